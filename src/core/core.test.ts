@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError } from './index.ts';
+
+test('purl round-trips scoped npm names', () => {
+  const p = makePurl('npm', '@acme/ok-pkg', '1.0.0-beta.1');
+  assert.equal(p, 'pkg:npm/%40acme/ok-pkg@1.0.0-beta.1');
+  assert.deepEqual(parsePurl(p), { type: 'npm', namespace: '@acme', name: 'ok-pkg', version: '1.0.0-beta.1' });
+});
+
+test('npm names: scoped, legacy mixed case accepted; malformed refused', () => {
+  assert.equal(parseNpmPackageName('@types/node'), '@types/node');
+  assert.equal(parseNpmPackageName('JSONStream'), 'JSONStream');
+  for (const bad of ['', '@scope', '@/x', 'a/b', '.hidden', '_private', '@s/x/y', 'a b', 'x'.repeat(215)]) {
+    assert.throws(() => parseNpmPackageName(bad), (e) => isAirlockError(e, 'INVALID_NAME'), bad);
+  }
+});
+
+test('SRI parsing validates digest lengths and skips unknown algorithms', () => {
+  const hex = 'ab'.repeat(64);
+  const sri = formatIntegrity('sha512', hex);
+  assert.deepEqual(parseIntegrity(`md5-xyz ${sri}`), [{ algorithm: 'sha512', hex }]);
+  assert.throws(() => parseIntegrity('sha512-AAAA'), (e) => isAirlockError(e, 'INVALID_DIGEST'));
+});
+
+test('PEP 503 normalisation', () => {
+  assert.equal(normalizePypiName('Foo.Bar__baz'), 'foo-bar-baz');
+  assert.throws(() => normalizePypiName('-bad'));
+});
+
+test('verdict: deny wins, then quarantine, else allow', () => {
+  assert.equal(combineVerdict([{ message: 'd' }], [{ message: 'q' }], []).kind, 'block');
+  assert.equal(combineVerdict([], [{ message: 'q' }], []).kind, 'quarantine');
+  assert.equal(combineVerdict([], [], [{ message: 'w' }]).kind, 'allow');
+});

@@ -1,0 +1,67 @@
+import type { Brand } from './brand.ts';
+import type { Ecosystem } from './ecosystem.ts';
+import { AirlockError } from './errors.ts';
+
+/**
+ * A package URL (https://github.com/package-url/purl-spec), canonical form:
+ * `pkg:npm/%40scope/name@1.2.3`, `pkg:pypi/requests@2.32.0`, `pkg:huggingface/org/model@rev`.
+ */
+export type Purl = Brand<string, 'Purl'>;
+
+export interface PurlParts {
+  readonly type: Ecosystem;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly version: string | null;
+}
+
+const PURL_TYPE: Readonly<Record<Ecosystem, string>> = {
+  npm: 'npm',
+  pypi: 'pypi',
+  oci: 'oci',
+  huggingface: 'huggingface',
+};
+
+function encodeSegment(s: string): string {
+  // purl percent-encodes everything outside the unreserved set, including '@'.
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Build the canonical purl for a package (and optionally a version) of an ecosystem. */
+export function makePurl(ecosystem: Ecosystem, fullName: string, version?: string | null): Purl {
+  let namespace: string | null = null;
+  let name = fullName;
+  const slash = fullName.lastIndexOf('/');
+  if (slash > 0) {
+    namespace = fullName.slice(0, slash);
+    name = fullName.slice(slash + 1);
+  }
+  if (name === '') throw new AirlockError('INVALID_PURL', 'purl name must not be empty');
+  const ns = namespace === null ? '' : `${namespace.split('/').map(encodeSegment).join('/')}/`;
+  const ver = version === undefined || version === null ? '' : `@${encodeSegment(version)}`;
+  return `pkg:${PURL_TYPE[ecosystem]}/${ns}${encodeSegment(name)}${ver}` as Purl;
+}
+
+const PURL_RE = /^pkg:([a-z][a-z0-9.+-]*)\/([^?#]+?)(?:@([^?#@/]+))?(?:\?[^#]*)?(?:#.*)?$/;
+
+export function parsePurl(text: string): PurlParts {
+  const m = PURL_RE.exec(text);
+  if (m === null) throw new AirlockError('INVALID_PURL', `not a package URL: ${JSON.stringify(text.slice(0, 120))}`);
+  const type = m[1] as string;
+  const entry = Object.entries(PURL_TYPE).find(([, t]) => t === type);
+  if (entry === undefined) throw new AirlockError('INVALID_PURL', `unsupported purl type: ${type}`);
+  const segments = (m[2] as string).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const name = segments.pop();
+  if (name === undefined || name === '') throw new AirlockError('INVALID_PURL', 'purl name must not be empty');
+  return {
+    type: entry[0] as Ecosystem,
+    namespace: segments.length > 0 ? segments.join('/') : null,
+    name,
+    version: m[3] === undefined ? null : decodeURIComponent(m[3]),
+  };
+}
+
+/** The ecosystem's own spelling of the full name: `@scope/name` for npm, `org/repo` for HF. */
+export function purlFullName(parts: PurlParts): string {
+  return parts.namespace === null ? parts.name : `${parts.namespace}/${parts.name}`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The scanner's contract: format analyzers read bytes through a bounded random-access source
+ * and report findings; the engine identifies formats by content, recurses into containers and
+ * aggregates a verdict per file. Pure: no logging, no network, never executes input.
+ */
+import type { Severity } from '../core/index.ts';
+
+/** Random-access bytes (a file, a zip member, a decompressed stream materialised under limits). */
+export interface ByteSource {
+  readonly size: number;
+  /** Reads up to `length` bytes at `offset`; shorter only at end of source. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface ScanLimits {
+  /** Total bytes the scan of one top-level file may read (tensor bytes are skipped, not read). */
+  readonly maxBytesRead: number;
+  /** Largest decompressed/extracted member the engine will materialise. */
+  readonly maxMemberBytes: number;
+  readonly maxMembers: number;
+  readonly maxNestingDepth: number;
+  readonly maxPickleOpcodes: number;
+  readonly maxPickleStack: number;
+  readonly maxPickleMemo: number;
+  /** Largest metadata block a parser will read (safetensors header, GGUF KV, protobuf). */
+  readonly maxHeaderBytes: number;
+  /** Wall-clock budget for one top-level file. */
+  readonly timeoutMs: number;
+}
+
+export type FileVerdict = 'malicious' | 'suspicious' | 'safe' | 'invalid' | 'unscannable';
+
+/**
+ * What a finding means for the verdict:
+ * - `malicious`: code execution or a known attack primitive;
+ * - `suspicious`: outside the allowlist, unusual, worth a human look;
+ * - `invalid`: the file is malformed (e.g. a bad safetensors header);
+ * - `unscannable`: the scanner could not look (encrypted archive, limit hit, unknown format);
+ * - `info`: context only, does not change a `safe` verdict.
+ */
+export type FindingClass = 'malicious' | 'suspicious' | 'invalid' | 'unscannable' | 'info';
+
+export interface ScanFinding {
+  /** Stable rule id, e.g. `pickle.callable.malicious`, `safetensors.header.overlap`. */
+  readonly rule: string;
+  readonly class: FindingClass;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly evidence: ScanEvidence;
+}
+
+export interface ScanEvidence {
+  /** Resolved callable, `module.qualname`. */
+  readonly callable?: string;
+  /** Byte offset of the opcode or structure inside the (innermost) member. */
+  readonly offset?: number;
+  /** Path inside containers: `archive/data.pkl`, `outer.zip!inner.zip!data.pkl`. */
+  readonly member?: string;
+  readonly [key: string]: unknown;
+}
+
+export type FormatId =
+  | 'pickle'
+  | 'pytorch-zip'
+  | 'pytorch-legacy'
+  | 'pytorch-tar'
+  | 'zip'
+  | 'tar'
+  | 'gzip'
+  | 'zlib'
+  | 'bzip2'
+  | 'xz'
+  | '7z'
+  | 'numpy'
+  | 'numpy-npz'
+  | 'joblib'
+  | 'hdf5'
+  | 'keras'
+  | 'safetensors'
+  | 'gguf'
+  | 'onnx'
+  | 'tensorflow'
+  | 'unknown';
+
+/** Handed to every analyzer: limits, findings sink, recursion into nested content. */
+export interface ScanContext {
+  readonly limits: ScanLimits;
+  /** Container depth of the source being analysed (0 = top-level file). */
+  readonly depth: number;
+  /** Member path of the source being analysed, '' for the top-level file. */
+  readonly member: string;
+  readonly signal: AbortSignal;
+  report(finding: ScanFinding): void;
+  /** Identify and scan nested content (a zip member, a pickle inside a pickle …). */
+  scanNested(source: ByteSource, member: string): Promise<void>;
+}
+
+export interface FormatAnalyzer {
+  readonly format: FormatId;
+  /** Content sniffing over the first bytes of a source (at least 64 when available). */
+  detect(head: Uint8Array, size: number): boolean;
+  analyze(source: ByteSource, ctx: ScanContext): Promise<void>;
+}
+
+export interface FileScanResult {
+  readonly path: string;
+  readonly format: FormatId;
+  readonly verdict: FileVerdict;
+  readonly findings: readonly ScanFinding[];
+}

@@ -1,0 +1,87 @@
+import type { Readable } from 'node:stream';
+import type { Sha256Digest } from '../../core/index.ts';
+
+/** What the store knows about a committed blob. */
+export interface BlobInfo {
+  readonly digest: Sha256Digest;
+  readonly size: number;
+}
+
+/** Digests computed while streaming, hex encoded. */
+export interface StreamDigests {
+  readonly sha256: string;
+  readonly sha512: string;
+  readonly sha1: string;
+}
+
+export interface CommittedBlob extends BlobInfo {
+  readonly digests: StreamDigests;
+}
+
+/** What the bytes must be for `commit()` to succeed. Any mismatch aborts the upload. */
+export interface BlobExpectation {
+  readonly size?: number;
+  /** Hex digests the content must have. */
+  readonly sha256?: string;
+  readonly sha512?: string;
+  readonly sha1?: string;
+}
+
+export interface BlobUploadOptions {
+  /** Hard cap: writing more than this many bytes fails with LIMIT_EXCEEDED. */
+  readonly maxBytes: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A writer session: write → commit | abort. Bytes go to a staging file on the same
+ * filesystem, hashed as they stream; nothing is visible under a digest until commit
+ * has verified every expectation, fsynced and renamed atomically.
+ */
+export interface BlobUpload {
+  /** Resolves once the chunk is accepted (backpressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  readonly bytesWritten: number;
+  /**
+   * Verify and publish. Throws DIGEST_MISMATCH / SIZE_MISMATCH (after aborting) when the
+   * content is not what was expected. Idempotent content: committing bytes that already
+   * exist under their digest succeeds and leaves the existing blob in place.
+   */
+  commit(expect?: BlobExpectation): Promise<CommittedBlob>;
+  /** Idempotent; always safe to call in `finally`. */
+  abort(): Promise<void>;
+}
+
+export interface ByteRange {
+  readonly start: number;
+  /** Inclusive end offset. */
+  readonly end: number;
+}
+
+export interface BlobReader {
+  stat(digest: Sha256Digest): Promise<BlobInfo | null>;
+  /** A stream of the blob (or a range of it); null when absent. */
+  open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null>;
+}
+
+export interface BlobWriter {
+  begin(options: BlobUploadOptions): Promise<BlobUpload>;
+}
+
+export interface BlobDeleter {
+  delete(digest: Sha256Digest): Promise<boolean>;
+}
+
+/**
+ * Optional capability: a local file path for a committed blob, for readers that need random
+ * access (scanners). Probe with `hasLocalPath`.
+ */
+export interface BlobLocalPath {
+  localPath(digest: Sha256Digest): Promise<string | null>;
+}
+
+export type BlobStore = BlobReader & BlobWriter & BlobDeleter;
+
+export function hasLocalPath(store: BlobStore): store is BlobStore & BlobLocalPath {
+  return typeof (store as Partial<BlobLocalPath>).localPath === 'function';
+}

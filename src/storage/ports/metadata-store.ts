@@ -1,0 +1,101 @@
+import type { Purl, Sha256Digest } from '../../core/index.ts';
+import type {
+  ArtifactRecord,
+  AuditEvent,
+  AuditEventInput,
+  CachedDocument,
+  DecisionRecord,
+  Page,
+  PolicyException,
+  QuarantineFilter,
+  QuarantineRecord,
+  QuarantineTransition,
+  TokenRecord,
+} from './records.ts';
+
+/**
+ * The metadata store, as small role interfaces. Every method is atomic on its own. Drivers:
+ * SQLite (embedded default), PostgreSQL (many stateless gateway nodes). All of them must pass
+ * the conformance suite in `src/storage/conformance/`.
+ */
+
+export interface DocumentCache {
+  getDocument(repo: string, key: string): Promise<CachedDocument | null>;
+  putDocument(doc: CachedDocument): Promise<void>;
+  /** Record a successful revalidation (304) without changing the content. */
+  touchDocument(repo: string, key: string, fetchedAt: Date): Promise<void>;
+  /** Blobs referenced by cached documents (for blob garbage collection). */
+  documentBlobs(): AsyncIterable<Sha256Digest>;
+}
+
+export interface ArtifactIndex {
+  /** Insert or replace the record for (repo, purl, filename). */
+  putArtifact(rec: ArtifactRecord): Promise<void>;
+  getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;
+}
+
+export interface DecisionLog {
+  /** Stores the decision; `id` must be unique (ULID-like, time-ordered). */
+  recordDecision(rec: DecisionRecord): Promise<void>;
+  /** Newest first. */
+  listDecisions(filter: { readonly purl?: Purl; readonly limit: number; readonly cursor?: string }): Promise<Page<DecisionRecord>>;
+}
+
+export interface QuarantineStore {
+  /**
+   * Open a quarantine record for the purl, or return the existing one when a record for the
+   * same (repo, purl) is already `quarantined` (no duplicates for repeated requests).
+   */
+  openQuarantine(rec: QuarantineRecord): Promise<QuarantineRecord>;
+  getQuarantine(id: string): Promise<QuarantineRecord | null>;
+  /** The newest record for (repo, purl), whatever its state. */
+  latestQuarantine(repo: string, purl: Purl): Promise<QuarantineRecord | null>;
+  /** Newest first. */
+  listQuarantine(filter: QuarantineFilter): Promise<Page<QuarantineRecord>>;
+  /**
+   * Compare-and-set from `quarantined` (or `released` → `rejected`) to the target state.
+   * Throws NOT_FOUND for an unknown id and CONFLICT when the record is not in a state the
+   * transition allows.
+   */
+  transitionQuarantine(id: string, change: QuarantineTransition): Promise<QuarantineRecord>;
+}
+
+export interface ExceptionStore {
+  putException(rec: PolicyException): Promise<void>;
+  deleteException(id: string): Promise<boolean>;
+  /** Exceptions for a package that have not expired at `now`. */
+  activeExceptions(ecosystem: string, name: string, now: Date): Promise<readonly PolicyException[]>;
+  listExceptions(filter: { readonly limit: number; readonly cursor?: string }): Promise<Page<PolicyException>>;
+}
+
+export interface AuditLog {
+  /**
+   * Append atomically: assigns the next `seq`, links `prevHash` to the current head and
+   * computes `hash` with `auditEventHash` (concurrent appenders from several processes must
+   * still produce one unbroken chain).
+   */
+  appendAudit(event: AuditEventInput): Promise<AuditEvent>;
+  /** Ascending by seq, starting after `afterSeq`. */
+  listAudit(filter: { readonly afterSeq?: number; readonly limit: number }): Promise<readonly AuditEvent[]>;
+}
+
+export interface TokenStore {
+  putToken(rec: TokenRecord): Promise<void>;
+  findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  listTokens(): Promise<readonly TokenRecord[]>;
+  revokeToken(id: string, at: Date): Promise<boolean>;
+  countActiveTokens(now: Date): Promise<number>;
+}
+
+export interface MetadataStore
+  extends DocumentCache,
+    ArtifactIndex,
+    DecisionLog,
+    QuarantineStore,
+    ExceptionStore,
+    AuditLog,
+    TokenStore {
+  /** Apply pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,155 @@
+import type { Ecosystem, Purl, Reason, Sha256Digest, VerdictKind } from '../../core/index.ts';
+
+/** JSON-safe data as stored in the metadata store. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+
+/** An upstream document (npm packument, PyPI simple page …) cached as a blob. */
+export interface CachedDocument {
+  readonly repo: string;
+  /** Document key inside the repository, e.g. `packument:@scope/name`. */
+  readonly key: string;
+  readonly blob: Sha256Digest;
+  readonly size: number;
+  readonly contentType: string;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  /** When the upstream last confirmed this content (fetch or 304 revalidation). */
+  readonly fetchedAt: Date;
+}
+
+/** An artifact (tarball, wheel, model file) that passed integrity checks and was stored. */
+export interface ArtifactRecord {
+  readonly repo: string;
+  readonly purl: Purl;
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  readonly version: string;
+  /** File name within the package version (tarball basename, wheel file name …). */
+  readonly filename: string;
+  readonly blob: Sha256Digest;
+  readonly size: number;
+  /** Hex digests computed by Airlock while ingesting. */
+  readonly sha512: string;
+  readonly sha1: string;
+  readonly storedAt: Date;
+}
+
+export type DecisionPhase = 'metadata' | 'artifact';
+
+/** Who asked, as far as the request told us. */
+export interface RequestContext {
+  readonly tokenId: string | null;
+  readonly userAgent: string | null;
+  /** The `X-Airlock-Agent` header, if an AI agent identified itself. */
+  readonly agent: string | null;
+  readonly ip: string | null;
+  readonly requestId: string | null;
+}
+
+export interface DecisionRecord {
+  readonly id: string;
+  readonly repo: string;
+  readonly purl: Purl;
+  readonly phase: DecisionPhase;
+  readonly verdict: VerdictKind;
+  readonly reasons: readonly Reason[];
+  readonly warnings: readonly Reason[];
+  /** Hash of the policy bundle that decided. */
+  readonly policyHash: string;
+  /** Snapshot of the facts the policy saw. */
+  readonly facts: Json;
+  readonly request: RequestContext | null;
+  readonly createdAt: Date;
+}
+
+export type QuarantineState = 'quarantined' | 'released' | 'rejected';
+
+export interface QuarantineRecord {
+  readonly id: string;
+  readonly repo: string;
+  readonly purl: Purl;
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  readonly version: string;
+  readonly state: QuarantineState;
+  readonly reasons: readonly Reason[];
+  /** Facts snapshot at the time of quarantine. */
+  readonly facts: Json;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Who released/rejected it, when, why; null while quarantined. */
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly decisionReason: string | null;
+  /** A release may expire; afterwards the policy decides again. */
+  readonly expiresAt: Date | null;
+}
+
+export interface QuarantineTransition {
+  readonly to: 'released' | 'rejected';
+  readonly actor: string;
+  readonly reason: string;
+  readonly at: Date;
+  readonly expiresAt: Date | null;
+}
+
+export interface QuarantineFilter {
+  readonly state?: QuarantineState;
+  readonly purl?: Purl;
+  readonly limit: number;
+  /** Opaque cursor from a previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** A time-boxed exception to policy (e.g. a cooldown exemption for one package). */
+export interface PolicyException {
+  readonly id: string;
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  /** null: every version. */
+  readonly version: string | null;
+  /** Rule ids the exception waives; empty: all quarantine rules. */
+  readonly rules: readonly string[];
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+}
+
+export interface AuditEventInput {
+  readonly at: Date;
+  /** Token id, `system`, or `policy`. */
+  readonly actor: string;
+  /** Dotted verb: `decision.block`, `quarantine.release`, `token.create` … */
+  readonly action: string;
+  /** What it is about: a purl, a quarantine id, a token id. */
+  readonly subject: string;
+  readonly details: Json;
+}
+
+export interface AuditEvent extends AuditEventInput {
+  /** 1, 2, 3 … without gaps. */
+  readonly seq: number;
+  /** Hash of the previous event (64 zeros for the first). */
+  readonly prevHash: string;
+  /** sha256 over prevHash and the canonical encoding of this event. */
+  readonly hash: string;
+}
+
+export type Role = 'reader' | 'publisher' | 'approver' | 'admin';
+
+export interface TokenRecord {
+  readonly id: string;
+  /** sha256 hex of the secret; the secret itself is never stored. */
+  readonly hash: string;
+  readonly role: Role;
+  readonly label: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
