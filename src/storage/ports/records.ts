@@ -39,6 +39,8 @@ export type DecisionPhase = 'metadata' | 'artifact';
 /** Who asked, as far as the request told us. */
 export interface RequestContext {
   readonly tokenId: string | null;
+  /** The token's role, when a token was presented (optional: older records lack it). */
+  readonly role?: Role | null;
   readonly userAgent: string | null;
   /** The `X-Airlock-Agent` header, if an AI agent identified itself. */
   readonly agent: string | null;

@@ -1,0 +1,86 @@
+/**
+ * Who is asking. The app's auth hook resolves the `Authorization` header once per request
+ * (before any route runs) and sets `request.identity`; ecosystem plugins and the admin API
+ * read it, never the header. An invalid or revoked token never reaches a route: the hook
+ * answers 401 first.
+ */
+import type { FastifyRequest } from 'fastify';
+import { AirlockError } from '../core/index.ts';
+import type { RequestContext, Role } from '../storage/ports/index.ts';
+
+export type { Role } from '../storage/ports/index.ts';
+
+export const ROLES: readonly Role[] = ['reader', 'publisher', 'approver', 'admin'];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** reader < publisher < approver < admin */
+export function roleRank(role: Role): number {
+  return ROLES.indexOf(role);
+}
+
+export type Identity =
+  | { readonly kind: 'anonymous' }
+  | {
+      readonly kind: 'token';
+      readonly tokenId: string;
+      readonly role: Role;
+      readonly label: string;
+    };
+
+export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the app's auth hook before routes run; anonymous when no credentials were sent. */
+    identity: Identity;
+  }
+}
+
+export function hasRole(identity: Identity, least: Role): boolean {
+  return identity.kind === 'token' && roleRank(identity.role) >= roleRank(least);
+}
+
+/**
+ * Throws UNAUTHORIZED without credentials and FORBIDDEN when the token's role is below `least`.
+ */
+export function requireRole(identity: Identity, least: Role): void {
+  if (identity.kind === 'anonymous') {
+    throw new AirlockError('UNAUTHORIZED', 'authentication required: send Authorization: Bearer <token>');
+  }
+  if (roleRank(identity.role) < roleRank(least)) {
+    throw new AirlockError('FORBIDDEN', `this needs the ${least} role; the token has the ${identity.role} role`);
+  }
+}
+
+/** The actor name recorded in decisions and audit events. */
+export function actorOf(identity: Identity): string {
+  return identity.kind === 'token' ? `token:${identity.tokenId}` : 'anonymous';
+}
+
+const MAX_HEADER_CHARS = 256;
+
+function header(request: FastifyRequest, name: string): string | null {
+  const v = request.headers[name];
+  const text = Array.isArray(v) ? v[0] : v;
+  if (text === undefined || text === '') return null;
+  return text.length > MAX_HEADER_CHARS ? text.slice(0, MAX_HEADER_CHARS) : text;
+}
+
+/**
+ * What the gate records about a request (`input.request` in the policy input): token id, user
+ * agent, the `X-Airlock-Agent` hint AI agents send, client ip and the request id.
+ */
+export function requestContextOf(request: FastifyRequest): RequestContext {
+  const identity = request.identity ?? ANONYMOUS;
+  return {
+    tokenId: identity.kind === 'token' ? identity.tokenId : null,
+    role: identity.kind === 'token' ? identity.role : null,
+    userAgent: header(request, 'user-agent'),
+    agent: header(request, 'x-airlock-agent'),
+    ip: request.ip === '' ? null : request.ip,
+    requestId: String(request.id),
+  };
+}
