@@ -5,3 +5,4 @@ export * from './ecosystem.ts';
 export * from './package-name.ts';
 export * from './purl.ts';
 export * from './verdict.ts';
+export * from './ulid.ts';

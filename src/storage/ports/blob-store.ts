@@ -48,10 +48,17 @@ export interface BlobUpload {
    * exist under their digest succeeds and leaves the existing blob in place.
    */
   commit(expect?: BlobExpectation): Promise<CommittedBlob>;
-  /** Idempotent; always safe to call in `finally`. */
+  /**
+   * Discard the staged bytes. Idempotent; always safe to call in `finally` (after a successful
+   * commit it does nothing). Pending writes fail once the upload is aborted.
+   */
   abort(): Promise<void>;
 }
 
+/**
+ * A byte range of a blob. `end` past the last byte is clamped to it (as HTTP does); a `start`
+ * at or past the end of the blob, or `end < start`, fails with BAD_REQUEST.
+ */
 export interface ByteRange {
   readonly start: number;
   /** Inclusive end offset. */

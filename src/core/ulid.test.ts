@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createIdGenerator, idTime, isId, newId } from './ulid.ts';
+
+test('ids encode their creation time and sort by it', () => {
+  const a = newId(new Date('2026-01-02T03:04:05.006Z'));
+  const b = newId(new Date('2026-01-02T03:04:05.007Z'));
+  assert.ok(isId(a) && isId(b));
+  assert.equal(a.length, 26);
+  assert.ok(a < b);
+  assert.equal(idTime(a).toISOString(), '2026-01-02T03:04:05.006Z');
+  assert.equal(idTime(newId(0)).getTime(), 0);
+  assert.throws(() => newId(-1));
+  assert.throws(() => idTime('not-an-id'));
+  assert.equal(isId('01ARZ3NDEKTSV4RRFFQ69G5FAV'), true);
+  assert.equal(isId('01ARZ3NDEKTSV4RRFFQ69G5FAU'), false, 'U is not in the alphabet');
+  assert.equal(isId('81ARZ3NDEKTSV4RRFFQ69G5FAV'), false, 'beyond 48 bits');
+});
+
+test('a generator yields strictly increasing ids within one millisecond and across clock steps back', () => {
+  let clock = 1_700_000_000_000;
+  const next = createIdGenerator({ now: () => clock });
+  const ids: string[] = [];
+  for (let i = 0; i < 5000; i++) ids.push(next());
+  clock -= 10;
+  ids.push(next(), next());
+  clock += 20;
+  ids.push(next());
+  for (let i = 1; i < ids.length; i++) assert.ok((ids[i - 1] as string) < (ids[i] as string), `ids[${i}]`);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.equal(idTime(ids.at(-1) as string).getTime(), clock);
+});

@@ -1,0 +1,2 @@
+export { runBlobStoreConformance } from './blob-store-conformance.ts';
+export type { BlobStoreFixture } from './blob-store-conformance.ts';

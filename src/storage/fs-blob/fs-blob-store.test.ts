@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sha256Of } from '../../core/index.ts';
+import { runBlobStoreConformance } from '../conformance/index.ts';
+import { openFsBlobStore } from './fs-blob-store.ts';
+import { currentProcessIdentity } from './process-identity.ts';
+import { stagingFolderName } from './staging.ts';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'airlock-fsblob-'));
+}
+
+/** Every file under a folder, relative paths. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+}
+
+runBlobStoreConformance('filesystem', async () => {
+  const dataDir = await tempDir();
+  const store = await openFsBlobStore({ dataDir });
+  const others: Array<{ close(): Promise<void> }> = [];
+  return {
+    store,
+    reopen: async () => {
+      const other = await openFsBlobStore({ dataDir });
+      others.push(other);
+      return other;
+    },
+    cleanup: async () => {
+      for (const o of others) await o.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+test('fs layout: blobs/sha256/<aa>/<hex>; nothing under it until commit', async () => {
+  const dataDir = await tempDir();
+  try {
+    const store = await openFsBlobStore({ dataDir });
+    const data = randomBytes(70_000);
+    const upload = await store.begin({ maxBytes: 100_000 });
+    await upload.write(data);
+    assert.deepEqual(await filesUnder(join(dataDir, 'blobs', 'sha256')), []);
+    const staged = await filesUnder(join(dataDir, 'blobs', 'staging'));
+    assert.equal(staged.length, 1);
+    assert.match(staged[0] as string, /\.part$/);
+    const { digest } = await upload.commit();
+    const hex = digest.slice('sha256:'.length);
+    assert.deepEqual(await filesUnder(join(dataDir, 'blobs', 'sha256')), [join(hex.slice(0, 2), hex)]);
+    assert.deepEqual(await readFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), data);
+    assert.deepEqual(await filesUnder(join(dataDir, 'blobs', 'staging')), [], 'the staging file was renamed away');
+    assert.equal(await store.localPath(digest), join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex));
+    await store.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('fs start-up removes staging of dead processes, stale foreign hosts and strays; keeps live owners', async () => {
+  const dataDir = await tempDir();
+  try {
+    const staging = join(dataDir, 'blobs', 'staging');
+    await mkdir(staging, { recursive: true });
+    const self = currentProcessIdentity();
+    // A process that has exited: its pid is free (or reused by a process with another start time).
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(child.stdout);
+    const dead = stagingFolderName({ host: self.host, pid: deadPid, start: self.start === '' ? '' : '1' });
+    const liveSibling = stagingFolderName(self);
+    const restartedSamePid = stagingFolderName({ ...self, start: self.start === '' ? '' : `${self.start}0` });
+    const foreignFresh = stagingFolderName({ host: 'other-host', pid: 1, start: '5' });
+    const foreignStale = stagingFolderName({ host: 'other-host', pid: 2, start: '5' });
+    for (const name of [dead, liveSibling, restartedSamePid, foreignFresh, foreignStale]) {
+      await mkdir(join(staging, name));
+      await writeFile(join(staging, name, 'x.part'), 'partial');
+    }
+    const old = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    await utimes(join(staging, foreignStale), old, old);
+    await writeFile(join(staging, 'stray.part'), 'partial');
+
+    const store = await openFsBlobStore({ dataDir });
+    const removed = [...store.startupCleanup.removed].sort();
+    const expectedRemoved = [dead, foreignStale, 'stray.part'];
+    if (self.start !== '') expectedRemoved.push(restartedSamePid);
+    assert.deepEqual(removed, expectedRemoved.sort());
+    const left = await readdir(staging);
+    assert.ok(left.includes(liveSibling) && left.includes(foreignFresh));
+    assert.equal(left.length, self.start !== '' ? 3 : 4, 'plus the new instance folder');
+    await store.close();
+    assert.equal((await readdir(staging)).length, left.length - 1, 'close removes the instance folder');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('fs: a blob committed by one instance survives another instance starting up', async () => {
+  const dataDir = await tempDir();
+  try {
+    const a = await openFsBlobStore({ dataDir });
+    const upload = await a.begin({ maxBytes: 10 });
+    await upload.write(Buffer.from('abc'));
+    const b = await openFsBlobStore({ dataDir });
+    assert.deepEqual(b.startupCleanup.removed, [], 'a live instance keeps its staging');
+    const blob = await upload.commit();
+    assert.equal(blob.digest, sha256Of('abc'));
+    assert.deepEqual(await b.stat(blob.digest), { digest: blob.digest, size: 3 });
+    await a.close();
+    await b.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

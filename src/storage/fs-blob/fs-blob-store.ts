@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { AirlockError } from '../../core/index.ts';
+import type { Sha256Digest } from '../../core/index.ts';
+import type { BlobInfo, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
+import { FsBlobUpload } from './fs-blob-upload.ts';
+import { isErrno } from './fsync.ts';
+import { blobLocation, fsBlobLayout } from './layout.ts';
+import type { FsBlobLayout } from './layout.ts';
+import { currentProcessIdentity } from './process-identity.ts';
+import { cleanStaging, stagingFolderName } from './staging.ts';
+import type { StagingCleanupReport } from './staging.ts';
+
+export interface FsBlobStoreOptions {
+  /** The data directory; blobs live under `<dataDir>/blobs/`. */
+  readonly dataDir: string;
+  /**
+   * fsync staged files and directories on commit (default true). Only tests that do not care
+   * about power loss should turn it off.
+   */
+  readonly fsync?: boolean;
+  /** Staging folders of other hosts (shared volume) are removed when untouched this long. Default 24 h. */
+  readonly foreignStagingStaleMs?: number;
+}
+
+interface ResolvedOptions {
+  readonly dataDir: string;
+  readonly fsync: boolean;
+  readonly foreignStagingStaleMs: number;
+}
+
+/**
+ * Content-addressed blob store on a local filesystem. Open it with `openFsBlobStore`, which
+ * cleans what crashed instances left in staging before the store is used.
+ */
+export class FsBlobStore implements BlobStore, BlobLocalPath {
+  readonly #layout: FsBlobLayout;
+  readonly #options: ResolvedOptions;
+  readonly #stagingDir: string;
+  /** What start-up removed from staging (for logs and tests). */
+  readonly startupCleanup: StagingCleanupReport;
+
+  private constructor(options: ResolvedOptions, layout: FsBlobLayout, stagingDir: string, cleanup: StagingCleanupReport) {
+    this.#options = options;
+    this.#layout = layout;
+    this.#stagingDir = stagingDir;
+    this.startupCleanup = cleanup;
+  }
+
+  static async open(options: FsBlobStoreOptions): Promise<FsBlobStore> {
+    const resolved: ResolvedOptions = Object.freeze({
+      dataDir: options.dataDir,
+      fsync: options.fsync ?? true,
+      foreignStagingStaleMs: options.foreignStagingStaleMs ?? 24 * 3600 * 1000,
+    });
+    const layout = fsBlobLayout(resolved.dataDir);
+    await mkdir(layout.sha256Dir, { recursive: true });
+    const self = currentProcessIdentity();
+    const cleanup = await cleanStaging(layout.stagingDir, {
+      self,
+      foreignStaleMs: resolved.foreignStagingStaleMs,
+      now: Date.now(),
+    });
+    const stagingDir = join(layout.stagingDir, stagingFolderName(self));
+    await mkdir(stagingDir);
+    return new FsBlobStore(resolved, layout, stagingDir, cleanup);
+  }
+
+  async begin(options: BlobUploadOptions): Promise<BlobUpload> {
+    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
+      throw new AirlockError('INTERNAL', `maxBytes must be a non-negative integer, got ${options.maxBytes}`);
+    }
+    options.signal?.throwIfAborted();
+    const stagingPath = join(this.#stagingDir, `${randomBytes(12).toString('hex')}.part`);
+    let handle;
+    try {
+      handle = await open(stagingPath, 'wx', 0o644);
+    } catch (err) {
+      throw new AirlockError('STORAGE_ERROR', 'cannot create a blob staging file', { cause: err });
+    }
+    return new FsBlobUpload({
+      handle,
+      stagingPath,
+      maxBytes: options.maxBytes,
+      signal: options.signal,
+      locate: (digest) => blobLocation(this.#layout, digest),
+      fsync: this.#options.fsync,
+    });
+  }
+
+  async stat(digest: Sha256Digest): Promise<BlobInfo | null> {
+    const { file } = blobLocation(this.#layout, digest);
+    try {
+      const info = await stat(file);
+      return info.isFile() ? { digest, size: info.size } : null;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw new AirlockError('STORAGE_ERROR', 'cannot stat blob', { cause: err });
+    }
+  }
+
+  async open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null> {
+    const { file } = blobLocation(this.#layout, digest);
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
+    }
+    if (range === undefined) return handle.createReadStream();
+    try {
+      const { size } = await handle.stat();
+      const { start, end } = range;
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || start >= size) {
+        throw new AirlockError('BAD_REQUEST', `range ${start}-${end} is not satisfiable for a blob of ${size} bytes`, {
+          details: { start, end, size },
+        });
+      }
+      return handle.createReadStream({ start, end: Math.min(end, size - 1) });
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  async delete(digest: Sha256Digest): Promise<boolean> {
+    const { file } = blobLocation(this.#layout, digest);
+    try {
+      await unlink(file);
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return false;
+      throw new AirlockError('STORAGE_ERROR', 'cannot delete blob', { cause: err });
+    }
+  }
+
+  async localPath(digest: Sha256Digest): Promise<string | null> {
+    return (await this.stat(digest)) === null ? null : blobLocation(this.#layout, digest).file;
+  }
+
+  /** Remove this instance's staging folder. Uploads still open fail when they commit. */
+  async close(): Promise<void> {
+    await rm(this.#stagingDir, { recursive: true, force: true });
+  }
+}
+
+export function openFsBlobStore(options: FsBlobStoreOptions): Promise<FsBlobStore> {
+  return FsBlobStore.open(options);
+}

@@ -1,0 +1,178 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
+import type { Sha256Digest } from '../../core/index.ts';
+import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
+import { fsyncDir } from './fsync.ts';
+import { MultiHash } from './multi-hash.ts';
+
+type State = 'open' | 'committed' | 'aborted';
+
+export interface FsBlobUploadInit {
+  readonly handle: FileHandle;
+  readonly stagingPath: string;
+  readonly maxBytes: number;
+  readonly signal: AbortSignal | undefined;
+  /** Where a digest lives: its fan-out folder and file. */
+  readonly locate: (digest: Sha256Digest) => { readonly dir: string; readonly file: string };
+  readonly fsync: boolean;
+}
+
+const HEX_LENGTH: Readonly<Record<keyof StreamDigests, number>> = { sha256: 64, sha512: 128, sha1: 40 };
+const ALGORITHMS = ['sha256', 'sha512', 'sha1'] as const;
+
+/** Lower-cased expected digests, each checked for shape before any byte is compared. */
+function normaliseExpectation(expect: BlobExpectation): BlobExpectation {
+  const out: { size?: number; sha256?: string; sha512?: string; sha1?: string } = {};
+  if (expect.size !== undefined) {
+    if (!Number.isSafeInteger(expect.size) || expect.size < 0) {
+      throw new AirlockError('BAD_REQUEST', `expected size must be a non-negative integer, got ${expect.size}`);
+    }
+    out.size = expect.size;
+  }
+  for (const algorithm of ALGORITHMS) {
+    const value = expect[algorithm];
+    if (value === undefined) continue;
+    const hex = value.toLowerCase();
+    if (hex.length !== HEX_LENGTH[algorithm] || !/^[0-9a-f]+$/.test(hex)) {
+      throw new AirlockError('INVALID_DIGEST', `expected ${algorithm} is not ${HEX_LENGTH[algorithm]} hex digits`);
+    }
+    out[algorithm] = hex;
+  }
+  return out;
+}
+
+/**
+ * One upload into the filesystem store: a staging file written in order (writes are queued, so
+ * callers that do not await still get their bytes in sequence), hashed as it goes, published by
+ * rename only after every expectation holds. Every operation goes through one queue, so commit,
+ * abort and the abort signal never race each other.
+ */
+export class FsBlobUpload implements BlobUpload {
+  readonly #init: FsBlobUploadInit;
+  readonly #hash = new MultiHash();
+  #state: State = 'open';
+  #bytes = 0;
+  #failure: unknown = null;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #onAbort: () => void;
+
+  constructor(init: FsBlobUploadInit) {
+    this.#init = init;
+    this.#onAbort = () => {
+      void this.abort();
+    };
+    init.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get bytesWritten(): number {
+    return this.#bytes;
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#assertWritable();
+      if (this.#bytes + chunk.byteLength > this.#init.maxBytes) {
+        await this.#discard();
+        throw new AirlockError('LIMIT_EXCEEDED', `blob exceeds the limit of ${this.#init.maxBytes} bytes`, {
+          details: { maxBytes: this.#init.maxBytes },
+        });
+      }
+      try {
+        let offset = 0;
+        while (offset < chunk.byteLength) {
+          const { bytesWritten } = await this.#init.handle.write(chunk, offset, chunk.byteLength - offset);
+          offset += bytesWritten;
+        }
+      } catch (err) {
+        this.#failure = err;
+        await this.#discard();
+        throw new AirlockError('STORAGE_ERROR', 'writing to the blob staging file failed', { cause: err });
+      }
+      this.#hash.update(chunk);
+      this.#bytes += chunk.byteLength;
+    });
+  }
+
+  commit(expect: BlobExpectation = {}): Promise<CommittedBlob> {
+    return this.#enqueue(async () => {
+      this.#assertWritable();
+      let wanted: BlobExpectation;
+      try {
+        wanted = normaliseExpectation(expect);
+      } catch (err) {
+        await this.#discard();
+        throw err;
+      }
+      const digests = this.#hash.digest();
+      const size = this.#bytes;
+      if (wanted.size !== undefined && wanted.size !== size) {
+        await this.#discard();
+        throw new AirlockError('SIZE_MISMATCH', `content is ${size} bytes, expected ${wanted.size}`, {
+          details: { expected: wanted.size, actual: size },
+        });
+      }
+      for (const algorithm of ALGORITHMS) {
+        const hex = wanted[algorithm];
+        if (hex !== undefined && hex !== digests[algorithm]) {
+          await this.#discard();
+          throw new AirlockError('DIGEST_MISMATCH', `content ${algorithm} does not match the expected digest`, {
+            details: { algorithm, expected: hex, actual: digests[algorithm] },
+          });
+        }
+      }
+      const digest = sha256DigestFromHex(digests.sha256);
+      try {
+        await this.#publish(digest);
+      } catch (err) {
+        await this.#discard();
+        throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', 'committing the blob failed', { cause: err });
+      }
+      this.#state = 'committed';
+      this.#detach();
+      return { digest, size, digests };
+    });
+  }
+
+  abort(): Promise<void> {
+    return this.#enqueue(() => this.#discard());
+  }
+
+  async #publish(digest: Sha256Digest): Promise<void> {
+    const { handle, stagingPath, locate, fsync } = this.#init;
+    if (fsync) await handle.sync();
+    await handle.close();
+    const { dir, file } = locate(digest);
+    await mkdir(dir, { recursive: true });
+    // rename(2) replaces atomically; an existing blob with this digest has the same bytes.
+    await rename(stagingPath, file);
+    if (fsync) await fsyncDir(dir);
+  }
+
+  #assertWritable(): void {
+    if (this.#state === 'committed') throw new AirlockError('INTERNAL', 'upload already committed');
+    // An aborted signal surfaces as its own reason (an AbortError unless the caller chose one).
+    this.#init.signal?.throwIfAborted();
+    if (this.#state === 'aborted') {
+      throw new AirlockError('STORAGE_ERROR', 'upload was aborted', this.#failure === null ? {} : { cause: this.#failure });
+    }
+  }
+
+  async #discard(): Promise<void> {
+    if (this.#state !== 'open') return;
+    this.#state = 'aborted';
+    this.#detach();
+    await this.#init.handle.close().catch(() => undefined);
+    await rm(this.#init.stagingPath, { force: true });
+  }
+
+  #detach(): void {
+    this.#init.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #enqueue<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(step);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,3 @@
+export { FsBlobStore, openFsBlobStore } from './fs-blob-store.ts';
+export type { FsBlobStoreOptions } from './fs-blob-store.ts';
+export type { StagingCleanupReport } from './staging.ts';
