@@ -1,0 +1,63 @@
+import { AirlockError, isAirlockError } from '../core/index.ts';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+const TIMEOUT_WHAT: Readonly<Record<string, string>> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connecting',
+  UND_ERR_HEADERS_TIMEOUT: 'waiting for the response headers',
+  UND_ERR_BODY_TIMEOUT: 'waiting for the response body',
+  ETIMEDOUT: 'connecting',
+};
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Turn a transport failure (undici or socket error) into a typed, client-safe error. The
+ * message names the upstream and the request path, never internal details; the original
+ * error is kept as `cause` for the logs.
+ */
+export function transportError(err: unknown, upstream: string, path: string): AirlockError {
+  if (isAirlockError(err)) return err;
+  const code = errorCode(err);
+  if (code !== undefined && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'))) {
+    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} sent a body that does not decode (${code}) for ${path}`, {
+      cause: err,
+      details: { upstream },
+    });
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new AirlockError('UPSTREAM_TIMEOUT', `upstream ${upstream} timed out ${TIMEOUT_WHAT[code] ?? ''} for ${path}`.replace('  ', ' '), {
+      cause: err,
+      details: { upstream, retryable: true },
+    });
+  }
+  return new AirlockError('UPSTREAM_UNAVAILABLE', `upstream ${upstream} is unreachable (${code ?? 'connection failed'}) for ${path}`, {
+    cause: err,
+    details: { upstream, retryable: true },
+  });
+}
+
+export function statusError(status: number, upstream: string, path: string, retryAfterMs: number | null): AirlockError {
+  if (status === 404 || status === 410) {
+    return new AirlockError('UPSTREAM_NOT_FOUND', `upstream ${upstream} has no ${path}`, { details: { upstream, status } });
+  }
+  if (status === 429 || status >= 500) {
+    return new AirlockError('UPSTREAM_UNAVAILABLE', `upstream ${upstream} answered ${status} for ${path}`, {
+      details: { upstream, status, retryable: true, ...(retryAfterMs === null ? {} : { retryAfterMs }) },
+    });
+  }
+  return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} answered ${status} for ${path}`, { details: { upstream, status } });
+}
+
+export function isRetryable(err: AirlockError): boolean {
+  return err.details['retryable'] === true;
+}
+
+/** Whether the error says something about the upstream's health (feeds the circuit breaker). */
+export function isHealthFailure(err: AirlockError): boolean {
+  return err.code === 'UPSTREAM_TIMEOUT' || (err.code === 'UPSTREAM_UNAVAILABLE' && err.details['circuit'] !== 'open');
+}
