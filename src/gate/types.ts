@@ -30,7 +30,9 @@ export type DecisionSource =
   /** a reviewer released the quarantine record (not expired) */
   | 'release'
   /** a reviewer rejected the quarantine record */
-  | 'rejection';
+  | 'rejection'
+  /** an active policy exception waived every quarantine reason */
+  | 'exception';
 
 export interface GateDecision {
   readonly verdict: Verdict;
@@ -61,4 +63,22 @@ export interface Gate {
    * exception, feed import). Adapters fold it into ETags and caches of filtered metadata.
    */
   readonly generation: () => string;
+}
+
+/**
+ * Gate-side fact collectors (signals: existence, age, popularity, feeds …). They run when the gate
+ * has no cached verdict for a version; what they return is merged into `input.facts` next to the
+ * adapter's facts (a key both supply is an error, which fails closed). A collector that throws
+ * fails the decision closed. When a collector's knowledge changes (a feed import), call
+ * `GateControl.invalidate()` so cached verdicts and filtered metadata are recomputed.
+ */
+export interface FactCollector {
+  /** Stable id, used in error reasons: `signals.existence`. */
+  readonly id: string;
+  collect(
+    subject: Subject,
+    phase: 'metadata' | 'artifact',
+    facts: Facts,
+    request: RequestContext | null,
+  ): Facts | Promise<Facts>;
 }

@@ -1,0 +1,74 @@
+/**
+ * How reviewers' decisions combine with the policy's verdict:
+ *  - a rejected version is blocked whatever the policy says;
+ *  - an unexpired release turns a quarantine into an allow (a deny still blocks: deny rules are
+ *    for what must never be installed, e.g. known malware found after the release);
+ *  - an expired release counts for nothing: the policy decides again;
+ *  - an active exception waives the quarantine reasons whose rule it names (all of them when it
+ *    names none); deny reasons are never waived.
+ */
+import type { Reason, Verdict } from '../core/index.ts';
+import type { PolicyException } from '../storage/ports/index.ts';
+import type { DecisionSource } from './types.ts';
+import type { ReviewEntry } from './review-index.ts';
+
+export interface OverrideResult {
+  readonly verdict: Verdict;
+  readonly source: DecisionSource;
+  /** The review record that decided, if any. */
+  readonly reviewId: string | null;
+}
+
+export const RULE_REJECTED = 'airlock.rejected';
+export const RULE_RELEASED = 'airlock.released';
+export const RULE_EXCEPTION = 'airlock.exception';
+
+function by(entry: ReviewEntry): string {
+  const who = entry.decidedBy === null ? '' : ` by ${entry.decidedBy}`;
+  const why = entry.decisionReason === null || entry.decisionReason === '' ? '' : `: ${entry.decisionReason}`;
+  return `${who}${why}`;
+}
+
+export function isActiveRelease(entry: ReviewEntry | null, now: Date): boolean {
+  return entry !== null && entry.state === 'released' && (entry.expiresAt === null || entry.expiresAt.getTime() > now.getTime());
+}
+
+export function applyOverrides(
+  policy: Verdict,
+  review: ReviewEntry | null,
+  exceptions: readonly PolicyException[],
+  now: Date,
+): OverrideResult {
+  if (review !== null && review.state === 'rejected') {
+    const reason: Reason = { message: `rejected by a reviewer${by(review)} (quarantine ${review.id})`, rule: RULE_REJECTED };
+    return { verdict: { kind: 'block', reasons: [reason], warnings: policy.warnings }, source: 'rejection', reviewId: review.id };
+  }
+  if (policy.kind !== 'quarantine') return { verdict: policy, source: 'policy', reviewId: null };
+
+  if (review !== null && isActiveRelease(review, now)) {
+    const until = review.expiresAt === null ? '' : ` until ${review.expiresAt.toISOString()}`;
+    const note: Reason = {
+      message: `released${by(review)}${until} (quarantine ${review.id}); policy said: ${policy.reasons.map((r) => r.message).join('; ')}`,
+      rule: RULE_RELEASED,
+    };
+    return { verdict: { kind: 'allow', warnings: [...policy.warnings, note] }, source: 'release', reviewId: review.id };
+  }
+
+  if (exceptions.length > 0) {
+    const waivesAll = exceptions.some((e) => e.rules.length === 0);
+    const waived = new Set(exceptions.flatMap((e) => e.rules));
+    const remaining = waivesAll ? [] : policy.reasons.filter((r) => r.rule === undefined || !waived.has(r.rule));
+    if (remaining.length === 0) {
+      const ids = exceptions.map((e) => e.id).join(', ');
+      const note: Reason = {
+        message: `allowed by exception ${ids}; policy said: ${policy.reasons.map((r) => r.message).join('; ')}`,
+        rule: RULE_EXCEPTION,
+      };
+      return { verdict: { kind: 'allow', warnings: [...policy.warnings, note] }, source: 'exception', reviewId: null };
+    }
+    if (remaining.length < policy.reasons.length) {
+      return { verdict: { kind: 'quarantine', reasons: remaining, warnings: policy.warnings }, source: 'policy', reviewId: null };
+    }
+  }
+  return { verdict: policy, source: 'policy', reviewId: null };
+}

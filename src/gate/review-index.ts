@@ -1,0 +1,74 @@
+/**
+ * The newest quarantine record of every reviewed version, in memory, so that the metadata phase
+ * can apply releases and rejections to thousands of versions without a query each. Loaded from
+ * the store at start-up and kept current by the gate (records it opens) and the quarantine
+ * service (transitions). The artifact phase reads the store itself.
+ */
+import type { Purl } from '../core/index.ts';
+import type { QuarantineRecord, QuarantineStore } from '../storage/ports/index.ts';
+
+export interface ReviewEntry {
+  readonly id: string;
+  readonly state: QuarantineRecord['state'];
+  readonly expiresAt: Date | null;
+  readonly decidedBy: string | null;
+  readonly decisionReason: string | null;
+}
+
+function key(repo: string, purl: Purl): string {
+  return `${repo}\0${purl}`;
+}
+
+export function reviewEntryOf(rec: QuarantineRecord): ReviewEntry {
+  return {
+    id: rec.id,
+    state: rec.state,
+    expiresAt: rec.expiresAt,
+    decidedBy: rec.decidedBy,
+    decisionReason: rec.decisionReason,
+  };
+}
+
+export class ReviewIndex {
+  readonly #entries = new Map<string, ReviewEntry & { readonly createdAt: number }>();
+
+  /** Reads every quarantine record (newest first per state) and keeps the newest per version. */
+  async load(store: QuarantineStore, pageSize = 500): Promise<void> {
+    this.#entries.clear();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await store.listQuarantine(cursor === undefined ? { limit: pageSize } : { limit: pageSize, cursor });
+      for (const rec of page.items) this.put(rec);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /** Records the newest state of a version (older records than the current one are ignored). */
+  put(rec: QuarantineRecord): void {
+    const k = key(rec.repo, rec.purl);
+    const cur = this.#entries.get(k);
+    const createdAt = rec.createdAt.getTime();
+    if (cur !== undefined && cur.id !== rec.id && (cur.createdAt > createdAt || (cur.createdAt === createdAt && cur.id > rec.id))) return;
+    this.#entries.set(k, { ...reviewEntryOf(rec), createdAt });
+  }
+
+  get(repo: string, purl: Purl): ReviewEntry | null {
+    return this.#entries.get(key(repo, purl)) ?? null;
+  }
+
+  /** The earliest release expiry after `now` (to re-judge when it passes). */
+  nextExpiry(now: Date): Date | null {
+    let best: number | null = null;
+    for (const e of this.#entries.values()) {
+      if (e.state !== 'released' || e.expiresAt === null) continue;
+      const t = e.expiresAt.getTime();
+      if (t > now.getTime() && (best === null || t < best)) best = t;
+    }
+    return best === null ? null : new Date(best);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

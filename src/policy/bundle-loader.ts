@@ -1,0 +1,190 @@
+/**
+ * Reads a policy bundle from files: `.rego` modules and `.json`/`.yaml`/`.yml` data files, from
+ * the paths given with `--policy` (files or directories, repeatable) or the built-in default
+ * policy. Data files merge under `data` by their directory path, as OPA's loader does:
+ * `dir/a/b/data.yaml` lands at `data.a.b`; a data file named directly lands at `data`.
+ * Hostile input is bounded: file sizes, file counts and nesting depth have limits.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { AirlockError } from '../core/index.ts';
+import type { Json } from '../storage/ports/index.ts';
+
+export interface PolicyModuleSource {
+  /** The path shown in errors (`file:row:col`). */
+  readonly path: string;
+  readonly source: string;
+}
+
+export interface PolicyBundleSource {
+  readonly modules: readonly PolicyModuleSource[];
+  /** Merged base documents (`data`). */
+  readonly data: { readonly [k: string]: Json };
+  /** Every file read, in load order (for watching and display). */
+  readonly files: readonly string[];
+  /** The roots the bundle was read from (files or directories). */
+  readonly roots: readonly string[];
+  /** sha256 over every file's path and content (and the data overlay). */
+  readonly hash: string;
+}
+
+export interface BundleLoadOptions {
+  /** Include `*_test.rego` modules (the test runner wants them, serving does not). */
+  readonly includeTests?: boolean;
+  /** Data merged over the files' data (from the configuration); wins on conflict. */
+  readonly dataOverlay?: { readonly [k: string]: Json };
+  readonly maxFileBytes?: number;
+  readonly maxFiles?: number;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_FILES = 2000;
+const MAX_DEPTH = 32;
+const DATA_EXTS = new Set(['.json', '.yaml', '.yml']);
+
+type MutableObject = { [k: string]: Json };
+
+function isObject(v: Json | undefined): v is { readonly [k: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges `src` into `dst`; two non-object values at one path are a conflict. */
+function mergeInto(dst: MutableObject, src: { readonly [k: string]: Json }, where: string, origin: string, overlay: boolean): void {
+  for (const [k, v] of Object.entries(src)) {
+    const cur = dst[k];
+    const path = where === '' ? k : `${where}.${k}`;
+    if (cur === undefined) {
+      dst[k] = isObject(v) ? structuredClone(v) : v;
+    } else if (isObject(cur) && isObject(v)) {
+      mergeInto(cur as MutableObject, v, path, origin, overlay);
+    } else if (overlay) {
+      dst[k] = isObject(v) ? structuredClone(v) : v;
+    } else {
+      throw new AirlockError('POLICY_ERROR', `${origin}: data.${path} conflicts with data loaded from another file`);
+    }
+  }
+}
+
+/** Parses a JSON or YAML data file into a JSON object. */
+export function parseDataFile(path: string, text: string): { readonly [k: string]: Json } {
+  let value: unknown;
+  try {
+    if (extname(path) === '.json') value = JSON.parse(text);
+    else value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, prettyErrors: true });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new AirlockError('POLICY_ERROR', `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${msg}`, { cause: err });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new AirlockError('POLICY_ERROR', `${path}: a data file must hold an object at the top level`);
+  }
+  checkJson(value, path, '', 0);
+  return value as { readonly [k: string]: Json };
+}
+
+function checkJson(v: unknown, file: string, at: string, depth: number): void {
+  if (depth > MAX_DEPTH) throw new AirlockError('POLICY_ERROR', `${file}: data nested deeper than ${MAX_DEPTH} levels at ${at || '(root)'}`);
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new AirlockError('POLICY_ERROR', `${file}: ${at}: not a finite number`);
+    return;
+  }
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => checkJson(x, file, `${at}[${i}]`, depth + 1));
+    return;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v)) checkJson(x, file, at === '' ? k : `${at}.${k}`, depth + 1);
+    return;
+  }
+  throw new AirlockError('POLICY_ERROR', `${file}: ${at || '(root)'}: not a JSON value (dates, binary and tags are not allowed)`);
+}
+
+interface FoundFile {
+  readonly full: string;
+  readonly display: string;
+  /** data path segments (directory of the file relative to its root). */
+  readonly dataPath: readonly string[];
+}
+
+async function walk(root: string, dir: string, out: FoundFile[], limit: number, display: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) {
+      await walk(root, full, out, limit, display);
+    } else if (e.isFile()) {
+      const ext = extname(e.name);
+      if (ext !== '.rego' && !DATA_EXTS.has(ext)) continue;
+      const rel = relative(root, full);
+      const segments = rel.split(sep);
+      segments.pop();
+      out.push({ full, display: join(display, rel), dataPath: segments });
+      if (out.length > limit) throw new AirlockError('POLICY_ERROR', `${display}: more than ${limit} policy files`);
+    }
+  }
+}
+
+async function findFiles(paths: readonly string[], cwd: string, limit: number): Promise<FoundFile[]> {
+  const out: FoundFile[] = [];
+  for (const given of paths) {
+    const full = resolve(cwd, given);
+    const st = await stat(full).catch((err: unknown) => {
+      throw new AirlockError('POLICY_ERROR', `policy path ${given}: ${err instanceof Error && 'code' in err ? String(err.code) : 'cannot read'}`, { cause: err });
+    });
+    if (st.isDirectory()) {
+      await walk(full, full, out, limit, given);
+    } else if (st.isFile()) {
+      const ext = extname(full);
+      if (ext !== '.rego' && !DATA_EXTS.has(ext)) {
+        throw new AirlockError('POLICY_ERROR', `policy path ${given}: expected a .rego, .json, .yaml or .yml file or a directory`);
+      }
+      out.push({ full, display: given, dataPath: [] });
+    } else {
+      throw new AirlockError('POLICY_ERROR', `policy path ${given}: not a file or directory`);
+    }
+  }
+  return out;
+}
+
+export function isTestModule(path: string): boolean {
+  return basename(path).endsWith('_test.rego');
+}
+
+export async function loadBundle(paths: readonly string[], cwd: string, options: BundleLoadOptions = {}): Promise<PolicyBundleSource> {
+  if (paths.length === 0) throw new AirlockError('POLICY_ERROR', 'no policy paths given');
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const found = await findFiles(paths, cwd, options.maxFiles ?? DEFAULT_MAX_FILES);
+  const modules: PolicyModuleSource[] = [];
+  const data: MutableObject = {};
+  const files: string[] = [];
+  const hash = createHash('sha256');
+  for (const f of found) {
+    if (f.full.endsWith('.rego') && isTestModule(f.full) && options.includeTests !== true) continue;
+    const st = await stat(f.full);
+    if (st.size > maxBytes) throw new AirlockError('POLICY_ERROR', `${f.display}: larger than ${maxBytes} bytes`);
+    const text = await readFile(f.full, 'utf8');
+    files.push(f.full);
+    hash.update(`${f.full.endsWith('.rego') ? 'module' : 'data'}\0${f.dataPath.join('/')}\0${basename(f.full)}\0`);
+    hash.update(createHash('sha256').update(text).digest('hex'));
+    if (f.full.endsWith('.rego')) {
+      modules.push({ path: f.display, source: text });
+      continue;
+    }
+    let doc: { readonly [k: string]: Json } = parseDataFile(f.display, text);
+    for (const seg of [...f.dataPath].reverse()) doc = { [seg]: doc };
+    mergeInto(data, doc, '', f.display, false);
+  }
+  if (options.dataOverlay !== undefined && Object.keys(options.dataOverlay).length > 0) {
+    hash.update('overlay\0');
+    hash.update(JSON.stringify(options.dataOverlay));
+    mergeInto(data, options.dataOverlay, '', 'configuration policy.data', true);
+  }
+  if (modules.length === 0) throw new AirlockError('POLICY_ERROR', `no .rego modules found in ${paths.join(', ')}`);
+  return { modules, data, files, roots: paths.map((p) => resolve(cwd, p)), hash: hash.digest('hex') };
+}

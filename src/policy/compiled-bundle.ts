@@ -1,0 +1,52 @@
+/**
+ * The one place that talks to the Rego engine: compile a bundle's modules and data, and evaluate
+ * a query against an input document under limits.
+ */
+import { AirlockError } from '../core/index.ts';
+import { compile, type CompiledPolicy } from '../rego/index.ts';
+import { fromJSON, type Value } from '../rego/value.ts';
+import type { Json } from '../storage/ports/index.ts';
+import type { PolicyBundleSource } from './bundle-loader.ts';
+
+export interface EvaluationLimits {
+  /** Wall-clock budget per query. */
+  readonly timeoutMs: number;
+  /** Evaluation step budget per query (bounds runaway recursion and huge comprehensions). */
+  readonly maxSteps: number;
+}
+
+export interface CompiledBundle {
+  readonly hash: string;
+  readonly source: PolicyBundleSource;
+  /** Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. */
+  evaluate(query: string, input: Value, limits: EvaluationLimits): Value | undefined;
+}
+
+/** Compiles every module with the bundle's data. Throws POLICY_ERROR naming `file:row:col`. */
+export function compileBundle(source: PolicyBundleSource): CompiledBundle {
+  let compiled: CompiledPolicy;
+  try {
+    compiled = compile(
+      source.modules.map((m) => ({ path: m.path, source: m.source })),
+      { data: fromJSON(source.data) },
+    );
+  } catch (err) {
+    throw new AirlockError('POLICY_ERROR', `policy does not compile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  return {
+    hash: source.hash,
+    source,
+    evaluate(query, input, limits) {
+      return compiled.evaluate(query, {
+        input,
+        strictBuiltinErrors: true,
+        maxSteps: limits.maxSteps,
+        timeoutMs: limits.timeoutMs,
+      });
+    },
+  };
+}
+
+export function inputValue(input: Json): Value {
+  return fromJSON(input);
+}

@@ -1,0 +1,57 @@
+/**
+ * The decision contract: evaluate `data.airlock.deny`, `data.airlock.quarantine` and
+ * `data.airlock.warn` against one input; deny wins, then quarantine, else allow. Fail closed:
+ * an evaluation error, a time-out, a step limit or a malformed result becomes a block (or a
+ * quarantine, when so configured) whose reason names the error — never an allow.
+ */
+import { combineVerdict, type Reason, type Verdict } from '../core/index.ts';
+import type { Json } from '../storage/ports/index.ts';
+import type { CompiledBundle, EvaluationLimits } from './compiled-bundle.ts';
+import { inputValue } from './compiled-bundle.ts';
+import { reasonsFromValue } from './reasons.ts';
+
+export type FailClosedVerdict = 'block' | 'quarantine';
+
+export interface PolicyOutcome {
+  readonly verdict: Verdict;
+  readonly policyHash: string;
+  /** Set when the verdict is the fail-closed one. */
+  readonly error: string | null;
+}
+
+export const POLICY_ERROR_RULE = 'airlock.policy_error';
+
+const RULES = ['deny', 'quarantine', 'warn'] as const;
+
+export function failClosedVerdict(message: string, onError: FailClosedVerdict): Verdict {
+  const reason: Reason = { message, rule: POLICY_ERROR_RULE };
+  return onError === 'block'
+    ? { kind: 'block', reasons: [reason], warnings: [] }
+    : { kind: 'quarantine', reasons: [reason], warnings: [] };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+export function decide(
+  bundle: CompiledBundle,
+  input: Json,
+  limits: EvaluationLimits,
+  onError: FailClosedVerdict,
+): PolicyOutcome {
+  try {
+    const value = inputValue(input);
+    const [deny, quarantine, warn] = RULES.map((rule) =>
+      reasonsFromValue(bundle.evaluate(`data.airlock.${rule}`, value, limits), rule),
+    ) as [Reason[], Reason[], Reason[]];
+    return { verdict: combineVerdict(deny, quarantine, warn), policyHash: bundle.hash, error: null };
+  } catch (err) {
+    const message = `policy evaluation failed (fail closed): ${errorText(err)}`;
+    return { verdict: failClosedVerdict(message, onError), policyHash: bundle.hash, error: message };
+  }
+}
