@@ -91,14 +91,52 @@ export interface ScanContext {
   readonly member: string;
   readonly signal: AbortSignal;
   report(finding: ScanFinding): void;
-  /** Identify and scan nested content (a zip member, a pickle inside a pickle …). */
-  scanNested(source: ByteSource, member: string): Promise<void>;
+  /**
+   * Identify and scan nested content (a zip member, a pickle inside a pickle …). `member` is the
+   * nested item's name relative to this source; the engine composes the full member path.
+   * Findings of the nested scan are reported into the same file result; the outcome tells the
+   * caller what was found there (e.g. a nested loader is legitimate only if its payload is clean).
+   */
+  scanNested(source: ByteSource, member: string, options?: NestedScanOptions): Promise<NestedScanOutcome>;
+  /**
+   * Called by an analyzer that learns a more precise format than the one it was chosen for
+   * (a zip that is a PyTorch archive, a pickle that is a joblib dump). Top-level only matters.
+   */
+  refineFormat(format: FormatId): void;
+}
+
+export interface NestedScanOptions {
+  /**
+   * Class of the finding when the nested content's format is not recognised. Default `info`
+   * (a README in a zip is fine); a nested loader's payload passes `suspicious`.
+   */
+  readonly unknownFormat?: FindingClass;
+  /** Restrict identification to these formats (others count as unrecognised). */
+  readonly formats?: readonly FormatId[];
+}
+
+export interface NestedScanOutcome {
+  /** Format the nested content was identified as (`unknown` when nothing matched). */
+  readonly format: FormatId;
+  /** The worst finding class the nested scan produced; `safe` when nothing worse than info. */
+  readonly verdict: FileVerdict;
+}
+
+/** What an analyzer's `detect` may also consider besides the bytes. */
+export interface DetectHints {
+  /** Member path of the candidate inside its container ('' at top level). */
+  readonly member: string;
+  /** Container depth of the candidate (0 = top-level file). */
+  readonly depth: number;
 }
 
 export interface FormatAnalyzer {
   readonly format: FormatId;
-  /** Content sniffing over the first bytes of a source (at least 64 when available). */
-  detect(head: Uint8Array, size: number): boolean;
+  /**
+   * Content sniffing over the first bytes of a source (up to 4096 bytes when available, never
+   * fewer than 64 unless the source is smaller). Names never decide alone; `hints` only narrow.
+   */
+  detect(head: Uint8Array, size: number, hints?: DetectHints): boolean;
   analyze(source: ByteSource, ctx: ScanContext): Promise<void>;
 }
 

@@ -1,0 +1,22 @@
+/** Entry points: scan a file by path, bytes in memory, or any `ByteSource`. */
+import type { ByteSource, FileScanResult } from './types.ts';
+import { DEFAULT_ANALYZERS } from './analyzers.ts';
+import { scanSource, type ScanOptions } from './engine/engine.ts';
+import { FileSource } from './sources/file-source.ts';
+import { MemorySource } from './sources/memory-source.ts';
+
+export type { ScanOptions } from './engine/engine.ts';
+
+export function scan(source: ByteSource, path: string, options: ScanOptions = {}): Promise<FileScanResult> {
+  return scanSource(source, path, DEFAULT_ANALYZERS, options);
+}
+
+export function scanBytes(bytes: Uint8Array, path: string, options: ScanOptions = {}): Promise<FileScanResult> {
+  return scan(new MemorySource(bytes), path, options);
+}
+
+/** Opens the file read-only and scans it; the handle is closed whatever happens. */
+export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScanResult> {
+  await using source = await FileSource.open(path);
+  return scan(source, path, options);
+}
