@@ -1,0 +1,129 @@
+/** Small validators that name the exact config path in every error. */
+import { AirlockError } from '../../core/index.ts';
+import { parseDuration } from '../../gate/duration.ts';
+import { parseSize } from './units.ts';
+
+export type Raw = { readonly [k: string]: unknown };
+
+export function fail(path: string, message: string): never {
+  throw new AirlockError('CONFIG_INVALID', `${path === '' ? '(top level)' : path}: ${message}`);
+}
+
+export function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
+}
+
+export function object(v: unknown, path: string, allowed: readonly string[]): Raw {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `expected a mapping, got ${kind(v)}`);
+  const o = v as Raw;
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) fail(join(path, k), `unknown key (expected one of: ${allowed.join(', ')})`);
+  }
+  return o;
+}
+
+export function optionalObject(v: unknown, path: string, allowed: readonly string[]): Raw {
+  return v === undefined || v === null ? {} : object(v, path, allowed);
+}
+
+export function string(v: unknown, path: string, options: { readonly max?: number; readonly pattern?: RegExp; readonly hint?: string } = {}): string {
+  if (typeof v !== 'string') fail(path, `expected a string, got ${kind(v)}`);
+  if (v === '') fail(path, 'must not be empty');
+  if (v.length > (options.max ?? 4096)) fail(path, `longer than ${options.max ?? 4096} characters`);
+  if (options.pattern !== undefined && !options.pattern.test(v)) fail(path, options.hint ?? `invalid value ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function boolean(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, `expected true or false, got ${kind(v)}`);
+  return v;
+}
+
+export function integer(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(path, `expected an integer, got ${kind(v)}`);
+  if (v < min || v > max) fail(path, `must be between ${min} and ${max}`);
+  return v;
+}
+
+export function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+    fail(path, `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${typeof v === 'string' ? JSON.stringify(v) : kind(v)}`);
+  }
+  return v as T;
+}
+
+/** A duration: `30s`, `5m`, `1d` … or a number of milliseconds. */
+export function duration(v: unknown, path: string, minMs: number, maxMs: number): number {
+  let ms: number;
+  if (typeof v === 'number' && Number.isInteger(v)) ms = v;
+  else if (typeof v === 'string') {
+    try {
+      ms = parseDuration(v);
+    } catch (err) {
+      fail(path, err instanceof Error ? err.message : String(err));
+    }
+  } else fail(path, `expected a duration such as 30s, 5m or 1d, got ${kind(v)}`);
+  if (ms < minMs || ms > maxMs) fail(path, `must be between ${minMs}ms and ${maxMs}ms`);
+  return ms;
+}
+
+/** A byte size: `512MB`, `1GiB` … or a number of bytes. */
+export function size(v: unknown, path: string, min: number, max: number): number {
+  let n: number;
+  if (typeof v === 'number' && Number.isInteger(v)) n = v;
+  else if (typeof v === 'string') {
+    try {
+      n = parseSize(v);
+    } catch (err) {
+      fail(path, err instanceof Error ? err.message : String(err));
+    }
+  } else fail(path, `expected a size such as 512MB, got ${kind(v)}`);
+  if (n < min || n > max) fail(path, `must be between ${min} and ${max} bytes`);
+  return n;
+}
+
+export function list(v: unknown, path: string, max: number): readonly unknown[] {
+  if (!Array.isArray(v)) fail(path, `expected a list, got ${kind(v)}`);
+  if (v.length > max) fail(path, `at most ${max} entries`);
+  return v;
+}
+
+/** An absolute http(s) URL without query or fragment, normalised to end with `/`. */
+export function httpUrl(v: unknown, path: string): string {
+  const text = string(v, path);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(path, `not a URL: ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'must be an http:// or https:// URL');
+  if (url.search !== '' || url.hash !== '') fail(path, 'must not have a query or fragment');
+  if (url.username !== '' || url.password !== '') fail(path, 'must not contain credentials; use upstreamAuth with a secret reference');
+  const s = url.toString();
+  return s.endsWith('/') ? s : `${s}/`;
+}
+
+/** Arbitrary JSON data (policy data): mappings, lists, strings, finite numbers, booleans, null. */
+export function jsonData(v: unknown, path: string, depth = 0): unknown {
+  if (depth > 32) fail(path, 'nested too deeply');
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) fail(path, 'not a finite number');
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => jsonData(x, join(path, i), depth + 1));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = jsonData(x, join(path, k), depth + 1);
+    return out;
+  }
+  fail(path, 'not JSON data');
+}

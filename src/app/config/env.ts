@@ -1,0 +1,113 @@
+/**
+ * Environment overrides: `AIRLOCK_<SECTION>_<KEY>` sets `<section>.<key>` (keys in
+ * SCREAMING_SNAKE_CASE: `AIRLOCK_SERVER_PUBLIC_URL`, `AIRLOCK_POLICY_ON_ERROR`); repositories are
+ * addressed by name: `AIRLOCK_REPOSITORIES_<NAME>_<KEY>` (`AIRLOCK_REPOSITORIES_NPM_UPSTREAM`,
+ * `AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT`). Values are read as YAML scalars or flow
+ * collections (`8080`, `true`, `[./a, ./b]`, `{env: TOKEN}`). A variable with a section prefix
+ * but an unknown key is an error naming the variable.
+ */
+import { parse as parseYaml } from 'yaml';
+import { fail } from './checks.ts';
+import {
+  ACCESS_KEYS,
+  DEFAULT_REPOSITORIES,
+  POLICY_KEYS,
+  REPOSITORY_KEYS,
+  SERVER_KEYS,
+  STORAGE_KEYS,
+  TIMEOUT_KEYS,
+} from './schema.ts';
+
+type Tree = { [k: string]: unknown };
+
+const SECTIONS: Readonly<Record<string, readonly string[]>> = {
+  server: SERVER_KEYS,
+  storage: STORAGE_KEYS,
+  policy: POLICY_KEYS,
+  access: ACCESS_KEYS,
+};
+
+export function screamingSnake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+}
+
+function parseValue(text: string): unknown {
+  try {
+    return parseYaml(text, { schema: 'core', maxAliasCount: 0 }) ?? text;
+  } catch {
+    return text;
+  }
+}
+
+function isTree(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function section(raw: Tree, name: string, envName: string): Tree {
+  const cur = raw[name];
+  if (cur === undefined || cur === null) {
+    const fresh: Tree = {};
+    raw[name] = fresh;
+    return fresh;
+  }
+  if (!isTree(cur)) fail(name, `expected a mapping (while applying ${envName})`);
+  return cur;
+}
+
+function applyRepository(raw: Tree, rest: string, value: string, envName: string): void {
+  if (raw['repositories'] === undefined || raw['repositories'] === null) raw['repositories'] = DEFAULT_REPOSITORIES.map((r) => ({ ...r }));
+  const repos = raw['repositories'];
+  if (!Array.isArray(repos)) fail('repositories', `expected a list (while applying ${envName})`);
+  // Longest repository name first, so NPM_INTERNAL beats NPM.
+  const candidates = repos
+    .map((r: unknown, i) => ({ i, r, key: isTree(r) && typeof r['name'] === 'string' ? screamingSnake(r['name']) : null }))
+    .filter((c): c is { i: number; r: Tree; key: string } => c.key !== null && rest.startsWith(`${c.key}_`))
+    .sort((a, b) => b.key.length - a.key.length);
+  const match = candidates[0];
+  if (match === undefined) fail(envName, 'names no configured repository');
+  const keyPart = rest.slice(match.key.length + 1);
+  for (const k of REPOSITORY_KEYS) {
+    if (screamingSnake(k) === keyPart) {
+      match.r[k] = parseValue(value);
+      return;
+    }
+  }
+  for (const t of TIMEOUT_KEYS) {
+    if (`TIMEOUTS_${screamingSnake(t)}` === keyPart) {
+      const timeouts = isTree(match.r['timeouts']) ? match.r['timeouts'] : {};
+      timeouts[t] = parseValue(value);
+      match.r['timeouts'] = timeouts;
+      return;
+    }
+  }
+  fail(envName, `unknown repository key (expected one of: ${[...REPOSITORY_KEYS, ...TIMEOUT_KEYS.map((t) => `timeouts.${t}`)].join(', ')})`);
+}
+
+/** Returns a copy of `raw` with the overrides from `env` applied. */
+export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const names = Object.keys(env)
+    .filter((n) => n.startsWith('AIRLOCK_'))
+    .sort();
+  const relevant = names.filter((n) => {
+    const rest = n.slice('AIRLOCK_'.length);
+    return Object.keys(SECTIONS).some((s) => rest.startsWith(`${s.toUpperCase()}_`)) || rest.startsWith('REPOSITORIES_');
+  });
+  if (relevant.length === 0) return raw;
+  const out: Tree = isTree(raw) ? structuredClone(raw) : raw === undefined || raw === null ? {} : fail('', 'expected a mapping');
+  for (const envName of relevant) {
+    const value = env[envName] ?? '';
+    const rest = envName.slice('AIRLOCK_'.length);
+    if (rest.startsWith('REPOSITORIES_')) {
+      applyRepository(out, rest.slice('REPOSITORIES_'.length), value, envName);
+      continue;
+    }
+    const [sectionName, keys] = Object.entries(SECTIONS).find(([s]) => rest.startsWith(`${s.toUpperCase()}_`)) as [string, readonly string[]];
+    const keyPart = rest.slice(sectionName.length + 1);
+    const key = keys.find((k) => screamingSnake(k) === keyPart);
+    if (key === undefined) fail(envName, `unknown ${sectionName} key (expected one of: ${keys.map((k) => `AIRLOCK_${sectionName.toUpperCase()}_${screamingSnake(k)}`).join(', ')})`);
+    let parsed = parseValue(value);
+    if (sectionName === 'policy' && key === 'paths' && typeof parsed === 'string') parsed = [parsed];
+    section(out, sectionName, envName)[key] = parsed;
+  }
+  return out;
+}

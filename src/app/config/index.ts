@@ -1,0 +1,7 @@
+export * from './types.ts';
+export * from './secret.ts';
+export * from './schema.ts';
+export * from './env.ts';
+export * from './load.ts';
+export * from './npm-registry.ts';
+export * from './units.ts';

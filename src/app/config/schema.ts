@@ -1,0 +1,193 @@
+/**
+ * The configuration schema, version 1. Strict: unknown keys are errors naming their path
+ * (`repositories[0].upstreem: unknown key`); every value is checked and bounded; secrets only by
+ * reference. Produces a draft in which an npm repository's upstream may still be unknown (it is
+ * then read from `npm config get registry` by the loader).
+ */
+import { resolve } from 'node:path';
+import type { Json } from '../../storage/ports/index.ts';
+import {
+  boolean,
+  duration,
+  fail,
+  httpUrl,
+  integer,
+  join,
+  jsonData,
+  list,
+  object,
+  oneOf,
+  optionalObject,
+  size,
+  string,
+  type Raw,
+} from './checks.ts';
+import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
+import {
+  CONFIG_VERSION,
+  LOG_LEVELS,
+  type AccessConfig,
+  type AirlockConfig,
+  type PolicyConfig,
+  type RepositoryConfig,
+  type ServerConfig,
+  type UpstreamAuth,
+} from './types.ts';
+
+export interface ValidateContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative paths in the file (data dir, policy paths, secret files) resolve against this directory. */
+  readonly baseDir: string;
+  /** Defaults (`./data`) resolve against the working directory. */
+  readonly cwd: string;
+}
+
+export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSource'> & { readonly upstream: string | null };
+export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
+
+export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'repositories'] as const;
+export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'shutdownTimeout'] as const;
+export const STORAGE_KEYS = ['dataDir'] as const;
+export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize'] as const;
+export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
+export const REPOSITORY_KEYS = [
+  'name',
+  'format',
+  'kind',
+  'upstream',
+  'upstreamAuth',
+  'metadataMaxAge',
+  'blockedVersions',
+  'timeouts',
+  'maxArtifactSize',
+  'maxMetadataSize',
+] as const;
+export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
+
+const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const DAY = 86_400_000;
+
+function secretRef(v: unknown, path: string, ctx: ValidateContext): Secret {
+  if (typeof v === 'string') fail(path, 'secrets must be given by reference ({env: NAME} or {file: PATH}), never inline');
+  const o = object(v, path, ['env', 'file']);
+  const keys = Object.keys(o);
+  if (keys.length !== 1) fail(path, 'give exactly one of env or file');
+  const ref: SecretRef =
+    o['env'] !== undefined
+      ? { env: string(o['env'], join(path, 'env'), { pattern: ENV_NAME_RE, hint: 'not an environment variable name' }) }
+      : { file: string(o['file'], join(path, 'file')) };
+  return resolveSecret(ref, path, ctx.env, ctx.baseDir);
+}
+
+function server(v: unknown): ServerConfig {
+  const p = 'server';
+  const o = optionalObject(v, p, SERVER_KEYS);
+  return {
+    host: o['host'] === undefined ? '127.0.0.1' : string(o['host'], join(p, 'host'), { max: 255 }),
+    port: o['port'] === undefined ? 8080 : integer(o['port'], join(p, 'port'), 0, 65535),
+    publicUrl: o['publicUrl'] === undefined || o['publicUrl'] === null ? null : httpUrl(o['publicUrl'], join(p, 'publicUrl')),
+    trustProxy: o['trustProxy'] === undefined ? false : boolean(o['trustProxy'], join(p, 'trustProxy')),
+    logLevel: o['logLevel'] === undefined ? 'info' : oneOf(o['logLevel'], join(p, 'logLevel'), LOG_LEVELS),
+    shutdownTimeoutMs: o['shutdownTimeout'] === undefined ? 10_000 : duration(o['shutdownTimeout'], join(p, 'shutdownTimeout'), 0, 600_000),
+  };
+}
+
+function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
+  const p = 'policy';
+  const o = optionalObject(v, p, POLICY_KEYS);
+  const paths = o['paths'] === undefined ? [] : list(o['paths'], join(p, 'paths'), 100).map((x, i) => resolve(ctx.baseDir, string(x, join(join(p, 'paths'), i))));
+  let data: { readonly [k: string]: Json } = {};
+  if (o['data'] !== undefined && o['data'] !== null) {
+    object(o['data'], join(p, 'data'), Object.keys(o['data'] as object));
+    data = jsonData(o['data'], join(p, 'data')) as { readonly [k: string]: Json };
+  }
+  return {
+    paths,
+    data,
+    watch: o['watch'] === undefined ? true : boolean(o['watch'], join(p, 'watch')),
+    onError: o['onError'] === undefined ? 'block' : oneOf(o['onError'], join(p, 'onError'), ['block', 'quarantine'] as const),
+    timeoutMs: o['timeout'] === undefined ? 1000 : duration(o['timeout'], join(p, 'timeout'), 1, 60_000),
+    maxSteps: o['maxSteps'] === undefined ? 1_000_000 : integer(o['maxSteps'], join(p, 'maxSteps'), 1000, 1_000_000_000),
+    reevaluateEveryMs: o['reevaluateEvery'] === undefined ? 15 * 60_000 : duration(o['reevaluateEvery'], join(p, 'reevaluateEvery'), 1000, 7 * DAY),
+    verdictCacheSize: o['verdictCacheSize'] === undefined ? 200_000 : integer(o['verdictCacheSize'], join(p, 'verdictCacheSize'), 1, 10_000_000),
+  };
+}
+
+function access(v: unknown, ctx: ValidateContext): AccessConfig {
+  const p = 'access';
+  const o = optionalObject(v, p, ACCESS_KEYS);
+  let adminToken: Secret | null = null;
+  if (o['adminToken'] !== undefined && o['adminToken'] !== null) adminToken = secretRef(o['adminToken'], join(p, 'adminToken'), ctx);
+  else if (ctx.env['AIRLOCK_ADMIN_TOKEN'] !== undefined && ctx.env['AIRLOCK_ADMIN_TOKEN'] !== '') {
+    adminToken = secretRef({ env: 'AIRLOCK_ADMIN_TOKEN' }, 'AIRLOCK_ADMIN_TOKEN', ctx);
+  }
+  return {
+    anonymousRead: o['anonymousRead'] === undefined ? true : boolean(o['anonymousRead'], join(p, 'anonymousRead')),
+    adminToken,
+  };
+}
+
+function upstreamAuth(v: unknown, path: string, ctx: ValidateContext): UpstreamAuth | null {
+  if (v === undefined || v === null) return null;
+  const o = object(v, path, ['token', 'username', 'password']);
+  if (o['token'] !== undefined) {
+    if (o['username'] !== undefined || o['password'] !== undefined) fail(path, 'give either token or username and password');
+    return { kind: 'bearer', token: secretRef(o['token'], join(path, 'token'), ctx) };
+  }
+  if (o['username'] === undefined || o['password'] === undefined) fail(path, 'give token, or username and password');
+  return { kind: 'basic', username: string(o['username'], join(path, 'username'), { max: 256 }), password: secretRef(o['password'], join(path, 'password'), ctx) };
+}
+
+function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {
+  const o = object(v, path, REPOSITORY_KEYS);
+  if (o['name'] === undefined) fail(join(path, 'name'), 'required');
+  if (o['format'] === undefined) fail(join(path, 'format'), 'required');
+  const name = string(o['name'], join(path, 'name'), {
+    pattern: REPO_NAME_RE,
+    hint: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters',
+  });
+  if (name === '-') fail(join(path, 'name'), 'reserved');
+  const t = optionalObject(o['timeouts'], join(path, 'timeouts'), TIMEOUT_KEYS);
+  const tp = join(path, 'timeouts');
+  return {
+    name,
+    format: oneOf(o['format'], join(path, 'format'), ['npm'] as const),
+    kind: o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy'] as const),
+    upstream: o['upstream'] === undefined || o['upstream'] === null ? null : httpUrl(o['upstream'], join(path, 'upstream')),
+    upstreamAuth: upstreamAuth(o['upstreamAuth'], join(path, 'upstreamAuth'), ctx),
+    metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 5 * 60_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, 30 * DAY),
+    blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
+    timeouts: {
+      connectMs: t['connect'] === undefined ? 5_000 : duration(t['connect'], join(tp, 'connect'), 1, 600_000),
+      headersMs: t['headers'] === undefined ? 30_000 : duration(t['headers'], join(tp, 'headers'), 1, 600_000),
+      bodyMs: t['body'] === undefined ? 30_000 : duration(t['body'], join(tp, 'body'), 1, 3_600_000),
+    },
+    maxArtifactBytes: o['maxArtifactSize'] === undefined ? 1024 ** 3 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 64 * 1024 ** 3),
+    maxMetadataBytes: o['maxMetadataSize'] === undefined ? 128 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 4 * 1024 ** 3),
+  };
+}
+
+/** The repository used when the configuration lists none. */
+export const DEFAULT_REPOSITORIES: readonly Raw[] = [{ name: 'npm', format: 'npm' }];
+
+export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft {
+  const o = raw === undefined || raw === null ? {} : object(raw, '', TOP_KEYS);
+  if (o['version'] !== undefined && o['version'] !== CONFIG_VERSION) fail('version', `unsupported configuration version ${JSON.stringify(o['version'])} (this Airlock reads version ${CONFIG_VERSION})`);
+  const storage = optionalObject(o['storage'], 'storage', STORAGE_KEYS);
+  const reposRaw = o['repositories'] === undefined || o['repositories'] === null ? DEFAULT_REPOSITORIES : list(o['repositories'], 'repositories', 100);
+  const repositories = reposRaw.map((r, i) => repository(r, join('repositories', i), ctx));
+  const seen = new Set<string>();
+  repositories.forEach((r, i) => {
+    if (seen.has(r.name)) fail(join(join('repositories', i), 'name'), `duplicate repository name ${JSON.stringify(r.name)}`);
+    seen.add(r.name);
+  });
+  return {
+    version: CONFIG_VERSION,
+    server: server(o['server']),
+    storage: { dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')) },
+    policy: policy(o['policy'], ctx),
+    access: access(o['access'], ctx),
+    repositories,
+  };
+}

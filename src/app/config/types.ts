@@ -1,0 +1,84 @@
+/** The resolved configuration (schema version 1): complete, validated, frozen. */
+import type { Json } from '../../storage/ports/index.ts';
+import type { Secret } from './secret.ts';
+
+export const CONFIG_VERSION = 1;
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The URL clients use to reach Airlock (behind a proxy); null: taken from each request. */
+  readonly publicUrl: string | null;
+  /** Trust X-Forwarded-* headers (only behind a proxy you control). */
+  readonly trustProxy: boolean;
+  readonly logLevel: LogLevel;
+  /** Grace period for in-flight requests on shutdown. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface StorageConfig {
+  /** Absolute path. */
+  readonly dataDir: string;
+}
+
+export interface PolicyConfig {
+  /** Files or directories; empty: the built-in default policy. */
+  readonly paths: readonly string[];
+  /** Merged over the bundle's data (e.g. `{airlock: {settings: {cooldown_days: 7}}}`). */
+  readonly data: { readonly [k: string]: Json };
+  readonly watch: boolean;
+  /** The verdict when evaluation fails. */
+  readonly onError: 'block' | 'quarantine';
+  readonly timeoutMs: number;
+  readonly maxSteps: number;
+  /** Re-judge cached verdicts this often (time-dependent rules such as cooldowns). */
+  readonly reevaluateEveryMs: number;
+  readonly verdictCacheSize: number;
+}
+
+export interface AccessConfig {
+  /** Package reads without a token (default true). When false, a reader token is required. */
+  readonly anonymousRead: boolean;
+  /** The admin token to ensure at start-up (automation); default: env AIRLOCK_ADMIN_TOKEN. */
+  readonly adminToken: Secret | null;
+}
+
+export type UpstreamAuth =
+  | { readonly kind: 'bearer'; readonly token: Secret }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: Secret };
+
+export interface TimeoutsConfig {
+  readonly connectMs: number;
+  readonly headersMs: number;
+  readonly bodyMs: number;
+}
+
+export interface RepositoryConfig {
+  readonly name: string;
+  readonly format: 'npm';
+  readonly kind: 'proxy';
+  /** Absolute URL with a trailing slash. */
+  readonly upstream: string;
+  /** Where the upstream URL came from (`config`, `npm config get registry`). */
+  readonly upstreamSource: 'config' | 'npm-config';
+  readonly upstreamAuth: UpstreamAuth | null;
+  /** How long cached metadata is served before it is revalidated upstream. */
+  readonly metadataMaxAgeMs: number;
+  /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */
+  readonly blockedVersions: 'hide' | 'show';
+  readonly timeouts: TimeoutsConfig;
+  readonly maxArtifactBytes: number;
+  readonly maxMetadataBytes: number;
+}
+
+export interface AirlockConfig {
+  readonly version: typeof CONFIG_VERSION;
+  readonly server: ServerConfig;
+  readonly storage: StorageConfig;
+  readonly policy: PolicyConfig;
+  readonly access: AccessConfig;
+  readonly repositories: readonly RepositoryConfig[];
+}
