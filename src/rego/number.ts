@@ -8,6 +8,16 @@
  * `BigNum`: an exact decimal `coef × 10^exp`. The representation is canonical: every value has
  * exactly one of the two forms, so equality and hashing may compare representations directly.
  */
+import {
+  binAdd,
+  binFromDecimal,
+  binMul,
+  binQuo,
+  binSub,
+  binToDecimal,
+  binTrunc,
+  type BinFloat,
+} from './binary-float.ts';
 
 export class BigNum {
   /** Normalised: no trailing decimal zeros in `coef` unless it is 0 (then `exp` is 0). */
@@ -141,37 +151,170 @@ export function numbersEqual(a: RNumber, b: RNumber): boolean {
   return a.coef === b.coef && a.exp === b.exp;
 }
 
-function exactBinary(a: RNumber, b: RNumber, op: (x: bigint, y: bigint) => bigint): RNumber {
-  const x = toDecimal(a);
-  const y = toDecimal(b);
-  const e = Math.min(x.exp, y.exp);
-  return fromDecimal(op(x.coef * 10n ** BigInt(x.exp - e), y.coef * 10n ** BigInt(y.exp - e)), e);
+/** An arithmetic failure; the message is OPA's (`divide by zero`, `modulo by zero` …). */
+export class NumberError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumberError';
+  }
+}
+
+function isSafeInt(n: RNumber): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n);
+}
+
+function toBin(n: RNumber): BinFloat {
+  const d = toDecimal(n);
+  return binFromDecimal(d.coef, d.exp);
+}
+
+function fromBin(x: BinFloat): RNumber {
+  const d = binToDecimal(x);
+  return fromDecimal(d.coef, d.exp);
+}
+
+/**
+ * OPA's arithmetic: integers are exact at any size; any other operand sends the operation
+ * through a binary float with a 64-bit mantissa (Go's big.Float), whose result is the
+ * shortest decimal that rounds back to it.
+ */
+function arith(
+  a: RNumber,
+  b: RNumber,
+  exact: (x: bigint, y: bigint) => bigint,
+  float: (x: BinFloat, y: BinFloat) => BinFloat,
+): RNumber {
+  const x = toBigInt(a);
+  const y = x === null ? null : toBigInt(b);
+  if (x !== null && y !== null) return fromBigInt(exact(x, y));
+  return fromBin(float(toBin(a), toBin(b)));
 }
 
 export function addNumbers(a: RNumber, b: RNumber): RNumber {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+  if (isSafeInt(a) && isSafeInt(b)) {
     const r = a + b;
     if (Number.isSafeInteger(r)) return r;
   }
-  return exactBinary(a, b, (x, y) => x + y);
+  return arith(a, b, (x, y) => x + y, (x, y) => binAdd(x, y));
 }
 
 export function subtractNumbers(a: RNumber, b: RNumber): RNumber {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+  if (isSafeInt(a) && isSafeInt(b)) {
     const r = a - b;
-    if (Number.isSafeInteger(r)) return r;
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
   }
-  return exactBinary(a, b, (x, y) => x - y);
+  return arith(a, b, (x, y) => x - y, (x, y) => binSub(x, y));
 }
 
 export function multiplyNumbers(a: RNumber, b: RNumber): RNumber {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a) && Number.isSafeInteger(b)) {
+  if (isSafeInt(a) && isSafeInt(b)) {
     const r = a * b;
-    if (Number.isSafeInteger(r)) return r;
+    if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
   }
-  const x = toDecimal(a);
-  const y = toDecimal(b);
-  return fromDecimal(x.coef * y.coef, x.exp + y.exp);
+  return arith(a, b, (x, y) => x * y, (x, y) => binMul(x, y));
+}
+
+function isZero(n: RNumber): boolean {
+  return typeof n === 'number' ? n === 0 : n.coef === 0n;
+}
+
+/**
+ * a / b. Exact when both are small integers and b divides a; otherwise a float quotient (as
+ * OPA: big integers too), e.g. 1/3 = 0.33333333333333333334.
+ */
+export function divideNumbers(a: RNumber, b: RNumber): RNumber {
+  if (isZero(b)) throw new NumberError('divide by zero');
+  if (isSafeInt(a) && isSafeInt(b) && a !== 0 && a % b === 0) return a / b;
+  return fromBin(binQuo(toBin(a), toBin(b)));
+}
+
+/** a % b on integers, with the sign of the dividend (Go's and JS's truncated remainder). */
+export function remainderNumbers(a: RNumber, b: RNumber): RNumber {
+  if (isSafeInt(a) && isSafeInt(b)) {
+    if (b === 0) throw new NumberError('modulo by zero');
+    const r = a % b;
+    return r === 0 ? 0 : r;
+  }
+  const x = toBigInt(a);
+  const y = toBigInt(b);
+  if (x === null || y === null) throw new NumberError('modulo on floating-point number');
+  if (y === 0n) throw new NumberError('modulo by zero');
+  return fromBigInt(x % y);
+}
+
+export function absNumber(a: RNumber): RNumber {
+  if (typeof a === 'number') return Math.abs(a);
+  return a.coef < 0n ? new BigNum(-a.coef, a.exp) : a;
+}
+
+const HALF = binFromDecimal(5n, -1);
+
+/** Rounds half away from zero (OPA's `round`); integers are returned unchanged. */
+export function roundNumber(a: RNumber): RNumber {
+  if (isInteger(a)) return a;
+  const x = toBin(a);
+  return fromBigInt(binTrunc(x.neg ? binSub(x, HALF) : binAdd(x, HALF)));
+}
+
+/**
+ * Ceiling. Integers unchanged; others through OPA's float path. Deliberate deviation: OPA
+ * answers ceil(x) = 1 for -1 < x < 0 (a sign slip on the truncated zero); this answers 0.
+ */
+export function ceilNumber(a: RNumber): RNumber {
+  if (isInteger(a)) return a;
+  const x = toBin(a);
+  const t = binTrunc(x);
+  return fromBigInt(x.neg ? t : t + 1n);
+}
+
+/** Floor. Deliberate deviation as for ceil: OPA answers floor(x) = 0 for -1 < x < 0. */
+export function floorNumber(a: RNumber): RNumber {
+  if (isInteger(a)) return a;
+  const x = toBin(a);
+  const t = binTrunc(x);
+  return fromBigInt(x.neg ? t - 1n : t);
+}
+
+/** The sum of numbers as OPA's `sum`: exact over integers, otherwise a 64-bit float fold. */
+export function sumNumbers(ns: readonly RNumber[]): RNumber {
+  let small = 0;
+  let i = 0;
+  for (; i < ns.length; i++) {
+    const n = ns[i] as RNumber;
+    if (!isSafeInt(n)) break;
+    const r = small + n;
+    if (!Number.isSafeInteger(r)) break;
+    small = r;
+  }
+  if (i === ns.length) return small;
+  const ints: bigint[] = [];
+  for (const n of ns) {
+    const b = toBigInt(n);
+    if (b === null) {
+      let acc = binFromDecimal(0n, 0);
+      for (const m of ns) acc = binAdd(acc, toBin(m));
+      return fromBin(acc);
+    }
+    ints.push(b);
+  }
+  let total = 0n;
+  for (const b of ints) total += b;
+  return fromBigInt(total);
+}
+
+/** The product of numbers as OPA's `product`. */
+export function productNumbers(ns: readonly RNumber[]): RNumber {
+  let total = 1n;
+  for (const n of ns) {
+    const b = toBigInt(n);
+    if (b === null) {
+      let acc = binFromDecimal(1n, 0);
+      for (const m of ns) acc = binMul(acc, toBin(m));
+      return fromBin(acc);
+    }
+    total *= b;
+  }
+  return fromBigInt(total);
 }
 
 export function negateNumber(a: RNumber): RNumber {

@@ -59,6 +59,8 @@ interface BuiltinDeclBase {
   readonly result: TypeSpec;
   /** Answers may differ between evaluations (time.now_ns, rand.intn …). */
   readonly nondeterministic?: boolean;
+  /** Deprecated in OPA (`any`, `all`, `re_match`, `set_diff`, `cast_*` …): not callable from Rego v1 modules. */
+  readonly deprecated?: boolean;
 }
 
 export interface FunctionBuiltin extends BuiltinDeclBase {

@@ -1,0 +1,339 @@
+/**
+ * `sprintf(format, values)`: Go's fmt.Sprintf as OPA drives it. OPA hands Go an int64 for
+ * integers, a *big.Int for larger integers, a float64 for other numbers, the string itself
+ * for strings, and the Rego term text (`["a", 1]`, `{1, 2}`, `true`) for everything else.
+ * Verbs, flags, width, precision, argument indexes and Go's `%!verb(type=value)` complaints
+ * follow package fmt.
+ */
+import { BigNum, isInteger, toBigInt, toDouble } from '../number.ts';
+import type { Value } from '../value.ts';
+import { array, fn, str } from './args.ts';
+import { formatGoFloat, type FloatVerb } from './go-float.ts';
+import { goQuote, numberText, termText } from './term-text.ts';
+import type { BuiltinDecl } from './types.ts';
+
+type GoArg =
+  | { readonly k: 'int64'; readonly v: bigint }
+  | { readonly k: 'big'; readonly v: bigint }
+  | { readonly k: 'float64'; readonly v: number }
+  | { readonly k: 'string'; readonly v: string };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function toGoArg(v: Value): GoArg {
+  if (typeof v === 'string') return { k: 'string', v };
+  if (typeof v === 'number' || v instanceof BigNum) {
+    if (isInteger(v)) {
+      const b = toBigInt(v) as bigint;
+      if (b >= INT64_MIN && b <= INT64_MAX) return { k: 'int64', v: b };
+      if (v instanceof BigNum && !Number.isFinite(toDouble(v))) return { k: 'string', v: numberText(v) };
+      return { k: 'big', v: b };
+    }
+    const d = toDouble(v);
+    return Number.isFinite(d) ? { k: 'float64', v: d } : { k: 'string', v: numberText(v) };
+  }
+  return { k: 'string', v: termText(v) };
+}
+
+interface Spec {
+  minus: boolean;
+  plus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  width: number | null;
+  prec: number | null;
+}
+
+function runeLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function pad(s: string, spec: Spec, zeroOk: boolean): string {
+  if (spec.width === null) return s;
+  const n = spec.width - runeLength(s);
+  if (n <= 0) return s;
+  if (spec.minus) return s + ' '.repeat(n);
+  if (spec.zero && zeroOk) {
+    const sign = s[0] === '-' || s[0] === '+' || s[0] === ' ' ? (s[0] as string) : '';
+    return sign + '0'.repeat(n) + s.slice(sign.length);
+  }
+  return ' '.repeat(n) + s;
+}
+
+function typeName(a: GoArg): string {
+  return a.k === 'big' ? '*big.Int' : a.k;
+}
+
+function plainValue(a: GoArg): string {
+  switch (a.k) {
+    case 'int64':
+    case 'big':
+      return a.v.toString();
+    case 'float64':
+      return formatGoFloat(a.v, 'g', -1);
+    case 'string':
+      return a.v;
+  }
+}
+
+function badVerb(verb: string, a: GoArg): string {
+  return `%!${verb}(${typeName(a)}=${plainValue(a)})`;
+}
+
+function signed(neg: boolean, body: string, spec: Spec): string {
+  if (neg) return `-${body}`;
+  if (spec.plus) return `+${body}`;
+  if (spec.space) return ` ${body}`;
+  return body;
+}
+
+function formatInt(v: bigint, verb: string, spec: Spec, big: boolean): string {
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  let body: string;
+  let prefix = '';
+  switch (verb) {
+    case 'd':
+    case 'v':
+    case 's':
+      body = abs.toString(10);
+      break;
+    case 'b':
+      body = abs.toString(2);
+      if (spec.sharp) prefix = '0b';
+      break;
+    case 'o':
+    case 'O':
+      body = abs.toString(8);
+      if (verb === 'O') prefix = '0o';
+      else if (spec.sharp && body[0] !== '0') prefix = '0';
+      break;
+    case 'x':
+      body = abs.toString(16);
+      if (spec.sharp) prefix = '0x';
+      break;
+    case 'X':
+      body = abs.toString(16).toUpperCase();
+      if (spec.sharp) prefix = '0X';
+      break;
+    case 'c':
+      if (big) return `%!c(big.Int=${v})`;
+      return pad(String.fromCodePoint(abs > 0x10ffffn ? 0xfffd : Number(v)), spec, false);
+    case 'q':
+      if (big) return `%!q(big.Int=${v})`;
+      return pad(`'${String.fromCodePoint(abs > 0x10ffffn ? 0xfffd : Number(v))}'`, spec, false);
+    case 'U': {
+      if (big) return `%!U(big.Int=${v})`;
+      const h = abs.toString(16).toUpperCase().padStart(4, '0');
+      return pad(`${neg ? '-' : ''}U+${h}`, spec, false);
+    }
+    default:
+      return badVerb(verb, { k: big ? 'big' : 'int64', v });
+  }
+  if (spec.prec !== null) {
+    if (spec.prec === 0 && abs === 0n) body = '';
+    else body = body.padStart(spec.prec, '0');
+  } else if (spec.zero && !spec.minus && spec.width !== null) {
+    const sign = neg || spec.plus || spec.space ? 1 : 0;
+    body = body.padStart(spec.width - sign - prefix.length, '0');
+  }
+  return pad(signed(neg, prefix + body, spec), spec, false);
+}
+
+function formatFloat(v: number, verb: string, spec: Spec): string {
+  let fverb: FloatVerb;
+  let prec: number;
+  switch (verb) {
+    case 'v':
+      fverb = 'g';
+      prec = spec.prec ?? -1;
+      break;
+    case 'g':
+    case 'G':
+      fverb = verb;
+      prec = spec.prec ?? -1;
+      break;
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+      fverb = verb;
+      prec = spec.prec ?? 6;
+      break;
+    default:
+      return badVerb(verb, { k: 'float64', v });
+  }
+  const text = formatGoFloat(v, fverb, prec);
+  if (!Number.isFinite(v)) return pad(text === '+Inf' && !spec.plus ? (spec.space ? ' Inf' : '+Inf') : text, spec, false);
+  const neg = text[0] === '-';
+  return pad(signed(neg, neg ? text.slice(1) : text, spec), spec, true);
+}
+
+function formatString(v: string, verb: string, spec: Spec): string {
+  let s = v;
+  switch (verb) {
+    case 'v':
+    case 's':
+      if (spec.prec !== null) s = Array.from(s).slice(0, spec.prec).join('');
+      return pad(s, spec, false);
+    case 'q':
+      if (spec.prec !== null) s = Array.from(s).slice(0, spec.prec).join('');
+      return pad(goQuote(s), spec, false);
+    case 'x':
+    case 'X': {
+      let bytes = Buffer.from(s, 'utf8');
+      if (spec.prec !== null) bytes = bytes.subarray(0, spec.prec);
+      let h = bytes.toString('hex');
+      if (verb === 'X') h = h.toUpperCase();
+      if (spec.sharp) h = (verb === 'X' ? '0X' : '0x') + h;
+      return pad(h, spec, false);
+    }
+    default:
+      return badVerb(verb, { k: 'string', v });
+  }
+}
+
+function formatArg(a: GoArg, verb: string, spec: Spec): string {
+  if (verb === 'T') return pad(typeName(a), spec, false);
+  switch (a.k) {
+    case 'int64':
+      return verb === 's' ? badVerb(verb, a) : formatInt(a.v, verb, spec, false);
+    case 'big':
+      return formatInt(a.v, verb, spec, true);
+    case 'float64':
+      return formatFloat(a.v, verb, spec);
+    case 'string':
+      return formatString(a.v, verb, spec);
+  }
+}
+
+/** Go's fmt.Sprintf over already converted operands. */
+export function goSprintf(format: string, args: readonly GoArg[]): string {
+  let out = '';
+  let argNum = 0;
+  let reordered = false;
+  const end = format.length;
+  let i = 0;
+  const readNum = (): number | null => {
+    let j = i;
+    while (j < end && format.charCodeAt(j) >= 48 && format.charCodeAt(j) <= 57) j++;
+    if (j === i) return null;
+    const n = Math.min(Number(format.slice(i, j)), 1_000_000);
+    i = j;
+    return n;
+  };
+  const argIndex = (): boolean => {
+    if (format[i] !== '[') return true;
+    reordered = true;
+    const close = format.indexOf(']', i);
+    if (close < 0) return false;
+    const n = Number(format.slice(i + 1, close));
+    i = close + 1;
+    if (!Number.isInteger(n) || n < 1 || n > args.length) return false;
+    argNum = n - 1;
+    return true;
+  };
+  const starArg = (): number | null => {
+    const a = args[argNum++];
+    if (a === undefined || a.k !== 'int64') return null;
+    return Number(a.v);
+  };
+  while (i < end) {
+    const pct = format.indexOf('%', i);
+    if (pct < 0) {
+      out += format.slice(i);
+      break;
+    }
+    out += format.slice(i, pct);
+    i = pct + 1;
+    const spec: Spec = { minus: false, plus: false, sharp: false, space: false, zero: false, width: null, prec: null };
+    flags: for (; i < end; i++) {
+      switch (format[i]) {
+        case '#':
+          spec.sharp = true;
+          break;
+        case '0':
+          spec.zero = true;
+          break;
+        case '+':
+          spec.plus = true;
+          break;
+        case '-':
+          spec.minus = true;
+          break;
+        case ' ':
+          spec.space = true;
+          break;
+        default:
+          break flags;
+      }
+    }
+    let goodIndex = argIndex();
+    if (format[i] === '*') {
+      i++;
+      const w = starArg();
+      if (w === null) out += '%!(BADWIDTH)';
+      else if (w < 0) {
+        spec.minus = true;
+        spec.width = -w;
+      } else spec.width = w;
+    } else spec.width = readNum();
+    if (format[i] === '.') {
+      i++;
+      goodIndex = goodIndex && argIndex();
+      if (format[i] === '*') {
+        i++;
+        const p = starArg();
+        if (p === null || p < 0) out += '%!(BADPREC)';
+        else spec.prec = p;
+      } else spec.prec = readNum() ?? 0;
+    }
+    goodIndex = goodIndex && argIndex();
+    if (i >= end) {
+      out += '%!(NOVERB)';
+      break;
+    }
+    const verb = String.fromCodePoint(format.codePointAt(i) as number);
+    i += verb.length;
+    if (verb === '%') {
+      out += '%';
+      continue;
+    }
+    if (!goodIndex) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
+    const a = args[argNum];
+    if (a === undefined) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    argNum++;
+    out += formatArg(a, verb, spec);
+  }
+  if (!reordered && argNum < args.length) {
+    out += `%!(EXTRA ${args
+      .slice(argNum)
+      .map((a) => `${typeName(a)}=${plainValue(a)}`)
+      .join(', ')})`;
+  }
+  return out;
+}
+
+function sprintf(args: readonly Value[]): Value {
+  const format = str('sprintf', args, 0);
+  const values = array('sprintf', args, 1);
+  // Fast path: sprintf("%d", [n]) and sprintf("%s", [s]) as to-string conversions.
+  if (values.length === 1) {
+    const only = values[0] as Value;
+    if (format === '%d' && typeof only === 'number' && Number.isSafeInteger(only)) return String(only);
+    if ((format === '%s' || format === '%v') && typeof only === 'string') return only;
+  }
+  return goSprintf(format, values.map(toGoArg));
+}
+
+export const SPRINTF_BUILTINS: readonly BuiltinDecl[] = [fn('sprintf', ['string', { arrayOf: 'any' }], 'string', sprintf)];

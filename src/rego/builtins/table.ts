@@ -1,0 +1,43 @@
+/**
+ * The builtin table: every family's declarations in one frozen map, keyed by the dotted name
+ * Rego code uses. Built once at module load; no registry to mutate.
+ */
+import { AGGREGATE_BUILTINS } from './aggregates.ts';
+import { ARITHMETIC_BUILTINS } from './arithmetic.ts';
+import { ARRAY_BUILTINS } from './arrays.ts';
+import { CAST_BUILTINS } from './casts.ts';
+import { COMPARISON_BUILTINS } from './comparison.ts';
+import { NUMBER_BUILTINS } from './numbers.ts';
+import { OBJECT_BUILTINS } from './objects.ts';
+import { SET_BUILTINS } from './sets.ts';
+import { SPRINTF_BUILTINS } from './sprintf.ts';
+import { STRING_BUILTINS } from './strings.ts';
+import { TYPE_BUILTINS } from './typenames.ts';
+import type { BuiltinDecl, BuiltinTable } from './types.ts';
+
+const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
+  AGGREGATE_BUILTINS,
+  ARITHMETIC_BUILTINS,
+  ARRAY_BUILTINS,
+  CAST_BUILTINS,
+  COMPARISON_BUILTINS,
+  NUMBER_BUILTINS,
+  OBJECT_BUILTINS,
+  SET_BUILTINS,
+  SPRINTF_BUILTINS,
+  STRING_BUILTINS,
+  TYPE_BUILTINS,
+];
+
+function assemble(): BuiltinTable {
+  const table = new Map<string, BuiltinDecl>();
+  for (const family of FAMILIES) {
+    for (const decl of family) {
+      if (table.has(decl.name)) throw new Error(`builtin ${decl.name} declared twice`);
+      table.set(decl.name, Object.freeze(decl));
+    }
+  }
+  return table;
+}
+
+export const BUILTINS: BuiltinTable = assemble();
