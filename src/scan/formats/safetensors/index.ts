@@ -1,0 +1,2 @@
+export { safetensorsAnalyzer as analyzer } from './analyzer.ts';
+export { validateHeader } from './header.ts';
