@@ -1,0 +1,3 @@
+export * from './cursor.ts';
+export * from './json.ts';
+export * from './validate.ts';

@@ -1,0 +1,23 @@
+import { AirlockError } from '../../core/index.ts';
+
+/** Epoch milliseconds of a valid Date; an Invalid Date is a caller bug caught before storage. */
+export function toMillis(date: Date, what: string): number {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(ms)) throw new AirlockError('BAD_REQUEST', `${what} is not a valid date`);
+  return ms;
+}
+
+export function toMillisOrNull(date: Date | null, what: string): number | null {
+  return date === null ? null : toMillis(date, what);
+}
+
+export function requireText(value: string, what: string, maxLength = 4096): string {
+  if (typeof value !== 'string' || value.length === 0) throw new AirlockError('BAD_REQUEST', `${what} must be a non-empty string`);
+  if (value.length > maxLength) throw new AirlockError('LIMIT_EXCEEDED', `${what} exceeds ${maxLength} characters`);
+  return value;
+}
+
+export function nonNegativeInteger(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new AirlockError('BAD_REQUEST', `${what} must be a non-negative integer`);
+  return n;
+}

@@ -1,0 +1,26 @@
+import { describe } from 'node:test';
+import { auditLogCases } from './metadata/audit.ts';
+import { decisionLogCases } from './metadata/decisions.ts';
+import { artifactIndexCases, documentCacheCases } from './metadata/documents.ts';
+import { exceptionStoreCases, tokenStoreCases } from './metadata/exceptions-tokens.ts';
+import type { MakeMetadataFixture } from './metadata/fixture.ts';
+import { lifecycleCases } from './metadata/lifecycle.ts';
+import { quarantineCases } from './metadata/quarantine.ts';
+
+/**
+ * The behaviour every MetadataStore driver must show (SQLite today; PostgreSQL next). Call it
+ * from the driver's own test file with a factory that yields a fresh, migrated, empty store and
+ * a way to open a second instance on the same database.
+ */
+export function runMetadataStoreConformance(driver: string, makeFixture: MakeMetadataFixture): void {
+  describe(`MetadataStore conformance: ${driver}`, () => {
+    documentCacheCases(makeFixture);
+    artifactIndexCases(makeFixture);
+    decisionLogCases(makeFixture);
+    quarantineCases(makeFixture);
+    exceptionStoreCases(makeFixture);
+    tokenStoreCases(makeFixture);
+    auditLogCases(makeFixture);
+    lifecycleCases(makeFixture);
+  });
+}

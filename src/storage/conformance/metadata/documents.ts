@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sha256Of } from '../../../core/index.ts';
+import type { Sha256Digest } from '../../../core/index.ts';
+import { rejectsWithCode } from '../helpers.ts';
+import { artifactRec, at, collect, documentRec, purl, using } from './fixture.ts';
+import type { MakeMetadataFixture } from './fixture.ts';
+
+export function documentCacheCases(make: MakeMetadataFixture): void {
+  test('documents: absent is null; put then get round-trips every field', using(make, async (store) => {
+    assert.equal(await store.getDocument('npm', 'packument:@acme/widget'), null);
+    const doc = documentRec();
+    await store.putDocument(doc);
+    assert.deepEqual(await store.getDocument('npm', 'packument:@acme/widget'), doc);
+    const bare = documentRec({ key: 'packument:bare', etag: null, lastModified: null });
+    await store.putDocument(bare);
+    assert.deepEqual(await store.getDocument('npm', 'packument:bare'), bare);
+  }));
+
+  test('documents: put replaces; repos are separate namespaces', using(make, async (store) => {
+    await store.putDocument(documentRec());
+    const newer = documentRec({ blob: sha256Of('v2'), size: 99, etag: '"v2"', fetchedAt: at(60_000) });
+    await store.putDocument(newer);
+    await store.putDocument(documentRec({ repo: 'npm-internal', blob: sha256Of('other') }));
+    assert.deepEqual(await store.getDocument('npm', newer.key), newer);
+    assert.equal((await store.getDocument('npm-internal', newer.key))?.blob, sha256Of('other'));
+  }));
+
+  test('documents: touch moves fetchedAt only; touching an absent document does nothing', using(make, async (store) => {
+    const doc = documentRec();
+    await store.putDocument(doc);
+    await store.touchDocument('npm', doc.key, at(3_600_000));
+    assert.deepEqual(await store.getDocument('npm', doc.key), { ...doc, fetchedAt: at(3_600_000) });
+    await store.touchDocument('npm', 'packument:absent', at(1));
+    assert.equal(await store.getDocument('npm', 'packument:absent'), null);
+  }));
+
+  test('documents: documentBlobs yields each referenced blob once, across many pages', using(make, async (store) => {
+    assert.deepEqual(await collect(store.documentBlobs()), [], 'an empty store references none');
+    const expected = new Set<Sha256Digest>();
+    for (let i = 0; i < 1203; i++) {
+      const blob = sha256Of(`doc-${i % 1100}`);
+      expected.add(blob);
+      await store.putDocument(documentRec({ key: `packument:p${i}`, blob }));
+    }
+    const blobs = await collect(store.documentBlobs());
+    assert.equal(blobs.length, expected.size);
+    assert.deepEqual(new Set(blobs), expected);
+  }));
+
+  test('documents: malformed input is refused', using(make, async (store) => {
+    await rejectsWithCode(store.putDocument(documentRec({ blob: 'sha256:nope' as Sha256Digest })), 'INVALID_DIGEST');
+    await rejectsWithCode(store.putDocument(documentRec({ size: -1 })), 'BAD_REQUEST');
+    await rejectsWithCode(store.putDocument(documentRec({ fetchedAt: new Date(Number.NaN) })), 'BAD_REQUEST');
+  }));
+}
+
+export function artifactIndexCases(make: MakeMetadataFixture): void {
+  test('artifacts: absent is null; put then get round-trips; put replaces', using(make, async (store) => {
+    const rec = artifactRec();
+    assert.equal(await store.getArtifact('npm', rec.purl, rec.filename), null);
+    await store.putArtifact(rec);
+    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), rec);
+    const replaced = artifactRec({ blob: sha256Of('rebuilt'), size: 10, storedAt: at(5) });
+    await store.putArtifact(replaced);
+    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), replaced);
+  }));
+
+  test('artifacts: keyed by repo, purl and file name', using(make, async (store) => {
+    const a = artifactRec();
+    const b = artifactRec({ filename: 'widget-1.2.3-other.tgz', blob: sha256Of('b') });
+    const c = artifactRec({ repo: 'npm-2', blob: sha256Of('c') });
+    const d = artifactRec({ purl: purl('@acme/widget', '1.2.4'), version: '1.2.4', blob: sha256Of('d') });
+    for (const r of [a, b, c, d]) await store.putArtifact(r);
+    assert.deepEqual(await store.getArtifact('npm', a.purl, a.filename), a);
+    assert.deepEqual(await store.getArtifact('npm', b.purl, b.filename), b);
+    assert.deepEqual(await store.getArtifact('npm-2', c.purl, c.filename), c);
+    assert.deepEqual(await store.getArtifact('npm', d.purl, d.filename), d);
+    assert.equal(await store.getArtifact('npm-3', a.purl, a.filename), null);
+  }));
+}

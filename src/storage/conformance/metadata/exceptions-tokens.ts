@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PolicyException } from '../../ports/index.ts';
+import { rejectsWithCode } from '../helpers.ts';
+import { at, DAY, exceptionRec, tokenRec, using } from './fixture.ts';
+import type { MakeMetadataFixture } from './fixture.ts';
+
+const ids = (list: readonly { id: string }[]): string[] => list.map((r) => r.id);
+
+export function exceptionStoreCases(make: MakeMetadataFixture): void {
+  test('exceptions: active ones for a package, expiry exclusive, every version or one', using(make, async (store) => {
+    const forever = exceptionRec({ expiresAt: null, createdAt: at(1) });
+    const oneVersion = exceptionRec({ version: '2.0.0', rules: [], createdAt: at(2) });
+    const expiresSoon = exceptionRec({ expiresAt: at(DAY), createdAt: at(3) });
+    const otherPkg = exceptionRec({ name: 'right-pad', createdAt: at(4) });
+    const otherEco = exceptionRec({ ecosystem: 'pypi', createdAt: at(5) });
+    for (const e of [forever, oneVersion, expiresSoon, otherPkg, otherEco]) await store.putException(e);
+
+    assert.deepEqual(await store.activeExceptions('npm', 'left-pad', at(0)), [forever, oneVersion, expiresSoon]);
+    assert.deepEqual(ids(await store.activeExceptions('npm', 'left-pad', at(DAY))), ids([forever, oneVersion]), 'expired at its expiry instant');
+    assert.deepEqual(ids(await store.activeExceptions('npm', 'left-pad', at(30 * DAY))), ids([forever]));
+    assert.deepEqual(await store.activeExceptions('npm', 'nothing', at(0)), []);
+  }));
+
+  test('exceptions: put replaces by id; delete once', using(make, async (store) => {
+    const e = exceptionRec();
+    await store.putException(e);
+    const changed: PolicyException = { ...e, reason: 'extended', expiresAt: at(60 * DAY) };
+    await store.putException(changed);
+    assert.deepEqual(await store.activeExceptions('npm', 'left-pad', at(0)), [changed]);
+    assert.equal(await store.deleteException(e.id), true);
+    assert.equal(await store.deleteException(e.id), false);
+    assert.deepEqual(await store.activeExceptions('npm', 'left-pad', at(0)), []);
+  }));
+
+  test('exceptions: listed newest first in pages; invalid ones refused', using(make, async (store) => {
+    const recs = Array.from({ length: 7 }, (_, i) => exceptionRec({ name: `pkg-${i}`, createdAt: at(i) }));
+    for (const r of recs) await store.putException(r);
+    const first = await store.listExceptions({ limit: 4 });
+    assert.ok(first.nextCursor !== null);
+    const second = await store.listExceptions({ limit: 4, cursor: first.nextCursor });
+    assert.equal(second.nextCursor, null);
+    assert.deepEqual(ids([...first.items, ...second.items]), ids([...recs].reverse()));
+    await rejectsWithCode(store.putException(exceptionRec({ ecosystem: 'cargo' as never })), 'BAD_REQUEST');
+    await rejectsWithCode(store.putException(exceptionRec({ rules: [''] })), 'BAD_REQUEST');
+    await rejectsWithCode(store.putException(exceptionRec({ expiresAt: new Date(Number.NaN) })), 'BAD_REQUEST');
+  }));
+}
+
+export function tokenStoreCases(make: MakeMetadataFixture): void {
+  test('tokens: put, find by hash, list in creation order', using(make, async (store) => {
+    const reader = tokenRec({ createdAt: at(1) });
+    const admin = tokenRec({ role: 'admin', label: 'bootstrap', expiresAt: at(DAY), createdAt: at(0) });
+    await store.putToken(reader);
+    await store.putToken(admin);
+    assert.deepEqual(await store.findTokenByHash(reader.hash), reader);
+    assert.deepEqual(await store.findTokenByHash(admin.hash), admin);
+    assert.equal(await store.findTokenByHash('0'.repeat(64)), null);
+    assert.deepEqual(await store.listTokens(), [admin, reader]);
+  }));
+
+  test('tokens: revoke once; active count excludes revoked and expired', using(make, async (store) => {
+    assert.equal(await store.countActiveTokens(at(0)), 0);
+    const a = tokenRec();
+    const b = tokenRec({ expiresAt: at(DAY) });
+    const c = tokenRec({ role: 'approver' });
+    for (const t of [a, b, c]) await store.putToken(t);
+    assert.equal(await store.countActiveTokens(at(0)), 3);
+    assert.equal(await store.countActiveTokens(at(DAY)), 2, 'expired at its expiry instant');
+    assert.equal(await store.revokeToken(c.id, at(10)), true);
+    assert.equal(await store.revokeToken(c.id, at(20)), false);
+    assert.equal(await store.revokeToken('no-such-token', at(20)), false);
+    assert.deepEqual((await store.findTokenByHash(c.hash))?.revokedAt, at(10), 'revoked tokens are still found (callers check)');
+    assert.equal(await store.countActiveTokens(at(0)), 2);
+  }));
+
+  test('tokens: put replaces by id; a secret shared with another token is a CONFLICT', using(make, async (store) => {
+    const t = tokenRec();
+    await store.putToken(t);
+    await store.putToken({ ...t, label: 'renamed' });
+    assert.equal((await store.findTokenByHash(t.hash))?.label, 'renamed');
+    await rejectsWithCode(store.putToken(tokenRec({ hash: t.hash })), 'CONFLICT');
+    await rejectsWithCode(store.putToken(tokenRec({ role: 'root' as never })), 'BAD_REQUEST');
+    await rejectsWithCode(store.putToken(tokenRec({ hash: 'not-hex' })), 'BAD_REQUEST');
+    assert.equal((await store.listTokens()).length, 1);
+  }));
+}

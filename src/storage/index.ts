@@ -1,0 +1,9 @@
+export { openStorage } from './open-storage.ts';
+export type {
+  BlobDriverOptions,
+  MetadataDriverOptions,
+  Storage,
+  StorageOptions,
+  StorageStartupReport,
+} from './open-storage.ts';
+export * from './ports/index.ts';

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makePurl, newId } from '../core/index.ts';
+import { openStorage, storeStream, verifyAuditChain } from './index.ts';
+
+test('openStorage: embedded defaults under the data directory, migrated, reopenable', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'airlock-storage-'));
+  const dataDir = join(root, 'nested', 'data');
+  try {
+    const first = await openStorage({ dataDir });
+    assert.ok(first.startup.migrations.applied.length > 0);
+    assert.ok((await stat(join(dataDir, 'airlock.db'))).isFile());
+    const data = randomBytes(1000);
+    const blob = await storeStream(first.blobs, [data], { maxBytes: 1000 });
+    await first.metadata.openQuarantine({
+      id: newId(),
+      repo: 'npm',
+      purl: makePurl('npm', 'x', '1.0.0'),
+      ecosystem: 'npm',
+      name: 'x',
+      version: '1.0.0',
+      state: 'quarantined',
+      reasons: [{ message: 'test' }],
+      facts: {},
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+      expiresAt: null,
+    });
+    await first.metadata.appendAudit({ at: new Date(), actor: 'system', action: 'test', subject: 'x', details: {} });
+    await first.close();
+    await first.close();
+
+    const second = await openStorage({ dataDir });
+    assert.deepEqual(second.startup.migrations.applied, [], 'already current');
+    assert.deepEqual(second.startup.staging.removed, [], 'a clean shutdown leaves no staging');
+    assert.deepEqual(await second.blobs.stat(blob.digest), { digest: blob.digest, size: 1000 });
+    assert.equal((await second.metadata.listQuarantine({ limit: 10 })).items.length, 1);
+    assert.equal(verifyAuditChain(await second.metadata.listAudit({ limit: 10 })).ok, true);
+    await second.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

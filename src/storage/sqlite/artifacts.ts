@@ -1,0 +1,69 @@
+import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
+import type { Purl } from '../../core/index.ts';
+import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
+import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
+import { storageError } from './connection.ts';
+import type { SqliteConnection } from './connection.ts';
+import { date, integer, text } from './rows.ts';
+import type { Row } from './rows.ts';
+
+function toArtifact(row: Row): ArtifactRecord {
+  const ecosystem = text(row, 'ecosystem');
+  if (!isEcosystem(ecosystem)) throw new AirlockError('STORAGE_ERROR', `metadata store: unknown ecosystem ${ecosystem}`);
+  return {
+    repo: text(row, 'repo'),
+    purl: text(row, 'purl') as Purl,
+    ecosystem,
+    name: text(row, 'name'),
+    version: text(row, 'version'),
+    filename: text(row, 'filename'),
+    blob: parseSha256Digest(text(row, 'blob')),
+    size: integer(row, 'size'),
+    sha512: text(row, 'sha512'),
+    sha1: text(row, 'sha1'),
+    storedAt: date(row, 'stored_at'),
+  };
+}
+
+export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
+  return {
+    async putArtifact(rec) {
+      try {
+        parsePurl(rec.purl);
+        if (!isEcosystem(rec.ecosystem)) throw new AirlockError('BAD_REQUEST', `unknown ecosystem ${String(rec.ecosystem)}`);
+        conn
+          .statement(
+            `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
+             VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt)
+             ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
+               version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
+               sha1 = excluded.sha1, stored_at = excluded.stored_at`,
+          )
+          .run({
+            repo: requireText(rec.repo, 'artifact repo'),
+            purl: rec.purl,
+            filename: requireText(rec.filename, 'artifact filename'),
+            ecosystem: rec.ecosystem,
+            name: requireText(rec.name, 'artifact name'),
+            version: requireText(rec.version, 'artifact version'),
+            blob: parseSha256Digest(rec.blob),
+            size: nonNegativeInteger(rec.size, 'artifact size'),
+            sha512: rec.sha512,
+            sha1: rec.sha1,
+            storedAt: toMillis(rec.storedAt, 'storedAt'),
+          });
+      } catch (err) {
+        throw storageError(err, 'putArtifact');
+      }
+    },
+
+    async getArtifact(repo, purl, filename) {
+      try {
+        const row = conn.statement('SELECT * FROM artifacts WHERE repo = ? AND purl = ? AND filename = ?').get(repo, purl, filename);
+        return row === undefined ? null : toArtifact(row);
+      } catch (err) {
+        throw storageError(err, 'getArtifact');
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { AirlockError } from '../../core/index.ts';
+import { encodeJson, normaliseJson, pageSize, requireText, toMillis } from '../common/index.ts';
+import { AUDIT_GENESIS_HASH, auditEventHash } from '../ports/index.ts';
+import type { AuditEvent, AuditEventInput, AuditLog } from '../ports/index.ts';
+import { storageError } from './connection.ts';
+import type { SqliteConnection } from './connection.ts';
+import { date, integer, json, text } from './rows.ts';
+import type { Row } from './rows.ts';
+
+function toEvent(row: Row): AuditEvent {
+  return {
+    seq: integer(row, 'seq'),
+    at: date(row, 'at'),
+    actor: text(row, 'actor'),
+    action: text(row, 'action'),
+    subject: text(row, 'subject'),
+    details: json(row, 'details'),
+    prevHash: text(row, 'prev_hash'),
+    hash: text(row, 'hash'),
+  };
+}
+
+export function sqliteAuditLog(conn: SqliteConnection): AuditLog {
+  return {
+    async appendAudit(input) {
+      try {
+        // Hash exactly what will read back: normalised details, millisecond time.
+        const event: AuditEventInput = {
+          at: new Date(toMillis(input.at, 'audit event time')),
+          actor: requireText(input.actor, 'audit actor', 256),
+          action: requireText(input.action, 'audit action', 256),
+          subject: requireText(input.subject, 'audit subject'),
+          details: normaliseJson(input.details, 'audit details'),
+        };
+        const detailsText = encodeJson(event.details, 'audit details');
+        // The write lock is taken before the head is read: appenders in other processes wait,
+        // so seq and prevHash always extend the true head.
+        return conn.immediate((): AuditEvent => {
+          const head = conn.statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
+          const seq = head === undefined ? 1 : integer(head, 'seq') + 1;
+          const prevHash = head === undefined ? AUDIT_GENESIS_HASH : text(head, 'hash');
+          const hash = auditEventHash(seq, prevHash, event);
+          conn
+            .statement(
+              'INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            )
+            .run(seq, event.at.getTime(), event.actor, event.action, event.subject, detailsText, prevHash, hash);
+          return { ...event, seq, prevHash, hash };
+        });
+      } catch (err) {
+        throw storageError(err, 'appendAudit');
+      }
+    },
+
+    async listAudit(filter) {
+      try {
+        const after = filter.afterSeq ?? 0;
+        if (!Number.isSafeInteger(after) || after < 0) throw new AirlockError('BAD_REQUEST', 'afterSeq must be a non-negative integer');
+        return conn
+          .statement('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?')
+          .all(after, pageSize(filter.limit))
+          .map(toEvent);
+      } catch (err) {
+        throw storageError(err, 'listAudit');
+      }
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { parseSha256Digest } from '../../core/index.ts';
+import type { Sha256Digest } from '../../core/index.ts';
+import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
+import type { CachedDocument, DocumentCache } from '../ports/index.ts';
+import { storageError } from './connection.ts';
+import type { SqliteConnection } from './connection.ts';
+import { date, integer, text, textOrNull } from './rows.ts';
+import type { Row } from './rows.ts';
+
+const BLOB_PAGE = 500;
+
+function toDocument(row: Row): CachedDocument {
+  return {
+    repo: text(row, 'repo'),
+    key: text(row, 'key'),
+    blob: parseSha256Digest(text(row, 'blob')),
+    size: integer(row, 'size'),
+    contentType: text(row, 'content_type'),
+    etag: textOrNull(row, 'etag'),
+    lastModified: textOrNull(row, 'last_modified'),
+    fetchedAt: date(row, 'fetched_at'),
+  };
+}
+
+export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
+  return {
+    async getDocument(repo, key) {
+      try {
+        const row = conn.statement('SELECT * FROM documents WHERE repo = ? AND key = ?').get(repo, key);
+        return row === undefined ? null : toDocument(row);
+      } catch (err) {
+        throw storageError(err, 'getDocument');
+      }
+    },
+
+    async putDocument(doc) {
+      try {
+        conn
+          .statement(
+            `INSERT INTO documents (repo, key, blob, size, content_type, etag, last_modified, fetched_at)
+             VALUES (:repo, :key, :blob, :size, :contentType, :etag, :lastModified, :fetchedAt)
+             ON CONFLICT (repo, key) DO UPDATE SET blob = excluded.blob, size = excluded.size,
+               content_type = excluded.content_type, etag = excluded.etag,
+               last_modified = excluded.last_modified, fetched_at = excluded.fetched_at`,
+          )
+          .run({
+            repo: requireText(doc.repo, 'document repo'),
+            key: requireText(doc.key, 'document key'),
+            blob: parseSha256Digest(doc.blob),
+            size: nonNegativeInteger(doc.size, 'document size'),
+            contentType: doc.contentType,
+            etag: doc.etag,
+            lastModified: doc.lastModified,
+            fetchedAt: toMillis(doc.fetchedAt, 'fetchedAt'),
+          });
+      } catch (err) {
+        throw storageError(err, 'putDocument');
+      }
+    },
+
+    async touchDocument(repo, key, fetchedAt) {
+      try {
+        conn
+          .statement('UPDATE documents SET fetched_at = ? WHERE repo = ? AND key = ?')
+          .run(toMillis(fetchedAt, 'fetchedAt'), repo, key);
+      } catch (err) {
+        throw storageError(err, 'touchDocument');
+      }
+    },
+
+    async *documentBlobs(): AsyncGenerator<Sha256Digest> {
+      // Keyset pages, so no statement stays open while the consumer awaits.
+      let after = '';
+      for (;;) {
+        let rows: Row[];
+        try {
+          rows = conn
+            .statement('SELECT DISTINCT blob FROM documents WHERE blob > ? ORDER BY blob LIMIT ?')
+            .all(after, BLOB_PAGE);
+        } catch (err) {
+          throw storageError(err, 'documentBlobs');
+        }
+        for (const row of rows) {
+          after = text(row, 'blob');
+          yield parseSha256Digest(after);
+        }
+        if (rows.length < BLOB_PAGE) return;
+      }
+    },
+  };
+}

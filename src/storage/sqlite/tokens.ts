@@ -1,0 +1,90 @@
+import { AirlockError } from '../../core/index.ts';
+import { requireText, toMillis, toMillisOrNull } from '../common/index.ts';
+import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
+import { isUniqueViolation, storageError } from './connection.ts';
+import type { SqliteConnection } from './connection.ts';
+import { date, dateOrNull, oneOf, text } from './rows.ts';
+import type { Row } from './rows.ts';
+
+const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
+
+function toToken(row: Row): TokenRecord {
+  return {
+    id: text(row, 'id'),
+    hash: text(row, 'hash'),
+    role: oneOf(row, 'role', ROLES),
+    label: text(row, 'label'),
+    createdAt: date(row, 'created_at'),
+    expiresAt: dateOrNull(row, 'expires_at'),
+    revokedAt: dateOrNull(row, 'revoked_at'),
+  };
+}
+
+export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
+  return {
+    async putToken(rec) {
+      try {
+        if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
+        if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
+        conn
+          .statement(
+            `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+             VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
+             ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+          )
+          .run({
+            id: requireText(rec.id, 'token id', 128),
+            hash: rec.hash,
+            role: rec.role,
+            label: rec.label,
+            createdAt: toMillis(rec.createdAt, 'token createdAt'),
+            expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
+            revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
+          });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
+        throw storageError(err, 'putToken');
+      }
+    },
+
+    async findTokenByHash(hash) {
+      try {
+        const row = conn.statement('SELECT * FROM tokens WHERE hash = ?').get(hash);
+        return row === undefined ? null : toToken(row);
+      } catch (err) {
+        throw storageError(err, 'findTokenByHash');
+      }
+    },
+
+    async listTokens() {
+      try {
+        return conn.statement('SELECT * FROM tokens ORDER BY created_at, id').all().map(toToken);
+      } catch (err) {
+        throw storageError(err, 'listTokens');
+      }
+    },
+
+    async revokeToken(id, at) {
+      try {
+        const result = conn
+          .statement('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+          .run(toMillis(at, 'revocation time'), id);
+        return result.changes > 0;
+      } catch (err) {
+        throw storageError(err, 'revokeToken');
+      }
+    },
+
+    async countActiveTokens(now) {
+      try {
+        const row = conn
+          .statement('SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)')
+          .get(toMillis(now, 'now'));
+        return row === undefined ? 0 : Number(row['n']);
+      } catch (err) {
+        throw storageError(err, 'countActiveTokens');
+      }
+    },
+  };
+}
