@@ -1,0 +1,1 @@
+export { numpyAnalyzer as analyzer } from './analyzer.ts';
