@@ -53,8 +53,11 @@ export class PolicyService {
   #again = false;
   readonly #listeners = new Set<(hash: string) => void>();
 
-  constructor(deps: { readonly log?: PolicyLogger }, options: PolicyServiceOptions) {
+  readonly #onReload: ((result: ReloadResult) => void) | null;
+
+  constructor(deps: { readonly log?: PolicyLogger; readonly onReload?: (result: ReloadResult) => void }, options: PolicyServiceOptions) {
     this.#log = deps.log ?? null;
+    this.#onReload = deps.onReload ?? null;
     this.#options = Object.freeze({ ...options, paths: [...options.paths] });
   }
 
@@ -112,7 +115,10 @@ export class PolicyService {
       this.#again = true;
       return this.#reloading;
     }
-    this.#reloading = this.#reloadOnce().finally(() => {
+    this.#reloading = this.#reloadOnce().then((result) => {
+      this.#onReload?.(result);
+      return result;
+    }).finally(() => {
       this.#reloading = null;
       if (this.#again) {
         this.#again = false;

@@ -1,0 +1,41 @@
+/**
+ * The admin REST API under `/-/api/`: quarantine, decisions, audit, tokens, exceptions, policy.
+ * Bearer tokens; roles reader < publisher < approver < admin. Errors: `{error, code}`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ExceptionService } from '../gate/exception-service.ts';
+import type { QuarantineService } from '../gate/quarantine-service.ts';
+import type { AuditLog, DecisionLog } from '../storage/ports/index.ts';
+import type { TokenService } from './auth/token-service.ts';
+import { apiErrorHandler } from './errors.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
+import { decisionRoutes } from './routes/decision-routes.ts';
+import { exceptionRoutes } from './routes/exception-routes.ts';
+import { policyRoutes, type PolicyControl } from './routes/policy-routes.ts';
+import { quarantineRoutes } from './routes/quarantine-routes.ts';
+import { tokenRoutes } from './routes/token-routes.ts';
+
+export interface AdminApiOptions {
+  readonly quarantine: QuarantineService;
+  readonly exceptions: ExceptionService;
+  readonly tokens: TokenService;
+  readonly decisions: DecisionLog;
+  readonly audit: AuditLog;
+  readonly policy: PolicyControl;
+  readonly clock: () => Date;
+}
+
+export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
+  app.setErrorHandler(apiErrorHandler);
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such API route: ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }));
+  app.get('/whoami', async (request) => {
+    const id = request.identity;
+    return id.kind === 'token' ? { kind: 'token', id: id.tokenId, role: id.role, label: id.label } : { kind: 'anonymous' };
+  });
+  quarantineRoutes(app, options);
+  decisionRoutes(app, options);
+  auditRoutes(app, options);
+  tokenRoutes(app, options);
+  exceptionRoutes(app, options);
+  policyRoutes(app, options);
+}

@@ -1,0 +1,60 @@
+/**
+ * Resolves `request.identity` from the Authorization header, once, before any route runs:
+ * `Bearer <token>` (npm's `_authToken`), or `Basic` with the token as the password (clients that
+ * only speak basic auth, e.g. pip). No header: anonymous. A header that does not name an active
+ * token is refused with 401 here, so no route ever sees a bad credential.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANONYMOUS, type Identity } from '../../gate/identity.ts';
+import type { TokenService } from './token-service.ts';
+
+const MAX_AUTH_HEADER = 1024;
+
+export function presentedSecret(header: string): string | null {
+  if (header.length > MAX_AUTH_HEADER) return null;
+  const space = header.indexOf(' ');
+  if (space < 0) return null;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer') return value === '' ? null : value;
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const password = colon < 0 ? '' : decoded.slice(colon + 1);
+    return password === '' ? null : password;
+  }
+  return null;
+}
+
+export function sendAuthError(reply: FastifyReply, status: 401 | 403, message: string, api: boolean): FastifyReply {
+  if (api && status === 401) reply.header('www-authenticate', 'Bearer realm="airlock"');
+  return reply.code(status).type('application/json').send({ error: message, code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN' });
+}
+
+export function isApiPath(url: string): boolean {
+  return url.startsWith('/-/api/') || url === '/-/api';
+}
+
+export function registerAuthHook(app: FastifyInstance, tokens: TokenService): void {
+  app.decorateRequest<Identity | null>('identity', null);
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    request.identity = ANONYMOUS;
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') return;
+    const secret = presentedSecret(header);
+    const rec = secret === null ? null : await tokens.verify(secret);
+    if (rec === null) {
+      request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
+      return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
+    }
+    request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label };
+  });
+}
+
+/** For repository routes when anonymous reads are off: a reader token (or better) is required. */
+export async function requireReader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.identity.kind === 'anonymous') {
+    return sendAuthError(reply, 401, 'this Airlock requires a token to read packages; ask an administrator for a reader token and set it as _authToken for this registry', false);
+  }
+  return undefined;
+}

@@ -1,0 +1,130 @@
+/**
+ * API tokens: high-entropy secrets handed out once, stored only as their sha256. Lookup is by
+ * the hash (an index lookup on a value the caller cannot steer), so nothing depends on comparing
+ * secrets byte by byte. Verified tokens are cached briefly; revoking through this service clears
+ * the cache at once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AirlockError } from '../../core/index.ts';
+import type { AuditLog, Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
+import { isRole } from '../../gate/identity.ts';
+import { Lru } from '../../gate/lru.ts';
+
+export const TOKEN_PREFIX = 'airlock_';
+const MIN_TOKEN_CHARS = 16;
+const MAX_TOKEN_CHARS = 512;
+const CACHE_MS = 30_000;
+
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function newTokenSecret(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/** A token without its hash, as the API shows it. */
+export interface TokenView {
+  readonly id: string;
+  readonly role: Role;
+  readonly label: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+export function tokenView(t: TokenRecord): TokenView {
+  return { id: t.id, role: t.role, label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt };
+}
+
+export interface CreatedToken extends TokenView {
+  /** The secret: shown once, never stored. */
+  readonly token: string;
+}
+
+export type BootstrapResult =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'created'; readonly token: CreatedToken }
+  | { readonly kind: 'configured'; readonly id: string; readonly created: boolean };
+
+export class TokenService {
+  readonly #store: TokenStore & AuditLog;
+  readonly #newId: () => string;
+  readonly #clock: () => Date;
+  readonly #cache = new Lru<string, { readonly rec: TokenRecord; readonly until: number }>(10_000);
+
+  constructor(deps: { store: TokenStore & AuditLog; newId: () => string; clock?: () => Date }) {
+    this.#store = deps.store;
+    this.#newId = deps.newId;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  /** The active token for a presented secret, or null (unknown, revoked or expired). */
+  async verify(secret: string): Promise<TokenRecord | null> {
+    if (secret.length < MIN_TOKEN_CHARS || secret.length > MAX_TOKEN_CHARS) return null;
+    const hash = hashToken(secret);
+    const now = this.#clock().getTime();
+    const cached = this.#cache.get(hash);
+    let rec: TokenRecord | null;
+    if (cached !== undefined && cached.until > now) {
+      rec = cached.rec;
+    } else {
+      rec = await this.#store.findTokenByHash(hash);
+      // Only hits are cached: a token created by another process works at once.
+      if (rec !== null) this.#cache.set(hash, { rec, until: now + CACHE_MS });
+    }
+    if (rec === null || rec.revokedAt !== null) return null;
+    if (rec.expiresAt !== null && rec.expiresAt.getTime() <= now) return null;
+    return rec;
+  }
+
+  async create(req: { role: string; label: string; expiresAt: Date | null; actor: string; secret?: string }): Promise<CreatedToken> {
+    if (!isRole(req.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${JSON.stringify(req.role)} (reader, publisher, approver or admin)`);
+    const label = req.label.trim();
+    if (label.length > 200) throw new AirlockError('BAD_REQUEST', 'the label is longer than 200 characters');
+    const now = this.#clock();
+    if (req.expiresAt !== null && req.expiresAt.getTime() <= now.getTime()) throw new AirlockError('BAD_REQUEST', 'expiry must be in the future');
+    const secret = req.secret ?? newTokenSecret();
+    if (secret.length < MIN_TOKEN_CHARS || secret.length > MAX_TOKEN_CHARS || /\s/.test(secret)) {
+      throw new AirlockError('BAD_REQUEST', `a token must be ${MIN_TOKEN_CHARS}-${MAX_TOKEN_CHARS} characters without spaces`);
+    }
+    const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null };
+    await this.#store.putToken(rec);
+    this.#cache.delete(rec.hash);
+    await this.#store.appendAudit({ at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } });
+    return { ...tokenView(rec), token: secret };
+  }
+
+  async list(): Promise<TokenView[]> {
+    return (await this.#store.listTokens()).map(tokenView);
+  }
+
+  async revoke(id: string, actor: string): Promise<void> {
+    const now = this.#clock();
+    const ok = await this.#store.revokeToken(id, now);
+    if (!ok) throw new AirlockError('NOT_FOUND', `no active token ${JSON.stringify(id.slice(0, 64))}`);
+    this.#cache.clear();
+    await this.#store.appendAudit({ at: now, actor, action: 'token.revoke', subject: id, details: {} });
+  }
+
+  /**
+   * Start-up: with a configured admin token (AIRLOCK_ADMIN_TOKEN), make sure it exists; without
+   * one, create an admin token when no active token exists at all (returned to be printed once).
+   */
+  async bootstrap(configured: string | null): Promise<BootstrapResult> {
+    const now = this.#clock();
+    if (configured !== null) {
+      const existing = await this.#store.findTokenByHash(hashToken(configured));
+      if (existing !== null) {
+        if (existing.revokedAt !== null) {
+          throw new AirlockError('CONFIG_INVALID', 'the configured admin token (AIRLOCK_ADMIN_TOKEN) was revoked; configure a new one');
+        }
+        return { kind: 'configured', id: existing.id, created: false };
+      }
+      const t = await this.create({ role: 'admin', label: 'configured admin token', expiresAt: null, actor: 'system', secret: configured });
+      return { kind: 'configured', id: t.id, created: true };
+    }
+    if ((await this.#store.countActiveTokens(now)) > 0) return { kind: 'none' };
+    return { kind: 'created', token: await this.create({ role: 'admin', label: 'bootstrap admin token', expiresAt: null, actor: 'system' }) };
+  }
+}

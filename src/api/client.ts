@@ -1,0 +1,141 @@
+/**
+ * A typed client for the admin API (used by the CLI; usable by scripts and tests). Errors carry
+ * the server's `{error, code}` and the HTTP status.
+ */
+import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
+import type { CreatedToken, TokenView } from './auth/token-service.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The server could not be reached at all. */
+export class ApiUnreachableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ApiUnreachableError';
+  }
+}
+
+type JsonObject = Record<string, unknown>;
+
+function revive<T>(value: unknown, dateKeys: readonly string[]): T {
+  if (typeof value !== 'object' || value === null) return value as T;
+  const out: JsonObject = { ...(value as JsonObject) };
+  for (const k of dateKeys) {
+    const v = out[k];
+    if (typeof v === 'string') out[k] = new Date(v);
+  }
+  return out as T;
+}
+
+const QUARANTINE_DATES = ['createdAt', 'updatedAt', 'decidedAt', 'expiresAt'];
+const TOKEN_DATES = ['createdAt', 'expiresAt', 'revokedAt'];
+
+export class AdminClient {
+  readonly #base: URL;
+  readonly #token: string | null;
+  readonly #timeoutMs: number;
+
+  constructor(server: string, token: string | null, options: { timeoutMs?: number } = {}) {
+    let base: URL;
+    try {
+      base = new URL(server.endsWith('/') ? server : `${server}/`);
+    } catch {
+      throw new ApiUnreachableError(`not a server URL: ${JSON.stringify(server)}`);
+    }
+    this.#base = base;
+    this.#token = token;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const url = new URL(`-/api/${path}`, this.#base);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        redirect: 'error',
+      });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new ApiUnreachableError(`cannot reach Airlock at ${this.#base.origin}${cause}`, { cause: err });
+    }
+    const text = await res.text();
+    let parsed: unknown = null;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new ApiError(res.status, 'BAD_RESPONSE', `${res.status} from ${url.pathname}: not JSON`);
+      }
+    }
+    if (!res.ok) {
+      const o = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as JsonObject;
+      const msg = typeof o['error'] === 'string' ? o['error'] : `HTTP ${res.status}`;
+      throw new ApiError(res.status, typeof o['code'] === 'string' ? o['code'] : 'HTTP_ERROR', msg);
+    }
+    return parsed;
+  }
+
+  async listQuarantine(filter: { state?: QuarantineState; purl?: string; limit?: number; cursor?: string } = {}): Promise<Page<QuarantineRecord>> {
+    const q = new URLSearchParams();
+    if (filter.state !== undefined) q.set('state', filter.state);
+    if (filter.purl !== undefined) q.set('purl', filter.purl);
+    if (filter.limit !== undefined) q.set('limit', String(filter.limit));
+    if (filter.cursor !== undefined) q.set('cursor', filter.cursor);
+    const page = (await this.#call('GET', `quarantine?${q}`)) as { items: unknown[]; nextCursor: string | null };
+    return { items: page.items.map((r) => revive<QuarantineRecord>(r, QUARANTINE_DATES)), nextCursor: page.nextCursor };
+  }
+
+  async getQuarantine(id: string): Promise<QuarantineRecord> {
+    return revive(await this.#call('GET', `quarantine/${encodeURIComponent(id)}`), QUARANTINE_DATES);
+  }
+
+  async release(id: string, reason: string, expires: string | null): Promise<QuarantineRecord> {
+    const body = expires === null ? { reason } : { reason, expires };
+    return revive(await this.#call('POST', `quarantine/${encodeURIComponent(id)}/release`, body), QUARANTINE_DATES);
+  }
+
+  async reject(id: string, reason: string): Promise<QuarantineRecord> {
+    return revive(await this.#call('POST', `quarantine/${encodeURIComponent(id)}/reject`, { reason }), QUARANTINE_DATES);
+  }
+
+  async decisions(purl: string, limit = 50): Promise<Page<DecisionRecord>> {
+    const page = (await this.#call('GET', `decisions?${new URLSearchParams({ purl, limit: String(limit) })}`)) as { items: unknown[]; nextCursor: string | null };
+    return { items: page.items.map((r) => revive<DecisionRecord>(r, ['createdAt'])), nextCursor: page.nextCursor };
+  }
+
+  async audit(after: number, limit: number): Promise<{ items: AuditEvent[]; next: number | null }> {
+    const page = (await this.#call('GET', `audit?after=${after}&limit=${limit}`)) as { items: unknown[]; next: number | null };
+    return { items: page.items.map((e) => revive<AuditEvent>(e, ['at'])), next: page.next };
+  }
+
+  async createToken(role: string, label: string, expires: string | null): Promise<CreatedToken> {
+    const body: JsonObject = { role, label };
+    if (expires !== null) body['expires'] = expires;
+    return revive(await this.#call('POST', 'tokens', body), TOKEN_DATES);
+  }
+
+  async listTokens(): Promise<TokenView[]> {
+    const r = (await this.#call('GET', 'tokens')) as { items: unknown[] };
+    return r.items.map((t) => revive<TokenView>(t, TOKEN_DATES));
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    await this.#call('DELETE', `tokens/${encodeURIComponent(id)}`);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The composition root: `buildApp(config, deps)` opens storage, compiles the policy, wires the
+ * gate, review workflow, tokens and metrics, and registers the admin API and one ecosystem plugin
+ * per repository at `/<repo-name>/`. It returns a ready Fastify instance that has not started
+ * listening (`server.ts` listens; tests use `inject()`).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { adminApi } from '../api/admin-api.ts';
+import { registerAuthHook } from '../api/auth/auth-hook.ts';
+import type { FactCollector } from '../gate/types.ts';
+import { openStorage } from '../storage/index.ts';
+import type { AirlockConfig } from './config/types.ts';
+import { createLogger } from './logger.ts';
+import { registerRepositories } from './repositories.ts';
+import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's services (composition root; for the CLI and tests). */
+    airlock: AirlockServices;
+  }
+}
+
+export interface AppDeps {
+  /** Opened storage to use instead of the data directory's (tests). Closed with the app. */
+  readonly storage?: StorageHandle;
+  /** A pino logger; default: one at the configured level writing JSON lines to stdout. */
+  readonly logger?: Logger;
+  readonly clock?: () => Date;
+  /** Receives the one-time line announcing a freshly created admin token (default: stderr). */
+  readonly announce?: (line: string) => void;
+  /** Gate-side fact collectors (signals). */
+  readonly collectors?: readonly FactCollector[];
+  /** Base for relative policy paths (default: process.cwd()). */
+  readonly cwd?: string;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger(config.server.logLevel);
+  const storage = deps.storage ?? (await openStorage({ dataDir: config.storage.dataDir }));
+  let services: AirlockServices;
+  try {
+    services = await buildServices(config, {
+      storage,
+      log: logger,
+      cwd: deps.cwd ?? process.cwd(),
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      ...(deps.collectors === undefined ? {} : { collectors: deps.collectors }),
+    });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const announce = deps.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (services.bootstrap.kind === 'created') {
+    announce(`airlock: created an admin token (shown only this once): ${services.bootstrap.token.token}`);
+    logger.warn({ tokenId: services.bootstrap.token.id }, 'created the bootstrap admin token; store it now, it is not shown again');
+  }
+
+  const newId = services.newId;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : newId();
+    },
+    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 1024 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.decorate('airlock', services);
+  app.addHook('onClose', async () => {
+    await services.close();
+    await storage.close();
+  });
+
+  registerAuthHook(app, services.tokens);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    services.metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.get('/-/health', async () => ({ status: 'ok', policy: services.policy.hash, repositories: config.repositories.map((r) => r.name) }));
+  app.get('/-/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(services.metrics.render()));
+  await app.register(adminApi, {
+    prefix: '/-/api',
+    quarantine: services.quarantine,
+    exceptions: services.exceptions,
+    tokens: services.tokens,
+    decisions: storage.metadata,
+    audit: storage.metadata,
+    policy: services.policy,
+    clock: services.clock,
+  });
+  await registerRepositories(app, config, services);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, code: 'NOT_FOUND' }),
+  );
+  await app.ready();
+  return app;
+}

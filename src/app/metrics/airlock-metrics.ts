@@ -1,0 +1,66 @@
+/**
+ * Airlock's metrics: HTTP requests by route and status, decisions by phase and verdict, upstream
+ * fetches and errors, cache hits, policy reloads, process memory. One instance per app.
+ */
+import type { DecisionPhase } from '../../storage/ports/index.ts';
+import type { VerdictKind } from '../../core/index.ts';
+import type { DecisionSource, GateObserver } from '../../gate/index.ts';
+import { Counter, Gauge, Histogram, Registry } from './registry.ts';
+
+/** What ecosystem plugins report (passed to them in their options). */
+export interface RepositoryMetrics {
+  /** An upstream request finished: `fresh`, `not_modified`, `stale` (served stale on error) or `error`. */
+  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
+  /** A request was answered from Airlock's cache (`hit`) or needed the upstream (`miss`). */
+  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
+}
+
+export class AirlockMetrics implements GateObserver, RepositoryMetrics {
+  readonly registry = new Registry();
+  readonly #requests = this.registry.register(new Counter('airlock_http_requests_total', 'HTTP requests by route pattern, method and status.', ['route', 'method', 'status']));
+  readonly #duration = this.registry.register(
+    new Histogram('airlock_http_request_duration_seconds', 'HTTP request duration by route pattern.', ['route'], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
+  );
+  readonly #decisions = this.registry.register(
+    new Counter('airlock_decisions_total', 'Gate decisions by phase, verdict, source and whether a cached verdict answered.', ['phase', 'verdict', 'source', 'cached']),
+  );
+  readonly #upstream = this.registry.register(new Counter('airlock_upstream_requests_total', 'Upstream requests by repository, kind and outcome.', ['repo', 'kind', 'outcome']));
+  readonly #upstreamErrors = this.registry.register(new Counter('airlock_upstream_errors_total', 'Upstream requests that failed, by repository and kind.', ['repo', 'kind']));
+  readonly #cache = this.registry.register(new Counter('airlock_cache_requests_total', 'Cache lookups by repository, kind and result (hit or miss).', ['repo', 'kind', 'result']));
+  readonly #reloads = this.registry.register(new Counter('airlock_policy_reloads_total', 'Policy reloads by result.', ['result']));
+  readonly #policy = this.registry.register(new Gauge('airlock_policy_info', 'The active policy (value 1, hash as a label).', ['hash']));
+  readonly #memory = this.registry.register(
+    new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process.', [], (g) => g.set({}, process.memoryUsage.rss())),
+  );
+
+  request(route: string, method: string, status: number, seconds: number): void {
+    this.#requests.inc({ route, method, status: String(status) });
+    this.#duration.observe({ route }, seconds);
+  }
+
+  decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean): void {
+    this.#decisions.inc({ phase, verdict, source, cached: cached ? 'true' : 'false' });
+  }
+
+  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void {
+    this.#upstream.inc({ repo, kind, outcome });
+    if (outcome === 'error' || outcome === 'stale') this.#upstreamErrors.inc({ repo, kind });
+  }
+
+  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void {
+    this.#cache.inc({ repo, kind, result });
+  }
+
+  policyReload(ok: boolean): void {
+    this.#reloads.inc({ result: ok ? 'ok' : 'error' });
+  }
+
+  policyActive(hash: string, previous: string | null): void {
+    if (previous !== null) this.#policy.set({ hash: previous }, 0);
+    this.#policy.set({ hash }, 1);
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+}

@@ -1,0 +1,133 @@
+/** `airlock quarantine list|show|release|reject` against a running server. */
+import type { QuarantineRecord, QuarantineState } from '../../storage/ports/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+
+const HELP = `usage: airlock quarantine <subcommand> [--server URL]
+
+  list [--state quarantined|released|rejected] [--purl PURL] [--limit N] [--format table|json]
+  show ID [--format json|text]
+  release ID --reason TEXT [--expires DURATION]   (e.g. --expires 30d; needs an approver token)
+  reject ID --reason TEXT                          (needs an approver token)
+
+The server defaults to ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080; the token comes from ${'$'}AIRLOCK_TOKEN.
+`;
+
+const STATES: readonly QuarantineState[] = ['quarantined', 'released', 'rejected'];
+
+function recordJson(r: QuarantineRecord): Record<string, unknown> {
+  return { ...r };
+}
+
+function showText(r: QuarantineRecord): string {
+  const lines = [
+    `id:        ${r.id}`,
+    `package:   ${r.purl}  (repository ${r.repo})`,
+    `state:     ${r.state}`,
+    `opened:    ${r.createdAt.toISOString()}`,
+    'reasons:',
+    ...r.reasons.map((x) => `  - ${x.message}${x.rule === undefined ? '' : ` [${x.rule}]`}`),
+  ];
+  if (r.decidedBy !== null) {
+    lines.push(`decided:   ${r.state} by ${r.decidedBy} at ${r.decidedAt?.toISOString() ?? '?'}: ${r.decisionReason ?? ''}`);
+  }
+  if (r.expiresAt !== null) lines.push(`expires:   ${r.expiresAt.toISOString()}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function list(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...serverOptions,
+    state: { type: 'string' },
+    purl: { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError('--format must be table or json');
+  if (values.state !== undefined && !(STATES as readonly string[]).includes(values.state)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
+  const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
+  if (!(limit > 0)) throw new UsageError('--limit must be a positive number');
+  const client = clientFrom(values, io);
+  const items: QuarantineRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listQuarantine({
+      ...(values.state === undefined ? {} : { state: values.state as QuarantineState }),
+      ...(values.purl === undefined ? {} : { purl: values.purl }),
+      ...(cursor === undefined ? {} : { cursor }),
+      limit: Math.min(500, limit - items.length),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined && items.length < limit);
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify(items.map(recordJson), null, 2)}\n`);
+  } else if (items.length === 0) {
+    io.stderr.write('no quarantine records\n');
+  } else {
+    io.stdout.write(
+      table(
+        ['ID', 'STATE', 'PACKAGE', 'OPENED', 'REASON'],
+        items.map((r) => [r.id, r.state, r.purl, r.createdAt.toISOString().slice(0, 16).replace('T', ' '), clip(r.reasons[0]?.message ?? '', 80)]),
+      ),
+    );
+  }
+  return EXIT.ok;
+}
+
+async function show(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, { ...serverOptions, format: { type: 'string' } });
+  const [id, extra] = positionals;
+  if (id === undefined || extra !== undefined) throw new UsageError('show takes exactly one quarantine id');
+  const rec = await clientFrom(values, io).getQuarantine(id);
+  io.stdout.write(values.format === 'json' ? `${JSON.stringify(recordJson(rec), null, 2)}\n` : showText(rec));
+  return EXIT.ok;
+}
+
+async function review(kind: 'release' | 'reject', argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...serverOptions,
+    reason: { type: 'string' },
+    ...(kind === 'release' ? { expires: { type: 'string' } } : {}),
+  });
+  const [id, extra] = positionals;
+  if (id === undefined || extra !== undefined) throw new UsageError(`${kind} takes exactly one quarantine id`);
+  if (values.reason === undefined || String(values.reason).trim() === '') throw new UsageError(`${kind} needs --reason TEXT`);
+  const client = clientFrom(values, io);
+  const reason = String(values.reason);
+  const expires = 'expires' in values && typeof values.expires === 'string' ? values.expires : null;
+  const rec = kind === 'release' ? await client.release(id, reason, expires) : await client.reject(id, reason);
+  const until = rec.expiresAt === null ? '' : ` until ${rec.expiresAt.toISOString()}`;
+  io.stdout.write(`${rec.id} ${rec.purl}: ${rec.state}${until}\n`);
+  return EXIT.ok;
+}
+
+export const command: Command = {
+  summary: 'list, show, release and reject quarantined packages',
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    try {
+      switch (sub) {
+        case 'list':
+          return await list(rest, io);
+        case 'show':
+          return await show(rest, io);
+        case 'release':
+          return await review('release', rest, io);
+        case 'reject':
+          return await review('reject', rest, io);
+        default:
+          throw new UsageError(`unknown subcommand '${sub}' (list, show, release, reject)`);
+      }
+    } catch (err) {
+      return reportError(err, io, `airlock quarantine ${sub}`);
+    }
+  },
+};

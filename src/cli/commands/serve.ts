@@ -1,0 +1,64 @@
+/** `airlock serve`: start the gateway. */
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { loadConfig } from '../../app/config/load.ts';
+import { closeOnSignals, startServer } from '../../app/server.ts';
+import { EXIT, parse, reportError } from '../admin/cli-support.ts';
+
+const HELP = `usage: airlock serve [--config FILE] [--port N] [--host H] [--data-dir DIR] [--policy PATH]...
+
+Starts Airlock. Without --config: SQLite and blobs under ./data, one npm proxy repository named
+"npm" at /npm/ whose upstream is read from 'npm config get registry', the built-in policy.
+
+  --config FILE    YAML configuration (see docs/configuration.md)
+  --port N         listen port (default 8080)
+  --host H         listen address (default 127.0.0.1)
+  --data-dir DIR   data directory (default ./data)
+  --policy PATH    .rego/.json/.yaml file or directory; repeatable; replaces the built-in policy
+`;
+
+export const command: Command = {
+  summary: 'start the gateway',
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help === true) {
+      io.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
+    }
+    try {
+      const config = await loadConfig({
+        env: io.env,
+        cwd: io.cwd,
+        ...(values.config === undefined ? {} : { file: values.config }),
+        flags: {
+          ...(port === undefined ? {} : { port }),
+          ...(values.host === undefined ? {} : { host: values.host }),
+          ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+          ...(values.policy === undefined ? {} : { policy: values.policy }),
+        },
+      });
+      const server = await startServer(config, { cwd: io.cwd, announce: (line) => io.stderr.write(`${line}\n`) });
+      io.stderr.write(
+        `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
+      );
+      return await new Promise<number>((resolve) => {
+        closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
+      });
+    } catch (err) {
+      return reportError(err, io, 'airlock serve');
+    }
+  },
+};

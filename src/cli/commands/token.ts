@@ -1,0 +1,119 @@
+/**
+ * `airlock token create|list|revoke`. Against a running server's API with an admin token
+ * (AIRLOCK_TOKEN), or — for bootstrap and recovery — directly against a data directory with
+ * `--data-dir` (the server may be running; SQLite handles both).
+ */
+import { TokenService, type CreatedToken, type TokenView } from '../../api/auth/token-service.ts';
+import { createIdGenerator } from '../../core/index.ts';
+import { isRole } from '../../gate/identity.ts';
+import { openStorage } from '../../storage/index.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { EXIT, clientFrom, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { parseExpiry } from '../../gate/duration.ts';
+import { resolve } from 'node:path';
+
+const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR]
+
+  create --role reader|publisher|approver|admin [--label TEXT] [--expires DURATION]
+         prints the new token on stdout (once; it is stored only as a hash)
+  list
+  revoke ID
+
+With --server (default ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080) the command uses the admin
+API and needs an admin token in ${'$'}AIRLOCK_TOKEN. With --data-dir it works on the data directory
+directly (bootstrap, recovery), recorded in the audit trail as 'cli'.
+`;
+
+interface TokenBackend {
+  create(role: string, label: string, expires: string | null): Promise<CreatedToken>;
+  list(): Promise<TokenView[]>;
+  revoke(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function backend(values: { server?: string | undefined; 'data-dir'?: string | undefined }, io: CommandIO): Promise<TokenBackend> {
+  const dataDir = values['data-dir'];
+  if (dataDir !== undefined) {
+    if (values.server !== undefined) throw new UsageError('give --server or --data-dir, not both');
+    const storage = await openStorage({ dataDir: resolve(io.cwd, dataDir) });
+    const tokens = new TokenService({ store: storage.metadata, newId: createIdGenerator() });
+    return {
+      create: (role, label, expires) => tokens.create({ role, label, expiresAt: expires === null ? null : parseExpiry(expires, new Date()), actor: 'cli' }),
+      list: () => tokens.list(),
+      revoke: (id) => tokens.revoke(id, 'cli'),
+      close: () => storage.close(),
+    };
+  }
+  const client = clientFrom(values, io);
+  return {
+    create: (role, label, expires) => client.createToken(role, label, expires),
+    list: () => client.listTokens(),
+    revoke: (id) => client.revokeToken(id),
+    close: async () => {},
+  };
+}
+
+export const command: Command = {
+  summary: 'create, list and revoke API tokens',
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const { values, positionals } = parse(rest, {
+      ...serverOptions,
+      'data-dir': { type: 'string' },
+      role: { type: 'string' },
+      label: { type: 'string' },
+      expires: { type: 'string' },
+      format: { type: 'string' },
+    });
+    if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown subcommand '${sub}' (create, list, revoke)`);
+    if (sub === 'create') {
+      if (values.role === undefined) throw new UsageError('create needs --role reader|publisher|approver|admin');
+      if (!isRole(values.role)) throw new UsageError(`--role must be reader, publisher, approver or admin, got ${values.role}`);
+      if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    }
+    if (sub === 'revoke' && positionals.length !== 1) throw new UsageError('revoke takes exactly one token id');
+    let b: TokenBackend | null = null;
+    try {
+      b = await backend(values, io);
+      switch (sub) {
+        case 'create': {
+          const t = await b.create(values.role as string, values.label ?? '', values.expires ?? null);
+          io.stderr.write(`created ${t.role} token ${t.id}${t.label === '' ? '' : ` (${t.label})`}; it is shown only now:\n`);
+          io.stdout.write(`${t.token}\n`);
+          return EXIT.ok;
+        }
+        case 'list': {
+          const items = await b.list();
+          if (values.format === 'json') io.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+          else
+            io.stdout.write(
+              table(
+                ['ID', 'ROLE', 'STATE', 'CREATED', 'LABEL'],
+                items.map((t) => [
+                  t.id,
+                  t.role,
+                  t.revokedAt !== null ? 'revoked' : t.expiresAt !== null && t.expiresAt.getTime() <= Date.now() ? 'expired' : 'active',
+                  t.createdAt.toISOString().slice(0, 16).replace('T', ' '),
+                  t.label,
+                ]),
+              ),
+            );
+          return EXIT.ok;
+        }
+        case 'revoke':
+          await b.revoke(positionals[0] as string);
+          io.stdout.write(`revoked ${positionals[0]}\n`);
+          return EXIT.ok;
+      }
+    } catch (err) {
+      return reportError(err, io, `airlock token ${sub}`);
+    } finally {
+      await b?.close();
+    }
+  },
+};
