@@ -7,12 +7,16 @@ import { ARITHMETIC_BUILTINS } from './arithmetic.ts';
 import { ARRAY_BUILTINS } from './arrays.ts';
 import { CAST_BUILTINS } from './casts.ts';
 import { COMPARISON_BUILTINS } from './comparison.ts';
+import { ENCODING_BUILTINS } from './encoding.ts';
+import { JSON_BUILTINS } from './json.ts';
+import { JSONPATCH_BUILTINS } from './jsonpatch.ts';
 import { NUMBER_BUILTINS } from './numbers.ts';
 import { OBJECT_BUILTINS } from './objects.ts';
 import { SET_BUILTINS } from './sets.ts';
 import { SPRINTF_BUILTINS } from './sprintf.ts';
 import { STRING_BUILTINS } from './strings.ts';
 import { TYPE_BUILTINS } from './typenames.ts';
+import { YAML_BUILTINS } from './yaml.ts';
 import type { BuiltinDecl, BuiltinTable } from './types.ts';
 
 const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
@@ -21,12 +25,16 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   ARRAY_BUILTINS,
   CAST_BUILTINS,
   COMPARISON_BUILTINS,
+  ENCODING_BUILTINS,
+  JSON_BUILTINS,
+  JSONPATCH_BUILTINS,
   NUMBER_BUILTINS,
   OBJECT_BUILTINS,
   SET_BUILTINS,
   SPRINTF_BUILTINS,
   STRING_BUILTINS,
   TYPE_BUILTINS,
+  YAML_BUILTINS,
 ];
 
 function assemble(): BuiltinTable {

@@ -1,0 +1,120 @@
+/**
+ * YAML builtins over the `yaml` package, configured for the YAML 1.1 scalars go-yaml resolves
+ * (yes/no/on/off are booleans), with timestamps left as strings, exact integers, aliases
+ * bounded, and go-yaml's error wording for the common failures.
+ */
+import { parseAllDocuments, stringify, type Document } from 'yaml';
+import { fromJSON, type Value } from '../value.ts';
+import { arg, builtinError, fn, str } from './args.ts';
+import { stringOf } from './encoding.ts';
+import { marshalCompact } from './json-text.ts';
+import type { BuiltinDecl } from './types.ts';
+
+export class YamlError extends Error {}
+
+/** Bytes of YAML text accepted by the parser: bigger inputs are refused, not parsed. */
+export const MAX_YAML_LENGTH = 16 * 1024 * 1024;
+
+const PARSE_OPTIONS = {
+  version: '1.1' as const,
+  intAsBigInt: true,
+  uniqueKeys: false,
+  // go-yaml resolves neither timestamps nor sexagesimal numbers when converting to JSON.
+  customTags: <T extends string | { tag?: unknown }>(tags: T[]): T[] =>
+    tags.filter((t) => {
+      const id = typeof t === 'string' ? t : String(t.tag);
+      return !/timestamp|Time$/.test(id) && !(typeof t === 'object' && /:(int|float)$/.test(id) && String((t as { format?: unknown }).format) === 'TIME');
+    }),
+};
+
+function goYamlMessage(code: string, message: string, source: string): string {
+  if (code === 'MISSING_CHAR' || (code === 'BAD_INDENT' && /Flow (sequence|map)/.test(message))) {
+    return /sequence/.test(message) ? "did not find expected ',' or ']'" : "did not find expected ',' or '}'";
+  }
+  if (code === 'BAD_INDENT') return 'did not find expected key';
+  if (code === 'DUPLICATE_KEY') return 'mapping key already defined';
+  const first = message.split(' at line ')[0] ?? message;
+  return first.length > 0 ? first : `cannot parse ${JSON.stringify(source.slice(0, 20))}`;
+}
+
+function toPlain(js: unknown): unknown {
+  if (js instanceof Uint8Array) return stringOf(js);
+  if (js instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of js) o[typeof k === 'string' ? k : String(k)] = toPlain(v);
+    return o;
+  }
+  if (js instanceof Set) return [...js].map(toPlain);
+  if (Array.isArray(js)) return js.map(toPlain);
+  if (js !== null && typeof js === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(js)) o[k] = toPlain(v);
+    return o;
+  }
+  if (typeof js === 'number' && !Number.isFinite(js)) throw new YamlError('json: unsupported value: non-finite number');
+  return js;
+}
+
+/** Parse the first YAML document into a Rego value. */
+export function parseYaml(text: string): Value {
+  if (text.length > MAX_YAML_LENGTH) throw new YamlError(`yaml: input larger than ${MAX_YAML_LENGTH} bytes`);
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+  } catch (e) {
+    throw new YamlError(`yaml: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(docs)) throw new YamlError('yaml: unsupported document stream');
+  const doc = docs[0];
+  if (doc === undefined) return null;
+  const err = doc.errors[0];
+  if (err !== undefined) {
+    const line = err.linePos?.[0]?.line ?? 1;
+    throw new YamlError(`yaml: line ${line}: ${goYamlMessage(err.code, err.message, text)}`);
+  }
+  let js: unknown;
+  try {
+    js = toPlain(doc.toJS({ maxAliasCount: 100 }));
+  } catch (e) {
+    if (e instanceof YamlError) throw e;
+    throw new YamlError(`yaml: ${(e as Error).message}`);
+  }
+  return fromJSON(js === undefined ? null : js);
+}
+
+/** go-yaml style output of a value's JSON form (sorted keys, unindented sequences). */
+export function stringifyYaml(v: Value): string {
+  // Round-trip through JSON text so sets become arrays and numbers keep their exact digits.
+  const plain = JSON.parse(marshalCompact(v), (_k, x: unknown, ctx?: { source?: string }) => {
+    if (typeof x === 'number' && ctx?.source !== undefined && !Number.isSafeInteger(x) && /^-?\d+$/.test(ctx.source)) {
+      return BigInt(ctx.source);
+    }
+    return x;
+  }) as unknown;
+  return stringify(plain, { version: '1.1', sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+}
+
+function yamlUnmarshal(args: readonly Value[]): Value {
+  const text = str('yaml.unmarshal', args, 0);
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    if (e instanceof YamlError) throw builtinError('yaml.unmarshal', e.message);
+    throw e;
+  }
+}
+
+export const YAML_BUILTINS: readonly BuiltinDecl[] = [
+  fn('yaml.marshal', ['any'], 'string', (args) => stringifyYaml(arg(args, 0))),
+  fn('yaml.unmarshal', ['string'], 'any', yamlUnmarshal),
+  fn('yaml.is_valid', ['string'], 'boolean', (args) => {
+    const s = arg(args, 0);
+    if (typeof s !== 'string') return false;
+    try {
+      parseYaml(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+];
