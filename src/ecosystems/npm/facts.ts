@@ -1,0 +1,154 @@
+/**
+ * The npm facts Airlock puts in `input.facts` (documented in docs/facts/npm.md). Metadata-phase
+ * facts come from one version's manifest and the packument's `time` and `dist-tags`; the
+ * artifact phase adds `tarball` (what the bytes are) from `tarball-inspect.ts`. Every value is
+ * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
+ * input or the decision records.
+ */
+import semver from 'semver';
+import type { Json } from '../../storage/ports/index.ts';
+import type { Facts } from '../../gate/index.ts';
+
+const MAX_TEXT = 1024;
+const MAX_LIST = 64;
+/** npm runs these lifecycle scripts on install (prepare only for git deps, not registry tarballs). */
+export const INSTALL_SCRIPT_NAMES = ['preinstall', 'install', 'postinstall'] as const;
+
+type Obj = { readonly [k: string]: unknown };
+
+function isObject(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function text(x: unknown): string | null {
+  return typeof x === 'string' ? x.slice(0, MAX_TEXT) : null;
+}
+
+function count(x: unknown): number {
+  if (Array.isArray(x)) return x.length;
+  return isObject(x) ? Object.keys(x).length : 0;
+}
+
+function nonNegative(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null;
+}
+
+/** Lifecycle scripts that run on install, from a manifest's `scripts`. */
+export function installScripts(scripts: unknown): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {};
+  if (!isObject(scripts)) return out;
+  for (const name of INSTALL_SCRIPT_NAMES) {
+    const s = text(scripts[name]);
+    if (s !== null && s.trim() !== '') out[name] = s;
+  }
+  return out;
+}
+
+function licenseOf(m: Obj): string | null {
+  const l = m['license'];
+  if (typeof l === 'string') return l.slice(0, 256);
+  if (isObject(l)) return text(l['type']);
+  const ls = m['licenses'];
+  if (Array.isArray(ls)) {
+    const types = ls.map((x) => (isObject(x) ? text(x['type']) : text(x))).filter((x): x is string => x !== null);
+    return types.length > 0 ? types.join(' OR ').slice(0, 256) : null;
+  }
+  return null;
+}
+
+function repositoryOf(m: Obj): string | null {
+  const r = m['repository'];
+  if (typeof r === 'string') return r.slice(0, 512);
+  return isObject(r) ? (text(r['url'])?.slice(0, 512) ?? null) : null;
+}
+
+function people(x: unknown): string[] {
+  if (!Array.isArray(x)) return [];
+  const out: string[] = [];
+  for (const p of x.slice(0, MAX_LIST)) {
+    const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isObject(p) ? text(p['name']) : null;
+    if (n !== null && n !== '') out.push(n.slice(0, 214));
+  }
+  return out;
+}
+
+function integrityAlgorithms(dist: Obj): string[] {
+  const algos = new Set<string>();
+  const sri = dist['integrity'];
+  if (typeof sri === 'string') {
+    for (const token of sri.trim().split(/\s+/).slice(0, 8)) {
+      const m = /^(sha1|sha256|sha384|sha512)-/.exec(token);
+      if (m?.[1] !== undefined) algos.add(m[1]);
+    }
+  }
+  if (typeof dist['shasum'] === 'string') algos.add('sha1');
+  return [...algos].sort();
+}
+
+/** What the packument says about the whole package (shared by its versions). */
+export interface PackageContext {
+  readonly time: Readonly<Record<string, string>>;
+  readonly tagsByVersion: ReadonlyMap<string, readonly string[]>;
+  readonly versionCount: number;
+}
+
+export function packageContext(time: Readonly<Record<string, string>>, distTags: Readonly<Record<string, string>>, versionCount: number): PackageContext {
+  const tagsByVersion = new Map<string, string[]>();
+  for (const [tag, v] of Object.entries(distTags)) {
+    const list = tagsByVersion.get(v) ?? [];
+    if (list.length < MAX_LIST) list.push(tag.slice(0, 64));
+    tagsByVersion.set(v, list);
+  }
+  return { time, tagsByVersion, versionCount };
+}
+
+/** Metadata-phase facts for one version. `manifest` is untrusted upstream JSON. */
+export function metadataFacts(version: string, manifest: unknown, ctx: PackageContext): Facts {
+  const m: Obj = isObject(manifest) ? manifest : {};
+  const dist: Obj = isObject(m['dist']) ? m['dist'] : {};
+  const scripts = installScripts(m['scripts']);
+  const attestations = isObject(dist['attestations']) ? dist['attestations'] : null;
+  const provenance = attestations !== null && isObject(attestations['provenance']) ? attestations['provenance'] : null;
+  const deprecated = m['deprecated'];
+  return {
+    published_at: ctx.time[version] ?? null,
+    package_created_at: ctx.time['created'] ?? null,
+    version_count: ctx.versionCount,
+    dist_tags: [...(ctx.tagsByVersion.get(version) ?? [])],
+    prerelease: semver.valid(version) !== null && semver.prerelease(version) !== null,
+    deprecated: typeof deprecated === 'string' && deprecated !== '' ? deprecated.slice(0, MAX_TEXT) : null,
+    install_scripts: scripts,
+    has_install_script: m['hasInstallScript'] === true || Object.keys(scripts).length > 0,
+    maintainers: people(m['maintainers']),
+    publisher: isObject(m['_npmUser']) ? text(m['_npmUser']['name']) : null,
+    provenance: provenance !== null,
+    provenance_predicate_type: provenance === null ? null : text(provenance['predicateType']),
+    registry_signatures: Array.isArray(dist['signatures']) ? dist['signatures'].length : 0,
+    integrity_algorithms: integrityAlgorithms(dist),
+    declared_file_count: nonNegative(dist['fileCount']),
+    declared_unpacked_size: nonNegative(dist['unpackedSize']),
+    license: licenseOf(m),
+    repository: repositoryOf(m),
+    has_bin: typeof m['bin'] === 'string' || count(m['bin']) > 0,
+    dependency_count: count(m['dependencies']),
+    optional_dependency_count: count(m['optionalDependencies']),
+    peer_dependency_count: count(m['peerDependencies']),
+    bundled_dependency_count: count(m['bundleDependencies'] ?? m['bundledDependencies']),
+  };
+}
+
+/**
+ * Why a listed version cannot be served at all, or null when it can: the key is not a valid
+ * semver version, the manifest disagrees with the packument about name or version, or it has
+ * no tarball. Such versions are always hidden.
+ */
+export function versionProblem(name: string, version: string, manifest: unknown): string | null {
+  if (!/^\d[0-9A-Za-z.+-]*$/.test(version) || semver.parse(version) === null) return 'not a valid semver version';
+  if (!isObject(manifest)) return 'the manifest is not an object';
+  if (manifest['version'] !== version) return 'the manifest names another version';
+  if (manifest['name'] !== name) return 'the manifest names another package';
+  const dist = manifest['dist'];
+  if (!isObject(dist) || typeof dist['tarball'] !== 'string') return 'the manifest has no tarball';
+  if (typeof dist['integrity'] !== 'string' && typeof dist['shasum'] !== 'string') return 'the manifest has no integrity or shasum';
+  return null;
+}

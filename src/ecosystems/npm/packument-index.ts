@@ -1,0 +1,154 @@
+/**
+ * The structure of an upstream packument, found by one validating pass over its bytes: the
+ * top-level members, and per version the byte spans Airlock may edit (`dist.tarball`,
+ * `dist.attestations.url`). Nothing else is materialised; `dist-tags` and `time` are small and
+ * parsed. Objects Airlock edits must not repeat a key (JSON.parse would silently keep the last
+ * one, and clients must see exactly what Airlock judged).
+ */
+import { JsonScanError, expectEnd, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface VersionSpan {
+  /** The key in `versions`. */
+  readonly version: string;
+  /** Where the separator before this member starts (the previous member's end, or after '{'). */
+  readonly sepStart: number;
+  /** The key's opening quote. */
+  readonly memberStart: number;
+  /** The version object's value span. */
+  readonly start: number;
+  readonly end: number;
+  /** `dist.tarball` string value span (with quotes); null when absent or not a string. */
+  readonly tarball: Span | null;
+  /** `dist.attestations.url` string value span; null when absent. */
+  readonly attestationsUrl: Span | null;
+}
+
+export interface PackumentIndex {
+  readonly size: number;
+  readonly name: string;
+  /** Top-level members in document order. */
+  readonly top: readonly JsonMember[];
+  readonly versions: ReadonlyMap<string, VersionSpan>;
+  /** The `versions` object and where its last member ends (null when absent). */
+  readonly versionsObject: { readonly start: number; readonly end: number; readonly lastMemberEnd: number } | null;
+  /** Upstream tags (only string targets are kept). */
+  readonly distTags: Readonly<Record<string, string>>;
+  /** Upstream `time` (only string values are kept). */
+  readonly time: Readonly<Record<string, string>>;
+}
+
+export class PackumentFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackumentFormatError';
+  }
+}
+
+function stringSpan(b: Uint8Array, m: JsonMember | undefined): Span | null {
+  if (m === undefined || b[m.valueStart] !== 0x22) return null;
+  return { start: m.valueStart, end: m.valueEnd };
+}
+
+function scanDist(b: Uint8Array, at: number, depth: number): { end: number; tarball: Span | null; attestationsUrl: Span | null } {
+  if (b[at] !== 0x7b) return { end: scanValue(b, at, depth), tarball: null, attestationsUrl: null };
+  let attestationsUrl: Span | null = null;
+  const dist = objectMembers(b, at, {
+    unique: true,
+    depth,
+    scanMember: (key, valueStart) => {
+      if (key !== 'attestations' || b[valueStart] !== 0x7b) return scanValue(b, valueStart, depth + 1);
+      const att = objectMembers(b, valueStart, { unique: true, depth: depth + 1 });
+      attestationsUrl = stringSpan(b, att.members.find((m) => m.key === 'url'));
+      return att.end;
+    },
+  });
+  return { end: dist.end, tarball: stringSpan(b, dist.members.find((m) => m.key === 'tarball')), attestationsUrl };
+}
+
+function scanVersions(b: Uint8Array, at: number): { end: number; lastMemberEnd: number; versions: Map<string, VersionSpan> } {
+  const versions = new Map<string, VersionSpan>();
+  if (b[at] !== 0x7b) throw new PackumentFormatError('versions is not an object');
+  let lastEnd = at + 1;
+  const span = objectMembers(b, at, {
+    unique: true,
+    depth: 1,
+    scanMember: (version, valueStart, memberStart) => {
+      const sepStart = lastEnd;
+      if (b[valueStart] !== 0x7b) {
+        lastEnd = scanValue(b, valueStart, 2);
+        return lastEnd;
+      }
+      let tarball: Span | null = null;
+      let attestationsUrl: Span | null = null;
+      const obj = objectMembers(b, valueStart, {
+        unique: true,
+        depth: 2,
+        scanMember: (key, vs) => {
+          if (key !== 'dist') return scanValue(b, vs, 3);
+          const d = scanDist(b, vs, 3);
+          tarball = d.tarball;
+          attestationsUrl = d.attestationsUrl;
+          return d.end;
+        },
+      });
+      versions.set(version, { version, sepStart, memberStart, start: valueStart, end: obj.end, tarball, attestationsUrl });
+      lastEnd = obj.end;
+      return obj.end;
+    },
+  });
+  return { end: span.end, lastMemberEnd: lastEnd, versions };
+}
+
+function parseStringMap(b: Buffer, m: JsonMember | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (m === undefined) return out;
+  if (b[m.valueStart] !== 0x7b) throw new PackumentFormatError(`${what} is not an object`);
+  const value = JSON.parse(b.toString('utf8', m.valueStart, m.valueEnd)) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Index a packument; throws PackumentFormatError (with the reason) when it is not usable. */
+export function indexPackument(b: Buffer): PackumentIndex {
+  try {
+    const start = skipWs(b, 0);
+    let versions = new Map<string, VersionSpan>();
+    let versionsObject: PackumentIndex['versionsObject'] = null;
+    const top = objectMembers(b, start, {
+      unique: true,
+      scanMember: (key, valueStart) => {
+        if (key !== 'versions') return scanValue(b, valueStart, 1);
+        const v = scanVersions(b, valueStart);
+        versions = v.versions;
+        versionsObject = { start: valueStart, end: v.end, lastMemberEnd: v.lastMemberEnd };
+        return v.end;
+      },
+    });
+    expectEnd(b, top.end);
+    const nameMember = top.members.find((m) => m.key === 'name');
+    if (nameMember === undefined || b[nameMember.valueStart] !== 0x22) throw new PackumentFormatError('the packument has no name');
+    const name = JSON.parse(b.toString('utf8', nameMember.valueStart, nameMember.valueEnd)) as string;
+    return {
+      size: b.length,
+      name,
+      top: top.members,
+      versions,
+      versionsObject,
+      distTags: parseStringMap(b, top.members.find((m) => m.key === 'dist-tags'), 'dist-tags'),
+      time: parseStringMap(b, top.members.find((m) => m.key === 'time'), 'time'),
+    };
+  } catch (err) {
+    if (err instanceof JsonScanError) throw new PackumentFormatError(`not valid JSON: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The manifest of one version, parsed from its span (small: one version's JSON). */
+export function parseVersion(b: Buffer, v: VersionSpan): unknown {
+  return JSON.parse(b.toString('utf8', v.start, v.end));
+}

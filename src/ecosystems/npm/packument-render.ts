@@ -1,0 +1,174 @@
+/**
+ * Renders what a client sees from an upstream packument: hidden versions removed (with their
+ * `time` entries), dist-tags recomputed, `dist.tarball` and `dist.attestations.url` pointing at
+ * Airlock. The full document is spliced from the upstream bytes — everything not edited stays
+ * byte-exact (integrity, signatures, readme …); the abbreviated document is built from the
+ * visible versions' manifests.
+ */
+import type { NpmPackageName } from '../../core/index.ts';
+import { objectMembers } from './json-scan.ts';
+import { parseVersion, type PackumentIndex, type VersionSpan } from './packument-index.ts';
+import { attestationsPath, tarballPath } from './urls.ts';
+
+export interface ViewShape {
+  /** Base URL of the repository as clients reach it, ending in `/`. */
+  readonly base: string;
+  readonly name: NpmPackageName;
+  readonly hidden: ReadonlySet<string>;
+  readonly distTags: Readonly<Record<string, string>>;
+  readonly tagsChanged: boolean;
+  /** New `modified` time when versions are hidden; null keeps the upstream value. */
+  readonly modified: string | null;
+}
+
+/** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
+const CORGI_FIELDS = [
+  'name',
+  'version',
+  'deprecated',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bundleDependencies',
+  'bundledDependencies',
+  'bin',
+  'directories',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'funding',
+  'acceptDependencies',
+] as const;
+
+const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: Uint8Array[]): void {
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  if (v.tarball !== null) edits.push({ ...v.tarball, text: JSON.stringify(shape.base + tarballPath(shape.name, v.version)) });
+  if (v.attestationsUrl !== null) {
+    edits.push({ ...v.attestationsUrl, text: JSON.stringify(shape.base + attestationsPath(shape.name, v.version)) });
+  }
+  edits.sort((x, y) => x.start - y.start);
+  let cursor = v.start;
+  for (const e of edits) {
+    out.push(b.subarray(cursor, e.start), enc(e.text));
+    cursor = e.end;
+  }
+  out.push(b.subarray(cursor, v.end));
+}
+
+/**
+ * The separator bytes before a kept member: the original ones (comma and whitespace), minus
+ * the comma for the first member written.
+ */
+function separator(b: Buffer, sepStart: number, memberStart: number, first: boolean): Uint8Array {
+  const sep = b.subarray(sepStart, memberStart);
+  if (!first) return sep.indexOf(0x2c) === -1 ? Buffer.concat([enc(','), sep]) : sep;
+  const comma = sep.indexOf(0x2c);
+  return comma === -1 ? sep : sep.subarray(comma + 1);
+}
+
+function versionsValue(b: Buffer, idx: PackumentIndex, shape: ViewShape, out: Uint8Array[]): void {
+  const obj = idx.versionsObject;
+  if (obj === null) return;
+  out.push(enc('{'));
+  let first = true;
+  for (const v of idx.versions.values()) {
+    if (shape.hidden.has(v.version)) continue;
+    out.push(separator(b, v.sepStart, v.memberStart, first), b.subarray(v.memberStart, v.start));
+    first = false;
+    versionValue(b, v, shape, out);
+  }
+  out.push(b.subarray(obj.lastMemberEnd, obj.end));
+}
+
+function timeValue(b: Buffer, start: number, end: number, shape: ViewShape, out: Uint8Array[]): void {
+  if (b[start] !== 0x7b) {
+    out.push(b.subarray(start, end));
+    return;
+  }
+  const members = objectMembers(b, start).members;
+  out.push(enc('{'));
+  let first = true;
+  let prevEnd = start + 1;
+  for (const m of members) {
+    const sepStart = prevEnd;
+    prevEnd = m.valueEnd;
+    if (shape.hidden.has(m.key) && m.key !== 'created' && m.key !== 'modified') continue;
+    out.push(separator(b, sepStart, m.keyStart, first), b.subarray(m.keyStart, m.valueStart));
+    first = false;
+    if (m.key === 'modified' && shape.modified !== null) out.push(enc(JSON.stringify(shape.modified)));
+    else out.push(b.subarray(m.valueStart, m.valueEnd));
+  }
+  out.push(b.subarray(prevEnd, end));
+}
+
+export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
+  const out: Uint8Array[] = [];
+  const filtering = shape.hidden.size > 0;
+  let cursor = 0;
+  for (const m of idx.top) {
+    const edit =
+      m.key === 'versions' ||
+      (m.key === 'dist-tags' && shape.tagsChanged) ||
+      (filtering && (m.key === 'time' || (m.key === 'modified' && shape.modified !== null)));
+    if (!edit) continue;
+    out.push(b.subarray(cursor, m.valueStart));
+    if (m.key === 'versions') versionsValue(b, idx, shape, out);
+    else if (m.key === 'dist-tags') out.push(enc(JSON.stringify(shape.distTags)));
+    else if (m.key === 'time') timeValue(b, m.valueStart, m.valueEnd, shape, out);
+    else out.push(enc(JSON.stringify(shape.modified)));
+    cursor = m.valueEnd;
+  }
+  out.push(b.subarray(cursor));
+  return Buffer.concat(out);
+}
+
+type JsonObject = { [k: string]: unknown };
+
+function isObject(x: unknown): x is JsonObject {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** A version manifest as served: Airlock's tarball and attestation URLs in `dist`. */
+function servedDist(dist: unknown, shape: ViewShape, version: string): unknown {
+  if (!isObject(dist)) return dist;
+  const out: JsonObject = { ...dist };
+  if (typeof out['tarball'] === 'string') out['tarball'] = shape.base + tarballPath(shape.name, version);
+  const att = out['attestations'];
+  if (isObject(att) && typeof att['url'] === 'string') {
+    out['attestations'] = { ...att, url: shape.base + attestationsPath(shape.name, version) };
+  }
+  return out;
+}
+
+export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
+  const versions: JsonObject = {};
+  for (const v of idx.versions.values()) {
+    if (shape.hidden.has(v.version)) continue;
+    const manifest = parseVersion(b, v);
+    if (!isObject(manifest)) continue;
+    const picked: JsonObject = {};
+    for (const f of CORGI_FIELDS) if (Object.hasOwn(manifest, f)) picked[f] = manifest[f];
+    picked['dist'] = servedDist(manifest['dist'], shape, v.version);
+    versions[v.version] = picked;
+  }
+  const modified = shape.modified ?? idx.time['modified'] ?? null;
+  const doc: JsonObject = { name: idx.name };
+  if (modified !== null) doc['modified'] = modified;
+  doc['dist-tags'] = shape.distTags;
+  doc['versions'] = versions;
+  return enc(JSON.stringify(doc));
+}
+
+/** One version document (`GET /<name>/<version>`), spliced like the full packument. */
+export function renderVersion(b: Buffer, v: VersionSpan, shape: ViewShape): Buffer {
+  const out: Uint8Array[] = [];
+  versionValue(b, v, shape, out);
+  return Buffer.concat(out);
+}

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseNpmPackageName } from '../../core/index.ts';
+import { buildPackage, fullPackument, newSigningKey } from '../../../test/support/npm-registry/index.ts';
+import { recomputeDistTags } from './dist-tags.ts';
+import { indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
+import { renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
+import { metadataFacts, packageContext, versionProblem } from './facts.ts';
+
+const key = newSigningKey();
+const UP = 'http://upstream.invalid/';
+const BASE = 'http://airlock.invalid/npm/';
+
+function doc(name: string, versions: string[], extra: Record<string, unknown> = {}): Buffer {
+  const p = buildPackage({ name, versions: versions.map((v) => ({ version: v, provenance: v === '1.1.0', manifest: { scripts: { postinstall: 'node x.js', test: 'x' } } })) }, key);
+  // Pretty-printed, as some registries serve it, to prove untouched bytes stay untouched.
+  return Buffer.from(JSON.stringify({ ...fullPackument(p, UP, key), ...extra }, null, 1));
+}
+
+function shape(name: string, hidden: string[], b: Buffer): ViewShape {
+  const idx = indexPackument(b);
+  const visible = [...idx.versions.keys()].filter((v) => !hidden.includes(v));
+  const tags = recomputeDistTags(idx.distTags, visible);
+  return { base: BASE, name: parseNpmPackageName(name), hidden: new Set(hidden), distTags: tags.tags, tagsChanged: tags.changed, modified: hidden.length > 0 ? '2023-01-02T12:00:00.000Z' : null };
+}
+
+test('full rendering: versions hidden with their time entries, tags recomputed, URLs rewritten, the rest byte-exact', () => {
+  const b = doc('@acme/thing', ['1.0.0', '1.1.0', '2.0.0-beta.1', '2.0.0'], { 'dist-tags': { latest: '2.0.0', next: '2.0.0-beta.1' } });
+  const idx = indexPackument(b);
+  assert.equal(idx.name, '@acme/thing');
+  assert.deepEqual([...idx.versions.keys()], ['1.0.0', '1.1.0', '2.0.0-beta.1', '2.0.0']);
+  const s = shape('@acme/thing', ['2.0.0'], b);
+  const out = renderFull(b, idx, s);
+  const got = JSON.parse(out.toString('utf8')) as Record<string, any>;
+  const orig = JSON.parse(b.toString('utf8')) as Record<string, any>;
+  assert.deepEqual(Object.keys(got['versions']), ['1.0.0', '1.1.0', '2.0.0-beta.1']);
+  assert.deepEqual(got['dist-tags'], { latest: '1.1.0', next: '2.0.0-beta.1' });
+  assert.equal(got['time']['2.0.0'], undefined);
+  assert.equal(got['time']['modified'], '2023-01-02T12:00:00.000Z');
+  assert.equal(got['time']['1.0.0'], orig['time']['1.0.0']);
+  const v = got['versions']['1.1.0'];
+  assert.equal(v.dist.tarball, `${BASE}@acme/thing/-/thing-1.1.0.tgz`);
+  assert.equal(v.dist.attestations.url, `${BASE}-/npm/v1/attestations/@acme%2fthing@1.1.0`);
+  // Everything else equals the upstream document.
+  for (const k of ['integrity', 'shasum', 'signatures', 'fileCount', 'unpackedSize']) assert.deepEqual(v.dist[k], orig['versions']['1.1.0'].dist[k]);
+  assert.deepEqual(v.dist.attestations.provenance, orig['versions']['1.1.0'].dist.attestations.provenance);
+  assert.equal(got['readme'], orig['readme']);
+  // Byte-exact: the readme's escaped text and the pretty-printing survive untouched.
+  const readmeBytes = b.toString('utf8').match(/"readme": ".*?[^\\]"/)?.[0];
+  assert.ok(readmeBytes !== undefined && out.toString('utf8').includes(readmeBytes));
+  assert.ok(out.toString('utf8').includes(`"integrity": ${JSON.stringify(orig['versions']['1.0.0'].dist.integrity)}`));
+});
+
+test('nothing hidden: only URLs change, tags and time are not rewritten', () => {
+  const b = doc('plain', ['1.0.0', '1.0.1']);
+  const idx = indexPackument(b);
+  const out = renderFull(b, idx, shape('plain', [], b)).toString('utf8');
+  const expected = b.toString('utf8').replaceAll(`"${UP}plain/-/`, `"${BASE}plain/-/`);
+  assert.equal(out, expected);
+});
+
+test('abbreviated rendering keeps install-relevant fields only', () => {
+  const b = doc('corgi', ['1.0.0', '1.1.0']);
+  const idx = indexPackument(b);
+  const got = JSON.parse(renderAbbreviated(b, idx, shape('corgi', ['1.1.0'], b)).toString('utf8')) as Record<string, any>;
+  assert.deepEqual(Object.keys(got), ['name', 'modified', 'dist-tags', 'versions']);
+  assert.deepEqual(Object.keys(got['versions']), ['1.0.0']);
+  const v = got['versions']['1.0.0'];
+  assert.equal(v.scripts, undefined);
+  assert.equal(v.dist.tarball, `${BASE}corgi/-/corgi-1.0.0.tgz`);
+  assert.equal(got['dist-tags'].latest, '1.0.0');
+});
+
+test('version documents are spliced the same way', () => {
+  const b = doc('one', ['1.0.0']);
+  const idx = indexPackument(b);
+  const span = idx.versions.get('1.0.0');
+  assert.ok(span !== undefined);
+  const v = JSON.parse(renderVersion(b, span, shape('one', [], b)).toString('utf8')) as Record<string, any>;
+  assert.equal(v['dist'].tarball, `${BASE}one/-/one-1.0.0.tgz`);
+  assert.deepEqual(parseVersion(b, span), JSON.parse(b.toString('utf8')).versions['1.0.0']);
+});
+
+test('hostile documents: duplicate keys, invalid JSON and missing names are refused', () => {
+  const dupVersion = Buffer.from('{"name":"x","versions":{"1.0.0":{"dist":{}},"1.0.0":{"dist":{}}}}');
+  assert.throws(() => indexPackument(dupVersion), PackumentFormatError);
+  const dupTarball = Buffer.from('{"name":"x","versions":{"1.0.0":{"dist":{"tarball":"a","tarball":"b"}}}}');
+  assert.throws(() => indexPackument(dupTarball), /duplicate key/);
+  const dupTop = Buffer.from('{"name":"x","versions":{},"versions":{}}');
+  assert.throws(() => indexPackument(dupTop), /duplicate key/);
+  assert.throws(() => indexPackument(Buffer.from('{"name":"x","versions":{}')), PackumentFormatError);
+  assert.throws(() => indexPackument(Buffer.from('{"versions":{}}')), /no name/);
+  assert.throws(() => indexPackument(Buffer.from('{"name":"x","versions":[]}')), /versions is not an object/);
+});
+
+test('version problems: mismatched names/versions, non-semver keys and missing digests', () => {
+  assert.equal(versionProblem('x', '1.0.0', { name: 'x', version: '1.0.0', dist: { tarball: 't', integrity: 'sha512-x' } }), null);
+  assert.match(versionProblem('x', '1.0.0', { name: 'x', version: '2.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /another version/);
+  assert.match(versionProblem('x', '1.0.0', { name: 'y', version: '1.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /another package/);
+  assert.match(versionProblem('x', 'v1.0.0', { name: 'x', version: 'v1.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /semver/);
+  assert.match(versionProblem('x', '1.0.0', { name: 'x', version: '1.0.0', dist: { tarball: 't' } }) ?? '', /integrity/);
+});
+
+test('metadata facts from a manifest', () => {
+  const b = doc('@acme/facts', ['1.0.0', '1.1.0']);
+  const idx = indexPackument(b);
+  const ctx = packageContext(idx.time, idx.distTags, idx.versions.size);
+  const span = idx.versions.get('1.1.0');
+  assert.ok(span !== undefined);
+  const f = metadataFacts('1.1.0', parseVersion(b, span), ctx);
+  assert.equal(f['published_at'], idx.time['1.1.0']);
+  assert.equal(f['package_created_at'], idx.time['created']);
+  assert.deepEqual(f['install_scripts'], { postinstall: 'node x.js' });
+  assert.equal(f['has_install_script'], true);
+  assert.equal(f['provenance'], true);
+  assert.equal(f['registry_signatures'], 1);
+  assert.deepEqual(f['dist_tags'], ['latest']);
+  assert.deepEqual(f['integrity_algorithms'], ['sha1', 'sha512']);
+  assert.equal(f['publisher'], 'fixture-publisher');
+  assert.equal(f['version_count'], 2);
+});
+
+test('dist-tags: latest falls back to the newest stable visible version, others may be dropped', () => {
+  const up = { latest: '3.0.0', beta: '3.1.0-beta.2', old: '1.0.0' };
+  assert.deepEqual(recomputeDistTags(up, ['1.0.0', '2.0.0', '2.1.0-rc.1', '3.1.0-beta.1']).tags, { latest: '2.0.0', beta: '3.1.0-beta.1', old: '1.0.0' });
+  assert.deepEqual(recomputeDistTags({ latest: '1.0.0' }, ['2.0.0-rc.1']).tags, { latest: '2.0.0-rc.1' });
+  assert.deepEqual(recomputeDistTags({ latest: '1.0.0', old: '0.1.0' }, []).tags, {});
+  assert.equal(recomputeDistTags(up, ['1.0.0', '3.0.0', '3.1.0-beta.2']).changed, false);
+});

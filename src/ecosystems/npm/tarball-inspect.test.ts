@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { packageTarball, tar } from '../../../test/support/npm-registry/index.ts';
+import { inspectTarball } from './tarball-inspect.ts';
+
+const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array<number>(60).fill(0)]);
+
+test('facts from a real package tarball: scripts, binding.gyp, binaries, counts', async () => {
+  const t = packageTarball(
+    { name: '@acme/native', version: '1.2.3', scripts: { postinstall: 'node setup.js', test: 'x' } },
+    [
+      { path: 'binding.gyp', content: '{}' },
+      { path: 'prebuilds/linux-x64/addon.node', content: elf },
+      { path: 'lib/' + 'deep/'.repeat(30) + 'long-path-file.js', content: 'x' },
+      { path: 'link', type: 'symlink', content: '', linkTarget: 'index.js' },
+    ],
+  );
+  const r = await inspectTarball(Readable.from([t.bytes]));
+  assert.equal(r.error, null);
+  assert.equal(r.manifestName, '@acme/native');
+  assert.equal(r.manifestVersion, '1.2.3');
+  assert.deepEqual(r.facts['install_scripts'], { postinstall: 'node setup.js', install: 'node-gyp rebuild' });
+  assert.equal(r.facts['has_install_script'], true);
+  assert.equal(r.facts['has_binding_gyp'], true);
+  assert.deepEqual(r.facts['native_binaries'], ['prebuilds/linux-x64/addon.node']);
+  assert.equal(r.facts['file_count'], 5);
+  assert.equal(r.facts['link_count'], 1);
+  assert.deepEqual(r.facts['unsafe_paths'], []);
+});
+
+test('chunking does not matter', async () => {
+  const t = packageTarball({ name: 'x', version: '1.0.0' }, [{ path: 'a.bin', content: elf }]);
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < t.bytes.length; i += 7) pieces.push(t.bytes.subarray(i, i + 7));
+  const r = await inspectTarball(Readable.from(pieces));
+  assert.equal(r.error, null);
+  assert.equal(r.facts['native_binary_count'], 1);
+});
+
+test('hostile archives: bad gzip, bad checksums, truncation, traversal, limits', async () => {
+  const notGzip = await inspectTarball(Readable.from([Buffer.from('hello world')]));
+  assert.match(notGzip.error ?? '', /header/i);
+  const good = tar([{ path: 'package/package.json', content: '{"name":"x","version":"1.0.0"}' }]);
+  const broken = Buffer.from(good);
+  broken[10] = 0x41;
+  assert.match((await inspectTarball(Readable.from([gzipSync(broken)]))).error ?? '', /checksum/);
+  const truncated = gzipSync(good.subarray(0, 700));
+  assert.match((await inspectTarball(Readable.from([truncated]))).error ?? '', /truncated/);
+  const evil = gzipSync(tar([{ path: 'package/../../etc/passwd', content: 'x' }, { path: 'package/package.json', content: '{"name":"x","version":"1.0.0"}' }]));
+  assert.deepEqual((await inspectTarball(Readable.from([evil]))).facts['unsafe_paths'], ['package/../../etc/passwd']);
+  const many = gzipSync(tar(Array.from({ length: 20 }, (_, i) => ({ path: `package/f${i}`, content: 'x' }))));
+  assert.match((await inspectTarball(Readable.from([many]), { maxEntries: 10, maxUnpackedBytes: 1e9, maxManifestBytes: 1e6 })).error ?? '', /more than 10 entries/);
+  const bomb = gzipSync(tar([{ path: 'package/zeros', content: Buffer.alloc(5_000_000) }]));
+  assert.match((await inspectTarball(Readable.from([bomb]), { maxEntries: 10, maxUnpackedBytes: 1_000_000, maxManifestBytes: 1e6 })).error ?? '', /bytes unpacked/);
+  const noManifest = gzipSync(tar([{ path: 'package/index.js', content: 'x' }]));
+  assert.equal((await inspectTarball(Readable.from([noManifest]))).facts['manifest_error'], 'the tarball has no package.json');
+});

@@ -1,0 +1,198 @@
+/**
+ * Content facts from an npm tarball, read as a stream (gzip → tar) under limits, never
+ * extracting anything: the package's own package.json (install scripts, name, version), a
+ * `binding.gyp` (npm then runs `node-gyp rebuild` on install), file count and unpacked size,
+ * native binaries, links and unsafe paths. Pure: bytes in, facts out.
+ */
+import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Writable, type Readable } from 'node:stream';
+import type { Json } from '../../storage/ports/index.ts';
+import { installScripts } from './facts.ts';
+import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
+
+export interface InspectLimits {
+  readonly maxEntries: number;
+  readonly maxUnpackedBytes: number;
+  readonly maxManifestBytes: number;
+}
+
+export const DEFAULT_INSPECT_LIMITS: InspectLimits = Object.freeze({
+  maxEntries: 200_000,
+  maxUnpackedBytes: 4 * 1024 ** 3,
+  maxManifestBytes: 1024 ** 2,
+});
+
+const MAX_LISTED = 64;
+const NATIVE_EXTENSIONS = /\.(node|so|dll|dylib|exe)$|\.so\.\d/i;
+
+function nativeMagic(head: Uint8Array): string | null {
+  if (head.length < 4) return head[0] === 0x4d && head[1] === 0x5a ? 'pe' : null;
+  const [a, b, c, d] = head as unknown as [number, number, number, number];
+  if (a === 0x7f && b === 0x45 && c === 0x4c && d === 0x46) return 'elf';
+  if ((a === 0xfe && b === 0xed && c === 0xfa && (d === 0xce || d === 0xcf)) || ((a === 0xce || a === 0xcf) && b === 0xfa && c === 0xed && d === 0xfe)) return 'mach-o';
+  if (a === 0x4d && b === 0x5a) return 'pe';
+  return null;
+}
+
+export interface TarballInspection {
+  /** Facts for `input.facts.tarball` (without size and digests, which the caller adds). */
+  readonly facts: { [k: string]: Json };
+  /** The manifest's name and version as found in the tarball (null when unreadable). */
+  readonly manifestName: string | null;
+  readonly manifestVersion: string | null;
+  /** Why the tarball could not be read completely; facts are then partial. */
+  readonly error: string | null;
+}
+
+type Obj = { [k: string]: unknown };
+const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Strip the first path component, as npm does when it extracts (`package/x` → `x`). */
+function relativePath(path: string): string | null {
+  const clean = path.replace(/^\.\//, '');
+  const slash = clean.indexOf('/');
+  if (slash === -1) return null;
+  const rest = clean.slice(slash + 1).replace(/\/+$/, '');
+  return rest === '' ? null : rest;
+}
+
+function unsafe(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[\\/]/).includes('..');
+}
+
+/** Collects facts entry by entry as the tar reader walks the archive. */
+class FactsVisitor implements TarVisitor {
+  files = 0;
+  unpacked = 0;
+  links = 0;
+  bindingGyp = false;
+  readonly binaries: string[] = [];
+  binaryCount = 0;
+  readonly unsafePaths: string[] = [];
+  /** The root package.json (the last one wins on extraction); null until seen. */
+  manifest: Buffer[] | null = null;
+  manifestSize = 0;
+  manifestTooLarge = false;
+  readonly #maxManifest: number;
+  #rel: string | null = null;
+  #isFile = false;
+  #isManifest = false;
+  #head = Buffer.alloc(0);
+
+  constructor(maxManifestBytes: number) {
+    this.#maxManifest = maxManifestBytes;
+  }
+
+  entry(e: TarEntry): void {
+    this.#close();
+    const rel = relativePath(e.path);
+    if (unsafe(e.path) && this.unsafePaths.length < MAX_LISTED) this.unsafePaths.push(e.path.slice(0, 256));
+    if (e.type === 'symlink' || e.type === 'hardlink') this.links++;
+    this.#rel = rel;
+    this.#isFile = e.type === 'file';
+    this.#isManifest = this.#isFile && rel === 'package.json';
+    if (!this.#isFile) return;
+    this.files++;
+    this.unpacked += e.size;
+    if (rel === 'binding.gyp') this.bindingGyp = true;
+    if (this.#isManifest) {
+      this.manifest = [];
+      this.manifestSize = 0;
+      this.manifestTooLarge = e.size > this.#maxManifest;
+    }
+  }
+
+  data(chunk: Uint8Array): void {
+    if (!this.#isFile) return;
+    if (this.#head.length < 4) this.#head = Buffer.concat([this.#head, chunk.subarray(0, 4 - this.#head.length)]);
+    if (this.#isManifest && !this.manifestTooLarge && this.manifest !== null) {
+      this.manifest.push(Buffer.from(chunk));
+      this.manifestSize += chunk.length;
+    }
+  }
+
+  end(): void {
+    this.#close();
+  }
+
+  #close(): void {
+    if (this.#isFile && this.#rel !== null && (nativeMagic(this.#head) !== null || NATIVE_EXTENSIONS.test(this.#rel))) {
+      this.binaryCount++;
+      if (this.binaries.length < MAX_LISTED) this.binaries.push(this.#rel);
+    }
+    this.#rel = null;
+    this.#isFile = false;
+    this.#isManifest = false;
+    this.#head = Buffer.alloc(0);
+  }
+}
+
+function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj | null; error: string | null } {
+  if (v.manifest === null) return { manifest: null, error: 'the tarball has no package.json' };
+  if (v.manifestTooLarge) return { manifest: null, error: `package.json is larger than ${limits.maxManifestBytes} bytes` };
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(v.manifest, v.manifestSize).toString('utf8'));
+    return isObject(parsed) ? { manifest: parsed, error: null } : { manifest: null, error: 'package.json is not an object' };
+  } catch {
+    return { manifest: null, error: 'package.json is not valid JSON' };
+  }
+}
+
+export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readable, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
+  const v = new FactsVisitor(limits.maxManifestBytes);
+  const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, v);
+  let error: string | null = null;
+  try {
+    await pipeline(
+      source,
+      createGunzip(),
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          try {
+            reader.push(chunk);
+            done();
+          } catch (err) {
+            done(err as Error);
+          }
+        },
+        final(done) {
+          try {
+            reader.finish();
+            done();
+          } catch (err) {
+            done(err as Error);
+          }
+        },
+      }),
+    );
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const { manifest, error: manifestError } = parseManifest(v, limits);
+  const scripts = manifest === null ? {} : installScripts(manifest['scripts']);
+  // npm runs `node-gyp rebuild` when binding.gyp exists and no install/preinstall script is set.
+  const implicitGyp = v.bindingGyp && scripts['install'] === undefined && scripts['preinstall'] === undefined;
+  const name = manifest !== null && typeof manifest['name'] === 'string' ? manifest['name'] : null;
+  const version = manifest !== null && typeof manifest['version'] === 'string' ? manifest['version'] : null;
+  return {
+    facts: {
+      file_count: v.files,
+      unpacked_size: v.unpacked,
+      install_scripts: implicitGyp ? { ...scripts, install: 'node-gyp rebuild' } : scripts,
+      has_install_script: Object.keys(scripts).length > 0 || implicitGyp,
+      has_binding_gyp: v.bindingGyp,
+      native_binaries: v.binaries,
+      native_binary_count: v.binaryCount,
+      link_count: v.links,
+      unsafe_paths: v.unsafePaths,
+      manifest_name: name === null ? null : name.slice(0, 214),
+      manifest_version: version === null ? null : version.slice(0, 256),
+      manifest_error: manifestError,
+      inspection_error: error,
+    },
+    manifestName: name,
+    manifestVersion: version,
+    error,
+  };
+}

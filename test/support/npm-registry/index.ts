@@ -1,0 +1,3 @@
+export * from './registry.ts';
+export * from './packument.ts';
+export * from './tarball.ts';

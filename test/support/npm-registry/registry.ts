@@ -1,0 +1,266 @@
+/**
+ * A small npm registry for tests and benchmarks, speaking the protocol real clients use:
+ * packuments (full, or abbreviated by `Accept`), scoped names in every encoding, tarballs,
+ * ETag/304, gzip, `/-/npm/v1/keys`, attestations, `/-/ping`. Switches for failure tests: serve
+ * wrong bytes for a tarball, go down (refuse connections or answer 503), delay answers; and a
+ * per-path request counter.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { abbreviatedPackument, buildPackage, fullPackument, newSigningKey, type BuiltPackage, type FixturePackage, type FixtureVersion, type SigningKey } from './packument.ts';
+
+interface Representation {
+  readonly raw: Buffer;
+  readonly gz: Buffer;
+  readonly etag: string;
+}
+
+interface Doc {
+  readonly full: Representation;
+  corgi: Representation | null;
+}
+
+export type DownMode = false | 'refuse' | '503';
+
+function represent(raw: Buffer): Representation {
+  return { raw, gz: gzipSync(raw, { level: 6 }), etag: `"${createHash('sha1').update(raw).digest('hex')}"` };
+}
+
+/** Decode the packument name from the first path segment(s), the way registries do. */
+function nameAndRest(path: string): { name: string; rest: string[] } | null {
+  const segs = path.split('/').slice(1);
+  const first = segs[0];
+  if (first === undefined || first === '') return null;
+  if (/%2f/i.test(first)) return { name: decodeURIComponent(first), rest: segs.slice(1) };
+  if (first.startsWith('@')) {
+    const second = segs[1];
+    if (second === undefined) return null;
+    return { name: `${decodeURIComponent(first)}/${decodeURIComponent(second)}`, rest: segs.slice(2) };
+  }
+  return { name: decodeURIComponent(first), rest: segs.slice(1) };
+}
+
+export class FixtureRegistry {
+  readonly key: SigningKey = newSigningKey();
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #docs = new Map<string, Doc>();
+  readonly #built = new Map<string, BuiltPackage>();
+  readonly #tarballs = new Map<string, Buffer>();
+  readonly #attestations = new Map<string, Buffer>();
+  readonly #corrupt = new Set<string>();
+  readonly #hits = new Map<string, number>();
+  /** Every request: method, path, selected headers. */
+  readonly requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }> = [];
+  #down: DownMode = false;
+  #delayMs = 0;
+  #url = '';
+
+  private constructor() {
+    this.#server = createServer((req, res) => this.#handle(req, res));
+    this.#server.keepAliveTimeout = 30_000;
+    this.#server.on('connection', (s: Socket) => {
+      if (this.#down === 'refuse') {
+        s.destroy();
+        return;
+      }
+      this.#sockets.add(s);
+      s.on('close', () => this.#sockets.delete(s));
+    });
+  }
+
+  static async start(packages: readonly FixturePackage[] = [], port = 0): Promise<FixtureRegistry> {
+    const r = new FixtureRegistry();
+    await new Promise<void>((resolve) => r.#server.listen(port, '127.0.0.1', resolve));
+    const { port: actual } = r.#server.address() as AddressInfo;
+    r.#url = `http://127.0.0.1:${actual}/`;
+    for (const p of packages) r.addPackage(p);
+    return r;
+  }
+
+  /** Base URL, ending in `/`. */
+  get url(): string {
+    return this.#url;
+  }
+
+  addPackage(pkg: FixturePackage): BuiltPackage {
+    const built = buildPackage(pkg, this.key);
+    this.#install(built);
+    return built;
+  }
+
+  /** Publish more versions of an existing package (or a new one). */
+  addVersions(name: string, versions: readonly FixtureVersion[], distTags?: Record<string, string>): BuiltPackage {
+    const prev = this.#built.get(name);
+    const offset = prev?.versions.size ?? 0;
+    const built = buildPackage({ name, versions: versions.map((v, i) => ({ publishedAt: new Date(Date.UTC(2023, 0, 1 + offset + i, 12)).toISOString(), ...v })), ...(distTags === undefined ? {} : { distTags }) }, this.key);
+    if (prev !== undefined) {
+      for (const [v, b] of prev.versions) if (!built.versions.has(v)) built.versions.set(v, b);
+      const time = { ...prev.time, ...built.time, created: prev.time['created'] ?? built.time['created'] ?? '' };
+      const merged: BuiltPackage = { name, versions: new Map([...prev.versions, ...built.versions]), time, distTags: { ...prev.distTags, ...built.distTags } };
+      this.#install(merged);
+      return merged;
+    }
+    this.#install(built);
+    return built;
+  }
+
+  /** Serve a packument exactly as given (raw JSON text), e.g. a real one from a cache. */
+  putRawPackument(name: string, raw: Buffer): void {
+    this.#docs.set(name, { full: represent(raw), corgi: null });
+  }
+
+  putTarball(name: string, filename: string, bytes: Buffer): void {
+    this.#tarballs.set(`${name}/${filename}`, bytes);
+  }
+
+  package(name: string): BuiltPackage {
+    const p = this.#built.get(name);
+    if (p === undefined) throw new Error(`no fixture package ${name}`);
+    return p;
+  }
+
+  tarball(name: string, version: string): Buffer {
+    const v = this.package(name).versions.get(version);
+    if (v === undefined) throw new Error(`no fixture version ${name}@${version}`);
+    return v.tarball.bytes;
+  }
+
+  /** Serve different bytes than the published integrity for this tarball. */
+  corruptTarball(name: string, version: string, on = true): void {
+    const key = `${name}@${version}`;
+    if (on) this.#corrupt.add(key);
+    else this.#corrupt.delete(key);
+  }
+
+  /** `refuse`: drop every connection; `503`: answer every request with 503; false: serve. */
+  setDown(mode: DownMode): void {
+    this.#down = mode;
+    if (mode === 'refuse') for (const s of this.#sockets) s.destroy();
+  }
+
+  setDelay(ms: number): void {
+    this.#delayMs = ms;
+  }
+
+  /** Requests seen for a path (exact, undecoded, without the query). */
+  hits(path: string): number {
+    return this.#hits.get(path) ?? 0;
+  }
+
+  tarballHits(name: string, version: string): number {
+    const file = this.package(name).versions.get(version)?.filename ?? '';
+    return this.hits(`/${name}/-/${file}`);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #install(p: BuiltPackage): void {
+    this.#built.set(p.name, p);
+    const full = fullPackument(p, this.#url, this.key);
+    this.#docs.set(p.name, { full: represent(Buffer.from(JSON.stringify(full))), corgi: represent(Buffer.from(JSON.stringify(abbreviatedPackument(full)))) });
+    for (const [v, b] of p.versions) {
+      this.#tarballs.set(`${p.name}/${b.filename}`, b.tarball.bytes);
+      if (b.attestations !== null) this.#attestations.set(`${p.name}@${v}`, b.attestations);
+    }
+  }
+
+  #keys(): Buffer {
+    return Buffer.from(JSON.stringify({ keys: [{ expires: null, keyid: this.key.keyid, keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: this.key.publicDer.toString('base64') }] }));
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    this.#hits.set(path, (this.#hits.get(path) ?? 0) + 1);
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    if (this.#down === '503') {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down for the test"}');
+      return;
+    }
+    const go = (): void => this.#route(req, res, path);
+    if (this.#delayMs > 0) setTimeout(go, this.#delayMs);
+    else go();
+  }
+
+  #send(req: IncomingMessage, res: ServerResponse, rep: Representation, type: string): void {
+    const headers: Record<string, string> = { 'content-type': type, etag: rep.etag, 'cache-control': 'public, max-age=300', vary: 'Accept, Accept-Encoding' };
+    if (req.headers['if-none-match'] === rep.etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? rep.gz : rep.raw;
+    if (gzip) headers['content-encoding'] = 'gzip';
+    headers['content-length'] = String(body.length);
+    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  #notFound(res: ServerResponse): void {
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse, path: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
+      return;
+    }
+    if (path === '/-/ping') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    if (path === '/-/npm/v1/keys') {
+      this.#send(req, res, represent(this.#keys()), 'application/json');
+      return;
+    }
+    const att = /^\/-\/npm\/v1\/attestations\/(.+)$/.exec(path);
+    if (att !== null) {
+      const body = this.#attestations.get(decodeURIComponent(att[1] ?? ''));
+      if (body === undefined) this.#notFound(res);
+      else this.#send(req, res, represent(body), 'application/json');
+      return;
+    }
+    const parsed = nameAndRest(path);
+    if (parsed === null) {
+      this.#notFound(res);
+      return;
+    }
+    const { name, rest } = parsed;
+    if (rest.length === 0) {
+      const doc = this.#docs.get(name);
+      if (doc === undefined) {
+        this.#notFound(res);
+        return;
+      }
+      const corgi = String(req.headers['accept'] ?? '').includes('application/vnd.npm.install-v1+json');
+      if (corgi) {
+        doc.corgi ??= represent(Buffer.from(JSON.stringify(abbreviatedPackument(JSON.parse(doc.full.raw.toString('utf8')) as Record<string, unknown>))));
+        this.#send(req, res, doc.corgi, 'application/vnd.npm.install-v1+json');
+      } else {
+        this.#send(req, res, doc.full, 'application/json');
+      }
+      return;
+    }
+    if (rest.length === 2 && rest[0] === '-') {
+      const file = decodeURIComponent(rest[1] ?? '');
+      let bytes = this.#tarballs.get(`${name}/${file}`);
+      if (bytes === undefined) {
+        this.#notFound(res);
+        return;
+      }
+      const version = [...(this.#built.get(name)?.versions ?? [])].find(([, b]) => b.filename === file)?.[0];
+      if (version !== undefined && this.#corrupt.has(`${name}@${version}`)) {
+        bytes = Buffer.from(bytes);
+        bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), etag: `"${createHash('sha1').update(bytes).digest('hex')}"` });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+      return;
+    }
+    this.#notFound(res);
+  }
+}
