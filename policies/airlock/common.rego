@@ -1,0 +1,18 @@
+# Shared helpers of the built-in policy. Settings live in data (policies/airlock/data.json, or
+# `policy.data` in the configuration), so tuning never needs a Rego edit.
+package airlock
+
+import rego.v1
+
+settings := data.airlock.settings
+
+# The input schema versions this policy understands.
+supported_input_versions := {1}
+
+package_label := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
+
+# An input from a newer Airlock than this policy was written for: refuse rather than guess.
+deny contains {"id": "airlock.input_version", "msg": msg} if {
+	not input.version in supported_input_versions
+	msg := sprintf("policy input version %v is not supported by this policy (supports %v)", [input.version, supported_input_versions])
+}

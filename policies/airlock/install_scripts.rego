@@ -1,0 +1,25 @@
+# Install-time scripts (npm preinstall/install/postinstall) run code on every machine that
+# installs the package. `install_scripts` in the settings: "allow", "warn" (default),
+# "quarantine" or "deny"; packages in `install_scripts_allowed` are trusted to run them.
+package airlock
+
+import rego.v1
+
+has_install_scripts if input.facts.has_install_script == true
+
+has_install_scripts if count(object.get(input.facts, ["tarball", "install_scripts"], {})) > 0
+
+install_scripts_trusted if input.artifact.name in settings.install_scripts_allowed
+
+install_scripts_finding := {"id": "install_scripts", "msg": msg} if {
+	has_install_scripts
+	not install_scripts_trusted
+	names := object.keys(object.union(object.get(input.facts, "install_scripts", {}), object.get(input.facts, ["tarball", "install_scripts"], {})))
+	msg := sprintf("%s runs install scripts (%s)", [package_label, concat(", ", sort(names))])
+}
+
+warn contains install_scripts_finding if settings.install_scripts == "warn"
+
+quarantine contains install_scripts_finding if settings.install_scripts == "quarantine"
+
+deny contains install_scripts_finding if settings.install_scripts == "deny"
