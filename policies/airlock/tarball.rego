@@ -1,0 +1,32 @@
+# What the artifact itself shows (artifact phase, `input.facts.tarball`): a tarball that writes
+# outside its package directory or claims to be another package is refused; one that could not
+# be inspected completely is held for review (fail closed).
+package airlock
+
+import rego.v1
+
+deny contains {"id": "tarball.unsafe_paths", "msg": msg} if {
+	paths := input.facts.tarball.unsafe_paths
+	count(paths) > 0
+	msg := sprintf("%s contains unsafe paths (%s)", [package_label, concat(", ", array.slice(paths, 0, 3))])
+}
+
+deny contains {"id": "tarball.identity", "msg": msg} if {
+	claimed := input.facts.tarball.manifest_name
+	is_string(claimed)
+	claimed != input.artifact.name
+	msg := sprintf("%s: the tarball's package.json names another package (%s)", [package_label, claimed])
+}
+
+deny contains {"id": "tarball.identity", "msg": msg} if {
+	claimed := input.facts.tarball.manifest_version
+	is_string(claimed)
+	claimed != input.artifact.version
+	msg := sprintf("%s: the tarball's package.json names another version (%s)", [package_label, claimed])
+}
+
+quarantine contains {"id": "tarball.uninspectable", "msg": msg} if {
+	problem := input.facts.tarball.inspection_error
+	is_string(problem)
+	msg := sprintf("%s could not be inspected completely: %s", [package_label, problem])
+}
