@@ -17,12 +17,18 @@ import type {
  * The metadata store, as small role interfaces. Every method is atomic on its own. Drivers:
  * SQLite (embedded default), PostgreSQL (many stateless gateway nodes). All of them must pass
  * the conformance suite in `src/storage/conformance/`.
+ *
+ * Errors (AirlockError codes): BAD_REQUEST for invalid input (invalid Date, empty id, unknown
+ * enum value, malformed cursor, limit < 1), LIMIT_EXCEEDED for a JSON value over 4 MiB,
+ * CONFLICT / NOT_FOUND where a method says so, STORAGE_ERROR for anything the driver fails at.
+ * Page limits above 1000 are capped at 1000. Times are kept to the millisecond.
  */
 
 export interface DocumentCache {
   getDocument(repo: string, key: string): Promise<CachedDocument | null>;
+  /** Insert or replace the document for (repo, key). */
   putDocument(doc: CachedDocument): Promise<void>;
-  /** Record a successful revalidation (304) without changing the content. */
+  /** Record a successful revalidation (304) without changing the content. No-op when absent. */
   touchDocument(repo: string, key: string, fetchedAt: Date): Promise<void>;
   /** Blobs referenced by cached documents (for blob garbage collection). */
   documentBlobs(): AsyncIterable<Sha256Digest>;
@@ -35,36 +41,44 @@ export interface ArtifactIndex {
 }
 
 export interface DecisionLog {
-  /** Stores the decision; `id` must be unique (ULID-like, time-ordered). */
+  /** Stores the decision; `id` must be unique (ULID-like, time-ordered): CONFLICT otherwise. */
   recordDecision(rec: DecisionRecord): Promise<void>;
-  /** Newest first. */
+  /** Newest first (createdAt, then id), exact purl match when given. */
   listDecisions(filter: { readonly purl?: Purl; readonly limit: number; readonly cursor?: string }): Promise<Page<DecisionRecord>>;
 }
 
 export interface QuarantineStore {
   /**
    * Open a quarantine record for the purl, or return the existing one when a record for the
-   * same (repo, purl) is already `quarantined` (no duplicates for repeated requests).
+   * same (repo, purl) is already `quarantined` (no duplicates for repeated requests, also
+   * across processes). `rec.state` must be `quarantined` (BAD_REQUEST); an id already used by
+   * another record is a CONFLICT.
    */
   openQuarantine(rec: QuarantineRecord): Promise<QuarantineRecord>;
   getQuarantine(id: string): Promise<QuarantineRecord | null>;
   /** The newest record for (repo, purl), whatever its state. */
   latestQuarantine(repo: string, purl: Purl): Promise<QuarantineRecord | null>;
-  /** Newest first. */
+  /** Newest first (createdAt, then id). */
   listQuarantine(filter: QuarantineFilter): Promise<Page<QuarantineRecord>>;
   /**
    * Compare-and-set from `quarantined` (or `released` → `rejected`) to the target state.
    * Throws NOT_FOUND for an unknown id and CONFLICT when the record is not in a state the
-   * transition allows.
+   * transition allows. Sets `decidedBy`/`decidedAt`/`updatedAt` (= `change.at`),
+   * `decisionReason` and `expiresAt` from the change.
    */
   transitionQuarantine(id: string, change: QuarantineTransition): Promise<QuarantineRecord>;
 }
 
 export interface ExceptionStore {
+  /** Insert or replace by id. */
   putException(rec: PolicyException): Promise<void>;
   deleteException(id: string): Promise<boolean>;
-  /** Exceptions for a package that have not expired at `now`. */
+  /**
+   * Exceptions for a package that have not expired at `now` (`expiresAt > now`), oldest first,
+   * whatever their version (callers match `version`).
+   */
   activeExceptions(ecosystem: string, name: string, now: Date): Promise<readonly PolicyException[]>;
+  /** Newest first (createdAt, then id). */
   listExceptions(filter: { readonly limit: number; readonly cursor?: string }): Promise<Page<PolicyException>>;
 }
 
@@ -72,7 +86,8 @@ export interface AuditLog {
   /**
    * Append atomically: assigns the next `seq`, links `prevHash` to the current head and
    * computes `hash` with `auditEventHash` (concurrent appenders from several processes must
-   * still produce one unbroken chain).
+   * still produce one unbroken chain). `details` are stored (and hashed) as they read back:
+   * JSON-normalised (undefined members dropped, Dates as ISO strings).
    */
   appendAudit(event: AuditEventInput): Promise<AuditEvent>;
   /** Ascending by seq, starting after `afterSeq`. */
@@ -80,10 +95,15 @@ export interface AuditLog {
 }
 
 export interface TokenStore {
+  /** Insert or replace by id; CONFLICT when another token has the same hash. */
   putToken(rec: TokenRecord): Promise<void>;
+  /** The token with this hash, revoked or expired ones included (callers check). */
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
+  /** Oldest first. */
   listTokens(): Promise<readonly TokenRecord[]>;
+  /** Sets `revokedAt`; false when the token is unknown or already revoked. */
   revokeToken(id: string, at: Date): Promise<boolean>;
+  /** Tokens neither revoked nor expired (`expiresAt > now`). */
   countActiveTokens(now: Date): Promise<number>;
 }
 

@@ -1,0 +1,87 @@
+/**
+ * Metadata store operation rates (SQLite driver, WAL), synchronous=normal and =full, beside a
+ * baseline measured in the same run: the same shape of statement on a bare node:sqlite
+ * connection without the store layer (no validation, no mapping).
+ *
+ *   npx node bench/storage/metadata-ops.ts
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { makePurl, newId, sha256Of } from '../../src/core/index.ts';
+import type { MetadataStore } from '../../src/storage/ports/index.ts';
+import { openSqliteMetadataStore } from '../../src/storage/sqlite/index.ts';
+import type { SqliteSynchronous } from '../../src/storage/sqlite/index.ts';
+
+const DURATION_MS = Number(process.env['BENCH_MS'] ?? 700);
+
+async function rate(body: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < 200; i++) await body(i);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < DURATION_MS) {
+    for (let k = 0; k < 50; k++) await body(n++);
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function storeRates(dir: string, synchronous: SqliteSynchronous): Promise<Record<string, number>> {
+  const store: MetadataStore = openSqliteMetadataStore({ path: join(dir, `${synchronous}.db`), synchronous });
+  await store.migrate();
+  const blob = sha256Of('x');
+  const purl = makePurl('npm', 'left-pad', '1.0.0');
+  const doc = { repo: 'npm', key: 'packument:left-pad', blob, size: 1, contentType: 'application/json', etag: '"1"', lastModified: null, fetchedAt: new Date() };
+  await store.putDocument(doc);
+  await store.putToken({ id: newId(), hash: 'a'.repeat(64), role: 'reader', label: 'b', createdAt: new Date(), expiresAt: null, revokedAt: null });
+  const out: Record<string, number> = {
+    'getDocument (hot)': await rate(() => store.getDocument('npm', doc.key)),
+    'findTokenByHash': await rate(() => store.findTokenByHash('a'.repeat(64))),
+    'latestQuarantine (none)': await rate(() => store.latestQuarantine('npm', purl)),
+    'putDocument (upsert)': await rate((i) => store.putDocument({ ...doc, key: `packument:p${i % 1000}` })),
+    'recordDecision': await rate(() =>
+      store.recordDecision({
+        id: newId(), repo: 'npm', purl, phase: 'artifact', verdict: 'allow', reasons: [], warnings: [],
+        policyHash: 'f'.repeat(64), facts: { age_days: 30, scripts: [] }, request: null, createdAt: new Date(),
+      }),
+    ),
+    'appendAudit (hash chain)': await rate((i) =>
+      store.appendAudit({ at: new Date(), actor: 'policy', action: 'decision.allow', subject: `pkg:npm/p@${i}`, details: { i } }),
+    ),
+  };
+  await store.close();
+  return out;
+}
+
+function baselineRates(dir: string): Promise<Record<string, number>> {
+  const db = new DatabaseSync(join(dir, 'baseline.db'));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
+  db.exec('CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL) STRICT');
+  db.exec("INSERT INTO kv VALUES ('hot', 'value')");
+  const get = db.prepare('SELECT * FROM kv WHERE k = ?');
+  const put = db.prepare('INSERT INTO kv VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v');
+  return (async () => {
+    const out = {
+      'raw select by key': await rate(() => get.get('hot')),
+      'raw upsert': await rate((i) => put.run(`k${i % 1000}`, 'v')),
+    };
+    db.close();
+    return out;
+  })();
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-meta-'));
+try {
+  const baseline = await baselineRates(dir);
+  const normal = await storeRates(dir, 'normal');
+  const full = await storeRates(dir, 'full');
+  console.log('metadata store (SQLite, WAL), operations per second, one connection');
+  console.log(`${'operation'.padEnd(28)} ${'sync=normal'.padStart(12)} ${'sync=full'.padStart(12)}`);
+  for (const op of Object.keys(normal)) {
+    console.log(`${op.padEnd(28)} ${(normal[op] ?? 0).toFixed(0).padStart(12)} ${(full[op] ?? 0).toFixed(0).padStart(12)}`);
+  }
+  console.log('baseline (bare node:sqlite, sync=normal):');
+  for (const [op, r] of Object.entries(baseline)) console.log(`${op.padEnd(28)} ${r.toFixed(0).padStart(12)}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
