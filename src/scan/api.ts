@@ -18,5 +18,5 @@ export function scanBytes(bytes: Uint8Array, path: string, options: ScanOptions 
 /** Opens the file read-only and scans it; the handle is closed whatever happens. */
 export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScanResult> {
   await using source = await FileSource.open(path);
-  return scan(source, path, options);
+  return await scan(source, path, options);
 }

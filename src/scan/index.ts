@@ -2,7 +2,7 @@ export * from './types.ts';
 export { scan, scanBytes, scanFile, type ScanOptions } from './api.ts';
 export { DEFAULT_ANALYZERS } from './analyzers.ts';
 export { DEFAULT_SCAN_LIMITS, resolveLimits } from './engine/limits.ts';
-export { ScanAbortedError, ScanFormatError, ScanLimitError } from './engine/errors.ts';
+export { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from './engine/errors.ts';
 export { finding, severityFor } from './engine/findings.ts';
 export { aggregateVerdict } from './engine/verdict.ts';
 export { MemorySource } from './sources/memory-source.ts';

@@ -16,7 +16,7 @@ import type {
   ScanFinding,
   ScanLimits,
 } from '../types.ts';
-import { ScanAbortedError, ScanFormatError, ScanLimitError } from './errors.ts';
+import { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from './errors.ts';
 import { finding } from './findings.ts';
 import { resolveLimits } from './limits.ts';
 import { MeteredSource, ScanRun } from './run.ts';
@@ -162,6 +162,10 @@ export class Engine {
     }
     if (err instanceof ScanFormatError) {
       ctx.report(finding(err.rule, 'invalid', err.message, err.offset === undefined ? {} : { offset: err.offset }));
+      return;
+    }
+    if (err instanceof ScanUnscannableError) {
+      ctx.report(finding(err.rule, 'unscannable', err.message, err.offset === undefined ? {} : { offset: err.offset }));
       return;
     }
     ctx.report(

@@ -45,3 +45,16 @@ export class ScanAbortedError extends Error {
     this.reason = reason;
   }
 }
+
+/** The analyzer cannot look at (the rest of) the content, e.g. an unsupported codec. */
+export class ScanUnscannableError extends Error {
+  readonly rule: string;
+  readonly offset: number | undefined;
+
+  constructor(rule: string, message: string, offset?: number) {
+    super(message);
+    this.name = 'ScanUnscannableError';
+    this.rule = rule;
+    this.offset = offset;
+  }
+}

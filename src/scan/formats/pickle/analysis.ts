@@ -1,0 +1,259 @@
+/**
+ * Judges what the symbolic unpickler does: every import and call is checked against the
+ * callable policy, tampering with imported objects is flagged, nested loaders are queued for a
+ * scan of their payload. Findings are aggregated per callable (first offset, count) and flushed
+ * once, so a million-opcode pickle yields a readable report.
+ */
+import type { FindingClass, ScanContext, ScanFinding } from '../../types.ts';
+import { finding } from '../../engine/findings.ts';
+import type { Severity } from '../../../core/index.ts';
+import type { BuildEffect, MachineHooks } from './machine.ts';
+import { judgeName, type Judgement } from './policy.ts';
+import { PAYLOAD_LOADERS } from './policy-data.ts';
+import { evaluate, evaluateCallOfCall } from './evaluate.ts';
+import { isObj, typeName, type PyBytes, type PyCall, type PyGlobal, type PyValue } from './values.ts';
+import { arrayWrapperEffect, classOf, isArrayWrapper } from '../joblib/array-wrapper.ts';
+
+interface CallableRecord {
+  readonly path: string;
+  readonly judgement: Judgement;
+  readonly offset: number;
+  readonly via: string;
+  calls: number;
+  callOffset: number | undefined;
+  callVia: string | undefined;
+}
+
+interface OtherRecord {
+  readonly finding: ScanFinding;
+  count: number;
+}
+
+export interface NestedPayload {
+  readonly loader: string;
+  readonly mode: 'tolerated' | 'malicious';
+  readonly payload: PyBytes;
+  readonly offset: number;
+}
+
+export interface PickleContext {
+  /** Inside a PyTorch archive or legacy file: persistent ids are storages, not anomalies. */
+  readonly torch: boolean;
+}
+
+export class PickleAnalysis implements MachineHooks {
+  readonly #callables = new Map<string, CallableRecord>();
+  readonly #others = new Map<string, OtherRecord>();
+  readonly nested: NestedPayload[] = [];
+  readonly persistentIds: PyValue[] = [];
+  readonly #ctx: ScanContext;
+  readonly #pctx: PickleContext;
+  /** Set when joblib array wrappers were seen (the file is a joblib dump). */
+  joblib = false;
+
+  constructor(ctx: ScanContext, pctx: PickleContext) {
+    this.#ctx = ctx;
+    this.#pctx = pctx;
+  }
+
+  #judge(g: PyGlobal): Judgement {
+    return judgeName(g.module, g.name);
+  }
+
+  #record(g: PyGlobal, via: string): CallableRecord {
+    let r = this.#callables.get(g.path);
+    if (r === undefined) {
+      r = { path: g.path, judgement: this.#judge(g), offset: g.offset, via, calls: 0, callOffset: undefined, callVia: undefined };
+      this.#callables.set(g.path, r);
+    }
+    return r;
+  }
+
+  #other(key: string, make: () => ScanFinding): void {
+    const r = this.#others.get(key);
+    if (r === undefined) this.#others.set(key, { finding: make(), count: 1 });
+    else r.count++;
+  }
+
+  onGlobal(g: PyGlobal, opcode: string): void {
+    this.#record(g, opcode);
+    if (g.path === 'joblib.numpy_pickle.NumpyArrayWrapper') this.joblib = true;
+  }
+
+  onDynamicGlobal(module: PyValue, name: PyValue, offset: number): void {
+    this.#other(`dyn:${offset}`, () =>
+      finding(
+        'pickle.global.dynamic',
+        'malicious',
+        `STACK_GLOBAL imports a name computed at load time (${typeName(module)}, ${typeName(name)}): the callable cannot be verified`,
+        { offset, opcode: 'STACK_GLOBAL' },
+      ),
+    );
+  }
+
+  onExt(code: number, offset: number): void {
+    this.#other(`ext:${code}`, () =>
+      finding(
+        'pickle.ext.unregistered',
+        'suspicious',
+        `EXT opcode names callable #${code} through copyreg's extension registry, which legitimate model files never use`,
+        { offset, code },
+      ),
+    );
+  }
+
+  onCall(c: PyCall): PyValue | undefined {
+    const fn = c.fn;
+    if (isObj(fn) && fn.t === 'global') return this.#callGlobal(fn, c);
+    if (isObj(fn) && fn.t === 'ext') {
+      this.#other(`extcall:${fn.code}`, () =>
+        finding('pickle.call.ext', 'malicious', `calls callable #${fn.code} from copyreg's extension registry`, {
+          offset: c.offset,
+          opcode: c.via,
+          code: fn.code,
+        }),
+      );
+      return undefined;
+    }
+    if (isObj(fn) && fn.t === 'call') {
+      const reached = evaluateCallOfCall(fn, c);
+      if (reached !== undefined) {
+        const r = this.#record(reached.target, 'derived');
+        if (reached.called) this.#noteCall(r, c);
+        return reached.called ? undefined : reached.target;
+      }
+    }
+    const what = typeName(fn);
+    const cls: FindingClass = isObj(fn) && (fn.t === 'unknown' || fn.t === 'call') ? 'malicious' : 'suspicious';
+    this.#other(`computed:${what}:${c.via}`, () =>
+      finding(
+        'pickle.call.computed',
+        cls,
+        `${c.via} invokes a ${what === 'call' ? 'value returned by another call' : what} rather than an imported name`,
+        { offset: c.offset, opcode: c.via },
+      ),
+    );
+    return undefined;
+  }
+
+  #noteCall(r: CallableRecord, c: PyCall): void {
+    r.calls++;
+    if (r.callOffset === undefined) {
+      r.callOffset = c.offset;
+      r.callVia = c.via;
+    }
+  }
+
+  #callGlobal(g: PyGlobal, c: PyCall): PyValue | undefined {
+    const r = this.#record(g, g.via);
+    this.#noteCall(r, c);
+    const loader = PAYLOAD_LOADERS.get(g.path);
+    if (loader !== undefined) {
+      const payload = isObj(c.args) && c.args.t === 'tuple' ? c.args.items[0] : undefined;
+      if (payload !== undefined && isObj(payload) && payload.t === 'bytes') {
+        this.nested.push({ loader: g.path, mode: loader, payload, offset: c.offset });
+      } else {
+        this.#other(`opaque:${g.path}`, () =>
+          finding('pickle.loader.opaque', 'malicious', `${g.path} loads a payload that is not a literal byte string`, {
+            callable: g.path,
+            offset: c.offset,
+          }),
+        );
+      }
+      return undefined;
+    }
+    if (r.judgement.verdict === 'allowed' || r.judgement.verdict === 'malicious') return evaluate(g.path, c);
+    return undefined;
+  }
+
+  onBuild(target: PyValue, state: PyValue, offset: number): BuildEffect {
+    if (isObj(target) && target.t === 'global') {
+      this.#other(`build:${target.path}`, () =>
+        finding(
+          'pickle.build.global',
+          'malicious',
+          `BUILD sets attributes on the imported object ${target.path}: module state is tampered with while loading`,
+          { callable: target.path, offset, opcode: 'BUILD', state: typeName(state) },
+        ),
+      );
+      return { kind: 'none' };
+    }
+    if (isArrayWrapper(target)) {
+      this.joblib = true;
+      return arrayWrapperEffect(target);
+    }
+    if (isObj(target) && (target.t === 'ext' || target.t === 'unknown')) {
+      this.#other(`build:${target.t}`, () =>
+        finding('pickle.build.unverified', 'suspicious', `BUILD applies state to an object that cannot be identified`, {
+          offset,
+          opcode: 'BUILD',
+        }),
+      );
+    }
+    return { kind: 'none' };
+  }
+
+  onMutate(target: PyValue, opcode: string, offset: number): void {
+    if (isObj(target) && target.t === 'global') {
+      this.#other(`mutate:${target.path}`, () =>
+        finding(
+          'pickle.mutate.global',
+          'malicious',
+          `${opcode} modifies the imported object ${target.path} in place`,
+          { callable: target.path, offset, opcode },
+        ),
+      );
+    } else if (isObj(target) && target.t === 'call') {
+      const cls = classOf(target);
+      if (cls === undefined) {
+        this.#other(`mutate:computed:${opcode}`, () =>
+          finding('pickle.mutate.computed', 'suspicious', `${opcode} calls methods of an object that cannot be identified`, {
+            offset,
+            opcode,
+          }),
+        );
+      }
+    }
+  }
+
+  onPersistentId(pid: PyValue, offset: number): void {
+    if (this.persistentIds.length < 1_000_000) this.persistentIds.push(pid);
+    if (!this.#pctx.torch) {
+      this.#other('persid', () =>
+        finding('pickle.persistent-id', 'info', 'pickle refers to persistent objects the loader must supply', { offset }),
+      );
+    }
+  }
+
+  onOutOfBandBuffer(offset: number): void {
+    this.#other('oob', () =>
+      finding('pickle.buffer.out-of-band', 'info', 'pickle refers to out-of-band buffers (protocol 5)', { offset }),
+    );
+  }
+
+  /** Reports everything aggregated so far (call once, also after errors). */
+  flush(): void {
+    for (const r of this.#callables.values()) {
+      if (r.judgement.verdict === 'allowed') continue;
+      const malicious = r.judgement.verdict === 'malicious';
+      const called = r.calls > 0;
+      const severity: Severity = malicious ? 'critical' : called ? 'high' : 'medium';
+      const how = r.via === 'derived' ? 'reaches' : 'imports';
+      const message = `${how} ${r.path}${called ? ` and calls it${r.calls > 1 ? ` ${r.calls} times` : ''}` : ''}: ${r.judgement.reason}`;
+      this.#ctx.report(
+        finding(malicious ? 'pickle.callable.malicious' : 'pickle.callable.unlisted', r.judgement.verdict === 'malicious' ? 'malicious' : 'suspicious', message, {
+          callable: r.path,
+          offset: r.offset,
+          opcode: r.via,
+          ...(called ? { calls: r.calls, callOffset: r.callOffset ?? r.offset, callOpcode: r.callVia ?? '' } : {}),
+        }, severity),
+      );
+    }
+    for (const r of this.#others.values()) {
+      const f = r.finding;
+      this.#ctx.report(r.count > 1 ? { ...f, evidence: { ...f.evidence, count: r.count } } : f);
+    }
+    this.#callables.clear();
+    this.#others.clear();
+  }
+}

@@ -1,0 +1,5 @@
+export { pickleAnalyzer } from './analyzer.ts';
+export { scanPickles, type StreamOptions, type StreamResult } from './stream.ts';
+export { judgeName, type Judgement, type NameVerdict } from './policy.ts';
+export { PickleDecoder, DecodedOp } from './decoder.ts';
+export { OPCODES, OP, opcodeName } from './opcodes.ts';

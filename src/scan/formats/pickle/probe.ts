@@ -1,0 +1,141 @@
+/**
+ * Content sniffing for pickles. Protocol 2+ start with PROTO; protocol 0/1 have no magic, so
+ * the head is decoded opcode by opcode with a stack-depth model: text that is not a pickle
+ * fails within a few bytes (bad opcode, unquoted STRING, non-identifier GLOBAL, underflow).
+ */
+import { OP, OPCODES, HIGHEST_PROTOCOL } from './opcodes.ts';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const MIN_TEXT_OPS = 3;
+
+export function looksLikeBinaryPickle(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === OP.PROTO && (head[1] as number) <= HIGHEST_PROTOCOL;
+}
+
+function line(head: Uint8Array, from: number): [string, number] | undefined {
+  const e = head.indexOf(0x0a, from);
+  if (e < 0) return undefined;
+  let s = '';
+  for (let i = from; i < e; i++) s += String.fromCharCode(head[i] as number);
+  return [s, e + 1];
+}
+
+/** Decodes the head as protocol 0/1 opcodes; true if it stays a coherent pickle throughout. */
+export function looksLikeTextPickle(head: Uint8Array): boolean {
+  let p = 0;
+  let depth = 0;
+  const marks: number[] = [];
+  let ops = 0;
+  const need = (n: number): boolean => depth >= n;
+  while (p < head.length) {
+    const code = head[p] as number;
+    const info = OPCODES[code];
+    if (info === undefined || info.proto > 1) return false;
+    p++;
+    ops++;
+    switch (info.arg) {
+      case 'none':
+        break;
+      case 'u1':
+        p += 1;
+        break;
+      case 'u2':
+        p += 2;
+        break;
+      case 'i4':
+      case 'u4':
+        p += 4;
+        break;
+      case 'float8':
+        p += 8;
+        break;
+      case 'string1': {
+        if (p >= head.length) return ops > MIN_TEXT_OPS;
+        p += 1 + (head[p] as number);
+        break;
+      }
+      case 'string4': {
+        if (p + 4 > head.length) return ops > MIN_TEXT_OPS;
+        const n = (head[p] as number) | ((head[p + 1] as number) << 8) | ((head[p + 2] as number) << 16) | ((head[p + 3] as number) << 24);
+        if (n < 0) return false;
+        p += 4 + n;
+        break;
+      }
+      case 'stringnl_noescape_pair': {
+        const a = line(head, p);
+        if (a === undefined) return ops > MIN_TEXT_OPS;
+        const b = line(head, a[1]);
+        if (b === undefined) return ops > MIN_TEXT_OPS && IDENT.test(a[0]);
+        if (!IDENT.test(a[0]) || !IDENT.test(b[0])) return false;
+        p = b[1];
+        break;
+      }
+      default: {
+        const l = line(head, p);
+        if (l === undefined) return ops > MIN_TEXT_OPS;
+        const t = l[0];
+        if (info.arg === 'decimalnl_short' || info.arg === 'decimalnl_long') {
+          if (!/^\s*[+-]?(0[xX])?[0-9a-fA-F_]+L?\s*$/.test(t)) return false;
+        } else if (info.arg === 'floatnl') {
+          if (!/^\s*[+-]?([0-9._eE+-]+|nan|inf)\s*$/i.test(t)) return false;
+        } else if (info.arg === 'stringnl') {
+          if (t.length < 2 || t[0] !== t[t.length - 1] || (t[0] !== '"' && t[0] !== "'")) return false;
+        }
+        p = l[1];
+      }
+    }
+    // Stack effects, enough to reject text that is not a pickle.
+    switch (code) {
+      case OP.MARK:
+        marks.push(depth);
+        depth = 0;
+        break;
+      case OP.STOP:
+        return need(1) && marks.length === 0 && ops >= 2;
+      case OP.POP:
+        if (depth > 0) depth--;
+        else if (marks.pop() === undefined) return false;
+        else depth = 0;
+        break;
+      case OP.POP_MARK:
+      case OP.TUPLE:
+      case OP.LIST:
+      case OP.DICT:
+      case OP.INST:
+      case OP.OBJ: {
+        const prev = marks.pop();
+        if (prev === undefined) return false;
+        depth = prev + (code === OP.POP_MARK ? 0 : 1);
+        break;
+      }
+      case OP.APPENDS:
+      case OP.SETITEMS: {
+        const prev = marks.pop();
+        if (prev === undefined || prev < 1) return false;
+        depth = prev;
+        break;
+      }
+      case OP.APPEND:
+      case OP.BUILD:
+      case OP.REDUCE:
+        if (!need(2)) return false;
+        depth--;
+        break;
+      case OP.SETITEM:
+        if (!need(3)) return false;
+        depth -= 2;
+        break;
+      case OP.PUT:
+      case OP.BINPUT:
+      case OP.LONG_BINPUT:
+        if (!need(1)) return false;
+        break;
+      case OP.BINPERSID:
+        if (!need(1)) return false;
+        break;
+      default:
+        depth++; // every other protocol 0/1 opcode pushes one value
+    }
+  }
+  return ops > MIN_TEXT_OPS;
+}
