@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFsBlobStore } from './fs-blob/index.ts';
 import type { StagingCleanupReport } from './fs-blob/index.ts';
-import type { BlobStore, MetadataStore } from './ports/index.ts';
+import type { BlobStore, MetadataStore, SignalStore } from './ports/index.ts';
 import { openSqliteMetadataStore } from './sqlite/index.ts';
 import type { MigrationReport, SqliteSynchronous } from './sqlite/index.ts';
 
@@ -37,6 +37,8 @@ export interface StorageStartupReport {
 
 export interface Storage {
   readonly metadata: MetadataStore;
+  /** Risk-signal storage (missing names, first-seen dates, feeds, fact cache); same database. */
+  readonly signals: SignalStore;
   readonly blobs: BlobStore;
   readonly startup: StorageStartupReport;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   let closed = false;
   return {
     metadata,
+    signals: metadata,
     blobs: fsBlobs,
     startup: { migrations, staging: fsBlobs.startupCleanup },
     async close() {

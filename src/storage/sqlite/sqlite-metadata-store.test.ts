@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMetadataStoreConformance } from '../conformance/index.ts';
-import type { MetadataStore } from '../ports/index.ts';
+import { runMetadataStoreConformance, runSignalStoreConformance } from '../conformance/index.ts';
 import { openSqliteMetadataStore } from './sqlite-metadata-store.ts';
+import type { SqliteMetadataStore } from './sqlite-metadata-store.ts';
 
-runMetadataStoreConformance('sqlite', async () => {
+async function sqliteFixture() {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-sqlite-'));
   const path = join(dir, 'airlock.db');
-  const opened: MetadataStore[] = [];
-  const open = async (): Promise<MetadataStore> => {
+  const opened: SqliteMetadataStore[] = [];
+  const open = async (): Promise<SqliteMetadataStore> => {
     const store = openSqliteMetadataStore({ path });
     opened.push(store);
     await store.migrate();
@@ -24,4 +24,7 @@ runMetadataStoreConformance('sqlite', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+}
+
+runMetadataStoreConformance('sqlite', sqliteFixture);
+runSignalStoreConformance('sqlite', sqliteFixture);

@@ -1,4 +1,4 @@
-import type { MetadataStore } from '../ports/index.ts';
+import type { MetadataStore, SignalStore } from '../ports/index.ts';
 import { sqliteArtifactIndex } from './artifacts.ts';
 import { sqliteAuditLog } from './audit.ts';
 import { SqliteConnection } from './connection.ts';
@@ -6,8 +6,12 @@ import type { SqliteConnectionOptions } from './connection.ts';
 import { sqliteDecisionLog } from './decisions.ts';
 import { sqliteDocumentCache } from './documents.ts';
 import { sqliteExceptionStore } from './exceptions.ts';
+import { sqliteFactCache } from './fact-cache.ts';
+import { sqliteFeedStore } from './feeds.ts';
+import { sqliteFirstSeenStore } from './first-seen.ts';
 import { loadMigrations, migrateDatabase } from './migrate.ts';
 import type { Migration, MigrationReport } from './migrate.ts';
+import { sqliteMissingNameLedger } from './missing-names.ts';
 import { sqliteQuarantineStore } from './quarantine.ts';
 import { sqliteTokenStore } from './tokens.ts';
 
@@ -16,7 +20,8 @@ export interface SqliteMetadataStoreOptions extends SqliteConnectionOptions {
   readonly migrations?: readonly Migration[];
 }
 
-export interface SqliteMetadataStore extends MetadataStore {
+/** Both the MetadataStore and the SignalStore roles, on one connection. */
+export interface SqliteMetadataStore extends MetadataStore, SignalStore {
   /** Like `migrate()`, reporting what was applied. */
   migrateWithReport(): Promise<MigrationReport>;
 }
@@ -38,6 +43,10 @@ export function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Sq
     ...sqliteExceptionStore(conn),
     ...sqliteAuditLog(conn),
     ...sqliteTokenStore(conn),
+    ...sqliteMissingNameLedger(conn),
+    ...sqliteFirstSeenStore(conn),
+    ...sqliteFeedStore(conn),
+    ...sqliteFactCache(conn),
     migrateWithReport,
     async migrate() {
       await migrateWithReport();

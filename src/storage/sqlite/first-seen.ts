@@ -1,0 +1,71 @@
+import { AirlockError } from '../../core/index.ts';
+import { requireText, toMillis } from '../common/index.ts';
+import type { FirstSeenStore } from '../ports/index.ts';
+import { storageError } from './connection.ts';
+import type { SqliteConnection } from './connection.ts';
+import { checkEcosystem } from './missing-names.ts';
+import { integer, text } from './rows.ts';
+
+/** Versions per markSeen call: a packument lists thousands at most; beyond this is hostile. */
+const MAX_VERSIONS = 100_000;
+
+export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
+  function versionDates(ecosystem: string, name: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const row of conn.statement('SELECT version, first_seen_at FROM first_seen_versions WHERE ecosystem = ? AND name = ?').all(ecosystem, name)) {
+      out.set(text(row, 'version'), integer(row, 'first_seen_at'));
+    }
+    return out;
+  }
+
+  return {
+    async markSeen(ecosystem, name, versions, at) {
+      try {
+        checkEcosystem(ecosystem);
+        requireText(name, 'package name', 512);
+        if (versions.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
+        for (const v of versions) requireText(v, 'version', 256);
+        const when = toMillis(at, 'first-seen time');
+        const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
+        let known = versionDates(ecosystem, name);
+        // Cheap path: nothing new and nothing to move earlier.
+        const stale = versions.filter((v) => (known.get(v) ?? Number.POSITIVE_INFINITY) > when);
+        if (pkg === undefined || integer(pkg, 'first_seen_at') > when || stale.length > 0) {
+          conn.immediate(() => {
+            conn
+              .statement(
+                `INSERT INTO first_seen_packages (ecosystem, name, first_seen_at) VALUES (?, ?, ?)
+                 ON CONFLICT (ecosystem, name) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
+              )
+              .run(ecosystem, name, when);
+            const upsert = conn.statement(
+              `INSERT INTO first_seen_versions (ecosystem, name, version, first_seen_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (ecosystem, name, version) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
+            );
+            for (const v of stale) upsert.run(ecosystem, name, v, when);
+          });
+          known = versionDates(ecosystem, name);
+        }
+        const out = new Map<string, Date>();
+        for (const v of versions) {
+          const ms = known.get(v);
+          if (ms !== undefined) out.set(v, new Date(ms));
+        }
+        return out;
+      } catch (err) {
+        throw storageError(err, 'markSeen');
+      }
+    },
+
+    async firstSeen(ecosystem, name) {
+      try {
+        const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
+        const versions = new Map<string, Date>();
+        for (const [v, ms] of versionDates(ecosystem, name)) versions.set(v, new Date(ms));
+        return { package: pkg === undefined ? null : new Date(integer(pkg, 'first_seen_at')), versions };
+      } catch (err) {
+        throw storageError(err, 'firstSeen');
+      }
+    },
+  };
+}
