@@ -4,6 +4,7 @@
  */
 import { AirlockError } from '../core/index.ts';
 import { compile, type CompiledPolicy } from '../rego/index.ts';
+import { RegoError } from '../rego/errors.ts';
 import { fromJSON, type Value } from '../rego/value.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { PolicyBundleSource } from './bundle-loader.ts';
@@ -31,7 +32,7 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
       { data: fromJSON(source.data) },
     );
   } catch (err) {
-    throw new AirlockError('POLICY_ERROR', `policy does not compile: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AirlockError('POLICY_ERROR', `policy does not compile: ${regoErrorText(err)}`, { cause: err });
   }
   return {
     hash: source.hash,
@@ -49,4 +50,14 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
 
 export function inputValue(input: Json): Value {
   return fromJSON(input);
+}
+
+/** One line per error detail, `file:row:col: code: message`. */
+export function regoErrorText(err: unknown): string {
+  if (err instanceof RegoError) {
+    return err.errors
+      .map((d) => (d.location === undefined ? `${d.code}: ${d.message}` : `${d.location.file}:${d.location.row}:${d.location.col}: ${d.code}: ${d.message}`))
+      .join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
 }

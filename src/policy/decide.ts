@@ -7,7 +7,8 @@
 import { combineVerdict, type Reason, type Verdict } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { CompiledBundle, EvaluationLimits } from './compiled-bundle.ts';
-import { inputValue } from './compiled-bundle.ts';
+import { inputValue, regoErrorText } from './compiled-bundle.ts';
+import { RegoError } from '../rego/errors.ts';
 import { reasonsFromValue } from './reasons.ts';
 
 export type FailClosedVerdict = 'block' | 'quarantine';
@@ -31,6 +32,7 @@ export function failClosedVerdict(message: string, onError: FailClosedVerdict): 
 }
 
 function errorText(err: unknown): string {
+  if (err instanceof RegoError) return regoErrorText(err);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
