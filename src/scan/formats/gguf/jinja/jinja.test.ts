@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeTemplate } from './analyze.ts';
+import type { IssueKind } from './rules.ts';
+
+const TEMPLATES = join(import.meta.dirname, '../../../../../test/fixtures/scan/gguf/templates');
+const analyse = (src: string) => analyzeTemplate(src, { maxTokens: 1_000_000 });
+const kinds = (src: string): IssueKind[] => analyse(src).map((i) => i.kind);
+
+for (const file of readdirSync(TEMPLATES).filter((f) => f.endsWith('.jinja')).sort()) {
+  test(`benign chat template passes: ${file}`, () => {
+    const issues = analyse(readFileSync(join(TEMPLATES, file), 'utf8'));
+    assert.deepEqual(issues, []);
+  });
+}
+
+/** Payloads in the style of CVE-2024-34359 (llama-cpp-python) and public SSTI filter bypasses. */
+const MALICIOUS: ReadonlyArray<readonly [string, string]> = [
+  ['CVE-2024-34359 proof of concept', `{% for x in ().__class__.__base__.__subclasses__() %}{% if "warning" in x.__name__ %}{{x()._module.__builtins__['__import__']('os').popen("true")}}{%endif%}{% endfor %}`],
+  ['lipsum globals', `{{ lipsum.__globals__['os'].popen('true').read() }}`],
+  ['cycler init globals', `{{ cycler.__init__.__globals__.os.popen('true').read() }}`],
+  ['joiner init globals', `{{ joiner.__init__.__globals__.os.popen('true') }}`],
+  ['namespace init globals', `{{ namespace.__init__.__globals__.os.popen('true') }}`],
+  ['TemplateReference context', `{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('true').read() }}`],
+  ['request application', `{{ request.application.__globals__.__builtins__.__import__('os').popen('true').read() }}`],
+  ['subscript with a literal', `{{ ''['__class__']['__mro__'][1]['__subclasses__']() }}`],
+  ['attr filter with hex escapes', `{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f')|attr('\\x5f\\x5fmro\\x5f\\x5f') }}`],
+  ['attr filter with unicode and octal escapes', `{{ ''|attr('\\u005f\\u005fclass\\137\\137') }}`],
+  ['attr filter with named escapes', `{{ ''|attr('\\N{LOW LINE}\\N{low line}class\\N{LOW LINE}_') }}`],
+  ['string concatenation with +', `{{ ''['__cla' + 'ss__'] }}`],
+  ['string concatenation with ~', `{{ ()|attr('__cla' ~ 'ss__') }}`],
+  ['adjacent string literals', `{{ ''['__cla' 'ss__'] }}`],
+  ['join of a tuple', `{{ ()|attr(('_'*2, 'class', '_'*2)|join) }}`],
+  ['join of a list with a separator', `{{ ()|attr(['', 'class', '']|join('__')) }}`],
+  ['dict keyword keys', `{{ ()|attr(dict(__class__=1)|first) }}`],
+  ['dict keys joined', `{{ ()|attr(dict(__cla=1, ss__=2)|join) }}`],
+  ['printf format filter', `{{ ()|attr('%c%c%s%c%c'|format(95, 95, 'class', 95, 95)) }}`],
+  ['percent operator', `{{ ()|attr('%s%sclass%s%s' % ('_', '_', '_', '_')) }}`],
+  ['str.format', `{{ ()|attr('{}{}class{}{}'.format('_','_','_','_')) }}`],
+  ['reversed string', `{{ ()|attr('__ssalc__'|reverse) }}`],
+  ['reversed slice', `{{ ()|attr('__ssalc__'[::-1]) }}`],
+  ['upper to lower', `{{ ()|attr('__CLASS__'|lower) }}`],
+  ['replace', `{{ ()|attr('__cXlass__'|replace('X', '')) }}`],
+  ['variable assembled with set', `{% set a = '__cla' %}{% set b = 'ss__' %}{{ ()|attr(a ~ b) }}`],
+  ['set block capture', `{% set name %}__class__{% endset %}{{ ()|attr(name) }}`],
+  ['tuple unpacking', `{% set a, b = '__cla', 'ss__' %}{{ ()[a + b] }}`],
+  ['loop over literals into a namespace', `{% set ns = namespace(s='') %}{% for p in ['__', 'class', '__'] %}{% set ns.s = ns.s ~ p %}{% endfor %}{{ ()|attr(ns.s) }}`],
+  ['macro argument', `{% macro get(o, n) %}{{ o|attr(n) }}{% endmacro %}{{ get((), '__class__') }}`],
+  ['map attribute', `{{ [()]|map(attribute='__class__')|list }}`],
+  ['map attr filter', `{{ [()]|map('attr', '__class__')|list }}`],
+  ['selectattr', `{{ [()]|selectattr('__class__')|list }}`],
+  ['sort attribute path', `{{ [()]|sort(attribute='__class__.__name__') }}`],
+  ['format string attribute field', `{{ '{0.__class__.__mro__}'.format(()) }}`],
+  ['generator frame walk', `{{ (()|select|list).gi_frame.f_globals }}`],
+  ['method call mro', `{{ ''.__class__.mro()[1] }}`],
+  ['getattr via ns attribute name', `{{ x.f_back }}`],
+];
+
+for (const [name, src] of MALICIOUS) {
+  test(`CVE-2024-34359 technique is malicious: ${name}`, () => {
+    const k = kinds(src);
+    assert.ok(k.includes('python-internals'), `${name}: ${JSON.stringify(analyse(src))}`);
+  });
+}
+
+test('computed attribute names that cannot be folded are suspicious', () => {
+  for (const src of [
+    `{{ ()|attr(request.args.x) }}`,
+    `{{ ()|attr(messages[0].content) }}`,
+    `{{ ()[(lipsum|string)[0] ~ 'x'] }}`,
+    `{{ ()|attr(x|string|list|first ~ 'y') }}`,
+    `{{ [()]|map(filtername)|list }}`,
+  ]) {
+    const k = kinds(src);
+    assert.ok(k.includes('dynamic-attribute'), `${src}: ${JSON.stringify(analyse(src))}`);
+  }
+});
+
+test('private attributes, risky globals and template loading are suspicious', () => {
+  assert.ok(kinds(`{{ foo._private }}`).includes('private-attribute'));
+  assert.ok(kinds(`{{ lipsum() }}`).includes('dangerous-global'));
+  assert.ok(kinds(`{% include '/etc/passwd' %}`).includes('template-loading'));
+  assert.ok(kinds(`{% from 'x.j2' import y %}{{ y }}`).includes('template-loading'));
+  assert.ok(kinds(`{% set s = '__globals__' %}{{ s }}`).includes('dunder-string'));
+});
+
+test('locally bound names shadow risky globals', () => {
+  assert.deepEqual(kinds(`{% for self in messages %}{{ self.content }}{% endfor %}{% set config = 1 %}{{ config }}`), []);
+});
+
+test('data-driven subscripts are fine', () => {
+  assert.deepEqual(kinds(`{% for k in tool.parameters %}{{ tool.parameters[k] }}{% endfor %}{{ messages[loop_index]['content'] }}`), []);
+});
+
+test('unparseable templates are reported, and a token scan still catches payloads', () => {
+  const broken = analyse(`{{ x.__class__ }}{% if %}`);
+  assert.ok(broken.some((i) => i.kind === 'unparseable'));
+  assert.ok(broken.some((i) => i.kind === 'python-internals'));
+  const unlexable = analyse(`{{ 'unterminated }} __globals__`);
+  assert.ok(unlexable.some((i) => i.kind === 'unparseable'));
+  assert.ok(unlexable.some((i) => i.kind === 'python-internals'));
+});
+
+test('comments and raw blocks are not code', () => {
+  assert.deepEqual(kinds(`{# {{ x.__class__ }} #}{% raw %}{{ y.__class__ }}{% endraw %}ok`), []);
+});
+
+test('a closing delimiter inside a string does not end the tag', () => {
+  assert.ok(kinds(`{{ '}}' ~ x.__class__ }}`).includes('python-internals'));
+});
