@@ -61,11 +61,17 @@ function octal(b: Uint8Array, start: number, len: number, what: string): number 
   return v;
 }
 
+/** Unsigned sum per POSIX; some old archivers summed signed bytes, which tar also accepts. */
 function checksumOk(h: Uint8Array): boolean {
   const stored = octal(h, 148, 8, 'checksum');
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-  return sum === stored;
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : (h[i] as number);
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return stored === unsigned || stored === signed;
 }
 
 function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' {

@@ -1,0 +1,73 @@
+/** A least-recently-used map bounded by the total of its entries' sizes (bytes, estimated). */
+export class ByteLru<K, V> {
+  readonly #max: number;
+  readonly #sizeOf: (v: V) => number;
+  readonly #map = new Map<K, { value: V; size: number }>();
+  #total = 0;
+
+  constructor(maxBytes: number, sizeOf: (v: V) => number) {
+    this.#max = maxBytes;
+    this.#sizeOf = sizeOf;
+  }
+
+  get bytes(): number {
+    return this.#total;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: K): V | undefined {
+    const e = this.#map.get(key);
+    if (e === undefined) return undefined;
+    this.#map.delete(key);
+    this.#map.set(key, e);
+    return e.value;
+  }
+
+  /** Look without refreshing recency. */
+  peek(key: K): V | undefined {
+    return this.#map.get(key)?.value;
+  }
+
+  set(key: K, value: V): void {
+    this.delete(key);
+    const size = this.#sizeOf(value);
+    if (size > this.#max) return;
+    this.#map.set(key, { value, size });
+    this.#total += size;
+    this.#evict();
+  }
+
+  /** The entry's size changed (e.g. a rendering was added to it). */
+  resize(key: K): void {
+    const e = this.#map.get(key);
+    if (e === undefined) return;
+    const size = this.#sizeOf(e.value);
+    this.#total += size - e.size;
+    e.size = size;
+    this.#evict();
+  }
+
+  delete(key: K): boolean {
+    const e = this.#map.get(key);
+    if (e === undefined) return false;
+    this.#map.delete(key);
+    this.#total -= e.size;
+    return true;
+  }
+
+  clear(): void {
+    this.#map.clear();
+    this.#total = 0;
+  }
+
+  #evict(): void {
+    for (const [k, e] of this.#map) {
+      if (this.#total <= this.#max) break;
+      this.#map.delete(k);
+      this.#total -= e.size;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Upstream documents (packuments, signing keys, attestations) cached in the blob store and the
+ * metadata store's DocumentCache: served without asking the upstream while fresh, revalidated
+ * with If-None-Match / If-Modified-Since after that, and served stale while the upstream fails
+ * (stale-if-error window). One revalidation per key at a time.
+ */
+import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
+import { freshnessOf, readCapped, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
+import type { NpmMetrics } from './options.ts';
+import { SingleFlight } from './single-flight.ts';
+
+export interface SourceDocument {
+  readonly key: string;
+  readonly blob: Sha256Digest;
+  readonly size: number;
+  readonly contentType: string;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  /** When the upstream last confirmed this content (epoch ms). */
+  readonly confirmedAt: number;
+  /** Served past its max age because the upstream failed. */
+  readonly stale: boolean;
+  /** The bytes, when they were just fetched (saves a read from the blob store). */
+  readonly body: Buffer | null;
+}
+
+export interface SourceLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface DocumentSourceDeps {
+  readonly repo: string;
+  readonly upstream: UpstreamClient;
+  readonly documents: DocumentCache;
+  readonly blobs: BlobStore;
+  readonly clock: () => Date;
+  readonly metrics?: NpmMetrics | undefined;
+  readonly log?: SourceLogger | undefined;
+}
+
+export interface DocumentRequest {
+  /** Upstream path relative to the upstream base URL. */
+  readonly path: string;
+  readonly accept: string;
+  /** Revalidate even when fresh (the caller knows its copy lacks something). */
+  readonly revalidate?: boolean;
+}
+
+function fromCache(doc: CachedDocument, stale: boolean, confirmedAt = doc.fetchedAt.getTime()): SourceDocument {
+  return {
+    key: doc.key,
+    blob: doc.blob,
+    size: doc.size,
+    contentType: doc.contentType,
+    etag: doc.etag,
+    lastModified: doc.lastModified,
+    confirmedAt,
+    stale,
+    body: null,
+  };
+}
+
+export class DocumentSource {
+  readonly #deps: DocumentSourceDeps;
+  readonly #freshness: FreshnessPolicy;
+  readonly #maxBytes: number;
+  readonly #flights = new SingleFlight<string, SourceDocument>();
+
+  constructor(deps: DocumentSourceDeps, options: { readonly freshness: FreshnessPolicy; readonly maxBytes: number }) {
+    this.#deps = deps;
+    this.#freshness = Object.freeze({ ...options.freshness });
+    this.#maxBytes = options.maxBytes;
+  }
+
+  get freshness(): FreshnessPolicy {
+    return this.#freshness;
+  }
+
+  get(key: string, req: DocumentRequest): Promise<SourceDocument> {
+    return this.#flights.run(`${key}\0${req.revalidate === true ? 'r' : ''}`, () => this.#load(key, req));
+  }
+
+  /** The document's bytes (capped), from memory or the blob store. */
+  async bytes(doc: SourceDocument): Promise<Buffer> {
+    if (doc.body !== null) return doc.body;
+    return this.range(doc, 0, doc.size);
+  }
+
+  /** Bytes [start, end) of the document. */
+  async range(doc: SourceDocument, start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    if (doc.body !== null) return doc.body.subarray(start, end);
+    const stream = await this.#deps.blobs.open(doc.blob, { start, end: end - 1 });
+    if (stream === null) {
+      throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is missing from the blob store`);
+    }
+    return readCapped(stream, end - start, () => new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is larger than recorded`));
+  }
+
+  async #load(key: string, req: DocumentRequest): Promise<SourceDocument> {
+    const { repo, documents, blobs, upstream, metrics } = this.#deps;
+    const now = this.#deps.clock().getTime();
+    let cached = await documents.getDocument(repo, key);
+    if (cached !== null && (await blobs.stat(cached.blob)) === null) cached = null;
+    const freshness = cached === null ? 'expired' : freshnessOf(cached.fetchedAt.getTime(), now, this.#freshness);
+    if (cached !== null && freshness === 'fresh' && req.revalidate !== true) return fromCache(cached, false);
+    try {
+      const res = await upstream.fetchDocument(req.path, {
+        accept: req.accept,
+        maxBytes: this.#maxBytes,
+        ...(cached === null ? {} : { validators: { etag: cached.etag, lastModified: cached.lastModified } }),
+      });
+      if (res.kind === 'not-modified') {
+        if (cached === null) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream.name} answered 304 to an unconditional request`);
+        await documents.touchDocument(repo, key, new Date(now));
+        metrics?.upstreamFetch(repo, 'metadata', 'not_modified');
+        return fromCache(cached, false, now);
+      }
+      const stored = await this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
+      metrics?.upstreamFetch(repo, 'metadata', 'fresh');
+      return stored;
+    } catch (err) {
+      const usable = cached !== null && freshness !== 'expired' && isAirlockError(err) && err.code !== 'UPSTREAM_NOT_FOUND' && err.code.startsWith('UPSTREAM_');
+      if (!usable || cached === null) {
+        metrics?.upstreamFetch(repo, 'metadata', 'error');
+        throw err;
+      }
+      metrics?.upstreamFetch(repo, 'metadata', 'stale');
+      this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'upstream failed; serving cached metadata (stale-if-error)');
+      return fromCache(cached, true);
+    }
+  }
+
+  async #store(key: string, body: Buffer, contentType: string | null, etag: string | null, lastModified: string | null, now: number): Promise<SourceDocument> {
+    const { repo, documents, blobs } = this.#deps;
+    const upload = await blobs.begin({ maxBytes: this.#maxBytes });
+    let committed;
+    try {
+      await upload.write(body);
+      committed = await upload.commit({ size: body.length });
+    } finally {
+      await upload.abort();
+    }
+    const doc: CachedDocument = {
+      repo,
+      key,
+      blob: committed.digest,
+      size: committed.size,
+      contentType: contentType ?? 'application/json',
+      etag,
+      lastModified,
+      fetchedAt: new Date(now),
+    };
+    await documents.putDocument(doc);
+    return { ...fromCache(doc, false), body };
+  }
+}

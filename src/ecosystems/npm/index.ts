@@ -1,0 +1,3 @@
+export { npmPlugin } from './plugin.ts';
+export type { NpmPluginOptions, NpmMetrics, NpmSettings } from './options.ts';
+export { NPM_DEFAULTS, resolveNpmSettings } from './options.ts';

@@ -1,0 +1,188 @@
+/**
+ * Packuments as clients see them. Per package: the upstream document's index (cached in
+ * memory, revalidated upstream after the max age), the view for the current gate generation,
+ * and rendered bodies (full/abbreviated × base URL, gzip'd once). A hot packument costs a map
+ * lookup; a change of upstream content or gate generation rebuilds lazily.
+ */
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { AirlockError, type NpmPackageName } from '../../core/index.ts';
+import type { Gate } from '../../gate/index.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
+import { ByteLru } from './byte-lru.ts';
+import type { DocumentSource, SourceDocument, SourceLogger } from './document-source.ts';
+import type { NpmMetrics, NpmSettings } from './options.ts';
+import { indexPackument, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
+import { renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
+import { buildView, viewBytes, type PackageView, type Rendering } from './package-view.ts';
+import { SingleFlight } from './single-flight.ts';
+import { escapedName } from './urls.ts';
+
+const gzipAsync = promisify(gzip);
+
+export type Variant = 'full' | 'abbreviated';
+
+export const CONTENT_TYPES: Readonly<Record<Variant, string>> = {
+  full: 'application/json',
+  abbreviated: 'application/vnd.npm.install-v1+json',
+};
+
+/** Raw bodies up to this size are kept next to the gzip'd ones. */
+const KEEP_RAW_BYTES = 256 * 1024;
+/** Distinct base URLs (Host headers) rendered per package before the renderings are reset. */
+const MAX_BASES = 8;
+
+export interface PackageState {
+  readonly name: NpmPackageName;
+  readonly doc: SourceDocument;
+  readonly index: PackumentIndex;
+  /** When the upstream last confirmed the content (epoch ms). */
+  confirmedAt: number;
+  view: PackageView | null;
+}
+
+function stateBytes(s: PackageState): number {
+  // Rough: spans and time entries per version, plus the view's renderings.
+  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view));
+}
+
+export interface MetadataDeps {
+  readonly gate: Gate;
+  readonly source: DocumentSource;
+  readonly clock: () => Date;
+  readonly metrics?: NpmMetrics | undefined;
+  readonly log?: SourceLogger | undefined;
+}
+
+export class MetadataService {
+  readonly #deps: MetadataDeps;
+  readonly #settings: NpmSettings;
+  readonly #states: ByteLru<string, PackageState>;
+  /** Bytes of recently used upstream documents, by blob digest. */
+  readonly #docs: ByteLru<string, Buffer>;
+  readonly #loads = new SingleFlight<string, PackageState>();
+  readonly #views = new SingleFlight<string, PackageView>();
+  readonly #renders = new SingleFlight<string, Rendering>();
+
+  constructor(deps: MetadataDeps, settings: NpmSettings) {
+    this.#deps = deps;
+    this.#settings = settings;
+    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.75), stateBytes);
+    this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.25), (b) => b.length);
+  }
+
+  /** The hot path: the current rendering if nothing it depends on has changed, else null. */
+  cachedRendering(name: string, key: string): Rendering | null {
+    const st = this.#states.get(name);
+    if (st === undefined || st.view === null) return null;
+    if (this.#deps.clock().getTime() - st.confirmedAt >= this.#settings.metadataMaxAgeMs) return null;
+    if (st.view.generation !== this.#deps.gate.generation()) return null;
+    return st.view.renderings.get(key) ?? null;
+  }
+
+  /** The package's current upstream document, revalidated when older than the max age. */
+  async state(name: NpmPackageName, options: { readonly revalidate?: boolean } = {}): Promise<PackageState> {
+    const st = this.#states.get(name);
+    const now = this.#deps.clock().getTime();
+    if (st !== undefined && options.revalidate !== true && now - st.confirmedAt < this.#settings.metadataMaxAgeMs) return st;
+    return this.#loads.run(`${name}\0${options.revalidate === true ? 'r' : ''}`, () => this.#load(name, options.revalidate === true));
+  }
+
+  async view(name: NpmPackageName, request: RequestContext): Promise<{ state: PackageState; view: PackageView }> {
+    const st = await this.state(name);
+    const generation = this.#deps.gate.generation();
+    if (st.view !== null && st.view.generation === generation) return { state: st, view: st.view };
+    const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, async () => {
+      const view = await buildView({
+        repo: this.#settings.repo,
+        name,
+        index: st.index,
+        doc: await this.documentBytes(st),
+        gate: this.#deps.gate,
+        hideBlocked: this.#settings.blockedVersions === 'hide',
+        request,
+      });
+      st.view = view;
+      this.#states.resize(name);
+      return view;
+    });
+    return { state: st, view };
+  }
+
+  async rendering(name: NpmPackageName, variant: Variant, base: string, request: RequestContext): Promise<Rendering> {
+    const { state, view } = await this.view(name, request);
+    const key = renderKey(variant, base);
+    const have = view.renderings.get(key);
+    if (have !== undefined) return have;
+    return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, async () => {
+      const doc = await this.documentBytes(state);
+      const shape = this.#shape(state, view, base);
+      const body = variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
+      const r: Rendering = {
+        etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
+        contentType: CONTENT_TYPES[variant],
+        gzip: await gzipAsync(body, { level: 6 }),
+        raw: body.length <= KEEP_RAW_BYTES ? body : null,
+      };
+      if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
+      view.renderings.set(key, r);
+      this.#states.resize(name);
+      return r;
+    });
+  }
+
+  /** One version document, or null when the version is unknown or hidden. */
+  async versionDocument(name: NpmPackageName, version: string, base: string, request: RequestContext): Promise<Buffer | null> {
+    const { state, view } = await this.view(name, request);
+    const span = state.index.versions.get(version);
+    if (span === undefined || view.hidden.has(version)) return null;
+    return renderVersion(await this.documentBytes(state), span, this.#shape(state, view, base));
+  }
+
+  /** Bytes of the package's upstream document (from memory when recently used). */
+  async documentBytes(st: PackageState): Promise<Buffer> {
+    const have = this.#docs.get(st.doc.blob);
+    if (have !== undefined) return have;
+    const bytes = await this.#deps.source.bytes(st.doc);
+    this.#docs.set(st.doc.blob, bytes);
+    return bytes;
+  }
+
+  #shape(state: PackageState, view: PackageView, base: string): ViewShape {
+    return { base, name: state.name, hidden: view.hidden, distTags: view.distTags, tagsChanged: view.tagsChanged, modified: view.modified };
+  }
+
+  async #load(name: NpmPackageName, revalidate: boolean): Promise<PackageState> {
+    const doc = await this.#deps.source.get(`packument:${name}`, { path: escapedName(name), accept: 'application/json', revalidate }).catch((err: unknown) => {
+      this.#states.delete(name);
+      throw err;
+    });
+    const prev = this.#states.peek(name);
+    if (prev !== undefined && prev.doc.blob === doc.blob) {
+      prev.confirmedAt = doc.confirmedAt;
+      return prev;
+    }
+    const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
+    let index: PackumentIndex;
+    try {
+      index = indexPackument(bytes);
+    } catch (err) {
+      if (err instanceof PackumentFormatError) {
+        throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} sent an unusable packument for ${name}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+    if (index.name !== name) {
+      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
+    }
+    this.#docs.set(doc.blob, bytes);
+    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null };
+    this.#states.set(name, st);
+    return st;
+  }
+}
+
+export function renderKey(variant: Variant, base: string): string {
+  return `${variant === 'full' ? 'f' : 'a'}\0${base}`;
+}

@@ -1,0 +1,99 @@
+/** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
+import { AirlockError } from '../../core/index.ts';
+import type { Gate } from '../../gate/index.ts';
+import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
+import type { UpstreamClient } from '../../upstream/index.ts';
+
+/** Counters the plugin reports (the app's metrics registry implements it). */
+export interface NpmMetrics {
+  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
+  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
+}
+
+export interface NpmPluginOptions {
+  /** Repository name (also the URL prefix, `/<repo>/`). */
+  readonly repo: string;
+  readonly upstream: UpstreamClient;
+  readonly gate: Gate;
+  readonly blobs: BlobStore;
+  readonly store: DocumentCache & ArtifactIndex;
+  readonly metrics?: NpmMetrics;
+  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
+  readonly publicUrl?: string | null;
+  readonly clock?: () => Date;
+  /** Cached metadata is served this long before it is revalidated upstream. */
+  readonly metadataMaxAgeMs?: number;
+  /** Past its max age, metadata is still served this long while the upstream fails. */
+  readonly staleIfErrorMs?: number;
+  /** Blocked and quarantined versions: hidden from metadata, or listed and refused on download. */
+  readonly blockedVersions?: 'hide' | 'show';
+  readonly maxArtifactBytes?: number;
+  readonly maxMetadataBytes?: number;
+  /** `Cache-Control: max-age` for metadata sent to clients (0: revalidate every time). */
+  readonly clientMaxAgeSeconds?: number;
+  /** Memory for package indexes and rendered views (estimated bytes). */
+  readonly viewCacheBytes?: number;
+  /** Memory for allowed tarballs kept ready to send. */
+  readonly hotArtifactCacheBytes?: number;
+  /** Largest tarball kept in memory. */
+  readonly hotArtifactMaxBytes?: number;
+}
+
+export interface NpmSettings {
+  readonly repo: string;
+  readonly publicUrl: string | null;
+  readonly metadataMaxAgeMs: number;
+  readonly staleIfErrorMs: number;
+  readonly blockedVersions: 'hide' | 'show';
+  readonly maxArtifactBytes: number;
+  readonly maxMetadataBytes: number;
+  readonly clientMaxAgeSeconds: number;
+  readonly viewCacheBytes: number;
+  readonly hotArtifactCacheBytes: number;
+  readonly hotArtifactMaxBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const NPM_DEFAULTS = Object.freeze({
+  metadataMaxAgeMs: 5 * 60_000,
+  staleIfErrorMs: 24 * 60 * 60_000,
+  blockedVersions: 'hide' as const,
+  maxArtifactBytes: 1024 * MiB,
+  maxMetadataBytes: 128 * MiB,
+  clientMaxAgeSeconds: 0,
+  viewCacheBytes: 96 * MiB,
+  hotArtifactCacheBytes: 32 * MiB,
+  hotArtifactMaxBytes: 2 * MiB,
+});
+
+function nonNegative(field: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new AirlockError('CONFIG_INVALID', `npm repository: ${field} must be a non-negative number`);
+  return v;
+}
+
+export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
+  const d = NPM_DEFAULTS;
+  let publicUrl = o.publicUrl ?? null;
+  if (publicUrl !== null) {
+    try {
+      const u = new URL(publicUrl);
+      publicUrl = `${u.origin}${u.pathname.replace(/\/+$/, '')}/`;
+    } catch (cause) {
+      throw new AirlockError('CONFIG_INVALID', `npm repository ${o.repo}: publicUrl is not a URL`, { cause });
+    }
+  }
+  return Object.freeze({
+    repo: o.repo,
+    publicUrl,
+    metadataMaxAgeMs: nonNegative('metadataMaxAgeMs', o.metadataMaxAgeMs ?? d.metadataMaxAgeMs),
+    staleIfErrorMs: nonNegative('staleIfErrorMs', o.staleIfErrorMs ?? d.staleIfErrorMs),
+    blockedVersions: o.blockedVersions ?? d.blockedVersions,
+    maxArtifactBytes: nonNegative('maxArtifactBytes', o.maxArtifactBytes ?? d.maxArtifactBytes),
+    maxMetadataBytes: nonNegative('maxMetadataBytes', o.maxMetadataBytes ?? d.maxMetadataBytes),
+    clientMaxAgeSeconds: nonNegative('clientMaxAgeSeconds', o.clientMaxAgeSeconds ?? d.clientMaxAgeSeconds),
+    viewCacheBytes: nonNegative('viewCacheBytes', o.viewCacheBytes ?? d.viewCacheBytes),
+    hotArtifactCacheBytes: nonNegative('hotArtifactCacheBytes', o.hotArtifactCacheBytes ?? d.hotArtifactCacheBytes),
+    hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * The npm repository as a Fastify plugin, mounted under `/<repo>/` by the composition root.
+ * Routing is done here on the raw path (scoped-name encodings defeat a pattern router); the
+ * services do the work; errors are rendered by `wire-errors.ts` only.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import semver from 'semver';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { AirlockError, assertNever } from '../../core/index.ts';
+import { requestContextOf } from '../../gate/identity.ts';
+import { ArtifactService, requesterKey } from './artifact-service.ts';
+import { DocumentSource } from './document-source.ts';
+import { MetadataService, renderKey, type Variant } from './metadata-service.ts';
+import { Negotiation, etagMatches } from './negotiate.ts';
+import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './options.ts';
+import type { Rendering } from './package-view.ts';
+import { parseNpmPath, type NpmRoute } from './routes.ts';
+import { escapedName } from './urls.ts';
+import { npmWireError } from './wire-errors.ts';
+
+const gunzipAsync = promisify(gunzip);
+const YEAR_SECONDS = 365 * 24 * 3600;
+const MAX_AUDIT_BODY = 16 * 1024 * 1024;
+const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+interface Services {
+  readonly settings: NpmSettings;
+  readonly metadata: MetadataService;
+  readonly artifacts: ArtifactService;
+  readonly documents: DocumentSource;
+  readonly immutableDocuments: DocumentSource;
+  readonly options: NpmPluginOptions;
+  readonly negotiation: Negotiation;
+  readonly metadataCacheControl: string;
+  readonly prefix: string;
+}
+
+function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Services {
+  const settings = resolveNpmSettings(options);
+  const clock = options.clock ?? (() => new Date());
+  const sourceDeps = { repo: settings.repo, upstream: options.upstream, documents: options.store, blobs: options.blobs, clock, metrics: options.metrics, log: fastify.log };
+  const documents = new DocumentSource(sourceDeps, {
+    freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs },
+    maxBytes: settings.maxMetadataBytes,
+  });
+  const immutableDocuments = new DocumentSource(sourceDeps, {
+    freshness: { maxAgeMs: YEAR_SECONDS * 1000, staleIfErrorMs: YEAR_SECONDS * 1000 },
+    maxBytes: settings.maxMetadataBytes,
+  });
+  const metadata = new MetadataService({ gate: options.gate, source: documents, clock, metrics: options.metrics, log: fastify.log }, settings);
+  const artifacts = new ArtifactService(
+    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, clock, metrics: options.metrics },
+    settings,
+  );
+  const maxAge = settings.clientMaxAgeSeconds;
+  return {
+    settings,
+    metadata,
+    artifacts,
+    documents,
+    immutableDocuments,
+    options,
+    negotiation: new Negotiation(),
+    metadataCacheControl: maxAge === 0 ? 'no-cache' : `public, max-age=${Math.floor(maxAge)}`,
+    prefix: fastify.prefix,
+  };
+}
+
+function baseUrl(s: Services, request: FastifyRequest): string {
+  if (s.settings.publicUrl !== null) return `${s.settings.publicUrl}${s.settings.repo}/`;
+  const host = request.host;
+  if (!HOST_RE.test(host)) throw new AirlockError('BAD_REQUEST', 'invalid Host header');
+  return `${request.protocol}://${host}${s.prefix}/`;
+}
+
+async function sendRendering(s: Services, request: FastifyRequest, reply: FastifyReply, r: Rendering): Promise<FastifyReply> {
+  reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': s.metadataCacheControl });
+  if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
+  if (s.negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
+  return reply.send(r.raw ?? (await gunzipAsync(r.gzip)));
+}
+
+async function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>): Promise<FastifyReply> {
+  const variant: Variant = s.negotiation.wantsAbbreviated(request.headers.accept) ? 'abbreviated' : 'full';
+  const base = baseUrl(s, request);
+  const cached = s.metadata.cachedRendering(route.name, renderKey(variant, base));
+  if (cached !== null) {
+    s.options.metrics?.cache(s.settings.repo, 'metadata', 'hit');
+    return sendRendering(s, request, reply, cached);
+  }
+  s.options.metrics?.cache(s.settings.repo, 'metadata', 'miss');
+  return sendRendering(s, request, reply, await s.metadata.rendering(route.name, variant, base, requestContextOf(request)));
+}
+
+async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'tarball' }>): Promise<FastifyReply> {
+  const ctx = requestContextOf(request);
+  const outcome = s.artifacts.cached(route.name, route.filename, requesterKey(ctx)) ?? (await s.artifacts.resolve(route.name, route.filename, ctx));
+  if (outcome.kind === 'refuse') throw outcome.error;
+  reply.headers({
+    'content-type': 'application/octet-stream',
+    etag: outcome.etag,
+    'cache-control': `public, max-age=${YEAR_SECONDS}, immutable`,
+  });
+  if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
+  reply.header('content-length', outcome.size);
+  if (request.method === 'HEAD') return reply.send();
+  return reply.send(await s.artifacts.open(outcome));
+}
+
+async function versionDocument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'version' }>): Promise<FastifyReply> {
+  const ctx = requestContextOf(request);
+  let version = route.spec;
+  if (semver.valid(version) === null) {
+    const { view } = await s.metadata.view(route.name, ctx);
+    const tagged = view.distTags[route.spec];
+    if (tagged === undefined) throw new AirlockError('NOT_FOUND', `${route.name} has no version or dist-tag ${JSON.stringify(route.spec.slice(0, 64))}`);
+    version = tagged;
+  }
+  const body = await s.metadata.versionDocument(route.name, version, baseUrl(s, request), ctx);
+  if (body === null) throw new AirlockError('NOT_FOUND', `version not found: ${route.name}@${version}`);
+  return reply.headers({ 'content-type': 'application/json', 'cache-control': s.metadataCacheControl }).send(body);
+}
+
+async function passThroughDocument(s: Services, reply: FastifyReply, key: string, path: string, immutable: boolean): Promise<FastifyReply> {
+  const source = immutable ? s.immutableDocuments : s.documents;
+  const doc = await source.get(key, { path, accept: 'application/json' });
+  const body = await source.bytes(doc);
+  return reply
+    .headers({ 'content-type': doc.contentType, 'cache-control': immutable ? `public, max-age=${YEAR_SECONDS}, immutable` : s.metadataCacheControl })
+    .send(body);
+}
+
+async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'audit' }>): Promise<FastifyReply> {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const headers: Record<string, string> = { 'content-type': request.headers['content-type'] ?? 'application/json' };
+  const encoding = request.headers['content-encoding'];
+  if (typeof encoding === 'string') headers['content-encoding'] = encoding;
+  const res = await s.options.upstream.forward(`-/npm/v1/security/${route.endpoint}`, 'POST', body, { headers, maxBytes: MAX_AUDIT_BODY });
+  if (res.status >= 200 && res.status < 300) return reply.code(res.status).type(res.contentType ?? 'application/json').send(res.body);
+  throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: the upstream answered ${res.status} to ${route.endpoint}`);
+}
+
+async function dispatch(s: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const url = request.url;
+  const q = url.indexOf('?');
+  const route = parseNpmPath(url.slice(s.prefix.length, q === -1 ? undefined : q), request.method);
+  switch (route.kind) {
+    case 'packument':
+      return packument(s, request, reply, route);
+    case 'tarball':
+      return tarball(s, request, reply, route);
+    case 'version':
+      return versionDocument(s, request, reply, route);
+    case 'dist-tags': {
+      const { view } = await s.metadata.view(route.name, requestContextOf(request));
+      return reply.header('cache-control', s.metadataCacheControl).send(view.distTags);
+    }
+    case 'ping':
+      return reply.send({});
+    case 'keys':
+      return passThroughDocument(s, reply, 'npm-keys', '-/npm/v1/keys', false);
+    case 'attestations':
+      return passThroughDocument(s, reply, `attestations:${route.name}@${route.version}`, `-/npm/v1/attestations/${escapedName(route.name)}@${route.version}`, true);
+    case 'whoami': {
+      const id = request.identity;
+      if (id === null || id === undefined || id.kind === 'anonymous') throw new AirlockError('UNAUTHORIZED', 'not logged in: no token was sent');
+      return reply.send({ username: id.label === '' ? id.tokenId : id.label });
+    }
+    case 'audit':
+      return audit(s, request, reply, route);
+    case 'unsupported':
+      return reply.code(405).header('cache-control', 'no-store').send({ error: `${route.what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
+    case 'unknown':
+      throw new AirlockError('NOT_FOUND', `not found: ${request.method} ${url.split('?')[0]?.slice(0, 200) ?? ''}`);
+    default:
+      return assertNever(route, 'npm route');
+  }
+}
+
+export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {
+  const s = buildServices(fastify, options);
+  fastify.setErrorHandler((err, request, reply) => {
+    const w = npmWireError(err, String(request.id));
+    if (w.serious) request.log.error({ err }, 'npm request failed');
+    else request.log.info({ err: err instanceof Error ? err.message : String(err), status: w.status }, 'npm request refused');
+    return reply.code(w.status).type('application/json').header('cache-control', 'no-store').send(w.body);
+  });
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_AUDIT_BODY }, (_req, body, done) => done(null, body));
+  const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => dispatch(s, request, reply);
+  fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler, exposeHeadRoute: false });
+  fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', handler });
+  // Writes (publish, unpublish, dist-tag changes, login) are refused before any body is read.
+  fastify.route({
+    method: ['PUT', 'POST', 'DELETE', 'PATCH'],
+    url: '/*',
+    onRequest: async (request, reply) => {
+      await dispatch(s, request, reply);
+    },
+    handler: async (_request, reply) => reply,
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The npm URL space (npm.md §1–2), parsed from the raw request path under the repository
+ * prefix. Names arrive as `name`, `@scope%2fname` (any case of `%2f`) or `@scope/name`; a
+ * scoped `/@scope/name/…` path is a packument unless the next segment is `-` (a tarball).
+ */
+import { AirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+
+export type NpmRoute =
+  | { readonly kind: 'packument'; readonly name: NpmPackageName }
+  | { readonly kind: 'version'; readonly name: NpmPackageName; readonly spec: string }
+  | { readonly kind: 'tarball'; readonly name: NpmPackageName; readonly filename: string }
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'keys' }
+  | { readonly kind: 'attestations'; readonly name: NpmPackageName; readonly version: string }
+  | { readonly kind: 'dist-tags'; readonly name: NpmPackageName }
+  | { readonly kind: 'whoami' }
+  | { readonly kind: 'audit'; readonly endpoint: 'advisories/bulk' | 'audits/quick' | 'audits' }
+  | { readonly kind: 'unsupported'; readonly what: string }
+  | { readonly kind: 'unknown' };
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (cause) {
+    throw new AirlockError('BAD_REQUEST', 'malformed percent-encoding in the path', { cause });
+  }
+}
+
+/** A package name from its first segment(s); returns the name and the remaining segments. */
+function nameAt(segs: readonly string[]): { name: NpmPackageName; rest: readonly string[] } {
+  const first = segs[0] ?? '';
+  if (first.startsWith('@') || first.startsWith('%40')) {
+    const decodedFirst = decode(first);
+    if (decodedFirst.includes('/')) return { name: parseNpmPackageName(decodedFirst), rest: segs.slice(1) };
+    const second = segs[1];
+    if (second === undefined || second === '') throw new AirlockError('INVALID_NAME', `invalid scoped npm package name: ${JSON.stringify(decodedFirst)}`);
+    return { name: parseNpmPackageName(`${decodedFirst}/${decode(second)}`), rest: segs.slice(2) };
+  }
+  return { name: parseNpmPackageName(decode(first)), rest: segs.slice(1) };
+}
+
+function apiRoute(segs: readonly string[], method: string): NpmRoute {
+  const path = segs.join('/');
+  if (path === 'ping') return { kind: 'ping' };
+  if (path === 'whoami') return { kind: 'whoami' };
+  if (path === 'npm/v1/keys') return { kind: 'keys' };
+  if (segs[0] === 'npm' && segs[1] === 'v1' && segs[2] === 'attestations' && segs.length === 4) {
+    const spec = decode(segs[3] ?? '');
+    const at = spec.lastIndexOf('@');
+    if (at <= 0) throw new AirlockError('BAD_REQUEST', 'attestations need <name>@<version>');
+    return { kind: 'attestations', name: parseNpmPackageName(spec.slice(0, at)), version: spec.slice(at + 1) };
+  }
+  if (method === 'POST' && segs[0] === 'npm' && segs[1] === 'v1' && segs[2] === 'security') {
+    const rest = segs.slice(3).join('/');
+    if (rest === 'advisories/bulk' || rest === 'audits/quick' || rest === 'audits') return { kind: 'audit', endpoint: rest };
+  }
+  if (segs[0] === 'package' && segs.length >= 3) {
+    const { name, rest } = nameAt(segs.slice(1));
+    if (rest[0] === 'dist-tags' && rest.length === 1 && method !== 'PUT' && method !== 'DELETE') return { kind: 'dist-tags', name };
+    return { kind: 'unsupported', what: 'changing packages (dist-tags, visibility, access)' };
+  }
+  if (segs[0] === 'v1' && segs[1] === 'login') return { kind: 'unsupported', what: 'npm login' };
+  if (segs[0] === 'user') return { kind: 'unsupported', what: 'npm login/adduser' };
+  if (segs[0] === 'v1' && segs[1] === 'search') return { kind: 'unsupported', what: 'search' };
+  if (segs[0] === 'stage') return { kind: 'unsupported', what: 'publishing' };
+  return { kind: 'unknown' };
+}
+
+/** `path` is the request path below the repository prefix, starting with `/`, without query. */
+export function parseNpmPath(path: string, method: string): NpmRoute {
+  const segs = path.split('/').slice(1);
+  if (segs.length === 0 || segs[0] === '') return { kind: 'unknown' };
+  if (segs[0] === '-') return apiRoute(segs.slice(1), method);
+  const { name, rest } = nameAt(segs);
+  const write = method !== 'GET' && method !== 'HEAD';
+  if (write) return { kind: 'unsupported', what: 'publishing or changing packages' };
+  if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
+  if (rest[0] === '-' && rest.length === 2) {
+    const filename = decode(rest[1] ?? '');
+    if (filename === '' || filename.includes('/')) throw new AirlockError('BAD_REQUEST', 'invalid tarball file name');
+    return { kind: 'tarball', name, filename };
+  }
+  if (rest.length === 1) return { kind: 'version', name, spec: decode(rest[0] ?? '') };
+  return { kind: 'unknown' };
+}

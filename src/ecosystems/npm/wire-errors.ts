@@ -1,0 +1,56 @@
+/**
+ * The npm error dialect, in one place: `{"error": "<one line>"}` with a status npm renders well
+ * (npm.md §11). npm prints `<status> <text> - <METHOD> <url> - <error>`. Codes map to statuses
+ * here and nowhere else; unknown errors become a generic 500 carrying the request id.
+ */
+import { isAirlockError, type ErrorCode } from '../../core/index.ts';
+
+const STATUS: Readonly<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_NAME: 400,
+  INVALID_VERSION: 400,
+  INVALID_DIGEST: 400,
+  INVALID_PURL: 400,
+  NOT_FOUND: 404,
+  UPSTREAM_NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  QUARANTINED: 403,
+  BLOCKED: 403,
+  CONFLICT: 409,
+  LIMIT_EXCEEDED: 413,
+  DIGEST_MISMATCH: 502,
+  SIZE_MISMATCH: 502,
+  UPSTREAM_BAD_RESPONSE: 502,
+  UPSTREAM_UNAVAILABLE: 502,
+  UPSTREAM_TIMEOUT: 504,
+  POLICY_ERROR: 503,
+  CONFIG_INVALID: 500,
+  STORAGE_ERROR: 500,
+  SCAN_ERROR: 500,
+  INTERNAL: 500,
+};
+
+export interface WireError {
+  readonly status: number;
+  readonly body: { readonly error: string };
+  /** Whether this is Airlock's fault or an outage worth a log line at error level. */
+  readonly serious: boolean;
+}
+
+export function npmWireError(err: unknown, requestId: string): WireError {
+  if (isAirlockError(err)) {
+    const status = STATUS[err.code];
+    const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
+    return { status, body: { error: oneLine(status >= 500 && status < 502 ? `${message} (request ${requestId})` : message) }, serious: status >= 500 };
+  }
+  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, body: { error: oneLine(err instanceof Error ? err.message : 'bad request') }, serious: false };
+  }
+  return { status: 500, body: { error: `internal error in Airlock (request ${requestId})` }, serious: true };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').slice(0, 2000);
+}

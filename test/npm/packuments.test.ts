@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { verify, createPublicKey } from 'node:crypto';
+import { appFor, npmTestEnv } from './helpers.ts';
+
+const FULL = { accept: 'application/json', 'accept-encoding': 'gzip, deflate' };
+const CORGI = { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' };
+
+test('packuments: full and abbreviated, every scoped encoding, URLs rewritten, signatures intact', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+
+  const full = await a.app.inject({ url: '/npm/left-pad', headers: FULL });
+  assert.equal(full.statusCode, 200);
+  assert.equal(full.headers['content-encoding'], 'gzip');
+  assert.equal(full.headers['vary'], 'Accept, Accept-Encoding');
+  assert.match(String(full.headers['etag']), /^W\/"/);
+  const doc = JSON.parse(gunzipSync(full.rawPayload).toString('utf8')) as Record<string, any>;
+  assert.deepEqual(Object.keys(doc['versions']), ['1.0.0', '1.1.0', '1.3.0']);
+  assert.equal(doc['versions']['1.3.0'].dist.tarball, 'http://localhost:80/npm/left-pad/-/left-pad-1.3.0.tgz');
+  assert.equal(doc['versions']['1.3.0'].dist.attestations.url, 'http://localhost:80/npm/-/npm/v1/attestations/left-pad@1.3.0');
+  assert.ok(doc['time']['1.3.0']);
+  assert.ok(doc['readme'].includes('é unicode'));
+
+  // Registry signatures still verify with the keys Airlock passes through.
+  const keys = await a.app.inject({ url: '/npm/-/npm/v1/keys' });
+  assert.equal(keys.statusCode, 200);
+  const key = (JSON.parse(keys.body) as { keys: Array<{ keyid: string; key: string }> }).keys[0];
+  assert.ok(key !== undefined);
+  const pub = createPublicKey({ key: Buffer.from(key.key, 'base64'), format: 'der', type: 'spki' });
+  for (const [v, m] of Object.entries(doc['versions'] as Record<string, any>)) {
+    const sig = m.dist.signatures[0];
+    assert.equal(sig.keyid, key.keyid);
+    assert.ok(verify('sha256', Buffer.from(`left-pad@${v}:${m.dist.integrity}`), pub, Buffer.from(sig.sig, 'base64')), `signature of ${v}`);
+  }
+
+  const corgi = await a.app.inject({ url: '/npm/left-pad', headers: CORGI });
+  assert.equal(corgi.statusCode, 200);
+  assert.equal(corgi.headers['content-type'], 'application/vnd.npm.install-v1+json');
+  const c = JSON.parse(corgi.body) as Record<string, any>;
+  assert.deepEqual(Object.keys(c), ['name', 'modified', 'dist-tags', 'versions']);
+  assert.equal(c['versions']['1.0.0'].dist.tarball, 'http://localhost:80/npm/left-pad/-/left-pad-1.0.0.tgz');
+  assert.notEqual(corgi.headers['etag'], full.headers['etag']);
+
+  for (const path of ['/npm/@acme%2fwidget', '/npm/@acme%2Fwidget', '/npm/@acme/widget', '/npm/%40acme%2fwidget']) {
+    const r = await a.app.inject({ url: path });
+    assert.equal(r.statusCode, 200, path);
+    const d = JSON.parse(r.body) as Record<string, any>;
+    assert.equal(d['name'], '@acme/widget');
+    assert.equal(d['versions']['2.0.0'].dist.tarball, 'http://localhost:80/npm/@acme/widget/-/widget-2.0.0.tgz');
+  }
+  // One upstream fetch for all of those (cached, single flight).
+  assert.equal(env.registry.hits('/@acme%2fwidget'), 1);
+});
+
+test('ETag and 304; the ETag changes when the served view changes', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  const first = await a.app.inject({ url: '/npm/held-pkg', headers: FULL });
+  const etag = String(first.headers['etag']);
+  const again = await a.app.inject({ url: '/npm/held-pkg', headers: { ...FULL, 'if-none-match': etag } });
+  assert.equal(again.statusCode, 304);
+  assert.equal(again.body, '');
+  const hidden = JSON.parse(gunzipSync(first.rawPayload).toString()) as Record<string, any>;
+  assert.deepEqual(Object.keys(hidden['versions']), [], 'the quarantined version is hidden');
+  assert.deepEqual(hidden['dist-tags'], {});
+  // Open the quarantine (artifact phase), release it: the view and its ETag change at once.
+  const tgz = await a.app.inject({ url: '/npm/held-pkg/-/held-pkg-1.0.0.tgz' });
+  assert.equal(tgz.statusCode, 403);
+  const id = /quarantine release (\S+)/.exec((JSON.parse(tgz.body) as { error: string }).error)?.[1];
+  assert.ok(id !== undefined);
+  const rel = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${id}/release`, headers: { authorization: `Bearer ${a.adminToken}` }, payload: { reason: 'reviewed' } });
+  assert.equal(rel.statusCode, 200, rel.body);
+  const after = await a.app.inject({ url: '/npm/held-pkg', headers: { ...FULL, 'if-none-match': etag } });
+  assert.equal(after.statusCode, 200);
+  assert.notEqual(after.headers['etag'], etag);
+  const shown = JSON.parse(gunzipSync(after.rawPayload).toString()) as Record<string, any>;
+  assert.deepEqual(Object.keys(shown['versions']), ['1.0.0']);
+  assert.equal(shown['dist-tags'].latest, '1.0.0');
+});
+
+test('hidden versions: dist-tags move to the newest allowed version, version documents 404', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  const r = await a.app.inject({ url: '/npm/hide-me' });
+  const d = JSON.parse(r.body) as Record<string, any>;
+  assert.deepEqual(Object.keys(d['versions']), ['1.0.0']);
+  assert.equal(d['dist-tags'].latest, '1.0.0');
+  assert.equal(d['time']['2.0.0'], undefined);
+  assert.equal(d['time']['modified'], d['time']['1.0.0']);
+  assert.equal((await a.app.inject({ url: '/npm/hide-me/2.0.0' })).statusCode, 404);
+  const v1 = await a.app.inject({ url: '/npm/hide-me/1.0.0' });
+  assert.equal(v1.statusCode, 200);
+  assert.equal((JSON.parse(v1.body) as { version: string }).version, '1.0.0');
+  const latest = await a.app.inject({ url: '/npm/hide-me/latest' });
+  assert.equal((JSON.parse(latest.body) as { version: string }).version, '1.0.0');
+  const tags = await a.app.inject({ url: '/npm/-/package/hide-me/dist-tags' });
+  assert.deepEqual(JSON.parse(tags.body), { latest: '1.0.0' });
+  // A pinned download of the hidden version is refused with the reason, not a confusing error.
+  const tgz = await a.app.inject({ url: '/npm/hide-me/-/hide-me-2.0.0.tgz' });
+  assert.equal(tgz.statusCode, 403);
+  assert.match((JSON.parse(tgz.body) as { error: string }).error, /hide-me@2\.0\.0 is blocked by Airlock policy: hide-me@2\.0\.0 is on the test blocklist \[test\.blocklist\]/);
+});
+
+test('blockedVersions: show lists blocked versions and refuses their download', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env, { repository: { blockedVersions: 'show' } });
+  t.after(() => a.close());
+  const d = JSON.parse((await a.app.inject({ url: '/npm/hide-me' })).body) as Record<string, any>;
+  assert.deepEqual(Object.keys(d['versions']), ['1.0.0', '2.0.0']);
+  assert.equal(d['dist-tags'].latest, '2.0.0');
+  assert.equal((await a.app.inject({ url: '/npm/hide-me/-/hide-me-2.0.0.tgz' })).statusCode, 403);
+});
+
+test('protocol odds and ends: ping, unknown packages, writes, attestations, bad names', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  assert.equal((await a.app.inject({ url: '/npm/-/ping' })).body, '{}');
+  const missing = await a.app.inject({ url: '/npm/no-such-package' });
+  assert.equal(missing.statusCode, 404);
+  assert.match((JSON.parse(missing.body) as { error: string }).error, /not found/);
+  const put = await a.app.inject({ method: 'PUT', url: '/npm/left-pad', payload: { name: 'left-pad' } });
+  assert.equal(put.statusCode, 405);
+  assert.match((JSON.parse(put.body) as { error: string }).error, /not supported/);
+  const bad = await a.app.inject({ url: '/npm/..%2fetc' });
+  assert.equal(bad.statusCode, 400);
+  const att = await a.app.inject({ url: '/npm/-/npm/v1/attestations/left-pad@1.3.0' });
+  assert.equal(att.statusCode, 200);
+  assert.deepEqual(att.rawPayload, env.registry.package('left-pad').versions.get('1.3.0')?.attestations);
+  assert.equal((await a.app.inject({ url: '/npm/-/npm/v1/attestations/left-pad@1.0.0' })).statusCode, 404);
+  const whoami = await a.app.inject({ url: '/npm/-/whoami', headers: { authorization: `Bearer ${a.adminToken}` } });
+  assert.equal(whoami.statusCode, 200);
+  assert.equal((await a.app.inject({ url: '/npm/-/whoami' })).statusCode, 401);
+});
