@@ -122,7 +122,14 @@ export function isInteger(n: RNumber): boolean {
 
 /** The integer value as a bigint; null when the number is not an integer. */
 export function toBigInt(n: RNumber): bigint | null {
-  if (typeof n === 'number') return Number.isInteger(n) ? BigInt(n) : null;
+  if (typeof n === 'number') {
+    if (!Number.isInteger(n)) return null;
+    if (Number.isSafeInteger(n)) return BigInt(n);
+    // A large double stands for its shortest decimal (e.g. 1585852421593912000), not for its
+    // binary value (…064): convert through the decimal.
+    const d = decimalOfDouble(n);
+    return d.coef * 10n ** BigInt(d.exp);
+  }
   return n.exp >= 0 ? n.coef * 10n ** BigInt(n.exp) : null;
 }
 
@@ -324,7 +331,6 @@ export function negateNumber(a: RNumber): RNumber {
 /** Number → text as OPA prints it in JSON: integers in full, other values in plain decimal. */
 export function formatNumber(n: RNumber): string {
   if (typeof n === 'number') {
-    if (Number.isInteger(n) && Math.abs(n) >= 1e21) return BigInt(n).toString();
     const s = String(n);
     if (!s.includes('e')) return s;
     const d = decimalOfDouble(n);

@@ -8,13 +8,17 @@ import { ARRAY_BUILTINS } from './arrays.ts';
 import { CAST_BUILTINS } from './casts.ts';
 import { COMPARISON_BUILTINS } from './comparison.ts';
 import { ENCODING_BUILTINS } from './encoding.ts';
+import { GLOB_BUILTINS } from './glob.ts';
 import { JSON_BUILTINS } from './json.ts';
 import { JSONPATCH_BUILTINS } from './jsonpatch.ts';
 import { NUMBER_BUILTINS } from './numbers.ts';
 import { OBJECT_BUILTINS } from './objects.ts';
+import { REGEX_BUILTINS } from './regex.ts';
+import { SEMVER_BUILTINS } from './semver.ts';
 import { SET_BUILTINS } from './sets.ts';
 import { SPRINTF_BUILTINS } from './sprintf.ts';
 import { STRING_BUILTINS } from './strings.ts';
+import { TIME_BUILTINS } from './time.ts';
 import { TYPE_BUILTINS } from './typenames.ts';
 import { YAML_BUILTINS } from './yaml.ts';
 import type { BuiltinDecl, BuiltinTable } from './types.ts';
@@ -26,13 +30,17 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   CAST_BUILTINS,
   COMPARISON_BUILTINS,
   ENCODING_BUILTINS,
+  GLOB_BUILTINS,
   JSON_BUILTINS,
   JSONPATCH_BUILTINS,
   NUMBER_BUILTINS,
   OBJECT_BUILTINS,
+  REGEX_BUILTINS,
+  SEMVER_BUILTINS,
   SET_BUILTINS,
   SPRINTF_BUILTINS,
   STRING_BUILTINS,
+  TIME_BUILTINS,
   TYPE_BUILTINS,
   YAML_BUILTINS,
 ];

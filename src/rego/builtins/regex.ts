@@ -1,0 +1,263 @@
+/**
+ * Regex builtins over RE2 syntax (translated by `re2.ts`), with Go's match iteration
+ * semantics for find/split/replace and a bounded cache of compiled patterns.
+ */
+import type { Value } from '../value.ts';
+import { arg, arrayOf, builtinError, fn, int, str } from './args.ts';
+import { globsIntersect } from './globs-intersect.ts';
+import { RegexSyntaxError, translateRe2 } from './re2.ts';
+import type { BuiltinDecl } from './types.ts';
+
+/** Longest accepted pattern, in UTF-16 units. */
+export const MAX_PATTERN_LENGTH = 64 * 1024;
+/** Longest string a regex runs over: backtracking makes longer inputs a denial-of-service risk. */
+export const MAX_REGEX_INPUT = 4 * 1024 * 1024;
+const CACHE_SIZE = 512;
+
+export interface Compiled {
+  /** Global + unicode, for iteration with lastIndex. */
+  readonly re: RegExp;
+  readonly names: readonly string[];
+}
+
+/**
+ * Compiled patterns by source. A pure memo of a deterministic function, bounded, shared by
+ * all evaluations (compiling per call would dominate the cost of regex builtins).
+ */
+const cache = new Map<string, Compiled>();
+
+export function compileRe2(pattern: string): Compiled {
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit;
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexSyntaxError('expression too large', pattern.slice(0, 40));
+  const t = translateRe2(pattern);
+  let re: RegExp;
+  try {
+    re = new RegExp(t.source, 'gu');
+  } catch {
+    throw new RegexSyntaxError('invalid or unsupported Perl syntax', pattern);
+  }
+  const compiled: Compiled = { re, names: t.names };
+  if (cache.size >= CACHE_SIZE) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+function compileFor(name: string, pattern: string): Compiled {
+  try {
+    return compileRe2(pattern);
+  } catch (e) {
+    if (e instanceof RegexSyntaxError) throw builtinError(name, e.message);
+    throw e;
+  }
+}
+
+function inputFor(name: string, s: string): string {
+  if (s.length > MAX_REGEX_INPUT) throw builtinError(name, `input longer than ${MAX_REGEX_INPUT} characters`);
+  return s;
+}
+
+function width(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+}
+
+/** Go's allMatches: successive non-overlapping matches; empty matches right after a match are dropped. */
+export function allMatches(c: Compiled, s: string, n: number): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  const re = c.re;
+  let pos = 0;
+  let prevEnd = -1;
+  while ((n < 0 || out.length < n) && pos <= s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (m === null) break;
+    const start = m.index;
+    const end = start + m[0].length;
+    let accept = true;
+    if (end === pos) {
+      if (start === prevEnd) accept = false;
+      pos += pos < s.length ? width(s, pos) : 1;
+    } else pos = end;
+    prevEnd = end;
+    if (accept) out.push(m);
+  }
+  return out;
+}
+
+function matches(args: readonly Value[]): Value {
+  const c = compileFor('regex.match', str('regex.match', args, 0));
+  const s = inputFor('regex.match', str('regex.match', args, 1));
+  c.re.lastIndex = 0;
+  return c.re.test(s);
+}
+
+function split(args: readonly Value[]): Value {
+  const pattern = str('regex.split', args, 0);
+  const c = compileFor('regex.split', pattern);
+  const s = inputFor('regex.split', str('regex.split', args, 1));
+  if (s === '' && pattern !== '') return [''];
+  const out: string[] = [];
+  let beg = 0;
+  let end = 0;
+  for (const m of allMatches(c, s, -1)) {
+    end = m.index;
+    const mEnd = m.index + m[0].length;
+    if (mEnd !== 0) out.push(s.slice(beg, end));
+    beg = mEnd;
+  }
+  if (end !== s.length) out.push(s.slice(beg));
+  return out;
+}
+
+/** Go's Regexp.Expand template: $1, ${1}, $name, ${name}, $$. */
+function expand(template: string, m: RegExpExecArray, names: readonly string[]): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const d = template.indexOf('$', i);
+    if (d < 0) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, d);
+    i = d + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    const ref = /^(?:\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/u.exec(template.slice(i));
+    if (ref === null) {
+      out += '$';
+      continue;
+    }
+    i += ref[0].length;
+    const name = (ref[1] ?? ref[2]) as string;
+    let num = -1;
+    if (/^\d+$/.test(name) && name.length < 9) num = Number(name);
+    if (num >= 0) out += m[num] ?? '';
+    else {
+      const idx = names.indexOf(name);
+      if (idx >= 0) out += m[idx + 1] ?? '';
+    }
+  }
+  return out;
+}
+
+/** Go's ReplaceAllString. */
+function replace(args: readonly Value[]): Value {
+  const s = inputFor('regex.replace', str('regex.replace', args, 0));
+  const c = compileFor('regex.replace', str('regex.replace', args, 1));
+  const repl = str('regex.replace', args, 2);
+  const re = c.re;
+  let out = '';
+  let lastEnd = 0;
+  let search = 0;
+  while (search <= s.length) {
+    re.lastIndex = search;
+    const m = re.exec(s);
+    if (m === null) break;
+    const a0 = m.index;
+    const a1 = a0 + m[0].length;
+    out += s.slice(lastEnd, a0);
+    if (a1 > lastEnd || a0 === 0) out += expand(repl, m, c.names);
+    lastEnd = a1;
+    const w = search < s.length ? width(s, search) : 0;
+    if (search + w > a1) search += w;
+    else if (search + 1 > a1) search++;
+    else search = a1;
+  }
+  return out + s.slice(lastEnd);
+}
+
+function findN(args: readonly Value[]): Value {
+  const c = compileFor('regex.find_n', str('regex.find_n', args, 0));
+  const s = inputFor('regex.find_n', str('regex.find_n', args, 1));
+  const n = int('regex.find_n', args, 2);
+  return allMatches(c, s, n).map((m) => m[0]);
+}
+
+function findAllSubmatch(args: readonly Value[]): Value {
+  const name = 'regex.find_all_string_submatch_n';
+  const c = compileFor(name, str(name, args, 0));
+  const s = inputFor(name, str(name, args, 1));
+  const n = int(name, args, 2);
+  return allMatches(c, s, n).map((m) => Array.from(m, (g) => g ?? ''));
+}
+
+function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+function templateMatch(args: readonly Value[]): Value {
+  const name = 'regex.template_match';
+  const tpl = str(name, args, 0);
+  const s = inputFor(name, str(name, args, 1));
+  const start = str(name, args, 2);
+  const end = str(name, args, 3);
+  if (Buffer.byteLength(start) !== 1) throw builtinError(name, `start delimiter has to be exactly one character long but is ${Buffer.byteLength(start)} long`);
+  if (Buffer.byteLength(end) !== 1) throw builtinError(name, `end delimiter has to be exactly one character long but is ${Buffer.byteLength(start)} long`);
+  // First-level delimiter positions.
+  const idxs: number[] = [];
+  let level = 0;
+  let idx = 0;
+  for (let i = 0; i < tpl.length; i++) {
+    if (tpl[i] === start) {
+      level++;
+      if (level === 1) idx = i;
+    } else if (tpl[i] === end) {
+      level--;
+      if (level === 0) idxs.push(idx, i + 1);
+      else if (level < 0) throw builtinError(name, `unbalanced braces in ${JSON.stringify(tpl)}`);
+    }
+  }
+  if (level !== 0) throw builtinError(name, `unbalanced braces in ${JSON.stringify(tpl)}`);
+  let pattern = '^';
+  let last = 0;
+  for (let i = 0; i < idxs.length; i += 2) {
+    const raw = tpl.slice(last, idxs[i]);
+    last = idxs[i + 1] as number;
+    const part = tpl.slice((idxs[i] as number) + 1, last - 1);
+    compileFor(name, `^${part}$`);
+    pattern += `${quoteMeta(raw)}(${part})`;
+  }
+  pattern += `${quoteMeta(tpl.slice(last))}$`;
+  const c = compileFor(name, pattern);
+  c.re.lastIndex = 0;
+  return c.re.test(s);
+}
+
+export const REGEX_BUILTINS: readonly BuiltinDecl[] = [
+  fn('regex.is_valid', ['string'], 'boolean', (args) => {
+    const p = arg(args, 0);
+    if (typeof p !== 'string') return false;
+    try {
+      compileRe2(p);
+      return true;
+    } catch (e) {
+      if (e instanceof RegexSyntaxError) return false;
+      throw e;
+    }
+  }),
+  fn('regex.match', ['string', 'string'], 'boolean', matches),
+  { ...fn('re_match', ['string', 'string'], 'boolean', matches), deprecated: true },
+  fn('regex.split', ['string', 'string'], arrayOf('string'), split),
+  fn('regex.replace', ['string', 'string', 'string'], 'string', replace),
+  fn('regex.find_n', ['string', 'string', 'number'], arrayOf('string'), findN),
+  fn('regex.find_all_string_submatch_n', ['string', 'string', 'number'], arrayOf(arrayOf('string')), findAllSubmatch),
+  fn('regex.template_match', ['string', 'string', 'string', 'string'], 'boolean', templateMatch),
+  fn('regex.globs_match', ['string', 'string'], 'boolean', (args) => {
+    const a = str('regex.globs_match', args, 0);
+    const b = str('regex.globs_match', args, 1);
+    try {
+      return globsIntersect(a, b);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'GlobSyntaxError') throw builtinError('regex.globs_match', e.message);
+      throw e;
+    }
+  }),
+];
