@@ -121,6 +121,8 @@ export class RObject {
   private keyList: Value[] = [];
   private valueList: Value[] = [];
   private order: number[] | null = null;
+  private sortedK: Value[] | null = null;
+  private sortedV: Value[] | null = null;
   private key: string | null = null;
 
   static fromEntries(entries: Iterable<readonly [Value, Value]>): RObject {
@@ -136,12 +138,15 @@ export class RObject {
     if (i !== undefined) {
       const prev = this.valueList[i];
       this.valueList[i] = v;
+      this.sortedV = null;
       return prev;
     }
     this.table.set(k, this.keyList.length);
     this.keyList.push(k);
     this.valueList.push(v);
     this.order = null;
+    this.sortedK = null;
+    this.sortedV = null;
     return undefined;
   }
 
@@ -166,6 +171,24 @@ export class RObject {
       this.order = idx;
     }
     return this.order;
+  }
+
+  /** Keys in OPA order (cached: callers must not mutate the array). */
+  sortedKeys(): readonly Value[] {
+    if (this.sortedK === null) {
+      const keys = this.keyList;
+      this.sortedK = this.sortedOrder().map((i) => keys[i] as Value);
+    }
+    return this.sortedK;
+  }
+
+  /** Values in the order of `sortedKeys()` (cached: callers must not mutate the array). */
+  sortedValues(): readonly Value[] {
+    if (this.sortedV === null) {
+      const values = this.valueList;
+      this.sortedV = this.sortedOrder().map((i) => values[i] as Value);
+    }
+    return this.sortedV;
   }
 
   /** Keys in OPA order. */

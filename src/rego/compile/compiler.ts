@@ -1,0 +1,152 @@
+/**
+ * The compile pipeline: mount modules in the rule tree, resolve names, check recursion, then
+ * plan every rule (safety ordering happens while planning each body).
+ */
+import type { BuiltinTable } from '../builtins/types.ts';
+import { RegoError, type RegoErrorDetail } from '../errors.ts';
+import { Planner } from '../eval/plan-body.ts';
+import { markSameConst, planRule } from '../eval/plan-rules.ts';
+import type { Module, Rule, Term } from '../syntax/ast.ts';
+import { lineOf } from '../syntax/parser.ts';
+import type { Value } from '../value.ts';
+import type { ITerm } from './ir.ts';
+import { MetadataIndex } from './metadata.ts';
+import { checkRecursion } from './recursion.ts';
+import { type ImportTarget, type ModuleContext, Resolver } from './resolve.ts';
+import type { RuleBranchIR, RuleDef, RuleTree } from './rule-tree.ts';
+import { UnsafeVars } from './safety.ts';
+import { CompileFailure, FrameLayout, RuleScopes, Scope } from './scope.ts';
+import { buildTree, headPath } from './tree-build.ts';
+
+type PrimKey = null | boolean | number | string;
+
+export interface CompiledTree {
+  readonly tree: RuleTree;
+  readonly planner: Planner;
+  readonly builtins: BuiltinTable;
+  readonly sources: ReadonlyMap<string, string>;
+  readonly modules: readonly Module[];
+  readonly metadata: MetadataIndex;
+}
+
+export function toRegoError(failures: readonly CompileFailure[], sources: ReadonlyMap<string, string>): RegoError {
+  const details: RegoErrorDetail[] = failures.map((f) => {
+    const src = sources.get(f.loc.file);
+    const location = { file: f.loc.file, row: f.loc.row, col: f.loc.col };
+    return src === undefined ? { code: f.code, message: f.message, location } : { code: f.code, message: f.message, location, line: lineOf(src, f.loc.offset) };
+  });
+  return new RegoError(details);
+}
+
+function importsOf(m: Module, errors: CompileFailure[]): Map<string, ImportTarget> {
+  const out = new Map<string, ImportTarget>();
+  for (const imp of m.imports) {
+    const [head, ...rest] = imp.path.terms as [Term, ...Term[]];
+    const headName = (head as { name: string }).name;
+    if (headName === 'future' || headName === 'rego') continue;
+    const path = rest.map((t) => (t as { value: PrimKey }).value);
+    const alias = imp.alias ?? (path.length === 0 ? headName : String(path[path.length - 1]));
+    if (out.has(alias)) {
+      errors.push(new CompileFailure('rego_compile_error', `import must not shadow import ${alias}`, imp.loc));
+      continue;
+    }
+    if (headName === 'input' && path.length === 0 && imp.alias === null) continue;
+    if (headName === 'data' && path.length === 0 && imp.alias === null) continue;
+    out.set(alias, { head: headName === 'input' ? 'input' : 'data', path });
+  }
+  return out;
+}
+
+function resolveRule(def: RuleDef, ctx: ModuleContext): RuleBranchIR[] {
+  const out: RuleBranchIR[] = [];
+  for (let r: Rule | null = def.rule; r !== null; r = r.else) {
+    const layout = new FrameLayout();
+    const scopes = new RuleScopes(layout);
+    const resolver = new Resolver(ctx, scopes, def.rule);
+    const scope = new Scope(null);
+    const args = r.head.args === null ? null : r.head.args.map((a) => declareArg(resolver, a, scope));
+    const body = resolver.body(r.body, scope);
+    const suffix = def.kind === 'dynamic' ? headPath(r).suffix.map((t) => resolver.term(t, scope)) : [];
+    const key = r.head.key === null ? null : resolver.term(r.head.key, scope);
+    const value = r.head.value === null ? null : resolver.term(r.head.value, scope);
+    out.push({ args, suffix, key, value, body, layout, rule: r });
+  }
+  return out;
+}
+
+function declareArg(resolver: Resolver, t: Term, scope: Scope): ITerm {
+  switch (t.type) {
+    case 'var':
+      if (t.name.startsWith('$')) return resolver.scopes.layout.alloc(t.name, t.loc);
+      if (scope.declared.has(t.name)) return { ...(scope.declared.get(t.name) as ITerm & { t: 'var' }), loc: t.loc };
+      return { ...resolver.scopes.declare(scope, t.name, t.loc, 'some'), loc: t.loc };
+    case 'array':
+      return { t: 'array', items: t.items.map((x) => declareArg(resolver, x, scope)), loc: t.loc };
+    case 'object':
+      return {
+        t: 'object',
+        keys: t.entries.map(([k]) => resolver.term(k, scope)),
+        values: t.entries.map(([, v]) => declareArg(resolver, v, scope)),
+        loc: t.loc,
+      };
+    default:
+      return resolver.term(t, scope);
+  }
+}
+
+function collect<R>(errors: CompileFailure[], f: () => R): R | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CompileFailure) errors.push(e);
+    else if (e instanceof UnsafeVars) errors.push(...e.errors);
+    else throw e;
+    return undefined;
+  }
+}
+
+export function compileTree(modules: readonly Module[], base: Value, builtins: BuiltinTable): CompiledTree {
+  const sources = new Map<string, string>();
+  for (const m of modules) sources.set(m.file, m.source);
+  const { tree, errors } = buildTree(modules, base);
+  const metadata = new MetadataIndex(modules);
+  // Rule names per package (all modules of a package share them).
+  const roots = new Map<string, Set<string>>();
+  for (const m of modules) {
+    const key = m.package.path.join('\u0000');
+    let s = roots.get(key);
+    if (s === undefined) roots.set(key, (s = new Set()));
+    for (const r of m.rules) s.add((r.head.ref[0] as { name: string }).name);
+  }
+  const contexts = new Map<Module, ModuleContext>();
+  for (const m of modules) {
+    contexts.set(m, {
+      module: m,
+      pkg: m.package.path,
+      ruleRoots: roots.get(m.package.path.join('\u0000')) ?? new Set(),
+      imports: importsOf(m, errors),
+      tree,
+      builtins,
+      metadata: (rule, which) => metadata.value(rule, which),
+    });
+  }
+  if (errors.length > 0) throw toRegoError(errors, sources);
+  for (const def of tree.rules) {
+    const ctx = contexts.get(def.module) as ModuleContext;
+    const branches = collect(errors, () => resolveRule(def, ctx));
+    if (branches !== undefined) def.branches = branches;
+  }
+  if (errors.length > 0) throw toRegoError(errors, sources);
+  try {
+    errors.push(...checkRecursion(tree));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw RegoError.of('rego_recursion_error', 'rule dependencies too deep to analyse');
+  }
+  if (errors.length > 0) throw toRegoError(errors, sources);
+  const planner = new Planner(tree.root);
+  for (const def of tree.rules) collect(errors, () => planRule(planner, def));
+  if (errors.length > 0) throw toRegoError(errors, sources);
+  for (const n of tree.nodes) if (n.leafRules.length > 0) markSameConst(n);
+  return { tree, planner, builtins, sources, modules, metadata };
+}

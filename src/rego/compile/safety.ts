@@ -1,0 +1,366 @@
+/**
+ * Safety: every variable must be bound by some literal before it is used. Bodies are
+ * reordered as OPA does: repeatedly pick, in source order, the first literal whose inputs are
+ * bound, until a fixed point; what remains has unsafe variables (`rego_unsafe_var_error`).
+ */
+import type { Loc } from '../syntax/ast.ts';
+import type { ILit, IRef, ITerm, IVar } from './ir.ts';
+import { litClosures, litVars, termVars } from './ir.ts';
+import { CompileFailure } from './scope.ts';
+
+export type SlotSet = Set<number>;
+
+function isGenerated(name: string): boolean {
+  return name.startsWith('$') || name.startsWith('__');
+}
+
+/** Output variables of refs whose head is bound: their path variables get bound by iteration. */
+function refOutputs(t: ITerm, safe: SlotSet, out: SlotSet): void {
+  switch (t.t) {
+    case 'ref':
+      if (refHeadSafe(t, safe)) {
+        for (const p of t.path) termVars(p, (v) => out.add(v.slot));
+        if (t.head !== 'data' && t.head !== 'input') refOutputs(t.head, safe, out);
+        return;
+      }
+      if (t.head !== 'data' && t.head !== 'input') refOutputs(t.head, safe, out);
+      for (const p of t.path) refOutputs(p, safe, out);
+      return;
+    case 'array':
+    case 'set':
+      for (const x of t.items) refOutputs(x, safe, out);
+      return;
+    case 'object':
+      for (const x of t.keys) refOutputs(x, safe, out);
+      for (const x of t.values) refOutputs(x, safe, out);
+      return;
+    case 'call':
+      for (const x of t.args) refOutputs(x, safe, out);
+      return;
+    default:
+      return;
+  }
+}
+
+function allSafe(t: ITerm, safe: SlotSet): boolean {
+  let ok = true;
+  termVars(t, (v) => {
+    if (!safe.has(v.slot)) ok = false;
+  });
+  return ok;
+}
+
+function refHeadSafe(r: IRef, safe: SlotSet): boolean {
+  if (r.head === 'data' || r.head === 'input') return true;
+  return allSafe(r.head, safe);
+}
+
+/** Port of OPA's unifier: which variables become bound by unifying a and b. */
+class Unifier {
+  readonly safe: SlotSet;
+  private readonly unknown = new Map<number, Set<number>>();
+
+  constructor(safe: SlotSet) {
+    this.safe = safe;
+  }
+
+  private markSafe(slot: number): void {
+    if (this.safe.has(slot)) return;
+    this.safe.add(slot);
+    const deps = this.unknown.get(slot);
+    if (deps !== undefined) {
+      this.unknown.delete(slot);
+      for (const d of deps) this.markSafe(d);
+    }
+  }
+
+  private markUnknown(a: number, b: number): void {
+    let s = this.unknown.get(a);
+    if (s === undefined) this.unknown.set(a, (s = new Set()));
+    s.add(b);
+  }
+
+  private markAllSafe(t: ITerm): void {
+    termVars(t, (v) => this.markSafe(v.slot));
+  }
+
+  private unifyAll(v: IVar, t: ITerm): void {
+    if (this.safe.has(v.slot)) this.markAllSafe(t);
+    else termVars(t, (w) => this.markUnknown(v.slot, w.slot));
+  }
+
+  /** A term that evaluates to a value once its inputs are bound. */
+  private isValue(t: ITerm): boolean {
+    switch (t.t) {
+      case 'const':
+      case 'compr':
+      case 'template':
+        return true;
+      case 'ref':
+        return refHeadSafe(t, this.safe);
+      case 'call':
+        return t.args.every((a) => allSafe(a, this.safe));
+      case 'set':
+        return allSafe(t, this.safe);
+      default:
+        return false;
+    }
+  }
+
+  unify(a: ITerm, b: ITerm): void {
+    if (a.t === 'var') {
+      if (b.t === 'var') {
+        if (this.safe.has(b.slot)) this.markSafe(a.slot);
+        else if (this.safe.has(a.slot)) this.markSafe(b.slot);
+        else {
+          this.markUnknown(a.slot, b.slot);
+          this.markUnknown(b.slot, a.slot);
+        }
+      } else if (b.t === 'array' || b.t === 'object') this.unifyAll(a, b);
+      else if (this.isValue(b)) this.markSafe(a.slot);
+      return;
+    }
+    if (b.t === 'var') {
+      this.unify(b, a);
+      return;
+    }
+    if (a.t === 'array' && b.t === 'array') {
+      if (a.items.length === b.items.length) a.items.forEach((x, i) => this.unify(x, b.items[i] as ITerm));
+      return;
+    }
+    if (a.t === 'object' && b.t === 'object') {
+      a.keys.forEach((k, i) => {
+        if (k.t !== 'const') return;
+        const j = b.keys.findIndex((bk) => bk.t === 'const' && sameConst(bk.v, k.v));
+        if (j >= 0) this.unify(a.values[i] as ITerm, b.values[j] as ITerm);
+      });
+      return;
+    }
+    if (a.t === 'array' || a.t === 'object') {
+      if (this.isValue(b)) this.markAllSafe(a);
+      else if (b.t === 'const') this.markAllSafe(a);
+      return;
+    }
+    if (b.t === 'array' || b.t === 'object') {
+      if (this.isValue(a)) this.markAllSafe(b);
+    }
+  }
+}
+
+function sameConst(a: unknown, b: unknown): boolean {
+  return a === b;
+}
+
+/** Variables bound by evaluating literal `l` when `safe` are bound before it. */
+export function literalOutputs(l: ILit, safe: SlotSet): SlotSet {
+  const out: SlotSet = new Set();
+  if (l.negated) return out;
+  for (const w of l.withs) {
+    if (w.value.kind === 'term' && !allSafe(w.value.term, safe)) return out;
+  }
+  const b = l.body;
+  switch (b.k) {
+    case 'term':
+      refOutputs(b.term, safe, out);
+      return out;
+    case 'call': {
+      for (const a of b.args) refOutputs(a, safe, out);
+      if (b.out !== null) refOutputs(b.out, safe, out);
+      for (const a of b.args) {
+        let ok = true;
+        termVars(a, (v) => {
+          if (!safe.has(v.slot) && !out.has(v.slot)) ok = false;
+        });
+        if (!ok) return new Set();
+      }
+      if (b.out !== null) termVars(b.out, (v) => out.add(v.slot));
+      return out;
+    }
+    case 'unify': {
+      refOutputs(b.a, safe, out);
+      refOutputs(b.b, safe, out);
+      const s = new Set(safe);
+      for (const x of out) s.add(x);
+      const u = new Unifier(s);
+      u.unify(b.a, b.b);
+      for (const x of u.safe) if (!safe.has(x)) out.add(x);
+      return out;
+    }
+    case 'somein': {
+      refOutputs(b.domain, safe, out);
+      let ok = true;
+      termVars(b.domain, (v) => {
+        if (!safe.has(v.slot) && !out.has(v.slot)) ok = false;
+      });
+      if (!ok) return new Set();
+      if (b.key !== null) termVars(b.key, (v) => out.add(v.slot));
+      termVars(b.value, (v) => out.add(v.slot));
+      return out;
+    }
+    case 'every':
+      refOutputs(b.domain, safe, out);
+      return out;
+    case 'logic':
+      return out;
+  }
+}
+
+/** All variables used inside the closures of a literal (comprehensions, every bodies). */
+function closureVars(l: ILit): SlotSet {
+  const out: SlotSet = new Set();
+  litClosures(l, (body) => {
+    for (const x of body) litVars(x, (v) => out.add(v.slot), false);
+  });
+  const b = l.body;
+  if (b.k === 'term' || b.k === 'call' || b.k === 'unify' || b.k === 'somein' || b.k === 'every') {
+    // comprehension heads are part of the closure
+    const visit = (t: ITerm): void => {
+      if (t.t === 'compr') {
+        if (t.key !== null) termVars(t.key, (v) => out.add(v.slot), false);
+        termVars(t.value, (v) => out.add(v.slot), false);
+      }
+    };
+    const all: ITerm[] = [];
+    if (b.k === 'term') all.push(b.term);
+    else if (b.k === 'call') all.push(...b.args, ...(b.out === null ? [] : [b.out]));
+    else if (b.k === 'unify') all.push(b.a, b.b);
+    else if (b.k === 'somein') all.push(b.domain, b.value, ...(b.key === null ? [] : [b.key]));
+    else all.push(b.domain);
+    const walk = (t: ITerm): void => {
+      visit(t);
+      switch (t.t) {
+        case 'ref':
+          if (t.head !== 'data' && t.head !== 'input') walk(t.head);
+          t.path.forEach(walk);
+          return;
+        case 'array':
+        case 'set':
+          t.items.forEach(walk);
+          return;
+        case 'object':
+          t.keys.forEach(walk);
+          t.values.forEach(walk);
+          return;
+        case 'call':
+          t.args.forEach(walk);
+          return;
+        default:
+          return;
+      }
+    };
+    all.forEach(walk);
+  }
+  return out;
+}
+
+export interface OrderedBody {
+  readonly lits: readonly ILit[];
+  /** For negated literals: variables local to the negation (appear nowhere else). */
+  readonly negLocals: ReadonlyMap<ILit, SlotSet>;
+}
+
+/**
+ * Orders `body` so that every literal's inputs are bound before it, given `globals` bound on
+ * entry. Throws `rego_unsafe_var_error` for variables nothing binds.
+ */
+export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody {
+  const litVarSets = body.map((l) => {
+    const s: SlotSet = new Set();
+    litVars(l, (v) => s.add(v.slot));
+    return s;
+  });
+  const closureSets = body.map(closureVars);
+  const bodyVars: SlotSet = new Set();
+  for (const s of litVarSets) for (const x of s) bodyVars.add(x);
+  // A variable used by exactly one negated literal and nowhere else is local to the negation.
+  const negLocals = new Map<ILit, SlotSet>();
+  body.forEach((l, i) => {
+    if (!l.negated) return;
+    const local: SlotSet = new Set();
+    for (const v of litVarSets[i] as SlotSet) {
+      if (globals.has(v)) continue;
+      const elsewhere = litVarSets.some((s, j) => j !== i && s.has(v)) || closureSets.some((s, j) => j !== i && s.has(v));
+      if (!elsewhere) local.add(v);
+    }
+    negLocals.set(l, local);
+  });
+  const safe: SlotSet = new Set(globals);
+  const placed: ILit[] = [];
+  const done = new Array<boolean>(body.length).fill(false);
+  for (;;) {
+    const before = placed.length;
+    for (let i = 0; i < body.length; i++) {
+      if (done[i] === true) continue;
+      const l = body[i] as ILit;
+      // Closures may only capture body variables that are already bound.
+      let closureOk = true;
+      for (const v of closureSets[i] as SlotSet) {
+        if (bodyVars.has(v) && !globals.has(v) && !safe.has(v)) closureOk = false;
+      }
+      if (!closureOk) continue;
+      const outs = literalOutputs(l, safe);
+      const local = negLocals.get(l);
+      let ok = true;
+      for (const v of litVarSets[i] as SlotSet) {
+        if (!safe.has(v) && !outs.has(v) && !(local?.has(v) ?? false)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      done[i] = true;
+      placed.push(l);
+      for (const v of outs) safe.add(v);
+    }
+    if (placed.length === body.length) return { lits: placed, negLocals };
+    if (placed.length === before) break;
+  }
+  // Report unsafe variables of the literals that could not be placed.
+  const reported = new Set<number>();
+  const errors: CompileFailure[] = [];
+  body.forEach((l, i) => {
+    if (done[i] === true) return;
+    const vars: IVar[] = [];
+    litVars(l, (v) => vars.push(v));
+    litClosures(l, (b) => {
+      for (const x of b) litVars(x, (v) => {
+        if (bodyVars.has(v.slot)) vars.push(v);
+      }, false);
+    });
+    for (const v of vars) {
+      if (safe.has(v.slot) || reported.has(v.slot)) continue;
+      reported.add(v.slot);
+      errors.push(new CompileFailure('rego_unsafe_var_error', `var ${isGenerated(v.name) ? '_' : v.name} is unsafe`, v.loc));
+    }
+  });
+  if (errors.length === 0) {
+    const l = body.find((_, i) => done[i] !== true) as ILit;
+    errors.push(new CompileFailure('rego_unsafe_var_error', 'expression is unsafe', l.loc));
+  }
+  throw new UnsafeVars(errors);
+}
+
+export class UnsafeVars {
+  readonly errors: readonly CompileFailure[];
+
+  constructor(errors: readonly CompileFailure[]) {
+    this.errors = errors;
+  }
+}
+
+/** Reports head variables not bound by the body. */
+export function checkHeadSafety(terms: readonly ITerm[], safe: SlotSet): void {
+  const errors: CompileFailure[] = [];
+  const seen = new Set<number>();
+  for (const t of terms) {
+    termVars(t, (v) => {
+      if (!safe.has(v.slot) && !seen.has(v.slot)) {
+        seen.add(v.slot);
+        errors.push(new CompileFailure('rego_unsafe_var_error', `var ${isGenerated(v.name) ? '_' : v.name} is unsafe`, v.loc));
+      }
+    });
+  }
+  if (errors.length > 0) throw new UnsafeVars(errors);
+}
+
+export type { Loc };

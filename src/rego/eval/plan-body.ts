@@ -1,0 +1,407 @@
+/**
+ * Planning bodies: each literal becomes a closure that binds variables and calls its
+ * continuation. Refs with unbound variables anywhere in a literal are first turned into
+ * iteration steps (as OPA's compiler rewrites them into separate expressions).
+ */
+import type { Callee, ICall, ILit, IRef, ITerm, IUnifyLit, IVar } from '../compile/ir.ts';
+import { litVars, termVars } from '../compile/ir.ts';
+import { CompileFailure } from '../compile/scope.ts';
+import { orderBody } from '../compile/safety.ts';
+import type { Loc } from '../syntax/ast.ts';
+import { isArray, RObject, RSet, type Value, valuesEqual } from '../value.ts';
+import { forEachMember, iterateStep, unbind } from './plan-iter.ts';
+import { builtinFailure, isEvaluable, type PlanFrame, type SlotSet, TermPlanner, UNDEFINED_CALL } from './plan-terms.ts';
+import type { Ev, Frame, Step } from './runtime.ts';
+import { withStep } from './with.ts';
+
+export type Cont = (bound: SlotSet) => Step;
+
+interface Extraction {
+  readonly kind: 'ref' | 'call';
+  readonly ref: IRef | null;
+  readonly call: ICall | null;
+  readonly temp: IVar;
+}
+
+const FAIL: Step = () => false;
+
+function hasUnbound(t: ITerm, bound: SlotSet): boolean {
+  let found = false;
+  termVars(t, (v) => {
+    if (!bound.has(v.slot)) found = true;
+  });
+  return found;
+}
+
+function isRelation(fn: Callee): boolean {
+  return fn.kind === 'builtin' && fn.decl.kind === 'relation';
+}
+
+export class Planner extends TermPlanner {
+  /** Plans a body (safety-ordered) ending in `terminal`. */
+  planBody(body: readonly ILit[], bound: SlotSet, pf: PlanFrame, terminal: Cont): Step {
+    const { lits, negLocals } = orderBody(body, bound);
+    const go = (i: number, b: SlotSet): Step => {
+      if (i === lits.length) return terminal(b);
+      const l = lits[i] as ILit;
+      return this.planLiteral(l, b, pf, (after) => go(i + 1, after), negLocals.get(l) !== undefined);
+    };
+    return go(0, new Set(bound));
+  }
+
+  planClosure(body: readonly ILit[], bound: SlotSet, pf: PlanFrame, terminal: Cont): Step {
+    return this.planBody(body, bound, pf, terminal);
+  }
+
+  private planLiteral(l: ILit, bound: SlotSet, pf: PlanFrame, next: Cont, _neg: boolean): Step {
+    if (l.negated) {
+      const inner = this.planWith(l, new Set(bound), pf, () => () => true);
+      const cont = next(bound);
+      return (f) => (inner(f) ? false : cont(f));
+    }
+    return this.planWith(l, bound, pf, next);
+  }
+
+  private planWith(l: ILit, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    if (l.withs.length === 0) return this.planCore(l, bound, pf, next);
+    return withStep(this, l, bound, pf, next, (b, n) => this.planCore(l, b, pf, n));
+  }
+
+  // ---- extraction of iterations ------------------------------------------------------------
+
+  private extract(t: ITerm, bound: SlotSet, out: Extraction[], pf: PlanFrame): ITerm {
+    switch (t.t) {
+      case 'ref': {
+        const head = t.head === 'data' || t.head === 'input' ? t.head : this.extract(t.head, bound, out, pf);
+        const path = t.path.map((p) => this.extract(p, bound, out, pf));
+        const r: IRef = { t: 'ref', head, path, loc: t.loc };
+        if (!path.some((p) => hasUnbound(p, bound))) return r;
+        const temp = pf.layout.alloc(`__i${pf.layout.nslots}`, t.loc);
+        out.push({ kind: 'ref', ref: r, call: null, temp });
+        for (const p of path) termVars(p, (v) => bound.add(v.slot));
+        bound.add(temp.slot);
+        return temp;
+      }
+      case 'array':
+        return { ...t, items: t.items.map((x) => this.extract(x, bound, out, pf)) };
+      case 'set':
+        return { ...t, items: t.items.map((x) => this.extract(x, bound, out, pf)) };
+      case 'object':
+        return {
+          ...t,
+          keys: t.keys.map((x) => this.extract(x, bound, out, pf)),
+          values: t.values.map((x) => this.extract(x, bound, out, pf)),
+        };
+      case 'call': {
+        const c: ICall = { ...t, args: t.args.map((x) => this.extract(x, bound, out, pf)) };
+        if (!isRelation(c.fn)) return c;
+        const temp = pf.layout.alloc(`__r${pf.layout.nslots}`, t.loc);
+        out.push({ kind: 'call', ref: null, call: c, temp });
+        bound.add(temp.slot);
+        return temp;
+      }
+      default:
+        return t;
+    }
+  }
+
+  /** Wraps `inner` in the iteration steps of `ex`, outermost first. */
+  private withExtractions(ex: readonly Extraction[], bound: SlotSet, pf: PlanFrame, inner: Cont, i = 0): Step {
+    if (i === ex.length) return inner(bound);
+    const e = ex[i] as Extraction;
+    if (e.kind === 'ref') {
+      return iterateStep(this, e.ref as IRef, bound, pf, e.temp, (b) => this.withExtractions(ex, b, pf, inner, i + 1));
+    }
+    const b = new Set(bound);
+    b.add(e.temp.slot);
+    const cont = this.withExtractions(ex, b, pf, inner, i + 1);
+    return this.relationStep(e.call as ICall, bound, pf, e.temp, cont);
+  }
+
+  private relationStep(c: ICall, bound: SlotSet, pf: PlanFrame, out: IVar, cont: Step): Step {
+    const evs = c.args.map((a) => this.ev(a, bound, pf));
+    const decl = c.fn.kind === 'builtin' ? c.fn.decl : null;
+    if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
+    const slot = out.slot;
+    const loc = c.loc;
+    return (f) => {
+      const args: Value[] = [];
+      for (const e of evs) {
+        const v = e(f);
+        if (v === undefined) return false;
+        args.push(v);
+      }
+      let results: Iterable<Value>;
+      try {
+        results = decl.impl(args, f.ctx.state.builtinCtx);
+      } catch (e) {
+        const err = builtinFailure(f, decl.name, e, loc);
+        if (err === UNDEFINED_CALL) return false;
+        throw err;
+      }
+      for (const r of results) {
+        f.ctx.state.tick();
+        f.slots[slot] = r;
+        const stop = cont(f);
+        f.slots[slot] = undefined;
+        if (stop) return true;
+      }
+      return false;
+    };
+  }
+
+  // ---- literal kinds ------------------------------------------------------------------------
+
+  private planCore(l: ILit, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    const body = l.body;
+    // Direct iteration without temporaries: `x = ref[…]`, `ref[…]`.
+    if (body.k === 'term' && body.term.t === 'ref' && this.simpleIter(body.term, bound)) {
+      return iterateStep(this, body.term, bound, pf, null, next);
+    }
+    if (body.k === 'unify') {
+      const { a, b } = body;
+      if (b.t === 'ref' && this.simpleIter(b, bound) && !hasUnboundRefs(a, bound)) return iterateStep(this, b, bound, pf, a, next);
+      if (a.t === 'ref' && this.simpleIter(a, bound) && !hasUnboundRefs(b, bound)) return iterateStep(this, a, bound, pf, b, next);
+    }
+    const ex: Extraction[] = [];
+    const b = new Set(bound);
+    switch (body.k) {
+      case 'term': {
+        const term = this.extract(body.term, b, ex, pf);
+        return this.withExtractions(ex, bound, pf, (bb) => this.testStep(this.ev(term, bb, pf), next(bb)));
+      }
+      case 'call': {
+        const args = body.args.map((x) => this.extract(x, b, ex, pf));
+        const out = body.out === null ? null : this.extract(body.out, b, ex, pf);
+        return this.withExtractions(ex, bound, pf, (bb) => this.callStep(body.fn, args, out, bb, pf, next, l.loc));
+      }
+      case 'unify': {
+        const a = this.extract(body.a, b, ex, pf);
+        const c = this.extract(body.b, b, ex, pf);
+        return this.withExtractions(ex, bound, pf, (bb) => this.unifyStep(a, c, bb, pf, next, l.loc));
+      }
+      case 'somein': {
+        const domain = this.extract(body.domain, b, ex, pf);
+        return this.withExtractions(ex, bound, pf, (bb) => this.someInStep(body.key, body.value, domain, bb, pf, next));
+      }
+      case 'every': {
+        const domain = this.extract(body.domain, b, ex, pf);
+        return this.withExtractions(ex, bound, pf, (bb) => this.everyStep(body.key, body.value, domain, body.body, bb, pf, next));
+      }
+      case 'logic':
+        return this.logicStep(body.op, body.left, body.right, bound, pf, next);
+    }
+  }
+
+  /** A ref whose only unbound variables are in its own path (no nested iteration). */
+  private simpleIter(r: IRef, bound: SlotSet): boolean {
+    if (r.head !== 'data' && r.head !== 'input' && !isEvaluable(r.head, bound)) return false;
+    let unbound = false;
+    for (const p of r.path) {
+      if (hasUnboundRefs(p, bound)) return false;
+      if (hasUnbound(p, bound)) unbound = true;
+    }
+    return unbound;
+  }
+
+  private testStep(e: Ev, cont: Step): Step {
+    return (f) => {
+      const v = e(f);
+      if (v === undefined || v === false) return false;
+      return cont(f);
+    };
+  }
+
+  private callStep(fn: Callee, args: readonly ITerm[], out: ITerm | null, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
+    const evs = args.map((a) => this.ev(a, bound, pf));
+    const call = this.calleeEv(fn, evs, loc);
+    if (out === null) return this.testStep(call, next(bound));
+    return this.matchStep(out, call, bound, pf, next);
+  }
+
+  /** Evaluates `e` and matches the value against `pattern`. */
+  private matchStep(pattern: ITerm, e: Ev, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    const b = new Set(bound);
+    const pat = this.pattern(pattern, b, pf);
+    const cont = next(b);
+    if (pat.binds.length === 0) {
+      const m = pat.match;
+      return (f) => {
+        const v = e(f);
+        if (v === undefined || !m(f, v)) return false;
+        return cont(f);
+      };
+    }
+    if (pat.slot >= 0) {
+      const s = pat.slot;
+      return (f) => {
+        const v = e(f);
+        if (v === undefined) return false;
+        f.slots[s] = v;
+        const r = cont(f);
+        f.slots[s] = undefined;
+        return r;
+      };
+    }
+    const { match, binds } = pat;
+    return (f) => {
+      const v = e(f);
+      if (v === undefined) return false;
+      const r = match(f, v) ? cont(f) : false;
+      unbind(f, binds);
+      return r;
+    };
+  }
+
+  private unifyStep(a: ITerm, b: ITerm, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
+    const ea = isEvaluable(a, bound);
+    const eb = isEvaluable(b, bound);
+    if (ea && eb) {
+      const x = this.ev(a, bound, pf);
+      const y = this.ev(b, bound, pf);
+      const cont = next(bound);
+      return (f) => {
+        const u = x(f);
+        if (u === undefined) return false;
+        const v = y(f);
+        if (v === undefined || !valuesEqual(u, v)) return false;
+        return cont(f);
+      };
+    }
+    if (eb) return this.matchStep(a, this.ev(b, bound, pf), bound, pf, next);
+    if (ea) return this.matchStep(b, this.ev(a, bound, pf), bound, pf, next);
+    // Both sides have unbound variables: unify element-wise, in an order that binds as it goes.
+    const pairs: [ITerm, ITerm][] = [];
+    if (a.t === 'array' && b.t === 'array') {
+      if (a.items.length !== b.items.length) return FAIL;
+      a.items.forEach((x, i) => pairs.push([x, b.items[i] as ITerm]));
+    } else if (a.t === 'object' && b.t === 'object') {
+      if (a.keys.length !== b.keys.length) return FAIL;
+      for (let i = 0; i < a.keys.length; i++) {
+        const k = a.keys[i] as ITerm;
+        if (k.t !== 'const') throw new CompileFailure('rego_unsafe_var_error', 'object keys must be ground in unification', loc);
+        const j = b.keys.findIndex((bk) => bk.t === 'const' && valuesEqual(bk.v, k.v));
+        if (j < 0) return FAIL;
+        pairs.push([a.values[i] as ITerm, b.values[j] as ITerm]);
+      }
+    } else if (isConstComposite(a) || isConstComposite(b)) {
+      return FAIL;
+    } else {
+      throw new CompileFailure('rego_unsafe_var_error', 'unification of unbound terms', loc);
+    }
+    const ordered: [ITerm, ITerm][] = [];
+    const sim = new Set(bound);
+    const rest = [...pairs];
+    while (rest.length > 0) {
+      const idx = rest.findIndex(([x, y]) => isEvaluable(x, sim) || isEvaluable(y, sim) || decomposable(x, y));
+      if (idx < 0) throw new CompileFailure('rego_unsafe_var_error', 'unification of unbound terms', loc);
+      const [pair] = rest.splice(idx, 1) as [[ITerm, ITerm]];
+      ordered.push(pair);
+      termVars(pair[0], (v) => sim.add(v.slot));
+      termVars(pair[1], (v) => sim.add(v.slot));
+    }
+    const go = (i: number, bb: SlotSet): Step => {
+      if (i === ordered.length) return next(bb);
+      const [x, y] = ordered[i] as [ITerm, ITerm];
+      return this.unifyStep(x, y, bb, pf, (after) => go(i + 1, after), loc);
+    };
+    return go(0, bound);
+  }
+
+  private someInStep(key: ITerm | null, value: ITerm, domain: ITerm, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    const dom = this.ev(domain, bound, pf);
+    const b = new Set(bound);
+    const kp = key === null ? null : this.pattern(key, b, pf);
+    const vp = this.pattern(value, b, pf);
+    const cont = next(b);
+    const body = (f: Frame, k: Value, v: Value): boolean => {
+      let r = false;
+      if ((kp === null || kp.match(f, k)) && vp.match(f, v)) r = cont(f);
+      if (kp !== null) unbind(f, kp.binds);
+      unbind(f, vp.binds);
+      return r;
+    };
+    return (f) => {
+      const d = dom(f);
+      if (d === undefined) return false;
+      return forEachMember(f, d, body);
+    };
+  }
+
+  private everyStep(key: IVar | null, value: IVar, domain: ITerm, body: readonly ILit[], bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    const dom = this.ev(domain, bound, pf);
+    const inner = new Set(bound);
+    if (key !== null) inner.add(key.slot);
+    inner.add(value.slot);
+    const check = this.planBody(body, inner, pf, () => () => true);
+    const cont = next(bound);
+    const ks = key === null ? -1 : key.slot;
+    const vs = value.slot;
+    const failing = (f: Frame, k: Value, v: Value): boolean => {
+      if (ks >= 0) f.slots[ks] = k;
+      f.slots[vs] = v;
+      const ok = check(f);
+      if (ks >= 0) f.slots[ks] = undefined;
+      f.slots[vs] = undefined;
+      return !ok;
+    };
+    return (f) => {
+      const d = dom(f);
+      if (d === undefined) return false;
+      if (!isArray(d) && !(d instanceof RObject) && !(d instanceof RSet)) return false;
+      if (forEachMember(f, d, failing)) return false;
+      return cont(f);
+    };
+  }
+
+  private logicStep(op: 'and' | 'or', left: readonly ILit[], right: readonly ILit[], bound: SlotSet, pf: PlanFrame, next: Cont): Step {
+    if (op === 'and') return this.planBody([...left, ...right], bound, pf, () => next(bound));
+    const aux = pf.naux++;
+    const cont = next(bound);
+    const mark: Step = (f) => {
+      f.aux[aux] = true;
+      return cont(f);
+    };
+    const l = this.planBody(left, bound, pf, () => mark);
+    const r = this.planBody(right, bound, pf, () => cont);
+    return (f) => {
+      const saved = f.aux[aux];
+      f.aux[aux] = false;
+      const stop = l(f);
+      const found = f.aux[aux] === true;
+      f.aux[aux] = saved;
+      if (stop) return true;
+      if (found) return false;
+      return r(f);
+    };
+  }
+}
+
+function isConstComposite(t: ITerm): boolean {
+  return t.t === 'const' || t.t === 'set' || t.t === 'compr' || t.t === 'template';
+}
+
+function decomposable(x: ITerm, y: ITerm): boolean {
+  return (x.t === 'array' && y.t === 'array') || (x.t === 'object' && y.t === 'object');
+}
+
+/** Does the term contain a ref (not inside a closure) with unbound variables in its path? */
+function hasUnboundRefs(t: ITerm, bound: SlotSet): boolean {
+  switch (t.t) {
+    case 'ref':
+      if (t.path.some((p) => hasUnbound(p, bound))) return true;
+      return (t.head !== 'data' && t.head !== 'input' && hasUnboundRefs(t.head, bound)) || t.path.some((p) => hasUnboundRefs(p, bound));
+    case 'array':
+    case 'set':
+      return t.items.some((x) => hasUnboundRefs(x, bound));
+    case 'object':
+      return t.keys.some((x) => hasUnboundRefs(x, bound)) || t.values.some((x) => hasUnboundRefs(x, bound));
+    case 'call':
+      return isRelation(t.fn) || t.args.some((x) => hasUnboundRefs(x, bound));
+    default:
+      return false;
+  }
+}
+
+export type { IUnifyLit };
+export { litVars };

@@ -1,0 +1,146 @@
+/**
+ * Evaluating rules: complete values (with `else` and `default`), multi-value sets, rules with
+ * variables in their path, and function calls. Conflicting outputs raise
+ * `eval_conflict_error` with OPA's messages.
+ */
+import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
+import type { Loc } from '../syntax/ast.ts';
+import { RSet, valuesEqual, type Value } from '../value.ts';
+import { BUSY, type Ctx, evalError, Frame, NONE, type Step } from './runtime.ts';
+
+export interface BranchPlan {
+  readonly nslots: number;
+  readonly naux: number;
+  readonly entry: Step;
+  readonly loc: Loc;
+}
+
+export interface RulePlan {
+  readonly branches: readonly BranchPlan[];
+}
+
+export class ValueAcc {
+  value: Value | undefined = undefined;
+  found = false;
+  readonly stopEarly: boolean;
+  readonly message: string;
+
+  constructor(stopEarly: boolean, message: string) {
+    this.stopEarly = stopEarly;
+    this.message = message;
+  }
+
+  add(f: Frame, v: Value, loc: Loc): boolean {
+    this.found = true;
+    if (this.value === undefined) {
+      this.value = v;
+      return this.stopEarly;
+    }
+    if (!valuesEqual(this.value, v)) throw evalError(f.ctx.state, 'eval_conflict_error', this.message, loc);
+    return false;
+  }
+}
+
+/** Flat list of dynamic-rule contributions: path, value, path, value … */
+export class DynAcc {
+  readonly entries: unknown[] = [];
+}
+
+const COMPLETE_CONFLICT = 'complete rules must not produce multiple outputs';
+const FUNCTION_CONFLICT = 'functions must not produce multiple outputs for same inputs';
+
+function planOf(r: RuleDef): RulePlan {
+  return r.plan as RulePlan;
+}
+
+function runBranches(ctx: Ctx, rule: RuleDef, acc: ValueAcc, args: readonly Value[] | null): void {
+  for (const b of planOf(rule).branches) {
+    const f = new Frame(b.nslots, b.naux, ctx);
+    f.acc = acc;
+    f.args = args;
+    acc.found = false;
+    b.entry(f);
+    if (acc.found) return;
+  }
+}
+
+function defaultValue(ctx: Ctx, node: TreeNode, args: readonly Value[] | null): Value | undefined {
+  const d = node.defaultRule;
+  if (d === null) return undefined;
+  const acc = new ValueAcc(true, COMPLETE_CONFLICT);
+  runBranches(ctx, d, acc, args);
+  return acc.value;
+}
+
+/** Value of a node holding complete rules. */
+export function evalComplete(ctx: Ctx, node: TreeNode): Value | undefined {
+  ctx.state.tick();
+  const same = node.sameConst;
+  const acc = new ValueAcc(same, COMPLETE_CONFLICT);
+  for (const r of node.leafRules) {
+    runBranches(ctx, r, acc, null);
+    if (same && acc.value !== undefined) break;
+  }
+  return acc.value !== undefined ? acc.value : defaultValue(ctx, node, null);
+}
+
+/** Value of a node holding multi-value (`contains`) rules: always a set. */
+export function evalSet(ctx: Ctx, node: TreeNode): RSet {
+  ctx.state.tick();
+  const set = new RSet();
+  for (const r of node.leafRules) {
+    for (const b of planOf(r).branches) {
+      const f = new Frame(b.nslots, b.naux, ctx);
+      f.acc = set;
+      b.entry(f);
+    }
+  }
+  return set;
+}
+
+/** Contributions of a rule with variables in its path, cached per context. */
+export function dynEntries(ctx: Ctx, rule: RuleDef): readonly unknown[] {
+  const cached = ctx.dyn[rule.id];
+  if (cached !== undefined) return cached;
+  ctx.state.tick();
+  const acc = new DynAcc();
+  for (const b of planOf(rule).branches) {
+    const f = new Frame(b.nslots, b.naux, ctx);
+    f.acc = acc;
+    b.entry(f);
+  }
+  ctx.dyn[rule.id] = acc.entries;
+  return acc.entries;
+}
+
+/** Calls a user function with evaluated arguments. */
+export function callFunction(ctx: Ctx, node: TreeNode, args: readonly Value[]): Value | undefined {
+  ctx.state.tick();
+  const same = node.sameConst;
+  const acc = new ValueAcc(same, FUNCTION_CONFLICT);
+  for (const r of node.leafRules) {
+    runBranches(ctx, r, acc, args);
+    if (same && acc.value !== undefined) break;
+  }
+  return acc.value !== undefined ? acc.value : defaultValue(ctx, node, args);
+}
+
+/** Cached value of a leaf node (complete or multi-value rules). */
+export function leafValue(ctx: Ctx, node: TreeNode): Value | undefined {
+  const c = ctx.values[node.id];
+  if (c !== undefined) {
+    if (c === NONE) return undefined;
+    if (c === BUSY) throw evalError(ctx.state, 'rego_recursion_error', `rule ${node.pathText} is recursive`, null);
+    return c;
+  }
+  ctx.values[node.id] = BUSY;
+  let v: Value | undefined;
+  try {
+    v = node.leafKind === 'multi' ? evalSet(ctx, node) : evalComplete(ctx, node);
+  } catch (e) {
+    ctx.values[node.id] = undefined;
+    throw e;
+  }
+  ctx.values[node.id] = v === undefined ? NONE : v;
+  return v;
+}
