@@ -152,6 +152,8 @@ export interface SniffSchema {
 }
 export type SniffField =
   | { readonly wire: 0 | 1 | 5 }
+  /** A repeated scalar: packed (LEN) or one field per element (any scalar wire type). */
+  | { readonly wire: 'scalars' }
   | { readonly wire: 2; readonly kind: 'string' | 'bytes' }
   | { readonly wire: 2; readonly kind: 'message'; readonly schema: () => SniffSchema };
 
@@ -165,12 +167,13 @@ export function sniffMessage(bytes: Uint8Array, schema: SniffSchema, depth = 0):
     const num = Math.floor(tag.value / 8);
     const wire = tag.value % 8;
     const spec = schema[num];
-    if (num === 0 || spec === undefined || spec.wire !== wire) return -1;
+    if (num === 0 || spec === undefined) return -1;
+    if (spec.wire === 'scalars' ? wire === 3 || wire === 4 || wire > 5 : spec.wire !== wire) return -1;
     pos = tag.next;
     if (wire === WIRE_VARINT) {
       const v = sniffVarint(bytes, pos);
       if (v === undefined) return matched + 1;
-      if (v.value === -1) return -1;
+      if (v.next === pos) return -1; // no terminating byte within 10 bytes
       pos = v.next;
     } else if (wire === WIRE_I64 || wire === WIRE_I32) {
       pos += wire === WIRE_I64 ? 8 : 4;
@@ -201,6 +204,7 @@ function sniffVarint(bytes: Uint8Array, pos: number): { value: number; next: num
     if (p >= bytes.length) return undefined;
     const b = bytes[p] ?? 0;
     value += (b & 0x7f) * mul;
+    // Values beyond 2^53 (negative int64s) are well-formed but unusable as tags or lengths.
     if ((b & 0x80) === 0) return { value: value > Number.MAX_SAFE_INTEGER ? -1 : value, next: p + 1 };
     mul *= 128;
   }

@@ -1,0 +1,1 @@
+export { onnxAnalyzer as analyzer } from './analyzer.ts';
