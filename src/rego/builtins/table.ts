@@ -11,6 +11,7 @@ import { ENCODING_BUILTINS } from './encoding.ts';
 import { GLOB_BUILTINS } from './glob.ts';
 import { JSON_BUILTINS } from './json.ts';
 import { JSONPATCH_BUILTINS } from './jsonpatch.ts';
+import { NET_BUILTINS } from './net.ts';
 import { NUMBER_BUILTINS } from './numbers.ts';
 import { OBJECT_BUILTINS } from './objects.ts';
 import { REGEX_BUILTINS } from './regex.ts';
@@ -20,6 +21,7 @@ import { SPRINTF_BUILTINS } from './sprintf.ts';
 import { STRING_BUILTINS } from './strings.ts';
 import { TIME_BUILTINS } from './time.ts';
 import { TYPE_BUILTINS } from './typenames.ts';
+import { UNITS_BUILTINS } from './units.ts';
 import { YAML_BUILTINS } from './yaml.ts';
 import type { BuiltinDecl, BuiltinTable } from './types.ts';
 
@@ -33,6 +35,7 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   GLOB_BUILTINS,
   JSON_BUILTINS,
   JSONPATCH_BUILTINS,
+  NET_BUILTINS,
   NUMBER_BUILTINS,
   OBJECT_BUILTINS,
   REGEX_BUILTINS,
@@ -42,6 +45,7 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   STRING_BUILTINS,
   TIME_BUILTINS,
   TYPE_BUILTINS,
+  UNITS_BUILTINS,
   YAML_BUILTINS,
 ];
 
