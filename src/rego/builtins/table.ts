@@ -5,10 +5,13 @@
 import { AGGREGATE_BUILTINS } from './aggregates.ts';
 import { ARITHMETIC_BUILTINS } from './arithmetic.ts';
 import { ARRAY_BUILTINS } from './arrays.ts';
+import { BITS_BUILTINS } from './bits.ts';
 import { CAST_BUILTINS } from './casts.ts';
 import { COMPARISON_BUILTINS } from './comparison.ts';
+import { CRYPTO_BUILTINS } from './crypto.ts';
 import { ENCODING_BUILTINS } from './encoding.ts';
 import { GLOB_BUILTINS } from './glob.ts';
+import { GRAPH_BUILTINS } from './graph.ts';
 import { JSON_BUILTINS } from './json.ts';
 import { JSONPATCH_BUILTINS } from './jsonpatch.ts';
 import { NET_BUILTINS } from './net.ts';
@@ -22,6 +25,8 @@ import { STRING_BUILTINS } from './strings.ts';
 import { TIME_BUILTINS } from './time.ts';
 import { TYPE_BUILTINS } from './typenames.ts';
 import { UNITS_BUILTINS } from './units.ts';
+import { URI_BUILTINS } from './uri.ts';
+import { UUID_BUILTINS } from './uuid.ts';
 import { YAML_BUILTINS } from './yaml.ts';
 import type { BuiltinDecl, BuiltinTable } from './types.ts';
 
@@ -29,10 +34,13 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   AGGREGATE_BUILTINS,
   ARITHMETIC_BUILTINS,
   ARRAY_BUILTINS,
+  BITS_BUILTINS,
   CAST_BUILTINS,
   COMPARISON_BUILTINS,
+  CRYPTO_BUILTINS,
   ENCODING_BUILTINS,
   GLOB_BUILTINS,
+  GRAPH_BUILTINS,
   JSON_BUILTINS,
   JSONPATCH_BUILTINS,
   NET_BUILTINS,
@@ -46,6 +54,8 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   TIME_BUILTINS,
   TYPE_BUILTINS,
   UNITS_BUILTINS,
+  URI_BUILTINS,
+  UUID_BUILTINS,
   YAML_BUILTINS,
 ];
 
