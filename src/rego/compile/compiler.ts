@@ -64,33 +64,67 @@ function resolveRule(def: RuleDef, ctx: ModuleContext): RuleBranchIR[] {
     const scopes = new RuleScopes(layout);
     const resolver = new Resolver(ctx, scopes, def.rule);
     const scope = new Scope(null);
-    const args = r.head.args === null ? null : r.head.args.map((a) => declareArg(resolver, a, scope));
+    const deferred: Term[] = [];
+    const args = r.head.args === null ? null : r.head.args.map((a) => declareArg(resolver, a, scope, deferred));
     const body = resolver.body(r.body, scope);
-    const suffix = def.kind === 'dynamic' ? headPath(r).suffix.map((t) => resolver.term(t, scope)) : [];
-    const key = r.head.key === null ? null : resolver.term(r.head.key, scope);
-    const value = r.head.value === null ? null : resolver.term(r.head.value, scope);
+    // Arguments that are computed (templates, calls, refs) are compared after the body binds them.
+    for (const t of deferred) {
+      const arg = (args as ITerm[])[(r.head.args as Term[]).indexOf(t)] as ITerm;
+      body.push({ body: { k: 'unify', a: arg, b: resolver.term(t, scope) }, negated: false, withs: [], loc: t.loc });
+    }
+    // Head terms that iterate (`p := xs[_]`) are evaluated in the body, as OPA rewrites them.
+    const head = (t: Term): ITerm => {
+      const ir = resolver.term(t, scope);
+      if (!iterates(ir)) return ir;
+      const tmp = scopes.temp(t.loc);
+      body.push({ body: { k: 'unify', a: tmp, b: ir }, negated: false, withs: [], loc: t.loc });
+      return tmp;
+    };
+    const suffix = def.kind === 'dynamic' ? headPath(r).suffix.map(head) : [];
+    const key = r.head.key === null ? null : head(r.head.key);
+    const value = r.head.value === null ? null : head(r.head.value);
     out.push({ args, suffix, key, value, body, layout, rule: r });
   }
   return out;
 }
 
-function declareArg(resolver: Resolver, t: Term, scope: Scope): ITerm {
+/** Does a head term contain a ref with variables in its path, or a call (possibly multi-valued)? */
+function iterates(t: ITerm): boolean {
+  switch (t.t) {
+    case 'ref':
+      return t.path.some((p) => p.t !== 'const') || (t.head !== 'data' && t.head !== 'input' && iterates(t.head));
+    case 'array':
+    case 'set':
+      return t.items.some(iterates);
+    case 'object':
+      return t.keys.some(iterates) || t.values.some(iterates);
+    case 'call':
+      return t.args.some(iterates) || (t.fn.kind === 'builtin' && t.fn.decl.kind === 'relation');
+    default:
+      return false;
+  }
+}
+
+function declareArg(resolver: Resolver, t: Term, scope: Scope, deferred: Term[]): ITerm {
   switch (t.type) {
     case 'var':
       if (t.name.startsWith('$')) return resolver.scopes.layout.alloc(t.name, t.loc);
       if (scope.declared.has(t.name)) return { ...(scope.declared.get(t.name) as ITerm & { t: 'var' }), loc: t.loc };
       return { ...resolver.scopes.declare(scope, t.name, t.loc, 'some'), loc: t.loc };
     case 'array':
-      return { t: 'array', items: t.items.map((x) => declareArg(resolver, x, scope)), loc: t.loc };
+      return { t: 'array', items: t.items.map((x) => declareArg(resolver, x, scope, [])), loc: t.loc };
     case 'object':
       return {
         t: 'object',
         keys: t.entries.map(([k]) => resolver.term(k, scope)),
-        values: t.entries.map(([, v]) => declareArg(resolver, v, scope)),
+        values: t.entries.map(([, v]) => declareArg(resolver, v, scope, [])),
         loc: t.loc,
       };
-    default:
+    case 'scalar':
       return resolver.term(t, scope);
+    default:
+      deferred.push(t);
+      return resolver.scopes.temp(t.loc);
   }
 }
 

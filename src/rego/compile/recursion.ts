@@ -15,30 +15,34 @@ function ruleNodesUnder(n: TreeNode, out: Set<TreeNode>): void {
   for (const c of n.children.values()) if (c.hasRules) ruleNodesUnder(c, out);
 }
 
-function dataDeps(root: TreeNode, path: readonly ITerm[], out: Set<TreeNode>): void {
-  let n = root;
-  for (const t of path) {
-    if (n.leafKind !== null || n.dynamicRules.length > 0) {
-      ruleNodesUnder(n, out);
-      return;
-    }
-    if (!n.hasRules) return;
-    if (t.t === 'const' && (t.v === null || typeof t.v !== 'object')) {
-      const c = n.children.get(t.v);
-      if (c === undefined) return;
-      n = c;
-    } else {
-      ruleNodesUnder(n, out);
-      return;
-    }
+/**
+ * Rules a `data` ref may read. Variable positions match every child (as OPA's dynamic rule
+ * lookup does); a ref ending above rules reads all of them.
+ */
+function dataDeps(n: TreeNode, path: readonly ITerm[], i: number, out: Set<TreeNode>): void {
+  if (n.leafKind !== null) {
+    if (n.leafKind !== 'function') out.add(n);
+    return;
   }
-  ruleNodesUnder(n, out);
+  if (!n.hasRules) return;
+  if (n.dynamicRules.length > 0) out.add(n);
+  if (i === path.length) {
+    ruleNodesUnder(n, out);
+    return;
+  }
+  const t = path[i] as ITerm;
+  if (t.t === 'const' && (t.v === null || typeof t.v !== 'object')) {
+    const c = n.children.get(t.v);
+    if (c !== undefined) dataDeps(c, path, i + 1, out);
+    return;
+  }
+  for (const c of n.children.values()) dataDeps(c, path, i + 1, out);
 }
 
 function termDeps(root: TreeNode, t: ITerm, out: Set<TreeNode>): void {
   switch (t.t) {
     case 'ref':
-      if (t.head === 'data') dataDeps(root, t.path, out);
+      if (t.head === 'data') dataDeps(root, t.path, 0, out);
       else if (t.head !== 'input') termDeps(root, t.head, out);
       for (const p of t.path) termDeps(root, p, out);
       return;

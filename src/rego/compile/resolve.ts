@@ -300,11 +300,14 @@ export class Resolver {
         break;
       }
       case 'logic': {
-        const left = this.body(e.left, scope);
-        const right = this.body(e.right, scope);
+        const left = this.body(e.left, new Scope(scope));
+        const right = this.body(e.right, new Scope(scope));
         body = { k: 'logic', op: e.op, left, right };
         break;
       }
+      case 'group':
+        body = { k: 'logic', op: 'and', left: this.body(e.body, new Scope(scope)), right: [] };
+        break;
       case 'term':
         body = { k: 'term', term: this.term(e.term, scope) };
         break;
@@ -359,6 +362,8 @@ export class Resolver {
           if (fnNode !== null) v = { kind: 'callee', fn: { kind: 'func', name: fnNode.pathText, node: fnNode, arity: fnNode.arity } };
           else if (name !== null && this.ctx.builtins.has(name)) {
             v = { kind: 'callee', fn: { kind: 'builtin', name, decl: this.ctx.builtins.get(name) as NonNullable<ReturnType<BuiltinTable['get']>> } };
+          } else if (name !== null && INTRINSICS.has(name)) {
+            v = { kind: 'callee', fn: { kind: 'intrinsic', name, arity: INTRINSIC_ARITY[name] ?? -1 } };
           }
         }
       }

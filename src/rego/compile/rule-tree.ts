@@ -135,6 +135,11 @@ export class RuleTree {
     return full;
   }
 
+  /** Marks a node (a package) as part of the virtual document tree. */
+  markDocument(node: TreeNode): void {
+    for (let n: TreeNode | null = node; n !== null; n = n.parent) n.hasRules = true;
+  }
+
   /** Every rule in the subtree at `node` (including dynamic and default rules). */
   rulesUnder(node: TreeNode, out: RuleDef[] = []): RuleDef[] {
     out.push(...node.leafRules, ...node.dynamicRules);

@@ -7,6 +7,7 @@ import type { Loc } from '../syntax/ast.ts';
 import type { ILit, IRef, ITerm, IVar } from './ir.ts';
 import { litClosures, litVars, termVars } from './ir.ts';
 import { CompileFailure } from './scope.ts';
+import { valuesEqual } from '../value.ts';
 
 export type SlotSet = Set<number>;
 
@@ -68,9 +69,10 @@ class Unifier {
     if (this.safe.has(slot)) return;
     this.safe.add(slot);
     const deps = this.unknown.get(slot);
-    if (deps !== undefined) {
-      this.unknown.delete(slot);
-      for (const d of deps) this.markSafe(d);
+    this.unknown.delete(slot);
+    if (deps !== undefined) for (const d of deps) this.markSafe(d);
+    for (const [v, ds] of [...this.unknown]) {
+      if (ds.delete(slot) && ds.size === 0) this.markSafe(v);
     }
   }
 
@@ -85,8 +87,16 @@ class Unifier {
   }
 
   private unifyAll(v: IVar, t: ITerm): void {
-    if (this.safe.has(v.slot)) this.markAllSafe(t);
-    else termVars(t, (w) => this.markUnknown(v.slot, w.slot));
+    if (this.safe.has(v.slot)) {
+      this.markAllSafe(t);
+      return;
+    }
+    const unsafe: number[] = [];
+    termVars(t, (w) => {
+      if (!this.safe.has(w.slot)) unsafe.push(w.slot);
+    });
+    if (unsafe.length === 0) this.markSafe(v.slot);
+    else for (const w of unsafe) this.markUnknown(v.slot, w);
   }
 
   /** A term that evaluates to a value once its inputs are bound. */
@@ -130,8 +140,7 @@ class Unifier {
     }
     if (a.t === 'object' && b.t === 'object') {
       a.keys.forEach((k, i) => {
-        if (k.t !== 'const') return;
-        const j = b.keys.findIndex((bk) => bk.t === 'const' && sameConst(bk.v, k.v));
+        const j = b.keys.findIndex((bk) => sameKey(bk, k));
         if (j >= 0) this.unify(a.values[i] as ITerm, b.values[j] as ITerm);
       });
       return;
@@ -147,8 +156,11 @@ class Unifier {
   }
 }
 
-function sameConst(a: unknown, b: unknown): boolean {
-  return a === b;
+/** Object keys match structurally: equal constants, or the same variable. */
+export function sameKey(a: ITerm, b: ITerm): boolean {
+  if (a.t === 'const' && b.t === 'const') return valuesEqual(a.v, b.v);
+  if (a.t === 'var' && b.t === 'var') return a.slot === b.slot;
+  return false;
 }
 
 /** Variables bound by evaluating literal `l` when `safe` are bound before it. */

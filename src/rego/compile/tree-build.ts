@@ -40,6 +40,8 @@ export function buildTree(modules: readonly Module[], base: Value): { tree: Rule
     errors.push(new CompileFailure(code, msg, rule.loc));
   };
   for (const m of modules) {
+    // Packages are documents even without rules (`data.a.b` of an empty `package a.b` is {}).
+    tree.markDocument(tree.ensure(m.package.path));
     for (const rule of m.rules) {
       const { prefix, suffix } = headPath(rule);
       const path = [...m.package.path, ...prefix];

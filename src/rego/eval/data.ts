@@ -25,6 +25,18 @@ export function lookupPath(v: Value | undefined, keys: readonly Value[], from: n
   return v;
 }
 
+/** A lookup in the base document: like storage paths in OPA, a number key also finds its text. */
+export function lookupBase(v: Value | undefined, k: Value): Value | undefined {
+  const r = lookup(v, k);
+  if (r !== undefined || typeof k !== 'number' || !(v instanceof RObject)) return r;
+  return v.get(String(k));
+}
+
+export function lookupBasePath(v: Value | undefined, keys: readonly Value[], from: number): Value | undefined {
+  for (let i = from; i < keys.length && v !== undefined; i++) v = lookupBase(v, keys[i] as Value);
+  return v;
+}
+
 function isPrim(k: Value): k is null | boolean | number | string {
   return k === null || typeof k !== 'object';
 }
@@ -52,15 +64,12 @@ function exactlyOverridden(ctx: Ctx, node: TreeNode): boolean {
 
 function fill(ctx: Ctx, d: DocNode, node: TreeNode): void {
   const base = node.base;
-  if (base instanceof RObject) {
-    base.forEach((k, v) => {
-      const c = isPrim(k) ? node.children.get(k) : undefined;
-      if (c === undefined || !c.hasRules) d.putLeaf(k, v, true);
-    });
-  }
+  if (base instanceof RObject) base.forEach((k, v) => void d.putLeaf(k, v, true));
   for (const child of node.children.values()) {
     if (!child.hasRules || child.leafKind === 'function') continue;
     if (exactlyOverridden(ctx, child)) continue;
+    // The base document wins over rules at the same path (OPA merges base over virtual).
+    if (child.leafKind !== null && base instanceof RObject && base.has(child.key)) continue;
     const key = child.key;
     try {
       if (child.leafKind === 'complete') {
@@ -117,10 +126,10 @@ export function dataWalk(ctx: Ctx, node: TreeNode, keys: readonly Value[], from:
   let i = from;
   while (i < keys.length) {
     if (n.leafKind !== null || n.dynamicRules.length > 0) return lookupPath(nodeValue(ctx, n), keys, i);
-    if (!n.hasRules) return lookupPath(n.base, keys, i);
+    if (!n.hasRules) return lookupBasePath(n.base, keys, i);
     const k = keys[i] as Value;
     const child = isPrim(k) ? n.children.get(k) : undefined;
-    if (child === undefined) return lookupPath(lookup(n.base, k), keys, i + 1);
+    if (child === undefined) return lookupBasePath(n.base, keys, i);
     n = child;
     i++;
   }

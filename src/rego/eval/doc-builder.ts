@@ -78,11 +78,8 @@ export class DocNode {
       return;
     }
     if (e.node.kind === 'leaf') {
-      if (e.node.fromBase && !fromBase) {
-        e.node.value = v;
-        e.node.fromBase = false;
-        return;
-      }
+      // The base document wins over a virtual document at the same path (as OPA merges them).
+      if (e.node.fromBase && !fromBase) return;
       if (valuesEqual(e.node.value as Value, v)) return;
     }
     throw new DocConflict('object keys must be unique');

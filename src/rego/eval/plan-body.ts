@@ -6,7 +6,7 @@
 import type { Callee, ICall, ILit, IRef, ITerm, IUnifyLit, IVar } from '../compile/ir.ts';
 import { litVars, termVars } from '../compile/ir.ts';
 import { CompileFailure } from '../compile/scope.ts';
-import { orderBody } from '../compile/safety.ts';
+import { orderBody, sameKey } from '../compile/safety.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { isArray, RObject, RSet, type Value, valuesEqual } from '../value.ts';
 import { forEachMember, iterateStep, unbind } from './plan-iter.ts';
@@ -279,9 +279,11 @@ export class Planner extends TermPlanner {
       if (a.keys.length !== b.keys.length) return FAIL;
       for (let i = 0; i < a.keys.length; i++) {
         const k = a.keys[i] as ITerm;
-        if (k.t !== 'const') throw new CompileFailure('rego_unsafe_var_error', 'object keys must be ground in unification', loc);
-        const j = b.keys.findIndex((bk) => bk.t === 'const' && valuesEqual(bk.v, k.v));
-        if (j < 0) return FAIL;
+        const j = b.keys.findIndex((bk) => sameKey(bk, k));
+        if (j < 0) {
+          if (k.t !== 'const') throw new CompileFailure('rego_unsafe_var_error', 'object keys must be ground in unification', loc);
+          return FAIL;
+        }
         pairs.push([a.values[i] as ITerm, b.values[j] as ITerm]);
       }
     } else if (isConstComposite(a) || isConstComposite(b)) {

@@ -11,10 +11,10 @@ import { RegoError } from '../errors.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { isArray, RObject, RSet, valuesEqual, type Value } from '../value.ts';
 import { displayText } from '../value-text.ts';
-import { dataGet, dataWalk, lookup, nodeValue } from './data.ts';
+import { dataGet, dataWalk, lookup, lookupBase, nodeValue } from './data.ts';
 import { callIntrinsic } from './intrinsics.ts';
 import { callFunction } from './rules.ts';
-import { evalError, type Ev, type Frame, type Step } from './runtime.ts';
+import { Ctx, evalError, type Ev, type Frame, type Step } from './runtime.ts';
 
 export type SlotSet = Set<number>;
 export type Matcher = (f: Frame, v: Value) => boolean;
@@ -61,7 +61,7 @@ function isPrim(v: Value): v is null | boolean | number | string {
 }
 
 /** Applies `rest` lookups to `v`. */
-function lookupRest(evs: readonly Ev[]): (f: Frame, v: Value | undefined) => Value | undefined {
+function lookupRest(evs: readonly Ev[], get: (v: Value | undefined, k: Value) => Value | undefined = lookup): (f: Frame, v: Value | undefined) => Value | undefined {
   const n = evs.length;
   if (n === 0) return (_f, v) => v;
   if (n === 1) {
@@ -69,14 +69,14 @@ function lookupRest(evs: readonly Ev[]): (f: Frame, v: Value | undefined) => Val
     return (f, v) => {
       if (v === undefined) return undefined;
       const k = e0(f);
-      return k === undefined ? undefined : lookup(v, k);
+      return k === undefined ? undefined : get(v, k);
     };
   }
   return (f, v) => {
     for (let i = 0; i < n && v !== undefined; i++) {
       const k = (evs[i] as Ev)(f);
       if (k === undefined) return undefined;
-      v = lookup(v, k);
+      v = get(v, k);
     }
     return v;
   };
@@ -228,7 +228,8 @@ export abstract class TermPlanner {
       fast = (f) => rest(f, nodeValue(f.ctx, n));
     } else if (!n.hasRules) {
       const base = n.base;
-      fast = (f) => rest(f, base);
+      const baseRest = lookupRest(restEvs, lookupBase);
+      fast = (f) => baseRest(f, base);
     } else {
       fast = (f) => {
         const keys = new Array<Value>(restEvs.length);
@@ -267,7 +268,14 @@ export abstract class TermPlanner {
         const m = mocks.get(mockKey);
         if (m !== undefined) {
           if (m.kind === 'value') return m.value;
-          return this.invoker(m.fn, loc)(f, args);
+          // A replacement runs without the mocks in effect (it may call the original).
+          const saved = f.ctx;
+          f.ctx = new Ctx(saved.state, saved.input, saved.overrides, null);
+          try {
+            return this.invoker(m.fn, loc)(f, args);
+          } finally {
+            f.ctx = saved;
+          }
         }
       }
       return invoke(f, args);

@@ -159,7 +159,13 @@ export interface LogicExpr extends ExprBase {
   readonly right: Body;
 }
 
-export type Expr = TermExpr | CallExpr | SomeExpr | SomeInExpr | EveryExpr | LogicExpr;
+/** `not { … }`: a negated group of literals with its own scope. */
+export interface GroupExpr extends ExprBase {
+  readonly kind: 'group';
+  readonly body: Body;
+}
+
+export type Expr = TermExpr | CallExpr | SomeExpr | SomeInExpr | EveryExpr | LogicExpr | GroupExpr;
 
 export type Body = readonly Expr[];
 

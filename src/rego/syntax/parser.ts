@@ -128,6 +128,19 @@ class Parser extends TermParser {
     if (this.isKeyword('not')) {
       this.next();
       negated = true;
+      if (this.is(T.LBrace)) {
+        const group = this.attempt(() => {
+          this.next();
+          const body = this.parseBody(T.RBrace);
+          this.next();
+          return body;
+        });
+        if (group !== null) {
+          let expr: Expr = { kind: 'group', body: group, negated: true, with: [], loc: this.span(start) };
+          if (this.isKeyword('with')) expr = { ...expr, with: this.parseWith() };
+          return expr;
+        }
+      }
     }
     if (this.isKeyword('some')) {
       if (negated) this.unexpected("illegal negation of 'some'");
