@@ -48,3 +48,29 @@ test('openStorage: embedded defaults under the data directory, migrated, reopena
     await rm(root, { recursive: true, force: true });
   }
 });
+
+const pgUrl = process.env['AIRLOCK_TEST_PG_URL'];
+
+test('openStorage: PostgreSQL metadata with filesystem blobs', { skip: pgUrl === undefined ? 'set AIRLOCK_TEST_PG_URL=postgres://… to run it' : false }, async () => {
+  if (pgUrl === undefined) return;
+  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-storage-pg-'));
+  const schema = `airlock_test_${randomBytes(6).toString('hex')}`;
+  try {
+    const storage = await openStorage({ dataDir, metadata: { driver: 'postgres', url: pgUrl, schema } });
+    assert.ok(storage.startup.migrations.applied.length > 0);
+    await storage.metadata.appendAudit({ at: new Date(), actor: 'system', action: 'test', subject: 'x', details: {} });
+    await storage.signals.recordMissing({ ecosystem: 'npm', name: 'ghost', at: new Date(), tokenId: null, userAgent: null, agent: null });
+    await storage.close();
+    const again = await openStorage({ dataDir, metadata: { driver: 'postgres', url: pgUrl, schema } });
+    assert.deepEqual(again.startup.migrations.applied, []);
+    assert.equal(verifyAuditChain(await again.metadata.listAudit({ limit: 10 })).ok, true);
+    assert.equal((await again.signals.getMissing('npm', 'ghost'))?.count, 1);
+    await again.close();
+  } finally {
+    const { default: postgres } = await import('postgres');
+    const admin = postgres(pgUrl, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end({ timeout: 5 });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

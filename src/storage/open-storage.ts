@@ -1,19 +1,34 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { assertNever } from '../core/index.ts';
 import { openFsBlobStore } from './fs-blob/index.ts';
 import type { StagingCleanupReport } from './fs-blob/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from './ports/index.ts';
+import type { MigrationReport } from './common/index.ts';
+import { openPostgresMetadataStore } from './postgres/index.ts';
+import type { PostgresMetadataStore } from './postgres/index.ts';
 import { openSqliteMetadataStore } from './sqlite/index.ts';
-import type { MigrationReport, SqliteSynchronous } from './sqlite/index.ts';
+import type { SqliteMetadataStore, SqliteSynchronous } from './sqlite/index.ts';
 
-/** Which metadata driver, and its settings. Only SQLite so far; PostgreSQL will join this union. */
-export type MetadataDriverOptions = {
-  readonly driver: 'sqlite';
-  /** Database file; default `<dataDir>/airlock.db`. */
-  readonly path?: string;
-  readonly busyTimeoutMs?: number;
-  readonly synchronous?: SqliteSynchronous;
-};
+/** Which metadata driver, and its settings. */
+export type MetadataDriverOptions =
+  | {
+      /** Embedded, one file in the data directory (the default). */
+      readonly driver: 'sqlite';
+      /** Database file; default `<dataDir>/airlock.db`. */
+      readonly path?: string;
+      readonly busyTimeoutMs?: number;
+      readonly synchronous?: SqliteSynchronous;
+    }
+  | {
+      /** Shared by several gateway nodes. */
+      readonly driver: 'postgres';
+      /** `postgres://user:password@host:port/database` (resolve secrets before passing it). */
+      readonly url: string;
+      /** Default `airlock`. */
+      readonly schema?: string;
+      readonly maxConnections?: number;
+    };
 
 /** Which blob driver, and its settings. Only the local filesystem so far; S3 will join this union. */
 export type BlobDriverOptions = {
@@ -50,12 +65,7 @@ export interface Storage {
  */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o750 });
-  const metaOptions = options.metadata ?? { driver: 'sqlite' };
-  const metadata = openSqliteMetadataStore({
-    path: metaOptions.path ?? join(options.dataDir, 'airlock.db'),
-    ...(metaOptions.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: metaOptions.busyTimeoutMs }),
-    ...(metaOptions.synchronous === undefined ? {} : { synchronous: metaOptions.synchronous }),
-  });
+  const metadata = openMetadata(options.dataDir, options.metadata ?? { driver: 'sqlite' });
   let migrations: MigrationReport;
   try {
     migrations = await metadata.migrateWithReport();
@@ -91,4 +101,23 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       }
     },
   };
+}
+
+function openMetadata(dataDir: string, options: MetadataDriverOptions): SqliteMetadataStore | PostgresMetadataStore {
+  switch (options.driver) {
+    case 'sqlite':
+      return openSqliteMetadataStore({
+        path: options.path ?? join(dataDir, 'airlock.db'),
+        ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+        ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+      });
+    case 'postgres':
+      return openPostgresMetadataStore({
+        url: options.url,
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      });
+    default:
+      return assertNever(options, 'metadata driver');
+  }
 }

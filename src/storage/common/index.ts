@@ -1,3 +1,4 @@
 export * from './cursor.ts';
 export * from './json.ts';
+export * from './migrations.ts';
 export * from './validate.ts';

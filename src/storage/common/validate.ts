@@ -21,3 +21,12 @@ export function nonNegativeInteger(n: number, what: string): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new AirlockError('BAD_REQUEST', `${what} must be a non-negative integer`);
   return n;
 }
+
+/** A valid Date (copied), for drivers that bind Dates directly. */
+export function validDate(date: Date, what: string): Date {
+  return new Date(toMillis(date, what));
+}
+
+export function validDateOrNull(date: Date | null, what: string): Date | null {
+  return date === null ? null : validDate(date, what);
+}

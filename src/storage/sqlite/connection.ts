@@ -44,17 +44,20 @@ export class SqliteConnection {
   constructor(options: SqliteConnectionOptions) {
     const busy = options.busyTimeoutMs ?? 5000;
     if (!Number.isSafeInteger(busy) || busy < 0) throw new AirlockError('CONFIG_INVALID', 'busyTimeoutMs must be a non-negative integer');
+    let db: DatabaseSync | undefined;
     try {
-      this.#db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true, timeout: busy });
-      this.#db.exec(`PRAGMA busy_timeout = ${busy}`);
-      this.#db.enableDefensive(true);
-      if (options.path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
-      this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.#db.exec('PRAGMA foreign_keys = ON');
-      this.#db.exec('PRAGMA trusted_schema = OFF');
+      db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true, timeout: busy });
+      db.exec(`PRAGMA busy_timeout = ${busy}`);
+      db.enableDefensive(true);
+      if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+      db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.exec('PRAGMA foreign_keys = ON');
+      db.exec('PRAGMA trusted_schema = OFF');
     } catch (err) {
+      if (db?.isOpen === true) db.close();
       throw new AirlockError('STORAGE_ERROR', `cannot open the metadata database at ${options.path}`, { cause: err });
     }
+    this.#db = db;
   }
 
   /** A cached prepared statement for this SQL text. */
@@ -83,15 +86,15 @@ export class SqliteConnection {
     this.#assertOpen();
     if (this.#db.isTransaction) throw new AirlockError('INTERNAL', 'nested metadata transaction');
     this.#db.exec('BEGIN IMMEDIATE');
-    let result: T;
     try {
-      result = body();
+      const result = body();
+      this.#db.exec('COMMIT');
+      return result;
     } catch (err) {
+      // Also when COMMIT itself fails (I/O error): never leave the connection inside a transaction.
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw err;
     }
-    this.#db.exec('COMMIT');
-    return result;
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { AuditEvent } from '../ports/index.ts';
 import { verifyAuditChain } from '../ports/index.ts';
-import { runChildren } from './fixtures/run-children.ts';
+import { runChildren } from '../testing/run-children.ts';
 import { loadMigrations } from './migrate.ts';
 import { openSqliteMetadataStore } from './sqlite-metadata-store.ts';
 

@@ -1,0 +1,3 @@
+export { openPostgresMetadataStore } from './postgres-metadata-store.ts';
+export type { PostgresMetadataStore, PostgresMetadataStoreOptions } from './postgres-metadata-store.ts';
+export { loadPgMigrations, migratePg, PG_MIGRATIONS_DIR } from './pg-migrate.ts';

@@ -1,0 +1,87 @@
+import { AirlockError } from '../../core/index.ts';
+import { requireText, validDate, validDateOrNull } from '../common/index.ts';
+import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
+import { isUniqueViolation, pgStorageError } from './pg-client.ts';
+import type { Queryable, Row } from './pg-client.ts';
+import { date, dateOrNull, integer, oneOf, text } from './pg-rows.ts';
+
+const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
+
+function toToken(row: Row): TokenRecord {
+  return {
+    id: text(row, 'id'),
+    hash: text(row, 'hash'),
+    role: oneOf(row, 'role', ROLES),
+    label: text(row, 'label'),
+    createdAt: date(row, 'created_at'),
+    expiresAt: dateOrNull(row, 'expires_at'),
+    revokedAt: dateOrNull(row, 'revoked_at'),
+  };
+}
+
+export function pgTokenStore(q: Queryable): TokenStore {
+  return {
+    async putToken(rec) {
+      try {
+        if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
+        if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
+        await q.query(
+          `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+             created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+          [
+            requireText(rec.id, 'token id', 128),
+            rec.hash,
+            rec.role,
+            rec.label,
+            validDate(rec.createdAt, 'token createdAt'),
+            validDateOrNull(rec.expiresAt, 'token expiresAt'),
+            validDateOrNull(rec.revokedAt, 'token revokedAt'),
+          ],
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
+        throw pgStorageError(err, 'putToken');
+      }
+    },
+
+    async findTokenByHash(hash) {
+      try {
+        const [row] = await q.query('SELECT * FROM tokens WHERE hash = $1', [hash]);
+        return row === undefined ? null : toToken(row);
+      } catch (err) {
+        throw pgStorageError(err, 'findTokenByHash');
+      }
+    },
+
+    async listTokens() {
+      try {
+        return (await q.query('SELECT * FROM tokens ORDER BY created_at, id')).map(toToken);
+      } catch (err) {
+        throw pgStorageError(err, 'listTokens');
+      }
+    },
+
+    async revokeToken(id, at) {
+      try {
+        const rows = await q.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id', [validDate(at, 'revocation time'), id]);
+        return rows.length > 0;
+      } catch (err) {
+        throw pgStorageError(err, 'revokeToken');
+      }
+    },
+
+    async countActiveTokens(now) {
+      try {
+        const [row] = await q.query(
+          'SELECT COUNT(*)::int AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)',
+          [validDate(now, 'now')],
+        );
+        return row === undefined ? 0 : integer(row, 'n');
+      } catch (err) {
+        throw pgStorageError(err, 'countActiveTokens');
+      }
+    },
+  };
+}
