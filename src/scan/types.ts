@@ -70,6 +70,7 @@ export type FormatId =
   | 'zlib'
   | 'bzip2'
   | 'xz'
+  | 'lzma'
   | '7z'
   | 'numpy'
   | 'numpy-npz'
@@ -80,6 +81,8 @@ export type FormatId =
   | 'gguf'
   | 'onnx'
   | 'tensorflow'
+  /** JSON documents: Keras model configs (refined to `keras`), tokenizer configs with chat templates. */
+  | 'json'
   | 'unknown';
 
 /** Handed to every analyzer: limits, findings sink, recursion into nested content. */
@@ -113,6 +116,17 @@ export interface NestedScanOptions {
   readonly unknownFormat?: FindingClass;
   /** Restrict identification to these formats (others count as unrecognised). */
   readonly formats?: readonly FormatId[];
+  /**
+   * Skip identification: the container knows what this member is (a PyTorch archive's
+   * `data.pkl`). The analyzer still runs under the engine's limits and error handling.
+   */
+  readonly analyzer?: FormatAnalyzer;
+  /**
+   * The member was picked by sniffing among many in an archive: if its analyzer finds it
+   * malformed, that is reported as `info` rather than `invalid` (what it found before the
+   * error still counts in full).
+   */
+  readonly lenient?: boolean;
 }
 
 export interface NestedScanOutcome {

@@ -118,7 +118,7 @@ export class Engine {
     // Materialised content (decompressed, extracted) counts against the read budget once.
     const src = source instanceof MemorySource ? new MeteredSource(source, this.run) : source;
     const head = await src.read(0, Math.min(HEAD_BYTES, src.size));
-    let analyzer = identify(this.#analyzers, head, src.size, { member, depth }, options.formats);
+    let analyzer = options.analyzer ?? identify(this.#analyzers, head, src.size, { member, depth }, options.formats);
     if (analyzer === undefined) analyzer = await this.#zipByTail(src, options.formats);
     if (analyzer === undefined) {
       const cls = options.unknownFormat ?? 'info';
@@ -136,7 +136,7 @@ export class Engine {
     try {
       await analyzer.analyze(src, ctx);
     } catch (err) {
-      this.#handle(err, ctx);
+      this.#handle(err, ctx, options.lenient === true);
     }
     return { format: ctx.format, verdict: ctx.verdict };
   }
@@ -153,7 +153,7 @@ export class Engine {
     return undefined;
   }
 
-  #handle(err: unknown, ctx: Context): void {
+  #handle(err: unknown, ctx: Context, lenient: boolean): void {
     if (err instanceof ScanAbortedError) throw err;
     if (err instanceof ScanLimitError) {
       if (err.scope === 'file') throw err;
@@ -161,7 +161,12 @@ export class Engine {
       return;
     }
     if (err instanceof ScanFormatError) {
-      ctx.report(finding(err.rule, 'invalid', err.message, err.offset === undefined ? {} : { offset: err.offset }));
+      const evidence = err.offset === undefined ? {} : { offset: err.offset };
+      ctx.report(
+        lenient
+          ? finding(err.rule, 'info', `looks like ${ctx.format} but is not well-formed: ${err.message}`, evidence)
+          : finding(err.rule, 'invalid', err.message, evidence),
+      );
       return;
     }
     if (err instanceof ScanUnscannableError) {

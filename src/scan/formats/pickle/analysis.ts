@@ -39,6 +39,11 @@ export interface NestedPayload {
 export interface PickleContext {
   /** Inside a PyTorch archive or legacy file: persistent ids are storages, not anomalies. */
   readonly torch: boolean;
+  /**
+   * A TorchScript archive: `__torch__.*` names are TorchScript types resolved by the TorchScript
+   * type system, and `torch.jit._pickle.*` its own helpers, not Python imports.
+   */
+  readonly torchscript?: boolean;
 }
 
 export class PickleAnalysis implements MachineHooks {
@@ -57,6 +62,9 @@ export class PickleAnalysis implements MachineHooks {
   }
 
   #judge(g: PyGlobal): Judgement {
+    if (this.#pctx.torchscript === true && g.via !== 'derived') {
+      if (g.module === '__torch__' || g.module.startsWith('__torch__.')) return { verdict: 'allowed', reason: 'TorchScript type' };
+    }
     return judgeName(g.module, g.name);
   }
 
@@ -216,13 +224,19 @@ export class PickleAnalysis implements MachineHooks {
     }
   }
 
-  onPersistentId(pid: PyValue, offset: number): void {
+  onPersistentId(pid: PyValue, offset: number): PyValue | undefined {
     if (this.persistentIds.length < 1_000_000) this.persistentIds.push(pid);
     if (!this.#pctx.torch) {
       this.#other('persid', () =>
         finding('pickle.persistent-id', 'info', 'pickle refers to persistent objects the loader must supply', { offset }),
       );
+      return undefined;
     }
+    // Legacy torch.save persists module classes as ('module', cls, source_file, source):
+    // persistent_load returns cls, which the pickle then instantiates.
+    const items = isObj(pid) && pid.t === 'tuple' ? pid.items : undefined;
+    if (items !== undefined && items[0] === 'module' && items[1] !== undefined) return items[1];
+    return undefined;
   }
 
   onOutOfBandBuffer(offset: number): void {

@@ -1,4 +1,4 @@
-export { pickleAnalyzer } from './analyzer.ts';
+export { pickleAnalyzer, textPickleAnalyzer } from './analyzer.ts';
 export { scanPickles, type StreamOptions, type StreamResult } from './stream.ts';
 export { judgeName, type Judgement, type NameVerdict } from './policy.ts';
 export { PickleDecoder, DecodedOp } from './decoder.ts';

@@ -34,7 +34,8 @@ export interface MachineHooks {
   onBuild(target: PyValue, state: PyValue, offset: number): BuildEffect;
   /** APPEND(S)/SETITEM(S)/ADDITEMS on something that is not a fresh container. */
   onMutate(target: PyValue, opcode: string, offset: number): void;
-  onPersistentId(pid: PyValue, offset: number): void;
+  /** Persistent reference; may return what the loader's `persistent_load` yields. */
+  onPersistentId(pid: PyValue, offset: number): PyValue | undefined;
   onOutOfBandBuffer(offset: number): void;
 }
 
@@ -415,8 +416,8 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
       case OP.PERSID:
       case OP.BINPERSID: {
         const pid = op.code === OP.PERSID ? (op.arg as string) : pop(at);
-        hooks.onPersistentId(pid, at);
-        push({ t: 'persid', pid, offset: at }, at);
+        const loaded = hooks.onPersistentId(pid, at);
+        push(loaded === undefined ? { t: 'persid', pid, offset: at } : loaded, at);
         break;
       }
       default:

@@ -33,6 +33,9 @@ export const ALLOWED: ReadonlySet<string> = new Set([
   'torch.nn.parameter.UninitializedBuffer', 'torch.nn.parameter.Buffer',
   'torch.storage.TypedStorage', 'torch.storage.UntypedStorage', 'torch.storage._LegacyStorage',
   'torch.storage._load_from_bytes',
+  'torch.jit._pickle.build_intlist', 'torch.jit._pickle.build_floatlist', 'torch.jit._pickle.build_boollist',
+  'torch.jit._pickle.build_tensorlist', 'torch.jit._pickle.build_doublelist',
+  'torch.jit._pickle.build_tensor_from_id', 'torch.jit._pickle.restore_type_tag',
   // NumPy arrays, dtypes, scalars, random state
   'numpy.ndarray', 'numpy.dtype', 'numpy.matrix', 'numpy.ma.core.MaskedArray', 'numpy.ma.core._mareconstruct',
   'numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct',

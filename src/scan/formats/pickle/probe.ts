@@ -30,7 +30,7 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
   while (p < head.length) {
     const code = head[p] as number;
     const info = OPCODES[code];
-    if (info === undefined || info.proto > 1) return false;
+    if (info === undefined) return false;
     p++;
     ops++;
     switch (info.arg) {
@@ -49,16 +49,34 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case 'float8':
         p += 8;
         break;
-      case 'string1': {
+      case 'u8':
+        p += 8;
+        break;
+      case 'string1':
+      case 'bytes1':
+      case 'unicodestring1':
+      case 'long1': {
         if (p >= head.length) return ops > MIN_TEXT_OPS;
         p += 1 + (head[p] as number);
         break;
       }
-      case 'string4': {
+      case 'string4':
+      case 'bytes4':
+      case 'unicodestring4':
+      case 'long4': {
         if (p + 4 > head.length) return ops > MIN_TEXT_OPS;
         const n = (head[p] as number) | ((head[p + 1] as number) << 8) | ((head[p + 2] as number) << 16) | ((head[p + 3] as number) << 24);
-        if (n < 0) return false;
-        p += 4 + n;
+        if (n < 0 && info.arg !== 'bytes4' && info.arg !== 'unicodestring4') return false;
+        p += 4 + (n >>> 0);
+        break;
+      }
+      case 'bytes8':
+      case 'bytearray8':
+      case 'unicodestring8': {
+        if (p + 8 > head.length) return ops > MIN_TEXT_OPS;
+        const lo = ((head[p] as number) | ((head[p + 1] as number) << 8) | ((head[p + 2] as number) << 16) | ((head[p + 3] as number) << 24)) >>> 0;
+        const hi = ((head[p + 4] as number) | ((head[p + 5] as number) << 8) | ((head[p + 6] as number) << 16) | ((head[p + 7] as number) << 24)) >>> 0;
+        p += 8 + hi * 0x100000000 + lo;
         break;
       }
       case 'stringnl_noescape_pair': {
@@ -102,14 +120,16 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case OP.LIST:
       case OP.DICT:
       case OP.INST:
-      case OP.OBJ: {
+      case OP.OBJ:
+      case OP.FROZENSET: {
         const prev = marks.pop();
         if (prev === undefined) return false;
         depth = prev + (code === OP.POP_MARK ? 0 : 1);
         break;
       }
       case OP.APPENDS:
-      case OP.SETITEMS: {
+      case OP.SETITEMS:
+      case OP.ADDITEMS: {
         const prev = marks.pop();
         if (prev === undefined || prev < 1) return false;
         depth = prev;
@@ -118,20 +138,29 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case OP.APPEND:
       case OP.BUILD:
       case OP.REDUCE:
+      case OP.STACK_GLOBAL:
+      case OP.NEWOBJ:
+      case OP.TUPLE2:
         if (!need(2)) return false;
         depth--;
         break;
       case OP.SETITEM:
+      case OP.NEWOBJ_EX:
+      case OP.TUPLE3:
         if (!need(3)) return false;
         depth -= 2;
         break;
       case OP.PUT:
       case OP.BINPUT:
       case OP.LONG_BINPUT:
+      case OP.MEMOIZE:
+      case OP.BINPERSID:
+      case OP.TUPLE1:
+      case OP.READONLY_BUFFER:
         if (!need(1)) return false;
         break;
-      case OP.BINPERSID:
-        if (!need(1)) return false;
+      case OP.PROTO:
+      case OP.FRAME:
         break;
       default:
         depth++; // every other protocol 0/1 opcode pushes one value

@@ -61,7 +61,7 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
         );
         break;
       }
-      if (opts.stacked === false || dec.atEnd) break;
+      if (opts.stacked === false || dec.atEnd || pickles.length >= max) break;
       const next = await source.read(dec.offset, 1);
       if (!plausibleStart(next[0])) {
         ctx.report(
