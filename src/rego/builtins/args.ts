@@ -137,7 +137,7 @@ export function iterableValues(v: Value): readonly Value[] | null {
   return null;
 }
 
-export function isRNumber(v: Value): v is RNumber {
+export function isRNumber(v: Value | undefined): v is RNumber {
   return typeof v === 'number' || v instanceof BigNum;
 }
 

@@ -14,6 +14,7 @@ import { GLOB_BUILTINS } from './glob.ts';
 import { GRAPH_BUILTINS } from './graph.ts';
 import { JSON_BUILTINS } from './json.ts';
 import { JSONPATCH_BUILTINS } from './jsonpatch.ts';
+import { JSONSCHEMA_BUILTINS } from './jsonschema.ts';
 import { NET_BUILTINS } from './net.ts';
 import { NUMBER_BUILTINS } from './numbers.ts';
 import { OBJECT_BUILTINS } from './objects.ts';
@@ -43,6 +44,7 @@ const FAMILIES: readonly (readonly BuiltinDecl[])[] = [
   GRAPH_BUILTINS,
   JSON_BUILTINS,
   JSONPATCH_BUILTINS,
+  JSONSCHEMA_BUILTINS,
   NET_BUILTINS,
   NUMBER_BUILTINS,
   OBJECT_BUILTINS,
