@@ -1,7 +1,7 @@
 /**
- * Metadata store operation rates (SQLite driver, WAL), synchronous=normal and =full, beside a
- * baseline measured in the same run: the same shape of statement on a bare node:sqlite
- * connection without the store layer (no validation, no mapping).
+ * Metadata store operation rates (SQLite driver, WAL), synchronous=normal and =full — and the
+ * PostgreSQL driver when AIRLOCK_TEST_PG_URL is set — beside a baseline measured in the same run:
+ * the same shape of statement on a bare node:sqlite connection without the store layer.
  *
  *   npx node bench/storage/metadata-ops.ts
  */
@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { makePurl, newId, sha256Of } from '../../src/core/index.ts';
 import type { MetadataStore } from '../../src/storage/ports/index.ts';
 import { openSqliteMetadataStore } from '../../src/storage/sqlite/index.ts';
-import type { SqliteSynchronous } from '../../src/storage/sqlite/index.ts';
+import { openPostgresMetadataStore } from '../../src/storage/postgres/index.ts';
 
 const DURATION_MS = Number(process.env['BENCH_MS'] ?? 700);
 
@@ -26,8 +26,7 @@ async function rate(body: (i: number) => unknown): Promise<number> {
   return n / ((performance.now() - start) / 1000);
 }
 
-async function storeRates(dir: string, synchronous: SqliteSynchronous): Promise<Record<string, number>> {
-  const store: MetadataStore = openSqliteMetadataStore({ path: join(dir, `${synchronous}.db`), synchronous });
+async function storeRates(store: MetadataStore): Promise<Record<string, number>> {
   await store.migrate();
   const blob = sha256Of('x');
   const purl = makePurl('npm', 'left-pad', '1.0.0');
@@ -73,12 +72,23 @@ function baselineRates(dir: string): Promise<Record<string, number>> {
 const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-meta-'));
 try {
   const baseline = await baselineRates(dir);
-  const normal = await storeRates(dir, 'normal');
-  const full = await storeRates(dir, 'full');
-  console.log('metadata store (SQLite, WAL), operations per second, one connection');
-  console.log(`${'operation'.padEnd(28)} ${'sync=normal'.padStart(12)} ${'sync=full'.padStart(12)}`);
-  for (const op of Object.keys(normal)) {
-    console.log(`${op.padEnd(28)} ${(normal[op] ?? 0).toFixed(0).padStart(12)} ${(full[op] ?? 0).toFixed(0).padStart(12)}`);
+  const columns: Array<[string, Record<string, number>]> = [
+    ['sqlite normal', await storeRates(openSqliteMetadataStore({ path: join(dir, 'normal.db'), synchronous: 'normal' }))],
+    ['sqlite full', await storeRates(openSqliteMetadataStore({ path: join(dir, 'full.db'), synchronous: 'full' }))],
+  ];
+  const pgUrl = process.env['AIRLOCK_TEST_PG_URL'];
+  const schema = `airlock_bench_${Date.now()}`;
+  if (pgUrl !== undefined) columns.push(['postgres', await storeRates(openPostgresMetadataStore({ url: pgUrl, schema }))]);
+  console.log('metadata store, operations per second, sequential calls from one process');
+  console.log(`${'operation'.padEnd(28)}${columns.map(([name]) => name.padStart(15)).join('')}`);
+  for (const op of Object.keys(columns[0]?.[1] ?? {})) {
+    console.log(`${op.padEnd(28)}${columns.map(([, r]) => (r[op] ?? 0).toFixed(0).padStart(15)).join('')}`);
+  }
+  if (pgUrl !== undefined) {
+    const { default: postgres } = await import('postgres');
+    const admin = postgres(pgUrl, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end({ timeout: 5 });
   }
   console.log('baseline (bare node:sqlite, sync=normal):');
   for (const [op, r] of Object.entries(baseline)) console.log(`${op.padEnd(28)} ${r.toFixed(0).padStart(12)}`);
