@@ -53,7 +53,7 @@ RootMeanSquaredError SensitivityAtSpecificity SparseCategoricalAccuracy SparseCa
 SparseTopKCategoricalAccuracy SpecificityAtSensitivity SquaredHinge Sum TopKCategoricalAccuracy TrueNegatives TruePositives
 `;
 const POLICIES = 'DTypePolicy FloatDTypePolicy QuantizedDTypePolicy QuantizedFloat8DTypePolicy DTypePolicyMap Policy';
-const SPECIAL = '__tensor__ __numpy__ __typespec__ __bytes__ __ellipsis__ __slice__ function TensorShape TensorSpec';
+const SPECIAL = '__tensor__ __numpy__ __typespec__ __bytes__ __ellipsis__ __slice__ __keras_tensor__ __tuple__ function TensorShape TensorSpec';
 
 export const KERAS_CLASS_NAMES: ReadonlySet<string> = new Set(
   [LAYERS, MODELS, INITIALIZERS, REGULARIZERS, CONSTRAINTS, OPTIMIZERS, LOSSES, METRICS, POLICIES, SPECIAL].join(' ').split(/\s+/).filter((s) => s.length > 0),
