@@ -1,0 +1,1 @@
+export { hdf5Analyzer as analyzer } from './analyzer.ts';
