@@ -111,9 +111,31 @@ function clampForIntl(unixSeconds: bigint): number {
   return Number(s) * 1000;
 }
 
+/**
+ * ICU names a zone's abbreviation only in locales where it is customary (JST in ja-JP, CEST in
+ * en-GB …); tzdata, which Go prints, has them everywhere. Ask the locales likely to know.
+ */
+function abbreviationLocales(zone: string): string[] {
+  const region: [RegExp, string][] = [
+    [/^Europe\/Dublin$/, 'en-IE'],
+    [/^Europe\//, 'en-GB'],
+    [/^Asia\/(Kolkata|Calcutta)$/, 'en-IN'],
+    [/^Australia\//, 'en-AU'],
+    [/^Pacific\/(Auckland|Chatham)$/, 'en-NZ'],
+    [/^Africa\/(Johannesburg|Maseru|Mbabane)$/, 'en-ZA'],
+    [/^Asia\/Tokyo$/, 'ja-JP'],
+    [/^Asia\/Hong_Kong$/, 'en-HK'],
+    [/^Asia\/Jakarta$/, 'id-ID'],
+    [/^America\//, 'en-CA'],
+  ];
+  const out = ['en-US'];
+  for (const [re, locale] of region) if (re.test(zone)) out.push(locale);
+  return out;
+}
+
 function intlZone(name: string): Zone {
   let fmt: Intl.DateTimeFormat;
-  let abbr: Intl.DateTimeFormat;
+  let abbr: Intl.DateTimeFormat[];
   try {
     fmt = new Intl.DateTimeFormat('en-US', {
       timeZone: name,
@@ -126,7 +148,7 @@ function intlZone(name: string): Zone {
       minute: 'numeric',
       second: 'numeric',
     });
-    abbr = new Intl.DateTimeFormat('en-US', { timeZone: name, timeZoneName: 'short' });
+    abbr = abbreviationLocales(name).map((l) => new Intl.DateTimeFormat(l, { timeZone: name, timeZoneName: 'short' }));
   } catch {
     throw new UnknownZoneError(`unknown time zone ${name}`);
   }
@@ -140,13 +162,18 @@ function intlZone(name: string): Zone {
     return local - Math.floor(ms / 1000);
   };
   const abbreviationAt = (unixSeconds: bigint): string => {
-    const part = abbr.formatToParts(clampForIntl(unixSeconds)).find((p) => p.type === 'timeZoneName');
-    const text = part?.value ?? name;
-    const m = /^GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?$/.exec(text);
-    if (m === null) return text;
-    if (m[1] === undefined) return 'GMT';
+    const ms = clampForIntl(unixSeconds);
+    for (const f of abbr) {
+      const text = f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? '';
+      if (/^[A-Z]{2,5}$/.test(text) && text !== 'GMT') return text;
+      if (text === 'GMT' || text === 'UTC') return text;
+    }
     // Zones without an abbreviation print their offset, as tzdata spells it ("+0530", "-03").
-    return `${m[1]}${(m[2] as string).padStart(2, '0')}${m[3] ?? ''}`;
+    const off = offsetAt(unixSeconds);
+    const abs = Math.abs(off);
+    const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
+    const mm = Math.floor((abs % 3600) / 60);
+    return `${off < 0 ? '-' : '+'}${hh}${mm === 0 ? '' : String(mm).padStart(2, '0')}`;
   };
   return { name, offsetAt, abbreviationAt };
 }

@@ -190,7 +190,22 @@ export function goJSONError(text: string): string {
     if (i >= n) return 'EOF';
     value();
     skip();
-    if (i < n) bad('after top-level value');
+    if (i < n) {
+      // OPA decodes one value, then reads the next token: a well-formed token is reported by
+      // its text, anything else with the decoder's own complaint.
+      const start = i;
+      const c = text[i] as string;
+      if ('[]{},:'.includes(c)) return `error: invalid character '${c}' after top-level value`;
+      try {
+        value();
+      } catch {
+        i = start;
+        if (c === '"' || c === '-' || (c >= '0' && c <= '9') || 'tfn'.includes(c)) throw new JsonSyntaxError('unexpected EOF');
+        bad('looking for beginning of value');
+      }
+      const tok = text.slice(start, i);
+      return `error: invalid character '${c === '"' ? (JSON.parse(tok) as string) : tok}' after top-level value`;
+    }
     return 'invalid JSON';
   } catch (e) {
     if (e instanceof JsonSyntaxError) return e.message;
