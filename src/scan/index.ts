@@ -8,3 +8,5 @@ export { aggregateVerdict } from './engine/verdict.ts';
 export { MemorySource } from './sources/memory-source.ts';
 export { SliceSource } from './sources/slice-source.ts';
 export { FileSource } from './sources/file-source.ts';
+export { ScanWorkerPool, type ScanPoolOptions, type WorkerScanOptions } from './worker/index.ts';
+export { renderJson, renderSarif, renderText, toJsonReport, toSarif, type JsonReport } from './report/index.ts';

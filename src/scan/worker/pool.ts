@@ -1,0 +1,150 @@
+/**
+ * Runs scans in worker threads so hostile files never block the server's event loop. Each scan
+ * has a hard deadline: when it passes, the worker is terminated (whatever it was stuck in) and
+ * replaced, and the file gets an `unscannable` result — a time-out never turns into a pass.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { FileScanResult } from '../types.ts';
+import { finding } from '../engine/findings.ts';
+import { resolveLimits } from '../engine/limits.ts';
+import type { WorkerRequest, WorkerResponse, WorkerScanOptions } from './protocol.ts';
+
+export interface ScanPoolOptions {
+  /** Worker threads (default: available parallelism, at most 4). */
+  readonly size?: number;
+  /** Extra time past the scan's own `timeoutMs` before the worker is killed. Default 5 s. */
+  readonly graceMs?: number;
+  /** Heap limit per worker in MB (default 512). */
+  readonly maxHeapMb?: number;
+}
+
+interface Job {
+  readonly request: WorkerRequest;
+  readonly deadlineMs: number;
+  readonly resolve: (r: FileScanResult) => void;
+  readonly transfer: ArrayBuffer[];
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  job: Job | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+type Task = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+
+function failed(path: string, rule: string, message: string): FileScanResult {
+  return { path, format: 'unknown', verdict: 'unscannable', findings: [finding(rule, 'unscannable', message, {})] };
+}
+
+export class ScanWorkerPool {
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  readonly #graceMs: number;
+  readonly #maxHeapMb: number;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: ScanPoolOptions = {}) {
+    const size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
+    this.#graceMs = options.graceMs ?? 5000;
+    this.#maxHeapMb = options.maxHeapMb ?? 512;
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = { worker: undefined, job: undefined, timer: undefined };
+      this.#start(slot);
+      this.#slots.push(slot);
+    }
+  }
+
+  /** (Re)starts the slot's worker; events of a replaced worker are ignored. */
+  #start(slot: Slot): void {
+    const old = slot.worker;
+    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
+    worker.unref();
+    slot.worker = worker;
+    if (old !== undefined) void old.terminate();
+    worker.on('message', (msg: WorkerResponse) => {
+      const job = slot.job;
+      if (slot.worker !== worker || job === undefined || job.request.id !== msg.id) return;
+      this.#finish(slot, msg.ok ? msg.result : failed(job.request.path, 'scan.error', `scanner error: ${msg.error}`));
+    });
+    const onDeath = (why: string): void => {
+      if (slot.worker !== worker || this.#closed) return;
+      const job = slot.job;
+      if (job !== undefined) this.#finish(slot, failed(job.request.path, 'scan.error', `scan worker died: ${why}`), true);
+      else {
+        this.#start(slot);
+        this.#pump();
+      }
+    };
+    worker.on('error', (err) => onDeath(err.message));
+    worker.on('exit', (code) => onDeath(`exit code ${code}`));
+  }
+
+  #finish(slot: Slot, result: FileScanResult, replace = false): void {
+    const job = slot.job;
+    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
+    slot.worker?.unref();
+    job?.resolve(result);
+    if (replace && !this.#closed) this.#start(slot);
+    this.#pump();
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (slot.job !== undefined) continue;
+      const job = this.#queue.shift();
+      if (job === undefined) return;
+      slot.job = job;
+      slot.worker?.ref();
+      slot.timer = setTimeout(() => {
+        this.#finish(slot, failed(job.request.path, 'scan.timeout', `scan did not finish within ${job.deadlineMs} ms; worker terminated`), true);
+      }, job.deadlineMs);
+      slot.worker?.postMessage(job.request, job.transfer);
+    }
+  }
+
+  #submit(request: Task, transfer: ArrayBuffer[]): Promise<FileScanResult> {
+    if (this.#closed) return Promise.resolve(failed(request.path, 'scan.error', 'scan pool is closed'));
+    const limits = resolveLimits(request.options.limits);
+    return new Promise<FileScanResult>((resolve) => {
+      this.#queue.push({
+        request: { ...request, id: this.#nextId++ } as WorkerRequest,
+        deadlineMs: limits.timeoutMs + this.#graceMs,
+        resolve,
+        transfer,
+      });
+      this.#pump();
+    });
+  }
+
+  /** Scans a file by path in a worker. Never rejects: failures are `unscannable` results. */
+  scanFile(path: string, options: WorkerScanOptions = {}): Promise<FileScanResult> {
+    return this.#submit({ kind: 'file', path, options }, []);
+  }
+
+  /** Scans bytes in a worker (copied; pass `transfer: true` to hand the buffer over instead). */
+  scanBytes(bytes: Uint8Array, path: string, options: WorkerScanOptions = {}, transfer = false): Promise<FileScanResult> {
+    const data = transfer ? bytes : bytes.slice();
+    const buffers = data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
+    return this.#submit({ kind: 'bytes', path, bytes: data, options }, buffers);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.resolve(failed(job.request.path, 'scan.error', 'scan pool closed'));
+    await Promise.all(
+      this.#slots.map(async (s) => {
+        if (s.timer !== undefined) clearTimeout(s.timer);
+        s.job?.resolve(failed(s.job.request.path, 'scan.error', 'scan pool closed'));
+        s.job = undefined;
+        await s.worker?.terminate();
+      }),
+    );
+  }
+}
