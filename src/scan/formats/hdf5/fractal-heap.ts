@@ -67,6 +67,8 @@ export async function openFractalHeap(f: H5File, addr: number, budget: { nodes: 
     throw new FormatParseError('hdf5.fractal-heap', `heap offset ${off} is beyond the heap`, blockAddr);
   };
 
+  // Huge object IDs are little-endian integers; the ID in a heap ID and in a B-tree record may
+  // be encoded with different widths, so they are compared as numbers.
   let huge: Map<string, [number, number]> | undefined;
   const hugeObjects = async (): Promise<Map<string, [number, number]>> => {
     if (huge !== undefined) return huge;
@@ -81,8 +83,7 @@ export async function openFractalHeap(f: H5File, addr: number, budget: { nodes: 
       };
       const a = read(0, O) + f.base;
       const len = read(O, L);
-      const id = rec.subarray(O + L);
-      huge.set(Buffer.from(id).toString('hex'), [a, len]);
+      huge.set(String(read(O + L, rec.length - O - L)), [a, len]);
     }
     return huge;
   };
@@ -103,7 +104,7 @@ export async function openFractalHeap(f: H5File, addr: number, budget: { nodes: 
       if (type === 1) {
         // Directly addressed when the ID has room for address and length, else keyed in the B-tree.
         const hit: [number, number] | undefined =
-          idLength - 1 >= O + L ? [read(1, O) + f.base, read(1 + O, L)] : (await hugeObjects()).get(Buffer.from(id.subarray(1)).toString('hex'));
+          idLength - 1 >= O + L ? [read(1, O) + f.base, read(1 + O, L)] : (await hugeObjects()).get(String(read(1, idLength - 1)));
         if (hit === undefined) throw new FormatParseError('hdf5.fractal-heap', 'huge object not found in its B-tree', addr);
         if (hit[1] > MAX_OBJECT) throw new AnalysisLimitError('hdf5.limit.object', 'huge heap object is too large', addr);
         return (await f.win.bytes(hit[0], hit[1], 'huge heap object')).slice();
