@@ -12,6 +12,7 @@ import { judgeName, type Judgement } from './policy.ts';
 import { PAYLOAD_LOADERS } from './policy-data.ts';
 import { evaluate, evaluateCallOfCall } from './evaluate.ts';
 import { isObj, typeName, type PyBytes, type PyCall, type PyGlobal, type PyValue } from './values.ts';
+import { encodeLatin1 } from './text.ts';
 import { arrayWrapperEffect, classOf, isArrayWrapper } from '../joblib/array-wrapper.ts';
 
 interface CallableRecord {
@@ -157,7 +158,12 @@ export class PickleAnalysis implements MachineHooks {
     this.#noteCall(r, c);
     const loader = PAYLOAD_LOADERS.get(g.path);
     if (loader !== undefined) {
-      const payload = isObj(c.args) && c.args.t === 'tuple' ? c.args.items[0] : undefined;
+      let payload = isObj(c.args) && c.args.t === 'tuple' ? c.args.items[0] : undefined;
+      // A Python 2 str (STRING/BINSTRING) is bytes to a Python 2 loader, or with encoding='bytes'.
+      if (typeof payload === 'string') {
+        const data = encodeLatin1(payload);
+        if (data !== undefined) payload = { t: 'bytes', arg: { kind: 'bytes-arg', offset: -1, length: data.length, data, text: undefined }, mutable: false };
+      }
       if (payload !== undefined && isObj(payload) && payload.t === 'bytes') {
         this.nested.push({ loader: g.path, mode: loader, payload, offset: c.offset });
       } else {
