@@ -1,0 +1,51 @@
+/**
+ * Object and array builtins.
+ * Expected answers come from OPA (v0.70 as a development oracle); rows marked "newer OPA"
+ * follow the behaviour the conformance suite pins for current OPA.
+ */
+import { table, typeError } from './test-kit.ts';
+
+table('objects', [
+  ['object.get({"a": {"b": 1}}, ["a", "b"], 0)', '1'],
+  ['object.get({"a": {"b": 1}}, ["a", "c"], "d")', '"d"'],
+  ['object.get({"a": [1, 2]}, ["a", 1], 0)', '2'],
+  ['object.get({"a": [1, 2]}, ["a", 5], 0)', '0'],
+  ['object.get({"a": {"x"}}, ["a", "x"], 0)', '"x"'],
+  ['object.get({"a": 1}, "a", 0)', '1'],
+  ['object.get({"a": 1}, [], 0)', '{"a":1}'],
+  ['object.get({["a"]: 1}, ["a"], 0)', '0'],
+  ['object.get(json.unmarshal("\\"x\\""), "a", 0)', typeError('object.get: operand 1 must be object but got string')],
+  ['object.keys({"b": 1, "a": 2})', '["a","b"]'],
+  ['object.keys({})', '[]'],
+  ['object.filter({"a": 1, "b": 2, "c": 3}, ["a", "c", "z"])', '{"a":1,"c":3}'],
+  ['object.filter({"a": 1, "b": 2}, {"a": 0})', '{"a":1}'],
+  ['object.filter({"a": 1, "b": 2}, {"b"})', '{"b":2}'],
+  ['object.filter({1: "x", 2: "y"}, [1])', '{"1":"x"}'],
+  ['object.filter({"a": 1}, json.unmarshal("\\"a\\""))', typeError('object.filter: operand 2 must be one of {object, set, array} but got string')],
+  ['object.remove({"a": 1, "b": 2}, {"a"})', '{"b":2}'],
+  ['object.remove({"a": 1, "b": 2}, ["b", "z"])', '{"a":1}'],
+  ['object.remove({"a": 1, "b": 2}, {"a": 1})', '{"b":2}'],
+  ['object.remove(json.unmarshal("[]"), ["a"])', typeError('object.remove: operand 1 must be object but got array')],
+  ['object.union({"a": {"b": 1, "c": 2}}, {"a": {"b": 3}, "d": 4})', '{"a":{"b":3,"c":2},"d":4}'],
+  ['object.union({"a": {"b": 1}}, {"a": 2})', '{"a":2}'],
+  ['object.union({}, {})', '{}'],
+  ['object.union_n([{"a": 1}, {"a": {"b": 2}}, {"a": {"c": 3}}])', '{"a":{"b":2,"c":3}}'],
+  ['object.union_n([{"a": {"b": 2}}, {"a": 4}, {"a": {"c": 3}}])', '{"a":{"c":3}}'],
+  ['object.union_n([])', '{}'],
+  ['object.subset({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": 2}})', 'true'],
+  ['object.subset({"a": 1}, {"a": 2})', 'false'],
+  ['object.subset([1, 2, 3, 4], [2, 3])', 'true'],
+  ['object.subset([1, 2, 3], [1, 3])', 'false'],
+  ['object.subset([1, 2, 3], {3, 1})', 'true'],
+  ['object.subset({1, 2}, {1})', 'true'],
+  ['object.subset({"a": [1, 2, 3]}, {"a": [2]})', 'true'],
+  ['object.subset({"a": {1, 2}}, {"a": {2}})', 'true'],
+  ['array.concat([1], [2, 3])', '[1,2,3]'],
+  ['array.concat([], [])', '[]'],
+  ['array.slice([1, 2, 3, 4], 1, 3)', '[2,3]'],
+  ['array.slice([1, 2, 3], -1, 10)', '[1,2,3]'],
+  ['array.slice([1, 2, 3], 2, 1)', '[]'],
+  ['array.reverse([1, "a", null])', '[null,"a",1]'],
+  ['array.reverse([])', '[]'],
+  ['array.concat(json.unmarshal("{}"), [])', typeError('array.concat: operand 1 must be array but got object')],
+]);
