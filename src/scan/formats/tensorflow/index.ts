@@ -1,0 +1,1 @@
+export { tensorflowAnalyzer as analyzer, tfKind } from './analyzer.ts';
