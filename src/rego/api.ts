@@ -15,7 +15,7 @@ import type { PlanFrame } from './eval/plan-terms.ts';
 import { Ctx, type Ev, EvalState, Frame, type PrintHook, type Step } from './eval/runtime.ts';
 import type { Module } from './syntax/ast.ts';
 import { DEFAULT_PARSER_LIMITS, parseModule, parseQuery, parseTermText } from './syntax/parser.ts';
-import { fromJSON, RObject, type Value } from './value.ts';
+import { fromJSON, RObject, settle, type Value } from './value.ts';
 
 export interface RegoModule {
   readonly path: string;
@@ -140,6 +140,9 @@ class Policy implements CompiledPolicy {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
         throw RegoError.of('eval_limit_error', 'evaluation exceeded the maximum nesting depth');
       }
+      if (e instanceof TypeError && /is not a JSON value/.test(e.message)) {
+        throw RegoError.of('eval_type_error', `invalid input document: ${e.message}`);
+      }
       throw e;
     }
   }
@@ -174,7 +177,8 @@ class Policy implements CompiledPolicy {
   evaluate(ref: string, options?: EvalOptions): Value | undefined {
     const p = this.prepareRef(ref);
     const { ctx } = this.state(options);
-    return this.run(() => p.ev(new Frame(p.nslots, p.naux, ctx)));
+    const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, ctx)));
+    return v === undefined ? undefined : settle(v);
   }
 
   private prepareQuery(q: string): PreparedQuery {
@@ -231,6 +235,10 @@ class Policy implements CompiledPolicy {
     const f = new Frame(p.nslots, p.naux, ctx);
     f.acc = acc;
     this.run(() => p.entry(f));
+    for (const r of acc.rows) {
+      for (const v of Object.values(r.bindings)) settle(v);
+      for (const e of r.expressions) settle(e.value);
+    }
     return acc.rows;
   }
 

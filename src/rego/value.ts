@@ -124,6 +124,59 @@ export class RObject {
   private sortedK: Value[] | null = null;
   private sortedV: Value[] | null = null;
   private key: string | null = null;
+  /**
+   * A plain JSON object converted on demand (`fromJSON` input): `get`/`has`/`size` read it
+   * directly, anything else materialises it first. Conversions are cached so repeated reads
+   * return the same value.
+   */
+  private src: Readonly<Record<string, unknown>> | null = null;
+  private lazy: Map<string, Value> | null = null;
+  private lazySize = -1;
+
+  /** An object backed by a plain JSON object, converted lazily (the source must not change). */
+  static lazyFromJSON(src: Readonly<Record<string, unknown>>): RObject {
+    const o = new RObject();
+    o.src = src;
+    return o;
+  }
+
+  private materialize(): void {
+    const src = this.src;
+    if (src === null) return;
+    const lazy = this.lazy;
+    this.src = null;
+    this.lazy = null;
+    for (const k of Object.keys(src)) {
+      const raw = src[k];
+      if (raw === undefined) continue;
+      this.set(k, lazy?.get(k) ?? fromJSON(raw));
+    }
+  }
+
+  private lazyGet(k: Value): Value | undefined {
+    if (typeof k !== 'string') return undefined;
+    const src = this.src as Readonly<Record<string, unknown>>;
+    const raw = src[k];
+    switch (typeof raw) {
+      case 'string':
+      case 'boolean':
+        return raw;
+      case 'number':
+        return fromJSON(raw);
+      case 'object':
+        break;
+      default:
+        // undefined, inherited functions (`constructor`, `toString` …), bigint
+        if (typeof raw !== 'bigint') return undefined;
+    }
+    if (!Object.hasOwn(src, k)) return undefined;
+    let v = this.lazy?.get(k);
+    if (v === undefined) {
+      v = fromJSON(raw);
+      (this.lazy ??= new Map()).set(k, v);
+    }
+    return v;
+  }
 
   static fromEntries(entries: Iterable<readonly [Value, Value]>): RObject {
     const o = new RObject();
@@ -133,6 +186,7 @@ export class RObject {
 
   /** Sets a key (builder use only). Returns the previous value, if any. */
   set(k: Value, v: Value): Value | undefined {
+    if (this.src !== null) this.materialize();
     const i = this.table.get(k);
     this.key = null;
     if (i !== undefined) {
@@ -151,19 +205,31 @@ export class RObject {
   }
 
   get(k: Value): Value | undefined {
+    if (this.src !== null) return this.lazyGet(k);
     const i = this.table.get(k);
     return i === undefined ? undefined : this.valueList[i];
   }
 
   has(k: Value): boolean {
+    if (this.src !== null) return this.lazyGet(k) !== undefined;
     return this.table.get(k) !== undefined;
   }
 
   get size(): number {
+    const src = this.src;
+    if (src !== null) {
+      if (this.lazySize < 0) {
+        let n = 0;
+        for (const k of Object.keys(src)) if (src[k] !== undefined) n++;
+        this.lazySize = n;
+      }
+      return this.lazySize;
+    }
     return this.keyList.length;
   }
 
   private sortedOrder(): number[] {
+    if (this.src !== null) this.materialize();
     if (this.order === null) {
       const idx = this.keyList.map((_, i) => i);
       const keys = this.keyList;
@@ -364,7 +430,26 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return eq;
 }
 
-/** Convert parsed JSON (JSON.parse / YAML output) into a Rego value. */
+/**
+ * Forces every lazily converted object inside `v` (so the value no longer reads the JSON it
+ * came from). Returns `v`.
+ */
+export function settle(v: Value): Value {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (const x of v as RArray) settle(x);
+  } else if (v instanceof RObject) {
+    v.forEach((_k, x) => void settle(x));
+  } else if (v instanceof RSet) {
+    for (const x of v.values()) settle(x);
+  }
+  return v;
+}
+
+/**
+ * Convert parsed JSON (JSON.parse / YAML output) into a Rego value. Objects are converted
+ * lazily, on first access: the source must not be modified while the value is in use.
+ */
 export function fromJSON(js: unknown): Value {
   if (js === null) return null;
   switch (typeof js) {
@@ -379,11 +464,7 @@ export function fromJSON(js: unknown): Value {
     case 'object': {
       if (Array.isArray(js)) return js.map(fromJSON);
       if (js instanceof BigNum || js instanceof RSet || js instanceof RObject) return js;
-      const o = new RObject();
-      for (const [k, v] of Object.entries(js as Record<string, unknown>)) {
-        if (v !== undefined) o.set(k, fromJSON(v));
-      }
-      return o;
+      return RObject.lazyFromJSON(js as Record<string, unknown>);
     }
     default:
       throw new TypeError(`${typeof js} is not a JSON value`);

@@ -8,12 +8,12 @@ import { Planner } from '../eval/plan-body.ts';
 import { markSameConst, planRule } from '../eval/plan-rules.ts';
 import type { Module, Rule, Term } from '../syntax/ast.ts';
 import { lineOf } from '../syntax/parser.ts';
-import type { Value } from '../value.ts';
+import { RSet, valuesEqual, type Value } from '../value.ts';
 import type { ITerm } from './ir.ts';
 import { MetadataIndex } from './metadata.ts';
 import { checkRecursion } from './recursion.ts';
 import { type ImportTarget, type ModuleContext, Resolver } from './resolve.ts';
-import type { RuleBranchIR, RuleDef, RuleTree } from './rule-tree.ts';
+import type { RuleBranchIR, RuleDef, RuleTree, TreeNode } from './rule-tree.ts';
 import { UnsafeVars } from './safety.ts';
 import { CompileFailure, FrameLayout, RuleScopes, Scope } from './scope.ts';
 import { buildTree, headPath } from './tree-build.ts';
@@ -105,6 +105,27 @@ function iterates(t: ITerm): boolean {
   }
 }
 
+/** The value of a node made of unconditional rules with constant heads (`xs := {1, 2}`). */
+function constantValue(n: TreeNode): Value | undefined {
+  if (n.defaultRule !== null || n.leafRules.length === 0) return undefined;
+  if (n.leafKind !== 'complete' && n.leafKind !== 'multi') return undefined;
+  const values: Value[] = [];
+  for (const r of n.leafRules) {
+    if (r.branches.length !== 1) return undefined;
+    const br = r.branches[0] as RuleBranchIR;
+    const b = br.body;
+    const lit = b[0];
+    if (b.length !== 1 || lit === undefined || lit.negated || lit.withs.length > 0) return undefined;
+    if (lit.body.k !== 'term' || lit.body.term.t !== 'const' || lit.body.term.v !== true) return undefined;
+    const head = n.leafKind === 'multi' ? br.key : br.value;
+    if (head === null || head.t !== 'const') return undefined;
+    values.push(head.v);
+  }
+  if (n.leafKind === 'multi') return RSet.of(values);
+  const first = values[0] as Value;
+  return values.every((v) => valuesEqual(v, first)) ? first : undefined;
+}
+
 function declareArg(resolver: Resolver, t: Term, scope: Scope, deferred: Term[]): ITerm {
   switch (t.type) {
     case 'var':
@@ -178,6 +199,7 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
     throw RegoError.of('rego_recursion_error', 'rule dependencies too deep to analyse');
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
+  for (const n of tree.nodes) n.constValue = constantValue(n);
   const planner = new Planner(tree.root);
   for (const def of tree.rules) collect(errors, () => planRule(planner, def));
   if (errors.length > 0) throw toRegoError(errors, sources);

@@ -65,6 +65,8 @@ export class TreeNode {
   arity = -1;
   /** Every branch of every leaf rule yields the same constant: evaluation may stop at the first. */
   sameConst = false;
+  /** The node's value when it is a constant (a single unconditional rule with a constant value). */
+  constValue: Value | undefined = undefined;
 
   constructor(id: number, key: PrimKey, parent: TreeNode | null) {
     this.id = id;

@@ -13,6 +13,7 @@ import { forEachMember, iterateStep, unbind } from './plan-iter.ts';
 import { builtinFailure, isEvaluable, type PlanFrame, type SlotSet, TermPlanner, UNDEFINED_CALL } from './plan-terms.ts';
 import type { Ev, Frame, Step } from './runtime.ts';
 import { withStep } from './with.ts';
+import { fastBinary } from './fast-ops.ts';
 
 export type Cont = (bound: SlotSet) => Step;
 
@@ -139,14 +140,23 @@ export class Planner extends TermPlanner {
         if (err === UNDEFINED_CALL) return false;
         throw err;
       }
-      for (const r of results) {
+      const it = results[Symbol.iterator]();
+      for (;;) {
+        let step: IteratorResult<Value>;
+        try {
+          step = it.next();
+        } catch (e) {
+          const err = builtinFailure(f, decl.name, e, loc);
+          if (err === UNDEFINED_CALL) return false;
+          throw err;
+        }
+        if (step.done === true) return false;
         f.ctx.state.tick();
-        f.slots[slot] = r;
+        f.slots[slot] = step.value;
         const stop = cont(f);
         f.slots[slot] = undefined;
         if (stop) return true;
       }
-      return false;
     };
   }
 
@@ -214,9 +224,81 @@ export class Planner extends TermPlanner {
 
   private callStep(fn: Callee, args: readonly ITerm[], out: ITerm | null, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
     const evs = args.map((a) => this.ev(a, bound, pf));
+    const op = out === null && evs.length === 2 ? fastBinary(fn) : null;
+    if (op !== null) {
+      // `a < b` as a test: evaluated inline (mocks still take the generic path).
+      const e0 = evs[0] as Ev;
+      const e1 = evs[1] as Ev;
+      const generic = this.testStep(this.calleeEv(fn, evs, loc), next(bound));
+      const cont = next(bound);
+      return (f) => {
+        if (f.ctx.mocks !== null) return generic(f);
+        const a = e0(f);
+        if (a === undefined) return false;
+        const b = e1(f);
+        if (b === undefined || !op(a, b)) return false;
+        return cont(f);
+      };
+    }
+    if (isRelation(fn)) return this.relationCallStep(fn, evs, out, bound, pf, next, loc);
     const call = this.calleeEv(fn, evs, loc);
     if (out === null) return this.testStep(call, next(bound));
     return this.matchStep(out, call, bound, pf, next);
+  }
+
+  /** `walk(x, [path, value])`: one solution per answer of the relation. */
+  private relationCallStep(fn: Callee, evs: readonly Ev[], out: ITerm | null, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
+    const b = new Set(bound);
+    const pat = out === null ? null : this.pattern(out, b, pf);
+    const cont = next(b);
+    const decl = fn.kind === 'builtin' ? fn.decl : null;
+    if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
+    const mockedEv = this.calleeEv(fn, evs, loc);
+    return (f) => {
+      if (f.ctx.mocks !== null && f.ctx.mocks.has(fn.name)) {
+        const v = mockedEv(f);
+        if (v === undefined) return false;
+        if (pat === null) return v === false ? false : cont(f);
+        const r = pat.match(f, v) ? cont(f) : false;
+        unbind(f, pat.binds);
+        return r;
+      }
+      const args: Value[] = [];
+      for (const e of evs) {
+        const v = e(f);
+        if (v === undefined) return false;
+        args.push(v);
+      }
+      let results: Iterable<Value>;
+      try {
+        results = decl.impl(args, f.ctx.state.builtinCtx);
+      } catch (e) {
+        const err = builtinFailure(f, decl.name, e, loc);
+        if (err === UNDEFINED_CALL) return false;
+        throw err;
+      }
+      const it = results[Symbol.iterator]();
+      for (;;) {
+        let step: IteratorResult<Value>;
+        try {
+          step = it.next();
+        } catch (e) {
+          const err = builtinFailure(f, decl.name, e, loc);
+          if (err === UNDEFINED_CALL) return false;
+          throw err;
+        }
+        if (step.done === true) return false;
+        const v = step.value;
+        f.ctx.state.tick();
+        let r: boolean;
+        if (pat === null) r = v === false ? false : cont(f);
+        else {
+          r = pat.match(f, v) ? cont(f) : false;
+          unbind(f, pat.binds);
+        }
+        if (r) return true;
+      }
+    };
   }
 
   /** Evaluates `e` and matches the value against `pattern`. */
@@ -316,6 +398,20 @@ export class Planner extends TermPlanner {
     const kp = key === null ? null : this.pattern(key, b, pf);
     const vp = this.pattern(value, b, pf);
     const cont = next(b);
+    if (kp === null && vp.slot >= 0) {
+      const s = vp.slot;
+      const fast = (f: Frame, _k: Value, v: Value): boolean => {
+        f.slots[s] = v;
+        const r = cont(f);
+        f.slots[s] = undefined;
+        return r;
+      };
+      return (f) => {
+        const d = dom(f);
+        if (d === undefined) return false;
+        return forEachMember(f, d, fast);
+      };
+    }
     const body = (f: Frame, k: Value, v: Value): boolean => {
       let r = false;
       if ((kp === null || kp.match(f, k)) && vp.match(f, v)) r = cont(f);

@@ -12,9 +12,10 @@ import type { Loc } from '../syntax/ast.ts';
 import { isArray, RObject, RSet, valuesEqual, type Value } from '../value.ts';
 import { displayText } from '../value-text.ts';
 import { dataGet, dataWalk, lookup, lookupBase, nodeValue } from './data.ts';
+import { fastBinary } from './fast-ops.ts';
 import { callIntrinsic } from './intrinsics.ts';
 import { callFunction } from './rules.ts';
-import { Ctx, evalError, type Ev, type Frame, type Step } from './runtime.ts';
+import { Ctx, evalError, type Ev, type Frame, type Mock, type Step } from './runtime.ts';
 
 export type SlotSet = Set<number>;
 export type Matcher = (f: Frame, v: Value) => boolean;
@@ -61,9 +62,27 @@ function isPrim(v: Value): v is null | boolean | number | string {
 }
 
 /** Applies `rest` lookups to `v`. */
-function lookupRest(evs: readonly Ev[], get: (v: Value | undefined, k: Value) => Value | undefined = lookup): (f: Frame, v: Value | undefined) => Value | undefined {
+function lookupRest(
+  evs: readonly Ev[],
+  get: (v: Value | undefined, k: Value) => Value | undefined = lookup,
+  consts: readonly (Value | undefined)[] = [],
+): (f: Frame, v: Value | undefined) => Value | undefined {
   const n = evs.length;
   if (n === 0) return (_f, v) => v;
+  if (consts.length === n && consts.every((c) => typeof c === 'string') && get === lookup) {
+    const keys = consts as readonly string[];
+    if (n === 1) {
+      const k0 = keys[0] as string;
+      return (_f, v) => (v instanceof RObject ? v.get(k0) : undefined);
+    }
+    return (_f, v) => {
+      for (let i = 0; i < n; i++) {
+        if (!(v instanceof RObject)) return undefined;
+        v = v.get(keys[i] as string);
+      }
+      return v;
+    };
+  }
   if (n === 1) {
     const e0 = evs[0] as Ev;
     return (f, v) => {
@@ -186,7 +205,11 @@ export abstract class TermPlanner {
 
   refEv(t: IRef, bound: SlotSet, pf: PlanFrame): Ev {
     if (t.head === 'data') return this.dataEv(t.path, bound, pf);
-    const rest = lookupRest(t.path.map((p) => this.ev(p, bound, pf)));
+    const rest = lookupRest(
+      t.path.map((p) => this.ev(p, bound, pf)),
+      lookup,
+      t.path.map((p) => (p.t === 'const' ? p.v : undefined)),
+    );
     if (t.head === 'input') return (f) => rest(f, f.ctx.input);
     if (t.head.t === 'var') {
       const s = t.head.slot;
@@ -224,7 +247,11 @@ export abstract class TermPlanner {
     };
     const n = node;
     let fast: Ev;
-    if (n.leafKind !== null || n.dynamicRules.length > 0 || (i === path.length && n.hasRules)) {
+    if (n.constValue !== undefined) {
+      const c = n.constValue;
+      if (restEvs.length === 0) return (f) => (f.ctx.overrides === null ? c : slow(f));
+      fast = (f) => rest(f, c);
+    } else if (n.leafKind !== null || n.dynamicRules.length > 0 || (i === path.length && n.hasRules)) {
       fast = (f) => rest(f, nodeValue(f.ctx, n));
     } else if (!n.hasRules) {
       const base = n.base;
@@ -253,33 +280,79 @@ export abstract class TermPlanner {
 
   /** A closure calling `fn` with the values of `evs`; undefined when an argument is. */
   calleeEv(fn: Callee, evs: readonly Ev[], loc: Loc): Ev {
-    const n = evs.length;
     const invoke = this.invoker(fn, loc);
-    const mockKey = fn.kind === 'func' ? fn.name : fn.name;
-    return (f) => {
-      const args = new Array<Value>(n);
-      for (let i = 0; i < n; i++) {
-        const v = (evs[i] as Ev)(f);
-        if (v === undefined) return undefined;
-        args[i] = v;
-      }
-      const mocks = f.ctx.mocks;
-      if (mocks !== null) {
-        const m = mocks.get(mockKey);
-        if (m !== undefined) {
-          if (m.kind === 'value') return m.value;
-          // A replacement runs without the mocks in effect (it may call the original).
-          const saved = f.ctx;
-          f.ctx = new Ctx(saved.state, saved.input, saved.overrides, null);
-          try {
-            return this.invoker(m.fn, loc)(f, args);
-          } finally {
-            f.ctx = saved;
-          }
-        }
-      }
-      return invoke(f, args);
+    const key = fn.name;
+    const op = evs.length === 2 ? fastBinary(fn) : null;
+    if (op !== null) {
+      const e0 = evs[0] as Ev;
+      const e1 = evs[1] as Ev;
+      return (f) => {
+        const a = e0(f);
+        if (a === undefined) return undefined;
+        const b = e1(f);
+        if (b === undefined) return undefined;
+        return f.ctx.mocks === null ? op(a, b) : this.mockedCall(f, key, invoke, [a, b], loc);
+      };
+    }
+    const mocked = (f: Frame, args: readonly Value[]): Value | undefined => {
+      const m = (f.ctx.mocks as ReadonlyMap<string, Mock>).get(key);
+      if (m === undefined) return invoke(f, args);
+      if (m.kind === 'value') return m.value;
+      return this.callMock(f, m.fn, args, loc);
     };
+    switch (evs.length) {
+      case 0:
+        return (f) => (f.ctx.mocks === null ? invoke(f, []) : mocked(f, []));
+      case 1: {
+        const e0 = evs[0] as Ev;
+        return (f) => {
+          const a = e0(f);
+          if (a === undefined) return undefined;
+          return f.ctx.mocks === null ? invoke(f, [a]) : mocked(f, [a]);
+        };
+      }
+      case 2: {
+        const e0 = evs[0] as Ev;
+        const e1 = evs[1] as Ev;
+        return (f) => {
+          const a = e0(f);
+          if (a === undefined) return undefined;
+          const b = e1(f);
+          if (b === undefined) return undefined;
+          return f.ctx.mocks === null ? invoke(f, [a, b]) : mocked(f, [a, b]);
+        };
+      }
+      default: {
+        const n = evs.length;
+        return (f) => {
+          const args = new Array<Value>(n);
+          for (let i = 0; i < n; i++) {
+            const v = (evs[i] as Ev)(f);
+            if (v === undefined) return undefined;
+            args[i] = v;
+          }
+          return f.ctx.mocks === null ? invoke(f, args) : mocked(f, args);
+        };
+      }
+    }
+  }
+
+  private mockedCall(f: Frame, key: string, invoke: (f: Frame, args: readonly Value[]) => Value | undefined, args: readonly Value[], loc: Loc): Value | undefined {
+    const m = (f.ctx.mocks as ReadonlyMap<string, Mock>).get(key);
+    if (m === undefined) return invoke(f, args);
+    if (m.kind === 'value') return m.value;
+    return this.callMock(f, m.fn, args, loc);
+  }
+
+  /** A replacement runs without the mocks in effect (it may call the original). */
+  private callMock(f: Frame, fn: Callee, args: readonly Value[], loc: Loc): Value | undefined {
+    const saved = f.ctx;
+    f.ctx = new Ctx(saved.state, saved.input, saved.overrides, null);
+    try {
+      return this.invoker(fn, loc)(f, args);
+    } finally {
+      f.ctx = saved;
+    }
   }
 
   /** Calls a callee with evaluated arguments. */

@@ -127,6 +127,7 @@ export function callFunction(ctx: Ctx, node: TreeNode, args: readonly Value[]): 
 
 /** Cached value of a leaf node (complete or multi-value rules). */
 export function leafValue(ctx: Ctx, node: TreeNode): Value | undefined {
+  if (node.constValue !== undefined) return node.constValue;
   const c = ctx.values[node.id];
   if (c !== undefined) {
     if (c === NONE) return undefined;

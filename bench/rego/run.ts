@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:rego`: Airlock's Rego engine next to OPA's WebAssembly path on the same
+ * gateway policy and inputs, in the same process; then the compile time of a 1,000-line policy.
+ *
+ * The wasm module (`policy.wasm`) is committed; it was built from `policy.rego` with the
+ * development oracle (OPA v0.70.0, see README in this folder):
+ *
+ *   opa build -t wasm -e airlock/decision --v1-compatible policy.rego -o bundle.tar.gz
+ *
+ * The `@open-policy-agent/opa-wasm` SDK is installed into the git-ignored `bench/.cache/`.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compile, fromJSON, toJS, toJSONText } from '../../src/rego/index.ts';
+import { benchInput } from './input.ts';
+import { thousandLinePolicy } from './generate.ts';
+
+const HERE = import.meta.dirname;
+const CACHE = join(HERE, '..', '.cache');
+const SDK_VERSION = '1.10.0';
+/** sha256 of policy.rego when policy.wasm was built. */
+const WASM_SOURCE_SHA256 = '47923a8aa49e0bda3e8839257b6983cc6b607fec64e5e93c657e551722346949';
+
+interface WasmPolicy {
+  evaluate(input: unknown): { result: unknown }[];
+}
+interface WasmSdk {
+  loadPolicy(wasm: Buffer | ArrayBuffer): Promise<WasmPolicy>;
+}
+
+async function loadSdk(): Promise<WasmSdk | null> {
+  const dir = join(CACHE, 'node_modules', '@open-policy-agent', 'opa-wasm');
+  if (!existsSync(dir)) {
+    process.stdout.write(`installing @open-policy-agent/opa-wasm@${SDK_VERSION} into bench/.cache …\n`);
+    try {
+      execFileSync('npm', ['install', '--prefix', CACHE, '--no-save', '--no-audit', '--no-fund', `@open-policy-agent/opa-wasm@${SDK_VERSION}`], { stdio: 'ignore' });
+    } catch {
+      return null;
+    }
+  }
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string };
+  const mod = (await import(pathToFileURL(join(dir, pkg.main ?? 'src/index.cjs')).href)) as WasmSdk & { default?: WasmSdk };
+  return mod.default ?? mod;
+}
+
+function sortDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortDeep).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortDeep(x)]));
+  }
+  return v;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+}
+
+interface Figures {
+  readonly evalsPerSec: number;
+  readonly p50us: number;
+  readonly p99us: number;
+}
+
+function measure(run: (i: number) => void, iterations: number): Figures {
+  for (let i = 0; i < Math.min(2000, iterations); i++) run(i);
+  const lat = new Float64Array(iterations);
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const s = performance.now();
+    run(i);
+    lat[i] = performance.now() - s;
+  }
+  const total = performance.now() - t0;
+  lat.sort();
+  return { evalsPerSec: (iterations / total) * 1000, p50us: percentile(lat, 0.5) * 1000, p99us: percentile(lat, 0.99) * 1000 };
+}
+
+function row(name: string, f: Figures | null): string {
+  if (f === null) return `${name.padEnd(34)} (unavailable)`;
+  return `${name.padEnd(34)} ${Math.round(f.evalsPerSec).toLocaleString('en-US').padStart(10)} evals/s   p50 ${f.p50us.toFixed(1).padStart(7)} µs   p99 ${f.p99us.toFixed(1).padStart(7)} µs`;
+}
+
+const ITER = Number(process.env.BENCH_ITERATIONS ?? 20000);
+const source = readFileSync(join(HERE, 'policy.rego'), 'utf8');
+const inputs = Array.from({ length: 64 }, (_, i) => benchInput(i));
+
+const policy = compile([{ path: 'policy.rego', source }]);
+const airlock = measure((i) => {
+  policy.evaluate('data.airlock.decision', { input: inputs[i & 63] });
+}, ITER);
+
+let wasm: Figures | null = null;
+let agree = 'not checked';
+const sdk = await loadSdk();
+if (sdk !== null) {
+  const sha = createHash('sha256').update(source).digest('hex');
+  if (sha !== WASM_SOURCE_SHA256) process.stdout.write('warning: policy.rego changed since policy.wasm was built; rebuild it (see header)\n');
+  const wp = await sdk.loadPolicy(readFileSync(join(HERE, 'policy.wasm')));
+  // Both engines must reach the same decisions before their speed means anything.
+  // Sets come back from wasm as arrays in insertion order: compare with every array sorted.
+  const normal = (v: unknown): string => JSON.stringify(sortDeep(JSON.parse(toJSONText(fromJSON(v)))));
+  let same = 0;
+  for (const input of inputs) {
+    const a = normal(toJS(policy.evaluate('data.airlock.decision', { input }) ?? null));
+    const w = normal(wp.evaluate(input)[0]?.result ?? null);
+    if (a === w) same++;
+  }
+  agree = `${same}/${inputs.length} inputs give identical decisions`;
+  wasm = measure((i) => {
+    wp.evaluate(inputs[i & 63]);
+  }, ITER);
+}
+
+process.stdout.write(`\nRego evaluation: bench/rego/policy.rego, data.airlock.decision, ${ITER} evaluations, 64 distinct inputs\n`);
+process.stdout.write(`${row('airlock (TypeScript interpreter)', airlock)}\n`);
+process.stdout.write(`${row('opa-wasm (OPA v0.70.0 wasm)', wasm)}\n`);
+if (wasm !== null) process.stdout.write(`speed-up: ${(airlock.evalsPerSec / wasm.evalsPerSec).toFixed(2)}x   (${agree})\n`);
+
+// Compile time of a 1,000-line policy: cold (first compile in this process is already past
+// the JIT warm-up of the evaluation loop above) and warm median of 20.
+const big = thousandLinePolicy();
+const lines = big.split('\n').length;
+const times: number[] = [];
+for (let i = 0; i < 21; i++) {
+  const s = performance.now();
+  compile([{ path: 'big.rego', source: big }]);
+  times.push(performance.now() - s);
+}
+const first = times[0] as number;
+const warm = times.slice(1).sort((a, b) => a - b);
+process.stdout.write(`\ncompile ${lines}-line policy: first ${first.toFixed(1)} ms, median ${(warm[10] as number).toFixed(1)} ms, max ${(warm[warm.length - 1] as number).toFixed(1)} ms (target < 100 ms)\n`);
