@@ -12,6 +12,10 @@ import { reportTemplate } from '../gguf/template-findings.ts';
 import { analyzeKerasConfig } from './config.ts';
 import { parsePythonJson } from './json-config.ts';
 import { decodeJsonBytes, looksLikeJsonObject } from './json-text.ts';
+import { hasAnyKey } from './json-keys.ts';
+
+/** Keys that make a document worth a full parse: Keras object specs and chat templates. */
+const KEYS_OF_INTEREST: ReadonlySet<string> = new Set(['class_name', 'module', 'registered_name', 'function_type', 'chat_template']);
 
 function detect(head: Uint8Array): boolean {
   return looksLikeJsonObject(head);
@@ -31,6 +35,8 @@ async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
       report(ctx, 'json.encoding', 'invalid', 'document is not valid text in the encoding its first bytes announce');
       return;
     }
+    // Documents without any key of interest cannot be Keras or tokenizer configs: no tree needed.
+    if (!hasAnyKey(text, KEYS_OF_INTEREST)) return;
     const parsed = parsePythonJson(text, 'json.syntax');
     const keras = analyzeKerasConfig(ctx, parsed.value, { origin: 'JSON config', prefix: 'keras' });
     if (keras) {

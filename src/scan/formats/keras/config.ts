@@ -20,7 +20,7 @@ import type { JsonObject, JsonValue } from '../common/strict-json.ts';
 import { isJsonObject } from '../common/strict-json.ts';
 import { KERAS_CLASS_NAMES, LAMBDA_CLASSES } from './known-classes.ts';
 import type { RefVerdict } from './references.ts';
-import { judgeClassModule, judgeFunction, judgeTfSymbol } from './references.ts';
+import { isKerasModule, judgeClassModule, judgeFunction, judgeTfSymbol } from './references.ts';
 
 export interface KerasConfigSource {
   /** Where the JSON came from, for messages: `config.json`, `model_config attribute` … */
@@ -120,6 +120,8 @@ function objectSpec(w: Walk, spec: JsonObject, path: string): void {
 
   if (module !== undefined) {
     judged(w, judgeClassModule(module), 'module', `class ${className} from module ${module}`, at);
+    // Keras looks `class_name` up in the module with getattr: a lowercase name is a function.
+    if (isKerasModule(module) && /^[a-z_]/.test(className)) judged(w, judgeFunction(module, className), 'function', `function ${module}.${className} used as a class`, at);
   } else if (!KERAS_CLASS_NAMES.has(className) && !LAMBDA_CLASSES.has(className) && once(w, `custom:${className}`)) {
     report(ctx, `${src.prefix}.class.custom`, 'suspicious', `${src.origin}: custom object class ${JSON.stringify(className)} needs code outside Keras to load`, at, 'low');
   }

@@ -109,3 +109,8 @@ test('malformed JSON is invalid; binary is not detected', async () => {
   assert.equal(analyzer.detect(new Uint8Array([0x7b, 0x00, 0x01, 0x02, 0x03]), 5), false);
   assert.equal(analyzer.detect(utf8('[1, 2, 3]'), 9), false);
 });
+
+test('a Keras function used as a class (getattr on the module) is judged as a function', async () => {
+  const cfg = { module: 'keras.utils', class_name: 'get_file', config: { origin: 'x' } };
+  assert.ok((await runAnalyzer(analyzer, utf8(JSON.stringify(cfg)))).has('keras.reference.dangerous', 'malicious'));
+});

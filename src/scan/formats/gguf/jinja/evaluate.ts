@@ -16,7 +16,7 @@ import {
 
 /** Globals every Jinja environment (and the chat-template renderers) provide. */
 const KNOWN_GLOBALS = new Set(['range', 'dict', 'namespace', 'lipsum', 'cycler', 'joiner', 'loop', 'caller', 'varargs', 'kwargs', 'raise_exception', 'strftime_now']);
-const ATTRIBUTE_KW_FILTERS = new Set(['map', 'sort', 'sum', 'unique', 'min', 'max', 'groupby', 'dictsort']);
+const ATTRIBUTE_KW_FILTERS = new Set(['map', 'sort', 'sum', 'unique', 'min', 'max', 'groupby', 'dictsort', 'join']);
 const ATTRIBUTE_POS_FILTERS = new Set(['selectattr', 'rejectattr', 'groupby']);
 
 export class Evaluator {

@@ -56,6 +56,14 @@ const MALICIOUS: ReadonlyArray<readonly [string, string]> = [
   ['generator frame walk', `{{ (()|select|list).gi_frame.f_globals }}`],
   ['method call mro', `{{ ''.__class__.mro()[1] }}`],
   ['getattr via ns attribute name', `{{ x.f_back }}`],
+  ['printf with a repeated format', `{{ x|attr(("%c"*9)%(95,95,99,108,97,115,115,95,95)) }}`],
+  ['str.format with a reused index', `{{ x|attr("{0:c}{0:c}class{0:c}{0:c}".format(95)) }}`],
+  ['join attribute argument', `{{ x|join(',', attribute='__class__') }}`],
+  ['__getattribute__ method', `{{ x.__getattribute__('__class__') }}`],
+  ['expressions in an unknown tag', `{% print(x.__class__) %}`],
+  ['slice of a literal', `{{ x|attr("X__class__"[1:]) }}`],
+  ['use before set', `{{ ()|attr(n) }}{% set n = '__class__' %}`],
+  ['self-referencing set', `{% set x = '__cla' %}{% set x = x ~ 'ss__' %}{{ ()|attr(x) }}`],
 ];
 
 for (const [name, src] of MALICIOUS) {
