@@ -11,7 +11,6 @@ import {
   decodeLatin1,
   decodeLong,
   decodeRawUnicodeEscape,
-  decodeUtf8,
   escapeDecode,
   parsePyFloat,
   parsePyInt,
@@ -50,6 +49,8 @@ export class DecodedOp {
 export class PickleDecoder {
   readonly source: ByteSource;
   #buf: Uint8Array = new Uint8Array(0);
+  /** The same bytes as a Buffer, for Node's native string decoding. */
+  #nbuf: Buffer = Buffer.alloc(0);
   /** Absolute offset of #buf[0]. */
   #base: number;
   #pos = 0;
@@ -77,6 +78,7 @@ export class PickleDecoder {
     } else {
       this.#base = absolute;
       this.#buf = new Uint8Array(0);
+      this.#nbuf = Buffer.alloc(0);
       this.#pos = 0;
     }
   }
@@ -95,22 +97,34 @@ export class PickleDecoder {
     if (remaining <= 0) {
       this.#base = at;
       this.#buf = new Uint8Array(0);
+      this.#nbuf = Buffer.alloc(0);
       this.#pos = 0;
       return;
     }
     const n = Math.min(remaining, Math.max(want, remaining <= 4 * CHUNK ? remaining : CHUNK));
     this.#buf = await this.source.read(at, n);
+    this.#nbuf = Buffer.from(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
     this.#base = at;
     this.#pos = 0;
   }
 
   /**
-   * Decodes the next opcode into `op`. Returns false at the end of the source (clean EOF before
-   * an opcode). Throws ScanFormatError for malformed or truncated input.
+   * Decodes the next opcode into `op`. Returns true (synchronously when the opcode is already
+   * buffered, the hot path), or a promise; false at the end of the source (clean EOF before an
+   * opcode). Throws ScanFormatError for malformed or truncated input.
    */
-  async next(op: DecodedOp): Promise<boolean> {
+  next(op: DecodedOp): boolean | Promise<boolean> {
+    const need = this.#tryDecode(op);
+    if (need === 0) {
+      this.count++;
+      return true;
+    }
+    return this.#nextSlow(op, need);
+  }
+
+  async #nextSlow(op: DecodedOp, first: number): Promise<boolean> {
+    let need = first;
     for (;;) {
-      const need = this.#tryDecode(op);
       if (need === 0) {
         this.count++;
         return true;
@@ -125,6 +139,7 @@ export class PickleDecoder {
         throw new ScanFormatError('pickle.truncated', 'pickle data was truncated', this.offset);
       }
       await this.#fill(need);
+      need = this.#tryDecode(op);
     }
   }
 
@@ -176,7 +191,8 @@ export class PickleDecoder {
         return 0;
       case 'float8':
         if (avail < 9) return 9;
-        op.arg = new DataView(buf.buffer, buf.byteOffset + p + 1, 8).getFloat64(0, false);
+        for (let k = 0; k < 8; k++) F64_BYTES[k] = buf[p + 8 - k] as number; // big-endian on the wire
+        op.arg = F64[0] as number;
         this.#pos = p + 9;
         return 0;
       case 'long1':
@@ -215,8 +231,8 @@ export class PickleDecoder {
         if (e1 < 0) return this.#needLine(avail);
         const e2 = this.#findNewline(buf, e1 + 1);
         if (e2 < 0) return this.#needLine(avail);
-        op.arg = decodeUtf8(buf.subarray(p + 1, e1));
-        op.arg2 = decodeUtf8(buf.subarray(e1 + 1, e2));
+        op.arg = this.#nbuf.toString('utf8', p + 1, e1);
+        op.arg2 = this.#nbuf.toString('utf8', e1 + 1, e2);
         this.#pos = e2 + 1;
         return 0;
       }
@@ -243,10 +259,9 @@ export class PickleDecoder {
       return 0;
     }
     if (avail < 1 + width + n) return 1 + width + n;
-    const data = buf.subarray(start, start + n);
-    if (text === 'utf8') op.arg = decodeUtf8(data);
-    else if (text === 'latin1') op.arg = decodeLatin1(data);
-    else op.arg = { kind: 'bytes-arg', offset: absStart, length: n, data, text };
+    if (text === 'utf8') op.arg = this.#nbuf.toString('utf8', start, start + n);
+    else if (text === 'latin1') op.arg = this.#nbuf.toString('latin1', start, start + n);
+    else op.arg = { kind: 'bytes-arg', offset: absStart, length: n, data: buf.subarray(start, start + n), text };
     this.#pos = start + n;
     return 0;
   }
@@ -313,6 +328,9 @@ export class PickleDecoder {
     return 0;
   }
 }
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
 
 function readI32(b: Uint8Array, i: number): number {
   return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) | 0;

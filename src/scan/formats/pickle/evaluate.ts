@@ -72,6 +72,12 @@ export function evaluate(path: string, c: PyCall): PyValue | undefined {
       }
       return undefined;
     }
+    case 'io.BytesIO':
+    case '_io.BytesIO': {
+      // A file-like view of literal bytes: what torch.load/numpy.load/pickle.load read from.
+      const x = a[0];
+      return x !== undefined && isObj(x) && x.t === 'bytes' ? x : undefined;
+    }
     case 'builtins.getattr':
     case 'inspect.getattr_static': {
       const attr = strOf(a[1] ?? null);

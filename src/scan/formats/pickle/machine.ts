@@ -66,7 +66,7 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
   let stack: PyValue[] = [];
   const metastack: PyValue[][] = [];
   let metaDepth = 0;
-  const memo = new Map<number, PyValue>();
+  const memo = new Memo();
   /** Attributes set on imported objects by BUILD: `path.attr` → value (numpy.prod.a = 'os'). */
   const overrides = new Map<string, PyValue>();
   let proto = 0;
@@ -104,8 +104,8 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
   };
   const memoGet = (idx: number, at: number): PyValue => {
     const v = memo.get(idx);
-    if (v === undefined && !memo.has(idx)) fail('pickle.memo.missing', `memo value not found at index ${idx}`, at);
-    return v as PyValue;
+    if (v === undefined) fail('pickle.memo.missing', `memo value not found at index ${idx}`, at);
+    return v;
   };
   const resolve = (module: string, name: string, at: number, via: PyGlobal['via']): PyValue => {
     const [m, n] = proto < 3 ? py2Alias(module, name) : [module, name];
@@ -127,7 +127,9 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
   const tuple = (items: PyValue[]): PyValue => ({ t: 'tuple', items: items.length > 4096 ? items.slice(0, 4096) : items, size: items.length });
 
   for (;;) {
-    if (!(await dec.next(op))) {
+    let got = dec.next(op);
+    if (got !== true) got = await got;
+    if (!got) {
       fail('pickle.truncated', 'pickle data was truncated (no STOP opcode)', dec.offset);
     }
     ops++;
@@ -472,5 +474,42 @@ async function applyBuildEffect(
       throw new ScanUnscannableError('pickle.stream.raw-data', `cannot tell how many raw bytes follow: ${effect.why}`, at);
     default:
       return;
+  }
+}
+
+/**
+ * The unpickler's memo: a dense array for the indices picklers actually write (0, 1, 2 …) and a
+ * map for anything else. `size` is the number of distinct indices set, which is where MEMOIZE
+ * writes — exactly `len(memo)` in CPython, whatever PUT indices came before.
+ */
+class Memo {
+  readonly #dense: PyValue[] = [];
+  readonly #sparse = new Map<number, PyValue>();
+
+  get size(): number {
+    return this.#dense.length + this.#sparse.size;
+  }
+
+  get(i: number): PyValue | undefined {
+    return i < this.#dense.length ? this.#dense[i] : this.#sparse.get(i);
+  }
+
+  set(i: number, v: PyValue): void {
+    const d = this.#dense;
+    if (i < d.length) {
+      d[i] = v;
+      return;
+    }
+    if (i === d.length) {
+      this.#sparse.delete(i);
+      d.push(v);
+      // Keep the dense run contiguous: pull in entries that were set out of order.
+      while (this.#sparse.size > 0 && this.#sparse.has(d.length)) {
+        d.push(this.#sparse.get(d.length) as PyValue);
+        this.#sparse.delete(d.length - 1);
+      }
+      return;
+    }
+    this.#sparse.set(i, v);
   }
 }

@@ -168,5 +168,9 @@ export const PAYLOAD_LOADERS: ReadonlyMap<string, 'tolerated' | 'malicious'> = n
   ['joblib.load', 'malicious'],
   ['torch.load', 'malicious'],
   ['torch.serialization.load', 'malicious'],
+  ['pickle.load', 'malicious'],
+  ['_pickle.load', 'malicious'],
+  ['numpy.load', 'malicious'],
+  ['dill.load', 'malicious'],
   ['marshal.loads', 'malicious'],
 ]);
