@@ -12,6 +12,7 @@ import { CompileFailure, FrameLayout, RuleScopes, Scope } from './compile/scope.
 import { UnsafeVars } from './compile/safety.ts';
 import { RegoError, type SourceLocation } from './errors.ts';
 import type { PlanFrame } from './eval/plan-terms.ts';
+import { withUnavailable } from './eval/unavailable.ts';
 import { Ctx, type Ev, EvalState, Frame, type PrintHook, type Step } from './eval/runtime.ts';
 import type { Module } from './syntax/ast.ts';
 import { DEFAULT_PARSER_LIMITS, parseModule, parseQuery, parseTermText } from './syntax/parser.ts';
@@ -71,6 +72,7 @@ export interface CompiledPolicy {
 }
 
 const DEFAULT_MAX_STEPS = 100_000_000;
+const DEFAULT_BUILTINS = withUnavailable(BUILTINS);
 
 interface PreparedRef {
   readonly ev: Ev;
@@ -279,6 +281,6 @@ export function compile(modules: readonly RegoModule[], options?: CompileOptions
     throw RegoError.of('rego_compile_error', `invalid data document: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!(base instanceof RObject)) throw RegoError.of('rego_compile_error', 'the data document must be an object');
-  const tree = compileTree(parsed, base, options?.builtins ?? BUILTINS);
+  const tree = compileTree(parsed, base, options?.builtins ?? DEFAULT_BUILTINS);
   return new Policy(tree, experimental);
 }

@@ -452,26 +452,14 @@ export class Planner extends TermPlanner {
     };
   }
 
+  /** Experimental `and` / `or`: existence tests of their operands (no bindings escape). */
   private logicStep(op: 'and' | 'or', left: readonly ILit[], right: readonly ILit[], bound: SlotSet, pf: PlanFrame, next: Cont): Step {
-    if (op === 'and') return this.planBody([...left, ...right], bound, pf, () => next(bound));
-    const aux = pf.naux++;
+    const found: Cont = () => () => true;
+    const l = this.planBody(left, bound, pf, found);
+    const r = this.planBody(right, bound, pf, found);
     const cont = next(bound);
-    const mark: Step = (f) => {
-      f.aux[aux] = true;
-      return cont(f);
-    };
-    const l = this.planBody(left, bound, pf, () => mark);
-    const r = this.planBody(right, bound, pf, () => cont);
-    return (f) => {
-      const saved = f.aux[aux];
-      f.aux[aux] = false;
-      const stop = l(f);
-      const found = f.aux[aux] === true;
-      f.aux[aux] = saved;
-      if (stop) return true;
-      if (found) return false;
-      return r(f);
-    };
+    if (op === 'and') return (f) => (l(f) && r(f) ? cont(f) : false);
+    return (f) => (l(f) || r(f) ? cont(f) : false);
   }
 }
 

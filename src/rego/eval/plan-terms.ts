@@ -13,6 +13,7 @@ import { isArray, RObject, RSet, valuesEqual, type Value } from '../value.ts';
 import { displayText } from '../value-text.ts';
 import { dataGet, dataWalk, lookup, lookupBase, nodeValue } from './data.ts';
 import { fastBinary } from './fast-ops.ts';
+import { UnavailableBuiltin } from './unavailable.ts';
 import { callIntrinsic } from './intrinsics.ts';
 import { callFunction } from './rules.ts';
 import { Ctx, evalError, type Ev, type Frame, type Mock, type Step } from './runtime.ts';
@@ -121,6 +122,7 @@ export function builtinFailure(f: Frame, name: string, e: unknown, loc: Loc): un
     return evalError(state, e.code, e.message, loc);
   }
   if (e instanceof RegoError) return e;
+  if (e instanceof UnavailableBuiltin) return evalError(state, 'eval_builtin_error', e.message, loc);
   if (e instanceof RangeError) return evalError(state, 'eval_limit_error', `${name}: input too large or too deeply nested`, loc);
   const msg = e instanceof Error ? e.message : String(e);
   return evalError(state, 'eval_builtin_error', `${name}: ${msg}`, loc);

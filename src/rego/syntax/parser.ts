@@ -89,40 +89,86 @@ class Parser extends TermParser {
 
   /** A literal, possibly combined with experimental `and` / `or` (`or` binds loosest). */
   private parseLogic(): Expr {
-    const first = this.parseLiteral();
-    if (!this.experimental || (!this.isKeyword('and') && !this.isKeyword('or'))) return first;
-    return this.parseOr(first);
+    if (!this.experimental) return this.parseLiteral();
+    const s = this.save();
+    const chain = this.attempt(() => {
+      const e = this.parseLogicChain();
+      if (!this.atLiteralEnd()) this.unexpected();
+      return e;
+    });
+    if (chain !== null && (chain.kind === 'logic' || chain.kind === 'group')) return chain;
+    this.restore(s);
+    return this.parseLiteral();
   }
 
-  private parseOr(first: Expr): Expr {
-    let left = this.parseAnd(first);
+  private atLiteralEnd(): boolean {
+    const t = this.tok;
+    return t.kind === T.Semicolon || t.kind === T.RBrace || t.kind === T.RBrack || t.kind === T.EOF || t.nl;
+  }
+
+  /** `a or b and c [with …]`: a trailing `with` applies to the whole chain. */
+  private parseLogicChain(): Expr {
+    let e = this.parseOrChain();
+    if (this.isKeyword('with')) e = { ...e, with: [...e.with, ...this.parseWith()] };
+    return e;
+  }
+
+  private parseOrChain(): Expr {
+    let left = this.parseAndChain();
     while (this.isKeyword('or')) {
       this.next();
-      const right = this.parseAnd(this.parseLogicOperand());
+      const right = this.parseAndChain();
       left = { kind: 'logic', op: 'or', left: [left], right: [right], negated: false, with: [], loc: left.loc };
     }
     return left;
   }
 
-  private parseAnd(first: Expr): Expr {
-    let left = first;
+  private parseAndChain(): Expr {
+    let left = this.parseOperand();
     while (this.isKeyword('and')) {
       this.next();
-      const right = this.parseLogicOperand();
+      const right = this.parseOperand();
       left = { kind: 'logic', op: 'and', left: [left], right: [right], negated: false, with: [], loc: left.loc };
     }
     return left;
   }
 
-  /** An operand of `and`/`or`: a literal, or a `{ … }` group whose body is a nested logic body. */
-  private parseLogicOperand(): Expr {
-    return this.parseLiteral();
+  /** An operand of `and`/`or`: `not` operand, `{ body }`, `( chain )`, or a literal (no `with`). */
+  private parseOperand(): Expr {
+    const start = this.loc();
+    if (this.isKeyword('not')) {
+      this.next();
+      const e = this.parseOperand();
+      if ((e.kind === 'term' || e.kind === 'call') && !e.negated) return { ...e, negated: true, loc: start };
+      return { kind: 'group', body: [e], negated: true, with: [], loc: start };
+    }
+    if (this.is(T.LBrace)) {
+      const body = this.attempt(() => {
+        this.next();
+        const b = this.parseBody(T.RBrace);
+        this.next();
+        if (!this.isKeyword('and') && !this.isKeyword('or') && !this.isKeyword('with') && !this.is(T.RParen) && !this.atLiteralEnd()) this.unexpected();
+        return b;
+      });
+      if (body !== null) return { kind: 'group', body, negated: false, with: [], loc: start };
+    }
+    if (this.is(T.LParen)) {
+      const inner = this.attempt(() => {
+        this.next();
+        const e = this.parseLogicChain();
+        this.expect(T.RParen);
+        if (!this.isKeyword('and') && !this.isKeyword('or') && !this.isKeyword('with') && !this.is(T.RParen) && !this.atLiteralEnd()) this.unexpected();
+        return e;
+      });
+      if (inner !== null) return inner.kind === 'logic' || inner.kind === 'group' ? inner : { kind: 'group', body: [inner], negated: false, with: [], loc: start };
+    }
+    return this.parseLiteral(false);
   }
 
-  protected parseLiteral(): Expr {
+  protected parseLiteral(allowWith = true): Expr {
     const start = this.loc();
     if (this.tok.kind === T.Ident && KEYWORDS.has(this.tok.text) && this.refFollows()) {
-      return this.parseLiteralExpr(false, start);
+      return this.parseLiteralExpr(false, start, allowWith);
     }
     let negated = false;
     if (this.isKeyword('not')) {
@@ -150,10 +196,10 @@ class Parser extends TermParser {
       if (negated) this.unexpected("illegal negation of 'every'");
       return this.parseEvery(start);
     }
-    return this.parseLiteralExpr(negated, start);
+    return this.parseLiteralExpr(negated, start, allowWith);
   }
 
-  private parseLiteralExpr(negated: boolean, start: Loc): Expr {
+  private parseLiteralExpr(negated: boolean, start: Loc, allowWith = true): Expr {
     const lhs = this.parseTermInfixCall();
     let expr: Expr;
     if (this.is(T.Assign) || this.is(T.Unify)) {
@@ -173,7 +219,7 @@ class Parser extends TermParser {
     } else {
       expr = { kind: 'term', term: lhs, negated, with: [], loc: this.span(start) };
     }
-    if (this.isKeyword('with')) expr = { ...expr, with: this.parseWith() };
+    if (allowWith && this.isKeyword('with')) expr = { ...expr, with: this.parseWith() };
     return expr;
   }
 
@@ -408,7 +454,7 @@ class Parser extends TermParser {
   private parseIfBody(): Body {
     if (this.is(T.LBrace)) {
       const s = this.save();
-      const lit = this.attempt(() => this.parseLiteral());
+      const lit = this.attempt(() => this.parseLogic());
       if (lit !== null && !(lit.kind === 'term' && lit.term.type === 'set')) return [lit];
       this.restore(s);
       this.next();
@@ -417,7 +463,7 @@ class Parser extends TermParser {
       return body;
     }
     if (this.is(T.EOF)) this.unexpected('rule body expected');
-    return [this.parseLiteral()];
+    return [this.parseLogic()];
   }
 
   private parseElse(head: RuleHead): Rule {
