@@ -57,7 +57,16 @@ function roundRational(neg: boolean, num: bigint, den: bigint, exp2: number, pre
   return { neg, mant: q, exp: e + exp2, prec };
 }
 
+const POW10: bigint[] = [];
+const POW5: bigint[] = [];
+
+function pow5(n: number): bigint {
+  if (n < 1100) return (POW5[n] ??= 5n ** BigInt(n));
+  return 5n ** BigInt(n);
+}
+
 function pow10(n: number): bigint {
+  if (n < 400) return (POW10[n] ??= 10n ** BigInt(n));
   return 10n ** BigInt(n);
 }
 
@@ -156,7 +165,7 @@ export function binToDecimal(x: BinFloat): { coef: bigint; exp: number } {
     digits = V;
     p0 = 0;
   } else {
-    digits = V * 5n ** BigInt(-e2);
+    digits = V * pow5(-e2);
     p0 = e2;
   }
   while (digits % 10n === 0n) {
@@ -164,36 +173,46 @@ export function binToDecimal(x: BinFloat): { coef: bigint; exp: number } {
     p0 += 1;
   }
   const total = digits.toString().length;
-  for (let n = 1; n < total; n++) {
+  /** The n-digit candidate that rounds back to x, or null (monotone in n, so binary search). */
+  const candidate = (n: number): bigint | null => {
     const p = p0 + total - n; // unit of the last kept digit is 10^p
     const scale = pow10(total - n);
     const k = digits / scale;
     const rest = digits - k * scale;
-    // Compare candidates c = k·10^p and (k+1)·10^p against L/D and U/D.
+    // Compare c × 10^p with a bound over the denominator D.
     const cmpBound = (c: bigint, bound: bigint): number => {
-      // c × 10^p × D  vs  bound
-      let lhs: bigint;
-      let rhs: bigint;
-      if (p >= 0) {
-        lhs = c * pow10(p) * D;
-        rhs = bound;
-      } else {
-        lhs = c * D;
-        rhs = bound * pow10(-p);
-      }
+      const lhs = p >= 0 ? c * pow10(p) * D : c * D;
+      const rhs = p >= 0 ? bound : bound * pow10(-p);
       return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
     };
     const lo = cmpBound(k, L);
     const okDown = lo > 0 || (inclusive && lo === 0);
     const hi = cmpBound(k + 1n, U);
     const okUp = hi < 0 || (inclusive && hi === 0);
-    let chosen: bigint | null = null;
     if (okDown && okUp) {
       const twice = rest * 2n;
-      chosen = twice > scale || (twice === scale && (k & 1n) === 1n) ? k + 1n : k;
-    } else if (okDown) chosen = k;
-    else if (okUp) chosen = k + 1n;
-    if (chosen !== null) return { coef: x.neg ? -chosen : chosen, exp: p };
+      return twice > scale || (twice === scale && (k & 1n) === 1n) ? k + 1n : k;
+    }
+    if (okDown) return k;
+    if (okUp) return k + 1n;
+    return null;
+  };
+  // Short answers are the common case: scan the first few lengths, then bisect (existence of
+  // an n-digit candidate is monotone in n).
+  let lo = 1;
+  for (; lo <= Math.min(4, total - 1); lo++) {
+    const c = candidate(lo);
+    if (c !== null) return { coef: x.neg ? -c : c, exp: p0 + total - lo };
+  }
+  let hi = total;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (candidate(mid) === null) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < total) {
+    const c = candidate(lo) as bigint;
+    return { coef: x.neg ? -c : c, exp: p0 + total - lo };
   }
   return { coef: x.neg ? -digits : digits, exp: p0 };
 }

@@ -231,8 +231,28 @@ function isZero(n: RNumber): boolean {
  */
 export function divideNumbers(a: RNumber, b: RNumber): RNumber {
   if (isZero(b)) throw new NumberError('divide by zero');
-  if (isSafeInt(a) && isSafeInt(b) && a !== 0 && a % b === 0) return a / b;
+  if (isSafeInt(a) && isSafeInt(b) && a !== 0) {
+    if (a % b === 0) return a / b;
+    const q = exactShortQuotient(a, b);
+    if (q !== null) return q;
+  }
   return fromBin(binQuo(toBin(a), toBin(b)));
+}
+
+/**
+ * Fast path for a/b on small integers when the quotient is a short exact decimal (10/4 = 2.5,
+ * 1/8 = 0.125): the 64-bit float quotient then prints as that decimal, so the double is the
+ * answer. Null when the quotient is not a short exact decimal (1/3).
+ */
+function exactShortQuotient(a: number, b: number): number | null {
+  const q = a / b;
+  const s = String(q);
+  if (s.includes('e')) return null;
+  const dot = s.indexOf('.');
+  const digits = s.replace('-', '').replace('.', '').replace(/^0+/, '');
+  if (dot < 0 || digits.length > 15) return null;
+  const scale = s.length - dot - 1;
+  return BigInt(s.replace('.', '')) * BigInt(b) === BigInt(a) * 10n ** BigInt(scale) ? q : null;
 }
 
 /** a % b on integers, with the sign of the dividend (Go's and JS's truncated remainder). */
