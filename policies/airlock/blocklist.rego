@@ -5,14 +5,14 @@ package airlock
 import rego.v1
 
 blocked_entry contains entry if {
-	some entry in settings.blocked
+	some entry in cfg.blocked
 	entry.ecosystem == input.artifact.ecosystem
 	entry.name == input.artifact.name
 	not entry.versions
 }
 
 blocked_entry contains entry if {
-	some entry in settings.blocked
+	some entry in cfg.blocked
 	entry.ecosystem == input.artifact.ecosystem
 	entry.name == input.artifact.name
 	input.artifact.version in entry.versions

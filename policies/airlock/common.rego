@@ -4,7 +4,7 @@ package airlock
 
 import rego.v1
 
-settings := data.airlock.settings
+cfg := data.airlock.settings
 
 # The input schema versions this policy understands.
 supported_input_versions := {1}

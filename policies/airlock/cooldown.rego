@@ -7,21 +7,21 @@ import rego.v1
 
 ns_per_day := ((24 * 60) * 60) * 1000000000
 
-cooldown_exempt if input.artifact.name in settings.cooldown_exempt
+cooldown_exempt if input.artifact.name in cfg.cooldown_exempt
 
 version_age_ns := time.parse_rfc3339_ns(input.now) - time.parse_rfc3339_ns(input.facts.published_at)
 
 quarantine contains {"id": "cooldown", "msg": msg} if {
-	settings.cooldown_days > 0
+	cfg.cooldown_days > 0
 	not cooldown_exempt
 	is_string(input.facts.published_at)
-	version_age_ns < settings.cooldown_days * ns_per_day
+	version_age_ns < cfg.cooldown_days * ns_per_day
 	hours := floor(version_age_ns / (ns_per_day / 24))
-	msg := sprintf("%s was published %v hours ago; versions younger than %v days are held back (cooldown)", [package_label, hours, settings.cooldown_days])
+	msg := sprintf("%s was published %v hours ago; versions younger than %v days are held back (cooldown)", [package_label, hours, cfg.cooldown_days])
 }
 
 warn contains {"id": "cooldown.unknown_age", "msg": msg} if {
-	settings.cooldown_days > 0
+	cfg.cooldown_days > 0
 	not is_string(input.facts.published_at)
 	msg := sprintf("%s has no publication time; the cooldown could not be applied", [package_label])
 }

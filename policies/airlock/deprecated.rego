@@ -8,6 +8,6 @@ deprecated_finding := {"id": "deprecated", "msg": sprintf("%s is deprecated: %s"
 	input.facts.deprecated != ""
 }
 
-warn contains deprecated_finding if settings.deprecated == "warn"
+warn contains deprecated_finding if cfg.deprecated == "warn"
 
-quarantine contains deprecated_finding if settings.deprecated == "quarantine"
+quarantine contains deprecated_finding if cfg.deprecated == "quarantine"

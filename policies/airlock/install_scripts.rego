@@ -9,7 +9,7 @@ has_install_scripts if input.facts.has_install_script == true
 
 has_install_scripts if count(object.get(input.facts, ["tarball", "install_scripts"], {})) > 0
 
-install_scripts_trusted if input.artifact.name in settings.install_scripts_allowed
+install_scripts_trusted if input.artifact.name in cfg.install_scripts_allowed
 
 install_scripts_finding := {"id": "install_scripts", "msg": msg} if {
 	has_install_scripts
@@ -18,8 +18,8 @@ install_scripts_finding := {"id": "install_scripts", "msg": msg} if {
 	msg := sprintf("%s runs install scripts (%s)", [package_label, concat(", ", sort(names))])
 }
 
-warn contains install_scripts_finding if settings.install_scripts == "warn"
+warn contains install_scripts_finding if cfg.install_scripts == "warn"
 
-quarantine contains install_scripts_finding if settings.install_scripts == "quarantine"
+quarantine contains install_scripts_finding if cfg.install_scripts == "quarantine"
 
-deny contains install_scripts_finding if settings.install_scripts == "deny"
+deny contains install_scripts_finding if cfg.install_scripts == "deny"

@@ -10,8 +10,8 @@ weak_integrity_finding := {"id": "integrity.weak", "msg": sprintf("%s has only a
 	not "sha512" in algorithms
 }
 
-warn contains weak_integrity_finding if settings.weak_integrity == "warn"
+warn contains weak_integrity_finding if cfg.weak_integrity == "warn"
 
-quarantine contains weak_integrity_finding if settings.weak_integrity == "quarantine"
+quarantine contains weak_integrity_finding if cfg.weak_integrity == "quarantine"
 
-deny contains weak_integrity_finding if settings.weak_integrity == "deny"
+deny contains weak_integrity_finding if cfg.weak_integrity == "deny"

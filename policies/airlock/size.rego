@@ -6,13 +6,13 @@ import rego.v1
 
 deny contains {"id": "size.artifact", "msg": msg} if {
 	size := input.facts.tarball.size
-	size > settings.max_artifact_bytes
-	msg := sprintf("%s is %v bytes; the limit is %v bytes", [package_label, size, settings.max_artifact_bytes])
+	size > cfg.max_artifact_bytes
+	msg := sprintf("%s is %v bytes; the limit is %v bytes", [package_label, size, cfg.max_artifact_bytes])
 }
 
 quarantine contains {"id": "size.unpacked", "msg": msg} if {
 	size := input.facts.declared_unpacked_size
 	is_number(size)
-	size > settings.max_unpacked_bytes
-	msg := sprintf("%s declares %v bytes unpacked; the limit is %v bytes", [package_label, size, settings.max_unpacked_bytes])
+	size > cfg.max_unpacked_bytes
+	msg := sprintf("%s declares %v bytes unpacked; the limit is %v bytes", [package_label, size, cfg.max_unpacked_bytes])
 }

@@ -3,9 +3,7 @@
  * a query against an input document under limits.
  */
 import { AirlockError } from '../core/index.ts';
-import { compile, type CompiledPolicy } from '../rego/index.ts';
-import { RegoError } from '../rego/errors.ts';
-import { fromJSON, type Value } from '../rego/value.ts';
+import { compile, RegoError, type CompiledPolicy, type Value } from '../rego/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { PolicyBundleSource } from './bundle-loader.ts';
 
@@ -19,8 +17,11 @@ export interface EvaluationLimits {
 export interface CompiledBundle {
   readonly hash: string;
   readonly source: PolicyBundleSource;
-  /** Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. */
-  evaluate(query: string, input: Value, limits: EvaluationLimits): Value | undefined;
+  /**
+   * Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. `nowNs`
+   * is what `time.now_ns()` answers (the input's `now`, so one decision sees one clock).
+   */
+  evaluate(query: string, input: Json, limits: EvaluationLimits, nowNs?: bigint): Value | undefined;
 }
 
 /** Compiles every module with the bundle's data. Throws POLICY_ERROR naming `file:row:col`. */
@@ -29,7 +30,7 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
   try {
     compiled = compile(
       source.modules.map((m) => ({ path: m.path, source: m.source })),
-      { data: fromJSON(source.data) },
+      { data: source.data },
     );
   } catch (err) {
     throw new AirlockError('POLICY_ERROR', `policy does not compile: ${regoErrorText(err)}`, { cause: err });
@@ -37,19 +38,16 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
   return {
     hash: source.hash,
     source,
-    evaluate(query, input, limits) {
+    evaluate(query, input, limits, nowNs) {
       return compiled.evaluate(query, {
         input,
         strictBuiltinErrors: true,
         maxSteps: limits.maxSteps,
         timeoutMs: limits.timeoutMs,
+        ...(nowNs === undefined ? {} : { nowNs }),
       });
     },
   };
-}
-
-export function inputValue(input: Json): Value {
-  return fromJSON(input);
 }
 
 /** One line per error detail, `file:row:col: code: message`. */

@@ -7,8 +7,8 @@
 import { combineVerdict, type Reason, type Verdict } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { CompiledBundle, EvaluationLimits } from './compiled-bundle.ts';
-import { inputValue, regoErrorText } from './compiled-bundle.ts';
-import { RegoError } from '../rego/errors.ts';
+import { regoErrorText } from './compiled-bundle.ts';
+import { RegoError } from '../rego/index.ts';
 import { reasonsFromValue } from './reasons.ts';
 
 export type FailClosedVerdict = 'block' | 'quarantine';
@@ -40,6 +40,14 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** The input's `now` as nanoseconds, so `time.now_ns()` agrees with `input.now`. */
+function nowOf(input: Json): bigint | undefined {
+  const now = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { readonly now?: Json }).now : undefined;
+  if (typeof now !== 'string') return undefined;
+  const ms = Date.parse(now);
+  return Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n;
+}
+
 export function decide(
   bundle: CompiledBundle,
   input: Json,
@@ -47,9 +55,9 @@ export function decide(
   onError: FailClosedVerdict,
 ): PolicyOutcome {
   try {
-    const value = inputValue(input);
+    const nowNs = nowOf(input);
     const [deny, quarantine, warn] = RULES.map((rule) =>
-      reasonsFromValue(bundle.evaluate(`data.airlock.${rule}`, value, limits), rule),
+      reasonsFromValue(bundle.evaluate(`data.airlock.${rule}`, input, limits, nowNs), rule),
     ) as [Reason[], Reason[], Reason[]];
     return { verdict: combineVerdict(deny, quarantine, warn), policyHash: bundle.hash, error: null };
   } catch (err) {
