@@ -57,3 +57,10 @@ export const DEFAULT_ANALYZERS: readonly FormatAnalyzer[] = Object.freeze([
   ...PICKLE_FAMILY,
   ...HEURISTIC,
 ]);
+
+/**
+ * Second opinions at the top level: a file identified as another format that also decodes as a
+ * pickle is judged as a pickle too (loaders that do not recognise a format fall back to
+ * unpickling it).
+ */
+export const POLYGLOT_ANALYZERS: readonly FormatAnalyzer[] = Object.freeze([pickleAnalyzer, textPickleAnalyzer]);

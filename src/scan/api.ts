@@ -1,6 +1,6 @@
 /** Entry points: scan a file by path, bytes in memory, or any `ByteSource`. */
 import type { ByteSource, FileScanResult } from './types.ts';
-import { DEFAULT_ANALYZERS } from './analyzers.ts';
+import { DEFAULT_ANALYZERS, POLYGLOT_ANALYZERS } from './analyzers.ts';
 import { scanSource, type ScanOptions } from './engine/engine.ts';
 import { FileSource } from './sources/file-source.ts';
 import { MemorySource } from './sources/memory-source.ts';
@@ -8,7 +8,7 @@ import { MemorySource } from './sources/memory-source.ts';
 export type { ScanOptions } from './engine/engine.ts';
 
 export function scan(source: ByteSource, path: string, options: ScanOptions = {}): Promise<FileScanResult> {
-  return scanSource(source, path, DEFAULT_ANALYZERS, options);
+  return scanSource(source, path, DEFAULT_ANALYZERS, options, options.analyzers === undefined ? POLYGLOT_ANALYZERS : []);
 }
 
 export function scanBytes(bytes: Uint8Array, path: string, options: ScanOptions = {}): Promise<FileScanResult> {

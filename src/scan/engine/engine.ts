@@ -89,13 +89,18 @@ class Context implements ScanContext {
   }
 }
 
+/** Formats a loader may still deserialise as a pickle from byte 0 are not zip-based ones. */
+const NEVER_UNPICKLED: ReadonlySet<FormatId> = new Set(['zip', 'pytorch-zip', 'numpy-npz', 'keras', 'pickle', 'pytorch-legacy', 'joblib']);
+
 export class Engine {
   readonly run: ScanRun;
   readonly #analyzers: readonly FormatAnalyzer[];
+  readonly #polyglot: readonly FormatAnalyzer[];
 
-  constructor(run: ScanRun, analyzers: readonly FormatAnalyzer[]) {
+  constructor(run: ScanRun, analyzers: readonly FormatAnalyzer[], polyglot: readonly FormatAnalyzer[] = []) {
     this.run = run;
     this.#analyzers = analyzers;
+    this.#polyglot = polyglot;
   }
 
   async scan(
@@ -138,7 +143,21 @@ export class Engine {
     } catch (err) {
       this.#handle(err, ctx, options.lenient === true);
     }
+    if (depth === 0) await this.#polyglotPass(src, ctx, head);
     return { format: ctx.format, verdict: ctx.verdict };
+  }
+
+  /**
+   * torch.load and numpy.load(allow_pickle=True) unpickle any file that is not a zip (or .npy):
+   * a top-level file that is another format *and* decodes as a pickle is also judged as one.
+   */
+  async #polyglotPass(src: ByteSource, ctx: Context, head: Uint8Array): Promise<void> {
+    if (NEVER_UNPICKLED.has(ctx.format)) return;
+    for (const a of this.#polyglot) {
+      if (a.format === ctx.format || !a.detect(head, src.size, { member: '', depth: 0 })) continue;
+      await ctx.scanNested(src, `(as ${a.format})`, { analyzer: a, lenient: true });
+      return;
+    }
   }
 
   /** Zips with data in front (self-extracting, polyglots) are found by their end record. */
@@ -198,12 +217,13 @@ export async function scanSource(
   path: string,
   analyzers: readonly FormatAnalyzer[],
   options: ScanOptions = {},
+  polyglot: readonly FormatAnalyzer[] = [],
 ): Promise<FileScanResult> {
   const limits = resolveLimits(options.limits);
   const timeout = AbortSignal.timeout(Math.max(1, limits.timeoutMs));
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
   const run = new ScanRun(limits, timeout, signal);
-  const engine = new Engine(run, options.analyzers ?? analyzers);
+  const engine = new Engine(run, options.analyzers ?? analyzers, polyglot);
   try {
     await engine.scan(new MeteredSource(source, run), undefined, 0, '', {
       unknownFormat: options.unknownFormat ?? 'unscannable',

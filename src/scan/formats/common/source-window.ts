@@ -62,34 +62,41 @@ export class SourceWindow {
     return this.#buf.subarray(o, o + length);
   }
 
-  // Synchronous accessors: the caller must have called `ensure` for the range.
+  // Synchronous accessors: the caller must have called `ensure` for the range. A read outside
+  // the cached window (a caller's bounds mistake on hostile input) is a format error, not a crash.
+  #o(offset: number, n: number): number {
+    if (!this.has(offset, n)) {
+      throw new FormatParseError(`${this.#rule}.truncated`, `structure at offset ${offset} is outside the data that could be read`, offset);
+    }
+    return offset - this.#start;
+  }
   u8(offset: number): number {
-    return this.#view.getUint8(offset - this.#start);
+    return this.#view.getUint8(this.#o(offset, 1));
   }
   u16(offset: number, le = true): number {
-    return this.#view.getUint16(offset - this.#start, le);
+    return this.#view.getUint16(this.#o(offset, 2), le);
   }
   u32(offset: number, le = true): number {
-    return this.#view.getUint32(offset - this.#start, le);
+    return this.#view.getUint32(this.#o(offset, 4), le);
   }
   i32(offset: number, le = true): number {
-    return this.#view.getInt32(offset - this.#start, le);
+    return this.#view.getInt32(this.#o(offset, 4), le);
   }
   u64(offset: number, le = true): bigint {
-    return this.#view.getBigUint64(offset - this.#start, le);
+    return this.#view.getBigUint64(this.#o(offset, 8), le);
   }
   i64(offset: number, le = true): bigint {
-    return this.#view.getBigInt64(offset - this.#start, le);
+    return this.#view.getBigInt64(this.#o(offset, 8), le);
   }
   f32(offset: number, le = true): number {
-    return this.#view.getFloat32(offset - this.#start, le);
+    return this.#view.getFloat32(this.#o(offset, 4), le);
   }
   f64(offset: number, le = true): number {
-    return this.#view.getFloat64(offset - this.#start, le);
+    return this.#view.getFloat64(this.#o(offset, 8), le);
   }
   /** A view of cached bytes (valid until the next `ensure` that moves the window). */
   slice(offset: number, length: number): Uint8Array {
-    const o = offset - this.#start;
+    const o = this.#o(offset, length);
     return this.#buf.subarray(o, o + length);
   }
 }
