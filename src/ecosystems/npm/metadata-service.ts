@@ -14,10 +14,11 @@ import { ByteLru } from './byte-lru.ts';
 import type { DocumentSource, SourceDocument, SourceLogger } from './document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { indexPackument, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
-import { renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
+import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
+import { withheldMessage } from './refusal.ts';
 import { buildView, viewBytes, type PackageView, type Rendering } from './package-view.ts';
 import { SingleFlight } from './single-flight.ts';
-import { escapedName } from './urls.ts';
+import { escapedName, tarballPath } from './urls.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -150,7 +151,10 @@ export class MetadataService {
   }
 
   #shape(state: PackageState, view: PackageView, base: string): ViewShape {
-    return { base, name: state.name, hidden: view.hidden, distTags: view.distTags, tagsChanged: view.tagsChanged, modified: view.modified };
+    const name = state.name;
+    const restrictions =
+      view.withheld.size === 0 ? null : policyRestrictions(name, view.withheld.keys(), withheldMessage(name, view.withheld, (v) => base + tarballPath(name, v)));
+    return { base, name, hidden: view.hidden, distTags: view.distTags, tagsChanged: view.tagsChanged, modified: view.modified, restrictions };
   }
 
   async #load(name: NpmPackageName, revalidate: boolean): Promise<PackageState> {

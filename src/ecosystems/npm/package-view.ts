@@ -5,12 +5,13 @@
  * variant and base URL).
  */
 import { makePurl, type NpmPackageName } from '../../core/index.ts';
-import type { Gate, VersionCandidate } from '../../gate/index.ts';
+import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import type { PackumentIndex } from './packument-index.ts';
 import { parseVersion } from './packument-index.ts';
+import { reasonsText } from './refusal.ts';
 
 export interface Rendering {
   /** Weak ETag over the rendered bytes. */
@@ -21,11 +22,20 @@ export interface Rendering {
   readonly raw: Buffer | null;
 }
 
+/** A version hidden by the gate, as npm is told about it (`policyRestrictions`). */
+export interface Withheld {
+  readonly kind: 'block' | 'quarantine';
+  readonly reasons: string;
+  readonly quarantineId: string | null;
+}
+
 export interface PackageView {
   readonly generation: string;
   readonly hidden: ReadonlySet<string>;
   /** Why each hidden version is hidden (for logs and the version-document 404). */
   readonly hiddenWhy: ReadonlyMap<string, string>;
+  /** Versions hidden by the gate (not the unusable ones), in version order. */
+  readonly withheld: ReadonlyMap<string, Withheld>;
   readonly distTags: Readonly<Record<string, string>>;
   readonly tagsChanged: boolean;
   readonly modified: string | null;
@@ -75,12 +85,17 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
       facts: metadataFacts(span.version, manifest, ctx),
     });
   }
-  const decisions = candidates.length === 0 ? new Map() : await gate.judgeVersions(candidates, inputs.request);
+  const decisions = candidates.length === 0 ? new Map<string, GateDecision>() : await gate.judgeVersions(candidates, inputs.request);
+  const withheld = new Map<string, Withheld>();
   for (const c of candidates) {
     const d = decisions.get(c.subject.version);
     // No decision for a version is a gate defect: fail closed and hide it.
-    if (d === undefined) hiddenWhy.set(c.subject.version, 'the gate gave no decision');
-    else if (d.verdict.kind !== 'allow' && inputs.hideBlocked) hiddenWhy.set(c.subject.version, d.verdict.kind === 'block' ? 'blocked by policy' : 'quarantined');
+    if (d === undefined) {
+      hiddenWhy.set(c.subject.version, 'the gate gave no decision');
+    } else if (d.verdict.kind !== 'allow' && inputs.hideBlocked) {
+      hiddenWhy.set(c.subject.version, d.verdict.kind === 'block' ? 'blocked by policy' : 'quarantined');
+      withheld.set(c.subject.version, { kind: d.verdict.kind, reasons: reasonsText(d.verdict.reasons), quarantineId: d.quarantineId });
+    }
   }
   const hidden = new Set(hiddenWhy.keys());
   const visible = [...index.versions.keys()].filter((v) => !hidden.has(v));
@@ -89,6 +104,7 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
     generation,
     hidden,
     hiddenWhy,
+    withheld,
     distTags: tags.tags,
     tagsChanged: tags.changed,
     modified: hidden.size > 0 ? newestTime(index, visible) : null,
@@ -97,7 +113,7 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
 }
 
 export function viewBytes(view: PackageView): number {
-  let n = 256 + view.hidden.size * 64;
+  let n = 256 + view.hidden.size * 64 + view.withheld.size * 256;
   for (const r of view.renderings.values()) n += r.gzip.length + (r.raw?.length ?? 0) + 128;
   return n;
 }

@@ -33,6 +33,8 @@ export interface PackumentIndex {
   readonly name: string;
   /** Top-level members in document order. */
   readonly top: readonly JsonMember[];
+  /** Offset just past the top-level object's closing brace. */
+  readonly topEnd: number;
   readonly versions: ReadonlyMap<string, VersionSpan>;
   /** The `versions` object and where its last member ends (null when absent). */
   readonly versionsObject: { readonly start: number; readonly end: number; readonly lastMemberEnd: number } | null;
@@ -137,6 +139,7 @@ export function indexPackument(b: Buffer): PackumentIndex {
       size: b.length,
       name,
       top: top.members,
+      topEnd: top.end,
       versions,
       versionsObject,
       distTags: parseStringMap(b, top.members.find((m) => m.key === 'dist-tags'), 'dist-tags'),

@@ -19,6 +19,15 @@ export interface ViewShape {
   readonly tagsChanged: boolean;
   /** New `modified` time when versions are hidden; null keeps the upstream value. */
   readonly modified: string | null;
+  /** `policyRestrictions` (JSON text) telling npm which versions are withheld and why; null: none. */
+  readonly restrictions: string | null;
+}
+
+/** The `policyRestrictions` member npm-pick-manifest understands (npm.md §3.3, pinned installs). */
+export function policyRestrictions(name: string, versions: Iterable<string>, message: string): string {
+  const entries: Record<string, { name: string; version: string }> = {};
+  for (const v of versions) entries[v] = { name, version: v };
+  return JSON.stringify({ message, versions: entries });
 }
 
 /** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
@@ -112,18 +121,26 @@ export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Bu
   const out: Uint8Array[] = [];
   const filtering = shape.hidden.size > 0;
   let cursor = 0;
+  const restrictions = shape.restrictions;
   for (const m of idx.top) {
     const edit =
       m.key === 'versions' ||
+      (m.key === 'policyRestrictions' && restrictions !== null) ||
       (m.key === 'dist-tags' && shape.tagsChanged) ||
       (filtering && (m.key === 'time' || (m.key === 'modified' && shape.modified !== null)));
     if (!edit) continue;
     out.push(b.subarray(cursor, m.valueStart));
     if (m.key === 'versions') versionsValue(b, idx, shape, out);
     else if (m.key === 'dist-tags') out.push(enc(JSON.stringify(shape.distTags)));
+    else if (m.key === 'policyRestrictions') out.push(enc(restrictions ?? 'null'));
     else if (m.key === 'time') timeValue(b, m.valueStart, m.valueEnd, shape, out);
     else out.push(enc(JSON.stringify(shape.modified)));
     cursor = m.valueEnd;
+  }
+  const last = idx.top[idx.top.length - 1];
+  if (restrictions !== null && last !== undefined && !idx.top.some((m) => m.key === 'policyRestrictions')) {
+    out.push(b.subarray(cursor, last.valueEnd), enc(`,"policyRestrictions":${restrictions}`));
+    cursor = last.valueEnd;
   }
   out.push(b.subarray(cursor));
   return Buffer.concat(out);
@@ -163,7 +180,8 @@ export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewSha
   if (modified !== null) doc['modified'] = modified;
   doc['dist-tags'] = shape.distTags;
   doc['versions'] = versions;
-  return enc(JSON.stringify(doc));
+  const text = JSON.stringify(doc);
+  return enc(shape.restrictions === null ? text : `${text.slice(0, -1)},"policyRestrictions":${shape.restrictions}}`);
 }
 
 /** One version document (`GET /<name>/<version>`), spliced like the full packument. */

@@ -4,7 +4,7 @@ import { parseNpmPackageName } from '../../core/index.ts';
 import { buildPackage, fullPackument, newSigningKey } from '../../../test/support/npm-registry/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
 import { indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
-import { renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
+import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 
 const key = newSigningKey();
@@ -21,7 +21,7 @@ function shape(name: string, hidden: string[], b: Buffer): ViewShape {
   const idx = indexPackument(b);
   const visible = [...idx.versions.keys()].filter((v) => !hidden.includes(v));
   const tags = recomputeDistTags(idx.distTags, visible);
-  return { base: BASE, name: parseNpmPackageName(name), hidden: new Set(hidden), distTags: tags.tags, tagsChanged: tags.changed, modified: hidden.length > 0 ? '2023-01-02T12:00:00.000Z' : null };
+  return { base: BASE, name: parseNpmPackageName(name), hidden: new Set(hidden), distTags: tags.tags, tagsChanged: tags.changed, modified: hidden.length > 0 ? '2023-01-02T12:00:00.000Z' : null, restrictions: null };
 }
 
 test('full rendering: versions hidden with their time entries, tags recomputed, URLs rewritten, the rest byte-exact', () => {
@@ -126,4 +126,20 @@ test('dist-tags: latest falls back to the newest stable visible version, others 
   assert.deepEqual(recomputeDistTags({ latest: '1.0.0' }, ['2.0.0-rc.1']).tags, { latest: '2.0.0-rc.1' });
   assert.deepEqual(recomputeDistTags({ latest: '1.0.0', old: '0.1.0' }, []).tags, {});
   assert.equal(recomputeDistTags(up, ['1.0.0', '3.0.0', '3.1.0-beta.2']).changed, false);
+});
+
+test('withheld versions are announced in policyRestrictions (full and abbreviated)', () => {
+  const b = doc('held', ['1.0.0', '2.0.0']);
+  const idx = indexPackument(b);
+  const s = { ...shape('held', ['2.0.0'], b), restrictions: policyRestrictions('held', ['2.0.0'], 'held@2.0.0 is blocked') };
+  for (const out of [renderFull(b, idx, s), renderAbbreviated(b, idx, s)]) {
+    const got = JSON.parse(out.toString('utf8')) as Record<string, any>;
+    assert.deepEqual(got['policyRestrictions'], { message: 'held@2.0.0 is blocked', versions: { '2.0.0': { name: 'held', version: '2.0.0' } } });
+    assert.deepEqual(Object.keys(got['versions']), ['1.0.0']);
+  }
+  // An upstream policyRestrictions member is replaced, never duplicated.
+  const up = doc('held', ['1.0.0', '2.0.0'], { policyRestrictions: { message: 'upstream', versions: {} } });
+  const text = renderFull(up, indexPackument(up), s).toString('utf8');
+  assert.equal(text.split('"policyRestrictions"').length, 2);
+  assert.equal((JSON.parse(text) as Record<string, any>)['policyRestrictions'].message, 'held@2.0.0 is blocked');
 });

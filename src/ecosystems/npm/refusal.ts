@@ -5,10 +5,11 @@
  */
 import { AirlockError, type Reason } from '../../core/index.ts';
 import type { GateDecision } from '../../gate/index.ts';
+import type { Withheld } from './package-view.ts';
 
 const MAX_REASONS_CHARS = 600;
 
-function reasonsText(reasons: readonly Reason[]): string {
+export function reasonsText(reasons: readonly Reason[]): string {
   const text = reasons.map((r) => (r.rule === undefined ? r.message : `${r.message} [${r.rule}]`)).join('; ');
   const oneLine = text.replace(/\s+/g, ' ').trim();
   if (oneLine === '') return 'no reason given';
@@ -43,4 +44,28 @@ export function uninspectableError(name: string, version: string, why: string): 
   return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock: its tarball could not be inspected (${why.slice(0, 200)})`, {
     details: { name, version },
   });
+}
+
+const MAX_LISTED_VERSIONS = 12;
+
+/**
+ * npm's `policyRestrictions.message`: npm-pick-manifest prints it as
+ * `Could not download <name>@<wanted> due to policy violations:\n<message>` when the version a
+ * client asks for (a pinned install) is one Airlock withholds.
+ */
+export function withheldMessage(name: string, withheld: ReadonlyMap<string, Withheld>, tarballUrl: (version: string) => string): string {
+  const lines: string[] = [];
+  let n = 0;
+  for (const [version, w] of withheld) {
+    if (n++ >= MAX_LISTED_VERSIONS) break;
+    if (w.kind === 'block') {
+      lines.push(`${name}@${version} is blocked by Airlock policy: ${w.reasons}`);
+    } else if (w.quarantineId !== null) {
+      lines.push(`${name}@${version} is quarantined by Airlock: ${w.reasons}. Quarantine id ${w.quarantineId}; to use it, ask an approver to review it: airlock quarantine release ${w.quarantineId} --reason "<why it is safe>"`);
+    } else {
+      lines.push(`${name}@${version} is quarantined by Airlock: ${w.reasons}. No review is open yet: requesting ${tarballUrl(version)} opens one, then ask an approver to release it (airlock quarantine list)`);
+    }
+  }
+  if (withheld.size > MAX_LISTED_VERSIONS) lines.push(`… and ${withheld.size - MAX_LISTED_VERSIONS} more withheld versions`);
+  return lines.join('\n');
 }
