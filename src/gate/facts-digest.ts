@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Json } from '../storage/ports/index.ts';
+import type { Json } from '../storage/ports/index.ts';
 
-/** A digest of a JSON value that does not depend on key order. */
+/**
+ * A digest of a JSON value, for cache keys. Key order is part of the encoding: adapters build
+ * facts deterministically, and a different order only costs a cache miss, never a wrong verdict.
+ */
 export function jsonDigest(value: Json): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 }
