@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appFor, npmTestEnv } from './helpers.ts';
+
+test('upstream down: cached metadata is served (stale-if-error), stored tarballs still install', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  // Max age 0: every request revalidates, so only stale-if-error can answer while it is down.
+  const a = await appFor(env, { repository: { metadataMaxAge: '0s' } });
+  t.after(() => a.close());
+  const first = await a.app.inject({ url: '/npm/left-pad' });
+  assert.equal(first.statusCode, 200);
+  assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
+  for (const mode of ['503', 'refuse'] as const) {
+    env.registry.setDown(mode);
+    const r = await a.app.inject({ url: '/npm/left-pad' });
+    assert.equal(r.statusCode, 200, `served while the upstream ${mode === '503' ? 'answers 503' : 'refuses connections'}`);
+    assert.equal(r.body, first.body);
+    assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
+    // Never seen before: nothing to fall back on, a clear upstream error.
+    const unknown = await a.app.inject({ url: '/npm/@acme/widget' });
+    assert.equal(unknown.statusCode, 502);
+    assert.match((JSON.parse(unknown.body) as { error: string }).error, /upstream npm/);
+  }
+  env.registry.setDown(false);
+});
+
+test('revalidation: the upstream is asked with If-None-Match and answers 304', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env, { repository: { metadataMaxAge: '0s' } });
+  t.after(() => a.close());
+  await a.app.inject({ url: '/npm/left-pad' });
+  await a.app.inject({ url: '/npm/left-pad' });
+  const conditional = env.registry.requests.filter((r) => r.path === '/left-pad' && r.headers['if-none-match'] !== undefined);
+  assert.equal(conditional.length, 1);
+  // New upstream content is picked up on revalidation.
+  env.registry.addVersions('left-pad', [{ version: '1.4.0' }]);
+  const r = await a.app.inject({ url: '/npm/left-pad' });
+  assert.equal((JSON.parse(r.body) as { 'dist-tags': { latest: string } })['dist-tags'].latest, '1.4.0');
+});
+
+test('restart keeps artifacts, decisions and quarantine records', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const first = await appFor(env, {});
+  const dataDir = first.dataDir;
+  const ok = await first.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
+  assert.equal(ok.statusCode, 200);
+  const held = await first.app.inject({ url: '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz' });
+  const id = /Quarantine id (\S+);/.exec((JSON.parse(held.body) as { error: string }).error)?.[1];
+  assert.ok(id !== undefined);
+  await first.app.close();
+
+  const second = await appFor(env, {}, dataDir);
+  t.after(() => second.close());
+  env.registry.setDown('refuse');
+  const again = await second.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
+  assert.equal(again.statusCode, 200, 'served from the store with the upstream down');
+  assert.deepEqual(again.rawPayload, ok.rawPayload);
+  const stillHeld = await second.app.inject({ url: '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz' });
+  assert.equal(stillHeld.statusCode, 403);
+  assert.match(stillHeld.body, new RegExp(`Quarantine id ${id};`), 'the same quarantine record');
+  const decisions = await second.app.airlock.storage.metadata.listDecisions({ limit: 50 });
+  assert.ok(decisions.items.some((d) => d.purl === 'pkg:npm/left-pad@1.0.0' && d.verdict === 'allow'));
+  env.registry.setDown(false);
+});

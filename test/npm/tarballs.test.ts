@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { appFor, npmTestEnv } from './helpers.ts';
+
+test('tarballs: verified, served with immutable caching and an ETag, 304 on revalidation', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  for (const path of ['/npm/@acme/widget/-/widget-2.0.0.tgz', '/npm/@acme%2fwidget/-/widget-2.0.0.tgz']) {
+    const r = await a.app.inject({ url: path });
+    assert.equal(r.statusCode, 200, path);
+    assert.deepEqual(r.rawPayload, env.registry.tarball('@acme/widget', '2.0.0'));
+    assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(r.headers['content-type'], 'application/octet-stream');
+    const again = await a.app.inject({ url: path, headers: { 'if-none-match': String(r.headers['etag']) } });
+    assert.equal(again.statusCode, 304);
+  }
+  assert.equal(env.registry.tarballHits('@acme/widget', '2.0.0'), 1, 'fetched once');
+  const head = await a.app.inject({ method: 'HEAD', url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
+  assert.equal(head.statusCode, 200);
+  assert.equal(Number(head.headers['content-length']), env.registry.tarball('left-pad', '1.0.0').length);
+  assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-9.9.9.tgz' })).statusCode, 404);
+  assert.equal((await a.app.inject({ url: '/npm/left-pad/-/other-1.0.0.tgz' })).statusCode, 404);
+});
+
+test('concurrent requests for a new tarball share one upstream fetch', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  env.registry.setDelay(150);
+  const agents = ['npm/11 a', 'npm/11 b', 'pnpm/10', 'yarn/1'];
+  const results = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => a.app.inject({ url: '/npm/left-pad/-/left-pad-1.1.0.tgz', headers: { 'user-agent': agents[i % agents.length] ?? '' } })),
+  );
+  for (const r of results) assert.equal(r.statusCode, 200);
+  assert.equal(env.registry.tarballHits('left-pad', '1.1.0'), 1);
+  assert.equal(env.registry.hits('/left-pad'), 1);
+});
+
+test('an upstream serving bytes that do not match the integrity is refused, and nothing is cached', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  env.registry.corruptTarball('left-pad', '1.3.0');
+  const bad = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(bad.statusCode, 502);
+  assert.match((JSON.parse(bad.body) as { error: string }).error, /left-pad@1\.3\.0: the upstream served a tarball whose bytes do not match the published sha1\+sha512 digest; refused, nothing was stored/);
+  const again = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(again.statusCode, 502, 'a mismatch is not remembered as an artifact');
+  assert.equal(env.registry.tarballHits('left-pad', '1.3.0'), 2, 'each attempt went upstream again');
+  const decisions = await a.app.airlock.storage.metadata.listDecisions({ limit: 10 });
+  assert.equal(decisions.items.length, 0, 'no artifact was judged');
+  env.registry.corruptTarball('left-pad', '1.3.0', false);
+  const good = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(good.statusCode, 200);
+  assert.equal(createHash('sha1').update(good.rawPayload).digest('hex'), env.registry.package('left-pad').versions.get('1.3.0')?.tarball.shasum);
+});
+
+test('decisions are recorded once per artifact, quarantines carry an id and are released through the admin API', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  const url = '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz';
+  const first = await a.app.inject({ url });
+  assert.equal(first.statusCode, 403);
+  const message = (JSON.parse(first.body) as { error: string }).error;
+  assert.match(message, /^scripted-pkg@1\.0\.0 is quarantined by Airlock: the tarball runs install scripts \[test\.scripts\]\. Quarantine id (\S+); to use it, ask an approver to review it: airlock quarantine release \S+ --reason/);
+  const id = /Quarantine id (\S+);/.exec(message)?.[1] ?? '';
+  for (let i = 0; i < 3; i++) assert.equal((await a.app.inject({ url })).statusCode, 403);
+  const recorded = await a.app.airlock.storage.metadata.listDecisions({ purl: 'pkg:npm/scripted-pkg@1.0.0' as never, limit: 10 });
+  assert.equal(recorded.items.length, 1, 'repeated requests reuse the decision');
+  const rec = await a.app.airlock.storage.metadata.getQuarantine(id);
+  assert.equal(rec?.state, 'quarantined');
+  assert.deepEqual((rec?.facts as { tarball: { install_scripts: unknown } }).tarball.install_scripts, { postinstall: 'node -e "1"' });
+  const reader = await a.app.inject({ method: 'POST', url: '/-/api/tokens', headers: { authorization: `Bearer ${a.adminToken}` }, payload: { role: 'reader', label: 'ci' } });
+  const readerToken = (JSON.parse(reader.body) as { token: string }).token;
+  const refused = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${id}/release`, headers: { authorization: `Bearer ${readerToken}` }, payload: { reason: 'x' } });
+  assert.equal(refused.statusCode, 403);
+  const released = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${id}/release`, headers: { authorization: `Bearer ${a.adminToken}` }, payload: { reason: 'reviewed the script' } });
+  assert.equal(released.statusCode, 200);
+  assert.equal((await a.app.inject({ url })).statusCode, 200);
+  assert.equal(env.registry.tarballHits('scripted-pkg', '1.0.0'), 1, 'the stored artifact was reused after release');
+});
