@@ -1,6 +1,8 @@
 /** MSB-first bit reader over bytes in memory (bzip2). */
 import { ScanFormatError } from '../../engine/errors.ts';
 
+const MASKS = Uint32Array.from({ length: 33 }, (_, n) => (n === 32 ? 0xffffffff : 2 ** n - 1));
+
 export class MsbBitReader {
   readonly #b: Uint8Array;
   #pos = 0;
@@ -28,6 +30,27 @@ export class MsbBitReader {
 
   bit(): number {
     return this.bits(1);
+  }
+
+  /** The next n ≤ 24 bits without consuming them (zero-padded past the end of input). */
+  peek(n: number): number {
+    while (this.#n < n && this.#n <= 24) {
+      const b = this.#pos < this.#b.length ? (this.#b[this.#pos] as number) : 0;
+      if (this.#pos >= this.#b.length) {
+        // Virtual padding: shift without consuming input; consume() rejects using it.
+        return ((this.#acc << (n - this.#n)) >>> 0) & ((1 << n) - 1);
+      }
+      this.#pos++;
+      this.#acc = ((this.#acc << 8) | b) >>> 0;
+      this.#n += 8;
+    }
+    return (this.#acc >>> (this.#n - n)) & ((1 << n) - 1);
+  }
+
+  consume(n: number): void {
+    if (n > this.#n) throw new ScanFormatError(`${this.#rule}.truncated`, 'compressed data ends early', this.#pos);
+    this.#n -= n;
+    this.#acc = (this.#acc & (MASKS[this.#n] as number)) >>> 0;
   }
 
   /** Drops the bits left in the current byte. */

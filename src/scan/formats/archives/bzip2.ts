@@ -6,6 +6,7 @@ import type { ByteSource } from '../../types.ts';
 import { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
 import { MsbBitReader } from './bit-reader.ts';
 import { GrowableBuffer } from './growable-buffer.ts';
+import { bzip2Crc } from './checks.ts';
 
 const RULE = 'bzip2';
 const MAX_GROUPS = 6;
@@ -93,9 +94,12 @@ export function bunzip2(input: Uint8Array, cap: number, signal: AbortSignal): Ui
         break;
       }
       if (m1 !== 0x314159 || m2 !== 0x265359) bad('bad block magic');
-      br.bits(16);
-      br.bits(16); // block CRC (not enforced: a loader that rejects it loads nothing)
+      const crc = ((br.bits(16) << 16) | br.bits(16)) >>> 0;
+      const start = out.length;
       decodeBlock(br, tt, out);
+      // Loaders reject a block whose CRC does not match: what they never load is no payload,
+      // and garbage from a corrupt block is not worth scanning.
+      if (bzip2Crc(out.view.subarray(start)) !== crc) bad('block CRC mismatch');
     }
     if (br.atEnd) break;
     // Concatenated streams (pbzip2, `cat a.bz2 b.bz2`) continue after byte alignment.
@@ -165,16 +169,16 @@ function decodeBlock(br: MsbBitReader, tt: Uint32Array, out: GrowableBuffer): vo
       table = tables[selectors[groupNo] as number] as Table;
     }
     groupPos--;
-    let n = table.minLen;
-    let code = br.bits(n);
-    while (n <= table.maxLen) {
+    const max = table.maxLen;
+    const v = br.peek(max);
+    for (let n = table.minLen; n <= max; n++) {
+      const code = v >>> (max - n);
       if (code <= (table.limit[n] as number)) {
         const idx = code - (table.base[n] as number);
         if (idx < 0 || idx >= table.perm.length) bad('bad Huffman code');
+        br.consume(n);
         return table.perm[idx] as number;
       }
-      n++;
-      code = (code << 1) | br.bit();
     }
     return bad('bad Huffman code');
   };
@@ -200,7 +204,7 @@ function decodeBlock(br: MsbBitReader, tt: Uint32Array, out: GrowableBuffer): vo
     const nn = sym - 1;
     if (nn >= seqToUnseq.length) bad('symbol out of range');
     const v = yy[nn] as number;
-    yy.copyWithin(1, 0, nn);
+    for (let k = nn; k > 0; k--) yy[k] = yy[k - 1] as number;
     yy[0] = v;
     const uc = seqToUnseq[v] as number;
     if (nblock >= limitBlock) bad('block overflow');

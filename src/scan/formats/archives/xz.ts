@@ -9,6 +9,9 @@ import { GrowableBuffer } from './growable-buffer.ts';
 import { decodeLzma2 } from './lzma2.ts';
 import { LzmaDecoder, parseLzmaProps } from './lzma.ts';
 import { bcjX86Decode, deltaDecode } from './filters.ts';
+import { crc64 } from './checks.ts';
+import { crc32 } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const CHECK_SIZES = [0, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32, 32, 64, 64, 64];
@@ -103,6 +106,8 @@ export async function decodeXz(src: ByteSource, cap: number, signal: AbortSignal
         else throw new ScanUnscannableError('xz.filter.unsupported', `xz filter 0x${f.id.toString(16)} is not supported`);
       }
       while ((q - p) % 4 !== 0) q++; // block padding
+      if (q + checkSize > input.length) bad('truncated block check', q);
+      verifyCheck(checkType, out.view.subarray(blockStart), input.subarray(q, q + checkSize), q);
       p = q + checkSize;
     }
     // Index, then the 12-byte footer whose backward size locates the index.
@@ -117,6 +122,19 @@ export async function decodeXz(src: ByteSource, cap: number, signal: AbortSignal
     if (p > input.length || input[p - 2] !== 0x59 || input[p - 1] !== 0x5a) bad('bad stream footer', p);
   }
   return out.result();
+}
+
+/** xz integrity check of one block (CRC32, CRC64, SHA-256; other types are not verified). */
+function verifyCheck(type: number, data: Uint8Array, stored: Uint8Array, at: number): void {
+  let actual: Uint8Array | undefined;
+  if (type === 1) {
+    const c = crc32(data) >>> 0;
+    actual = Uint8Array.from([c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24]);
+  } else if (type === 4) actual = crc64(data);
+  else if (type === 10) actual = createHash('sha256').update(data).digest();
+  if (actual !== undefined && !actual.every((b, i) => b === stored[i])) {
+    throw new ScanFormatError('xz.corrupt', 'xz block check does not match its data', at);
+  }
 }
 
 export async function decodeLzmaAlone(src: ByteSource, cap: number, signal: AbortSignal): Promise<Uint8Array> {

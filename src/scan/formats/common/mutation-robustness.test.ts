@@ -51,7 +51,7 @@ function mutate(bytes: Uint8Array, rnd: () => number): Uint8Array {
 
 for (const [dir, analyzer] of BY_DIR) {
   test(`mutated ${dir} fixtures never make the analyzer throw`, async () => {
-    const rnd = prng(dir.length * 7919);
+    const rnd = prng(dir.length * 7919 + Number(process.env["C2_SEED"] ?? 0));
     for (const name of readdirSync(join(ROOT, dir)).sort()) {
       const path = join(ROOT, dir, name);
       if (!statSync(path).isFile()) continue;

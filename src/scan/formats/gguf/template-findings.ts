@@ -15,7 +15,7 @@ const MAX_FINDINGS_PER_TEMPLATE = 16;
  */
 export function reportTemplate(ctx: ScanContext, prefix: string, field: string, template: string, rendered: boolean): void {
   const issues = analyzeTemplate(template, {
-    maxTokens: Math.max(10_000, Math.floor(ctx.limits.maxHeaderBytes / 4)),
+    maxTokens: Math.min(2_000_000, Math.max(10_000, Math.floor(ctx.limits.maxHeaderBytes / 4))),
     checkpoint: () => checkAborted(ctx, `${prefix}.chat-template.deadline`),
   });
   for (const issue of issues.slice(0, MAX_FINDINGS_PER_TEMPLATE)) {
