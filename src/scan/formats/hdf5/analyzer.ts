@@ -23,6 +23,10 @@ import { parseAttribute, parseDenseInfo, parseLink, parseSymbolTable } from './m
 import { MSG, readObjectHeader } from './object-header.ts';
 import { HDF5_SIGNATURE, readSuperblock } from './superblock.ts';
 import { denseAttributes, denseLinks } from './dense.ts';
+import type { Layout } from './dataset-data.ts';
+import { isVlenBytes, parseLayout, readVlenElements } from './dataset-data.ts';
+import type { Datatype } from './messages.ts';
+import { parseDataspace, parseDatatype } from './messages.ts';
 
 const KERAS_ATTRIBUTES = new Set(['model_config', 'training_config']);
 const MAX_DEPTH = 64;
@@ -34,7 +38,7 @@ function detect(head: Uint8Array): boolean {
 interface Walk {
   readonly ctx: ScanContext;
   readonly f: H5File;
-  readonly budget: { nodes: number };
+  readonly budget: { nodes: number; elements: number; bytes: number };
   readonly visited: Set<number>;
   keras: boolean;
 }
@@ -42,7 +46,13 @@ interface Walk {
 async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
   await guardAnalysis(ctx, async () => {
     const sb = await readSuperblock(source);
-    const w: Walk = { ctx, f: sb.file, budget: { nodes: Math.max(1000, ctx.limits.maxMembers) }, visited: new Set(), keras: false };
+    const w: Walk = {
+      ctx,
+      f: sb.file,
+      budget: { nodes: Math.max(1000, ctx.limits.maxMembers), elements: Math.max(1000, ctx.limits.maxMembers), bytes: ctx.limits.maxHeaderBytes },
+      visited: new Set(),
+      keras: false,
+    };
     const queue: Array<{ addr: number; path: string; depth: number }> = [{ addr: sb.root, path: '/', depth: 0 }];
     while (queue.length > 0) {
       const item = queue.shift();
@@ -65,6 +75,10 @@ async function visitObject(w: Walk, addr: number, path: string): Promise<Array<{
   const messages = await readObjectHeader(f, addr);
   const children: Array<{ name: string; addr: number }> = [];
   const links: Link[] = [];
+  let datatype: Datatype | undefined;
+  let count = 0;
+  let layout: Layout | undefined;
+  let filtered = false;
   for (const m of messages) {
     if ((m.flags & 0x02) !== 0 && (m.type === MSG.ATTRIBUTE || m.type === MSG.LINK)) {
       report(ctx, 'hdf5.shared-message', 'unscannable', `${path}: a shared ${m.type === MSG.ATTRIBUTE ? 'attribute' : 'link'} message is not supported`, { offset: m.pos, object: path });
@@ -86,6 +100,18 @@ async function visitObject(w: Walk, addr: number, path: string): Promise<Array<{
         if (dense.heap !== undefined) links.push(...(await denseLinks(f, dense, w.budget)));
         break;
       }
+      case MSG.DATATYPE:
+        datatype = parseDatatype(f, m.pos, m.size);
+        break;
+      case MSG.DATASPACE:
+        count = parseDataspace(f, m.pos, m.size);
+        break;
+      case MSG.LAYOUT:
+        layout = parseLayout(f, m);
+        break;
+      case MSG.FILTER_PIPELINE:
+        filtered = true;
+        break;
       case MSG.ATTRIBUTE_INFO: {
         const dense = parseDenseInfo(f, m);
         if (dense.heap !== undefined) {
@@ -97,6 +123,7 @@ async function visitObject(w: Walk, addr: number, path: string): Promise<Array<{
         break;
     }
   }
+  if (datatype !== undefined && layout !== undefined && isVlenBytes(datatype)) await objectElements(w, path, datatype, count, layout, filtered);
   for (const l of links) {
     if (l.target.kind === 'hard') children.push({ name: l.name, addr: l.target.addr });
     else if (l.target.kind === 'external') {
@@ -108,6 +135,20 @@ async function visitObject(w: Walk, addr: number, path: string): Promise<Array<{
     }
   }
   return children;
+}
+
+/**
+ * Variable-length byte datasets hold Python objects in PyTables/pandas files (each element a
+ * pickle, unpickled on read): pickle-looking elements are scanned as nested content.
+ */
+async function objectElements(w: Walk, path: string, _t: Datatype, count: number, layout: Layout, filtered: boolean): Promise<void> {
+  if (filtered || layout.kind === 'unsupported') {
+    report(w.ctx, 'hdf5.dataset.objects-unreadable', 'unscannable', `${path}: variable-length byte data (${filtered ? 'filtered' : layout.kind === 'unsupported' ? layout.why : ''}) may hold pickled objects and was not read`, { object: path });
+    return;
+  }
+  await readVlenElements(w.f, layout, count, w.budget, async (bytes, i) => {
+    if (looksLikePickle(bytes)) await w.ctx.scanNested(new MemorySource(bytes.slice()), `${path.replace(/^\//, '')}[${i}]`, { unknownFormat: 'info' });
+  });
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -71,3 +71,18 @@ test('truncated and corrupted files are invalid, not safe', async () => {
   bad[8] = 7; // superblock version
   assert.ok((await runAnalyzer(analyzer, bad)).has('hdf5.superblock.version', 'invalid'));
 });
+
+test('PyTables/pandas object arrays: every pickled element is handed over as nested content', async () => {
+  for (const [name, count] of [['pytables-objects-benign.h5', 2], ['pytables-objects-malicious.h5', 2], ['vlen-objects-contiguous-malicious.h5', 1]] as const) {
+    const r = await runAnalyzer(analyzer, fixture(name));
+    assert.equal(r.nested.length, count, `${name}: ${JSON.stringify(r.findings)}`);
+    assert.ok(r.nested.every((n) => n.bytes[0] === 0x80 && n.member.startsWith('frame/block0_values[')), name);
+  }
+  const evil = await runAnalyzer(analyzer, fixture('pytables-objects-malicious.h5'));
+  assert.ok(new TextDecoder('latin1').decode(evil.nested[1]?.bytes).includes('system'));
+});
+
+test('compressed object arrays are unscannable, not skipped', async () => {
+  const r = await runAnalyzer(analyzer, fixture('vlen-objects-compressed.h5'));
+  assert.ok(r.has('hdf5.dataset.objects-unreadable', 'unscannable'), JSON.stringify(r.findings));
+});

@@ -13,6 +13,8 @@ import { FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, SIG_LOCAL, u32 } from './struct
 import { storageRefs, torchPickleAnalyzer } from '../pytorch/torch-pickle.ts';
 import type { StreamResult } from '../pickle/stream.ts';
 import type { ByteSource } from '../../types.ts';
+import { looksLikeBinaryPickle } from '../pickle/probe.ts';
+import { OPCODES } from '../pickle/opcodes.ts';
 
 interface Kind {
   readonly format: FormatId;
@@ -84,6 +86,16 @@ async function scanMember(
   }
 }
 
+/**
+ * A referenced storage is skipped unread, unless its first bytes say it is really a pickle (torch
+ * never unpickles storages, but whatever hides a pickle there is worth a look): three bytes.
+ */
+async function storageIsRaw(src: ByteSource, e: ZipEntry): Promise<boolean> {
+  if (e.method !== 0) return false;
+  const head = await src.read(e.dataOffset, Math.min(3, e.csize));
+  return !(looksLikeBinaryPickle(head) && head.length === 3 && OPCODES[head[2] as number] !== undefined);
+}
+
 function memberPath(ctx: ScanContext, e: ZipEntry): string {
   return ctx.member === '' ? e.name : `${ctx.member}!${e.name}`;
 }
@@ -120,7 +132,7 @@ export const zipAnalyzer: FormatAnalyzer = {
     let skippedBytes = 0;
     for (const e of files) {
       if (done.has(e)) continue;
-      if (skip.has(e.name) && (e.localName === undefined || skip.has(e.localName))) {
+      if (skip.has(e.name) && (e.localName === undefined || skip.has(e.localName)) && (await storageIsRaw(source, e))) {
         skipped++;
         skippedBytes += e.csize;
         continue;
