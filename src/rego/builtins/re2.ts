@@ -1,6 +1,9 @@
 /**
- * Go (RE2) regular expression syntax translated to an equivalent JavaScript `RegExp` (always
- * with the `u` flag), rejecting what RE2 rejects with Go's error text.
+ * Go (RE2) regular expression syntax translated to an equivalent JavaScript `RegExp`,
+ * rejecting what RE2 rejects with Go's error text. Patterns are emitted for a non-`u` RegExp
+ * (astral characters as surrogate pairs, sets that never split a pair) unless they use
+ * Unicode property classes (`\pL`), which need `u` mode; non-`u` RegExps can fall back to
+ * V8's linear-time engine (see regex.ts).
  *
  * Differences handled: `(?P<name>…)` names, `(?i)`/`(?m)`/`(?s)`/`(?U)` flags anywhere (also
  * mid-group), `\A` `\z` `\Q…\E`, POSIX classes `[[:alpha:]]`, Go's `\s` set, `.` not matching
@@ -8,9 +11,13 @@
  * literal `{` that starts no repetition, repeat counts capped at 1000. Backreferences and
  * lookaround are errors, as in RE2.
  *
- * Limitation: JavaScript matches by backtracking, RE2 in linear time. Callers bound pattern
- * and input sizes (see regex.ts); a pathological pattern on a large input can still be slow.
+ * Limitation: JavaScript matches by backtracking, RE2 in linear time. regex.ts enables V8's
+ * fallback to its linear engine on excessive backtracking, which covers non-`u` RegExps
+ * without lookbehind (everything but `(?m)` anchors and `\p` classes); those remain exposed,
+ * bounded only by the input size caps.
  */
+import { bmpLiteral, bmpSet, caseClosure, complement, DIGIT, foldOrbit, GO_SPACE, POSIX, type Range, uSet, WORD } from './re2-charset.ts';
+
 
 export class RegexSyntaxError extends Error {
   constructor(code: string, expr: string) {
@@ -21,6 +28,8 @@ export class RegexSyntaxError extends Error {
 
 export interface Translated {
   readonly source: string;
+  /** The RegExp needs the `u` flag (Unicode property classes). */
+  readonly unicode: boolean;
   /** Capture group names by group number (1-based); '' for unnamed groups. */
   readonly names: readonly string[];
 }
@@ -34,57 +43,14 @@ interface Flags {
 
 const MAX_REPEAT = 1000;
 const JS_SYNTAX = new Set(['^', '$', '\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '/']);
-const GO_SPACE: readonly [number, number][] = [
-  [0x09, 0x0a],
-  [0x0c, 0x0d],
-  [0x20, 0x20],
-];
-
-const POSIX: Readonly<Record<string, readonly [number, number][]>> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
-  ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
-  digit: [[0x30, 0x39]],
-  graph: [[0x21, 0x7e]],
-  lower: [[0x61, 0x7a]],
-  print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
-  upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a], [0x5f, 0x5f]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
-};
+/** \d \s \w with Go's (ASCII) meaning. */
+const PERL_CLASSES: Readonly<Record<string, readonly Range[]>> = { d: DIGIT, s: GO_SPACE, w: WORD };
 
 const GENERAL_CATEGORIES = new Set(
   'L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co'.split(' '),
 );
 
-function complement(ranges: readonly [number, number][]): [number, number][] {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  let next = 0;
-  for (const [lo, hi] of sorted) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = Math.max(next, hi + 1);
-  }
-  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
-  return out;
-}
-
-function classChar(c: number): string {
-  const ch = String.fromCodePoint(c);
-  if (ch === '\\' || ch === ']' || ch === '[' || ch === '^' || ch === '-') return `\\${ch}`;
-  if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return `\\u{${c.toString(16)}}`;
-  return ch;
-}
-
-function rangesText(ranges: readonly [number, number][]): string {
-  return ranges.map(([lo, hi]) => (lo === hi ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`)).join('');
-}
-
-function literal(c: number): string {
+function uLiteral(c: number): string {
   const ch = String.fromCodePoint(c);
   if (JS_SYNTAX.has(ch)) return `\\${ch}`;
   if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) return `\\u{${c.toString(16)}}`;
@@ -99,28 +65,43 @@ class Parser {
   private pos = 0;
   private readonly names: string[] = [];
   private readonly src: string;
+  private readonly unicode: boolean;
+  /** Case-insensitive matching for the atom being parsed (folded into the atom itself). */
+  private fold = false;
 
-  constructor(src: string) {
+  constructor(src: string, unicode: boolean) {
     this.src = src;
+    this.unicode = unicode;
   }
 
   translate(): Translated {
-    const flags: Flags = { i: false, m: false, s: false, U: false };
-    const source = this.alternation(flags, flags, 0);
+    const source = this.alternation({ i: false, m: false, s: false, U: false }, 0);
     if (this.pos < this.src.length) throw new RegexSyntaxError('unexpected )', this.src);
-    return { source, names: this.names };
+    return { source, unicode: this.unicode, names: this.names };
+  }
+
+  private literal(c: number): string {
+    if (this.fold) {
+      const orbit = foldOrbit(c);
+      if (orbit.length > 1) return this.set(orbit.map((x) => [x, x] as const), false);
+    }
+    return this.unicode ? uLiteral(c) : bmpLiteral(c, JS_SYNTAX);
+  }
+
+  private set(ranges: readonly Range[], negated: boolean): string {
+    return this.unicode ? uSet(ranges, negated) : bmpSet(ranges, negated);
   }
 
   private peek(off = 0): string | undefined {
     return this.src[this.pos + off];
   }
 
-  /** Alternatives until ')' or end; `base` are the flags the enclosing JS group runs with. */
-  private alternation(base: Flags, entry: Flags, depth: number): string {
+  /** Alternatives until ')' or end. Flags set inside last until the end of the group. */
+  private alternation(entry: Flags, depth: number): string {
     const flags = { ...entry };
     const alts: string[] = [];
     for (;;) {
-      alts.push(this.sequence(base, flags, depth));
+      alts.push(this.sequence(flags, depth));
       if (this.peek() === '|') {
         this.pos++;
         continue;
@@ -130,21 +111,8 @@ class Parser {
     return alts.join('|');
   }
 
-  /** JS modifier group opening that switches case folding from base to flags ('' if equal). */
-  private modifier(base: Flags, flags: Flags): string {
-    // m and s are compiled into the translation of ^ $ and ., so only i needs a JS modifier.
-    if (flags.i === base.i) return '';
-    return flags.i ? '(?i:' : '(?-i:';
-  }
-
-  private sequence(base: Flags, flags: Flags, depth: number): string {
+  private sequence(flags: Flags, depth: number): string {
     let out = '';
-    let opened = 0;
-    const startMod = this.modifier(base, flags);
-    if (startMod !== '') {
-      out += startMod;
-      opened++;
-    }
     let lastAtom: string | null = null;
     let lastRepeat: string | null = null;
     const flush = (): void => {
@@ -164,31 +132,22 @@ class Parser {
         continue;
       }
       lastRepeat = null;
+      flush();
       if (c === '(' && this.peek(1) === '?' && this.isFlagGroup()) {
         const before = { ...flags };
-        const scoped = this.flagGroup(flags);
-        if (scoped) {
-          flush();
-          // (?flags:re): flags apply inside only.
+        if (this.flagGroup(flags)) {
+          // (?flags:re): the flags apply inside only.
           const inner = { ...flags };
           Object.assign(flags, before);
-          lastAtom = `(?:${this.modifier(flags, inner)}${this.alternation(inner, inner, depth + 1)}${this.modifier(flags, inner) === '' ? '' : ')'})`;
+          lastAtom = `(?:${this.alternation(inner, depth + 1)})`;
           this.expect(')');
-        } else {
-          flush();
-          const mod = this.modifier(before, flags);
-          if (mod !== '') {
-            out += mod;
-            opened++;
-          }
         }
         continue;
       }
-      flush();
       lastAtom = this.atom(flags, depth);
     }
     flush();
-    return out + ')'.repeat(opened);
+    return out;
   }
 
   private expect(ch: string): void {
@@ -255,6 +214,7 @@ class Parser {
 
   private atom(flags: Flags, depth: number): string {
     const c = this.src[this.pos] as string;
+    this.fold = flags.i;
     switch (c) {
       case '(':
         return this.group(flags, depth);
@@ -262,19 +222,19 @@ class Parser {
         return this.charClass();
       case '.':
         this.pos++;
-        return flags.s ? '[\\s\\S]' : '[^\\n]';
+        return flags.s ? this.set([], true) : this.set([[0x0a, 0x0a]], true);
       case '^':
         this.pos++;
-        return flags.m ? '(?<![^\\n])' : '^';
+        return flags.m ? '(?m:^)' : '^';
       case '$':
         this.pos++;
-        return flags.m ? '(?![^\\n])' : '$';
+        return flags.m ? '(?m:$)' : '$';
       case '\\':
         return this.escape();
       default: {
         const cp = this.src.codePointAt(this.pos) as number;
         this.pos += cp > 0xffff ? 2 : 1;
-        return literal(cp);
+        return this.literal(cp);
       }
     }
   }
@@ -302,7 +262,7 @@ class Parser {
         throw new RegexSyntaxError('invalid or unsupported Perl syntax', `(?${(m?.[1] ?? '') || (rest[0] ?? '')}`);
       }
     } else this.names.push('');
-    const inner = this.alternation(flags, flags, depth + 1);
+    const inner = this.alternation(flags, depth + 1);
     if (this.peek() !== ')') throw new RegexSyntaxError('missing closing )', this.src);
     this.pos++;
     return `${open}${inner})`;
@@ -321,23 +281,21 @@ class Parser {
         return '$';
       case 'b':
       case 'B':
+        this.pos += 2;
+        return `\\${c}`;
       case 'd':
       case 'D':
       case 'w':
       case 'W':
-        this.pos += 2;
-        return `\\${c}`;
       case 's':
-        this.pos += 2;
-        return `[${rangesText(GO_SPACE)}]`;
       case 'S':
         this.pos += 2;
-        return `[^${rangesText(GO_SPACE)}]`;
+        return this.set(PERL_CLASSES[c.toLowerCase()] as readonly Range[], c !== c.toLowerCase());
       case 'Q': {
         const end = this.src.indexOf('\\E', this.pos + 2);
         const text = this.src.slice(this.pos + 2, end < 0 ? undefined : end);
         this.pos = end < 0 ? this.src.length : end + 2;
-        return Array.from(text, (ch) => literal(ch.codePointAt(0) as number)).join('');
+        return Array.from(text, (ch) => this.literal(ch.codePointAt(0) as number)).join('');
       }
       case 'p':
       case 'P':
@@ -345,7 +303,7 @@ class Parser {
       default: {
         const cp = this.escapedChar();
         if (cp === null) throw new RegexSyntaxError('invalid escape sequence', this.src.slice(start, this.pos));
-        return literal(cp);
+        return this.literal(cp);
       }
     }
   }
@@ -443,7 +401,8 @@ class Parser {
       negated = true;
       this.pos++;
     }
-    let body = '';
+    const ranges: Range[] = [];
+    let props = '';
     let first = true;
     for (;;) {
       const c = this.peek();
@@ -456,27 +415,23 @@ class Parser {
       if (c === '[' && this.peek(1) === ':') {
         const m = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.pos));
         if (m !== null) {
-          const ranges = POSIX[m[2] as string];
-          if (ranges === undefined) throw new RegexSyntaxError('invalid character class range', m[0]);
-          body += rangesText(m[1] === '^' ? complement(ranges) : ranges);
+          const posix = POSIX[m[2] as string];
+          if (posix === undefined) throw new RegexSyntaxError('invalid character class range', m[0]);
+          ranges.push(...(m[1] === '^' ? complement(posix) : posix));
           this.pos += m[0].length;
           continue;
         }
       }
       if (c === '\\') {
-        const e = this.peek(1);
-        if (e === 'd' || e === 'D' || e === 'w' || e === 'W') {
-          body += `\\${e}`;
-          this.pos += 2;
-          continue;
-        }
-        if (e === 's' || e === 'S') {
-          body += rangesText(e === 's' ? GO_SPACE : complement(GO_SPACE));
+        const e = this.peek(1) as string;
+        const perl = PERL_CLASSES[e.toLowerCase()];
+        if (perl !== undefined && /[dswDSW]/.test(e)) {
+          ranges.push(...(e === e.toLowerCase() ? perl : complement(perl)));
           this.pos += 2;
           continue;
         }
         if (e === 'p' || e === 'P') {
-          body += this.unicodeClass(true);
+          props += this.unicodeClass(true);
           continue;
         }
       }
@@ -485,11 +440,12 @@ class Parser {
         this.pos++;
         const hi = this.classAtom(start);
         if (hi < lo) throw new RegexSyntaxError('invalid character class range', `${String.fromCodePoint(lo)}-${String.fromCodePoint(hi)}`);
-        body += `${classChar(lo)}-${classChar(hi)}`;
-      } else body += classChar(lo);
+        ranges.push([lo, hi]);
+      } else ranges.push([lo, lo]);
     }
-    if (body === '') return negated ? '[\\s\\S]' : '[]';
-    return `[${negated ? '^' : ''}${body}]`;
+    const folded = this.fold ? caseClosure(ranges) : ranges;
+    if (props !== '') return uSet(folded, negated, props);
+    return this.set(folded, negated);
   }
 
   private classAtom(classStart: number): number {
@@ -507,7 +463,9 @@ class Parser {
   }
 }
 
-/** Translate RE2 syntax to a JavaScript pattern source for `new RegExp(source, 'u')`. */
+/** Translate RE2 syntax to JavaScript regex source (see `Translated.unicode` for the flag). */
 export function translateRe2(pattern: string): Translated {
-  return new Parser(pattern).translate();
+  // Unicode property classes exist only in u mode; everything else is emitted for non-u mode.
+  const unicode = /\\[pP]/.test(pattern);
+  return new Parser(pattern, unicode).translate();
 }

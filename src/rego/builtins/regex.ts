@@ -2,11 +2,21 @@
  * Regex builtins over RE2 syntax (translated by `re2.ts`), with Go's match iteration
  * semantics for find/split/replace and a bounded cache of compiled patterns.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { Value } from '../value.ts';
 import { arg, arrayOf, builtinError, fn, int, str } from './args.ts';
 import { globsIntersect } from './globs-intersect.ts';
 import { RegexSyntaxError, translateRe2 } from './re2.ts';
 import type { BuiltinDecl } from './types.ts';
+
+/*
+ * RE2 guarantees linear-time matching; JavaScript backtracks, so a nested repetition such as
+ * `(a+)+$` on an attacker-chosen package name could stall the gateway. V8 can switch a RegExp
+ * to its linear-time engine once backtracking becomes excessive; the translator emits non-u
+ * RegExps so that this fallback applies. The flag only changes how pathological matches are
+ * computed, never their result. It is process-wide and idempotent.
+ */
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 /** Longest accepted pattern, in UTF-16 units. */
 export const MAX_PATTERN_LENGTH = 64 * 1024;
@@ -33,7 +43,7 @@ export function compileRe2(pattern: string): Compiled {
   const t = translateRe2(pattern);
   let re: RegExp;
   try {
-    re = new RegExp(t.source, 'gu');
+    re = new RegExp(t.source, t.unicode ? 'gu' : 'g');
   } catch {
     throw new RegexSyntaxError('invalid or unsupported Perl syntax', pattern);
   }
