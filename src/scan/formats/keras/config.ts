@@ -20,7 +20,7 @@ import type { JsonObject, JsonValue } from '../common/strict-json.ts';
 import { isJsonObject } from '../common/strict-json.ts';
 import { KERAS_CLASS_NAMES, LAMBDA_CLASSES } from './known-classes.ts';
 import type { RefVerdict } from './references.ts';
-import { isKerasModule, judgeClassModule, judgeFunction, judgeTfSymbol } from './references.ts';
+import { isKerasModule, isKerasPackage, judgeClassModule, judgeFunction, judgeTfSymbol } from './references.ts';
 
 export interface KerasConfigSource {
   /** Where the JSON came from, for messages: `config.json`, `model_config attribute` … */
@@ -30,7 +30,9 @@ export interface KerasConfigSource {
 }
 
 const MAX_NODES = 5_000_000;
-const PATH_KEYS = new Set(['vocabulary', 'filepath', 'file_path', 'path', 'fname', 'origin', 'cache_dir', 'vocabulary_path', 'vocab_file', 'idf_weights']);
+const PATH_KEYS = new Set(['vocabulary', 'filepath', 'file_path', 'path', 'fname', 'origin', 'cache_dir', 'vocabulary_path', 'vocab_file', 'idf_weights', 'merges', 'proto']);
+/** Config fields Keras layers read from disk (or any TF file system URL) when the model loads. */
+const LOADED_PATH_KEYS = new Set(['vocabulary', 'vocabulary_path', 'vocab_file', 'idf_weights', 'merges', 'proto']);
 
 interface Walk {
   readonly ctx: ScanContext;
@@ -60,7 +62,6 @@ export function analyzeKerasConfig(ctx: ScanContext, root: JsonValue, src: Keras
       objectSpec(w, v, path);
     }
     legacyLambdaFields(w, v, path);
-    pathFields(w, v, path);
     for (const [k, x] of v) visit(x, path === '' ? k : `${path}.${k}`, depth + 1);
   };
   visit(root, '', 0);
@@ -117,6 +118,7 @@ function objectSpec(w: Walk, spec: JsonObject, path: string): void {
     return;
   }
   if (LAMBDA_CLASSES.has(className)) lambdaLayer(w, className, spec, at);
+  if (isJsonObject(cfg)) pathFields(w, cfg, path === '' ? 'config' : `${path}.config`);
 
   if (module !== undefined) {
     judged(w, judgeClassModule(module), 'module', `class ${className} from module ${module}`, at);
@@ -125,7 +127,8 @@ function objectSpec(w: Walk, spec: JsonObject, path: string): void {
   } else if (!KERAS_CLASS_NAMES.has(className) && !LAMBDA_CLASSES.has(className) && once(w, `custom:${className}`)) {
     report(ctx, `${src.prefix}.class.custom`, 'suspicious', `${src.origin}: custom object class ${JSON.stringify(className)} needs code outside Keras to load`, at, 'low');
   }
-  if (registered !== undefined && registered.includes('>') && once(w, `registered:${registered}`)) {
+  const pkg = registered?.split('>')[0];
+  if (registered !== undefined && pkg !== undefined && registered.includes('>') && !isKerasPackage(pkg) && once(w, `registered:${registered}`)) {
     report(ctx, `${src.prefix}.class.registered`, 'suspicious', `${src.origin}: custom registered object ${JSON.stringify(registered)} needs its package's code`, at, 'low');
   }
 }
@@ -167,19 +170,22 @@ function legacyLambdaFields(w: Walk, obj: JsonObject, path: string): void {
   }
 }
 
-function pathFields(w: Walk, obj: JsonObject, path: string): void {
-  for (const [k, v] of obj) {
+/**
+ * File paths in a layer's config. Lookup-layer vocabularies are read at load time
+ * (CVE-2025-12058: any path or URL TensorFlow's file system reaches); other path-like fields are
+ * not read by Keras itself but point outside the model for whatever code uses them.
+ */
+function pathFields(w: Walk, cfg: JsonObject, path: string): void {
+  for (const [k, v] of cfg) {
     if (!PATH_KEYS.has(k) || typeof v !== 'string' || v.length === 0) continue;
     const escape = pathEscape(v);
     const where = `${path}.${k}`;
+    const loaded = LOADED_PATH_KEYS.has(k);
+    if (!once(w, `path:${where}`)) continue;
     if (escape !== undefined) {
-      if (once(w, `path:${where}`)) {
-        report(w.ctx, `${w.src.prefix}.config.path-escape`, 'malicious', `${w.src.origin}: ${where} points at ${JSON.stringify(v)} (${escape}); loading reads it (CVE-2025-12058)`, { path: where, value: v }, 'high');
-      }
-    } else if (k === 'vocabulary' || k === 'vocabulary_path' || k === 'vocab_file') {
-      if (once(w, `path:${where}`)) {
-        report(w.ctx, `${w.src.prefix}.config.file-reference`, 'suspicious', `${w.src.origin}: ${where} loads a file ${JSON.stringify(v)} at load time`, { path: where, value: v }, 'low');
-      }
+      report(w.ctx, `${w.src.prefix}.config.path-escape`, loaded ? 'malicious' : 'suspicious', `${w.src.origin}: ${where} points at ${JSON.stringify(v)} (${escape})${loaded ? '; loading reads it (CVE-2025-12058)' : ''}`, { path: where, value: v }, 'high');
+    } else if (loaded) {
+      report(w.ctx, `${w.src.prefix}.config.file-reference`, 'suspicious', `${w.src.origin}: ${where} loads a file ${JSON.stringify(v)} at load time`, { path: where, value: v }, 'low');
     }
   }
 }

@@ -114,3 +114,19 @@ test('a Keras function used as a class (getattr on the module) is judged as a fu
   const cfg = { module: 'keras.utils', class_name: 'get_file', config: { origin: 'x' } };
   assert.ok((await runAnalyzer(analyzer, utf8(JSON.stringify(cfg)))).has('keras.reference.dangerous', 'malicious'));
 });
+
+test('builtins module: Keras names are fine, Python builtins are malicious', async () => {
+  const fn = (name: string) => utf8(JSON.stringify({ module: 'keras.layers', class_name: 'Activation', config: { name: 'a', activation: { module: 'builtins', class_name: 'function', config: name, registered_name: 'function' } } }));
+  assert.equal((await runAnalyzer(analyzer, fn('relu'))).verdict, 'safe');
+  for (const name of ['exec', 'eval', '__import__', 'open', 'getattr']) assert.equal((await runAnalyzer(analyzer, fn(name))).verdict, 'malicious', name);
+});
+
+test('Keras-family packages (keras_hub) are not custom objects; absolute paths in non-loaded fields are suspicious only', async () => {
+  const hub = { module: 'keras_hub.src.models.gemma.gemma_backbone', class_name: 'GemmaBackbone', config: { name: 'gemma_backbone', vocabulary_size: 256000 }, registered_name: 'keras_hub>GemmaBackbone' };
+  assert.equal((await runAnalyzer(analyzer, utf8(JSON.stringify(hub)))).verdict, 'safe');
+  const cb = { module: 'keras.callbacks', class_name: 'ModelCheckpoint', config: { filepath: '/tmp/ckpt.keras' } };
+  const r = await runAnalyzer(analyzer, utf8(JSON.stringify(cb)));
+  assert.equal(r.verdict, 'suspicious');
+  const tok = { name_or_path: '/home/u/model', vocab_file: '/home/u/.cache/vocab.txt', chat_template: '{{ bos_token }}' };
+  assert.equal((await runAnalyzer(analyzer, utf8(JSON.stringify(tok)))).verdict, 'safe');
+});

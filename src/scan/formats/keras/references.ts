@@ -33,6 +33,18 @@ const KERAS_FUNCTION_NAMESPACES = new Set(['activations', 'losses', 'metrics', '
 /** Functions that load, download or reconfigure, whatever namespace they appear in. */
 const GADGET_NAMES = /^(load_model|load_weights|get_file|enable_unsafe_deserialization|set_global_attribute|deserialize_keras_object|model_from_json|model_from_config|model_from_yaml|get_registered_object|register_keras_serializable|load|loads|save|save_model|exec|eval|system|popen)$/;
 
+const PYTHON_BUILTINS = new Set(`
+__import__ __build_class__ abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile
+complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals
+hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct
+open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip
+`.split(/\s+/).filter((x) => x.length > 0));
+
+/** Packages of the Keras family whose registered objects (`keras_hub>GemmaBackbone`) are not custom code. */
+export function isKerasPackage(name: string): boolean {
+  return KERAS_ROOTS.has(name);
+}
+
 function rootOf(module: string): string {
   return module.split('.')[0] ?? module;
 }
@@ -63,10 +75,9 @@ export function judgeFunction(module: string | undefined, name: string): RefVerd
   }
   if (module === undefined) return { level: 'custom', why: `function ${name} without a module needs custom code` };
   if (module === 'builtins') {
-    // Keras resolves builtins-module functions among its own activations/losses … first; anything else is Python's builtins.
-    return /^[a-z_][a-z0-9_]*$/.test(name) && !/^(exec|eval|compile|open|input|getattr|setattr|delattr|__import__|breakpoint|globals|locals|vars|help|memoryview|print)$/.test(name)
-      ? { level: 'ok' }
-      : { level: 'dangerous', why: `builtins.${name} is a Python builtin` };
+    // Keras resolves builtins-module functions among its own activations/losses … first and only
+    // then falls back to Python's builtins: a Python builtin's name is never a legitimate target.
+    return PYTHON_BUILTINS.has(name) ? { level: 'dangerous', why: `builtins.${name} is a Python builtin` } : { level: 'ok' };
   }
   if (isKerasModule(module)) {
     const ns = module.split('.').filter((p, i) => i > 0 && p !== 'src' && p !== 'python' && p !== 'keras' && p !== 'api' && p !== '_tf_keras');
