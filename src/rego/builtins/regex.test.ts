@@ -3,7 +3,8 @@
  * Expected answers come from OPA (v0.70 as a development oracle); rows marked "newer OPA"
  * follow the behaviour the conformance suite pins for current OPA.
  */
-import { builtinErr, table } from './test-kit.ts';
+import { test } from 'node:test';
+import { builtinErr, check, table } from './test-kit.ts';
 
 table('regex', [
   ['regex.match("^[a-z]+$", "abc")', 'true'],
@@ -75,3 +76,28 @@ table('regex', [
   ['regex.split("^[a-z]+", "foobar baz")', '[""," baz"]'],
   ['regex.replace("foo", "^[a-z]", "F")', '"Foo"'],
 ]);
+
+table('regex (translation)', [
+  ['regex.match("^.$", "😀")', 'true'],
+  ['regex.match("^..$", "😀")', 'false'],
+  ['regex.match("^[^a]$", "😀")', 'true'],
+  ['regex.match("^\\\\S$", "😀")', 'true'],
+  ['regex.find_n(".", "a😀b", -1)', '["a","😀","b"]'],
+  ['regex.match("(?i)K", "\u212a")', 'true'],
+  ['regex.match("(?i)[a-c]+", "AbC")', 'true'],
+  ['regex.match("(?i)[^a]", "A")', 'false'],
+  ['regex.match("a(?i)b|c", "C")', 'true'],
+  ['regex.match("(?i:a)b", "AB")', 'false'],
+  ['regex.match("(?m)^b$", "a\\nb\\nc")', 'true'],
+  ['regex.find_n("(?m)^\\\\w", "ab\\ncd", -1)', '["a","c"]'],
+  ['regex.match("(?U)a+", "aaa")', 'true'],
+]);
+
+// Regression: ReDoS. RE2 matches in linear time; a backtracking translation of a nested
+// repetition used to take seconds to minutes on a short hostile string (e.g. a package name).
+test('regex ReDoS: nested repetitions on hostile input finish', { timeout: 10_000 }, () => {
+  const hostile = `"${'a'.repeat(40)}!"`;
+  for (const pattern of ['^(a+)+$', '(?m)^(a+)+$', '(?i)^(A+)+$', '^([a-z0-9]+-?)+$', '(a|aa)+$']) {
+    check(`regex.match(${JSON.stringify(pattern)}, ${hostile})`, 'false');
+  }
+});
