@@ -60,7 +60,7 @@ export function attributeRisk(name: string): IssueKind | undefined {
 
 /** A string that is exactly a Python special name (`__class__`), wherever it appears. */
 export function isDunderName(s: string): boolean {
-  return /^__[A-Za-z_][A-Za-z0-9_]*__$/.test(s);
+  return /^__[A-Za-z][A-Za-z0-9_]*__$/.test(s);
 }
 
 /**
