@@ -38,6 +38,15 @@ async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
       report(ctx, 'onnx.ir-version', 'invalid', `ir_version ${String(m.irVersion)} is missing or implausible`, { offset: 0 });
     }
     if (m.graphs === 0) report(ctx, 'onnx.graph.missing', 'invalid', 'model has no graph', { offset: 0 });
+    const ops = new Map<string, number>();
+    for (const op of m.ops) {
+      const key = op.domain === '' || op.domain === 'ai.onnx' ? op.opType : `${op.domain}.${op.opType}`;
+      ops.set(key, (ops.get(key) ?? 0) + 1);
+    }
+    report(ctx, 'onnx.ops', 'info', `ONNX IR ${String(m.irVersion)}, ${m.nodes} nodes, ${ops.size} operator types`, {
+      opsets: Object.fromEntries(m.opsets),
+      ops: Object.fromEntries([...ops].sort((a, b) => b[1] - a[1]).slice(0, 128)),
+    });
     externalData(ctx, m);
     customDomains(ctx, m);
   });

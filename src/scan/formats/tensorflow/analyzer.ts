@@ -69,6 +69,12 @@ async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
       default:
         throw new FormatParseError('tensorflow.structure', 'not a recognised TensorFlow protobuf', 0);
     }
+    if (m.opCounts.size > 0) {
+      const ops = [...m.opCounts].sort((a, b) => b[1] - a[1]);
+      report(ctx, 'tensorflow.ops', 'info', `${kind} with ${m.graphs.length} graph(s)/function(s) using ${ops.length} op types`, {
+        ops: Object.fromEntries(ops.slice(0, 128)),
+      });
+    }
     for (const g of m.graphs) for (const n of g.nodes) judgeNode(ctx, g, n);
     customOps(ctx, m);
     for (const a of m.assets) {
