@@ -282,7 +282,7 @@ function failureValue(f: Failure): Value {
 }
 
 export const JSONSCHEMA_BUILTINS: readonly BuiltinDecl[] = [
-  fn('json.verify_schema', [{ anyOf: ['string', { objectOf: { key: 'any', value: 'any' } }] }], { arrayOf: 'any' }, (args) => {
+  fn('json.verify_schema', [{ anyOf: ['string', { objectOf: { key: 'any', value: 'any' } }] }], { arrayOf: { anyOf: ['boolean', 'null', 'string'] } }, (args) => {
     try {
       checkSchema(loadOperand(arg(args, 0)));
       return [true, null];
@@ -294,7 +294,7 @@ export const JSONSCHEMA_BUILTINS: readonly BuiltinDecl[] = [
   fn(
     'json.match_schema',
     [{ anyOf: ['string', { objectOf: { key: 'any', value: 'any' } }] }, { anyOf: ['string', { objectOf: { key: 'any', value: 'any' } }] }],
-    { arrayOf: 'any' },
+    { arrayOf: { anyOf: ['boolean', { arrayOf: { objectOf: { key: 'string', value: 'any' } } }] } },
     (args) => {
       try {
         const doc = loadOperand(arg(args, 0));
