@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { airlockCli, e2e } from './support.ts';
+
+test('quarantine → airlock quarantine release (the CLI) → the same install succeeds', async (t) => {
+  const s = await e2e();
+  t.after(() => s.close());
+  const p = await s.project();
+  const held = await p.npm(['install', 'scripted-pkg']);
+  assert.notEqual(held.code, 0);
+  assert.match(held.output, /scripted-pkg@1\.0\.0 is quarantined by Airlock: the tarball runs install scripts \[test\.scripts\]\. Quarantine id (\S+); to use it, ask an approver to review it: airlock quarantine release/);
+  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
+
+  const cli = { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: s.airlock.adminToken };
+  const list = await airlockCli(['quarantine', 'list', '--format', 'json'], cli);
+  assert.equal(list.code, 0, list.output);
+  const records = JSON.parse(list.stdout) as Array<{ id: string; purl: string; state: string; reasons: Array<{ message: string }> }>;
+  assert.deepEqual(records.map((r) => [r.id, r.purl, r.state]), [[id, 'pkg:npm/scripted-pkg@1.0.0', 'quarantined']]);
+
+  const release = await airlockCli(['quarantine', 'release', id, '--reason', 'the postinstall only prints'], cli);
+  assert.equal(release.code, 0, release.output);
+
+  const again = await p.npm(['install', 'scripted-pkg']);
+  assert.equal(again.code, 0, again.output);
+  assert.equal((await p.readJson('node_modules/scripted-pkg/package.json'))['version'], '1.0.0');
+});

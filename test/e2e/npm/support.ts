@@ -1,0 +1,115 @@
+/**
+ * Real-client end-to-end support: a fixture upstream, a listening Airlock with the test policy,
+ * temporary npm projects, and the system `npm` (and the `airlock` CLI) spawned as child
+ * processes with an isolated configuration (empty user config, own cache, explicit registry).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverFor, npmTestEnv, type NpmTestEnv } from '../../npm/helpers.ts';
+import type { StartedAirlock } from '../../support/start-airlock.ts';
+import type { FixturePackage } from '../../support/npm-registry/index.ts';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout and stderr together, for assertions on what the user sees. */
+  readonly output: string;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** npm retries 5xx answers with back-off from 10 s; keep its retries, shorten the waits. */
+const FAST_RETRIES = ['--fetch-retries', '2', '--fetch-retry-mintimeout', '50', '--fetch-retry-maxtimeout', '200'];
+
+/** The environment for child processes: no npm_* variables inherited from `npm test`. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && !k.startsWith('AIRLOCK_')) env[k] = v;
+  return { ...env, NO_UPDATE_NOTIFIER: '1', ...extra };
+}
+
+export function run(cmd: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: options.cwd, env: options.env ?? cleanEnv(), timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1;
+      resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` });
+    });
+  });
+}
+
+export interface Project {
+  readonly dir: string;
+  /** `npm <args>` against the registry, with this project's own cache and an empty user config. */
+  npm(args: readonly string[], options?: { registry?: string; cache?: string }): Promise<RunResult>;
+  readJson(rel: string): Promise<Record<string, unknown>>;
+}
+
+export async function project(defaultRegistry: string, root: string): Promise<Project> {
+  const dir = await mkdtemp(join(root, 'proj-'));
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'e2e-project', version: '1.0.0', private: true }, null, 2)}\n`);
+  const userconfig = join(dir, '.npmrc-user');
+  await writeFile(userconfig, '');
+  return {
+    dir,
+    npm(args, options = {}) {
+      return run(
+        'npm',
+        [...args, '--registry', options.registry ?? defaultRegistry, '--cache', options.cache ?? join(dir, '.npm-cache'), '--userconfig', userconfig, '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel', 'warn', ...FAST_RETRIES],
+        { cwd: dir },
+      );
+    },
+    async readJson(rel) {
+      const { readFile } = await import('node:fs/promises');
+      return JSON.parse(await readFile(join(dir, rel), 'utf8')) as Record<string, unknown>;
+    },
+  };
+}
+
+/** `airlock <args>` — the real CLI, as an operator would run it. */
+export function airlockCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return run(process.execPath, [join(ROOT, 'bin', 'airlock.js'), ...args], { cwd: ROOT, env: cleanEnv(env) });
+}
+
+export interface E2e {
+  readonly env: NpmTestEnv;
+  readonly airlock: StartedAirlock;
+  /** `http://127.0.0.1:<port>/npm/` */
+  readonly registry: string;
+  readonly tmp: string;
+  project(): Promise<Project>;
+  /** Stop Airlock and start it again on the same data directory. */
+  restart(): Promise<E2e>;
+  close(): Promise<void>;
+}
+
+async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined, extra: Record<string, unknown>): Promise<E2e> {
+  const airlock = await serverFor(env, extra, dataDir);
+  const registry = `${airlock.url}/npm/`;
+  const self: E2e = {
+    env,
+    airlock,
+    registry,
+    tmp,
+    project: () => project(registry, tmp),
+    async restart() {
+      const dir = airlock.dataDir;
+      await airlock.app.close();
+      return started(env, tmp, dir, extra);
+    },
+    async close() {
+      await airlock.close();
+      await env.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+/** Fixture upstream + Airlock (test policy) on ephemeral ports, temp data dir and projects. */
+export async function e2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown> } = {}): Promise<E2e> {
+  const env = await npmTestEnv(options.packages);
+  const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
+  return started(env, tmp, undefined, options.config ?? {});
+}
