@@ -89,6 +89,8 @@ class Context implements ScanContext {
   }
 }
 
+const PICKLE_FAMILY: ReadonlySet<FormatId> = new Set(['pickle', 'pytorch-legacy', 'joblib']);
+
 /** Formats a loader may still deserialise as a pickle from byte 0 are not zip-based ones. */
 const NEVER_UNPICKLED: ReadonlySet<FormatId> = new Set(['zip', 'pytorch-zip', 'numpy-npz', 'keras', 'pickle', 'pytorch-legacy', 'joblib']);
 
@@ -152,6 +154,12 @@ export class Engine {
    * a top-level file that is another format *and* decodes as a pickle is also judged as one.
    */
   async #polyglotPass(src: ByteSource, ctx: Context, head: Uint8Array): Promise<void> {
+    if (PICKLE_FAMILY.has(ctx.format)) {
+      // A pickle with a zip appended: zip readers that look for the end record find the zip.
+      const zip = await this.#zipByTail(src, undefined);
+      if (zip !== undefined) await ctx.scanNested(src, '(as zip)', { analyzer: zip, lenient: true });
+      return;
+    }
     if (NEVER_UNPICKLED.has(ctx.format)) return;
     for (const a of this.#polyglot) {
       if (a.format === ctx.format || !a.detect(head, src.size, { member: '', depth: 0 })) continue;

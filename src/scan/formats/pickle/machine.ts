@@ -42,6 +42,8 @@ export interface MachineHooks {
 export interface RunResult {
   /** True when STOP was reached. */
   readonly stopped: boolean;
+  /** The memo as the pickle left it. */
+  readonly memo: Memo;
   readonly value: PyValue;
   readonly opcodes: number;
   readonly protocol: number;
@@ -52,6 +54,11 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   /** Opcodes already spent by earlier pickles of the same source (limit is per source). */
   readonly spent: number;
+  /**
+   * Memo to start from. A fresh unpickler starts empty; an Unpickler object whose load() is
+   * called again keeps the memo of the previous pickle.
+   */
+  readonly memo?: Memo;
 }
 
 const MARK_CHECK_INTERVAL = 0x3fff;
@@ -66,7 +73,7 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
   let stack: PyValue[] = [];
   const metastack: PyValue[][] = [];
   let metaDepth = 0;
-  const memo = new Memo();
+  const memo = opts.memo ?? new Memo();
   /** Attributes set on imported objects by BUILD: `path.attr` → value (numpy.prod.a = 'os'). */
   const overrides = new Map<string, PyValue>();
   let proto = 0;
@@ -148,7 +155,7 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
       case OP.FRAME:
         break;
       case OP.STOP:
-        return { stopped: true, value: pop(at), opcodes: ops, protocol: proto };
+        return { stopped: true, value: pop(at), opcodes: ops, protocol: proto, memo };
       case OP.MARK:
         metastack.push(stack);
         metaDepth += stack.length;
@@ -482,12 +489,19 @@ async function applyBuildEffect(
  * map for anything else. `size` is the number of distinct indices set, which is where MEMOIZE
  * writes — exactly `len(memo)` in CPython, whatever PUT indices came before.
  */
-class Memo {
+export class Memo {
   readonly #dense: PyValue[] = [];
   readonly #sparse = new Map<number, PyValue>();
 
   get size(): number {
     return this.#dense.length + this.#sparse.size;
+  }
+
+  clone(): Memo {
+    const m = new Memo();
+    for (const v of this.#dense) m.#dense.push(v);
+    for (const [k, v] of this.#sparse) m.#sparse.set(k, v);
+    return m;
   }
 
   get(i: number): PyValue | undefined {

@@ -123,7 +123,15 @@ export const MALICIOUS_MODULES: readonly string[] = [
   'transformers.dynamic_module_utils', 'transformers.agents', 'transformers.tools',
   'tensorflow.io', 'tensorflow.python.ops.gen_io_ops', 'tensorflow.python.ops.script_ops',
   'tensorflow.py_function', 'tensorflow.numpy_function', 'tensorflow.compat.v1.py_func',
-  'keras.utils.get_file', 'keras.src.utils.file_utils', 'uuid._get_command_stdout', 'uuid._popen',
+  'keras.utils.get_file', 'keras.src.utils.file_utils', 'keras.models.load_model', 'keras.saving',
+  'tensorflow.keras.models.load_model', 'tensorflow.saved_model.load',
+  'uuid._get_command_stdout', 'uuid._popen', 'uuid._ifconfig_getnode', 'uuid._ip_getnode', 'uuid._arp_getnode',
+  'uuid._lanscan_getnode', 'uuid._netstat_getnode', 'uuid._find_mac', 'uuid._find_mac_near_keyword',
+  'uuid._find_mac_under_heading', 'uuid.getnode', 'uuid._unix_getnode', 'uuid._generate_time_safe',
+  'pandas.read_pickle', 'pandas.io', 'pandas.eval', 'pandas.core.computation', 'pandas.read_csv', 'pandas.read_json',
+  'pandas.read_html', 'pandas.read_sql', 'pandas.read_parquet', 'pandas.read_table', 'pandas.read_excel',
+  'torch.classes', 'torch._ops', 'torch.library', 'torch._C._load_for_lite_interpreter', 'torch.utils.cpp_extension',
+  'IPython', 'ipykernel', 'jupyter_client', 'jinja2', 'mako', 'string.Formatter', 'pty',
 ];
 
 /** Single builtins that execute, import, reach attributes or touch files. */
@@ -152,7 +160,7 @@ export const MALICIOUS_LAST_NAMES: ReadonlySet<string> = new Set([
   'forkpty', 'startfile', 'getoutput', 'getstatusoutput', 'check_output', 'check_call',
   '__import__', 'import_module', 'run_path', 'run_module', 'getattr_static', 'resolve_name',
   'load_module', 'exec_module', 'loads', 'load', 'runstring', 'runctx', 'runcall', 'interact',
-  'attrgetter', 'itemgetter', 'methodcaller',
+  'attrgetter', 'itemgetter', 'methodcaller', 'from_pretrained', 'load_model', 'load_library', 'read_pickle',
 ]);
 
 /** Nested loaders whose literal payload is scanned; legitimate only when that payload is clean. */

@@ -10,7 +10,7 @@ import { ScanAbortedError, ScanFormatError, ScanLimitError } from '../../engine/
 import { MemorySource } from '../../sources/memory-source.ts';
 import { SliceSource } from '../../sources/slice-source.ts';
 import { PickleDecoder } from './decoder.ts';
-import { runPickle, type RunResult } from './machine.ts';
+import { Memo, runPickle, type RunResult } from './machine.ts';
 import { PickleAnalysis, type NestedPayload, type PickleContext } from './analysis.ts';
 import { OP, OPCODES } from './opcodes.ts';
 import { decodeUtf8, encodeLatin1 } from './text.ts';
@@ -46,7 +46,19 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
     while (pickles.length < max) {
       const at = dec.offset;
       try {
-        const r = await runPickle(dec, analysis, { limits: ctx.limits, signal: ctx.signal, spent });
+        let r: RunResult;
+        try {
+          r = await runPickle(dec, analysis, { limits: ctx.limits, signal: ctx.signal, spent });
+        } catch (err) {
+          const prev = pickles[pickles.length - 1];
+          if (prev === undefined || !(err instanceof ScanFormatError) || err.rule !== 'pickle.memo.missing') throw err;
+          // Loaders that call load() again on one Unpickler keep its memo: read it that way too.
+          dec.seek(at);
+          r = await runPickle(dec, analysis, { limits: ctx.limits, signal: ctx.signal, spent, memo: prev.memo.clone() });
+        }
+        // Only the latest memo can matter to the next pickle: let earlier ones go.
+        const before = pickles.length - 1;
+        if (before >= 0) pickles[before] = { ...(pickles[before] as RunResult), memo: new Memo() };
         pickles.push(r);
         spent += r.opcodes;
         end = dec.offset;

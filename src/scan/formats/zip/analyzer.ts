@@ -38,6 +38,7 @@ function classify(entries: readonly ZipEntry[]): Kind {
 
 const ANOMALY_CLASS: readonly [RegExp, 'suspicious' | 'info' | 'invalid'][] = [
   [/^name mismatch/, 'suspicious'],
+  [/^unsafe member name/, 'suspicious'],
   [/is not in the central directory/, 'suspicious'],
   [/share local header/, 'suspicious'],
   [/no local header/, 'invalid'],

@@ -254,6 +254,13 @@ export async function listZip(src: ByteSource, limits: ScanLimits): Promise<ZipL
       inLocalWalk: walked.has(off),
     });
   }
+  for (const e of entries) {
+    for (const n of [e.name, e.localName]) {
+      if (n !== undefined && (/^([a-zA-Z]:)?[\\/]/.test(n) || /(^|[\\/])\.\.([\\/]|$)/.test(n))) {
+        anomalies.push(`unsafe member name ${JSON.stringify(n)} escapes the archive`);
+      }
+    }
+  }
   if (entries.length === 0 && eocd === undefined) {
     throw new ScanFormatError('zip.truncated', 'no readable zip entries (truncated or not a zip)', 0);
   }
