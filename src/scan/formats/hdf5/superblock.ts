@@ -13,7 +13,8 @@ export interface Superblock {
 }
 
 export async function readSuperblock(source: ByteSource): Promise<Superblock> {
-  const win = new SourceWindow(source, 'hdf5');
+  // Metadata is scattered between datasets: small windows keep the bytes read close to what is needed.
+  const win = new SourceWindow(source, 'hdf5', 8192);
   await win.ensure(0, Math.min(source.size, 128), 'superblock');
   for (let i = 0; i < 8; i++) {
     if (win.u8(i) !== HDF5_SIGNATURE[i]) throw new FormatParseError('hdf5.signature', 'no HDF5 signature at offset 0', 0);
