@@ -51,12 +51,14 @@ export const command: Command = {
         },
       });
       const server = await startServer(config, { cwd: io.cwd, announce: (line) => io.stderr.write(`${line}\n`) });
+      // Handlers first: whoever reads the "listening" line may signal at once.
+      const stopped = new Promise<number>((resolve) => {
+        closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
+      });
       io.stderr.write(
         `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
       );
-      return await new Promise<number>((resolve) => {
-        closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
-      });
+      return await stopped;
     } catch (err) {
       return reportError(err, io, 'airlock serve');
     }
