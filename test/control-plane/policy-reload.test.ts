@@ -124,3 +124,25 @@ test('metadata verdicts are cached per generation; health and metrics report', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the built-in policy decides by default and is tuned by policy.data in the configuration', async () => {
+  const now = new Date('2026-03-10T12:00:00Z');
+  const young = npmCandidate('fresh-pkg', '1.0.0', { published_at: '2026-03-09T12:00:00Z', integrity_algorithms: ['sha512'] });
+  const old = npmCandidate('fresh-pkg', '0.9.0', { published_at: '2025-01-01T00:00:00Z', integrity_algorithms: ['sha512'] });
+  const builtin = await buildTestApp({ config: { repositories: [] }, clock: () => now });
+  const tuned = await buildTestApp({ config: { repositories: [], policy: { data: { airlock: { settings: { cooldown_days: 0 } } } } }, clock: () => now });
+  try {
+    const d = await builtin.app.airlock.gate.judgeVersions([young, old], anonymousRequest);
+    const v = d.get('1.0.0')?.verdict;
+    assert.equal(v?.kind, 'quarantine');
+    assert.match(v !== undefined && v.kind !== 'allow' ? (v.reasons[0]?.message ?? '') : '', /fresh-pkg@1\.0\.0 was published 24 hours ago/);
+    assert.equal(d.get('0.9.0')?.verdict.kind, 'allow');
+    assert.equal(builtin.app.airlock.policy.info().builtin, true);
+    const t = await tuned.app.airlock.gate.judgeVersions([young], anonymousRequest);
+    assert.equal(t.get('1.0.0')?.verdict.kind, 'allow');
+    assert.notEqual(tuned.app.airlock.policy.hash, builtin.app.airlock.policy.hash, 'the data overlay is part of the policy hash');
+  } finally {
+    await builtin.close();
+    await tuned.close();
+  }
+});
