@@ -5,7 +5,7 @@
  * Verbs, flags, width, precision, argument indexes and Go's `%!verb(type=value)` complaints
  * follow package fmt.
  */
-import { BigNum, isInteger, toBigInt, toDouble } from '../number.ts';
+import { BigNum, isInteger, toBigInt, toDecimal, toDouble } from '../number.ts';
 import type { Value } from '../value.ts';
 import { array, fn, str } from './args.ts';
 import { formatGoFloat, type FloatVerb } from './go-float.ts';
@@ -27,7 +27,12 @@ function toGoArg(v: Value): GoArg {
     if (isInteger(v)) {
       const b = toBigInt(v) as bigint;
       if (b >= INT64_MIN && b <= INT64_MAX) return { k: 'int64', v: b };
-      if (v instanceof BigNum && !Number.isFinite(toDouble(v))) return { k: 'string', v: numberText(v) };
+      // A round integer beyond int64 (1e21, 3e100) was almost certainly written with an
+      // exponent, which OPA hands to Go as a float64 (or as text when no float64 holds it).
+      const d = toDecimal(v);
+      const round = d.exp > 0 && (d.coef < 0n ? -d.coef : d.coef).toString().length <= 15;
+      if (round && Number.isFinite(toDouble(v))) return { k: 'float64', v: toDouble(v) };
+      if (round) return { k: 'string', v: numberText(v) };
       return { k: 'big', v: b };
     }
     const d = toDouble(v);
@@ -164,6 +169,9 @@ function formatFloat(v: number, verb: string, spec: Spec): string {
       fverb = verb;
       prec = spec.prec ?? 6;
       break;
+    case 'x':
+    case 'X':
+      return pad(signed(v < 0, hexFloat(Math.abs(v), verb, spec.prec), spec), spec, true);
     default:
       return badVerb(verb, { k: 'float64', v });
   }
@@ -171,6 +179,32 @@ function formatFloat(v: number, verb: string, spec: Spec): string {
   if (!Number.isFinite(v)) return pad(text === '+Inf' && !spec.plus ? (spec.space ? ' Inf' : '+Inf') : text, spec, false);
   const neg = text[0] === '-';
   return pad(signed(neg, neg ? text.slice(1) : text, spec), spec, true);
+}
+
+/** Go's %x for floats: -0x1.8p+01 (shortest hex mantissa unless a precision is given). */
+function hexFloat(x: number, verb: 'x' | 'X', prec: number | null): string {
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, x);
+  const bits = buf.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0 && mant === 0n) exp = 1023;
+  else if (exp === 0) {
+    // Subnormal: normalise.
+    exp = 1;
+    while ((mant & (1n << 52n)) === 0n) {
+      mant <<= 1n;
+      exp--;
+    }
+    mant &= (1n << 52n) - 1n;
+  }
+  let frac = mant.toString(16).padStart(13, '0');
+  if (prec === null) frac = frac.replace(/0+$/, '');
+  else frac = frac.slice(0, prec).padEnd(prec, '0');
+  const e = x === 0 ? 0 : exp - 1023;
+  const lead = x === 0 ? '0' : '1';
+  const out = `0x${lead}${frac === '' ? '' : `.${frac}`}p${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return verb === 'X' ? out.toUpperCase() : out;
 }
 
 function formatString(v: string, verb: string, spec: Spec): string {
