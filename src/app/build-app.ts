@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { adminApi } from '../api/admin-api.ts';
 import { registerAuthHook } from '../api/auth/auth-hook.ts';
 import type { FactCollector } from '../gate/types.ts';
-import { openStorage } from '../storage/index.ts';
+import { openStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { createLogger } from './logger.ts';
 import { registerRepositories } from './repositories.ts';

@@ -4,7 +4,7 @@
  * data directory with `--data-dir`. Exits non-zero naming the first broken link.
  */
 import { resolve } from 'node:path';
-import { openStorage } from '../../storage/index.ts';
+import { openStorage } from '../../app/storage.ts';
 import { AuditChainVerifier, type AuditEvent } from '../../storage/ports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';

@@ -6,7 +6,7 @@
 import { TokenService, type CreatedToken, type TokenView } from '../../api/auth/token-service.ts';
 import { createIdGenerator } from '../../core/index.ts';
 import { isRole } from '../../gate/identity.ts';
-import { openStorage } from '../../storage/index.ts';
+import { openStorage } from '../../app/storage.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
