@@ -6,18 +6,17 @@
  */
 import type { Args, Expr, Prim } from './ast.ts';
 import type { IssueKind, TemplateIssue } from './rules.ts';
-import { attributeRisk, DANGEROUS_GLOBALS, formatFieldAttributes, isDunderName } from './rules.ts';
-import { indexString, printf, replaceString, sliceString, strFormat, unaryStringOp } from './string-ops.ts';
+import { attributeRisk, DANGEROUS_GLOBALS, isDunderName } from './rules.ts';
+import { indexString, printf, sliceString } from './string-ops.ts';
+import { applyFilter, applyMethod, joinValues } from './calls.ts';
 import type { AV } from './values.ts';
 import {
-  BOTTOM, BUILT, constant, consts, DATA, elementsOf, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf, stringsOf,
+  BOTTOM, BUILT, constant, consts, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
   UNKNOWN_BUILT, UNKNOWN_DATA, UNKNOWN_NONE,
 } from './values.ts';
 
 /** Globals every Jinja environment (and the chat-template renderers) provide. */
 const KNOWN_GLOBALS = new Set(['range', 'dict', 'namespace', 'lipsum', 'cycler', 'joiner', 'loop', 'caller', 'varargs', 'kwargs', 'raise_exception', 'strftime_now']);
-const ATTRIBUTE_KW_FILTERS = new Set(['map', 'sort', 'sum', 'unique', 'min', 'max', 'groupby', 'dictsort', 'join']);
-const ATTRIBUTE_POS_FILTERS = new Set(['selectattr', 'rejectattr', 'groupby']);
 
 export class Evaluator {
   readonly env = new Map<string, AV>();
@@ -187,139 +186,15 @@ export class Evaluator {
   }
 
   method(recv: AV, name: string, pos: AV[], kw: Map<string, AV>, at: number): AV {
-    const strs = recv.consts.filter((c): c is string => typeof c === 'string');
-    if (name === 'format' || name === 'format_map') {
-      for (const s of strs) for (const a of formatFieldAttributes(s)) this.checkName(a, 'str.format field', at);
-      if (recv.unknown === UNKNOWN_BUILT) this.issue('dynamic-attribute', 'computed format string', 'str.format', at);
-      if (name === 'format' && strs.length === recv.consts.length && strs.length > 0) {
-        const argConsts = pos.map((p) => (p.consts.length === 1 && p.unknown === UNKNOWN_NONE ? p.consts[0] : undefined));
-        const kwConsts = new Map<string, Prim>();
-        let exact = argConsts.every((x) => x !== undefined);
-        for (const [k, v] of kw) {
-          if (v.consts.length === 1 && v.unknown === UNKNOWN_NONE) kwConsts.set(k, v.consts[0] ?? null);
-          else exact = false;
-        }
-        if (exact) {
-          const out = strs.map((s) => strFormat(s, argConsts as Prim[], kwConsts));
-          if (out.every((x): x is string => x !== undefined)) return consts(out);
-        }
-      }
-      return derived(recv, ...pos, ...kw.values());
-    }
-    if (strs.length > 0 && strs.length === recv.consts.length && recv.unknown === UNKNOWN_NONE) {
-      const unary = strs.map((s) => (pos.length === 0 ? unaryStringOp(name, s) : undefined));
-      if (unary.every((x): x is string => x !== undefined)) return consts(unary);
-      if (name === 'replace' && pos.length >= 2) return this.filter(recv, 'replace', NO_ARGS_LOCAL, at, pos);
-      if (name === 'join' && pos.length === 1 && pos[0] !== undefined) return this.joinValues(pos[0], recv);
-      if (name === 'split' && pos.length <= 1) {
-        const sep = pos[0] === undefined ? undefined : stringsOf(pos[0]);
-        if (pos.length === 0 || (sep !== undefined && sep.length === 1 && sep[0] !== '')) {
-          return joinAll(strs.map((s) => seqOf((sep === undefined ? s.trim().split(/\s+/) : s.split(sep[0] ?? '')).map((p) => constant(p)))));
-        }
-      }
-      if ((name === 'removeprefix' || name === 'removesuffix') && pos.length === 1 && pos[0] !== undefined) {
-        return lift2(recv, pos[0], (s, p) =>
-          typeof s === 'string' && typeof p === 'string' ? (name === 'removeprefix' ? (s.startsWith(p) ? s.slice(p.length) : s) : s.endsWith(p) && p !== '' ? s.slice(0, -p.length) : s) : undefined,
-        );
-      }
-    }
-    if (name === 'items' || name === 'keys' || name === 'values') {
-      if (recv.dicts.length > 0) return name === 'keys' ? seqOf([joinAll(recv.dicts.flat())]) : BUILT;
-    }
-    return derived(recv, ...pos, ...kw.values());
+    return applyMethod(this, recv, name, pos, kw, at);
   }
 
   joinValues(iterable: AV, sep: AV): AV {
-    const seps = stringsOf(sep);
-    if (seps === undefined) return derived(iterable, sep);
-    let out = BOTTOM;
-    const lists: AV[][] = [...iterable.seqs.map((s) => [...s]), ...iterable.dicts.map((d) => [...d])];
-    for (const list of lists) {
-      let acc: AV = constant('');
-      list.forEach((item, i) => {
-        const piece = i === 0 ? item : this.binop('~', joinAll(seps.map((s) => constant(s))), item);
-        acc = this.binop('~', acc, piece);
-      });
-      out = join(out, acc);
-    }
-    for (const c of iterable.consts) {
-      if (typeof c === 'string') out = join(out, consts(seps.map((s) => [...c].join(s))));
-    }
-    if (iterable.unknown !== UNKNOWN_NONE || iterable.globals.length > 0) out = join(out, derived(iterable));
-    return out === BOTTOM ? constant('') : out;
+    return joinValues(this, iterable, sep);
   }
 
   filter(obj: AV, name: string, args: Args, at: number, preEvaluated?: AV[]): AV {
-    const { pos, kw } = preEvaluated === undefined ? this.evalArgs(args) : { pos: preEvaluated, kw: new Map<string, AV>() };
-    const attr = kw.get('attribute');
-    if (attr !== undefined && ATTRIBUTE_KW_FILTERS.has(name)) this.checkAttributePath(attr, `|${name}(attribute=)`, at);
-    if (ATTRIBUTE_POS_FILTERS.has(name) && pos[0] !== undefined) this.checkAttributePath(pos[0], `|${name}`, at);
-    switch (name) {
-      case 'attr':
-        if (pos[0] === undefined) return BUILT;
-        this.checkKey(pos[0], '|attr()', at, true);
-        return derived(obj);
-      case 'map': {
-        if (attr !== undefined || pos[0] === undefined) return derived(obj);
-        const filterNames = stringsOf(pos[0]);
-        if (filterNames === undefined) this.issue('dynamic-attribute', 'computed filter name', '|map()', at);
-        else if (filterNames.includes('attr') && pos[1] !== undefined) this.checkKey(pos[1], '|map("attr")', at, true);
-        return derived(obj);
-      }
-      case 'join':
-        return this.joinValues(obj, pos[0] ?? constant(''));
-      case 'replace': {
-        const [from = BOTTOM, to = BOTTOM, count] = pos;
-        const n = count?.consts[0];
-        const r = lift2(obj, from, (s, f) => (typeof s === 'string' && typeof f === 'string' ? `${s}\u0000${f}` : undefined));
-        return lift2(r, to, (sf, t) => {
-          if (typeof sf !== 'string' || typeof t !== 'string') return undefined;
-          const [s = '', f = ''] = sf.split('\u0000');
-          return replaceString(s, f, t, typeof n === 'number' ? n : undefined);
-        });
-      }
-      case 'format': {
-        const argConsts = pos.map((p) => (p.consts.length === 1 && p.unknown === UNKNOWN_NONE ? p.consts[0] : undefined));
-        if (!argConsts.every((x) => x !== undefined)) return derived(obj, ...pos);
-        return lift1(obj, (s) => (typeof s === 'string' ? printf(s, argConsts as Prim[]) : undefined));
-      }
-      case 'first':
-      case 'last': {
-        let out = BOTTOM;
-        for (const s of obj.seqs) out = join(out, (name === 'first' ? s[0] : s.at(-1)) ?? BOTTOM);
-        for (const d of obj.dicts) out = join(out, (name === 'first' ? d[0] : d.at(-1)) ?? BOTTOM);
-        if (obj.consts.length > 0) out = join(out, lift1(obj, (s) => (typeof s === 'string' ? (name === 'first' ? [...s][0] : [...s].at(-1)) : undefined)));
-        if (obj.unknown !== UNKNOWN_NONE || obj.globals.length > 0) out = join(out, derived(obj));
-        return out;
-      }
-      case 'list':
-        return join(seqOf([elementsOf(obj)]), obj.seqs.length > 0 ? { ...BOTTOM, seqs: obj.seqs } : BOTTOM);
-      case 'default':
-      case 'd':
-        return join(obj, pos[0] ?? constant(''));
-      case 'length':
-      case 'count':
-      case 'wordcount':
-        return lift1(obj, (s) => (typeof s === 'string' ? [...s].length : undefined));
-      case 'int':
-      case 'float':
-      case 'abs':
-      case 'round':
-        return obj.unknown === UNKNOWN_NONE && obj.consts.length > 0 ? lift1(obj, (x) => (typeof x === 'number' ? x : undefined)) : derived(obj);
-      case 'string':
-        return obj.seqs.length > 0 || obj.dicts.length > 0 || obj.globals.length > 0 ? BUILT : lift1(obj, (x) => pyStr(x));
-      case 'items':
-      case 'dictsort':
-        return obj.dicts.length > 0 ? seqOf([seqOf([joinAll(obj.dicts.flat()), BUILT])]) : derived(obj);
-      default: {
-        if (pos.length === 0 && kw.size === 0 && obj.consts.length > 0) {
-          const r = lift1(obj, (s) => (typeof s === 'string' ? unaryStringOp(name, s) : undefined));
-          if (r.consts.length > 0) return r;
-        }
-        if (name === 'reverse' && obj.seqs.length > 0) return { ...BOTTOM, seqs: obj.seqs.map((s) => [...s].reverse()) };
-        return derived(obj, ...pos, ...kw.values());
-      }
-    }
+    return applyFilter(this, obj, name, args, at, preEvaluated);
   }
 
   binop(op: string, l: AV, r: AV): AV {
@@ -383,16 +258,7 @@ function arith(op: string, a: number, b: number): number | undefined {
   }
 }
 
-/** A value derived from others by an unmodelled operation: caller data stays data, anything else is built. */
-function derived(...inputs: AV[]): AV {
-  if (inputs.every((a) => a.consts.length === 0 && a.seqs.length === 0 && a.dicts.length === 0 && a.globals.length === 0)) {
-    return inputs.some((a) => a.unknown === UNKNOWN_BUILT) ? BUILT : DATA;
-  }
-  return opaque(...inputs);
-}
-
 function fingerprintChanged(a: AV, b: AV): boolean {
   return !sameAV(a, b);
 }
 
-const NO_ARGS_LOCAL: Args = { positional: [], keywords: [], spread: [] };

@@ -181,3 +181,11 @@ export function elementsOf(a: AV): AV {
   if (a.unknown !== UNKNOWN_NONE) out = join(out, a.unknown === UNKNOWN_BUILT ? BUILT : DATA);
   return out;
 }
+
+/** A value derived from others by an unmodelled operation: caller data stays data, anything else is built. */
+export function derived(...inputs: AV[]): AV {
+  if (inputs.every((a) => a.consts.length === 0 && a.seqs.length === 0 && a.dicts.length === 0 && a.globals.length === 0)) {
+    return inputs.some((a) => a.unknown === UNKNOWN_BUILT) ? BUILT : DATA;
+  }
+  return opaque(...inputs);
+}
