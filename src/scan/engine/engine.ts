@@ -122,8 +122,9 @@ export class Engine {
       );
       return { format: 'unknown', verdict: ctx.verdict };
     }
-    // Materialised content (decompressed, extracted) counts against the read budget once.
-    const src = source instanceof MemorySource ? new MeteredSource(source, this.run) : source;
+    // Materialised or decompressed content counts against the read budget too.
+    const derived = source instanceof MemorySource || (source as { readonly derived?: unknown }).derived === true;
+    const src = derived ? new MeteredSource(source, this.run) : source;
     const head = await src.read(0, Math.min(HEAD_BYTES, src.size));
     let analyzer = options.analyzer ?? identify(this.#analyzers, head, src.size, { member, depth }, options.formats);
     if (analyzer === undefined) analyzer = await this.#zipByTail(src, options.formats);

@@ -68,3 +68,17 @@ test('BCJ x86 decoding converts absolute CALL targets back to relative', () => {
   bcjX86Decode(code, 0);
   assert.deepEqual([...code.subarray(0, 5)], [0xe8, 0x00, 0x01, 0x00, 0x00]);
 });
+
+test('gzip content beyond the member limit is streamed, not refused', async () => {
+  const { scanBytes } = await import('../../api.ts');
+  const zeros = new Uint8Array(8 << 20);
+  const len = new Uint8Array(8);
+  new DataView(len.buffer).setBigUint64(0, BigInt(zeros.length), true);
+  const payload = Buffer.concat([
+    Buffer.from([0x80, 0x04, 0x8e]), len, zeros, Buffer.from([0x30]),
+    Buffer.from('\x8c\x02os\x8c\x06system\x93\x8c\x04true\x85R.', 'latin1'),
+  ]);
+  const r = await scanBytes(gzipSync(payload), 'big.gz', { limits: { maxMemberBytes: 1 << 20 } });
+  assert.equal(r.verdict, 'malicious', JSON.stringify(r.findings));
+  assert.ok(r.findings.some((f) => f.evidence.callable === 'os.system'));
+});

@@ -4,19 +4,29 @@
  */
 import type { ByteSource, FormatAnalyzer, FormatId, ScanContext } from '../../types.ts';
 import { MemorySource } from '../../sources/memory-source.ts';
-import { inflateToMemory } from './inflate.ts';
+import { inflateToMemory, type ZlibKind } from './inflate.ts';
+import { InflateSource, inflatedSize } from './inflate-source.ts';
+import { ScanLimitError } from '../../engine/errors.ts';
 import { decodeBzip2, looksLikeBzip2 } from './bzip2.ts';
 import { decodeLzmaAlone, decodeXz, looksLikeLzmaAlone, looksLikeXz } from './xz.ts';
 
 type Decoder = (src: ByteSource, ctx: ScanContext) => Promise<Uint8Array>;
 
-function wrapper(format: FormatId, member: string, detect: (head: Uint8Array) => boolean, decode: Decoder): FormatAnalyzer {
+function wrapper(format: FormatId, member: string, detect: (head: Uint8Array) => boolean, decode: Decoder, stream?: ZlibKind): FormatAnalyzer {
   return {
     format,
     detect,
     async analyze(source, ctx) {
-      const bytes = await decode(source, ctx);
-      await ctx.scanNested(new MemorySource(bytes), member, { unknownFormat: 'unscannable' });
+      let content: ByteSource;
+      try {
+        content = new MemorySource(await decode(source, ctx));
+      } catch (err) {
+        // Too large to hold: gzip/zlib content is streamed instead (its size learnt first).
+        if (stream === undefined || !(err instanceof ScanLimitError) || err.limit !== 'maxMemberBytes') throw err;
+        const size = await inflatedSize(source, stream, ctx.limits.maxBytesRead, ctx.signal);
+        content = new InflateSource(source, 0, source.size, stream, size, format);
+      }
+      await ctx.scanNested(content, member, { unknownFormat: 'unscannable' });
     },
   };
 }
@@ -26,6 +36,7 @@ export const gzipAnalyzer = wrapper(
   'gunzip',
   (h) => h[0] === 0x1f && h[1] === 0x8b && h[2] === 0x08,
   (src, ctx) => inflateToMemory(src, 0, src.size, 'gzip', { cap: ctx.limits.maxMemberBytes, signal: ctx.signal, rule: 'gzip' }),
+  'gzip',
 );
 
 /**
@@ -39,8 +50,12 @@ export function looksLikeZlib(h: Uint8Array): boolean {
   return h[0] === 0x78 && (0x78 * 256 + flg) % 31 === 0 && (flg & 0x20) === 0 && (((h[2] as number) >>> 1) & 3) !== 3;
 }
 
-export const zlibAnalyzer = wrapper('zlib', 'inflate', looksLikeZlib, (src, ctx) =>
-  inflateToMemory(src, 0, src.size, 'zlib', { cap: ctx.limits.maxMemberBytes, signal: ctx.signal, rule: 'zlib' }),
+export const zlibAnalyzer = wrapper(
+  'zlib',
+  'inflate',
+  looksLikeZlib,
+  (src, ctx) => inflateToMemory(src, 0, src.size, 'zlib', { cap: ctx.limits.maxMemberBytes, signal: ctx.signal, rule: 'zlib' }),
+  'zlib',
 );
 
 export const bzip2Analyzer = wrapper('bzip2', 'bunzip2', looksLikeBzip2, (src, ctx) =>

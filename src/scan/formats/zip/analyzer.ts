@@ -16,6 +16,10 @@ import type { ByteSource } from '../../types.ts';
 import { looksLikeBinaryPickle } from '../pickle/probe.ts';
 import { OPCODES } from '../pickle/opcodes.ts';
 
+/** Declared expansion that only decompression bombs reach. */
+const BOMB_RATIO = 200;
+const BOMB_MIN_SIZE = 256 << 20;
+
 interface Kind {
   readonly format: FormatId;
   /** Archive prefix of a PyTorch archive (`archive` in `archive/data.pkl`). */
@@ -127,6 +131,15 @@ export const zipAnalyzer: FormatAnalyzer = {
           done.add(e);
           for (const ref of storageRefs(result?.analysis.persistentIds ?? [])) skip.add(`${p}data/${ref.key}`);
         }
+      }
+    }
+    for (const e of files) {
+      if (e.usize >= BOMB_MIN_SIZE && e.csize > 0 && e.usize / e.csize >= BOMB_RATIO) {
+        ctx.report(
+          finding('zip.bomb', 'suspicious', `member ${e.name} claims ${e.usize} bytes from ${e.csize} (ratio ${Math.round(e.usize / e.csize)}:1): a decompression bomb for whoever extracts it`, {
+            member: memberPath(ctx, e),
+          }),
+        );
       }
     }
     let skipped = 0;

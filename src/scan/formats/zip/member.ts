@@ -6,8 +6,11 @@ import { LzmaDecoder, parseLzmaProps } from '../archives/lzma.ts';
 import { SliceSource } from '../../sources/slice-source.ts';
 import { MemorySource } from '../../sources/memory-source.ts';
 import { inflateToMemory } from '../archives/inflate.ts';
+import { InflateSource } from '../archives/inflate-source.ts';
 import { decodeBzip2 } from '../archives/bzip2.ts';
 import type { ZipEntry } from './reader.ts';
+
+const STREAM_ABOVE = 16 << 20;
 
 const METHODS: Readonly<Record<number, string>> = {
   1: 'shrink', 6: 'implode', 9: 'deflate64', 93: 'zstd', 95: 'xz', 96: 'jpeg', 98: 'ppmd', 99: 'aes',
@@ -39,6 +42,8 @@ export async function openMember(src: ByteSource, e: ZipEntry, ctx: ScanContext)
     case 0:
       return new SliceSource(src, e.dataOffset, available);
     case 8:
+      // Large members decompress lazily: analyzers that only need a header never inflate it all.
+      if (e.usize > STREAM_ABOVE) return new InflateSource(src, e.dataOffset, available, 'raw', e.usize, 'zip.member');
       return new MemorySource(
         await inflateToMemory(src, e.dataOffset, available, 'raw', {
           cap: ctx.limits.maxMemberBytes,
