@@ -8,6 +8,7 @@ import { ExceptionService } from '../gate/exception-service.ts';
 import { GateService } from '../gate/gate-service.ts';
 import { QuarantineService } from '../gate/quarantine-service.ts';
 import { ReviewIndex } from '../gate/review-index.ts';
+import { ReviewSync } from '../gate/review-sync.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { PolicyService } from '../policy/policy-service.ts';
 import type { BlobStore, MetadataStore } from '../storage/ports/index.ts';
@@ -32,6 +33,8 @@ export interface AirlockServices {
   readonly policy: PolicyService;
   readonly gate: GateService;
   readonly reviews: ReviewIndex;
+  /** Picks up review changes made by other gateways sharing the store. */
+  readonly reviewSync: ReviewSync;
   readonly quarantine: QuarantineService;
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
@@ -96,10 +99,13 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const quarantine = new QuarantineService({ store, reviews, gate, clock });
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
+  const reviewSync = new ReviewSync({ store, reviews, gate, log }, { intervalMs: config.policy.syncIntervalMs });
   let bootstrap: BootstrapResult;
   try {
+    await reviewSync.start();
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
   } catch (err) {
+    reviewSync.close();
     gate.close();
     await policy.close();
     throw err;
@@ -111,6 +117,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     policy,
     gate,
     reviews,
+    reviewSync,
     quarantine,
     exceptions,
     tokens,
@@ -119,6 +126,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     clock,
     bootstrap,
     async close() {
+      reviewSync.close();
       gate.close();
       await policy.close();
     },

@@ -97,7 +97,7 @@ export class GateService implements Gate {
       this.#cache.clear();
     });
     if (options.reevaluateEveryMs > 0) {
-      this.#periodic = setInterval(() => this.invalidate(), Math.min(options.reevaluateEveryMs, MAX_TIMER_MS));
+      this.#periodic = setInterval(() => void this.refresh(), Math.min(options.reevaluateEveryMs, MAX_TIMER_MS));
       this.#periodic.unref();
     }
     this.#scheduleExpiry();
@@ -110,6 +110,19 @@ export class GateService implements Gate {
     this.#generation.bump();
     this.#cache.clear();
     this.#scheduleExpiry();
+  }
+
+  /**
+   * Periodic re-evaluation: re-read review state from the store (other gateway processes sharing
+   * it may have released or rejected versions) and re-judge everything.
+   */
+  async refresh(): Promise<void> {
+    try {
+      await this.#deps.reviews.load(this.#deps.store);
+    } catch (err) {
+      this.#deps.log?.error({ err }, 'could not re-read review state; keeping the current one');
+    }
+    this.invalidate();
   }
 
   /** Bump the generation when the next release expires, so views re-judge at once. */

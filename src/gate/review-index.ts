@@ -29,28 +29,36 @@ export function reviewEntryOf(rec: QuarantineRecord): ReviewEntry {
   };
 }
 
-export class ReviewIndex {
-  readonly #entries = new Map<string, ReviewEntry & { readonly createdAt: number }>();
+function putInto(map: Map<string, ReviewEntry & { readonly createdAt: number }>, rec: QuarantineRecord): void {
+  const k = key(rec.repo, rec.purl);
+  const cur = map.get(k);
+  const createdAt = rec.createdAt.getTime();
+  if (cur !== undefined && cur.id !== rec.id && (cur.createdAt > createdAt || (cur.createdAt === createdAt && cur.id > rec.id))) return;
+  map.set(k, { ...reviewEntryOf(rec), createdAt });
+}
 
-  /** Reads every quarantine record (newest first per state) and keeps the newest per version. */
+export class ReviewIndex {
+  #entries = new Map<string, ReviewEntry & { readonly createdAt: number }>();
+
+  /**
+   * Reads every quarantine record and keeps the newest per version. The new index replaces the
+   * old one only when complete, so readers never see a half-loaded index.
+   */
   async load(store: QuarantineStore, pageSize = 500): Promise<void> {
-    this.#entries.clear();
+    const next = new Map<string, ReviewEntry & { readonly createdAt: number }>();
     let cursor: string | undefined;
     for (;;) {
       const page = await store.listQuarantine(cursor === undefined ? { limit: pageSize } : { limit: pageSize, cursor });
-      for (const rec of page.items) this.put(rec);
+      for (const rec of page.items) putInto(next, rec);
       if (page.nextCursor === null) break;
       cursor = page.nextCursor;
     }
+    this.#entries = next;
   }
 
   /** Records the newest state of a version (older records than the current one are ignored). */
   put(rec: QuarantineRecord): void {
-    const k = key(rec.repo, rec.purl);
-    const cur = this.#entries.get(k);
-    const createdAt = rec.createdAt.getTime();
-    if (cur !== undefined && cur.id !== rec.id && (cur.createdAt > createdAt || (cur.createdAt === createdAt && cur.id > rec.id))) return;
-    this.#entries.set(k, { ...reviewEntryOf(rec), createdAt });
+    putInto(this.#entries, rec);
   }
 
   get(repo: string, purl: Purl): ReviewEntry | null {

@@ -91,3 +91,34 @@ test('a restart over the same data directory keeps decisions, quarantine records
     await rm(policyDir, { recursive: true, force: true });
   }
 });
+
+test('two gateways sharing one data directory: a release on one is honoured by the other', async () => {
+  const policyDir = await writePolicyDir({ 'p.rego': REVIEW_POLICY });
+  const a = await buildTestApp({ config: { repositories: [], policy: { paths: [policyDir] } } });
+  const b = await buildTestApp({ dataDir: a.dataDir, adminToken: a.adminToken, config: { repositories: [], policy: { paths: [policyDir] } } });
+  try {
+    const held = npmCandidate('held-shared', '1.0.0');
+    const q = await a.app.airlock.gate.judgeArtifact(held, anonymousRequest);
+    assert.equal((await b.app.airlock.gate.judgeArtifact(held, anonymousRequest)).quarantineId, q.quarantineId, 'one record, shared');
+    assert.equal((await b.app.airlock.gate.judgeVersions([held], anonymousRequest)).get('1.0.0')?.verdict.kind, 'quarantine');
+
+    const r = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${q.quarantineId}/release`, headers: authHeader(a.adminToken), payload: { reason: 'ok' } });
+    assert.equal(r.statusCode, 200);
+    // The other gateway picks the change up from the shared audit trail (policy.syncInterval).
+    const before = b.app.airlock.gate.generation();
+    assert.equal(await b.app.airlock.reviewSync.poll(), true);
+    assert.notEqual(b.app.airlock.gate.generation(), before);
+    const art = await b.app.airlock.gate.judgeArtifact(held, anonymousRequest);
+    assert.equal(art.verdict.kind, 'allow');
+    assert.equal(art.source, 'release');
+    assert.equal((await b.app.airlock.gate.judgeVersions([held], anonymousRequest)).get('1.0.0')?.verdict.kind, 'allow');
+    // The gateway that made the change does not invalidate twice.
+    const genA = a.app.airlock.gate.generation();
+    assert.equal(await a.app.airlock.reviewSync.poll(), false);
+    assert.equal(a.app.airlock.gate.generation(), genA);
+  } finally {
+    await b.app.close();
+    await a.close();
+    await rm(policyDir, { recursive: true, force: true });
+  }
+});

@@ -48,7 +48,7 @@ export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repos
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'repositories'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'shutdownTimeout'] as const;
 export const STORAGE_KEYS = ['dataDir'] as const;
-export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize'] as const;
+export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
 export const REPOSITORY_KEYS = [
   'name',
@@ -111,6 +111,7 @@ function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
     maxSteps: o['maxSteps'] === undefined ? 1_000_000 : integer(o['maxSteps'], join(p, 'maxSteps'), 1000, 1_000_000_000),
     reevaluateEveryMs: o['reevaluateEvery'] === undefined ? 15 * 60_000 : duration(o['reevaluateEvery'], join(p, 'reevaluateEvery'), 1000, 7 * DAY),
     verdictCacheSize: o['verdictCacheSize'] === undefined ? 200_000 : integer(o['verdictCacheSize'], join(p, 'verdictCacheSize'), 1, 10_000_000),
+    syncIntervalMs: o['syncInterval'] === undefined ? 2000 : duration(o['syncInterval'], join(p, 'syncInterval'), 0, DAY),
   };
 }
 

@@ -37,6 +37,8 @@ export interface PolicyConfig {
   /** Re-judge cached verdicts this often (time-dependent rules such as cooldowns). */
   readonly reevaluateEveryMs: number;
   readonly verdictCacheSize: number;
+  /** How often to pick up review changes made by other gateways sharing the store (0: never). */
+  readonly syncIntervalMs: number;
 }
 
 export interface AccessConfig {

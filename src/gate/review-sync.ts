@@ -1,0 +1,110 @@
+/**
+ * Keeps one gateway's view of review state in step with the others sharing its store. Every
+ * state change is appended to the audit trail, so the trail doubles as a change feed: the sync
+ * polls for events after the last one it saw and, when a quarantine record changed or an
+ * exception was created or deleted (by any process), refreshes the review index and invalidates
+ * the gate — so releases made through another node reach this node's metadata views within one
+ * poll interval.
+ */
+import type { AuditLog, QuarantineStore } from '../storage/ports/index.ts';
+import type { GateControl } from './quarantine-service.ts';
+import type { ReviewIndex } from './review-index.ts';
+
+export interface ReviewSyncDeps {
+  readonly store: AuditLog & QuarantineStore;
+  readonly reviews: ReviewIndex;
+  readonly gate: GateControl;
+  readonly log?: { error(obj: object, msg: string): void };
+}
+
+const PAGE = 500;
+
+/** The seq of the newest audit event, found with O(log n) probes (seqs are gapless from 1). */
+export async function auditHead(log: AuditLog): Promise<number> {
+  const after = async (n: number): Promise<boolean> => (await log.listAudit({ afterSeq: n, limit: 1 })).length > 0;
+  if (!(await after(0))) return 0;
+  let lo = 1; // an event with seq lo exists
+  let hi = 2;
+  while (await after(hi - 1)) {
+    lo = hi;
+    hi *= 2;
+  }
+  // events exist up to at least lo, and none after hi - 1
+  let a = lo;
+  let b = hi - 1;
+  while (a < b) {
+    const mid = Math.ceil((a + b) / 2);
+    if (await after(mid - 1)) a = mid;
+    else b = mid - 1;
+  }
+  return a;
+}
+
+export class ReviewSync {
+  readonly #deps: ReviewSyncDeps;
+  readonly #intervalMs: number;
+  #last = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #polling: Promise<boolean> | null = null;
+
+  constructor(deps: ReviewSyncDeps, options: { readonly intervalMs: number }) {
+    this.#deps = deps;
+    this.#intervalMs = options.intervalMs;
+  }
+
+  async start(): Promise<void> {
+    this.#last = await auditHead(this.#deps.store);
+    if (this.#intervalMs > 0) {
+      this.#timer = setInterval(() => void this.poll(), this.#intervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Reads new audit events; returns true when review state changed (and the gate was invalidated). */
+  poll(): Promise<boolean> {
+    this.#polling ??= this.#pollOnce().finally(() => {
+      this.#polling = null;
+    });
+    return this.#polling;
+  }
+
+  async #pollOnce(): Promise<boolean> {
+    let changed = false;
+    try {
+      const records = new Set<string>();
+      let last = this.#last;
+      for (;;) {
+        const events = await this.#deps.store.listAudit({ afterSeq: last, limit: PAGE });
+        for (const e of events) {
+          last = e.seq;
+          if (e.action.startsWith('quarantine.')) records.add(e.subject);
+          else if (e.action.startsWith('exception.')) changed = true;
+        }
+        if (events.length < PAGE) break;
+      }
+      for (const id of records) {
+        const rec = await this.#deps.store.getQuarantine(id);
+        if (rec === null) continue;
+        const known = this.#deps.reviews.get(rec.repo, rec.purl);
+        this.#deps.reviews.put(rec);
+        // Changes this process made itself are already in the index (and already invalidated);
+        // a newly opened record does not change any verdict.
+        const same =
+          known !== null && known.id === rec.id && known.state === rec.state && known.expiresAt?.getTime() === rec.expiresAt?.getTime();
+        const onlyOpened = rec.state === 'quarantined' && (known === null || known.state === 'quarantined');
+        if (!same && !onlyOpened) changed = true;
+      }
+      this.#last = last;
+    } catch (err) {
+      // Events after the last fully processed one are read again at the next poll.
+      this.#deps.log?.error({ err }, 'review sync failed; retrying at the next interval');
+    }
+    if (changed) this.#deps.gate.invalidate();
+    return changed;
+  }
+
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}
