@@ -127,7 +127,9 @@ export class Engine {
     const src = derived ? new MeteredSource(source, this.run) : source;
     const head = await src.read(0, Math.min(HEAD_BYTES, src.size));
     let analyzer = options.analyzer ?? identify(this.#analyzers, head, src.size, { member, depth }, options.formats);
-    if (analyzer === undefined) analyzer = await this.#zipByTail(src, options.formats);
+    // A zip with data in front is found by its end record; not worth decompressing a whole
+    // lazily inflated member for (loaders read such zips from files, not from inside archives).
+    if (analyzer === undefined && (depth === 0 || !derived)) analyzer = await this.#zipByTail(src, options.formats);
     if (analyzer === undefined) {
       const cls = options.unknownFormat ?? 'info';
       if (cls !== 'info') {

@@ -72,6 +72,16 @@ function paxPath(data: Uint8Array): string | undefined {
 export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarListing> {
   const entries: TarEntry[] = [];
   const anomalies: string[] = [];
+  for await (const e of walkTar(src, limits, anomalies)) entries.push(e);
+  return { entries, anomalies };
+}
+
+/**
+ * Yields entries in archive order while walking forward only, so a compressed tar (tar.gz) is
+ * read in one pass when each entry is processed as it comes.
+ */
+export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
+  let count = 0;
   let p = 0;
   let longName: string | undefined;
   let zeros = 0;
@@ -85,7 +95,7 @@ export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarL
     }
     zeros = 0;
     if (!checksumOk(h)) {
-      if (entries.length === 0 && p === 0) throw new ScanFormatError('tar.header.checksum', 'first tar header has a bad checksum', p);
+      if (count === 0 && p === 0) throw new ScanFormatError('tar.header.checksum', 'first tar header has a bad checksum', p);
       anomalies.push(`bad header checksum at ${p}`);
     }
     const size = octal(h, 124, 12);
@@ -103,11 +113,10 @@ export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarL
     } else {
       if (longName !== undefined) name = longName;
       longName = undefined;
-      entries.push({ name, type, dataOffset, size });
-      if (entries.length > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
+      if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
       if (dataOffset + size > src.size) anomalies.push(`entry ${name} is truncated`);
+      yield { name, type, dataOffset, size };
     }
     p = dataOffset + Math.ceil(size / 512) * 512;
   }
-  return { entries, anomalies };
 }

@@ -191,8 +191,8 @@ export class PickleDecoder {
         return 0;
       case 'float8':
         if (avail < 9) return 9;
-        for (let k = 0; k < 8; k++) F64_BYTES[k] = buf[p + 8 - k] as number; // big-endian on the wire
-        op.arg = F64[0] as number;
+        // Float values never decide anything: they are not decoded (no allocation per float).
+        op.arg = null;
         this.#pos = p + 9;
         return 0;
       case 'long1':
@@ -297,9 +297,8 @@ export class PickleDecoder {
         break;
       }
       case 'floatnl': {
-        const v = parsePyFloat(latin);
-        if (v === undefined) throw new ScanFormatError('pickle.arg.float', `invalid float literal '${latin.slice(0, 40)}'`, pos);
-        op.arg = v;
+        if (parsePyFloat(latin) === undefined) throw new ScanFormatError('pickle.arg.float', `invalid float literal '${latin.slice(0, 40)}'`, pos);
+        op.arg = null;
         break;
       }
       case 'stringnl': {
@@ -328,9 +327,6 @@ export class PickleDecoder {
     return 0;
   }
 }
-
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
 
 function readI32(b: Uint8Array, i: number): number {
   return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) | 0;

@@ -62,6 +62,8 @@ export interface RunOptions {
 }
 
 const MARK_CHECK_INTERVAL = 0x3fff;
+/** Every float: its value never matters to the judgement, so one shared placeholder. */
+const FLOAT: PyValue = { t: 'unknown', why: 'float' };
 
 function fail(rule: string, msg: string, offset: number): never {
   throw new ScanFormatError(rule, msg, offset);
@@ -198,9 +200,11 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
       case OP.LONG:
       case OP.LONG1:
       case OP.LONG4:
+        push(op.arg as number | bigint, at);
+        break;
       case OP.FLOAT:
       case OP.BINFLOAT:
-        push(op.arg as number | bigint, at);
+        push(FLOAT, at);
         break;
       case OP.STRING:
       case OP.BINSTRING:

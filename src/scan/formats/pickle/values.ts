@@ -113,13 +113,13 @@ export function typeName(v: PyValue): string {
     case 'boolean':
       return 'bool';
     case 'number':
-      return Number.isInteger(v) ? 'int' : 'float';
+      return 'int';
     case 'bigint':
       return 'int';
     case 'string':
       return 'str';
     default:
-      return v.t;
+      return v.t === 'unknown' && v.why === 'float' ? 'float' : v.t;
   }
 }
 
