@@ -122,6 +122,7 @@ class Policy implements CompiledPolicy {
     this.experimental = experimental;
   }
 
+  /** Must be called inside run(): converting a hostile input may exceed limits. */
   private state(o: EvalOptions | undefined): { state: EvalState; ctx: Ctx } {
     const timeout = o?.timeoutMs ?? Infinity;
     const limits = {
@@ -140,7 +141,7 @@ class Policy implements CompiledPolicy {
       return f();
     } catch (e) {
       if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        throw RegoError.of('eval_limit_error', 'evaluation exceeded the maximum nesting depth');
+        throw RegoError.of('eval_limit_error', 'evaluation exceeded the maximum nesting depth (input or data too deeply nested, or rules too deeply chained)');
       }
       if (e instanceof TypeError && /is not a JSON value/.test(e.message)) {
         throw RegoError.of('eval_type_error', `invalid input document: ${e.message}`);
@@ -178,8 +179,7 @@ class Policy implements CompiledPolicy {
 
   evaluate(ref: string, options?: EvalOptions): Value | undefined {
     const p = this.prepareRef(ref);
-    const { ctx } = this.state(options);
-    const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, ctx)));
+    const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, this.state(options).ctx)));
     return v === undefined ? undefined : settle(v);
   }
 
@@ -232,11 +232,12 @@ class Policy implements CompiledPolicy {
 
   query(query: string, options?: EvalOptions): QueryResult[] {
     const p = this.prepareQuery(query);
-    const { ctx } = this.state(options);
     const acc: QueryAcc = { rows: [] };
-    const f = new Frame(p.nslots, p.naux, ctx);
-    f.acc = acc;
-    this.run(() => p.entry(f));
+    this.run(() => {
+      const f = new Frame(p.nslots, p.naux, this.state(options).ctx);
+      f.acc = acc;
+      return p.entry(f);
+    });
     for (const r of acc.rows) {
       for (const v of Object.values(r.bindings)) settle(v);
       for (const e of r.expressions) settle(e.value);

@@ -327,26 +327,36 @@ export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody 
     if (placed.length === body.length) return { lits: placed, negLocals };
     if (placed.length === before) break;
   }
-  // Report unsafe variables of the literals that could not be placed.
-  const reported = new Set<number>();
-  const errors: CompileFailure[] = [];
-  body.forEach((l, i) => {
-    if (done[i] === true) return;
-    const vars: IVar[] = [];
-    litVars(l, (v) => vars.push(v));
+  // Report unsafe variables of the literals that could not be placed. Variables that some
+  // literal would bind once everything else is bound are consequences, not causes: report the
+  // causes first (all of them when there is no clear cause, e.g. a cycle).
+  const remaining = body.filter((_, i) => done[i] !== true);
+  const unsafeVars: IVar[] = [];
+  const seen = new Set<number>();
+  for (const l of remaining) {
+    const add = (v: IVar): void => {
+      if (safe.has(v.slot) || seen.has(v.slot)) return;
+      seen.add(v.slot);
+      unsafeVars.push(v);
+    };
+    litVars(l, add);
     litClosures(l, (b) => {
       for (const x of b) litVars(x, (v) => {
-        if (bodyVars.has(v.slot)) vars.push(v);
+        if (bodyVars.has(v.slot)) add(v);
       }, false);
     });
-    for (const v of vars) {
-      if (safe.has(v.slot) || reported.has(v.slot)) continue;
-      reported.add(v.slot);
-      errors.push(new CompileFailure('rego_unsafe_var_error', `var ${isGenerated(v.name) ? '_' : v.name} is unsafe`, v.loc));
-    }
-  });
+  }
+  const bindable = (v: IVar): boolean => {
+    const assumed = new Set(bodyVars);
+    for (const g of safe) assumed.add(g);
+    assumed.delete(v.slot);
+    return remaining.some((l) => literalOutputs(l, assumed).has(v.slot));
+  };
+  const causes = unsafeVars.filter((v) => !bindable(v));
+  const report = causes.length > 0 ? causes : unsafeVars;
+  const errors = report.map((v) => new CompileFailure('rego_unsafe_var_error', `var ${isGenerated(v.name) ? '_' : v.name} is unsafe`, v.loc));
   if (errors.length === 0) {
-    const l = body.find((_, i) => done[i] !== true) as ILit;
+    const l = remaining[0] as ILit;
     errors.push(new CompileFailure('rego_unsafe_var_error', 'expression is unsafe', l.loc));
   }
   throw new UnsafeVars(errors);

@@ -5,6 +5,7 @@
 import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
 import type { Callee, ICall, ICompr, ILit, IRef, ITemplate, ITerm } from '../compile/ir.ts';
 import { termVars } from '../compile/ir.ts';
+import { checkHeadSafety } from '../compile/safety.ts';
 import type { FrameLayout } from '../compile/scope.ts';
 import type { TreeNode } from '../compile/rule-tree.ts';
 import { RegoError } from '../errors.ts';
@@ -388,6 +389,7 @@ export abstract class TermPlanner {
     const aux = pf.naux++;
     const loc = t.loc;
     const chain = this.planClosure(t.body, bound, pf, (after) => {
+      checkHeadSafety(t.key === null ? [t.value] : [t.key, t.value], after);
       const value = this.ev(t.value, after, pf);
       switch (t.kind) {
         case 'array':

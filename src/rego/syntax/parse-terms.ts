@@ -24,10 +24,13 @@ import { KEYWORDS, T, TOKEN_NAMES, type Token, type TokenKind } from './tokens.t
 export class ParseFailure {
   readonly message: string;
   readonly token: Token;
+  /** Limit breaches are not recoverable by trying another parse. */
+  readonly fatal: boolean;
 
-  constructor(message: string, token: Token) {
+  constructor(message: string, token: Token, fatal = false) {
     this.message = message;
     this.token = token;
+    this.fatal = fatal;
   }
 }
 
@@ -61,6 +64,7 @@ export abstract class TermParser {
   private depth = 0;
   private readonly limits: ParseLimits;
   private wildcards = 0;
+  private readonly termCache = new Map<number, { readonly term: Term | null; readonly end: number; readonly fail: ParseFailure | null }>();
 
   constructor(toks: readonly Token[], file: string, limits: ParseLimits) {
     this.toks = toks;
@@ -143,7 +147,7 @@ export abstract class TermParser {
     try {
       return f();
     } catch (e) {
-      if (e instanceof ParseFailure) {
+      if (e instanceof ParseFailure && !e.fatal) {
         this.i = s;
         this.depth = d;
         return null;
@@ -153,7 +157,7 @@ export abstract class TermParser {
   }
 
   protected enter(): void {
-    if (++this.depth > this.limits.maxDepth) this.fail(`nesting too deep (limit ${this.limits.maxDepth})`);
+    if (++this.depth > this.limits.maxDepth) throw new ParseFailure(`nesting too deep (limit ${this.limits.maxDepth})`, this.tok, true);
   }
 
   protected leave(): void {
@@ -273,6 +277,26 @@ export abstract class TermParser {
   // ---- terms ----------------------------------------------------------------------------------
 
   parseTerm(): Term {
+    // Speculative parses (comprehension or literal?) revisit the same terms: memoize by
+    // position so nested brackets stay linear instead of exponential.
+    const at = this.i;
+    const hit = this.termCache.get(at);
+    if (hit !== undefined) {
+      if (hit.fail !== null) throw hit.fail;
+      this.i = hit.end;
+      return hit.term as Term;
+    }
+    try {
+      const term = this.parseTermUncached();
+      this.termCache.set(at, { term, end: this.i, fail: null });
+      return term;
+    } catch (e) {
+      if (e instanceof ParseFailure) this.termCache.set(at, { term: null, end: at, fail: e });
+      throw e;
+    }
+  }
+
+  private parseTermUncached(): Term {
     this.enter();
     try {
       const t = this.tok;
