@@ -61,6 +61,8 @@ export const DEFAULT_ANALYZERS: readonly FormatAnalyzer[] = Object.freeze([
 /**
  * Second opinions at the top level: a file identified as another format that also decodes as a
  * pickle is judged as a pickle too (loaders that do not recognise a format fall back to
- * unpickling it).
+ * unpickling it). The decoding sniffer (any protocol, with a stack model) is used rather than
+ * the PROTO magic, so bytes that merely start like a pickle (a safetensors header length of
+ * 0x0280) are not taken for one.
  */
-export const POLYGLOT_ANALYZERS: readonly FormatAnalyzer[] = Object.freeze([pickleAnalyzer, textPickleAnalyzer]);
+export const POLYGLOT_ANALYZERS: readonly FormatAnalyzer[] = Object.freeze([textPickleAnalyzer]);
