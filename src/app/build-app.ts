@@ -13,6 +13,7 @@ import { openStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { createLogger } from './logger.ts';
 import { registerRepositories } from './repositories.ts';
+import { registerWebUi } from './web-ui.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
 declare module 'fastify' {
@@ -101,6 +102,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     policy: services.policy,
     clock: services.clock,
   });
+  await registerWebUi(app);
   await registerRepositories(app, config, services);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, code: 'NOT_FOUND' }),

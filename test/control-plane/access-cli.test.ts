@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
+import { Script } from 'node:vm';
 import { main } from '../../src/cli/main.ts';
 import { REVIEW_POLICY, anonymousRequest, authHeader, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { buildTestApp, startAirlock } from '../support/start-airlock.ts';
@@ -105,5 +106,28 @@ test('admin CLI against a running server: list --format json, show, release, tok
   } finally {
     await a.close();
     await rm(policyDir, { recursive: true, force: true });
+  }
+});
+
+test('the review UI is served with a strict content security policy and uses the admin API', async () => {
+  const a = await buildTestApp({ config: { repositories: [] } });
+  try {
+    const redirect = await a.app.inject({ method: 'GET', url: '/-/ui' });
+    assert.equal(redirect.statusCode, 308);
+    assert.equal(redirect.headers['location'], '/-/ui/');
+    const page = await a.app.inject({ method: 'GET', url: '/-/ui/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] ?? '', /^text\/html/);
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+    assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.match(page.body, /<script src="ui\.js" defer><\/script>/);
+    const js = await a.app.inject({ method: 'GET', url: '/-/ui/ui.js' });
+    assert.equal(js.statusCode, 200);
+    assert.match(js.headers['content-type'] ?? '', /^text\/javascript/);
+    assert.doesNotMatch(js.body, /innerHTML|insertAdjacentHTML|document\.write/, 'server data is never rendered as HTML');
+    assert.match(js.body, /quarantine\/\$\{encodeURIComponent\(selected\.id\)\}\/\$\{action\}/);
+    assert.doesNotThrow(() => new Script(js.body, { filename: 'ui.js' }), 'the script parses');
+  } finally {
+    await a.close();
   }
 });

@@ -1,0 +1,138 @@
+// The review UI: a static page that talks to the admin API (`/-/api/`) with the reviewer's token.
+// Everything from the server is rendered with textContent, never as HTML.
+'use strict';
+
+const API = new URL('../api/', window.location.href);
+const TOKEN_KEY = 'airlock.token';
+const $ = (id) => document.getElementById(id);
+
+let state = 'quarantined';
+let cursor = null;
+let selected = null;
+
+function status(text, isError = false) {
+  const el = $('status');
+  el.textContent = text;
+  el.className = isError ? 'error' : '';
+}
+
+async function api(path, init = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(new URL(path, API), { ...init, headers });
+  const text = await res.text();
+  const body = text === '' ? null : JSON.parse(text);
+  if (!res.ok) throw new Error(body && typeof body.error === 'string' ? body.error : `HTTP ${res.status}`);
+  return body;
+}
+
+function cell(row, text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  row.appendChild(td);
+  return td;
+}
+
+function when(iso) {
+  return iso ? iso.replace('T', ' ').slice(0, 16) : '—';
+}
+
+async function loadList(append = false) {
+  const q = new URLSearchParams({ state, limit: '50' });
+  if (append && cursor) q.set('cursor', cursor);
+  const page = await api(`quarantine?${q}`);
+  const tbody = $('records').querySelector('tbody');
+  if (!append) tbody.replaceChildren();
+  for (const rec of page.items) {
+    const tr = document.createElement('tr');
+    cell(tr, rec.purl);
+    cell(tr, when(rec.createdAt));
+    cell(tr, rec.reasons.length > 0 ? rec.reasons[0].message : '');
+    tr.addEventListener('click', () => {
+      for (const other of tbody.querySelectorAll('tr.selected')) other.classList.remove('selected');
+      tr.classList.add('selected');
+      void show(rec.id).catch((e) => status(e.message, true));
+    });
+    tbody.appendChild(tr);
+  }
+  cursor = page.nextCursor;
+  $('more').hidden = cursor === null;
+  status(`${tbody.children.length} ${state} record(s)`);
+}
+
+async function show(id) {
+  const rec = await api(`quarantine/${encodeURIComponent(id)}`);
+  selected = rec;
+  $('detail').hidden = false;
+  $('d-purl').textContent = rec.purl;
+  $('d-id').textContent = rec.id;
+  $('d-repo').textContent = rec.repo;
+  $('d-state').textContent = rec.state;
+  $('d-created').textContent = when(rec.createdAt);
+  $('d-decided').textContent = rec.decidedBy ? `${rec.state} by ${rec.decidedBy} at ${when(rec.decidedAt)}: ${rec.decisionReason ?? ''}` : '—';
+  $('d-expires').textContent = when(rec.expiresAt);
+  const reasons = $('d-reasons');
+  reasons.replaceChildren();
+  for (const r of rec.reasons) {
+    const li = document.createElement('li');
+    li.textContent = r.rule ? `${r.message} [${r.rule}]` : r.message;
+    reasons.appendChild(li);
+  }
+  $('d-facts').textContent = JSON.stringify(rec.facts, null, 2);
+  $('review').hidden = rec.state === 'rejected';
+  const decisions = await api(`decisions?${new URLSearchParams({ purl: rec.purl, limit: '20' })}`);
+  const tbody = $('decisions').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const d of decisions.items) {
+    const tr = document.createElement('tr');
+    cell(tr, when(d.createdAt));
+    cell(tr, d.phase);
+    cell(tr, d.verdict);
+    cell(tr, d.reasons.map((r) => r.message).join('; '));
+    tbody.appendChild(tr);
+  }
+}
+
+async function review(action) {
+  if (!selected) return;
+  const reason = $('r-reason').value.trim();
+  const expires = $('r-expires').value.trim();
+  const body = action === 'release' && expires !== '' ? { reason, expires } : { reason };
+  const rec = await api(`quarantine/${encodeURIComponent(selected.id)}/${action}`, { method: 'POST', body: JSON.stringify(body) });
+  $('r-reason').value = '';
+  $('r-expires').value = '';
+  status(`${rec.purl}: ${rec.state}`);
+  await show(rec.id);
+  await loadList();
+}
+
+async function useToken() {
+  const who = await api('whoami');
+  $('who').textContent = who.kind === 'token' ? `${who.role}${who.label ? ` (${who.label})` : ''}` : 'anonymous';
+  await loadList();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('login').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    void useToken().catch((err) => status(err.message, true));
+  });
+  for (const b of $('states').querySelectorAll('button')) {
+    b.addEventListener('click', () => {
+      for (const o of $('states').querySelectorAll('button')) o.classList.toggle('active', o === b);
+      state = b.dataset.state;
+      void loadList().catch((err) => status(err.message, true));
+    });
+  }
+  $('more').addEventListener('click', () => void loadList(true).catch((err) => status(err.message, true)));
+  $('review').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const action = e.submitter && e.submitter.dataset.action === 'reject' ? 'reject' : 'release';
+    void review(action).catch((err) => status(err.message, true));
+  });
+  if (sessionStorage.getItem(TOKEN_KEY)) void useToken().catch((err) => status(err.message, true));
+  else status('enter an API token (reader to browse, approver to release or reject)');
+});
