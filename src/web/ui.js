@@ -102,9 +102,9 @@ async function review(action) {
   const rec = await api(`quarantine/${encodeURIComponent(selected.id)}/${action}`, { method: 'POST', body: JSON.stringify(body) });
   $('r-reason').value = '';
   $('r-expires').value = '';
-  status(`${rec.purl}: ${rec.state}`);
   await show(rec.id);
   await loadList();
+  status(`${rec.purl}: ${rec.state}${rec.expiresAt ? ` until ${when(rec.expiresAt)}` : ''}`);
 }
 
 async function useToken() {
