@@ -1,0 +1,111 @@
+/**
+ * `createLookalikeIndex(popular, options)`: build once, then `match(name)` finds the popular or
+ * internal name a name imitates and how. Popular names are never flagged; internal names asked
+ * for upstream are dependency confusion; legitimate look-alike pairs are never reported.
+ */
+import { boundedOsaDistance } from './edit-distance.ts';
+import { shapeOf } from './names.ts';
+import { buildStructures, pairKey, type Entry, type Structures } from './structures.ts';
+import { DETECTORS, makeQuery, type Candidate } from './detectors.ts';
+import type { LookalikeIndex, LookalikeMatch, LookalikeOptions, LookalikeTarget, PopularName } from './types.ts';
+
+export const DEFAULT_MIN_SCORE = 0.3;
+/** Names longer than this are analysed by their first characters only (bounded work). */
+const MAX_ANALYSED_LENGTH = 256;
+
+const KIND_PRIORITY: Readonly<Record<LookalikeMatch['kind'], number>> = {
+  'dependency-confusion': 0,
+  homoglyph: 1,
+  scope: 2,
+  separator: 3,
+  typo: 4,
+  reorder: 5,
+  affix: 6,
+  simplification: 7,
+};
+
+function targetOf(entry: Entry): LookalikeTarget {
+  return { name: entry.name, source: entry.source, rank: entry.rank, downloads: entry.downloads };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function scoreOf(c: Candidate): number {
+  return round3(Math.min(1, c.weight * c.entry.popularity));
+}
+
+function toMatch(name: string, key: string, c: Candidate, score: number): LookalikeMatch {
+  return {
+    name,
+    closest: c.entry.name,
+    kind: c.kind,
+    technique: c.technique,
+    score,
+    distance: boundedOsaDistance(key, c.entry.shape.key, 64),
+    target: targetOf(c.entry),
+    evidence: c.evidence,
+  };
+}
+
+function compareMatches(a: LookalikeMatch, b: LookalikeMatch): number {
+  if (a.score !== b.score) return b.score - a.score;
+  const ra = a.target.rank ?? 0;
+  const rb = b.target.rank ?? 0;
+  if (ra !== rb) return ra - rb;
+  return KIND_PRIORITY[a.kind] - KIND_PRIORITY[b.kind];
+}
+
+function matchAllIn(s: Structures, minScore: number, name: string): LookalikeMatch[] {
+  const analysed = name.length > MAX_ANALYSED_LENGTH ? name.slice(0, MAX_ANALYSED_LENGTH) : name;
+  const shape = shapeOf(s.rules, analysed);
+  if (shape.key === '') return [];
+  const internal = s.internalKeys.get(shape.key);
+  if (internal !== undefined) {
+    return [
+      {
+        name,
+        closest: internal.name,
+        kind: 'dependency-confusion',
+        technique: 'internal-name-upstream',
+        score: 1,
+        distance: 0,
+        target: targetOf(internal),
+        evidence: { internal: true },
+      },
+    ];
+  }
+  if (s.popularKeys.has(shape.key)) return [];
+  const q = makeQuery(name, shape);
+  const best = new Map<number, LookalikeMatch>();
+  for (const detect of DETECTORS) {
+    for (const c of detect(q, s)) {
+      if (s.legitPairs.has(pairKey(shape.key, c.entry.shape.key))) continue;
+      const score = scoreOf(c);
+      if (score < minScore) continue;
+      const prev = best.get(c.entry.id);
+      if (prev !== undefined && prev.score > score) continue;
+      const m = toMatch(name, shape.key, c, score);
+      if (prev === undefined || compareMatches(m, prev) < 0) best.set(c.entry.id, m);
+    }
+  }
+  return [...best.values()].sort(compareMatches);
+}
+
+export function createLookalikeIndex(popular: readonly PopularName[], options: LookalikeOptions): LookalikeIndex {
+  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+  const s = buildStructures(options.rules, popular, options.internal ?? [], options.legitPairs ?? []);
+  return {
+    rules: options.rules,
+    size: s.entries.length,
+    match: (name) => matchAllIn(s, minScore, name)[0] ?? null,
+    matchAll: (name) => matchAllIn(s, minScore, name),
+    isPopular: (name) => s.popularKeys.has(shapeOf(s.rules, name).key),
+    popularEntry: (name) => {
+      const e = s.popularKeys.get(shapeOf(s.rules, name).key);
+      return e === undefined ? null : targetOf(e);
+    },
+    isInternal: (name) => s.internalKeys.has(shapeOf(s.rules, name).key),
+  };
+}
