@@ -111,3 +111,10 @@ test('walk yields every [path, value] pair, pre-order, children in key order', (
     '[["b",1,"c"],null]',
   ]);
 });
+
+table('limits', [
+  ['count(numbers.range(1, 1000000))', '1000000'],
+  ['numbers.range(0, 1000000)', builtinErr('numbers.range: range of more than 1000000 numbers')],
+  ['count(net.cidr_expand("10.0.0.0/16"))', '65536'],
+  ['net.cidr_expand("10.0.0.0/15")', builtinErr('net.cidr_expand: CIDR 10.0.0.0/15 expands to more than 65536 addresses')],
+]);

@@ -19,8 +19,8 @@ import {
 } from './ip.ts';
 import type { BuiltinDecl } from './types.ts';
 
-/** Largest expansion `net.cidr_expand` builds (a /12 of IPv4); beyond is refused. */
-export const MAX_CIDR_EXPANSION = 1 << 20;
+/** Largest expansion `net.cidr_expand` builds (a /16 of IPv4); beyond is refused. */
+export const MAX_CIDR_EXPANSION = 1 << 16;
 
 function cidrOf(name: string, v: Value, pos: number): IPNet {
   if (typeof v !== 'string') throw typeError(name, pos, v, 'string');
@@ -81,7 +81,7 @@ function containsMatches(args: readonly Value[]): Value {
 function expand(args: readonly Value[]): Value {
   const net = cidrOf('net.cidr_expand', arg(args, 0), 1);
   const hostBits = net.ip.length * 8 - net.bits;
-  if (hostBits > 20) throw builtinError('net.cidr_expand', `CIDR ${str('net.cidr_expand', args, 0)} expands to more than ${MAX_CIDR_EXPANSION} addresses`);
+  if (2 ** hostBits > MAX_CIDR_EXPANSION) throw builtinError('net.cidr_expand', `CIDR ${str('net.cidr_expand', args, 0)} expands to more than ${MAX_CIDR_EXPANSION} addresses`);
   const first = ipToBig(net.ip);
   const out = new RSet();
   const count = 1n << BigInt(hostBits);

@@ -5,7 +5,7 @@ import { arrayOf, bigint, builtinError, fn, int, str } from './args.ts';
 import type { BuiltinContext, BuiltinDecl } from './types.ts';
 
 /** Longest range a call may build: a bigger one is a denial of service, not a policy. */
-export const MAX_RANGE_LENGTH = 10_000_000;
+export const MAX_RANGE_LENGTH = 1_000_000;
 
 function range(name: string, from: bigint, to: bigint, step: bigint): Value {
   const span = from <= to ? to - from : from - to;
