@@ -1,0 +1,112 @@
+/**
+ * The review UI in a real browser (headless Chromium over the DevTools protocol): log in with a
+ * token, pick a quarantined version, release it, and see the store change. Skipped when no
+ * Chromium is installed (`apt-get install chromium`).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REVIEW_POLICY, anonymousRequest, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
+import { startAirlock } from '../support/start-airlock.ts';
+
+const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('which', [c]).status === 0);
+
+interface Cdp {
+  evaluate(expression: string): Promise<unknown>;
+  readonly problems: string[];
+  close(): void;
+}
+
+async function connect(port: number): Promise<Cdp> {
+  let targets: { type: string; webSocketDebuggerUrl: string }[] = [];
+  for (let i = 0; i < 100 && targets.length === 0; i++) {
+    try {
+      targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as typeof targets;
+    } catch {
+      await sleep(100);
+    }
+  }
+  const page = targets.find((t) => t.type === 'page');
+  assert.ok(page !== undefined, 'a browser page to drive');
+  const ws = new WebSocket(page.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', reject);
+  });
+  let next = 0;
+  const pending = new Map<number, (v: { result?: { result?: { value?: unknown } } }) => void>();
+  const problems: string[] = [];
+  ws.addEventListener('message', (m) => {
+    const msg = JSON.parse(String(m.data)) as { id?: number; method?: string; params?: unknown };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg as never);
+    else if (msg.method === 'Runtime.exceptionThrown' || msg.method === 'Log.entryAdded') problems.push(JSON.stringify(msg.params).slice(0, 400));
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<{ result?: { result?: { value?: unknown } } }>((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await send('Runtime.enable');
+  await send('Log.enable');
+  return {
+    problems,
+    async evaluate(expression) {
+      const r = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+      return r.result?.result?.value;
+    },
+    close: () => ws.close(),
+  };
+}
+
+async function until(cdp: Cdp, expression: string, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await cdp.evaluate(expression)) === true) return;
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('review UI: log in, inspect a quarantined version, release it', { skip: CHROMIUM === undefined ? 'no Chromium installed' : false }, async () => {
+  const policyDir = await writePolicyDir({ 'p.rego': REVIEW_POLICY });
+  const profile = await mkdtemp(join(tmpdir(), 'airlock-chromium-'));
+  const a = await startAirlock({ config: { repositories: [], policy: { paths: [policyDir] } } });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${a.url}/-/ui/`], { stdio: 'ignore' });
+  let cdp: Cdp | null = null;
+  try {
+    const q = await a.app.airlock.gate.judgeArtifact(npmCandidate('held-ui', '1.0.0', { published_at: '2020-01-01T00:00:00Z' }), anonymousRequest);
+    cdp = await connect(port);
+    await until(cdp, `document.readyState === 'complete' && document.getElementById('status').textContent.includes('enter an API token')`, 'the login prompt');
+    await cdp.evaluate(`document.getElementById('token').value = ${JSON.stringify(a.adminToken)}; document.getElementById('login').requestSubmit()`);
+    await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the quarantine list');
+    assert.equal(await cdp.evaluate(`document.getElementById('who').textContent`), 'admin (configured admin token)');
+    await cdp.evaluate(`document.querySelector('#records tbody tr').click()`);
+    await until(cdp, `document.getElementById('d-state').textContent === 'quarantined'`, 'the detail view');
+    assert.equal(await cdp.evaluate(`document.getElementById('d-reasons').textContent`), 'held-ui is held for review [held]');
+    assert.match(String(await cdp.evaluate(`document.getElementById('d-facts').textContent`)), /"published_at": "2020-01-01T00:00:00Z"/);
+    await cdp.evaluate(
+      `document.getElementById('r-reason').value = 'reviewed in the UI'; document.getElementById('r-expires').value = '7d'; document.getElementById('review').requestSubmit(document.querySelector('button[data-action=release]'))`,
+    );
+    await until(cdp, `document.getElementById('d-state').textContent === 'released'`, 'the release');
+    const rec = await a.app.airlock.quarantine.get(q.quarantineId as string);
+    assert.equal(rec.state, 'released');
+    assert.equal(rec.decisionReason, 'reviewed in the UI');
+    assert.ok(rec.expiresAt !== null);
+    assert.deepEqual(cdp.problems, [], 'no script errors or CSP violations');
+  } finally {
+    cdp?.close();
+    if (chrome.exitCode === null && chrome.signalCode === null) {
+      const exited = new Promise((resolve) => chrome.once('exit', resolve));
+      chrome.kill();
+      await exited;
+    }
+    await a.close();
+    await rm(policyDir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  }
+});
