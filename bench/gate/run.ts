@@ -1,0 +1,128 @@
+/**
+ * `npm run bench:gate`: the gate's metadata phase on a large packument (2,000 versions, npm facts
+ * as the adapter builds them, the built-in policy), side by side with its baseline measured in the
+ * same run — the bare policy evaluation of the same inputs (three queries per version, no gate).
+ * Reports the cold (every verdict evaluated) and warm (cached verdicts, same generation) cost per
+ * version, and the artifact phase for a hot artifact.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { buildApp } from '../../src/app/build-app.ts';
+import { validateConfig } from '../../src/app/config/schema.ts';
+import { resolveDraft } from '../../src/app/config/load.ts';
+import { makePurl } from '../../src/core/index.ts';
+import type { VersionCandidate } from '../../src/gate/types.ts';
+import { builtinPolicyPath } from '../../src/policy/builtin.ts';
+import { loadBundle } from '../../src/policy/bundle-loader.ts';
+import { compileBundle } from '../../src/policy/compiled-bundle.ts';
+import { decide } from '../../src/policy/decide.ts';
+import type { RequestContext } from '../../src/storage/ports/index.ts';
+
+const VERSIONS = 2000;
+const ROUNDS = 5;
+const now = new Date();
+
+function facts(i: number) {
+  return {
+    published_at: new Date(now.getTime() - (VERSIONS - i) * 3_600_000 * 6).toISOString(),
+    package_created_at: '2015-01-01T00:00:00.000Z',
+    version_count: VERSIONS,
+    dist_tags: i === VERSIONS - 1 ? ['latest'] : [],
+    prerelease: false,
+    deprecated: i % 97 === 0 ? 'use a newer version' : null,
+    install_scripts: i % 50 === 0 ? { postinstall: 'node install.js' } : {},
+    has_install_script: i % 50 === 0,
+    maintainers: ['alice', 'bob'],
+    publisher: 'alice',
+    provenance: i > 1500,
+    provenance_predicate_type: i > 1500 ? 'https://slsa.dev/provenance/v1' : null,
+    registry_signatures: 1,
+    integrity_algorithms: ['sha1', 'sha512'],
+    declared_file_count: 40,
+    declared_unpacked_size: 120_000,
+    license: 'MIT',
+    repository: 'git+https://example.test/x.git',
+    has_bin: false,
+    dependency_count: 4,
+    optional_dependency_count: 0,
+    peer_dependency_count: 0,
+    bundled_dependency_count: 0,
+  };
+}
+
+const candidates: VersionCandidate[] = Array.from({ length: VERSIONS }, (_, i) => {
+  const version = `1.${Math.floor(i / 100)}.${i % 100}`;
+  return { subject: { repo: 'npm', ecosystem: 'npm', name: 'big-package', version, purl: makePurl('npm', 'big-package', version) }, facts: facts(i) };
+});
+const request: RequestContext = { tokenId: null, role: null, userAgent: 'npm/11 node/v24', agent: null, ip: '127.0.0.1', requestId: 'bench' };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'airlock-bench-gate-'));
+try {
+  // Baseline: the bare policy evaluation of the same inputs.
+  const bundle = compileBundle(await loadBundle([builtinPolicyPath()], process.cwd()));
+  const limits = { timeoutMs: 1000, maxSteps: 1_000_000 };
+  const baseline: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = performance.now();
+    for (const c of candidates) {
+      decide(
+        bundle,
+        {
+          version: 1,
+          phase: 'metadata',
+          now: now.toISOString(),
+          artifact: { ...c.subject },
+          facts: c.facts,
+          request: null,
+          review: { state: 'none', quarantine_id: null, expires_at: null, expired: false },
+          exceptions: [],
+        },
+        limits,
+        'block',
+      );
+    }
+    baseline.push(performance.now() - t);
+  }
+
+  const env = {};
+  const draft = validateConfig({ repositories: [], storage: { dataDir }, policy: { watch: false }, server: { logLevel: 'silent' } }, { env, baseDir: dataDir, cwd: dataDir });
+  const config = await resolveDraft(draft, async () => 'http://127.0.0.1:9/');
+  const app = await buildApp(config, { logger: pino({ level: 'silent' }), announce: () => {} });
+  const { gate } = app.airlock;
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let held = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    gate.invalidate();
+    let t = performance.now();
+    const d = await gate.judgeVersions(candidates, request);
+    cold.push(performance.now() - t);
+    held = [...d.values()].filter((x) => x.verdict.kind !== 'allow').length;
+    t = performance.now();
+    await gate.judgeVersions(candidates, request);
+    warm.push(performance.now() - t);
+  }
+  const hot = candidates[VERSIONS - 10] as VersionCandidate;
+  await gate.judgeArtifact(hot, request);
+  const N = 20_000;
+  const t = performance.now();
+  for (let i = 0; i < N; i++) await gate.judgeArtifact(hot, request);
+  const artifactUs = ((performance.now() - t) * 1000) / N;
+  await app.close();
+
+  const per = (ms: number): string => `${((ms * 1000) / VERSIONS).toFixed(1)} µs/version`;
+  console.log(`gate metadata phase, ${VERSIONS} versions, built-in policy (median of ${ROUNDS}); ${held} versions held back by the policy`);
+  console.log(`  baseline: bare policy evaluation   ${median(baseline).toFixed(1)} ms  (${per(median(baseline))})`);
+  console.log(`  gate, cold (no cached verdicts)     ${median(cold).toFixed(1)} ms  (${per(median(cold))})  ${(median(cold) / median(baseline)).toFixed(2)}x baseline`);
+  console.log(`  gate, warm (cached verdicts)        ${median(warm).toFixed(1)} ms  (${per(median(warm))})  ${(median(warm) / median(baseline)).toFixed(2)}x baseline`);
+  console.log(`gate artifact phase, hot artifact (cached verdict): ${artifactUs.toFixed(1)} µs/request`);
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
