@@ -231,8 +231,15 @@ function formatString(v: string, verb: string, spec: Spec): string {
   }
 }
 
+const FLOAT_VERBS = new Set(['e', 'E', 'f', 'F', 'g', 'G']);
+
 function formatArg(a: GoArg, verb: string, spec: Spec): string {
   if (verb === 'T') return pad(typeName(a), spec, false);
+  // Deliberate difference from Go: an integer under a float verb is formatted as a float.
+  // OPA keeps the text of JSON numbers, so a CVSS score of 9.0 reaches Go as a float64 and
+  // prints "9.0" under %.1f; here 9.0 and 9 are one number, and printing "%!f(int64=9)" for
+  // it would be a regression in every policy formatting scores.
+  if ((a.k === 'int64' || a.k === 'big') && FLOAT_VERBS.has(verb)) return formatFloat(Number(a.v), verb, spec);
   switch (a.k) {
     case 'int64':
       return verb === 's' ? badVerb(verb, a) : formatInt(a.v, verb, spec, false);
