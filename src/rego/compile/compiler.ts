@@ -192,6 +192,15 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
     if (branches !== undefined) def.branches = branches;
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
+  for (const n of tree.nodes) n.constValue = constantValue(n);
+  const planner = new Planner(tree.root);
+  for (const def of tree.rules) collect(errors, () => planRule(planner, def));
+  if (errors.length > 0) {
+    // OPA reports safety errors before (and instead of) later type-check errors.
+    const unsafe = errors.filter((e) => e.code === 'rego_unsafe_var_error');
+    throw toRegoError(unsafe.length > 0 ? unsafe : errors, sources);
+  }
+  // Recursion is checked after safety, as in OPA's stage order.
   try {
     errors.push(...checkRecursion(tree));
   } catch (e) {
@@ -199,10 +208,7 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
     throw RegoError.of('rego_recursion_error', 'rule dependencies too deep to analyse');
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
-  for (const n of tree.nodes) n.constValue = constantValue(n);
-  const planner = new Planner(tree.root);
-  for (const def of tree.rules) collect(errors, () => planRule(planner, def));
-  if (errors.length > 0) throw toRegoError(errors, sources);
+
   for (const n of tree.nodes) if (n.leafRules.length > 0) markSameConst(n);
   return { tree, planner, builtins, sources, modules, metadata };
 }

@@ -284,18 +284,8 @@ export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody 
   const closureSets = body.map(closureVars);
   const bodyVars: SlotSet = new Set();
   for (const s of litVarSets) for (const x of s) bodyVars.add(x);
-  // A variable used by exactly one negated literal and nowhere else is local to the negation.
+  // As in OPA, variables of a negated literal must be bound before it (`not p[_]` is unsafe).
   const negLocals = new Map<ILit, SlotSet>();
-  body.forEach((l, i) => {
-    if (!l.negated) return;
-    const local: SlotSet = new Set();
-    for (const v of litVarSets[i] as SlotSet) {
-      if (globals.has(v)) continue;
-      const elsewhere = litVarSets.some((s, j) => j !== i && s.has(v)) || closureSets.some((s, j) => j !== i && s.has(v));
-      if (!elsewhere) local.add(v);
-    }
-    negLocals.set(l, local);
-  });
   const safe: SlotSet = new Set(globals);
   const placed: ILit[] = [];
   const done = new Array<boolean>(body.length).fill(false);

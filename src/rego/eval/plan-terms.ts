@@ -6,6 +6,7 @@ import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
 import type { Callee, ICall, ICompr, ILit, IRef, ITemplate, ITerm } from '../compile/ir.ts';
 import { termVars } from '../compile/ir.ts';
 import { checkHeadSafety } from '../compile/safety.ts';
+import { CompileFailure } from '../compile/scope.ts';
 import type { FrameLayout } from '../compile/scope.ts';
 import type { TreeNode } from '../compile/rule-tree.ts';
 import { RegoError } from '../errors.ts';
@@ -207,7 +208,7 @@ export abstract class TermPlanner {
   // ---- refs ---------------------------------------------------------------------------------
 
   refEv(t: IRef, bound: SlotSet, pf: PlanFrame): Ev {
-    if (t.head === 'data') return this.dataEv(t.path, bound, pf);
+    if (t.head === 'data') return this.dataEv(t.path, bound, pf, t.loc);
     const rest = lookupRest(
       t.path.map((p) => this.ev(p, bound, pf)),
       lookup,
@@ -223,11 +224,12 @@ export abstract class TermPlanner {
   }
 
   /** `data.…`: resolved against the rule tree at plan time as far as the path is constant. */
-  dataEv(path: readonly ITerm[], bound: SlotSet, pf: PlanFrame): Ev {
+  dataEv(path: readonly ITerm[], bound: SlotSet, pf: PlanFrame, loc: Loc): Ev {
     const root = this.root;
     let node = root;
     let i = 0;
     while (i < path.length) {
+      if (node.leafKind === 'function') break;
       if (node.leafKind !== null || node.dynamicRules.length > 0 || !node.hasRules) break;
       const t = path[i] as ITerm;
       if (t.t !== 'const' || !isPrim(t.v)) break;
@@ -235,6 +237,10 @@ export abstract class TermPlanner {
       if (child === undefined) break;
       node = child;
       i++;
+    }
+    if (node.leafKind === 'function') {
+      // Functions are not values (OPA: "undefined ref").
+      throw new CompileFailure('rego_type_error', `undefined ref: ${node.pathText}`, loc);
     }
     const all = path.map((p) => this.ev(p, bound, pf));
     const restEvs = all.slice(i);
