@@ -16,6 +16,7 @@ import type {
   RequestContext,
 } from '../storage/ports/index.ts';
 import type { PolicyOutcome } from '../policy/decide.ts';
+import { inputToJson } from '../policy/input.ts';
 import type { FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
 import { Lru } from './lru.ts';
 import { Generation } from './generation.ts';
@@ -262,7 +263,7 @@ export class GateService implements Gate {
       return { decision: { verdict, source: 'policy', quarantineId: null }, outcome, facts: c.facts, validUntil: 0 };
     }
     const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now), exceptions, now });
-    outcome = this.#deps.policy.decide(input as unknown as Json);
+    outcome = this.#deps.policy.decide(inputToJson(input));
     const result = applyOverrides(outcome.verdict, review, exceptions, now);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = Number.POSITIVE_INFINITY;
