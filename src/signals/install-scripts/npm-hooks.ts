@@ -1,0 +1,39 @@
+/**
+ * Install hooks of an npm package, from a packument version document or the tarball's own
+ * package.json. Both are hostile JSON: only string scripts are taken, each bounded.
+ */
+import type { InstallHook } from './types.ts';
+
+/** Lifecycle scripts npm runs on `npm install` of a dependency (prepare runs for git deps). */
+export const NPM_INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'] as const;
+
+export interface NpmManifestHints {
+  /** The tarball has `binding.gyp` at its root (artifact phase). */
+  readonly hasBindingGyp?: boolean;
+}
+
+export interface NpmHookSummary {
+  readonly hooks: readonly InstallHook[];
+  /** node-gyp will build native code (binding.gyp / gypfile). */
+  readonly nativeBuild: boolean;
+  /** The registry says the version has install scripts (abbreviated packuments). */
+  readonly declaredInstallScript: boolean;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function npmInstallHooks(manifest: unknown, hints: NpmManifestHints = {}): NpmHookSummary {
+  const doc = isRecord(manifest) ? manifest : {};
+  const scripts = isRecord(doc.scripts) ? doc.scripts : {};
+  const hooks: InstallHook[] = [];
+  for (const name of NPM_INSTALL_SCRIPTS) {
+    const command = Object.hasOwn(scripts, name) ? scripts[name] : undefined;
+    if (typeof command === 'string' && command.trim() !== '') hooks.push({ kind: 'npm-lifecycle', name, content: command });
+  }
+  const gyp = hints.hasBindingGyp === true || doc.gypfile === true;
+  const hasInstall = hooks.some((h) => h.name === 'install' || h.name === 'preinstall');
+  if (gyp && !hasInstall) hooks.push({ kind: 'npm-native-build', name: 'binding.gyp', content: 'node-gyp rebuild' });
+  return { hooks, nativeBuild: gyp || hooks.some((h) => /\bnode-gyp\b/.test(h.content)), declaredInstallScript: doc.hasInstallScript === true };
+}
