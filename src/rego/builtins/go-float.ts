@@ -117,6 +117,15 @@ export function formatGoFloat(x: number, verb: FloatVerb, prec: number): string 
   const neg = x < 0 || Object.is(x, -0);
   const abs = Math.abs(x);
   const shortest = prec < 0;
+  // Fast path for %.Nf: toFixed rounds the exact value correctly and differs from Go only on
+  // exact halfway cases, which are sent down the exact path.
+  if ((verb === 'f' || verb === 'F') && prec >= 0 && prec <= 20 && abs < 1e15) {
+    const t = abs * 10 ** prec;
+    if (Math.abs(t - Math.floor(t) - 0.5) > 1e-6) {
+      const body = abs.toFixed(prec);
+      return neg ? `-${body}` : body;
+    }
+  }
   let digs: Digits;
   if (shortest) digs = shortestDigits(abs);
   else {

@@ -168,9 +168,25 @@ const STRINGS = anyOf('string', arrayOf('string'), setOf('string'));
 
 export const STRING_BUILTINS: readonly BuiltinDecl[] = [
   fn('concat', ['string', anyOf(arrayOf('string'), setOf('string'))], 'string', concat),
-  s2('contains', 'boolean', (a, b) => a.includes(b)),
-  s2('startswith', 'boolean', (a, b) => a.startsWith(b)),
-  s2('endswith', 'boolean', (a, b) => a.endsWith(b)),
+  // Hot in gateway policies: written out so each call site stays monomorphic.
+  fn('contains', ['string', 'string'], 'boolean', (args) => {
+    const a = args[0];
+    const b = args[1];
+    if (typeof a === 'string' && typeof b === 'string') return a.includes(b);
+    return str('contains', args, 0).includes(str('contains', args, 1));
+  }),
+  fn('startswith', ['string', 'string'], 'boolean', (args) => {
+    const a = args[0];
+    const b = args[1];
+    if (typeof a === 'string' && typeof b === 'string') return a.startsWith(b);
+    return str('startswith', args, 0).startsWith(str('startswith', args, 1));
+  }),
+  fn('endswith', ['string', 'string'], 'boolean', (args) => {
+    const a = args[0];
+    const b = args[1];
+    if (typeof a === 'string' && typeof b === 'string') return a.endsWith(b);
+    return str('endswith', args, 0).endsWith(str('endswith', args, 1));
+  }),
   fn('format_int', ['number', 'number'], 'string', formatInt),
   fn('indexof', ['string', 'string'], 'number', indexOf),
   fn('indexof_n', ['string', 'string'], arrayOf('number'), indexOfN),
