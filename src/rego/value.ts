@@ -116,10 +116,13 @@ export class RSet {
   }
 }
 
+const NO_VALUES: Value[] = [];
+
 export class RObject {
-  private readonly table = new ValueTable<number>();
-  private keyList: Value[] = [];
-  private valueList: Value[] = [];
+  /** Allocated on the first `set` (lazy and empty objects carry none). */
+  private table: ValueTable<number> | null = null;
+  private keyList: Value[] = NO_VALUES;
+  private valueList: Value[] = NO_VALUES;
   private order: number[] | null = null;
   private sortedK: Value[] | null = null;
   private sortedV: Value[] | null = null;
@@ -187,7 +190,13 @@ export class RObject {
   /** Sets a key (builder use only). Returns the previous value, if any. */
   set(k: Value, v: Value): Value | undefined {
     if (this.src !== null) this.materialize();
-    const i = this.table.get(k);
+    let table = this.table;
+    if (table === null) {
+      table = this.table = new ValueTable<number>();
+      this.keyList = [];
+      this.valueList = [];
+    }
+    const i = table.get(k);
     this.key = null;
     if (i !== undefined) {
       const prev = this.valueList[i];
@@ -195,7 +204,7 @@ export class RObject {
       this.sortedV = null;
       return prev;
     }
-    this.table.set(k, this.keyList.length);
+    table.set(k, this.keyList.length);
     this.keyList.push(k);
     this.valueList.push(v);
     this.order = null;
@@ -206,13 +215,15 @@ export class RObject {
 
   get(k: Value): Value | undefined {
     if (this.src !== null) return this.lazyGet(k);
-    const i = this.table.get(k);
+    const t = this.table;
+    if (t === null) return undefined;
+    const i = t.get(k);
     return i === undefined ? undefined : this.valueList[i];
   }
 
   has(k: Value): boolean {
     if (this.src !== null) return this.lazyGet(k) !== undefined;
-    return this.table.get(k) !== undefined;
+    return this.table !== null && this.table.get(k) !== undefined;
   }
 
   get size(): number {

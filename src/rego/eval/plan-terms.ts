@@ -2,7 +2,7 @@
  * Planning terms into closures: `Ev` computes a term whose variables are all bound;
  * a `Pattern` matches a value against a term, binding its unbound variables.
  */
-import { BuiltinError, type BuiltinDecl } from '../builtins/types.ts';
+import { BuiltinError, type BuiltinDecl, type FunctionBuiltin } from '../builtins/types.ts';
 import type { Callee, ICall, ICompr, ILit, IRef, ITemplate, ITerm } from '../compile/ir.ts';
 import { termVars } from '../compile/ir.ts';
 import { checkHeadSafety } from '../compile/safety.ts';
@@ -309,11 +309,24 @@ export abstract class TermPlanner {
       if (m.kind === 'value') return m.value;
       return this.callMock(f, m.fn, args, loc);
     };
+    // Builtins get a per-call-site argument buffer: they never retain it, and a call site is
+    // not re-entered while its builtin runs (no recursion).
+    const direct = fn.kind === 'builtin' && fn.decl.kind === 'function' ? this.directBuiltin(fn.decl, loc) : null;
     switch (evs.length) {
       case 0:
         return (f) => (f.ctx.mocks === null ? invoke(f, []) : mocked(f, []));
       case 1: {
         const e0 = evs[0] as Ev;
+        if (direct !== null) {
+          const buf: Value[] = [null];
+          return (f) => {
+            const a = e0(f);
+            if (a === undefined) return undefined;
+            if (f.ctx.mocks !== null) return mocked(f, [a]);
+            buf[0] = a;
+            return direct(f, buf);
+          };
+        }
         return (f) => {
           const a = e0(f);
           if (a === undefined) return undefined;
@@ -323,6 +336,19 @@ export abstract class TermPlanner {
       case 2: {
         const e0 = evs[0] as Ev;
         const e1 = evs[1] as Ev;
+        if (direct !== null) {
+          const buf: Value[] = [null, null];
+          return (f) => {
+            const a = e0(f);
+            if (a === undefined) return undefined;
+            const b = e1(f);
+            if (b === undefined) return undefined;
+            if (f.ctx.mocks !== null) return mocked(f, [a, b]);
+            buf[0] = a;
+            buf[1] = b;
+            return direct(f, buf);
+          };
+        }
         return (f) => {
           const a = e0(f);
           if (a === undefined) return undefined;
@@ -344,6 +370,21 @@ export abstract class TermPlanner {
         };
       }
     }
+  }
+
+  /** Calls a function builtin; a non-strict builtin error makes the call undefined. */
+  private directBuiltin(decl: FunctionBuiltin, loc: Loc): (f: Frame, args: readonly Value[]) => Value | undefined {
+    const impl = decl.impl;
+    const name = decl.name;
+    return (f, args) => {
+      try {
+        return impl(args, f.ctx.state.builtinCtx);
+      } catch (e) {
+        const err = builtinFailure(f, name, e, loc);
+        if (err === UNDEFINED_CALL) return undefined;
+        throw err;
+      }
+    };
   }
 
   private mockedCall(f: Frame, key: string, invoke: (f: Frame, args: readonly Value[]) => Value | undefined, args: readonly Value[], loc: Loc): Value | undefined {
