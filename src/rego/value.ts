@@ -253,8 +253,9 @@ export class RObject {
   /** Keys in OPA order (cached: callers must not mutate the array). */
   sortedKeys(): readonly Value[] {
     if (this.sortedK === null) {
+      const order = this.sortedOrder();
       const keys = this.keyList;
-      this.sortedK = this.sortedOrder().map((i) => keys[i] as Value);
+      this.sortedK = order.map((i) => keys[i] as Value);
     }
     return this.sortedK;
   }
@@ -262,8 +263,9 @@ export class RObject {
   /** Values in the order of `sortedKeys()` (cached: callers must not mutate the array). */
   sortedValues(): readonly Value[] {
     if (this.sortedV === null) {
+      const order = this.sortedOrder();
       const values = this.valueList;
-      this.sortedV = this.sortedOrder().map((i) => values[i] as Value);
+      this.sortedV = order.map((i) => values[i] as Value);
     }
     return this.sortedV;
   }
