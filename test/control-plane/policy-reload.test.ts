@@ -64,7 +64,7 @@ test('evaluation errors, time-outs and malformed results fail closed', async () 
       '',
       'quarantine := 5 if input.artifact.name == "malformed"',
       '',
-      'warn contains x if { input.artifact.name == "loop"; some i in numbers.range(1, 5000000); x := sprintf("%d", [i]) }',
+      'warn contains sprintf("%d", [n]) if { input.artifact.name == "loop"; n := count([1 | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000)]) }',
     ].join('\n'),
   });
   const block = await buildTestApp({ config: { repositories: [], policy: { paths: [dir], timeout: '200ms', maxSteps: 100000 } } });
