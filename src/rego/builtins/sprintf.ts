@@ -85,8 +85,33 @@ function plainValue(a: GoArg): string {
   }
 }
 
-function badVerb(verb: string, a: GoArg): string {
-  return `%!${verb}(${typeName(a)}=${plainValue(a)})`;
+/** Go's complaint for a verb that does not fit the operand: the value is printed as %v with the same flags. */
+function badVerb(verb: string, a: GoArg, spec: Spec): string {
+  return `%!${verb}(${typeName(a)}=${formatArg(a, 'v', spec)})`;
+}
+
+/** strconv.QuoteToASCII from a quoted string: non-ASCII runes as \\u / \\U escapes. */
+function toAscii(quoted: string): string {
+  let out = '';
+  for (const ch of quoted) {
+    const c = ch.codePointAt(0) as number;
+    if (c < 0x80) out += ch;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return out;
+}
+
+/** strconv.QuoteRune */
+function quoteRune(ch: string): string {
+  const inner = goQuote(ch).slice(1, -1).replace('\\"', '"').replace("'", "\\'");
+  return `'${inner}'`;
+}
+
+/** A rune for %c / %q: out-of-range values and surrogates become U+FFFD, as in Go. */
+function rune(v: bigint): string {
+  if (v < 0n || v > 0x10ffffn || (v >= 0xd800n && v <= 0xdfffn)) return '\ufffd';
+  return String.fromCodePoint(Number(v));
 }
 
 function signed(neg: boolean, body: string, spec: Spec): string {
@@ -127,17 +152,18 @@ function formatInt(v: bigint, verb: string, spec: Spec, big: boolean): string {
       break;
     case 'c':
       if (big) return `%!c(big.Int=${v})`;
-      return pad(String.fromCodePoint(abs > 0x10ffffn ? 0xfffd : Number(v)), spec, false);
+      return pad(rune(v), spec, true);
     case 'q':
       if (big) return `%!q(big.Int=${v})`;
-      return pad(`'${String.fromCodePoint(abs > 0x10ffffn ? 0xfffd : Number(v))}'`, spec, false);
+      return pad(spec.plus ? toAscii(quoteRune(rune(v))) : quoteRune(rune(v)), spec, true);
     case 'U': {
       if (big) return `%!U(big.Int=${v})`;
-      const h = abs.toString(16).toUpperCase().padStart(4, '0');
-      return pad(`${neg ? '-' : ''}U+${h}`, spec, false);
+      // Go formats the value as a uint64.
+      const h = (neg ? (1n << 64n) + v : v).toString(16).toUpperCase().padStart(4, '0');
+      return pad(`U+${h}`, spec, true);
     }
     default:
-      return badVerb(verb, { k: big ? 'big' : 'int64', v });
+      return badVerb(verb, { k: big ? 'big' : 'int64', v }, spec);
   }
   if (spec.prec !== null) {
     if (spec.prec === 0 && abs === 0n) body = '';
@@ -170,15 +196,55 @@ function formatFloat(v: number, verb: string, spec: Spec): string {
       prec = spec.prec ?? 6;
       break;
     case 'x':
-    case 'X':
-      return pad(signed(v < 0, hexFloat(Math.abs(v), verb, spec.prec), spec), spec, true);
+    case 'X': {
+      let hex = hexFloat(Math.abs(v), verb, spec.prec);
+      if (spec.sharp && !hex.includes('.')) hex = hex.replace(/[pP]/, (m) => `.${m}`);
+      return pad(signed(v < 0, hex, spec), spec, true);
+    }
+    case 'b':
+      return pad(signed(v < 0, binaryExponent(Math.abs(v)), spec), spec, true);
     default:
-      return badVerb(verb, { k: 'float64', v });
+      return badVerb(verb, { k: 'float64', v }, spec);
   }
-  const text = formatGoFloat(v, fverb, prec);
+  let text = formatGoFloat(v, fverb, prec);
   if (!Number.isFinite(v)) return pad(text === '+Inf' && !spec.plus ? (spec.space ? ' Inf' : '+Inf') : text, spec, false);
+  if (spec.sharp) text = alternateFloat(text, fverb, prec);
   const neg = text[0] === '-';
   return pad(signed(neg, neg ? text.slice(1) : text, spec), spec, true);
+}
+
+/**
+ * The '#' flag on floats: always a decimal point, and %g keeps its trailing zeros up to the
+ * precision (6 when none is given).
+ */
+function alternateFloat(text: string, verb: FloatVerb, prec: number): string {
+  const m = /^(-?)([0-9.]+)([eE][+-]\d+)?$/.exec(text);
+  if (m === null) return text;
+  let mant = m[2] as string;
+  const exp = m[3] ?? '';
+  if (verb === 'g' || verb === 'G') {
+    const want = prec < 0 ? 6 : prec === 0 ? 1 : prec;
+    const sig = mant.replace('.', '').replace(/^0+/, '').length || 1;
+    if (!mant.includes('.')) mant += '.';
+    if (sig < want) mant += '0'.repeat(want - sig);
+  } else if (!mant.includes('.')) mant += '.';
+  return `${m[1]}${mant}${exp}`;
+}
+
+/** Go's %b for floats: decimal mantissa and binary exponent, 4503599627370496p-52. */
+function binaryExponent(x: number): string {
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, x);
+  const bits = buf.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let e: number;
+  if (exp === 0) e = -1074;
+  else {
+    mant |= 1n << 52n;
+    e = exp - 1075;
+  }
+  return `${mant}p${e < 0 ? '-' : '+'}${Math.abs(e)}`;
 }
 
 /** Go's %x for floats: -0x1.8p+01 (shortest hex mantissa unless a precision is given). */
@@ -198,11 +264,27 @@ function hexFloat(x: number, verb: 'x' | 'X', prec: number | null): string {
     }
     mant &= (1n << 52n) - 1n;
   }
-  let frac = mant.toString(16).padStart(13, '0');
-  if (prec === null) frac = frac.replace(/0+$/, '');
-  else frac = frac.slice(0, prec).padEnd(prec, '0');
-  const e = x === 0 ? 0 : exp - 1023;
-  const lead = x === 0 ? '0' : '1';
+  let e = x === 0 ? 0 : exp - 1023;
+  let lead = x === 0 ? 0n : 1n;
+  let frac: string;
+  if (prec === null || prec >= 13) {
+    frac = mant.toString(16).padStart(13, '0');
+    frac = prec === null ? frac.replace(/0+$/, '') : frac.padEnd(prec, '0');
+  } else {
+    // Round the 52-bit fraction to prec hex digits, half to even.
+    const drop = BigInt(52 - 4 * prec);
+    let full = (lead << 52n) | mant;
+    const rem = full & ((1n << drop) - 1n);
+    full >>= drop;
+    const half = 1n << (drop - 1n);
+    if (rem > half || (rem === half && (full & 1n) === 1n)) full += 1n;
+    if (full >> BigInt(4 * prec) > 1n) {
+      full >>= 1n;
+      e += 1;
+    }
+    lead = full >> BigInt(4 * prec);
+    frac = prec === 0 ? '' : (full & ((1n << BigInt(4 * prec)) - 1n)).toString(16).padStart(prec, '0');
+  }
   const out = `0x${lead}${frac === '' ? '' : `.${frac}`}p${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   return verb === 'X' ? out.toUpperCase() : out;
 }
@@ -213,28 +295,32 @@ function formatString(v: string, verb: string, spec: Spec): string {
     case 'v':
     case 's':
       if (spec.prec !== null) s = Array.from(s).slice(0, spec.prec).join('');
-      return pad(s, spec, false);
+      return pad(s, spec, true);
     case 'q':
       if (spec.prec !== null) s = Array.from(s).slice(0, spec.prec).join('');
-      return pad(goQuote(s), spec, false);
+      // %#q: a raw (backquoted) string when it can be one.
+      if (spec.sharp && !/[`\u0000-\u0008\u000a-\u001f\u007f\ufeff]/.test(s)) return pad(`\`${s}\``, spec, true);
+      return pad(spec.plus ? toAscii(goQuote(s)) : goQuote(s), spec, true);
     case 'x':
     case 'X': {
       let bytes = Buffer.from(s, 'utf8');
       if (spec.prec !== null) bytes = bytes.subarray(0, spec.prec);
-      let h = bytes.toString('hex');
+      const prefix = spec.sharp ? (verb === 'X' ? '0X' : '0x') : '';
+      const hexes = Array.from(bytes, (b) => b.toString(16).padStart(2, '0'));
+      // % x separates the bytes (each with its own prefix under #).
+      let h = spec.space ? hexes.map((x) => prefix + x).join(' ') : prefix + hexes.join('');
       if (verb === 'X') h = h.toUpperCase();
-      if (spec.sharp) h = (verb === 'X' ? '0X' : '0x') + h;
-      return pad(h, spec, false);
+      return pad(h, spec, true);
     }
     default:
-      return badVerb(verb, { k: 'string', v });
+      return badVerb(verb, { k: 'string', v }, spec);
   }
 }
 
 const FLOAT_VERBS = new Set(['e', 'E', 'f', 'F', 'g', 'G']);
 
 function formatArg(a: GoArg, verb: string, spec: Spec): string {
-  if (verb === 'T') return pad(typeName(a), spec, false);
+  if (verb === 'T') return formatString(typeName(a), 's', spec);
   // Deliberate difference from Go: an integer under a float verb is formatted as a float.
   // OPA keeps the text of JSON numbers, so a CVSS score of 9.0 reaches Go as a float64 and
   // prints "9.0" under %.1f; here 9.0 and 9 are one number, and printing "%!f(int64=9)" for
@@ -242,7 +328,7 @@ function formatArg(a: GoArg, verb: string, spec: Spec): string {
   if ((a.k === 'int64' || a.k === 'big') && FLOAT_VERBS.has(verb)) return formatFloat(Number(a.v), verb, spec);
   switch (a.k) {
     case 'int64':
-      return verb === 's' ? badVerb(verb, a) : formatInt(a.v, verb, spec, false);
+      return verb === 's' ? badVerb(verb, a, spec) : formatInt(a.v, verb, spec, false);
     case 'big':
       return formatInt(a.v, verb, spec, true);
     case 'float64':
@@ -354,6 +440,18 @@ export function goSprintf(format: string, args: readonly GoArg[]): string {
       continue;
     }
     argNum++;
+    if (verb === 'v') {
+      // Go reads %+v and %#v as struct-field and Go-syntax forms: the flags do not apply to
+      // the value itself (%#v quotes strings).
+      const sharpV = spec.sharp;
+      spec.plus = false;
+      spec.sharp = false;
+      if (sharpV && a.k === 'string') {
+        const text = spec.prec === null ? a.v : Array.from(a.v).slice(0, spec.prec).join('');
+        out += pad(goQuote(text), spec, false);
+        continue;
+      }
+    }
     out += formatArg(a, verb, spec);
   }
   if (!reordered && argNum < args.length) {
