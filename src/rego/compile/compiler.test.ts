@@ -53,6 +53,8 @@ test('calls: undefined functions and arity mismatches', () => {
   compileError('package x\np := nope(1)', 'rego_type_error', /undefined function nope/);
   compileError('package x\np := count(1, 2, 3)', 'rego_type_error', /count: arity mismatch/);
   compileError('package x\nf(a) := a\np := f(1, 2, 3)', 'rego_type_error', /arity mismatch/);
+  compileError('package x\np := count(1)', 'rego_type_error', /count: invalid argument\(s\)\n\thave: \(number\)\n\twant: \(any<string, array\[any\]/);
+  compileError('package x\np if startswith(input.s, 5)', 'rego_type_error', /startswith: invalid argument/);
 });
 
 test('declarations: := twice, use before :=, shadowing in nested scopes', () => {

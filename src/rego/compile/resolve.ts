@@ -11,6 +11,7 @@ import type { Callee, ICompr, IConst, ILit, ILitBody, IRef, ITerm, IVar, IWith, 
 import { INTRINSICS } from './ir.ts';
 import type { RuleTree, TreeNode } from './rule-tree.ts';
 import { CompileFailure, RuleScopes, Scope } from './scope.ts';
+import { checkConstArgs } from './typecheck.ts';
 
 type PrimKey = null | boolean | number | string;
 
@@ -238,7 +239,9 @@ export class Resolver {
     if (fn.kind === 'intrinsic' && (fn.name === 'rego.metadata.chain' || fn.name === 'rego.metadata.rule')) {
       return { t: 'const', v: this.ctx.metadata(this.rule, fn.name === 'rego.metadata.chain' ? 'chain' : 'rule'), loc };
     }
-    return { t: 'call', fn, args: args.map((a) => this.term(a, scope)), loc };
+    const resolved = args.map((a) => this.term(a, scope));
+    checkConstArgs(fn, resolved, loc);
+    return { t: 'call', fn, args: resolved, loc };
   }
 
   // ---- literals -----------------------------------------------------------------------------
@@ -337,6 +340,7 @@ export class Resolver {
           body = args.length === 1 ? { k: 'unify', a: args[0] as ITerm, b: v } : { k: 'term', term: v };
           break;
         }
+        checkConstArgs(fn, args, e.loc);
         body =
           args.length > arity
             ? { k: 'call', fn, args: args.slice(0, arity), out: args[arity] as ITerm }
