@@ -6,6 +6,7 @@ import type { BuiltinTable } from '../builtins/types.ts';
 import { RegoError, type RegoErrorDetail } from '../errors.ts';
 import { Planner } from '../eval/plan-body.ts';
 import { markSameConst, planRule } from '../eval/plan-rules.ts';
+import { buildRuleIndex } from '../eval/rule-index.ts';
 import type { Module, Rule, Term } from '../syntax/ast.ts';
 import { lineOf } from '../syntax/parser.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
@@ -209,6 +210,10 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
 
-  for (const n of tree.nodes) if (n.leafRules.length > 0) markSameConst(n);
+  for (const n of tree.nodes) {
+    if (n.leafRules.length === 0) continue;
+    markSameConst(n);
+    n.ruleIndex = buildRuleIndex(planner, n);
+  }
   return { tree, planner, builtins, sources, modules, metadata };
 }

@@ -65,6 +65,8 @@ export class TreeNode {
   arity = -1;
   /** Every branch of every leaf rule yields the same constant: evaluation may stop at the first. */
   sameConst = false;
+  /** Rule index (eval/rule-index.ts), when the node's rules are worth indexing. */
+  ruleIndex: unknown = null;
   /** The node's value when it is a constant (a single unconditional rule with a constant value). */
   constValue: Value | undefined = undefined;
 

@@ -166,3 +166,15 @@ test('empty packages are empty objects; base data wins over rules at the same pa
   assert.deepEqual(toJS(p.evaluate('data') as Value), { a: { b: {} }, c: { k: 'base' } });
   assert.ok(p.evaluate('data.a.b') instanceof RObject);
 });
+
+test('rule indexing: only rules whose guard matches are evaluated, results unchanged', () => {
+  const rules = ['npm', 'pypi', 'oci', 'huggingface', 'maven']
+    .map((eco, i) => `deny contains "${eco}-${i}" if {\n  input.ecosystem == "${eco}"\n  to_number(input.bad_${eco})\n}`)
+    .join('\n');
+  const p = policy(`package x\n${rules}\ndeny contains "any" if input.block\n`);
+  const input = { ecosystem: 'pypi', bad_pypi: '1', bad_npm: 'x', bad_oci: 'x', block: true };
+  // Strict mode: evaluating an unmatched rule would raise on to_number("x").
+  assert.deepEqual(toJS(p.evaluate('data.x.deny', { input, strictBuiltinErrors: true }) as Value), ['any', 'pypi-1']);
+  assert.deepEqual(toJS(p.evaluate('data.x.deny', { input: { ecosystem: 'cargo', block: true } }) as Value), ['any']);
+  assert.deepEqual(toJS(p.evaluate('data.x.deny', { input: {} }) as Value), []);
+});

@@ -7,6 +7,7 @@ import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
 import { BUSY, type Ctx, evalError, Frame, NONE, type Step } from './runtime.ts';
+import { candidateRules, type RuleIndex } from './rule-index.ts';
 
 export interface BranchPlan {
   readonly nslots: number;
@@ -72,12 +73,17 @@ function defaultValue(ctx: Ctx, node: TreeNode, args: readonly Value[] | null): 
   return acc.value;
 }
 
+function rulesOf(ctx: Ctx, node: TreeNode): readonly RuleDef[] {
+  const idx = node.ruleIndex as RuleIndex | null;
+  return idx === null ? node.leafRules : candidateRules(ctx, idx);
+}
+
 /** Value of a node holding complete rules. */
 export function evalComplete(ctx: Ctx, node: TreeNode): Value | undefined {
   ctx.state.tick();
   const same = node.sameConst;
   const acc = new ValueAcc(same, COMPLETE_CONFLICT);
-  for (const r of node.leafRules) {
+  for (const r of rulesOf(ctx, node)) {
     runBranches(ctx, r, acc, null);
     if (same && acc.value !== undefined) break;
   }
@@ -88,7 +94,7 @@ export function evalComplete(ctx: Ctx, node: TreeNode): Value | undefined {
 export function evalSet(ctx: Ctx, node: TreeNode): RSet {
   ctx.state.tick();
   const set = new RSet();
-  for (const r of node.leafRules) {
+  for (const r of rulesOf(ctx, node)) {
     for (const b of planOf(r).branches) {
       const f = new Frame(b.nslots, b.naux, ctx);
       f.acc = set;
