@@ -1,0 +1,156 @@
+/**
+ * Matching a package version against known-malicious records: exact names (PEP 503 for PyPI),
+ * exact versions (listed, or inside a bounded range), and the "every version" range kept as a
+ * separate fact — so a popular package that was compromised in a few releases is not blocked
+ * in all of them (the policy quarantines instead).
+ */
+import { compareSemver, parseSemver } from './versions/semver.ts';
+import { comparePep440, parsePep440 } from './versions/pep440.ts';
+import type { FeedEcosystem, MaliciousRecord, VersionRange } from './types.ts';
+
+export type MatchKind = 'version' | 'range' | 'all-versions' | 'range-uncomparable';
+
+/** `input.facts.malicious` (JSON, snake_case; see docs/signals.md). */
+export interface MaliciousFacts {
+  /** Some record names this package (whatever the version). */
+  readonly known: boolean;
+  /** This exact version is listed, or inside a bounded range. */
+  readonly version_listed: boolean;
+  /** Some record covers every version (`introduced: "0"`, no end). */
+  readonly all_versions: boolean;
+  /** Some record lists specific versions or bounded ranges: a compromise of particular releases. */
+  readonly explicit_versions_known: boolean;
+  /** A bounded range could not be compared with this version (unparseable version strings). */
+  readonly uncertain: boolean;
+  readonly records: readonly {
+    readonly id: string;
+    readonly match: MatchKind | 'other-versions';
+    readonly summary: string | null;
+    readonly modified: string;
+    readonly published: string | null;
+    readonly origins: readonly string[];
+    readonly feed: string;
+    readonly entry: string;
+  }[];
+}
+
+export const NO_MALICIOUS_FACTS: MaliciousFacts = {
+  known: false,
+  version_listed: false,
+  all_versions: false,
+  explicit_versions_known: false,
+  uncertain: false,
+  records: [],
+};
+
+type Cmp = (a: string, b: string) => number | null;
+
+function comparator(ecosystem: FeedEcosystem, type: VersionRange['type']): Cmp {
+  if (ecosystem === 'pypi' && type === 'ECOSYSTEM') {
+    return (a, b) => {
+      const x = parsePep440(a);
+      const y = parsePep440(b);
+      return x === null || y === null ? null : comparePep440(x, y);
+    };
+  }
+  return (a, b) => {
+    const x = parseSemver(a);
+    const y = parseSemver(b);
+    return x === null || y === null ? null : compareSemver(x, y);
+  };
+}
+
+/** true / false, or null when a bound or the version cannot be ordered. */
+function inRange(ecosystem: FeedEcosystem, range: VersionRange, version: string): boolean | null {
+  const cmp = comparator(ecosystem, range.type);
+  if (range.introduced !== '0') {
+    const c = cmp(version, range.introduced);
+    if (c === null) return null;
+    if (c < 0) return false;
+  }
+  if (range.fixed !== null) {
+    const c = cmp(version, range.fixed);
+    if (c === null) return null;
+    return c < 0;
+  }
+  if (range.lastAffected !== null) {
+    const c = cmp(version, range.lastAffected);
+    if (c === null) return null;
+    return c <= 0;
+  }
+  return true;
+}
+
+function sameVersion(ecosystem: FeedEcosystem, a: string, b: string): boolean {
+  if (a === b) return true;
+  if (ecosystem === 'pypi') {
+    const x = parsePep440(a);
+    const y = parsePep440(b);
+    return x !== null && y !== null && comparePep440(x, y) === 0;
+  }
+  return false;
+}
+
+function matchRecord(rec: MaliciousRecord, version: string): MatchKind | 'other-versions' {
+  if (rec.versions.some((v) => sameVersion(rec.ecosystem, v, version))) return 'version';
+  let uncomparable = false;
+  for (const range of rec.ranges) {
+    const hit = inRange(rec.ecosystem, range, version);
+    if (hit === true) return 'range';
+    if (hit === null) uncomparable = true;
+  }
+  if (uncomparable) return 'range-uncomparable';
+  if (rec.allVersions) return 'all-versions';
+  return 'other-versions';
+}
+
+export interface MaliciousIndex {
+  readonly size: number;
+  /** Records naming the package (withdrawn ones excluded). */
+  lookup(ecosystem: FeedEcosystem, name: string): readonly MaliciousRecord[];
+  match(ecosystem: FeedEcosystem, name: string, version: string): MaliciousFacts;
+}
+
+function key(ecosystem: FeedEcosystem, name: string): string {
+  return `${ecosystem}\u0000${ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name}`;
+}
+
+export function createMaliciousIndex(records: Iterable<MaliciousRecord>): MaliciousIndex {
+  const byName = new Map<string, MaliciousRecord[]>();
+  let size = 0;
+  for (const rec of records) {
+    if (rec.withdrawn !== null) continue;
+    const k = key(rec.ecosystem, rec.name);
+    const list = byName.get(k);
+    if (list === undefined) byName.set(k, [rec]);
+    else list.push(rec);
+    size++;
+  }
+  const lookup = (ecosystem: FeedEcosystem, name: string): readonly MaliciousRecord[] => byName.get(key(ecosystem, name)) ?? [];
+  return {
+    size,
+    lookup,
+    match(ecosystem, name, version) {
+      const recs = lookup(ecosystem, name);
+      if (recs.length === 0) return NO_MALICIOUS_FACTS;
+      const rows = recs.map((rec) => ({ rec, match: matchRecord(rec, version) }));
+      return {
+        known: true,
+        version_listed: rows.some((r) => r.match === 'version' || r.match === 'range'),
+        all_versions: recs.some((r) => r.allVersions),
+        explicit_versions_known: recs.some((r) => r.versions.length > 0 || r.ranges.length > 0),
+        uncertain: rows.some((r) => r.match === 'range-uncomparable'),
+        records: rows.map(({ rec, match }) => ({
+          id: rec.id,
+          match,
+          summary: rec.summary,
+          modified: rec.modified,
+          published: rec.published,
+          origins: rec.origins,
+          feed: rec.provenance.feed,
+          entry: rec.provenance.entry,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * Parses one OSV record (https://ossf.github.io/osv-schema/) into malicious-package records:
+ * one per `affected` entry of a supported ecosystem. The input is hostile: size-capped, every
+ * field type-checked, strings bounded; a record that claims to be OSV but is malformed is an
+ * error with the reason, never a partial record.
+ */
+import { createHash } from 'node:crypto';
+import { normalizePypiName } from '../../core/index.ts';
+import type { FeedEcosystem, MaliciousRecord, VersionRange } from './types.ts';
+
+export interface OsvParseLimits {
+  readonly maxRecordBytes: number;
+  readonly maxAffected: number;
+  readonly maxVersionsPerAffected: number;
+  readonly maxRangesPerAffected: number;
+}
+
+export const DEFAULT_OSV_LIMITS: OsvParseLimits = {
+  maxRecordBytes: 4 * 1024 * 1024,
+  maxAffected: 1_000,
+  maxVersionsPerAffected: 100_000,
+  maxRangesPerAffected: 1_000,
+};
+
+export class OsvRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OsvRecordError';
+  }
+}
+
+export type OsvParseResult =
+  | { readonly kind: 'records'; readonly id: string; readonly records: readonly MaliciousRecord[] }
+  /** Valid JSON that is not an OSV record, or a record this import does not want. */
+  | { readonly kind: 'skipped'; readonly reason: string };
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function get(o: Obj, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+function fail(why: string): never {
+  throw new OsvRecordError(why);
+}
+
+function optString(o: Obj, k: string, max = 4096): string | null {
+  const v = get(o, k);
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') fail(`${k} must be a string`);
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+function stringList(v: unknown, what: string, max: number): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) fail(`${what} must be an array`);
+  if (v.length > max) fail(`${what} has more than ${max} entries`);
+  return v.map((x, i) => {
+    if (typeof x !== 'string' || x.length > 256) fail(`${what}[${i}] must be a string of at most 256 characters`);
+    return x;
+  });
+}
+
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+function timestamp(o: Obj, k: string, required: boolean): string | null {
+  const v = optString(o, k, 64);
+  if (v === null) {
+    if (required) fail(`${k} is required`);
+    return null;
+  }
+  if (!TIMESTAMP_RE.test(v) || Number.isNaN(Date.parse(v))) fail(`${k} is not an RFC 3339 timestamp: ${JSON.stringify(v)}`);
+  return v;
+}
+
+function ecosystemOf(v: unknown): FeedEcosystem | null {
+  if (v === 'npm') return 'npm';
+  if (v === 'PyPI') return 'pypi';
+  return null;
+}
+
+function canonicalName(ecosystem: FeedEcosystem, raw: unknown): string {
+  if (typeof raw !== 'string' || raw === '' || raw.length > 214) fail('affected.package.name must be a non-empty string of at most 214 characters');
+  if (ecosystem === 'pypi') {
+    try {
+      return normalizePypiName(raw);
+    } catch {
+      // Malicious PyPI names are sometimes not valid PEP 508 names; normalise them anyway.
+      return raw.toLowerCase().replace(/[-_.]+/g, '-');
+    }
+  }
+  if (/[\s\u0000-\u001f]/.test(raw)) fail(`affected.package.name has whitespace or control characters: ${JSON.stringify(raw.slice(0, 80))}`);
+  return raw;
+}
+
+interface ParsedRanges {
+  readonly ranges: VersionRange[];
+  readonly allVersions: boolean;
+}
+
+function parseRanges(v: unknown, ecosystem: FeedEcosystem, limits: OsvParseLimits): ParsedRanges {
+  if (v === undefined || v === null) return { ranges: [], allVersions: false };
+  if (!Array.isArray(v)) fail('affected.ranges must be an array');
+  if (v.length > limits.maxRangesPerAffected) fail(`affected.ranges has more than ${limits.maxRangesPerAffected} entries`);
+  const ranges: VersionRange[] = [];
+  let allVersions = false;
+  for (const r of v) {
+    if (!isObj(r)) fail('affected.ranges[] must be objects');
+    const type = get(r, 'type');
+    if (type === 'GIT') continue; // commit ranges say nothing about published versions
+    if (type !== 'SEMVER' && type !== 'ECOSYSTEM') fail(`unsupported range type ${JSON.stringify(type)}`);
+    const events = get(r, 'events');
+    if (!Array.isArray(events) || events.length === 0 || events.length > 1000) fail('range.events must be a non-empty array (at most 1000)');
+    // Events form consecutive [introduced, end) intervals in order.
+    let introduced: string | null = null;
+    const flush = (fixed: string | null, lastAffected: string | null): void => {
+      if (introduced === null) return;
+      if (introduced === '0' && fixed === null && lastAffected === null) allVersions = true;
+      else ranges.push({ type, introduced, fixed, lastAffected });
+      introduced = null;
+    };
+    for (const e of events) {
+      if (!isObj(e)) fail('range.events[] must be objects');
+      const keys = Object.keys(e);
+      if (keys.length !== 1) fail('each range event must have exactly one key');
+      const key = keys[0] as string;
+      const value = e[key];
+      if (typeof value !== 'string' || value === '' || value.length > 256) fail(`range event ${key} must be a non-empty version string`);
+      switch (key) {
+        case 'introduced':
+          flush(null, null);
+          introduced = value;
+          break;
+        case 'fixed':
+          if (introduced === null) fail('fixed without introduced');
+          flush(value, null);
+          break;
+        case 'last_affected':
+          if (introduced === null) fail('last_affected without introduced');
+          flush(null, value);
+          break;
+        case 'limit':
+          break; // a git-range concept: no effect on published versions
+        default:
+          fail(`unknown range event ${JSON.stringify(key)}`);
+      }
+    }
+    flush(null, null);
+  }
+  return { ranges, allVersions };
+}
+
+function originsOf(doc: Obj, credits: unknown): string[] {
+  const out = new Set<string>();
+  const db = get(doc, 'database_specific');
+  if (isObj(db)) {
+    const origins = get(db, 'malicious-packages-origins');
+    if (Array.isArray(origins)) {
+      for (const o of origins.slice(0, 100)) {
+        if (isObj(o) && typeof get(o, 'source') === 'string') out.add((get(o, 'source') as string).slice(0, 64));
+      }
+    }
+  }
+  if (out.size === 0 && Array.isArray(credits)) {
+    for (const c of credits.slice(0, 100)) {
+      if (isObj(c) && typeof get(c, 'name') === 'string') out.add((get(c, 'name') as string).slice(0, 64));
+    }
+  }
+  return [...out].sort();
+}
+
+export interface OsvParseOptions {
+  readonly feed: string;
+  /** Path of the record in its directory or zip (provenance and error messages). */
+  readonly entry: string;
+  /** Record id prefixes to import (default `MAL-`). */
+  readonly idPrefixes?: readonly string[];
+  readonly limits?: OsvParseLimits;
+}
+
+export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): OsvParseResult {
+  const limits = options.limits ?? DEFAULT_OSV_LIMITS;
+  if (bytes.byteLength > limits.maxRecordBytes) fail(`record is larger than ${limits.maxRecordBytes} bytes`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    fail(`not valid UTF-8 JSON: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (!isObj(doc)) return { kind: 'skipped', reason: 'not a JSON object' };
+  const id = get(doc, 'id');
+  if (typeof id !== 'string' || typeof get(doc, 'modified') !== 'string') return { kind: 'skipped', reason: 'not an OSV record (no id/modified)' };
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id)) fail(`invalid record id ${JSON.stringify(id.slice(0, 80))}`);
+  const prefixes = options.idPrefixes ?? ['MAL-'];
+  if (!prefixes.some((p) => id.startsWith(p))) return { kind: 'skipped', reason: `record ${id} is not a malicious-package record` };
+  const modified = timestamp(doc, 'modified', true) as string;
+  const published = timestamp(doc, 'published', false);
+  const withdrawn = timestamp(doc, 'withdrawn', false);
+  const summary = optString(doc, 'summary', 1024);
+  const aliases = stringList(get(doc, 'aliases'), 'aliases', 1000);
+  const origins = originsOf(doc, get(doc, 'credits'));
+  const affected = get(doc, 'affected');
+  if (affected === undefined) fail('affected is required for a malicious-package record');
+  if (!Array.isArray(affected)) fail('affected must be an array');
+  if (affected.length > limits.maxAffected) fail(`affected has more than ${limits.maxAffected} entries`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const records: MaliciousRecord[] = [];
+  for (const a of affected) {
+    if (!isObj(a)) fail('affected[] must be objects');
+    const pkg = get(a, 'package');
+    if (!isObj(pkg)) fail('affected.package is required');
+    const ecosystem = ecosystemOf(get(pkg, 'ecosystem'));
+    if (ecosystem === null) continue;
+    const name = canonicalName(ecosystem, get(pkg, 'name'));
+    const versions = stringList(get(a, 'versions'), 'affected.versions', limits.maxVersionsPerAffected);
+    const { ranges, allVersions } = parseRanges(get(a, 'ranges'), ecosystem, limits);
+    if (versions.length === 0 && ranges.length === 0 && !allVersions) fail(`affected entry for ${name} lists no versions and no ranges`);
+    records.push({
+      id,
+      ecosystem,
+      name,
+      versions: [...new Set(versions)],
+      ranges,
+      allVersions,
+      summary,
+      aliases,
+      published,
+      modified,
+      withdrawn,
+      origins,
+      provenance: { feed: options.feed, entry: options.entry, sha256 },
+    });
+  }
+  if (records.length === 0) return { kind: 'skipped', reason: `record ${id} names no npm or PyPI package` };
+  return { kind: 'records', id, records };
+}

@@ -1,0 +1,46 @@
+/** Known-malicious package records (OSV `MAL-*`), as parsed from a feed. */
+
+export type FeedEcosystem = 'npm' | 'pypi';
+
+/** A bounded version range of a record (never the "every version" range, kept apart). */
+export interface VersionRange {
+  /** `SEMVER` (npm) or `ECOSYSTEM` (PyPI: PEP 440 ordering). */
+  readonly type: 'SEMVER' | 'ECOSYSTEM';
+  readonly introduced: string;
+  /** Exclusive upper bound. */
+  readonly fixed: string | null;
+  /** Inclusive upper bound. */
+  readonly lastAffected: string | null;
+}
+
+/** Where a record came from. */
+export interface RecordProvenance {
+  /** The feed's label given at import (`ossf-malicious-packages`, a file name …). */
+  readonly feed: string;
+  /** Path of the record inside the directory or zip. */
+  readonly entry: string;
+  /** sha256 hex of the record's bytes. */
+  readonly sha256: string;
+}
+
+export interface MaliciousRecord {
+  readonly id: string;
+  readonly ecosystem: FeedEcosystem;
+  /** Canonical name: npm as published, PyPI PEP 503-normalised. */
+  readonly name: string;
+  /** Versions listed one by one. */
+  readonly versions: readonly string[];
+  /** Bounded ranges (introduced > 0 or with an end). */
+  readonly ranges: readonly VersionRange[];
+  /** A range `introduced: "0"` without an end: every version, past and future. */
+  readonly allVersions: boolean;
+  readonly summary: string | null;
+  readonly aliases: readonly string[];
+  readonly published: string | null;
+  readonly modified: string;
+  /** Set when the record was withdrawn (retracted); such records never match. */
+  readonly withdrawn: string | null;
+  /** Reporting sources (`ghsa-malware`, `reversing-labs` … from the malicious-packages origins). */
+  readonly origins: readonly string[];
+  readonly provenance: RecordProvenance;
+}
