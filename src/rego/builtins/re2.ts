@@ -133,6 +133,17 @@ class Parser {
       }
       lastRepeat = null;
       flush();
+      if (c === '\\' && this.peek(1) === 'Q') {
+        // \Q…\E: literal runes, a following repetition applies to the last one only.
+        this.fold = flags.i;
+        const end = this.src.indexOf('\\E', this.pos + 2);
+        const text = Array.from(this.src.slice(this.pos + 2, end < 0 ? undefined : end));
+        this.pos = end < 0 ? this.src.length : end + 2;
+        const last = text.pop();
+        for (const ch of text) out += this.literal(ch.codePointAt(0) as number);
+        if (last !== undefined) lastAtom = this.literal(last.codePointAt(0) as number);
+        continue;
+      }
       if (c === '(' && this.peek(1) === '?' && this.isFlagGroup()) {
         const before = { ...flags };
         if (this.flagGroup(flags)) {
@@ -156,7 +167,7 @@ class Parser {
   }
 
   private isFlagGroup(): boolean {
-    return /^[imsU-]+[:)]/.test(this.src.slice(this.pos + 2));
+    return /^[imsU-]*[:)]/.test(this.src.slice(this.pos + 2));
   }
 
   /** Parses (?flags) or (?flags: and updates flags; returns true for the scoped form. */
@@ -169,7 +180,7 @@ class Parser {
       const c = this.peek();
       if (c === undefined) throw new RegexSyntaxError('missing closing )', this.src);
       if (c === ':' || c === ')') {
-        if ((neg && !sawFlag) || (c === ')' && !sawFlag && !neg && this.pos === start + 2)) {
+        if (neg && !sawFlag) {
           throw new RegexSyntaxError('invalid or unsupported Perl syntax', this.src.slice(start, this.pos + 1));
         }
         this.pos++;
@@ -251,7 +262,6 @@ class Parser {
         if (name === '' || !/^[A-Za-z0-9_]+$/.test(name)) {
           throw new RegexSyntaxError('invalid named capture', this.src.slice(start, this.pos + 1 + named[0].length));
         }
-        if (this.names.includes(name)) throw new RegexSyntaxError('duplicate capture group name', name);
         this.pos += 1 + named[0].length;
         this.names.push(name);
       } else if (rest.startsWith(':')) {

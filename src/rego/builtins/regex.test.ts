@@ -101,3 +101,11 @@ test('regex ReDoS: nested repetitions on hostile input finish', { timeout: 10_00
     check(`regex.match(${JSON.stringify(pattern)}, ${hostile})`, 'false');
   }
 });
+
+table('regex (RE2 parsing details)', [
+  ['regex.split("\\\\Q.*\\\\E?", ".")', '["",""]'],
+  ['regex.replace("a.**b", "\\\\Q.*\\\\E{2}", "-")', '"a-b"'],
+  ['regex.is_valid("(?)a")', 'true'],
+  ['regex.replace("bb", "(?<m>b)(?<m>b)", "$m")', '"b"'],
+  ['regex.split("(\\\\p{Latin}*((?)?)", "x")', builtinErr('missing argument to repetition operator: `?`')],
+]);
