@@ -60,6 +60,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 interface Figures {
   readonly evalsPerSec: number;
+  /** Evaluations per second of CPU time consumed by this process (robust on a busy machine). */
+  readonly evalsPerCpuSec: number;
   readonly p50us: number;
   readonly p99us: number;
 }
@@ -67,6 +69,7 @@ interface Figures {
 function measure(run: (i: number) => void, iterations: number): Figures {
   for (let i = 0; i < Math.min(2000, iterations); i++) run(i);
   const lat = new Float64Array(iterations);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < iterations; i++) {
     const s = performance.now();
@@ -74,13 +77,20 @@ function measure(run: (i: number) => void, iterations: number): Figures {
     lat[i] = performance.now() - s;
   }
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
   lat.sort();
-  return { evalsPerSec: (iterations / total) * 1000, p50us: percentile(lat, 0.5) * 1000, p99us: percentile(lat, 0.99) * 1000 };
+  return {
+    evalsPerSec: (iterations / total) * 1000,
+    evalsPerCpuSec: (iterations / ((cpu.user + cpu.system) / 1000)) * 1000,
+    p50us: percentile(lat, 0.5) * 1000,
+    p99us: percentile(lat, 0.99) * 1000,
+  };
 }
 
 function row(name: string, f: Figures | null): string {
   if (f === null) return `${name.padEnd(34)} (unavailable)`;
-  return `${name.padEnd(34)} ${Math.round(f.evalsPerSec).toLocaleString('en-US').padStart(10)} evals/s   p50 ${f.p50us.toFixed(1).padStart(7)} µs   p99 ${f.p99us.toFixed(1).padStart(7)} µs`;
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US').padStart(8);
+  return `${name.padEnd(34)} ${n(f.evalsPerSec)} evals/s (${n(f.evalsPerCpuSec)} per CPU-s)   p50 ${f.p50us.toFixed(1).padStart(7)} µs   p99 ${f.p99us.toFixed(1).padStart(7)} µs`;
 }
 
 const ITER = Number(process.env.BENCH_ITERATIONS ?? 20000);
@@ -124,11 +134,17 @@ if (wasm !== null) process.stdout.write(`speed-up: ${(airlock.evalsPerSec / wasm
 const big = thousandLinePolicy();
 const lines = big.split('\n').length;
 const times: number[] = [];
+const cpuTimes: number[] = [];
 for (let i = 0; i < 21; i++) {
+  const c0 = process.cpuUsage();
   const s = performance.now();
   compile([{ path: 'big.rego', source: big }]);
   times.push(performance.now() - s);
+  const c = process.cpuUsage(c0);
+  cpuTimes.push((c.user + c.system) / 1000);
 }
-const first = times[0] as number;
-const warm = times.slice(1).sort((a, b) => a - b);
-process.stdout.write(`\ncompile ${lines}-line policy: first ${first.toFixed(1)} ms, median ${(warm[10] as number).toFixed(1)} ms, max ${(warm[warm.length - 1] as number).toFixed(1)} ms (target < 100 ms)\n`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+process.stdout.write(
+  `\ncompile ${lines}-line policy: first ${(times[0] as number).toFixed(1)} ms (${(cpuTimes[0] as number).toFixed(1)} ms CPU), ` +
+    `then median ${median(times.slice(1)).toFixed(1)} ms (${median(cpuTimes.slice(1)).toFixed(1)} ms CPU) (target < 100 ms)\n`,
+);
