@@ -130,7 +130,8 @@ export function formatTime(ns: bigint, zone: Zone, layout: string): string {
     if (typeof std === 'object') {
       let digits = pad(t.nanosecond, 9).slice(0, std.digits);
       if (std.frac === '9') {
-        digits = pad(t.nanosecond, 9).replace(/0+$/, '').slice(0, std.digits);
+        // Truncate to the layout's digits, then drop trailing zeros (Go's appendNano).
+        digits = digits.replace(/0+$/, '');
         if (digits === '') continue;
       }
       out += std.sep + digits;

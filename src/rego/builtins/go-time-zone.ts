@@ -168,8 +168,10 @@ function intlZone(name: string): Zone {
       if (/^[A-Z]{2,5}$/.test(text) && text !== 'GMT') return text;
       if (text === 'GMT' || text === 'UTC') return text;
     }
-    // Zones without an abbreviation print their offset, as tzdata spells it ("+0530", "-03").
+    // Zones without an abbreviation print their offset, as tzdata spells it ("+0530", "-03");
+    // an offset with seconds is a zone's local mean time before standard time ("LMT").
     const off = offsetAt(unixSeconds);
+    if (off % 60 !== 0) return 'LMT';
     const abs = Math.abs(off);
     const hh = String(Math.floor(abs / 3600)).padStart(2, '0');
     const mm = Math.floor((abs % 3600) / 60);

@@ -57,3 +57,9 @@ table('time', [
   ['time.format([1670006453141828752, "Asia/Kolkata", "RFC1123Z"])', '"Sat, 03 Dec 2022 00:10:53 +0530"'],
   ['time.date(json.unmarshal("\\"x\\""))', typeError('time.date: operand 1 must be either number (ns) or [number (ns), string (tz)] but got string')],
 ]);
+
+table('time (layout details)', [
+  ['time.format([-2933805434099919740, "America/New_York", "01MST15"])', '"01LMT17"'],
+  ['time.format([-2035578887930529271, "Asia/Tokyo", ",000505.9PM"])', '",001212AM"'],
+  ['time.format([-3849501577005908752, "America/New_York", ".000TMST-03,000"])', '".994TLMT-09,994"'],
+]);
