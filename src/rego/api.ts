@@ -65,6 +65,11 @@ export interface TestRule {
 export interface CompiledPolicy {
   /** Value of a ref such as `data.airlock.deny`; undefined when undefined. */
   evaluate(ref: string, options?: EvalOptions): Value | undefined;
+  /**
+   * Values of several refs in one evaluation: rules they share are evaluated once and the
+   * input is converted once (e.g. `deny`, `quarantine` and `warn` of one decision).
+   */
+  evaluateAll(refs: readonly string[], options?: EvalOptions): (Value | undefined)[];
   /** A query body, like `opa eval` (bindings per row). */
   query(query: string, options?: EvalOptions): QueryResult[];
   /** Rules whose name starts with `test_` (for `policy test`). */
@@ -173,6 +178,7 @@ class Policy implements CompiledPolicy {
       rethrowCompile(e, this.c, new Map([['ref', ref]]));
     }
     const p = { ev, nslots: layout.nslots, naux: pf.naux };
+    if (this.refs.size > 1000) this.refs.clear();
     this.refs.set(ref, p);
     return p;
   }
@@ -181,6 +187,17 @@ class Policy implements CompiledPolicy {
     const p = this.prepareRef(ref);
     const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, this.state(options).ctx)));
     return v === undefined ? undefined : settle(v);
+  }
+
+  evaluateAll(refs: readonly string[], options?: EvalOptions): (Value | undefined)[] {
+    const prepared = refs.map((r) => this.prepareRef(r));
+    return this.run(() => {
+      const ctx = this.state(options).ctx;
+      return prepared.map((p) => {
+        const v = p.ev(new Frame(p.nslots, p.naux, ctx));
+        return v === undefined ? undefined : settle(v);
+      });
+    });
   }
 
   private prepareQuery(q: string): PreparedQuery {

@@ -275,7 +275,15 @@ export interface OrderedBody {
  * Orders `body` so that every literal's inputs are bound before it, given `globals` bound on
  * entry. Throws `rego_unsafe_var_error` for variables nothing binds.
  */
+/** Bodies longer than this are refused: ordering them is quadratic in the worst case. */
+export const MAX_BODY_LITERALS = 10_000;
+
 export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody {
+  if (body.length > MAX_BODY_LITERALS) {
+    throw new UnsafeVars([
+      new CompileFailure('rego_compile_error', `body too long: ${body.length} expressions (limit ${MAX_BODY_LITERALS})`, (body[0] as ILit).loc),
+    ]);
+  }
   const litVarSets = body.map((l) => {
     const s: SlotSet = new Set();
     litVars(l, (v) => s.add(v.slot));

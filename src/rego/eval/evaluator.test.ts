@@ -178,3 +178,11 @@ test('rule indexing: only rules whose guard matches are evaluated, results uncha
   assert.deepEqual(toJS(p.evaluate('data.x.deny', { input: { ecosystem: 'cargo', block: true } }) as Value), ['any']);
   assert.deepEqual(toJS(p.evaluate('data.x.deny', { input: {} }) as Value), []);
 });
+
+test('evaluateAll shares one evaluation across refs', () => {
+  const p = policy('package x\nbase := count(input.xs)\ndeny contains "many" if base > 2\nwarn contains "some" if base > 0\nnone := 1 if false');
+  const [deny, warn, none] = p.evaluateAll(['data.x.deny', 'data.x.warn', 'data.x.none'], { input: { xs: [1, 2, 3] } });
+  assert.deepEqual(toJS(deny as Value), ['many']);
+  assert.deepEqual(toJS(warn as Value), ['some']);
+  assert.equal(none, undefined);
+});
