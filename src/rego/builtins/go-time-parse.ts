@@ -50,6 +50,9 @@ function parseOffset(v: string, std: string): [number, string] | null {
       len = 9;
       break;
   }
+  if (Number(hh) > 24) throw new TimeParseError('time zone offset hour');
+  if (Number(mm) > 60) throw new TimeParseError('time zone offset minute');
+  if (Number(ss) > 60) throw new TimeParseError('time zone offset second');
   const off = (Number(hh) * 3600 + Number(mm) * 60 + Number(ss)) * (sign === '-' ? -1 : 1);
   return [off, v.slice(len)];
 }
@@ -232,7 +235,13 @@ export function parseTime(layout: string, value: string): bigint {
           value = value.slice(1);
           break;
         }
-        const r = parseOffset(value, s);
+        let r: [number, string] | null;
+        try {
+          r = parseOffset(value, s);
+        } catch (e) {
+          if (e instanceof TimeParseError) throw range(e.message);
+          throw e;
+        }
         if (r === null) throw fail();
         [offset, value] = r;
       }

@@ -63,3 +63,8 @@ table('time (layout details)', [
   ['time.format([-2035578887930529271, "Asia/Tokyo", ",000505.9PM"])', '",001212AM"'],
   ['time.format([-3849501577005908752, "America/New_York", ".000TMST-03,000"])', '".994TLMT-09,994"'],
 ]);
+
+table('time (parse validation)', [
+  ['time.parse_rfc3339_ns("2021-07-04T10:00:00+25:00")', builtinErr('time.parse_rfc3339_ns: parsing time "2021-07-04T10:00:00+25:00": time zone offset hour out of range')],
+  ['time.parse_rfc3339_ns("2021-07-04T10:00:00.1234567891Z")', '1625393400123456789'],
+]);
