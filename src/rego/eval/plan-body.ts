@@ -399,17 +399,28 @@ export class Planner extends TermPlanner {
     const vp = this.pattern(value, b, pf);
     const cont = next(b);
     if (kp === null && vp.slot >= 0) {
+      // `some x in xs`: the hottest loop of most policies, written out per collection kind.
       const s = vp.slot;
-      const fast = (f: Frame, _k: Value, v: Value): boolean => {
-        f.slots[s] = v;
-        const r = cont(f);
-        f.slots[s] = undefined;
-        return r;
-      };
       return (f) => {
         const d = dom(f);
         if (d === undefined) return false;
-        return forEachMember(f, d, fast);
+        let items: readonly Value[];
+        if (isArray(d)) items = d;
+        else if (d instanceof RSet) items = d.values();
+        else if (d instanceof RObject) items = d.sortedValues();
+        else return false;
+        const st = f.ctx.state;
+        const slots = f.slots;
+        for (let i = 0; i < items.length; i++) {
+          st.tick();
+          slots[s] = items[i];
+          if (cont(f)) {
+            slots[s] = undefined;
+            return true;
+          }
+        }
+        slots[s] = undefined;
+        return false;
       };
     }
     const body = (f: Frame, k: Value, v: Value): boolean => {
