@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import postgres from 'postgres';
@@ -36,8 +38,9 @@ test('postgres: three processes appending to one audit chain at once leave it un
     const setup = openPostgresMetadataStore({ url, schema });
     await setup.migrate();
     await setup.close();
-    const start = String(Date.now() + 800);
-    const results = await runChildren(['a', 'b', 'c'].map((label) => [fixture('pg-audit-appender.ts'), url, schema, '100', label, start]));
+    const barrierDir = await mkdtemp(join(tmpdir(), 'airlock-pg-barrier-'));
+    const results = await runChildren(['a', 'b', 'c'].map((label) => [fixture('pg-audit-appender.ts'), url, schema, '100', label, barrierDir, '3']));
+    await rm(barrierDir, { recursive: true, force: true });
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const store = openPostgresMetadataStore({ url, schema });
     const events: AuditEvent[] = [...(await store.listAudit({ limit: 1000 }))];
