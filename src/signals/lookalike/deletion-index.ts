@@ -90,7 +90,12 @@ interface Buckets {
   readonly offsets: Uint32Array;
   readonly hashes: Uint32Array;
   readonly ids: Uint32Array;
+  /** One bit per low-25-bit hash value: most absent variants are rejected with one probe. */
+  readonly present: Uint32Array;
 }
+
+const PRESENCE_BITS = 25;
+const PRESENCE_MASK = (1 << PRESENCE_BITS) - 1;
 
 function bucketPairs(hashes: Uint32Array, ids: Uint32Array, n: number): Buckets {
   const bits = Math.min(22, Math.max(8, Math.ceil(Math.log2(Math.max(n, 1)))));
@@ -104,15 +109,18 @@ function bucketPairs(hashes: Uint32Array, ids: Uint32Array, n: number): Buckets 
   const next = offsets.slice(0, offsets.length - 1);
   const outH = new Uint32Array(n);
   const outI = new Uint32Array(n);
+  const present = new Uint32Array(1 << (PRESENCE_BITS - 5));
   for (let k = 0; k < n; k++) {
     const h = hashes[k] as number;
+    const bit = h & PRESENCE_MASK;
+    present[bit >>> 5] = (present[bit >>> 5] as number) | (1 << (bit & 31));
     const b = h >>> shift;
     const pos = next[b] as number;
     next[b] = pos + 1;
     outH[pos] = h;
     outI[pos] = ids[k] as number;
   }
-  return { shift, offsets, hashes: outH, ids: outI };
+  return { shift, offsets, hashes: outH, ids: outI, present };
 }
 
 export function buildDeletionIndex(terms: readonly string[], options: DeletionIndexOptions): DeletionIndex {
@@ -143,6 +151,8 @@ export function buildDeletionIndex(terms: readonly string[], options: DeletionIn
     candidates(query: string, depth: number): Set<number> {
       const found = new Set<number>();
       forEachDeletionHash(query, depth, (h) => {
+        const bit = h & PRESENCE_MASK;
+        if (((table.present[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return;
         const b = h >>> table.shift;
         const end = table.offsets[b + 1] as number;
         for (let k = table.offsets[b] as number; k < end; k++) {
