@@ -6,38 +6,13 @@
  * Whitespace matters: `a[1]` is a ref, `a [1]` is a var followed by an array.
  */
 import { parseNumber } from '../number.ts';
-import type {
-  Body,
-  CallTerm,
-  Expr,
-  Loc,
-  RefTerm,
-  ScalarTerm,
-  Term,
-  TemplateTerm,
-  VarTerm,
-} from './ast.ts';
+import type { CallTerm, Loc, RefTerm, ScalarTerm, Term, VarTerm } from './ast.ts';
 import { opRef } from './ast.ts';
+import { ParseFailure, ParserCursor } from './parse-cursor.ts';
 import { KEYWORDS, T, TOKEN_NAMES, type Token, type TokenKind } from './tokens.ts';
 
-/** Thrown inside the parser; cheap (no stack trace), caught by speculative parses. */
-export class ParseFailure {
-  readonly message: string;
-  readonly token: Token;
-  /** Limit breaches are not recoverable by trying another parse. */
-  readonly fatal: boolean;
-
-  constructor(message: string, token: Token, fatal = false) {
-    this.message = message;
-    this.token = token;
-    this.fatal = fatal;
-  }
-}
-
-export interface ParseLimits {
-  /** Maximum nesting of terms and bodies. */
-  readonly maxDepth: number;
-}
+export { ParseFailure } from './parse-cursor.ts';
+export type { ParseLimits } from './parse-cursor.ts';
 
 const RELATION_OPS: ReadonlyMap<TokenKind, string> = new Map<TokenKind, string>([
   [T.Equal, 'equal'],
@@ -57,116 +32,10 @@ const FACTOR_OPS: ReadonlyMap<TokenKind, string> = new Map<TokenKind, string>([
   [T.Rem, 'rem'],
 ]);
 
-export abstract class TermParser {
-  protected readonly toks: readonly Token[];
-  protected i = 0;
-  protected readonly file: string;
-  private depth = 0;
-  private readonly limits: ParseLimits;
-  private wildcards = 0;
-  private readonly termCache = new Map<number, { readonly term: Term | null; readonly end: number; readonly fail: ParseFailure | null }>();
-
-  constructor(toks: readonly Token[], file: string, limits: ParseLimits) {
-    this.toks = toks;
-    this.file = file;
-    this.limits = limits;
-  }
-
-  protected abstract parseBody(end: TokenKind): Body;
-  protected abstract parseLiteral(): Expr;
-
-  // ---- cursor -------------------------------------------------------------------------------
-
-  protected get tok(): Token {
-    return this.toks[this.i] as Token;
-  }
-
-  protected peek(k = 1): Token {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)] as Token;
-  }
-
-  protected next(): void {
-    if (this.i < this.toks.length - 1) this.i++;
-  }
-
-  protected is(kind: TokenKind): boolean {
-    return this.tok.kind === kind;
-  }
-
-  protected isWord(word: string): boolean {
-    return this.tok.kind === T.Ident && this.tok.text === word;
-  }
-
-  /** The token after the current one continues a ref (`.`/`[` with no whitespace in between). */
-  protected refFollows(): boolean {
-    const n = this.peek();
-    return (n.kind === T.Dot || n.kind === T.LBrack) && !n.ws;
-  }
-
-  /** A keyword in the current position, unless it starts a ref (`if.foo`, keywords in refs). */
-  protected isKeyword(word: string): boolean {
-    return this.isWord(word) && !this.refFollows();
-  }
-
-  protected loc(t: Token = this.tok): Loc {
-    return { file: this.file, row: t.row, col: t.col, offset: t.offset, end: t.end };
-  }
-
-  protected span(start: Loc): Loc {
-    const prev = this.toks[Math.max(0, this.i - 1)] as Token;
-    return { ...start, end: Math.max(start.end, prev.end) };
-  }
-
-  protected fail(message: string, t: Token = this.tok): never {
-    throw new ParseFailure(message, t);
-  }
-
-  protected unexpected(note?: string, t: Token = this.tok): never {
-    const name = t.kind === T.Ident ? (KEYWORDS.has(t.text) ? t.text : 'identifier') : TOKEN_NAMES[t.kind];
-    const kind = t.kind === T.Ident && KEYWORDS.has(t.text) ? 'keyword' : 'token';
-    this.fail(note === undefined ? `unexpected ${name} ${kind}` : `unexpected ${name} ${kind}: ${note}`, t);
-  }
-
-  protected expect(kind: TokenKind, what: string = TOKEN_NAMES[kind]): void {
-    if (this.tok.kind !== kind) this.unexpected(`expected ${what}`);
-    this.next();
-  }
-
-  protected save(): number {
-    return this.i;
-  }
-
-  protected restore(i: number): void {
-    this.i = i;
-  }
-
-  /** Runs a speculative parse; on failure restores the position and returns null. */
-  protected attempt<R>(f: () => R): R | null {
-    const s = this.i;
-    const d = this.depth;
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof ParseFailure && !e.fatal) {
-        this.i = s;
-        this.depth = d;
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  protected enter(): void {
-    if (++this.depth > this.limits.maxDepth) throw new ParseFailure(`nesting too deep (limit ${this.limits.maxDepth})`, this.tok, true);
-  }
-
-  protected leave(): void {
-    this.depth--;
-  }
-
-  protected wildcard(loc: Loc): VarTerm {
-    return { type: 'var', name: `$${this.wildcards++}`, loc };
-  }
+export abstract class TermParser extends ParserCursor {
+  protected abstract parseArray(): Term;
+  protected abstract parseSetOrObject(): Term;
+  protected abstract parseTemplate(): Term;
 
   // ---- operators ------------------------------------------------------------------------------
 
@@ -469,151 +338,6 @@ export abstract class TermParser {
         return out;
       }
     }
-  }
-
-  private parseArray(): Term {
-    const start = this.loc();
-    this.next();
-    if (this.is(T.RBrack)) {
-      this.next();
-      return { type: 'array', items: [], loc: this.span(start) };
-    }
-    let potentialComprehension = true;
-    if (this.is(T.Comma)) {
-      potentialComprehension = false;
-      this.next();
-    }
-    const s = this.save();
-    const head = this.attempt(() => this.parseTerm());
-    if (head !== null) {
-      if (this.is(T.RBrack)) {
-        this.next();
-        return { type: 'array', items: [head], loc: this.span(start) };
-      }
-      if (this.is(T.Or) && potentialComprehension) {
-        const compr = this.attempt(() => {
-          this.next();
-          const body = this.parseBody(T.RBrack);
-          this.next();
-          return body;
-        });
-        if (compr !== null) return { type: 'arraycompr', head, body: compr, loc: this.span(start) };
-      }
-    }
-    this.restore(s);
-    const items = this.parseTermList(T.RBrack);
-    return { type: 'array', items, loc: this.span(start) };
-  }
-
-  private parseSetOrObject(): Term {
-    const start = this.loc();
-    this.next();
-    if (this.is(T.RBrace)) {
-      this.next();
-      return { type: 'object', entries: [], loc: this.span(start) };
-    }
-    let potentialComprehension = true;
-    if (this.is(T.Comma)) {
-      potentialComprehension = false;
-      this.next();
-    }
-    const s = this.save();
-    let head = this.attempt(() => this.parseTerm());
-    if (head !== null) {
-      if (this.is(T.Or) && potentialComprehension) {
-        const body = this.attempt(() => {
-          this.next();
-          const b = this.parseBody(T.RBrace);
-          this.next();
-          return b;
-        });
-        if (body !== null) return { type: 'setcompr', head, body, loc: this.span(start) };
-        this.restore(s);
-        head = null;
-      } else if (this.is(T.RBrace) || this.is(T.Comma)) {
-        return this.parseSetRest(head, start);
-      } else if (this.is(T.Colon)) {
-        return this.parseObjectRest(head, start, potentialComprehension);
-      } else {
-        head = null;
-      }
-    }
-    this.restore(s);
-    head = this.parseTermInfixCall(false);
-    if (this.is(T.RBrace) || this.is(T.Comma)) return this.parseSetRest(head, start);
-    if (this.is(T.Colon)) return this.parseObjectRest(head, start, potentialComprehension);
-    this.unexpected('non-terminated set');
-  }
-
-  private parseSetRest(head: Term, start: Loc): Term {
-    if (this.is(T.RBrace)) {
-      this.next();
-      return { type: 'set', items: [head], loc: this.span(start) };
-    }
-    this.next(); // ,
-    const rest = this.parseTermList(T.RBrace);
-    return { type: 'set', items: [head, ...rest], loc: this.span(start) };
-  }
-
-  private parseObjectRest(key: Term, start: Loc, potentialComprehension: boolean): Term {
-    this.next(); // :
-    const s = this.save();
-    if (potentialComprehension) {
-      const v = this.attempt(() => this.parseTerm());
-      if (v !== null && this.is(T.Or)) {
-        const body = this.attempt(() => {
-          this.next();
-          const b = this.parseBody(T.RBrace);
-          this.next();
-          return b;
-        });
-        if (body !== null) return { type: 'objectcompr', key, value: v, body, loc: this.span(start) };
-      }
-      this.restore(s);
-    }
-    const value = this.parseTermInfixCall(false);
-    const entries: (readonly [Term, Term])[] = [[key, value]];
-    for (;;) {
-      if (this.is(T.RBrace)) {
-        this.next();
-        return { type: 'object', entries, loc: this.span(start) };
-      }
-      if (!this.is(T.Comma)) this.unexpected('non-terminated object');
-      this.next();
-      if (this.is(T.RBrace)) continue;
-      const k = this.parseTermInfixCall(false);
-      if (!this.is(T.Colon)) this.unexpected('expected ":"');
-      this.next();
-      const v = this.parseTermInfixCall(false);
-      entries.push([k, v]);
-    }
-  }
-
-  private parseTemplate(): TemplateTerm {
-    const start = this.loc();
-    const parts: (string | Expr)[] = [];
-    for (;;) {
-      const t = this.tok;
-      if (t.text.length > 0) parts.push(t.text);
-      this.next();
-      if (t.kind === T.TemplateEnd) break;
-      if (t.kind !== T.TemplatePart) this.unexpected('expected template-string part');
-      const expr = this.parseLiteral();
-      if (expr.negated) this.fail("unexpected negation ('not') in template-string expression");
-      if (expr.kind === 'call' && expr.op.type === 'var' && expr.op.name === 'eq' && expr.args.length === 2 && expr.with.length === 0) {
-        this.fail("unexpected unification ('=') in template-string expression");
-      }
-      if (expr.kind === 'call' && expr.op.type === 'var' && expr.op.name === 'assign') {
-        this.fail("unexpected assignment (':=') in template-string expression");
-      }
-      if (expr.kind === 'every') this.fail("unexpected 'every' in template-string expression");
-      if (expr.kind === 'some' || expr.kind === 'somein') this.fail("unexpected 'some' in template-string expression");
-      parts.push(expr);
-      if (!this.is(T.RBrace)) this.unexpected('expected } to end template string expression');
-      this.next();
-      if (!this.is(T.TemplatePart) && !this.is(T.TemplateEnd)) this.unexpected('expected template-string part');
-    }
-    return { type: 'template', parts, loc: this.span(start) };
   }
 }
 
