@@ -45,8 +45,17 @@ const NUMBER_RE = /^(-)?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 /** Exponent bound for parsed literals: beyond it a number is a denial-of-service, not data. */
 const MAX_EXPONENT = 100_000;
 
+const TEN_16 = 10n ** 16n;
+
 function normalizeDecimal(coef: bigint, exp: number): Decimal {
   if (coef === 0n) return { coef: 0n, exp: 0 };
+  if (coef % 10n !== 0n) return { coef, exp };
+  // Strip trailing zeros in chunks first: a coefficient with many zeros (10^100000) would
+  // otherwise cost one big division per digit.
+  while (coef % TEN_16 === 0n) {
+    coef /= TEN_16;
+    exp += 16;
+  }
   while (coef % 10n === 0n) {
     coef /= 10n;
     exp += 1;
@@ -191,11 +200,19 @@ function arith(
   exact: (x: bigint, y: bigint) => bigint,
   float: (x: BinFloat, y: BinFloat) => BinFloat,
 ): RNumber {
-  const x = toBigInt(a);
-  const y = x === null ? null : toBigInt(b);
-  if (x !== null && y !== null) return fromBigInt(exact(x, y));
+  if (isInteger(a) && isInteger(b)) {
+    // Exact on the decimal forms (coef × 10^exp, exp ≥ 0), aligned to the smaller exponent,
+    // so that 1e100000 × 1e100000 never expands both operands into digits.
+    const x = toDecimal(a);
+    const y = toDecimal(b);
+    const e = Math.min(x.exp, y.exp);
+    if (exact === MUL) return fromDecimal(x.coef * y.coef, x.exp + y.exp);
+    return fromDecimal(exact(x.coef * 10n ** BigInt(x.exp - e), y.coef * 10n ** BigInt(y.exp - e)), e);
+  }
   return fromBin(float(toBin(a), toBin(b)));
 }
+
+const MUL = (x: bigint, y: bigint): bigint => x * y;
 
 export function addNumbers(a: RNumber, b: RNumber): RNumber {
   if (isSafeInt(a) && isSafeInt(b)) {
@@ -218,7 +235,7 @@ export function multiplyNumbers(a: RNumber, b: RNumber): RNumber {
     const r = a * b;
     if (Number.isSafeInteger(r)) return r === 0 ? 0 : r;
   }
-  return arith(a, b, (x, y) => x * y, (x, y) => binMul(x, y));
+  return arith(a, b, MUL, (x, y) => binMul(x, y));
 }
 
 function isZero(n: RNumber): boolean {
