@@ -3,17 +3,18 @@
  * continuation. Refs with unbound variables anywhere in a literal are first turned into
  * iteration steps (as OPA's compiler rewrites them into separate expressions).
  */
-import type { Callee, ICall, ILit, IRef, ITerm, IUnifyLit, IVar } from '../compile/ir.ts';
-import { litVars, termVars } from '../compile/ir.ts';
-import { CompileFailure } from '../compile/scope.ts';
-import { orderBody, sameKey } from '../compile/safety.ts';
+import type { Callee, ICall, ILit, IRef, ITerm, IVar } from '../compile/ir.ts';
+import { termVars } from '../compile/ir.ts';
+import { orderBody } from '../compile/safety.ts';
 import type { Loc } from '../syntax/ast.ts';
-import { isArray, RObject, RSet, type Value, valuesEqual } from '../value.ts';
+import { isArray, RObject, RSet, type Value } from '../value.ts';
+import { fastBinary } from './fast-ops.ts';
 import { forEachMember, iterateStep, unbind } from './plan-iter.ts';
-import { builtinFailure, isEvaluable, type PlanFrame, type SlotSet, TermPlanner, UNDEFINED_CALL } from './plan-terms.ts';
+import { relationCallStep, relationStep } from './plan-relations.ts';
+import { isEvaluable, type PlanFrame, type SlotSet, TermPlanner } from './plan-terms.ts';
+import { matchStep, unifyStep } from './plan-unify.ts';
 import type { Ev, Frame, Step } from './runtime.ts';
 import { withStep } from './with.ts';
-import { fastBinary } from './fast-ops.ts';
 
 export type Cont = (bound: SlotSet) => Step;
 
@@ -23,8 +24,6 @@ interface Extraction {
   readonly call: ICall | null;
   readonly temp: IVar;
 }
-
-const FAIL: Step = () => false;
 
 function hasUnbound(t: ITerm, bound: SlotSet): boolean {
   let found = false;
@@ -116,48 +115,7 @@ export class Planner extends TermPlanner {
     const b = new Set(bound);
     b.add(e.temp.slot);
     const cont = this.withExtractions(ex, b, pf, inner, i + 1);
-    return this.relationStep(e.call as ICall, bound, pf, e.temp, cont);
-  }
-
-  private relationStep(c: ICall, bound: SlotSet, pf: PlanFrame, out: IVar, cont: Step): Step {
-    const evs = c.args.map((a) => this.ev(a, bound, pf));
-    const decl = c.fn.kind === 'builtin' ? c.fn.decl : null;
-    if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
-    const slot = out.slot;
-    const loc = c.loc;
-    return (f) => {
-      const args: Value[] = [];
-      for (const e of evs) {
-        const v = e(f);
-        if (v === undefined) return false;
-        args.push(v);
-      }
-      let results: Iterable<Value>;
-      try {
-        results = decl.impl(args, f.ctx.state.builtinCtx);
-      } catch (e) {
-        const err = builtinFailure(f, decl.name, e, loc);
-        if (err === UNDEFINED_CALL) return false;
-        throw err;
-      }
-      const it = results[Symbol.iterator]();
-      for (;;) {
-        let step: IteratorResult<Value>;
-        try {
-          step = it.next();
-        } catch (e) {
-          const err = builtinFailure(f, decl.name, e, loc);
-          if (err === UNDEFINED_CALL) return false;
-          throw err;
-        }
-        if (step.done === true) return false;
-        f.ctx.state.tick();
-        f.slots[slot] = step.value;
-        const stop = cont(f);
-        f.slots[slot] = undefined;
-        if (stop) return true;
-      }
-    };
+    return relationStep(this, e.call as ICall, bound, pf, e.temp, cont);
   }
 
   // ---- literal kinds ------------------------------------------------------------------------
@@ -188,7 +146,7 @@ export class Planner extends TermPlanner {
       case 'unify': {
         const a = this.extract(body.a, b, ex, pf);
         const c = this.extract(body.b, b, ex, pf);
-        return this.withExtractions(ex, bound, pf, (bb) => this.unifyStep(a, c, bb, pf, next, l.loc));
+        return this.withExtractions(ex, bound, pf, (bb) => unifyStep(this, a, c, bb, pf, next, l.loc));
       }
       case 'somein': {
         const domain = this.extract(body.domain, b, ex, pf);
@@ -240,156 +198,10 @@ export class Planner extends TermPlanner {
         return cont(f);
       };
     }
-    if (isRelation(fn)) return this.relationCallStep(fn, evs, out, bound, pf, next, loc);
+    if (isRelation(fn)) return relationCallStep(this, fn, evs, out, bound, pf, next, loc);
     const call = this.calleeEv(fn, evs, loc);
     if (out === null) return this.testStep(call, next(bound));
-    return this.matchStep(out, call, bound, pf, next);
-  }
-
-  /** `walk(x, [path, value])`: one solution per answer of the relation. */
-  private relationCallStep(fn: Callee, evs: readonly Ev[], out: ITerm | null, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
-    const b = new Set(bound);
-    const pat = out === null ? null : this.pattern(out, b, pf);
-    const cont = next(b);
-    const decl = fn.kind === 'builtin' ? fn.decl : null;
-    if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
-    const mockedEv = this.calleeEv(fn, evs, loc);
-    return (f) => {
-      if (f.ctx.mocks !== null && f.ctx.mocks.has(fn.name)) {
-        const v = mockedEv(f);
-        if (v === undefined) return false;
-        if (pat === null) return v === false ? false : cont(f);
-        const r = pat.match(f, v) ? cont(f) : false;
-        unbind(f, pat.binds);
-        return r;
-      }
-      const args: Value[] = [];
-      for (const e of evs) {
-        const v = e(f);
-        if (v === undefined) return false;
-        args.push(v);
-      }
-      let results: Iterable<Value>;
-      try {
-        results = decl.impl(args, f.ctx.state.builtinCtx);
-      } catch (e) {
-        const err = builtinFailure(f, decl.name, e, loc);
-        if (err === UNDEFINED_CALL) return false;
-        throw err;
-      }
-      const it = results[Symbol.iterator]();
-      for (;;) {
-        let step: IteratorResult<Value>;
-        try {
-          step = it.next();
-        } catch (e) {
-          const err = builtinFailure(f, decl.name, e, loc);
-          if (err === UNDEFINED_CALL) return false;
-          throw err;
-        }
-        if (step.done === true) return false;
-        const v = step.value;
-        f.ctx.state.tick();
-        let r: boolean;
-        if (pat === null) r = v === false ? false : cont(f);
-        else {
-          r = pat.match(f, v) ? cont(f) : false;
-          unbind(f, pat.binds);
-        }
-        if (r) return true;
-      }
-    };
-  }
-
-  /** Evaluates `e` and matches the value against `pattern`. */
-  private matchStep(pattern: ITerm, e: Ev, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
-    const b = new Set(bound);
-    const pat = this.pattern(pattern, b, pf);
-    const cont = next(b);
-    if (pat.binds.length === 0) {
-      const m = pat.match;
-      return (f) => {
-        const v = e(f);
-        if (v === undefined || !m(f, v)) return false;
-        return cont(f);
-      };
-    }
-    if (pat.slot >= 0) {
-      const s = pat.slot;
-      return (f) => {
-        const v = e(f);
-        if (v === undefined) return false;
-        f.slots[s] = v;
-        const r = cont(f);
-        f.slots[s] = undefined;
-        return r;
-      };
-    }
-    const { match, binds } = pat;
-    return (f) => {
-      const v = e(f);
-      if (v === undefined) return false;
-      const r = match(f, v) ? cont(f) : false;
-      unbind(f, binds);
-      return r;
-    };
-  }
-
-  private unifyStep(a: ITerm, b: ITerm, bound: SlotSet, pf: PlanFrame, next: Cont, loc: Loc): Step {
-    const ea = isEvaluable(a, bound);
-    const eb = isEvaluable(b, bound);
-    if (ea && eb) {
-      const x = this.ev(a, bound, pf);
-      const y = this.ev(b, bound, pf);
-      const cont = next(bound);
-      return (f) => {
-        const u = x(f);
-        if (u === undefined) return false;
-        const v = y(f);
-        if (v === undefined || !valuesEqual(u, v)) return false;
-        return cont(f);
-      };
-    }
-    if (eb) return this.matchStep(a, this.ev(b, bound, pf), bound, pf, next);
-    if (ea) return this.matchStep(b, this.ev(a, bound, pf), bound, pf, next);
-    // Both sides have unbound variables: unify element-wise, in an order that binds as it goes.
-    const pairs: [ITerm, ITerm][] = [];
-    if (a.t === 'array' && b.t === 'array') {
-      if (a.items.length !== b.items.length) return FAIL;
-      a.items.forEach((x, i) => pairs.push([x, b.items[i] as ITerm]));
-    } else if (a.t === 'object' && b.t === 'object') {
-      if (a.keys.length !== b.keys.length) return FAIL;
-      for (let i = 0; i < a.keys.length; i++) {
-        const k = a.keys[i] as ITerm;
-        const j = b.keys.findIndex((bk) => sameKey(bk, k));
-        if (j < 0) {
-          if (k.t !== 'const') throw new CompileFailure('rego_unsafe_var_error', 'object keys must be ground in unification', loc);
-          return FAIL;
-        }
-        pairs.push([a.values[i] as ITerm, b.values[j] as ITerm]);
-      }
-    } else if (isConstComposite(a) || isConstComposite(b)) {
-      return FAIL;
-    } else {
-      throw new CompileFailure('rego_unsafe_var_error', 'unification of unbound terms', loc);
-    }
-    const ordered: [ITerm, ITerm][] = [];
-    const sim = new Set(bound);
-    const rest = [...pairs];
-    while (rest.length > 0) {
-      const idx = rest.findIndex(([x, y]) => isEvaluable(x, sim) || isEvaluable(y, sim) || decomposable(x, y));
-      if (idx < 0) throw new CompileFailure('rego_unsafe_var_error', 'unification of unbound terms', loc);
-      const [pair] = rest.splice(idx, 1) as [[ITerm, ITerm]];
-      ordered.push(pair);
-      termVars(pair[0], (v) => sim.add(v.slot));
-      termVars(pair[1], (v) => sim.add(v.slot));
-    }
-    const go = (i: number, bb: SlotSet): Step => {
-      if (i === ordered.length) return next(bb);
-      const [x, y] = ordered[i] as [ITerm, ITerm];
-      return this.unifyStep(x, y, bb, pf, (after) => go(i + 1, after), loc);
-    };
-    return go(0, bound);
+    return matchStep(this, out, call, bound, pf, next);
   }
 
   private someInStep(key: ITerm | null, value: ITerm, domain: ITerm, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
@@ -474,14 +286,6 @@ export class Planner extends TermPlanner {
   }
 }
 
-function isConstComposite(t: ITerm): boolean {
-  return t.t === 'const' || t.t === 'set' || t.t === 'compr' || t.t === 'template';
-}
-
-function decomposable(x: ITerm, y: ITerm): boolean {
-  return (x.t === 'array' && y.t === 'array') || (x.t === 'object' && y.t === 'object');
-}
-
 /** Does the term contain a ref (not inside a closure) with unbound variables in its path? */
 function hasUnboundRefs(t: ITerm, bound: SlotSet): boolean {
   switch (t.t) {
@@ -500,5 +304,3 @@ function hasUnboundRefs(t: ITerm, bound: SlotSet): boolean {
   }
 }
 
-export type { IUnifyLit };
-export { litVars };
