@@ -7,11 +7,12 @@ import type { BuiltinTable } from '../builtins/types.ts';
 import type { Body, Expr, Loc, Module, Rule, Term, VarTerm, RefTerm } from '../syntax/ast.ts';
 import { opName } from '../syntax/ast.ts';
 import { RObject, RSet, type Value } from '../value.ts';
-import type { Callee, ICompr, IConst, ILit, ILitBody, IRef, ITerm, IVar, IWith, WithTarget, WithValue } from './ir.ts';
+import type { Callee, ICompr, IConst, ILit, ILitBody, IRef, ITerm, IVar, IWith } from './ir.ts';
 import { INTRINSICS } from './ir.ts';
 import type { RuleTree, TreeNode } from './rule-tree.ts';
 import { CompileFailure, RuleScopes, Scope } from './scope.ts';
 import { checkConstArgs } from './typecheck.ts';
+import { resolveWith } from './resolve-with.ts';
 
 type PrimKey = null | boolean | number | string;
 
@@ -33,7 +34,7 @@ export interface ModuleContext {
 }
 
 const VARIADIC = new Set(['print', 'internal.print']);
-const INTRINSIC_ARITY: Readonly<Record<string, number>> = {
+export const INTRINSIC_ARITY: Readonly<Record<string, number>> = {
   print: -1,
   'internal.print': -1,
   'internal.member_2': 2,
@@ -205,7 +206,7 @@ export class Resolver {
   }
 
   /** The function node named by a call operator, if any. */
-  private functionNode(op: VarTerm | RefTerm): TreeNode | null {
+  functionNode(op: VarTerm | RefTerm): TreeNode | null {
     const headName = op.type === 'var' ? op.name : (op.terms[0] as VarTerm).name;
     const g = this.globalTarget(headName);
     if (g === null || g.head !== 'data') return null;
@@ -351,58 +352,7 @@ export class Resolver {
     return { body, negated: e.negated, withs: withs(), loc: e.loc };
   }
 
-  // ---- with ---------------------------------------------------------------------------------
-
   private withMod(target: VarTerm | RefTerm, value: Term, loc: Loc, scope: Scope): IWith {
-    const t = this.withTarget(target, loc);
-    let v: WithValue | null = null;
-    if (t.kind === 'builtin' || t.kind === 'func') {
-      if (value.type === 'var' || (value.type === 'ref' && value.terms.every((x, i) => (i === 0 ? x.type === 'var' : x.type === 'scalar')))) {
-        const fnOp = value as VarTerm | RefTerm;
-        const headName = fnOp.type === 'var' ? fnOp.name : (fnOp.terms[0] as VarTerm).name;
-        if (scope.lookup(headName) === undefined && !this.scopes.implicit.has(headName)) {
-          const fnNode = this.functionNode(fnOp);
-          const name = opName(fnOp);
-          if (fnNode !== null) v = { kind: 'callee', fn: { kind: 'func', name: fnNode.pathText, node: fnNode, arity: fnNode.arity } };
-          else if (name !== null && this.ctx.builtins.has(name)) {
-            v = { kind: 'callee', fn: { kind: 'builtin', name, decl: this.ctx.builtins.get(name) as NonNullable<ReturnType<BuiltinTable['get']>> } };
-          } else if (name !== null && INTRINSICS.has(name)) {
-            v = { kind: 'callee', fn: { kind: 'intrinsic', name, arity: INTRINSIC_ARITY[name] ?? -1 } };
-          }
-        }
-      }
-    }
-    if (v === null) v = { kind: 'term', term: this.term(value, scope) };
-    return { target: t, value: v, loc };
-  }
-
-  private withTarget(target: VarTerm | RefTerm, loc: Loc): WithTarget {
-    const name = opName(target);
-    const headName = target.type === 'var' ? target.name : (target.terms[0] as VarTerm).name;
-    const g = headName === 'data' || headName === 'input' ? this.globalTarget(headName) : this.ctx.imports.get(headName) ?? null;
-    if (g !== null) {
-      const path: PrimKey[] = [...g.path];
-      if (target.type === 'ref') {
-        for (let i = 1; i < target.terms.length; i++) {
-          const t = target.terms[i] as Term;
-          if (t.type !== 'scalar' || (t.value !== null && typeof t.value === 'object')) {
-            this.fail('rego_compile_error', 'with keyword target must be a ground reference', loc);
-          }
-          path.push(t.value as PrimKey);
-        }
-      }
-      if (g.head === 'input') return { kind: 'input', path };
-      const node = this.ctx.tree.find(path);
-      if (node !== null && node.leafKind === 'function') return { kind: 'func', name: node.pathText, node, arity: node.arity };
-      return { kind: 'data', path };
-    }
-    const fnNode = this.functionNode(target);
-    if (fnNode !== null) return { kind: 'func', name: fnNode.pathText, node: fnNode, arity: fnNode.arity };
-    if (name !== null) {
-      const decl = this.ctx.builtins.get(name);
-      if (decl !== undefined) return { kind: 'builtin', name, arity: decl.args.length };
-      if (INTRINSICS.has(name)) return { kind: 'builtin', name, arity: INTRINSIC_ARITY[name] ?? -1 };
-    }
-    this.fail('rego_compile_error', `with keyword target must reference existing input, data, or a function`, loc);
+    return resolveWith(this, target, value, loc, scope);
   }
 }
