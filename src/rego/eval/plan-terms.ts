@@ -175,6 +175,30 @@ export abstract class TermPlanner {
       lookup,
       t.path.map((p) => (p.t === 'const' ? p.v : undefined)),
     );
+    // `x.a`, `x.a.b`, `input.a.b`: fused reads of constant string keys (the most common refs).
+    const keys = t.path.every((p) => p.t === 'const' && typeof p.v === 'string') ? t.path.map((p) => (p as { v: string }).v) : null;
+    if (keys !== null && keys.length <= 2) {
+      const k0 = keys[0] as string;
+      const k1 = keys[1] as string;
+      const one = keys.length === 1;
+      if (t.head === 'input') {
+        return (f) => {
+          const v = f.ctx.input;
+          if (!(v instanceof RObject)) return undefined;
+          const a = v.get(k0);
+          return one || !(a instanceof RObject) ? (one ? a : undefined) : a.get(k1);
+        };
+      }
+      if (t.head.t === 'var') {
+        const s = t.head.slot;
+        return (f) => {
+          const v = f.slots[s];
+          if (!(v instanceof RObject)) return undefined;
+          const a = v.get(k0);
+          return one || !(a instanceof RObject) ? (one ? a : undefined) : a.get(k1);
+        };
+      }
+    }
     if (t.head === 'input') return (f) => rest(f, f.ctx.input);
     if (t.head.t === 'var') {
       const s = t.head.slot;
