@@ -66,12 +66,12 @@ function lookupRest(
     const keys = consts as readonly string[];
     if (n === 1) {
       const k0 = keys[0] as string;
-      return (_f, v) => (v instanceof RObject ? v.get(k0) : undefined);
+      return (_f, v) => (v instanceof RObject ? v.get(k0) : lookup(v, k0));
     }
     return (_f, v) => {
-      for (let i = 0; i < n; i++) {
-        if (!(v instanceof RObject)) return undefined;
-        v = v.get(keys[i] as string);
+      for (let i = 0; i < n && v !== undefined; i++) {
+        const k = keys[i] as string;
+        v = v instanceof RObject ? v.get(k) : lookup(v, k);
       }
       return v;
     };
@@ -177,25 +177,25 @@ export abstract class TermPlanner {
     );
     // `x.a`, `x.a.b`, `input.a.b`: fused reads of constant string keys (the most common refs).
     const keys = t.path.every((p) => p.t === 'const' && typeof p.v === 'string') ? t.path.map((p) => (p as { v: string }).v) : null;
-    if (keys !== null && keys.length <= 2) {
+    if (keys !== null && keys.length >= 1 && keys.length <= 2) {
       const k0 = keys[0] as string;
       const k1 = keys[1] as string;
       const one = keys.length === 1;
       if (t.head === 'input') {
         return (f) => {
           const v = f.ctx.input;
-          if (!(v instanceof RObject)) return undefined;
-          const a = v.get(k0);
-          return one || !(a instanceof RObject) ? (one ? a : undefined) : a.get(k1);
+          const a = v instanceof RObject ? v.get(k0) : lookup(v, k0);
+          if (one || a === undefined) return a;
+          return a instanceof RObject ? a.get(k1) : lookup(a, k1);
         };
       }
       if (t.head.t === 'var') {
         const s = t.head.slot;
         return (f) => {
           const v = f.slots[s];
-          if (!(v instanceof RObject)) return undefined;
-          const a = v.get(k0);
-          return one || !(a instanceof RObject) ? (one ? a : undefined) : a.get(k1);
+          const a = v instanceof RObject ? v.get(k0) : lookup(v, k0);
+          if (one || a === undefined) return a;
+          return a instanceof RObject ? a.get(k1) : lookup(a, k1);
         };
       }
     }
