@@ -186,3 +186,12 @@ test('evaluateAll shares one evaluation across refs', () => {
   assert.deepEqual(toJS(warn as Value), ['some']);
   assert.equal(none, undefined);
 });
+
+test('field access works on objects, sets (membership) and arrays', () => {
+  const p = policy('package x\ns := {"a", "b"}\np := s.a\nq := s.c\nr := input\nt := input.xs[1]\nu := input.o.k');
+  assert.equal(p.evaluate('data.x.p'), 'a');
+  assert.equal(p.evaluate('data.x.q'), undefined);
+  assert.deepEqual(toJS(p.evaluate('data.x.r', { input: { xs: [1, 2] } }) as Value), { xs: [1, 2] });
+  assert.equal(p.evaluate('data.x.t', { input: { xs: [1, 2] } }), 2);
+  assert.equal(p.evaluate('data.x.u', { input: { o: 'not an object' } }), undefined);
+});
