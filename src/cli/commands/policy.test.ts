@@ -86,6 +86,13 @@ test_low_allowed if {
     assert.match(t.stdout, /"critical vulnerability CVE-1"/);
   });
 
+  test('eval --format values, bindings and raw', () => {
+    const args = ['-d', join(dir, 'bundle'), '-i', join(dir, 'input.json')];
+    assert.deepEqual(JSON.parse(airlock('eval', '-f', 'values', ...args, 'data.airlock.deny').stdout), [['critical vulnerability CVE-1']]);
+    assert.deepEqual(JSON.parse(airlock('eval', '-f', 'bindings', ...args, 'x := data.airlock.deny[_]').stdout), [{ x: 'critical vulnerability CVE-1' }]);
+    assert.equal(airlock('eval', '-f', 'raw', ...args, 'data.airlock.deny[_]').stdout, 'critical vulnerability CVE-1\n');
+  });
+
   test('eval --strict-builtin-errors turns a failing builtin into an error', () => {
     const lax = airlock('eval', '-d', join(dir, 'strict.rego'), 'data.strict.p');
     assert.equal(lax.code, 0);

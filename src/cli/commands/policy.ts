@@ -4,17 +4,17 @@
  * `-v`, `-r/--run`), so policies can be developed with either tool.
  */
 import { parseArgs } from 'node:util';
-import { compile, type CompiledPolicy, RegoError } from '../../rego/index.ts';
+import { compile, type CompiledPolicy, type QueryResult, RegoError } from '../../rego/index.ts';
 import type { Value } from '../../rego/value.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { loadInput, loadPaths, LoadError } from './policy/load.ts';
-import { formatJSON, formatPretty } from './policy/output.ts';
+import { formatBindings, formatJSON, formatPretty, formatRaw, formatValues } from './policy/output.ts';
 import { formatReport, runTests } from './policy/test-runner.ts';
 
 const HELP = `usage: airlock policy <eval|test|check> [options]
 
-  airlock policy eval -d PATH… [-i INPUT] [--strict-builtin-errors] [-f json|pretty] QUERY
+  airlock policy eval -d PATH… [-i INPUT] [--strict-builtin-errors] [-f FORMAT] QUERY
       Evaluates QUERY against the modules and data under each -d path (like opa eval).
   airlock policy test [-v] [-r REGEX] PATH…
       Runs every test_ rule (like opa test); exits 1 when a test fails.
@@ -22,8 +22,9 @@ const HELP = `usage: airlock policy <eval|test|check> [options]
       Parses and compiles; prints errors with locations and exits 1 on error.
 
   -d, --data PATH            .rego, .json, .yaml files or directories (repeatable)
+  -b, --bundle PATH          a bundle directory (loaded like --data)
   -i, --input FILE           input document (JSON or YAML; - for stdin)
-  -f, --format json|pretty   output format (default json)
+  -f, --format FORMAT        json (default), pretty, values, bindings, raw
       --strict-builtin-errors  builtin errors halt evaluation instead of being undefined
       --timeout MS           evaluation time limit
   -v, --verbose              list every test result
@@ -31,6 +32,14 @@ const HELP = `usage: airlock policy <eval|test|check> [options]
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const FORMATS: Readonly<Record<string, (rows: readonly QueryResult[]) => string>> = {
+  json: formatJSON,
+  pretty: formatPretty,
+  values: formatValues,
+  bindings: formatBindings,
+  raw: formatRaw,
+};
 
 function compileOrReport(paths: readonly string[], io: CommandIO): { policy: CompiledPolicy; data: Value } | number {
   let bundle;
@@ -68,6 +77,7 @@ async function evalCommand(argv: readonly string[], io: CommandIO): Promise<numb
     allowPositionals: true,
     options: {
       data: { type: 'string', short: 'd', multiple: true },
+      bundle: { type: 'string', short: 'b', multiple: true },
       input: { type: 'string', short: 'i' },
       format: { type: 'string', short: 'f' },
       'strict-builtin-errors': { type: 'boolean' },
@@ -76,8 +86,9 @@ async function evalCommand(argv: readonly string[], io: CommandIO): Promise<numb
   });
   if (positionals.length !== 1) throw new UsageError('eval takes exactly one QUERY');
   const format = values.format ?? 'json';
-  if (format !== 'json' && format !== 'pretty') throw new UsageError(`unknown format '${format}' (json, pretty)`);
-  const compiled = compileOrReport(values.data ?? [], io);
+  const formatter = FORMATS[format];
+  if (formatter === undefined) throw new UsageError(`unknown format '${format}' (${Object.keys(FORMATS).join(', ')})`);
+  const compiled = compileOrReport([...(values.data ?? []), ...(values.bundle ?? [])], io);
   if (typeof compiled === 'number') return compiled;
   let input: Value | undefined;
   if (values.input !== undefined) {
@@ -96,7 +107,7 @@ async function evalCommand(argv: readonly string[], io: CommandIO): Promise<numb
       print: (m) => void io.stderr.write(`${m}\n`),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
-    io.stdout.write(format === 'json' ? formatJSON(rows) : formatPretty(rows));
+    io.stdout.write(formatter(rows));
     return EXIT.ok;
   } catch (e) {
     if (e instanceof RegoError) {

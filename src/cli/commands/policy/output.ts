@@ -68,3 +68,25 @@ export function formatPretty(rows: readonly QueryResult[]): string {
   const sepLine = `+-${widths.map((w) => '-'.repeat(w)).join('-+-')}-+`;
   return [sepLine, line(names), sepLine, ...cells.map(line), sepLine].join('\n') + '\n';
 }
+
+/** `--format values`: the expression values of every result, as one JSON array. */
+export function formatValues(rows: readonly QueryResult[]): string {
+  const values: Json[] = rows.flatMap((r) => r.expressions.map((e) => leaf(e.value)));
+  return `${write(values, 0)}\n`;
+}
+
+/** `--format bindings`: the bindings of every result, as one JSON array. */
+export function formatBindings(rows: readonly QueryResult[]): string {
+  const out: Json[] = rows.map((r) => {
+    const b: Record<string, Json> = {};
+    for (const n of Object.keys(r.bindings)) b[n] = leaf(r.bindings[n] as Value);
+    return b;
+  });
+  return `${write(out, 0)}\n`;
+}
+
+/** `--format raw`: each expression value on its own line, strings unquoted. */
+export function formatRaw(rows: readonly QueryResult[]): string {
+  const lines = rows.flatMap((r) => r.expressions.map((e) => (typeof e.value === 'string' ? e.value : marshalIndent(e.value, '', '  '))));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
