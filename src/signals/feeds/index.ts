@@ -5,3 +5,6 @@ export { readOsvFeed, FeedReadError, DEFAULT_FEED_LIMITS, type FeedReadLimits, t
 export { readZipDirectory, readZipEntry, zipEntries, ZipFormatError, DEFAULT_ZIP_LIMITS, type RandomAccessSource, type ZipEntry, type ZipLimits } from './zip-reader.ts';
 export { parseSemver, compareSemver, type SemVer } from './versions/semver.ts';
 export { parsePep440, comparePep440, samePep440, type Pep440 } from './versions/pep440.ts';
+export { recordToAdvisory, advisoryToRecord } from './advisory.ts';
+export { importOsvFeed, FeedImportRefused, type FeedImportOptions, type FeedImportSummary } from './import.ts';
+export { maliciousFactsFromStore } from './store-facts.ts';

@@ -97,12 +97,13 @@ function canonicalName(ecosystem: FeedEcosystem, raw: unknown): string {
   return raw;
 }
 
-interface ParsedRanges {
+export interface ParsedRanges {
   readonly ranges: VersionRange[];
   readonly allVersions: boolean;
 }
 
-function parseRanges(v: unknown, ecosystem: FeedEcosystem, limits: OsvParseLimits): ParsedRanges {
+/** OSV `ranges` (hostile JSON) → bounded ranges and the every-version flag. */
+export function parseRanges(v: unknown, ecosystem: FeedEcosystem, limits: OsvParseLimits = DEFAULT_OSV_LIMITS): ParsedRanges {
   if (v === undefined || v === null) return { ranges: [], allVersions: false };
   if (!Array.isArray(v)) fail('affected.ranges must be an array');
   if (v.length > limits.maxRangesPerAffected) fail(`affected.ranges has more than ${limits.maxRangesPerAffected} entries`);
