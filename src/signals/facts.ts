@@ -8,9 +8,13 @@
  *   input.facts.lookalike                the popular/internal name it imitates, if any
  *   input.facts.requested_while_missing  the hallucination tripwire
  *   input.facts.age                      publication and first-seen dates, ages in days
- *   input.facts.install_scripts          install-time hooks and what their code does
- *   input.facts.publisher                publisher, maintainer and provenance changes
+ *   input.facts.install_behaviour        install-time hooks and what their code does
+ *   input.facts.publisher_changes        publisher, maintainer and provenance changes
  *   input.facts.malicious                known-malicious feed matches
+ *
+ * The npm adapter already supplies `install_scripts` (a map of script names to commands) and
+ * `publisher` (the publishing account); the gate refuses a key supplied twice, so the signals'
+ * richer objects live under `install_behaviour` and `publisher_changes`.
  */
 import type { LookalikeKind, LookalikeMatch, LookalikeTechnique, TargetSource } from './lookalike/index.ts';
 import { nameFindings } from './lookalike/index.ts';
@@ -116,8 +120,8 @@ export interface SignalFacts {
   readonly lookalike: LookalikeFacts;
   readonly requested_while_missing: RequestedWhileMissingFacts;
   readonly age: AgeFacts;
-  readonly install_scripts: InstallScriptFacts;
-  readonly publisher: PublisherFacts | null;
+  readonly install_behaviour: InstallScriptFacts;
+  readonly publisher_changes: PublisherFacts | null;
   readonly malicious: MaliciousFacts;
 }
 
@@ -126,7 +130,7 @@ export const SIGNAL_FACT_KEYS: readonly (keyof SignalFacts)[] = [
   'lookalike',
   'requested_while_missing',
   'age',
-  'install_scripts',
-  'publisher',
+  'install_behaviour',
+  'publisher_changes',
   'malicious',
 ];

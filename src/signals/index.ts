@@ -6,3 +6,4 @@ export * from './publisher/index.ts';
 export * from './feeds/index.ts';
 export { ageFacts, npmPublishDates, type AgeInput } from './age.ts';
 export { requestedWhileMissingFacts, NOT_REQUESTED_WHILE_MISSING } from './missing.ts';
+export * from './collectors/index.ts';

@@ -79,7 +79,7 @@ export function analyseInstallHooks(hooks: readonly InstallHook[], limits: Insta
   return { findings, truncated, skipped: hooks.length - analysed.length };
 }
 
-/** `input.facts.install_scripts` (JSON, snake_case; see docs/signals.md). */
+/** `input.facts.install_behaviour` (JSON, snake_case; see docs/signals.md). */
 export interface InstallScriptFacts {
   /** Any hook runs at install time (lifecycle script, native build, .pth, setup.py). */
   readonly present: boolean;

@@ -6,7 +6,7 @@
  */
 import { readPublishing, type PackumentLimits, type VersionPublishing } from './packument.ts';
 
-/** `input.facts.publisher` (JSON, snake_case; see docs/signals.md). */
+/** `input.facts.publisher_changes` (JSON, snake_case; see docs/signals.md). */
 export interface PublisherFacts {
   readonly version: string;
   readonly published_at: string | null;
