@@ -1,0 +1,157 @@
+package airlock_test
+
+import rego.v1
+
+popular := {"name": {"popular": true, "non_ascii": false}}
+
+unpopular := {"name": {"popular": false, "non_ascii": false}}
+
+mal(listed, all, explicit) := {"malicious": {
+	"known": true, "version_listed": listed, "all_versions": all, "explicit_versions_known": explicit, "uncertain": false,
+	"records": [{"id": "MAL-2025-1", "match": "version"}],
+}}
+
+sig_input(f) := with_facts(f)
+
+# Known-malicious feeds
+
+test_listed_version_is_blocked if {
+	"malicious.version" in ids(data.airlock.deny) with input as sig_input(object.union(popular, mal(true, false, true)))
+}
+
+test_all_versions_of_an_unknown_package_is_blocked if {
+	"malicious.all_versions" in ids(data.airlock.deny) with input as sig_input(object.union(unpopular, mal(false, true, false)))
+}
+
+test_all_versions_of_a_popular_package_is_quarantined_not_blocked if {
+	inp := sig_input(object.union(popular, mal(false, true, true)))
+	"malicious.all_versions_compromised_package" in ids(data.airlock.quarantine) with input as inp
+	count(data.airlock.deny) == 0 with input as inp
+}
+
+test_all_versions_with_known_compromised_versions_is_quarantined if {
+	inp := sig_input(object.union(unpopular, mal(false, true, true)))
+	"malicious.all_versions_compromised_package" in ids(data.airlock.quarantine) with input as inp
+	not "malicious.all_versions" in ids(data.airlock.deny) with input as inp
+}
+
+test_other_versions_of_a_compromised_package_pass if {
+	inp := sig_input(object.union(popular, mal(false, false, true)))
+	count(data.airlock.deny) == 0 with input as inp
+	count(data.airlock.quarantine) == 0 with input as inp
+}
+
+test_uncomparable_range_is_quarantined if {
+	f := {"malicious": {"version_listed": false, "all_versions": false, "uncertain": true, "records": []}}
+	"malicious.uncertain" in ids(data.airlock.quarantine) with input as sig_input(f)
+}
+
+test_action_comes_from_data if {
+	inp := sig_input(object.union(popular, mal(true, false, true)))
+	s := with_settings({"signals": object.union(data.airlock.settings.signals, {"malicious_version": "quarantine"})})
+	"malicious.version" in ids(data.airlock.quarantine) with input as inp with data.airlock.settings as s
+	count(data.airlock.deny) == 0 with input as inp with data.airlock.settings as s
+}
+
+# Hallucination tripwire
+
+test_requested_while_missing_is_quarantined if {
+	f := {"requested_while_missing": {"requested": true, "count": 7, "first_requested": "2026-01-02T00:00:00Z"}}
+	some q in data.airlock.quarantine with input as sig_input(f)
+	q.id == "requested_while_missing"
+	contains(q.msg, "requested 7 times")
+}
+
+test_not_requested_is_silent if {
+	not "requested_while_missing" in ids(data.airlock.quarantine) with input as sig_input({"requested_while_missing": {"requested": false}})
+}
+
+# Look-alikes
+
+look(score, age) := {
+	"lookalike": {"closest": "lodash", "technique": "transposition", "score": score, "dependency_confusion": false},
+	"age": {"package_age_days": age},
+}
+
+test_young_lookalike_is_quarantined if {
+	"lookalike.young" in ids(data.airlock.quarantine) with input as sig_input(look(0.66, 3))
+}
+
+test_old_lookalike_only_warns if {
+	inp := sig_input(look(0.66, 400))
+	"lookalike" in ids(data.airlock.warn) with input as inp
+	count(data.airlock.quarantine) == 0 with input as inp
+}
+
+test_weak_lookalike_is_ignored if {
+	inp := sig_input(look(0.31, 3))
+	count(data.airlock.quarantine) == 0 with input as inp
+	not "lookalike" in ids(data.airlock.warn) with input as inp
+}
+
+test_dependency_confusion_is_blocked if {
+	f := {"lookalike": {"closest": "acme-billing", "technique": "internal-name-upstream", "score": 1, "dependency_confusion": true}}
+	inp := sig_input(f)
+	"dependency_confusion" in ids(data.airlock.deny) with input as inp
+	not "lookalike.young" in ids(data.airlock.quarantine) with input as inp
+}
+
+test_no_lookalike_facts_no_findings if {
+	count(data.airlock.quarantine) == 0 with input as sig_input({"lookalike": {"closest": null, "score": 0, "dependency_confusion": false}})
+}
+
+# Install-time behaviour
+
+behaviour(severity, hooks) := {"install_behaviour": {
+	"present": count(hooks) > 0,
+	"max_severity": severity,
+	"hooks": [{"kind": "npm-lifecycle", "name": h, "command": "x"} | some h in hooks],
+	"findings": [{"rule": "install.remote-exec.pipe-to-shell", "severity": severity, "message": "downloads content and pipes it into a shell or interpreter"} | severity != "none"],
+}}
+
+test_dangerous_install_code_is_quarantined_even_for_popular_packages if {
+	some q in data.airlock.quarantine with input as sig_input(object.union(popular, behaviour("critical", ["postinstall"])))
+	q.id == "install_behaviour.dangerous"
+	contains(q.msg, "pipes it into a shell")
+}
+
+test_install_scripts_in_unpopular_package_are_quarantined if {
+	"install_behaviour.unpopular" in ids(data.airlock.quarantine) with input as sig_input(object.union(unpopular, behaviour("none", ["postinstall"])))
+}
+
+test_install_scripts_in_popular_old_package_pass if {
+	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(popular, behaviour("low", ["install"])))
+}
+
+test_prepare_alone_does_not_count if {
+	not "install_behaviour.unpopular" in ids(data.airlock.quarantine) with input as sig_input(object.union(unpopular, behaviour("none", ["prepare"])))
+}
+
+test_allowed_package_skips_behaviour_rules if {
+	s := with_settings({"install_scripts_allowed": ["left-pad"]})
+	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(unpopular, behaviour("critical", ["postinstall"]))) with data.airlock.settings as s
+}
+
+# Publisher and provenance
+
+test_provenance_regression_is_quarantined if {
+	f := {"publisher_changes": {"provenance_regression": true, "versions_since_provenance": 1, "last_provenance_version": "4.1.0", "publisher": "alice"}}
+	"publisher.provenance_regression" in ids(data.airlock.quarantine) with input as sig_input(f)
+}
+
+test_long_standing_lack_of_provenance_is_not_a_regression_finding if {
+	f := {"publisher_changes": {"provenance_regression": true, "versions_since_provenance": 9, "last_provenance_version": "1.0.0", "publisher": "alice"}}
+	count(data.airlock.quarantine) == 0 with input as sig_input(f)
+}
+
+test_new_publisher_and_maintainers_warn if {
+	f := {"publisher_changes": {"publisher_new": true, "publisher": "mallory", "maintainers_added": ["mallory"]}}
+	w := ids(data.airlock.warn) with input as sig_input(f)
+	"publisher.changed" in w
+	"publisher.maintainers_added" in w
+}
+
+test_without_signal_facts_the_rules_are_silent if {
+	count(data.airlock.deny) == 0 with input as base_input
+	count(data.airlock.quarantine) == 0 with input as base_input
+}
