@@ -89,3 +89,20 @@ test('several errors are reported together, with rendering', () => {
 test('head values that iterate are evaluated in the body', () => {
   assert.deepEqual(value('package x\nxs := [1, 2]\np contains xs[_]', 'data.x.p'), [1, 2]);
 });
+
+test('hostile sizes: long and reverse-ordered bodies compile quickly; oversized ones are refused', () => {
+  const forward = ['package x', 'p := x899 if {', '  x0 := 1'];
+  for (let i = 1; i < 900; i++) forward.push(`  x${i} := x${i - 1} + 1`);
+  forward.push('}');
+  assert.equal(value(forward.join('\n'), 'data.x.p'), 900);
+  const reverse = ['package x', 'p := x0 if {'];
+  for (let i = 0; i < 900; i++) reverse.push(`  x${i} = x${i + 1} - 1`);
+  reverse.push('  x900 = 900', '}');
+  const t0 = performance.now();
+  assert.equal(value(reverse.join('\n'), 'data.x.p'), 0);
+  assert.ok(performance.now() - t0 < 10_000);
+  const huge = ['package x', 'p if {'];
+  for (let i = 0; i < 1001; i++) huge.push('  true');
+  huge.push('}');
+  compileError(huge.join('\n'), 'rego_compile_error', /body too long: 1001 expressions \(limit 1000\)/);
+});

@@ -7,7 +7,7 @@ import { RegoError, type RegoErrorDetail } from '../errors.ts';
 import { Planner } from '../eval/plan-body.ts';
 import { markSameConst, planRule } from '../eval/plan-rules.ts';
 import { buildRuleIndex } from '../eval/rule-index.ts';
-import type { Module, Rule, Term } from '../syntax/ast.ts';
+import type { Loc, Module, Rule, Term } from '../syntax/ast.ts';
 import { lineOf } from '../syntax/parser.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
 import type { ITerm } from './ir.ts';
@@ -150,13 +150,15 @@ function declareArg(resolver: Resolver, t: Term, scope: Scope, deferred: Term[])
   }
 }
 
-function collect<R>(errors: CompileFailure[], f: () => R): R | undefined {
+function collect<R>(errors: CompileFailure[], f: () => R, loc?: Loc): R | undefined {
   try {
     return f();
   } catch (e) {
     if (e instanceof CompileFailure) errors.push(e);
     else if (e instanceof UnsafeVars) errors.push(...e.errors);
-    else throw e;
+    else if (e instanceof RangeError && loc !== undefined) {
+      errors.push(new CompileFailure('rego_compile_error', 'rule too large or too deeply nested to compile', loc));
+    } else throw e;
     return undefined;
   }
 }
@@ -189,13 +191,13 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
   if (errors.length > 0) throw toRegoError(errors, sources);
   for (const def of tree.rules) {
     const ctx = contexts.get(def.module) as ModuleContext;
-    const branches = collect(errors, () => resolveRule(def, ctx));
+    const branches = collect(errors, () => resolveRule(def, ctx), def.rule.loc);
     if (branches !== undefined) def.branches = branches;
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
   for (const n of tree.nodes) n.constValue = constantValue(n);
   const planner = new Planner(tree.root);
-  for (const def of tree.rules) collect(errors, () => planRule(planner, def));
+  for (const def of tree.rules) collect(errors, () => planRule(planner, def), def.rule.loc);
   if (errors.length > 0) {
     // OPA reports safety errors before (and instead of) later type-check errors.
     const unsafe = errors.filter((e) => e.code === 'rego_unsafe_var_error');

@@ -131,7 +131,7 @@ export interface OrderedBody {
  * entry. Throws `rego_unsafe_var_error` for variables nothing binds.
  */
 /** Bodies longer than this are refused: ordering them is quadratic in the worst case. */
-export const MAX_BODY_LITERALS = 10_000;
+export const MAX_BODY_LITERALS = 1_000;
 
 export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody {
   if (body.length > MAX_BODY_LITERALS) {
@@ -152,10 +152,20 @@ export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody 
   const safe: SlotSet = new Set(globals);
   const placed: ILit[] = [];
   const done = new Array<boolean>(body.length).fill(false);
+  // Whether a literal can be placed depends only on the safety of its own variables: after a
+  // failed check it is re-examined only once one of them has become safe (keeps hostile,
+  // reverse-ordered bodies from costing a full check per literal per pass).
+  let clock = 1;
+  const safeAt = new Map<number, number>();
+  const checkedAt = new Array<number>(body.length).fill(0);
+  const relevant = body.map((_, i) => [...(litVarSets[i] as SlotSet), ...(closureSets[i] as SlotSet)]);
   for (;;) {
     const before = placed.length;
     for (let i = 0; i < body.length; i++) {
       if (done[i] === true) continue;
+      const last = checkedAt[i] as number;
+      if (last > 0 && !(relevant[i] as number[]).some((v) => (safeAt.get(v) ?? 0) > last)) continue;
+      checkedAt[i] = clock;
       const l = body[i] as ILit;
       // Closures may only capture body variables that are already bound.
       let closureOk = true;
@@ -175,7 +185,13 @@ export function orderBody(body: readonly ILit[], globals: SlotSet): OrderedBody 
       if (!ok) continue;
       done[i] = true;
       placed.push(l);
-      for (const v of outs) safe.add(v);
+      clock++;
+      for (const v of outs) {
+        if (!safe.has(v)) {
+          safe.add(v);
+          safeAt.set(v, clock);
+        }
+      }
     }
     if (placed.length === body.length) return { lits: placed, negLocals };
     if (placed.length === before) break;

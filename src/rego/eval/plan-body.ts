@@ -4,7 +4,7 @@
  * iteration steps (as OPA's compiler rewrites them into separate expressions).
  */
 import type { Callee, ICall, ILit, IRef, ITerm, IVar } from '../compile/ir.ts';
-import { termVars } from '../compile/ir.ts';
+import { litVars, termVars } from '../compile/ir.ts';
 import { orderBody } from '../compile/safety.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { isArray, RObject, RSet, type Value } from '../value.ts';
@@ -40,20 +40,32 @@ function isRelation(fn: Callee): boolean {
 export class Planner extends TermPlanner {
   /** Plans a body (safety-ordered) ending in `terminal`. */
   planBody(body: readonly ILit[], bound: SlotSet, pf: PlanFrame, terminal: Cont): Step {
-    const { lits, negLocals } = orderBody(body, bound);
-    const go = (i: number, b: SlotSet): Step => {
-      if (i === lits.length) return terminal(b);
-      const l = lits[i] as ILit;
-      return this.planLiteral(l, b, pf, (after) => go(i + 1, after), negLocals.get(l) !== undefined);
-    };
-    return go(0, new Set(bound));
+    const { lits } = orderBody(body, bound);
+    // Forward: the variables bound before each literal (after a literal, all of its own
+    // variables are bound; a negation binds nothing). Backward: build each step around the
+    // already-built next one, so planning depth does not grow with the body's length.
+    const before: SlotSet[] = [];
+    let b = new Set(bound);
+    for (const l of lits) {
+      before.push(b);
+      if (!l.negated) {
+        b = new Set(b);
+        litVars(l, (v) => b.add(v.slot));
+      }
+    }
+    let next = terminal(b);
+    for (let i = lits.length - 1; i >= 0; i--) {
+      const step = next;
+      next = this.planLiteral(lits[i] as ILit, before[i] as SlotSet, pf, () => step);
+    }
+    return next;
   }
 
   planClosure(body: readonly ILit[], bound: SlotSet, pf: PlanFrame, terminal: Cont): Step {
     return this.planBody(body, bound, pf, terminal);
   }
 
-  private planLiteral(l: ILit, bound: SlotSet, pf: PlanFrame, next: Cont, _neg: boolean): Step {
+  private planLiteral(l: ILit, bound: SlotSet, pf: PlanFrame, next: Cont): Step {
     if (l.negated) {
       const inner = this.planWith(l, new Set(bound), pf, () => () => true);
       const cont = next(bound);
