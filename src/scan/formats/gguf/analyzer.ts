@@ -103,7 +103,9 @@ async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
       }
       expected += padded(t.bytes, alignment);
     }
-    const dataEnd = tensors.length === 0 ? dataStart : dataStart + (tensors.at(-1)?.offset ?? 0n) + (tensors.at(-1)?.bytes ?? 0n);
+    // Without tensors there is no data section (vocabulary-only files end after the metadata;
+    // llama.cpp seeks to the aligned start and reads nothing).
+    const dataEnd = tensors.length === 0 ? 0n : dataStart + (tensors.at(-1)?.offset ?? 0n) + (tensors.at(-1)?.bytes ?? 0n);
     if (dataEnd > BigInt(source.size)) {
       throw new FormatParseError('gguf.tensor.bounds', `tensor data ends at byte ${dataEnd}, past the end of the ${source.size}-byte file`);
     }

@@ -11,6 +11,7 @@ import type { BuildEffect, MachineHooks } from './machine.ts';
 import { judgeName, type Judgement } from './policy.ts';
 import { PAYLOAD_LOADERS } from './policy-data.ts';
 import { evaluate, evaluateCallOfCall } from './evaluate.ts';
+import { boundMethod, invokedArguments, pathLikeText } from './usage.ts';
 import { isObj, typeName, type PyBytes, type PyCall, type PyGlobal, type PyValue } from './values.ts';
 import { encodeLatin1 } from './text.ts';
 import { arrayWrapperEffect, classOf, isArrayWrapper } from '../joblib/array-wrapper.ts';
@@ -23,6 +24,12 @@ interface CallableRecord {
   calls: number;
   callOffset: number | undefined;
   callVia: string | undefined;
+  /** Calls that only fetched a bound method of a rebuilt object (`getattr(obj, 'method')`). */
+  boundMethodCalls: number;
+  /** Times an allowlisted function received it in a position it invokes. */
+  invoked: number;
+  /** A path, URL or command passed to the constructor of a namespace class. */
+  textArgument: string | undefined;
 }
 
 interface OtherRecord {
@@ -64,7 +71,7 @@ export class PickleAnalysis implements MachineHooks {
 
   #judge(g: PyGlobal): Judgement {
     if (this.#pctx.torchscript === true && g.via !== 'derived') {
-      if (g.module === '__torch__' || g.module.startsWith('__torch__.')) return { verdict: 'allowed', reason: 'TorchScript type' };
+      if (g.module === '__torch__' || g.module.startsWith('__torch__.')) return { verdict: 'allowed', reason: 'TorchScript type', basis: 'listed' };
     }
     return judgeName(g.module, g.name);
   }
@@ -72,7 +79,10 @@ export class PickleAnalysis implements MachineHooks {
   #record(g: PyGlobal, via: string): CallableRecord {
     let r = this.#callables.get(g.path);
     if (r === undefined) {
-      r = { path: g.path, judgement: this.#judge(g), offset: g.offset, via, calls: 0, callOffset: undefined, callVia: undefined };
+      r = {
+        path: g.path, judgement: this.#judge(g), offset: g.offset, via, calls: 0, callOffset: undefined, callVia: undefined,
+        boundMethodCalls: 0, invoked: 0, textArgument: undefined,
+      };
       this.#callables.set(g.path, r);
     }
     return r;
@@ -156,6 +166,15 @@ export class PickleAnalysis implements MachineHooks {
   #callGlobal(g: PyGlobal, c: PyCall): PyValue | undefined {
     const r = this.#record(g, g.via);
     this.#noteCall(r, c);
+    for (const target of invokedArguments(g.path, c)) this.#record(target, target.via).invoked++;
+    if (r.judgement.basis === 'namespace-class' && r.textArgument === undefined && c.via !== 'NEWOBJ' && c.via !== 'NEWOBJ_EX') {
+      r.textArgument = pathLikeText(c.args) ?? pathLikeText(c.kwargs);
+    }
+    const method = boundMethod(g.path, c, (cls) => this.#judge(cls).verdict === 'allowed');
+    if (method !== undefined) {
+      r.boundMethodCalls++;
+      return method;
+    }
     const loader = PAYLOAD_LOADERS.get(g.path);
     if (loader !== undefined) {
       let payload = isObj(c.args) && c.args.t === 'tuple' ? c.args.items[0] : undefined;
@@ -251,12 +270,41 @@ export class PickleAnalysis implements MachineHooks {
     );
   }
 
+  /**
+   * Uses that make a flagged name harmless, and allowed names used harmfully: a trusted-namespace
+   * function that is only stored; `getattr` used only to rebuild bound methods; a namespace
+   * class constructed with a path, URL or command (reported here, then excused).
+   */
+  #excused(r: CallableRecord): boolean {
+    const j = r.judgement;
+    if (j.verdict === 'allowed') {
+      if (r.textArgument === undefined) return true;
+      this.#ctx.report(
+        finding('pickle.callable.text-argument', 'suspicious',
+          `constructs ${r.path} with ${JSON.stringify(r.textArgument.slice(0, 80))}: a class of a trusted namespace given a path, URL or command runs its __init__ on it`,
+          { callable: r.path, offset: r.callOffset ?? r.offset, opcode: r.callVia ?? r.via }, 'high'),
+      );
+      return true;
+    }
+    if (j.basis === 'reference' && r.calls === 0 && r.invoked === 0) return true;
+    if (r.path === 'builtins.getattr' && r.calls > 0 && r.calls === r.boundMethodCalls && r.invoked === 0) {
+      this.#ctx.report(
+        finding('pickle.bound-method', 'info', `getattr rebuilds ${r.calls} bound method(s) of objects the pickle reconstructs`, {
+          callable: r.path,
+          offset: r.callOffset ?? r.offset,
+        }),
+      );
+      return true;
+    }
+    return false;
+  }
+
   /** Reports everything aggregated so far (call once, also after errors). */
   flush(): void {
     for (const r of this.#callables.values()) {
-      if (r.judgement.verdict === 'allowed') continue;
+      if (this.#excused(r)) continue;
       const malicious = r.judgement.verdict === 'malicious';
-      const called = r.calls > 0;
+      const called = r.calls + r.invoked > 0;
       const severity: Severity = malicious ? 'critical' : called ? 'high' : 'medium';
       const how = r.via === 'derived' ? 'reaches' : 'imports';
       const message = `${how} ${r.path}${called ? ` and calls it${r.calls > 1 ? ` ${r.calls} times` : ''}` : ''}: ${r.judgement.reason}`;

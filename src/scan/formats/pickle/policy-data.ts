@@ -48,7 +48,28 @@ export const ALLOWED: ReadonlySet<string> = new Set([
   'joblib.numpy_pickle.NumpyArrayWrapper', 'joblib.numpy_pickle.NDArrayWrapper',
   'joblib.numpy_pickle_compat.NDArrayWrapper', 'joblib.numpy_pickle_compat.ZNDArrayWrapper',
   'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
+  // scikit-learn's Cython reconstructors: `newObj(cls)` is `cls.__new__(cls)`
+  'sklearn.neighbors._kd_tree.newObj', 'sklearn.neighbors._ball_tree.newObj', 'sklearn.neighbors._binary_tree.newObj',
+  'sklearn.metrics._dist_metrics.newObj', 'sklearn.neighbors._dist_metrics.newObj',
+  // pandas reconstructors: blocks, indexes, timestamps (values and already-judged classes in, objects out)
+  'pandas._libs.internals._unpickle_block', 'pandas.core.internals.blocks.new_block', 'pandas.core.internals.blocks._unpickle_block',
+  'pandas.core.indexes.base._new_Index', 'pandas.core.indexes.datetimes._new_DatetimeIndex',
+  'pandas.core.indexes.period._new_PeriodIndex', 'pandas.core.indexes.interval._new_IntervalIndex',
+  'pandas._libs.tslibs.timestamps._unpickle_timestamp', 'pandas._libs.tslibs.timedeltas._timedelta_unpickle',
+  'pandas._libs.tslibs.nattype.__nat_unpickle', 'pandas._libs.tslibs.nattype._nat_unpickle',
+  // time zones
+  'pytz._UTC', 'pytz._p', 'dateutil.tz.tz.tzutc', 'dateutil.tz.tz.tzoffset', 'dateutil.tz.tz.tzlocal',
+  'zoneinfo.ZoneInfo', 'zoneinfo.ZoneInfo._unpickle', 'datetime.tzinfo',
 ]);
+
+/** NumPy scalar types, referenced as dtypes (`dtype=numpy.float64`) and rebuilt by `scalar()`. */
+const NUMPY_SCALARS = [
+  'bool_', 'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16', 'float32',
+  'float64', 'float128', 'longdouble', 'complex64', 'complex128', 'complex256', 'clongdouble', 'str_', 'bytes_',
+  'object_', 'void', 'datetime64', 'timedelta64', 'float_', 'int_', 'intc', 'uintc', 'intp', 'uintp', 'longlong',
+  'ulonglong', 'half', 'single', 'double', 'csingle', 'cdouble', 'byte', 'ubyte', 'short', 'ushort', 'unicode_',
+  'string_', 'number', 'integer', 'floating', 'generic',
+];
 
 const TORCH_SCALAR_TYPES = [
   'Float', 'Double', 'Half', 'BFloat16', 'Long', 'Int', 'Short', 'Char', 'Byte', 'Bool',
@@ -74,94 +95,40 @@ export const ALLOWED_GENERATED: ReadonlySet<string> = new Set([
     `torch.${t}Tensor`, `torch.cuda.${t}Tensor`, `torch.sparse.${t}Tensor`, `torch.cuda.sparse.${t}Tensor`,
   ]),
   ...[...TORCH_DTYPES, ...TORCH_LAYOUTS, ...TORCH_QSCHEMES, ...TORCH_FORMATS].map((n) => `torch.${n}`),
+  ...NUMPY_SCALARS.flatMap((n) => [`numpy.${n}`, `numpy.core.numerictypes.${n}`, `numpy._core.numerictypes.${n}`]),
+  // SciPy sparse matrices and arrays (lower-case class names), rebuilt by NEWOBJ + BUILD
+  ...['csr', 'csc', 'coo', 'bsr', 'dia', 'dok', 'lil'].flatMap((f) => [
+    `scipy.sparse._${f}.${f}_matrix`, `scipy.sparse._${f}.${f}_array`, `scipy.sparse.${f}.${f}_matrix`, `scipy.sparse._arrays.${f}_array`,
+  ]),
 ]);
 
 /**
  * Module namespaces whose classes (a capitalised last name) legitimate checkpoints instantiate:
- * whole-module saves, optimizers, schedulers, scikit-learn estimators, training arguments.
- * Instantiating these runs library code the loader already trusts; callables reaching them
- * still have to be imported by name and are judged on their own.
+ * whole-module saves, optimizers, schedulers, scikit-learn estimators, pandas frames, training
+ * arguments. Rebuilt the way pickle rebuilds plain objects (`cls.__new__` then state) they run
+ * no code with the file's data; called with arguments (`cls(*args)`, Cython types, enums) they
+ * run `__init__`, which is accepted only when no argument names a path, URL or command
+ * (see `analysis.ts`). Re-exported primitives (`Popen`, `GzipFile` …) are denied by name first.
  */
 export const ALLOWED_CLASS_NAMESPACES: readonly string[] = [
   'torch.nn.modules.', 'torch.nn.parameter.', 'torch.optim.', 'torch.ao.nn.', 'torch.nn.quantized.',
-  'torch.nn.intrinsic.', 'torch.nn.utils.parametrize.', 'torch.distributions.',
-  'sklearn.', 'transformers.', 'numpy.dtypes.',
+  'torch.nn.intrinsic.', 'torch.nn.utils.parametrize.', 'torch.distributions.', 'torch.ao.quantization.',
+  'sklearn.', 'transformers.', 'numpy.dtypes.', 'numpy.random.', 'pandas.', 'scipy.sparse.', 'scipy.stats.',
+  'pytz.', 'xgboost.', 'lightgbm.', 'tokenizers.',
 ];
-
-/** Whole modules (and their submodules) whose names are attack primitives. */
-export const MALICIOUS_MODULES: readonly string[] = [
-  // process execution and the interpreter
-  'os', 'nt', 'posix', 'posixpath', 'ntpath', '_posixsubprocess', 'subprocess', 'commands', 'popen2', 'pty',
-  'sys', 'platform', 'signal', 'atexit', 'gc', 'ctypes', '_ctypes', 'cffi', 'mmap', 'resource',
-  // importing and running code
-  'importlib', 'imp', 'runpy', 'code', 'codeop', 'compileall', 'py_compile', 'zipimport', 'pkgutil',
-  'site', 'inspect', 'types', 'marshal', 'builtins.__import__',
-  // debuggers, profilers and test runners that evaluate strings
-  'pdb', 'bdb', 'ipdb', 'timeit', 'cProfile', 'profile', '_lsprof', 'trace', 'doctest', 'pydoc',
-  'idlelib', 'lib2to3', 'unittest', 'test',
-  // package installation
-  'pip', 'ensurepip', 'venv', 'setuptools', 'distutils', 'pkg_resources',
-  // network
-  'socket', '_socket', 'ssl', 'socketserver', 'http', 'urllib', 'urllib2', 'urllib3', 'requests',
-  'httpx', 'aiohttp', 'ftplib', 'smtplib', 'telnetlib', 'poplib', 'imaplib', 'nntplib', 'xmlrpc',
-  'webbrowser', 'asyncio', 'multiprocessing', 'concurrent', '_thread', 'thread', 'selectors', 'select',
-  // files
-  'io', '_io', 'shutil', 'tarfile', 'zipfile', 'tempfile', 'fileinput', 'glob', 'shelve', 'dbm',
-  'codecs.open', 'logging.config', 'sqlite3',
-  // nested deserializers and call-indirection helpers
-  'pickle', '_pickle', 'cPickle', 'pickletools', 'dill', 'cloudpickle', 'joblib', 'yaml', 'jsonpickle',
-  'operator', '_operator', 'functools.partial', 'functools.partialmethod', 'functools.reduce',
-  'copyreg.add_extension', 'copyreg._inverted_registry', 'copyreg._extension_registry',
-  // framework loaders and code paths that execute
-  'numpy.load', 'numpy.loads', 'numpy.lib.npyio', 'numpy.lib.format', 'numpy.f2py', 'numpy.distutils',
-  'numpy.testing', 'numpy.ctypeslib', 'numpy.save', 'numpy.savez', 'numpy.savez_compressed', 'numpy.savetxt',
-  'numpy.fromfile', 'numpy.memmap', 'numpy.loadtxt', 'numpy.genfromtxt',
-  'torch.load', 'torch.save', 'torch.serialization.load', 'torch.serialization.save', 'torch.hub',
-  'torch.package', 'torch.utils.cpp_extension', 'torch.jit.load', 'torch.jit._serialization',
-  'torch.fx.graph_module', 'torch._inductor', 'torch._dynamo', 'torch.utils.data.datapipes',
-  'torch.multiprocessing', 'torch.distributed', 'torch.ops', 'torch._C._jit',
-  'transformers.dynamic_module_utils', 'transformers.agents', 'transformers.tools',
-  'tensorflow.io', 'tensorflow.python.ops.gen_io_ops', 'tensorflow.python.ops.script_ops',
-  'tensorflow.py_function', 'tensorflow.numpy_function', 'tensorflow.compat.v1.py_func',
-  'keras.utils.get_file', 'keras.src.utils.file_utils', 'keras.models.load_model', 'keras.saving',
-  'tensorflow.keras.models.load_model', 'tensorflow.saved_model.load',
-  'uuid._get_command_stdout', 'uuid._popen', 'uuid._ifconfig_getnode', 'uuid._ip_getnode', 'uuid._arp_getnode',
-  'uuid._lanscan_getnode', 'uuid._netstat_getnode', 'uuid._find_mac', 'uuid._find_mac_near_keyword',
-  'uuid._find_mac_under_heading', 'uuid.getnode', 'uuid._unix_getnode', 'uuid._generate_time_safe',
-  'pandas.read_pickle', 'pandas.io', 'pandas.eval', 'pandas.core.computation', 'pandas.read_csv', 'pandas.read_json',
-  'pandas.read_html', 'pandas.read_sql', 'pandas.read_parquet', 'pandas.read_table', 'pandas.read_excel',
-  'torch.classes', 'torch._ops', 'torch.library', 'torch._C._load_for_lite_interpreter', 'torch.utils.cpp_extension',
-  'IPython', 'ipykernel', 'jupyter_client', 'jinja2', 'mako', 'string.Formatter', 'pty',
-];
-
-/** Single builtins that execute, import, reach attributes or touch files. */
-export const MALICIOUS_BUILTINS: ReadonlySet<string> = new Set([
-  'eval', 'exec', 'execfile', 'compile', 'open', 'file', 'input', 'raw_input', '__import__',
-  'getattr', 'setattr', 'delattr', 'hasattr', 'globals', 'locals', 'vars', 'dir', 'breakpoint',
-  'help', 'exit', 'quit', 'apply', 'reload', 'type', 'super', 'classmethod', 'staticmethod',
-  'property', 'memoryview', '__build_class__', 'copyright', 'credits', 'license',
-]);
 
 /**
- * Attribute segments that name a dangerous module wherever they appear in a dotted path
- * (`random._os.system`, `torch.serialization.os`): leading underscores are ignored.
+ * Cython's generated reconstructor (`__pyx_unpickle_<Type>(type, checksum, state)`: checks the
+ * layout checksum, `type.__new__`, sets the fields) inside these namespaces.
  */
-export const MALICIOUS_SEGMENTS: ReadonlySet<string> = new Set([
-  'os', 'nt', 'posix', 'subprocess', 'sys', 'builtins', 'builtin', 'importlib',
-  'runpy', 'pty', 'shutil', 'socket', 'ctypes', 'marshal', 'pickle', 'cPickle', 'dill',
-  'cloudpickle', 'commands', 'pip', 'webbrowser', 'multiprocessing', 'asyncio',
-]);
+export const CYTHON_UNPICKLE_NAMESPACES: readonly string[] = ['sklearn.', 'pandas.', 'scipy.', 'numpy.'];
 
-/** Final names that are execution primitives whatever module exports them. */
-export const MALICIOUS_LAST_NAMES: ReadonlySet<string> = new Set([
-  'system', 'popen', 'popen2', 'popen3', 'popen4', 'exec', 'eval', 'execfile', 'execv', 'execve',
-  'execvp', 'execvpe', 'execl', 'execle', 'execlp', 'execlpe', 'spawnl', 'spawnle', 'spawnlp',
-  'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe', 'posix_spawn', 'posix_spawnp', 'fork',
-  'forkpty', 'startfile', 'getoutput', 'getstatusoutput', 'check_output', 'check_call',
-  '__import__', 'import_module', 'run_path', 'run_module', 'getattr_static', 'resolve_name',
-  'load_module', 'exec_module', 'loads', 'load', 'runstring', 'runctx', 'runcall', 'interact',
-  'attrgetter', 'itemgetter', 'methodcaller', 'from_pretrained', 'load_model', 'load_library', 'read_pickle',
-]);
+/**
+ * Functions of these namespaces may be *referenced* (stored as an attribute: an activation, a
+ * scorer, a `FunctionTransformer`'s `func`) when nothing in the pickle calls them: a reference
+ * runs no code while loading. Called, they are judged like any other name.
+ */
+export const REFERENCE_NAMESPACES: readonly string[] = ['numpy.', 'scipy.', 'sklearn.', 'pandas.', 'torch.', 'math.', 'transformers.activations.'];
 
 /** Nested loaders whose literal payload is scanned; legitimate only when that payload is clean. */
 export const PAYLOAD_LOADERS: ReadonlyMap<string, 'tolerated' | 'malicious'> = new Map([

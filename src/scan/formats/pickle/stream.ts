@@ -14,6 +14,7 @@ import { Memo, runPickle, type RunResult } from './machine.ts';
 import { PickleAnalysis, type NestedPayload, type PickleContext } from './analysis.ts';
 import { OP, OPCODES } from './opcodes.ts';
 import { decodeUtf8, encodeLatin1 } from './text.ts';
+import { carveTrailing } from './carve.ts';
 
 export interface StreamOptions extends PickleContext {
   /** Stop after this many pickles (legacy PyTorch reads exactly five). */
@@ -42,6 +43,7 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
   let end = start;
   const max = opts.maxPickles ?? Number.POSITIVE_INFINITY;
   let spent = 0;
+  let trailing: number | undefined;
   try {
     while (pickles.length < max) {
       const at = dec.offset;
@@ -71,6 +73,7 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
             ...(err.offset === undefined ? {} : { errorOffset: err.offset }),
           }),
         );
+        trailing = at;
         break;
       }
       if (opts.stacked === false || dec.atEnd || pickles.length >= max) break;
@@ -79,6 +82,7 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
         ctx.report(
           finding('pickle.trailing-data', 'info', `${source.size - dec.offset} bytes follow the pickle`, { offset: dec.offset }),
         );
+        trailing = dec.offset;
         break;
       }
     }
@@ -87,6 +91,7 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
   }
   if (analysis.joblib) ctx.refineFormat('joblib');
   await scanNestedPayloads(source, analysis.nested, ctx);
+  if (trailing !== undefined) await carveTrailing(source, trailing, ctx);
   analysis.flush();
   return { pickles, end, analysis };
 }

@@ -8,21 +8,25 @@ import type { ByteSource, FormatAnalyzer, ScanContext } from '../../types.ts';
 import { guardAnalysis, report } from '../common/findings.ts';
 import { REFERENCE_MAX_HEADER, validateHeader } from './header.ts';
 
-const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+// A BOM is kept (and then rejected by the JSON parser), as serde_json rejects it.
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const JSON_AFTER_BRACE = new Set([0x22, 0x7d, 0x20, 0x0a, 0x0d, 0x09]);
 
 /**
- * A u64 header length whose upper half is zero followed by `{` (or JSON whitespace before it,
- * which the analysis then rejects). Malformed lengths are still claimed so they are reported.
+ * Eight bytes of header length followed by the start of a JSON object (`{"name"`, `{}`, `{`
+ * and whitespace), optionally behind a UTF-8 BOM. The length is not judged here (only a length
+ * spelled in printable text is taken for text):
+ * a zero, tiny or absurd length on a file that is otherwise safetensors is reported as an
+ * invalid header rather than as an unknown format.
  */
 function detect(head: Uint8Array, size: number): boolean {
   if (size < 10 || head.length < 10) return false;
-  if (head[4] !== 0 || head[5] !== 0 || head[6] !== 0 || head[7] !== 0) return false;
-  const n = (head[0] ?? 0) + (head[1] ?? 0) * 0x100 + (head[2] ?? 0) * 0x10000 + (head[3] ?? 0) * 0x1000000;
-  if (n < 2) return false;
-  if (head[8] !== 0x7b) return false; // '{'
-  const next = head[9];
-  // `{"name"` or `{}` or whitespace: what serde_json output and hand-written headers look like.
-  return next === 0x22 || next === 0x7d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09;
+  const objectAt = (i: number): boolean => head[i] === 0x7b && JSON_AFTER_BRACE.has(head[i + 1] ?? -1);
+  // A length field of printable characters is text that happens to contain JSON, not a header.
+  if (head.subarray(0, 8).every((b) => b >= 0x20 && b <= 0x7e)) return false;
+  if (objectAt(8)) return true;
+  return head[8] === 0xef && head[9] === 0xbb && head[10] === 0xbf && objectAt(11);
 }
 
 async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {

@@ -132,7 +132,11 @@ function judgeNode(ctx: ScanContext, g: TfGraph, n: TfNode): void {
       } else if (rule.attr === 'debug') {
         const targets = [...(n.attrs.get('debug_urls') ?? []), ...(n.attrs.get('dump_root') ?? [])].filter((t) => t.length > 0);
         if (targets.length > 0) {
-          report(ctx, 'tensorflow.op.io', 'suspicious', `${n.op} node ${JSON.stringify(n.name)} in ${g.where} dumps tensors to ${targets.map((t) => JSON.stringify(t)).join(', ')}`, { ...evidence, targets }, 'high');
+          // Dumping to a file or a remote debug server writes or sends every tensor it sees, like PrintV2 to a file.
+          const writes = targets.some((t) => /^(file|grpc):\/\//i.test(t) || t.startsWith('/') || /^[A-Za-z]:[\\/]/.test(t));
+          report(ctx, writes ? 'tensorflow.op.dangerous' : 'tensorflow.op.io', writes ? 'malicious' : 'suspicious',
+            `${n.op} node ${JSON.stringify(n.name)} in ${g.where} dumps tensors to ${targets.map((t) => JSON.stringify(t)).join(', ')}`,
+            { ...evidence, targets }, writes ? 'critical' : 'high');
         }
       } else {
         const source = n.attrs.get('descriptor_source')?.[0] ?? 'local://';

@@ -55,7 +55,11 @@ export function applyMethod(ev: Evaluator, recv: AV, name: string, pos: AV[], kw
     }
   }
   if (name === 'items' || name === 'keys' || name === 'values') {
-    if (recv.dicts.length > 0) return name === 'keys' ? seqOf([joinAll(recv.dicts.flat())]) : BUILT;
+    if (recv.dicts.length > 0) {
+      const keys = joinAll(recv.dicts.flat());
+      const values = recv.members[0] ?? BUILT;
+      return name === 'keys' ? seqOf([keys]) : name === 'values' ? seqOf([values]) : seqOf([seqOf([keys, values])]);
+    }
   }
   return derived(recv, ...pos, ...kw.values());
 }
@@ -141,7 +145,7 @@ export function applyFilter(ev: Evaluator, obj: AV, name: string, args: Args, at
       return obj.seqs.length > 0 || obj.dicts.length > 0 || obj.globals.length > 0 ? BUILT : lift1(obj, (x) => pyStr(x));
     case 'items':
     case 'dictsort':
-      return obj.dicts.length > 0 ? seqOf([seqOf([joinAll(obj.dicts.flat()), BUILT])]) : derived(obj);
+      return obj.dicts.length > 0 ? seqOf([seqOf([joinAll(obj.dicts.flat()), obj.members[0] ?? BUILT])]) : derived(obj);
     default: {
       if (pos.length === 0 && kw.size === 0 && obj.consts.length > 0) {
         const r = lift1(obj, (s) => (typeof s === 'string' ? unaryStringOp(name, s) : undefined));

@@ -11,7 +11,7 @@ import { indexString, printf, sliceString } from './string-ops.ts';
 import { applyFilter, applyMethod, joinValues } from './calls.ts';
 import type { AV } from './values.ts';
 import {
-  BOTTOM, BUILT, constant, consts, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
+  lookup, BOTTOM, BUILT, constant, consts, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
   UNKNOWN_BUILT, UNKNOWN_DATA, UNKNOWN_NONE,
 } from './values.ts';
 
@@ -51,7 +51,7 @@ export class Evaluator {
         return seqOf(e.items.map((x) => this.eval(x)));
       case 'dict': {
         const entries = e.entries.map(([k, v]) => [this.eval(k), this.eval(v)] as const);
-        return { ...BOTTOM, dicts: [entries.map(([k]) => k)], seqs: [], consts: [], unknown: UNKNOWN_NONE, globals: [] };
+        return { ...BOTTOM, dicts: [entries.map(([k]) => k)], members: [joinAll(entries.map(([, v]) => v))] };
       }
       case 'getattr': {
         const obj = this.eval(e.obj);
@@ -60,7 +60,7 @@ export class Evaluator {
           const ns = this.env.get(`${e.obj.name}.${e.name}`);
           if (ns !== undefined) return join(ns, DATA);
         }
-        return obj.globals.includes('loop') ? DATA : derived(obj);
+        return obj.globals.includes('loop') ? DATA : lookup(obj, e.name);
       }
       case 'getitem':
         return this.getitem(e.obj, e.key, e.at);
@@ -141,7 +141,8 @@ export class Evaluator {
       const idx = key.consts.filter((k): k is number => typeof k === 'number');
       out = join(out, idx.length === key.consts.length && key.unknown === UNKNOWN_NONE ? joinAll(idx.map((i) => s.at(i) ?? BOTTOM)) : joinAll(s));
     }
-    if (obj.dicts.length > 0 || obj.globals.length > 0) out = join(out, BUILT);
+    if (obj.dicts.length > 0) out = join(out, obj.members[0] ?? BOTTOM);
+    if (obj.globals.length > 0) out = join(out, BUILT);
     if (obj.unknown !== UNKNOWN_NONE) out = join(out, obj.unknown === UNKNOWN_BUILT ? BUILT : DATA);
     return out;
   }
@@ -164,7 +165,7 @@ export class Evaluator {
       const { pos, kw } = this.evalArgs(args);
       if (fn.name === 'dict') {
         const keys = [...kw.keys()].map((k) => constant(k));
-        return { ...BOTTOM, dicts: [keys], unknown: pos.length > 0 ? UNKNOWN_BUILT : UNKNOWN_NONE };
+        return { ...BOTTOM, dicts: [keys], members: [joinAll([...kw.values()])], unknown: pos.length > 0 ? UNKNOWN_BUILT : UNKNOWN_NONE };
       }
       if (DANGEROUS_GLOBALS.has(fn.name)) this.name(fn.name, fn.at);
       if (fn.name === 'range' || fn.name === 'raise_exception' || fn.name === 'strftime_now' || fn.name === 'namespace') return DATA;

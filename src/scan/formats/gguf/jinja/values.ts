@@ -20,6 +20,8 @@ export interface AV {
   readonly seqs: ReadonlyArray<readonly AV[]>;
   /** Key sets of dict literals / `dict(...)` calls. */
   readonly dicts: ReadonlyArray<readonly AV[]>;
+  /** What the values of those dicts may be (at most one joined value). */
+  readonly members: readonly AV[];
   readonly globals: readonly string[];
   readonly unknown: Unknown;
 }
@@ -28,7 +30,7 @@ export const MAX_CONSTS = 64;
 const MAX_SEQS = 8;
 const MAX_STRING = 4096;
 
-export const BOTTOM: AV = { consts: [], seqs: [], dicts: [], globals: [], unknown: UNKNOWN_NONE };
+export const BOTTOM: AV = { consts: [], seqs: [], dicts: [], members: [], globals: [], unknown: UNKNOWN_NONE };
 export const DATA: AV = { ...BOTTOM, unknown: UNKNOWN_DATA };
 export const BUILT: AV = { ...BOTTOM, unknown: UNKNOWN_BUILT };
 
@@ -71,10 +73,12 @@ export function join(a: AV, b: AV): AV {
   const dicts = uniqueLists([...a.dicts, ...b.dicts]);
   const overflow = c.length > MAX_CONSTS || seqs.length > MAX_SEQS || dicts.length > MAX_SEQS;
   const unknown = Math.max(a.unknown, b.unknown, overflow ? UNKNOWN_BUILT : UNKNOWN_NONE) as Unknown;
+  const members = a.members.length + b.members.length === 0 ? [] : [join(a.members[0] ?? BOTTOM, b.members[0] ?? BOTTOM)];
   return {
     consts: overflow ? [] : c,
     seqs: overflow ? [] : seqs,
     dicts: overflow ? [] : dicts,
+    members: overflow ? [] : members,
     globals: [...new Set([...a.globals, ...b.globals])],
     unknown,
   };
@@ -106,7 +110,8 @@ export function fingerprint(a: AV, depth = 0): string {
   if (depth > 6) return '…';
   const seqs = a.seqs.map((s) => `[${s.map((x) => fingerprint(x, depth + 1)).join(',')}]`).join(';');
   const dicts = a.dicts.map((s) => `{${s.map((x) => fingerprint(x, depth + 1)).join(',')}}`).join(';');
-  return `${a.unknown}|${a.consts.map((v) => `${typeof v}:${String(v)}`).join(',')}|${seqs}|${dicts}|${a.globals.join(',')}`;
+  const members = a.members.map((x) => fingerprint(x, depth + 1)).join(';');
+  return `${a.unknown}|${a.consts.map((v) => `${typeof v}:${String(v)}`).join(',')}|${seqs}|${dicts}|${members}|${a.globals.join(',')}`;
 }
 
 /** True when anything constant or built flows into `a` (so derived strings count as built). */
@@ -188,4 +193,30 @@ export function derived(...inputs: AV[]): AV {
     return inputs.some((a) => a.unknown === UNKNOWN_BUILT) ? BUILT : DATA;
   }
   return opaque(...inputs);
+}
+
+/** Methods of Python lists, dicts and strings: looking one up yields a bound method. */
+const LIST_METHODS = new Set(['append', 'clear', 'copy', 'count', 'extend', 'index', 'insert', 'pop', 'remove', 'reverse', 'sort']);
+const DICT_METHODS = new Set(['clear', 'copy', 'fromkeys', 'get', 'items', 'keys', 'pop', 'popitem', 'setdefault', 'update', 'values']);
+const STR_METHODS = new Set([
+  'capitalize', 'casefold', 'center', 'count', 'encode', 'endswith', 'expandtabs', 'find', 'format', 'format_map', 'index',
+  'isalnum', 'isalpha', 'isascii', 'isdecimal', 'isdigit', 'isidentifier', 'islower', 'isnumeric', 'isprintable', 'isspace',
+  'istitle', 'isupper', 'join', 'ljust', 'lower', 'lstrip', 'maketrans', 'partition', 'removeprefix', 'removesuffix',
+  'replace', 'rfind', 'rindex', 'rjust', 'rpartition', 'rsplit', 'rstrip', 'split', 'splitlines', 'startswith', 'strip',
+  'swapcase', 'title', 'translate', 'upper', 'zfill',
+]);
+
+/**
+ * `obj.name` as Jinja evaluates it: a method of a literal list, dict or string is a bound
+ * method (built: its `|string` spells characters); a dict literal's other names are its values
+ * (Jinja falls back from attribute to item); any other name of a literal is Undefined (data).
+ * Globals and unknown values derive as before.
+ */
+export function lookup(obj: AV, name: string): AV {
+  let out = BOTTOM;
+  if (obj.dicts.length > 0) out = join(out, DICT_METHODS.has(name) ? BUILT : (obj.members[0] ?? BOTTOM));
+  if (obj.seqs.length > 0) out = join(out, LIST_METHODS.has(name) ? BUILT : DATA);
+  if (obj.consts.length > 0) out = join(out, STR_METHODS.has(name) || obj.consts.some((c) => typeof c !== 'string') ? BUILT : DATA);
+  if (obj.globals.length > 0 || obj.unknown !== UNKNOWN_NONE) out = join(out, derived({ ...BOTTOM, globals: obj.globals, unknown: obj.unknown }));
+  return out;
 }

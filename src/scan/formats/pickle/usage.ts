@@ -1,0 +1,107 @@
+/**
+ * How a name is used decides what it may do: which arguments of an allowlisted function are
+ * themselves invoked, what `getattr` on a rebuilt object yields, and whether a constructor is
+ * given text that names a file, URL or command. Static reasoning over symbolic values only.
+ */
+import { derive } from './evaluate.ts';
+import { isObj, type PyCall, type PyGlobal, type PyValue } from './values.ts';
+
+/**
+ * Allowlisted functions that call (or instantiate) some of their arguments while loading:
+ * `_rebuild_from_type_v2(func, type, args, state)` runs `func(*args)`; the NumPy random-state
+ * constructors call their `bit_generator_ctor`; `copyreg._reconstructor(cls, base, state)` runs
+ * `base.__init__`; `defaultdict(factory)` calls its factory; pandas' `_new_Index(cls, d)` runs
+ * `cls.__new__(cls, **d)`.
+ */
+const INVOKERS: ReadonlyMap<string, readonly number[]> = new Map([
+  ['torch._tensor._rebuild_from_type_v2', [0]],
+  ['torch._tensor._rebuild_from_type', [0]],
+  ['numpy.random._pickle.__randomstate_ctor', [1]],
+  ['numpy.random._pickle.__generator_ctor', [1]],
+  ['copyreg._reconstructor', [1]],
+  ['collections.defaultdict', [0]],
+  ['pandas.core.indexes.base._new_Index', [0]],
+]);
+
+function args(c: PyCall): readonly PyValue[] {
+  return isObj(c.args) && c.args.t === 'tuple' ? c.args.items : [];
+}
+
+/** Names an allowlisted invoker receives in a position it calls. */
+export function invokedArguments(path: string, c: PyCall): PyGlobal[] {
+  const positions = INVOKERS.get(path);
+  if (positions === undefined) return [];
+  const a = args(c);
+  const out: PyGlobal[] = [];
+  for (const i of positions) {
+    const v = a[i];
+    if (v !== undefined && isObj(v) && v.t === 'global') out.push(v);
+  }
+  return out;
+}
+
+/** The class a call instantiates: `cls(...)`, `cls.__new__(cls)`, `copyreg._reconstructor(cls, …)`. */
+export function instanceClass(v: PyValue): PyGlobal | undefined {
+  if (!isObj(v) || v.t !== 'call' || !isObj(v.fn) || v.fn.t !== 'global') return undefined;
+  const p = v.fn.path;
+  if (p === 'copyreg._reconstructor' || p === 'copyreg.__newobj__' || p === 'copyreg.__newobj_ex__') {
+    const first = args(v)[0];
+    return first !== undefined && isObj(first) && first.t === 'global' ? first : undefined;
+  }
+  return v.fn;
+}
+
+const METHOD_NAME = /^(?!__)[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `getattr(obj, 'name')` where `obj` is an instance the pickle rebuilt from an allowlisted class
+ * and `name` a plain attribute: how pickle stores bound methods (`OneCycleLR.anneal_func` in
+ * older PyTorch scheduler state). The value is that method, judged by its dotted name if it is
+ * ever called. Anything else (modules, imported names, dunders, computed names) is not this.
+ */
+export function boundMethod(path: string, c: PyCall, allowedClass: (cls: PyGlobal) => boolean): PyGlobal | undefined {
+  if (path !== 'builtins.getattr' || c.via !== 'REDUCE') return undefined;
+  const a = args(c);
+  const [obj, attr] = a;
+  if (a.length !== 2 || typeof attr !== 'string' || !METHOD_NAME.test(attr) || obj === undefined) return undefined;
+  const cls = instanceClass(obj);
+  if (cls === undefined || !allowedClass(cls)) return undefined;
+  return derive(cls, attr, c.offset);
+}
+
+/** Text that names a path, URL or command: separators, drive/scheme colons, `~`, whitespace, leading dot. */
+const PATH_LIKE = /[/\\:~\s]|^\./;
+const MAX_ITEMS = 256;
+
+/**
+ * The first literal string (or byte string) among the arguments that looks like a path, URL or
+ * command, searching literal containers but not the arguments of nested calls (those are judged
+ * on their own). Enum values and identifiers (`'steps'`, `'adamw_torch'`) do not qualify.
+ */
+export function pathLikeText(v: PyValue, depth = 0): string | undefined {
+  if (typeof v === 'string') return v.length > 0 && PATH_LIKE.test(v) ? v : undefined;
+  if (!isObj(v) || depth > 4) return undefined;
+  switch (v.t) {
+    case 'bytes':
+      return v.arg.data !== undefined && v.arg.data.length > 0 ? 'bytes' : undefined;
+    case 'text-ref':
+      return '(long text)';
+    case 'tuple':
+    case 'list':
+    case 'set':
+    case 'frozenset':
+      for (const x of v.items.slice(0, MAX_ITEMS)) {
+        const hit = pathLikeText(x, depth + 1);
+        if (hit !== undefined) return hit;
+      }
+      return undefined;
+    case 'dict':
+      for (const x of [...v.keys.slice(0, MAX_ITEMS), ...v.values.slice(0, MAX_ITEMS)]) {
+        const hit = pathLikeText(x, depth + 1);
+        if (hit !== undefined) return hit;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
