@@ -8,6 +8,11 @@
  *
  * Queries: typo/affix/scope/homoglyph variants of popular names, popular names themselves (the
  * short-circuit path), and random names that look like nothing (the common case at a gateway).
+ *
+ * Each name is scored REPEATS times in a row. "first call" is each name's first call (cold caches
+ * for that name: what a gateway sees); "best of N" takes each name's fastest call, which removes
+ * preemption by other processes and GC pauses on a shared machine (the bench prints the load
+ * average) and is the intrinsic cost of the lookup. The baseline is treated the same way.
  */
 import { loadavg, availableParallelism } from 'node:os';
 import { createLookalikeIndex, boundedOsaDistance, skeletonOf, type PopularName } from '../../src/signals/index.ts';
@@ -15,7 +20,8 @@ import { loadNpmPopular, loadPypiPopular } from '../../src/signals/popular/index
 
 const LIST_SIZE = 20_000;
 const QUERIES_PER_KIND = 700;
-const BASELINE_QUERIES = 150;
+const BASELINE_QUERIES = 100;
+const REPEATS = 5;
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -123,30 +129,45 @@ const prepared = list.map((p) => {
 console.log(`look-alike scoring against ${list.length} popular names (npm rules; npm-high-impact + top PyPI names)`);
 console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (tails grow with load)`);
 console.log(`index build: ${buildMs.toFixed(0)} ms, heap +${((heapAfter - heapBefore) / 1048576).toFixed(1)} MiB (approx.)\n`);
-console.log(`${'query set'.padEnd(28)}${'n'.padStart(6)} ${'index p50'.padStart(10)} ${'index p99'.padStart(10)} ${'mean'.padStart(10)} | ${'scan p50'.padStart(10)} ${'scan p99'.padStart(10)}  speed-up (p50)`);
-const all: number[] = [];
-const allBase: number[] = [];
+console.log(`${''.padEnd(34)}${'index, first call'.padEnd(22)}${'index, best of ' + REPEATS}     | ${'scan, first call'.padEnd(21)}${'scan, best of ' + REPEATS}`);
+console.log(`${'query set'.padEnd(28)}${'n'.padStart(6)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} | ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}  speed-up (best p50)`);
+const acc = { raw: [] as number[], best: [] as number[], baseRaw: [] as number[], baseBest: [] as number[] };
+function measure(names: readonly string[], fn: (n: string) => unknown): { raw: number[]; best: number[] } {
+  const raw: number[] = [];
+  const best: number[] = [];
+  for (const n of names) {
+    let min = Infinity;
+    for (let r = 0; r < REPEATS; r++) {
+      const t = performance.now();
+      fn(n);
+      const dt = performance.now() - t;
+      if (r === 0) raw.push(dt);
+      if (dt < min) min = dt;
+    }
+    best.push(min);
+  }
+  return { raw, best };
+}
+const row = (label: string, n: number, i: { raw: number[]; best: number[] }, b: { raw: number[]; best: number[] }): void => {
+  const [ir, ib, br, bb] = [stats(i.raw), stats(i.best), stats(b.raw), stats(b.best)];
+  console.log(
+    `${label.padEnd(28)}${String(n).padStart(6)} ${fmt(ir.p50)} ${fmt(ir.p99)} ${fmt(ib.p50)} ${fmt(ib.p99)} | ${fmt(br.p50)} ${fmt(br.p99)} ${fmt(bb.p50)} ${fmt(bb.p99)}  ${(bb.p50 / ib.p50).toFixed(0)}x`,
+  );
+};
 for (const { kind, names } of queries(list)) {
   for (const n of names.slice(0, 50)) index.match(n); // warm-up
-  const samples: number[] = [];
-  for (const n of names) {
-    const t = performance.now();
-    index.match(n);
-    samples.push(performance.now() - t);
-  }
-  const base: number[] = [];
-  for (const n of names.slice(0, BASELINE_QUERIES)) {
-    const t = performance.now();
-    bruteForce(prepared, n);
-    base.push(performance.now() - t);
-  }
-  all.push(...samples);
-  allBase.push(...base);
-  const s = stats(samples);
-  const b = stats(base);
-  console.log(`${kind.padEnd(28)}${String(names.length).padStart(6)} ${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.mean)} | ${fmt(b.p50)} ${fmt(b.p99)}  ${(b.p50 / s.p50).toFixed(0)}x`);
+  const i = measure(names, (n) => index.match(n));
+  const b = measure(names.slice(0, BASELINE_QUERIES), (n) => bruteForce(prepared, n));
+  acc.raw.push(...i.raw);
+  acc.best.push(...i.best);
+  acc.baseRaw.push(...b.raw);
+  acc.baseBest.push(...b.best);
+  row(kind, names.length, i, b);
 }
-const s = stats(all);
-const b = stats(allBase);
-console.log(`${'all'.padEnd(28)}${String(all.length).padStart(6)} ${fmt(s.p50)} ${fmt(s.p99)} ${fmt(s.mean)} | ${fmt(b.p50)} ${fmt(b.p99)}  ${(b.p50 / s.p50).toFixed(0)}x`);
-console.log(`\ntarget: < 1 ms per name — index p99 ${s.p99 < 1 ? 'meets' : 'MISSES'} it (${fmt(s.p99).trim()}; max ${fmt(s.max).trim()})`);
+row('all', acc.best.length, { raw: acc.raw, best: acc.best }, { raw: acc.baseRaw, best: acc.baseBest });
+const every = stats(acc.raw);
+const best = stats(acc.best);
+console.log(
+  `\ntarget: < 1 ms per name against ${list.length} names — p99 first call ${fmt(every.p99).trim()} (${every.p99 < 1 ? 'meets' : 'misses'}), ` +
+    `p99 best of ${REPEATS} ${fmt(best.p99).trim()} (${best.p99 < 1 ? 'meets' : 'misses'}); slowest call ${fmt(every.max).trim()}`,
+);

@@ -164,6 +164,7 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
       out.push({ entry, kind: 'scope', technique: 'scope-flattened', weight: 0.85, evidence: { scope: entry.shape.scope } });
     }
     // `tinycolor` for `@ctrl/tinycolor` (but `x` for `@types/x` is the typed package itself).
+    const dropSpec = specificity(s, flat);
     for (const id of s.byFlatBase.get(flat) ?? []) {
       const entry = s.entries[id] as Entry;
       if (entry.shape.scope === null || entry.shape.scope === TYPES_SCOPE) continue;
@@ -171,30 +172,36 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
         entry,
         kind: 'scope',
         technique: 'scope-dropped',
-        weight: 0.7 * baseFactor * specificity(s, flat),
+        weight: 0.7 * baseFactor * dropSpec,
         evidence: { scope: entry.shape.scope },
       });
     }
     return out;
   }
   const scopeFlat = flatOf(scope);
+  const scopeSkeleton = skeletonOf(scopeFlat);
   const knownScope = s.knownScopes.has(scope);
-  for (const id of s.byFlatBase.get(flat) ?? []) {
+  const sameBase = s.byFlatBase.get(flat) ?? [];
+  const spec = specificity(s, flat);
+  // Scope typos are also edit-distance typos of the whole name (the edit detector finds those);
+  // the distance here only matters for basenames few names share.
+  const measureDistance = sameBase.length <= 32;
+  for (const id of sameBase) {
     const entry = s.entries[id] as Entry;
     const tScope = entry.shape.scope;
     if (entry.shape.key === q.shape.key) continue;
     if (tScope === null) {
       // `@evil/lodash` republishes a popular unscoped name under an unknown scope.
       if (knownScope) continue;
-      out.push({ entry, kind: 'scope', technique: 'foreign-scope', weight: 0.7 * baseFactor * specificity(s, flat), evidence: { scope } });
+      out.push({ entry, kind: 'scope', technique: 'foreign-scope', weight: 0.7 * baseFactor * spec, evidence: { scope } });
       continue;
     }
     if (tScope === scope) continue; // separator change inside one scope
-    const tScopeFlat = flatOf(tScope);
-    const scopeDistance = boundedOsaDistance(scopeFlat, tScopeFlat, 2);
+    const tScopeFlat = entry.scopeFlat;
+    const scopeDistance = measureDistance ? boundedOsaDistance(scopeFlat, tScopeFlat, 2) : 3;
     const similar =
       scopeFlat === tScopeFlat ||
-      skeletonOf(scopeFlat) === skeletonOf(tScopeFlat) ||
+      scopeSkeleton === entry.scopeSkeleton ||
       (scopeDistance <= 1 && tScopeFlat.length >= 4) ||
       (scopeDistance <= 2 && tScopeFlat.length >= 7) ||
       (scopeFlat.includes(tScopeFlat) && tScopeFlat.length >= 4);
@@ -205,7 +212,7 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
         entry,
         kind: 'scope',
         technique: 'foreign-scope',
-        weight: 0.55 * baseFactor * specificity(s, flat),
+        weight: 0.55 * baseFactor * spec,
         evidence: { scope, imitated_scope: tScope },
       });
     }

@@ -22,6 +22,9 @@ export interface Entry {
   readonly fullFlat: string;
   /** Length of the scope's part of `fullFlat` (0 when unscoped). */
   readonly scopeFlatLength: number;
+  /** The scope without separators and its homoglyph skeleton ('' when unscoped). */
+  readonly scopeFlat: string;
+  readonly scopeSkeleton: string;
   /** Positions in `fullFlat` where a word of the basename ends. */
   readonly wordEnds: ReadonlySet<number>;
   readonly skeleton: string;
@@ -125,7 +128,8 @@ export function buildStructures(
     const shape = shapeOf(rules, name);
     const keys = source === 'popular' ? popularKeys : internalKeys;
     if (keys.has(shape.key) || shape.key === '') return;
-    const scopeFlatLength = shape.scope === null ? 0 : flatOf(shape.scope).length;
+    const scopeFlat = shape.scope === null ? '' : flatOf(shape.scope);
+    const scopeFlatLength = scopeFlat.length;
     const fullFlat = flatOf(shape.scope === null ? shape.base : `${shape.scope}${shape.base}`);
     const entry: Entry = {
       id: entries.length,
@@ -137,6 +141,8 @@ export function buildStructures(
       popularity: rank === null ? 1 : popularityWeight(rank, listSize),
       fullFlat,
       scopeFlatLength,
+      scopeFlat,
+      scopeSkeleton: skeletonOf(scopeFlat),
       wordEnds: wordEndsOf(scopeFlatLength, shape.tokens),
       skeleton: skeletonOf(fullFlat),
     };
