@@ -14,7 +14,8 @@ import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
-import { parseVersion } from './packument-index.ts';
+import type { VersionSpan } from './packument-index.ts';
+import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
@@ -147,11 +148,10 @@ export class ArtifactService {
     if (!state.index.versions.has(version)) state = await this.#deps.metadata.state(name, { revalidate: true });
     const span = state.index.versions.get(version);
     if (span === undefined) throw new AirlockError('NOT_FOUND', `${name}@${version} does not exist`);
-    const manifest = await this.#manifest(state, version);
+    const manifest = await this.#manifest(state, span);
     const problem = versionProblem(name, version, manifest);
-    if (problem !== null) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata is unusable (${problem})`);
-    const m = manifest as { readonly [k: string]: unknown };
-    const dist = m['dist'] as { readonly [k: string]: unknown };
+    if (problem !== null || manifest === null) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata is unusable (${problem ?? 'no manifest'})`);
+    const dist = manifest.fields.dist as { readonly [k: string]: unknown };
     const expected = expectationOf(name, version, dist);
     const purl = makePurl('npm', name, version);
     const url = this.#upstreamUrl(String(dist['tarball']), name, version);
@@ -176,11 +176,11 @@ export class ArtifactService {
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };
   }
 
-  async #manifest(state: PackageState, version: string): Promise<unknown> {
-    const span = state.index.versions.get(version);
-    if (span === undefined) return null;
-    const doc = await this.#deps.metadata.documentBytes(state);
-    return parseVersion(doc, span);
+  /** The version's manifest: from the document in memory, else just its bytes from the store. */
+  async #manifest(state: PackageState, span: VersionSpan): Promise<ManifestExtract | null> {
+    const doc = this.#deps.metadata.cachedDocument(state);
+    if (doc !== null) return readManifest(doc, span.start);
+    return readManifest(await this.#deps.metadata.documentRange(state, span.start, span.end), 0);
   }
 
   /** Upstream tarball URL: the metadata's, when on the upstream's origin; else the conventional path there. */

@@ -5,9 +5,9 @@
  * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
  * input or the decision records.
  */
-import semver from 'semver';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
+import type { ManifestExtract } from './manifest-reader.ts';
 
 const MAX_TEXT = 1024;
 const MAX_LIST = 64;
@@ -27,6 +27,19 @@ function text(x: unknown): string | null {
 function count(x: unknown): number {
   if (Array.isArray(x)) return x.length;
   return isObject(x) ? Object.keys(x).length : 0;
+}
+
+/** Strict SemVer 2.0.0 (no leading `v`/`=`, no leading zeros), as the registry publishes versions. */
+const SEMVER_RE =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+export function isStrictSemver(version: string): boolean {
+  return version.length <= 256 && SEMVER_RE.test(version);
+}
+
+function isPrerelease(version: string): boolean {
+  const plus = version.indexOf('+');
+  return (plus === -1 ? version : version.slice(0, plus)).includes('-');
 }
 
 function nonNegative(x: unknown): number | null {
@@ -102,9 +115,10 @@ export function packageContext(time: Readonly<Record<string, string>>, distTags:
   return { time, tagsByVersion, versionCount };
 }
 
-/** Metadata-phase facts for one version. `manifest` is untrusted upstream JSON. */
-export function metadataFacts(version: string, manifest: unknown, ctx: PackageContext): Facts {
-  const m: Obj = isObject(manifest) ? manifest : {};
+/** Metadata-phase facts for one version. The manifest is untrusted upstream JSON. */
+export function metadataFacts(version: string, manifest: ManifestExtract, ctx: PackageContext): Facts {
+  const m: Obj = manifest.fields;
+  const counts = manifest.counts;
   const dist: Obj = isObject(m['dist']) ? m['dist'] : {};
   const scripts = installScripts(m['scripts']);
   const attestations = isObject(dist['attestations']) ? dist['attestations'] : null;
@@ -115,7 +129,7 @@ export function metadataFacts(version: string, manifest: unknown, ctx: PackageCo
     package_created_at: ctx.time['created'] ?? null,
     version_count: ctx.versionCount,
     dist_tags: [...(ctx.tagsByVersion.get(version) ?? [])],
-    prerelease: semver.valid(version) !== null && semver.prerelease(version) !== null,
+    prerelease: isPrerelease(version),
     deprecated: typeof deprecated === 'string' && deprecated !== '' ? deprecated.slice(0, MAX_TEXT) : null,
     install_scripts: scripts,
     has_install_script: m['hasInstallScript'] === true || Object.keys(scripts).length > 0,
@@ -130,10 +144,10 @@ export function metadataFacts(version: string, manifest: unknown, ctx: PackageCo
     license: licenseOf(m),
     repository: repositoryOf(m),
     has_bin: typeof m['bin'] === 'string' || count(m['bin']) > 0,
-    dependency_count: count(m['dependencies']),
-    optional_dependency_count: count(m['optionalDependencies']),
-    peer_dependency_count: count(m['peerDependencies']),
-    bundled_dependency_count: count(m['bundleDependencies'] ?? m['bundledDependencies']),
+    dependency_count: counts.dependencies ?? 0,
+    optional_dependency_count: counts.optionalDependencies ?? 0,
+    peer_dependency_count: counts.peerDependencies ?? 0,
+    bundled_dependency_count: counts.bundleDependencies ?? counts.bundledDependencies ?? 0,
   };
 }
 
@@ -142,9 +156,10 @@ export function metadataFacts(version: string, manifest: unknown, ctx: PackageCo
  * semver version, the manifest disagrees with the packument about name or version, or it has
  * no tarball. Such versions are always hidden.
  */
-export function versionProblem(name: string, version: string, manifest: unknown): string | null {
-  if (!/^\d[0-9A-Za-z.+-]*$/.test(version) || semver.parse(version) === null) return 'not a valid semver version';
-  if (!isObject(manifest)) return 'the manifest is not an object';
+export function versionProblem(name: string, version: string, extract: ManifestExtract | null): string | null {
+  if (!isStrictSemver(version)) return 'not a valid semver version';
+  if (extract === null) return 'the manifest is not an object';
+  const manifest = extract.fields;
   if (manifest['version'] !== version) return 'the manifest names another version';
   if (manifest['name'] !== name) return 'the manifest names another package';
   const dist = manifest['dist'];

@@ -205,3 +205,98 @@ export function expectEnd(b: Uint8Array, i: number): void {
   const j = skipWs(b, i);
   if (j !== b.length) throw new JsonScanError('unexpected data after the document', j);
 }
+
+/**
+ * Visit the members of the object at `i` (at '{') without building key strings. `visit` gets
+ * the key's span (with quotes) and the value's start, and returns the value's end when it
+ * scanned the value itself, or -1 to have it scanned (validated) here. Returns the offset after
+ * the object. Duplicate keys are allowed: callers that keep the last occurrence read the object
+ * exactly as JSON.parse does.
+ */
+export function forEachMember(b: Uint8Array, i: number, depth: number, visit: (keyStart: number, keyEnd: number, valueStart: number) => number): number {
+  if (b[i] !== 0x7b) throw new JsonScanError('expected an object', i);
+  if (depth >= MAX_DEPTH) throw new JsonScanError('nesting too deep', i);
+  i = skipWs(b, i + 1);
+  if (b[i] === 0x7d) return i + 1;
+  for (;;) {
+    const keyStart = i;
+    const keyEnd = scanString(b, i);
+    i = skipWs(b, keyEnd);
+    if (b[i] !== 0x3a) throw new JsonScanError("expected ':'", i);
+    const valueStart = skipWs(b, i + 1);
+    const seen = visit(keyStart, keyEnd, valueStart);
+    const valueEnd = seen === -1 ? scanValue(b, valueStart, depth + 1) : seen;
+    i = skipWs(b, valueEnd);
+    const c = b[i];
+    if (c === 0x2c) {
+      i = skipWs(b, i + 1);
+      continue;
+    }
+    if (c === 0x7d) return i + 1;
+    throw new JsonScanError("expected ',' or '}'", i);
+  }
+}
+
+/**
+ * Members of an object or elements of an array at `i` (0 for any other value), and the offset
+ * after the value. Distinct keys are not checked: `{"a":1,"a":2}` counts 2.
+ */
+export function countEntries(b: Uint8Array, i: number, depth: number): { readonly count: number; readonly end: number } {
+  let n = 0;
+  if (b[i] === 0x7b) {
+    const end = forEachMember(b, i, depth, () => {
+      n++;
+      return -1;
+    });
+    return { count: n, end };
+  }
+  if (b[i] !== 0x5b) return { count: 0, end: scanValue(b, i, depth) };
+  i = skipWs(b, i + 1);
+  if (b[i] === 0x5d) return { count: 0, end: i + 1 };
+  for (;;) {
+    i = skipWs(b, scanValue(b, i, depth + 1));
+    n++;
+    if (b[i] === 0x2c) {
+      i = skipWs(b, i + 1);
+      continue;
+    }
+    if (b[i] === 0x5d) return { count: n, end: i + 1 };
+    throw new JsonScanError("expected ',' or ']'", i);
+  }
+}
+
+/**
+ * Recognises member keys from a fixed set without allocating: raw bytes are compared when the
+ * key has no escapes, and the decoded key otherwise (so `"\u0064ist"` is `dist`, as for
+ * JSON.parse — a hostile document cannot hide a member from Airlock that clients will see).
+ */
+export class KeySet {
+  readonly #byLength = new Map<number, Array<{ readonly bytes: Buffer; readonly index: number }>>();
+  readonly #byName = new Map<string, number>();
+
+  constructor(names: readonly string[]) {
+    names.forEach((name, index) => {
+      const bytes = Buffer.from(name, 'utf8');
+      const list = this.#byLength.get(bytes.length) ?? [];
+      list.push({ bytes, index });
+      this.#byLength.set(bytes.length, list);
+      this.#byName.set(name, index);
+    });
+  }
+
+  /** The index of the key spanning [keyStart, keyEnd) (with quotes), or -1. */
+  match(b: Uint8Array, keyStart: number, keyEnd: number): number {
+    const start = keyStart + 1;
+    const end = keyEnd - 1;
+    for (let k = start; k < end; k++) {
+      if (b[k] === BACKSLASH) return this.#byName.get(decodeString(b, keyStart, keyEnd)) ?? -1;
+    }
+    const candidates = this.#byLength.get(end - start);
+    if (candidates === undefined) return -1;
+    outer: for (const c of candidates) {
+      for (let k = 0; k < c.bytes.length; k++) if (b[start + k] !== c.bytes[k]) continue outer;
+      return c.index;
+    }
+    return -1;
+  }
+}

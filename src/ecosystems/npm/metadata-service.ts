@@ -17,6 +17,7 @@ import { indexPackument, PackumentFormatError, type PackumentIndex } from './pac
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { withheldMessage } from './refusal.ts';
 import { buildView, viewBytes, type PackageView, type Rendering } from './package-view.ts';
+import { Semaphore } from './semaphore.ts';
 import { SingleFlight } from './single-flight.ts';
 import { escapedName, tarballPath } from './urls.ts';
 
@@ -29,8 +30,12 @@ export const CONTENT_TYPES: Readonly<Record<Variant, string>> = {
   abbreviated: 'application/vnd.npm.install-v1+json',
 };
 
-/** Raw bodies up to this size are kept next to the gzip'd ones. */
-const KEEP_RAW_BYTES = 256 * 1024;
+/**
+ * Packuments indexed, judged or rendered at once. The work is CPU-bound and runs on this one
+ * thread anyway; doing one package at a time keeps the transient memory of big documents from
+ * piling up.
+ */
+const HEAVY_WORK_WIDTH = 1;
 /** Distinct base URLs (Host headers) rendered per package before the renderings are reset. */
 const MAX_BASES = 8;
 
@@ -65,12 +70,13 @@ export class MetadataService {
   readonly #loads = new SingleFlight<string, PackageState>();
   readonly #views = new SingleFlight<string, PackageView>();
   readonly #renders = new SingleFlight<string, Rendering>();
+  readonly #heavy = new Semaphore(HEAVY_WORK_WIDTH);
 
   constructor(deps: MetadataDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.75), stateBytes);
-    this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.25), (b) => b.length);
+    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.85), stateBytes);
+    this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.15), (b) => b.length);
   }
 
   /** The hot path: the current rendering if nothing it depends on has changed, else null. */
@@ -94,7 +100,8 @@ export class MetadataService {
     const st = await this.state(name);
     const generation = this.#deps.gate.generation();
     if (st.view !== null && st.view.generation === generation) return { state: st, view: st.view };
-    const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, async () => {
+    const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, () =>
+      this.#heavy.run(async () => {
       const view = await buildView({
         repo: this.#settings.repo,
         name,
@@ -107,7 +114,8 @@ export class MetadataService {
       st.view = view;
       this.#states.resize(name);
       return view;
-    });
+      }),
+    );
     return { state: st, view };
   }
 
@@ -116,7 +124,8 @@ export class MetadataService {
     const key = renderKey(variant, base);
     const have = view.renderings.get(key);
     if (have !== undefined) return have;
-    return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, async () => {
+    return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, () =>
+      this.#heavy.run(async () => {
       const doc = await this.documentBytes(state);
       const shape = this.#shape(state, view, base);
       const body = variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
@@ -124,13 +133,13 @@ export class MetadataService {
         etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
         gzip: await gzipAsync(body, { level: 6 }),
-        raw: body.length <= KEEP_RAW_BYTES ? body : null,
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);
       this.#states.resize(name);
       return r;
-    });
+      }),
+    );
   }
 
   /** One version document, or null when the version is unknown or hidden. */
@@ -139,6 +148,16 @@ export class MetadataService {
     const span = state.index.versions.get(version);
     if (span === undefined || view.hidden.has(version)) return null;
     return renderVersion(await this.documentBytes(state), span, this.#shape(state, view, base));
+  }
+
+  /** The document's bytes if they are in memory. */
+  cachedDocument(st: PackageState): Buffer | null {
+    return this.#docs.get(st.doc.blob) ?? null;
+  }
+
+  /** Bytes [start, end) of the package's upstream document. */
+  documentRange(st: PackageState, start: number, end: number): Promise<Buffer> {
+    return this.#deps.source.range(st.doc, start, end);
   }
 
   /** Bytes of the package's upstream document (from memory when recently used). */
@@ -170,7 +189,7 @@ export class MetadataService {
     const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
     let index: PackumentIndex;
     try {
-      index = indexPackument(bytes);
+      index = await this.#heavy.run(async () => indexPackument(bytes));
     } catch (err) {
       if (err instanceof PackumentFormatError) {
         throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} sent an unusable packument for ${name}: ${err.message}`, { cause: err });

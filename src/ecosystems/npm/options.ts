@@ -62,8 +62,8 @@ export const NPM_DEFAULTS = Object.freeze({
   maxArtifactBytes: 1024 * MiB,
   maxMetadataBytes: 128 * MiB,
   clientMaxAgeSeconds: 0,
-  viewCacheBytes: 96 * MiB,
-  hotArtifactCacheBytes: 32 * MiB,
+  viewCacheBytes: 64 * MiB,
+  hotArtifactCacheBytes: 24 * MiB,
   hotArtifactMaxBytes: 2 * MiB,
 });
 

@@ -9,17 +9,18 @@ import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
+import { readManifest } from './manifest-reader.ts';
 import type { PackumentIndex } from './packument-index.ts';
-import { parseVersion } from './packument-index.ts';
 import { reasonsText } from './refusal.ts';
+
+const JUDGE_SLICE = 256;
 
 export interface Rendering {
   /** Weak ETag over the rendered bytes. */
   readonly etag: string;
   readonly contentType: string;
+  /** Kept gzip'd only: clients ask for gzip; the rare one that does not gets it inflated. */
   readonly gzip: Buffer;
-  /** Identity-encoded bytes, kept only for small documents (else re-inflated per request). */
-  readonly raw: Buffer | null;
 }
 
 /** A version hidden by the gate, as npm is told about it (`policyRestrictions`). */
@@ -68,13 +69,7 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
   const hiddenWhy = new Map<string, string>();
   const candidates: VersionCandidate[] = [];
   for (const span of index.versions.values()) {
-    let manifest: unknown;
-    try {
-      manifest = parseVersion(doc, span);
-    } catch {
-      hiddenWhy.set(span.version, 'its manifest is not valid JSON');
-      continue;
-    }
+    const manifest = readManifest(doc, span.start);
     const problem = versionProblem(name, span.version, manifest);
     if (problem !== null) {
       hiddenWhy.set(span.version, problem);
@@ -82,10 +77,14 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
     }
     candidates.push({
       subject: { repo, ecosystem: 'npm', name, version: span.version, purl: makePurl('npm', name, span.version) },
-      facts: metadataFacts(span.version, manifest, ctx),
+      facts: metadataFacts(span.version, manifest as NonNullable<typeof manifest>, ctx),
     });
   }
-  const decisions = candidates.length === 0 ? new Map<string, GateDecision>() : await gate.judgeVersions(candidates, inputs.request);
+  // Judged in slices: a package with thousands of versions does not hold every policy input alive at once.
+  const decisions = new Map<string, GateDecision>();
+  for (let i = 0; i < candidates.length; i += JUDGE_SLICE) {
+    for (const [v, d] of await gate.judgeVersions(candidates.slice(i, i + JUDGE_SLICE), inputs.request)) decisions.set(v, d);
+  }
   const withheld = new Map<string, Withheld>();
   for (const c of candidates) {
     const d = decisions.get(c.subject.version);
@@ -114,6 +113,6 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
 
 export function viewBytes(view: PackageView): number {
   let n = 256 + view.hidden.size * 64 + view.withheld.size * 256;
-  for (const r of view.renderings.values()) n += r.gzip.length + (r.raw?.length ?? 0) + 128;
+  for (const r of view.renderings.values()) n += r.gzip.length + 128;
   return n;
 }

@@ -5,7 +5,9 @@
  * parsed. Objects Airlock edits must not repeat a key (JSON.parse would silently keep the last
  * one, and clients must see exactly what Airlock judged).
  */
-import { JsonScanError, expectEnd, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
+import { JsonScanError, KeySet, expectEnd, forEachMember, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
+
+const DIST_KEY = new KeySet(['dist']);
 
 export interface Span {
   readonly start: number;
@@ -22,10 +24,12 @@ export interface VersionSpan {
   /** The version object's value span. */
   readonly start: number;
   readonly end: number;
-  /** `dist.tarball` string value span (with quotes); null when absent or not a string. */
-  readonly tarball: Span | null;
-  /** `dist.attestations.url` string value span; null when absent. */
-  readonly attestationsUrl: Span | null;
+  /** `dist.tarball` string value span (with quotes); -1 when absent or not a string. */
+  readonly tarStart: number;
+  readonly tarEnd: number;
+  /** `dist.attestations.url` string value span; -1 when absent. */
+  readonly attStart: number;
+  readonly attEnd: number;
 }
 
 export interface PackumentIndex {
@@ -51,25 +55,37 @@ export class PackumentFormatError extends Error {
   }
 }
 
-function stringSpan(b: Uint8Array, m: JsonMember | undefined): Span | null {
-  if (m === undefined || b[m.valueStart] !== 0x22) return null;
-  return { start: m.valueStart, end: m.valueEnd };
-}
+const DIST_KEYS = new KeySet(['tarball', 'attestations']);
+const URL_KEY = new KeySet(['url']);
 
+/** Spans of `tarball` and `attestations.url` in a `dist` object (last occurrence wins, as in JSON.parse). */
 function scanDist(b: Uint8Array, at: number, depth: number): { end: number; tarball: Span | null; attestationsUrl: Span | null } {
   if (b[at] !== 0x7b) return { end: scanValue(b, at, depth), tarball: null, attestationsUrl: null };
+  let tarball: Span | null = null;
   let attestationsUrl: Span | null = null;
-  const dist = objectMembers(b, at, {
-    unique: true,
-    depth,
-    scanMember: (key, valueStart) => {
-      if (key !== 'attestations' || b[valueStart] !== 0x7b) return scanValue(b, valueStart, depth + 1);
-      const att = objectMembers(b, valueStart, { unique: true, depth: depth + 1 });
-      attestationsUrl = stringSpan(b, att.members.find((m) => m.key === 'url'));
-      return att.end;
-    },
+  const end = forEachMember(b, at, depth, (ks, ke, vs) => {
+    const which = DIST_KEYS.match(b, ks, ke);
+    if (which === 0) {
+      const ve = scanValue(b, vs, depth + 1);
+      tarball = b[vs] === 0x22 ? { start: vs, end: ve } : null;
+      return ve;
+    }
+    if (which !== 1) return -1;
+    if (b[vs] !== 0x7b) {
+      attestationsUrl = null;
+      return -1;
+    }
+    let url: Span | null = null;
+    const ve = forEachMember(b, vs, depth + 1, (uks, uke, uvs) => {
+      if (URL_KEY.match(b, uks, uke) !== 0) return -1;
+      const uve = scanValue(b, uvs, depth + 2);
+      url = b[uvs] === 0x22 ? { start: uvs, end: uve } : null;
+      return uve;
+    });
+    attestationsUrl = url;
+    return ve;
   });
-  return { end: dist.end, tarball: stringSpan(b, dist.members.find((m) => m.key === 'tarball')), attestationsUrl };
+  return { end, tarball, attestationsUrl };
 }
 
 function scanVersions(b: Uint8Array, at: number): { end: number; lastMemberEnd: number; versions: Map<string, VersionSpan> } {
@@ -85,22 +101,29 @@ function scanVersions(b: Uint8Array, at: number): { end: number; lastMemberEnd: 
         lastEnd = scanValue(b, valueStart, 2);
         return lastEnd;
       }
-      let tarball: Span | null = null;
-      let attestationsUrl: Span | null = null;
-      const obj = objectMembers(b, valueStart, {
-        unique: true,
-        depth: 2,
-        scanMember: (key, vs) => {
-          if (key !== 'dist') return scanValue(b, vs, 3);
-          const d = scanDist(b, vs, 3);
-          tarball = d.tarball;
-          attestationsUrl = d.attestationsUrl;
-          return d.end;
-        },
+      let tarball = null as Span | null;
+      let attestationsUrl = null as Span | null;
+      // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse.
+      const end = forEachMember(b, valueStart, 2, (ks, ke, vs) => {
+        if (DIST_KEY.match(b, ks, ke) !== 0) return -1;
+        const d = scanDist(b, vs, 3);
+        tarball = d.tarball;
+        attestationsUrl = d.attestationsUrl;
+        return d.end;
       });
-      versions.set(version, { version, sepStart, memberStart, start: valueStart, end: obj.end, tarball, attestationsUrl });
-      lastEnd = obj.end;
-      return obj.end;
+      versions.set(version, {
+        version,
+        sepStart,
+        memberStart,
+        start: valueStart,
+        end,
+        tarStart: tarball?.start ?? -1,
+        tarEnd: tarball?.end ?? -1,
+        attStart: attestationsUrl?.start ?? -1,
+        attEnd: attestationsUrl?.end ?? -1,
+      });
+      lastEnd = end;
+      return end;
     },
   });
   return { end: span.end, lastMemberEnd: lastEnd, versions };

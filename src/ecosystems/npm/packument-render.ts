@@ -6,8 +6,8 @@
  * visible versions' manifests.
  */
 import type { NpmPackageName } from '../../core/index.ts';
-import { objectMembers } from './json-scan.ts';
-import { parseVersion, type PackumentIndex, type VersionSpan } from './packument-index.ts';
+import { KeySet, forEachMember, objectMembers, scanValue } from './json-scan.ts';
+import type { PackumentIndex, VersionSpan } from './packument-index.ts';
 import { attestationsPath, tarballPath } from './urls.ts';
 
 export interface ViewShape {
@@ -52,23 +52,27 @@ const CORGI_FIELDS = [
   'hasInstallScript',
   'funding',
   'acceptDependencies',
+  'dist',
 ] as const;
 
 const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: Uint8Array[]): void {
+  spliced(b, v.start, v.end, v, shape, out);
+}
+
+/** Bytes [from, to) of a version with its tarball and attestations URLs (when inside) rewritten. */
+function spliced(b: Buffer, from: number, to: number, v: VersionSpan, shape: ViewShape, out: Uint8Array[]): void {
   const edits: Array<{ start: number; end: number; text: string }> = [];
-  if (v.tarball !== null) edits.push({ ...v.tarball, text: JSON.stringify(shape.base + tarballPath(shape.name, v.version)) });
-  if (v.attestationsUrl !== null) {
-    edits.push({ ...v.attestationsUrl, text: JSON.stringify(shape.base + attestationsPath(shape.name, v.version)) });
-  }
+  if (v.tarStart >= from && v.tarEnd <= to) edits.push({ start: v.tarStart, end: v.tarEnd, text: JSON.stringify(shape.base + tarballPath(shape.name, v.version)) });
+  if (v.attStart >= from && v.attEnd <= to) edits.push({ start: v.attStart, end: v.attEnd, text: JSON.stringify(shape.base + attestationsPath(shape.name, v.version)) });
   edits.sort((x, y) => x.start - y.start);
-  let cursor = v.start;
+  let cursor = from;
   for (const e of edits) {
     out.push(b.subarray(cursor, e.start), enc(e.text));
     cursor = e.end;
   }
-  out.push(b.subarray(cursor, v.end));
+  out.push(b.subarray(cursor, to));
 }
 
 /**
@@ -146,42 +150,41 @@ export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Bu
   return Buffer.concat(out);
 }
 
-type JsonObject = { [k: string]: unknown };
+const CORGI_KEYS = new KeySet(CORGI_FIELDS);
+const DIST_INDEX = CORGI_FIELDS.indexOf('dist');
+const COMMA = enc(',');
+const COLON = enc(':');
 
-function isObject(x: unknown): x is JsonObject {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** A version manifest as served: Airlock's tarball and attestation URLs in `dist`. */
-function servedDist(dist: unknown, shape: ViewShape, version: string): unknown {
-  if (!isObject(dist)) return dist;
-  const out: JsonObject = { ...dist };
-  if (typeof out['tarball'] === 'string') out['tarball'] = shape.base + tarballPath(shape.name, version);
-  const att = out['attestations'];
-  if (isObject(att) && typeof att['url'] === 'string') {
-    out['attestations'] = { ...att, url: shape.base + attestationsPath(shape.name, version) };
-  }
-  return out;
-}
-
+/**
+ * The abbreviated document, spliced from the full one: per visible version only the
+ * install-relevant members, copied byte for byte (dist with Airlock's URLs).
+ */
 export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
-  const versions: JsonObject = {};
+  const modified = shape.modified ?? idx.time['modified'] ?? null;
+  const out: Uint8Array[] = [
+    enc(`{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`),
+  ];
+  let first = true;
   for (const v of idx.versions.values()) {
     if (shape.hidden.has(v.version)) continue;
-    const manifest = parseVersion(b, v);
-    if (!isObject(manifest)) continue;
-    const picked: JsonObject = {};
-    for (const f of CORGI_FIELDS) if (Object.hasOwn(manifest, f)) picked[f] = manifest[f];
-    picked['dist'] = servedDist(manifest['dist'], shape, v.version);
-    versions[v.version] = picked;
+    out.push(enc(`${first ? '' : ','}${JSON.stringify(v.version)}:{`));
+    first = false;
+    let firstMember = true;
+    forEachMember(b, v.start, 2, (ks, ke, vs) => {
+      const field = CORGI_KEYS.match(b, ks, ke);
+      if (field === -1) return -1;
+      const ve = scanValue(b, vs, 3);
+      if (!firstMember) out.push(COMMA);
+      firstMember = false;
+      out.push(b.subarray(ks, ke), COLON);
+      if (field === DIST_INDEX) spliced(b, vs, ve, v, shape, out);
+      else out.push(b.subarray(vs, ve));
+      return ve;
+    });
+    out.push(enc('}'));
   }
-  const modified = shape.modified ?? idx.time['modified'] ?? null;
-  const doc: JsonObject = { name: idx.name };
-  if (modified !== null) doc['modified'] = modified;
-  doc['dist-tags'] = shape.distTags;
-  doc['versions'] = versions;
-  const text = JSON.stringify(doc);
-  return enc(shape.restrictions === null ? text : `${text.slice(0, -1)},"policyRestrictions":${shape.restrictions}}`);
+  out.push(enc(shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`));
+  return Buffer.concat(out);
 }
 
 /** One version document (`GET /<name>/<version>`), spliced like the full packument. */

@@ -6,6 +6,7 @@ import { recomputeDistTags } from './dist-tags.ts';
 import { indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
+import { readManifest } from './manifest-reader.ts';
 
 const key = newSigningKey();
 const UP = 'http://upstream.invalid/';
@@ -84,8 +85,6 @@ test('version documents are spliced the same way', () => {
 test('hostile documents: duplicate keys, invalid JSON and missing names are refused', () => {
   const dupVersion = Buffer.from('{"name":"x","versions":{"1.0.0":{"dist":{}},"1.0.0":{"dist":{}}}}');
   assert.throws(() => indexPackument(dupVersion), PackumentFormatError);
-  const dupTarball = Buffer.from('{"name":"x","versions":{"1.0.0":{"dist":{"tarball":"a","tarball":"b"}}}}');
-  assert.throws(() => indexPackument(dupTarball), /duplicate key/);
   const dupTop = Buffer.from('{"name":"x","versions":{},"versions":{}}');
   assert.throws(() => indexPackument(dupTop), /duplicate key/);
   assert.throws(() => indexPackument(Buffer.from('{"name":"x","versions":{}')), PackumentFormatError);
@@ -94,11 +93,16 @@ test('hostile documents: duplicate keys, invalid JSON and missing names are refu
 });
 
 test('version problems: mismatched names/versions, non-semver keys and missing digests', () => {
-  assert.equal(versionProblem('x', '1.0.0', { name: 'x', version: '1.0.0', dist: { tarball: 't', integrity: 'sha512-x' } }), null);
-  assert.match(versionProblem('x', '1.0.0', { name: 'x', version: '2.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /another version/);
-  assert.match(versionProblem('x', '1.0.0', { name: 'y', version: '1.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /another package/);
-  assert.match(versionProblem('x', 'v1.0.0', { name: 'x', version: 'v1.0.0', dist: { tarball: 't', shasum: 'a' } }) ?? '', /semver/);
-  assert.match(versionProblem('x', '1.0.0', { name: 'x', version: '1.0.0', dist: { tarball: 't' } }) ?? '', /integrity/);
+  const m = (fields: Record<string, unknown>) => ({ fields, counts: {} });
+  assert.equal(versionProblem('x', '1.0.0', m({ name: 'x', version: '1.0.0', dist: { tarball: 't', integrity: 'sha512-x' } })), null);
+  assert.equal(versionProblem('x', '1.0.0-rc.1+build.5', m({ name: 'x', version: '1.0.0-rc.1+build.5', dist: { tarball: 't', shasum: 'a' } })), null);
+  assert.match(versionProblem('x', '1.0.0', m({ name: 'x', version: '2.0.0', dist: { tarball: 't', shasum: 'a' } })) ?? '', /another version/);
+  assert.match(versionProblem('x', '1.0.0', m({ name: 'y', version: '1.0.0', dist: { tarball: 't', shasum: 'a' } })) ?? '', /another package/);
+  for (const bad of ['v1.0.0', '01.0.0', '1.0', '1.0.0-', ' 1.0.0', '=1.0.0']) {
+    assert.match(versionProblem('x', bad, m({ name: 'x', version: bad, dist: { tarball: 't', shasum: 'a' } })) ?? '', /semver/, bad);
+  }
+  assert.match(versionProblem('x', '1.0.0', m({ name: 'x', version: '1.0.0', dist: { tarball: 't' } })) ?? '', /integrity/);
+  assert.match(versionProblem('x', '1.0.0', null) ?? '', /not an object/);
 });
 
 test('metadata facts from a manifest', () => {
@@ -107,7 +111,10 @@ test('metadata facts from a manifest', () => {
   const ctx = packageContext(idx.time, idx.distTags, idx.versions.size);
   const span = idx.versions.get('1.1.0');
   assert.ok(span !== undefined);
-  const f = metadataFacts('1.1.0', parseVersion(b, span), ctx);
+  const extract = readManifest(b, span.start);
+  assert.ok(extract !== null);
+  assert.deepEqual(extract.fields, (({ name, version, scripts, maintainers, _npmUser, license, dist }) => ({ name, version, license, scripts, _npmUser, maintainers, dist }))(parseVersion(b, span) as Record<string, unknown>));
+  const f = metadataFacts('1.1.0', extract, ctx);
   assert.equal(f['published_at'], idx.time['1.1.0']);
   assert.equal(f['package_created_at'], idx.time['created']);
   assert.deepEqual(f['install_scripts'], { postinstall: 'node x.js' });
@@ -142,4 +149,22 @@ test('withheld versions are announced in policyRestrictions (full and abbreviate
   const text = renderFull(up, indexPackument(up), s).toString('utf8');
   assert.equal(text.split('"policyRestrictions"').length, 2);
   assert.equal((JSON.parse(text) as Record<string, any>)['policyRestrictions'].message, 'held@2.0.0 is blocked');
+});
+
+test('bypass: escaped or repeated keys cannot smuggle an upstream tarball URL past the rewrite', () => {
+  const cases = [
+    // "\u0064ist" is "dist" for JSON.parse: it must be rewritten too.
+    '{"name":"x","versions":{"1.0.0":{"name":"x","version":"1.0.0","\\u0064ist":{"t\\u0061rball":"http://evil.invalid/x.tgz","shasum":"aa"}}}}',
+    // Repeated keys: clients keep the last one, so must Airlock.
+    '{"name":"x","versions":{"1.0.0":{"name":"x","version":"1.0.0","dist":{"tarball":"http://a.invalid/1.tgz"},"dist":{"tarball":"http://evil.invalid/x.tgz","tarball":"http://evil.invalid/y.tgz","shasum":"aa"}}}}',
+  ];
+  for (const text of cases) {
+    const b = Buffer.from(text);
+    const idx = indexPackument(b);
+    const s = { ...shape('x', [], b) };
+    for (const out of [renderFull(b, idx, s), renderAbbreviated(b, idx, s)]) {
+      const got = JSON.parse(out.toString('utf8')) as { versions: Record<string, { dist: { tarball: string } }> };
+      assert.equal(got.versions['1.0.0']?.dist.tarball, `${BASE}x/-/x-1.0.0.tgz`, out.toString('utf8'));
+    }
+  }
 });

@@ -78,7 +78,7 @@ async function sendRendering(s: Services, request: FastifyRequest, reply: Fastif
   reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': s.metadataCacheControl });
   if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
   if (s.negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
-  return reply.send(r.raw ?? (await gunzipAsync(r.gzip)));
+  return reply.send(await gunzipAsync(r.gzip));
 }
 
 async function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>): Promise<FastifyReply> {

@@ -54,11 +54,13 @@ export class FixtureRegistry {
   readonly #hits = new Map<string, number>();
   /** Every request: method, path, selected headers. */
   readonly requests: Array<{ method: string; path: string; headers: IncomingMessage['headers'] }> = [];
+  readonly #record: boolean;
   #down: DownMode = false;
   #delayMs = 0;
   #url = '';
 
-  private constructor() {
+  private constructor(record: boolean) {
+    this.#record = record;
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.keepAliveTimeout = 30_000;
     this.#server.on('connection', (s: Socket) => {
@@ -71,8 +73,9 @@ export class FixtureRegistry {
     });
   }
 
-  static async start(packages: readonly FixturePackage[] = [], port = 0): Promise<FixtureRegistry> {
-    const r = new FixtureRegistry();
+  /** `recordRequests: false` keeps only per-path counts (benchmarks: no growing request log). */
+  static async start(packages: readonly FixturePackage[] = [], port = 0, options: { readonly recordRequests?: boolean } = {}): Promise<FixtureRegistry> {
+    const r = new FixtureRegistry(options.recordRequests ?? true);
     await new Promise<void>((resolve) => r.#server.listen(port, '127.0.0.1', resolve));
     const { port: actual } = r.#server.address() as AddressInfo;
     r.#url = `http://127.0.0.1:${actual}/`;
@@ -177,7 +180,7 @@ export class FixtureRegistry {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     this.#hits.set(path, (this.#hits.get(path) ?? 0) + 1);
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    if (this.#record) this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     if (this.#down === '503') {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down for the test"}');
       return;

@@ -1,0 +1,50 @@
+/** `npm ci` of the workload against a registry: fresh project copy and fresh npm cache per run. */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WORKLOAD_DIR } from './workload.ts';
+
+export interface InstallResult {
+  readonly seconds: number;
+  readonly packages: number;
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, NO_UPDATE_NOTIFIER: '1' };
+}
+
+export async function npmCi(registry: string): Promise<InstallResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-ci-'));
+  try {
+    await copyFile(join(WORKLOAD_DIR, 'package.json'), join(dir, 'package.json'));
+    await copyFile(join(WORKLOAD_DIR, 'package-lock.json'), join(dir, 'package-lock.json'));
+    await writeFile(join(dir, '.npmrc-user'), '');
+    const args = [
+      'ci',
+      '--registry', registry,
+      '--cache', join(dir, '.npm-cache'),
+      '--userconfig', join(dir, '.npmrc-user'),
+      '--prefer-online',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--no-update-notifier',
+      '--loglevel', 'error',
+    ];
+    const started = process.hrtime.bigint();
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('npm', args, { cwd: dir, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (err, stdout, stderr) => {
+        if (err !== null) reject(new Error(`npm ci against ${registry} failed: ${stderr.slice(-2000)}`));
+        else resolve(stdout);
+      });
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const m = /added (\d+) packages/.exec(out);
+    return { seconds, packages: m === null ? -1 : Number(m[1]) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

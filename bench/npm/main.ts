@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:npm` — Airlock's npm path against the floor (the same local registry without
+ * Airlock), in one run:
+ *   1. `npm ci --prefer-online` of the 729-package workload: floor, Airlock cold (empty data
+ *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios.
+ *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor.
+ *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
+ * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HUGE_PACKAGE } from './floor-server.ts';
+import { npmCi, type InstallResult } from './install-runs.ts';
+import { load, type LoadResult } from './load.ts';
+import { memoryOf, sampleRss, startAirlock, startFloor, type Child } from './processes.ts';
+import { ensureWorkloadCache, lockedPackages } from './workload.ts';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
+});
+const RUNS = Number(values.runs);
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const HOT_PACKUMENT = 'lodash';
+const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
+const MiB = 1024 * 1024;
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface AirlockInstance {
+  readonly child: Child;
+  readonly url: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+async function airlock(upstream: string): Promise<AirlockInstance> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
+  const config = join(dir, 'airlock.yaml');
+  await writeFile(
+    config,
+    [
+      'server:',
+      '  host: 127.0.0.1',
+      '  port: 0',
+      'storage:',
+      `  dataDir: ${join(dir, 'data')}`,
+      'repositories:',
+      '  - name: npm',
+      '    format: npm',
+      `    upstream: ${upstream}`,
+      // The built-in policy, with its cooldown off: the workload's lockfile pins versions a few
+      // days old, which the default 3-day cooldown would (rightly) hold back.
+      'policy:',
+      '  data:',
+      '    airlock:',
+      '      settings:',
+      '        cooldown_days: 0',
+      '',
+    ].join('\n'),
+  );
+  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' });
+  return {
+    child,
+    url,
+    dir,
+    async stop() {
+      await child.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function fmt(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+async function main(): Promise<void> {
+  const fetched = await ensureWorkloadCache(log);
+  if (fetched > 0) log(`cached ${fetched} files`);
+  const lockCount = lockedPackages().length;
+  log(`starting the floor registry (${lockCount} locked packages)…`);
+  const floor = await startFloor();
+  const floorNpm = floor.url;
+  let peakRss = 0;
+  const floorRuns: InstallResult[] = [];
+  const coldRuns: InstallResult[] = [];
+  const warmRuns: InstallResult[] = [];
+  let last: AirlockInstance | null = null;
+  try {
+    await npmCi(floorNpm); // warm-up: disk caches, npm's own start-up
+    for (let i = 0; i < RUNS; i++) {
+      floorRuns.push(await npmCi(floorNpm));
+      log(`run ${i + 1}/${RUNS}: floor ${fmt(floorRuns[i]?.seconds ?? NaN)} s`);
+      await last?.stop();
+      last = await airlock(floor.url);
+      const registry = `${last.url}/npm/`;
+      coldRuns.push(await npmCi(registry));
+      warmRuns.push(await npmCi(registry));
+      peakRss = Math.max(peakRss, memoryOf(last.child.pid).peak);
+      log(`run ${i + 1}/${RUNS}: airlock cold ${fmt(coldRuns[i]?.seconds ?? NaN)} s, warm ${fmt(warmRuns[i]?.seconds ?? NaN)} s`);
+    }
+    if (last === null) throw new Error('no runs');
+    const a = last;
+    const registry = `${a.url}/npm/`;
+
+    const packumentHeaders = { accept: 'application/json', 'accept-encoding': 'gzip' };
+    const tgz = `${HOT_TARBALL.name}/-/${HOT_TARBALL.name}-${HOT_TARBALL.version}.tgz`;
+    log('load: hot packument and hot tarball…');
+    const hot: Array<[string, LoadResult, LoadResult]> = [];
+    for (const [label, path, headers] of [
+      [`packument ${HOT_PACKUMENT} (gzip)`, HOT_PACKUMENT, packumentHeaders],
+      [`tarball ${HOT_TARBALL.name}@${HOT_TARBALL.version} (1.04 MiB)`, tgz, {}],
+    ] as const) {
+      const mine = await load(`${registry}${path}`, headers, SECONDS, CONNECTIONS);
+      const base = await load(`${floor.url}${path}`, headers, SECONDS, CONNECTIONS);
+      hot.push([label, mine, base]);
+    }
+    peakRss = Math.max(peakRss, memoryOf(a.child.pid).peak);
+
+    log('memory: a 200 MB tarball, cold (ingest) and hot (stored)…');
+    const before = memoryOf(a.child.pid).rss;
+    const hugeUrl = `${registry}${HUGE_PACKAGE}/-/${HUGE_PACKAGE}-1.0.0.tgz`;
+    const pass = async (): Promise<{ bytes: number; seconds: number }> => {
+      const started = process.hrtime.bigint();
+      const res = await fetch(hugeUrl);
+      if (res.status !== 200 || res.body === null) throw new Error(`the 200 MB tarball answered ${res.status}: ${await res.text()}`);
+      let bytes = 0;
+      for await (const chunk of res.body) bytes += (chunk as Uint8Array).length;
+      return { bytes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    };
+    const cold = await sampleRss(a.child.pid, 25, pass);
+    const warm = await sampleRss(a.child.pid, 25, pass);
+    const after = memoryOf(a.child.pid).rss;
+
+    const floorMed = median(floorRuns.map((r) => r.seconds));
+    const coldMed = median(coldRuns.map((r) => r.seconds));
+    const warmMed = median(warmRuns.map((r) => r.seconds));
+    const out: string[] = [];
+    out.push('');
+    out.push(`npm ci of the workload (${floorRuns[0]?.packages ?? '?'} packages added; ${lockCount} distinct tarballs)`);
+    out.push(`  policy: the built-in default with cooldown_days 0`);
+    out.push(`npm ci   --prefer-online, fresh npm cache, ${RUNS} runs, median`);
+    out.push(`  floor (local registry)      ${fmt(floorMed)} s   runs: ${floorRuns.map((r) => fmt(r.seconds)).join(', ')}`);
+    out.push(`  airlock cold                ${fmt(coldMed)} s   runs: ${coldRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(coldMed / floorMed)}x (target <= 1.25x)`);
+    out.push(`  airlock warm                ${fmt(warmMed)} s   runs: ${warmRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(warmMed / floorMed)}x (target <= 1.10x)`);
+    out.push('');
+    out.push(`hot requests (${hot[0]?.[1].tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s)        airlock                 floor`);
+    for (const [label, mine, base] of hot) {
+      out.push(`  ${label.padEnd(44)} ${fmt(mine.requestsPerSecond, 0).padStart(7)} req/s p99 ${fmt(mine.p99Ms)} ms   ${fmt(base.requestsPerSecond, 0).padStart(7)} req/s p99 ${fmt(base.p99Ms)} ms${mine.non2xx > 0 ? `  (${mine.non2xx} non-2xx!)` : ''}`);
+    }
+    out.push('  targets: >= 10000 packument req/s, >= 2500 tarball req/s');
+    out.push('');
+    out.push(`airlock peak RSS over the whole run: ${fmt(peakRss / MiB, 1)} MiB (target < 250 MiB)`);
+    out.push(
+      `200 MB tarball: RSS before ${fmt(before / MiB, 1)} MiB; max while ingesting ${fmt(cold.maxRss / MiB, 1)} MiB (${fmt(cold.result.seconds)} s); ` +
+        `max while serving it again ${fmt(warm.maxRss / MiB, 1)} MiB (${fmt(warm.result.seconds)} s); after ${fmt(after / MiB, 1)} MiB; ` +
+        `${fmt(cold.result.bytes / MiB, 1)} MiB passed through each time`,
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await last?.stop();
+    await floor.child.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,97 @@
+/** Child processes of the benchmark (floor registry, Airlock) and their memory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+function wrap(proc: ChildProcess): Child {
+  return {
+    proc,
+    pid: proc.pid ?? -1,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Wait for a line matching `re` on the stream; reject if the process exits first. */
+function waitForLine(proc: ChildProcess, stream: NodeJS.ReadableStream, re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: stream });
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}`)), timeoutMs);
+    const onExit = (code: number | null): void => reject(new Error(`process exited (${code}) before ${re}`));
+    proc.once('exit', onExit);
+    rl.on('line', (line) => {
+      const m = re.exec(line);
+      if (m === null) return;
+      clearTimeout(timer);
+      proc.off('exit', onExit);
+      rl.close();
+      resolve(m);
+    });
+  });
+}
+
+export async function startFloor(): Promise<{ child: Child; url: string }> {
+  const proc = spawn(process.execPath, [join(import.meta.dirname, 'floor-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, 180_000);
+  return { child: wrap(proc), url: (JSON.parse(m[1] ?? '{}') as { url: string }).url };
+}
+
+/** `airlock serve --config <file>` as a real deployment would run it. */
+export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'airlock.js'), 'serve', '--config', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const m = await waitForLine(proc, proc.stderr as NodeJS.ReadableStream, /airlock: listening on (http:\/\/\S+)/, 60_000);
+  // Keep draining stderr so the child never blocks on a full pipe.
+  proc.stderr?.resume();
+  return { child: wrap(proc), url: m[1] ?? '' };
+}
+
+export interface Memory {
+  /** Resident set size now, bytes. */
+  readonly rss: number;
+  /** Peak resident set size since the process started, bytes. */
+  readonly peak: number;
+}
+
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 'NaN') * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Sample RSS every `everyMs` while `fn` runs; returns the highest sample. */
+export async function sampleRss<T>(pid: number, everyMs: number, fn: () => Promise<T>): Promise<{ result: T; maxRss: number }> {
+  let maxRss = memoryOf(pid).rss;
+  const timer = setInterval(() => {
+    try {
+      maxRss = Math.max(maxRss, memoryOf(pid).rss);
+    } catch {
+      // process gone
+    }
+  }, everyMs);
+  try {
+    const result = await fn();
+    maxRss = Math.max(maxRss, memoryOf(pid).rss);
+    return { result, maxRss };
+  } finally {
+    clearInterval(timer);
+  }
+}
