@@ -98,3 +98,29 @@ export function arrayWrapperEffect(wrapper: PyCall): BuildEffect {
   const align = dictGet(state, 'numpy_array_alignment_bytes');
   return { kind: 'skip', bytes, padded: align !== undefined && align !== null };
 }
+
+const COMPAT_WRAPPERS = new Set([
+  'joblib.numpy_pickle.NDArrayWrapper',
+  'joblib.numpy_pickle.ZNDArrayWrapper',
+  'joblib.numpy_pickle_compat.NDArrayWrapper',
+  'joblib.numpy_pickle_compat.ZNDArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle_compat.NDArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle_compat.ZNDArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NDArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.ZNDArrayWrapper',
+]);
+
+/**
+ * joblib < 0.10 stored arrays in companion files; today's joblib still reads them: BUILD on an
+ * `NDArrayWrapper` makes the unpickler `numpy.load(dirname/filename, allow_pickle=True)` (a
+ * second, unscanned pickle), a `ZNDArrayWrapper` reads the file into an array. Returns the
+ * `filename` the state names (a string, or `null` when it is not a literal), or undefined when
+ * `target` is not such a wrapper.
+ */
+export function compatWrapperFile(target: PyValue, state: PyValue): { readonly cls: string; readonly filename: string | null } | undefined {
+  if (!isObj(target) || target.t !== 'call') return undefined;
+  const cls = classOf(target);
+  if (cls === undefined || !COMPAT_WRAPPERS.has(cls)) return undefined;
+  const f = dictGet(state, 'filename') ?? dictGet(tupleItems(state)?.[0] ?? null, 'filename');
+  return { cls, filename: f === undefined ? null : (strOf(f) ?? null) };
+}

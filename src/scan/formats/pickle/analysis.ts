@@ -14,7 +14,8 @@ import { evaluate, evaluateCallOfCall } from './evaluate.ts';
 import { boundMethod, invokedArguments, pathLikeText } from './usage.ts';
 import { isObj, typeName, type PyBytes, type PyCall, type PyGlobal, type PyValue } from './values.ts';
 import { encodeLatin1 } from './text.ts';
-import { arrayWrapperEffect, classOf, isArrayWrapper } from '../joblib/array-wrapper.ts';
+import { arrayWrapperEffect, classOf, compatWrapperFile, isArrayWrapper } from '../joblib/array-wrapper.ts';
+import { pathEscape } from '../common/path-safety.ts';
 
 interface CallableRecord {
   readonly path: string;
@@ -166,13 +167,19 @@ export class PickleAnalysis implements MachineHooks {
   #callGlobal(g: PyGlobal, c: PyCall): PyValue | undefined {
     const r = this.#record(g, g.via);
     this.#noteCall(r, c);
-    for (const target of invokedArguments(g.path, c)) this.#record(target, target.via).invoked++;
+    for (const target of invokedArguments(g.path, c)) {
+      const t = this.#record(target, target.via);
+      t.invoked++;
+      if (t.judgement.basis === 'namespace-class' && t.textArgument === undefined) t.textArgument = pathLikeText(c.args);
+    }
     if (r.judgement.basis === 'namespace-class' && r.textArgument === undefined && c.via !== 'NEWOBJ' && c.via !== 'NEWOBJ_EX') {
       r.textArgument = pathLikeText(c.args) ?? pathLikeText(c.kwargs);
     }
     const method = boundMethod(g.path, c, (cls) => this.#judge(cls).verdict === 'allowed');
     if (method !== undefined) {
       r.boundMethodCalls++;
+      // The method is judged by its dotted name like any stored reference (a planted `unlink`).
+      this.#record(method, 'derived');
       return method;
     }
     const loader = PAYLOAD_LOADERS.get(g.path);
@@ -215,6 +222,8 @@ export class PickleAnalysis implements MachineHooks {
       this.joblib = true;
       return arrayWrapperEffect(target);
     }
+    const companion = compatWrapperFile(target, state);
+    if (companion !== undefined) this.#companionFile(companion.cls, companion.filename, offset);
     if (isObj(target) && (target.t === 'ext' || target.t === 'unknown')) {
       this.#other(`build:${target.t}`, () =>
         finding('pickle.build.unverified', 'suspicious', `BUILD applies state to an object that cannot be identified`, {
@@ -224,6 +233,16 @@ export class PickleAnalysis implements MachineHooks {
       );
     }
     return { kind: 'none' };
+  }
+
+  #companionFile(cls: string, filename: string | null, offset: number): void {
+    const loads = cls.endsWith('.NDArrayWrapper') ? 'unpickles (numpy.load with allow_pickle=True)' : 'reads';
+    const escape = filename === null ? 'the name is not a literal string' : pathEscape(filename);
+    this.#other(`companion:${filename ?? ''}`, () =>
+      escape === undefined
+        ? finding('joblib.companion-file', 'info', `${cls} ${loads} the companion file ${JSON.stringify(filename)}, which must be scanned too`, { callable: cls, offset, path: filename ?? '' })
+        : finding('joblib.companion-file', 'malicious', `${cls} ${loads} ${filename === null ? 'a file' : JSON.stringify(filename)} outside the model's directory (${escape})`, { callable: cls, offset, path: filename ?? '' }, 'critical'),
+    );
   }
 
   onMutate(target: PyValue, opcode: string, offset: number): void {

@@ -61,6 +61,8 @@ export const MALICIOUS_MODULES: readonly string[] = [
   'huggingface_hub', 'wget', 'gdown', 'torchvision.datasets.utils', 'torch.utils.model_zoo',
   // files mapped or fetched by NumPy
   'numpy.core.memmap', 'numpy._core.memmap', 'numpy.lib._datasource', 'numpy.DataSource', 'numpy.lib.format',
+  // SciPy's file readers and writers (MATLAB, Matrix Market, WAV, NetCDF, IDL …)
+  'scipy.io',
 ];
 
 /** Single builtins that execute, import, reach attributes or touch files. */
@@ -105,6 +107,8 @@ export const MALICIOUS_NAME_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^_*fetch_[a-z0-9_]+$/i, 'downloads from the network'],
   [/^_*(?:locate|instantiate|instantiate_from_config|get_obj_from_str|get_method|get_class|load_object|load_class|import_string)$/, 'resolves a dotted name to a callable'],
   [/^_*(?:evaluate|sympify|parse_expr|cython_inline|compile_command|runsource|runcode|exec_command|run_command|run_setup|spawn|start_new_thread)$/, 'evaluates or runs code'],
+  [/^_*(?:fromfile|from_file|tofile|to_file|genfromtxt|loadtxt|savetxt|savez|savez_compressed|savemat|loadmat|fromregex)$/, 'reads or writes files'],
+  [/^_*(?:read|to)_(?:csv|pickle|parquet|hdf|excel|json|sql|sql_table|sql_query|table|html|xml|fwf|feather|orc|sas|spss|stata|clipboard|gbq|latex|markdown|string_file)$/, 'reads or writes files'],
   [/^(?:write_text|write_bytes|read_text|read_bytes|unlink|rmtree|rmdir|removedirs|mkdir|makedirs|touch|symlink_to|hardlink_to|symlink|link|chmod|chown|lchown|copyfile|copytree|copy2|copymode|move|truncate|remove|rename|mkfifo|mknod)$/, 'changes or reads the filesystem'],
   [/^[A-Za-z0-9_]*File$/, 'a file object class: constructing it opens, creates or truncates a file'],
 ];

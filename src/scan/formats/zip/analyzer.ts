@@ -15,6 +15,7 @@ import type { StreamResult } from '../pickle/stream.ts';
 import type { ByteSource } from '../../types.ts';
 import { looksLikeBinaryPickle } from '../pickle/probe.ts';
 import { OPCODES } from '../pickle/opcodes.ts';
+import { analyzeTorchScriptCode } from '../pytorch/torchscript-code.ts';
 
 /** Declared expansion that only decompression bombs reach. */
 const BOMB_RATIO = 200;
@@ -22,22 +23,43 @@ const BOMB_MIN_SIZE = 256 << 20;
 
 interface Kind {
   readonly format: FormatId;
-  /** Archive prefix of a PyTorch archive (`archive` in `archive/data.pkl`). */
+  /** The archive name PyTorch's reader uses (`archive` in `archive/data.pkl`), lower-cased. */
   readonly prefix: string | undefined;
+  /** The members PyTorch unpickles (`<prefix>/data.pkl`, `constants.pkl`), and look-alikes. */
+  readonly pickles: readonly ZipEntry[];
   readonly torchscript: boolean;
 }
 
+const lower = (s: string): string => s.toLowerCase();
+
+/**
+ * PyTorch's reader (miniz) takes the archive name from the first central-directory entry, up to
+ * its first `/`, and looks records up case-insensitively (`ARCHIVE/DATA.PKL` is `data.pkl`).
+ * The members it unpickles are read the same way here; any other `data.pkl`/`constants.pkl`
+ * one level down is scanned with PyTorch's semantics too (another reader may pick it).
+ */
 function classify(entries: readonly ZipEntry[]): Kind {
-  const files = entries.map((e) => e.name).filter((n) => !n.endsWith('/'));
-  const pkl = files.find((n) => /^([^/]+\/)?data\.pkl$/.test(n));
-  if (pkl !== undefined) {
-    const prefix = pkl.includes('/') ? pkl.slice(0, pkl.indexOf('/')) : '';
-    const torchscript = files.some((n) => n === `${prefix}/constants.pkl` || n.startsWith(`${prefix}/code/`));
-    return { format: 'pytorch-zip', prefix, torchscript };
+  const files = entries.filter((e) => !e.name.endsWith('/'));
+  const listed = files.filter((e) => e.centralIndex !== undefined).sort((a, b) => (a.centralIndex ?? 0) - (b.centralIndex ?? 0));
+  const first = listed[0] ?? files[0];
+  const slash = first === undefined ? -1 : first.name.indexOf('/');
+  const torchPrefix = first !== undefined && slash >= 0 ? lower(first.name.slice(0, slash)) : undefined;
+  const names = (e: ZipEntry): string[] => [lower(e.name), ...(e.localName === undefined ? [] : [lower(e.localName)])];
+  const isPickle = (n: string): boolean => /^([^/]+\/)?(data|constants)\.pkl$/.test(n);
+  const pickles = files.filter((e) => names(e).some(isPickle));
+  if (pickles.length > 0) {
+    const own = torchPrefix !== undefined && pickles.some((e) => names(e).includes(`${torchPrefix}/data.pkl`));
+    const prefix = own ? torchPrefix : (() => {
+      const n = names(pickles[0] as ZipEntry).find(isPickle) ?? '';
+      return n.includes('/') ? n.slice(0, n.indexOf('/')) : '';
+    })();
+    const torchscript = files.some((e) => names(e).some((n) => n === `${prefix}/constants.pkl` || n.startsWith(`${prefix}/code/`)));
+    return { format: 'pytorch-zip', prefix, pickles, torchscript };
   }
-  if (files.length > 0 && files.every((n) => n.endsWith('.npy'))) return { format: 'numpy-npz', prefix: undefined, torchscript: false };
-  if (files.includes('config.json') && files.includes('metadata.json')) return { format: 'keras', prefix: undefined, torchscript: false };
-  return { format: 'zip', prefix: undefined, torchscript: false };
+  if (files.length > 0 && files.every((e) => e.name.endsWith('.npy'))) return { format: 'numpy-npz', prefix: undefined, pickles: [], torchscript: false };
+  const plain = files.map((e) => e.name);
+  if (plain.includes('config.json') && plain.includes('metadata.json')) return { format: 'keras', prefix: undefined, pickles: [], torchscript: false };
+  return { format: 'zip', prefix: undefined, pickles: [], torchscript: false };
 }
 
 const ANOMALY_CLASS: readonly [RegExp, 'suspicious' | 'info' | 'invalid'][] = [
@@ -101,6 +123,31 @@ async function storageIsRaw(src: ByteSource, e: ZipEntry): Promise<boolean> {
   return !(looksLikeBinaryPickle(head) && head.length === 3 && OPCODES[head[2] as number] !== undefined);
 }
 
+const CODE_MAX = 32 << 20;
+
+/** A TorchScript source member: what it calls is judged (see `torchscript-code.ts`). */
+async function scanTorchScriptCode(src: ByteSource, e: ZipEntry, ctx: ScanContext): Promise<void> {
+  if (e.usize > CODE_MAX) {
+    ctx.report(finding('scan.limit.maxMemberBytes', 'unscannable', `TorchScript source ${e.name} of ${e.usize} bytes not read`, { member: memberPath(ctx, e) }));
+    return;
+  }
+  let text: string;
+  try {
+    const content = await openMember(src, e, ctx);
+    text = new TextDecoder('utf-8').decode(await content.read(0, Math.min(content.size, CODE_MAX)));
+  } catch (err) {
+    if (err instanceof ScanAbortedError) throw err;
+    return; // unreadable members are reported by the generic member scan
+  }
+  for (const issue of analyzeTorchScriptCode(text)) {
+    ctx.report(
+      finding('pytorch.torchscript.op', issue.cls,
+        `TorchScript code ${e.name} ${issue.what}${issue.atLoad ? ' in __setstate__, which runs while the archive loads' : ''}`,
+        { member: memberPath(ctx, e), call: issue.detail.replace(/\s+/g, '') }, issue.cls === 'malicious' ? 'critical' : 'high'),
+    );
+  }
+}
+
 function memberPath(ctx: ScanContext, e: ZipEntry): string {
   return ctx.member === '' ? e.name : `${ctx.member}!${e.name}`;
 }
@@ -121,16 +168,14 @@ export const zipAnalyzer: FormatAnalyzer = {
     if (kind.format === 'pytorch-zip') {
       const p = kind.prefix === '' ? '' : `${kind.prefix}/`;
       // The pickles torch.load unpickles, first: their storage references say what to skip.
-      for (const main of [`${p}data.pkl`, `${p}constants.pkl`]) {
-        for (const e of files.filter((f) => f.name === main || f.localName === main)) {
-          let result: StreamResult | undefined;
-          await scanMember(source, e, ctx, {
-            analyzer: torchPickleAnalyzer((r) => (result = r), { torchscript: kind.torchscript }),
-            lenient: false,
-          });
-          done.add(e);
-          for (const ref of storageRefs(result?.analysis.persistentIds ?? [])) skip.add(`${p}data/${ref.key}`);
-        }
+      for (const e of kind.pickles) {
+        let result: StreamResult | undefined;
+        await scanMember(source, e, ctx, {
+          analyzer: torchPickleAnalyzer((r) => (result = r), { torchscript: kind.torchscript }),
+          lenient: false,
+        });
+        done.add(e);
+        for (const ref of storageRefs(result?.analysis.persistentIds ?? [])) skip.add(lower(`${p}data/${ref.key}`));
       }
     }
     for (const e of files) {
@@ -146,12 +191,16 @@ export const zipAnalyzer: FormatAnalyzer = {
     let skippedBytes = 0;
     for (const e of files) {
       if (done.has(e)) continue;
-      if (skip.has(e.name) && (e.localName === undefined || skip.has(e.localName)) && (await storageIsRaw(source, e))) {
+      if (skip.has(lower(e.name)) && (e.localName === undefined || skip.has(lower(e.localName))) && (await storageIsRaw(source, e))) {
         skipped++;
         skippedBytes += e.csize;
         continue;
       }
       await scanMember(source, e, ctx, { lenient: true });
+      const n = lower(e.name);
+      if (kind.torchscript && n.startsWith(`${kind.prefix === '' ? '' : `${kind.prefix}/`}code/`) && n.endsWith('.py')) {
+        await scanTorchScriptCode(source, e, ctx);
+      }
     }
     if (kind.format === 'pytorch-zip') {
       ctx.report(

@@ -40,6 +40,8 @@ export interface ZipEntry {
   readonly crc: number;
   readonly inCentral: boolean;
   readonly inLocalWalk: boolean;
+  /** Index in the central directory, when listed there. */
+  readonly centralIndex: number | undefined;
 }
 
 export interface ZipListing {
@@ -86,6 +88,8 @@ interface CentralEntry {
   readonly csize: number;
   readonly usize: number;
   readonly localOffset: number;
+  /** Position in the central directory (what readers call the file index). */
+  readonly index: number;
 }
 
 async function readCentral(src: ByteSource, eocd: Eocd, limits: ScanLimits, anomalies: string[]): Promise<CentralEntry[]> {
@@ -125,6 +129,7 @@ async function readCentral(src: ByteSource, eocd: Eocd, limits: ScanLimits, anom
       csize: sizes.csize,
       usize: sizes.usize,
       localOffset: sizes.offset + delta,
+      index: out.length,
     });
     if (out.length > limits.maxMembers) {
       throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} zip entries`, 'local');
@@ -252,6 +257,7 @@ export async function listZip(src: ByteSource, limits: ScanLimits): Promise<ZipL
       crc: c?.crc ?? w.crc,
       inCentral: c !== undefined,
       inLocalWalk: walked.has(off),
+      centralIndex: c?.index,
     });
   }
   for (const e of entries) {
