@@ -106,3 +106,11 @@ test('hostile sizes: long and reverse-ordered bodies compile quickly; oversized 
   huge.push('}');
   compileError(huge.join('\n'), 'rego_compile_error', /body too long: 1001 expressions \(limit 1000\)/);
 });
+
+test('type inference: equality between terms that can never match is a compile error (as OPA)', () => {
+  compileError('package x\nr := {k: 1 | some k in input.ks}\np if r == 42', 'rego_type_error', /match error\n\tleft  : object\n\tright : number/);
+  compileError('package x\ns contains 1 if true\np if { x := s; x = "a" }', 'rego_type_error', /match error/);
+  // Unions and unknowns are fine.
+  assert.equal(value('package x\nr := 1 if input.a\nr := "x" if input.b\np if r == "x"', 'data.x.p', { b: true }), true);
+  assert.equal(value('package x\np if input.v == 42', 'data.x.p', { v: 42 }), true);
+});

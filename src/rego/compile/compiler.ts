@@ -13,6 +13,7 @@ import { RSet, valuesEqual, type Value } from '../value.ts';
 import type { ITerm } from './ir.ts';
 import { MetadataIndex } from './metadata.ts';
 import { checkRecursion } from './recursion.ts';
+import { TypeInference } from './infer.ts';
 import { type ImportTarget, type ModuleContext, Resolver } from './resolve.ts';
 import type { RuleBranchIR, RuleDef, RuleTree, TreeNode } from './rule-tree.ts';
 import { UnsafeVars } from './safety.ts';
@@ -212,6 +213,9 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
 
+  // Type checks come last, as in OPA.
+  errors.push(...new TypeInference(tree).run());
+  if (errors.length > 0) throw toRegoError(errors, sources);
   for (const n of tree.nodes) {
     if (n.leafRules.length === 0) continue;
     markSameConst(n);
