@@ -113,4 +113,7 @@ test('type inference: equality between terms that can never match is a compile e
   // Unions and unknowns are fine.
   assert.equal(value('package x\nr := 1 if input.a\nr := "x" if input.b\np if r == "x"', 'data.x.p', { b: true }), true);
   assert.equal(value('package x\np if input.v == 42', 'data.x.p', { v: 42 }), true);
+  // Builtin arguments are checked with inferred types too.
+  compileError('package x\nn := 5\np := count(n)', 'rego_type_error', /count: invalid argument\(s\)\n\thave: \(number\)/);
+  compileError('package x\np if { y := count(input.x) + 1; lower(y) }', 'rego_type_error', /lower: invalid argument/);
 });

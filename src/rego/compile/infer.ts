@@ -7,7 +7,9 @@
  */
 import type { TypeSpec } from '../builtins/types.ts';
 import { typeName, type TypeName, type Value } from '../value.ts';
-import type { ILit, ITerm } from './ir.ts';
+import type { Loc } from '../syntax/ast.ts';
+import type { Callee, ILit, ITerm } from './ir.ts';
+import { matches, specText } from './typecheck.ts';
 import type { RuleTree, TreeNode } from './rule-tree.ts';
 import { CompileFailure } from './scope.ts';
 
@@ -44,7 +46,13 @@ export class TypeInference {
 
   /** Checks every rule; returns the failures found. */
   run(): CompileFailure[] {
-    for (const r of this.tree.rules) for (const br of r.branches) this.body(br.body, new Map());
+    for (const r of this.tree.rules) {
+      for (const br of r.branches) {
+        const env: Env = new Map();
+        this.body(br.body, env);
+        for (const t of [br.value, br.key, ...br.suffix, ...(br.args ?? [])]) if (t !== null) this.visit(t, env, true, false);
+      }
+    }
     return this.errors;
   }
 
@@ -110,9 +118,36 @@ export class TypeInference {
     }
   }
 
+  /** OPA's "invalid argument(s)": an argument whose possible types the builtin never accepts. */
+  private checkCall(fn: Callee, args: readonly ITerm[], env: Env, loc: Loc, report: boolean): void {
+    if (!report || fn.kind !== 'builtin') return;
+    const specs = fn.decl.args;
+    const kinds = args.slice(0, specs.length).map((a) => this.type(a, env));
+    let bad = false;
+    specs.forEach((spec, i) => {
+      const a = args[i];
+      if (a === undefined) return;
+      if (a.t === 'const' ? !matches(spec, a.v) : ((kinds[i] as Kinds) & kindsOfSpec(spec)) === 0) bad = true;
+    });
+    if (!bad) return;
+    this.errors.push(
+      new CompileFailure(
+        'rego_type_error',
+        `${fn.name}: invalid argument(s)\n\thave: (${kinds.map(kindsText).join(', ')})\n\twant: (${specs.map(specText).join(', ')})`,
+        loc,
+      ),
+    );
+  }
+
   private body(body: readonly ILit[], env: Env, report = true): void {
     for (const l of body) {
       const b = l.body;
+      if (b.k === 'call') {
+        if (l.withs.length === 0) this.checkCall(b.fn, b.args, env, l.loc, report);
+        if (b.out !== null && b.out.t === 'var' && !env.has(b.out.slot) && b.fn.kind === 'builtin') {
+          env.set(b.out.slot, kindsOfSpec(b.fn.decl.result));
+        }
+      }
       if (b.k === 'every') this.body(b.body, new Map(env), report);
       if (b.k === 'logic') {
         this.body(b.left, new Map(env), report);
@@ -142,36 +177,58 @@ export class TypeInference {
     }
   }
 
+  /** Checks the calls and closures inside a term. */
+  private visit(t: ITerm, env: Env, report: boolean, underWith: boolean): void {
+    switch (t.t) {
+      case 'compr':
+        this.body(t.body, new Map(env), report);
+        return;
+      case 'template':
+        for (const p of t.parts) if (typeof p !== 'string') this.body(p.body, new Map(env), report);
+        return;
+      case 'ref':
+        if (t.head !== 'data' && t.head !== 'input') this.visit(t.head, env, report, underWith);
+        for (const p of t.path) this.visit(p, env, report, underWith);
+        return;
+      case 'array':
+      case 'set':
+        for (const x of t.items) this.visit(x, env, report, underWith);
+        return;
+      case 'object':
+        for (const x of t.keys) this.visit(x, env, report, underWith);
+        for (const x of t.values) this.visit(x, env, report, underWith);
+        return;
+      case 'call':
+        for (const x of t.args) this.visit(x, env, report, underWith);
+        if (!underWith) this.checkCall(t.fn, t.args, env, t.loc, report);
+        return;
+      default:
+        return;
+    }
+  }
+
   private closures(l: ILit, env: Env, report: boolean): void {
-    const visit = (t: ITerm): void => {
-      switch (t.t) {
-        case 'compr':
-          this.body(t.body, new Map(env), report);
-          return;
-        case 'ref':
-          if (t.head !== 'data' && t.head !== 'input') visit(t.head);
-          t.path.forEach(visit);
-          return;
-        case 'array':
-        case 'set':
-          t.items.forEach(visit);
-          return;
-        case 'object':
-          t.keys.forEach(visit);
-          t.values.forEach(visit);
-          return;
-        case 'call':
-          t.args.forEach(visit);
-          return;
-        default:
-          return;
-      }
-    };
+    const w = l.withs.length > 0;
     const b = l.body;
-    if (b.k === 'term') visit(b.term);
-    else if (b.k === 'unify') {
-      visit(b.a);
-      visit(b.b);
-    } else if (b.k === 'call') b.args.forEach(visit);
+    switch (b.k) {
+      case 'term':
+        this.visit(b.term, env, report, w);
+        return;
+      case 'unify':
+        this.visit(b.a, env, report, w);
+        this.visit(b.b, env, report, w);
+        return;
+      case 'call':
+        for (const a of b.args) this.visit(a, env, report, w);
+        return;
+      case 'somein':
+        this.visit(b.domain, env, report, w);
+        return;
+      case 'every':
+        this.visit(b.domain, env, report, w);
+        return;
+      default:
+        return;
+    }
   }
 }

@@ -11,7 +11,6 @@ import type { Callee, ICompr, IConst, ILit, ILitBody, IRef, ITerm, IVar, IWith }
 import { INTRINSICS } from './ir.ts';
 import type { RuleTree, TreeNode } from './rule-tree.ts';
 import { CompileFailure, RuleScopes, Scope } from './scope.ts';
-import { checkConstArgs } from './typecheck.ts';
 import { resolveWith } from './resolve-with.ts';
 
 type PrimKey = null | boolean | number | string;
@@ -240,9 +239,7 @@ export class Resolver {
     if (fn.kind === 'intrinsic' && (fn.name === 'rego.metadata.chain' || fn.name === 'rego.metadata.rule')) {
       return { t: 'const', v: this.ctx.metadata(this.rule, fn.name === 'rego.metadata.chain' ? 'chain' : 'rule'), loc };
     }
-    const resolved = args.map((a) => this.term(a, scope));
-    checkConstArgs(fn, resolved, loc);
-    return { t: 'call', fn, args: resolved, loc };
+    return { t: 'call', fn, args: args.map((a) => this.term(a, scope)), loc };
   }
 
   // ---- literals -----------------------------------------------------------------------------
@@ -341,7 +338,6 @@ export class Resolver {
           body = args.length === 1 ? { k: 'unify', a: args[0] as ITerm, b: v } : { k: 'term', term: v };
           break;
         }
-        checkConstArgs(fn, args, e.loc);
         body =
           args.length > arity
             ? { k: 'call', fn, args: args.slice(0, arity), out: args[arity] as ITerm }

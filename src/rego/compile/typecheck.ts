@@ -8,7 +8,7 @@ import { isArray, RObject, RSet, typeName, type Value } from '../value.ts';
 import type { Callee, ITerm } from './ir.ts';
 import { CompileFailure } from './scope.ts';
 
-function matches(spec: TypeSpec, v: Value): boolean {
+export function matches(spec: TypeSpec, v: Value): boolean {
   if (typeof spec === 'string') return spec === 'any' || spec === typeName(v);
   if ('anyOf' in spec) return spec.anyOf.some((s) => matches(s, v));
   if ('arrayOf' in spec) return isArray(v) && v.every((x) => matches(spec.arrayOf, x));
@@ -22,7 +22,7 @@ function matches(spec: TypeSpec, v: Value): boolean {
   return ok;
 }
 
-function specText(spec: TypeSpec): string {
+export function specText(spec: TypeSpec): string {
   if (typeof spec === 'string') return spec;
   if ('anyOf' in spec) return `any<${spec.anyOf.map(specText).join(', ')}>`;
   if ('arrayOf' in spec) return `array[${specText(spec.arrayOf)}]`;
