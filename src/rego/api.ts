@@ -91,6 +91,8 @@ interface PreparedQuery {
   readonly naux: number;
   readonly vars: readonly { readonly name: string; readonly slot: number }[];
   readonly exprs: readonly { readonly ev: Ev | null; readonly text: string; readonly location: SourceLocation }[];
+  /** The modules' sources plus the query text (for error carets). */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
 interface QueryAcc {
@@ -128,7 +130,7 @@ class Policy implements CompiledPolicy {
   }
 
   /** Must be called inside run(): converting a hostile input may exceed limits. */
-  private state(o: EvalOptions | undefined): { state: EvalState; ctx: Ctx } {
+  private state(o: EvalOptions | undefined, sources: ReadonlyMap<string, string> = this.c.sources): { state: EvalState; ctx: Ctx } {
     const timeout = o?.timeoutMs ?? Infinity;
     const limits = {
       maxSteps: o?.maxSteps ?? DEFAULT_MAX_STEPS,
@@ -136,7 +138,7 @@ class Policy implements CompiledPolicy {
       timeoutMs: timeout,
     };
     const nowNs = o?.nowNs ?? BigInt(Date.now()) * 1_000_000n;
-    const state = new EvalState(limits, o?.strictBuiltinErrors ?? false, nowNs, o?.print ?? null, this.c.sources);
+    const state = new EvalState(limits, o?.strictBuiltinErrors ?? false, nowNs, o?.print ?? null, sources);
     const input = o === undefined || o.input === undefined ? undefined : fromJSON(o.input);
     return { state, ctx: new Ctx(state, input, null, null) };
   }
@@ -238,7 +240,7 @@ class Policy implements CompiledPolicy {
           return false;
         };
       });
-      prepared = { entry, nslots: layout.nslots, naux: pf.naux, vars, exprs };
+      prepared = { entry, nslots: layout.nslots, naux: pf.naux, vars, exprs, sources: new Map([...this.c.sources, ['query', q]]) };
     } catch (e) {
       rethrowCompile(e, this.c, new Map([['query', q]]));
     }
@@ -251,7 +253,7 @@ class Policy implements CompiledPolicy {
     const p = this.prepareQuery(query);
     const acc: QueryAcc = { rows: [] };
     this.run(() => {
-      const f = new Frame(p.nslots, p.naux, this.state(options).ctx);
+      const f = new Frame(p.nslots, p.naux, this.state(options, p.sources).ctx);
       f.acc = acc;
       return p.entry(f);
     });
