@@ -91,8 +91,16 @@ class Context implements ScanContext {
 
 const PICKLE_FAMILY: ReadonlySet<FormatId> = new Set(['pickle', 'pytorch-legacy', 'joblib']);
 
-/** Formats a loader may still deserialise as a pickle from byte 0 are not zip-based ones. */
-const NEVER_UNPICKLED: ReadonlySet<FormatId> = new Set(['zip', 'pytorch-zip', 'numpy-npz', 'keras', 'pickle', 'pytorch-legacy', 'joblib']);
+/**
+ * torch.load and numpy.load decide by the first bytes: a file that starts with a zip local
+ * header (or an empty zip's end record) is read as a zip, `\x93NUMPY` as an array; anything
+ * else is unpickled from byte 0 — including a zip with data in front of it.
+ */
+function loadersUnpickle(head: Uint8Array): boolean {
+  const at = (i: number, ...b: number[]): boolean => b.every((x, j) => head[i + j] === x);
+  if (at(0, 0x50, 0x4b, 0x03, 0x04) || at(0, 0x50, 0x4b, 0x05, 0x06)) return false;
+  return !at(0, 0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59);
+}
 
 export class Engine {
   readonly run: ScanRun;
@@ -153,8 +161,9 @@ export class Engine {
   }
 
   /**
-   * torch.load and numpy.load(allow_pickle=True) unpickle any file that is not a zip (or .npy):
-   * a top-level file that is another format *and* decodes as a pickle is also judged as one.
+   * torch.load and numpy.load(allow_pickle=True) unpickle any file that does not start like a zip
+   * (or .npy): a top-level file that is another format *and* decodes as a pickle is also judged
+   * as one — a zip found by its end record included.
    */
   async #polyglotPass(src: ByteSource, ctx: Context, head: Uint8Array): Promise<void> {
     if (PICKLE_FAMILY.has(ctx.format)) {
@@ -163,7 +172,7 @@ export class Engine {
       if (zip !== undefined) await ctx.scanNested(src, '(as zip)', { analyzer: zip, lenient: true });
       return;
     }
-    if (NEVER_UNPICKLED.has(ctx.format)) return;
+    if (!loadersUnpickle(head)) return;
     for (const a of this.#polyglot) {
       if (a.format === ctx.format || !a.detect(head, src.size, { member: '', depth: 0 })) continue;
       await ctx.scanNested(src, `(as ${a.format})`, { analyzer: a, lenient: true });

@@ -68,11 +68,17 @@ export function dtypeInfo(v: PyValue | undefined, depth = 0): DtypeInfo | undefi
     if (sub === undefined) return undefined;
     if (sub.hasObject) hasObject = true;
   }
+  // numpy's dtype.__setstate__ takes elsize from the state only for flexible kinds (bytes, str,
+  // void — including 0); fixed-size kinds keep the size their type string says, whatever the
+  // state claims. Reading it any other way desynchronises the scan from joblib's reads.
   let itemsize: number | undefined;
-  if (elsize !== undefined && elsize > 0) itemsize = elsize;
+  const flexible = kind === 'S' || kind === 'U' || kind === 'V' || kind === 'a';
+  if (flexible && elsize !== undefined) itemsize = elsize;
   else if (kind === 'U') itemsize = digits === undefined ? undefined : digits * 4;
+  else if (kind === 'O') itemsize = 8;
+  else if (kind === '?') itemsize = 1;
   else itemsize = digits;
-  if (kind === 'O') itemsize = itemsize ?? 8;
+  if (itemsize !== undefined && itemsize < 0) return undefined;
   if (itemsize === undefined) return hasObject ? { itemsize: 0, hasObject } : undefined;
   return { itemsize, hasObject };
 }

@@ -13,7 +13,7 @@ import { SliceSource } from '../../sources/slice-source.ts';
 import { guardAnalysis, report } from '../common/findings.ts';
 import { dtypeInfo, elements } from './dtype.ts';
 import type { PyValue } from './py-literal.ts';
-import { parsePyLiteral, pyRepr } from './py-literal.ts';
+import { parsePyLiteralDetailed, pyRepr } from './py-literal.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -61,7 +61,12 @@ async function analyze(source: ByteSource, ctx: ScanContext): Promise<void> {
       report(ctx, 'numpy.header.syntax', 'invalid', 'header does not end with a newline', { offset: headerStart });
       return;
     }
-    const header = parsePyLiteral(text);
+    const parsed = parsePyLiteralDetailed(text);
+    const header = parsed.value;
+    if (parsed.duplicateKeys.length > 0) {
+      // numpy never writes one; Python keeps the last value, and so does the analysis.
+      report(ctx, 'numpy.header.duplicate-key', 'suspicious', `header repeats ${parsed.duplicateKeys.map((k) => JSON.stringify(k)).join(', ')}: the last value counts`, { offset: 0 });
+    }
     const fields = headerFields(header);
     if (typeof fields === 'string') {
       report(ctx, 'numpy.header.fields', 'invalid', fields, { offset: headerStart });

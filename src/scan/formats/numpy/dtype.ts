@@ -49,15 +49,19 @@ function sizeOf(d: PyValue, acc: Acc, depth: number): bigint | undefined {
     const n = shape === undefined ? 1n : elements(shape);
     return b === undefined || n === undefined ? undefined : b * n;
   }
-  if (Array.isArray(d)) {
+  // A structured dtype: numpy iterates the descr (a dict iterates its keys) and unpacks every
+  // field as (name, format[, shape]) — a 2- or 3-character string unpacks character by character.
+  const fields = Array.isArray(d) ? d : d instanceof Map ? [...d.keys()] : undefined;
+  if (fields !== undefined) {
     let total: bigint | undefined = 0n;
-    for (const field of d) {
-      if (!(field instanceof PyTuple) || field.items.length < 2) {
+    for (const field of fields) {
+      const items = field instanceof PyTuple ? field.items : Array.isArray(field) ? field : typeof field === 'string' ? [...field] : undefined;
+      if (items === undefined || items.length < 2 || items.length > 3) {
         acc.unknown.push('malformed field');
         total = undefined;
         continue;
       }
-      const [, format, shape] = field.items;
+      const [, format, shape] = items;
       const s = format === undefined ? undefined : sizeOf(format, acc, depth + 1);
       const n = shape === undefined ? 1n : elements(shape);
       total = total === undefined || s === undefined || n === undefined ? undefined : total + s * n;

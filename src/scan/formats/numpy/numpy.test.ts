@@ -69,7 +69,6 @@ test('malformed headers are invalid, never evaluated', async () => {
     ["__import__('os').system('true')", 'numpy.header.syntax'],
     ["{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", 'numpy.header.shape'],
     ["{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }", 'numpy.header.fields'],
-    ["{'descr': '<f4', 'descr': '|O', 'fortran_order': False, 'shape': (2,), }", 'numpy.header.syntax'],
   ];
   for (const [header, rule] of cases) {
     const r = await runAnalyzer(analyzer, npy(header, new Uint8Array(8)));
@@ -78,6 +77,12 @@ test('malformed headers are invalid, never evaluated', async () => {
   const badVersion = fixture('float32-matrix.npy').slice();
   badVersion[6] = 9;
   assert.ok((await runAnalyzer(analyzer, badVersion)).has('numpy.version', 'invalid'));
+});
+
+test('a repeated header key is suspicious and the last value counts, as in numpy', async () => {
+  const r = await runAnalyzer(analyzer, npy("{'descr': '<f4', 'descr': '|O', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(8)));
+  assert.ok(r.has('numpy.header.duplicate-key', 'suspicious'), r.rules().join(', '));
+  assert.ok(r.has('numpy.object-array', 'info'), r.rules().join(', '));
 });
 
 test('unknown dtype specs are unscannable, not guessed', async () => {

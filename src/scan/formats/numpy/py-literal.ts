@@ -18,16 +18,22 @@ const RULE = 'numpy.header.syntax';
 const MAX_DEPTH = 32;
 
 export function parsePyLiteral(text: string): PyValue {
+  return parsePyLiteralDetailed(text).value;
+}
+
+/** The literal, and the dict keys that were given more than once (Python keeps the last value). */
+export function parsePyLiteralDetailed(text: string): { readonly value: PyValue; readonly duplicateKeys: readonly string[] } {
   const p = new LiteralParser(text);
   p.ws();
-  const v = p.value(0);
+  const value = p.value(0);
   p.ws();
   if (p.pos !== text.length) p.fail('unexpected text after the header literal');
-  return v;
+  return { value, duplicateKeys: p.duplicates };
 }
 
 class LiteralParser {
   pos = 0;
+  readonly duplicates: string[] = [];
   readonly t: string;
   constructor(t: string) {
     this.t = t;
@@ -50,7 +56,7 @@ class LiteralParser {
       const items = this.seq(')', depth + 1, true);
       return items instanceof PyTuple ? items : new PyTuple(items);
     }
-    if (c === "'" || c === '"') return this.str();
+    if (c === "'" || c === '"' || /^[rRuU]['"]/.test(this.t.slice(this.pos, this.pos + 2))) return this.strings();
     if (c === '-' || c === '+' || (c !== undefined && c >= '0' && c <= '9')) return this.int();
     for (const [word, v] of [['True', true], ['False', false], ['None', null]] as const) {
       if (this.t.startsWith(word, this.pos) && !/[A-Za-z0-9_]/.test(this.t[this.pos + word.length] ?? '')) {
@@ -77,7 +83,8 @@ class LiteralParser {
       this.pos++;
       this.ws();
       const v = this.value(depth);
-      if (out.has(k)) this.fail(`duplicate key ${JSON.stringify(k)}`);
+      // A repeated key keeps its first position and the last value, as in a Python dict.
+      if (out.has(k)) this.duplicates.push(k);
       out.set(k, v);
       this.ws();
       if (this.t[this.pos] === ',') this.pos++;
@@ -120,7 +127,25 @@ class LiteralParser {
     return neg ? -v : v;
   }
 
+  /** Adjacent string literals concatenate (`'ob' 'ject'`), each with an optional r/u prefix. */
+  strings(): string {
+    let out = this.str();
+    for (;;) {
+      const save = this.pos;
+      this.ws();
+      if (/^([rRuU]?['"])/.test(this.t.slice(this.pos, this.pos + 2))) out += this.str();
+      else {
+        this.pos = save;
+        return out;
+      }
+    }
+  }
+
   str(): string {
+    let raw = false;
+    const prefix = this.t[this.pos] ?? '';
+    if (prefix === 'r' || prefix === 'R') raw = true;
+    if (/[rRuU]/.test(prefix)) this.pos++;
     const q = this.t[this.pos] ?? '';
     const triple = this.t.startsWith(q.repeat(3), this.pos);
     const close = triple ? q.repeat(3) : q;
@@ -134,6 +159,12 @@ class LiteralParser {
       }
       const c = this.t[this.pos] ?? '';
       if (c === '\n' && !triple) this.fail('newline in string');
+      if (raw && c === '\\') {
+        // Raw strings keep backslashes; an escaped quote still does not end the string.
+        out += c + (this.t[this.pos + 1] ?? '');
+        this.pos += 2;
+        continue;
+      }
       if (c !== '\\') {
         out += c;
         this.pos++;

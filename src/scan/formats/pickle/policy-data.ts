@@ -38,7 +38,7 @@ export const ALLOWED: ReadonlySet<string> = new Set([
   'torch.jit._pickle.build_tensor_from_id', 'torch.jit._pickle.restore_type_tag',
   // NumPy arrays, dtypes, scalars, random state
   'numpy.ndarray', 'numpy.dtype', 'numpy.matrix', 'numpy.ma.core.MaskedArray', 'numpy.ma.core._mareconstruct',
-  'numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct',
+  'numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct', 'numpy.core._internal._reconstruct', 'numpy._core._internal._reconstruct',
   'numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar',
   'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer',
   'numpy.random._pickle.__randomstate_ctor', 'numpy.random._pickle.__bit_generator_ctor',

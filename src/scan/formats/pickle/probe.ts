@@ -20,17 +20,24 @@ function line(head: Uint8Array, from: number): [string, number] | undefined {
   return [s, e + 1];
 }
 
-/** Decodes the head as protocol 0/1 opcodes; true if it stays a coherent pickle throughout. */
+/**
+ * Decodes the head as protocol 0/1 opcodes; true if it stays a coherent pickle throughout — or
+ * if, before it stops making sense, it imported a name and called something: the unpickler
+ * runs that call before it meets the garbage (a payload followed by a deliberate break).
+ */
 export function looksLikeTextPickle(head: Uint8Array): boolean {
   let p = 0;
   let depth = 0;
   const marks: number[] = [];
   let ops = 0;
+  let imported = false;
+  let called = false;
+  const broken = (): boolean => called;
   const need = (n: number): boolean => depth >= n;
   while (p < head.length) {
     const code = head[p] as number;
     const info = OPCODES[code];
-    if (info === undefined) return false;
+    if (info === undefined) return broken();
     p++;
     ops++;
     switch (info.arg) {
@@ -66,7 +73,7 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case 'long4': {
         if (p + 4 > head.length) return ops > MIN_TEXT_OPS;
         const n = (head[p] as number) | ((head[p + 1] as number) << 8) | ((head[p + 2] as number) << 16) | ((head[p + 3] as number) << 24);
-        if (n < 0 && info.arg !== 'bytes4' && info.arg !== 'unicodestring4') return false;
+        if (n < 0 && info.arg !== 'bytes4' && info.arg !== 'unicodestring4') return broken();
         p += 4 + (n >>> 0);
         break;
       }
@@ -84,7 +91,8 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
         if (a === undefined) return ops > MIN_TEXT_OPS;
         const b = line(head, a[1]);
         if (b === undefined) return ops > MIN_TEXT_OPS && IDENT.test(a[0]);
-        if (!IDENT.test(a[0]) || !IDENT.test(b[0])) return false;
+        if (!IDENT.test(a[0]) || !IDENT.test(b[0])) return broken();
+        if (code === OP.GLOBAL || code === OP.INST) imported = true;
         p = b[1];
         break;
       }
@@ -93,11 +101,11 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
         if (l === undefined) return ops > MIN_TEXT_OPS;
         const t = l[0];
         if (info.arg === 'decimalnl_short' || info.arg === 'decimalnl_long') {
-          if (!/^\s*[+-]?(0[xX])?[0-9a-fA-F_]+L?\s*$/.test(t)) return false;
+          if (!/^\s*[+-]?(0[xX])?[0-9a-fA-F_]+L?\s*$/.test(t)) return broken();
         } else if (info.arg === 'floatnl') {
-          if (!/^\s*[+-]?([0-9._eE+-]+|nan|inf)\s*$/i.test(t)) return false;
+          if (!/^\s*[+-]?([0-9._eE+-]+|nan|inf)\s*$/i.test(t)) return broken();
         } else if (info.arg === 'stringnl') {
-          if (t.length < 2 || t[0] !== t[t.length - 1] || (t[0] !== '"' && t[0] !== "'")) return false;
+          if (t.length < 2 || t[0] !== t[t.length - 1] || (t[0] !== '"' && t[0] !== "'")) return broken();
         }
         p = l[1];
       }
@@ -109,10 +117,10 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
         depth = 0;
         break;
       case OP.STOP:
-        return need(1) && marks.length === 0 && ops >= 2;
+        return (need(1) && marks.length === 0 && ops >= 2) || called;
       case OP.POP:
         if (depth > 0) depth--;
-        else if (marks.pop() === undefined) return false;
+        else if (marks.pop() === undefined) return broken();
         else depth = 0;
         break;
       case OP.POP_MARK:
@@ -123,15 +131,16 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case OP.OBJ:
       case OP.FROZENSET: {
         const prev = marks.pop();
-        if (prev === undefined) return false;
+        if (prev === undefined) return broken();
         depth = prev + (code === OP.POP_MARK ? 0 : 1);
+        if ((code === OP.INST || code === OP.OBJ) && imported) called = true;
         break;
       }
       case OP.APPENDS:
       case OP.SETITEMS:
       case OP.ADDITEMS: {
         const prev = marks.pop();
-        if (prev === undefined || prev < 1) return false;
+        if (prev === undefined || prev < 1) return broken();
         depth = prev;
         break;
       }
@@ -141,14 +150,17 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case OP.STACK_GLOBAL:
       case OP.NEWOBJ:
       case OP.TUPLE2:
-        if (!need(2)) return false;
+        if (!need(2)) return broken();
         depth--;
+        if (code === OP.STACK_GLOBAL) imported = true;
+        else if ((code === OP.REDUCE || code === OP.NEWOBJ) && imported) called = true;
         break;
       case OP.SETITEM:
       case OP.NEWOBJ_EX:
       case OP.TUPLE3:
-        if (!need(3)) return false;
+        if (!need(3)) return broken();
         depth -= 2;
+        if (code === OP.NEWOBJ_EX && imported) called = true;
         break;
       case OP.PUT:
       case OP.BINPUT:
@@ -157,7 +169,7 @@ export function looksLikeTextPickle(head: Uint8Array): boolean {
       case OP.BINPERSID:
       case OP.TUPLE1:
       case OP.READONLY_BUFFER:
-        if (!need(1)) return false;
+        if (!need(1)) return broken();
         break;
       case OP.PROTO:
       case OP.FRAME:

@@ -137,9 +137,13 @@ export function tupleItems(v: PyValue): readonly PyValue[] | undefined {
   return isObj(v) && v.t === 'tuple' && v.items.length === v.size ? v.items : undefined;
 }
 
+/**
+ * `d[key]` as Python sees it: the *last* entry with that key wins (a dict built with the key
+ * twice keeps the later value). A dict too large to keep in full gives no answer.
+ */
 export function dictGet(v: PyValue, key: string): PyValue | undefined {
-  if (!isObj(v) || v.t !== 'dict') return undefined;
-  const i = v.keys.indexOf(key);
+  if (!isObj(v) || v.t !== 'dict' || v.keys.length !== v.size) return undefined;
+  const i = v.keys.lastIndexOf(key);
   return i < 0 ? undefined : v.values[i];
 }
 
