@@ -14,6 +14,7 @@ import type { ITerm } from './ir.ts';
 import { MetadataIndex } from './metadata.ts';
 import { checkRecursion } from './recursion.ts';
 import { TypeInference } from './infer.ts';
+import { markShareable } from './shareable.ts';
 import { type ImportTarget, type ModuleContext, Resolver } from './resolve.ts';
 import type { RuleBranchIR, RuleDef, RuleTree, TreeNode } from './rule-tree.ts';
 import { UnsafeVars } from './safety.ts';
@@ -213,6 +214,7 @@ export function compileTree(modules: readonly Module[], base: Value, builtins: B
   }
   if (errors.length > 0) throw toRegoError(errors, sources);
 
+  markShareable(tree);
   // Type checks come last, as in OPA.
   errors.push(...new TypeInference(tree).run());
   if (errors.length > 0) throw toRegoError(errors, sources);

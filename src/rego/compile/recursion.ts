@@ -39,7 +39,7 @@ function dataDeps(n: TreeNode, path: readonly ITerm[], i: number, out: Set<TreeN
   for (const c of n.children.values()) dataDeps(c, path, i + 1, out);
 }
 
-function termDeps(root: TreeNode, t: ITerm, out: Set<TreeNode>): void {
+export function termDeps(root: TreeNode, t: ITerm, out: Set<TreeNode>): void {
   switch (t.t) {
     case 'ref':
       if (t.head === 'data') dataDeps(root, t.path, 0, out);

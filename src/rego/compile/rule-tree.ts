@@ -65,6 +65,10 @@ export class TreeNode {
   arity = -1;
   /** Every branch of every leaf rule yields the same constant: evaluation may stop at the first. */
   sameConst = false;
+  /** The value cannot depend on the evaluation (compile/shareable.ts): computed once, shared. */
+  shareable = false;
+  /** Shared values of a shareable node: [non-strict, strict] (eval/rules.ts). */
+  readonly shared: unknown[] = [undefined, undefined];
   /** Rule index (eval/rule-index.ts), when the node's rules are worth indexing. */
   ruleIndex: unknown = null;
   /** The node's value when it is a constant (a single unconditional rule with a constant value). */

@@ -195,3 +195,25 @@ test('field access works on objects, sets (membership) and arrays', () => {
   assert.equal(p.evaluate('data.x.t', { input: { xs: [1, 2] } }), 2);
   assert.equal(p.evaluate('data.x.u', { input: { o: 'not an object' } }), undefined);
 });
+
+test('evaluation-independent rules are shared across evaluations; input-dependent ones are not', () => {
+  const p = policy(
+    `package x
+blocked := {name | some name in data.blocklist}
+decision := {"blocked": blocked_now}
+blocked_now := input.name in blocked
+stamp := time.now_ns()
+strictish := to_number(data.s)
+`,
+    { blocklist: ['evil', 'worse'], s: 'nan?' },
+  );
+  assert.deepEqual(toJS(p.evaluate('data.x.decision', { input: { name: 'evil' } }) as Value), { blocked: true });
+  assert.deepEqual(toJS(p.evaluate('data.x.decision', { input: { name: 'good' } }) as Value), { blocked: false });
+  assert.notEqual(toJSONText(p.evaluate('data.x.stamp', { nowNs: 1n }) as Value), toJSONText(p.evaluate('data.x.stamp', { nowNs: 2n }) as Value));
+  // A shared value computed in non-strict mode does not hide the error in strict mode.
+  assert.equal(p.evaluate('data.x.strictish'), undefined);
+  evalError(() => p.evaluate('data.x.strictish', { strictBuiltinErrors: true }), 'eval_builtin_error', /to_number/);
+  // with data overrides bypass shared values.
+  assert.deepEqual(toJS(p.query('x := data.x.blocked with data.blocklist as ["other"]')[0]?.bindings.x as Value), ['other']);
+  assert.deepEqual(toJS(p.evaluate('data.x.blocked') as Value), ['evil', 'worse']);
+});

@@ -134,6 +134,19 @@ export function callFunction(ctx: Ctx, node: TreeNode, args: readonly Value[]): 
 /** Cached value of a leaf node (complete or multi-value rules). */
 export function leafValue(ctx: Ctx, node: TreeNode): Value | undefined {
   if (node.constValue !== undefined) return node.constValue;
+  if (node.shareable && ctx.overrides === null && ctx.mocks === null) {
+    // Evaluation-independent: computed once per compiled policy (per strictness mode).
+    const k = ctx.state.strict ? 1 : 0;
+    const hit = node.shared[k] as Value | typeof NONE | undefined;
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
+    const v = computeLeaf(ctx, node);
+    node.shared[k] = v === undefined ? NONE : v;
+    return v;
+  }
+  return computeLeaf(ctx, node);
+}
+
+function computeLeaf(ctx: Ctx, node: TreeNode): Value | undefined {
   const c = ctx.values[node.id];
   if (c !== undefined) {
     if (c === NONE) return undefined;
