@@ -43,6 +43,25 @@ const CASES: readonly [string, string, NameVerdict][] = [
   ['marshal', 'loads', 'malicious'],
   ['code', 'InteractiveConsole', 'malicious'],
   ['mylib.shell', 'system', 'malicious'],
+  // re-exports, verb patterns and module walks, wherever the name is defined
+  ['sklearn.datasets._covtype', 'GzipFile', 'malicious'],
+  ['sklearn.utils._testing', 'check_output', 'malicious'],
+  ['sklearn.datasets._openml', 'TemporaryDirectory', 'malicious'],
+  ['torch.serialization', '_open_file', 'malicious'],
+  ['torch._utils', '_import_dotted_name', 'malicious'],
+  ['huggingface_hub', 'hf_hub_download', 'malicious'],
+  ['pandas.core.frame', 'DataFrame.to_pickle', 'malicious'],
+  ['sklearn.utils.validation', 'np.load', 'malicious'],
+  ['torch.nn.modules.module', 'torch.hub.load_state_dict_from_url', 'malicious'],
+  ['tensorflow', 'keras.utils.get_file', 'malicious'],
+  ['torch', 'from_file', 'malicious'],
+  // legitimate reconstruction beyond torch: pandas, scipy, Cython, numpy scalar types
+  ['pandas._libs.internals', '_unpickle_block', 'allowed'],
+  ['pandas.core.frame', 'DataFrame', 'allowed'],
+  ['sklearn._loss._loss', '__pyx_unpickle_CyHalfBinomialLoss', 'allowed'],
+  ['sklearn.neighbors._kd_tree', 'newObj', 'allowed'],
+  ['scipy.sparse._csr', 'csr_matrix', 'allowed'],
+  ['numpy', 'float64', 'allowed'],
   // anything else: default deny
   ['__main__', 'Net', 'suspicious'],
   ['mylib', 'helper', 'suspicious'],
@@ -53,6 +72,13 @@ const CASES: readonly [string, string, NameVerdict][] = [
   ['ｏｓ', 'system', 'malicious'],
   ['my lib', 'x', 'suspicious'],
 ];
+
+test('trusted-namespace functions are references: suspicious unless the pickle only stores them', () => {
+  assert.equal(judgeName('numpy', 'log1p').basis, 'reference');
+  assert.equal(judgeName('torch.nn.functional', 'relu').basis, 'reference');
+  assert.equal(judgeName('mylib', 'helper').basis, 'default');
+  assert.equal(judgeName('sklearn.tree._tree', 'Tree').basis, 'namespace-class');
+});
 
 for (const [module, name, verdict] of CASES) {
   test(`${module}.${name} is ${verdict}`, () => {

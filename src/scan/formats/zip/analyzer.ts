@@ -40,8 +40,9 @@ const lower = (s: string): string => s.toLowerCase();
  */
 function classify(entries: readonly ZipEntry[]): Kind {
   const files = entries.filter((e) => !e.name.endsWith('/'));
-  const listed = files.filter((e) => e.centralIndex !== undefined).sort((a, b) => (a.centralIndex ?? 0) - (b.centralIndex ?? 0));
-  const first = listed[0] ?? files[0];
+  // The first entry in directory order, directories included, as miniz numbers them.
+  const listed = entries.filter((e) => e.centralIndex !== undefined).sort((a, b) => (a.centralIndex ?? 0) - (b.centralIndex ?? 0));
+  const first = listed[0] ?? entries[0];
   const slash = first === undefined ? -1 : first.name.indexOf('/');
   const torchPrefix = first !== undefined && slash >= 0 ? lower(first.name.slice(0, slash)) : undefined;
   const names = (e: ZipEntry): string[] => [lower(e.name), ...(e.localName === undefined ? [] : [lower(e.localName)])];
