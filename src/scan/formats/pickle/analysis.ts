@@ -11,7 +11,7 @@ import type { BuildEffect, MachineHooks } from './machine.ts';
 import { judgeName, type Judgement } from './policy.ts';
 import { PAYLOAD_LOADERS } from './policy-data.ts';
 import { evaluate, evaluateCallOfCall } from './evaluate.ts';
-import { boundMethod, invokedArguments, pathLikeText } from './usage.ts';
+import { boundMethod, instanceClass, invokedArguments, iteratedObject, pathLikeText } from './usage.ts';
 import { isObj, typeName, type PyBytes, type PyCall, type PyGlobal, type PyValue } from './values.ts';
 import { encodeLatin1 } from './text.ts';
 import { arrayWrapperEffect, classOf, compatWrapperFile, isArrayWrapper } from '../joblib/array-wrapper.ts';
@@ -174,6 +174,17 @@ export class PickleAnalysis implements MachineHooks {
     }
     if (r.judgement.basis === 'namespace-class' && r.textArgument === undefined && c.via !== 'NEWOBJ' && c.via !== 'NEWOBJ_EX') {
       r.textArgument = pathLikeText(c.args) ?? pathLikeText(c.kwargs);
+    }
+    const iterated = iteratedObject(g.path, c);
+    if (iterated !== undefined) {
+      const of = instanceClass(iterated)?.path ?? 'an object returned by a call';
+      this.#other(`iterates:${g.path}:${of}`, () =>
+        finding('pickle.iterates-object', 'suspicious', `${g.path} iterates ${of}, which the pickle rebuilt: iterating runs that class's code and whatever callables it holds`, {
+          callable: g.path,
+          offset: c.offset,
+          opcode: c.via,
+        }, 'high'),
+      );
     }
     const method = boundMethod(g.path, c, (cls) => this.#judge(cls).verdict === 'allowed');
     if (method !== undefined) {

@@ -109,7 +109,7 @@ export const MALICIOUS_NAME_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/^_*(?:evaluate|sympify|parse_expr|cython_inline|compile_command|runsource|runcode|exec_command|run_command|run_setup|spawn|start_new_thread)$/, 'evaluates or runs code'],
   [/^_*(?:fromfile|from_file|tofile|to_file|genfromtxt|loadtxt|savetxt|savez|savez_compressed|savemat|loadmat|fromregex)$/, 'reads or writes files'],
   [/^_*(?:read|to)_(?:csv|pickle|parquet|hdf|excel|json|sql|sql_table|sql_query|table|html|xml|fwf|feather|orc|sas|spss|stata|clipboard|gbq|latex|markdown|string_file)$/, 'reads or writes files'],
-  [/^(?:write_text|write_bytes|read_text|read_bytes|unlink|rmtree|rmdir|removedirs|mkdir|makedirs|touch|symlink_to|hardlink_to|symlink|link|chmod|chown|lchown|copyfile|copytree|copy2|copymode|move|truncate|remove|rename|mkfifo|mknod)$/, 'changes or reads the filesystem'],
+  [/^(?:write_text|write_bytes|read_text|read_bytes|dump|unlink|rmtree|rmdir|removedirs|mkdir|makedirs|touch|symlink_to|hardlink_to|symlink|link|chmod|chown|lchown|copyfile|copytree|copy2|copymode|move|truncate|remove|rename|mkfifo|mknod)$/, 'changes or reads the filesystem'],
   [/^[A-Za-z0-9_]*File$/, 'a file object class: constructing it opens, creates or truncates a file'],
 ];
 
@@ -124,7 +124,7 @@ export const MALICIOUS_CLASS_NAMES: ReadonlySet<string> = new Set([
   'Pdb', 'Bdb', 'Profile', 'Trace', 'TemporaryDirectory', 'HTTPConnection', 'HTTPSConnection', 'SMTP', 'SMTP_SSL',
   'LMTP', 'FTP', 'FTP_TLS', 'Telnet', 'ServerProxy', 'IMAP4', 'IMAP4_SSL', 'POP3', 'POP3_SSL', 'DataSource',
   'PackageImporter', 'SourceFileLoader', 'SourcelessFileLoader', 'ExtensionFileLoader', 'zipimporter',
-  'BaseManager', 'SyncManager', 'FileIO', 'BufferedWriter', 'BufferedRandom', 'TextIOWrapper',
+  'BaseManager', 'SyncManager', 'FileType', 'FileIO', 'BufferedWriter', 'BufferedRandom', 'TextIOWrapper',
 ]);
 
 /**

@@ -78,6 +78,8 @@ function denied(modSegs: readonly string[], nameSegs: readonly string[]): Judgem
     const bare = seg.replace(/^_+|_+$/g, '');
     if (MALICIOUS_SEGMENTS.has(bare)) return malicious(`path reaches the ${bare} module through '${seg}'`);
   }
+  // `pkg.__main__` is a program: importing it runs it (`pip.__main__`, `torch.utils.bottleneck.__main__`).
+  if (modSegs.slice(1).includes('__main__')) return malicious(`importing ${modSegs.join('.')} runs that package's main program`);
   const last = nameSegs[nameSegs.length - 1] ?? '';
   if (MALICIOUS_LAST_NAMES.has(last)) return malicious(`${last} is an execution primitive`);
   if (MALICIOUS_CLASS_NAMES.has(last)) return malicious(`${last} is a process, thread, library, interpreter, network or file primitive`);

@@ -105,3 +105,23 @@ export function pathLikeText(v: PyValue, depth = 0): string | undefined {
       return undefined;
   }
 }
+
+/**
+ * Allowlisted constructors that iterate an argument (`list(x)`, `OrderedDict(x)`,
+ * `defaultdict(factory, x)` …). Given literal containers they only copy data; given an object
+ * the pickle rebuilt, they run that class's `__iter__`/`__getitem__`/`__next__`, which may call
+ * whatever callables the object was built with.
+ */
+const CONSUMERS: ReadonlyMap<string, number> = new Map([
+  ['builtins.list', 0], ['builtins.tuple', 0], ['builtins.set', 0], ['builtins.frozenset', 0], ['builtins.dict', 0],
+  ['builtins.bytes', 0], ['builtins.bytearray', 0], ['collections.OrderedDict', 0], ['collections.Counter', 0],
+  ['collections.deque', 0], ['collections.defaultdict', 1],
+]);
+
+/** The rebuilt object an allowlisted constructor iterates, if any. */
+export function iteratedObject(path: string, c: PyCall): PyCall | undefined {
+  const i = CONSUMERS.get(path);
+  if (i === undefined) return undefined;
+  const v = args(c)[i];
+  return v !== undefined && isObj(v) && v.t === 'call' ? v : undefined;
+}
