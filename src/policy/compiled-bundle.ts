@@ -8,9 +8,9 @@ import type { Json } from '../storage/ports/index.ts';
 import type { PolicyBundleSource } from './bundle-loader.ts';
 
 export interface EvaluationLimits {
-  /** Wall-clock budget per query. */
+  /** Wall-clock budget per decision (one evaluation of deny, quarantine and warn). */
   readonly timeoutMs: number;
-  /** Evaluation step budget per query (bounds runaway recursion and huge comprehensions). */
+  /** Evaluation step budget per decision (bounds runaway recursion and huge comprehensions). */
   readonly maxSteps: number;
 }
 
@@ -21,7 +21,8 @@ export interface CompiledBundle {
    * Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. `nowNs`
    * is what `time.now_ns()` answers (the input's `now`, so one decision sees one clock).
    */
-  evaluate(query: string, input: Json, limits: EvaluationLimits, nowNs?: bigint): Value | undefined;
+  /** Values of several refs in one evaluation (shared rules evaluated once, input converted once). */
+  evaluateAll(refs: readonly string[], input: Json, limits: EvaluationLimits, nowNs?: bigint): (Value | undefined)[];
 }
 
 /** Compiles every module with the bundle's data. Throws POLICY_ERROR naming `file:row:col`. */
@@ -38,8 +39,8 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
   return {
     hash: source.hash,
     source,
-    evaluate(query, input, limits, nowNs) {
-      return compiled.evaluate(query, {
+    evaluateAll(refs, input, limits, nowNs) {
+      return compiled.evaluateAll(refs, {
         input,
         strictBuiltinErrors: true,
         maxSteps: limits.maxSteps,

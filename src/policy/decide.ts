@@ -23,6 +23,7 @@ export interface PolicyOutcome {
 export const POLICY_ERROR_RULE = 'airlock.policy_error';
 
 const RULES = ['deny', 'quarantine', 'warn'] as const;
+const REFS = RULES.map((rule) => `data.airlock.${rule}`);
 
 export function failClosedVerdict(message: string, onError: FailClosedVerdict): Verdict {
   const reason: Reason = { message, rule: POLICY_ERROR_RULE };
@@ -56,9 +57,8 @@ export function decide(
 ): PolicyOutcome {
   try {
     const nowNs = nowOf(input);
-    const [deny, quarantine, warn] = RULES.map((rule) =>
-      reasonsFromValue(bundle.evaluate(`data.airlock.${rule}`, input, limits, nowNs), rule),
-    ) as [Reason[], Reason[], Reason[]];
+    const values = bundle.evaluateAll(REFS, input, limits, nowNs);
+    const [deny, quarantine, warn] = RULES.map((rule, i) => reasonsFromValue(values[i], rule)) as [Reason[], Reason[], Reason[]];
     return { verdict: combineVerdict(deny, quarantine, warn), policyHash: bundle.hash, error: null };
   } catch (err) {
     const message = `policy evaluation failed (fail closed): ${errorText(err)}`;
