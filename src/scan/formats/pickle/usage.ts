@@ -8,20 +8,38 @@ import { isObj, type PyCall, type PyGlobal, type PyValue } from './values.ts';
 
 /**
  * Allowlisted functions that call (or instantiate) some of their arguments while loading:
- * `_rebuild_from_type_v2(func, type, args, state)` runs `func(*args)`; the NumPy random-state
- * constructors call their `bit_generator_ctor`; `copyreg._reconstructor(cls, base, state)` runs
- * `base.__init__`; `defaultdict(factory)` calls its factory; pandas' `_new_Index(cls, d)` runs
- * `cls.__new__(cls, **d)`.
+ * `_rebuild_from_type_v2(func, type, args, state)` runs `func(*args)` and converts to `type`; the
+ * NumPy random-state constructors call their `bit_generator_ctor`; `copyreg._reconstructor(cls,
+ * base, state)` runs `base.__new__`/`base.__init__`; `defaultdict(factory)` calls its factory;
+ * array, index and Cython reconstructors instantiate the class they are given.
  */
 const INVOKERS: ReadonlyMap<string, readonly number[]> = new Map([
-  ['torch._tensor._rebuild_from_type_v2', [0]],
-  ['torch._tensor._rebuild_from_type', [0]],
+  ['torch._tensor._rebuild_from_type_v2', [0, 1]],
+  ['torch._tensor._rebuild_from_type', [0, 1]],
+  ['torch._utils._rebuild_wrapper_subclass', [0]],
   ['numpy.random._pickle.__randomstate_ctor', [1]],
   ['numpy.random._pickle.__generator_ctor', [1]],
-  ['copyreg._reconstructor', [1]],
+  ['copyreg._reconstructor', [0, 1]],
+  ['copyreg.__newobj__', [0]],
+  ['copyreg.__newobj_ex__', [0]],
   ['collections.defaultdict', [0]],
+  ['numpy.core.multiarray._reconstruct', [0]],
+  ['numpy._core.multiarray._reconstruct', [0]],
+  ['numpy.core._internal._reconstruct', [0]],
+  ['numpy.ma.core._mareconstruct', [0, 1]],
   ['pandas.core.indexes.base._new_Index', [0]],
+  ['pandas.core.indexes.datetimes._new_DatetimeIndex', [0]],
+  ['pandas.core.indexes.period._new_PeriodIndex', [0]],
+  ['pandas.core.indexes.interval._new_IntervalIndex', [0]],
+  ['sklearn.neighbors._kd_tree.newObj', [0]],
+  ['sklearn.neighbors._ball_tree.newObj', [0]],
+  ['sklearn.neighbors._binary_tree.newObj', [0]],
+  ['sklearn.metrics._dist_metrics.newObj', [0]],
+  ['sklearn.neighbors._dist_metrics.newObj', [0]],
 ]);
+
+/** Cython's `__pyx_unpickle_<Type>(type, checksum, state)` instantiates its first argument. */
+const CYTHON_UNPICKLE = /\.__pyx_unpickle_[A-Za-z0-9_]+$/;
 
 function args(c: PyCall): readonly PyValue[] {
   return isObj(c.args) && c.args.t === 'tuple' ? c.args.items : [];
@@ -29,7 +47,7 @@ function args(c: PyCall): readonly PyValue[] {
 
 /** Names an allowlisted invoker receives in a position it calls. */
 export function invokedArguments(path: string, c: PyCall): PyGlobal[] {
-  const positions = INVOKERS.get(path);
+  const positions = INVOKERS.get(path) ?? (CYTHON_UNPICKLE.test(path) ? [0] : undefined);
   if (positions === undefined) return [];
   const a = args(c);
   const out: PyGlobal[] = [];
