@@ -10,14 +10,19 @@ import type {
   DecisionLog,
   DecisionPhase,
   ExceptionStore,
+  FactCache,
   Json,
+  MissingNameLedger,
   PolicyException,
   QuarantineStore,
   RequestContext,
 } from '../storage/ports/index.ts';
+import type { Ecosystem } from '../core/index.ts';
 import type { PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson } from '../policy/input.ts';
 import type { FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
+import { byPackage, collectFacts, historyWith } from './collect.ts';
+import { ServedLedger, type VerdictChange } from './served-ledger.ts';
 import { Lru } from './lru.ts';
 import { Generation } from './generation.ts';
 import { jsonDigest } from './facts-digest.ts';
@@ -50,6 +55,13 @@ export interface GateDeps {
   readonly reviews: ReviewIndex;
   readonly newId: () => string;
   readonly collectors?: readonly FactCollector[];
+  /** The missing-name ledger (hallucination tripwire); without it `reportMissing` does nothing. */
+  readonly missing?: Pick<MissingNameLedger, 'recordMissing'>;
+  /**
+   * Where served versions and their verdicts are remembered, so a verdict change on a version
+   * already served is audited (`verdict.changed`); without it nothing is remembered.
+   */
+  readonly served?: FactCache;
   readonly clock?: () => Date;
   readonly observer?: GateObserver;
   readonly log?: GateLogger;
@@ -59,6 +71,11 @@ export interface GateOptions {
   readonly verdictCacheSize: number;
   /** Re-judge everything this often, for rules that depend on time (cooldowns). */
   readonly reevaluateEveryMs: number;
+  /**
+   * A cached verdict is used at most this long (its time to live); after that the version is
+   * judged again with fresh facts. Default: `reevaluateEveryMs` (or 15 minutes when that is 0).
+   */
+  readonly verdictTtlMs?: number;
 }
 
 export const GATE_ERROR_RULE = 'airlock.gate_error';
@@ -70,6 +87,19 @@ interface CachedVerdict {
   readonly validUntil: number;
 }
 
+/** One version as `explain` judged it. */
+export interface Explained {
+  readonly candidate: VersionCandidate;
+  /** The gate's decision (policy, then reviews and exceptions). */
+  readonly decision: GateDecision;
+  /** What the policy alone said, before reviews and exceptions. */
+  readonly policyVerdict: Verdict;
+  readonly policyHash: string;
+  /** Every fact the policy saw: the adapter's and the collectors'. */
+  readonly facts: Facts;
+  readonly now: Date;
+}
+
 interface Judged {
   readonly decision: GateDecision;
   readonly outcome: PolicyOutcome;
@@ -78,8 +108,10 @@ interface Judged {
 }
 
 export class GateService implements Gate {
-  readonly #deps: Required<Omit<GateDeps, 'observer' | 'log'>> & Pick<GateDeps, 'observer' | 'log'>;
-  readonly #options: GateOptions;
+  readonly #deps: Required<Pick<GateDeps, 'policy' | 'store' | 'reviews' | 'newId' | 'collectors' | 'clock'>> &
+    Pick<GateDeps, 'observer' | 'log' | 'missing'>;
+  readonly #served: ServedLedger | null;
+  readonly #options: Required<GateOptions>;
   readonly #generation: Generation;
   readonly #cache: Lru<string, CachedVerdict>;
   readonly #recorder: DecisionRecorder;
@@ -89,7 +121,8 @@ export class GateService implements Gate {
 
   constructor(deps: GateDeps, options: GateOptions) {
     this.#deps = { collectors: [], clock: () => new Date(), ...deps };
-    this.#options = Object.freeze({ ...options });
+    this.#served = deps.served === undefined ? null : new ServedLedger(deps.served, deps.store);
+    this.#options = Object.freeze({ ...options, verdictTtlMs: options.verdictTtlMs ?? (options.reevaluateEveryMs > 0 ? options.reevaluateEveryMs : 15 * 60_000) });
     this.#generation = new Generation(deps.policy.hash);
     this.#cache = new Lru(options.verdictCacheSize);
     this.#recorder = new DecisionRecorder(deps.store, deps.newId, options.verdictCacheSize);
@@ -160,34 +193,89 @@ export class GateService implements Gate {
       }
     }
     if (misses.length === 0) return out;
-    const exceptionsByName = new Map<string, readonly PolicyException[] | Error>();
-    for (const { c } of misses) {
-      const k = `${c.subject.ecosystem}\0${c.subject.name}`;
-      if (exceptionsByName.has(k)) continue;
-      try {
-        exceptionsByName.set(k, await this.#deps.store.activeExceptions(c.subject.ecosystem, c.subject.name, now));
-      } catch (err) {
-        exceptionsByName.set(k, err instanceof Error ? err : new Error(String(err)));
-      }
-    }
-    for (const { c, key } of misses) {
-      const exc = exceptionsByName.get(`${c.subject.ecosystem}\0${c.subject.name}`) ?? [];
-      let decision: GateDecision;
-      if (exc instanceof Error) {
-        decision = this.#gateError(exc);
-      } else {
-        const review = this.#deps.reviews.get(c.subject.repo, c.subject.purl);
-        const judged = await this.#judge('metadata', c, null, review, exceptionsFor(c.subject, exc), now);
-        decision = judged.decision;
-        if (judged.outcome.error === null) this.#cache.set(key, { decision, validUntil: judged.validUntil });
-      }
-      out.set(c.subject.version, decision);
-      this.#deps.observer?.decision('metadata', decision.verdict.kind, decision.source, false);
+    for (const group of byPackage(misses)) {
+      const judged = await this.#judgeGroup(group.map((m) => m.c), candidates, now);
+      const changes: VerdictChange[] = [];
+      group.forEach(({ c, key }, i) => {
+        const j = judged[i] as Judged;
+        if (j.outcome.error === null) this.#cache.set(key, { decision: j.decision, validUntil: j.validUntil });
+        out.set(c.subject.version, j.decision);
+        changes.push({ subject: c.subject, phase: 'metadata', decision: j.decision, policyHash: j.outcome.policyHash });
+        this.#deps.observer?.decision('metadata', j.decision.verdict.kind, j.decision.source, false);
+      });
+      await this.#noteChanges(changes, now);
     }
     return out;
   }
 
-  async judgeArtifact(candidate: VersionCandidate, request: RequestContext): Promise<GateDecision> {
+  /**
+   * Metadata-phase judgement of some versions of one package, without caches or records: facts
+   * are collected once for the group (history: every candidate of the package), each version
+   * is judged with its review state and exceptions. Failures fail closed per version.
+   */
+  async #judgeGroup(group: readonly VersionCandidate[], all: readonly VersionCandidate[], now: Date): Promise<Judged[]> {
+    const first = group[0];
+    if (first === undefined) return [];
+    const subject = first.subject;
+    let exceptions: readonly PolicyException[];
+    try {
+      exceptions = await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now);
+    } catch (err) {
+      return group.map((c) => this.#failed(c, err));
+    }
+    const history = all.filter((h) => h.subject.repo === subject.repo && h.subject.ecosystem === subject.ecosystem && h.subject.name === subject.name);
+    let facts: Facts[];
+    try {
+      facts = await collectFacts(this.#deps.collectors, { phase: 'metadata', candidates: group, history, request: null, now });
+    } catch (err) {
+      return group.map((c) => this.#incomplete(c, err));
+    }
+    return group.map((c, i) => {
+      const review = this.#deps.reviews.get(c.subject.repo, c.subject.purl);
+      return this.#decide('metadata', c, facts[i] as Facts, null, review, exceptionsFor(c.subject, exceptions), now);
+    });
+  }
+
+  /**
+   * A pre-flight judgement (`airlock check`): the metadata-phase verdict of the given versions
+   * of one package with every fact and the policy's own verdict, as the gate would decide them
+   * now. Nothing is cached or recorded.
+   */
+  async explain(candidates: readonly VersionCandidate[], history: readonly VersionCandidate[]): Promise<readonly Explained[]> {
+    const now = this.#deps.clock();
+    const all = history.length === 0 ? candidates : history;
+    const judged: Judged[] = [];
+    for (const group of byPackage(candidates.map((c) => ({ c })))) judged.push(...(await this.#judgeGroup(group.map((g) => g.c), all, now)));
+    return judged.map((j, i) => ({
+      candidate: candidates[i] as VersionCandidate,
+      decision: j.decision,
+      policyVerdict: j.outcome.verdict,
+      policyHash: j.outcome.policyHash,
+      facts: j.facts,
+      now,
+    }));
+  }
+
+  async reportMissing(ecosystem: Ecosystem, name: string, request: RequestContext): Promise<void> {
+    if (this.#deps.missing === undefined) return;
+    try {
+      await this.#deps.missing.recordMissing({ ecosystem, name, at: this.#deps.clock(), tokenId: request.tokenId, userAgent: request.userAgent, agent: request.agent });
+    } catch (err) {
+      this.#deps.log?.error({ err, ecosystem, name }, 'could not record a request for a missing package');
+    }
+  }
+
+  async #noteChanges(changes: readonly VerdictChange[], now: Date): Promise<void> {
+    if (this.#served === null || changes.length === 0) return;
+    try {
+      const n = await this.#served.compare(changes, now);
+      if (n > 0) this.#deps.log?.info({ package: changes[0]?.subject.name, changed: n }, 'verdicts changed on versions already served');
+    } catch (err) {
+      this.#deps.log?.error({ err, package: changes[0]?.subject.name }, 'could not compare verdicts with the served versions');
+    }
+  }
+
+  async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: readonly VersionCandidate[]): Promise<GateDecision> {
     const { subject } = candidate;
     const now = this.#deps.clock();
     const key = `a\0${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${jsonDigest(requestJson(request))}`;
@@ -201,7 +289,19 @@ export class GateService implements Gate {
       if (latest !== null) this.#deps.reviews.put(latest);
       const review = latest === null ? null : reviewEntryOf(latest);
       const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
-      const judged = await this.#judge('artifact', candidate, request, review, exceptions, now);
+      let judged: Judged;
+      try {
+        const [facts] = await collectFacts(this.#deps.collectors, {
+          phase: 'artifact',
+          candidates: [candidate],
+          history: historyWith(candidate, history),
+          request,
+          now,
+        });
+        judged = this.#decide('artifact', candidate, facts as Facts, request, review, exceptions, now);
+      } catch (err) {
+        judged = this.#incomplete(candidate, err);
+      }
       let decision = judged.decision;
       if (decision.verdict.kind === 'quarantine') {
         const rec = await this.#recorder.openQuarantine(candidate, judged.facts, decision.verdict.reasons, now);
@@ -211,6 +311,13 @@ export class GateService implements Gate {
       await this.#recorder.record('artifact', candidate, decision, judged.outcome.policyHash, judged.facts, request, now);
       if (judged.outcome.error === null) this.#cache.set(key, { decision, validUntil: judged.validUntil });
       this.#deps.observer?.decision('artifact', decision.verdict.kind, decision.source, false);
+      if (this.#served !== null) {
+        try {
+          await this.#served.artifact({ subject, phase: 'artifact', decision, policyHash: judged.outcome.policyHash }, now);
+        } catch (err) {
+          this.#deps.log?.error({ err, purl: subject.purl }, 'could not remember the served version');
+        }
+      }
       return decision;
     } catch (err) {
       this.#deps.log?.error({ err, purl: subject.purl }, 'gate failed; blocking (fail closed)');
@@ -226,48 +333,36 @@ export class GateService implements Gate {
     return { verdict: { kind: 'block', reasons: [reason], warnings: [] }, source: 'policy', quarantineId: null };
   }
 
-  async #collect(phase: DecisionPhase, c: VersionCandidate, request: RequestContext | null): Promise<Facts> {
-    if (this.#deps.collectors.length === 0) return c.facts;
-    const facts: { [k: string]: Json } = { ...c.facts };
-    for (const collector of this.#deps.collectors) {
-      let more: Facts;
-      try {
-        more = await collector.collect(c.subject, phase, c.facts, request);
-      } catch (err) {
-        throw new Error(`fact collector ${collector.id} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-      for (const [k, v] of Object.entries(more)) {
-        if (Object.hasOwn(facts, k)) throw new Error(`fact collector ${collector.id} supplies facts.${k}, which is already set`);
-        facts[k] = v;
-      }
-    }
-    return facts;
+  /** A version the gate could not judge (store failure): block, not cached. */
+  #failed(c: VersionCandidate, err: unknown): Judged {
+    const decision = this.#gateError(err);
+    const message = decision.verdict.kind === 'block' ? (decision.verdict.reasons[0]?.message ?? 'gate error') : 'gate error';
+    return { decision, outcome: { verdict: decision.verdict, policyHash: this.#deps.policy.hash, error: message }, facts: c.facts, validUntil: 0 };
   }
 
-  async #judge(
+  /** The collectors failed: the policy input would be incomplete, so block (not cached). */
+  #incomplete(c: VersionCandidate, err: unknown): Judged {
+    const message = `policy input incomplete (fail closed): ${err instanceof Error ? err.message : String(err)}`;
+    this.#deps.log?.error({ err, purl: c.subject.purl }, 'fact collection failed; blocking (fail closed)');
+    const verdict: Verdict = { kind: 'block', reasons: [{ message, rule: GATE_ERROR_RULE }], warnings: [] };
+    return { decision: { verdict, source: 'policy', quarantineId: null }, outcome: { verdict, policyHash: this.#deps.policy.hash, error: message }, facts: c.facts, validUntil: 0 };
+  }
+
+  #decide(
     phase: DecisionPhase,
     c: VersionCandidate,
+    facts: Facts,
     request: RequestContext | null,
     review: ReviewEntry | null,
     exceptions: readonly PolicyException[],
     now: Date,
-  ): Promise<Judged> {
-    let facts: Facts;
-    let outcome: PolicyOutcome;
-    try {
-      facts = await this.#collect(phase, c, request);
-    } catch (err) {
-      const message = `policy input incomplete (fail closed): ${err instanceof Error ? err.message : String(err)}`;
-      const verdict: Verdict = { kind: 'block', reasons: [{ message, rule: GATE_ERROR_RULE }], warnings: [] };
-      outcome = { verdict, policyHash: this.#deps.policy.hash, error: message };
-      return { decision: { verdict, source: 'policy', quarantineId: null }, outcome, facts: c.facts, validUntil: 0 };
-    }
+  ): Judged {
     const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now), exceptions, now });
-    outcome = this.#deps.policy.decide(inputToJson(input));
+    const outcome = this.#deps.policy.decide(inputToJson(input));
     const result = applyOverrides(outcome.verdict, review, exceptions, now);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
-    let validUntil = Number.POSITIVE_INFINITY;
-    if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = review.expiresAt.getTime();
+    let validUntil = now.getTime() + this.#options.verdictTtlMs;
+    if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = Math.min(validUntil, review.expiresAt.getTime());
     for (const e of exceptions) if (e.expiresAt !== null) validUntil = Math.min(validUntil, e.expiresAt.getTime());
     return { decision: { verdict: result.verdict, source: result.source, quarantineId }, outcome, facts, validUntil };
   }

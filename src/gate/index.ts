@@ -6,3 +6,7 @@ export * from './review-index.ts';
 export * from './overrides.ts';
 export * from './quarantine-service.ts';
 export * from './exception-service.ts';
+export * from './package-sources.ts';
+export * from './check-service.ts';
+export * from './feed-watch.ts';
+export * from './served-ledger.ts';

@@ -22,6 +22,21 @@ export type Facts = { readonly [key: string]: Json };
 export interface VersionCandidate {
   readonly subject: Subject;
   readonly facts: Facts;
+  /**
+   * Artifact phase: the artifact's content, for collectors that analyse files (e.g. the scripts
+   * an install hook runs). Not part of `input.facts`; what collectors conclude from it is.
+   */
+  readonly content?: ArtifactContent;
+}
+
+/** Read access to the files of an artifact the adapter has fetched, verified and stored. */
+export interface ArtifactContent {
+  /**
+   * The given package-relative files (`install.js`, `scripts/setup.sh`), each read up to
+   * `maxBytesEach` (longer files come back truncated to that length). Files that do not exist,
+   * are not regular files or have unsafe paths are absent from the result.
+   */
+  readFiles(paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>>;
 }
 
 export type DecisionSource =
@@ -43,8 +58,10 @@ export interface GateDecision {
 
 export interface Gate {
   /**
-   * Metadata phase: judge every listed version of one package with cheap facts. Must be fast
-   * and cached (keyed by policy hash, facts and review state); does not open quarantine records.
+   * Metadata phase: judge the listed versions of ONE package with cheap facts — every listed
+   * version in one call, so collectors work per package (one store lookup per package, and
+   * history-aware facts such as publisher changes see every version). Must be fast and cached
+   * (keyed by policy hash, facts and review state); does not open quarantine records.
    */
   judgeVersions(
     candidates: readonly VersionCandidate[],
@@ -53,10 +70,18 @@ export interface Gate {
 
   /**
    * Artifact phase: judge one artifact before its first byte is served, with content facts.
-   * Records the decision, opens a quarantine record when the verdict is quarantine, and appends
-   * to the audit trail. Fails closed: any error yields a block or quarantine, never an allow.
+   * `history` is the metadata-phase candidates of every listed version of the package (for
+   * history-aware facts); pass it when known. Records the decision, opens a quarantine record
+   * when the verdict is quarantine, and appends to the audit trail. Fails closed: any error
+   * yields a block or quarantine, never an allow.
    */
-  judgeArtifact(candidate: VersionCandidate, request: RequestContext): Promise<GateDecision>;
+  judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: readonly VersionCandidate[]): Promise<GateDecision>;
+
+  /**
+   * The upstream has no package by this name (it answered 404): the hallucination tripwire
+   * records who asked. Never throws (a failure to record is logged, not served).
+   */
+  reportMissing(ecosystem: Ecosystem, name: string, request: RequestContext): Promise<void>;
 
   /**
    * Changes whenever a served view could change (policy reload, quarantine release/reject,
@@ -65,20 +90,32 @@ export interface Gate {
   readonly generation: () => string;
 }
 
+/** What a collector is asked: facts for some versions of one package. */
+export interface CollectRequest {
+  readonly phase: 'metadata' | 'artifact';
+  /** The versions to collect facts for, all of one package (same repo, ecosystem and name). */
+  readonly candidates: readonly VersionCandidate[];
+  /**
+   * Every version of the package the adapter listed (the candidates included), for facts that
+   * compare a version with the ones published before it. May be just the candidates.
+   */
+  readonly history: readonly VersionCandidate[];
+  /** Who asked (artifact phase); null in the metadata phase, whose verdicts are shared. */
+  readonly request: RequestContext | null;
+  readonly now: Date;
+}
+
 /**
- * Gate-side fact collectors (signals: existence, age, popularity, feeds …). They run when the gate
- * has no cached verdict for a version; what they return is merged into `input.facts` next to the
- * adapter's facts (a key both supply is an error, which fails closed). A collector that throws
- * fails the decision closed. When a collector's knowledge changes (a feed import), call
- * `GateControl.invalidate()` so cached verdicts and filtered metadata are recomputed.
+ * Gate-side fact collectors (signals: existence, age, popularity, feeds …). They run once per
+ * package for the versions the gate has no cached verdict for; what they return is merged into
+ * each version's `input.facts` next to the adapter's facts (a key both supply is an error,
+ * which fails closed). A collector that throws fails the decision closed. When a collector's
+ * knowledge changes (a feed import), call `GateService.invalidate()` so cached verdicts and
+ * filtered metadata are recomputed.
  */
 export interface FactCollector {
-  /** Stable id, used in error reasons: `signals.existence`. */
+  /** Stable id, used in error reasons: `signals.malicious`. */
   readonly id: string;
-  collect(
-    subject: Subject,
-    phase: 'metadata' | 'artifact',
-    facts: Facts,
-    request: RequestContext | null,
-  ): Facts | Promise<Facts>;
+  /** Facts for each candidate, in the order given. */
+  collect(req: CollectRequest): Promise<readonly Facts[]>;
 }

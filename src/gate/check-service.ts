@@ -1,0 +1,215 @@
+/**
+ * The pre-flight check: what the gate would decide about a package version right now, with
+ * every fact the policy saw and the rules that decided — for agents and CI before they install
+ * (`airlock check`, `GET/POST /-/api/check`). Metadata phase (no download: content facts such as
+ * the tarball's own install scripts are judged when the artifact is fetched). Nothing is cached,
+ * recorded or opened; a name the upstream does not have is recorded in the missing-name ledger,
+ * as a client's request would be.
+ */
+import { AirlockError, isAirlockError, type Ecosystem, type Reason, type VerdictKind } from '../core/index.ts';
+import type { RequestContext } from '../storage/ports/index.ts';
+import type { Explained } from './gate-service.ts';
+import type { PackageListing, PackageSources } from './package-sources.ts';
+import type { DecisionSource, Facts, VersionCandidate } from './types.ts';
+
+export interface CheckTarget {
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  /** null: the version the upstream's `latest` dist-tag names. */
+  readonly version: string | null;
+  /** null: the first repository of the ecosystem. */
+  readonly repo: string | null;
+}
+
+export type CheckStatus =
+  /** The version was judged. */
+  | 'judged'
+  /** The upstream has no package by this name. */
+  | 'package-not-found'
+  /** The package exists but not this version (or no `latest`). */
+  | 'version-not-found'
+  /** The version is listed but its metadata is unusable: it is never served. */
+  | 'unusable'
+  /** The package could not be looked up (upstream down, bad metadata …). */
+  | 'error';
+
+export interface CheckResult {
+  readonly ecosystem: Ecosystem;
+  readonly repo: string | null;
+  readonly name: string;
+  /** The version asked for (null: latest). */
+  readonly requested: string | null;
+  /** The version judged. */
+  readonly version: string | null;
+  readonly purl: string | null;
+  readonly status: CheckStatus;
+  /** Why there is no verdict (status other than `judged`). */
+  readonly message: string | null;
+  /** The gate's verdict: policy, then reviews and exceptions. */
+  readonly verdict: VerdictKind | null;
+  readonly source: DecisionSource | null;
+  readonly quarantineId: string | null;
+  /** Rule ids of the reasons that decided (deny rules for a block, quarantine rules for a quarantine). */
+  readonly decidedBy: readonly string[];
+  readonly reasons: readonly Reason[];
+  readonly warnings: readonly Reason[];
+  /** What the policy alone said. */
+  readonly policy: { readonly verdict: VerdictKind; readonly reasons: readonly Reason[]; readonly hash: string } | null;
+  /** Every fact the policy saw. */
+  readonly facts: Facts | null;
+  /** Without a version: the version `latest` resolves to through Airlock (withheld versions hidden). */
+  readonly resolvesTo: string | null;
+  readonly phase: 'metadata';
+  readonly evaluatedAt: string;
+}
+
+export interface Explainer {
+  explain(candidates: readonly VersionCandidate[], history: readonly VersionCandidate[]): Promise<readonly Explained[]>;
+}
+
+export interface CheckOptions {
+  /** Targets per call. */
+  readonly maxTargets: number;
+  /** Packages looked up at once. */
+  readonly concurrency: number;
+}
+
+export const CHECK_DEFAULTS: CheckOptions = Object.freeze({ maxTargets: 5000, concurrency: 8 });
+
+function rulesOf(reasons: readonly Reason[]): string[] {
+  return [...new Set(reasons.map((r) => r.rule ?? '(no rule id)'))];
+}
+
+function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult, 'status' | 'message'> {
+  return {
+    ecosystem: t.ecosystem,
+    repo,
+    name: t.name,
+    requested: t.version,
+    version: null,
+    purl: null,
+    verdict: null,
+    source: null,
+    quarantineId: null,
+    decidedBy: [],
+    reasons: [],
+    warnings: [],
+    policy: null,
+    facts: null,
+    resolvesTo: null,
+    phase: 'metadata',
+    evaluatedAt: now.toISOString(),
+  };
+}
+
+function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string | null): CheckResult {
+  const v = e.decision.verdict;
+  const reasons = v.kind === 'allow' ? [] : v.reasons;
+  const p = e.policyVerdict;
+  return {
+    ...base(t, repo, e.now),
+    version: e.candidate.subject.version,
+    purl: e.candidate.subject.purl,
+    status: 'judged',
+    message: null,
+    verdict: v.kind,
+    source: e.decision.source,
+    quarantineId: e.decision.quarantineId,
+    decidedBy: rulesOf(reasons),
+    reasons,
+    warnings: v.warnings,
+    policy: { verdict: p.kind, reasons: p.kind === 'allow' ? [] : p.reasons, hash: e.policyHash },
+    facts: e.facts,
+    resolvesTo,
+  };
+}
+
+export class CheckService {
+  readonly #sources: PackageSources;
+  readonly #gate: Explainer;
+  readonly #clock: () => Date;
+  readonly #options: CheckOptions;
+
+  constructor(deps: { sources: PackageSources; gate: Explainer; clock?: () => Date }, options: Partial<CheckOptions> = {}) {
+    this.#sources = deps.sources;
+    this.#gate = deps.gate;
+    this.#clock = deps.clock ?? (() => new Date());
+    this.#options = Object.freeze({ ...CHECK_DEFAULTS, ...options });
+  }
+
+  async check(target: CheckTarget, request: RequestContext): Promise<CheckResult> {
+    const [r] = await this.checkMany([target], request);
+    return r as CheckResult;
+  }
+
+  /** Many targets at once (a lockfile): each package is looked up and judged once. Results in input order. */
+  async checkMany(targets: readonly CheckTarget[], request: RequestContext): Promise<CheckResult[]> {
+    if (targets.length > this.#options.maxTargets) throw new AirlockError('LIMIT_EXCEEDED', `at most ${this.#options.maxTargets} packages per check`);
+    const groups = new Map<string, { readonly repo: string; readonly name: string; readonly items: { readonly i: number; readonly t: CheckTarget }[]; readonly source: ReturnType<PackageSources['find']> }>();
+    const out: (CheckResult | undefined)[] = new Array(targets.length);
+    targets.forEach((t, i) => {
+      try {
+        const source = this.#sources.find(t.ecosystem, t.repo);
+        const name = source.canonicalName(t.name);
+        const key = `${source.repo}\0${name}`;
+        const g = groups.get(key);
+        if (g === undefined) groups.set(key, { repo: source.repo, name, items: [{ i, t: { ...t, name } }], source });
+        else g.items.push({ i, t: { ...t, name } });
+      } catch (err) {
+        if (!isAirlockError(err)) throw err;
+        if (err.code === 'INVALID_NAME' || err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST') throw err;
+        out[i] = { ...base(t, t.repo, this.#clock()), status: 'error', message: err.message };
+      }
+    });
+    const queue = [...groups.values()];
+    const worker = async (): Promise<void> => {
+      for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
+        const results = await this.#checkPackage(g.source, g.repo, g.name, g.items.map((x) => x.t), request);
+        g.items.forEach((x, k) => {
+          out[x.i] = results[k];
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency, queue.length) }, worker));
+    return out as CheckResult[];
+  }
+
+  async #checkPackage(
+    source: ReturnType<PackageSources['find']>,
+    repo: string,
+    name: string,
+    targets: readonly CheckTarget[],
+    request: RequestContext,
+  ): Promise<CheckResult[]> {
+    let listing: PackageListing;
+    try {
+      listing = await source.listing(name, request);
+    } catch (err) {
+      const now = this.#clock();
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) {
+        return targets.map((t) => ({ ...base(t, repo, now), status: 'package-not-found', message: `${name} does not exist upstream (the request was recorded)` }));
+      }
+      const message = isAirlockError(err) ? err.message : 'the package could not be looked up';
+      return targets.map((t) => ({ ...base(t, repo, now), status: 'error', message }));
+    }
+    const byVersion = new Map(listing.candidates.map((c) => [c.subject.version, c]));
+    const wanted: VersionCandidate[] = [];
+    const plan = targets.map((t) => {
+      const version = t.version ?? listing.distTags['latest'] ?? null;
+      const c = version === null ? undefined : byVersion.get(version);
+      if (c !== undefined && !wanted.includes(c)) wanted.push(c);
+      return { t, version, c };
+    });
+    const explained = wanted.length === 0 ? [] : await this.#gate.explain(wanted, listing.candidates);
+    const byCandidate = new Map(explained.map((e) => [e.candidate.subject.version, e]));
+    const now = this.#clock();
+    return plan.map(({ t, version, c }) => {
+      if (version === null) return { ...base(t, repo, now), status: 'version-not-found', message: `${name} has no latest version` };
+      const why = listing.unusable.get(version);
+      if (why !== undefined) return { ...base(t, repo, now), version, status: 'unusable', message: `${name}@${version} is never served: ${why}` };
+      const e = c === undefined ? undefined : byCandidate.get(version);
+      if (e === undefined) return { ...base(t, repo, now), version, status: 'version-not-found', message: `${name} has no version ${version}` };
+      return judged(t, repo, e, t.version === null ? (listing.servedDistTags['latest'] ?? null) : null);
+    });
+  }
+}

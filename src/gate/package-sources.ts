@@ -1,0 +1,57 @@
+/**
+ * What ecosystem repositories can tell the gate about a package without serving it — the
+ * pre-flight check (`airlock check`, `GET /-/api/check`) asks them. Each ecosystem plugin
+ * registers one source per repository; the composition root owns the registry.
+ */
+import { AirlockError, type Ecosystem } from '../core/index.ts';
+import type { RequestContext } from '../storage/ports/index.ts';
+import type { VersionCandidate } from './types.ts';
+
+export interface PackageListing {
+  /** Every usable listed version with its metadata-phase facts (the gate's candidates). */
+  readonly candidates: readonly VersionCandidate[];
+  /** Listed versions that can never be served, and why. */
+  readonly unusable: ReadonlyMap<string, string>;
+  /** The upstream's dist-tags. */
+  readonly distTags: Readonly<Record<string, string>>;
+  /** The dist-tags clients see through Airlock (withheld versions hidden). */
+  readonly servedDistTags: Readonly<Record<string, string>>;
+}
+
+export interface PackageSource {
+  readonly repo: string;
+  readonly ecosystem: Ecosystem;
+  /** The canonical spelling of a package name (throws INVALID_NAME). */
+  canonicalName(name: string): string;
+  /**
+   * The package as the metadata phase sees it. Throws AirlockError `UPSTREAM_NOT_FOUND` when the
+   * upstream has no such package (and records the request in the missing-name ledger, as a
+   * client's request would).
+   */
+  listing(name: string, request: RequestContext): Promise<PackageListing>;
+}
+
+export class PackageSources {
+  readonly #byRepo = new Map<string, PackageSource>();
+
+  register(source: PackageSource): void {
+    if (this.#byRepo.has(source.repo)) throw new AirlockError('CONFLICT', `a package source for repository ${source.repo} is already registered`);
+    this.#byRepo.set(source.repo, source);
+  }
+
+  /** The repository's source; or, without a repository, the first one of the ecosystem. */
+  find(ecosystem: Ecosystem, repo: string | null): PackageSource {
+    if (repo !== null) {
+      const s = this.#byRepo.get(repo);
+      if (s === undefined) throw new AirlockError('NOT_FOUND', `no repository named ${JSON.stringify(repo.slice(0, 64))}`);
+      if (s.ecosystem !== ecosystem) throw new AirlockError('BAD_REQUEST', `repository ${repo} serves ${s.ecosystem}, not ${ecosystem}`);
+      return s;
+    }
+    for (const s of this.#byRepo.values()) if (s.ecosystem === ecosystem) return s;
+    throw new AirlockError('NOT_FOUND', `no ${ecosystem} repository is configured`);
+  }
+
+  get size(): number {
+    return this.#byRepo.size;
+  }
+}
