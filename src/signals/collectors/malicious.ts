@@ -1,14 +1,144 @@
-/** `input.facts.malicious`, from the advisories imported into the metadata store. */
+/**
+ * `input.facts.malicious`, from the advisories imported into the metadata store: one lookup per
+ * package (cached until the feed changes or the time to live passes), then exact version
+ * matching in memory. Besides the per-version match, the package's history adds what a policy
+ * needs to treat a compromised legitimate package sensibly: which of its versions are listed,
+ * whether this version predates the first listed one, and whether the version published just
+ * before this one is listed (a fix release — the cooldown's fast lane).
+ */
 import type { FeedStore } from '../../storage/ports/index.ts';
-import { maliciousFactsFromStore, NO_MALICIOUS_FACTS } from '../feeds/index.ts';
-import { asJson, type SignalCollector } from './types.ts';
+import {
+  advisoryToRecord,
+  comparePep440,
+  compareSemver,
+  createMaliciousIndex,
+  NO_MALICIOUS_FACTS,
+  parsePep440,
+  parseSemver,
+  type MaliciousFacts,
+  type MaliciousIndex,
+  type MaliciousRecord,
+} from '../feeds/index.ts';
+import { asJson, packageOf, type SignalCollector } from './types.ts';
+import { timelineOf } from './timeline.ts';
+import { TtlCache } from './ttl-cache.ts';
 
-export function maliciousCollector(deps: { readonly feeds: FeedStore }): SignalCollector {
+const MAX_LISTED = 64;
+
+/** What the package's history adds to `input.facts.malicious` (see docs/signals.md). */
+export interface MaliciousHistoryFacts {
+  /** Versions of this package the advisories list (exactly or by a bounded range), in publication order, at most 64. */
+  readonly listed_versions: readonly string[];
+  /** Publication time of the earliest listed version, when known. */
+  readonly first_listed_published: string | null;
+  /** This version was published before every listed version (so before the compromise). */
+  readonly predates_listed: boolean;
+  /** The version published just before this one. */
+  readonly previous_version: string | null;
+  /** …and it is listed as malicious, while this one is not: a release that replaces a known-malicious one. */
+  readonly previous_version_listed: boolean;
+}
+
+export type MaliciousVersionFacts = MaliciousFacts & MaliciousHistoryFacts;
+
+export const NO_MALICIOUS_HISTORY: MaliciousHistoryFacts = {
+  listed_versions: [],
+  first_listed_published: null,
+  predates_listed: false,
+  previous_version: null,
+  previous_version_listed: false,
+};
+
+export interface MaliciousCollector extends SignalCollector {
+  /** The feed changed: forget cached advisories. */
+  clear(): void;
+}
+
+type Order = (a: string, b: string) => number | null;
+
+function orderOf(ecosystem: 'npm' | 'pypi'): Order {
+  if (ecosystem === 'pypi') {
+    return (a, b) => {
+      const x = parsePep440(a);
+      const y = parsePep440(b);
+      return x === null || y === null ? null : comparePep440(x, y);
+    };
+  }
+  return (a, b) => {
+    const x = parseSemver(a);
+    const y = parseSemver(b);
+    return x === null || y === null ? null : compareSemver(x, y);
+  };
+}
+
+/** Explicitly listed versions and the lower bounds of bounded ranges: where the compromise starts. */
+function listedBounds(records: readonly MaliciousRecord[]): { readonly versions: readonly string[]; readonly rangeLows: readonly string[]; readonly lows: readonly string[] } {
+  const versions = new Set<string>();
+  const rangeLows: string[] = [];
+  for (const r of records) {
+    for (const v of r.versions) versions.add(v);
+    for (const range of r.ranges) if (range.introduced !== '0') rangeLows.push(range.introduced);
+  }
+  return { versions: [...versions], rangeLows, lows: [...versions, ...rangeLows] };
+}
+
+function canonical(ecosystem: 'npm' | 'pypi', name: string): string {
+  return ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
+}
+
+export function maliciousCollector(deps: { readonly feeds: FeedStore }, options: { readonly ttlMs: number }): MaliciousCollector {
+  const indexes = new TtlCache<string, { readonly index: MaliciousIndex | null }>(20_000, options.ttlMs);
   return {
     id: 'signals.malicious',
-    async collect(subject) {
-      if (subject.ecosystem !== 'npm' && subject.ecosystem !== 'pypi') return { malicious: asJson(NO_MALICIOUS_FACTS) };
-      return { malicious: asJson(await maliciousFactsFromStore(deps.feeds, subject.ecosystem, subject.name, subject.version)) };
+    clear: () => indexes.clear(),
+    async collect(req) {
+      const pkg = packageOf(req);
+      if (pkg === null) return [];
+      const ecosystem = pkg.ecosystem;
+      if (ecosystem !== 'npm' && ecosystem !== 'pypi') return req.candidates.map(() => ({ malicious: asJson({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY }) }));
+      const name = canonical(ecosystem, pkg.name);
+      const key = `${ecosystem}\0${name}`;
+      const nowMs = req.now.getTime();
+      let cached = indexes.get(key, nowMs);
+      if (cached === undefined) {
+        const advisories = await deps.feeds.advisoriesFor(ecosystem, name);
+        const records = advisories.map(advisoryToRecord).filter((r): r is MaliciousRecord => r !== null);
+        cached = { index: records.length === 0 ? null : createMaliciousIndex(records) };
+        indexes.set(key, cached, nowMs);
+      }
+      const index = cached.index;
+      if (index === null) return req.candidates.map(() => ({ malicious: asJson({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY }) }));
+
+      const timeline = timelineOf(req.history);
+      const order = orderOf(ecosystem);
+      const bounds = listedBounds(index.lookup(ecosystem, name));
+      const present = new Set(timeline.entries.map((e) => e.version));
+      const listed = new Set<string>();
+      for (const e of timeline.entries) if (index.match(ecosystem, name, e.version).version_listed) listed.add(e.version);
+      const listedInOrder = timeline.entries.filter((e) => listed.has(e.version));
+      // Listed versions the upstream no longer lists (registries remove malicious releases).
+      const absent = bounds.versions.filter((v) => !present.has(v)).sort((a, b) => order(a, b) ?? (a < b ? -1 : 1));
+      const firstListed = listedInOrder.find((e) => e.publishedAt !== null)?.publishedAt ?? null;
+      const below = (v: string, others: readonly string[]): boolean => others.length > 0 && others.every((o) => (order(v, o) ?? 0) < 0);
+      // A listed release (or the start of a listed range) between the previous version and this one.
+      const between = (low: string | null, v: string): boolean =>
+        [...absent, ...bounds.rangeLows].some((m) => (order(m, v) ?? 0) < 0 && (low === null || (order(low, m) ?? 0) < 0));
+      return req.candidates.map((c) => {
+        const v = c.subject.version;
+        const base = index.match(ecosystem, name, v);
+        const pos = timeline.position.get(v);
+        const previous = pos === undefined || pos === 0 ? null : (timeline.entries[pos - 1] ?? null);
+        const published = pos === undefined ? null : (timeline.entries[pos]?.publishedAt ?? null);
+        const predates = firstListed !== null && published !== null ? published.getTime() < firstListed.getTime() : below(v, bounds.lows);
+        const history: MaliciousHistoryFacts = {
+          listed_versions: [...listedInOrder.map((e) => e.version), ...absent].slice(0, MAX_LISTED),
+          first_listed_published: firstListed?.toISOString() ?? null,
+          predates_listed: predates,
+          previous_version: previous?.version ?? null,
+          previous_version_listed: !base.version_listed && ((previous !== null && listed.has(previous.version)) || between(previous?.version ?? null, v)),
+        };
+        return { malicious: asJson({ ...base, ...history }) };
+      });
     },
   };
 }

@@ -1,14 +1,42 @@
-/** `input.facts.requested_while_missing`, from the missing-name ledger. */
-import type { MissingNameLedger } from '../../storage/ports/index.ts';
+/**
+ * `input.facts.requested_while_missing`, from the missing-name ledger: one lookup per package.
+ * A package that was requested while missing and is being judged now exists upstream: the
+ * ledger stamps when it appeared (once).
+ */
+import type { MissingNameLedger, MissingNameRecord } from '../../storage/ports/index.ts';
 import { requestedWhileMissingFacts } from '../missing.ts';
-import { asJson, dateFact, type SignalCollector } from './types.ts';
+import { asJson, dateFact, packageOf, type SignalCollector } from './types.ts';
+import { TtlCache } from './ttl-cache.ts';
 
-export function missingCollector(deps: { readonly ledger: MissingNameLedger }): SignalCollector {
+export interface MissingCollector extends SignalCollector {
+  /** Forget cached ledger records (read them again at the next judgement). */
+  clear(): void;
+}
+
+export function missingCollector(deps: { readonly ledger: MissingNameLedger }, options: { readonly ttlMs: number }): MissingCollector {
+  const records = new TtlCache<string, { readonly rec: MissingNameRecord | null }>(20_000, options.ttlMs);
   return {
     id: 'signals.requested_while_missing',
-    async collect(subject, _phase, facts) {
-      const rec = await deps.ledger.getMissing(subject.ecosystem, subject.name);
-      return { requested_while_missing: asJson(requestedWhileMissingFacts(rec, dateFact(facts, 'package_created_at'))) };
+    clear: () => records.clear(),
+    async collect(req) {
+      const pkg = packageOf(req);
+      if (pkg === null) return [];
+      const key = `${pkg.ecosystem}\0${pkg.name}`;
+      const nowMs = req.now.getTime();
+      let cached = records.get(key, nowMs);
+      if (cached === undefined) {
+        let rec = await deps.ledger.getMissing(pkg.ecosystem, pkg.name);
+        if (rec !== null && rec.appearedAt === null) {
+          await deps.ledger.markAppeared(pkg.ecosystem, pkg.name, req.now);
+          rec = { ...rec, appearedAt: req.now };
+        }
+        cached = { rec };
+        records.set(key, cached, nowMs);
+      }
+      const rec = cached.rec;
+      return req.candidates.map((c) => ({
+        requested_while_missing: asJson(requestedWhileMissingFacts(rec, dateFact(c.facts, 'package_created_at'))),
+      }));
     },
   };
 }

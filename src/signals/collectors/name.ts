@@ -1,24 +1,44 @@
-/** `input.facts.name` and `input.facts.lookalike`, from the popular-name indexes built at start-up. */
+/**
+ * `input.facts.name` and `input.facts.lookalike`: what the name says and which popular or
+ * internal name it imitates — computed once per package (every version shares them) and kept
+ * (the indexes do not change while the process runs).
+ */
 import { lookalikeFacts, nameFacts, NO_LOOKALIKE } from '../facts.ts';
-import type { LookalikeIndex } from '../lookalike/index.ts';
-import { asJson, type SignalCollector } from './types.ts';
+import { asJson, packageOf, type FactsDoc, type SignalCollector } from './types.ts';
+import type { LookalikeIndexSource } from './indexes.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 export interface NameCollectorDeps {
-  /** One index per ecosystem (with the internal names); ecosystems without one get name facts only. */
-  readonly indexes: Readonly<Partial<Record<'npm' | 'pypi', LookalikeIndex>>>;
+  readonly indexes: LookalikeIndexSource;
 }
 
+const FOREVER = 365 * 86_400_000;
+
 export function nameCollector(deps: NameCollectorDeps): SignalCollector {
+  const memo = new TtlCache<string, FactsDoc>(20_000, FOREVER);
   return {
     id: 'signals.name',
-    async collect(subject) {
-      const index = subject.ecosystem === 'npm' || subject.ecosystem === 'pypi' ? deps.indexes[subject.ecosystem] : undefined;
-      if (index === undefined) return { name: asJson(nameFacts(subject.name, null, false)), lookalike: asJson(NO_LOOKALIKE) };
-      const popular = index.popularEntry(subject.name);
-      return {
-        name: asJson(nameFacts(subject.name, popular === null ? null : { rank: popular.rank, downloads: popular.downloads }, index.isInternal(subject.name))),
-        lookalike: asJson(lookalikeFacts(index.match(subject.name))),
-      };
+    async collect(req) {
+      const pkg = packageOf(req);
+      if (pkg === null) return [];
+      const key = `${pkg.ecosystem}\0${pkg.name}`;
+      const now = req.now.getTime();
+      let facts = memo.get(key, now);
+      if (facts === undefined) {
+        if (pkg.ecosystem === 'npm' || pkg.ecosystem === 'pypi') {
+          const index = await deps.indexes.get(pkg.ecosystem);
+          const popular = index.popularEntry(pkg.name);
+          facts = {
+            name: asJson(nameFacts(pkg.name, popular === null ? null : { rank: popular.rank, downloads: popular.downloads }, index.isInternal(pkg.name))),
+            lookalike: asJson(lookalikeFacts(index.match(pkg.name))),
+          };
+        } else {
+          facts = { name: asJson(nameFacts(pkg.name, null, false)), lookalike: asJson(NO_LOOKALIKE) };
+        }
+        memo.set(key, facts, now);
+      }
+      const same = facts;
+      return req.candidates.map(() => same);
     },
   };
 }

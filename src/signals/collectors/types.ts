@@ -1,8 +1,9 @@
 /**
  * Gate-side fact collectors for the signals. They have the shape of the gate's `FactCollector`
  * port (`src/gate/types.ts`), restated here structurally because signals may not import the gate
- * (the gate imports signals). Each returns its keys for `input.facts`; an error fails the decision
- * closed in the gate.
+ * (the gate imports signals). A collector is called once per package with the versions to judge
+ * and the package's history, and returns each version's keys for `input.facts`; an error fails
+ * the decision closed in the gate.
  */
 import type { Ecosystem } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
@@ -15,9 +16,32 @@ export interface CollectorSubject {
   readonly version: string;
 }
 
+/** Read access to an artifact's files (artifact phase). */
+export interface CollectorContent {
+  readFiles(paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>>;
+}
+
+export interface CollectorCandidate {
+  readonly subject: CollectorSubject;
+  /** The ecosystem adapter's facts for this version. */
+  readonly facts: FactsDoc;
+  readonly content?: CollectorContent;
+}
+
+export interface SignalCollectRequest {
+  readonly phase: 'metadata' | 'artifact';
+  /** Versions of one package. */
+  readonly candidates: readonly CollectorCandidate[];
+  /** Every listed version of the package (the candidates included). */
+  readonly history: readonly CollectorCandidate[];
+  readonly request: unknown;
+  readonly now: Date;
+}
+
 export interface SignalCollector {
   readonly id: string;
-  collect(subject: CollectorSubject, phase: 'metadata' | 'artifact', facts: FactsDoc, request: unknown): Promise<FactsDoc>;
+  /** Facts for each candidate, in order. */
+  collect(req: SignalCollectRequest): Promise<readonly FactsDoc[]>;
 }
 
 /** The fact interfaces are JSON-safe by construction (strings, numbers, booleans, null, arrays, plain objects). */
@@ -25,10 +49,20 @@ export function asJson<T extends object>(value: T): Json {
   return value as unknown as Json;
 }
 
+/** A fact supplied by the adapter, or undefined. */
+export function factOf(facts: FactsDoc, key: string): Json | undefined {
+  return Object.hasOwn(facts, key) ? facts[key] : undefined;
+}
+
 /** A string fact supplied by the adapter, parsed as a date; null when absent or not a valid date. */
 export function dateFact(facts: FactsDoc, key: string): Date | null {
-  const v = Object.hasOwn(facts, key) ? facts[key] : undefined;
-  if (typeof v !== 'string') return null;
+  const v = factOf(facts, key);
+  if (typeof v !== 'string' || v.length > 64) return null;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** The package the request is about (every candidate names the same one). */
+export function packageOf(req: SignalCollectRequest): CollectorSubject | null {
+  return req.candidates[0]?.subject ?? null;
 }

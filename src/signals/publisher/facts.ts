@@ -4,7 +4,7 @@
  * provenance or trusted publishing that earlier versions had and this one lacks — the shape of a
  * release made with a stolen token from outside the project's CI.
  */
-import { readPublishing, type PackumentLimits, type VersionPublishing } from './packument.ts';
+import { byPublishTime, readPublishing, type PackumentLimits, type VersionPublishing } from './packument.ts';
 
 /** `input.facts.publisher_changes` (JSON, snake_case; see docs/signals.md). */
 export interface PublisherFacts {
@@ -50,7 +50,15 @@ const tpKey = (v: VersionPublishing): string | null => (v.trustedPublisher === n
 
 /** Publisher facts for every version of a packument (one pass in publish-time order). */
 export function publisherFactsByVersion(packument: unknown, limits?: PackumentLimits): Map<string, PublisherFacts> {
-  const timeline = readPublishing(packument, limits);
+  return publisherFactsFromTimeline(readPublishing(packument, limits));
+}
+
+/**
+ * Publisher facts for every version of a timeline (any order: sorted by publish time here), e.g.
+ * one built from the facts an ecosystem adapter reports per version.
+ */
+export function publisherFactsFromTimeline(versions: readonly VersionPublishing[]): Map<string, PublisherFacts> {
+  const timeline = [...versions].sort(byPublishTime);
   const out = new Map<string, PublisherFacts>();
   const publishersSeen = new Set<string>();
   let previous: VersionPublishing | null = null;

@@ -93,10 +93,13 @@ export function readPublishing(packument: unknown, limits: PackumentLimits = DEF
       provenancePredicate: prov === null ? null : str(own(prov, 'predicateType')),
     });
   }
-  return out.sort((a, b) => {
-    if (a.publishedAt !== null && b.publishedAt !== null) return a.publishedAt.getTime() - b.publishedAt.getTime();
-    if (a.publishedAt !== null) return -1;
-    if (b.publishedAt !== null) return 1;
-    return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
-  });
+  return out.sort(byPublishTime);
+}
+
+/** Publish-time order: versions without a time last, by name. */
+export function byPublishTime(a: VersionPublishing, b: VersionPublishing): number {
+  if (a.publishedAt !== null && b.publishedAt !== null && a.publishedAt.getTime() !== b.publishedAt.getTime()) return a.publishedAt.getTime() - b.publishedAt.getTime();
+  if (a.publishedAt !== null && b.publishedAt === null) return -1;
+  if (a.publishedAt === null && b.publishedAt !== null) return 1;
+  return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 }
