@@ -1,18 +1,22 @@
 /**
- * The admin REST API under `/-/api/`: quarantine, decisions, audit, tokens, exceptions, policy.
+ * The admin REST API under `/-/api/`: quarantine, decisions, audit, tokens, exceptions, policy,
+ * the pre-flight check and risk-signal reports.
  * Bearer tokens; roles reader < publisher < approver < admin. Errors: `{error, code}`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { CheckService } from '../gate/check-service.ts';
 import type { ExceptionService } from '../gate/exception-service.ts';
 import type { QuarantineService } from '../gate/quarantine-service.ts';
-import type { AuditLog, DecisionLog } from '../storage/ports/index.ts';
+import type { AuditLog, DecisionLog, MissingNameLedger } from '../storage/ports/index.ts';
 import type { TokenService } from './auth/token-service.ts';
 import { apiErrorHandler } from './errors.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { checkRoutes } from './routes/check-routes.ts';
 import { decisionRoutes } from './routes/decision-routes.ts';
 import { exceptionRoutes } from './routes/exception-routes.ts';
 import { policyRoutes, type PolicyControl } from './routes/policy-routes.ts';
 import { quarantineRoutes } from './routes/quarantine-routes.ts';
+import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 
 export interface AdminApiOptions {
@@ -23,6 +27,10 @@ export interface AdminApiOptions {
   readonly audit: AuditLog;
   readonly policy: PolicyControl;
   readonly clock: () => Date;
+  /** The pre-flight check (`/check`). */
+  readonly check: CheckService;
+  /** The missing-name ledger (`/signals/missing`). */
+  readonly missing: MissingNameLedger;
 }
 
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
@@ -38,4 +46,6 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   tokenRoutes(app, options);
   exceptionRoutes(app, options);
   policyRoutes(app, options);
+  checkRoutes(app, options);
+  signalRoutes(app, options);
 }

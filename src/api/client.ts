@@ -119,6 +119,25 @@ export class AdminClient {
     return { items: page.items.map((r) => revive<DecisionRecord>(r, ['createdAt'])), nextCursor: page.nextCursor };
   }
 
+  /** The pre-flight check of one package (purl; without a version: latest). */
+  async check(purl: string, repo: string | null = null): Promise<Record<string, unknown>> {
+    const q = new URLSearchParams({ purl });
+    if (repo !== null) q.set('repo', repo);
+    return (await this.#call('GET', `check?${q}`)) as Record<string, unknown>;
+  }
+
+  /** The pre-flight check of many packages in one call. */
+  async checkMany(purls: readonly string[], repo: string | null = null): Promise<{ summary: Record<string, number>; results: Record<string, unknown>[] }> {
+    const body = repo === null ? { packages: purls } : { packages: purls, repo };
+    return (await this.#call('POST', 'check', body)) as { summary: Record<string, number>; results: Record<string, unknown>[] };
+  }
+
+  /** Names requested while missing upstream, most requested first. */
+  async missingNames(limit = 100): Promise<Record<string, unknown>[]> {
+    const r = (await this.#call('GET', `signals/missing?limit=${limit}`)) as { items: Record<string, unknown>[] };
+    return r.items;
+  }
+
   async audit(after: number, limit: number): Promise<{ items: AuditEvent[]; next: number | null }> {
     const page = (await this.#call('GET', `audit?after=${after}&limit=${limit}`)) as { items: unknown[]; next: number | null };
     return { items: page.items.map((e) => revive<AuditEvent>(e, ['at'])), next: page.next };

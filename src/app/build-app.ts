@@ -31,7 +31,7 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Receives the one-time line announcing a freshly created admin token (default: stderr). */
   readonly announce?: (line: string) => void;
-  /** Gate-side fact collectors (signals). */
+  /** Gate-side fact collectors, instead of the built-in signal collectors (tests). */
   readonly collectors?: readonly FactCollector[];
   /** Base for relative policy paths (default: process.cwd()). */
   readonly cwd?: string;
@@ -101,6 +101,8 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     audit: storage.metadata,
     policy: services.policy,
     clock: services.clock,
+    check: services.check,
+    missing: storage.signals,
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

@@ -48,6 +48,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
     clock: services.clock,
+    sources: services.sources,
   });
 }
 

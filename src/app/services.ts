@@ -10,13 +10,19 @@ import { QuarantineService } from '../gate/quarantine-service.ts';
 import { ReviewIndex } from '../gate/review-index.ts';
 import { ReviewSync } from '../gate/review-sync.ts';
 import type { FactCollector } from '../gate/types.ts';
+import { FeedWatch } from '../gate/feed-watch.ts';
+import { CheckService } from '../gate/check-service.ts';
+import { PackageSources } from '../gate/package-sources.ts';
 import { PolicyService } from '../policy/policy-service.ts';
-import type { BlobStore, MetadataStore } from '../storage/ports/index.ts';
+import { createSignalCollectors, lazyLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
+import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
 
 export interface StorageHandle {
   readonly metadata: MetadataStore;
+  /** Risk-signal storage (missing names, first sightings, feeds, fact cache). */
+  readonly signals: SignalStore;
   readonly blobs: BlobStore;
   close(): Promise<void>;
 }
@@ -35,6 +41,13 @@ export interface AirlockServices {
   readonly reviews: ReviewIndex;
   /** Picks up review changes made by other gateways sharing the store. */
   readonly reviewSync: ReviewSync;
+  /** Notices feed imports (from any process) and invalidates cached facts and verdicts. */
+  readonly feedWatch: FeedWatch;
+  /** The look-alike indexes (built on first use). */
+  readonly lookalike: LookalikeIndexSource;
+  /** Ecosystem repositories register here; the check service asks them. */
+  readonly sources: PackageSources;
+  readonly check: CheckService;
   readonly quarantine: QuarantineService;
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
@@ -51,6 +64,7 @@ export interface ServiceDeps {
   readonly log: ServiceLogger;
   readonly cwd: string;
   readonly clock?: () => Date;
+  /** Replaces the built-in signal collectors (tests). */
   readonly collectors?: readonly FactCollector[];
 }
 
@@ -92,10 +106,42 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
 
   const reviews = new ReviewIndex();
   await reviews.load(store);
+  const lookalike = lazyLookalikeIndexes({ internal: { npm: config.signals.internalNames.npm, pypi: config.signals.internalNames.pypi } });
+  let signals: SignalCollectors | null = null;
+  let collectors: readonly FactCollector[] = [];
+  if (deps.collectors !== undefined) collectors = deps.collectors;
+  else if (config.signals.enabled) {
+    signals = createSignalCollectors({ store: deps.storage.signals, indexes: lookalike }, { factsTtlMs: config.signals.factsTtlMs });
+    collectors = signals.collectors;
+  }
   const gate = new GateService(
-    { policy, store, reviews, newId, clock, observer: metrics, log, ...(deps.collectors === undefined ? {} : { collectors: deps.collectors }) },
+    {
+      policy,
+      store,
+      reviews,
+      newId,
+      clock,
+      observer: metrics,
+      log,
+      collectors,
+      ...(config.signals.enabled ? { missing: deps.storage.signals, served: deps.storage.signals } : {}),
+    },
     { verdictCacheSize: config.policy.verdictCacheSize, reevaluateEveryMs: config.policy.reevaluateEveryMs },
   );
+  const feedWatch = new FeedWatch(
+    {
+      feeds: deps.storage.signals,
+      onChange: (revision) => {
+        signals?.feedChanged();
+        gate.invalidate();
+        log.info({ revision }, 'known-malicious feeds changed; verdicts will be recomputed');
+      },
+      log,
+    },
+    { intervalMs: config.signals.feedPollMs },
+  );
+  const sources = new PackageSources();
+  const check = new CheckService({ sources, gate, clock });
   const quarantine = new QuarantineService({ store, reviews, gate, clock });
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
@@ -103,9 +149,11 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
+    await feedWatch.start();
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
   } catch (err) {
     reviewSync.close();
+    feedWatch.close();
     gate.close();
     await policy.close();
     throw err;
@@ -118,6 +166,10 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     gate,
     reviews,
     reviewSync,
+    feedWatch,
+    lookalike,
+    sources,
+    check,
     quarantine,
     exceptions,
     tokens,
@@ -127,6 +179,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     bootstrap,
     async close() {
       reviewSync.close();
+      feedWatch.close();
       gate.close();
       await policy.close();
     },

@@ -14,6 +14,7 @@ import {
   POLICY_KEYS,
   REPOSITORY_KEYS,
   SERVER_KEYS,
+  SIGNALS_KEYS,
   STORAGE_KEYS,
   TIMEOUT_KEYS,
 } from './schema.ts';
@@ -25,6 +26,7 @@ const SECTIONS: Readonly<Record<string, readonly string[]>> = {
   storage: STORAGE_KEYS,
   policy: POLICY_KEYS,
   access: ACCESS_KEYS,
+  signals: SIGNALS_KEYS,
 };
 
 export function screamingSnake(key: string): string {

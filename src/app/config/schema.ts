@@ -31,6 +31,7 @@ import {
   type PolicyConfig,
   type RepositoryConfig,
   type ServerConfig,
+  type SignalsConfig,
   type UpstreamAuth,
 } from './types.ts';
 
@@ -45,11 +46,13 @@ export interface ValidateContext {
 export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSource'> & { readonly upstream: string | null };
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
-export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'repositories'] as const;
+export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'shutdownTimeout'] as const;
 export const STORAGE_KEYS = ['dataDir'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
+export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
+export const INTERNAL_NAME_KEYS = ['npm', 'pypi'] as const;
 export const REPOSITORY_KEYS = [
   'name',
   'format',
@@ -129,6 +132,29 @@ function access(v: unknown, ctx: ValidateContext): AccessConfig {
   };
 }
 
+const INTERNAL_NAME_RE = /^[^\s]{1,214}$/;
+
+function internalNames(v: unknown, path: string): readonly string[] {
+  if (v === undefined || v === null) return [];
+  const names = list(v, path, 10_000).map((x, i) => string(x, join(path, i), { max: 214, pattern: INTERNAL_NAME_RE, hint: 'a package name without spaces' }));
+  return [...new Set(names)];
+}
+
+function signals(v: unknown): SignalsConfig {
+  const p = 'signals';
+  const o = optionalObject(v, p, SIGNALS_KEYS);
+  const n = optionalObject(o['internalNames'], join(p, 'internalNames'), INTERNAL_NAME_KEYS);
+  return {
+    enabled: o['enabled'] === undefined ? true : boolean(o['enabled'], join(p, 'enabled')),
+    internalNames: {
+      npm: internalNames(n['npm'], join(join(p, 'internalNames'), 'npm')),
+      pypi: internalNames(n['pypi'], join(join(p, 'internalNames'), 'pypi')),
+    },
+    factsTtlMs: o['factsTtl'] === undefined ? 10 * 60_000 : duration(o['factsTtl'], join(p, 'factsTtl'), 0, DAY),
+    feedPollMs: o['feedPoll'] === undefined ? 2000 : duration(o['feedPoll'], join(p, 'feedPoll'), 0, DAY),
+  };
+}
+
 function upstreamAuth(v: unknown, path: string, ctx: ValidateContext): UpstreamAuth | null {
   if (v === undefined || v === null) return null;
   const o = object(v, path, ['token', 'username', 'password']);
@@ -189,6 +215,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
     storage: { dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')) },
     policy: policy(o['policy'], ctx),
     access: access(o['access'], ctx),
+    signals: signals(o['signals']),
     repositories,
   };
 }

@@ -76,11 +76,26 @@ export interface RepositoryConfig {
   readonly maxMetadataBytes: number;
 }
 
+export interface SignalsConfig {
+  /** Run the risk-signal collectors (look-alikes, tripwire, age, feeds, install behaviour, publisher changes). */
+  readonly enabled: boolean;
+  /**
+   * Internal (private) package names per ecosystem: look-alikes of them are flagged like those of
+   * popular names, and an upstream package with exactly such a name is dependency confusion.
+   */
+  readonly internalNames: { readonly npm: readonly string[]; readonly pypi: readonly string[] };
+  /** How long per-package facts read from the store (feed advisories, ledger, first sightings) are reused. */
+  readonly factsTtlMs: number;
+  /** How often to look for feed imports made by another process (`airlock feeds import`); 0: never. */
+  readonly feedPollMs: number;
+}
+
 export interface AirlockConfig {
   readonly version: typeof CONFIG_VERSION;
   readonly server: ServerConfig;
   readonly storage: StorageConfig;
   readonly policy: PolicyConfig;
   readonly access: AccessConfig;
+  readonly signals: SignalsConfig;
   readonly repositories: readonly RepositoryConfig[];
 }

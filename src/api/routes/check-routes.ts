@@ -1,0 +1,69 @@
+/**
+ * The pre-flight check: `GET /-/api/check?purl=…` for one package version (or, without a
+ * version, what `latest` would be), `POST /-/api/check` with `{"packages": [purl, …]}` for a
+ * whole lockfile in one call. Reader role: agents and CI ask before they install.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parsePurl, purlFullName } from '../../core/index.ts';
+import type { CheckResult, CheckService, CheckTarget } from '../../gate/check-service.ts';
+import { requestContextOf, requireRole } from '../../gate/identity.ts';
+
+const MAX_PACKAGES = 5000;
+
+function target(purl: string, repo: string | null): CheckTarget {
+  const parts = parsePurl(purl);
+  return { ecosystem: parts.type, name: purlFullName(parts), version: parts.version, repo };
+}
+
+function summary(results: readonly CheckResult[]): Record<string, number> {
+  const s: Record<string, number> = { allow: 0, quarantine: 0, block: 0, notFound: 0, error: 0 };
+  for (const r of results) {
+    if (r.verdict !== null) s[r.verdict] = (s[r.verdict] ?? 0) + 1;
+    else if (r.status === 'error') s['error'] = (s['error'] ?? 0) + 1;
+    else s['notFound'] = (s['notFound'] ?? 0) + 1;
+  }
+  return s;
+}
+
+export function checkRoutes(app: FastifyInstance, deps: { check: CheckService }): void {
+  app.get<{ Querystring: { purl: string; repo?: string } }>(
+    '/check',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['purl'],
+          additionalProperties: false,
+          properties: { purl: { type: 'string', minLength: 1, maxLength: 1024 }, repo: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.identity, 'reader');
+      return deps.check.check(target(request.query.purl, request.query.repo ?? null), requestContextOf(request));
+    },
+  );
+
+  app.post<{ Body: { packages: string[]; repo?: string } }>(
+    '/check',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['packages'],
+          additionalProperties: false,
+          properties: {
+            packages: { type: 'array', minItems: 1, maxItems: MAX_PACKAGES, items: { type: 'string', minLength: 1, maxLength: 1024 } },
+            repo: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.identity, 'reader');
+      const repo = request.body.repo ?? null;
+      const results = await deps.check.checkMany(request.body.packages.map((p) => target(p, repo)), requestContextOf(request));
+      return { summary: summary(results), results };
+    },
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * How `airlock check` prints results: one package in full (verdict, the rules that decided, the
+ * reasons, warnings, what the policy alone said, and every fact), many as a table.
+ */
+import { clip, table } from '../../admin/cli-support.ts';
+
+export type Result = Record<string, unknown>;
+
+interface ReasonLike {
+  readonly message?: unknown;
+  readonly rule?: unknown;
+}
+
+function reasons(v: unknown): ReasonLike[] {
+  return Array.isArray(v) ? (v as ReasonLike[]) : [];
+}
+
+function reasonLine(r: ReasonLike): string {
+  const rule = typeof r.rule === 'string' ? ` [${r.rule}]` : '';
+  return `${String(r.message ?? '')}${rule}`;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v);
+}
+
+export function label(r: Result): string {
+  return r['version'] === null || r['version'] === undefined ? `${str(r['name'])}` : `${str(r['name'])}@${str(r['version'])}`;
+}
+
+/** VERDICT, or the status when there is none (`NOT FOUND`, `ERROR` …). */
+export function outcome(r: Result): string {
+  if (typeof r['verdict'] === 'string') return r['verdict'].toUpperCase();
+  const status = str(r['status']);
+  if (status === 'package-not-found' || status === 'version-not-found') return 'NOT FOUND';
+  if (status === 'unusable') return 'UNUSABLE';
+  return 'ERROR';
+}
+
+export function allowed(r: Result): boolean {
+  return r['verdict'] === 'allow';
+}
+
+export function renderOne(r: Result): string {
+  const lines: string[] = [];
+  const purl = typeof r['purl'] === 'string' ? ` (${r['purl']})` : '';
+  const decided = Array.isArray(r['decidedBy']) && r['decidedBy'].length > 0 ? ` — decided by ${(r['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
+  lines.push(`${label(r)}${purl}: ${outcome(r)}${decided}`);
+  if (typeof r['message'] === 'string') lines.push(`  ${r['message']}`);
+  if (r['requested'] === null && typeof r['version'] === 'string') {
+    const to = typeof r['resolvesTo'] === 'string' ? r['resolvesTo'] : '(nothing: every version is withheld)';
+    lines.push(`  latest upstream is ${r['version']}; through Airlock \`latest\` resolves to ${to}`);
+  }
+  if (typeof r['source'] === 'string' && r['source'] !== 'policy') lines.push(`  decision source: ${r['source']}`);
+  if (typeof r['quarantineId'] === 'string') lines.push(`  quarantine: ${r['quarantineId']}`);
+  const rs = reasons(r['reasons']);
+  if (rs.length > 0) lines.push('  reasons:', ...rs.map((x) => `    - ${reasonLine(x)}`));
+  const ws = reasons(r['warnings']);
+  if (ws.length > 0) lines.push('  warnings:', ...ws.map((x) => `    - ${reasonLine(x)}`));
+  const policy = r['policy'];
+  if (typeof policy === 'object' && policy !== null) {
+    const p = policy as Record<string, unknown>;
+    lines.push(`  policy alone: ${str(p['verdict'])} (bundle ${str(p['hash']).slice(0, 12)})`);
+  }
+  const facts = r['facts'];
+  if (typeof facts === 'object' && facts !== null) {
+    lines.push('  facts:');
+    for (const [k, v] of Object.entries(facts as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      lines.push(`    ${k}: ${JSON.stringify(v)}`);
+    }
+  }
+  if (typeof r['phase'] === 'string') lines.push(`  (${r['phase']} phase; content facts such as the tarball's own install scripts are judged at download)`);
+  return `${lines.join('\n')}\n`;
+}
+
+const ORDER: Readonly<Record<string, number>> = { BLOCK: 0, QUARANTINE: 1, 'NOT FOUND': 2, UNUSABLE: 3, ERROR: 4, ALLOW: 5 };
+
+export function renderTable(results: readonly Result[]): string {
+  const rows = [...results]
+    .sort((a, b) => (ORDER[outcome(a)] ?? 9) - (ORDER[outcome(b)] ?? 9) || label(a).localeCompare(label(b)))
+    .map((r) => {
+      const rs = reasons(r['reasons']);
+      const why = rs.length > 0 ? reasonLine(rs[0] as ReasonLike) : str(r['message']);
+      const decided = Array.isArray(r['decidedBy']) ? (r['decidedBy'] as unknown[]).map(str).join(',') : '';
+      return [str(r['name']), str(r['version'] ?? r['requested']), outcome(r), decided, clip(why, 100)];
+    });
+  return table(['PACKAGE', 'VERSION', 'VERDICT', 'DECIDED BY', 'REASON'], rows);
+}
+
+export function summaryLine(summary: Record<string, number>, skipped: number): string {
+  const parts = ['allow', 'quarantine', 'block', 'notFound', 'error'].map((k) => `${summary[k] ?? 0} ${k === 'notFound' ? 'not found' : k}`);
+  return `${parts.join(', ')}${skipped > 0 ? `; ${skipped} lockfile entries are not registry packages (skipped)` : ''}\n`;
+}
