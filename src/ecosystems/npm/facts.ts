@@ -75,12 +75,17 @@ function repositoryOf(m: Obj): string | null {
   return isObject(r) ? (text(r['url'])?.slice(0, 512) ?? null) : null;
 }
 
+function personName(p: unknown): string | null {
+  const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isObject(p) ? text(p['name']) : null;
+  return n !== null && n !== '' ? n.slice(0, 214) : null;
+}
+
 function people(x: unknown): string[] {
   if (!Array.isArray(x)) return [];
   const out: string[] = [];
   for (const p of x.slice(0, MAX_LIST)) {
-    const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isObject(p) ? text(p['name']) : null;
-    if (n !== null && n !== '') out.push(n.slice(0, 214));
+    const n = personName(p);
+    if (n !== null) out.push(n);
   }
   return out;
 }
@@ -124,6 +129,8 @@ export function metadataFacts(version: string, manifest: ManifestExtract, ctx: P
   const attestations = isObject(dist['attestations']) ? dist['attestations'] : null;
   const provenance = attestations !== null && isObject(attestations['provenance']) ? attestations['provenance'] : null;
   const deprecated = m['deprecated'];
+  const user = isObject(m['_npmUser']) ? m['_npmUser'] : null;
+  const trustedPublisher = user !== null && isObject(user['trustedPublisher']) ? user['trustedPublisher'] : null;
   return {
     published_at: ctx.time[version] ?? null,
     package_created_at: ctx.time['created'] ?? null,
@@ -134,7 +141,10 @@ export function metadataFacts(version: string, manifest: ManifestExtract, ctx: P
     install_scripts: scripts,
     has_install_script: m['hasInstallScript'] === true || Object.keys(scripts).length > 0,
     maintainers: people(m['maintainers']),
-    publisher: isObject(m['_npmUser']) ? text(m['_npmUser']['name']) : null,
+    publisher: user === null ? null : text(user['name']),
+    trusted_publisher: trustedPublisher === null ? null : (text(trustedPublisher['id'])?.slice(0, 64) ?? 'unknown'),
+    trusted_publisher_config: trustedPublisher === null ? null : (text(trustedPublisher['oidcConfigId'])?.slice(0, 256) ?? null),
+    publish_approver: user === null ? null : personName(user['approver']),
     provenance: provenance !== null,
     provenance_predicate_type: provenance === null ? null : text(provenance['predicateType']),
     registry_signatures: Array.isArray(dist['signatures']) ? dist['signatures'].length : 0,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, type NpmPackageName } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -16,7 +16,7 @@ import type { NpmMetrics, NpmSettings } from './options.ts';
 import { indexPackument, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { withheldMessage } from './refusal.ts';
-import { buildView, viewBytes, type PackageView, type Rendering } from './package-view.ts';
+import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
 import { Semaphore } from './semaphore.ts';
 import { SingleFlight } from './single-flight.ts';
 import { escapedName, tarballPath } from './urls.ts';
@@ -46,11 +46,13 @@ export interface PackageState {
   /** When the upstream last confirmed the content (epoch ms). */
   confirmedAt: number;
   view: PackageView | null;
+  /** Every version's metadata facts (built on first need; shared by views and the artifact phase). */
+  candidates: PackageCandidates | null;
 }
 
 function stateBytes(s: PackageState): number {
-  // Rough: spans and time entries per version, plus the view's renderings.
-  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view));
+  // Rough: spans and time entries per version, plus the view's renderings and the candidates.
+  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view)) + (s.candidates === null ? 0 : candidatesBytes(s.candidates));
 }
 
 export interface MetadataDeps {
@@ -76,6 +78,11 @@ export class MetadataService {
     this.#deps = deps;
     this.#settings = settings;
     this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.85), stateBytes);
+    (globalThis as any).__ms = () => {
+      let n = 0, len = 0, buf = 0; const kinds: Record<string, number> = {};
+      for (const name of (this.#states as any).keys()) { const st = this.#states.peek(name); if (!st?.view) continue; for (const [k, r] of st.view.renderings) { n++; len += r.gzip.length; buf += r.gzip.buffer.byteLength; kinds[k[0]!] = (kinds[k[0]!] ?? 0) + 1; } }
+      return { states: this.#states.bytes >> 20, nstates: this.#states.size, docs: this.#docs.bytes >> 20, renderings: n, gzipMB: len >> 20, backingMB: buf >> 20, kinds };
+    };
     this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.15), (b) => b.length);
   }
 
@@ -97,16 +104,21 @@ export class MetadataService {
   }
 
   async view(name: NpmPackageName, request: RequestContext): Promise<{ state: PackageState; view: PackageView }> {
-    const st = await this.state(name);
+    let st: PackageState;
+    try {
+      st = await this.state(name);
+    } catch (err) {
+      // The hallucination tripwire: a client asked for a name the upstream does not have.
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) await this.#deps.gate.reportMissing('npm', name, request);
+      throw err;
+    }
     const generation = this.#deps.gate.generation();
     if (st.view !== null && st.view.generation === generation) return { state: st, view: st.view };
     const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, () =>
       this.#heavy.run(async () => {
       const view = await buildView({
-        repo: this.#settings.repo,
-        name,
         index: st.index,
-        doc: await this.documentBytes(st),
+        candidates: await this.#candidates(st),
         gate: this.#deps.gate,
         hideBlocked: this.#settings.blockedVersions === 'hide',
         request,
@@ -148,6 +160,20 @@ export class MetadataService {
     const span = state.index.versions.get(version);
     if (span === undefined || view.hidden.has(version)) return null;
     return renderVersion(await this.documentBytes(state), span, this.#shape(state, view, base));
+  }
+
+  /** Every listed version's metadata facts (computed once per upstream document). */
+  async candidates(st: PackageState): Promise<PackageCandidates> {
+    return st.candidates ?? this.#heavy.run(() => this.#candidates(st));
+  }
+
+  /** Inside the heavy-work section only. */
+  async #candidates(st: PackageState): Promise<PackageCandidates> {
+    if (st.candidates !== null) return st.candidates;
+    const candidates = packageCandidates(this.#settings.repo, st.name, st.index, await this.documentBytes(st));
+    st.candidates = candidates;
+    this.#states.resize(st.name);
+    return candidates;
   }
 
   /** The document's bytes if they are in memory. */
@@ -200,7 +226,7 @@ export class MetadataService {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
     this.#docs.set(doc.blob, bytes);
-    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null };
+    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, candidates: null };
     this.#states.set(name, st);
     return st;
   }

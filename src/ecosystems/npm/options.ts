@@ -1,6 +1,6 @@
 /** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
 import { AirlockError } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
+import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
 
@@ -18,6 +18,8 @@ export interface NpmPluginOptions {
   readonly blobs: BlobStore;
   readonly store: DocumentCache & ArtifactIndex;
   readonly metrics?: NpmMetrics;
+  /** Where the repository registers itself as a package source (for the pre-flight check). */
+  readonly sources?: PackageSources;
   /** The URL clients use to reach Airlock; null: derived from each request's Host. */
   readonly publicUrl?: string | null;
   readonly clock?: () => Date;

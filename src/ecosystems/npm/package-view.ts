@@ -13,7 +13,37 @@ import { readManifest } from './manifest-reader.ts';
 import type { PackumentIndex } from './packument-index.ts';
 import { reasonsText } from './refusal.ts';
 
-const JUDGE_SLICE = 256;
+/** Every listed version of a package as the gate sees it in the metadata phase. */
+export interface PackageCandidates {
+  /** Usable versions with their metadata facts, in the packument's order. */
+  readonly candidates: readonly VersionCandidate[];
+  /** Versions that can never be served, and why (never judged). */
+  readonly unusable: ReadonlyMap<string, string>;
+}
+
+/** Reads every version's manifest from the packument bytes once and builds its facts. */
+export function packageCandidates(repo: string, name: NpmPackageName, index: PackumentIndex, doc: Buffer): PackageCandidates {
+  const ctx = packageContext(index.time, index.distTags, index.versions.size);
+  const unusable = new Map<string, string>();
+  const candidates: VersionCandidate[] = [];
+  for (const span of index.versions.values()) {
+    const manifest = readManifest(doc, span.start);
+    const problem = versionProblem(name, span.version, manifest);
+    if (problem !== null) {
+      unusable.set(span.version, problem);
+      continue;
+    }
+    candidates.push({
+      subject: { repo, ecosystem: 'npm', name, version: span.version, purl: makePurl('npm', name, span.version) },
+      facts: metadataFacts(span.version, manifest as NonNullable<typeof manifest>, ctx),
+    });
+  }
+  return { candidates, unusable };
+}
+
+export function candidatesBytes(p: PackageCandidates): number {
+  return 256 + p.candidates.length * 1500 + p.unusable.size * 96;
+}
 
 export interface Rendering {
   /** Weak ETag over the rendered bytes. */
@@ -44,10 +74,8 @@ export interface PackageView {
 }
 
 export interface ViewInputs {
-  readonly repo: string;
-  readonly name: NpmPackageName;
   readonly index: PackumentIndex;
-  readonly doc: Buffer;
+  readonly candidates: PackageCandidates;
   readonly gate: Gate;
   readonly hideBlocked: boolean;
   readonly request: RequestContext;
@@ -63,28 +91,12 @@ function newestTime(index: PackumentIndex, visible: readonly string[]): string |
 }
 
 export async function buildView(inputs: ViewInputs): Promise<PackageView> {
-  const { repo, name, index, doc, gate } = inputs;
+  const { index, gate } = inputs;
   const generation = gate.generation();
-  const ctx = packageContext(index.time, index.distTags, index.versions.size);
-  const hiddenWhy = new Map<string, string>();
-  const candidates: VersionCandidate[] = [];
-  for (const span of index.versions.values()) {
-    const manifest = readManifest(doc, span.start);
-    const problem = versionProblem(name, span.version, manifest);
-    if (problem !== null) {
-      hiddenWhy.set(span.version, problem);
-      continue;
-    }
-    candidates.push({
-      subject: { repo, ecosystem: 'npm', name, version: span.version, purl: makePurl('npm', name, span.version) },
-      facts: metadataFacts(span.version, manifest as NonNullable<typeof manifest>, ctx),
-    });
-  }
-  // Judged in slices: a package with thousands of versions does not hold every policy input alive at once.
-  const decisions = new Map<string, GateDecision>();
-  for (let i = 0; i < candidates.length; i += JUDGE_SLICE) {
-    for (const [v, d] of await gate.judgeVersions(candidates.slice(i, i + JUDGE_SLICE), inputs.request)) decisions.set(v, d);
-  }
+  const hiddenWhy = new Map<string, string>(inputs.candidates.unusable);
+  const candidates = inputs.candidates.candidates;
+  // One call for the whole package: the gate's collectors work per package and see its history.
+  const decisions = candidates.length === 0 ? new Map<string, GateDecision>() : await gate.judgeVersions(candidates, inputs.request);
   const withheld = new Map<string, Withheld>();
   for (const c of candidates) {
     const d = decisions.get(c.subject.version);

@@ -1,0 +1,22 @@
+/**
+ * The npm repository as a package source for the pre-flight check: the package's versions with
+ * the same metadata-phase facts a client's request produces, the upstream's dist-tags and the
+ * ones clients see through Airlock. Looking a package up goes through the metadata service, so
+ * a name the upstream does not have is recorded by the hallucination tripwire as usual.
+ */
+import { parseNpmPackageName } from '../../core/index.ts';
+import type { PackageSource } from '../../gate/index.ts';
+import type { MetadataService } from './metadata-service.ts';
+
+export function npmPackageSource(repo: string, metadata: MetadataService): PackageSource {
+  return {
+    repo,
+    ecosystem: 'npm',
+    canonicalName: (name) => parseNpmPackageName(name),
+    async listing(name, request) {
+      const { state, view } = await metadata.view(parseNpmPackageName(name), request);
+      const all = await metadata.candidates(state);
+      return { candidates: all.candidates, unusable: all.unusable, distTags: state.index.distTags, servedDistTags: view.distTags };
+    },
+  };
+}
