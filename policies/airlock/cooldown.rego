@@ -9,15 +9,41 @@ ns_per_day := ((24 * 60) * 60) * 1000000000
 
 cooldown_exempt if input.artifact.name in cfg.cooldown_exempt
 
-version_age_ns := time.parse_rfc3339_ns(input.now) - time.parse_rfc3339_ns(input.facts.published_at)
+# The fast lane: a release whose purpose is to replace a known-malicious predecessor (the
+# version published just before it is listed by a feed, this one is not) from the same
+# publishing setup (no new publisher, no lost provenance). Waiting would keep the fix from the
+# people who most need it. `cooldown_fast_lane: false` turns it off.
+cooldown_fast_lane if {
+	cfg.cooldown_fast_lane == true
+	object.get(input.facts, ["malicious", "previous_version_listed"], false) == true
+	object.get(input.facts, ["malicious", "version_listed"], false) != true
+	object.get(input.facts, ["publisher_changes", "publisher_new"], false) != true
+	object.get(input.facts, ["publisher_changes", "provenance_regression"], false) != true
+	object.get(input.facts, ["publisher_changes", "trusted_publisher_dropped"], false) != true
+}
 
-quarantine contains {"id": "cooldown", "msg": msg} if {
+in_cooldown if {
 	cfg.cooldown_days > 0
 	not cooldown_exempt
 	is_string(input.facts.published_at)
 	version_age_ns < cfg.cooldown_days * ns_per_day
+}
+
+version_age_ns := time.parse_rfc3339_ns(input.now) - time.parse_rfc3339_ns(input.facts.published_at)
+
+quarantine contains {"id": "cooldown", "msg": msg} if {
+	in_cooldown
+	not cooldown_fast_lane
 	hours := floor(version_age_ns / (ns_per_day / 24))
 	msg := sprintf("%s was published %v hours ago; versions younger than %v days are held back (cooldown)", [package_label, hours, cfg.cooldown_days])
+}
+
+warn contains {"id": "cooldown.fast_lane", "msg": msg} if {
+	in_cooldown
+	cooldown_fast_lane
+	msg := sprintf("%s skips the %v-day cooldown: it follows %s@%s, which a feed lists as malicious", [
+		package_label, cfg.cooldown_days, input.artifact.name, object.get(input.facts, ["malicious", "previous_version"], "?"),
+	])
 }
 
 warn contains {"id": "cooldown.unknown_age", "msg": msg} if {

@@ -34,3 +34,32 @@ test_unknown_publication_time_warns if {
 	"cooldown.unknown_age" in ids(data.airlock.warn) with input as with_facts({"published_at": null})
 	count(data.airlock.quarantine) == 0 with input as with_facts({"published_at": null})
 }
+
+# The fast lane: a fix release following a known-malicious one skips the cooldown.
+
+fix_release(extra) := with_facts(object.union(
+	{"published_at": "2026-03-09T12:00:00Z", "malicious": {"version_listed": false, "previous_version_listed": true, "previous_version": "1.2.9"}},
+	extra,
+))
+
+test_fix_of_a_malicious_predecessor_skips_the_cooldown if {
+	inp := fix_release({})
+	not "cooldown" in ids(data.airlock.quarantine) with input as inp
+	some w in data.airlock.warn with input as inp
+	w.id == "cooldown.fast_lane"
+	contains(w.msg, "left-pad@1.2.9")
+}
+
+test_fast_lane_needs_the_same_publishing_setup if {
+	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({"publisher_changes": {"publisher_new": true}})
+	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({"publisher_changes": {"provenance_regression": true}})
+	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({"publisher_changes": {"trusted_publisher_dropped": true}})
+}
+
+test_fast_lane_can_be_turned_off if {
+	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({}) with data.airlock.settings as with_settings({"cooldown_fast_lane": false})
+}
+
+test_no_fast_lane_without_a_listed_predecessor if {
+	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({"malicious": {"previous_version_listed": false}})
+}

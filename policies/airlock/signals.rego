@@ -55,11 +55,39 @@ compromised_legitimate_package if name_is_popular
 
 compromised_legitimate_package if fact(["malicious", "explicit_versions_known"]) == true
 
+# Published before the first listed release: from before the compromise. The "every version"
+# range of such records is an artefact of how they are written, not a finding about this one.
+predates_compromise if fact(["malicious", "predates_listed"]) == true
+
 signal_findings contains finding("malicious.all_versions_compromised_package", sig.malicious_all_versions_popular, msg) if {
 	fact(["malicious", "all_versions"]) == true
 	fact(["malicious", "version_listed"]) != true
 	compromised_legitimate_package
-	msg := sprintf("a feed lists every version of %s as malicious (%s); this version is not named — held for review", [input.artifact.name, malicious_ids])
+	not predates_compromise
+	msg := sprintf("a feed lists every version of %s as malicious (%s); this version is not named and was not published before the listed ones — held for review", [input.artifact.name, malicious_ids])
+}
+
+signal_findings contains finding("malicious.predates_compromise", sig.malicious_predates_compromise, msg) if {
+	fact(["malicious", "all_versions"]) == true
+	fact(["malicious", "version_listed"]) != true
+	compromised_legitimate_package
+	predates_compromise
+	msg := sprintf("a feed lists every version of %s as malicious (%s), but names %s; %s was published before them", [
+		input.artifact.name, malicious_ids, concat(", ", fact(["malicious", "listed_versions"])), package_label,
+	])
+}
+
+# Only particular releases are listed (chalk 5.6.1, debug 4.4.2): other versions are fine, but
+# say so — the project was compromised once.
+signal_findings contains finding("malicious.other_versions", sig.malicious_other_versions, msg) if {
+	fact(["malicious", "known"]) == true
+	fact(["malicious", "version_listed"]) != true
+	fact(["malicious", "all_versions"]) != true
+	fact(["malicious", "uncertain"]) != true
+	listed := fact(["malicious", "listed_versions"])
+	is_array(listed)
+	count(listed) > 0
+	msg := sprintf("other versions of %s are listed as malicious (%s: %s)", [input.artifact.name, malicious_ids, concat(", ", listed)])
 }
 
 signal_findings contains finding("malicious.uncertain", sig.malicious_uncertain, msg) if {

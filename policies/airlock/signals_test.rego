@@ -41,6 +41,37 @@ test_other_versions_of_a_compromised_package_pass if {
 	count(data.airlock.quarantine) == 0 with input as inp
 }
 
+with_history(f, h) := object.union(f, {"malicious": object.union(f.malicious, h)})
+
+test_versions_published_before_a_compromise_only_warn if {
+	# @ctrl/tinycolor: "every version" next to 4.1.1-4.1.2; 4.1.0 came before the compromise.
+	f := with_history(object.union(popular, mal(false, true, true)), {"predates_listed": true, "listed_versions": ["4.1.1", "4.1.2"]})
+	inp := sig_input(f)
+	"malicious.predates_compromise" in ids(data.airlock.warn) with input as inp
+	count(data.airlock.quarantine) == 0 with input as inp
+	count(data.airlock.deny) == 0 with input as inp
+}
+
+test_versions_after_a_compromise_of_an_every_version_record_are_held if {
+	f := with_history(object.union(popular, mal(false, true, true)), {"predates_listed": false, "listed_versions": ["4.1.1", "4.1.2"]})
+	"malicious.all_versions_compromised_package" in ids(data.airlock.quarantine) with input as sig_input(f)
+}
+
+test_predating_does_not_soften_a_package_malicious_from_the_start if {
+	f := with_history(object.union(unpopular, mal(false, true, false)), {"predates_listed": true, "listed_versions": []})
+	"malicious.all_versions" in ids(data.airlock.deny) with input as sig_input(f)
+}
+
+test_other_listed_versions_warn if {
+	# chalk: only 5.6.1 is listed; 5.6.0 is fine but the project was compromised once.
+	f := with_history(object.union(popular, mal(false, false, true)), {"listed_versions": ["5.6.1"]})
+	inp := sig_input(f)
+	some w in data.airlock.warn with input as inp
+	w.id == "malicious.other_versions"
+	contains(w.msg, "5.6.1")
+	count(data.airlock.quarantine) == 0 with input as inp
+}
+
 test_uncomparable_range_is_quarantined if {
 	f := {"malicious": {"version_listed": false, "all_versions": false, "uncertain": true, "records": []}}
 	"malicious.uncertain" in ids(data.airlock.quarantine) with input as sig_input(f)
@@ -96,6 +127,10 @@ test_dependency_confusion_is_blocked if {
 	not "lookalike.young" in ids(data.airlock.quarantine) with input as inp
 }
 
+test_non_ascii_name_warns if {
+	"name.non_ascii" in ids(data.airlock.warn) with input as sig_input({"name": {"popular": false, "non_ascii": true}})
+}
+
 test_no_lookalike_facts_no_findings if {
 	count(data.airlock.quarantine) == 0 with input as sig_input({"lookalike": {"closest": null, "score": 0, "dependency_confusion": false}})
 }
@@ -142,6 +177,18 @@ test_provenance_regression_is_quarantined if {
 test_long_standing_lack_of_provenance_is_not_a_regression_finding if {
 	f := {"publisher_changes": {"provenance_regression": true, "versions_since_provenance": 9, "last_provenance_version": "1.0.0", "publisher": "alice"}}
 	count(data.airlock.quarantine) == 0 with input as sig_input(f)
+}
+
+test_dropped_trusted_publishing_is_quarantined if {
+	f := {"publisher_changes": {"trusted_publisher_dropped": true, "provenance_regression": false, "publisher": "alice"}}
+	"publisher.trusted_publisher_dropped" in ids(data.airlock.quarantine) with input as sig_input(f)
+}
+
+test_provenance_regression_reports_once if {
+	f := {"publisher_changes": {"trusted_publisher_dropped": true, "provenance_regression": true, "versions_since_provenance": 1, "last_provenance_version": "4.1.0", "publisher": "alice"}}
+	q := ids(data.airlock.quarantine) with input as sig_input(f)
+	"publisher.provenance_regression" in q
+	not "publisher.trusted_publisher_dropped" in q
 }
 
 test_new_publisher_and_maintainers_warn if {
