@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, makePurl, parseIntegrity, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
-import type { Facts, Gate } from '../../gate/index.ts';
+import type { ArtifactContent, Facts, Gate } from '../../gate/index.ts';
 import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -18,6 +18,7 @@ import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
+import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
@@ -169,7 +170,10 @@ export class ArtifactService {
     };
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
-    const decision = await this.#deps.gate.judgeArtifact({ subject, facts }, request);
+    // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
+    const history = (await this.#deps.metadata.candidates(state)).candidates;
+    const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#readFiles(rec, paths, maxBytesEach) };
+    const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
     if (inspection.error !== null) return { kind: 'refuse', error: uninspectableError(name, version, inspection.error) };
     const body = rec.size <= this.#settings.hotArtifactMaxBytes ? await this.#readSmall(rec) : null;
@@ -251,6 +255,12 @@ export class ArtifactService {
     const result = await inspectTarball(stream);
     this.#inspections.set(rec.blob, result);
     return result;
+  }
+
+  async #readFiles(rec: ArtifactRecord, paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>> {
+    const stream = await this.#deps.blobs.open(rec.blob);
+    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
+    return readTarballFiles(stream, paths, maxBytesEach);
   }
 
   async #readSmall(rec: ArtifactRecord): Promise<Buffer> {

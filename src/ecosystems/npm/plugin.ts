@@ -15,6 +15,7 @@ import { MetadataService, renderKey, type Variant } from './metadata-service.ts'
 import { Negotiation, etagMatches } from './negotiate.ts';
 import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './options.ts';
 import type { Rendering } from './package-view.ts';
+import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
 import { escapedName } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
@@ -53,6 +54,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, clock, metrics: options.metrics },
     settings,
   );
+  options.sources?.register(npmPackageSource(settings.repo, metadata));
   const maxAge = settings.clientMaxAgeSeconds;
   return {
     settings,
