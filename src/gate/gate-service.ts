@@ -116,6 +116,9 @@ export class GateService implements Gate {
   readonly #cache: Lru<string, CachedVerdict>;
   readonly #recorder: DecisionRecorder;
   #expiryTimer: NodeJS.Timeout | null = null;
+  /** Wakes the gate when an exception it applied expires (views must change then). */
+  #wakeTimer: NodeJS.Timeout | null = null;
+  #wakeAt = Number.POSITIVE_INFINITY;
   #periodic: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
@@ -171,8 +174,22 @@ export class GateService implements Gate {
     this.#expiryTimer.unref();
   }
 
+  /** Invalidate at `at` (epoch ms), unless an earlier wake-up is already set. */
+  #wake(at: number, now: number): void {
+    if (at >= this.#wakeAt) return;
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = null;
+      this.#wakeAt = Number.POSITIVE_INFINITY;
+      this.invalidate();
+    }, Math.min(Math.max(0, at - now) + 5, MAX_TIMER_MS));
+    this.#wakeTimer.unref();
+  }
+
   close(): void {
     this.#unsubscribe();
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
     if (this.#expiryTimer !== null) clearTimeout(this.#expiryTimer);
     if (this.#periodic !== null) clearInterval(this.#periodic);
   }
@@ -363,7 +380,12 @@ export class GateService implements Gate {
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = now.getTime() + this.#options.verdictTtlMs;
     if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = Math.min(validUntil, review.expiresAt.getTime());
-    for (const e of exceptions) if (e.expiresAt !== null) validUntil = Math.min(validUntil, e.expiresAt.getTime());
+    for (const e of exceptions) {
+      if (e.expiresAt === null) continue;
+      validUntil = Math.min(validUntil, e.expiresAt.getTime());
+      // When the exception lapses, filtered views and the ETags clients hold must change too.
+      if (e.expiresAt.getTime() > now.getTime()) this.#wake(e.expiresAt.getTime(), now.getTime());
+    }
     return { decision: { verdict: result.verdict, source: result.source, quarantineId }, outcome, facts, validUntil };
   }
 }

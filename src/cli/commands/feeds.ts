@@ -72,11 +72,21 @@ export const command: Command = {
     if (!/^[\w.:/-]{1,128}$/.test(source)) throw new UsageError('--source must be 1-128 characters of letters, digits and ._:/-');
     const storage = await openStorage({ dataDir });
     try {
+      const actor = `cli:${io.env['USER'] ?? 'unknown'}`;
       const summary = await importOsvFeed(storage.signals, resolve(io.cwd, path), {
         source,
-        importedBy: `cli:${io.env['USER'] ?? 'unknown'}`,
+        importedBy: actor,
         now: new Date(),
         newId: () => newId(),
+      });
+      // Verdicts may change with the feed: the trail says when and from what. A running gateway
+      // on this store notices the new feed revision and re-judges at once.
+      await storage.metadata.appendAudit({
+        at: summary.importedAt,
+        actor,
+        action: 'feeds.import',
+        subject: summary.id,
+        details: { source: summary.source, origin: summary.origin, records: summary.records, added: summary.added, updated: summary.updated, unchanged: summary.unchanged },
       });
       if (format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {

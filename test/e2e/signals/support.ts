@@ -1,0 +1,101 @@
+/**
+ * Real-client end-to-end support for the risk signals: a fixture npm upstream, a listening
+ * Airlock running the BUILT-IN default policy (no test policy) with the signal collectors, the
+ * real `npm` and `airlock` CLIs, and small helpers for the admin API.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
+import { FixtureRegistry, type FixturePackage } from '../../support/npm-registry/index.ts';
+import { airlockCli, project, type Project, type RunResult } from '../npm/support.ts';
+
+export { airlockCli, type Project, type RunResult } from '../npm/support.ts';
+
+export const DAY = 86_400_000;
+export const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared');
+export const SUPPLEMENT_2025 = join(SHARED, 'threat-data', 'malicious-packages', 'supplement-2025');
+export const OSV_NPM = join(SHARED, 'threat-data', 'malicious-packages', 'osv', 'npm');
+
+/** An ISO time `days` before now (fixture publication times relative to the real clock). */
+export function daysAgo(days: number): string {
+  return new Date(Date.now() - days * DAY).toISOString();
+}
+
+export interface SignalsE2e {
+  readonly registry: FixtureRegistry;
+  readonly airlock: StartedAirlock;
+  /** `http://127.0.0.1:<port>/npm/` */
+  readonly registryUrl: string;
+  project(): Promise<Project>;
+  /** The admin API with the admin token. */
+  api<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
+  /** `airlock <args>` against this server (token and server in the environment). */
+  cli(args: readonly string[]): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown> } = {}): Promise<SignalsE2e> {
+  const registry = await FixtureRegistry.start(options.packages ?? []);
+  const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
+  const extra = options.config ?? {};
+  const airlock = await startAirlock({
+    config: {
+      repositories: [{ name: 'npm', format: 'npm', upstream: registry.url }],
+      ...extra,
+      signals: { feedPoll: '100ms', ...(extra['signals'] as object | undefined) },
+    },
+  });
+  const registryUrl = `${airlock.url}/npm/`;
+  return {
+    registry,
+    airlock,
+    registryUrl,
+    project: () => project(registryUrl, tmp),
+    async api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const res = await fetch(`${airlock.url}/-/api/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${airlock.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as T, headers: res.headers };
+    },
+    cli: (args) => airlockCli(args, { AIRLOCK_SERVER: airlock.url, AIRLOCK_TOKEN: airlock.adminToken }),
+    async close() {
+      await airlock.close();
+      await registry.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `fn` returns a value other than undefined (or fails after `timeoutMs`). */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The quarantine id named in a refusal message. */
+export function quarantineIdIn(text: string): string | null {
+  return /Quarantine id (\S+?);/.exec(text)?.[1] ?? null;
+}
+
+/** Edits a fixture packument (e.g. who published a version) and serves the edited bytes. */
+export interface PackumentDoc {
+  versions: Record<string, Record<string, unknown>>;
+  time: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export async function editPackument(registry: FixtureRegistry, name: string, edit: (doc: PackumentDoc) => void): Promise<void> {
+  const res = await fetch(`${registry.url}${name.replace('/', '%2f')}`, { headers: { accept: 'application/json' } });
+  const doc = (await res.json()) as PackumentDoc;
+  edit(doc);
+  registry.putRawPackument(name, Buffer.from(JSON.stringify(doc)));
+}
