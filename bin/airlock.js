@@ -11,4 +11,7 @@ if (major < 24) {
 }
 const { main } = await import('../src/cli/main.ts');
 const code = await main(argv.slice(2), { stdout, stderr, env, cwd: cwd() });
+// Let large outputs into a pipe finish (`airlock check --lockfile … --format json | jq`): exit()
+// right away would cut off whatever the pipe had not taken yet.
+await Promise.all([stdout, stderr].map((s) => new Promise((resolve) => s.write('', resolve))));
 exit(code);
