@@ -5,10 +5,10 @@
  * is served. Outcomes are kept per (file, gate generation, requester) so a hot tarball costs a
  * map lookup and, when small, no disk read.
  */
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, makePurl, parseIntegrity, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, Facts, Gate } from '../../gate/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
+import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, CommittedBlob, Json, RequestContext } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
@@ -18,6 +18,7 @@ import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
+import { exactBuffer } from './exact-buffer.ts';
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
@@ -30,6 +31,14 @@ interface HotArtifact {
   readonly generation: string;
   readonly outcomes: Map<string, ArtifactOutcome>;
   bytes: number;
+}
+
+/** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
+interface Ingested {
+  readonly rec: ArtifactRecord;
+  readonly inspection: TarballInspection | null;
+  /** The bytes, when small enough to keep. */
+  readonly body: Buffer | null;
 }
 
 interface Expected {
@@ -91,13 +100,26 @@ function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
   return (e.sha512 === undefined || rec.sha512 === e.sha512) && (e.sha1 === undefined || rec.sha1 === e.sha1) && (e.sha256 === undefined || `sha256:${e.sha256}` === rec.blob);
 }
 
+/** Resolves when the stream can take more, or has been destroyed (the inspector gave up). */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 export class ArtifactService {
   readonly #deps: ArtifactDeps;
   readonly #settings: NpmSettings;
   readonly #hot: ByteLru<string, HotArtifact>;
   readonly #inspections: ByteLru<string, TarballInspection>;
   readonly #resolving = new SingleFlight<string, ArtifactOutcome>();
-  readonly #ingests = new SingleFlight<string, ArtifactRecord>();
+  readonly #ingests = new SingleFlight<string, Ingested>();
 
   constructor(deps: ArtifactDeps, settings: NpmSettings) {
     this.#deps = deps;
@@ -156,8 +178,9 @@ export class ArtifactService {
     const expected = expectationOf(name, version, dist);
     const purl = makePurl('npm', name, version);
     const url = this.#upstreamUrl(String(dist['tarball']), name, version);
-    const rec = await this.#ingest(name, version, filename, purl, url, expected);
-    const inspection = await this.#inspect(rec);
+    const ingested = await this.#ingest(name, version, filename, purl, url, expected);
+    const rec = ingested.rec;
+    const inspection = ingested.inspection ?? (await this.#inspect(rec));
     const ctx = packageContext(state.index.time, state.index.distTags, state.index.versions.size);
     const tarball: { [k: string]: Json } = {
       ...inspection.facts,
@@ -176,7 +199,7 @@ export class ArtifactService {
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
     if (inspection.error !== null) return { kind: 'refuse', error: uninspectableError(name, version, inspection.error) };
-    const body = rec.size <= this.#settings.hotArtifactMaxBytes ? await this.#readSmall(rec) : null;
+    const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : exactBuffer(ingested.body ?? (await this.#readSmall(rec)));
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };
   }
 
@@ -196,25 +219,18 @@ export class ArtifactService {
     }
   }
 
-  async #ingest(name: NpmPackageName, version: string, filename: string, purl: Purl, url: URL, expected: Expected): Promise<ArtifactRecord> {
+  async #ingest(name: NpmPackageName, version: string, filename: string, purl: Purl, url: URL, expected: Expected): Promise<Ingested> {
     const { index, blobs, metrics } = this.#deps;
     const repo = this.#settings.repo;
     return this.#ingests.run(expected.flightKey, async () => {
       const existing = await index.getArtifact(repo, purl, filename);
       if (existing !== null && matches(existing, expected.expect) && (await blobs.stat(existing.blob)) !== null) {
         metrics?.cache(repo, 'artifact', 'hit');
-        return existing;
+        return { rec: existing, inspection: this.#inspections.get(existing.blob) ?? null, body: null };
       }
       metrics?.cache(repo, 'artifact', 'miss');
-      const upload = await blobs.begin({ maxBytes: this.#settings.maxArtifactBytes });
       try {
-        const res = await this.#deps.upstream.openStream(url, { maxBytes: this.#settings.maxArtifactBytes, accept: 'application/octet-stream' });
-        try {
-          for await (const chunk of res.body as AsyncIterable<Buffer>) await upload.write(chunk);
-        } finally {
-          res.body.destroy();
-        }
-        const committed = await upload.commit(expected.expect);
+        const fetched = await this.#fetch(url, expected);
         const rec: ArtifactRecord = {
           repo,
           purl,
@@ -222,15 +238,16 @@ export class ArtifactService {
           name,
           version,
           filename,
-          blob: committed.digest,
-          size: committed.size,
-          sha512: committed.digests.sha512,
-          sha1: committed.digests.sha1,
+          blob: fetched.committed.digest,
+          size: fetched.committed.size,
+          sha512: fetched.committed.digests.sha512,
+          sha1: fetched.committed.digests.sha1,
           storedAt: this.#deps.clock(),
         };
         await index.putArtifact(rec);
+        this.#inspections.set(rec.blob, fetched.inspection);
         metrics?.upstreamFetch(repo, 'artifact', 'fresh');
-        return rec;
+        return { rec, inspection: fetched.inspection, body: fetched.body };
       } catch (err) {
         metrics?.upstreamFetch(repo, 'artifact', 'error');
         if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
@@ -241,10 +258,47 @@ export class ArtifactService {
           );
         }
         throw err;
-      } finally {
-        await upload.abort();
       }
     });
+  }
+
+  /**
+   * Stream the upstream tarball into a staged blob while it is inspected (gzip → tar) and, when
+   * small, kept in memory — one pass over the bytes. Commit verifies every expected digest;
+   * on any failure the staged bytes are discarded and the inspection thrown away.
+   */
+  async #fetch(url: URL, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
+    const max = this.#settings.maxArtifactBytes;
+    const upload = await this.#deps.blobs.begin({ maxBytes: max });
+    const inspector = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const inspecting = inspectTarball(inspector);
+    let kept: Buffer[] | null = [];
+    let keptBytes = 0;
+    try {
+      const res = await this.#deps.upstream.openStream(url, { maxBytes: max, accept: 'application/octet-stream' });
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          await upload.write(chunk);
+          if (!inspector.destroyed && !inspector.write(chunk)) await drained(inspector);
+          if (kept !== null) {
+            keptBytes += chunk.length;
+            if (keptBytes > this.#settings.hotArtifactMaxBytes) kept = null;
+            else kept.push(chunk);
+          }
+        }
+      } finally {
+        res.body.destroy();
+      }
+      inspector.end();
+      const committed = await upload.commit(expected.expect);
+      return { committed, inspection: await inspecting, body: kept === null ? null : Buffer.concat(kept, keptBytes) };
+    } catch (err) {
+      inspector.destroy();
+      await inspecting;
+      throw err;
+    } finally {
+      await upload.abort();
+    }
   }
 
   async #inspect(rec: ArtifactRecord): Promise<TarballInspection> {

@@ -4,7 +4,7 @@
  * with If-None-Match / If-Modified-Since after that, and served stale while the upstream fails
  * (stale-if-error window). One revalidation per key at a time.
  */
-import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
 import { freshnessOf, readCapped, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
 import type { NpmMetrics } from './options.ts';
@@ -66,6 +66,10 @@ export class DocumentSource {
   readonly #freshness: FreshnessPolicy;
   readonly #maxBytes: number;
   readonly #flights = new SingleFlight<string, SourceDocument>();
+  /** Fresh documents being written to the stores in the background, by blob digest. */
+  readonly #pending = new Map<string, { readonly body: Buffer; readonly done: Promise<void> }>();
+  /** The newest document per key still being written (its validators count already). */
+  readonly #pendingByKey = new Map<string, CachedDocument>();
 
   constructor(deps: DocumentSourceDeps, options: { readonly freshness: FreshnessPolicy; readonly maxBytes: number }) {
     this.#deps = deps;
@@ -83,14 +87,21 @@ export class DocumentSource {
 
   /** The document's bytes (capped), from memory or the blob store. */
   async bytes(doc: SourceDocument): Promise<Buffer> {
-    if (doc.body !== null) return doc.body;
+    const body = doc.body ?? this.#pending.get(doc.blob)?.body;
+    if (body !== undefined) return body;
     return this.range(doc, 0, doc.size);
+  }
+
+  /** Wait for background writes (shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#pending.values()].map((p) => p.done));
   }
 
   /** Bytes [start, end) of the document. */
   async range(doc: SourceDocument, start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
-    if (doc.body !== null) return doc.body.subarray(start, end);
+    const body = doc.body ?? this.#pending.get(doc.blob)?.body;
+    if (body !== undefined) return body.subarray(start, end);
     const stream = await this.#deps.blobs.open(doc.blob, { start, end: end - 1 });
     if (stream === null) {
       throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is missing from the blob store`);
@@ -103,6 +114,8 @@ export class DocumentSource {
     const now = this.#deps.clock().getTime();
     let cached = await documents.getDocument(repo, key);
     if (cached !== null && (await blobs.stat(cached.blob)) === null) cached = null;
+    const pending = this.#pendingByKey.get(key);
+    if (pending !== undefined && (cached === null || pending.fetchedAt > cached.fetchedAt)) cached = pending;
     const freshness = cached === null ? 'expired' : freshnessOf(cached.fetchedAt.getTime(), now, this.#freshness);
     if (cached !== null && freshness === 'fresh' && req.revalidate !== true) return fromCache(cached, false);
     try {
@@ -117,7 +130,7 @@ export class DocumentSource {
         metrics?.upstreamFetch(repo, 'metadata', 'not_modified');
         return fromCache(cached, false, now);
       }
-      const stored = await this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
+      const stored = this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
       metrics?.upstreamFetch(repo, 'metadata', 'fresh');
       return stored;
     } catch (err) {
@@ -132,27 +145,47 @@ export class DocumentSource {
     }
   }
 
-  async #store(key: string, body: Buffer, contentType: string | null, etag: string | null, lastModified: string | null, now: number): Promise<SourceDocument> {
-    const { repo, documents, blobs } = this.#deps;
-    const upload = await blobs.begin({ maxBytes: this.#maxBytes });
-    let committed;
-    try {
-      await upload.write(body);
-      committed = await upload.commit({ size: body.length });
-    } finally {
-      await upload.abort();
-    }
+  /**
+   * A fresh document is usable at once: its digest is computed here and it is written to the
+   * blob store and the DocumentCache in the background (the write is off the client's path;
+   * until it lands, the bytes are served from memory). A failed write only loses the cache entry.
+   */
+  #store(key: string, body: Buffer, contentType: string | null, etag: string | null, lastModified: string | null, now: number): SourceDocument {
     const doc: CachedDocument = {
-      repo,
+      repo: this.#deps.repo,
       key,
-      blob: committed.digest,
-      size: committed.size,
+      blob: sha256Of(body),
+      size: body.length,
       contentType: contentType ?? 'application/json',
       etag,
       lastModified,
       fetchedAt: new Date(now),
     };
-    await documents.putDocument(doc);
+    let entry = this.#pending.get(doc.blob);
+    if (entry === undefined) {
+      const done = this.#persist(doc, body)
+        .catch((err: unknown) => {
+          this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'could not cache an upstream document');
+        })
+        .finally(() => this.#pending.delete(doc.blob));
+      entry = { body, done };
+      this.#pending.set(doc.blob, entry);
+    }
+    this.#pendingByKey.set(key, doc);
+    void entry.done.then(() => {
+      if (this.#pendingByKey.get(key) === doc) this.#pendingByKey.delete(key);
+    });
     return { ...fromCache(doc, false), body };
+  }
+
+  async #persist(doc: CachedDocument, body: Buffer): Promise<void> {
+    const upload = await this.#deps.blobs.begin({ maxBytes: this.#maxBytes });
+    try {
+      await upload.write(body);
+      await upload.commit({ size: body.length, sha256: digestHex(doc.blob) });
+    } finally {
+      await upload.abort();
+    }
+    await this.#deps.documents.putDocument(doc);
   }
 }

@@ -19,6 +19,7 @@ import { withheldMessage } from './refusal.ts';
 import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
 import { Semaphore } from './semaphore.ts';
 import { SingleFlight } from './single-flight.ts';
+import { exactBuffer } from './exact-buffer.ts';
 import { escapedName, tarballPath } from './urls.ts';
 
 const gzipAsync = promisify(gzip);
@@ -78,11 +79,6 @@ export class MetadataService {
     this.#deps = deps;
     this.#settings = settings;
     this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.85), stateBytes);
-    (globalThis as any).__ms = () => {
-      let n = 0, len = 0, buf = 0; const kinds: Record<string, number> = {};
-      for (const name of (this.#states as any).keys()) { const st = this.#states.peek(name); if (!st?.view) continue; for (const [k, r] of st.view.renderings) { n++; len += r.gzip.length; buf += r.gzip.buffer.byteLength; kinds[k[0]!] = (kinds[k[0]!] ?? 0) + 1; } }
-      return { states: this.#states.bytes >> 20, nstates: this.#states.size, docs: this.#docs.bytes >> 20, renderings: n, gzipMB: len >> 20, backingMB: buf >> 20, kinds };
-    };
     this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.15), (b) => b.length);
   }
 
@@ -144,7 +140,7 @@ export class MetadataService {
       const r: Rendering = {
         etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
-        gzip: await gzipAsync(body, { level: 6 }),
+        gzip: exactBuffer(await gzipAsync(body, { level: 6 })),
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);
@@ -190,7 +186,7 @@ export class MetadataService {
   async documentBytes(st: PackageState): Promise<Buffer> {
     const have = this.#docs.get(st.doc.blob);
     if (have !== undefined) return have;
-    const bytes = await this.#deps.source.bytes(st.doc);
+    const bytes = exactBuffer(await this.#deps.source.bytes(st.doc));
     this.#docs.set(st.doc.blob, bytes);
     return bytes;
   }
@@ -225,7 +221,7 @@ export class MetadataService {
     if (index.name !== name) {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
-    this.#docs.set(doc.blob, bytes);
+    this.#docs.set(doc.blob, exactBuffer(bytes));
     const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, candidates: null };
     this.#states.set(name, st);
     return st;

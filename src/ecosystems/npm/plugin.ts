@@ -182,6 +182,9 @@ async function dispatch(s: Services, request: FastifyRequest, reply: FastifyRepl
 
 export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {
   const s = buildServices(fastify, options);
+  fastify.addHook('onClose', async () => {
+    await Promise.all([s.documents.flush(), s.immutableDocuments.flush()]);
+  });
   fastify.setErrorHandler((err, request, reply) => {
     const w = npmWireError(err, String(request.id));
     if (w.serious) request.log.error({ err }, 'npm request failed');
