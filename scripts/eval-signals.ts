@@ -2,44 +2,56 @@
  * `npm run eval:signals` — measures the look-alike engine on labelled data, in one run.
  *
  * Positives: known-malicious npm/PyPI names (OSV MAL records, shared threat data) that imitate a
- * popular name according to the reference labeller (scripts/signals/reference-labels.ts), which
- * shares no code with the engine. Split: names with a record in the `osv/` subset are the tuning
- * half ("dev"); the rest of the index is the held-out half ("test").
+ * popular name according to the reference labeller, which shares no code with the engine:
+ * step 1 (scripts/signals/reference-labels.ts) finds shape matches by a plain rule per class,
+ * step 2 (scripts/signals/label-audit.ts) keeps the imitations — using the records' own text
+ * where it exists (scripts/signals/record-evidence.ts) — and excludes, with a reason, numbered
+ * series, generic words, unrelated scopes and probes. Split: names with a record in the `osv/`
+ * subset are the tuning half; the rest of the index is the held-out half.
  *
  * Negatives:
  *  - product: the 5,000 most popular names of each list and both members of every legitimate
  *    look-alike pair, asked of the index as shipped (popular names are never flagged, so this
  *    measures that guarantee);
- *  - held-out: the same 5,000 names each asked of an index that does not contain them (10 folds;
- *    pairs involving them are dropped from the allowlist too) — a stand-in for legitimate
+ *  - leave-one-out: the same 5,000 names each asked of an index that does not contain them (10
+ *    folds; pairs involving them are dropped from the allowlist too) — a stand-in for legitimate
  *    packages that are not (yet) popular, which is where false positives really come from.
- *    Names ranked 5,001+ are the dev half of this measurement.
+ *    A sample of names ranked 5,001+ is the tuning half of this measurement.
  *
- * Prints recall per reference class, precision per predicted kind, false-positive rates.
+ * Options: --misses (tuning-half misses per class), --misses-all (held-out half too: reading
+ * them is peeking), --sample N (a seeded sample of labels for hand review), --engine DIR (measure
+ * another copy of src/signals/lookalike, e.g. a previous commit's, on the same labels).
  */
-import { createLookalikeIndex, DEFAULT_MIN_SCORE, type LookalikeIndex, type LookalikeMatch, type PopularName } from '../src/signals/lookalike/index.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as currentEngine from '../src/signals/lookalike/index.ts';
+import type { LookalikeIndex, LookalikeMatch, PopularName } from '../src/signals/lookalike/index.ts';
 import { loadLegitPairs, loadPopularList, type PopularEcosystem } from '../src/signals/popular/index.ts';
-import { loadMaliciousNames } from './signals/eval-data.ts';
-import { labelNames, REF_CLASSES, refCanonical, type RefClass, type RefLabel } from './signals/reference-labels.ts';
+import { loadMaliciousNames, type MaliciousName } from './signals/eval-data.ts';
+import { auditLabel, type AuditedLabel } from './signals/label-audit.ts';
+import { loadRecordEvidence, type RecordEvidence } from './signals/record-evidence.ts';
+import { REF_CLASSES, referenceHits, refCanonical } from './signals/reference-labels.ts';
+import { flaggedAt, pct, printBasis, printCurve, printExcluded, printPrecision, printRecall, printSample, type Outcome } from './signals/eval-report.ts';
+
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const option = (flag: string): string | undefined => {
+  const at = argv.indexOf(flag);
+  return at === -1 ? undefined : argv[at + 1];
+};
+const sampleSize = Number(option('--sample') ?? '0');
+const engineDir = option('--engine');
+const engine: typeof currentEngine =
+  engineDir === undefined ? currentEngine : ((await import(pathToFileURL(resolve(engineDir, 'index.ts')).href)) as typeof currentEngine);
+const { createLookalikeIndex, DEFAULT_MIN_SCORE } = engine;
 
 const TOP = 5000;
-/** Matches are collected at score 0 and thresholded here, so one run gives the whole curve. */
 const THRESHOLD = DEFAULT_MIN_SCORE;
-const CURVE = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
-const at = (m: LookalikeMatch | null, t: number = THRESHOLD): m is LookalikeMatch => m !== null && m.score >= t;
+/** Matches are collected at score 0 and thresholded here, so one run gives the whole curve. */
+const CURVE = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7];
 const FOLDS = 10;
-const args = new Set(process.argv.slice(2));
-const showMisses = args.has('--misses');
 
-interface Outcome {
-  readonly label: RefLabel;
-  readonly dev: boolean;
-  readonly match: LookalikeMatch | null;
-}
-
-const pct = (num: number, den: number): string => (den === 0 ? '    -' : `${((100 * num) / den).toFixed(1).padStart(5)}%`);
-
-function heldOut(
+function leaveOneOut(
   eco: PopularEcosystem,
   names: readonly PopularName[],
   pairs: readonly (readonly [string, string])[],
@@ -57,97 +69,85 @@ function heldOut(
   return out;
 }
 
-function recallTable(outcomes: readonly Outcome[]): void {
-  console.log('  recall by reference class      dev: n  flagged  same-target |  test: n  flagged  same-target');
-  const row = (cls: string, list: readonly Outcome[]): void => {
-    const part = (xs: readonly Outcome[]): string => {
-      const flagged = xs.filter((o) => at(o.match)).length;
-      const same = xs.filter((o) => at(o.match) && o.label.targets.includes(refCanonical('npm', o.match.closest))).length;
-      return `${String(xs.length).padStart(6)}  ${pct(flagged, xs.length)}  ${pct(same, xs.length)}     `;
-    };
-    console.log(`    ${cls.padEnd(26)} ${part(list.filter((o) => o.dev))} | ${part(list.filter((o) => !o.dev))}`);
-  };
-  for (const cls of REF_CLASSES) {
-    const list = outcomes.filter((o) => o.label.cls === cls);
-    if (list.length > 0) row(cls, list);
+function labelsFor(eco: PopularEcosystem, malicious: readonly MaliciousName[], popular: readonly PopularName[], evidence: ReadonlyMap<string, RecordEvidence>): AuditedLabel[] {
+  const popularKeys = new Set(popular.map((p) => refCanonical(eco, p.name)));
+  const byName = new Map(malicious.map((m) => [refCanonical(eco, m.name), m] as const));
+  const hits = referenceHits(eco, malicious.map((m) => m.name), popular.map((p) => p.name));
+  // Names no shape rule matched still count when their record names a popular target.
+  const matched = new Set(hits.map((h) => h.name));
+  for (const name of byName.keys()) {
+    const named = evidence.get(`${eco}:${name}`)?.namedTarget;
+    if (!matched.has(name) && !popularKeys.has(name) && named !== null && named !== undefined) hits.push({ name, hits: [] });
   }
-  row('all classes', outcomes);
+  const labels: AuditedLabel[] = [];
+  for (const h of hits) {
+    const label = auditLabel({ eco, hits: h, evidence: evidence.get(`${eco}:${h.name}`), versions: byName.get(h.name)?.versions ?? [], popular: popularKeys });
+    if (label !== null) labels.push(label);
+  }
+  return labels;
 }
 
-async function evaluate(eco: PopularEcosystem, malicious: readonly string[], devNames: ReadonlySet<string>): Promise<void> {
+async function evaluate(eco: PopularEcosystem, malicious: readonly MaliciousName[], evidence: ReadonlyMap<string, RecordEvidence>): Promise<void> {
   const list = await loadPopularList(eco);
   const pairs = await loadLegitPairs(eco);
+  const devNames = new Set(malicious.filter((m) => m.inSubset).map((m) => refCanonical(eco, m.name)));
   const t0 = performance.now();
-  const labels = labelNames(eco, malicious, list.names.map((n) => n.name));
+  const labels = labelsFor(eco, malicious, list.names, evidence);
   const labelMs = performance.now() - t0;
   const t1 = performance.now();
   const index: LookalikeIndex = createLookalikeIndex(list.names, { rules: eco, legitPairs: pairs, minScore: 0 });
   const buildMs = performance.now() - t1;
   console.log(`\n== ${eco}: ${list.names.length} popular names (${list.source.description})`);
-  console.log(`  malicious names: ${malicious.length}; reference-labelled look-alikes: ${labels.length} (labelling ${(labelMs / 1000).toFixed(1)} s, index build ${buildMs.toFixed(0)} ms)`);
+  console.log(`  malicious names: ${malicious.length}; shape matches: ${labels.length} (labelling ${(labelMs / 1000).toFixed(1)} s, index build ${buildMs.toFixed(0)} ms)`);
+  printBasis(labels);
 
-  const outcomes: Outcome[] = labels.map((label) => ({ label, dev: devNames.has(label.name), match: index.match(label.name) }));
-  recallTable(outcomes);
+  const all: Outcome[] = labels.map((label) => ({ label, dev: devNames.has(label.name), match: index.match(label.name) }));
+  const outcomes = all.filter((o) => o.label.excluded === null);
+  printRecall(eco, outcomes, THRESHOLD);
+  printExcluded(all.filter((o) => o.label.excluded !== null), THRESHOLD);
 
-  // Product-mode negatives.
+  // Product-mode negatives (at any score: popular names must never produce a match at all).
   const top = list.names.slice(0, TOP);
   const pairNames = new Set(pairs.flatMap(([a, b]) => [a, b]));
   const topFlagged = top.filter((p) => index.match(p.name) !== null).length;
   const pairFlagged = [...pairNames].filter((n) => index.match(n) !== null).length;
-  // (at any score: popular names must never produce a match at all)
-  console.log(`  false positives, product (as shipped): top ${TOP}: ${topFlagged}/${top.length} = ${pct(topFlagged, top.length)}; legit-pair members: ${pairFlagged}/${pairNames.size} = ${pct(pairFlagged, pairNames.size)}`);
+  console.log(`  false positives, product (as shipped): top ${TOP}: ${topFlagged}/${top.length} = ${pct(topFlagged, top.length).trim()}; legit-pair members: ${pairFlagged}/${pairNames.size} = ${pct(pairFlagged, pairNames.size).trim()}`);
 
-  // Held-out negatives.
   const t2 = performance.now();
-  const testNeg = heldOut(eco, list.names, pairs, top);
+  const testNeg = leaveOneOut(eco, list.names, pairs, top);
   const rest = list.names.slice(TOP);
-  const devNeg = heldOut(eco, list.names, pairs, rest.filter((_, i) => i % Math.max(1, Math.floor(rest.length / TOP)) === 0).slice(0, TOP));
+  const devNeg = leaveOneOut(eco, list.names, pairs, rest.filter((_, i) => i % Math.max(1, Math.floor(rest.length / TOP)) === 0).slice(0, TOP));
   const heldMs = performance.now() - t2;
-  const flaggedTest = [...testNeg.values()].filter((m) => at(m));
-  const flaggedDev = [...devNeg.values()].filter((m) => at(m));
+  const flaggedTest = [...testNeg.values()].filter((m) => flaggedAt(m, THRESHOLD));
+  const flaggedDev = [...devNeg.values()].filter((m) => flaggedAt(m, THRESHOLD));
   console.log(
-    `  false positives, held out (name removed from the index): top ${TOP} (test): ${flaggedTest.length}/${testNeg.size} = ${pct(flaggedTest.length, testNeg.size)}; ` +
-      `ranks ${TOP + 1}+ sample (dev): ${flaggedDev.length}/${devNeg.size} = ${pct(flaggedDev.length, devNeg.size)} (${(heldMs / 1000).toFixed(1)} s)`,
+    `  leave-one-out (name removed from the index, asked as if new): top ${TOP} (held-out): ${flaggedTest.length}/${testNeg.size} = ${pct(flaggedTest.length, testNeg.size).trim()}; ` +
+      `ranks ${TOP + 1}+ sample (tuning): ${flaggedDev.length}/${devNeg.size} = ${pct(flaggedDev.length, devNeg.size).trim()} (${(heldMs / 1000).toFixed(1)} s)`,
   );
 
-  // Precision per predicted kind on the test half: flagged positives vs flagged held-out negatives.
-  console.log('  precision by predicted kind (test positives + held-out top-5000 negatives)');
-  const testFlagged = outcomes.filter((o) => !o.dev && at(o.match)).map((o) => o.match as LookalikeMatch);
-  const kinds = [...new Set([...testFlagged, ...flaggedTest].map((m) => m.kind))].sort();
-  for (const kind of kinds) {
-    const tp = testFlagged.filter((m) => m.kind === kind).length;
-    const fp = flaggedTest.filter((m) => m.kind === kind).length;
-    console.log(`    ${kind.padEnd(22)} tp ${String(tp).padStart(5)}  fp ${String(fp).padStart(5)}  precision ${pct(tp, tp + fp)}`);
-  }
-  const byKindFp = new Map<string, string[]>();
-  for (const m of flaggedTest) byKindFp.set(m.kind, [...(byKindFp.get(m.kind) ?? []), `${m.name}~${m.closest}(${m.technique} ${m.score})`]);
-  for (const [kind, xs] of byKindFp) console.log(`    held-out flagged, ${kind}: ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ' …' : ''}`);
+  printPrecision(outcomes.filter((o) => !o.dev && flaggedAt(o.match, THRESHOLD)).map((o) => o.match as LookalikeMatch), flaggedTest);
+  printCurve(CURVE, THRESHOLD, outcomes, devNeg, testNeg);
 
-  // The trade-off: recall and held-out false positives at other thresholds.
-  console.log(`  threshold curve (default ${THRESHOLD}):  recall dev / test   |  held-out FP dev / test`);
-  for (const t of CURVE) {
-    const r = (xs: readonly Outcome[]): string => pct(xs.filter((o) => at(o.match, t)).length, xs.length);
-    const f = (m: ReadonlyMap<string, LookalikeMatch | null>): string => pct([...m.values()].filter((x) => at(x, t)).length, m.size);
-    console.log(`    ≥ ${t.toFixed(2)}                        ${r(outcomes.filter((o) => o.dev))} / ${r(outcomes.filter((o) => !o.dev))}   |  ${f(devNeg)} / ${f(testNeg)}`);
-  }
-
-  // Malicious names the engine flags that the reference did not label.
   const labelled = new Set(labels.map((l) => l.name));
-  const extra = malicious.map((n) => refCanonical(eco, n)).filter((n) => !labelled.has(n) && !index.isPopular(n)).map((n) => index.match(n)).filter((m) => at(m));
-  console.log(`  malicious names flagged but not reference-labelled: ${extra.length} (e.g. ${extra.slice(0, 6).map((m) => `${m.name}~${m.closest} ${m.kind}`).join(', ')})`);
-  if (showMisses) {
-    for (const cls of REF_CLASSES) {
-      const misses = outcomes.filter((o) => o.dev && o.label.cls === cls && !at(o.match)).map((o) => `${o.label.name}→${o.label.targets[0]} ${o.match === null ? '-' : `${o.match.closest}:${o.match.score}`}`);
-      if (misses.length > 0) console.log(`  dev misses ${cls}: ${misses.slice(0, 40).join(' ')}`);
+  const extra = malicious.map((m) => refCanonical(eco, m.name)).filter((n) => !labelled.has(n) && !index.isPopular(n)).map((n) => index.match(n)).filter((m) => flaggedAt(m, THRESHOLD));
+  console.log(`  malicious names flagged without a shape match: ${extra.length} (e.g. ${extra.slice(0, 6).map((m) => `${m.name}~${m.closest} ${m.kind}`).join(', ')})`);
+  if (args.has('--misses') || args.has('--misses-all')) {
+    for (const half of args.has('--misses-all') ? [true, false] : [true]) {
+      for (const cls of REF_CLASSES) {
+        const misses = outcomes
+          .filter((o) => o.dev === half && o.label.cls === cls && !flaggedAt(o.match, THRESHOLD))
+          .map((o) => `${o.label.name}→${o.label.targets[0] ?? ''} ${o.match === null ? '-' : `${o.match.closest}:${o.match.score}`}`);
+        if (misses.length > 0) console.log(`  ${half ? 'tuning' : 'held-out'} misses ${cls}: ${misses.slice(0, 40).join('  ')}`);
+      }
     }
   }
+  if (sampleSize > 0) printSample(eco, labels, sampleSize, 20251121);
 }
 
-const all = loadMaliciousNames();
+if (engineDir !== undefined) console.log(`engine: ${resolve(engineDir)}`);
+const malicious = loadMaliciousNames();
+const evidence = loadRecordEvidence(refCanonical);
 for (const eco of ['npm', 'pypi'] as const) {
-  const mine = all.filter((m) => m.ecosystem === eco);
-  const dev = new Set(mine.filter((m) => m.inSubset).map((m) => refCanonical(eco, m.name)));
-  await evaluate(eco, mine.map((m) => m.name), dev);
+  await evaluate(eco, malicious.filter((m) => m.ecosystem === eco), evidence);
 }
-console.log('\nreference classes:', REF_CLASSES.join(', '), '(rules: scripts/signals/reference-labels.ts)');
-export type { RefClass };
+console.log('\nreference classes:', REF_CLASSES.join(', '), '(rules: scripts/signals/reference-labels.ts, label-audit.ts)');

@@ -1,13 +1,14 @@
 /**
- * The evaluation's reference labeller: decides, independently of the look-alike engine, whether a
- * known-malicious name imitates a popular one and how. It is deliberately plain — brute force
- * over the popular list, textbook distance, a short documented rule per class — so that the
- * labels do not inherit the engine's index, scoring, thresholds or allowlist. It imports nothing
- * from src/signals. Equality rules use plain maps; the distance rule scans every popular name of
- * a nearby length with the textbook distance (after a pigeonhole pre-filter that cannot drop a
- * true pair).
+ * The evaluation's reference labeller, step 1: which popular names a known-malicious name could
+ * imitate, and how, by name shape alone. It is deliberately plain — brute force over the popular
+ * list, textbook distance, a short documented rule per class — so that the labels do not inherit
+ * the engine's index, scoring, thresholds or allowlist. It imports nothing from src/signals.
+ * Equality rules use plain maps; the distance rule scans every popular name of a nearby length
+ * with the textbook distance (after a pigeonhole pre-filter that cannot drop a true pair).
+ * Step 2 (`label-audit.ts`) decides which of these shape matches are imitations.
  *
- * Rules (first class that matches wins; within a class the most popular target wins):
+ * Rules (every class that matches is reported, in this order; step 2 takes the first that
+ * survives its checks):
  *   homoglyph      the name has non-ASCII characters and equals the target once folded
  *                  (NFKD, marks dropped, a few Cyrillic/Greek letters), or one substitution from
  *                  the table 0→o 1→l 1→i l→i rn→m vv→w 5→s 3→e 4→a 9→g 8→b 7→t turns the
@@ -17,24 +18,31 @@
  *                  (`b` vs `@y/b`), or the scope folded into the name (`y-b`, `yb`); basename
  *                  ≥ 5 letters, and not a basename that 3 or more popular names share.
  *   separator      equal once `-`, `_`, `.` are removed (same scope).
+ *   affix          the target plus one word from the issue's list: prefixes js, node, py,
+ *                  python; suffixes js, cli, utils, dev, lib, api; or digits (incl. `2`),
+ *                  with or without a separator; target ≥ 4 letters. (Before typo: `react18`
+ *                  is within two edits of `react` too, but it is the target plus a number.)
  *   typo           OSA distance 1 to a target of ≥ 4 letters (without separators and scope),
  *                  or distance 2 to a target of ≥ 10.
  *   reorder        the same words (split on separators) in another order, two or more words.
- *   affix          the target plus one word from the issue's list: prefixes js, node, py,
- *                  python; suffixes js, cli, utils, dev, lib, api; or digits (incl. `2`),
- *                  with or without a separator; target ≥ 4 letters.
  *   simplification one word of a target with three or more words dropped, or all vowels after
  *                  the first letter dropped (at least two removed), target ≥ 5 letters.
  */
 
 export type RefClass = 'homoglyph' | 'scope' | 'separator' | 'typo' | 'reorder' | 'affix' | 'simplification';
-export const REF_CLASSES: readonly RefClass[] = ['homoglyph', 'scope', 'separator', 'typo', 'reorder', 'affix', 'simplification'];
+export const REF_CLASSES: readonly RefClass[] = ['homoglyph', 'scope', 'separator', 'affix', 'typo', 'reorder', 'simplification'];
 
-export interface RefLabel {
-  readonly name: string;
+/** One class of shape match for a name. */
+export interface RefHit {
   readonly cls: RefClass;
-  /** Every popular name the winning rule matched, most popular first. */
+  /** Every popular name (canonical) the rule matched, most popular first. */
   readonly targets: readonly string[];
+}
+
+/** A name and its shape matches, in class order (empty: looks like no popular name). */
+export interface RefHits {
+  readonly name: string;
+  readonly hits: readonly RefHit[];
 }
 
 export type RefEcosystem = 'npm' | 'pypi';
@@ -192,7 +200,8 @@ class Multi {
   }
 }
 
-export function labelNames(eco: RefEcosystem, names: readonly string[], popular: readonly string[]): RefLabel[] {
+/** Shape matches of every name that is not itself popular and matches some rule. */
+export function referenceHits(eco: RefEcosystem, names: readonly string[], popular: readonly string[]): RefHits[] {
   const targets = popular.map((p) => shape(eco, refCanonical(eco, p)));
   const byKey = new Map(targets.map((t) => [t.key, t] as const));
   const byFlatBase = new Multi();
@@ -213,7 +222,8 @@ export function labelNames(eco: RefEcosystem, names: readonly string[], popular:
     list.push(t);
     byLength.set(t.key.length, list);
   }
-  const out: RefLabel[] = [];
+  const out: RefHits[] = [];
+  const rankOf = new Map(targets.map((t, i) => [t.key, i] as const));
   for (const raw of names) {
     const name = refCanonical(eco, raw);
     if (byKey.has(name)) continue;
@@ -259,14 +269,16 @@ export function labelNames(eco: RefEcosystem, names: readonly string[], popular:
     // simplification
     if (q.flatBase.length >= 3) for (const t of bySimplified.get(q.flatBase)) if (t.scope === q.scope) hit('simplification', t);
 
+    const found: RefHit[] = [];
     for (const cls of REF_CLASSES) {
       const set = hits.get(cls);
-      if (set !== undefined) {
-        const ranked = targets.filter((t) => set.has(t.key)).map((t) => t.key);
-        out.push({ name, cls, targets: ranked });
-        break;
-      }
+      if (set !== undefined) found.push({ cls, targets: [...set].sort((a, b) => (rankOf.get(a) ?? 0) - (rankOf.get(b) ?? 0)) });
     }
+    if (found.length > 0) out.push({ name, hits: found });
   }
   return out;
 }
+
+/** Exported for the audit step (same textbook definitions). */
+export { shape as refShape, strip as refStrip, words as refWords, refFold };
+export type { Shape as RefShape };

@@ -27,3 +27,19 @@ export const SUFFIXES: ReadonlySet<string> = new Set(COMMON_SUFFIXES);
 /** Prefixes and suffixes long enough to strip from a name written without separators. */
 export const GLUED_PREFIXES: readonly string[] = COMMON_PREFIXES.filter((p) => p.length >= 2);
 export const GLUED_SUFFIXES: readonly string[] = COMMON_SUFFIXES.filter((s) => s.length >= 2);
+
+/**
+ * Words too generic for an affix on them to imitate anything (besides the affix words
+ * themselves): `data-utils`, `temp240824`.
+ */
+export const GENERIC_CORES: ReadonlySet<string> = new Set([
+  'data', 'temp', 'tmp', 'demo', 'example', 'sample', 'hello', 'foo', 'bar', 'index', 'main', 'common', 'config',
+  'string', 'object', 'array', 'file', 'files', 'http', 'json', 'web', 'base',
+]);
+
+/**
+ * The affixes the issue names as squatters' favourites (`-js`, `node-`, `py-`, `python-`,
+ * `-cli`, `-utils`, `-dev`, `-lib`, plus `-api`). Other affix words are weighed by how routinely
+ * popular packages use them (`-core`, `-loader`, `-sdk`).
+ */
+export const SQUATTER_AFFIXES: ReadonlySet<string> = new Set(['js', 'node', 'nodejs', 'py', 'python', 'cli', 'utils', 'util', 'dev', 'lib', 'api']);
