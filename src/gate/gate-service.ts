@@ -4,7 +4,7 @@
  * decision, open quarantine records and append to the audit trail. Verdicts are cached per
  * (generation, version, facts digest); any failure fails closed.
  */
-import type { Reason, Verdict, VerdictKind } from '../core/index.ts';
+import type { VerdictKind } from '../core/index.ts';
 import type {
   AuditLog,
   DecisionLog,
@@ -23,6 +23,10 @@ import { inputToJson } from '../policy/input.ts';
 import type { FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
 import { byPackage, collectFacts, historyWith } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
+import { failedJudgement, gateErrorDecision, incompleteJudgement, type Explained, type Judged } from './judgement.ts';
+import { WakeTimer } from './wake-timer.ts';
+
+export { GATE_ERROR_RULE, type Explained } from './judgement.ts';
 import { Lru } from './lru.ts';
 import { Generation } from './generation.ts';
 import { jsonDigest } from './facts-digest.ts';
@@ -78,32 +82,11 @@ export interface GateOptions {
   readonly verdictTtlMs?: number;
 }
 
-export const GATE_ERROR_RULE = 'airlock.gate_error';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface CachedVerdict {
   readonly decision: GateDecision;
   /** epoch ms after which the entry must not be used (a release or exception expiring). */
-  readonly validUntil: number;
-}
-
-/** One version as `explain` judged it. */
-export interface Explained {
-  readonly candidate: VersionCandidate;
-  /** The gate's decision (policy, then reviews and exceptions). */
-  readonly decision: GateDecision;
-  /** What the policy alone said, before reviews and exceptions. */
-  readonly policyVerdict: Verdict;
-  readonly policyHash: string;
-  /** Every fact the policy saw: the adapter's and the collectors'. */
-  readonly facts: Facts;
-  readonly now: Date;
-}
-
-interface Judged {
-  readonly decision: GateDecision;
-  readonly outcome: PolicyOutcome;
-  readonly facts: Facts;
   readonly validUntil: number;
 }
 
@@ -117,8 +100,7 @@ export class GateService implements Gate {
   readonly #recorder: DecisionRecorder;
   #expiryTimer: NodeJS.Timeout | null = null;
   /** Wakes the gate when an exception it applied expires (views must change then). */
-  #wakeTimer: NodeJS.Timeout | null = null;
-  #wakeAt = Number.POSITIVE_INFINITY;
+  readonly #wake = new WakeTimer(() => this.invalidate());
   #periodic: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
@@ -174,22 +156,9 @@ export class GateService implements Gate {
     this.#expiryTimer.unref();
   }
 
-  /** Invalidate at `at` (epoch ms), unless an earlier wake-up is already set. */
-  #wake(at: number, now: number): void {
-    if (at >= this.#wakeAt) return;
-    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
-    this.#wakeAt = at;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = null;
-      this.#wakeAt = Number.POSITIVE_INFINITY;
-      this.invalidate();
-    }, Math.min(Math.max(0, at - now) + 5, MAX_TIMER_MS));
-    this.#wakeTimer.unref();
-  }
-
   close(): void {
     this.#unsubscribe();
-    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
+    this.#wake.cancel();
     if (this.#expiryTimer !== null) clearTimeout(this.#expiryTimer);
     if (this.#periodic !== null) clearInterval(this.#periodic);
   }
@@ -238,14 +207,15 @@ export class GateService implements Gate {
     try {
       exceptions = await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now);
     } catch (err) {
-      return group.map((c) => this.#failed(c, err));
+      return group.map((c) => failedJudgement(c, err, this.#deps.policy.hash));
     }
     const history = all.filter((h) => h.subject.repo === subject.repo && h.subject.ecosystem === subject.ecosystem && h.subject.name === subject.name);
     let facts: Facts[];
     try {
       facts = await collectFacts(this.#deps.collectors, { phase: 'metadata', candidates: group, history, request: null, now });
     } catch (err) {
-      return group.map((c) => this.#incomplete(c, err));
+      this.#deps.log?.error({ err, package: subject.name }, 'fact collection failed; blocking (fail closed)');
+      return group.map((c) => incompleteJudgement(c, err, this.#deps.policy.hash));
     }
     return group.map((c, i) => {
       const review = this.#deps.reviews.get(c.subject.repo, c.subject.purl);
@@ -317,7 +287,8 @@ export class GateService implements Gate {
         });
         judged = this.#decide('artifact', candidate, facts as Facts, request, review, exceptions, now);
       } catch (err) {
-        judged = this.#incomplete(candidate, err);
+        this.#deps.log?.error({ err, purl: subject.purl }, 'fact collection failed; blocking (fail closed)');
+        judged = incompleteJudgement(candidate, err, this.#deps.policy.hash);
       }
       let decision = judged.decision;
       if (decision.verdict.kind === 'quarantine') {
@@ -338,31 +309,10 @@ export class GateService implements Gate {
       return decision;
     } catch (err) {
       this.#deps.log?.error({ err, purl: subject.purl }, 'gate failed; blocking (fail closed)');
-      const decision = this.#gateError(err);
+      const decision = gateErrorDecision(err);
       this.#deps.observer?.decision('artifact', 'block', 'policy', false);
       return decision;
     }
-  }
-
-  #gateError(err: unknown): GateDecision {
-    const message = `the gate could not decide (fail closed): ${err instanceof Error ? err.message : String(err)}`;
-    const reason: Reason = { message, rule: GATE_ERROR_RULE };
-    return { verdict: { kind: 'block', reasons: [reason], warnings: [] }, source: 'policy', quarantineId: null };
-  }
-
-  /** A version the gate could not judge (store failure): block, not cached. */
-  #failed(c: VersionCandidate, err: unknown): Judged {
-    const decision = this.#gateError(err);
-    const message = decision.verdict.kind === 'block' ? (decision.verdict.reasons[0]?.message ?? 'gate error') : 'gate error';
-    return { decision, outcome: { verdict: decision.verdict, policyHash: this.#deps.policy.hash, error: message }, facts: c.facts, validUntil: 0 };
-  }
-
-  /** The collectors failed: the policy input would be incomplete, so block (not cached). */
-  #incomplete(c: VersionCandidate, err: unknown): Judged {
-    const message = `policy input incomplete (fail closed): ${err instanceof Error ? err.message : String(err)}`;
-    this.#deps.log?.error({ err, purl: c.subject.purl }, 'fact collection failed; blocking (fail closed)');
-    const verdict: Verdict = { kind: 'block', reasons: [{ message, rule: GATE_ERROR_RULE }], warnings: [] };
-    return { decision: { verdict, source: 'policy', quarantineId: null }, outcome: { verdict, policyHash: this.#deps.policy.hash, error: message }, facts: c.facts, validUntil: 0 };
   }
 
   #decide(
@@ -384,7 +334,7 @@ export class GateService implements Gate {
       if (e.expiresAt === null) continue;
       validUntil = Math.min(validUntil, e.expiresAt.getTime());
       // When the exception lapses, filtered views and the ETags clients hold must change too.
-      if (e.expiresAt.getTime() > now.getTime()) this.#wake(e.expiresAt.getTime(), now.getTime());
+      if (e.expiresAt.getTime() > now.getTime()) this.#wake.wakeAt(e.expiresAt.getTime(), now.getTime());
     }
     return { decision: { verdict: result.verdict, source: result.source, quarantineId }, outcome, facts, validUntil };
   }
