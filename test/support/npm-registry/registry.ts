@@ -48,7 +48,7 @@ export class FixtureRegistry {
   readonly #sockets = new Set<Socket>();
   readonly #docs = new Map<string, Doc>();
   readonly #built = new Map<string, BuiltPackage>();
-  readonly #tarballs = new Map<string, Buffer>();
+  readonly #tarballs = new Map<string, { readonly bytes: Buffer; readonly etag: string }>();
   readonly #attestations = new Map<string, Buffer>();
   readonly #corrupt = new Set<string>();
   readonly #hits = new Map<string, number>();
@@ -116,7 +116,7 @@ export class FixtureRegistry {
   }
 
   putTarball(name: string, filename: string, bytes: Buffer): void {
-    this.#tarballs.set(`${name}/${filename}`, bytes);
+    this.#tarballs.set(`${name}/${filename}`, { bytes, etag: `"${createHash('sha1').update(bytes).digest('hex')}"` });
   }
 
   package(name: string): BuiltPackage {
@@ -168,7 +168,7 @@ export class FixtureRegistry {
     const full = fullPackument(p, this.#url, this.key);
     this.#docs.set(p.name, { full: represent(Buffer.from(JSON.stringify(full))), corgi: represent(Buffer.from(JSON.stringify(abbreviatedPackument(full)))) });
     for (const [v, b] of p.versions) {
-      this.#tarballs.set(`${p.name}/${b.filename}`, b.tarball.bytes);
+      this.#tarballs.set(`${p.name}/${b.filename}`, { bytes: b.tarball.bytes, etag: `"${b.tarball.shasum}"` });
       if (b.attestations !== null) this.#attestations.set(`${p.name}@${v}`, b.attestations);
     }
   }
@@ -250,17 +250,21 @@ export class FixtureRegistry {
     }
     if (rest.length === 2 && rest[0] === '-') {
       const file = decodeURIComponent(rest[1] ?? '');
-      let bytes = this.#tarballs.get(`${name}/${file}`);
-      if (bytes === undefined) {
+      const stored = this.#tarballs.get(`${name}/${file}`);
+      if (stored === undefined) {
         this.#notFound(res);
         return;
       }
-      const version = [...(this.#built.get(name)?.versions ?? [])].find(([, b]) => b.filename === file)?.[0];
-      if (version !== undefined && this.#corrupt.has(`${name}@${version}`)) {
-        bytes = Buffer.from(bytes);
-        bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+      let { bytes, etag } = stored;
+      if (this.#corrupt.size > 0) {
+        const version = [...(this.#built.get(name)?.versions ?? [])].find(([, b]) => b.filename === file)?.[0];
+        if (version !== undefined && this.#corrupt.has(`${name}@${version}`)) {
+          bytes = Buffer.from(bytes);
+          bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+          etag = `"${createHash('sha1').update(bytes).digest('hex')}"`;
+        }
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), etag: `"${createHash('sha1').update(bytes).digest('hex')}"` });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), etag });
       res.end(req.method === 'HEAD' ? undefined : bytes);
       return;
     }
