@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { clients, SKIP_CLIENTS } from './other-clients.ts';
+import { cleanEnv, e2e, run } from './support.ts';
+
+test('yarn classic installs through Airlock', { skip: SKIP_CLIENTS }, async (t) => {
+  const { yarnClassic } = await clients();
+  const s = await e2e();
+  t.after(() => s.close());
+  const p = await s.project();
+  const r = await run(process.execPath, [yarnClassic, 'add', '@acme/widget', 'hide-me', '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
+    cwd: p.dir,
+    env: cleanEnv({ HOME: p.dir }),
+  });
+  assert.equal(r.code, 0, r.output);
+  assert.equal((await p.readJson('node_modules/@acme/widget/package.json'))['version'], '2.0.0');
+  assert.equal((await p.readJson('node_modules/hide-me/package.json'))['version'], '1.0.0');
+});
+
+test('yarn berry (4) installs through Airlock: it builds %2f tarball URLs itself', { skip: SKIP_CLIENTS }, async (t) => {
+  const { yarnBerry } = await clients();
+  const s = await e2e();
+  t.after(() => s.close());
+  const p = await s.project();
+  await writeFile(
+    join(p.dir, '.yarnrc.yml'),
+    [`npmRegistryServer: "${s.registry.replace(/\/$/, '')}"`, 'unsafeHttpWhitelist: ["127.0.0.1"]', 'enableGlobalCache: false', 'nodeLinker: node-modules', 'enableTelemetry: false', ''].join('\n'),
+  );
+  await writeFile(join(p.dir, 'yarn.lock'), '');
+  const r = await run(process.execPath, [yarnBerry, 'add', '@acme/widget', 'hide-me'], { cwd: p.dir, env: cleanEnv({ HOME: p.dir, YARN_IGNORE_PATH: '1', YARN_ENABLE_IMMUTABLE_INSTALLS: '0' }) });
+  assert.equal(r.code, 0, r.output);
+  assert.equal((await p.readJson('node_modules/@acme/widget/package.json'))['version'], '2.0.0');
+  assert.equal((await p.readJson('node_modules/hide-me/package.json'))['version'], '1.0.0');
+  assert.ok(s.env.registry.requests.some((q) => q.path === '/@acme/widget/-/widget-2.0.0.tgz'), 'Airlock fetched the tarball upstream');
+});
