@@ -29,12 +29,14 @@ export const GLUED_PREFIXES: readonly string[] = COMMON_PREFIXES.filter((p) => p
 export const GLUED_SUFFIXES: readonly string[] = COMMON_SUFFIXES.filter((s) => s.length >= 2);
 
 /**
- * Words too generic for an affix on them to imitate anything (besides the affix words
- * themselves): `data-utils`, `temp240824`.
+ * Words too generic for an affix on them to imitate anything (`test-23456`, `data-utils`): the
+ * functional affix words themselves and a few everyday names for scratch code.
  */
 export const GENERIC_CORES: ReadonlySet<string> = new Set([
-  'data', 'temp', 'tmp', 'demo', 'example', 'sample', 'hello', 'foo', 'bar', 'index', 'main', 'common', 'config',
-  'string', 'object', 'array', 'file', 'files', 'http', 'json', 'web', 'base',
+  'test', 'tests', 'testing', 'temp', 'tmp', 'demo', 'example', 'sample', 'hello', 'foo', 'bar', 'my', 'app', 'main',
+  'index', 'data', 'common', 'config', 'core', 'utils', 'util', 'utility', 'helper', 'helpers', 'tool', 'tools', 'lib',
+  'api', 'cli', 'dev', 'sdk', 'client', 'server', 'service', 'plugin', 'module', 'package', 'pkg', 'install', 'setup',
+  'build', 'base', 'string', 'object', 'array', 'file', 'files',
 ]);
 
 /**

@@ -20,12 +20,11 @@ const VERSION_RE = /^v?\d{1,2}(?:[-_.]\d{1,3}){0,3}$/;
 const DIGITS_SUFFIX_RE = /^(.*?[a-z])[-_.]?(v?\d+(?:[-_.]\d+)*)$/;
 
 /**
- * How much an affix on `core` says: a word that is itself an affix word (`test`, `utils`,
- * `data`, `core`) is generic — gluing something to it names a new thing more often than it
- * imitates a package.
+ * How much an affix on `core` says: on a generic word (`test`, `utils`, `data`) gluing something
+ * names a new thing more often than it imitates a package.
  */
 function coreSpecificity(core: string): number {
-  return PREFIXES.has(core) || SUFFIXES.has(core) || GENERIC_CORES.has(core) ? 0.5 : 1;
+  return GENERIC_CORES.has(core) ? 0.5 : 1;
 }
 
 /**
@@ -68,6 +67,15 @@ export function affixCandidates(q: Query, s: Structures): Candidate[] {
     if (PREFIXES.has(first)) emit(tokens.slice(1).join(''), 'prefix', first, 0.65);
     if (SUFFIXES.has(last)) emit(tokens.slice(0, -1).join(''), 'suffix', last, 0.65);
     if (tokens.length >= 3 && PREFIXES.has(first) && SUFFIXES.has(last)) emit(tokens.slice(1, -1).join(''), 'prefix', `${first}+${last}`, 0.6);
+  }
+  // A squatter word after an inner word, glued or not: `reactjs-slick`, `react-js-slick`.
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const word = tokens[i] as string;
+    const rest = (k: number, replacement: string): string => [...tokens.slice(0, k), replacement, ...tokens.slice(k + 1)].join('');
+    if (i > 0 && SQUATTER_AFFIXES.has(word)) emit(rest(i, ''), 'suffix', word, 0.55);
+    for (const x of SQUATTER_AFFIXES) {
+      if (word.length - x.length >= 3 && word.endsWith(x)) emit(rest(i, word.slice(0, -x.length)), 'suffix', x, 0.55);
+    }
   }
   for (const p of GLUED_PREFIXES) {
     if (flat.length - p.length >= 3 && flat.startsWith(p)) emit(flat.slice(p.length), 'prefix', p, 0.6);

@@ -93,11 +93,16 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
     if (similar) {
       out.push({ entry, kind: 'scope', technique: 'scope-typo', weight: 0.9, evidence: { scope, imitated_scope: tScope } });
     } else if (!knownScope) {
+      // A scoped name's identity is its scope: `@x/logging` does not imitate
+      // `@google-cloud/logging` (most such names are a company's own packages), unless the
+      // basename carries the other scope's name (`@x/fingerprintjs` for
+      // `@fingerprintjs/fingerprintjs`).
+      const carriesScope = tScopeFlat.length >= 4 && flat.includes(tScopeFlat);
       out.push({
         entry,
         kind: 'scope',
         technique: 'foreign-scope',
-        weight: 0.55 * baseFactor * spec,
+        weight: (carriesScope ? 0.55 : 0.25) * baseFactor * spec,
         evidence: { scope, imitated_scope: tScope },
       });
     }
