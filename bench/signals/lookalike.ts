@@ -13,10 +13,21 @@
  * for that name: what a gateway sees); "best of N" takes each name's fastest call, which removes
  * preemption by other processes and GC pauses on a shared machine (the bench prints the load
  * average) and is the intrinsic cost of the lookup. The baseline is treated the same way.
+ * `--engine DIR` measures another copy of src/signals/lookalike on the same queries.
  */
 import { loadavg, availableParallelism } from 'node:os';
-import { createLookalikeIndex, boundedOsaDistance, skeletonOf, type PopularName } from '../../src/signals/index.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as currentEngine from '../../src/signals/lookalike/index.ts';
+import type { PopularName } from '../../src/signals/lookalike/index.ts';
 import { loadNpmPopular, loadPypiPopular } from '../../src/signals/popular/index.ts';
+
+// `--engine DIR`: measure another copy of src/signals/lookalike (e.g. a previous commit's).
+const engineAt = process.argv.indexOf('--engine');
+const engineDir = engineAt === -1 ? undefined : process.argv[engineAt + 1];
+const engine: typeof currentEngine =
+  engineDir === undefined ? currentEngine : ((await import(pathToFileURL(resolve(engineDir, 'index.ts')).href)) as typeof currentEngine);
+const { createLookalikeIndex, boundedOsaDistance, skeletonOf } = engine;
 
 const LIST_SIZE = 20_000;
 const QUERIES_PER_KIND = 700;
@@ -126,7 +137,7 @@ const prepared = list.map((p) => {
   return { key, flat, skeleton: skeletonOf(flat) };
 });
 
-console.log(`look-alike scoring against ${list.length} popular names (npm rules; npm-high-impact + top PyPI names)`);
+console.log(`look-alike scoring against ${list.length} popular names (npm rules; npm-high-impact + top PyPI names)${engineDir === undefined ? '' : `; engine ${resolve(engineDir)}`}`);
 console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (tails grow with load)`);
 console.log(`index build: ${buildMs.toFixed(0)} ms, heap +${((heapAfter - heapBefore) / 1048576).toFixed(1)} MiB (approx.)\n`);
 console.log(`${''.padEnd(34)}${'index, first call'.padEnd(22)}${'index, best of ' + REPEATS}     | ${'scan, first call'.padEnd(21)}${'scan, best of ' + REPEATS}`);
