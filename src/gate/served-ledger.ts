@@ -146,8 +146,8 @@ export class ServedLedger {
     if (before !== undefined && before.verdict !== kind) {
       await this.#audited(change, before, now);
       versions.delete(change.subject.version);
-      versions.set(change.subject.version, { verdict: kind, served: before.served, changed: now.toISOString() });
-      if (kind === 'allow') versions.set(change.subject.version, { verdict: kind, served: now.toISOString(), changed: now.toISOString() });
+      // Served again when allowed now; otherwise remember when it last was.
+      versions.set(change.subject.version, { verdict: kind, served: kind === 'allow' ? now.toISOString() : before.served, changed: now.toISOString() });
       await this.#write(change.subject, versions, now);
       return;
     }
