@@ -25,6 +25,7 @@ import { byPackage, collectFacts, historyWith } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
 import { failedJudgement, gateErrorDecision, incompleteJudgement, type Explained, type Judged } from './judgement.ts';
 import { WakeTimer } from './wake-timer.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export { GATE_ERROR_RULE, type Explained } from './judgement.ts';
 import { Lru } from './lru.ts';
@@ -101,12 +102,16 @@ export class GateService implements Gate {
   #expiryTimer: NodeJS.Timeout | null = null;
   /** Wakes the gate when an exception it applied expires (views must change then). */
   readonly #wake = new WakeTimer(() => this.invalidate());
+  /** Bounds how fast invented names can grow the missing-name ledger (burst 1,000, then 20/s). */
+  readonly #missingBudget: TokenBucket;
+  #missingDropped = 0;
   #periodic: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
   constructor(deps: GateDeps, options: GateOptions) {
     this.#deps = { collectors: [], clock: () => new Date(), ...deps };
     this.#served = deps.served === undefined ? null : new ServedLedger(deps.served, deps.store);
+    this.#missingBudget = new TokenBucket({ burst: 1000, perSecond: 20 }, this.#deps.clock().getTime());
     this.#options = Object.freeze({ ...options, verdictTtlMs: options.verdictTtlMs ?? (options.reevaluateEveryMs > 0 ? options.reevaluateEveryMs : 15 * 60_000) });
     this.#generation = new Generation(deps.policy.hash);
     this.#cache = new Lru(options.verdictCacheSize);
@@ -245,6 +250,11 @@ export class GateService implements Gate {
 
   async reportMissing(ecosystem: Ecosystem, name: string, request: RequestContext): Promise<void> {
     if (this.#deps.missing === undefined) return;
+    if (!this.#missingBudget.take(this.#deps.clock().getTime())) {
+      // A flood of invented names: keep the ledger bounded, say so once per thousand.
+      if (this.#missingDropped++ % 1000 === 0) this.#deps.log?.info({ dropped: this.#missingDropped }, 'too many requests for missing names; not recording them all');
+      return;
+    }
     try {
       await this.#deps.missing.recordMissing({ ecosystem, name, at: this.#deps.clock(), tokenId: request.tokenId, userAgent: request.userAgent, agent: request.agent });
     } catch (err) {
