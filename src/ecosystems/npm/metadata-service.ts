@@ -47,13 +47,11 @@ export interface PackageState {
   /** When the upstream last confirmed the content (epoch ms). */
   confirmedAt: number;
   view: PackageView | null;
-  /** Every version's metadata facts (built on first need; shared by views and the artifact phase). */
-  candidates: PackageCandidates | null;
 }
 
 function stateBytes(s: PackageState): number {
-  // Rough: spans and time entries per version, plus the view's renderings and the candidates.
-  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view)) + (s.candidates === null ? 0 : candidatesBytes(s.candidates));
+  // Rough: spans and time entries per version, plus the view's renderings.
+  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view));
 }
 
 export interface MetadataDeps {
@@ -70,6 +68,13 @@ export class MetadataService {
   readonly #states: ByteLru<string, PackageState>;
   /** Bytes of recently used upstream documents, by blob digest. */
   readonly #docs: ByteLru<string, Buffer>;
+  /**
+   * Every version's metadata facts for recently used documents, by blob digest: needed for a
+   * view (once per generation) and as the history an artifact decision sees. Kept apart from the
+   * states, and small: for big packages they are the largest thing Airlock knows about a package,
+   * and rebuilding them from the document costs milliseconds.
+   */
+  readonly #candidateSets: ByteLru<string, PackageCandidates>;
   readonly #loads = new SingleFlight<string, PackageState>();
   readonly #views = new SingleFlight<string, PackageView>();
   readonly #renders = new SingleFlight<string, Rendering>();
@@ -78,7 +83,8 @@ export class MetadataService {
   constructor(deps: MetadataDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.85), stateBytes);
+    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.6), stateBytes);
+    this.#candidateSets = new ByteLru(Math.floor(settings.viewCacheBytes * 0.25), candidatesBytes);
     this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.15), (b) => b.length);
   }
 
@@ -160,15 +166,15 @@ export class MetadataService {
 
   /** Every listed version's metadata facts (computed once per upstream document). */
   async candidates(st: PackageState): Promise<PackageCandidates> {
-    return st.candidates ?? this.#heavy.run(() => this.#candidates(st));
+    return this.#candidateSets.get(st.doc.blob) ?? this.#heavy.run(() => this.#candidates(st));
   }
 
   /** Inside the heavy-work section only. */
   async #candidates(st: PackageState): Promise<PackageCandidates> {
-    if (st.candidates !== null) return st.candidates;
+    const have = this.#candidateSets.get(st.doc.blob);
+    if (have !== undefined) return have;
     const candidates = packageCandidates(this.#settings.repo, st.name, st.index, await this.documentBytes(st));
-    st.candidates = candidates;
-    this.#states.resize(st.name);
+    this.#candidateSets.set(st.doc.blob, candidates);
     return candidates;
   }
 
@@ -222,7 +228,7 @@ export class MetadataService {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
     this.#docs.set(doc.blob, exactBuffer(bytes));
-    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, candidates: null };
+    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null };
     this.#states.set(name, st);
     return st;
   }
