@@ -26,7 +26,7 @@ function hasWrk(): boolean {
   if (wrkAvailable === null) {
     // `wrk --version` prints its version and exits 1.
     const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
-    wrkAvailable = r.error === undefined && /wrk \d/.test(`${r.stdout}${r.stderr}`);
+    wrkAvailable = r.error === undefined && /^wrk /m.test(`${r.stdout}${r.stderr}`);
   }
   return wrkAvailable;
 }

@@ -33,10 +33,10 @@ export const CONTENT_TYPES: Readonly<Record<Variant, string>> = {
 
 /**
  * Packuments indexed, judged or rendered at once. The work is CPU-bound and runs on this one
- * thread anyway; doing one package at a time keeps the transient memory of big documents from
- * piling up.
+ * thread anyway; a narrow section (I/O and compression happen outside it) keeps the transient
+ * memory of big documents from piling up.
  */
-const HEAVY_WORK_WIDTH = 1;
+const HEAVY_WORK_WIDTH = 2;
 /** Distinct base URLs (Host headers) rendered per package before the renderings are reset. */
 const MAX_BASES = 8;
 
@@ -78,6 +78,7 @@ export class MetadataService {
   readonly #loads = new SingleFlight<string, PackageState>();
   readonly #views = new SingleFlight<string, PackageView>();
   readonly #renders = new SingleFlight<string, Rendering>();
+  readonly #candidateBuilds = new SingleFlight<string, PackageCandidates>();
   readonly #heavy = new Semaphore(HEAVY_WORK_WIDTH);
 
   constructor(deps: MetadataDeps, settings: NpmSettings) {
@@ -116,20 +117,15 @@ export class MetadataService {
     }
     const generation = this.#deps.gate.generation();
     if (st.view !== null && st.view.generation === generation) return { state: st, view: st.view };
-    const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, () =>
-      this.#heavy.run(async () => {
-      const view = await buildView({
-        index: st.index,
-        candidates: await this.#candidates(st),
-        gate: this.#deps.gate,
-        hideBlocked: this.#settings.blockedVersions === 'hide',
-        request,
-      });
+    const view = await this.#views.run(`${name}\0${st.doc.blob}\0${generation}`, async () => {
+      const candidates = await this.candidates(st);
+      const view = await this.#heavy.run(() =>
+        buildView({ index: st.index, candidates, gate: this.#deps.gate, hideBlocked: this.#settings.blockedVersions === 'hide', request }),
+      );
       st.view = view;
       this.#states.resize(name);
       return view;
-      }),
-    );
+    });
     return { state: st, view };
   }
 
@@ -138,11 +134,13 @@ export class MetadataService {
     const key = renderKey(variant, base);
     const have = view.renderings.get(key);
     if (have !== undefined) return have;
-    return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, () =>
-      this.#heavy.run(async () => {
+    return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, async () => {
       const doc = await this.documentBytes(state);
-      const shape = this.#shape(state, view, base);
-      const body = variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
+      const body = await this.#heavy.run(async () => {
+        const shape = this.#shape(state, view, base);
+        return variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
+      });
+      // Compression runs on the thread pool, outside the heavy section.
       const r: Rendering = {
         etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
@@ -152,8 +150,7 @@ export class MetadataService {
       view.renderings.set(key, r);
       this.#states.resize(name);
       return r;
-      }),
-    );
+    });
   }
 
   /** One version document, or null when the version is unknown or hidden. */
@@ -166,16 +163,14 @@ export class MetadataService {
 
   /** Every listed version's metadata facts (computed once per upstream document). */
   async candidates(st: PackageState): Promise<PackageCandidates> {
-    return this.#candidateSets.get(st.doc.blob) ?? this.#heavy.run(() => this.#candidates(st));
-  }
-
-  /** Inside the heavy-work section only. */
-  async #candidates(st: PackageState): Promise<PackageCandidates> {
     const have = this.#candidateSets.get(st.doc.blob);
     if (have !== undefined) return have;
-    const candidates = packageCandidates(this.#settings.repo, st.name, st.index, await this.documentBytes(st));
-    this.#candidateSets.set(st.doc.blob, candidates);
-    return candidates;
+    return this.#candidateBuilds.run(st.doc.blob, async () => {
+      const doc = await this.documentBytes(st);
+      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, doc));
+      this.#candidateSets.set(st.doc.blob, candidates);
+      return candidates;
+    });
   }
 
   /** The document's bytes if they are in memory. */
