@@ -1,15 +1,14 @@
 /**
- * Tarballs: resolved against the package's upstream metadata, fetched once per digest however
- * many clients ask at once, streamed into a staged blob while hashing, verified against
- * `dist.integrity` and `shasum` before commit, inspected, then judged by the gate. Only an allow
- * is served. Outcomes are kept per (file, gate generation, requester) so a hot tarball costs a
- * map lookup and, when small, no disk read.
+ * Tarballs: resolved against the package's upstream metadata, stored and verified by the
+ * tarball store, then judged by the gate with content facts. Only an allow is served. Outcomes
+ * are kept per (file, gate generation, requester) so a hot tarball costs a map lookup and, when
+ * small, no disk read.
  */
-import { PassThrough, type Readable } from 'node:stream';
-import { AirlockError, digestHex, isAirlockError, makePurl, parseIntegrity, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import type { Readable } from 'node:stream';
+import { AirlockError, digestHex, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, Facts, Gate } from '../../gate/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, CommittedBlob, Json, RequestContext } from '../../storage/ports/index.ts';
-import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
+import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
+import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
@@ -19,8 +18,7 @@ import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { exactBuffer } from './exact-buffer.ts';
-import { readTarballFiles } from './tarball-files.ts';
-import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
+import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
@@ -31,20 +29,6 @@ interface HotArtifact {
   readonly generation: string;
   readonly outcomes: Map<string, ArtifactOutcome>;
   bytes: number;
-}
-
-/** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
-interface Ingested {
-  readonly rec: ArtifactRecord;
-  readonly inspection: TarballInspection | null;
-  /** The bytes, when small enough to keep. */
-  readonly body: Buffer | null;
-}
-
-interface Expected {
-  readonly expect: BlobExpectation;
-  readonly algorithms: string;
-  readonly flightKey: string;
 }
 
 const MAX_REQUESTERS_PER_FILE = 64;
@@ -65,67 +49,18 @@ export function requesterKey(r: RequestContext): string {
   return `${r.tokenId ?? ''}\0${r.role ?? ''}\0${r.userAgent ?? ''}\0${r.agent ?? ''}\0${r.ip ?? ''}`;
 }
 
-function expectationOf(name: string, version: string, dist: { readonly [k: string]: unknown }): Expected {
-  const expect: { sha512?: string; sha256?: string; sha1?: string } = {};
-  if (typeof dist['integrity'] === 'string') {
-    let entries;
-    try {
-      entries = parseIntegrity(dist['integrity']);
-    } catch (cause) {
-      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata has a malformed integrity`, { cause });
-    }
-    for (const e of entries) {
-      if (e.algorithm === 'sha512') expect.sha512 ??= e.hex;
-      else if (e.algorithm === 'sha256') expect.sha256 ??= e.hex;
-      else if (e.algorithm === 'sha1') expect.sha1 ??= e.hex;
-    }
-  }
-  const shasum = dist['shasum'];
-  if (typeof shasum === 'string' && /^[0-9a-fA-F]{40}$/.test(shasum)) {
-    const hex = shasum.toLowerCase();
-    if (expect.sha1 !== undefined && expect.sha1 !== hex) {
-      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata's integrity and shasum disagree`);
-    }
-    expect.sha1 = hex;
-  }
-  const algorithms = Object.keys(expect).sort().join('+');
-  const flightKey = expect.sha512 ?? expect.sha256 ?? expect.sha1;
-  if (flightKey === undefined) {
-    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata has no digest Airlock can verify (sha512, sha256 or sha1)`);
-  }
-  return { expect, algorithms, flightKey };
-}
-
-function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
-  return (e.sha512 === undefined || rec.sha512 === e.sha512) && (e.sha1 === undefined || rec.sha1 === e.sha1) && (e.sha256 === undefined || `sha256:${e.sha256}` === rec.blob);
-}
-
-/** Resolves when the stream can take more, or has been destroyed (the inspector gave up). */
-function drained(stream: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}
-
 export class ArtifactService {
   readonly #deps: ArtifactDeps;
   readonly #settings: NpmSettings;
   readonly #hot: ByteLru<string, HotArtifact>;
-  readonly #inspections: ByteLru<string, TarballInspection>;
   readonly #resolving = new SingleFlight<string, ArtifactOutcome>();
-  readonly #ingests = new SingleFlight<string, Ingested>();
+  readonly #tarballs: TarballStore;
 
   constructor(deps: ArtifactDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
     this.#hot = new ByteLru(settings.hotArtifactCacheBytes + 4 * 1024 * 1024, (h) => h.bytes);
-    this.#inspections = new ByteLru(4 * 1024 * 1024, () => 2048);
+    this.#tarballs = new TarballStore(deps, settings);
   }
 
   /** The hot path: a decided outcome for this file, generation and requester, if any. */
@@ -178,9 +113,9 @@ export class ArtifactService {
     const expected = expectationOf(name, version, dist);
     const purl = makePurl('npm', name, version);
     const url = this.#upstreamUrl(String(dist['tarball']), name, version);
-    const ingested = await this.#ingest(name, version, filename, purl, url, expected);
+    const ingested = await this.#tarballs.ingest(name, version, filename, purl, url, expected);
     const rec = ingested.rec;
-    const inspection = ingested.inspection ?? (await this.#inspect(rec));
+    const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
     const ctx = packageContext(state.index.time, state.index.distTags, state.index.versions.size);
     const tarball: { [k: string]: Json } = {
       ...inspection.facts,
@@ -195,11 +130,11 @@ export class ArtifactService {
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = (await this.#deps.metadata.candidates(state)).candidates;
-    const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#readFiles(rec, paths, maxBytesEach) };
+    const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#tarballs.readFiles(rec, paths, maxBytesEach) };
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
     if (inspection.error !== null) return { kind: 'refuse', error: uninspectableError(name, version, inspection.error) };
-    const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : exactBuffer(ingested.body ?? (await this.#readSmall(rec)));
+    const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : exactBuffer(ingested.body ?? (await this.#tarballs.readAll(rec)));
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };
   }
 
@@ -219,107 +154,4 @@ export class ArtifactService {
     }
   }
 
-  async #ingest(name: NpmPackageName, version: string, filename: string, purl: Purl, url: URL, expected: Expected): Promise<Ingested> {
-    const { index, blobs, metrics } = this.#deps;
-    const repo = this.#settings.repo;
-    return this.#ingests.run(expected.flightKey, async () => {
-      const existing = await index.getArtifact(repo, purl, filename);
-      if (existing !== null && matches(existing, expected.expect) && (await blobs.stat(existing.blob)) !== null) {
-        metrics?.cache(repo, 'artifact', 'hit');
-        return { rec: existing, inspection: this.#inspections.get(existing.blob) ?? null, body: null };
-      }
-      metrics?.cache(repo, 'artifact', 'miss');
-      try {
-        const fetched = await this.#fetch(url, expected);
-        const rec: ArtifactRecord = {
-          repo,
-          purl,
-          ecosystem: 'npm',
-          name,
-          version,
-          filename,
-          blob: fetched.committed.digest,
-          size: fetched.committed.size,
-          sha512: fetched.committed.digests.sha512,
-          sha1: fetched.committed.digests.sha1,
-          storedAt: this.#deps.clock(),
-        };
-        await index.putArtifact(rec);
-        this.#inspections.set(rec.blob, fetched.inspection);
-        metrics?.upstreamFetch(repo, 'artifact', 'fresh');
-        return { rec, inspection: fetched.inspection, body: fetched.body };
-      } catch (err) {
-        metrics?.upstreamFetch(repo, 'artifact', 'error');
-        if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
-          throw new AirlockError(
-            'DIGEST_MISMATCH',
-            `${name}@${version}: the upstream served a tarball whose bytes do not match the published ${expected.algorithms} digest; refused, nothing was stored`,
-            { cause: err, details: { name, version } },
-          );
-        }
-        throw err;
-      }
-    });
-  }
-
-  /**
-   * Stream the upstream tarball into a staged blob while it is inspected (gzip → tar) and, when
-   * small, kept in memory — one pass over the bytes. Commit verifies every expected digest;
-   * on any failure the staged bytes are discarded and the inspection thrown away.
-   */
-  async #fetch(url: URL, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
-    const max = this.#settings.maxArtifactBytes;
-    const upload = await this.#deps.blobs.begin({ maxBytes: max });
-    const inspector = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const inspecting = inspectTarball(inspector);
-    let kept: Buffer[] | null = [];
-    let keptBytes = 0;
-    try {
-      const res = await this.#deps.upstream.openStream(url, { maxBytes: max, accept: 'application/octet-stream' });
-      try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          await upload.write(chunk);
-          if (!inspector.destroyed && !inspector.write(chunk)) await drained(inspector);
-          if (kept !== null) {
-            keptBytes += chunk.length;
-            if (keptBytes > this.#settings.hotArtifactMaxBytes) kept = null;
-            else kept.push(chunk);
-          }
-        }
-      } finally {
-        res.body.destroy();
-      }
-      inspector.end();
-      const committed = await upload.commit(expected.expect);
-      return { committed, inspection: await inspecting, body: kept === null ? null : Buffer.concat(kept, keptBytes) };
-    } catch (err) {
-      inspector.destroy();
-      await inspecting;
-      throw err;
-    } finally {
-      await upload.abort();
-    }
-  }
-
-  async #inspect(rec: ArtifactRecord): Promise<TarballInspection> {
-    const have = this.#inspections.get(rec.blob);
-    if (have !== undefined) return have;
-    const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
-    const result = await inspectTarball(stream);
-    this.#inspections.set(rec.blob, result);
-    return result;
-  }
-
-  async #readFiles(rec: ArtifactRecord, paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>> {
-    const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
-    return readTarballFiles(stream, paths, maxBytesEach);
-  }
-
-  async #readSmall(rec: ArtifactRecord): Promise<Buffer> {
-    const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
-    return readCapped(stream, rec.size, () => new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`));
-  }
 }

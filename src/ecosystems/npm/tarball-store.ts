@@ -1,0 +1,216 @@
+/**
+ * Verified tarball storage: fetched once per digest however many clients ask at once, streamed
+ * into a staged blob while it is inspected (gzip → tar) and, when small, kept in memory — one
+ * pass over the bytes; committed only when every digest the metadata gives matches.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import { AirlockError, isAirlockError, parseIntegrity, type NpmPackageName, type Purl } from '../../core/index.ts';
+import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, CommittedBlob } from '../../storage/ports/index.ts';
+import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
+import { ByteLru } from './byte-lru.ts';
+import type { NpmMetrics, NpmSettings } from './options.ts';
+import { SingleFlight } from './single-flight.ts';
+import { readTarballFiles } from './tarball-files.ts';
+import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
+
+export /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
+interface Ingested {
+  readonly rec: ArtifactRecord;
+  readonly inspection: TarballInspection | null;
+  /** The bytes, when small enough to keep. */
+  readonly body: Buffer | null;
+}
+
+export interface Expected {
+  readonly expect: BlobExpectation;
+  readonly algorithms: string;
+  readonly flightKey: string;
+}
+
+export interface TarballStoreDeps {
+  readonly blobs: BlobStore;
+  readonly index: ArtifactIndex;
+  readonly upstream: UpstreamClient;
+  readonly clock: () => Date;
+  readonly metrics?: NpmMetrics | undefined;
+}
+
+/** What the metadata promises about a tarball: the digests to verify it against. */
+export function expectationOf(name: string, version: string, dist: { readonly [k: string]: unknown }): Expected {
+  const expect: { sha512?: string; sha256?: string; sha1?: string } = {};
+  if (typeof dist['integrity'] === 'string') {
+    let entries;
+    try {
+      entries = parseIntegrity(dist['integrity']);
+    } catch (cause) {
+      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata has a malformed integrity`, { cause });
+    }
+    for (const e of entries) {
+      if (e.algorithm === 'sha512') expect.sha512 ??= e.hex;
+      else if (e.algorithm === 'sha256') expect.sha256 ??= e.hex;
+      else if (e.algorithm === 'sha1') expect.sha1 ??= e.hex;
+    }
+  }
+  const shasum = dist['shasum'];
+  if (typeof shasum === 'string' && /^[0-9a-fA-F]{40}$/.test(shasum)) {
+    const hex = shasum.toLowerCase();
+    if (expect.sha1 !== undefined && expect.sha1 !== hex) {
+      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata's integrity and shasum disagree`);
+    }
+    expect.sha1 = hex;
+  }
+  const algorithms = Object.keys(expect).sort().join('+');
+  const flightKey = expect.sha512 ?? expect.sha256 ?? expect.sha1;
+  if (flightKey === undefined) {
+    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata has no digest Airlock can verify (sha512, sha256 or sha1)`);
+  }
+  return { expect, algorithms, flightKey };
+}
+
+function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
+  return (e.sha512 === undefined || rec.sha512 === e.sha512) && (e.sha1 === undefined || rec.sha1 === e.sha1) && (e.sha256 === undefined || `sha256:${e.sha256}` === rec.blob);
+}
+
+/** Resolves when the stream can take more, or has been destroyed (the inspector gave up). */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+export class TarballStore {
+  readonly #deps: TarballStoreDeps;
+  readonly #settings: NpmSettings;
+  readonly #inspections = new ByteLru<string, TarballInspection>(4 * 1024 * 1024, () => 2048);
+  readonly #ingests = new SingleFlight<string, Ingested>();
+
+  constructor(deps: TarballStoreDeps, settings: NpmSettings) {
+    this.#deps = deps;
+    this.#settings = settings;
+  }
+
+  /** The stored tarball for this version, fetched and verified first when not stored yet. */
+  async ingest(name: NpmPackageName, version: string, filename: string, purl: Purl, url: URL, expected: Expected): Promise<Ingested> {
+    const { index, blobs, metrics } = this.#deps;
+    const repo = this.#settings.repo;
+    return this.#ingests.run(expected.flightKey, async () => {
+      const existing = await index.getArtifact(repo, purl, filename);
+      if (existing !== null && matches(existing, expected.expect) && (await blobs.stat(existing.blob)) !== null) {
+        metrics?.cache(repo, 'artifact', 'hit');
+        return { rec: existing, inspection: this.#inspections.get(existing.blob) ?? null, body: null };
+      }
+      metrics?.cache(repo, 'artifact', 'miss');
+      try {
+        const fetched = await this.#fetch(url, expected);
+        const rec: ArtifactRecord = {
+          repo,
+          purl,
+          ecosystem: 'npm',
+          name,
+          version,
+          filename,
+          blob: fetched.committed.digest,
+          size: fetched.committed.size,
+          sha512: fetched.committed.digests.sha512,
+          sha1: fetched.committed.digests.sha1,
+          storedAt: this.#deps.clock(),
+        };
+        await index.putArtifact(rec);
+        this.#inspections.set(rec.blob, fetched.inspection);
+        metrics?.upstreamFetch(repo, 'artifact', 'fresh');
+        return { rec, inspection: fetched.inspection, body: fetched.body };
+      } catch (err) {
+        metrics?.upstreamFetch(repo, 'artifact', 'error');
+        if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
+          throw new AirlockError(
+            'DIGEST_MISMATCH',
+            `${name}@${version}: the upstream served a tarball whose bytes do not match the published ${expected.algorithms} digest; refused, nothing was stored`,
+            { cause: err, details: { name, version } },
+          );
+        }
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Stream the upstream tarball into a staged blob while it is inspected (gzip → tar) and, when
+   * small, kept in memory — one pass over the bytes. Commit verifies every expected digest;
+   * on any failure the staged bytes are discarded and the inspection thrown away.
+   */
+  async #fetch(url: URL, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
+    const max = this.#settings.maxArtifactBytes;
+    const upload = await this.#deps.blobs.begin({ maxBytes: max });
+    const inspector = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const inspecting = inspectTarball(inspector);
+    let kept: Buffer[] | null = [];
+    let keptBytes = 0;
+    try {
+      const res = await this.#deps.upstream.openStream(url, { maxBytes: max, accept: 'application/octet-stream' });
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          await upload.write(chunk);
+          if (!inspector.destroyed && !inspector.write(chunk)) await drained(inspector);
+          if (kept !== null) {
+            keptBytes += chunk.length;
+            if (keptBytes > this.#settings.hotArtifactMaxBytes) kept = null;
+            else kept.push(chunk);
+          }
+        }
+      } finally {
+        res.body.destroy();
+      }
+      inspector.end();
+      const committed = await upload.commit(expected.expect);
+      return { committed, inspection: await inspecting, body: kept === null ? null : Buffer.concat(kept, keptBytes) };
+    } catch (err) {
+      inspector.destroy();
+      await inspecting;
+      throw err;
+    } finally {
+      await upload.abort();
+    }
+  }
+
+  async #inspect(rec: ArtifactRecord): Promise<TarballInspection> {
+    const have = this.#inspections.get(rec.blob);
+    if (have !== undefined) return have;
+    const stream = await this.#deps.blobs.open(rec.blob);
+    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
+    const result = await inspectTarball(stream);
+    this.#inspections.set(rec.blob, result);
+    return result;
+  }
+
+  /** Content facts of a stored tarball (cached by digest). */
+  async inspect(rec: ArtifactRecord): Promise<TarballInspection> {
+    const have = this.#inspections.get(rec.blob);
+    if (have !== undefined) return have;
+    const stream = await this.#open(rec);
+    const result = await inspectTarball(stream);
+    this.#inspections.set(rec.blob, result);
+    return result;
+  }
+
+  /** Named package-relative files of a stored tarball (for install-hook analysis). */
+  async readFiles(rec: ArtifactRecord, paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>> {
+    return readTarballFiles(await this.#open(rec), paths, maxBytesEach);
+  }
+
+  /** The whole stored tarball in memory (callers keep this to small ones). */
+  async readAll(rec: ArtifactRecord): Promise<Buffer> {
+    return readCapped(await this.#open(rec), rec.size, () => new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`));
+  }
+
+  async #open(rec: ArtifactRecord): Promise<Readable> {
+    const stream = await this.#deps.blobs.open(rec.blob);
+    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
+    return stream;
+  }
+}
