@@ -13,14 +13,15 @@ import { SingleFlight } from './single-flight.ts';
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
 
-export /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
-interface Ingested {
+/** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
+export interface Ingested {
   readonly rec: ArtifactRecord;
   readonly inspection: TarballInspection | null;
   /** The bytes, when small enough to keep. */
   readonly body: Buffer | null;
 }
 
+/** What the metadata promises about a tarball: the digests to verify it against. */
 export interface Expected {
   readonly expect: BlobExpectation;
   readonly algorithms: string;
@@ -35,7 +36,7 @@ export interface TarballStoreDeps {
   readonly metrics?: NpmMetrics | undefined;
 }
 
-/** What the metadata promises about a tarball: the digests to verify it against. */
+/** The digests to verify a tarball against, from its `dist` (`integrity` SRI and `shasum`). */
 export function expectationOf(name: string, version: string, dist: { readonly [k: string]: unknown }): Expected {
   const expect: { sha512?: string; sha256?: string; sha1?: string } = {};
   if (typeof dist['integrity'] === 'string') {
