@@ -25,6 +25,34 @@ export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && UNIQUE_VIOLATIONS.has((err as { errcode?: number }).errcode ?? -1);
 }
 
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+
+function isBusy(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { errcode?: number }).errcode : undefined;
+  return code !== undefined && ((code & 0xff) === SQLITE_BUSY || (code & 0xff) === SQLITE_LOCKED);
+}
+
+/**
+ * Switching a fresh database file to WAL takes an exclusive lock, and SQLite may answer
+ * SQLITE_BUSY there without consulting the busy handler when several processes open the same
+ * new file at once. Retry within the busy timeout (the connection is synchronous by nature, so
+ * the wait is a short synchronous sleep, only ever at start-up).
+ */
+function execRetryingBusy(db: DatabaseSync, sql: string, busyMs: number): void {
+  const deadline = Date.now() + busyMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      db.exec(sql);
+      return;
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, Math.min(50, 2 ** attempt));
+    }
+  }
+}
+
 /** Any non-Airlock error from the database becomes STORAGE_ERROR (cause kept, message generic). */
 export function storageError(err: unknown, what: string): AirlockError {
   if (isAirlockError(err)) return err;
@@ -49,7 +77,7 @@ export class SqliteConnection {
       db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true, timeout: busy });
       db.exec(`PRAGMA busy_timeout = ${busy}`);
       db.enableDefensive(true);
-      if (options.path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+      if (options.path !== ':memory:') execRetryingBusy(db, 'PRAGMA journal_mode = WAL', busy);
       db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.exec('PRAGMA foreign_keys = ON');
       db.exec('PRAGMA trusted_schema = OFF');
