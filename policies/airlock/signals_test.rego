@@ -115,7 +115,7 @@ test_old_lookalike_only_warns if {
 }
 
 test_weak_lookalike_is_ignored if {
-	inp := sig_input(look(0.31, 3))
+	inp := sig_input(look(0.29, 3))
 	count(data.airlock.quarantine) == 0 with input as inp
 	not "lookalike" in ids(data.airlock.warn) with input as inp
 }
