@@ -28,18 +28,25 @@ export class ByteCap extends Transform {
   }
 }
 
+/**
+ * Output chunk size for decoders. Node's default (16 KiB) costs a thread-pool round trip per
+ * chunk; 64 KiB cuts the CPU spent on a large body by more than half.
+ */
+export const DECODE_CHUNK_BYTES = 64 * 1024;
+
 function decoderFor(coding: string): Transform | null {
+  const chunkSize = DECODE_CHUNK_BYTES;
   switch (coding) {
     case 'identity':
     case '':
       return null;
     case 'gzip':
     case 'x-gzip':
-      return createGunzip();
+      return createGunzip({ chunkSize });
     case 'deflate':
-      return createInflate();
+      return createInflate({ chunkSize });
     case 'br':
-      return createBrotliDecompress();
+      return createBrotliDecompress({ chunkSize });
     default:
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(coding.slice(0, 40))}`);
   }

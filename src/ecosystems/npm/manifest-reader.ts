@@ -35,22 +35,48 @@ export interface ManifestExtract {
 const KEYS = new KeySet([...PARSED_FIELDS, ...COUNTED_FIELDS]);
 const utf8 = new TextDecoder('utf-8');
 
+/** A validated JSON value: plain strings (no escapes) are decoded directly, the rest parsed. */
+function parseValue(b: Uint8Array, start: number, end: number): unknown {
+  if (b[start] === 0x22 && b.subarray(start + 1, end - 1).indexOf(0x5c) === -1) return utf8.decode(b.subarray(start + 1, end - 1));
+  return JSON.parse(utf8.decode(b.subarray(start, end))) as unknown;
+}
+
+/**
+ * Collects one manifest's fields member by member, so a caller already walking the version
+ * object (the packument index pass) extracts the manifest in the same pass.
+ */
+export class ManifestCollector {
+  readonly fields: Partial<Record<ParsedField, unknown>> = {};
+  readonly counts: Partial<Record<CountedField, number>> = {};
+
+  /** For `forEachMember`: the value's end when this member was read here, else -1. */
+  visit(b: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, depth: number): number {
+    const i = KEYS.match(b, keyStart, keyEnd);
+    if (i === -1) return -1;
+    if (i < PARSED_FIELDS.length) {
+      const end = scanValue(b, valueStart, depth + 1);
+      this.fields[PARSED_FIELDS[i] as ParsedField] = parseValue(b, valueStart, end);
+      return end;
+    }
+    const { count, end } = countEntries(b, valueStart, depth + 1);
+    this.counts[COUNTED_FIELDS[i - PARSED_FIELDS.length] as CountedField] = count;
+    return end;
+  }
+
+  /** Record a member whose value another reader has already scanned (e.g. `dist`). */
+  take(field: ParsedField, b: Uint8Array, valueStart: number, valueEnd: number): void {
+    this.fields[field] = parseValue(b, valueStart, valueEnd);
+  }
+
+  result(): ManifestExtract {
+    return { fields: this.fields, counts: this.counts };
+  }
+}
+
 /** Read the manifest object starting at `start` (at '{'); null when the value is not an object. */
 export function readManifest(b: Uint8Array, start: number): ManifestExtract | null {
   if (b[start] !== 0x7b) return null;
-  const fields: Partial<Record<ParsedField, unknown>> = {};
-  const counts: Partial<Record<CountedField, number>> = {};
-  forEachMember(b, start, 2, (ks, ke, vs) => {
-    const i = KEYS.match(b, ks, ke);
-    if (i === -1) return -1;
-    if (i < PARSED_FIELDS.length) {
-      const end = scanValue(b, vs, 3);
-      fields[PARSED_FIELDS[i] as ParsedField] = JSON.parse(utf8.decode(b.subarray(vs, end))) as unknown;
-      return end;
-    }
-    const { count, end } = countEntries(b, vs, 3);
-    counts[COUNTED_FIELDS[i - PARSED_FIELDS.length] as CountedField] = count;
-    return end;
-  });
-  return { fields, counts };
+  const collector = new ManifestCollector();
+  forEachMember(b, start, 2, (ks, ke, vs) => collector.visit(b, ks, ke, vs, 2));
+  return collector.result();
 }

@@ -13,7 +13,7 @@ import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { DocumentSource, SourceDocument, SourceLogger } from './document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
-import { indexPackument, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
+import { indexPackumentWithManifests, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { withheldMessage } from './refusal.ts';
 import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
@@ -142,7 +142,8 @@ export class MetadataService {
       });
       // Compression runs on the thread pool, outside the heavy section.
       const r: Rendering = {
-        etag: `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
+        // The view's digest, the document and the base URL determine every byte of the body.
+        etag: `W/"${createHash('sha256').update(`${state.doc.blob}\0${key}\0${view.digest}`).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
         gzip: exactBuffer(await gzipAsync(body, { level: 6 })),
       };
@@ -167,7 +168,7 @@ export class MetadataService {
     if (have !== undefined) return have;
     return this.#candidateBuilds.run(st.doc.blob, async () => {
       const doc = await this.documentBytes(st);
-      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, doc));
+      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, { doc }));
       this.#candidateSets.set(st.doc.blob, candidates);
       return candidates;
     });
@@ -212,7 +213,15 @@ export class MetadataService {
     const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
     let index: PackumentIndex;
     try {
-      index = await this.#heavy.run(async () => indexPackument(bytes));
+      // One pass: the index, and every version's manifest for the candidates (needed next,
+      // by the view or by an artifact decision as the package's history).
+      index = await this.#heavy.run(async () => {
+        const indexed = indexPackumentWithManifests(bytes);
+        if (indexed.index.name === name) {
+          this.#candidateSets.set(doc.blob, packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests ?? new Map() }));
+        }
+        return indexed.index;
+      });
     } catch (err) {
       if (err instanceof PackumentFormatError) {
         throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} sent an unusable packument for ${name}: ${err.message}`, { cause: err });

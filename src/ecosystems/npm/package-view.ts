@@ -4,12 +4,13 @@
  * the `modified` time of the filtered view, and the renderings built so far (cached per
  * variant and base URL).
  */
+import { createHash } from 'node:crypto';
 import { makePurl, type NpmPackageName } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
-import { readManifest } from './manifest-reader.ts';
+import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import type { PackumentIndex } from './packument-index.ts';
 import { reasonsText } from './refusal.ts';
 
@@ -21,13 +22,21 @@ export interface PackageCandidates {
   readonly unusable: ReadonlyMap<string, string>;
 }
 
-/** Reads every version's manifest from the packument bytes once and builds its facts. */
-export function packageCandidates(repo: string, name: NpmPackageName, index: PackumentIndex, doc: Buffer): PackageCandidates {
+/**
+ * Every version's facts, from manifests the index pass read (`manifests`) or, when those are
+ * gone, read again from the packument bytes.
+ */
+export function packageCandidates(
+  repo: string,
+  name: NpmPackageName,
+  index: PackumentIndex,
+  source: { readonly doc: Buffer } | { readonly manifests: ReadonlyMap<string, ManifestExtract> },
+): PackageCandidates {
   const ctx = packageContext(index.time, index.distTags, index.versions.size);
   const unusable = new Map<string, string>();
   const candidates: VersionCandidate[] = [];
   for (const span of index.versions.values()) {
-    const manifest = readManifest(doc, span.start);
+    const manifest = 'doc' in source ? readManifest(source.doc, span.start) : (source.manifests.get(span.version) ?? null);
     const problem = versionProblem(name, span.version, manifest);
     if (problem !== null) {
       unusable.set(span.version, problem);
@@ -70,6 +79,8 @@ export interface PackageView {
   readonly distTags: Readonly<Record<string, string>>;
   readonly tagsChanged: boolean;
   readonly modified: string | null;
+  /** Identifies what this view shows (with the document and base URL it determines every byte). */
+  readonly digest: string;
   readonly renderings: Map<string, Rendering>;
 }
 
@@ -111,6 +122,10 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
   const hidden = new Set(hiddenWhy.keys());
   const visible = [...index.versions.keys()].filter((v) => !hidden.has(v));
   const tags = recomputeDistTags(index.distTags, visible);
+  const modified = hidden.size > 0 ? newestTime(index, visible) : null;
+  const digest = createHash('sha256')
+    .update(JSON.stringify([[...hidden].sort(), tags.tags, modified, [...withheld].sort((a, b) => (a[0] < b[0] ? -1 : 1))]))
+    .digest('base64url');
   return {
     generation,
     hidden,
@@ -118,7 +133,8 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
     withheld,
     distTags: tags.tags,
     tagsChanged: tags.changed,
-    modified: hidden.size > 0 ? newestTime(index, visible) : null,
+    modified,
+    digest,
     renderings: new Map(),
   };
 }

@@ -6,6 +6,7 @@
  * one, and clients must see exactly what Airlock judged).
  */
 import { JsonScanError, KeySet, expectEnd, forEachMember, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
+import { ManifestCollector, type ManifestExtract } from './manifest-reader.ts';
 
 const DIST_KEY = new KeySet(['dist']);
 
@@ -48,6 +49,13 @@ export interface PackumentIndex {
   readonly time: Readonly<Record<string, string>>;
 }
 
+/** What one index pass can also read on the way: each version's manifest (for its facts). */
+export interface IndexedPackument {
+  readonly index: PackumentIndex;
+  /** Per version key (object-valued versions only), when asked for. */
+  readonly manifests: ReadonlyMap<string, ManifestExtract> | null;
+}
+
 export class PackumentFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -88,7 +96,11 @@ function scanDist(b: Uint8Array, at: number, depth: number): { end: number; tarb
   return { end, tarball, attestationsUrl };
 }
 
-function scanVersions(b: Uint8Array, at: number): { end: number; lastMemberEnd: number; versions: Map<string, VersionSpan> } {
+function scanVersions(
+  b: Uint8Array,
+  at: number,
+  manifests: Map<string, ManifestExtract> | null,
+): { end: number; lastMemberEnd: number; versions: Map<string, VersionSpan> } {
   const versions = new Map<string, VersionSpan>();
   if (b[at] !== 0x7b) throw new PackumentFormatError('versions is not an object');
   let lastEnd = at + 1;
@@ -103,14 +115,17 @@ function scanVersions(b: Uint8Array, at: number): { end: number; lastMemberEnd: 
       }
       let tarball = null as Span | null;
       let attestationsUrl = null as Span | null;
+      const collector = manifests === null ? null : new ManifestCollector();
       // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse.
       const end = forEachMember(b, valueStart, 2, (ks, ke, vs) => {
-        if (DIST_KEY.match(b, ks, ke) !== 0) return -1;
+        if (DIST_KEY.match(b, ks, ke) !== 0) return collector === null ? -1 : collector.visit(b, ks, ke, vs, 2);
         const d = scanDist(b, vs, 3);
         tarball = d.tarball;
         attestationsUrl = d.attestationsUrl;
+        collector?.take('dist', b, vs, d.end);
         return d.end;
       });
+      if (collector !== null) manifests?.set(version, collector.result());
       versions.set(version, {
         version,
         sepStart,
@@ -140,6 +155,16 @@ function parseStringMap(b: Buffer, m: JsonMember | undefined, what: string): Rec
 
 /** Index a packument; throws PackumentFormatError (with the reason) when it is not usable. */
 export function indexPackument(b: Buffer): PackumentIndex {
+  return indexPackumentWith(b, false).index;
+}
+
+/** Index a packument and read every version's manifest in the same pass. */
+export function indexPackumentWithManifests(b: Buffer): IndexedPackument {
+  return indexPackumentWith(b, true);
+}
+
+function indexPackumentWith(b: Buffer, withManifests: boolean): IndexedPackument {
+  const manifests = withManifests ? new Map<string, ManifestExtract>() : null;
   try {
     const start = skipWs(b, 0);
     let versions = new Map<string, VersionSpan>();
@@ -148,7 +173,7 @@ export function indexPackument(b: Buffer): PackumentIndex {
       unique: true,
       scanMember: (key, valueStart) => {
         if (key !== 'versions') return scanValue(b, valueStart, 1);
-        const v = scanVersions(b, valueStart);
+        const v = scanVersions(b, valueStart, manifests);
         versions = v.versions;
         versionsObject = { start: valueStart, end: v.end, lastMemberEnd: v.lastMemberEnd };
         return v.end;
@@ -158,7 +183,7 @@ export function indexPackument(b: Buffer): PackumentIndex {
     const nameMember = top.members.find((m) => m.key === 'name');
     if (nameMember === undefined || b[nameMember.valueStart] !== 0x22) throw new PackumentFormatError('the packument has no name');
     const name = JSON.parse(b.toString('utf8', nameMember.valueStart, nameMember.valueEnd)) as string;
-    return {
+    const index: PackumentIndex = {
       size: b.length,
       name,
       top: top.members,
@@ -168,6 +193,7 @@ export function indexPackument(b: Buffer): PackumentIndex {
       distTags: parseStringMap(b, top.members.find((m) => m.key === 'dist-tags'), 'dist-tags'),
       time: parseStringMap(b, top.members.find((m) => m.key === 'time'), 'time'),
     };
+    return { index, manifests };
   } catch (err) {
     if (err instanceof JsonScanError) throw new PackumentFormatError(`not valid JSON: ${err.message}`);
     throw err;

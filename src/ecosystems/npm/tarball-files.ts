@@ -88,7 +88,7 @@ export async function readTarballFiles(
   try {
     await pipeline(
       source,
-      createGunzip(),
+      createGunzip({ chunkSize: 64 * 1024 }),
       new Writable({
         write(chunk: Buffer, _enc, done) {
           try {

@@ -146,7 +146,7 @@ export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readabl
   try {
     await pipeline(
       source,
-      createGunzip(),
+      createGunzip({ chunkSize: 64 * 1024 }),
       new Writable({
         write(chunk: Buffer, _enc, done) {
           try {
