@@ -105,9 +105,11 @@ async function main(): Promise<void> {
   try {
     await npmCi(floorNpm); // warm-up: disk caches, npm's own start-up
     for (let i = 0; i < RUNS; i++) {
+      // No Airlock process exists while the floor is measured.
+      await last?.stop();
+      last = null;
       floorRuns.push(await npmCi(floorNpm));
       log(`run ${i + 1}/${RUNS}: floor ${fmt(floorRuns[i]?.seconds ?? NaN)} s`);
-      await last?.stop();
       last = await airlock(floor.url);
       idleRss = Math.max(idleRss, memoryOf(last.child.pid).rss);
       const registry = `${last.url}/npm/`;
