@@ -1,102 +1,50 @@
 /**
- * `npm run bench:signals`: look-alike scoring of one name against 20,000 popular names.
+ * `npm run bench:signals`: what a look-alike index costs to build and hold, and what scoring one
+ * name against 20,000 popular names costs, in one run.
  *
- * The index (`createLookalikeIndex`) is measured per name (p50/p99/mean over a mixed query set),
- * side by side with a brute-force baseline measured in the same run: the same question answered
- * by scanning all 20,000 names with a bounded edit distance plus the separator/homoglyph
- * comparisons (no index). Target: under 1 ms per name for the index.
+ * Index cost: the npm and PyPI indexes the gateway builds (bundled lists and legitimate pairs) and
+ * the 20,000-name list below, each built in a fresh process (`index-memory.ts`, node --expose-gc):
+ * build time (wall and CPU, JIT warm-up included — what the gateway pays once), then the growth of
+ * the resident set, the V8 heap and the ArrayBuffers from the list loaded to the index built, all
+ * after full collections, and the same once the query mix below has been asked. `--compare DIR`
+ * measures another copy of src/signals/lookalike (e.g. a previous commit's) the same way, side by
+ * side.
  *
- * Queries: typo/affix/scope/homoglyph variants of popular names, popular names themselves (the
- * short-circuit path), and random names that look like nothing (the common case at a gateway).
+ * Scoring: the index (`createLookalikeIndex`) per name (p50/p99 over a mixed query set), side by
+ * side with a brute-force baseline measured in the same run: the same question answered by
+ * scanning all 20,000 names with a bounded edit distance plus the separator/homoglyph comparisons
+ * (no index). Target: under 1 ms per name for the index. Queries: typo/affix/scope/homoglyph
+ * variants of popular names, popular names themselves (the short-circuit path), and random names
+ * that look like nothing (the common case at a gateway).
  *
  * Each name is scored REPEATS times in a row. "first call" is each name's first call (cold caches
  * for that name: what a gateway sees); "best of N" takes each name's fastest call, which removes
  * preemption by other processes and GC pauses on a shared machine (the bench prints the load
  * average) and is the intrinsic cost of the lookup. The baseline is treated the same way.
- * `--engine DIR` measures another copy of src/signals/lookalike on the same queries.
+ * `--engine DIR` measures another copy of src/signals/lookalike instead of this one.
  */
+import { spawnSync } from 'node:child_process';
 import { loadavg, availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as currentEngine from '../../src/signals/lookalike/index.ts';
-import type { PopularName } from '../../src/signals/lookalike/index.ts';
-import { loadNpmPopular, loadPypiPopular } from '../../src/signals/popular/index.ts';
+import type { Sample } from './index-memory.ts';
+import { mixedPopularList, queries } from './queries.ts';
 
+const option = (flag: string): string | undefined => {
+  const at = process.argv.indexOf(flag);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
 // `--engine DIR`: measure another copy of src/signals/lookalike (e.g. a previous commit's).
-const engineAt = process.argv.indexOf('--engine');
-const engineDir = engineAt === -1 ? undefined : process.argv[engineAt + 1];
+const engineDir = option('--engine');
+// `--compare DIR`: also measure the build and memory of another copy, side by side.
+const compareDir = option('--compare');
 const engine: typeof currentEngine =
   engineDir === undefined ? currentEngine : ((await import(pathToFileURL(resolve(engineDir, 'index.ts')).href)) as typeof currentEngine);
 const { createLookalikeIndex, boundedOsaDistance, skeletonOf } = engine;
 
-const LIST_SIZE = 20_000;
-const QUERIES_PER_KIND = 700;
 const BASELINE_QUERIES = 100;
 const REPEATS = 5;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function popularList(): Promise<PopularName[]> {
-  const [npm, pypi] = await Promise.all([loadNpmPopular(), loadPypiPopular()]);
-  const seen = new Set<string>();
-  const out: PopularName[] = [];
-  for (const p of [...npm.names, ...pypi.names]) {
-    const key = p.name.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ name: p.name, rank: out.length + 1 });
-    if (out.length === LIST_SIZE) break;
-  }
-  return out;
-}
-
-function queries(list: readonly PopularName[]): { kind: string; names: string[] }[] {
-  const rand = rng(20251121);
-  const pick = (): string => (list[Math.floor(rand() * list.length)] as PopularName).name;
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const mutate = (s: string): string => {
-    const i = Math.floor(rand() * s.length);
-    switch (Math.floor(rand() * 4)) {
-      case 0:
-        return s.slice(0, i) + s.slice(i + 1);
-      case 1:
-        return s.slice(0, i) + letters[Math.floor(rand() * 26)] + s.slice(i);
-      case 2:
-        return s.slice(0, i) + letters[Math.floor(rand() * 26)] + s.slice(i + 1);
-      default:
-        return i + 1 < s.length ? s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2) : `${s}s`;
-    }
-  };
-  const affixes = ['-js', 'node-', '-utils', 'py-', '-cli', '2', '-dev'];
-  const random = (): string => {
-    let s = '';
-    const len = 5 + Math.floor(rand() * 12);
-    for (let i = 0; i < len; i++) s += rand() < 0.1 && i > 0 ? '-' : letters[Math.floor(rand() * 26)];
-    return s;
-  };
-  const n = QUERIES_PER_KIND;
-  return [
-    { kind: 'typo variants', names: Array.from({ length: n }, () => mutate(pick())) },
-    { kind: 'affix / scope / homoglyph', names: Array.from({ length: n }, (_, i) => {
-      const p = pick();
-      if (i % 3 === 0) { const a = affixes[i % affixes.length] as string; return a.endsWith('-') ? a + p : p + a; }
-      if (i % 3 === 1) return p.startsWith('@') ? p.replace('@', '@x') : `@evil/${p}`;
-      return p.replace(/o/, '0').replace(/l/, '1');
-    }) },
-    { kind: 'popular names', names: Array.from({ length: n }, pick) },
-    { kind: 'random names', names: Array.from({ length: n }, random) },
-  ];
-}
 
 /** The baseline: scan every popular name (bounded OSA distance ≤ 2, separator-free and skeleton equality). */
 function bruteForce(list: readonly { key: string; flat: string; skeleton: string }[], name: string): string | null {
@@ -125,21 +73,60 @@ function stats(samples: number[]): { p50: number; p99: number; mean: number; max
 
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`).padStart(10);
 
-const list = await popularList();
-const heapBefore = process.memoryUsage().heapUsed;
+interface MemoryReport {
+  readonly list: string;
+  readonly names: number;
+  readonly buildMs: number;
+  readonly buildCpuMs: number;
+  readonly loaded: Sample;
+  readonly listed: Sample;
+  readonly built: Sample;
+  readonly used: Sample;
+}
+
+/** Builds one index in a fresh process (`index-memory.ts`) and reads its report. */
+function measureIndex(list: string, dir: string | undefined): MemoryReport {
+  const args = ['--expose-gc', join(import.meta.dirname, 'index-memory.ts'), '--list', list, ...(dir === undefined ? [] : ['--engine', dir])];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`index-memory ${list} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as MemoryReport;
+}
+
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+const plus = (bytes: number): string => `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
+
+console.log(`look-alike index: build and memory, then scoring against 20,000 popular names${engineDir === undefined ? '' : `; engine ${resolve(engineDir)}`}`);
+console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (times and tails grow with load)\n`);
+console.log('index cost, each index built in a fresh process (node --expose-gc; every figure after full collections; MiB)');
+console.log(
+  `${'engine'.padEnd(9)}${'list'.padEnd(7)}${'names'.padStart(7)}  ${'build wall / CPU'.padStart(17)}  ${'RSS'.padStart(7)}  ${'heap'.padStart(6)}  ${'ArrayBuf'.padStart(8)}  ${'young gen'.padStart(9)}  | after the query mix: ${'RSS'.padStart(6)}  ${'heap'.padStart(6)}`,
+);
+const engines: [string, string | undefined][] = [[engineDir === undefined ? 'this' : 'given', engineDir]];
+if (compareDir !== undefined) engines.push(['compare', compareDir]);
+for (const listName of ['npm', 'pypi', 'mixed']) {
+  for (const [label, dir] of engines) {
+    const r = measureIndex(listName, dir);
+    const d = (k: keyof Sample, to: Sample): string => plus(to[k] - r.listed[k]);
+    console.log(
+      `${label.padEnd(9)}${listName.padEnd(7)}${String(r.names).padStart(7)}  ${`${r.buildMs.toFixed(0)} / ${r.buildCpuMs.toFixed(0)} ms`.padStart(17)}  ${d('rss', r.built).padStart(7)}  ${d('heapUsed', r.built).padStart(6)}  ${d('arrayBuffers', r.built).padStart(8)}  ${`${mib(r.listed.newSpace)}→${mib(r.built.newSpace)}`.padStart(9)}  |                      ${d('rss', r.used).padStart(6)}  ${d('heapUsed', r.used).padStart(6)}`,
+    );
+  }
+}
+console.log(
+  '(RSS, heap, ArrayBuffers: growth from the list loaded to the index built; young gen: V8\'s committed new space, which it grows under\n allocation pressure and keeps as pooled pages — part of the RSS figure; after the query mix: the same growth once the benchmark\'s\n 2,800 queries were asked)\n',
+);
+
+const list = await mixedPopularList();
 const t0 = performance.now();
 const index = createLookalikeIndex(list, { rules: 'npm' });
 const buildMs = performance.now() - t0;
-const heapAfter = process.memoryUsage().heapUsed;
 const prepared = list.map((p) => {
   const key = p.name.toLowerCase();
   const flat = key.replace(/[-_.@/]/g, '');
   return { key, flat, skeleton: skeletonOf(flat) };
 });
 
-console.log(`look-alike scoring against ${list.length} popular names (npm rules; npm-high-impact + top PyPI names)${engineDir === undefined ? '' : `; engine ${resolve(engineDir)}`}`);
-console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (tails grow with load)`);
-console.log(`index build: ${buildMs.toFixed(0)} ms, heap +${((heapAfter - heapBefore) / 1048576).toFixed(1)} MiB (approx.)\n`);
+console.log(`scoring one name against the ${list.length} names (npm rules; npm-high-impact + top PyPI names; index built in ${buildMs.toFixed(0)} ms in this process)`);
 console.log(`${''.padEnd(34)}${'index, first call'.padEnd(22)}${'index, best of ' + REPEATS}     | ${'scan, first call'.padEnd(21)}${'scan, best of ' + REPEATS}`);
 console.log(`${'query set'.padEnd(28)}${'n'.padStart(6)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} | ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}  speed-up (best p50)`);
 const acc = { raw: [] as number[], best: [] as number[], baseRaw: [] as number[], baseBest: [] as number[] };

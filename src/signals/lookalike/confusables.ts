@@ -110,7 +110,34 @@ export function asciiSkeleton(text: string): string {
 
 /** Full skeleton of a name: Unicode folding, then the ASCII layer. */
 export function skeletonOf(text: string): string {
-  return asciiSkeleton(foldUnicode(text));
+  return ASCII_RE.test(text) ? asciiSkeletonOfAscii(text) : asciiSkeleton(foldUnicode(text));
+}
+
+const ASCII_RE = /^[\x00-\x7f]*$/;
+const VOWEL_CODES = new Set([...'aeiou'].map((c) => c.charCodeAt(0)));
+const SINGLE_CODES = new Map(Object.entries(ASCII_SINGLE).map(([from, to]) => [from.charCodeAt(0), to.charCodeAt(0)]));
+const [R, N, V, C, L, M, W, D] = [...'rnvclmwd'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number];
+
+/**
+ * `skeletonOf` for ASCII text in one pass, without the Unicode layer (which changes no ASCII
+ * character but its case). The pairs cannot overlap or make one another (`rn`, `vv` and `cl`
+ * share no letter, and none of `m`, `w`, `d` starts a pair or is a vowel), so matching them left
+ * to right in one pass equals the three replacements of `asciiSkeleton` in turn.
+ */
+function asciiSkeletonOfAscii(text: string): string {
+  const s = text.toLowerCase();
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const next = i + 1 < s.length ? s.charCodeAt(i + 1) : -1;
+    let code = c;
+    if (c === R && next === N) code = M;
+    else if (c === V && next === V) code = W;
+    else if (c === C && next === L && VOWEL_CODES.has(i + 2 < s.length ? s.charCodeAt(i + 2) : -1)) code = D;
+    if (code !== c) i++;
+    out.push(SINGLE_CODES.get(code) ?? code);
+  }
+  return String.fromCharCode(...out);
 }
 
 /** Whether two single ASCII characters are homoglyphs of each other (`0`/`o`, `1`/`l` …). */

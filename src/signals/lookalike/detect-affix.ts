@@ -13,7 +13,7 @@ function affixFactor(targetFlat: string): number {
 }
 
 function lookupSameScope(s: Structures, flat: string, scope: string | null): Entry[] {
-  return (s.byFlatBase.get(flat) ?? []).map((id) => s.entries[id] as Entry).filter((e) => e.shape.scope === scope);
+  return s.byFlatBase.get(flat).map((id) => s.entries.get(id)).filter((e) => e.shape.scope === scope);
 }
 
 const VERSION_RE = /^v?\d{1,2}(?:[-_.]\d{1,3}){0,3}$/;

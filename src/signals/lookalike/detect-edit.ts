@@ -5,7 +5,7 @@
 import { boundedOsaDistance, classifySingleEdit, type SingleEdit } from './edit-distance.ts';
 import { changedWords, doubleEditWeight, opCounts, singleEditFactor, wordRelation, wordsOf } from './edit-shape.ts';
 import { lengthFactor, type Candidate, type Query } from './candidate.ts';
-import { editBudget, queryDepth, type Entry, type Structures } from './structures.ts';
+import { editBudget, endsWord, type Entry, type Structures } from './structures.ts';
 import type { Evidence, LookalikeKind } from './types.ts';
 
 /** Length of the part of the target the edit touches: its scope or its basename. */
@@ -35,13 +35,13 @@ const KNOWN_INFLECTION_FACTOR = 0.65;
  */
 function landsOnKnownWords(s: Structures, targetWords: readonly string[], queryWords: readonly string[]): boolean {
   const changed = changedWords(targetWords, queryWords);
-  return changed !== null && changed.length > 0 && changed.every((w) => (s.vocabulary.get(w) ?? 0) >= 1);
+  return changed !== null && changed.length > 0 && changed.every((w) => s.vocabulary.has(w));
 }
 
 /** The edit only adds or removes letters at the end of a word (`resolver`, `plugins`, `sizer`). */
 function inflection(edit: SingleEdit, entry: Entry): boolean {
-  if (edit.technique === 'omission') return entry.wordEnds.has(edit.at + 1);
-  if (edit.technique === 'insertion' || edit.technique === 'repetition') return entry.wordEnds.has(edit.at);
+  if (edit.technique === 'omission') return endsWord(entry, edit.at + 1);
+  if (edit.technique === 'insertion' || edit.technique === 'repetition') return endsWord(entry, edit.at);
   return false;
 }
 
@@ -49,14 +49,14 @@ function inflection(edit: SingleEdit, entry: Entry): boolean {
 function inTrailingNumber(entry: Entry, at: number): boolean {
   const t = entry.fullFlat;
   let end = at;
-  while (end < t.length && /\d/.test(t[end] as string) && !entry.wordEnds.has(end)) end++;
-  return end <= t.length && (entry.wordEnds.has(end) || end === t.length) && /\d/.test(t[at] ?? '');
+  while (end < t.length && /\d/.test(t[end] as string) && !endsWord(entry, end)) end++;
+  return end <= t.length && (endsWord(entry, end) || end === t.length) && /\d/.test(t[at] ?? '');
 }
 
 /** An `s` added or removed at the end of a word. */
 function isPluralEdit(edit: SingleEdit, entry: Entry): boolean {
-  if ((edit.technique === 'insertion' || edit.technique === 'repetition') && edit.to === 's') return entry.wordEnds.has(edit.at);
-  if (edit.technique === 'omission' && edit.from === 's') return entry.wordEnds.has(edit.at + 1);
+  if ((edit.technique === 'insertion' || edit.technique === 'repetition') && edit.to === 's') return endsWord(entry, edit.at);
+  if (edit.technique === 'omission' && edit.from === 's') return endsWord(entry, edit.at + 1);
   return false;
 }
 
@@ -71,8 +71,8 @@ export function editCandidates(q: Query, s: Structures): Candidate[] {
   const flat = q.fullFlat;
   const separatorsChanged = (e: Entry): boolean => e.shape.key.replace(/[^-_.]/g, '') !== q.shape.key.replace(/[^-_.]/g, '');
   const queryWords = wordsOf(q.shape.scope, q.shape.tokens);
-  for (const id of s.deletion.candidates(flat, queryDepth(flat.length))) {
-    const entry = s.entries[id] as Entry;
+  for (const id of s.deletion.candidates(flat)) {
+    const entry = s.entries.get(id);
     if ((entry.shape.scope === null) !== (q.shape.scope === null)) continue;
     const t = entry.fullFlat;
     const budget = editBudget(t.length);
@@ -99,10 +99,10 @@ export function editCandidates(q: Query, s: Structures): Candidate[] {
     const edit = classifySingleEdit(t, flat);
     if (edit === null) continue;
     // A digit appended to a word is a combosquat (`express4`); the affix detector reports it.
-    if ((edit.technique === 'insertion' || edit.technique === 'repetition') && /\d/.test(edit.to) && entry.wordEnds.has(edit.at)) continue;
+    if ((edit.technique === 'insertion' || edit.technique === 'repetition') && /\d/.test(edit.to) && endsWord(entry, edit.at)) continue;
     // The target is a numbered successor of the name (`mysql` beside `mysql2`, `json` beside
     // `json5`): a version sibling, rarely an imitation.
-    const versionSibling = edit.technique === 'omission' && /\d/.test(edit.from) && entry.wordEnds.has(edit.at + 1);
+    const versionSibling = edit.technique === 'omission' && /\d/.test(edit.from) && endsWord(entry, edit.at + 1);
     const factor = lengthFactor(touchedLength(entry, edit.at));
     if (factor === 0) continue;
     const evidence: Evidence = { at: edit.at, from: edit.from, to: edit.to, known_words: realWords, separators_changed: separatorsChanged(entry) };

@@ -17,7 +17,7 @@ const TYPES_SCOPE = 'types';
  */
 function specificity(s: Structures, flatBase: string): number {
   let n = 0;
-  for (const id of s.byFlatBase.get(flatBase) ?? []) if ((s.entries[id] as Entry).shape.scope !== TYPES_SCOPE) n++;
+  for (const id of s.byFlatBase.get(flatBase)) if (s.entries.get(id).shape.scope !== TYPES_SCOPE) n++;
   return n <= 1 ? 1 : 1 / Math.sqrt(n);
 }
 
@@ -29,13 +29,13 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
   const baseFactor = lengthFactor(flat.length);
   if (scope === null) {
     // `types-node` / `typesnode` for `@types/node`.
-    for (const id of s.byFullFlat.get(q.fullFlat) ?? []) {
-      const entry = s.entries[id] as Entry;
+    for (const id of s.byFullFlat.get(q.fullFlat)) {
+      const entry = s.entries.get(id);
       // `babel-core` for `@babel/core`: when the scope's word already heads many unscoped popular
       // names (`babel-*`, `rollup-plugin-*`), the flattened spelling is a naming tradition (often
       // the package's own name before it moved into the scope), not a trick.
       const scopeWords = tokensOf(entry.shape.scope ?? '');
-      const tradition = (s.familyHeads.get(wordSequenceKey(null, scopeWords)) ?? 0) >= FAMILY_MIN;
+      const tradition = s.familyHeads.count(wordSequenceKey(null, scopeWords), FAMILY_MIN) >= FAMILY_MIN;
       out.push({
         entry,
         kind: 'scope',
@@ -46,12 +46,12 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
     }
     // `tinycolor` for `@ctrl/tinycolor` (but `x` for `@types/x` is the typed package itself).
     const dropSpec = specificity(s, flat);
-    for (const id of s.byFlatBase.get(flat) ?? []) {
-      const entry = s.entries[id] as Entry;
+    for (const id of s.byFlatBase.get(flat)) {
+      const entry = s.entries.get(id);
       if (entry.shape.scope === null || entry.shape.scope === TYPES_SCOPE) continue;
       // A basename that is a name of its own (`semver` for `@storybook/semver`) is more likely
       // the original than a confusion; a family member's (`client-s3`) is not.
-      const family = s.familyMembers.has(entry.id) ? 1 : flat.length >= 12 || q.shape.tokens.length >= 3 ? 0.75 : 0.45;
+      const family = s.familyMembers[entry.id] === 1 ? 1 : flat.length >= 12 || q.shape.tokens.length >= 3 ? 0.75 : 0.45;
 
       out.push({
         entry,
@@ -66,13 +66,13 @@ export function scopeCandidates(q: Query, s: Structures): Candidate[] {
   const scopeFlat = flatOf(scope);
   const scopeSkeleton = skeletonOf(scopeFlat);
   const knownScope = s.knownScopes.has(scope);
-  const sameBase = s.byFlatBase.get(flat) ?? [];
+  const sameBase = s.byFlatBase.get(flat);
   const spec = specificity(s, flat);
   // Scope typos are also edit-distance typos of the whole name (the edit detector finds those);
   // the distance here only matters for basenames few names share.
   const measureDistance = sameBase.length <= 32;
   for (const id of sameBase) {
-    const entry = s.entries[id] as Entry;
+    const entry = s.entries.get(id);
     const tScope = entry.shape.scope;
     if (entry.shape.key === q.shape.key) continue;
     if (tScope === null) {

@@ -15,8 +15,8 @@ import { sortedTokenKey, vowelless, wordSequenceKey, type Entry, type Structures
 /** Same letters, different separators (`find-up` / `findup` / `find_up`), same scope. */
 export function separatorCandidates(q: Query, s: Structures): Candidate[] {
   const out: Candidate[] = [];
-  for (const id of s.byFlatBase.get(q.shape.flat) ?? []) {
-    const entry = s.entries[id] as Entry;
+  for (const id of s.byFlatBase.get(q.shape.flat)) {
+    const entry = s.entries.get(id);
     if (entry.shape.key === q.shape.key || entry.shape.scope !== q.shape.scope) continue;
     // Squatters glue words together (`pythonbinance`); splitting a glued name into words
     // (`camel-case` beside `camelcase`) is how people respell names.
@@ -29,8 +29,8 @@ export function separatorCandidates(q: Query, s: Structures): Candidate[] {
 /** Same skeleton, different letters: Unicode confusables or ASCII look-alikes (`rn`/`m`, `0`/`o`). */
 export function homoglyphCandidates(q: Query, s: Structures): Candidate[] {
   const out: Candidate[] = [];
-  for (const id of s.bySkeleton.get(q.skeleton) ?? []) {
-    const entry = s.entries[id] as Entry;
+  for (const id of s.bySkeleton.get(q.skeleton)) {
+    const entry = s.entries.get(id);
     if (entry.shape.key === q.shape.key || entry.fullFlat === q.fullFlat) continue;
     const unicode = q.shape.nonAscii && flatOf(foldUnicode(q.fullFlat)) === entry.fullFlat;
     const factor = Math.max(lengthFactor(entry.fullFlat.length), 0.35);
@@ -49,8 +49,8 @@ export function homoglyphCandidates(q: Query, s: Structures): Candidate[] {
 export function reorderCandidates(q: Query, s: Structures): Candidate[] {
   if (q.shape.tokens.length < 2) return [];
   const out: Candidate[] = [];
-  for (const id of s.byTokenSet.get(sortedTokenKey(q.shape.tokens)) ?? []) {
-    const entry = s.entries[id] as Entry;
+  for (const id of s.byTokenSet.get(sortedTokenKey(q.shape.tokens))) {
+    const entry = s.entries.get(id);
     if (entry.shape.scope !== q.shape.scope || entry.shape.tokens.join(' ') === q.shape.tokens.join(' ')) continue;
     out.push({ entry, kind: 'reorder', technique: 'tokens-reordered', weight: 0.8, evidence: { tokens: q.shape.tokens } });
   }
@@ -64,9 +64,9 @@ export function simplificationCandidates(q: Query, s: Structures): Candidate[] {
   // A name that several protected names extend is the root of a family (`embla-carousel`),
   // not a simplified member.
   const family = wordSequenceKey(scope, q.shape.tokens);
-  const root = (s.familyHeads.get(family) ?? 0) + (s.familyTails.get(family) ?? 0) >= 2;
-  for (const id of s.byDroppedToken.get(flat) ?? []) {
-    const entry = s.entries[id] as Entry;
+  const root = s.familyHeads.count(family, 2) + s.familyTails.count(family, 2) >= 2;
+  for (const id of s.byDroppedToken.get(flat)) {
+    const entry = s.entries.get(id);
     if (entry.shape.scope !== scope || entry.shape.key === q.shape.key) continue;
     const dropped = entry.shape.tokens.find((t) => !q.shape.tokens.includes(t)) ?? null;
     // A one- or two-letter word marks a variant (`tree-sitter-c`, `d3-force-3d`, `-v2`).
@@ -80,8 +80,8 @@ export function simplificationCandidates(q: Query, s: Structures): Candidate[] {
     });
   }
   if (flat.length >= 3 && flat === vowelless(flat)) {
-    for (const id of s.byVowelless.get(flat) ?? []) {
-      const entry = s.entries[id] as Entry;
+    for (const id of s.byVowelless.get(flat)) {
+      const entry = s.entries.get(id);
       if (entry.shape.scope !== scope || entry.shape.flat === flat) continue;
       const removed = entry.shape.flat.length - flat.length;
       if (removed < 2) continue;

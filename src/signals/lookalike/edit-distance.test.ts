@@ -31,6 +31,24 @@ test('bounded OSA distance agrees with the reference within the bound', () => {
   }
 });
 
+test('bounded OSA distance agrees with the reference on random strings, every bound', () => {
+  let x = 42;
+  const next = (k: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % k;
+  };
+  const word = (): string => Array.from({ length: next(15) }, () => 'abcab'[next(5)]).join('');
+  for (let n = 0; n < 3000; n++) {
+    const a = word();
+    // Near neighbours as well as unrelated strings.
+    const b = n % 2 === 0 ? word() : a.slice(0, next(a.length + 1)) + 'abc'.slice(0, next(3)) + a.slice(next(a.length + 1));
+    const exact = osa(a, b);
+    for (const max of [0, 1, 2, 3, 4, 7, 64]) {
+      assert.equal(boundedOsaDistance(a, b, max), exact <= max ? exact : max + 1, `${a} / ${b} max ${max}`);
+    }
+  }
+});
+
 test('single edits are classified', () => {
   const cases: [string, string, string | null, string, string][] = [
     // target, candidate, technique, from, to

@@ -6,38 +6,51 @@
 import { areKeyboardNeighbours } from './keyboard.ts';
 import { isAsciiHomoglyphPair } from './confusables.ts';
 
-/** The distance, or `max + 1` as soon as it is known to exceed `max`. */
+/**
+ * The distance, or `max + 1` as soon as it is known to exceed `max`. Only the diagonal band
+ * |i − j| ≤ max is computed: an alignment of cost ≤ max never leaves it, so the band gives the
+ * exact distance whenever it is within the bound, in O(max · length) steps.
+ */
 export function boundedOsaDistance(a: string, b: string, max: number): number {
   const n = a.length;
   const m = b.length;
   if (Math.abs(n - m) > max) return max + 1;
   if (n === 0 || m === 0) return Math.max(n, m) <= max ? Math.max(n, m) : max + 1;
-  let prev2 = new Int32Array(m + 1);
-  let prev = new Int32Array(m + 1);
-  let cur = new Int32Array(m + 1);
-  for (let j = 0; j <= m; j++) prev[j] = j;
+  const over = max + 1;
+  // Three rows of m + 1 cells in one buffer: two rows back, the previous row, the current row.
+  const rows = new Int32Array(3 * (m + 1));
+  let prev2 = 0;
+  let prev = m + 1;
+  let cur = 2 * (m + 1);
+  for (let j = 0; j <= m; j++) rows[prev + j] = j <= max ? j : over;
   for (let i = 1; i <= n; i++) {
-    cur[0] = i;
-    let rowMin = i;
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    // Cells just outside the band read as "over the bound" (they may hold an older row's values).
+    rows[cur] = i <= max ? i : over;
+    if (lo > 1) rows[cur + lo - 1] = over;
+    if (hi < m) rows[cur + hi + 1] = over;
+    let rowMin = lo === 1 ? (rows[cur] as number) : over;
     const ai = a.charCodeAt(i - 1);
-    for (let j = 1; j <= m; j++) {
+    for (let j = lo; j <= hi; j++) {
       const bj = b.charCodeAt(j - 1);
       const cost = ai === bj ? 0 : 1;
-      let v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      let v = Math.min((rows[prev + j] as number) + 1, (rows[cur + j - 1] as number) + 1, (rows[prev + j - 1] as number) + cost);
       if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
-        v = Math.min(v, (prev2[j - 2] as number) + 1);
+        v = Math.min(v, (rows[prev2 + j - 2] as number) + 1);
       }
-      cur[j] = v;
+      if (v > over) v = over;
+      rows[cur + j] = v;
       if (v < rowMin) rowMin = v;
     }
-    if (rowMin > max) return max + 1;
+    if (rowMin > max) return over;
     const t = prev2;
     prev2 = prev;
     prev = cur;
     cur = t;
   }
-  const d = prev[m] as number;
-  return d <= max ? d : max + 1;
+  const d = rows[prev + m] as number;
+  return d <= max ? d : over;
 }
 
 /** How one edit turns the popular name into the candidate. */

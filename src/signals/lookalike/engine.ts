@@ -5,7 +5,7 @@
  */
 import { boundedOsaDistance } from './edit-distance.ts';
 import { shapeOf } from './names.ts';
-import { buildStructures, pairKey, type Entry, type Structures } from './structures.ts';
+import { buildStructures, entryByKey, type Entry, type Structures } from './structures.ts';
 import { DETECTORS } from './detectors.ts';
 import { makeQuery, type Candidate } from './candidate.ts';
 import type { LookalikeIndex, LookalikeMatch, LookalikeOptions, LookalikeTarget, PopularName } from './types.ts';
@@ -72,7 +72,7 @@ function matchAllIn(s: Structures, minScore: number, name: string): LookalikeMat
   const analysed = name.length > MAX_ANALYSED_LENGTH ? name.slice(0, MAX_ANALYSED_LENGTH) : name;
   const shape = shapeOf(s.rules, analysed);
   if (shape.key === '') return [];
-  const internal = s.internalKeys.get(shape.key);
+  const internal = entryByKey(s, shape.key, 'internal');
   if (internal !== undefined) {
     return [
       {
@@ -87,7 +87,7 @@ function matchAllIn(s: Structures, minScore: number, name: string): LookalikeMat
       },
     ];
   }
-  if (s.popularKeys.has(shape.key)) return [];
+  if (entryByKey(s, shape.key, 'popular') !== undefined) return [];
   const q = makeQuery(name, shape);
   // Only the owner of a scope that holds popular names publishes under it: such a name is not an
   // outsider's imitation of its siblings, and imitates others less plausibly.
@@ -95,7 +95,7 @@ function matchAllIn(s: Structures, minScore: number, name: string): LookalikeMat
   const best = new Map<number, LookalikeMatch>();
   for (const detect of DETECTORS) {
     for (const c of detect(q, s)) {
-      if (s.legitPairs.has(pairKey(shape.key, c.entry.shape.key))) continue;
+      if (s.legitPairs.has(shape.key, c.entry.shape.key)) continue;
       if (ownedScope && c.entry.shape.scope === shape.scope) continue;
       const score = scoreOf(c, ownedScope ? OWNED_SCOPE_FACTOR : 1);
       if (score < minScore) continue;
@@ -113,14 +113,14 @@ export function createLookalikeIndex(popular: readonly PopularName[], options: L
   const s = buildStructures(options.rules, popular, options.internal ?? [], options.legitPairs ?? []);
   return {
     rules: options.rules,
-    size: s.entries.length,
+    size: s.entries.size,
     match: (name) => matchAllIn(s, minScore, name)[0] ?? null,
     matchAll: (name) => matchAllIn(s, minScore, name),
-    isPopular: (name) => s.popularKeys.has(shapeOf(s.rules, name).key),
+    isPopular: (name) => entryByKey(s, shapeOf(s.rules, name).key, 'popular') !== undefined,
     popularEntry: (name) => {
-      const e = s.popularKeys.get(shapeOf(s.rules, name).key);
+      const e = entryByKey(s, shapeOf(s.rules, name).key, 'popular');
       return e === undefined ? null : targetOf(e);
     },
-    isInternal: (name) => s.internalKeys.has(shapeOf(s.rules, name).key),
+    isInternal: (name) => entryByKey(s, shapeOf(s.rules, name).key, 'internal') !== undefined,
   };
 }

@@ -26,10 +26,12 @@ export interface NameShape {
 
 // Printable ASCII only.
 const ASCII_RE = /^[\x20-\x7e]*$/;
+const ASCII_ONLY_RE = /^[\x00-\x7f]*$/;
 
 /** The canonical spelling of a name under the given rules (no validation). */
 export function canonicalName(rules: NameRules, raw: string): string {
-  const lower = raw.normalize('NFC').toLowerCase();
+  // NFC leaves ASCII as it is (only combining marks compose).
+  const lower = (ASCII_ONLY_RE.test(raw) ? raw : raw.normalize('NFC')).toLowerCase();
   switch (rules) {
     case 'pypi':
       return lower.replace(SEPARATOR_RE, '-');

@@ -31,9 +31,9 @@ export function deriveLegitPairs(rules: NameRules, popular: readonly PopularName
     out.push([names[a]?.name as string, names[b]?.name as string, kind]);
   };
 
-  const index = buildDeletionIndex(keys, { depthFor: (t) => (t.length <= 64 ? 1 : 0) });
+  const index = buildDeletionIndex(keys, (length) => (length <= 64 ? 1 : 0));
   keys.forEach((key, i) => {
-    for (const j of index.candidates(key, key.length <= 65 ? 1 : 0)) {
+    for (const j of index.candidates(key)) {
       if (j <= i) continue;
       if (boundedOsaDistance(key, keys[j] as string, 1) === 1) add(i, j, 'edit-distance-1');
     }
