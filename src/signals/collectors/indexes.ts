@@ -1,6 +1,6 @@
 /**
  * The look-alike indexes the gate uses, one per ecosystem, built from the bundled popular lists
- * and the configured internal names on first use (about a second of CPU each, once per process)
+ * and the configured internal names on first use (about 0.15–0.25 s of CPU each, once per process)
  * and shared afterwards. A build that fails is retried at the next use, never cached.
  */
 import { loadBundledLookalikeIndex } from '../popular/index.ts';
