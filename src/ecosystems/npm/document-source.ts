@@ -61,6 +61,9 @@ function fromCache(doc: CachedDocument, stale: boolean, confirmedAt = doc.fetche
   };
 }
 
+/** Fresh documents held in memory while their background writes are pending, at most. */
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+
 export class DocumentSource {
   readonly #deps: DocumentSourceDeps;
   readonly #freshness: FreshnessPolicy;
@@ -68,6 +71,7 @@ export class DocumentSource {
   readonly #flights = new SingleFlight<string, SourceDocument>();
   /** Fresh documents being written to the stores in the background, by blob digest. */
   readonly #pending = new Map<string, { readonly body: Buffer; readonly done: Promise<void> }>();
+  #pendingBytes = 0;
   /** The newest document per key still being written (its validators count already). */
   readonly #pendingByKey = new Map<string, CachedDocument>();
 
@@ -131,6 +135,8 @@ export class DocumentSource {
         return fromCache(cached, false, now);
       }
       const stored = this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
+      // Backpressure: when the stores fall behind, wait for this write instead of queueing more.
+      if (this.#pendingBytes > MAX_PENDING_BYTES) await this.#pending.get(stored.blob)?.done;
       metrics?.upstreamFetch(repo, 'metadata', 'fresh');
       return stored;
     } catch (err) {
@@ -167,9 +173,13 @@ export class DocumentSource {
         .catch((err: unknown) => {
           this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'could not cache an upstream document');
         })
-        .finally(() => this.#pending.delete(doc.blob));
+        .finally(() => {
+          this.#pending.delete(doc.blob);
+          this.#pendingBytes -= body.length;
+        });
       entry = { body, done };
       this.#pending.set(doc.blob, entry);
+      this.#pendingBytes += body.length;
     }
     this.#pendingByKey.set(key, doc);
     void entry.done.then(() => {
