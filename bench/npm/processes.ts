@@ -54,7 +54,9 @@ export async function startFloor(): Promise<{ child: Child; url: string }> {
 
 /** `airlock serve --config <file>` as a real deployment would run it. */
 export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'airlock.js'), 'serve', '--config', configFile], {
+  // BENCH_AIRLOCK_NODE_FLAGS: extra runtime flags for the gateway only (to compare heap settings).
+  const flags = (process.env['BENCH_AIRLOCK_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const proc = spawn(process.execPath, [...flags, join(ROOT, 'bin', 'airlock.js'), 'serve', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
