@@ -65,3 +65,11 @@ export function byPackage<T extends { readonly c: VersionCandidate }>(items: rea
   }
   return [...groups.values()];
 }
+
+/** Candidates grouped by package (repo, ecosystem, name), keeping their order; one package needs no copy. */
+export function packagesOf(candidates: readonly VersionCandidate[]): (readonly VersionCandidate[])[] {
+  const first = candidates[0]?.subject;
+  if (first === undefined) return [];
+  if (candidates.every((c) => c.subject.name === first.name && c.subject.repo === first.repo && c.subject.ecosystem === first.ecosystem)) return [candidates];
+  return byPackage(candidates.map((c) => ({ c }))).map((g) => g.map((x) => x.c));
+}

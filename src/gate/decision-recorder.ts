@@ -14,7 +14,7 @@ import type {
   QuarantineStore,
   RequestContext,
 } from '../storage/ports/index.ts';
-import { jsonDigest } from './facts-digest.ts';
+import { digestText, jsonDigest } from './facts-digest.ts';
 import { Lru } from './lru.ts';
 import type { Facts, GateDecision, VersionCandidate } from './types.ts';
 
@@ -86,7 +86,8 @@ export class DecisionRecorder {
     const { subject } = c;
     const v = decision.verdict;
     const reasons = v.kind === 'allow' ? [] : v.reasons;
-    const key = [
+    // Kept as a digest: the joined key is long (purl, two digests) and thousands are remembered.
+    const key = digestText([
       policyHash,
       subject.repo,
       subject.purl,
@@ -96,7 +97,7 @@ export class DecisionRecorder {
       decision.quarantineId ?? '',
       jsonDigest(reasonsJson(reasons)),
       jsonDigest(facts),
-    ].join('\0');
+    ].join('\0'));
     if (this.#seen.get(key) !== undefined) return;
     const id = this.#newId();
     await this.#store.recordDecision({

@@ -8,3 +8,8 @@ import type { Json } from '../storage/ports/index.ts';
 export function jsonDigest(value: Json): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 }
+
+/** A digest of a text, for cache keys that would otherwise be long strings. */
+export function digestText(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}

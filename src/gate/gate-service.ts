@@ -21,14 +21,14 @@ import type { Ecosystem } from '../core/index.ts';
 import type { PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson } from '../policy/input.ts';
 import type { FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
-import { byPackage, collectFacts, historyWith } from './collect.ts';
+import { byPackage, collectFacts, historyWith, packagesOf } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
 import { failedJudgement, gateErrorDecision, incompleteJudgement, type Explained, type Judged } from './judgement.ts';
 import { WakeTimer } from './wake-timer.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export { GATE_ERROR_RULE, type Explained } from './judgement.ts';
-import { Lru } from './lru.ts';
+import { candidatesFingerprint, internDecision, VerdictCache } from './verdict-cache.ts';
 import { Generation } from './generation.ts';
 import { jsonDigest } from './facts-digest.ts';
 import { ReviewIndex, reviewEntryOf, type ReviewEntry } from './review-index.ts';
@@ -73,7 +73,12 @@ export interface GateDeps {
 }
 
 export interface GateOptions {
+  /** At most this many versions' metadata verdicts are cached. */
   readonly verdictCacheSize: number;
+  /** Estimated heap bytes for cached verdicts (default 8 MiB). */
+  readonly verdictCacheBytes?: number;
+  /** Artifact decisions remembered as recorded (so repeated downloads add no rows); default 20,000. */
+  readonly recordedDecisions?: number;
   /** Re-judge everything this often, for rules that depend on time (cooldowns). */
   readonly reevaluateEveryMs: number;
   /**
@@ -85,19 +90,13 @@ export interface GateOptions {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface CachedVerdict {
-  readonly decision: GateDecision;
-  /** epoch ms after which the entry must not be used (a release or exception expiring). */
-  readonly validUntil: number;
-}
-
 export class GateService implements Gate {
   readonly #deps: Required<Pick<GateDeps, 'policy' | 'store' | 'reviews' | 'newId' | 'collectors' | 'clock'>> &
     Pick<GateDeps, 'observer' | 'log' | 'missing'>;
   readonly #served: ServedLedger | null;
   readonly #options: Required<GateOptions>;
   readonly #generation: Generation;
-  readonly #cache: Lru<string, CachedVerdict>;
+  readonly #cache: VerdictCache;
   readonly #recorder: DecisionRecorder;
   #expiryTimer: NodeJS.Timeout | null = null;
   /** Wakes the gate when an exception it applied expires (views must change then). */
@@ -112,10 +111,15 @@ export class GateService implements Gate {
     this.#deps = { collectors: [], clock: () => new Date(), ...deps };
     this.#served = deps.served === undefined ? null : new ServedLedger(deps.served, deps.store);
     this.#missingBudget = new TokenBucket({ burst: 1000, perSecond: 20 }, this.#deps.clock().getTime());
-    this.#options = Object.freeze({ ...options, verdictTtlMs: options.verdictTtlMs ?? (options.reevaluateEveryMs > 0 ? options.reevaluateEveryMs : 15 * 60_000) });
+    this.#options = Object.freeze({
+      ...options,
+      verdictCacheBytes: options.verdictCacheBytes ?? 8 * 1024 * 1024,
+      recordedDecisions: options.recordedDecisions ?? 20_000,
+      verdictTtlMs: options.verdictTtlMs ?? (options.reevaluateEveryMs > 0 ? options.reevaluateEveryMs : 15 * 60_000),
+    });
     this.#generation = new Generation(deps.policy.hash);
-    this.#cache = new Lru(options.verdictCacheSize);
-    this.#recorder = new DecisionRecorder(deps.store, deps.newId, options.verdictCacheSize);
+    this.#cache = new VerdictCache({ maxBytes: this.#options.verdictCacheBytes, maxVersions: options.verdictCacheSize });
+    this.#recorder = new DecisionRecorder(deps.store, deps.newId, this.#options.recordedDecisions);
     this.#unsubscribe = deps.policy.onChange((hash) => {
       this.#generation.setPolicy(hash);
       this.#cache.clear();
@@ -172,28 +176,36 @@ export class GateService implements Gate {
     const out = new Map<string, GateDecision>();
     const gen = this.#generation.value;
     const now = this.#deps.clock();
-    const misses: { readonly c: VersionCandidate; readonly key: string }[] = [];
-    for (const c of candidates) {
-      const key = `m\0${gen}\0${c.subject.repo}\0${c.subject.purl}\0${jsonDigest(c.facts)}`;
-      const hit = this.#cache.get(key);
-      if (hit !== undefined && hit.validUntil > now.getTime()) {
-        out.set(c.subject.version, hit.decision);
-        this.#deps.observer?.decision('metadata', hit.decision.verdict.kind, hit.decision.source, true);
-      } else {
-        misses.push({ c, key });
+    for (const group of packagesOf(candidates)) {
+      const s = (group[0] as VersionCandidate).subject;
+      const key = `${gen}\0${s.repo}\0${s.ecosystem}\0${s.name}`;
+      const fingerprint = candidatesFingerprint(group);
+      const hit = this.#cache.packageDecisions(key, fingerprint, now.getTime());
+      if (hit !== null && group.every((c) => hit.has(c.subject.version))) {
+        for (const c of group) {
+          const d = hit.get(c.subject.version) as GateDecision;
+          out.set(c.subject.version, d);
+          this.#deps.observer?.decision('metadata', d.verdict.kind, d.source, true);
+        }
+        continue;
       }
-    }
-    if (misses.length === 0) return out;
-    for (const group of byPackage(misses)) {
-      const judged = await this.#judgeGroup(group.map((m) => m.c), candidates, now);
+      const judged = await this.#judgeGroup(group, candidates, now);
       const changes: VerdictChange[] = [];
-      group.forEach(({ c, key }, i) => {
+      const decisions = new Map<string, GateDecision>();
+      let cacheable = true;
+      let validUntil = Number.POSITIVE_INFINITY;
+      group.forEach((c, i) => {
         const j = judged[i] as Judged;
-        if (j.outcome.error === null) this.#cache.set(key, { decision: j.decision, validUntil: j.validUntil });
-        out.set(c.subject.version, j.decision);
-        changes.push({ subject: c.subject, phase: 'metadata', decision: j.decision, policyHash: j.outcome.policyHash });
-        this.#deps.observer?.decision('metadata', j.decision.verdict.kind, j.decision.source, false);
+        const decision = internDecision(j.decision);
+        if (j.outcome.error === null) decisions.set(c.subject.version, decision);
+        else cacheable = false;
+        validUntil = Math.min(validUntil, j.validUntil);
+        out.set(c.subject.version, decision);
+        changes.push({ subject: c.subject, phase: 'metadata', decision, policyHash: j.outcome.policyHash });
+        this.#deps.observer?.decision('metadata', decision.verdict.kind, decision.source, false);
       });
+      // A failure is never cached: the whole package is judged again next time.
+      if (cacheable) this.#cache.setPackage(key, fingerprint, decisions, validUntil);
       await this.#noteChanges(changes, now);
     }
     return out;
@@ -275,11 +287,11 @@ export class GateService implements Gate {
   async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: readonly VersionCandidate[]): Promise<GateDecision> {
     const { subject } = candidate;
     const now = this.#deps.clock();
-    const key = `a\0${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${jsonDigest(requestJson(request))}`;
-    const hit = this.#cache.get(key);
-    if (hit !== undefined && hit.validUntil > now.getTime()) {
-      this.#deps.observer?.decision('artifact', hit.decision.verdict.kind, hit.decision.source, true);
-      return hit.decision;
+    const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${jsonDigest(requestJson(request))}`;
+    const hit = this.#cache.artifact(key, now.getTime());
+    if (hit !== null) {
+      this.#deps.observer?.decision('artifact', hit.verdict.kind, hit.source, true);
+      return hit;
     }
     try {
       const latest = await this.#deps.store.latestQuarantine(subject.repo, subject.purl);
@@ -307,7 +319,7 @@ export class GateService implements Gate {
         decision = { ...decision, quarantineId: rec.id };
       }
       await this.#recorder.record('artifact', candidate, decision, judged.outcome.policyHash, judged.facts, request, now);
-      if (judged.outcome.error === null) this.#cache.set(key, { decision, validUntil: judged.validUntil });
+      if (judged.outcome.error === null) this.#cache.setArtifact(key, decision, judged.validUntil);
       this.#deps.observer?.decision('artifact', decision.verdict.kind, decision.source, false);
       if (this.#served !== null) {
         try {

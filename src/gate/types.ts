@@ -23,6 +23,12 @@ export interface VersionCandidate {
   readonly subject: Subject;
   readonly facts: Facts;
   /**
+   * Optional: identifies the facts. Two candidates of the same subject with the same `factsKey`
+   * must have equal facts (the npm adapter uses the digest of the upstream document they were
+   * read from). Lets the gate key cached verdicts without digesting every version's facts.
+   */
+  readonly factsKey?: string;
+  /**
    * Artifact phase: the artifact's content, for collectors that analyse files (e.g. the scripts
    * an install hook runs). Not part of `input.facts`; what collectors conclude from it is.
    */

@@ -49,9 +49,13 @@ export interface PackageState {
   view: PackageView | null;
 }
 
+export function indexBytes(i: PackumentIndex): number {
+  return 1024 + i.versions.size * 320;
+}
+
 function stateBytes(s: PackageState): number {
   // Rough: spans and time entries per version, plus the view's renderings.
-  return 1024 + s.index.versions.size * 320 + (s.view === null ? 0 : viewBytes(s.view));
+  return indexBytes(s.index) + (s.view === null ? 0 : viewBytes(s.view));
 }
 
 export interface MetadataDeps {
