@@ -63,7 +63,7 @@ measure(
     const x = indexed.get(d.name);
     if (x === undefined) throw new Error(d.name);
     // From the document, as after the index pass: the manifests read on the way are garbage.
-    return packageCandidates('npm', parseNpmPackageName(d.name), x.index, { doc: d.bytes });
+    return packageCandidates('npm', parseNpmPackageName(d.name), x.index, { doc: d.bytes }, 'doc-digest');
   },
   (c: PackageCandidates) => candidatesBytes(c),
   (c) => c.candidates.length + c.unusable.size,

@@ -8,6 +8,7 @@ import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
 import type { AirlockServices } from './services.ts';
+import { cacheBudget } from './cache-budget.ts';
 
 function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
@@ -49,6 +50,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     maxMetadataBytes: repo.maxMetadataBytes,
     clock: services.clock,
     sources: services.sources,
+    cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,
   });
 }
 

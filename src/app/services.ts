@@ -18,6 +18,7 @@ import { createSignalCollectors, lazyLookalikeIndexes, type LookalikeIndexSource
 import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
+import { cacheBudget } from './cache-budget.ts';
 
 export interface StorageHandle {
   readonly metadata: MetadataStore;
@@ -104,6 +105,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     lastHash = hash;
   });
 
+  const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories.length);
   const reviews = new ReviewIndex();
   await reviews.load(store);
   const lookalike = lazyLookalikeIndexes({ internal: { npm: config.signals.internalNames.npm, pypi: config.signals.internalNames.pypi } });
@@ -111,7 +113,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   let collectors: readonly FactCollector[] = [];
   if (deps.collectors !== undefined) collectors = deps.collectors;
   else if (config.signals.enabled) {
-    signals = createSignalCollectors({ store: deps.storage.signals, indexes: lookalike }, { factsTtlMs: config.signals.factsTtlMs });
+    signals = createSignalCollectors({ store: deps.storage.signals, indexes: lookalike }, { factsTtlMs: config.signals.factsTtlMs, cacheBytes: budget.signals });
     collectors = signals.collectors;
   }
   const gate = new GateService(
@@ -126,7 +128,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       collectors,
       ...(config.signals.enabled ? { missing: deps.storage.signals, served: deps.storage.signals } : {}),
     },
-    { verdictCacheSize: config.policy.verdictCacheSize, reevaluateEveryMs: config.policy.reevaluateEveryMs },
+    { verdictCacheSize: config.policy.verdictCacheSize, verdictCacheBytes: budget.verdicts, reevaluateEveryMs: config.policy.reevaluateEveryMs },
   );
   const feedWatch = new FeedWatch(
     {

@@ -6,14 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'airlock.js');
 
-function serve(cwd: string, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, env: { ...process.env, AIRLOCK_SERVER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(cwd: string, args: string[], options: { readonly nodeFlags?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}) {
+  const env = { ...process.env, AIRLOCK_SERVER_LOG_LEVEL: 'warn', ...options.env };
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), BIN, 'serve', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout.resume();
@@ -64,6 +65,47 @@ test('airlock serve refuses a bad configuration with one clear line', async () =
     const bad = serve(cwd, ['--config', 'airlock.yaml', '--port', '0']);
     assert.equal(await bad.exited, 1);
     assert.equal(bad.stderr(), 'airlock serve: repositories[0].upstreem: unknown key (expected one of: name, format, kind, upstream, upstreamAuth, metadataMaxAge, blockedVersions, timeouts, maxArtifactSize, maxMetadataSize)\n');
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+/** The runtime the server process ended up with (same PID: the launcher re-executes in place). */
+async function runtimeOf(pid: number): Promise<{ argv: string[]; env: Map<string, string> }> {
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a) => a !== '');
+  const env = new Map<string, string>();
+  for (const kv of (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0')) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  return { argv, env };
+}
+
+test('airlock serve re-executes itself with gateway runtime settings; the operator’s own win', { skip: process.platform !== 'linux' }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
+  const clean = { AIRLOCK_RUNTIME_TUNING: undefined, AIRLOCK_RUNTIME_TUNED: undefined, MALLOC_ARENA_MAX: undefined, GLIBC_TUNABLES: undefined };
+  const run = async (nodeFlags: string[], env: NodeJS.ProcessEnv) => {
+    const s = serve(cwd, ['--port', '0'], { nodeFlags, env: { ...clean, ...env } });
+    await s.listening;
+    const rt = await runtimeOf(s.child.pid as number);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0, 'the re-executed server is the spawned process: it drains and exits 0');
+    return rt;
+  };
+  try {
+    const tuned = await run([], {});
+    assert.ok(tuned.argv.includes('--max-semi-space-size=8'), tuned.argv.join(' '));
+    assert.equal(tuned.env.get('MALLOC_ARENA_MAX'), '2');
+    assert.match(tuned.env.get('GLIBC_TUNABLES') ?? '', /glibc\.malloc\.mmap_threshold=65536/);
+
+    const own = await run(['--max-semi-space-size=16'], { MALLOC_ARENA_MAX: '4' });
+    assert.ok(own.argv.includes('--max-semi-space-size=16'));
+    assert.ok(!own.argv.includes('--max-semi-space-size=8'), own.argv.join(' '));
+    assert.equal(own.env.get('MALLOC_ARENA_MAX'), '4');
+
+    const off = await run([], { AIRLOCK_RUNTIME_TUNING: 'off' });
+    assert.ok(!off.argv.some((a) => a.startsWith('--max-semi-space-size')), off.argv.join(' '));
+    assert.equal(off.env.get('MALLOC_ARENA_MAX'), undefined);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

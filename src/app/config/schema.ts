@@ -47,7 +47,7 @@ export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSourc
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
-export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'shutdownTimeout'] as const;
+export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
 export const STORAGE_KEYS = ['dataDir'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
@@ -70,6 +70,8 @@ export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const DAY = 86_400_000;
+/** `server.cacheMemory` by default. */
+export const DEFAULT_CACHE_MEMORY = 64 * 1024 ** 2;
 
 function secretRef(v: unknown, path: string, ctx: ValidateContext): Secret {
   if (typeof v === 'string') fail(path, 'secrets must be given by reference ({env: NAME} or {file: PATH}), never inline');
@@ -92,7 +94,9 @@ function server(v: unknown): ServerConfig {
     publicUrl: o['publicUrl'] === undefined || o['publicUrl'] === null ? null : httpUrl(o['publicUrl'], join(p, 'publicUrl')),
     trustProxy: o['trustProxy'] === undefined ? false : boolean(o['trustProxy'], join(p, 'trustProxy')),
     logLevel: o['logLevel'] === undefined ? 'info' : oneOf(o['logLevel'], join(p, 'logLevel'), LOG_LEVELS),
+    accessLog: o['accessLog'] === undefined ? true : boolean(o['accessLog'], join(p, 'accessLog')),
     shutdownTimeoutMs: o['shutdownTimeout'] === undefined ? 10_000 : duration(o['shutdownTimeout'], join(p, 'shutdownTimeout'), 0, 600_000),
+    cacheMemoryBytes: o['cacheMemory'] === undefined ? DEFAULT_CACHE_MEMORY : size(o['cacheMemory'], join(p, 'cacheMemory'), 4 * 1024 ** 2, 64 * 1024 ** 3),
   };
 }
 

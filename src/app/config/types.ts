@@ -15,8 +15,15 @@ export interface ServerConfig {
   /** Trust X-Forwarded-* headers (only behind a proxy you control). */
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** One info line per request (method, URL, status, time). */
+  readonly accessLog: boolean;
   /** Grace period for in-flight requests on shutdown. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * Memory for every in-process cache together (estimated bytes): repositories' metadata and hot
+   * tarballs, cached verdicts, signal knowledge. Split by `cacheBudget()`.
+   */
+  readonly cacheMemoryBytes: number;
 }
 
 export interface StorageConfig {

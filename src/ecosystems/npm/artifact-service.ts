@@ -59,7 +59,7 @@ export class ArtifactService {
   constructor(deps: ArtifactDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#hot = new ByteLru(settings.hotArtifactCacheBytes + 4 * 1024 * 1024, (h) => h.bytes);
+    this.#hot = new ByteLru(settings.hotArtifactCacheBytes, (h) => h.bytes);
     this.#tarballs = new TarballStore(deps, settings);
   }
 

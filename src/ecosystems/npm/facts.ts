@@ -8,6 +8,7 @@
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
+import { EMPTY_LIST, FactInterner } from './fact-interner.ts';
 
 const MAX_TEXT = 1024;
 const MAX_LIST = 64;
@@ -108,16 +109,20 @@ export interface PackageContext {
   readonly time: Readonly<Record<string, string>>;
   readonly tagsByVersion: ReadonlyMap<string, readonly string[]>;
   readonly versionCount: number;
+  /** Equal values in different versions' facts are one value. */
+  readonly intern: FactInterner;
 }
 
 export function packageContext(time: Readonly<Record<string, string>>, distTags: Readonly<Record<string, string>>, versionCount: number): PackageContext {
-  const tagsByVersion = new Map<string, string[]>();
+  const tags = new Map<string, string[]>();
   for (const [tag, v] of Object.entries(distTags)) {
-    const list = tagsByVersion.get(v) ?? [];
+    const list = tags.get(v) ?? [];
     if (list.length < MAX_LIST) list.push(tag.slice(0, 64));
-    tagsByVersion.set(v, list);
+    tags.set(v, list);
   }
-  return { time, tagsByVersion, versionCount };
+  const tagsByVersion = new Map<string, readonly string[]>();
+  for (const [v, list] of tags) tagsByVersion.set(v, Object.freeze(list));
+  return { time, tagsByVersion, versionCount, intern: new FactInterner() };
 }
 
 /** Metadata-phase facts for one version. The manifest is untrusted upstream JSON. */
@@ -131,28 +136,29 @@ export function metadataFacts(version: string, manifest: ManifestExtract, ctx: P
   const deprecated = m['deprecated'];
   const user = isObject(m['_npmUser']) ? m['_npmUser'] : null;
   const trustedPublisher = user !== null && isObject(user['trustedPublisher']) ? user['trustedPublisher'] : null;
+  const intern = ctx.intern;
   return {
     published_at: ctx.time[version] ?? null,
     package_created_at: ctx.time['created'] ?? null,
     version_count: ctx.versionCount,
-    dist_tags: [...(ctx.tagsByVersion.get(version) ?? [])],
+    dist_tags: ctx.tagsByVersion.get(version) ?? EMPTY_LIST,
     prerelease: isPrerelease(version),
-    deprecated: typeof deprecated === 'string' && deprecated !== '' ? deprecated.slice(0, MAX_TEXT) : null,
-    install_scripts: scripts,
+    deprecated: typeof deprecated === 'string' && deprecated !== '' ? intern.string(deprecated.slice(0, MAX_TEXT)) : null,
+    install_scripts: intern.object(scripts),
     has_install_script: m['hasInstallScript'] === true || Object.keys(scripts).length > 0,
-    maintainers: people(m['maintainers']),
-    publisher: user === null ? null : text(user['name']),
-    trusted_publisher: trustedPublisher === null ? null : (text(trustedPublisher['id'])?.slice(0, 64) ?? 'unknown'),
-    trusted_publisher_config: trustedPublisher === null ? null : (text(trustedPublisher['oidcConfigId'])?.slice(0, 256) ?? null),
-    publish_approver: user === null ? null : personName(user['approver']),
+    maintainers: intern.list(people(m['maintainers'])),
+    publisher: user === null ? null : intern.string(text(user['name'])),
+    trusted_publisher: trustedPublisher === null ? null : intern.string(text(trustedPublisher['id'])?.slice(0, 64) ?? 'unknown'),
+    trusted_publisher_config: trustedPublisher === null ? null : intern.string(text(trustedPublisher['oidcConfigId'])?.slice(0, 256) ?? null),
+    publish_approver: user === null ? null : intern.string(personName(user['approver'])),
     provenance: provenance !== null,
-    provenance_predicate_type: provenance === null ? null : text(provenance['predicateType']),
+    provenance_predicate_type: provenance === null ? null : intern.string(text(provenance['predicateType'])),
     registry_signatures: Array.isArray(dist['signatures']) ? dist['signatures'].length : 0,
-    integrity_algorithms: integrityAlgorithms(dist),
+    integrity_algorithms: intern.list(integrityAlgorithms(dist)),
     declared_file_count: nonNegative(dist['fileCount']),
     declared_unpacked_size: nonNegative(dist['unpackedSize']),
-    license: licenseOf(m),
-    repository: repositoryOf(m),
+    license: intern.string(licenseOf(m)),
+    repository: intern.string(repositoryOf(m)),
     has_bin: typeof m['bin'] === 'string' || count(m['bin']) > 0,
     dependency_count: counts.dependencies ?? 0,
     optional_dependency_count: counts.optionalDependencies ?? 0,

@@ -47,6 +47,12 @@ export interface PackageState {
   /** When the upstream last confirmed the content (epoch ms). */
   confirmedAt: number;
   view: PackageView | null;
+  /**
+   * Every version's facts as the load computed them, until their first use moves them into the
+   * candidate cache: concurrent loads of other packages cannot evict them before the request
+   * that caused the load has judged its version (it would parse the document again).
+   */
+  loaded: PackageCandidates | null;
 }
 
 export function indexBytes(i: PackumentIndex): number {
@@ -55,7 +61,7 @@ export function indexBytes(i: PackumentIndex): number {
 
 function stateBytes(s: PackageState): number {
   // Rough: spans and time entries per version, plus the view's renderings.
-  return indexBytes(s.index) + (s.view === null ? 0 : viewBytes(s.view));
+  return indexBytes(s.index) + (s.view === null ? 0 : viewBytes(s.view)) + (s.loaded === null ? 0 : candidatesBytes(s.loaded));
 }
 
 export interface MetadataDeps {
@@ -88,9 +94,9 @@ export class MetadataService {
   constructor(deps: MetadataDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#states = new ByteLru(Math.floor(settings.viewCacheBytes * 0.6), stateBytes);
-    this.#candidateSets = new ByteLru(Math.floor(settings.viewCacheBytes * 0.25), candidatesBytes);
-    this.#docs = new ByteLru(Math.floor(settings.viewCacheBytes * 0.15), (b) => b.length);
+    this.#states = new ByteLru(settings.stateCacheBytes, stateBytes);
+    this.#candidateSets = new ByteLru(settings.candidateCacheBytes, candidatesBytes);
+    this.#docs = new ByteLru(settings.documentCacheBytes, (b) => b.length);
   }
 
   /** The hot path: the current rendering if nothing it depends on has changed, else null. */
@@ -168,11 +174,18 @@ export class MetadataService {
 
   /** Every listed version's metadata facts (computed once per upstream document). */
   async candidates(st: PackageState): Promise<PackageCandidates> {
+    const loaded = st.loaded;
+    if (loaded !== null) {
+      st.loaded = null;
+      this.#candidateSets.set(st.doc.blob, loaded);
+      this.#states.resize(st.name);
+      return loaded;
+    }
     const have = this.#candidateSets.get(st.doc.blob);
     if (have !== undefined) return have;
     return this.#candidateBuilds.run(st.doc.blob, async () => {
       const doc = await this.documentBytes(st);
-      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, { doc }));
+      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, { doc }, st.doc.blob));
       this.#candidateSets.set(st.doc.blob, candidates);
       return candidates;
     });
@@ -216,13 +229,14 @@ export class MetadataService {
     }
     const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
     let index: PackumentIndex;
+    let loaded: PackageCandidates | null = null;
     try {
       // One pass: the index, and every version's manifest for the candidates (needed next,
       // by the view or by an artifact decision as the package's history).
       index = await this.#heavy.run(async () => {
         const indexed = indexPackumentWithManifests(bytes);
         if (indexed.index.name === name) {
-          this.#candidateSets.set(doc.blob, packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests ?? new Map() }));
+          loaded = packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests ?? new Map() }, doc.blob);
         }
         return indexed.index;
       });
@@ -236,7 +250,7 @@ export class MetadataService {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
     this.#docs.set(doc.blob, exactBuffer(bytes));
-    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null };
+    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, loaded };
     this.#states.set(name, st);
     return st;
   }

@@ -33,10 +33,12 @@ export interface NpmPluginOptions {
   readonly maxMetadataBytes?: number;
   /** `Cache-Control: max-age` for metadata sent to clients (0: revalidate every time). */
   readonly clientMaxAgeSeconds?: number;
-  /** Memory for package indexes and rendered views (estimated bytes). */
-  readonly viewCacheBytes?: number;
-  /** Memory for allowed tarballs kept ready to send. */
-  readonly hotArtifactCacheBytes?: number;
+  /**
+   * Memory for this repository's caches (estimated bytes): package indexes with their filtered
+   * views and rendered packuments, every version's facts for recently used packages, upstream
+   * documents, and allowed tarballs kept ready to send. Split by `CACHE_SHARES`.
+   */
+  readonly cacheBytes?: number;
   /** Largest tarball kept in memory. */
   readonly hotArtifactMaxBytes?: number;
 }
@@ -50,7 +52,13 @@ export interface NpmSettings {
   readonly maxArtifactBytes: number;
   readonly maxMetadataBytes: number;
   readonly clientMaxAgeSeconds: number;
-  readonly viewCacheBytes: number;
+  /** Package states: index, view, renderings. */
+  readonly stateCacheBytes: number;
+  /** Every version's metadata facts of recently used packages. */
+  readonly candidateCacheBytes: number;
+  /** Upstream documents' bytes. */
+  readonly documentCacheBytes: number;
+  /** Allowed tarballs (and refusals) kept ready to send. */
   readonly hotArtifactCacheBytes: number;
   readonly hotArtifactMaxBytes: number;
 }
@@ -64,10 +72,16 @@ export const NPM_DEFAULTS = Object.freeze({
   maxArtifactBytes: 1024 * MiB,
   maxMetadataBytes: 128 * MiB,
   clientMaxAgeSeconds: 0,
-  viewCacheBytes: 64 * MiB,
-  hotArtifactCacheBytes: 24 * MiB,
+  cacheBytes: 48 * MiB,
   hotArtifactMaxBytes: 2 * MiB,
 });
+
+/**
+ * How a repository's cache memory is split. States matter most (a hot packument is a lookup in
+ * them, and a package whose state is gone is indexed, judged and rendered again); hot tarballs
+ * next (served from memory instead of the disk).
+ */
+export const CACHE_SHARES = Object.freeze({ states: 0.45, candidates: 0.12, documents: 0.1, hotArtifacts: 0.33 });
 
 function nonNegative(field: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new AirlockError('CONFIG_INVALID', `npm repository: ${field} must be a non-negative number`);
@@ -85,6 +99,7 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
       throw new AirlockError('CONFIG_INVALID', `npm repository ${o.repo}: publicUrl is not a URL`, { cause });
     }
   }
+  const cacheBytes = nonNegative('cacheBytes', o.cacheBytes ?? d.cacheBytes);
   return Object.freeze({
     repo: o.repo,
     publicUrl,
@@ -94,8 +109,10 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     maxArtifactBytes: nonNegative('maxArtifactBytes', o.maxArtifactBytes ?? d.maxArtifactBytes),
     maxMetadataBytes: nonNegative('maxMetadataBytes', o.maxMetadataBytes ?? d.maxMetadataBytes),
     clientMaxAgeSeconds: nonNegative('clientMaxAgeSeconds', o.clientMaxAgeSeconds ?? d.clientMaxAgeSeconds),
-    viewCacheBytes: nonNegative('viewCacheBytes', o.viewCacheBytes ?? d.viewCacheBytes),
-    hotArtifactCacheBytes: nonNegative('hotArtifactCacheBytes', o.hotArtifactCacheBytes ?? d.hotArtifactCacheBytes),
+    stateCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.states),
+    candidateCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.candidates),
+    documentCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.documents),
+    hotArtifactCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.hotArtifacts),
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
   });
 }

@@ -24,13 +24,15 @@ export interface PackageCandidates {
 
 /**
  * Every version's facts, from manifests the index pass read (`manifests`) or, when those are
- * gone, read again from the packument bytes.
+ * gone, read again from the packument bytes. `factsKey` identifies the document they come from
+ * (its digest): the gate keys cached verdicts by it.
  */
 export function packageCandidates(
   repo: string,
   name: NpmPackageName,
   index: PackumentIndex,
   source: { readonly doc: Buffer } | { readonly manifests: ReadonlyMap<string, ManifestExtract> },
+  factsKey: string,
 ): PackageCandidates {
   const ctx = packageContext(index.time, index.distTags, index.versions.size);
   const unusable = new Map<string, string>();
@@ -45,13 +47,21 @@ export function packageCandidates(
     candidates.push({
       subject: { repo, ecosystem: 'npm', name, version: span.version, purl: makePurl('npm', name, span.version) },
       facts: metadataFacts(span.version, manifest as NonNullable<typeof manifest>, ctx),
+      factsKey,
     });
   }
   return { candidates, unusable };
 }
 
+/**
+ * Estimated heap bytes of a package's candidates: measured at ~420 bytes per version over the
+ * benchmark workload's 54,000 versions (`bench/npm/cache-footprint.ts`; values repeated across
+ * versions are shared), plus a margin for long unshared strings (deprecation messages).
+ */
 export function candidatesBytes(p: PackageCandidates): number {
-  return 256 + p.candidates.length * 1500 + p.unusable.size * 96;
+  let n = 512 + p.candidates.length * 440;
+  for (const why of p.unusable.values()) n += 96 + why.length;
+  return n;
 }
 
 export interface Rendering {

@@ -1,7 +1,9 @@
 /**
  * `input.facts.age`: upstream dates from the adapter's facts (`published_at`,
  * `package_created_at`), first sightings from the first-seen store. One store round trip per
- * package, and none when every version is already known to this process.
+ * package, and none when every version is already known to this process. Sightings are kept as
+ * epoch milliseconds, bounded by the number of versions remembered (not packages: one package
+ * can list thousands).
  */
 import type { FirstSeenStore } from '../../storage/ports/index.ts';
 import { ageFacts } from '../age.ts';
@@ -12,13 +14,24 @@ export interface AgeCollectorDeps {
   readonly firstSeen: FirstSeenStore;
 }
 
-interface Seen {
-  readonly package: Date | null;
-  readonly versions: Map<string, Date>;
+export interface AgeCollectorOptions {
+  readonly ttlMs: number;
+  /** Versions whose first sighting is remembered (default 100,000; ~80 bytes each). */
+  readonly maxVersions?: number;
 }
 
-export function ageCollector(deps: AgeCollectorDeps, options: { readonly ttlMs: number; readonly maxPackages?: number }): SignalCollector {
-  const known = new TtlCache<string, Seen>(options.maxPackages ?? 20_000, options.ttlMs);
+interface Seen {
+  /** epoch ms, or null */
+  readonly package: number | null;
+  readonly versions: Map<string, number>;
+}
+
+function dateOf(ms: number | null | undefined): Date | null {
+  return ms === null || ms === undefined ? null : new Date(ms);
+}
+
+export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOptions): SignalCollector {
+  const known = new TtlCache<string, Seen>(options.maxVersions ?? 100_000, options.ttlMs, (s) => 1 + s.versions.size);
   return {
     id: 'signals.age',
     async collect(req) {
@@ -27,29 +40,46 @@ export function ageCollector(deps: AgeCollectorDeps, options: { readonly ttlMs: 
       const key = `${pkg.ecosystem}\0${pkg.name}`;
       const nowMs = req.now.getTime();
       let seen = known.get(key, nowMs);
-      const versions = req.candidates.map((c) => c.subject.version);
-      const unknown = seen === undefined ? versions : versions.filter((v) => !seen?.versions.has(v));
+      const unknown: string[] = [];
+      for (const c of req.candidates) if (seen === undefined || !seen.versions.has(c.subject.version)) unknown.push(c.subject.version);
       if (unknown.length > 0) {
         const marked = await deps.firstSeen.markSeen(pkg.ecosystem, pkg.name, [...new Set(unknown)], req.now);
         if (seen === undefined) {
           const first = await deps.firstSeen.firstSeen(pkg.ecosystem, pkg.name);
-          seen = { package: first.package, versions: new Map(first.versions) };
+          const versions = new Map<string, number>();
+          for (const [v, d] of first.versions) versions.set(v, d.getTime());
+          seen = { package: first.package?.getTime() ?? null, versions };
         }
-        for (const [v, d] of marked) seen.versions.set(v, d);
+        // Keyed by the candidates' own version strings (shared with the adapter's records).
+        for (const v of unknown) {
+          const d = marked.get(v);
+          if (d !== undefined) seen.versions.set(v, d.getTime());
+        }
         known.set(key, seen, nowMs);
       }
       const s = seen as Seen;
-      return req.candidates.map((c) => ({
-        age: asJson(
-          ageFacts({
-            packagePublished: dateFact(c.facts, 'package_created_at'),
-            versionPublished: dateFact(c.facts, 'published_at'),
-            packageFirstSeen: s.package,
-            versionFirstSeen: s.versions.get(c.subject.version) ?? null,
-            now: req.now,
-          }),
-        ),
-      }));
+      const packageFirstSeen = dateOf(s.package);
+      // Every version of a package usually shares its creation date: parse it once.
+      let createdText: string | null = null;
+      let created: Date | null = null;
+      return req.candidates.map((c) => {
+        const text = c.facts['package_created_at'];
+        if (typeof text !== 'string' || text !== createdText) {
+          created = dateFact(c.facts, 'package_created_at');
+          createdText = typeof text === 'string' ? text : null;
+        }
+        return {
+          age: asJson(
+            ageFacts({
+              packagePublished: created,
+              versionPublished: dateFact(c.facts, 'published_at'),
+              packageFirstSeen,
+              versionFirstSeen: dateOf(s.versions.get(c.subject.version)),
+              now: req.now,
+            }),
+          ),
+        };
+      });
     },
   };
 }

@@ -86,8 +86,8 @@ function canonical(ecosystem: 'npm' | 'pypi', name: string): string {
   return ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
 }
 
-export function maliciousCollector(deps: { readonly feeds: FeedStore }, options: { readonly ttlMs: number }): MaliciousCollector {
-  const indexes = new TtlCache<string, { readonly index: MaliciousIndex | null }>(20_000, options.ttlMs);
+export function maliciousCollector(deps: { readonly feeds: FeedStore }, options: { readonly ttlMs: number; readonly maxPackages?: number }): MaliciousCollector {
+  const indexes = new TtlCache<string, { readonly index: MaliciousIndex | null }>(options.maxPackages ?? 20_000, options.ttlMs);
   return {
     id: 'signals.malicious',
     clear: () => indexes.clear(),

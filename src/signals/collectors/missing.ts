@@ -13,8 +13,8 @@ export interface MissingCollector extends SignalCollector {
   clear(): void;
 }
 
-export function missingCollector(deps: { readonly ledger: MissingNameLedger }, options: { readonly ttlMs: number }): MissingCollector {
-  const records = new TtlCache<string, { readonly rec: MissingNameRecord | null }>(20_000, options.ttlMs);
+export function missingCollector(deps: { readonly ledger: MissingNameLedger }, options: { readonly ttlMs: number; readonly maxPackages?: number }): MissingCollector {
+  const records = new TtlCache<string, { readonly rec: MissingNameRecord | null }>(options.maxPackages ?? 20_000, options.ttlMs);
   return {
     id: 'signals.requested_while_missing',
     clear: () => records.clear(),

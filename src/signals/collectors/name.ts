@@ -14,8 +14,8 @@ export interface NameCollectorDeps {
 
 const FOREVER = 365 * 86_400_000;
 
-export function nameCollector(deps: NameCollectorDeps): SignalCollector {
-  const memo = new TtlCache<string, FactsDoc>(20_000, FOREVER);
+export function nameCollector(deps: NameCollectorDeps, options: { readonly maxPackages?: number } = {}): SignalCollector {
+  const memo = new TtlCache<string, FactsDoc>(options.maxPackages ?? 20_000, FOREVER);
   return {
     id: 'signals.name',
     async collect(req) {

@@ -22,7 +22,18 @@ export interface SignalCollectorDeps {
 export interface SignalCollectorOptions {
   /** How long per-package facts read from the store are reused (0: never). */
   readonly factsTtlMs: number;
+  /** Memory for what the collectors keep (estimated bytes; default 4 MiB). */
+  readonly cacheBytes?: number;
 }
+
+/**
+ * Estimated heap bytes per cached entry, from heap measurements: a remembered first sighting
+ * (version key, epoch ms, map slot), a package's name and look-alike facts, a ledger record or
+ * advisory lookup (mostly "none").
+ */
+const SIGHTING_BYTES = 80;
+const NAME_FACTS_BYTES = 900;
+const LOOKUP_BYTES = 240;
 
 export interface SignalCollectors {
   readonly collectors: readonly SignalCollector[];
@@ -31,13 +42,15 @@ export interface SignalCollectors {
 }
 
 export function createSignalCollectors(deps: SignalCollectorDeps, options: SignalCollectorOptions): SignalCollectors {
+  const bytes = options.cacheBytes ?? 4 * 1024 * 1024;
+  const lookups = Math.max(100, Math.floor((bytes * 0.1) / LOOKUP_BYTES));
   const ttl = { ttlMs: options.factsTtlMs };
-  const malicious = maliciousCollector({ feeds: deps.store }, ttl);
-  const missing = missingCollector({ ledger: deps.store }, ttl);
+  const malicious = maliciousCollector({ feeds: deps.store }, { ...ttl, maxPackages: lookups });
+  const missing = missingCollector({ ledger: deps.store }, { ...ttl, maxPackages: lookups });
   return {
     collectors: [
-      nameCollector({ indexes: deps.indexes }),
-      ageCollector({ firstSeen: deps.store }, ttl),
+      nameCollector({ indexes: deps.indexes }, { maxPackages: Math.max(100, Math.floor((bytes * 0.2) / NAME_FACTS_BYTES)) }),
+      ageCollector({ firstSeen: deps.store }, { ...ttl, maxVersions: Math.max(1000, Math.floor((bytes * 0.6) / SIGHTING_BYTES)) }),
       missing,
       malicious,
       installBehaviourCollector(),
