@@ -2,7 +2,7 @@
 // Launcher: Airlock is TypeScript run directly by Node 24's type stripping. The `node` dev
 // dependency provides Node 24 to npm scripts and `npx`; this shim refuses older runtimes
 // with a clear message instead of a syntax error.
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { argv, exit, stderr, stdout, env, cwd, versions } from 'node:process';
 
 const major = Number(versions.node.split('.')[0]);
@@ -33,7 +33,7 @@ if (argv[2] === 'serve' && env.AIRLOCK_RUNTIME_TUNING !== 'off' && env.AIRLOCK_R
 }
 // Cache compiled (type-stripped) modules on disk: later starts skip the TypeScript stripper
 // entirely, which saves ~25 MB of resident memory and start-up time. Honours NODE_COMPILE_CACHE.
-enableCompileCache();
+nodeModule.enableCompileCache();
 const { main } = await import('../src/cli/main.ts');
 const code = await main(argv.slice(2), { stdout, stderr, env, cwd: cwd() });
 // Let large outputs into a pipe finish (`airlock check --lockfile … --format json | jq`): exit()

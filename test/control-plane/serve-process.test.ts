@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,4 +109,29 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
+});
+
+/** An older Node on the machine (the system one), if there is one. */
+function olderNode(): string | undefined {
+  for (const bin of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const v = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+      if (Number(/^v(\d+)/.exec(v)?.[1] ?? '99') < 24) return bin;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+const OLD_NODE = olderNode();
+
+test('the launcher refuses an older Node with one clear line', { skip: OLD_NODE === undefined ? 'no Node older than 24 on this machine' : false }, async () => {
+  const child = spawn(OLD_NODE as string, [BIN, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(stderr, /^airlock needs Node\.js 24 or newer \(this is \d+\.\d+\.\d+\); run it through npm scripts or npx in the checkout\n$/);
 });
