@@ -6,11 +6,9 @@
  * wins (as on extraction), and the reading stops early once the archive is done or broken.
  * Bounded like the inspection: entry count, total size and extended headers.
  */
-import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { Writable, type Readable } from 'node:stream';
-import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
-import { DEFAULT_INSPECT_LIMITS, type InspectLimits } from './tarball-inspect.ts';
+import type { Readable } from 'node:stream';
+import type { TarEntry, TarVisitor } from './tar-reader.ts';
+import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
 
 /** At most this many files per request. */
 const MAX_FILES = 32;
@@ -84,30 +82,8 @@ export async function readTarballFiles(
   const wanted = new Set(paths.slice(0, MAX_FILES));
   const v = new FilesVisitor(wanted, Math.max(0, maxBytesEach));
   if (wanted.size === 0) return v.files;
-  const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, v);
   try {
-    await pipeline(
-      source,
-      createGunzip({ chunkSize: 64 * 1024 }),
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          try {
-            reader.push(chunk);
-            done();
-          } catch (err) {
-            done(err as Error);
-          }
-        },
-        final(done) {
-          try {
-            reader.finish();
-            done();
-          } catch (err) {
-            done(err as Error);
-          }
-        },
-      }),
-    );
+    await walkTarball(source, v, limits);
   } catch {
     v.end();
   }

@@ -139,33 +139,42 @@ function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj 
   }
 }
 
+/**
+ * Streams a gzipped tarball through `visitor` (gunzip → tar), never extracting anything, bounded
+ * by the inspection limits: entry count, total unpacked size, extended headers. Rejects on a
+ * broken archive or a limit passed.
+ */
+export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable, visitor: TarVisitor, limits: InspectLimits): Promise<void> {
+  const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, visitor);
+  await pipeline(
+    source,
+    createGunzip({ chunkSize: 64 * 1024 }),
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        try {
+          reader.push(chunk);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+      final(done) {
+        try {
+          reader.finish();
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    }),
+  );
+}
+
 export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readable, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
   const v = new FactsVisitor(limits.maxManifestBytes);
-  const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, v);
   let error: string | null = null;
   try {
-    await pipeline(
-      source,
-      createGunzip({ chunkSize: 64 * 1024 }),
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          try {
-            reader.push(chunk);
-            done();
-          } catch (err) {
-            done(err as Error);
-          }
-        },
-        final(done) {
-          try {
-            reader.finish();
-            done();
-          } catch (err) {
-            done(err as Error);
-          }
-        },
-      }),
-    );
+    await walkTarball(source, v, limits);
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }

@@ -17,39 +17,12 @@ export function relationStep(p: TermPlanner, c: ICall, bound: SlotSet, pf: PlanF
   if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
   const slot = out.slot;
   const loc = c.loc;
-  return (f) => {
-    const args: Value[] = [];
-    for (const e of evs) {
-      const v = e(f);
-      if (v === undefined) return false;
-      args.push(v);
-    }
-    let results: Iterable<Value>;
-    try {
-      results = decl.impl(args, f.ctx.state.builtinCtx);
-    } catch (e) {
-      const err = builtinFailure(f, decl.name, e, loc);
-      if (err === UNDEFINED_CALL) return false;
-      throw err;
-    }
-    const it = results[Symbol.iterator]();
-    for (;;) {
-      let step: IteratorResult<Value>;
-      try {
-        step = it.next();
-      } catch (e) {
-        const err = builtinFailure(f, decl.name, e, loc);
-        if (err === UNDEFINED_CALL) return false;
-        throw err;
-      }
-      if (step.done === true) return false;
-      f.ctx.state.tick();
-      f.slots[slot] = step.value;
+  return (f) =>
+    eachAnswer(f, decl, evs, loc, () => {
       const stop = cont(f);
       f.slots[slot] = undefined;
-      if (stop) return true;
-    }
-  };
+      return stop;
+    }, slot);
 }
 
 /** `walk(x, [path, value])`: one solution per answer of the relation. */
@@ -60,49 +33,55 @@ export function relationCallStep(p: TermPlanner, fn: Callee, evs: readonly Ev[],
   const decl = fn.kind === 'builtin' ? fn.decl : null;
   if (decl === null || decl.kind !== 'relation') throw new Error('internal: not a relation');
   const mockedEv = p.calleeEv(fn, evs, loc);
+  const answer = (f: Parameters<Step>[0], v: Value): boolean => {
+    if (pat === null) return v === false ? false : cont(f);
+    const r = pat.match(f, v) ? cont(f) : false;
+    unbind(f, pat.binds);
+    return r;
+  };
   return (f) => {
     if (f.ctx.mocks !== null && f.ctx.mocks.has(fn.name)) {
       const v = mockedEv(f);
-      if (v === undefined) return false;
-      if (pat === null) return v === false ? false : cont(f);
-      const r = pat.match(f, v) ? cont(f) : false;
-      unbind(f, pat.binds);
-      return r;
+      return v === undefined ? false : answer(f, v);
     }
-    const args: Value[] = [];
-    for (const e of evs) {
-      const v = e(f);
-      if (v === undefined) return false;
-      args.push(v);
-    }
-    let results: Iterable<Value>;
+    return eachAnswer(f, decl, evs, loc, (v) => answer(f, v));
+  };
+}
+
+type RelationDecl = Extract<NonNullable<Extract<Callee, { kind: 'builtin' }>['decl']>, { kind: 'relation' }>;
+
+/**
+ * Calls the relation with the evaluated arguments and hands each answer to `each` (written to
+ * `slot` first, when given) until it returns true. An undefined argument, or a builtin error that
+ * is not strict, means no answers.
+ */
+function eachAnswer(f: Parameters<Step>[0], decl: RelationDecl, evs: readonly Ev[], loc: Loc, each: (v: Value) => boolean, slot?: number): boolean {
+  const args: Value[] = [];
+  for (const e of evs) {
+    const v = e(f);
+    if (v === undefined) return false;
+    args.push(v);
+  }
+  let it: Iterator<Value>;
+  try {
+    it = decl.impl(args, f.ctx.state.builtinCtx)[Symbol.iterator]();
+  } catch (e) {
+    const err = builtinFailure(f, decl.name, e, loc);
+    if (err === UNDEFINED_CALL) return false;
+    throw err;
+  }
+  for (;;) {
+    let step: IteratorResult<Value>;
     try {
-      results = decl.impl(args, f.ctx.state.builtinCtx);
+      step = it.next();
     } catch (e) {
       const err = builtinFailure(f, decl.name, e, loc);
       if (err === UNDEFINED_CALL) return false;
       throw err;
     }
-    const it = results[Symbol.iterator]();
-    for (;;) {
-      let step: IteratorResult<Value>;
-      try {
-        step = it.next();
-      } catch (e) {
-        const err = builtinFailure(f, decl.name, e, loc);
-        if (err === UNDEFINED_CALL) return false;
-        throw err;
-      }
-      if (step.done === true) return false;
-      const v = step.value;
-      f.ctx.state.tick();
-      let r: boolean;
-      if (pat === null) r = v === false ? false : cont(f);
-      else {
-        r = pat.match(f, v) ? cont(f) : false;
-        unbind(f, pat.binds);
-      }
-      if (r) return true;
-    }
-  };
+    if (step.done === true) return false;
+    f.ctx.state.tick();
+    if (slot !== undefined) f.slots[slot] = step.value;
+    if (each(step.value)) return true;
+  }
 }
