@@ -28,13 +28,16 @@ export async function collectFacts(collectors: readonly FactCollector[], args: C
     if (more.length !== merged.length) {
       throw new Error(`fact collector ${collector.id} returned facts for ${more.length} versions, not ${merged.length}`);
     }
-    more.forEach((facts, i) => {
+    for (let i = 0; i < more.length; i++) {
       const into = merged[i] as { [k: string]: Json };
-      for (const [k, v] of Object.entries(facts)) {
+      const facts = more[i] as Facts;
+      // Once per version and collector on every metadata judgement: no entry arrays.
+      for (const k in facts) {
+        if (!Object.hasOwn(facts, k)) continue;
         if (Object.hasOwn(into, k)) throw new Error(`fact collector ${collector.id} supplies facts.${k}, which is already set`);
-        into[k] = v;
+        into[k] = facts[k] as Json;
       }
-    });
+    }
   }
   return merged;
 }

@@ -3,7 +3,7 @@ import { Agent, Pool, type Dispatcher } from 'undici';
 import { AirlockError } from '../core/index.ts';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
-import { decodeBody, readCapped } from './decode.ts';
+import { decodeBody, readDecoded } from './decode.ts';
 import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 import { resolveUpstreamOptions, type ResolvedUpstreamOptions, type UpstreamOptions } from './options.ts';
 
@@ -38,7 +38,10 @@ export type DocumentResult =
 export interface StreamResult {
   /** Decoded and capped. The caller must consume it or destroy it. */
   readonly body: Readable;
-  /** The upstream's claim for the encoded body, if any (never trusted for verification). */
+  /**
+   * The upstream's claim for the body's length when it has no content coding (so it is the
+   * length of `body`), else null. Never trusted for verification.
+   */
   readonly contentLength: number | null;
   readonly contentType: string | null;
   readonly etag: string | null;
@@ -123,8 +126,7 @@ export class UpstreamClient {
         await res.body.dump();
         return { kind: 'not-modified', etag, lastModified };
       }
-      const decoded = decodeBody(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
-      const body = await readCapped(decoded, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+      const body = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
       return { kind: 'fresh', body, contentType: header(res.headers, 'content-type'), etag, lastModified };
     });
   }
@@ -142,10 +144,12 @@ export class UpstreamClient {
         throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} answered 304 to an unconditional request`);
       }
       const length = header(res.headers, 'content-length');
-      const body = decodeBody(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+      const coding = header(res.headers, 'content-encoding') ?? undefined;
+      const body = decodeBody(res.body, coding, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+      const coded = coding !== undefined && coding.trim() !== '' && coding.trim().toLowerCase() !== 'identity';
       return {
         body,
-        contentLength: length !== null && /^\d+$/.test(length) ? Number(length) : null,
+        contentLength: !coded && length !== null && /^\d+$/.test(length) ? Number(length) : null,
         contentType: header(res.headers, 'content-type'),
         etag: header(res.headers, 'etag'),
       };
@@ -176,8 +180,7 @@ export class UpstreamClient {
     }
     if (res.statusCode >= 500) this.#breaker.failure();
     else this.#breaker.success();
-    const decoded = decodeBody(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
-    const data = await readCapped(decoded, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+    const data = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
     return { status: res.statusCode, contentType: header(res.headers, 'content-type'), body: data };
   }
 

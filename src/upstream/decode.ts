@@ -1,5 +1,6 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate, type ZlibOptions, type BrotliOptions } from 'node:zlib';
+import { promisify } from 'node:util';
 import { AirlockError } from '../core/index.ts';
 
 /** A pass-through that fails with the given error once more than `maxBytes` went through. */
@@ -52,17 +53,76 @@ function decoderFor(coding: string): Transform | null {
   }
 }
 
+function codingsOf(contentEncoding: string | undefined): string[] {
+  return (contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity')
+    .reverse();
+}
+
+const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip);
+const inflateAsync = promisify<Buffer, ZlibOptions, Buffer>(inflate);
+const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliDecompress);
+
+const ONE_SHOT_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+const ONE_SHOT_CHUNK_MAX = 1024 * 1024;
+
+/** One coding undone in one thread-pool job, its output capped (`ERR_BUFFER_TOO_LARGE` past the cap). */
+function decodeOnce(coding: string, data: Buffer, maxBytes: number): Promise<Buffer> {
+  const maxOutputLength = Math.max(1, maxBytes);
+  // Each output chunk is a thread-pool round trip and a callback on the main thread: documents
+  // inflate ~10×, so chunks sized from the input keep a 10 MB packument to a few dozen.
+  const chunkSize = Math.min(ONE_SHOT_CHUNK_MAX, Math.max(DECODE_CHUNK_BYTES, data.length * 2));
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipAsync(data, { maxOutputLength, chunkSize });
+    case 'deflate':
+      return inflateAsync(data, { maxOutputLength, chunkSize });
+    default:
+      return brotliAsync(data, { maxOutputLength, chunkSize });
+  }
+}
+
+/** Bytes a coded body may take before decoding: codings barely grow incompressible data. */
+function codedCap(maxBytes: number): number {
+  return maxBytes + 64 * 1024 + Math.ceil(maxBytes / 100);
+}
+
+/**
+ * A whole body read into memory and decoded: the coded bytes first (capped), then each coding
+ * undone in one piece, the decoded size capped at `maxBytes` (a compression bomb fails at the
+ * cap). For documents: one decompression job per body instead of a thread-pool round trip and
+ * a chunk per 64 KiB, and no copy of the decoded chunks into one buffer at the end.
+ */
+export async function readDecoded(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Promise<Buffer> {
+  const codings = codingsOf(contentEncoding);
+  if (codings.length === 0) return readCapped(body, maxBytes, onExceed);
+  const unsupported = codings.find((c) => !ONE_SHOT_CODINGS.has(c));
+  if (unsupported !== undefined) {
+    body.destroy();
+    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(unsupported.slice(0, 40))}`);
+  }
+  let data = await readCapped(body, codedCap(maxBytes), onExceed);
+  for (const coding of codings) {
+    try {
+      data = await decodeOnce(coding, data, maxBytes);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw onExceed();
+      throw err;
+    }
+  }
+  return data;
+}
+
 /**
  * The decoded, byte-capped body: content codings are undone in reverse order of application,
  * and the cap applies to the decoded bytes (a compression bomb fails at the cap). Errors in
  * any stage destroy the returned stream with that error.
  */
 export function decodeBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Readable {
-  const codings = (contentEncoding ?? '')
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== '' && c !== 'identity')
-    .reverse();
+  const codings = codingsOf(contentEncoding);
   let decoders: Transform[];
   try {
     decoders = codings.map(decoderFor).filter((d): d is Transform => d !== null);
@@ -71,6 +131,13 @@ export function decodeBody(body: Readable, contentEncoding: string | undefined, 
     throw err;
   }
   const cap = new ByteCap(maxBytes, onExceed);
+  if (decoders.length === 0) {
+    // Plain bodies (tarballs): a pipe, without the per-call abort machinery of pipeline().
+    body.on('error', (err) => cap.destroy(err));
+    cap.on('close', () => body.destroy());
+    body.pipe(cap);
+    return cap;
+  }
   pipeline([body, ...decoders, cap], () => {
     // Errors reach the consumer through `cap`, which pipeline destroys with the error.
   });

@@ -60,6 +60,25 @@ test('an upstream serving bytes that do not match the integrity is refused, and 
   assert.equal(createHash('sha1').update(good.rawPayload).digest('hex'), env.registry.package('left-pad').versions.get('1.3.0')?.tarball.shasum);
 });
 
+test('tarballs without an announced length are streamed in: verified, inspected and refused the same way', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  env.registry.setChunkedTarballs(true);
+  const ok = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.1.0.tgz' });
+  assert.equal(ok.statusCode, 200);
+  assert.deepEqual(ok.rawPayload, env.registry.tarball('left-pad', '1.1.0'));
+  const scripted = await a.app.inject({ url: '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz' });
+  assert.equal(scripted.statusCode, 403, 'the streamed inspection found the install script');
+  assert.match((JSON.parse(scripted.body) as { error: string }).error, /the tarball runs install scripts/);
+  env.registry.corruptTarball('left-pad', '1.3.0');
+  const bad = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(bad.statusCode, 502);
+  assert.match((JSON.parse(bad.body) as { error: string }).error, /do not match the published sha1\+sha512 digest; refused, nothing was stored/);
+  assert.equal(await a.app.airlock.storage.metadata.getArtifact('npm', 'pkg:npm/left-pad@1.3.0' as never, 'left-pad-1.3.0.tgz'), null);
+});
+
 test('decisions are recorded once per artifact, quarantines carry an id and are released through the admin API', async (t) => {
   const env = await npmTestEnv();
   t.after(() => env.close());

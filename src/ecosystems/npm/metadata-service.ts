@@ -155,7 +155,7 @@ export class MetadataService {
         // The view's digest, the document and the base URL determine every byte of the body.
         etag: `W/"${createHash('sha256').update(`${state.doc.blob}\0${key}\0${view.digest}`).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
-        gzip: exactBuffer(await gzipAsync(body, { level: 6 })),
+        gzip: exactBuffer(await gzipAsync(body, { level: 6, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) })),
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);

@@ -57,3 +57,36 @@ test('hostile archives: bad gzip, bad checksums, truncation, traversal, limits',
   const noManifest = gzipSync(tar([{ path: 'package/index.js', content: 'x' }]));
   assert.equal((await inspectTarball(Readable.from([noManifest]))).facts['manifest_error'], 'the tarball has no package.json');
 });
+
+test('a tarball in memory is inspected exactly as its stream is (inflated in one piece, or streamed when big or broken)', async () => {
+  const manifest = { path: 'package/package.json', content: '{"name":"x","version":"1.0.0","scripts":{"install":"make"}}' };
+  const good = tar([manifest, { path: 'package/a.bin', content: elf }, { path: 'package/../escape', content: 'x' }]);
+  const gz = gzipSync(good);
+  const broken = Buffer.from(good);
+  broken[600] = 0x41;
+  const big = gzipSync(tar([manifest, { path: 'package/zeros', content: Buffer.alloc(20 * 1024 * 1024) }]));
+  // Cut inside the deflate stream after the manifest: streaming still reads the manifest.
+  const cut = big.subarray(0, Math.floor(big.length / 2));
+  const limited = { maxEntries: 10, maxUnpackedBytes: 1_000_000, maxManifestBytes: 1e6 };
+  const cases: [string, Buffer, typeof limited | undefined][] = [
+    ['good', gz, undefined],
+    ['not gzip', Buffer.from('hello world'), undefined],
+    ['bad checksum', gzipSync(broken), undefined],
+    ['truncated tar', gzipSync(good.subarray(0, 700)), undefined],
+    ['big (streamed)', big, undefined],
+    ['gzip cut short', cut, undefined],
+    ['over the unpacked limit', big, limited],
+  ];
+  for (const [what, bytes, limits] of cases) {
+    const fromBytes = await inspectTarball(bytes, limits);
+    const fromStream = await inspectTarball(Readable.from([bytes]), limits);
+    assert.deepEqual(fromBytes, fromStream, what);
+  }
+  const whole = await inspectTarball(gz);
+  assert.equal(whole.error, null);
+  assert.deepEqual(whole.facts['install_scripts'], { install: 'make' });
+  assert.deepEqual(whole.facts['unsafe_paths'], ['package/../escape']);
+  const partial = await inspectTarball(cut);
+  assert.equal(partial.manifestName, 'x', 'what streaming read before the cut is kept');
+  assert.match(partial.error ?? '', /end of file/);
+});

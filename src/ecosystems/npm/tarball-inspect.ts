@@ -4,9 +4,9 @@
  * `binding.gyp` (npm then runs `node-gyp rebuild` on install), file count and unpacked size,
  * native binaries, links and unsafe paths. Pure: bytes in, facts out.
  */
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { Writable, type Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
 import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -139,15 +139,34 @@ function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj 
   }
 }
 
+/** Unpacked bytes a tarball held in memory may be inflated to in one piece (else it is streamed). */
+const ONE_PIECE_UNPACKED_MAX = 16 * 1024 * 1024;
+
+/** The whole tarball inflated in one thread-pool job, or null when it is bigger than `max` or broken. */
+function inflateWhole(bytes: Buffer, max: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    gunzip(bytes, { maxOutputLength: max, chunkSize: Math.min(1024 * 1024, Math.max(64 * 1024, bytes.length * 4)) }, (err, out) => resolve(err === null ? out : null));
+  });
+}
+
 /**
  * Streams a gzipped tarball through `visitor` (gunzip → tar), never extracting anything, bounded
  * by the inspection limits: entry count, total unpacked size, extended headers. Rejects on a
- * broken archive or a limit passed.
+ * broken archive or a limit passed. A tarball already in memory is inflated in one piece when
+ * small; a big or broken one is streamed, so the visitor sees exactly what streaming shows.
  */
-export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable, visitor: TarVisitor, limits: InspectLimits): Promise<void> {
+export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, visitor: TarVisitor, limits: InspectLimits): Promise<void> {
   const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, visitor);
+  if (Buffer.isBuffer(source)) {
+    const whole = await inflateWhole(source, Math.min(ONE_PIECE_UNPACKED_MAX, limits.maxUnpackedBytes + 1));
+    if (whole !== null) {
+      reader.push(whole);
+      reader.finish();
+      return;
+    }
+  }
   await pipeline(
-    source,
+    Buffer.isBuffer(source) ? Readable.from([source]) : source,
     createGunzip({ chunkSize: 64 * 1024 }),
     new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -170,7 +189,7 @@ export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable, 
   );
 }
 
-export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readable, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
+export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
   const v = new FactsVisitor(limits.maxManifestBytes);
   let error: string | null = null;
   try {

@@ -5,7 +5,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { AirlockError, isAirlockError, parseIntegrity, type NpmPackageName, type Purl } from '../../core/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, CommittedBlob } from '../../storage/ports/index.ts';
+import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, BlobUpload, CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
@@ -142,20 +142,35 @@ export class TarballStore {
 
   /**
    * Stream the upstream tarball into a staged blob while it is inspected (gzip → tar) and, when
-   * small, kept in memory — one pass over the bytes. Commit verifies every expected digest;
-   * on any failure the staged bytes are discarded and the inspection thrown away.
+   * small, kept in memory — one pass over the bytes. A tarball whose announced length is small
+   * is read whole first, then written and inspected in one piece each. Commit verifies every
+   * expected digest; on any failure the staged bytes are discarded and the inspection thrown away.
    */
   async #fetch(url: URL, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
     const max = this.#settings.maxArtifactBytes;
     const upload = await this.#deps.blobs.begin({ maxBytes: max });
+    try {
+      const res = await this.#deps.upstream.openStream(url, { maxBytes: max, accept: 'application/octet-stream' });
+      if (res.contentLength !== null && res.contentLength <= this.#settings.hotArtifactMaxBytes) {
+        const small = this.#settings.hotArtifactMaxBytes;
+        const body = await readCapped(res.body, small, () => new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream sent more than the ${res.contentLength} bytes it announced`));
+        const [, inspection] = await Promise.all([upload.write(body), inspectTarball(body)]);
+        return { committed: await upload.commit(expected.expect), inspection, body };
+      }
+      return await this.#stream(res.body, upload, expected);
+    } finally {
+      await upload.abort();
+    }
+  }
+
+  async #stream(source: Readable, upload: BlobUpload, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
     const inspector = new PassThrough({ highWaterMark: 1024 * 1024 });
     const inspecting = inspectTarball(inspector);
     let kept: Buffer[] | null = [];
     let keptBytes = 0;
     try {
-      const res = await this.#deps.upstream.openStream(url, { maxBytes: max, accept: 'application/octet-stream' });
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        for await (const chunk of source as AsyncIterable<Buffer>) {
           await upload.write(chunk);
           if (!inspector.destroyed && !inspector.write(chunk)) await drained(inspector);
           if (kept !== null) {
@@ -165,7 +180,7 @@ export class TarballStore {
           }
         }
       } finally {
-        res.body.destroy();
+        source.destroy();
       }
       inspector.end();
       const committed = await upload.commit(expected.expect);
@@ -174,8 +189,6 @@ export class TarballStore {
       inspector.destroy();
       await inspecting;
       throw err;
-    } finally {
-      await upload.abort();
     }
   }
 

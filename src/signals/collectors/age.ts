@@ -40,23 +40,27 @@ export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOption
       const key = `${pkg.ecosystem}\0${pkg.name}`;
       const nowMs = req.now.getTime();
       let seen = known.get(key, nowMs);
-      const unknown: string[] = [];
-      for (const c of req.candidates) if (seen === undefined || !seen.versions.has(c.subject.version)) unknown.push(c.subject.version);
-      if (unknown.length > 0) {
-        const marked = await deps.firstSeen.markSeen(pkg.ecosystem, pkg.name, [...new Set(unknown)], req.now);
-        if (seen === undefined) {
-          const first = await deps.firstSeen.firstSeen(pkg.ecosystem, pkg.name);
-          const versions = new Map<string, number>();
-          for (const [v, d] of first.versions) versions.set(v, d.getTime());
-          seen = { package: first.package?.getTime() ?? null, versions };
-        }
+      let changed = seen === undefined;
+      if (seen === undefined) {
+        // Not in memory: what the store already knows, so that only new versions are written.
+        const first = await deps.firstSeen.firstSeen(pkg.ecosystem, pkg.name);
+        const versions = new Map<string, number>();
+        for (const [v, d] of first.versions) versions.set(v, d.getTime());
+        seen = { package: first.package?.getTime() ?? null, versions };
+      }
+      const unknown = new Set<string>();
+      for (const c of req.candidates) if (!seen.versions.has(c.subject.version)) unknown.add(c.subject.version);
+      if (unknown.size > 0) {
+        const marked = await deps.firstSeen.markSeen(pkg.ecosystem, pkg.name, [...unknown], req.now);
         // Keyed by the candidates' own version strings (shared with the adapter's records).
         for (const v of unknown) {
           const d = marked.get(v);
           if (d !== undefined) seen.versions.set(v, d.getTime());
         }
-        known.set(key, seen, nowMs);
+        if (seen.package === null || seen.package > nowMs) seen = { package: nowMs, versions: seen.versions };
+        changed = true;
       }
+      if (changed) known.set(key, seen, nowMs);
       const s = seen as Seen;
       const packageFirstSeen = dateOf(s.package);
       // Every version of a package usually shares its creation date: parse it once.

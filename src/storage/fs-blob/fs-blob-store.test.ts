@@ -63,6 +63,27 @@ test('fs layout: blobs/sha256/<aa>/<hex>; nothing under it until commit', async 
   }
 });
 
+test('fs: a fan-out folder removed underneath a running store is made again on the next commit', async () => {
+  const dataDir = await tempDir();
+  try {
+    const store = await openFsBlobStore({ dataDir });
+    const data = randomBytes(1_000);
+    const first = await store.begin({ maxBytes: 10_000 });
+    await first.write(data);
+    const { digest } = await first.commit();
+    const hex = digest.slice('sha256:'.length);
+    await rm(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2)), { recursive: true });
+    assert.equal(await store.stat(digest), null);
+    const again = await store.begin({ maxBytes: 10_000 });
+    await again.write(data);
+    assert.equal((await again.commit()).digest, digest);
+    assert.deepEqual(await readFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), data);
+    await store.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('fs start-up removes staging of dead processes, stale foreign hosts and strays; keeps live owners', async () => {
   const dataDir = await tempDir();
   try {

@@ -39,6 +39,8 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   readonly #layout: FsBlobLayout;
   readonly #options: ResolvedOptions;
   readonly #stagingDir: string;
+  /** Fan-out folders known to exist (at most 256). */
+  readonly #knownDirs = new Set<string>();
   /** What start-up removed from staging (for logs and tests). */
   readonly startupCleanup: StagingCleanupReport;
 
@@ -87,6 +89,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
       signal: options.signal,
       locate: (digest) => blobLocation(this.#layout, digest),
       fsync: this.#options.fsync,
+      knownDirs: this.#knownDirs,
     });
   }
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
-import { fsyncDir } from './fsync.ts';
+import { fsyncDir, isErrno } from './fsync.ts';
 import { MultiHash } from './multi-hash.ts';
 
 type State = 'open' | 'committed' | 'aborted';
@@ -16,6 +16,8 @@ export interface FsBlobUploadInit {
   /** Where a digest lives: its fan-out folder and file. */
   readonly locate: (digest: Sha256Digest) => { readonly dir: string; readonly file: string };
   readonly fsync: boolean;
+  /** Fan-out folders known to exist (shared by the store's uploads): created once, not per blob. */
+  readonly knownDirs: Set<string>;
 }
 
 const HEX_LENGTH: Readonly<Record<keyof StreamDigests, number>> = { sha256: 64, sha512: 128, sha1: 40 };
@@ -143,9 +145,22 @@ export class FsBlobUpload implements BlobUpload {
     if (fsync) await handle.sync();
     await handle.close();
     const { dir, file } = locate(digest);
-    await mkdir(dir, { recursive: true });
+    const known = this.#init.knownDirs;
+    if (!known.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      known.add(dir);
+    }
     // rename(2) replaces atomically; an existing blob with this digest has the same bytes.
-    await rename(stagingPath, file);
+    try {
+      await rename(stagingPath, file);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+      // The folder went away underneath (removed by hand): make it again.
+      known.delete(dir);
+      await mkdir(dir, { recursive: true });
+      known.add(dir);
+      await rename(stagingPath, file);
+    }
     if (fsync) await fsyncDir(dir);
   }
 

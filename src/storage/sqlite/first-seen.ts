@@ -26,12 +26,17 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
         if (versions.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
         for (const v of versions) requireText(v, 'version', 256);
         const when = toMillis(at, 'first-seen time');
-        const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
+        const earlier = (known: Map<string, number>): string[] => versions.filter((v) => (known.get(v) ?? Number.POSITIVE_INFINITY) > when);
+        const packageNeeds = (): boolean => {
+          const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
+          return pkg === undefined || integer(pkg, 'first_seen_at') > when;
+        };
+        // Cheap path, outside a transaction: nothing new and nothing to move earlier.
         let known = versionDates(ecosystem, name);
-        // Cheap path: nothing new and nothing to move earlier.
-        const stale = versions.filter((v) => (known.get(v) ?? Number.POSITIVE_INFINITY) > when);
-        if (pkg === undefined || integer(pkg, 'first_seen_at') > when || stale.length > 0) {
+        if (packageNeeds() || earlier(known).length > 0) {
+          // Read again under the write lock: another process may have written in between.
           conn.immediate(() => {
+            known = versionDates(ecosystem, name);
             conn
               .statement(
                 `INSERT INTO first_seen_packages (ecosystem, name, first_seen_at) VALUES (?, ?, ?)
@@ -42,9 +47,11 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
               `INSERT INTO first_seen_versions (ecosystem, name, version, first_seen_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (ecosystem, name, version) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
             );
-            for (const v of stale) upsert.run(ecosystem, name, v, when);
+            for (const v of earlier(known)) {
+              upsert.run(ecosystem, name, v, when);
+              known.set(v, when);
+            }
           });
-          known = versionDates(ecosystem, name);
         }
         const out = new Map<string, Date>();
         for (const v of versions) {

@@ -57,6 +57,7 @@ export class FixtureRegistry {
   readonly #record: boolean;
   #down: DownMode = false;
   #delayMs = 0;
+  #chunked = false;
   #url = '';
 
   private constructor(record: boolean) {
@@ -146,6 +147,11 @@ export class FixtureRegistry {
 
   setDelay(ms: number): void {
     this.#delayMs = ms;
+  }
+
+  /** Send tarballs without a content-length, in small chunks (as a streaming proxy would). */
+  setChunkedTarballs(on: boolean): void {
+    this.#chunked = on;
   }
 
   /** Requests seen for a path (exact, undecoded, without the query). */
@@ -263,6 +269,12 @@ export class FixtureRegistry {
           bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
           etag = `"${createHash('sha1').update(bytes).digest('hex')}"`;
         }
+      }
+      if (this.#chunked && req.method !== 'HEAD') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', etag });
+        for (let at = 0; at < bytes.length; at += 1000) res.write(bytes.subarray(at, at + 1000));
+        res.end();
+        return;
       }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), etag });
       res.end(req.method === 'HEAD' ? undefined : bytes);
