@@ -20,7 +20,7 @@ import type {
 import type { Ecosystem } from '../core/index.ts';
 import type { PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson } from '../policy/input.ts';
-import type { FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
+import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
 import { byPackage, collectFacts, historyWith, packagesOf } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
 import { failedJudgement, gateErrorDecision, incompleteJudgement, type Explained, type Judged } from './judgement.ts';
@@ -284,7 +284,7 @@ export class GateService implements Gate {
     }
   }
 
-  async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: readonly VersionCandidate[]): Promise<GateDecision> {
+  async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<GateDecision> {
     const { subject } = candidate;
     const now = this.#deps.clock();
     const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${jsonDigest(requestJson(request))}`;
@@ -300,10 +300,11 @@ export class GateService implements Gate {
       const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
       let judged: Judged;
       try {
+        const listed = typeof history === 'function' ? await history() : history;
         const [facts] = await collectFacts(this.#deps.collectors, {
           phase: 'artifact',
           candidates: [candidate],
-          history: historyWith(candidate, history),
+          history: historyWith(candidate, listed),
           request,
           now,
         });

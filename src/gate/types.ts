@@ -19,6 +19,9 @@ export interface Subject {
 /** Facts as an ecosystem adapter supplies them; they appear under `input.facts`. */
 export type Facts = { readonly [key: string]: Json };
 
+/** A package's listed versions for an artifact judgement, or how to get them when needed. */
+export type ArtifactHistory = readonly VersionCandidate[] | (() => Promise<readonly VersionCandidate[]>);
+
 export interface VersionCandidate {
   readonly subject: Subject;
   readonly facts: Facts;
@@ -77,11 +80,12 @@ export interface Gate {
   /**
    * Artifact phase: judge one artifact before its first byte is served, with content facts.
    * `history` is the metadata-phase candidates of every listed version of the package (for
-   * history-aware facts); pass it when known. Records the decision, opens a quarantine record
+   * history-aware facts); pass it when known, or a function that produces it (called only when
+   * the decision is not cached: for a big package it is rebuilt from the packument). Records the decision, opens a quarantine record
    * when the verdict is quarantine, and appends to the audit trail. Fails closed: any error
    * yields a block or quarantine, never an allow.
    */
-  judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: readonly VersionCandidate[]): Promise<GateDecision>;
+  judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<GateDecision>;
 
   /**
    * The upstream has no package by this name (it answered 404): the hallucination tripwire

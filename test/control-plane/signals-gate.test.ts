@@ -64,6 +64,17 @@ test('collectors run once per package with every version as history; a failing c
     assert.equal(art.verdict.kind, 'allow');
     const last = calls[calls.length - 1] as CollectRequest;
     assert.deepEqual([last.phase, last.candidates.length, last.history.length], ['artifact', 1, 300]);
+
+    // History given as a function is produced only when the decision is not cached.
+    let produced = 0;
+    const lazy = async (): Promise<readonly VersionCandidate[]> => {
+      produced++;
+      return versions;
+    };
+    assert.equal((await gate.judgeArtifact(versions[7] as VersionCandidate, anonymousRequest, lazy)).verdict.kind, 'allow');
+    assert.equal((calls[calls.length - 1] as CollectRequest).history.length, 300);
+    assert.equal((await gate.judgeArtifact(versions[7] as VersionCandidate, anonymousRequest, lazy)).verdict.kind, 'allow');
+    assert.equal(produced, 1, 'a cached decision needs no history');
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AirlockError, digestHex, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
-import type { ArtifactContent, Facts, Gate } from '../../gate/index.ts';
+import type { ArtifactContent, Facts, Gate, VersionCandidate } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -129,7 +129,7 @@ export class ArtifactService {
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
-    const history = (await this.#deps.metadata.candidates(state)).candidates;
+    const history = async (): Promise<readonly VersionCandidate[]> => (await this.#deps.metadata.candidates(state)).candidates;
     const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#tarballs.readFiles(rec, paths, maxBytesEach) };
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };

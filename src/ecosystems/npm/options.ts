@@ -77,11 +77,13 @@ export const NPM_DEFAULTS = Object.freeze({
 });
 
 /**
- * How a repository's cache memory is split. States matter most (a hot packument is a lookup in
- * them, and a package whose state is gone is indexed, judged and rendered again); hot tarballs
- * next (served from memory instead of the disk).
+ * How a repository's cache memory is split, by what a miss costs. States matter most (a hot
+ * packument is a lookup in them, and a package whose state is gone is read, indexed, judged and
+ * rendered again); hot tarballs next (a miss is one file read). At 64 MiB the states of the
+ * benchmark workload (674 packages, 54,000 versions, ~25 MB) fit: at 45 % a second install
+ * re-indexed half of them, in the order the first had evicted them.
  */
-export const CACHE_SHARES = Object.freeze({ states: 0.45, candidates: 0.12, documents: 0.1, hotArtifacts: 0.33 });
+export const CACHE_SHARES = Object.freeze({ states: 0.55, candidates: 0.12, documents: 0.1, hotArtifacts: 0.23 });
 
 function nonNegative(field: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new AirlockError('CONFIG_INVALID', `npm repository: ${field} must be a non-negative number`);
