@@ -12,13 +12,14 @@ if (major < 24) {
 }
 // `serve` is a long-running server: start it again at once (same process, same PID, through
 // execve) with runtime settings sized for a gateway instead of Node's throughput-first defaults.
-// A young generation capped at 8 MB per semi-space (Node 24 lets it grow to 64) and glibc malloc
-// returning freed buffers to the system lower peak resident memory by 90-130 MB on the npm
-// benchmark's cold install, at no measured cost in time (docs/configuration.md#memory). Flags or
-// variables the operator set win; AIRLOCK_RUNTIME_TUNING=off starts Node as it is.
+// A young generation capped at 16 MB per semi-space (Node 24 lets it grow to 64) and glibc malloc
+// returning freed buffers to the system lower peak resident memory by 100-130 MB on the npm
+// benchmark's cold install, at no measured cost in time (docs/configuration.md#memory). 8 MB was
+// worse: under hot traffic per-request objects outlived two scavenges and filled the old space
+// (+150 MB). Flags or variables the operator set win; AIRLOCK_RUNTIME_TUNING=off starts Node as it is.
 if (argv[2] === 'serve' && env.AIRLOCK_RUNTIME_TUNING !== 'off' && env.AIRLOCK_RUNTIME_TUNED !== '1' && typeof process.execve === 'function') {
   const given = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const flags = given.some((f) => /^--max-(semi-space|heap)-size\b/.test(f)) ? [] : ['--max-semi-space-size=8'];
+  const flags = given.some((f) => /^--max-(semi-space|heap)-size\b/.test(f)) ? [] : ['--max-semi-space-size=16'];
   const tuned = { ...env, AIRLOCK_RUNTIME_TUNED: '1' };
   if (env.MALLOC_ARENA_MAX === undefined) tuned.MALLOC_ARENA_MAX = '2';
   if (!/glibc\.malloc\./.test(env.GLIBC_TUNABLES ?? '')) {

@@ -94,13 +94,13 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
   };
   try {
     const tuned = await run([], {});
-    assert.ok(tuned.argv.includes('--max-semi-space-size=8'), tuned.argv.join(' '));
+    assert.ok(tuned.argv.includes('--max-semi-space-size=16'), tuned.argv.join(' '));
     assert.equal(tuned.env.get('MALLOC_ARENA_MAX'), '2');
     assert.match(tuned.env.get('GLIBC_TUNABLES') ?? '', /glibc\.malloc\.mmap_threshold=65536/);
 
-    const own = await run(['--max-semi-space-size=16'], { MALLOC_ARENA_MAX: '4' });
-    assert.ok(own.argv.includes('--max-semi-space-size=16'));
-    assert.ok(!own.argv.includes('--max-semi-space-size=8'), own.argv.join(' '));
+    const own = await run(['--max-semi-space-size=32'], { MALLOC_ARENA_MAX: '4' });
+    assert.ok(own.argv.includes('--max-semi-space-size=32'));
+    assert.ok(!own.argv.includes('--max-semi-space-size=16'), own.argv.join(' '));
     assert.equal(own.env.get('MALLOC_ARENA_MAX'), '4');
 
     const off = await run([], { AIRLOCK_RUNTIME_TUNING: 'off' });
