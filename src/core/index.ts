@@ -6,3 +6,4 @@ export * from './package-name.ts';
 export * from './purl.ts';
 export * from './verdict.ts';
 export * from './ulid.ts';
+export * from './gzip-size.ts';

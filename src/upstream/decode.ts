@@ -1,7 +1,7 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate, type ZlibOptions, type BrotliOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError } from '../core/index.ts';
+import { AirlockError, gzipOutputChunk } from '../core/index.ts';
 
 /** A pass-through that fails with the given error once more than `maxBytes` went through. */
 export class ByteCap extends Transform {
@@ -72,12 +72,13 @@ const ONE_SHOT_CHUNK_MAX = 1024 * 1024;
 function decodeOnce(coding: string, data: Buffer, maxBytes: number): Promise<Buffer> {
   const maxOutputLength = Math.max(1, maxBytes);
   // Each output chunk is a thread-pool round trip and a callback on the main thread: documents
-  // inflate ~10×, so chunks sized from the input keep a 10 MB packument to a few dozen.
+  // inflate ~10×, so chunks sized from the input keep a 10 MB packument to a few dozen; a gzip
+  // trailer's declared size makes it one chunk and no copy.
   const chunkSize = Math.min(ONE_SHOT_CHUNK_MAX, Math.max(DECODE_CHUNK_BYTES, data.length * 2));
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipAsync(data, { maxOutputLength, chunkSize });
+      return gunzipAsync(data, { maxOutputLength, chunkSize: gzipOutputChunk(data, maxOutputLength, chunkSize) });
     case 'deflate':
       return inflateAsync(data, { maxOutputLength, chunkSize });
     default:

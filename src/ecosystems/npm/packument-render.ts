@@ -9,6 +9,7 @@ import type { NpmPackageName } from '../../core/index.ts';
 import { KeySet, forEachMember, objectMembers, scanValue } from './json-scan.ts';
 import type { PackumentIndex, VersionSpan } from './packument-index.ts';
 import { attestationsPath, tarballPath } from './urls.ts';
+import { ByteSink } from './byte-sink.ts';
 
 export interface ViewShape {
   /** Base URL of the repository as clients reach it, ending in `/`. */
@@ -55,74 +56,89 @@ const CORGI_FIELDS = [
   'dist',
 ] as const;
 
-const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
+/** Bytes the rewritten URLs may add over the upstream's (two per version: tarball, attestations). */
+function urlGrowth(idx: PackumentIndex, shape: ViewShape): number {
+  return idx.versions.size * 2 * (shape.base.length + shape.name.length + 64) + (shape.restrictions?.length ?? 0) + 1024;
+}
 
-function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: Uint8Array[]): void {
+function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: ByteSink): void {
   spliced(b, v.start, v.end, v, shape, out);
 }
 
 /** Bytes [from, to) of a version with its tarball and attestations URLs (when inside) rewritten. */
-function spliced(b: Buffer, from: number, to: number, v: VersionSpan, shape: ViewShape, out: Uint8Array[]): void {
+function spliced(b: Buffer, from: number, to: number, v: VersionSpan, shape: ViewShape, out: ByteSink): void {
   const edits: Array<{ start: number; end: number; text: string }> = [];
   if (v.tarStart >= from && v.tarEnd <= to) edits.push({ start: v.tarStart, end: v.tarEnd, text: JSON.stringify(shape.base + tarballPath(shape.name, v.version)) });
   if (v.attStart >= from && v.attEnd <= to) edits.push({ start: v.attStart, end: v.attEnd, text: JSON.stringify(shape.base + attestationsPath(shape.name, v.version)) });
   edits.sort((x, y) => x.start - y.start);
   let cursor = from;
   for (const e of edits) {
-    out.push(b.subarray(cursor, e.start), enc(e.text));
+    out.bytes(b, cursor, e.start);
+    out.text(e.text);
     cursor = e.end;
   }
-  out.push(b.subarray(cursor, to));
+  out.bytes(b, cursor, to);
 }
 
 /**
  * The separator bytes before a kept member: the original ones (comma and whitespace), minus
  * the comma for the first member written.
  */
-function separator(b: Buffer, sepStart: number, memberStart: number, first: boolean): Uint8Array {
-  const sep = b.subarray(sepStart, memberStart);
-  if (!first) return sep.indexOf(0x2c) === -1 ? Buffer.concat([enc(','), sep]) : sep;
-  const comma = sep.indexOf(0x2c);
-  return comma === -1 ? sep : sep.subarray(comma + 1);
+function separator(out: ByteSink, b: Buffer, sepStart: number, memberStart: number, first: boolean): void {
+  let comma = -1;
+  for (let i = sepStart; i < memberStart; i++) {
+    if (b[i] === 0x2c) {
+      comma = i;
+      break;
+    }
+  }
+  if (!first) {
+    if (comma === -1) out.byte(0x2c);
+    out.bytes(b, sepStart, memberStart);
+    return;
+  }
+  out.bytes(b, comma === -1 ? sepStart : comma + 1, memberStart);
 }
 
-function versionsValue(b: Buffer, idx: PackumentIndex, shape: ViewShape, out: Uint8Array[]): void {
+function versionsValue(b: Buffer, idx: PackumentIndex, shape: ViewShape, out: ByteSink): void {
   const obj = idx.versionsObject;
   if (obj === null) return;
-  out.push(enc('{'));
+  out.byte(0x7b);
   let first = true;
   for (const v of idx.versions.values()) {
     if (shape.hidden.has(v.version)) continue;
-    out.push(separator(b, v.sepStart, v.memberStart, first), b.subarray(v.memberStart, v.start));
+    separator(out, b, v.sepStart, v.memberStart, first);
+    out.bytes(b, v.memberStart, v.start);
     first = false;
     versionValue(b, v, shape, out);
   }
-  out.push(b.subarray(obj.lastMemberEnd, obj.end));
+  out.bytes(b, obj.lastMemberEnd, obj.end);
 }
 
-function timeValue(b: Buffer, start: number, end: number, shape: ViewShape, out: Uint8Array[]): void {
+function timeValue(b: Buffer, start: number, end: number, shape: ViewShape, out: ByteSink): void {
   if (b[start] !== 0x7b) {
-    out.push(b.subarray(start, end));
+    out.bytes(b, start, end);
     return;
   }
   const members = objectMembers(b, start).members;
-  out.push(enc('{'));
+  out.byte(0x7b);
   let first = true;
   let prevEnd = start + 1;
   for (const m of members) {
     const sepStart = prevEnd;
     prevEnd = m.valueEnd;
     if (shape.hidden.has(m.key) && m.key !== 'created' && m.key !== 'modified') continue;
-    out.push(separator(b, sepStart, m.keyStart, first), b.subarray(m.keyStart, m.valueStart));
+    separator(out, b, sepStart, m.keyStart, first);
+    out.bytes(b, m.keyStart, m.valueStart);
     first = false;
-    if (m.key === 'modified' && shape.modified !== null) out.push(enc(JSON.stringify(shape.modified)));
-    else out.push(b.subarray(m.valueStart, m.valueEnd));
+    if (m.key === 'modified' && shape.modified !== null) out.text(JSON.stringify(shape.modified));
+    else out.bytes(b, m.valueStart, m.valueEnd);
   }
-  out.push(b.subarray(prevEnd, end));
+  out.bytes(b, prevEnd, end);
 }
 
 export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
-  const out: Uint8Array[] = [];
+  const out = new ByteSink(b.length + urlGrowth(idx, shape));
   const filtering = shape.hidden.size > 0;
   let cursor = 0;
   const restrictions = shape.restrictions;
@@ -133,27 +149,26 @@ export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Bu
       (m.key === 'dist-tags' && shape.tagsChanged) ||
       (filtering && (m.key === 'time' || (m.key === 'modified' && shape.modified !== null)));
     if (!edit) continue;
-    out.push(b.subarray(cursor, m.valueStart));
+    out.bytes(b, cursor, m.valueStart);
     if (m.key === 'versions') versionsValue(b, idx, shape, out);
-    else if (m.key === 'dist-tags') out.push(enc(JSON.stringify(shape.distTags)));
-    else if (m.key === 'policyRestrictions') out.push(enc(restrictions ?? 'null'));
+    else if (m.key === 'dist-tags') out.text(JSON.stringify(shape.distTags));
+    else if (m.key === 'policyRestrictions') out.text(restrictions ?? 'null');
     else if (m.key === 'time') timeValue(b, m.valueStart, m.valueEnd, shape, out);
-    else out.push(enc(JSON.stringify(shape.modified)));
+    else out.text(JSON.stringify(shape.modified));
     cursor = m.valueEnd;
   }
   const last = idx.top[idx.top.length - 1];
   if (restrictions !== null && last !== undefined && !idx.top.some((m) => m.key === 'policyRestrictions')) {
-    out.push(b.subarray(cursor, last.valueEnd), enc(`,"policyRestrictions":${restrictions}`));
+    out.bytes(b, cursor, last.valueEnd);
+    out.text(`,"policyRestrictions":${restrictions}`);
     cursor = last.valueEnd;
   }
-  out.push(b.subarray(cursor));
-  return Buffer.concat(out);
+  out.bytes(b, cursor, b.length);
+  return out.result();
 }
 
 const CORGI_KEYS = new KeySet(CORGI_FIELDS);
 const DIST_INDEX = CORGI_FIELDS.indexOf('dist');
-const COMMA = enc(',');
-const COLON = enc(':');
 
 /**
  * The abbreviated document, spliced from the full one: per visible version only the
@@ -161,35 +176,39 @@ const COLON = enc(':');
  */
 export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
   const modified = shape.modified ?? idx.time['modified'] ?? null;
-  const out: Uint8Array[] = [
-    enc(`{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`),
-  ];
+  // Manifests are most of a packument, and the abbreviated form keeps a fraction of each.
+  const out = new ByteSink((b.length >> 2) + urlGrowth(idx, shape));
+  out.text(`{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`);
   let first = true;
   for (const v of idx.versions.values()) {
     if (shape.hidden.has(v.version)) continue;
-    out.push(enc(`${first ? '' : ','}${JSON.stringify(v.version)}:{`));
+    if (!first) out.byte(0x2c);
+    out.text(JSON.stringify(v.version));
+    out.byte(0x3a);
+    out.byte(0x7b);
     first = false;
     let firstMember = true;
     forEachMember(b, v.start, 2, (ks, ke, vs) => {
       const field = CORGI_KEYS.match(b, ks, ke);
       if (field === -1) return -1;
       const ve = scanValue(b, vs, 3);
-      if (!firstMember) out.push(COMMA);
+      if (!firstMember) out.byte(0x2c);
       firstMember = false;
-      out.push(b.subarray(ks, ke), COLON);
+      out.bytes(b, ks, ke);
+      out.byte(0x3a);
       if (field === DIST_INDEX) spliced(b, vs, ve, v, shape, out);
-      else out.push(b.subarray(vs, ve));
+      else out.bytes(b, vs, ve);
       return ve;
     });
-    out.push(enc('}'));
+    out.byte(0x7d);
   }
-  out.push(enc(shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`));
-  return Buffer.concat(out);
+  out.text(shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`);
+  return out.result();
 }
 
 /** One version document (`GET /<name>/<version>`), spliced like the full packument. */
 export function renderVersion(b: Buffer, v: VersionSpan, shape: ViewShape): Buffer {
-  const out: Uint8Array[] = [];
+  const out = new ByteSink(v.end - v.start + 2 * (shape.base.length + shape.name.length + 64));
   versionValue(b, v, shape, out);
-  return Buffer.concat(out);
+  return out.result();
 }

@@ -1,0 +1,48 @@
+/**
+ * An output buffer written in place: renderers copy byte ranges of the upstream document and
+ * short texts straight into it, instead of collecting a view object per piece and copying them
+ * all at the end (a big packument is hundreds of thousands of pieces). It grows by doubling.
+ */
+export class ByteSink {
+  #buf: Buffer;
+  #len = 0;
+
+  constructor(capacity: number) {
+    this.#buf = Buffer.allocUnsafeSlow(Math.max(256, capacity));
+  }
+
+  get length(): number {
+    return this.#len;
+  }
+
+  #reserve(n: number): void {
+    const need = this.#len + n;
+    if (need <= this.#buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(need, this.#buf.length * 2));
+    this.#buf.copy(next, 0, 0, this.#len);
+    this.#buf = next;
+  }
+
+  /** Bytes [start, end) of `src`. */
+  bytes(src: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    this.#reserve(end - start);
+    this.#len += src.copy(this.#buf, this.#len, start, end);
+  }
+
+  /** A text, UTF-8 encoded. */
+  text(s: string): void {
+    this.#reserve(s.length * 3);
+    this.#len += this.#buf.write(s, this.#len, 'utf8');
+  }
+
+  byte(c: number): void {
+    this.#reserve(1);
+    this.#buf[this.#len++] = c;
+  }
+
+  /** What was written (a view of the sink's buffer: the sink must not be written after). */
+  result(): Buffer {
+    return this.#buf.subarray(0, this.#len);
+  }
+}

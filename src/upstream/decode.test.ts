@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { gzipOutputChunk, isAirlockError, AirlockError } from '../core/index.ts';
+import { readDecoded } from './decode.ts';
+
+const tooLarge = (): Error => new AirlockError('LIMIT_EXCEEDED', 'too large');
+
+test('a gzip body is inflated in one chunk sized from its trailer, with no copy', async () => {
+  const doc = Buffer.from(JSON.stringify({ versions: Array.from({ length: 5000 }, (_, i) => ({ v: `1.0.${i}`, readme: 'x'.repeat(40) })) }));
+  const gz = gzipSync(doc);
+  assert.equal(gzipOutputChunk(gz, 10_000_000, 1024), doc.length + 64);
+  const out = await readDecoded(Readable.from([gz]), 'gzip', 10_000_000, tooLarge);
+  assert.deepEqual(out, doc);
+  assert.equal(out.buffer.byteLength, doc.length + 64, 'the result is the one output chunk');
+});
+
+test('the trailer is only a hint: multi-member bodies, implausible or over-cap claims and non-gzip input', async () => {
+  const a = Buffer.from('a'.repeat(100_000));
+  const b = Buffer.from('b'.repeat(10));
+  // Two members: the trailer describes only the last (10 bytes); the body still decodes whole.
+  assert.deepEqual(await readDecoded(Readable.from([Buffer.concat([gzipSync(a), gzipSync(b)])]), 'gzip', 1_000_000, tooLarge), Buffer.concat([a, b]));
+  const gz = gzipSync(a);
+  assert.equal(gzipOutputChunk(gz, 50_000, 4096), 4096, 'a claim over the output cap is not used');
+  await assert.rejects(readDecoded(Readable.from([gz]), 'gzip', 50_000, tooLarge), (e) => isAirlockError(e, 'LIMIT_EXCEEDED'));
+  const lying = Buffer.from(gzipSync(Buffer.from('tiny')));
+  lying.writeUInt32LE(0xfffffff0, lying.length - 4);
+  assert.equal(gzipOutputChunk(lying, 2 ** 40, 4096), 4096, 'a ratio no deflate stream reaches is not believed');
+  await assert.rejects(readDecoded(Readable.from([lying]), 'gzip', 1_000_000, tooLarge), /incorrect length check/);
+  assert.equal(gzipOutputChunk(Buffer.from('not gzip at all, really'), 1e9, 777), 777);
+});
