@@ -33,6 +33,99 @@ export interface VersionSpan {
   readonly attEnd: number;
 }
 
+/** Numbers kept per version: sepStart, memberStart, start, end, tarStart, tarEnd, attStart, attEnd. */
+const FIELDS = 8;
+
+/**
+ * Every listed version's spans in document order, packed into one Int32Array (documents are
+ * far below 2 GiB): a big package lists thousands of versions and a cache holds hundreds of
+ * packages, so an object per version would cost ~280 bytes and a GC-visible object each; this
+ * costs the map entry and 32 bytes. Spans are materialised when asked for.
+ */
+export class VersionSpans {
+  readonly #slots: Map<string, number>;
+  readonly #nums: Int32Array;
+
+  constructor(slots: Map<string, number>, nums: Int32Array) {
+    this.#slots = slots;
+    this.#nums = nums;
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  has(version: string): boolean {
+    return this.#slots.has(version);
+  }
+
+  get(version: string): VersionSpan | undefined {
+    const slot = this.#slots.get(version);
+    return slot === undefined ? undefined : this.#span(version, slot);
+  }
+
+  /** Version keys in document order. */
+  keys(): IterableIterator<string> {
+    return this.#slots.keys();
+  }
+
+  /** Spans in document order. */
+  *values(): IterableIterator<VersionSpan> {
+    for (const [version, slot] of this.#slots) yield this.#span(version, slot);
+  }
+
+  /** Bytes this index holds (for cache budgets). */
+  get bytes(): number {
+    return this.#nums.byteLength + this.#slots.size * 64;
+  }
+
+  #span(version: string, slot: number): VersionSpan {
+    const n = this.#nums;
+    const o = slot * FIELDS;
+    return {
+      version,
+      sepStart: n[o] as number,
+      memberStart: n[o + 1] as number,
+      start: n[o + 2] as number,
+      end: n[o + 3] as number,
+      tarStart: n[o + 4] as number,
+      tarEnd: n[o + 5] as number,
+      attStart: n[o + 6] as number,
+      attEnd: n[o + 7] as number,
+    };
+  }
+}
+
+/** Collects spans while the index pass reads `versions`. */
+class SpansBuilder {
+  readonly #slots = new Map<string, number>();
+  #nums = new Int32Array(64 * FIELDS);
+
+  add(version: string, sepStart: number, memberStart: number, start: number, end: number, tarStart: number, tarEnd: number, attStart: number, attEnd: number): void {
+    const slot = this.#slots.size;
+    const o = slot * FIELDS;
+    if (o + FIELDS > this.#nums.length) {
+      const next = new Int32Array(this.#nums.length * 2);
+      next.set(this.#nums);
+      this.#nums = next;
+    }
+    const n = this.#nums;
+    n[o] = sepStart;
+    n[o + 1] = memberStart;
+    n[o + 2] = start;
+    n[o + 3] = end;
+    n[o + 4] = tarStart;
+    n[o + 5] = tarEnd;
+    n[o + 6] = attStart;
+    n[o + 7] = attEnd;
+    this.#slots.set(version, slot);
+  }
+
+  build(): VersionSpans {
+    return new VersionSpans(this.#slots, this.#nums.slice(0, this.#slots.size * FIELDS));
+  }
+}
+
 export interface PackumentIndex {
   readonly size: number;
   readonly name: string;
@@ -40,7 +133,7 @@ export interface PackumentIndex {
   readonly top: readonly JsonMember[];
   /** Offset just past the top-level object's closing brace. */
   readonly topEnd: number;
-  readonly versions: ReadonlyMap<string, VersionSpan>;
+  readonly versions: VersionSpans;
   /** The `versions` object and where its last member ends (null when absent). */
   readonly versionsObject: { readonly start: number; readonly end: number; readonly lastMemberEnd: number } | null;
   /** Upstream tags (only string targets are kept). */
@@ -100,8 +193,8 @@ function scanVersions(
   b: Uint8Array,
   at: number,
   manifests: Map<string, ManifestExtract> | null,
-): { end: number; lastMemberEnd: number; versions: Map<string, VersionSpan> } {
-  const versions = new Map<string, VersionSpan>();
+): { end: number; lastMemberEnd: number; versions: VersionSpans } {
+  const versions = new SpansBuilder();
   if (b[at] !== 0x7b) throw new PackumentFormatError('versions is not an object');
   let lastEnd = at + 1;
   const span = objectMembers(b, at, {
@@ -126,22 +219,12 @@ function scanVersions(
         return d.end;
       });
       if (collector !== null) manifests?.set(version, collector.result());
-      versions.set(version, {
-        version,
-        sepStart,
-        memberStart,
-        start: valueStart,
-        end,
-        tarStart: tarball?.start ?? -1,
-        tarEnd: tarball?.end ?? -1,
-        attStart: attestationsUrl?.start ?? -1,
-        attEnd: attestationsUrl?.end ?? -1,
-      });
+      versions.add(version, sepStart, memberStart, valueStart, end, tarball?.start ?? -1, tarball?.end ?? -1, attestationsUrl?.start ?? -1, attestationsUrl?.end ?? -1);
       lastEnd = end;
       return end;
     },
   });
-  return { end: span.end, lastMemberEnd: lastEnd, versions };
+  return { end: span.end, lastMemberEnd: lastEnd, versions: versions.build() };
 }
 
 function parseStringMap(b: Buffer, m: JsonMember | undefined, what: string): Record<string, string> {
@@ -167,7 +250,8 @@ function indexPackumentWith(b: Buffer, withManifests: boolean): IndexedPackument
   const manifests = withManifests ? new Map<string, ManifestExtract>() : null;
   try {
     const start = skipWs(b, 0);
-    let versions = new Map<string, VersionSpan>();
+    if (b.length > 0x7fffffff) throw new PackumentFormatError('the packument is larger than 2 GiB');
+    let versions = new VersionSpans(new Map(), new Int32Array(0));
     let versionsObject: PackumentIndex['versionsObject'] = null;
     const top = objectMembers(b, start, {
       unique: true,
