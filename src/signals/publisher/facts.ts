@@ -41,7 +41,12 @@ export interface PublisherFacts {
   readonly approver: string | null;
 }
 
-function diff(a: readonly string[], b: readonly string[]): string[] {
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Members of `a` missing from `b`. Consecutive versions usually share one (interned) list. */
+function diff(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (a === b || a.length === 0) return NONE;
+  if (b.length <= 8) return a.filter((x) => !b.includes(x));
   const set = new Set(b);
   return a.filter((x) => !set.has(x));
 }
@@ -79,8 +84,8 @@ export function publisherFactsFromTimeline(versions: readonly VersionPublishing[
       publisher_changed: previous !== null && previous.publisher !== null && v.publisher !== null && previous.publisher !== v.publisher,
       publisher_new: previous !== null && v.publisher !== null && !publishersSeen.has(v.publisher),
       maintainers: v.maintainers,
-      maintainers_added: previous === null ? [] : diff(v.maintainers, previous.maintainers),
-      maintainers_removed: previous === null ? [] : diff(previous.maintainers, v.maintainers),
+      maintainers_added: previous === null ? NONE : diff(v.maintainers, previous.maintainers),
+      maintainers_removed: previous === null ? NONE : diff(previous.maintainers, v.maintainers),
       provenance: v.provenance,
       provenance_before: provenanceBefore,
       provenance_regression: !v.provenance && provenanceBefore,
