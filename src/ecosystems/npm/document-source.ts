@@ -189,7 +189,8 @@ export class DocumentSource {
   }
 
   async #persist(doc: CachedDocument, body: Buffer): Promise<void> {
-    const upload = await this.#deps.blobs.begin({ maxBytes: this.#maxBytes });
+    // A cached document is only ever looked up by its sha256: no other digest is computed.
+    const upload = await this.#deps.blobs.begin({ maxBytes: this.#maxBytes, digests: 'address' });
     try {
       await upload.write(body);
       await upload.commit({ size: body.length, sha256: digestHex(doc.blob) });

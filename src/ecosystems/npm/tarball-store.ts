@@ -109,6 +109,8 @@ export class TarballStore {
       metrics?.cache(repo, 'artifact', 'miss');
       try {
         const fetched = await this.#fetch(url, expected);
+        const { sha512, sha1 } = fetched.committed.digests;
+        if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a tarball upload did not compute every digest');
         const rec: ArtifactRecord = {
           repo,
           purl,
@@ -118,8 +120,8 @@ export class TarballStore {
           filename,
           blob: fetched.committed.digest,
           size: fetched.committed.size,
-          sha512: fetched.committed.digests.sha512,
-          sha1: fetched.committed.digests.sha1,
+          sha512,
+          sha1,
           storedAt: this.#deps.clock(),
         };
         await index.putArtifact(rec);

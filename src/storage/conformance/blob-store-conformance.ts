@@ -57,6 +57,22 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         assert.deepEqual(await readAll(await store.open(blob.digest)), data);
       }));
 
+    test('an upload begun for its address only computes the sha256, verifies it, and refuses other expectations', () =>
+      withStore(async (store) => {
+        const data = randomBytes(100_000);
+        const upload = await store.begin({ maxBytes: MB, digests: 'address' });
+        await upload.write(data);
+        const blob = await upload.commit({ size: data.byteLength, sha256: hex('sha256', data) });
+        assert.equal(blob.digest, sha256Of(data));
+        assert.deepEqual(blob.digests, { sha256: hex('sha256', data), sha512: null, sha1: null });
+        assert.deepEqual(await readAll(await store.open(blob.digest)), data);
+        const other = randomBytes(1_000);
+        const asked = await store.begin({ maxBytes: MB, digests: 'address' });
+        await asked.write(other);
+        await assert.rejects(asked.commit({ sha512: hex('sha512', other) }), (e) => isAirlockError(e, 'INTERNAL'));
+        assert.equal(await store.stat(sha256Of(other)), null, 'nothing was published');
+      }));
+
     test('an empty blob is a blob', () =>
       withStore(async (store) => {
         const blob = await put(store, new Uint8Array(0));

@@ -90,6 +90,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
       locate: (digest) => blobLocation(this.#layout, digest),
       fsync: this.#options.fsync,
       knownDirs: this.#knownDirs,
+      addressOnly: options.digests === 'address',
     });
   }
 

@@ -16,6 +16,8 @@ export interface FsBlobUploadInit {
   /** Where a digest lives: its fan-out folder and file. */
   readonly locate: (digest: Sha256Digest) => { readonly dir: string; readonly file: string };
   readonly fsync: boolean;
+  /** Only the sha256 address is computed (BlobUploadOptions.digests). */
+  readonly addressOnly: boolean;
   /** Fan-out folders known to exist (shared by the store's uploads): created once, not per blob. */
   readonly knownDirs: Set<string>;
 }
@@ -52,7 +54,7 @@ function normaliseExpectation(expect: BlobExpectation): BlobExpectation {
  */
 export class FsBlobUpload implements BlobUpload {
   readonly #init: FsBlobUploadInit;
-  readonly #hash = new MultiHash();
+  readonly #hash: MultiHash;
   #state: State = 'open';
   #bytes = 0;
   #failure: unknown = null;
@@ -61,6 +63,7 @@ export class FsBlobUpload implements BlobUpload {
 
   constructor(init: FsBlobUploadInit) {
     this.#init = init;
+    this.#hash = new MultiHash(init.addressOnly);
     this.#onAbort = () => {
       void this.abort();
     };
@@ -116,6 +119,10 @@ export class FsBlobUpload implements BlobUpload {
       }
       for (const algorithm of ALGORITHMS) {
         const hex = wanted[algorithm];
+        if (hex !== undefined && digests[algorithm] === null) {
+          await this.#discard();
+          throw new AirlockError('INTERNAL', `${algorithm} is not computed for an upload begun for its address only`);
+        }
         if (hex !== undefined && hex !== digests[algorithm]) {
           await this.#discard();
           throw new AirlockError('DIGEST_MISMATCH', `content ${algorithm} does not match the expected digest`, {

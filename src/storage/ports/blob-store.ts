@@ -7,11 +7,14 @@ export interface BlobInfo {
   readonly size: number;
 }
 
-/** Digests computed while streaming, hex encoded. */
+/**
+ * Digests computed while streaming, hex encoded. sha512 and sha1 are null when the upload was
+ * begun with `digests: 'address'`.
+ */
 export interface StreamDigests {
   readonly sha256: string;
-  readonly sha512: string;
-  readonly sha1: string;
+  readonly sha512: string | null;
+  readonly sha1: string | null;
 }
 
 export interface CommittedBlob extends BlobInfo {
@@ -31,6 +34,12 @@ export interface BlobUploadOptions {
   /** Hard cap: writing more than this many bytes fails with LIMIT_EXCEEDED. */
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
+  /**
+   * `all` (default): sha256, sha512 and sha1 while streaming. `address`: only the sha256 the
+   * blob is stored under (cached documents: nobody checks their other digests); expecting
+   * another digest at commit is then an error.
+   */
+  readonly digests?: 'all' | 'address';
 }
 
 /**
