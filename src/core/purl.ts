@@ -22,7 +22,11 @@ const PURL_TYPE: Readonly<Record<Ecosystem, string>> = {
   huggingface: 'huggingface',
 };
 
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
+
 function encodeSegment(s: string): string {
+  // Most names and versions need no encoding (purls are made for every listed version).
+  if (UNRESERVED.test(s)) return s;
   // purl percent-encodes everything outside the unreserved set, including '@'.
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -91,16 +91,21 @@ function people(x: unknown): string[] {
   return out;
 }
 
+const SRI_ALGORITHM = /^(sha1|sha256|sha384|sha512)-/;
+
 function integrityAlgorithms(dist: Obj): string[] {
-  const algos = new Set<string>();
   const sri = dist['integrity'];
+  const shasum = typeof dist['shasum'] === 'string';
+  // The usual shape: one sha512 token and a shasum.
+  if (typeof sri === 'string' && sri.startsWith('sha512-') && !/\s/.test(sri)) return shasum ? ['sha1', 'sha512'] : ['sha512'];
+  const algos = new Set<string>();
   if (typeof sri === 'string') {
     for (const token of sri.trim().split(/\s+/).slice(0, 8)) {
-      const m = /^(sha1|sha256|sha384|sha512)-/.exec(token);
+      const m = SRI_ALGORITHM.exec(token);
       if (m?.[1] !== undefined) algos.add(m[1]);
     }
   }
-  if (typeof dist['shasum'] === 'string') algos.add('sha1');
+  if (shasum) algos.add('sha1');
   return [...algos].sort();
 }
 
