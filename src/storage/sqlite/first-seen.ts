@@ -43,14 +43,17 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
                  ON CONFLICT (ecosystem, name) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
               )
               .run(ecosystem, name, when);
-            const upsert = conn.statement(
-              `INSERT INTO first_seen_versions (ecosystem, name, version, first_seen_at) VALUES (?, ?, ?, ?)
-               ON CONFLICT (ecosystem, name, version) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
-            );
-            for (const v of earlier(known)) {
-              upsert.run(ecosystem, name, v, when);
-              known.set(v, when);
-            }
+            // One statement for every version (a big package lists thousands): SQLite walks
+            // the JSON array itself instead of one call per row.
+            const fresh = earlier(known);
+            conn
+              .statement(
+                `INSERT INTO first_seen_versions (ecosystem, name, version, first_seen_at)
+                 SELECT ?, ?, value, ? FROM json_each(?) WHERE true
+                 ON CONFLICT (ecosystem, name, version) DO UPDATE SET first_seen_at = MIN(first_seen_at, excluded.first_seen_at)`,
+              )
+              .run(ecosystem, name, when, JSON.stringify(fresh));
+            for (const v of fresh) known.set(v, when);
           });
         }
         const out = new Map<string, Date>();
