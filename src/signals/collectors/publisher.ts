@@ -18,16 +18,29 @@ function names(v: Json | undefined): string[] {
   return [...new Set(v.filter((x): x is string => typeof x === 'string' && x !== '').map((x) => x.slice(0, 214)))].sort();
 }
 
-function publishing(c: CollectorCandidate): VersionPublishing {
+/**
+ * Maintainer lists by the fact value they come from: versions of a package share one interned
+ * list, so it is cleaned once and the versions keep sharing the result (which also lets the
+ * timeline see "same maintainers" by identity).
+ */
+type NamesMemo = Map<Json | undefined, string[]>;
+
+function publishing(c: CollectorCandidate, memo: NamesMemo): VersionPublishing {
   const f = c.facts;
   const tp = text(factOf(f, 'trusted_publisher'));
+  const raw = factOf(f, 'maintainers');
+  let maintainers = memo.get(raw);
+  if (maintainers === undefined) {
+    maintainers = names(raw);
+    memo.set(raw, maintainers);
+  }
   return {
     version: c.subject.version,
     publishedAt: dateFact(f, 'published_at'),
     publisher: text(factOf(f, 'publisher')),
     trustedPublisher: tp === null ? null : { id: tp, configId: text(factOf(f, 'trusted_publisher_config')) },
     approver: text(factOf(f, 'publish_approver')),
-    maintainers: names(factOf(f, 'maintainers')),
+    maintainers,
     provenance: factOf(f, 'provenance') === true,
     provenancePredicate: text(factOf(f, 'provenance_predicate_type')),
   };
@@ -40,7 +53,8 @@ export function publisherCollector(): SignalCollector {
       const pkg = packageOf(req);
       if (pkg === null) return [];
       if (pkg.ecosystem !== 'npm') return req.candidates.map(() => ({ publisher_changes: null }));
-      const byVersion = publisherFactsFromTimeline(req.history.map(publishing));
+      const memo: NamesMemo = new Map();
+      const byVersion = publisherFactsFromTimeline(req.history.map((c) => publishing(c, memo)));
       return req.candidates.map((c) => {
         const facts = byVersion.get(c.subject.version);
         return { publisher_changes: facts === undefined ? null : asJson(facts) };
