@@ -54,14 +54,35 @@ export interface AgeInput {
   readonly now: Date;
 }
 
-export function ageFacts(input: AgeInput): AgeFacts {
+const isoOf = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+/**
+ * `iso` formats the dates; a caller building the facts of many versions passes one that
+ * remembers the dates they share (the package's, and first sightings made in one load).
+ */
+export function ageFacts(input: AgeInput, iso: (d: Date | null) => string | null = isoOf): AgeFacts {
   return {
-    package_published: input.packagePublished?.toISOString() ?? null,
-    version_published: input.versionPublished?.toISOString() ?? null,
+    package_published: iso(input.packagePublished),
+    version_published: isoOf(input.versionPublished),
     package_age_days: days(input.packagePublished, input.now),
     version_age_days: days(input.versionPublished, input.now),
-    package_first_seen: input.packageFirstSeen?.toISOString() ?? null,
-    version_first_seen: input.versionFirstSeen?.toISOString() ?? null,
+    package_first_seen: iso(input.packageFirstSeen),
+    version_first_seen: iso(input.versionFirstSeen),
     days_since_first_seen: days(input.versionFirstSeen ?? input.packageFirstSeen, input.now),
+  };
+}
+
+/** An `iso` for `ageFacts` that formats each distinct instant once. */
+export function sharedIso(): (d: Date | null) => string | null {
+  const seen = new Map<number, string>();
+  return (d) => {
+    if (d === null) return null;
+    const ms = d.getTime();
+    let text = seen.get(ms);
+    if (text === undefined) {
+      text = d.toISOString();
+      seen.set(ms, text);
+    }
+    return text;
   };
 }

@@ -6,7 +6,7 @@
  * can list thousands).
  */
 import type { FirstSeenStore } from '../../storage/ports/index.ts';
-import { ageFacts } from '../age.ts';
+import { ageFacts, sharedIso } from '../age.ts';
 import { asJson, dateFact, packageOf, type SignalCollector } from './types.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -66,6 +66,7 @@ export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOption
       // Every version of a package usually shares its creation date: parse it once.
       let createdText: string | null = null;
       let created: Date | null = null;
+      const iso = sharedIso();
       return req.candidates.map((c) => {
         const text = c.facts['package_created_at'];
         if (typeof text !== 'string' || text !== createdText) {
@@ -74,13 +75,16 @@ export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOption
         }
         return {
           age: asJson(
-            ageFacts({
-              packagePublished: created,
-              versionPublished: dateFact(c.facts, 'published_at'),
-              packageFirstSeen,
-              versionFirstSeen: dateOf(s.versions.get(c.subject.version)),
-              now: req.now,
-            }),
+            ageFacts(
+              {
+                packagePublished: created,
+                versionPublished: dateFact(c.facts, 'published_at'),
+                packageFirstSeen,
+                versionFirstSeen: dateOf(s.versions.get(c.subject.version)),
+                now: req.now,
+              },
+              iso,
+            ),
           ),
         };
       });
