@@ -172,12 +172,12 @@ export class RObject {
         // undefined, inherited functions (`constructor`, `toString` …), bigint
         if (typeof raw !== 'bigint') return undefined;
     }
-    if (!Object.hasOwn(src, k)) return undefined;
+    // Converted before: only own members are ever converted and cached.
     let v = this.lazy?.get(k);
-    if (v === undefined) {
-      v = fromJSON(raw);
-      (this.lazy ??= new Map()).set(k, v);
-    }
+    if (v !== undefined) return v;
+    if (!Object.hasOwn(src, k)) return undefined;
+    v = fromJSON(raw);
+    (this.lazy ??= new Map()).set(k, v);
     return v;
   }
 
