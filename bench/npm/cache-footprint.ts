@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpmPackageName } from '../../src/core/index.ts';
-import { indexPackumentWithManifests, type PackumentIndex } from '../../src/ecosystems/npm/packument-index.ts';
+import { indexPackument, type PackumentIndex } from '../../src/ecosystems/npm/packument-index.ts';
 import { candidatesBytes, packageCandidates, type PackageCandidates } from '../../src/ecosystems/npm/package-view.ts';
 import { indexBytes } from '../../src/ecosystems/npm/metadata-service.ts';
 import { CACHE_DIR } from './workload.ts';
@@ -50,10 +50,10 @@ function measure<T>(label: string, build: (d: (typeof docs)[number]) => T, estim
 }
 
 const indexed = new Map<string, { index: PackumentIndex }>();
-for (const d of docs) indexed.set(d.name, { index: indexPackumentWithManifests(d.bytes).index });
+for (const d of docs) indexed.set(d.name, { index: indexPackument(d.bytes) });
 measure(
   'packument index',
-  (d) => indexPackumentWithManifests(d.bytes).index,
+  (d) => indexPackument(d.bytes),
   (i) => indexBytes(i),
   (i) => i.versions.size,
 );

@@ -7,14 +7,12 @@
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
  * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { setPriority, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
 import { load, type LoadResult } from './load.ts';
-import { memoryOf, sampleRss, startAirlock, startFloor, type Child } from './processes.ts';
+import { airlock, memoryOf, sampleRss, startFloor, type AirlockInstance } from './processes.ts';
 import { ensureWorkloadCache, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
@@ -39,50 +37,6 @@ function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-interface AirlockInstance {
-  readonly child: Child;
-  readonly url: string;
-  readonly dir: string;
-  stop(): Promise<void>;
-}
-
-async function airlock(upstream: string): Promise<AirlockInstance> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
-  const config = join(dir, 'airlock.yaml');
-  await writeFile(
-    config,
-    [
-      'server:',
-      '  host: 127.0.0.1',
-      '  port: 0',
-      'storage:',
-      `  dataDir: ${join(dir, 'data')}`,
-      'repositories:',
-      '  - name: npm',
-      '    format: npm',
-      `    upstream: ${upstream}`,
-      // The built-in policy, with its cooldown off: the workload's lockfile pins versions a few
-      // days old, which the default 3-day cooldown would (rightly) hold back.
-      'policy:',
-      '  data:',
-      '    airlock:',
-      '      settings:',
-      '        cooldown_days: 0',
-      '',
-    ].join('\n'),
-  );
-  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' });
-  return {
-    child,
-    url,
-    dir,
-    async stop() {
-      await child.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 function fmt(n: number, digits = 2): string {

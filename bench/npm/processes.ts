@@ -1,6 +1,8 @@
 /** Child processes of the benchmark (floor registry, Airlock) and their memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,4 +98,49 @@ export async function sampleRss<T>(pid: number, everyMs: number, fn: () => Promi
   } finally {
     clearInterval(timer);
   }
+}
+
+export interface AirlockInstance {
+  readonly child: Child;
+  readonly url: string;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/** Airlock as the benchmark runs it: a fresh data directory, the built-in policy with cooldown off. */
+export async function airlock(upstream: string): Promise<AirlockInstance> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
+  const config = join(dir, 'airlock.yaml');
+  await writeFile(
+    config,
+    [
+      'server:',
+      '  host: 127.0.0.1',
+      '  port: 0',
+      'storage:',
+      `  dataDir: ${join(dir, 'data')}`,
+      'repositories:',
+      '  - name: npm',
+      '    format: npm',
+      `    upstream: ${upstream}`,
+      // The built-in policy, with its cooldown off: the workload's lockfile pins versions a few
+      // days old, which the default 3-day cooldown would (rightly) hold back.
+      'policy:',
+      '  data:',
+      '    airlock:',
+      '      settings:',
+      '        cooldown_days: 0',
+      '',
+    ].join('\n'),
+  );
+  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' });
+  return {
+    child,
+    url,
+    dir,
+    async stop() {
+      await child.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

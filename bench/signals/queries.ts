@@ -5,21 +5,10 @@
  */
 import type { PopularName } from '../../src/signals/lookalike/index.ts';
 import { loadNpmPopular, loadPypiPopular } from '../../src/signals/popular/index.ts';
+import { seededRandom } from '../../src/signals/lookalike/testdata/equivalence-queries.ts';
 
 export const LIST_SIZE = 20_000;
 export const QUERIES_PER_KIND = 700;
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** npm-high-impact then top PyPI names, deduplicated, 20,000 in all. */
 export async function mixedPopularList(): Promise<PopularName[]> {
@@ -37,7 +26,7 @@ export async function mixedPopularList(): Promise<PopularName[]> {
 }
 
 export function queries(list: readonly PopularName[]): { kind: string; names: string[] }[] {
-  const rand = rng(20251121);
+  const rand = seededRandom(20251121);
   const pick = (): string => (list[Math.floor(rand() * list.length)] as PopularName).name;
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   const mutate = (s: string): string => {

@@ -35,55 +35,47 @@ export class ByteCap extends Transform {
  */
 export const DECODE_CHUNK_BYTES = 64 * 1024;
 
-function decoderFor(coding: string): Transform | null {
-  const chunkSize = DECODE_CHUNK_BYTES;
-  switch (coding) {
-    case 'identity':
-    case '':
-      return null;
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip({ chunkSize });
-    case 'deflate':
-      return createInflate({ chunkSize });
-    case 'br':
-      return createBrotliDecompress({ chunkSize });
-    default:
-      throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(coding.slice(0, 40))}`);
-  }
+/** A content coding: undone as a stream (big bodies) or in one thread-pool job (documents). */
+interface Coding {
+  readonly stream: (options: ZlibOptions) => Transform;
+  readonly once: (data: Buffer, options: ZlibOptions) => Promise<Buffer>;
+  /** The output chunk for undoing `data` in one job (gzip: from the member's trailer). */
+  readonly chunk?: (data: Buffer, maxOutput: number, fallback: number) => number;
 }
 
-function codingsOf(contentEncoding: string | undefined): string[] {
+const GZIP: Coding = { stream: createGunzip, once: promisify<Buffer, ZlibOptions, Buffer>(gunzip), chunk: gzipOutputChunk };
+const CODINGS: ReadonlyMap<string, Coding> = new Map<string, Coding>([
+  ['gzip', GZIP],
+  ['x-gzip', GZIP],
+  ['deflate', { stream: createInflate, once: promisify<Buffer, ZlibOptions, Buffer>(inflate) }],
+  ['br', { stream: createBrotliDecompress, once: promisify<Buffer, BrotliOptions, Buffer>(brotliDecompress) }],
+]);
+
+/** The codings of a Content-Encoding header, in the order to undo them; throws on an unknown one. */
+function codingsOf(contentEncoding: string | undefined): Coding[] {
   return (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity')
-    .reverse();
+    .reverse()
+    .map((name) => {
+      const coding = CODINGS.get(name);
+      if (coding === undefined) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(name.slice(0, 40))}`);
+      return coding;
+    });
 }
 
-const gunzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gunzip);
-const inflateAsync = promisify<Buffer, ZlibOptions, Buffer>(inflate);
-const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliDecompress);
-
-const ONE_SHOT_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 const ONE_SHOT_CHUNK_MAX = 1024 * 1024;
 
 /** One coding undone in one thread-pool job, its output capped (`ERR_BUFFER_TOO_LARGE` past the cap). */
-function decodeOnce(coding: string, data: Buffer, maxBytes: number): Promise<Buffer> {
+function decodeOnce(coding: Coding, data: Buffer, maxBytes: number): Promise<Buffer> {
   const maxOutputLength = Math.max(1, maxBytes);
   // Each output chunk is a thread-pool round trip and a callback on the main thread: documents
   // inflate ~10×, so chunks sized from the input keep a 10 MB packument to a few dozen; a gzip
   // trailer's declared size makes it one chunk and no copy.
-  const chunkSize = Math.min(ONE_SHOT_CHUNK_MAX, Math.max(DECODE_CHUNK_BYTES, data.length * 2));
-  switch (coding) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzipAsync(data, { maxOutputLength, chunkSize: gzipOutputChunk(data, maxOutputLength, chunkSize) });
-    case 'deflate':
-      return inflateAsync(data, { maxOutputLength, chunkSize });
-    default:
-      return brotliAsync(data, { maxOutputLength, chunkSize });
-  }
+  const fallback = Math.min(ONE_SHOT_CHUNK_MAX, Math.max(DECODE_CHUNK_BYTES, data.length * 2));
+  const chunkSize = coding.chunk?.(data, maxOutputLength, fallback) ?? fallback;
+  return coding.once(data, { maxOutputLength, chunkSize });
 }
 
 /** Bytes a coded body may take before decoding: codings barely grow incompressible data. */
@@ -98,13 +90,14 @@ function codedCap(maxBytes: number): number {
  * a chunk per 64 KiB, and no copy of the decoded chunks into one buffer at the end.
  */
 export async function readDecoded(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Promise<Buffer> {
-  const codings = codingsOf(contentEncoding);
-  if (codings.length === 0) return readCapped(body, maxBytes, onExceed);
-  const unsupported = codings.find((c) => !ONE_SHOT_CODINGS.has(c));
-  if (unsupported !== undefined) {
+  let codings: Coding[];
+  try {
+    codings = codingsOf(contentEncoding);
+  } catch (err) {
     body.destroy();
-    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(unsupported.slice(0, 40))}`);
+    throw err;
   }
+  if (codings.length === 0) return readCapped(body, maxBytes, onExceed);
   let data = await readCapped(body, codedCap(maxBytes), onExceed);
   for (const coding of codings) {
     try {
@@ -123,10 +116,9 @@ export async function readDecoded(body: Readable, contentEncoding: string | unde
  * any stage destroy the returned stream with that error.
  */
 export function decodeBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Readable {
-  const codings = codingsOf(contentEncoding);
   let decoders: Transform[];
   try {
-    decoders = codings.map(decoderFor).filter((d): d is Transform => d !== null);
+    decoders = codingsOf(contentEncoding).map((c) => c.stream({ chunkSize: DECODE_CHUNK_BYTES }));
   } catch (err) {
     body.destroy();
     throw err;

@@ -240,7 +240,7 @@ export class MetadataService {
       index = await this.#heavy.run(async () => {
         const indexed = indexPackumentWithManifests(bytes);
         if (indexed.index.name === name) {
-          loaded = packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests ?? new Map() }, doc.blob);
+          loaded = packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests }, doc.blob);
         }
         return indexed.index;
       });

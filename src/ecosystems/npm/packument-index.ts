@@ -145,8 +145,8 @@ export interface PackumentIndex {
 /** What one index pass can also read on the way: each version's manifest (for its facts). */
 export interface IndexedPackument {
   readonly index: PackumentIndex;
-  /** Per version key (object-valued versions only), when asked for. */
-  readonly manifests: ReadonlyMap<string, ManifestExtract> | null;
+  /** Per version key (object-valued versions only). */
+  readonly manifests: ReadonlyMap<string, ManifestExtract>;
 }
 
 export class PackumentFormatError extends Error {
@@ -238,16 +238,17 @@ function parseStringMap(b: Buffer, m: JsonMember | undefined, what: string): Rec
 
 /** Index a packument; throws PackumentFormatError (with the reason) when it is not usable. */
 export function indexPackument(b: Buffer): PackumentIndex {
-  return indexPackumentWith(b, false).index;
+  return indexPackumentWith(b, null);
 }
 
 /** Index a packument and read every version's manifest in the same pass. */
 export function indexPackumentWithManifests(b: Buffer): IndexedPackument {
-  return indexPackumentWith(b, true);
+  const manifests = new Map<string, ManifestExtract>();
+  return { index: indexPackumentWith(b, manifests), manifests };
 }
 
-function indexPackumentWith(b: Buffer, withManifests: boolean): IndexedPackument {
-  const manifests = withManifests ? new Map<string, ManifestExtract>() : null;
+/** The index; each version's manifest goes into `manifests` when given. */
+function indexPackumentWith(b: Buffer, manifests: Map<string, ManifestExtract> | null): PackumentIndex {
   try {
     const start = skipWs(b, 0);
     if (b.length > 0x7fffffff) throw new PackumentFormatError('the packument is larger than 2 GiB');
@@ -277,7 +278,7 @@ function indexPackumentWith(b: Buffer, withManifests: boolean): IndexedPackument
       distTags: parseStringMap(b, top.members.find((m) => m.key === 'dist-tags'), 'dist-tags'),
       time: parseStringMap(b, top.members.find((m) => m.key === 'time'), 'time'),
     };
-    return { index, manifests };
+    return index;
   } catch (err) {
     if (err instanceof JsonScanError) throw new PackumentFormatError(`not valid JSON: ${err.message}`);
     throw err;

@@ -153,19 +153,18 @@ export class FsBlobUpload implements BlobUpload {
     await handle.close();
     const { dir, file } = locate(digest);
     const known = this.#init.knownDirs;
-    if (!known.has(dir)) {
+    const makeDir = async (): Promise<void> => {
       await mkdir(dir, { recursive: true });
       known.add(dir);
-    }
+    };
+    if (!known.has(dir)) await makeDir();
     // rename(2) replaces atomically; an existing blob with this digest has the same bytes.
     try {
       await rename(stagingPath, file);
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
       // The folder went away underneath (removed by hand): make it again.
-      known.delete(dir);
-      await mkdir(dir, { recursive: true });
-      known.add(dir);
+      await makeDir();
       await rename(stagingPath, file);
     }
     if (fsync) await fsyncDir(dir);

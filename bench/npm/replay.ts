@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:npm:replay`: the requests of a cold `npm ci` of the workload (per locked
+ * package its abbreviated packument, then its tarball; 16 at a time, as npm does) replayed
+ * straight at a fresh Airlock, then again at the same Airlock (warm), and at the floor registry
+ * (the baseline) — without npm's own CPU, so Airlock's cost per install shows on its own: wall
+ * time and the gateway's CPU seconds (user + system, from /proc). Medians over `--runs`.
+ */
+import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { airlock, startFloor } from './processes.ts';
+import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const RUNS = Number(values.runs);
+const CONCURRENCY = 16;
+const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+
+function get(agent: Agent, url: string, accept: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { accept, 'accept-encoding': 'gzip' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<{ seconds: number; cpu: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const cpu0 = cpuSeconds(pid);
+  const started = performance.now();
+  let next = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < pkgs.length) {
+        const p = pkgs[next++] as LockedPackage;
+        const basename = p.name.startsWith('@') ? p.name.slice(p.name.indexOf('/') + 1) : p.name;
+        const meta = await get(agent, `${base}${p.name.replace('/', '%2f')}`, ABBREVIATED);
+        const tgz = await get(agent, `${base}${p.name}/-/${basename}-${p.version}.tgz`, '*/*');
+        if (meta !== 200 || tgz !== 200) failures.push(`${p.name}@${p.version}: ${meta}/${tgz}`);
+      }
+    }),
+  );
+  agent.destroy();
+  if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0 };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  await ensureWorkloadCache((line) => process.stdout.write(`${line}\n`));
+  const pkgs = lockedPackages();
+  const floor = await startFloor();
+  const rows = { floor: [] as { seconds: number; cpu: number }[], cold: [] as { seconds: number; cpu: number }[], warm: [] as { seconds: number; cpu: number }[] };
+  try {
+    await replay(floor.url, pkgs, floor.child.pid); // warm-up
+    for (let i = 0; i < RUNS; i++) {
+      rows.floor.push(await replay(floor.url, pkgs, floor.child.pid));
+      const a = await airlock(floor.url);
+      try {
+        rows.cold.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
+        rows.warm.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
+      } finally {
+        await a.stop();
+      }
+      process.stdout.write(`run ${i + 1}/${RUNS}: floor ${rows.floor[i]?.seconds.toFixed(2)} s, airlock cold ${rows.cold[i]?.seconds.toFixed(2)} s, warm ${rows.warm[i]?.seconds.toFixed(2)} s\n`);
+    }
+  } finally {
+    await floor.child.stop();
+  }
+  const line = (label: string, r: readonly { seconds: number; cpu: number }[]): string =>
+    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server`;
+  process.stdout.write(
+    [
+      '',
+      `replay of a cold npm ci's ${pkgs.length} packument + tarball requests, ${CONCURRENCY} at a time, ${RUNS} runs, median`,
+      line('floor (local registry)', rows.floor),
+      line('airlock cold', rows.cold),
+      line('airlock warm', rows.warm),
+      '',
+    ].join('\n'),
+  );
+}
+
+if (import.meta.main) await main();
