@@ -3,11 +3,16 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds, exitedChildrenCpuSeconds } from './processes.ts';
 import { WORKLOAD_DIR } from './workload.ts';
 
 export interface InstallResult {
   readonly seconds: number;
   readonly packages: number;
+  /** CPU seconds npm used. */
+  readonly npmCpu: number;
+  /** CPU seconds the registry process (`serverPid`) used meanwhile. */
+  readonly serverCpu: number;
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -16,7 +21,11 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...env, NO_UPDATE_NOTIFIER: '1' };
 }
 
-export async function npmCi(registry: string): Promise<InstallResult> {
+/**
+ * Both processes' CPU is reported beside the wall time: on a 2-core machine the install is as
+ * slow as npm's and the registry's CPU demand together allow, whatever the registry's latency.
+ */
+export async function npmCi(registry: string, serverPid: number): Promise<InstallResult> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-ci-'));
   try {
     await copyFile(join(WORKLOAD_DIR, 'package.json'), join(dir, 'package.json'));
@@ -35,6 +44,8 @@ export async function npmCi(registry: string): Promise<InstallResult> {
       '--loglevel', 'error',
     ];
     const started = process.hrtime.bigint();
+    const npm0 = exitedChildrenCpuSeconds();
+    const server0 = cpuSeconds(serverPid);
     const out = await new Promise<string>((resolve, reject) => {
       execFile('npm', args, { cwd: dir, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (err, stdout, stderr) => {
         if (err !== null) reject(new Error(`npm ci against ${registry} failed: ${stderr.slice(-2000)}`));
@@ -42,8 +53,9 @@ export async function npmCi(registry: string): Promise<InstallResult> {
       });
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const serverCpu = cpuSeconds(serverPid) - server0;
     const m = /added (\d+) packages/.exec(out);
-    return { seconds, packages: m === null ? -1 : Number(m[1]) };
+    return { seconds, packages: m === null ? -1 : Number(m[1]), npmCpu: exitedChildrenCpuSeconds() - npm0, serverCpu };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

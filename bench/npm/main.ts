@@ -2,12 +2,13 @@
  * `npm run bench:npm` — Airlock's npm path against the floor (the same local registry without
  * Airlock), in one run:
  *   1. `npm ci --prefer-online` of the 729-package workload: floor, Airlock cold (empty data
- *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios.
+ *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios, and the
+ *      CPU seconds npm and the registry process each used per install.
  *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor.
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
  * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32).
  */
-import { setPriority } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
@@ -72,18 +73,18 @@ async function main(): Promise<void> {
   let last: AirlockInstance | null = null;
   let idleRss = 0;
   try {
-    await npmCi(floorNpm); // warm-up: disk caches, npm's own start-up
+    await npmCi(floorNpm, floor.child.pid); // warm-up: disk caches, npm's own start-up
     for (let i = 0; i < RUNS; i++) {
       // No Airlock process exists while the floor is measured.
       await last?.stop();
       last = null;
-      floorRuns.push(await npmCi(floorNpm));
+      floorRuns.push(await npmCi(floorNpm, floor.child.pid));
       log(`run ${i + 1}/${RUNS}: floor ${fmt(floorRuns[i]?.seconds ?? NaN)} s`);
       last = await airlock(floor.url);
       idleRss = Math.max(idleRss, memoryOf(last.child.pid).rss);
       const registry = `${last.url}/npm/`;
-      coldRuns.push(await npmCi(registry));
-      warmRuns.push(await npmCi(registry));
+      coldRuns.push(await npmCi(registry, last.child.pid));
+      warmRuns.push(await npmCi(registry, last.child.pid));
       peakRss = Math.max(peakRss, memoryOf(last.child.pid).peak);
       log(`run ${i + 1}/${RUNS}: airlock cold ${fmt(coldRuns[i]?.seconds ?? NaN)} s, warm ${fmt(warmRuns[i]?.seconds ?? NaN)} s`);
     }
@@ -134,6 +135,12 @@ async function main(): Promise<void> {
     out.push(`  floor (local registry)      ${fmt(floorMed)} s   runs: ${floorRuns.map((r) => fmt(r.seconds)).join(', ')}`);
     out.push(`  airlock cold                ${fmt(coldMed)} s   runs: ${coldRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(coldMed / floorMed)}x median, ${fmt(coldMin / floorMin)}x best (target <= 1.25x)`);
     out.push(`  airlock warm                ${fmt(warmMed)} s   runs: ${warmRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(warmMed / floorMed)}x median, ${fmt(warmMin / floorMin)}x best (target <= 1.10x)`);
+    const cpu = (label: string, runs: readonly InstallResult[]): string =>
+      `  ${label.padEnd(28)}${fmt(median(runs.map((r) => r.npmCpu))).padStart(6)} s npm + ${fmt(median(runs.map((r) => r.serverCpu)))} s registry`;
+    out.push(`CPU seconds per install, median (this machine has ${availableParallelism()} cores)`);
+    out.push(cpu('floor', floorRuns));
+    out.push(cpu('airlock cold', coldRuns));
+    out.push(cpu('airlock warm', warmRuns));
     out.push('');
     out.push(`hot requests (${hot[0]?.[1].tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s)        airlock                 floor`);
     for (const [label, mine, base] of hot) {

@@ -68,6 +68,26 @@ export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv): 
   return { child: wrap(proc), url: m[1] ?? '' };
 }
 
+/** Fields of /proc/PID/stat after the command name (state is field 0). */
+function statFields(pid: number | 'self'): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds used so far by this process's children that have exited and been waited for
+ * (with their own waited-for children): the delta across one `npm ci` is npm's CPU.
+ */
+export function exitedChildrenCpuSeconds(): number {
+  const f = statFields('self');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 export interface Memory {
   /** Resident set size now, bytes. */
   readonly rss: number;

@@ -6,9 +6,8 @@
  * time and the gateway's CPU seconds (user + system, from /proc). Medians over `--runs`.
  */
 import { Agent, request } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { airlock, startFloor } from './processes.ts';
+import { airlock, cpuSeconds, startFloor } from './processes.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -26,12 +25,6 @@ function get(agent: Agent, url: string, accept: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<{ seconds: number; cpu: number }> {
