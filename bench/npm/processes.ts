@@ -1,6 +1,6 @@
 /** Child processes of the benchmark (floor registry, Airlock) and their memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
@@ -68,15 +68,39 @@ export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv): 
   return { child: wrap(proc), url: m[1] ?? '' };
 }
 
-/** Fields of /proc/PID/stat after the command name (state is field 0). */
-function statFields(pid: number | 'self'): string[] {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/** A /proc stat file's command name, and the fields after it (state is field 0). */
+function readStat(path: string): { name: string; fields: string[] } {
+  const stat = readFileSync(path, 'utf8');
+  const end = stat.lastIndexOf(')');
+  return { name: stat.slice(stat.indexOf('(') + 1, end), fields: stat.slice(end + 2).split(' ') };
+}
+
+/** User + system CPU seconds in stat fields (Linux clock ticks of 1/100 s). */
+function ticks(f: readonly string[], user: number): number {
+  return (Number(f[user]) + Number(f[user + 1])) / 100;
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux clock ticks of 1/100 s). */
 export function cpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  return (Number(f[11]) + Number(f[12])) / 100;
+  return ticks(readStat(`/proc/${pid}/stat`).fields, 11);
+}
+
+/**
+ * CPU seconds each thread of a process has used so far, summed by thread name (Node names its
+ * threads: MainThread, V8Worker for the compiler and collector helpers, libuv-worker for the pool).
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: { name: string; fields: string[] };
+    try {
+      stat = readStat(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    byName.set(stat.name, (byName.get(stat.name) ?? 0) + ticks(stat.fields, 11));
+  }
+  return byName;
 }
 
 /**
@@ -84,8 +108,7 @@ export function cpuSeconds(pid: number): number {
  * (with their own waited-for children): the delta across one `npm ci` is npm's CPU.
  */
 export function exitedChildrenCpuSeconds(): number {
-  const f = statFields('self');
-  return (Number(f[13]) + Number(f[14])) / 100;
+  return ticks(readStat('/proc/self/stat').fields, 13);
 }
 
 export interface Memory {

@@ -3,11 +3,12 @@
  * package its abbreviated packument, then its tarball; 16 at a time, as npm does) replayed
  * straight at a fresh Airlock, then again at the same Airlock (warm), and at the floor registry
  * (the baseline) — without npm's own CPU, so Airlock's cost per install shows on its own: wall
- * time and the gateway's CPU seconds (user + system, from /proc). Medians over `--runs`.
+ * time and the gateway's CPU seconds (user + system, from /proc), split by thread (main, V8
+ * helpers, libuv pool). Medians over `--runs`.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { airlock, cpuSeconds, startFloor } from './processes.ts';
+import { airlock, cpuSeconds, startFloor, threadCpuSeconds } from './processes.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -27,9 +28,18 @@ function get(agent: Agent, url: string, accept: string): Promise<number> {
   });
 }
 
-async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<{ seconds: number; cpu: number }> {
+interface Run {
+  readonly seconds: number;
+  /** The server's CPU seconds. */
+  readonly cpu: number;
+  /** The same, by thread name. */
+  readonly threads: ReadonlyMap<string, number>;
+}
+
+async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<Run> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const cpu0 = cpuSeconds(pid);
+  const threads0 = threadCpuSeconds(pid);
   const started = performance.now();
   let next = 0;
   const failures: string[] = [];
@@ -46,7 +56,8 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   );
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0 };
+  const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads };
 }
 
 function median(xs: readonly number[]): number {
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
   await ensureWorkloadCache((line) => process.stdout.write(`${line}\n`));
   const pkgs = lockedPackages();
   const floor = await startFloor();
-  const rows = { floor: [] as { seconds: number; cpu: number }[], cold: [] as { seconds: number; cpu: number }[], warm: [] as { seconds: number; cpu: number }[] };
+  const rows = { floor: [] as Run[], cold: [] as Run[], warm: [] as Run[] };
   try {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
@@ -76,8 +87,18 @@ async function main(): Promise<void> {
   } finally {
     await floor.child.stop();
   }
-  const line = (label: string, r: readonly { seconds: number; cpu: number }[]): string =>
-    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server`;
+  // Where the server's CPU went: its main thread, V8's compiler and collector helpers, the pool.
+  const split = (r: readonly Run[]): string => {
+    const names = [...new Set(r.flatMap((x) => [...x.threads.keys()]))];
+    return names
+      .map((name) => [name, median(r.map((x) => x.threads.get(name) ?? 0))] as const)
+      .filter(([, s]) => s >= 0.01)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+      .join(', ');
+  };
+  const line = (label: string, r: readonly Run[]): string =>
+    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})`;
   process.stdout.write(
     [
       '',
