@@ -4,11 +4,13 @@
  * straight at a fresh Airlock, then again at the same Airlock (warm), and at the floor registry
  * (the baseline) — without npm's own CPU, so Airlock's cost per install shows on its own: wall
  * time and the gateway's CPU seconds (user + system, from /proc), split by thread (main, V8
- * helpers, libuv pool). Medians over `--runs`.
+ * helpers, libuv pool) — and each server's peak RSS after the replay. Medians over `--runs`.
+ * BENCH_AIRLOCK_NODE_FLAGS gives the gateway extra runtime flags (heap settings), named in the
+ * output, so a trade-off between CPU and peak memory is measured in one command.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { airlock, cpuSeconds, startFloor, threadCpuSeconds } from './processes.ts';
+import { airlock, cpuSeconds, memoryOf, startFloor, threadCpuSeconds } from './processes.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -34,6 +36,8 @@ interface Run {
   readonly cpu: number;
   /** The same, by thread name. */
   readonly threads: ReadonlyMap<string, number>;
+  /** The server's peak RSS so far (VmHWM), bytes. */
+  readonly peakRss: number;
 }
 
 async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<Run> {
@@ -57,7 +61,7 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads };
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads, peakRss: memoryOf(pid).peak };
 }
 
 function median(xs: readonly number[]): number {
@@ -97,13 +101,16 @@ async function main(): Promise<void> {
       .map(([name, s]) => `${name} ${s.toFixed(2)}`)
       .join(', ');
   };
-  const line = (label: string, r: readonly Run[]): string =>
-    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})`;
+  // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
+  const line = (label: string, r: readonly Run[], withPeak = true): string =>
+    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
+    (withPeak ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB` : '');
   process.stdout.write(
     [
       '',
-      `replay of a cold npm ci's ${pkgs.length} packument + tarball requests, ${CONCURRENCY} at a time, ${RUNS} runs, median`,
-      line('floor (local registry)', rows.floor),
+      `replay of a cold npm ci's ${pkgs.length} packument + tarball requests, ${CONCURRENCY} at a time, ${RUNS} runs, median` +
+        (process.env['BENCH_AIRLOCK_NODE_FLAGS'] ? `; gateway flags: ${process.env['BENCH_AIRLOCK_NODE_FLAGS']}` : ''),
+      line('floor (local registry)', rows.floor, false),
       line('airlock cold', rows.cold),
       line('airlock warm', rows.warm),
       '',
