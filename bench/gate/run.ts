@@ -19,6 +19,7 @@ import { loadBundle } from '../../src/policy/bundle-loader.ts';
 import { compileBundle } from '../../src/policy/compiled-bundle.ts';
 import { decide } from '../../src/policy/decide.ts';
 import type { RequestContext } from '../../src/storage/ports/index.ts';
+import { median } from '../stats.ts';
 
 const VERSIONS = 2000;
 const ROUNDS = 5;
@@ -57,11 +58,6 @@ const candidates: VersionCandidate[] = Array.from({ length: VERSIONS }, (_, i) =
   return { subject: { repo: 'npm', ecosystem: 'npm', name: 'big-package', version, purl: makePurl('npm', 'big-package', version) }, facts: facts(i) };
 });
 const request: RequestContext = { tokenId: null, role: null, userAgent: 'npm/11 node/v24', agent: null, ip: '127.0.0.1', requestId: 'bench' };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'airlock-bench-gate-'));
 try {

@@ -14,6 +14,7 @@ import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
 import { load, type LoadResult } from './load.ts';
 import { airlock, memoryOf, sampleRss, startFloor, type AirlockInstance } from './processes.ts';
+import { median } from '../stats.ts';
 import { ensureWorkloadCache, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
@@ -32,12 +33,6 @@ const log = (line: string): void => {
 
 function min(xs: readonly number[]): number {
   return Math.min(...xs);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 function fmt(n: number, digits = 2): string {

@@ -11,6 +11,7 @@
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { airlock, cpuSeconds, memoryOf, startFloor, threadCpuSeconds } from './processes.ts';
+import { median } from '../stats.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -62,12 +63,6 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
   return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads, peakRss: memoryOf(pid).peak };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
