@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { gzipOutputChunk, isAirlockError, AirlockError } from '../core/index.ts';
+import { gzipOutputChunk, isAirlockError, AirlockError, oneShotChunkSize } from '../core/index.ts';
 import { readDecoded } from './decode.ts';
 
 const tooLarge = (): Error => new AirlockError('LIMIT_EXCEEDED', 'too large');
@@ -29,4 +29,9 @@ test('the trailer is only a hint: multi-member bodies, implausible or over-cap c
   assert.equal(gzipOutputChunk(lying, 2 ** 40, 4096), 4096, 'a ratio no deflate stream reaches is not believed');
   await assert.rejects(readDecoded(Readable.from([lying]), 'gzip', 1_000_000, tooLarge), /incorrect length check/);
   assert.equal(gzipOutputChunk(Buffer.from('not gzip at all, really'), 1e9, 777), 777);
+  // Without a believable trailer (deflate, brotli, a lying gzip) the chunk follows the input.
+  assert.equal(oneShotChunkSize(gz, 1e9), a.length + 64);
+  assert.equal(oneShotChunkSize(Buffer.alloc(10), 1e9), 64 * 1024);
+  assert.equal(oneShotChunkSize(Buffer.alloc(100_000), 1e9), 400_000);
+  assert.equal(oneShotChunkSize(Buffer.alloc(10_000_000), 1e9), 1024 * 1024);
 });

@@ -1,7 +1,7 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate, type ZlibOptions, type BrotliOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, gzipOutputChunk } from '../core/index.ts';
+import { AirlockError, oneShotChunkSize } from '../core/index.ts';
 
 /** A pass-through that fails with the given error once more than `maxBytes` went through. */
 export class ByteCap extends Transform {
@@ -39,11 +39,9 @@ export const DECODE_CHUNK_BYTES = 64 * 1024;
 interface Coding {
   readonly stream: (options: ZlibOptions) => Transform;
   readonly once: (data: Buffer, options: ZlibOptions) => Promise<Buffer>;
-  /** The output chunk for undoing `data` in one job (gzip: from the member's trailer). */
-  readonly chunk?: (data: Buffer, maxOutput: number, fallback: number) => number;
 }
 
-const GZIP: Coding = { stream: createGunzip, once: promisify<Buffer, ZlibOptions, Buffer>(gunzip), chunk: gzipOutputChunk };
+const GZIP: Coding = { stream: createGunzip, once: promisify<Buffer, ZlibOptions, Buffer>(gunzip) };
 const CODINGS: ReadonlyMap<string, Coding> = new Map<string, Coding>([
   ['gzip', GZIP],
   ['x-gzip', GZIP],
@@ -65,17 +63,10 @@ function codingsOf(contentEncoding: string | undefined): Coding[] {
     });
 }
 
-const ONE_SHOT_CHUNK_MAX = 1024 * 1024;
-
 /** One coding undone in one thread-pool job, its output capped (`ERR_BUFFER_TOO_LARGE` past the cap). */
 function decodeOnce(coding: Coding, data: Buffer, maxBytes: number): Promise<Buffer> {
   const maxOutputLength = Math.max(1, maxBytes);
-  // Each output chunk is a thread-pool round trip and a callback on the main thread: documents
-  // inflate ~10×, so chunks sized from the input keep a 10 MB packument to a few dozen; a gzip
-  // trailer's declared size makes it one chunk and no copy.
-  const fallback = Math.min(ONE_SHOT_CHUNK_MAX, Math.max(DECODE_CHUNK_BYTES, data.length * 2));
-  const chunkSize = coding.chunk?.(data, maxOutputLength, fallback) ?? fallback;
-  return coding.once(data, { maxOutputLength, chunkSize });
+  return coding.once(data, { maxOutputLength, chunkSize: oneShotChunkSize(data, maxOutputLength) });
 }
 
 /** Bytes a coded body may take before decoding: codings barely grow incompressible data. */

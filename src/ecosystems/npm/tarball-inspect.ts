@@ -7,7 +7,7 @@
 import { createGunzip, gunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import { gzipOutputChunk } from '../../core/index.ts';
+import { oneShotChunkSize } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
 import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -146,8 +146,7 @@ const ONE_PIECE_UNPACKED_MAX = 16 * 1024 * 1024;
 /** The whole tarball inflated in one thread-pool job, or null when it is bigger than `max` or broken. */
 function inflateWhole(bytes: Buffer, max: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const chunkSize = gzipOutputChunk(bytes, max, Math.min(1024 * 1024, Math.max(64 * 1024, bytes.length * 4)));
-    gunzip(bytes, { maxOutputLength: max, chunkSize }, (err, out) => resolve(err === null ? out : null));
+    gunzip(bytes, { maxOutputLength: max, chunkSize: oneShotChunkSize(bytes, max) }, (err, out) => resolve(err === null ? out : null));
   });
 }
 
