@@ -3,7 +3,7 @@ import { Agent, Pool, type Dispatcher } from 'undici';
 import { AirlockError } from '../core/index.ts';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
-import { decodeBody, readDecoded } from './decode.ts';
+import { decodeBody, hasContentCoding, readDecoded } from './decode.ts';
 import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 import { resolveUpstreamOptions, type ResolvedUpstreamOptions, type UpstreamOptions } from './options.ts';
 
@@ -146,10 +146,9 @@ export class UpstreamClient {
       const length = header(res.headers, 'content-length');
       const coding = header(res.headers, 'content-encoding') ?? undefined;
       const body = decodeBody(res.body, coding, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
-      const coded = coding !== undefined && coding.trim() !== '' && coding.trim().toLowerCase() !== 'identity';
       return {
         body,
-        contentLength: !coded && length !== null && /^\d+$/.test(length) ? Number(length) : null,
+        contentLength: !hasContentCoding(coding) && length !== null && /^\d+$/.test(length) ? Number(length) : null,
         contentType: header(res.headers, 'content-type'),
         etag: header(res.headers, 'etag'),
       };

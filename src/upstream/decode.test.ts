@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { gzipOutputChunk, isAirlockError, AirlockError, oneShotChunkSize } from '../core/index.ts';
-import { readDecoded } from './decode.ts';
+import { hasContentCoding, readDecoded } from './decode.ts';
 
 const tooLarge = (): Error => new AirlockError('LIMIT_EXCEEDED', 'too large');
 
@@ -34,4 +34,9 @@ test('the trailer is only a hint: multi-member bodies, implausible or over-cap c
   assert.equal(oneShotChunkSize(Buffer.alloc(10), 1e9), 64 * 1024);
   assert.equal(oneShotChunkSize(Buffer.alloc(100_000), 1e9), 400_000);
   assert.equal(oneShotChunkSize(Buffer.alloc(10_000_000), 1e9), 1024 * 1024);
+});
+
+test('a body needs decoding when its Content-Encoding lists a coding other than identity', () => {
+  for (const none of [undefined, '', ' ', 'identity', ' Identity ', 'identity, identity']) assert.equal(hasContentCoding(none), false, String(none));
+  for (const coded of ['gzip', 'identity, gzip', 'br', 'x-gzip', 'deflate, identity']) assert.equal(hasContentCoding(coded), true, coded);
 });

@@ -49,18 +49,27 @@ const CODINGS: ReadonlyMap<string, Coding> = new Map<string, Coding>([
   ['br', { stream: createBrotliDecompress, once: promisify<Buffer, BrotliOptions, Buffer>(brotliDecompress) }],
 ]);
 
-/** The codings of a Content-Encoding header, in the order to undo them; throws on an unknown one. */
-function codingsOf(contentEncoding: string | undefined): Coding[] {
+/** The coding names of a Content-Encoding header, in the order to undo them. */
+function codingNames(contentEncoding: string | undefined): string[] {
   return (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity')
-    .reverse()
-    .map((name) => {
-      const coding = CODINGS.get(name);
-      if (coding === undefined) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(name.slice(0, 40))}`);
-      return coding;
-    });
+    .reverse();
+}
+
+/** Whether a body with this Content-Encoding must be decoded (its length then differs). */
+export function hasContentCoding(contentEncoding: string | undefined): boolean {
+  return codingNames(contentEncoding).length > 0;
+}
+
+/** The codings of a Content-Encoding header, in the order to undo them; throws on an unknown one. */
+function codingsOf(contentEncoding: string | undefined): Coding[] {
+  return codingNames(contentEncoding).map((name) => {
+    const coding = CODINGS.get(name);
+    if (coding === undefined) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(name.slice(0, 40))}`);
+    return coding;
+  });
 }
 
 /** One coding undone in one thread-pool job, its output capped (`ERR_BUFFER_TOO_LARGE` past the cap). */
