@@ -300,11 +300,10 @@ export class GateService implements Gate {
       const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
       let judged: Judged;
       try {
-        const listed = typeof history === 'function' ? await history() : history;
         const [facts] = await collectFacts(this.#deps.collectors, {
           phase: 'artifact',
           candidates: [candidate],
-          history: historyWith(candidate, listed),
+          history: historyWith(candidate, await history?.()),
           request,
           now,
         });

@@ -19,8 +19,8 @@ export interface Subject {
 /** Facts as an ecosystem adapter supplies them; they appear under `input.facts`. */
 export type Facts = { readonly [key: string]: Json };
 
-/** A package's listed versions for an artifact judgement, or how to get them when needed. */
-export type ArtifactHistory = readonly VersionCandidate[] | (() => Promise<readonly VersionCandidate[]>);
+/** How to get a package's listed versions for an artifact judgement (called only when needed). */
+export type ArtifactHistory = () => Promise<readonly VersionCandidate[]>;
 
 export interface VersionCandidate {
   readonly subject: Subject;
@@ -80,8 +80,8 @@ export interface Gate {
   /**
    * Artifact phase: judge one artifact before its first byte is served, with content facts.
    * `history` is the metadata-phase candidates of every listed version of the package (for
-   * history-aware facts); pass it when known, or a function that produces it (called only when
-   * the decision is not cached: for a big package it is rebuilt from the packument). Records the decision, opens a quarantine record
+   * history-aware facts), produced by `history` only when the decision is not cached (for a big
+   * package it is rebuilt from the packument). Records the decision, opens a quarantine record
    * when the verdict is quarantine, and appends to the audit trail. Fails closed: any error
    * yields a block or quarantine, never an allow.
    */

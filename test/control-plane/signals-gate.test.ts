@@ -60,12 +60,12 @@ test('collectors run once per package with every version as history; a failing c
     broken = false;
     assert.equal((await gate.judgeVersions(versions.slice(0, 2), anonymousRequest)).get('1.0.0')?.verdict.kind, 'allow', 'a failure is never cached');
 
-    const art = await gate.judgeArtifact(versions[5] as VersionCandidate, anonymousRequest, versions);
+    const art = await gate.judgeArtifact(versions[5] as VersionCandidate, anonymousRequest, async () => versions);
     assert.equal(art.verdict.kind, 'allow');
     const last = calls[calls.length - 1] as CollectRequest;
     assert.deepEqual([last.phase, last.candidates.length, last.history.length], ['artifact', 1, 300]);
 
-    // History given as a function is produced only when the decision is not cached.
+    // The history is produced only when the decision is not cached.
     let produced = 0;
     const lazy = async (): Promise<readonly VersionCandidate[]> => {
       produced++;
@@ -82,7 +82,7 @@ test('built-in signals: a feed import is seen after the feed watch polls, and a 
   await withApp({}, async (a) => {
     const { gate, feedWatch, storage } = a.app.airlock;
     const versions = ['4.1.0', '4.1.1'].map((v, i) => npmCandidate('@ctrl/tinycolor', v, { published_at: `2025-0${i + 1}-01T00:00:00Z`, integrity_algorithms: ['sha512'] }));
-    assert.equal((await gate.judgeArtifact(versions[1] as VersionCandidate, anonymousRequest, versions)).verdict.kind, 'allow');
+    assert.equal((await gate.judgeArtifact(versions[1] as VersionCandidate, anonymousRequest, async () => versions)).verdict.kind, 'allow');
     const gen = gate.generation();
 
     await importOsvFeed(storage.signals, FEED, { source: 'test', importedBy: 'test', now: new Date(), newId: () => newId() });
