@@ -15,6 +15,16 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'airlock-fsblob-'));
 }
 
+/** Runs `fn` with a fresh data directory, removed afterwards. */
+async function withDataDir(fn: (dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = await tempDir();
+  try {
+    await fn(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** Every file under a folder, relative paths. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -41,8 +51,7 @@ runBlobStoreConformance('filesystem', async () => {
 });
 
 test('fs layout: blobs/sha256/<aa>/<hex>; nothing under it until commit', async () => {
-  const dataDir = await tempDir();
-  try {
+  await withDataDir(async (dataDir) => {
     const store = await openFsBlobStore({ dataDir });
     const data = randomBytes(70_000);
     const upload = await store.begin({ maxBytes: 100_000 });
@@ -58,14 +67,11 @@ test('fs layout: blobs/sha256/<aa>/<hex>; nothing under it until commit', async 
     assert.deepEqual(await filesUnder(join(dataDir, 'blobs', 'staging')), [], 'the staging file was renamed away');
     assert.equal(await store.localPath(digest), join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex));
     await store.close();
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('fs: a fan-out folder removed underneath a running store is made again on the next commit', async () => {
-  const dataDir = await tempDir();
-  try {
+  await withDataDir(async (dataDir) => {
     const store = await openFsBlobStore({ dataDir });
     const data = randomBytes(1_000);
     const first = await store.begin({ maxBytes: 10_000 });
@@ -79,14 +85,11 @@ test('fs: a fan-out folder removed underneath a running store is made again on t
     assert.equal((await again.commit()).digest, digest);
     assert.deepEqual(await readFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), data);
     await store.close();
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('fs start-up removes staging of dead processes, stale foreign hosts and strays; keeps live owners', async () => {
-  const dataDir = await tempDir();
-  try {
+  await withDataDir(async (dataDir) => {
     const staging = join(dataDir, 'blobs', 'staging');
     await mkdir(staging, { recursive: true });
     const self = currentProcessIdentity();
@@ -116,14 +119,11 @@ test('fs start-up removes staging of dead processes, stale foreign hosts and str
     assert.equal(left.length, self.start !== '' ? 3 : 4, 'plus the new instance folder');
     await store.close();
     assert.equal((await readdir(staging)).length, left.length - 1, 'close removes the instance folder');
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('fs: a blob committed by one instance survives another instance starting up', async () => {
-  const dataDir = await tempDir();
-  try {
+  await withDataDir(async (dataDir) => {
     const a = await openFsBlobStore({ dataDir });
     const upload = await a.begin({ maxBytes: 10 });
     await upload.write(Buffer.from('abc'));
@@ -134,7 +134,5 @@ test('fs: a blob committed by one instance survives another instance starting up
     assert.deepEqual(await b.stat(blob.digest), { digest: blob.digest, size: 3 });
     await a.close();
     await b.close();
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 });
