@@ -111,8 +111,8 @@ async function openMetadata(dataDir: string, options: MetadataDriverOptions): Pr
         ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
       });
     case 'postgres': {
-      // Loaded only when configured: a gateway on SQLite does not carry the driver and its
-      // client library (about 2 MB of resident memory, measured at idle).
+      // Loaded only when configured: a gateway on SQLite does not load the driver and its
+      // client library at all.
       const { openPostgresMetadataStore } = await import('./postgres/index.ts');
       return openPostgresMetadataStore({
         url: options.url,
