@@ -96,6 +96,50 @@ test('time-outs become UPSTREAM_TIMEOUT; refused connections UPSTREAM_UNAVAILABL
   await assert.rejects(d.openStream('x.tgz', { maxBytes: 100 }), (e) => isAirlockError(e, 'UPSTREAM_UNAVAILABLE'));
 });
 
+test('a body that goes silent or stops short fails; it is never handed out as complete', async (t) => {
+  const s = await serve((req, res) => {
+    if (req.url === '/prefix/silent') {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('x'.repeat(10));
+    } else {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('x'.repeat(10), () => req.socket.destroy());
+    }
+  });
+  t.after(() => s.close());
+  const c = new UpstreamClient({ name: 'u', url: s.url, bodyTimeoutMs: 150, retries: 0, ...fast });
+  t.after(() => c.close());
+  await assert.rejects(c.fetchDocument('silent', { maxBytes: 1000 }), (e) => isAirlockError(e, 'UPSTREAM_TIMEOUT') && /waiting for the response body/.test(e.message));
+  await assert.rejects(c.fetchDocument('short', { maxBytes: 1000 }), (e) => isAirlockError(e, 'UPSTREAM_UNAVAILABLE'));
+  for (const path of ['silent', 'short']) {
+    const stream = await c.openStream(path, { maxBytes: 1000 });
+    await assert.rejects(async () => {
+      for await (const _ of stream.body) {
+        // drain
+      }
+    }, `a ${path} stream ends in an error`);
+  }
+});
+
+test('a redirect to another origin drops the configured credentials', async (t) => {
+  const seen: (string | undefined)[] = [];
+  const other = await serve((req, res) => {
+    seen.push(req.headers.authorization);
+    res.writeHead(200).end('moved here');
+  });
+  t.after(() => other.close());
+  const s = await serve((req, res) => {
+    res.writeHead(302, { location: other.url + 'file' }).end();
+  });
+  t.after(() => s.close());
+  const c = new UpstreamClient({ name: 'u', url: s.url, headers: { authorization: 'Bearer secret' }, ...fast });
+  t.after(() => c.close());
+  // Redirects may leave the origin (tarballs on a CDN); credentials stay with the upstream.
+  const r = await c.fetchDocument('x', { maxBytes: 100 });
+  assert.equal(r.kind === 'fresh' && r.body.toString(), 'moved here');
+  assert.deepEqual(seen, [undefined]);
+});
+
 test('body caps hold for plain and compressed bodies (compression bombs)', async (t) => {
   const big = Buffer.alloc(200_000, 0x61);
   const s = await serve((req, res) => {

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { Agent, Pool, type Dispatcher } from 'undici';
 import { AirlockError } from '../core/index.ts';
 import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { decodeBody, hasContentCoding, readDecoded } from './decode.ts';
 import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 import { resolveUpstreamOptions, type ResolvedUpstreamOptions, type UpstreamOptions } from './options.ts';
+import { discard, Transport, type TransportResponse } from './transport.ts';
 
 /** Cache validators of a stored response, sent as If-None-Match / If-Modified-Since. */
 export interface Validators {
@@ -69,19 +69,18 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
  */
 export class UpstreamClient {
   readonly options: ResolvedUpstreamOptions;
-  readonly #pool: Pool;
+  readonly #transport: Transport;
   readonly #breaker: CircuitBreaker;
-  #redirectAgent: Agent | null = null;
 
   constructor(options: UpstreamOptions, deps: { readonly now?: () => number } = {}) {
     this.options = resolveUpstreamOptions(options);
     const o = this.options;
-    this.#pool = new Pool(o.baseUrl.origin, {
+    this.#transport = new Transport({
       connections: o.connections,
-      connectTimeout: o.connectTimeoutMs,
-      headersTimeout: o.headersTimeoutMs,
-      bodyTimeout: o.bodyTimeoutMs,
-      keepAliveTimeout: 10_000,
+      connectTimeoutMs: o.connectTimeoutMs,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      keepAliveTimeoutMs: 10_000,
     });
     this.#breaker = new CircuitBreaker({
       threshold: o.breakerFailureThreshold,
@@ -123,7 +122,7 @@ export class UpstreamClient {
       const etag = header(res.headers, 'etag');
       const lastModified = header(res.headers, 'last-modified');
       if (res.statusCode === 304) {
-        await res.body.dump();
+        await discard(res.body);
         return { kind: 'not-modified', etag, lastModified };
       }
       const body = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
@@ -140,7 +139,7 @@ export class UpstreamClient {
     return this.#withRetries(url, req.signal, async () => {
       const res = await this.#request(url, 'GET', req, null);
       if (res.statusCode === 304) {
-        await res.body.dump();
+        await discard(res.body);
         throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} answered 304 to an unconditional request`);
       }
       const length = header(res.headers, 'content-length');
@@ -162,16 +161,9 @@ export class UpstreamClient {
   async forward(target: string | URL, method: 'POST' | 'PUT', body: Buffer, req: RequestOptionsBase): Promise<ForwardResult> {
     const url = this.resolve(target);
     if (!this.#breaker.admit()) throw this.#circuitOpen();
-    let res: Dispatcher.ResponseData;
+    let res: TransportResponse;
     try {
-      res = await this.#dispatcher(url).request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: this.#headers(url, req),
-        body,
-        signal: req.signal ?? null,
-      });
+      res = await this.#transport.request(url, { method, headers: this.#headers(url, req), body, signal: req.signal });
     } catch (err) {
       const e = transportError(err, this.name, url.pathname);
       if (isHealthFailure(e)) this.#breaker.failure();
@@ -184,18 +176,7 @@ export class UpstreamClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
-    await this.#redirectAgent?.close();
-  }
-
-  #dispatcher(url: URL): Dispatcher {
-    if (url.origin === this.options.baseUrl.origin) return this.#pool;
-    this.#redirectAgent ??= new Agent({
-      connectTimeout: this.options.connectTimeoutMs,
-      headersTimeout: this.options.headersTimeoutMs,
-      bodyTimeout: this.options.bodyTimeoutMs,
-    });
-    return this.#redirectAgent;
+    this.#transport.close();
   }
 
   #headers(url: URL, req: RequestOptionsBase): Record<string, string> {
@@ -214,26 +195,20 @@ export class UpstreamClient {
    * One request with redirects followed (never from https to http). Returns a 2xx or 304
    * response; any other status has its body dumped and becomes a typed error.
    */
-  async #request(start: URL, method: 'GET', req: RequestOptionsBase, body: Buffer | null): Promise<Dispatcher.ResponseData> {
+  async #request(start: URL, method: 'GET', req: RequestOptionsBase, body: Buffer | null): Promise<TransportResponse> {
     let url = start;
     for (let hop = 0; ; hop++) {
-      let res: Dispatcher.ResponseData;
+      let res: TransportResponse;
       try {
-        res = await this.#dispatcher(url).request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method,
-          headers: hop === 0 ? this.#headers(url, req) : this.#headers(url, { ...req, headers: {} }),
-          body,
-          signal: req.signal ?? null,
-        });
+        const headers = hop === 0 ? this.#headers(url, req) : this.#headers(url, { ...req, headers: {} });
+        res = await this.#transport.request(url, { method, headers, body, signal: req.signal });
       } catch (err) {
         if (req.signal?.aborted === true) throw req.signal.reason;
         throw transportError(err, this.name, start.pathname);
       }
       const status = res.statusCode;
       if ((status >= 200 && status < 300) || status === 304) return res;
-      await res.body.dump().catch(() => undefined);
+      await discard(res.body);
       const location = header(res.headers, 'location');
       if ([301, 302, 303, 307, 308].includes(status) && location !== null) {
         if (hop >= MAX_REDIRECTS) {

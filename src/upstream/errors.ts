@@ -1,11 +1,10 @@
 import { AirlockError, isAirlockError } from '../core/index.ts';
-
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+import { TIMEOUT_CODE } from './transport.ts';
 
 const TIMEOUT_WHAT: Readonly<Record<string, string>> = {
-  UND_ERR_CONNECT_TIMEOUT: 'connecting',
-  UND_ERR_HEADERS_TIMEOUT: 'waiting for the response headers',
-  UND_ERR_BODY_TIMEOUT: 'waiting for the response body',
+  [TIMEOUT_CODE.connect]: 'connecting',
+  [TIMEOUT_CODE.headers]: 'waiting for the response headers',
+  [TIMEOUT_CODE.body]: 'waiting for the response body',
   ETIMEDOUT: 'connecting',
 };
 
@@ -16,7 +15,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /**
- * Turn a transport failure (undici or socket error) into a typed, client-safe error. The
+ * Turn a transport failure (a time-out of ours or a socket error) into a typed, client-safe error. The
  * message names the upstream and the request path, never internal details; the original
  * error is kept as `cause` for the logs.
  */
@@ -29,8 +28,8 @@ export function transportError(err: unknown, upstream: string, path: string): Ai
       details: { upstream },
     });
   }
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new AirlockError('UPSTREAM_TIMEOUT', `upstream ${upstream} timed out ${TIMEOUT_WHAT[code] ?? ''} for ${path}`.replace('  ', ' '), {
+  if (code !== undefined && Object.hasOwn(TIMEOUT_WHAT, code)) {
+    return new AirlockError('UPSTREAM_TIMEOUT', `upstream ${upstream} timed out ${TIMEOUT_WHAT[code]} for ${path}`, {
       cause: err,
       details: { upstream, retryable: true },
     });
