@@ -2,8 +2,8 @@
  * HTTP/1.1 exchanges with upstreams over Node's own client: pooled keep-alive connections per
  * origin and time-outs on connecting, on the wait for the response headers and on silence while
  * the body streams. Node's client parses with the llhttp built into the runtime, which the
- * server side loads anyway; a second HTTP stack (undici, with its WebAssembly parser) cost about
- * 25 MiB of resident memory at idle (`bench:npm` idle RSS).
+ * server side loads anyway; a second HTTP stack (undici, with its own WebAssembly parser) is
+ * code and memory the gateway does not need.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
