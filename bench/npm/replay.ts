@@ -1,6 +1,7 @@
 /**
- * `npm run bench:npm:replay`: the requests of a cold `npm ci` of the workload (per locked
- * package its abbreviated packument, then its tarball; 16 at a time, as npm does) replayed
+ * `npm run bench:npm:replay`: the requests of a cold `npm ci` of the workload (every locked
+ * package's abbreviated packument, then every tarball, 16 at a time: the order npm ci asks in,
+ * read from Airlock's access log) replayed
  * straight at a fresh Airlock, then again at the same Airlock (warm), and at the floor registry
  * (the baseline) — without npm's own CPU, so Airlock's cost per install shows on its own: wall
  * time and the gateway's CPU seconds (user + system, from /proc), split by thread (main, V8
@@ -46,19 +47,22 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   const cpu0 = cpuSeconds(pid);
   const threads0 = threadCpuSeconds(pid);
   const started = performance.now();
-  let next = 0;
   const failures: string[] = [];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < pkgs.length) {
-        const p = pkgs[next++] as LockedPackage;
-        const basename = p.name.startsWith('@') ? p.name.slice(p.name.indexOf('/') + 1) : p.name;
-        const meta = await get(agent, `${base}${p.name.replace('/', '%2f')}`, ABBREVIATED);
-        const tgz = await get(agent, `${base}${p.name}/-/${basename}-${p.version}.tgz`, '*/*');
-        if (meta !== 200 || tgz !== 200) failures.push(`${p.name}@${p.version}: ${meta}/${tgz}`);
-      }
-    }),
-  );
+  const basename = (p: LockedPackage): string => (p.name.startsWith('@') ? p.name.slice(p.name.indexOf('/') + 1) : p.name);
+  const phase = async (what: string, url: (p: LockedPackage) => string, accept: string): Promise<void> => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < pkgs.length) {
+          const p = pkgs[next++] as LockedPackage;
+          const status = await get(agent, url(p), accept);
+          if (status !== 200) failures.push(`${p.name}@${p.version} ${what}: ${status}`);
+        }
+      }),
+    );
+  };
+  await phase('packument', (p) => `${base}${p.name.replace('/', '%2f')}`, ABBREVIATED);
+  await phase('tarball', (p) => `${base}${p.name}/-/${basename(p)}-${p.version}.tgz`, '*/*');
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
