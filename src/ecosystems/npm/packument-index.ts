@@ -74,11 +74,6 @@ export class VersionSpans {
     for (const [version, slot] of this.#slots) yield this.#span(version, slot);
   }
 
-  /** Bytes this index holds (for cache budgets). */
-  get bytes(): number {
-    return this.#nums.byteLength + this.#slots.size * 64;
-  }
-
   #span(version: string, slot: number): VersionSpan {
     const n = this.#nums;
     const o = slot * FIELDS;
