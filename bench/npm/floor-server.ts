@@ -6,6 +6,8 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { parseNpmPackageName } from '../../src/core/index.ts';
+import { tarballFilename, tarballPath } from '../../src/ecosystems/npm/urls.ts';
 import { FixtureRegistry, tar } from '../../test/support/npm-registry/index.ts';
 import { CACHE_DIR, lockedPackages, packumentFile, tarballFile } from './workload.ts';
 import { join } from 'node:path';
@@ -31,15 +33,14 @@ async function main(): Promise<void> {
     const name = decodeURIComponent(file.replace(/\.json$/, ''));
     if (!names.has(name)) continue;
     const doc = JSON.parse(readFileSync(packumentFile(name), 'utf8')) as { versions?: Record<string, Manifest> };
+    const npmName = parseNpmPackageName(name);
     for (const [v, m] of Object.entries(doc.versions ?? {})) {
-      const basename = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
-      if (m.dist !== undefined) m.dist.tarball = `${base}${name}/-/${basename}-${v}.tgz`;
+      if (m.dist !== undefined) m.dist.tarball = base + tarballPath(npmName, v);
     }
     registry.putRawPackument(name, Buffer.from(JSON.stringify(doc)));
   }
   for (const p of lockedPackages()) {
-    const basename = p.name.startsWith('@') ? p.name.slice(p.name.indexOf('/') + 1) : p.name;
-    registry.putTarball(p.name, `${basename}-${p.version}.tgz`, readFileSync(tarballFile(p.name, p.version)));
+    registry.putTarball(p.name, tarballFilename(parseNpmPackageName(p.name), p.version), readFileSync(tarballFile(p.name, p.version)));
   }
   const huge = hugeTarball();
   registry.putTarball(HUGE_PACKAGE, `${HUGE_PACKAGE}-1.0.0.tgz`, huge);

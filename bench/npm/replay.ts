@@ -11,6 +11,8 @@
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
+import { parseNpmPackageName } from '../../src/core/index.ts';
+import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
 import { airlock, cpuSeconds, memoryOf, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
@@ -48,7 +50,6 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   const threads0 = threadCpuSeconds(pid);
   const started = performance.now();
   const failures: string[] = [];
-  const basename = (p: LockedPackage): string => (p.name.startsWith('@') ? p.name.slice(p.name.indexOf('/') + 1) : p.name);
   const phase = async (what: string, url: (p: LockedPackage) => string, accept: string): Promise<void> => {
     let next = 0;
     await Promise.all(
@@ -61,8 +62,8 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
       }),
     );
   };
-  await phase('packument', (p) => `${base}${p.name.replace('/', '%2f')}`, ABBREVIATED);
-  await phase('tarball', (p) => `${base}${p.name}/-/${basename(p)}-${p.version}.tgz`, '*/*');
+  await phase('packument', (p) => base + escapedName(parseNpmPackageName(p.name)), ABBREVIATED);
+  await phase('tarball', (p) => base + tarballPath(parseNpmPackageName(p.name), p.version), '*/*');
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
