@@ -80,8 +80,9 @@ export const NPM_DEFAULTS = Object.freeze({
  * How a repository's cache memory is split, by what a miss costs. States matter most (a hot
  * packument is a lookup in them, and a package whose state is gone is read, indexed, judged and
  * rendered again); hot tarballs next (a miss is one file read). With 45 % for states, a second
- * install of the benchmark workload (674 packages, 54,000 versions) re-indexed half of them, in
- * the order the first install had evicted them; at 55 % none.
+ * install of the benchmark workload (674 packages, 54,000 versions) re-indexed packages in the
+ * order the first install had evicted them; at 55 % it re-indexed none (seen by hand in a CPU
+ * profile of the warm install, which no benchmark counts).
  */
 export const CACHE_SHARES = Object.freeze({ states: 0.55, candidates: 0.12, documents: 0.1, hotArtifacts: 0.23 });
 
