@@ -11,6 +11,7 @@ import { parseNpmPackageName } from '../../src/core/index.ts';
 import { indexPackument, type PackumentIndex } from '../../src/ecosystems/npm/packument-index.ts';
 import { candidatesBytes, packageCandidates, type PackageCandidates } from '../../src/ecosystems/npm/package-view.ts';
 import { indexBytes } from '../../src/ecosystems/npm/metadata-service.ts';
+import { publishingTimeline, type PublishingTimeline } from '../../src/ecosystems/npm/publishing-timeline.ts';
 import { CACHE_DIR } from './workload.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -67,4 +68,15 @@ measure(
   },
   (c: PackageCandidates) => candidatesBytes(c),
   (c) => c.candidates.length + c.unusable.size,
+);
+measure(
+  'publishing timeline',
+  (d) => {
+    const x = indexed.get(d.name);
+    if (x === undefined) throw new Error(d.name);
+    // Kept beside the index, whose time strings it shares; the candidates are garbage.
+    return publishingTimeline(packageCandidates('npm', parseNpmPackageName(d.name), x.index, { doc: d.bytes }, 'doc-digest'));
+  },
+  (t: PublishingTimeline) => t.bytes,
+  (t) => t.versions.length,
 );

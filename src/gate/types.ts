@@ -19,8 +19,13 @@ export interface Subject {
 /** Facts as an ecosystem adapter supplies them; they appear under `input.facts`. */
 export type Facts = { readonly [key: string]: Json };
 
-/** How to get a package's listed versions for an artifact judgement (called only when needed). */
+/**
+ * How to get a package's listed versions for an artifact judgement (called only when needed).
+ * Each version need carry only the facts in `HISTORY_FACTS`, the ones history-aware collectors
+ * read: an adapter can keep that much for every package it knows without re-reading documents.
+ */
 export type ArtifactHistory = () => Promise<readonly VersionCandidate[]>;
+export { HISTORY_FACTS } from '../signals/collectors/types.ts';
 
 export interface VersionCandidate {
   readonly subject: Subject;
@@ -79,9 +84,8 @@ export interface Gate {
 
   /**
    * Artifact phase: judge one artifact before its first byte is served, with content facts.
-   * `history` is the metadata-phase candidates of every listed version of the package (for
-   * history-aware facts), produced by `history` only when the decision is not cached (for a big
-   * package it is rebuilt from the packument). Records the decision, opens a quarantine record
+   * `history` is every listed version of the package with its `HISTORY_FACTS` (for
+   * history-aware facts), produced by `history` only when the decision is not cached. Records the decision, opens a quarantine record
    * when the verdict is quarantine, and appends to the audit trail. Fails closed: any error
    * yields a block or quarantine, never an allow.
    */

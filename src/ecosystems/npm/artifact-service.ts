@@ -15,6 +15,7 @@ import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
+import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { exactBuffer } from './exact-buffer.ts';
@@ -129,7 +130,7 @@ export class ArtifactService {
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
-    const history = async (): Promise<readonly VersionCandidate[]> => (await this.#deps.metadata.candidates(state)).candidates;
+    const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);
     const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#tarballs.readFiles(rec, paths, maxBytesEach) };
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };

@@ -17,6 +17,7 @@ import { indexPackumentWithManifests, PackumentFormatError, type PackumentIndex 
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { withheldMessage } from './refusal.ts';
 import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
+import { publishingTimeline, type PublishingTimeline } from './publishing-timeline.ts';
 import { Semaphore } from './semaphore.ts';
 import { SingleFlight } from './single-flight.ts';
 import { exactBuffer } from './exact-buffer.ts';
@@ -53,6 +54,8 @@ export interface PackageState {
    * that caused the load has judged its version (it would parse the document again).
    */
   loaded: PackageCandidates | null;
+  /** Every usable version's publishing facts: an artifact decision's history. */
+  readonly timeline: PublishingTimeline;
 }
 
 /**
@@ -65,7 +68,7 @@ export function indexBytes(i: PackumentIndex): number {
 
 function stateBytes(s: PackageState): number {
   // Rough: spans and time entries per version, plus the view's renderings.
-  return indexBytes(s.index) + (s.view === null ? 0 : viewBytes(s.view)) + (s.loaded === null ? 0 : candidatesBytes(s.loaded));
+  return indexBytes(s.index) + s.timeline.bytes + (s.view === null ? 0 : viewBytes(s.view)) + (s.loaded === null ? 0 : candidatesBytes(s.loaded));
 }
 
 export interface MetadataDeps {
@@ -233,28 +236,27 @@ export class MetadataService {
     }
     const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
     let index: PackumentIndex;
-    let loaded: PackageCandidates | null = null;
+    let loaded: PackageCandidates | null;
     try {
-      // One pass: the index, and every version's manifest for the candidates (needed next,
-      // by the view or by an artifact decision as the package's history).
-      index = await this.#heavy.run(async () => {
+      // One pass: the index, and every version's manifest for the candidates (needed next, by
+      // the view) and the publishing timeline (an artifact decision's history).
+      ({ index, loaded } = await this.#heavy.run(async () => {
         const indexed = indexPackumentWithManifests(bytes);
-        if (indexed.index.name === name) {
-          loaded = packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests }, doc.blob);
-        }
-        return indexed.index;
-      });
+        const ok = indexed.index.name === name;
+        return { index: indexed.index, loaded: ok ? packageCandidates(this.#settings.repo, name, indexed.index, { manifests: indexed.manifests }, doc.blob) : null };
+      }));
     } catch (err) {
       if (err instanceof PackumentFormatError) {
         throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} sent an unusable packument for ${name}: ${err.message}`, { cause: err });
       }
       throw err;
     }
-    if (index.name !== name) {
+    if (index.name !== name || loaded === null) {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
     this.#docs.set(doc.blob, exactBuffer(bytes));
-    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, loaded };
+    const timeline = publishingTimeline(loaded);
+    const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, loaded, timeline };
     this.#states.set(name, st);
     return st;
   }

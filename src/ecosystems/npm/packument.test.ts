@@ -7,6 +7,9 @@ import { indexPackument, parseVersion, PackumentFormatError } from './packument-
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { readManifest } from './manifest-reader.ts';
+import { packageCandidates } from './package-view.ts';
+import { publishingTimeline, timelineCandidates } from './publishing-timeline.ts';
+import { HISTORY_FACTS } from '../../gate/index.ts';
 
 const key = newSigningKey();
 const UP = 'http://upstream.invalid/';
@@ -125,6 +128,22 @@ test('metadata facts from a manifest', () => {
   assert.deepEqual(f['integrity_algorithms'], ['sha1', 'sha512']);
   assert.equal(f['publisher'], 'fixture-publisher');
   assert.equal(f['version_count'], 2);
+});
+
+test('publishing timeline: each usable version with exactly its HISTORY_FACTS, shared facts interned', () => {
+  const b = doc('@acme/timeline', ['1.0.0', '1.1.0', '1.2.0', '2.0.0']);
+  const idx = indexPackument(b);
+  const all = packageCandidates('npm', parseNpmPackageName('@acme/timeline'), idx, { doc: b }, 'digest');
+  const t = publishingTimeline(all);
+  assert.equal(new Set(t.publishing).size, 2, 'one object per distinct combination (with and without provenance)');
+  const got = timelineCandidates(t, 'npm', parseNpmPackageName('@acme/timeline'));
+  assert.deepEqual(
+    got.map((c) => [c.subject, c.facts]),
+    all.candidates.map((c) => [c.subject, Object.fromEntries(HISTORY_FACTS.filter((k) => Object.hasOwn(c.facts, k)).map((k) => [k, c.facts[k]]))]),
+  );
+  assert.ok(got.every((c) => c.factsKey === undefined), 'not every fact: no factsKey');
+  assert.equal(got[1]?.facts['provenance'], true);
+  assert.equal(got[2]?.facts['published_at'], idx.time['1.2.0']);
 });
 
 test('dist-tags: latest falls back to the newest stable visible version, others may be dropped', () => {

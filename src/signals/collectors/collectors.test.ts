@@ -9,7 +9,7 @@ import type { FactCollector } from '../../gate/types.ts';
 import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
-import { createSignalCollectors, fixedLookalikeIndexes, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
+import { createSignalCollectors, fixedLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
 const DAY = 86_400_000;
@@ -125,6 +125,41 @@ test('malicious facts: exact versions, the history around them, and a feed chang
     assert.deepEqual(r.map((x) => x.previous_version_listed), [false, false, true]);
     assert.deepEqual(r.map((x) => x.predates_listed), [true, true, false]);
     assert.deepEqual(r[0]?.listed_versions, [], 'a range names no versions by itself');
+  });
+});
+
+test('history-aware collectors read only HISTORY_FACTS from the history', async () => {
+  await withStorage(async (storage) => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    await importOsvFeed(storage.signals, FEED, { source: 'ossf-malicious-packages', importedBy: 't', now, newId: () => newId() });
+    const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 3_600_000 });
+    const people = [['a'], ['a'], ['a', 'b'], ['b'], ['b']];
+    const full = ['4.0.0', '4.1.0', '4.1.1', '4.1.2', '4.1.3'].map((v, i) =>
+      candidate('@ctrl/tinycolor', v, {
+        published_at: new Date(Date.parse('2025-09-01T00:00:00Z') + i * DAY).toISOString(),
+        package_created_at: '2025-09-01T00:00:00Z',
+        publisher: i < 3 ? 'a' : 'b',
+        maintainers: people[i] as string[],
+        provenance: i < 2,
+        provenance_predicate_type: i < 2 ? 'https://slsa.dev/provenance/v1' : null,
+        trusted_publisher: i === 0 ? 'github' : null,
+        trusted_publisher_config: i === 0 ? 'cfg-1' : null,
+        publish_approver: i === 1 ? 'c' : null,
+        install_scripts: i === 4 ? { postinstall: 'node x.js' } : {},
+        has_install_script: i === 4,
+        license: 'MIT',
+        dist_tags: i === 4 ? ['latest'] : [],
+      }),
+    );
+    const projected = full.map((c) => ({ ...c, facts: Object.fromEntries(HISTORY_FACTS.filter((k) => Object.hasOwn(c.facts, k)).map((k) => [k, c.facts[k] as Json])) }));
+    for (const judged of full) {
+      const withFull = await collectAll(signals.collectors, 'artifact', [judged], now, full);
+      const withProjected = await collectAll(signals.collectors, 'artifact', [judged], now, projected.map((p) => (p.subject.version === judged.subject.version ? judged : p)));
+      assert.deepEqual(withProjected, withFull, judged.subject.version);
+    }
+    const last = (await collectAll(signals.collectors, 'artifact', [full[4] as CollectorCandidate], now, projected))[0];
+    assert.equal((last?.malicious as Record<string, Json>).previous_version_listed, true, 'the history mattered');
+    assert.notEqual(last?.publisher_changes, null);
   });
 });
 

@@ -1,4 +1,4 @@
-export { asJson, dateFact, factOf, type CollectorCandidate, type CollectorContent, type CollectorSubject, type FactsDoc, type SignalCollector, type SignalCollectRequest } from './types.ts';
+export { asJson, dateFact, factOf, HISTORY_FACTS, type CollectorCandidate, type CollectorContent, type CollectorSubject, type FactsDoc, type SignalCollector, type SignalCollectRequest } from './types.ts';
 export { TtlCache } from './ttl-cache.ts';
 export { lazyLookalikeIndexes, fixedLookalikeIndexes, type LookalikeIndexSource, type LazyIndexOptions, type IndexedEcosystem } from './indexes.ts';
 export { timelineOf, type Timeline, type TimelineEntry } from './timeline.ts';

@@ -32,11 +32,29 @@ export interface SignalCollectRequest {
   readonly phase: 'metadata' | 'artifact';
   /** Versions of one package. */
   readonly candidates: readonly CollectorCandidate[];
-  /** Every listed version of the package (the candidates included). */
+  /**
+   * Every listed version of the package (the candidates included). Its versions need carry only
+   * the facts in `HISTORY_FACTS`: adapters may hand over a compact timeline instead of every fact.
+   */
   readonly history: readonly CollectorCandidate[];
   readonly request: unknown;
   readonly now: Date;
 }
+
+/**
+ * The adapter facts that history-aware collectors (publisher changes, malicious history) read
+ * from the versions in `history`; a collector that reads another one must add it here.
+ */
+export const HISTORY_FACTS = Object.freeze([
+  'published_at',
+  'publisher',
+  'maintainers',
+  'trusted_publisher',
+  'trusted_publisher_config',
+  'publish_approver',
+  'provenance',
+  'provenance_predicate_type',
+] as const);
 
 export interface SignalCollector {
   readonly id: string;
