@@ -5,10 +5,18 @@
  * server side loads anyway; a second HTTP stack (undici, with its own WebAssembly parser) is
  * code and memory the gateway does not need.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Http from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+
+// Loaded as CommonJS: an ES import of node:http builds a facade that reads every export,
+// including the lazy WebSocket getters, which load Node's bundled undici (about 3 MB of heap).
+const require = createRequire(import.meta.url);
+const { Agent: HttpAgent, request: httpRequest } = require('node:http') as typeof Http;
+const { Agent: HttpsAgent, request: httpsRequest } = require('node:https') as typeof Https;
 
 export type TimeoutPhase = 'connect' | 'headers' | 'body';
 
@@ -62,8 +70,8 @@ const DISCARD_LIMIT = 64 * 1024;
 
 export class Transport {
   readonly #options: TransportOptions;
-  #http: HttpAgent | null = null;
-  #https: HttpsAgent | null = null;
+  #http: Http.Agent | null = null;
+  #https: Https.Agent | null = null;
 
   constructor(options: TransportOptions) {
     this.#options = options;
@@ -120,12 +128,12 @@ export class Transport {
     this.#https?.destroy();
   }
 
-  #httpAgent(): HttpAgent {
+  #httpAgent(): Http.Agent {
     this.#http ??= new HttpAgent(this.#agentOptions());
     return this.#http;
   }
 
-  #httpsAgent(): HttpsAgent {
+  #httpsAgent(): Https.Agent {
     this.#https ??= new HttpsAgent(this.#agentOptions());
     return this.#https;
   }
