@@ -3,6 +3,10 @@
  * Expected answers come from OPA (v0.70 as a development oracle); rows marked "newer OPA"
  * follow the behaviour the conformance suite pins for current OPA.
  */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NAMED_LAYOUTS } from './go-time-layout.ts';
+import { parseRfc3339Common, parseTime } from './go-time-parse.ts';
 import { builtinErr, table, typeError } from './test-kit.ts';
 
 table('time', [
@@ -68,3 +72,55 @@ table('time (parse validation)', [
   ['time.parse_rfc3339_ns("2021-07-04T10:00:00+25:00")', builtinErr('time.parse_rfc3339_ns: parsing time "2021-07-04T10:00:00+25:00": time zone offset hour out of range')],
   ['time.parse_rfc3339_ns("2021-07-04T10:00:00.1234567891Z")', '1625392800123456789'],
 ]);
+function general(value: string): bigint | null {
+  try {
+    return parseTime(NAMED_LAYOUTS.RFC3339 as string, value);
+  } catch {
+    return null;
+  }
+}
+
+/** A small deterministic generator (mulberry32), so a failure names a reproducible input. */
+function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n) as number;
+  };
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+test('time.parse_rfc3339_ns: the common-shape reader agrees with the general parser wherever it answers', () => {
+  const r = rng(20261121);
+  let answered = 0;
+  let refused = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const frac = r(4) === 0 ? '' : `${r(8) === 0 ? ',' : '.'}${'1234567890'.slice(0, r(11))}`;
+    const zone = ['Z', 'z', '', `+${pad(r(26), 2)}:${pad(r(62), 2)}`, `-${pad(r(26), 2)}:${pad(r(62), 2)}`, '+0530'][r(6)] as string;
+    const year = r(10) === 0 ? r(10_000) : 1960 + r(100);
+    const value = `${pad(year, 4)}-${pad(r(14), 2)}-${pad(r(33), 2)}T${pad(r(26), 2)}:${pad(r(62), 2)}:${pad(r(62), 2)}${frac}${zone}`;
+    const fast = parseRfc3339Common(value);
+    if (fast === null) {
+      refused++;
+      continue;
+    }
+    answered++;
+    assert.equal(fast, general(value), value);
+  }
+  assert.ok(answered > 2_000 && refused > 2_000, `both paths exercised (${answered} read directly, ${refused} left to the general parser)`);
+});
+
+test('time.parse_rfc3339_ns: registry timestamps take the direct path; odd shapes are left to the general parser', () => {
+  assert.equal(parseRfc3339Common('2024-05-01T12:00:00.123Z'), 1714564800123000000n);
+  assert.equal(parseRfc3339Common('1970-01-01T00:00:00Z'), 0n);
+  assert.equal(parseRfc3339Common('2024-05-01T14:00:00+02:00'), 1714564800000000000n);
+  assert.equal(parseRfc3339Common('2024-02-29T00:00:00Z'), general('2024-02-29T00:00:00Z'));
+  for (const odd of ['2023-02-29T00:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T12:00:00,5Z', '2024-05-01T12:00:00.1234567891Z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00+24:00', '2024-05-01T12:00:00']) {
+    assert.equal(parseRfc3339Common(odd), null, odd);
+  }
+  assert.equal(general('2024-05-01T12:00:00,5Z'), 1714564800500000000n, 'Go accepts a comma; the general parser handles it');
+});

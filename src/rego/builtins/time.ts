@@ -7,7 +7,7 @@ import type { Value } from '../value.ts';
 import { anyOf, arg, arrayOf, builtinError, fn, int, isRNumber, str, typeError } from './args.ts';
 import { DurationError, parseDuration } from './go-duration.ts';
 import { formatTime, NAMED_LAYOUTS, TimeParseError, WEEKDAYS } from './go-time-layout.ts';
-import { parseTime } from './go-time-parse.ts';
+import { parseRfc3339Common, parseTime } from './go-time-parse.ts';
 import {
   civilOf,
   daysIn,
@@ -90,7 +90,7 @@ function parseNs(args: readonly Value[]): Value {
 function parseRfc3339(args: readonly Value[]): Value {
   const value = str('time.parse_rfc3339_ns', args, 0);
   try {
-    return safeNs('time.parse_rfc3339_ns', parseTime(NAMED_LAYOUTS.RFC3339 as string, value));
+    return safeNs('time.parse_rfc3339_ns', parseRfc3339Common(value) ?? parseTime(NAMED_LAYOUTS.RFC3339 as string, value));
   } catch (e) {
     if (e instanceof TimeParseError) throw builtinError('time.parse_rfc3339_ns', e.message);
     throw e;
