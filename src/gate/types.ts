@@ -85,9 +85,9 @@ export interface Gate {
   /**
    * Artifact phase: judge one artifact before its first byte is served, with content facts.
    * `history` is every listed version of the package with its `HISTORY_FACTS` (for
-   * history-aware facts), produced by `history` only when the decision is not cached. Records the decision, opens a quarantine record
-   * when the verdict is quarantine, and appends to the audit trail. Fails closed: any error
-   * yields a block or quarantine, never an allow.
+   * history-aware facts), produced by `history` only when the decision is not cached. Records
+   * the decision, opens a quarantine record when the verdict is quarantine, and appends to the
+   * audit trail. Fails closed: any error yields a block or quarantine, never an allow.
    */
   judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<GateDecision>;
 

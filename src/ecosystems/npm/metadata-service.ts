@@ -67,7 +67,7 @@ export function indexBytes(i: PackumentIndex): number {
 }
 
 function stateBytes(s: PackageState): number {
-  // Rough: spans and time entries per version, plus the view's renderings.
+  // Rough: spans, time entries and the publishing timeline per version, plus the view's renderings.
   return indexBytes(s.index) + s.timeline.bytes + (s.view === null ? 0 : viewBytes(s.view)) + (s.loaded === null ? 0 : candidatesBytes(s.loaded));
 }
 
@@ -87,9 +87,10 @@ export class MetadataService {
   readonly #docs: ByteLru<string, Buffer>;
   /**
    * Every version's metadata facts for recently used documents, by blob digest: needed for a
-   * view (once per generation) and as the history an artifact decision sees. Kept apart from the
-   * states, and small: for big packages they are the largest thing Airlock knows about a package,
-   * and rebuilding them from the document costs milliseconds.
+   * view (once per generation) and by the pre-flight check's listing; an artifact decision's
+   * history comes from the state's timeline instead. Kept apart from the states, and small: for
+   * big packages they are the largest thing Airlock knows about a package, and rebuilding them
+   * from the document costs milliseconds.
    */
   readonly #candidateSets: ByteLru<string, PackageCandidates>;
   readonly #loads = new SingleFlight<string, PackageState>();
