@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 // Loaded as CommonJS: an ES import of node:http builds a facade that reads every export,
-// including the lazy WebSocket getters, which load Node's bundled undici (about 3 MB of heap).
+// including the lazy WebSocket getters, which load Node's bundled undici.
 const require = createRequire(import.meta.url);
 const { Agent: HttpAgent, request: httpRequest } = require('node:http') as typeof Http;
 const { Agent: HttpsAgent, request: httpsRequest } = require('node:https') as typeof Https;

@@ -34,7 +34,7 @@ export class FactInterner {
     return list;
   }
 
-  /** A flat object of strings (install scripts). */
+  /** A small object of JSON values (install scripts, a version's publishing facts). */
   object(o: { readonly [k: string]: Json }): { readonly [k: string]: Json } {
     const keys = Object.keys(o);
     if (keys.length === 0) return EMPTY_OBJECT;

@@ -12,6 +12,7 @@
 import { makePurl, type NpmPackageName } from '../../core/index.ts';
 import { HISTORY_FACTS, type Facts, type VersionCandidate } from '../../gate/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
+import { FactInterner } from './fact-interner.ts';
 import type { PackageCandidates } from './package-view.ts';
 
 export interface PublishingTimeline {
@@ -31,22 +32,16 @@ export function publishingTimeline(p: PackageCandidates): PublishingTimeline {
   const versions = new Array<string>(n);
   const publishedAt = new Array<Json | undefined>(n);
   const publishing = new Array<Facts>(n);
-  const interned = new Map<string, Facts>();
+  const intern = new FactInterner();
   for (let i = 0; i < n; i++) {
     const c = p.candidates[i] as VersionCandidate;
     const shared: { [k: string]: Json } = {};
     for (const k of SHARED_FACTS) if (Object.hasOwn(c.facts, k)) shared[k] = c.facts[k] as Json;
-    const key = JSON.stringify(shared);
-    let facts = interned.get(key);
-    if (facts === undefined) {
-      facts = Object.freeze(shared);
-      interned.set(key, facts);
-    }
     versions[i] = c.subject.version;
     publishedAt[i] = c.facts['published_at'];
-    publishing[i] = facts;
+    publishing[i] = intern.object(shared);
   }
-  return { versions, publishedAt, publishing, bytes: 96 + n * 24 + interned.size * 256 };
+  return { versions, publishedAt, publishing, bytes: 96 + n * 24 + new Set(publishing).size * 256 };
 }
 
 /**
