@@ -144,7 +144,26 @@ export function toBigInt(n: RNumber): bigint | null {
 
 export function fromBigInt(i: bigint): RNumber {
   if (i >= -9007199254740991n && i <= 9007199254740991n) return Number(i);
+  // Only the nearest double can spell an integer (a shortest decimal reads back as its double):
+  // it is the canonical form when it prints as exactly these digits, which below 1e21 it does
+  // without exponent notation. Nanosecond timestamps (about 1.7e18) all take this path.
+  if (i > -BIG_PLAIN && i < BIG_PLAIN) {
+    const x = Number(i);
+    if (String(x) === i.toString()) return x;
+  }
   return fromDecimal(i, 0);
+}
+
+/** Integers below this print in full, with no exponent, through `String(x)`. */
+const BIG_PLAIN = 10n ** 21n;
+
+/**
+ * The exact integer a double stands for (its shortest decimal), or null when it is not an
+ * integer or too large to print in full.
+ */
+function plainInteger(n: RNumber): bigint | null {
+  if (typeof n !== 'number' || !Number.isInteger(n) || !(Math.abs(n) < 1e21)) return null;
+  return Number.isSafeInteger(n) ? BigInt(n) : BigInt(String(n));
 }
 
 /** A JS double approximating the number (lossy for BigNum). */
@@ -200,6 +219,9 @@ function arith(
   exact: (x: bigint, y: bigint) => bigint,
   float: (x: BinFloat, y: BinFloat) => BinFloat,
 ): RNumber {
+  const pa = plainInteger(a);
+  const pb = pa === null ? null : plainInteger(b);
+  if (pb !== null) return fromBigInt(exact(pa as bigint, pb));
   if (isInteger(a) && isInteger(b)) {
     // Exact on the decimal forms (coef × 10^exp, exp ≥ 0), aligned to the smaller exponent,
     // so that 1e100000 × 1e100000 never expands both operands into digits.
