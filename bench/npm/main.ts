@@ -136,6 +136,15 @@ async function main(): Promise<void> {
     out.push(cpu('floor', floorRuns));
     out.push(cpu('airlock cold', coldRuns));
     out.push(cpu('airlock warm', warmRuns));
+    // When npm alone keeps the cores nearly busy, an install's wall-clock follows the CPU that npm
+    // and the registry spend together: this ratio, and the cores kept busy, show whether a slower
+    // install is the gateway's CPU or its latency, and move far less with machine noise.
+    const total = (runs: readonly InstallResult[]): number => median(runs.map((r) => r.npmCpu + r.serverCpu));
+    const busy = (runs: readonly InstallResult[]): string => fmt(median(runs.map((r) => (r.npmCpu + r.serverCpu) / r.seconds)));
+    out.push(
+      `  npm + registry CPU against the floor's: cold ${fmt(total(coldRuns) / total(floorRuns))}x, warm ${fmt(total(warmRuns) / total(floorRuns))}x; ` +
+        `cores kept busy: floor ${busy(floorRuns)}, cold ${busy(coldRuns)}, warm ${busy(warmRuns)}`,
+    );
     out.push('');
     out.push(`hot requests (${hot[0]?.[1].tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s)        airlock                 floor`);
     for (const [label, mine, base] of hot) {
