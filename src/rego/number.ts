@@ -142,20 +142,23 @@ export function toBigInt(n: RNumber): bigint | null {
   return n.exp >= 0 ? n.coef * 10n ** BigInt(n.exp) : null;
 }
 
+/** Integers below this print in full, with no exponent, through `String(x)`. */
+const BIG_PLAIN = 10n ** 21n;
+
 export function fromBigInt(i: bigint): RNumber {
   if (i >= -9007199254740991n && i <= 9007199254740991n) return Number(i);
   // Only the nearest double can spell an integer (a shortest decimal reads back as its double):
-  // it is the canonical form when it prints as exactly these digits, which below 1e21 it does
-  // without exponent notation. Nanosecond timestamps (about 1.7e18) all take this path.
+  // the integer is that double when it prints as exactly these digits (below 1e21 a double
+  // prints without exponent notation), else a BigNum. Nanosecond timestamps (about 1.7e18) are
+  // settled here, without going through decimal text.
   if (i > -BIG_PLAIN && i < BIG_PLAIN) {
     const x = Number(i);
     if (String(x) === i.toString()) return x;
+    const d = normalizeDecimal(i, 0);
+    return new BigNum(d.coef, d.exp);
   }
   return fromDecimal(i, 0);
 }
-
-/** Integers below this print in full, with no exponent, through `String(x)`. */
-const BIG_PLAIN = 10n ** 21n;
 
 /**
  * The exact integer a double stands for (its shortest decimal), or null when it is not an
