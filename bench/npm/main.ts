@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     out.push(cpu('airlock warm', warmRuns));
     // When npm alone keeps the cores nearly busy, an install's wall-clock follows the CPU that npm
     // and the registry spend together: this ratio, and the cores kept busy, show whether a slower
-    // install is the gateway's CPU or its latency, and move far less with machine noise.
+    // install is the gateway's CPU or its latency.
     const total = (runs: readonly InstallResult[]): number => median(runs.map((r) => r.npmCpu + r.serverCpu));
     const busy = (runs: readonly InstallResult[]): string => fmt(median(runs.map((r) => (r.npmCpu + r.serverCpu) / r.seconds)));
     out.push(
