@@ -5,7 +5,7 @@
  */
 import type { PopularName } from '../../src/signals/lookalike/index.ts';
 import { loadNpmPopular, loadPypiPopular } from '../../src/signals/popular/index.ts';
-import { seededRandom } from '../../src/signals/lookalike/testdata/equivalence-queries.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 export const LIST_SIZE = 20_000;
 export const QUERIES_PER_KIND = 700;

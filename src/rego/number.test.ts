@@ -5,19 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 import { addNumbers, BigNum, fromBigInt, fromDecimal, multiplyNumbers, parseDecimal, subtractNumbers, type RNumber } from './number.ts';
-
-/** mulberry32: a failure names a reproducible input. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The exact integer an RNumber stands for, through its decimal text. */
 function exact(n: RNumber): bigint {
@@ -36,7 +25,7 @@ function same(got: RNumber, want: RNumber, what: string): void {
 
 /** Integers around the fast paths' boundaries: 2^53, nanosecond timestamps, 1e21, doubles' own decimals and their neighbours. */
 function integers(n: number, seed: number): bigint[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const digits = (k: number): bigint => {
     let s = String(1 + Math.floor(r() * 9));
     for (let i = 1; i < k; i++) s += String(Math.floor(r() * 10));

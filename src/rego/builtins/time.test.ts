@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { NAMED_LAYOUTS } from './go-time-layout.ts';
 import { parseRfc3339Common, parseTime } from './go-time-parse.ts';
 import { builtinErr, table, typeError } from './test-kit.ts';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 table('time', [
   ['time.parse_rfc3339_ns("2020-01-01T00:00:00Z")', '1577836800000000000'],
@@ -80,16 +81,10 @@ function general(value: string): bigint | null {
   }
 }
 
-/** A small deterministic generator (mulberry32), so a failure names a reproducible input. */
+/** Integers in [0, n) from the shared seeded generator, so a failure names a reproducible input. */
 function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n) as number;
-  };
+  const next = seededRandom(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');

@@ -8,19 +8,8 @@
  * Deterministic: the same lists give the same queries in the same order. Written for the test
  * and independent of the engine's own tables.
  */
+import { seededRandom } from '../../../../test/support/seeded-random.ts';
 import type { PopularName } from '../types.ts';
-
-/** The PRNG of the generator (mulberry32): seeded, portable, fast. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const ALPHABET = `${LETTERS}0123456789`;
