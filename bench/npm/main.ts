@@ -31,10 +31,6 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-function min(xs: readonly number[]): number {
-  return Math.min(...xs);
-}
-
 function fmt(n: number, digits = 2): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
@@ -124,9 +120,9 @@ async function main(): Promise<void> {
     out.push(`npm ci of the workload (${floorRuns[0]?.packages ?? '?'} packages added; ${lockCount} distinct tarballs)`);
     out.push(`  policy: the built-in default with cooldown_days 0`);
     out.push(`npm ci   --prefer-online, fresh npm cache, ${RUNS} runs, median`);
-    const floorMin = min(floorRuns.map((r) => r.seconds));
-    const coldMin = min(coldRuns.map((r) => r.seconds));
-    const warmMin = min(warmRuns.map((r) => r.seconds));
+    const floorMin = Math.min(...floorRuns.map((r) => r.seconds));
+    const coldMin = Math.min(...coldRuns.map((r) => r.seconds));
+    const warmMin = Math.min(...warmRuns.map((r) => r.seconds));
     out.push(`  floor (local registry)      ${fmt(floorMed)} s   runs: ${floorRuns.map((r) => fmt(r.seconds)).join(', ')}`);
     out.push(`  airlock cold                ${fmt(coldMed)} s   runs: ${coldRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(coldMed / floorMed)}x median, ${fmt(coldMin / floorMin)}x best (target <= 1.25x)`);
     out.push(`  airlock warm                ${fmt(warmMed)} s   runs: ${warmRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(warmMed / floorMed)}x median, ${fmt(warmMin / floorMin)}x best (target <= 1.10x)`);

@@ -23,12 +23,10 @@ export type TimeoutPhase = 'connect' | 'headers' | 'body';
 /** What timed out; `code` is one of the UPSTREAM_*_TIMEOUT codes `errors.ts` knows. */
 export class TransportTimeout extends Error {
   readonly code: string;
-  readonly phase: TimeoutPhase;
 
   constructor(phase: TimeoutPhase, ms: number) {
     super(`no ${phase === 'connect' ? 'connection' : phase === 'headers' ? 'response headers' : 'body bytes'} within ${ms} ms`);
     this.name = 'TransportTimeout';
-    this.phase = phase;
     this.code = TIMEOUT_CODE[phase];
   }
 }
