@@ -4,6 +4,7 @@
  * a fresh process so that peak RSS is its own. Baseline, same run: the same bytes only hashed
  * (no disk). Prints throughput and peak RSS side by side.
  *
+ *   npm run bench:storage   (after the metadata store benchmark)
  *   npx node bench/storage/blob-ingest.ts
  */
 import { spawnSync } from 'node:child_process';

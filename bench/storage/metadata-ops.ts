@@ -3,6 +3,7 @@
  * PostgreSQL driver when AIRLOCK_TEST_PG_URL is set — beside a baseline measured in the same run:
  * the same shape of statement on a bare node:sqlite connection without the store layer.
  *
+ *   npm run bench:storage   (this, then the blob ingest benchmark)
  *   npx node bench/storage/metadata-ops.ts
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { makePurl, newId, sha256Of } from '../../src/core/index.ts';
-import type { MetadataStore } from '../../src/storage/ports/index.ts';
+import type { AuditEventInput, DecisionRecord, MetadataStore } from '../../src/storage/ports/index.ts';
 import { openSqliteMetadataStore } from '../../src/storage/sqlite/index.ts';
 import { openPostgresMetadataStore } from '../../src/storage/postgres/index.ts';
 
@@ -33,20 +34,30 @@ async function storeRates(store: MetadataStore): Promise<Record<string, number>>
   const doc = { repo: 'npm', key: 'packument:left-pad', blob, size: 1, contentType: 'application/json', etag: '"1"', lastModified: null, fetchedAt: new Date() };
   await store.putDocument(doc);
   await store.putToken({ id: newId(), hash: 'a'.repeat(64), role: 'reader', label: 'b', createdAt: new Date(), expiresAt: null, revokedAt: null });
+  const decision = (): DecisionRecord => ({
+    id: newId(), repo: 'npm', purl, phase: 'artifact', verdict: 'allow', reasons: [], warnings: [],
+    policyHash: 'f'.repeat(64), facts: { age_days: 30, scripts: [] }, request: null, createdAt: new Date(),
+  });
+  const decisionAudit = (d: DecisionRecord): AuditEventInput => ({ at: d.createdAt, actor: 'policy', action: 'decision.allow', subject: d.purl, details: { decision: d.id } });
   const out: Record<string, number> = {
     'getDocument (hot)': await rate(() => store.getDocument('npm', doc.key)),
     'findTokenByHash': await rate(() => store.findTokenByHash('a'.repeat(64))),
     'latestQuarantine (none)': await rate(() => store.latestQuarantine('npm', purl)),
     'putDocument (upsert)': await rate((i) => store.putDocument({ ...doc, key: `packument:p${i % 1000}` })),
-    'recordDecision': await rate(() =>
-      store.recordDecision({
-        id: newId(), repo: 'npm', purl, phase: 'artifact', verdict: 'allow', reasons: [], warnings: [],
-        policyHash: 'f'.repeat(64), facts: { age_days: 30, scripts: [] }, request: null, createdAt: new Date(),
-      }),
-    ),
+    'recordDecision': await rate(() => store.recordDecision(decision())),
     'appendAudit (hash chain)': await rate((i) =>
       store.appendAudit({ at: new Date(), actor: 'policy', action: 'decision.allow', subject: `pkg:npm/p@${i}`, details: { i } }),
     ),
+    // An audited decision as two calls (what the gate did before), and as one transaction.
+    'decision, then its audit': await rate(async () => {
+      const d = decision();
+      await store.recordDecision(d);
+      await store.appendAudit(decisionAudit(d));
+    }),
+    'decision + audit, one tx': await rate(() => {
+      const d = decision();
+      return store.recordDecision(d, decisionAudit(d));
+    }),
   };
   await store.close();
   return out;

@@ -6,7 +6,6 @@
  */
 import type { Reason } from '../core/index.ts';
 import type {
-  AuditLog,
   DecisionLog,
   DecisionPhase,
   Json,
@@ -31,11 +30,11 @@ function requestJson(r: RequestContext): Json {
 }
 
 export class DecisionRecorder {
-  readonly #store: QuarantineStore & DecisionLog & AuditLog;
+  readonly #store: QuarantineStore & DecisionLog;
   readonly #newId: () => string;
   readonly #seen: Lru<string, true>;
 
-  constructor(store: QuarantineStore & DecisionLog & AuditLog, newId: () => string, size: number) {
+  constructor(store: QuarantineStore & DecisionLog, newId: () => string, size: number) {
     this.#store = store;
     this.#newId = newId;
     this.#seen = new Lru(size);
@@ -45,33 +44,33 @@ export class DecisionRecorder {
   async openQuarantine(c: VersionCandidate, facts: Facts, reasons: readonly Reason[], now: Date): Promise<QuarantineRecord> {
     const id = this.#newId();
     const { subject } = c;
-    const rec = await this.#store.openQuarantine({
-      id,
-      repo: subject.repo,
-      purl: subject.purl,
-      ecosystem: subject.ecosystem,
-      name: subject.name,
-      version: subject.version,
-      state: 'quarantined',
-      reasons,
-      facts,
-      createdAt: now,
-      updatedAt: now,
-      decidedBy: null,
-      decidedAt: null,
-      decisionReason: null,
-      expiresAt: null,
-    });
-    if (rec.id === id) {
-      await this.#store.appendAudit({
+    // Audited in the same transaction, and only when this call opened the record.
+    return this.#store.openQuarantine(
+      {
+        id,
+        repo: subject.repo,
+        purl: subject.purl,
+        ecosystem: subject.ecosystem,
+        name: subject.name,
+        version: subject.version,
+        state: 'quarantined',
+        reasons,
+        facts,
+        createdAt: now,
+        updatedAt: now,
+        decidedBy: null,
+        decidedAt: null,
+        decisionReason: null,
+        expiresAt: null,
+      },
+      {
         at: now,
         actor: 'policy',
         action: 'quarantine.open',
-        subject: rec.id,
+        subject: id,
         details: { repo: subject.repo, purl: subject.purl, reasons: reasonsJson(reasons) },
-      });
-    }
-    return rec;
+      },
+    );
   }
 
   async record(
@@ -100,36 +99,39 @@ export class DecisionRecorder {
     ].join('\0'));
     if (this.#seen.get(key) !== undefined) return;
     const id = this.#newId();
-    await this.#store.recordDecision({
-      id,
-      repo: subject.repo,
-      purl: subject.purl,
-      phase,
-      verdict: v.kind,
-      reasons,
-      warnings: v.warnings,
-      policyHash,
-      facts,
-      request,
-      createdAt: now,
-    });
-    await this.#store.appendAudit({
-      at: now,
-      actor: 'policy',
-      action: `decision.${v.kind}`,
-      subject: subject.purl,
-      details: {
-        decision: id,
+    // The decision and its audit event are stored together or not at all.
+    await this.#store.recordDecision(
+      {
+        id,
         repo: subject.repo,
+        purl: subject.purl,
         phase,
-        source: decision.source,
+        verdict: v.kind,
+        reasons,
+        warnings: v.warnings,
         policyHash,
-        quarantine: decision.quarantineId,
-        reasons: reasonsJson(reasons),
-        warnings: reasonsJson(v.warnings),
-        request: requestJson(request),
+        facts,
+        request,
+        createdAt: now,
       },
-    });
+      {
+        at: now,
+        actor: 'policy',
+        action: `decision.${v.kind}`,
+        subject: subject.purl,
+        details: {
+          decision: id,
+          repo: subject.repo,
+          phase,
+          source: decision.source,
+          policyHash,
+          quarantine: decision.quarantineId,
+          reasons: reasonsJson(reasons),
+          warnings: reasonsJson(v.warnings),
+          request: requestJson(request),
+        },
+      },
+    );
     this.#seen.set(key, true);
   }
 }

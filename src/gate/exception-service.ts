@@ -4,7 +4,7 @@
  * invalidate the gate at once.
  */
 import { AirlockError, normalizePypiName, parseNpmPackageName, type Ecosystem } from '../core/index.ts';
-import type { AuditLog, ExceptionStore, Page, PolicyException } from '../storage/ports/index.ts';
+import type { ExceptionStore, Page, PolicyException } from '../storage/ports/index.ts';
 import type { GateControl } from './quarantine-service.ts';
 
 export interface NewException {
@@ -31,12 +31,12 @@ function canonicalName(ecosystem: Ecosystem, name: string): string {
 }
 
 export class ExceptionService {
-  readonly #store: ExceptionStore & AuditLog;
+  readonly #store: ExceptionStore;
   readonly #gate: GateControl;
   readonly #newId: () => string;
   readonly #clock: () => Date;
 
-  constructor(deps: { store: ExceptionStore & AuditLog; gate: GateControl; newId: () => string; clock?: () => Date }) {
+  constructor(deps: { store: ExceptionStore; gate: GateControl; newId: () => string; clock?: () => Date }) {
     this.#store = deps.store;
     this.#gate = deps.gate;
     this.#newId = deps.newId;
@@ -68,8 +68,7 @@ export class ExceptionService {
       createdAt: now,
       expiresAt: req.expiresAt,
     };
-    await this.#store.putException(rec);
-    await this.#store.appendAudit({
+    await this.#store.putException(rec, {
       at: now,
       actor: req.actor,
       action: 'exception.create',
@@ -88,9 +87,8 @@ export class ExceptionService {
   }
 
   async delete(id: string, actor: string): Promise<void> {
-    const removed = await this.#store.deleteException(id);
+    const removed = await this.#store.deleteException(id, { at: this.#clock(), actor, action: 'exception.delete', subject: id, details: {} });
     if (!removed) throw new AirlockError('NOT_FOUND', `no exception ${JSON.stringify(id.slice(0, 64))}`);
-    await this.#store.appendAudit({ at: this.#clock(), actor, action: 'exception.delete', subject: id, details: {} });
     this.#gate.invalidate();
   }
 }

@@ -4,7 +4,7 @@
  * metadata request and download see it.
  */
 import { AirlockError } from '../core/index.ts';
-import type { AuditLog, Page, QuarantineFilter, QuarantineRecord, QuarantineStore } from '../storage/ports/index.ts';
+import type { Page, QuarantineFilter, QuarantineRecord, QuarantineStore } from '../storage/ports/index.ts';
 import type { ReviewIndex } from './review-index.ts';
 
 export interface GateControl {
@@ -12,7 +12,7 @@ export interface GateControl {
 }
 
 export interface QuarantineServiceDeps {
-  readonly store: QuarantineStore & AuditLog;
+  readonly store: QuarantineStore;
   readonly reviews: ReviewIndex;
   readonly gate: GateControl;
   readonly clock?: () => Date;
@@ -34,7 +34,7 @@ function checkReason(reason: string): string {
 }
 
 export class QuarantineService {
-  readonly #store: QuarantineStore & AuditLog;
+  readonly #store: QuarantineStore;
   readonly #reviews: ReviewIndex;
   readonly #gate: GateControl;
   readonly #clock: () => Date;
@@ -62,14 +62,13 @@ export class QuarantineService {
     if (req.expiresAt !== null && req.expiresAt.getTime() <= at.getTime()) {
       throw new AirlockError('BAD_REQUEST', 'expiry must be in the future');
     }
-    const rec = await this.#store.transitionQuarantine(id, { to: 'released', actor: req.actor, reason, at, expiresAt: req.expiresAt });
-    await this.#store.appendAudit({
+    const rec = await this.#store.transitionQuarantine(id, { to: 'released', actor: req.actor, reason, at, expiresAt: req.expiresAt }, (r) => ({
       at,
       actor: req.actor,
       action: 'quarantine.release',
-      subject: rec.id,
-      details: { repo: rec.repo, purl: rec.purl, reason, expiresAt: req.expiresAt?.toISOString() ?? null },
-    });
+      subject: r.id,
+      details: { repo: r.repo, purl: r.purl, reason, expiresAt: req.expiresAt?.toISOString() ?? null },
+    }));
     this.#reviews.put(rec);
     this.#gate.invalidate();
     return rec;
@@ -78,14 +77,13 @@ export class QuarantineService {
   async reject(id: string, req: ReviewRequest): Promise<QuarantineRecord> {
     const reason = checkReason(req.reason);
     const at = this.#clock();
-    const rec = await this.#store.transitionQuarantine(id, { to: 'rejected', actor: req.actor, reason, at, expiresAt: null });
-    await this.#store.appendAudit({
+    const rec = await this.#store.transitionQuarantine(id, { to: 'rejected', actor: req.actor, reason, at, expiresAt: null }, (r) => ({
       at,
       actor: req.actor,
       action: 'quarantine.reject',
-      subject: rec.id,
-      details: { repo: rec.repo, purl: rec.purl, reason },
-    });
+      subject: r.id,
+      details: { repo: r.repo, purl: r.purl, reason },
+    }));
     this.#reviews.put(rec);
     this.#gate.invalidate();
     return rec;

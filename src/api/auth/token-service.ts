@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AirlockError } from '../../core/index.ts';
-import type { AuditLog, Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
+import type { Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
 import { Lru } from '../../gate/lru.ts';
 
@@ -48,12 +48,12 @@ export type BootstrapResult =
   | { readonly kind: 'configured'; readonly id: string; readonly created: boolean };
 
 export class TokenService {
-  readonly #store: TokenStore & AuditLog;
+  readonly #store: TokenStore;
   readonly #newId: () => string;
   readonly #clock: () => Date;
   readonly #cache = new Lru<string, { readonly rec: TokenRecord; readonly until: number }>(10_000);
 
-  constructor(deps: { store: TokenStore & AuditLog; newId: () => string; clock?: () => Date }) {
+  constructor(deps: { store: TokenStore; newId: () => string; clock?: () => Date }) {
     this.#store = deps.store;
     this.#newId = deps.newId;
     this.#clock = deps.clock ?? (() => new Date());
@@ -89,9 +89,8 @@ export class TokenService {
       throw new AirlockError('BAD_REQUEST', `a token must be ${MIN_TOKEN_CHARS}-${MAX_TOKEN_CHARS} characters without spaces`);
     }
     const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null };
-    await this.#store.putToken(rec);
+    await this.#store.putToken(rec, { at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } });
     this.#cache.delete(rec.hash);
-    await this.#store.appendAudit({ at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } });
     return { ...tokenView(rec), token: secret };
   }
 
@@ -101,10 +100,9 @@ export class TokenService {
 
   async revoke(id: string, actor: string): Promise<void> {
     const now = this.#clock();
-    const ok = await this.#store.revokeToken(id, now);
+    const ok = await this.#store.revokeToken(id, now, { at: now, actor, action: 'token.revoke', subject: id, details: {} });
     if (!ok) throw new AirlockError('NOT_FOUND', `no active token ${JSON.stringify(id.slice(0, 64))}`);
     this.#cache.clear();
-    await this.#store.appendAudit({ at: now, actor, action: 'token.revoke', subject: id, details: {} });
   }
 
   /**

@@ -2,3 +2,4 @@ export * from './cursor.ts';
 export * from './json.ts';
 export * from './migrations.ts';
 export * from './validate.ts';
+export * from './audit-event.ts';

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { auditLogCases } from './metadata/audit.ts';
+import { auditedChangeCases } from './metadata/audited-changes.ts';
 import { decisionLogCases } from './metadata/decisions.ts';
 import { artifactIndexCases, documentCacheCases } from './metadata/documents.ts';
 import { exceptionStoreCases, tokenStoreCases } from './metadata/exceptions-tokens.ts';
@@ -21,6 +22,7 @@ export function runMetadataStoreConformance(driver: string, makeFixture: MakeMet
     exceptionStoreCases(makeFixture);
     tokenStoreCases(makeFixture);
     auditLogCases(makeFixture);
+    auditedChangeCases(makeFixture);
     lifecycleCases(makeFixture);
   });
 }

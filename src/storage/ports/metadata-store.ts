@@ -3,6 +3,7 @@ import type {
   ArtifactRecord,
   AuditEvent,
   AuditEventInput,
+  AuditOf,
   CachedDocument,
   DecisionRecord,
   Page,
@@ -14,7 +15,10 @@ import type {
 } from './records.ts';
 
 /**
- * The metadata store, as small role interfaces. Every method is atomic on its own. Drivers:
+ * The metadata store, as small role interfaces. Every method is atomic on its own. A method that
+ * changes state and takes an `audit` event appends that event to the audit chain in the same
+ * transaction: a crash or failure never leaves the change without its audit event, or the
+ * event without the change. Drivers:
  * SQLite (embedded default), PostgreSQL (many stateless gateway nodes). All of them must pass
  * the conformance suite in `src/storage/conformance/`.
  *
@@ -42,7 +46,7 @@ export interface ArtifactIndex {
 
 export interface DecisionLog {
   /** Stores the decision; `id` must be unique (ULID-like, time-ordered): CONFLICT otherwise. */
-  recordDecision(rec: DecisionRecord): Promise<void>;
+  recordDecision(rec: DecisionRecord, audit?: AuditEventInput): Promise<void>;
   /** Newest first (createdAt, then id), exact purl match when given. */
   listDecisions(filter: { readonly purl?: Purl; readonly limit: number; readonly cursor?: string }): Promise<Page<DecisionRecord>>;
 }
@@ -52,9 +56,9 @@ export interface QuarantineStore {
    * Open a quarantine record for the purl, or return the existing one when a record for the
    * same (repo, purl) is already `quarantined` (no duplicates for repeated requests, also
    * across processes). `rec.state` must be `quarantined` (BAD_REQUEST); an id already used by
-   * another record is a CONFLICT.
+   * another record is a CONFLICT. `audit` is appended only when this call opened the record.
    */
-  openQuarantine(rec: QuarantineRecord): Promise<QuarantineRecord>;
+  openQuarantine(rec: QuarantineRecord, audit?: AuditOf<QuarantineRecord>): Promise<QuarantineRecord>;
   getQuarantine(id: string): Promise<QuarantineRecord | null>;
   /** The newest record for (repo, purl), whatever its state. */
   latestQuarantine(repo: string, purl: Purl): Promise<QuarantineRecord | null>;
@@ -64,15 +68,17 @@ export interface QuarantineStore {
    * Compare-and-set from `quarantined` (or `released` → `rejected`) to the target state.
    * Throws NOT_FOUND for an unknown id and CONFLICT when the record is not in a state the
    * transition allows. Sets `decidedBy`/`decidedAt`/`updatedAt` (= `change.at`),
-   * `decisionReason` and `expiresAt` from the change.
+   * `decisionReason` and `expiresAt` from the change. `audit` is appended only when the
+   * transition happens.
    */
-  transitionQuarantine(id: string, change: QuarantineTransition): Promise<QuarantineRecord>;
+  transitionQuarantine(id: string, change: QuarantineTransition, audit?: AuditOf<QuarantineRecord>): Promise<QuarantineRecord>;
 }
 
 export interface ExceptionStore {
   /** Insert or replace by id. */
-  putException(rec: PolicyException): Promise<void>;
-  deleteException(id: string): Promise<boolean>;
+  putException(rec: PolicyException, audit?: AuditEventInput): Promise<void>;
+  /** False when there was no such exception (and `audit` is not appended). */
+  deleteException(id: string, audit?: AuditEventInput): Promise<boolean>;
   /**
    * Exceptions for a package that have not expired at `now` (`expiresAt > now`), oldest first,
    * whatever their version (callers match `version`).
@@ -96,13 +102,13 @@ export interface AuditLog {
 
 export interface TokenStore {
   /** Insert or replace by id; CONFLICT when another token has the same hash. */
-  putToken(rec: TokenRecord): Promise<void>;
+  putToken(rec: TokenRecord, audit?: AuditEventInput): Promise<void>;
   /** The token with this hash, revoked or expired ones included (callers check). */
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
   /** Oldest first. */
   listTokens(): Promise<readonly TokenRecord[]>;
-  /** Sets `revokedAt`; false when the token is unknown or already revoked. */
-  revokeToken(id: string, at: Date): Promise<boolean>;
+  /** Sets `revokedAt`; false when the token is unknown or already revoked (and `audit` is not appended). */
+  revokeToken(id: string, at: Date, audit?: AuditEventInput): Promise<boolean>;
   /** Tokens neither revoked nor expired (`expiresAt > now`). */
   countActiveTokens(now: Date): Promise<number>;
 }

@@ -134,6 +134,12 @@ export interface AuditEventInput {
   readonly details: Json;
 }
 
+/**
+ * The audit event of a state change, written in the same transaction as the change: both are
+ * stored or neither. A function receives what the change produced (e.g. the updated record).
+ */
+export type AuditOf<T> = AuditEventInput | ((result: T) => AuditEventInput);
+
 export interface AuditEvent extends AuditEventInput {
   /** 1, 2, 3 … without gaps. */
   readonly seq: number;

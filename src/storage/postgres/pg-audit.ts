@@ -1,9 +1,9 @@
 import { AirlockError } from '../../core/index.ts';
-import { encodeJson, normaliseJson, pageSize, requireText, toMillis } from '../common/index.ts';
+import { auditEventOf, pageSize, prepareAuditEvent, type PreparedAuditEvent } from '../common/index.ts';
 import { AUDIT_GENESIS_HASH, auditEventHash } from '../ports/index.ts';
-import type { AuditEvent, AuditEventInput, AuditLog } from '../ports/index.ts';
+import type { AuditEvent, AuditLog, AuditOf } from '../ports/index.ts';
 import { lockFor, pgStorageError } from './pg-client.ts';
-import type { PgClient, Row } from './pg-client.ts';
+import type { PgClient, Queryable, Row } from './pg-client.ts';
 import { date, integer, json, text } from './pg-rows.ts';
 
 function toEvent(row: Row): AuditEvent {
@@ -19,31 +19,55 @@ function toEvent(row: Row): AuditEvent {
   };
 }
 
+/**
+ * Chains the event onto the head inside the caller's transaction. Appenders on every node queue
+ * on one advisory lock (held to commit), then extend the true head. Taken last in every
+ * transaction that takes it, so it closes no lock cycle.
+ */
+export async function appendAuditIn(q: Queryable, schema: string, prepared: PreparedAuditEvent): Promise<AuditEvent> {
+  const { event, detailsText } = prepared;
+  await lockFor(q, schema, 'audit');
+  const [head] = await q.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+  const seq = head === undefined ? 1 : integer(head, 'seq') + 1;
+  const prevHash = head === undefined ? AUDIT_GENESIS_HASH : text(head, 'hash');
+  const hash = auditEventHash(seq, prevHash, event);
+  await q.query('INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    seq,
+    event.at,
+    event.actor,
+    event.action,
+    event.subject,
+    detailsText,
+    prevHash,
+    hash,
+  ]);
+  return { ...event, seq, prevHash, hash };
+}
+
+/**
+ * Runs a change and appends its audit event in one transaction (when `applies` to what the
+ * change returned); without an event, just the change.
+ */
+export async function withAudit<T>(
+  client: PgClient,
+  audit: AuditOf<T> | undefined,
+  change: (q: Queryable) => Promise<T>,
+  applies: (result: T) => boolean = () => true,
+): Promise<T> {
+  if (audit === undefined) return change(client);
+  return client.tx(async (q) => {
+    const result = await change(q);
+    if (applies(result)) await appendAuditIn(q, client.schema, auditEventOf(audit, result));
+    return result;
+  });
+}
+
 export function pgAuditLog(client: PgClient): AuditLog {
   return {
     async appendAudit(input) {
       try {
-        const event: AuditEventInput = {
-          at: new Date(toMillis(input.at, 'audit event time')),
-          actor: requireText(input.actor, 'audit actor', 256),
-          action: requireText(input.action, 'audit action', 256),
-          subject: requireText(input.subject, 'audit subject'),
-          details: normaliseJson(input.details, 'audit details'),
-        };
-        const detailsText = encodeJson(event.details, 'audit details');
-        // Appenders on every node queue on one advisory lock, then extend the true head.
-        return await client.tx(async (q): Promise<AuditEvent> => {
-          await lockFor(q, client.schema, 'audit');
-          const [head] = await q.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-          const seq = head === undefined ? 1 : integer(head, 'seq') + 1;
-          const prevHash = head === undefined ? AUDIT_GENESIS_HASH : text(head, 'hash');
-          const hash = auditEventHash(seq, prevHash, event);
-          await q.query(
-            'INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-            [seq, event.at, event.actor, event.action, event.subject, detailsText, prevHash, hash],
-          );
-          return { ...event, seq, prevHash, hash };
-        });
+        const prepared = prepareAuditEvent(input);
+        return await client.tx((q) => appendAuditIn(q, client.schema, prepared));
       } catch (err) {
         throw pgStorageError(err, 'appendAudit');
       }

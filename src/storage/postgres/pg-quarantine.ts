@@ -1,9 +1,10 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
 import type { Purl } from '../../core/index.ts';
-import { encodeJson, requireText, validDate, validDateOrNull } from '../common/index.ts';
+import { auditEventOf, encodeJson, requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { QuarantineRecord, QuarantineState, QuarantineStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
-import type { Param, PgClient, Row } from './pg-client.ts';
+import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
+import { appendAuditIn } from './pg-audit.ts';
 import { pageNewestFirst } from './pg-page.ts';
 import { date, dateOrNull, json, oneOf, reasons, text, textOrNull } from './pg-rows.ts';
 
@@ -33,7 +34,7 @@ function toRecord(row: Row): QuarantineRecord {
 
 export function pgQuarantineStore(client: PgClient): QuarantineStore {
   return {
-    async openQuarantine(rec) {
+    async openQuarantine(rec, audit) {
       try {
         if (rec.state !== 'quarantined') {
           throw new AirlockError('BAD_REQUEST', `a new quarantine record must be in state quarantined, not ${rec.state}`);
@@ -67,7 +68,9 @@ export function pgQuarantineStore(client: PgClient): QuarantineStore {
             params,
           );
           if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');
-          return toRecord(row);
+          const opened = toRecord(row);
+          if (audit !== undefined) await appendAuditIn(q, client.schema, auditEventOf(audit, opened));
+          return opened;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', `a quarantine record with id ${rec.id} already exists`, { cause: err });
@@ -115,7 +118,7 @@ export function pgQuarantineStore(client: PgClient): QuarantineStore {
       }
     },
 
-    async transitionQuarantine(id, change) {
+    async transitionQuarantine(id, change, audit) {
       try {
         if (change.to !== 'released' && change.to !== 'rejected') {
           throw new AirlockError('BAD_REQUEST', `cannot transition a quarantine record to ${String(change.to)}`);
@@ -129,14 +132,25 @@ export function pgQuarantineStore(client: PgClient): QuarantineStore {
           id,
         ];
         // Compare-and-set in one statement: a concurrent updater re-checks the state after ours commits.
-        const [row] = await client.query(
-          `UPDATE quarantine SET state = $1, updated_at = $2, decided_by = $3, decided_at = $2, decision_reason = $4,
-             expires_at = $5
-           WHERE id = $6 AND (state = 'quarantined' OR ($1 = 'rejected' AND state = 'released'))
-           RETURNING *`,
-          params,
-        );
-        if (row !== undefined) return toRecord(row);
+        const update = async (q: Queryable): Promise<QuarantineRecord | null> => {
+          const [row] = await q.query(
+            `UPDATE quarantine SET state = $1, updated_at = $2, decided_by = $3, decided_at = $2, decision_reason = $4,
+               expires_at = $5
+             WHERE id = $6 AND (state = 'quarantined' OR ($1 = 'rejected' AND state = 'released'))
+             RETURNING *`,
+            params,
+          );
+          return row === undefined ? null : toRecord(row);
+        };
+        const changed =
+          audit === undefined
+            ? await update(client)
+            : await client.tx(async (q) => {
+                const rec = await update(q);
+                if (rec !== null) await appendAuditIn(q, client.schema, auditEventOf(audit, rec));
+                return rec;
+              });
+        if (changed !== null) return changed;
         const [current] = await client.query('SELECT state FROM quarantine WHERE id = $1', [id]);
         if (current === undefined) throw new AirlockError('NOT_FOUND', `no quarantine record ${id}`);
         const state = oneOf(current, 'state', STATES);

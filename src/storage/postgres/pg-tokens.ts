@@ -2,7 +2,8 @@ import { AirlockError } from '../../core/index.ts';
 import { requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, pgStorageError } from './pg-client.ts';
-import type { Queryable, Row } from './pg-client.ts';
+import type { PgClient, Queryable, Row } from './pg-client.ts';
+import { withAudit } from './pg-audit.ts';
 import { date, dateOrNull, integer, oneOf, text } from './pg-rows.ts';
 
 const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
@@ -19,27 +20,31 @@ function toToken(row: Row): TokenRecord {
   };
 }
 
-export function pgTokenStore(q: Queryable): TokenStore {
+export function pgTokenStore(client: PgClient): TokenStore {
+  const q: Queryable = client;
   return {
-    async putToken(rec) {
+    async putToken(rec, audit) {
       try {
         if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
         if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
-        await q.query(
-          `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-             created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
-          [
-            requireText(rec.id, 'token id', 128),
-            rec.hash,
-            rec.role,
-            rec.label,
-            validDate(rec.createdAt, 'token createdAt'),
-            validDateOrNull(rec.expiresAt, 'token expiresAt'),
-            validDateOrNull(rec.revokedAt, 'token revokedAt'),
-          ],
-        );
+        const params = [
+          requireText(rec.id, 'token id', 128),
+          rec.hash,
+          rec.role,
+          rec.label,
+          validDate(rec.createdAt, 'token createdAt'),
+          validDateOrNull(rec.expiresAt, 'token expiresAt'),
+          validDateOrNull(rec.revokedAt, 'token revokedAt'),
+        ];
+        await withAudit(client, audit, async (tx) => {
+          await tx.query(
+            `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+            params,
+          );
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
         throw pgStorageError(err, 'putToken');
@@ -63,10 +68,15 @@ export function pgTokenStore(q: Queryable): TokenStore {
       }
     },
 
-    async revokeToken(id, at) {
+    async revokeToken(id, at, audit) {
       try {
-        const rows = await q.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id', [validDate(at, 'revocation time'), id]);
-        return rows.length > 0;
+        const when = validDate(at, 'revocation time');
+        return await withAudit(
+          client,
+          audit,
+          async (tx) => (await tx.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id', [when, id])).length > 0,
+          (revoked) => revoked,
+        );
       } catch (err) {
         throw pgStorageError(err, 'revokeToken');
       }

@@ -1,7 +1,7 @@
 import { AirlockError } from '../../core/index.ts';
-import { encodeJson, normaliseJson, pageSize, requireText, toMillis } from '../common/index.ts';
+import { auditEventOf, pageSize, prepareAuditEvent, type PreparedAuditEvent } from '../common/index.ts';
 import { AUDIT_GENESIS_HASH, auditEventHash } from '../ports/index.ts';
-import type { AuditEvent, AuditEventInput, AuditLog } from '../ports/index.ts';
+import type { AuditEvent, AuditLog, AuditOf } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { date, integer, json, text } from './rows.ts';
@@ -20,33 +20,43 @@ function toEvent(row: Row): AuditEvent {
   };
 }
 
+/**
+ * Chains the event onto the head, inside the caller's write transaction (BEGIN IMMEDIATE: no
+ * other process can move the head until it commits).
+ */
+export function appendAuditIn(conn: SqliteConnection, prepared: PreparedAuditEvent): AuditEvent {
+  const { event, detailsText } = prepared;
+  const head = conn.statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
+  const seq = head === undefined ? 1 : integer(head, 'seq') + 1;
+  const prevHash = head === undefined ? AUDIT_GENESIS_HASH : text(head, 'hash');
+  const hash = auditEventHash(seq, prevHash, event);
+  conn
+    .statement('INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(seq, event.at.getTime(), event.actor, event.action, event.subject, detailsText, prevHash, hash);
+  return { ...event, seq, prevHash, hash };
+}
+
+/**
+ * Runs a change and appends its audit event in one write transaction (when `applies` to what
+ * the change returned); without an event, just the change.
+ */
+export function withAudit<T>(conn: SqliteConnection, audit: AuditOf<T> | undefined, change: () => T, applies: (result: T) => boolean = () => true): T {
+  if (audit === undefined) return change();
+  return conn.immediate(() => {
+    const result = change();
+    if (applies(result)) appendAuditIn(conn, auditEventOf(audit, result));
+    return result;
+  });
+}
+
 export function sqliteAuditLog(conn: SqliteConnection): AuditLog {
   return {
     async appendAudit(input) {
       try {
-        // Hash exactly what will read back: normalised details, millisecond time.
-        const event: AuditEventInput = {
-          at: new Date(toMillis(input.at, 'audit event time')),
-          actor: requireText(input.actor, 'audit actor', 256),
-          action: requireText(input.action, 'audit action', 256),
-          subject: requireText(input.subject, 'audit subject'),
-          details: normaliseJson(input.details, 'audit details'),
-        };
-        const detailsText = encodeJson(event.details, 'audit details');
+        const prepared = prepareAuditEvent(input);
         // The write lock is taken before the head is read: appenders in other processes wait,
         // so seq and prevHash always extend the true head.
-        return conn.immediate((): AuditEvent => {
-          const head = conn.statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
-          const seq = head === undefined ? 1 : integer(head, 'seq') + 1;
-          const prevHash = head === undefined ? AUDIT_GENESIS_HASH : text(head, 'hash');
-          const hash = auditEventHash(seq, prevHash, event);
-          conn
-            .statement(
-              'INSERT INTO audit_events (seq, at, actor, action, subject, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-            )
-            .run(seq, event.at.getTime(), event.actor, event.action, event.subject, detailsText, prevHash, hash);
-          return { ...event, seq, prevHash, hash };
-        });
+        return conn.immediate(() => appendAuditIn(conn, prepared));
       } catch (err) {
         throw storageError(err, 'appendAudit');
       }

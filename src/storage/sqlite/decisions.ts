@@ -4,6 +4,7 @@ import type { DecisionLog, DecisionRecord, RequestContext } from '../ports/index
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { AirlockError } from '../../core/index.ts';
+import { withAudit } from './audit.ts';
 import { pageNewestFirst } from './page.ts';
 import { date, json, jsonOrNull, oneOf, reasons, text } from './rows.ts';
 import type { Row } from './rows.ts';
@@ -29,28 +30,31 @@ function toDecision(row: Row): DecisionRecord {
 
 export function sqliteDecisionLog(conn: SqliteConnection): DecisionLog {
   return {
-    async recordDecision(rec) {
+    async recordDecision(rec, audit) {
       try {
         if (!PHASES.includes(rec.phase)) throw new AirlockError('BAD_REQUEST', `unknown decision phase ${String(rec.phase)}`);
         if (!VERDICTS.includes(rec.verdict)) throw new AirlockError('BAD_REQUEST', `unknown verdict ${String(rec.verdict)}`);
-        conn
-          .statement(
-            `INSERT INTO decisions (id, repo, purl, phase, verdict, reasons, warnings, policy_hash, facts, request, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            requireText(rec.id, 'decision id', 128),
-            requireText(rec.repo, 'decision repo'),
-            requireText(rec.purl, 'decision purl'),
-            rec.phase,
-            rec.verdict,
-            encodeJson(rec.reasons, 'decision reasons'),
-            encodeJson(rec.warnings, 'decision warnings'),
-            rec.policyHash,
-            encodeJson(rec.facts, 'decision facts'),
-            rec.request === null ? null : encodeJson(rec.request, 'decision request'),
-            toMillis(rec.createdAt, 'decision createdAt'),
-          );
+        const params = [
+          requireText(rec.id, 'decision id', 128),
+          requireText(rec.repo, 'decision repo'),
+          requireText(rec.purl, 'decision purl'),
+          rec.phase,
+          rec.verdict,
+          encodeJson(rec.reasons, 'decision reasons'),
+          encodeJson(rec.warnings, 'decision warnings'),
+          rec.policyHash,
+          encodeJson(rec.facts, 'decision facts'),
+          rec.request === null ? null : encodeJson(rec.request, 'decision request'),
+          toMillis(rec.createdAt, 'decision createdAt'),
+        ] as const;
+        withAudit(conn, audit, () => {
+          conn
+            .statement(
+              `INSERT INTO decisions (id, repo, purl, phase, verdict, reasons, warnings, policy_hash, facts, request, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(...params);
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', `a decision with id ${rec.id} already exists`, { cause: err });
         throw storageError(err, 'recordDecision');

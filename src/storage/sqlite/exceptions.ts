@@ -3,6 +3,7 @@ import { encodeJson, requireText, toMillis, toMillisOrNull } from '../common/ind
 import type { ExceptionStore, PolicyException } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
+import { withAudit } from './audit.ts';
 import { pageNewestFirst } from './page.ts';
 import { date, dateOrNull, json, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
@@ -29,39 +30,42 @@ function toException(row: Row): PolicyException {
 
 export function sqliteExceptionStore(conn: SqliteConnection): ExceptionStore {
   return {
-    async putException(rec) {
+    async putException(rec, audit) {
       try {
         if (!isEcosystem(rec.ecosystem)) throw new AirlockError('BAD_REQUEST', `unknown ecosystem ${String(rec.ecosystem)}`);
         if (!Array.isArray(rec.rules) || !rec.rules.every((r) => typeof r === 'string' && r !== '')) {
           throw new AirlockError('BAD_REQUEST', 'exception rules must be non-empty strings');
         }
-        conn
-          .statement(
-            `INSERT INTO exceptions (id, ecosystem, name, version, rules, reason, created_by, created_at, expires_at)
-             VALUES (:id, :ecosystem, :name, :version, :rules, :reason, :createdBy, :createdAt, :expiresAt)
-             ON CONFLICT (id) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
-               version = excluded.version, rules = excluded.rules, reason = excluded.reason,
-               created_by = excluded.created_by, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-          )
-          .run({
-            id: requireText(rec.id, 'exception id', 128),
-            ecosystem: rec.ecosystem,
-            name: requireText(rec.name, 'exception name'),
-            version: rec.version === null ? null : requireText(rec.version, 'exception version'),
-            rules: encodeJson(rec.rules, 'exception rules'),
-            reason: requireText(rec.reason, 'exception reason'),
-            createdBy: requireText(rec.createdBy, 'exception createdBy'),
-            createdAt: toMillis(rec.createdAt, 'exception createdAt'),
-            expiresAt: toMillisOrNull(rec.expiresAt, 'exception expiresAt'),
-          });
+        const params = {
+          id: requireText(rec.id, 'exception id', 128),
+          ecosystem: rec.ecosystem,
+          name: requireText(rec.name, 'exception name'),
+          version: rec.version === null ? null : requireText(rec.version, 'exception version'),
+          rules: encodeJson(rec.rules, 'exception rules'),
+          reason: requireText(rec.reason, 'exception reason'),
+          createdBy: requireText(rec.createdBy, 'exception createdBy'),
+          createdAt: toMillis(rec.createdAt, 'exception createdAt'),
+          expiresAt: toMillisOrNull(rec.expiresAt, 'exception expiresAt'),
+        };
+        withAudit(conn, audit, () => {
+          conn
+            .statement(
+              `INSERT INTO exceptions (id, ecosystem, name, version, rules, reason, created_by, created_at, expires_at)
+               VALUES (:id, :ecosystem, :name, :version, :rules, :reason, :createdBy, :createdAt, :expiresAt)
+               ON CONFLICT (id) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
+                 version = excluded.version, rules = excluded.rules, reason = excluded.reason,
+                 created_by = excluded.created_by, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+            )
+            .run(params);
+        });
       } catch (err) {
         throw storageError(err, 'putException');
       }
     },
 
-    async deleteException(id) {
+    async deleteException(id, audit) {
       try {
-        return conn.statement('DELETE FROM exceptions WHERE id = ?').run(id).changes > 0;
+        return withAudit(conn, audit, () => conn.statement('DELETE FROM exceptions WHERE id = ?').run(id).changes > 0, (removed) => removed);
       } catch (err) {
         throw storageError(err, 'deleteException');
       }

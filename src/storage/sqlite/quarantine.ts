@@ -1,9 +1,10 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
 import type { Purl } from '../../core/index.ts';
-import { encodeJson, requireText, toMillis, toMillisOrNull } from '../common/index.ts';
+import { auditEventOf, encodeJson, requireText, toMillis, toMillisOrNull } from '../common/index.ts';
 import type { QuarantineRecord, QuarantineState, QuarantineStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
+import { appendAuditIn } from './audit.ts';
 import { pageNewestFirst } from './page.ts';
 import { date, dateOrNull, json, oneOf, reasons, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
@@ -36,7 +37,7 @@ const SELECT_OPEN = "SELECT * FROM quarantine WHERE repo = ? AND purl = ? AND st
 
 export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
   return {
-    async openQuarantine(rec) {
+    async openQuarantine(rec, audit) {
       try {
         if (rec.state !== 'quarantined') {
           throw new AirlockError('BAD_REQUEST', `a new quarantine record must be in state quarantined, not ${rec.state}`);
@@ -69,7 +70,9 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
             )
             .get(...params);
           if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');
-          return toRecord(row);
+          const opened = toRecord(row);
+          if (audit !== undefined) appendAuditIn(conn, auditEventOf(audit, opened));
+          return opened;
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', `a quarantine record with id ${rec.id} already exists`, { cause: err });
@@ -116,7 +119,7 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
       }
     },
 
-    async transitionQuarantine(id, change) {
+    async transitionQuarantine(id, change, audit) {
       try {
         if (change.to !== 'released' && change.to !== 'rejected') {
           throw new AirlockError('BAD_REQUEST', `cannot transition a quarantine record to ${String(change.to)}`);
@@ -139,7 +142,11 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
                RETURNING *`,
             )
             .get(...params);
-          if (row !== undefined) return toRecord(row);
+          if (row !== undefined) {
+            const changed = toRecord(row);
+            if (audit !== undefined) appendAuditIn(conn, auditEventOf(audit, changed));
+            return changed;
+          }
           const current = conn.statement('SELECT state FROM quarantine WHERE id = ?').get(id);
           if (current === undefined) throw new AirlockError('NOT_FOUND', `no quarantine record ${id}`);
           const state = oneOf(current, 'state', STATES);

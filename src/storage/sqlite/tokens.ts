@@ -3,6 +3,7 @@ import { requireText, toMillis, toMillisOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
+import { withAudit } from './audit.ts';
 import { date, dateOrNull, oneOf, text } from './rows.ts';
 import type { Row } from './rows.ts';
 
@@ -22,26 +23,29 @@ function toToken(row: Row): TokenRecord {
 
 export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
   return {
-    async putToken(rec) {
+    async putToken(rec, audit) {
       try {
         if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
         if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
-        conn
-          .statement(
-            `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-             VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
-             ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-               created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
-          )
-          .run({
-            id: requireText(rec.id, 'token id', 128),
-            hash: rec.hash,
-            role: rec.role,
-            label: rec.label,
-            createdAt: toMillis(rec.createdAt, 'token createdAt'),
-            expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
-            revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
-          });
+        const params = {
+          id: requireText(rec.id, 'token id', 128),
+          hash: rec.hash,
+          role: rec.role,
+          label: rec.label,
+          createdAt: toMillis(rec.createdAt, 'token createdAt'),
+          expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
+          revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
+        };
+        withAudit(conn, audit, () => {
+          conn
+            .statement(
+              `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+               VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
+               ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+                 created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
+            )
+            .run(params);
+        });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
         throw storageError(err, 'putToken');
@@ -65,12 +69,15 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
       }
     },
 
-    async revokeToken(id, at) {
+    async revokeToken(id, at, audit) {
       try {
-        const result = conn
-          .statement('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-          .run(toMillis(at, 'revocation time'), id);
-        return result.changes > 0;
+        const when = toMillis(at, 'revocation time');
+        return withAudit(
+          conn,
+          audit,
+          () => conn.statement('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(when, id).changes > 0,
+          (revoked) => revoked,
+        );
       } catch (err) {
         throw storageError(err, 'revokeToken');
       }
