@@ -6,7 +6,7 @@
  */
 import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
-import { freshnessOf, readCapped, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
+import { freshnessOf, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
 import type { NpmMetrics } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
 
@@ -106,11 +106,12 @@ export class DocumentSource {
     if (end <= start) return Buffer.alloc(0);
     const body = doc.body ?? this.#pending.get(doc.blob)?.body;
     if (body !== undefined) return body.subarray(start, end);
-    const stream = await this.#deps.blobs.open(doc.blob, { start, end: end - 1 });
-    if (stream === null) {
+    const bytes = await this.#deps.blobs.read(doc.blob, { range: { start, end: end - 1 }, maxBytes: end - start });
+    if (bytes === null) {
       throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is missing from the blob store`);
     }
-    return readCapped(stream, end - start, () => new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is larger than recorded`));
+    if (bytes.length !== end - start) throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is shorter than recorded`);
+    return bytes;
   }
 
   async #load(key: string, req: DocumentRequest): Promise<SourceDocument> {

@@ -194,16 +194,6 @@ export class TarballStore {
     }
   }
 
-  async #inspect(rec: ArtifactRecord): Promise<TarballInspection> {
-    const have = this.#inspections.get(rec.blob);
-    if (have !== undefined) return have;
-    const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
-    const result = await inspectTarball(stream);
-    this.#inspections.set(rec.blob, result);
-    return result;
-  }
-
   /** Content facts of a stored tarball (cached by digest). */
   async inspect(rec: ArtifactRecord): Promise<TarballInspection> {
     const have = this.#inspections.get(rec.blob);
@@ -221,7 +211,12 @@ export class TarballStore {
 
   /** The whole stored tarball in memory (callers keep this to small ones). */
   async readAll(rec: ArtifactRecord): Promise<Buffer> {
-    return readCapped(await this.#open(rec), rec.size, () => new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`));
+    const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size }).catch((err: unknown) => {
+      throw isAirlockError(err, 'LIMIT_EXCEEDED') ? new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`, { cause: err }) : err;
+    });
+    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
+    if (bytes.length !== rec.size) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is smaller than recorded`);
+    return bytes;
   }
 
   async #open(rec: ArtifactRecord): Promise<Readable> {

@@ -3,7 +3,7 @@ import { boundedOsaDistance } from './edit-distance.ts';
 import { skeletonOf } from './confusables.ts';
 import { flatOf, tokensOf } from './names.ts';
 import { lengthFactor, type Candidate, type Query } from './candidate.ts';
-import { wordSequenceKey, type Entry, type Structures } from './structures.ts';
+import { wordSequenceKey, type Structures } from './structures.ts';
 
 /** Popular names extending a word sequence for it to count as a family head. */
 const FAMILY_MIN = 5;

@@ -9,7 +9,7 @@ import { lengthFactor, type Candidate, type Query } from './candidate.ts';
 import { editCandidates } from './detect-edit.ts';
 import { scopeCandidates } from './detect-scope.ts';
 import { affixCandidates } from './detect-affix.ts';
-import { sortedTokenKey, vowelless, wordSequenceKey, type Entry, type Structures } from './structures.ts';
+import { sortedTokenKey, vowelless, wordSequenceKey, type Structures } from './structures.ts';
 
 
 /** Same letters, different separators (`find-up` / `findup` / `find_up`), same scope. */

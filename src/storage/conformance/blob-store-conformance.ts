@@ -230,6 +230,26 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         assert.equal(await store.open(sha256Of('absent'), { start: 0, end: 1 }), null);
       }));
 
+    test('read: the blob or a range in one buffer of its own, capped before anything is read', () =>
+      withStore(async (store) => {
+        const data = randomBytes(300_000);
+        const { digest } = await put(store, data);
+        const whole = await store.read(digest, { maxBytes: data.length });
+        assert.ok(whole !== null);
+        assert.deepEqual(whole, data);
+        assert.equal(whole.buffer.byteLength, data.length, 'the buffer owns exactly its bytes (safe to cache)');
+        assert.deepEqual(await store.read(digest, { maxBytes: 10, range: { start: 10, end: 19 } }), data.subarray(10, 20));
+        assert.deepEqual(await store.read(digest, { maxBytes: 1000, range: { start: data.length - 5, end: data.length + 99 } }), data.subarray(-5));
+        await rejectsWithCode(store.read(digest, { maxBytes: data.length - 1 }), 'LIMIT_EXCEEDED');
+        await rejectsWithCode(store.read(digest, { maxBytes: 9, range: { start: 10, end: 19 } }), 'LIMIT_EXCEEDED');
+        await rejectsWithCode(store.read(digest, { maxBytes: 10, range: { start: data.length, end: data.length } }), 'BAD_REQUEST');
+        await rejectsWithCode(store.read(digest, { maxBytes: 10, range: { start: 20, end: 10 } }), 'BAD_REQUEST');
+        assert.equal(await store.read(sha256Of('absent'), { maxBytes: 10 }), null);
+        const empty = await put(store, new Uint8Array(0));
+        assert.equal((await store.read(empty.digest, { maxBytes: 0 }))?.length, 0);
+        await rejectsWithCode(store.read('sha256:../../etc/passwd' as Sha256Digest, { maxBytes: 10 }), 'INVALID_DIGEST');
+      }));
+
     test('absent blobs: stat and open answer null, delete answers false', () =>
       withStore(async (store) => {
         const digest = sha256Of('never stored');

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, isAirlockError } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import type { BlobInfo, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
 import { FsBlobUpload } from './fs-blob-upload.ts';
@@ -106,27 +106,51 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   }
 
   async open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null> {
-    const { file } = blobLocation(this.#layout, digest);
-    let handle;
-    try {
-      handle = await open(file, 'r');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null;
-      throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
-    }
+    const handle = await this.#openFile(digest);
+    if (handle === null) return null;
     if (range === undefined) return handle.createReadStream();
     try {
-      const { size } = await handle.stat();
-      const { start, end } = range;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || start >= size) {
-        throw new AirlockError('BAD_REQUEST', `range ${start}-${end} is not satisfiable for a blob of ${size} bytes`, {
-          details: { start, end, size },
-        });
-      }
-      return handle.createReadStream({ start, end: Math.min(end, size - 1) });
+      const { start, end } = clampRange(range, (await handle.stat()).size);
+      return handle.createReadStream({ start, end });
     } catch (err) {
       await handle.close();
       throw err;
+    }
+  }
+
+  async read(digest: Sha256Digest, options: { readonly maxBytes: number; readonly range?: ByteRange }): Promise<Buffer | null> {
+    const handle = await this.#openFile(digest);
+    if (handle === null) return null;
+    try {
+      const size = (await handle.stat()).size;
+      const { start, end } = options.range === undefined ? { start: 0, end: size - 1 } : clampRange(options.range, size);
+      const length = end - start + 1;
+      if (length > options.maxBytes) {
+        throw new AirlockError('LIMIT_EXCEEDED', `blob read of ${length} bytes exceeds the limit of ${options.maxBytes}`, { details: { length, limit: options.maxBytes } });
+      }
+      // Not from the shared pool: callers may keep the buffer (caches).
+      const out = Buffer.allocUnsafeSlow(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(out, filled, length - filled, start + filled);
+        if (bytesRead === 0) throw new AirlockError('STORAGE_ERROR', `blob ${digest} ended ${length - filled} bytes early`);
+        filled += bytesRead;
+      }
+      return out;
+    } catch (err) {
+      throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', 'cannot read blob', { cause: err });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async #openFile(digest: Sha256Digest): Promise<FileHandle | null> {
+    const { file } = blobLocation(this.#layout, digest);
+    try {
+      return await open(file, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
     }
   }
 
@@ -153,4 +177,15 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
 
 export function openFsBlobStore(options: FsBlobStoreOptions): Promise<FsBlobStore> {
   return FsBlobStore.open(options);
+}
+
+/** A range of a blob of `size` bytes as inclusive offsets, `end` clamped to the last byte (ByteRange). */
+function clampRange(range: ByteRange, size: number): { start: number; end: number } {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || start >= size) {
+    throw new AirlockError('BAD_REQUEST', `range ${start}-${end} is not satisfiable for a blob of ${size} bytes`, {
+      details: { start, end, size },
+    });
+  }
+  return { start, end: Math.min(end, size - 1) };
 }

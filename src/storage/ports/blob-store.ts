@@ -78,6 +78,13 @@ export interface BlobReader {
   stat(digest: Sha256Digest): Promise<BlobInfo | null>;
   /** A stream of the blob (or a range of it); null when absent. */
   open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null>;
+  /**
+   * The blob (or a range of it) in one buffer that owns exactly its bytes; null when absent.
+   * LIMIT_EXCEEDED, before anything is read, when that is more than `maxBytes`. For small blobs
+   * read whole (a tarball kept in memory, a manifest's span of a packument): no stream, no
+   * chunks to join.
+   */
+  read(digest: Sha256Digest, options: { readonly maxBytes: number; readonly range?: ByteRange }): Promise<Buffer | null>;
 }
 
 export interface BlobWriter {

@@ -11,7 +11,7 @@ import { indexString, printf, sliceString } from './string-ops.ts';
 import { applyFilter, applyMethod, joinValues } from './calls.ts';
 import type { AV } from './values.ts';
 import {
-  lookup, BOTTOM, BUILT, constant, consts, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
+  lookup, BOTTOM, BUILT, constant, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
   UNKNOWN_BUILT, UNKNOWN_DATA, UNKNOWN_NONE,
 } from './values.ts';
 
