@@ -3,3 +3,4 @@ export * from './json.ts';
 export * from './migrations.ts';
 export * from './validate.ts';
 export * from './audit-event.ts';
+export * from './decision-row.ts';

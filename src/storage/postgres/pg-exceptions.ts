@@ -2,7 +2,7 @@ import { AirlockError, isEcosystem } from '../../core/index.ts';
 import { encodeJson, requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { ExceptionStore, PolicyException } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
-import type { PgClient, Queryable, Row } from './pg-client.ts';
+import type { PgClient, Row } from './pg-client.ts';
 import { withAudit } from './pg-audit.ts';
 import { pageNewestFirst } from './pg-page.ts';
 import { date, dateOrNull, stringArray, text, textOrNull } from './pg-rows.ts';
@@ -24,7 +24,6 @@ function toException(row: Row): PolicyException {
 }
 
 export function pgExceptionStore(client: PgClient): ExceptionStore {
-  const q: Queryable = client;
   return {
     async putException(rec, audit) {
       try {
@@ -68,7 +67,7 @@ export function pgExceptionStore(client: PgClient): ExceptionStore {
 
     async activeExceptions(ecosystem, name, now) {
       try {
-        const rows = await q.query(
+        const rows = await client.query(
           `SELECT * FROM exceptions WHERE ecosystem = $1 AND name = $2 AND (expires_at IS NULL OR expires_at > $3)
            ORDER BY created_at, id`,
           [ecosystem, name, validDate(now, 'now')],
@@ -81,7 +80,7 @@ export function pgExceptionStore(client: PgClient): ExceptionStore {
 
     async listExceptions(filter) {
       try {
-        return await pageNewestFirst(q, { table: 'exceptions', conditions: [], params: [], limit: filter.limit, cursor: filter.cursor, map: toException });
+        return await pageNewestFirst(client, { table: 'exceptions', conditions: [], params: [], limit: filter.limit, cursor: filter.cursor, map: toException });
       } catch (err) {
         throw pgStorageError(err, 'listExceptions');
       }

@@ -2,7 +2,7 @@ import { AirlockError } from '../../core/index.ts';
 import { requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, pgStorageError } from './pg-client.ts';
-import type { PgClient, Queryable, Row } from './pg-client.ts';
+import type { PgClient, Row } from './pg-client.ts';
 import { withAudit } from './pg-audit.ts';
 import { date, dateOrNull, integer, oneOf, text } from './pg-rows.ts';
 
@@ -21,7 +21,6 @@ function toToken(row: Row): TokenRecord {
 }
 
 export function pgTokenStore(client: PgClient): TokenStore {
-  const q: Queryable = client;
   return {
     async putToken(rec, audit) {
       try {
@@ -53,7 +52,7 @@ export function pgTokenStore(client: PgClient): TokenStore {
 
     async findTokenByHash(hash) {
       try {
-        const [row] = await q.query('SELECT * FROM tokens WHERE hash = $1', [hash]);
+        const [row] = await client.query('SELECT * FROM tokens WHERE hash = $1', [hash]);
         return row === undefined ? null : toToken(row);
       } catch (err) {
         throw pgStorageError(err, 'findTokenByHash');
@@ -62,7 +61,7 @@ export function pgTokenStore(client: PgClient): TokenStore {
 
     async listTokens() {
       try {
-        return (await q.query('SELECT * FROM tokens ORDER BY created_at, id')).map(toToken);
+        return (await client.query('SELECT * FROM tokens ORDER BY created_at, id')).map(toToken);
       } catch (err) {
         throw pgStorageError(err, 'listTokens');
       }
@@ -84,7 +83,7 @@ export function pgTokenStore(client: PgClient): TokenStore {
 
     async countActiveTokens(now) {
       try {
-        const [row] = await q.query(
+        const [row] = await client.query(
           'SELECT COUNT(*)::int AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)',
           [validDate(now, 'now')],
         );

@@ -1,5 +1,5 @@
 import type { Purl } from '../../core/index.ts';
-import { encodeJson, requireText, toMillis } from '../common/index.ts';
+import { DECISION_PHASES, DECISION_VERDICTS, decisionRow } from '../common/index.ts';
 import type { DecisionLog, DecisionRecord, RequestContext } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -9,16 +9,14 @@ import { pageNewestFirst } from './page.ts';
 import { date, json, jsonOrNull, oneOf, reasons, text } from './rows.ts';
 import type { Row } from './rows.ts';
 
-const PHASES = ['metadata', 'artifact'] as const;
-const VERDICTS = ['allow', 'quarantine', 'block'] as const;
 
 function toDecision(row: Row): DecisionRecord {
   return {
     id: text(row, 'id'),
     repo: text(row, 'repo'),
     purl: text(row, 'purl') as Purl,
-    phase: oneOf(row, 'phase', PHASES),
-    verdict: oneOf(row, 'verdict', VERDICTS),
+    phase: oneOf(row, 'phase', DECISION_PHASES),
+    verdict: oneOf(row, 'verdict', DECISION_VERDICTS),
     reasons: reasons(row, 'reasons'),
     warnings: reasons(row, 'warnings'),
     policyHash: text(row, 'policy_hash'),
@@ -32,21 +30,7 @@ export function sqliteDecisionLog(conn: SqliteConnection): DecisionLog {
   return {
     async recordDecision(rec, audit) {
       try {
-        if (!PHASES.includes(rec.phase)) throw new AirlockError('BAD_REQUEST', `unknown decision phase ${String(rec.phase)}`);
-        if (!VERDICTS.includes(rec.verdict)) throw new AirlockError('BAD_REQUEST', `unknown verdict ${String(rec.verdict)}`);
-        const params = [
-          requireText(rec.id, 'decision id', 128),
-          requireText(rec.repo, 'decision repo'),
-          requireText(rec.purl, 'decision purl'),
-          rec.phase,
-          rec.verdict,
-          encodeJson(rec.reasons, 'decision reasons'),
-          encodeJson(rec.warnings, 'decision warnings'),
-          rec.policyHash,
-          encodeJson(rec.facts, 'decision facts'),
-          rec.request === null ? null : encodeJson(rec.request, 'decision request'),
-          toMillis(rec.createdAt, 'decision createdAt'),
-        ] as const;
+        const params = decisionRow(rec);
         withAudit(conn, audit, () => {
           conn
             .statement(
