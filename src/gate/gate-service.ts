@@ -18,7 +18,7 @@ import type {
   RequestContext,
 } from '../storage/ports/index.ts';
 import type { Ecosystem } from '../core/index.ts';
-import type { PolicyOutcome } from '../policy/decide.ts';
+import type { PolicyBatch, PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson } from '../policy/input.ts';
 import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
 import { byPackage, collectFacts, historyWith, packagesOf } from './collect.ts';
@@ -39,7 +39,9 @@ import { DecisionRecorder } from './decision-recorder.ts';
 /** What the gate needs from the policy service. */
 export interface PolicyDecider {
   readonly hash: string;
-  decide(input: Json): PolicyOutcome;
+  decide(input: Json, batch?: PolicyBatch): PolicyOutcome;
+  /** Shared by the decisions of one package's versions (see PolicyBatch). */
+  batch(): PolicyBatch;
   onChange(listener: (hash: string) => void): () => void;
 }
 
@@ -234,9 +236,12 @@ export class GateService implements Gate {
       this.#deps.log?.error({ err, package: subject.name }, 'fact collection failed; blocking (fail closed)');
       return group.map((c) => incompleteJudgement(c, err, this.#deps.policy.hash));
     }
+    // One package's versions share most of their input: the policy's parts that read only the
+    // shared facts are evaluated once for the group.
+    const batch = group.length > 1 ? this.#deps.policy.batch() : undefined;
     return group.map((c, i) => {
       const review = this.#deps.reviews.get(c.subject.repo, c.subject.purl);
-      return this.#decide('metadata', c, facts[i] as Facts, null, review, exceptionsFor(c.subject, exceptions), now);
+      return this.#decide('metadata', c, facts[i] as Facts, null, review, exceptionsFor(c.subject, exceptions), now, batch);
     });
   }
 
@@ -345,9 +350,10 @@ export class GateService implements Gate {
     review: ReviewEntry | null,
     exceptions: readonly PolicyException[],
     now: Date,
+    batch?: PolicyBatch,
   ): Judged {
     const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now), exceptions, now });
-    const outcome = this.#deps.policy.decide(inputToJson(input));
+    const outcome = this.#deps.policy.decide(inputToJson(input), batch);
     const result = applyOverrides(outcome.verdict, review, exceptions, now);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = now.getTime() + this.#options.verdictTtlMs;

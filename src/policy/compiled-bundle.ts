@@ -3,7 +3,7 @@
  * a query against an input document under limits.
  */
 import { AirlockError } from '../core/index.ts';
-import { compile, RegoError, type CompiledPolicy, type Value } from '../rego/index.ts';
+import { compile, RegoError, type CompiledPolicy, type EvalBatch, type Value } from '../rego/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { PolicyBundleSource } from './bundle-loader.ts';
 
@@ -21,8 +21,13 @@ export interface CompiledBundle {
    * Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. `nowNs`
    * is what `time.now_ns()` answers (the input's `now`, so one decision sees one clock).
    */
-  /** Values of several refs in one evaluation (shared rules evaluated once, input converted once). */
-  evaluateAll(refs: readonly string[], input: Json, limits: EvaluationLimits, nowNs?: bigint): (Value | undefined)[];
+  /**
+   * Values of several refs in one evaluation (shared rules evaluated once, input converted
+   * once); with a batch, what earlier inputs of the batch computed is reused where it applies.
+   */
+  evaluateAll(refs: readonly string[], input: Json, limits: EvaluationLimits, nowNs?: bigint, batch?: EvalBatch): (Value | undefined)[];
+  /** A batch for a run of similar inputs (one package's versions). */
+  batch(): EvalBatch;
 }
 
 /** Compiles every module with the bundle's data. Throws POLICY_ERROR naming `file:row:col`. */
@@ -39,15 +44,17 @@ export function compileBundle(source: PolicyBundleSource): CompiledBundle {
   return {
     hash: source.hash,
     source,
-    evaluateAll(refs, input, limits, nowNs) {
+    evaluateAll(refs, input, limits, nowNs, batch) {
       return compiled.evaluateAll(refs, {
         input,
         strictBuiltinErrors: true,
         maxSteps: limits.maxSteps,
         timeoutMs: limits.timeoutMs,
         ...(nowNs === undefined ? {} : { nowNs }),
+        ...(batch === undefined ? {} : { batch }),
       });
     },
+    batch: () => compiled.batch(),
   };
 }
 

@@ -8,7 +8,7 @@ import { combineVerdict, type Reason, type Verdict } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import type { CompiledBundle, EvaluationLimits } from './compiled-bundle.ts';
 import { regoErrorText } from './compiled-bundle.ts';
-import { RegoError } from '../rego/index.ts';
+import { RegoError, type EvalBatch } from '../rego/index.ts';
 import { reasonsFromValue } from './reasons.ts';
 
 export type FailClosedVerdict = 'block' | 'quarantine';
@@ -19,6 +19,12 @@ export interface PolicyOutcome {
   /** Set when the verdict is the fail-closed one. */
   readonly error: string | null;
 }
+
+/**
+ * Shared by the decisions of a run of similar inputs (the versions of one package): the parts
+ * of the policy that read only what those inputs have in common are evaluated once.
+ */
+export type PolicyBatch = EvalBatch;
 
 export const POLICY_ERROR_RULE = 'airlock.policy_error';
 
@@ -54,10 +60,11 @@ export function decide(
   input: Json,
   limits: EvaluationLimits,
   onError: FailClosedVerdict,
+  batch?: PolicyBatch,
 ): PolicyOutcome {
   try {
     const nowNs = nowOf(input);
-    const values = bundle.evaluateAll(REFS, input, limits, nowNs);
+    const values = bundle.evaluateAll(REFS, input, limits, nowNs, batch);
     const [deny, quarantine, warn] = RULES.map((rule, i) => reasonsFromValue(values[i], rule)) as [Reason[], Reason[], Reason[]];
     return { verdict: combineVerdict(deny, quarantine, warn), policyHash: bundle.hash, error: null };
   } catch (err) {

@@ -6,7 +6,7 @@
 import type { Json } from '../storage/ports/index.ts';
 import { loadBundle } from './bundle-loader.ts';
 import { compileBundle, type CompiledBundle, type EvaluationLimits } from './compiled-bundle.ts';
-import { decide, type FailClosedVerdict, type PolicyOutcome } from './decide.ts';
+import { decide, type FailClosedVerdict, type PolicyBatch, type PolicyOutcome } from './decide.ts';
 import { builtinPolicyPath } from './builtin.ts';
 import { watchPaths, type PathWatcher } from './watcher.ts';
 
@@ -94,9 +94,17 @@ export class PolicyService {
     return this.#active().hash;
   }
 
-  /** Evaluate the decision contract for one input (never throws; fails closed). */
-  decide(input: Json): PolicyOutcome {
-    return decide(this.#active(), input, this.#options.limits, this.#options.onError);
+  /**
+   * Evaluate the decision contract for one input (never throws; fails closed). With a batch,
+   * what earlier inputs of the batch computed is reused where it applies.
+   */
+  decide(input: Json, batch?: PolicyBatch): PolicyOutcome {
+    return decide(this.#active(), input, this.#options.limits, this.#options.onError, batch);
+  }
+
+  /** A batch for the decisions of a run of similar inputs (reset by a policy reload). */
+  batch(): PolicyBatch {
+    return this.#active().batch();
   }
 
   get onError(): FailClosedVerdict {

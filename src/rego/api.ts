@@ -12,6 +12,7 @@ import { CompileFailure, FrameLayout, RuleScopes, Scope } from './compile/scope.
 import { UnsafeVars } from './compile/safety.ts';
 import { RegoError, type SourceLocation } from './errors.ts';
 import type { PlanFrame } from './eval/plan-terms.ts';
+import { EvalMemo } from './eval/memo.ts';
 import { withUnavailable } from './eval/unavailable.ts';
 import { Ctx, type Ev, EvalState, Frame, type PrintHook, type Step } from './eval/runtime.ts';
 import type { Module } from './syntax/ast.ts';
@@ -43,6 +44,23 @@ export interface EvalOptions {
   readonly nowNs?: bigint;
   /** Receives `print(…)` output. */
   readonly print?: PrintHook;
+  /**
+   * Reuse across a run of similar inputs (see `CompiledPolicy.batch`). Ignored with a print
+   * hook, and for an input that is not a JSON object.
+   */
+  readonly batch?: EvalBatch;
+}
+
+/**
+ * What a run of evaluations of one policy share: rule values and rule branches kept with the
+ * input reads behind them, reused while those reads give the same answers. Results are the
+ * same as evaluating each input alone. Keep one per run of related inputs (one package's
+ * versions) and drop it afterwards; it is tied to one clock (`nowNs`) and strictness and
+ * starts afresh when either changes, so give `nowNs` explicitly.
+ */
+export interface EvalBatch {
+  /** Rule values and branches reused so far. */
+  readonly reused: number;
 }
 
 export interface QueryExpression {
@@ -70,6 +88,8 @@ export interface CompiledPolicy {
    * input is converted once (e.g. `deny`, `quarantine` and `warn` of one decision).
    */
   evaluateAll(refs: readonly string[], options?: EvalOptions): (Value | undefined)[];
+  /** A batch for evaluating this policy against a run of similar inputs (`EvalOptions.batch`). */
+  batch(): EvalBatch;
   /** A query body, like `opa eval` (bindings per row). */
   query(query: string, options?: EvalOptions): QueryResult[];
   /** Rules whose name starts with `test_` (for `policy test`). */
@@ -138,12 +158,19 @@ class Policy implements CompiledPolicy {
       timeoutMs: timeout,
     };
     const nowNs = o?.nowNs ?? BigInt(Date.now()) * 1_000_000n;
-    const state = new EvalState(limits, o?.strictBuiltinErrors ?? false, nowNs, o?.print ?? null, sources);
+    const strict = o?.strictBuiltinErrors ?? false;
+    const print = o?.print ?? null;
+    const memo = o?.batch instanceof EvalMemo && print === null ? o.batch : null;
+    if (memo !== null && memo.begin(this.c, strict, nowNs, o?.input)) {
+      const state = new EvalState(limits, strict, nowNs, print, sources, () => memo.volatile());
+      return { state, ctx: new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo) };
+    }
+    const state = new EvalState(limits, strict, nowNs, print, sources);
     const input = o === undefined || o.input === undefined ? undefined : fromJSON(o.input);
     return { state, ctx: new Ctx(state, input, null, null) };
   }
 
-  private run<R>(f: () => R): R {
+  private run<R>(f: () => R, batch?: EvalBatch): R {
     try {
       return f();
     } catch (e) {
@@ -154,7 +181,13 @@ class Policy implements CompiledPolicy {
         throw RegoError.of('eval_type_error', `invalid input document: ${e.message}`);
       }
       throw e;
+    } finally {
+      if (batch instanceof EvalMemo) batch.end();
     }
+  }
+
+  batch(): EvalBatch {
+    return new EvalMemo();
   }
 
   private prepareRef(ref: string): PreparedRef {
@@ -187,7 +220,7 @@ class Policy implements CompiledPolicy {
 
   evaluate(ref: string, options?: EvalOptions): Value | undefined {
     const p = this.prepareRef(ref);
-    const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, this.state(options).ctx)));
+    const v = this.run(() => p.ev(new Frame(p.nslots, p.naux, this.state(options).ctx)), options?.batch);
     return v === undefined ? undefined : settle(v);
   }
 
@@ -199,7 +232,7 @@ class Policy implements CompiledPolicy {
         const v = p.ev(new Frame(p.nslots, p.naux, ctx));
         return v === undefined ? undefined : settle(v);
       });
-    });
+    }, options?.batch);
   }
 
   private prepareQuery(q: string): PreparedQuery {
@@ -256,7 +289,7 @@ class Policy implements CompiledPolicy {
       const f = new Frame(p.nslots, p.naux, this.state(options, p.sources).ctx);
       f.acc = acc;
       return p.entry(f);
-    });
+    }, options?.batch);
     for (const r of acc.rows) {
       for (const v of Object.values(r.bindings)) settle(v);
       for (const e of r.expressions) settle(e.value);

@@ -2,6 +2,7 @@ export {
   compile,
   type CompiledPolicy,
   type CompileOptions,
+  type EvalBatch,
   type EvalOptions,
   type QueryExpression,
   type QueryResult,

@@ -118,6 +118,26 @@ export class RSet {
 
 const NO_VALUES: Value[] = [];
 
+/**
+ * Observes the reads of an input converted for batch evaluation (`eval/memo.ts`). Objects are
+ * numbered by their path from the input's root (0).
+ */
+export interface ReadObserver {
+  /** `key` was looked up in the object numbered `pid` and gave `raw`; returns the number of the member when it is an object converted lazily, else -1. */
+  member(pid: number, key: string, raw: unknown): number;
+  /** The number of the object member `key` of the object numbered `pid` holds (not a read). */
+  path(pid: number, key: string): number;
+  /** The whole object numbered `pid` (whose JSON is `src`) was used. */
+  whole(pid: number, src: Readonly<Record<string, unknown>>): void;
+}
+
+/** What a tracked object reports its reads to (batch evaluation only). */
+interface Tracking {
+  readonly observer: ReadObserver;
+  readonly pid: number;
+  readonly src: Readonly<Record<string, unknown>>;
+}
+
 export class RObject {
   /** Allocated on the first `set` (lazy and empty objects carry none). */
   private table: ValueTable<number> | null = null;
@@ -135,6 +155,8 @@ export class RObject {
   private src: Readonly<Record<string, unknown>> | null = null;
   private lazy: Map<string, Value> | null = null;
   private lazySize = -1;
+  /** Set on objects of an input converted for batch evaluation: reads are reported. */
+  private tracking: Tracking | null = null;
 
   /** An object backed by a plain JSON object, converted lazily (the source must not change). */
   static lazyFromJSON(src: Readonly<Record<string, unknown>>): RObject {
@@ -143,17 +165,44 @@ export class RObject {
     return o;
   }
 
+  /** Like `lazyFromJSON`, reporting every read of this object and of the objects inside it. */
+  static trackedFromJSON(src: Readonly<Record<string, unknown>>, observer: ReadObserver, pid: number): RObject {
+    const o = new RObject();
+    o.src = src;
+    o.tracking = { observer, pid, src };
+    return o;
+  }
+
+  /** The tracking of an object of a batch input (its number and JSON), else null. */
+  trackedAs(): { readonly pid: number; readonly src: Readonly<Record<string, unknown>> } | null {
+    return this.tracking;
+  }
+
+  /** True while the object is still read from its JSON (not yet converted whole). */
+  get isLazy(): boolean {
+    return this.src !== null;
+  }
+
   private materialize(): void {
     const src = this.src;
     if (src === null) return;
     const lazy = this.lazy;
+    const t = this.tracking;
     this.src = null;
-    this.lazy = null;
+    // A tracked object keeps its converted members: later lookups still report their reads
+    // and hand out the same (tracked) member objects.
+    if (t === null) this.lazy = null;
     for (const k of Object.keys(src)) {
       const raw = src[k];
       if (raw === undefined) continue;
-      this.set(k, lazy?.get(k) ?? fromJSON(raw));
+      this.set(k, t === null ? (lazy?.get(k) ?? fromJSON(raw)) : this.trackedMember(t, k, raw, isJSONObject(raw) ? t.observer.path(t.pid, k) : -1));
     }
+  }
+
+  /** Reports that this whole object was used, when it is tracked. */
+  private touch(): void {
+    const t = this.tracking;
+    if (t !== null) t.observer.whole(t.pid, t.src);
   }
 
   private lazyGet(k: Value): Value | undefined {
@@ -177,6 +226,36 @@ export class RObject {
     if (v !== undefined) return v;
     if (!Object.hasOwn(src, k)) return undefined;
     v = fromJSON(raw);
+    (this.lazy ??= new Map()).set(k, v);
+    return v;
+  }
+
+  private trackedGet(t: Tracking, k: Value): Value | undefined {
+    // JSON has only string keys.
+    if (typeof k !== 'string') return undefined;
+    const src = t.src;
+    const raw = Object.hasOwn(src, k) ? src[k] : undefined;
+    const member = t.observer.member(t.pid, k, raw);
+    switch (typeof raw) {
+      case 'string':
+      case 'boolean':
+        return raw;
+      case 'number':
+      case 'bigint':
+        return fromJSON(raw);
+      case 'object':
+        return this.trackedMember(t, k, raw, member);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A member of a tracked object, converted once; JSON objects are tracked under their number. */
+  private trackedMember(t: Tracking, k: string, raw: unknown, pid: number): Value {
+    if (raw === null || typeof raw !== 'object') return fromJSON(raw);
+    let v = this.lazy?.get(k);
+    if (v !== undefined) return v;
+    v = pid >= 0 && isJSONObject(raw) ? RObject.trackedFromJSON(raw as Readonly<Record<string, unknown>>, t.observer, pid) : fromJSON(raw);
     (this.lazy ??= new Map()).set(k, v);
     return v;
   }
@@ -214,6 +293,7 @@ export class RObject {
   }
 
   get(k: Value): Value | undefined {
+    if (this.tracking !== null) return this.trackedGet(this.tracking, k);
     if (this.src !== null) return this.lazyGet(k);
     const t = this.table;
     if (t === null) return undefined;
@@ -222,11 +302,13 @@ export class RObject {
   }
 
   has(k: Value): boolean {
+    if (this.tracking !== null) return this.trackedGet(this.tracking, k) !== undefined;
     if (this.src !== null) return this.lazyGet(k) !== undefined;
     return this.table !== null && this.table.get(k) !== undefined;
   }
 
   get size(): number {
+    this.touch();
     const src = this.src;
     if (src !== null) {
       if (this.lazySize < 0) {
@@ -252,6 +334,7 @@ export class RObject {
 
   /** Keys in OPA order (cached: callers must not mutate the array). */
   sortedKeys(): readonly Value[] {
+    this.touch();
     if (this.sortedK === null) {
       const order = this.sortedOrder();
       const keys = this.keyList;
@@ -262,6 +345,7 @@ export class RObject {
 
   /** Values in the order of `sortedKeys()` (cached: callers must not mutate the array). */
   sortedValues(): readonly Value[] {
+    this.touch();
     if (this.sortedV === null) {
       const order = this.sortedOrder();
       const values = this.valueList;
@@ -272,22 +356,26 @@ export class RObject {
 
   /** Keys in OPA order. */
   keys(): Value[] {
+    this.touch();
     return this.sortedOrder().map((i) => this.keyList[i] as Value);
   }
 
   /** Entries in OPA order. */
   *entries(): Generator<[Value, Value]> {
+    this.touch();
     for (const i of this.sortedOrder()) yield [this.keyList[i] as Value, this.valueList[i] as Value];
   }
 
   /** Calls f for each entry in OPA order without allocating tuples; stop by returning false. */
   forEach(f: (k: Value, v: Value) => boolean | void): void {
+    this.touch();
     for (const i of this.sortedOrder()) {
       if (f(this.keyList[i] as Value, this.valueList[i] as Value) === false) return;
     }
   }
 
   canonical(): string {
+    this.touch();
     if (this.key === null) {
       const parts: string[] = [];
       this.forEach((k, v) => {
@@ -297,6 +385,11 @@ export class RObject {
     }
     return this.key;
   }
+}
+
+/** A plain JSON object, as `fromJSON` converts lazily (not an array, nor a value passed through). */
+export function isJSONObject(v: unknown): v is Readonly<Record<string, unknown>> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RObject) && !(v instanceof RSet) && !(v instanceof BigNum);
 }
 
 export function isArray(v: Value): v is RArray {

@@ -31,6 +31,7 @@ function randIntn(args: readonly Value[], ctx: BuiltinContext): Value {
   let n = int('rand.intn', args, 1);
   if (n === 0) return 0;
   if (n < 0) n = -n;
+  ctx.volatile?.();
   const key = `rand.intn:${seed}-${n}`;
   const cached = ctx.cache.get(key);
   if (typeof cached === 'number') return cached;

@@ -32,6 +32,11 @@ export interface BuiltinContext {
    * within one evaluation). Keys are namespaced by builtin name.
    */
   readonly cache: Map<string, unknown>;
+  /**
+   * Called by builtins whose answer differs from one evaluation to the next (randomness), so
+   * that batch evaluation never reuses what they computed.
+   */
+  readonly volatile?: () => void;
 }
 
 export type BuiltinErrorCode = 'eval_type_error' | 'eval_builtin_error';

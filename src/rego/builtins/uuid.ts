@@ -9,6 +9,7 @@ import { arg, fn, objectOf, str } from './args.ts';
 import type { BuiltinContext, BuiltinDecl } from './types.ts';
 
 function rfc4122(args: readonly Value[], ctx: BuiltinContext): Value {
+  ctx.volatile?.();
   const key = `uuid.rfc4122:${canonicalKey(arg(args, 0))}`;
   const hit = ctx.cache.get(key);
   if (typeof hit === 'string') return hit;

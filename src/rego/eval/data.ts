@@ -106,17 +106,31 @@ export function nodeValue(ctx: Ctx, node: TreeNode): Value | undefined {
   if (node.leafKind !== null) return leafValue(ctx, node);
   if (!node.hasRules) return node.base;
   const c = ctx.values[node.id];
-  if (c !== undefined && c !== BUSY) return c === NONE ? undefined : c;
+  const memo = ctx.memo;
+  if (c !== undefined && c !== BUSY) {
+    memo?.use(ctx.logs[node.id]);
+    return c === NONE ? undefined : c;
+  }
   ctx.values[node.id] = BUSY;
   const d = new DocNode('obj', undefined, false);
+  // In a batch the document is built again each time, but what it read is logged for its users.
+  const log = memo?.open();
+  let v: Value;
   try {
     fill(ctx, d, node);
+    v = d.toValue();
+    memo?.seal(v);
   } catch (e) {
     ctx.values[node.id] = undefined;
     throw e;
+  } finally {
+    if (log !== undefined) memo?.close(log);
   }
-  const v = d.toValue();
   ctx.values[node.id] = v;
+  if (log !== undefined) {
+    ctx.logs[node.id] = log;
+    memo?.use(log);
+  }
   return v;
 }
 

@@ -6,6 +6,7 @@
 import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
+import type { EvalMemo } from './memo.ts';
 import { BUSY, type Ctx, evalError, Frame, NONE, type Step } from './runtime.ts';
 import { candidateRules, type RuleIndex } from './rule-index.ts';
 
@@ -107,15 +108,28 @@ export function evalSet(ctx: Ctx, node: TreeNode): RSet {
 /** Contributions of a rule with variables in its path, cached per context. */
 export function dynEntries(ctx: Ctx, rule: RuleDef): readonly unknown[] {
   const cached = ctx.dyn[rule.id];
-  if (cached !== undefined) return cached;
+  const memo = ctx.memo;
+  if (cached !== undefined) {
+    memo?.use(ctx.dynLogs[rule.id]);
+    return cached;
+  }
   ctx.state.tick();
   const acc = new DynAcc();
-  for (const b of planOf(rule).branches) {
-    const f = new Frame(b.nslots, b.naux, ctx);
-    f.acc = acc;
-    b.entry(f);
+  const log = memo?.open();
+  try {
+    for (const b of planOf(rule).branches) {
+      const f = new Frame(b.nslots, b.naux, ctx);
+      f.acc = acc;
+      b.entry(f);
+    }
+  } finally {
+    if (log !== undefined) (memo as EvalMemo).close(log);
   }
   ctx.dyn[rule.id] = acc.entries;
+  if (log !== undefined) {
+    ctx.dynLogs[rule.id] = log;
+    (memo as EvalMemo).use(log);
+  }
   return acc.entries;
 }
 
@@ -143,7 +157,7 @@ export function leafValue(ctx: Ctx, node: TreeNode): Value | undefined {
     node.shared[k] = v === undefined ? NONE : v;
     return v;
   }
-  return computeLeaf(ctx, node);
+  return ctx.memo === null ? computeLeaf(ctx, node) : memoLeaf(ctx, node, ctx.memo);
 }
 
 function computeLeaf(ctx: Ctx, node: TreeNode): Value | undefined {
@@ -163,4 +177,72 @@ function computeLeaf(ctx: Ctx, node: TreeNode): Value | undefined {
   }
   ctx.values[node.id] = v === undefined ? NONE : v;
   return v;
+}
+
+/**
+ * `computeLeaf` in a batch: a value stored by an earlier evaluation whose reads still hold is
+ * reused; otherwise the value is computed with its reads logged (a multi-value rule branch by
+ * branch, so one branch reading what changed does not recompute the others).
+ */
+function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
+  const c = ctx.values[node.id];
+  if (c !== undefined) {
+    if (c === BUSY) throw evalError(ctx.state, 'rego_recursion_error', `rule ${node.pathText} is recursive`, null);
+    memo.use(ctx.logs[node.id]);
+    return c === NONE ? undefined : c;
+  }
+  const hit = memo.node(node.id);
+  if (hit !== undefined) {
+    ctx.values[node.id] = hit.value === undefined ? NONE : hit.value;
+    ctx.logs[node.id] = hit.log;
+    memo.use(hit.log);
+    return hit.value;
+  }
+  ctx.values[node.id] = BUSY;
+  const log = memo.open();
+  let v: Value | undefined;
+  try {
+    v = node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node);
+    memo.seal(v);
+  } catch (e) {
+    ctx.values[node.id] = undefined;
+    throw e;
+  } finally {
+    memo.close(log);
+  }
+  memo.storeNode(node.id, log, v);
+  ctx.values[node.id] = v === undefined ? NONE : v;
+  ctx.logs[node.id] = log;
+  memo.use(log);
+  return v;
+}
+
+function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
+  ctx.state.tick();
+  const set = new RSet();
+  for (const r of rulesOf(ctx, node)) {
+    for (const b of planOf(r).branches) {
+      const hit = memo.branch(b);
+      if (hit !== undefined) {
+        for (const v of hit.values) set.add(v);
+        memo.use(hit.log);
+        continue;
+      }
+      const part = new RSet();
+      const log = memo.open();
+      try {
+        const f = new Frame(b.nslots, b.naux, ctx);
+        f.acc = part;
+        b.entry(f);
+        memo.seal(part);
+      } finally {
+        memo.close(log);
+      }
+      const values = part.values();
+      memo.storeBranch(b, log, values);
+      memo.use(log);
+      for (const v of values) set.add(v);
+    }
+  }
+  return set;
 }

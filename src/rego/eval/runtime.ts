@@ -13,6 +13,7 @@ import { RegoError, type RegoErrorCode, type SourceLocation } from '../errors.ts
 import type { Callee } from '../compile/ir.ts';
 import type { Loc } from '../syntax/ast.ts';
 import type { Value } from '../value.ts';
+import type { EvalMemo, ReadLog } from './memo.ts';
 
 export type Step = (f: Frame) => boolean;
 export type PrintHook = (message: string, location: SourceLocation) => void;
@@ -34,10 +35,10 @@ export class EvalState {
   /** Source lines by file, for error rendering. */
   readonly sources: ReadonlyMap<string, string>;
 
-  constructor(limits: EvalLimits, strict: boolean, nowNs: bigint, print: PrintHook | null, sources: ReadonlyMap<string, string>) {
+  constructor(limits: EvalLimits, strict: boolean, nowNs: bigint, print: PrintHook | null, sources: ReadonlyMap<string, string>, volatile?: () => void) {
     this.limits = limits;
     this.strict = strict;
-    this.builtinCtx = { strict, nowNs, cache: new Map() };
+    this.builtinCtx = volatile === undefined ? { strict, nowNs, cache: new Map() } : { strict, nowNs, cache: new Map(), volatile };
     this.print = print;
     this.sources = sources;
   }
@@ -77,16 +78,29 @@ export class Ctx {
   readonly values: CacheEntry[];
   /** Dynamic-rule contributions by rule id. */
   readonly dyn: (unknown[] | undefined)[];
+  /**
+   * Batch evaluation (reuse across inputs): set on the root context only; `with` scopes and
+   * mocks evaluate plainly. The logs are the reads behind `values` and `dyn`.
+   */
+  readonly memo: EvalMemo | null;
+  readonly logs: (ReadLog | undefined)[];
+  readonly dynLogs: (ReadLog | undefined)[];
 
-  constructor(state: EvalState, input: Value | undefined, overrides: readonly Override[] | null, mocks: ReadonlyMap<string, Mock> | null) {
+  constructor(state: EvalState, input: Value | undefined, overrides: readonly Override[] | null, mocks: ReadonlyMap<string, Mock> | null, memo: EvalMemo | null = null) {
     this.state = state;
     this.input = input;
     this.overrides = overrides;
     this.mocks = mocks;
     this.values = [];
     this.dyn = [];
+    this.memo = memo;
+    this.logs = memo === null ? NO_LOGS : [];
+    this.dynLogs = memo === null ? NO_LOGS : [];
   }
 }
+
+/** Contexts without a batch never write their logs. */
+const NO_LOGS = Object.freeze([]) as unknown as (ReadLog | undefined)[];
 
 export class Frame {
   readonly slots: (Value | undefined)[];

@@ -1,0 +1,374 @@
+/**
+ * Batch evaluation: one compiled policy evaluated against a run of similar inputs (the versions
+ * of one package share most of their facts). Rule values, and each branch of a multi-value
+ * rule, are kept with the input reads that produced them; the next evaluation reuses them when
+ * those reads give the same answers, so only what reads a changed part of the input runs again.
+ *
+ * Reads are reported by the input's lazily converted objects (`RObject.trackedFromJSON`):
+ * - a member lookup records the member: absent, a scalar and its value, an array (compared
+ *   whole), or an object — whose own reads are then recorded as they happen;
+ * - anything that enumerates an object (size, keys, iteration, equality, conversion) records
+ *   the whole object;
+ * - a stored value that holds an object of the input records that object whole (the value
+ *   carries its content, read or not).
+ * A computation's log also takes in the reads of the rule values it used, so a reused value
+ * brings its own dependencies along. Reuse is sound because evaluation is deterministic given the
+ * policy, `data`, the clock, the strictness and what was read from the input; a batch is
+ * therefore tied to one policy, one clock and one strictness, and forgets everything when any
+ * of them changes. Builtins that answer differently on every evaluation (`rand.intn`,
+ * `uuid.rfc4122`) make the computations that call them never reused.
+ */
+import { isArray, isJSONObject, type ReadObserver, RObject, RSet, type Value } from '../value.ts';
+
+const ABSENT = 0;
+const SCALAR = 1;
+const OBJECT = 2;
+const DEEP = 3;
+const SAME = 4;
+const WHOLE = 5;
+
+/** Distinct input reads (paths and members) a batch numbers; past this it stops reusing. */
+const MAX_SLOTS = 20_000;
+/** Entries one log records; past this the computation is not kept for reuse. */
+const MAX_LOG_ENTRIES = 4_096;
+
+/**
+ * The input reads of one computation, its own and those of the rule values it used (copied in,
+ * so that checking a log never walks other logs). A read is a slot (an object's member, or an
+ * object whole), how it is compared, and what it gave.
+ */
+export class ReadLog {
+  readonly slots: number[] = [];
+  readonly kinds: number[] = [];
+  readonly raws: unknown[] = [];
+  /** Never to be reused (volatile builtin, too many reads). */
+  volatile = false;
+  /** The input (epoch) the log was last checked against, and the answer. */
+  epoch: number;
+  ok = true;
+  /** Tells logs apart in the batch's duplicate marks. */
+  readonly serial: number;
+
+  constructor(epoch: number, serial: number) {
+    this.epoch = epoch;
+    this.serial = serial;
+  }
+}
+
+interface NodeMemo {
+  readonly log: ReadLog;
+  readonly value: Value | undefined;
+}
+
+interface BranchMemo {
+  readonly log: ReadLog;
+  readonly values: readonly Value[];
+}
+
+const NOT_OBJECT: unique symbol = Symbol('not an object');
+type Resolved = Readonly<Record<string, unknown>> | typeof NOT_OBJECT;
+
+/** How a member's raw JSON is compared on the next input. */
+function kindOf(raw: unknown): number {
+  if (raw === undefined) return ABSENT;
+  if (raw === null) return SCALAR;
+  switch (typeof raw) {
+    case 'string':
+    case 'boolean':
+    case 'number':
+    case 'bigint':
+      return SCALAR;
+    case 'object':
+      if (Array.isArray(raw)) return DEEP;
+      return isJSONObject(raw) ? OBJECT : SAME;
+    default:
+      return SAME;
+  }
+}
+
+/** Equality of JSON as `fromJSON` reads it (members set to undefined do not exist). */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (!isJSONObject(a) || !isJSONObject(b)) return false;
+  let n = 0;
+  for (const k of Object.keys(a)) {
+    const x = a[k];
+    if (x === undefined) continue;
+    n++;
+    if (!Object.hasOwn(b, k) || !jsonEqual(x, b[k])) return false;
+  }
+  for (const k of Object.keys(b)) if (b[k] !== undefined) n--;
+  return n === 0;
+}
+
+/**
+ * The reuse state of a batch (see the file comment). `EvalBatch` is its public face; the
+ * evaluator talks to this class.
+ */
+export class EvalMemo implements ReadObserver {
+  /**
+   * Slots: a member `key` of the object at path `pid`, or (key null) that object whole. Paths
+   * are numbered too: path 0 is the input, a path is the slot of the member that holds it.
+   */
+  readonly #slotPid: number[] = [];
+  readonly #slotKey: (string | null)[] = [];
+  /** Slots of each path's members, by key, and of the path whole. */
+  readonly #members: (Map<string, number> | undefined)[] = [];
+  readonly #wholeSlot: number[] = [];
+  /** The slot whose member each path is (-1 for the input). */
+  readonly #pathSlot: number[] = [-1];
+  /** The path a member slot holds when it is an object (-1 until known). */
+  readonly #slotPath: number[] = [];
+  #nodes: (NodeMemo | undefined)[] = [];
+  #branches = new Map<object, BranchMemo>();
+  readonly #stack: ReadLog[] = [];
+  #epoch = 0;
+  #input: unknown = undefined;
+  /** What each slot reads in the current input, looked up once per input. */
+  readonly #slotValue: unknown[] = [];
+  readonly #slotAt: number[] = [];
+  readonly #pathValue: Resolved[] = [];
+  readonly #pathAt: number[] = [];
+  #owner: unknown = null;
+  #strict = false;
+  #nowNs = 0n;
+  /**
+   * The log each slot was last added to: a repeated read is not added twice in a row. (A slot
+   * read in a parent, then in a child, then in the parent again is listed twice; harmless.)
+   */
+  readonly #marks: number[] = [];
+  #serial = 0;
+  /** Rule values and branches reused (for tests and benchmarks). */
+  reused = 0;
+
+  /**
+   * Starts an evaluation of `input` (plain JSON). Returns false when this input cannot be
+   * evaluated with reuse (not a JSON object): evaluate it plainly.
+   */
+  begin(owner: unknown, strict: boolean, nowNs: bigint, input: unknown): boolean {
+    if (owner !== this.#owner || strict !== this.#strict || nowNs !== this.#nowNs) {
+      this.#owner = owner;
+      this.#strict = strict;
+      this.#nowNs = nowNs;
+      this.#nodes = [];
+      this.#branches = new Map();
+    }
+    this.#stack.length = 0;
+    if (!isJSONObject(input) || this.#slotPid.length > MAX_SLOTS) return false;
+    this.#epoch++;
+    this.#input = input;
+    return true;
+  }
+
+  /** Ends an evaluation. */
+  end(): void {
+    this.#stack.length = 0;
+    this.#input = undefined;
+  }
+
+  // --- recording -----------------------------------------------------------------------------
+
+  member(pid: number, key: string, raw: unknown): number {
+    const kind = kindOf(raw);
+    const slot = this.#memberSlot(pid, key);
+    const top = this.#stack[this.#stack.length - 1];
+    // An object member is compared by kind only: its own reads are recorded as they happen.
+    if (top !== undefined) this.#add(top, slot, kind, kind === OBJECT ? null : raw);
+    return kind === OBJECT ? this.#pathOf(slot) : -1;
+  }
+
+  path(pid: number, key: string): number {
+    return this.#pathOf(this.#memberSlot(pid, key));
+  }
+
+  /** The number of the path a member slot leads to. */
+  #pathOf(slot: number): number {
+    let path = this.#slotPath[slot] as number;
+    if (path < 0) {
+      path = this.#pathSlot.length;
+      this.#pathSlot.push(slot);
+      this.#slotPath[slot] = path;
+    }
+    return path;
+  }
+
+  whole(pid: number, src: Readonly<Record<string, unknown>>): void {
+    const top = this.#stack[this.#stack.length - 1];
+    if (top === undefined) return;
+    let slot = this.#wholeSlot[pid];
+    if (slot === undefined) {
+      slot = this.#newSlot(pid, null);
+      this.#wholeSlot[pid] = slot;
+    }
+    this.#add(top, slot, WHOLE, src);
+  }
+
+  #add(log: ReadLog, slot: number, kind: number, raw: unknown): void {
+    if (this.#marks[slot] === log.serial) return;
+    this.#marks[slot] = log.serial;
+    if (log.slots.length >= MAX_LOG_ENTRIES) {
+      log.volatile = true;
+      return;
+    }
+    log.slots.push(slot);
+    log.kinds.push(kind);
+    log.raws.push(raw);
+  }
+
+  /** Makes every computation in progress never reused (a volatile builtin ran). */
+  volatile(): void {
+    for (const l of this.#stack) l.volatile = true;
+  }
+
+  #memberSlot(pid: number, key: string): number {
+    let m = this.#members[pid];
+    if (m === undefined) this.#members[pid] = m = new Map();
+    let slot = m.get(key);
+    if (slot === undefined) {
+      slot = this.#newSlot(pid, key);
+      m.set(key, slot);
+    }
+    return slot;
+  }
+
+  #newSlot(pid: number, key: string | null): number {
+    const slot = this.#slotPid.length;
+    this.#slotPid.push(pid);
+    this.#slotKey.push(key);
+    this.#slotPath.push(-1);
+    this.#marks.push(-1);
+    // Too many distinct reads: what is in progress is not kept, and later inputs run plainly.
+    if (slot > MAX_SLOTS) this.volatile();
+    return slot;
+  }
+
+  /** Opens the log of a computation; reads go to it until `close`. */
+  open(): ReadLog {
+    const log = new ReadLog(this.#epoch, this.#serial++);
+    this.#stack.push(log);
+    return log;
+  }
+
+  close(log: ReadLog): void {
+    const top = this.#stack.pop();
+    if (top !== log) throw new Error('internal: read logs closed out of order');
+  }
+
+  /**
+   * The computation in progress used a rule value whose reads are `log`: they are copied in
+   * (logs are kept flat, so checking one never walks others).
+   */
+  use(log: ReadLog | undefined): void {
+    if (log === undefined) return;
+    const top = this.#stack[this.#stack.length - 1];
+    if (top === undefined || top === log) return;
+    if (log.volatile) top.volatile = true;
+    const { slots, kinds, raws } = log;
+    for (let i = 0; i < slots.length; i++) this.#add(top, slots[i] as number, kinds[i] as number, raws[i]);
+  }
+
+  /**
+   * Records, in the log in progress, every object of the input that `v` holds, whole: a value
+   * stored for reuse carries the content of those objects whether or not it was read.
+   */
+  seal(v: Value | undefined): void {
+    if (v === undefined || v === null || typeof v !== 'object') return;
+    if (isArray(v)) {
+      for (const x of v) this.seal(x);
+    } else if (v instanceof RSet) {
+      for (const x of v.values()) this.seal(x);
+    } else if (v instanceof RObject) {
+      const t = v.trackedAs();
+      if (t !== null) this.whole(t.pid, t.src);
+      // A lazy object not from the input holds only what `fromJSON` made of plain JSON.
+      else if (!v.isLazy) v.forEach((_k, x) => void this.seal(x));
+    }
+  }
+
+  // --- reuse ---------------------------------------------------------------------------------
+
+  node(id: number): NodeMemo | undefined {
+    const m = this.#nodes[id];
+    if (m === undefined || !this.#valid(m.log)) return undefined;
+    this.reused++;
+    return m;
+  }
+
+  storeNode(id: number, log: ReadLog, value: Value | undefined): void {
+    if (!log.volatile) this.#nodes[id] = { log, value };
+  }
+
+  branch(plan: object): BranchMemo | undefined {
+    const m = this.#branches.get(plan);
+    if (m === undefined || !this.#valid(m.log)) return undefined;
+    this.reused++;
+    return m;
+  }
+
+  storeBranch(plan: object, log: ReadLog, values: readonly Value[]): void {
+    if (!log.volatile) this.#branches.set(plan, { log, values });
+  }
+
+  #valid(log: ReadLog): boolean {
+    if (log.volatile) return false;
+    if (log.epoch === this.#epoch) return log.ok;
+    let ok = true;
+    const { slots, kinds, raws } = log;
+    for (let i = 0; ok && i < slots.length; i++) ok = this.#holds(slots[i] as number, kinds[i] as number, raws[i]);
+    log.epoch = this.#epoch;
+    log.ok = ok;
+    return ok;
+  }
+
+  #holds(slot: number, kind: number, raw: unknown): boolean {
+    const cur = this.#read(slot);
+    switch (kind) {
+      case ABSENT:
+        return cur === undefined;
+      case SCALAR:
+      case SAME:
+        return cur === raw;
+      case OBJECT:
+        return isJSONObject(cur);
+      default:
+        // DEEP, WHOLE
+        return cur !== NOT_OBJECT && jsonEqual(cur, raw);
+    }
+  }
+
+  /** What a slot reads in the current input (NOT_OBJECT when its object is not there). */
+  #read(slot: number): unknown {
+    if (this.#slotAt[slot] === this.#epoch) return this.#slotValue[slot];
+    const obj = this.#path(this.#slotPid[slot] as number);
+    const key = this.#slotKey[slot] as string | null;
+    let v: unknown;
+    if (obj === NOT_OBJECT) v = NOT_OBJECT;
+    else if (key === null) v = obj;
+    else v = Object.hasOwn(obj, key) ? obj[key] : undefined;
+    this.#slotValue[slot] = v;
+    this.#slotAt[slot] = this.#epoch;
+    return v;
+  }
+
+  /** The object at a path in the current input, or NOT_OBJECT. */
+  #path(pid: number): Resolved {
+    if (pid === 0) return this.#input as Readonly<Record<string, unknown>>;
+    if (this.#pathAt[pid] === this.#epoch) return this.#pathValue[pid] as Resolved;
+    const v = this.#read(this.#pathSlot[pid] as number);
+    const out: Resolved = isJSONObject(v) ? v : NOT_OBJECT;
+    this.#pathValue[pid] = out;
+    this.#pathAt[pid] = this.#epoch;
+    return out;
+  }
+
+  /** The input converted for this evaluation, reporting its reads. */
+  track(input: Readonly<Record<string, unknown>>): RObject {
+    return RObject.trackedFromJSON(input, this, 0);
+  }
+}
