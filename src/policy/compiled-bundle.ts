@@ -18,12 +18,10 @@ export interface CompiledBundle {
   readonly hash: string;
   readonly source: PolicyBundleSource;
   /**
-   * Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. `nowNs`
-   * is what `time.now_ns()` answers (the input's `now`, so one decision sees one clock).
-   */
-  /**
    * Values of several refs in one evaluation (shared rules evaluated once, input converted
    * once); with a batch, what earlier inputs of the batch computed is reused where it applies.
+   * Throws RegoError (or AirlockError) on evaluation errors, time-outs and step limits. `nowNs`
+   * is what `time.now_ns()` answers (the input's `now`, so one decision sees one clock).
    */
   evaluateAll(refs: readonly string[], input: Json, limits: EvaluationLimits, nowNs?: bigint, batch?: EvalBatch): (Value | undefined)[];
   /** A batch for a run of similar inputs (one package's versions). */

@@ -6,6 +6,7 @@ import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
 import { isArray, RObject, RSet, valuesEqual, type Value } from '../value.ts';
 import { DocConflict, DocNode, upsert } from './doc-builder.ts';
 import { dynEntries, leafValue } from './rules.ts';
+import type { ReadLog } from './memo.ts';
 import { BUSY, type Ctx, evalError, NONE } from './runtime.ts';
 
 /** `v[k]` for objects, arrays (integer index) and sets (membership); undefined otherwise. */
@@ -112,25 +113,25 @@ export function nodeValue(ctx: Ctx, node: TreeNode): Value | undefined {
     return c === NONE ? undefined : c;
   }
   ctx.values[node.id] = BUSY;
-  const d = new DocNode('obj', undefined, false);
-  // In a batch the document is built again each time, but what it read is logged for its users.
-  const log = memo?.open();
+  const build = (): Value => {
+    const d = new DocNode('obj', undefined, false);
+    fill(ctx, d, node);
+    return d.toValue();
+  };
   let v: Value;
   try {
-    fill(ctx, d, node);
-    v = d.toValue();
-    memo?.seal(v);
+    if (memo === null) v = build();
+    else {
+      // In a batch the document is built again each time, but what it read is logged for its users.
+      let log: ReadLog;
+      [v, log] = memo.logged(() => memo.seal(build()));
+      ctx.logs[node.id] = log;
+    }
   } catch (e) {
     ctx.values[node.id] = undefined;
     throw e;
-  } finally {
-    if (log !== undefined) memo?.close(log);
   }
   ctx.values[node.id] = v;
-  if (log !== undefined) {
-    ctx.logs[node.id] = log;
-    memo?.use(log);
-  }
   return v;
 }
 

@@ -113,18 +113,15 @@ function jsonEqual(a: unknown, b: unknown): boolean {
  */
 export class EvalMemo implements ReadObserver {
   /**
-   * Slots: a member `key` of the object at path `pid`, or (key null) that object whole. Paths
-   * are numbered too: path 0 is the input, a path is the slot of the member that holds it.
+   * Slots: a member `key` of the object at path `pid`, or (key null) that object whole. An
+   * object's path is named by the slot that holds it: path 0 is the input, path s + 1 the object
+   * in member slot s.
    */
   readonly #slotPid: number[] = [];
   readonly #slotKey: (string | null)[] = [];
   /** Slots of each path's members, by key, and of the path whole. */
   readonly #members: (Map<string, number> | undefined)[] = [];
   readonly #wholeSlot: number[] = [];
-  /** The slot whose member each path is (-1 for the input). */
-  readonly #pathSlot: number[] = [-1];
-  /** The path a member slot holds when it is an object (-1 until known). */
-  readonly #slotPath: number[] = [];
   #nodes: (NodeMemo | undefined)[] = [];
   #branches = new Map<object, BranchMemo>();
   readonly #stack: ReadLog[] = [];
@@ -133,8 +130,6 @@ export class EvalMemo implements ReadObserver {
   /** What each slot reads in the current input, looked up once per input. */
   readonly #slotValue: unknown[] = [];
   readonly #slotAt: number[] = [];
-  readonly #pathValue: Resolved[] = [];
-  readonly #pathAt: number[] = [];
   #owner: unknown = null;
   #strict = false;
   #nowNs = 0n;
@@ -180,22 +175,11 @@ export class EvalMemo implements ReadObserver {
     const top = this.#stack[this.#stack.length - 1];
     // An object member is compared by kind only: its own reads are recorded as they happen.
     if (top !== undefined) this.#add(top, slot, kind, kind === OBJECT ? null : raw);
-    return kind === OBJECT ? this.#pathOf(slot) : -1;
+    return kind === OBJECT ? slot + 1 : -1;
   }
 
   path(pid: number, key: string): number {
-    return this.#pathOf(this.#memberSlot(pid, key));
-  }
-
-  /** The number of the path a member slot leads to. */
-  #pathOf(slot: number): number {
-    let path = this.#slotPath[slot] as number;
-    if (path < 0) {
-      path = this.#pathSlot.length;
-      this.#pathSlot.push(slot);
-      this.#slotPath[slot] = path;
-    }
-    return path;
+    return this.#memberSlot(pid, key) + 1;
   }
 
   whole(pid: number, src: Readonly<Record<string, unknown>>): void {
@@ -241,23 +225,27 @@ export class EvalMemo implements ReadObserver {
     const slot = this.#slotPid.length;
     this.#slotPid.push(pid);
     this.#slotKey.push(key);
-    this.#slotPath.push(-1);
     this.#marks.push(-1);
     // Too many distinct reads: what is in progress is not kept, and later inputs run plainly.
     if (slot > MAX_SLOTS) this.volatile();
     return slot;
   }
 
-  /** Opens the log of a computation; reads go to it until `close`. */
-  open(): ReadLog {
+  /**
+   * Runs a computation with its own log (its reads go there), then lets the computation in
+   * progress use it. Returns the value and the log; on an error, nothing is logged for use.
+   */
+  logged<T>(compute: () => T): [T, ReadLog] {
     const log = new ReadLog(this.#epoch, this.#serial++);
     this.#stack.push(log);
-    return log;
-  }
-
-  close(log: ReadLog): void {
-    const top = this.#stack.pop();
-    if (top !== log) throw new Error('internal: read logs closed out of order');
+    let v: T;
+    try {
+      v = compute();
+    } finally {
+      if (this.#stack.pop() !== log) throw new Error('internal: read logs closed out of order');
+    }
+    this.use(log);
+    return [v, log];
   }
 
   /**
@@ -275,10 +263,10 @@ export class EvalMemo implements ReadObserver {
 
   /**
    * Records, in the log in progress, every object of the input that `v` holds, whole: a value
-   * stored for reuse carries the content of those objects whether or not it was read.
+   * stored for reuse carries the content of those objects whether or not it was read. Returns `v`.
    */
-  seal(v: Value | undefined): void {
-    if (v === undefined || v === null || typeof v !== 'object') return;
+  seal<V extends Value | undefined>(v: V): V {
+    if (v === undefined || v === null || typeof v !== 'object') return v;
     if (isArray(v)) {
       for (const x of v) this.seal(x);
     } else if (v instanceof RSet) {
@@ -289,6 +277,7 @@ export class EvalMemo implements ReadObserver {
       // A lazy object not from the input holds only what `fromJSON` made of plain JSON.
       else if (!v.isLazy) v.forEach((_k, x) => void this.seal(x));
     }
+    return v;
   }
 
   // --- reuse ---------------------------------------------------------------------------------
@@ -359,12 +348,8 @@ export class EvalMemo implements ReadObserver {
   /** The object at a path in the current input, or NOT_OBJECT. */
   #path(pid: number): Resolved {
     if (pid === 0) return this.#input as Readonly<Record<string, unknown>>;
-    if (this.#pathAt[pid] === this.#epoch) return this.#pathValue[pid] as Resolved;
-    const v = this.#read(this.#pathSlot[pid] as number);
-    const out: Resolved = isJSONObject(v) ? v : NOT_OBJECT;
-    this.#pathValue[pid] = out;
-    this.#pathAt[pid] = this.#epoch;
-    return out;
+    const v = this.#read(pid - 1);
+    return isJSONObject(v) ? v : NOT_OBJECT;
   }
 
   /** The input converted for this evaluation, reporting its reads. */

@@ -6,7 +6,7 @@
 import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
-import type { EvalMemo } from './memo.ts';
+import type { EvalMemo, ReadLog } from './memo.ts';
 import { BUSY, type Ctx, evalError, Frame, NONE, type Step } from './runtime.ts';
 import { candidateRules, type RuleIndex } from './rule-index.ts';
 
@@ -115,21 +115,16 @@ export function dynEntries(ctx: Ctx, rule: RuleDef): readonly unknown[] {
   }
   ctx.state.tick();
   const acc = new DynAcc();
-  const log = memo?.open();
-  try {
+  const run = (): void => {
     for (const b of planOf(rule).branches) {
       const f = new Frame(b.nslots, b.naux, ctx);
       f.acc = acc;
       b.entry(f);
     }
-  } finally {
-    if (log !== undefined) (memo as EvalMemo).close(log);
-  }
+  };
+  if (memo === null) run();
+  else ctx.dynLogs[rule.id] = memo.logged(run)[1];
   ctx.dyn[rule.id] = acc.entries;
-  if (log !== undefined) {
-    ctx.dynLogs[rule.id] = log;
-    (memo as EvalMemo).use(log);
-  }
   return acc.entries;
 }
 
@@ -199,21 +194,17 @@ function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
     return hit.value;
   }
   ctx.values[node.id] = BUSY;
-  const log = memo.open();
   let v: Value | undefined;
+  let log: ReadLog;
   try {
-    v = node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node);
-    memo.seal(v);
+    [v, log] = memo.logged(() => memo.seal(node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node)));
   } catch (e) {
     ctx.values[node.id] = undefined;
     throw e;
-  } finally {
-    memo.close(log);
   }
   memo.storeNode(node.id, log, v);
   ctx.values[node.id] = v === undefined ? NONE : v;
   ctx.logs[node.id] = log;
-  memo.use(log);
   return v;
 }
 
@@ -228,19 +219,14 @@ function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
         memo.use(hit.log);
         continue;
       }
-      const part = new RSet();
-      const log = memo.open();
-      try {
+      const [part, log] = memo.logged(() => {
         const f = new Frame(b.nslots, b.naux, ctx);
-        f.acc = part;
+        f.acc = new RSet();
         b.entry(f);
-        memo.seal(part);
-      } finally {
-        memo.close(log);
-      }
+        return memo.seal(f.acc as RSet);
+      });
       const values = part.values();
       memo.storeBranch(b, log, values);
-      memo.use(log);
       for (const v of values) set.add(v);
     }
   }
