@@ -15,9 +15,6 @@ export interface RunningServer {
 export async function startServer(config: AirlockConfig, deps: AppDeps = {}): Promise<RunningServer> {
   const app = await buildApp(config, deps);
   try {
-    // Ready means ready: indexes the first requests need are built before listening (about
-    // 0.2 s of CPU), not on the first install.
-    await app.airlock.warm(app.log);
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
     await app.close();

@@ -57,12 +57,6 @@ export interface AirlockServices {
   readonly clock: () => Date;
   /** What start-up did about the admin token (the created secret is shown once). */
   readonly bootstrap: BootstrapResult;
-  /**
-   * Builds now what the first requests would otherwise build (the look-alike index of each
-   * configured ecosystem), so that a server is ready when it starts listening. A failure is
-   * logged and left to the first use, which tries again.
-   */
-  warm(log?: { error(obj: object, msg: string): void }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -185,17 +179,6 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     newId,
     clock,
     bootstrap,
-    async warm(log) {
-      if (signals === null) return;
-      const ecosystems = new Set(config.repositories.map((r) => r.format));
-      for (const ecosystem of ecosystems) {
-        try {
-          await lookalike.get(ecosystem);
-        } catch (err) {
-          log?.error({ err, ecosystem }, 'could not build the look-alike index at start-up; the first request will try again');
-        }
-      }
-    },
     async close() {
       reviewSync.close();
       feedWatch.close();
