@@ -11,7 +11,6 @@ import { scopeCandidates } from './detect-scope.ts';
 import { affixCandidates } from './detect-affix.ts';
 import { sortedTokenKey, vowelless, wordSequenceKey, type Structures } from './structures.ts';
 
-
 /** Same letters, different separators (`find-up` / `findup` / `find_up`), same scope. */
 export function separatorCandidates(q: Query, s: Structures): Candidate[] {
   const out: Candidate[] = [];

@@ -8,7 +8,6 @@ import { withAudit } from './pg-audit.ts';
 import { pageNewestFirst } from './pg-page.ts';
 import { date, json, jsonOrNull, oneOf, reasons, text } from './pg-rows.ts';
 
-
 function toDecision(row: Row): DecisionRecord {
   return {
     id: text(row, 'id'),

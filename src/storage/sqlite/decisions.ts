@@ -9,7 +9,6 @@ import { pageNewestFirst } from './page.ts';
 import { date, json, jsonOrNull, oneOf, reasons, text } from './rows.ts';
 import type { Row } from './rows.ts';
 
-
 function toDecision(row: Row): DecisionRecord {
   return {
     id: text(row, 'id'),
