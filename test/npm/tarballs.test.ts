@@ -105,3 +105,30 @@ test('decisions are recorded once per artifact, quarantines carry an id and are 
   assert.equal((await a.app.inject({ url })).statusCode, 200);
   assert.equal(env.registry.tarballHits('scripted-pkg', '1.0.0'), 1, 'the stored artifact was reused after release');
 });
+
+test('a tarball is kept in memory only once it is asked for again: the first download is not held, the second reads the store once', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  // Count whole-blob reads on the real store (the hot path must not touch it once the bytes are kept).
+  const blobs = a.app.airlock.storage.blobs;
+  const read = blobs.read.bind(blobs);
+  let reads = 0;
+  blobs.read = (digest, options) => {
+    reads++;
+    return read(digest, options);
+  };
+  const url = '/npm/left-pad/-/left-pad-1.1.0.tgz';
+  const expected = env.registry.tarball('left-pad', '1.1.0');
+  const first = await a.app.inject({ url });
+  assert.equal(first.statusCode, 200);
+  assert.deepEqual(first.rawPayload, expected);
+  assert.equal(reads, 0, 'the fresh download is served from the bytes just verified');
+  const second = await a.app.inject({ url });
+  assert.deepEqual(second.rawPayload, expected);
+  assert.equal(reads, 1, 'asked for again: read from the store once and kept');
+  for (let i = 0; i < 3; i++) assert.deepEqual((await a.app.inject({ url, headers: { 'user-agent': `npm/11 ${i}` } })).rawPayload, expected);
+  assert.equal(reads, 1, 'every requester is then served from memory');
+  assert.equal(env.registry.tarballHits('left-pad', '1.1.0'), 1);
+});

@@ -2,7 +2,7 @@
  * Tarballs: resolved against the package's upstream metadata, stored and verified by the
  * tarball store, then judged by the gate with content facts. Only an allow is served. Outcomes
  * are kept per (file, gate generation, requester) so a hot tarball costs a map lookup and, when
- * small, no disk read.
+ * small and asked for again, no disk read.
  */
 import type { Readable } from 'node:stream';
 import { AirlockError, digestHex, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
@@ -29,7 +29,16 @@ export type ArtifactOutcome =
 interface HotArtifact {
   readonly generation: string;
   readonly outcomes: Map<string, ArtifactOutcome>;
-  bytes: number;
+  /**
+   * The file's bytes once it is asked for a second time. A cold install fetches each tarball
+   * once: keeping those would only push the hot ones out, and hold every passing tarball in
+   * memory until a full collection frees it (bench:npm peak RSS).
+   */
+  body: { readonly blob: Sha256Digest; readonly bytes: Buffer } | null;
+}
+
+function hotBytes(h: HotArtifact): number {
+  return ENTRY_OVERHEAD + h.outcomes.size * 64 + (h.body === null ? 0 : h.body.bytes.length);
 }
 
 const MAX_REQUESTERS_PER_FILE = 64;
@@ -60,7 +69,7 @@ export class ArtifactService {
   constructor(deps: ArtifactDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#hot = new ByteLru(settings.hotArtifactCacheBytes, (h) => h.bytes);
+    this.#hot = new ByteLru(settings.hotArtifactCacheBytes, hotBytes);
     this.#tarballs = new TarballStore(deps, settings);
   }
 
@@ -75,29 +84,47 @@ export class ArtifactService {
     const requester = requesterKey(request);
     const generation = this.#deps.gate.generation();
     return this.#resolving.run(`${name}\0${filename}\0${generation}\0${requester}`, async () => {
-      const outcome = await this.#decide(name, filename, request);
-      this.#remember(`${name}\0${filename}`, generation, requester, outcome);
-      return outcome;
+      return this.#remember(`${name}\0${filename}`, generation, requester, await this.#decide(name, filename, request));
     });
   }
 
-  /** The bytes of a servable outcome. */
-  async open(outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
+  /**
+   * The bytes of a servable outcome. A small file asked for again (its outcome was remembered
+   * without bytes) is read whole and kept with the outcomes, so later requests skip the disk.
+   */
+  async open(name: string, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
     if (outcome.body !== null) return outcome.body;
+    if (outcome.size <= this.#settings.hotArtifactMaxBytes) {
+      const bytes = await this.#tarballs.readAll(outcome);
+      this.#admit(`${name}\0${filename}`, outcome.blob, bytes);
+      return bytes;
+    }
     const stream = await this.#deps.blobs.open(outcome.blob);
     if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${outcome.blob} is missing`);
     return stream;
   }
 
-  #remember(key: string, generation: string, requester: string, outcome: ArtifactOutcome): void {
+  /** Remember a requester's outcome; the one to answer with (the file's bytes if they are kept). */
+  #remember(key: string, generation: string, requester: string, outcome: ArtifactOutcome): ArtifactOutcome {
     let hot = this.#hot.peek(key);
-    if (hot === undefined || hot.generation !== generation) hot = { generation, outcomes: new Map(), bytes: ENTRY_OVERHEAD };
+    if (hot === undefined || hot.generation !== generation) hot = { generation, outcomes: new Map(), body: null };
     if (hot.outcomes.size >= MAX_REQUESTERS_PER_FILE) hot.outcomes.clear();
-    hot.outcomes.set(requester, outcome);
-    // Every requester's serve outcome shares the same body buffer: count it once.
-    const body = outcome.kind === 'serve' && outcome.body !== null ? outcome.body.length : 0;
-    hot.bytes = Math.max(hot.bytes, ENTRY_OVERHEAD + body) + 64;
+    // Bytes are kept only once the file is asked for again (`open`); a fresh download's are
+    // used for this response alone.
+    const kept = hot.body !== null && outcome.kind === 'serve' && outcome.blob === hot.body.blob ? { ...outcome, body: hot.body.bytes } : null;
+    hot.outcomes.set(requester, kept ?? (outcome.kind === 'serve' ? { ...outcome, body: null } : outcome));
     this.#hot.set(key, hot);
+    return kept ?? outcome;
+  }
+
+  /** Keep a hot file's bytes with every outcome remembered for it. */
+  #admit(key: string, blob: Sha256Digest, bytes: Buffer): void {
+    const hot = this.#hot.peek(key);
+    if (hot === undefined) return;
+    const body = exactBuffer(bytes);
+    for (const [requester, o] of hot.outcomes) if (o.kind === 'serve' && o.blob === blob) hot.outcomes.set(requester, { ...o, body });
+    hot.body = { blob, bytes: body };
+    this.#hot.resize(key);
   }
 
   async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<ArtifactOutcome> {
@@ -135,7 +162,8 @@ export class ArtifactService {
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
     if (inspection.error !== null) return { kind: 'refuse', error: uninspectableError(name, version, inspection.error) };
-    const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : exactBuffer(ingested.body ?? (await this.#tarballs.readAll(rec)));
+    // A fresh download is served from memory; a stored file is read when it is sent.
+    const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : ingested.body;
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };
   }
 

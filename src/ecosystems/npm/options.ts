@@ -58,7 +58,7 @@ export interface NpmSettings {
   readonly candidateCacheBytes: number;
   /** Upstream documents' bytes. */
   readonly documentCacheBytes: number;
-  /** Allowed tarballs (and refusals) kept ready to send. */
+  /** Allowed tarballs (and refusals) kept ready to send; bytes only for files asked for again. */
   readonly hotArtifactCacheBytes: number;
   readonly hotArtifactMaxBytes: number;
 }

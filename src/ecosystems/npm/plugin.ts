@@ -107,7 +107,7 @@ async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply
   if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
   reply.header('content-length', outcome.size);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(await s.artifacts.open(outcome));
+  return reply.send(await s.artifacts.open(route.name, route.filename, outcome));
 }
 
 async function versionDocument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'version' }>): Promise<FastifyReply> {

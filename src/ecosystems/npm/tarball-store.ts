@@ -210,7 +210,7 @@ export class TarballStore {
   }
 
   /** The whole stored tarball in memory (callers keep this to small ones). */
-  async readAll(rec: ArtifactRecord): Promise<Buffer> {
+  async readAll(rec: Pick<ArtifactRecord, 'blob' | 'size'>): Promise<Buffer> {
     const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size }).catch((err: unknown) => {
       throw isAirlockError(err, 'LIMIT_EXCEEDED') ? new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`, { cause: err }) : err;
     });
