@@ -23,7 +23,14 @@ import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
-  | { readonly kind: 'serve'; readonly blob: Sha256Digest; readonly size: number; readonly etag: string; readonly body: Buffer | null }
+  | {
+      readonly kind: 'serve';
+      readonly blob: Sha256Digest;
+      readonly size: number;
+      readonly etag: string;
+      /** A fresh download's bytes, for the request that fetched it; remembered outcomes have none. */
+      readonly body: Buffer | null;
+    }
   | { readonly kind: 'refuse'; readonly error: AirlockError };
 
 interface HotArtifact {
@@ -32,17 +39,17 @@ interface HotArtifact {
   /**
    * The file's bytes once it is asked for a second time. A cold install fetches each tarball
    * once: keeping those would only push the hot ones out, and hold every passing tarball in
-   * memory until a full collection frees it (bench:npm peak RSS).
+   * memory until a full collection frees it (cold replays' peak RSS, by hand).
    */
   body: { readonly blob: Sha256Digest; readonly bytes: Buffer } | null;
 }
 
+const MAX_REQUESTERS_PER_FILE = 64;
+const ENTRY_OVERHEAD = 512;
+
 function hotBytes(h: HotArtifact): number {
   return ENTRY_OVERHEAD + h.outcomes.size * 64 + (h.body === null ? 0 : h.body.bytes.length);
 }
-
-const MAX_REQUESTERS_PER_FILE = 64;
-const ENTRY_OVERHEAD = 512;
 
 export interface ArtifactDeps {
   readonly gate: Gate;
@@ -84,47 +91,38 @@ export class ArtifactService {
     const requester = requesterKey(request);
     const generation = this.#deps.gate.generation();
     return this.#resolving.run(`${name}\0${filename}\0${generation}\0${requester}`, async () => {
-      return this.#remember(`${name}\0${filename}`, generation, requester, await this.#decide(name, filename, request));
+      const outcome = await this.#decide(name, filename, request);
+      this.#remember(`${name}\0${filename}`, generation, requester, outcome);
+      return outcome;
     });
   }
 
   /**
-   * The bytes of a servable outcome. A small file asked for again (its outcome was remembered
-   * without bytes) is read whole and kept with the outcomes, so later requests skip the disk.
+   * The bytes of a servable outcome: a fresh download's own, else the file's kept bytes, else
+   * the stored file. A small file asked for again is read whole and kept for later requests.
    */
   async open(name: string, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
     if (outcome.body !== null) return outcome.body;
-    if (outcome.size <= this.#settings.hotArtifactMaxBytes) {
-      const bytes = await this.#tarballs.readAll(outcome);
-      this.#admit(`${name}\0${filename}`, outcome.blob, bytes);
-      return bytes;
+    if (outcome.size > this.#settings.hotArtifactMaxBytes) return this.#tarballs.open(outcome);
+    const key = `${name}\0${filename}`;
+    const kept = this.#hot.peek(key)?.body;
+    if (kept?.blob === outcome.blob) return kept.bytes;
+    const bytes = exactBuffer(await this.#tarballs.readAll(outcome));
+    const hot = this.#hot.peek(key);
+    if (hot !== undefined) {
+      hot.body = { blob: outcome.blob, bytes };
+      this.#hot.resize(key);
     }
-    const stream = await this.#deps.blobs.open(outcome.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${outcome.blob} is missing`);
-    return stream;
+    return bytes;
   }
 
-  /** Remember a requester's outcome; the one to answer with (the file's bytes if they are kept). */
-  #remember(key: string, generation: string, requester: string, outcome: ArtifactOutcome): ArtifactOutcome {
+  /** Remember a requester's outcome, without a fresh download's bytes (`open` keeps them once asked for again). */
+  #remember(key: string, generation: string, requester: string, outcome: ArtifactOutcome): void {
     let hot = this.#hot.peek(key);
     if (hot === undefined || hot.generation !== generation) hot = { generation, outcomes: new Map(), body: null };
     if (hot.outcomes.size >= MAX_REQUESTERS_PER_FILE) hot.outcomes.clear();
-    // Bytes are kept only once the file is asked for again (`open`); a fresh download's are
-    // used for this response alone.
-    const kept = hot.body !== null && outcome.kind === 'serve' && outcome.blob === hot.body.blob ? { ...outcome, body: hot.body.bytes } : null;
-    hot.outcomes.set(requester, kept ?? (outcome.kind === 'serve' ? { ...outcome, body: null } : outcome));
+    hot.outcomes.set(requester, outcome.kind === 'serve' && outcome.body !== null ? { ...outcome, body: null } : outcome);
     this.#hot.set(key, hot);
-    return kept ?? outcome;
-  }
-
-  /** Keep a hot file's bytes with every outcome remembered for it. */
-  #admit(key: string, blob: Sha256Digest, bytes: Buffer): void {
-    const hot = this.#hot.peek(key);
-    if (hot === undefined) return;
-    const body = exactBuffer(bytes);
-    for (const [requester, o] of hot.outcomes) if (o.kind === 'serve' && o.blob === blob) hot.outcomes.set(requester, { ...o, body });
-    hot.body = { blob, bytes: body };
-    this.#hot.resize(key);
   }
 
   async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<ArtifactOutcome> {

@@ -198,7 +198,7 @@ export class TarballStore {
   async inspect(rec: ArtifactRecord): Promise<TarballInspection> {
     const have = this.#inspections.get(rec.blob);
     if (have !== undefined) return have;
-    const stream = await this.#open(rec);
+    const stream = await this.open(rec);
     const result = await inspectTarball(stream);
     this.#inspections.set(rec.blob, result);
     return result;
@@ -206,7 +206,7 @@ export class TarballStore {
 
   /** Named package-relative files of a stored tarball (for install-hook analysis). */
   async readFiles(rec: ArtifactRecord, paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>> {
-    return readTarballFiles(await this.#open(rec), paths, maxBytesEach);
+    return readTarballFiles(await this.open(rec), paths, maxBytesEach);
   }
 
   /** The whole stored tarball in memory (callers keep this to small ones). */
@@ -219,7 +219,8 @@ export class TarballStore {
     return bytes;
   }
 
-  async #open(rec: ArtifactRecord): Promise<Readable> {
+  /** A stored tarball's bytes as a stream. */
+  async open(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
     const stream = await this.#deps.blobs.open(rec.blob);
     if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
     return stream;
