@@ -7,3 +7,4 @@ export * from './purl.ts';
 export * from './verdict.ts';
 export * from './ulid.ts';
 export * from './gzip-size.ts';
+export * from './release-bytes.ts';

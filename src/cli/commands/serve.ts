@@ -1,9 +1,24 @@
 /** `airlock serve`: start the gateway. */
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
+
+const MiB = 1024 * 1024;
+
+/**
+ * Why the JavaScript heap limit is too small for the configured caches, or null. The launcher
+ * caps the old generation at 1 GB (docs/configuration.md#memory); caches past ~380 MiB need more,
+ * with room for requests in flight.
+ */
+export function heapTooSmall(cacheMemoryBytes: number, heapLimitBytes: number): string | null {
+  const needed = 2 * cacheMemoryBytes + 256 * MiB;
+  if (needed <= heapLimitBytes) return null;
+  const mb = Math.ceil(needed / MiB);
+  return `server.cacheMemory (${Math.round(cacheMemoryBytes / MiB)} MiB) needs a JavaScript heap of about ${mb} MB, more than Node's limit here (${Math.floor(heapLimitBytes / MiB)} MB): start Airlock with NODE_OPTIONS=--max-old-space-size=${mb}`;
+}
 
 const HELP = `usage: airlock serve [--config FILE] [--port N] [--host H] [--data-dir DIR] [--policy PATH]...
 
@@ -50,6 +65,8 @@ export const command: Command = {
           ...(values.policy === undefined ? {} : { policy: values.policy }),
         },
       });
+      const heapWarning = heapTooSmall(config.server.cacheMemoryBytes, getHeapStatistics().heap_size_limit);
+      if (heapWarning !== null) io.stderr.write(`airlock: warning: ${heapWarning}\n`);
       const server = await startServer(config, { cwd: io.cwd, announce: (line) => io.stderr.write(`${line}\n`) });
       // Handlers first: whoever reads the "listening" line may signal at once.
       const stopped = new Promise<number>((resolve) => {

@@ -1,8 +1,11 @@
 /**
  * An output buffer written in place: renderers copy byte ranges of the upstream document and
  * short texts straight into it, instead of collecting a view object per piece and copying them
- * all at the end (a big packument is hundreds of thousands of pieces). It grows by doubling.
+ * all at the end (a big packument is hundreds of thousands of pieces). It grows by doubling,
+ * freeing each outgrown buffer at once (core/release-bytes.ts).
  */
+import { releaseBytes } from '../../core/index.ts';
+
 export class ByteSink {
   #buf: Buffer;
   #len = 0;
@@ -20,6 +23,7 @@ export class ByteSink {
     if (need <= this.#buf.length) return;
     const next = Buffer.allocUnsafeSlow(Math.max(need, this.#buf.length * 2));
     this.#buf.copy(next, 0, 0, this.#len);
+    releaseBytes(this.#buf);
     this.#buf = next;
   }
 
@@ -41,7 +45,10 @@ export class ByteSink {
     this.#buf[this.#len++] = c;
   }
 
-  /** What was written (a view of the sink's buffer: the sink must not be written after). */
+  /**
+   * What was written: a view that starts the sink's buffer (the sink must not be written after).
+   * Its holder owns the allocation and may free it with releaseBytes once done with it.
+   */
   result(): Buffer {
     return this.#buf.subarray(0, this.#len);
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, isAirlockError, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, releaseBytes, type NpmPackageName } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -158,12 +158,19 @@ export class MetadataService {
         const shape = this.#shape(state, view, base);
         return variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
       });
-      // Compression runs on the thread pool, outside the heavy section.
+      // Compression runs on the thread pool, outside the heavy section. Only the compressed form
+      // is kept: the body's memory is given back as soon as it is compressed.
+      let gzip: Buffer;
+      try {
+        gzip = exactBuffer(await gzipAsync(body, { level: 6, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) }));
+      } finally {
+        releaseBytes(body);
+      }
       const r: Rendering = {
         // The view's digest, the document and the base URL determine every byte of the body.
         etag: `W/"${createHash('sha256').update(`${state.doc.blob}\0${key}\0${view.digest}`).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
-        gzip: exactBuffer(await gzipAsync(body, { level: 6, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) })),
+        gzip,
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);

@@ -24,7 +24,7 @@ export interface TarLimits {
 
 export interface TarVisitor {
   entry(e: TarEntry): void;
-  /** Data of the current entry, in order; `offset` within the entry. */
+  /** Data of the current entry, in order; `offset` within the entry. Valid only during the call: copy what you keep. */
   data(chunk: Uint8Array, offset: number): void;
   end(): void;
 }

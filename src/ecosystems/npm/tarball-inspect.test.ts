@@ -90,3 +90,32 @@ test('a tarball in memory is inspected exactly as its stream is (inflated in one
   assert.equal(partial.manifestName, 'x', 'what streaming read before the cut is kept');
   assert.match(partial.error ?? '', /end of file/);
 });
+
+test('inflated bytes freed as they are read leave every fact intact (a manifest and a binary across output buffers)', async () => {
+  const noise = (n: number, seed: number): Buffer => {
+    const b = Buffer.allocUnsafe(n);
+    let x = seed;
+    for (let i = 0; i < n; i++) b[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    return b;
+  };
+  const description = 'd'.repeat(300_000);
+  const files = [
+    { path: 'package/blob.bin', content: noise(700_001, 7) },
+    { path: 'package/package.json', content: JSON.stringify({ name: 'spread', version: '2.0.0', description, scripts: { preinstall: 'node pre.js' } }) },
+    { path: 'package/more.bin', content: noise(131_067, 9) },
+    { path: 'package/lib/addon.node', content: elf },
+  ];
+  const gz = gzipSync(tar(files));
+  const big = gzipSync(tar([...files, { path: 'package/zeros', content: Buffer.alloc(17 * 1024 * 1024) }]));
+  for (const [what, source] of [
+    ['one piece', gz],
+    ['streamed', Readable.from([gz])],
+    ['streamed because big', big],
+  ] as const) {
+    const r = await inspectTarball(source);
+    assert.equal(r.error, null, what);
+    assert.equal(r.manifestName, 'spread', what);
+    assert.deepEqual(r.facts['install_scripts'], { preinstall: 'node pre.js' }, what);
+    assert.deepEqual(r.facts['native_binaries'], ['lib/addon.node'], what);
+  }
+});

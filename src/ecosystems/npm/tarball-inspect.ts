@@ -7,7 +7,7 @@
 import { createGunzip, gunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import { oneShotChunkSize } from '../../core/index.ts';
+import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
 import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -142,6 +142,8 @@ function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj 
 
 /** Unpacked bytes a tarball held in memory may be inflated to in one piece (else it is streamed). */
 const ONE_PIECE_UNPACKED_MAX = 16 * 1024 * 1024;
+/** Larger than the small-buffer pool, so that a spent output chunk can be freed at once. */
+const STREAM_CHUNK = 128 * 1024;
 
 /** The whole tarball inflated in one thread-pool job, or null when it is bigger than `max` or broken. */
 function inflateWhole(bytes: Buffer, max: number): Promise<Buffer | null> {
@@ -155,24 +157,31 @@ function inflateWhole(bytes: Buffer, max: number): Promise<Buffer | null> {
  * by the inspection limits: entry count, total unpacked size, extended headers. Rejects on a
  * broken archive or a limit passed. A tarball already in memory is inflated in one piece when
  * small; a big or broken one is streamed, so the visitor sees exactly what streaming shows.
+ * Inflated bytes are freed as soon as the visitor has seen them (core/release-bytes.ts): a chunk
+ * given to the visitor is valid only during the call.
  */
 export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, visitor: TarVisitor, limits: InspectLimits): Promise<void> {
   const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, visitor);
   if (Buffer.isBuffer(source)) {
     const whole = await inflateWhole(source, Math.min(ONE_PIECE_UNPACKED_MAX, limits.maxUnpackedBytes + 1));
     if (whole !== null) {
-      reader.push(whole);
-      reader.finish();
+      try {
+        reader.push(whole);
+        reader.finish();
+      } finally {
+        releaseBytes(whole);
+      }
       return;
     }
   }
   await pipeline(
     Buffer.isBuffer(source) ? Readable.from([source]) : source,
-    createGunzip({ chunkSize: 64 * 1024 }),
+    createGunzip({ chunkSize: STREAM_CHUNK }),
     new Writable({
       write(chunk: Buffer, _enc, done) {
         try {
           reader.push(chunk);
+          releaseLastView(chunk, STREAM_CHUNK);
           done();
         } catch (err) {
           done(err as Error);

@@ -1,0 +1,46 @@
+/**
+ * Giving a large buffer's memory back at once instead of at V8's next full collection.
+ *
+ * A buffer that lives across a thread-pool job (a zlib output, a decoded document) is often
+ * promoted to the old generation, and its memory then waits for a mark-compact. V8 starts one
+ * for such external memory only after about 64 MB more has piled up since the last one, so a
+ * phase that makes much buffer garbage and little JavaScript garbage (the tarballs of a cold
+ * install: 130 MB inflated for inspection) holds tens of MB of dead buffers at any moment.
+ * Detaching the ArrayBuffer frees its backing store now; the buffer reads as empty afterwards.
+ *
+ * Only for allocations the caller owns whole and nobody reads again: never a view into a shared
+ * allocation (the small-buffer pool, a stream chunk whose neighbours are still to be read).
+ */
+import { Buffer } from 'node:buffer';
+
+/**
+ * Allocations no larger than the small-buffer pool are never freed: `Buffer.allocUnsafe` carves
+ * small buffers out of shared pools of exactly that size (64 KiB in Node 24), and a pool must
+ * not be detached under its other tenants.
+ */
+const releasable = (ab: ArrayBufferLike): ab is ArrayBuffer => ab instanceof ArrayBuffer && !ab.detached && !ab.resizable && ab.byteLength > Buffer.poolSize;
+
+/**
+ * Free the allocation `buf` starts, which the caller owns whole (what lies past `buf`'s end is
+ * unused: a zlib output chunk's spare tail, an output buffer's spare capacity). Returns whether
+ * it was freed; a buffer that does not qualify is left alone.
+ */
+export function releaseBytes(buf: Uint8Array): boolean {
+  const ab = buf.buffer;
+  if (!releasable(ab) || buf.byteOffset !== 0) return false;
+  ab.transfer(0);
+  return true;
+}
+
+/**
+ * Free the allocation behind `view` when `view` is the last of consecutive views that cover an
+ * allocation of `allocation` bytes and every earlier view has been used: a zlib stream fills an
+ * output buffer of its chunk size slice by slice and takes a new one once it is full, so its
+ * chunk ending exactly there is the buffer's last. Returns whether it was freed.
+ */
+export function releaseLastView(view: Uint8Array, allocation: number): boolean {
+  const ab = view.buffer;
+  if (!releasable(ab) || ab.byteLength !== allocation || view.byteOffset + view.byteLength !== allocation) return false;
+  ab.transfer(0);
+  return true;
+}
