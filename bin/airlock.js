@@ -18,7 +18,8 @@ if (major < 24) {
 // worse: under hot traffic per-request objects outlived two scavenges and filled the old space
 // (+150 MB). A 1 GB old-generation ceiling (Node's default is a quarter of the machine's memory,
 // up to 4 GB) makes V8 grow the heap by at most ~1.4x between full collections instead of 4x: the
-// benchmark's cold-install peak fell from 260 to 222 MiB for ~10 % more gateway CPU; the caches
+// benchmark's cold-install peak fell from 260.6 to 222.4 MiB, for 8 % more gateway CPU there
+// (9.35 -> 10.12 s) and ~20 % in bench:npm:replay, which leaves npm out; the caches
 // (server.cacheMemory, 64 MiB by default) sit far below it. Allocation-site pretenuring is off:
 // after a cold install V8 had learnt to allocate some request-path objects straight in the old
 // space, where a hot packument load then piled up 150 MB of garbage between full collections.

@@ -10,7 +10,7 @@ const MiB = 1024 * 1024;
 
 /**
  * Why the JavaScript heap limit is too small for the configured caches, or null. The launcher
- * caps the old generation at 1 GB (docs/configuration.md#memory); caches past ~380 MiB need more,
+ * caps the old generation at 1 GB (docs/configuration.md#memory); caches past ~400 MiB need more,
  * with room for requests in flight.
  */
 export function heapTooSmall(cacheMemoryBytes: number, heapLimitBytes: number): string | null {

@@ -18,7 +18,6 @@ import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, uninspectableError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
-import { exactBuffer } from './exact-buffer.ts';
 import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
@@ -107,7 +106,8 @@ export class ArtifactService {
     const key = `${name}\0${filename}`;
     const kept = this.#hot.peek(key)?.body;
     if (kept?.blob === outcome.blob) return kept.bytes;
-    const bytes = exactBuffer(await this.#tarballs.readAll(outcome));
+    // The blob store reads into a buffer of exactly the file's size: nothing to trim before keeping it.
+    const bytes = await this.#tarballs.readAll(outcome);
     const hot = this.#hot.peek(key);
     if (hot !== undefined) {
       hot.body = { blob: outcome.blob, bytes };
