@@ -18,11 +18,15 @@ if (major < 24) {
 // worse: under hot traffic per-request objects outlived two scavenges and filled the old space
 // (+150 MB). A 1 GB old-generation ceiling (Node's default is a quarter of the machine's memory,
 // up to 4 GB) makes V8 grow the heap by at most ~1.4x between full collections instead of 4x: the
-// benchmark's cold-install peak fell from 260.6 to 222.4 MiB, for 8 % more gateway CPU there
-// (9.35 -> 10.12 s) and ~20 % in bench:npm:replay, which leaves npm out; the caches
-// (server.cacheMemory, 64 MiB by default) sit far below it. Allocation-site pretenuring is off:
+// benchmark's cold-install peak fell from 260.6 to 222.4 MiB. Its CPU cost (8 % there, ~20 % in
+// bench:npm:replay) went away once downloads and stored files freed their chunks: the replay now
+// shows 8.58 s with it against 9.14 s with a 4 GB ceiling. The caches (server.cacheMemory,
+// 64 MiB by default) sit far below it. Allocation-site pretenuring is off:
 // after a cold install V8 had learnt to allocate some request-path objects straight in the old
 // space, where a hot packument load then piled up 150 MB of garbage between full collections.
+// TurboFan takes a function after 10,000 calls instead of 3,000: a fresh gateway's first install
+// runs much code a few thousand times, which V8 compiled on a second core npm needed (9.5 % of
+// the gateway's CPU samples); bench:npm:replay's cold CPU fell from 9.3 to 8.5 s (5 runs each).
 // Flags or variables the operator set win; AIRLOCK_RUNTIME_TUNING=off starts Node as it is.
 if (argv[2] === 'serve' && env.AIRLOCK_RUNTIME_TUNING !== 'off' && env.AIRLOCK_RUNTIME_TUNED !== '1' && typeof process.execve === 'function') {
   const given = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -30,6 +34,7 @@ if (argv[2] === 'serve' && env.AIRLOCK_RUNTIME_TUNING !== 'off' && env.AIRLOCK_R
   if (!given.some((f) => /^--max-(semi-space|heap)-size\b/.test(f))) flags.push('--max-semi-space-size=16');
   if (!given.some((f) => /^--max-(old-space|heap)-size\b/.test(f))) flags.push('--max-old-space-size=1024');
   if (!given.some((f) => /^--(no-)?allocation-site-pretenuring\b/.test(f))) flags.push('--no-allocation-site-pretenuring');
+  if (!given.some((f) => /^--invocation-count-for-turbofan\b/.test(f))) flags.push('--invocation-count-for-turbofan=10000');
   const tuned = { ...env, AIRLOCK_RUNTIME_TUNED: '1' };
   if (env.MALLOC_ARENA_MAX === undefined) tuned.MALLOC_ARENA_MAX = '2';
   if (!/glibc\.malloc\./.test(env.GLIBC_TUNABLES ?? '')) {

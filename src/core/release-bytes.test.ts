@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
-import { releaseBytes, releaseLastView } from './release-bytes.ts';
+import { createServer, get } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { releaseBytes, releaseChunk, releaseLastView } from './release-bytes.ts';
 
 test('an owned allocation is freed at once; pooled, shared and small ones are left alone', () => {
   const owned = Buffer.allocUnsafeSlow(Buffer.poolSize * 2).fill(1);
@@ -49,4 +52,64 @@ test("zlib streams fill each output buffer slice by slice and never touch a full
   }
   assert.equal(hash.digest('hex'), createHash('sha256').update(plain).digest('hex'), 'every byte arrived intact after earlier buffers were freed');
   assert.ok(released >= Math.floor(plain.length / chunk) - 1, `released ${released} of about ${Math.floor(plain.length / chunk)} output buffers`);
+});
+
+test('a chunk spanning its whole allocation is freed; pool slices, shared reads and tiny chunks are not', () => {
+  const own = Buffer.allocUnsafeSlow(16 * 1024);
+  assert.equal(releaseChunk(own), true);
+  assert.equal(own.buffer.detached, true);
+  assert.equal(releaseChunk(own), false, 'already freed');
+
+  // An 8 KiB slice of the small-buffer pool and a neighbour in the same pool.
+  let pooled: Buffer;
+  let neighbour: Buffer;
+  do {
+    pooled = Buffer.allocUnsafe(8192);
+    neighbour = Buffer.from('still here');
+  } while (pooled.buffer !== neighbour.buffer);
+  assert.equal(releaseChunk(pooled), false);
+  assert.equal(neighbour.toString(), 'still here');
+
+  const read = Buffer.allocUnsafeSlow(64 * 1024);
+  assert.equal(releaseChunk(read.subarray(0, 32 * 1024)), false, 'the first half of a bigger read');
+  assert.equal(releaseChunk(read.subarray(32 * 1024)), false, 'the second half');
+  assert.equal(read.buffer.detached, false);
+  assert.equal(releaseChunk(Buffer.allocUnsafeSlow(1024)), false, 'not worth it');
+});
+
+test("an HTTP client body chunk is the consumer's own: freeing each as it is read leaves every later byte intact", async () => {
+  const body = randomBytes(3 * 1024 * 1024);
+  const server = createServer((_req, res) => {
+    res.setHeader('content-length', body.length);
+    let at = 0;
+    const next = (): void => {
+      while (at < body.length) {
+        const piece = body.subarray(at, at + 100_000);
+        at += piece.length;
+        if (!res.write(piece)) return void res.once('drain', next);
+      }
+      res.end();
+    };
+    next();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, resolve).on('error', reject);
+    });
+    const hash = createHash('sha256');
+    let freed = 0;
+    let seen = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      seen += chunk.length;
+      if (releaseChunk(chunk)) freed++;
+    }
+    assert.equal(seen, body.length);
+    assert.equal(hash.digest('hex'), createHash('sha256').update(body).digest('hex'));
+    assert.ok(freed > 0, 'Node copies body pieces into allocations of their own');
+  } finally {
+    server.close();
+  }
 });

@@ -32,6 +32,23 @@ export function releaseBytes(buf: Uint8Array): boolean {
   return true;
 }
 
+/** Below this, a chunk costs more to free by hand than it holds. */
+const SMALLEST_CHUNK = 4096;
+
+/**
+ * Free a stream chunk the caller owns and is done with, when it spans its whole allocation:
+ * Node's HTTP client copies each body piece into its own allocation, a file stream reads each
+ * chunk into its own, and neither looks at it again once it is handed on. A chunk that shares
+ * its allocation (a slice of a pool or of a bigger read) is left alone, whatever its size:
+ * a pool slice never spans its pool. Returns whether it was freed.
+ */
+export function releaseChunk(chunk: Uint8Array): boolean {
+  const ab = chunk.buffer;
+  if (!(ab instanceof ArrayBuffer) || ab.detached || ab.resizable || chunk.byteOffset !== 0 || chunk.byteLength !== ab.byteLength || ab.byteLength < SMALLEST_CHUNK) return false;
+  ab.transfer(0);
+  return true;
+}
+
 /**
  * Free the allocation behind `view` when `view` is the last of consecutive views that cover an
  * allocation of `allocation` bytes and every earlier view has been used: a zlib stream fills an

@@ -36,7 +36,10 @@ export type DocumentResult =
   | { readonly kind: 'not-modified'; readonly etag: string | null; readonly lastModified: string | null };
 
 export interface StreamResult {
-  /** Decoded and capped. The caller must consume it or destroy it. */
+  /**
+   * Decoded and capped. The caller must consume it or destroy it. Its chunks are the caller's
+   * own: nothing else reads them once they are handed on, so the caller may free them.
+   */
   readonly body: Readable;
   /**
    * The upstream's claim for the body's length when it has no content coding (so it is the

@@ -96,17 +96,20 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
     const tuned = await run([], {});
     assert.ok(tuned.argv.includes('--max-semi-space-size=16'), tuned.argv.join(' '));
     assert.ok(tuned.argv.includes('--no-allocation-site-pretenuring'), tuned.argv.join(' '));
+    assert.ok(tuned.argv.includes('--max-old-space-size=1024'), tuned.argv.join(' '));
+    assert.ok(tuned.argv.includes('--invocation-count-for-turbofan=10000'), tuned.argv.join(' '));
     assert.equal(tuned.env.get('MALLOC_ARENA_MAX'), '2');
     assert.match(tuned.env.get('GLIBC_TUNABLES') ?? '', /glibc\.malloc\.mmap_threshold=65536/);
 
-    const own = await run(['--max-semi-space-size=32', '--allocation-site-pretenuring'], { MALLOC_ARENA_MAX: '4' });
+    const own = await run(['--max-semi-space-size=32', '--allocation-site-pretenuring', '--invocation-count-for-turbofan=3000'], { MALLOC_ARENA_MAX: '4' });
     assert.ok(own.argv.includes('--max-semi-space-size=32'));
     assert.ok(!own.argv.includes('--max-semi-space-size=16'), own.argv.join(' '));
     assert.ok(!own.argv.includes('--no-allocation-site-pretenuring'), own.argv.join(' '));
+    assert.ok(!own.argv.includes('--invocation-count-for-turbofan=10000'), own.argv.join(' '));
     assert.equal(own.env.get('MALLOC_ARENA_MAX'), '4');
 
     const off = await run([], { AIRLOCK_RUNTIME_TUNING: 'off' });
-    assert.ok(!off.argv.some((a) => a.startsWith('--max-semi-space-size') || a.includes('pretenuring')), off.argv.join(' '));
+    assert.ok(!off.argv.some((a) => a.startsWith('--max-semi-space-size') || a.includes('pretenuring') || a.includes('turbofan')), off.argv.join(' '));
     assert.equal(off.env.get('MALLOC_ARENA_MAX'), undefined);
   } finally {
     await rm(cwd, { recursive: true, force: true });

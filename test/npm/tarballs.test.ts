@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appFor, npmTestEnv } from './helpers.ts';
+import { get, type IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { appFor, FIXTURE_PACKAGES, npmTestEnv, serverFor } from './helpers.ts';
 
 test('tarballs: verified, served with immutable caching and an ETag, 304 on revalidation', async (t) => {
   const env = await npmTestEnv();
@@ -131,4 +133,59 @@ test('a tarball is kept in memory only once it is asked for again: the first dow
   for (let i = 0; i < 3; i++) assert.deepEqual((await a.app.inject({ url, headers: { 'user-agent': `npm/11 ${i}` } })).rawPayload, expected);
   assert.equal(reads, 1, 'every requester is then served from memory');
   assert.equal(env.registry.tarballHits('left-pad', '1.1.0'), 1);
+});
+
+/**
+ * GET `url`, reading the body slowly at first so the server's socket writes back up; a body
+ * shorter than announced fails after 30 s instead of waiting forever.
+ */
+async function slowGet(url: string): Promise<{ status: number; body: Buffer }> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => get(url, { signal: AbortSignal.timeout(30_000) }, resolve).on('error', reject));
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    if (++n % 8 === 0 && n < 200) await sleep(5);
+  }
+  return { status: res.statusCode ?? 0, body: Buffer.concat(parts) };
+}
+
+test('a tarball too big to keep in memory is streamed in and out: inspected, stored, and served whole to a slow reader from the store', { timeout: 120_000 }, async (t) => {
+  const big = 5 * 1024 * 1024;
+  const env = await npmTestEnv([
+    ...FIXTURE_PACKAGES,
+    { name: 'big-pkg', versions: [{ version: '1.0.0', padBytes: big }] },
+    { name: 'scripted-big', versions: [{ version: '1.0.0', padBytes: big, manifest: { scripts: { install: 'node build.js' } } }] },
+  ]);
+  t.after(() => env.close());
+  const a = await serverFor(env);
+  t.after(() => a.close());
+  const expected = env.registry.tarball('big-pkg', '1.0.0');
+  assert.ok(expected.length > 2 * big / 3, 'the padding is incompressible');
+  env.registry.setChunkedTarballs(true);
+  const refused = await slowGet(`${a.url}/npm/scripted-big/-/scripted-big-1.0.0.tgz`);
+  assert.equal(refused.status, 403, 'inspecting the download as it streamed in found the install script');
+  assert.match((JSON.parse(refused.body.toString()) as { error: string }).error, /the tarball runs install scripts/);
+  env.registry.setChunkedTarballs(false);
+  // First request: fetched, stored and then sent from the store; later ones: from the store.
+  for (let i = 0; i < 3; i++) {
+    const r = await slowGet(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`);
+    assert.equal(r.status, 200);
+    assert.equal(createHash('sha512').update(r.body).digest('hex'), createHash('sha512').update(expected).digest('hex'), `request ${i + 1} is whole and intact`);
+  }
+  const parallel = await Promise.all(Array.from({ length: 4 }, () => slowGet(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`)));
+  for (const r of parallel) assert.ok(r.body.equals(expected), 'concurrent readers each get every byte');
+  assert.equal(env.registry.tarballHits('big-pkg', '1.0.0'), 1);
+  // A client that leaves mid-transfer does not disturb the next one.
+  await new Promise<void>((resolve, reject) => {
+    get(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`, (res) => {
+      res.once('data', () => {
+        res.destroy();
+        resolve();
+      });
+    }).on('error', reject);
+  });
+  assert.ok((await slowGet(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`)).body.equals(expected));
+  const head = await fetch(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`, { method: 'HEAD' });
+  assert.equal(Number(head.headers.get('content-length')), expected.length);
 });

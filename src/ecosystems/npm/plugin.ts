@@ -17,6 +17,7 @@ import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './o
 import type { Rendering } from './package-view.ts';
 import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
+import { sendOwnedStream } from './send-stream.ts';
 import { escapedName } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
 
@@ -107,7 +108,8 @@ async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply
   if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
   reply.header('content-length', outcome.size);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(await s.artifacts.open(route.name, route.filename, outcome));
+  const body = await s.artifacts.open(route.name, route.filename, outcome);
+  return Buffer.isBuffer(body) ? reply.send(body) : sendOwnedStream(reply, body);
 }
 
 async function versionDocument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'version' }>): Promise<FastifyReply> {

@@ -161,7 +161,7 @@ function inflateWhole(bytes: Buffer, max: number): Promise<Buffer | null> {
  * given to the visitor is valid only during the call.
  */
 export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, visitor: TarVisitor, limits: InspectLimits): Promise<void> {
-  const reader = new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, visitor);
+  const reader = tarReaderFor(visitor, limits);
   if (Buffer.isBuffer(source)) {
     const whole = await inflateWhole(source, Math.min(ONE_PIECE_UNPACKED_MAX, limits.maxUnpackedBytes + 1));
     if (whole !== null) {
@@ -174,36 +174,80 @@ export async function walkTarball(source: AsyncIterable<Uint8Array> | Readable |
       return;
     }
   }
-  await pipeline(
-    Buffer.isBuffer(source) ? Readable.from([source]) : source,
-    createGunzip({ chunkSize: STREAM_CHUNK }),
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        try {
-          reader.push(chunk);
-          releaseLastView(chunk, STREAM_CHUNK);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-      final(done) {
-        try {
-          reader.finish();
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-    }),
-  );
+  await pipeline(Buffer.isBuffer(source) ? Readable.from([source]) : source, createGunzip({ chunkSize: STREAM_CHUNK }), tarSink(reader));
 }
 
-export async function inspectTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
+function tarReaderFor(visitor: TarVisitor, limits: InspectLimits): TarReader {
+  return new TarReader({ maxEntries: limits.maxEntries, maxTotalBytes: limits.maxUnpackedBytes, maxExtendedHeaderBytes: 1024 * 1024 }, visitor);
+}
+
+/** Where inflated chunks go: into the tar reader, then freed (the visitor has seen them). */
+function tarSink(reader: TarReader): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      try {
+        reader.push(chunk);
+        releaseLastView(chunk, STREAM_CHUNK);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    final(done) {
+      try {
+        reader.finish();
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+}
+
+/**
+ * A tarball inspected while its gzipped bytes arrive from elsewhere (a download being stored),
+ * chunk by chunk. `write` resolves true once zlib is done with the chunk, so the caller may free
+ * it; false when the chunk was not taken (the walk already ended: a broken archive or a limit
+ * passed, which `end` then reports) — such a chunk may still be in zlib's hands, so it is left
+ * to the collector. `end` resolves with the inspection; `abort` gives up on it.
+ */
+export class TarballFeed {
+  readonly #gunzip = createGunzip({ chunkSize: STREAM_CHUNK });
+  readonly #inspection: Promise<TarballInspection>;
+
+  constructor(limits: InspectLimits = DEFAULT_INSPECT_LIMITS) {
+    this.#inspection = collectFacts(limits, (visitor) => pipeline(this.#gunzip, tarSink(tarReaderFor(visitor, limits))));
+  }
+
+  write(chunk: Uint8Array): Promise<boolean> {
+    const gunzip = this.#gunzip;
+    if (gunzip.destroyed || gunzip.writableEnded) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      gunzip.write(chunk, (err) => resolve(err === null || err === undefined));
+    });
+  }
+
+  end(): Promise<TarballInspection> {
+    if (!this.#gunzip.destroyed) this.#gunzip.end();
+    return this.#inspection;
+  }
+
+  async abort(): Promise<void> {
+    this.#gunzip.destroy();
+    await this.#inspection;
+  }
+}
+
+export function inspectTarball(source: AsyncIterable<Uint8Array> | Readable | Buffer, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<TarballInspection> {
+  return collectFacts(limits, (visitor) => walkTarball(source, visitor, limits));
+}
+
+/** The facts a walk shows the visitor; a walk that fails is reported in `error`, never thrown. */
+async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) => Promise<void>): Promise<TarballInspection> {
   const v = new FactsVisitor(limits.maxManifestBytes);
   let error: string | null = null;
   try {
-    await walkTarball(source, v, limits);
+    await walk(v);
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }

@@ -3,15 +3,15 @@
  * into a staged blob while it is inspected (gzip → tar) and, when small, kept in memory — one
  * pass over the bytes; committed only when every digest the metadata gives matches.
  */
-import { PassThrough, type Readable } from 'node:stream';
-import { AirlockError, isAirlockError, parseIntegrity, type NpmPackageName, type Purl } from '../../core/index.ts';
+import type { Readable } from 'node:stream';
+import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl } from '../../core/index.ts';
 import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, BlobUpload, CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
 import { readTarballFiles } from './tarball-files.ts';
-import { inspectTarball, type TarballInspection } from './tarball-inspect.ts';
+import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 
 /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
 export interface Ingested {
@@ -70,19 +70,6 @@ export function expectationOf(name: string, version: string, dist: { readonly [k
 
 function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
   return (e.sha512 === undefined || rec.sha512 === e.sha512) && (e.sha1 === undefined || rec.sha1 === e.sha1) && (e.sha256 === undefined || `sha256:${e.sha256}` === rec.blob);
-}
-
-/** Resolves when the stream can take more, or has been destroyed (the inspector gave up). */
-function drained(stream: PassThrough): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
 }
 
 export class TarballStore {
@@ -165,31 +152,35 @@ export class TarballStore {
     }
   }
 
+  /**
+   * Each chunk is written to the staged blob and inspected at once; once both are done with it
+   * and it is not kept, its memory is freed (core/release-bytes.ts): a big download otherwise
+   * leaves tens of MB of spent chunks waiting for V8's next full collection.
+   */
   async #stream(source: Readable, upload: BlobUpload, expected: Expected): Promise<{ committed: CommittedBlob; inspection: TarballInspection; body: Buffer | null }> {
-    const inspector = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const inspecting = inspectTarball(inspector);
+    const feed = new TarballFeed();
     let kept: Buffer[] | null = [];
     let keptBytes = 0;
     try {
       try {
+        // The upstream client's body chunks are this loop's own (UpstreamClient.openStream).
         for await (const chunk of source as AsyncIterable<Buffer>) {
-          await upload.write(chunk);
-          if (!inspector.destroyed && !inspector.write(chunk)) await drained(inspector);
+          const [, inspected] = await Promise.all([upload.write(chunk), feed.write(chunk)]);
           if (kept !== null) {
             keptBytes += chunk.length;
             if (keptBytes > this.#settings.hotArtifactMaxBytes) kept = null;
             else kept.push(chunk);
           }
+          if (kept === null && inspected) releaseChunk(chunk);
         }
       } finally {
         source.destroy();
       }
-      inspector.end();
+      const inspection = await feed.end();
       const committed = await upload.commit(expected.expect);
-      return { committed, inspection: await inspecting, body: kept === null ? null : Buffer.concat(kept, keptBytes) };
+      return { committed, inspection, body: kept === null ? null : Buffer.concat(kept, keptBytes) };
     } catch (err) {
-      inspector.destroy();
-      await inspecting;
+      await feed.abort();
       throw err;
     }
   }

@@ -230,6 +230,21 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         assert.equal(await store.open(sha256Of('absent'), { start: 0, end: 1 }), null);
       }));
 
+    test("open: every chunk is the reader's own allocation, so a reader may free it once done", () =>
+      withStore(async (store) => {
+        const data = randomBytes(MB + 12_345);
+        const { digest } = await put(store, data);
+        for (const stream of [await store.open(digest), await store.open(digest, { start: 1, end: MB })]) {
+          assert.ok(stream !== null);
+          let chunks = 0;
+          for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+            chunks++;
+            assert.ok(chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength, `chunk ${chunks} (${chunk.byteLength} bytes) shares its allocation`);
+          }
+          assert.ok(chunks > 1);
+        }
+      }));
+
     test('read: the blob or a range in one buffer of its own, capped before anything is read', () =>
       withStore(async (store) => {
         const data = randomBytes(300_000);

@@ -76,7 +76,10 @@ export interface ByteRange {
 
 export interface BlobReader {
   stat(digest: Sha256Digest): Promise<BlobInfo | null>;
-  /** A stream of the blob (or a range of it); null when absent. */
+  /**
+   * A stream of the blob (or a range of it); null when absent. Each chunk is the reader's own
+   * allocation, which nothing else reads once it is handed on: a reader may free it when done.
+   */
   open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null>;
   /**
    * The blob (or a range of it) in one buffer that owns exactly its bytes; null when absent.
