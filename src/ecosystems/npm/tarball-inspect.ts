@@ -206,10 +206,10 @@ function tarSink(reader: TarReader): Writable {
 
 /**
  * A tarball inspected while its gzipped bytes arrive from elsewhere (a download being stored),
- * chunk by chunk. `write` resolves true once zlib is done with the chunk, so the caller may free
- * it; false when the chunk was not taken (the walk already ended: a broken archive or a limit
- * passed, which `end` then reports) — such a chunk may still be in zlib's hands, so it is left
- * to the collector. `end` resolves with the inspection; `abort` gives up on it.
+ * chunk by chunk. `write` resolves true once zlib has consumed the chunk, so the caller may free
+ * it; false when the walk had already ended (a broken archive or a limit passed, which `end`
+ * then reports) or zlib failed on it: such a chunk is left to the collector, as nothing says
+ * zlib is done with it. `end` resolves with the inspection; `abort` gives up on it.
  */
 export class TarballFeed {
   readonly #gunzip = createGunzip({ chunkSize: STREAM_CHUNK });
