@@ -18,7 +18,10 @@ import { Buffer } from 'node:buffer';
  * small buffers out of shared pools of exactly that size (64 KiB in Node 24), and a pool must
  * not be detached under its other tenants.
  */
-const releasable = (ab: ArrayBufferLike): ab is ArrayBuffer => ab instanceof ArrayBuffer && !ab.detached && !ab.resizable && ab.byteLength > Buffer.poolSize;
+const releasable = (ab: ArrayBufferLike): ab is ArrayBuffer => freeable(ab) && ab.byteLength > Buffer.poolSize;
+
+/** An allocation detaching can free: a plain, fixed-size, not yet freed ArrayBuffer. */
+const freeable = (ab: ArrayBufferLike): ab is ArrayBuffer => ab instanceof ArrayBuffer && !ab.detached && !ab.resizable;
 
 /**
  * Free the allocation `buf` starts, which the caller owns whole (what lies past `buf`'s end is
@@ -44,7 +47,7 @@ const SMALLEST_CHUNK = 4096;
  */
 export function releaseChunk(chunk: Uint8Array): boolean {
   const ab = chunk.buffer;
-  if (!(ab instanceof ArrayBuffer) || ab.detached || ab.resizable || chunk.byteOffset !== 0 || chunk.byteLength !== ab.byteLength || ab.byteLength < SMALLEST_CHUNK) return false;
+  if (!freeable(ab) || chunk.byteOffset !== 0 || chunk.byteLength !== ab.byteLength || ab.byteLength < SMALLEST_CHUNK) return false;
   ab.transfer(0);
   return true;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { packageTarball, tar } from '../../../test/support/npm-registry/index.ts';
-import { inspectTarball } from './tarball-inspect.ts';
+import { inspectTarball, TarballFeed } from './tarball-inspect.ts';
 
 const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array<number>(60).fill(0)]);
 
@@ -118,4 +118,18 @@ test('inflated bytes freed as they are read leave every fact intact (a manifest 
     assert.deepEqual(r.facts['install_scripts'], { preinstall: 'node pre.js' }, what);
     assert.deepEqual(r.facts['native_binaries'], ['lib/addon.node'], what);
   }
+});
+
+test('a tarball fed chunk by chunk is inspected as its stream is; once the walk has failed, chunks are no longer taken', { timeout: 30_000 }, async () => {
+  const gz = gzipSync(tar([{ path: 'package/package.json', content: JSON.stringify({ name: 'fed', version: '1.0.0', scripts: { install: 'node i.js' } }) }, { path: 'package/lib/addon.node', content: elf }]));
+  const feed = new TarballFeed();
+  for (let i = 0; i < gz.length; i += 100) assert.equal(await feed.write(gz.subarray(i, i + 100)), true, 'zlib consumed the chunk');
+  const fed = await feed.end();
+  assert.deepEqual(fed, await inspectTarball(Readable.from([gz])));
+
+  const broken = new TarballFeed();
+  await broken.write(Buffer.from('not gzip at all, not even close'));
+  // zlib reports the bad header while or after consuming it; from then on nothing is taken.
+  assert.equal(await broken.write(gz), false);
+  assert.match((await broken.end()).error ?? '', /header/);
 });

@@ -223,7 +223,13 @@ export class TarballFeed {
     const gunzip = this.#gunzip;
     if (gunzip.destroyed || gunzip.writableEnded) return Promise.resolve(false);
     return new Promise((resolve) => {
-      gunzip.write(chunk, (err) => resolve(err === null || err === undefined));
+      // zlib never calls back a write it failed on: the stream closes instead.
+      const onClose = (): void => resolve(false);
+      gunzip.once('close', onClose);
+      gunzip.write(chunk, (err) => {
+        gunzip.off('close', onClose);
+        resolve(err === null || err === undefined);
+      });
     });
   }
 
