@@ -1,9 +1,12 @@
-/** `npm ci` of the workload against a registry: fresh project copy and fresh npm cache per run. */
+/**
+ * `npm ci` of the workload against a registry: fresh project copy and fresh npm cache per run,
+ * on a RAM filesystem when there is one (`scratch.ts` says why).
+ */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuSeconds, exitedChildrenCpuSeconds } from './processes.ts';
+import { npmScratchRoot } from './scratch.ts';
 import { WORKLOAD_DIR } from './workload.ts';
 
 export interface InstallResult {
@@ -26,7 +29,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * slow as npm's and the registry's CPU demand together allow, whatever the registry's latency.
  */
 export async function npmCi(registry: string, serverPid: number): Promise<InstallResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-ci-'));
+  const dir = await mkdtemp(join(npmScratchRoot(), 'airlock-bench-ci-'));
   try {
     await copyFile(join(WORKLOAD_DIR, 'package.json'), join(dir, 'package.json'));
     await copyFile(join(WORKLOAD_DIR, 'package-lock.json'), join(dir, 'package-lock.json'));

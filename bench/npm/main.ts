@@ -15,6 +15,7 @@ import { npmCi, type InstallResult } from './install-runs.ts';
 import { load, type LoadResult } from './load.ts';
 import { airlock, memoryOf, resetPeak, sampleRss, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
+import { npmScratchRoot, removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     out.push('');
     out.push(`npm ci of the workload (${floorRuns[0]?.packages ?? '?'} packages added; ${lockCount} distinct tarballs)`);
     out.push(`  policy: the built-in default with cooldown_days 0`);
-    out.push(`npm ci   --prefer-online, fresh npm cache, ${RUNS} runs, median`);
+    out.push(`npm ci   --prefer-online, fresh npm cache, ${RUNS} runs, median; npm's project and cache in ${npmScratchRoot()}, Airlock's data on the disk`);
     const floorMin = Math.min(...floorRuns.map((r) => r.seconds));
     const coldMin = Math.min(...coldRuns.map((r) => r.seconds));
     const warmMin = Math.min(...warmRuns.map((r) => r.seconds));
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
   } finally {
     await last?.stop();
     await floor.child.stop();
+    await removeDeferred();
   }
 }
 

@@ -1,11 +1,12 @@
 /** Child processes of the benchmark (floor registry, Airlock) and their memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { removeLater } from './scratch.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -160,10 +161,14 @@ export interface AirlockInstance {
   readonly child: Child;
   readonly url: string;
   readonly dir: string;
+  /** Stop the process; its data directory is deleted when the benchmark ends (`removeDeferred`). */
   stop(): Promise<void>;
 }
 
-/** Airlock as the benchmark runs it: a fresh data directory, the built-in policy with cooldown off. */
+/**
+ * Airlock as the benchmark runs it: a fresh data directory on the disk, the built-in policy with
+ * cooldown off.
+ */
 export async function airlock(upstream: string): Promise<AirlockInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
   const config = join(dir, 'airlock.yaml');
@@ -196,7 +201,7 @@ export async function airlock(upstream: string): Promise<AirlockInstance> {
     dir,
     async stop() {
       await child.stop();
-      await rm(dir, { recursive: true, force: true });
+      removeLater(dir);
     },
   };
 }

@@ -15,6 +15,7 @@ import { parseNpmPackageName } from '../../src/core/index.ts';
 import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
 import { airlock, cpuSeconds, memoryOf, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
+import { removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await floor.child.stop();
+    await removeDeferred();
   }
   // Where the server's CPU went: its main thread, V8's compiler and collector helpers, the pool.
   const split = (r: readonly Run[]): string => {
