@@ -55,10 +55,17 @@ export async function startFloor(): Promise<{ child: Child; url: string }> {
   return { child: wrap(proc), url: (JSON.parse(m[1] ?? '{}') as { url: string }).url };
 }
 
-/** `airlock serve --config <file>` as a real deployment would run it. */
-export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
-  // BENCH_AIRLOCK_NODE_FLAGS: extra runtime flags for the gateway only (to compare heap settings).
-  const flags = (process.env['BENCH_AIRLOCK_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+/** BENCH_AIRLOCK_NODE_FLAGS: extra runtime flags for the gateway only (to compare heap settings). */
+export function gatewayFlagsFromEnv(): readonly string[] {
+  return splitFlags(process.env['BENCH_AIRLOCK_NODE_FLAGS'] ?? '');
+}
+
+export function splitFlags(text: string): readonly string[] {
+  return text.split(' ').filter((f) => f !== '');
+}
+
+/** `airlock serve --config <file>` as a real deployment would run it, with `flags` given to Node. */
+export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv, flags: readonly string[] = gatewayFlagsFromEnv()): Promise<{ child: Child; url: string }> {
   const proc = spawn(process.execPath, [...flags, join(ROOT, 'bin', 'airlock.js'), 'serve', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
@@ -169,7 +176,7 @@ export interface AirlockInstance {
  * Airlock as the benchmark runs it: a fresh data directory on the disk, the built-in policy with
  * cooldown off.
  */
-export async function airlock(upstream: string): Promise<AirlockInstance> {
+export async function airlock(upstream: string, flags: readonly string[] = gatewayFlagsFromEnv()): Promise<AirlockInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
   const config = join(dir, 'airlock.yaml');
   await writeFile(
@@ -194,7 +201,7 @@ export async function airlock(upstream: string): Promise<AirlockInstance> {
       '',
     ].join('\n'),
   );
-  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' });
+  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' }, flags);
   return {
     child,
     url,

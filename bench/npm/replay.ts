@@ -8,18 +8,24 @@
  * helpers, libuv pool) — and each server's peak RSS after the replay. Medians over `--runs`.
  * BENCH_AIRLOCK_NODE_FLAGS gives the gateway extra runtime flags (heap settings), named in the
  * output, so a trade-off between CPU and peak memory is measured in one command.
+ * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
+ * started with other flags: each
+ * run replays against every one of them in turn, so a slow spell of a shared machine falls on
+ * all of them alike instead of on whichever was measured then; one line per flag set.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { parseNpmPackageName } from '../../src/core/index.ts';
 import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
-import { airlock, cpuSeconds, memoryOf, startFloor, threadCpuSeconds } from './processes.ts';
+import { airlock, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, compare: { type: 'string', multiple: true, default: [] } } });
 const RUNS = Number(values.runs);
+/** The gateway's flag sets: BENCH_AIRLOCK_NODE_FLAGS's, then each `--compare`. */
+const VARIANTS: readonly (readonly string[])[] = [gatewayFlagsFromEnv(), ...values.compare.map(splitFlags)];
 const CONCURRENCY = 16;
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
@@ -75,19 +81,25 @@ async function main(): Promise<void> {
   await ensureWorkloadCache((line) => process.stdout.write(`${line}\n`));
   const pkgs = lockedPackages();
   const floor = await startFloor();
-  const rows = { floor: [] as Run[], cold: [] as Run[], warm: [] as Run[] };
+  const floorRuns: Run[] = [];
+  const rows = VARIANTS.map(() => ({ cold: [] as Run[], warm: [] as Run[] }));
   try {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
-      rows.floor.push(await replay(floor.url, pkgs, floor.child.pid));
-      const a = await airlock(floor.url);
-      try {
-        rows.cold.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
-        rows.warm.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
-      } finally {
-        await a.stop();
+      floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
+      const line = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
+      for (const [v, flags] of VARIANTS.entries()) {
+        const row = rows[v] as { cold: Run[]; warm: Run[] };
+        const a = await airlock(floor.url, flags);
+        try {
+          row.cold.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
+          row.warm.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
+        } finally {
+          await a.stop();
+        }
+        line.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
       }
-      process.stdout.write(`run ${i + 1}/${RUNS}: floor ${rows.floor[i]?.seconds.toFixed(2)} s, airlock cold ${rows.cold[i]?.seconds.toFixed(2)} s, warm ${rows.warm[i]?.seconds.toFixed(2)} s\n`);
+      process.stdout.write(`${line.join('; ')}\n`);
     }
   } finally {
     await floor.child.stop();
@@ -104,20 +116,27 @@ async function main(): Promise<void> {
       .join(', ');
   };
   // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
-  const line = (label: string, r: readonly Run[], withPeak = true): string =>
-    `  ${label.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
-    (withPeak ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB` : '');
+  const line = (name: string, r: readonly Run[], withPeak = true): string =>
+    `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
+    (withPeak ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}` : '');
   process.stdout.write(
     [
       '',
       `replay of a cold npm ci's ${pkgs.length} packument + tarball requests, ${CONCURRENCY} at a time, ${RUNS} runs, median` +
-        (process.env['BENCH_AIRLOCK_NODE_FLAGS'] ? `; gateway flags: ${process.env['BENCH_AIRLOCK_NODE_FLAGS']}` : ''),
-      line('floor (local registry)', rows.floor, false),
-      line('airlock cold', rows.cold),
-      line('airlock warm', rows.warm),
+        (VARIANTS.length === 1 && (VARIANTS[0]?.length ?? 0) > 0 ? `; gateway flags: ${label(VARIANTS[0] ?? [])}` : ''),
+      line('floor (local registry)', floorRuns, false),
+      ...VARIANTS.flatMap((flags, v) => {
+        const row = rows[v] as { cold: Run[]; warm: Run[] };
+        const named = VARIANTS.length > 1 ? [`gateway flags: ${label(flags)}`] : [];
+        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm)];
+      }),
       '',
     ].join('\n'),
   );
+}
+
+function label(flags: readonly string[]): string {
+  return flags.length === 0 ? '(none)' : flags.join(' ');
 }
 
 if (import.meta.main) await main();
