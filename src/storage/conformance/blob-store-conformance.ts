@@ -57,6 +57,24 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         assert.deepEqual(await readAll(await store.open(blob.digest)), data);
       }));
 
+    test('write: once a write resolves the upload is done with the chunk, so the caller may reuse or free it', () =>
+      withStore(async (store) => {
+        const data = randomBytes(MB + 4_321);
+        const upload = await store.begin({ maxBytes: 2 * MB });
+        const chunk = Buffer.allocUnsafeSlow(64 * 1024);
+        for (let i = 0; i < data.byteLength; i += chunk.byteLength) {
+          const piece = chunk.subarray(0, data.copy(chunk, 0, i, i + chunk.byteLength));
+          await upload.write(piece);
+          chunk.fill(0xee); // what a reuse would leave behind
+        }
+        const freed = Buffer.allocUnsafeSlow(64 * 1024).fill(7);
+        await upload.write(freed);
+        freed.buffer.transfer(0); // freed: the buffer now reads as empty
+        const whole = Buffer.concat([data, Buffer.alloc(64 * 1024, 7)]);
+        const blob = await upload.commit({ size: whole.byteLength, sha256: hex('sha256', whole) });
+        assert.deepEqual(await readAll(await store.open(blob.digest)), whole);
+      }));
+
     test('an upload begun for its address only computes the sha256, verifies it, and refuses other expectations', () =>
       withStore(async (store) => {
         const data = randomBytes(100_000);

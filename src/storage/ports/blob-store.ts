@@ -48,7 +48,11 @@ export interface BlobUploadOptions {
  * has verified every expectation, fsynced and renamed atomically.
  */
 export interface BlobUpload {
-  /** Resolves once the chunk is accepted (backpressure). */
+  /**
+   * Resolves once the chunk is accepted (backpressure). From then on the upload no longer reads
+   * the chunk (a driver that buffers, such as a multipart upload, copies what it keeps): the
+   * caller may reuse or free it.
+   */
   write(chunk: Uint8Array): Promise<void>;
   readonly bytesWritten: number;
   /**
