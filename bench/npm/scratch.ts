@@ -5,11 +5,12 @@
  * journal (this machine's root filesystem), the inode allocator passes over inodes freed in the
  * last minute or more (longer while their inode-table block is still dirty: `recently_deleted`
  * in the kernel's `fs/ext4/ialloc.c`). One `npm ci` of the workload writes about 24,000 files.
- * When each install's tree was deleted right after it, the next installs spent up to 20 s of
- * kernel time per install scanning past those inodes, against 3 s on a RAM filesystem (`perf`:
- * `recently_deleted` and the inode-table lookups under it took a third of the machine's
- * samples). That time grew from run to run and weighed on whichever side came next: five floor
- * installs in a row took 9.3, 10.9, 12.3, 13.6 and 14.5 s, and the ratios drifted with them. So:
+ * When each install's tree was deleted right after it, every later install scanned past those
+ * inodes. Measured by hand, with the benchmark's own install and floor helpers: five floor
+ * installs in a row took 9.3, 10.9, 12.3, 13.6 and 14.5 s; npm then spent about 20 s of kernel
+ * time per install, against 3 s on a RAM filesystem; and `perf` put a third of the machine's
+ * samples in `recently_deleted` and the inode-table lookups under it. The slowdown weighed on
+ * whichever side came next, and the ratios drifted with it. So:
  *  - npm's project and cache go on a RAM filesystem when the machine has one. They are npm's
  *    own writes, identical through Airlock and straight from the floor. Keeping them off the
  *    disk takes nothing away from either side; it leaves both faster, which makes the ratio

@@ -160,9 +160,9 @@ export class MetadataService {
       });
       // Compression runs on the thread pool, outside the heavy section. Only the compressed form
       // is kept: the body's memory is given back as soon as it is compressed.
-      let gzip: Buffer;
+      let compressed: Buffer;
       try {
-        gzip = exactBuffer(await gzipAsync(body, { level: 6, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) }));
+        compressed = exactBuffer(await gzipAsync(body, { level: 6, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) }));
       } finally {
         releaseBytes(body);
       }
@@ -170,7 +170,7 @@ export class MetadataService {
         // The view's digest, the document and the base URL determine every byte of the body.
         etag: `W/"${createHash('sha256').update(`${state.doc.blob}\0${key}\0${view.digest}`).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
-        gzip,
+        gzip: compressed,
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);
