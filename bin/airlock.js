@@ -11,23 +11,12 @@ if (major < 24) {
   exit(1);
 }
 // `serve` is a long-running server: start it again at once (same process, same PID, through
-// execve) with runtime settings sized for a gateway instead of Node's throughput-first defaults.
-// A young generation capped at 16 MB per semi-space (Node 24 lets it grow to 64) and glibc malloc
-// returning freed buffers to the system lower peak resident memory by 100-130 MB on the npm
-// benchmark's cold install, at no measured cost in time (docs/configuration.md#memory). 8 MB was
-// worse: under hot traffic per-request objects outlived two scavenges and filled the old space
-// (+150 MB). A 1 GB old-generation ceiling (Node's default is a quarter of the machine's memory,
-// up to 4 GB) makes V8 grow the heap by at most ~1.4x between full collections instead of 4x: the
-// benchmark's cold-install peak fell from 260.6 to 222.4 MiB. Its CPU cost (8 % there, ~20 % in
-// bench:npm:replay) went away once downloads and stored files freed their chunks: the replay now
-// shows 8.58 s with it against 9.14 s with a 4 GB ceiling. The caches (server.cacheMemory,
-// 64 MiB by default) sit far below it. Allocation-site pretenuring is off:
-// after a cold install V8 had learnt to allocate some request-path objects straight in the old
-// space, where a hot packument load then piled up 150 MB of garbage between full collections.
-// TurboFan takes a function after 10,000 calls instead of 3,000: a fresh gateway's first install
-// runs much code a few thousand times, which V8 compiled on a second core npm needed (9.5 % of
-// the gateway's CPU samples); bench:npm:replay's cold CPU fell from 9.3 to 8.5 s (5 runs each).
-// Flags or variables the operator set win; AIRLOCK_RUNTIME_TUNING=off starts Node as it is.
+// execve) with runtime settings sized for a gateway instead of Node's throughput-first defaults:
+// a 16 MB semi-space, a 1 GB old-generation ceiling, no allocation-site pretenuring, TurboFan
+// after 10,000 calls, and glibc malloc returning freed buffers to the system. Why each, and what
+// it was measured to save, is in docs/configuration.md#memory (one place, so the figures cannot
+// disagree). Flags or variables the operator set win; AIRLOCK_RUNTIME_TUNING=off starts Node as
+// it is.
 if (argv[2] === 'serve' && env.AIRLOCK_RUNTIME_TUNING !== 'off' && env.AIRLOCK_RUNTIME_TUNED !== '1' && typeof process.execve === 'function') {
   const given = [...process.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)];
   const flags = [];

@@ -9,9 +9,9 @@
  * BENCH_AIRLOCK_NODE_FLAGS gives the gateway extra runtime flags (heap settings), named in the
  * output, so a trade-off between CPU and peak memory is measured in one command.
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
- * started with other flags: each
- * run replays against every one of them in turn, so a slow spell of a shared machine falls on
- * all of them alike instead of on whichever was measured then; one line per flag set.
+ * started with other flags: each run replays against every one of them in turn, so a slow spell
+ * of a shared machine falls on all of them alike instead of on whichever was measured then; one
+ * line per flag set.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
