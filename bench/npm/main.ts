@@ -6,20 +6,27 @@
  *      CPU seconds npm and the registry process each used per install.
  *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor.
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
- * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32).
+ * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32),
+ * --bare (each run also installs cold through the bare proxy, `bare-proxy.ts`: the cost of
+ * proxying alone, without Airlock's gate, records and inspection).
  */
 import { availableParallelism, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
 import { load, type LoadResult } from './load.ts';
-import { airlock, memoryOf, resetPeak, sampleRss, startFloor, type AirlockInstance } from './processes.ts';
+import { airlock, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    bare: { type: 'boolean', default: false },
+  },
 });
 const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
   const phasePeaks = { cold: 0, warm: 0, hot: 0 };
   let peaksApart = true;
   const floorRuns: InstallResult[] = [];
+  const bareRuns: InstallResult[] = [];
   const coldRuns: InstallResult[] = [];
   const warmRuns: InstallResult[] = [];
   let last: AirlockInstance | null = null;
@@ -75,6 +83,15 @@ async function main(): Promise<void> {
       last = null;
       floorRuns.push(await npmCi(floorNpm, floor.child.pid));
       log(`run ${i + 1}/${RUNS}: floor ${fmt(floorRuns[i]?.seconds ?? NaN)} s`);
+      if (values.bare) {
+        const bare = await startBareProxy(floor.url);
+        try {
+          bareRuns.push(await npmCi(bare.url, bare.child.pid));
+        } finally {
+          await bare.stop();
+        }
+        log(`run ${i + 1}/${RUNS}: bare proxy cold ${fmt(bareRuns[i]?.seconds ?? NaN)} s`);
+      }
       last = await airlock(floor.url);
       idleRss = Math.max(idleRss, memoryOf(last.child.pid).rss);
       const registry = `${last.url}/npm/`;
@@ -133,12 +150,18 @@ async function main(): Promise<void> {
     const coldMin = Math.min(...coldRuns.map((r) => r.seconds));
     const warmMin = Math.min(...warmRuns.map((r) => r.seconds));
     out.push(`  floor (local registry)      ${fmt(floorMed)} s   runs: ${floorRuns.map((r) => fmt(r.seconds)).join(', ')}`);
+    if (bareRuns.length > 0) {
+      const bareMed = median(bareRuns.map((r) => r.seconds));
+      const bareMin = Math.min(...bareRuns.map((r) => r.seconds));
+      out.push(`  bare proxy cold             ${fmt(bareMed)} s   runs: ${bareRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(bareMed / floorMed)}x median, ${fmt(bareMin / floorMin)}x best (no gate, records or inspection)`);
+    }
     out.push(`  airlock cold                ${fmt(coldMed)} s   runs: ${coldRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(coldMed / floorMed)}x median, ${fmt(coldMin / floorMin)}x best (target <= 1.25x)`);
     out.push(`  airlock warm                ${fmt(warmMed)} s   runs: ${warmRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(warmMed / floorMed)}x median, ${fmt(warmMin / floorMin)}x best (target <= 1.10x)`);
     const cpu = (label: string, runs: readonly InstallResult[]): string =>
       `  ${label.padEnd(28)}${fmt(median(runs.map((r) => r.npmCpu))).padStart(6)} s npm + ${fmt(median(runs.map((r) => r.serverCpu)))} s registry`;
     out.push(`CPU seconds per install, median (this machine has ${availableParallelism()} cores)`);
     out.push(cpu('floor', floorRuns));
+    if (bareRuns.length > 0) out.push(cpu('bare proxy cold', bareRuns));
     out.push(cpu('airlock cold', coldRuns));
     out.push(cpu('airlock warm', warmRuns));
     // When npm alone keeps the cores nearly busy, an install's wall-clock follows the CPU that npm
@@ -150,6 +173,9 @@ async function main(): Promise<void> {
       `  npm + registry CPU against the floor's: cold ${fmt(total(coldRuns) / total(floorRuns))}x, warm ${fmt(total(warmRuns) / total(floorRuns))}x; ` +
         `cores kept busy: floor ${busy(floorRuns)}, cold ${busy(coldRuns)}, warm ${busy(warmRuns)}`,
     );
+    if (bareRuns.length > 0) {
+      out.push(`  bare proxy cold: npm + registry CPU ${fmt(total(bareRuns) / total(floorRuns))}x the floor's; cores kept busy ${busy(bareRuns)}`);
+    }
     out.push('');
     out.push(`hot requests (${hot[0]?.[1].tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s)        airlock                 floor`);
     for (const [label, mine, base] of hot) {

@@ -1,4 +1,4 @@
-/** Child processes of the benchmark (floor registry, Airlock) and their memory. */
+/** Child processes of the benchmark (floor registry, bare proxy, Airlock) and their memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -53,6 +53,22 @@ export async function startFloor(): Promise<{ child: Child; url: string }> {
   const proc = spawn(process.execPath, [join(import.meta.dirname, 'floor-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, 180_000);
   return { child: wrap(proc), url: (JSON.parse(m[1] ?? '{}') as { url: string }).url };
+}
+
+/** The bare proxy (`bare-proxy.ts`) in front of `upstream`, its data in a fresh directory on the disk. */
+export async function startBareProxy(upstream: string): Promise<{ child: Child; url: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-bare-'));
+  const proc = spawn(process.execPath, [join(import.meta.dirname, 'bare-proxy.ts'), upstream, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, 60_000);
+  const child = wrap(proc);
+  return {
+    child,
+    url: (JSON.parse(m[1] ?? '{}') as { url: string }).url,
+    async stop() {
+      await child.stop();
+      removeLater(dir);
+    },
+  };
 }
 
 /** BENCH_AIRLOCK_NODE_FLAGS: extra runtime flags for the gateway only (to compare heap settings). */

@@ -32,7 +32,7 @@ export function policyRestrictions(name: string, versions: Iterable<string>, mes
 }
 
 /** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
-const CORGI_FIELDS = [
+export const CORGI_FIELDS = [
   'name',
   'version',
   'deprecated',
