@@ -138,25 +138,23 @@ async function main(): Promise<void> {
     const warm = await sampleRss(a.child.pid, 25, pass);
     const after = memoryOf(a.child.pid).rss;
 
-    const floorMed = median(floorRuns.map((r) => r.seconds));
-    const coldMed = median(coldRuns.map((r) => r.seconds));
-    const warmMed = median(warmRuns.map((r) => r.seconds));
+    const seconds = (runs: readonly InstallResult[]): { med: number; min: number } => ({ med: median(runs.map((r) => r.seconds)), min: Math.min(...runs.map((r) => r.seconds)) });
+    const floorTime = seconds(floorRuns);
+    /** One install row: median and runs, and (against the floor) the ratios with what they are held to. */
+    const installRow = (label: string, runs: readonly InstallResult[], against?: string): string => {
+      const t = seconds(runs);
+      const ratios = against === undefined ? '' : `   ratio ${fmt(t.med / floorTime.med)}x median, ${fmt(t.min / floorTime.min)}x best (${against})`;
+      return `  ${label.padEnd(28)}${fmt(t.med)} s   runs: ${runs.map((r) => fmt(r.seconds)).join(', ')}${ratios}`;
+    };
     const out: string[] = [];
     out.push('');
     out.push(`npm ci of the workload (${floorRuns[0]?.packages ?? '?'} packages added; ${lockCount} distinct tarballs)`);
     out.push(`  policy: the built-in default with cooldown_days 0`);
     out.push(`npm ci   --prefer-online, fresh npm cache, ${RUNS} runs, median; npm's project and cache in ${npmScratchRoot()}, Airlock's data on the disk`);
-    const floorMin = Math.min(...floorRuns.map((r) => r.seconds));
-    const coldMin = Math.min(...coldRuns.map((r) => r.seconds));
-    const warmMin = Math.min(...warmRuns.map((r) => r.seconds));
-    out.push(`  floor (local registry)      ${fmt(floorMed)} s   runs: ${floorRuns.map((r) => fmt(r.seconds)).join(', ')}`);
-    if (bareRuns.length > 0) {
-      const bareMed = median(bareRuns.map((r) => r.seconds));
-      const bareMin = Math.min(...bareRuns.map((r) => r.seconds));
-      out.push(`  bare proxy cold             ${fmt(bareMed)} s   runs: ${bareRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(bareMed / floorMed)}x median, ${fmt(bareMin / floorMin)}x best (no gate, records or inspection)`);
-    }
-    out.push(`  airlock cold                ${fmt(coldMed)} s   runs: ${coldRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(coldMed / floorMed)}x median, ${fmt(coldMin / floorMin)}x best (target <= 1.25x)`);
-    out.push(`  airlock warm                ${fmt(warmMed)} s   runs: ${warmRuns.map((r) => fmt(r.seconds)).join(', ')}   ratio ${fmt(warmMed / floorMed)}x median, ${fmt(warmMin / floorMin)}x best (target <= 1.10x)`);
+    out.push(installRow('floor (local registry)', floorRuns));
+    if (bareRuns.length > 0) out.push(installRow('bare proxy cold', bareRuns, 'no gate, records or inspection'));
+    out.push(installRow('airlock cold', coldRuns, 'target <= 1.25x'));
+    out.push(installRow('airlock warm', warmRuns, 'target <= 1.10x'));
     const cpu = (label: string, runs: readonly InstallResult[]): string =>
       `  ${label.padEnd(28)}${fmt(median(runs.map((r) => r.npmCpu))).padStart(6)} s npm + ${fmt(median(runs.map((r) => r.serverCpu)))} s registry`;
     out.push(`CPU seconds per install, median (this machine has ${availableParallelism()} cores)`);

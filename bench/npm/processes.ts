@@ -49,21 +49,24 @@ function waitForLine(proc: ChildProcess, stream: NodeJS.ReadableStream, re: RegE
   });
 }
 
-export async function startFloor(): Promise<{ child: Child; url: string }> {
-  const proc = spawn(process.execPath, [join(import.meta.dirname, 'floor-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, 180_000);
+/** A script of this folder as a child process that prints `{"url": …}` on stdout once it serves. */
+async function startServing(script: string, args: readonly string[], timeoutMs: number): Promise<{ child: Child; url: string }> {
+  const proc = spawn(process.execPath, [join(import.meta.dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, timeoutMs);
   return { child: wrap(proc), url: (JSON.parse(m[1] ?? '{}') as { url: string }).url };
+}
+
+export function startFloor(): Promise<{ child: Child; url: string }> {
+  return startServing('floor-server.ts', [], 180_000);
 }
 
 /** The bare proxy (`bare-proxy.ts`) in front of `upstream`, its data in a fresh directory on the disk. */
 export async function startBareProxy(upstream: string): Promise<{ child: Child; url: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-bare-'));
-  const proc = spawn(process.execPath, [join(import.meta.dirname, 'bare-proxy.ts'), upstream, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitForLine(proc, proc.stdout as NodeJS.ReadableStream, /^(\{.*"url".*\})$/, 60_000);
-  const child = wrap(proc);
+  const { child, url } = await startServing('bare-proxy.ts', [upstream, dir], 60_000);
   return {
     child,
-    url: (JSON.parse(m[1] ?? '{}') as { url: string }).url,
+    url,
     async stop() {
       await child.stop();
       removeLater(dir);
