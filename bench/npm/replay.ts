@@ -12,6 +12,10 @@
  * started with other flags: each run replays against every one of them in turn, so a slow spell
  * of a shared machine falls on all of them alike instead of on whichever was measured then; one
  * line per flag set.
+ * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
+ * per run and flag set: at a fresh Airlock, and at one that has just served the first half. The
+ * difference is what a fresh process pays once (compiling hot code, building the look-alike
+ * index) rather than what a cold cache costs: a long-running gateway does not pay it again.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -22,7 +26,9 @@ import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, compare: { type: 'string', multiple: true, default: [] } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, compare: { type: 'string', multiple: true, default: [] }, 'warm-process': { type: 'boolean', default: false } },
+});
 const RUNS = Number(values.runs);
 /** The gateway's flag sets: BENCH_AIRLOCK_NODE_FLAGS's, then each `--compare`. */
 const VARIANTS: readonly (readonly string[])[] = [gatewayFlagsFromEnv(), ...values.compare.map(splitFlags)];
@@ -77,27 +83,48 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads, peakRss: memoryOf(pid).peak };
 }
 
+/** The workload split in two by package name (a name's versions stay together), in lock order. */
+function halves(pkgs: readonly LockedPackage[]): [LockedPackage[], LockedPackage[]] {
+  const names = [...new Set(pkgs.map((p) => p.name))];
+  const first = new Set(names.slice(0, Math.floor(names.length / 2)));
+  return [pkgs.filter((p) => first.has(p.name)), pkgs.filter((p) => !first.has(p.name))];
+}
+
+interface Row {
+  readonly cold: Run[];
+  readonly warm: Run[];
+  /** `--warm-process`: the second half, cold, at a fresh gateway and at one that served the first half. */
+  readonly freshHalf: Run[];
+  readonly warmedHalf: Run[];
+}
+
 async function main(): Promise<void> {
   await ensureWorkloadCache((line) => process.stdout.write(`${line}\n`));
   const pkgs = lockedPackages();
+  const [firstHalf, secondHalf] = halves(pkgs);
   const floor = await startFloor();
   const floorRuns: Run[] = [];
-  const rows = VARIANTS.map(() => ({ cold: [] as Run[], warm: [] as Run[] }));
+  const rows: Row[] = VARIANTS.map(() => ({ cold: [], warm: [], freshHalf: [], warmedHalf: [] }));
   try {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
       floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
       const line = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
       for (const [v, flags] of VARIANTS.entries()) {
-        const row = rows[v] as { cold: Run[]; warm: Run[] };
-        const a = await airlock(floor.url, flags);
-        try {
-          row.cold.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
-          row.warm.push(await replay(`${a.url}/npm/`, pkgs, a.child.pid));
-        } finally {
-          await a.stop();
-        }
+        const row = rows[v] as Row;
+        await withAirlock(floor.url, flags, async (base, pid) => {
+          row.cold.push(await replay(base, pkgs, pid));
+          row.warm.push(await replay(base, pkgs, pid));
+        });
         line.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
+        if (values['warm-process']) {
+          await withAirlock(floor.url, flags, async (base, pid) => void row.freshHalf.push(await replay(base, secondHalf, pid)));
+          await withAirlock(floor.url, flags, async (base, pid) => {
+            await replay(base, firstHalf, pid);
+            row.warmedHalf.push(await replay(base, secondHalf, pid));
+          });
+          line.push(`second half cold: fresh ${row.freshHalf[i]?.cpu.toFixed(2)} s CPU, warmed ${row.warmedHalf[i]?.cpu.toFixed(2)} s CPU`);
+        }
       }
       process.stdout.write(`${line.join('; ')}\n`);
     }
@@ -126,13 +153,34 @@ async function main(): Promise<void> {
         (VARIANTS.length === 1 && (VARIANTS[0]?.length ?? 0) > 0 ? `; gateway flags: ${label(VARIANTS[0] ?? [])}` : ''),
       line('floor (local registry)', floorRuns, false),
       ...VARIANTS.flatMap((flags, v) => {
-        const row = rows[v] as { cold: Run[]; warm: Run[] };
+        const row = rows[v] as Row;
         const named = VARIANTS.length > 1 ? [`gateway flags: ${label(flags)}`] : [];
-        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm)];
+        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm), ...warmProcessLines(row, line, secondHalf)];
       }),
       '',
     ].join('\n'),
   );
+}
+
+async function withAirlock(upstream: string, flags: readonly string[], use: (base: string, pid: number) => Promise<void>): Promise<void> {
+  const a = await airlock(upstream, flags);
+  try {
+    await use(`${a.url}/npm/`, a.child.pid);
+  } finally {
+    await a.stop();
+  }
+}
+
+function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {
+  if (row.freshHalf.length === 0) return [];
+  const saved = row.freshHalf.map((f, i) => f.cpu - (row.warmedHalf[i]?.cpu ?? Number.NaN));
+  const share = median(saved) / median(row.freshHalf.map((f) => f.cpu));
+  return [
+    `  the second half (${new Set(half.map((p) => p.name)).size} packages, ${half.length} tarballs), cold cache:`,
+    line('  fresh process', row.freshHalf),
+    line('  after first half', row.warmedHalf),
+    `    a fresh process's one-time cost: ${median(saved).toFixed(2)} s of server CPU (${(share * 100).toFixed(0)} % of the fresh run; median of per-run differences: ${saved.map((x) => x.toFixed(2)).join(', ')})`,
+  ];
 }
 
 function label(flags: readonly string[]): string {
