@@ -13,9 +13,10 @@
  * of a shared machine falls on all of them alike instead of on whichever was measured then; one
  * line per flag set.
  * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
- * per run and flag set: at a fresh Airlock, and at one that has just served the first half. The
- * difference is what a fresh process pays once (compiling hot code, building the look-alike
- * index) rather than what a cold cache costs: a long-running gateway does not pay it again.
+ * per run and flag set: at a fresh Airlock, and at one that has just served the first half. Both
+ * see those packages for the first time, so the difference is what a fresh process pays once
+ * (such as compiling its hot code), which a long-running gateway does not pay again, less what
+ * the first half's data costs the second (fuller caches and tables).
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -118,7 +119,9 @@ async function main(): Promise<void> {
         });
         line.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
         if (values['warm-process']) {
-          await withAirlock(floor.url, flags, async (base, pid) => void row.freshHalf.push(await replay(base, secondHalf, pid)));
+          await withAirlock(floor.url, flags, async (base, pid) => {
+            row.freshHalf.push(await replay(base, secondHalf, pid));
+          });
           await withAirlock(floor.url, flags, async (base, pid) => {
             await replay(base, firstHalf, pid);
             row.warmedHalf.push(await replay(base, secondHalf, pid));
@@ -179,7 +182,7 @@ function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => s
     `  the second half (${new Set(half.map((p) => p.name)).size} packages, ${half.length} tarballs), cold cache:`,
     line('  fresh process', row.freshHalf),
     line('  after first half', row.warmedHalf),
-    `    a fresh process's one-time cost: ${median(saved).toFixed(2)} s of server CPU (${(share * 100).toFixed(0)} % of the fresh run; median of per-run differences: ${saved.map((x) => x.toFixed(2)).join(', ')})`,
+    `    fresh minus warmed (what a fresh process pays once): ${median(saved).toFixed(2)} s of server CPU, ${(share * 100).toFixed(0)} % of the fresh run (median of per-run differences: ${saved.map((x) => x.toFixed(2)).join(', ')})`,
   ];
 }
 
