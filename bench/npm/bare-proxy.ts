@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { CORGI_FIELDS } from '../../src/ecosystems/npm/packument-render.ts';
+import { CORGI_FIELDS } from '../../src/ecosystems/npm/packument-index.ts';
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);

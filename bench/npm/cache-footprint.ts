@@ -1,6 +1,6 @@
 /**
- * `npx node --expose-gc bench/npm/cache-footprint.ts`: what Airlock's npm caches really cost on
- * the V8 heap, per entry, against the estimates their byte budgets charge — measured over the
+ * `npx node --expose-gc bench/npm/cache-footprint.ts`: what Airlock's npm caches really cost in
+ * memory, per entry, against the estimates their byte budgets charge — measured over the
  * workload's real packuments (bench/.cache/npm, fetched by `npm run bench:npm`). Each structure
  * is built for every package, kept alive, and the heap growth after a full GC is divided over
  * the packages; buffers (documents, renderings) are counted by their length and not measured here.
@@ -20,9 +20,11 @@ if (gc === undefined) {
   process.exit(2);
 }
 
-function heapUsed(): number {
+/** The V8 heap and the typed arrays' backing stores outside it (an index's packed spans). */
+function used(): number {
   for (let i = 0; i < 3; i++) gc?.();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 const dir = join(CACHE_DIR, 'packuments');
@@ -37,14 +39,14 @@ if (docs.length === 0) {
 }
 
 function measure<T>(label: string, build: (d: (typeof docs)[number]) => T, estimate: (t: T) => number, count: (t: T) => number): void {
-  const before = heapUsed();
+  const before = used();
   const kept: T[] = docs.map(build);
-  const after = heapUsed();
+  const after = used();
   const real = after - before;
   const est = kept.reduce((n, t) => n + estimate(t), 0);
   const versions = kept.reduce((n, t) => n + count(t), 0);
   process.stdout.write(
-    `${label.padEnd(22)} ${docs.length} packages, ${versions} versions: heap ${(real / 2 ** 20).toFixed(1)} MiB ` +
+    `${label.padEnd(22)} ${docs.length} packages, ${versions} versions: memory ${(real / 2 ** 20).toFixed(1)} MiB ` +
       `(${(real / versions).toFixed(0)} B/version), estimated ${(est / 2 ** 20).toFixed(1)} MiB, real/estimate ${(real / est).toFixed(2)}\n`,
   );
   kept.length = 0;

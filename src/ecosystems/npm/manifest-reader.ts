@@ -32,7 +32,9 @@ export interface ManifestExtract {
   readonly counts: Partial<Record<CountedField, number>>;
 }
 
-const KEYS = new KeySet([...PARSED_FIELDS, ...COUNTED_FIELDS]);
+/** Every member the collector reads: the parsed fields, then the counted ones. */
+export const MANIFEST_FIELDS: readonly string[] = [...PARSED_FIELDS, ...COUNTED_FIELDS];
+const KEYS = new KeySet(MANIFEST_FIELDS);
 const utf8 = new TextDecoder('utf-8');
 
 /** A validated JSON value: plain strings (no escapes) are decoded directly, the rest parsed. */
@@ -52,7 +54,11 @@ export class ManifestCollector {
   /** For `forEachMember`: the value's end when this member was read here, else -1. */
   visit(b: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, depth: number): number {
     const i = KEYS.match(b, keyStart, keyEnd);
-    if (i === -1) return -1;
+    return i === -1 ? -1 : this.visitField(i, b, valueStart, depth);
+  }
+
+  /** Read the member whose key is `MANIFEST_FIELDS[i]` (matched by the caller); the value's end. */
+  visitField(i: number, b: Uint8Array, valueStart: number, depth: number): number {
     if (i < PARSED_FIELDS.length) {
       const end = scanValue(b, valueStart, depth + 1);
       this.fields[PARSED_FIELDS[i] as ParsedField] = parseValue(b, valueStart, end);

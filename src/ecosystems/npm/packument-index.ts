@@ -1,14 +1,49 @@
 /**
  * The structure of an upstream packument, found by one validating pass over its bytes: the
  * top-level members, and per version the byte spans Airlock may edit (`dist.tarball`,
- * `dist.attestations.url`). Nothing else is materialised; `dist-tags` and `time` are small and
- * parsed. Objects Airlock edits must not repeat a key (JSON.parse would silently keep the last
+ * `dist.attestations.url`) and those the abbreviated document keeps. Nothing else is
+ * materialised; `dist-tags` and `time` are small and parsed. Objects Airlock edits must not repeat a key (JSON.parse would silently keep the last
  * one, and clients must see exactly what Airlock judged).
  */
 import { JsonScanError, KeySet, expectEnd, forEachMember, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
-import { ManifestCollector, type ManifestExtract } from './manifest-reader.ts';
+import { MANIFEST_FIELDS, ManifestCollector, type ManifestExtract } from './manifest-reader.ts';
 
-const DIST_KEY = new KeySet(['dist']);
+/** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
+export const CORGI_FIELDS = [
+  'name',
+  'version',
+  'deprecated',
+  'dependencies',
+  'optionalDependencies',
+  'devDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bundleDependencies',
+  'bundledDependencies',
+  'bin',
+  'directories',
+  'engines',
+  'os',
+  'cpu',
+  'libc',
+  '_hasShrinkwrap',
+  'hasInstallScript',
+  'funding',
+  'acceptDependencies',
+  'dist',
+] as const;
+
+/**
+ * The members of a version object the index pass reads, matched once per member: what the
+ * abbreviated document keeps and what the manifest collector reads (`dist` is among both).
+ */
+const VERSION_FIELDS: readonly string[] = [...new Set<string>([...CORGI_FIELDS, ...MANIFEST_FIELDS])];
+const VERSION_KEYS = new KeySet(VERSION_FIELDS);
+const CORGI_SET = new Set<string>(CORGI_FIELDS);
+const IS_CORGI = VERSION_FIELDS.map((f) => CORGI_SET.has(f));
+/** The field's index in MANIFEST_FIELDS, or -1. */
+const MANIFEST_INDEX = VERSION_FIELDS.map((f) => MANIFEST_FIELDS.indexOf(f));
+const DIST_FIELD = VERSION_FIELDS.indexOf('dist');
 
 export interface Span {
   readonly start: number;
@@ -31,24 +66,38 @@ export interface VersionSpan {
   /** `dist.attestations.url` string value span; -1 when absent. */
   readonly attStart: number;
   readonly attEnd: number;
+  /**
+   * This version's entries in `VersionSpans.corgi`, [corgiFrom, corgiTo): pairs of offsets, each
+   * a run of members the abbreviated document keeps, from a key's opening quote to the end of
+   * the last value (adjacent members are one run, separators included).
+   */
+  readonly corgiFrom: number;
+  readonly corgiTo: number;
 }
 
-/** Numbers kept per version: sepStart, memberStart, start, end, tarStart, tarEnd, attStart, attEnd. */
-const FIELDS = 8;
+/**
+ * Numbers kept per version: sepStart, memberStart, start, end, tarStart, tarEnd, attStart,
+ * attEnd, corgiFrom, corgiTo.
+ */
+const FIELDS = 10;
 
 /**
- * Every listed version's spans in document order, packed into one Int32Array (documents are
- * far below 2 GiB): a big package lists thousands of versions and a cache holds hundreds of
+ * Every listed version's spans in document order, packed into Int32Arrays (documents are far
+ * below 2 GiB): a big package lists thousands of versions and a cache holds hundreds of
  * packages, so an object per version would cost ~280 bytes and a GC-visible object each; this
- * costs the map entry and 32 bytes. Spans are materialised when asked for.
+ * costs the map entry, 40 bytes and 8 per run of abbreviated members (one to three for most
+ * versions). Spans are materialised when asked for.
  */
 export class VersionSpans {
   readonly #slots: Map<string, number>;
   readonly #nums: Int32Array;
+  /** Runs of members the abbreviated document keeps: start and end offset pairs (see VersionSpan). */
+  readonly corgi: Int32Array;
 
-  constructor(slots: Map<string, number>, nums: Int32Array) {
+  constructor(slots: Map<string, number>, nums: Int32Array, corgi: Int32Array) {
     this.#slots = slots;
     this.#nums = nums;
+    this.corgi = corgi;
   }
 
   get size(): number {
@@ -87,23 +136,46 @@ export class VersionSpans {
       tarEnd: n[o + 5] as number,
       attStart: n[o + 6] as number,
       attEnd: n[o + 7] as number,
+      corgiFrom: n[o + 8] as number,
+      corgiTo: n[o + 9] as number,
     };
   }
+}
+
+function grown(a: Int32Array<ArrayBuffer>, need: number): Int32Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const next = new Int32Array(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
 }
 
 /** Collects spans while the index pass reads `versions`. */
 class SpansBuilder {
   readonly #slots = new Map<string, number>();
   #nums = new Int32Array(64 * FIELDS);
+  #corgi = new Int32Array(256);
+  #corgiLength = 0;
+  /** Where the version being read starts in `#corgi`. */
+  #corgiFrom = 0;
+
+  /**
+   * A member of the version being read that the abbreviated document keeps, [start, end); it
+   * extends the previous run when `adjacent` (the member before it in this version was kept).
+   */
+  corgiMember(start: number, end: number, adjacent: boolean): void {
+    if (adjacent) {
+      this.#corgi[this.#corgiLength - 1] = end;
+      return;
+    }
+    this.#corgi = grown(this.#corgi, this.#corgiLength + 2);
+    this.#corgi[this.#corgiLength++] = start;
+    this.#corgi[this.#corgiLength++] = end;
+  }
 
   add(version: string, sepStart: number, memberStart: number, start: number, end: number, tarStart: number, tarEnd: number, attStart: number, attEnd: number): void {
     const slot = this.#slots.size;
     const o = slot * FIELDS;
-    if (o + FIELDS > this.#nums.length) {
-      const next = new Int32Array(this.#nums.length * 2);
-      next.set(this.#nums);
-      this.#nums = next;
-    }
+    this.#nums = grown(this.#nums, o + FIELDS);
     const n = this.#nums;
     n[o] = sepStart;
     n[o + 1] = memberStart;
@@ -113,11 +185,14 @@ class SpansBuilder {
     n[o + 5] = tarEnd;
     n[o + 6] = attStart;
     n[o + 7] = attEnd;
+    n[o + 8] = this.#corgiFrom;
+    n[o + 9] = this.#corgiLength;
+    this.#corgiFrom = this.#corgiLength;
     this.#slots.set(version, slot);
   }
 
   build(): VersionSpans {
-    return new VersionSpans(this.#slots, this.#nums.slice(0, this.#slots.size * FIELDS));
+    return new VersionSpans(this.#slots, this.#nums.slice(0, this.#slots.size * FIELDS), this.#corgi.slice(0, this.#corgiLength));
   }
 }
 
@@ -204,14 +279,30 @@ function scanVersions(
       let tarball = null as Span | null;
       let attestationsUrl = null as Span | null;
       const collector = manifests === null ? null : new ManifestCollector();
-      // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse.
+      let previousKept = false;
+      // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse
+      // (the abbreviated document keeps every occurrence, in order, so clients read it the same).
       const end = forEachMember(b, valueStart, 2, (ks, ke, vs) => {
-        if (DIST_KEY.match(b, ks, ke) !== 0) return collector === null ? -1 : collector.visit(b, ks, ke, vs, 2);
-        const d = scanDist(b, vs, 3);
-        tarball = d.tarball;
-        attestationsUrl = d.attestationsUrl;
-        collector?.take('dist', b, vs, d.end);
-        return d.end;
+        const field = VERSION_KEYS.match(b, ks, ke);
+        if (field === -1) {
+          previousKept = false;
+          return -1;
+        }
+        let ve: number;
+        if (field === DIST_FIELD) {
+          const d = scanDist(b, vs, 3);
+          tarball = d.tarball;
+          attestationsUrl = d.attestationsUrl;
+          collector?.take('dist', b, vs, d.end);
+          ve = d.end;
+        } else {
+          const m = MANIFEST_INDEX[field] as number;
+          ve = collector !== null && m !== -1 ? collector.visitField(m, b, vs, 2) : scanValue(b, vs, 3);
+        }
+        const kept = IS_CORGI[field] === true;
+        if (kept) versions.corgiMember(ks, ve, previousKept);
+        previousKept = kept;
+        return ve;
       });
       if (collector !== null) manifests?.set(version, collector.result());
       versions.add(version, sepStart, memberStart, valueStart, end, tarball?.start ?? -1, tarball?.end ?? -1, attestationsUrl?.start ?? -1, attestationsUrl?.end ?? -1);
@@ -247,7 +338,7 @@ function indexPackumentWith(b: Buffer, manifests: Map<string, ManifestExtract> |
   try {
     const start = skipWs(b, 0);
     if (b.length > 0x7fffffff) throw new PackumentFormatError('the packument is larger than 2 GiB');
-    let versions = new VersionSpans(new Map(), new Int32Array(0));
+    let versions = new VersionSpans(new Map(), new Int32Array(0), new Int32Array(0));
     let versionsObject: PackumentIndex['versionsObject'] = null;
     const top = objectMembers(b, start, {
       unique: true,

@@ -6,7 +6,7 @@
  * visible versions' manifests.
  */
 import type { NpmPackageName } from '../../core/index.ts';
-import { KeySet, forEachMember, objectMembers, scanValue } from './json-scan.ts';
+import { objectMembers } from './json-scan.ts';
 import type { PackumentIndex, VersionSpan } from './packument-index.ts';
 import { attestationsPath, tarballPath } from './urls.ts';
 import { ByteSink } from './byte-sink.ts';
@@ -31,31 +31,6 @@ export function policyRestrictions(name: string, versions: Iterable<string>, mes
   return JSON.stringify({ message, versions: entries });
 }
 
-/** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
-export const CORGI_FIELDS = [
-  'name',
-  'version',
-  'deprecated',
-  'dependencies',
-  'optionalDependencies',
-  'devDependencies',
-  'peerDependencies',
-  'peerDependenciesMeta',
-  'bundleDependencies',
-  'bundledDependencies',
-  'bin',
-  'directories',
-  'engines',
-  'os',
-  'cpu',
-  'libc',
-  '_hasShrinkwrap',
-  'hasInstallScript',
-  'funding',
-  'acceptDependencies',
-  'dist',
-] as const;
-
 /** Bytes the rewritten URLs may add over the upstream's (two per version: tarball, attestations). */
 function urlGrowth(idx: PackumentIndex, shape: ViewShape): number {
   return idx.versions.size * 2 * (shape.base.length + shape.name.length + 64) + (shape.restrictions?.length ?? 0) + 1024;
@@ -67,17 +42,25 @@ function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: ByteSink
 
 /** Bytes [from, to) of a version with its tarball and attestations URLs (when inside) rewritten. */
 function spliced(b: Buffer, from: number, to: number, v: VersionSpan, shape: ViewShape, out: ByteSink): void {
-  const edits: Array<{ start: number; end: number; text: string }> = [];
-  if (v.tarStart >= from && v.tarEnd <= to) edits.push({ start: v.tarStart, end: v.tarEnd, text: JSON.stringify(shape.base + tarballPath(shape.name, v.version)) });
-  if (v.attStart >= from && v.attEnd <= to) edits.push({ start: v.attStart, end: v.attEnd, text: JSON.stringify(shape.base + attestationsPath(shape.name, v.version)) });
-  edits.sort((x, y) => x.start - y.start);
+  const tarball = v.tarStart >= from && v.tarEnd <= to;
+  const attestations = v.attStart >= from && v.attEnd <= to;
   let cursor = from;
-  for (const e of edits) {
-    out.bytes(b, cursor, e.start);
-    out.text(e.text);
-    cursor = e.end;
+  // Both lie in `dist`, in either order.
+  if (attestations && (!tarball || v.attStart < v.tarStart)) {
+    cursor = replaced(b, cursor, v.attStart, v.attEnd, shape.base + attestationsPath(shape.name, v.version), out);
+    if (tarball) cursor = replaced(b, cursor, v.tarStart, v.tarEnd, shape.base + tarballPath(shape.name, v.version), out);
+  } else {
+    if (tarball) cursor = replaced(b, cursor, v.tarStart, v.tarEnd, shape.base + tarballPath(shape.name, v.version), out);
+    if (attestations) cursor = replaced(b, cursor, v.attStart, v.attEnd, shape.base + attestationsPath(shape.name, v.version), out);
   }
   out.bytes(b, cursor, to);
+}
+
+/** Bytes [cursor, start), then `url` as a JSON string in place of [start, end); returns `end`. */
+function replaced(b: Buffer, cursor: number, start: number, end: number, url: string, out: ByteSink): number {
+  out.bytes(b, cursor, start);
+  out.text(JSON.stringify(url));
+  return end;
 }
 
 /**
@@ -167,18 +150,17 @@ export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Bu
   return out.result();
 }
 
-const CORGI_KEYS = new KeySet(CORGI_FIELDS);
-const DIST_INDEX = CORGI_FIELDS.indexOf('dist');
-
 /**
  * The abbreviated document, spliced from the full one: per visible version only the
- * install-relevant members, copied byte for byte (dist with Airlock's URLs).
+ * install-relevant members (runs the index pass found), copied byte for byte (dist with
+ * Airlock's URLs).
  */
 export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
   const modified = shape.modified ?? idx.time['modified'] ?? null;
   // Manifests are most of a packument, and the abbreviated form keeps a fraction of each.
   const out = new ByteSink((b.length >> 2) + urlGrowth(idx, shape));
   out.text(`{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`);
+  const runs = idx.versions.corgi;
   let first = true;
   for (const v of idx.versions.values()) {
     if (shape.hidden.has(v.version)) continue;
@@ -187,19 +169,10 @@ export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewSha
     out.byte(0x3a);
     out.byte(0x7b);
     first = false;
-    let firstMember = true;
-    forEachMember(b, v.start, 2, (ks, ke, vs) => {
-      const field = CORGI_KEYS.match(b, ks, ke);
-      if (field === -1) return -1;
-      const ve = scanValue(b, vs, 3);
-      if (!firstMember) out.byte(0x2c);
-      firstMember = false;
-      out.bytes(b, ks, ke);
-      out.byte(0x3a);
-      if (field === DIST_INDEX) spliced(b, vs, ve, v, shape, out);
-      else out.bytes(b, vs, ve);
-      return ve;
-    });
+    for (let r = v.corgiFrom; r < v.corgiTo; r += 2) {
+      if (r > v.corgiFrom) out.byte(0x2c);
+      spliced(b, runs[r] as number, runs[r + 1] as number, v, shape, out);
+    }
     out.byte(0x7d);
   }
   out.text(shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseNpmPackageName } from '../../core/index.ts';
 import { buildPackage, fullPackument, newSigningKey } from '../../../test/support/npm-registry/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
-import { indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
+import { CORGI_FIELDS, indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { readManifest } from './manifest-reader.ts';
@@ -73,6 +73,42 @@ test('abbreviated rendering keeps install-relevant fields only', () => {
   assert.equal(v.scripts, undefined);
   assert.equal(v.dist.tarball, `${BASE}corgi/-/corgi-1.0.0.tgz`);
   assert.equal(got['dist-tags'].latest, '1.0.0');
+});
+
+test('abbreviated rendering reads as the full one with only install-relevant members, whatever the layout', () => {
+  const text = `{ "name" : "lay",
+    "dist-tags": {"latest": "1.1.0"},
+    "versions" : {
+      "1.0.0" : { "name" : "lay" , "version":"1.0.0", "readme": "x",
+        "dependencies": {"a": "^1"}, "scripts": {"test": "t"}, "engines" : { "node": ">=18" },
+        "\\u0064ist" : { "attestations": {"url": "http://up.invalid/att", "provenance": {"predicateType": "p"}},
+          "shasum": "aa", "tarball" : "http://up.invalid/lay-1.0.0.tgz" } },
+      "1.1.0": {"version":"1.1.0","name":"lay","deprecated":"old","deprecated":"older","dist":{"tarball":"http://up.invalid/a.tgz"},
+        "main":"i.js","dist":{"tarball":"http://up.invalid/b.tgz","shasum":"bb","attestations":{"provenance":{},"url":"http://up.invalid/att2"}},"funding":"f"},
+      "1.2.0": {"name":"lay","version":"1.2.0","description":"no install-relevant member but these","dist":{"tarball":"http://up.invalid/c.tgz","shasum":"cc"}},
+      "2.0.0": {"name":"lay","version":"2.0.0","dist":{"tarball":"http://up.invalid/d.tgz","shasum":"dd"}}
+    }
+  }`;
+  const b = Buffer.from(text);
+  const idx = indexPackument(b);
+  const s = shape('lay', ['2.0.0'], b);
+  const full = JSON.parse(renderFull(b, idx, s).toString('utf8')) as { versions: Record<string, Record<string, unknown>> };
+  const got = JSON.parse(renderAbbreviated(b, idx, s).toString('utf8')) as { versions: Record<string, Record<string, unknown>> };
+  const kept = new Set<string>(CORGI_FIELDS);
+  const expected = Object.fromEntries(Object.entries(full.versions).map(([v, m]) => [v, Object.fromEntries(Object.entries(m).filter(([k]) => kept.has(k)))]));
+  assert.deepEqual(got.versions, expected);
+  assert.deepEqual(Object.keys(got.versions), ['1.0.0', '1.1.0', '1.2.0']);
+  assert.equal((got.versions['1.1.0'] as { deprecated: string }).deprecated, 'older');
+  assert.deepEqual((got.versions['1.0.0'] as { dist: unknown }).dist, {
+    attestations: { url: `${BASE}-/npm/v1/attestations/lay@1.0.0`, provenance: { predicateType: 'p' } },
+    shasum: 'aa',
+    tarball: `${BASE}lay/-/lay-1.0.0.tgz`,
+  });
+  assert.deepEqual((got.versions['1.1.0'] as { dist: unknown }).dist, {
+    tarball: `${BASE}lay/-/lay-1.1.0.tgz`,
+    shasum: 'bb',
+    attestations: { provenance: {}, url: `${BASE}-/npm/v1/attestations/lay@1.1.0` },
+  });
 });
 
 test('version documents are spliced the same way', () => {
