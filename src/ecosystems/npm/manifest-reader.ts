@@ -35,12 +35,14 @@ export interface ManifestExtract {
 /** Every member the collector reads: the parsed fields, then the counted ones. */
 export const MANIFEST_FIELDS: readonly string[] = [...PARSED_FIELDS, ...COUNTED_FIELDS];
 const KEYS = new KeySet(MANIFEST_FIELDS);
-const utf8 = new TextDecoder('utf-8');
-
 /** A validated JSON value: plain strings (no escapes) are decoded directly, the rest parsed. */
-function parseValue(b: Uint8Array, start: number, end: number): unknown {
-  if (b[start] === 0x22 && b.subarray(start + 1, end - 1).indexOf(0x5c) === -1) return utf8.decode(b.subarray(start + 1, end - 1));
-  return JSON.parse(utf8.decode(b.subarray(start, end))) as unknown;
+function parseValue(b: Buffer, start: number, end: number): unknown {
+  if (b[start] === 0x22) {
+    let k = start + 1;
+    while (k < end - 1 && b[k] !== 0x5c) k++;
+    if (k === end - 1) return b.toString('utf8', start + 1, end - 1);
+  }
+  return JSON.parse(b.toString('utf8', start, end)) as unknown;
 }
 
 /**
@@ -52,13 +54,13 @@ export class ManifestCollector {
   readonly counts: Partial<Record<CountedField, number>> = {};
 
   /** For `forEachMember`: the value's end when this member was read here, else -1. */
-  visit(b: Uint8Array, keyStart: number, keyEnd: number, valueStart: number, depth: number): number {
+  visit(b: Buffer, keyStart: number, keyEnd: number, valueStart: number, depth: number): number {
     const i = KEYS.match(b, keyStart, keyEnd);
     return i === -1 ? -1 : this.visitField(i, b, valueStart, depth);
   }
 
   /** Read the member whose key is `MANIFEST_FIELDS[i]` (matched by the caller); the value's end. */
-  visitField(i: number, b: Uint8Array, valueStart: number, depth: number): number {
+  visitField(i: number, b: Buffer, valueStart: number, depth: number): number {
     if (i < PARSED_FIELDS.length) {
       const end = scanValue(b, valueStart, depth + 1);
       this.fields[PARSED_FIELDS[i] as ParsedField] = parseValue(b, valueStart, end);
@@ -70,7 +72,7 @@ export class ManifestCollector {
   }
 
   /** Record a member whose value another reader has already scanned (e.g. `dist`). */
-  take(field: ParsedField, b: Uint8Array, valueStart: number, valueEnd: number): void {
+  take(field: ParsedField, b: Buffer, valueStart: number, valueEnd: number): void {
     this.fields[field] = parseValue(b, valueStart, valueEnd);
   }
 
@@ -80,7 +82,7 @@ export class ManifestCollector {
 }
 
 /** Read the manifest object starting at `start` (at '{'); null when the value is not an object. */
-export function readManifest(b: Uint8Array, start: number): ManifestExtract | null {
+export function readManifest(b: Buffer, start: number): ManifestExtract | null {
   if (b[start] !== 0x7b) return null;
   const collector = new ManifestCollector();
   forEachMember(b, start, 2, (ks, ke, vs) => collector.visit(b, ks, ke, vs, 2));

@@ -45,11 +45,6 @@ const IS_CORGI = VERSION_FIELDS.map((f) => CORGI_SET.has(f));
 const MANIFEST_INDEX = VERSION_FIELDS.map((f) => MANIFEST_FIELDS.indexOf(f));
 const DIST_FIELD = VERSION_FIELDS.indexOf('dist');
 
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
 export interface VersionSpan {
   /** The key in `versions`. */
   readonly version: string;
@@ -229,42 +224,93 @@ export class PackumentFormatError extends Error {
 const DIST_KEYS = new KeySet(['tarball', 'attestations']);
 const URL_KEY = new KeySet(['url']);
 
-/** Spans of `tarball` and `attestations.url` in a `dist` object (last occurrence wins, as in JSON.parse). */
-function scanDist(b: Uint8Array, at: number, depth: number): { end: number; tarball: Span | null; attestationsUrl: Span | null } {
-  if (b[at] !== 0x7b) return { end: scanValue(b, at, depth), tarball: null, attestationsUrl: null };
-  let tarball: Span | null = null;
-  let attestationsUrl: Span | null = null;
-  const end = forEachMember(b, at, depth, (ks, ke, vs) => {
+/**
+ * Reads the version objects of one packument, one at a time, into `spans` (and each manifest
+ * into `manifests` when given). Its member callbacks are made once per packument, not per
+ * version: a big packument lists thousands.
+ */
+class VersionReader {
+  readonly #b: Buffer;
+  readonly #spans: SpansBuilder;
+  readonly #manifests: Map<string, ManifestExtract> | null;
+  #collector: ManifestCollector | null = null;
+  #previousKept = false;
+  #tarStart = -1;
+  #tarEnd = -1;
+  #attStart = -1;
+  #attEnd = -1;
+
+  constructor(b: Buffer, spans: SpansBuilder, manifests: Map<string, ManifestExtract> | null) {
+    this.#b = b;
+    this.#spans = spans;
+    this.#manifests = manifests;
+  }
+
+  /** The version object at `valueStart` (at '{'); returns its end. */
+  read(version: string, sepStart: number, memberStart: number, valueStart: number): number {
+    this.#collector = this.#manifests === null ? null : new ManifestCollector();
+    this.#previousKept = false;
+    this.#tarStart = this.#tarEnd = this.#attStart = this.#attEnd = -1;
+    // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse
+    // (the abbreviated document keeps every occurrence, in order, so clients read it the same).
+    const end = forEachMember(this.#b, valueStart, 2, this.#member);
+    if (this.#collector !== null) this.#manifests?.set(version, this.#collector.result());
+    this.#spans.add(version, sepStart, memberStart, valueStart, end, this.#tarStart, this.#tarEnd, this.#attStart, this.#attEnd);
+    return end;
+  }
+
+  readonly #member = (ks: number, ke: number, vs: number): number => {
+    const b = this.#b;
+    const field = VERSION_KEYS.match(b, ks, ke);
+    if (field === -1) {
+      this.#previousKept = false;
+      return -1;
+    }
+    let ve: number;
+    if (field === DIST_FIELD) {
+      // Spans of `tarball` and `attestations.url` (last occurrence wins, as in JSON.parse).
+      this.#tarStart = this.#tarEnd = this.#attStart = this.#attEnd = -1;
+      ve = b[vs] === 0x7b ? forEachMember(b, vs, 3, this.#distMember) : scanValue(b, vs, 3);
+      this.#collector?.take('dist', b, vs, ve);
+    } else {
+      const m = MANIFEST_INDEX[field] as number;
+      ve = this.#collector !== null && m !== -1 ? this.#collector.visitField(m, b, vs, 2) : scanValue(b, vs, 3);
+    }
+    const kept = IS_CORGI[field] === true;
+    if (kept) this.#spans.corgiMember(ks, ve, this.#previousKept);
+    this.#previousKept = kept;
+    return ve;
+  };
+
+  readonly #distMember = (ks: number, ke: number, vs: number): number => {
+    const b = this.#b;
     const which = DIST_KEYS.match(b, ks, ke);
     if (which === 0) {
-      const ve = scanValue(b, vs, depth + 1);
-      tarball = b[vs] === 0x22 ? { start: vs, end: ve } : null;
+      const ve = scanValue(b, vs, 4);
+      const isString = b[vs] === 0x22;
+      this.#tarStart = isString ? vs : -1;
+      this.#tarEnd = isString ? ve : -1;
       return ve;
     }
     if (which !== 1) return -1;
-    if (b[vs] !== 0x7b) {
-      attestationsUrl = null;
-      return -1;
-    }
-    let url: Span | null = null;
-    const ve = forEachMember(b, vs, depth + 1, (uks, uke, uvs) => {
-      if (URL_KEY.match(b, uks, uke) !== 0) return -1;
-      const uve = scanValue(b, uvs, depth + 2);
-      url = b[uvs] === 0x22 ? { start: uvs, end: uve } : null;
-      return uve;
-    });
-    attestationsUrl = url;
+    this.#attStart = this.#attEnd = -1;
+    return b[vs] === 0x7b ? forEachMember(b, vs, 4, this.#attestationsMember) : -1;
+  };
+
+  readonly #attestationsMember = (ks: number, ke: number, vs: number): number => {
+    const b = this.#b;
+    if (URL_KEY.match(b, ks, ke) !== 0) return -1;
+    const ve = scanValue(b, vs, 5);
+    const isString = b[vs] === 0x22;
+    this.#attStart = isString ? vs : -1;
+    this.#attEnd = isString ? ve : -1;
     return ve;
-  });
-  return { end, tarball, attestationsUrl };
+  };
 }
 
-function scanVersions(
-  b: Uint8Array,
-  at: number,
-  manifests: Map<string, ManifestExtract> | null,
-): { end: number; lastMemberEnd: number; versions: VersionSpans } {
+function scanVersions(b: Buffer, at: number, manifests: Map<string, ManifestExtract> | null): { end: number; lastMemberEnd: number; versions: VersionSpans } {
   const versions = new SpansBuilder();
+  const reader = new VersionReader(b, versions, manifests);
   if (b[at] !== 0x7b) throw new PackumentFormatError('versions is not an object');
   let lastEnd = at + 1;
   const span = objectMembers(b, at, {
@@ -272,42 +318,8 @@ function scanVersions(
     depth: 1,
     scanMember: (version, valueStart, memberStart) => {
       const sepStart = lastEnd;
-      if (b[valueStart] !== 0x7b) {
-        lastEnd = scanValue(b, valueStart, 2);
-        return lastEnd;
-      }
-      let tarball = null as Span | null;
-      let attestationsUrl = null as Span | null;
-      const collector = manifests === null ? null : new ManifestCollector();
-      let previousKept = false;
-      // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse
-      // (the abbreviated document keeps every occurrence, in order, so clients read it the same).
-      const end = forEachMember(b, valueStart, 2, (ks, ke, vs) => {
-        const field = VERSION_KEYS.match(b, ks, ke);
-        if (field === -1) {
-          previousKept = false;
-          return -1;
-        }
-        let ve: number;
-        if (field === DIST_FIELD) {
-          const d = scanDist(b, vs, 3);
-          tarball = d.tarball;
-          attestationsUrl = d.attestationsUrl;
-          collector?.take('dist', b, vs, d.end);
-          ve = d.end;
-        } else {
-          const m = MANIFEST_INDEX[field] as number;
-          ve = collector !== null && m !== -1 ? collector.visitField(m, b, vs, 2) : scanValue(b, vs, 3);
-        }
-        const kept = IS_CORGI[field] === true;
-        if (kept) versions.corgiMember(ks, ve, previousKept);
-        previousKept = kept;
-        return ve;
-      });
-      if (collector !== null) manifests?.set(version, collector.result());
-      versions.add(version, sepStart, memberStart, valueStart, end, tarball?.start ?? -1, tarball?.end ?? -1, attestationsUrl?.start ?? -1, attestationsUrl?.end ?? -1);
-      lastEnd = end;
-      return end;
+      lastEnd = b[valueStart] === 0x7b ? reader.read(version, sepStart, memberStart, valueStart) : scanValue(b, valueStart, 2);
+      return lastEnd;
     },
   });
   return { end: span.end, lastMemberEnd: lastEnd, versions: versions.build() };
@@ -318,7 +330,10 @@ function parseStringMap(b: Buffer, m: JsonMember | undefined, what: string): Rec
   if (m === undefined) return out;
   if (b[m.valueStart] !== 0x7b) throw new PackumentFormatError(`${what} is not an object`);
   const value = JSON.parse(b.toString('utf8', m.valueStart, m.valueEnd)) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  for (const k in value) {
+    const v = value[k];
+    if (typeof v === 'string') out[k] = v;
+  }
   return out;
 }
 
