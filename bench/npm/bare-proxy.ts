@@ -18,19 +18,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { CORGI_FIELDS } from '../../src/ecosystems/npm/packument-index.ts';
+import { plainAbbreviated, type PlainDist } from './plain-packument.ts';
 
 const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
 const MAX_BYTES = 256 * 1024 * 1024;
-
-interface Dist {
-  readonly url: string;
-  readonly integrity: string;
-  readonly shasum: string;
-}
-
-type Manifest = { [k: string]: unknown; dist?: { tarball?: string; integrity?: string; shasum?: string } };
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
@@ -75,7 +67,7 @@ async function main(): Promise<void> {
   const upstreamBase = upstream.endsWith('/') ? upstream : `${upstream}/`;
   await mkdir(dataDir, { recursive: true });
   // What each rendered packument promised about its tarballs, by package name and file name.
-  const dists = new Map<string, Dist>();
+  const dists = new Map<string, PlainDist>();
   let base = '';
 
   async function packument(name: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,19 +78,8 @@ async function main(): Promise<void> {
     }
     const raw = up.gzip ? await gunzipAsync(up.body, { maxOutputLength: MAX_BYTES }) : up.body;
     await storeDurably(dataDir as string, `${encodeURIComponent(name)}.json`, raw);
-    const full = JSON.parse(raw.toString('utf8')) as { 'dist-tags'?: unknown; time?: { modified?: string }; versions?: Record<string, Manifest> };
-    const versions: Record<string, Manifest> = {};
-    for (const [version, m] of Object.entries(full.versions ?? {})) {
-      const out: Manifest = {};
-      for (const k of CORGI_FIELDS) if (k !== 'dist' && m[k] !== undefined) out[k] = m[k];
-      const tarball = String(m.dist?.tarball ?? '');
-      const file = tarball.slice(tarball.lastIndexOf('/') + 1);
-      const proxied = `${base}${name}/-/${file}`;
-      out.dist = { ...m.dist, tarball: proxied };
-      versions[version] = out;
-      dists.set(fileKey(name, file), { url: tarball, integrity: String(m.dist?.integrity ?? ''), shasum: String(m.dist?.shasum ?? '') });
-    }
-    const body = Buffer.from(JSON.stringify({ name, 'dist-tags': full['dist-tags'], modified: full.time?.modified, time: full.time, versions }));
+    const { body, dists: promised } = plainAbbreviated(name, raw, base);
+    for (const [file, dist] of promised) dists.set(fileKey(name, file), dist);
     const headers = { 'content-type': 'application/vnd.npm.install-v1+json' };
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) res.writeHead(200, { ...headers, 'content-encoding': 'gzip' }).end(await gzipAsync(body, { level: 6 }));
     else res.writeHead(200, headers).end(body);
