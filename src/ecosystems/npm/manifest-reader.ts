@@ -35,6 +35,7 @@ export interface ManifestExtract {
 /** Every member the collector reads: the parsed fields, then the counted ones. */
 export const MANIFEST_FIELDS: readonly string[] = [...PARSED_FIELDS, ...COUNTED_FIELDS];
 const KEYS = new KeySet(MANIFEST_FIELDS);
+
 /** A validated JSON value: plain strings (no escapes) are decoded directly, the rest parsed. */
 function parseValue(b: Buffer, start: number, end: number): unknown {
   if (b[start] === 0x22) {
