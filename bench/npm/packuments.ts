@@ -29,27 +29,24 @@ if (fetched > 0) log(`cached ${fetched} files`);
 const docs = [...new Set(lockedPackages().map((p) => p.name))].map((name) => ({ name, bytes: readFileSync(packumentFile(name)) }));
 const totalBytes = docs.reduce((n, d) => n + d.bytes.length, 0);
 
-interface Times {
-  parse: number[];
-  render: number[];
-  out: number;
-}
+/** Milliseconds per round of each part, and the abbreviated bytes a round produced. */
+const plain = { total: [] as number[], out: 0 };
+const airlock = { index: [] as number[], render: [] as number[], out: 0 };
 
-function plainRound(t: Times): void {
-  let parse = 0;
+function plainRound(): void {
+  let total = 0;
   let out = 0;
   for (const d of docs) {
     const start = performance.now();
     out += plainAbbreviated(d.name, d.bytes, BASE).body.length;
-    parse += performance.now() - start;
+    total += performance.now() - start;
   }
-  // The plain way parses and renders in one go: reported whole, as its parse.
-  t.parse.push(parse);
-  t.render.push(0);
-  t.out = out;
+  // The plain way parses and renders in one go: reported whole.
+  plain.total.push(total);
+  plain.out = out;
 }
 
-function airlockRound(t: Times): void {
+function airlockRound(): void {
   let index = 0;
   let render = 0;
   let out = 0;
@@ -62,31 +59,30 @@ function airlockRound(t: Times): void {
     render += performance.now() - b;
     index += b - a;
   }
-  t.parse.push(index);
-  t.render.push(render);
-  t.out = out;
+  airlock.index.push(index);
+  airlock.render.push(render);
+  airlock.out = out;
 }
 
-const plain: Times = { parse: [], render: [], out: 0 };
-const airlock: Times = { parse: [], render: [], out: 0 };
+const last = (xs: readonly number[]): string => `${(xs.at(-1) ?? 0).toFixed(0)} ms`;
 for (let r = 0; r < rounds; r++) {
-  plainRound(plain);
-  airlockRound(airlock);
-  log(`round ${r + 1}/${rounds}: plain ${plain.parse.at(-1)?.toFixed(0)} ms; airlock index ${airlock.parse.at(-1)?.toFixed(0)} ms + render ${airlock.render.at(-1)?.toFixed(0)} ms`);
+  plainRound();
+  airlockRound();
+  log(`round ${r + 1}/${rounds}: plain ${last(plain.total)}; airlock index ${last(airlock.index)} + render ${last(airlock.render)}`);
 }
 
-const ms = (xs: number[]): string => `${median(xs).toFixed(0)} ms`.padStart(8);
+const ms = (x: number): string => `${x.toFixed(0)} ms`.padStart(8);
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
-const p = median(plain.parse);
-const a = median(airlock.parse) + median(airlock.render);
+const p = median(plain.total);
+const a = median(airlock.index) + median(airlock.render);
 process.stdout.write(
   [
     ``,
     `${docs.length} packuments of the workload, ${mb(totalBytes)}, ${rounds} rounds, median`,
-    `  plain (JSON.parse, pick, JSON.stringify)   ${ms(plain.parse)}                         abbreviated ${mb(plain.out)}`,
-    `  airlock index pass (with manifests)        ${ms(airlock.parse)}`,
-    `  airlock abbreviated rendering              ${ms(airlock.render)}                         abbreviated ${mb(airlock.out)}`,
-    `  airlock total                              ${`${a.toFixed(0)} ms`.padStart(8)}   ${(a / p).toFixed(2)}x the plain way`,
+    `  plain (JSON.parse, pick, JSON.stringify)   ${ms(p)}                         abbreviated ${mb(plain.out)}`,
+    `  airlock index pass (with manifests)        ${ms(median(airlock.index))}`,
+    `  airlock abbreviated rendering              ${ms(median(airlock.render))}                         abbreviated ${mb(airlock.out)}`,
+    `  airlock total                              ${ms(a)}   ${(a / p).toFixed(2)}x the plain way`,
     ``,
   ].join('\n'),
 );
