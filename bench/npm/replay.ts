@@ -110,14 +110,14 @@ async function main(): Promise<void> {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
       floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
-      const line = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
+      const progress = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
       for (const [v, flags] of VARIANTS.entries()) {
         const row = rows[v] as Row;
         await withAirlock(floor.url, flags, async (base, pid) => {
           row.cold.push(await replay(base, pkgs, pid));
           row.warm.push(await replay(base, pkgs, pid));
         });
-        line.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
+        progress.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
         if (values['warm-process']) {
           await withAirlock(floor.url, flags, async (base, pid) => {
             row.freshHalf.push(await replay(base, secondHalf, pid));
@@ -126,10 +126,10 @@ async function main(): Promise<void> {
             await replay(base, firstHalf, pid);
             row.warmedHalf.push(await replay(base, secondHalf, pid));
           });
-          line.push(`second half cold: fresh ${row.freshHalf[i]?.cpu.toFixed(2)} s CPU, warmed ${row.warmedHalf[i]?.cpu.toFixed(2)} s CPU`);
+          progress.push(`second half cold: fresh ${row.freshHalf[i]?.cpu.toFixed(2)} s CPU, warmed ${row.warmedHalf[i]?.cpu.toFixed(2)} s CPU`);
         }
       }
-      process.stdout.write(`${line.join('; ')}\n`);
+      process.stdout.write(`${progress.join('; ')}\n`);
     }
   } finally {
     await floor.child.stop();

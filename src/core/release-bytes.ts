@@ -13,15 +13,15 @@
  */
 import { Buffer } from 'node:buffer';
 
+/** An allocation detaching can free: a plain, fixed-size, not yet freed ArrayBuffer. */
+const freeable = (ab: ArrayBufferLike): ab is ArrayBuffer => ab instanceof ArrayBuffer && !ab.detached && !ab.resizable;
+
 /**
  * Allocations no larger than the small-buffer pool are never freed: `Buffer.allocUnsafe` carves
  * small buffers out of shared pools of exactly that size (64 KiB in Node 24), and a pool must
  * not be detached under its other tenants.
  */
 const releasable = (ab: ArrayBufferLike): ab is ArrayBuffer => freeable(ab) && ab.byteLength > Buffer.poolSize;
-
-/** An allocation detaching can free: a plain, fixed-size, not yet freed ArrayBuffer. */
-const freeable = (ab: ArrayBufferLike): ab is ArrayBuffer => ab instanceof ArrayBuffer && !ab.detached && !ab.resizable;
 
 /**
  * Free the allocation `buf` starts, which the caller owns whole (what lies past `buf`'s end is
