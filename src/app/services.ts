@@ -14,7 +14,7 @@ import { FeedWatch } from '../gate/feed-watch.ts';
 import { CheckService } from '../gate/check-service.ts';
 import { PackageSources } from '../gate/package-sources.ts';
 import { PolicyService } from '../policy/policy-service.ts';
-import { createSignalCollectors, lazyLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
+import { createSignalCollectors, lazyLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
@@ -44,7 +44,7 @@ export interface AirlockServices {
   readonly reviewSync: ReviewSync;
   /** Notices feed imports (from any process) and invalidates cached facts and verdicts. */
   readonly feedWatch: FeedWatch;
-  /** The look-alike indexes (built on first use). */
+  /** The look-alike indexes (built at start-up for the ecosystems served, else on first use). */
   readonly lookalike: LookalikeIndexSource;
   /** Ecosystem repositories register here; the check service asks them. */
   readonly sources: PackageSources;
@@ -152,6 +152,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   try {
     await reviewSync.start();
     await feedWatch.start();
+    // Before the server answers: the first client's first package does not wait for them.
+    if (signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
   } catch (err) {
     reviewSync.close();

@@ -9,7 +9,7 @@ import type { FactCollector } from '../../gate/types.ts';
 import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
-import { createSignalCollectors, fixedLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
+import { createSignalCollectors, fixedLookalikeIndexes, lazyLookalikeIndexes, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
 const DAY = 86_400_000;
@@ -203,4 +203,25 @@ test('dependency confusion, popular names and other ecosystems', async () => {
     const [other] = await collectAll(signals.collectors, 'metadata', [candidate('library/nginx', 'latest', {}, 'oci')], now);
     assert.deepEqual([other?.lookalike?.closest, other?.malicious?.known, other?.publisher_changes], [null, false, null]);
   });
+});
+
+test('warming builds each named ecosystem once, for the gate to use; a failed build is logged and left to the first use', async () => {
+  const asked: string[] = [];
+  const warned: { obj: object; msg: string }[] = [];
+  const log = { warn: (obj: object, msg: string) => void warned.push({ obj, msg }) };
+  await warmLookalikeIndexes({ get: async (e) => (asked.push(e), index) }, ['npm', 'npm'], log);
+  assert.deepEqual(asked, ['npm']);
+
+  // The bundled lists: what warming built is what later lookups get.
+  const lazy = lazyLookalikeIndexes();
+  let built: unknown = null;
+  await warmLookalikeIndexes({ get: async (e) => (built = await lazy.get(e)) }, ['npm'], log);
+  assert.ok(built !== null);
+  assert.equal(await lazy.get('npm'), built);
+  assert.equal(warned.length, 0);
+
+  await warmLookalikeIndexes({ get: () => Promise.reject(new Error('popular list unreadable')) }, ['npm'], log);
+  assert.equal(warned.length, 1);
+  assert.match(warned[0]?.msg ?? '', /built on first use/);
+  assert.equal((warned[0]?.obj as { ecosystem?: string }).ecosystem, 'npm');
 });

@@ -1,7 +1,8 @@
 /**
  * The look-alike indexes the gate uses, one per ecosystem, built from the bundled popular lists
- * and the configured internal names on first use (about 0.15–0.25 s of CPU each, once per process)
- * and shared afterwards. A build that fails is retried at the next use, never cached.
+ * and the configured internal names on first use (about 0.15–0.25 s of CPU each, once per process;
+ * `airlock serve` asks for those of the ecosystems it serves before it answers) and shared
+ * afterwards. A build that fails is retried at the next use, never cached.
  */
 import { loadBundledLookalikeIndex } from '../popular/index.ts';
 import type { LookalikeIndex } from '../lookalike/index.ts';
@@ -35,6 +36,24 @@ export function lazyLookalikeIndexes(options: LazyIndexOptions = {}): LookalikeI
       return p;
     },
   };
+}
+
+/**
+ * Builds the indexes of the given ecosystems now (a server does so before it answers). A failed
+ * build is logged and left to the first use, which tries again.
+ */
+export async function warmLookalikeIndexes(
+  source: LookalikeIndexSource,
+  ecosystems: Iterable<IndexedEcosystem>,
+  log: { warn(obj: object, msg: string): void },
+): Promise<void> {
+  for (const ecosystem of new Set(ecosystems)) {
+    try {
+      await source.get(ecosystem);
+    } catch (err) {
+      log.warn({ err, ecosystem }, 'could not build the look-alike index at start-up; it is built on first use');
+    }
+  }
 }
 
 /** Indexes given up front (tests, tools). */
