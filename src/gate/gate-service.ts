@@ -48,7 +48,24 @@ export interface PolicyDecider {
 export type GateStore = QuarantineStore & DecisionLog & ExceptionStore & AuditLog;
 
 export interface GateObserver {
-  decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean): void;
+  /** `count` decisions of one kind were taken (a package's versions are reported together). */
+  decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean, count?: number): void;
+}
+
+/**
+ * Reports a package's metadata decisions to the observer, one call per kind of decision
+ * instead of one per version (a big package lists thousands of versions, nearly all alike).
+ */
+function observeDecisions(observer: GateObserver | undefined, decisions: Iterable<GateDecision>, cached: boolean): void {
+  if (observer === undefined) return;
+  const counts = new Map<string, { verdict: VerdictKind; source: DecisionSource; n: number }>();
+  for (const d of decisions) {
+    const key = `${d.verdict.kind}\0${d.source}`;
+    const c = counts.get(key);
+    if (c === undefined) counts.set(key, { verdict: d.verdict.kind, source: d.source, n: 1 });
+    else c.n++;
+  }
+  for (const c of counts.values()) observer.decision('metadata', c.verdict, c.source, cached, c.n);
 }
 
 export interface GateLogger {
@@ -184,11 +201,12 @@ export class GateService implements Gate {
       const fingerprint = candidatesFingerprint(group);
       const hit = this.#cache.packageDecisions(key, fingerprint, now.getTime());
       if (hit !== null && group.every((c) => hit.has(c.subject.version))) {
-        for (const c of group) {
+        const decided = group.map((c) => {
           const d = hit.get(c.subject.version) as GateDecision;
           out.set(c.subject.version, d);
-          this.#deps.observer?.decision('metadata', d.verdict.kind, d.source, true);
-        }
+          return d;
+        });
+        observeDecisions(this.#deps.observer, decided, true);
         continue;
       }
       const judged = await this.#judgeGroup(group, candidates, now);
@@ -204,8 +222,8 @@ export class GateService implements Gate {
         validUntil = Math.min(validUntil, j.validUntil);
         out.set(c.subject.version, decision);
         changes.push({ subject: c.subject, phase: 'metadata', decision, policyHash: j.outcome.policyHash });
-        this.#deps.observer?.decision('metadata', decision.verdict.kind, decision.source, false);
       });
+      observeDecisions(this.#deps.observer, changes.map((c) => c.decision), false);
       // A failure is never cached: the whole package is judged again next time.
       if (cacheable) this.#cache.setPackage(key, fingerprint, decisions, validUntil);
       await this.#noteChanges(changes, now);

@@ -38,8 +38,8 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     this.#duration.observe({ route }, seconds);
   }
 
-  decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean): void {
-    this.#decisions.inc({ phase, verdict, source, cached: cached ? 'true' : 'false' });
+  decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean, count = 1): void {
+    this.#decisions.inc({ phase, verdict, source, cached: cached ? 'true' : 'false' }, count);
   }
 
   upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void {
