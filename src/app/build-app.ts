@@ -35,6 +35,8 @@ export interface AppDeps {
   readonly collectors?: readonly FactCollector[];
   /** Base for relative policy paths (default: process.cwd()). */
   readonly cwd?: string;
+  /** Build before returning what the first requests would otherwise wait for (`airlock serve`). */
+  readonly warmUp?: boolean;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,6 +52,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
       cwd: deps.cwd ?? process.cwd(),
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
       ...(deps.collectors === undefined ? {} : { collectors: deps.collectors }),
+      warmUp: deps.warmUp ?? false,
     });
   } catch (err) {
     await storage.close();

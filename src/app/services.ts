@@ -44,7 +44,7 @@ export interface AirlockServices {
   readonly reviewSync: ReviewSync;
   /** Notices feed imports (from any process) and invalidates cached facts and verdicts. */
   readonly feedWatch: FeedWatch;
-  /** The look-alike indexes (built at start-up for the ecosystems served, else on first use). */
+  /** The look-alike indexes (built at start-up for the ecosystems served when warming up, else on first use). */
   readonly lookalike: LookalikeIndexSource;
   /** Ecosystem repositories register here; the check service asks them. */
   readonly sources: PackageSources;
@@ -67,6 +67,11 @@ export interface ServiceDeps {
   readonly clock?: () => Date;
   /** Replaces the built-in signal collectors (tests). */
   readonly collectors?: readonly FactCollector[];
+  /**
+   * Build the look-alike indexes of the ecosystems served now, not on the first package request
+   * (a long-running server; an app built for tests or tools would only pay for them at start).
+   */
+  readonly warmUp?: boolean;
 }
 
 export async function buildServices(config: AirlockConfig, deps: ServiceDeps): Promise<AirlockServices> {
@@ -152,8 +157,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   try {
     await reviewSync.start();
     await feedWatch.start();
-    // Before the server answers: the first client's first package does not wait for them.
-    if (signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
+    if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
   } catch (err) {
     reviewSync.close();

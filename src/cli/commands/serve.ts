@@ -67,7 +67,8 @@ export const command: Command = {
       });
       const heapWarning = heapTooSmall(config.server.cacheMemoryBytes, getHeapStatistics().heap_size_limit);
       if (heapWarning !== null) io.stderr.write(`airlock: warning: ${heapWarning}\n`);
-      const server = await startServer(config, { cwd: io.cwd, announce: (line) => io.stderr.write(`${line}\n`) });
+      // The look-alike indexes are built before the server answers: the first client does not wait for them.
+      const server = await startServer(config, { cwd: io.cwd, announce: (line) => io.stderr.write(`${line}\n`), warmUp: true });
       // Handlers first: whoever reads the "listening" line may signal at once.
       const stopped = new Promise<number>((resolve) => {
         closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
