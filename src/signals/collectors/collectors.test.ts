@@ -98,6 +98,29 @@ test('first sightings: one store round trip per package, none when every version
   });
 });
 
+test('first sightings in the artifact phase: only the judged version is read, and what is remembered stays right', async () => {
+  await withStorage(async (storage) => {
+    const many = Array.from({ length: 2000 }, (_, i) => candidate('big-pkg', `1.0.${i}`, { published_at: '2025-01-01T00:00:00Z' }));
+    await storage.signals.markSeen('npm', 'big-pkg', many.map((c) => c.subject.version), new Date('2026-03-01T00:00:00Z'));
+    const asked: (readonly string[] | undefined)[] = [];
+    const watching: FirstSeenStore & typeof storage.signals = Object.create(storage.signals) as typeof storage.signals;
+    watching.firstSeen = async (ecosystem, name, versions) => {
+      asked.push(versions);
+      return storage.signals.firstSeen(ecosystem, name, versions);
+    };
+    // A fresh process: nothing about the package in memory.
+    const signals = createSignalCollectors({ store: watching, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 30 * DAY });
+    const judged = many[7] as CollectorCandidate;
+    const [artifact] = await collectAll(signals.collectors, 'artifact', [judged], new Date('2026-03-11T00:00:00Z'), many);
+    assert.deepEqual(asked, [['1.0.7']], 'one version read, not 2,000');
+    assert.equal(artifact?.age?.days_since_first_seen, 10);
+    // The metadata phase then sees every version with its own first sighting, none moved later.
+    const all = await collectAll(signals.collectors, 'metadata', many, new Date('2026-03-12T00:00:00Z'));
+    assert.ok(all.every((f) => f.age?.days_since_first_seen === 11));
+    assert.equal((await storage.signals.firstSeen('npm', 'big-pkg')).versions.get('1.0.1999')?.toISOString(), '2026-03-01T00:00:00.000Z');
+  });
+});
+
 test('malicious facts: exact versions, the history around them, and a feed change seen after feedChanged()', async () => {
   await withStorage(async (storage) => {
     const now = new Date('2026-03-01T00:00:00Z');

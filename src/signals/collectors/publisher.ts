@@ -54,7 +54,10 @@ export function publisherCollector(): SignalCollector {
       if (pkg === null) return [];
       if (pkg.ecosystem !== 'npm') return req.candidates.map(() => ({ publisher_changes: null }));
       const memo: NamesMemo = new Map();
-      const byVersion = publisherFactsFromTimeline(req.history.map((c) => publishing(c, memo)));
+      // An artifact judgement wants one version's facts: the walk covers the whole history, but
+      // only the judged versions' facts are built.
+      const wanted = req.candidates.length < req.history.length ? new Set(req.candidates.map((c) => c.subject.version)) : undefined;
+      const byVersion = publisherFactsFromTimeline(req.history.map((c) => publishing(c, memo)), wanted);
       return req.candidates.map((c) => {
         const facts = byVersion.get(c.subject.version);
         return { publisher_changes: facts === undefined ? null : asJson(facts) };

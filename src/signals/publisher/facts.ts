@@ -59,10 +59,11 @@ export function publisherFactsByVersion(packument: unknown, limits?: PackumentLi
 }
 
 /**
- * Publisher facts for every version of a timeline (any order: sorted by publish time here), e.g.
- * one built from the facts an ecosystem adapter reports per version.
+ * Publisher facts for the versions of a timeline (any order: sorted by publish time here), e.g.
+ * one built from the facts an ecosystem adapter reports per version: every version's, or only
+ * the `wanted` ones' (an artifact judgement needs one version's facts, from the whole history).
  */
-export function publisherFactsFromTimeline(versions: readonly VersionPublishing[]): Map<string, PublisherFacts> {
+export function publisherFactsFromTimeline(versions: readonly VersionPublishing[], wanted?: ReadonlySet<string>): Map<string, PublisherFacts> {
   const timeline = [...versions].sort(byPublishTime);
   const out = new Map<string, PublisherFacts>();
   const publishersSeen = new Set<string>();
@@ -75,28 +76,30 @@ export function publisherFactsFromTimeline(versions: readonly VersionPublishing[
     const provenanceBefore = lastProvenance !== null;
     sinceProvenance = v.provenance ? 0 : sinceProvenance + 1;
     const tp = tpKey(v);
-    out.set(v.version, {
-      version: v.version,
-      published_at: v.publishedAt?.toISOString() ?? null,
-      publisher: v.publisher,
-      previous_version: previous?.version ?? null,
-      previous_publisher: previous?.publisher ?? null,
-      publisher_changed: previous !== null && previous.publisher !== null && v.publisher !== null && previous.publisher !== v.publisher,
-      publisher_new: previous !== null && v.publisher !== null && !publishersSeen.has(v.publisher),
-      maintainers: v.maintainers,
-      maintainers_added: previous === null ? NONE : diff(v.maintainers, previous.maintainers),
-      maintainers_removed: previous === null ? NONE : diff(previous.maintainers, v.maintainers),
-      provenance: v.provenance,
-      provenance_before: provenanceBefore,
-      provenance_regression: !v.provenance && provenanceBefore,
-      versions_since_provenance: provenanceBefore || v.provenance ? sinceProvenance : 0,
-      last_provenance_version: v.provenance ? v.version : lastProvenance,
-      trusted_publisher: v.trustedPublisher?.id ?? null,
-      trusted_publisher_before: tpBefore,
-      trusted_publisher_dropped: tp === null && tpBefore,
-      trusted_publisher_changed: tp !== null && lastTp !== null && tp !== lastTp,
-      approver: v.approver,
-    });
+    if (wanted === undefined || wanted.has(v.version)) {
+      out.set(v.version, {
+        version: v.version,
+        published_at: v.publishedAt?.toISOString() ?? null,
+        publisher: v.publisher,
+        previous_version: previous?.version ?? null,
+        previous_publisher: previous?.publisher ?? null,
+        publisher_changed: previous !== null && previous.publisher !== null && v.publisher !== null && previous.publisher !== v.publisher,
+        publisher_new: previous !== null && v.publisher !== null && !publishersSeen.has(v.publisher),
+        maintainers: v.maintainers,
+        maintainers_added: previous === null ? NONE : diff(v.maintainers, previous.maintainers),
+        maintainers_removed: previous === null ? NONE : diff(previous.maintainers, v.maintainers),
+        provenance: v.provenance,
+        provenance_before: provenanceBefore,
+        provenance_regression: !v.provenance && provenanceBefore,
+        versions_since_provenance: provenanceBefore || v.provenance ? sinceProvenance : 0,
+        last_provenance_version: v.provenance ? v.version : lastProvenance,
+        trusted_publisher: v.trustedPublisher?.id ?? null,
+        trusted_publisher_before: tpBefore,
+        trusted_publisher_dropped: tp === null && tpBefore,
+        trusted_publisher_changed: tp !== null && lastTp !== null && tp !== lastTp,
+        approver: v.approver,
+      });
+    }
     if (v.publisher !== null) publishersSeen.add(v.publisher);
     if (v.provenance) lastProvenance = v.version;
     if (tp !== null) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { publisherFactsByVersion, readPublishing, PackumentShapeError } from './index.ts';
+import { publisherFactsByVersion, publisherFactsFromTimeline, readPublishing, PackumentShapeError } from './index.ts';
 
 const att = (v: string) => ({
   url: `https://registry.invalid/-/npm/v1/attestations/pkg@${v}`,
@@ -49,6 +49,14 @@ test('provenance and trusted-publisher regressions, publisher and maintainer cha
     assert.ok(f !== undefined, version);
     for (const [k, v] of Object.entries(expected)) assert.deepEqual((f as unknown as Record<string, unknown>)[k], v, `${version}.${k}`);
   }
+});
+
+test('facts for some versions only: the same as for all, from the whole history', () => {
+  const all = publisherFactsByVersion(packument);
+  const some = publisherFactsFromTimeline(readPublishing(packument), new Set(['4.1.2', '4.2.0', 'not-listed']));
+  assert.deepEqual([...some.keys()].sort(), ['4.1.2', '4.2.0']);
+  assert.deepEqual(some.get('4.1.2'), all.get('4.1.2'));
+  assert.deepEqual(some.get('4.2.0'), all.get('4.2.0'));
 });
 
 test('trusted publisher configuration changes are reported', () => {

@@ -38,7 +38,11 @@ export interface FirstSeenStore {
    * Returns the first-seen date of each given version (and is cheap when nothing is new).
    */
   markSeen(ecosystem: Ecosystem, name: string, versions: readonly string[], at: Date): Promise<ReadonlyMap<string, Date>>;
-  firstSeen(ecosystem: Ecosystem, name: string): Promise<FirstSeen>;
+  /**
+   * When the package and its versions were first seen: every version's date, or only the given
+   * versions' (an artifact judgement needs one version of a package that may list thousands).
+   */
+  firstSeen(ecosystem: Ecosystem, name: string, versions?: readonly string[]): Promise<FirstSeen>;
 }
 
 export interface FeedStore {

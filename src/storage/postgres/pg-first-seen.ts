@@ -8,11 +8,13 @@ import { date, text } from './pg-rows.ts';
 
 const MAX_VERSIONS = 100_000;
 
-async function versionDates(q: Queryable, ecosystem: string, name: string): Promise<Map<string, Date>> {
+async function versionDates(q: Queryable, ecosystem: string, name: string, only?: readonly string[]): Promise<Map<string, Date>> {
   const out = new Map<string, Date>();
-  for (const row of await q.query('SELECT version, first_seen_at FROM first_seen_versions WHERE ecosystem = $1 AND name = $2', [ecosystem, name])) {
-    out.set(text(row, 'version'), date(row, 'first_seen_at'));
-  }
+  const rows =
+    only === undefined
+      ? await q.query('SELECT version, first_seen_at FROM first_seen_versions WHERE ecosystem = $1 AND name = $2', [ecosystem, name])
+      : await q.query('SELECT version, first_seen_at FROM first_seen_versions WHERE ecosystem = $1 AND name = $2 AND version = ANY($3::text[])', [ecosystem, name, [...new Set(only)]]);
+  for (const row of rows) out.set(text(row, 'version'), date(row, 'first_seen_at'));
   return out;
 }
 
@@ -57,10 +59,14 @@ export function pgFirstSeenStore(client: PgClient): FirstSeenStore {
       }
     },
 
-    async firstSeen(ecosystem, name) {
+    async firstSeen(ecosystem, name, only) {
       try {
+        if (only !== undefined) {
+          if (only.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
+          for (const v of only) requireText(v, 'version', 256);
+        }
         const [pkg] = await client.query('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = $1 AND name = $2', [ecosystem, name]);
-        return { package: pkg === undefined ? null : date(pkg, 'first_seen_at'), versions: await versionDates(client, ecosystem, name) };
+        return { package: pkg === undefined ? null : date(pkg, 'first_seen_at'), versions: await versionDates(client, ecosystem, name, only) };
       } catch (err) {
         throw pgStorageError(err, 'firstSeen');
       }

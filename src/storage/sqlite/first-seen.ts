@@ -18,6 +18,17 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
     return out;
   }
 
+  /** Just these versions' dates (primary-key lookups, whatever the package lists). */
+  function someVersionDates(ecosystem: string, name: string, versions: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const get = conn.statement('SELECT first_seen_at FROM first_seen_versions WHERE ecosystem = ? AND name = ? AND version = ?');
+    for (const v of new Set(versions)) {
+      const row = get.get(ecosystem, name, v);
+      if (row !== undefined) out.set(v, integer(row, 'first_seen_at'));
+    }
+    return out;
+  }
+
   return {
     async markSeen(ecosystem, name, versions, at) {
       try {
@@ -67,11 +78,15 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
       }
     },
 
-    async firstSeen(ecosystem, name) {
+    async firstSeen(ecosystem, name, only) {
       try {
+        if (only !== undefined) {
+          if (only.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
+          for (const v of only) requireText(v, 'version', 256);
+        }
         const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
         const versions = new Map<string, Date>();
-        for (const [v, ms] of versionDates(ecosystem, name)) versions.set(v, new Date(ms));
+        for (const [v, ms] of only === undefined ? versionDates(ecosystem, name) : someVersionDates(ecosystem, name, only)) versions.set(v, new Date(ms));
         return { package: pkg === undefined ? null : new Date(integer(pkg, 'first_seen_at')), versions };
       } catch (err) {
         throw storageError(err, 'firstSeen');

@@ -76,6 +76,10 @@ export function firstSeenCases(make: MakeSignalFixture): void {
     assert.deepEqual((await store.firstSeen('npm', 'chalk')).versions.get('5.6.1'), at(200), 'an earlier sighting wins');
     assert.deepEqual((await store.firstSeen('npm', 'chalk')).package, at(200));
     assert.deepEqual((await store.firstSeen('pypi', 'chalk')).package, null, 'ecosystems are separate');
+    const some = await store.firstSeen('npm', 'chalk', ['5.6.1', '9.9.9', '5.6.1']);
+    assert.deepEqual(some, { package: at(200), versions: new Map([['5.6.1', at(200)]]) }, 'only the versions asked for, unknown ones left out');
+    assert.deepEqual(await store.firstSeen('npm', 'chalk', []), { package: at(200), versions: new Map() });
+    await rejectsWithCode(store.firstSeen('npm', 'chalk', ['']), 'BAD_REQUEST');
   }));
 
   test('first seen: thousands of versions in one call; invalid input refused', using(make, async (store) => {
