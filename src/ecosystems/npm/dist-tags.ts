@@ -16,8 +16,10 @@ export function recomputeDistTags(
   upstream: Readonly<Record<string, string>>,
   visible: readonly string[],
 ): { readonly tags: Record<string, string>; readonly changed: boolean } {
-  const valid = visible.filter((v) => semver.valid(v) !== null);
   const visibleSet = new Set(visible);
+  // The visible versions that are semver, sorted out only once a tag must move (usually none
+  // does: parsing every version of a big package costs more than the rest of this).
+  let validOnes: string[] | null = null;
   const tags: Record<string, string> = {};
   let changed = false;
   for (const [tag, target] of Object.entries(upstream)) {
@@ -26,6 +28,7 @@ export function recomputeDistTags(
       continue;
     }
     changed = true;
+    const valid = (validOnes ??= visible.filter((v) => semver.valid(v) !== null));
     const targetValid = semver.valid(target) !== null;
     const notAbove = targetValid ? valid.filter((v) => semver.lte(v, target)) : [];
     let pick: string | null;

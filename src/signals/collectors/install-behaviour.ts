@@ -41,8 +41,11 @@ export function installBehaviourCollector(): SignalCollector {
     id: 'signals.install_behaviour',
     async collect(req) {
       const out: FactsDoc[] = [];
-      // Versions of one package mostly share their scripts: analyse each distinct set once.
-      const memo = new Map<string, Json>();
+      // Versions of one package mostly share their scripts: analyse each distinct set once. An
+      // adapter that interns its facts hands over one scripts object for all of them, so the
+      // facts are found by that object first, and by its text only when it is a new one.
+      const memo = new Map<string, FactsDoc>();
+      const byValue = [new Map<Json | undefined, FactsDoc>(), new Map<Json | undefined, FactsDoc>()] as const;
       for (const c of req.candidates) {
         if (c.subject.ecosystem !== 'npm') {
           out.push({ install_behaviour: asJson(npmInstallScriptFacts({ manifest: {} })) });
@@ -53,15 +56,21 @@ export function installBehaviourCollector(): SignalCollector {
           out.push({ install_behaviour: await artifactFacts(c, t) });
           continue;
         }
-        const scripts = scriptsOf(factOf(c.facts, 'install_scripts'));
+        const raw = factOf(c.facts, 'install_scripts');
         const declared = factOf(c.facts, 'has_install_script') === true;
-        const key = `${declared ? 1 : 0}${JSON.stringify(scripts)}`;
-        let facts = memo.get(key);
-        if (facts === undefined) {
-          facts = asJson(npmInstallScriptFacts({ manifest: { scripts, hasInstallScript: declared } }));
-          memo.set(key, facts);
+        const seen = byValue[declared ? 1 : 0];
+        let doc = seen.get(raw);
+        if (doc === undefined) {
+          const scripts = scriptsOf(raw);
+          const key = `${declared ? 1 : 0}${JSON.stringify(scripts)}`;
+          doc = memo.get(key);
+          if (doc === undefined) {
+            doc = { install_behaviour: asJson(npmInstallScriptFacts({ manifest: { scripts, hasInstallScript: declared } })) };
+            memo.set(key, doc);
+          }
+          seen.set(raw, doc);
         }
-        out.push({ install_behaviour: facts });
+        out.push(doc);
       }
       return out;
     },

@@ -49,6 +49,12 @@ export const NO_MALICIOUS_HISTORY: MaliciousHistoryFacts = {
   previous_version_listed: false,
 };
 
+/**
+ * The facts of every version of a package no feed lists (nearly all): one shared object, not one
+ * per version (a cold install judges tens of thousands).
+ */
+const NOT_LISTED = Object.freeze({ malicious: asJson(Object.freeze({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY })) });
+
 export interface MaliciousCollector extends SignalCollector {
   /** The feed changed: forget cached advisories. */
   clear(): void;
@@ -95,7 +101,7 @@ export function maliciousCollector(deps: { readonly feeds: FeedStore }, options:
       const pkg = packageOf(req);
       if (pkg === null) return [];
       const ecosystem = pkg.ecosystem;
-      if (ecosystem !== 'npm' && ecosystem !== 'pypi') return req.candidates.map(() => ({ malicious: asJson({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY }) }));
+      if (ecosystem !== 'npm' && ecosystem !== 'pypi') return req.candidates.map(() => NOT_LISTED);
       const name = canonical(ecosystem, pkg.name);
       const key = `${ecosystem}\0${name}`;
       const nowMs = req.now.getTime();
@@ -107,7 +113,7 @@ export function maliciousCollector(deps: { readonly feeds: FeedStore }, options:
         indexes.set(key, cached, nowMs);
       }
       const index = cached.index;
-      if (index === null) return req.candidates.map(() => ({ malicious: asJson({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY }) }));
+      if (index === null) return req.candidates.map(() => NOT_LISTED);
 
       const timeline = timelineOf(req.history);
       const order = orderOf(ecosystem);

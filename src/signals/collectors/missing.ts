@@ -4,9 +4,11 @@
  * ledger stamps when it appeared (once).
  */
 import type { MissingNameLedger, MissingNameRecord } from '../../storage/ports/index.ts';
-import { requestedWhileMissingFacts } from '../missing.ts';
+import { NOT_REQUESTED_WHILE_MISSING, requestedWhileMissingFacts } from '../missing.ts';
 import { asJson, dateFact, packageOf, type SignalCollector } from './types.ts';
 import { TtlCache } from './ttl-cache.ts';
+
+const NOT_REQUESTED = Object.freeze({ requested_while_missing: asJson(NOT_REQUESTED_WHILE_MISSING) });
 
 export interface MissingCollector extends SignalCollector {
   /** Forget cached ledger records (read them again at the next judgement). */
@@ -34,6 +36,8 @@ export function missingCollector(deps: { readonly ledger: MissingNameLedger }, o
         records.set(key, cached, nowMs);
       }
       const rec = cached.rec;
+      // Never requested while missing (nearly every package): one shared object for every version.
+      if (rec === null) return req.candidates.map(() => NOT_REQUESTED);
       return req.candidates.map((c) => ({
         requested_while_missing: asJson(requestedWhileMissingFacts(rec, dateFact(c.facts, 'package_created_at'))),
       }));
