@@ -11,7 +11,11 @@
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
  * started with other flags: each run replays against every one of them in turn, so a slow spell
  * of a shared machine falls on all of them alike instead of on whichever was measured then; one
- * line per flag set.
+ * line per flag set. The turn moves on by one each run (run 2 starts with the second flag set):
+ * whichever set went second was measured cheaper often enough to pass for a gain (a flag set
+ * that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer first). Each compared set also
+ * gets the median of its per-run differences in cold CPU from the first set, and how many runs
+ * it was cheaper in.
  * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
  * per run and flag set: at a fresh Airlock, and at one that has just served the first half. Both
  * see those packages for the first time, so the difference is what a fresh process pays once
@@ -111,7 +115,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
       const progress = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
-      for (const [v, flags] of VARIANTS.entries()) {
+      // Rotated each run, so no flag set is always measured first or last.
+      for (const v of VARIANTS.map((_, k) => (k + i) % VARIANTS.length)) {
+        const flags = VARIANTS[v] as readonly string[];
         const row = rows[v] as Row;
         await withAirlock(floor.url, flags, async (base, pid) => {
           row.cold.push(await replay(base, pkgs, pid));
@@ -158,7 +164,7 @@ async function main(): Promise<void> {
       ...VARIANTS.flatMap((flags, v) => {
         const row = rows[v] as Row;
         const named = VARIANTS.length > 1 ? [`gateway flags: ${label(flags)}`] : [];
-        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm), ...warmProcessLines(row, line, secondHalf)];
+        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm), ...pairedLines(rows[0] as Row, row, v), ...warmProcessLines(row, line, secondHalf)];
       }),
       '',
     ].join('\n'),
@@ -172,6 +178,17 @@ async function withAirlock(upstream: string, flags: readonly string[], use: (bas
   } finally {
     await a.stop();
   }
+}
+
+/** A compared flag set against the first, run by run (both measured in the same run). */
+function pairedLines(first: Row, row: Row, v: number): string[] {
+  if (v === 0) return [];
+  const diffs = row.cold.map((r, i) => r.cpu - (first.cold[i]?.cpu ?? Number.NaN));
+  const cheaper = diffs.filter((d) => d < 0).length;
+  const sign = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  return [
+    `  cold CPU against ${label(VARIANTS[0] ?? [])}, run by run: ${sign(median(diffs))} s median (${diffs.map(sign).join(', ')}); cheaper in ${cheaper} of ${diffs.length} runs`,
+  ];
 }
 
 function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {
