@@ -180,10 +180,15 @@ async function withAirlock(upstream: string, flags: readonly string[], use: (bas
   }
 }
 
+/** Server CPU of each run of `a` less that of the same run of `b`. */
+function cpuDifferences(a: readonly Run[], b: readonly Run[]): number[] {
+  return a.map((r, i) => r.cpu - (b[i]?.cpu ?? Number.NaN));
+}
+
 /** A compared flag set against the first, run by run (both measured in the same run). */
 function pairedLines(first: Row, row: Row, v: number): string[] {
   if (v === 0) return [];
-  const diffs = row.cold.map((r, i) => r.cpu - (first.cold[i]?.cpu ?? Number.NaN));
+  const diffs = cpuDifferences(row.cold, first.cold);
   const cheaper = diffs.filter((d) => d < 0).length;
   const sign = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
   return [
@@ -193,7 +198,7 @@ function pairedLines(first: Row, row: Row, v: number): string[] {
 
 function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {
   if (row.freshHalf.length === 0) return [];
-  const saved = row.freshHalf.map((f, i) => f.cpu - (row.warmedHalf[i]?.cpu ?? Number.NaN));
+  const saved = cpuDifferences(row.freshHalf, row.warmedHalf);
   const share = median(saved) / median(row.freshHalf.map((f) => f.cpu));
   return [
     `  the second half (${new Set(half.map((p) => p.name)).size} packages, ${half.length} tarballs), cold cache:`,

@@ -42,13 +42,11 @@ export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOption
       let seen = known.get(key, nowMs);
       let changed = seen === undefined;
       if (seen === undefined) {
-        // Not in memory: what the store already knows, so that only new versions are written.
-        // An artifact judgement asks for its own version only: a package can list thousands,
-        // and a cold install judges its tarballs after every packument has pushed it out of
-        // memory. Remembering part of a package is safe: a version missing from memory is
-        // marked seen again, and the store keeps the earlier date.
-        const only = req.phase === 'artifact' ? req.candidates.map((c) => c.subject.version) : undefined;
-        const first = await deps.firstSeen.firstSeen(pkg.ecosystem, pkg.name, only);
+        // Not in memory: what the store already knows of the versions judged, so that only new
+        // ones are written (an artifact judgement asks for one version of a package that may
+        // list thousands). Remembering part of a package is safe: a version missing from memory
+        // is marked seen again, and the store keeps the earlier date.
+        const first = await deps.firstSeen.firstSeen(pkg.ecosystem, pkg.name, req.candidates.map((c) => c.subject.version));
         const versions = new Map<string, number>();
         for (const [v, d] of first.versions) versions.set(v, d.getTime());
         seen = { package: first.package?.getTime() ?? null, versions };

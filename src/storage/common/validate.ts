@@ -22,6 +22,15 @@ export function nonNegativeInteger(n: number, what: string): number {
   return n;
 }
 
+/** Versions per first-seen call: a packument lists thousands at most; beyond this is hostile. */
+export const MAX_SEEN_VERSIONS = 100_000;
+
+/** A first-seen call's version list: bounded, each a non-empty string of at most 256 characters. */
+export function requireVersions(versions: readonly string[]): void {
+  if (versions.length > MAX_SEEN_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_SEEN_VERSIONS} versions`);
+  for (const v of versions) requireText(v, 'version', 256);
+}
+
 /** A valid Date (copied), for drivers that bind Dates directly. */
 export function validDate(date: Date, what: string): Date {
   return new Date(toMillis(date, what));

@@ -1,12 +1,9 @@
-import { AirlockError } from '../../core/index.ts';
-import { requireText, validDate } from '../common/index.ts';
+import { requireText, requireVersions, validDate } from '../common/index.ts';
 import type { FirstSeenStore } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { PgClient, Queryable } from './pg-client.ts';
 import { checkEcosystem } from './pg-missing-names.ts';
 import { date, text } from './pg-rows.ts';
-
-const MAX_VERSIONS = 100_000;
 
 async function versionDates(q: Queryable, ecosystem: string, name: string, only?: readonly string[]): Promise<Map<string, Date>> {
   const out = new Map<string, Date>();
@@ -24,8 +21,7 @@ export function pgFirstSeenStore(client: PgClient): FirstSeenStore {
       try {
         checkEcosystem(ecosystem);
         requireText(name, 'package name', 512);
-        if (versions.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
-        for (const v of versions) requireText(v, 'version', 256);
+        requireVersions(versions);
         const when = validDate(at, 'first-seen time');
         const [pkg] = await client.query('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = $1 AND name = $2', [ecosystem, name]);
         let known = await versionDates(client, ecosystem, name);
@@ -61,10 +57,7 @@ export function pgFirstSeenStore(client: PgClient): FirstSeenStore {
 
     async firstSeen(ecosystem, name, only) {
       try {
-        if (only !== undefined) {
-          if (only.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
-          for (const v of only) requireText(v, 'version', 256);
-        }
+        if (only !== undefined) requireVersions(only);
         const [pkg] = await client.query('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = $1 AND name = $2', [ecosystem, name]);
         return { package: pkg === undefined ? null : date(pkg, 'first_seen_at'), versions: await versionDates(client, ecosystem, name, only) };
       } catch (err) {

@@ -1,13 +1,12 @@
-import { AirlockError } from '../../core/index.ts';
-import { requireText, toMillis } from '../common/index.ts';
+import { requireText, requireVersions, toMillis } from '../common/index.ts';
 import type { FirstSeenStore } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { checkEcosystem } from './missing-names.ts';
 import { integer, text } from './rows.ts';
 
-/** Versions per markSeen call: a packument lists thousands at most; beyond this is hostile. */
-const MAX_VERSIONS = 100_000;
+/** Up to this many versions are looked up one by one; more, and the package's rows are read and filtered. */
+const POINT_LOOKUPS = 32;
 
 export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
   function versionDates(ecosystem: string, name: string): Map<string, number> {
@@ -18,11 +17,16 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
     return out;
   }
 
-  /** Just these versions' dates (primary-key lookups, whatever the package lists). */
+  /** Just these versions' dates: primary-key lookups for a few, else the package's rows filtered. */
   function someVersionDates(ecosystem: string, name: string, versions: readonly string[]): Map<string, number> {
+    const wanted = new Set(versions);
     const out = new Map<string, number>();
+    if (wanted.size > POINT_LOOKUPS) {
+      for (const [v, ms] of versionDates(ecosystem, name)) if (wanted.has(v)) out.set(v, ms);
+      return out;
+    }
     const get = conn.statement('SELECT first_seen_at FROM first_seen_versions WHERE ecosystem = ? AND name = ? AND version = ?');
-    for (const v of new Set(versions)) {
+    for (const v of wanted) {
       const row = get.get(ecosystem, name, v);
       if (row !== undefined) out.set(v, integer(row, 'first_seen_at'));
     }
@@ -34,8 +38,7 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
       try {
         checkEcosystem(ecosystem);
         requireText(name, 'package name', 512);
-        if (versions.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
-        for (const v of versions) requireText(v, 'version', 256);
+        requireVersions(versions);
         const when = toMillis(at, 'first-seen time');
         const earlier = (known: Map<string, number>): string[] => versions.filter((v) => (known.get(v) ?? Number.POSITIVE_INFINITY) > when);
         const packageNeeds = (): boolean => {
@@ -80,10 +83,7 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
 
     async firstSeen(ecosystem, name, only) {
       try {
-        if (only !== undefined) {
-          if (only.length > MAX_VERSIONS) throw new AirlockError('LIMIT_EXCEEDED', `more than ${MAX_VERSIONS} versions`);
-          for (const v of only) requireText(v, 'version', 256);
-        }
+        if (only !== undefined) requireVersions(only);
         const pkg = conn.statement('SELECT first_seen_at FROM first_seen_packages WHERE ecosystem = ? AND name = ?').get(ecosystem, name);
         const versions = new Map<string, Date>();
         for (const [v, ms] of only === undefined ? versionDates(ecosystem, name) : someVersionDates(ecosystem, name, only)) versions.set(v, new Date(ms));

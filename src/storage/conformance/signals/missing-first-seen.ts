@@ -87,6 +87,10 @@ export function firstSeenCases(make: MakeSignalFixture): void {
     const dates = await store.markSeen('npm', 'big', versions, at(0));
     assert.equal(dates.size, 5000);
     assert.equal((await store.markSeen('npm', 'big', versions, at(10))).get('1.0.4999')?.getTime(), at(0).getTime());
+    const most = versions.slice(100).concat(['2.0.0']);
+    const seen = await store.firstSeen('npm', 'big', most);
+    assert.equal(seen.versions.size, 4900, 'many versions asked for: each known one, and only those');
+    assert.equal(seen.versions.has('1.0.99') || seen.versions.has('2.0.0'), false);
     await rejectsWithCode(store.markSeen('npm', 'big', [''], at(0)), 'BAD_REQUEST');
     await rejectsWithCode(store.markSeen('npm', 'big', ['1.0.0'], new Date(Number.NaN)), 'BAD_REQUEST');
   }));
