@@ -82,7 +82,8 @@ const FIELDS = 10;
  * below 2 GiB): a big package lists thousands of versions and a cache holds hundreds of
  * packages, so an object per version would cost ~280 bytes and a GC-visible object each; this
  * costs the map entry, 40 bytes and 8 per run of abbreviated members (3.6 runs per version
- * over the benchmark workload). Spans are materialised when asked for.
+ * over the benchmark workload, as `bench/npm/cache-footprint.ts` prints). Spans are
+ * materialised when asked for.
  */
 export class VersionSpans {
   readonly #slots: Map<string, number>;

@@ -44,15 +44,14 @@ function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: ByteSink
 function spliced(b: Buffer, from: number, to: number, v: VersionSpan, shape: ViewShape, out: ByteSink): void {
   const tarball = v.tarStart >= from && v.tarEnd <= to;
   const attestations = v.attStart >= from && v.attEnd <= to;
+  // Both lie in `dist`, in either order: the attestations URL is written before the tarball's
+  // when it comes first, else after it.
+  const attestationsUrl = attestations ? shape.base + attestationsPath(shape.name, v.version) : null;
+  const attestationsFirst = !(tarball && v.tarStart < v.attStart);
   let cursor = from;
-  // Both lie in `dist`, in either order.
-  if (attestations && (!tarball || v.attStart < v.tarStart)) {
-    cursor = replaced(b, cursor, v.attStart, v.attEnd, shape.base + attestationsPath(shape.name, v.version), out);
-    if (tarball) cursor = replaced(b, cursor, v.tarStart, v.tarEnd, shape.base + tarballPath(shape.name, v.version), out);
-  } else {
-    if (tarball) cursor = replaced(b, cursor, v.tarStart, v.tarEnd, shape.base + tarballPath(shape.name, v.version), out);
-    if (attestations) cursor = replaced(b, cursor, v.attStart, v.attEnd, shape.base + attestationsPath(shape.name, v.version), out);
-  }
+  if (attestationsUrl !== null && attestationsFirst) cursor = replaced(b, cursor, v.attStart, v.attEnd, attestationsUrl, out);
+  if (tarball) cursor = replaced(b, cursor, v.tarStart, v.tarEnd, shape.base + tarballPath(shape.name, v.version), out);
+  if (attestationsUrl !== null && !attestationsFirst) cursor = replaced(b, cursor, v.attStart, v.attEnd, attestationsUrl, out);
   out.bytes(b, cursor, to);
 }
 
