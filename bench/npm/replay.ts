@@ -16,6 +16,9 @@
  * that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer first). Each compared set also
  * gets the median of its per-run differences in cold CPU from the first set, and how many runs
  * it was cheaper in.
+ * `--bare` also replays cold at the bare proxy (bare-proxy.ts: proxying as such, with no gate,
+ * records or inspection) each run, and prints Airlock's cold CPU less the bare proxy's, by thread:
+ * what the gate, the records and the inspection cost without npm's share of the cores.
  * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
  * per run and flag set: at a fresh Airlock, and at one that has just served the first half. Both
  * see those packages for the first time, so the difference is what a fresh process pays once
@@ -26,13 +29,18 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { parseNpmPackageName } from '../../src/core/index.ts';
 import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
-import { airlock, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
+import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, compare: { type: 'string', multiple: true, default: [] }, 'warm-process': { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    compare: { type: 'string', multiple: true, default: [] },
+    bare: { type: 'boolean', default: false },
+    'warm-process': { type: 'boolean', default: false },
+  },
 });
 const RUNS = Number(values.runs);
 /** The gateway's flag sets: BENCH_AIRLOCK_NODE_FLAGS's, then each `--compare`. */
@@ -109,12 +117,22 @@ async function main(): Promise<void> {
   const [firstHalf, secondHalf] = halves(pkgs);
   const floor = await startFloor();
   const floorRuns: Run[] = [];
+  const bareRuns: Run[] = [];
   const rows: Row[] = VARIANTS.map(() => ({ cold: [], warm: [], freshHalf: [], warmedHalf: [] }));
   try {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
       floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
       const progress = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
+      if (values.bare) {
+        const bare = await startBareProxy(floor.url);
+        try {
+          bareRuns.push(await replay(bare.url, pkgs, bare.child.pid));
+        } finally {
+          await bare.stop();
+        }
+        progress.push(`bare proxy: cold ${bareRuns[i]?.seconds.toFixed(2)} s`);
+      }
       // Rotated each run, so no flag set is always measured first or last.
       for (const v of VARIANTS.map((_, k) => (k + i) % VARIANTS.length)) {
         const flags = VARIANTS[v] as readonly string[];
@@ -161,10 +179,18 @@ async function main(): Promise<void> {
       `replay of a cold npm ci's ${pkgs.length} packument + tarball requests, ${CONCURRENCY} at a time, ${RUNS} runs, median` +
         (VARIANTS.length === 1 && (VARIANTS[0]?.length ?? 0) > 0 ? `; gateway flags: ${label(VARIANTS[0] ?? [])}` : ''),
       line('floor (local registry)', floorRuns, false),
+      ...(bareRuns.length === 0 ? [] : [line('bare proxy cold', bareRuns)]),
       ...VARIANTS.flatMap((flags, v) => {
         const row = rows[v] as Row;
         const named = VARIANTS.length > 1 ? [`gateway flags: ${label(flags)}`] : [];
-        return [...named, line('airlock cold', row.cold), line('airlock warm', row.warm), ...pairedLines(rows[0] as Row, row, v), ...warmProcessLines(row, line, secondHalf)];
+        return [
+          ...named,
+          line('airlock cold', row.cold),
+          line('airlock warm', row.warm),
+          ...pairedLines(rows[0] as Row, row, v),
+          ...bareLines(row.cold, bareRuns),
+          ...warmProcessLines(row, line, secondHalf),
+        ];
       }),
       '',
     ].join('\n'),
@@ -194,6 +220,23 @@ function pairedLines(first: Row, row: Row, v: number): string[] {
   return [
     `  cold CPU against ${label(VARIANTS[0] ?? [])}, run by run: ${sign(median(diffs))} s median (${diffs.map(sign).join(', ')}); cheaper in ${cheaper} of ${diffs.length} runs`,
   ];
+}
+
+/**
+ * Airlock's cold CPU less the bare proxy's, run by run, in all and by thread: what the gate, the
+ * records and the inspection cost beyond proxying as such.
+ */
+function bareLines(cold: readonly Run[], bare: readonly Run[]): string[] {
+  if (bare.length === 0) return [];
+  const names = [...new Set([...cold, ...bare].flatMap((r) => [...r.threads.keys()]))];
+  const byThread = names
+    .map((name) => [name, median(cold.map((r, i) => (r.threads.get(name) ?? 0) - (bare[i]?.threads.get(name) ?? 0)))] as const)
+    .filter(([, s]) => Math.abs(s) >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+    .join(', ');
+  const all = cpuDifferences(cold, bare);
+  return [`  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${byThread})`];
 }
 
 function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {
