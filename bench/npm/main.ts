@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     /** One install row: median and runs, and (against the floor) the ratios with what they are held to. */
     const installRow = (label: string, runs: readonly InstallResult[], against?: string): string => {
       const t = seconds(runs);
-      const ratios = against === undefined ? '' : `   ratio ${fmt(t.med / floorTime.med)}x median, ${fmt(t.min / floorTime.min)}x best (${against})`;
+      const ratios = against === undefined ? '' : `   ratio ${fmt(t.med / floorTime.med)}x median, ${fmt(t.min / floorTime.min)}x fastest against fastest (${against})`;
       return `  ${label.padEnd(28)}${fmt(t.med)} s   runs: ${runs.map((r) => fmt(r.seconds)).join(', ')}${ratios}`;
     };
     const out: string[] = [];
