@@ -160,15 +160,7 @@ async function main(): Promise<void> {
     await removeDeferred();
   }
   // Where the server's CPU went: its main thread, V8's compiler and collector helpers, the pool.
-  const split = (r: readonly Run[]): string => {
-    const names = [...new Set(r.flatMap((x) => [...x.threads.keys()]))];
-    return names
-      .map((name) => [name, median(r.map((x) => x.threads.get(name) ?? 0))] as const)
-      .filter(([, s]) => s >= 0.01)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, s]) => `${name} ${s.toFixed(2)}`)
-      .join(', ');
-  };
+  const split = (r: readonly Run[]): string => byThread(r, (x, name) => x.threads.get(name) ?? 0);
   // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
   const line = (name: string, r: readonly Run[], withPeak = true): string =>
     `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
@@ -228,15 +220,23 @@ function pairedLines(first: Row, row: Row, v: number): string[] {
  */
 function bareLines(cold: readonly Run[], bare: readonly Run[]): string[] {
   if (bare.length === 0) return [];
-  const names = [...new Set([...cold, ...bare].flatMap((r) => [...r.threads.keys()]))];
-  const byThread = names
-    .map((name) => [name, median(cold.map((r, i) => (r.threads.get(name) ?? 0) - (bare[i]?.threads.get(name) ?? 0)))] as const)
+  const threads = byThread(cold, (r, name, i) => (r.threads.get(name) ?? 0) - (bare[i]?.threads.get(name) ?? 0), bare);
+  const all = cpuDifferences(cold, bare);
+  return [`  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${threads})`];
+}
+
+/**
+ * The median over `runs` of `seconds` for each thread name (of `runs` and `others`), largest
+ * first, leaving out those under 10 ms either way: "MainThread 5.54, V8Worker 1.98, …".
+ */
+function byThread(runs: readonly Run[], seconds: (r: Run, name: string, i: number) => number, others: readonly Run[] = []): string {
+  const names = [...new Set([...runs, ...others].flatMap((r) => [...r.threads.keys()]))];
+  return names
+    .map((name) => [name, median(runs.map((r, i) => seconds(r, name, i)))] as const)
     .filter(([, s]) => Math.abs(s) >= 0.01)
     .sort((a, b) => b[1] - a[1])
     .map(([name, s]) => `${name} ${s.toFixed(2)}`)
     .join(', ');
-  const all = cpuDifferences(cold, bare);
-  return [`  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${byThread})`];
 }
 
 function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {
