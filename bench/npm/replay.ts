@@ -17,8 +17,9 @@
  * gets the median of its per-run differences in cold CPU from the first set, and how many runs
  * it was cheaper in.
  * `--bare` also replays cold at the bare proxy (bare-proxy.ts: proxying as such, with no gate,
- * records or inspection) each run, and prints Airlock's cold CPU less the bare proxy's, by thread:
- * what the gate, the records and the inspection cost without npm's share of the cores.
+ * records or inspection) each run, taking its turn in the same rotation, and prints Airlock's
+ * cold CPU less the bare proxy's, by thread: what the gate, the records and the inspection cost
+ * without npm's share of the cores.
  * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
  * per run and flag set: at a fresh Airlock, and at one that has just served the first half. Both
  * see those packages for the first time, so the difference is what a fresh process pays once
@@ -45,6 +46,8 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 /** The gateway's flag sets: BENCH_AIRLOCK_NODE_FLAGS's, then each `--compare`. */
 const VARIANTS: readonly (readonly string[])[] = [gatewayFlagsFromEnv(), ...values.compare.map(splitFlags)];
+/** What each run replays at, in turn: every flag set (by index), and the bare proxy with `--bare`. */
+const TURNS: readonly (number | 'bare')[] = [...VARIANTS.keys(), ...(values.bare ? (['bare'] as const) : [])];
 const CONCURRENCY = 16;
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
@@ -124,19 +127,20 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       floorRuns.push(await replay(floor.url, pkgs, floor.child.pid));
       const progress = [`run ${i + 1}/${RUNS}: floor ${floorRuns[i]?.seconds.toFixed(2)} s`];
-      if (values.bare) {
-        const bare = await startBareProxy(floor.url);
-        try {
-          bareRuns.push(await replay(bare.url, pkgs, bare.child.pid));
-        } finally {
-          await bare.stop();
+      // Rotated each run, so no flag set (nor the bare proxy) is always measured first or last.
+      for (const turn of TURNS.map((_, k) => TURNS[(k + i) % TURNS.length] as number | 'bare')) {
+        if (turn === 'bare') {
+          const bare = await startBareProxy(floor.url);
+          try {
+            bareRuns.push(await replay(bare.url, pkgs, bare.child.pid));
+          } finally {
+            await bare.stop();
+          }
+          progress.push(`bare proxy: cold ${bareRuns[i]?.seconds.toFixed(2)} s`);
+          continue;
         }
-        progress.push(`bare proxy: cold ${bareRuns[i]?.seconds.toFixed(2)} s`);
-      }
-      // Rotated each run, so no flag set is always measured first or last.
-      for (const v of VARIANTS.map((_, k) => (k + i) % VARIANTS.length)) {
-        const flags = VARIANTS[v] as readonly string[];
-        const row = rows[v] as Row;
+        const flags = VARIANTS[turn] as readonly string[];
+        const row = rows[turn] as Row;
         await withAirlock(floor.url, flags, async (base, pid) => {
           row.cold.push(await replay(base, pkgs, pid));
           row.warm.push(await replay(base, pkgs, pid));
@@ -160,7 +164,7 @@ async function main(): Promise<void> {
     await removeDeferred();
   }
   // Where the server's CPU went: its main thread, V8's compiler and collector helpers, the pool.
-  const split = (r: readonly Run[]): string => byThread(r, (x, name) => x.threads.get(name) ?? 0);
+  const split = (r: readonly Run[]): string => byThread(r.map((x) => x.threads));
   // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
   const line = (name: string, r: readonly Run[], withPeak = true): string =>
     `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
@@ -220,19 +224,24 @@ function pairedLines(first: Row, row: Row, v: number): string[] {
  */
 function bareLines(cold: readonly Run[], bare: readonly Run[]): string[] {
   if (bare.length === 0) return [];
-  const threads = byThread(cold, (r, name, i) => (r.threads.get(name) ?? 0) - (bare[i]?.threads.get(name) ?? 0), bare);
+  const threads = byThread(
+    cold.map((r, i) => {
+      const b = bare[i]?.threads ?? new Map<string, number>();
+      return new Map([...new Set([...r.threads.keys(), ...b.keys()])].map((name) => [name, (r.threads.get(name) ?? 0) - (b.get(name) ?? 0)]));
+    }),
+  );
   const all = cpuDifferences(cold, bare);
   return [`  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${threads})`];
 }
 
 /**
- * The median over `runs` of `seconds` for each thread name (of `runs` and `others`), largest
+ * Per thread name, the median over runs of its CPU seconds (a run without it counts 0), largest
  * first, leaving out those under 10 ms either way: "MainThread 5.54, V8Worker 1.98, …".
  */
-function byThread(runs: readonly Run[], seconds: (r: Run, name: string, i: number) => number, others: readonly Run[] = []): string {
-  const names = [...new Set([...runs, ...others].flatMap((r) => [...r.threads.keys()]))];
+function byThread(runs: readonly ReadonlyMap<string, number>[]): string {
+  const names = [...new Set(runs.flatMap((r) => [...r.keys()]))];
   return names
-    .map((name) => [name, median(runs.map((r, i) => seconds(r, name, i)))] as const)
+    .map((name) => [name, median(runs.map((r) => r.get(name) ?? 0))] as const)
     .filter(([, s]) => Math.abs(s) >= 0.01)
     .sort((a, b) => b[1] - a[1])
     .map(([name, s]) => `${name} ${s.toFixed(2)}`)
