@@ -18,7 +18,7 @@ import { load, type LoadResult } from './load.ts';
 import { airlock, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
-import { ensureWorkloadCache, lockedPackages } from './workload.ts';
+import { ensureWorkloadCache, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,6 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
-const HOT_PACKUMENT = 'lodash';
 const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
 
@@ -107,13 +106,12 @@ async function main(): Promise<void> {
     const a = last;
     const registry = `${a.url}/npm/`;
 
-    const packumentHeaders = { accept: 'application/json', 'accept-encoding': 'gzip' };
     const tgz = `${HOT_TARBALL.name}/-/${HOT_TARBALL.name}-${HOT_TARBALL.version}.tgz`;
     log('load: hot packument and hot tarball…');
     const hot: Array<[string, LoadResult, LoadResult]> = [];
     peaksApart = resetPeak(a.child.pid) && peaksApart;
     for (const [label, path, headers] of [
-      [`packument ${HOT_PACKUMENT} (gzip)`, HOT_PACKUMENT, packumentHeaders],
+      [`packument ${HOT_PACKUMENT} (gzip)`, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS],
       [`tarball ${HOT_TARBALL.name}@${HOT_TARBALL.version} (1.04 MiB)`, tgz, {}],
     ] as const) {
       const mine = await load(`${registry}${path}`, headers, SECONDS, CONNECTIONS);

@@ -25,6 +25,11 @@
  * see those packages for the first time, so the difference is what a fresh process pays once
  * (such as compiling its hot code), which a long-running gateway does not pay again, less what
  * the first half's data costs the second (fuller caches and tables).
+ * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
+ * document, gzip, 32 connections) at each gateway right after its cold and warm replays, twice
+ * in a row for SECONDS each, and prints the requests/s and the main thread's CPU per request of
+ * both. Runtime flags that change when V8 compiles, to make cold installs cheaper, show here
+ * what they cost the hot path of a gateway that has just served an install.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -33,7 +38,8 @@ import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
 import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
-import { ensureWorkloadCache, lockedPackages, type LockedPackage } from './workload.ts';
+import { load } from './load.ts';
+import { ensureWorkloadCache, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +47,7 @@ const { values } = parseArgs({
     compare: { type: 'string', multiple: true, default: [] },
     bare: { type: 'boolean', default: false },
     'warm-process': { type: 'boolean', default: false },
+    hot: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -49,6 +56,9 @@ const VARIANTS: readonly (readonly string[])[] = [gatewayFlagsFromEnv(), ...valu
 /** What each run replays at, in turn: every flag set (by index), and the bare proxy with `--bare`. */
 const TURNS: readonly (number | 'bare')[] = [...VARIANTS.keys(), ...(values.bare ? (['bare'] as const) : [])];
 const CONCURRENCY = 16;
+const HOT_SECONDS = values.hot === undefined ? 0 : Number(values.hot);
+if (values.hot !== undefined && !(Number.isInteger(HOT_SECONDS) && HOT_SECONDS > 0)) throw new Error(`--hot wants a whole number of seconds, got ${values.hot}`);
+const HOT_CONNECTIONS = 32;
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
 function get(agent: Agent, url: string, accept: string): Promise<number> {
@@ -106,9 +116,30 @@ function halves(pkgs: readonly LockedPackage[]): [LockedPackage[], LockedPackage
   return [pkgs.filter((p) => first.has(p.name)), pkgs.filter((p) => !first.has(p.name))];
 }
 
+/** One hot load: requests/s, and the gateway's main-thread CPU per request (µs). */
+interface HotLoad {
+  readonly rps: number;
+  readonly mainUs: number;
+}
+
+/** `--hot`: the hot packument loaded twice in a row at a gateway that has just served the replays. */
+async function hotLoads(base: string, pid: number): Promise<[HotLoad, HotLoad]> {
+  const once = async (): Promise<HotLoad> => {
+    const before = threadCpuSeconds(pid).get('MainThread') ?? 0;
+    const r = await load(`${base}${HOT_PACKUMENT}`, HOT_PACKUMENT_HEADERS, HOT_SECONDS, HOT_CONNECTIONS);
+    if (r.non2xx > 0) throw new Error(`hot load of ${HOT_PACKUMENT}: ${r.non2xx} responses were not 2xx`);
+    const main = (threadCpuSeconds(pid).get('MainThread') ?? 0) - before;
+    return { rps: r.requestsPerSecond, mainUs: (main * 1e6) / (r.requestsPerSecond * HOT_SECONDS) };
+  };
+  const first = await once();
+  return [first, await once()];
+}
+
 interface Row {
   readonly cold: Run[];
   readonly warm: Run[];
+  /** `--hot`: the first and the next hot load of each run. */
+  readonly hot: [HotLoad, HotLoad][];
   /** `--warm-process`: the second half, cold, at a fresh gateway and at one that served the first half. */
   readonly freshHalf: Run[];
   readonly warmedHalf: Run[];
@@ -121,7 +152,7 @@ async function main(): Promise<void> {
   const floor = await startFloor();
   const floorRuns: Run[] = [];
   const bareRuns: Run[] = [];
-  const rows: Row[] = VARIANTS.map(() => ({ cold: [], warm: [], freshHalf: [], warmedHalf: [] }));
+  const rows: Row[] = VARIANTS.map(() => ({ cold: [], warm: [], hot: [], freshHalf: [], warmedHalf: [] }));
   try {
     await replay(floor.url, pkgs, floor.child.pid); // warm-up
     for (let i = 0; i < RUNS; i++) {
@@ -144,6 +175,7 @@ async function main(): Promise<void> {
         await withAirlock(floor.url, flags, async (base, pid) => {
           row.cold.push(await replay(base, pkgs, pid));
           row.warm.push(await replay(base, pkgs, pid));
+          if (HOT_SECONDS > 0) row.hot.push(await hotLoads(base, pid));
         });
         progress.push(`${label(flags)}: cold ${row.cold[i]?.seconds.toFixed(2)} s, warm ${row.warm[i]?.seconds.toFixed(2)} s`);
         if (values['warm-process']) {
@@ -185,6 +217,7 @@ async function main(): Promise<void> {
           line('airlock warm', row.warm),
           ...pairedLines(rows[0] as Row, row, v),
           ...bareLines(row.cold, bareRuns),
+          ...hotLines(row.hot),
           ...warmProcessLines(row, line, secondHalf),
         ];
       }),
@@ -246,6 +279,21 @@ function byThread(runs: readonly ReadonlyMap<string, number>[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([name, s]) => `${name} ${s.toFixed(2)}`)
     .join(', ');
+}
+
+/** `--hot`: the medians of the first and the next hot load, and each run's requests/s. */
+function hotLines(hot: readonly [HotLoad, HotLoad][]): string[] {
+  if (hot.length === 0) return [];
+  const fmt = (i: 0 | 1): string => {
+    const loads = hot.map((h) => h[i]);
+    const rps = median(loads.map((l) => l.rps));
+    return `${Math.round(rps).toLocaleString('en')} req/s, main thread ${median(loads.map((l) => l.mainUs)).toFixed(1)} µs/request (by run: ${loads.map((l) => Math.round(l.rps)).join(', ')})`;
+  };
+  return [
+    `  hot packument ${HOT_PACKUMENT} (gzip, ${HOT_CONNECTIONS} connections) right after the replays, median:`,
+    `    first ${HOT_SECONDS} s: ${fmt(0)}`,
+    `    next ${HOT_SECONDS} s:  ${fmt(1)}`,
+  ];
 }
 
 function warmProcessLines(row: Row, line: (name: string, r: readonly Run[]) => string, half: readonly LockedPackage[]): string[] {

@@ -11,6 +11,10 @@ import { dirname, join } from 'node:path';
 export const WORKLOAD_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'bench', 'npm-workload');
 export const CACHE_DIR = join(import.meta.dirname, '..', '.cache', 'npm');
 
+/** The packument both `bench:npm` and `bench:npm:replay --hot` load hot (full document, gzip, as npm asks). */
+export const HOT_PACKUMENT = 'lodash';
+export const HOT_PACKUMENT_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json', 'accept-encoding': 'gzip' };
+
 export interface LockedPackage {
   readonly name: string;
   readonly version: string;
