@@ -4,9 +4,12 @@
  *   1. `npm ci --prefer-online` of the 729-package workload: floor, Airlock cold (empty data
  *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios, and the
  *      CPU seconds npm and the registry process each used per install.
- *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor.
+ *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor,
+ *      in rounds that alternate between the two (a slow spell of a shared machine then falls on
+ *      both instead of on whichever was loaded at the time); the median round, every round shown.
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
- * Options: --runs N (default 3), --seconds S per load test (default 10), --connections C (32),
+ * Options: --runs N (default 3), --seconds S per load test (default 10), --hot-rounds R (3),
+ * --connections C (32),
  * --bare (each run also installs cold through the bare proxy, `bare-proxy.ts`: the cost of
  * proxying alone, without Airlock's gate, records and inspection).
  */
@@ -24,12 +27,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
+    'hot-rounds': { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     bare: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
+const HOT_ROUNDS = Number(values['hot-rounds']);
 const CONNECTIONS = Number(values.connections);
 const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
@@ -108,14 +113,18 @@ async function main(): Promise<void> {
 
     const tgz = `${HOT_TARBALL.name}/-/${HOT_TARBALL.name}-${HOT_TARBALL.version}.tgz`;
     log('load: hot packument and hot tarball…');
-    const hot: Array<[string, LoadResult, LoadResult]> = [];
+    const hot: Array<[string, LoadResult[], LoadResult[]]> = [];
     peaksApart = resetPeak(a.child.pid) && peaksApart;
     for (const [label, path, headers] of [
       [`packument ${HOT_PACKUMENT} (gzip)`, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS],
       [`tarball ${HOT_TARBALL.name}@${HOT_TARBALL.version} (1.04 MiB)`, tgz, {}],
     ] as const) {
-      const mine = await load(`${registry}${path}`, headers, SECONDS, CONNECTIONS);
-      const base = await load(`${floor.url}${path}`, headers, SECONDS, CONNECTIONS);
+      const mine: LoadResult[] = [];
+      const base: LoadResult[] = [];
+      for (let r = 0; r < HOT_ROUNDS; r++) {
+        mine.push(await load(`${registry}${path}`, headers, SECONDS, CONNECTIONS));
+        base.push(await load(`${floor.url}${path}`, headers, SECONDS, CONNECTIONS));
+      }
       hot.push([label, mine, base]);
     }
     phasePeaks.hot = memoryOf(a.child.pid).peak;
@@ -173,9 +182,15 @@ async function main(): Promise<void> {
       out.push(`  bare proxy cold: npm + registry CPU ${fmt(total(bareRuns) / total(floorRuns))}x the floor's; cores kept busy ${busy(bareRuns)}`);
     }
     out.push('');
-    out.push(`hot requests (${hot[0]?.[1].tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s)        airlock                 floor`);
+    out.push(`hot requests (${hot[0]?.[1][0]?.tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round, ${HOT_ROUNDS} rounds each, alternating; median)`);
+    out.push(`${' '.repeat(47)}airlock                 floor`);
     for (const [label, mine, base] of hot) {
-      out.push(`  ${label.padEnd(44)} ${fmt(mine.requestsPerSecond, 0).padStart(7)} req/s p99 ${fmt(mine.p99Ms)} ms   ${fmt(base.requestsPerSecond, 0).padStart(7)} req/s p99 ${fmt(base.p99Ms)} ms${mine.non2xx > 0 ? `  (${mine.non2xx} non-2xx!)` : ''}`);
+      const rps = (r: readonly LoadResult[]): number => median(r.map((x) => x.requestsPerSecond));
+      const p99 = (r: readonly LoadResult[]): number => median(r.map((x) => x.p99Ms));
+      const failed = mine.reduce((n, x) => n + x.non2xx, 0);
+      out.push(`  ${label.padEnd(44)} ${fmt(rps(mine), 0).padStart(7)} req/s p99 ${fmt(p99(mine))} ms   ${fmt(rps(base), 0).padStart(7)} req/s p99 ${fmt(p99(base))} ms${failed > 0 ? `  (${failed} non-2xx!)` : ''}`);
+      const rounds = (r: readonly LoadResult[]): string => r.map((x) => fmt(x.requestsPerSecond, 0)).join(', ');
+      out.push(`    rounds: airlock ${rounds(mine)}; floor ${rounds(base)} req/s`);
     }
     out.push('  targets: >= 10000 packument req/s, >= 2500 tarball req/s');
     out.push('');
