@@ -9,9 +9,8 @@
  *      both instead of on whichever was loaded at the time); the median round, every round shown.
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
  * Options: --runs N (default 3), --seconds S per load test (default 10), --hot-rounds R (3),
- * --connections C (32),
- * --bare (each run also installs cold through the bare proxy, `bare-proxy.ts`: the cost of
- * proxying alone, without Airlock's gate, records and inspection).
+ * --connections C (32), --bare (each run also installs cold through the bare proxy,
+ * `bare-proxy.ts`: the cost of proxying alone, without Airlock's gate, records and inspection).
  */
 import { availableParallelism, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +34,7 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
 const HOT_ROUNDS = Number(values['hot-rounds']);
+if (!(Number.isInteger(HOT_ROUNDS) && HOT_ROUNDS > 0)) throw new Error(`--hot-rounds wants a whole number of rounds, got ${values['hot-rounds']}`);
 const CONNECTIONS = Number(values.connections);
 const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
