@@ -20,22 +20,22 @@ import { load, type LoadResult } from './load.ts';
 import { airlock, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
-import { ensureWorkloadCache, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages } from './workload.ts';
+import { wholeNumber } from '../options.ts';
+import { ensureWorkloadCache, HOT_CONNECTIONS, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     'hot-rounds': { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32' },
+    connections: { type: 'string', default: String(HOT_CONNECTIONS) },
     bare: { type: 'boolean', default: false },
   },
 });
-const RUNS = Number(values.runs);
-const SECONDS = Number(values.seconds);
-const HOT_ROUNDS = Number(values['hot-rounds']);
-if (!(Number.isInteger(HOT_ROUNDS) && HOT_ROUNDS > 0)) throw new Error(`--hot-rounds wants a whole number of rounds, got ${values['hot-rounds']}`);
-const CONNECTIONS = Number(values.connections);
+const RUNS = wholeNumber(values.runs, 'runs');
+const SECONDS = wholeNumber(values.seconds, 'seconds');
+const HOT_ROUNDS = wholeNumber(values['hot-rounds'], 'hot-rounds');
+const CONNECTIONS = wholeNumber(values.connections, 'connections');
 const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
 

@@ -14,13 +14,13 @@ import { parseArgs } from 'node:util';
 import { parseNpmPackageName } from '../../src/core/index.ts';
 import { indexPackumentWithManifests } from '../../src/ecosystems/npm/packument-index.ts';
 import { renderAbbreviated } from '../../src/ecosystems/npm/packument-render.ts';
+import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { plainAbbreviated } from './plain-packument.ts';
 import { ensureWorkloadCache, lockedPackages, packumentFile } from './workload.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of rounds');
+const rounds = wholeNumber(values.rounds, 'rounds');
 
 const BASE = 'http://127.0.0.1:8080/npm/';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);

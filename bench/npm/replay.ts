@@ -26,8 +26,8 @@
  * (such as compiling its hot code), which a long-running gateway does not pay again, less what
  * the first half's data costs the second (fuller caches and tables).
  * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
- * document, gzip, 32 connections) at each gateway right after its cold and warm replays, twice
- * in a row for SECONDS each, and prints the requests/s and the main thread's CPU per request of
+ * document, gzip, `HOT_CONNECTIONS`) at each gateway right after its cold and warm replays,
+ * twice in a row for SECONDS each, and prints the requests/s and the main thread's CPU per request of
  * both. Runtime flags that change when V8 compiles, to make cold installs cheaper, show here
  * what they cost the hot path of a gateway that has just served an install.
  */
@@ -39,7 +39,8 @@ import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, spl
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { load } from './load.ts';
-import { ensureWorkloadCache, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages, type LockedPackage } from './workload.ts';
+import { wholeNumber } from '../options.ts';
+import { ensureWorkloadCache, HOT_CONNECTIONS, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages, type LockedPackage } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,15 +51,14 @@ const { values } = parseArgs({
     hot: { type: 'string' },
   },
 });
-const RUNS = Number(values.runs);
+const RUNS = wholeNumber(values.runs, 'runs');
 /** The gateway's flag sets: BENCH_AIRLOCK_NODE_FLAGS's, then each `--compare`. */
 const VARIANTS: readonly (readonly string[])[] = [gatewayFlagsFromEnv(), ...values.compare.map(splitFlags)];
 /** What each run replays at, in turn: every flag set (by index), and the bare proxy with `--bare`. */
 const TURNS: readonly (number | 'bare')[] = [...VARIANTS.keys(), ...(values.bare ? (['bare'] as const) : [])];
 const CONCURRENCY = 16;
-const HOT_SECONDS = values.hot === undefined ? 0 : Number(values.hot);
-if (values.hot !== undefined && !(Number.isInteger(HOT_SECONDS) && HOT_SECONDS > 0)) throw new Error(`--hot wants a whole number of seconds, got ${values.hot}`);
-const HOT_CONNECTIONS = 32;
+/** `--hot`: seconds per hot load, 0 for none. */
+const HOT_SECONDS = values.hot === undefined ? 0 : wholeNumber(values.hot, 'hot');
 const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 
 function get(agent: Agent, url: string, accept: string): Promise<number> {

@@ -14,6 +14,8 @@ export const CACHE_DIR = join(import.meta.dirname, '..', '.cache', 'npm');
 /** The packument both `bench:npm` and `bench:npm:replay --hot` load hot (full document, gzip, as npm asks). */
 export const HOT_PACKUMENT = 'lodash';
 export const HOT_PACKUMENT_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json', 'accept-encoding': 'gzip' };
+/** Connections of those hot loads (`bench:npm`'s default; `--connections` changes it there). */
+export const HOT_CONNECTIONS = 32;
 
 export interface LockedPackage {
   readonly name: string;
