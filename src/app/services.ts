@@ -76,7 +76,8 @@ export interface ServiceDeps {
 
 export async function buildServices(config: AirlockConfig, deps: ServiceDeps): Promise<AirlockServices> {
   const clock = deps.clock ?? (() => new Date());
-  const newId = createIdGenerator({ now: () => clock().getTime() });
+  // Date.now, unless a clock is injected: an id per request need not build a Date.
+  const newId = createIdGenerator(deps.clock === undefined ? {} : { now: () => clock().getTime() });
   const store = deps.storage.metadata;
   const metrics = new AirlockMetrics();
   const log = deps.log;

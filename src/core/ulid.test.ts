@@ -30,3 +30,14 @@ test('a generator yields strictly increasing ids within one millisecond and acro
   assert.equal(new Set(ids).size, ids.length);
   assert.equal(idTime(ids.at(-1) as string).getTime(), clock);
 });
+
+test('ids drawn across many refills of the random pool are valid and never repeat their random part', () => {
+  let clock = 1_700_000_000_000;
+  const next = createIdGenerator({ now: () => clock++ });
+  // A new millisecond each call: each id takes fresh random bits, 16 bytes of a 4 KiB pool.
+  const ids = Array.from({ length: 2000 }, () => next());
+  const fresh = Array.from({ length: 2000 }, () => newId(clock));
+  for (const id of [...ids, ...fresh]) assert.ok(isId(id), id);
+  assert.equal(new Set([...ids, ...fresh].map((id) => id.slice(10))).size, 4000);
+  for (let i = 1; i < ids.length; i++) assert.ok((ids[i - 1] as string) < (ids[i] as string), `ids[${i}]`);
+});
