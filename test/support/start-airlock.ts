@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp } from '../../src/app/build-app.ts';
 import { applyEnvOverrides } from '../../src/app/config/env.ts';
 import { resolveDraft } from '../../src/app/config/load.ts';
@@ -33,6 +33,8 @@ export interface TestAirlockOptions {
   readonly collectors?: readonly FactCollector[];
   /** The admin token to configure (default: a random one). */
   readonly adminToken?: string;
+  /** The app's logger (default: pino at the configured level, to stdout). */
+  readonly logger?: Logger;
 }
 
 export interface TestAirlock {
@@ -71,7 +73,7 @@ async function prepare(options: TestAirlockOptions): Promise<{ config: AirlockCo
 
 function deps(options: TestAirlockOptions, config: AirlockConfig) {
   return {
-    logger: pino({ level: config.server.logLevel }),
+    logger: options.logger ?? pino({ level: config.server.logLevel }),
     announce: () => {},
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.collectors === undefined ? {} : { collectors: options.collectors }),
