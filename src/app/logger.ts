@@ -24,10 +24,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
 }
 
 /**
- * The logger of the access line (one per request): a child without redaction. The line's fields
- * are fixed (reqId, method, url, status, ms) and none can hold a credential, so the redaction
- * pass every other line goes through finds nothing there, at about a third of the line's cost
- * (`npm run bench:request` prints both).
+ * The access line's logger (the app writes one line per request): a child without redaction.
+ * The line's fields are fixed (reqId, method, url, status, ms) and none can hold a credential, so
+ * the redaction pass every other line goes through finds nothing there, at about a third of the
+ * line's cost (`npm run bench:request` prints both).
  */
 export function accessLogger(logger: Logger): Logger {
   return logger.child({}, { redact: [] });
