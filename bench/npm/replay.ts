@@ -16,10 +16,12 @@
  * that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer first). Each compared set also
  * gets the median of its per-run differences in cold CPU from the first set, and how many runs
  * it was cheaper in.
+ * Each server's CPU is also split by phase: the packuments (all of them come first) and the
+ * tarballs.
  * `--bare` also replays cold at the bare proxy (bare-proxy.ts: proxying as such, with no gate,
  * records or inspection) each run, taking its turn in the same rotation, and prints Airlock's
- * cold CPU less the bare proxy's, by thread: what the gate, the records and the inspection cost
- * without npm's share of the cores.
+ * cold CPU less the bare proxy's, by thread and by phase: what the gate, the records and the
+ * inspection cost without npm's share of the cores, and on which requests.
  * `--warm-process` also replays the second half of the workload's packages (by name) cold twice
  * per run and flag set: at a fresh Airlock, and at one that has just served the first half. Both
  * see those packages for the first time, so the difference is what a fresh process pays once
@@ -77,6 +79,8 @@ interface Run {
   readonly seconds: number;
   /** The server's CPU seconds. */
   readonly cpu: number;
+  /** The same, while it served the packuments (the rest went to the tarballs, which follow them). */
+  readonly packumentCpu: number;
   /** The same, by thread name. */
   readonly threads: ReadonlyMap<string, number>;
   /** The server's peak RSS so far (VmHWM), bytes. */
@@ -102,11 +106,12 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
     );
   };
   await phase('packument', (p) => base + escapedName(parseNpmPackageName(p.name)), ABBREVIATED);
+  const packumentCpu = cpuSeconds(pid) - cpu0;
   await phase('tarball', (p) => base + tarballPath(parseNpmPackageName(p.name), p.version), '*/*');
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, threads, peakRss: memoryOf(pid).peak };
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, packumentCpu, threads, peakRss: memoryOf(pid).peak };
 }
 
 /** The workload split in two by package name (a name's versions stay together), in lock order. */
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
   const split = (r: readonly Run[]): string => byThread(r.map((x) => x.threads));
   // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
   const line = (name: string, r: readonly Run[], withPeak = true): string =>
-    `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)})` +
+    `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)}; ${byPhase(r)})` +
     (withPeak ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}` : '');
   process.stdout.write(
     [
@@ -264,7 +269,22 @@ function bareLines(cold: readonly Run[], bare: readonly Run[]): string[] {
     }),
   );
   const all = cpuDifferences(cold, bare);
-  return [`  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${threads})`];
+  const packuments = cold.map((r, i) => r.packumentCpu - (bare[i]?.packumentCpu ?? Number.NaN));
+  const tarballs = all.map((d, i) => d - (packuments[i] as number));
+  const ratio = (pick: (r: Run) => number): string => (median(cold.map(pick)) / median(bare.map(pick))).toFixed(1);
+  return [
+    `  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${threads})`,
+    `    by phase, median: packuments ${median(packuments).toFixed(2)} s (${ratio((r) => r.packumentCpu)}x the bare proxy's), tarballs ${median(tarballs).toFixed(2)} s (${ratio(tarballCpu)}x)`,
+  ];
+}
+
+function tarballCpu(r: Run): number {
+  return r.cpu - r.packumentCpu;
+}
+
+/** The median CPU seconds of each phase: "packuments 5.10 s, tarballs 2.60 s". */
+function byPhase(runs: readonly Run[]): string {
+  return `packuments ${median(runs.map((r) => r.packumentCpu)).toFixed(2)} s, tarballs ${median(runs.map(tarballCpu)).toFixed(2)} s`;
 }
 
 /**
