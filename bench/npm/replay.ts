@@ -29,8 +29,8 @@
  * the first half's data costs the second (fuller caches and tables).
  * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
  * document, gzip, `HOT_CONNECTIONS`) at each gateway right after its cold and warm replays,
- * twice in a row for SECONDS each, and prints the requests/s and the main thread's CPU per request of
- * both. Runtime flags that change when V8 compiles, to make cold installs cheaper, show here
+ * twice in a row for SECONDS each, and prints the requests/s and the main thread's CPU per
+ * request of both. Runtime flags that change when V8 compiles, to make cold installs cheaper, show here
  * what they cost the hot path of a gateway that has just served an install.
  */
 import { Agent, request } from 'node:http';
@@ -269,13 +269,18 @@ function bareLines(cold: readonly Run[], bare: readonly Run[]): string[] {
     }),
   );
   const all = cpuDifferences(cold, bare);
-  const packuments = cold.map((r, i) => r.packumentCpu - (bare[i]?.packumentCpu ?? Number.NaN));
-  const tarballs = all.map((d, i) => d - (packuments[i] as number));
+  const phase = (pick: (r: Run) => number): number[] => cold.map((r, i) => pick(r) - (bare[i] === undefined ? Number.NaN : pick(bare[i])));
+  const packuments = phase(packumentCpu);
+  const tarballs = phase(tarballCpu);
   const ratio = (pick: (r: Run) => number): string => (median(cold.map(pick)) / median(bare.map(pick))).toFixed(1);
   return [
     `  cold CPU beyond the bare proxy, run by run: ${median(all).toFixed(2)} s median (${all.map((d) => d.toFixed(2)).join(', ')}; by thread: ${threads})`,
-    `    by phase, median: packuments ${median(packuments).toFixed(2)} s (${ratio((r) => r.packumentCpu)}x the bare proxy's), tarballs ${median(tarballs).toFixed(2)} s (${ratio(tarballCpu)}x)`,
+    `    by phase, median: packuments ${median(packuments).toFixed(2)} s (${ratio(packumentCpu)}x the bare proxy's), tarballs ${median(tarballs).toFixed(2)} s (${ratio(tarballCpu)}x)`,
   ];
+}
+
+function packumentCpu(r: Run): number {
+  return r.packumentCpu;
 }
 
 function tarballCpu(r: Run): number {
@@ -284,7 +289,7 @@ function tarballCpu(r: Run): number {
 
 /** The median CPU seconds of each phase: "packuments 5.10 s, tarballs 2.60 s". */
 function byPhase(runs: readonly Run[]): string {
-  return `packuments ${median(runs.map((r) => r.packumentCpu)).toFixed(2)} s, tarballs ${median(runs.map(tarballCpu)).toFixed(2)} s`;
+  return `packuments ${median(runs.map(packumentCpu)).toFixed(2)} s, tarballs ${median(runs.map(tarballCpu)).toFixed(2)} s`;
 }
 
 /**
