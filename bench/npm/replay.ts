@@ -30,8 +30,8 @@
  * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
  * document, gzip, `HOT_CONNECTIONS`) at each gateway right after its cold and warm replays,
  * twice in a row for SECONDS each, and prints the requests/s and the main thread's CPU per
- * request of both. Runtime flags that change when V8 compiles, to make cold installs cheaper, show here
- * what they cost the hot path of a gateway that has just served an install.
+ * request of both. Runtime flags that change when V8 compiles, to make cold installs cheaper,
+ * show here what they cost the hot path of a gateway that has just served an install.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
