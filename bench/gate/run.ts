@@ -3,6 +3,8 @@
  * as the adapter builds them, the built-in policy), side by side with its baseline measured in the
  * same run — the bare policy evaluation of the same inputs (three queries per version, no gate),
  * one at a time and in one batch per package as the gate evaluates them.
+ * The batched line also gives how many rule values the batch computed and reused per version
+ * (counts, not times: the same on any machine).
  * Reports the cold (every verdict evaluated) and warm (cached verdicts, same generation) cost per
  * version, and the artifact phase for a hot artifact. Each cold round judges a package the gate
  * has never seen (its own name), so every version's first sighting is written to the store, as on
@@ -95,6 +97,8 @@ try {
   }));
   const baseline: number[] = [];
   const batched: number[] = [];
+  /** What the batch computed and reused over one package (the same every round). */
+  let work = { computed: 0, reused: 0 };
   for (let r = 0; r < ROUNDS; r++) {
     let t = performance.now();
     for (const input of inputs) decide(bundle, input, limits, 'block');
@@ -104,6 +108,7 @@ try {
     const batch = bundle.batch();
     for (const input of inputs) decide(bundle, input, limits, 'block', batch);
     batched.push(performance.now() - t);
+    work = { computed: batch.computed, reused: batch.reused };
   }
 
   const env = {};
@@ -137,6 +142,8 @@ try {
   console.log(`gate metadata phase, ${VERSIONS} versions, built-in policy (median of ${ROUNDS}); ${held} versions held back by the policy`);
   console.log(`  baseline: bare policy evaluation   ${median(baseline).toFixed(1)} ms  (${per(median(baseline))})  one input at a time; ${range(baseline)}`);
   console.log(`  bare policy evaluation, batched    ${median(batched).toFixed(1)} ms  (${per(median(batched))})  ${(median(batched) / median(baseline)).toFixed(2)}x baseline (one batch per package, as the gate does); ${range(batched)}`);
+  const perVersion = (n: number): string => (n / VERSIONS).toFixed(2);
+  console.log(`    rule values computed per version ${perVersion(work.computed)}, reused ${perVersion(work.reused)} (rules and branches)`);
   console.log(`  gate, cold (a package never seen)   ${median(cold).toFixed(1)} ms  (${per(median(cold))})  ${(median(cold) / median(baseline)).toFixed(2)}x baseline; ${range(cold)}`);
   console.log(`  gate, warm (cached verdicts)        ${median(warm).toFixed(1)} ms  (${per(median(warm))})  ${(median(warm) / median(baseline)).toFixed(2)}x baseline; ${range(warm)}`);
   console.log(`gate artifact phase, hot artifact (cached verdict): ${artifactUs.toFixed(1)} µs/request`);

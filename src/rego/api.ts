@@ -13,6 +13,7 @@ import { UnsafeVars } from './compile/safety.ts';
 import { RegoError, type SourceLocation } from './errors.ts';
 import type { PlanFrame } from './eval/plan-terms.ts';
 import { EvalMemo } from './eval/memo.ts';
+import { batchRuleValue } from './eval/rules.ts';
 import { withUnavailable } from './eval/unavailable.ts';
 import { Ctx, type Ev, EvalState, Frame, type PrintHook, type Step } from './eval/runtime.ts';
 import type { Module } from './syntax/ast.ts';
@@ -53,14 +54,16 @@ export interface EvalOptions {
 
 /**
  * What a run of evaluations of one policy share: rule values and rule branches kept with the
- * input reads behind them, reused while those reads give the same answers. Results are the
+ * input reads and the rule values behind them, reused while those give the same answers. Results are the
  * same as evaluating each input alone. Keep one per run of related inputs (one package's
  * versions) and drop it afterwards; it is tied to one clock (`nowNs`) and strictness and
  * starts afresh when either changes, so give `nowNs` explicitly.
  */
 export interface EvalBatch {
-  /** Rule values and branches reused so far. */
+  /** Rule values and branches reused so far (the rules checked to reuse one count too). */
   readonly reused: number;
+  /** Rule values computed so far (with their logs, for reuse). */
+  readonly computed: number;
 }
 
 export interface QueryExpression {
@@ -163,7 +166,9 @@ class Policy implements CompiledPolicy {
     const memo = o?.batch instanceof EvalMemo && print === null ? o.batch : null;
     if (memo !== null && memo.begin(this.c, strict, nowNs, o?.input)) {
       const state = new EvalState(limits, strict, nowNs, print, sources, () => memo.volatile());
-      return { state, ctx: new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo) };
+      const ctx = new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo);
+      memo.attach(batchRuleValue(ctx, memo));
+      return { state, ctx };
     }
     const state = new EvalState(limits, strict, nowNs, print, sources);
     const input = o === undefined || o.input === undefined ? undefined : fromJSON(o.input);

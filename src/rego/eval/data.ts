@@ -125,6 +125,7 @@ export function nodeValue(ctx: Ctx, node: TreeNode): Value | undefined {
       // In a batch the document is built again each time, but what it read is logged for its users.
       let log: ReadLog;
       [v, log] = memo.logged(() => memo.seal(build()));
+      memo.use(log);
       ctx.logs[node.id] = log;
     }
   } catch (e) {

@@ -11,14 +11,24 @@
  *   the whole object;
  * - a stored value that holds an object of the input records that object whole (the value
  *   carries its content, read or not).
- * A computation's log also takes in the reads of the rule values it used, so a reused value
- * brings its own dependencies along. Reuse is sound because evaluation is deterministic given the
- * policy, `data`, the clock, the strictness and what was read from the input; a batch is
- * therefore tied to one policy, one clock and one strictness, and forgets everything when any
- * of them changes. Builtins that answer differently on every evaluation (`rand.intn`,
- * `uuid.rfc4122`) make the computations that call them never reused.
+ * A computation's log also records each rule value it used, with the value it got (a dependency),
+ * in the order of first use among its reads. A stored value is reused when every entry of its
+ * log still holds, checked in that order: a read gives the same answer, a dependency comes out
+ * equal when computed for the current input (reused itself, or computed again). A value read
+ * from a changed part of the input thus stops there when it comes out the same (early cut-off):
+ * a version's publication time makes `in_cooldown` run again, but the rules that use it are
+ * reused while it stays false. Checking in order computes no rule that the computation being
+ * checked would not have computed itself: up to a dependency, everything it observed is the
+ * same, so it would have reached that rule too (and its errors are the computation's errors).
+ * The logs of a multi-value rule's branches, of documents built from rules and of rules with
+ * variables in their path are copied into the logs of their users instead. Reuse is sound
+ * because evaluation is deterministic given the policy, `data`, the clock, the strictness and
+ * what was read from the input; a batch is therefore tied to one policy, one clock and one
+ * strictness, and forgets everything when any of them changes. Builtins that answer
+ * differently on every evaluation (`rand.intn`, `uuid.rfc4122`) make the computations that
+ * call them never reused.
  */
-import { isArray, isJSONObject, type ReadObserver, RObject, RSet, type Value } from '../value.ts';
+import { isArray, isJSONObject, type ReadObserver, RObject, RSet, type Value, valuesEqual } from '../value.ts';
 
 const ABSENT = 0;
 const SCALAR = 1;
@@ -26,6 +36,8 @@ const OBJECT = 2;
 const DEEP = 3;
 const SAME = 4;
 const WHOLE = 5;
+/** A rule value used: the entry's slot is the rule's node id, its raw the `RuleMemo`. */
+const DEP = 6;
 
 /** Distinct input reads (paths and members) a batch numbers; past this it stops reusing. */
 const MAX_SLOTS = 20_000;
@@ -33,9 +45,9 @@ const MAX_SLOTS = 20_000;
 const MAX_LOG_ENTRIES = 4_096;
 
 /**
- * The input reads of one computation, its own and those of the rule values it used (copied in,
- * so that checking a log never walks other logs). A read is a slot (an object's member, or an
- * object whole), how it is compared, and what it gave.
+ * What one computation observed, in order of first use: input reads (a slot — an object's
+ * member, or an object whole —, how it is compared, and what it gave) and the rule values it
+ * used (a node id, DEP, and the node with its value).
  */
 export class ReadLog {
   readonly slots: number[] = [];
@@ -55,14 +67,29 @@ export class ReadLog {
   }
 }
 
-interface NodeMemo {
-  readonly log: ReadLog;
+/**
+ * A rule's value for one input, with its log: stored for reuse, and the dependency its users
+ * record (the evaluator computes the rule at `node` again to check it).
+ */
+export interface RuleMemo {
+  readonly node: object;
   readonly value: Value | undefined;
+  readonly log: ReadLog;
 }
 
 interface BranchMemo {
   readonly log: ReadLog;
   readonly values: readonly Value[];
+}
+
+/** The value of a rule's node for the input being evaluated: reused, or computed. */
+export type RuleValue = (node: object) => Value | undefined;
+
+/** A log that records nothing. */
+function volatileLog(): ReadLog {
+  const log = new ReadLog(-1, -1);
+  log.volatile = true;
+  return log;
 }
 
 const NOT_OBJECT: unique symbol = Symbol('not an object');
@@ -122,7 +149,7 @@ export class EvalMemo implements ReadObserver {
   /** Slots of each path's members, by key, and of the path whole. */
   readonly #members: (Map<string, number> | undefined)[] = [];
   readonly #wholeSlot: number[] = [];
-  #nodes: (NodeMemo | undefined)[] = [];
+  #nodes: (RuleMemo | undefined)[] = [];
   #branches = new Map<object, BranchMemo>();
   readonly #stack: ReadLog[] = [];
   #epoch = 0;
@@ -138,9 +165,20 @@ export class EvalMemo implements ReadObserver {
    * read in a parent, then in a child, then in the parent again is listed twice; harmless.)
    */
   readonly #marks: number[] = [];
+  /** The same, for each rule node a log depends on (by node id). */
+  readonly #depMarks: number[] = [];
   #serial = 0;
-  /** Rule values and branches reused (for tests and benchmarks). */
+  /** Computes a dependency again; set for each evaluation by `attach`. */
+  #ruleValue: RuleValue | null = null;
+  /**
+   * Takes what checking a dependency logs (the rule computed, the comparison's reads): a check
+   * is no part of the computation that asked for it, which records the dependency itself.
+   * Volatile, so it records nothing.
+   */
+  readonly #sink = volatileLog();
+  /** Rule values and branches reused, and rule values computed (for tests and benchmarks). */
   reused = 0;
+  computed = 0;
 
   /**
    * Starts an evaluation of `input` (plain JSON). Returns false when this input cannot be
@@ -161,10 +199,16 @@ export class EvalMemo implements ReadObserver {
     return true;
   }
 
+  /** How this evaluation computes a dependency again (see `RuleValue`). */
+  attach(ruleValue: RuleValue): void {
+    this.#ruleValue = ruleValue;
+  }
+
   /** Ends an evaluation. */
   end(): void {
     this.#stack.length = 0;
     this.#input = undefined;
+    this.#ruleValue = null;
   }
 
   // --- recording -----------------------------------------------------------------------------
@@ -194,8 +238,11 @@ export class EvalMemo implements ReadObserver {
   }
 
   #add(log: ReadLog, slot: number, kind: number, raw: unknown): void {
-    if (this.#marks[slot] === log.serial) return;
-    this.#marks[slot] = log.serial;
+    // Never checked (never stored, and its users become volatile too).
+    if (log.volatile) return;
+    const marks = kind === DEP ? this.#depMarks : this.#marks;
+    if (marks[slot] === log.serial) return;
+    marks[slot] = log.serial;
     if (log.slots.length >= MAX_LOG_ENTRIES) {
       log.volatile = true;
       return;
@@ -232,8 +279,8 @@ export class EvalMemo implements ReadObserver {
   }
 
   /**
-   * Runs a computation with its own log (its reads go there), then lets the computation in
-   * progress use it. Returns the value and the log; on an error, nothing is logged for use.
+   * Runs a computation with its own log (its reads go there). Returns the value and the log; the
+   * caller then lets the computation in progress `use` the log or `depend` on the value.
    */
   logged<T>(compute: () => T): [T, ReadLog] {
     const log = new ReadLog(this.#epoch, this.#serial++);
@@ -244,13 +291,23 @@ export class EvalMemo implements ReadObserver {
     } finally {
       if (this.#stack.pop() !== log) throw new Error('internal: read logs closed out of order');
     }
-    this.use(log);
     return [v, log];
   }
 
   /**
-   * The computation in progress used a rule value whose reads are `log`: they are copied in
-   * (logs are kept flat, so checking one never walks others).
+   * The computation in progress used the value of rule `id` (`rule`): it records the dependency,
+   * not the rule's reads. A volatile rule makes it volatile.
+   */
+  depend(id: number, rule: RuleMemo): void {
+    const top = this.#stack[this.#stack.length - 1];
+    if (top === undefined || top === rule.log) return;
+    if (rule.log.volatile) top.volatile = true;
+    this.#add(top, id, DEP, rule);
+  }
+
+  /**
+   * The computation in progress includes one whose log is `log` (a branch of a multi-value
+   * rule, a document built from rules): its entries are copied in.
    */
   use(log: ReadLog | undefined): void {
     if (log === undefined) return;
@@ -282,15 +339,19 @@ export class EvalMemo implements ReadObserver {
 
   // --- reuse ---------------------------------------------------------------------------------
 
-  node(id: number): NodeMemo | undefined {
+  node(id: number): RuleMemo | undefined {
     const m = this.#nodes[id];
     if (m === undefined || !this.#valid(m.log)) return undefined;
     this.reused++;
     return m;
   }
 
-  storeNode(id: number, log: ReadLog, value: Value | undefined): void {
-    if (!log.volatile) this.#nodes[id] = { log, value };
+  /** Keeps a computed rule value for reuse (unless volatile); returns it as its users' dependency. */
+  storeNode(id: number, node: object, log: ReadLog, value: Value | undefined): RuleMemo {
+    this.computed++;
+    const m: RuleMemo = { node, value, log };
+    if (!log.volatile) this.#nodes[id] = m;
+    return m;
   }
 
   branch(plan: object): BranchMemo | undefined {
@@ -304,15 +365,36 @@ export class EvalMemo implements ReadObserver {
     if (!log.volatile) this.#branches.set(plan, { log, values });
   }
 
+  /** Whether every entry of `log` holds for the current input, checked in order (see the file comment). */
   #valid(log: ReadLog): boolean {
     if (log.volatile) return false;
     if (log.epoch === this.#epoch) return log.ok;
     let ok = true;
     const { slots, kinds, raws } = log;
-    for (let i = 0; ok && i < slots.length; i++) ok = this.#holds(slots[i] as number, kinds[i] as number, raws[i]);
+    for (let i = 0; ok && i < slots.length; i++) {
+      const kind = kinds[i] as number;
+      ok = kind === DEP ? this.#depHolds(raws[i] as RuleMemo) : this.#holds(slots[i] as number, kind, raws[i]);
+    }
     log.epoch = this.#epoch;
     log.ok = ok;
     return ok;
+  }
+
+  /**
+   * Whether a dependency's rule comes out equal for the current input. A rule that throws
+   * throws here (the computation being checked would have thrown); the evaluation then ends,
+   * and with it the stack.
+   */
+  #depHolds(dep: RuleMemo): boolean {
+    const ruleValue = this.#ruleValue;
+    if (ruleValue === null) return false;
+    const stack = this.#stack;
+    stack.push(this.#sink);
+    const cur = ruleValue(dep.node);
+    const old = dep.value;
+    const same = cur === old || (cur !== undefined && old !== undefined && valuesEqual(cur, old));
+    stack.pop();
+    return same;
   }
 
   #holds(slot: number, kind: number, raw: unknown): boolean {

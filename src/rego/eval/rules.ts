@@ -6,7 +6,7 @@
 import type { RuleDef, TreeNode } from '../compile/rule-tree.ts';
 import type { Loc } from '../syntax/ast.ts';
 import { RSet, valuesEqual, type Value } from '../value.ts';
-import type { EvalMemo, ReadLog } from './memo.ts';
+import type { EvalMemo, RuleMemo, RuleValue } from './memo.ts';
 import { BUSY, type Ctx, evalError, Frame, NONE, type Step } from './runtime.ts';
 import { candidateRules, type RuleIndex } from './rule-index.ts';
 
@@ -123,7 +123,11 @@ export function dynEntries(ctx: Ctx, rule: RuleDef): readonly unknown[] {
     }
   };
   if (memo === null) run();
-  else ctx.dynLogs[rule.id] = memo.logged(run)[1];
+  else {
+    const log = memo.logged(run)[1];
+    memo.use(log);
+    ctx.dynLogs[rule.id] = log;
+  }
   ctx.dyn[rule.id] = acc.entries;
   return acc.entries;
 }
@@ -175,37 +179,42 @@ function computeLeaf(ctx: Ctx, node: TreeNode): Value | undefined {
 }
 
 /**
- * `computeLeaf` in a batch: a value stored by an earlier evaluation whose reads still hold is
+ * `computeLeaf` in a batch: a value stored by an earlier evaluation whose log still holds is
  * reused; otherwise the value is computed with its reads logged (a multi-value rule branch by
- * branch, so one branch reading what changed does not recompute the others).
+ * branch, so one branch reading what changed does not recompute the others). Its user records
+ * a dependency on the value.
  */
 function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
   const c = ctx.values[node.id];
   if (c !== undefined) {
     if (c === BUSY) throw evalError(ctx.state, 'rego_recursion_error', `rule ${node.pathText} is recursive`, null);
-    memo.use(ctx.logs[node.id]);
+    memo.depend(node.id, ctx.rules[node.id] as RuleMemo);
     return c === NONE ? undefined : c;
   }
-  const hit = memo.node(node.id);
-  if (hit !== undefined) {
-    ctx.values[node.id] = hit.value === undefined ? NONE : hit.value;
-    ctx.logs[node.id] = hit.log;
-    memo.use(hit.log);
-    return hit.value;
-  }
+  // Busy while its log is checked too: checking computes the rules it depends on.
   ctx.values[node.id] = BUSY;
-  let v: Value | undefined;
-  let log: ReadLog;
+  let m: RuleMemo;
   try {
-    [v, log] = memo.logged(() => memo.seal(node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node)));
+    const hit = memo.node(node.id);
+    if (hit !== undefined) m = hit;
+    else {
+      const [v, log] = memo.logged(() => memo.seal(node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node)));
+      m = memo.storeNode(node.id, node, log, v);
+    }
   } catch (e) {
     ctx.values[node.id] = undefined;
     throw e;
   }
-  memo.storeNode(node.id, log, v);
+  const v = m.value;
   ctx.values[node.id] = v === undefined ? NONE : v;
-  ctx.logs[node.id] = log;
+  ctx.rules[node.id] = m;
+  memo.depend(node.id, m);
   return v;
+}
+
+/** How a batch computes a rule's value again to check a dependency on it. */
+export function batchRuleValue(ctx: Ctx, memo: EvalMemo): RuleValue {
+  return (node) => memoLeaf(ctx, node as TreeNode, memo);
 }
 
 function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
@@ -225,6 +234,7 @@ function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
         b.entry(f);
         return memo.seal(f.acc as RSet);
       });
+      memo.use(log);
       const values = part.values();
       memo.storeBranch(b, log, values);
       for (const v of values) set.add(v);

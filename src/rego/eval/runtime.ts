@@ -13,7 +13,7 @@ import { RegoError, type RegoErrorCode, type SourceLocation } from '../errors.ts
 import type { Callee } from '../compile/ir.ts';
 import type { Loc } from '../syntax/ast.ts';
 import type { Value } from '../value.ts';
-import type { EvalMemo, ReadLog } from './memo.ts';
+import type { EvalMemo, ReadLog, RuleMemo } from './memo.ts';
 
 export type Step = (f: Frame) => boolean;
 export type PrintHook = (message: string, location: SourceLocation) => void;
@@ -80,10 +80,12 @@ export class Ctx {
   readonly dyn: (unknown[] | undefined)[];
   /**
    * Batch evaluation (reuse across inputs): set on the root context only; `with` scopes and
-   * mocks evaluate plainly. The logs are the reads behind `values` and `dyn`.
+   * mocks evaluate plainly. The logs are the reads behind `values` (documents built from rules)
+   * and `dyn`; `rules` holds the memos of the leaf rules in `values`.
    */
   readonly memo: EvalMemo | null;
   readonly logs: (ReadLog | undefined)[];
+  readonly rules: (RuleMemo | undefined)[];
   readonly dynLogs: (ReadLog | undefined)[];
 
   constructor(state: EvalState, input: Value | undefined, overrides: readonly Override[] | null, mocks: ReadonlyMap<string, Mock> | null, memo: EvalMemo | null = null) {
@@ -95,12 +97,14 @@ export class Ctx {
     this.dyn = [];
     this.memo = memo;
     this.logs = memo === null ? NO_LOGS : [];
+    this.rules = memo === null ? NO_RULES : [];
     this.dynLogs = memo === null ? NO_LOGS : [];
   }
 }
 
 /** Contexts without a batch never write their logs. */
 const NO_LOGS = Object.freeze([]) as unknown as (ReadLog | undefined)[];
+const NO_RULES = Object.freeze([]) as unknown as (RuleMemo | undefined)[];
 
 export class Frame {
   readonly slots: (Value | undefined)[];
