@@ -54,10 +54,10 @@ export interface EvalOptions {
 
 /**
  * What a run of evaluations of one policy share: rule values and rule branches kept with the
- * input reads and the rule values behind them, reused while those give the same answers. Results are the
- * same as evaluating each input alone. Keep one per run of related inputs (one package's
- * versions) and drop it afterwards; it is tied to one clock (`nowNs`) and strictness and
- * starts afresh when either changes, so give `nowNs` explicitly.
+ * input reads and the rule values behind them, reused while those give the same answers.
+ * Results are the same as evaluating each input alone. Keep one per run of related inputs (one
+ * package's versions) and drop it afterwards; it is tied to one clock (`nowNs`) and strictness
+ * and starts afresh when either changes, so give `nowNs` explicitly.
  */
 export interface EvalBatch {
   /** Rule values and branches reused so far (the rules checked to reuse one count too). */
