@@ -38,6 +38,20 @@ function wrkMs(text: string): number {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
+/**
+ * What a reader must know about figures from `tool`: nothing for wrk; for autocannon, that it
+ * caps them. Two runs of `bench:npm` on one 2-core machine, one with each tool: autocannon held
+ * both servers near 3,300 packument and 60 tarball requests/s; wrk drove the floor to 40,000 and
+ * 3,700, and Airlock to 17,700 and 3,000.
+ */
+export function toolCaveat(tool: string): string[] {
+  if (tool !== 'autocannon') return [];
+  return [
+    '  (wrk is not installed: autocannon, a Node process on the same cores, sets these rates;',
+    '   `apt-get install wrk` for figures to judge the targets by)',
+  ];
+}
+
 export async function load(url: string, headers: Readonly<Record<string, string>>, seconds: number, connections: number): Promise<LoadResult> {
   if (hasWrk()) {
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];

@@ -16,7 +16,7 @@ import { availableParallelism, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
-import { load, type LoadResult } from './load.ts';
+import { load, toolCaveat, type LoadResult } from './load.ts';
 import { airlock, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
@@ -193,13 +193,7 @@ async function main(): Promise<void> {
       out.push(`    rounds: airlock ${rounds(mine)}; floor ${rounds(base)} req/s`);
     }
     out.push('  targets: >= 10000 packument req/s, >= 2500 tarball req/s');
-    if (hot[0]?.[1][0]?.tool === 'autocannon') {
-      // Two runs of this benchmark on one 2-core machine, one with each tool: autocannon held both
-      // servers near 3,300 packument and 60 tarball requests/s; wrk drove the floor to 40,000 and
-      // 3,700, and Airlock to 17,700 and 3,000.
-      out.push('  (wrk is not installed: autocannon, a Node process on the same cores, sets these rates for both servers;');
-      out.push('   `apt-get install wrk` for figures to judge the targets by)');
-    }
+    out.push(...toolCaveat(hot[0]?.[1][0]?.tool ?? ''));
     out.push('');
     out.push(`airlock peak RSS over the whole run: ${fmt(peakRss / MiB, 1)} MiB (target < 250 MiB); RSS idle after start-up: ${fmt(idleRss / MiB, 1)} MiB`);
     out.push(

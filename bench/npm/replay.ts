@@ -40,7 +40,7 @@ import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
 import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
-import { load } from './load.ts';
+import { load, toolCaveat } from './load.ts';
 import { wholeNumber } from '../options.ts';
 import { ensureWorkloadCache, HOT_CONNECTIONS, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages, type LockedPackage } from './workload.ts';
 
@@ -121,10 +121,11 @@ function halves(pkgs: readonly LockedPackage[]): [LockedPackage[], LockedPackage
   return [pkgs.filter((p) => first.has(p.name)), pkgs.filter((p) => !first.has(p.name))];
 }
 
-/** One hot load: requests/s, and the gateway's main-thread CPU per request (µs). */
+/** One hot load: requests/s, the gateway's main-thread CPU per request (µs), and the load tool. */
 interface HotLoad {
   readonly rps: number;
   readonly mainUs: number;
+  readonly tool: string;
 }
 
 /** `--hot`: the hot packument loaded twice in a row at a gateway that has just served the replays. */
@@ -134,7 +135,7 @@ async function hotLoads(base: string, pid: number): Promise<[HotLoad, HotLoad]> 
     const r = await load(`${base}${HOT_PACKUMENT}`, HOT_PACKUMENT_HEADERS, HOT_SECONDS, HOT_CONNECTIONS);
     if (r.non2xx > 0) throw new Error(`hot load of ${HOT_PACKUMENT}: ${r.non2xx} responses were not 2xx`);
     const main = (threadCpuSeconds(pid).get('MainThread') ?? 0) - before;
-    return { rps: r.requestsPerSecond, mainUs: (main * 1e6) / (r.requestsPerSecond * HOT_SECONDS) };
+    return { rps: r.requestsPerSecond, mainUs: (main * 1e6) / (r.requestsPerSecond * HOT_SECONDS), tool: r.tool };
   };
   const first = await once();
   return [first, await once()];
@@ -315,9 +316,10 @@ function hotLines(hot: readonly [HotLoad, HotLoad][]): string[] {
     return `${Math.round(rps).toLocaleString('en')} req/s, main thread ${median(loads.map((l) => l.mainUs)).toFixed(1)} µs/request (by run: ${loads.map((l) => Math.round(l.rps)).join(', ')})`;
   };
   return [
-    `  hot packument ${HOT_PACKUMENT} (gzip, ${HOT_CONNECTIONS} connections) right after the replays, median:`,
+    `  hot packument ${HOT_PACKUMENT} (gzip, ${HOT_CONNECTIONS} connections, ${hot[0]?.[0].tool}) right after the replays, median:`,
     `    first ${HOT_SECONDS} s: ${fmt(0)}`,
     `    next ${HOT_SECONDS} s:  ${fmt(1)}`,
+    ...toolCaveat(hot[0]?.[0].tool ?? ''),
   ];
 }
 

@@ -72,6 +72,8 @@ export class ReadLog {
  * record (the evaluator computes the rule at `node` again to check it).
  */
 export interface RuleMemo {
+  /** The node's id (its dependents' log entries are keyed by it). */
+  readonly id: number;
   readonly node: object;
   readonly value: Value | undefined;
   readonly log: ReadLog;
@@ -295,14 +297,14 @@ export class EvalMemo implements ReadObserver {
   }
 
   /**
-   * The computation in progress used the value of rule `id` (`rule`): it records the dependency,
-   * not the rule's reads. A volatile rule makes it volatile.
+   * The computation in progress used the value of a rule: it records the dependency, not the
+   * rule's reads. A volatile rule makes it volatile.
    */
-  depend(id: number, rule: RuleMemo): void {
+  depend(rule: RuleMemo): void {
     const top = this.#stack[this.#stack.length - 1];
     if (top === undefined || top === rule.log) return;
     if (rule.log.volatile) top.volatile = true;
-    this.#add(top, id, DEP, rule);
+    this.#add(top, rule.id, DEP, rule);
   }
 
   /**
@@ -349,7 +351,7 @@ export class EvalMemo implements ReadObserver {
   /** Keeps a computed rule value for reuse (unless volatile); returns it as its users' dependency. */
   storeNode(id: number, node: object, log: ReadLog, value: Value | undefined): RuleMemo {
     this.computed++;
-    const m: RuleMemo = { node, value, log };
+    const m: RuleMemo = { id, node, value, log };
     if (!log.volatile) this.#nodes[id] = m;
     return m;
   }

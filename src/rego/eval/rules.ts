@@ -188,7 +188,7 @@ function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
   const c = ctx.values[node.id];
   if (c !== undefined) {
     if (c === BUSY) throw evalError(ctx.state, 'rego_recursion_error', `rule ${node.pathText} is recursive`, null);
-    memo.depend(node.id, ctx.rules[node.id] as RuleMemo);
+    memo.depend(ctx.rules[node.id] as RuleMemo);
     return c === NONE ? undefined : c;
   }
   // Busy while its log is checked too: checking computes the rules it depends on.
@@ -208,7 +208,7 @@ function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
   const v = m.value;
   ctx.values[node.id] = v === undefined ? NONE : v;
   ctx.rules[node.id] = m;
-  memo.depend(node.id, m);
+  memo.depend(m);
   return v;
 }
 
