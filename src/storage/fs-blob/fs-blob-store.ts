@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import type { BlobInfo, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
+import { closeFd, openFd, readFd, sizeOfFd, statPath } from './fd.ts';
 import { FsBlobUpload } from './fs-blob-upload.ts';
 import { isErrno } from './fsync.ts';
 import { blobLocation, fsBlobLayout } from './layout.ts';
@@ -76,14 +77,14 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     }
     options.signal?.throwIfAborted();
     const stagingPath = join(this.#stagingDir, `${randomBytes(12).toString('hex')}.part`);
-    let handle;
+    let fd;
     try {
-      handle = await open(stagingPath, 'wx', 0o644);
+      fd = await openFd(stagingPath, 'wx', 0o644);
     } catch (err) {
       throw new AirlockError('STORAGE_ERROR', 'cannot create a blob staging file', { cause: err });
     }
     return new FsBlobUpload({
-      handle,
+      fd,
       stagingPath,
       maxBytes: options.maxBytes,
       signal: options.signal,
@@ -97,7 +98,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   async stat(digest: Sha256Digest): Promise<BlobInfo | null> {
     const { file } = blobLocation(this.#layout, digest);
     try {
-      const info = await stat(file);
+      const info = await statPath(file);
       return info.isFile() ? { digest, size: info.size } : null;
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return null;
@@ -119,10 +120,16 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   }
 
   async read(digest: Sha256Digest, options: { readonly maxBytes: number; readonly range?: ByteRange }): Promise<Buffer | null> {
-    const handle = await this.#openFile(digest);
-    if (handle === null) return null;
+    const { file } = blobLocation(this.#layout, digest);
+    let fd;
     try {
-      const size = (await handle.stat()).size;
+      fd = await openFd(file, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
+    }
+    try {
+      const size = await sizeOfFd(fd);
       const { start, end } = options.range === undefined ? { start: 0, end: size - 1 } : clampRange(options.range, size);
       const length = end - start + 1;
       if (length > options.maxBytes) {
@@ -132,7 +139,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
       const out = Buffer.allocUnsafeSlow(length);
       let filled = 0;
       while (filled < length) {
-        const { bytesRead } = await handle.read(out, filled, length - filled, start + filled);
+        const bytesRead = await readFd(fd, out, filled, length - filled, start + filled);
         if (bytesRead === 0) throw new AirlockError('STORAGE_ERROR', `blob ${digest} ended ${length - filled} bytes early`);
         filled += bytesRead;
       }
@@ -140,7 +147,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     } catch (err) {
       throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', 'cannot read blob', { cause: err });
     } finally {
-      await handle.close();
+      await closeFd(fd);
     }
   }
 

@@ -1,15 +1,16 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
+import { closeFd, fsyncFd, renamePath, writeFd } from './fd.ts';
 import { fsyncDir, isErrno } from './fsync.ts';
 import { MultiHash } from './multi-hash.ts';
 
 type State = 'open' | 'committed' | 'aborted';
 
 export interface FsBlobUploadInit {
-  readonly handle: FileHandle;
+  /** The staging file's descriptor, open for writing; the upload closes it. */
+  readonly fd: number;
   readonly stagingPath: string;
   readonly maxBytes: number;
   readonly signal: AbortSignal | undefined;
@@ -56,6 +57,8 @@ export class FsBlobUpload implements BlobUpload {
   readonly #init: FsBlobUploadInit;
   readonly #hash: MultiHash;
   #state: State = 'open';
+  /** Whether `fd` is still ours to close: a closed descriptor number may be reused at once. */
+  #fdOpen = true;
   #bytes = 0;
   #failure: unknown = null;
   #queue: Promise<unknown> = Promise.resolve();
@@ -86,8 +89,7 @@ export class FsBlobUpload implements BlobUpload {
       try {
         let offset = 0;
         while (offset < chunk.byteLength) {
-          const { bytesWritten } = await this.#init.handle.write(chunk, offset, chunk.byteLength - offset);
-          offset += bytesWritten;
+          offset += await writeFd(this.#init.fd, chunk, offset, chunk.byteLength - offset);
         }
       } catch (err) {
         this.#failure = err;
@@ -148,9 +150,9 @@ export class FsBlobUpload implements BlobUpload {
   }
 
   async #publish(digest: Sha256Digest): Promise<void> {
-    const { handle, stagingPath, locate, fsync } = this.#init;
-    if (fsync) await handle.sync();
-    await handle.close();
+    const { stagingPath, locate, fsync } = this.#init;
+    if (fsync) await fsyncFd(this.#init.fd);
+    await this.#closeFd();
     const { dir, file } = locate(digest);
     const known = this.#init.knownDirs;
     const makeDir = async (): Promise<void> => {
@@ -160,12 +162,12 @@ export class FsBlobUpload implements BlobUpload {
     if (!known.has(dir)) await makeDir();
     // rename(2) replaces atomically; an existing blob with this digest has the same bytes.
     try {
-      await rename(stagingPath, file);
+      await renamePath(stagingPath, file);
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
       // The folder went away underneath (removed by hand): make it again.
       await makeDir();
-      await rename(stagingPath, file);
+      await renamePath(stagingPath, file);
     }
     if (fsync) await fsyncDir(dir);
   }
@@ -183,8 +185,14 @@ export class FsBlobUpload implements BlobUpload {
     if (this.#state !== 'open') return;
     this.#state = 'aborted';
     this.#detach();
-    await this.#init.handle.close().catch(() => undefined);
+    await this.#closeFd().catch(() => undefined);
     await rm(this.#init.stagingPath, { force: true });
+  }
+
+  #closeFd(): Promise<void> {
+    if (!this.#fdOpen) return Promise.resolve();
+    this.#fdOpen = false;
+    return closeFd(this.#init.fd);
   }
 
   #detach(): void {

@@ -1,12 +1,12 @@
-import { open } from 'node:fs/promises';
+import { closeFd, fsyncFd, openFd } from './fd.ts';
 
 /** fsync a directory so that a rename or unlink inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
