@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,39 @@ test('fs: a fan-out folder removed underneath a running store is made again on t
     await again.write(data);
     assert.equal((await again.commit()).digest, digest);
     assert.deepEqual(await readFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), data);
+    await store.close();
+  });
+});
+
+
+test('fs: an upload closes its staging descriptor once, so a failed publish never closes a file opened meanwhile', async () => {
+  await withDataDir(async (dataDir) => {
+    const store = await openFsBlobStore({ dataDir });
+    const data = randomBytes(1_000);
+    const hex = sha256Of(data).slice('sha256:'.length);
+    // A file where the blob's fan-out folder belongs: the rename after the staging file is closed fails.
+    await mkdir(join(dataDir, 'blobs', 'sha256'), { recursive: true });
+    await writeFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2)), 'in the way');
+    const other = join(dataDir, 'other');
+    await writeFile(other, 'still open');
+    const upload = await store.begin({ maxBytes: 10_000 });
+    await upload.write(data);
+    // Every turn of the event loop opens a file, so one gets the number the staging file frees.
+    const opened: number[] = [];
+    let settled = false;
+    const grab = (): void => {
+      if (settled) return;
+      opened.push(openSync(other, 'r'));
+      setImmediate(grab);
+    };
+    setImmediate(grab);
+    await assert.rejects(upload.commit(), (err: unknown) => (err as { code?: string }).code === 'STORAGE_ERROR');
+    await upload.abort();
+    settled = true;
+    for (const fd of opened) {
+      assert.doesNotThrow(() => fstatSync(fd), 'a descriptor opened meanwhile is still open');
+      closeSync(fd);
+    }
     await store.close();
   });
 });
