@@ -166,13 +166,13 @@ class Policy implements CompiledPolicy {
     const memo = o?.batch instanceof EvalMemo && print === null ? o.batch : null;
     if (memo !== null && memo.begin(this.c, strict, nowNs, o?.input)) {
       const state = new EvalState(limits, strict, nowNs, print, sources, () => memo.volatile());
-      const ctx = new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo);
+      const ctx = new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo, this.c.tree.nodes.length);
       memo.attach(batchRuleValue(ctx, memo));
       return { state, ctx };
     }
     const state = new EvalState(limits, strict, nowNs, print, sources);
     const input = o === undefined || o.input === undefined ? undefined : fromJSON(o.input);
-    return { state, ctx: new Ctx(state, input, null, null) };
+    return { state, ctx: new Ctx(state, input, null, null, null, this.c.tree.nodes.length) };
   }
 
   private run<R>(f: () => R, batch?: EvalBatch): R {

@@ -88,16 +88,23 @@ export class Ctx {
   readonly rules: (RuleMemo | undefined)[];
   readonly dynLogs: (ReadLog | undefined)[];
 
-  constructor(state: EvalState, input: Value | undefined, overrides: readonly Override[] | null, mocks: ReadonlyMap<string, Mock> | null, memo: EvalMemo | null = null) {
+  constructor(
+    state: EvalState,
+    input: Value | undefined,
+    overrides: readonly Override[] | null,
+    mocks: ReadonlyMap<string, Mock> | null,
+    memo: EvalMemo | null = null,
+    nodes = 0,
+  ) {
     this.state = state;
     this.input = input;
     this.overrides = overrides;
     this.mocks = mocks;
-    this.values = [];
+    this.values = new Array<CacheEntry>(nodes);
     this.dyn = [];
     this.memo = memo;
     this.logs = memo === null ? NO_LOGS : [];
-    this.rules = memo === null ? NO_RULES : [];
+    this.rules = memo === null ? NO_RULES : new Array<RuleMemo | undefined>(nodes);
     this.dynLogs = memo === null ? NO_LOGS : [];
   }
 }
