@@ -88,6 +88,7 @@ export class Ctx {
   readonly rules: (RuleMemo | undefined)[];
   readonly dynLogs: (ReadLog | undefined)[];
 
+  /** `nodes`: the rule tree's node count, so that `values` and `rules` are allocated once, not grown. */
   constructor(
     state: EvalState,
     input: Value | undefined,
