@@ -89,7 +89,6 @@ test('fs: a fan-out folder removed underneath a running store is made again on t
   });
 });
 
-
 test('fs: an upload closes its staging descriptor once, so a failed publish never closes a file opened meanwhile', async () => {
   await withDataDir(async (dataDir) => {
     const store = await openFsBlobStore({ dataDir });

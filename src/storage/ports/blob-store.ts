@@ -63,7 +63,9 @@ export interface BlobUpload {
   commit(expect?: BlobExpectation): Promise<CommittedBlob>;
   /**
    * Discard the staged bytes. Idempotent; always safe to call in `finally` (after a successful
-   * commit it does nothing). Pending writes fail once the upload is aborted.
+   * commit it does nothing). Pending writes fail once the upload is aborted. An upload holds
+   * resources (the filesystem driver: an open file) until it is committed or aborted, so every
+   * upload ends in one of the two.
    */
   abort(): Promise<void>;
 }
