@@ -144,6 +144,7 @@ export function toBigInt(n: RNumber): bigint | null {
 
 /** Integers below this print in full, with no exponent, through `String(x)`. */
 const BIG_PLAIN = 10n ** 21n;
+const MILLION = 1_000_000n;
 
 export function fromBigInt(i: bigint): RNumber {
   if (i >= -9007199254740991n && i <= 9007199254740991n) return Number(i);
@@ -152,6 +153,10 @@ export function fromBigInt(i: bigint): RNumber {
   // prints without exponent notation), else a BigNum. Nanosecond timestamps (about 1.7e18) are
   // settled here, without going through decimal text.
   if (i > -BIG_PLAIN && i < BIG_PLAIN) {
+    // A multiple of 10^6 below 1e21 has at most 15 significant digits, which every double
+    // keeps: its nearest double's shortest decimal is these digits (a timestamp in nanoseconds
+    // at millisecond precision, as RFC 3339 times usually are, is settled without any text).
+    if (i % MILLION === 0n) return Number(i);
     const x = Number(i);
     if (String(x) === i.toString()) return x;
     const d = normalizeDecimal(i, 0);
