@@ -26,12 +26,16 @@ in_cooldown if {
 	cfg.cooldown_days > 0
 	not cooldown_exempt
 	is_string(input.facts.published_at)
-	version_age_ns < cfg.cooldown_days * ns_per_day
+	time.parse_rfc3339_ns(input.facts.published_at) > cooldown_since_ns
 }
 
 # The clock, on its own: the versions of one package are judged in one batch, which keeps
-# values that read only what the versions share (this one) and evaluates the rest per version.
+# values that read only what the versions share (these two) and evaluates the rest per version.
 now_ns := time.parse_rfc3339_ns(input.now)
+
+# Versions published after this are in cooldown (their age is below cooldown_days): each
+# version's time is compared with it, with no arithmetic on its nanoseconds per version.
+cooldown_since_ns := now_ns - (cfg.cooldown_days * ns_per_day)
 
 version_age_ns := now_ns - time.parse_rfc3339_ns(input.facts.published_at)
 

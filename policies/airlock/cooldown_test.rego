@@ -18,6 +18,12 @@ test_version_older_than_cooldown_is_allowed if {
 	not "cooldown" in ids(data.airlock.quarantine) with input as with_facts({"published_at": "2026-03-07T11:59:59Z"})
 }
 
+# The boundary, to the nanosecond: exactly cooldown_days old is out of cooldown, a nanosecond younger is in.
+test_cooldown_boundary_is_exact if {
+	not "cooldown" in ids(data.airlock.quarantine) with input as with_facts({"published_at": "2026-03-07T12:00:00Z"})
+	"cooldown" in ids(data.airlock.quarantine) with input as with_facts({"published_at": "2026-03-07T12:00:00.000000001Z"})
+}
+
 test_cooldown_zero_disables_the_rule if {
 	not "cooldown" in ids(data.airlock.quarantine) with input as young with data.airlock.settings as with_settings({"cooldown_days": 0})
 }
