@@ -11,13 +11,14 @@
  * cost is proxying as such and how much is the gate, the records and the inspection around it.
  * Run as a child process: `bare-proxy.ts UPSTREAM DATA_DIR`; prints `{"url": …}` when ready.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { storeDurably } from '../durable-write.ts';
 import { plainAbbreviated, type PlainDist } from './plain-packument.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -42,19 +43,6 @@ function fetchBytes(url: string, headers: Record<string, string>): Promise<{ sta
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Staged in the data directory, fsynced, renamed into place. */
-async function storeDurably(dir: string, name: string, bytes: Buffer): Promise<void> {
-  const staged = join(dir, `.staging-${randomBytes(8).toString('hex')}`);
-  const handle = await open(staged, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(staged, join(dir, name));
 }
 
 function fileKey(name: string, file: string): string {

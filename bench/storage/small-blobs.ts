@@ -5,19 +5,20 @@
  * stage, write, hash x3, fsync, rename, fsync the folder), then reads a 2 KB range of each back
  * (what the artifact phase does to re-read a version's manifest). Baseline, same run and
  * alternating with it round by round: the same files stored and read the plain fs/promises way
- * (FileHandle: open, write, fsync, close, rename; open, read, close), hashed once for their
- * name, with no folder fsync. Prints the main thread's CPU per file, all threads' CPU per file and
+ * (`storeDurably`, as the bare proxy stores: FileHandle open, write, fsync, close, rename; then
+ * open, read, close), hashed once for their name, with no folder fsync. Prints the main thread's CPU per file, all threads' CPU per file and
  * wall time, median of ROUNDS rounds.
  *
  *   npm run bench:storage   (after the other storage benchmarks)
  *   npx node bench/storage/small-blobs.ts
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSha256Digest, sha256DigestFromHex } from '../../src/core/index.ts';
 import { openFsBlobStore } from '../../src/storage/fs-blob/index.ts';
+import { storeDurably } from '../durable-write.ts';
 import { median } from '../stats.ts';
 import { wholeNumber } from '../options.ts';
 
@@ -51,19 +52,11 @@ async function measure(work: (i: number) => Promise<void>): Promise<Figures> {
 }
 
 /** The same bytes stored durably the plain way, named by their sha256 under 256 fan-out folders. */
-async function plainWrite(root: string, bytes: Buffer, i: number): Promise<string> {
+async function plainWrite(root: string, bytes: Buffer): Promise<string> {
   const hex = createHash('sha256').update(bytes).digest('hex');
-  const staged = join(root, 'staging', `${i}.part`);
-  const handle = await open(staged, 'wx', 0o644);
-  try {
-    await handle.write(bytes, 0, bytes.length);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  const file = join(root, hex.slice(0, 2), hex);
-  await rename(staged, file);
-  return file;
+  const dir = join(root, hex.slice(0, 2));
+  await storeDurably(dir, hex, bytes);
+  return join(dir, hex);
 }
 
 async function plainRead(file: string): Promise<Buffer> {
@@ -102,11 +95,10 @@ async function round(blobs: readonly Buffer[], sha512s: readonly string[], plain
     };
     const plainWay = async (): Promise<{ write: Figures; read: Figures }> => {
       const root = join(dir, 'plain');
-      await mkdir(join(root, 'staging'), { recursive: true });
-      for (let b = 0; b < 256; b++) await mkdir(join(root, b.toString(16).padStart(2, '0')));
+      for (let b = 0; b < 256; b++) await mkdir(join(root, b.toString(16).padStart(2, '0')), { recursive: true });
       const files: string[] = [];
       const write = await measure(async (i) => {
-        files[i] = await plainWrite(root, blobs[i] as Buffer, i);
+        files[i] = await plainWrite(root, blobs[i] as Buffer);
       });
       const read = await measure(async (i) => {
         if ((await plainRead(files[i] as string)).length !== RANGE) throw new Error('short read');

@@ -150,12 +150,11 @@ export function fromBigInt(i: bigint): RNumber {
   if (i >= -9007199254740991n && i <= 9007199254740991n) return Number(i);
   // Only the nearest double can spell an integer (a shortest decimal reads back as its double):
   // the integer is that double when it prints as exactly these digits (below 1e21 a double
-  // prints without exponent notation), else a BigNum. Nanosecond timestamps (about 1.7e18) are
-  // settled here, without going through decimal text.
+  // prints without exponent notation), else a BigNum. A multiple of 10^6 below 1e21 has at most
+  // 15 significant digits, which every double keeps, so it is that double without comparing any
+  // text: nanosecond timestamps (about 1.7e18) at millisecond precision, as RFC 3339 times
+  // usually are, are settled so.
   if (i > -BIG_PLAIN && i < BIG_PLAIN) {
-    // A multiple of 10^6 below 1e21 has at most 15 significant digits, which every double
-    // keeps: its nearest double's shortest decimal is these digits (a timestamp in nanoseconds
-    // at millisecond precision, as RFC 3339 times usually are, is settled without any text).
     if (i % MILLION === 0n) return Number(i);
     const x = Number(i);
     if (String(x) === i.toString()) return x;
