@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cpuSeconds, exitedChildrenCpuSeconds } from './processes.ts';
+import { cpuSeconds, exitedChildrenCpuSeconds, mainThreadSchedule } from './processes.ts';
 import { npmScratchRoot } from './scratch.ts';
 import { WORKLOAD_DIR } from './workload.ts';
 
@@ -16,6 +16,8 @@ export interface InstallResult {
   readonly npmCpu: number;
   /** CPU seconds the registry process (`serverPid`) used meanwhile. */
   readonly serverCpu: number;
+  /** Seconds the registry's main thread ran, and waited for a core, meanwhile (null: not known here). */
+  readonly serverMain: { readonly running: number; readonly waiting: number } | null;
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -49,6 +51,7 @@ export async function npmCi(registry: string, serverPid: number): Promise<Instal
     const started = process.hrtime.bigint();
     const npm0 = exitedChildrenCpuSeconds();
     const server0 = cpuSeconds(serverPid);
+    const main0 = mainThreadSchedule(serverPid);
     const out = await new Promise<string>((resolve, reject) => {
       execFile('npm', args, { cwd: dir, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (err, stdout, stderr) => {
         if (err !== null) reject(new Error(`npm ci against ${registry} failed: ${stderr.slice(-2000)}`));
@@ -57,8 +60,10 @@ export async function npmCi(registry: string, serverPid: number): Promise<Instal
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const serverCpu = cpuSeconds(serverPid) - server0;
+    const main1 = mainThreadSchedule(serverPid);
+    const serverMain = main0 === null || main1 === null ? null : { running: main1.running - main0.running, waiting: main1.waiting - main0.waiting };
     const m = /added (\d+) packages/.exec(out);
-    return { seconds, packages: m === null ? -1 : Number(m[1]), npmCpu: exitedChildrenCpuSeconds() - npm0, serverCpu };
+    return { seconds, packages: m === null ? -1 : Number(m[1]), npmCpu: exitedChildrenCpuSeconds() - npm0, serverCpu, serverMain };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
  * Airlock), in one run:
  *   1. `npm ci --prefer-online` of the 729-package workload: floor, Airlock cold (empty data
  *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios, and the
- *      CPU seconds npm and the registry process each used per install.
+ *      CPU seconds npm and the registry process each used per install, and how long the
+ *      registry's main thread ran and waited for a core (Linux's scheduler accounting).
  *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor,
  *      in rounds that alternate between the two (a slow spell of a shared machine then falls on
  *      both instead of on whichever was loaded at the time); the median round, every round shown.
@@ -181,6 +182,20 @@ async function main(): Promise<void> {
     if (bareRuns.length > 0) {
       out.push(`  bare proxy cold: npm + registry CPU ${fmt(total(bareRuns) / total(floorRuns))}x the floor's; cores kept busy ${busy(bareRuns)}`);
     }
+    // Whether the gateway's event loop is what the install waits on: its main thread's time on a
+    // core, and ready but held back by other threads (npm's, or the gateway's own helpers).
+    const schedule = (label: string, runs: readonly InstallResult[]): string | null => {
+      const known = runs.flatMap((r) => (r.serverMain === null ? [] : [r.serverMain]));
+      if (known.length === 0) return null;
+      return `  ${label.padEnd(28)}${fmt(median(known.map((m) => m.running))).padStart(6)} s running, ${fmt(median(known.map((m) => m.waiting)))} s waiting for a core`;
+    };
+    const scheduled = [
+      schedule('floor', floorRuns),
+      ...(bareRuns.length > 0 ? [schedule('bare proxy cold', bareRuns)] : []),
+      schedule('airlock cold', coldRuns),
+      schedule('airlock warm', warmRuns),
+    ];
+    if (scheduled.every((line) => line !== null)) out.push("registry's main thread per install, median (the kernel's scheduler accounting)", ...scheduled);
     out.push('');
     out.push(`hot requests (${hot[0]?.[1][0]?.tool}, 1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round, ${HOT_ROUNDS} rounds each, alternating; median)`);
     out.push(`${' '.repeat(47)}airlock                 floor`);

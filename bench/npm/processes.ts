@@ -138,6 +138,25 @@ export function exitedChildrenCpuSeconds(): number {
   return ticks(readStat('/proc/self/stat').fields, 13);
 }
 
+/**
+ * How long a process's main thread (its thread id is the process id) has run on a core and
+ * waited in the run queue for one, in seconds, from the scheduler's own accounting
+ * (`/proc/PID/task/PID/schedstat`); null where the kernel does not keep it. A thread that waits
+ * for a core is ready to work and held back by others: on a 2-core machine shared with npm, the
+ * gateway's event loop waiting is what an install's wall-clock pays for everyone's CPU.
+ */
+export function mainThreadSchedule(pid: number): { running: number; waiting: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const [running, waiting] = text.trim().split(' ').map(Number);
+  if (running === undefined || waiting === undefined || !Number.isFinite(running) || !Number.isFinite(waiting)) return null;
+  return { running: running / 1e9, waiting: waiting / 1e9 };
+}
+
 export interface Memory {
   /** Resident set size now, bytes. */
   readonly rss: number;
