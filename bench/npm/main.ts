@@ -4,7 +4,7 @@
  *   1. `npm ci --prefer-online` of the 729-package workload: floor, Airlock cold (empty data
  *      directory), Airlock warm (same Airlock, fresh npm cache); medians and ratios, and the
  *      CPU seconds npm and the registry process each used per install, and how long the
- *      registry's main thread ran and waited for a core (Linux's scheduler accounting).
+ *      registry's main thread ran, waited for a core and sat idle (Linux's scheduler accounting).
  *   2. requests/s and p99 of a hot packument (gzip) and a hot ~1 MB tarball, Airlock and floor,
  *      in rounds that alternate between the two (a slow spell of a shared machine then falls on
  *      both instead of on whichever was loaded at the time); the median round, every round shown.
@@ -185,9 +185,10 @@ async function main(): Promise<void> {
     // Whether the gateway's event loop is what the install waits on: its main thread's time on a
     // core, and ready but held back by other threads (npm's, or the gateway's own helpers).
     const schedule = (label: string, runs: readonly InstallResult[]): string | null => {
-      const known = runs.flatMap((r) => (r.serverMain === null ? [] : [r.serverMain]));
+      const known = runs.flatMap((r) => (r.serverMain === null ? [] : [{ ...r.serverMain, idle: Math.max(0, r.seconds - r.serverMain.running - r.serverMain.waiting) }]));
       if (known.length === 0) return null;
-      return `  ${label.padEnd(28)}${fmt(median(known.map((m) => m.running))).padStart(6)} s running, ${fmt(median(known.map((m) => m.waiting)))} s waiting for a core`;
+      const med = (pick: (m: (typeof known)[number]) => number): string => fmt(median(known.map(pick)));
+      return `  ${label.padEnd(28)}${med((m) => m.running).padStart(6)} s running, ${med((m) => m.waiting)} s waiting for a core, ${med((m) => m.idle)} s idle`;
     };
     const scheduled = [
       schedule('floor', floorRuns),

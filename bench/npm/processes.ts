@@ -141,9 +141,10 @@ export function exitedChildrenCpuSeconds(): number {
 /**
  * How long a process's main thread (its thread id is the process id) has run on a core and
  * waited in the run queue for one, in seconds, from the scheduler's own accounting
- * (`/proc/PID/task/PID/schedstat`); null where the kernel does not keep it. A thread that waits
- * for a core is ready to work and held back by others: on a 2-core machine shared with npm, the
- * gateway's event loop waiting is what an install's wall-clock pays for everyone's CPU.
+ * (`/proc/PID/task/PID/schedstat`); null where the kernel does not keep it. Time spent waiting
+ * is time the thread had work and every core was busy with other threads (npm's, or the
+ * server's own helpers): a registry whose event loop mostly runs or waits, and is seldom idle,
+ * is what an install is waiting on.
  */
 export function mainThreadSchedule(pid: number): { running: number; waiting: number } | null {
   let text: string;
