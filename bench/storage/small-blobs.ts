@@ -6,8 +6,8 @@
  * (what the artifact phase does to re-read a version's manifest). Baseline, same run and
  * alternating with it round by round: the same files stored and read the plain fs/promises way
  * (`storeDurably`, as the bare proxy stores: FileHandle open, write, fsync, close, rename; then
- * open, read, close), hashed once for their name, with no folder fsync. Prints the main thread's CPU per file, all threads' CPU per file and
- * wall time, median of ROUNDS rounds.
+ * open, read, close), hashed once for their name, with no folder fsync. Prints the main
+ * thread's CPU per file, all threads' CPU per file and wall time, median of ROUNDS rounds.
  *
  *   npm run bench:storage   (after the other storage benchmarks)
  *   npx node bench/storage/small-blobs.ts

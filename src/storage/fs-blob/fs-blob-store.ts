@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
@@ -107,7 +107,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   }
 
   async open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null> {
-    const handle = await this.#openFile(digest);
+    const handle = await this.#openFile(digest, (file) => open(file, 'r'));
     if (handle === null) return null;
     if (range === undefined) return handle.createReadStream();
     try {
@@ -120,14 +120,8 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   }
 
   async read(digest: Sha256Digest, options: { readonly maxBytes: number; readonly range?: ByteRange }): Promise<Buffer | null> {
-    const { file } = blobLocation(this.#layout, digest);
-    let fd;
-    try {
-      fd = await openFd(file, 'r');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null;
-      throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
-    }
+    const fd = await this.#openFile(digest, (file) => openFd(file, 'r'));
+    if (fd === null) return null;
     try {
       const size = await sizeOfFd(fd);
       const { start, end } = options.range === undefined ? { start: 0, end: size - 1 } : clampRange(options.range, size);
@@ -151,10 +145,11 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     }
   }
 
-  async #openFile(digest: Sha256Digest): Promise<FileHandle | null> {
+  /** The blob's file opened by `opener` (a stream's FileHandle, or a raw descriptor), or null when there is none. */
+  async #openFile<T>(digest: Sha256Digest, opener: (file: string) => Promise<T>): Promise<T | null> {
     const { file } = blobLocation(this.#layout, digest);
     try {
-      return await open(file, 'r');
+      return await opener(file);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return null;
       throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
