@@ -47,12 +47,18 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** The last `input.now` read and its nanoseconds: the versions of a package share one clock. */
+let lastNow: { readonly text: string; readonly ns: bigint | undefined } = { text: '', ns: undefined };
+
 /** The input's `now` as nanoseconds, so `time.now_ns()` agrees with `input.now`. */
 function nowOf(input: Json): bigint | undefined {
   const now = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { readonly now?: Json }).now : undefined;
   if (typeof now !== 'string') return undefined;
-  const ms = Date.parse(now);
-  return Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n;
+  if (now !== lastNow.text) {
+    const ms = Date.parse(now);
+    lastNow = { text: now, ns: Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n };
+  }
+  return lastNow.ns;
 }
 
 export function decide(
