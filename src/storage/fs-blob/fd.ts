@@ -1,10 +1,10 @@
 /**
  * File operations on raw descriptors through Node's callback API, as promises. fs/promises'
  * FileHandle costs about twice the main-thread CPU per call (a handle object per open, close
- * tracking, promise plumbing inside). The blob store makes some twenty such calls for each
- * package a cold install fetches; `bench:storage`'s small-blob scenario, before and after,
- * measured a 2 KB range read at 36.0 and 21.9 µs of main-thread CPU and storing a 40 KB blob at
- * 269.8 and 247.5 µs.
+ * tracking, promise plumbing inside). The blob store opens, writes, syncs, renames and closes
+ * for every tarball and packument a cold install stores; `bench:storage`'s small-blob
+ * scenario, before and after, measured a 2 KB range read at 36.0 and 21.9 µs of main-thread CPU
+ * and storing a 40 KB blob at 269.8 and 247.5 µs.
  */
 import { close, fstat, fsync, open, read, rename, stat, write } from 'node:fs';
 import { promisify } from 'node:util';
