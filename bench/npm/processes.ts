@@ -172,6 +172,16 @@ export function memoryOf(pid: number): Memory {
 }
 
 /**
+ * What a process has handed to write-type system calls so far (Linux /proc/PID/io: `wchar` and
+ * `syscw`): files (the blob store's, the database's and its WAL's) and sockets alike.
+ */
+export function writesOf(pid: number): { readonly bytes: number; readonly calls: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)$`, 'm').exec(io)?.[1] ?? 'NaN');
+  return { bytes: field('wchar'), calls: field('syscw') };
+}
+
+/**
  * Start measuring the process's peak RSS afresh (Linux: `5` to /proc/PID/clear_refs resets
  * VmHWM to the current RSS), so each phase reports its own peak. False where that is refused.
  */

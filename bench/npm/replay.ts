@@ -5,7 +5,8 @@
  * straight at a fresh Airlock, then again at the same Airlock (warm), and at the floor registry
  * (the baseline) — without npm's own CPU, so Airlock's cost per install shows on its own: wall
  * time and the gateway's CPU seconds (user + system, from /proc), split by thread (main, V8
- * helpers, libuv pool) — and each server's peak RSS after the replay. Medians over `--runs`.
+ * helpers, libuv pool) — each server's peak RSS after the replay, and what it handed to write-type
+ * system calls (bytes and calls, files and sockets alike: /proc/PID/io). Medians over `--runs`.
  * BENCH_AIRLOCK_NODE_FLAGS gives the gateway extra runtime flags (heap settings), named in the
  * output, so a trade-off between CPU and peak memory is measured in one command.
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
@@ -37,7 +38,7 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { parseNpmPackageName } from '../../src/core/index.ts';
 import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
-import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds } from './processes.ts';
+import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds, writesOf } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { load, toolCaveat } from './load.ts';
@@ -85,12 +86,15 @@ interface Run {
   readonly threads: ReadonlyMap<string, number>;
   /** The server's peak RSS so far (VmHWM), bytes. */
   readonly peakRss: number;
+  /** Bytes and calls the server handed to write-type system calls (files and sockets). */
+  readonly written: { readonly bytes: number; readonly calls: number };
 }
 
 async function replay(base: string, pkgs: readonly LockedPackage[], pid: number): Promise<Run> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const cpu0 = cpuSeconds(pid);
   const threads0 = threadCpuSeconds(pid);
+  const written0 = writesOf(pid);
   const started = performance.now();
   const failures: string[] = [];
   const phase = async (what: string, url: (p: LockedPackage) => string, accept: string): Promise<void> => {
@@ -111,7 +115,15 @@ async function replay(base: string, pkgs: readonly LockedPackage[], pid: number)
   agent.destroy();
   if (failures.length > 0) throw new Error(`replay failed for ${failures.length} packages, e.g. ${failures[0]}`);
   const threads = new Map([...threadCpuSeconds(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)]));
-  return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(pid) - cpu0, packumentCpu, threads, peakRss: memoryOf(pid).peak };
+  const written = writesOf(pid);
+  return {
+    seconds: (performance.now() - started) / 1000,
+    cpu: cpuSeconds(pid) - cpu0,
+    packumentCpu,
+    threads,
+    peakRss: memoryOf(pid).peak,
+    written: { bytes: written.bytes - written0.bytes, calls: written.calls - written0.calls },
+  };
 }
 
 /** The workload split in two by package name (a name's versions stay together), in lock order. */
@@ -206,7 +218,10 @@ async function main(): Promise<void> {
   // The floor keeps the whole workload in memory: its RSS says nothing about Airlock's.
   const line = (name: string, r: readonly Run[], withPeak = true): string =>
     `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)}; ${byPhase(r)})` +
-    (withPeak ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}` : '');
+    (withPeak
+      ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB   written ${(median(r.map((x) => x.written.bytes)) / 1e6).toFixed(1)} MB` +
+        ` in ${median(r.map((x) => x.written.calls)).toFixed(0)} calls   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}`
+      : '');
   process.stdout.write(
     [
       '',

@@ -17,15 +17,19 @@ import { openPostgresMetadataStore } from '../../src/storage/postgres/index.ts';
 
 const DURATION_MS = Number(process.env['BENCH_MS'] ?? 700);
 
-async function rate(body: (i: number) => unknown): Promise<number> {
+/** Operations per second; each call of `body` performs `per` of them. */
+async function rate(body: (i: number) => unknown, per = 1): Promise<number> {
   for (let i = 0; i < 200; i++) await body(i);
   let n = 0;
   const start = performance.now();
   while (performance.now() - start < DURATION_MS) {
     for (let k = 0; k < 50; k++) await body(n++);
   }
-  return n / ((performance.now() - start) / 1000);
+  return (n * per) / ((performance.now() - start) / 1000);
 }
+
+/** Calls in flight at once in the concurrent rows: a server's requests recording their decisions. */
+const IN_FLIGHT = 16;
 
 async function storeRates(store: MetadataStore): Promise<Record<string, number>> {
   await store.migrate();
@@ -58,6 +62,17 @@ async function storeRates(store: MetadataStore): Promise<Record<string, number>>
       const d = decision();
       return store.recordDecision(d, decisionAudit(d));
     }),
+    // The same from IN_FLIGHT callers at once: SQLite commits them as one group.
+    [`decision + audit, ${IN_FLIGHT} at once`]: await rate(
+      () =>
+        Promise.all(
+          Array.from({ length: IN_FLIGHT }, () => {
+            const d = decision();
+            return store.recordDecision(d, decisionAudit(d));
+          }),
+        ),
+      IN_FLIGHT,
+    ),
   };
   await store.close();
   return out;
@@ -90,7 +105,7 @@ try {
   const pgUrl = process.env['AIRLOCK_TEST_PG_URL'];
   const schema = `airlock_bench_${Date.now()}`;
   if (pgUrl !== undefined) columns.push(['postgres', await storeRates(openPostgresMetadataStore({ url: pgUrl, schema }))]);
-  console.log('metadata store, operations per second, sequential calls from one process');
+  console.log(`metadata store, operations per second, sequential calls from one process (the last row: ${IN_FLIGHT} calls in flight)`);
   console.log(`${'operation'.padEnd(28)}${columns.map(([name]) => name.padStart(15)).join('')}`);
   for (const op of Object.keys(columns[0]?.[1] ?? {})) {
     console.log(`${op.padEnd(28)}${columns.map(([, r]) => (r[op] ?? 0).toFixed(0).padStart(15)).join('')}`);

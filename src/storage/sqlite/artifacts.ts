@@ -31,27 +31,30 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
       try {
         parsePurl(rec.purl);
         if (!isEcosystem(rec.ecosystem)) throw new AirlockError('BAD_REQUEST', `unknown ecosystem ${String(rec.ecosystem)}`);
-        conn
-          .statement(
-            `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
-             VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt)
-             ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
-               version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-               sha1 = excluded.sha1, stored_at = excluded.stored_at`,
-          )
-          .run({
-            repo: requireText(rec.repo, 'artifact repo'),
-            purl: rec.purl,
-            filename: requireText(rec.filename, 'artifact filename'),
-            ecosystem: rec.ecosystem,
-            name: requireText(rec.name, 'artifact name'),
-            version: requireText(rec.version, 'artifact version'),
-            blob: parseSha256Digest(rec.blob),
-            size: nonNegativeInteger(rec.size, 'artifact size'),
-            sha512: rec.sha512,
-            sha1: rec.sha1,
-            storedAt: toMillis(rec.storedAt, 'storedAt'),
-          });
+        const params = {
+          repo: requireText(rec.repo, 'artifact repo'),
+          purl: rec.purl,
+          filename: requireText(rec.filename, 'artifact filename'),
+          ecosystem: rec.ecosystem,
+          name: requireText(rec.name, 'artifact name'),
+          version: requireText(rec.version, 'artifact version'),
+          blob: parseSha256Digest(rec.blob),
+          size: nonNegativeInteger(rec.size, 'artifact size'),
+          sha512: rec.sha512,
+          sha1: rec.sha1,
+          storedAt: toMillis(rec.storedAt, 'storedAt'),
+        };
+        await conn.write(() =>
+          conn
+            .statement(
+              `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
+               VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt)
+               ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
+                 version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
+                 sha1 = excluded.sha1, stored_at = excluded.stored_at`,
+            )
+            .run(params),
+        );
       } catch (err) {
         throw storageError(err, 'putArtifact');
       }

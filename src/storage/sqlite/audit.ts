@@ -21,8 +21,8 @@ function toEvent(row: Row): AuditEvent {
 }
 
 /**
- * Chains the event onto the head, inside the caller's write transaction (BEGIN IMMEDIATE: no
- * other process can move the head until it commits).
+ * Chains the event onto the head, inside the caller's write (the write lock is held: no other
+ * process can move the head until the write's group commits).
  */
 export function appendAuditIn(conn: SqliteConnection, prepared: PreparedAuditEvent): AuditEvent {
   const { event, detailsText } = prepared;
@@ -37,14 +37,13 @@ export function appendAuditIn(conn: SqliteConnection, prepared: PreparedAuditEve
 }
 
 /**
- * Runs a change and appends its audit event in one write transaction (when `applies` to what
- * the change returned); without an event, just the change.
+ * Runs a change and appends its audit event in one write (when `applies` to what the change
+ * returned); without an event, just the change.
  */
-export function withAudit<T>(conn: SqliteConnection, audit: AuditOf<T> | undefined, change: () => T, applies: (result: T) => boolean = () => true): T {
-  if (audit === undefined) return change();
-  return conn.immediate(() => {
+export function withAudit<T>(conn: SqliteConnection, audit: AuditOf<T> | undefined, change: () => T, applies: (result: T) => boolean = () => true): Promise<T> {
+  return conn.write(() => {
     const result = change();
-    if (applies(result)) appendAuditIn(conn, auditEventOf(audit, result));
+    if (audit !== undefined && applies(result)) appendAuditIn(conn, auditEventOf(audit, result));
     return result;
   });
 }
@@ -56,7 +55,7 @@ export function sqliteAuditLog(conn: SqliteConnection): AuditLog {
         const prepared = prepareAuditEvent(input);
         // The write lock is taken before the head is read: appenders in other processes wait,
         // so seq and prevHash always extend the true head.
-        return conn.immediate(() => appendAuditIn(conn, prepared));
+        return await conn.write(() => appendAuditIn(conn, prepared));
       } catch (err) {
         throw storageError(err, 'appendAudit');
       }

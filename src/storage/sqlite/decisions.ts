@@ -30,7 +30,7 @@ export function sqliteDecisionLog(conn: SqliteConnection): DecisionLog {
     async recordDecision(rec, audit) {
       try {
         const params = decisionRow(rec);
-        withAudit(conn, audit, () => {
+        await withAudit(conn, audit, () => {
           conn
             .statement(
               `INSERT INTO decisions (id, repo, purl, phase, verdict, reasons, warnings, policy_hash, facts, request, created_at)

@@ -35,24 +35,27 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
 
     async putDocument(doc) {
       try {
-        conn
-          .statement(
-            `INSERT INTO documents (repo, key, blob, size, content_type, etag, last_modified, fetched_at)
-             VALUES (:repo, :key, :blob, :size, :contentType, :etag, :lastModified, :fetchedAt)
-             ON CONFLICT (repo, key) DO UPDATE SET blob = excluded.blob, size = excluded.size,
-               content_type = excluded.content_type, etag = excluded.etag,
-               last_modified = excluded.last_modified, fetched_at = excluded.fetched_at`,
-          )
-          .run({
-            repo: requireText(doc.repo, 'document repo'),
-            key: requireText(doc.key, 'document key'),
-            blob: parseSha256Digest(doc.blob),
-            size: nonNegativeInteger(doc.size, 'document size'),
-            contentType: doc.contentType,
-            etag: doc.etag,
-            lastModified: doc.lastModified,
-            fetchedAt: toMillis(doc.fetchedAt, 'fetchedAt'),
-          });
+        const params = {
+          repo: requireText(doc.repo, 'document repo'),
+          key: requireText(doc.key, 'document key'),
+          blob: parseSha256Digest(doc.blob),
+          size: nonNegativeInteger(doc.size, 'document size'),
+          contentType: doc.contentType,
+          etag: doc.etag,
+          lastModified: doc.lastModified,
+          fetchedAt: toMillis(doc.fetchedAt, 'fetchedAt'),
+        };
+        await conn.write(() =>
+          conn
+            .statement(
+              `INSERT INTO documents (repo, key, blob, size, content_type, etag, last_modified, fetched_at)
+               VALUES (:repo, :key, :blob, :size, :contentType, :etag, :lastModified, :fetchedAt)
+               ON CONFLICT (repo, key) DO UPDATE SET blob = excluded.blob, size = excluded.size,
+                 content_type = excluded.content_type, etag = excluded.etag,
+                 last_modified = excluded.last_modified, fetched_at = excluded.fetched_at`,
+            )
+            .run(params),
+        );
       } catch (err) {
         throw storageError(err, 'putDocument');
       }
@@ -60,9 +63,8 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
 
     async touchDocument(repo, key, fetchedAt) {
       try {
-        conn
-          .statement('UPDATE documents SET fetched_at = ? WHERE repo = ? AND key = ?')
-          .run(toMillis(fetchedAt, 'fetchedAt'), repo, key);
+        const when = toMillis(fetchedAt, 'fetchedAt');
+        await conn.write(() => conn.statement('UPDATE documents SET fetched_at = ? WHERE repo = ? AND key = ?').run(when, repo, key));
       } catch (err) {
         throw storageError(err, 'touchDocument');
       }

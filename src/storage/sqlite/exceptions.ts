@@ -47,7 +47,7 @@ export function sqliteExceptionStore(conn: SqliteConnection): ExceptionStore {
           createdAt: toMillis(rec.createdAt, 'exception createdAt'),
           expiresAt: toMillisOrNull(rec.expiresAt, 'exception expiresAt'),
         };
-        withAudit(conn, audit, () => {
+        await withAudit(conn, audit, () => {
           conn
             .statement(
               `INSERT INTO exceptions (id, ecosystem, name, version, rules, reason, created_by, created_at, expires_at)
@@ -65,7 +65,7 @@ export function sqliteExceptionStore(conn: SqliteConnection): ExceptionStore {
 
     async deleteException(id, audit) {
       try {
-        return withAudit(conn, audit, () => conn.statement('DELETE FROM exceptions WHERE id = ?').run(id).changes > 0, (removed) => removed);
+        return await withAudit(conn, audit, () => conn.statement('DELETE FROM exceptions WHERE id = ?').run(id).changes > 0, (removed) => removed);
       } catch (err) {
         throw storageError(err, 'deleteException');
       }

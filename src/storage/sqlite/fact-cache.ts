@@ -30,19 +30,22 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async putCached(entry) {
       try {
-        conn
-          .statement(
-            `INSERT INTO fact_cache (namespace, key, value, computed_at, expires_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at,
-               expires_at = excluded.expires_at`,
-          )
-          .run(
-            requireText(entry.namespace, 'cache namespace', 128),
-            requireText(entry.key, 'cache key'),
-            encodeJson(entry.value, 'cached value'),
-            toMillis(entry.computedAt, 'computedAt'),
-            toMillis(entry.expiresAt, 'expiresAt'),
-          );
+        const params = [
+          requireText(entry.namespace, 'cache namespace', 128),
+          requireText(entry.key, 'cache key'),
+          encodeJson(entry.value, 'cached value'),
+          toMillis(entry.computedAt, 'computedAt'),
+          toMillis(entry.expiresAt, 'expiresAt'),
+        ];
+        await conn.write(() =>
+          conn
+            .statement(
+              `INSERT INTO fact_cache (namespace, key, value, computed_at, expires_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at,
+                 expires_at = excluded.expires_at`,
+            )
+            .run(...params),
+        );
       } catch (err) {
         throw storageError(err, 'putCached');
       }
@@ -50,10 +53,11 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async clearCached(namespace) {
       try {
-        const result =
+        const result = await conn.write(() =>
           namespace === undefined
             ? conn.statement('DELETE FROM fact_cache').run()
-            : conn.statement('DELETE FROM fact_cache WHERE namespace = ?').run(namespace);
+            : conn.statement('DELETE FROM fact_cache WHERE namespace = ?').run(namespace),
+        );
         return Number(result.changes);
       } catch (err) {
         throw storageError(err, 'clearCached');
@@ -62,7 +66,8 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async purgeExpired(now) {
       try {
-        return Number(conn.statement('DELETE FROM fact_cache WHERE expires_at <= ?').run(toMillis(now, 'now')).changes);
+        const before = toMillis(now, 'now');
+        return Number((await conn.write(() => conn.statement('DELETE FROM fact_cache WHERE expires_at <= ?').run(before))).changes);
       } catch (err) {
         throw storageError(err, 'purgeExpired');
       }

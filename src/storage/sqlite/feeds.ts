@@ -79,7 +79,7 @@ export function sqliteFeedStore(conn: SqliteConnection): FeedStore {
     async putAdvisories(advisories) {
       try {
         const rows = advisories.map(bindAdvisory);
-        return conn.immediate(() => {
+        return await conn.write(() => {
           let added = 0;
           let updated = 0;
           let unchanged = 0;
@@ -150,22 +150,25 @@ export function sqliteFeedStore(conn: SqliteConnection): FeedStore {
 
     async recordFeedImport(rec) {
       try {
-        conn
-          .statement(
-            `INSERT INTO feed_imports (id, source, origin, imported_at, imported_by, added, updated, unchanged, rejected)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            requireText(rec.id, 'import id', 128),
-            requireText(rec.source, 'import source', 128),
-            requireText(rec.origin, 'import origin'),
-            toMillis(rec.importedAt, 'importedAt'),
-            requireText(rec.importedBy, 'importedBy'),
-            nonNegativeInteger(rec.added, 'added'),
-            nonNegativeInteger(rec.updated, 'updated'),
-            nonNegativeInteger(rec.unchanged, 'unchanged'),
-            nonNegativeInteger(rec.rejected, 'rejected'),
-          );
+        const params = [
+          requireText(rec.id, 'import id', 128),
+          requireText(rec.source, 'import source', 128),
+          requireText(rec.origin, 'import origin'),
+          toMillis(rec.importedAt, 'importedAt'),
+          requireText(rec.importedBy, 'importedBy'),
+          nonNegativeInteger(rec.added, 'added'),
+          nonNegativeInteger(rec.updated, 'updated'),
+          nonNegativeInteger(rec.unchanged, 'unchanged'),
+          nonNegativeInteger(rec.rejected, 'rejected'),
+        ];
+        await conn.write(() =>
+          conn
+            .statement(
+              `INSERT INTO feed_imports (id, source, origin, imported_at, imported_by, added, updated, unchanged, rejected)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(...params),
+        );
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', `feed import ${rec.id} already recorded`, { cause: err });
         throw storageError(err, 'recordFeedImport');

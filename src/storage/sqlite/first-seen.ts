@@ -49,7 +49,7 @@ export function sqliteFirstSeenStore(conn: SqliteConnection): FirstSeenStore {
         let known = versionDates(ecosystem, name);
         if (packageNeeds() || earlier(known).length > 0) {
           // Read again under the write lock: another process may have written in between.
-          conn.immediate(() => {
+          await conn.write(() => {
             known = versionDates(ecosystem, name);
             conn
               .statement(

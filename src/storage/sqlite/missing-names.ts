@@ -61,7 +61,7 @@ export function sqliteMissingNameLedger(conn: SqliteConnection): MissingNameLedg
         const userAgent = hint(req.userAgent);
         const agent = hint(req.agent);
         const asker = JSON.stringify([tokenId, userAgent, agent]);
-        conn.immediate(() => {
+        await conn.write(() => {
           conn
             .statement(
               `INSERT INTO missing_names (ecosystem, name, first_asked_at, last_asked_at, count) VALUES (?1, ?2, ?3, ?3, 1)
@@ -102,11 +102,11 @@ export function sqliteMissingNameLedger(conn: SqliteConnection): MissingNameLedg
 
     async markAppeared(ecosystem, name, at) {
       try {
-        return (
-          conn
-            .statement('UPDATE missing_names SET appeared_at = ? WHERE ecosystem = ? AND name = ? AND appeared_at IS NULL')
-            .run(toMillis(at, 'appearance time'), ecosystem, name).changes > 0
+        const when = toMillis(at, 'appearance time');
+        const result = await conn.write(() =>
+          conn.statement('UPDATE missing_names SET appeared_at = ? WHERE ecosystem = ? AND name = ? AND appeared_at IS NULL').run(when, ecosystem, name),
         );
+        return result.changes > 0;
       } catch (err) {
         throw storageError(err, 'markAppeared');
       }

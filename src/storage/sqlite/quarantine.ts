@@ -59,7 +59,7 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
           rec.decisionReason,
           toMillisOrNull(rec.expiresAt, 'quarantine expiresAt'),
         ] as const;
-        return conn.immediate(() => {
+        return await conn.write(() => {
           const open = conn.statement(SELECT_OPEN).get(rec.repo, rec.purl);
           if (open !== undefined) return toRecord(open);
           const row = conn
@@ -132,7 +132,7 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
           toMillisOrNull(change.expiresAt, 'transition expiresAt'),
           id,
         ] as const;
-        return conn.immediate(() => {
+        return await conn.write(() => {
           // Compare-and-set: quarantined → released | rejected, released → rejected.
           const row = conn
             .statement(

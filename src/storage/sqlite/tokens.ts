@@ -36,7 +36,7 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
           expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
           revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
         };
-        withAudit(conn, audit, () => {
+        await withAudit(conn, audit, () => {
           conn
             .statement(
               `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
@@ -72,7 +72,7 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
     async revokeToken(id, at, audit) {
       try {
         const when = toMillis(at, 'revocation time');
-        return withAudit(
+        return await withAudit(
           conn,
           audit,
           () => conn.statement('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(when, id).changes > 0,

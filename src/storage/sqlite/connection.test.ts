@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { isAirlockError } from '../../core/index.ts';
+import { SqliteConnection } from './connection.ts';
+
+const SCHEMA = `
+  CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE);
+  CREATE TABLE parents (id INTEGER PRIMARY KEY);
+  CREATE TABLE children (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
+`;
+
+async function withConnection(body: (conn: SqliteConnection, path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-connection-'));
+  const path = join(dir, 'test.db');
+  const conn = new SqliteConnection({ path });
+  try {
+    conn.immediate(() => conn.exec(SCHEMA));
+    await body(conn, path);
+  } finally {
+    conn.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The committed rows, read the way another process would (a plain connection of its own). */
+function committedNotes(path: string): string[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare('SELECT body FROM notes ORDER BY id').all().map((r) => String(r['body']));
+  } finally {
+    db.close();
+  }
+}
+
+const note = (conn: SqliteConnection, body: string): Promise<number> =>
+  conn.write(() => Number(conn.statement('INSERT INTO notes (body) VALUES (?)').run(body).lastInsertRowid));
+
+test('connection: the writes of one turn commit together, and each settles only once committed', () =>
+  withConnection(async (conn, path) => {
+    const before = conn.commits;
+    const writes = [note(conn, 'a'), note(conn, 'b'), note(conn, 'c')];
+    // Written, not yet committed: this connection sees them, another does not.
+    assert.equal(conn.statement('SELECT COUNT(*) AS n FROM notes').get()?.['n'], 3);
+    assert.deepEqual(committedNotes(path), []);
+    assert.deepEqual(await Promise.all(writes), [1, 2, 3]);
+    assert.deepEqual(committedNotes(path), ['a', 'b', 'c']);
+    assert.equal(conn.commits, before + 1);
+    // A later turn opens a group of its own.
+    await note(conn, 'd');
+    assert.equal(conn.commits, before + 2);
+  }));
+
+test('connection: a write whose body throws fails alone, its changes undone', () =>
+  withConnection(async (conn, path) => {
+    const first = note(conn, 'a');
+    assert.throws(
+      () =>
+        conn.write(() => {
+          conn.statement('INSERT INTO notes (body) VALUES (?)').run('half-done');
+          conn.statement('INSERT INTO notes (body) VALUES (?)').run('a'); // UNIQUE
+        }),
+      /UNIQUE/,
+    );
+    const third = note(conn, 'c');
+    assert.deepEqual(await Promise.all([first, third]), [1, 2]);
+    assert.deepEqual(committedNotes(path), ['a', 'c']);
+  }));
+
+test('connection: a COMMIT that fails rejects every write of the group and keeps none of them', () =>
+  withConnection(async (conn, path) => {
+    const kept = note(conn, 'innocent');
+    // A deferred foreign key is checked at COMMIT: the body succeeds, the group cannot commit.
+    const orphan = conn.write(() => conn.statement('INSERT INTO children (parent) VALUES (?)').run(42));
+    for (const write of [kept, orphan]) {
+      await assert.rejects(write, (err: unknown) => isAirlockError(err, 'STORAGE_ERROR') && /commit/.test(err.message));
+    }
+    assert.deepEqual(committedNotes(path), []);
+    // The connection is usable again: the next write opens a new group.
+    assert.equal(await note(conn, 'after'), 1);
+    assert.deepEqual(committedNotes(path), ['after']);
+  }));
+
+test('connection: close commits the open group', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-connection-'));
+  try {
+    const path = join(dir, 'test.db');
+    const conn = new SqliteConnection({ path });
+    conn.immediate(() => conn.exec(SCHEMA));
+    const write = note(conn, 'last words');
+    conn.close();
+    assert.equal(await write, 1);
+    assert.deepEqual(committedNotes(path), ['last words']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('connection: two connections of one process to one file do not wait on each other', () =>
+  withConnection(async (conn, path) => {
+    // The peer's write needs the lock the first group holds; the first group is committed for
+    // it instead of the peer waiting out the busy timeout for a COMMIT this thread would run.
+    const peer = new SqliteConnection({ path: join(path, '..', '.', 'test.db'), busyTimeoutMs: 200 });
+    try {
+      const mine = note(conn, 'mine');
+      const theirs = note(peer, 'theirs');
+      assert.deepEqual(await Promise.all([mine, theirs]), [1, 2]);
+      assert.deepEqual(committedNotes(path), ['mine', 'theirs']);
+    } finally {
+      peer.close();
+    }
+  }));
+
+test('connection: immediate commits the open group first; writes do not nest', () =>
+  withConnection(async (conn, path) => {
+    const grouped = note(conn, 'grouped');
+    conn.immediate(() => conn.statement('INSERT INTO notes (body) VALUES (?)').run('alone'));
+    assert.deepEqual(committedNotes(path), ['grouped', 'alone']);
+    assert.equal(await grouped, 1);
+    assert.throws(() => conn.write(() => conn.write(() => 0)), (err: unknown) => isAirlockError(err, 'INTERNAL'));
+    assert.throws(() => conn.immediate(() => conn.write(() => 0)), (err: unknown) => isAirlockError(err, 'INTERNAL'));
+    assert.equal(await note(conn, 'still usable'), 3);
+  }));
