@@ -122,5 +122,11 @@ test('connection: immediate commits the open group first; writes do not nest', (
     assert.equal(await grouped, 1);
     assert.throws(() => conn.write(() => conn.write(() => 0)), (err: unknown) => isAirlockError(err, 'INTERNAL'));
     assert.throws(() => conn.immediate(() => conn.write(() => 0)), (err: unknown) => isAirlockError(err, 'INTERNAL'));
-    assert.equal(await note(conn, 'still usable'), 3);
+    // A nested immediate is refused without rolling back the outer one.
+    conn.immediate(() => {
+      conn.statement('INSERT INTO notes (body) VALUES (?)').run('outer');
+      assert.throws(() => conn.immediate(() => 0), (err: unknown) => isAirlockError(err, 'INTERNAL'));
+    });
+    assert.deepEqual(committedNotes(path), ['grouped', 'alone', 'outer']);
+    assert.equal(await note(conn, 'still usable'), 4);
   }));

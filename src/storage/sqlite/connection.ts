@@ -78,10 +78,11 @@ interface WriteGroup {
  * transaction commits once the turn is over (`setImmediate`). Each write's promise settles only
  * after that COMMIT, so nothing is acknowledged before it is committed; a write whose body throws
  * rolls back to its savepoint and fails alone; a COMMIT that fails rejects every write of the
- * group. A cold install writes about 3,000 small transactions (decisions and their audit events,
- * first sightings, artifacts, documents), which touch the same B-tree pages (the tail of every
- * time- and sequence-ordered table and index): committed one by one, each rewrites those pages
- * into the WAL. The write lock is held until the turn ends, so writers in other processes wait
+ * group. A cold install of the benchmark's workload writes some 3,500 small transactions
+ * (counted by hand from the rows it leaves: a decision with its audit event per tarball, and per
+ * package its first sightings, document and cached facts, artifact), which touch the same B-tree
+ * pages (the tail of every time- and sequence-ordered table and index): committed one by one, each
+ * rewrites those pages into the WAL. The write lock is held until the turn ends, so writers in other processes wait
  * that long at most (they wait for the lock anyway). Another connection of this process to the
  * same file commits the open group before it takes the lock itself: it would otherwise wait for a
  * COMMIT that this thread, blocked in that wait, never gets to run. Reads on this connection see
@@ -150,7 +151,7 @@ export class SqliteConnection {
    */
   write<T>(body: () => T): Promise<T> {
     this.#assertOpen();
-    if (this.#inWrite || (this.#db.isTransaction && this.#group === null)) throw new AirlockError('INTERNAL', 'nested metadata transaction');
+    this.#assertNotNested();
     const group = this.#group ?? this.#openGroup();
     this.#db.exec('SAVEPOINT airlock_write');
     this.#inWrite = true;
@@ -174,7 +175,7 @@ export class SqliteConnection {
    */
   immediate<T>(body: () => T): T {
     this.#assertOpen();
-    if (this.#inWrite) throw new AirlockError('INTERNAL', 'nested metadata transaction');
+    this.#assertNotNested();
     this.#commitGroup();
     this.#commitPeerGroups();
     this.#db.exec('BEGIN IMMEDIATE');
@@ -184,7 +185,7 @@ export class SqliteConnection {
       return result;
     } catch (err) {
       // Also when COMMIT itself fails (I/O error): never leave the connection inside a transaction.
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      this.#rollback();
       throw err;
     }
   }
@@ -243,7 +244,7 @@ export class SqliteConnection {
       this.#commits++;
       group.resolve();
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      this.#rollback();
       group.reject(storageError(err, 'commit'));
     }
   }
@@ -256,13 +257,27 @@ export class SqliteConnection {
         this.#db.exec('RELEASE airlock_write');
         return;
       } catch {
-        if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+        this.#rollback();
       }
     }
     // Some errors (a full disk, an I/O error) end the transaction itself: every earlier write
     // of the group went with it.
     if (this.#group === group) this.#group = null;
     group.reject(new AirlockError('STORAGE_ERROR', 'metadata store: a failed write rolled back the transaction it shared with others', { cause }));
+  }
+
+  /** Ends an open transaction, if any. A connection that cannot even roll back reports it on its next statement. */
+  #rollback(): void {
+    try {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+    } catch {
+      // Nothing more to undo here: the error that led here is what the callers get.
+    }
+  }
+
+  /** Inside a write's body, or inside `immediate`'s own transaction. */
+  #assertNotNested(): void {
+    if (this.#inWrite || (this.#db.isTransaction && this.#group === null)) throw new AirlockError('INTERNAL', 'nested metadata transaction');
   }
 
   #assertOpen(): void {
