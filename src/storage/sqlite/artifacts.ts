@@ -44,16 +44,13 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
           sha1: rec.sha1,
           storedAt: toMillis(rec.storedAt, 'storedAt'),
         };
-        await conn.write(() =>
-          conn
-            .statement(
-              `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
-               VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt)
-               ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
-                 version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-                 sha1 = excluded.sha1, stored_at = excluded.stored_at`,
-            )
-            .run(params),
+        await conn.writeStatement(
+          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
+           VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt)
+           ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
+             version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
+             sha1 = excluded.sha1, stored_at = excluded.stored_at`,
+          params,
         );
       } catch (err) {
         throw storageError(err, 'putArtifact');

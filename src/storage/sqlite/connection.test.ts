@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +14,36 @@ const SCHEMA = `
   CREATE TABLE children (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
 `;
 
-async function withConnection(body: (conn: SqliteConnection, path: string) => Promise<void>): Promise<void> {
+async function withDir(body: (path: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-connection-'));
-  const path = join(dir, 'test.db');
-  const conn = new SqliteConnection({ path });
   try {
-    conn.immediate(() => conn.exec(SCHEMA));
-    await body(conn, path);
+    await body(join(dir, 'test.db'));
   } finally {
-    conn.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function open(path: string): SqliteConnection {
+  const conn = new SqliteConnection({ path });
+  conn.immediate(() => conn.exec(SCHEMA));
+  return conn;
+}
+
+function withConnection(body: (conn: SqliteConnection, path: string) => Promise<void>): Promise<void> {
+  return withDir(async (path) => {
+    const conn = open(path);
+    try {
+      await body(conn, path);
+    } finally {
+      conn.close();
+    }
+  });
+}
+
+/** Frames in the database's write-ahead log: each commit appends every page it changed. */
+function walFrames(path: string): number {
+  const size = statSync(`${path}-wal`).size;
+  return size === 0 ? 0 : (size - 32) / (4096 + 24);
 }
 
 /** The committed rows, read the way another process would (a plain connection of its own). */
@@ -41,17 +61,21 @@ const note = (conn: SqliteConnection, body: string): Promise<number> =>
 
 test('connection: the writes of one turn commit together, and each settles only once committed', () =>
   withConnection(async (conn, path) => {
-    const before = conn.commits;
+    const before = walFrames(path);
     const writes = [note(conn, 'a'), note(conn, 'b'), note(conn, 'c')];
     // Written, not yet committed: this connection sees them, another does not.
     assert.equal(conn.statement('SELECT COUNT(*) AS n FROM notes').get()?.['n'], 3);
     assert.deepEqual(committedNotes(path), []);
+    assert.equal(walFrames(path), before);
     assert.deepEqual(await Promise.all(writes), [1, 2, 3]);
     assert.deepEqual(committedNotes(path), ['a', 'b', 'c']);
-    assert.equal(conn.commits, before + 1);
-    // A later turn opens a group of its own.
-    await note(conn, 'd');
-    assert.equal(conn.commits, before + 2);
+    // One commit: the table's page and its index's page, once each.
+    const grouped = walFrames(path) - before;
+    // Awaited one by one, each write is a group of its own and rewrites those pages.
+    for (const body of ['d', 'e', 'f']) await note(conn, body);
+    const oneByOne = walFrames(path) - before - grouped;
+    assert.equal(grouped, 2);
+    assert.equal(oneByOne, 3 * grouped);
   }));
 
 test('connection: a write whose body throws fails alone, its changes undone', () =>
@@ -84,20 +108,14 @@ test('connection: a COMMIT that fails rejects every write of the group and keeps
     assert.deepEqual(committedNotes(path), ['after']);
   }));
 
-test('connection: close commits the open group', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-connection-'));
-  try {
-    const path = join(dir, 'test.db');
-    const conn = new SqliteConnection({ path });
-    conn.immediate(() => conn.exec(SCHEMA));
+test('connection: close commits the open group', () =>
+  withDir(async (path) => {
+    const conn = open(path);
     const write = note(conn, 'last words');
     conn.close();
     assert.equal(await write, 1);
     assert.deepEqual(committedNotes(path), ['last words']);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('connection: two connections of one process to one file do not wait on each other', () =>
   withConnection(async (conn, path) => {

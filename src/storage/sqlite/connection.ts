@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementResultingChanges, StatementSync } from 'node:sqlite';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 
 export type SqliteSynchronous = 'full' | 'normal';
@@ -98,8 +98,6 @@ export class SqliteConnection {
   #closed = false;
   #group: WriteGroup | null = null;
   #inWrite = false;
-  /** Groups committed so far (tests and diagnostics). */
-  #commits = 0;
 
   constructor(options: SqliteConnectionOptions) {
     const busy = options.busyTimeoutMs ?? 5000;
@@ -168,6 +166,14 @@ export class SqliteConnection {
     return group.done.then(() => result);
   }
 
+  /** One statement as a write of the current group (`write`), with positional or named parameters. */
+  writeStatement(sql: string, params: readonly SQLInputValue[] | Params = []): Promise<StatementResultingChanges> {
+    return this.write(() => {
+      const stmt = this.statement(sql);
+      return Array.isArray(params) ? stmt.run(...(params as readonly SQLInputValue[])) : stmt.run(params as Params);
+    });
+  }
+
   /**
    * Run `body` inside its own BEGIN IMMEDIATE … COMMIT, committed before this returns (schema
    * migrations). An open write group is committed first. Rolled back if `body` throws. `body`
@@ -188,11 +194,6 @@ export class SqliteConnection {
       this.#rollback();
       throw err;
     }
-  }
-
-  /** Write groups committed so far. */
-  get commits(): number {
-    return this.#commits;
   }
 
   /** Commits the open write group, if any, and closes the database. */
@@ -241,7 +242,6 @@ export class SqliteConnection {
     this.#group = null;
     try {
       this.#db.exec('COMMIT');
-      this.#commits++;
       group.resolve();
     } catch (err) {
       this.#rollback();

@@ -45,16 +45,13 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
           lastModified: doc.lastModified,
           fetchedAt: toMillis(doc.fetchedAt, 'fetchedAt'),
         };
-        await conn.write(() =>
-          conn
-            .statement(
-              `INSERT INTO documents (repo, key, blob, size, content_type, etag, last_modified, fetched_at)
-               VALUES (:repo, :key, :blob, :size, :contentType, :etag, :lastModified, :fetchedAt)
-               ON CONFLICT (repo, key) DO UPDATE SET blob = excluded.blob, size = excluded.size,
-                 content_type = excluded.content_type, etag = excluded.etag,
-                 last_modified = excluded.last_modified, fetched_at = excluded.fetched_at`,
-            )
-            .run(params),
+        await conn.writeStatement(
+          `INSERT INTO documents (repo, key, blob, size, content_type, etag, last_modified, fetched_at)
+           VALUES (:repo, :key, :blob, :size, :contentType, :etag, :lastModified, :fetchedAt)
+           ON CONFLICT (repo, key) DO UPDATE SET blob = excluded.blob, size = excluded.size,
+             content_type = excluded.content_type, etag = excluded.etag,
+             last_modified = excluded.last_modified, fetched_at = excluded.fetched_at`,
+          params,
         );
       } catch (err) {
         throw storageError(err, 'putDocument');
@@ -63,8 +60,7 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
 
     async touchDocument(repo, key, fetchedAt) {
       try {
-        const when = toMillis(fetchedAt, 'fetchedAt');
-        await conn.write(() => conn.statement('UPDATE documents SET fetched_at = ? WHERE repo = ? AND key = ?').run(when, repo, key));
+        await conn.writeStatement('UPDATE documents SET fetched_at = ? WHERE repo = ? AND key = ?', [toMillis(fetchedAt, 'fetchedAt'), repo, key]);
       } catch (err) {
         throw storageError(err, 'touchDocument');
       }

@@ -30,21 +30,17 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async putCached(entry) {
       try {
-        const params = [
-          requireText(entry.namespace, 'cache namespace', 128),
-          requireText(entry.key, 'cache key'),
-          encodeJson(entry.value, 'cached value'),
-          toMillis(entry.computedAt, 'computedAt'),
-          toMillis(entry.expiresAt, 'expiresAt'),
-        ];
-        await conn.write(() =>
-          conn
-            .statement(
-              `INSERT INTO fact_cache (namespace, key, value, computed_at, expires_at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at,
-                 expires_at = excluded.expires_at`,
-            )
-            .run(...params),
+        await conn.writeStatement(
+          `INSERT INTO fact_cache (namespace, key, value, computed_at, expires_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, computed_at = excluded.computed_at,
+             expires_at = excluded.expires_at`,
+          [
+            requireText(entry.namespace, 'cache namespace', 128),
+            requireText(entry.key, 'cache key'),
+            encodeJson(entry.value, 'cached value'),
+            toMillis(entry.computedAt, 'computedAt'),
+            toMillis(entry.expiresAt, 'expiresAt'),
+          ],
         );
       } catch (err) {
         throw storageError(err, 'putCached');
@@ -53,11 +49,10 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async clearCached(namespace) {
       try {
-        const result = await conn.write(() =>
+        const result =
           namespace === undefined
-            ? conn.statement('DELETE FROM fact_cache').run()
-            : conn.statement('DELETE FROM fact_cache WHERE namespace = ?').run(namespace),
-        );
+            ? await conn.writeStatement('DELETE FROM fact_cache')
+            : await conn.writeStatement('DELETE FROM fact_cache WHERE namespace = ?', [namespace]);
         return Number(result.changes);
       } catch (err) {
         throw storageError(err, 'clearCached');
@@ -66,8 +61,7 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
 
     async purgeExpired(now) {
       try {
-        const before = toMillis(now, 'now');
-        return Number((await conn.write(() => conn.statement('DELETE FROM fact_cache WHERE expires_at <= ?').run(before))).changes);
+        return Number((await conn.writeStatement('DELETE FROM fact_cache WHERE expires_at <= ?', [toMillis(now, 'now')])).changes);
       } catch (err) {
         throw storageError(err, 'purgeExpired');
       }

@@ -150,24 +150,20 @@ export function sqliteFeedStore(conn: SqliteConnection): FeedStore {
 
     async recordFeedImport(rec) {
       try {
-        const params = [
-          requireText(rec.id, 'import id', 128),
-          requireText(rec.source, 'import source', 128),
-          requireText(rec.origin, 'import origin'),
-          toMillis(rec.importedAt, 'importedAt'),
-          requireText(rec.importedBy, 'importedBy'),
-          nonNegativeInteger(rec.added, 'added'),
-          nonNegativeInteger(rec.updated, 'updated'),
-          nonNegativeInteger(rec.unchanged, 'unchanged'),
-          nonNegativeInteger(rec.rejected, 'rejected'),
-        ];
-        await conn.write(() =>
-          conn
-            .statement(
-              `INSERT INTO feed_imports (id, source, origin, imported_at, imported_by, added, updated, unchanged, rejected)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(...params),
+        await conn.writeStatement(
+          `INSERT INTO feed_imports (id, source, origin, imported_at, imported_by, added, updated, unchanged, rejected)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            requireText(rec.id, 'import id', 128),
+            requireText(rec.source, 'import source', 128),
+            requireText(rec.origin, 'import origin'),
+            toMillis(rec.importedAt, 'importedAt'),
+            requireText(rec.importedBy, 'importedBy'),
+            nonNegativeInteger(rec.added, 'added'),
+            nonNegativeInteger(rec.updated, 'updated'),
+            nonNegativeInteger(rec.unchanged, 'unchanged'),
+            nonNegativeInteger(rec.rejected, 'rejected'),
+          ],
         );
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', `feed import ${rec.id} already recorded`, { cause: err });

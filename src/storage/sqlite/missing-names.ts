@@ -102,10 +102,11 @@ export function sqliteMissingNameLedger(conn: SqliteConnection): MissingNameLedg
 
     async markAppeared(ecosystem, name, at) {
       try {
-        const when = toMillis(at, 'appearance time');
-        const result = await conn.write(() =>
-          conn.statement('UPDATE missing_names SET appeared_at = ? WHERE ecosystem = ? AND name = ? AND appeared_at IS NULL').run(when, ecosystem, name),
-        );
+        const result = await conn.writeStatement('UPDATE missing_names SET appeared_at = ? WHERE ecosystem = ? AND name = ? AND appeared_at IS NULL', [
+          toMillis(at, 'appearance time'),
+          ecosystem,
+          name,
+        ]);
         return result.changes > 0;
       } catch (err) {
         throw storageError(err, 'markAppeared');
