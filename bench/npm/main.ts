@@ -11,7 +11,11 @@
  *   3. Airlock's peak RSS, and its memory while a 200 MB tarball passes through (cold and hot).
  * Options: --runs N (default 3), --seconds S per load test (default 10), --hot-rounds R (3),
  * --connections C (32), --bare (each run also installs cold through the bare proxy,
- * `bare-proxy.ts`: the cost of proxying alone, without Airlock's gate, records and inspection).
+ * `bare-proxy.ts`: the cost of proxying alone, without Airlock's gate, records and inspection),
+ * --compare-env NAME=VALUE (repeatable: each run also installs cold through a second fresh
+ * Airlock started with these variables, before or after the first in turn, so that a setting
+ * read from the environment, such as AIRLOCK_RUNTIME_TUNING=off, is measured against the default
+ * in the same run; with the run-by-run differences in wall-clock).
  */
 import { availableParallelism, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,12 +35,24 @@ const { values } = parseArgs({
     'hot-rounds': { type: 'string', default: '3' },
     connections: { type: 'string', default: String(HOT_CONNECTIONS) },
     bare: { type: 'boolean', default: false },
+    'compare-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const RUNS = wholeNumber(values.runs, 'runs');
 const SECONDS = wholeNumber(values.seconds, 'seconds');
 const HOT_ROUNDS = wholeNumber(values['hot-rounds'], 'hot-rounds');
 const CONNECTIONS = wholeNumber(values.connections, 'connections');
+/** `--compare-env`: the second cold Airlock's added variables (none: no second one). */
+const COMPARE_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  values['compare-env'].map((kv) => {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(kv);
+    if (m === null) throw new Error(`--compare-env takes NAME=VALUE, got ${JSON.stringify(kv)}`);
+    return [m[1] as string, m[2] as string];
+  }),
+);
+const COMPARE_LABEL = Object.entries(COMPARE_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
 
@@ -77,6 +93,8 @@ async function main(): Promise<void> {
   const floorRuns: InstallResult[] = [];
   const bareRuns: InstallResult[] = [];
   const coldRuns: InstallResult[] = [];
+  const comparedRuns: InstallResult[] = [];
+  let comparedPeak = 0;
   const warmRuns: InstallResult[] = [];
   let last: AirlockInstance | null = null;
   let idleRss = 0;
@@ -97,6 +115,18 @@ async function main(): Promise<void> {
         }
         log(`run ${i + 1}/${RUNS}: bare proxy cold ${fmt(bareRuns[i]?.seconds ?? NaN)} s`);
       }
+      const compared = async (): Promise<void> => {
+        const other = await airlock(floor.url, undefined, COMPARE_ENV);
+        try {
+          comparedRuns.push(await npmCi(`${other.url}/npm/`, other.child.pid));
+          comparedPeak = Math.max(comparedPeak, memoryOf(other.child.pid).peak);
+        } finally {
+          await other.stop();
+        }
+        log(`run ${i + 1}/${RUNS}: airlock cold with ${COMPARE_LABEL} ${fmt(comparedRuns[i]?.seconds ?? NaN)} s`);
+      };
+      // Each in turn first: whichever installs second meets a warmer disk and page cache.
+      if (COMPARE_LABEL !== '' && i % 2 === 1) await compared();
       last = await airlock(floor.url);
       idleRss = Math.max(idleRss, memoryOf(last.child.pid).rss);
       const registry = `${last.url}/npm/`;
@@ -107,6 +137,7 @@ async function main(): Promise<void> {
       phasePeaks.warm = Math.max(phasePeaks.warm, memoryOf(last.child.pid).peak);
       peakRss = Math.max(peakRss, phasePeaks.cold, phasePeaks.warm);
       log(`run ${i + 1}/${RUNS}: airlock cold ${fmt(coldRuns[i]?.seconds ?? NaN)} s, warm ${fmt(warmRuns[i]?.seconds ?? NaN)} s`);
+      if (COMPARE_LABEL !== '' && i % 2 === 0) await compared();
     }
     if (last === null) throw new Error('no runs');
     const a = last;
@@ -152,7 +183,7 @@ async function main(): Promise<void> {
     const installRow = (label: string, runs: readonly InstallResult[], against?: string): string => {
       const t = seconds(runs);
       const ratios = against === undefined ? '' : `   ratio ${fmt(t.med / floorTime.med)}x median, ${fmt(t.min / floorTime.min)}x fastest against fastest (${against})`;
-      return `  ${label.padEnd(28)}${fmt(t.med)} s   runs: ${runs.map((r) => fmt(r.seconds)).join(', ')}${ratios}`;
+      return `  ${label.padEnd(27)} ${fmt(t.med)} s   runs: ${runs.map((r) => fmt(r.seconds)).join(', ')}${ratios}`;
     };
     const out: string[] = [];
     out.push('');
@@ -163,6 +194,15 @@ async function main(): Promise<void> {
     if (bareRuns.length > 0) out.push(installRow('bare proxy cold', bareRuns, 'no gate, records or inspection'));
     out.push(installRow('airlock cold', coldRuns, 'target <= 1.25x'));
     out.push(installRow('airlock warm', warmRuns, 'target <= 1.10x'));
+    if (comparedRuns.length > 0) {
+      out.push(installRow(`airlock cold, ${COMPARE_LABEL}`, comparedRuns, 'same runs, these variables added'));
+      const diffs = coldRuns.map((r, k) => r.seconds - (comparedRuns[k]?.seconds ?? NaN));
+      out.push(
+        `    airlock cold (default) less airlock cold with ${COMPARE_LABEL}, run by run: ${fmt(median(diffs))} s median ` +
+          `(${diffs.map((d) => (d >= 0 ? '+' : '') + fmt(d)).join(', ')}); the default was faster in ${diffs.filter((d) => d < 0).length} of ${diffs.length} runs`,
+      );
+      out.push(`    peak RSS over the cold installs: default ${fmt(phasePeaks.cold / MiB, 1)} MiB, with ${COMPARE_LABEL} ${fmt(comparedPeak / MiB, 1)} MiB`);
+    }
     const cpu = (label: string, runs: readonly InstallResult[]): string =>
       `  ${label.padEnd(28)}${fmt(median(runs.map((r) => r.npmCpu))).padStart(6)} s npm + ${fmt(median(runs.map((r) => r.serverCpu)))} s registry`;
     out.push(`CPU seconds per install, median (this machine has ${availableParallelism()} cores)`);
@@ -170,6 +210,7 @@ async function main(): Promise<void> {
     if (bareRuns.length > 0) out.push(cpu('bare proxy cold', bareRuns));
     out.push(cpu('airlock cold', coldRuns));
     out.push(cpu('airlock warm', warmRuns));
+    if (comparedRuns.length > 0) out.push(cpu(`airlock cold, ${COMPARE_LABEL}`, comparedRuns));
     // When npm alone keeps the cores nearly busy, an install's wall-clock follows the CPU that npm
     // and the registry spend together: this ratio, and the cores kept busy, show whether a slower
     // install is the gateway's CPU or its latency.
@@ -195,6 +236,7 @@ async function main(): Promise<void> {
       ...(bareRuns.length > 0 ? [schedule('bare proxy cold', bareRuns)] : []),
       schedule('airlock cold', coldRuns),
       schedule('airlock warm', warmRuns),
+      ...(comparedRuns.length > 0 ? [schedule(`airlock cold, ${COMPARE_LABEL}`, comparedRuns)] : []),
     ];
     if (scheduled.every((line) => line !== null)) out.push("registry's main thread per install, median (the kernel's scheduler accounting)", ...scheduled);
     out.push('');

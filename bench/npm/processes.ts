@@ -223,9 +223,9 @@ export interface AirlockInstance {
 
 /**
  * Airlock as the benchmark runs it: a fresh data directory on the disk, the built-in policy with
- * cooldown off.
+ * cooldown off; `flags` for Node, `env` added to the environment.
  */
-export async function airlock(upstream: string, flags: readonly string[] = gatewayFlagsFromEnv()): Promise<AirlockInstance> {
+export async function airlock(upstream: string, flags: readonly string[] = gatewayFlagsFromEnv(), env: NodeJS.ProcessEnv = {}): Promise<AirlockInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
   const config = join(dir, 'airlock.yaml');
   await writeFile(
@@ -250,7 +250,7 @@ export async function airlock(upstream: string, flags: readonly string[] = gatew
       '',
     ].join('\n'),
   );
-  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789' }, flags);
+  const { child, url } = await startAirlock(config, { AIRLOCK_ADMIN_TOKEN: 'airlock_bench_admin_token_0123456789', ...env }, flags);
   return {
     child,
     url,
