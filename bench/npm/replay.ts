@@ -10,7 +10,8 @@
  * BENCH_AIRLOCK_NODE_FLAGS gives the gateway extra runtime flags (heap settings), named in the
  * output, so a trade-off between CPU and peak memory is measured in one command.
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
- * started with other flags: each run replays against every one of them in turn, so a slow spell
+ * started with other flags (a word NAME=VALUE among them sets an environment variable instead,
+ * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off): each run replays against every one of them in turn, so a slow spell
  * of a shared machine falls on all of them alike instead of on whichever was measured then; one
  * line per flag set. The turn moves on by one each run (run 2 starts with the second flag set):
  * whichever set went second was measured cheaper often enough to pass for a gain (a flag set
@@ -247,8 +248,21 @@ async function main(): Promise<void> {
   );
 }
 
-async function withAirlock(upstream: string, flags: readonly string[], use: (base: string, pid: number) => Promise<void>): Promise<void> {
-  const a = await airlock(upstream, flags);
+/** A flag set's words: runtime flags, and NAME=VALUE words, which go to the environment instead. */
+function flagsAndEnv(words: readonly string[]): { flags: string[]; env: Record<string, string> } {
+  const flags: string[] = [];
+  const env: Record<string, string> = {};
+  for (const w of words) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (m === null) flags.push(w);
+    else env[m[1] as string] = m[2] as string;
+  }
+  return { flags, env };
+}
+
+async function withAirlock(upstream: string, words: readonly string[], use: (base: string, pid: number) => Promise<void>): Promise<void> {
+  const { flags, env } = flagsAndEnv(words);
+  const a = await airlock(upstream, flags, env);
   try {
     await use(`${a.url}/npm/`, a.child.pid);
   } finally {
