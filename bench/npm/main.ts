@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
 import { load, toolCaveat, type LoadResult } from './load.ts';
-import { airlock, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
+import { airlock, envWord, memoryOf, resetPeak, sampleRss, startBareProxy, startFloor, type AirlockInstance } from './processes.ts';
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
 import { wholeNumber } from '../options.ts';
@@ -44,10 +44,10 @@ const HOT_ROUNDS = wholeNumber(values['hot-rounds'], 'hot-rounds');
 const CONNECTIONS = wholeNumber(values.connections, 'connections');
 /** `--compare-env`: the second cold Airlock's added variables (none: no second one). */
 const COMPARE_ENV: Readonly<Record<string, string>> = Object.fromEntries(
-  values['compare-env'].map((kv) => {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(kv);
-    if (m === null) throw new Error(`--compare-env takes NAME=VALUE, got ${JSON.stringify(kv)}`);
-    return [m[1] as string, m[2] as string];
+  values['compare-env'].map((word) => {
+    const kv = envWord(word);
+    if (kv === null) throw new Error(`--compare-env takes NAME=VALUE, got ${JSON.stringify(word)}`);
+    return kv;
   }),
 );
 const COMPARE_LABEL = Object.entries(COMPARE_ENV)

@@ -79,6 +79,12 @@ export function gatewayFlagsFromEnv(): readonly string[] {
   return splitFlags(process.env['BENCH_AIRLOCK_NODE_FLAGS'] ?? '');
 }
 
+/** A NAME=VALUE word (an environment variable, where a flag could also stand) as its two parts, or null. */
+export function envWord(word: string): readonly [string, string] | null {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
+  return m === null ? null : [m[1] as string, m[2] as string];
+}
+
 export function splitFlags(text: string): readonly string[] {
   return text.split(' ').filter((f) => f !== '');
 }

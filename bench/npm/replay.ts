@@ -11,9 +11,9 @@
  * output, so a trade-off between CPU and peak memory is measured in one command.
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
  * started with other flags (a word NAME=VALUE among them sets an environment variable instead,
- * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off): each run replays against every one of them in turn, so a slow spell
- * of a shared machine falls on all of them alike instead of on whichever was measured then; one
- * line per flag set. The turn moves on by one each run (run 2 starts with the second flag set):
+ * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off): each run replays against every one
+ * of them in turn, so a slow spell of a shared machine falls on all of them alike instead of on
+ * whichever was measured then; one line per flag set. The turn moves on by one each run (run 2 starts with the second flag set):
  * whichever set went second was measured cheaper often enough to pass for a gain (a flag set
  * that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer first). Each compared set also
  * gets the median of its per-run differences in cold CPU from the first set, and how many runs
@@ -39,7 +39,7 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { parseNpmPackageName } from '../../src/core/index.ts';
 import { escapedName, tarballPath } from '../../src/ecosystems/npm/urls.ts';
-import { airlock, startBareProxy, cpuSeconds, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds, writesOf } from './processes.ts';
+import { airlock, startBareProxy, cpuSeconds, envWord, gatewayFlagsFromEnv, memoryOf, splitFlags, startFloor, threadCpuSeconds, writesOf } from './processes.ts';
 import { median } from '../stats.ts';
 import { removeDeferred } from './scratch.ts';
 import { load, toolCaveat } from './load.ts';
@@ -253,9 +253,9 @@ function flagsAndEnv(words: readonly string[]): { flags: string[]; env: Record<s
   const flags: string[] = [];
   const env: Record<string, string> = {};
   for (const w of words) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-    if (m === null) flags.push(w);
-    else env[m[1] as string] = m[2] as string;
+    const kv = envWord(w);
+    if (kv === null) flags.push(w);
+    else env[kv[0]] = kv[1];
   }
   return { flags, env };
 }
