@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isAirlockError } from '../../core/index.ts';
 import type { ErrorCode } from '../../core/index.ts';
+
+/** Runs `body` with the path of a file named `name` in a fresh temporary folder, removed afterwards. */
+export async function withTempFile(prefix: string, name: string, body: (path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    await body(join(dir, name));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Collect a (small, test-sized) stream. */
 export async function readAll(stream: Readable | null): Promise<Buffer> {

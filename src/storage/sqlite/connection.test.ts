@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { isAirlockError } from '../../core/index.ts';
+import { withTempFile } from '../conformance/helpers.ts';
 import { SqliteConnection } from './connection.ts';
 
 const SCHEMA = `
@@ -14,13 +13,8 @@ const SCHEMA = `
   CREATE TABLE children (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
 `;
 
-async function withDir(body: (path: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-connection-'));
-  try {
-    await body(join(dir, 'test.db'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+function withDir(body: (path: string) => Promise<void>): Promise<void> {
+  return withTempFile('airlock-connection-', 'test.db', body);
 }
 
 function open(path: string): SqliteConnection {

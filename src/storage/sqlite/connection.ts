@@ -78,12 +78,12 @@ interface WriteGroup {
  * transaction commits once the turn is over (`setImmediate`). Each write's promise settles only
  * after that COMMIT, so nothing is acknowledged before it is committed; a write whose body throws
  * rolls back to its savepoint and fails alone; a COMMIT that fails rejects every write of the
- * group. A cold install of the benchmark's workload writes some 3,500 small transactions
- * (counted by hand from the rows it leaves: a decision with its audit event per tarball, and per
- * package its first sightings, document and cached facts, artifact), which touch the same B-tree
- * pages (the tail of every time- and sequence-ordered table and index): committed one by one, each
- * rewrites those pages into the WAL. The write lock is held until the turn ends, so writers in other processes wait
- * that long at most (they wait for the lock anyway). Another connection of this process to the
+ * group. A cold install writes thousands of small transactions (a decision with its audit event
+ * per tarball; per package its first sightings, document, cached facts and artifact), which touch
+ * the same B-tree pages (the tail of every time- and sequence-ordered table and index): committed
+ * one by one, each rewrites those pages into the WAL (`bench:npm:replay` prints the bytes
+ * written). The write lock is held until the turn ends, so writers in other processes wait that
+ * long at most (they wait for the lock anyway). Another connection of this process to the
  * same file commits the open group before it takes the lock itself: it would otherwise wait for a
  * COMMIT that this thread, blocked in that wait, never gets to run. Reads on this connection see
  * the open group's writes, as they saw a write as soon as it returned before.

@@ -5,17 +5,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { isAirlockError } from '../../core/index.ts';
+import { withTempFile } from '../conformance/helpers.ts';
 import { SqliteConnection } from './connection.ts';
 import { loadMigrations, makeMigration, migrateDatabase } from './migrate.ts';
 import { openSqliteMetadataStore } from './sqlite-metadata-store.ts';
 
-async function withDb(body: (path: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-migrate-'));
-  try {
-    await body(join(dir, 'airlock.db'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+function withDb(body: (path: string) => Promise<void>): Promise<void> {
+  return withTempFile('airlock-migrate-', 'airlock.db', body);
 }
 
 function tables(path: string): string[] {
