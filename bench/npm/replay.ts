@@ -13,11 +13,11 @@
  * started with other flags (a word NAME=VALUE among them sets an environment variable instead,
  * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off): each run replays against every one
  * of them in turn, so a slow spell of a shared machine falls on all of them alike instead of on
- * whichever was measured then; one line per flag set. The turn moves on by one each run (run 2 starts with the second flag set):
- * whichever set went second was measured cheaper often enough to pass for a gain (a flag set
- * that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer first). Each compared set also
- * gets the median of its per-run differences in cold CPU from the first set, and how many runs
- * it was cheaper in.
+ * whichever was measured then; one line per flag set. The turn moves on by one each run (run 2
+ * starts with the second flag set): whichever set went second was measured cheaper often enough
+ * to pass for a gain (a flag set that looked 0.3-0.7 s of CPU cheaper second was 0.3 s dearer
+ * first). Each compared set also gets the median of its per-run differences in cold CPU from the
+ * first set, and how many runs it was cheaper in.
  * Each server's CPU is also split by phase: the packuments (all of them come first) and the
  * tarballs.
  * `--bare` also replays cold at the bare proxy (bare-proxy.ts: proxying as such, with no gate,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { isAirlockError } from '../../core/index.ts';
 import { withTempFile } from '../conformance/helpers.ts';
 import { SqliteConnection } from './connection.ts';
+import { committedColumn } from './test-helpers.ts';
 
 const SCHEMA = `
   CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE);
@@ -40,14 +40,9 @@ function walFrames(path: string): number {
   return size === 0 ? 0 : (size - 32) / (4096 + 24);
 }
 
-/** The committed rows, read the way another process would (a plain connection of its own). */
+/** The committed rows, read the way another process would. */
 function committedNotes(path: string): string[] {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return db.prepare('SELECT body FROM notes ORDER BY id').all().map((r) => String(r['body']));
-  } finally {
-    db.close();
-  }
+  return committedColumn(path, 'SELECT body FROM notes ORDER BY id', 'body');
 }
 
 const note = (conn: SqliteConnection, body: string): Promise<number> =>

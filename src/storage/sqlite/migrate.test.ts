@@ -9,18 +9,14 @@ import { withTempFile } from '../conformance/helpers.ts';
 import { SqliteConnection } from './connection.ts';
 import { loadMigrations, makeMigration, migrateDatabase } from './migrate.ts';
 import { openSqliteMetadataStore } from './sqlite-metadata-store.ts';
+import { committedColumn } from './test-helpers.ts';
 
 function withDb(body: (path: string) => Promise<void>): Promise<void> {
   return withTempFile('airlock-migrate-', 'airlock.db', body);
 }
 
 function tables(path: string): string[] {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => String(r['name']));
-  } finally {
-    db.close();
-  }
+  return committedColumn(path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", 'name');
 }
 
 test('migrate: the bundled migrations apply to a fresh database, once', () =>
