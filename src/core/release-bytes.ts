@@ -38,6 +38,12 @@ export function releaseBytes(buf: Uint8Array): boolean {
 /** Below this, a chunk costs more to free by hand than it holds. */
 const SMALLEST_CHUNK = 4096;
 
+/** Whether `buf`'s memory has been given back (it then reads as empty). */
+export function wasReleased(buf: Uint8Array): boolean {
+  const ab = buf.buffer;
+  return ab instanceof ArrayBuffer && ab.detached;
+}
+
 /**
  * Free a stream chunk the caller owns and is done with, when it spans its whole allocation:
  * Node's HTTP client copies each body piece into its own allocation, a file stream reads each

@@ -1,7 +1,7 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 import { brotliDecompress, createBrotliDecompress, createGunzip, createInflate, gunzip, inflate, type ZlibOptions, type BrotliOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, oneShotChunkSize } from '../core/index.ts';
+import { AirlockError, oneShotChunkSize, releaseBytes } from '../core/index.ts';
 
 /** A pass-through that fails with the given error once more than `maxBytes` went through. */
 export class ByteCap extends Transform {
@@ -100,8 +100,12 @@ export async function readDecoded(body: Readable, contentEncoding: string | unde
   if (codings.length === 0) return readCapped(body, maxBytes, onExceed);
   let data = await readCapped(body, codedCap(maxBytes), onExceed);
   for (const coding of codings) {
+    const coded = data;
     try {
-      data = await decodeOnce(coding, data, maxBytes);
+      data = await decodeOnce(coding, coded, maxBytes);
+      // The coded bytes are this function's own (the body's chunks, or one buffer of them, or
+      // the previous stage's output): free them now rather than at V8's next full collection.
+      if (data !== coded) releaseBytes(coded);
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw onExceed();
       throw err;

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { verify, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestAirlock } from '../support/start-airlock.ts';
+import type { FixturePackage } from '../support/npm-registry/index.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
 
 const FULL = { accept: 'application/json', 'accept-encoding': 'gzip, deflate' };
@@ -141,4 +146,60 @@ test('protocol odds and ends: ping, unknown packages, writes, attestations, bad 
   const whoami = await a.app.inject({ url: '/npm/-/whoami', headers: { authorization: `Bearer ${a.adminToken}` } });
   assert.equal(whoami.statusCode, 200);
   assert.equal((await a.app.inject({ url: '/npm/-/whoami' })).statusCode, 401);
+});
+
+test('documents freed once read: big and evicted packuments, read by many requests at once, are served whole, and again after a restart', async (t) => {
+  // With the smallest memory budget the document cache keeps about 330 KB: `big` never fits in
+  // it and `mid-a` and `mid-b` push each other out, so their buffers are freed as soon as the
+  // last request reading them is done (metadata-service.ts, holds). Nothing may read one after.
+  const pkg = (name: string, versions: number, pad: number): FixturePackage => ({
+    name,
+    versions: Array.from({ length: versions }, (_, i) => ({ version: `1.0.${i}`, manifest: { description: `${name} ${i} ${'d'.repeat(pad)}` } })),
+  });
+  const packages = [pkg('big', 120, 6000), pkg('mid-a', 40, 5000), pkg('mid-b', 40, 5000)];
+  const env = await npmTestEnv(packages);
+  t.after(() => env.close());
+  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-test-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+
+  const check = async (a: TestAirlock): Promise<void> => {
+    const reads = packages.flatMap((p) => {
+      const last = p.versions.length - 1;
+      const built = env.registry.package(p.name);
+      const integrity = (v: number): string | undefined => built.versions.get(`1.0.${v}`)?.tarball.integrity;
+      return [
+        async () => {
+          const r = await a.app.inject({ url: `/npm/${p.name}`, headers: FULL });
+          const d = JSON.parse(gunzipSync(r.rawPayload).toString('utf8')) as Record<string, any>;
+          assert.equal(Object.keys(d['versions']).length, p.versions.length, `${p.name} full`);
+          assert.equal(d['versions'][`1.0.${last}`].description, p.versions[last]?.manifest?.['description']);
+        },
+        async () => {
+          const r = await a.app.inject({ url: `/npm/${p.name}`, headers: CORGI });
+          const d = JSON.parse(r.body) as Record<string, any>;
+          assert.equal(d['versions'][`1.0.${last}`].dist.integrity, integrity(last), `${p.name} abbreviated`);
+        },
+        async () => {
+          const r = await a.app.inject({ url: `/npm/${p.name}/1.0.7` });
+          assert.equal((JSON.parse(r.body) as { description: string }).description, p.versions[7]?.manifest?.['description']);
+        },
+        async () => {
+          const v = last - 1;
+          const r = await a.app.inject({ url: `/npm/${p.name}/-/${p.name}-1.0.${v}.tgz` });
+          assert.equal(r.statusCode, 200, `${p.name} tarball`);
+          assert.equal(`sha512-${createHash('sha512').update(r.rawPayload).digest('base64')}`, integrity(v));
+        },
+      ];
+    });
+    // Every read three times, all at once.
+    await Promise.all([...reads, ...reads, ...reads].map((read) => read()));
+  };
+
+  const first = await appFor(env, { server: { cacheMemory: '4MiB' } }, dataDir);
+  await check(first);
+  await first.close();
+  // A fresh process reads the documents from the store instead of the upstream's answers.
+  const second = await appFor(env, { server: { cacheMemory: '4MiB' } }, dataDir);
+  t.after(() => second.close());
+  await check(second);
 });

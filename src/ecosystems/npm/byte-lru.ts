@@ -2,12 +2,15 @@
 export class ByteLru<K, V> {
   readonly #max: number;
   readonly #sizeOf: (v: V) => number;
+  readonly #onDrop: ((v: V) => void) | null;
   readonly #map = new Map<K, { value: V; size: number }>();
   #total = 0;
 
-  constructor(maxBytes: number, sizeOf: (v: V) => number) {
+  /** `onDrop` is told of every value that leaves: evicted, deleted, replaced or cleared. */
+  constructor(maxBytes: number, sizeOf: (v: V) => number, onDrop?: (v: V) => void) {
     this.#max = maxBytes;
     this.#sizeOf = sizeOf;
+    this.#onDrop = onDrop ?? null;
   }
 
   get bytes(): number {
@@ -31,13 +34,15 @@ export class ByteLru<K, V> {
     return this.#map.get(key)?.value;
   }
 
-  set(key: K, value: V): void {
+  /** Returns whether the value was kept: one larger than the whole budget is not. */
+  set(key: K, value: V): boolean {
     this.delete(key);
     const size = this.#sizeOf(value);
-    if (size > this.#max) return;
+    if (size > this.#max) return false;
     this.#map.set(key, { value, size });
     this.#total += size;
     this.#evict();
+    return this.#map.has(key);
   }
 
   /** The entry's size changed (e.g. a rendering was added to it). */
@@ -55,12 +60,15 @@ export class ByteLru<K, V> {
     if (e === undefined) return false;
     this.#map.delete(key);
     this.#total -= e.size;
+    this.#onDrop?.(e.value);
     return true;
   }
 
   clear(): void {
+    const dropped = this.#onDrop === null ? [] : [...this.#map.values()];
     this.#map.clear();
     this.#total = 0;
+    for (const e of dropped) this.#onDrop?.(e.value);
   }
 
   #evict(): void {
@@ -68,6 +76,7 @@ export class ByteLru<K, V> {
       if (this.#total <= this.#max) break;
       this.#map.delete(k);
       this.#total -= e.size;
+      this.#onDrop?.(e.value);
     }
   }
 }

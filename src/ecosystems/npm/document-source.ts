@@ -70,7 +70,7 @@ export class DocumentSource {
   readonly #maxBytes: number;
   readonly #flights = new SingleFlight<string, SourceDocument>();
   /** Fresh documents being written to the stores in the background, by blob digest. */
-  readonly #pending = new Map<string, { readonly body: Buffer; readonly done: Promise<void> }>();
+  readonly #pending = new Map<string, { readonly key: string; readonly body: Buffer; readonly done: Promise<void> }>();
   #pendingBytes = 0;
   /** The newest document per key still being written (its validators count already). */
   readonly #pendingByKey = new Map<string, CachedDocument>();
@@ -89,11 +89,23 @@ export class DocumentSource {
     return this.#flights.run(`${key}\0${req.revalidate === true ? 'r' : ''}`, () => this.#load(key, req));
   }
 
-  /** The document's bytes (capped), from memory or the blob store. */
+  /**
+   * The document's bytes (capped), from memory or the blob store. A fresh body still being
+   * written is handed out as it is only for its own key: the owner of that key's bodies (the
+   * packument service) frees them once done with them, so another key with the same bytes gets
+   * a copy.
+   */
   async bytes(doc: SourceDocument): Promise<Buffer> {
-    const body = doc.body ?? this.#pending.get(doc.blob)?.body;
-    if (body !== undefined) return body;
+    if (doc.body !== null) return doc.body;
+    const pending = this.#pending.get(doc.blob);
+    if (pending !== undefined) return pending.key === doc.key ? pending.body : Buffer.from(pending.body);
     return this.range(doc, 0, doc.size);
+  }
+
+  /** The background write still holding `body` (settles, never rejects, once it is done), or null. */
+  writing(blob: string, body: Buffer): Promise<void> | null {
+    const pending = this.#pending.get(blob);
+    return pending !== undefined && pending.body === body ? pending.done : null;
   }
 
   /** Wait for background writes (shutdown). */
@@ -101,11 +113,12 @@ export class DocumentSource {
     await Promise.all([...this.#pending.values()].map((p) => p.done));
   }
 
-  /** Bytes [start, end) of the document. */
+  /** Bytes [start, end) of the document, in a buffer of their own. */
   async range(doc: SourceDocument, start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
     const body = doc.body ?? this.#pending.get(doc.blob)?.body;
-    if (body !== undefined) return body.subarray(start, end);
+    // A copy, not a view: the body may be freed while the caller still reads (see bytes()).
+    if (body !== undefined) return Buffer.from(body.subarray(start, end));
     const bytes = await this.#deps.blobs.read(doc.blob, { range: { start, end: end - 1 }, maxBytes: end - start });
     if (bytes === null) {
       throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is missing from the blob store`);
@@ -178,7 +191,7 @@ export class DocumentSource {
           this.#pending.delete(doc.blob);
           this.#pendingBytes -= body.length;
         });
-      entry = { body, done };
+      entry = { key, body, done };
       this.#pending.set(doc.blob, entry);
       this.#pendingBytes += body.length;
     }

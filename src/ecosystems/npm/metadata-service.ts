@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, isAirlockError, releaseBytes, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, releaseBytes, wasReleased, type NpmPackageName } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -93,6 +93,14 @@ export class MetadataService {
   /** Bytes of recently used upstream documents, by blob digest. */
   readonly #docs: ByteLru<string, Buffer>;
   /**
+   * The document buffers this service reads and how many holders each has: a load, render or
+   * candidates build using it, the document cache, the background write of a fresh document.
+   * The last holder to let go frees it at once (core/release-bytes.ts). A cold install passes
+   * every package's whole document through memory (97 MB on the benchmark's workload), and left
+   * to V8 they piled up between full collections: tens of MB at the install's peak.
+   */
+  readonly #holds = new Map<Buffer, number>();
+  /**
    * Every version's metadata facts for recently used documents, by blob digest: needed for a
    * view (once per generation) and by the pre-flight check's listing; an artifact decision's
    * history comes from the state's timeline instead. Kept apart from the states, and small: for
@@ -111,7 +119,11 @@ export class MetadataService {
     this.#settings = settings;
     this.#states = new ByteLru(settings.stateCacheBytes, stateBytes);
     this.#candidateSets = new ByteLru(settings.candidateCacheBytes, candidatesBytes);
-    this.#docs = new ByteLru(settings.documentCacheBytes, (b) => b.length);
+    this.#docs = new ByteLru(
+      settings.documentCacheBytes,
+      (b) => b.length,
+      (b) => this.#letGo(b),
+    );
   }
 
   /** The hot path: the current rendering if nothing it depends on has changed, else null. */
@@ -160,11 +172,12 @@ export class MetadataService {
     const have = view.renderings.get(key);
     if (have !== undefined) return have;
     return this.#renders.run(`${name}\0${state.doc.blob}\0${view.generation}\0${key}`, async () => {
-      const doc = await this.documentBytes(state);
-      const body = await this.#heavy.run(async () => {
-        const shape = this.#shape(state, view, base);
-        return variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
-      });
+      const body = await this.#withDocument(state, (doc) =>
+        this.#heavy.run(async () => {
+          const shape = this.#shape(state, view, base);
+          return variant === 'full' ? renderFull(doc, state.index, shape) : renderAbbreviated(doc, state.index, shape);
+        }),
+      );
       // Compression runs on the thread pool, outside the heavy section. Only the compressed form
       // is kept: the body's memory is given back as soon as it is compressed.
       let compressed: Buffer;
@@ -191,7 +204,7 @@ export class MetadataService {
     const { state, view } = await this.view(name, request);
     const span = state.index.versions.get(version);
     if (span === undefined || view.hidden.has(version)) return null;
-    return renderVersion(await this.documentBytes(state), span, this.#shape(state, view, base));
+    return this.#withDocument(state, (doc) => renderVersion(doc, span, this.#shape(state, view, base)));
   }
 
   /** Every listed version's metadata facts (computed once per upstream document). */
@@ -206,14 +219,15 @@ export class MetadataService {
     const have = this.#candidateSets.get(st.doc.blob);
     if (have !== undefined) return have;
     return this.#candidateBuilds.run(st.doc.blob, async () => {
-      const doc = await this.documentBytes(st);
-      const candidates = await this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, { doc }, st.doc.blob));
+      const candidates = await this.#withDocument(st, (doc) =>
+        this.#heavy.run(async () => packageCandidates(this.#settings.repo, st.name, st.index, { doc }, st.doc.blob)),
+      );
       this.#candidateSets.set(st.doc.blob, candidates);
       return candidates;
     });
   }
 
-  /** The document's bytes if they are in memory. */
+  /** The document's bytes if they are in memory, for reading at once (before any await). */
   cachedDocument(st: PackageState): Buffer | null {
     return this.#docs.get(st.doc.blob) ?? null;
   }
@@ -223,13 +237,62 @@ export class MetadataService {
     return this.#deps.source.range(st.doc, start, end);
   }
 
-  /** Bytes of the package's upstream document (from memory when recently used). */
-  async documentBytes(st: PackageState): Promise<Buffer> {
-    const have = this.#docs.get(st.doc.blob);
-    if (have !== undefined) return have;
-    const bytes = exactBuffer(await this.#deps.source.bytes(st.doc));
-    this.#docs.set(st.doc.blob, bytes);
+  /** `use` the package's upstream document (from memory when recently used), held until it is done. */
+  async #withDocument<T>(st: PackageState, use: (doc: Buffer) => T | Promise<T>): Promise<T> {
+    let doc = this.#docs.get(st.doc.blob);
+    if (doc === undefined) {
+      doc = await this.#sourceBytes(st.doc);
+      this.#keep(st.doc.blob, doc);
+    } else {
+      this.#hold(doc, st.doc.blob);
+    }
+    try {
+      return await use(doc);
+    } finally {
+      this.#letGo(doc);
+    }
+  }
+
+  /**
+   * The document's bytes from the source, held once for the caller. The fresh body of a
+   * document still being written may have been freed while this waited (its write landed and
+   * nobody held it): then the stored copy is read instead.
+   */
+  async #sourceBytes(doc: SourceDocument): Promise<Buffer> {
+    let bytes = exactBuffer(doc.body ?? (await this.#deps.source.bytes(doc)));
+    if (wasReleased(bytes)) bytes = exactBuffer(await this.#deps.source.bytes({ ...doc, body: null }));
+    if (wasReleased(bytes)) throw new AirlockError('INTERNAL', `the document ${doc.key} was freed while it was read`);
+    this.#hold(bytes, doc.blob);
     return bytes;
+  }
+
+  /** Put a held document buffer in the cache too (the cache holds it while it keeps it). */
+  #keep(blob: string, doc: Buffer): void {
+    this.#hold(doc, blob);
+    if (!this.#docs.set(blob, doc)) this.#letGo(doc);
+  }
+
+  #hold(doc: Buffer, blob: string): void {
+    const n = this.#holds.get(doc);
+    if (n !== undefined) {
+      this.#holds.set(doc, n + 1);
+      return;
+    }
+    // First seen: a fresh body's background write holds it too, until it lands.
+    const writing = this.#deps.source.writing(blob, doc);
+    this.#holds.set(doc, writing === null ? 1 : 2);
+    if (writing !== null) void writing.then(() => this.#letGo(doc));
+  }
+
+  #letGo(doc: Buffer): void {
+    const n = this.#holds.get(doc);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.#holds.set(doc, n - 1);
+      return;
+    }
+    this.#holds.delete(doc);
+    releaseBytes(doc);
   }
 
   #shape(state: PackageState, view: PackageView, base: string): ViewShape {
@@ -249,7 +312,15 @@ export class MetadataService {
       prev.confirmedAt = doc.confirmedAt;
       return prev;
     }
-    const bytes = doc.body ?? (await this.#deps.source.bytes(doc));
+    const bytes = await this.#sourceBytes(doc);
+    try {
+      return await this.#indexed(name, doc, bytes);
+    } finally {
+      this.#letGo(bytes);
+    }
+  }
+
+  async #indexed(name: NpmPackageName, doc: SourceDocument, bytes: Buffer): Promise<PackageState> {
     let index: PackumentIndex;
     let loaded: PackageCandidates | null;
     try {
@@ -269,7 +340,7 @@ export class MetadataService {
     if (index.name !== name || loaded === null) {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.#settings.repo} answered the request for ${name} with the packument of ${JSON.stringify(index.name.slice(0, 214))}`);
     }
-    this.#docs.set(doc.blob, exactBuffer(bytes));
+    this.#keep(doc.blob, bytes);
     const timeline = publishingTimeline(loaded);
     const st: PackageState = { name, doc: { ...doc, body: null }, index, confirmedAt: doc.confirmedAt, view: null, loaded, timeline };
     this.#states.set(name, st);

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteLru } from './byte-lru.ts';
+
+test('ByteLru tells of every value that leaves, and of none it did not keep', () => {
+  const dropped: string[] = [];
+  const lru = new ByteLru<string, string>(10, (v) => v.length, (v) => dropped.push(v));
+  assert.equal(lru.set('a', 'aaaa'), true);
+  assert.equal(lru.set('b', 'bbbb'), true);
+  assert.equal(lru.set('c', 'cccc'), true); // 12 bytes: the least recently used goes
+  assert.deepEqual(dropped, ['aaaa']);
+  assert.equal(lru.set('big', 'x'.repeat(11)), false); // larger than the whole budget: not kept
+  assert.deepEqual(dropped, ['aaaa']);
+  lru.set('b', 'BB'); // replaced
+  assert.deepEqual(dropped, ['aaaa', 'bbbb']);
+  assert.equal(lru.delete('c'), true);
+  assert.equal(lru.delete('c'), false);
+  assert.deepEqual(dropped, ['aaaa', 'bbbb', 'cccc']);
+  lru.set('d', 'dd');
+  lru.clear();
+  assert.deepEqual(dropped.slice(3).sort(), ['BB', 'dd']);
+  assert.equal(lru.bytes, 0);
+});
