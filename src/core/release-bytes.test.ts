@@ -6,7 +6,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import { createServer, get } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { releaseBytes, releaseChunk, releaseLastView } from './release-bytes.ts';
+import { HeldBuffers, releaseBytes, releaseChunk, releaseLastView, wasReleased } from './release-bytes.ts';
 
 test('an owned allocation is freed at once; pooled, shared and small ones are left alone', () => {
   const owned = Buffer.allocUnsafeSlow(Buffer.poolSize * 2).fill(1);
@@ -112,4 +112,22 @@ test("an HTTP client body chunk is the consumer's own: freeing each as it is rea
   } finally {
     server.close();
   }
+});
+
+test('a held buffer is freed when its last holder lets go, not before; one never held is never freed', () => {
+  const held = new HeldBuffers();
+  const doc = Buffer.allocUnsafeSlow(Buffer.poolSize * 4).fill(7);
+  assert.equal(held.hold(doc), true, 'first holder');
+  assert.equal(held.hold(doc), false, 'second holder');
+  held.letGo(doc);
+  assert.equal(wasReleased(doc), false, 'one holder left');
+  assert.equal(doc[0], 7);
+  held.letGo(doc);
+  assert.equal(wasReleased(doc), true, 'the last holder freed it');
+  held.letGo(doc); // no longer tracked: nothing happens
+  assert.equal(held.hold(doc), true, 'a freed buffer held again is tracked afresh');
+
+  const stranger = Buffer.allocUnsafeSlow(Buffer.poolSize * 4);
+  held.letGo(stranger);
+  assert.equal(wasReleased(stranger), false, 'never held, never freed');
 });

@@ -70,3 +70,32 @@ export function releaseLastView(view: Uint8Array, allocation: number): boolean {
   ab.transfer(0);
   return true;
 }
+
+/**
+ * Buffers with several holders (a cache entry, requests reading them, a background write), each
+ * freed with `releaseBytes` once its last holder lets go. A buffer is tracked from its first
+ * hold; letting go of one that is not tracked does nothing, so nothing is freed that was not
+ * handed in.
+ */
+export class HeldBuffers {
+  readonly #holders = new Map<Uint8Array, number>();
+
+  /** One more holder of `buf`. Returns whether `buf` was not held before (now tracked). */
+  hold(buf: Uint8Array): boolean {
+    const n = this.#holders.get(buf) ?? 0;
+    this.#holders.set(buf, n + 1);
+    return n === 0;
+  }
+
+  /** One holder fewer; the last one frees the buffer. */
+  letGo(buf: Uint8Array): void {
+    const n = this.#holders.get(buf);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.#holders.set(buf, n - 1);
+      return;
+    }
+    this.#holders.delete(buf);
+    releaseBytes(buf);
+  }
+}

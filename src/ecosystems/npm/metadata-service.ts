@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, isAirlockError, releaseBytes, wasReleased, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -93,13 +93,13 @@ export class MetadataService {
   /** Bytes of recently used upstream documents, by blob digest. */
   readonly #docs: ByteLru<string, Buffer>;
   /**
-   * The document buffers this service reads and how many holders each has: a load, render or
-   * candidates build using it, the document cache, the background write of a fresh document.
-   * The last holder to let go frees it at once (core/release-bytes.ts). A cold install passes
-   * every package's whole document through memory (97 MB on the benchmark's workload), and left
-   * to V8 they piled up between full collections: tens of MB at the install's peak.
+   * The document buffers this service reads, with their holders: a load, render or candidates
+   * build using one, the document cache, the background write of a fresh document. The last
+   * holder to let go frees it at once. A cold install passes every package's whole document
+   * through memory (97 MB on the benchmark's workload), and left to V8 they piled up between
+   * full collections.
    */
-  readonly #holds = new Map<Buffer, number>();
+  readonly #held = new HeldBuffers();
   /**
    * Every version's metadata facts for recently used documents, by blob digest: needed for a
    * view (once per generation) and by the pre-flight check's listing; an artifact decision's
@@ -122,7 +122,7 @@ export class MetadataService {
     this.#docs = new ByteLru(
       settings.documentCacheBytes,
       (b) => b.length,
-      (b) => this.#letGo(b),
+      (b) => this.#held.letGo(b),
     );
   }
 
@@ -249,7 +249,7 @@ export class MetadataService {
     try {
       return await use(doc);
     } finally {
-      this.#letGo(doc);
+      this.#held.letGo(doc);
     }
   }
 
@@ -269,30 +269,16 @@ export class MetadataService {
   /** Put a held document buffer in the cache too (the cache holds it while it keeps it). */
   #keep(blob: string, doc: Buffer): void {
     this.#hold(doc, blob);
-    if (!this.#docs.set(blob, doc)) this.#letGo(doc);
+    if (!this.#docs.set(blob, doc)) this.#held.letGo(doc);
   }
 
   #hold(doc: Buffer, blob: string): void {
-    const n = this.#holds.get(doc);
-    if (n !== undefined) {
-      this.#holds.set(doc, n + 1);
-      return;
-    }
+    if (!this.#held.hold(doc)) return;
     // First seen: a fresh body's background write holds it too, until it lands.
     const writing = this.#deps.source.writing(blob, doc);
-    this.#holds.set(doc, writing === null ? 1 : 2);
-    if (writing !== null) void writing.then(() => this.#letGo(doc));
-  }
-
-  #letGo(doc: Buffer): void {
-    const n = this.#holds.get(doc);
-    if (n === undefined) return;
-    if (n > 1) {
-      this.#holds.set(doc, n - 1);
-      return;
-    }
-    this.#holds.delete(doc);
-    releaseBytes(doc);
+    if (writing === null) return;
+    this.#held.hold(doc);
+    void writing.then(() => this.#held.letGo(doc));
   }
 
   #shape(state: PackageState, view: PackageView, base: string): ViewShape {
@@ -316,7 +302,7 @@ export class MetadataService {
     try {
       return await this.#indexed(name, doc, bytes);
     } finally {
-      this.#letGo(bytes);
+      this.#held.letGo(bytes);
     }
   }
 
