@@ -47,12 +47,55 @@ function parseValue(b: Buffer, start: number, end: number): unknown {
 }
 
 /**
+ * The last object or array parsed per field, by byte span in one buffer: the versions of a package
+ * mostly repeat their maintainers, repository, scripts and publisher byte for byte, and a
+ * repeated value is compared (natively) instead of decoded and parsed again. The manifests
+ * then share that value, which no reader changes.
+ */
+export class RepeatedValues {
+  readonly #b: Buffer;
+  readonly #starts = new Int32Array(PARSED_FIELDS.length).fill(-1);
+  readonly #ends = new Int32Array(PARSED_FIELDS.length);
+  readonly #values: unknown[] = new Array<unknown>(PARSED_FIELDS.length);
+
+  constructor(b: Buffer) {
+    this.#b = b;
+  }
+
+  /** Field `i`'s value spanning [start, end) of the buffer this was made for. */
+  parse(i: number, start: number, end: number): unknown {
+    const b = this.#b;
+    const c = b[start];
+    if (c !== 0x7b && c !== 0x5b) return parseValue(b, start, end);
+    const s = this.#starts[i] as number;
+    const e = this.#ends[i] as number;
+    if (s !== -1 && e - s === end - start && b.compare(b, s, e, start, end) === 0) return this.#values[i];
+    const value = parseValue(b, start, end);
+    this.#starts[i] = start;
+    this.#ends[i] = end;
+    this.#values[i] = value;
+    return value;
+  }
+}
+
+/**
  * Collects one manifest's fields member by member, so a caller already walking the version
- * object (the packument index pass) extracts the manifest in the same pass.
+ * object (the packument index pass) extracts the manifest in the same pass. Given the
+ * `RepeatedValues` of the buffer, it reuses the previous version's value of a field when the
+ * bytes are the same.
  */
 export class ManifestCollector {
   readonly fields: Partial<Record<ParsedField, unknown>> = {};
   readonly counts: Partial<Record<CountedField, number>> = {};
+  readonly #repeated: RepeatedValues | null;
+
+  constructor(repeated: RepeatedValues | null = null) {
+    this.#repeated = repeated;
+  }
+
+  #parse(i: number, b: Buffer, start: number, end: number): unknown {
+    return this.#repeated === null ? parseValue(b, start, end) : this.#repeated.parse(i, start, end);
+  }
 
   /** For `forEachMember`: the value's end when this member was read here, else -1. */
   visit(b: Buffer, keyStart: number, keyEnd: number, valueStart: number, depth: number): number {
@@ -64,7 +107,7 @@ export class ManifestCollector {
   visitField(i: number, b: Buffer, valueStart: number, depth: number): number {
     if (i < PARSED_FIELDS.length) {
       const end = scanValue(b, valueStart, depth + 1);
-      this.fields[PARSED_FIELDS[i] as ParsedField] = parseValue(b, valueStart, end);
+      this.fields[PARSED_FIELDS[i] as ParsedField] = this.#parse(i, b, valueStart, end);
       return end;
     }
     const { count, end } = countEntries(b, valueStart, depth + 1);

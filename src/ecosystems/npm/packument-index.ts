@@ -7,7 +7,7 @@
  * Airlock judged).
  */
 import { JsonScanError, KeySet, expectEnd, forEachMember, objectMembers, scanValue, skipWs, type JsonMember } from './json-scan.ts';
-import { MANIFEST_FIELDS, ManifestCollector, type ManifestExtract } from './manifest-reader.ts';
+import { MANIFEST_FIELDS, ManifestCollector, RepeatedValues, type ManifestExtract } from './manifest-reader.ts';
 
 /** Per-version fields of the abbreviated ("corgi") document (npm.md §3.1). */
 export const CORGI_FIELDS = [
@@ -235,6 +235,7 @@ class VersionReader {
   readonly #b: Buffer;
   readonly #spans: SpansBuilder;
   readonly #manifests: Map<string, ManifestExtract> | null;
+  readonly #repeated: RepeatedValues | null;
   #collector: ManifestCollector | null = null;
   #previousKept = false;
   #tarStart = -1;
@@ -246,11 +247,12 @@ class VersionReader {
     this.#b = b;
     this.#spans = spans;
     this.#manifests = manifests;
+    this.#repeated = manifests === null ? null : new RepeatedValues(b);
   }
 
   /** The version object at `valueStart` (at '{'); returns its end. */
   read(version: string, sepStart: number, memberStart: number, valueStart: number): number {
-    this.#collector = this.#manifests === null ? null : new ManifestCollector();
+    this.#collector = this.#manifests === null ? null : new ManifestCollector(this.#repeated);
     this.#previousKept = false;
     this.#tarStart = this.#tarEnd = this.#attStart = this.#attEnd = -1;
     // Version objects are not checked for duplicate keys: the last `dist` wins, as in JSON.parse

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseNpmPackageName } from '../../core/index.ts';
 import { buildPackage, fullPackument, newSigningKey } from '../../../test/support/npm-registry/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
-import { CORGI_FIELDS, indexPackument, parseVersion, PackumentFormatError } from './packument-index.ts';
+import { CORGI_FIELDS, indexPackument, indexPackumentWithManifests, parseVersion, PackumentFormatError } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { readManifest } from './manifest-reader.ts';
@@ -164,6 +164,27 @@ test('metadata facts from a manifest', () => {
   assert.deepEqual(f['integrity_algorithms'], ['sha1', 'sha512']);
   assert.equal(f['publisher'], 'fixture-publisher');
   assert.equal(f['version_count'], 2);
+});
+
+test('the index pass reads each manifest as readManifest does; a value repeating the previous version byte for byte is shared', () => {
+  // 1.1.0 repeats 1.0.0's maintainers and scripts; 1.2.0's maintainers have the same length but
+  // another name, and 2.0.0 goes back to 1.0.0's after a different one in between.
+  const version = (v: string, who: string, script: string): string =>
+    `"${v}":{"name":"x","version":"${v}","maintainers":[{"name":"${who}"}],"scripts":{"postinstall":"${script}"},"dist":{"tarball":"t/${v}","shasum":"${v}"}}`;
+  const b = Buffer.from(
+    `{"name":"x","versions":{${[version('1.0.0', 'ann', 'a.js'), version('1.1.0', 'ann', 'a.js'), version('1.2.0', 'bob', 'a.js'), version('2.0.0', 'ann', 'b.js')].join(',')}}}`,
+  );
+  const { index, manifests } = indexPackumentWithManifests(b);
+  assert.equal(manifests.size, 4);
+  for (const v of index.versions.keys()) assert.deepEqual(manifests.get(v), readManifest(b, index.versions.get(v)?.start ?? -1), v);
+  const fields = (v: string): Record<string, unknown> => manifests.get(v)?.fields as Record<string, unknown>;
+  assert.equal(fields('1.1.0')['maintainers'], fields('1.0.0')['maintainers']);
+  assert.equal(fields('1.1.0')['scripts'], fields('1.0.0')['scripts']);
+  assert.deepEqual(fields('1.2.0')['maintainers'], [{ name: 'bob' }]);
+  assert.equal(fields('1.2.0')['scripts'], fields('1.1.0')['scripts']);
+  assert.deepEqual(fields('2.0.0')['maintainers'], [{ name: 'ann' }]);
+  assert.deepEqual(fields('2.0.0')['scripts'], { postinstall: 'b.js' });
+  assert.notEqual(fields('2.0.0')['dist'], fields('1.0.0')['dist']);
 });
 
 test('publishing timeline: each usable version with exactly its HISTORY_FACTS, shared facts interned', () => {
