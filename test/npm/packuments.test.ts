@@ -2,9 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { TestAirlock } from '../support/start-airlock.ts';
 import type { FixturePackage } from '../support/npm-registry/index.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
@@ -159,8 +157,6 @@ test('documents freed once read: big and evicted packuments, read by many reques
   const packages = [pkg('big', 120, 6000), pkg('mid-a', 40, 5000), pkg('mid-b', 40, 5000)];
   const env = await npmTestEnv(packages);
   t.after(() => env.close());
-  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-test-'));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
 
   const check = async (a: TestAirlock): Promise<void> => {
     const reads = packages.flatMap((p) => {
@@ -195,11 +191,16 @@ test('documents freed once read: big and evicted packuments, read by many reques
     await Promise.all([...reads, ...reads, ...reads].map((read) => read()));
   };
 
-  const first = await appFor(env, { server: { cacheMemory: '4MiB' } }, dataDir);
+  const first = await appFor(env, { server: { cacheMemory: '4MiB' } });
+  // The second app restarts over the first one's data directory, removed once both are closed.
+  let second: TestAirlock | undefined;
+  t.after(async () => {
+    await second?.close();
+    await rm(first.dataDir, { recursive: true, force: true });
+  });
   await check(first);
-  await first.close();
+  await first.app.close();
   // A fresh process reads the documents from the store instead of the upstream's answers.
-  const second = await appFor(env, { server: { cacheMemory: '4MiB' } }, dataDir);
-  t.after(() => second.close());
+  second = await appFor(env, { server: { cacheMemory: '4MiB' } }, first.dataDir);
   await check(second);
 });

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import type { TestAirlock } from '../support/start-airlock.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
 
 test('upstream down: cached metadata is served (stale-if-error), stored tarballs still install', async (t) => {
@@ -45,6 +47,12 @@ test('restart keeps artifacts, decisions and quarantine records', async (t) => {
   t.after(() => env.close());
   const first = await appFor(env, {});
   const dataDir = first.dataDir;
+  // The second app restarts over the first one's data directory, removed once both are closed.
+  let second: TestAirlock | undefined;
+  t.after(async () => {
+    await second?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
   const ok = await first.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
   assert.equal(ok.statusCode, 200);
   const held = await first.app.inject({ url: '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz' });
@@ -52,8 +60,7 @@ test('restart keeps artifacts, decisions and quarantine records', async (t) => {
   assert.ok(id !== undefined);
   await first.app.close();
 
-  const second = await appFor(env, {}, dataDir);
-  t.after(() => second.close());
+  second = await appFor(env, {}, dataDir);
   env.registry.setDown('refuse');
   const again = await second.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
   assert.equal(again.statusCode, 200, 'served from the store with the upstream down');

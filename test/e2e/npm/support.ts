@@ -100,6 +100,8 @@ async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined
     },
     async close() {
       await airlock.close();
+      // After a restart the data directory came from the first Airlock, which no longer removes it.
+      await rm(airlock.dataDir, { recursive: true, force: true });
       await env.close();
       await rm(tmp, { recursive: true, force: true });
     },
