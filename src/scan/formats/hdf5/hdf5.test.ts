@@ -45,6 +45,17 @@ for (const name of ['dense-attributes-vlen-config.h5', 'dense-attributes-huge-co
   });
 }
 
+test('dense attribute storage past the direct blocks: objects in nested indirect blocks are read', async () => {
+  // 140 attributes of ~4 KB, then the config: it lies beyond the root's direct rows (512 KB).
+  const r = await runAnalyzer(analyzer, fixture('dense-attributes-nested-indirect.h5'));
+  assert.ok(r.has('keras.reference.dangerous', 'malicious'), JSON.stringify(r.findings));
+  assert.deepEqual(
+    r.findings.filter((f) => f.class !== 'malicious'),
+    [],
+    'every attribute, through direct and nested indirect blocks, is read without error',
+  );
+});
+
 test('dense link storage: configs in every group are reached', async () => {
   const r = await runAnalyzer(analyzer, fixture('dense-links-nested-config.h5'));
   assert.ok(r.has('keras.reference.dangerous', 'malicious'), JSON.stringify(r.findings));
