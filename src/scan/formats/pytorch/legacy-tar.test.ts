@@ -3,8 +3,8 @@
  * is a count pickle, then per storage an args pickle `(key, location, storage_type)`, an int64
  * element count and the raw elements, then a storage-views pickle; `tensors` is a count pickle,
  * then per tensor an args pickle and a raw record (int32 ndim, 4 bytes, ndim sizes, ndim
- * strides, int64 offset). A pickle after a raw record is only found by skipping the record by
- * its size, as torch does.
+ * strides, int64 offset). The scanner skips each raw record by its size, as torch does, and so
+ * reads every pickle where torch would unpickle it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
