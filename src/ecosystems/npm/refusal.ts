@@ -30,9 +30,8 @@ export function refusalError(name: string, version: string, decision: GateDecisi
         { details },
       );
     case 'block':
-      if (decision.source === 'rejection') {
-        return new AirlockError('BLOCKED', `${name}@${version} was rejected by an Airlock reviewer (quarantine ${id ?? '?'}): ${reasonsText(verdict.reasons)}`, { details });
-      }
+      // The rejection's reason already names the reviewer, their reason and the quarantine id.
+      if (decision.source === 'rejection') return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock: ${reasonsText(verdict.reasons)}`, { details });
       return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock policy: ${reasonsText(verdict.reasons)}`, { details });
     case 'allow':
       return new AirlockError('INTERNAL', `refusalError called for an allowed version of ${name}@${version}`);

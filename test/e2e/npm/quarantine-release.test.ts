@@ -24,3 +24,31 @@ test('quarantine → airlock quarantine release (the CLI) → the same install s
   assert.equal(again.code, 0, again.output);
   assert.equal((await p.readJson('node_modules/scripted-pkg/package.json'))['version'], '1.0.0');
 });
+
+test('quarantine → airlock quarantine reject (the CLI) → npm names the rejection and its reason, resolving or by tarball URL', async (t) => {
+  const s = await e2e();
+  t.after(() => s.close());
+  const p = await s.project();
+  const held = await p.npm(['install', 'scripted-pkg']);
+  assert.notEqual(held.code, 0);
+  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
+  assert.notEqual(id, '', held.output);
+
+  const cli = { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: s.airlock.adminToken };
+  const reject = await airlockCli(['quarantine', 'reject', id, '--reason', 'the postinstall downloads a binary'], cli);
+  assert.equal(reject.code, 0, reject.output);
+
+  // Resolving: the version is withheld from the packument, and npm prints why.
+  const resolving = await p.npm(['install', 'scripted-pkg']);
+  assert.notEqual(resolving.code, 0);
+  assert.match(resolving.output, /scripted-pkg@1\.0\.0 is blocked by Airlock policy: .*rejected by a reviewer.*the postinstall downloads a binary/);
+
+  // By its tarball URL, as a lockfile's `resolved` names it: the download itself is refused,
+  // naming the reviewer's reason and the review once each.
+  const tarball = `${s.registry}scripted-pkg/-/scripted-pkg-1.0.0.tgz`;
+  const locked = await p.npm(['install', tarball]);
+  assert.notEqual(locked.code, 0);
+  const refusal = /scripted-pkg@1\.0\.0 is blocked by Airlock: rejected by a reviewer by \S+: the postinstall downloads a binary \(quarantine (\S+)\) \[airlock\.rejected\]/.exec(locked.output);
+  assert.equal(refusal?.[1], id, locked.output);
+  assert.equal(locked.output.split(id).length, 2, `the quarantine id once: ${locked.output}`);
+});
