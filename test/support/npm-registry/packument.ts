@@ -18,6 +18,8 @@ export interface FixtureVersion {
   readonly provenance?: boolean;
   /** Pad the tarball with this many incompressible bytes (large-artifact tests). */
   readonly padBytes?: number;
+  /** Write one zero block after `package/package.json` (tarball.ts `tar`): npm extracts it, Airlock's inspector refuses it. */
+  readonly strayZeroBlock?: boolean;
 }
 
 export interface FixturePackage {
@@ -88,7 +90,7 @@ export function buildPackage(pkg: FixturePackage, key: SigningKey): BuiltPackage
     if (v.padBytes !== undefined && v.padBytes > 0) {
       files.push({ path: 'blob.bin', content: randomish(v.padBytes, `${pkg.name}@${v.version}`) });
     }
-    const tarball = packageTarball(manifest, files);
+    const tarball = packageTarball(manifest, files, v.strayZeroBlock === true ? { strayZeroBlockAfter: 1 } : {});
     const filename = `${basename(pkg.name)}-${v.version}.tgz`;
     const subject = { name: `pkg:npm/${pkg.name.replace('@', '%40')}@${v.version}`, digest: { sha512: Buffer.from(tarball.integrity.slice(7), 'base64').toString('hex') } };
     const attestations = v.provenance === true

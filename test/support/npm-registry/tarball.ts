@@ -47,10 +47,15 @@ function paxRecord(key: string, value: string): string {
   return `${len}${body}`;
 }
 
-/** An uncompressed tar archive of the files, in order. */
-export function tar(files: readonly TarFile[]): Buffer {
+/**
+ * An uncompressed tar archive of the files, in order. `strayZeroBlockAfter` writes one zero block
+ * after that many entries: a lone zero block is not the end of the archive (that takes two), and
+ * node-tar, which npm extracts with, reads on past it.
+ */
+export function tar(files: readonly TarFile[], options: { readonly strayZeroBlockAfter?: number } = {}): Buffer {
   const parts: Buffer[] = [];
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
+    if (i === options.strayZeroBlockAfter) parts.push(Buffer.alloc(512));
     const data = f.type === 'symlink' || f.type === 'directory' ? Buffer.alloc(0) : Buffer.from(f.content);
     const flag = f.type === 'symlink' ? '2' : f.type === 'directory' ? '5' : '0';
     let name = f.path;
@@ -83,13 +88,17 @@ export function digestsOf(bytes: Uint8Array): { integrity: string; shasum: strin
 }
 
 /** A package tarball: `package/package.json` from the manifest plus extra files. */
-export function packageTarball(manifest: Readonly<Record<string, unknown>>, extra: readonly TarFile[] = []): BuiltTarball {
+export function packageTarball(
+  manifest: Readonly<Record<string, unknown>>,
+  extra: readonly TarFile[] = [],
+  options: { readonly strayZeroBlockAfter?: number } = {},
+): BuiltTarball {
   const files: TarFile[] = [
     { path: 'package/package.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
     { path: 'package/index.js', content: `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n` },
     ...extra.map((f) => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` })),
   ];
-  const bytes = gzipSync(tar(files), { level: 6 });
+  const bytes = gzipSync(tar(files, options), { level: 6 });
   const regular = files.filter((f) => (f.type ?? 'file') === 'file');
   return {
     bytes,
