@@ -147,7 +147,11 @@ export class TarReader {
     while (i < chunk.length) {
       switch (this.#state) {
         case 'done':
-          return; // trailing data after the end-of-archive marker is ignored, as tar does
+          // Zero padding after the end-of-archive marker is normal (tar pads to whole records).
+          // Anything else is refused: node-tar stops at the marker, but tar-stream (yarn 1's
+          // extractor) reads on, so entries hidden there would be installed without being seen.
+          for (; i < chunk.length; i++) if (chunk[i] !== 0) throw new TarFormatError('data after the end-of-archive marker');
+          return;
         case 'header': {
           const take = Math.min(BLOCK - this.#headerFill, chunk.length - i);
           this.#header.set(chunk.subarray(i, i + take), this.#headerFill);

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { packageTarball, tar } from '../../../test/support/npm-registry/index.ts';
 import { inspectTarball, TarballFeed } from './tarball-inspect.ts';
+import { TarReader } from './tar-reader.ts';
 
 const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array<number>(60).fill(0)]);
 
@@ -54,6 +55,20 @@ test('hostile archives: bad gzip, bad checksums, truncation, traversal, limits',
   assert.match((await inspectTarball(Readable.from([many]), { maxEntries: 10, maxUnpackedBytes: 1e9, maxManifestBytes: 1e6 })).error ?? '', /more than 10 entries/);
   const bomb = gzipSync(tar([{ path: 'package/zeros', content: Buffer.alloc(5_000_000) }]));
   assert.match((await inspectTarball(Readable.from([bomb]), { maxEntries: 10, maxUnpackedBytes: 1_000_000, maxManifestBytes: 1e6 })).error ?? '', /bytes unpacked/);
+  // Entries after the end-of-archive marker: node-tar (npm) stops there, tar-stream (yarn 1) reads
+  // on and would install a second package.json unseen. Zero padding there is normal.
+  const manifest = { path: 'package/package.json', content: '{"name":"x","version":"1.0.0"}' };
+  const hidden = gzipSync(Buffer.concat([tar([manifest]), tar([{ ...manifest, content: '{"name":"x","version":"1.0.0","scripts":{"postinstall":"x"}}' }])]));
+  assert.equal((await inspectTarball(Readable.from([hidden]))).error, 'data after the end-of-archive marker', 'streamed');
+  assert.equal((await inspectTarball(hidden)).error, 'data after the end-of-archive marker', 'inflated in one piece');
+  const raw = Buffer.concat([tar([manifest]), tar([manifest])]);
+  const reader = new TarReader({ maxEntries: 10, maxTotalBytes: 1e6, maxExtendedHeaderBytes: 1e6 }, { entry() {}, data() {}, end() {} });
+  assert.throws(() => {
+    for (let i = 0; i < raw.length; i += 7) reader.push(raw.subarray(i, i + 7));
+  }, /data after the end-of-archive marker/, 'whatever the chunks');
+  const padded = await inspectTarball(gzipSync(Buffer.concat([tar([manifest]), Buffer.alloc(10240 - 2048)])));
+  assert.equal(padded.error, null);
+  assert.equal(padded.manifestName, 'x');
   const noManifest = gzipSync(tar([{ path: 'package/index.js', content: 'x' }]));
   assert.equal((await inspectTarball(Readable.from([noManifest]))).facts['manifest_error'], 'the tarball has no package.json');
 });
