@@ -29,6 +29,24 @@ export interface TarVisitor {
   end(): void;
 }
 
+/**
+ * Where npm's extraction puts an entry, relative to the package folder; null when it writes it
+ * nowhere there. npm extracts with node-tar and `strip: 1`: the first component goes, whatever
+ * it is (`package`, `.`, `..`), `.` and empty components resolve away (tar 7 also drops a root
+ * left by the strip: `package//x` is `x`), and an entry with `..` after the first component is
+ * skipped. `\` counts as a separator too, as node-tar reads it on Windows. Reading paths any
+ * other way lets a second `package.json` (`./package.json`, `package/./package.json`) slip
+ * past the inspection while npm writes it over the first.
+ */
+export function extractedPath(path: string): string | null {
+  const kept: string[] = [];
+  for (const part of path.split(/[\\/]/).slice(1)) {
+    if (part === '..') return null;
+    if (part !== '' && part !== '.') kept.push(part);
+  }
+  return kept.length === 0 ? null : kept.join('/');
+}
+
 export class TarFormatError extends Error {
   constructor(message: string) {
     super(message);

@@ -7,24 +7,11 @@
  * Bounded like the inspection: entry count, total size and extended headers.
  */
 import type { Readable } from 'node:stream';
-import type { TarEntry, TarVisitor } from './tar-reader.ts';
+import { extractedPath, type TarEntry, type TarVisitor } from './tar-reader.ts';
 import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
 
 /** At most this many files per request. */
 const MAX_FILES = 32;
-
-function relativePath(path: string): string | null {
-  const clean = path.replace(/^\.\//, '');
-  const slash = clean.indexOf('/');
-  if (slash === -1) return null;
-  const parts: string[] = [];
-  for (const part of clean.slice(slash + 1).split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') return null;
-    parts.push(part);
-  }
-  return parts.length === 0 ? null : parts.join('/');
-}
 
 class FilesVisitor implements TarVisitor {
   readonly files = new Map<string, Buffer>();
@@ -41,7 +28,7 @@ class FilesVisitor implements TarVisitor {
 
   entry(e: TarEntry): void {
     this.#close();
-    const rel = e.type === 'file' ? relativePath(e.path) : null;
+    const rel = e.type === 'file' ? extractedPath(e.path) : null;
     if (rel !== null && this.#wanted.has(rel)) {
       this.#current = rel;
       this.#chunks = [];

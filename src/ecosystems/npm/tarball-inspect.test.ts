@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { packageTarball, tar } from '../../../test/support/npm-registry/index.ts';
 import { inspectTarball, TarballFeed } from './tarball-inspect.ts';
-import { TarReader } from './tar-reader.ts';
+import { extractedPath, TarReader } from './tar-reader.ts';
 
 const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...new Array<number>(60).fill(0)]);
 
@@ -147,4 +147,39 @@ test('a tarball fed chunk by chunk is inspected as its stream is; once the walk 
   // zlib reports the bad header while or after consuming it; from then on nothing is taken.
   assert.equal(await broken.write(gz), false);
   assert.match((await broken.end()).error ?? '', /header/);
+});
+
+test('paths are read as npm extracts them (node-tar, strip 1): a second root package.json is not inspectable', async () => {
+  // Where node-tar 7 (npm 11) put each entry, checked by hand; `\` is a separator on Windows.
+  const cases: ReadonlyArray<readonly [string, string | null]> = [
+    ['package/package.json', 'package.json'],
+    ['package/./package.json', 'package.json'],
+    ['package/.//package.json', 'package.json'],
+    ['package//package.json', 'package.json'],
+    ['./package.json', 'package.json'],
+    ['../package.json', 'package.json'],
+    ['other/package.json', 'package.json'],
+    ['./package/package.json', 'package/package.json'],
+    ['package/x/../package.json', null],
+    ['package\\package.json', 'package.json'],
+    ['package/lib/package.json', 'lib/package.json'],
+    ['package', null],
+    ['package/', null],
+  ];
+  for (const [path, where] of cases) assert.equal(extractedPath(path), where, path);
+
+  const plain = { path: 'package/package.json', content: '{"name":"x","version":"1.0.0"}' };
+  const scripted = '{"name":"x","version":"1.0.0","scripts":{"postinstall":"node x.js"}}';
+  for (const second of ['package/./package.json', './package.json', 'package//package.json', 'package/PACKAGE.JSON', 'package\\package.json']) {
+    const r = await inspectTarball(gzipSync(tar([plain, { path: second, content: scripted }])));
+    assert.equal(r.error, `more than one package.json at the package root (package/package.json, ${second})`, second);
+  }
+  // The other way round: the manifest npm keeps at the root is the one inspected.
+  const nested = await inspectTarball(gzipSync(tar([{ ...plain, content: scripted }, { path: './package/package.json', content: plain.content }])));
+  assert.equal(nested.error, null);
+  assert.deepEqual(nested.facts['install_scripts'], { postinstall: 'node x.js' });
+  // A path npm skips is not the manifest, and binding.gyp counts however it is written.
+  const skipped = await inspectTarball(gzipSync(tar([plain, { path: 'package/x/../package.json', content: scripted }, { path: 'package/./binding.gyp', content: '{}' }])));
+  assert.equal(skipped.error, null);
+  assert.deepEqual(skipped.facts['install_scripts'], { install: 'node-gyp rebuild' });
 });

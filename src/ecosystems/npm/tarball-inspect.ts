@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
-import { TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
+import { extractedPath, TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 
 export interface InspectLimits {
   readonly maxEntries: number;
@@ -49,15 +49,6 @@ export interface TarballInspection {
 type Obj = { [k: string]: unknown };
 const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** Strip the first path component, as npm does when it extracts (`package/x` → `x`). */
-function relativePath(path: string): string | null {
-  const clean = path.replace(/^\.\//, '');
-  const slash = clean.indexOf('/');
-  if (slash === -1) return null;
-  const rest = clean.slice(slash + 1).replace(/\/+$/, '');
-  return rest === '' ? null : rest;
-}
-
 function unsafe(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[\\/]/).includes('..');
 }
@@ -71,8 +62,9 @@ class FactsVisitor implements TarVisitor {
   readonly binaries: string[] = [];
   binaryCount = 0;
   readonly unsafePaths: string[] = [];
-  /** The root package.json (the last one wins on extraction); null until seen. */
+  /** The root package.json; null until seen. */
   manifest: Buffer[] | null = null;
+  #manifestPath: string | null = null;
   manifestSize = 0;
   manifestTooLarge = false;
   readonly #maxManifest: number;
@@ -87,17 +79,23 @@ class FactsVisitor implements TarVisitor {
 
   entry(e: TarEntry): void {
     this.#close();
-    const rel = relativePath(e.path);
+    const rel = extractedPath(e.path);
     if (unsafe(e.path) && this.unsafePaths.length < MAX_LISTED) this.unsafePaths.push(e.path.slice(0, 256));
     if (e.type === 'symlink' || e.type === 'hardlink') this.links++;
     this.#rel = rel;
     this.#isFile = e.type === 'file';
-    this.#isManifest = this.#isFile && rel === 'package.json';
+    // Compared without case: on a case-insensitive disk (macOS, Windows) `PACKAGE.JSON` is the same file.
+    const root = rel?.toLowerCase();
+    this.#isManifest = this.#isFile && root === 'package.json';
     if (!this.#isFile) return;
     this.files++;
     this.unpacked += e.size;
-    if (rel === 'binding.gyp') this.bindingGyp = true;
+    if (root === 'binding.gyp') this.bindingGyp = true;
     if (this.#isManifest) {
+      // npm would keep whichever came last, and a differently written path can be the one it
+      // keeps while a reader of the first sees a harmless manifest: two is not inspectable.
+      if (this.#manifestPath !== null) throw new TarFormatError(`more than one package.json at the package root (${this.#manifestPath.slice(0, 100)}, ${e.path.slice(0, 100)})`);
+      this.#manifestPath = e.path;
       this.manifest = [];
       this.manifestSize = 0;
       this.manifestTooLarge = e.size > this.#maxManifest;

@@ -47,3 +47,16 @@ test('the built-in policy quarantines it; a reviewer\'s release (the CLI) lets n
   const { join } = await import('node:path');
   assert.match(await readFile(join(p.dir, 'node_modules/odd-tar/index.js'), 'utf8'), /odd-tar@1\.0\.0/);
 });
+
+test('a second package.json that npm writes over the first (package/./package.json) does not hide its install script', async (t) => {
+  // The packument and the first manifest say nothing of scripts; npm extracts the second one
+  // last, over the first, and would run its postinstall.
+  const sneaky = { name: 'scripted-sneaky', version: '1.0.0', description: 'scripted-sneaky fixture', main: 'index.js', license: 'MIT', scripts: { postinstall: 'node -e "1"' } };
+  const packages = [...FIXTURE_PACKAGES, { name: 'scripted-sneaky', versions: [{ version: '1.0.0', files: [{ path: 'package/./package.json', content: JSON.stringify(sneaky) }] }] }];
+  const s = await e2e({ packages });
+  t.after(() => s.close());
+  const p = await s.project();
+  const r = await p.npm(['install', 'scripted-sneaky']);
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, /scripted-sneaky@1\.0\.0 is blocked by Airlock: its tarball could not be inspected \(more than one package\.json at the package root \(package\/package\.json, package\/\.\/package\.json\)\)/);
+});
