@@ -50,7 +50,7 @@ test('the built-in policy quarantines it; a reviewer\'s release (the CLI) lets n
 
 test('a second package.json that npm writes over the first (package/./package.json) does not hide its install script', async (t) => {
   // The packument and the first manifest say nothing of scripts; npm extracts the second one
-  // last, over the first, and would run its postinstall.
+  // last, over the first, so the package on disk has a postinstall the inspection never saw.
   const sneaky = { name: 'scripted-sneaky', version: '1.0.0', description: 'scripted-sneaky fixture', main: 'index.js', license: 'MIT', scripts: { postinstall: 'node -e "1"' } };
   const packages = [...FIXTURE_PACKAGES, { name: 'scripted-sneaky', versions: [{ version: '1.0.0', files: [{ path: 'package/./package.json', content: JSON.stringify(sneaky) }] }] }];
   const s = await e2e({ packages });
