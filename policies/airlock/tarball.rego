@@ -1,6 +1,6 @@
 # What the artifact itself shows (artifact phase, `input.facts.tarball`): a tarball that writes
 # outside its package directory or claims to be another package is refused; one that could not
-# be inspected completely is held for review (fail closed).
+# be inspected completely, or whose package.json could not be read, is held for review (fail closed).
 package airlock
 
 import rego.v1
@@ -29,4 +29,10 @@ quarantine contains {"id": "tarball.uninspectable", "msg": msg} if {
 	problem := input.facts.tarball.inspection_error
 	is_string(problem)
 	msg := sprintf("%s could not be inspected completely: %s", [package_label, problem])
+}
+
+quarantine contains {"id": "tarball.manifest_unreadable", "msg": msg} if {
+	problem := input.facts.tarball.manifest_error
+	is_string(problem)
+	msg := sprintf("%s: its package.json could not be read (%s), so its install scripts are unknown", [package_label, problem])
 }

@@ -3,7 +3,7 @@ package airlock_test
 import rego.v1
 
 tarball(t) := object.union(base_input, {"phase": "artifact", "facts": object.union(base_input.facts, {"tarball": object.union(
-	{"size": 1000, "file_count": 3, "unpacked_size": 3000, "install_scripts": {}, "has_install_script": false, "unsafe_paths": [], "manifest_name": "left-pad", "manifest_version": "1.3.0", "inspection_error": null},
+	{"size": 1000, "file_count": 3, "unpacked_size": 3000, "install_scripts": {}, "has_install_script": false, "unsafe_paths": [], "manifest_name": "left-pad", "manifest_version": "1.3.0", "manifest_error": null, "inspection_error": null},
 	t,
 )})})
 
@@ -26,4 +26,8 @@ test_tarball_of_another_version_is_denied if {
 
 test_uninspectable_tarball_is_quarantined if {
 	"tarball.uninspectable" in ids(data.airlock.quarantine) with input as tarball({"inspection_error": "gzip: invalid header"})
+}
+
+test_unreadable_manifest_is_quarantined if {
+	"tarball.manifest_unreadable" in ids(data.airlock.quarantine) with input as tarball({"manifest_error": "package.json is not valid JSON", "manifest_name": null, "manifest_version": null})
 }

@@ -159,9 +159,11 @@ export class ArtifactService {
     const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#tarballs.readFiles(rec, paths, maxBytesEach) };
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
-    // Fail closed on a tarball the inspection could not read, unless a reviewer released this
-    // version: the quarantine record they reviewed has the inspection's error in its facts.
-    if (inspection.error !== null && decision.source !== 'release') return { kind: 'refuse', error: uninspectableError(name, version, inspection.error) };
+    // Fail closed on a tarball the inspection could not read, or whose package.json it could not
+    // (its install scripts are then unknown), unless a reviewer released this version: the
+    // quarantine record they reviewed has the error in its facts.
+    const unread = inspection.error ?? inspection.manifestError;
+    if (unread !== null && decision.source !== 'release') return { kind: 'refuse', error: uninspectableError(name, version, unread) };
     // A fresh download is served from memory; a stored file is read when it is sent.
     const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : ingested.body;
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };

@@ -183,3 +183,14 @@ test('paths are read as npm extracts them (node-tar, strip 1): a second root pac
   assert.equal(skipped.error, null);
   assert.deepEqual(skipped.facts['install_scripts'], { install: 'node-gyp rebuild' });
 });
+
+test('package.json is read as npm reads it: a byte order mark is dropped; an unreadable one is reported', async () => {
+  const scripted = '{"name":"x","version":"1.0.0","scripts":{"preinstall":"node x.js"}}';
+  const bom = await inspectTarball(gzipSync(tar([{ path: 'package/package.json', content: `\uFEFF${scripted}` }])));
+  assert.equal(bom.manifestError, null);
+  assert.deepEqual(bom.facts['install_scripts'], { preinstall: 'node x.js' });
+  const broken = await inspectTarball(gzipSync(tar([{ path: 'package/package.json', content: `${scripted},` }])));
+  assert.equal(broken.manifestError, 'package.json is not valid JSON');
+  assert.equal(broken.facts['manifest_error'], 'package.json is not valid JSON');
+  assert.equal(broken.error, null);
+});

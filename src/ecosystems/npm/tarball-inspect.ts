@@ -44,6 +44,8 @@ export interface TarballInspection {
   readonly manifestVersion: string | null;
   /** Why the tarball could not be read completely; facts are then partial. */
   readonly error: string | null;
+  /** Why its package.json could not be read (missing, too large, not JSON): its install scripts are then unknown. */
+  readonly manifestError: string | null;
 }
 
 type Obj = { [k: string]: unknown };
@@ -131,7 +133,8 @@ function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj 
   if (v.manifest === null) return { manifest: null, error: 'the tarball has no package.json' };
   if (v.manifestTooLarge) return { manifest: null, error: `package.json is larger than ${limits.maxManifestBytes} bytes` };
   try {
-    const parsed: unknown = JSON.parse(Buffer.concat(v.manifest, v.manifestSize).toString('utf8'));
+    // npm drops a leading byte order mark before parsing (json-parse-even-better-errors).
+    const parsed: unknown = JSON.parse(Buffer.concat(v.manifest, v.manifestSize).toString('utf8').replace(/^\uFEFF/, ''));
     return isObject(parsed) ? { manifest: parsed, error: null } : { manifest: null, error: 'package.json is not an object' };
   } catch {
     return { manifest: null, error: 'package.json is not valid JSON' };
@@ -278,6 +281,7 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       inspection_error: error,
     },
     manifestName: name,
+    manifestError,
     manifestVersion: version,
     error,
   };

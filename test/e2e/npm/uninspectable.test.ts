@@ -60,3 +60,14 @@ test('a second package.json that npm writes over the first (package/./package.js
   assert.notEqual(r.code, 0, r.output);
   assert.match(r.output, /scripted-sneaky@1\.0\.0 is blocked by Airlock: its tarball could not be inspected \(more than one package\.json at the package root \(package\/package\.json, package\/\.\/package\.json\)\)/);
 });
+
+test('a package.json Airlock cannot read (larger than 1 MiB) leaves its install scripts unknown: refused under a policy that allows it', async (t) => {
+  const manifest = { description: 'x'.repeat(1100 * 1024), scripts: { postinstall: 'node -e "1"' } };
+  const packages = [...FIXTURE_PACKAGES, { name: 'scripted-big', versions: [{ version: '1.0.0', manifest }] }];
+  const s = await e2e({ packages });
+  t.after(() => s.close());
+  const p = await s.project();
+  const r = await p.npm(['install', 'scripted-big']);
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, /scripted-big@1\.0\.0 is blocked by Airlock: its tarball could not be inspected \(package\.json is larger than 1048576 bytes\)/);
+});
