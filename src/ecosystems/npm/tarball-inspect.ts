@@ -281,8 +281,8 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       inspection_error: error,
     },
     manifestName: name,
-    manifestError,
     manifestVersion: version,
     error,
+    manifestError,
   };
 }
