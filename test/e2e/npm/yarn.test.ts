@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
 import { cleanEnv, e2e, run } from './support.ts';
 
@@ -34,4 +36,20 @@ test('yarn berry (4) installs through Airlock: it builds %2f tarball URLs itself
   assert.equal((await p.readJson('node_modules/@acme/widget/package.json'))['version'], '2.0.0');
   assert.equal((await p.readJson('node_modules/hide-me/package.json'))['version'], '1.0.0');
   assert.ok(s.env.registry.requests.some((q) => q.path === '/@acme/widget/-/widget-2.0.0.tgz'), 'Airlock fetched the tarball upstream');
+});
+
+test('yarn classic: a package.json hidden after the tarball\'s end-of-archive marker, which yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
+  const { yarnClassic } = await clients();
+  const hidden = { name: 'after-end', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } };
+  const packages = [...FIXTURE_PACKAGES, { name: 'after-end', versions: [{ version: '1.0.0', afterEnd: [{ path: 'package.json', content: JSON.stringify(hidden) }] }] }];
+  const s = await e2e({ packages });
+  t.after(() => s.close());
+  const p = await s.project();
+  const r = await run(process.execPath, [yarnClassic, 'add', 'after-end', '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
+    cwd: p.dir,
+    env: cleanEnv({ HOME: p.dir }),
+  });
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, /403/);
+  assert.equal(existsSync(join(p.dir, 'node_modules', 'after-end', 'POSTINSTALL_RAN')), false);
 });

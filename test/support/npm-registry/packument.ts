@@ -20,6 +20,8 @@ export interface FixtureVersion {
   readonly padBytes?: number;
   /** Write one zero block after `package/package.json` (tarball.ts `tar`): npm extracts it, Airlock's inspector refuses it. */
   readonly strayZeroBlock?: boolean;
+  /** Files in a second archive after the tarball's end-of-archive marker (tarball.ts `packageTarball`). */
+  readonly afterEnd?: readonly TarFile[];
 }
 
 export interface FixturePackage {
@@ -90,7 +92,7 @@ export function buildPackage(pkg: FixturePackage, key: SigningKey): BuiltPackage
     if (v.padBytes !== undefined && v.padBytes > 0) {
       files.push({ path: 'blob.bin', content: randomish(v.padBytes, `${pkg.name}@${v.version}`) });
     }
-    const tarball = packageTarball(manifest, files, v.strayZeroBlock === true ? { strayZeroBlockAfter: 1 } : {});
+    const tarball = packageTarball(manifest, files, { ...(v.strayZeroBlock === true ? { strayZeroBlockAfter: 1 } : {}), ...(v.afterEnd === undefined ? {} : { afterEnd: v.afterEnd }) });
     const filename = `${basename(pkg.name)}-${v.version}.tgz`;
     const subject = { name: `pkg:npm/${pkg.name.replace('@', '%40')}@${v.version}`, digest: { sha512: Buffer.from(tarball.integrity.slice(7), 'base64').toString('hex') } };
     const attestations = v.provenance === true

@@ -91,14 +91,17 @@ export function digestsOf(bytes: Uint8Array): { integrity: string; shasum: strin
 export function packageTarball(
   manifest: Readonly<Record<string, unknown>>,
   extra: readonly TarFile[] = [],
-  options: { readonly strayZeroBlockAfter?: number } = {},
+  options: { readonly strayZeroBlockAfter?: number; readonly afterEnd?: readonly TarFile[] } = {},
 ): BuiltTarball {
   const files: TarFile[] = [
     { path: 'package/package.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
     { path: 'package/index.js', content: `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n` },
     ...extra.map((f) => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` })),
   ];
-  const bytes = gzipSync(tar(files, options), { level: 6 });
+  // `afterEnd`: a second archive after the first one's end-of-archive marker, which node-tar
+  // ignores and tar-stream (yarn 1) reads on into.
+  const after = (options.afterEnd ?? []).map((f) => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` }));
+  const bytes = gzipSync(after.length === 0 ? tar(files, options) : Buffer.concat([tar(files, options), tar(after)]), { level: 6 });
   const regular = files.filter((f) => (f.type ?? 'file') === 'file');
   return {
     bytes,
