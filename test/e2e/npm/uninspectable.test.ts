@@ -1,10 +1,13 @@
 /**
- * A tarball Airlock cannot inspect, though npm can extract it: one zero block after
- * package.json, which node-tar reads past and Airlock's tar reader refuses. Whatever the policy
- * says, it is not served unseen; a reviewer who releases it after seeing why takes responsibility.
+ * Tarballs Airlock cannot fully inspect, though npm can extract them: a lone zero block after
+ * package.json (node-tar reads past it, Airlock's tar reader refuses it), a second root
+ * package.json under another path, a package.json too large to read. Whatever the policy says,
+ * they are not served unseen; a reviewer who releases one after seeing why takes responsibility.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
 import { airlockCli, e2e } from './support.ts';
 
@@ -43,8 +46,6 @@ test('the built-in policy quarantines it; a reviewer\'s release (the CLI) lets n
   assert.equal(again.code, 0, again.output);
   assert.equal((await p.readJson('node_modules/odd-tar/package.json'))['version'], '1.0.0');
   // The entry after the zero block was extracted too.
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   assert.match(await readFile(join(p.dir, 'node_modules/odd-tar/index.js'), 'utf8'), /odd-tar@1\.0\.0/);
 });
 
