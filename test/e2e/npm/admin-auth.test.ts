@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { airlockCli, e2e } from './support.ts';
+import { airlockCli, e2e, quarantineIdIn } from './support.ts';
 
 test('the admin API refuses missing and under-privileged tokens', async (t) => {
   const s = await e2e();
   t.after(() => s.close());
   const p = await s.project();
   const held = await p.npm(['install', 'scripted-pkg']);
-  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
+  const id = quarantineIdIn(held.output);
   assert.notEqual(id, '');
 
   const api = `${s.airlock.url}/-/api`;

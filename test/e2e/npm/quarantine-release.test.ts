@@ -1,23 +1,26 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { airlockCli, e2e } from './support.ts';
+import { e2e, quarantineIdIn, type E2e, type Project } from './support.ts';
 
-test('quarantine → airlock quarantine release (the CLI) → the same install succeeds', async (t) => {
+/** A fresh Airlock whose test policy has just quarantined scripted-pkg@1.0.0 for its install script. */
+async function heldScriptedPkg(t: TestContext): Promise<{ s: E2e; p: Project; id: string }> {
   const s = await e2e();
   t.after(() => s.close());
   const p = await s.project();
   const held = await p.npm(['install', 'scripted-pkg']);
   assert.notEqual(held.code, 0);
   assert.match(held.output, /scripted-pkg@1\.0\.0 is quarantined by Airlock: the tarball runs install scripts \[test\.scripts\]\. Quarantine id (\S+); to use it, ask an approver to review it: airlock quarantine release/);
-  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
+  return { s, p, id: quarantineIdIn(held.output) };
+}
 
-  const cli = { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: s.airlock.adminToken };
-  const list = await airlockCli(['quarantine', 'list', '--format', 'json'], cli);
+test('quarantine → airlock quarantine release (the CLI) → the same install succeeds', async (t) => {
+  const { s, p, id } = await heldScriptedPkg(t);
+  const list = await s.cli(['quarantine', 'list', '--format', 'json']);
   assert.equal(list.code, 0, list.output);
   const records = JSON.parse(list.stdout) as Array<{ id: string; purl: string; state: string; reasons: Array<{ message: string }> }>;
   assert.deepEqual(records.map((r) => [r.id, r.purl, r.state]), [[id, 'pkg:npm/scripted-pkg@1.0.0', 'quarantined']]);
 
-  const release = await airlockCli(['quarantine', 'release', id, '--reason', 'the postinstall only prints'], cli);
+  const release = await s.cli(['quarantine', 'release', id, '--reason', 'the postinstall only prints']);
   assert.equal(release.code, 0, release.output);
 
   const again = await p.npm(['install', 'scripted-pkg']);
@@ -26,16 +29,8 @@ test('quarantine → airlock quarantine release (the CLI) → the same install s
 });
 
 test('quarantine → airlock quarantine reject (the CLI) → npm names the rejection and its reason, resolving or by tarball URL', async (t) => {
-  const s = await e2e();
-  t.after(() => s.close());
-  const p = await s.project();
-  const held = await p.npm(['install', 'scripted-pkg']);
-  assert.notEqual(held.code, 0);
-  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
-  assert.notEqual(id, '', held.output);
-
-  const cli = { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: s.airlock.adminToken };
-  const reject = await airlockCli(['quarantine', 'reject', id, '--reason', 'the postinstall downloads a binary'], cli);
+  const { s, p, id } = await heldScriptedPkg(t);
+  const reject = await s.cli(['quarantine', 'reject', id, '--reason', 'the postinstall downloads a binary']);
   assert.equal(reject.code, 0, reject.output);
 
   // Resolving: the version is withheld from the packument, and npm prints why.

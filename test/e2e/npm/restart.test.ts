@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { airlockCli, e2e } from './support.ts';
+import { e2e, quarantineIdIn } from './support.ts';
 
 test('restart keeps every decision and quarantine record', async (t) => {
   let s = await e2e();
@@ -8,14 +8,14 @@ test('restart keeps every decision and quarantine record', async (t) => {
   const p = await s.project();
   assert.equal((await p.npm(['install', '@acme/widget'])).code, 0);
   const held = await p.npm(['install', 'scripted-pkg']);
-  const id = /Quarantine id (\S+);/.exec(held.output)?.[1] ?? '';
+  const id = quarantineIdIn(held.output);
   assert.notEqual(id, '');
   const before = await s.airlock.app.airlock.storage.metadata.listDecisions({ limit: 100 });
 
   s = await s.restart();
   const after = await s.airlock.app.airlock.storage.metadata.listDecisions({ limit: 100 });
   assert.deepEqual(after.items.map((d) => [d.id, d.purl, d.verdict]), before.items.map((d) => [d.id, d.purl, d.verdict]));
-  const list = await airlockCli(['quarantine', 'list', '--format', 'json'], { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: s.airlock.adminToken });
+  const list = await s.cli(['quarantine', 'list', '--format', 'json']);
   assert.equal(list.code, 0, list.output);
   assert.deepEqual((JSON.parse(list.stdout) as Array<{ id: string; state: string }>).map((r) => [r.id, r.state]), [[id, 'quarantined']]);
 

@@ -67,6 +67,11 @@ export async function project(defaultRegistry: string, root: string): Promise<Pr
   };
 }
 
+/** The quarantine id in what npm printed for a held version ("Quarantine id X;"), or ''. */
+export function quarantineIdIn(output: string): string {
+  return /Quarantine id (\S+);/.exec(output)?.[1] ?? '';
+}
+
 /** `airlock <args>` — the real CLI, as an operator would run it. */
 export function airlockCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   return run(process.execPath, [join(ROOT, 'bin', 'airlock.js'), ...args], { cwd: ROOT, env: cleanEnv(env) });
@@ -79,6 +84,8 @@ export interface E2e {
   readonly registry: string;
   readonly tmp: string;
   project(): Promise<Project>;
+  /** `airlock <args>` against this Airlock with its admin token. */
+  cli(args: readonly string[]): Promise<RunResult>;
   /** Stop Airlock and start it again on the same data directory. */
   restart(): Promise<E2e>;
   close(): Promise<void>;
@@ -93,6 +100,7 @@ async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined
     registry,
     tmp,
     project: () => project(registry, tmp),
+    cli: (args) => airlockCli(args, { AIRLOCK_SERVER: airlock.url, AIRLOCK_TOKEN: airlock.adminToken }),
     async restart() {
       const dir = airlock.dataDir;
       await airlock.app.close();
