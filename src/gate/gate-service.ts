@@ -33,7 +33,7 @@ import { Generation } from './generation.ts';
 import { jsonDigest } from './facts-digest.ts';
 import { ReviewIndex, reviewEntryOf, type ReviewEntry } from './review-index.ts';
 import { buildPolicyInput, exceptionsFor, reviewInput } from './policy-input.ts';
-import { applyOverrides, isActiveRelease } from './overrides.ts';
+import { applyOverrides, holdUnread, isActiveRelease } from './overrides.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 
 /** What the gate needs from the policy service. */
@@ -310,7 +310,7 @@ export class GateService implements Gate {
   async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<GateDecision> {
     const { subject } = candidate;
     const now = this.#deps.clock();
-    const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${jsonDigest(requestJson(request))}`;
+    const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${candidate.unread ?? ''}\0${jsonDigest(requestJson(request))}`;
     const hit = this.#cache.artifact(key, now.getTime());
     if (hit !== null) {
       this.#deps.observer?.decision('artifact', hit.verdict.kind, hit.source, true);
@@ -372,7 +372,8 @@ export class GateService implements Gate {
   ): Judged {
     const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now), exceptions, now });
     const outcome = this.#deps.policy.decide(inputToJson(input), batch);
-    const result = applyOverrides(outcome.verdict, review, exceptions, now);
+    const verdict = c.unread === undefined || c.unread === null ? outcome.verdict : holdUnread(outcome.verdict, c.unread);
+    const result = applyOverrides(verdict, review, exceptions, now);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = now.getTime() + this.#options.verdictTtlMs;
     if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = Math.min(validUntil, review.expiresAt.getTime());

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Verdict } from '../core/index.ts';
 import type { PolicyException } from '../storage/ports/index.ts';
-import { applyOverrides, RULE_EXCEPTION, RULE_REJECTED, RULE_RELEASED } from './overrides.ts';
+import { applyOverrides, holdUnread, RULE_EXCEPTION, RULE_REJECTED, RULE_RELEASED, RULE_UNREAD } from './overrides.ts';
 import type { ReviewEntry } from './review-index.ts';
 import { parseDuration, parseExpiry } from './duration.ts';
 
@@ -74,4 +74,15 @@ test('durations and expiries', () => {
   assert.equal(parseExpiry('2026-05-01T00:00:00Z', now).toISOString(), '2026-05-01T00:00:00.000Z');
   assert.throws(() => parseExpiry('2020-01-01T00:00:00Z', now), /future/);
   assert.throws(() => parseExpiry('0s', now), /future/);
+});
+
+test('an artifact that could not be read completely: an allow is held for review, which a release lifts; deny and quarantine stand', () => {
+  const held = holdUnread(allow, 'truncated archive');
+  assert.equal(held.kind, 'quarantine');
+  assert.deepEqual(held.kind === 'quarantine' ? held.reasons.map((r) => r.rule) : [], [RULE_UNREAD]);
+  assert.match(held.kind === 'quarantine' ? (held.reasons[0]?.message ?? '') : '', /truncated archive/);
+  assert.deepEqual(held.warnings, allow.warnings);
+  assert.equal(holdUnread(block, 'truncated archive'), block);
+  assert.equal(holdUnread(quarantine, 'truncated archive'), quarantine);
+  assert.equal(applyOverrides(held, review('released'), [], now).verdict.kind, 'allow');
 });

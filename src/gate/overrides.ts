@@ -6,6 +6,8 @@
  *  - an expired release counts for nothing: the policy decides again;
  *  - an active exception waives the quarantine reasons whose rule it names (all of them when it
  *    names none); deny reasons are never waived.
+ * Before them, an artifact the adapter could not read completely is held for review even when the
+ * policy allows it (`holdUnread`): a reviewer may release it like any other quarantine.
  */
 import type { Reason, Verdict } from '../core/index.ts';
 import type { PolicyException } from '../storage/ports/index.ts';
@@ -22,6 +24,18 @@ export interface OverrideResult {
 export const RULE_REJECTED = 'airlock.rejected';
 export const RULE_RELEASED = 'airlock.released';
 export const RULE_EXCEPTION = 'airlock.exception';
+export const RULE_UNREAD = 'airlock.uninspectable';
+
+/**
+ * The policy's verdict on an artifact whose content could not be read completely (`why`): an
+ * allow becomes a quarantine, since the facts it rests on are partial; a deny or a quarantine
+ * stands as it is.
+ */
+export function holdUnread(policy: Verdict, why: string): Verdict {
+  if (policy.kind !== 'allow') return policy;
+  const reason: Reason = { message: `its content could not be inspected completely (${why.slice(0, 200)}); held for review whatever the policy allows`, rule: RULE_UNREAD };
+  return { kind: 'quarantine', reasons: [reason], warnings: policy.warnings };
+}
 
 function by(entry: ReviewEntry): string {
   const who = entry.decidedBy === null ? '' : ` by ${entry.decidedBy}`;

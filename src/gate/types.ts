@@ -41,6 +41,12 @@ export interface VersionCandidate {
    * an install hook runs). Not part of `input.facts`; what collectors conclude from it is.
    */
   readonly content?: ArtifactContent;
+  /**
+   * Artifact phase: why the adapter could not read the artifact's content completely (a corrupt
+   * archive, an unreadable manifest), so its facts are partial; null or absent when it could. The
+   * gate then holds an allowed artifact for review (overrides.ts `holdUnread`).
+   */
+  readonly unread?: string | null;
 }
 
 /** Read access to the files of an artifact the adapter has fetched, verified and stored. */

@@ -16,7 +16,7 @@ import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
-import { refusalError, uninspectableError } from './refusal.ts';
+import { refusalError } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
@@ -157,13 +157,11 @@ export class ArtifactService {
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);
     const content: ArtifactContent = { readFiles: (paths, maxBytesEach) => this.#tarballs.readFiles(rec, paths, maxBytesEach) };
-    const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content }, request, history);
-    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
-    // Fail closed on a tarball the inspection could not read, or whose package.json it could not
-    // (its install scripts are then unknown), unless a reviewer released this version: the
-    // quarantine record they reviewed has the error in its facts.
+    // A tarball the inspection could not read, or whose package.json it could not (its install
+    // scripts are then unknown), is held for review whatever the policy allows.
     const unread = inspection.error ?? inspection.manifestError;
-    if (unread !== null && decision.source !== 'release') return { kind: 'refuse', error: uninspectableError(name, version, unread) };
+    const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content, unread }, request, history);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
     // A fresh download is served from memory; a stored file is read when it is sent.
     const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : ingested.body;
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };

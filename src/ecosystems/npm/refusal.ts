@@ -38,13 +38,6 @@ export function refusalError(name: string, version: string, decision: GateDecisi
   }
 }
 
-/** An allowed tarball Airlock could not inspect is still refused (fail closed). */
-export function uninspectableError(name: string, version: string, why: string): AirlockError {
-  return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock: its tarball could not be inspected (${why.slice(0, 200)})`, {
-    details: { name, version },
-  });
-}
-
 const MAX_LISTED_VERSIONS = 12;
 
 /**
