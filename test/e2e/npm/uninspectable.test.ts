@@ -13,7 +13,7 @@ import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
 import type { FixturePackage } from '../../support/npm-registry/index.ts';
 import { e2e, quarantineIdIn } from './support.ts';
 
-const ODD_TAR: FixturePackage = { name: 'odd-tar', versions: [{ version: '1.0.0', strayZeroBlock: true }] };
+const ODD_TAR: FixturePackage = { name: 'odd-tar', versions: [{ version: '1.0.0', layout: { strayZeroBlockAfter: 1 } }] };
 /** What npm prints for a version the gate held because its tarball could not be read (`why`). */
 const held = (label: string, why: string): RegExp =>
   new RegExp(`${label} is quarantined by Airlock: its content could not be inspected completely \\(${why}\\); held for review whatever the policy allows \\[airlock\\.uninspectable\\]\\. Quarantine id \\S+;`);

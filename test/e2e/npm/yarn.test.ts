@@ -41,7 +41,7 @@ test('yarn berry (4) installs through Airlock: it builds %2f tarball URLs itself
 test('yarn classic: a package.json hidden after the tarball\'s end-of-archive marker, which yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
   const { yarnClassic } = await clients();
   const hidden = { name: 'after-end', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } };
-  const packages = [...FIXTURE_PACKAGES, { name: 'after-end', versions: [{ version: '1.0.0', afterEnd: [{ path: 'package.json', content: JSON.stringify(hidden) }] }] }];
+  const packages = [...FIXTURE_PACKAGES, { name: 'after-end', versions: [{ version: '1.0.0', layout: { afterEnd: [{ path: 'package.json', content: JSON.stringify(hidden) }] } }] }];
   const s = await e2e({ packages });
   t.after(() => s.close());
   const p = await s.project();

@@ -4,7 +4,7 @@
  * and the abbreviated ("corgi") form derived from them.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { packageTarball, type BuiltTarball, type TarFile } from './tarball.ts';
+import { packageTarball, type BuiltTarball, type TarballLayout, type TarFile } from './tarball.ts';
 
 export interface FixtureVersion {
   readonly version: string;
@@ -18,10 +18,8 @@ export interface FixtureVersion {
   readonly provenance?: boolean;
   /** Pad the tarball with this many incompressible bytes (large-artifact tests). */
   readonly padBytes?: number;
-  /** Write one zero block after `package/package.json` (tarball.ts `tar`): npm extracts it, Airlock's inspector refuses it. */
-  readonly strayZeroBlock?: boolean;
-  /** Files in a second archive after the tarball's end-of-archive marker (tarball.ts `packageTarball`). */
-  readonly afterEnd?: readonly TarFile[];
+  /** An unusual archive layout (tarball.ts `TarballLayout`). */
+  readonly layout?: TarballLayout;
 }
 
 export interface FixturePackage {
@@ -92,7 +90,7 @@ export function buildPackage(pkg: FixturePackage, key: SigningKey): BuiltPackage
     if (v.padBytes !== undefined && v.padBytes > 0) {
       files.push({ path: 'blob.bin', content: randomish(v.padBytes, `${pkg.name}@${v.version}`) });
     }
-    const tarball = packageTarball(manifest, files, { ...(v.strayZeroBlock === true ? { strayZeroBlockAfter: 1 } : {}), ...(v.afterEnd === undefined ? {} : { afterEnd: v.afterEnd }) });
+    const tarball = packageTarball(manifest, files, v.layout);
     const filename = `${basename(pkg.name)}-${v.version}.tgz`;
     const subject = { name: `pkg:npm/${pkg.name.replace('@', '%40')}@${v.version}`, digest: { sha512: Buffer.from(tarball.integrity.slice(7), 'base64').toString('hex') } };
     const attestations = v.provenance === true

@@ -87,21 +87,27 @@ export function digestsOf(bytes: Uint8Array): { integrity: string; shasum: strin
   };
 }
 
+/**
+ * Unusual archive layouts npm still extracts: `strayZeroBlockAfter` (see `tar`), and `afterEnd`,
+ * files in a second archive after the first one's end-of-archive marker, which node-tar ignores
+ * and tar-stream (yarn 1) reads on into.
+ */
+export interface TarballLayout {
+  readonly strayZeroBlockAfter?: number;
+  readonly afterEnd?: readonly TarFile[];
+}
+
+const inPackage = (f: TarFile): TarFile => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` });
+
 /** A package tarball: `package/package.json` from the manifest plus extra files. */
-export function packageTarball(
-  manifest: Readonly<Record<string, unknown>>,
-  extra: readonly TarFile[] = [],
-  options: { readonly strayZeroBlockAfter?: number; readonly afterEnd?: readonly TarFile[] } = {},
-): BuiltTarball {
+export function packageTarball(manifest: Readonly<Record<string, unknown>>, extra: readonly TarFile[] = [], layout: TarballLayout = {}): BuiltTarball {
   const files: TarFile[] = [
     { path: 'package/package.json', content: `${JSON.stringify(manifest, null, 2)}\n` },
     { path: 'package/index.js', content: `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n` },
-    ...extra.map((f) => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` })),
+    ...extra.map(inPackage),
   ];
-  // `afterEnd`: a second archive after the first one's end-of-archive marker, which node-tar
-  // ignores and tar-stream (yarn 1) reads on into.
-  const after = (options.afterEnd ?? []).map((f) => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` }));
-  const bytes = gzipSync(after.length === 0 ? tar(files, options) : Buffer.concat([tar(files, options), tar(after)]), { level: 6 });
+  const archive = tar(files, layout);
+  const bytes = gzipSync(layout.afterEnd === undefined ? archive : Buffer.concat([archive, tar(layout.afterEnd.map(inPackage))]), { level: 6 });
   const regular = files.filter((f) => (f.type ?? 'file') === 'file');
   return {
     bytes,
