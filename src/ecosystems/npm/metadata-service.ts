@@ -103,8 +103,8 @@ export class MetadataService {
    * The document buffers this service reads, with their holders: a load, render or candidates
    * build using one, the document cache, the background write of a fresh document. The last
    * holder to let go frees it at once. A cold install passes every package's whole document
-   * through memory (97 MB on the benchmark's workload), and left to V8 they piled up between
-   * full collections.
+   * through memory (99.8 MB on the benchmark's workload, as `bench:npm:packuments` prints), and
+   * left to V8 they piled up between full collections.
    */
   readonly #held = new HeldBuffers();
   /**
