@@ -3,9 +3,16 @@
  * extended headers. It never buffers file contents: for each entry it reports the header and
  * hands the data to the caller chunk by chunk. Hostile input: header checksums are verified,
  * sizes and counts are capped, extended headers are bounded.
+ *
+ * What it reads must be what the clients install, and npm (node-tar), yarn 1 (tar-stream) and
+ * pnpm (its own parser) do not read every archive alike: where one of them would frame the
+ * entries or place a file differently from the others, the archive is refused
+ * (`TarFormatError`) rather than read one way. Each such form was checked against the clients'
+ * own extractors (node-tar 7.5, tar-fs 1.16 with tar-stream 1.6, pnpm 10.34's parseTarball) and
+ * none occurs in real package tarballs; which client reads what is written next to each check.
  */
 
-export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
+export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
 export interface TarEntry {
   readonly path: string;
@@ -47,6 +54,26 @@ export function extractedPath(path: string): string | null {
   return kept.length === 0 ? null : kept.join('/');
 }
 
+/**
+ * Why the clients would put this entry in different places, or null when they agree:
+ * - `\`: pnpm and node-tar on Windows split on it, node-tar elsewhere and tar-stream do not;
+ * - `..` after the first component: npm skips the entry, yarn 1 and pnpm resolve it
+ *   (`package/a/../package.json` becomes their package.json);
+ * - a file with nothing left once the first component is stripped: npm and yarn 1 drop it, pnpm
+ *   keeps a path without `/` whole (a root-level `package.json` becomes its package.json);
+ * - a file whose path ends in `/`: node-tar makes it a directory and reads no data for it, the
+ *   others read its data, so the entries that follow are not the same.
+ */
+function disagreement(e: TarEntry): string | null {
+  if (e.path.includes('\\')) return 'a path with a backslash';
+  if (/\/\.\.(?:\/|$)/.test(e.path)) return 'a path with .. inside the package';
+  if (e.type === 'file') {
+    if (e.path.endsWith('/')) return 'a file whose path ends in /';
+    if (extractedPath(e.path) === null) return 'a file outside the package folder';
+  }
+  return null;
+}
+
 export class TarFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -55,6 +82,7 @@ export class TarFormatError extends Error {
 }
 
 const BLOCK = 512;
+const EMPTY_PAX: ReadonlyMap<string, string> = new Map();
 
 function cstring(b: Uint8Array, start: number, len: number): string {
   let end = start;
@@ -79,19 +107,39 @@ function octal(b: Uint8Array, start: number, len: number, what: string): number 
   return v;
 }
 
-/** Unsigned sum per POSIX; some old archivers summed signed bytes, which tar also accepts. */
+/**
+ * The unsigned sum POSIX defines. GNU tar also accepts the signed sum some old archivers wrote,
+ * but node-tar does not: it skips such a header and reads the entry's data as the next header.
+ */
 function checksumOk(h: Uint8Array): boolean {
   const stored = octal(h, 148, 8, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
+  return stored === sum;
 }
 
+/**
+ * An entry's size as every client reads it: octal digits after optional spaces, then only NULs
+ * and spaces. pnpm skips leading NULs where node-tar stops at the first one, and pnpm cannot
+ * read GNU's base-256 form, so those would frame the entries differently.
+ */
+function sizeField(h: Uint8Array): number {
+  let i = 124;
+  const end = 136;
+  while (i < end && h[i] === 0x20) i++;
+  const start = i;
+  while (i < end && (h[i] as number) >= 0x30 && (h[i] as number) <= 0x37) i++;
+  const digits = i;
+  while (i < end && (h[i] === 0 || h[i] === 0x20)) i++;
+  if (i !== end || (digits === start && start !== end && h[start] !== 0)) throw new TarFormatError('bad size field (not read alike by every client)');
+  return digits === start ? 0 : parseInt(Buffer.from(h.buffer, h.byteOffset + start, digits - start).toString('latin1'), 8);
+}
+
+/**
+ * The entry types the clients read alike. Others are refused: node-tar reads `X` and `N` as the
+ * old forms of pax and long-name headers (yarn 1 reads `N` too) where pnpm fails, and it applies
+ * a pending pax header only to file-system types, so after `V` or `S` its framing differs.
+ */
 function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' {
   switch (flag) {
     case 0:
@@ -113,22 +161,35 @@ function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longna
     case 0x4b: // 'K'
       return 'gnu-longlink';
     default:
-      return 'other';
+      throw new TarFormatError(`unsupported entry type ${JSON.stringify(String.fromCharCode(flag))}`);
   }
 }
 
+/** Pax keys the clients apply differently from a global header (node-tar: `size`; tar-stream: `path`, `linkpath`, `size`). */
+const GLOBAL_REFUSED = new Set(['path', 'linkpath', 'size', 'type']);
+/** Pax keys only some clients honour: node-tar reads `type` as the entry's type. */
+const LOCAL_REFUSED = new Set(['type']);
+
+/**
+ * Pax records, `<length> <key>=<value>\n` each. pnpm and tar-stream go by the length, node-tar
+ * splits the block on newlines and cuts values at a NUL: a value holding either, or a record
+ * that does not end where its length says, reads differently and is refused.
+ */
 function parsePax(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
   let i = 0;
   while (i < data.length) {
     const space = data.indexOf(0x20, i);
-    if (space === -1) throw new TarFormatError('bad pax record');
-    const len = Number(data.toString('ascii', i, space));
-    if (!Number.isSafeInteger(len) || len <= space - i || i + len > data.length) throw new TarFormatError('bad pax record length');
-    const record = data.toString('utf8', space + 1, i + len - 1);
-    const eq = record.indexOf('=');
-    if (eq === -1) throw new TarFormatError('bad pax record');
-    out.set(record.slice(0, eq), record.slice(eq + 1));
+    const digits = space === -1 ? '' : data.toString('latin1', i, space);
+    if (!/^[1-9]\d{0,8}$/.test(digits)) throw new TarFormatError('bad pax record length');
+    const len = Number(digits);
+    if (len <= space - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) throw new TarFormatError('bad pax record length');
+    const record = data.subarray(space + 1, i + len - 1);
+    if (record.includes(0x0a) || record.includes(0)) throw new TarFormatError('a pax record with a newline or NUL in it');
+    const text = record.toString('utf8');
+    const eq = text.indexOf('=');
+    if (eq < 1) throw new TarFormatError('bad pax record');
+    out.set(text.slice(0, eq), text.slice(eq + 1));
     i += len;
   }
   return out;
@@ -151,8 +212,11 @@ export class TarReader {
   #zeroBlocks = 0;
   #extended: Buffer[] = [];
   #extendedKind: 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' | null = null;
-  #pax = new Map<string, string>();
+  /** The pending pax header's records; null when there is none. */
+  #pax: Map<string, string> | null = null;
   #longName: string | null = null;
+  /** Where links were extracted, lower-cased (see `#throughLink`). */
+  readonly #links = new Set<string>();
   #longLink: string | null = null;
 
   constructor(limits: TarLimits, visitor: TarVisitor) {
@@ -229,34 +293,75 @@ export class TarReader {
     if (!checksumOk(h)) throw new TarFormatError('header checksum mismatch (not a tar archive?)');
     this.#entries++;
     if (this.#entries > this.#limits.maxEntries) throw new TarFormatError(`more than ${this.#limits.maxEntries} entries`);
+    // pnpm takes a header whose name starts with NUL for the end of the archive.
+    if (h[0] === 0) throw new TarFormatError('an entry without a name');
     const kind = typeOf(h[156] as number);
-    let size = octal(h, 124, 12, 'size');
+    let size = sizeField(h);
     if (kind === 'pax' || kind === 'pax-global' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
       if (size > this.#limits.maxExtendedHeaderBytes) throw new TarFormatError('extended header too large');
+      // node-tar merges a second pax header into the first and lets the later of a pax path and
+      // a GNU long name win; tar-stream keeps only the last pax header and prefers its path;
+      // pnpm prefers the long name. One of each at most, and never both kinds of path.
+      const pending = kind === 'pax' ? this.#pax !== null : kind === 'gnu-longname' ? this.#longName !== null : kind === 'gnu-longlink' ? this.#longLink !== null : false;
+      if (pending) throw new TarFormatError(`two ${kind} headers for one entry`);
       this.#extendedKind = kind;
       this.#extended = [];
       this.#begin(size, 'extended');
       return;
     }
-    const paxSize = this.#pax.get('size');
+    const pax = this.#pax ?? EMPTY_PAX;
+    const paxSize = pax.get('size');
     if (paxSize !== undefined) {
-      if (!/^\d+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) throw new TarFormatError('bad pax size');
+      if (!/^\d{1,15}$/.test(paxSize)) throw new TarFormatError('bad pax size');
       size = Number(paxSize);
     }
-    const magic = cstring(h, 257, 6);
-    const prefix = magic.startsWith('ustar') ? cstring(h, 345, 155) : '';
+    if (pax.has('path') && this.#longName !== null) throw new TarFormatError('both a pax path and a GNU long name for one entry');
+    if (pax.has('linkpath') && this.#longLink !== null) throw new TarFormatError('both a pax link path and a GNU long link name for one entry');
+    // node-tar reads the prefix only behind the exact ustar magic; tar-stream and pnpm read it
+    // whenever it is there.
+    const ustar = h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72 && h[262] === 0 && h[263] === 0x30 && h[264] === 0x30;
+    if (!ustar && h[345] !== 0) throw new TarFormatError('a path prefix in a header that is not ustar');
+    const prefix = ustar ? cstring(h, 345, 155) : '';
     const name = cstring(h, 0, 100);
-    const path = this.#pax.get('path') ?? this.#longName ?? (prefix === '' ? name : `${prefix}/${name}`);
-    const link = this.#pax.get('linkpath') ?? this.#longLink ?? cstring(h, 157, 100);
-    this.#pax = new Map();
+    const path = pax.get('path') ?? this.#longName ?? (prefix === '' ? name : `${prefix}/${name}`);
+    const link = pax.get('linkpath') ?? this.#longLink ?? cstring(h, 157, 100);
+    this.#pax = null;
     this.#longName = null;
     this.#longLink = null;
-    // Links and directories carry no data even if a size is claimed (tar semantics).
-    if (kind === 'hardlink' || kind === 'symlink' || kind === 'directory') size = 0;
+    // node-tar reads a body for links (and pnpm for directories) when a size is claimed; the
+    // others do not, so the entries after them would differ.
+    if ((kind === 'hardlink' || kind === 'symlink' || kind === 'directory') && size !== 0) throw new TarFormatError(`a ${kind} that claims ${size} bytes of data`);
     this.#total += size;
     if (this.#total > this.#limits.maxTotalBytes) throw new TarFormatError(`more than ${this.#limits.maxTotalBytes} bytes unpacked`);
-    this.#visitor.entry({ path, type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null });
+    const entry: TarEntry = { path, type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
+    // The visitor sees the entry first, so an unsafe path is on record even when it is refused.
+    this.#visitor.entry(entry);
+    const problem = disagreement(entry) ?? this.#throughLink(entry);
+    if (problem !== null) throw new TarFormatError(`${problem} (${path.slice(0, 100)}): npm, yarn and pnpm would not install the same files`);
     this.#begin(size, 'data');
+  }
+
+  /**
+   * yarn 1 creates links (npm and pnpm skip them): a link named package.json replaces the
+   * manifest the inspection read, and a file written under a link's path lands wherever the
+   * link points.
+   */
+  #throughLink(e: TarEntry): string | null {
+    const link = e.type === 'symlink' || e.type === 'hardlink';
+    if (!link && this.#links.size === 0) return null;
+    const at = extractedPath(e.path);
+    if (at === null) return null;
+    const lower = at.toLowerCase();
+    if (link) {
+      if (lower === 'package.json') return 'a link named package.json';
+      this.#links.add(lower);
+    }
+    if (this.#links.size > 0) {
+      for (let i = lower.indexOf('/'); i !== -1; i = lower.indexOf('/', i + 1)) {
+        if (this.#links.has(lower.slice(0, i))) return 'a path inside a link';
+      }
+    }
+    return null;
   }
 
   #begin(size: number, state: 'data' | 'extended'): void {
@@ -272,17 +377,24 @@ export class TarReader {
       const data = Buffer.concat(this.#extended);
       this.#extended = [];
       switch (this.#extendedKind) {
-        case 'pax':
-          this.#pax = parsePax(data);
+        case 'pax': {
+          const pax = parsePax(data);
+          for (const key of pax.keys()) if (LOCAL_REFUSED.has(key)) throw new TarFormatError(`a pax header setting ${key}`);
+          this.#pax = pax;
           break;
+        }
         case 'gnu-longname':
           this.#longName = cstring(data, 0, data.length);
           break;
         case 'gnu-longlink':
           this.#longLink = cstring(data, 0, data.length);
           break;
+        case 'pax-global':
+          // Comments and times are harmless; what frames or names entries is not read alike.
+          for (const key of parsePax(data).keys()) if (GLOBAL_REFUSED.has(key)) throw new TarFormatError(`a global pax header setting ${key}`);
+          break;
         default:
-          break; // global pax headers do not change what npm extracts
+          break;
       }
       this.#extendedKind = null;
     }

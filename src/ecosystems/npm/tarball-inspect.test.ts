@@ -75,7 +75,7 @@ test('hostile archives: bad gzip, bad checksums, truncation, traversal, limits',
 
 test('a tarball in memory is inspected exactly as its stream is (inflated in one piece, or streamed when big or broken)', async () => {
   const manifest = { path: 'package/package.json', content: '{"name":"x","version":"1.0.0","scripts":{"install":"make"}}' };
-  const good = tar([manifest, { path: 'package/a.bin', content: elf }, { path: 'package/../escape', content: 'x' }]);
+  const good = tar([manifest, { path: 'package/a.bin', content: elf }, { path: '/etc/escape', content: 'x' }]);
   const gz = gzipSync(good);
   const broken = Buffer.from(good);
   broken[600] = 0x41;
@@ -100,7 +100,7 @@ test('a tarball in memory is inspected exactly as its stream is (inflated in one
   const whole = await inspectTarball(gz);
   assert.equal(whole.error, null);
   assert.deepEqual(whole.facts['install_scripts'], { install: 'make' });
-  assert.deepEqual(whole.facts['unsafe_paths'], ['package/../escape']);
+  assert.deepEqual(whole.facts['unsafe_paths'], ['/etc/escape']);
   const partial = await inspectTarball(cut);
   assert.equal(partial.manifestName, 'x', 'what streaming read before the cut is kept');
   assert.match(partial.error ?? '', /end of file/);
@@ -178,10 +178,11 @@ test('paths are read as npm extracts them (node-tar, strip 1): a second root pac
   const nested = await inspectTarball(gzipSync(tar([{ ...plain, content: scripted }, { path: './package/package.json', content: plain.content }])));
   assert.equal(nested.error, null);
   assert.deepEqual(nested.facts['install_scripts'], { postinstall: 'node x.js' });
-  // A path npm skips is not the manifest, and binding.gyp counts however it is written.
-  const skipped = await inspectTarball(gzipSync(tar([plain, { path: 'package/x/../package.json', content: scripted }, { path: 'package/./binding.gyp', content: '{}' }])));
-  assert.equal(skipped.error, null);
-  assert.deepEqual(skipped.facts['install_scripts'], { install: 'node-gyp rebuild' });
+  // binding.gyp counts however it is written. (A path npm skips, `package/x/../package.json`, is
+  // one yarn 1 and pnpm install: tar-reader.test.ts.)
+  const dotted = await inspectTarball(gzipSync(tar([plain, { path: 'package/./binding.gyp', content: '{}' }])));
+  assert.equal(dotted.error, null);
+  assert.deepEqual(dotted.facts['install_scripts'], { install: 'node-gyp rebuild' });
 });
 
 test('package.json is read as npm reads it: a byte order mark is dropped; an unreadable one is reported', async () => {

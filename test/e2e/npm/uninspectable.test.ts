@@ -1,7 +1,8 @@
 /**
  * Tarballs Airlock cannot fully inspect, though npm can extract them: a lone zero block after
  * package.json (node-tar reads past it, Airlock's tar reader refuses it), a second root
- * package.json under another path, a package.json too large to read. Whatever the policy says,
+ * package.json under another path, two pax headers for one entry (node-tar merges them), a
+ * package.json too large to read. Whatever the policy says,
  * the gate holds them for review; a reviewer who releases one after seeing why takes
  * responsibility, and npm then installs it.
  */
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
-import type { FixturePackage } from '../../support/npm-registry/index.ts';
+import { paxRecord, type FixturePackage } from '../../support/npm-registry/index.ts';
 import { e2e, quarantineIdIn } from './support.ts';
 
 const ODD_TAR: FixturePackage = { name: 'odd-tar', versions: [{ version: '1.0.0', layout: { strayZeroBlockAfter: 1 } }] };
@@ -60,6 +61,22 @@ test('a second package.json that npm writes over the first (package/./package.js
   const r = await (await s.project()).npm(['install', 'scripted-sneaky']);
   assert.notEqual(r.code, 0, r.output);
   assert.match(r.output, held('scripted-sneaky@1\\.0\\.0', 'more than one package\\.json at the package root \\(package/package\\.json, package/\\./package\\.json\\)'));
+});
+
+test('two pax headers for one entry, which npm merges so that a file named notes.txt is extracted as package.json, are refused', async (t) => {
+  // node-tar merges a second pax header into the first: the first one's path names the file
+  // after both. A reader that keeps only the last header saw notes.txt and no script.
+  const sneaky = { name: 'scripted-pax', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "1"' } };
+  const files = [
+    { path: 'PaxHeader/a', content: paxRecord('path', 'package/package.json'), raw: { typeflag: 'x' } },
+    { path: 'PaxHeader/b', content: paxRecord('comment', 'a second header'), raw: { typeflag: 'x' } },
+    { path: 'package/notes.txt', content: JSON.stringify(sneaky) },
+  ];
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, { name: 'scripted-pax', versions: [{ version: '1.0.0', files }] }] });
+  t.after(() => s.close());
+  const r = await (await s.project()).npm(['install', 'scripted-pax']);
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, held('scripted-pax@1\\.0\\.0', 'two pax headers for one entry'));
 });
 
 test('a package.json Airlock cannot read (larger than 1 MiB) leaves its install scripts unknown: held under a policy that allows it', async (t) => {

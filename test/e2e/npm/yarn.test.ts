@@ -53,3 +53,19 @@ test('yarn classic: a package.json hidden after the tarball\'s end-of-archive ma
   assert.match(r.output, /403/);
   assert.equal(existsSync(join(p.dir, 'node_modules', 'after-end', 'POSTINSTALL_RAN')), false);
 });
+
+test('yarn classic: a package.json under package/a/../, which npm skips and yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
+  const { yarnClassic } = await clients();
+  const hidden = { name: 'dotdot', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } };
+  const packages = [...FIXTURE_PACKAGES, { name: 'dotdot', versions: [{ version: '1.0.0', files: [{ path: 'package/a/../package.json', content: JSON.stringify(hidden) }] }] }];
+  const s = await e2e({ packages });
+  t.after(() => s.close());
+  const p = await s.project();
+  const r = await run(process.execPath, [yarnClassic, 'add', 'dotdot', '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
+    cwd: p.dir,
+    env: cleanEnv({ HOME: p.dir }),
+  });
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, /403/);
+  assert.equal(existsSync(join(p.dir, 'node_modules', 'dotdot', 'POSTINSTALL_RAN')), false);
+});

@@ -9,29 +9,54 @@ export interface TarFile {
   readonly path: string;
   readonly content: string | Uint8Array;
   readonly mode?: number;
-  readonly type?: 'file' | 'symlink' | 'directory';
+  readonly type?: 'file' | 'symlink' | 'directory' | 'hardlink';
   readonly linkTarget?: string;
+  /**
+   * A header written the way real clients read differently (tests of hostile archives). The
+   * path of such an entry is taken as given, without `package/` put in front.
+   */
+  readonly raw?: RawHeader;
+}
+
+/** Changes to an entry's header, each a form some tar readers read one way and some another. */
+export interface RawHeader {
+  /** The type flag, e.g. `x` (pax), `g` (global pax), `L` (GNU long name), `X`, `N`, `V`. */
+  readonly typeflag?: string;
+  /** `v7`: no magic; `gnu`: GNU's `ustar  \0`; default POSIX `ustar\0` `00`. */
+  readonly magic?: 'ustar' | 'gnu' | 'v7';
+  /** The ustar prefix field, written whatever the magic. */
+  readonly prefix?: string;
+  /** The 12 bytes of the size field, instead of the data's size in octal. */
+  readonly sizeField?: Uint8Array;
+  /** The size the header claims, instead of the data's. */
+  readonly claimedSize?: number;
+  /** The checksum as a signed sum of the bytes, as some old archivers wrote it. */
+  readonly signedChecksum?: boolean;
+  /** Leave the name field empty (the path then comes from a pax header before it). */
+  readonly emptyName?: boolean;
 }
 
 function octal(n: number, width: number): string {
   return `${n.toString(8).padStart(width - 1, '0')}\0`;
 }
 
-function header(path: string, size: number, typeflag: string, mode: number, linkTarget = ''): Buffer {
+function header(path: string, size: number, typeflag: string, mode: number, linkTarget = '', raw: RawHeader = {}): Buffer {
   const h = Buffer.alloc(512);
-  h.write(path, 0, 100, 'utf8');
+  if (raw.emptyName !== true) h.write(path, 0, 100, 'utf8');
   h.write(octal(mode, 8), 100, 'ascii');
   h.write(octal(0, 8), 108, 'ascii');
   h.write(octal(0, 8), 116, 'ascii');
-  h.write(octal(size, 12), 124, 'ascii');
+  if (raw.sizeField === undefined) h.write(octal(raw.claimedSize ?? size, 12), 124, 'ascii');
+  else h.set(raw.sizeField.subarray(0, 12), 124);
   h.write(octal(499162500, 12), 136, 'ascii');
   h.write('        ', 148, 'ascii');
-  h.write(typeflag, 156, 'ascii');
+  h.write(raw.typeflag ?? typeflag, 156, 'latin1');
   h.write(linkTarget, 157, 100, 'utf8');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
+  if (raw.magic === 'gnu') h.write('ustar  \0', 257, 'ascii');
+  else if (raw.magic !== 'v7') h.write('ustar\0' + '00', 257, 'ascii');
+  if (raw.prefix !== undefined) h.write(raw.prefix, 345, 155, 'utf8');
   let sum = 0;
-  for (const b of h) sum += b;
+  for (const b of h) sum += raw.signedChecksum === true && b > 127 ? b - 256 : b;
   h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   return h;
 }
@@ -40,7 +65,8 @@ function pad(len: number): Buffer {
   return Buffer.alloc((512 - (len % 512)) % 512);
 }
 
-function paxRecord(key: string, value: string): string {
+/** One pax record, `<length> <key>=<value>\n`. */
+export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let len = body.length + 1;
   while (`${len}${body}`.length !== len) len = `${len}${body}`.length;
@@ -56,15 +82,15 @@ export function tar(files: readonly TarFile[], options: { readonly strayZeroBloc
   const parts: Buffer[] = [];
   for (const [i, f] of files.entries()) {
     if (i === options.strayZeroBlockAfter) parts.push(Buffer.alloc(512));
-    const data = f.type === 'symlink' || f.type === 'directory' ? Buffer.alloc(0) : Buffer.from(f.content);
-    const flag = f.type === 'symlink' ? '2' : f.type === 'directory' ? '5' : '0';
+    const flag = f.type === 'symlink' ? '2' : f.type === 'hardlink' ? '1' : f.type === 'directory' ? '5' : '0';
+    const data = flag === '0' || f.raw !== undefined ? Buffer.from(f.content) : Buffer.alloc(0);
     let name = f.path;
     if (Buffer.byteLength(f.path) > 99) {
       const pax = Buffer.from(paxRecord('path', f.path));
       parts.push(header('PaxHeader/long', pax.length, 'x', 0o644), pax, pad(pax.length));
       name = f.path.slice(0, 99);
     }
-    parts.push(header(name, data.length, flag, f.mode ?? 0o644, f.linkTarget ?? ''), data, pad(data.length));
+    parts.push(header(name, data.length, flag, f.mode ?? 0o644, f.linkTarget ?? '', f.raw), data, pad(data.length));
   }
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
@@ -97,7 +123,8 @@ export interface TarballLayout {
   readonly afterEnd?: readonly TarFile[];
 }
 
-const inPackage = (f: TarFile): TarFile => ({ ...f, path: f.path.startsWith('package/') ? f.path : `package/${f.path}` });
+/** Under `package/` unless already there; an entry with a raw header is written exactly as given. */
+const inPackage = (f: TarFile): TarFile => (f.raw !== undefined || f.path.startsWith('package/') ? f : { ...f, path: `package/${f.path}` });
 
 /** A package tarball: `package/package.json` from the manifest plus extra files. */
 export function packageTarball(manifest: Readonly<Record<string, unknown>>, extra: readonly TarFile[] = [], layout: TarballLayout = {}): BuiltTarball {
