@@ -131,7 +131,7 @@ function sizeField(h: Uint8Array): number {
   while (i < end && (h[i] as number) >= 0x30 && (h[i] as number) <= 0x37) i++;
   const digits = i;
   while (i < end && (h[i] === 0 || h[i] === 0x20)) i++;
-  if (i !== end || (digits === start && start !== end && h[start] !== 0)) throw new TarFormatError('bad size field (not read alike by every client)');
+  if (i !== end) throw new TarFormatError('bad size field (not read alike by every client)');
   return digits === start ? 0 : parseInt(Buffer.from(h.buffer, h.byteOffset + start, digits - start).toString('latin1'), 8);
 }
 
