@@ -16,6 +16,8 @@ export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
 export interface TarEntry {
   readonly path: string;
+  /** Where npm extracts it, relative to the package folder (`extractedPath`); null when nowhere there. */
+  readonly at: string | null;
   readonly type: TarEntryType;
   readonly size: number;
   readonly linkTarget: string | null;
@@ -69,7 +71,7 @@ function disagreement(e: TarEntry): string | null {
   if (/\/\.\.(?:\/|$)/.test(e.path)) return 'a path with .. inside the package';
   if (e.type === 'file') {
     if (e.path.endsWith('/')) return 'a file whose path ends in /';
-    if (extractedPath(e.path) === null) return 'a file outside the package folder';
+    if (e.at === null) return 'a file outside the package folder';
   }
   return null;
 }
@@ -165,10 +167,11 @@ function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longna
   }
 }
 
-/** Pax keys the clients apply differently from a global header (node-tar: `size`; tar-stream: `path`, `linkpath`, `size`). */
+/**
+ * Pax keys the clients apply differently from a global header (node-tar: `size`; tar-stream:
+ * `path`, `linkpath`, `size`); `type` node-tar alone reads, as the entry's type, from any pax header.
+ */
 const GLOBAL_REFUSED = new Set(['path', 'linkpath', 'size', 'type']);
-/** Pax keys only some clients honour: node-tar reads `type` as the entry's type. */
-const LOCAL_REFUSED = new Set(['type']);
 
 /**
  * Pax records, `<length> <key>=<value>\n` each. pnpm and tar-stream go by the length, node-tar
@@ -302,8 +305,8 @@ export class TarReader {
       // node-tar merges a second pax header into the first and lets the later of a pax path and
       // a GNU long name win; tar-stream keeps only the last pax header and prefers its path;
       // pnpm prefers the long name. One of each at most, and never both kinds of path.
-      const pending = kind === 'pax' ? this.#pax !== null : kind === 'gnu-longname' ? this.#longName !== null : kind === 'gnu-longlink' ? this.#longLink !== null : false;
-      if (pending) throw new TarFormatError(`two ${kind} headers for one entry`);
+      const pending = kind === 'pax' ? this.#pax : kind === 'gnu-longname' ? this.#longName : kind === 'gnu-longlink' ? this.#longLink : null;
+      if (pending !== null) throw new TarFormatError(`two ${kind} headers for one entry`);
       this.#extendedKind = kind;
       this.#extended = [];
       this.#begin(size, 'extended');
@@ -333,7 +336,7 @@ export class TarReader {
     if ((kind === 'hardlink' || kind === 'symlink' || kind === 'directory') && size !== 0) throw new TarFormatError(`a ${kind} that claims ${size} bytes of data`);
     this.#total += size;
     if (this.#total > this.#limits.maxTotalBytes) throw new TarFormatError(`more than ${this.#limits.maxTotalBytes} bytes unpacked`);
-    const entry: TarEntry = { path, type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
+    const entry: TarEntry = { path, at: extractedPath(path), type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
     // The visitor sees the entry first, so an unsafe path is on record even when it is refused.
     this.#visitor.entry(entry);
     const problem = disagreement(entry) ?? this.#throughLink(entry);
@@ -348,18 +351,14 @@ export class TarReader {
    */
   #throughLink(e: TarEntry): string | null {
     const link = e.type === 'symlink' || e.type === 'hardlink';
-    if (!link && this.#links.size === 0) return null;
-    const at = extractedPath(e.path);
-    if (at === null) return null;
-    const lower = at.toLowerCase();
+    if ((!link && this.#links.size === 0) || e.at === null) return null;
+    const lower = e.at.toLowerCase();
     if (link) {
       if (lower === 'package.json') return 'a link named package.json';
       this.#links.add(lower);
     }
-    if (this.#links.size > 0) {
-      for (let i = lower.indexOf('/'); i !== -1; i = lower.indexOf('/', i + 1)) {
-        if (this.#links.has(lower.slice(0, i))) return 'a path inside a link';
-      }
+    for (let i = lower.indexOf('/'); i !== -1; i = lower.indexOf('/', i + 1)) {
+      if (this.#links.has(lower.slice(0, i))) return 'a path inside a link';
     }
     return null;
   }
@@ -379,7 +378,7 @@ export class TarReader {
       switch (this.#extendedKind) {
         case 'pax': {
           const pax = parsePax(data);
-          for (const key of pax.keys()) if (LOCAL_REFUSED.has(key)) throw new TarFormatError(`a pax header setting ${key}`);
+          if (pax.has('type')) throw new TarFormatError('a pax header setting type');
           this.#pax = pax;
           break;
         }

@@ -7,7 +7,7 @@
  * Bounded like the inspection: entry count, total size and extended headers.
  */
 import type { Readable } from 'node:stream';
-import { extractedPath, type TarEntry, type TarVisitor } from './tar-reader.ts';
+import type { TarEntry, TarVisitor } from './tar-reader.ts';
 import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
 
 /** At most this many files per request. */
@@ -28,7 +28,7 @@ class FilesVisitor implements TarVisitor {
 
   entry(e: TarEntry): void {
     this.#close();
-    const rel = e.type === 'file' ? extractedPath(e.path) : null;
+    const rel = e.type === 'file' ? e.at : null;
     if (rel !== null && this.#wanted.has(rel)) {
       this.#current = rel;
       this.#chunks = [];

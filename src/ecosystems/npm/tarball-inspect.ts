@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
-import { extractedPath, TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
+import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 
 export interface InspectLimits {
   readonly maxEntries: number;
@@ -81,13 +81,12 @@ class FactsVisitor implements TarVisitor {
 
   entry(e: TarEntry): void {
     this.#close();
-    const rel = extractedPath(e.path);
     if (unsafe(e.path) && this.unsafePaths.length < MAX_LISTED) this.unsafePaths.push(e.path.slice(0, 256));
     if (e.type === 'symlink' || e.type === 'hardlink') this.links++;
-    this.#rel = rel;
+    this.#rel = e.at;
     this.#isFile = e.type === 'file';
     // Compared without case: on a case-insensitive disk (macOS, Windows) `PACKAGE.JSON` is the same file.
-    const root = rel?.toLowerCase();
+    const root = e.at?.toLowerCase();
     this.#isManifest = this.#isFile && root === 'package.json';
     if (!this.#isFile) return;
     this.files++;

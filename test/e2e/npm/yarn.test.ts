@@ -1,9 +1,10 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
+import type { FixtureVersion } from '../../support/npm-registry/index.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
 import { cleanEnv, e2e, run } from './support.ts';
 
@@ -38,34 +39,28 @@ test('yarn berry (4) installs through Airlock: it builds %2f tarball URLs itself
   assert.ok(s.env.registry.requests.some((q) => q.path === '/@acme/widget/-/widget-2.0.0.tgz'), 'Airlock fetched the tarball upstream');
 });
 
-test('yarn classic: a package.json hidden after the tarball\'s end-of-archive marker, which yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
+/** A manifest whose postinstall leaves POSTINSTALL_RAN in the package folder. */
+const markingManifest = (name: string) => ({ name, version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } });
+
+/** yarn 1 adds `name@1.0.0`, whose tarball hides a package.json with a postinstall: refused (403), never run. */
+async function refusedUnrun(t: TestContext, name: string, hidden: Pick<FixtureVersion, 'files' | 'layout'>): Promise<void> {
   const { yarnClassic } = await clients();
-  const hidden = { name: 'after-end', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } };
-  const packages = [...FIXTURE_PACKAGES, { name: 'after-end', versions: [{ version: '1.0.0', layout: { afterEnd: [{ path: 'package.json', content: JSON.stringify(hidden) }] } }] }];
-  const s = await e2e({ packages });
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, { name, versions: [{ version: '1.0.0', ...hidden }] }] });
   t.after(() => s.close());
   const p = await s.project();
-  const r = await run(process.execPath, [yarnClassic, 'add', 'after-end', '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
+  const r = await run(process.execPath, [yarnClassic, 'add', name, '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
     cwd: p.dir,
     env: cleanEnv({ HOME: p.dir }),
   });
   assert.notEqual(r.code, 0, r.output);
   assert.match(r.output, /403/);
-  assert.equal(existsSync(join(p.dir, 'node_modules', 'after-end', 'POSTINSTALL_RAN')), false);
+  assert.equal(existsSync(join(p.dir, 'node_modules', name, 'POSTINSTALL_RAN')), false);
+}
+
+test('yarn classic: a package.json hidden after the tarball\'s end-of-archive marker, which yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
+  await refusedUnrun(t, 'after-end', { layout: { afterEnd: [{ path: 'package.json', content: JSON.stringify(markingManifest('after-end')) }] } });
 });
 
 test('yarn classic: a package.json under package/a/../, which npm skips and yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
-  const { yarnClassic } = await clients();
-  const hidden = { name: 'dotdot', version: '1.0.0', main: 'index.js', scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'POSTINSTALL_RAN\', \'\')"' } };
-  const packages = [...FIXTURE_PACKAGES, { name: 'dotdot', versions: [{ version: '1.0.0', files: [{ path: 'package/a/../package.json', content: JSON.stringify(hidden) }] }] }];
-  const s = await e2e({ packages });
-  t.after(() => s.close());
-  const p = await s.project();
-  const r = await run(process.execPath, [yarnClassic, 'add', 'dotdot', '--registry', s.registry, '--cache-folder', join(p.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
-    cwd: p.dir,
-    env: cleanEnv({ HOME: p.dir }),
-  });
-  assert.notEqual(r.code, 0, r.output);
-  assert.match(r.output, /403/);
-  assert.equal(existsSync(join(p.dir, 'node_modules', 'dotdot', 'POSTINSTALL_RAN')), false);
+  await refusedUnrun(t, 'dotdot', { files: [{ path: 'package/a/../package.json', content: JSON.stringify(markingManifest('dotdot')) }] });
 });
