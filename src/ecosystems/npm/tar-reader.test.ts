@@ -17,8 +17,9 @@ async function inspect(files: readonly TarFile[]) {
 
 // Each archive below puts a package.json with an install script where at least one client
 // installs it and a reader of the archive one way would not see it. Which client reads what was
-// checked by hand against node-tar 7.5.22 (npm 11), tar-fs 1.16 with tar-stream 1.6 (yarn 1) and
-// pnpm 10.34's own parser, with a script not kept in the repository.
+// checked by hand against node-tar 7.5.22 (npm 11), tar-fs 1.16 with tar-stream 1.6 (yarn 1),
+// pnpm 10.34's own parser and yarn 4.18's extractArchiveTo, with a script not kept in the
+// repository.
 const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   // npm: node-tar lets the later of the two paths win, pnpm the long name, tar-stream the pax path.
   ['a pax path and then a GNU long name', [
@@ -89,6 +90,11 @@ const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   // yarn 1 creates links: one named package.json replaces the manifest, a path under one writes through it.
   ['a link named package.json', [{ path: 'package/evil.json', content: scripted }, { path: 'package/package.json', type: 'symlink', linkTarget: 'evil.json', content: '' }], /a link named package.json/],
   ['a file written through a link', [{ path: 'package/sub', type: 'symlink', linkTarget: '.', content: '' }, { path: 'package/sub/package.json', content: scripted }], /a path inside a link/],
+  // yarn 4 normalizes before it strips the first folder: `./package/package.json` is its package.json
+  // (npm, yarn 1 and pnpm write package/package.json); the same for a link.
+  ['a path starting with ./', [{ path: './package/package.json', content: scripted }], /a path yarn 4 places elsewhere/],
+  ['a binding.gyp under ./package/', [{ path: './package/binding.gyp', content: '{}' }], /a path yarn 4 places elsewhere/],
+  ['a link starting with ./', [{ path: 'package/evil.json', content: scripted }, { path: './package/lib', type: 'symlink', linkTarget: '..', content: '' }], /a path yarn 4 places elsewhere/],
 ];
 
 for (const [name, files, error] of refused) {
@@ -112,9 +118,11 @@ test('forms real package tarballs use still read: pax and global comments, GNU a
     { path: 'package/./dot.js', content: 'e' },
     { path: '../outside-first.js', content: 'f' },
     { path: 'package/size', content: 'gh', raw: { sizeField: Buffer.from('  2\0 \0      ') } },
+    // An archive rooted at `.`: yarn 4 puts this one at the root, not in lib/; no install file.
+    { path: './lib/rooted.js', content: 'i' },
   ]);
   assert.equal(r.error, null);
-  assert.equal(r.facts['file_count'], 8);
+  assert.equal(r.facts['file_count'], 9);
   assert.deepEqual(r.facts['install_scripts'], {});
 });
 

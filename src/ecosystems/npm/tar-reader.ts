@@ -8,8 +8,9 @@
  * pnpm (its own parser) do not read every archive alike: where one of them would frame the
  * entries or place a file differently from the others, the archive is refused
  * (`TarFormatError`) rather than read one way. Each such form was checked against the clients'
- * own extractors (node-tar 7.5, tar-fs 1.16 with tar-stream 1.6, pnpm 10.34's parseTarball) and
- * none occurs in real package tarballs; which client reads what is written next to each check.
+ * own extractors (node-tar 7.5, tar-fs 1.16 with tar-stream 1.6, pnpm 10.34's parseTarball, yarn
+ * 4.18's extractArchiveTo, which frames entries with node-tar 7) and none occurs in real package
+ * tarballs; which client reads what is written next to each check.
  */
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
@@ -57,6 +58,24 @@ export function extractedPath(path: string): string | null {
 }
 
 /**
+ * Where yarn 4 (berry) puts an entry, relative to the package folder; null when it skips it. It
+ * skips absolute paths and any path with `..`, and normalizes the path before taking off the
+ * first component: `.` and empty components are gone by then, so `./package/package.json` is
+ * its package.json while npm, yarn 1 and pnpm strip the `.` and write `package/package.json`.
+ * It creates symbolic links and skips hard links.
+ */
+/** The files at the package root that decide what runs on install. */
+const INSTALL_FILES: ReadonlySet<string> = new Set(['package.json', 'binding.gyp']);
+
+function berryPath(path: string): string | null {
+  if (path.startsWith('/')) return null;
+  const parts = path.split('/');
+  if (parts.includes('..')) return null;
+  const kept = parts.filter((p) => p !== '' && p !== '.');
+  return kept.length <= 1 ? null : kept.slice(1).join('/');
+}
+
+/**
  * Why the clients would put this entry in different places, or null when they agree:
  * - `\`: pnpm and node-tar on Windows split on it, node-tar elsewhere and tar-stream do not;
  * - `..` after the first component: npm skips the entry, yarn 1 and pnpm resolve it
@@ -64,7 +83,11 @@ export function extractedPath(path: string): string | null {
  * - a file with nothing left once the first component is stripped: npm and yarn 1 drop it, pnpm
  *   keeps a path without `/` whole (a root-level `package.json` becomes its package.json);
  * - a file whose path ends in `/`: node-tar makes it a directory and reads no data for it, the
- *   others read its data, so the entries that follow are not the same.
+ *   others read its data, so the entries that follow are not the same;
+ * - a symbolic link that yarn 4 places somewhere else than npm, or a file that yarn 4 takes for
+ *   the package's package.json or binding.gyp, the files that decide what runs on install,
+ *   while npm puts it elsewhere (`berryPath`). Other files of an archive rooted at `.` land one
+ *   folder higher in yarn 4 than in npm: its own mistake, not a way past the inspection.
  */
 function disagreement(e: TarEntry): string | null {
   if (e.path.includes('\\')) return 'a path with a backslash';
@@ -72,6 +95,10 @@ function disagreement(e: TarEntry): string | null {
   if (e.type === 'file') {
     if (e.path.endsWith('/')) return 'a file whose path ends in /';
     if (e.at === null) return 'a file outside the package folder';
+  }
+  if (e.type === 'symlink' || e.type === 'file') {
+    const berry = berryPath(e.path);
+    if (berry !== null && berry !== e.at && (e.type === 'symlink' || INSTALL_FILES.has(berry))) return 'a path yarn 4 places elsewhere (it drops . before the first folder)';
   }
   return null;
 }

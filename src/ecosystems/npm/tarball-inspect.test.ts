@@ -175,9 +175,12 @@ test('paths are read as npm extracts them (node-tar, strip 1): a second root pac
     assert.equal(r.error, `more than one package.json at the package root (package/package.json, ${second})`, second);
   }
   // The other way round: the manifest npm keeps at the root is the one inspected.
-  const nested = await inspectTarball(gzipSync(tar([{ ...plain, content: scripted }, { path: './package/package.json', content: plain.content }])));
+  const nested = await inspectTarball(gzipSync(tar([{ ...plain, content: scripted }, { path: 'package/package/package.json', content: plain.content }])));
   assert.equal(nested.error, null);
   assert.deepEqual(nested.facts['install_scripts'], { postinstall: 'node x.js' });
+  // But not when yarn 4 would keep the other one: it reads `./package/package.json` as its root manifest.
+  const berry = await inspectTarball(gzipSync(tar([{ ...plain, content: scripted }, { path: './package/package.json', content: plain.content }])));
+  assert.match(berry.error ?? '', /a path yarn 4 places elsewhere/);
   // binding.gyp counts however it is written. (A path npm skips, `package/x/../package.json`, is
   // one yarn 1 and pnpm install: tar-reader.test.ts.)
   const dotted = await inspectTarball(gzipSync(tar([plain, { path: 'package/./binding.gyp', content: '{}' }])));

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
-import type { FixtureVersion } from '../../support/npm-registry/index.ts';
+import type { FixtureVersion, TarFile } from '../../support/npm-registry/index.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
 import { cleanEnv, e2e, run } from './support.ts';
 
@@ -63,4 +63,29 @@ test('yarn classic: a package.json hidden after the tarball\'s end-of-archive ma
 
 test('yarn classic: a package.json under package/a/../, which npm skips and yarn would extract and run, is refused', { skip: SKIP_CLIENTS }, async (t) => {
   await refusedUnrun(t, 'dotdot', { files: [{ path: 'package/a/../package.json', content: JSON.stringify(markingManifest('dotdot')) }] });
+});
+
+/**
+ * yarn 4 (berry) adds `name@1.0.0`, whose tarball also holds `extra`: refused (403), its
+ * postinstall never run. The project allows install scripts (`enableScripts`), as a user who
+ * trusted the package's first version would.
+ */
+async function berryRefusedUnrun(t: TestContext, name: string, extra: readonly TarFile[]): Promise<void> {
+  const { yarnBerry } = await clients();
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, { name, versions: [{ version: '1.0.0', files: extra }] }] });
+  t.after(() => s.close());
+  const p = await s.project();
+  await writeFile(
+    join(p.dir, '.yarnrc.yml'),
+    [`npmRegistryServer: "${s.registry.replace(/\/$/, '')}"`, 'unsafeHttpWhitelist: ["127.0.0.1"]', 'enableGlobalCache: false', 'nodeLinker: node-modules', 'enableTelemetry: false', 'enableScripts: true', ''].join('\n'),
+  );
+  await writeFile(join(p.dir, 'yarn.lock'), '');
+  const r = await run(process.execPath, [yarnBerry, 'add', name], { cwd: p.dir, env: cleanEnv({ HOME: p.dir, YARN_IGNORE_PATH: '1', YARN_ENABLE_IMMUTABLE_INSTALLS: '0' }) });
+  assert.equal(existsSync(join(p.dir, 'node_modules', name, 'POSTINSTALL_RAN')), false, r.output);
+  assert.notEqual(r.code, 0, r.output);
+  assert.match(r.output, /403/);
+}
+
+test('yarn berry: a package.json under ./package/, which berry extracts as the package.json and npm one folder down, is refused', { skip: SKIP_CLIENTS }, async (t) => {
+  await berryRefusedUnrun(t, 'dot-first', [{ path: './package/package.json', content: JSON.stringify(markingManifest('dot-first')), raw: {} }]);
 });
