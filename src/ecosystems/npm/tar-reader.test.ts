@@ -91,9 +91,12 @@ const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   ['a link named package.json', [{ path: 'package/evil.json', content: scripted }, { path: 'package/package.json', type: 'symlink', linkTarget: 'evil.json', content: '' }], /a link named package.json/],
   ['a file written through a link', [{ path: 'package/sub', type: 'symlink', linkTarget: '.', content: '' }, { path: 'package/sub/package.json', content: scripted }], /a path inside a link/],
   // yarn 4 normalizes before it strips the first folder: `./package/package.json` is its package.json
-  // (npm, yarn 1 and pnpm write package/package.json); the same for a link.
+  // (npm, yarn 1 and pnpm write package/package.json); the same for binding.gyp, for the files
+  // install hooks run (the gate reads them where npm puts them), for any file and for a link.
   ['a path starting with ./', [{ path: './package/package.json', content: scripted }], /a path yarn 4 places elsewhere/],
   ['a binding.gyp under ./package/', [{ path: './package/binding.gyp', content: '{}' }], /a path yarn 4 places elsewhere/],
+  ['an install hook\'s file under ./package/', [{ path: 'package/install.js', content: '' }, { path: './package/install.js', content: 'require("child_process")' }], /a path yarn 4 places elsewhere/],
+  ['a file under ./lib/', [{ path: './lib/install.js', content: '' }], /a path yarn 4 places elsewhere/],
   ['a link starting with ./', [{ path: 'package/evil.json', content: scripted }, { path: './package/lib', type: 'symlink', linkTarget: '..', content: '' }], /a path yarn 4 places elsewhere/],
 ];
 
@@ -118,8 +121,8 @@ test('forms real package tarballs use still read: pax and global comments, GNU a
     { path: 'package/./dot.js', content: 'e' },
     { path: '../outside-first.js', content: 'f' },
     { path: 'package/size', content: 'gh', raw: { sizeField: Buffer.from('  2\0 \0      ') } },
-    // An archive rooted at `.`: yarn 4 puts this one at the root, not in lib/; no install file.
-    { path: './lib/rooted.js', content: 'i' },
+    // An archive rooted at `.`: npm strips the `.`, yarn 4 skips a file with nothing after it.
+    { path: './rooted.js', content: 'i' },
   ]);
   assert.equal(r.error, null);
   assert.equal(r.facts['file_count'], 9);

@@ -64,9 +64,6 @@ export function extractedPath(path: string): string | null {
  * its package.json while npm, yarn 1 and pnpm strip the `.` and write `package/package.json`.
  * It creates symbolic links and skips hard links.
  */
-/** The files at the package root that decide what runs on install. */
-const INSTALL_FILES: ReadonlySet<string> = new Set(['package.json', 'binding.gyp']);
-
 function berryPath(path: string): string | null {
   if (path.startsWith('/')) return null;
   const parts = path.split('/');
@@ -84,10 +81,9 @@ function berryPath(path: string): string | null {
  *   keeps a path without `/` whole (a root-level `package.json` becomes its package.json);
  * - a file whose path ends in `/`: node-tar makes it a directory and reads no data for it, the
  *   others read its data, so the entries that follow are not the same;
- * - a symbolic link that yarn 4 places somewhere else than npm, or a file that yarn 4 takes for
- *   the package's package.json or binding.gyp, the files that decide what runs on install,
- *   while npm puts it elsewhere (`berryPath`). Other files of an archive rooted at `.` land one
- *   folder higher in yarn 4 than in npm: its own mistake, not a way past the inspection.
+ * - a file or symbolic link that yarn 4 places somewhere else than npm (`berryPath`): not only
+ *   package.json and binding.gyp decide what runs on install, so do the files the hooks run,
+ *   which the gate reads where npm puts them.
  */
 function disagreement(e: TarEntry): string | null {
   if (e.path.includes('\\')) return 'a path with a backslash';
@@ -98,7 +94,7 @@ function disagreement(e: TarEntry): string | null {
   }
   if (e.type === 'symlink' || e.type === 'file') {
     const berry = berryPath(e.path);
-    if (berry !== null && berry !== e.at && (e.type === 'symlink' || INSTALL_FILES.has(berry))) return 'a path yarn 4 places elsewhere (it drops . before the first folder)';
+    if (berry !== null && berry !== e.at) return 'a path yarn 4 places elsewhere (it drops . before the first folder)';
   }
   return null;
 }
