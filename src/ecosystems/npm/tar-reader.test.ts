@@ -97,6 +97,11 @@ const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   ['a binding.gyp under ./package/', [{ path: './package/binding.gyp', content: '{}' }], /a path yarn 4 places elsewhere/],
   ['an install hook\'s file under ./package/', [{ path: 'package/install.js', content: '' }, { path: './package/install.js', content: 'require("child_process")' }], /a path yarn 4 places elsewhere/],
   ['a file under ./lib/', [{ path: './lib/install.js', content: '' }], /a path yarn 4 places elsewhere/],
+  // A case-insensitive disk (macOS, Windows) keeps one body (node-tar writes the later over the
+  // earlier), other disks both: `node install.js` runs a different body depending on the disk.
+  ['two files that differ only in case', [{ path: 'package/install.js', content: '' }, { path: 'package/INSTALL.JS', content: 'require("child_process")' }], /two files that are one on a case-insensitive disk \(install\.js\)/],
+  ['two folders that differ only in case', [{ path: 'package/lib/install.js', content: '' }, { path: 'package/Lib/install.js', content: 'require("child_process")' }], /one on a case-insensitive disk/],
+  ['two files that differ only in Unicode form', [{ path: 'package/caf\u00e9.js', content: '' }, { path: 'package/cafe\u0301.js', content: 'x' }], /one on a case-insensitive disk/],
   ['a link starting with ./', [{ path: 'package/evil.json', content: scripted }, { path: './package/lib', type: 'symlink', linkTarget: '..', content: '' }], /a path yarn 4 places elsewhere/],
 ];
 
@@ -123,9 +128,12 @@ test('forms real package tarballs use still read: pax and global comments, GNU a
     { path: 'package/size', content: 'gh', raw: { sizeField: Buffer.from('  2\0 \0      ') } },
     // An archive rooted at `.`: npm strips the `.`, yarn 4 skips a file with nothing after it.
     { path: './rooted.js', content: 'i' },
+    // The same path twice: the later wins everywhere.
+    { path: 'package/twice.js', content: 'j' },
+    { path: 'package/twice.js', content: 'k' },
   ]);
   assert.equal(r.error, null);
-  assert.equal(r.facts['file_count'], 9);
+  assert.equal(r.facts['file_count'], 11);
   assert.deepEqual(r.facts['install_scripts'], {});
 });
 

@@ -243,6 +243,8 @@ export class TarReader {
   #longName: string | null = null;
   /** Where links were extracted, lower-cased (see `#throughLink`). */
   readonly #links = new Set<string>();
+  /** Where each file was extracted, by its folded form (see `#caseCollision`). */
+  readonly #files = new Map<string, string>();
   #longLink: string | null = null;
 
   constructor(limits: TarLimits, visitor: TarVisitor) {
@@ -362,7 +364,7 @@ export class TarReader {
     const entry: TarEntry = { path, at: extractedPath(path), type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
     // The visitor sees the entry first, so an unsafe path is on record even when it is refused.
     this.#visitor.entry(entry);
-    const problem = disagreement(entry) ?? this.#throughLink(entry);
+    const problem = disagreement(entry) ?? this.#throughLink(entry) ?? this.#caseCollision(entry);
     if (problem !== null) throw new TarFormatError(`${problem} (${path.slice(0, 100)}): npm, yarn and pnpm would not install the same files`);
     this.#begin(size, 'data');
   }
@@ -383,6 +385,20 @@ export class TarReader {
     for (let i = lower.indexOf('/'); i !== -1; i = lower.indexOf('/', i + 1)) {
       if (this.#links.has(lower.slice(0, i))) return 'a path inside a link';
     }
+    return null;
+  }
+
+  /**
+   * Two files whose paths differ only in case or Unicode form are one file on a case-insensitive
+   * disk (macOS, Windows), which keeps one body (npm's node-tar, the later) while other disks keep
+   * both: which body an install hook runs (`node install.js`) depends on the disk.
+   */
+  #caseCollision(e: TarEntry): string | null {
+    if (e.type !== 'file' || e.at === null) return null;
+    const folded = (/[^\x00-\x7f]/.test(e.at) ? e.at.normalize('NFC') : e.at).toLowerCase();
+    const earlier = this.#files.get(folded);
+    if (earlier === undefined) this.#files.set(folded, e.at);
+    else if (earlier !== e.at) return `two files that are one on a case-insensitive disk (${earlier.slice(0, 100)})`;
     return null;
   }
 
