@@ -33,3 +33,15 @@ test_scripts_found_in_the_tarball_count if {
 test_allow_mode_is_silent if {
 	not "install_scripts" in ids(data.airlock.warn) with input as scripted with data.airlock.settings as with_settings({"install_scripts": "allow"})
 }
+
+test_scripts_of_bundled_packages_count if {
+	bundled := object.union(with_facts({}), {"phase": "artifact", "facts": object.union(base_input.facts, {"tarball": {"size": 100, "install_scripts": {}, "bundled_install_script_count": 1, "bundled_install_scripts": {"node_modules/inner": {"postinstall": "node setup.js"}}}})})
+	some f in data.airlock.quarantine with input as bundled with data.airlock.settings as with_settings({"install_scripts": "quarantine"})
+	f.id == "install_scripts"
+	contains(f.msg, "(postinstall in node_modules/inner)")
+}
+
+test_bundled_scripts_beyond_the_listed_ones_still_count if {
+	bundled := object.union(with_facts({}), {"phase": "artifact", "facts": object.union(base_input.facts, {"tarball": {"size": 100, "install_scripts": {}, "bundled_install_script_count": 70, "bundled_install_scripts": {}}})})
+	"install_scripts" in ids(data.airlock.quarantine) with input as bundled with data.airlock.settings as with_settings({"install_scripts": "quarantine"})
+}

@@ -198,3 +198,45 @@ test('package.json is read as npm reads it: a byte order mark is dropped; an unr
   assert.equal(broken.facts['manifest_error'], 'package.json is not valid JSON');
   assert.equal(broken.error, null);
 });
+
+test('install scripts of bundled packages (node_modules/ in the tarball) are facts: npm runs them too', async () => {
+  const manifest = (scripts: Record<string, string>): string => JSON.stringify({ name: 'x', version: '1.0.0', scripts });
+  const t = packageTarball({ name: 'outer', version: '1.0.0', bundleDependencies: ['inner'] }, [
+    { path: 'node_modules/inner/package.json', content: manifest({ postinstall: 'node setup.js', test: 'x' }) },
+    { path: 'node_modules/@s/scoped/package.json', content: `\uFEFF${manifest({ preinstall: 'sh pre.sh' })}` },
+    { path: 'node_modules/inner/node_modules/deep/package.json', content: manifest({ install: 'node i.js' }) },
+    { path: 'node_modules/native/package.json', content: manifest({}) },
+    { path: 'node_modules/native/binding.gyp', content: '{}' },
+    { path: 'node_modules/quiet/package.json', content: manifest({ test: 'x' }) },
+    // Compared without case, as a case-insensitive disk would.
+    { path: 'Node_Modules/Loud/Package.json', content: manifest({ postinstall: 'node loud.js' }) },
+    // Not where npm loads bundled packages from: never installed as packages.
+    { path: 'test/fixtures/node_modules/fixture/package.json', content: manifest({ postinstall: 'node evil.js' }) },
+    { path: 'node_modules/inner/lib/package.json', content: manifest({ postinstall: 'node evil.js' }) },
+    { path: 'test/fixtures/node_modules/broken/package.json', content: '{ not json' },
+  ]);
+  const r = await inspectTarball(t.bytes);
+  assert.equal(r.error, null);
+  assert.deepEqual(r.facts['install_scripts'], {});
+  assert.deepEqual(r.facts['bundled_install_scripts'], {
+    'node_modules/inner': { postinstall: 'node setup.js' },
+    'node_modules/@s/scoped': { preinstall: 'sh pre.sh' },
+    'node_modules/inner/node_modules/deep': { install: 'node i.js' },
+    'node_modules/native': { install: 'node-gyp rebuild' },
+    'Node_Modules/Loud': { postinstall: 'node loud.js' },
+  });
+  assert.equal(r.facts['bundled_install_script_count'], 5);
+  assert.equal(r.facts['has_install_script'], true);
+
+  const plain = await inspectTarball(packageTarball({ name: 'plain', version: '1.0.0' }).bytes);
+  assert.deepEqual([plain.facts['bundled_install_scripts'], plain.facts['bundled_install_script_count'], plain.facts['has_install_script']], [{}, 0, false]);
+});
+
+test('a bundled package.json that cannot be read, or too many bundled scripts to analyse, leave the tarball uninspectable', async () => {
+  const inspect = async (files: Parameters<typeof packageTarball>[1]) => (await inspectTarball(packageTarball({ name: 'outer', version: '1.0.0' }, files).bytes)).error;
+  assert.equal(await inspect([{ path: 'node_modules/inner/package.json', content: '{ "scripts": ' }]), 'bundled node_modules/inner/package.json is not valid JSON');
+  assert.equal(await inspect([{ path: 'node_modules/inner/package.json', content: '[]' }]), 'bundled node_modules/inner/package.json is not an object');
+  assert.equal(await inspect([{ path: 'node_modules/inner/package.json', content: `{"x":"${'a'.repeat(1024 * 1024)}"}` }]), 'bundled node_modules/inner/package.json is larger than 1048576 bytes');
+  const many = Array.from({ length: 65 }, (_, i) => ({ path: `node_modules/p${i}/package.json`, content: '{"scripts":{"postinstall":"node x.js"}}' }));
+  assert.equal(await inspect(many), 'more than 64 bundled packages with install scripts');
+});

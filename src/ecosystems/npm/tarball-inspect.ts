@@ -10,6 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
+import { BundledScripts } from './bundled-scripts.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 
 export interface InspectLimits {
@@ -74,9 +75,12 @@ class FactsVisitor implements TarVisitor {
   #isFile = false;
   #isManifest = false;
   #head = Buffer.alloc(0);
+  /** Install scripts of the packages bundled under node_modules/, which npm runs too. */
+  readonly bundled: BundledScripts;
 
   constructor(maxManifestBytes: number) {
     this.#maxManifest = maxManifestBytes;
+    this.bundled = new BundledScripts(maxManifestBytes);
   }
 
   entry(e: TarEntry): void {
@@ -92,6 +96,7 @@ class FactsVisitor implements TarVisitor {
     this.files++;
     this.unpacked += e.size;
     if (root === 'binding.gyp') this.bindingGyp = true;
+    if (e.at !== null) this.bundled.file(e.at, e.size);
     if (this.#isManifest) {
       // npm would keep whichever came last, and a differently written path can be the one it
       // keeps while a reader of the first sees a harmless manifest: two is not inspectable.
@@ -110,6 +115,7 @@ class FactsVisitor implements TarVisitor {
       this.manifest.push(Buffer.from(chunk));
       this.manifestSize += chunk.length;
     }
+    this.bundled.data(chunk);
   }
 
   end(): void {
@@ -117,6 +123,7 @@ class FactsVisitor implements TarVisitor {
   }
 
   #close(): void {
+    this.bundled.close();
     if (this.#isFile && this.#rel !== null && (nativeMagic(this.#head) !== null || NATIVE_EXTENSIONS.test(this.#rel))) {
       this.binaryCount++;
       if (this.binaries.length < MAX_LISTED) this.binaries.push(this.#rel);
@@ -257,6 +264,8 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }
+  const bundled = v.bundled.facts();
+  error ??= bundled.truncated;
   const { manifest, error: manifestError } = parseManifest(v, limits);
   const scripts = manifest === null ? {} : installScripts(manifest['scripts']);
   // npm runs `node-gyp rebuild` when binding.gyp exists and no install/preinstall script is set.
@@ -268,7 +277,9 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       file_count: v.files,
       unpacked_size: v.unpacked,
       install_scripts: implicitGyp ? { ...scripts, install: 'node-gyp rebuild' } : scripts,
-      has_install_script: Object.keys(scripts).length > 0 || implicitGyp,
+      bundled_install_scripts: bundled.listed,
+      bundled_install_script_count: bundled.count,
+      has_install_script: Object.keys(scripts).length > 0 || implicitGyp || bundled.count > 0,
       has_binding_gyp: v.bindingGyp,
       native_binaries: v.binaries,
       native_binary_count: v.binaryCount,

@@ -209,6 +209,18 @@ test('artifact phase: the files install hooks run are read from the artifact and
     assert.ok(sources.has('scripts/setup.js'), JSON.stringify(b.findings));
     assert.ok((b.categories as string[]).includes('credential-access'));
 
+    // A bundled package's hook runs in its folder: the file is read from there.
+    asked.length = 0;
+    files.set('node_modules/inner/setup.js', Buffer.from(files.get('scripts/setup.js') ?? ''));
+    const bundler: CollectorCandidate = {
+      ...c,
+      facts: { install_scripts: {}, tarball: { install_scripts: {}, has_binding_gyp: false, bundled_install_scripts: { 'node_modules/inner': { postinstall: 'node setup.js' } }, bundled_install_script_count: 1 } },
+    };
+    const [bundled] = await collectAll(signals.collectors, 'artifact', [bundler], new Date('2026-03-01T00:00:00Z'));
+    assert.deepEqual(asked, [['node_modules/inner/setup.js']]);
+    const bb = bundled?.install_behaviour as Record<string, Json>;
+    assert.deepEqual([(bb.hooks as Array<Record<string, Json>>).map((h) => h.name), bb.max_severity], [['postinstall in node_modules/inner'], 'critical']);
+
     const native = candidate('native-thing', '1.0.0', { install_scripts: {}, tarball: { install_scripts: { install: 'node-gyp rebuild' }, has_binding_gyp: true } });
     const [n] = await collectAll(signals.collectors, 'artifact', [native], new Date('2026-03-01T00:00:00Z'));
     assert.deepEqual([n?.install_behaviour?.present, n?.install_behaviour?.native_build, n?.install_behaviour?.max_severity], [true, true, 'none']);

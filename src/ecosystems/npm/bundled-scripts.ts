@@ -1,0 +1,105 @@
+/**
+ * Install scripts of the packages bundled inside an npm tarball (`node_modules/…` in it, as
+ * `bundleDependencies` ships them). npm runs their preinstall, install and postinstall scripts
+ * when it installs the package that bundles them (npm 11: a bundled dependency's postinstall ran
+ * while the package's own package.json had no script), so the inspection reads their
+ * package.json files, and notes their binding.gyp, as it does the package's own.
+ *
+ * Only the package's own `node_modules` chain counts (`node_modules/a/node_modules/@s/b`), which
+ * is where npm loads bundled packages from; a `node_modules` folder elsewhere (test fixtures) is
+ * never installed as a package. Paths are compared without case, as on a case-insensitive disk.
+ * A bundled package.json npm would read but Airlock cannot (too large, not JSON) makes the
+ * tarball uninspectable: its scripts would be unknown.
+ */
+import type { Json } from '../../storage/ports/index.ts';
+import { installScripts } from './facts.ts';
+import { TarFormatError } from './tar-reader.ts';
+
+/** A bundled package's folder (group 1) and the file of it that matters (group 2). */
+const BUNDLED = /^((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)*node_modules\/(?:@[^/]+\/)?[^/]+)\/(package\.json|binding\.gyp)$/;
+/** Bundled manifests read per tarball, and their bytes in all; past either it is uninspectable. */
+const MAX_MANIFESTS = 10_000;
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+/** Bundled packages listed by folder in the facts (all are counted). */
+const MAX_LISTED = 64;
+
+interface Bundled {
+  /** The folder as the archive spells it (the first spelling seen). */
+  readonly folder: string;
+  scripts: { [k: string]: Json };
+  gyp: boolean;
+}
+
+export interface BundledScriptFacts {
+  /** Folder → install scripts, for the bundled packages that have any (the first `MAX_LISTED`). */
+  readonly listed: { [folder: string]: Json };
+  /** How many bundled packages have install scripts. */
+  readonly count: number;
+  /** More have scripts than are listed: the hooks of the others would go unanalysed. */
+  readonly truncated: string | null;
+}
+
+export class BundledScripts {
+  readonly #byFolder = new Map<string, Bundled>();
+  readonly #maxManifestBytes: number;
+  #manifests = 0;
+  #bytes = 0;
+  #reading: { readonly into: Bundled; readonly chunks: Buffer[] } | null = null;
+
+  constructor(maxManifestBytes: number) {
+    this.#maxManifestBytes = maxManifestBytes;
+  }
+
+  /** A file at `at` (package-relative, where npm extracts it) of `size` bytes begins. */
+  file(at: string, size: number): void {
+    this.close();
+    const lower = at.toLowerCase();
+    if (!lower.startsWith('node_modules/')) return;
+    const m = BUNDLED.exec(lower);
+    if (m === null) return;
+    const key = m[1] as string;
+    let into = this.#byFolder.get(key);
+    if (into === undefined) this.#byFolder.set(key, (into = { folder: at.slice(0, key.length), scripts: {}, gyp: false }));
+    if (m[2] === 'binding.gyp') {
+      into.gyp = true;
+      return;
+    }
+    if (size > this.#maxManifestBytes) throw new TarFormatError(`bundled ${into.folder.slice(0, 100)}/package.json is larger than ${this.#maxManifestBytes} bytes`);
+    this.#bytes += size;
+    if (++this.#manifests > MAX_MANIFESTS || this.#bytes > MAX_MANIFEST_BYTES) throw new TarFormatError('too many bundled package.json files to read');
+    this.#reading = { into, chunks: [] };
+  }
+
+  /** Data of the current file (valid only during the call). */
+  data(chunk: Uint8Array): void {
+    this.#reading?.chunks.push(Buffer.from(chunk));
+  }
+
+  /** The current file ends: a bundled package.json is read (the last one of a folder wins, as on extraction). */
+  close(): void {
+    const r = this.#reading;
+    if (r === null) return;
+    this.#reading = null;
+    let parsed: unknown;
+    try {
+      // npm drops a leading byte order mark before parsing, as for the package's own manifest.
+      parsed = JSON.parse(Buffer.concat(r.chunks).toString('utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json is not valid JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json is not an object`);
+    r.into.scripts = installScripts((parsed as { readonly [k: string]: unknown })['scripts']);
+  }
+
+  facts(): BundledScriptFacts {
+    const listed: { [folder: string]: Json } = {};
+    let count = 0;
+    for (const b of this.#byFolder.values()) {
+      // npm runs `node-gyp rebuild` when binding.gyp exists and no install/preinstall script is set.
+      const scripts = b.gyp && b.scripts['install'] === undefined && b.scripts['preinstall'] === undefined ? { ...b.scripts, install: 'node-gyp rebuild' } : b.scripts;
+      if (Object.keys(scripts).length === 0) continue;
+      if (count++ < MAX_LISTED) listed[b.folder] = scripts;
+    }
+    return { listed, count, truncated: count > MAX_LISTED ? `more than ${MAX_LISTED} bundled packages with install scripts` : null };
+  }
+}
