@@ -11,6 +11,7 @@ import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/inde
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
+import { binNamesOf } from './bin-names.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 
 export interface InspectLimits {
@@ -26,6 +27,8 @@ export const DEFAULT_INSPECT_LIMITS: InspectLimits = Object.freeze({
 });
 
 const MAX_LISTED = 64;
+/** File paths kept for `directories.bin` (npm links every file under it as a command). */
+const MAX_PATHS_KEPT = 20_000;
 const NATIVE_EXTENSIONS = /\.(node|so|dll|dylib|exe)$|\.so\.\d/i;
 
 function nativeMagic(head: Uint8Array): string | null {
@@ -77,6 +80,9 @@ class FactsVisitor implements TarVisitor {
   #head = Buffer.alloc(0);
   /** Install scripts of the packages bundled under node_modules/, which npm runs too. */
   readonly bundled: BundledScripts;
+  /** The files' package-relative paths, for `directories.bin`; `pathsComplete` false once cut short. */
+  readonly paths: string[] = [];
+  pathsComplete = true;
 
   constructor(maxManifestBytes: number) {
     this.#maxManifest = maxManifestBytes;
@@ -96,7 +102,11 @@ class FactsVisitor implements TarVisitor {
     this.files++;
     this.unpacked += e.size;
     if (root === 'binding.gyp') this.bindingGyp = true;
-    if (e.at !== null) this.bundled.file(e.at, e.size);
+    if (e.at !== null) {
+      this.bundled.file(e.at, e.size);
+      if (this.paths.length < MAX_PATHS_KEPT) this.paths.push(e.at);
+      else this.pathsComplete = false;
+    }
     if (this.#isManifest) {
       // npm would keep whichever came last, and a differently written path can be the one it
       // keeps while a reader of the first sees a harmless manifest: two is not inspectable.
@@ -272,6 +282,11 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   const implicitGyp = v.bindingGyp && scripts['install'] === undefined && scripts['preinstall'] === undefined;
   const name = manifest !== null && typeof manifest['name'] === 'string' ? manifest['name'] : null;
   const version = manifest !== null && typeof manifest['version'] === 'string' ? manifest['version'] : null;
+  let bins = manifest === null ? { names: [], count: 0 } : binNamesOf(manifest, v.paths, v.pathsComplete);
+  if (bins === 'unknown') {
+    error ??= 'the commands directories.bin installs could not be listed';
+    bins = { names: [], count: 0 };
+  }
   return {
     facts: {
       file_count: v.files,
@@ -281,6 +296,8 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       bundled_install_script_count: bundled.count,
       has_install_script: Object.keys(scripts).length > 0 || implicitGyp || bundled.count > 0,
       has_binding_gyp: v.bindingGyp,
+      bin_names: bins.names,
+      bin_count: bins.count,
       native_binaries: v.binaries,
       native_binary_count: v.binaryCount,
       link_count: v.links,

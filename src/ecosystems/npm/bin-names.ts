@@ -1,0 +1,84 @@
+/**
+ * The commands an npm package installs into `node_modules/.bin`, read from the tarball's own
+ * package.json as npm normalizes it before linking them (npm-normalize-package-bin,
+ * @npmcli/package-json): `bin` as a path (named after the package, without its scope), a list
+ * of paths (named after each file) or name → path, a name keeping only its last path component;
+ * without `bin`, every file and folder under `directories.bin`, named after itself.
+ *
+ * Those names matter beyond the package: npm puts `node_modules/.bin` first on the PATH of every
+ * install script and `npm run` script, so a package installing a command named `node` or `sh`
+ * runs in place of the real one for every other package's `node install.js`.
+ */
+import type { Json } from '../../storage/ports/index.ts';
+
+/** Names listed in the facts (all are counted). */
+const MAX_LISTED = 64;
+const MAX_NAME = 214;
+
+type Obj = { readonly [k: string]: unknown };
+const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The last component of a path, `\` and `:` counting as separators; null for nothing, `.` or `..`. */
+function lastComponent(path: string): string | null {
+  const parts = path.replace(/[\\:]/g, '/').split('/').filter((p) => p !== '');
+  const base = parts[parts.length - 1];
+  return base === undefined || base === '.' || base === '..' ? null : base.slice(0, MAX_NAME);
+}
+
+/** A path inside the package, as npm confines one (`..` cannot climb above the root). */
+function confined(path: string): string {
+  const kept: string[] = [];
+  for (const part of path.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') kept.pop();
+    else kept.push(part);
+  }
+  return kept.join('/');
+}
+
+/** A bin target npm keeps: a non-empty path once confined. */
+const target = (x: unknown): boolean => typeof x === 'string' && confined(x) !== '';
+
+export interface BinFacts {
+  /** The command names, sorted (the first `MAX_LISTED`). */
+  readonly names: Json[];
+  readonly count: number;
+}
+
+/**
+ * The bin names of `manifest`. `files` are the package's files (package-relative paths), read for
+ * `directories.bin`; `filesComplete` false when that list was cut short: a `directories.bin`
+ * then cannot be read, and the answer is 'unknown' (the caller fails closed), as it is for a
+ * `directories.bin` that is not a path.
+ */
+export function binNamesOf(manifest: Obj, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
+  const names = new Set<string>();
+  const add = (n: string | null): void => {
+    if (n !== null) names.add(n);
+  };
+  const bin = manifest['bin'];
+  if (typeof bin === 'string' && bin !== '') {
+    if (typeof manifest['name'] === 'string' && target(bin)) add(lastComponent(manifest['name']));
+  } else if (Array.isArray(bin)) {
+    for (const p of bin) if (target(p)) add(lastComponent(p as string));
+  } else if (isObject(bin)) {
+    for (const key of Object.keys(bin)) if (target(bin[key])) add(lastComponent(key));
+  } else if (!bin) {
+    const dirs = manifest['directories'];
+    const dir = isObject(dirs) ? dirs['bin'] : undefined;
+    if (dir) {
+      if (typeof dir !== 'string' || !filesComplete) return 'unknown';
+      const root = confined(dir);
+      const prefix = root === '' ? '' : `${root}/`;
+      for (const f of files) {
+        if (!f.startsWith(prefix)) continue;
+        // Every file and folder the glob `**` matches there: no component starting with a dot.
+        const parts = f.slice(prefix.length).split('/');
+        if (parts.some((p) => p.startsWith('.'))) continue;
+        for (const p of parts) add(lastComponent(p));
+      }
+    }
+  }
+  const sorted = [...names].sort();
+  return { names: sorted.slice(0, MAX_LISTED), count: sorted.length };
+}
