@@ -1,8 +1,9 @@
 /**
  * Content facts from an npm tarball, read as a stream (gzip → tar) under limits, never
- * extracting anything: the package's own package.json (install scripts, name, version), a
- * `binding.gyp` (npm then runs `node-gyp rebuild` on install), file count and unpacked size,
- * native binaries, links and unsafe paths. Pure: bytes in, facts out.
+ * extracting anything: the package's own package.json (install scripts, name, version, the
+ * commands it links into node_modules/.bin), a `binding.gyp` (npm then runs `node-gyp rebuild`
+ * on install), the install scripts of the packages it bundles under node_modules/, file count
+ * and unpacked size, native binaries, links and unsafe paths. Pure: bytes in, facts out.
  */
 import { createGunzip, gunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
