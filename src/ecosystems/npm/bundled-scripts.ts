@@ -7,12 +7,13 @@
  *
  * Only the package's own `node_modules` chain counts (`node_modules/a/node_modules/@s/b`), which
  * is where npm loads bundled packages from; a `node_modules` folder elsewhere (test fixtures) is
- * never installed as a package. Paths are compared without case, as on a case-insensitive disk.
+ * never installed as a package. Paths are compared folded (`TarEntry.folded`), as on a
+ * case-insensitive disk.
  * A bundled package.json npm would read but Airlock cannot (too large, not JSON) makes the
  * tarball uninspectable: its scripts would be unknown.
  */
 import type { Json } from '../../storage/ports/index.ts';
-import { installScripts } from './facts.ts';
+import { installScripts, parsePackageJson } from './facts.ts';
 import { TarFormatError } from './tar-reader.ts';
 
 /** A bundled package's folder (group 1) and the file of it that matters (group 2). */
@@ -26,7 +27,8 @@ const MAX_LISTED = 64;
 interface Bundled {
   /** The folder as the archive spells it (the first spelling seen). */
   readonly folder: string;
-  scripts: { [k: string]: Json };
+  /** Its package.json's `scripts`, once read (the last one of the folder wins, as on extraction). */
+  scripts: unknown;
   gyp: boolean;
 }
 
@@ -50,16 +52,19 @@ export class BundledScripts {
     this.#maxManifestBytes = maxManifestBytes;
   }
 
-  /** A file at `at` (package-relative, where npm extracts it) of `size` bytes begins. */
-  file(at: string, size: number): void {
+  /** A file of `size` bytes begins, extracted at `at` (`TarEntry.at`, and `folded` its `TarEntry.folded`). */
+  file(at: string, folded: string, size: number): void {
     this.close();
-    const lower = at.toLowerCase();
-    if (!lower.startsWith('node_modules/')) return;
-    const m = BUNDLED.exec(lower);
+    if (!folded.startsWith('node_modules/')) return;
+    const m = BUNDLED.exec(folded);
     if (m === null) return;
     const key = m[1] as string;
     let into = this.#byFolder.get(key);
-    if (into === undefined) this.#byFolder.set(key, (into = { folder: at.slice(0, key.length), scripts: {}, gyp: false }));
+    if (into === undefined) {
+      // Folding keeps every `/`: the folder is as many components of `at` as the key has.
+      const folder = at.split('/').slice(0, key.split('/').length).join('/');
+      this.#byFolder.set(key, (into = { folder, scripts: undefined, gyp: false }));
+    }
     if (m[2] === 'binding.gyp') {
       into.gyp = true;
       return;
@@ -75,28 +80,21 @@ export class BundledScripts {
     this.#reading?.chunks.push(Buffer.from(chunk));
   }
 
-  /** The current file ends: a bundled package.json is read (the last one of a folder wins, as on extraction). */
+  /** The current file ends: a bundled package.json is read. */
   close(): void {
     const r = this.#reading;
     if (r === null) return;
     this.#reading = null;
-    let parsed: unknown;
-    try {
-      // npm drops a leading byte order mark before parsing, as for the package's own manifest.
-      parsed = JSON.parse(Buffer.concat(r.chunks).toString('utf8').replace(/^\uFEFF/, ''));
-    } catch {
-      throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json is not valid JSON`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json is not an object`);
-    r.into.scripts = installScripts((parsed as { readonly [k: string]: unknown })['scripts']);
+    const parsed = parsePackageJson(Buffer.concat(r.chunks));
+    if ('problem' in parsed) throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json ${parsed.problem}`);
+    r.into.scripts = parsed.manifest['scripts'];
   }
 
   facts(): BundledScriptFacts {
     const listed: { [folder: string]: Json } = {};
     let count = 0;
     for (const b of this.#byFolder.values()) {
-      // npm runs `node-gyp rebuild` when binding.gyp exists and no install/preinstall script is set.
-      const scripts = b.gyp && b.scripts['install'] === undefined && b.scripts['preinstall'] === undefined ? { ...b.scripts, install: 'node-gyp rebuild' } : b.scripts;
+      const scripts = installScripts(b.scripts, b.gyp);
       if (Object.keys(scripts).length === 0) continue;
       if (count++ < MAX_LISTED) listed[b.folder] = scripts;
     }

@@ -47,15 +47,34 @@ function nonNegative(x: unknown): number | null {
   return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null;
 }
 
-/** Lifecycle scripts that run on install, from a manifest's `scripts`. */
-export function installScripts(scripts: unknown): { [k: string]: Json } {
+/**
+ * Lifecycle scripts that run on install, from a manifest's `scripts`; with `hasBindingGyp`, the
+ * `node-gyp rebuild` npm runs when binding.gyp exists and no install or preinstall script is set.
+ */
+export function installScripts(scripts: unknown, hasBindingGyp = false): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
-  if (!isObject(scripts)) return out;
-  for (const name of INSTALL_SCRIPT_NAMES) {
-    const s = text(scripts[name]);
-    if (s !== null && s.trim() !== '') out[name] = s;
+  if (isObject(scripts)) {
+    for (const name of INSTALL_SCRIPT_NAMES) {
+      const s = text(scripts[name]);
+      if (s !== null && s.trim() !== '') out[name] = s;
+    }
   }
+  if (hasBindingGyp && out['install'] === undefined && out['preinstall'] === undefined) out['install'] = 'node-gyp rebuild';
   return out;
+}
+
+/**
+ * A package.json from a tarball, parsed as npm parses it (json-parse-even-better-errors drops a
+ * leading byte order mark first); the problem when it is not a JSON object.
+ */
+export function parsePackageJson(bytes: Buffer): { readonly manifest: Obj } | { readonly problem: 'is not valid JSON' | 'is not an object' } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch {
+    return { problem: 'is not valid JSON' };
+  }
+  return isObject(parsed) ? { manifest: parsed } : { problem: 'is not an object' };
 }
 
 function licenseOf(m: Obj): string | null {

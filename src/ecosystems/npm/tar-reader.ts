@@ -19,6 +19,11 @@ export interface TarEntry {
   readonly path: string;
   /** Where npm extracts it, relative to the package folder (`extractedPath`); null when nowhere there. */
   readonly at: string | null;
+  /**
+   * `at` as a case-insensitive disk (macOS, Windows) compares it: lower case, Unicode NFC. Paths
+   * equal here are one file there (`PACKAGE.JSON` is package.json).
+   */
+  readonly folded: string | null;
   readonly type: TarEntryType;
   readonly size: number;
   readonly linkTarget: string | null;
@@ -55,6 +60,10 @@ export function extractedPath(path: string): string | null {
     if (part !== '' && part !== '.') kept.push(part);
   }
   return kept.length === 0 ? null : kept.join('/');
+}
+
+function folded(at: string): string {
+  return (/[^\x00-\x7f]/.test(at) ? at.normalize('NFC') : at).toLowerCase();
 }
 
 /**
@@ -241,7 +250,7 @@ export class TarReader {
   /** The pending pax header's records; null when there is none. */
   #pax: Map<string, string> | null = null;
   #longName: string | null = null;
-  /** Where links were extracted, lower-cased (see `#throughLink`). */
+  /** Where links were extracted, folded (see `#throughLink`). */
   readonly #links = new Set<string>();
   /** Where each file was extracted, by its folded form (see `#caseCollision`). */
   readonly #files = new Map<string, string>();
@@ -361,11 +370,12 @@ export class TarReader {
     if ((kind === 'hardlink' || kind === 'symlink' || kind === 'directory') && size !== 0) throw new TarFormatError(`a ${kind} that claims ${size} bytes of data`);
     this.#total += size;
     if (this.#total > this.#limits.maxTotalBytes) throw new TarFormatError(`more than ${this.#limits.maxTotalBytes} bytes unpacked`);
-    const entry: TarEntry = { path, at: extractedPath(path), type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
+    const at = extractedPath(path);
+    const entry: TarEntry = { path, at, folded: at === null ? null : folded(at), type: kind, size, linkTarget: kind === 'symlink' || kind === 'hardlink' ? link : null };
     // The visitor sees the entry first, so an unsafe path is on record even when it is refused.
     this.#visitor.entry(entry);
     const problem = disagreement(entry) ?? this.#throughLink(entry) ?? this.#caseCollision(entry);
-    if (problem !== null) throw new TarFormatError(`${problem} (${path.slice(0, 100)}): npm, yarn and pnpm would not install the same files`);
+    if (problem !== null) throw new TarFormatError(`${problem} (${path.slice(0, 100)}): the clients would not install the same files from it`);
     this.#begin(size, 'data');
   }
 
@@ -376,8 +386,8 @@ export class TarReader {
    */
   #throughLink(e: TarEntry): string | null {
     const link = e.type === 'symlink' || e.type === 'hardlink';
-    if ((!link && this.#links.size === 0) || e.at === null) return null;
-    const lower = e.at.toLowerCase();
+    const lower = e.folded;
+    if ((!link && this.#links.size === 0) || lower === null) return null;
     if (link) {
       if (lower === 'package.json') return 'a link named package.json';
       this.#links.add(lower);
@@ -394,10 +404,9 @@ export class TarReader {
    * both: which body an install hook runs (`node install.js`) depends on the disk.
    */
   #caseCollision(e: TarEntry): string | null {
-    if (e.type !== 'file' || e.at === null) return null;
-    const folded = (/[^\x00-\x7f]/.test(e.at) ? e.at.normalize('NFC') : e.at).toLowerCase();
-    const earlier = this.#files.get(folded);
-    if (earlier === undefined) this.#files.set(folded, e.at);
+    if (e.type !== 'file' || e.at === null || e.folded === null) return null;
+    const earlier = this.#files.get(e.folded);
+    if (earlier === undefined) this.#files.set(e.folded, e.at);
     else if (earlier !== e.at) return `two files that are one on a case-insensitive disk (${earlier.slice(0, 100)})`;
     return null;
   }

@@ -208,8 +208,10 @@ test('install scripts of bundled packages (node_modules/ in the tarball) are fac
     { path: 'node_modules/native/package.json', content: manifest({}) },
     { path: 'node_modules/native/binding.gyp', content: '{}' },
     { path: 'node_modules/quiet/package.json', content: manifest({ test: 'x' }) },
-    // Compared without case, as a case-insensitive disk would.
+    // Compared without case, as a case-insensitive disk would; named as the archive spells it,
+    // even where folding changes a name's length (İ lower-cases to two code units).
     { path: 'Node_Modules/Loud/Package.json', content: manifest({ postinstall: 'node loud.js' }) },
+    { path: 'node_modules/\u0130nner/package.json', content: manifest({ postinstall: 'node dotted.js' }) },
     // Not where npm loads bundled packages from: never installed as packages.
     { path: 'test/fixtures/node_modules/fixture/package.json', content: manifest({ postinstall: 'node evil.js' }) },
     { path: 'node_modules/inner/lib/package.json', content: manifest({ postinstall: 'node evil.js' }) },
@@ -224,8 +226,9 @@ test('install scripts of bundled packages (node_modules/ in the tarball) are fac
     'node_modules/inner/node_modules/deep': { install: 'node i.js' },
     'node_modules/native': { install: 'node-gyp rebuild' },
     'Node_Modules/Loud': { postinstall: 'node loud.js' },
+    'node_modules/\u0130nner': { postinstall: 'node dotted.js' },
   });
-  assert.equal(r.facts['bundled_install_script_count'], 5);
+  assert.equal(r.facts['bundled_install_script_count'], 6);
   assert.equal(r.facts['has_install_script'], true);
 
   const plain = await inspectTarball(packageTarball({ name: 'plain', version: '1.0.0' }).bytes);

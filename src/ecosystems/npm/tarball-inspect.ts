@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { installScripts } from './facts.ts';
+import { installScripts, parsePackageJson } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -53,8 +53,7 @@ export interface TarballInspection {
   readonly manifestError: string | null;
 }
 
-type Obj = { [k: string]: unknown };
-const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+type Obj = { readonly [k: string]: unknown };
 
 function unsafe(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[\\/]/).includes('..');
@@ -96,15 +95,14 @@ class FactsVisitor implements TarVisitor {
     if (e.type === 'symlink' || e.type === 'hardlink') this.links++;
     this.#rel = e.at;
     this.#isFile = e.type === 'file';
-    // Compared without case: on a case-insensitive disk (macOS, Windows) `PACKAGE.JSON` is the same file.
-    const root = e.at?.toLowerCase();
-    this.#isManifest = this.#isFile && root === 'package.json';
+    // Compared folded: on a case-insensitive disk (macOS, Windows) `PACKAGE.JSON` is the same file.
+    this.#isManifest = this.#isFile && e.folded === 'package.json';
     if (!this.#isFile) return;
     this.files++;
     this.unpacked += e.size;
-    if (root === 'binding.gyp') this.bindingGyp = true;
-    if (e.at !== null) {
-      this.bundled.file(e.at, e.size);
+    if (e.folded === 'binding.gyp') this.bindingGyp = true;
+    if (e.at !== null && e.folded !== null) {
+      this.bundled.file(e.at, e.folded, e.size);
       if (this.paths.length < MAX_PATHS_KEPT) this.paths.push(e.at);
       else this.pathsComplete = false;
     }
@@ -149,13 +147,8 @@ class FactsVisitor implements TarVisitor {
 function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj | null; error: string | null } {
   if (v.manifest === null) return { manifest: null, error: 'the tarball has no package.json' };
   if (v.manifestTooLarge) return { manifest: null, error: `package.json is larger than ${limits.maxManifestBytes} bytes` };
-  try {
-    // npm drops a leading byte order mark before parsing (json-parse-even-better-errors).
-    const parsed: unknown = JSON.parse(Buffer.concat(v.manifest, v.manifestSize).toString('utf8').replace(/^\uFEFF/, ''));
-    return isObject(parsed) ? { manifest: parsed, error: null } : { manifest: null, error: 'package.json is not an object' };
-  } catch {
-    return { manifest: null, error: 'package.json is not valid JSON' };
-  }
+  const parsed = parsePackageJson(Buffer.concat(v.manifest, v.manifestSize));
+  return 'problem' in parsed ? { manifest: null, error: `package.json ${parsed.problem}` } : { manifest: parsed.manifest, error: null };
 }
 
 /** Unpacked bytes a tarball held in memory may be inflated to in one piece (else it is streamed). */
@@ -278,9 +271,7 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   const bundled = v.bundled.facts();
   error ??= bundled.truncated;
   const { manifest, error: manifestError } = parseManifest(v, limits);
-  const scripts = manifest === null ? {} : installScripts(manifest['scripts']);
-  // npm runs `node-gyp rebuild` when binding.gyp exists and no install/preinstall script is set.
-  const implicitGyp = v.bindingGyp && scripts['install'] === undefined && scripts['preinstall'] === undefined;
+  const scripts = installScripts(manifest?.['scripts'], v.bindingGyp);
   const name = manifest !== null && typeof manifest['name'] === 'string' ? manifest['name'] : null;
   const version = manifest !== null && typeof manifest['version'] === 'string' ? manifest['version'] : null;
   let bins = manifest === null ? { names: [], count: 0 } : binNamesOf(manifest, v.paths, v.pathsComplete);
@@ -292,10 +283,10 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
     facts: {
       file_count: v.files,
       unpacked_size: v.unpacked,
-      install_scripts: implicitGyp ? { ...scripts, install: 'node-gyp rebuild' } : scripts,
+      install_scripts: scripts,
       bundled_install_scripts: bundled.listed,
       bundled_install_script_count: bundled.count,
-      has_install_script: Object.keys(scripts).length > 0 || implicitGyp || bundled.count > 0,
+      has_install_script: Object.keys(scripts).length > 0 || bundled.count > 0,
       has_binding_gyp: v.bindingGyp,
       bin_names: bins.names,
       bin_count: bins.count,
