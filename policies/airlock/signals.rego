@@ -164,8 +164,14 @@ unpopular_or_new if not name_is_popular
 
 unpopular_or_new if young_package
 
-# `prepare` does not run when a package is installed from a registry tarball.
-install_hooks_that_run := {h.name | some h in fact(["install_behaviour", "hooks"]); h.name != "prepare"}
+# The `prepare` lifecycle script does not run when a package is installed from a registry tarball
+# (it does when an install script runs it by name: then it is an `npm-script` hook).
+install_hooks_that_run := {h.name | some h in fact(["install_behaviour", "hooks"]); not registry_skips(h)}
+
+registry_skips(h) if {
+	h.name == "prepare"
+	h.kind == "npm-lifecycle"
+}
 
 signal_findings contains finding("install_behaviour.unpopular", sig.install_behaviour_unpopular, msg) if {
 	count(install_hooks_that_run) > 0
@@ -173,6 +179,28 @@ signal_findings contains finding("install_behaviour.unpopular", sig.install_beha
 	not behaviour_trusted
 	hooks := concat(", ", sort(install_hooks_that_run))
 	msg := sprintf("%s runs install scripts (%s) and is new or not widely used", [package_label, hooks])
+}
+
+# Install-time code the analysis could not read in full: a file past its size bound, loads past
+# the bounds of the artifact's read, hooks past their count. Popular packages too: a payload
+# padded past the bound would otherwise pass unseen.
+signal_findings contains finding("install_behaviour.incomplete", sig.install_behaviour_incomplete, msg) if {
+	fact(["install_behaviour", "complete"]) == false
+	count(install_hooks_that_run) > 0
+	not behaviour_trusted
+	msg := sprintf("%s runs install-time code Airlock could not analyse in full (%s)", [package_label, concat("; ", unanalysed_parts)])
+}
+
+unanalysed_parts contains sprintf("read in part: %s", [concat(", ", sort(fact(["install_behaviour", "truncated"])))]) if {
+	count(fact(["install_behaviour", "truncated"])) > 0
+}
+
+unanalysed_parts contains sprintf("not read: %s", [concat(", ", sort(fact(["install_behaviour", "unread"])))]) if {
+	count(fact(["install_behaviour", "unread"])) > 0
+}
+
+unanalysed_parts contains sprintf("%d hooks not analysed", [fact(["install_behaviour", "skipped_hooks"])]) if {
+	fact(["install_behaviour", "skipped_hooks"]) > 0
 }
 
 # --- Publisher and provenance ---------------------------------------------------------------------

@@ -162,6 +162,30 @@ test_prepare_alone_does_not_count if {
 	not "install_behaviour.unpopular" in ids(data.airlock.quarantine) with input as sig_input(object.union(unpopular, behaviour("none", ["prepare"])))
 }
 
+test_prepare_run_by_an_install_script_counts if {
+	b := {"install_behaviour": {"present": true, "max_severity": "none", "findings": [], "hooks": [{"kind": "npm-script", "name": "prepare", "command": "x"}]}}
+	"install_behaviour.unpopular" in ids(data.airlock.quarantine) with input as sig_input(object.union(unpopular, b))
+}
+
+incomplete(parts) := {"install_behaviour": object.union(behaviour("none", ["postinstall"]).install_behaviour, object.union({"complete": false, "truncated": [], "unread": [], "skipped_hooks": 0}, parts))}
+
+test_install_code_analysed_in_part_is_quarantined_even_for_popular_packages if {
+	some q in data.airlock.quarantine with input as sig_input(object.union(popular, incomplete({"truncated": ["bundle.js"], "unread": ["./lib/x"]})))
+	q.id == "install_behaviour.incomplete"
+	contains(q.msg, "could not analyse in full (not read: ./lib/x; read in part: bundle.js)")
+}
+
+test_install_code_analysed_in_full_passes if {
+	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(popular, object.union(behaviour("none", ["postinstall"]), {"install_behaviour": {"complete": true}})))
+}
+
+test_incomplete_analysis_setting_can_warn_instead if {
+	s := with_settings({"signals": object.union(data.airlock.settings.signals, {"install_behaviour_incomplete": "warn"})})
+	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(popular, incomplete({"skipped_hooks": 3}))) with data.airlock.settings as s
+	some w in data.airlock.warn with input as sig_input(object.union(popular, incomplete({"skipped_hooks": 3}))) with data.airlock.settings as s
+	contains(w.msg, "3 hooks not analysed")
+}
+
 test_allowed_package_skips_behaviour_rules if {
 	s := with_settings({"install_scripts_allowed": ["left-pad"]})
 	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(unpopular, behaviour("critical", ["postinstall"]))) with data.airlock.settings as s

@@ -8,3 +8,5 @@ export * from './verdict.ts';
 export * from './ulid.ts';
 export * from './gzip-size.ts';
 export * from './release-bytes.ts';
+export * from './shell-words.ts';
+export * from './npm-scripts.ts';

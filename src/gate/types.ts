@@ -51,12 +51,21 @@ export interface VersionCandidate {
 
 /** Read access to the files of an artifact the adapter has fetched, verified and stored. */
 export interface ArtifactContent {
+  /** The artifact's bytes as stored (what reading its files walks). */
+  readonly size: number;
   /**
    * The given package-relative files (`install.js`, `scripts/setup.sh`), each read up to
-   * `maxBytesEach` (longer files come back truncated to that length). Files that do not exist,
-   * are not regular files or have unsafe paths are absent from the result.
+   * `maxBytesEach` and all together up to `maxTotalBytes`, with their whole size: a file with
+   * fewer bytes than its size was cut. Files that do not exist, are not regular files or have
+   * unsafe paths are absent from the result.
    */
-  readFiles(paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>>;
+  readFiles(paths: readonly string[], bounds: { readonly maxBytesEach: number; readonly maxTotalBytes: number }): Promise<ReadonlyMap<string, ArtifactFile>>;
+}
+
+/** A file of an artifact: its first bytes, up to the read's bounds, and its whole size. */
+export interface ArtifactFile {
+  readonly bytes: Buffer;
+  readonly size: number;
 }
 
 export type DecisionSource =

@@ -5,6 +5,7 @@
  * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
  * input or the decision records.
  */
+import { npmInstallTimeScripts } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
@@ -12,8 +13,13 @@ import { EMPTY_LIST, FactInterner } from './fact-interner.ts';
 
 const MAX_TEXT = 1024;
 const MAX_LIST = 64;
-/** npm runs these lifecycle scripts on install (prepare only for git deps, not registry tarballs). */
-export const INSTALL_SCRIPT_NAMES = ['preinstall', 'install', 'postinstall'] as const;
+/**
+ * Characters kept of each install-time script: a tarball's package.json is at most 1 MiB
+ * (`DEFAULT_INSPECT_LIMITS.maxManifestBytes`), so the scripts npm would run from it are kept
+ * whole, and the analysis reads every character of them (a script cut short, as the 1,024
+ * characters of other texts, could hide its end from it).
+ */
+const MAX_SCRIPT_CHARS = 1024 ** 2;
 
 type Obj = { readonly [k: string]: unknown };
 
@@ -48,17 +54,14 @@ function nonNegative(x: unknown): number | null {
 }
 
 /**
- * Lifecycle scripts that run on install, from a manifest's `scripts`; with `hasBindingGyp`, the
- * `node-gyp rebuild` npm runs when binding.gyp exists and no install or preinstall script is set.
+ * The scripts that run when npm installs the package (`npmInstallTimeScripts`: the install
+ * lifecycle scripts and those they run by name, such as `npm run build`); with `hasBindingGyp`,
+ * the `node-gyp rebuild` npm runs when binding.gyp exists and no install or preinstall script is
+ * set.
  */
 export function installScripts(scripts: unknown, hasBindingGyp = false): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
-  if (isObject(scripts)) {
-    for (const name of INSTALL_SCRIPT_NAMES) {
-      const s = text(scripts[name]);
-      if (s !== null && s.trim() !== '') out[name] = s;
-    }
-  }
+  for (const [name, command] of Object.entries(npmInstallTimeScripts(scripts))) out[name] = command.slice(0, MAX_SCRIPT_CHARS);
   if (hasBindingGyp && out['install'] === undefined && out['preinstall'] === undefined) out['install'] = 'node-gyp rebuild';
   return out;
 }

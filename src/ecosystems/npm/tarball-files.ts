@@ -2,45 +2,67 @@
  * Reads a few named files out of an npm tarball (a stream: gzip → tar), never extracting
  * anything: the gate asks for the files an install hook runs (`node install.js`) so their content
  * can be analysed. Paths are package-relative (`install.js`, `scripts/setup.sh`, without the
- * `package/` prefix npm strips); each file is read up to a byte cap, the last entry of a name
- * wins (as on extraction), and the reading stops early once the archive is done or broken.
+ * `package/` prefix npm strips); each file is read up to a byte cap and all of them up to another,
+ * the last entry of a name wins (as on extraction), and the reading stops early once the archive
+ * is done or broken.
  * Bounded like the inspection: entry count, total size and extended headers.
  */
 import type { Readable } from 'node:stream';
 import type { TarEntry, TarVisitor } from './tar-reader.ts';
 import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
 
-/** At most this many files per request. */
-const MAX_FILES = 32;
+/** At most this many paths per request (candidates of the files hooks load: `x`, `x.js`, …). */
+const MAX_FILES = 4096;
+
+/** A file read: its first bytes (up to the read's bounds) and its whole size. */
+export interface TarballFile {
+  readonly bytes: Buffer;
+  readonly size: number;
+}
+
+export interface FileReadBounds {
+  /** Bytes kept of each file. */
+  readonly maxBytesEach: number;
+  /** Bytes kept of all files together; files past it come back empty, with their size. */
+  readonly maxTotalBytes: number;
+}
 
 class FilesVisitor implements TarVisitor {
-  readonly files = new Map<string, Buffer>();
+  readonly files = new Map<string, TarballFile>();
   readonly #wanted: ReadonlySet<string>;
-  readonly #maxBytes: number;
+  readonly #bounds: FileReadBounds;
   #current: string | null = null;
+  #declared = 0;
   #chunks: Buffer[] = [];
   #size = 0;
+  #total = 0;
 
-  constructor(wanted: ReadonlySet<string>, maxBytes: number) {
+  constructor(wanted: ReadonlySet<string>, bounds: FileReadBounds) {
     this.#wanted = wanted;
-    this.#maxBytes = maxBytes;
+    this.#bounds = bounds;
   }
 
   entry(e: TarEntry): void {
     this.#close();
     const rel = e.type === 'file' ? e.at : null;
     if (rel !== null && this.#wanted.has(rel)) {
+      // The last entry of a name wins, as on extraction: an earlier one gives its bytes back.
+      this.#total -= this.files.get(rel)?.bytes.length ?? 0;
       this.#current = rel;
+      this.#declared = e.size;
       this.#chunks = [];
       this.#size = 0;
     }
   }
 
   data(chunk: Uint8Array): void {
-    if (this.#current === null || this.#size >= this.#maxBytes) return;
-    const take = chunk.subarray(0, this.#maxBytes - this.#size);
+    if (this.#current === null) return;
+    const room = Math.min(this.#bounds.maxBytesEach - this.#size, this.#bounds.maxTotalBytes - this.#total);
+    if (room <= 0) return;
+    const take = chunk.subarray(0, room);
     this.#chunks.push(Buffer.from(take));
     this.#size += take.length;
+    this.#total += take.length;
   }
 
   end(): void {
@@ -48,7 +70,7 @@ class FilesVisitor implements TarVisitor {
   }
 
   #close(): void {
-    if (this.#current !== null) this.files.set(this.#current, Buffer.concat(this.#chunks, this.#size));
+    if (this.#current !== null) this.files.set(this.#current, { bytes: Buffer.concat(this.#chunks, this.#size), size: this.#declared });
     this.#current = null;
     this.#chunks = [];
     this.#size = 0;
@@ -57,17 +79,18 @@ class FilesVisitor implements TarVisitor {
 
 /**
  * The named files of the tarball (absent when missing, not regular files, or when the archive
- * breaks before them). Never throws for a corrupt archive: what was read before the damage is
- * returned (the inspection reports the damage and the policy fails closed on it).
+ * breaks before them), each with its size: fewer bytes than the size means a bound or damage cut
+ * it. Never throws for a corrupt archive: what was read before the damage is returned (the
+ * inspection reports the damage and the policy fails closed on it).
  */
 export async function readTarballFiles(
   source: AsyncIterable<Uint8Array> | Readable,
   paths: readonly string[],
-  maxBytesEach: number,
+  bounds: FileReadBounds,
   limits: InspectLimits = DEFAULT_INSPECT_LIMITS,
-): Promise<Map<string, Buffer>> {
+): Promise<Map<string, TarballFile>> {
   const wanted = new Set(paths.slice(0, MAX_FILES));
-  const v = new FilesVisitor(wanted, Math.max(0, maxBytesEach));
+  const v = new FilesVisitor(wanted, { maxBytesEach: Math.max(0, bounds.maxBytesEach), maxTotalBytes: Math.max(0, bounds.maxTotalBytes) });
   if (wanted.size === 0) return v.files;
   try {
     await walkTarball(source, v, limits);

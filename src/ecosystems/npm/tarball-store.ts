@@ -10,7 +10,7 @@ import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
-import { readTarballFiles } from './tarball-files.ts';
+import { readTarballFiles, type FileReadBounds, type TarballFile } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 
 /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
@@ -196,8 +196,8 @@ export class TarballStore {
   }
 
   /** Named package-relative files of a stored tarball (for install-hook analysis). */
-  async readFiles(rec: ArtifactRecord, paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>> {
-    return readTarballFiles(await this.open(rec), paths, maxBytesEach);
+  async readFiles(rec: ArtifactRecord, paths: readonly string[], bounds: FileReadBounds): Promise<ReadonlyMap<string, TarballFile>> {
+    return readTarballFiles(await this.open(rec), paths, bounds);
   }
 
   /** The whole stored tarball in memory (callers keep this to small ones). */

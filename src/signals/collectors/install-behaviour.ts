@@ -1,16 +1,13 @@
 /**
  * `input.facts.install_behaviour`: the behaviour rules over the install hooks the npm adapter
  * reports — the manifest's `install_scripts` in the metadata phase; in the artifact phase the
- * tarball's own (`tarball.install_scripts`, `tarball.has_binding_gyp`) plus the files those
- * hooks run, read from the artifact (`node install.js` → `install.js`).
+ * tarball's own (`tarball.install_scripts`, `tarball.has_binding_gyp`, the bundled packages')
+ * plus the code those hooks run, read from the artifact and followed as Node loads it
+ * (`node install.js` → `install.js` → what it requires; `install-scripts/hook-files.ts`).
  */
 import type { Json } from '../../storage/ports/index.ts';
-import { npmHookFiles, npmInstallScriptFacts, DEFAULT_INSTALL_SCRIPT_LIMITS } from '../install-scripts/index.ts';
+import { npmHookStarts, npmInstallScriptFacts, readHookFiles, type HookFiles } from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
-
-/** Files read per hook set (a hostile package cannot make the gate read its whole tarball). */
-const MAX_FILES = 16;
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function scriptsOf(v: Json | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -35,13 +32,11 @@ function tarballOf(c: CollectorCandidate): FactsDoc | null {
 async function artifactFacts(c: CollectorCandidate, t: FactsDoc): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
   const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')) };
-  const paths = npmHookFiles(input).slice(0, MAX_FILES);
-  let files: Map<string, string> | undefined;
-  if (paths.length > 0 && c.content !== undefined) {
-    const read = await c.content.readFiles(paths, DEFAULT_INSTALL_SCRIPT_LIMITS.maxContentChars);
-    files = new Map([...read].map(([p, b]) => [p, utf8.decode(b)]));
-  }
-  return asJson(npmInstallScriptFacts({ ...input, ...(files === undefined ? {} : { files }) }));
+  const starts = npmHookStarts(input);
+  const content = c.content;
+  // The files the hooks run, and what those load, read from the artifact within its bounds.
+  const files: HookFiles | undefined = starts.length > 0 && content !== undefined ? await readHookFiles(starts, (paths, bounds) => content.readFiles(paths, bounds), c.subject.name, content.size) : undefined;
+  return asJson(npmInstallScriptFacts(input, files));
 }
 
 export function installBehaviourCollector(): SignalCollector {

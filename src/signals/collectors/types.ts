@@ -18,7 +18,9 @@ export interface CollectorSubject {
 
 /** Read access to an artifact's files (artifact phase). */
 export interface CollectorContent {
-  readFiles(paths: readonly string[], maxBytesEach: number): Promise<ReadonlyMap<string, Buffer>>;
+  /** The artifact's bytes as stored (what reading its files walks). */
+  readonly size: number;
+  readFiles(paths: readonly string[], bounds: { readonly maxBytesEach: number; readonly maxTotalBytes: number }): Promise<ReadonlyMap<string, { readonly bytes: Buffer; readonly size: number }>>;
 }
 
 export interface CollectorCandidate {

