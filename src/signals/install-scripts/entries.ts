@@ -123,12 +123,31 @@ export function commandEntries(command: string): CommandEntry[] {
  */
 const GYP_EXPANSION = /<!@?\(((?:[^()\n]|\([^()\n]{0,4096}\)){1,4096})\)/g;
 
-/** The commands of a binding.gyp's command expansions. */
+/** An action's command list, `'action': ['node', 'gen.js', '<@(_inputs)']`: make runs it while node-gyp builds. */
+const GYP_ACTION = /['"]action['"]\s{0,64}:\s{0,64}\[([^\]]{0,4096})\]/g;
+/** `'includes': ['common.gypi']`: gyp reads those files as part of this one. */
+const GYP_INCLUDES = /['"]includes['"]\s{0,64}:\s{0,64}\[([^\]]{0,4096})\]/g;
+const GYP_STRING = /'([^'\n]{0,1024})'|"([^"\n]{0,1024})"/g;
+
+function gypStrings(list: string): string[] {
+  return [...list.matchAll(GYP_STRING)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+/** The commands a gyp file runs: its command expansions, and its actions' command lists. */
 export function gypCommands(gyp: string): string[] {
   const out: string[] = [];
   for (const m of gyp.matchAll(GYP_EXPANSION)) {
     out.push(m[1] as string);
-    if (out.length >= MAX_ENTRIES) break;
+    if (out.length >= MAX_ENTRIES) return out;
+  }
+  for (const m of gyp.matchAll(GYP_ACTION)) {
+    out.push(gypStrings(m[1] as string).map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
+    if (out.length >= MAX_ENTRIES) return out;
   }
   return out;
+}
+
+/** The files a gyp file includes (`.gypi`), relative to it. */
+export function gypIncludes(gyp: string): string[] {
+  return [...gyp.matchAll(GYP_INCLUDES)].flatMap((m) => gypStrings(m[1] as string)).slice(0, MAX_ENTRIES);
 }

@@ -4,8 +4,8 @@
  * `setup`, `setup.js`, `setup.cjs`, `setup.mjs` or a folder's `package.json` main, `exports`
  * and `index` file; a package name is a folder of `node_modules` inside the archive (a bundled
  * package) or the package itself — and every JavaScript file read adds the literal specifiers it
- * loads (`js-requires.ts`), a shell script the commands it runs, a binding.gyp the commands of
- * its expansions. A specifier that resolves to nothing in the archive (a Node built-in, a
+ * loads (`js-requires.ts`), a shell script the commands it runs, a gyp file the commands of its
+ * expansions and actions and the files it includes. A specifier that resolves to nothing in the archive (a Node built-in, a
  * dependency installed beside the package, a missing file) is not followed: dependencies are
  * judged as packages of their own.
  *
@@ -14,7 +14,7 @@
  * see in full instead of allowing it.
  */
 import { builtinModules } from 'node:module';
-import { commandEntries, gypCommands, type CommandEntry } from './entries.ts';
+import { commandEntries, gypCommands, gypIncludes, type CommandEntry } from './entries.ts';
 import { moduleSpecifiers } from './js-requires.ts';
 
 export interface ArchiveFile {
@@ -182,7 +182,11 @@ function packageEntries(text: string): string[] {
 function followUps(path: string, text: string, want: Want): Want[] {
   const entry = (e: CommandEntry): Want => ({ spec: e.spec, node: e.node, fromDir: want.startFolder, startFolder: want.startFolder });
   if (path.endsWith('.json')) return [];
-  if (path.endsWith('.gyp')) return gypCommands(text).flatMap(commandEntries).map(entry);
+  if (path.endsWith('.gyp') || path.endsWith('.gypi')) {
+    // gyp runs a file's expansions and actions, and reads its includes, relative to the file.
+    const here = (e: CommandEntry): Want => ({ spec: e.spec, node: e.node, fromDir: dirOf(path), startFolder: want.startFolder });
+    return [...gypCommands(text).flatMap(commandEntries), ...gypIncludes(text).map((spec) => ({ spec, node: false }))].map(here);
+  }
   if (want.node || SCRIPT_FILE.test(path)) return moduleSpecifiers(text).map((spec) => ({ spec, node: true, fromDir: dirOf(path), startFolder: want.startFolder }));
   if (SHELL_FILE.test(path) || text.startsWith('#!/bin/sh') || text.startsWith('#!/bin/bash') || text.startsWith('#!/usr/bin/env bash')) {
     return commandEntries(text).map(entry);

