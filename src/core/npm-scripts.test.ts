@@ -40,6 +40,13 @@ test('install-time scripts: the lifecycle scripts and every script they run by n
   assert.deepEqual(Object.keys(npmInstallTimeScripts({ install: 'npm run a', a: 'npm run install' })), ['install', 'a']);
   assert.deepEqual(Object.keys(npmInstallTimeScripts({ install: 'npm --prefix sub run a && yarn install && pnpm add x', a: 'x', add: 'y' })), ['install']);
   for (const junk of [null, 'x', [], 42]) assert.deepEqual(npmInstallTimeScripts(junk), {});
+  // Globs: `*` stays within a `:` segment, `**` crosses them; hostile ones stay cheap.
+  const globbed = { postinstall: 'run-p "a:**" "b:*:c" c*', 'a:x:y': '1', 'b:q:c': '2', 'b:q:r:c': '3', cat: '4', 'c:d': '5' };
+  assert.deepEqual(Object.keys(npmInstallTimeScripts(globbed)), ['postinstall', 'a:x:y', 'b:q:c', 'cat']);
+  const names: Record<string, string> = { postinstall: `run-s ${'"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b" '.repeat(100)}` };
+  for (let i = 0; i < 5000; i++) names[`${'a'.repeat(100)}${i}`] = 'x';
+  // (A backtracking matcher would not finish this in the test's lifetime.)
+  assert.deepEqual(Object.keys(npmInstallTimeScripts(names)), ['postinstall']);
   // Bounded: a chain of thousands of scripts stops at 64.
   const chain: Record<string, string> = { postinstall: 'npm run s0' };
   for (let i = 0; i < 5000; i++) chain[`s${i}`] = `npm run s${i + 1}`;

@@ -12,9 +12,14 @@ import { baseName, commandProper, shellCommands } from './shell-words.ts';
 
 export const NPM_INSTALL_LIFECYCLE = ['preinstall', 'install', 'postinstall'] as const;
 const MAX_SCRIPTS = 64;
-/** `run-s` patterns read per command, and script names matched against them. */
-const MAX_PATTERNS = 64;
-const MAX_NAMES = 1024;
+/**
+ * `run-s` glob patterns matched per package (a plain name is a lookup), the script names tried
+ * against each, and their lengths: at most 8 × 256 × 64 × 128 steps of the matcher.
+ */
+const MAX_GLOBS = 8;
+const MAX_NAMES = 256;
+const MAX_GLOB_CHARS = 64;
+const MAX_NAME_CHARS = 128;
 
 /** `npm <command>` that runs the script of the same name. */
 const NPM_SCRIPT_COMMANDS: Readonly<Record<string, string>> = { start: 'start', test: 'test', t: 'test', tst: 'test', stop: 'stop', restart: 'restart' };
@@ -47,15 +52,37 @@ function firstOperand(words: readonly string[], from: number, valueOptions: Read
   return -1;
 }
 
-/** `build:*` and `build:**` as npm-run-all matches them: `*` within a `:` segment, `**` across. */
+/**
+ * `build:*` and `build:**` as npm-run-all matches them: `*` within a `:` segment, `**` across.
+ * By table (pattern position × name position), not by regular expression: a hostile pattern of
+ * many stars costs its length times the name's, never more.
+ */
 function globMatch(pattern: string, name: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  const source = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*/g, (m) => (m === '**' ? '.*' : '[^:]*'));
-  return new RegExp(`^${source}$`).test(name);
+  if (pattern.length > MAX_GLOB_CHARS || name.length > MAX_NAME_CHARS) return false;
+  // ok[j]: the pattern so far matches the name's first j characters.
+  let ok = new Array<boolean>(name.length + 1).fill(false);
+  ok[0] = true;
+  for (let i = 0; i < pattern.length; i++) {
+    const next = new Array<boolean>(name.length + 1).fill(false);
+    if (pattern[i] === '*') {
+      const any = pattern[i + 1] === '*';
+      if (any) i++;
+      for (let j = 0; j <= name.length; j++) next[j] = ok[j] === true || (j > 0 && next[j - 1] === true && (any || name[j - 1] !== ':'));
+    } else {
+      for (let j = 1; j <= name.length; j++) next[j] = ok[j - 1] === true && name[j - 1] === pattern[i];
+    }
+    ok = next;
+  }
+  return ok[name.length] === true;
+}
+
+/** Work left for one package's glob patterns (hostile manifests can list thousands). */
+interface GlobBudget {
+  left: number;
 }
 
 /** Names of the scripts one simple command runs. */
-function namedRuns(words: readonly string[], scripts: Scripts): string[] {
+function namedRuns(words: readonly string[], scripts: Scripts, globs: GlobBudget): string[] {
   const w = commandProper(words);
   const cmd = baseName(w[0] ?? '');
   if (cmd === 'npm') {
@@ -81,9 +108,15 @@ function namedRuns(words: readonly string[], scripts: Scripts): string[] {
     return PM_BUILTINS.has(sub) ? [] : [sub];
   }
   if (RUN_ALL.has(cmd)) {
-    const names = Object.keys(scripts).slice(0, MAX_NAMES);
-    const patterns = w.slice(1).filter((a) => !a.startsWith('-')).slice(0, MAX_PATTERNS);
-    return patterns.flatMap((p) => names.filter((n) => globMatch(p, n)));
+    const out: string[] = [];
+    for (const p of w.slice(1)) {
+      if (p.startsWith('-')) continue;
+      if (!p.includes('*')) out.push(p);
+      else if (globs.left-- > 0) {
+        for (const n of Object.keys(scripts).slice(0, MAX_NAMES)) if (globMatch(p, n)) out.push(n);
+      }
+    }
+    return out;
   }
   return [];
 }
@@ -97,6 +130,7 @@ export function npmInstallTimeScripts(scripts: unknown): Record<string, string> 
   if (typeof scripts !== 'object' || scripts === null || Array.isArray(scripts)) return out;
   const all = scripts as Scripts;
   const queue: string[] = [];
+  const globs: GlobBudget = { left: MAX_GLOBS };
   const add = (name: string): void => {
     if (Object.hasOwn(out, name) || queue.length >= MAX_SCRIPTS) return;
     const s = scriptOf(all, name);
@@ -107,7 +141,7 @@ export function npmInstallTimeScripts(scripts: unknown): Record<string, string> 
   for (const name of NPM_INSTALL_LIFECYCLE) add(name);
   for (let i = 0; i < queue.length; i++) {
     for (const words of shellCommands(out[queue[i] as string] as string)) {
-      for (const name of namedRuns(words, all)) {
+      for (const name of namedRuns(words, all, globs)) {
         // npm and yarn run `pre<name>` and `post<name>` around a script run by name.
         add(`pre${name}`);
         add(name);

@@ -3,12 +3,12 @@
  * closely enough to tell what a package script runs (`node setup.js && npm run build`). Quotes and
  * backslashes are honoured; `;`, `&`, `|`, `&&`, `||`, newlines, parentheses, backquotes and
  * `$(` end a simple command, so the commands of a subshell or a substitution are listed too.
- * Redirections stay words (`2>/dev/null`). Leading `NAME=value` assignments are dropped. Bounded:
- * the line is read up to `MAX_COMMAND_CHARS` and at most `MAX_WORDS` words are kept.
+ * Redirections stay words (`2>/dev/null`). Leading `NAME=value` assignments are dropped. Linear
+ * in the line's length; a line longer than `MAX_COMMAND_CHARS` (4 MiB, more than any script or
+ * file the install-behaviour analysis reads) is read up to it.
  */
 
-export const MAX_COMMAND_CHARS = 16 * 1024;
-const MAX_WORDS = 4096;
+export const MAX_COMMAND_CHARS = 4 * 1024 * 1024;
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
@@ -18,11 +18,10 @@ export function shellCommands(line: string): string[][] {
   const commands: string[][] = [];
   let words: string[] = [];
   let word = null as string | null;
-  let total = 0;
   const endWord = (): void => {
     if (word === null) return;
     // Assignments before the command name set its environment; they are not the command.
-    if (!(words.length === 0 && ASSIGNMENT.test(word)) && total++ < MAX_WORDS) words.push(word);
+    if (!(words.length === 0 && ASSIGNMENT.test(word))) words.push(word);
     word = null;
   };
   const endCommand = (): void => {

@@ -28,8 +28,11 @@ const NODE_MODULE_OPTIONS = new Set(['-r', '--require', '--import', '--loader', 
 const NODE_VALUE_OPTIONS = new Set(['--input-type', '-C', '--conditions', '--env-file', '--title', '--stack-size', '--cpu-prof-dir', '--heap-prof-dir', '--redirect-warnings', '--watch-path', '--inspect-port', '--openssl-config']);
 /** Nesting of `sh -c "…"` commands followed. */
 const MAX_DEPTH = 4;
-/** Entries kept per command line. */
-const MAX_ENTRIES = 256;
+/**
+ * Entries kept per command line or gyp file: past it the list ends with one more, which the
+ * reader's bound on what it follows then reports (`hook-files.ts`), instead of a silent cut.
+ */
+const MAX_ENTRIES = 16_384;
 
 /** A path or specifier written as Node reads a main script: `setup` is `./setup`, not a package. */
 function asMainScript(word: string): string {
@@ -111,9 +114,9 @@ export function commandEntries(command: string): CommandEntry[] {
   const out: CommandEntry[] = [];
   for (const words of shellCommands(command)) {
     commandRuns(words, 0, out);
-    if (out.length >= MAX_ENTRIES) break;
+    if (out.length > MAX_ENTRIES) break;
   }
-  return out.slice(0, MAX_ENTRIES);
+  return out;
 }
 
 /**
@@ -138,16 +141,16 @@ export function gypCommands(gyp: string): string[] {
   const out: string[] = [];
   for (const m of gyp.matchAll(GYP_EXPANSION)) {
     out.push(m[1] as string);
-    if (out.length >= MAX_ENTRIES) return out;
+    if (out.length > MAX_ENTRIES) return out;
   }
   for (const m of gyp.matchAll(GYP_ACTION)) {
     out.push(gypStrings(m[1] as string).map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
-    if (out.length >= MAX_ENTRIES) return out;
+    if (out.length > MAX_ENTRIES) return out;
   }
   return out;
 }
 
 /** The files a gyp file includes (`.gypi`), relative to it. */
 export function gypIncludes(gyp: string): string[] {
-  return [...gyp.matchAll(GYP_INCLUDES)].flatMap((m) => gypStrings(m[1] as string)).slice(0, MAX_ENTRIES);
+  return [...gyp.matchAll(GYP_INCLUDES)].flatMap((m) => gypStrings(m[1] as string)).slice(0, MAX_ENTRIES + 1);
 }

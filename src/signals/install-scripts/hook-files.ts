@@ -58,6 +58,8 @@ export const DEFAULT_HOOK_FILE_LIMITS: HookFileLimits = {
 const MAX_CANDIDATES = 4096;
 /** Unread entries listed (all are counted as unread by the list being non-empty). */
 const MAX_LISTED = 32;
+/** Distinct things to load followed in all; past it the rest is reported unread. */
+const MAX_WANTS = 16_384;
 
 /** Where a hook's command runs: the package's folder (`''`) or a bundled package's. */
 export interface HookStart {
@@ -214,9 +216,15 @@ export async function readHookFiles(
   const seenWants = new Set<string>();
   let bytes = 0;
   let pending: Want[] = [];
+  let overflow = false;
   const want = (w: Want): void => {
     const key = `${w.node ? 'n' : 'f'}\0${w.fromDir}\0${w.spec}`;
     if (seenWants.has(key)) return;
+    if (seenWants.size >= MAX_WANTS) {
+      if (!overflow && unread.length < MAX_LISTED) unread.push(`more than ${MAX_WANTS} files and modules to follow`);
+      overflow = true;
+      return;
+    }
     seenWants.add(key);
     pending.push(w);
   };

@@ -257,6 +257,13 @@ test('facts: code the bounds leave unread or read in part is reported, and the a
   const scripts = { postinstall: 'node f0.js' };
   const deep = await factsOf({ manifest: { scripts } }, chain);
   assert.deepEqual([deep.complete, deep.unread], [false, ['./f16']]);
+  // Nothing is cut silently: a command after 100 KiB of a script is followed, and a file that
+  // loads more than the reader follows is reported.
+  const long = await factsOf({ manifest: { scripts: { postinstall: `echo ${'x '.repeat(50_000)}; node evil.js` } } }, { 'evil.js': PAYLOAD });
+  assert.deepEqual([long.complete, long.max_severity], [true, 'critical']);
+  const many = Array.from({ length: 17_000 }, (_, i) => `require('./m${i}')`).join('\n');
+  const wide = await factsOf({ manifest: { scripts } }, { 'f0.js': many });
+  assert.deepEqual([wide.complete, wide.unread.includes('more than 16384 files and modules to follow')], [false, true]);
   // A big artifact gets fewer passes: each walks all of it.
   const huge = await readHookFiles(npmHookStarts({ manifest: { scripts } }), archive(chain), 'x', 100 * 1024 * 1024);
   assert.deepEqual([huge.files.size, huge.unread], [2, ['./f2']]);
