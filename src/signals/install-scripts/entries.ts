@@ -52,15 +52,17 @@ function nodeRuns(words: readonly string[], out: CommandEntry[]): void {
   if (baseName(words[0] as string) === 'bun' && words[1] === 'run') i = 2;
   while (i < words.length) {
     const w = words[i] as string;
-    const name = w.startsWith('--') && w.includes('=') ? w.slice(0, w.indexOf('=')) : w;
+    // Short options combine (`node -pe "…"`): the last one takes the next word.
+    const combined = /^-[A-Za-z]{2,}$/.test(w) ? `-${w.slice(-1)}` : null;
+    const name = combined ?? (w.startsWith('--') && w.includes('=') ? w.slice(0, w.indexOf('=')) : w);
     if (NODE_CODE_OPTIONS.has(name)) {
-      const { value } = optionValue(words, i);
+      const { value } = combined === null ? optionValue(words, i) : { value: words[i + 1] ?? null };
       if (value !== null) for (const spec of moduleSpecifiers(value)) out.push({ spec, node: true });
       // `node -e CODE args…`: the code is the program, the rest are its arguments.
       return;
     }
     if (NODE_MODULE_OPTIONS.has(name)) {
-      const { value, next } = optionValue(words, i);
+      const { value, next } = combined === null ? optionValue(words, i) : { value: words[i + 1] ?? null, next: i + 2 };
       if (value !== null) out.push({ spec: value, node: true });
       i = next;
       continue;

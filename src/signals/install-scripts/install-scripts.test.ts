@@ -130,6 +130,7 @@ test('command entries: what a command line runs from the package, as each runner
   assert.deepEqual(specs('node --max-old-space-size=100 --title x scripts/a.js --flag && node . && nodejs ../up'), ['node:./scripts/a.js', 'node:.', 'node:../up']);
   assert.deepEqual(specs('node -r ./pre.js --import=./imp.mjs -e "require(\'./x\'); import(\'y\')" arg.js'), ['node:./pre.js', 'node:./imp.mjs', 'node:./x', 'node:y']);
   assert.deepEqual(specs('curl -s https://e.example | node -; node'), []);
+  assert.deepEqual(specs(`node -pe "require('./p')" && node -ir ./q.js`), ['node:./p', 'node:./q.js']);
   assert.deepEqual(specs('deno run -A x.ts; bun run y.js; tsx z.ts'), ['node:./x.ts', 'node:./y.js', 'node:./z.ts']);
   assert.deepEqual(specs('sh -c "bash -e ./a.sh && python3 b.py"; ./bin/run --x; /usr/bin/true; perl -w c.pl'), ['file:./a.sh', 'file:b.py', 'file:./bin/run', 'file:c.pl']);
   assert.deepEqual(gypCommands('{"a": "<!(node gen.js)", "b": "<!@(node -p \\"require(\'x\').dirs\\")", "c": "<(not_a_command)"}'), ['node gen.js', 'node -p \\"require(\'x\').dirs\\"']);
