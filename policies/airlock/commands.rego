@@ -16,8 +16,14 @@ command_owner(command) if lower(command) == lower(input.artifact.name)
 
 command_owner(command) if input.artifact.name in object.get(cfg.shadowed_command_owners, lower(command), [])
 
+# The tarball's own package.json (artifact phase) and the registry's manifest (both phases): the
+# metadata phase hides a version that would shadow a tool before a client picks it.
+installed_commands contains command if some command in object.get(input.facts, ["tarball", "bin_names"], [])
+
+installed_commands contains command if some command in object.get(input.facts, "bin_names", [])
+
 shadowing_commands contains command if {
-	some command in object.get(input.facts, ["tarball", "bin_names"], [])
+	some command in installed_commands
 	lower(command) in cfg.shadowed_commands
 	not command_owner(command)
 }

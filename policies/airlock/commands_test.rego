@@ -14,6 +14,12 @@ test_a_command_named_node_from_another_package_is_quarantined if {
 	contains(f.msg, "(node)")
 }
 
+test_the_registry_manifest_counts_in_the_metadata_phase if {
+	listed := object.union(with_facts({"bin_names": ["node", "tool"]}), {"phase": "metadata"})
+	"command_shadowing" in ids(data.airlock.quarantine) with input as listed
+	not "command_shadowing" in ids(data.airlock.quarantine) with input as object.union(with_facts({"bin_names": ["tool"]}), {"phase": "metadata"})
+}
+
 test_compared_without_case if {
 	"command_shadowing" in ids(data.airlock.quarantine) with input as installing("left-pad", ["Node"])
 }

@@ -9,6 +9,7 @@ import { npmInstallTimeScripts } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
+import { binNamesOf } from './bin-names.ts';
 import { EMPTY_LIST, FactInterner } from './fact-interner.ts';
 
 const MAX_TEXT = 1024;
@@ -152,6 +153,17 @@ export function packageContext(time: Readonly<Record<string, string>>, distTags:
   return { time, tagsByVersion, versionCount, intern: new FactInterner() };
 }
 
+/**
+ * The commands the registry's manifest says the version installs (its `bin`, as npm normalizes
+ * it): the metadata phase can hide a version that shadows a common tool before a client picks
+ * it. A `directories.bin` needs the tarball's file list; the artifact phase reads that.
+ */
+function binNamesInManifest(m: Obj, intern: FactInterner): readonly string[] {
+  if (m['bin'] === undefined || m['bin'] === null) return EMPTY_LIST;
+  const bins = binNamesOf(m, [], false);
+  return bins === 'unknown' || bins.count === 0 ? EMPTY_LIST : intern.list(bins.names as string[]);
+}
+
 /** Metadata-phase facts for one version. The manifest is untrusted upstream JSON. */
 export function metadataFacts(version: string, manifest: ManifestExtract, ctx: PackageContext): Facts {
   const m: Obj = manifest.fields;
@@ -187,6 +199,7 @@ export function metadataFacts(version: string, manifest: ManifestExtract, ctx: P
     license: intern.string(licenseOf(m)),
     repository: intern.string(repositoryOf(m)),
     has_bin: typeof m['bin'] === 'string' || count(m['bin']) > 0,
+    bin_names: binNamesInManifest(m, intern),
     dependency_count: counts.dependencies ?? 0,
     optional_dependency_count: counts.optionalDependencies ?? 0,
     peer_dependency_count: counts.peerDependencies ?? 0,
