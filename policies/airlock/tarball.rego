@@ -36,3 +36,34 @@ quarantine contains {"id": "tarball.manifest_unreadable", "msg": msg} if {
 	is_string(problem)
 	msg := sprintf("%s: its package.json could not be read (%s), so its install scripts are unknown", [package_label, problem])
 }
+
+# A shrinkwrap (npm-shrinkwrap.json) that pins dependencies to sources outside the registry: npm
+# fetches or links them from there, past Airlock, when it installs this package. One it could not
+# read in full counts too: its sources are unknown. Setting `shrinkwrap_external` ("deny",
+# "quarantine" (default), "warn", "allow").
+shrinkwrap_findings contains {"id": "tarball.shrinkwrap_external", "msg": msg} if {
+	sw := input.facts.tarball.shrinkwrap
+	sw.external_count > 0
+	msg := sprintf("%s ships an npm-shrinkwrap.json that makes npm install %d of its dependencies from outside the registry, past Airlock (%s)", [package_label, sw.external_count, concat("; ", array.slice(sw.external, 0, 3))])
+}
+
+shrinkwrap_findings contains {"id": "tarball.shrinkwrap_external", "msg": msg} if {
+	problem := input.facts.tarball.shrinkwrap.error
+	is_string(problem)
+	msg := sprintf("%s ships an npm-shrinkwrap.json that could not be read in full (%s), so where npm would install its dependencies from is unknown", [package_label, problem])
+}
+
+deny contains f if {
+	cfg.shrinkwrap_external == "deny"
+	some f in shrinkwrap_findings
+}
+
+quarantine contains f if {
+	cfg.shrinkwrap_external == "quarantine"
+	some f in shrinkwrap_findings
+}
+
+warn contains f if {
+	cfg.shrinkwrap_external == "warn"
+	some f in shrinkwrap_findings
+}

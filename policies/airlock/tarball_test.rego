@@ -31,3 +31,22 @@ test_uninspectable_tarball_is_quarantined if {
 test_unreadable_manifest_is_quarantined if {
 	"tarball.manifest_unreadable" in ids(data.airlock.quarantine) with input as tarball({"manifest_error": "package.json is not valid JSON", "manifest_name": null, "manifest_version": null})
 }
+
+test_a_shrinkwrap_pinning_sources_outside_the_registry_is_quarantined if {
+	sw := {"entries": 2, "external": ["node_modules/inner from http://203.0.113.9/inner.tgz"], "external_count": 1, "error": null}
+	some f in data.airlock.quarantine with input as tarball({"shrinkwrap": sw})
+	f.id == "tarball.shrinkwrap_external"
+	contains(f.msg, "install 1 of its dependencies from outside the registry, past Airlock (node_modules/inner from http://203.0.113.9/inner.tgz)")
+}
+
+test_a_shrinkwrap_of_registry_sources_or_none_passes if {
+	count(data.airlock.quarantine) == 0 with input as tarball({"shrinkwrap": {"entries": 40, "external": [], "external_count": 0, "error": null}})
+	count(data.airlock.quarantine) == 0 with input as tarball({"shrinkwrap": null})
+}
+
+test_an_unreadable_shrinkwrap_is_quarantined_and_the_setting_can_deny if {
+	sw := {"entries": 0, "external": [], "external_count": 0, "error": "npm-shrinkwrap.json is not valid JSON"}
+	"tarball.shrinkwrap_external" in ids(data.airlock.quarantine) with input as tarball({"shrinkwrap": sw})
+	both := object.union(sw, {"external": ["node_modules/x from git+ssh://h/x.git"], "external_count": 1})
+	count([f | some f in data.airlock.deny; f.id == "tarball.shrinkwrap_external"]) == 2 with input as tarball({"shrinkwrap": both}) with data.airlock.settings as with_settings({"shrinkwrap_external": "deny"})
+}

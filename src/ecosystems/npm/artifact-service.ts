@@ -11,6 +11,7 @@ import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../stora
 import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
+import { shrinkwrapFacts } from './shrinkwrap.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
@@ -151,6 +152,7 @@ export class ArtifactService {
       integrity_verified: true,
       verified_algorithms: expected.algorithms.split('+'),
       manifest_matches: inspection.manifestName === name && inspection.manifestVersion === version,
+      shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#onUpstream(url)),
     };
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
@@ -172,6 +174,16 @@ export class ArtifactService {
     const doc = this.#deps.metadata.cachedDocument(state);
     if (doc !== null) return readManifest(doc, span.start);
     return readManifest(await this.#deps.metadata.documentRange(state, span.start, span.end), 0);
+  }
+
+  /** A URL on the upstream's origin (npm sends the registry's own URLs back to Airlock). */
+  #onUpstream(url: URL): boolean {
+    try {
+      this.#deps.upstream.resolve(url);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Upstream tarball URL: the metadata's, when on the upstream's origin; else the conventional path there. */

@@ -14,6 +14,7 @@ import { installScripts, parsePackageJson } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
+import { ShrinkwrapFile, type ShrinkwrapRead } from './shrinkwrap.ts';
 
 export interface InspectLimits {
   readonly maxEntries: number;
@@ -51,6 +52,8 @@ export interface TarballInspection {
   readonly error: string | null;
   /** Why its package.json could not be read (missing, too large, not JSON): its install scripts are then unknown. */
   readonly manifestError: string | null;
+  /** Its own npm-shrinkwrap.json, read: where the dependencies it pins come from (null: none). */
+  readonly shrinkwrap: ShrinkwrapRead | null;
 }
 
 type Obj = { readonly [k: string]: unknown };
@@ -80,6 +83,8 @@ class FactsVisitor implements TarVisitor {
   #head = Buffer.alloc(0);
   /** Install scripts of the packages bundled under node_modules/, which npm runs too. */
   readonly bundled: BundledScripts;
+  /** The root npm-shrinkwrap.json, which npm follows for the package's dependencies. */
+  readonly shrinkwrap = new ShrinkwrapFile();
   /** The files' package-relative paths, for `directories.bin`; `pathsComplete` false once cut short. */
   readonly paths: string[] = [];
   pathsComplete = true;
@@ -97,6 +102,7 @@ class FactsVisitor implements TarVisitor {
     this.#isFile = e.type === 'file';
     // Compared folded: on a case-insensitive disk (macOS, Windows) `PACKAGE.JSON` is the same file.
     this.#isManifest = this.#isFile && e.folded === 'package.json';
+    this.shrinkwrap.file(this.#isFile ? e.folded : null, e.size);
     if (!this.#isFile) return;
     this.files++;
     this.unpacked += e.size;
@@ -125,6 +131,7 @@ class FactsVisitor implements TarVisitor {
       this.manifestSize += chunk.length;
     }
     this.bundled.data(chunk);
+    this.shrinkwrap.data(chunk);
   }
 
   end(): void {
@@ -133,6 +140,7 @@ class FactsVisitor implements TarVisitor {
 
   #close(): void {
     this.bundled.close();
+    this.shrinkwrap.close();
     if (this.#isFile && this.#rel !== null && (nativeMagic(this.#head) !== null || NATIVE_EXTENSIONS.test(this.#rel))) {
       this.binaryCount++;
       if (this.binaries.length < MAX_LISTED) this.binaries.push(this.#rel);
@@ -303,5 +311,6 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
     manifestVersion: version,
     error,
     manifestError,
+    shrinkwrap: v.shrinkwrap.result(),
   };
 }
