@@ -204,6 +204,8 @@ export function metadataFacts(version: string, manifest: ManifestExtract, ctx: P
     optional_dependency_count: counts.optionalDependencies ?? 0,
     peer_dependency_count: counts.peerDependencies ?? 0,
     bundled_dependency_count: counts.bundleDependencies ?? counts.bundledDependencies ?? 0,
+    dependency_sources: manifest.sourceCount === 0 ? EMPTY_LIST : intern.list(manifest.sources),
+    dependency_source_count: manifest.sourceCount,
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The parts of one version's manifest that facts and downloads need, read from the packument's
  * bytes without parsing the rest (readme copies, file lists, keywords …): small fields are
- * parsed, dependency maps are only counted. Repeated keys resolve to the last occurrence, as in
- * JSON.parse.
+ * parsed, dependency maps are counted, and the dependencies that npm would install from outside
+ * the registry (a URL, git, a path) are listed. Repeated keys resolve to the last occurrence, as
+ * in JSON.parse.
  */
 import { countEntries, forEachMember, KeySet, scanValue } from './json-scan.ts';
 
@@ -30,6 +31,32 @@ export interface ManifestExtract {
   /** Present keys only; values are untrusted JSON. */
   readonly fields: Partial<Record<ParsedField, unknown>>;
   readonly counts: Partial<Record<CountedField, number>>;
+  /**
+   * Dependencies (`dependencies`, `optionalDependencies`, `peerDependencies`, which npm installs)
+   * whose spec is not the registry's: `name from spec`, the first `MAX_SOURCES_LISTED`.
+   */
+  readonly sources: readonly string[];
+  /** All of them. */
+  readonly sourceCount: number;
+}
+
+/** Dependency maps npm installs from (devDependencies only for the root project). */
+const SOURCE_FIELDS = new Set<CountedField>(['dependencies', 'optionalDependencies', 'peerDependencies']);
+export const MAX_SOURCES_LISTED = 32;
+const NO_SOURCES: readonly string[] = Object.freeze([]);
+
+/**
+ * A string value at [start, end) that may not be a registry spec: a range or a dist-tag never
+ * has ':' or '/', which URLs, git specs (`github:u/r`, `u/r`) and paths (`file:x`, `./x`) do.
+ * Checked on the bytes; the few candidates are decoded by the caller.
+ */
+function mayBeOutside(b: Uint8Array, start: number, end: number): boolean {
+  if (b[start] !== 0x22) return false;
+  for (let k = start + 1; k < end - 1; k++) {
+    const c = b[k];
+    if (c === 0x3a || c === 0x2f || c === 0x5c) return true;
+  }
+  return false;
 }
 
 /** Every member the collector reads: the parsed fields, then the counted ones. */
@@ -87,6 +114,8 @@ export class RepeatedValues {
 export class ManifestCollector {
   readonly fields: Partial<Record<ParsedField, unknown>> = {};
   readonly counts: Partial<Record<CountedField, number>> = {};
+  #sources: string[] | null = null;
+  #sourceCount = 0;
   readonly #repeated: RepeatedValues | null;
 
   constructor(repeated: RepeatedValues | null = null) {
@@ -110,9 +139,33 @@ export class ManifestCollector {
       this.fields[PARSED_FIELDS[i] as ParsedField] = this.#parse(i, b, valueStart, end);
       return end;
     }
+    const field = COUNTED_FIELDS[i - PARSED_FIELDS.length] as CountedField;
+    if (SOURCE_FIELDS.has(field) && b[valueStart] === 0x7b) {
+      let count = 0;
+      const end = forEachMember(b, valueStart, depth + 1, (ks, ke, vs) => {
+        count++;
+        const ve = scanValue(b, vs, depth + 2);
+        if (mayBeOutside(b, vs, ve)) this.#source(b, ks, ke, vs, ve);
+        return ve;
+      });
+      this.counts[field] = count;
+      return end;
+    }
     const { count, end } = countEntries(b, valueStart, depth + 1);
-    this.counts[COUNTED_FIELDS[i - PARSED_FIELDS.length] as CountedField] = count;
+    this.counts[field] = count;
     return end;
+  }
+
+  /** A dependency whose spec may name another source: listed unless it is an `npm:` alias. */
+  #source(b: Uint8Array, ks: number, ke: number, vs: number, ve: number): void {
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const spec = JSON.parse(buf.toString('utf8', vs, ve)) as string;
+    if (spec.trim().startsWith('npm:')) return;
+    this.#sourceCount++;
+    if ((this.#sources ??= []).length < MAX_SOURCES_LISTED) {
+      const name = JSON.parse(buf.toString('utf8', ks, ke)) as string;
+      this.#sources.push(`${name.slice(0, 214)} from ${spec.slice(0, 512)}`);
+    }
   }
 
   /** Record a member whose value another reader has already scanned (e.g. `dist`). */
@@ -121,7 +174,7 @@ export class ManifestCollector {
   }
 
   result(): ManifestExtract {
-    return { fields: this.fields, counts: this.counts };
+    return { fields: this.fields, counts: this.counts, sources: this.#sources ?? NO_SOURCES, sourceCount: this.#sourceCount };
   }
 }
 

@@ -132,7 +132,7 @@ test('hostile documents: duplicate keys, invalid JSON and missing names are refu
 });
 
 test('version problems: mismatched names/versions, non-semver keys and missing digests', () => {
-  const m = (fields: Record<string, unknown>) => ({ fields, counts: {} });
+  const m = (fields: Record<string, unknown>) => ({ fields, counts: {}, sources: [], sourceCount: 0 });
   assert.equal(versionProblem('x', '1.0.0', m({ name: 'x', version: '1.0.0', dist: { tarball: 't', integrity: 'sha512-x' } })), null);
   assert.equal(versionProblem('x', '1.0.0-rc.1+build.5', m({ name: 'x', version: '1.0.0-rc.1+build.5', dist: { tarball: 't', shasum: 'a' } })), null);
   assert.match(versionProblem('x', '1.0.0', m({ name: 'x', version: '2.0.0', dist: { tarball: 't', shasum: 'a' } })) ?? '', /another version/);
@@ -243,4 +243,24 @@ test('bypass: escaped or repeated keys cannot smuggle an upstream tarball URL pa
       assert.equal(got.versions['1.0.0']?.dist.tarball, `${BASE}x/-/x-1.0.0.tgz`, out.toString('utf8'));
     }
   }
+});
+
+test('dependencies npm would install from outside the registry are listed, with their count; ranges, tags and aliases are not', async () => {
+  const { readManifest } = await import('./manifest-reader.ts');
+  const manifest = {
+    name: 'x',
+    version: '1.0.0',
+    dependencies: { a: '^1.2.3', b: 'latest', c: 'npm:other@^2', d: 'http://203.0.113.9/d.tgz', e: 'github:user/e', f: 'user/f#v1', g: '>=1 <2 || 3.x' },
+    optionalDependencies: { h: 'file:../h', i: '~1' },
+    peerDependencies: { j: 'git+ssh://git@host/j.git' },
+    devDependencies: { k: 'https://only.for/the-root-project.tgz' },
+  };
+  // An escaped '/' hides nothing: the spec is decoded before it is judged.
+  const raw = Buffer.from(JSON.stringify(manifest).replace('"user/f#v1"', '"user\\u002ff#v1"'));
+  const m = readManifest(raw, 0);
+  assert.ok(m !== null);
+  assert.deepEqual(m.sources, ['d from http://203.0.113.9/d.tgz', 'e from github:user/e', 'f from user/f#v1', 'h from file:../h', 'j from git+ssh://git@host/j.git']);
+  assert.deepEqual([m.sourceCount, m.counts.dependencies, m.counts.optionalDependencies, m.counts.peerDependencies], [5, 7, 2, 1]);
+  const none = readManifest(Buffer.from('{"name":"y","dependencies":{"a":"1"}}'), 0);
+  assert.deepEqual([none?.sources, none?.sourceCount], [[], 0]);
 });

@@ -9,13 +9,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { packageTarball } from '../../support/npm-registry/index.ts';
-import { daysAgo, editPackument, quarantineIdIn, signalsE2e } from './support.ts';
+import { daysAgo, editPackument, outsideServer, quarantineIdIn, signalsE2e } from './support.ts';
 
 function shrinkwrap(name: string, dep: string, resolved: string, integrity: string): string {
   return JSON.stringify({
@@ -29,23 +25,14 @@ function shrinkwrap(name: string, dep: string, resolved: string, integrity: stri
 
 test("a dependency's shrinkwrap that would have npm fetch from another server is quarantined; one pinning registry tarballs installs", async (t) => {
   // The dependency outside: never published to the registry, served by a server of its own.
-  const outside = packageTarball({ name: 'side-dep', version: '1.0.0', scripts: { postinstall: `node -e "require('fs').writeFileSync('OUTSIDE_RAN', '')"` } });
-  const asked: string[] = [];
-  const side = createServer((req, res) => {
-    asked.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(outside.bytes);
-  });
-  await new Promise<void>((resolve) => side.listen(0, '127.0.0.1', resolve));
-  t.after(() => side.close());
-  const sideUrl = `http://127.0.0.1:${(side.address() as AddressInfo).port}/side-dep-1.0.0.tgz`;
-  const sideIntegrity = `sha512-${createHash('sha512').update(outside.bytes).digest('base64')}`;
+  const side = await outsideServer(t, 'side-dep');
 
   const s = await signalsE2e({
     packages: [
       { name: 'pinned-dep', versions: [{ version: '1.0.0', publishedAt: daysAgo(100) }] },
       {
         name: 'wrapped-helper',
-        versions: [{ version: '1.0.0', publishedAt: daysAgo(100), manifest: { dependencies: { 'side-dep': '1.0.0' } }, files: [{ path: 'npm-shrinkwrap.json', content: shrinkwrap('wrapped-helper', 'side-dep', sideUrl, sideIntegrity) }] }],
+        versions: [{ version: '1.0.0', publishedAt: daysAgo(100), manifest: { dependencies: { 'side-dep': '1.0.0' } }, files: [{ path: 'npm-shrinkwrap.json', content: shrinkwrap('wrapped-helper', 'side-dep', side.url, side.integrity) }] }],
       },
     ],
   });
@@ -72,7 +59,7 @@ test("a dependency's shrinkwrap that would have npm fetch from another server is
     /wrapped-helper@1\.0\.0 is quarantined by Airlock: wrapped-helper@1\.0\.0 ships an npm-shrinkwrap\.json that makes npm install 1 of its dependencies from outside the registry, past Airlock \(node_modules\/side-dep from http:\/\/127\.0\.0\.1:\d+\/side-dep-1\.0\.0\.tgz\).*\[tarball\.shrinkwrap_external\]/,
   );
   assert.ok(quarantineIdIn(held.output) !== null, held.output);
-  assert.deepEqual(asked, [], 'npm never reached the other server');
+  assert.deepEqual(side.asked, [], 'npm never reached the other server');
   assert.equal(existsSync(join(p.dir, 'node_modules/side-dep')), false);
 
   // npm sends the registry's own URLs to the registry it is configured with (replace-registry-host;

@@ -3,11 +3,15 @@
  * Airlock running the BUILT-IN default policy (no test policy) with the signal collectors, the
  * real `npm` and `airlock` CLIs, and small helpers for the admin API.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
-import { FixtureRegistry, type FixturePackage } from '../../support/npm-registry/index.ts';
+import { FixtureRegistry, packageTarball, type FixturePackage } from '../../support/npm-registry/index.ts';
 import { airlockCli, project, type Project, type RunResult } from '../npm/support.ts';
 
 export { airlockCli, type Project, type RunResult } from '../npm/support.ts';
@@ -98,4 +102,32 @@ export async function editPackument(registry: FixtureRegistry, name: string, edi
   const doc = (await res.json()) as PackumentDoc;
   edit(doc);
   registry.putRawPackument(name, Buffer.from(JSON.stringify(doc)));
+}
+
+/** A server outside the registry, serving one package's tarball at any path, and noting each path asked. */
+export interface OutsideServer {
+  /** `http://127.0.0.1:<port>/<name>-<version>.tgz` */
+  readonly url: string;
+  readonly integrity: string;
+  readonly asked: readonly string[];
+}
+
+/**
+ * A package never published to the registry, whose postinstall writes OUTSIDE_RAN, served by a
+ * server of its own (closed when the test ends): what a dependency from outside the registry brings.
+ */
+export async function outsideServer(t: TestContext, name: string): Promise<OutsideServer> {
+  const pkg = packageTarball({ name, version: '1.0.0', scripts: { postinstall: `node -e "require('fs').writeFileSync('OUTSIDE_RAN', '')"` } });
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(pkg.bytes);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}-1.0.0.tgz`,
+    integrity: `sha512-${createHash('sha512').update(pkg.bytes).digest('base64')}`,
+    asked,
+  };
 }

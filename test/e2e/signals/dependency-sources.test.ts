@@ -1,0 +1,39 @@
+/**
+ * Dependencies from outside the registry with the real npm client and the default policy. npm
+ * installs a dependency whose spec is a URL, a git repository or a path straight from there, past
+ * the registry it is configured with: a package that passes the gate brings in code the gate never
+ * sees (the "remote dynamic dependencies" of the 2025 PhantomRaven packages). The registry's
+ * manifest, which npm resolves dependencies from, names them: the metadata phase hides such a
+ * version, so npm installs the version before it, and a pinned install of it is refused.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { daysAgo, outsideServer, signalsE2e } from './support.ts';
+
+test('a version that depends on a package from another server is hidden, and a pinned install of it is refused; npm never reaches that server', async (t) => {
+  const side = await outsideServer(t, 'stage-two');
+  const url = side.url;
+
+  // A popular, long-published name: nothing else about the version would hold it.
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: 'core-js',
+        versions: [
+          { version: '3.50.0', publishedAt: daysAgo(200) },
+          { version: '3.51.0', publishedAt: daysAgo(100), manifest: { dependencies: { 'stage-two': url } } },
+        ],
+      },
+    ],
+  });
+  t.after(() => s.close());
+  const p = await s.project();
+
+  const got = await p.npm(['install', 'core-js']);
+  assert.equal(got.code, 0, got.output);
+  assert.equal((await p.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
+  const pinned = await p.npm(['install', 'core-js@3.51.0']);
+  assert.notEqual(pinned.code, 0, pinned.output);
+  assert.match(pinned.output, new RegExp(`core-js@3\\.51\\.0 is quarantined by Airlock: core-js@3\\.51\\.0 depends on 1 packages from outside the registry, which npm would install past Airlock \\(stage-two from ${url.replace(/\./g, '\\.')}\\).*\\[dependency_sources\\]`));
+  assert.deepEqual(side.asked, [], 'npm never reached the other server');
+});
