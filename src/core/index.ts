@@ -10,3 +10,4 @@ export * from './gzip-size.ts';
 export * from './release-bytes.ts';
 export * from './shell-words.ts';
 export * from './npm-scripts.ts';
+export * from './semaphore.ts';

@@ -18,7 +18,7 @@ import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type 
 import { withheldMessage } from './refusal.ts';
 import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
 import { publishingTimeline, type PublishingTimeline } from './publishing-timeline.ts';
-import { Semaphore } from './semaphore.ts';
+import { Semaphore } from '../../core/index.ts';
 import { SingleFlight } from './single-flight.ts';
 import { exactBuffer } from './exact-buffer.ts';
 import { escapedName, tarballPath } from './urls.ts';

@@ -9,7 +9,7 @@ import type { FactCollector } from '../../gate/types.ts';
 import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
-import { createSignalCollectors, fixedLookalikeIndexes, lazyLookalikeIndexes, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
+import { createSignalCollectors, fixedLookalikeIndexes, installBehaviourCollector, lazyLookalikeIndexes, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
 const DAY = 86_400_000;
@@ -262,4 +262,34 @@ test('warming builds each named ecosystem once, for the gate to use; a failed bu
   assert.equal(warned.length, 1);
   assert.match(warned[0]?.msg ?? '', /built on first use/);
   assert.equal((warned[0]?.obj as { ecosystem?: string }).ecosystem, 'npm');
+});
+
+test('artifact phase: the hook files of at most two artifacts are read at once (each read may hold 16 MiB)', async () => {
+  const collector = installBehaviourCollector();
+  let reading = 0;
+  let most = 0;
+  const release: Array<() => void> = [];
+  const judged = (i: number): CollectorCandidate => ({
+    subject: { ecosystem: 'npm', name: `hooked-${i}`, version: '1.0.0' },
+    facts: { install_scripts: {}, tarball: { install_scripts: { postinstall: 'node setup.js' }, has_binding_gyp: false } },
+    content: {
+      size: 1000,
+      async readFiles() {
+        most = Math.max(most, ++reading);
+        await new Promise<void>((resolve) => release.push(resolve));
+        reading--;
+        return new Map([['setup.js', { bytes: Buffer.from('// nothing'), size: 10 }]]);
+      },
+    },
+  });
+  // One package's versions are judged in one call; separate artifacts arrive in separate calls.
+  const calls = [0, 1, 2, 3, 4].map((i) => collector.collect({ phase: 'artifact', candidates: [judged(i)], history: [], request: null, now: new Date() }));
+  while (release.length < 2) await new Promise((r) => setImmediate(r));
+  for (let done = 0; done < 5; done++) {
+    while (release.length === 0) await new Promise((r) => setImmediate(r));
+    (release.shift() as () => void)();
+  }
+  const all = await Promise.all(calls);
+  assert.equal(most, 2);
+  assert.deepEqual(all.map((f) => (f[0]?.install_behaviour as Record<string, Json>).complete), [true, true, true, true, true]);
 });

@@ -5,6 +5,7 @@
  * plus the code those hooks run, read from the artifact and followed as Node loads it
  * (`node install.js` → `install.js` → what it requires; `install-scripts/hook-files.ts`).
  */
+import { Semaphore } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { npmHookStarts, npmInstallScriptFacts, readHookFiles, type HookFiles } from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
@@ -29,17 +30,27 @@ function tarballOf(c: CollectorCandidate): FactsDoc | null {
   return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as FactsDoc) : null;
 }
 
-async function artifactFacts(c: CollectorCandidate, t: FactsDoc): Promise<Json> {
+/**
+ * Artifacts whose hook files are read at once: each read may hold up to 16 MiB of install code
+ * (`DEFAULT_HOOK_FILE_LIMITS`), and an install judges many artifacts concurrently.
+ */
+const CONCURRENT_READS = 2;
+
+async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphore): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
   const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')) };
   const starts = npmHookStarts(input);
   const content = c.content;
   // The files the hooks run, and what those load, read from the artifact within its bounds.
-  const files: HookFiles | undefined = starts.length > 0 && content !== undefined ? await readHookFiles(starts, (paths, bounds) => content.readFiles(paths, bounds), c.subject.name, content.size) : undefined;
-  return asJson(npmInstallScriptFacts(input, files));
+  if (starts.length === 0 || content === undefined) return asJson(npmInstallScriptFacts(input));
+  return reads.run(async () => {
+    const files: HookFiles = await readHookFiles(starts, (paths, bounds) => content.readFiles(paths, bounds), c.subject.name, content.size);
+    return asJson(npmInstallScriptFacts(input, files));
+  });
 }
 
 export function installBehaviourCollector(): SignalCollector {
+  const reads = new Semaphore(CONCURRENT_READS);
   return {
     id: 'signals.install_behaviour',
     async collect(req) {
@@ -56,7 +67,7 @@ export function installBehaviourCollector(): SignalCollector {
         }
         const t = req.phase === 'artifact' ? tarballOf(c) : null;
         if (t !== null) {
-          out.push({ install_behaviour: await artifactFacts(c, t) });
+          out.push({ install_behaviour: await artifactFacts(c, t, reads) });
           continue;
         }
         const raw = factOf(c.facts, 'install_scripts');
