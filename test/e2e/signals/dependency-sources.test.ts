@@ -8,6 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { clients, SKIP_CLIENTS } from '../npm/other-clients.ts';
+import { cleanEnv, run } from '../npm/support.ts';
 import { daysAgo, outsideServer, signalsE2e } from './support.ts';
 
 test('a version that depends on a package from another server is hidden, and a pinned install of it is refused; npm never reaches that server', async (t) => {
@@ -36,4 +39,33 @@ test('a version that depends on a package from another server is hidden, and a p
   assert.notEqual(pinned.code, 0, pinned.output);
   assert.match(pinned.output, new RegExp(`core-js@3\\.51\\.0 is quarantined by Airlock: core-js@3\\.51\\.0 depends on 1 packages from outside the registry, which npm would install past Airlock \\(stage-two from ${url.replace(/\./g, '\\.')}\\).*\\[dependency_sources\\]`));
   assert.deepEqual(side.asked, [], 'npm never reached the other server');
+});
+
+test('pnpm and yarn see the same packument: they install the version before it and never reach the other server', { skip: SKIP_CLIENTS }, async (t) => {
+  const { pnpm, yarnClassic } = await clients();
+  const side = await outsideServer(t, 'stage-two');
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: 'core-js',
+        versions: [
+          { version: '3.50.0', publishedAt: daysAgo(200) },
+          { version: '3.51.0', publishedAt: daysAgo(100), manifest: { dependencies: { 'stage-two': side.url } } },
+        ],
+      },
+    ],
+  });
+  t.after(() => s.close());
+  const viaPnpm = await s.project();
+  const r = await run(process.execPath, [pnpm, 'add', 'core-js', '--registry', s.registryUrl, '--store-dir', join(viaPnpm.dir, '.pnpm-store')], { cwd: viaPnpm.dir, env: cleanEnv({ HOME: viaPnpm.dir }) });
+  assert.equal(r.code, 0, r.output);
+  assert.equal((await viaPnpm.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
+  const viaYarn = await s.project();
+  const y = await run(process.execPath, [yarnClassic, 'add', 'core-js', '--registry', s.registryUrl, '--cache-folder', join(viaYarn.dir, '.yarn-cache'), '--no-lockfile', '--non-interactive'], {
+    cwd: viaYarn.dir,
+    env: cleanEnv({ HOME: viaYarn.dir }),
+  });
+  assert.equal(y.code, 0, y.output);
+  assert.equal((await viaYarn.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
+  assert.deepEqual(side.asked, []);
 });
