@@ -16,6 +16,7 @@ import { decisionRoutes } from './routes/decision-routes.ts';
 import { exceptionRoutes } from './routes/exception-routes.ts';
 import { policyRoutes, type PolicyControl } from './routes/policy-routes.ts';
 import { quarantineRoutes } from './routes/quarantine-routes.ts';
+import { repositoryRoutes, type RepositoryInfo } from './routes/repository-routes.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 
@@ -31,6 +32,8 @@ export interface AdminApiOptions {
   readonly check: CheckService;
   /** The missing-name ledger (`/signals/missing`). */
   readonly missing: MissingNameLedger;
+  /** The repositories served (`/repositories`). */
+  readonly repositories: readonly RepositoryInfo[];
 }
 
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
@@ -48,4 +51,5 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   policyRoutes(app, options);
   checkRoutes(app, options);
   signalRoutes(app, options);
+  repositoryRoutes(app, options);
 }

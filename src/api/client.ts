@@ -132,6 +132,17 @@ export class AdminClient {
     return (await this.#call('POST', 'check', body)) as { summary: Record<string, number>; results: Record<string, unknown>[] };
   }
 
+  /** The repositories the server serves: name, format, path and upstream. */
+  async repositories(): Promise<{ name: string; format: string; path: string; upstream: string }[]> {
+    const r = (await this.#call('GET', 'repositories')) as { items: { name: string; format: string; path: string; upstream: string }[] };
+    return r.items;
+  }
+
+  /** The server's base URL. */
+  get server(): URL {
+    return new URL(this.#base);
+  }
+
   /** Names requested while missing upstream, most requested first. */
   async missingNames(limit = 100): Promise<Record<string, unknown>[]> {
     const r = (await this.#call('GET', `signals/missing?limit=${limit}`)) as { items: Record<string, unknown>[] };

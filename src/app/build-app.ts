@@ -7,6 +7,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from '../api/admin-api.ts';
+import { publicUrl } from '../api/routes/repository-routes.ts';
 import { registerAuthHook } from '../api/auth/auth-hook.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { openStorage } from './storage.ts';
@@ -115,6 +116,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     clock: services.clock,
     check: services.check,
     missing: storage.signals,
+    repositories: config.repositories.map((r) => ({ name: r.name, format: r.format, path: `/${r.name}/`, upstream: publicUrl(r.upstream) })),
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

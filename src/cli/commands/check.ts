@@ -14,6 +14,7 @@ import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { DEFAULT_SERVER, EXIT, parse, reportError } from '../admin/cli-support.ts';
 import { LockfileError, parseLockfile } from './check/lockfile.ts';
+import { lockfileSources } from './check/sources.ts';
 import { allowed, renderOne, renderTable, summaryLine, type Result } from './check/render.ts';
 
 const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
@@ -25,12 +26,17 @@ version the upstream's latest dist-tag names is judged, and the version \`latest
 through Airlock is shown.
 
   --lockfile FILE  every registry package of an npm lockfile (package-lock.json v1-v3,
-                   npm-shrinkwrap.json), checked in one call
+                   npm-shrinkwrap.json), checked in one call; and where each is downloaded
+                   from: an entry whose resolved URL is outside the registry (this server's
+                   repository or its upstream), or names another package's tarball, is
+                   reported (npm ci would install it past Airlock)
+  --registry URL   another base URL the lockfile's registry URLs may have (this server under
+                   another name, say); repeatable
   --format         text/table (default) or json
   --repo NAME      the Airlock repository (default: the first npm repository)
 
-Exit status: 0 when everything is allowed, 1 when something is quarantined, blocked, not found
-or could not be checked, 2 usage, 3 server unreachable, 4 refused (token).
+Exit status: 0 when everything is allowed, 1 when something is quarantined, blocked, not found,
+could not be checked or is downloaded from outside the registry, 2 usage, 3 server unreachable, 4 refused (token).
 The server defaults to ${'$'}AIRLOCK_SERVER or ${DEFAULT_SERVER}; the token comes from ${'$'}AIRLOCK_TOKEN.
 `;
 
@@ -73,7 +79,23 @@ async function checkAll(c: AdminClient, purls: readonly string[], repo: string |
   return { summary, results };
 }
 
-async function lockfile(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined }, io: CommandIO): Promise<number> {
+/** The registry's base URLs for a lockfile's entries: the repository on this server, its upstream, and `--registry`. */
+async function registryBases(c: AdminClient, repo: string | undefined, extra: readonly string[]): Promise<URL[]> {
+  const repos = await c.repositories();
+  const chosen = repo === undefined ? repos.find((r) => r.format === 'npm') : repos.find((r) => r.name === repo);
+  if (chosen === undefined) throw new UsageError(repo === undefined ? 'the server has no npm repository' : `the server has no repository named ${repo}`);
+  const bases = [new URL(chosen.path.replace(/^\//, ''), c.server), new URL(chosen.upstream)];
+  for (const r of extra) {
+    try {
+      bases.push(new URL(r.endsWith('/') ? r : `${r}/`));
+    } catch {
+      throw new UsageError(`--registry: not a URL: ${JSON.stringify(r)}`);
+    }
+  }
+  return bases;
+}
+
+async function lockfile(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined; registry?: string[] | undefined }, io: CommandIO): Promise<number> {
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
   const path = resolve(io.cwd, file);
@@ -91,14 +113,21 @@ async function lockfile(file: string, values: { format?: string | undefined; rep
     throw err;
   }
   const purls = parsed.packages.map((p) => makePurl('npm', p.name, p.version));
-  const { summary, results } = purls.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values.server, io), purls, values.repo ?? null);
+  const c = client(values.server, io);
+  const { summary, results } = purls.length === 0 ? { summary: {}, results: [] } : await checkAll(c, purls, values.repo ?? null);
+  const outside = parsed.sources.length === 0 ? [] : lockfileSources(parsed.sources, await registryBases(c, values.repo, values.registry ?? []));
   if (format === 'json') {
-    io.stdout.write(`${JSON.stringify({ lockfile: path, lockfileVersion: parsed.lockfileVersion, summary, results, skipped: parsed.skipped }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ lockfile: path, lockfileVersion: parsed.lockfileVersion, summary, results, outside, skipped: parsed.skipped }, null, 2)}\n`);
   } else {
     if (results.length > 0) io.stdout.write(renderTable(results));
     io.stdout.write(summaryLine(summary, parsed.skipped.length));
+    if (outside.length > 0) {
+      io.stdout.write(`${outside.length} lockfile entries are downloaded from outside the registry, past Airlock:\n`);
+      for (const o of outside.slice(0, 50)) io.stdout.write(`  ${o.path} (${o.name}@${o.version}): ${o.why}\n`);
+      if (outside.length > 50) io.stdout.write(`  … and ${outside.length - 50} more (--format json lists them all)\n`);
+    }
   }
-  return results.every(allowed) ? EXIT.ok : EXIT.failed;
+  return results.every(allowed) && outside.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 export const command: Command = {
@@ -108,6 +137,7 @@ export const command: Command = {
       lockfile: { type: 'string' },
       format: { type: 'string' },
       repo: { type: 'string' },
+      registry: { type: 'string', multiple: true },
       server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });

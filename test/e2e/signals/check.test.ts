@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { daysAgo, signalsE2e } from './support.ts';
+import { daysAgo, outsideServer, signalsE2e } from './support.ts';
 
 interface Result {
   name: string;
@@ -116,4 +117,59 @@ test('airlock check --lockfile: a whole lockfile in one call, as a table and as 
 
   const missing = await s.api<{ items: { name: string }[] }>('GET', 'signals/missing');
   assert.ok(missing.body.items.some((i) => i.name === 'vanished-helper'), 'a name the lockfile asks for that does not exist upstream trips the wire');
+});
+
+test('airlock check --lockfile: an entry that npm ci would download from another server, or from another package\'s tarball, is reported', async (t) => {
+  const s = await signalsE2e({
+    packages: [
+      { name: 'tiny-lib', versions: [{ version: '1.0.0', publishedAt: daysAgo(400) }] },
+      { name: 'other-lib', versions: [{ version: '1.0.0', publishedAt: daysAgo(400) }] },
+    ],
+  });
+  t.after(() => s.close());
+  // A lockfile npm writes through Airlock: every entry resolved to Airlock's own URLs.
+  const p = await s.project();
+  const installed = await p.npm(['install', 'tiny-lib', 'other-lib']);
+  assert.equal(installed.code, 0, installed.output);
+  const lockPath = join(p.dir, 'package-lock.json');
+  const clean = await s.cli(['check', '--lockfile', lockPath]);
+  assert.equal(clean.code, 0, clean.output);
+  assert.doesNotMatch(clean.stdout, /outside the registry/);
+
+  // Lockfile injection: the same name and version, from another server (with that tarball's integrity).
+  const side = await outsideServer(t, 'tiny-lib');
+  const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { packages: Record<string, { resolved: string; integrity: string; hasInstallScript?: boolean }> };
+  const tiny = lock.packages['node_modules/tiny-lib'];
+  const other = lock.packages['node_modules/other-lib'];
+  assert.ok(tiny !== undefined && other !== undefined);
+  tiny.resolved = side.url;
+  tiny.integrity = side.integrity;
+  // npm ci runs an entry's install scripts when its lockfile entry says it has them.
+  tiny.hasInstallScript = true;
+  await writeFile(lockPath, JSON.stringify(lock));
+  // What that does: npm ci downloads tiny-lib from there and runs its postinstall, past Airlock.
+  await rm(join(p.dir, 'node_modules'), { recursive: true, force: true });
+  const ci = await p.npm(['ci']);
+  assert.equal(ci.code, 0, ci.output);
+  assert.deepEqual(side.asked, ['/tiny-lib-1.0.0.tgz']);
+  assert.equal(existsSync(join(p.dir, 'node_modules/tiny-lib/OUTSIDE_RAN')), true);
+
+  // Another package's tarball under this one's name, from Airlock itself.
+  other.resolved = other.resolved.replace(/other-lib\/-\/other-lib-1\.0\.0\.tgz$/, 'tiny-lib/-/tiny-lib-1.0.0.tgz');
+  await writeFile(lockPath, JSON.stringify(lock));
+  const table = await s.cli(['check', '--lockfile', lockPath]);
+  assert.equal(table.code, 1, table.output);
+  assert.match(table.stdout, /^2 lockfile entries are downloaded from outside the registry, past Airlock:$/m);
+  assert.match(table.stdout, /^ {2}node_modules\/tiny-lib \(tiny-lib@1\.0\.0\): downloaded from http:\/\/127\.0\.0\.1:\d+, not the registry$/m);
+  assert.match(table.stdout, /^ {2}node_modules\/other-lib \(other-lib@1\.0\.0\): resolved to tiny-lib\/-\/tiny-lib-1\.0\.0\.tgz, not other-lib@1\.0\.0's tarball$/m);
+  const json = await s.cli(['check', '--lockfile', lockPath, '--format', 'json']);
+  assert.equal(json.code, 1);
+  assert.deepEqual((JSON.parse(json.stdout) as { outside: { path: string }[] }).outside.map((o) => o.path), ['node_modules/other-lib', 'node_modules/tiny-lib']);
+  // A base the caller adds (this server under another name, say) is the registry's, but an entry
+  // there must still name its own tarball the registry's way.
+  const moved = await s.cli(['check', '--lockfile', lockPath, '--registry', `http://127.0.0.1:${new URL(side.url).port}/`, '--format', 'json']);
+  assert.deepEqual((JSON.parse(moved.stdout) as { outside: { path: string; why: string }[] }).outside.map((o) => `${o.path}: ${o.why}`), [
+    "node_modules/other-lib: resolved to tiny-lib/-/tiny-lib-1.0.0.tgz, not other-lib@1.0.0's tarball",
+    "node_modules/tiny-lib: resolved to tiny-lib-1.0.0.tgz, not tiny-lib@1.0.0's tarball",
+  ]);
 });

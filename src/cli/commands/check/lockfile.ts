@@ -14,9 +14,19 @@ export interface LockedPackage {
   readonly path: string;
 }
 
+/** A registry package's entry that says where npm downloads it (`resolved`): every one, not deduplicated. */
+export interface LockedSource {
+  readonly name: string;
+  readonly version: string;
+  readonly path: string;
+  readonly resolved: string;
+}
+
 export interface LockfilePackages {
   readonly lockfileVersion: number;
   readonly packages: readonly LockedPackage[];
+  /** Where each registry package is downloaded from, entry by entry. */
+  readonly sources: readonly LockedSource[];
   /** Entries that are not registry packages, with why. */
   readonly skipped: readonly { readonly path: string; readonly why: string }[];
 }
@@ -69,6 +79,7 @@ export function parseLockfile(text: string): LockfilePackages {
   const version = typeof doc['lockfileVersion'] === 'number' ? doc['lockfileVersion'] : 1;
   const out: LockedPackage[] = [];
   const skipped: { path: string; why: string }[] = [];
+  const sources: LockedSource[] = [];
   const seen = new Set<string>();
   /** Why an entry is not a registry package, or null when it is one. */
   const notRegistry = (name: string, ver: string, entry: Obj): string | null => {
@@ -88,6 +99,7 @@ export function parseLockfile(text: string): LockfilePackages {
       skipped.push({ path, why });
       return;
     }
+    if (typeof entry['resolved'] === 'string') sources.push({ name: realName, version: realVersion, path, resolved: entry['resolved'].slice(0, 2048) });
     const key = `${realName}@${realVersion}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -110,7 +122,7 @@ export function parseLockfile(text: string): LockfilePackages {
       }
       add(name, entry['version'], path, entry);
     }
-    return { lockfileVersion: version, packages: out, skipped };
+    return { lockfileVersion: version, packages: out, sources, skipped };
   }
 
   if (!isObj(doc['dependencies'])) throw new LockfileError('not a lockfile: neither "packages" nor "dependencies"');
@@ -126,5 +138,5 @@ export function parseLockfile(text: string): LockfilePackages {
     }
   };
   walk(doc['dependencies'], '', 0);
-  return { lockfileVersion: version, packages: out, skipped };
+  return { lockfileVersion: version, packages: out, sources, skipped };
 }

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseLockfile } from './lockfile.ts';
+import { lockfileSources } from './sources.ts';
+
+const AIRLOCK = new URL('http://airlock.internal:8080/npm/');
+const UPSTREAM = new URL('https://upstream.example/');
+
+test('every entry that says where it is downloaded from is listed, duplicates and aliases included', () => {
+  const parsed = parseLockfile(
+    JSON.stringify({
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'app' },
+        'node_modules/a': { version: '1.0.0', resolved: 'https://upstream.example/a/-/a-1.0.0.tgz' },
+        'node_modules/b/node_modules/a': { version: '1.0.0', resolved: 'https://elsewhere.example/a-1.0.0.tgz' },
+        'node_modules/w': { name: '@s/w', version: '2.0.0', resolved: 'http://airlock.internal:8080/npm/@s%2fw/-/w-2.0.0.tgz' },
+        'node_modules/n': { version: '1.0.0' },
+        'node_modules/g': { version: '1.0.0', resolved: 'git+ssh://git@host/g.git' },
+      },
+    }),
+  );
+  assert.deepEqual(
+    parsed.sources.map((s) => `${s.path} ${s.name}@${s.version}`),
+    ['node_modules/a a@1.0.0', 'node_modules/b/node_modules/a a@1.0.0', 'node_modules/w @s/w@2.0.0'],
+    'deduplicated packages still list each entry; git entries are skipped as before',
+  );
+  assert.deepEqual(parsed.packages.length, 3);
+  assert.deepEqual(
+    lockfileSources(parsed.sources, [AIRLOCK, UPSTREAM]).map((f) => `${f.path}: ${f.why}`),
+    ['node_modules/b/node_modules/a: downloaded from https://elsewhere.example, not the registry'],
+  );
+});
+
+test('a registry URL must name the package\'s own tarball, under the registry\'s path', () => {
+  const src = (resolved: string, name = 'left-pad', version = '1.3.0') => ({ name, version, path: `node_modules/${name}`, resolved });
+  const why = (resolved: string, name?: string, version?: string) => lockfileSources([src(resolved, name, version)], [AIRLOCK, UPSTREAM])[0]?.why ?? null;
+  assert.equal(why('https://upstream.example/left-pad/-/left-pad-1.3.0.tgz'), null);
+  assert.equal(why('https://upstream.example/@types%2Fnode/-/node-20.1.0.tgz', '@types/node', '20.1.0'), null);
+  assert.equal(why('https://upstream.example/evil/-/evil-1.3.0.tgz'), "resolved to evil/-/evil-1.3.0.tgz, not left-pad@1.3.0's tarball");
+  assert.equal(why('https://upstream.example/left-pad/-/left-pad-1.2.0.tgz'), "resolved to left-pad/-/left-pad-1.2.0.tgz, not left-pad@1.3.0's tarball");
+  assert.equal(why('http://airlock.internal:8080/other/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://airlock.internal:8080, not the registry', "another path of the server is not the repository");
+  assert.equal(why('http://upstream.example/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://upstream.example, not the registry', 'the same host without TLS is another origin');
+  assert.equal(why('file:///tmp/left-pad.tgz'), 'downloaded from file:, not the registry');
+  assert.equal(why('not a url'), 'not a URL');
+  assert.equal(why('https://upstream.example/left-pad/-/left-pad-1.3.0.tgz%'), "resolved to left-pad/-/left-pad-1.3.0.tgz%, not left-pad@1.3.0's tarball");
+});

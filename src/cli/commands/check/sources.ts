@@ -1,0 +1,47 @@
+/**
+ * Where a lockfile's registry packages are downloaded from. `npm ci` fetches each from its
+ * `resolved` URL as written, and sends to the registry it is configured with only the public
+ * registry's own URLs (`replace-registry-host`). So a lockfile edited to point one entry at
+ * another server, or at another package's tarball under the right name (lockfile injection),
+ * installs code past Airlock, and checking names and versions alone does not notice. An entry is
+ * the registry's when its URL is under one of the registry's bases (this server's repository, or
+ * the upstream it proxies) and names that package's own tarball (`<name>/-/<name>-<version>.tgz`).
+ */
+import type { LockedSource } from './lockfile.ts';
+
+export interface SourceFinding extends LockedSource {
+  readonly why: string;
+}
+
+function under(url: URL, base: URL): boolean {
+  return url.origin === base.origin && url.pathname.startsWith(base.pathname);
+}
+
+/** The entries downloaded from outside the registry, or from a tarball that is not theirs. */
+export function lockfileSources(sources: readonly LockedSource[], registries: readonly URL[]): SourceFinding[] {
+  const out: SourceFinding[] = [];
+  for (const s of sources) {
+    let url: URL;
+    try {
+      url = new URL(s.resolved);
+    } catch {
+      out.push({ ...s, why: 'not a URL' });
+      continue;
+    }
+    const base = registries.find((b) => under(url, b));
+    if (base === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      out.push({ ...s, why: `downloaded from ${url.origin === 'null' ? url.protocol : url.origin}, not the registry` });
+      continue;
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname.slice(base.pathname.length));
+    } catch {
+      rel = url.pathname.slice(base.pathname.length);
+    }
+    const basename = s.name.slice(s.name.lastIndexOf('/') + 1);
+    const expected = `${s.name}/-/${basename}-${s.version}.tgz`;
+    if (rel !== expected) out.push({ ...s, why: `resolved to ${rel.slice(0, 200)}, not ${s.name}@${s.version}'s tarball` });
+  }
+  return out;
+}
