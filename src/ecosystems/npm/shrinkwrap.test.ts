@@ -20,6 +20,7 @@ test('lockfile 2-3: every pinned dependency that names a source, bundled ones an
         'node_modules/c': { version: '1.0.0', resolved: 'git+ssh://git@host/c.git#abc' },
         'node_modules/d': { link: true, resolved: '../../outside' },
         'node_modules/e': { version: '1.0.0', bundled: true, resolved: 'http://ignored/e.tgz' },
+        'node_modules/e2': { version: '1.0.0', inBundle: true, resolved: 'http://ignored/e2.tgz' },
         'node_modules/f': { version: '1.0.0' },
         'node_modules/g': 'not an object',
       },

@@ -66,8 +66,9 @@ function read(doc: Obj): ShrinkwrapRead {
   const packages = doc['packages'];
   if (isObject(packages)) {
     for (const [path, entry] of Object.entries(packages)) {
-      // '' is the package itself; bundled dependencies ship in the tarball.
-      if (path === '' || !isObject(entry) || entry['bundled'] === true) continue;
+      // '' is the package itself; bundled dependencies ship in the tarball (`inBundle` in
+      // versions 2-3, `bundled` in version 1's entries).
+      if (path === '' || !isObject(entry) || entry['inBundle'] === true || entry['bundled'] === true) continue;
       if (entries >= MAX_ENTRIES) return { entries, sources, more: true, error: null };
       note(path, entry);
     }

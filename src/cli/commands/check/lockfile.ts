@@ -99,7 +99,9 @@ export function parseLockfile(text: string): LockfilePackages {
       skipped.push({ path, why });
       return;
     }
-    if (typeof entry['resolved'] === 'string') sources.push({ name: realName, version: realVersion, path, resolved: entry['resolved'].slice(0, 2048) });
+    // A bundled dependency ships inside its parent's tarball: npm downloads nothing for it.
+    const bundled = entry['inBundle'] === true || entry['bundled'] === true;
+    if (typeof entry['resolved'] === 'string' && !bundled) sources.push({ name: realName, version: realVersion, path, resolved: entry['resolved'].slice(0, 2048) });
     const key = `${realName}@${realVersion}`;
     if (seen.has(key)) return;
     seen.add(key);

@@ -16,6 +16,7 @@ test('every entry that says where it is downloaded from is listed, duplicates an
         'node_modules/b/node_modules/a': { version: '1.0.0', resolved: 'https://elsewhere.example/a-1.0.0.tgz' },
         'node_modules/w': { name: '@s/w', version: '2.0.0', resolved: 'http://airlock.internal:8080/npm/@s%2fw/-/w-2.0.0.tgz' },
         'node_modules/n': { version: '1.0.0' },
+        'node_modules/b/node_modules/inner': { version: '1.0.0', inBundle: true, resolved: 'https://elsewhere.example/inner.tgz' },
         'node_modules/g': { version: '1.0.0', resolved: 'git+ssh://git@host/g.git' },
       },
     }),
@@ -23,9 +24,9 @@ test('every entry that says where it is downloaded from is listed, duplicates an
   assert.deepEqual(
     parsed.sources.map((s) => `${s.path} ${s.name}@${s.version}`),
     ['node_modules/a a@1.0.0', 'node_modules/b/node_modules/a a@1.0.0', 'node_modules/w @s/w@2.0.0'],
-    'deduplicated packages still list each entry; git entries are skipped as before',
+    'deduplicated packages still list each entry; git entries are skipped as before, bundled ones are not downloaded',
   );
-  assert.deepEqual(parsed.packages.length, 3);
+  assert.deepEqual(parsed.packages.length, 4);
   assert.deepEqual(
     lockfileSources(parsed.sources, [AIRLOCK, UPSTREAM]).map((f) => `${f.path}: ${f.why}`),
     ['node_modules/b/node_modules/a: downloaded from https://elsewhere.example, not the registry'],
