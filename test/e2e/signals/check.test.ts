@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clients, SKIP_CLIENTS } from '../npm/other-clients.ts';
+import { cleanEnv, run } from '../npm/support.ts';
 import { daysAgo, outsideServer, signalsE2e } from './support.ts';
 
 interface Result {
@@ -172,4 +174,62 @@ test('airlock check --lockfile: an entry that npm ci would download from another
     "node_modules/other-lib: resolved to tiny-lib/-/tiny-lib-1.0.0.tgz, not other-lib@1.0.0's tarball",
     "node_modules/tiny-lib: resolved to tiny-lib-1.0.0.tgz, not tiny-lib@1.0.0's tarball",
   ]);
+});
+
+test('airlock check --lockfile with pnpm and yarn 1 lockfiles: the packages judged, and an entry moved to another server reported', { skip: SKIP_CLIENTS }, async (t) => {
+  const { pnpm, yarnClassic } = await clients();
+  const s = await signalsE2e({
+    packages: [
+      { name: 'tiny-lib', versions: [{ version: '1.0.0', publishedAt: daysAgo(400), manifest: { dependencies: { '@acme/dep': '^2.0.0' } } }] },
+      { name: '@acme/dep', versions: [{ version: '2.0.0', publishedAt: daysAgo(400) }] },
+    ],
+  });
+  t.after(() => s.close());
+  const side = await outsideServer(t, 'tiny-lib');
+
+  // pnpm: the lockfile names no URL for a registry package; one with a tarball URL is downloaded from there.
+  const viaPnpm = await s.project();
+  const pnpmArgs = ['--registry', s.registryUrl, '--store-dir', join(viaPnpm.dir, '.pnpm-store')];
+  const added = await run(process.execPath, [pnpm, 'add', 'tiny-lib', ...pnpmArgs], { cwd: viaPnpm.dir, env: cleanEnv({ HOME: viaPnpm.dir }) });
+  assert.equal(added.code, 0, added.output);
+  const pnpmLock = join(viaPnpm.dir, 'pnpm-lock.yaml');
+  const cleanPnpm = await s.cli(['check', '--lockfile', pnpmLock, '--format', 'json']);
+  assert.equal(cleanPnpm.code, 0, cleanPnpm.output);
+  assert.deepEqual((JSON.parse(cleanPnpm.stdout) as { results: { name: string; verdict: string }[] }).results.map((r) => `${r.name}:${r.verdict}`).sort(), ['@acme/dep:allow', 'tiny-lib:allow']);
+  const lock = await readFile(pnpmLock, 'utf8');
+  const moved = lock.replace(/(\n {2}tiny-lib@1\.0\.0:\n {4}resolution: \{)integrity: [^}]+\}/, `$1integrity: ${side.integrity}, tarball: ${side.url}}`);
+  assert.notEqual(moved, lock);
+  await writeFile(pnpmLock, moved);
+  const pnpmOut = await s.cli(['check', '--lockfile', pnpmLock]);
+  assert.equal(pnpmOut.code, 1, pnpmOut.output);
+  assert.match(pnpmOut.stdout, /^ {2}tiny-lib@1\.0\.0 \(tiny-lib@1\.0\.0\): downloaded from http:\/\/127\.0\.0\.1:\d+, not the registry$/m);
+  // What pnpm does with it: downloads tiny-lib from there (a fresh store, so nothing is reused).
+  await rm(join(viaPnpm.dir, 'node_modules'), { recursive: true, force: true });
+  const pnpmFrozen = await run(process.execPath, [pnpm, 'install', '--frozen-lockfile', '--registry', s.registryUrl, '--store-dir', join(viaPnpm.dir, '.pnpm-store-2')], { cwd: viaPnpm.dir, env: cleanEnv({ HOME: viaPnpm.dir }) });
+  assert.equal(pnpmFrozen.code, 0, pnpmFrozen.output);
+  assert.deepEqual(side.asked, ['/tiny-lib-1.0.0.tgz']);
+
+  // yarn 1: every entry's resolved URL is in the lockfile.
+  const viaYarn = await s.project();
+  const yarnArgs = ['--registry', s.registryUrl, '--cache-folder', join(viaYarn.dir, '.yarn-cache'), '--non-interactive'];
+  const yadded = await run(process.execPath, [yarnClassic, 'add', 'tiny-lib', ...yarnArgs], { cwd: viaYarn.dir, env: cleanEnv({ HOME: viaYarn.dir }) });
+  assert.equal(yadded.code, 0, yadded.output);
+  const yarnLock = join(viaYarn.dir, 'yarn.lock');
+  assert.equal((await s.cli(['check', '--lockfile', yarnLock])).code, 0);
+  const ylock = await readFile(yarnLock, 'utf8');
+  const ymoved = ylock.replace(/resolved "[^"]*tiny-lib-1\.0\.0\.tgz[^"]*"\n {2}integrity \S+/, `resolved "${side.url}"\n  integrity ${side.integrity}`);
+  assert.notEqual(ymoved, ylock);
+  await writeFile(yarnLock, ymoved);
+  const yarnOut = await s.cli(['check', '--lockfile', yarnLock]);
+  assert.equal(yarnOut.code, 1, yarnOut.output);
+  assert.match(yarnOut.stdout, /^ {2}tiny-lib@\^1\.0\.0 \(tiny-lib@1\.0\.0\): downloaded from http:\/\/127\.0\.0\.1:\d+, not the registry$/m);
+  // What yarn does with it: downloads tiny-lib from there.
+  await rm(join(viaYarn.dir, 'node_modules'), { recursive: true, force: true });
+  // A fresh cache, so that yarn downloads every package again.
+  const frozen = await run(process.execPath, [yarnClassic, 'install', '--frozen-lockfile', '--registry', s.registryUrl, '--cache-folder', join(viaYarn.dir, '.yarn-cache-2'), '--non-interactive'], {
+    cwd: viaYarn.dir,
+    env: cleanEnv({ HOME: viaYarn.dir }),
+  });
+  assert.equal(frozen.code, 0, frozen.output);
+  assert.deepEqual(side.asked, ['/tiny-lib-1.0.0.tgz', '/tiny-lib-1.0.0.tgz']);
 });

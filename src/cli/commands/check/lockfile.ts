@@ -39,13 +39,13 @@ export class LockfileError extends Error {
 }
 
 const MAX_DEPTH = 200;
-const MAX_ENTRIES = 200_000;
-const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+export const MAX_ENTRIES = 200_000;
+export const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
-type Obj = { readonly [k: string]: unknown };
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Obj = { readonly [k: string]: unknown };
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function validName(name: string): boolean {
+export function validName(name: string): boolean {
   try {
     parseNpmPackageName(name);
     return true;

@@ -1,0 +1,157 @@
+/**
+ * pnpm's and yarn's lockfiles, read into the same shape as npm's (`lockfile.ts`): the registry
+ * packages to judge, where each is downloaded from, and the entries that are not registry
+ * packages.
+ *
+ * - `pnpm-lock.yaml` (lockfile versions 6-9): `packages` keyed `name@version` (`/name@version` in
+ *   6); `resolution` is `{integrity}` for a registry package, whose URL pnpm derives from the
+ *   registry it is configured with, `{tarball}` for one it downloads from that URL, and
+ *   `{type: git}` or `{directory}` for the rest.
+ * - `yarn.lock` of yarn 1: blocks keyed by the specs they satisfy, with `version` and `resolved`.
+ * - `yarn.lock` of yarn 2+ (`__metadata`): `resolution: "name@npm:1.2.3"` for a registry package.
+ *
+ * Hostile input: the caller caps the size; YAML aliases are bounded by the parser; entries,
+ * names and versions are checked as for npm's lockfiles.
+ */
+import { parse as parseYaml } from 'yaml';
+import { isObj, LockfileError, MAX_ENTRIES, SEMVER_RE, validName, type LockedPackage, type LockedSource, type LockfilePackages, type Obj } from './lockfile.ts';
+
+/** `name@spec` split at the `@` that ends the name (a scope's leading `@` is part of it). */
+function splitAt(key: string): { name: string; spec: string } | null {
+  const at = key.indexOf('@', key.startsWith('@') ? 1 : 0);
+  return at <= 0 ? null : { name: key.slice(0, at), spec: key.slice(at + 1) };
+}
+
+class Collector {
+  readonly packages: LockedPackage[] = [];
+  readonly sources: LockedSource[] = [];
+  readonly skipped: { path: string; why: string }[] = [];
+  readonly #seen = new Set<string>();
+  #count = 0;
+
+  entry(path: string, name: string, version: string, resolved: string | null): void {
+    if (++this.#count > MAX_ENTRIES) throw new LockfileError(`more than ${MAX_ENTRIES} packages`);
+    if (!validName(name)) return void this.skipped.push({ path, why: `not a valid package name: ${JSON.stringify(name.slice(0, 80))}` });
+    if (!SEMVER_RE.test(version)) return void this.skipped.push({ path, why: `not a registry version: ${JSON.stringify(version.slice(0, 80))}` });
+    if (resolved !== null) this.sources.push({ name, version, path, resolved: resolved.slice(0, 2048) });
+    const key = `${name}@${version}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.packages.push({ name, version, path });
+  }
+
+  result(lockfileVersion: number): LockfilePackages {
+    return { lockfileVersion, packages: this.packages, sources: this.sources, skipped: this.skipped };
+  }
+}
+
+function yamlDocument(text: string, what: string): Obj {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
+  } catch (err) {
+    throw new LockfileError(`not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  if (!isObj(doc)) throw new LockfileError(`not ${what}: the document is not a mapping`);
+  return doc;
+}
+
+/** A pnpm-lock.yaml. */
+export function parsePnpmLock(text: string): LockfilePackages {
+  const doc = yamlDocument(text, 'a pnpm lockfile');
+  const version = Number.parseFloat(String(doc['lockfileVersion'] ?? ''));
+  if (!Number.isFinite(version)) throw new LockfileError('not a pnpm lockfile: no lockfileVersion');
+  const packages = doc['packages'];
+  const out = new Collector();
+  if (packages === undefined || packages === null) return out.result(version);
+  if (!isObj(packages)) throw new LockfileError('not a pnpm lockfile: packages is not a mapping');
+  for (const [rawKey, entry] of Object.entries(packages)) {
+    if (!isObj(entry)) continue;
+    // Version 6 writes `/name@version`, and a peer-dependency suffix `(peer@1.0.0)` may follow.
+    const key = rawKey.replace(/^\//, '').replace(/\(.*$/, '');
+    const resolution = isObj(entry['resolution']) ? entry['resolution'] : {};
+    if (resolution['type'] === 'git' || typeof resolution['directory'] === 'string' || typeof resolution['repo'] === 'string') {
+      out.skipped.push({ path: rawKey, why: 'not from a registry (a git or local dependency)' });
+      continue;
+    }
+    const parts = splitAt(key);
+    if (parts === null) {
+      out.skipped.push({ path: rawKey, why: 'not a name@version key' });
+      continue;
+    }
+    const name = typeof entry['name'] === 'string' ? entry['name'] : parts.name;
+    const ver = typeof entry['version'] === 'string' ? entry['version'] : parts.spec;
+    out.entry(rawKey, name, ver, typeof resolution['tarball'] === 'string' ? resolution['tarball'] : null);
+  }
+  return out.result(version);
+}
+
+/** A yarn.lock of yarn 2 or later (YAML, `__metadata`). */
+function parseBerryLock(text: string): LockfilePackages {
+  const doc = yamlDocument(text, 'a yarn lockfile');
+  const meta = isObj(doc['__metadata']) ? doc['__metadata'] : {};
+  const out = new Collector();
+  for (const [key, entry] of Object.entries(doc)) {
+    if (key === '__metadata' || !isObj(entry)) continue;
+    const resolution = typeof entry['resolution'] === 'string' ? entry['resolution'] : '';
+    const parts = splitAt(resolution);
+    if (parts === null || !parts.spec.startsWith('npm:')) {
+      out.skipped.push({ path: key.slice(0, 200), why: `not from a registry (${resolution.slice(0, 80)})` });
+      continue;
+    }
+    out.entry(key.slice(0, 200), parts.name, parts.spec.slice(4), null);
+  }
+  return out.result(Number(meta['version']) || 0);
+}
+
+/** A yarn 1 lockfile's value: a quoted string or a bare word. */
+function unquote(v: string): string {
+  const t = v.trim();
+  if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      return t.slice(1, -1);
+    }
+  }
+  return t;
+}
+
+/** A yarn.lock, of yarn 1 (its own format) or of yarn 2+ (YAML). */
+export function parseYarnLock(text: string): LockfilePackages {
+  if (/^__metadata:/m.test(text)) return parseBerryLock(text);
+  const out = new Collector();
+  let key: string | null = null;
+  let fields = new Map<string, string>();
+  const flush = (): void => {
+    if (key === null) return;
+    const specs = key.split(',').map(unquote);
+    const first = splitAt(specs[0] ?? '');
+    const version = fields.get('version') ?? '';
+    const resolvedRaw = fields.get('resolved') ?? null;
+    if (first === null) out.skipped.push({ path: key.slice(0, 200), why: 'not a name@range key' });
+    else {
+      // An alias (`alias@npm:real@^1`) installs the real package.
+      const aliased = first.spec.startsWith('npm:') ? splitAt(first.spec.slice(4)) : null;
+      const name = aliased?.name ?? first.name;
+      const resolved = resolvedRaw === null ? null : resolvedRaw.replace(/#.*$/, '');
+      if (resolved !== null && /^(git\+|git:|github:|file:|link:)/.test(resolved)) out.skipped.push({ path: key.slice(0, 200), why: `not from a registry (${resolved.slice(0, 80)})` });
+      else out.entry(key.slice(0, 200), name, version, resolved);
+    }
+    key = null;
+    fields = new Map();
+  };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    if (!line.startsWith(' ')) {
+      flush();
+      key = line.replace(/:\s*$/, '');
+      continue;
+    }
+    // Two spaces: a field of the block (`version "1.0.0"`); deeper lines are its dependencies.
+    const m = /^ {2}(\w+) (.*)$/.exec(line);
+    if (m !== null && key !== null) fields.set(m[1] as string, unquote(m[2] as string));
+  }
+  flush();
+  return out.result(1);
+}
