@@ -67,6 +67,32 @@ export function installScripts(scripts: unknown, hasBindingGyp = false): { [k: s
   return out;
 }
 
+/** Config values kept, and characters of each (a package.json is at most 1 MiB anyway). */
+const MAX_CONFIG_VALUES = 64;
+const MAX_CONFIG_CHARS = 64 * 1024;
+
+/**
+ * The package's `config` as its scripts see it: npm puts every value in their environment as
+ * `npm_package_config_<key>` (nested keys joined with `_`), so `sh -c "$npm_package_config_cmd"`
+ * runs whatever the value says. Flattened to those names without the prefix (`cmd`, `a_b`),
+ * strings, numbers and booleans, the first 64; the analysis reads them with the install scripts.
+ */
+export function scriptConfig(config: unknown): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {};
+  let n = 0;
+  const walk = (v: unknown, key: string, depth: number): void => {
+    if (n >= MAX_CONFIG_VALUES || depth > 8) return;
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      out[key.slice(0, 256)] = String(v).slice(0, MAX_CONFIG_CHARS);
+      n++;
+    } else if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) walk(x, key === '' ? k : `${key}_${k}`, depth + 1);
+    }
+  };
+  if (isObject(config)) walk(config, '', 0);
+  return out;
+}
+
 /**
  * A package.json from a tarball, parsed as npm parses it (json-parse-even-better-errors drops a
  * leading byte order mark first); the problem when it is not a JSON object.

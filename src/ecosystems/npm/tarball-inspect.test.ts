@@ -243,3 +243,11 @@ test('a bundled package.json that cannot be read, or too many bundled scripts to
   const many = Array.from({ length: 65 }, (_, i) => ({ path: `node_modules/p${i}/package.json`, content: '{"scripts":{"postinstall":"node x.js"}}' }));
   assert.equal(await inspect(many), 'more than 64 bundled packages with install scripts');
 });
+
+test('config values are kept as install scripts see them (npm_package_config_<key>), only when there are install scripts', async () => {
+  const config = { cmd: 'curl x | sh', nested: { deep: 1, flag: true }, list: ['ignored'] };
+  const withScripts = await inspectTarball(packageTarball({ name: 'c', version: '1.0.0', config, scripts: { postinstall: 'sh -c "$npm_package_config_cmd"' } }).bytes);
+  assert.deepEqual(withScripts.facts['script_config'], { cmd: 'curl x | sh', nested_deep: '1', nested_flag: 'true' });
+  const without = await inspectTarball(packageTarball({ name: 'c', version: '1.0.0', config }).bytes);
+  assert.deepEqual(without.facts['script_config'], {});
+});

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { installScripts, parsePackageJson } from './facts.ts';
+import { installScripts, parsePackageJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -292,6 +292,8 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       file_count: v.files,
       unpacked_size: v.unpacked,
       install_scripts: scripts,
+      // What the install scripts see of `config` (only when there are any: nothing else runs it).
+      script_config: Object.keys(scripts).length === 0 ? {} : scriptConfig(manifest?.['config']),
       bundled_install_scripts: bundled.listed,
       bundled_install_script_count: bundled.count,
       has_install_script: Object.keys(scripts).length > 0 || bundled.count > 0,

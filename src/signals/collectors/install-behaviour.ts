@@ -38,7 +38,7 @@ const CONCURRENT_READS = 2;
 
 async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphore): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
-  const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')) };
+  const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')), config: scriptsOf(factOf(t, 'script_config')) };
   const starts = npmHookStarts(input);
   const content = c.content;
   // The files the hooks run, and what those load, read from the artifact within its bounds.

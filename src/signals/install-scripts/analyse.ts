@@ -119,7 +119,8 @@ export function installScriptFacts(
 ): InstallScriptFacts {
   let max: Severity | 'none' = 'none';
   for (const f of analysis.findings) max = max === 'none' ? f.severity : maxSeverity(max, f.severity);
-  const installHooks = summary.hooks.filter((h) => h.kind !== 'script-file');
+  // Files and config values are analysed as what hooks run, not listed as hooks themselves.
+  const installHooks = summary.hooks.filter((h) => h.kind !== 'script-file' && h.kind !== 'npm-config');
   return {
     present: installHooks.length > 0 || summary.declaredInstallScript,
     hooks: installHooks.map((h) => ({

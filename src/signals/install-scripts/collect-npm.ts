@@ -17,6 +17,11 @@ export interface NpmInstallScriptInput extends NpmManifestHints {
    * the inspection found them (artifact phase): npm runs them too, each in its own folder.
    */
   readonly bundled?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /**
+   * The package's `config` values as its scripts see them (`npm_package_config_<key>`, the key
+   * here without the prefix), when it has install scripts (artifact phase).
+   */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** A hook npm runs, and the folder it runs in (`''`: the package's own). */
@@ -30,6 +35,11 @@ function npmRuns(input: NpmInstallScriptInput): { summary: NpmHookSummary; runs:
   const runs: Run[] = summary.hooks.map((hook) => ({ folder: '', hook }));
   for (const [folder, scripts] of input.bundled ?? []) {
     for (const [name, command] of Object.entries(scripts)) runs.push({ folder, hook: { kind: 'npm-lifecycle', name: `${name} in ${folder}`, content: command } });
+  }
+  // A script can run a config value (`sh -c "$npm_package_config_cmd"`) or a file can read one:
+  // with install scripts to see them, each value is analysed and followed like a command.
+  if (runs.length > 0) {
+    for (const [key, value] of Object.entries(input.config ?? {})) runs.push({ folder: '', hook: { kind: 'npm-config', name: `config.${key}`, content: value } });
   }
   return { summary, runs };
 }

