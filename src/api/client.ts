@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
 import type { CreatedToken, TokenView } from './auth/token-service.ts';
+import type { RepositoryInfo } from './routes/repository-routes.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -133,8 +134,8 @@ export class AdminClient {
   }
 
   /** The repositories the server serves: name, format, path and upstream. */
-  async repositories(): Promise<{ name: string; format: string; path: string; upstream: string }[]> {
-    const r = (await this.#call('GET', 'repositories')) as { items: { name: string; format: string; path: string; upstream: string }[] };
+  async repositories(): Promise<RepositoryInfo[]> {
+    const r = (await this.#call('GET', 'repositories')) as { items: RepositoryInfo[] };
     return r.items;
   }
 

@@ -59,7 +59,15 @@ export interface ArtifactContent {
    * fewer bytes than its size was cut. Files that do not exist, are not regular files or have
    * unsafe paths are absent from the result.
    */
-  readFiles(paths: readonly string[], bounds: { readonly maxBytesEach: number; readonly maxTotalBytes: number }): Promise<ReadonlyMap<string, ArtifactFile>>;
+  readFiles(paths: readonly string[], bounds: ArtifactReadBounds): Promise<ReadonlyMap<string, ArtifactFile>>;
+}
+
+/** How much of an artifact's files one read keeps. */
+export interface ArtifactReadBounds {
+  /** Bytes kept of each file. */
+  readonly maxBytesEach: number;
+  /** Bytes kept of all files together; files past it come back empty, with their size. */
+  readonly maxTotalBytes: number;
 }
 
 /** A file of an artifact: its first bytes, up to the read's bounds, and its whole size. */

@@ -8,36 +8,24 @@
  * Bounded like the inspection: entry count, total size and extended headers.
  */
 import type { Readable } from 'node:stream';
+import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
 import type { TarEntry, TarVisitor } from './tar-reader.ts';
 import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
 
 /** At most this many paths per request (candidates of the files hooks load: `x`, `x.js`, …). */
 const MAX_FILES = 4096;
 
-/** A file read: its first bytes (up to the read's bounds) and its whole size. */
-export interface TarballFile {
-  readonly bytes: Buffer;
-  readonly size: number;
-}
-
-export interface FileReadBounds {
-  /** Bytes kept of each file. */
-  readonly maxBytesEach: number;
-  /** Bytes kept of all files together; files past it come back empty, with their size. */
-  readonly maxTotalBytes: number;
-}
-
 class FilesVisitor implements TarVisitor {
-  readonly files = new Map<string, TarballFile>();
+  readonly files = new Map<string, ArtifactFile>();
   readonly #wanted: ReadonlySet<string>;
-  readonly #bounds: FileReadBounds;
+  readonly #bounds: ArtifactReadBounds;
   #current: string | null = null;
   #declared = 0;
   #chunks: Buffer[] = [];
   #size = 0;
   #total = 0;
 
-  constructor(wanted: ReadonlySet<string>, bounds: FileReadBounds) {
+  constructor(wanted: ReadonlySet<string>, bounds: ArtifactReadBounds) {
     this.#wanted = wanted;
     this.#bounds = bounds;
   }
@@ -86,9 +74,9 @@ class FilesVisitor implements TarVisitor {
 export async function readTarballFiles(
   source: AsyncIterable<Uint8Array> | Readable,
   paths: readonly string[],
-  bounds: FileReadBounds,
+  bounds: ArtifactReadBounds,
   limits: InspectLimits = DEFAULT_INSPECT_LIMITS,
-): Promise<Map<string, TarballFile>> {
+): Promise<Map<string, ArtifactFile>> {
   const wanted = new Set(paths.slice(0, MAX_FILES));
   const v = new FilesVisitor(wanted, { maxBytesEach: Math.max(0, bounds.maxBytesEach), maxTotalBytes: Math.max(0, bounds.maxTotalBytes) });
   if (wanted.size === 0) return v.files;

@@ -7,10 +7,11 @@ import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl } from '../../core/index.ts';
 import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, BlobUpload, CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
+import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
-import { readTarballFiles, type FileReadBounds, type TarballFile } from './tarball-files.ts';
+import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 
 /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
@@ -196,7 +197,7 @@ export class TarballStore {
   }
 
   /** Named package-relative files of a stored tarball (for install-hook analysis). */
-  async readFiles(rec: ArtifactRecord, paths: readonly string[], bounds: FileReadBounds): Promise<ReadonlyMap<string, TarballFile>> {
+  async readFiles(rec: ArtifactRecord, paths: readonly string[], bounds: ArtifactReadBounds): Promise<ReadonlyMap<string, ArtifactFile>> {
     return readTarballFiles(await this.open(rec), paths, bounds);
   }
 

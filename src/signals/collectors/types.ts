@@ -7,6 +7,7 @@
  */
 import type { Ecosystem } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
+import type { ReadArchiveFiles } from '../install-scripts/index.ts';
 
 export type FactsDoc = { readonly [key: string]: Json };
 
@@ -20,7 +21,7 @@ export interface CollectorSubject {
 export interface CollectorContent {
   /** The artifact's bytes as stored (what reading its files walks). */
   readonly size: number;
-  readFiles(paths: readonly string[], bounds: { readonly maxBytesEach: number; readonly maxTotalBytes: number }): Promise<ReadonlyMap<string, { readonly bytes: Buffer; readonly size: number }>>;
+  readonly readFiles: ReadArchiveFiles;
 }
 
 export interface CollectorCandidate {

@@ -24,8 +24,17 @@ export interface ArchiveFile {
   readonly size: number;
 }
 
-/** Reads named package-relative files of the artifact, each up to `maxBytesEach` and all up to `maxTotalBytes`. */
-export type ReadArchiveFiles = (paths: readonly string[], bounds: { readonly maxBytesEach: number; readonly maxTotalBytes: number }) => Promise<ReadonlyMap<string, ArchiveFile>>;
+/** How much of the files one read keeps: each up to `maxBytesEach`, all up to `maxTotalBytes`. */
+export interface ArchiveReadBounds {
+  readonly maxBytesEach: number;
+  readonly maxTotalBytes: number;
+}
+
+/**
+ * Reads named package-relative files of the artifact within the bounds. The gate's
+ * `ArtifactContent.readFiles` has this shape (signals restate it: they may not import the gate).
+ */
+export type ReadArchiveFiles = (paths: readonly string[], bounds: ArchiveReadBounds) => Promise<ReadonlyMap<string, ArchiveFile>>;
 
 export interface HookFileLimits {
   /** Files read in all. */
