@@ -11,3 +11,4 @@ export * from './release-bytes.ts';
 export * from './shell-words.ts';
 export * from './npm-scripts.ts';
 export * from './semaphore.ts';
+export * from './npm-lockfile.ts';

@@ -64,7 +64,7 @@ test('hostile shrinkwraps: unreadable is an error, many sources are counted, not
   assert.equal(shrinkwrapFacts(null, onRegistry), null);
   const packages: Record<string, unknown> = {};
   for (let i = 0; i < 5000; i++) packages[`node_modules/p${i}`] = { version: '1.0.0', resolved: `http://203.0.113.9/p${i}.tgz` };
-  const many = shrinkwrapFacts(readShrinkwrap(json({ packages })), onRegistry) as { external: string[]; external_count: number; error: string };
+  const many = shrinkwrapFacts(readShrinkwrap(json({ lockfileVersion: 3, packages })), onRegistry) as { external: string[]; external_count: number; error: string };
   assert.deepEqual([many.external.length, many.external_count, many.error], [32, 4096, 'it pins more dependencies, or nests them deeper, than Airlock reads (4096 sources, 100000 entries, 64 levels)']);
   let deep: Record<string, unknown> = { version: 'file:x' };
   for (let i = 0; i < 200; i++) deep = { version: '1.0.0', dependencies: { n: deep } };

@@ -9,17 +9,20 @@
  * dependency comes from; the adapter then tells the registry's own URLs, which npm sends back
  * through Airlock (`replace-registry-host`), from the others.
  *
- * Lockfile versions 1 (`dependencies`, nested) and 2–3 (`packages`) are read. Bounded: the file's
+ * Lockfile versions 1 (`dependencies`, nested) and 2–3 (`packages`) are read, as npm reads them
+ * (`core/npm-lockfile.ts`, which the pre-flight check of a project's lockfile uses too). Bounded: the file's
  * size, the entries walked and the sources kept. A file npm would read but Airlock cannot is an
  * `error`: its sources are unknown.
  */
 
+import { npmLockEntries } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 
 /** Bytes of npm-shrinkwrap.json read; a larger one is an error (its sources unknown). */
 export const MAX_SHRINKWRAP_BYTES = 32 * 1024 * 1024;
 /** Entries walked, and sources kept for the adapter to classify. */
 const MAX_ENTRIES = 100_000;
+const MAX_DEPTH = 64;
 const MAX_SOURCES = 4096;
 
 /** One pinned dependency that names where it comes from. */
@@ -50,45 +53,22 @@ const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null &
 const SPEC_NOT_VERSION = /^(?!npm:)(?:[a-z][a-z0-9+.-]*:|\.{0,2}\/|~\/|[^@/\s]+\/[^@/\s]+(?:#|$))/i;
 
 function read(doc: Obj): ShrinkwrapRead {
+  const walk = npmLockEntries(doc, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
   const sources: ShrinkwrapSource[] = [];
+  let more = walk.cut !== null;
   let entries = 0;
-  let more = false;
-  const note = (path: string, entry: Obj): void => {
+  for (const { path, entry } of walk.entries) {
+    // Bundled dependencies ship in the tarball (`inBundle` in versions 2-3, `bundled` in 1).
+    if (entry['inBundle'] === true || entry['bundled'] === true) continue;
     entries++;
     const link = entry['link'] === true;
     const resolved = entry['resolved'];
     const version = entry['version'];
     const from = typeof resolved === 'string' && resolved !== '' ? resolved : typeof version === 'string' && SPEC_NOT_VERSION.test(version) ? version : null;
-    if (from === null && !link) return;
+    if (from === null && !link) continue;
     if (sources.length >= MAX_SOURCES) more = true;
     else sources.push({ path: path.slice(0, 512), from: (from ?? '').slice(0, 1024), link });
-  };
-  const packages = doc['packages'];
-  if (isObject(packages)) {
-    for (const [path, entry] of Object.entries(packages)) {
-      // '' is the package itself; bundled dependencies ship in the tarball (`inBundle` in
-      // versions 2-3, `bundled` in version 1's entries).
-      if (path === '' || !isObject(entry) || entry['inBundle'] === true || entry['bundled'] === true) continue;
-      if (entries >= MAX_ENTRIES) return { entries, sources, more: true, error: null };
-      note(path, entry);
-    }
   }
-  // Version 1: nested `dependencies` (version 2 keeps a copy for old clients; npm 7+ reads `packages`).
-  if (isObject(packages)) return { entries, sources, more, error: null };
-  // False when a bound stopped the walk (the rest is unknown, not absent).
-  const walk = (deps: unknown, prefix: string, depth: number): boolean => {
-    if (!isObject(deps)) return true;
-    if (depth > 64) return false;
-    for (const [name, entry] of Object.entries(deps)) {
-      if (!isObject(entry) || entry['bundled'] === true) continue;
-      if (entries >= MAX_ENTRIES) return false;
-      const path = `${prefix}node_modules/${name}`;
-      note(path, entry);
-      if (!walk(entry['dependencies'], `${path}/`, depth + 1)) return false;
-    }
-    return true;
-  };
-  if (!walk(doc['dependencies'], '', 0)) more = true;
   return { entries, sources, more, error: null };
 }
 
@@ -161,7 +141,7 @@ export function shrinkwrapFacts(read: ShrinkwrapRead | null, onRegistry: (url: U
     count++;
     if (external.length < MAX_LISTED) external.push(`${s.path} from ${s.link ? `a link to ${s.from}` : s.from}`);
   }
-  const error = read.error ?? (read.more ? `it pins more dependencies, or nests them deeper, than Airlock reads (${MAX_SOURCES} sources, ${MAX_ENTRIES} entries, 64 levels)` : null);
+  const error = read.error ?? (read.more ? `it pins more dependencies, or nests them deeper, than Airlock reads (${MAX_SOURCES} sources, ${MAX_ENTRIES} entries, ${MAX_DEPTH} levels)` : null);
   return { entries: read.entries, external, external_count: count, error };
 }
 

@@ -5,7 +5,7 @@
  * registry packages: they are listed apart (Airlock does not serve them). Hostile input: a size
  * cap, a depth cap for v1 trees, names and versions checked.
  */
-import { parseNpmPackageName } from '../../../core/index.ts';
+import { npmLockEntries, parseNpmPackageName } from '../../../core/index.ts';
 
 export interface LockedPackage {
   readonly name: string;
@@ -39,13 +39,13 @@ export class LockfileError extends Error {
 }
 
 const MAX_DEPTH = 200;
-export const MAX_ENTRIES = 200_000;
-export const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const MAX_ENTRIES = 200_000;
+const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 export type Obj = { readonly [k: string]: unknown };
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function validName(name: string): boolean {
+function validName(name: string): boolean {
   try {
     parseNpmPackageName(name);
     return true;
@@ -63,11 +63,58 @@ function alias(spec: string): { name: string; version: string } | null {
   return { name: rest.slice(0, at), version: rest.slice(at + 1) };
 }
 
-function nameFromPath(path: string): string | null {
-  const i = path.lastIndexOf('node_modules/');
-  return i === -1 ? null : path.slice(i + 'node_modules/'.length);
+/**
+ * Collects a lockfile's entries, whatever its format: the registry packages (deduplicated by
+ * name and version), where each entry is downloaded from (every one), and the entries that are
+ * not registry packages, with why.
+ */
+export class LockedCollector {
+  readonly #packages: LockedPackage[] = [];
+  readonly #sources: LockedSource[] = [];
+  readonly #skipped: { path: string; why: string }[] = [];
+  readonly #seen = new Set<string>();
+  #count = 0;
+
+  /** An entry that is not a registry package. */
+  skip(path: string, why: string): void {
+    this.#skipped.push({ path: path.slice(0, 512), why });
+  }
+
+  /**
+   * An entry: `version` may be an alias (`npm:real@1.2.3`); `resolved` is where the client
+   * downloads it from, when the lockfile says; a link, or a bundled dependency (which ships in
+   * its parent's tarball), downloads nothing.
+   */
+  add(path: string, name: string, version: string, resolved: string | null, how: { readonly link?: boolean; readonly bundled?: boolean } = {}): void {
+    if (++this.#count > MAX_ENTRIES) throw new LockfileError(`more than ${MAX_ENTRIES} packages`);
+    path = path.slice(0, 512);
+    const aliased = alias(version);
+    const realName = aliased?.name ?? name;
+    const realVersion = aliased?.version ?? version;
+    const why = this.#notRegistry(realName, realVersion, resolved, how.link === true);
+    if (why !== null) return this.skip(path, why);
+    if (resolved !== null && how.bundled !== true) this.#sources.push({ name: realName, version: realVersion, path, resolved: resolved.slice(0, 2048) });
+    const key = `${realName}@${realVersion}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.#packages.push({ name: realName, version: realVersion, path });
+  }
+
+  /** Why an entry is not a registry package, or null when it is one. */
+  #notRegistry(name: string, version: string, resolved: string | null, link: boolean): string | null {
+    if (link) return 'a workspace link';
+    if (resolved !== null && /^(git\+|git:|github:|file:|link:)/.test(resolved)) return `not from a registry (${resolved.slice(0, 80)})`;
+    if (!validName(name)) return `not a valid package name: ${JSON.stringify(name.slice(0, 80))}`;
+    if (!SEMVER_RE.test(version)) return `not a registry version: ${JSON.stringify(version.slice(0, 80))}`;
+    return null;
+  }
+
+  result(lockfileVersion: number): LockfilePackages {
+    return { lockfileVersion, packages: this.#packages, sources: this.#sources, skipped: this.#skipped };
+  }
 }
 
+/** An npm lockfile (package-lock.json v1-v3, npm-shrinkwrap.json). */
 export function parseLockfile(text: string): LockfilePackages {
   let doc: unknown;
   try {
@@ -76,69 +123,17 @@ export function parseLockfile(text: string): LockfilePackages {
     throw new LockfileError(`not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!isObj(doc)) throw new LockfileError('not a lockfile: the document is not an object');
-  const version = typeof doc['lockfileVersion'] === 'number' ? doc['lockfileVersion'] : 1;
-  const out: LockedPackage[] = [];
-  const skipped: { path: string; why: string }[] = [];
-  const sources: LockedSource[] = [];
-  const seen = new Set<string>();
-  /** Why an entry is not a registry package, or null when it is one. */
-  const notRegistry = (name: string, ver: string, entry: Obj): string | null => {
-    if (entry['link'] === true) return 'a workspace link';
-    const resolved = typeof entry['resolved'] === 'string' ? entry['resolved'] : null;
-    if (resolved !== null && /^(git\+|git:|github:|file:)/.test(resolved)) return `not from a registry (${resolved.slice(0, 80)})`;
-    if (!validName(name)) return `not a valid package name: ${JSON.stringify(name.slice(0, 80))}`;
-    if (!SEMVER_RE.test(ver)) return `not a registry version: ${JSON.stringify(ver.slice(0, 80))}`;
-    return null;
-  };
-  const add = (name: string, ver: string, path: string, entry: Obj): void => {
-    const aliased = alias(ver);
-    const realName = aliased?.name ?? name;
-    const realVersion = aliased?.version ?? ver;
-    const why = notRegistry(realName, realVersion, entry);
-    if (why !== null) {
-      skipped.push({ path, why });
-      return;
+  const walk = npmLockEntries(doc, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
+  if (!walk.found) throw new LockfileError('not a lockfile: neither "packages" nor "dependencies"');
+  if (walk.cut !== null) throw new LockfileError(walk.cut);
+  const out = new LockedCollector();
+  for (const { path, name, entry } of walk.entries) {
+    if (name === null) out.skip(path, 'a workspace package');
+    else if (typeof entry['version'] !== 'string') out.skip(path, 'no version');
+    else {
+      const resolved = typeof entry['resolved'] === 'string' ? entry['resolved'] : null;
+      out.add(path, name, entry['version'], resolved, { link: entry['link'] === true, bundled: entry['inBundle'] === true || entry['bundled'] === true });
     }
-    // A bundled dependency ships inside its parent's tarball: npm downloads nothing for it.
-    const bundled = entry['inBundle'] === true || entry['bundled'] === true;
-    if (typeof entry['resolved'] === 'string' && !bundled) sources.push({ name: realName, version: realVersion, path, resolved: entry['resolved'].slice(0, 2048) });
-    const key = `${realName}@${realVersion}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ name: realName, version: realVersion, path });
-  };
-
-  if (version >= 2 && isObj(doc['packages'])) {
-    const entries = Object.entries(doc['packages']);
-    if (entries.length > MAX_ENTRIES) throw new LockfileError(`more than ${MAX_ENTRIES} packages`);
-    for (const [path, entry] of entries) {
-      if (path === '' || !isObj(entry)) continue;
-      const name = typeof entry['name'] === 'string' ? entry['name'] : nameFromPath(path);
-      if (name === null) {
-        skipped.push({ path, why: 'a workspace package' });
-        continue;
-      }
-      if (typeof entry['version'] !== 'string') {
-        skipped.push({ path, why: 'no version' });
-        continue;
-      }
-      add(name, entry['version'], path, entry);
-    }
-    return { lockfileVersion: version, packages: out, sources, skipped };
   }
-
-  if (!isObj(doc['dependencies'])) throw new LockfileError('not a lockfile: neither "packages" nor "dependencies"');
-  let count = 0;
-  const walk = (deps: Obj, prefix: string, depth: number): void => {
-    if (depth > MAX_DEPTH) throw new LockfileError(`dependencies nested deeper than ${MAX_DEPTH}`);
-    for (const [name, entry] of Object.entries(deps)) {
-      if (++count > MAX_ENTRIES) throw new LockfileError(`more than ${MAX_ENTRIES} packages`);
-      if (!isObj(entry)) continue;
-      const path = `${prefix}node_modules/${name}`;
-      if (typeof entry['version'] === 'string') add(name, entry['version'], path, entry);
-      if (isObj(entry['dependencies'])) walk(entry['dependencies'], `${path}/`, depth + 1);
-    }
-  };
-  walk(doc['dependencies'], '', 0);
-  return { lockfileVersion: version, packages: out, sources, skipped };
+  return out.result(walk.lockfileVersion);
 }

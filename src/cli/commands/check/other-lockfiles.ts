@@ -14,35 +14,12 @@
  * names and versions are checked as for npm's lockfiles.
  */
 import { parse as parseYaml } from 'yaml';
-import { isObj, LockfileError, MAX_ENTRIES, SEMVER_RE, validName, type LockedPackage, type LockedSource, type LockfilePackages, type Obj } from './lockfile.ts';
+import { isObj, LockedCollector, LockfileError, type LockfilePackages, type Obj } from './lockfile.ts';
 
 /** `name@spec` split at the `@` that ends the name (a scope's leading `@` is part of it). */
 function splitAt(key: string): { name: string; spec: string } | null {
   const at = key.indexOf('@', key.startsWith('@') ? 1 : 0);
   return at <= 0 ? null : { name: key.slice(0, at), spec: key.slice(at + 1) };
-}
-
-class Collector {
-  readonly packages: LockedPackage[] = [];
-  readonly sources: LockedSource[] = [];
-  readonly skipped: { path: string; why: string }[] = [];
-  readonly #seen = new Set<string>();
-  #count = 0;
-
-  entry(path: string, name: string, version: string, resolved: string | null): void {
-    if (++this.#count > MAX_ENTRIES) throw new LockfileError(`more than ${MAX_ENTRIES} packages`);
-    if (!validName(name)) return void this.skipped.push({ path, why: `not a valid package name: ${JSON.stringify(name.slice(0, 80))}` });
-    if (!SEMVER_RE.test(version)) return void this.skipped.push({ path, why: `not a registry version: ${JSON.stringify(version.slice(0, 80))}` });
-    if (resolved !== null) this.sources.push({ name, version, path, resolved: resolved.slice(0, 2048) });
-    const key = `${name}@${version}`;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    this.packages.push({ name, version, path });
-  }
-
-  result(lockfileVersion: number): LockfilePackages {
-    return { lockfileVersion, packages: this.packages, sources: this.sources, skipped: this.skipped };
-  }
 }
 
 function yamlDocument(text: string, what: string): Obj {
@@ -62,7 +39,7 @@ export function parsePnpmLock(text: string): LockfilePackages {
   const version = Number.parseFloat(String(doc['lockfileVersion'] ?? ''));
   if (!Number.isFinite(version)) throw new LockfileError('not a pnpm lockfile: no lockfileVersion');
   const packages = doc['packages'];
-  const out = new Collector();
+  const out = new LockedCollector();
   if (packages === undefined || packages === null) return out.result(version);
   if (!isObj(packages)) throw new LockfileError('not a pnpm lockfile: packages is not a mapping');
   for (const [rawKey, entry] of Object.entries(packages)) {
@@ -71,17 +48,17 @@ export function parsePnpmLock(text: string): LockfilePackages {
     const key = rawKey.replace(/^\//, '').replace(/\(.*$/, '');
     const resolution = isObj(entry['resolution']) ? entry['resolution'] : {};
     if (resolution['type'] === 'git' || typeof resolution['directory'] === 'string' || typeof resolution['repo'] === 'string') {
-      out.skipped.push({ path: rawKey, why: 'not from a registry (a git or local dependency)' });
+      out.skip(rawKey, 'not from a registry (a git or local dependency)');
       continue;
     }
     const parts = splitAt(key);
     if (parts === null) {
-      out.skipped.push({ path: rawKey, why: 'not a name@version key' });
+      out.skip(rawKey, 'not a name@version key');
       continue;
     }
     const name = typeof entry['name'] === 'string' ? entry['name'] : parts.name;
     const ver = typeof entry['version'] === 'string' ? entry['version'] : parts.spec;
-    out.entry(rawKey, name, ver, typeof resolution['tarball'] === 'string' ? resolution['tarball'] : null);
+    out.add(rawKey, name, ver, typeof resolution['tarball'] === 'string' ? resolution['tarball'] : null);
   }
   return out.result(version);
 }
@@ -90,16 +67,16 @@ export function parsePnpmLock(text: string): LockfilePackages {
 function parseBerryLock(text: string): LockfilePackages {
   const doc = yamlDocument(text, 'a yarn lockfile');
   const meta = isObj(doc['__metadata']) ? doc['__metadata'] : {};
-  const out = new Collector();
+  const out = new LockedCollector();
   for (const [key, entry] of Object.entries(doc)) {
     if (key === '__metadata' || !isObj(entry)) continue;
     const resolution = typeof entry['resolution'] === 'string' ? entry['resolution'] : '';
     const parts = splitAt(resolution);
     if (parts === null || !parts.spec.startsWith('npm:')) {
-      out.skipped.push({ path: key.slice(0, 200), why: `not from a registry (${resolution.slice(0, 80)})` });
+      out.skip(key, `not from a registry (${resolution.slice(0, 80)})`);
       continue;
     }
-    out.entry(key.slice(0, 200), parts.name, parts.spec.slice(4), null);
+    out.add(key, parts.name, parts.spec.slice(4), null);
   }
   return out.result(Number(meta['version']) || 0);
 }
@@ -120,7 +97,7 @@ function unquote(v: string): string {
 /** A yarn.lock, of yarn 1 (its own format) or of yarn 2+ (YAML). */
 export function parseYarnLock(text: string): LockfilePackages {
   if (/^__metadata:/m.test(text)) return parseBerryLock(text);
-  const out = new Collector();
+  const out = new LockedCollector();
   let key: string | null = null;
   let fields = new Map<string, string>();
   const flush = (): void => {
@@ -129,14 +106,11 @@ export function parseYarnLock(text: string): LockfilePackages {
     const first = splitAt(specs[0] ?? '');
     const version = fields.get('version') ?? '';
     const resolvedRaw = fields.get('resolved') ?? null;
-    if (first === null) out.skipped.push({ path: key.slice(0, 200), why: 'not a name@range key' });
+    if (first === null) out.skip(key, 'not a name@range key');
     else {
       // An alias (`alias@npm:real@^1`) installs the real package.
       const aliased = first.spec.startsWith('npm:') ? splitAt(first.spec.slice(4)) : null;
-      const name = aliased?.name ?? first.name;
-      const resolved = resolvedRaw === null ? null : resolvedRaw.replace(/#.*$/, '');
-      if (resolved !== null && /^(git\+|git:|github:|file:|link:)/.test(resolved)) out.skipped.push({ path: key.slice(0, 200), why: `not from a registry (${resolved.slice(0, 80)})` });
-      else out.entry(key.slice(0, 200), name, version, resolved);
+      out.add(key, aliased?.name ?? first.name, version, resolvedRaw === null ? null : resolvedRaw.replace(/#.*$/, ''));
     }
     key = null;
     fields = new Map();
