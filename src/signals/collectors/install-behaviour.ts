@@ -7,7 +7,7 @@
  */
 import { Semaphore } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { npmHookStarts, npmInstallScriptFacts, readHookFiles, type HookFiles } from '../install-scripts/index.ts';
+import { npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookFiles } from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
 
 function scriptsOf(v: Json | undefined): Record<string, string> {
@@ -39,13 +39,13 @@ const CONCURRENT_READS = 2;
 async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphore): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
   const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')), config: scriptsOf(factOf(t, 'script_config')) };
-  const starts = npmHookStarts(input);
+  const plan = planNpmHooks(input);
   const content = c.content;
   // The files the hooks run, and what those load, read from the artifact within its bounds.
-  if (starts.length === 0 || content === undefined) return asJson(npmInstallScriptFacts(input));
+  if (plan.starts.length === 0 || content === undefined) return asJson(npmInstallScriptFacts(plan));
   return reads.run(async () => {
-    const files: HookFiles = await readHookFiles(starts, (paths, bounds) => content.readFiles(paths, bounds), c.subject.name, content.size);
-    return asJson(npmInstallScriptFacts(input, files));
+    const files: HookFiles = await readHookFiles(plan.starts, content.readFiles, c.subject.name, content.size);
+    return asJson(npmInstallScriptFacts(plan, files));
   });
 }
 

@@ -57,15 +57,27 @@ function entriesOf(run: Run): CommandEntry[] {
   return entries;
 }
 
-/** Where the install hooks start, for the artifact phase to read and follow (`readHookFiles`). */
-export function npmHookStarts(input: NpmInstallScriptInput): HookStart[] {
-  return npmRuns(input)
-    .runs.map((run) => ({ folder: run.folder, entries: entriesOf(run) }))
-    .filter((s) => s.entries.length > 0);
+/** The hooks npm runs for a package, worked out once, and where they start (`readHookFiles`). */
+export interface NpmHookPlan {
+  readonly summary: NpmHookSummary;
+  readonly runs: readonly Run[];
+  readonly starts: readonly HookStart[];
 }
 
-export function npmInstallScriptFacts(input: NpmInstallScriptInput, read?: HookFiles, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
+export function planNpmHooks(input: NpmInstallScriptInput): NpmHookPlan {
   const { summary, runs } = npmRuns(input);
+  const starts = runs.map((run) => ({ folder: run.folder, entries: entriesOf(run) })).filter((s) => s.entries.length > 0);
+  return { summary, runs, starts };
+}
+
+/** Where the install hooks start, for the artifact phase to read and follow (`readHookFiles`). */
+export function npmHookStarts(input: NpmInstallScriptInput): readonly HookStart[] {
+  return planNpmHooks(input).starts;
+}
+
+/** The facts of a package's hooks (`plan`, or the input to plan them from) and of the files they run. */
+export function npmInstallScriptFacts(input: NpmInstallScriptInput | NpmHookPlan, read?: HookFiles, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
+  const { summary, runs } = 'runs' in input ? input : npmRuns(input);
   const hooks: InstallHook[] = runs.map((r) => r.hook);
   for (const [path, body] of read?.files ?? []) hooks.push({ kind: 'script-file', name: path, content: body });
   const nativeBuild = summary.nativeBuild || runs.some((r) => r.folder !== '' && /\bnode-gyp\b/.test(r.hook.content));

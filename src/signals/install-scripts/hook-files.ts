@@ -247,18 +247,18 @@ export async function readHookFiles(
       for (const w of wants) if (candidates(w, selfName).length > 0 && unread.length < MAX_LISTED) unread.push(w.spec);
       break;
     }
-    const resolved = wants.map((w) => ({ w, bases: candidates(w, selfName) }));
+    const resolved: { readonly w: Want; readonly bases: Candidate[][] }[] = [];
     const paths = new Set<string>();
-    for (const { w, bases } of resolved) {
+    for (const w of wants) {
+      const bases = candidates(w, selfName);
       const fresh = bases.flat().filter((c) => !asked.has(c.path) && !paths.has(c.path));
       // Past the candidates one pass asks for, a want waits for the next pass (or is left unread
       // when the passes run out) rather than being looked up in part.
-      if (paths.size + fresh.length > MAX_CANDIDATES) {
-        pending.push(w);
-        bases.length = 0;
-        continue;
+      if (paths.size + fresh.length > MAX_CANDIDATES) pending.push(w);
+      else {
+        for (const c of fresh) paths.add(c.path);
+        resolved.push({ w, bases });
       }
-      for (const c of fresh) paths.add(c.path);
     }
     for (const p of paths) asked.add(p);
     const fresh = paths.size === 0 ? new Map<string, ArchiveFile>() : await read([...paths], { maxBytesEach: limits.maxBytesEach, maxTotalBytes: limits.maxTotalBytes - bytes });
