@@ -49,23 +49,23 @@ export function tarballFile(name: string, version: string): string {
   return join(CACHE_DIR, 'tarballs', `${encodeURIComponent(name)}@${version}.tgz`);
 }
 
-function registryUrl(): string {
+export function registryUrl(): string {
   const fromEnv = process.env['AIRLOCK_BENCH_REGISTRY'];
   const url = fromEnv ?? execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-function writeAtomic(file: string, data: Uint8Array): void {
+export function writeAtomic(file: string, data: Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, file);
 }
 
-async function get(url: string): Promise<Uint8Array> {
+export async function get(url: string, accept = 'application/json'): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json' } });
+      const res = await fetch(url, { headers: { accept } });
       if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
       return new Uint8Array(await res.arrayBuffer());
     } catch (err) {

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:install-code`: what following install hooks costs the artifact phase, over real
+ * popular packages that have install hooks (fetched once from the configured registry into a
+ * git-ignored folder, checked against their integrity). Per package: the passes over the tarball,
+ * the files read, whether the analysis is complete, and the time to work out the hooks, read and
+ * follow what they run and analyse it — side by side with its baseline measured in the same run,
+ * the one inspection pass the gate makes of every tarball. Medians over `--runs` (default 5).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { readTarballFiles } from '../../src/ecosystems/npm/tarball-files.ts';
+import { inspectTarball } from '../../src/ecosystems/npm/tarball-inspect.ts';
+import { npmInstallScriptFacts, planNpmHooks, readHookFiles } from '../../src/signals/install-scripts/index.ts';
+import { wholeNumber } from '../options.ts';
+import { median } from '../stats.ts';
+import { CACHE_DIR, get, registryUrl, writeAtomic } from './workload.ts';
+
+/** Popular packages with install hooks, pinned (the versions checked by hand at stop 47). */
+const PACKAGES: readonly (readonly [string, string])[] = [
+  ['nx', '24.0.6'],
+  ['cypress', '15.3.0'],
+  ['node-sass', '9.0.0'],
+  ['prisma', '7.10.1'],
+  ['core-js', '3.51.0'],
+  ['esbuild', '0.28.2'],
+  ['electron', '41.7.1'],
+  ['puppeteer', '24.43.1'],
+  ['msw', '2.15.0'],
+  ['@swc/core', '1.16.22'],
+  ['sqlite3', '6.0.1'],
+  ['canvas', '3.2.3'],
+  ['bcrypt', '6.0.0'],
+  ['es5-ext', '0.10.64'],
+  ['@parcel/watcher', '2.6.0'],
+];
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const RUNS = wholeNumber(values.runs, 'runs');
+const DIR = join(CACHE_DIR, 'install-code');
+
+async function tarball(name: string, version: string): Promise<Buffer> {
+  const file = join(DIR, `${encodeURIComponent(name)}@${version}.tgz`);
+  if (!existsSync(file)) {
+    const registry = registryUrl();
+    const doc = JSON.parse(Buffer.from(await get(`${registry}${name.replace('/', '%2f')}`, 'application/vnd.npm.install-v1+json')).toString('utf8')) as {
+      versions: Record<string, { dist: { tarball: string; integrity: string } }>;
+    };
+    const dist = doc.versions[version]?.dist;
+    if (dist === undefined) throw new Error(`${name}@${version} is not in its packument`);
+    const body = await get(dist.tarball, 'application/octet-stream');
+    const [algo, b64] = dist.integrity.split('-', 2) as [string, string];
+    if (createHash(algo).update(body).digest('base64') !== b64) throw new Error(`integrity mismatch for ${name}@${version}`);
+    writeAtomic(file, body);
+  }
+  return readFileSync(file);
+}
+
+interface Measured {
+  /** Working out the hooks, reading and following what they run, analysing it. */
+  readonly ms: number;
+  /** The baseline: the inspection pass over the same tarball. */
+  readonly inspectMs: number;
+  readonly passes: number;
+  readonly files: number;
+  readonly complete: boolean;
+  readonly severity: string;
+}
+
+async function followOnce(name: string, bytes: Buffer): Promise<Measured> {
+  const t = performance.now();
+  const inspection = await inspectTarball(bytes);
+  const f = inspection.facts as { install_scripts: Record<string, string>; has_binding_gyp: boolean; bundled_install_scripts: Record<string, Record<string, string>>; script_config: Record<string, string> };
+  const inspectMs = performance.now() - t;
+  const started = performance.now();
+  const plan = planNpmHooks({ manifest: { scripts: f.install_scripts }, hasBindingGyp: f.has_binding_gyp, bundled: new Map(Object.entries(f.bundled_install_scripts)), config: f.script_config });
+  let passes = 0;
+  const read = await readHookFiles(plan.starts, async (paths, bounds) => (passes++, readTarballFiles(Readable.from([bytes]), paths, bounds)), name, bytes.length);
+  const facts = npmInstallScriptFacts(plan, read);
+  return { ms: performance.now() - started, inspectMs, passes, files: read.files.size, complete: facts.complete, severity: facts.max_severity };
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  let followTotal = 0;
+  let inspectTotal = 0;
+  for (const [name, version] of PACKAGES) {
+    const bytes = await tarball(name, version);
+    const follow: number[] = [];
+    const inspect: number[] = [];
+    let last: Measured | null = null;
+    for (let r = 0; r < RUNS; r++) {
+      const got = await followOnce(name, bytes);
+      follow.push(got.ms);
+      inspect.push(got.inspectMs);
+      last = got;
+    }
+    if (last === null) continue;
+    followTotal += median(follow);
+    inspectTotal += median(inspect);
+    rows.push(
+      `  ${`${name}@${version}`.padEnd(26)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB  passes ${String(last.passes).padStart(2)}  files ${String(last.files).padStart(3)}  ${last.complete ? 'complete  ' : 'INCOMPLETE'}  max ${last.severity.padEnd(8)}  follow ${median(follow).toFixed(1).padStart(7)} ms   baseline: inspection ${median(inspect).toFixed(1).padStart(6)} ms`,
+    );
+  }
+  console.log(`install hooks followed over ${PACKAGES.length} popular packages with install hooks, ${RUNS} runs, median`);
+  for (const r of rows) console.log(r);
+  console.log(`  all: follow ${followTotal.toFixed(0)} ms against ${inspectTotal.toFixed(0)} ms of inspection (${(followTotal / inspectTotal).toFixed(2)}x)`);
+}
+
+await main();
