@@ -106,12 +106,17 @@ export class UpstreamClient {
    */
   resolve(target: string | URL): URL {
     const url = typeof target === 'string' ? new URL(target.replace(/^\/+/, ''), this.options.baseUrl) : target;
-    if (url.origin !== this.options.baseUrl.origin) {
+    if (!this.owns(url)) {
       throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} referred to another origin`, {
         details: { upstream: this.name },
       });
     }
     return url;
+  }
+
+  /** The URL is on the upstream's origin. */
+  owns(url: URL): boolean {
+    return url.origin === this.options.baseUrl.origin;
   }
 
   /** Fetch a document into memory (capped), revalidating with the given validators. */

@@ -152,7 +152,8 @@ export class ArtifactService {
       integrity_verified: true,
       verified_algorithms: expected.algorithms.split('+'),
       manifest_matches: inspection.manifestName === name && inspection.manifestVersion === version,
-      shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#onUpstream(url)),
+      // npm sends the registry's own URLs back to Airlock: those on the upstream's origin.
+      shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#deps.upstream.owns(url)),
     };
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
@@ -174,16 +175,6 @@ export class ArtifactService {
     const doc = this.#deps.metadata.cachedDocument(state);
     if (doc !== null) return readManifest(doc, span.start);
     return readManifest(await this.#deps.metadata.documentRange(state, span.start, span.end), 0);
-  }
-
-  /** A URL on the upstream's origin (npm sends the registry's own URLs back to Airlock). */
-  #onUpstream(url: URL): boolean {
-    try {
-      this.#deps.upstream.resolve(url);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Upstream tarball URL: the metadata's, when on the upstream's origin; else the conventional path there. */
