@@ -150,13 +150,18 @@ export class MetadataService {
     return this.#loads.run(`${name}\0${options.revalidate === true ? 'r' : ''}`, () => this.#load(name, options.revalidate === true));
   }
 
-  async view(name: NpmPackageName, request: RequestContext): Promise<{ state: PackageState; view: PackageView }> {
+  /**
+   * The package as the gate lets clients see it. A name the upstream does not have is reported to
+   * the hallucination tripwire, unless `asked` is false: the name came from upstream data (a
+   * search result), not from the client.
+   */
+  async view(name: NpmPackageName, request: RequestContext, options: { readonly asked?: boolean } = {}): Promise<{ state: PackageState; view: PackageView }> {
     let st: PackageState;
     try {
       st = await this.state(name);
     } catch (err) {
       // The hallucination tripwire: a client asked for a name the upstream does not have.
-      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) await this.#deps.gate.reportMissing('npm', name, request);
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && options.asked !== false) await this.#deps.gate.reportMissing('npm', name, request);
       throw err;
     }
     const generation = this.#deps.gate.generation();

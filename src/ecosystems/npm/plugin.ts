@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, assertNever } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
@@ -17,9 +17,11 @@ import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './o
 import type { Rendering } from './package-view.ts';
 import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
+import { gateHits, MAX_SEARCH_BODY, parseSearchAnswer, parseSearchQuery, upstreamSearchPath } from './search.ts';
 import { sendOwnedStream } from './send-stream.ts';
 import { escapedName } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
+import type { DocumentResult } from '../../upstream/index.ts';
 
 const gunzipAsync = promisify(gunzip);
 const YEAR_SECONDS = 365 * 24 * 3600;
@@ -145,6 +147,33 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
   throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: the upstream answered ${res.status} to ${route.endpoint}`);
 }
 
+/**
+ * `npm search`: the upstream's results through the gate (search.ts). An upstream without a search
+ * endpoint is named as the reason, as for the audit endpoints.
+ */
+async function search(s: Services, request: FastifyRequest, reply: FastifyReply, query: string): Promise<FastifyReply> {
+  const q = parseSearchQuery(query);
+  const ctx = requestContextOf(request);
+  let res: DocumentResult;
+  try {
+    res = await s.options.upstream.fetchDocument(upstreamSearchPath(q), { accept: 'application/json', maxBytes: MAX_SEARCH_BODY });
+  } catch (err) {
+    if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw new AirlockError('NOT_FOUND', 'search is not available through Airlock: the upstream has no search endpoint (it answered 404)', { cause: err });
+    throw err;
+  }
+  if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', 'the upstream answered an unconditional search with 304');
+  const answer = parseSearchAnswer(res.body, q.size);
+  const { objects, withheld } = await gateHits(answer.hits, async (name) => {
+    const { state, view } = await s.metadata.view(name, ctx, { asked: false });
+    const version = view.distTags['latest'];
+    return version === undefined ? null : { version, date: state.index.time[version] ?? null };
+  });
+  if (withheld + answer.malformed > 0) request.log.info({ text: q.text, withheld, malformed: answer.malformed }, 'search results left out');
+  return reply
+    .headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' })
+    .send({ objects, total: answer.total, time: answer.time ?? new Date().toISOString() });
+}
+
 async function dispatch(s: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const url = request.url;
   const q = url.indexOf('?');
@@ -173,6 +202,8 @@ async function dispatch(s: Services, request: FastifyRequest, reply: FastifyRepl
     }
     case 'audit':
       return audit(s, request, reply, route);
+    case 'search':
+      return search(s, request, reply, q === -1 ? '' : url.slice(q + 1));
     case 'unsupported':
       return reply.code(405).header('cache-control', 'no-store').send({ error: `${route.what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
     case 'unknown':

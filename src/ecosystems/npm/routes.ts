@@ -15,6 +15,7 @@ export type NpmRoute =
   | { readonly kind: 'dist-tags'; readonly name: NpmPackageName }
   | { readonly kind: 'whoami' }
   | { readonly kind: 'audit'; readonly endpoint: 'advisories/bulk' | 'audits/quick' | 'audits' }
+  | { readonly kind: 'search' }
   | { readonly kind: 'unsupported'; readonly what: string }
   | { readonly kind: 'unknown' };
 
@@ -61,7 +62,7 @@ function apiRoute(segs: readonly string[], method: string): NpmRoute {
   }
   if (segs[0] === 'v1' && segs[1] === 'login') return { kind: 'unsupported', what: 'npm login' };
   if (segs[0] === 'user') return { kind: 'unsupported', what: 'npm login/adduser' };
-  if (segs[0] === 'v1' && segs[1] === 'search') return { kind: 'unsupported', what: 'search' };
+  if (segs[0] === 'v1' && segs[1] === 'search' && segs.length === 2 && (method === 'GET' || method === 'HEAD')) return { kind: 'search' };
   if (segs[0] === 'stage') return { kind: 'unsupported', what: 'publishing' };
   return { kind: 'unknown' };
 }

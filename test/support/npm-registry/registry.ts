@@ -1,7 +1,8 @@
 /**
  * A small npm registry for tests and benchmarks, speaking the protocol real clients use:
  * packuments (full, or abbreviated by `Accept`), scoped names in every encoding, tarballs,
- * ETag/304, gzip, `/-/npm/v1/keys`, attestations, `/-/ping`. Switches for failure tests: serve
+ * ETag/304, gzip, `/-/npm/v1/keys`, attestations, `/-/ping`, `/-/v1/search` (every package whose
+ * name or description holds a word of the text, in the registry's answer format). Switches for failure tests: serve
  * wrong bytes for a tarball, go down (refuse connections or answer 503), delay answers; and a
  * per-path request counter.
  */
@@ -58,6 +59,7 @@ export class FixtureRegistry {
   #down: DownMode = false;
   #delayMs = 0;
   #chunked = false;
+  #searchAnswer: Buffer | 'none' | null = null;
   #url = '';
 
   private constructor(record: boolean) {
@@ -154,6 +156,11 @@ export class FixtureRegistry {
     this.#chunked = on;
   }
 
+  /** Answer every search with these bytes (a hostile or broken upstream), or 404 (`none`); null: search the packages. */
+  setSearchAnswer(raw: Buffer | 'none' | null): void {
+    this.#searchAnswer = raw;
+  }
+
   /** Requests seen for a path (exact, undecoded, without the query). */
   hits(path: string): number {
     return this.#hits.get(path) ?? 0;
@@ -177,6 +184,44 @@ export class FixtureRegistry {
       this.#tarballs.set(`${p.name}/${b.filename}`, { bytes: b.tarball.bytes, etag: `"${b.tarball.shasum}"` });
       if (b.attestations !== null) this.#attestations.set(`${p.name}@${v}`, b.attestations);
     }
+  }
+
+  /** The registry's search answer: `objects` of `{package, score, searchScore, flags}`, `total`, `time`. */
+  #search(params: URLSearchParams): Record<string, unknown> {
+    const words = (params.get('text') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const size = Number(params.get('size') ?? '20');
+    const from = Number(params.get('from') ?? '0');
+    const matches = [...this.#built.values()].filter((p) => {
+      const latest = p.versions.get(p.distTags['latest'] ?? '');
+      const hay = `${p.name} ${String(latest?.manifest['description'] ?? '')}`.toLowerCase();
+      return words.some((w) => hay.includes(w));
+    });
+    const objects = matches.slice(from, from + size).map((p, i) => {
+      const version = p.distTags['latest'] ?? '';
+      const manifest = p.versions.get(version)?.manifest ?? {};
+      const person = { username: 'fixture-publisher', email: 'publisher@example.invalid' };
+      return {
+        downloads: { monthly: 1000 - i, weekly: 250 - i },
+        dependents: 3,
+        updated: p.time['modified'],
+        searchScore: 100 - i,
+        package: {
+          name: p.name,
+          keywords: Array.isArray(manifest['keywords']) ? manifest['keywords'] : [],
+          version,
+          description: manifest['description'],
+          sanitized_name: p.name,
+          publisher: person,
+          maintainers: [person],
+          license: manifest['license'],
+          date: p.time[version],
+          links: { npm: `https://packages.example.invalid/package/${p.name}` },
+        },
+        score: { final: 0.5, detail: { popularity: 0.5, quality: 0.5, maintenance: 0.5 } },
+        flags: { insecure: 0 },
+      };
+    });
+    return { objects, total: matches.length, time: new Date().toUTCString() };
   }
 
   #keys(): Buffer {
@@ -224,6 +269,15 @@ export class FixtureRegistry {
     }
     if (path === '/-/npm/v1/keys') {
       this.#send(req, res, represent(this.#keys()), 'application/json');
+      return;
+    }
+    if (path === '/-/v1/search') {
+      if (this.#searchAnswer === 'none') {
+        this.#notFound(res);
+        return;
+      }
+      const body = this.#searchAnswer ?? Buffer.from(JSON.stringify(this.#search(new URLSearchParams((req.url ?? '').split('?')[1] ?? ''))));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     const att = /^\/-\/npm\/v1\/attestations\/(.+)$/.exec(path);
