@@ -19,6 +19,13 @@ async function searchJson(s: E2e, words: readonly string[], registry?: string): 
 
 const PACKAGES = [...FIXTURE_PACKAGES, { name: 'pad-right', versions: [{ version: '0.1.0' }, { version: '0.2.0' }] }];
 
+/** Airlock in front of an upstream that answers every search with `answer` (JSON), or 404 (`none`). */
+async function upstreamAnswering(answer: unknown): Promise<E2e> {
+  const s = await e2e({ packages: PACKAGES });
+  s.env.registry.setSearchAnswer(answer === 'none' ? 'none' : Buffer.from(JSON.stringify(answer)));
+  return s;
+}
+
 test('npm search through Airlock shows each package at the version an install gets, and leaves out what the gate lets none of through', async (t) => {
   const s = await e2e({ packages: PACKAGES });
   t.after(() => s.close());
@@ -52,19 +59,14 @@ test('npm search through Airlock shows each package at the version an install ge
 });
 
 test('a search result the upstream lists but cannot serve is left out, and is not taken for a name a client asked for', async (t) => {
-  const s = await e2e({ packages: PACKAGES });
+  const s = await upstreamAnswering({
+    objects: [
+      { package: { name: 'left-pad', version: '1.3.0', maintainers: [{ username: 'fixture-publisher' }] } },
+      { package: { name: 'ghost-package-not-upstream', version: '1.0.0', maintainers: [{ username: 'someone' }] } },
+    ],
+    total: 2,
+  });
   t.after(() => s.close());
-  s.env.registry.setSearchAnswer(
-    Buffer.from(
-      JSON.stringify({
-        objects: [
-          { package: { name: 'left-pad', version: '1.3.0', maintainers: [{ username: 'fixture-publisher' }] } },
-          { package: { name: 'ghost-package-not-upstream', version: '1.0.0', maintainers: [{ username: 'someone' }] } },
-        ],
-        total: 2,
-      }),
-    ),
-  );
   const r = await searchJson(s, ['pad']);
   assert.equal(r.code, 0, r.output);
   assert.deepEqual(r.found.map((f) => f.name), ['left-pad']);
@@ -75,25 +77,21 @@ test('a search result the upstream lists but cannot serve is left out, and is no
 });
 
 test('a hostile search answer: npm fails on it straight from the upstream, and prints checked results through Airlock', async (t) => {
-  const s = await e2e({ packages: PACKAGES });
+  const s = await upstreamAnswering({
+    objects: [
+      // No maintainers: npm's formatter calls data.maintainers.map and throws.
+      { package: { name: 'left-pad', version: '9.9.9', description: 'pads \u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007 \u001b[2Jstrings', date: 'not a date' } },
+      { package: { name: '../../etc/passwd', maintainers: [] } },
+      'not an object',
+      { package: { name: 'pad-right', maintainers: [{ username: 42 }, { username: 'real-one', email: 'x@example.invalid' }], keywords: ['pad', 7, 'x'.repeat(500)] } },
+    ],
+    total: 'many',
+  });
   t.after(() => s.close());
-  s.env.registry.setSearchAnswer(
-    Buffer.from(
-      JSON.stringify({
-        objects: [
-          // No maintainers: npm's formatter calls data.maintainers.map and throws.
-          { package: { name: 'left-pad', version: '9.9.9', description: 'pads \u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007 \u001b[2Jstrings', date: 'not a date' } },
-          { package: { name: '../../etc/passwd', maintainers: [] } },
-          'not an object',
-          { package: { name: 'pad-right', maintainers: [{ username: 42 }, { username: 'real-one', email: 'x@example.invalid' }], keywords: ['pad', 7, 'x'.repeat(500)] } },
-        ],
-        total: 'many',
-      }),
-    ),
-  );
   const p = await s.project();
   const direct = await p.npm(['search', 'pad'], { registry: s.env.registry.url });
   assert.notEqual(direct.code, 0, 'npm cannot print this answer itself');
+  assert.match(direct.output, /Cannot read properties of undefined \(reading 'map'\)/);
 
   const r = await searchJson(s, ['pad']);
   assert.equal(r.code, 0, r.output);
@@ -107,9 +105,8 @@ test('a hostile search answer: npm fails on it straight from the upstream, and p
 });
 
 test('npm search through Airlock when the upstream has no search endpoint names the reason', async (t) => {
-  const s = await e2e({ packages: PACKAGES });
+  const s = await upstreamAnswering('none');
   t.after(() => s.close());
-  s.env.registry.setSearchAnswer('none');
   const p = await s.project();
   const r = await p.npm(['search', 'pad']);
   assert.notEqual(r.code, 0);
