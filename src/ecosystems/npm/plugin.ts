@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, assertNever, isAirlockError } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
@@ -26,6 +26,12 @@ import type { DocumentResult } from '../../upstream/index.ts';
 const gunzipAsync = promisify(gunzip);
 const YEAR_SECONDS = 365 * 24 * 3600;
 const MAX_AUDIT_BODY = 16 * 1024 * 1024;
+/**
+ * Packages loaded and judged for search results at once, across all searches: one search names
+ * up to 100 packages, so searches in parallel would otherwise multiply the upstream fetches and
+ * gate work a single request can cause. Installs do not wait for it.
+ */
+const SEARCH_LOAD_WIDTH = 4;
 const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 interface Services {
@@ -38,6 +44,7 @@ interface Services {
   readonly negotiation: Negotiation;
   readonly metadataCacheControl: string;
   readonly prefix: string;
+  readonly searchLoads: Semaphore;
 }
 
 function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Services {
@@ -69,6 +76,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     negotiation: new Negotiation(),
     metadataCacheControl: maxAge === 0 ? 'no-cache' : `public, max-age=${Math.floor(maxAge)}`,
     prefix: fastify.prefix,
+    searchLoads: new Semaphore(SEARCH_LOAD_WIDTH),
   };
 }
 
@@ -163,11 +171,13 @@ async function search(s: Services, request: FastifyRequest, reply: FastifyReply,
   }
   if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', 'the upstream answered an unconditional search with 304');
   const answer = parseSearchAnswer(res.body, q.size);
-  const { objects, withheld } = await gateHits(answer.hits, async (name) => {
-    const { state, view } = await s.metadata.view(name, ctx, { asked: false });
-    const version = view.distTags['latest'];
-    return version === undefined ? null : { version, date: state.index.time[version] ?? null };
-  });
+  const { objects, withheld } = await gateHits(answer.hits, (name) =>
+    s.searchLoads.run(async () => {
+      const { state, view } = await s.metadata.view(name, ctx, { asked: false });
+      const version = view.distTags['latest'];
+      return version === undefined ? null : { version, date: state.index.time[version] ?? null };
+    }),
+  );
   if (withheld + answer.malformed > 0) request.log.info({ text: q.text, withheld, malformed: answer.malformed }, 'search results left out');
   return reply
     .headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' })

@@ -60,6 +60,8 @@ export class FixtureRegistry {
   #delayMs = 0;
   #chunked = false;
   #searchAnswer: Buffer | 'none' | null = null;
+  #packumentsInFlight = 0;
+  #peakPackumentsInFlight = 0;
   #url = '';
 
   private constructor(record: boolean) {
@@ -161,6 +163,13 @@ export class FixtureRegistry {
     this.#searchAnswer = raw;
   }
 
+  /** The most packument requests this registry was answering at once (since start or the last reset). */
+  peakPackumentsInFlight(reset = false): number {
+    const peak = this.#peakPackumentsInFlight;
+    if (reset) this.#peakPackumentsInFlight = this.#packumentsInFlight;
+    return peak;
+  }
+
   /** Requests seen for a path (exact, undecoded, without the query). */
   hits(path: string): number {
     return this.#hits.get(path) ?? 0;
@@ -235,6 +244,11 @@ export class FixtureRegistry {
     if (this.#down === '503') {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down for the test"}');
       return;
+    }
+    if (!path.startsWith('/-/') && !path.includes('/-/')) {
+      this.#packumentsInFlight++;
+      this.#peakPackumentsInFlight = Math.max(this.#peakPackumentsInFlight, this.#packumentsInFlight);
+      res.on('close', () => this.#packumentsInFlight--);
     }
     const go = (): void => this.#route(req, res, path);
     if (this.#delayMs > 0) setTimeout(go, this.#delayMs);
