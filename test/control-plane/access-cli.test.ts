@@ -44,6 +44,8 @@ test('package reads are anonymous by default and can require a reader token', as
     assert.match(anon.json<{ error: string }>().error, /requires a token to read packages/);
     const anonPackument = await app.inject({ method: 'GET', url: '/npm/left-pad' });
     assert.equal(anonPackument.statusCode, 401);
+    const anonSearch = await app.inject({ method: 'GET', url: '/npm/-/v1/search?text=left' });
+    assert.equal(anonSearch.statusCode, 401, 'a search names packages and versions: a read like any other');
     const reader = (await app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(closed.adminToken), payload: { role: 'reader', label: 'ci' } })).json<{ token: string }>();
     assert.equal((await app.inject({ method: 'GET', url: '/npm/-/ping', headers: authHeader(reader.token) })).statusCode, 200);
     const whoami = await app.inject({ method: 'GET', url: '/npm/-/whoami', headers: authHeader(reader.token) });
