@@ -181,7 +181,7 @@ async function search(s: Services, request: FastifyRequest, reply: FastifyReply,
   if (withheld + answer.malformed > 0) request.log.info({ text: q.text, withheld, malformed: answer.malformed }, 'search results left out');
   return reply
     .headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' })
-    .send({ objects, total: answer.total, time: answer.time ?? new Date().toISOString() });
+    .send({ objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() });
 }
 
 async function dispatch(s: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
