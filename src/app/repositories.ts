@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
-import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
+import type { AirlockConfig, ProxyConfig, RepositoryConfig } from './config/types.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
 
@@ -23,7 +23,36 @@ function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   }
 }
 
-export function upstreamClientFor(repo: RepositoryConfig): UpstreamClient {
+/** The proxy variables a repository's connections follow: the environment's, none, or its own proxy's. */
+export function proxyEnvFor(proxy: ProxyConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  switch (proxy.kind) {
+    case 'env': {
+      const out: Record<string, string> = {};
+      for (const k of PROXY_VARIABLES) {
+        const v = env[k];
+        if (v !== undefined && v !== '') out[k] = v;
+      }
+      return out;
+    }
+    case 'none':
+      return {};
+    case 'url': {
+      const url = new URL(proxy.url);
+      if (proxy.username !== null && proxy.password !== null) {
+        url.username = encodeURIComponent(proxy.username);
+        url.password = encodeURIComponent(proxy.password.reveal());
+      }
+      return { HTTP_PROXY: url.href, HTTPS_PROXY: url.href };
+    }
+    default:
+      return assertNever(proxy, 'proxy setting');
+  }
+}
+
+/** The variables Node's proxy support reads (both cases; the lower-case one wins, as in curl). */
+const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
+
+export function upstreamClientFor(repo: RepositoryConfig, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
   return new UpstreamClient({
     name: repo.name,
     url: repo.upstream,
@@ -31,6 +60,7 @@ export function upstreamClientFor(repo: RepositoryConfig): UpstreamClient {
     headersTimeoutMs: repo.timeouts.headersMs,
     bodyTimeoutMs: repo.timeouts.bodyMs,
     headers: upstreamHeaders(repo),
+    proxyEnv: proxyEnvFor(repo.proxy, env),
   });
 }
 

@@ -84,6 +84,7 @@ export class UpstreamClient {
       headersTimeoutMs: o.headersTimeoutMs,
       bodyTimeoutMs: o.bodyTimeoutMs,
       keepAliveTimeoutMs: 10_000,
+      proxyEnv: o.proxyEnv,
     });
     this.#breaker = new CircuitBreaker({
       threshold: o.breakerFailureThreshold,

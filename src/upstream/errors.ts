@@ -44,6 +44,12 @@ export function statusError(status: number, upstream: string, path: string, retr
   if (status === 404 || status === 410) {
     return new AirlockError('UPSTREAM_NOT_FOUND', `upstream ${upstream} has no ${path}`, { details: { upstream, status } });
   }
+  if (status === 407) {
+    // Not the upstream's answer: the proxy in front of it wants other credentials than it was given.
+    return new AirlockError('UPSTREAM_BAD_RESPONSE', `the proxy to upstream ${upstream} refused Airlock (407 Proxy Authentication Required) for ${path}; check the repository's proxy setting`, {
+      details: { upstream, status },
+    });
+  }
   if (status === 429 || status >= 500) {
     return new AirlockError('UPSTREAM_UNAVAILABLE', `upstream ${upstream} answered ${status} for ${path}`, {
       details: { upstream, status, retryable: true, ...(retryAfterMs === null ? {} : { retryAfterMs }) },

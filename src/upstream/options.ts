@@ -25,6 +25,12 @@ export interface UpstreamOptions {
   /** Sent with every request (already resolved secrets, e.g. an authorization header). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly userAgent?: string;
+  /**
+   * The proxy settings the connections follow, as environment variables (`HTTPS_PROXY`,
+   * `HTTP_PROXY`, `NO_PROXY`, either case): Node's own proxy support reads them. Default: none
+   * (direct connections, whatever the process environment says).
+   */
+  readonly proxyEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ResolvedUpstreamOptions {
@@ -41,6 +47,7 @@ export interface ResolvedUpstreamOptions {
   readonly breakerOpenMs: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly userAgent: string;
+  readonly proxyEnv: Readonly<Record<string, string>>;
 }
 
 export const UPSTREAM_DEFAULTS = Object.freeze({
@@ -92,5 +99,6 @@ export function resolveUpstreamOptions(options: UpstreamOptions): ResolvedUpstre
     breakerOpenMs: positive(n, 'breakerOpenMs', options.breakerOpenMs ?? d.breakerOpenMs, true),
     headers: Object.freeze({ ...(options.headers ?? {}) }),
     userAgent: options.userAgent ?? d.userAgent,
+    proxyEnv: Object.freeze({ ...(options.proxyEnv ?? {}) }),
   });
 }

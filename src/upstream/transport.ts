@@ -47,6 +47,12 @@ export interface TransportOptions {
   readonly bodyTimeoutMs: number;
   /** An idle kept-alive connection is closed after this long. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Proxy settings as environment variables, for Node's built-in proxy support (HTTP through an
+   * absolute-URI request, HTTPS through a CONNECT tunnel). Empty: direct connections, even when
+   * the runtime is told to follow the environment's proxy (`NODE_USE_ENV_PROXY`).
+   */
+  readonly proxyEnv?: Readonly<Record<string, string>>;
 }
 
 export interface TransportRequest {
@@ -138,7 +144,7 @@ export class Transport {
 
   #agentOptions(): ConstructorParameters<typeof HttpAgent>[0] {
     const o = this.#options;
-    return { keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections, timeout: o.keepAliveTimeoutMs, scheduling: 'lifo' };
+    return { keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections, timeout: o.keepAliveTimeoutMs, scheduling: 'lifo', proxyEnv: { ...o.proxyEnv } };
   }
 }
 

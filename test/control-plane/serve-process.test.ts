@@ -6,30 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { BIN, serve } from '../support/serve-process.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'airlock.js');
-
-function serve(cwd: string, args: string[], options: { readonly nodeFlags?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}) {
-  const env = { ...process.env, AIRLOCK_SERVER_LOG_LEVEL: 'warn', ...options.env };
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), BIN, 'serve', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
-  const listening = new Promise<string>((resolve, reject) => {
-    const onData = (): void => {
-      const m = /listening on (http:\/\/\S+) /.exec(stderr);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    };
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`airlock serve exited with ${String(code)}: ${stderr}`)));
-  });
-  listening.catch(() => {}); // awaited by the tests that expect a start
-  return { child, listening, exited, stderr: () => stderr };
-}
 
 test('airlock serve starts with embedded defaults, reports health, and drains on SIGTERM', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
@@ -64,7 +44,7 @@ test('airlock serve refuses a bad configuration with one clear line', async () =
     await writeFile(join(cwd, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstreem: http://127.0.0.1:4873/\n');
     const bad = serve(cwd, ['--config', 'airlock.yaml', '--port', '0']);
     assert.equal(await bad.exited, 1);
-    assert.equal(bad.stderr(), 'airlock serve: repositories[0].upstreem: unknown key (expected one of: name, format, kind, upstream, upstreamAuth, metadataMaxAge, blockedVersions, timeouts, maxArtifactSize, maxMetadataSize)\n');
+    assert.equal(bad.stderr(), 'airlock serve: repositories[0].upstreem: unknown key (expected one of: name, format, kind, upstream, upstreamAuth, proxy, metadataMaxAge, blockedVersions, timeouts, maxArtifactSize, maxMetadataSize)\n');
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

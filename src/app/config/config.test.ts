@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { isAirlockError } from '../../core/index.ts';
 import { loadConfig } from './load.ts';
 import { npmConfigRegistry } from './npm-registry.ts';
+import { proxyEnvFor } from '../repositories.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
@@ -201,4 +202,33 @@ test('npm registry discovery: the real npm client, and a clear error when it fai
     assert.match(err.message, /set repositories\[\]\.upstream/);
     return true;
   });
+});
+
+test('proxy: the environment’s by default, none, or a proxy of its own with its password by reference', async () => {
+  const repo = (proxy: string): string => `repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n${proxy}`;
+  assert.deepEqual((await loadText(repo('')))?.repositories[0]?.proxy, { kind: 'env' });
+  assert.deepEqual((await loadText(repo('    proxy: none\n')))?.repositories[0]?.proxy, { kind: 'none' });
+  assert.deepEqual((await loadText(repo('    proxy: http://egress.corp:3128\n')))?.repositories[0]?.proxy, { kind: 'url', url: 'http://egress.corp:3128', username: null, password: null });
+  const c = await loadText(repo('    proxy: {url: "http://egress.corp:3128/", username: airlock, password: {env: PROXY_PW}}\n'), { PROXY_PW: 'pr0xy-s3cret' });
+  const p = c.repositories[0]?.proxy;
+  assert.equal(p?.kind, 'url');
+  if (p?.kind !== 'url') return;
+  assert.equal(p.username, 'airlock');
+  assert.equal(p.password?.reveal(), 'pr0xy-s3cret');
+  assert.doesNotMatch(JSON.stringify(c), /pr0xy-s3cret/);
+  assert.deepEqual(proxyEnvFor(p, {}), { HTTP_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/', HTTPS_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/' });
+
+  await rejects(loadText(repo('    proxy: http://user:pw@egress.corp:3128\n')), /^repositories\[0\]\.proxy: must not contain credentials; give username and password/);
+  await rejects(loadText(repo('    proxy: socks5://egress.corp:1080\n')), /^repositories\[0\]\.proxy: must be an http:\/\/ or https:\/\/ proxy URL/);
+  await rejects(loadText(repo('    proxy: http://egress.corp:3128/path\n')), /^repositories\[0\]\.proxy: must be the proxy's origin only/);
+  await rejects(loadText(repo('    proxy: egress\n')), /^repositories\[0\]\.proxy: not a URL: "egress" \(or give env or none\)/);
+  await rejects(loadText(repo('    proxy: {url: "http://egress.corp:3128", username: airlock}\n')), /^repositories\[0\]\.proxy: give both username and password, or neither/);
+  await rejects(loadText(repo('    proxy: {url: "http://egress.corp:3128", username: airlock, password: inline}\n')), /^repositories\[0\]\.proxy\.password: secrets must be given by reference/);
+  await rejects(loadText(repo('    proxy: {host: egress}\n')), /^repositories\[0\]\.proxy\.host: unknown key/);
+});
+
+test('proxy from the environment: only the variables Node’s proxy support reads, empty ones left out', () => {
+  const env = { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp', no_proxy: '', ALL_PROXY: 'socks5://c', PATH: '/bin' };
+  assert.deepEqual(proxyEnvFor({ kind: 'env' }, env), { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp' });
+  assert.deepEqual(proxyEnvFor({ kind: 'none' }, env), {});
 });

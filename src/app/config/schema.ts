@@ -29,6 +29,7 @@ import {
   type AccessConfig,
   type AirlockConfig,
   type PolicyConfig,
+  type ProxyConfig,
   type RepositoryConfig,
   type ServerConfig,
   type SignalsConfig,
@@ -59,6 +60,7 @@ export const REPOSITORY_KEYS = [
   'kind',
   'upstream',
   'upstreamAuth',
+  'proxy',
   'metadataMaxAge',
   'blockedVersions',
   'timeouts',
@@ -170,6 +172,32 @@ function upstreamAuth(v: unknown, path: string, ctx: ValidateContext): UpstreamA
   return { kind: 'basic', username: string(o['username'], join(path, 'username'), { max: 256 }), password: secretRef(o['password'], join(path, 'password'), ctx) };
 }
 
+/** `proxy`: omitted (the environment's), `none`, a URL, or `{url, username, password}`. */
+function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxyConfig {
+  if (v === undefined || v === null || v === 'env') return { kind: 'env' };
+  if (v === 'none') return { kind: 'none' };
+  const o = typeof v === 'string' ? { url: v } : object(v, path, ['url', 'username', 'password']);
+  const at = typeof v === 'string' ? path : join(path, 'url');
+  if (o['url'] === undefined) fail(at, 'required');
+  const text = string(o['url'], at);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(at, `not a URL: ${JSON.stringify(text)} (or give env or none)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(at, 'must be an http:// or https:// proxy URL');
+  if (url.username !== '' || url.password !== '') fail(at, 'must not contain credentials; give username and password (a secret reference)');
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') fail(at, 'must be the proxy\'s origin only (scheme, host and port)');
+  if ((o['username'] === undefined) !== (o['password'] === undefined)) fail(path, 'give both username and password, or neither');
+  return {
+    kind: 'url',
+    url: url.origin,
+    username: o['username'] === undefined ? null : string(o['username'], join(path, 'username'), { max: 256 }),
+    password: o['password'] === undefined ? null : secretRef(o['password'], join(path, 'password'), ctx),
+  };
+}
+
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {
   const o = object(v, path, REPOSITORY_KEYS);
   if (o['name'] === undefined) fail(join(path, 'name'), 'required');
@@ -187,6 +215,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     kind: o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy'] as const),
     upstream: o['upstream'] === undefined || o['upstream'] === null ? null : httpUrl(o['upstream'], join(path, 'upstream')),
     upstreamAuth: upstreamAuth(o['upstreamAuth'], join(path, 'upstreamAuth'), ctx),
+    proxy: proxySetting(o['proxy'], join(path, 'proxy'), ctx),
     metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 5 * 60_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, 30 * DAY),
     blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
     timeouts: {

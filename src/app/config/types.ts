@@ -59,6 +59,16 @@ export type UpstreamAuth =
   | { readonly kind: 'bearer'; readonly token: Secret }
   | { readonly kind: 'basic'; readonly username: string; readonly password: Secret };
 
+/**
+ * How a repository reaches its upstream: through the proxy the environment names
+ * (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, either case, as curl and npm read them), directly, or
+ * through a proxy given here (its password by reference).
+ */
+export type ProxyConfig =
+  | { readonly kind: 'env' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'url'; readonly url: string; readonly username: string | null; readonly password: Secret | null };
+
 export interface TimeoutsConfig {
   readonly connectMs: number;
   readonly headersMs: number;
@@ -74,6 +84,7 @@ export interface RepositoryConfig {
   /** Where the upstream URL came from (`config`, `npm config get registry`). */
   readonly upstreamSource: 'config' | 'npm-config';
   readonly upstreamAuth: UpstreamAuth | null;
+  readonly proxy: ProxyConfig;
   /** How long cached metadata is served before it is revalidated upstream. */
   readonly metadataMaxAgeMs: number;
   /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */
