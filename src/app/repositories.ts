@@ -23,8 +23,20 @@ function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   }
 }
 
-/** The proxy variables a repository's connections follow: the environment's, none, or its own proxy's. */
-export function proxyEnvFor(proxy: ProxyConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+/** `localhost`, a name under it, or an address in 127.0.0.0/8 or ::1: this machine, which no proxy can reach for it. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]' || h === '::1';
+}
+
+/**
+ * The proxy variables a repository's connections follow: the environment's, none, or its own
+ * proxy's. An upstream on this machine (a local Verdaccio, say) is always reached directly: a
+ * proxy elsewhere would reach its own loopback, and a proxy in the environment for the internet
+ * should not break a local upstream that `NO_PROXY` happens not to list.
+ */
+export function proxyEnvFor(proxy: ProxyConfig, env: NodeJS.ProcessEnv, upstream?: URL): Record<string, string> {
+  if (upstream !== undefined && isLoopbackHost(upstream.hostname)) return {};
   switch (proxy.kind) {
     case 'env': {
       const out: Record<string, string> = {};
@@ -60,7 +72,7 @@ export function upstreamClientFor(repo: RepositoryConfig, env: NodeJS.ProcessEnv
     headersTimeoutMs: repo.timeouts.headersMs,
     bodyTimeoutMs: repo.timeouts.bodyMs,
     headers: upstreamHeaders(repo),
-    proxyEnv: proxyEnvFor(repo.proxy, env),
+    proxyEnv: proxyEnvFor(repo.proxy, env, new URL(repo.upstream)),
   });
 }
 

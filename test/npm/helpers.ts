@@ -14,8 +14,9 @@ export interface NpmTestEnv {
   close(): Promise<void>;
 }
 
-export async function npmTestEnv(packages: readonly FixturePackage[] = FIXTURE_PACKAGES): Promise<NpmTestEnv> {
-  const registry = await FixtureRegistry.start(packages);
+/** `registryHost`: the address the fixture upstream listens on (default 127.0.0.1). */
+export async function npmTestEnv(packages: readonly FixturePackage[] = FIXTURE_PACKAGES, registryHost?: string): Promise<NpmTestEnv> {
+  const registry = await FixtureRegistry.start(packages, 0, registryHost === undefined ? {} : { host: registryHost });
   const policyDir = await writePolicyDir({ 'test.rego': NPM_TEST_POLICY });
   return {
     registry,

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { isAirlockError } from '../../core/index.ts';
 import { loadConfig } from './load.ts';
 import { npmConfigRegistry } from './npm-registry.ts';
-import { proxyEnvFor } from '../repositories.ts';
+import { isLoopbackHost, proxyEnvFor } from '../repositories.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
@@ -231,4 +231,15 @@ test('proxy from the environment: only the variables Node’s proxy support read
   const env = { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp', no_proxy: '', ALL_PROXY: 'socks5://c', PATH: '/bin' };
   assert.deepEqual(proxyEnvFor({ kind: 'env' }, env), { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp' });
   assert.deepEqual(proxyEnvFor({ kind: 'none' }, env), {});
+});
+
+test('an upstream on this machine is reached directly, whatever the proxy setting', () => {
+  const proxy = { kind: 'url', url: 'http://egress.corp:3128', username: null, password: null } as const;
+  for (const host of ['localhost', 'registry.localhost', '127.0.0.1', '127.1.2.3', '[::1]']) {
+    assert.ok(isLoopbackHost(new URL(`http://${host}:4873/`).hostname), host);
+    assert.deepEqual(proxyEnvFor(proxy, {}, new URL(`http://${host}:4873/`)), {}, host);
+    assert.deepEqual(proxyEnvFor({ kind: 'env' }, { HTTP_PROXY: 'http://egress.corp:3128' }, new URL(`http://${host}:4873/`)), {}, host);
+  }
+  for (const host of ['localhost.example', '128.0.0.1', '10.0.0.1', 'registry.corp', '[::2]']) assert.equal(isLoopbackHost(new URL(`http://${host}/`).hostname), false, host);
+  assert.deepEqual(proxyEnvFor(proxy, {}, new URL('https://registry.corp/')), { HTTP_PROXY: 'http://egress.corp:3128/', HTTPS_PROXY: 'http://egress.corp:3128/' });
 });

@@ -118,8 +118,8 @@ async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined
 }
 
 /** Fixture upstream + Airlock (test policy) on ephemeral ports, temp data dir and projects. */
-export async function e2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown> } = {}): Promise<E2e> {
-  const env = await npmTestEnv(options.packages);
+export async function e2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; registryHost?: string } = {}): Promise<E2e> {
+  const env = await npmTestEnv(options.packages, options.registryHost);
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   return started(env, tmp, undefined, options.config ?? {});
 }

@@ -2,11 +2,13 @@
  * An upstream reached through an HTTP forward proxy, as inside a corporate network: configured on
  * the repository (with credentials by reference), or taken from the environment of
  * `airlock serve` (HTTP_PROXY, NO_PROXY), or turned off. Installs use the real npm.
+ * The fixture upstream listens on this machine's network address, not on loopback: an upstream on
+ * loopback is always reached directly (the last test shows it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
@@ -16,20 +18,26 @@ import { e2e, project } from './support.ts';
 
 const CREDENTIALS = { username: 'airlock', password: 'p@ss:w/rd' };
 
+/** An IPv4 address of this machine that is not loopback, for an upstream a proxy would be used for. */
+const EXTERNAL = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const needsExternal = { skip: EXTERNAL === undefined ? 'this machine has no network address besides loopback' : false } as const;
+
 /** The proxy forwarded every request the upstream received, and no other. */
 function allThroughProxy(proxy: ForwardProxy, registry: FixtureRegistry): void {
   const forwarded = proxy.seen.filter((l) => l.startsWith('GET http://'));
   assert.equal(registry.requests.length, forwarded.length, `upstream saw ${registry.requests.length} requests, the proxy forwarded ${forwarded.length}`);
 }
 
-test('a proxy on the repository, with credentials by reference: npm installs through Airlock, every upstream request through the proxy', async (t) => {
+test('a proxy on the repository, with credentials by reference: npm installs through Airlock, every upstream request through the proxy', needsExternal, async (t) => {
   const proxy = await startForwardProxy(CREDENTIALS);
   t.after(() => proxy.close());
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const passwordFile = join(dir, 'proxy-password');
   await writeFile(passwordFile, `${CREDENTIALS.password}\n`);
-  const s = await e2e({ config: { repository: { proxy: { url: proxy.url, username: CREDENTIALS.username, password: { file: passwordFile } } } } });
+  const s = await e2e({ registryHost: EXTERNAL as string, config: { repository: { proxy: { url: proxy.url, username: CREDENTIALS.username, password: { file: passwordFile } } } } });
   t.after(() => s.close());
 
   const p = await s.project();
@@ -43,13 +51,13 @@ test('a proxy on the repository, with credentials by reference: npm installs thr
   allThroughProxy(proxy, s.env.registry);
 });
 
-test('a proxy that refuses Airlock’s credentials: npm is told so, and nothing reaches the upstream', async (t) => {
+test('a proxy that refuses Airlock’s credentials: npm is told so, and nothing reaches the upstream', needsExternal, async (t) => {
   const proxy = await startForwardProxy(CREDENTIALS);
   t.after(() => proxy.close());
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'proxy-password'), 'wrong');
-  const s = await e2e({ config: { repository: { proxy: { url: proxy.url, username: CREDENTIALS.username, password: { file: join(dir, 'proxy-password') } } } } });
+  const s = await e2e({ registryHost: EXTERNAL as string, config: { repository: { proxy: { url: proxy.url, username: CREDENTIALS.username, password: { file: join(dir, 'proxy-password') } } } } });
   t.after(() => s.close());
   const p = await s.project();
   const r = await p.npm(['install', 'left-pad']);
@@ -59,18 +67,20 @@ test('a proxy that refuses Airlock’s credentials: npm is told so, and nothing 
   assert.equal(s.env.registry.requests.length, 0, 'nothing reached the upstream');
 });
 
-test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY hosts and a repository set to proxy: none', async (t) => {
+test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY hosts, a repository set to proxy: none, and an upstream on loopback', needsExternal, async (t) => {
   const proxy = await startForwardProxy();
   t.after(() => proxy.close());
-  const registry = await FixtureRegistry.start(FIXTURE_PACKAGES);
+  const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string });
   t.after(() => registry.close());
+  const local = await FixtureRegistry.start(FIXTURE_PACKAGES);
+  t.after(() => local.close());
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-serve-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
 
   /** Start `airlock serve` with this repository setting and environment, install left-pad through it, stop it. */
-  const installThrough = async (name: string, repoExtra: string, env: NodeJS.ProcessEnv): Promise<void> => {
+  const installThrough = async (name: string, repoExtra: string, env: NodeJS.ProcessEnv, upstream = registry.url): Promise<void> => {
     const config = join(dir, `${name}.yaml`);
-    await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${registry.url}\n${repoExtra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
+    await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${upstream}\n${repoExtra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
     const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', ...env } });
     try {
       const url = await server.listening;
@@ -88,7 +98,9 @@ test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY
   allThroughProxy(proxy, registry);
 
   const before = proxy.seen.length;
-  await installThrough('no-proxy', '', { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+  await installThrough('no-proxy', '', { HTTP_PROXY: proxy.url, NO_PROXY: EXTERNAL });
   await installThrough('none', '    proxy: none\n', { http_proxy: proxy.url });
-  assert.equal(proxy.seen.length, before, 'NO_PROXY and proxy: none connect directly');
+  await installThrough('loopback', `    proxy: ${proxy.url}\n`, { HTTP_PROXY: proxy.url, NO_PROXY: '' }, local.url);
+  assert.equal(proxy.seen.length, before, 'NO_PROXY, proxy: none and a loopback upstream connect directly');
+  assert.ok(local.requests.length > 0);
 });

@@ -78,12 +78,16 @@ export class FixtureRegistry {
     });
   }
 
-  /** `recordRequests: false` keeps only per-path counts (benchmarks: no growing request log). */
-  static async start(packages: readonly FixturePackage[] = [], port = 0, options: { readonly recordRequests?: boolean } = {}): Promise<FixtureRegistry> {
+  /**
+   * `recordRequests: false` keeps only per-path counts (benchmarks: no growing request log);
+   * `host`: the address to listen on and to name in URLs (default 127.0.0.1).
+   */
+  static async start(packages: readonly FixturePackage[] = [], port = 0, options: { readonly recordRequests?: boolean; readonly host?: string } = {}): Promise<FixtureRegistry> {
     const r = new FixtureRegistry(options.recordRequests ?? true);
-    await new Promise<void>((resolve) => r.#server.listen(port, '127.0.0.1', resolve));
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve) => r.#server.listen(port, host, resolve));
     const { port: actual } = r.#server.address() as AddressInfo;
-    r.#url = `http://127.0.0.1:${actual}/`;
+    r.#url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
     for (const p of packages) r.addPackage(p);
     return r;
   }
