@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
@@ -28,6 +29,25 @@ const needsExternal = { skip: EXTERNAL === undefined ? 'this machine has no netw
 function allThroughProxy(proxy: ForwardProxy, registry: FixtureRegistry): void {
   const forwarded = proxy.seen.filter((l) => l.startsWith('GET http://'));
   assert.equal(registry.requests.length, forwarded.length, `upstream saw ${registry.requests.length} requests, the proxy forwarded ${forwarded.length}`);
+}
+
+/**
+ * Start the real `airlock serve` in `dir` with one npm repository (`upstream`, plus `repoExtra`
+ * YAML lines) and these environment variables, install left-pad through it with npm, stop it.
+ */
+async function installThroughServe(dir: string, name: string, upstream: string, repoExtra: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = join(dir, `${name}.yaml`);
+  await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${upstream}\n${repoExtra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
+  const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', ...env } });
+  try {
+    const url = await server.listening;
+    const p = await project(`${url}/npm/`, dir);
+    const r = await p.npm(['install', 'left-pad']);
+    assert.equal(r.code, 0, `${r.output}\n${server.stderr()}`);
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
 }
 
 test('a proxy on the repository, with credentials by reference: npm installs through Airlock, every upstream request through the proxy', needsExternal, async (t) => {
@@ -77,22 +97,7 @@ test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-serve-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
 
-  /** Start `airlock serve` with this repository setting and environment, install left-pad through it, stop it. */
-  const installThrough = async (name: string, repoExtra: string, env: NodeJS.ProcessEnv, upstream = registry.url): Promise<void> => {
-    const config = join(dir, `${name}.yaml`);
-    await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${upstream}\n${repoExtra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
-    const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', ...env } });
-    try {
-      const url = await server.listening;
-      const p = await project(`${url}/npm/`, dir);
-      const r = await p.npm(['install', 'left-pad']);
-      assert.equal(r.code, 0, `${r.output}\n${server.stderr()}`);
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  };
-
+  const installThrough = (name: string, repoExtra: string, env: NodeJS.ProcessEnv, upstream = registry.url): Promise<void> => installThroughServe(dir, name, upstream, repoExtra, env);
   await installThrough('env', '', { HTTP_PROXY: proxy.url, NO_PROXY: '' });
   assert.ok(proxy.seen.some((l) => l.startsWith(`GET ${registry.url}left-pad`)), proxy.seen.join('\n'));
   allThroughProxy(proxy, registry);
@@ -104,3 +109,33 @@ test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY
   assert.equal(proxy.seen.length, before, 'NO_PROXY, proxy: none and a loopback upstream connect directly');
   assert.ok(local.requests.length > 0);
 });
+
+/** Whether openssl is there to make the HTTPS upstream's certificate. */
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test(
+  'an https upstream through the environment’s proxy: a CONNECT tunnel, the proxy sees only the host, npm installs through Airlock',
+  { skip: EXTERNAL === undefined ? needsExternal.skip : hasOpenssl() ? false : 'openssl is not installed' },
+  async (t) => {
+    const proxy = await startForwardProxy();
+    t.after(() => proxy.close());
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    // A certificate for the upstream's address, trusted by Airlock through NODE_EXTRA_CA_CERTS.
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=airlock-test-upstream', '-addext', `subjectAltName=IP:${EXTERNAL as string}`], { stdio: 'ignore' });
+    const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string, tls: { key: await readFile(key), cert: await readFile(cert) } });
+    t.after(() => registry.close());
+    await installThroughServe(dir, 'tls', registry.url, '', { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert });
+    const host = new URL(registry.url).host;
+    assert.ok(proxy.seen.length > 0 && proxy.seen.every((l) => l === `CONNECT ${host}`), proxy.seen.join('\n'));
+    assert.ok(registry.requests.some((q) => q.path === '/left-pad/-/left-pad-1.3.0.tgz'), 'the tarball came from the https upstream');
+  },
+);

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { abbreviatedPackument, buildPackage, fullPackument, newSigningKey, type BuiltPackage, type FixturePackage, type FixtureVersion, type SigningKey } from './packument.ts';
@@ -24,6 +25,12 @@ interface Doc {
 }
 
 export type DownMode = false | 'refuse' | '503';
+
+/** A key and certificate (PEM) to serve HTTPS with. */
+export interface TlsIdentity {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+}
 
 function represent(raw: Buffer): Representation {
   return { raw, gz: gzipSync(raw, { level: 6 }), etag: `"${createHash('sha1').update(raw).digest('hex')}"` };
@@ -64,9 +71,10 @@ export class FixtureRegistry {
   #peakPackumentsInFlight = 0;
   #url = '';
 
-  private constructor(record: boolean) {
+  private constructor(record: boolean, tls: TlsIdentity | undefined) {
     this.#record = record;
-    this.#server = createServer((req, res) => this.#handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
+    this.#server = tls === undefined ? createServer(handler) : createTlsServer({ key: tls.key, cert: tls.cert }, handler);
     this.#server.keepAliveTimeout = 30_000;
     this.#server.on('connection', (s: Socket) => {
       if (this.#down === 'refuse') {
@@ -80,14 +88,18 @@ export class FixtureRegistry {
 
   /**
    * `recordRequests: false` keeps only per-path counts (benchmarks: no growing request log);
-   * `host`: the address to listen on and to name in URLs (default 127.0.0.1).
+   * `host`: the address to listen on and to name in URLs (default 127.0.0.1); `tls`: serve HTTPS.
    */
-  static async start(packages: readonly FixturePackage[] = [], port = 0, options: { readonly recordRequests?: boolean; readonly host?: string } = {}): Promise<FixtureRegistry> {
-    const r = new FixtureRegistry(options.recordRequests ?? true);
+  static async start(
+    packages: readonly FixturePackage[] = [],
+    port = 0,
+    options: { readonly recordRequests?: boolean; readonly host?: string; readonly tls?: TlsIdentity } = {},
+  ): Promise<FixtureRegistry> {
+    const r = new FixtureRegistry(options.recordRequests ?? true, options.tls);
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve) => r.#server.listen(port, host, resolve));
     const { port: actual } = r.#server.address() as AddressInfo;
-    r.#url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
+    r.#url = `${options.tls === undefined ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${actual}/`;
     for (const p of packages) r.addPackage(p);
     return r;
   }
