@@ -12,3 +12,4 @@ export * from './shell-words.ts';
 export * from './npm-scripts.ts';
 export * from './semaphore.ts';
 export * from './npm-lockfile.ts';
+export * from './plain-object.ts';

@@ -8,13 +8,12 @@
  * entries and nesting; a walk a bound stopped says why.
  */
 
-type Obj = { readonly [k: string]: unknown };
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isPlainObject, type PlainObject } from './plain-object.ts';
 
 export interface NpmLockEntry {
   readonly path: string;
   readonly name: string | null;
-  readonly entry: Obj;
+  readonly entry: PlainObject;
 }
 
 export interface NpmLockEntries {
@@ -37,35 +36,35 @@ function nameFromPath(path: string): string | null {
   return i === -1 ? null : path.slice(i + 'node_modules/'.length);
 }
 
-export function npmLockEntries(doc: Obj, bounds: NpmLockBounds): NpmLockEntries {
+export function npmLockEntries(doc: PlainObject, bounds: NpmLockBounds): NpmLockEntries {
   const lockfileVersion = typeof doc['lockfileVersion'] === 'number' ? doc['lockfileVersion'] : 1;
   const entries: NpmLockEntry[] = [];
   const packages = doc['packages'];
-  if (lockfileVersion >= 2 && isObj(packages)) {
+  if (lockfileVersion >= 2 && isPlainObject(packages)) {
     for (const [path, entry] of Object.entries(packages)) {
-      if (path === '' || !isObj(entry)) continue;
+      if (path === '' || !isPlainObject(entry)) continue;
       if (entries.length >= bounds.maxEntries) return { lockfileVersion, found: true, entries, cut: `more than ${bounds.maxEntries} packages` };
       entries.push({ path, name: typeof entry['name'] === 'string' ? entry['name'] : nameFromPath(path), entry });
     }
     return { lockfileVersion, found: true, entries, cut: null };
   }
-  if (!isObj(doc['dependencies'])) return { lockfileVersion, found: false, entries, cut: null };
+  if (!isPlainObject(doc['dependencies'])) return { lockfileVersion, found: false, entries, cut: null };
   let cut: string | null = null;
-  const walk = (deps: Obj, prefix: string, depth: number): void => {
+  const walk = (deps: PlainObject, prefix: string, depth: number): void => {
     if (depth > bounds.maxDepth) {
       cut = `dependencies nested deeper than ${bounds.maxDepth}`;
       return;
     }
     for (const [name, entry] of Object.entries(deps)) {
       if (cut !== null) return;
-      if (!isObj(entry)) continue;
+      if (!isPlainObject(entry)) continue;
       if (entries.length >= bounds.maxEntries) {
         cut = `more than ${bounds.maxEntries} packages`;
         return;
       }
       const path = `${prefix}node_modules/${name}`;
       entries.push({ path, name, entry });
-      if (isObj(entry['dependencies'])) walk(entry['dependencies'], `${path}/`, depth + 1);
+      if (isPlainObject(entry['dependencies'])) walk(entry['dependencies'], `${path}/`, depth + 1);
     }
   };
   walk(doc['dependencies'], '', 0);

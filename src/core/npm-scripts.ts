@@ -8,6 +8,7 @@
  * The scripts object is hostile JSON: only non-empty string scripts count, and at most
  * `MAX_SCRIPTS` are followed.
  */
+import { isPlainObject } from './plain-object.ts';
 import { baseName, commandProper, shellCommands } from './shell-words.ts';
 
 export const NPM_INSTALL_LIFECYCLE = ['preinstall', 'install', 'postinstall'] as const;
@@ -127,8 +128,8 @@ function namedRuns(words: readonly string[], scripts: Scripts, globs: GlobBudget
  */
 export function npmInstallTimeScripts(scripts: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (typeof scripts !== 'object' || scripts === null || Array.isArray(scripts)) return out;
-  const all = scripts as Scripts;
+  if (!isPlainObject(scripts)) return out;
+  const all: Scripts = scripts;
   const queue: string[] = [];
   const globs: GlobBudget = { left: MAX_GLOBS };
   const add = (name: string): void => {

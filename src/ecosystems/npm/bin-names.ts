@@ -9,14 +9,13 @@
  * install script and `npm run` script, so a package installing a command named `node` or `sh`
  * runs in place of the real one for every other package's `node install.js`.
  */
+import { isPlainObject, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 
 /** Names listed in the facts (all are counted). */
 const MAX_LISTED = 64;
 const MAX_NAME = 214;
 
-type Obj = { readonly [k: string]: unknown };
-const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The last component of a path, `\` and `:` counting as separators; null for nothing, `.` or `..`. */
 function lastComponent(path: string): string | null {
@@ -51,7 +50,7 @@ export interface BinFacts {
  * then cannot be read, and the answer is 'unknown' (the caller fails closed), as it is for a
  * `directories.bin` that is not a path.
  */
-export function binNamesOf(manifest: Obj, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
+export function binNamesOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
   const names = new Set<string>();
   const add = (n: string | null): void => {
     if (n !== null) names.add(n);
@@ -61,11 +60,11 @@ export function binNamesOf(manifest: Obj, files: readonly string[], filesComplet
     if (typeof manifest['name'] === 'string' && target(bin)) add(lastComponent(manifest['name']));
   } else if (Array.isArray(bin)) {
     for (const p of bin) if (target(p)) add(lastComponent(p as string));
-  } else if (isObject(bin)) {
+  } else if (isPlainObject(bin)) {
     for (const key of Object.keys(bin)) if (target(bin[key])) add(lastComponent(key));
   } else if (!bin) {
     const dirs = manifest['directories'];
-    const dir = isObject(dirs) ? dirs['bin'] : undefined;
+    const dir = isPlainObject(dirs) ? dirs['bin'] : undefined;
     if (dir) {
       if (typeof dir !== 'string' || !filesComplete) return 'unknown';
       const root = confined(dir);

@@ -5,7 +5,7 @@
  * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
  * input or the decision records.
  */
-import { npmInstallTimeScripts } from '../../core/index.ts';
+import { isPlainObject, npmInstallTimeScripts, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
@@ -22,11 +22,6 @@ const MAX_LIST = 64;
  */
 const MAX_SCRIPT_CHARS = 1024 ** 2;
 
-type Obj = { readonly [k: string]: unknown };
-
-function isObject(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function text(x: unknown): string | null {
   return typeof x === 'string' ? x.slice(0, MAX_TEXT) : null;
@@ -34,7 +29,7 @@ function text(x: unknown): string | null {
 
 function count(x: unknown): number {
   if (Array.isArray(x)) return x.length;
-  return isObject(x) ? Object.keys(x).length : 0;
+  return isPlainObject(x) ? Object.keys(x).length : 0;
 }
 
 /** Strict SemVer 2.0.0 (no leading `v`/`=`, no leading zeros), as the registry publishes versions. */
@@ -85,11 +80,11 @@ export function scriptConfig(config: unknown): { [k: string]: Json } {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
       out[key.slice(0, 256)] = String(v).slice(0, MAX_CONFIG_CHARS);
       n++;
-    } else if (isObject(v)) {
+    } else if (isPlainObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(x, key === '' ? k : `${key}_${k}`, depth + 1);
     }
   };
-  if (isObject(config)) walk(config, '', 0);
+  if (isPlainObject(config)) walk(config, '', 0);
   return out;
 }
 
@@ -97,36 +92,36 @@ export function scriptConfig(config: unknown): { [k: string]: Json } {
  * A package.json from a tarball, parsed as npm parses it (json-parse-even-better-errors drops a
  * leading byte order mark first); the problem when it is not a JSON object.
  */
-export function parsePackageJson(bytes: Buffer): { readonly manifest: Obj } | { readonly problem: 'is not valid JSON' | 'is not an object' } {
+export function parsePackageJson(bytes: Buffer): { readonly manifest: PlainObject } | { readonly problem: 'is not valid JSON' | 'is not an object' } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     return { problem: 'is not valid JSON' };
   }
-  return isObject(parsed) ? { manifest: parsed } : { problem: 'is not an object' };
+  return isPlainObject(parsed) ? { manifest: parsed } : { problem: 'is not an object' };
 }
 
-function licenseOf(m: Obj): string | null {
+function licenseOf(m: PlainObject): string | null {
   const l = m['license'];
   if (typeof l === 'string') return l.slice(0, 256);
-  if (isObject(l)) return text(l['type']);
+  if (isPlainObject(l)) return text(l['type']);
   const ls = m['licenses'];
   if (Array.isArray(ls)) {
-    const types = ls.map((x) => (isObject(x) ? text(x['type']) : text(x))).filter((x): x is string => x !== null);
+    const types = ls.map((x) => (isPlainObject(x) ? text(x['type']) : text(x))).filter((x): x is string => x !== null);
     return types.length > 0 ? types.join(' OR ').slice(0, 256) : null;
   }
   return null;
 }
 
-function repositoryOf(m: Obj): string | null {
+function repositoryOf(m: PlainObject): string | null {
   const r = m['repository'];
   if (typeof r === 'string') return r.slice(0, 512);
-  return isObject(r) ? (text(r['url'])?.slice(0, 512) ?? null) : null;
+  return isPlainObject(r) ? (text(r['url'])?.slice(0, 512) ?? null) : null;
 }
 
 function personName(p: unknown): string | null {
-  const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isObject(p) ? text(p['name']) : null;
+  const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isPlainObject(p) ? text(p['name']) : null;
   return n !== null && n !== '' ? n.slice(0, 214) : null;
 }
 
@@ -142,7 +137,7 @@ function people(x: unknown): string[] {
 
 const SRI_ALGORITHM = /^(sha1|sha256|sha384|sha512)-/;
 
-function integrityAlgorithms(dist: Obj): string[] {
+function integrityAlgorithms(dist: PlainObject): string[] {
   const sri = dist['integrity'];
   const shasum = typeof dist['shasum'] === 'string';
   // The usual shape: one sha512 token and a shasum.
@@ -184,7 +179,7 @@ export function packageContext(time: Readonly<Record<string, string>>, distTags:
  * it): the metadata phase can hide a version that shadows a common tool before a client picks
  * it. A `directories.bin` needs the tarball's file list; the artifact phase reads that.
  */
-function binNamesInManifest(m: Obj, intern: FactInterner): readonly string[] {
+function binNamesInManifest(m: PlainObject, intern: FactInterner): readonly string[] {
   if (m['bin'] === undefined || m['bin'] === null) return EMPTY_LIST;
   const bins = binNamesOf(m, [], false);
   return bins === 'unknown' || bins.count === 0 ? EMPTY_LIST : intern.list(bins.names as string[]);
@@ -192,15 +187,15 @@ function binNamesInManifest(m: Obj, intern: FactInterner): readonly string[] {
 
 /** Metadata-phase facts for one version. The manifest is untrusted upstream JSON. */
 export function metadataFacts(version: string, manifest: ManifestExtract, ctx: PackageContext): Facts {
-  const m: Obj = manifest.fields;
+  const m: PlainObject = manifest.fields;
   const counts = manifest.counts;
-  const dist: Obj = isObject(m['dist']) ? m['dist'] : {};
+  const dist: PlainObject = isPlainObject(m['dist']) ? m['dist'] : {};
   const scripts = installScripts(m['scripts']);
-  const attestations = isObject(dist['attestations']) ? dist['attestations'] : null;
-  const provenance = attestations !== null && isObject(attestations['provenance']) ? attestations['provenance'] : null;
+  const attestations = isPlainObject(dist['attestations']) ? dist['attestations'] : null;
+  const provenance = attestations !== null && isPlainObject(attestations['provenance']) ? attestations['provenance'] : null;
   const deprecated = m['deprecated'];
-  const user = isObject(m['_npmUser']) ? m['_npmUser'] : null;
-  const trustedPublisher = user !== null && isObject(user['trustedPublisher']) ? user['trustedPublisher'] : null;
+  const user = isPlainObject(m['_npmUser']) ? m['_npmUser'] : null;
+  const trustedPublisher = user !== null && isPlainObject(user['trustedPublisher']) ? user['trustedPublisher'] : null;
   const intern = ctx.intern;
   return {
     published_at: ctx.time[version] ?? null,
@@ -247,7 +242,7 @@ export function versionProblem(name: string, version: string, extract: ManifestE
   if (manifest['version'] !== version) return 'the manifest names another version';
   if (manifest['name'] !== name) return 'the manifest names another package';
   const dist = manifest['dist'];
-  if (!isObject(dist) || typeof dist['tarball'] !== 'string') return 'the manifest has no tarball';
+  if (!isPlainObject(dist) || typeof dist['tarball'] !== 'string') return 'the manifest has no tarball';
   if (typeof dist['integrity'] !== 'string' && typeof dist['shasum'] !== 'string') return 'the manifest has no integrity or shasum';
   return null;
 }

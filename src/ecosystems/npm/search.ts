@@ -10,7 +10,7 @@
  * `maintainers` array of usernames, or with a date it cannot read), and control characters are
  * taken out of what terminals print.
  */
-import { AirlockError, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, isPlainObject, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
 
 /** Results judged per search at most; a larger `size` is served this many (npm asks for 20). */
 export const MAX_SEARCH_SIZE = 100;
@@ -89,9 +89,6 @@ export interface SearchAnswer {
   readonly malformed: number;
 }
 
-function isObject(v: unknown): v is { readonly [k: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // C0 and C1 control characters (escape sequences start with ESC or CSI) and DEL.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
@@ -126,7 +123,7 @@ function isoTime(v: unknown): string | undefined {
 
 /** An object of the given fields, each checked by its function; undefined ones left out. */
 function pick(src: unknown, fields: Readonly<Record<string, (v: unknown) => Json | undefined>>): { [k: string]: Json } | undefined {
-  if (!isObject(src)) return undefined;
+  if (!isPlainObject(src)) return undefined;
   const out: { [k: string]: Json } = {};
   for (const [k, check] of Object.entries(fields)) {
     const v = check(src[k]);
@@ -164,7 +161,7 @@ function numbers(v: unknown, keys: readonly string[]): { [k: string]: Json } | u
 
 /** One upstream result rebuilt, or null when it names no valid package. */
 function rebuild(raw: unknown): SearchHit | null {
-  if (!isObject(raw) || !isObject(raw['package'])) return null;
+  if (!isPlainObject(raw) || !isPlainObject(raw['package'])) return null;
   const p = raw['package'];
   let name: NpmPackageName;
   try {
@@ -191,8 +188,8 @@ function rebuild(raw: unknown): SearchHit | null {
   if (links !== undefined) pkg['links'] = links;
 
   const result: { [k: string]: Json } = { package: pkg };
-  const detail = numbers(isObject(raw['score']) ? raw['score']['detail'] : undefined, ['quality', 'popularity', 'maintenance']);
-  const final = finite(isObject(raw['score']) ? raw['score']['final'] : undefined);
+  const detail = numbers(isPlainObject(raw['score']) ? raw['score']['detail'] : undefined, ['quality', 'popularity', 'maintenance']);
+  const final = finite(isPlainObject(raw['score']) ? raw['score']['final'] : undefined);
   if (final !== undefined || detail !== undefined) result['score'] = { ...(final === undefined ? {} : { final }), ...(detail === undefined ? {} : { detail }) };
   const searchScore = finite(raw['searchScore']);
   if (searchScore !== undefined) result['searchScore'] = searchScore;
@@ -215,7 +212,7 @@ export function parseSearchAnswer(body: Buffer, limit: number): SearchAnswer {
   } catch (cause) {
     throw new AirlockError('UPSTREAM_BAD_RESPONSE', 'the upstream answered the search with something that is not JSON', { cause });
   }
-  if (!isObject(doc) || !Array.isArray(doc['objects'])) {
+  if (!isPlainObject(doc) || !Array.isArray(doc['objects'])) {
     throw new AirlockError('UPSTREAM_BAD_RESPONSE', 'the upstream answered the search without an objects list');
   }
   const hits: SearchHit[] = [];

@@ -15,7 +15,7 @@
  * `error`: its sources are unknown.
  */
 
-import { npmLockEntries } from '../../core/index.ts';
+import { isPlainObject, npmLockEntries, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 
 /** Bytes of npm-shrinkwrap.json read; a larger one is an error (its sources unknown). */
@@ -46,13 +46,11 @@ export interface ShrinkwrapRead {
   readonly error: string | null;
 }
 
-type Obj = { readonly [k: string]: unknown };
-const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** A version field that is not a version (v1 lockfiles write git and URL dependencies there). */
 const SPEC_NOT_VERSION = /^(?!npm:)(?:[a-z][a-z0-9+.-]*:|\.{0,2}\/|~\/|[^@/\s]+\/[^@/\s]+(?:#|$))/i;
 
-function read(doc: Obj): ShrinkwrapRead {
+function read(doc: PlainObject): ShrinkwrapRead {
   const walk = npmLockEntries(doc, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
   const sources: ShrinkwrapSource[] = [];
   let more = walk.cut !== null;
@@ -80,7 +78,7 @@ export function readShrinkwrap(bytes: Buffer): ShrinkwrapRead {
   } catch {
     return { entries: 0, sources: [], more: false, error: 'npm-shrinkwrap.json is not valid JSON' };
   }
-  if (!isObject(doc)) return { entries: 0, sources: [], more: false, error: 'npm-shrinkwrap.json is not an object' };
+  if (!isPlainObject(doc)) return { entries: 0, sources: [], more: false, error: 'npm-shrinkwrap.json is not an object' };
   return read(doc);
 }
 

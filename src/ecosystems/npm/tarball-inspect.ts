@@ -8,7 +8,7 @@
 import { createGunzip, gunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import { oneShotChunkSize, releaseBytes, releaseLastView } from '../../core/index.ts';
+import { oneShotChunkSize, releaseBytes, releaseLastView, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts, parsePackageJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
@@ -55,8 +55,6 @@ export interface TarballInspection {
   /** Its own npm-shrinkwrap.json, read: where the dependencies it pins come from (null: none). */
   readonly shrinkwrap: ShrinkwrapRead | null;
 }
-
-type Obj = { readonly [k: string]: unknown };
 
 function unsafe(path: string): boolean {
   return path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[\\/]/).includes('..');
@@ -152,7 +150,7 @@ class FactsVisitor implements TarVisitor {
   }
 }
 
-function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: Obj | null; error: string | null } {
+function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: PlainObject | null; error: string | null } {
   if (v.manifest === null) return { manifest: null, error: 'the tarball has no package.json' };
   if (v.manifestTooLarge) return { manifest: null, error: `package.json is larger than ${limits.maxManifestBytes} bytes` };
   const parsed = parsePackageJson(Buffer.concat(v.manifest, v.manifestSize));

@@ -14,6 +14,7 @@
  * see in full instead of allowing it.
  */
 import { builtinModules } from 'node:module';
+import { isPlainObject } from '../../core/index.ts';
 import { commandEntries, gypCommands, gypIncludes, type CommandEntry } from './entries.ts';
 import { moduleSpecifiers } from './js-requires.ts';
 
@@ -174,9 +175,9 @@ function packageEntries(text: string): string[] {
   } catch {
     return [];
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [];
+  if (!isPlainObject(doc)) return [];
   const out: string[] = [];
-  const main = (doc as Record<string, unknown>)['main'];
+  const main = doc['main'];
   if (typeof main === 'string' && main !== '') out.push(main.startsWith('./') || main.startsWith('../') ? main : `./${main}`);
   const visit = (v: unknown, depth: number): void => {
     if (out.length >= 64 || depth > 8) return;
@@ -186,7 +187,7 @@ function packageEntries(text: string): string[] {
       for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x, depth + 1);
     }
   };
-  visit((doc as Record<string, unknown>)['exports'], 0);
+  visit(doc['exports'], 0);
   return out;
 }
 

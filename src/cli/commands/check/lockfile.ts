@@ -5,7 +5,7 @@
  * registry packages: they are listed apart (Airlock does not serve them). Hostile input: a size
  * cap, a depth cap for v1 trees, names and versions checked.
  */
-import { npmLockEntries, parseNpmPackageName } from '../../../core/index.ts';
+import { isPlainObject, npmLockEntries, parseNpmPackageName, type PlainObject } from '../../../core/index.ts';
 
 export interface LockedPackage {
   readonly name: string;
@@ -41,9 +41,6 @@ export class LockfileError extends Error {
 const MAX_DEPTH = 200;
 const MAX_ENTRIES = 200_000;
 const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-
-export type Obj = { readonly [k: string]: unknown };
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function validName(name: string): boolean {
   try {
@@ -122,7 +119,7 @@ export function parseLockfile(text: string): LockfilePackages {
   } catch (err) {
     throw new LockfileError(`not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!isObj(doc)) throw new LockfileError('not a lockfile: the document is not an object');
+  if (!isPlainObject(doc)) throw new LockfileError('not a lockfile: the document is not an object');
   const walk = npmLockEntries(doc, { maxEntries: MAX_ENTRIES, maxDepth: MAX_DEPTH });
   if (!walk.found) throw new LockfileError('not a lockfile: neither "packages" nor "dependencies"');
   if (walk.cut !== null) throw new LockfileError(walk.cut);

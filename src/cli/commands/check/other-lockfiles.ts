@@ -14,7 +14,8 @@
  * names and versions are checked as for npm's lockfiles.
  */
 import { parse as parseYaml } from 'yaml';
-import { isObj, LockedCollector, LockfileError, type LockfilePackages, type Obj } from './lockfile.ts';
+import { isPlainObject, type PlainObject } from '../../../core/index.ts';
+import { LockedCollector, LockfileError, type LockfilePackages } from './lockfile.ts';
 
 /** `name@spec` split at the `@` that ends the name (a scope's leading `@` is part of it). */
 function splitAt(key: string): { name: string; spec: string } | null {
@@ -22,14 +23,14 @@ function splitAt(key: string): { name: string; spec: string } | null {
   return at <= 0 ? null : { name: key.slice(0, at), spec: key.slice(at + 1) };
 }
 
-function yamlDocument(text: string, what: string): Obj {
+function yamlDocument(text: string, what: string): PlainObject {
   let doc: unknown;
   try {
     doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
     throw new LockfileError(`not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
-  if (!isObj(doc)) throw new LockfileError(`not ${what}: the document is not a mapping`);
+  if (!isPlainObject(doc)) throw new LockfileError(`not ${what}: the document is not a mapping`);
   return doc;
 }
 
@@ -41,12 +42,12 @@ export function parsePnpmLock(text: string): LockfilePackages {
   const packages = doc['packages'];
   const out = new LockedCollector();
   if (packages === undefined || packages === null) return out.result(version);
-  if (!isObj(packages)) throw new LockfileError('not a pnpm lockfile: packages is not a mapping');
+  if (!isPlainObject(packages)) throw new LockfileError('not a pnpm lockfile: packages is not a mapping');
   for (const [rawKey, entry] of Object.entries(packages)) {
-    if (!isObj(entry)) continue;
+    if (!isPlainObject(entry)) continue;
     // Version 6 writes `/name@version`, and a peer-dependency suffix `(peer@1.0.0)` may follow.
     const key = rawKey.replace(/^\//, '').replace(/\(.*$/, '');
-    const resolution = isObj(entry['resolution']) ? entry['resolution'] : {};
+    const resolution = isPlainObject(entry['resolution']) ? entry['resolution'] : {};
     if (resolution['type'] === 'git' || typeof resolution['directory'] === 'string' || typeof resolution['repo'] === 'string') {
       out.skip(rawKey, 'not from a registry (a git or local dependency)');
       continue;
@@ -66,10 +67,10 @@ export function parsePnpmLock(text: string): LockfilePackages {
 /** A yarn.lock of yarn 2 or later (YAML, `__metadata`). */
 function parseBerryLock(text: string): LockfilePackages {
   const doc = yamlDocument(text, 'a yarn lockfile');
-  const meta = isObj(doc['__metadata']) ? doc['__metadata'] : {};
+  const meta = isPlainObject(doc['__metadata']) ? doc['__metadata'] : {};
   const out = new LockedCollector();
   for (const [key, entry] of Object.entries(doc)) {
-    if (key === '__metadata' || !isObj(entry)) continue;
+    if (key === '__metadata' || !isPlainObject(entry)) continue;
     const resolution = typeof entry['resolution'] === 'string' ? entry['resolution'] : '';
     const parts = splitAt(resolution);
     if (parts === null || !parts.spec.startsWith('npm:')) {
