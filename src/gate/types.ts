@@ -6,6 +6,7 @@
  */
 import type { Ecosystem, Purl, Verdict } from '../core/index.ts';
 import type { Json, RequestContext } from '../storage/ports/index.ts';
+import type { ArchiveFile, ArchiveReadBounds, ReadArchiveFiles } from '../signals/install-scripts/hook-files.ts';
 
 export interface Subject {
   readonly repo: string;
@@ -59,22 +60,12 @@ export interface ArtifactContent {
    * fewer bytes than its size was cut. Files that do not exist, are not regular files or have
    * unsafe paths are absent from the result.
    */
-  readFiles(paths: readonly string[], bounds: ArtifactReadBounds): Promise<ReadonlyMap<string, ArtifactFile>>;
+  readonly readFiles: ReadArchiveFiles;
 }
 
-/** How much of an artifact's files one read keeps. */
-export interface ArtifactReadBounds {
-  /** Bytes kept of each file. */
-  readonly maxBytesEach: number;
-  /** Bytes kept of all files together; files past it come back empty, with their size. */
-  readonly maxTotalBytes: number;
-}
-
-/** A file of an artifact: its first bytes, up to the read's bounds, and its whole size. */
-export interface ArtifactFile {
-  readonly bytes: Buffer;
-  readonly size: number;
-}
+/** A file of an artifact and the bounds of a read: the install-hook reader's own types, which it reads through. */
+export type ArtifactFile = ArchiveFile;
+export type ArtifactReadBounds = ArchiveReadBounds;
 
 export type DecisionSource =
   /** the policy decided */

@@ -25,16 +25,15 @@ export interface ArchiveFile {
   readonly size: number;
 }
 
-/** How much of the files one read keeps: each up to `maxBytesEach`, all up to `maxTotalBytes`. */
+/** How much of the files one read keeps. */
 export interface ArchiveReadBounds {
+  /** Bytes kept of each file. */
   readonly maxBytesEach: number;
+  /** Bytes kept of all files together; files past it come back empty, with their size. */
   readonly maxTotalBytes: number;
 }
 
-/**
- * Reads named package-relative files of the artifact within the bounds. The gate's
- * `ArtifactContent.readFiles` has this shape (signals restate it: they may not import the gate).
- */
+/** Reads named package-relative files of the artifact within the bounds (the gate's `ArtifactContent.readFiles`). */
 export type ReadArchiveFiles = (paths: readonly string[], bounds: ArchiveReadBounds) => Promise<ReadonlyMap<string, ArchiveFile>>;
 
 export interface HookFileLimits {
