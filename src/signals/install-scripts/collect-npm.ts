@@ -70,11 +70,6 @@ export function planNpmHooks(input: NpmInstallScriptInput): NpmHookPlan {
   return { summary, runs, starts };
 }
 
-/** Where the install hooks start, for the artifact phase to read and follow (`readHookFiles`). */
-export function npmHookStarts(input: NpmInstallScriptInput): readonly HookStart[] {
-  return planNpmHooks(input).starts;
-}
-
 /** The facts of a package's hooks (`plan`, or the input to plan them from) and of the files they run. */
 export function npmInstallScriptFacts(input: NpmInstallScriptInput | NpmHookPlan, read?: HookFiles, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
   const { summary, runs } = 'runs' in input ? input : npmRuns(input);

@@ -5,4 +5,4 @@ export { npmInstallHooks, NPM_INSTALL_SCRIPTS, type NpmHookSummary, type NpmMani
 export { commandEntries, gypCommands, type CommandEntry } from './entries.ts';
 export { moduleSpecifiers } from './js-requires.ts';
 export { readHookFiles, DEFAULT_HOOK_FILE_LIMITS, type ArchiveFile, type HookFileLimits, type HookFiles, type HookStart, type ReadArchiveFiles } from './hook-files.ts';
-export { npmHookStarts, npmInstallScriptFacts, planNpmHooks, type NpmHookPlan, type NpmInstallScriptInput } from './collect-npm.ts';
+export { npmInstallScriptFacts, planNpmHooks, type NpmHookPlan, type NpmInstallScriptInput } from './collect-npm.ts';

