@@ -11,6 +11,7 @@
  * taken out of what terminals print.
  */
 import { AirlockError, isAirlockError, isPlainObject, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+import type { Json } from '../../storage/ports/index.ts';
 
 /** Results judged per search at most; a larger `size` is served this many (npm asks for 20). */
 export const MAX_SEARCH_SIZE = 100;
@@ -20,8 +21,6 @@ export const MAX_SEARCH_TEXT = 256;
 const MAX_SEARCH_FROM = 10_000;
 /** The largest upstream answer read (decoded bytes). */
 export const MAX_SEARCH_BODY = 4 * 1024 * 1024;
-/** Packages loaded and judged at once while filtering results. */
-const JUDGE_WIDTH = 4;
 
 const MAX_DESCRIPTION = 1024;
 const MAX_KEYWORDS = 32;
@@ -72,8 +71,6 @@ export function upstreamSearchPath(q: SearchQuery): string {
   for (const [k, v] of Object.entries(q.weights)) params.set(k, String(v));
   return `-/v1/search?${params.toString()}`;
 }
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export interface SearchHit {
   readonly name: NpmPackageName;
@@ -240,28 +237,25 @@ export interface Installable {
  * The hits shown at the version the gate lets an install have, in the upstream's order; a hit
  * whose package has none, or which cannot be loaded or judged, is left out. Errors other than
  * a package's own (the store failing, say) propagate: a search is not answered from half a view.
+ * `installable` bounds how many packages it loads at once (the plugin's semaphore, shared by
+ * every search).
  */
 export async function gateHits(hits: readonly SearchHit[], installable: (name: NpmPackageName) => Promise<Installable | null>): Promise<{ readonly objects: Json[]; readonly withheld: number }> {
-  const shown: (Json | null)[] = new Array<Json | null>(hits.length).fill(null);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < hits.length) {
-      const i = next++;
-      const hit = hits[i] as SearchHit;
+  const shown = await Promise.all(
+    hits.map(async (hit): Promise<Json | null> => {
       let got: Installable | null;
       try {
         got = await installable(hit.name);
       } catch (err) {
         if (!isPackageError(err)) throw err;
-        got = null;
+        return null;
       }
-      if (got === null) continue;
-      const pkg: { [k: string]: Json } = { ...(hit.result['package'] as { [k: string]: Json }), version: got.version };
+      if (got === null) return null;
+      const pkg: { [k: string]: Json } = { ...(hit.result['package'] as { readonly [k: string]: Json }), version: got.version };
       if (got.date !== null) pkg['date'] = got.date;
-      shown[i] = { ...hit.result, package: pkg };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(JUDGE_WIDTH, hits.length) }, worker));
+      return { ...hit.result, package: pkg };
+    }),
+  );
   const objects = shown.filter((o): o is Json => o !== null);
   return { objects, withheld: hits.length - objects.length };
 }
