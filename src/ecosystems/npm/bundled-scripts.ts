@@ -13,7 +13,7 @@
  * tarball uninspectable: its scripts would be unknown.
  */
 import type { Json } from '../../storage/ports/index.ts';
-import { installScripts, parsePackageJson } from './facts.ts';
+import { installScripts, parseTarballJson } from './facts.ts';
 import { TarFormatError } from './tar-reader.ts';
 
 /** A bundled package's folder (group 1) and the file of it that matters (group 2). */
@@ -85,9 +85,9 @@ export class BundledScripts {
     const r = this.#reading;
     if (r === null) return;
     this.#reading = null;
-    const parsed = parsePackageJson(Buffer.concat(r.chunks));
+    const parsed = parseTarballJson(Buffer.concat(r.chunks));
     if ('problem' in parsed) throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json ${parsed.problem}`);
-    r.into.scripts = parsed.manifest['scripts'];
+    r.into.scripts = parsed.object['scripts'];
   }
 
   facts(): BundledScriptFacts {

@@ -89,17 +89,18 @@ export function scriptConfig(config: unknown): { [k: string]: Json } {
 }
 
 /**
- * A package.json from a tarball, parsed as npm parses it (json-parse-even-better-errors drops a
- * leading byte order mark first); the problem when it is not a JSON object.
+ * A JSON file of a tarball (package.json, npm-shrinkwrap.json), parsed as npm parses it
+ * (json-parse-even-better-errors drops a leading byte order mark first); the problem when it is
+ * not a JSON object.
  */
-export function parsePackageJson(bytes: Buffer): { readonly manifest: PlainObject } | { readonly problem: 'is not valid JSON' | 'is not an object' } {
+export function parseTarballJson(bytes: Buffer): { readonly object: PlainObject } | { readonly problem: 'is not valid JSON' | 'is not an object' } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch {
     return { problem: 'is not valid JSON' };
   }
-  return isPlainObject(parsed) ? { manifest: parsed } : { problem: 'is not an object' };
+  return isPlainObject(parsed) ? { object: parsed } : { problem: 'is not an object' };
 }
 
 function licenseOf(m: PlainObject): string | null {

@@ -15,7 +15,8 @@
  * `error`: its sources are unknown.
  */
 
-import { isPlainObject, npmLockEntries, type PlainObject } from '../../core/index.ts';
+import { npmLockEntries, type PlainObject } from '../../core/index.ts';
+import { parseTarballJson } from './facts.ts';
 import type { Json } from '../../storage/ports/index.ts';
 
 /** Bytes of npm-shrinkwrap.json read; a larger one is an error (its sources unknown). */
@@ -72,14 +73,8 @@ function read(doc: PlainObject): ShrinkwrapRead {
 
 /** The shrinkwrap's sources, from its bytes (hostile JSON). */
 export function readShrinkwrap(bytes: Buffer): ShrinkwrapRead {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch {
-    return { entries: 0, sources: [], more: false, error: 'npm-shrinkwrap.json is not valid JSON' };
-  }
-  if (!isPlainObject(doc)) return { entries: 0, sources: [], more: false, error: 'npm-shrinkwrap.json is not an object' };
-  return read(doc);
+  const parsed = parseTarballJson(bytes);
+  return 'problem' in parsed ? { entries: 0, sources: [], more: false, error: `npm-shrinkwrap.json ${parsed.problem}` } : read(parsed.object);
 }
 
 /** Collects the root npm-shrinkwrap.json while the tar reader walks the archive. */

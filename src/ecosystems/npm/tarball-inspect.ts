@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { oneShotChunkSize, releaseBytes, releaseLastView, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { installScripts, parsePackageJson, scriptConfig } from './facts.ts';
+import { installScripts, parseTarballJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -153,8 +153,8 @@ class FactsVisitor implements TarVisitor {
 function parseManifest(v: FactsVisitor, limits: InspectLimits): { manifest: PlainObject | null; error: string | null } {
   if (v.manifest === null) return { manifest: null, error: 'the tarball has no package.json' };
   if (v.manifestTooLarge) return { manifest: null, error: `package.json is larger than ${limits.maxManifestBytes} bytes` };
-  const parsed = parsePackageJson(Buffer.concat(v.manifest, v.manifestSize));
-  return 'problem' in parsed ? { manifest: null, error: `package.json ${parsed.problem}` } : { manifest: parsed.manifest, error: null };
+  const parsed = parseTarballJson(Buffer.concat(v.manifest, v.manifestSize));
+  return 'problem' in parsed ? { manifest: null, error: `package.json ${parsed.problem}` } : { manifest: parsed.object, error: null };
 }
 
 /** Unpacked bytes a tarball held in memory may be inflated to in one piece (else it is streamed). */
