@@ -2,9 +2,10 @@
  * `npm run bench:install-code`: what following install hooks costs the artifact phase, over real
  * popular packages that have install hooks (fetched once from the configured registry into a
  * git-ignored folder, checked against their integrity). Per package: the passes over the tarball,
- * the files read, whether the analysis is complete, and the time to work out the hooks, read and
- * follow what they run and analyse it — side by side with its baseline measured in the same run,
- * the one inspection pass the gate makes of every tarball. Medians over `--runs` (default 5).
+ * the files read and their bytes, whether the analysis is complete, and the time to work out the
+ * hooks, read and follow what they run and analyse it — side by side with its baseline measured in
+ * the same run, the one inspection pass the gate makes of every tarball. Medians over `--runs`
+ * (default 5).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,6 +66,8 @@ interface Measured {
   readonly inspectMs: number;
   readonly passes: number;
   readonly files: number;
+  /** Bytes of the files read (as text, UTF-8). */
+  readonly readBytes: number;
   readonly complete: boolean;
   readonly severity: string;
 }
@@ -79,7 +82,9 @@ async function followOnce(name: string, bytes: Buffer): Promise<Measured> {
   let passes = 0;
   const read = await readHookFiles(plan.starts, async (paths, bounds) => (passes++, readTarballFiles(Readable.from([bytes]), paths, bounds)), name, bytes.length);
   const facts = npmInstallScriptFacts(plan, read);
-  return { ms: performance.now() - started, inspectMs, passes, files: read.files.size, complete: facts.complete, severity: facts.max_severity };
+  let readBytes = 0;
+  for (const text of read.files.values()) readBytes += Buffer.byteLength(text);
+  return { ms: performance.now() - started, inspectMs, passes, files: read.files.size, readBytes, complete: facts.complete, severity: facts.max_severity };
 }
 
 async function main(): Promise<void> {
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
     followTotal += median(follow);
     inspectTotal += median(inspect);
     rows.push(
-      `  ${`${name}@${version}`.padEnd(26)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB  passes ${String(last.passes).padStart(2)}  files ${String(last.files).padStart(3)}  ${last.complete ? 'complete  ' : 'INCOMPLETE'}  max ${last.severity.padEnd(8)}  follow ${median(follow).toFixed(1).padStart(7)} ms   baseline: inspection ${median(inspect).toFixed(1).padStart(6)} ms`,
+      `  ${`${name}@${version}`.padEnd(26)} ${(bytes.length / 1e6).toFixed(1).padStart(5)} MB  passes ${String(last.passes).padStart(2)}  files ${String(last.files).padStart(3)} (${(last.readBytes / 1e6).toFixed(2)} MB)  ${last.complete ? 'complete  ' : 'INCOMPLETE'}  max ${last.severity.padEnd(8)}  follow ${median(follow).toFixed(1).padStart(7)} ms   baseline: inspection ${median(inspect).toFixed(1).padStart(6)} ms`,
     );
   }
   console.log(`install hooks followed over ${PACKAGES.length} popular packages with install hooks, ${RUNS} runs, median`);
