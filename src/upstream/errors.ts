@@ -22,6 +22,7 @@ function errorCode(err: unknown): string | undefined {
 export function transportError(err: unknown, upstream: string, path: string): AirlockError {
   if (isAirlockError(err)) return err;
   const code = errorCode(err);
+  if (code === 'ERR_PROXY_TUNNEL') return tunnelError(err as Error & { readonly statusCode?: unknown; readonly proxyTunnelTimeout?: unknown }, upstream, path);
   if (code !== undefined && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'))) {
     return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} sent a body that does not decode (${code}) for ${path}`, {
       cause: err,
@@ -40,16 +41,40 @@ export function transportError(err: unknown, upstream: string, path: string): Ai
   });
 }
 
+/** The proxy would not open a CONNECT tunnel to an https upstream: Node says why in the error's `statusCode` or time-out. */
+function tunnelError(err: Error & { readonly statusCode?: unknown; readonly proxyTunnelTimeout?: unknown }, upstream: string, path: string): AirlockError {
+  const status = err.statusCode;
+  if (status === 407) return proxyAuthError(upstream, path);
+  if (typeof status === 'number') {
+    // The proxy's own refusal (403: the host is not allowed) stands until its policy changes; its
+    // 5xx (it could not reach the upstream) is the upstream's health seen through it.
+    const retryable = status >= 500 || status === 429;
+    return new AirlockError(retryable ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_BAD_RESPONSE', `the proxy to upstream ${upstream} would not connect Airlock to it (it answered ${status} to CONNECT) for ${path}`, {
+      cause: err,
+      details: { upstream, status, ...(retryable ? { retryable: true } : {}) },
+    });
+  }
+  if (err.proxyTunnelTimeout !== undefined) {
+    return new AirlockError('UPSTREAM_TIMEOUT', `upstream ${upstream} timed out connecting through its proxy for ${path}`, { cause: err, details: { upstream, retryable: true } });
+  }
+  return new AirlockError('UPSTREAM_UNAVAILABLE', `the proxy to upstream ${upstream} closed the connection before its tunnel was open for ${path}`, {
+    cause: err,
+    details: { upstream, retryable: true },
+  });
+}
+
+/** Not the upstream's answer: the proxy in front of it wants other credentials than it was given. */
+function proxyAuthError(upstream: string, path: string): AirlockError {
+  return new AirlockError('UPSTREAM_BAD_RESPONSE', `the proxy to upstream ${upstream} refused Airlock (407 Proxy Authentication Required) for ${path}; check the repository's proxy setting`, {
+    details: { upstream, status: 407 },
+  });
+}
+
 export function statusError(status: number, upstream: string, path: string, retryAfterMs: number | null): AirlockError {
   if (status === 404 || status === 410) {
     return new AirlockError('UPSTREAM_NOT_FOUND', `upstream ${upstream} has no ${path}`, { details: { upstream, status } });
   }
-  if (status === 407) {
-    // Not the upstream's answer: the proxy in front of it wants other credentials than it was given.
-    return new AirlockError('UPSTREAM_BAD_RESPONSE', `the proxy to upstream ${upstream} refused Airlock (407 Proxy Authentication Required) for ${path}; check the repository's proxy setting`, {
-      details: { upstream, status },
-    });
-  }
+  if (status === 407) return proxyAuthError(upstream, path);
   if (status === 429 || status >= 500) {
     return new AirlockError('UPSTREAM_UNAVAILABLE', `upstream ${upstream} answered ${status} for ${path}`, {
       details: { upstream, status, retryable: true, ...(retryAfterMs === null ? {} : { retryAfterMs }) },

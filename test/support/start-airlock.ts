@@ -16,7 +16,7 @@ import { pino, type Logger } from 'pino';
 import { buildApp } from '../../src/app/build-app.ts';
 import { applyEnvOverrides } from '../../src/app/config/env.ts';
 import { resolveDraft } from '../../src/app/config/load.ts';
-import { npmConfigRegistry } from '../../src/app/config/npm-registry.ts';
+import { npmConfigRegistry } from '../../src/app/config/npm-client.ts';
 import { validateConfig } from '../../src/app/config/schema.ts';
 import type { AirlockConfig } from '../../src/app/config/types.ts';
 import { startServer } from '../../src/app/server.ts';

@@ -6,11 +6,16 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isAirlockError } from '../../core/index.ts';
 import { loadConfig } from './load.ts';
-import { npmConfigRegistry } from './npm-registry.ts';
-import { isLoopbackHost, proxyEnvFor } from '../repositories.ts';
+import { npmConfigProxy, npmConfigRegistry, parseNpmProxyConfig, type NpmProxySettings } from './npm-client.ts';
+import { bypassesProxy, isLoopbackHost, proxyEnvFor, upstreamRoute } from '../upstream-proxy.ts';
+import { Secret } from './secret.ts';
+import type { ProxyConfig, RepositoryConfig } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
+};
+const noProxyDiscovery = async (): Promise<NpmProxySettings> => {
+  throw new Error('npm must not be asked for its proxy unless a repository follows npm');
 };
 
 async function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
@@ -22,11 +27,11 @@ async function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = noDiscovery) {
+async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = noDiscovery, discoverProxy = noProxyDiscovery) {
   return withDir(async (dir) => {
     const file = join(dir, 'airlock.yaml');
     await writeFile(file, text);
-    return loadConfig({ file, env, cwd: dir, discoverNpmRegistry: discover });
+    return loadConfig({ file, env, cwd: dir, discoverNpmRegistry: discover, discoverNpmProxy: discoverProxy });
   });
 }
 
@@ -146,7 +151,7 @@ test('secret files resolve relative to the configuration file', async () => {
   await withDir(async (dir) => {
     await writeFile(join(dir, 'pw'), 'hunter2-password\n');
     await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    upstreamAuth: {username: bot, password: {file: pw}}\n');
-    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', discoverNpmRegistry: noDiscovery });
+    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', discoverNpmRegistry: noDiscovery, discoverNpmProxy: noProxyDiscovery });
     const auth = c.repositories[0]?.upstreamAuth;
     assert.equal(auth?.kind === 'basic' ? auth.password.reveal() : null, 'hunter2-password');
   });
@@ -157,21 +162,26 @@ test('AIRLOCK_ADMIN_TOKEN becomes the configured admin token', async () => {
   assert.equal(c.access.adminToken?.reveal(), 'automation-admin-token-1');
 });
 
-test('no configuration: one npm repository whose upstream comes from the npm client', async () => {
+test('no configuration: one npm repository whose upstream and proxy come from the npm client', async () => {
   await withDir(async (dir) => {
     let calls = 0;
+    let proxyCalls = 0;
     const c = await loadConfig({
       env: {},
       cwd: dir,
       discoverNpmRegistry: async () => {
         calls++;
-        return 'http://127.0.0.1:4873/';
+        return 'http://registry.corp:4873/';
+      },
+      discoverNpmProxy: async () => {
+        proxyCalls++;
+        return { proxy: 'http://egress.corp:3128', noProxy: '.corp.internal' };
       },
     });
-    assert.equal(calls, 1);
+    assert.deepEqual([calls, proxyCalls], [1, 1]);
     assert.deepEqual(
-      c.repositories.map((r) => [r.name, r.format, r.upstream, r.upstreamSource]),
-      [['npm', 'npm', 'http://127.0.0.1:4873/', 'npm-config']],
+      c.repositories.map((r) => [r.name, r.format, r.upstream, r.upstreamSource, r.proxy]),
+      [['npm', 'npm', 'http://registry.corp:4873/', 'npm-config', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '.corp.internal' }]],
     );
     assert.equal(c.storage.dataDir, join(dir, 'data'));
   });
@@ -186,6 +196,7 @@ test('command-line flags win over file and environment', async () => {
       cwd: dir,
       flags: { port: 3000, dataDir: 'd', policy: ['p1', 'p2'] },
       discoverNpmRegistry: noDiscovery,
+      discoverNpmProxy: noProxyDiscovery,
     });
     assert.equal(c.server.port, 3000);
     assert.equal(c.server.host, '0.0.0.0');
@@ -204,10 +215,12 @@ test('npm registry discovery: the real npm client, and a clear error when it fai
   });
 });
 
-test('proxy: the environment’s by default, none, or a proxy of its own with its password by reference', async () => {
+test('proxy: the environment’s by default, npm’s, none, or a proxy of its own with its password by reference', async () => {
   const repo = (proxy: string): string => `repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n${proxy}`;
   assert.deepEqual((await loadText(repo('')))?.repositories[0]?.proxy, { kind: 'env' });
   assert.deepEqual((await loadText(repo('    proxy: none\n')))?.repositories[0]?.proxy, { kind: 'none' });
+  const npmProxy = async (): Promise<NpmProxySettings> => ({ proxy: null, noProxy: 'registry.corp' });
+  assert.deepEqual((await loadText(repo('    proxy: npm\n'), {}, noDiscovery, npmProxy))?.repositories[0]?.proxy, { kind: 'npm', proxy: null, noProxy: 'registry.corp' });
   assert.deepEqual((await loadText(repo('    proxy: http://egress.corp:3128\n')))?.repositories[0]?.proxy, { kind: 'url', url: 'http://egress.corp:3128', username: null, password: null });
   const c = await loadText(repo('    proxy: {url: "http://egress.corp:3128/", username: airlock, password: {env: PROXY_PW}}\n'), { PROXY_PW: 'pr0xy-s3cret' });
   const p = c.repositories[0]?.proxy;
@@ -216,12 +229,12 @@ test('proxy: the environment’s by default, none, or a proxy of its own with it
   assert.equal(p.username, 'airlock');
   assert.equal(p.password?.reveal(), 'pr0xy-s3cret');
   assert.doesNotMatch(JSON.stringify(c), /pr0xy-s3cret/);
-  assert.deepEqual(proxyEnvFor(p, {}), { HTTP_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/', HTTPS_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/' });
+  assert.deepEqual(proxyEnvFor(p, {}, new URL('https://registry.corp/')), { HTTP_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/', HTTPS_PROXY: 'http://airlock:pr0xy-s3cret@egress.corp:3128/' });
 
   await rejects(loadText(repo('    proxy: http://user:pw@egress.corp:3128\n')), /^repositories\[0\]\.proxy: must not contain credentials; give username and password/);
   await rejects(loadText(repo('    proxy: socks5://egress.corp:1080\n')), /^repositories\[0\]\.proxy: must be an http:\/\/ or https:\/\/ proxy URL/);
   await rejects(loadText(repo('    proxy: http://egress.corp:3128/path\n')), /^repositories\[0\]\.proxy: must be the proxy's origin only/);
-  await rejects(loadText(repo('    proxy: egress\n')), /^repositories\[0\]\.proxy: not a URL: "egress" \(or give env or none\)/);
+  await rejects(loadText(repo('    proxy: egress\n')), /^repositories\[0\]\.proxy: not a URL: "egress" \(or give env, npm or none\)/);
   await rejects(loadText(repo('    proxy: {url: "http://egress.corp:3128", username: airlock}\n')), /^repositories\[0\]\.proxy: give both username and password, or neither/);
   await rejects(loadText(repo('    proxy: {url: "http://egress.corp:3128", username: airlock, password: inline}\n')), /^repositories\[0\]\.proxy\.password: secrets must be given by reference/);
   await rejects(loadText(repo('    proxy: {host: egress}\n')), /^repositories\[0\]\.proxy\.host: unknown key/);
@@ -229,8 +242,8 @@ test('proxy: the environment’s by default, none, or a proxy of its own with it
 
 test('proxy from the environment: only the variables Node’s proxy support reads, empty ones left out', () => {
   const env = { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp', no_proxy: '', ALL_PROXY: 'socks5://c', PATH: '/bin' };
-  assert.deepEqual(proxyEnvFor({ kind: 'env' }, env), { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp' });
-  assert.deepEqual(proxyEnvFor({ kind: 'none' }, env), {});
+  assert.deepEqual(proxyEnvFor({ kind: 'env' }, env, new URL('https://registry.corp/')), { HTTP_PROXY: 'http://a:3128', https_proxy: 'http://b:3128', NO_PROXY: 'localhost,.corp' });
+  assert.deepEqual(proxyEnvFor({ kind: 'none' }, env, new URL('https://registry.corp/')), {});
 });
 
 test('an upstream on this machine is reached directly, whatever the proxy setting', () => {
@@ -242,4 +255,108 @@ test('an upstream on this machine is reached directly, whatever the proxy settin
   }
   for (const host of ['localhost.example', '128.0.0.1', '10.0.0.1', 'registry.corp', '[::2]']) assert.equal(isLoopbackHost(new URL(`http://${host}/`).hostname), false, host);
   assert.deepEqual(proxyEnvFor(proxy, {}, new URL('https://registry.corp/')), { HTTP_PROXY: 'http://egress.corp:3128/', HTTPS_PROXY: 'http://egress.corp:3128/' });
+});
+
+test('npm’s proxy is asked for once, only for repositories that follow npm', async () => {
+  const two = 'repositories:\n  - name: a\n    format: npm\n  - name: b\n    format: npm\n    upstream: http://x/\n    proxy: npm\n  - name: c\n    format: npm\n    proxy: env\n';
+  let calls = 0;
+  const c = await loadText(two, {}, async () => 'http://registry.corp/', async () => {
+    calls++;
+    return { proxy: 'http://egress.corp:3128', noProxy: '' };
+  });
+  assert.equal(calls, 1);
+  assert.deepEqual(
+    c.repositories.map((r) => [r.name, r.upstreamSource, r.proxy.kind]),
+    [['a', 'npm-config', 'npm'], ['b', 'config', 'npm'], ['c', 'npm-config', 'env']],
+  );
+  // A repository whose upstream is written down follows the environment unless told otherwise.
+  await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n');
+  // A failure to read npm's proxy stops the start: no repository goes around a proxy it was told to use.
+  await rejects(
+    loadText('repositories:\n  - name: npm\n    format: npm\n', {}, async () => 'http://registry.corp/', async () => npmConfigProxy({ PATH: '/nonexistent' })()),
+    /^'npm config get https-proxy proxy noproxy' failed \(.+\); give the repository its proxy in the configuration instead/,
+  );
+});
+
+test('npm’s proxy settings: https-proxy before proxy for every registry, unset values, noproxy, and what Airlock cannot use', () => {
+  const out = (h: string, p: string, n: string): string => `https-proxy=${h}\nproxy=${p}\nnoproxy=${n}\n`;
+  assert.deepEqual(parseNpmProxyConfig(out('http://egress.corp:3128', 'http://other.corp:8080/', 'localhost,.corp')), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp' });
+  assert.deepEqual(parseNpmProxyConfig(out('null', 'http://other.corp:8080/', '')), { proxy: 'http://other.corp:8080', noProxy: '' });
+  assert.deepEqual(parseNpmProxyConfig(out('null', 'false', '')), { proxy: null, noProxy: '' });
+  assert.deepEqual(parseNpmProxyConfig(`npm warn something=else\n${out('null', 'null', 'a.org,b.org')}`), { proxy: null, noProxy: 'a.org,b.org' });
+  const refused = (text: string, message: RegExp): void => {
+    assert.throws(
+      () => parseNpmProxyConfig(text),
+      (err: unknown) => isAirlockError(err, 'CONFIG_INVALID') && message.test(err.message) && /give the repository its proxy in the configuration instead/.test(err.message),
+    );
+  };
+  refused(out('socks5://egress.corp:1080', 'null', ''), /^npm's https-proxy setting is a socks5 proxy; Airlock reaches upstreams through http:\/\/ and https:\/\/ proxies only/);
+  refused(out('null', 'egress', ''), /^npm's proxy setting is not a URL \("egress"\)/);
+  refused(out('http://egress.corp:3128/pac', 'null', ''), /^npm's https-proxy setting has a path or query \(http:\/\/egress\.corp:3128\/pac\)/);
+  refused('https-proxy=null\nproxy=null\n', /printed no noproxy=… line/);
+});
+
+test('npm’s proxy, read from the real npm client’s configuration; a proxy with credentials npm will not print stops the start', async () => {
+  await withDir(async (dir) => {
+    const npmrc = join(dir, 'npmrc');
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc };
+    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy)$/i.test(k)) delete env[k];
+    await writeFile(npmrc, 'https-proxy=http://egress.corp:3128\nnoproxy=localhost,.corp.internal\n');
+    assert.deepEqual(await npmConfigProxy(env)(), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp.internal' });
+    await writeFile(npmrc, 'proxy=http://other.corp:8080/\n');
+    assert.deepEqual(await npmConfigProxy(env)(), { proxy: 'http://other.corp:8080', noProxy: '' });
+    await writeFile(npmrc, 'https-proxy=http://me:s3cret@egress.corp:3128\n');
+    await assert.rejects(npmConfigProxy(env)(), (err: unknown) => {
+      assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
+      assert.match(err.message, /^'npm config get https-proxy proxy noproxy' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy/);
+      assert.doesNotMatch(err.message, /s3cret/);
+      return true;
+    });
+  });
+});
+
+test('proxy as npm has it: npm’s proxy for http and https upstreams alike, else the environment’s as npm reads it; npm’s noproxy, matched as npm matches it', () => {
+  const https = new URL('https://registry.corp/');
+  const http = new URL('http://registry.corp:4873/');
+  const egress = { HTTP_PROXY: 'http://egress.corp:3128', HTTPS_PROXY: 'http://egress.corp:3128' };
+  const env = { HTTPS_PROXY: 'http://env.corp:3128', no_proxy: 'env-direct.corp' };
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }, {}, https), egress);
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }, {}, http), egress);
+  // npm's list is npm's alone; each entry covers its domain, as npm matches it ("corp" covers registry.corp).
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: ' corp, .internal ,,' }, env, https), { ...egress, NO_PROXY: '.corp,.internal' });
+  // No proxy in npm's settings: the environment's, its names in any case; https_proxy serves http registries too, not the other way round.
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: null, noProxy: '' }, env, https), { HTTP_PROXY: 'http://env.corp:3128', HTTPS_PROXY: 'http://env.corp:3128', NO_PROXY: '.env-direct.corp' });
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: null, noProxy: '' }, { Http_Proxy: 'http://plain.corp:3128' }, http), { HTTP_PROXY: 'http://plain.corp:3128', HTTPS_PROXY: 'http://plain.corp:3128' });
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: null, noProxy: '' }, { http_proxy: 'http://plain.corp:3128' }, https), {});
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: null, noProxy: '' }, {}, https), {});
+  assert.deepEqual(proxyEnvFor({ kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }, env, new URL('http://127.0.0.1:4873/')), {});
+});
+
+test('the no-proxy list, matched by the rules of Node’s proxy support', () => {
+  const at = (u: string): URL => new URL(u);
+  assert.equal(bypassesProxy('*', at('https://registry.corp/')), true);
+  assert.equal(bypassesProxy('registry.corp', at('https://registry.corp/')), true);
+  assert.equal(bypassesProxy('corp', at('https://registry.corp/')), false, 'a bare entry is one host');
+  assert.equal(bypassesProxy(' .corp', at('https://registry.corp/')), true);
+  assert.equal(bypassesProxy('.corp', at('https://corp/')), true);
+  assert.equal(bypassesProxy('.corp', at('https://notcorp/')), false);
+  assert.equal(bypassesProxy('*.corp', at('https://a.registry.corp/')), true);
+  assert.equal(bypassesProxy('registry.corp:4873', at('http://registry.corp:4873/')), true);
+  assert.equal(bypassesProxy('registry.corp:4874', at('http://registry.corp:4873/')), false);
+  assert.equal(bypassesProxy('10.0.0.1-10.0.0.9', at('http://10.0.0.5/')), true);
+  assert.equal(bypassesProxy('10.0.0.1-10.0.0.9', at('http://10.0.0.10/')), false);
+  assert.equal(bypassesProxy('', at('http://10.0.0.5/')), false);
+});
+
+test('the route to each upstream in words: the proxy without its credentials, and why', () => {
+  const repo = (upstream: string, proxy: ProxyConfig) => ({ upstream, proxy }) as unknown as RepositoryConfig;
+  const secret = new Secret('pr0xy-s3cret', 'env PROXY_PW');
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'url', url: 'http://egress.corp:3128', username: 'airlock', password: secret }), {}), "through the proxy http://egress.corp:3128 (the repository's proxy setting)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }), {}), "through the proxy http://egress.corp:3128 (npm's proxy setting)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: 'corp' }), {}), "directly (npm's no-proxy list covers registry.corp)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'env' }), { HTTPS_PROXY: 'http://me:pw@env.corp:3128' }), "through the proxy http://env.corp:3128 (the environment's proxy setting)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), "directly (the environment's proxy setting names no proxy for https)");
+  assert.equal(upstreamRoute(repo('http://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128', NO_PROXY: '.corp' }), "directly (the environment's no-proxy list covers registry.corp)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'none' }), { HTTPS_PROXY: 'http://env.corp:3128' }), 'directly (proxy: none)');
+  assert.equal(upstreamRoute(repo('http://127.0.0.1:4873/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), 'directly (the upstream is on this machine)');
 });

@@ -8,8 +8,8 @@ import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
-import { npmConfigRegistry, type RegistryDiscovery } from './npm-registry.ts';
-import type { AirlockConfig, RepositoryConfig } from './types.ts';
+import { npmConfigProxy, npmConfigRegistry, type NpmProxySettings, type ProxyDiscovery, type RegistryDiscovery } from './npm-client.ts';
+import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig } from './types.ts';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -29,6 +29,8 @@ export interface LoadConfigOptions {
   readonly flags?: ConfigFlags;
   /** How to find the npm upstream when a repository does not name one. */
   readonly discoverNpmRegistry?: RegistryDiscovery;
+  /** How to find npm's proxy when a repository's proxy setting is `npm`. */
+  readonly discoverNpmProxy?: ProxyDiscovery;
 }
 
 export function parseConfigText(text: string, file: string): unknown {
@@ -64,16 +66,25 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-export async function resolveDraft(draft: ConfigDraft, discover: RegistryDiscovery): Promise<AirlockConfig> {
-  let discovered: Promise<string> | null = null;
+/**
+ * Resolve what the configuration leaves to npm: a repository without an upstream takes npm's
+ * registry, and a proxy setting of `npm` (the default for such a repository) takes npm's proxy.
+ * Each is asked of npm at most once, and only when some repository needs it.
+ */
+export async function resolveDraft(draft: ConfigDraft, discover: RegistryDiscovery, discoverProxy: ProxyDiscovery = npmConfigProxy()): Promise<AirlockConfig> {
+  const settings = draft.repositories.map((r): Exclude<ProxySetting, { readonly kind: 'default' }> =>
+    r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
+  );
+  // Both questions to npm at once: each is a process start.
+  const registry = draft.repositories.some((r) => r.upstream === null) ? discover() : null;
+  const npmProxy = settings.some((s) => s.kind === 'npm') ? discoverProxy() : null;
+  await Promise.allSettled([registry, npmProxy]);
   const repositories: RepositoryConfig[] = [];
-  for (const r of draft.repositories) {
-    if (r.upstream !== null) {
-      repositories.push({ ...r, upstream: r.upstream, upstreamSource: 'config' });
-      continue;
-    }
-    discovered ??= discover();
-    repositories.push({ ...r, upstream: await discovered, upstreamSource: 'npm-config' });
+  for (const [i, r] of draft.repositories.entries()) {
+    const upstream = r.upstream ?? (await (registry as Promise<string>));
+    const setting = settings[i] ?? { kind: 'env' };
+    const proxy: ProxyConfig = setting.kind === 'npm' ? { kind: 'npm', ...(await (npmProxy as Promise<NpmProxySettings>)) } : setting;
+    repositories.push({ ...r, upstream, upstreamSource: r.upstream === null ? 'npm-config' : 'config', proxy });
   }
   return deepFreeze({ ...draft, repositories });
 }
@@ -85,5 +96,5 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Airlo
   const raw = file === undefined ? undefined : await readConfigFile(file);
   const merged = applyEnvOverrides(raw, env);
   const draft = validateConfig(merged, { env, baseDir: file === undefined ? cwd : dirname(file), cwd });
-  return resolveDraft(withFlags(draft, options.flags ?? {}, cwd), options.discoverNpmRegistry ?? npmConfigRegistry(env));
+  return resolveDraft(withFlags(draft, options.flags ?? {}, cwd), options.discoverNpmRegistry ?? npmConfigRegistry(env), options.discoverNpmProxy ?? npmConfigProxy(env));
 }

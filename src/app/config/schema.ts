@@ -29,7 +29,7 @@ import {
   type AccessConfig,
   type AirlockConfig,
   type PolicyConfig,
-  type ProxyConfig,
+  type ProxySetting,
   type RepositoryConfig,
   type ServerConfig,
   type SignalsConfig,
@@ -44,7 +44,7 @@ export interface ValidateContext {
   readonly cwd: string;
 }
 
-export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSource'> & { readonly upstream: string | null };
+export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSource' | 'proxy'> & { readonly upstream: string | null; readonly proxy: ProxySetting };
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
@@ -172,9 +172,11 @@ function upstreamAuth(v: unknown, path: string, ctx: ValidateContext): UpstreamA
   return { kind: 'basic', username: string(o['username'], join(path, 'username'), { max: 256 }), password: secretRef(o['password'], join(path, 'password'), ctx) };
 }
 
-/** `proxy`: omitted (the environment's), `none`, a URL, or `{url, username, password}`. */
-function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxyConfig {
-  if (v === undefined || v === null || v === 'env') return { kind: 'env' };
+/** `proxy`: omitted (see `ProxySetting`), `env`, `npm`, `none`, a URL, or `{url, username, password}`. */
+function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxySetting {
+  if (v === undefined || v === null) return { kind: 'default' };
+  if (v === 'env') return { kind: 'env' };
+  if (v === 'npm') return { kind: 'npm' };
   if (v === 'none') return { kind: 'none' };
   const o = typeof v === 'string' ? { url: v } : object(v, path, ['url', 'username', 'password']);
   const at = typeof v === 'string' ? path : join(path, 'url');
@@ -184,7 +186,7 @@ function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxyConf
   try {
     url = new URL(text);
   } catch {
-    fail(at, `not a URL: ${JSON.stringify(text)} (or give env or none)`);
+    fail(at, `not a URL: ${JSON.stringify(text)} (or give env, npm or none)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(at, 'must be an http:// or https:// proxy URL');
   if (url.username !== '' || url.password !== '') fail(at, 'must not contain credentials; give username and password (a secret reference)');

@@ -61,13 +61,23 @@ export type UpstreamAuth =
 
 /**
  * How a repository reaches its upstream: through the proxy the environment names
- * (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, either case, as curl and npm read them), directly, or
- * through a proxy given here (its password by reference).
+ * (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, either case, as curl and npm read them), directly,
+ * through a proxy given here (its password by reference), or through the proxy the local npm
+ * client is configured with (`https-proxy`, else `proxy`, else the environment; `noproxy`), as
+ * read at start-up.
  */
 export type ProxyConfig =
   | { readonly kind: 'env' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'url'; readonly url: string; readonly username: string | null; readonly password: Secret | null };
+  | { readonly kind: 'url'; readonly url: string; readonly username: string | null; readonly password: Secret | null }
+  | { readonly kind: 'npm'; readonly proxy: string | null; readonly noProxy: string };
+
+/**
+ * The proxy setting as written: `npm` is resolved at start-up, and an omitted setting becomes
+ * `npm` for a repository whose upstream is npm's registry (both come from npm's configuration)
+ * and `env` otherwise.
+ */
+export type ProxySetting = Exclude<ProxyConfig, { readonly kind: 'npm' }> | { readonly kind: 'npm' } | { readonly kind: 'default' };
 
 export interface TimeoutsConfig {
   readonly connectMs: number;

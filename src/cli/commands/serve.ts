@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
+import { upstreamRoute } from '../../app/upstream-proxy.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
 const MiB = 1024 * 1024;
@@ -23,7 +24,8 @@ export function heapTooSmall(cacheMemoryBytes: number, heapLimitBytes: number): 
 const HELP = `usage: airlock serve [--config FILE] [--port N] [--host H] [--data-dir DIR] [--policy PATH]...
 
 Starts Airlock. Without --config: SQLite and blobs under ./data, one npm proxy repository named
-"npm" at /npm/ whose upstream is read from 'npm config get registry', the built-in policy.
+"npm" at /npm/ whose upstream is read from 'npm config get registry' and reached through npm's
+proxy, if npm has one, the built-in policy.
 
   --config FILE    YAML configuration (see docs/configuration.md)
   --port N         listen port (default 8080)
@@ -73,6 +75,10 @@ export const command: Command = {
       const stopped = new Promise<number>((resolve) => {
         closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
       });
+      for (const r of config.repositories) {
+        const from = r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : '';
+        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}\n`);
+      }
       io.stderr.write(
         `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
       );

@@ -5,7 +5,7 @@
  * The fixture upstream listens on this machine's network address, not on loopback: an upstream on
  * loopback is always reached directly (the last test shows it).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -120,22 +120,125 @@ function hasOpenssl(): boolean {
   }
 }
 
-test(
-  'an https upstream through the environment’s proxy: a CONNECT tunnel, the proxy sees only the host, npm installs through Airlock',
-  { skip: EXTERNAL === undefined ? needsExternal.skip : hasOpenssl() ? false : 'openssl is not installed' },
-  async (t) => {
-    const proxy = await startForwardProxy();
-    t.after(() => proxy.close());
-    const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    // A certificate for the upstream's address, trusted by Airlock through NODE_EXTRA_CA_CERTS.
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=airlock-test-upstream', '-addext', `subjectAltName=IP:${EXTERNAL as string}`], { stdio: 'ignore' });
-    const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string, tls: { key: await readFile(key), cert: await readFile(cert) } });
-    t.after(() => registry.close());
-    await installThroughServe(dir, 'tls', registry.url, '', { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert });
-    const host = new URL(registry.url).host;
-    assert.ok(proxy.seen.length > 0 && proxy.seen.every((l) => l === `CONNECT ${host}`), proxy.seen.join('\n'));
-    assert.ok(registry.requests.some((q) => q.path === '/left-pad/-/left-pad-1.3.0.tgz'), 'the tarball came from the https upstream');
-  },
-);
+/** An https fixture upstream on this machine's network address, its certificate trusted by Airlock through NODE_EXTRA_CA_CERTS. */
+async function tlsUpstream(t: TestContext, dir: string): Promise<{ registry: FixtureRegistry; cert: string }> {
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=airlock-test-upstream', '-addext', `subjectAltName=IP:${EXTERNAL as string}`], { stdio: 'ignore' });
+  const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string, tls: { key: await readFile(key), cert: await readFile(cert) } });
+  t.after(() => registry.close());
+  return { registry, cert };
+}
+
+const needsTls = { skip: EXTERNAL === undefined ? needsExternal.skip : hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+test('an https upstream through the environment’s proxy: a CONNECT tunnel, the proxy sees only the host, npm installs through Airlock', needsTls, async (t) => {
+  const proxy = await startForwardProxy();
+  t.after(() => proxy.close());
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { registry, cert } = await tlsUpstream(t, dir);
+  await installThroughServe(dir, 'tls', registry.url, '', { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert });
+  const host = new URL(registry.url).host;
+  assert.ok(proxy.seen.length > 0 && proxy.seen.every((l) => l === `CONNECT ${host}`), proxy.seen.join('\n'));
+  assert.ok(registry.requests.some((q) => q.path === '/left-pad/-/left-pad-1.3.0.tgz'), 'the tarball came from the https upstream');
+});
+
+test('a proxy that refuses the CONNECT tunnel for credentials: npm is told it was the proxy, as for plain HTTP', needsTls, async (t) => {
+  const proxy = await startForwardProxy(CREDENTIALS);
+  t.after(() => proxy.close());
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const { registry, cert } = await tlsUpstream(t, dir);
+  const wrong = new URL(proxy.url);
+  wrong.username = CREDENTIALS.username;
+  wrong.password = 'wrong';
+  const config = join(dir, 'airlock.yaml');
+  await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${registry.url}\nstorage:\n  dataDir: ${join(dir, 'data')}\n`);
+  const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', HTTPS_PROXY: wrong.href, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert } });
+  t.after(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  });
+  const url = await server.listening;
+  const p = await project(`${url}/npm/`, dir);
+  const r = await p.npm(['install', 'left-pad']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.output, /502 Bad Gateway - GET \S+\/npm\/left-pad - the proxy to upstream npm refused Airlock \(407 Proxy Authentication Required\) for \/left-pad; check the repository's proxy setting/);
+  assert.equal(proxy.refused, proxy.seen.length, 'every CONNECT was refused');
+  // npm retries a 502 on its own; Airlock does not retry a refusal for credentials.
+  const before = proxy.refused;
+  const one = await fetch(`${url}/npm/is-number`);
+  assert.equal(one.status, 502);
+  assert.equal(proxy.refused - before, 1, 'one request, one CONNECT');
+  assert.equal(registry.requests.length, 0);
+});
+
+/** The variables through which npm's configuration or the environment could name a registry or a proxy, unset. */
+function withoutProxyVariables(): NodeJS.ProcessEnv {
+  const names = Object.keys(process.env).filter((k) => /^(npm_config_(registry|proxy|https_proxy|noproxy)|https?_proxy|no_proxy)$/i.test(k));
+  return Object.fromEntries(names.map((k) => [k, undefined]));
+}
+
+test('without a configuration, airlock serve reaches npm’s registry the way npm does: through npm’s proxy, directly for its noproxy hosts, and not at all when npm hides the proxy’s credentials', needsExternal, async (t) => {
+  const proxy = await startForwardProxy();
+  t.after(() => proxy.close());
+  const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string });
+  t.after(() => registry.close());
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-npmrc-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const npmrc = join(dir, 'npmrc');
+  const env = { ...withoutProxyVariables(), npm_config_userconfig: npmrc, AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
+  const start = async (name: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> => {
+    const server = serve(dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
+    const stop = async (): Promise<void> => {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    };
+    try {
+      return { url: await server.listening, stderr: server.stderr, stop };
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  };
+  const install = async (url: string, stderr: () => string): Promise<void> => {
+    const p = await project(`${url}/npm/`, dir);
+    const r = await p.npm(['install', 'left-pad']);
+    assert.equal(r.code, 0, `${r.output}\n${stderr()}`);
+  };
+
+  // npm's https-proxy carries every registry request, http ones too, as npm's own requests go.
+  await writeFile(npmrc, `registry=${registry.url}\nhttps-proxy=${proxy.url}/\n`);
+  const first = await start('proxied');
+  try {
+    assert.ok(first.stderr().includes(`airlock: repository npm: upstream ${registry.url}, from npm's registry setting, reached through the proxy ${proxy.url} (npm's proxy setting)`), first.stderr());
+    await install(first.url, first.stderr);
+  } finally {
+    await first.stop();
+  }
+  assert.ok(proxy.seen.includes(`GET ${registry.url}left-pad`), proxy.seen.join('\n'));
+  allThroughProxy(proxy, registry);
+
+  // npm's noproxy names the upstream's host: Airlock connects directly, as npm would.
+  const before = proxy.seen.length;
+  const requestsBefore = registry.requests.length;
+  await writeFile(npmrc, `registry=${registry.url}\nhttps-proxy=${proxy.url}/\nnoproxy=localhost,${EXTERNAL as string}\n`);
+  const second = await start('noproxy');
+  try {
+    assert.ok(second.stderr().includes(`reached directly (npm's no-proxy list covers ${new URL(registry.url).host})`), second.stderr());
+    await install(second.url, second.stderr);
+  } finally {
+    await second.stop();
+  }
+  assert.equal(proxy.seen.length, before, 'nothing went through the proxy');
+  assert.ok(registry.requests.length > requestsBefore);
+
+  // A proxy with credentials: npm will not print it, so Airlock does not start rather than go around it.
+  await writeFile(npmrc, `registry=${registry.url}\nhttps-proxy=http://me:s3cret@${new URL(proxy.url).host}/\n`);
+  const refused = serve(dir, ['--port', '0', '--data-dir', join(dir, 'refused-data')], { env });
+  const code = await refused.exited;
+  assert.notEqual(code, 0);
+  assert.match(refused.stderr(), /'npm config get https-proxy proxy noproxy' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy in the configuration instead/);
+  assert.doesNotMatch(refused.stderr(), /s3cret/);
+  assert.equal(proxy.seen.length, before);
+});

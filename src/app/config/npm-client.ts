@@ -1,0 +1,116 @@
+/**
+ * What Airlock takes from the local npm client's configuration, read with `npm config get` at
+ * start-up and never written down anywhere: the default npm upstream (`registry`) and, for a
+ * repository whose proxy setting is `npm`, the proxy npm itself goes through (`https-proxy`,
+ * `proxy`, `noproxy`).
+ */
+import { execFile } from 'node:child_process';
+import { AirlockError } from '../../core/index.ts';
+
+export type RegistryDiscovery = () => Promise<string>;
+
+/** The proxy npm uses for registry requests, as its configuration gives it. */
+export interface NpmProxySettings {
+  /** `https-proxy`, else `proxy`: npm sends every registry request through it. Null: npm follows the environment. */
+  readonly proxy: string | null;
+  /** `noproxy`: hosts (and domains) npm reaches directly, comma-separated; empty when none are set. */
+  readonly noProxy: string;
+}
+
+export type ProxyDiscovery = () => Promise<NpmProxySettings>;
+
+const MAX_OUTPUT_BYTES = 64 * 1024;
+
+/** `npm config get KEY…`'s standard output, or a CONFIG_INVALID error naming the command and what npm said. */
+function npmConfigGet(keys: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, remedy: string): Promise<string> {
+  const command = `npm config get ${keys.join(' ')}`;
+  return new Promise((resolvePromise, reject) => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    execFile(npm, ['config', 'get', ...keys], { env, timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true }, (err, stdout, stderr) => {
+      if (err === null) {
+        resolvePromise(stdout);
+        return;
+      }
+      // npm prints its reason on lines of its own ("npm error …"); the exit status alone says nothing.
+      const said = String(stderr)
+        .split('\n')
+        .find((l) => l.startsWith('npm error ') && !l.includes('A complete log of this run'));
+      const reason = said === undefined ? err.message.split('\n')[0] : said.slice('npm error '.length).trim();
+      reject(new AirlockError('CONFIG_INVALID', `'${command}' failed (${reason}); ${remedy}`, { cause: err }));
+    });
+  });
+}
+
+export function npmConfigRegistry(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): RegistryDiscovery {
+  const remedy = 'set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM';
+  return async () => {
+    const text = (await npmConfigGet(['registry'], env, timeoutMs, `no upstream configured: ${remedy}`)).trim();
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch (cause) {
+      throw new AirlockError('CONFIG_INVALID', `no upstream configured and 'npm config get registry' printed no URL; ${remedy}`, { cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AirlockError('CONFIG_INVALID', `'npm config get registry' is not an http(s) URL; ${remedy}`);
+    }
+    url.search = '';
+    url.hash = '';
+    const s = url.toString();
+    return s.endsWith('/') ? s : `${s}/`;
+  };
+}
+
+const PROXY_KEYS = ['https-proxy', 'proxy', 'noproxy'] as const;
+const PROXY_REMEDY = 'give the repository its proxy in the configuration instead (proxy: URL, or {url, username, password})';
+
+/**
+ * Parse what `npm config get https-proxy proxy noproxy` prints: one `key=value` line per key,
+ * `null` (or `false` for `proxy`) where a key is not set. npm sends registry requests through
+ * `https-proxy` when it is set, else through `proxy`, whatever the registry's scheme.
+ */
+export function parseNpmProxyConfig(stdout: string): NpmProxySettings {
+  const values = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    if ((PROXY_KEYS as readonly string[]).includes(key) && !values.has(key)) values.set(key, line.slice(eq + 1).trim());
+  }
+  for (const key of PROXY_KEYS) {
+    if (!values.has(key)) throw new AirlockError('CONFIG_INVALID', `'npm config get ${PROXY_KEYS.join(' ')}' printed no ${key}=… line; ${PROXY_REMEDY}`);
+  }
+  const set = (key: string): string | null => {
+    const v = values.get(key) ?? '';
+    return v === '' || v === 'null' || v === 'false' || v === 'undefined' ? null : v;
+  };
+  const key = set('https-proxy') !== null ? 'https-proxy' : 'proxy';
+  const text = set(key);
+  let proxy: string | null = null;
+  if (text !== null) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting is not a URL (${JSON.stringify(text.slice(0, 200))}); ${PROXY_REMEDY}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting is a ${url.protocol.slice(0, -1)} proxy; Airlock reaches upstreams through http:// and https:// proxies only; ${PROXY_REMEDY}`);
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+      throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting has a path or query (${url.origin}${url.pathname}); a proxy is named by its scheme, host and port; ${PROXY_REMEDY}`);
+    }
+    // npm refuses to print a proxy that holds credentials, so what it printed has none.
+    proxy = url.origin;
+  }
+  return { proxy, noProxy: set('noproxy') ?? '' };
+}
+
+/**
+ * The proxy npm is configured with. npm will not print a proxy URL that holds credentials ("the
+ * https-proxy option is protected"): such a setting makes this fail with npm's reason and the
+ * remedy, rather than Airlock going around a proxy the network may require.
+ */
+export function npmConfigProxy(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): ProxyDiscovery {
+  return async () => parseNpmProxyConfig(await npmConfigGet(PROXY_KEYS, env, timeoutMs, PROXY_REMEDY));
+}

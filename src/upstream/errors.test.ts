@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isRetryable, statusError, transportError } from './errors.ts';
+
+/** An error as Node's proxy support raises it when a CONNECT tunnel does not open. */
+function tunnel(message: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { code: 'ERR_PROXY_TUNNEL', ...extra });
+}
+
+test('a CONNECT the proxy refuses for credentials reads as a plain 407 does, and is not retried', () => {
+  const viaTunnel = transportError(tunnel('Failed to establish tunnel to registry.corp:443 via http://egress.corp:3128/: HTTP/1.1 407 Proxy Authentication Required', { statusCode: 407 }), 'npm', '/left-pad');
+  const viaForward = statusError(407, 'npm', '/left-pad', null);
+  for (const e of [viaTunnel, viaForward]) {
+    assert.equal(e.code, 'UPSTREAM_BAD_RESPONSE');
+    assert.equal(e.message, "the proxy to upstream npm refused Airlock (407 Proxy Authentication Required) for /left-pad; check the repository's proxy setting");
+    assert.equal(isRetryable(e), false);
+  }
+});
+
+test('other tunnel failures: the proxy’s refusal, its failure to reach the upstream, a time-out, a closed connection', () => {
+  const forbidden = transportError(tunnel('Failed … 403 Forbidden', { statusCode: 403 }), 'npm', '/left-pad');
+  assert.equal(forbidden.code, 'UPSTREAM_BAD_RESPONSE');
+  assert.equal(forbidden.message, 'the proxy to upstream npm would not connect Airlock to it (it answered 403 to CONNECT) for /left-pad');
+  assert.equal(isRetryable(forbidden), false);
+
+  const badGateway = transportError(tunnel('Failed … 502 Bad Gateway', { statusCode: 502 }), 'npm', '/left-pad');
+  assert.equal(badGateway.code, 'UPSTREAM_UNAVAILABLE');
+  assert.equal(isRetryable(badGateway), true);
+
+  const slow = transportError(tunnel('Connection to establish proxy tunnel timed out after 5000ms', { proxyTunnelTimeout: 5000 }), 'npm', '/left-pad');
+  assert.equal(slow.code, 'UPSTREAM_TIMEOUT');
+  assert.equal(slow.message, 'upstream npm timed out connecting through its proxy for /left-pad');
+
+  const ended = transportError(tunnel('Connection to establish proxy tunnel ended unexpectedly'), 'npm', '/left-pad');
+  assert.equal(ended.code, 'UPSTREAM_UNAVAILABLE');
+  assert.equal(ended.message, 'the proxy to upstream npm closed the connection before its tunnel was open for /left-pad');
+  assert.equal(isRetryable(ended), true);
+});
