@@ -19,6 +19,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../src/app/build-app.ts';
 import { validateConfig } from '../../src/app/config/schema.ts';
 import { resolveDraft } from '../../src/app/config/load.ts';
+import { npmDiscovery } from '../../src/app/config/npm-client.ts';
 import { makePurl } from '../../src/core/index.ts';
 import type { VersionCandidate } from '../../src/gate/types.ts';
 import { builtinPolicyPath } from '../../src/policy/builtin.ts';
@@ -113,7 +114,7 @@ try {
 
   const env = {};
   const draft = validateConfig({ repositories: [], storage: { dataDir }, policy: { watch: false }, server: { logLevel: 'silent' } }, { env, baseDir: dataDir, cwd: dataDir });
-  const config = await resolveDraft(draft, async () => 'http://127.0.0.1:9/');
+  const config = await resolveDraft(draft, npmDiscovery());
   const app = await buildApp(config, { logger: pino({ level: 'silent' }), announce: () => {} });
   const { gate } = app.airlock;
   const cold: number[] = [];

@@ -2,6 +2,7 @@
  * One ecosystem plugin per configured repository, mounted at `/<repo-name>/`, with its own
  * upstream client. When anonymous reads are off, every repository route needs a reader token.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
@@ -24,14 +25,22 @@ function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   }
 }
 
-export function upstreamClientFor(repo: RepositoryConfig, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
+/**
+ * Every upstream request carries this header with the app's own random id. A request that arrives
+ * with it came from this Airlock: the repository's upstream leads back here (through a name,
+ * address or port forward the start-up check could not see), and answering it would only make
+ * the request wait on itself.
+ */
+export const LOOP_HEADER = 'airlock-instance';
+
+export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
   return new UpstreamClient({
     name: repo.name,
     url: repo.upstream,
     connectTimeoutMs: repo.timeouts.connectMs,
     headersTimeoutMs: repo.timeouts.headersMs,
     bodyTimeoutMs: repo.timeouts.bodyMs,
-    headers: upstreamHeaders(repo),
+    headers: { ...upstreamHeaders(repo), [LOOP_HEADER]: instanceId },
     proxyEnv: proxyEnvFor(repo.proxy, env, new URL(repo.upstream)),
   });
 }
@@ -57,13 +66,21 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
 }
 
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
+  const instanceId = randomBytes(16).toString('base64url');
   for (const repo of config.repositories) {
-    const upstream = upstreamClientFor(repo);
+    const upstream = upstreamClientFor(repo, instanceId);
     app.addHook('onClose', async () => {
       await upstream.close();
     });
     await app.register(
       async (scope) => {
+        scope.addHook('onRequest', async (request, reply) => {
+          if (request.headers[LOOP_HEADER] !== instanceId) return undefined;
+          return reply.code(508).send({
+            error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.upstream}) leads back to it; point the repository at the registry it should proxy`,
+            code: 'LOOP_DETECTED',
+          });
+        });
         if (!config.access.anonymousRead) scope.addHook('onRequest', requireReader);
         switch (repo.format) {
           case 'npm':

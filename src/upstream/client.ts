@@ -178,7 +178,7 @@ export class UpstreamClient {
       if (isHealthFailure(e)) this.#breaker.failure();
       throw e;
     }
-    if (res.statusCode >= 500) this.#breaker.failure();
+    if (res.statusCode >= 500 && res.statusCode !== 508) this.#breaker.failure(); // 508: a loop, not ill health
     else this.#breaker.success();
     const data = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
     return { status: res.statusCode, contentType: header(res.headers, 'content-type'), body: data };

@@ -36,3 +36,10 @@ test('other tunnel failures: the proxy’s refusal, its failure to reach the ups
   assert.equal(ended.message, 'the proxy to upstream npm closed the connection before its tunnel was open for /left-pad');
   assert.equal(isRetryable(ended), true);
 });
+
+test('508 from the upstream is a loop back to an Airlock: said so, not retried', () => {
+  const e = statusError(508, 'npm', '/npm/left-pad', null);
+  assert.equal(e.code, 'UPSTREAM_BAD_RESPONSE');
+  assert.equal(e.message, "upstream npm answered 508 Loop Detected for /npm/left-pad: it leads back to an Airlock it is proxied by; check the repository's upstream setting");
+  assert.equal(isRetryable(e), false);
+});

@@ -23,3 +23,7 @@ export function serve(cwd: string, args: string[], options: { readonly nodeFlags
   return { child, listening, exited, stderr: () => stderr };
 }
 
+/** Overrides for `serve`'s environment that unset the inherited variables whose names match `pattern`. */
+export function unsetting(pattern: RegExp): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.keys(process.env).filter((k) => pattern.test(k)).map((k) => [k, undefined]));
+}

@@ -16,7 +16,7 @@ import { pino, type Logger } from 'pino';
 import { buildApp } from '../../src/app/build-app.ts';
 import { applyEnvOverrides } from '../../src/app/config/env.ts';
 import { resolveDraft } from '../../src/app/config/load.ts';
-import { npmConfigRegistry } from '../../src/app/config/npm-client.ts';
+import { npmDiscovery } from '../../src/app/config/npm-client.ts';
 import { validateConfig } from '../../src/app/config/schema.ts';
 import type { AirlockConfig } from '../../src/app/config/types.ts';
 import { startServer } from '../../src/app/server.ts';
@@ -60,7 +60,7 @@ async function prepare(options: TestAirlockOptions): Promise<{ config: AirlockCo
   raw['server'] = { host: '127.0.0.1', port: 0, logLevel: process.env['AIRLOCK_TEST_LOG'] ?? 'silent', ...(raw['server'] as object | undefined) };
   raw['policy'] = { watch: false, ...(raw['policy'] as object | undefined) };
   const draft = validateConfig(applyEnvOverrides(raw, env), { env, baseDir: process.cwd(), cwd: process.cwd() });
-  const config = await resolveDraft(draft, npmConfigRegistry());
+  const config = await resolveDraft(draft, npmDiscovery());
   return {
     config,
     adminToken,

@@ -5,14 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isAirlockError } from '../../core/index.ts';
-import { loadConfig } from './load.ts';
-import { npmConfigProxy, npmConfigRegistry, parseNpmProxyConfig, type NpmProxySettings } from './npm-client.ts';
+import { hostname } from 'node:os';
+import { leadsToThisServer, loadConfig } from './load.ts';
+import { npmConfigProxy, npmConfigRegistry, npmRegistryWithout, parseNpmProxyConfig, type NpmProxySettings } from './npm-client.ts';
 import { bypassesProxy, isLoopbackHost, proxyEnvFor, upstreamRoute } from '../upstream-proxy.ts';
 import { Secret } from './secret.ts';
-import type { ProxyConfig, RepositoryConfig } from './types.ts';
+import type { ProxyConfig, RepositoryConfig, ServerConfig } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
+};
+const noFallback = async (): Promise<string> => {
+  throw new Error('npm’s default registry is asked for only when its registry setting leads to this Airlock');
 };
 const noProxyDiscovery = async (): Promise<NpmProxySettings> => {
   throw new Error('npm must not be asked for its proxy unless a repository follows npm');
@@ -31,7 +35,7 @@ async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = no
   return withDir(async (dir) => {
     const file = join(dir, 'airlock.yaml');
     await writeFile(file, text);
-    return loadConfig({ file, env, cwd: dir, discoverNpmRegistry: discover, discoverNpmProxy: discoverProxy });
+    return loadConfig({ file, env, cwd: dir, npm: { registry: discover, proxy: discoverProxy, registryWithout: noFallback } });
   });
 }
 
@@ -151,7 +155,7 @@ test('secret files resolve relative to the configuration file', async () => {
   await withDir(async (dir) => {
     await writeFile(join(dir, 'pw'), 'hunter2-password\n');
     await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    upstreamAuth: {username: bot, password: {file: pw}}\n');
-    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', discoverNpmRegistry: noDiscovery, discoverNpmProxy: noProxyDiscovery });
+    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, proxy: noProxyDiscovery } });
     const auth = c.repositories[0]?.upstreamAuth;
     assert.equal(auth?.kind === 'basic' ? auth.password.reveal() : null, 'hunter2-password');
   });
@@ -169,13 +173,16 @@ test('no configuration: one npm repository whose upstream and proxy come from th
     const c = await loadConfig({
       env: {},
       cwd: dir,
-      discoverNpmRegistry: async () => {
-        calls++;
-        return 'http://registry.corp:4873/';
-      },
-      discoverNpmProxy: async () => {
-        proxyCalls++;
-        return { proxy: 'http://egress.corp:3128', noProxy: '.corp.internal' };
+      npm: {
+        registry: async () => {
+          calls++;
+          return 'http://registry.corp:4873/';
+        },
+        proxy: async () => {
+          proxyCalls++;
+          return { proxy: 'http://egress.corp:3128', noProxy: '.corp.internal' };
+        },
+        registryWithout: noFallback,
       },
     });
     assert.deepEqual([calls, proxyCalls], [1, 1]);
@@ -195,8 +202,7 @@ test('command-line flags win over file and environment', async () => {
       env: { AIRLOCK_SERVER_PORT: '2000' },
       cwd: dir,
       flags: { port: 3000, dataDir: 'd', policy: ['p1', 'p2'] },
-      discoverNpmRegistry: noDiscovery,
-      discoverNpmProxy: noProxyDiscovery,
+      npm: { registry: noDiscovery, proxy: noProxyDiscovery },
     });
     assert.equal(c.server.port, 3000);
     assert.equal(c.server.host, '0.0.0.0');
@@ -359,4 +365,55 @@ test('the route to each upstream in words: the proxy without its credentials, an
   assert.equal(upstreamRoute(repo('http://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128', NO_PROXY: '.corp' }), "directly (the environment's no-proxy list covers registry.corp)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'none' }), { HTTPS_PROXY: 'http://env.corp:3128' }), 'directly (proxy: none)');
   assert.equal(upstreamRoute(repo('http://127.0.0.1:4873/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), 'directly (the upstream is on this machine)');
+});
+
+test('which URLs lead to this Airlock: its port at a loopback name or its own address, or its public origin', () => {
+  const server = { host: '127.0.0.1', port: 8080, publicUrl: null } as unknown as ServerConfig;
+  for (const url of ['http://localhost:8080/npm/', 'http://127.0.0.1:8080/', 'http://127.9.9.9:8080/x/', 'http://[::1]:8080/npm/', 'http://LOCALHOST:8080/']) assert.equal(leadsToThisServer(url, server), true, url);
+  for (const url of ['http://localhost:8081/npm/', 'https://registry.corp/', 'http://localhost/', 'http://10.1.2.3:8080/']) assert.equal(leadsToThisServer(url, server), false, url);
+  assert.equal(leadsToThisServer('http://localhost:80/', { ...server, port: 80 }), true);
+  assert.equal(leadsToThisServer('http://localhost/', { ...server, port: 80 }), true, 'the scheme’s default port');
+  assert.equal(leadsToThisServer('http://localhost:8080/', { ...server, port: 0 }), false, 'an ephemeral port is never named in a setting');
+  assert.equal(leadsToThisServer('https://airlock.corp/npm/', { ...server, publicUrl: 'https://airlock.corp/' }), true);
+  assert.equal(leadsToThisServer('http://registry.corp:8080/', { ...server, host: 'registry.corp' }), true);
+  assert.equal(leadsToThisServer(`http://${hostname()}:8080/`, { ...server, host: '0.0.0.0' }), true, 'listening on every address');
+  assert.equal(leadsToThisServer(`http://${hostname()}:8080/`, server), isLoopbackHost(hostname()));
+});
+
+test('npm’s registry setting leads here once npm is pointed at Airlock: npm’s registry without that setting is the upstream; an upstream written down that leads here is refused', async () => {
+  const asked: number[] = [];
+  const layers = ['http://localhost:8080/npm/', 'http://127.0.0.1:8080/npm/', 'http://registry.corp/'];
+  const fallback = async (step: number): Promise<string> => {
+    asked.push(step);
+    return layers[step - 1] ?? 'http://localhost:8080/';
+  };
+  const c = await withDir((dir) =>
+    loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: fallback, proxy: async () => ({ proxy: null, noProxy: '' }) } }),
+  );
+  assert.deepEqual(asked, [1, 2, 3]);
+  assert.deepEqual([c.repositories[0]?.upstream, c.repositories[0]?.upstreamSource], ['http://registry.corp/', 'npm-fallback']);
+
+  await rejects(
+    withDir((dir) => loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: async () => 'http://localhost:8080/', proxy: noProxyDiscovery } })),
+    "npm's registry setting (http://localhost:8080/npm/) leads to this Airlock, and so does npm's default registry; set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM",
+  );
+  await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:8080/npm/\n'), /^repositories\[0\]\.upstream \(http:\/\/127\.0\.0\.1:8080\/npm\/\) leads to this Airlock itself/);
+  await loadText('server: {port: 8081}\nrepositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:8080/npm/\n');
+});
+
+test('npm’s registry without its most specific settings, read from the real npm client: the environment and project, then the user’s .npmrc, then the global one', async () => {
+  await withDir(async (dir) => {
+    const [user, global] = [join(dir, 'user-npmrc'), join(dir, 'global-npmrc')];
+    await writeFile(user, 'registry=http://user.corp/\n');
+    await writeFile(global, 'registry=http://global.corp/\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: user, npm_config_globalconfig: global, NPM_CONFIG_REGISTRY: 'http://env.corp/' };
+    for (const k of Object.keys(env)) if (/^npm_config_registry$/.test(k)) delete env[k];
+    assert.equal(await npmConfigRegistry(env)(), 'http://env.corp/');
+    const without = npmRegistryWithout(env);
+    assert.equal(await without(1), 'http://user.corp/');
+    assert.equal(await without(2), 'http://global.corp/');
+    const builtin = await without(3);
+    assert.match(builtin, /^https?:\/\/.+\/$/);
+    assert.ok(!['http://env.corp/', 'http://user.corp/', 'http://global.corp/'].includes(builtin), builtin);
+  });
 });

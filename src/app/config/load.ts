@@ -3,13 +3,15 @@
  * strict validation → defaults resolved (the npm upstream from `npm config get registry`).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
-import { npmConfigProxy, npmConfigRegistry, type NpmProxySettings, type ProxyDiscovery, type RegistryDiscovery } from './npm-client.ts';
-import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig } from './types.ts';
+import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmProxySettings } from './npm-client.ts';
+import { isLoopbackHost } from '../upstream-proxy.ts';
+import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig, ServerConfig } from './types.ts';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -27,10 +29,8 @@ export interface LoadConfigOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly flags?: ConfigFlags;
-  /** How to find the npm upstream when a repository does not name one. */
-  readonly discoverNpmRegistry?: RegistryDiscovery;
-  /** How to find npm's proxy when a repository's proxy setting is `npm`. */
-  readonly discoverNpmProxy?: ProxyDiscovery;
+  /** How to ask the local npm client for its registry and proxy (default: `npm config get`). */
+  readonly npm?: Partial<NpmDiscovery>;
 }
 
 export function parseConfigText(text: string, file: string): unknown {
@@ -67,24 +67,56 @@ function deepFreeze<T>(v: T): T {
 }
 
 /**
+ * Whether `url` leads to this Airlock: the port it listens on, at a loopback name, the address it
+ * listens on (any of this machine's when that is all of them), or its public URL's origin.
+ */
+export function leadsToThisServer(url: string, server: ServerConfig): boolean {
+  const u = new URL(url);
+  if (server.publicUrl !== null && new URL(server.publicUrl).origin === u.origin) return true;
+  const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  if (server.port === 0 || port !== server.port) return false;
+  const host = u.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (isLoopbackHost(host) || host === server.host.toLowerCase()) return true;
+  if (server.host !== '0.0.0.0' && server.host !== '::') return false;
+  if (host === hostname().toLowerCase()) return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((a) => a.address.toLowerCase() === host) === true);
+}
+
+/**
  * Resolve what the configuration leaves to npm: a repository without an upstream takes npm's
  * registry, and a proxy setting of `npm` (the default for such a repository) takes npm's proxy.
- * Each is asked of npm at most once, and only when some repository needs it.
+ * Each is asked of npm at most once, and only when some repository needs it. Once clients are
+ * pointed at Airlock (`npm config set registry …`), npm's registry setting leads back here; the
+ * upstream is then npm's registry without the settings that do (`npmRegistryWithout`).
  */
-export async function resolveDraft(draft: ConfigDraft, discover: RegistryDiscovery, discoverProxy: ProxyDiscovery = npmConfigProxy()): Promise<AirlockConfig> {
+export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promise<AirlockConfig> {
   const settings = draft.repositories.map((r): Exclude<ProxySetting, { readonly kind: 'default' }> =>
     r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
   );
-  // Both questions to npm at once: each is a process start.
-  const registry = draft.repositories.some((r) => r.upstream === null) ? discover() : null;
-  const npmProxy = settings.some((s) => s.kind === 'npm') ? discoverProxy() : null;
+  // The questions to npm at once: each is a process start.
+  const registry = draft.repositories.some((r) => r.upstream === null) ? npm.registry() : null;
+  const npmProxy = settings.some((s) => s.kind === 'npm') ? npm.proxy() : null;
   await Promise.allSettled([registry, npmProxy]);
+  let npmUpstream: { url: string; source: RepositoryConfig['upstreamSource'] } | null = null;
+  if (registry !== null) {
+    npmUpstream = { url: await registry, source: 'npm-config' };
+    const configured = npmUpstream.url;
+    for (let step = 1; leadsToThisServer(npmUpstream.url, draft.server); step++) {
+      if (step > NPM_FALLBACK_STEPS) {
+        throw new AirlockError('CONFIG_INVALID', `npm's registry setting (${configured}) leads to this Airlock, and so does npm's default registry; set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM`);
+      }
+      npmUpstream = { url: await npm.registryWithout(step), source: 'npm-fallback' };
+    }
+  }
   const repositories: RepositoryConfig[] = [];
   for (const [i, r] of draft.repositories.entries()) {
-    const upstream = r.upstream ?? (await (registry as Promise<string>));
+    if (r.upstream !== null && leadsToThisServer(r.upstream, draft.server)) {
+      throw new AirlockError('CONFIG_INVALID', `repositories[${i}].upstream (${r.upstream}) leads to this Airlock itself; give the registry the repository should proxy`);
+    }
+    const upstream = r.upstream === null ? (npmUpstream as NonNullable<typeof npmUpstream>) : { url: r.upstream, source: 'config' as const };
     const setting = settings[i] ?? { kind: 'env' };
     const proxy: ProxyConfig = setting.kind === 'npm' ? { kind: 'npm', ...(await (npmProxy as Promise<NpmProxySettings>)) } : setting;
-    repositories.push({ ...r, upstream, upstreamSource: r.upstream === null ? 'npm-config' : 'config', proxy });
+    repositories.push({ ...r, upstream: upstream.url, upstreamSource: upstream.source, proxy });
   }
   return deepFreeze({ ...draft, repositories });
 }
@@ -96,5 +128,5 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Airlo
   const raw = file === undefined ? undefined : await readConfigFile(file);
   const merged = applyEnvOverrides(raw, env);
   const draft = validateConfig(merged, { env, baseDir: file === undefined ? cwd : dirname(file), cwd });
-  return resolveDraft(withFlags(draft, options.flags ?? {}, cwd), options.discoverNpmRegistry ?? npmConfigRegistry(env), options.discoverNpmProxy ?? npmConfigProxy(env));
+  return resolveDraft(withFlags(draft, options.flags ?? {}, cwd), { ...npmDiscovery(env), ...options.npm });
 }

@@ -5,6 +5,8 @@
  * `proxy`, `noproxy`).
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { parse } from 'node:path';
 import { AirlockError } from '../../core/index.ts';
 
 export type RegistryDiscovery = () => Promise<string>;
@@ -22,11 +24,11 @@ export type ProxyDiscovery = () => Promise<NpmProxySettings>;
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
 /** `npm config get KEY…`'s standard output, or a CONFIG_INVALID error naming the command and what npm said. */
-function npmConfigGet(keys: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, remedy: string): Promise<string> {
+function npmConfigGet(keys: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, remedy: string, flags: readonly string[], cwd?: string): Promise<string> {
   const command = `npm config get ${keys.join(' ')}`;
   return new Promise((resolvePromise, reject) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    execFile(npm, ['config', 'get', ...keys], { env, timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(npm, ['config', 'get', ...keys, ...flags], { env, timeout: timeoutMs, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, ...(cwd === undefined ? {} : { cwd }) }, (err, stdout, stderr) => {
       if (err === null) {
         resolvePromise(stdout);
         return;
@@ -41,24 +43,53 @@ function npmConfigGet(keys: readonly string[], env: NodeJS.ProcessEnv, timeoutMs
   });
 }
 
+const REGISTRY_REMEDY = 'set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM';
+
 export function npmConfigRegistry(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): RegistryDiscovery {
-  const remedy = 'set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM';
-  return async () => {
-    const text = (await npmConfigGet(['registry'], env, timeoutMs, `no upstream configured: ${remedy}`)).trim();
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch (cause) {
-      throw new AirlockError('CONFIG_INVALID', `no upstream configured and 'npm config get registry' printed no URL; ${remedy}`, { cause });
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new AirlockError('CONFIG_INVALID', `'npm config get registry' is not an http(s) URL; ${remedy}`);
-    }
-    url.search = '';
-    url.hash = '';
-    const s = url.toString();
-    return s.endsWith('/') ? s : `${s}/`;
+  return async () => registryUrl(await npmConfigGet(['registry'], env, timeoutMs, `no upstream configured: ${REGISTRY_REMEDY}`, []));
+}
+
+/** How many layers of npm's configuration `npmRegistryWithout` can leave out, one step at a time. */
+export const NPM_FALLBACK_STEPS = 3;
+
+/** Configuration file paths under /dev/null, which can never exist: npm reads them as empty. */
+const NO_USER_CONFIG = ['--userconfig', '/dev/null/airlock-no-user-npmrc'];
+const NO_GLOBAL_CONFIG = ['--globalconfig', '/dev/null/airlock-no-global-npmrc'];
+
+/**
+ * npm's registry with its most specific settings left out, for when they lead to this Airlock:
+ * step 1 leaves out `npm_config_registry` and any project `.npmrc` (npm runs at the file-system
+ * root), step 2 the user's `.npmrc` too, step 3 the global one too, which leaves npm's own default
+ * (or the one its installation ships).
+ */
+export function npmRegistryWithout(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): (step: number) => Promise<string> {
+  const root = parse(tmpdir()).root;
+  return async (step) => {
+    // The file flags alone are not enough: npm takes npm_config_globalconfig from the environment over its flag.
+    const dropped = step >= 3 ? /^npm_config_(registry|userconfig|globalconfig)$/i : step === 2 ? /^npm_config_(registry|userconfig)$/i : /^npm_config_registry$/i;
+    const bare: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(env)) if (!dropped.test(k)) bare[k] = v;
+    const flags = step >= 3 ? [...NO_USER_CONFIG, ...NO_GLOBAL_CONFIG] : step === 2 ? NO_USER_CONFIG : [];
+    return registryUrl(await npmConfigGet(['registry'], bare, timeoutMs, `no upstream configured: ${REGISTRY_REMEDY}`, flags, root));
   };
+}
+
+/** The registry URL npm printed, checked, with a trailing slash. */
+function registryUrl(stdout: string): string {
+  const text = stdout.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (cause) {
+    throw new AirlockError('CONFIG_INVALID', `no upstream configured and 'npm config get registry' printed no URL; ${REGISTRY_REMEDY}`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AirlockError('CONFIG_INVALID', `'npm config get registry' is not an http(s) URL; ${REGISTRY_REMEDY}`);
+  }
+  url.search = '';
+  url.hash = '';
+  const s = url.toString();
+  return s.endsWith('/') ? s : `${s}/`;
 }
 
 const PROXY_KEYS = ['https-proxy', 'proxy', 'noproxy'] as const;
@@ -112,5 +143,18 @@ export function parseNpmProxyConfig(stdout: string): NpmProxySettings {
  * remedy, rather than Airlock going around a proxy the network may require.
  */
 export function npmConfigProxy(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): ProxyDiscovery {
-  return async () => parseNpmProxyConfig(await npmConfigGet(PROXY_KEYS, env, timeoutMs, PROXY_REMEDY));
+  return async () => parseNpmProxyConfig(await npmConfigGet(PROXY_KEYS, env, timeoutMs, PROXY_REMEDY, []));
+}
+
+/** What the configuration may ask of the local npm client, each asked only when needed. */
+export interface NpmDiscovery {
+  /** npm's registry setting. */
+  readonly registry: RegistryDiscovery;
+  /** npm's registry with its most specific settings left out (`npmRegistryWithout`): the fallback when the setting leads to this Airlock. */
+  readonly registryWithout: (step: number) => Promise<string>;
+  readonly proxy: ProxyDiscovery;
+}
+
+export function npmDiscovery(env: NodeJS.ProcessEnv = process.env): NpmDiscovery {
+  return { registry: npmConfigRegistry(env), registryWithout: npmRegistryWithout(env), proxy: npmConfigProxy(env) };
 }

@@ -91,8 +91,12 @@ export interface RepositoryConfig {
   readonly kind: 'proxy';
   /** Absolute URL with a trailing slash. */
   readonly upstream: string;
-  /** Where the upstream URL came from (`config`, `npm config get registry`). */
-  readonly upstreamSource: 'config' | 'npm-config';
+  /**
+   * Where the upstream URL came from: the configuration, npm's registry setting, or npm's registry
+   * without its most specific settings, when those lead to this Airlock (as once clients are
+   * pointed at it).
+   */
+  readonly upstreamSource: 'config' | 'npm-config' | 'npm-fallback';
   readonly upstreamAuth: UpstreamAuth | null;
   readonly proxy: ProxyConfig;
   /** How long cached metadata is served before it is revalidated upstream. */

@@ -76,7 +76,8 @@ export const command: Command = {
         closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
       });
       for (const r of config.repositories) {
-        const from = r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : '';
+        const from =
+          r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}\n`);
       }
       io.stderr.write(

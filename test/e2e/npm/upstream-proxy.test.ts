@@ -13,7 +13,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { serve } from '../../support/serve-process.ts';
+import { serve, unsetting } from '../../support/serve-process.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { e2e, project } from './support.ts';
 
@@ -173,12 +173,6 @@ test('a proxy that refuses the CONNECT tunnel for credentials: npm is told it wa
   assert.equal(registry.requests.length, 0);
 });
 
-/** The variables through which npm's configuration or the environment could name a registry or a proxy, unset. */
-function withoutProxyVariables(): NodeJS.ProcessEnv {
-  const names = Object.keys(process.env).filter((k) => /^(npm_config_(registry|proxy|https_proxy|noproxy)|https?_proxy|no_proxy)$/i.test(k));
-  return Object.fromEntries(names.map((k) => [k, undefined]));
-}
-
 test('without a configuration, airlock serve reaches npm’s registry the way npm does: through npm’s proxy, directly for its noproxy hosts, and not at all when npm hides the proxy’s credentials', needsExternal, async (t) => {
   const proxy = await startForwardProxy();
   t.after(() => proxy.close());
@@ -187,7 +181,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-npmrc-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const npmrc = join(dir, 'npmrc');
-  const env = { ...withoutProxyVariables(), npm_config_userconfig: npmrc, AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
+  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
   const start = async (name: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> => {
     const server = serve(dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
     const stop = async (): Promise<void> => {
