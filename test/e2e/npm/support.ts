@@ -121,5 +121,12 @@ async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined
 export async function e2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; registryHost?: string } = {}): Promise<E2e> {
   const env = await npmTestEnv(options.packages, options.registryHost);
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
-  return started(env, tmp, undefined, options.config ?? {});
+  try {
+    return await started(env, tmp, undefined, options.config ?? {});
+  } catch (err) {
+    // A configuration the test expects Airlock to refuse must not leave the fixture registry listening.
+    await env.close();
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
