@@ -41,6 +41,7 @@ export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, en
     headersTimeoutMs: repo.timeouts.headersMs,
     bodyTimeoutMs: repo.timeouts.bodyMs,
     headers: { ...upstreamHeaders(repo), [LOOP_HEADER]: instanceId },
+    ...(repo.ca === null ? {} : { ca: repo.ca.pems }),
     proxyEnv: proxyEnvFor(repo.proxy, env, new URL(repo.upstream)),
   });
 }

@@ -123,7 +123,7 @@ export function upstreamRoute(repo: RepositoryConfig, env: NodeJS.ProcessEnv): s
   const https = upstream.protocol === 'https:';
   const proxy = https ? (vars['https_proxy'] ?? vars['HTTPS_PROXY']) : (vars['http_proxy'] ?? vars['HTTP_PROXY']);
   const source = SOURCE[repo.proxy.kind];
-  if (proxy === undefined) return `directly (${source} proxy setting names no proxy for ${upstream.protocol.slice(0, -1)})`;
+  if (proxy === undefined) return `directly (no ${upstream.protocol.slice(0, -1)} proxy in ${repo.proxy.kind === 'npm' ? "npm's settings or the environment" : 'the environment'})`;
   if (bypassesProxy(vars['no_proxy'] ?? vars['NO_PROXY'] ?? '', upstream)) return `directly (${source} no-proxy list covers ${upstream.host})`;
   let shown: string;
   try {

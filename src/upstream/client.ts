@@ -85,6 +85,7 @@ export class UpstreamClient {
       bodyTimeoutMs: o.bodyTimeoutMs,
       keepAliveTimeoutMs: 10_000,
       proxyEnv: o.proxyEnv,
+      ...(o.ca === null ? {} : { ca: o.ca }),
     });
     this.#breaker = new CircuitBreaker({
       threshold: o.breakerFailureThreshold,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRetryable, statusError, transportError } from './errors.ts';
+import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 
 /** An error as Node's proxy support raises it when a CONNECT tunnel does not open. */
 function tunnel(message: string, extra: Record<string, unknown> = {}): Error {
@@ -42,4 +42,16 @@ test('508 from the upstream is a loop back to an Airlock: said so, not retried',
   assert.equal(e.code, 'UPSTREAM_BAD_RESPONSE');
   assert.equal(e.message, "upstream npm answered 508 Loop Detected for /npm/left-pad: it leads back to an Airlock it is proxied by; check the repository's upstream setting");
   assert.equal(isRetryable(e), false);
+});
+
+test('certificate failures: an issuer Airlock does not trust says how to trust it, others say what was wrong; neither is retried nor counts against the upstream’s health', () => {
+  const untrusted = transportError(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'npm', '/left-pad');
+  assert.equal(untrusted.code, 'UPSTREAM_BAD_RESPONSE');
+  assert.match(untrusted.message, /^upstream npm presented a TLS certificate from an authority Airlock does not trust \(SELF_SIGNED_CERT_IN_CHAIN\) for \/left-pad; .* give the repository its certificates \(ca: FILE\)$/);
+  const expired = transportError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'npm', '/left-pad');
+  assert.equal(expired.message, 'upstream npm presented a TLS certificate Airlock refused (CERT_HAS_EXPIRED) for /left-pad');
+  for (const e of [untrusted, expired]) {
+    assert.equal(isRetryable(e), false);
+    assert.equal(isHealthFailure(e), false);
+  }
 });

@@ -8,6 +8,36 @@ const TIMEOUT_WHAT: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'connecting',
 };
 
+/** OpenSSL's verification failures for an issuer Airlock has no certificate of. */
+const UNTRUSTED_ISSUER = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** Every certificate verification failure Node reports as an error code. */
+const CERTIFICATE_CODES = new Set([
+  ...UNTRUSTED_ISSUER,
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
@@ -23,6 +53,13 @@ export function transportError(err: unknown, upstream: string, path: string): Ai
   if (isAirlockError(err)) return err;
   const code = errorCode(err);
   if (code === 'ERR_PROXY_TUNNEL') return tunnelError(err as Error & { readonly statusCode?: unknown; readonly proxyTunnelTimeout?: unknown }, upstream, path);
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    // Not a passing fault: the same certificate fails the same way until someone changes the trust.
+    const message = UNTRUSTED_ISSUER.has(code)
+      ? `upstream ${upstream} presented a TLS certificate from an authority Airlock does not trust (${code}) for ${path}; if the upstream, or a proxy that inspects TLS, uses a private certificate authority, give the repository its certificates (ca: FILE)`
+      : `upstream ${upstream} presented a TLS certificate Airlock refused (${code}) for ${path}`;
+    return new AirlockError('UPSTREAM_BAD_RESPONSE', message, { cause: err, details: { upstream } });
+  }
   if (code !== undefined && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'))) {
     return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} sent a body that does not decode (${code}) for ${path}`, {
       cause: err,

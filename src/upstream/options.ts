@@ -31,6 +31,8 @@ export interface UpstreamOptions {
    * (direct connections, whatever the process environment says).
    */
   readonly proxyEnv?: Readonly<Record<string, string>>;
+  /** Certificate authorities (PEM) trusted for an https upstream in place of Node's built-in roots. */
+  readonly ca?: readonly string[];
 }
 
 export interface ResolvedUpstreamOptions {
@@ -48,6 +50,8 @@ export interface ResolvedUpstreamOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly userAgent: string;
   readonly proxyEnv: Readonly<Record<string, string>>;
+  /** Null: Node's built-in roots. */
+  readonly ca: readonly string[] | null;
 }
 
 export const UPSTREAM_DEFAULTS = Object.freeze({
@@ -100,5 +104,6 @@ export function resolveUpstreamOptions(options: UpstreamOptions): ResolvedUpstre
     headers: Object.freeze({ ...(options.headers ?? {}) }),
     userAgent: options.userAgent ?? d.userAgent,
     proxyEnv: Object.freeze({ ...(options.proxyEnv ?? {}) }),
+    ca: options.ca === undefined ? null : Object.freeze([...options.ca]),
   });
 }

@@ -53,6 +53,8 @@ export interface TransportOptions {
    * the runtime is told to follow the environment's proxy (`NODE_USE_ENV_PROXY`).
    */
   readonly proxyEnv?: Readonly<Record<string, string>>;
+  /** Certificate authorities (PEM) trusted for https upstreams in place of Node's built-in roots. */
+  readonly ca?: readonly string[];
 }
 
 export interface TransportRequest {
@@ -138,7 +140,8 @@ export class Transport {
   }
 
   #httpsAgent(): Https.Agent {
-    this.#https ??= new HttpsAgent(this.#agentOptions());
+    const ca = this.#options.ca;
+    this.#https ??= new HttpsAgent({ ...this.#agentOptions(), ...(ca === undefined ? {} : { ca: [...ca] }) });
     return this.#https;
   }
 

@@ -86,7 +86,7 @@ test('bad request bodies are refused with 400 in the same shape', async () => {
 test('first start without tokens creates an admin token and announces it once', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'airlock-bootstrap-'));
   try {
-    const config = await loadConfig({ env: {}, cwd: dataDir, flags: { dataDir }, npm: { registry: async () => 'http://127.0.0.1:9/', proxy: async () => ({ proxy: null, noProxy: '' }) } });
+    const config = await loadConfig({ env: {}, cwd: dataDir, flags: { dataDir }, npm: { registry: async () => 'http://127.0.0.1:9/', connection: async () => ({ proxy: null, noProxy: '', ca: null }) } });
     const lines: string[] = [];
     const quiet = pino({ level: 'silent' });
     const app1 = await buildApp({ ...config, repositories: [], policy: { ...config.policy, watch: false } }, { logger: quiet, announce: (l) => lines.push(l) });

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isAirlockError } from '../../core/index.ts';
 import { hostname } from 'node:os';
 import { leadsToThisServer, loadConfig } from './load.ts';
-import { npmConfigProxy, npmConfigRegistry, npmRegistryWithout, parseNpmProxyConfig, type NpmProxySettings } from './npm-client.ts';
+import { npmConfigConnection, npmConfigRegistry, npmRegistryWithout, parseNpmConnectionConfig, type NpmConnectionSettings } from './npm-client.ts';
 import { bypassesProxy, isLoopbackHost, proxyEnvFor, upstreamRoute } from '../upstream-proxy.ts';
 import { Secret } from './secret.ts';
+import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
 import type { ProxyConfig, RepositoryConfig, ServerConfig } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
@@ -18,7 +19,7 @@ const noDiscovery = async (): Promise<string> => {
 const noFallback = async (): Promise<string> => {
   throw new Error('npm’s default registry is asked for only when its registry setting leads to this Airlock');
 };
-const noProxyDiscovery = async (): Promise<NpmProxySettings> => {
+const noConnectionDiscovery = async (): Promise<NpmConnectionSettings> => {
   throw new Error('npm must not be asked for its proxy unless a repository follows npm');
 };
 
@@ -31,11 +32,11 @@ async function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = noDiscovery, discoverProxy = noProxyDiscovery) {
+async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = noDiscovery, discoverProxy = noConnectionDiscovery) {
   return withDir(async (dir) => {
     const file = join(dir, 'airlock.yaml');
     await writeFile(file, text);
-    return loadConfig({ file, env, cwd: dir, npm: { registry: discover, proxy: discoverProxy, registryWithout: noFallback } });
+    return loadConfig({ file, env, cwd: dir, npm: { registry: discover, connection: discoverProxy, registryWithout: noFallback } });
   });
 }
 
@@ -155,7 +156,7 @@ test('secret files resolve relative to the configuration file', async () => {
   await withDir(async (dir) => {
     await writeFile(join(dir, 'pw'), 'hunter2-password\n');
     await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    upstreamAuth: {username: bot, password: {file: pw}}\n');
-    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, proxy: noProxyDiscovery } });
+    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
     const auth = c.repositories[0]?.upstreamAuth;
     assert.equal(auth?.kind === 'basic' ? auth.password.reveal() : null, 'hunter2-password');
   });
@@ -178,9 +179,9 @@ test('no configuration: one npm repository whose upstream and proxy come from th
           calls++;
           return 'http://registry.corp:4873/';
         },
-        proxy: async () => {
+        connection: async () => {
           proxyCalls++;
-          return { proxy: 'http://egress.corp:3128', noProxy: '.corp.internal' };
+          return { proxy: 'http://egress.corp:3128', noProxy: '.corp.internal', ca: null };
         },
         registryWithout: noFallback,
       },
@@ -202,7 +203,7 @@ test('command-line flags win over file and environment', async () => {
       env: { AIRLOCK_SERVER_PORT: '2000' },
       cwd: dir,
       flags: { port: 3000, dataDir: 'd', policy: ['p1', 'p2'] },
-      npm: { registry: noDiscovery, proxy: noProxyDiscovery },
+      npm: { registry: noDiscovery, connection: noConnectionDiscovery },
     });
     assert.equal(c.server.port, 3000);
     assert.equal(c.server.host, '0.0.0.0');
@@ -225,7 +226,7 @@ test('proxy: the environment’s by default, npm’s, none, or a proxy of its ow
   const repo = (proxy: string): string => `repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n${proxy}`;
   assert.deepEqual((await loadText(repo('')))?.repositories[0]?.proxy, { kind: 'env' });
   assert.deepEqual((await loadText(repo('    proxy: none\n')))?.repositories[0]?.proxy, { kind: 'none' });
-  const npmProxy = async (): Promise<NpmProxySettings> => ({ proxy: null, noProxy: 'registry.corp' });
+  const npmProxy = async (): Promise<NpmConnectionSettings> => ({ proxy: null, noProxy: 'registry.corp', ca: null });
   assert.deepEqual((await loadText(repo('    proxy: npm\n'), {}, noDiscovery, npmProxy))?.repositories[0]?.proxy, { kind: 'npm', proxy: null, noProxy: 'registry.corp' });
   assert.deepEqual((await loadText(repo('    proxy: http://egress.corp:3128\n')))?.repositories[0]?.proxy, { kind: 'url', url: 'http://egress.corp:3128', username: null, password: null });
   const c = await loadText(repo('    proxy: {url: "http://egress.corp:3128/", username: airlock, password: {env: PROXY_PW}}\n'), { PROXY_PW: 'pr0xy-s3cret' });
@@ -268,7 +269,7 @@ test('npm’s proxy is asked for once, only for repositories that follow npm', a
   let calls = 0;
   const c = await loadText(two, {}, async () => 'http://registry.corp/', async () => {
     calls++;
-    return { proxy: 'http://egress.corp:3128', noProxy: '' };
+    return { proxy: 'http://egress.corp:3128', noProxy: '', ca: null };
   });
   assert.equal(calls, 1);
   assert.deepEqual(
@@ -279,20 +280,24 @@ test('npm’s proxy is asked for once, only for repositories that follow npm', a
   await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n');
   // A failure to read npm's proxy stops the start: no repository goes around a proxy it was told to use.
   await rejects(
-    loadText('repositories:\n  - name: npm\n    format: npm\n', {}, async () => 'http://registry.corp/', async () => npmConfigProxy({ PATH: '/nonexistent' })()),
-    /^'npm config get https-proxy proxy noproxy' failed \(.+\); give the repository its proxy in the configuration instead/,
+    loadText('repositories:\n  - name: npm\n    format: npm\n', {}, async () => 'http://registry.corp/', async () => npmConfigConnection({ PATH: '/nonexistent' })()),
+    /^'npm config get https-proxy proxy noproxy cafile ca' failed \(.+\); give the repository its proxy in the configuration instead/,
   );
 });
 
 test('npm’s proxy settings: https-proxy before proxy for every registry, unset values, noproxy, and what Airlock cannot use', () => {
-  const out = (h: string, p: string, n: string): string => `https-proxy=${h}\nproxy=${p}\nnoproxy=${n}\n`;
-  assert.deepEqual(parseNpmProxyConfig(out('http://egress.corp:3128', 'http://other.corp:8080/', 'localhost,.corp')), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp' });
-  assert.deepEqual(parseNpmProxyConfig(out('null', 'http://other.corp:8080/', '')), { proxy: 'http://other.corp:8080', noProxy: '' });
-  assert.deepEqual(parseNpmProxyConfig(out('null', 'false', '')), { proxy: null, noProxy: '' });
-  assert.deepEqual(parseNpmProxyConfig(`npm warn something=else\n${out('null', 'null', 'a.org,b.org')}`), { proxy: null, noProxy: 'a.org,b.org' });
+  const out = (h: string, p: string, n: string, cafile = 'null', ca = 'null'): string => `https-proxy=${h}\nproxy=${p}\nnoproxy=${n}\ncafile=${cafile}\nca=${ca}\n`;
+  const none = { cafile: null, ca: null };
+  assert.deepEqual(parseNpmConnectionConfig(out('http://egress.corp:3128', 'http://other.corp:8080/', 'localhost,.corp')), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp', ...none });
+  assert.deepEqual(parseNpmConnectionConfig(out('null', 'http://other.corp:8080/', '')), { proxy: 'http://other.corp:8080', noProxy: '', ...none });
+  assert.deepEqual(parseNpmConnectionConfig(out('null', 'false', '')), { proxy: null, noProxy: '', ...none });
+  assert.deepEqual(parseNpmConnectionConfig(`npm warn something=else\n${out('null', 'null', 'a.org,b.org')}`), { proxy: null, noProxy: 'a.org,b.org', ...none });
+  // An inline ca spans lines (base64 lines may hold "="): it runs to the end of what npm printed.
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIBfake=\nproxy=x==\n-----END CERTIFICATE-----';
+  assert.deepEqual(parseNpmConnectionConfig(out('null', 'null', '', '/etc/corp-ca.pem', pem)), { proxy: null, noProxy: '', cafile: '/etc/corp-ca.pem', ca: pem });
   const refused = (text: string, message: RegExp): void => {
     assert.throws(
-      () => parseNpmProxyConfig(text),
+      () => parseNpmConnectionConfig(text),
       (err: unknown) => isAirlockError(err, 'CONFIG_INVALID') && message.test(err.message) && /give the repository its proxy in the configuration instead/.test(err.message),
     );
   };
@@ -305,16 +310,17 @@ test('npm’s proxy settings: https-proxy before proxy for every registry, unset
 test('npm’s proxy, read from the real npm client’s configuration; a proxy with credentials npm will not print stops the start', async () => {
   await withDir(async (dir) => {
     const npmrc = join(dir, 'npmrc');
-    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc };
-    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy)$/i.test(k)) delete env[k];
+    // The machine's global .npmrc may name a cafile or a proxy of its own: an empty one instead.
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc') };
+    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|cafile|ca)$/i.test(k)) delete env[k];
     await writeFile(npmrc, 'https-proxy=http://egress.corp:3128\nnoproxy=localhost,.corp.internal\n');
-    assert.deepEqual(await npmConfigProxy(env)(), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp.internal' });
+    assert.deepEqual(await npmConfigConnection(env)(), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp.internal', ca: null });
     await writeFile(npmrc, 'proxy=http://other.corp:8080/\n');
-    assert.deepEqual(await npmConfigProxy(env)(), { proxy: 'http://other.corp:8080', noProxy: '' });
+    assert.deepEqual(await npmConfigConnection(env)(), { proxy: 'http://other.corp:8080', noProxy: '', ca: null });
     await writeFile(npmrc, 'https-proxy=http://me:s3cret@egress.corp:3128\n');
-    await assert.rejects(npmConfigProxy(env)(), (err: unknown) => {
+    await assert.rejects(npmConfigConnection(env)(), (err: unknown) => {
       assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
-      assert.match(err.message, /^'npm config get https-proxy proxy noproxy' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy/);
+      assert.match(err.message, /^'npm config get https-proxy proxy noproxy cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy/);
       assert.doesNotMatch(err.message, /s3cret/);
       return true;
     });
@@ -361,7 +367,8 @@ test('the route to each upstream in words: the proxy without its credentials, an
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }), {}), "through the proxy http://egress.corp:3128 (npm's proxy setting)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: 'corp' }), {}), "directly (npm's no-proxy list covers registry.corp)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'env' }), { HTTPS_PROXY: 'http://me:pw@env.corp:3128' }), "through the proxy http://env.corp:3128 (the environment's proxy setting)");
-  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), "directly (the environment's proxy setting names no proxy for https)");
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), 'directly (no https proxy in the environment)');
+  assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: null, noProxy: '' }), { http_proxy: 'http://env.corp:3128' }), "directly (no https proxy in npm's settings or the environment)");
   assert.equal(upstreamRoute(repo('http://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128', NO_PROXY: '.corp' }), "directly (the environment's no-proxy list covers registry.corp)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'none' }), { HTTPS_PROXY: 'http://env.corp:3128' }), 'directly (proxy: none)');
   assert.equal(upstreamRoute(repo('http://127.0.0.1:4873/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), 'directly (the upstream is on this machine)');
@@ -388,13 +395,13 @@ test('npm’s registry setting leads here once npm is pointed at Airlock: npm’
     return layers[step - 1] ?? 'http://localhost:8080/';
   };
   const c = await withDir((dir) =>
-    loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: fallback, proxy: async () => ({ proxy: null, noProxy: '' }) } }),
+    loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: fallback, connection: async () => ({ proxy: null, noProxy: '', ca: null }) } }),
   );
   assert.deepEqual(asked, [1, 2, 3]);
   assert.deepEqual([c.repositories[0]?.upstream, c.repositories[0]?.upstreamSource], ['http://registry.corp/', 'npm-fallback']);
 
   await rejects(
-    withDir((dir) => loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: async () => 'http://localhost:8080/', proxy: noProxyDiscovery } })),
+    withDir((dir) => loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: async () => 'http://localhost:8080/', connection: noConnectionDiscovery } })),
     "npm's registry setting (http://localhost:8080/npm/) leads to this Airlock, and so does npm's default registry; set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM",
   );
   await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:8080/npm/\n'), /^repositories\[0\]\.upstream \(http:\/\/127\.0\.0\.1:8080\/npm\/\) leads to this Airlock itself/);
@@ -415,5 +422,59 @@ test('npm’s registry without its most specific settings, read from the real np
     const builtin = await without(3);
     assert.match(builtin, /^https?:\/\/.+\/$/);
     assert.ok(!['http://env.corp/', 'http://user.corp/', 'http://global.corp/'].includes(builtin), builtin);
+  });
+});
+
+const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+test('ca: a repository’s certificate authorities from a PEM file, checked at start; none named, none trusted in place of the built-in roots', needsOpenssl, async () => {
+  await withDir(async (dir) => {
+    const { cert } = selfSignedCert(dir, 'corp-ca', 'DNS:ca.corp');
+    const { cert: second } = selfSignedCert(dir, 'other-ca', 'DNS:other.corp');
+    await writeFile(join(dir, 'bundle.pem'), `# two of them\n${await readFile(cert, 'utf8')}\n${await readFile(second, 'utf8')}`);
+    await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    ca: bundle.pem\n');
+    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
+    assert.equal(c.repositories[0]?.ca?.pems.length, 2);
+    assert.equal(c.repositories[0]?.ca?.source, `the repository's ca file ${join(dir, 'bundle.pem')}`);
+    assert.equal((await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n'))?.repositories[0]?.ca, null);
+
+    const bad = async (content: string | null, message: RegExp): Promise<void> => {
+      if (content !== null) await writeFile(join(dir, 'bad.pem'), content);
+      await writeFile(join(dir, 'bad.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    ca: bad.pem\n');
+      await rejects(loadConfig({ file: join(dir, 'bad.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } }), message);
+    };
+    await bad('not a certificate\n', /^repositories\[0\]\.ca \(.*bad\.pem\): no PEM certificate/);
+    await bad('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', /^repositories\[0\]\.ca \(.*bad\.pem\): certificate 1 does not parse/);
+    await rm(join(dir, 'bad.pem'));
+    await bad(null, /^repositories\[0\]\.ca: .*bad\.pem does not exist or is not a file/);
+  });
+});
+
+test('a repository that goes npm’s way trusts npm’s cafile, read from the real npm client; its own ca wins', needsOpenssl, async () => {
+  await withDir(async (dir) => {
+    const { cert } = selfSignedCert(dir, 'corp-ca', 'DNS:ca.corp');
+    const npmrc = join(dir, 'npmrc');
+    // The machine's global .npmrc may name a cafile or a proxy of its own: an empty one instead.
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc') };
+    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|cafile|ca)$/i.test(k)) delete env[k];
+    await writeFile(npmrc, `cafile=${cert}\n`);
+    const settings = await npmConfigConnection(env)();
+    assert.deepEqual(settings.ca, { pems: [(await readFile(cert, 'utf8')).trim()], source: `npm's cafile ${cert}` });
+    // An inline ca, as `npm config set ca "…"` writes it.
+    const pem = (await readFile(cert, 'utf8')).trim();
+    await writeFile(npmrc, `ca="${pem.replace(/\n/g, '\\n')}"\n`);
+    assert.deepEqual((await npmConfigConnection(env)()).ca, { pems: [pem], source: "npm's ca setting" });
+
+    const npmWay = async (): Promise<NpmConnectionSettings> => settings;
+    const follows = await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    proxy: npm\n', {}, noDiscovery, npmWay);
+    assert.equal(follows.repositories[0]?.ca?.source, `npm's cafile ${cert}`);
+    const env2 = await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    proxy: env\n', {}, noDiscovery, npmWay);
+    assert.equal(env2.repositories[0]?.ca, null, 'a repository that follows the environment does not take npm’s trust');
+    const own = await withDir(async (d2) => {
+      await writeFile(join(d2, 'own.pem'), await readFile(cert, 'utf8'));
+      await writeFile(join(d2, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    proxy: npm\n    ca: own.pem\n');
+      return loadConfig({ file: join(d2, 'airlock.yaml'), env: {}, cwd: d2, npm: { registry: noDiscovery, connection: npmWay } });
+    });
+    assert.match(own.repositories[0]?.ca?.source ?? '', /^the repository's ca file /);
   });
 });

@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
-import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmProxySettings } from './npm-client.ts';
+import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
 import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig, ServerConfig } from './types.ts';
 
@@ -95,8 +95,8 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
   );
   // The questions to npm at once: each is a process start.
   const registry = draft.repositories.some((r) => r.upstream === null) ? npm.registry() : null;
-  const npmProxy = settings.some((s) => s.kind === 'npm') ? npm.proxy() : null;
-  await Promise.allSettled([registry, npmProxy]);
+  const npmConnection = settings.some((s) => s.kind === 'npm') ? npm.connection() : null;
+  await Promise.allSettled([registry, npmConnection]);
   let npmUpstream: { url: string; source: RepositoryConfig['upstreamSource'] } | null = null;
   if (registry !== null) {
     npmUpstream = { url: await registry, source: 'npm-config' };
@@ -115,8 +115,10 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
     }
     const upstream = r.upstream === null ? (npmUpstream as NonNullable<typeof npmUpstream>) : { url: r.upstream, source: 'config' as const };
     const setting = settings[i] ?? { kind: 'env' };
-    const proxy: ProxyConfig = setting.kind === 'npm' ? { kind: 'npm', ...(await (npmProxy as Promise<NpmProxySettings>)) } : setting;
-    repositories.push({ ...r, upstream: upstream.url, upstreamSource: upstream.source, proxy });
+    // A repository that goes npm's way trusts what npm trusts, unless it names its own authorities.
+    const npmWay = setting.kind === 'npm' ? await (npmConnection as Promise<NpmConnectionSettings>) : null;
+    const proxy: ProxyConfig = setting.kind !== 'npm' ? setting : { kind: 'npm', proxy: npmWay?.proxy ?? null, noProxy: npmWay?.noProxy ?? '' };
+    repositories.push({ ...r, upstream: upstream.url, upstreamSource: upstream.source, proxy, ca: r.ca ?? npmWay?.ca ?? null });
   }
   return deepFreeze({ ...draft, repositories });
 }

@@ -6,20 +6,32 @@
  */
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { parse } from 'node:path';
+import { parse, resolve } from 'node:path';
 import { AirlockError } from '../../core/index.ts';
+import { parseCaText, readCaFile, type TrustedCa } from './ca.ts';
 
 export type RegistryDiscovery = () => Promise<string>;
 
-/** The proxy npm uses for registry requests, as its configuration gives it. */
-export interface NpmProxySettings {
+/** How npm's requests reach its registry, as its configuration gives it: the proxy and the TLS trust. */
+export interface NpmConnectionSettings {
   /** `https-proxy`, else `proxy`: npm sends every registry request through it. Null: npm follows the environment. */
   readonly proxy: string | null;
   /** `noproxy`: hosts (and domains) npm reaches directly, comma-separated; empty when none are set. */
   readonly noProxy: string;
+  /** `cafile`'s certificates, else `ca`'s: the only authorities npm trusts then. Null: Node's built-in roots. */
+  readonly ca: TrustedCa | null;
 }
 
-export type ProxyDiscovery = () => Promise<NpmProxySettings>;
+/** What `npm config get` prints for the connection keys, unread: the cafile is a path still. */
+export interface NpmConnectionText {
+  readonly proxy: string | null;
+  readonly noProxy: string;
+  readonly cafile: string | null;
+  /** Inline PEM text; npm writes its line breaks as "\n". */
+  readonly ca: string | null;
+}
+
+export type ConnectionDiscovery = () => Promise<NpmConnectionSettings>;
 
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
@@ -92,24 +104,32 @@ function registryUrl(stdout: string): string {
   return s.endsWith('/') ? s : `${s}/`;
 }
 
-const PROXY_KEYS = ['https-proxy', 'proxy', 'noproxy'] as const;
+// `ca` last: its value may span lines, and then runs to the end of what npm prints.
+const CONNECTION_KEYS = ['https-proxy', 'proxy', 'noproxy', 'cafile', 'ca'] as const;
 const PROXY_REMEDY = 'give the repository its proxy in the configuration instead (proxy: URL, or {url, username, password})';
 
 /**
- * Parse what `npm config get https-proxy proxy noproxy` prints: one `key=value` line per key,
- * `null` (or `false` for `proxy`) where a key is not set. npm sends registry requests through
- * `https-proxy` when it is set, else through `proxy`, whatever the registry's scheme.
+ * Parse what `npm config get https-proxy proxy noproxy cafile ca` prints: one
+ * `key=value` line per key, `null` (or `false` for `proxy`) where a key is not set. npm sends
+ * registry requests through `https-proxy` when it is set, else through `proxy`, whatever the
+ * registry's scheme.
  */
-export function parseNpmProxyConfig(stdout: string): NpmProxySettings {
+export function parseNpmConnectionConfig(stdout: string): NpmConnectionText {
   const values = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
+  const lines = stdout.split('\n');
+  for (const [i, line] of lines.entries()) {
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const key = line.slice(0, eq).trim();
-    if ((PROXY_KEYS as readonly string[]).includes(key) && !values.has(key)) values.set(key, line.slice(eq + 1).trim());
+    if (!(CONNECTION_KEYS as readonly string[]).includes(key) || values.has(key)) continue;
+    if (key === 'ca') {
+      values.set(key, [line.slice(eq + 1), ...lines.slice(i + 1)].join('\n').trim());
+      break;
+    }
+    values.set(key, line.slice(eq + 1).trim());
   }
-  for (const key of PROXY_KEYS) {
-    if (!values.has(key)) throw new AirlockError('CONFIG_INVALID', `'npm config get ${PROXY_KEYS.join(' ')}' printed no ${key}=… line; ${PROXY_REMEDY}`);
+  for (const key of CONNECTION_KEYS) {
+    if (!values.has(key)) throw new AirlockError('CONFIG_INVALID', `'npm config get ${CONNECTION_KEYS.join(' ')}' printed no ${key}=… line; ${PROXY_REMEDY}`);
   }
   const set = (key: string): string | null => {
     const v = values.get(key) ?? '';
@@ -134,16 +154,30 @@ export function parseNpmProxyConfig(stdout: string): NpmProxySettings {
     // npm refuses to print a proxy that holds credentials, so what it printed has none.
     proxy = url.origin;
   }
-  return { proxy, noProxy: set('noproxy') ?? '' };
+  return { proxy, noProxy: set('noproxy') ?? '', cafile: set('cafile'), ca: set('ca') };
+}
+
+/** npm's trust: the certificates of its `cafile` (which npm reads over `ca`), else of its inline `ca`. */
+function npmCa(text: NpmConnectionText, cwd: string): TrustedCa | null {
+  if (text.cafile !== null) {
+    const file = resolve(cwd, text.cafile);
+    return { pems: readCaFile(file, "npm's cafile setting"), source: `npm's cafile ${file}` };
+  }
+  if (text.ca !== null) return { pems: parseCaText(text.ca, "npm's ca setting"), source: "npm's ca setting" };
+  return null;
 }
 
 /**
- * The proxy npm is configured with. npm will not print a proxy URL that holds credentials ("the
- * https-proxy option is protected"): such a setting makes this fail with npm's reason and the
- * remedy, rather than Airlock going around a proxy the network may require.
+ * How npm reaches its registry: its proxy and the authorities it trusts. npm will not print a
+ * proxy URL that holds credentials ("the https-proxy option is protected"): such a setting makes
+ * this fail with npm's reason and the remedy, rather than Airlock going around a proxy the
+ * network may require.
  */
-export function npmConfigProxy(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): ProxyDiscovery {
-  return async () => parseNpmProxyConfig(await npmConfigGet(PROXY_KEYS, env, timeoutMs, PROXY_REMEDY, []));
+export function npmConfigConnection(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): ConnectionDiscovery {
+  return async () => {
+    const text = parseNpmConnectionConfig(await npmConfigGet(CONNECTION_KEYS, env, timeoutMs, PROXY_REMEDY, []));
+    return { proxy: text.proxy, noProxy: text.noProxy, ca: npmCa(text, process.cwd()) };
+  };
 }
 
 /** What the configuration may ask of the local npm client, each asked only when needed. */
@@ -152,9 +186,9 @@ export interface NpmDiscovery {
   readonly registry: RegistryDiscovery;
   /** npm's registry with its most specific settings left out (`npmRegistryWithout`): the fallback when the setting leads to this Airlock. */
   readonly registryWithout: (step: number) => Promise<string>;
-  readonly proxy: ProxyDiscovery;
+  readonly connection: ConnectionDiscovery;
 }
 
 export function npmDiscovery(env: NodeJS.ProcessEnv = process.env): NpmDiscovery {
-  return { registry: npmConfigRegistry(env), registryWithout: npmRegistryWithout(env), proxy: npmConfigProxy(env) };
+  return { registry: npmConfigRegistry(env), registryWithout: npmRegistryWithout(env), connection: npmConfigConnection(env) };
 }

@@ -22,6 +22,7 @@ import {
   string,
   type Raw,
 } from './checks.ts';
+import { readCaFile, type TrustedCa } from './ca.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
 import {
   CONFIG_VERSION,
@@ -61,6 +62,7 @@ export const REPOSITORY_KEYS = [
   'upstream',
   'upstreamAuth',
   'proxy',
+  'ca',
   'metadataMaxAge',
   'blockedVersions',
   'timeouts',
@@ -200,6 +202,12 @@ function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxySett
   };
 }
 
+/** `ca`: a PEM file of certificate authorities, relative to the configuration file. */
+function caFile(v: unknown, path: string, ctx: ValidateContext): TrustedCa {
+  const file = resolve(ctx.baseDir, string(v, path, { max: 4096 }));
+  return { pems: readCaFile(file, path), source: `the repository's ca file ${file}` };
+}
+
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {
   const o = object(v, path, REPOSITORY_KEYS);
   if (o['name'] === undefined) fail(join(path, 'name'), 'required');
@@ -218,6 +226,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     upstream: o['upstream'] === undefined || o['upstream'] === null ? null : httpUrl(o['upstream'], join(path, 'upstream')),
     upstreamAuth: upstreamAuth(o['upstreamAuth'], join(path, 'upstreamAuth'), ctx),
     proxy: proxySetting(o['proxy'], join(path, 'proxy'), ctx),
+    ca: o['ca'] === undefined || o['ca'] === null ? null : caFile(o['ca'], join(path, 'ca'), ctx),
     metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 5 * 60_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, 30 * DAY),
     blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
     timeouts: {

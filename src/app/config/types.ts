@@ -1,5 +1,6 @@
 /** The resolved configuration (schema version 1): complete, validated, frozen. */
 import type { Json } from '../../storage/ports/index.ts';
+import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 
 export const CONFIG_VERSION = 1;
@@ -99,6 +100,12 @@ export interface RepositoryConfig {
   readonly upstreamSource: 'config' | 'npm-config' | 'npm-fallback';
   readonly upstreamAuth: UpstreamAuth | null;
   readonly proxy: ProxyConfig;
+  /**
+   * The certificate authorities trusted for the upstream's TLS (through a proxy's tunnel too), in
+   * place of Node's built-in roots: the repository's `ca` file, else npm's for a repository that
+   * follows npm's proxy. Null: the built-in roots (and NODE_EXTRA_CA_CERTS).
+   */
+  readonly ca: TrustedCa | null;
   /** How long cached metadata is served before it is revalidated upstream. */
   readonly metadataMaxAgeMs: number;
   /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */

@@ -78,7 +78,9 @@ export const command: Command = {
       for (const r of config.repositories) {
         const from =
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
-        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}\n`);
+        const n = r.ca?.pems.length ?? 0;
+        const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
+        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}\n`);
       }
       io.stderr.write(
         `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,

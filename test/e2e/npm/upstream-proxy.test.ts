@@ -7,13 +7,13 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
 import { serve, unsetting } from '../../support/serve-process.ts';
+import { hasOpenssl, selfSignedCert } from '../../support/tls-cert.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { e2e, project } from './support.ts';
 
@@ -110,20 +110,9 @@ test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY
   assert.ok(local.requests.length > 0);
 });
 
-/** Whether openssl is there to make the HTTPS upstream's certificate. */
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** An https fixture upstream on this machine's network address, its certificate trusted by Airlock through NODE_EXTRA_CA_CERTS. */
 async function tlsUpstream(t: TestContext, dir: string): Promise<{ registry: FixtureRegistry; cert: string }> {
-  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=airlock-test-upstream', '-addext', `subjectAltName=IP:${EXTERNAL as string}`], { stdio: 'ignore' });
+  const { key, cert } = selfSignedCert(dir, 'upstream', `IP:${EXTERNAL as string}`);
   const registry = await FixtureRegistry.start(FIXTURE_PACKAGES, 0, { host: EXTERNAL as string, tls: { key: await readFile(key), cert: await readFile(cert) } });
   t.after(() => registry.close());
   return { registry, cert };
@@ -131,13 +120,13 @@ async function tlsUpstream(t: TestContext, dir: string): Promise<{ registry: Fix
 
 const needsTls = { skip: EXTERNAL === undefined ? needsExternal.skip : hasOpenssl() ? false : 'openssl is not installed' } as const;
 
-test('an https upstream through the environment’s proxy: a CONNECT tunnel, the proxy sees only the host, npm installs through Airlock', needsTls, async (t) => {
+test('an https upstream through the environment’s proxy, its private authority trusted by the repository: a CONNECT tunnel, the proxy sees only the host, npm installs through Airlock', needsTls, async (t) => {
   const proxy = await startForwardProxy();
   t.after(() => proxy.close());
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const { registry, cert } = await tlsUpstream(t, dir);
-  await installThroughServe(dir, 'tls', registry.url, '', { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert });
+  await installThroughServe(dir, 'tls', registry.url, `    ca: ${cert}\n`, { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: undefined });
   const host = new URL(registry.url).host;
   assert.ok(proxy.seen.length > 0 && proxy.seen.every((l) => l === `CONNECT ${host}`), proxy.seen.join('\n'));
   assert.ok(registry.requests.some((q) => q.path === '/left-pad/-/left-pad-1.3.0.tgz'), 'the tarball came from the https upstream');
@@ -181,7 +170,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-npmrc-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const npmrc = join(dir, 'npmrc');
-  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
+  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc'), AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
   const start = async (name: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> => {
     const server = serve(dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
     const stop = async (): Promise<void> => {
@@ -232,7 +221,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const refused = serve(dir, ['--port', '0', '--data-dir', join(dir, 'refused-data')], { env });
   const code = await refused.exited;
   assert.notEqual(code, 0);
-  assert.match(refused.stderr(), /'npm config get https-proxy proxy noproxy' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy in the configuration instead/);
+  assert.match(refused.stderr(), /'npm config get https-proxy proxy noproxy cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy in the configuration instead/);
   assert.doesNotMatch(refused.stderr(), /s3cret/);
   assert.equal(proxy.seen.length, before);
 });

@@ -70,6 +70,8 @@ export class FixtureRegistry {
   #packumentsInFlight = 0;
   #peakPackumentsInFlight = 0;
   #url = '';
+  /** TCP connections accepted: with TLS, each is one handshake attempt. */
+  connections = 0;
 
   private constructor(record: boolean, tls: TlsIdentity | undefined) {
     this.#record = record;
@@ -77,6 +79,7 @@ export class FixtureRegistry {
     this.#server = tls === undefined ? createServer(handler) : createTlsServer({ key: tls.key, cert: tls.cert }, handler);
     this.#server.keepAliveTimeout = 30_000;
     this.#server.on('connection', (s: Socket) => {
+      this.connections++;
       if (this.#down === 'refuse') {
         s.destroy();
         return;
