@@ -23,6 +23,12 @@ test('other tunnel failures: the proxy’s refusal, its failure to reach the ups
   assert.equal(forbidden.message, 'the proxy to upstream npm would not connect Airlock to it (it answered 403 to CONNECT) for /left-pad');
   assert.equal(isRetryable(forbidden), false);
 
+  // Statuses that mean something from the upstream mean the proxy's own answer to CONNECT here.
+  for (const status of [401, 508]) {
+    const e = transportError(tunnel(`Failed … ${status}`, { statusCode: status }), 'npm', '/left-pad');
+    assert.equal(e.message, `the proxy to upstream npm would not connect Airlock to it (it answered ${status} to CONNECT) for /left-pad`);
+  }
+
   const badGateway = transportError(tunnel('Failed … 502 Bad Gateway', { statusCode: 502 }), 'npm', '/left-pad');
   assert.equal(badGateway.code, 'UPSTREAM_UNAVAILABLE');
   assert.equal(isRetryable(badGateway), true);
@@ -54,4 +60,10 @@ test('certificate failures: an issuer Airlock does not trust says how to trust i
     assert.equal(isRetryable(e), false);
     assert.equal(isHealthFailure(e), false);
   }
+});
+
+test('401 from the upstream points at the repository’s upstreamAuth', () => {
+  const e = statusError(401, 'npm', '/@corp/ui', null);
+  assert.equal(e.message, "upstream npm answered 401 Unauthorized for /@corp/ui; if it needs credentials, check the repository's upstreamAuth setting");
+  assert.equal(isRetryable(e), false);
 });

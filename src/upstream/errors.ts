@@ -82,12 +82,6 @@ export function transportError(err: unknown, upstream: string, path: string): Ai
 function tunnelError(err: Error & { readonly statusCode?: unknown; readonly proxyTunnelTimeout?: unknown }, upstream: string, path: string): AirlockError {
   const status = err.statusCode;
   if (status === 407) return proxyAuthError(upstream, path);
-  if (status === 508) {
-    // An Airlock upstream (this one, reached by another name, or another) saw its own request come back.
-    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} answered 508 Loop Detected for ${path}: it leads back to an Airlock it is proxied by; check the repository's upstream setting`, {
-      details: { upstream, status },
-    });
-  }
   if (typeof status === 'number') {
     // The proxy's own refusal (403: the host is not allowed) stands until its policy changes; its
     // 5xx (it could not reach the upstream) is the upstream's health seen through it.
@@ -118,6 +112,12 @@ export function statusError(status: number, upstream: string, path: string, retr
     return new AirlockError('UPSTREAM_NOT_FOUND', `upstream ${upstream} has no ${path}`, { details: { upstream, status } });
   }
   if (status === 407) return proxyAuthError(upstream, path);
+  if (status === 401) {
+    // The upstream wants credentials Airlock did not give, or refuses the ones it gave.
+    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} answered 401 Unauthorized for ${path}; if it needs credentials, check the repository's upstreamAuth setting`, {
+      details: { upstream, status },
+    });
+  }
   if (status === 508) {
     // An Airlock upstream (this one, reached by another name, or another) saw its own request come back.
     return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} answered 508 Loop Detected for ${path}: it leads back to an Airlock it is proxied by; check the repository's upstream setting`, {
