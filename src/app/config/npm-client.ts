@@ -1,8 +1,9 @@
 /**
  * What Airlock takes from the local npm client's configuration, read with `npm config get` at
- * start-up and never written down anywhere: the default npm upstream (`registry`) and, for a
- * repository whose proxy setting is `npm`, the proxy npm itself goes through (`https-proxy`,
- * `proxy`, `noproxy`).
+ * start-up and never written down anywhere: the default npm upstream (`registry`, or npm's
+ * registry without the settings that lead back to Airlock) and, for a repository whose proxy
+ * setting is `npm`, the way npm itself reaches its registry (`https-proxy`, `proxy`, `noproxy`,
+ * and the authorities of `cafile` or `ca`).
  */
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
