@@ -12,7 +12,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { serve, unsetting } from '../../support/serve-process.ts';
+import { oneRepositoryConfig, serveForTest, unsetting } from '../../support/serve-process.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { project, run, cleanEnv } from './support.ts';
 
@@ -66,14 +66,10 @@ test('npm pointed at Airlock as the README says: a restarted airlock serve takes
   const set = await run('npm', ['config', 'set', 'registry', `http://localhost:${port}/npm/`, '--userconfig', user, '--globalconfig', global], { cwd: dir, env: cleanEnv() });
   assert.equal(set.code, 0, set.output);
 
-  const server = serve(dir, ['--port', String(port), '--data-dir', join(dir, 'data')], {
+  const server = await serveForTest(t, dir, ['--port', String(port), '--data-dir', join(dir, 'data')], {
     env: { ...unsetting(/^npm_config_/i), ...ADMIN, npm_config_userconfig: user, npm_config_globalconfig: global },
   });
-  t.after(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  });
-  const url = await server.listening;
+  const url = server.url;
   assert.ok(server.stderr().includes(`airlock: repository npm: upstream ${registry.url}, npm's registry once the settings that lead to this Airlock are left out, reached directly`), server.stderr());
   const p = await project(`${url}/npm/`, dir);
   const r = await p.npm(['install', 'left-pad']);
@@ -88,14 +84,8 @@ test('an upstream that leads back through a port forward: the request that comes
   const port = await freePort();
   const forward = await forwardTo(port);
   t.after(() => forward.close());
-  const config = join(dir, 'airlock.yaml');
-  await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:${forward.port}/npm/\nstorage:\n  dataDir: ${join(dir, 'data')}\n`);
-  const server = serve(dir, ['--config', config, '--port', String(port)], { env: ADMIN });
-  t.after(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  });
-  const url = await server.listening;
+  const config = await oneRepositoryConfig(dir, 'loop', `http://127.0.0.1:${forward.port}/npm/`);
+  const { url } = await serveForTest(t, dir, ['--config', config, '--port', String(port)], { env: ADMIN });
   const p = await project(`${url}/npm/`, dir);
   const r = await p.npm(['install', 'left-pad']);
   assert.notEqual(r.code, 0);

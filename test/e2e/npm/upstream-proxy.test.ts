@@ -12,12 +12,13 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { serve, unsetting } from '../../support/serve-process.ts';
+import { oneRepositoryConfig, serve, serveForTest, unsetting, type RunningServe } from '../../support/serve-process.ts';
 import { hasOpenssl, selfSignedCert } from '../../support/tls-cert.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { e2e, project } from './support.ts';
 
 const CREDENTIALS = { username: 'airlock', password: 'p@ss:w/rd' };
+const ADMIN = { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
 
 /** An IPv4 address of this machine that is not loopback, for an upstream a proxy would be used for. */
 const EXTERNAL = Object.values(networkInterfaces())
@@ -35,19 +36,12 @@ function allThroughProxy(proxy: ForwardProxy, registry: FixtureRegistry): void {
  * Start the real `airlock serve` in `dir` with one npm repository (`upstream`, plus `repoExtra`
  * YAML lines) and these environment variables, install left-pad through it with npm, stop it.
  */
-async function installThroughServe(dir: string, name: string, upstream: string, repoExtra: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const config = join(dir, `${name}.yaml`);
-  await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${upstream}\n${repoExtra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
-  const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', ...env } });
-  try {
-    const url = await server.listening;
-    const p = await project(`${url}/npm/`, dir);
-    const r = await p.npm(['install', 'left-pad']);
-    assert.equal(r.code, 0, `${r.output}\n${server.stderr()}`);
-  } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  }
+async function installThroughServe(t: TestContext, dir: string, name: string, upstream: string, repoExtra: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const server = await serveForTest(t, dir, ['--config', await oneRepositoryConfig(dir, name, upstream, repoExtra), '--port', '0'], { env: { ...ADMIN, ...env } });
+  const p = await project(`${server.url}/npm/`, dir);
+  const r = await p.npm(['install', 'left-pad']);
+  assert.equal(r.code, 0, `${r.output}\n${server.stderr()}`);
+  await server.stop();
 }
 
 test('a proxy on the repository, with credentials by reference: npm installs through Airlock, every upstream request through the proxy', needsExternal, async (t) => {
@@ -97,7 +91,7 @@ test('airlock serve follows HTTP_PROXY from its environment, except for NO_PROXY
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-serve-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
 
-  const installThrough = (name: string, repoExtra: string, env: NodeJS.ProcessEnv, upstream = registry.url): Promise<void> => installThroughServe(dir, name, upstream, repoExtra, env);
+  const installThrough = (name: string, repoExtra: string, env: NodeJS.ProcessEnv, upstream = registry.url): Promise<void> => installThroughServe(t, dir, name, upstream, repoExtra, env);
   await installThrough('env', '', { HTTP_PROXY: proxy.url, NO_PROXY: '' });
   assert.ok(proxy.seen.some((l) => l.startsWith(`GET ${registry.url}left-pad`)), proxy.seen.join('\n'));
   allThroughProxy(proxy, registry);
@@ -126,7 +120,7 @@ test('an https upstream through the environment’s proxy, its private authority
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-tls-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const { registry, cert } = await tlsUpstream(t, dir);
-  await installThroughServe(dir, 'tls', registry.url, `    ca: ${cert}\n`, { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: undefined });
+  await installThroughServe(t, dir, 'tls', registry.url, `    ca: ${cert}\n`, { HTTPS_PROXY: proxy.url, NO_PROXY: '', NODE_EXTRA_CA_CERTS: undefined });
   const host = new URL(registry.url).host;
   assert.ok(proxy.seen.length > 0 && proxy.seen.every((l) => l === `CONNECT ${host}`), proxy.seen.join('\n'));
   assert.ok(registry.requests.some((q) => q.path === '/left-pad/-/left-pad-1.3.0.tgz'), 'the tarball came from the https upstream');
@@ -141,14 +135,8 @@ test('a proxy that refuses the CONNECT tunnel for credentials: npm is told it wa
   const wrong = new URL(proxy.url);
   wrong.username = CREDENTIALS.username;
   wrong.password = 'wrong';
-  const config = join(dir, 'airlock.yaml');
-  await writeFile(config, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${registry.url}\nstorage:\n  dataDir: ${join(dir, 'data')}\n`);
-  const server = serve(dir, ['--config', config, '--port', '0'], { env: { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789', HTTPS_PROXY: wrong.href, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert } });
-  t.after(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-  });
-  const url = await server.listening;
+  const config = await oneRepositoryConfig(dir, 'refused', registry.url);
+  const { url } = await serveForTest(t, dir, ['--config', config, '--port', '0'], { env: { ...ADMIN, HTTPS_PROXY: wrong.href, NO_PROXY: '', NODE_EXTRA_CA_CERTS: cert } });
   const p = await project(`${url}/npm/`, dir);
   const r = await p.npm(['install', 'left-pad']);
   assert.notEqual(r.code, 0);
@@ -170,20 +158,8 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-npmrc-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const npmrc = join(dir, 'npmrc');
-  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc'), AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
-  const start = async (name: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> => {
-    const server = serve(dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
-    const stop = async (): Promise<void> => {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    };
-    try {
-      return { url: await server.listening, stderr: server.stderr, stop };
-    } catch (err) {
-      await stop();
-      throw err;
-    }
-  };
+  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc'), ...ADMIN };
+  const start = (name: string): Promise<RunningServe> => serveForTest(t, dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
   const install = async (url: string, stderr: () => string): Promise<void> => {
     const p = await project(`${url}/npm/`, dir);
     const r = await p.npm(['install', 'left-pad']);

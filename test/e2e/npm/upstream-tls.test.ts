@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { serve, unsetting } from '../../support/serve-process.ts';
+import { oneRepositoryConfig, serveForTest, unsetting, type RunningServe } from '../../support/serve-process.ts';
 import { hasOpenssl, selfSignedCert } from '../../support/tls-cert.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { project } from './support.ts';
@@ -25,20 +25,8 @@ test('an upstream certified by a private authority: refused with the reason unti
   t.after(() => registry.close());
   assert.match(registry.url, /^https:/);
 
-  const start = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; stderr: () => string; stop: () => Promise<void> }> => {
-    const server = serve(dir, [...args, '--port', '0'], { env: { ...CLEAN, ...ADMIN, ...env } });
-    const stop = async (): Promise<void> => {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    };
-    t.after(stop);
-    return { url: await server.listening, stderr: server.stderr, stop };
-  };
-  const configFile = async (name: string, extra: string): Promise<string> => {
-    const file = join(dir, `${name}.yaml`);
-    await writeFile(file, `repositories:\n  - name: npm\n    format: npm\n    upstream: ${registry.url}\n${extra}storage:\n  dataDir: ${join(dir, `${name}-data`)}\n`);
-    return file;
-  };
+  const start = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> => serveForTest(t, dir, [...args, '--port', '0'], { env: { ...CLEAN, ...ADMIN, ...env } });
+  const configFile = (name: string, extra: string): Promise<string> => oneRepositoryConfig(dir, name, registry.url, extra);
 
   // Not trusted: npm is told what is wrong and what to do, and Airlock does not hammer the upstream.
   const untrusted = await start(['--config', await configFile('untrusted', '')]);
