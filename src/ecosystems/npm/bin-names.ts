@@ -16,7 +16,6 @@ import type { Json } from '../../storage/ports/index.ts';
 const MAX_LISTED = 64;
 const MAX_NAME = 214;
 
-
 /** The last component of a path, `\` and `:` counting as separators; null for nothing, `.` or `..`. */
 function lastComponent(path: string): string | null {
   const parts = path.replace(/[\\:]/g, '/').split('/').filter((p) => p !== '');

@@ -22,7 +22,6 @@ const MAX_LIST = 64;
  */
 const MAX_SCRIPT_CHARS = 1024 ** 2;
 
-
 function text(x: unknown): string | null {
   return typeof x === 'string' ? x.slice(0, MAX_TEXT) : null;
 }

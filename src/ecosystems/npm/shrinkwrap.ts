@@ -47,7 +47,6 @@ export interface ShrinkwrapRead {
   readonly error: string | null;
 }
 
-
 /** A version field that is not a version (v1 lockfiles write git and URL dependencies there). */
 const SPEC_NOT_VERSION = /^(?!npm:)(?:[a-z][a-z0-9+.-]*:|\.{0,2}\/|~\/|[^@/\s]+\/[^@/\s]+(?:#|$))/i;
 

@@ -2,7 +2,7 @@
  * Install hooks of an npm package, from a packument version document or the tarball's own
  * package.json. Both are hostile JSON: only string scripts are taken, each bounded.
  */
-import { NPM_INSTALL_LIFECYCLE, npmInstallTimeScripts } from '../../core/index.ts';
+import { isPlainObject, NPM_INSTALL_LIFECYCLE, npmInstallTimeScripts } from '../../core/index.ts';
 import type { InstallHook } from './types.ts';
 
 /** Lifecycle scripts npm runs on `npm install` of a dependency (prepare runs for git deps). */
@@ -21,13 +21,9 @@ export interface NpmHookSummary {
   readonly declaredInstallScript: boolean;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function npmInstallHooks(manifest: unknown, hints: NpmManifestHints = {}): NpmHookSummary {
-  const doc = isRecord(manifest) ? manifest : {};
-  const scripts = isRecord(doc.scripts) ? doc.scripts : {};
+  const doc = isPlainObject(manifest) ? manifest : {};
+  const scripts = isPlainObject(doc.scripts) ? doc.scripts : {};
   const hooks: InstallHook[] = [];
   // The install scripts and the scripts they run by name (`npm run build`), which run at install
   // too; `prepare` as a lifecycle script (run for git dependencies only) unless one of them runs it.
