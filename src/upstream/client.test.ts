@@ -225,3 +225,14 @@ test('freshness windows', () => {
   assert.equal(freshnessOf(0, 100, p), 'stale');
   assert.equal(freshnessOf(0, 1100, p), 'expired');
 });
+
+test('a forwarded request counts against the upstream’s health as other requests do: 5xx does, a loop’s 508 does not', async (t) => {
+  const s = await serve((req, res) => res.writeHead(req.url === '/prefix/loop' ? 508 : 500, { 'content-type': 'application/json' }).end('{}'));
+  t.after(() => s.close());
+  const c = new UpstreamClient({ name: 'u', url: s.url, retries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, ...fast });
+  t.after(() => c.close());
+  for (let i = 0; i < 3; i++) assert.equal((await c.forward('loop', 'POST', Buffer.from('{}'), { maxBytes: 100 })).status, 508);
+  assert.equal(c.circuit, 'closed');
+  for (let i = 0; i < 2; i++) assert.equal((await c.forward('fail', 'POST', Buffer.from('{}'), { maxBytes: 100 })).status, 500);
+  assert.equal(c.circuit, 'open');
+});

@@ -179,7 +179,8 @@ export class UpstreamClient {
       if (isHealthFailure(e)) this.#breaker.failure();
       throw e;
     }
-    if (res.statusCode >= 500 && res.statusCode !== 508) this.#breaker.failure(); // 508: a loop, not ill health
+    // The status counts against the upstream's health as it does for every other request (a 508, a loop, does not).
+    if (res.statusCode >= 400 && isHealthFailure(statusError(res.statusCode, this.name, url.pathname, null))) this.#breaker.failure();
     else this.#breaker.success();
     const data = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
     return { status: res.statusCode, contentType: header(res.headers, 'content-type'), body: data };
