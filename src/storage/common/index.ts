@@ -4,3 +4,4 @@ export * from './migrations.ts';
 export * from './validate.ts';
 export * from './audit-event.ts';
 export * from './decision-row.ts';
+export * from './condition.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
+import { withCondition } from '../common/index.ts';
 import type { BlobInfo, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
 import { closeFd, openFd, readFd, sizeOfFd, statPath } from './fd.ts';
 import { FsBlobUpload } from './fs-blob-upload.ts';
@@ -81,7 +82,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     try {
       fd = await openFd(stagingPath, 'wx', 0o644);
     } catch (err) {
-      throw new AirlockError('STORAGE_ERROR', 'cannot create a blob staging file', { cause: err });
+      throw new AirlockError('STORAGE_ERROR', withCondition('cannot create a blob staging file', err), { cause: err });
     }
     return new FsBlobUpload({
       fd,

@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
+import { withCondition } from '../common/index.ts';
 import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
 import { closeFd, fsyncFd, renamePath, writeFd } from './fd.ts';
 import { fsyncDir, isErrno } from './fsync.ts';
@@ -94,7 +95,7 @@ export class FsBlobUpload implements BlobUpload {
       } catch (err) {
         this.#failure = err;
         await this.#discard();
-        throw new AirlockError('STORAGE_ERROR', 'writing to the blob staging file failed', { cause: err });
+        throw new AirlockError('STORAGE_ERROR', withCondition('writing to the blob staging file failed', err), { cause: err });
       }
       this.#hash.update(chunk);
       this.#bytes += chunk.byteLength;
@@ -137,7 +138,7 @@ export class FsBlobUpload implements BlobUpload {
         await this.#publish(digest);
       } catch (err) {
         await this.#discard();
-        throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', 'committing the blob failed', { cause: err });
+        throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', withCondition('committing the blob failed', err), { cause: err });
       }
       this.#state = 'committed';
       this.#detach();

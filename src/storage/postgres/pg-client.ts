@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { withCondition } from '../common/index.ts';
 
 /** Values bound to `$n` placeholders. */
 export type Param = string | number | boolean | null | Date | readonly string[];
@@ -31,7 +32,7 @@ export function isUniqueViolation(err: unknown): boolean {
 
 export function pgStorageError(err: unknown, what: string): AirlockError {
   if (isAirlockError(err)) return err;
-  return new AirlockError('STORAGE_ERROR', `metadata store: ${what} failed`, { cause: err });
+  return new AirlockError('STORAGE_ERROR', withCondition(`metadata store: ${what} failed`, err), { cause: err });
 }
 
 function wrap(sql: postgres.Sql | postgres.TransactionSql): Queryable {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { isAirlockError } from '../../core/index.ts';
 import { withTempFile } from '../conformance/helpers.ts';
-import { SqliteConnection } from './connection.ts';
+import { SqliteConnection, storageError } from './connection.ts';
 import { committedColumn } from './test-helpers.ts';
 
 const SCHEMA = `
@@ -136,4 +136,24 @@ test('connection: immediate commits the open group first; writes do not nest', (
     });
     assert.deepEqual(committedNotes(path), ['grouped', 'alone', 'outer']);
     assert.equal(await note(conn, 'still usable'), 4);
+  }));
+
+test('connection: a write the database has no room for fails as a storage error that names the condition', () =>
+  withConnection(async (conn) => {
+    await note(conn, 'first');
+    const pages = Number((conn.statement('PRAGMA page_count').get() as { page_count: number }).page_count);
+    conn.exec(`PRAGMA max_page_count = ${pages}`);
+    // Each store method wraps what its writes throw with storageError, naming itself.
+    const wrapped = (async () => {
+      try {
+        return await note(conn, 'x'.repeat(64 * 1024));
+      } catch (err) {
+        throw storageError(err, 'note');
+      }
+    })();
+    await assert.rejects(wrapped, (err: unknown) => {
+      assert.ok(isAirlockError(err, 'STORAGE_ERROR'), String(err));
+      assert.equal(err.message, 'metadata store: note failed: the database or disk is full');
+      return true;
+    });
   }));

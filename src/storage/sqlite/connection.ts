@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue, StatementResultingChanges, StatementSync } from 'node:sqlite';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { withCondition } from '../common/index.ts';
 
 export type SqliteSynchronous = 'full' | 'normal';
 
@@ -57,7 +58,7 @@ function execRetryingBusy(db: DatabaseSync, sql: string, busyMs: number): void {
 /** Any non-Airlock error from the database becomes STORAGE_ERROR (cause kept, message generic). */
 export function storageError(err: unknown, what: string): AirlockError {
   if (isAirlockError(err)) return err;
-  return new AirlockError('STORAGE_ERROR', `metadata store: ${what} failed`, { cause: err });
+  return new AirlockError('STORAGE_ERROR', withCondition(`metadata store: ${what} failed`, err), { cause: err });
 }
 
 /** The writes of one turn of the event loop: one transaction, committed when the turn ends. */
@@ -263,7 +264,7 @@ export class SqliteConnection {
     // Some errors (a full disk, an I/O error) end the transaction itself: every earlier write
     // of the group went with it.
     if (this.#group === group) this.#group = null;
-    group.reject(new AirlockError('STORAGE_ERROR', 'metadata store: a failed write rolled back the transaction it shared with others', { cause }));
+    group.reject(new AirlockError('STORAGE_ERROR', withCondition('metadata store: a failed write rolled back the transaction it shared with others', cause), { cause }));
   }
 
   /** Ends an open transaction, if any. A connection that cannot even roll back reports it on its next statement. */
