@@ -30,6 +30,8 @@ export function statusForCode(code: ErrorCode): number {
       return 413;
     case 'UPSTREAM_TIMEOUT':
       return 504;
+    case 'UNAVAILABLE':
+      return 503;
     case 'UPSTREAM_UNAVAILABLE':
     case 'UPSTREAM_BAD_RESPONSE':
       return 502;

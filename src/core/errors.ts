@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'POLICY_ERROR',
   'CONFIG_INVALID',
   'STORAGE_ERROR',
+  /** Airlock cannot decide or serve this just now (its store or gate failed); asking again later may work. */
+  'UNAVAILABLE',
   'SCAN_ERROR',
   'INTERNAL',
 ] as const;

@@ -20,7 +20,7 @@ import type {
 import type { Ecosystem } from '../core/index.ts';
 import type { PolicyBatch, PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson } from '../policy/input.ts';
-import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, VersionCandidate, DecisionSource } from './types.ts';
+import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, GateFailure, VersionCandidate, DecisionSource } from './types.ts';
 import { byPackage, collectFacts, historyWith, packagesOf } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
 import { failedJudgement, gateErrorDecision, incompleteJudgement, type Explained, type Judged } from './judgement.ts';
@@ -50,6 +50,8 @@ export type GateStore = QuarantineStore & DecisionLog & ExceptionStore & AuditLo
 export interface GateObserver {
   /** `count` decisions of one kind were taken (a package's versions are reported together). */
   decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean, count?: number): void;
+  /** `count` judgements could not be made and failed closed (`GateFailure.kind`). */
+  failure?(phase: DecisionPhase, kind: GateFailure['kind'], count?: number): void;
 }
 
 /**
@@ -59,13 +61,19 @@ export interface GateObserver {
 function observeDecisions(observer: GateObserver | undefined, decisions: Iterable<GateDecision>, cached: boolean): void {
   if (observer === undefined) return;
   const counts = new Map<string, { verdict: VerdictKind; source: DecisionSource; n: number }>();
+  let gateFailures = 0;
+  let policyFailures = 0;
   for (const d of decisions) {
+    if (d.failure?.kind === 'gate') gateFailures++;
+    else if (d.failure?.kind === 'policy') policyFailures++;
     const key = `${d.verdict.kind}\0${d.source}`;
     const c = counts.get(key);
     if (c === undefined) counts.set(key, { verdict: d.verdict.kind, source: d.source, n: 1 });
     else c.n++;
   }
   for (const c of counts.values()) observer.decision('metadata', c.verdict, c.source, cached, c.n);
+  if (gateFailures > 0) observer.failure?.('metadata', 'gate', gateFailures);
+  if (policyFailures > 0) observer.failure?.('metadata', 'policy', policyFailures);
 }
 
 export interface GateLogger {
@@ -211,6 +219,7 @@ export class GateService implements Gate {
       }
       const judged = await this.#judgeGroup(group, candidates, now);
       const changes: VerdictChange[] = [];
+      const decided: GateDecision[] = [];
       const decisions = new Map<string, GateDecision>();
       let cacheable = true;
       let validUntil = Number.POSITIVE_INFINITY;
@@ -221,9 +230,11 @@ export class GateService implements Gate {
         else cacheable = false;
         validUntil = Math.min(validUntil, j.validUntil);
         out.set(c.subject.version, decision);
-        changes.push({ subject: c.subject, phase: 'metadata', decision, policyHash: j.outcome.policyHash });
+        decided.push(decision);
+        // A fail-closed verdict is no change of verdict: the version is judged again next time.
+        if (decision.failure === undefined) changes.push({ subject: c.subject, phase: 'metadata', decision, policyHash: j.outcome.policyHash });
       });
-      observeDecisions(this.#deps.observer, changes.map((c) => c.decision), false);
+      observeDecisions(this.#deps.observer, decided, false);
       // A failure is never cached: the whole package is judged again next time.
       if (cacheable) this.#cache.setPackage(key, fingerprint, decisions, validUntil);
       await this.#noteChanges(changes, now);
@@ -344,7 +355,8 @@ export class GateService implements Gate {
       await this.#recorder.record('artifact', candidate, decision, judged.outcome.policyHash, judged.facts, request, now);
       if (judged.outcome.error === null) this.#cache.setArtifact(key, decision, judged.validUntil);
       this.#deps.observer?.decision('artifact', decision.verdict.kind, decision.source, false);
-      if (this.#served !== null) {
+      if (decision.failure !== undefined) this.#deps.observer?.failure?.('artifact', decision.failure.kind);
+      if (this.#served !== null && decision.failure === undefined) {
         try {
           await this.#served.artifact({ subject, phase: 'artifact', decision, policyHash: judged.outcome.policyHash }, now);
         } catch (err) {
@@ -356,6 +368,7 @@ export class GateService implements Gate {
       this.#deps.log?.error({ err, purl: subject.purl }, 'gate failed; blocking (fail closed)');
       const decision = gateErrorDecision(err);
       this.#deps.observer?.decision('artifact', 'block', 'policy', false);
+      this.#deps.observer?.failure?.('artifact', 'gate');
       return decision;
     }
   }
@@ -383,7 +396,10 @@ export class GateService implements Gate {
       // When the exception lapses, filtered views and the ETags clients hold must change too.
       if (e.expiresAt.getTime() > now.getTime()) this.#wake.wakeAt(e.expiresAt.getTime(), now.getTime());
     }
-    return { decision: { verdict: result.verdict, source: result.source, quarantineId }, outcome, facts, validUntil };
+    // A review or an exception that decided stands; a verdict the policy's failure produced does not last.
+    const failure = outcome.error !== null && result.source === 'policy' ? { kind: 'policy' as const, cause: outcome.error } : undefined;
+    const decision: GateDecision = failure === undefined ? { verdict: result.verdict, source: result.source, quarantineId } : { verdict: result.verdict, source: result.source, quarantineId, failure };
+    return { decision, outcome, facts, validUntil };
   }
 }
 

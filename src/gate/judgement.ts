@@ -39,20 +39,25 @@ function blocked(message: string): Verdict {
   return { kind: 'block', reasons: [reason], warnings: [] };
 }
 
+function failed(message: string, err: unknown): GateDecision {
+  return { verdict: blocked(message), source: 'policy', quarantineId: null, failure: { kind: 'gate', cause: text(err) } };
+}
+
+function failedWith(c: VersionCandidate, message: string, err: unknown, policyHash: string): Judged {
+  const decision = failed(message, err);
+  return { decision, outcome: { verdict: decision.verdict, policyHash, error: message }, facts: c.facts, validUntil: 0 };
+}
+
 export function gateErrorDecision(err: unknown): GateDecision {
-  return { verdict: blocked(`the gate could not decide (fail closed): ${text(err)}`), source: 'policy', quarantineId: null };
+  return failed(`the gate could not decide (fail closed): ${text(err)}`, err);
 }
 
 /** The gate could not read what it needs (exceptions, review state): block. */
 export function failedJudgement(c: VersionCandidate, err: unknown, policyHash: string): Judged {
-  const message = `the gate could not decide (fail closed): ${text(err)}`;
-  const verdict = blocked(message);
-  return { decision: { verdict, source: 'policy', quarantineId: null }, outcome: { verdict, policyHash, error: message }, facts: c.facts, validUntil: 0 };
+  return failedWith(c, `the gate could not decide (fail closed): ${text(err)}`, err, policyHash);
 }
 
 /** The collectors failed: the policy input would be incomplete, so block. */
 export function incompleteJudgement(c: VersionCandidate, err: unknown, policyHash: string): Judged {
-  const message = `policy input incomplete (fail closed): ${text(err)}`;
-  const verdict = blocked(message);
-  return { decision: { verdict, source: 'policy', quarantineId: null }, outcome: { verdict, policyHash, error: message }, facts: c.facts, validUntil: 0 };
+  return failedWith(c, `policy input incomplete (fail closed): ${text(err)}`, err, policyHash);
 }

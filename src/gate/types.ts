@@ -82,6 +82,22 @@ export interface GateDecision {
   readonly source: DecisionSource;
   /** Set when the verdict is quarantine (the open record) or came from a review. */
   readonly quarantineId: string | null;
+  /**
+   * Set when the gate could not decide and the verdict is the fail-closed one. Such a decision
+   * says nothing lasting about the version: it is never cached, kept in a view or compared with
+   * what was served before.
+   */
+  readonly failure?: GateFailure;
+}
+
+export interface GateFailure {
+  /**
+   * `gate`: Airlock could not gather what the policy needs (its store or a fact collector
+   * failed), so asking again later may succeed. `policy`: the policy failed on this input.
+   */
+  readonly kind: 'gate' | 'policy';
+  /** What failed, in one line. */
+  readonly cause: string;
 }
 
 export interface Gate {

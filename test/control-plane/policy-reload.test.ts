@@ -80,9 +80,11 @@ test('evaluation errors, time-outs and malformed results fail closed', async () 
       const reason = d.verdict.kind === 'block' ? d.verdict.reasons[0] : undefined;
       assert.equal(reason?.rule, 'airlock.policy_error');
       assert.match(reason?.message ?? '', pattern);
+      assert.equal(d.failure?.kind, 'policy', `${name}: marked as no lasting verdict`);
     }
     const q = await quarantine.app.airlock.gate.judgeArtifact(npmCandidate('not-a-number', '1.0.0'), anonymousRequest);
     assert.equal(q.verdict.kind, 'quarantine');
+    assert.equal(q.failure?.kind, 'policy');
     assert.ok(q.quarantineId !== null, 'a fail-closed quarantine opens a record a reviewer can release');
   } finally {
     await block.close();

@@ -57,6 +57,7 @@ test('collectors run once per package with every version as history; a failing c
     const v = failed.get('1.0.0')?.verdict;
     assert.equal(v?.kind, 'block');
     assert.match(v?.kind === 'block' ? (v.reasons[0]?.message ?? '') : '', /policy input incomplete \(fail closed\): fact collector test\.probe failed: store unavailable/);
+    assert.deepEqual(failed.get('1.0.0')?.failure, { kind: 'gate', cause: 'fact collector test.probe failed: store unavailable' }, 'marked as no verdict on the version');
     broken = false;
     assert.equal((await gate.judgeVersions(versions.slice(0, 2), anonymousRequest)).get('1.0.0')?.verdict.kind, 'allow', 'a failure is never cached');
 
@@ -100,6 +101,38 @@ test('built-in signals: a feed import is seen after the feed watch polls, and a 
     await gate.judgeVersions(versions, anonymousRequest);
     assert.equal((await storage.metadata.listAudit({ limit: 1000 })).filter((e) => e.action === 'verdict.changed').length, 1, 'once per change');
     assert.equal(await feedWatch.poll(), false);
+  });
+});
+
+test('a collector that breaks after a version was served: the fail-closed verdicts are marked as failures and are not audited as verdict changes', async () => {
+  let broken = false;
+  const probe: FactCollector = {
+    id: 'test.probe',
+    async collect(req) {
+      if (broken) throw new Error('store unavailable');
+      return req.candidates.map(() => ({}));
+    },
+  };
+  await withApp({ collectors: [probe], policy: true }, async (a) => {
+    const { gate, storage } = a.app.airlock;
+    const versions = ['1.0.0', '1.1.0'].map((v) => npmCandidate('served-pkg', v));
+    const served = await gate.judgeArtifact(versions[1] as VersionCandidate, anonymousRequest, async () => versions);
+    assert.equal(served.verdict.kind, 'allow');
+    assert.equal(served.failure, undefined);
+
+    broken = true;
+    gate.invalidate();
+    const listed = await gate.judgeVersions(versions, anonymousRequest);
+    assert.deepEqual([listed.get('1.1.0')?.verdict.kind, listed.get('1.1.0')?.failure?.kind], ['block', 'gate']);
+    const fetched = await gate.judgeArtifact(versions[1] as VersionCandidate, anonymousRequest, async () => versions);
+    assert.deepEqual([fetched.verdict.kind, fetched.failure?.kind], ['block', 'gate']);
+
+    broken = false;
+    gate.invalidate();
+    assert.equal((await gate.judgeVersions(versions, anonymousRequest)).get('1.1.0')?.verdict.kind, 'allow');
+    assert.equal((await gate.judgeArtifact(versions[1] as VersionCandidate, anonymousRequest, async () => versions)).verdict.kind, 'allow');
+    const changed = (await storage.metadata.listAudit({ limit: 1000 })).filter((e) => e.action === 'verdict.changed');
+    assert.deepEqual(changed, [], 'a failure to decide is no change of verdict');
   });
 });
 

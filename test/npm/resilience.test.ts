@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import type { TestAirlock } from '../support/start-airlock.ts';
+import { writePolicyDir } from '../support/gate-helpers.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
 
 test('upstream down: cached metadata is served (stale-if-error), stored tarballs still install', async (t) => {
@@ -71,4 +72,41 @@ test('restart keeps artifacts, decisions and quarantine records', async (t) => {
   const decisions = await second.app.airlock.storage.metadata.listDecisions({ limit: 50 });
   assert.ok(decisions.items.some((d) => d.purl === 'pkg:npm/left-pad@1.0.0' && d.verdict === 'allow'));
   env.registry.setDown(false);
+});
+
+/** `airlock_decisions_total` for one phase and verdict, decided afresh (not from a cache). */
+async function freshDecisions(a: TestAirlock, phase: string, verdict: string): Promise<number> {
+  const text = (await a.app.inject({ url: '/-/metrics' })).body;
+  const line = text.split('\n').find((l) => l.startsWith(`airlock_decisions_total{phase="${phase}",verdict="${verdict}",source="policy",cached="false"}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+test('a policy that fails on a package: its versions are withheld with the reason, and judged again on every request rather than remembered', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const dir = await writePolicyDir({
+    'airlock/broken.rego': 'package airlock\n\nimport rego.v1\n\ndeny contains "never" if { input.artifact.name == "hide-me"; to_number(input.artifact.name) > 1 }\n',
+  });
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const a = await appFor(env, { policy: { paths: [dir] } });
+  t.after(() => a.close());
+
+  for (let round = 1; round <= 2; round++) {
+    const before = await freshDecisions(a, 'metadata', 'block');
+    assert.equal((await a.app.inject({ url: '/npm/hide-me' })).statusCode, 200);
+    assert.equal(await freshDecisions(a, 'metadata', 'block'), before + 2, `round ${round}: both versions judged again`);
+
+    const artifactBefore = await freshDecisions(a, 'artifact', 'block');
+    const tarball = await a.app.inject({ url: '/npm/hide-me/-/hide-me-2.0.0.tgz' });
+    assert.equal(tarball.statusCode, 403);
+    assert.match((JSON.parse(tarball.body) as { error: string }).error, /hide-me@2\.0\.0 is blocked by Airlock policy: policy evaluation failed \(fail closed\)/);
+    assert.equal(await freshDecisions(a, 'artifact', 'block'), artifactBefore + 1, `round ${round}: the tarball judged again`);
+  }
+  const failures = (await a.app.inject({ url: '/-/metrics' })).body.split('\n').filter((l) => l.startsWith('airlock_gate_failures_total{'));
+  assert.deepEqual(failures.sort(), ['airlock_gate_failures_total{phase="artifact",kind="policy"} 2', 'airlock_gate_failures_total{phase="metadata",kind="policy"} 4']);
+  // A package the policy decides is remembered as before.
+  await a.app.inject({ url: '/npm/left-pad' });
+  const allowed = await freshDecisions(a, 'metadata', 'allow');
+  await a.app.inject({ url: '/npm/left-pad' });
+  assert.equal(await freshDecisions(a, 'metadata', 'allow'), allowed);
 });

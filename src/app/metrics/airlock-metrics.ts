@@ -24,6 +24,13 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #decisions = this.registry.register(
     new Counter('airlock_decisions_total', 'Gate decisions by phase, verdict, source and whether a cached verdict answered.', ['phase', 'verdict', 'source', 'cached']),
   );
+  readonly #failures = this.registry.register(
+    new Counter(
+      'airlock_gate_failures_total',
+      'Judgements the gate could not make and failed closed, by phase and kind: gate (its store or a fact collector failed) or policy (the policy failed).',
+      ['phase', 'kind'],
+    ),
+  );
   readonly #upstream = this.registry.register(new Counter('airlock_upstream_requests_total', 'Upstream requests by repository, kind and outcome.', ['repo', 'kind', 'outcome']));
   readonly #upstreamErrors = this.registry.register(new Counter('airlock_upstream_errors_total', 'Upstream requests that failed, by repository and kind.', ['repo', 'kind']));
   readonly #cache = this.registry.register(new Counter('airlock_cache_requests_total', 'Cache lookups by repository, kind and result (hit or miss).', ['repo', 'kind', 'result']));
@@ -40,6 +47,10 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
 
   decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean, count = 1): void {
     this.#decisions.inc({ phase, verdict, source, cached: cached ? 'true' : 'false' }, count);
+  }
+
+  failure(phase: DecisionPhase, kind: 'gate' | 'policy', count = 1): void {
+    this.#failures.inc({ phase, kind }, count);
   }
 
   upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void {

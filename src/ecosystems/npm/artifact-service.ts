@@ -17,7 +17,7 @@ import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
-import { refusalError } from './refusal.ts';
+import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
@@ -31,7 +31,12 @@ export type ArtifactOutcome =
       /** A fresh download's bytes, for the request that fetched it; remembered outcomes have none. */
       readonly body: Buffer | null;
     }
-  | { readonly kind: 'refuse'; readonly error: AirlockError };
+  | {
+      readonly kind: 'refuse';
+      readonly error: AirlockError;
+      /** False for a fail-closed verdict of a policy that failed: not remembered, judged again next time. */
+      readonly lasting: boolean;
+    };
 
 interface HotArtifact {
   readonly generation: string;
@@ -92,7 +97,7 @@ export class ArtifactService {
     const generation = this.#deps.gate.generation();
     return this.#resolving.run(`${name}\0${filename}\0${generation}\0${requester}`, async () => {
       const outcome = await this.#decide(name, filename, request);
-      this.#remember(`${name}\0${filename}`, generation, requester, outcome);
+      if (outcome.kind === 'serve' || outcome.lasting) this.#remember(`${name}\0${filename}`, generation, requester, outcome);
       return outcome;
     });
   }
@@ -164,7 +169,9 @@ export class ArtifactService {
     // scripts are then unknown), is held for review whatever the policy allows.
     const unread = inspection.error ?? inspection.manifestError;
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content, unread }, request, history);
-    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision) };
+    // Airlock itself failed (its store, a fact collector): nothing is remembered, the client asks again.
+    if (decision.failure?.kind === 'gate') throw undecided(`${name}@${version}`, decision.failure.cause);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision), lasting: decision.failure === undefined };
     // A fresh download is served from memory; a stored file is read when it is sent.
     const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : ingested.body;
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };

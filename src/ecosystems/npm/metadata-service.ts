@@ -15,7 +15,7 @@ import type { DocumentSource, SourceDocument, SourceLogger } from './document-so
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { indexPackumentWithManifests, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
-import { withheldMessage } from './refusal.ts';
+import { undecided, withheldMessage } from './refusal.ts';
 import { buildView, candidatesBytes, packageCandidates, viewBytes, type PackageCandidates, type PackageView, type Rendering } from './package-view.ts';
 import { publishingTimeline, type PublishingTimeline } from './publishing-timeline.ts';
 import { Semaphore } from '../../core/index.ts';
@@ -171,6 +171,10 @@ export class MetadataService {
       const view = await this.#heavy.run(() =>
         buildView({ index: st.index, candidates, gate: this.#deps.gate, hideBlocked: this.#settings.blockedVersions === 'hide', request }),
       );
+      // Airlock itself failed (its store, a fact collector): the client is told so, and asks again.
+      if (view.failure?.kind === 'gate') throw undecided(name, view.failure.cause);
+      // A view with fail-closed verdicts is served once and judged again next time.
+      if (view.failure !== null) return view;
       st.view = view;
       this.#states.resize(name);
       return view;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { makePurl, type NpmPackageName } from '../../core/index.ts';
-import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
+import type { Gate, GateDecision, GateFailure, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
@@ -92,6 +92,11 @@ export interface PackageView {
   /** Identifies what this view shows (with the document and base URL it determines every byte). */
   readonly digest: string;
   readonly renderings: Map<string, Rendering>;
+  /**
+   * Set when the gate could not decide some version (a `gate` failure when any was one): such a
+   * view holds fail-closed verdicts that say nothing lasting, so it is never kept.
+   */
+  readonly failure: GateFailure | null;
 }
 
 export interface ViewInputs {
@@ -119,8 +124,10 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
   // One call for the whole package: the gate's collectors work per package and see its history.
   const decisions = candidates.length === 0 ? new Map<string, GateDecision>() : await gate.judgeVersions(candidates, inputs.request);
   const withheld = new Map<string, Withheld>();
+  let failure: GateFailure | null = null;
   for (const c of candidates) {
     const d = decisions.get(c.subject.version);
+    if (d?.failure !== undefined && (failure === null || (failure.kind === 'policy' && d.failure.kind === 'gate'))) failure = d.failure;
     // No decision for a version is a gate defect: fail closed and hide it.
     if (d === undefined) {
       hiddenWhy.set(c.subject.version, 'the gate gave no decision');
@@ -146,6 +153,7 @@ export async function buildView(inputs: ViewInputs): Promise<PackageView> {
     modified,
     digest,
     renderings: new Map(),
+    failure,
   };
 }
 

@@ -27,6 +27,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   POLICY_ERROR: 503,
   CONFIG_INVALID: 500,
   STORAGE_ERROR: 500,
+  UNAVAILABLE: 503,
   SCAN_ERROR: 500,
   INTERNAL: 500,
 };
@@ -42,7 +43,9 @@ export function npmWireError(err: unknown, requestId: string): WireError {
   if (isAirlockError(err)) {
     const status = STATUS[err.code];
     const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
-    return { status, body: { error: oneLine(status >= 500 && status < 502 ? `${message} (request ${requestId})` : message) }, serious: status >= 500 };
+    // Airlock's own faults carry the request id, for its operator; an upstream's (502, 504) do not.
+    const own = status === 500 || status === 501 || status === 503;
+    return { status, body: { error: oneLine(own ? `${message} (request ${requestId})` : message) }, serious: status >= 500 };
   }
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

@@ -118,11 +118,13 @@ async function started(env: NpmTestEnv, tmp: string, dataDir: string | undefined
 }
 
 /** Fixture upstream + Airlock (test policy) on ephemeral ports, temp data dir and projects. */
-export async function e2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; registryHost?: string } = {}): Promise<E2e> {
+export async function e2e(
+  options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; registryHost?: string; dataDir?: string } = {},
+): Promise<E2e> {
   const env = await npmTestEnv(options.packages, options.registryHost);
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   try {
-    return await started(env, tmp, undefined, options.config ?? {});
+    return await started(env, tmp, options.dataDir, options.config ?? {});
   } catch (err) {
     // A configuration the test expects Airlock to refuse must not leave the fixture registry listening.
     await env.close();
