@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { get, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appFor, FIXTURE_PACKAGES, npmTestEnv, serverFor } from './helpers.ts';
 
@@ -188,4 +191,82 @@ test('a tarball too big to keep in memory is streamed in and out: inspected, sto
   assert.ok((await slowGet(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`)).body.equals(expected));
   const head = await fetch(`${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`, { method: 'HEAD' });
   assert.equal(Number(head.headers.get('content-length')), expected.length);
+});
+
+/** The stored file of `bytes` under a data directory (the filesystem blob store's layout). */
+function storedFile(dataDir: string, bytes: Buffer): string {
+  const hex = createHash('sha256').update(bytes).digest('hex');
+  return join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
+}
+
+/** Flips one byte in the middle of a file, as a failing disk (or a hand) would. */
+async function corrupt(file: string): Promise<void> {
+  const bytes = await readFile(file);
+  const at = bytes.length >> 1;
+  bytes[at] = (bytes[at] as number) ^ 0xff;
+  await writeFile(file, bytes);
+}
+
+test('a stored tarball the disk corrupted is never served: it is found out when read, removed, fetched and verified again', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  const url = '/npm/left-pad/-/left-pad-1.1.0.tgz';
+  const expected = env.registry.tarball('left-pad', '1.1.0');
+  assert.deepEqual((await a.app.inject({ url })).rawPayload, expected);
+  await corrupt(storedFile(a.dataDir, expected));
+
+  // The second request reads the stored file: it no longer hashes to its address.
+  const again = await a.app.inject({ url });
+  assert.equal(again.statusCode, 200);
+  assert.deepEqual(again.rawPayload, expected);
+  assert.equal(env.registry.tarballHits('left-pad', '1.1.0'), 2, 'fetched again from the upstream');
+  assert.deepEqual(await readFile(storedFile(a.dataDir, expected)), expected, 'the store holds the verified bytes again');
+  assert.deepEqual((await a.app.inject({ url, headers: { 'user-agent': 'npm/11 other' } })).rawPayload, expected);
+});
+
+test('a stored tarball corrupted while Airlock was down is not held for review as uninspectable: it is fetched again and judged on its real bytes', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-corrupt-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const url = '/npm/left-pad/-/left-pad-1.3.0.tgz';
+  const expected = env.registry.tarball('left-pad', '1.3.0');
+  const first = await appFor(env, {}, dataDir);
+  assert.equal((await first.app.inject({ url })).statusCode, 200);
+  await first.app.close();
+  await corrupt(storedFile(dataDir, expected));
+
+  // A new process knows the tarball only from the store: it inspects the stored file first.
+  const second = await appFor(env, {}, dataDir);
+  t.after(() => second.app.close());
+  const r = await second.app.inject({ url });
+  assert.equal(r.statusCode, 200, r.body.slice(0, 300));
+  assert.deepEqual(r.rawPayload, expected);
+  assert.equal(env.registry.tarballHits('left-pad', '1.3.0'), 2);
+  const list = await second.app.inject({ url: '/-/api/quarantine', headers: { authorization: `Bearer ${second.adminToken}` } });
+  assert.deepEqual((JSON.parse(list.body) as { items: unknown[] }).items, [], 'nothing was held for review');
+});
+
+test('a big stored tarball the disk corrupted: the transfer that finds it out is cut short, and the next request gets it fetched and verified again', { timeout: 120_000 }, async (t) => {
+  const env = await npmTestEnv([...FIXTURE_PACKAGES, { name: 'big-pkg', versions: [{ version: '1.0.0', padBytes: 5 * 1024 * 1024 }] }]);
+  t.after(() => env.close());
+  const a = await serverFor(env);
+  t.after(() => a.close());
+  const url = `${a.url}/npm/big-pkg/-/big-pkg-1.0.0.tgz`;
+  const expected = env.registry.tarball('big-pkg', '1.0.0');
+  assert.ok((await slowGet(url)).body.equals(expected));
+  await corrupt(storedFile(a.dataDir, expected));
+
+  // Sent from the store as it is read: the bytes are checked at the end, too late to stop them.
+  const cut = await slowGet(url).then(
+    (r) => r.body.length,
+    () => -1,
+  );
+  assert.notEqual(cut, expected.length, 'the client never gets a whole, corrupt file');
+  const healed = await slowGet(url);
+  assert.equal(healed.status, 200);
+  assert.ok(healed.body.equals(expected));
+  assert.equal(env.registry.tarballHits('big-pkg', '1.0.0'), 2);
 });

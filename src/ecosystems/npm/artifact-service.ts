@@ -12,6 +12,7 @@ import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
+import type { SourceLogger } from './document-source.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
@@ -19,7 +20,7 @@ import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
-import { expectationOf, TarballStore } from './tarball-store.ts';
+import { expectationOf, StoredTarballGone, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
@@ -64,6 +65,7 @@ export interface ArtifactDeps {
   readonly metadata: MetadataService;
   readonly clock: () => Date;
   readonly metrics?: NpmMetrics | undefined;
+  readonly log?: SourceLogger | undefined;
 }
 
 /** Requester identity as the gate keys artifact decisions (policies may use `input.request`). */
@@ -96,7 +98,14 @@ export class ArtifactService {
     const requester = requesterKey(request);
     const generation = this.#deps.gate.generation();
     return this.#resolving.run(`${name}\0${filename}\0${generation}\0${requester}`, async () => {
-      const outcome = await this.#decide(name, filename, request);
+      let outcome: ArtifactOutcome;
+      try {
+        outcome = await this.#decide(name, filename, request);
+      } catch (err) {
+        // The stored file was missing or corrupt (and is removed now): fetched and verified again.
+        if (!(err instanceof StoredTarballGone)) throw err;
+        outcome = await this.#decide(name, filename, request);
+      }
       if (outcome.kind === 'serve' || outcome.lasting) this.#remember(`${name}\0${filename}`, generation, requester, outcome);
       return outcome;
     });
@@ -104,11 +113,26 @@ export class ArtifactService {
 
   /**
    * The bytes of a servable outcome: a fresh download's own, else the file's kept bytes, else
-   * the stored file. A small file asked for again is read whole and kept for later requests.
+   * the stored file, verified. A small file asked for again is read whole and kept for later
+   * requests. A stored file found missing or corrupt (removed then) is fetched again first: the
+   * same verified bytes, so the outcome's size and ETag still hold.
    */
-  async open(name: string, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
+  async open(name: NpmPackageName, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>, request: RequestContext): Promise<Buffer | Readable> {
+    try {
+      return await this.#open(name, filename, outcome);
+    } catch (err) {
+      if (!(err instanceof StoredTarballGone)) throw err;
+      this.#hot.delete(`${name}\0${filename}`);
+      const again = await this.resolve(name, filename, request);
+      if (again.kind === 'refuse') throw again.error;
+      if (again.blob !== outcome.blob) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}: ${filename} fetched again is not the file first served; ask again`);
+      return this.#open(name, filename, again);
+    }
+  }
+
+  async #open(name: string, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
     if (outcome.body !== null) return outcome.body;
-    if (outcome.size > this.#settings.hotArtifactMaxBytes) return this.#tarballs.open(outcome);
+    if (outcome.size > this.#settings.hotArtifactMaxBytes) return this.#tarballs.openVerified(outcome);
     const key = `${name}\0${filename}`;
     const kept = this.#hot.peek(key)?.body;
     if (kept?.blob === outcome.blob) return kept.bytes;

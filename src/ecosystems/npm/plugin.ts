@@ -61,7 +61,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
   });
   const metadata = new MetadataService({ gate: options.gate, source: documents, clock, metrics: options.metrics, log: fastify.log }, settings);
   const artifacts = new ArtifactService(
-    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, clock, metrics: options.metrics },
+    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
   options.sources?.register(npmPackageSource(settings.repo, metadata));
@@ -118,7 +118,7 @@ async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply
   if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
   reply.header('content-length', outcome.size);
   if (request.method === 'HEAD') return reply.send();
-  const body = await s.artifacts.open(route.name, route.filename, outcome);
+  const body = await s.artifacts.open(route.name, route.filename, outcome, ctx);
   return Buffer.isBuffer(body) ? reply.send(body) : sendOwnedStream(reply, body);
 }
 

@@ -3,12 +3,14 @@
  * into a staged blob while it is inspected (gzip → tar) and, when small, kept in memory — one
  * pass over the bytes; committed only when every digest the metadata gives matches.
  */
-import type { Readable } from 'node:stream';
-import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl } from '../../core/index.ts';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { AirlockError, digestHex, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, BlobUpload, CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
 import { ByteLru } from './byte-lru.ts';
+import type { SourceLogger } from './document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
 import { readTarballFiles } from './tarball-files.ts';
@@ -35,6 +37,19 @@ export interface TarballStoreDeps {
   readonly upstream: UpstreamClient;
   readonly clock: () => Date;
   readonly metrics?: NpmMetrics | undefined;
+  readonly log?: SourceLogger | undefined;
+}
+
+/**
+ * A stored tarball is not there as its record says: its file is missing, or its bytes no longer
+ * hash to its address (the disk, or a hand, changed them) and it has just been removed. Either
+ * way it is fetched again — and verified again — on the next ingest; nothing corrupt is served
+ * or judged.
+ */
+export class StoredTarballGone extends AirlockError {
+  constructor(message: string) {
+    super('STORAGE_ERROR', message);
+  }
 }
 
 /** The digests to verify a tarball against, from its `dist` (`integrity` SRI and `shasum`). */
@@ -186,35 +201,97 @@ export class TarballStore {
     }
   }
 
-  /** Content facts of a stored tarball (cached by digest). */
+  /**
+   * Content facts of a stored tarball (cached by digest). A walk that fails is checked against
+   * the stored bytes first: a tarball the disk corrupted is removed and fetched again rather than
+   * held for review as uninspectable.
+   */
   async inspect(rec: ArtifactRecord): Promise<TarballInspection> {
     const have = this.#inspections.get(rec.blob);
     if (have !== undefined) return have;
-    const stream = await this.open(rec);
-    const result = await inspectTarball(stream);
+    const result = await inspectTarball(await this.open(rec));
+    if (result.error !== null) await this.#assertIntact(rec);
     this.#inspections.set(rec.blob, result);
     return result;
   }
 
   /** Named package-relative files of a stored tarball (for install-hook analysis). */
   async readFiles(rec: ArtifactRecord, paths: readonly string[], bounds: ArtifactReadBounds): Promise<ReadonlyMap<string, ArtifactFile>> {
-    return readTarballFiles(await this.open(rec), paths, bounds);
+    try {
+      return await readTarballFiles(await this.open(rec), paths, bounds);
+    } catch (err) {
+      await this.#assertIntact(rec);
+      throw err;
+    }
   }
 
-  /** The whole stored tarball in memory (callers keep this to small ones). */
+  /** The whole stored tarball in memory (callers keep this to small ones), its bytes verified. */
   async readAll(rec: Pick<ArtifactRecord, 'blob' | 'size'>): Promise<Buffer> {
     const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size }).catch((err: unknown) => {
-      throw isAirlockError(err, 'LIMIT_EXCEEDED') ? new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is larger than recorded`, { cause: err }) : err;
+      if (isAirlockError(err, 'LIMIT_EXCEEDED')) return 'larger' as const;
+      throw err;
     });
-    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
-    if (bytes.length !== rec.size) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is smaller than recorded`);
+    if (bytes === null) throw missing(rec.blob);
+    if (bytes === 'larger') throw await this.#corrupt(rec.blob);
+    if (bytes.length !== rec.size || createHash('sha256').update(bytes).digest('hex') !== digestHex(rec.blob)) throw await this.#corrupt(rec.blob);
     return bytes;
   }
 
   /** A stored tarball's bytes as a stream. */
   async open(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
     const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored tarball ${rec.blob} is missing`);
+    if (stream === null) throw missing(rec.blob);
     return stream;
   }
+
+  /**
+   * A stored tarball's bytes as a stream, for sending, where they cannot be checked first: the
+   * last chunk is held back until the whole has hashed to the tarball's address, so a corrupt
+   * file is never delivered whole — the stream fails instead (and the file is removed).
+   */
+  async openVerified(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
+    const source = await this.open(rec);
+    const hash = createHash('sha256');
+    let held: Buffer | undefined;
+    const check = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        const out = held;
+        held = chunk;
+        done(null, out);
+      },
+      flush: (done) => {
+        if (hash.digest('hex') === digestHex(rec.blob)) return done(null, held);
+        this.#corrupt(rec.blob).then(done, done);
+      },
+    });
+    source.on('error', (err) => check.destroy(err));
+    check.on('close', () => source.destroy());
+    return source.pipe(check);
+  }
+
+  /** Throws StoredTarballGone (removing the file) when the stored bytes do not hash to the address. */
+  async #assertIntact(rec: Pick<ArtifactRecord, 'blob'>): Promise<void> {
+    const stream = await this.open(rec);
+    const hash = createHash('sha256');
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== digestHex(rec.blob)) throw await this.#corrupt(rec.blob);
+  }
+
+  /** Removes a stored tarball whose bytes are not what its address says; the error to throw. */
+  async #corrupt(blob: Sha256Digest): Promise<StoredTarballGone> {
+    this.#inspections.delete(blob);
+    try {
+      await this.#deps.blobs.delete(blob);
+    } catch (err) {
+      this.#deps.log?.warn({ blob, err: err instanceof Error ? err.message : String(err) }, 'could not remove a corrupt stored tarball');
+    }
+    this.#deps.log?.warn({ blob }, 'a stored tarball was corrupt (its bytes no longer match their digest); removed, to be fetched again');
+    return new StoredTarballGone(`the stored tarball ${blob} was corrupt (its bytes no longer match their digest); it is removed and will be fetched again`);
+  }
+
+}
+
+function missing(blob: Sha256Digest): StoredTarballGone {
+  return new StoredTarballGone(`the stored tarball ${blob} is missing; it will be fetched again`);
 }

@@ -1,13 +1,18 @@
 /**
- * Airlock's own disk fills up. What it cannot record it cannot judge, so it serves nothing (fail
- * closed) — but it must say that this is its own failure, not a verdict on the package, and it
- * must not remember the failure as one: once there is room again, the same install works
- * without a restart.
+ * Airlock's own storage fails under it.
+ *
+ * - Its disk fills up. What it cannot record it cannot judge, so it serves nothing (fail
+ *   closed) — but it must say that this is its own failure, not a verdict on the package, and it
+ *   must not remember the failure as one: once there is room again, the same install works
+ *   without a restart.
+ * - A stored tarball's bytes change on disk. npm would refuse them (EINTEGRITY), and every
+ *   client after it too: Airlock must find out first, and fetch and verify the tarball again.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,4 +121,24 @@ test('a full disk when a released tarball is judged again: npm is told Airlock c
   await rm(filler);
   const roomy = await (await s.project()).npm(['install', 'scripted-pkg']);
   assert.equal(roomy.code, 0, roomy.output);
+});
+
+test('a stored tarball whose bytes changed on disk: npm installs the real one, fetched and verified again, instead of failing its integrity check', async (t) => {
+  const s = await e2e();
+  t.after(() => s.close());
+  const first = await (await s.project()).npm(['install', 'left-pad']);
+  assert.equal(first.code, 0, first.output);
+  const hex = createHash('sha256').update(s.env.registry.tarball('left-pad', '1.3.0')).digest('hex');
+  const file = join(s.airlock.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex);
+  const bytes = await readFile(file);
+  bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
+  await writeFile(file, bytes);
+
+  // A second client: the first download was served from memory, this one reads the store.
+  const p = await s.project();
+  const second = await p.npm(['install', 'left-pad']);
+  assert.equal(second.code, 0, second.output);
+  assert.doesNotMatch(second.output, /EINTEGRITY/);
+  assert.equal((await p.readJson('node_modules/left-pad/package.json'))['version'], '1.3.0');
+  assert.equal(s.env.registry.tarballHits('left-pad', '1.3.0'), 2);
 });
