@@ -270,3 +270,20 @@ test('a big stored tarball the disk corrupted: the transfer that finds it out is
   assert.ok(healed.body.equals(expected));
   assert.equal(env.registry.tarballHits('big-pkg', '1.0.0'), 2);
 });
+
+test('a stored tarball removed by hand is fetched and verified again, not answered with an error until a restart', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  const url = '/npm/left-pad/-/left-pad-1.0.0.tgz';
+  const expected = env.registry.tarball('left-pad', '1.0.0');
+  assert.equal((await a.app.inject({ url })).statusCode, 200);
+  await rm(storedFile(a.dataDir, expected));
+  for (let i = 0; i < 2; i++) {
+    const r = await a.app.inject({ url });
+    assert.equal(r.statusCode, 200, r.body.slice(0, 200));
+    assert.deepEqual(r.rawPayload, expected);
+  }
+  assert.equal(env.registry.tarballHits('left-pad', '1.0.0'), 2);
+});
