@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TestAirlock } from '../support/start-airlock.ts';
 import { writePolicyDir } from '../support/gate-helpers.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
@@ -109,4 +110,45 @@ test('a policy that fails on a package: its versions are withheld with the reaso
   const allowed = await freshDecisions(a, 'metadata', 'allow');
   await a.app.inject({ url: '/npm/left-pad' });
   assert.equal(await freshDecisions(a, 'metadata', 'allow'), allowed);
+});
+
+/** The stored files under a data directory's blob store whose bytes include `marker`. */
+async function storedFilesWith(dataDir: string, marker: string): Promise<string[]> {
+  const root = join(dataDir, 'blobs', 'sha256');
+  const out: string[] = [];
+  for (const dir of await readdir(root)) {
+    for (const file of await readdir(join(root, dir))) {
+      const path = join(root, dir, file);
+      if ((await readFile(path)).includes(marker)) out.push(path);
+    }
+  }
+  return out;
+}
+
+test('a cached packument corrupted on disk while Airlock was down is fetched afresh, not served or taken for a bad upstream answer', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const first = await appFor(env, {});
+  const dataDir = first.dataDir;
+  let second: TestAirlock | undefined;
+  t.after(async () => {
+    await second?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const before = await first.app.inject({ url: '/npm/left-pad' });
+  assert.equal(before.statusCode, 200);
+  await first.app.close();
+  const [file, ...others] = await storedFilesWith(dataDir, '"name":"left-pad"');
+  assert.ok(file !== undefined && others.length === 0, 'one stored packument');
+  const bytes = await readFile(file);
+  // One letter changed, the size the same: it still parses, so only its digest can tell.
+  const at = bytes.indexOf('"name":"left-pad"') + 9;
+  await writeFile(file, Buffer.concat([bytes.subarray(0, at), Buffer.from('L'), bytes.subarray(at + 1)]));
+
+  second = await appFor(env, {}, dataDir);
+  const after = await second.app.inject({ url: '/npm/left-pad' });
+  assert.equal(after.statusCode, 200, after.body.slice(0, 300));
+  assert.deepEqual(JSON.parse(after.body), JSON.parse(before.body));
+  assert.equal(env.registry.requests.filter((r) => r.path === '/left-pad' && r.headers['if-none-match'] === undefined).length, 2, 'the second fetch was unconditional');
+  assert.deepEqual(await readFile(file), bytes, 'the store holds the real document again');
 });

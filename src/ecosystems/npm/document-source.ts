@@ -10,6 +10,17 @@ import { freshnessOf, type FreshnessPolicy, type UpstreamClient } from '../../up
 import type { NpmMetrics } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
 
+/**
+ * A cached document is not there as its record says: its file is missing, or its bytes no longer
+ * hash to its address and it has just been removed. The next load finds no stored copy and
+ * fetches the document afresh.
+ */
+export class StoredDocumentGone extends AirlockError {
+  constructor(message: string) {
+    super('STORAGE_ERROR', message);
+  }
+}
+
 export interface SourceDocument {
   readonly key: string;
   readonly blob: Sha256Digest;
@@ -95,11 +106,25 @@ export class DocumentSource {
    * packument service) frees them once done with them, so another key with the same bytes gets
    * a copy.
    */
+  /** The whole document; read from the store, its bytes are checked against its address. */
   async bytes(doc: SourceDocument): Promise<Buffer> {
     if (doc.body !== null) return doc.body;
     const pending = this.#pending.get(doc.blob);
     if (pending !== undefined) return pending.key === doc.key ? pending.body : Buffer.from(pending.body);
-    return this.range(doc, 0, doc.size);
+    const bytes = await this.range(doc, 0, doc.size);
+    if (sha256Of(bytes) === doc.blob) return bytes;
+    throw await this.#corrupt(doc, 'its bytes no longer match their digest');
+  }
+
+  /** Removes a stored document that is not what its record says; the error to throw. */
+  async #corrupt(doc: SourceDocument, why: string): Promise<StoredDocumentGone> {
+    try {
+      await this.#deps.blobs.delete(doc.blob);
+    } catch (err) {
+      this.#deps.log?.warn({ key: doc.key, err: err instanceof Error ? err.message : String(err) }, 'could not remove a corrupt cached document');
+    }
+    this.#deps.log?.warn({ key: doc.key, blob: doc.blob, why }, 'a cached document was corrupt; removed, to be fetched again');
+    return new StoredDocumentGone(`the cached document ${doc.key} was corrupt (${why}); it is removed and will be fetched again`);
   }
 
   /** The background write still holding `body` (settles, never rejects, once it is done), or null. */
@@ -120,10 +145,8 @@ export class DocumentSource {
     // A copy, not a view: the body may be freed while the caller still reads (see bytes()).
     if (body !== undefined) return Buffer.from(body.subarray(start, end));
     const bytes = await this.#deps.blobs.read(doc.blob, { range: { start, end: end - 1 }, maxBytes: end - start });
-    if (bytes === null) {
-      throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is missing from the blob store`);
-    }
-    if (bytes.length !== end - start) throw new AirlockError('STORAGE_ERROR', `the cached document ${doc.key} is shorter than recorded`);
+    if (bytes === null) throw new StoredDocumentGone(`the cached document ${doc.key} is missing from the blob store; it will be fetched again`);
+    if (bytes.length !== end - start) throw await this.#corrupt(doc, 'it is shorter than recorded');
     return bytes;
   }
 

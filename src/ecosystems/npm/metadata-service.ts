@@ -11,7 +11,7 @@ import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, t
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
-import type { DocumentSource, SourceDocument, SourceLogger } from './document-source.ts';
+import { StoredDocumentGone, type DocumentSource, type SourceDocument, type SourceLogger } from './document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { indexPackumentWithManifests, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
@@ -257,7 +257,13 @@ export class MetadataService {
   async #withDocument<T>(st: PackageState, use: (doc: Buffer) => T | Promise<T>): Promise<T> {
     let doc = this.#docs.get(st.doc.blob);
     if (doc === undefined) {
-      doc = await this.#sourceBytes(st.doc);
+      try {
+        doc = await this.#sourceBytes(st.doc);
+      } catch (err) {
+        // The stored copy went missing or corrupt under a state still in memory: load afresh next time.
+        if (err instanceof StoredDocumentGone && this.#states.peek(st.name) === st) this.#states.delete(st.name);
+        throw err;
+      }
       this.#keep(st.doc.blob, doc);
     } else {
       this.#hold(doc, st.doc.blob);
@@ -304,7 +310,7 @@ export class MetadataService {
     return { base, name, hidden: view.hidden, distTags: view.distTags, tagsChanged: view.tagsChanged, modified: view.modified, restrictions };
   }
 
-  async #load(name: NpmPackageName, revalidate: boolean): Promise<PackageState> {
+  async #load(name: NpmPackageName, revalidate: boolean, retried = false): Promise<PackageState> {
     const doc = await this.#deps.source.get(`packument:${name}`, { path: escapedName(name), accept: 'application/json', revalidate }).catch((err: unknown) => {
       this.#states.delete(name);
       throw err;
@@ -314,7 +320,14 @@ export class MetadataService {
       prev.confirmedAt = doc.confirmedAt;
       return prev;
     }
-    const bytes = await this.#sourceBytes(doc);
+    let bytes: Buffer;
+    try {
+      bytes = await this.#sourceBytes(doc);
+    } catch (err) {
+      // The stored copy was missing or corrupt (removed now): the next load fetches it afresh.
+      if (!(err instanceof StoredDocumentGone) || retried) throw err;
+      return this.#load(name, revalidate, true);
+    }
     try {
       return await this.#indexed(name, doc, bytes);
     } finally {
