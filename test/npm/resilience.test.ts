@@ -1,10 +1,10 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestAirlock } from '../support/start-airlock.ts';
 import { writePolicyDir } from '../support/gate-helpers.ts';
-import { appFor, npmTestEnv } from './helpers.ts';
+import { appFor, npmTestEnv, type NpmTestEnv } from './helpers.ts';
 
 test('upstream down: cached metadata is served (stale-if-error), stored tarballs still install', async (t) => {
   const env = await npmTestEnv();
@@ -44,17 +44,33 @@ test('revalidation: the upstream is asked with If-None-Match and answers 304', a
   assert.equal((JSON.parse(r.body) as { 'dist-tags': { latest: string } })['dist-tags'].latest, '1.4.0');
 });
 
-test('restart keeps artifacts, decisions and quarantine records', async (t) => {
+/**
+ * An Airlock on the fixture upstream, and a second one to start over the first one's data
+ * directory once the test has closed the first (`first.app.close()`); removed after the test.
+ */
+async function twoLives(t: TestContext): Promise<{ env: NpmTestEnv; first: TestAirlock; dataDir: string; restart(): Promise<TestAirlock> }> {
   const env = await npmTestEnv();
   t.after(() => env.close());
   const first = await appFor(env, {});
   const dataDir = first.dataDir;
-  // The second app restarts over the first one's data directory, removed once both are closed.
   let second: TestAirlock | undefined;
   t.after(async () => {
     await second?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
+  return {
+    env,
+    first,
+    dataDir,
+    async restart() {
+      second = await appFor(env, {}, dataDir);
+      return second;
+    },
+  };
+}
+
+test('restart keeps artifacts, decisions and quarantine records', async (t) => {
+  const { env, first, restart } = await twoLives(t);
   const ok = await first.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
   assert.equal(ok.statusCode, 200);
   const held = await first.app.inject({ url: '/npm/scripted-pkg/-/scripted-pkg-1.0.0.tgz' });
@@ -62,7 +78,7 @@ test('restart keeps artifacts, decisions and quarantine records', async (t) => {
   assert.ok(id !== undefined);
   await first.app.close();
 
-  second = await appFor(env, {}, dataDir);
+  const second = await restart();
   env.registry.setDown('refuse');
   const again = await second.app.inject({ url: '/npm/left-pad/-/left-pad-1.0.0.tgz' });
   assert.equal(again.statusCode, 200, 'served from the store with the upstream down');
@@ -126,15 +142,7 @@ async function storedFilesWith(dataDir: string, marker: string): Promise<string[
 }
 
 test('a cached packument corrupted on disk while Airlock was down is fetched afresh, not served or taken for a bad upstream answer', async (t) => {
-  const env = await npmTestEnv();
-  t.after(() => env.close());
-  const first = await appFor(env, {});
-  const dataDir = first.dataDir;
-  let second: TestAirlock | undefined;
-  t.after(async () => {
-    await second?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { env, first, dataDir, restart } = await twoLives(t);
   const before = await first.app.inject({ url: '/npm/left-pad' });
   assert.equal(before.statusCode, 200);
   await first.app.close();
@@ -145,7 +153,7 @@ test('a cached packument corrupted on disk while Airlock was down is fetched afr
   const at = bytes.indexOf('"name":"left-pad"') + 9;
   await writeFile(file, Buffer.concat([bytes.subarray(0, at), Buffer.from('L'), bytes.subarray(at + 1)]));
 
-  second = await appFor(env, {}, dataDir);
+  const second = await restart();
   const after = await second.app.inject({ url: '/npm/left-pad' });
   assert.equal(after.statusCode, 200, after.body.slice(0, 300));
   assert.deepEqual(JSON.parse(after.body), JSON.parse(before.body));

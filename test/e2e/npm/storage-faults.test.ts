@@ -8,7 +8,7 @@
  * - A stored tarball's bytes change on disk. npm would refuse them (EINTEGRITY), and every
  *   client after it too: Airlock must find out first, and fetch and verify the tarball again.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { e2e, quarantineIdIn } from './support.ts';
+import { e2e, quarantineIdIn, type E2e } from './support.ts';
 
 const exec = promisify(execFile);
 
@@ -58,9 +58,13 @@ async function fill(file: string): Promise<void> {
   }
 }
 
-test('a full disk: npm is told Airlock could not judge the package (503, the cause named), and the same install works once there is room, without a restart', async (t) => {
+/**
+ * Airlock with its data on a small file system of its own (both removed after the test), and a
+ * path there for a file that fills it; null when none can be mounted.
+ */
+async function onSmallDisk(t: TestContext): Promise<{ readonly s: E2e; readonly filler: string } | null> {
   const fs = await smallFilesystem('32m');
-  if (fs === null) return t.skip('mounting a small tmpfs needs root');
+  if (fs === null) return null;
   const dataDir = join(fs.dir, 'data');
   await mkdir(dataDir);
   const s = await e2e({ dataDir }).catch(async (err: unknown) => {
@@ -72,8 +76,14 @@ test('a full disk: npm is told Airlock could not judge the package (503, the cau
     await s.close();
     await fs.remove();
   });
+  return { s, filler: join(fs.dir, 'filler') };
+}
 
-  const filler = join(fs.dir, 'filler');
+test('a full disk: npm is told Airlock could not judge the package (503, the cause named), and the same install works once there is room, without a restart', async (t) => {
+  const small = await onSmallDisk(t);
+  if (small === null) return t.skip('mounting a small tmpfs needs root');
+  const { s, filler } = small;
+
   await fill(filler);
   const p = await s.project();
   const full = await p.npm(["install", "left-pad"]);
@@ -92,25 +102,15 @@ test('a full disk: npm is told Airlock could not judge the package (503, the cau
 });
 
 test('a full disk when a released tarball is judged again: npm is told Airlock could not judge that version (503), and the refusal is not remembered', async (t) => {
-  const fs = await smallFilesystem('32m');
-  if (fs === null) return t.skip('mounting a small tmpfs needs root');
-  const dataDir = join(fs.dir, 'data');
-  await mkdir(dataDir);
-  const s = await e2e({ dataDir }).catch(async (err: unknown) => {
-    await fs.remove();
-    throw err;
-  });
-  t.after(async () => {
-    await s.close();
-    await fs.remove();
-  });
+  const small = await onSmallDisk(t);
+  if (small === null) return t.skip('mounting a small tmpfs needs root');
+  const { s, filler } = small;
 
   // scripted-pkg is stored and held; its release is a new decision, which Airlock must record.
   const held = await (await s.project()).npm(['install', 'scripted-pkg']);
   const release = await s.cli(['quarantine', 'release', quarantineIdIn(held.output), '--reason', 'the postinstall only prints']);
   assert.equal(release.code, 0, release.output);
 
-  const filler = join(fs.dir, 'filler');
   await fill(filler);
   const full = await (await s.project()).npm(['install', 'scripted-pkg']);
   assert.notEqual(full.code, 0, full.output);
