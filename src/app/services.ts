@@ -80,6 +80,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const newId = createIdGenerator(deps.clock === undefined ? {} : { now: () => clock().getTime() });
   const store = deps.storage.metadata;
   const metrics = new AirlockMetrics();
+  metrics.watchDataDir(config.storage.dataDir);
   const log = deps.log;
 
   const policy = new PolicyService(

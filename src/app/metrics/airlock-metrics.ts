@@ -2,6 +2,7 @@
  * Airlock's metrics: HTTP requests by route and status, decisions by phase and verdict, upstream
  * fetches and errors, cache hits, policy reloads, process memory. One instance per app.
  */
+import { statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
 import type { VerdictKind } from '../../core/index.ts';
 import type { DecisionSource, GateObserver } from '../../gate/index.ts';
@@ -39,6 +40,23 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #memory = this.registry.register(
     new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process.', [], (g) => g.set({}, process.memoryUsage.rss())),
   );
+
+  /**
+   * Report the space left on the file system holding the data directory, read when scraped: a
+   * full disk stops Airlock judging anything new (it answers 503), so it is worth an alert before.
+   */
+  watchDataDir(dir: string): void {
+    const read = (g: Gauge, field: 'bavail' | 'blocks'): void => {
+      try {
+        const s = statfsSync(dir);
+        g.set({}, s[field] * s.bsize);
+      } catch {
+        // Gone or unreadable: leave the last figure; requests will say what is wrong.
+      }
+    };
+    this.registry.register(new Gauge('airlock_data_dir_free_bytes', 'Bytes free to Airlock on the file system holding its data directory.', [], (g) => read(g, 'bavail')));
+    this.registry.register(new Gauge('airlock_data_dir_size_bytes', 'Size of the file system holding the data directory.', [], (g) => read(g, 'blocks')));
+  }
 
   request(route: string, method: string, status: number, seconds: number): void {
     this.#requests.inc({ route, method, status: String(status) });

@@ -94,6 +94,8 @@ test('a full disk: npm is told Airlock could not judge the package (503, the cau
   assert.doesNotMatch(full.output, /blocked by Airlock policy/);
   const metrics = await (await fetch(`${s.airlock.url}/-/metrics`)).text();
   assert.match(metrics, /^airlock_gate_failures_total\{phase="metadata",kind="gate"\} [1-9]/m, 'an operator can alert on it');
+  assert.match(metrics, /^airlock_data_dir_free_bytes 0$/m, 'and on the space left, before it comes to this');
+  assert.match(metrics, /^airlock_data_dir_size_bytes 33554432$/m);
 
   await rm(filler);
   const roomy = await (await s.project()).npm(['install', 'left-pad']);
