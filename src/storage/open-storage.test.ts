@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makePurl, newId } from '../core/index.ts';
+import { promisify } from 'node:util';
+import { isAirlockError, makePurl, newId } from '../core/index.ts';
 import { openStorage, storeStream, verifyAuditChain } from './index.ts';
+
+const exec = promisify(execFile);
 
 test('openStorage: embedded defaults under the data directory, migrated, reopenable', async () => {
   const root = await mkdtemp(join(tmpdir(), 'airlock-storage-'));
@@ -73,4 +77,25 @@ test('openStorage: PostgreSQL metadata with filesystem blobs', { skip: pgUrl ===
     await admin.end({ timeout: 5 });
     await rm(dataDir, { recursive: true, force: true });
   }
+});
+
+test('openStorage: a data directory that cannot be made is named with the real reason (not the ENOENT Node reports for it)', async (t) => {
+  const ro = await mkdtemp(join(tmpdir(), 'airlock-ro-'));
+  let mounted = false;
+  t.after(async () => {
+    if (mounted) await exec('umount', [ro]);
+    await rm(ro, { recursive: true, force: true });
+  });
+  try {
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', ro]);
+    mounted = true;
+  } catch {
+    return t.skip('mounting a read-only tmpfs needs root');
+  }
+  const dataDir = join(ro, 'data');
+  await assert.rejects(openStorage({ dataDir }), (err: unknown) => {
+    assert.ok(isAirlockError(err, 'STORAGE_ERROR'));
+    assert.equal(err.message, `cannot create the data directory ${dataDir}: read-only file system`);
+    return true;
+  });
 });

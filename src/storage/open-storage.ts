@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertNever } from '../core/index.ts';
+import { AirlockError, assertNever } from '../core/index.ts';
 import { openFsBlobStore } from './fs-blob/index.ts';
 import type { StagingCleanupReport } from './fs-blob/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from './ports/index.ts';
-import type { MigrationReport } from './common/index.ts';
+import { storageCondition, type MigrationReport } from './common/index.ts';
 import type { PostgresMetadataStore } from './postgres/index.ts';
 import { openSqliteMetadataStore } from './sqlite/index.ts';
 import type { SqliteMetadataStore, SqliteSynchronous } from './sqlite/index.ts';
@@ -63,7 +63,7 @@ export interface Storage {
  * processes. Called by the composition root only; everything else receives the ports.
  */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  await mkdir(options.dataDir, { recursive: true, mode: 0o750 });
+  await makeDataDir(options.dataDir);
   const metadata = await openMetadata(options.dataDir, options.metadata ?? { driver: 'sqlite' });
   let migrations: MigrationReport;
   try {
@@ -123,4 +123,27 @@ async function openMetadata(dataDir: string, options: MetadataDriverOptions): Pr
     default:
       return assertNever(options, 'metadata driver');
   }
+}
+
+/** The data directory, made when it is missing; a failure names the directory and its cause. */
+async function makeDataDir(dir: string): Promise<void> {
+  let cause: unknown;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o750 });
+    return;
+  } catch (err) {
+    cause = err;
+  }
+  // Node's recursive mkdir says ENOENT whenever the last folder cannot be made (a read-only file
+  // system, no permission): made alone, it gives the real reason.
+  if ((cause as { code?: unknown }).code === 'ENOENT') {
+    try {
+      await mkdir(dir, { mode: 0o750 });
+      return;
+    } catch (err) {
+      cause = err;
+    }
+  }
+  const named = storageCondition(cause);
+  throw new AirlockError('STORAGE_ERROR', `cannot create the data directory ${dir}: ${named ?? (cause instanceof Error ? cause.message : String(cause))}`, { cause });
 }
