@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ readonly command: Comman
   lookalike: () => import('./commands/lookalike.ts'),
   check: () => import('./commands/check.ts'),
   feeds: () => import('./commands/feeds.ts'),
+  storage: () => import('./commands/storage.ts'),
 };
 
 function usage(): string {

@@ -7,3 +7,4 @@ export type {
   StorageStartupReport,
 } from './open-storage.ts';
 export * from './ports/index.ts';
+export { sweepBlobs, type SweepOptions, type SweepReport } from './sweep.ts';

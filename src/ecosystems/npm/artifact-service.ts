@@ -12,7 +12,7 @@ import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
-import type { SourceLogger } from './document-source.ts';
+import { StoredDocumentGone, type SourceLogger } from './document-source.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
@@ -102,8 +102,9 @@ export class ArtifactService {
       try {
         outcome = await this.#decide(name, filename, request);
       } catch (err) {
-        // The stored file was missing or corrupt (and is removed now): fetched and verified again.
-        if (!(err instanceof StoredTarballGone)) throw err;
+        // A stored file (the tarball, or the packument it is read from) was missing or corrupt
+        // and is removed now: fetched and verified again.
+        if (!(err instanceof StoredTarballGone) && !(err instanceof StoredDocumentGone)) throw err;
         outcome = await this.#decide(name, filename, request);
       }
       if (outcome.kind === 'serve' || outcome.lasting) this.#remember(`${name}\0${filename}`, generation, requester, outcome);

@@ -249,8 +249,18 @@ export class MetadataService {
   }
 
   /** Bytes [start, end) of the package's upstream document. */
-  documentRange(st: PackageState, start: number, end: number): Promise<Buffer> {
-    return this.#deps.source.range(st.doc, start, end);
+  async documentRange(st: PackageState, start: number, end: number): Promise<Buffer> {
+    try {
+      return await this.#deps.source.range(st.doc, start, end);
+    } catch (err) {
+      this.#forgetGone(st, err);
+      throw err;
+    }
+  }
+
+  /** A state whose stored document went missing or corrupt is loaded afresh next time. */
+  #forgetGone(st: PackageState, err: unknown): void {
+    if (err instanceof StoredDocumentGone && this.#states.peek(st.name) === st) this.#states.delete(st.name);
   }
 
   /** `use` the package's upstream document (from memory when recently used), held until it is done. */
@@ -260,8 +270,7 @@ export class MetadataService {
       try {
         doc = await this.#sourceBytes(st.doc);
       } catch (err) {
-        // The stored copy went missing or corrupt under a state still in memory: load afresh next time.
-        if (err instanceof StoredDocumentGone && this.#states.peek(st.name) === st) this.#states.delete(st.name);
+        this.#forgetGone(st, err);
         throw err;
       }
       this.#keep(st.doc.blob, doc);

@@ -57,6 +57,45 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         assert.deepEqual(await readAll(await store.open(blob.digest)), data);
       }));
 
+    test('list: every committed blob once, with its size and when it was committed; nothing uncommitted, aborted or deleted', () =>
+      withStore(async (store, fixture) => {
+        const listed = async (s: BlobStore): Promise<Map<string, { size: number; committedAt: Date }>> => {
+          const out = new Map<string, { size: number; committedAt: Date }>();
+          for await (const b of s.list()) {
+            assert.ok(!out.has(b.digest), `${b.digest} listed twice`);
+            out.set(b.digest, { size: b.size, committedAt: b.committedAt });
+          }
+          return out;
+        };
+        assert.equal((await listed(store)).size, 0);
+        const before = Date.now() - 2000;
+        const kept = await Promise.all(Array.from({ length: 40 }, (_, i) => put(store, Buffer.from(`blob ${i} `.repeat(i + 1)))));
+        const open = await store.begin({ maxBytes: MB });
+        await open.write(Buffer.from('not committed yet'));
+        const aborted = await store.begin({ maxBytes: MB });
+        await aborted.write(Buffer.from('aborted'));
+        await aborted.abort();
+        const gone = await put(store, Buffer.from('deleted'));
+        await store.delete(gone.digest);
+
+        const all = await listed(store);
+        assert.deepEqual([...all.keys()].sort(), kept.map((b) => b.digest).sort());
+        for (const b of kept) {
+          assert.equal(all.get(b.digest)?.size, b.size);
+          const at = all.get(b.digest)?.committedAt.getTime() ?? 0;
+          assert.ok(at >= before && at <= Date.now() + 2000, 'committed just now');
+        }
+        assert.deepEqual([...(await listed(await fixture.reopen())).keys()].sort(), [...all.keys()].sort(), 'another handle lists the same');
+        await open.abort();
+
+        // The same content committed again is new again (a sweep's grace period relies on it).
+        const first = kept[0] as CommittedBlob;
+        const was = all.get(first.digest)?.committedAt.getTime() ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await put(store, Buffer.from('blob 0 '));
+        assert.ok(((await listed(store)).get(first.digest)?.committedAt.getTime() ?? 0) > was, 'committing again renews the time');
+      }));
+
     test('write: once a write resolves the upload is done with the chunk, so the caller may reuse or free it', () =>
       withStore(async (store) => {
         const data = randomBytes(MB + 4_321);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import { withCondition } from '../common/index.ts';
-import type { BlobInfo, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
+import type { BlobInfo, BlobListing, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
 import { closeFd, openFd, readFd, sizeOfFd, statPath } from './fd.ts';
 import { FsBlobUpload } from './fs-blob-upload.ts';
 import { isErrno } from './fsync.ts';
@@ -37,6 +37,10 @@ interface ResolvedOptions {
  * Content-addressed blob store on a local filesystem. Open it with `openFsBlobStore`, which
  * cleans what crashed instances left in staging before the store is used.
  */
+/** The fan-out folders and the file names the layout gives committed blobs. */
+const FANOUT = /^[0-9a-f]{2}$/;
+const BLOB_NAME = /^[0-9a-f]{64}$/;
+
 export class FsBlobStore implements BlobStore, BlobLocalPath {
   readonly #layout: FsBlobLayout;
   readonly #options: ResolvedOptions;
@@ -165,6 +169,31 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return false;
       throw new AirlockError('STORAGE_ERROR', 'cannot delete blob', { cause: err });
+    }
+  }
+
+  async *list(): AsyncGenerator<BlobListing> {
+    for (const dir of (await readdir(this.#layout.sha256Dir)).sort()) {
+      if (!FANOUT.test(dir)) continue;
+      let names: string[];
+      try {
+        names = await readdir(join(this.#layout.sha256Dir, dir));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) continue;
+        throw new AirlockError('STORAGE_ERROR', withCondition('cannot list blobs', err), { cause: err });
+      }
+      for (const name of names.sort()) {
+        if (!BLOB_NAME.test(name) || !name.startsWith(dir)) continue;
+        const digest = sha256DigestFromHex(name);
+        let info;
+        try {
+          info = await statPath(blobLocation(this.#layout, digest).file);
+        } catch (err) {
+          if (isErrno(err, 'ENOENT')) continue;
+          throw new AirlockError('STORAGE_ERROR', withCondition('cannot list blobs', err), { cause: err });
+        }
+        if (info.isFile()) yield { digest, size: info.size, committedAt: info.mtime };
+      }
     }
   }
 

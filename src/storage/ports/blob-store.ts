@@ -104,6 +104,19 @@ export interface BlobDeleter {
   delete(digest: Sha256Digest): Promise<boolean>;
 }
 
+/** One committed blob, as a listing sees it. */
+export interface BlobListing {
+  readonly digest: Sha256Digest;
+  readonly size: number;
+  /** When it was last committed (committing the same content again renews it). */
+  readonly committedAt: Date;
+}
+
+export interface BlobLister {
+  /** Every committed blob once, in no set order; uploads not yet committed are never listed. */
+  list(): AsyncIterable<BlobListing>;
+}
+
 /**
  * Optional capability: a local file path for a committed blob, for readers that need random
  * access (scanners). Probe with `hasLocalPath`.
@@ -112,7 +125,7 @@ export interface BlobLocalPath {
   localPath(digest: Sha256Digest): Promise<string | null>;
 }
 
-export type BlobStore = BlobReader & BlobWriter & BlobDeleter;
+export type BlobStore = BlobReader & BlobWriter & BlobDeleter & BlobLister;
 
 export function hasLocalPath(store: BlobStore): store is BlobStore & BlobLocalPath {
   return typeof (store as Partial<BlobLocalPath>).localPath === 'function';

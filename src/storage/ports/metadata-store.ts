@@ -42,6 +42,11 @@ export interface ArtifactIndex {
   /** Insert or replace the record for (repo, purl, filename). */
   putArtifact(rec: ArtifactRecord): Promise<void>;
   getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;
+  /**
+   * The blob of every artifact record, in pages by the records' key (a blob several records
+   * share comes once per record): what a blob-store sweep must keep.
+   */
+  artifactBlobs(): AsyncIterable<Sha256Digest>;
 }
 
 export interface DecisionLog {

@@ -1,10 +1,12 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
-import type { Purl } from '../../core/index.ts';
+import type { Purl, Sha256Digest } from '../../core/index.ts';
 import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
 import { date, integer, text } from './pg-rows.ts';
+
+const BLOB_PAGE = 500;
 
 function toArtifact(row: Row): ArtifactRecord {
   const ecosystem = text(row, 'ecosystem');
@@ -61,6 +63,26 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
         return row === undefined ? null : toArtifact(row);
       } catch (err) {
         throw pgStorageError(err, 'getArtifact');
+      }
+    },
+
+    async *artifactBlobs(): AsyncGenerator<Sha256Digest> {
+      let after: readonly [string, string, string] = ['', '', ''];
+      for (;;) {
+        let rows: Row[];
+        try {
+          rows = await q.query(
+            'SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > ($1, $2, $3) ORDER BY repo, purl, filename LIMIT $4',
+            [...after, BLOB_PAGE],
+          );
+        } catch (err) {
+          throw pgStorageError(err, 'artifactBlobs');
+        }
+        for (const row of rows) {
+          after = [text(row, 'repo'), text(row, 'purl'), text(row, 'filename')];
+          yield parseSha256Digest(text(row, 'blob'));
+        }
+        if (rows.length < BLOB_PAGE) return;
       }
     },
   };

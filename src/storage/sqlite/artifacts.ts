@@ -1,11 +1,13 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
-import type { Purl } from '../../core/index.ts';
+import type { Purl, Sha256Digest } from '../../core/index.ts';
 import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { date, integer, text } from './rows.ts';
 import type { Row } from './rows.ts';
+
+const BLOB_PAGE = 500;
 
 function toArtifact(row: Row): ArtifactRecord {
   const ecosystem = text(row, 'ecosystem');
@@ -63,6 +65,26 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
         return row === undefined ? null : toArtifact(row);
       } catch (err) {
         throw storageError(err, 'getArtifact');
+      }
+    },
+
+    async *artifactBlobs(): AsyncGenerator<Sha256Digest> {
+      // Keyset pages over the primary key, so no statement stays open while the consumer awaits.
+      let after: readonly [string, string, string] = ['', '', ''];
+      for (;;) {
+        let rows: Row[];
+        try {
+          rows = conn
+            .statement('SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > (?, ?, ?) ORDER BY repo, purl, filename LIMIT ?')
+            .all(...after, BLOB_PAGE);
+        } catch (err) {
+          throw storageError(err, 'artifactBlobs');
+        }
+        for (const row of rows) {
+          after = [text(row, 'repo'), text(row, 'purl'), text(row, 'filename')];
+          yield parseSha256Digest(text(row, 'blob'));
+        }
+        if (rows.length < BLOB_PAGE) return;
       }
     },
   };

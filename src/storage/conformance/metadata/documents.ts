@@ -56,6 +56,24 @@ export function documentCacheCases(make: MakeMetadataFixture): void {
 }
 
 export function artifactIndexCases(make: MakeMetadataFixture): void {
+  test('artifacts: artifactBlobs yields the blob of every record, across many pages and repositories, and follows replacement', using(make, async (store) => {
+    assert.deepEqual(await collect(store.artifactBlobs()), [], 'an empty store references none');
+    const expected: Sha256Digest[] = [];
+    for (let i = 0; i < 1203; i++) {
+      const blob = sha256Of(`tarball-${i % 1100}`);
+      expected.push(blob);
+      const version = `1.0.${i}`;
+      await store.putArtifact(artifactRec({ repo: i % 3 === 0 ? 'npm-b' : 'npm', purl: purl('@acme/widget', version), version, filename: `widget-${version}.tgz`, blob }));
+    }
+    assert.deepEqual((await collect(store.artifactBlobs())).sort(), [...expected].sort(), 'once per record');
+    const replaced = sha256Of('tarball-replaced');
+    await store.putArtifact(artifactRec({ repo: 'npm', purl: purl('@acme/widget', '1.0.500'), version: '1.0.500', filename: 'widget-1.0.500.tgz', blob: replaced }));
+    const after = await collect(store.artifactBlobs());
+    assert.equal(after.length, 1203);
+    assert.ok(after.includes(replaced));
+    assert.ok(!after.includes(sha256Of('tarball-500')), 'the replaced blob is no longer referenced');
+  }));
+
   test('artifacts: absent is null; put then get round-trips; put replaces', using(make, async (store) => {
     const rec = artifactRec();
     assert.equal(await store.getArtifact('npm', rec.purl, rec.filename), null);

@@ -1,0 +1,69 @@
+/**
+ * `airlock storage sweep`: remove the blobs nothing refers to any more (old copies of packuments
+ * that changed upstream) from a data directory. Safe while `airlock serve` runs on it: blobs
+ * committed within the grace period are kept, and a gateway that finds a blob gone fetches it
+ * again.
+ */
+import { resolve } from 'node:path';
+import { openStorage, sweepBlobs } from '../../storage/index.ts';
+import { formatDuration, parseDuration } from '../../gate/duration.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { EXIT, parse } from '../admin/cli-support.ts';
+
+const DEFAULT_GRACE = '1d';
+
+const HELP = `usage: airlock storage sweep --data-dir DIR [--grace DURATION] [--dry-run]
+
+Removes the blobs in DIR that no cached document or artifact refers to any more (the old copies
+of packuments that changed upstream), except those committed within the grace period (default
+${DEFAULT_GRACE}). Safe to run while airlock serve uses DIR, for example daily from cron.
+--dry-run counts what would be removed and removes nothing.
+`;
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export const command: Command = {
+  summary: 'remove blobs nothing refers to any more',
+  async run(argv, io: CommandIO) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+      io.stdout.write(HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (sub !== 'sweep') throw new UsageError(`unknown subcommand '${sub}' (sweep)`);
+    const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, grace: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+    const dataDir = values['data-dir'];
+    if (dataDir === undefined) throw new UsageError('--data-dir is required');
+    let graceMs: number;
+    try {
+      graceMs = parseDuration(values.grace ?? DEFAULT_GRACE);
+    } catch (err) {
+      throw new UsageError(`--grace: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const dryRun = values['dry-run'] === true;
+    let storage;
+    try {
+      storage = await openStorage({ dataDir: resolve(io.cwd, dataDir) });
+    } catch (err) {
+      io.stderr.write(`airlock storage sweep: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.failed;
+    }
+    try {
+      const r = await sweepBlobs(storage.metadata, storage.blobs, { graceMs, now: new Date(), dryRun });
+      io.stdout.write(
+        `${dryRun ? 'would remove' : 'removed'} ${r.removed.count} blobs nothing refers to (${mib(r.removed.bytes)}); ` +
+          `kept ${r.referenced.count} in use (${mib(r.referenced.bytes)}) and ${r.young.count} committed within ${formatDuration(graceMs)} (${mib(r.young.bytes)})\n`,
+      );
+      return EXIT.ok;
+    } catch (err) {
+      io.stderr.write(`airlock storage sweep: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.failed;
+    } finally {
+      await storage.close();
+    }
+  },
+};
