@@ -18,6 +18,7 @@ import { createSignalCollectors, lazyLookalikeIndexes, warmLookalikeIndexes, typ
 import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
+import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
 
 export interface StorageHandle {
@@ -53,6 +54,8 @@ export interface AirlockServices {
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
   readonly metrics: AirlockMetrics;
+  /** The scheduled sweep of blobs nothing refers to (`storage.sweepEvery`). */
+  readonly sweep: ScheduledSweep;
   readonly newId: () => string;
   readonly clock: () => Date;
   /** What start-up did about the admin token (the created secret is shown once). */
@@ -155,12 +158,14 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
   const reviewSync = new ReviewSync({ store, reviews, gate, log }, { intervalMs: config.policy.syncIntervalMs });
+  const sweep = new ScheduledSweep({ storage: deps.storage, log, clock }, { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs });
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
     await feedWatch.start();
     if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
+    sweep.start();
   } catch (err) {
     reviewSync.close();
     feedWatch.close();
@@ -187,10 +192,12 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     newId,
     clock,
     bootstrap,
+    sweep,
     async close() {
       reviewSync.close();
       feedWatch.close();
       gate.close();
+      await sweep.close();
       await policy.close();
     },
   };

@@ -56,7 +56,7 @@ async function prepare(options: TestAirlockOptions): Promise<{ config: AirlockCo
   const adminToken = options.adminToken ?? `airlock_test_${randomBytes(16).toString('hex')}`;
   const env: NodeJS.ProcessEnv = { ...options.env, AIRLOCK_ADMIN_TOKEN: adminToken };
   const raw: Record<string, unknown> = { ...(options.config ?? {}) };
-  raw['storage'] = { dataDir };
+  raw['storage'] = { ...(raw['storage'] as object | undefined), dataDir };
   raw['server'] = { host: '127.0.0.1', port: 0, logLevel: process.env['AIRLOCK_TEST_LOG'] ?? 'silent', ...(raw['server'] as object | undefined) };
   raw['policy'] = { watch: false, ...(raw['policy'] as object | undefined) };
   const draft = validateConfig(applyEnvOverrides(raw, env), { env, baseDir: process.cwd(), cwd: process.cwd() });

@@ -105,6 +105,18 @@ test('durations and sizes accept human units', async () => {
   assert.equal(r?.timeouts.headersMs, 30_000);
 });
 
+test('storage sweep: daily with a day’s grace by default; 0 turns it off; under a second is refused; the environment sets it', async () => {
+  const base = 'repositories: []\n';
+  const d = await loadText(base);
+  assert.deepEqual([d.storage.sweepEveryMs, d.storage.sweepGraceMs], [86_400_000, 86_400_000]);
+  const set = await loadText(`${base}storage: {sweepEvery: 6h, sweepGrace: 2h}\n`);
+  assert.deepEqual([set.storage.sweepEveryMs, set.storage.sweepGraceMs], [21_600_000, 7_200_000]);
+  assert.equal((await loadText(`${base}storage: {sweepEvery: 0}\n`)).storage.sweepEveryMs, 0);
+  assert.equal((await loadText(base, { AIRLOCK_STORAGE_SWEEP_EVERY: '0' })).storage.sweepEveryMs, 0);
+  await rejects(loadText(`${base}storage: {sweepEvery: 500ms}\n`), 'storage.sweepEvery: must be 0 (never) or at least 1s');
+  await rejects(loadText(`${base}storage: {sweepGrace: soon}\n`), /storage\.sweepGrace: invalid duration/);
+});
+
 test('environment overrides: sections and repositories by name, YAML scalars', async () => {
   const c = await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n', {
     AIRLOCK_SERVER_PORT: '9090',

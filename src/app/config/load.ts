@@ -53,7 +53,7 @@ function withFlags(draft: ConfigDraft, flags: ConfigFlags, cwd: string): ConfigD
   return {
     ...draft,
     server: { ...draft.server, ...(flags.host === undefined ? {} : { host: flags.host }), ...(flags.port === undefined ? {} : { port: flags.port }) },
-    storage: flags.dataDir === undefined ? draft.storage : { dataDir: resolve(cwd, flags.dataDir) },
+    storage: flags.dataDir === undefined ? draft.storage : { ...draft.storage, dataDir: resolve(cwd, flags.dataDir) },
     policy: flags.policy === undefined || flags.policy.length === 0 ? draft.policy : { ...draft.policy, paths: flags.policy.map((p) => resolve(cwd, p)) },
   };
 }

@@ -50,7 +50,7 @@ export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repos
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
-export const STORAGE_KEYS = ['dataDir'] as const;
+export const STORAGE_KEYS = ['dataDir', 'sweepEvery', 'sweepGrace'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
@@ -242,6 +242,14 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
 /** The repository used when the configuration lists none. */
 export const DEFAULT_REPOSITORIES: readonly Raw[] = [{ name: 'npm', format: 'npm' }];
 
+/** `storage.sweepEvery`: a day by default; 0 turns the sweep off, anything else is at least a second. */
+function sweepEvery(v: unknown): number {
+  if (v === undefined) return DAY;
+  const ms = duration(v, 'storage.sweepEvery', 0, 30 * DAY);
+  if (ms > 0 && ms < 1000) fail('storage.sweepEvery', 'must be 0 (never) or at least 1s');
+  return ms;
+}
+
 export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft {
   const o = raw === undefined || raw === null ? {} : object(raw, '', TOP_KEYS);
   if (o['version'] !== undefined && o['version'] !== CONFIG_VERSION) fail('version', `unsupported configuration version ${JSON.stringify(o['version'])} (this Airlock reads version ${CONFIG_VERSION})`);
@@ -256,7 +264,11 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
   return {
     version: CONFIG_VERSION,
     server: server(o['server']),
-    storage: { dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')) },
+    storage: {
+      dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
+      sweepEveryMs: sweepEvery(storage['sweepEvery']),
+      sweepGraceMs: storage['sweepGrace'] === undefined ? DAY : duration(storage['sweepGrace'], 'storage.sweepGrace', 0, 365 * DAY),
+    },
     policy: policy(o['policy'], ctx),
     access: access(o['access'], ctx),
     signals: signals(o['signals']),

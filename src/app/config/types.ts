@@ -30,6 +30,10 @@ export interface ServerConfig {
 export interface StorageConfig {
   /** Absolute path. */
   readonly dataDir: string;
+  /** How often `airlock serve` removes blobs nothing refers to (0: never). */
+  readonly sweepEveryMs: number;
+  /** Blobs committed more recently than this are kept by a sweep. */
+  readonly sweepGraceMs: number;
 }
 
 export interface PolicyConfig {

@@ -1,0 +1,63 @@
+/**
+ * `airlock serve`'s own sweep of the blobs nothing refers to any more (`storage.sweepEvery`,
+ * daily by default): a laptop install that nobody runs `airlock storage sweep` on from cron
+ * does not grow with every packument that changes upstream. The first sweep runs one interval
+ * after start-up, never during it.
+ */
+import { sweepBlobs, type SweepReport } from '../storage/index.ts';
+import type { StorageHandle } from './services.ts';
+
+export interface SweepLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class ScheduledSweep {
+  readonly #storage: StorageHandle;
+  readonly #log: SweepLogger;
+  readonly #clock: () => Date;
+  readonly #everyMs: number;
+  readonly #graceMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<SweepReport | null> | null = null;
+
+  constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date }, options: { readonly everyMs: number; readonly graceMs: number }) {
+    this.#storage = deps.storage;
+    this.#log = deps.log;
+    this.#clock = deps.clock;
+    this.#everyMs = options.everyMs;
+    this.#graceMs = options.graceMs;
+  }
+
+  start(): void {
+    if (this.#everyMs <= 0) return;
+    this.#timer = setInterval(() => void this.run(), this.#everyMs);
+    this.#timer.unref();
+  }
+
+  /** One sweep (joined when one is running); null when it failed (logged). */
+  run(): Promise<SweepReport | null> {
+    this.#running ??= this.#once().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #once(): Promise<SweepReport | null> {
+    try {
+      const report = await sweepBlobs(this.#storage.metadata, this.#storage.blobs, { graceMs: this.#graceMs, now: this.#clock(), dryRun: false });
+      this.#log.info({ removed: report.removed.count, removedBytes: report.removed.bytes, kept: report.referenced.count + report.young.count }, 'swept the blobs nothing refers to');
+      return report;
+    } catch (err) {
+      this.#log.error({ err }, 'could not sweep the blobs nothing refers to; trying again at the next interval');
+      return null;
+    }
+  }
+
+  /** Stops the timer and waits for a sweep under way. */
+  async close(): Promise<void> {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `airlock serve` sweeps the blobs nothing refers to by itself (`storage.sweepEvery`), so an
+ * install nobody runs `airlock storage sweep` on does not keep every old copy of a packument.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Sha256Digest } from '../../src/core/index.ts';
+import { appFor, npmTestEnv } from './helpers.ts';
+
+test('the scheduled sweep removes the old copy of a changed packument, keeps what is in use, and the package is served as before', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env, { repository: { metadataMaxAge: '0s' }, storage: { sweepEvery: '1s', sweepGrace: '0s' } });
+  t.after(() => a.close());
+  const blobs = async (): Promise<Sha256Digest[]> => {
+    const out: Sha256Digest[] = [];
+    for await (const b of a.app.airlock.storage.blobs.list()) out.push(b.digest);
+    return out.sort();
+  };
+  // The packument's stored copy, once its background write has landed.
+  const storedCopy = async (unlike?: Sha256Digest): Promise<Sha256Digest> => {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(20)) {
+      const doc = await a.app.airlock.storage.metadata.getDocument('npm', 'packument:left-pad');
+      if (doc !== null && doc.blob !== unlike) return doc.blob;
+    }
+    throw new Error('the packument was not stored');
+  };
+  assert.equal((await a.app.inject({ url: '/npm/left-pad' })).statusCode, 200);
+  assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
+  const old = await storedCopy();
+  env.registry.addVersions('left-pad', [{ version: '1.4.0' }]);
+  const changed = await a.app.inject({ url: '/npm/left-pad' });
+  assert.equal((JSON.parse(changed.body) as { 'dist-tags': { latest: string } })['dist-tags'].latest, '1.4.0');
+  await storedCopy(old);
+
+  // Nothing calls it: the timer does, within a second or two.
+  for (const deadline = Date.now() + 10_000; (await blobs()).includes(old) && Date.now() < deadline; ) await sleep(100);
+  assert.ok(!(await blobs()).includes(old), 'the old copy is gone');
+  const doc = await a.app.airlock.storage.metadata.getDocument('npm', 'packument:left-pad');
+  const artifact = await a.app.airlock.storage.metadata.getArtifact('npm', 'pkg:npm/left-pad@1.3.0' as never, 'left-pad-1.3.0.tgz');
+  assert.deepEqual(await blobs(), [doc?.blob, artifact?.blob].sort(), 'only what is in use is left');
+  assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
+  assert.equal((await a.app.inject({ url: '/npm/left-pad' })).statusCode, 200);
+});
