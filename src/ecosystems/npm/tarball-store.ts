@@ -232,8 +232,9 @@ export class TarballStore {
       throw err;
     });
     if (bytes === null) throw missing(rec.blob);
-    if (bytes === 'larger') throw await this.#corrupt(rec.blob);
-    if (bytes.length !== rec.size || createHash('sha256').update(bytes).digest('hex') !== digestHex(rec.blob)) throw await this.#corrupt(rec.blob);
+    if (bytes === 'larger' || bytes.length !== rec.size || createHash('sha256').update(bytes).digest('hex') !== digestHex(rec.blob)) {
+      throw await this.#corrupt(rec.blob);
+    }
     return bytes;
   }
 
@@ -289,7 +290,6 @@ export class TarballStore {
     this.#deps.log?.warn({ blob }, 'a stored tarball was corrupt (its bytes no longer match their digest); removed, to be fetched again');
     return new StoredTarballGone(`the stored tarball ${blob} was corrupt (its bytes no longer match their digest); it is removed and will be fetched again`);
   }
-
 }
 
 function missing(blob: Sha256Digest): StoredTarballGone {
