@@ -293,20 +293,22 @@ test('npm’s proxy is asked for once, only for repositories that follow npm', a
   // A failure to read npm's proxy stops the start: no repository goes around a proxy it was told to use.
   await rejects(
     loadText('repositories:\n  - name: npm\n    format: npm\n', {}, async () => 'http://registry.corp/', async () => npmConfigConnection({ PATH: '/nonexistent' })()),
-    /^'npm config get https-proxy proxy noproxy cafile ca' failed \(.+\); give the repository its proxy in the configuration instead/,
+    /^'npm config get https-proxy proxy noproxy strict-ssl cafile ca' failed \(.+\); give the repository its proxy in the configuration instead/,
   );
 });
 
 test('npm’s proxy settings: https-proxy before proxy for every registry, unset values, noproxy, and what Airlock cannot use', () => {
-  const out = (h: string, p: string, n: string, cafile = 'null', ca = 'null'): string => `https-proxy=${h}\nproxy=${p}\nnoproxy=${n}\ncafile=${cafile}\nca=${ca}\n`;
-  const none = { cafile: null, ca: null };
+  const out = (h: string, p: string, n: string, cafile = 'null', ca = 'null', strict = 'true'): string =>
+    `https-proxy=${h}\nproxy=${p}\nnoproxy=${n}\nstrict-ssl=${strict}\ncafile=${cafile}\nca=${ca}\n`;
+  const none = { cafile: null, ca: null, strictSsl: true };
   assert.deepEqual(parseNpmConnectionConfig(out('http://egress.corp:3128', 'http://other.corp:8080/', 'localhost,.corp')), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp', ...none });
   assert.deepEqual(parseNpmConnectionConfig(out('null', 'http://other.corp:8080/', '')), { proxy: 'http://other.corp:8080', noProxy: '', ...none });
   assert.deepEqual(parseNpmConnectionConfig(out('null', 'false', '')), { proxy: null, noProxy: '', ...none });
   assert.deepEqual(parseNpmConnectionConfig(`npm warn something=else\n${out('null', 'null', 'a.org,b.org')}`), { proxy: null, noProxy: 'a.org,b.org', ...none });
   // An inline ca spans lines (base64 lines may hold "="): it runs to the end of what npm printed.
   const pem = '-----BEGIN CERTIFICATE-----\nMIIBfake=\nproxy=x==\n-----END CERTIFICATE-----';
-  assert.deepEqual(parseNpmConnectionConfig(out('null', 'null', '', '/etc/corp-ca.pem', pem)), { proxy: null, noProxy: '', cafile: '/etc/corp-ca.pem', ca: pem });
+  assert.deepEqual(parseNpmConnectionConfig(out('null', 'null', '', '/etc/corp-ca.pem', pem)), { proxy: null, noProxy: '', cafile: '/etc/corp-ca.pem', ca: pem, strictSsl: true });
+  assert.deepEqual(parseNpmConnectionConfig(out('null', 'null', '', 'null', 'null', 'false')), { proxy: null, noProxy: '', cafile: null, ca: null, strictSsl: false });
   const refused = (text: string, message: RegExp): void => {
     assert.throws(
       () => parseNpmConnectionConfig(text),
@@ -324,15 +326,15 @@ test('npm’s proxy, read from the real npm client’s configuration; a proxy wi
     const npmrc = join(dir, 'npmrc');
     // The machine's global .npmrc may name a cafile or a proxy of its own: an empty one instead.
     const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc') };
-    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|cafile|ca)$/i.test(k)) delete env[k];
+    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|strict_ssl|cafile|ca)$/i.test(k)) delete env[k];
     await writeFile(npmrc, 'https-proxy=http://egress.corp:3128\nnoproxy=localhost,.corp.internal\n');
     assert.deepEqual(await npmConfigConnection(env)(), { proxy: 'http://egress.corp:3128', noProxy: 'localhost,.corp.internal', ca: null });
-    await writeFile(npmrc, 'proxy=http://other.corp:8080/\n');
-    assert.deepEqual(await npmConfigConnection(env)(), { proxy: 'http://other.corp:8080', noProxy: '', ca: null });
+    await writeFile(npmrc, 'proxy=http://other.corp:8080/\nstrict-ssl=false\n');
+    assert.deepEqual(await npmConfigConnection(env)(), { proxy: 'http://other.corp:8080', noProxy: '', ca: null, strictSsl: false });
     await writeFile(npmrc, 'https-proxy=http://me:s3cret@egress.corp:3128\n');
     await assert.rejects(npmConfigConnection(env)(), (err: unknown) => {
       assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
-      assert.match(err.message, /^'npm config get https-proxy proxy noproxy cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy/);
+      assert.match(err.message, /^'npm config get https-proxy proxy noproxy strict-ssl cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy/);
       assert.doesNotMatch(err.message, /s3cret/);
       return true;
     });
@@ -468,7 +470,7 @@ test('a repository that goes npm’s way trusts npm’s cafile, read from the re
     const npmrc = join(dir, 'npmrc');
     // The machine's global .npmrc may name a cafile or a proxy of its own: an empty one instead.
     const env: NodeJS.ProcessEnv = { ...process.env, npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc') };
-    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|cafile|ca)$/i.test(k)) delete env[k];
+    for (const k of Object.keys(env)) if (/^npm_config_(https_proxy|proxy|noproxy|strict_ssl|cafile|ca)$/i.test(k)) delete env[k];
     await writeFile(npmrc, `cafile=${cert}\n`);
     const settings = await npmConfigConnection(env)();
     assert.deepEqual(settings.ca, { pems: [(await readFile(cert, 'utf8')).trim()], source: `npm's cafile ${cert}` });

@@ -118,7 +118,14 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
     // A repository that goes npm's way trusts what npm trusts, unless it names its own authorities.
     const npmWay = setting.kind === 'npm' ? await (npmConnection as Promise<NpmConnectionSettings>) : null;
     const proxy: ProxyConfig = setting.kind !== 'npm' ? setting : { kind: 'npm', proxy: npmWay?.proxy ?? null, noProxy: npmWay?.noProxy ?? '' };
-    repositories.push({ ...r, upstream: upstream.url, upstreamSource: upstream.source, proxy, ca: r.ca ?? npmWay?.ca ?? null });
+    repositories.push({
+      ...r,
+      upstream: upstream.url,
+      upstreamSource: upstream.source,
+      proxy,
+      ca: r.ca ?? npmWay?.ca ?? null,
+      ...(npmWay?.strictSsl === false ? { npmStrictSslOff: true as const } : {}),
+    });
   }
   return deepFreeze({ ...draft, repositories });
 }

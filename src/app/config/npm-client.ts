@@ -21,6 +21,8 @@ export interface NpmConnectionSettings {
   readonly noProxy: string;
   /** `cafile`'s certificates, else `ca`'s: the only authorities npm trusts then. Null: Node's built-in roots. */
   readonly ca: TrustedCa | null;
+  /** False when npm's `strict-ssl` is off (npm then takes any certificate); absent when it is on. */
+  readonly strictSsl?: false;
 }
 
 /** What `npm config get` prints for the connection keys, unread: the cafile is a path still. */
@@ -30,6 +32,8 @@ export interface NpmConnectionText {
   readonly cafile: string | null;
   /** Inline PEM text; npm writes its line breaks as "\n". */
   readonly ca: string | null;
+  /** npm's `strict-ssl`: false only when it is set to false. */
+  readonly strictSsl: boolean;
 }
 
 export type ConnectionDiscovery = () => Promise<NpmConnectionSettings>;
@@ -106,11 +110,11 @@ function registryUrl(stdout: string): string {
 }
 
 // `ca` last: its value may span lines, and then runs to the end of what npm prints.
-const CONNECTION_KEYS = ['https-proxy', 'proxy', 'noproxy', 'cafile', 'ca'] as const;
+const CONNECTION_KEYS = ['https-proxy', 'proxy', 'noproxy', 'strict-ssl', 'cafile', 'ca'] as const;
 const PROXY_REMEDY = 'give the repository its proxy in the configuration instead (proxy: URL, or {url, username, password})';
 
 /**
- * Parse what `npm config get https-proxy proxy noproxy cafile ca` prints: one
+ * Parse what `npm config get https-proxy proxy noproxy strict-ssl cafile ca` prints: one
  * `key=value` line per key, `null` (or `false` for `proxy`) where a key is not set. npm sends
  * registry requests through `https-proxy` when it is set, else through `proxy`, whatever the
  * registry's scheme.
@@ -155,7 +159,7 @@ export function parseNpmConnectionConfig(stdout: string): NpmConnectionText {
     // npm refuses to print a proxy that holds credentials, so what it printed has none.
     proxy = url.origin;
   }
-  return { proxy, noProxy: set('noproxy') ?? '', cafile: set('cafile'), ca: set('ca') };
+  return { proxy, noProxy: set('noproxy') ?? '', cafile: set('cafile'), ca: set('ca'), strictSsl: values.get('strict-ssl') !== 'false' };
 }
 
 /** npm's trust: the certificates of its `cafile` (which npm reads over `ca`), else of its inline `ca`. */
@@ -177,7 +181,7 @@ function npmCa(text: NpmConnectionText, cwd: string): TrustedCa | null {
 export function npmConfigConnection(env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): ConnectionDiscovery {
   return async () => {
     const text = parseNpmConnectionConfig(await npmConfigGet(CONNECTION_KEYS, env, timeoutMs, PROXY_REMEDY, []));
-    return { proxy: text.proxy, noProxy: text.noProxy, ca: npmCa(text, process.cwd()) };
+    return { proxy: text.proxy, noProxy: text.noProxy, ca: npmCa(text, process.cwd()), ...(text.strictSsl ? {} : { strictSsl: false as const }) };
   };
 }
 

@@ -110,6 +110,11 @@ export interface RepositoryConfig {
    * follows npm's proxy. Null: the built-in roots (and NODE_EXTRA_CA_CERTS).
    */
   readonly ca: TrustedCa | null;
+  /**
+   * Set for a repository that follows npm when npm's `strict-ssl` is false. Airlock verifies the
+   * upstream's certificate all the same; `airlock serve` says so at start.
+   */
+  readonly npmStrictSslOff?: true;
   /** How long cached metadata is served before it is revalidated upstream. */
   readonly metadataMaxAgeMs: number;
   /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */

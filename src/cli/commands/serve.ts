@@ -81,6 +81,12 @@ export const command: Command = {
         const n = r.ca?.pems.length ?? 0;
         const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
         io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}\n`);
+        if (r.npmStrictSslOff === true) {
+          io.stderr.write(
+            `airlock: warning: repository ${r.name}: npm's strict-ssl setting is false, but Airlock verifies the upstream's certificate all the same; ` +
+              `if it is signed by an authority of your own, name it in the repository's ca setting (or npm's cafile)\n`,
+          );
+        }
       }
       io.stderr.write(
         `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,

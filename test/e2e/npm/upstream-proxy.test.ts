@@ -158,7 +158,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const dir = await mkdtemp(join(tmpdir(), 'airlock-proxy-npmrc-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const npmrc = join(dir, 'npmrc');
-  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc'), ...ADMIN };
+  const env = { ...unsetting(/^(npm_config_(registry|proxy|https_proxy|noproxy|strict_ssl|cafile|ca)|https?_proxy|no_proxy)$/i), npm_config_userconfig: npmrc, npm_config_globalconfig: join(dir, 'no-global-npmrc'), ...ADMIN };
   const start = (name: string): Promise<RunningServe> => serveForTest(t, dir, ['--port', '0', '--data-dir', join(dir, `${name}-data`)], { env });
   const install = async (url: string, stderr: () => string): Promise<void> => {
     const p = await project(`${url}/npm/`, dir);
@@ -171,6 +171,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const first = await start('proxied');
   try {
     assert.ok(first.stderr().includes(`airlock: repository npm: upstream ${registry.url}, from npm's registry setting, reached through the proxy ${proxy.url} (npm's proxy setting)`), first.stderr());
+    assert.doesNotMatch(first.stderr(), /strict-ssl/);
     await install(first.url, first.stderr);
   } finally {
     await first.stop();
@@ -178,13 +179,15 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   assert.ok(proxy.seen.includes(`GET ${registry.url}left-pad`), proxy.seen.join('\n'));
   allThroughProxy(proxy, registry);
 
-  // npm's noproxy names the upstream's host: Airlock connects directly, as npm would.
+  // npm's noproxy names the upstream's host: Airlock connects directly, as npm would. npm's
+  // strict-ssl=false is not followed, and the start says so.
   const before = proxy.seen.length;
   const requestsBefore = registry.requests.length;
-  await writeFile(npmrc, `registry=${registry.url}\nhttps-proxy=${proxy.url}/\nnoproxy=localhost,${EXTERNAL as string}\n`);
+  await writeFile(npmrc, `registry=${registry.url}\nhttps-proxy=${proxy.url}/\nnoproxy=localhost,${EXTERNAL as string}\nstrict-ssl=false\n`);
   const second = await start('noproxy');
   try {
     assert.ok(second.stderr().includes(`reached directly (npm's no-proxy list covers ${new URL(registry.url).host})`), second.stderr());
+    assert.ok(second.stderr().includes("airlock: warning: repository npm: npm's strict-ssl setting is false, but Airlock verifies the upstream's certificate all the same;"), second.stderr());
     await install(second.url, second.stderr);
   } finally {
     await second.stop();
@@ -197,7 +200,7 @@ test('without a configuration, airlock serve reaches npm’s registry the way np
   const refused = serve(dir, ['--port', '0', '--data-dir', join(dir, 'refused-data')], { env });
   const code = await refused.exited;
   assert.notEqual(code, 0);
-  assert.match(refused.stderr(), /'npm config get https-proxy proxy noproxy cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy in the configuration instead/);
+  assert.match(refused.stderr(), /'npm config get https-proxy proxy noproxy strict-ssl cafile ca' failed \(The https-proxy option is protected, and cannot be retrieved in this way\); give the repository its proxy in the configuration instead/);
   assert.doesNotMatch(refused.stderr(), /s3cret/);
   assert.equal(proxy.seen.length, before);
 });
