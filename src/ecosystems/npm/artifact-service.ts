@@ -133,7 +133,7 @@ export class ArtifactService {
 
   async #open(name: string, filename: string, outcome: Extract<ArtifactOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
     if (outcome.body !== null) return outcome.body;
-    if (outcome.size > this.#settings.hotArtifactMaxBytes) return this.#tarballs.openVerified(outcome);
+    if (outcome.size > this.#settings.hotArtifactMaxBytes) return this.#tarballs.open(outcome);
     const key = `${name}\0${filename}`;
     const kept = this.#hot.peek(key)?.body;
     if (kept?.blob === outcome.blob) return kept.bytes;

@@ -5,7 +5,7 @@
  * (stale-if-error window). One revalidation per key at a time.
  */
 import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
-import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
+import { BlobCorruptError, type BlobStore, type CachedDocument, type DocumentCache } from '../../storage/ports/index.ts';
 import { freshnessOf, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
 import type { NpmMetrics } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
@@ -104,25 +104,28 @@ export class DocumentSource {
    * The document's bytes (capped), from memory or the blob store. A fresh body still being
    * written is handed out as it is only for its own key: the owner of that key's bodies (the
    * packument service) frees them once done with them, so another key with the same bytes gets
-   * a copy.
+   * a copy. Read from the store, the whole is checked against its address there: a corrupt copy
+   * is removed, and StoredDocumentGone has the next load fetch the document afresh.
    */
-  /** The whole document; read from the store, its bytes are checked against its address. */
   async bytes(doc: SourceDocument): Promise<Buffer> {
     if (doc.body !== null) return doc.body;
     const pending = this.#pending.get(doc.blob);
     if (pending !== undefined) return pending.key === doc.key ? pending.body : Buffer.from(pending.body);
-    const bytes = await this.range(doc, 0, doc.size);
-    if (sha256Of(bytes) === doc.blob) return bytes;
-    throw await this.#corrupt(doc, 'its bytes no longer match their digest');
+    let bytes: Buffer | null;
+    try {
+      bytes = await this.#deps.blobs.read(doc.blob, { maxBytes: doc.size });
+    } catch (err) {
+      if (err instanceof BlobCorruptError) throw this.#gone(doc, 'its bytes no longer match their digest');
+      if (!isAirlockError(err, 'LIMIT_EXCEEDED')) throw err;
+      await this.#deps.blobs.delete(doc.blob);
+      throw this.#gone(doc, 'it is larger than recorded');
+    }
+    if (bytes === null) throw missing(doc);
+    return bytes;
   }
 
-  /** Removes a stored document that is not what its record says; the error to throw. */
-  async #corrupt(doc: SourceDocument, why: string): Promise<StoredDocumentGone> {
-    try {
-      await this.#deps.blobs.delete(doc.blob);
-    } catch (err) {
-      this.#deps.log?.warn({ key: doc.key, err: err instanceof Error ? err.message : String(err) }, 'could not remove a corrupt cached document');
-    }
+  /** A stored document found corrupt and removed: logged, and the error to throw. */
+  #gone(doc: SourceDocument, why: string): StoredDocumentGone {
     this.#deps.log?.warn({ key: doc.key, blob: doc.blob, why }, 'a cached document was corrupt; removed, to be fetched again');
     return new StoredDocumentGone(`the cached document ${doc.key} was corrupt (${why}); it is removed and will be fetched again`);
   }
@@ -145,8 +148,11 @@ export class DocumentSource {
     // A copy, not a view: the body may be freed while the caller still reads (see bytes()).
     if (body !== undefined) return Buffer.from(body.subarray(start, end));
     const bytes = await this.#deps.blobs.read(doc.blob, { range: { start, end: end - 1 }, maxBytes: end - start });
-    if (bytes === null) throw new StoredDocumentGone(`the cached document ${doc.key} is missing from the blob store; it will be fetched again`);
-    if (bytes.length !== end - start) throw await this.#corrupt(doc, 'it is shorter than recorded');
+    if (bytes === null) throw missing(doc);
+    if (bytes.length !== end - start) {
+      await this.#deps.blobs.delete(doc.blob);
+      throw this.#gone(doc, 'it is shorter than recorded');
+    }
     return bytes;
   }
 
@@ -236,4 +242,8 @@ export class DocumentSource {
     }
     await this.#deps.documents.putDocument(doc);
   }
+}
+
+function missing(doc: SourceDocument): StoredDocumentGone {
+  return new StoredDocumentGone(`the cached document ${doc.key} is missing from the blob store; it will be fetched again`);
 }

@@ -3,10 +3,9 @@
  * into a staged blob while it is inspected (gzip → tar) and, when small, kept in memory — one
  * pass over the bytes; committed only when every digest the metadata gives matches.
  */
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { AirlockError, digestHex, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobExpectation, BlobStore, BlobUpload, CommittedBlob } from '../../storage/ports/index.ts';
+import type { Readable } from 'node:stream';
+import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import { BlobCorruptError, type ArtifactIndex, type ArtifactRecord, type BlobExpectation, type BlobStore, type BlobUpload, type CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
 import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -225,71 +224,59 @@ export class TarballStore {
     }
   }
 
-  /** The whole stored tarball in memory (callers keep this to small ones), its bytes verified. */
+  /** The whole stored tarball in memory (callers keep this to small ones), checked by the store. */
   async readAll(rec: Pick<ArtifactRecord, 'blob' | 'size'>): Promise<Buffer> {
-    const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size }).catch((err: unknown) => {
-      if (isAirlockError(err, 'LIMIT_EXCEEDED')) return 'larger' as const;
-      throw err;
-    });
-    if (bytes === null) throw missing(rec.blob);
-    if (bytes === 'larger' || bytes.length !== rec.size || createHash('sha256').update(bytes).digest('hex') !== digestHex(rec.blob)) {
-      throw await this.#corrupt(rec.blob);
+    let bytes: Buffer | null;
+    try {
+      bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size });
+    } catch (err) {
+      if (!isAirlockError(err, 'LIMIT_EXCEEDED')) throw this.#goneIfCorrupt(err);
+      // Larger than its content can be: not that content any more.
+      await this.#deps.blobs.delete(rec.blob);
+      this.#logCorrupt(rec.blob);
+      throw gone(rec.blob);
     }
+    if (bytes === null) throw missing(rec.blob);
     return bytes;
   }
 
-  /** A stored tarball's bytes as a stream. */
+  /**
+   * A stored tarball's bytes as a stream. The store checks the whole stream against the address:
+   * a corrupt file's stream fails before its last chunk (the file removed), and is logged here.
+   */
   async open(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
     const stream = await this.#deps.blobs.open(rec.blob);
     if (stream === null) throw missing(rec.blob);
+    stream.on('error', (err) => {
+      if (err instanceof BlobCorruptError) this.#logCorrupt(rec.blob);
+    });
     return stream;
   }
 
-  /**
-   * A stored tarball's bytes as a stream, for sending, where they cannot be checked first: the
-   * last chunk is held back until the whole has hashed to the tarball's address, so a corrupt
-   * file is never delivered whole — the stream fails instead (and the file is removed).
-   */
-  async openVerified(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
-    const source = await this.open(rec);
-    const hash = createHash('sha256');
-    let held: Buffer | undefined;
-    const check = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        const out = held;
-        held = chunk;
-        done(null, out);
-      },
-      flush: (done) => {
-        if (hash.digest('hex') === digestHex(rec.blob)) return done(null, held);
-        this.#corrupt(rec.blob).then(done, done);
-      },
-    });
-    source.on('error', (err) => check.destroy(err));
-    check.on('close', () => source.destroy());
-    return source.pipe(check);
-  }
-
-  /** Throws StoredTarballGone (removing the file) when the stored bytes do not hash to the address. */
+  /** Throws StoredTarballGone when the stored bytes no longer hash to the address (the store removes the file). */
   async #assertIntact(rec: Pick<ArtifactRecord, 'blob'>): Promise<void> {
-    const stream = await this.open(rec);
-    const hash = createHash('sha256');
-    for await (const chunk of stream) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== digestHex(rec.blob)) throw await this.#corrupt(rec.blob);
+    try {
+      // Drained only for the store's check of the whole.
+      for await (const chunk of await this.open(rec)) void chunk;
+    } catch (err) {
+      throw err instanceof BlobCorruptError ? gone(rec.blob) : err;
+    }
   }
 
-  /** Removes a stored tarball whose bytes are not what its address says; the error to throw. */
-  async #corrupt(blob: Sha256Digest): Promise<StoredTarballGone> {
-    this.#inspections.delete(blob);
-    try {
-      await this.#deps.blobs.delete(blob);
-    } catch (err) {
-      this.#deps.log?.warn({ blob, err: err instanceof Error ? err.message : String(err) }, 'could not remove a corrupt stored tarball');
-    }
-    this.#deps.log?.warn({ blob }, 'a stored tarball was corrupt (its bytes no longer match their digest); removed, to be fetched again');
-    return new StoredTarballGone(`the stored tarball ${blob} was corrupt (its bytes no longer match their digest); it is removed and will be fetched again`);
+  /** StoredTarballGone for a corrupt file (the store has removed it), logged; any other error as it is. */
+  #goneIfCorrupt(err: unknown): unknown {
+    if (!(err instanceof BlobCorruptError)) return err;
+    this.#logCorrupt(err.digest);
+    return gone(err.digest);
   }
+
+  #logCorrupt(blob: Sha256Digest): void {
+    this.#deps.log?.warn({ blob }, 'a stored tarball was corrupt (its bytes no longer match their digest); removed, to be fetched again');
+  }
+}
+
+function gone(blob: Sha256Digest): StoredTarballGone {
+  return new StoredTarballGone(`the stored tarball ${blob} was corrupt (its bytes no longer match their digest); it is removed and will be fetched again`);
 }
 
 function missing(blob: Sha256Digest): StoredTarballGone {

@@ -5,3 +5,4 @@ export * from './validate.ts';
 export * from './audit-event.ts';
 export * from './decision-row.ts';
 export * from './condition.ts';
+export * from './checked-read.ts';

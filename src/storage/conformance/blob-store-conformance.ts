@@ -5,13 +5,15 @@ import { describe, test } from 'node:test';
 import { isAirlockError, sha256Of } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import { hasLocalPath, storeStream, writeStreamToUpload } from '../ports/index.ts';
-import type { BlobStore, CommittedBlob } from '../ports/index.ts';
+import { BlobCorruptError, type BlobStore, type CommittedBlob } from '../ports/index.ts';
 import { hex, readAll, rejectsWithCode } from './helpers.ts';
 
 export interface BlobStoreFixture {
   readonly store: BlobStore;
   /** Another, independent handle on the same storage (what a second process would see). */
   reopen(): Promise<BlobStore>;
+  /** Changes one byte in the middle of a committed blob's stored bytes, as a failing disk would. */
+  corrupt(digest: Sha256Digest): Promise<void>;
   /** Release everything the fixture created. */
   cleanup(): Promise<void>;
 }
@@ -94,6 +96,35 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         await new Promise((resolve) => setTimeout(resolve, 30));
         await put(store, Buffer.from('blob 0 '));
         assert.ok(((await listed(store)).get(first.digest)?.committedAt.getTime() ?? 0) > was, 'committing again renews the time');
+      }));
+
+    test('a blob whose stored bytes changed: a whole read or stream fails with BlobCorruptError and removes it, and never hands over all of it; a range is read as it is', () =>
+      withStore(async (store, fixture) => {
+        const small = await put(store, randomBytes(10_000));
+        await fixture.corrupt(small.digest);
+        await assert.rejects(store.read(small.digest, { maxBytes: MB }), (err: unknown) => err instanceof BlobCorruptError && err.digest === small.digest);
+        assert.equal(await store.stat(small.digest), null, 'removed');
+
+        const data = randomBytes(3 * MB);
+        const big = await put(store, data);
+        await fixture.corrupt(big.digest);
+        assert.equal((await store.read(big.digest, { maxBytes: MB, range: { start: 0, end: 99 } }))?.length, 100, 'a range cannot be checked');
+        const stream = await store.open(big.digest);
+        assert.ok(stream !== null);
+        let received = 0;
+        await assert.rejects(
+          (async () => {
+            for await (const chunk of stream) received += (chunk as Buffer).length;
+          })(),
+          (err: unknown) => err instanceof BlobCorruptError,
+        );
+        assert.ok(received < data.length, `received ${received} of ${data.length} bytes`);
+        assert.equal(await store.stat(big.digest), null, 'removed');
+
+        // Intact blobs are read and streamed whole, as before.
+        const intact = await put(store, data);
+        assert.deepEqual(await readAll(await store.open(intact.digest)), data);
+        assert.deepEqual(await store.read(intact.digest, { maxBytes: 4 * MB }), data);
       }));
 
     test('write: once a write resolves the upload is done with the chunk, so the caller may reuse or free it', () =>

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sha256Of } from '../../core/index.ts';
+import { digestHex, sha256Of } from '../../core/index.ts';
 import { runBlobStoreConformance } from '../conformance/index.ts';
 import { openFsBlobStore } from './fs-blob-store.ts';
 import { currentProcessIdentity } from './process-identity.ts';
@@ -42,6 +42,12 @@ runBlobStoreConformance('filesystem', async () => {
       const other = await openFsBlobStore({ dataDir });
       others.push(other);
       return other;
+    },
+    corrupt: async (digest) => {
+      const file = join(dataDir, 'blobs', 'sha256', digestHex(digest).slice(0, 2), digestHex(digest));
+      const bytes = await readFile(file);
+      bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
+      await writeFile(file, bytes);
     },
     cleanup: async () => {
       for (const o of others) await o.close();

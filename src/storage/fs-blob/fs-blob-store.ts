@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
-import { withCondition } from '../common/index.ts';
-import type { BlobInfo, BlobListing, BlobLocalPath, BlobStore, BlobUpload, BlobUploadOptions, ByteRange } from '../ports/index.ts';
+import { checkedStream, matchesDigest, withCondition } from '../common/index.ts';
+import { BlobCorruptError, type BlobInfo, type BlobListing, type BlobLocalPath, type BlobStore, type BlobUpload, type BlobUploadOptions, type ByteRange } from '../ports/index.ts';
 import { closeFd, openFd, readFd, sizeOfFd, statPath } from './fd.ts';
 import { FsBlobUpload } from './fs-blob-upload.ts';
 import { isErrno } from './fsync.ts';
@@ -114,7 +114,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
   async open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null> {
     const handle = await this.#openFile(digest, (file) => open(file, 'r'));
     if (handle === null) return null;
-    if (range === undefined) return handle.createReadStream();
+    if (range === undefined) return checkedStream(handle.createReadStream(), digest, () => this.#corrupt(digest));
     try {
       const { start, end } = clampRange(range, (await handle.stat()).size);
       return handle.createReadStream({ start, end });
@@ -142,6 +142,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
         if (bytesRead === 0) throw new AirlockError('STORAGE_ERROR', `blob ${digest} ended ${length - filled} bytes early`);
         filled += bytesRead;
       }
+      if (options.range === undefined && !matchesDigest(out, digest)) throw await this.#corrupt(digest);
       return out;
     } catch (err) {
       throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', 'cannot read blob', { cause: err });
@@ -159,6 +160,12 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
       if (isErrno(err, 'ENOENT')) return null;
       throw new AirlockError('STORAGE_ERROR', 'cannot open blob', { cause: err });
     }
+  }
+
+  /** Removes a blob whose bytes no longer hash to its digest; the error to raise. */
+  async #corrupt(digest: Sha256Digest): Promise<BlobCorruptError> {
+    await this.delete(digest);
+    return new BlobCorruptError(digest);
   }
 
   async delete(digest: Sha256Digest): Promise<boolean> {

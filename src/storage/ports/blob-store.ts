@@ -1,5 +1,17 @@
 import type { Readable } from 'node:stream';
-import type { Sha256Digest } from '../../core/index.ts';
+import { AirlockError, type Sha256Digest } from '../../core/index.ts';
+
+/**
+ * A committed blob whose bytes no longer hash to its digest: the disk, or a hand, changed them.
+ * The store has removed it by the time this is raised, so the content can be stored again.
+ */
+export class BlobCorruptError extends AirlockError {
+  readonly digest: Sha256Digest;
+  constructor(digest: Sha256Digest) {
+    super('STORAGE_ERROR', `blob ${digest} was corrupt (its bytes no longer match their digest); it is removed`, { details: { digest } });
+    this.digest = digest;
+  }
+}
 
 /** What the store knows about a committed blob. */
 export interface BlobInfo {
@@ -85,13 +97,18 @@ export interface BlobReader {
   /**
    * A stream of the blob (or a range of it); null when absent. Each chunk is the reader's own
    * allocation, which nothing else reads once it is handed on: a reader may free it when done.
+   * The whole blob's stream is checked against the digest as it goes: its last chunk is held
+   * back until the whole has hashed, and a corrupt blob's stream fails with BlobCorruptError
+   * (the blob removed) instead of ending, so no reader ever gets all of a corrupt blob. A
+   * range cannot be checked.
    */
   open(digest: Sha256Digest, range?: ByteRange): Promise<Readable | null>;
   /**
    * The blob (or a range of it) in one buffer that owns exactly its bytes; null when absent.
    * LIMIT_EXCEEDED, before anything is read, when that is more than `maxBytes`. For small blobs
    * read whole (a tarball kept in memory, a manifest's span of a packument): no stream, no
-   * chunks to join.
+   * chunks to join. The whole blob is checked against the digest: a corrupt one is removed and
+   * BlobCorruptError raised. A range cannot be checked.
    */
   read(digest: Sha256Digest, options: { readonly maxBytes: number; readonly range?: ByteRange }): Promise<Buffer | null>;
 }
