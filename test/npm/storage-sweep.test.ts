@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Sha256Digest } from '../../src/core/index.ts';
+import { makePurl, type Sha256Digest } from '../../src/core/index.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
 
 test('the scheduled sweep removes the old copy of a changed packument, keeps what is in use, and the package is served as before', async (t) => {
@@ -38,7 +38,7 @@ test('the scheduled sweep removes the old copy of a changed packument, keeps wha
   for (const deadline = Date.now() + 10_000; (await blobs()).includes(old) && Date.now() < deadline; ) await sleep(100);
   assert.ok(!(await blobs()).includes(old), 'the old copy is gone');
   const doc = await a.app.airlock.storage.metadata.getDocument('npm', 'packument:left-pad');
-  const artifact = await a.app.airlock.storage.metadata.getArtifact('npm', 'pkg:npm/left-pad@1.3.0' as never, 'left-pad-1.3.0.tgz');
+  const artifact = await a.app.airlock.storage.metadata.getArtifact('npm', makePurl('npm', 'left-pad', '1.3.0'), 'left-pad-1.3.0.tgz');
   assert.deepEqual(await blobs(), [doc?.blob, artifact?.blob].sort(), 'only what is in use is left');
   assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
   assert.equal((await a.app.inject({ url: '/npm/left-pad' })).statusCode, 200);

@@ -86,7 +86,6 @@ export interface SearchAnswer {
   readonly malformed: number;
 }
 
-
 // C0 and C1 control characters (escape sequences start with ESC or CSI) and DEL.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
 
