@@ -5,7 +5,7 @@
  * small and asked for again, no disk read.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, Facts, Gate, VersionCandidate } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
@@ -170,7 +170,10 @@ export class ArtifactService {
     const expected = expectationOf(name, version, dist);
     const purl = makePurl('npm', name, version);
     const url = this.#upstreamUrl(String(dist['tarball']), name, version);
-    const ingested = await this.#tarballs.ingest(name, version, filename, purl, url, expected);
+    const ingested = await this.#tarballs.ingest(name, version, filename, purl, url, expected).catch((err: unknown) => {
+      // Airlock's own store failed (a full disk): a verified tarball it cannot keep is not judged or served.
+      throw isAirlockError(err) && err.code === 'STORAGE_ERROR' ? undecided(`${name}@${version}`, err.message, 'store') : err;
+    });
     const rec = ingested.rec;
     const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
     const ctx = packageContext(state.index.time, state.index.distTags, state.index.versions.size);

@@ -39,15 +39,16 @@ export function refusalError(name: string, version: string, decision: GateDecisi
 }
 
 /**
- * Airlock could not judge `subject` (a package, or `name@version`) because something of its own
- * failed: nothing is served (fail closed), and the client is told that this is no verdict on the
- * package and that asking again may work (npm retries a 503 by itself).
+ * Airlock could not judge `subject` (a package, or `name@version`), or could not store the file
+ * it must judge, because something of its own failed: nothing is served (fail closed), and the
+ * client is told that this is no verdict on the package and that asking again may work (npm
+ * retries a 503 by itself).
  */
-export function undecided(subject: string, cause: string): AirlockError {
+export function undecided(subject: string, cause: string, failed: 'judge' | 'store' = 'judge'): AirlockError {
   const why = cause.replace(/\s+/g, ' ').trim().slice(0, MAX_REASONS_CHARS);
   return new AirlockError(
     'UNAVAILABLE',
-    `Airlock could not judge ${subject} just now, so it serves nothing of it: ${why}. This is not a policy decision: try again later, and tell Airlock's operator if it goes on`,
+    `Airlock could not ${failed} ${subject} just now, so it serves nothing of it: ${why}. This is not a policy decision: try again later, and tell Airlock's operator if it goes on`,
     { details: { subject } },
   );
 }

@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,36 @@ test('a full disk when a released tarball is judged again: npm is told Airlock c
   await rm(filler);
   const roomy = await (await s.project()).npm(['install', 'scripted-pkg']);
   assert.equal(roomy.code, 0, roomy.output);
+});
+
+test('a full disk when a tarball is first fetched: npm is told Airlock could not store it (503, the cause named), nothing is kept, and the install works once there is room', async (t) => {
+  const small = await onSmallDisk(t);
+  if (small === null) return t.skip('mounting a small tmpfs needs root');
+  const { s, filler } = small;
+
+  // The packument is fetched, judged and recorded while there is room; only the tarball is not.
+  const p = await s.project();
+  const view = await p.npm(['view', 'left-pad', 'version']);
+  assert.equal(view.stdout.trim(), '1.3.0', view.output);
+
+  await fill(filler);
+  const full = await p.npm(['install', 'left-pad']);
+  assert.notEqual(full.code, 0, full.output);
+  assert.match(full.output, /503 Service Unavailable - GET \S+left-pad-1\.3\.0\.tgz - Airlock could not store left-pad@1\.3\.0 just now/);
+  assert.match(full.output, /no space left on the device/);
+  assert.match(full.output, /This is not a policy decision/);
+  assert.doesNotMatch(full.output, /blocked by Airlock|500 Internal Server Error/);
+  const staging = join(s.airlock.dataDir, 'blobs', 'staging');
+  for (const folder of await readdir(staging)) assert.deepEqual(await readdir(join(staging, folder)), [], 'no partial file is left behind');
+
+  const triedWhileFull = s.env.registry.tarballHits('left-pad', '1.3.0');
+  assert.ok(triedWhileFull >= 1);
+
+  await rm(filler);
+  const roomy = await (await s.project()).npm(['install', 'left-pad']);
+  assert.equal(roomy.code, 0, roomy.output);
+  assert.equal((await (await s.project()).npm(['view', 'left-pad', 'version'])).stdout.trim(), '1.3.0');
+  assert.equal(s.env.registry.tarballHits('left-pad', '1.3.0'), triedWhileFull + 1, 'fetched, verified and stored afresh once there is room');
 });
 
 test('a stored tarball whose bytes changed on disk: npm installs the real one, fetched and verified again, instead of failing its integrity check', async (t) => {
