@@ -46,15 +46,38 @@ const MAX_SOURCES_LISTED = 32;
 const NO_SOURCES: readonly string[] = Object.freeze([]);
 
 /**
- * A string value at [start, end) that may not be a registry spec: a range or a dist-tag never
- * has ':' or '/', which URLs, git specs (`github:u/r`, `u/r`) and paths (`file:x`, `./x`) do.
- * Checked on the bytes; the few candidates are decoded by the caller.
+ * A string value at [start, end) that may not be a registry spec. A range or a dist-tag never has
+ * ':' or '/', which URLs, git specs (`github:u/r`, `u/r`) and paths (`file:x`, `./x`) do; nor
+ * does it start with '.' or end in `.tgz`, `.tar.gz` or `.tar`, which npm (npm-package-arg)
+ * also reads as a path: `..`, `.hidden`, `payload.tgz` (a file the dependent package ships).
+ * Checked on the bytes (an escape counts as a candidate); the few candidates are decoded by the
+ * caller.
  */
 function mayBeOutside(b: Uint8Array, start: number, end: number): boolean {
   if (b[start] !== 0x22) return false;
-  for (let k = start + 1; k < end - 1; k++) {
+  const last = end - 1;
+  if (b[start + 1] === 0x2e && start + 1 < last) return true;
+  for (let k = start + 1; k < last; k++) {
     const c = b[k];
     if (c === 0x3a || c === 0x2f || c === 0x5c) return true;
+  }
+  return endsWithArchiveName(b, start + 1, last);
+}
+
+const ARCHIVE_SUFFIXES: readonly Uint8Array[] = ['.tgz', '.tar.gz', '.tar'].map((x) => Buffer.from(x, 'latin1'));
+
+/** Whether bytes [from, to) end in `.tgz`, `.tar.gz` or `.tar`, in any case. */
+function endsWithArchiveName(b: Uint8Array, from: number, to: number): boolean {
+  outer: for (const suffix of ARCHIVE_SUFFIXES) {
+    const at = to - suffix.length;
+    if (at < from) continue;
+    for (let k = 0; k < suffix.length; k++) {
+      // ASCII letters compare without case (0x20 is the case bit); '.' only matches '.'.
+      const c = b[at + k] as number;
+      const want = suffix[k] as number;
+      if (c !== want && !(want !== 0x2e && (c | 0x20) === want)) continue outer;
+    }
+    return true;
   }
   return false;
 }

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseNpmPackageName } from '../../core/index.ts';
 import { buildPackage, fullPackument, newSigningKey } from '../../../test/support/npm-registry/index.ts';
 import { recomputeDistTags } from './dist-tags.ts';
@@ -264,3 +268,30 @@ test('dependencies npm would install from outside the registry are listed, with 
   const none = readManifest(Buffer.from('{"name":"y","dependencies":{"a":"1"}}'), 0);
   assert.deepEqual([none?.sources, none?.sourceCount], [[], 0]);
 });
+
+test('paths npm reads without a slash or a colon are listed too: a spec starting with "." or naming an archive', async () => {
+  const { readManifest } = await import('./manifest-reader.ts');
+  const outside = ['..', '.', '.hidden', '.tgzx', 'payload.tgz', 'PAYLOAD.TGZ', ' x.tgz', 'p.tar.gz', 'p.Tar', '1.0.0-x.tar'];
+  const registry = ['1.0.0', '^1.2', 'latest', 'tgz', '1.0.0-tgz', 'x.tgz ', 'x.tgz.1', 'x.targz', '~1', '*', ''];
+  const dependencies = Object.fromEntries([...outside, ...registry].map((spec, i) => [`d${i}`, spec]));
+  const m = readManifest(Buffer.from(JSON.stringify({ name: 'x', version: '1.0.0', dependencies })), 0);
+  assert.ok(m !== null);
+  assert.deepEqual(m.sources, outside.map((spec, i) => `d${i} from ${spec}`));
+  assert.equal(m.sourceCount, outside.length);
+  // The reading agrees with npm's own (npm-package-arg, from the npm that runs the e2e tests).
+  const npa = npmPackageArg();
+  if (npa !== null) {
+    for (const spec of outside) assert.notEqual(npa.resolve('d', spec, '/tmp/p').type, 'range', spec);
+    for (const spec of registry) assert.ok(['range', 'version', 'tag'].includes(npa.resolve('d', spec, '/tmp/p').type), spec);
+  }
+});
+
+/** npm-package-arg from the system npm's own dependencies, or null where npm is not installed so. */
+function npmPackageArg(): { resolve(name: string, spec: string, where: string): { type: string } } | null {
+  try {
+    const npmRoot = dirname(dirname(realpathSync(execFileSync('which', ['npm'], { encoding: 'utf8' }).trim())));
+    return createRequire(join(npmRoot, 'package.json'))('npm-package-arg') as { resolve(name: string, spec: string, where: string): { type: string } };
+  } catch {
+    return null;
+  }
+}

@@ -8,7 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packageTarball } from '../../support/npm-registry/index.ts';
 import { clients, SKIP_CLIENTS } from '../npm/other-clients.ts';
 import { cleanEnv, run } from '../npm/support.ts';
 import { daysAgo, outsideServer, signalsE2e } from './support.ts';
@@ -41,6 +43,38 @@ test('a version that depends on a package from another server is hidden, and a p
   assert.deepEqual(side.asked, [], 'npm never reached the other server');
 });
 
+test('a version that depends on an archive its own package ships ("payload": "payload.tgz"): the update that would install it is refused, and its install script never runs', async () => {
+  // npm reads a spec naming an archive (or starting with ".") as a path, relative to the package
+  // that depends on it: on an update, the copy the installed version shipped. Its package and its
+  // install scripts were never judged as such: to the gate it is one more file of the tarball.
+  const payload = packageTarball({ name: 'payload', version: '9.9.9', scripts: { postinstall: `node -e "require('fs').writeFileSync(process.env.INIT_CWD + '/PAYLOAD_RAN', '')"` } });
+  const files = [{ path: 'payload.tgz', content: payload.bytes }];
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: 'core-js',
+        versions: [
+          { version: '3.50.0', publishedAt: daysAgo(200), files },
+          { version: '3.51.0', publishedAt: daysAgo(100), manifest: { dependencies: { payload: 'payload.tgz' } }, files },
+        ],
+      },
+    ],
+  });
+  try {
+    const p = await s.project();
+    const first = await p.npm(['install', 'core-js@3.50.0']);
+    assert.equal(first.code, 0, first.output);
+    const update = await p.npm(['install', 'core-js@3.51.0']);
+    assert.notEqual(update.code, 0, update.output);
+    assert.match(update.output, /core-js@3\.51\.0 is quarantined by Airlock: core-js@3\.51\.0 depends on 1 packages from outside the registry, which npm would install past Airlock \(payload from payload\.tgz\).*\[dependency_sources\]/);
+    assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
+    assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the shipped package\'s postinstall never ran');
+    assert.equal((await p.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
+  } finally {
+    await s.close();
+  }
+});
+
 test('pnpm and yarn see the same packument: they install the version before it and never reach the other server', { skip: SKIP_CLIENTS }, async (t) => {
   const { pnpm, yarnClassic } = await clients();
   const side = await outsideServer(t, 'stage-two');
@@ -69,3 +103,10 @@ test('pnpm and yarn see the same packument: they install the version before it a
   assert.equal((await viaYarn.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
   assert.deepEqual(side.asked, []);
 });
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
