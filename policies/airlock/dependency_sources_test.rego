@@ -20,3 +20,19 @@ test_the_setting_chooses_the_action if {
 	not "dependency_sources" in ids(data.airlock.quarantine) with input as with_facts(f) with data.airlock.settings as with_settings({"dependency_sources": "warn"})
 	"dependency_sources" in ids(data.airlock.warn) with input as with_facts(f) with data.airlock.settings as with_settings({"dependency_sources": "warn"})
 }
+
+test_a_tarball_package_json_with_other_outside_sources_is_quarantined if {
+	f := {"dependency_sources": [], "dependency_source_count": 0, "tarball": {"dependency_sources": ["payload from payload.tgz"], "dependency_source_count": 1}}
+	some q in data.airlock.quarantine with input as with_facts(f)
+	q.id == "dependency_sources"
+	contains(q.msg, "the package.json in ")
+	contains(q.msg, "tarball depends on 1 packages from outside the registry, which npm installs past Airlock whenever it reads that file (payload from payload.tgz)")
+}
+
+test_a_tarball_naming_the_same_sources_as_the_registry_adds_nothing if {
+	listed := ["x from github:u/x"]
+	f := {"dependency_sources": listed, "dependency_source_count": 1, "tarball": {"dependency_sources": listed, "dependency_source_count": 1}}
+	msgs := {q.msg | some q in data.airlock.quarantine with input as with_facts(f); q.id == "dependency_sources"}
+	count(msgs) == 1
+	not "dependency_sources" in ids(data.airlock.quarantine) with input as with_facts({"tarball": {"dependency_sources": [], "dependency_source_count": 0}})
+}

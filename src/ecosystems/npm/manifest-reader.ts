@@ -65,6 +65,42 @@ function mayBeOutside(b: Uint8Array, start: number, end: number): boolean {
 }
 
 const ARCHIVE_SUFFIXES: readonly Uint8Array[] = ['.tgz', '.tar.gz', '.tar'].map((x) => Buffer.from(x, 'latin1'));
+const ARCHIVE_NAME = /\.(?:tgz|tar\.gz|tar)$/i;
+
+/**
+ * Whether npm (npm-package-arg) installs a dependency with this spec from somewhere other than
+ * the registry: a URL, a git repository (`github:u/r`, `u/r`), or a path (`file:x`, `./x`, `..`,
+ * an archive such as `payload.tgz`). An `npm:` alias is the registry's. What `mayBeOutside`
+ * lets through, decoded, is decided here.
+ */
+export function isOutsideSpec(spec: string): boolean {
+  if (spec.trim().startsWith('npm:')) return false;
+  return spec.startsWith('.') || /[:/\\]/.test(spec) || ARCHIVE_NAME.test(spec);
+}
+
+function sourceEntry(name: string, spec: string): string {
+  return `${name.slice(0, 214)} from ${spec.slice(0, 512)}`;
+}
+
+/**
+ * The dependencies of a parsed package.json (a tarball's own) that npm would install from outside
+ * the registry, as the packument's manifests are read: `name from spec`, the first
+ * `MAX_SOURCES_LISTED`, and how many in all.
+ */
+export function dependencySourcesOf(manifest: { readonly [k: string]: unknown }): { readonly sources: readonly string[]; readonly count: number } {
+  const sources: string[] = [];
+  let count = 0;
+  for (const field of SOURCE_FIELDS) {
+    const deps = manifest[field];
+    if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) continue;
+    for (const [name, spec] of Object.entries(deps)) {
+      if (typeof spec !== 'string' || !isOutsideSpec(spec)) continue;
+      count++;
+      if (sources.length < MAX_SOURCES_LISTED) sources.push(sourceEntry(name, spec));
+    }
+  }
+  return { sources, count };
+}
 
 /** Whether bytes [from, to) end in `.tgz`, `.tar.gz` or `.tar`, in any case. */
 function endsWithArchiveName(b: Uint8Array, from: number, to: number): boolean {
@@ -179,16 +215,13 @@ export class ManifestCollector {
     return end;
   }
 
-  /** A dependency whose spec may name another source: listed unless it is an `npm:` alias. */
+  /** A dependency whose spec may name another source (`mayBeOutside`): listed when, decoded, it does. */
   #source(b: Uint8Array, ks: number, ke: number, vs: number, ve: number): void {
     const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     const spec = JSON.parse(buf.toString('utf8', vs, ve)) as string;
-    if (spec.trim().startsWith('npm:')) return;
+    if (!isOutsideSpec(spec)) return;
     this.#sourceCount++;
-    if ((this.#sources ??= []).length < MAX_SOURCES_LISTED) {
-      const name = JSON.parse(buf.toString('utf8', ks, ke)) as string;
-      this.#sources.push(`${name.slice(0, 214)} from ${spec.slice(0, 512)}`);
-    }
+    if ((this.#sources ??= []).length < MAX_SOURCES_LISTED) this.#sources.push(sourceEntry(JSON.parse(buf.toString('utf8', ks, ke)) as string, spec));
   }
 
   /** Record a member whose value another reader has already scanned (e.g. `dist`). */

@@ -13,6 +13,7 @@ import type { Json } from '../../storage/ports/index.ts';
 import { installScripts, parseTarballJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
+import { dependencySourcesOf } from './manifest-reader.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 import { ShrinkwrapFile, type ShrinkwrapRead } from './shrinkwrap.ts';
 
@@ -280,6 +281,9 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   const scripts = installScripts(manifest?.['scripts'], v.bindingGyp);
   const name = manifest !== null && typeof manifest['name'] === 'string' ? manifest['name'] : null;
   const version = manifest !== null && typeof manifest['version'] === 'string' ? manifest['version'] : null;
+  // npm installs from this file's dependencies, not the registry's manifest, whenever it reads the
+  // installed package (no lockfile beside node_modules): those from outside the registry matter too.
+  const sources = manifest === null ? { sources: [], count: 0 } : dependencySourcesOf(manifest);
   let bins = manifest === null ? { names: [], count: 0 } : binNamesOf(manifest, v.paths, v.pathsComplete);
   if (bins === 'unknown') {
     error ??= 'the commands directories.bin installs could not be listed';
@@ -302,6 +306,8 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       native_binary_count: v.binaryCount,
       link_count: v.links,
       unsafe_paths: v.unsafePaths,
+      dependency_sources: [...sources.sources],
+      dependency_source_count: sources.count,
       manifest_name: name === null ? null : name.slice(0, 214),
       manifest_version: version === null ? null : version.slice(0, 256),
       manifest_error: manifestError,

@@ -8,7 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageTarball } from '../../support/npm-registry/index.ts';
 import { clients, SKIP_CLIENTS } from '../npm/other-clients.ts';
@@ -70,6 +71,40 @@ test('a version that depends on an archive its own package ships ("payload": "pa
     assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
     assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the shipped package\'s postinstall never ran');
     assert.equal((await p.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a tarball whose own package.json adds a dependency the registry manifest leaves out (manifest confusion) is held; on the old gate npm installed that dependency, install script and all, once it read the installed package', async () => {
+  // npm resolves a first install from the registry's manifest, but an install beside an existing
+  // node_modules with no lockfile reads each installed package.json instead: the tarball's own.
+  const payload = packageTarball({ name: 'payload', version: '9.9.9', scripts: { postinstall: `node -e "require('fs').writeFileSync(process.env.INIT_CWD + '/PAYLOAD_RAN', '')"` } });
+  const s = await signalsE2e();
+  try {
+    const tarball = packageTarball({ name: 'core-js', version: '3.51.0', dependencies: { payload: 'payload.tgz' } }, [{ path: 'payload.tgz', content: payload.bytes }]);
+    s.registry.putTarball('core-js', 'core-js-3.51.0.tgz', tarball.bytes);
+    const published = daysAgo(100);
+    const manifest = {
+      name: 'core-js',
+      version: '3.51.0',
+      dist: { tarball: `${s.registry.url}core-js/-/core-js-3.51.0.tgz`, integrity: tarball.integrity, shasum: createHash('sha1').update(tarball.bytes).digest('hex') },
+    };
+    s.registry.putRawPackument('core-js', Buffer.from(JSON.stringify({ _id: 'core-js', name: 'core-js', 'dist-tags': { latest: '3.51.0' }, versions: { '3.51.0': manifest }, time: { created: published, modified: published, '3.51.0': published } })));
+
+    const p = await s.project();
+    const got = await p.npm(['install', 'core-js']);
+    assert.notEqual(got.code, 0, got.output);
+    assert.match(
+      got.output,
+      /core-js@3\.51\.0 is quarantined by Airlock: the package\.json in core-js@3\.51\.0's tarball depends on 1 packages from outside the registry, which npm installs past Airlock whenever it reads that file \(payload from payload\.tgz\).*\[dependency_sources\]/,
+    );
+    // What npm does with the tarball once it is installed, had it been served.
+    await rm(join(p.dir, 'package-lock.json'), { force: true });
+    await rm(join(p.dir, 'node_modules', '.package-lock.json'), { force: true });
+    await p.npm(['install']);
+    assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
+    assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the hidden dependency\'s postinstall never ran');
   } finally {
     await s.close();
   }
