@@ -15,16 +15,17 @@ dependency_sources_finding := {"id": "dependency_sources", "msg": msg} if {
 	msg := sprintf("%s depends on %d packages from outside the registry, which npm would install past Airlock (%s)", [package_label, n, concat("; ", array.slice(listed, 0, 3))])
 }
 
-# The tarball's own package.json (artifact phase: `input.facts.tarball`), when it names other
-# outside sources than the registry's manifest: npm installs from that file's dependencies, not the
-# registry's, whenever it reads the installed package (an install beside node_modules with no
-# lockfile), so a package can keep them out of the manifest the metadata phase reads.
+# The tarball's own package.json, and those of the packages it bundles (artifact phase:
+# `input.facts.tarball`), when they name other outside sources than the registry's manifest: npm
+# installs from those files' dependencies, not the registry's, whenever it reads the installed
+# package (an install beside node_modules with no lockfile), so a package can keep them out of the
+# manifest the metadata phase reads.
 tarball_dependency_sources_finding := {"id": "dependency_sources", "msg": msg} if {
 	n := object.get(input.facts, ["tarball", "dependency_source_count"], 0)
 	n > 0
 	listed := object.get(input.facts, ["tarball", "dependency_sources"], [])
 	listed != object.get(input.facts, "dependency_sources", [])
-	msg := sprintf("the package.json in %s's tarball depends on %d packages from outside the registry, which npm installs past Airlock whenever it reads that file (%s)", [package_label, n, concat("; ", array.slice(listed, 0, 3))])
+	msg := sprintf("the package.json files in %s's tarball (its own, and those of the packages it bundles) name %d dependencies from outside the registry, which npm installs past Airlock whenever it reads them (%s)", [package_label, n, concat("; ", array.slice(listed, 0, 3))])
 }
 
 dependency_sources_findings contains dependency_sources_finding

@@ -25,8 +25,8 @@ test_a_tarball_package_json_with_other_outside_sources_is_quarantined if {
 	f := {"dependency_sources": [], "dependency_source_count": 0, "tarball": {"dependency_sources": ["payload from payload.tgz"], "dependency_source_count": 1}}
 	some q in data.airlock.quarantine with input as with_facts(f)
 	q.id == "dependency_sources"
-	contains(q.msg, "the package.json in ")
-	contains(q.msg, "tarball depends on 1 packages from outside the registry, which npm installs past Airlock whenever it reads that file (payload from payload.tgz)")
+	contains(q.msg, "the package.json files in ")
+	contains(q.msg, "tarball (its own, and those of the packages it bundles) name 1 dependencies from outside the registry, which npm installs past Airlock whenever it reads them (payload from payload.tgz)")
 }
 
 test_a_tarball_naming_the_same_sources_as_the_registry_adds_nothing if {

@@ -14,6 +14,7 @@
  */
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts, parseTarballJson } from './facts.ts';
+import { dependencySourcesOf, MAX_SOURCES_LISTED } from './manifest-reader.ts';
 import { TarFormatError } from './tar-reader.ts';
 
 /** A bundled package's folder (group 1) and the file of it that matters (group 2). */
@@ -30,6 +31,9 @@ interface Bundled {
   /** Its package.json's `scripts`, once read (the last one of the folder wins, as on extraction). */
   scripts: unknown;
   gyp: boolean;
+  /** Its package.json's dependencies from outside the registry (the last one of the folder wins). */
+  sources: readonly string[];
+  sourceCount: number;
 }
 
 export interface BundledScriptFacts {
@@ -39,6 +43,13 @@ export interface BundledScriptFacts {
   readonly count: number;
   /** More have scripts than are listed: the hooks of the others would go unanalysed. */
   readonly truncated: string | null;
+  /**
+   * Their dependencies npm would install from outside the registry, `folder: name from spec`
+   * (the first `MAX_SOURCES_LISTED`): npm resolves a bundled package's missing dependencies when
+   * it reads the installed package (an install beside node_modules with no lockfile).
+   */
+  readonly sources: readonly string[];
+  readonly sourceCount: number;
 }
 
 export class BundledScripts {
@@ -63,7 +74,7 @@ export class BundledScripts {
     if (into === undefined) {
       // Folding keeps every `/`: the folder is as many components of `at` as the key has.
       const folder = at.split('/').slice(0, key.split('/').length).join('/');
-      this.#byFolder.set(key, (into = { folder, scripts: undefined, gyp: false }));
+      this.#byFolder.set(key, (into = { folder, scripts: undefined, gyp: false, sources: [], sourceCount: 0 }));
     }
     if (m[2] === 'binding.gyp') {
       into.gyp = true;
@@ -88,16 +99,23 @@ export class BundledScripts {
     const parsed = parseTarballJson(Buffer.concat(r.chunks));
     if ('problem' in parsed) throw new TarFormatError(`bundled ${r.into.folder.slice(0, 100)}/package.json ${parsed.problem}`);
     r.into.scripts = parsed.object['scripts'];
+    const outside = dependencySourcesOf(parsed.object);
+    r.into.sources = outside.sources;
+    r.into.sourceCount = outside.count;
   }
 
   facts(): BundledScriptFacts {
     const listed: { [folder: string]: Json } = {};
     let count = 0;
+    const sources: string[] = [];
+    let sourceCount = 0;
     for (const b of this.#byFolder.values()) {
+      sourceCount += b.sourceCount;
+      for (const entry of b.sources) if (sources.length < MAX_SOURCES_LISTED) sources.push(`${b.folder}: ${entry}`);
       const scripts = installScripts(b.scripts, b.gyp);
       if (Object.keys(scripts).length === 0) continue;
       if (count++ < MAX_LISTED) listed[b.folder] = scripts;
     }
-    return { listed, count, truncated: count > MAX_LISTED ? `more than ${MAX_LISTED} bundled packages with install scripts` : null };
+    return { listed, count, truncated: count > MAX_LISTED ? `more than ${MAX_LISTED} bundled packages with install scripts` : null, sources, sourceCount };
   }
 }

@@ -42,7 +42,7 @@ export interface ManifestExtract {
 
 /** Dependency maps npm installs from (devDependencies only for the root project). */
 const SOURCE_FIELDS = new Set<CountedField>(['dependencies', 'optionalDependencies', 'peerDependencies']);
-const MAX_SOURCES_LISTED = 32;
+export const MAX_SOURCES_LISTED = 32;
 const NO_SOURCES: readonly string[] = Object.freeze([]);
 
 /**

@@ -235,6 +235,21 @@ test('install scripts of bundled packages (node_modules/ in the tarball) are fac
   assert.deepEqual([plain.facts['bundled_install_scripts'], plain.facts['bundled_install_script_count'], plain.facts['has_install_script']], [{}, 0, false]);
 });
 
+test("dependencies from outside the registry are read from the tarball's own package.json and from those of the packages it bundles", async () => {
+  const t = packageTarball({ name: 'outer', version: '1.0.0', dependencies: { a: '^1', payload: 'payload.tgz' }, optionalDependencies: { g: 'github:u/g' }, devDependencies: { d: 'file:../d' } }, [
+    { path: 'node_modules/bx/package.json', content: JSON.stringify({ name: 'bx', version: '1.0.0', dependencies: { up: '..', reg: '2.x' } }) },
+    { path: 'node_modules/bx/node_modules/@s/deep/package.json', content: JSON.stringify({ name: '@s/deep', version: '1.0.0', peerDependencies: { u: 'https://203.0.113.9/u.tgz' } }) },
+    // Not where npm loads bundled packages from.
+    { path: 'test/node_modules/fixture/package.json', content: JSON.stringify({ name: 'fixture', dependencies: { f: 'file:x' } }) },
+  ]);
+  const r = await inspectTarball(t.bytes);
+  assert.equal(r.error, null);
+  assert.deepEqual(r.facts['dependency_sources'], ['payload from payload.tgz', 'g from github:u/g', 'node_modules/bx: up from ..', 'node_modules/bx/node_modules/@s/deep: u from https://203.0.113.9/u.tgz']);
+  assert.equal(r.facts['dependency_source_count'], 4);
+  const plain = await inspectTarball(packageTarball({ name: 'plain', version: '1.0.0', dependencies: { a: '^1' } }).bytes);
+  assert.deepEqual([plain.facts['dependency_sources'], plain.facts['dependency_source_count']], [[], 0]);
+});
+
 test('a bundled package.json that cannot be read, or too many bundled scripts to analyse, leave the tarball uninspectable', async () => {
   const inspect = async (files: Parameters<typeof packageTarball>[1]) => (await inspectTarball(packageTarball({ name: 'outer', version: '1.0.0' }, files).bytes)).error;
   assert.equal(await inspect([{ path: 'node_modules/inner/package.json', content: '{ "scripts": ' }]), 'bundled node_modules/inner/package.json is not valid JSON');

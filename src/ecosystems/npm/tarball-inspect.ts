@@ -13,7 +13,7 @@ import type { Json } from '../../storage/ports/index.ts';
 import { installScripts, parseTarballJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
-import { dependencySourcesOf } from './manifest-reader.ts';
+import { dependencySourcesOf, MAX_SOURCES_LISTED } from './manifest-reader.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 import { ShrinkwrapFile, type ShrinkwrapRead } from './shrinkwrap.ts';
 
@@ -282,8 +282,10 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   const name = manifest !== null && typeof manifest['name'] === 'string' ? manifest['name'] : null;
   const version = manifest !== null && typeof manifest['version'] === 'string' ? manifest['version'] : null;
   // npm installs from this file's dependencies, not the registry's manifest, whenever it reads the
-  // installed package (no lockfile beside node_modules): those from outside the registry matter too.
-  const sources = manifest === null ? { sources: [], count: 0 } : dependencySourcesOf(manifest);
+  // installed package (no lockfile beside node_modules), and then resolves the missing dependencies
+  // of the packages bundled in it too: those from outside the registry matter, in either.
+  const own = manifest === null ? { sources: [], count: 0 } : dependencySourcesOf(manifest);
+  const sources = { sources: [...own.sources, ...bundled.sources].slice(0, MAX_SOURCES_LISTED), count: own.count + bundled.sourceCount };
   let bins = manifest === null ? { names: [], count: 0 } : binNamesOf(manifest, v.paths, v.pathsComplete);
   if (bins === 'unknown') {
     error ??= 'the commands directories.bin installs could not be listed';
@@ -306,7 +308,7 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
       native_binary_count: v.binaryCount,
       link_count: v.links,
       unsafe_paths: v.unsafePaths,
-      dependency_sources: [...sources.sources],
+      dependency_sources: sources.sources,
       dependency_source_count: sources.count,
       manifest_name: name === null ? null : name.slice(0, 214),
       manifest_version: version === null ? null : version.slice(0, 256),

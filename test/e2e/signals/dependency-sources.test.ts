@@ -97,7 +97,7 @@ test('a tarball whose own package.json adds a dependency the registry manifest l
     assert.notEqual(got.code, 0, got.output);
     assert.match(
       got.output,
-      /core-js@3\.51\.0 is quarantined by Airlock: the package\.json in core-js@3\.51\.0's tarball depends on 1 packages from outside the registry, which npm installs past Airlock whenever it reads that file \(payload from payload\.tgz\).*\[dependency_sources\]/,
+      /core-js@3\.51\.0 is quarantined by Airlock: the package\.json files in core-js@3\.51\.0's tarball \(its own, and those of the packages it bundles\) name 1 dependencies from outside the registry, which npm installs past Airlock whenever it reads them \(payload from payload\.tgz\).*\[dependency_sources\]/,
     );
     // What npm does with the tarball once it is installed, had it been served.
     await rm(join(p.dir, 'package-lock.json'), { force: true });
@@ -105,6 +105,41 @@ test('a tarball whose own package.json adds a dependency the registry manifest l
     await p.npm(['install']);
     assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
     assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the hidden dependency\'s postinstall never ran');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a bundled package whose package.json names a dependency from outside the registry is held; on the old gate npm installed that dependency, install script and all, once it read the installed package', async () => {
+  const payload = packageTarball({ name: 'payload', version: '9.9.9', scripts: { postinstall: `node -e "require('fs').writeFileSync(process.env.INIT_CWD + '/PAYLOAD_RAN', '')"` } });
+  const s = await signalsE2e({
+    packages: [
+      {
+        name: 'core-js',
+        versions: [
+          {
+            version: '3.51.0',
+            publishedAt: daysAgo(100),
+            manifest: { dependencies: { bx: '1.0.0' }, bundleDependencies: ['bx'] },
+            files: [
+              { path: 'node_modules/bx/package.json', content: JSON.stringify({ name: 'bx', version: '1.0.0', dependencies: { payload: 'payload.tgz' } }) },
+              { path: 'node_modules/bx/payload.tgz', content: payload.bytes },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  try {
+    const p = await s.project();
+    const got = await p.npm(['install', 'core-js']);
+    assert.notEqual(got.code, 0, got.output);
+    assert.match(got.output, /core-js@3\.51\.0 is quarantined by Airlock: the package\.json files in core-js@3\.51\.0's tarball .* name 1 dependencies from outside the registry.*\(node_modules\/bx: payload from payload\.tgz\).*\[dependency_sources\]/);
+    await rm(join(p.dir, 'package-lock.json'), { force: true });
+    await rm(join(p.dir, 'node_modules', '.package-lock.json'), { force: true });
+    await p.npm(['install']);
+    assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
+    assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the bundled package\'s outside dependency never ran');
   } finally {
     await s.close();
   }
