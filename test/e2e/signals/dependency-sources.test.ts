@@ -13,7 +13,7 @@ import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageTarball } from '../../support/npm-registry/index.ts';
 import { clients, SKIP_CLIENTS } from '../npm/other-clients.ts';
-import { cleanEnv, run } from '../npm/support.ts';
+import { cleanEnv, run, type Project } from '../npm/support.ts';
 import { daysAgo, outsideServer, signalsE2e } from './support.ts';
 
 test('a version that depends on a package from another server is hidden, and a pinned install of it is refused; npm never reaches that server', async (t) => {
@@ -99,12 +99,7 @@ test('a tarball whose own package.json adds a dependency the registry manifest l
       got.output,
       /core-js@3\.51\.0 is quarantined by Airlock: the package\.json files in core-js@3\.51\.0's tarball \(its own, and those of the packages it bundles\) name 1 dependencies from outside the registry, which npm installs past Airlock whenever it reads them \(payload from payload\.tgz\).*\[dependency_sources\]/,
     );
-    // What npm does with the tarball once it is installed, had it been served.
-    await rm(join(p.dir, 'package-lock.json'), { force: true });
-    await rm(join(p.dir, 'node_modules', '.package-lock.json'), { force: true });
-    await p.npm(['install']);
-    assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
-    assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the hidden dependency\'s postinstall never ran');
+    await assertPayloadNeverInstalled(p);
   } finally {
     await s.close();
   }
@@ -135,11 +130,7 @@ test('a bundled package whose package.json names a dependency from outside the r
     const got = await p.npm(['install', 'core-js']);
     assert.notEqual(got.code, 0, got.output);
     assert.match(got.output, /core-js@3\.51\.0 is quarantined by Airlock: the package\.json files in core-js@3\.51\.0's tarball .* name 1 dependencies from outside the registry.*\(node_modules\/bx: payload from payload\.tgz\).*\[dependency_sources\]/);
-    await rm(join(p.dir, 'package-lock.json'), { force: true });
-    await rm(join(p.dir, 'node_modules', '.package-lock.json'), { force: true });
-    await p.npm(['install']);
-    assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
-    assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, 'the bundled package\'s outside dependency never ran');
+    await assertPayloadNeverInstalled(p);
   } finally {
     await s.close();
   }
@@ -173,6 +164,18 @@ test('pnpm and yarn see the same packument: they install the version before it a
   assert.equal((await viaYarn.readJson('node_modules/core-js/package.json'))['version'], '3.50.0');
   assert.deepEqual(side.asked, []);
 });
+
+/**
+ * What npm does once the package is installed, had it been served: an install beside node_modules
+ * with no lockfile reads the installed package.json files. `payload` is neither installed nor run.
+ */
+async function assertPayloadNeverInstalled(p: Project): Promise<void> {
+  await rm(join(p.dir, 'package-lock.json'), { force: true });
+  await rm(join(p.dir, 'node_modules', '.package-lock.json'), { force: true });
+  await p.npm(['install']);
+  assert.equal(await exists(join(p.dir, 'node_modules', 'payload')), false);
+  assert.equal(await exists(join(p.dir, 'PAYLOAD_RAN')), false, "payload's postinstall never ran");
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
