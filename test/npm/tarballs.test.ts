@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -207,14 +207,20 @@ async function corrupt(file: string): Promise<void> {
   await writeFile(file, bytes);
 }
 
-test('a stored tarball the disk corrupted is never served: it is found out when read, removed, fetched and verified again', async (t) => {
+/** An app that has served left-pad@`version` once (so it is stored), the tarball's URL path and its bytes. */
+async function servedOnce(t: TestContext, version: string) {
   const env = await npmTestEnv();
   t.after(() => env.close());
   const a = await appFor(env);
   t.after(() => a.close());
-  const url = '/npm/left-pad/-/left-pad-1.1.0.tgz';
-  const expected = env.registry.tarball('left-pad', '1.1.0');
+  const url = `/npm/left-pad/-/left-pad-${version}.tgz`;
+  const expected = env.registry.tarball('left-pad', version);
   assert.deepEqual((await a.app.inject({ url })).rawPayload, expected);
+  return { env, a, url, expected };
+}
+
+test('a stored tarball the disk corrupted is never served: it is found out when read, removed, fetched and verified again', async (t) => {
+  const { env, a, url, expected } = await servedOnce(t, '1.1.0');
   await corrupt(storedFile(a.dataDir, expected));
 
   // The second request reads the stored file: it no longer hashes to its address.
@@ -272,13 +278,7 @@ test('a big stored tarball the disk corrupted: the transfer that finds it out is
 });
 
 test('a stored tarball removed by hand is fetched and verified again, not answered with an error until a restart', async (t) => {
-  const env = await npmTestEnv();
-  t.after(() => env.close());
-  const a = await appFor(env);
-  t.after(() => a.close());
-  const url = '/npm/left-pad/-/left-pad-1.0.0.tgz';
-  const expected = env.registry.tarball('left-pad', '1.0.0');
-  assert.equal((await a.app.inject({ url })).statusCode, 200);
+  const { env, a, url, expected } = await servedOnce(t, '1.0.0');
   await rm(storedFile(a.dataDir, expected));
   for (let i = 0; i < 2; i++) {
     const r = await a.app.inject({ url });

@@ -171,8 +171,10 @@ export class ArtifactService {
     const purl = makePurl('npm', name, version);
     const url = this.#upstreamUrl(String(dist['tarball']), name, version);
     const ingested = await this.#tarballs.ingest(name, version, filename, purl, url, expected).catch((err: unknown) => {
-      // Airlock's own store failed (a full disk): a verified tarball it cannot keep is not judged or served.
-      throw isAirlockError(err) && err.code === 'STORAGE_ERROR' ? undecided(`${name}@${version}`, err.message, 'store') : err;
+      // Airlock's own store failed (a full disk): a verified tarball it cannot keep is not judged or
+      // served. A stored file found gone is not that: `resolve` fetches it again.
+      const failed = isAirlockError(err, 'STORAGE_ERROR') && !(err instanceof StoredTarballGone);
+      throw failed ? undecided(`${name}@${version}`, err.message, 'store') : err;
     });
     const rec = ingested.rec;
     const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));

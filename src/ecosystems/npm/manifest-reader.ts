@@ -5,6 +5,7 @@
  * the registry (a URL, git, a path) are listed. Repeated keys resolve to the last occurrence, as
  * in JSON.parse.
  */
+import { isPlainObject, type PlainObject } from '../../core/index.ts';
 import { countEntries, forEachMember, KeySet, scanValue } from './json-scan.ts';
 
 export const PARSED_FIELDS = [
@@ -50,21 +51,23 @@ const NO_SOURCES: readonly string[] = Object.freeze([]);
  * ':' or '/', which URLs, git specs (`github:u/r`, `u/r`) and paths (`file:x`, `./x`) do; nor
  * does it start with '.' or end in `.tgz`, `.tar.gz` or `.tar`, which npm (npm-package-arg)
  * also reads as a path: `..`, `.hidden`, `payload.tgz` (a file the dependent package ships).
- * Checked on the bytes (an escape counts as a candidate); the few candidates are decoded by the
- * caller.
+ * Checked on the bytes, loosely (an escape, or any spec ending in 'r' or 'z', counts as a
+ * candidate): the few candidates are decoded and decided by `isOutsideSpec`.
  */
 function mayBeOutside(b: Uint8Array, start: number, end: number): boolean {
   if (b[start] !== 0x22) return false;
   const last = end - 1;
-  if (b[start + 1] === 0x2e && start + 1 < last) return true;
+  if (start + 1 === last) return false;
+  // Starts with '.', or ends in 'r' or 'z' in any case (as every archive name does; 0x20 is the case bit).
+  const tail = (b[last - 1] as number) | 0x20;
+  if (b[start + 1] === 0x2e || tail === 0x72 || tail === 0x7a) return true;
   for (let k = start + 1; k < last; k++) {
     const c = b[k];
     if (c === 0x3a || c === 0x2f || c === 0x5c) return true;
   }
-  return endsWithArchiveName(b, start + 1, last);
+  return false;
 }
 
-const ARCHIVE_SUFFIXES: readonly Uint8Array[] = ['.tgz', '.tar.gz', '.tar'].map((x) => Buffer.from(x, 'latin1'));
 const ARCHIVE_NAME = /\.(?:tgz|tar\.gz|tar)$/i;
 
 /**
@@ -87,12 +90,12 @@ function sourceEntry(name: string, spec: string): string {
  * the registry, as the packument's manifests are read: `name from spec`, the first
  * `MAX_SOURCES_LISTED`, and how many in all.
  */
-export function dependencySourcesOf(manifest: { readonly [k: string]: unknown }): { readonly sources: readonly string[]; readonly count: number } {
+export function dependencySourcesOf(manifest: PlainObject): { readonly sources: readonly string[]; readonly count: number } {
   const sources: string[] = [];
   let count = 0;
   for (const field of SOURCE_FIELDS) {
     const deps = manifest[field];
-    if (typeof deps !== 'object' || deps === null || Array.isArray(deps)) continue;
+    if (!isPlainObject(deps)) continue;
     for (const [name, spec] of Object.entries(deps)) {
       if (typeof spec !== 'string' || !isOutsideSpec(spec)) continue;
       count++;
@@ -102,21 +105,6 @@ export function dependencySourcesOf(manifest: { readonly [k: string]: unknown })
   return { sources, count };
 }
 
-/** Whether bytes [from, to) end in `.tgz`, `.tar.gz` or `.tar`, in any case. */
-function endsWithArchiveName(b: Uint8Array, from: number, to: number): boolean {
-  outer: for (const suffix of ARCHIVE_SUFFIXES) {
-    const at = to - suffix.length;
-    if (at < from) continue;
-    for (let k = 0; k < suffix.length; k++) {
-      // ASCII letters compare without case (0x20 is the case bit); '.' only matches '.'.
-      const c = b[at + k] as number;
-      const want = suffix[k] as number;
-      if (c !== want && !(want !== 0x2e && (c | 0x20) === want)) continue outer;
-    }
-    return true;
-  }
-  return false;
-}
 
 /** Every member the collector reads: the parsed fields, then the counted ones. */
 export const MANIFEST_FIELDS: readonly string[] = [...PARSED_FIELDS, ...COUNTED_FIELDS];
