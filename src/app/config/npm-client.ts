@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { parse, resolve } from 'node:path';
 import { AirlockError } from '../../core/index.ts';
 import { parseCaText, readCaFile, type TrustedCa } from './ca.ts';
+import { proxyUrlProblem } from './proxy-url.ts';
 
 export type RegistryDiscovery = () => Promise<string>;
 
@@ -150,10 +151,11 @@ export function parseNpmConnectionConfig(stdout: string): NpmConnectionText {
     } catch {
       throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting is not a URL (${JSON.stringify(text.slice(0, 200))}); ${PROXY_REMEDY}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const problem = proxyUrlProblem(url);
+    if (problem === 'scheme') {
       throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting is a ${url.protocol.slice(0, -1)} proxy; Airlock reaches upstreams through http:// and https:// proxies only; ${PROXY_REMEDY}`);
     }
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    if (problem === 'not-origin') {
       throw new AirlockError('CONFIG_INVALID', `npm's ${key} setting has a path or query (${url.origin}${url.pathname}); a proxy is named by its scheme, host and port; ${PROXY_REMEDY}`);
     }
     // npm refuses to print a proxy that holds credentials, so what it printed has none.

@@ -23,6 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
+import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
 import {
   CONFIG_VERSION,
@@ -190,9 +191,10 @@ function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxySett
   } catch {
     fail(at, `not a URL: ${JSON.stringify(text)} (or give env, npm or none)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(at, 'must be an http:// or https:// proxy URL');
+  const problem = proxyUrlProblem(url);
+  if (problem === 'scheme') fail(at, 'must be an http:// or https:// proxy URL');
   if (url.username !== '' || url.password !== '') fail(at, 'must not contain credentials; give username and password (a secret reference)');
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') fail(at, 'must be the proxy\'s origin only (scheme, host and port)');
+  if (problem === 'not-origin') fail(at, 'must be the proxy\'s origin only (scheme, host and port)');
   if ((o['username'] === undefined) !== (o['password'] === undefined)) fail(path, 'give both username and password, or neither');
   return {
     kind: 'url',
