@@ -41,6 +41,12 @@ export type ArtifactOutcome =
 
 interface HotArtifact {
   readonly generation: string;
+  /**
+   * The package's upstream document the outcomes were decided against. New upstream metadata
+   * (a version's tarball replaced, as an internal registry may allow) is decided again: the
+   * client that read it expects the new bytes, and the gate has judged only the old ones.
+   */
+  readonly doc: Sha256Digest;
   readonly outcomes: Map<string, ArtifactOutcome>;
   /**
    * The file's bytes once it is asked for a second time. A cold install fetches each tarball
@@ -48,6 +54,12 @@ interface HotArtifact {
    * memory until a full collection frees it (cold replays' peak RSS, by hand).
    */
   body: { readonly blob: Sha256Digest; readonly bytes: Buffer } | null;
+}
+
+/** An outcome, and the package's upstream document it was decided against. */
+interface Decided {
+  readonly outcome: ArtifactOutcome;
+  readonly doc: Sha256Digest;
 }
 
 const MAX_REQUESTERS_PER_FILE = 64;
@@ -90,7 +102,7 @@ export class ArtifactService {
   /** The hot path: a decided outcome for this file, generation and requester, if any. */
   cached(name: string, filename: string, requester: string): ArtifactOutcome | null {
     const hot = this.#hot.get(`${name}\0${filename}`);
-    if (hot === undefined || hot.generation !== this.#deps.gate.generation()) return null;
+    if (hot === undefined || hot.generation !== this.#deps.gate.generation() || hot.doc !== this.#deps.metadata.currentDocument(name)) return null;
     return hot.outcomes.get(requester) ?? null;
   }
 
@@ -98,16 +110,17 @@ export class ArtifactService {
     const requester = requesterKey(request);
     const generation = this.#deps.gate.generation();
     return this.#resolving.run(`${name}\0${filename}\0${generation}\0${requester}`, async () => {
-      let outcome: ArtifactOutcome;
+      let decided: Decided;
       try {
-        outcome = await this.#decide(name, filename, request);
+        decided = await this.#decide(name, filename, request);
       } catch (err) {
         // A stored file (the tarball, or the packument it is read from) was missing or corrupt
         // and is removed now: fetched and verified again.
         if (!(err instanceof StoredTarballGone) && !(err instanceof StoredDocumentGone)) throw err;
-        outcome = await this.#decide(name, filename, request);
+        decided = await this.#decide(name, filename, request);
       }
-      if (outcome.kind === 'serve' || outcome.lasting) this.#remember(`${name}\0${filename}`, generation, requester, outcome);
+      const { outcome, doc } = decided;
+      if (outcome.kind === 'serve' || outcome.lasting) this.#remember(`${name}\0${filename}`, generation, doc, requester, outcome);
       return outcome;
     });
   }
@@ -148,15 +161,15 @@ export class ArtifactService {
   }
 
   /** Remember a requester's outcome, without a fresh download's bytes (`open` keeps them once asked for again). */
-  #remember(key: string, generation: string, requester: string, outcome: ArtifactOutcome): void {
+  #remember(key: string, generation: string, doc: Sha256Digest, requester: string, outcome: ArtifactOutcome): void {
     let hot = this.#hot.peek(key);
-    if (hot === undefined || hot.generation !== generation) hot = { generation, outcomes: new Map(), body: null };
+    if (hot === undefined || hot.generation !== generation || hot.doc !== doc) hot = { generation, doc, outcomes: new Map(), body: null };
     if (hot.outcomes.size >= MAX_REQUESTERS_PER_FILE) hot.outcomes.clear();
     hot.outcomes.set(requester, outcome.kind === 'serve' && outcome.body !== null ? { ...outcome, body: null } : outcome);
     this.#hot.set(key, hot);
   }
 
-  async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<ArtifactOutcome> {
+  async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<Decided> {
     const version = versionFromFilename(name, filename);
     if (version === null) throw new AirlockError('NOT_FOUND', `${name} has no file ${filename}`);
     let state = await this.#deps.metadata.state(name);
@@ -201,10 +214,11 @@ export class ArtifactService {
     const decision = await this.#deps.gate.judgeArtifact({ subject, facts, content, unread }, request, history);
     // Airlock itself failed (its store, a fact collector): nothing is remembered, the client asks again.
     if (decision.failure?.kind === 'gate') throw undecided(`${name}@${version}`, decision.failure.cause);
-    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, version, decision), lasting: decision.failure === undefined };
+    const doc = state.doc.blob;
+    if (decision.verdict.kind !== 'allow') return { outcome: { kind: 'refuse', error: refusalError(name, version, decision), lasting: decision.failure === undefined }, doc };
     // A fresh download is served from memory; a stored file is read when it is sent.
     const body = rec.size > this.#settings.hotArtifactMaxBytes ? null : ingested.body;
-    return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body };
+    return { outcome: { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body }, doc };
   }
 
   /** The version's manifest: from the document in memory, else just its bytes from the store. */

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -241,6 +241,14 @@ export class MetadataService {
       this.#candidateSets.set(st.doc.blob, candidates);
       return candidates;
     });
+  }
+
+  /**
+   * The upstream document the package's current state was read from, if the state is in memory
+   * (no load, no revalidation): what a remembered tarball outcome must have been decided against.
+   */
+  currentDocument(name: string): Sha256Digest | null {
+    return this.#states.peek(name)?.doc.blob ?? null;
   }
 
   /** The document's bytes if they are in memory, for reading at once (before any await). */
