@@ -17,7 +17,7 @@ base_input := {
 		"declared_unpacked_size": 1000,
 	},
 	"request": null,
-	"review": {"state": "none", "quarantine_id": null, "expires_at": null, "expired": false},
+	"review": {"state": "none", "quarantine_id": null, "expires_at": null, "expired": false, "other_content": false},
 	"exceptions": [],
 }
 

@@ -62,6 +62,7 @@ export class DecisionRecorder {
         decidedAt: null,
         decisionReason: null,
         expiresAt: null,
+        contentDigest: c.content?.digest ?? null,
       },
       {
         at: now,

@@ -383,10 +383,10 @@ export class GateService implements Gate {
     now: Date,
     batch?: PolicyBatch,
   ): Judged {
-    const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now), exceptions, now });
+    const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now, c.content?.digest ?? null), exceptions, now });
     const outcome = this.#deps.policy.decide(inputToJson(input), batch);
     const verdict = c.unread === undefined || c.unread === null ? outcome.verdict : holdUnread(outcome.verdict, c.unread);
-    const result = applyOverrides(verdict, review, exceptions, now);
+    const result = applyOverrides(verdict, review, exceptions, now, c.content?.digest ?? null);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = now.getTime() + this.#options.verdictTtlMs;
     if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = Math.min(validUntil, review.expiresAt.getTime());

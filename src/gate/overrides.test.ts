@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Verdict } from '../core/index.ts';
 import type { PolicyException } from '../storage/ports/index.ts';
-import { applyOverrides, holdUnread, RULE_EXCEPTION, RULE_REJECTED, RULE_RELEASED, RULE_UNREAD } from './overrides.ts';
+import { applyOverrides, holdUnread, RULE_EXCEPTION, RULE_OTHER_CONTENT, RULE_REJECTED, RULE_RELEASED, RULE_UNREAD } from './overrides.ts';
 import type { ReviewEntry } from './review-index.ts';
 import { parseDuration, parseExpiry } from './duration.ts';
 
@@ -11,8 +11,11 @@ const quarantine: Verdict = { kind: 'quarantine', reasons: [{ message: 'too new'
 const block: Verdict = { kind: 'block', reasons: [{ message: 'malware', rule: 'feed' }], warnings: [] };
 const allow: Verdict = { kind: 'allow', warnings: [{ message: 'deprecated' }] };
 
-function review(state: ReviewEntry['state'], expiresAt: Date | null = null): ReviewEntry {
-  return { id: 'Q1', state, expiresAt, decidedBy: 'token:A', decisionReason: 'checked' };
+const REVIEWED = `sha256:${'a1'.repeat(32)}`;
+const REPLACED = `sha256:${'b2'.repeat(32)}`;
+
+function review(state: ReviewEntry['state'], expiresAt: Date | null = null, contentDigest: string | null = REVIEWED): ReviewEntry {
+  return { id: 'Q1', state, expiresAt, decidedBy: 'token:A', decisionReason: 'checked', contentDigest };
 }
 
 function exception(rules: string[], version: string | null = null): PolicyException {
@@ -85,4 +88,26 @@ test('an artifact that could not be read completely: an allow is held for review
   assert.equal(holdUnread(block, 'truncated archive'), block);
   assert.equal(holdUnread(quarantine, 'truncated archive'), quarantine);
   assert.equal(applyOverrides(held, review('released'), [], now).verdict.kind, 'allow');
+});
+
+test('a release covers the bytes it was opened for: other bytes stay quarantined, with a reason naming both', () => {
+  // The same bytes, no bytes judged (the metadata phase), or a record opened without content: released.
+  for (const [content, recorded] of [[REVIEWED, REVIEWED], [null, REVIEWED], [REPLACED, null]] as const) {
+    assert.equal(applyOverrides(quarantine, review('released', null, recorded), [], now, content).source, 'release');
+  }
+  const r = applyOverrides(quarantine, review('released'), [], now, REPLACED);
+  assert.equal(r.verdict.kind, 'quarantine');
+  assert.equal(r.source, 'policy');
+  assert.equal(r.reviewId, null, 'a new record is opened for the new bytes');
+  const reasons = r.verdict.kind === 'quarantine' ? r.verdict.reasons : [];
+  assert.deepEqual(reasons.map((x) => x.rule), ['cooldown', 'install_scripts', RULE_OTHER_CONTENT]);
+  assert.match(reasons[2]?.message ?? '', /^its bytes \(sha256:b2b2b2b2b2b2b2b2…\) are not the ones released as quarantine Q1 \(sha256:a1a1a1a1a1a1a1a1…\)/);
+  // What the policy allows or denies is unchanged; a rejection still blocks any bytes.
+  assert.equal(applyOverrides(allow, review('released'), [], now, REPLACED).verdict.kind, 'allow');
+  assert.equal(applyOverrides(block, review('released'), [], now, REPLACED).verdict.kind, 'block');
+  assert.equal(applyOverrides(quarantine, review('rejected'), [], now, REPLACED).verdict.kind, 'block');
+  // Exceptions still waive reasons; what they leave keeps the note.
+  assert.equal(applyOverrides(quarantine, review('released'), [exception([])], now, REPLACED).source, 'exception');
+  const partial = applyOverrides(quarantine, review('released'), [exception(['cooldown'])], now, REPLACED);
+  assert.deepEqual(partial.verdict.kind === 'quarantine' ? partial.verdict.reasons.map((x) => x.rule) : [], ['install_scripts', RULE_OTHER_CONTENT]);
 });

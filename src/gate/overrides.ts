@@ -2,7 +2,9 @@
  * How reviewers' decisions combine with the policy's verdict:
  *  - a rejected version is blocked whatever the policy says;
  *  - an unexpired release turns a quarantine into an allow (a deny still blocks: deny rules are
- *    for what must never be installed, e.g. known malware found after the release);
+ *    for what must never be installed, e.g. known malware found after the release), for the
+ *    content it was opened for: other bytes under the same version (an upstream that replaced
+ *    the artifact) were never reviewed, and stay quarantined;
  *  - an expired release counts for nothing: the policy decides again;
  *  - an active exception waives the quarantine reasons whose rule it names (all of them when it
  *    names none); deny reasons are never waived.
@@ -25,6 +27,7 @@ export const RULE_REJECTED = 'airlock.rejected';
 export const RULE_RELEASED = 'airlock.released';
 export const RULE_EXCEPTION = 'airlock.exception';
 export const RULE_UNREAD = 'airlock.uninspectable';
+export const RULE_OTHER_CONTENT = 'airlock.release_other_content';
 
 /**
  * The policy's verdict on an artifact whose content could not be read completely (`why`): an
@@ -47,11 +50,25 @@ export function isActiveRelease(entry: ReviewEntry | null, now: Date): boolean {
   return entry !== null && entry.state === 'released' && (entry.expiresAt === null || entry.expiresAt.getTime() > now.getTime());
 }
 
+/**
+ * Whether the review was of other bytes than `content`, the artifact judged now (null when none
+ * is: the metadata phase). A record opened without content covers the version whatever its bytes.
+ */
+export function isForOtherContent(entry: ReviewEntry | null, content: string | null): boolean {
+  return entry !== null && entry.contentDigest !== null && content !== null && entry.contentDigest !== content;
+}
+
+/** The first hex digits of a content address, enough to tell two apart in a message. */
+function short(digest: string): string {
+  return digest.slice(0, digest.indexOf(':') + 17);
+}
+
 export function applyOverrides(
   policy: Verdict,
   review: ReviewEntry | null,
   exceptions: readonly PolicyException[],
   now: Date,
+  content: string | null = null,
 ): OverrideResult {
   if (review !== null && review.state === 'rejected') {
     const reason: Reason = { message: `rejected by a reviewer${by(review)} (quarantine ${review.id})`, rule: RULE_REJECTED };
@@ -59,7 +76,8 @@ export function applyOverrides(
   }
   if (policy.kind !== 'quarantine') return { verdict: policy, source: 'policy', reviewId: null };
 
-  if (review !== null && isActiveRelease(review, now)) {
+  const released = review !== null && isActiveRelease(review, now);
+  if (released && !isForOtherContent(review, content)) {
     const until = review.expiresAt === null ? '' : ` until ${review.expiresAt.toISOString()}`;
     const note: Reason = {
       message: `released${by(review)}${until} (quarantine ${review.id}); policy said: ${policy.reasons.map((r) => r.message).join('; ')}`,
@@ -68,6 +86,18 @@ export function applyOverrides(
     return { verdict: { kind: 'allow', warnings: [...policy.warnings, note] }, source: 'release', reviewId: review.id };
   }
 
+  const result = waive(policy, exceptions);
+  if (!released || result.verdict.kind !== 'quarantine') return result;
+  // A release of other bytes: these stay held, and the reviewer is told why a release did not do.
+  const reason: Reason = {
+    message: `its bytes (${short(content ?? '')}…) are not the ones released as quarantine ${review.id} (${short(review.contentDigest ?? '')}…): the upstream replaced them, and these have not been reviewed`,
+    rule: RULE_OTHER_CONTENT,
+  };
+  return { ...result, verdict: { ...result.verdict, reasons: [...result.verdict.reasons, reason] } };
+}
+
+/** Exceptions waive the quarantine reasons whose rules they name (every one when they name none). */
+function waive(policy: Extract<Verdict, { kind: 'quarantine' }>, exceptions: readonly PolicyException[]): OverrideResult {
   if (exceptions.length > 0) {
     const waivesAll = exceptions.some((e) => e.rules.length === 0);
     const waived = new Set(exceptions.flatMap((e) => e.rules));

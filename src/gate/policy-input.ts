@@ -8,15 +8,18 @@ import {
 } from '../policy/input.ts';
 import type { Facts, Subject } from './types.ts';
 import type { ReviewEntry } from './review-index.ts';
+import { isForOtherContent } from './overrides.ts';
 
-export function reviewInput(entry: ReviewEntry | null, now: Date): PolicyInputReview {
-  if (entry === null) return { state: 'none', quarantine_id: null, expires_at: null, expired: false };
+/** The review state as the policy sees it; `content` is the artifact judged now (null: none). */
+export function reviewInput(entry: ReviewEntry | null, now: Date, content: string | null = null): PolicyInputReview {
+  if (entry === null) return { state: 'none', quarantine_id: null, expires_at: null, expired: false, other_content: false };
   const expired = entry.state === 'released' && entry.expiresAt !== null && entry.expiresAt.getTime() <= now.getTime();
   return {
     state: entry.state,
     quarantine_id: entry.id,
     expires_at: entry.expiresAt?.toISOString() ?? null,
     expired,
+    other_content: isForOtherContent(entry, content),
   };
 }
 

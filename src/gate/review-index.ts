@@ -13,6 +13,8 @@ export interface ReviewEntry {
   readonly expiresAt: Date | null;
   readonly decidedBy: string | null;
   readonly decisionReason: string | null;
+  /** The content the record was opened for (`QuarantineRecord.contentDigest`). */
+  readonly contentDigest: string | null;
 }
 
 function key(repo: string, purl: Purl): string {
@@ -26,6 +28,7 @@ export function reviewEntryOf(rec: QuarantineRecord): ReviewEntry {
     expiresAt: rec.expiresAt,
     decidedBy: rec.decidedBy,
     decisionReason: rec.decisionReason,
+    contentDigest: rec.contentDigest,
   };
 }
 

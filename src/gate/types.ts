@@ -52,6 +52,11 @@ export interface VersionCandidate {
 
 /** Read access to the files of an artifact the adapter has fetched, verified and stored. */
 export interface ArtifactContent {
+  /**
+   * The address of the bytes judged (`sha256:<hex>`, the blob store's). A quarantine opened on
+   * them records it, and a reviewer's release of that quarantine covers these bytes only.
+   */
+  readonly digest: string;
   /** The artifact's bytes as stored (what reading its files walks). */
   readonly size: number;
   /**

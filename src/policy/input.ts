@@ -34,6 +34,11 @@ export interface PolicyInputReview {
   readonly expires_at: string | null;
   /** True when a release existed but has expired: the policy decides again. */
   readonly expired: boolean;
+  /**
+   * True when the record was opened for other bytes than the artifact judged now (the upstream
+   * replaced it): a release of it does not cover these.
+   */
+  readonly other_content: boolean;
 }
 
 export interface PolicyInputException {

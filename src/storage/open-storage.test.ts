@@ -36,6 +36,7 @@ test('openStorage: embedded defaults under the data directory, migrated, reopena
       decidedAt: null,
       decisionReason: null,
       expiresAt: null,
+      contentDigest: null,
     });
     await first.metadata.appendAudit({ at: new Date(), actor: 'system', action: 'test', subject: 'x', details: {} });
     await first.close();

@@ -72,6 +72,8 @@ async function show(id) {
   $('d-created').textContent = when(rec.createdAt);
   $('d-decided').textContent = rec.decidedBy ? `${rec.state} by ${rec.decidedBy} at ${when(rec.decidedAt)}: ${rec.decisionReason ?? ''}` : '—';
   $('d-expires').textContent = when(rec.expiresAt);
+  // A release covers these bytes only.
+  $('d-content').textContent = rec.contentDigest ?? '—';
   const reasons = $('d-reasons');
   reasons.replaceChildren();
   for (const r of rec.reasons) {

@@ -76,7 +76,7 @@ function inputOf(name: string, version: string, facts: Facts): Json {
     artifact: { ecosystem: 'npm', name, version, purl: `pkg:npm/${name}@${version}` },
     facts,
     request: null,
-    review: { state: 'none', quarantine_id: null, expires_at: null, expired: false },
+    review: { state: 'none', quarantine_id: null, expires_at: null, expired: false, other_content: false },
     exceptions: [],
   };
 }

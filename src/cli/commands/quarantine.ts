@@ -33,6 +33,7 @@ function showText(r: QuarantineRecord): string {
     lines.push(`decided:   ${r.state} by ${r.decidedBy} at ${r.decidedAt?.toISOString() ?? '?'}: ${r.decisionReason ?? ''}`);
   }
   if (r.expiresAt !== null) lines.push(`expires:   ${r.expiresAt.toISOString()}`);
+  if (r.contentDigest !== null) lines.push(`content:   ${r.contentDigest}  (a release covers these bytes only)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -207,7 +207,7 @@ export class ArtifactService {
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);
-    const content: ArtifactContent = { size: rec.size, readFiles: (paths, bounds) => this.#tarballs.readFiles(rec, paths, bounds) };
+    const content: ArtifactContent = { digest: rec.blob, size: rec.size, readFiles: (paths, bounds) => this.#tarballs.readFiles(rec, paths, bounds) };
     // A tarball the inspection could not read, or whose package.json it could not (its install
     // scripts are then unknown), is held for review whatever the policy allows.
     const unread = inspection.error ?? inspection.manifestError;

@@ -85,6 +85,12 @@ export interface QuarantineRecord {
   readonly decisionReason: string | null;
   /** A release may expire; afterwards the policy decides again. */
   readonly expiresAt: Date | null;
+  /**
+   * The artifact content the record was opened for (the blob address of the bytes judged,
+   * `sha256:<hex>`); a release covers that content only. Null when opened without content
+   * (or before Airlock recorded it): a release then covers the version whatever its bytes.
+   */
+  readonly contentDigest: string | null;
 }
 
 export interface QuarantineTransition {

@@ -29,6 +29,7 @@ function toRecord(row: Row): QuarantineRecord {
     decidedAt: dateOrNull(row, 'decided_at'),
     decisionReason: textOrNull(row, 'decision_reason'),
     expiresAt: dateOrNull(row, 'expires_at'),
+    contentDigest: textOrNull(row, 'content_digest'),
   };
 }
 
@@ -55,6 +56,7 @@ export function pgQuarantineStore(client: PgClient): QuarantineStore {
           validDateOrNull(rec.decidedAt, 'quarantine decidedAt'),
           rec.decisionReason,
           validDateOrNull(rec.expiresAt, 'quarantine expiresAt'),
+          rec.contentDigest === null ? null : requireText(rec.contentDigest, 'quarantine contentDigest', 256),
         ];
         return await client.tx(async (q) => {
           // One opener per (repo, purl) at a time, across every gateway node.
@@ -63,8 +65,8 @@ export function pgQuarantineStore(client: PgClient): QuarantineStore {
           if (open !== undefined) return toRecord(open);
           const [row] = await q.query(
             `INSERT INTO quarantine (id, repo, purl, ecosystem, name, version, state, reasons, facts, created_at,
-               updated_at, decided_by, decided_at, decision_reason, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+               updated_at, decided_by, decided_at, decision_reason, expires_at, content_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, 'quarantined', $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
             params,
           );
           if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');

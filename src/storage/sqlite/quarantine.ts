@@ -30,6 +30,7 @@ function toRecord(row: Row): QuarantineRecord {
     decidedAt: dateOrNull(row, 'decided_at'),
     decisionReason: textOrNull(row, 'decision_reason'),
     expiresAt: dateOrNull(row, 'expires_at'),
+    contentDigest: textOrNull(row, 'content_digest'),
   };
 }
 
@@ -58,6 +59,7 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
           toMillisOrNull(rec.decidedAt, 'quarantine decidedAt'),
           rec.decisionReason,
           toMillisOrNull(rec.expiresAt, 'quarantine expiresAt'),
+          rec.contentDigest === null ? null : requireText(rec.contentDigest, 'quarantine contentDigest', 256),
         ] as const;
         return await conn.write(() => {
           const open = conn.statement(SELECT_OPEN).get(rec.repo, rec.purl);
@@ -65,8 +67,8 @@ export function sqliteQuarantineStore(conn: SqliteConnection): QuarantineStore {
           const row = conn
             .statement(
               `INSERT INTO quarantine (id, repo, purl, ecosystem, name, version, state, reasons, facts, created_at,
-                 updated_at, decided_by, decided_at, decision_reason, expires_at)
-               VALUES (?, ?, ?, ?, ?, ?, 'quarantined', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+                 updated_at, decided_by, decided_at, decision_reason, expires_at, content_digest)
+               VALUES (?, ?, ?, ?, ?, ?, 'quarantined', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
             )
             .get(...params);
           if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');

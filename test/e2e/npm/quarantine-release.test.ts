@@ -1,5 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { e2e, quarantineIdIn, type E2e, type Project } from './support.ts';
 
 /** A fresh Airlock whose test policy has just quarantined scripted-pkg@1.0.0 for its install script. */
@@ -46,4 +48,38 @@ test('quarantine → airlock quarantine reject (the CLI) → npm names the rejec
   const refusal = /scripted-pkg@1\.0\.0 is blocked by Airlock: rejected by a reviewer by \S+: the postinstall downloads a binary \(quarantine (\S+)\) \[airlock\.rejected\]/.exec(locked.output);
   assert.equal(refusal?.[1], id, locked.output);
   assert.equal(locked.output.split(id).length, 2, `the quarantine id once: ${locked.output}`);
+});
+
+test('a release covers the bytes that were reviewed: when the upstream serves other bytes for the released version, they are held again', async (t) => {
+  const s = await e2e({ config: { repository: { metadataMaxAge: '0s' } } });
+  t.after(() => s.close());
+  const first = await s.project();
+  const held = await first.npm(['install', 'scripted-pkg']);
+  assert.notEqual(held.code, 0);
+  const id = quarantineIdIn(held.output);
+  const release = await s.cli(['quarantine', 'release', id, '--reason', 'the postinstall only prints']);
+  assert.equal(release.code, 0, release.output);
+  assert.equal((await first.npm(['install', 'scripted-pkg'])).code, 0);
+
+  // The upstream (an internal registry that allows it) republishes 1.0.0 with another postinstall.
+  const marker = join(s.tmp, 'republished-postinstall-ran');
+  s.env.registry.addVersions('scripted-pkg', [{ version: '1.0.0', manifest: { scripts: { postinstall: `node -e "require('fs').writeFileSync('${marker}', 'x')"` } } }]);
+
+  const second = await s.project();
+  const again = await second.npm(['install', 'scripted-pkg@1.0.0']);
+  assert.notEqual(again.code, 0, again.output);
+  assert.equal(existsSync(marker), false, 'the republished postinstall never ran');
+  const newId = quarantineIdIn(again.output);
+  assert.notEqual(newId, '', again.output);
+  assert.notEqual(newId, id);
+  assert.match(again.output, new RegExp(`scripted-pkg@1\\.0\\.0 is quarantined by Airlock: the tarball runs install scripts \\[test\\.scripts\\]; its bytes \\(sha256:[0-9a-f]{16}…\\) are not the ones released as quarantine ${id} \\(sha256:[0-9a-f]{16}…\\): the upstream replaced them, and these have not been reviewed \\[airlock\\.release_other_content\\]`));
+
+  // The new record names the bytes it holds; releasing it lets them through, as any review does.
+  const contentOf = async (q: string): Promise<unknown> => (JSON.parse((await s.cli(['quarantine', 'show', q, '--format', 'json'])).stdout) as { contentDigest: unknown }).contentDigest;
+  const [before, after] = [await contentOf(id), await contentOf(newId)];
+  assert.match(String(after), /^sha256:[0-9a-f]{64}$/);
+  assert.notEqual(after, before);
+  assert.equal((await s.cli(['quarantine', 'release', newId, '--reason', 'the new postinstall was read'])).code, 0);
+  assert.equal((await second.npm(['install', 'scripted-pkg@1.0.0'])).code, 0);
+  assert.equal(existsSync(marker), true, 'the released bytes were installed, and their postinstall ran');
 });

@@ -116,6 +116,7 @@ export function quarantineRec(over: Partial<QuarantineRecord> = {}): QuarantineR
     decidedAt: null,
     decisionReason: null,
     expiresAt: null,
+    contentDigest: `sha256:${'5e'.repeat(32)}`,
     ...over,
   };
 }

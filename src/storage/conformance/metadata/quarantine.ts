@@ -20,6 +20,16 @@ export function quarantineCases(make: MakeMetadataFixture): void {
     assert.deepEqual(await store.latestQuarantine('npm', rec.purl), rec);
   }));
 
+  test('quarantine: the content a record was opened for round-trips, and may be absent', using(make, async (store) => {
+    const withContent = await store.openQuarantine(quarantineRec());
+    assert.equal(withContent.contentDigest, `sha256:${'5e'.repeat(32)}`);
+    const released = await store.transitionQuarantine(withContent.id, release());
+    assert.equal(released.contentDigest, withContent.contentDigest, 'a release keeps the content it covers');
+    const without = await store.openQuarantine(quarantineRec({ purl: purl('no-content'), contentDigest: null }));
+    assert.equal(without.contentDigest, null);
+    assert.equal((await store.getQuarantine(without.id))?.contentDigest, null);
+  }));
+
   test('quarantine: a second open for the same (repo, purl) returns the open record, not a duplicate', using(make, async (store) => {
     const first = await store.openQuarantine(quarantineRec());
     const again = await store.openQuarantine(quarantineRec({ createdAt: at(5000), reasons: [{ message: 'other' }] }));
