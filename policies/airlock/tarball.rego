@@ -67,3 +67,29 @@ warn contains f if {
 	cfg.shrinkwrap_external == "warn"
 	some f in shrinkwrap_findings
 }
+
+# A tarball whose bytes are not the ones Airlock first stored for the version: the upstream
+# replaced a published version's tarball, which the npm registry never allows (a compromised or
+# overwritable internal registry, or a mirror serving tampered files). Whoever installed the
+# version before got other code. Setting `replaced_tarball` ("deny", "quarantine" (default),
+# "warn", "allow"); a reviewer's release covers the bytes it was opened for.
+replaced_tarball_findings contains {"id": "tarball.replaced", "msg": msg} if {
+	first := input.facts.tarball.replaces_sha512
+	is_string(first)
+	msg := sprintf("%s: the upstream replaced its tarball after Airlock stored it (sha512 %s… first, now %s…); a published version's tarball never changes on the npm registry", [package_label, substring(first, 0, 16), substring(input.facts.tarball.sha512, 0, 16)])
+}
+
+deny contains f if {
+	cfg.replaced_tarball == "deny"
+	some f in replaced_tarball_findings
+}
+
+quarantine contains f if {
+	cfg.replaced_tarball == "quarantine"
+	some f in replaced_tarball_findings
+}
+
+warn contains f if {
+	cfg.replaced_tarball == "warn"
+	some f in replaced_tarball_findings
+}

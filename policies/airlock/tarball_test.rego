@@ -50,3 +50,20 @@ test_an_unreadable_shrinkwrap_is_quarantined_and_the_setting_can_deny if {
 	both := object.union(sw, {"external": ["node_modules/x from git+ssh://h/x.git"], "external_count": 1})
 	count([f | some f in data.airlock.deny; f.id == "tarball.shrinkwrap_external"]) == 2 with input as tarball({"shrinkwrap": both}) with data.airlock.settings as with_settings({"shrinkwrap_external": "deny"})
 }
+
+test_a_replaced_tarball_is_quarantined_naming_both_digests if {
+	t := {"sha512": concat("", ["cd", "cd", "cd", "cd", "cd", "cd", "cd", "cd", "cd", "cd"]), "replaces_sha512": concat("", ["ab", "ab", "ab", "ab", "ab", "ab", "ab", "ab", "ab", "ab"])}
+	some f in data.airlock.quarantine with input as tarball(t)
+	f.id == "tarball.replaced"
+	endswith(f.msg, ": the upstream replaced its tarball after Airlock stored it (sha512 abababababababab… first, now cdcdcdcdcdcdcdcd…); a published version's tarball never changes on the npm registry")
+	not "tarball.replaced" in ids(data.airlock.quarantine) with input as tarball({"sha512": "cd", "replaces_sha512": null})
+	not "tarball.replaced" in ids(data.airlock.quarantine) with input as tarball({})
+}
+
+test_the_replaced_tarball_setting_chooses_the_action if {
+	t := {"sha512": "cdcdcdcdcdcdcdcdcd", "replaces_sha512": "abababababababababab"}
+	"tarball.replaced" in ids(data.airlock.deny) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "deny"})
+	"tarball.replaced" in ids(data.airlock.warn) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "warn"})
+	not "tarball.replaced" in ids(data.airlock.quarantine) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "allow"})
+	not "tarball.replaced" in ids(data.airlock.warn) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "allow"})
+}

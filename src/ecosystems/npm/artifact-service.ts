@@ -197,6 +197,9 @@ export class ArtifactService {
       size: rec.size,
       sha512: rec.sha512,
       sha1: rec.sha1,
+      // The registry never lets a published version's tarball change: other bytes than the ones
+      // first stored mean the upstream replaced them.
+      replaces_sha512: rec.firstSha512 === rec.sha512 ? null : rec.firstSha512,
       integrity_verified: true,
       verified_algorithms: expected.algorithms.split('+'),
       manifest_matches: inspection.manifestName === name && inspection.manifestVersion === version,

@@ -113,7 +113,7 @@ export class TarballStore {
         const fetched = await this.#fetch(url, expected);
         const { sha512, sha1 } = fetched.committed.digests;
         if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a tarball upload did not compute every digest');
-        const rec: ArtifactRecord = {
+        const rec = await index.putArtifact({
           repo,
           purl,
           ecosystem: 'npm',
@@ -125,8 +125,7 @@ export class TarballStore {
           sha512,
           sha1,
           storedAt: this.#deps.clock(),
-        };
-        await index.putArtifact(rec);
+        });
         this.#inspections.set(rec.blob, fetched.inspection);
         metrics?.upstreamFetch(repo, 'artifact', 'fresh');
         return { rec, inspection: fetched.inspection, body: fetched.body };

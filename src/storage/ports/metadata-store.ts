@@ -1,6 +1,7 @@
 import type { Purl, Sha256Digest } from '../../core/index.ts';
 import type {
   ArtifactRecord,
+  NewArtifactRecord,
   AuditEvent,
   AuditEventInput,
   AuditOf,
@@ -39,8 +40,11 @@ export interface DocumentCache {
 }
 
 export interface ArtifactIndex {
-  /** Insert or replace the record for (repo, purl, filename). */
-  putArtifact(rec: ArtifactRecord): Promise<void>;
+  /**
+   * Insert or replace the record for (repo, purl, filename), atomically keeping the first
+   * stored digest (`firstSha512`) across replacements; returns the record as stored.
+   */
+  putArtifact(rec: NewArtifactRecord): Promise<ArtifactRecord>;
   getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;
   /**
    * The blob of every artifact record, in pages by the records' key (a blob several records

@@ -32,7 +32,15 @@ export interface ArtifactRecord {
   readonly sha512: string;
   readonly sha1: string;
   readonly storedAt: Date;
+  /**
+   * The sha512 of the first bytes stored for this file: the same as `sha512` unless the upstream
+   * has since served other bytes for it, which replaced them (kept by the store, not the caller).
+   */
+  readonly firstSha512: string;
 }
+
+/** A record to store: its first digest is the store's to keep. */
+export type NewArtifactRecord = Omit<ArtifactRecord, 'firstSha512'>;
 
 export type DecisionPhase = 'metadata' | 'artifact';
 

@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
-import { date, integer, text } from './pg-rows.ts';
+import { date, integer, text, textOrNull } from './pg-rows.ts';
 
 const BLOB_PAGE = 500;
 
@@ -23,6 +23,8 @@ function toArtifact(row: Row): ArtifactRecord {
     sha512: text(row, 'sha512'),
     sha1: text(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
+    // The migration gave rows from before the column their own digest; a null would mean the same.
+    firstSha512: textOrNull(row, 'first_sha512') ?? text(row, 'sha512'),
   };
 }
 
@@ -32,12 +34,13 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
       try {
         parsePurl(rec.purl);
         if (!isEcosystem(rec.ecosystem)) throw new AirlockError('BAD_REQUEST', `unknown ecosystem ${String(rec.ecosystem)}`);
-        await q.query(
-          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        const [row] = await q.query(
+          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
            ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
              version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-             sha1 = excluded.sha1, stored_at = excluded.stored_at`,
+             sha1 = excluded.sha1, stored_at = excluded.stored_at, first_sha512 = COALESCE(artifacts.first_sha512, artifacts.sha512)
+           RETURNING *`,
           [
             requireText(rec.repo, 'artifact repo'),
             rec.purl,
@@ -52,6 +55,8 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
             validDate(rec.storedAt, 'storedAt'),
           ],
         );
+        if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');
+        return toArtifact(row);
       } catch (err) {
         throw pgStorageError(err, 'putArtifact');
       }

@@ -39,13 +39,14 @@ export interface SignalsE2e {
   close(): Promise<void>;
 }
 
+/** `config.repository` holds settings of the one npm repository (its upstream is the fixture registry). */
 export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown> } = {}): Promise<SignalsE2e> {
   const registry = await FixtureRegistry.start(options.packages ?? []);
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
-  const extra = options.config ?? {};
+  const { repository, ...extra } = options.config ?? {};
   const airlock = await startAirlock({
     config: {
-      repositories: [{ name: 'npm', format: 'npm', upstream: registry.url }],
+      repositories: [{ name: 'npm', format: 'npm', upstream: registry.url, ...(repository as object | undefined) }],
       ...extra,
       signals: { feedPoll: '100ms', ...(extra['signals'] as object | undefined) },
     },

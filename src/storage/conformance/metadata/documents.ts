@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { sha256Of } from '../../../core/index.ts';
 import type { Sha256Digest } from '../../../core/index.ts';
 import { rejectsWithCode } from '../helpers.ts';
-import { artifactRec, at, collect, documentRec, purl, using } from './fixture.ts';
+import { artifactRec, at, collect, documentRec, purl, storedArtifact, using } from './fixture.ts';
 import type { MakeMetadataFixture } from './fixture.ts';
 
 export function documentCacheCases(make: MakeMetadataFixture): void {
@@ -77,11 +77,26 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
   test('artifacts: absent is null; put then get round-trips; put replaces', using(make, async (store) => {
     const rec = artifactRec();
     assert.equal(await store.getArtifact('npm', rec.purl, rec.filename), null);
-    await store.putArtifact(rec);
-    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), rec);
-    const replaced = artifactRec({ blob: sha256Of('rebuilt'), size: 10, storedAt: at(5) });
-    await store.putArtifact(replaced);
-    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), replaced);
+    assert.deepEqual(await store.putArtifact(rec), storedArtifact(rec));
+    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), storedArtifact(rec));
+    const refetched = artifactRec({ blob: sha256Of('rebuilt'), size: 10, storedAt: at(5) });
+    assert.deepEqual(await store.putArtifact(refetched), storedArtifact(refetched));
+    assert.deepEqual(await store.getArtifact('npm', rec.purl, rec.filename), storedArtifact(refetched));
+  }));
+
+  test('artifacts: other bytes put for the same file keep the first stored digest, through every later replacement', using(make, async (store) => {
+    const first = artifactRec();
+    await store.putArtifact(first);
+    const other = artifactRec({ blob: sha256Of('other bytes'), sha512: 'ef'.repeat(64), sha1: '01'.repeat(20), storedAt: at(5) });
+    assert.deepEqual(await store.putArtifact(other), storedArtifact(other, first.sha512));
+    const third = artifactRec({ blob: sha256Of('third bytes'), sha512: '23'.repeat(64), storedAt: at(9) });
+    assert.deepEqual(await store.putArtifact(third), storedArtifact(third, first.sha512));
+    assert.deepEqual(await store.getArtifact('npm', first.purl, first.filename), storedArtifact(third, first.sha512));
+    // Back to the first bytes: nothing differs from what was first stored.
+    assert.equal((await store.putArtifact(first)).firstSha512, (await store.getArtifact('npm', first.purl, first.filename))?.sha512);
+    // Another file of the same version, or the same file elsewhere, has its own first digest.
+    const elsewhere = artifactRec({ repo: 'npm-2', sha512: '45'.repeat(64) });
+    assert.equal((await store.putArtifact(elsewhere)).firstSha512, elsewhere.sha512);
   }));
 
   test('artifacts: keyed by repo, purl and file name', using(make, async (store) => {
@@ -90,10 +105,10 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     const c = artifactRec({ repo: 'npm-2', blob: sha256Of('c') });
     const d = artifactRec({ purl: purl('@acme/widget', '1.2.4'), version: '1.2.4', blob: sha256Of('d') });
     for (const r of [a, b, c, d]) await store.putArtifact(r);
-    assert.deepEqual(await store.getArtifact('npm', a.purl, a.filename), a);
-    assert.deepEqual(await store.getArtifact('npm', b.purl, b.filename), b);
-    assert.deepEqual(await store.getArtifact('npm-2', c.purl, c.filename), c);
-    assert.deepEqual(await store.getArtifact('npm', d.purl, d.filename), d);
+    assert.deepEqual(await store.getArtifact('npm', a.purl, a.filename), storedArtifact(a));
+    assert.deepEqual(await store.getArtifact('npm', b.purl, b.filename), storedArtifact(b));
+    assert.deepEqual(await store.getArtifact('npm-2', c.purl, c.filename), storedArtifact(c));
+    assert.deepEqual(await store.getArtifact('npm', d.purl, d.filename), storedArtifact(d));
     assert.equal(await store.getArtifact('npm-3', a.purl, a.filename), null);
   }));
 }

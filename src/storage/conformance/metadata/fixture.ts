@@ -3,6 +3,7 @@ import type { Purl } from '../../../core/index.ts';
 import type {
   ArtifactRecord,
   CachedDocument,
+  NewArtifactRecord,
   DecisionRecord,
   MetadataStore,
   PolicyException,
@@ -63,7 +64,7 @@ export function documentRec(over: Partial<CachedDocument> = {}): CachedDocument 
   };
 }
 
-export function artifactRec(over: Partial<ArtifactRecord> = {}): ArtifactRecord {
+export function artifactRec(over: Partial<NewArtifactRecord> = {}): NewArtifactRecord {
   return {
     repo: 'npm',
     purl: purl('@acme/widget', '1.2.3'),
@@ -78,6 +79,11 @@ export function artifactRec(over: Partial<ArtifactRecord> = {}): ArtifactRecord 
     storedAt: at(0),
     ...over,
   };
+}
+
+/** The record as the store keeps it: its first digest is its own unless given. */
+export function storedArtifact(rec: NewArtifactRecord, firstSha512 = rec.sha512): ArtifactRecord {
+  return { ...rec, firstSha512 };
 }
 
 export function decisionRec(over: Partial<DecisionRecord> = {}): DecisionRecord {
