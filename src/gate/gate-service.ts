@@ -383,10 +383,12 @@ export class GateService implements Gate {
     now: Date,
     batch?: PolicyBatch,
   ): Judged {
-    const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now, c.content?.digest ?? null), exceptions, now });
+    // The bytes judged (artifact phase): a release covers the bytes it was opened for.
+    const content = c.content?.digest ?? null;
+    const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now, content), exceptions, now });
     const outcome = this.#deps.policy.decide(inputToJson(input), batch);
     const verdict = c.unread === undefined || c.unread === null ? outcome.verdict : holdUnread(outcome.verdict, c.unread);
-    const result = applyOverrides(verdict, review, exceptions, now, c.content?.digest ?? null);
+    const result = applyOverrides(verdict, review, exceptions, now, content);
     const quarantineId = result.reviewId ?? (result.verdict.kind === 'quarantine' && review?.state === 'quarantined' ? review.id : null);
     let validUntil = now.getTime() + this.#options.verdictTtlMs;
     if (review !== null && isActiveRelease(review, now) && review.expiresAt !== null) validUntil = Math.min(validUntil, review.expiresAt.getTime());
