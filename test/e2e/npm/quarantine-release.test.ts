@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { e2e, quarantineIdIn, type E2e, type Project } from './support.ts';
 
 /** A fresh Airlock whose test policy has just quarantined scripted-pkg@1.0.0 for its install script. */
-async function heldScriptedPkg(t: TestContext): Promise<{ s: E2e; p: Project; id: string }> {
-  const s = await e2e();
+async function heldScriptedPkg(t: TestContext, config?: Record<string, unknown>): Promise<{ s: E2e; p: Project; id: string }> {
+  const s = await e2e(config === undefined ? {} : { config });
   t.after(() => s.close());
   const p = await s.project();
   const held = await p.npm(['install', 'scripted-pkg']);
@@ -51,12 +51,7 @@ test('quarantine → airlock quarantine reject (the CLI) → npm names the rejec
 });
 
 test('a release covers the bytes that were reviewed: when the upstream serves other bytes for the released version, they are held again', async (t) => {
-  const s = await e2e({ config: { repository: { metadataMaxAge: '0s' } } });
-  t.after(() => s.close());
-  const first = await s.project();
-  const held = await first.npm(['install', 'scripted-pkg']);
-  assert.notEqual(held.code, 0);
-  const id = quarantineIdIn(held.output);
+  const { s, p: first, id } = await heldScriptedPkg(t, { repository: { metadataMaxAge: '0s' } });
   const release = await s.cli(['quarantine', 'release', id, '--reason', 'the postinstall only prints']);
   assert.equal(release.code, 0, release.output);
   assert.equal((await first.npm(['install', 'scripted-pkg'])).code, 0);
