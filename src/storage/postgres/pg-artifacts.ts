@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
-import { date, integer, text, textOrNull } from './pg-rows.ts';
+import { date, integer, text } from './pg-rows.ts';
 
 const BLOB_PAGE = 500;
 
@@ -23,8 +23,7 @@ function toArtifact(row: Row): ArtifactRecord {
     sha512: text(row, 'sha512'),
     sha1: text(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
-    // The migration gave rows from before the column their own digest; a null would mean the same.
-    firstSha512: textOrNull(row, 'first_sha512') ?? text(row, 'sha512'),
+    firstSha512: text(row, 'first_sha512'),
   };
 }
 
@@ -39,7 +38,7 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
            ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
              version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-             sha1 = excluded.sha1, stored_at = excluded.stored_at, first_sha512 = COALESCE(artifacts.first_sha512, artifacts.sha512)
+             sha1 = excluded.sha1, stored_at = excluded.stored_at
            RETURNING *`,
           [
             requireText(rec.repo, 'artifact repo'),

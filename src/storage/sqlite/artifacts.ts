@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
-import { date, integer, text, textOrNull } from './rows.ts';
+import { date, integer, text } from './rows.ts';
 import type { Row } from './rows.ts';
 
 const BLOB_PAGE = 500;
@@ -24,8 +24,7 @@ function toArtifact(row: Row): ArtifactRecord {
     sha512: text(row, 'sha512'),
     sha1: text(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
-    // The migration gave rows from before the column their own digest; a null would mean the same.
-    firstSha512: textOrNull(row, 'first_sha512') ?? text(row, 'sha512'),
+    firstSha512: text(row, 'first_sha512'),
   };
 }
 
@@ -53,7 +52,7 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
            VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt, :sha512)
            ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
              version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-             sha1 = excluded.sha1, stored_at = excluded.stored_at, first_sha512 = COALESCE(artifacts.first_sha512, artifacts.sha512)
+             sha1 = excluded.sha1, stored_at = excluded.stored_at
            RETURNING *`,
         ).get(params));
         if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');
