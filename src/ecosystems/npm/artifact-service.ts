@@ -12,7 +12,7 @@ import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
-import { StoredDocumentGone, type SourceLogger } from './document-source.ts';
+import type { SourceLogger } from './document-source.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
@@ -20,7 +20,8 @@ import { readManifest, type ManifestExtract } from './manifest-reader.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
-import { expectationOf, StoredTarballGone, TarballStore } from './tarball-store.ts';
+import { StoredCopyGone } from './stored-copy.ts';
+import { expectationOf, TarballStore } from './tarball-store.ts';
 import { tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
@@ -116,7 +117,7 @@ export class ArtifactService {
       } catch (err) {
         // A stored file (the tarball, or the packument it is read from) was missing or corrupt
         // and is removed now: fetched and verified again.
-        if (!(err instanceof StoredTarballGone) && !(err instanceof StoredDocumentGone)) throw err;
+        if (!(err instanceof StoredCopyGone)) throw err;
         decided = await this.#decide(name, filename, request);
       }
       const { outcome, doc } = decided;
@@ -135,7 +136,7 @@ export class ArtifactService {
     try {
       return await this.#open(name, filename, outcome);
     } catch (err) {
-      if (!(err instanceof StoredTarballGone)) throw err;
+      if (!(err instanceof StoredCopyGone)) throw err;
       this.#hot.delete(`${name}\0${filename}`);
       const again = await this.resolve(name, filename, request);
       if (again.kind === 'refuse') throw again.error;
@@ -186,7 +187,7 @@ export class ArtifactService {
     const ingested = await this.#tarballs.ingest(name, version, filename, purl, url, expected).catch((err: unknown) => {
       // Airlock's own store failed (a full disk): a verified tarball it cannot keep is not judged or
       // served. A stored file found gone is not that: `resolve` fetches it again.
-      const failed = isAirlockError(err, 'STORAGE_ERROR') && !(err instanceof StoredTarballGone);
+      const failed = isAirlockError(err, 'STORAGE_ERROR') && !(err instanceof StoredCopyGone);
       throw failed ? undecided(`${name}@${version}`, err.message, 'store') : err;
     });
     const rec = ingested.rec;

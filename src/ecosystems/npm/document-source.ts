@@ -5,21 +5,11 @@
  * (stale-if-error window). One revalidation per key at a time.
  */
 import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
-import { BlobCorruptError, type BlobStore, type CachedDocument, type DocumentCache } from '../../storage/ports/index.ts';
+import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
 import { freshnessOf, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
 import type { NpmMetrics } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
-
-/**
- * A cached document is not there as its record says: its file is missing, or its bytes no longer
- * hash to its address and it has just been removed. The next load finds no stored copy and
- * fetches the document afresh.
- */
-export class StoredDocumentGone extends AirlockError {
-  constructor(message: string) {
-    super('STORAGE_ERROR', message);
-  }
-}
+import { copyGone, copyMissing, readStoredCopy } from './stored-copy.ts';
 
 export interface SourceDocument {
   readonly key: string;
@@ -105,29 +95,13 @@ export class DocumentSource {
    * written is handed out as it is only for its own key: the owner of that key's bodies (the
    * packument service) frees them once done with them, so another key with the same bytes gets
    * a copy. Read from the store, the whole is checked against its address there: a corrupt copy
-   * is removed, and StoredDocumentGone has the next load fetch the document afresh.
+   * is removed, and StoredCopyGone has the next load fetch the document afresh.
    */
   async bytes(doc: SourceDocument): Promise<Buffer> {
     if (doc.body !== null) return doc.body;
     const pending = this.#pending.get(doc.blob);
     if (pending !== undefined) return pending.key === doc.key ? pending.body : Buffer.from(pending.body);
-    let bytes: Buffer | null;
-    try {
-      bytes = await this.#deps.blobs.read(doc.blob, { maxBytes: doc.size });
-    } catch (err) {
-      if (err instanceof BlobCorruptError) throw this.#gone(doc, 'its bytes no longer match their digest');
-      if (!isAirlockError(err, 'LIMIT_EXCEEDED')) throw err;
-      await this.#deps.blobs.delete(doc.blob);
-      throw this.#gone(doc, 'it is larger than recorded');
-    }
-    if (bytes === null) throw missing(doc);
-    return bytes;
-  }
-
-  /** A stored document found corrupt and removed: logged, and the error to throw. */
-  #gone(doc: SourceDocument, why: string): StoredDocumentGone {
-    this.#deps.log?.warn({ key: doc.key, blob: doc.blob, why }, 'a cached document was corrupt; removed, to be fetched again');
-    return new StoredDocumentGone(`the cached document ${doc.key} was corrupt (${why}); it is removed and will be fetched again`);
+    return readStoredCopy(this.#deps.blobs, doc.blob, doc.size, documentLabel(doc), this.#deps.log);
   }
 
   /** The background write still holding `body` (settles, never rejects, once it is done), or null. */
@@ -148,10 +122,10 @@ export class DocumentSource {
     // A copy, not a view: the body may be freed while the caller still reads (see bytes()).
     if (body !== undefined) return Buffer.from(body.subarray(start, end));
     const bytes = await this.#deps.blobs.read(doc.blob, { range: { start, end: end - 1 }, maxBytes: end - start });
-    if (bytes === null) throw missing(doc);
+    if (bytes === null) throw copyMissing(documentLabel(doc));
     if (bytes.length !== end - start) {
       await this.#deps.blobs.delete(doc.blob);
-      throw this.#gone(doc, 'it is shorter than recorded');
+      throw copyGone(documentLabel(doc), 'it is shorter than recorded', this.#deps.log);
     }
     return bytes;
   }
@@ -244,6 +218,6 @@ export class DocumentSource {
   }
 }
 
-function missing(doc: SourceDocument): StoredDocumentGone {
-  return new StoredDocumentGone(`the cached document ${doc.key} is missing from the blob store; it will be fetched again`);
+function documentLabel(doc: SourceDocument): string {
+  return `the cached document ${doc.key}`;
 }

@@ -11,7 +11,8 @@ import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, t
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { ByteLru } from './byte-lru.ts';
-import { StoredDocumentGone, type DocumentSource, type SourceDocument, type SourceLogger } from './document-source.ts';
+import type { DocumentSource, SourceDocument, SourceLogger } from './document-source.ts';
+import { StoredCopyGone } from './stored-copy.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { indexPackumentWithManifests, PackumentFormatError, type PackumentIndex } from './packument-index.ts';
 import { policyRestrictions, renderAbbreviated, renderFull, renderVersion, type ViewShape } from './packument-render.ts';
@@ -268,7 +269,7 @@ export class MetadataService {
 
   /** A state whose stored document went missing or corrupt is loaded afresh next time. */
   #forgetGone(st: PackageState, err: unknown): void {
-    if (err instanceof StoredDocumentGone && this.#states.peek(st.name) === st) this.#states.delete(st.name);
+    if (err instanceof StoredCopyGone && this.#states.peek(st.name) === st) this.#states.delete(st.name);
   }
 
   /** `use` the package's upstream document (from memory when recently used), held until it is done. */
@@ -342,7 +343,7 @@ export class MetadataService {
       bytes = await this.#sourceBytes(doc);
     } catch (err) {
       // The stored copy was missing or corrupt (removed now): the next load fetches it afresh.
-      if (!(err instanceof StoredDocumentGone) || retried) throw err;
+      if (!(err instanceof StoredCopyGone) || retried) throw err;
       return this.#load(name, revalidate, true);
     }
     try {

@@ -12,6 +12,7 @@ import { ByteLru } from './byte-lru.ts';
 import type { SourceLogger } from './document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
+import { copyGone, copyMissing, logCorrupt, NO_MATCH, readStoredCopy } from './stored-copy.ts';
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 
@@ -37,18 +38,6 @@ export interface TarballStoreDeps {
   readonly clock: () => Date;
   readonly metrics?: NpmMetrics | undefined;
   readonly log?: SourceLogger | undefined;
-}
-
-/**
- * A stored tarball is not there as its record says: its file is missing, or its bytes no longer
- * hash to its address (the disk, or a hand, changed them) and it has just been removed. Either
- * way it is fetched again — and verified again — on the next ingest; nothing corrupt is served
- * or judged.
- */
-export class StoredTarballGone extends AirlockError {
-  constructor(message: string) {
-    super('STORAGE_ERROR', message);
-  }
 }
 
 /** The digests to verify a tarball against, from its `dist` (`integrity` SRI and `shasum`). */
@@ -225,18 +214,7 @@ export class TarballStore {
 
   /** The whole stored tarball in memory (callers keep this to small ones), checked by the store. */
   async readAll(rec: Pick<ArtifactRecord, 'blob' | 'size'>): Promise<Buffer> {
-    let bytes: Buffer | null;
-    try {
-      bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size });
-    } catch (err) {
-      if (!isAirlockError(err, 'LIMIT_EXCEEDED')) throw this.#goneIfCorrupt(err);
-      // Larger than its content can be: not that content any more.
-      await this.#deps.blobs.delete(rec.blob);
-      this.#logCorrupt(rec.blob);
-      throw gone(rec.blob);
-    }
-    if (bytes === null) throw missing(rec.blob);
-    return bytes;
+    return readStoredCopy(this.#deps.blobs, rec.blob, rec.size, tarballLabel(rec.blob), this.#deps.log);
   }
 
   /**
@@ -245,39 +223,24 @@ export class TarballStore {
    */
   async open(rec: Pick<ArtifactRecord, 'blob'>): Promise<Readable> {
     const stream = await this.#deps.blobs.open(rec.blob);
-    if (stream === null) throw missing(rec.blob);
+    if (stream === null) throw copyMissing(tarballLabel(rec.blob));
     stream.on('error', (err) => {
-      if (err instanceof BlobCorruptError) this.#logCorrupt(rec.blob);
+      if (err instanceof BlobCorruptError) logCorrupt(tarballLabel(rec.blob), NO_MATCH, this.#deps.log);
     });
     return stream;
   }
 
-  /** Throws StoredTarballGone when the stored bytes no longer hash to the address (the store removes the file). */
+  /** Throws StoredCopyGone when the stored bytes no longer hash to the address (the store removes the file). */
   async #assertIntact(rec: Pick<ArtifactRecord, 'blob'>): Promise<void> {
     try {
-      // Drained only for the store's check of the whole.
+      // Drained only for the store's check of the whole; a failure is logged by `open`.
       for await (const chunk of await this.open(rec)) void chunk;
     } catch (err) {
-      throw err instanceof BlobCorruptError ? gone(rec.blob) : err;
+      throw err instanceof BlobCorruptError ? copyGone(tarballLabel(rec.blob), NO_MATCH, undefined) : err;
     }
   }
-
-  /** StoredTarballGone for a corrupt file (the store has removed it), logged; any other error as it is. */
-  #goneIfCorrupt(err: unknown): unknown {
-    if (!(err instanceof BlobCorruptError)) return err;
-    this.#logCorrupt(err.digest);
-    return gone(err.digest);
-  }
-
-  #logCorrupt(blob: Sha256Digest): void {
-    this.#deps.log?.warn({ blob }, 'a stored tarball was corrupt (its bytes no longer match their digest); removed, to be fetched again');
-  }
 }
 
-function gone(blob: Sha256Digest): StoredTarballGone {
-  return new StoredTarballGone(`the stored tarball ${blob} was corrupt (its bytes no longer match their digest); it is removed and will be fetched again`);
-}
-
-function missing(blob: Sha256Digest): StoredTarballGone {
-  return new StoredTarballGone(`the stored tarball ${blob} is missing; it will be fetched again`);
+function tarballLabel(blob: Sha256Digest): string {
+  return `the stored tarball ${blob}`;
 }
