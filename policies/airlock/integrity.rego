@@ -15,3 +15,40 @@ warn contains weak_integrity_finding if cfg.weak_integrity == "warn"
 quarantine contains weak_integrity_finding if cfg.weak_integrity == "quarantine"
 
 deny contains weak_integrity_finding if cfg.weak_integrity == "deny"
+
+# Registry signatures, checked in the artifact phase (`input.facts.registry_signature`) against the
+# keys the repository trusts (`registryKeys`; by default the public npm registry's, pinned in
+# Airlock). A signature by a trusted key that does not verify over the version's name, version and
+# integrity means its metadata was altered after the registry signed it: a mirror or proxy in
+# between swapped the tarball and its digest. `registry_signature_invalid`: "deny" (default),
+# "quarantine", "warn" or "allow".
+registry_signature_invalid_finding := {"id": "integrity.signature_invalid", "msg": msg} if {
+	input.facts.registry_signature.status == "invalid"
+	msg := sprintf("%s: its registry signature does not check out (%s): the metadata was altered after the registry signed it", [package_label, input.facts.registry_signature.error])
+}
+
+deny contains registry_signature_invalid_finding if cfg.registry_signature_invalid == "deny"
+
+quarantine contains registry_signature_invalid_finding if cfg.registry_signature_invalid == "quarantine"
+
+warn contains registry_signature_invalid_finding if cfg.registry_signature_invalid == "warn"
+
+# A version not signed by any key the repository trusts: no signature at all, or only signatures
+# by other keys. The public registry signs every version, so behind it this is a stripped or
+# replaced signature; an internal registry may sign nothing. `registry_signature_missing`: "allow"
+# (default), "warn", "quarantine" or "deny".
+registry_signature_missing_finding := {"id": "integrity.signature_missing", "msg": msg} if {
+	input.facts.registry_signature.status == "absent"
+	msg := sprintf("%s has no registry signature", [package_label])
+}
+
+registry_signature_missing_finding := {"id": "integrity.signature_missing", "msg": msg} if {
+	input.facts.registry_signature.status == "untrusted"
+	msg := sprintf("%s is not signed by a registry key Airlock trusts (signed by %s)", [package_label, concat(", ", input.facts.registry_signature.keyids)])
+}
+
+deny contains registry_signature_missing_finding if cfg.registry_signature_missing == "deny"
+
+quarantine contains registry_signature_missing_finding if cfg.registry_signature_missing == "quarantine"
+
+warn contains registry_signature_missing_finding if cfg.registry_signature_missing == "warn"

@@ -60,6 +60,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     blockedVersions: repo.blockedVersions,
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
+    registryKeys: repo.registryKeys,
     clock: services.clock,
     sources: services.sources,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,

@@ -492,3 +492,25 @@ test('a repository that goes npm’s way trusts npm’s cafile, read from the re
     assert.match(own.repositories[0]?.ca?.source ?? '', /^the repository's ca file /);
   });
 });
+
+test('registryKeys: the public registry’s pinned keys by default, key files relative to the configuration, none at all', async () => {
+  const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
+  const byDefault = (await loadText(base)).repositories[0]?.registryKeys;
+  assert.deepEqual([...(byDefault?.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
+  assert.equal((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys.size, 0);
+  await withDir(async (dir) => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    await writeFile(join(dir, 'internal-keys.json'), JSON.stringify({ keys: [{ keyid: 'SHA256:internal', keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: der, expires: null }] }));
+    const file = join(dir, 'airlock.yaml');
+    const load = async (extra: string) => {
+      await writeFile(file, base + extra);
+      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    };
+    assert.deepEqual([...((await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys.keys() ?? [])], ['SHA256:internal']);
+    const both = (await load('    registryKeys: [builtin, ./internal-keys.json]\n')).repositories[0]?.registryKeys;
+    assert.equal(both?.size, 3);
+    await rejects(load('    registryKeys: [builtin, missing.json]\n'), `repositories[0].registryKeys[1]: ${join(dir, 'missing.json')} does not exist or is not a file`);
+  });
+  await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);
+});

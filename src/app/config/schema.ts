@@ -23,6 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
+import { publicRegistryKeys, readRegistryKeysFile, registryKeySet, type RegistryKeySet } from '../../ecosystems/npm/registry-keys.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
 import {
@@ -69,6 +70,7 @@ export const REPOSITORY_KEYS = [
   'timeouts',
   'maxArtifactSize',
   'maxMetadataSize',
+  'registryKeys',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 
@@ -210,6 +212,22 @@ function caFile(v: unknown, path: string, ctx: ValidateContext): TrustedCa {
   return { pems: readCaFile(file, path), source: `the repository's ca file ${file}` };
 }
 
+/**
+ * `registryKeys`: `builtin` (the public npm registry's keys, pinned in Airlock; the default), a
+ * key file relative to the configuration file, or a list of them; `[]` trusts no key.
+ */
+function registryKeys(v: unknown, path: string, ctx: ValidateContext): RegistryKeySet {
+  if (v === undefined) return registryKeySet(publicRegistryKeys());
+  const items = typeof v === 'string' ? [v] : list(v, path, 20);
+  return registryKeySet(
+    items.flatMap((x, i) => {
+      const at = typeof v === 'string' ? path : join(path, i);
+      const item = string(x, at);
+      return item === 'builtin' ? publicRegistryKeys() : readRegistryKeysFile(resolve(ctx.baseDir, item), at);
+    }),
+  );
+}
+
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {
   const o = object(v, path, REPOSITORY_KEYS);
   if (o['name'] === undefined) fail(join(path, 'name'), 'required');
@@ -238,6 +256,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     },
     maxArtifactBytes: o['maxArtifactSize'] === undefined ? 1024 ** 3 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 64 * 1024 ** 3),
     maxMetadataBytes: o['maxMetadataSize'] === undefined ? 128 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 4 * 1024 ** 3),
+    registryKeys: registryKeys(o['registryKeys'], join(path, 'registryKeys'), ctx),
   };
 }
 

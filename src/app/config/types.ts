@@ -2,6 +2,7 @@
 import type { Json } from '../../storage/ports/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
+import type { RegistryKeySet } from '../../ecosystems/npm/registry-keys.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -122,6 +123,11 @@ export interface RepositoryConfig {
   readonly timeouts: TimeoutsConfig;
   readonly maxArtifactBytes: number;
   readonly maxMetadataBytes: number;
+  /**
+   * Keys trusted for the upstream's registry signatures (`dist.signatures`), checked on every
+   * tarball: the public npm registry's (pinned in Airlock) unless the configuration names others.
+   */
+  readonly registryKeys: RegistryKeySet;
 }
 
 export interface SignalsConfig {

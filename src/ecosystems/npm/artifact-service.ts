@@ -17,6 +17,7 @@ import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
+import { checkRegistrySignature } from './registry-signature.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
@@ -207,7 +208,9 @@ export class ArtifactService {
       // npm sends the registry's own URLs back to Airlock: those on the upstream's origin.
       shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#deps.upstream.owns(url)),
     };
-    const facts: Facts = { ...metadataFacts(version, manifest, ctx), tarball };
+    // The integrity the bytes were verified against, and the registry's signature over it.
+    const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys);
+    const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: { ...signature, keyids: [...signature.keyids] }, tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);

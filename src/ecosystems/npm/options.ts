@@ -3,6 +3,7 @@ import { AirlockError } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
+import { NO_REGISTRY_KEYS, type RegistryKeySet } from './registry-keys.ts';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
 export interface NpmMetrics {
@@ -41,6 +42,8 @@ export interface NpmPluginOptions {
   readonly cacheBytes?: number;
   /** Largest tarball kept in memory. */
   readonly hotArtifactMaxBytes?: number;
+  /** Keys trusted for the upstream's registry signatures (`dist.signatures`); none: no signature is trusted. */
+  readonly registryKeys?: RegistryKeySet;
 }
 
 export interface NpmSettings {
@@ -61,6 +64,7 @@ export interface NpmSettings {
   /** Allowed tarballs (and refusals) kept ready to send; bytes only for files asked for again. */
   readonly hotArtifactCacheBytes: number;
   readonly hotArtifactMaxBytes: number;
+  readonly registryKeys: RegistryKeySet;
 }
 
 const MiB = 1024 * 1024;
@@ -117,5 +121,6 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     documentCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.documents),
     hotArtifactCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.hotArtifacts),
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
+    registryKeys: o.registryKeys ?? NO_REGISTRY_KEYS,
   });
 }

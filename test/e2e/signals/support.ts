@@ -11,7 +11,7 @@ import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
-import { FixtureRegistry, packageTarball, type FixturePackage } from '../../support/npm-registry/index.ts';
+import { FixtureRegistry, packageTarball, type FixturePackage, type SigningKey } from '../../support/npm-registry/index.ts';
 import { airlockCli, project, type Project, type RunResult } from '../npm/support.ts';
 
 export { airlockCli, type Project, type RunResult } from '../npm/support.ts';
@@ -39,9 +39,12 @@ export interface SignalsE2e {
   close(): Promise<void>;
 }
 
-/** `config.repository` holds settings of the one npm repository (its upstream is the fixture registry). */
-export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown> } = {}): Promise<SignalsE2e> {
-  const registry = await FixtureRegistry.start(options.packages ?? []);
+/**
+ * `config.repository` holds settings of the one npm repository (its upstream is the fixture
+ * registry); `signingKey`: the key the fixture registry signs with.
+ */
+export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey } = {}): Promise<SignalsE2e> {
+  const registry = await FixtureRegistry.start(options.packages ?? [], 0, options.signingKey === undefined ? {} : { key: options.signingKey });
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
   const { repository, ...extra } = options.config ?? {};
   const airlock = await startAirlock({

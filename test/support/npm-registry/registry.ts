@@ -51,7 +51,7 @@ function nameAndRest(path: string): { name: string; rest: string[] } | null {
 }
 
 export class FixtureRegistry {
-  readonly key: SigningKey = newSigningKey();
+  readonly key: SigningKey;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #docs = new Map<string, Doc>();
@@ -73,8 +73,9 @@ export class FixtureRegistry {
   /** TCP connections accepted: with TLS, each is one handshake attempt. */
   connections = 0;
 
-  private constructor(record: boolean, tls: TlsIdentity | undefined) {
+  private constructor(record: boolean, tls: TlsIdentity | undefined, key: SigningKey) {
     this.#record = record;
+    this.key = key;
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
     this.#server = tls === undefined ? createServer(handler) : createTlsServer({ key: tls.key, cert: tls.cert }, handler);
     this.#server.keepAliveTimeout = 30_000;
@@ -91,14 +92,15 @@ export class FixtureRegistry {
 
   /**
    * `recordRequests: false` keeps only per-path counts (benchmarks: no growing request log);
-   * `host`: the address to listen on and to name in URLs (default 127.0.0.1); `tls`: serve HTTPS.
+   * `host`: the address to listen on and to name in URLs (default 127.0.0.1); `tls`: serve HTTPS;
+   * `key`: the registry's signing key (default: a new one).
    */
   static async start(
     packages: readonly FixturePackage[] = [],
     port = 0,
-    options: { readonly recordRequests?: boolean; readonly host?: string; readonly tls?: TlsIdentity } = {},
+    options: { readonly recordRequests?: boolean; readonly host?: string; readonly tls?: TlsIdentity; readonly key?: SigningKey } = {},
   ): Promise<FixtureRegistry> {
-    const r = new FixtureRegistry(options.recordRequests ?? true, options.tls);
+    const r = new FixtureRegistry(options.recordRequests ?? true, options.tls, options.key ?? newSigningKey());
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve) => r.#server.listen(port, host, resolve));
     const { port: actual } = r.#server.address() as AddressInfo;
