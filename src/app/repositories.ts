@@ -60,7 +60,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     blockedVersions: repo.blockedVersions,
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
-    registryKeys: repo.registryKeys,
+    registryKeys: repo.registryKeys.keys,
     clock: services.clock,
     sources: services.sources,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,

@@ -496,8 +496,9 @@ test('a repository that goes npm’s way trusts npm’s cafile, read from the re
 test('registryKeys: the public registry’s pinned keys by default, key files relative to the configuration, none at all', async () => {
   const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
   const byDefault = (await loadText(base)).repositories[0]?.registryKeys;
-  assert.deepEqual([...(byDefault?.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
-  assert.equal((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys.size, 0);
+  assert.deepEqual(byDefault?.sources, ['the public npm registry (built in)']);
+  assert.deepEqual([...(byDefault?.keys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
+  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), sources: [] });
   await withDir(async (dir) => {
     const { generateKeyPairSync } = await import('node:crypto');
     const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -507,9 +508,11 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
       await writeFile(file, base + extra);
       return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
     };
-    assert.deepEqual([...((await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys.keys() ?? [])], ['SHA256:internal']);
+    const internal = (await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys;
+    assert.deepEqual([...(internal?.keys.keys() ?? [])], ['SHA256:internal']);
+    assert.deepEqual(internal?.sources, [`the file ${join(dir, 'internal-keys.json')}`]);
     const both = (await load('    registryKeys: [builtin, ./internal-keys.json]\n')).repositories[0]?.registryKeys;
-    assert.equal(both?.size, 3);
+    assert.equal(both?.keys.size, 3);
     await rejects(load('    registryKeys: [builtin, missing.json]\n'), `repositories[0].registryKeys[1]: ${join(dir, 'missing.json')} does not exist or is not a file`);
   });
   await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);

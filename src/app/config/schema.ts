@@ -23,7 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
-import { publicRegistryKeys, readRegistryKeysFile, registryKeySet, type RegistryKeySet } from '../../ecosystems/npm/registry-keys.ts';
+import { publicRegistryKeys, readRegistryKeysFile, registryKeySet } from '../../ecosystems/npm/registry-keys.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
 import {
@@ -36,6 +36,7 @@ import {
   type RepositoryConfig,
   type ServerConfig,
   type SignalsConfig,
+  type TrustedRegistryKeys,
   type UpstreamAuth,
 } from './types.ts';
 
@@ -212,20 +213,27 @@ function caFile(v: unknown, path: string, ctx: ValidateContext): TrustedCa {
   return { pems: readCaFile(file, path), source: `the repository's ca file ${file}` };
 }
 
+const BUILTIN_KEYS = 'builtin';
+
 /**
  * `registryKeys`: `builtin` (the public npm registry's keys, pinned in Airlock; the default), a
  * key file relative to the configuration file, or a list of them; `[]` trusts no key.
  */
-function registryKeys(v: unknown, path: string, ctx: ValidateContext): RegistryKeySet {
-  if (v === undefined) return registryKeySet(publicRegistryKeys());
-  const items = typeof v === 'string' ? [v] : list(v, path, 20);
-  return registryKeySet(
-    items.flatMap((x, i) => {
-      const at = typeof v === 'string' ? path : join(path, i);
-      const item = string(x, at);
-      return item === 'builtin' ? publicRegistryKeys() : readRegistryKeysFile(resolve(ctx.baseDir, item), at);
-    }),
-  );
+function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRegistryKeys {
+  const items = v === undefined ? [BUILTIN_KEYS] : typeof v === 'string' ? [v] : list(v, path, 20);
+  const sources: string[] = [];
+  const keys = items.flatMap((x, i) => {
+    const at = typeof v === 'string' || v === undefined ? path : join(path, i);
+    const item = string(x, at);
+    if (item === BUILTIN_KEYS) {
+      sources.push('the public npm registry (built in)');
+      return publicRegistryKeys();
+    }
+    const file = resolve(ctx.baseDir, item);
+    sources.push(`the file ${file}`);
+    return readRegistryKeysFile(file, at);
+  });
+  return { keys: registryKeySet(keys), sources };
 }
 
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {

@@ -127,7 +127,13 @@ export interface RepositoryConfig {
    * Keys trusted for the upstream's registry signatures (`dist.signatures`), checked on every
    * tarball: the public npm registry's (pinned in Airlock) unless the configuration names others.
    */
-  readonly registryKeys: RegistryKeySet;
+  readonly registryKeys: TrustedRegistryKeys;
+}
+
+export interface TrustedRegistryKeys {
+  readonly keys: RegistryKeySet;
+  /** Where they came from, for the start-up line: "the public npm registry (built in)", "the file /etc/airlock/keys.json". */
+  readonly sources: readonly string[];
 }
 
 export interface SignalsConfig {

@@ -80,7 +80,9 @@ export const command: Command = {
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         const n = r.ca?.pems.length ?? 0;
         const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
-        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}\n`);
+        const keys = r.registryKeys;
+        const signatures = keys.keys.size === 0 ? 'no registry signature key trusted' : `registry signatures checked against the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`;
+        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}; ${signatures}\n`);
         if (r.npmStrictSslOff === true) {
           io.stderr.write(
             `airlock: warning: repository ${r.name}: npm's strict-ssl setting is false, but Airlock verifies the upstream's certificate all the same; ` +
