@@ -98,6 +98,9 @@ test('hostile signatures by a trusted key fail closed, and the rest is bounded',
   assert.equal(check(Array.from({ length: 17 }, () => ({ keyid: 'x', sig: 'AAAA' }))).error, 'dist.signatures has 17 entries (at most 16 are read)');
   assert.equal(check([{ keyid: 'k-a', sig: 'AAAA' }], { integrity: 'garbage', shasum: undefined }).error, 'the version has no integrity to check the signature over');
   assert.deepEqual(check([null, 'x', { keyid: 'y'.repeat(300) }]).keyids, ['', '', 'y'.repeat(256)]);
+  const long = check([{ keyid: 'k-a', sig: 'AAAA' }], { integrity: Array.from({ length: 200 }, (_, i) => `sha512-${String(i).padStart(4, '0')}`).join(' ') }).error ?? '';
+  assert.ok(long.startsWith('the signature by k-a does not verify over p@1.0.0:sha512-0000 sha512-0001 '), long);
+  assert.ok(long.endsWith('…') && long.length < 400, `${long.length} characters`);
 });
 
 test('the integrity text the registry signs is rendered as pacote renders it', () => {

@@ -32,6 +32,8 @@ export interface SignatureCheck {
 const MAX_SIGNATURES = 16;
 const MAX_KEYID = 256;
 const MAX_SIG_BASE64 = 512;
+/** The signed text is shown up to this length in the reason (an upstream's integrity can be long). */
+const MAX_SHOWN = 300;
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 /** Publish time assumed for a version the packument gives none (pacote's cutoff). */
 const MISSING_TIME = '2015-01-01T00:00:00.000Z';
@@ -85,7 +87,8 @@ function failure(keys: readonly RegistryKey[], keyid: string, sig: unknown, mess
       // A malformed DER signature: it fails like a wrong one.
     }
   }
-  return `the signature by ${keyid} does not verify over ${message.toString('utf8')}`;
+  const text = message.toString('utf8');
+  return `the signature by ${keyid} does not verify over ${text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text}`;
 }
 
 /** Check `dist.signatures` of `name@version` against `trusted`. `publishedAt`: the packument's `time[version]`. */
