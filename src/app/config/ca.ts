@@ -4,8 +4,8 @@
  * an upstream with a private certificate authority.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { AirlockError } from '../../core/index.ts';
+import { readNamedFile } from './named-file.ts';
 
 export interface TrustedCa {
   /** The certificates, one PEM block each. */
@@ -14,7 +14,6 @@ export interface TrustedCa {
   readonly source: string;
 }
 
-const MAX_CA_BYTES = 1024 * 1024;
 const MAX_CERTIFICATES = 1000;
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s\\n]*?-----END CERTIFICATE-----/g;
 
@@ -40,8 +39,5 @@ export function parseCaText(text: string, what: string): readonly string[] {
 
 /** Read a CA file (at most 1 MiB of PEM certificates). */
 export function readCaFile(file: string, what: string): readonly string[] {
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (st === undefined || !st.isFile()) throw new AirlockError('CONFIG_INVALID', `${what}: ${file} does not exist or is not a file`);
-  if (st.size > MAX_CA_BYTES) throw new AirlockError('CONFIG_INVALID', `${what}: ${file} is larger than 1 MiB`);
-  return parseCaText(readFileSync(file, 'utf8'), `${what} (${file})`);
+  return parseCaText(readNamedFile(file, what), `${what} (${file})`);
 }

@@ -514,6 +514,12 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
     const both = (await load('    registryKeys: [builtin, ./internal-keys.json]\n')).repositories[0]?.registryKeys;
     assert.equal(both?.keys.size, 3);
     await rejects(load('    registryKeys: [builtin, missing.json]\n'), `repositories[0].registryKeys[1]: ${join(dir, 'missing.json')} does not exist or is not a file`);
+    await writeFile(join(dir, 'cut.json'), '{"keys": [');
+    await rejects(load('    registryKeys: cut.json\n'), `repositories[0].registryKeys: ${join(dir, 'cut.json')} is not JSON (Unexpected end of JSON input)`);
+    await writeFile(join(dir, 'big.json'), ' '.repeat(1024 * 1024 + 1));
+    await rejects(load('    registryKeys: big.json\n'), `repositories[0].registryKeys: ${join(dir, 'big.json')} is larger than 1 MiB`);
+    await writeFile(join(dir, 'rsa.json'), JSON.stringify({ keys: [{ keyid: 'k', key: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }] }));
+    await rejects(load('    registryKeys: rsa.json\n'), /^repositories\[0\]\.registryKeys \(.*rsa\.json\): keys\[0\]\.key: not an ECDSA P-256 key/);
   });
   await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);
 });

@@ -23,7 +23,8 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
-import { publicRegistryKeys, readRegistryKeysFile, registryKeySet } from '../../ecosystems/npm/registry-keys.ts';
+import { publicRegistryKeys, registryKeySet } from '../../ecosystems/npm/registry-keys.ts';
+import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
 import {

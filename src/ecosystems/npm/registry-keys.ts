@@ -3,10 +3,10 @@
  * by keyid, each valid for a span of publish times. Read from a file in either format the keys are
  * published in — the registry's `/-/npm/v1/keys` answer, or the `keys.json` target the public
  * registry distributes through Sigstore's TUF repository — or the public registry's own keys,
- * pinned here. Key files are operator input, parsed under limits with errors naming the entry.
+ * pinned here. Key documents are operator input (the configuration reads the files), parsed under
+ * limits with errors naming the entry.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { AirlockError, isPlainObject, type PlainObject } from '../../core/index.ts';
 
 export interface RegistryKey {
@@ -23,7 +23,6 @@ export type RegistryKeySet = ReadonlyMap<string, readonly RegistryKey[]>;
 
 export const NO_REGISTRY_KEYS: RegistryKeySet = new Map();
 
-const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_KEYS = 100;
 const MAX_KEYID = 256;
 const MAX_KEY_BASE64 = 4096;
@@ -127,20 +126,6 @@ export function registryKeysOf(doc: unknown, what: string): RegistryKey[] {
   });
   if (keys.length === 0) bad(what, `no key for registry signatures in it (TUF entries need keyUsage ${SIGNATURES_USAGE})`);
   return keys;
-}
-
-/** Keys from a file of at most 1 MiB. */
-export function readRegistryKeysFile(file: string, what: string): RegistryKey[] {
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (st === undefined || !st.isFile()) bad(what, `${file} does not exist or is not a file`);
-  if (st.size > MAX_FILE_BYTES) bad(what, `${file} is larger than 1 MiB`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    bad(what, `${file} is not JSON (${(cause as Error).message})`);
-  }
-  return registryKeysOf(doc, `${what} (${file})`);
 }
 
 /** The public npm registry's keys, pinned in Airlock. */
