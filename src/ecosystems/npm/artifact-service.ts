@@ -210,7 +210,7 @@ export class ArtifactService {
     };
     // The integrity the bytes were verified against, and the registry's signature over it.
     const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys);
-    const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: { ...signature, keyids: [...signature.keyids] }, tarball };
+    const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: signature, tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);

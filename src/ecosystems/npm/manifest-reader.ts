@@ -105,7 +105,6 @@ export function dependencySourcesOf(manifest: PlainObject): { readonly sources: 
   return { sources, count };
 }
 
-
 /** Every member the collector reads: the parsed fields, then the counted ones. */
 export const MANIFEST_FIELDS: readonly string[] = [...PARSED_FIELDS, ...COUNTED_FIELDS];
 const KEYS = new KeySet(MANIFEST_FIELDS);

@@ -13,7 +13,8 @@ import type { RegistryKey, RegistryKeySet } from './registry-keys.ts';
 
 export type SignatureStatus = 'verified' | 'invalid' | 'untrusted' | 'absent';
 
-export interface SignatureCheck {
+/** A type, not an interface: it goes into the policy's facts as it is (JSON). */
+export type SignatureCheck = {
   /**
    * `verified`: every signature by a trusted key verifies, and there is at least one;
    * `invalid`: one by a trusted key does not (or its key was not valid when the version was
@@ -27,7 +28,7 @@ export interface SignatureCheck {
   readonly error: string | null;
   /** The keyids the signatures name (the first 16, each at most 256 characters). */
   readonly keyids: readonly string[];
-}
+};
 
 const MAX_SIGNATURES = 16;
 const MAX_KEYID = 256;
