@@ -1,0 +1,1 @@
+export * from './sigstore/index.ts';

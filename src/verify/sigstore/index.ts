@@ -1,0 +1,4 @@
+export { SigstoreError } from './fields.ts';
+export { parseTrustedRoot, publicGoodTrustedRoot, type CertificateAuthority, type TransparencyLog, type TrustedRoot } from './trusted-root.ts';
+export { verifyBundle, type BundleVerification, type KeyForHint, type Signer, type VerifyBundleOptions } from './verify-bundle.ts';
+export { parseInTotoStatement, type InTotoStatement } from './in-toto.ts';

@@ -1,0 +1,196 @@
+/**
+ * Mutations of real bundles, each caught by the check it targets, and hostile input, which is
+ * 'invalid' with a reason and never throws.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { publicGoodTrustedRoot, verifyBundle, type BundleVerification, type TrustedRoot, type VerifyBundleOptions } from './index.ts';
+import { bundleCopy, CONFORMANCE, conformanceCase, flipByte, getPath, setPath, SIGSTORE_JS, type Json } from './test-support.ts';
+
+const V02_DSSE = join(SIGSTORE_JS, 'bundleV02-dsse.sigstore');
+const V01_NO_PROOF = join(SIGSTORE_JS, 'bundleV01-dsse-no-proof.sigstore');
+const V03_MESSAGE = join(CONFORMANCE, 'bundle-verify', 'happy-path-v0.3', 'bundle.sigstore.json');
+const ENTRY = 'verificationMaterial.tlogEntries.0';
+const root = (): TrustedRoot => publicGoodTrustedRoot();
+
+function invalid(bundle: unknown, pattern: RegExp, options: VerifyBundleOptions = { trustedRoot: root() }): void {
+  let r: BundleVerification;
+  assert.doesNotThrow(() => {
+    r = verifyBundle(bundle, options);
+  });
+  r = verifyBundle(bundle, options);
+  assert.equal(r.status, 'invalid', JSON.stringify(r).slice(0, 300));
+  assert.match(r.status === 'invalid' ? r.error : '', pattern);
+}
+
+function mutated(path: string, edit: (b: Json) => void): Json {
+  const b = bundleCopy(path);
+  edit(b);
+  return b;
+}
+
+test('the unmutated base bundles verify (so each failure below is the mutation)', () => {
+  assert.equal(verifyBundle(bundleCopy(V02_DSSE), { trustedRoot: root() }).status, 'verified');
+  assert.equal(verifyBundle(bundleCopy(V01_NO_PROOF), { trustedRoot: root() }).status, 'verified');
+  assert.equal(verifyBundle(bundleCopy(V03_MESSAGE), conformanceCase('happy-path-v0.3').options).status, 'verified');
+});
+
+test('a payload byte changed: the DSSE signature fails', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.payload', flipByte(getPath(b, 'dsseEnvelope.payload'), 10))), /DSSE envelope's signature does not verify/);
+});
+
+test('the payload type changed: the PAE binds it, the signature fails', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.payloadType', 'application/json')), /DSSE envelope's signature does not verify/);
+});
+
+test('the signature changed: it fails', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.signatures.0.sig', flipByte(getPath(b, 'dsseEnvelope.signatures.0.sig'), -3))), /DSSE envelope's signature does not verify/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.signatures.0.sig', 'AAAA')), /DSSE envelope's signature does not verify/);
+});
+
+test('the signed entry timestamp changed: it fails', () => {
+  const set = `${ENTRY}.inclusionPromise.signedEntryTimestamp`;
+  invalid(mutated(V02_DSSE, (b) => setPath(b, set, flipByte(getPath(b, set), -2))), /signed entry timestamp of verificationMaterial\.tlogEntries\[0\] does not verify/);
+  invalid(mutated(V01_NO_PROOF, (b) => setPath(b, set, flipByte(getPath(b, set), -2))), /signed entry timestamp .* does not verify/);
+});
+
+test('the log index changed: the SET covers it', () => {
+  invalid(mutated(V01_NO_PROOF, (b) => setPath(b, `${ENTRY}.logIndex`, '27246115')), /signed entry timestamp .* does not verify/);
+});
+
+test('one inclusion-proof hash changed: the audit path misses the root', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes.3`, flipByte(getPath(b, `${ENTRY}.inclusionProof.hashes.3`), 0))), /inclusion proof of .* does not lead to its root hash/);
+});
+
+test('a hash dropped from the proof or the tree size changed: the path does not fit the tree', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes.12`, undefined)), /inclusion proof .* (malformed|does not lead)/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.treeSize`, '23082685')), /inclusion proof|checkpoint/);
+});
+
+test('the checkpoint signature changed: it fails; its root or size differing from the proof fails', () => {
+  const cp = `${ENTRY}.inclusionProof.checkpoint.envelope`;
+  const withSig = (b: Json, edit: (s: string) => string): void => {
+    const note = getPath(b, cp) as string;
+    const i = note.lastIndexOf(' ') + 1;
+    setPath(b, cp, `${note.slice(0, i)}${edit(note.slice(i).trim())}\n`);
+  };
+  invalid(mutated(V02_DSSE, (b) => withSig(b, (s) => flipByte(s, -4))), /checkpoint of .*'s signature by the log does not verify/);
+  invalid(mutated(V02_DSSE, (b) => withSig(b, (s) => flipByte(s, 0))), /checkpoint of .* has no signature by the log/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, cp, (getPath(b, cp) as string).replace('\n23082684\n', '\n23082685\n'))), /checkpoint .* tree size/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.checkpoint`, undefined)), /checkpoint of .* is missing/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, cp, 'no blank line')), /not a signed note/);
+});
+
+test('the integrated time moved outside the certificate\'s ten minutes: with a SET, the SET fails', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.integratedTime`, '1689180643')), /signed entry timestamp .* does not verify/);
+});
+
+test('the integrated time moved, no SET (only the proof, which does not cover the time): the certificate validity check fails', () => {
+  const noSet = (b: Json): void => setPath(b, `${ENTRY}.inclusionPromise`, undefined);
+  assert.equal(verifyBundle(mutated(V02_DSSE, noSet), { trustedRoot: root() }).status, 'verified');
+  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689180643'); }), /signing certificate was not valid at the log's integrated time 2023-07-12T16:50:43\.000Z \(it is valid from 2023-07-12T15:50:42\.000Z to 2023-07-12T16:00:42\.000Z\)/);
+  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689177000'); }), /signing certificate was not valid at the log's integrated time/);
+});
+
+test('proof requirements by version: v0.2 needs an inclusion proof; v0.1 needs a SET or a proof', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof`, undefined)), /no inclusion proof \(required by bundle v0\.2\)/);
+  invalid(mutated(V01_NO_PROOF, (b) => setPath(b, `${ENTRY}.inclusionPromise`, undefined)), /neither an inclusion promise nor an inclusion proof/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.tlogEntries', [])), /no transparency log entry/);
+});
+
+test('a trusted root without the Fulcio CAs: the certificate has no trusted issuer', () => {
+  const noCas: TrustedRoot = { ...root(), certificateAuthorities: [] };
+  invalid(bundleCopy(V02_DSSE), /no certificate authority of the trusted root was valid/, { trustedRoot: noCas });
+  const oldCaOnly: TrustedRoot = { ...root(), certificateAuthorities: root().certificateAuthorities.slice(0, 1) };
+  invalid(bundleCopy(V02_DSSE), /no certificate authority of the trusted root was valid/, { trustedRoot: oldCaOnly });
+  const currentWithoutIntermediate: TrustedRoot = { ...root(), certificateAuthorities: root().certificateAuthorities.slice(1).map((ca) => ({ ...ca, chain: ca.chain.slice(1) })) };
+  invalid(bundleCopy(V02_DSSE), /was not issued by a certificate authority of the trusted root/, { trustedRoot: currentWithoutIntermediate });
+});
+
+test('a trusted root without the log, or whose log key was not yet valid: the entry is untrusted', () => {
+  invalid(bundleCopy(V02_DSSE), /in a log the trusted root does not list/, { trustedRoot: { ...root(), tlogs: [] } });
+  const late: TrustedRoot = { ...root(), tlogs: root().tlogs.map((l) => ({ ...l, validFrom: Date.parse('2024-01-01T00:00:00Z') })) };
+  invalid(bundleCopy(V02_DSSE), /was not trusted at its integrated time/, { trustedRoot: late });
+});
+
+test('a message signature: the artifact must be given, match the digest and the signature', () => {
+  const { options } = conformanceCase('happy-path-v0.3');
+  const { artifact: _artifact, ...withoutArtifact } = options;
+  invalid(bundleCopy(V03_MESSAGE), /no artifact was given/, withoutArtifact);
+  invalid(bundleCopy(V03_MESSAGE), /messageDigest is not the SHA-256 of the artifact/, { ...options, artifact: Buffer.from('another artifact') });
+  invalid(mutated(V03_MESSAGE, (b) => setPath(b, 'messageSignature.messageDigest', undefined)), /message signature does not verify over the artifact/, { ...options, artifact: Buffer.from('another artifact') });
+  invalid(mutated(V03_MESSAGE, (b) => setPath(b, 'messageSignature.messageDigest.algorithm', 'SHA2_512')), /is not SHA2_256/, options);
+});
+
+test('a key-based bundle: no keyForHint, a different key, a key not valid at the time', () => {
+  const c = conformanceCase('managed-key-happy-path');
+  assert.ok(c.key !== null);
+  invalid(c.bundle, /not a trusted key/, { trustedRoot: root(), artifact: c.options.artifact ?? Buffer.alloc(0) });
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  invalid(c.bundle, /message signature does not verify/, { ...c.options, keyForHint: () => ({ key: other, validFrom: null, validUntil: null }) });
+  const key = c.key;
+  invalid(c.bundle, /key with hint .* was not valid at the log's integrated time/, { ...c.options, keyForHint: () => ({ key, validFrom: null, validUntil: Date.parse('2025-01-01T00:00:00Z') }) });
+});
+
+test('an entry kind this verifier does not read is unsupported (the SET does not cover kindVersion, the body check does)', () => {
+  const r = verifyBundle(mutated(V01_NO_PROOF, (b) => setPath(b, `${ENTRY}.kindVersion.kind`, 'rekord')), { trustedRoot: root() });
+  assert.equal(r.status, 'unsupported');
+  invalid(mutated(V01_NO_PROOF, (b) => setPath(b, `${ENTRY}.kindVersion`, { kind: 'hashedrekord', version: '0.0.1' })), /body of .* is not a hashedrekord 0\.0\.1 entry/);
+});
+
+test('a wrong or missing media type is invalid', () => {
+  for (const mt of ['application/vnd.dev.sigstore.bundle+json;version=0.4', 'application/json', '', 'constructor', 42, null]) {
+    invalid(mutated(V02_DSSE, (b) => setPath(b, 'mediaType', mt)), /mediaType .*not a Sigstore bundle media type/);
+  }
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'mediaType', undefined)), /mediaType/);
+});
+
+test('structure: both or neither content, two envelope signatures, two kinds of key material', () => {
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'messageSignature', { signature: 'AAAA' })), /exactly one of dsseEnvelope, messageSignature \(has both\)/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope', undefined)), /has neither/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.signatures.1', getPath(b, 'dsseEnvelope.signatures.0'))), /has 2 signatures/);
+  invalid(mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.publicKey', { hint: 'x' })), /exactly one of certificate, x509CertificateChain, publicKey/);
+});
+
+test('hostile input is invalid, names the field, and never throws', () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /the bundle is not an object/],
+    [42, /not an object/],
+    ['{}', /not an object/],
+    [[], /not an object/],
+    [{}, /mediaType/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial', 'x')), /verificationMaterial is not an object/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.payload', 'A'.repeat(8 * 1024 * 1024))), /dsseEnvelope\.payload is \d+ characters long/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.payload', '!!notbase64!!')), /dsseEnvelope\.payload is not base64/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'dsseEnvelope.signatures.0.sig', { nested: [1, 2, 3] })), /sig is not a string/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.tlogEntries', Array.from({ length: 1000 }, () => ({})))), /tlogEntries has 1000 entries/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.logIndex`, '-1')), /logIndex is not a non-negative int64/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.logIndex`, '99999999999999999999')), /logIndex is not a non-negative int64/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.integratedTime`, 1.5)), /integratedTime is not a non-negative int64/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes`, Array.from({ length: 65 }, () => 'AAAA'))), /hashes has 65 entries/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes.0`, 7)), /hashes\[0\] is not a string/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes.0`, 'AAAA')), /not 32 bytes|malformed/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.inclusionProof.checkpoint.envelope`, ['x'])), /envelope is not a string/],
+    [mutated(V02_DSSE, (b) => setPath(b, `${ENTRY}.canonicalizedBody`, Buffer.from('{"not":"rekor"').toString('base64'))), /signed entry timestamp|inclusion proof/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.x509CertificateChain.certificates', Array.from({ length: 11 }, () => ({ rawBytes: 'AAAA' })))), /certificates has 11 entries/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.x509CertificateChain.certificates.0.rawBytes', 'MIIBAAAA')), /certificates\[0\]\.rawBytes is not a DER certificate/],
+    [mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.x509CertificateChain.certificates', [])), /certificates is empty/],
+  ];
+  for (const [bundle, pattern] of cases) invalid(bundle, pattern);
+});
+
+test('a keyForHint that throws does not make verifyBundle throw', () => {
+  const c = conformanceCase('managed-key-happy-path');
+  invalid(c.bundle, /could not be verified \(boom\)/, { ...c.options, keyForHint: () => { throw new Error('boom'); } });
+});
+
+test('TSA-only bundles (no tlog entry, RFC 3161 timestamps) are unsupported', () => {
+  const b = mutated(V03_MESSAGE, (x) => {
+    setPath(x, 'verificationMaterial.tlogEntries', []);
+    setPath(x, 'verificationMaterial.timestampVerificationData', { rfc3161Timestamps: [{ signedTimestamp: 'AAAA' }] });
+  });
+  const r = verifyBundle(b, conformanceCase('happy-path-v0.3').options);
+  assert.equal(r.status, 'unsupported');
+});
