@@ -28,7 +28,7 @@ if (fetched > 0) log(`cached ${fetched} files`);
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const keyid = 'SHA256:bench';
-const trusted = registryKeySet(registryKeysOf({ keys: [{ keyid, key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), expires: null }] }, 'bench'));
+const trusted = registryKeySet(registryKeysOf({ keys: [{ keyid, key: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), expires: null }] }, 'bench'), 'npm:signatures');
 const publishedAt = '2026-01-01T00:00:00.000Z';
 const seen = new Set<string>();
 const items = lockedPackages()

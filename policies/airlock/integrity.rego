@@ -52,3 +52,34 @@ deny contains registry_signature_missing_finding if cfg.registry_signature_missi
 quarantine contains registry_signature_missing_finding if cfg.registry_signature_missing == "quarantine"
 
 warn contains registry_signature_missing_finding if cfg.registry_signature_missing == "warn"
+
+# Sigstore attestations (`input.facts.attestations`, artifact phase): the bundles the registry
+# serves for a version that lists `dist.attestations` — its publish attestation and, when built in
+# CI, its SLSA provenance — verified against Sigstore's trusted root and the registry's keys, and
+# checked to attest this very tarball. One that fails means the attestation, the metadata or the
+# tarball was altered, or the attestation belongs to other bytes. `attestation_invalid`: "deny"
+# (default), "quarantine", "warn" or "allow".
+attestation_invalid_finding := {"id": "integrity.attestation_invalid", "msg": msg} if {
+	input.facts.attestations.status == "invalid"
+	msg := sprintf("%s: its attestations do not check out (%s)", [package_label, input.facts.attestations.error])
+}
+
+deny contains attestation_invalid_finding if cfg.attestation_invalid == "deny"
+
+quarantine contains attestation_invalid_finding if cfg.attestation_invalid == "quarantine"
+
+warn contains attestation_invalid_finding if cfg.attestation_invalid == "warn"
+
+# Attestations listed but not checked: the upstream did not serve them, or a bundle is of a kind
+# Airlock does not verify (a Rekor v2 entry, a timestamp-authority-only bundle).
+# `attestation_unverifiable`: "allow", "warn" (default), "quarantine" or "deny".
+attestation_unverifiable_finding := {"id": "integrity.attestation_unverifiable", "msg": msg} if {
+	input.facts.attestations.status == "unverifiable"
+	msg := sprintf("%s: its attestations could not be checked (%s)", [package_label, input.facts.attestations.error])
+}
+
+deny contains attestation_unverifiable_finding if cfg.attestation_unverifiable == "deny"
+
+quarantine contains attestation_unverifiable_finding if cfg.attestation_unverifiable == "quarantine"
+
+warn contains attestation_unverifiable_finding if cfg.attestation_unverifiable == "warn"

@@ -48,3 +48,39 @@ test_unsigned_versions_pass_by_default_and_the_setting_can_hold_them if {
 	some g in data.airlock.deny with input as signed(untrusted) with data.airlock.settings as with_settings({"registry_signature_missing": "deny"})
 	g.msg == "left-pad@1.3.0 is not signed by a registry key Airlock trusts (signed by SHA256:other, SHA256:more)"
 }
+
+attested(check) := object.union(with_facts({"attestations": check}), {"phase": "artifact"})
+
+bad_attestation := {"status": "invalid", "error": "the https://slsa.dev/provenance/v1 attestation is not for this tarball: it attests a tarball with sha512 aa, not the one served (sha512 bb)", "count": 2, "verified": [], "provenance": null}
+
+test_an_invalid_attestation_is_denied_with_its_reason if {
+	some f in data.airlock.deny with input as attested(bad_attestation)
+	f.id == "integrity.attestation_invalid"
+	f.msg == "left-pad@1.3.0: its attestations do not check out (the https://slsa.dev/provenance/v1 attestation is not for this tarball: it attests a tarball with sha512 aa, not the one served (sha512 bb))"
+}
+
+test_the_invalid_attestation_setting_chooses_the_action if {
+	"integrity.attestation_invalid" in ids(data.airlock.quarantine) with input as attested(bad_attestation) with data.airlock.settings as with_settings({"attestation_invalid": "quarantine"})
+	"integrity.attestation_invalid" in ids(data.airlock.warn) with input as attested(bad_attestation) with data.airlock.settings as with_settings({"attestation_invalid": "warn"})
+	not "integrity.attestation_invalid" in ids(data.airlock.deny) with input as attested(bad_attestation) with data.airlock.settings as with_settings({"attestation_invalid": "allow"})
+	not "integrity.attestation_invalid" in ids(data.airlock.warn) with input as attested(bad_attestation) with data.airlock.settings as with_settings({"attestation_invalid": "allow"})
+}
+
+test_unverifiable_attestations_warn_by_default_and_the_setting_can_hold_them if {
+	unverifiable := {"status": "unverifiable", "error": "the upstream did not serve its attestations (not found)", "count": 0, "verified": [], "provenance": null}
+	some f in data.airlock.warn with input as attested(unverifiable)
+	f.id == "integrity.attestation_unverifiable"
+	f.msg == "left-pad@1.3.0: its attestations could not be checked (the upstream did not serve its attestations (not found))"
+	count({g | some g in data.airlock.quarantine; g.id == "integrity.attestation_unverifiable"}) == 0 with input as attested(unverifiable)
+	"integrity.attestation_unverifiable" in ids(data.airlock.quarantine) with input as attested(unverifiable) with data.airlock.settings as with_settings({"attestation_unverifiable": "quarantine"})
+	not "integrity.attestation_unverifiable" in ids(data.airlock.warn) with input as attested(unverifiable) with data.airlock.settings as with_settings({"attestation_unverifiable": "allow"})
+}
+
+test_verified_or_absent_attestations_raise_nothing if {
+	verified := {"status": "verified", "error": null, "count": 1, "verified": ["https://github.com/npm/attestation/tree/main/specs/publish/v0.1"], "provenance": null}
+	absent := {"status": "absent", "error": null, "count": 0, "verified": [], "provenance": null}
+	count({f | some f in data.airlock.warn; startswith(f.id, "integrity.attestation")}) == 0 with input as attested(verified)
+	count({f | some f in data.airlock.deny; startswith(f.id, "integrity.attestation")}) == 0 with input as attested(verified)
+	count({f | some f in data.airlock.warn; startswith(f.id, "integrity.attestation")}) == 0 with input as attested(absent) with data.airlock.settings as with_settings({"attestation_unverifiable": "deny"})
+	count({f | some f in data.airlock.deny; startswith(f.id, "integrity.attestation")}) == 0 with input as base_input
+}

@@ -61,6 +61,8 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
     registryKeys: repo.registryKeys.keys,
+    attestationKeys: repo.registryKeys.attestationKeys,
+    sigstoreRoot: repo.sigstoreRoot.root,
     clock: services.clock,
     sources: services.sources,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,

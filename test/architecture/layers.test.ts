@@ -21,7 +21,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   signals: ['core', 'ports'],
   policy: ['core', 'rego', 'ports'],
   gate: ['core', 'ports', 'policy', 'signals', 'scan', 'verify'],
-  ecosystems: ['core', 'ports', 'gate', 'upstream'],
+  // Adapters check their protocol's signatures with the verification library (npm attestations).
+  ecosystems: ['core', 'ports', 'gate', 'upstream', 'verify'],
   // The admin API also serves the loaded policy (GET /-/api/policy).
   api: ['core', 'ports', 'gate', 'policy'],
   cli: ['core', 'ports', 'app', 'gate', 'rego', 'scan', 'verify', 'signals', 'policy', 'storage', 'api'],

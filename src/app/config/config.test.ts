@@ -498,7 +498,8 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
   const byDefault = (await loadText(base)).repositories[0]?.registryKeys;
   assert.deepEqual(byDefault?.sources, ['the public npm registry (built in)']);
   assert.deepEqual([...(byDefault?.keys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
-  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), sources: [] });
+  assert.deepEqual([...(byDefault?.attestationKeys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
+  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), attestationKeys: new Map(), sources: [] });
   await withDir(async (dir) => {
     const { generateKeyPairSync } = await import('node:crypto');
     const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -510,6 +511,8 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
     };
     const internal = (await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys;
     assert.deepEqual([...(internal?.keys.keys() ?? [])], ['SHA256:internal']);
+    // A /-/npm/v1/keys entry states no usage: it is trusted for attestations too.
+    assert.deepEqual([...(internal?.attestationKeys.keys() ?? [])], ['SHA256:internal']);
     assert.deepEqual(internal?.sources, [`the file ${join(dir, 'internal-keys.json')}`]);
     const both = (await load('    registryKeys: [builtin, ./internal-keys.json]\n')).repositories[0]?.registryKeys;
     assert.equal(both?.keys.size, 3);
@@ -522,4 +525,27 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
     await rejects(load('    registryKeys: rsa.json\n'), /^repositories\[0\]\.registryKeys \(.*rsa\.json\): keys\[0\]\.key: not an ECDSA P-256 key/);
   });
   await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);
+});
+
+test('sigstoreTrustedRoot: Sigstore\'s public-good root by default, or a trusted_root.json relative to the configuration', async () => {
+  const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
+  const byDefault = (await loadText(base)).repositories[0]?.sigstoreRoot;
+  assert.equal(byDefault?.source, "Sigstore's public-good root (built in)");
+  await withDir(async (dir) => {
+    const file = join(dir, 'airlock.yaml');
+    const load = async (extra: string) => {
+      await writeFile(file, base + extra);
+      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    };
+    const { readFile: read } = await import('node:fs/promises');
+    await writeFile(join(dir, 'root.json'), await read(join(import.meta.dirname, '..', '..', 'verify', 'sigstore', 'public-good-trusted-root.json')));
+    const own = (await load('    sigstoreTrustedRoot: ./root.json\n')).repositories[0]?.sigstoreRoot;
+    assert.equal(own?.source, `the file ${join(dir, 'root.json')}`);
+    await rejects(load('    sigstoreTrustedRoot: missing.json\n'), `repositories[0].sigstoreTrustedRoot: ${join(dir, 'missing.json')} does not exist or is not a file`);
+    await writeFile(join(dir, 'cut.json'), '{"tlogs": [');
+    await rejects(load('    sigstoreTrustedRoot: cut.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot: .*cut\.json is not a Sigstore trusted root \(/);
+    await writeFile(join(dir, 'odd.json'), JSON.stringify({ mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: 'x' }));
+    await rejects(load('    sigstoreTrustedRoot: odd.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot: .*odd\.json is not a Sigstore trusted root \(.*tlogs/);
+  });
+  await rejects(loadText(`${base}    sigstoreTrustedRoot: [a]\n`), /^repositories\[0\]\.sigstoreTrustedRoot: /);
 });

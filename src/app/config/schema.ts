@@ -24,6 +24,8 @@ import {
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
 import { publicRegistryKeys, registryKeySet } from '../../ecosystems/npm/registry-keys.ts';
+import { publicGoodTrustedRoot } from '../../verify/index.ts';
+import { readSigstoreRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
@@ -38,6 +40,7 @@ import {
   type ServerConfig,
   type SignalsConfig,
   type TrustedRegistryKeys,
+  type TrustedSigstoreRoot,
   type UpstreamAuth,
 } from './types.ts';
 
@@ -73,6 +76,7 @@ export const REPOSITORY_KEYS = [
   'maxArtifactSize',
   'maxMetadataSize',
   'registryKeys',
+  'sigstoreTrustedRoot',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 
@@ -234,7 +238,15 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
     sources.push(`the file ${file}`);
     return readRegistryKeysFile(file, at);
   });
-  return { keys: registryKeySet(keys), sources };
+  return { keys: registryKeySet(keys, 'npm:signatures'), attestationKeys: registryKeySet(keys, 'npm:attestations'), sources };
+}
+
+/** `sigstoreTrustedRoot`: `builtin` (Sigstore's public-good root, built in; the default) or a trusted_root.json relative to the configuration file. */
+function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSigstoreRoot {
+  const item = v === undefined ? BUILTIN_KEYS : string(v, path);
+  if (item === BUILTIN_KEYS) return { root: publicGoodTrustedRoot(), source: "Sigstore's public-good root (built in)" };
+  const file = resolve(ctx.baseDir, item);
+  return { root: readSigstoreRootFile(file, path), source: `the file ${file}` };
 }
 
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {
@@ -266,6 +278,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     maxArtifactBytes: o['maxArtifactSize'] === undefined ? 1024 ** 3 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 64 * 1024 ** 3),
     maxMetadataBytes: o['maxMetadataSize'] === undefined ? 128 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 4 * 1024 ** 3),
     registryKeys: registryKeys(o['registryKeys'], join(path, 'registryKeys'), ctx),
+    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Json } from '../../storage/ports/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 import type { RegistryKeySet } from '../../ecosystems/npm/registry-keys.ts';
+import type { TrustedRoot } from '../../verify/index.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -128,10 +129,21 @@ export interface RepositoryConfig {
    * tarball: the public npm registry's (pinned in Airlock) unless the configuration names others.
    */
   readonly registryKeys: TrustedRegistryKeys;
+  /** The Sigstore trusted root npm attestations are checked against. */
+  readonly sigstoreRoot: TrustedSigstoreRoot;
+}
+
+export interface TrustedSigstoreRoot {
+  readonly root: TrustedRoot;
+  /** Where it came from, for the start-up line. */
+  readonly source: string;
 }
 
 export interface TrustedRegistryKeys {
+  /** For `dist.signatures`. */
   readonly keys: RegistryKeySet;
+  /** For the registry's publish attestations (signed by key, not keyless). */
+  readonly attestationKeys: RegistryKeySet;
   /** Where they came from, for the start-up line: "the public npm registry (built in)", "the file /etc/airlock/keys.json". */
   readonly sources: readonly string[];
 }

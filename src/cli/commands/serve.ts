@@ -82,7 +82,8 @@ export const command: Command = {
         const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
         const keys = r.registryKeys;
         const signatures = keys.keys.size === 0 ? 'no registry signature key trusted' : `registry signatures checked against the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`;
-        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}; ${signatures}\n`);
+        const attestations = `attestations checked against ${r.sigstoreRoot.source}`;
+        io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}; ${signatures}; ${attestations}\n`);
         if (r.npmStrictSslOff === true) {
           io.stderr.write(
             `airlock: warning: repository ${r.name}: npm's strict-ssl setting is false, but Airlock verifies the upstream's certificate all the same; ` +

@@ -12,7 +12,8 @@ import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
-import type { SourceLogger } from './document-source.ts';
+import type { DocumentSource, SourceLogger } from './document-source.ts';
+import { checkAttestations, listsAttestations, NO_ATTESTATIONS, type AttestationDocument } from './attestations.ts';
 import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
@@ -23,7 +24,7 @@ import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { StoredCopyGone } from './stored-copy.ts';
 import { expectationOf, TarballStore } from './tarball-store.ts';
-import { tarballPath, versionFromFilename } from './urls.ts';
+import { attestationsKey, attestationsPath, tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
   | {
@@ -77,6 +78,8 @@ export interface ArtifactDeps {
   readonly index: ArtifactIndex;
   readonly upstream: UpstreamClient;
   readonly metadata: MetadataService;
+  /** Upstream documents that never change once published (attestations), shared with the client-facing endpoint. */
+  readonly attestations: DocumentSource;
   readonly clock: () => Date;
   readonly metrics?: NpmMetrics | undefined;
   readonly log?: SourceLogger | undefined;
@@ -210,7 +213,11 @@ export class ArtifactService {
     };
     // The integrity the bytes were verified against, and the registry's signature over it.
     const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys);
-    const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: signature, tarball };
+    // Its Sigstore attestations (publish, provenance), checked against the bytes just verified.
+    const attestations = listsAttestations(dist)
+      ? checkAttestations(name, version, purl, rec.sha512, await this.#attestationDocument(name, version), { root: this.#settings.sigstoreRoot, keys: this.#settings.attestationKeys })
+      : NO_ATTESTATIONS;
+    const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: signature, attestations, tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };
     // The package's other versions (publisher history) and the stored tarball's files (what install hooks run).
     const history = async (): Promise<readonly VersionCandidate[]> => timelineCandidates(state.timeline, this.#settings.repo, name);
@@ -233,6 +240,20 @@ export class ArtifactService {
     const doc = this.#deps.metadata.cachedDocument(state);
     if (doc !== null) return readManifest(doc, span.start);
     return readManifest(await this.#deps.metadata.documentRange(state, span.start, span.end), 0);
+  }
+
+  /** The version's attestation document from the upstream (cached for good once fetched), or why there is none. */
+  async #attestationDocument(name: NpmPackageName, version: string): Promise<AttestationDocument> {
+    const source = this.#deps.attestations;
+    try {
+      const doc = await source.get(attestationsKey(name, version), { path: attestationsPath(name, version), accept: 'application/json' });
+      return { bytes: await source.bytes(doc) };
+    } catch (err) {
+      // Airlock's own store failing is not a fact about the package (a stored copy found corrupt is
+      // fetched again by `resolve`); an upstream that fails or refuses is.
+      if (!isAirlockError(err) || err.code === 'STORAGE_ERROR') throw err;
+      return { error: err.message };
+    }
   }
 
   /** Upstream tarball URL: the metadata's, when on the upstream's origin; else the conventional path there. */

@@ -3,6 +3,7 @@ import { AirlockError } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
+import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
 import { NO_REGISTRY_KEYS, type RegistryKeySet } from './registry-keys.ts';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
@@ -44,6 +45,10 @@ export interface NpmPluginOptions {
   readonly hotArtifactMaxBytes?: number;
   /** Keys trusted for the upstream's registry signatures (`dist.signatures`); none: no signature is trusted. */
   readonly registryKeys?: RegistryKeySet;
+  /** Keys trusted for the registry's publish attestations (signed by key); none: such attestations are not trusted. */
+  readonly attestationKeys?: RegistryKeySet;
+  /** The Sigstore trusted root for keyless attestations (provenance) and the transparency log; default: Sigstore's public-good root. */
+  readonly sigstoreRoot?: TrustedRoot;
 }
 
 export interface NpmSettings {
@@ -65,6 +70,8 @@ export interface NpmSettings {
   readonly hotArtifactCacheBytes: number;
   readonly hotArtifactMaxBytes: number;
   readonly registryKeys: RegistryKeySet;
+  readonly attestationKeys: RegistryKeySet;
+  readonly sigstoreRoot: TrustedRoot;
 }
 
 const MiB = 1024 * 1024;
@@ -122,5 +129,7 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     hotArtifactCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.hotArtifacts),
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
     registryKeys: o.registryKeys ?? NO_REGISTRY_KEYS,
+    attestationKeys: o.attestationKeys ?? NO_REGISTRY_KEYS,
+    sigstoreRoot: o.sigstoreRoot ?? publicGoodTrustedRoot(),
   });
 }

@@ -19,7 +19,7 @@ import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
 import { gateHits, MAX_SEARCH_BODY, parseSearchAnswer, parseSearchQuery, upstreamSearchPath } from './search.ts';
 import { sendOwnedStream } from './send-stream.ts';
-import { escapedName } from './urls.ts';
+import { attestationsKey, attestationsPath } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
 import type { DocumentResult } from '../../upstream/index.ts';
 
@@ -61,7 +61,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
   });
   const metadata = new MetadataService({ gate: options.gate, source: documents, clock, metrics: options.metrics, log: fastify.log }, settings);
   const artifacts = new ArtifactService(
-    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, clock, metrics: options.metrics, log: fastify.log },
+    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, attestations: immutableDocuments, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
   options.sources?.register(npmPackageSource(settings.repo, metadata));
@@ -204,7 +204,7 @@ async function dispatch(s: Services, request: FastifyRequest, reply: FastifyRepl
     case 'keys':
       return passThroughDocument(s, reply, 'npm-keys', '-/npm/v1/keys', false);
     case 'attestations':
-      return passThroughDocument(s, reply, `attestations:${route.name}@${route.version}`, `-/npm/v1/attestations/${escapedName(route.name)}@${route.version}`, true);
+      return passThroughDocument(s, reply, attestationsKey(route.name, route.version), attestationsPath(route.name, route.version), true);
     case 'whoami': {
       const id = request.identity;
       if (id === null || id === undefined || id.kind === 'anonymous') throw new AirlockError('UNAUTHORIZED', 'not logged in: no token was sent');

@@ -1,6 +1,7 @@
 /**
- * The keys a repository trusts for npm registry signatures (`dist.signatures`): ECDSA P-256 keys
- * by keyid, each valid for a span of publish times. Read from a file in either format the keys are
+ * The keys a repository trusts for npm registry signatures (`dist.signatures`) and for the
+ * registry's publish attestations (`/-/npm/v1/attestations`, signed by key): ECDSA P-256 keys by
+ * keyid, each valid for a span of publish times. Read from a file in either format the keys are
  * published in — the registry's `/-/npm/v1/keys` answer, or the `keys.json` target the public
  * registry distributes through Sigstore's TUF repository — or the public registry's own keys,
  * pinned here. Key documents are operator input (the configuration reads the files), parsed under
@@ -9,8 +10,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { AirlockError, isPlainObject, type PlainObject } from '../../core/index.ts';
 
+/** What the registry signs with a key (a TUF `keys.json` says; a `/-/npm/v1/keys` answer does not). */
+export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations';
+
 export interface RegistryKey {
   readonly keyid: string;
+  /** null: not stated (a `/-/npm/v1/keys` entry), trusted for both. */
+  readonly usage: RegistryKeyUsage | null;
   readonly key: KeyObject;
   /** Versions published before this time (ms) are not signed by it; null: no start. */
   readonly validFrom: number | null;
@@ -29,34 +35,28 @@ const MAX_KEY_BASE64 = 4096;
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const P256 = 'ecdsa-sha2-nistp256';
 const TUF_P256 = 'PKIX_ECDSA_P256_SHA_256';
-/** The key usage a TUF `keys.json` entry has for registry signatures (others sign attestations). */
 const SIGNATURES_USAGE = 'npm:signatures';
+const ATTESTATIONS_USAGE = 'npm:attestations';
 
 /**
- * The public npm registry's signing keys for `dist.signatures`, as its TUF `keys.json` target
- * lists them (usage `npm:signatures`): the key rotated out in January 2025, valid for versions
- * published before 2025-01-29, and its successor, valid from 2025-01-13.
+ * The public npm registry's signing keys, as its TUF `keys.json` target lists them: for
+ * `dist.signatures` (usage `npm:signatures`) the key rotated out in January 2025, valid for
+ * versions published before 2025-01-29, and its successor, valid from 2025-01-13; the same two
+ * keys sign its publish attestations (usage `npm:attestations`), the old one from 2022-12-01.
  */
+const KEY_2022 = { keyId: 'SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==' };
+const KEY_2025 = { keyId: 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U', rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEY6Ya7W++7aUPzvMTrezH6Ycx3c+HOKYCcNGybJZSCJq/fd7Qa8uuAKtdIkUQtQiEKERhAmE5lMMJhP8OkDOa2g==' };
+
+function tufKey(k: typeof KEY_2022, keyUsage: RegistryKeyUsage, validFor: { start: string; end?: string }): PlainObject {
+  return { keyId: k.keyId, keyUsage, publicKey: { rawBytes: k.rawBytes, keyDetails: TUF_P256, validFor } };
+}
+
 const PUBLIC_REGISTRY_KEYS = {
   keys: [
-    {
-      keyId: 'SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA',
-      keyUsage: SIGNATURES_USAGE,
-      publicKey: {
-        rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==',
-        keyDetails: TUF_P256,
-        validFor: { start: '1999-01-01T00:00:00.000Z', end: '2025-01-29T00:00:00.000Z' },
-      },
-    },
-    {
-      keyId: 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U',
-      keyUsage: SIGNATURES_USAGE,
-      publicKey: {
-        rawBytes: 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEY6Ya7W++7aUPzvMTrezH6Ycx3c+HOKYCcNGybJZSCJq/fd7Qa8uuAKtdIkUQtQiEKERhAmE5lMMJhP8OkDOa2g==',
-        keyDetails: TUF_P256,
-        validFor: { start: '2025-01-13T00:00:00.000Z' },
-      },
-    },
+    tufKey(KEY_2022, SIGNATURES_USAGE, { start: '1999-01-01T00:00:00.000Z', end: '2025-01-29T00:00:00.000Z' }),
+    tufKey(KEY_2025, SIGNATURES_USAGE, { start: '2025-01-13T00:00:00.000Z' }),
+    tufKey(KEY_2022, ATTESTATIONS_USAGE, { start: '2022-12-01T00:00:00.000Z', end: '2025-01-29T00:00:00.000Z' }),
+    tufKey(KEY_2025, ATTESTATIONS_USAGE, { start: '2025-01-13T00:00:00.000Z' }),
   ],
 };
 
@@ -93,12 +93,13 @@ function registryEntry(e: PlainObject, what: string): RegistryKey {
   for (const field of ['keytype', 'scheme'] as const) {
     if (e[field] !== undefined && e[field] !== P256) bad(`${what}.${field}`, `${JSON.stringify(e[field])} is not supported (only ${P256})`);
   }
-  return { keyid: keyid(e['keyid'], `${what}.keyid`), key: p256Key(e['key'], `${what}.key`), validFrom: null, validUntil: time(e['expires'], `${what}.expires`) };
+  return { keyid: keyid(e['keyid'], `${what}.keyid`), usage: null, key: p256Key(e['key'], `${what}.key`), validFrom: null, validUntil: time(e['expires'], `${what}.expires`) };
 }
 
 /** One entry of a TUF `keys.json`: `{keyId, keyUsage, publicKey: {rawBytes, keyDetails, validFor: {start, end}}}`; null for other usages. */
 function tufEntry(e: PlainObject, what: string): RegistryKey | null {
-  if (e['keyUsage'] !== undefined && e['keyUsage'] !== SIGNATURES_USAGE) return null;
+  const usage = e['keyUsage'];
+  if (usage !== undefined && usage !== SIGNATURES_USAGE && usage !== ATTESTATIONS_USAGE) return null;
   const pk = e['publicKey'];
   if (!isPlainObject(pk)) bad(`${what}.publicKey`, 'not an object');
   if (pk['keyDetails'] !== undefined && pk['keyDetails'] !== TUF_P256) bad(`${what}.publicKey.keyDetails`, `${JSON.stringify(pk['keyDetails'])} is not supported (only ${TUF_P256})`);
@@ -106,6 +107,7 @@ function tufEntry(e: PlainObject, what: string): RegistryKey | null {
   if (!isPlainObject(valid)) bad(`${what}.publicKey.validFor`, 'not an object');
   return {
     keyid: keyid(e['keyId'], `${what}.keyId`),
+    usage: usage ?? null,
     key: p256Key(pk['rawBytes'], `${what}.publicKey.rawBytes`),
     validFrom: time(valid['start'], `${what}.publicKey.validFor.start`),
     validUntil: time(valid['end'], `${what}.publicKey.validFor.end`),
@@ -124,7 +126,7 @@ export function registryKeysOf(doc: unknown, what: string): RegistryKey[] {
     const k = e['keyId'] !== undefined || e['publicKey'] !== undefined ? tufEntry(e, at) : registryEntry(e, at);
     if (k !== null) keys.push(k);
   });
-  if (keys.length === 0) bad(what, `no key for registry signatures in it (TUF entries need keyUsage ${SIGNATURES_USAGE})`);
+  if (keys.length === 0) bad(what, `no registry key in it (TUF entries need keyUsage ${SIGNATURES_USAGE} or ${ATTESTATIONS_USAGE})`);
   return keys;
 }
 
@@ -133,8 +135,9 @@ export function publicRegistryKeys(): RegistryKey[] {
   return registryKeysOf(PUBLIC_REGISTRY_KEYS, 'the built-in registry keys');
 }
 
-export function registryKeySet(keys: readonly RegistryKey[]): RegistryKeySet {
+/** The keys trusted for one usage, by keyid (keys of no stated usage serve both). */
+export function registryKeySet(keys: readonly RegistryKey[], usage: RegistryKeyUsage): RegistryKeySet {
   const byId = new Map<string, RegistryKey[]>();
-  for (const k of keys) byId.set(k.keyid, [...(byId.get(k.keyid) ?? []), k]);
+  for (const k of keys) if (k.usage === null || k.usage === usage) byId.set(k.keyid, [...(byId.get(k.keyid) ?? []), k]);
   return byId;
 }

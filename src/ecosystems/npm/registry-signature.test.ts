@@ -21,7 +21,7 @@ interface Vector {
 
 test('the public registry\'s real signatures verify with the pinned keys, and an altered version does not', { skip: noFixtures }, () => {
   const { vectors } = JSON.parse(readFileSync(VECTORS, 'utf8')) as { vectors: Vector[] };
-  const keys = registryKeySet(publicRegistryKeys());
+  const keys = registryKeySet(publicRegistryKeys(), 'npm:signatures');
   // The vectors are signed by the key rotated out on 2025-01-29: versions published before then.
   const before = '2024-06-01T00:00:00.000Z';
   assert.equal(vectors.length, 3);
@@ -43,12 +43,20 @@ test('the public registry\'s real signatures verify with the pinned keys, and an
   assert.equal(checkRegistrySignature(good.name, good.version, { integrity: good.integrity, signatures: [good.signature] }, null, keys).status, 'verified');
 });
 
-test('the pinned keys are the npm:signatures keys of the registry\'s TUF keys.json, which reads as a key file too', { skip: noFixtures }, () => {
+test('the pinned keys are the keys of the registry\'s TUF keys.json, which reads as a key file too', { skip: noFixtures }, () => {
   const pinned = publicRegistryKeys();
   const fromTuf = registryKeysOf(JSON.parse(readFileSync(TUF_KEYS, 'utf8')), 'test');
-  const view = (ks: typeof pinned) => ks.map((k) => ({ keyid: k.keyid, der: k.key.export({ format: 'der', type: 'spki' }).toString('base64'), from: k.validFrom, until: k.validUntil }));
+  const view = (ks: typeof pinned) =>
+    ks.map((k) => ({ keyid: k.keyid, usage: k.usage, der: k.key.export({ format: 'der', type: 'spki' }).toString('base64'), from: k.validFrom, until: k.validUntil })).sort((a, b) => `${a.usage}${a.keyid}`.localeCompare(`${b.usage}${b.keyid}`));
   assert.deepEqual(view(pinned), view(fromTuf));
-  assert.equal(fromTuf.length, 2, 'the npm:attestations entries are left out');
+  assert.equal(fromTuf.length, 4);
+  // Each usage has its own set: the old key signs attestations only from 2022-12-01.
+  const attestations = registryKeySet(pinned, 'npm:attestations');
+  assert.deepEqual([...attestations.values()].flat().map((k) => [k.keyid, k.validFrom]), [
+    ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', Date.parse('2022-12-01T00:00:00.000Z')],
+    ['SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U', Date.parse('2025-01-13T00:00:00.000Z')],
+  ]);
+  assert.equal([...registryKeySet(pinned, 'npm:signatures').values()].flat().every((k) => k.usage === 'npm:signatures'), true);
 });
 
 function p256(): { privateKey: KeyObject; der: string } {
@@ -63,7 +71,7 @@ function sigOver(privateKey: KeyObject, text: string): string {
 test('a key file in the /-/npm/v1/keys format: expiry, and every signature by a trusted key must verify', () => {
   const a = p256();
   const b = p256();
-  const keys = registryKeySet(registryKeysOf({ keys: [{ keyid: 'k-a', keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: a.der, expires: '2030-01-01T00:00:00.000Z' }, { keyid: 'k-b', key: b.der, expires: null }] }, 'test'));
+  const keys = registryKeySet(registryKeysOf({ keys: [{ keyid: 'k-a', keytype: 'ecdsa-sha2-nistp256', scheme: 'ecdsa-sha2-nistp256', key: a.der, expires: '2030-01-01T00:00:00.000Z' }, { keyid: 'k-b', key: b.der, expires: null }] }, 'test'), 'npm:signatures');
   const integrity = 'sha512-QUJD';
   const dist = (signatures: unknown) => ({ integrity, signatures });
   const at = '2026-01-01T00:00:00.000Z';
@@ -86,7 +94,7 @@ test('a key file in the /-/npm/v1/keys format: expiry, and every signature by a 
 
 test('hostile signatures by a trusted key fail closed, and the rest is bounded', () => {
   const a = p256();
-  const keys = registryKeySet(registryKeysOf({ keys: [{ keyid: 'k-a', key: a.der, expires: null }] }, 'test'));
+  const keys = registryKeySet(registryKeysOf({ keys: [{ keyid: 'k-a', key: a.der, expires: null }] }, 'test'), 'npm:signatures');
   const at = '2026-01-01T00:00:00.000Z';
   const check = (signatures: unknown, extra: object = {}) => checkRegistrySignature('p', '1.0.0', { integrity: 'sha512-QUJD', signatures, ...extra }, at, keys);
   assert.equal(check({ keyid: 'k-a', sig: 'AAAA' }).error, 'dist.signatures is not a list');
@@ -117,7 +125,7 @@ test('key files are checked entry by entry, with errors that name the entry', ()
   const der = (k: KeyObject) => k.export({ format: 'der', type: 'spki' }).toString('base64');
   const bad = (doc: unknown, message: RegExp) => assert.throws(() => registryKeysOf(doc, 'keys.json'), (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID' && message.test(e.message));
   bad([], /^keys\.json: expected \{"keys": \[\.\.\.\]\}/);
-  bad({ keys: [] }, /^keys\.json: no key for registry signatures in it/);
+  bad({ keys: [] }, /^keys\.json: no registry key in it/);
   bad({ keys: ['x'] }, /^keys\.json: keys\[0\]: not an object$/);
   bad({ keys: [{ keyid: 'k', key: der(rsa) }] }, /^keys\.json: keys\[0\]\.key: not an ECDSA P-256 key/);
   bad({ keys: [{ keyid: 'k', key: der(p384) }] }, /^keys\.json: keys\[0\]\.key: not an ECDSA P-256 key/);
@@ -127,7 +135,7 @@ test('key files are checked entry by entry, with errors that name the entry', ()
   bad({ keys: [{ keyid: 'k', key: a.der, keytype: 'ssh-ed25519' }] }, /^keys\.json: keys\[0\]\.keytype: "ssh-ed25519" is not supported/);
   bad({ keys: [{ keyid: 'k', key: a.der, expires: 'soon' }] }, /^keys\.json: keys\[0\]\.expires: not a date/);
   bad({ keys: [{ keyId: 'k', keyUsage: 'npm:signatures', publicKey: { rawBytes: a.der, keyDetails: 'PKIX_ED25519' } }] }, /keys\[0\]\.publicKey\.keyDetails: "PKIX_ED25519" is not supported/);
-  bad({ keys: [{ keyId: 'k', keyUsage: 'npm:attestations', publicKey: { rawBytes: a.der } }] }, /no key for registry signatures in it \(TUF entries need keyUsage npm:signatures\)/);
+  bad({ keys: [{ keyId: 'k', keyUsage: 'npm:other', publicKey: { rawBytes: a.der } }] }, /no registry key in it \(TUF entries need keyUsage npm:signatures or npm:attestations\)/);
   bad({ keys: Array.from({ length: 101 }, () => ({ keyid: 'k', key: a.der })) }, /more than 100 keys/);
   const tuf = registryKeysOf({ keys: [{ keyId: 'k', keyUsage: 'npm:signatures', publicKey: { rawBytes: a.der, validFor: { start: '2020-01-01T00:00:00Z' } } }] }, 't');
   assert.deepEqual(tuf.map((k) => [k.keyid, k.validFrom, k.validUntil]), [['k', Date.parse('2020-01-01T00:00:00Z'), null]]);

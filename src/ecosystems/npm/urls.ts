@@ -24,6 +24,11 @@ export function escapedName(name: NpmPackageName): string {
   return name.replace('/', '%2f');
 }
 
+/** The attestation document's key in the document cache (the client-facing endpoint and the artifact check share it). */
+export function attestationsKey(name: NpmPackageName, version: string): string {
+  return `attestations:${name}@${version}`;
+}
+
 export function attestationsPath(name: NpmPackageName, version: string): string {
   return `-/npm/v1/attestations/${escapedName(name)}@${version}`;
 }

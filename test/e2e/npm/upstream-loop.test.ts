@@ -71,7 +71,7 @@ test('npm pointed at Airlock as the README says: a restarted airlock serve takes
   });
   const url = server.url;
   assert.ok(server.stderr().includes(`airlock: repository npm: upstream ${registry.url}, npm's registry once the settings that lead to this Airlock are left out, reached directly`), server.stderr());
-  assert.ok(server.stderr().includes('; registry signatures checked against the keys of the public npm registry (built in) (2 keyids)\n'), server.stderr());
+  assert.ok(server.stderr().includes('; registry signatures checked against the keys of the public npm registry (built in) (2 keyids); attestations checked against Sigstore\'s public-good root (built in)\n'), server.stderr());
   const p = await project(`${url}/npm/`, dir);
   const r = await p.npm(['install', 'left-pad']);
   assert.equal(r.code, 0, `${r.output}\n${server.stderr()}`);

@@ -14,7 +14,10 @@ export interface FixtureVersion {
   readonly manifest?: Readonly<Record<string, unknown>>;
   /** Extra files in the tarball, relative to `package/`. */
   readonly files?: readonly TarFile[];
-  /** Publish with provenance: `dist.attestations` and an attestations document. */
+  /**
+   * Publish with provenance: `dist.attestations` in the metadata. The registry serves no bundles
+   * for it unless a test puts a real attestation document (`FixtureRegistry.putAttestations`).
+   */
   readonly provenance?: boolean;
   /** Pad the tarball with this many incompressible bytes (large-artifact tests). */
   readonly padBytes?: number;
@@ -33,7 +36,7 @@ export interface BuiltVersion {
   readonly manifest: Record<string, unknown>;
   readonly tarball: BuiltTarball;
   readonly filename: string;
-  readonly attestations: Buffer | null;
+  readonly provenance: boolean;
 }
 
 export interface BuiltPackage {
@@ -92,11 +95,7 @@ export function buildPackage(pkg: FixturePackage, key: SigningKey): BuiltPackage
     }
     const tarball = packageTarball(manifest, files, v.layout);
     const filename = `${basename(pkg.name)}-${v.version}.tgz`;
-    const subject = { name: `pkg:npm/${pkg.name.replace('@', '%40')}@${v.version}`, digest: { sha512: Buffer.from(tarball.integrity.slice(7), 'base64').toString('hex') } };
-    const attestations = v.provenance === true
-      ? Buffer.from(JSON.stringify({ attestations: [{ predicateType: 'https://slsa.dev/provenance/v1', bundle: { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', subject } }] }))
-      : null;
-    versions.set(v.version, { manifest, tarball, filename, attestations });
+    versions.set(v.version, { manifest, tarball, filename, provenance: v.provenance === true });
     time[v.version] = v.publishedAt ?? defaultTime(i);
   });
   const times = Object.values(time).sort();
@@ -144,7 +143,7 @@ export function fullPackument(p: BuiltPackage, base: string, key: SigningKey): R
         fileCount: built.tarball.fileCount,
         unpackedSize: built.tarball.unpackedSize,
         signatures: [{ keyid: key.keyid, sig: signatureOf(key, p.name, v, built.tarball.integrity) }],
-        ...(built.attestations === null
+        ...(!built.provenance
           ? {}
           : { attestations: { url: `${base}-/npm/v1/attestations/${scoped}@${v}`, provenance: { predicateType: 'https://slsa.dev/provenance/v1' } } }),
       },

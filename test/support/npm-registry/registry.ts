@@ -141,6 +141,11 @@ export class FixtureRegistry {
     this.#docs.set(name, { full: represent(raw), corgi: null });
   }
 
+  /** Serve this attestation document (`{"attestations": [...]}`, as given) for `name@version`. */
+  putAttestations(name: string, version: string, doc: Buffer): void {
+    this.#attestations.set(`${name}@${version}`, doc);
+  }
+
   putTarball(name: string, filename: string, bytes: Buffer): void {
     this.#tarballs.set(`${name}/${filename}`, { bytes, etag: `"${createHash('sha1').update(bytes).digest('hex')}"` });
   }
@@ -212,7 +217,6 @@ export class FixtureRegistry {
     this.#docs.set(p.name, { full: represent(Buffer.from(JSON.stringify(full))), corgi: represent(Buffer.from(JSON.stringify(abbreviatedPackument(full)))) });
     for (const [v, b] of p.versions) {
       this.#tarballs.set(`${p.name}/${b.filename}`, { bytes: b.tarball.bytes, etag: `"${b.tarball.shasum}"` });
-      if (b.attestations !== null) this.#attestations.set(`${p.name}@${v}`, b.attestations);
     }
   }
 

@@ -1,0 +1,18 @@
+/**
+ * A Sigstore trusted root named by a repository's `sigstoreTrustedRoot`
+ * (`application/vnd.dev.sigstore.trustedroot+json`: the Fulcio CAs and Rekor logs attestations
+ * are checked against), read at start: a private Sigstore deployment's, or a newer public-good
+ * copy than the one built in.
+ */
+import { AirlockError } from '../../core/index.ts';
+import { parseTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
+import { readNamedFile } from './named-file.ts';
+
+export function readSigstoreRootFile(file: string, what: string): TrustedRoot {
+  const text = readNamedFile(file, what);
+  try {
+    return parseTrustedRoot(JSON.parse(text));
+  } catch (cause) {
+    throw new AirlockError('CONFIG_INVALID', `${what}: ${file} is not a Sigstore trusted root (${(cause as Error).message})`, { cause });
+  }
+}
