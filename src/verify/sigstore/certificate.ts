@@ -4,7 +4,8 @@
  * claims of CI tokens). Read from the DER, not from Node's text rendering: its `subjectAltName`
  * string escapes and comma-joins names, so a crafted name could pass a textual comparison.
  */
-import { children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
+import type { X509Certificate } from 'node:crypto';
+import { certificateNames, children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
 import { fail } from './fields.ts';
 
 const SAN_OID = '2.5.29.17';
@@ -103,4 +104,17 @@ export function certificateIdentity(der: Buffer): CertificateIdentity {
   const issuer = extensions['issuer'] ?? legacyIssuer;
   if (issuer !== null) extensions['issuer'] = issuer;
   return { subjectAlternativeName: san, issuer, extensions: Object.freeze(extensions) };
+}
+
+/**
+ * Whether `issuer` issued `cert`: the names match byte for byte and the signature verifies.
+ * (Not `checkIssued`: OpenSSL's check also applies purpose rules that reject Fulcio's
+ * intermediate, whose extended key usage is code signing.)
+ */
+export function issuedBy(issuer: X509Certificate, cert: X509Certificate): boolean {
+  try {
+    return certificateNames(cert.raw).issuer.equals(certificateNames(issuer.raw).subject) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
  * at that time, and every issuer must be a CA (basicConstraints).
  */
 import type { X509Certificate } from 'node:crypto';
-import { certificateNames } from './der.ts';
+import { issuedBy } from './certificate.ts';
 import { isoTime } from './fields.ts';
 import type { CertificateAuthority, TrustedRoot } from './trusted-root.ts';
 
@@ -18,19 +18,6 @@ export function certValidity(cert: X509Certificate): string {
   return `valid from ${cert.validFromDate.toISOString()} to ${cert.validToDate.toISOString()}`;
 }
 
-/**
- * Whether `issuer` issued `cert`: the names match byte for byte and the signature verifies.
- * (Not `checkIssued`: OpenSSL's check also applies purpose rules that reject Fulcio's
- * intermediate, whose extended key usage is code signing.)
- */
-function signs(issuer: X509Certificate, cert: X509Certificate): boolean {
-  try {
-    return certificateNames(cert.raw).issuer.equals(certificateNames(issuer.raw).subject) && cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
 /** Null when `chain` (issuer first, root last) starting at `from` is a valid CA path at `at`, else why not. */
 function caPath(ca: CertificateAuthority, from: number, at: number): string | null {
   for (let i = from; i < ca.chain.length; i++) {
@@ -38,8 +25,7 @@ function caPath(ca: CertificateAuthority, from: number, at: number): string | nu
     if (cert === undefined) return 'the CA chain is incomplete';
     if (!cert.ca) return `the CA certificate ${cert.subject.replace(/\n/g, ', ')} is not a CA (basicConstraints)`;
     if (!certValidAt(cert, at)) return `the CA certificate ${cert.subject.replace(/\n/g, ', ')} was not valid at ${isoTime(at)} (${certValidity(cert)})`;
-    const parent = ca.chain[i + 1] ?? cert;
-    if (!signs(parent, cert)) return `the CA certificate ${cert.subject.replace(/\n/g, ', ')} is not signed by the next certificate of its chain`;
+    if (ca.signedByNext[i] !== true) return `the CA certificate ${cert.subject.replace(/\n/g, ', ')} is not signed by the next certificate of its chain`;
   }
   return null;
 }
@@ -50,7 +36,7 @@ export function checkChain(leaf: X509Certificate, root: TrustedRoot, at: number)
   if (cas.length === 0) return `no certificate authority of the trusted root was valid at ${isoTime(at)}`;
   const problems: string[] = [];
   for (const ca of cas) {
-    const issuer = ca.chain.findIndex((c) => signs(c, leaf));
+    const issuer = ca.chain.findIndex((c) => issuedBy(c, leaf));
     if (issuer < 0) continue;
     const why = caPath(ca, issuer, at);
     if (why === null) return null;

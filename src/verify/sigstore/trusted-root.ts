@@ -12,6 +12,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { issuedBy } from './certificate.ts';
 import { base64, fail, list, object, string, timestamp } from './fields.ts';
 
 export interface TransparencyLog {
@@ -30,6 +31,12 @@ export interface CertificateAuthority {
   readonly uri: string;
   /** The CA's certificates as the root lists them: the issuing certificate first, the self-signed root last. */
   readonly chain: readonly X509Certificate[];
+  /**
+   * Whether each certificate of the chain is signed by the next (the root by itself), checked
+   * once when the root is read: the same for every signature checked against it, and each check
+   * is a P-384 verification (most of a bundle's cost when repeated per bundle).
+   */
+  readonly signedByNext: readonly boolean[];
   readonly validFrom: number;
   readonly validUntil: number | null;
 }
@@ -92,6 +99,7 @@ function authority(v: unknown, path: string): CertificateAuthority {
   return Object.freeze({
     uri: string(o['uri'] ?? '', `${path}.uri`, MAX_TEXT),
     chain: Object.freeze(chain),
+    signedByNext: Object.freeze(chain.map((cert, i) => issuedBy(chain[i + 1] ?? cert, cert))),
     ...validity(o['validFor'], `${path}.validFor`),
   });
 }
