@@ -145,10 +145,11 @@ export function checkAttestations(name: NpmPackageName, version: string, canonic
   let provenance: ProvenanceFacts | null = null;
   let unverifiable: string | null = null;
   for (const [i, entry] of list.entries()) {
-    const predicateType = isPlainObject(entry) ? entry['predicateType'] : undefined;
+    const e: PlainObject = isPlainObject(entry) ? entry : {};
+    const predicateType = e['predicateType'];
     if (typeof predicateType !== 'string' || predicateType === '' || predicateType.length > MAX_PREDICATE_TYPE) return outcome('invalid', `attestation ${i} has no predicate type`, count, verified);
     const label = `the ${predicateType} attestation`;
-    const result = verifyBundle((entry as PlainObject)['bundle'], options);
+    const result = verifyBundle(e['bundle'], options);
     if (result.status === 'invalid') return outcome('invalid', `${label} does not verify: ${result.error}`, count, verified);
     if (result.status === 'unsupported') {
       unverifiable ??= `${label} cannot be checked: ${result.error}`;

@@ -5,7 +5,7 @@
  * string escapes and comma-joins names, so a crafted name could pass a textual comparison.
  */
 import type { X509Certificate } from 'node:crypto';
-import { certificateNames, children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
+import { certificateNames, children, expectTag, oidText, readOne, TAG, tbsFields, type Tlv } from './der.ts';
 import { fail } from './fields.ts';
 
 const SAN_OID = '2.5.29.17';
@@ -49,9 +49,7 @@ interface Extension {
 
 /** The extensions of a DER certificate (TBSCertificate's `[3]` field). */
 function extensionsOf(der: Buffer): Extension[] {
-  const cert = expectTag(readOne(der), TAG.SEQUENCE, 'Certificate');
-  const tbs = expectTag(children(cert)[0], TAG.SEQUENCE, 'TBSCertificate');
-  const wrapper = children(tbs).find((t) => t.tag === 0xa3);
+  const wrapper = tbsFields(der).find((t) => t.tag === 0xa3);
   if (wrapper === undefined) return [];
   const seq = expectTag(children(wrapper)[0], TAG.SEQUENCE, 'Extensions');
   const seen = new Set<string>();
@@ -68,8 +66,7 @@ function extensionsOf(der: Buffer): Extension[] {
 
 function utf8(value: Buffer, what: string): string {
   if (value.length > MAX_VALUE) fail(`certificate ${what} is longer than ${MAX_VALUE} bytes`);
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(value);
-  return text;
+  return new TextDecoder('utf-8', { fatal: true }).decode(value);
 }
 
 /** A DER string (UTF8String, IA5String or PrintableString) in an extension value. */

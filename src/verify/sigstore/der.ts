@@ -91,10 +91,15 @@ export function oidText(value: Buffer): string {
   return arcs.join('.');
 }
 
+/** The fields of a DER certificate's TBSCertificate. */
+export function tbsFields(der: Buffer): Tlv[] {
+  const cert = expectTag(readOne(der), TAG.SEQUENCE, 'Certificate');
+  return children(expectTag(children(cert)[0], TAG.SEQUENCE, 'TBSCertificate'));
+}
+
 /** The DER of a certificate's issuer and subject Names (TBSCertificate fields 4 and 6). */
 export function certificateNames(der: Buffer): { readonly issuer: Buffer; readonly subject: Buffer } {
-  const cert = expectTag(readOne(der), TAG.SEQUENCE, 'Certificate');
-  const tbs = children(expectTag(children(cert)[0], TAG.SEQUENCE, 'TBSCertificate'));
+  const tbs = tbsFields(der);
   const fields = tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
   return { issuer: expectTag(fields[2], TAG.SEQUENCE, 'issuer').raw, subject: expectTag(fields[4], TAG.SEQUENCE, 'subject').raw };
 }

@@ -13,6 +13,9 @@ export class SigstoreError extends Error {
   }
 }
 
+/** A check that did not pass: 'invalid', or 'unsupported' for what this verifier does not read. */
+export type Problem = { readonly status: 'invalid' | 'unsupported'; readonly error: string };
+
 export function fail(message: string): never {
   throw new SigstoreError(message);
 }

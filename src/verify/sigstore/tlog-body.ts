@@ -8,14 +8,13 @@
  * Kinds: `hashedrekord` 0.0.1, `dsse` 0.0.1, `intoto` 0.0.2 (whose signature is base64 of the
  * base64 signature — the entry stores the envelope's text base64-encoded again).
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { isPlainObject, type PlainObject } from '../../core/index.ts';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { digestHex, isPlainObject, sha256Of, type PlainObject } from '../../core/index.ts';
 import type { Content, TlogEntry } from './bundle.ts';
+import type { Problem } from './fields.ts';
 
 /** What signed: the leaf certificate's DER, or the key of a key-based bundle. */
 export type Verifier = { readonly kind: 'certificate'; readonly der: Buffer } | { readonly kind: 'key'; readonly key: KeyObject };
-
-export type BodyProblem = { readonly status: 'invalid' | 'unsupported'; readonly error: string };
 
 class Mismatch extends Error {}
 
@@ -34,10 +33,6 @@ function str(o: unknown, path: readonly string[], max = 64 * 1024 * 1024): strin
 function b64(s: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new Mismatch(`${what} is not base64`);
   return Buffer.from(s, 'base64');
-}
-
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** The digest recorded as `{algorithm: "sha256", value: hex}` at `path` must equal `hex`. */
@@ -82,7 +77,7 @@ function hashedrekord(spec: PlainObject, content: Content, verifier: Verifier, a
 
 function dsse(spec: PlainObject, content: Content, verifier: Verifier): void {
   if (content.kind !== 'dsse') throw new Mismatch('the entry is a dsse entry but the bundle has no DSSE envelope');
-  checkHash(spec, ['payloadHash'], sha256Hex(content.payload), 'envelope\'s payload');
+  checkHash(spec, ['payloadHash'], digestHex(sha256Of(content.payload)), 'envelope\'s payload');
   const sig = onlySignature(spec, ['signatures']);
   if (!b64(str(sig, ['signature']), 'spec.signatures[0].signature').equals(content.signature)) throw new Mismatch('spec.signatures[0].signature is not the envelope\'s signature');
   checkVerifier(str(sig, ['verifier']), verifier, 'spec.signatures[0].verifier');
@@ -90,7 +85,7 @@ function dsse(spec: PlainObject, content: Content, verifier: Verifier): void {
 
 function intoto(spec: PlainObject, content: Content, verifier: Verifier): void {
   if (content.kind !== 'dsse') throw new Mismatch('the entry is an intoto entry but the bundle has no DSSE envelope');
-  checkHash(spec, ['content', 'payloadHash'], sha256Hex(content.payload), 'envelope\'s payload');
+  checkHash(spec, ['content', 'payloadHash'], digestHex(sha256Of(content.payload)), 'envelope\'s payload');
   const sig = onlySignature(spec, ['content', 'envelope', 'signatures']);
   // The entry stores the envelope's base64 signature text base64-encoded once more.
   const text = b64(str(sig, ['sig']), 'spec.content.envelope.signatures[0].sig').toString('latin1');
@@ -103,7 +98,7 @@ function intoto(spec: PlainObject, content: Content, verifier: Verifier): void {
  * entry kinds this verifier does not read). `artifactDigest`: hex SHA-256 of the artifact
  * (message signatures).
  */
-export function checkBody(entry: TlogEntry, content: Content, verifier: Verifier, artifactDigest: string | null): BodyProblem | null {
+export function checkBody(entry: TlogEntry, content: Content, verifier: Verifier, artifactDigest: string | null): Problem | null {
   const what = `the body of ${entry.path}`;
   const kindVersion = `${entry.kind} ${entry.version}`;
   if (!['hashedrekord 0.0.1', 'dsse 0.0.1', 'intoto 0.0.2'].includes(kindVersion)) return { status: 'unsupported', error: `${entry.path} is a ${kindVersion} entry (supported: hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.2)` };

@@ -9,7 +9,7 @@ import type { InclusionProof, TlogEntry } from './bundle.ts';
 import type { TransparencyLog } from './trusted-root.ts';
 
 /** Digest for a signature by `key`: Ed25519 hashes itself; ECDSA by curve; otherwise SHA-256. */
-export function digestFor(key: KeyObject): string | null {
+function digestFor(key: KeyObject): string | null {
   if (key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448') return null;
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve === 'secp384r1') return 'sha384';

@@ -20,7 +20,7 @@ import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
 import { certValidAt, certValidity, checkChain } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
-import { isoTime, SigstoreError } from './fields.ts';
+import { isoTime, SigstoreError, type Problem } from './fields.ts';
 import { checkCheckpoint, checkInclusionProof, checkSignedEntryTimestamp, verifies } from './tlog.ts';
 import { checkBody, type Verifier } from './tlog-body.ts';
 import type { TrustedRoot } from './trusted-root.ts';
@@ -49,8 +49,6 @@ export type BundleVerification =
   | { readonly status: 'verified'; readonly signer: Signer; readonly signedAt: number; readonly logIndex: number; readonly dsse: { readonly payloadType: string; readonly payload: Buffer } | null }
   | { readonly status: 'invalid'; readonly error: string }
   | { readonly status: 'unsupported'; readonly error: string };
-
-type Problem = { readonly status: 'invalid' | 'unsupported'; readonly error: string };
 
 /** Who signed and with what key, before any time is known. */
 interface SigningKey {
