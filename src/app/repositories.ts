@@ -65,6 +65,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     sigstoreRoot: repo.sigstoreRoot.root,
     clock: services.clock,
     sources: services.sources,
+    artifactUse: services.artifactUse,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,
   });
 }

@@ -16,6 +16,7 @@ import { PackageSources } from '../gate/package-sources.ts';
 import { PolicyService } from '../policy/policy-service.ts';
 import { createSignalCollectors, lazyLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
+import { ArtifactUse } from '../storage/artifact-use.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
 import { ScheduledSweep } from './storage-sweep.ts';
@@ -56,6 +57,8 @@ export interface AirlockServices {
   readonly metrics: AirlockMetrics;
   /** The scheduled sweep of blobs nothing refers to (`storage.sweepEvery`). */
   readonly sweep: ScheduledSweep;
+  /** Artifact downloads, written behind, for the sweep's artifact retention (`storage.artifactRetention`). */
+  readonly artifactUse: ArtifactUse;
   readonly newId: () => string;
   readonly clock: () => Date;
   /** What start-up did about the admin token (the created secret is shown once). */
@@ -158,7 +161,11 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
   const reviewSync = new ReviewSync({ store, reviews, gate, log }, { intervalMs: config.policy.syncIntervalMs });
-  const sweep = new ScheduledSweep({ storage: deps.storage, log, clock }, { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs });
+  const sweep = new ScheduledSweep(
+    { storage: deps.storage, log, clock },
+    { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs, artifactRetentionMs: config.storage.artifactRetentionMs },
+  );
+  const artifactUse = new ArtifactUse({ index: store, clock, log });
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
@@ -166,6 +173,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
     sweep.start();
+    artifactUse.start();
   } catch (err) {
     reviewSync.close();
     feedWatch.close();
@@ -193,11 +201,13 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     clock,
     bootstrap,
     sweep,
+    artifactUse,
     async close() {
       reviewSync.close();
       feedWatch.close();
       gate.close();
       await sweep.close();
+      await artifactUse.close();
       await policy.close();
     },
   };

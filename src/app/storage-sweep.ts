@@ -18,15 +18,17 @@ export class ScheduledSweep {
   readonly #clock: () => Date;
   readonly #everyMs: number;
   readonly #graceMs: number;
+  readonly #artifactRetentionMs: number | null;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<SweepReport | null> | null = null;
 
-  constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date }, options: { readonly everyMs: number; readonly graceMs: number }) {
+  constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date }, options: { readonly everyMs: number; readonly graceMs: number; readonly artifactRetentionMs: number | null }) {
     this.#storage = deps.storage;
     this.#log = deps.log;
     this.#clock = deps.clock;
     this.#everyMs = options.everyMs;
     this.#graceMs = options.graceMs;
+    this.#artifactRetentionMs = options.artifactRetentionMs;
   }
 
   start(): void {
@@ -45,8 +47,22 @@ export class ScheduledSweep {
 
   async #once(): Promise<SweepReport | null> {
     try {
-      const report = await sweepBlobs(this.#storage.metadata, this.#storage.blobs, { graceMs: this.#graceMs, now: this.#clock(), dryRun: false });
-      this.#log.info({ removed: report.removed.count, removedBytes: report.removed.bytes, kept: report.referenced.count + report.young.count }, 'swept the blobs nothing refers to');
+      const report = await sweepBlobs(this.#storage.metadata, this.#storage.blobs, {
+        graceMs: this.#graceMs,
+        now: this.#clock(),
+        dryRun: false,
+        artifactRetentionMs: this.#artifactRetentionMs,
+      });
+      this.#log.info(
+        {
+          removed: report.removed.count,
+          removedBytes: report.removed.bytes,
+          evicted: report.evicted.count,
+          evictedBytes: report.evicted.bytes,
+          kept: report.referenced.count + report.young.count,
+        },
+        'swept the blobs nothing refers to, and the artifacts unused past the retention',
+      );
       return report;
     } catch (err) {
       this.#log.error({ err }, 'could not sweep the blobs nothing refers to; trying again at the next interval');

@@ -8,3 +8,4 @@ export type {
 } from './open-storage.ts';
 export * from './ports/index.ts';
 export { sweepBlobs, type SweepOptions, type SweepReport } from './sweep.ts';
+export { ArtifactUse, type ArtifactUseOptions } from './artifact-use.ts';

@@ -63,3 +63,50 @@ test('sweepBlobs: keeps what documents and artifacts refer to and what is young;
     assert.ok(!(await listed(s)).includes(oldDoc) && !(await listed(s)).includes(stray));
     assert.equal((await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: later, dryRun: false })).removed.count, 0, 'nothing left to remove');
   }));
+
+test('sweepBlobs with an artifact retention: evicts artifact bytes unused for longer, keeps recent downloads, documents and quarantined versions; records stay', () =>
+  withStorage(async (s) => {
+    const t0 = Date.now();
+    const artifact = async (name: string, text: string, storedAt: number): Promise<Sha256Digest> => {
+      const blob = await put(s, text);
+      const purl = makePurl('npm', name, '1.0.0');
+      await s.metadata.putArtifact({ repo: 'npm', purl, ecosystem: 'npm', name, version: '1.0.0', filename: `${name}-1.0.0.tgz`, blob, size: Buffer.byteLength(text), sha512: 'ab'.repeat(64), sha1: 'cd'.repeat(20), storedAt: new Date(storedAt) });
+      return blob;
+    };
+    const unused = await artifact('unused', 'stored long ago, never downloaded since', t0 - 40 * DAY);
+    const downloaded = await artifact('downloaded', 'stored long ago, downloaded yesterday', t0 - 40 * DAY);
+    const recent = await artifact('recent', 'stored last week', t0 - 7 * DAY);
+    const held = await artifact('held', 'stored long ago, under quarantine', t0 - 40 * DAY);
+    const doc = await put(s, '{"name":"unused"}');
+    await s.metadata.putDocument(document('packument:unused', doc));
+    const stray = await put(s, 'nothing refers to me');
+    await s.metadata.markBlobsUsed([downloaded], new Date(t0 - DAY));
+    await s.metadata.openQuarantine({
+      id: '01JQ0000000000000000000000', repo: 'npm', purl: makePurl('npm', 'held', '1.0.0'), ecosystem: 'npm', name: 'held', version: '1.0.0', state: 'quarantined',
+      reasons: [{ message: 'new package', rule: 'test' }], facts: {}, createdAt: new Date(t0), updatedAt: new Date(t0), decidedBy: null, decidedAt: null, decisionReason: null, expiresAt: null, contentDigest: held,
+    });
+
+    // Without a retention every artifact stays, however old (the behaviour so far).
+    const later = new Date(t0 + 2 * DAY);
+    const plain = await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: later, dryRun: true });
+    assert.deepEqual([plain.referenced.count, plain.removed.count, plain.evicted.count], [5, 1, 0]);
+
+    const options = { graceMs: DAY, now: later, artifactRetentionMs: 30 * DAY };
+    const dry = await sweepBlobs(s.metadata, s.blobs, { ...options, dryRun: true });
+    assert.deepEqual([dry.referenced.count, dry.young.count, dry.removed.count, dry.evicted.count], [4, 0, 1, 1]);
+    assert.equal(dry.evicted.bytes, Buffer.byteLength('stored long ago, never downloaded since'));
+    assert.equal((await listed(s)).length, 6, 'a dry run removes nothing');
+
+    const swept = await sweepBlobs(s.metadata, s.blobs, { ...options, dryRun: false });
+    assert.deepEqual([swept.referenced.count, swept.removed.count, swept.evicted.count], [4, 1, 1]);
+    assert.deepEqual(await listed(s), [downloaded, recent, held, doc].sort());
+    assert.ok(!(await listed(s)).includes(stray) && !(await listed(s)).includes(unused));
+    // The record stays: the next download fetches the bytes again and checks them against it.
+    assert.equal((await s.metadata.getArtifact('npm', makePurl('npm', 'unused', '1.0.0'), 'unused-1.0.0.tgz'))?.blob, unused);
+
+    // A grace period still protects bytes committed within it (a fetch whose record is not in yet).
+    const again = await artifact('again', 'fetched again just now', t0 - 40 * DAY);
+    const graced = await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: new Date(t0), artifactRetentionMs: 30 * DAY, dryRun: true });
+    assert.equal(graced.evicted.count, 0);
+    assert.ok(graced.young.count >= 1 && (await listed(s)).includes(again));
+  }));

@@ -5,6 +5,12 @@
  * serves. The sweep keeps every blob a cached document or an artifact record refers to, and
  * every blob committed within the grace period: a write whose record is not in yet, or an old
  * copy a running gateway may still be reading (it fetches again what it finds gone).
+ *
+ * With an artifact retention it also evicts the bytes of artifacts nobody has downloaded for
+ * longer than that (the cache of every version ever installed otherwise grows without end).
+ * Their records, decisions and first digests stay: the next download fetches the file again and
+ * verifies it against the metadata, and a changed file is caught as a replaced one. The bytes
+ * of a version under quarantine are kept, whatever their age, for its reviewer.
  */
 import type { Sha256Digest } from '../core/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from './ports/index.ts';
@@ -15,6 +21,11 @@ export interface SweepOptions {
   readonly now: Date;
   /** Count what would be removed, remove nothing. */
   readonly dryRun: boolean;
+  /**
+   * Artifact bytes unused (neither stored nor downloaded) for longer than this are evicted too.
+   * Absent or null: kept as long as a record names them.
+   */
+  readonly artifactRetentionMs?: number | null;
 }
 
 export interface SweepReport {
@@ -24,22 +35,30 @@ export interface SweepReport {
   readonly young: { readonly count: number; readonly bytes: number };
   /** Blobs nothing refers to, removed (or, in a dry run, that would be). */
   readonly removed: { readonly count: number; readonly bytes: number };
+  /** Artifact bytes unused for longer than the retention, removed (or would be); 0 without one. */
+  readonly evicted: { readonly count: number; readonly bytes: number };
 }
 
 export async function sweepBlobs(store: DocumentCache & ArtifactIndex, blobs: BlobStore, options: SweepOptions): Promise<SweepReport> {
   // Referenced first: a blob committed after this point is young, so it is kept either way.
+  const retention = options.artifactRetentionMs ?? null;
   const keep = new Set<Sha256Digest>();
   for await (const blob of store.documentBlobs()) keep.add(blob);
-  for await (const blob of store.artifactBlobs()) keep.add(blob);
+  const usedSince = retention === null ? undefined : new Date(options.now.getTime() - retention);
+  for await (const blob of store.artifactBlobs(usedSince === undefined ? {} : { usedSince })) keep.add(blob);
+  // Artifact bytes that are not kept are the retention's to evict (told apart from the orphans).
+  const artifacts = new Set<Sha256Digest>();
+  if (retention !== null) for await (const blob of store.artifactBlobs()) if (!keep.has(blob)) artifacts.add(blob);
   const oldest = options.now.getTime() - options.graceMs;
   const referenced = { count: 0, bytes: 0 };
   const young = { count: 0, bytes: 0 };
   const removed = { count: 0, bytes: 0 };
+  const evicted = { count: 0, bytes: 0 };
   for await (const b of blobs.list()) {
-    const tally = keep.has(b.digest) ? referenced : b.committedAt.getTime() > oldest ? young : removed;
-    if (tally === removed && !options.dryRun && !(await blobs.delete(b.digest))) continue;
+    const tally = keep.has(b.digest) ? referenced : b.committedAt.getTime() > oldest ? young : artifacts.has(b.digest) ? evicted : removed;
+    if ((tally === removed || tally === evicted) && !options.dryRun && !(await blobs.delete(b.digest))) continue;
     tally.count++;
     tally.bytes += b.size;
   }
-  return { referenced, young, removed };
+  return { referenced, young, removed, evicted };
 }

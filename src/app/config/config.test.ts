@@ -105,7 +105,7 @@ test('durations and sizes accept human units', async () => {
   assert.equal(r?.timeouts.headersMs, 30_000);
 });
 
-test('storage sweep: daily with a day’s grace by default; 0 turns it off; under a second is refused; the environment sets it', async () => {
+test('storage sweep: daily with a day’s grace by default; 0 turns it off; under a second is refused; the environment sets it; artifact retention never by default, at least an hour', async () => {
   const base = 'repositories: []\n';
   const d = await loadText(base);
   assert.deepEqual([d.storage.sweepEveryMs, d.storage.sweepGraceMs], [86_400_000, 86_400_000]);
@@ -114,6 +114,12 @@ test('storage sweep: daily with a day’s grace by default; 0 turns it off; unde
   assert.equal((await loadText(`${base}storage: {sweepEvery: 0}\n`)).storage.sweepEveryMs, 0);
   assert.equal((await loadText(base, { AIRLOCK_STORAGE_SWEEP_EVERY: '0' })).storage.sweepEveryMs, 0);
   await rejects(loadText(`${base}storage: {sweepEvery: 500ms}\n`), 'storage.sweepEvery: must be 0 (never) or at least 1s');
+  assert.equal(d.storage.artifactRetentionMs, null, 'artifact bytes are kept by default');
+  assert.equal((await loadText(`${base}storage: {artifactRetention: never}\n`)).storage.artifactRetentionMs, null);
+  assert.equal((await loadText(`${base}storage: {artifactRetention: 90d}\n`)).storage.artifactRetentionMs, 90 * 86_400_000);
+  assert.equal((await loadText(base, { AIRLOCK_STORAGE_ARTIFACT_RETENTION: '30d' })).storage.artifactRetentionMs, 30 * 86_400_000);
+  await rejects(loadText(`${base}storage: {artifactRetention: 10m}\n`), /^storage\.artifactRetention: must be between 3600000ms and/);
+  await rejects(loadText(`${base}storage: {artifactRetention: forever}\n`), /^storage\.artifactRetention: /);
   await rejects(loadText(`${base}storage: {sweepGrace: soon}\n`), /storage\.sweepGrace: invalid duration/);
 });
 

@@ -57,7 +57,7 @@ export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repos
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
-export const STORAGE_KEYS = ['dataDir', 'sweepEvery', 'sweepGrace'] as const;
+export const STORAGE_KEYS = ['dataDir', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
@@ -293,6 +293,15 @@ function sweepEvery(v: unknown): number {
   return ms;
 }
 
+/**
+ * `storage.artifactRetention`: `never` (the default) or at least an hour — a download is recorded
+ * up to about an hour late, so a shorter one would evict bytes clients are still installing.
+ */
+function artifactRetention(v: unknown): number | null {
+  if (v === undefined || v === null || v === 'never') return null;
+  return duration(v, 'storage.artifactRetention', 3_600_000, 10 * 365 * DAY);
+}
+
 export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft {
   const o = raw === undefined || raw === null ? {} : object(raw, '', TOP_KEYS);
   if (o['version'] !== undefined && o['version'] !== CONFIG_VERSION) fail('version', `unsupported configuration version ${JSON.stringify(o['version'])} (this Airlock reads version ${CONFIG_VERSION})`);
@@ -311,6 +320,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
       dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
       sweepEveryMs: sweepEvery(storage['sweepEvery']),
       sweepGraceMs: storage['sweepGrace'] === undefined ? DAY : duration(storage['sweepGrace'], 'storage.sweepGrace', 0, 365 * DAY),
+      artifactRetentionMs: artifactRetention(storage['artifactRetention']),
     },
     policy: policy(o['policy'], ctx),
     access: access(o['access'], ctx),

@@ -36,6 +36,8 @@ export interface StorageConfig {
   readonly sweepEveryMs: number;
   /** Blobs committed more recently than this are kept by a sweep. */
   readonly sweepGraceMs: number;
+  /** A sweep evicts the bytes of artifacts nobody downloaded for this long (null: never). */
+  readonly artifactRetentionMs: number | null;
 }
 
 export interface PolicyConfig {

@@ -1,8 +1,9 @@
 /**
  * `airlock storage sweep`: remove the blobs nothing refers to any more (old copies of packuments
- * that changed upstream) from a data directory. Safe while `airlock serve` runs on it: blobs
+ * that changed upstream) from a data directory, and with `--artifact-retention` the bytes of
+ * artifacts nobody downloaded for that long. Safe while `airlock serve` runs on it: blobs
  * committed within the grace period are kept, and a gateway that finds a blob gone fetches it
- * again.
+ * again (and verifies it).
  */
 import { resolve } from 'node:path';
 import { openStorage, sweepBlobs } from '../../storage/index.ts';
@@ -13,11 +14,14 @@ import { EXIT, parse } from '../admin/cli-support.ts';
 
 const DEFAULT_GRACE = '1d';
 
-const HELP = `usage: airlock storage sweep --data-dir DIR [--grace DURATION] [--dry-run]
+const HELP = `usage: airlock storage sweep --data-dir DIR [--grace DURATION] [--artifact-retention DURATION] [--dry-run]
 
 Removes the blobs in DIR that no cached document or artifact refers to any more (the old copies
 of packuments that changed upstream), except those committed within the grace period (default
 ${DEFAULT_GRACE}). Safe to run while airlock serve uses DIR, for example daily from cron.
+--artifact-retention also evicts the bytes of artifacts (tarballs) nobody has downloaded for
+that long, except those of versions under quarantine; their records and decisions stay, and the
+next download fetches and verifies them again. Downloads are recorded up to about an hour late.
 --dry-run counts what would be removed and removes nothing.
 `;
 
@@ -34,7 +38,12 @@ export const command: Command = {
       return sub === undefined ? EXIT.usage : EXIT.ok;
     }
     if (sub !== 'sweep') throw new UsageError(`unknown subcommand '${sub}' (sweep)`);
-    const { values, positionals } = parse(rest, { 'data-dir': { type: 'string' }, grace: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+    const { values, positionals } = parse(rest, {
+      'data-dir': { type: 'string' },
+      grace: { type: 'string' },
+      'artifact-retention': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const dataDir = values['data-dir'];
     if (dataDir === undefined) throw new UsageError('--data-dir is required');
@@ -43,6 +52,15 @@ export const command: Command = {
       graceMs = parseDuration(values.grace ?? DEFAULT_GRACE);
     } catch (err) {
       throw new UsageError(`--grace: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    let artifactRetentionMs: number | null = null;
+    const retention = values['artifact-retention'];
+    if (retention !== undefined) {
+      try {
+        artifactRetentionMs = parseDuration(retention);
+      } catch (err) {
+        throw new UsageError(`--artifact-retention: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     const dryRun = values['dry-run'] === true;
     let storage;
@@ -53,9 +71,11 @@ export const command: Command = {
       return EXIT.failed;
     }
     try {
-      const r = await sweepBlobs(storage.metadata, storage.blobs, { graceMs, now: new Date(), dryRun });
+      const r = await sweepBlobs(storage.metadata, storage.blobs, { graceMs, now: new Date(), dryRun, artifactRetentionMs });
+      const evicted =
+        artifactRetentionMs === null ? '' : `${dryRun ? 'would evict' : 'evicted'} ${r.evicted.count} artifacts unused for ${formatDuration(artifactRetentionMs)} (${mib(r.evicted.bytes)}); `;
       io.stdout.write(
-        `${dryRun ? 'would remove' : 'removed'} ${r.removed.count} blobs nothing refers to (${mib(r.removed.bytes)}); ` +
+        `${dryRun ? 'would remove' : 'removed'} ${r.removed.count} blobs nothing refers to (${mib(r.removed.bytes)}); ${evicted}` +
           `kept ${r.referenced.count} in use (${mib(r.referenced.bytes)}) and ${r.young.count} committed within ${formatDuration(graceMs)} (${mib(r.young.bytes)})\n`,
       );
       return EXIT.ok;

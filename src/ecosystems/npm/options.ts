@@ -1,5 +1,5 @@
 /** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
@@ -49,6 +49,8 @@ export interface NpmPluginOptions {
   readonly attestationKeys?: RegistryKeySet;
   /** The Sigstore trusted root for keyless attestations (provenance) and the transparency log; default: Sigstore's public-good root. */
   readonly sigstoreRoot?: TrustedRoot;
+  /** Told of every tarball download (the blob served), for the artifact retention. */
+  readonly artifactUse?: { note(blob: Sha256Digest): void };
 }
 
 export interface NpmSettings {

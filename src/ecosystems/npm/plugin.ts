@@ -110,6 +110,7 @@ async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply
   const ctx = requestContextOf(request);
   const outcome = s.artifacts.cached(route.name, route.filename, requesterKey(ctx)) ?? (await s.artifacts.resolve(route.name, route.filename, ctx));
   if (outcome.kind === 'refuse') throw outcome.error;
+  s.options.artifactUse?.note(outcome.blob);
   reply.headers({
     'content-type': 'application/octet-stream',
     etag: outcome.etag,

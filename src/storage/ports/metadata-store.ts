@@ -47,10 +47,18 @@ export interface ArtifactIndex {
   putArtifact(rec: NewArtifactRecord): Promise<ArtifactRecord>;
   getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;
   /**
-   * The blob of every artifact record, in pages by the records' key (a blob several records
-   * share comes once per record): what a blob-store sweep must keep.
+   * Records that clients downloaded these blobs at `at`: every artifact record of each blob is
+   * used then, unless it was used later already (the time never moves back). Blobs no record
+   * names are ignored.
    */
-  artifactBlobs(): AsyncIterable<Sha256Digest>;
+  markBlobsUsed(blobs: readonly Sha256Digest[], at: Date): Promise<void>;
+  /**
+   * The blob of every artifact record, in pages by the records' key (a blob several records
+   * share comes once per record): what a blob-store sweep must keep. With `usedSince`, only the
+   * records used at or after it, and those of a version under quarantine (its bytes wait for a
+   * reviewer), whenever they were used.
+   */
+  artifactBlobs(options?: { readonly usedSince?: Date }): AsyncIterable<Sha256Digest>;
 }
 
 export interface DecisionLog {

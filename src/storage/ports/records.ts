@@ -37,10 +37,15 @@ export interface ArtifactRecord {
    * has since served other bytes for it, which replaced them (kept by the store, not the caller).
    */
   readonly firstSha512: string;
+  /**
+   * When the bytes were last used: stored (`storedAt` of the latest put), or downloaded by a client
+   * since (`markBlobsUsed`, kept by the store, never moved back).
+   */
+  readonly usedAt: Date;
 }
 
-/** A record to store: its first digest is the store's to keep. */
-export type NewArtifactRecord = Omit<ArtifactRecord, 'firstSha512'>;
+/** A record to store: its first digest and its use time are the store's to keep. */
+export type NewArtifactRecord = Omit<ArtifactRecord, 'firstSha512' | 'usedAt'>;
 
 export type DecisionPhase = 'metadata' | 'artifact';
 

@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
-import { date, integer, text } from './pg-rows.ts';
+import { date, dateOrNull, integer, text } from './pg-rows.ts';
 
 const BLOB_PAGE = 500;
 
@@ -24,6 +24,8 @@ function toArtifact(row: Row): ArtifactRecord {
     sha1: text(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
     firstSha512: text(row, 'first_sha512'),
+    // A row put by a gateway from before migration 005 (a rolling upgrade) has none: its store time.
+    usedAt: dateOrNull(row, 'used_at') ?? date(row, 'stored_at'),
   };
 }
 
@@ -34,11 +36,11 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
         parsePurl(rec.purl);
         if (!isEcosystem(rec.ecosystem)) throw new AirlockError('BAD_REQUEST', `unknown ecosystem ${String(rec.ecosystem)}`);
         const [row] = await q.query(
-          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)
+          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512, used_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $11)
            ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
              version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-             sha1 = excluded.sha1, stored_at = excluded.stored_at
+             sha1 = excluded.sha1, stored_at = excluded.stored_at, used_at = GREATEST(artifacts.used_at, excluded.used_at)
            RETURNING *`,
           [
             requireText(rec.repo, 'artifact repo'),
@@ -70,15 +72,37 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
       }
     },
 
-    async *artifactBlobs(): AsyncGenerator<Sha256Digest> {
+    async markBlobsUsed(blobs, at) {
+      try {
+        const when = validDate(at, 'use time');
+        const digests = [...new Set(blobs.map((b) => parseSha256Digest(b)))];
+        if (digests.length === 0) return;
+        await q.query('UPDATE artifacts SET used_at = $1 WHERE blob = ANY($2::text[]) AND (used_at IS NULL OR used_at < $1)', [when, digests]);
+      } catch (err) {
+        throw pgStorageError(err, 'markBlobsUsed');
+      }
+    },
+
+    async *artifactBlobs(options = {}): AsyncGenerator<Sha256Digest> {
+      const since = options.usedSince === undefined ? null : validDate(options.usedSince, 'usedSince');
       let after: readonly [string, string, string] = ['', '', ''];
       for (;;) {
         let rows: Row[];
         try {
-          rows = await q.query(
-            'SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > ($1, $2, $3) ORDER BY repo, purl, filename LIMIT $4',
-            [...after, BLOB_PAGE],
-          );
+          rows =
+            since === null
+              ? await q.query(
+                  'SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > ($1, $2, $3) ORDER BY repo, purl, filename LIMIT $4',
+                  [...after, BLOB_PAGE],
+                )
+              : await q.query(
+                  `SELECT a.repo, a.purl, a.filename, a.blob FROM artifacts a
+                   WHERE (a.repo, a.purl, a.filename) > ($1, $2, $3)
+                     AND (COALESCE(a.used_at, a.stored_at) >= $5
+                          OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined'))
+                   ORDER BY a.repo, a.purl, a.filename LIMIT $4`,
+                  [...after, BLOB_PAGE, since],
+                );
         } catch (err) {
           throw pgStorageError(err, 'artifactBlobs');
         }

@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
-import { date, integer, text } from './rows.ts';
+import { date, dateOrNull, integer, text } from './rows.ts';
 import type { Row } from './rows.ts';
 
 const BLOB_PAGE = 500;
@@ -25,6 +25,8 @@ function toArtifact(row: Row): ArtifactRecord {
     sha1: text(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
     firstSha512: text(row, 'first_sha512'),
+    // A row put by a gateway from before migration 005 (a rolling upgrade) has none: its store time.
+    usedAt: dateOrNull(row, 'used_at') ?? date(row, 'stored_at'),
   };
 }
 
@@ -48,11 +50,11 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
           storedAt: toMillis(rec.storedAt, 'storedAt'),
         };
         const row = await conn.write(() => conn.statement(
-          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512)
-           VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt, :sha512)
+          `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512, used_at)
+           VALUES (:repo, :purl, :filename, :ecosystem, :name, :version, :blob, :size, :sha512, :sha1, :storedAt, :sha512, :storedAt)
            ON CONFLICT (repo, purl, filename) DO UPDATE SET ecosystem = excluded.ecosystem, name = excluded.name,
              version = excluded.version, blob = excluded.blob, size = excluded.size, sha512 = excluded.sha512,
-             sha1 = excluded.sha1, stored_at = excluded.stored_at
+             sha1 = excluded.sha1, stored_at = excluded.stored_at, used_at = MAX(COALESCE(used_at, 0), excluded.used_at)
            RETURNING *`,
         ).get(params));
         if (row === undefined) throw new AirlockError('STORAGE_ERROR', 'metadata store: insert returned no row');
@@ -71,15 +73,41 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
       }
     },
 
-    async *artifactBlobs(): AsyncGenerator<Sha256Digest> {
+    async markBlobsUsed(blobs, at) {
+      try {
+        const when = toMillis(at, 'use time');
+        const digests = [...new Set(blobs.map((b) => parseSha256Digest(b)))];
+        if (digests.length === 0) return;
+        await conn.write(() => {
+          const mark = conn.statement('UPDATE artifacts SET used_at = ? WHERE blob = ? AND COALESCE(used_at, 0) < ?');
+          for (const blob of digests) mark.run(when, blob, when);
+        });
+      } catch (err) {
+        throw storageError(err, 'markBlobsUsed');
+      }
+    },
+
+    async *artifactBlobs(options = {}): AsyncGenerator<Sha256Digest> {
+      const since = options.usedSince === undefined ? null : toMillis(options.usedSince, 'usedSince');
       // Keyset pages over the primary key, so no statement stays open while the consumer awaits.
       let after: readonly [string, string, string] = ['', '', ''];
       for (;;) {
         let rows: Row[];
         try {
-          rows = conn
-            .statement('SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > (?, ?, ?) ORDER BY repo, purl, filename LIMIT ?')
-            .all(...after, BLOB_PAGE);
+          rows =
+            since === null
+              ? conn
+                  .statement('SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > (?, ?, ?) ORDER BY repo, purl, filename LIMIT ?')
+                  .all(...after, BLOB_PAGE)
+              : conn
+                  .statement(
+                    `SELECT a.repo, a.purl, a.filename, a.blob FROM artifacts a
+                     WHERE (a.repo, a.purl, a.filename) > (?, ?, ?)
+                       AND (COALESCE(a.used_at, a.stored_at) >= ?
+                            OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined'))
+                     ORDER BY a.repo, a.purl, a.filename LIMIT ?`,
+                  )
+                  .all(...after, since, BLOB_PAGE);
         } catch (err) {
           throw storageError(err, 'artifactBlobs');
         }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { sha256Of } from '../../../core/index.ts';
 import type { Sha256Digest } from '../../../core/index.ts';
 import { rejectsWithCode } from '../helpers.ts';
-import { artifactRec, at, collect, documentRec, purl, storedArtifact, using } from './fixture.ts';
+import { artifactRec, at, collect, documentRec, purl, quarantineRec, storedArtifact, using } from './fixture.ts';
 import type { MakeMetadataFixture } from './fixture.ts';
 
 export function documentCacheCases(make: MakeMetadataFixture): void {
@@ -97,6 +97,54 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     // Another file of the same version, or the same file elsewhere, has its own first digest.
     const elsewhere = artifactRec({ repo: 'npm-2', sha512: '45'.repeat(64) });
     assert.equal((await store.putArtifact(elsewhere)).firstSha512, elsewhere.sha512);
+  }));
+
+  test('artifacts: markBlobsUsed moves every record of a blob forward, never back; a later put keeps the later use', using(make, async (store) => {
+    const shared = sha256Of('shared bytes');
+    const a = artifactRec({ blob: shared, storedAt: at(10) });
+    const b = artifactRec({ repo: 'npm-2', blob: shared, storedAt: at(20) });
+    const c = artifactRec({ purl: purl('@acme/widget', '2.0.0'), version: '2.0.0', filename: 'widget-2.0.0.tgz', blob: sha256Of('c'), storedAt: at(10) });
+    for (const r of [a, b, c]) await store.putArtifact(r);
+    await store.markBlobsUsed([shared, shared, sha256Of('no record names it')], at(15));
+    assert.deepEqual(await store.getArtifact('npm', a.purl, a.filename), storedArtifact(a, a.sha512, at(15)));
+    assert.deepEqual(await store.getArtifact('npm-2', b.purl, b.filename), storedArtifact(b, b.sha512, at(20)), 'used later already: kept');
+    assert.deepEqual(await store.getArtifact('npm', c.purl, c.filename), storedArtifact(c), 'another blob: untouched');
+    await store.markBlobsUsed([], at(99));
+    await store.markBlobsUsed([shared], at(30));
+    // Stored again (fetched afresh) at an earlier time than its last use: the use stays.
+    assert.deepEqual(await store.putArtifact(artifactRec({ blob: shared, storedAt: at(25) })), storedArtifact(artifactRec({ blob: shared, storedAt: at(25) }), a.sha512, at(30)));
+    await rejectsWithCode(store.markBlobsUsed(['sha256:nope' as Sha256Digest], at(40)), 'INVALID_DIGEST');
+    await rejectsWithCode(store.markBlobsUsed([shared], new Date(Number.NaN)), 'BAD_REQUEST');
+  }));
+
+  test('artifacts: artifactBlobs with usedSince keeps records used since, and those of versions under quarantine', using(make, async (store) => {
+    const old = artifactRec({ purl: purl('@acme/widget', '1.0.0'), version: '1.0.0', filename: 'widget-1.0.0.tgz', blob: sha256Of('old'), storedAt: at(0) });
+    const recent = artifactRec({ purl: purl('@acme/widget', '1.0.1'), version: '1.0.1', filename: 'widget-1.0.1.tgz', blob: sha256Of('recent'), storedAt: at(50) });
+    const downloaded = artifactRec({ purl: purl('@acme/widget', '1.0.2'), version: '1.0.2', filename: 'widget-1.0.2.tgz', blob: sha256Of('downloaded'), storedAt: at(0) });
+    const held = artifactRec({ purl: purl('evil-pkg', '6.6.6'), name: 'evil-pkg', version: '6.6.6', filename: 'evil-pkg-6.6.6.tgz', blob: sha256Of('held'), storedAt: at(0) });
+    const released = artifactRec({ purl: purl('fine-pkg', '1.0.0'), name: 'fine-pkg', version: '1.0.0', filename: 'fine-pkg-1.0.0.tgz', blob: sha256Of('released'), storedAt: at(0) });
+    const elsewhere = artifactRec({ repo: 'npm-2', purl: held.purl, name: 'evil-pkg', version: '6.6.6', filename: held.filename, blob: sha256Of('held elsewhere'), storedAt: at(0) });
+    for (const r of [old, recent, downloaded, held, released, elsewhere]) await store.putArtifact(r);
+    await store.markBlobsUsed([downloaded.blob], at(60));
+    await store.openQuarantine(quarantineRec({ purl: held.purl }));
+    const q = await store.openQuarantine(quarantineRec({ createdAt: at(1), purl: released.purl, name: 'fine-pkg', version: '1.0.0' }));
+    await store.transitionQuarantine(q.id, { to: 'released', actor: 'alice', reason: 'reviewed', at: at(1), expiresAt: null });
+    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(40) }))).sort(), [recent.blob, downloaded.blob, held.blob].sort());
+    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(50) }))).sort(), [recent.blob, downloaded.blob, held.blob].sort(), 'used exactly then counts');
+    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(61) }))).sort(), [held.blob], 'only the held one');
+    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(0) }))).length, 6);
+    assert.deepEqual((await collect(store.artifactBlobs())).length, 6, 'without usedSince: every record');
+  }));
+
+  test('artifacts: artifactBlobs with usedSince pages through many records', using(make, async (store) => {
+    const expected: Sha256Digest[] = [];
+    for (let i = 0; i < 1205; i++) {
+      const version = `1.0.${i}`;
+      const blob = sha256Of(`paged-${i}`);
+      await store.putArtifact(artifactRec({ purl: purl('@acme/widget', version), version, filename: `widget-${version}.tgz`, blob, storedAt: at(i % 2 === 0 ? 100 : 1) }));
+      if (i % 2 === 0) expected.push(blob);
+    }
+    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(50) }))).sort(), expected.sort());
   }));
 
   test('artifacts: keyed by repo, purl and file name', using(make, async (store) => {

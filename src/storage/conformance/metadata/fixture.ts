@@ -81,9 +81,9 @@ export function artifactRec(over: Partial<NewArtifactRecord> = {}): NewArtifactR
   };
 }
 
-/** The record as the store keeps it: its first digest is its own unless given. */
-export function storedArtifact(rec: NewArtifactRecord, firstSha512 = rec.sha512): ArtifactRecord {
-  return { ...rec, firstSha512 };
+/** The record as the store keeps it: its first digest is its own unless given; used when stored unless given. */
+export function storedArtifact(rec: NewArtifactRecord, firstSha512 = rec.sha512, usedAt = rec.storedAt): ArtifactRecord {
+  return { ...rec, firstSha512, usedAt };
 }
 
 export function decisionRec(over: Partial<DecisionRecord> = {}): DecisionRecord {
