@@ -61,7 +61,7 @@ export class ScheduledSweep {
           evictedBytes: report.evicted.bytes,
           kept: report.referenced.count + report.young.count,
         },
-        'swept the blobs nothing refers to, and the artifacts unused past the retention',
+        this.#artifactRetentionMs === null ? 'swept the blobs nothing refers to' : 'swept the blobs nothing refers to and the artifacts unused past the retention',
       );
       return report;
     } catch (err) {

@@ -1,11 +1,13 @@
 /**
  * `airlock serve` sweeps the blobs nothing refers to by itself (`storage.sweepEvery`), so an
- * install nobody runs `airlock storage sweep` on does not keep every old copy of a packument.
+ * install nobody runs `airlock storage sweep` on does not keep every old copy of a packument,
+ * nor, with `storage.artifactRetention`, every tarball anyone ever installed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makePurl, type Sha256Digest } from '../../src/core/index.ts';
+import { buildTestApp } from '../support/start-airlock.ts';
 import { appFor, npmTestEnv } from './helpers.ts';
 
 test('the scheduled sweep removes the old copy of a changed packument, keeps what is in use, and the package is served as before', async (t) => {
@@ -42,4 +44,30 @@ test('the scheduled sweep removes the old copy of a changed packument, keeps wha
   assert.deepEqual(await blobs(), [doc?.blob, artifact?.blob].sort(), 'only what is in use is left');
   assert.equal((await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' })).statusCode, 200);
   assert.equal((await a.app.inject({ url: '/npm/left-pad' })).statusCode, 200);
+});
+
+test('the scheduled sweep applies storage.artifactRetention: a tarball unused for longer is evicted, and served again afterwards', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const DAY = 86_400_000;
+  let now = Date.now() - 2 * DAY;
+  const a = await buildTestApp({ config: env.config({ storage: { sweepEvery: '1s', sweepGrace: '0s', artifactRetention: '1d' } }), clock: () => new Date(now) });
+  t.after(() => a.close());
+  const blobs = async (): Promise<Sha256Digest[]> => {
+    const out: Sha256Digest[] = [];
+    for await (const b of a.app.airlock.storage.blobs.list()) out.push(b.digest);
+    return out;
+  };
+  const tarball = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(tarball.statusCode, 200);
+  const artifact = await a.app.airlock.storage.metadata.getArtifact('npm', makePurl('npm', 'left-pad', '1.3.0'), 'left-pad-1.3.0.tgz');
+  assert.ok(artifact !== null && (await blobs()).includes(artifact.blob));
+  // Two days on, nobody has downloaded it since: the next scheduled sweep evicts its bytes.
+  now = Date.now();
+  for (const deadline = Date.now() + 10_000; (await blobs()).includes(artifact.blob) && Date.now() < deadline; ) await sleep(100);
+  assert.ok(!(await blobs()).includes(artifact.blob), 'evicted');
+  assert.notEqual(await a.app.airlock.storage.metadata.getArtifact('npm', artifact.purl, artifact.filename), null, 'the record stays');
+  const again = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(again.statusCode, 200);
+  assert.deepEqual(again.rawPayload, tarball.rawPayload, 'the same verified bytes');
 });
