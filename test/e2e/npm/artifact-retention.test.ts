@@ -7,21 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npmTestEnv, serverFor } from '../../npm/helpers.ts';
 import { startAirlock } from '../../support/start-airlock.ts';
-import { airlockCli, e2e, project, quarantineIdIn, type E2e } from './support.ts';
+import { airlockCli, blobFiles, e2e, project, quarantineIdIn, type E2e } from './support.ts';
 
 const DAY = 86_400_000;
-
-async function blobFiles(dataDir: string): Promise<number> {
-  const root = join(dataDir, 'blobs', 'sha256');
-  let n = 0;
-  for (const dir of await readdir(root)) n += (await readdir(join(root, dir))).length;
-  return n;
-}
 
 function tarballFetches(s: E2e, name: string): number {
   return tarballCount(s.env.registry.requests, name);

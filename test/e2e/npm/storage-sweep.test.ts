@@ -5,16 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { airlockCli, e2e } from './support.ts';
-
-async function blobFiles(dataDir: string): Promise<number> {
-  const root = join(dataDir, 'blobs', 'sha256');
-  let n = 0;
-  for (const dir of await readdir(root)) n += (await readdir(join(root, dir))).length;
-  return n;
-}
+import { airlockCli, blobFiles, e2e } from './support.ts';
 
 test('airlock storage sweep, while Airlock serves: the old copy of a changed packument goes, everything in use stays, and npm installs as before', async (t) => {
   const s = await e2e({ config: { repository: { metadataMaxAge: '0s' } } });

@@ -4,7 +4,7 @@
  * processes with an isolated configuration (empty user config, own cache, explicit registry).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverFor, npmTestEnv, type NpmTestEnv } from '../../npm/helpers.ts';
@@ -131,4 +131,12 @@ export async function e2e(
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** How many blobs a data directory's blob store holds (files under blobs/sha256). */
+export async function blobFiles(dataDir: string): Promise<number> {
+  const root = join(dataDir, 'blobs', 'sha256');
+  let n = 0;
+  for (const dir of await readdir(root)) n += (await readdir(join(root, dir))).length;
+  return n;
 }
