@@ -162,7 +162,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const tokens = new TokenService({ store, newId, clock });
   const reviewSync = new ReviewSync({ store, reviews, gate, log }, { intervalMs: config.policy.syncIntervalMs });
   const sweep = new ScheduledSweep(
-    { storage: deps.storage, log, clock },
+    { storage: deps.storage, log, clock, metrics },
     { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs, artifactRetentionMs: config.storage.artifactRetentionMs },
   );
   const artifactUse = new ArtifactUse({ index: store, clock, log });

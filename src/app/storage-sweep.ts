@@ -6,6 +6,7 @@
  */
 import { sweepBlobs, type SweepReport } from '../storage/index.ts';
 import type { StorageHandle } from './services.ts';
+import type { AirlockMetrics } from './metrics/airlock-metrics.ts';
 
 export interface SweepLogger {
   info(obj: object, msg: string): void;
@@ -16,16 +17,18 @@ export class ScheduledSweep {
   readonly #storage: StorageHandle;
   readonly #log: SweepLogger;
   readonly #clock: () => Date;
+  readonly #metrics: Pick<AirlockMetrics, 'sweep'> | null;
   readonly #everyMs: number;
   readonly #graceMs: number;
   readonly #artifactRetentionMs: number | null;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<SweepReport | null> | null = null;
 
-  constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date }, options: { readonly everyMs: number; readonly graceMs: number; readonly artifactRetentionMs: number | null }) {
+  constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date; readonly metrics?: Pick<AirlockMetrics, 'sweep'> }, options: { readonly everyMs: number; readonly graceMs: number; readonly artifactRetentionMs: number | null }) {
     this.#storage = deps.storage;
     this.#log = deps.log;
     this.#clock = deps.clock;
+    this.#metrics = deps.metrics ?? null;
     this.#everyMs = options.everyMs;
     this.#graceMs = options.graceMs;
     this.#artifactRetentionMs = options.artifactRetentionMs;
@@ -63,8 +66,10 @@ export class ScheduledSweep {
         },
         this.#artifactRetentionMs === null ? 'swept the blobs nothing refers to' : 'swept the blobs nothing refers to and the artifacts unused past the retention',
       );
+      this.#metrics?.sweep({ unreferenced: report.removed, unused: report.evicted });
       return report;
     } catch (err) {
+      this.#metrics?.sweep(null);
       this.#log.error({ err }, 'could not sweep the blobs nothing refers to; trying again at the next interval');
       return null;
     }

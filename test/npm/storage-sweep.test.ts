@@ -46,7 +46,7 @@ test('the scheduled sweep removes the old copy of a changed packument, keeps wha
   assert.equal((await a.app.inject({ url: '/npm/left-pad' })).statusCode, 200);
 });
 
-test('the scheduled sweep applies storage.artifactRetention: a tarball unused for longer is evicted, and served again afterwards', async (t) => {
+test('the scheduled sweep applies storage.artifactRetention: a tarball unused for longer is evicted (and counted in the metrics), and served again afterwards', async (t) => {
   const env = await npmTestEnv();
   t.after(() => env.close());
   const DAY = 86_400_000;
@@ -67,6 +67,11 @@ test('the scheduled sweep applies storage.artifactRetention: a tarball unused fo
   for (const deadline = Date.now() + 10_000; (await blobs()).includes(artifact.blob) && Date.now() < deadline; ) await sleep(100);
   assert.ok(!(await blobs()).includes(artifact.blob), 'evicted');
   assert.notEqual(await a.app.airlock.storage.metadata.getArtifact('npm', artifact.purl, artifact.filename), null, 'the record stays');
+  // Operators see it in the metrics: sweeps that ran, and what they removed and why.
+  const metrics = (await a.app.inject({ url: '/-/metrics' })).body.split('\n');
+  assert.ok(metrics.some((l) => /^airlock_sweeps_total\{result="ok"\} [1-9]/.test(l)), metrics.join('\n'));
+  assert.ok(metrics.includes('airlock_swept_blobs_total{reason="unused"} 1'), metrics.filter((l) => l.includes('swept')).join('\n'));
+  assert.ok(metrics.includes(`airlock_swept_bytes_total{reason="unused"} ${tarball.rawPayload.length}`));
   const again = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
   assert.equal(again.statusCode, 200);
   assert.deepEqual(again.rawPayload, tarball.rawPayload, 'the same verified bytes');

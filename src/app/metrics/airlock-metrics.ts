@@ -1,6 +1,7 @@
 /**
  * Airlock's metrics: HTTP requests by route and status, decisions by phase and verdict, upstream
- * fetches and errors, cache hits, policy reloads, process memory. One instance per app.
+ * fetches and errors, cache hits, policy reloads, scheduled sweeps, process memory. One instance
+ * per app.
  */
 import { statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
@@ -37,6 +38,11 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #cache = this.registry.register(new Counter('airlock_cache_requests_total', 'Cache lookups by repository, kind and result (hit or miss).', ['repo', 'kind', 'result']));
   readonly #reloads = this.registry.register(new Counter('airlock_policy_reloads_total', 'Policy reloads by result.', ['result']));
   readonly #policy = this.registry.register(new Gauge('airlock_policy_info', 'The active policy (value 1, hash as a label).', ['hash']));
+  readonly #sweeps = this.registry.register(new Counter('airlock_sweeps_total', 'Scheduled blob-store sweeps by result (ok or error).', ['result']));
+  readonly #swept = this.registry.register(
+    new Counter('airlock_swept_blobs_total', 'Blobs scheduled sweeps removed, by reason: unreferenced (nothing refers to them) or unused (artifacts past the retention).', ['reason']),
+  );
+  readonly #sweptBytes = this.registry.register(new Counter('airlock_swept_bytes_total', 'Bytes of the blobs scheduled sweeps removed, by reason.', ['reason']));
   readonly #memory = this.registry.register(
     new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process.', [], (g) => g.set({}, process.memoryUsage.rss())),
   );
@@ -87,6 +93,16 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   policyActive(hash: string, previous: string | null): void {
     if (previous !== null) this.#policy.set({ hash: previous }, 0);
     this.#policy.set({ hash }, 1);
+  }
+
+  /** A scheduled sweep ended: what it removed, or null when it failed. */
+  sweep(removed: { readonly unreferenced: { readonly count: number; readonly bytes: number }; readonly unused: { readonly count: number; readonly bytes: number } } | null): void {
+    this.#sweeps.inc({ result: removed === null ? 'error' : 'ok' });
+    if (removed === null) return;
+    for (const reason of ['unreferenced', 'unused'] as const) {
+      this.#swept.inc({ reason }, removed[reason].count);
+      this.#sweptBytes.inc({ reason }, removed[reason].bytes);
+    }
   }
 
   render(): string {
