@@ -3,8 +3,9 @@
  * bytes clients still install from those nobody has asked for in months. A download costs a map
  * lookup; each blob is written at most once per `minIntervalMs`, in batches every `flushEveryMs`
  * (and when the batch is full, and at close), stamped with the start of the minute it was noted
- * in. A use is therefore recorded up to about `minIntervalMs` early: a retention far longer than
- * that (days) is unaffected, and bytes evicted too early are only fetched and verified again.
+ * in. The last use recorded is therefore up to about `minIntervalMs` older than the real one: a
+ * retention far longer than that (days) is unaffected, and bytes evicted too early are only
+ * fetched and verified again.
  */
 import type { Sha256Digest } from '../core/index.ts';
 import type { ArtifactIndex } from './ports/index.ts';

@@ -294,8 +294,9 @@ function sweepEvery(v: unknown): number {
 }
 
 /**
- * `storage.artifactRetention`: `never` (the default) or at least an hour — a download is recorded
- * up to about an hour late, so a shorter one would evict bytes clients are still installing.
+ * `storage.artifactRetention`: `never` (the default) or at least an hour. Each tarball's downloads
+ * are written at most hourly, so the recorded last download can be up to about an hour older than
+ * the real one: a shorter retention would evict bytes clients are still installing.
  */
 function artifactRetention(v: unknown): number | null {
   if (v === undefined || v === null || v === 'never') return null;

@@ -21,7 +21,9 @@ of packuments that changed upstream), except those committed within the grace pe
 ${DEFAULT_GRACE}). Safe to run while airlock serve uses DIR, for example daily from cron.
 --artifact-retention also evicts the bytes of artifacts (tarballs) nobody has downloaded for
 that long, except those of versions under quarantine; their records and decisions stay, and the
-next download fetches and verifies them again. Downloads are recorded up to about an hour late.
+next download fetches and verifies them again. A tarball's downloads are written at most hourly
+(by a running gateway, within a minute of the first), so the last one recorded can be up to an
+hour older than the real one: a retention under an hour may evict bytes still being installed.
 --dry-run counts what would be removed and removes nothing.
 `;
 
