@@ -15,9 +15,12 @@
  * --compare-env NAME=VALUE (repeatable: each run also installs cold through a second fresh
  * Airlock started with these variables, before or after the first in turn, so that a setting
  * read from the environment, such as AIRLOCK_RUNTIME_TUNING=off, is measured against the default
- * in the same run; with the run-by-run differences in wall-clock).
+ * in the same run; with the run-by-run differences in wall-clock). --trivial-policy does so with
+ * a policy that holds nothing back (`trivial-policy/`) and the risk signals off: what the cold
+ * install costs when the gate's policy and signals are as cheap as they can be.
  */
 import { availableParallelism, setPriority } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HUGE_PACKAGE } from './floor-server.ts';
 import { npmCi, type InstallResult } from './install-runs.ts';
@@ -36,15 +39,18 @@ const { values } = parseArgs({
     connections: { type: 'string', default: String(HOT_CONNECTIONS) },
     bare: { type: 'boolean', default: false },
     'compare-env': { type: 'string', multiple: true, default: [] },
+    'trivial-policy': { type: 'boolean', default: false },
   },
 });
 const RUNS = wholeNumber(values.runs, 'runs');
 const SECONDS = wholeNumber(values.seconds, 'seconds');
 const HOT_ROUNDS = wholeNumber(values['hot-rounds'], 'hot-rounds');
 const CONNECTIONS = wholeNumber(values.connections, 'connections');
-/** `--compare-env`: the second cold Airlock's added variables (none: no second one). */
+/** `--trivial-policy`: the variables it stands for. */
+const TRIVIAL = ['AIRLOCK_SIGNALS_ENABLED=false', `AIRLOCK_POLICY_PATHS=[${join(import.meta.dirname, 'trivial-policy')}]`];
+/** `--compare-env` (and `--trivial-policy`): the second cold Airlock's added variables (none: no second one). */
 const COMPARE_ENV: Readonly<Record<string, string>> = Object.fromEntries(
-  values['compare-env'].map((word) => {
+  [...values['compare-env'], ...(values['trivial-policy'] ? TRIVIAL : [])].map((word) => {
     const kv = envWord(word);
     if (kv === null) throw new Error(`--compare-env takes NAME=VALUE, got ${JSON.stringify(word)}`);
     return kv;
