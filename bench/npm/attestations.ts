@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NpmPackageName } from '../../src/core/index.ts';
 import { checkAttestations } from '../../src/ecosystems/npm/attestations.ts';
-import { NO_REGISTRY_KEYS } from '../../src/ecosystems/npm/registry-keys.ts';
-import { publicGoodTrustedRoot } from '../../src/verify/index.ts';
+import { NO_REGISTRY_KEYS, publicGoodTrustedRoot } from '../../src/verify/index.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 

@@ -13,8 +13,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { registryKeySet, registryKeysOf } from '../../src/ecosystems/npm/registry-keys.ts';
-import { checkRegistrySignature } from '../../src/ecosystems/npm/registry-signature.ts';
+import { registryKeySet, registryKeysOf, checkRegistrySignature } from '../../src/verify/index.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { ensureWorkloadCache, lockedPackages, tarballFile } from './workload.ts';

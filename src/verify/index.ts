@@ -1,1 +1,2 @@
 export * from './sigstore/index.ts';
+export * from './npm-registry/index.ts';

@@ -3,7 +3,7 @@
  * answer or its TUF `keys.json`, read at start (the npm adapter parses the keys).
  */
 import { AirlockError } from '../../core/index.ts';
-import { registryKeysOf, type RegistryKey } from '../../ecosystems/npm/registry-keys.ts';
+import { registryKeysOf, type RegistryKey } from '../../verify/index.ts';
 import { readNamedFile } from './named-file.ts';
 
 export function readRegistryKeysFile(file: string, what: string): RegistryKey[] {

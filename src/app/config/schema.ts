@@ -23,8 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
-import { publicRegistryKeys, registryKeySet } from '../../ecosystems/npm/registry-keys.ts';
-import { publicGoodTrustedRoot } from '../../verify/index.ts';
+import { publicRegistryKeys, registryKeySet, publicGoodTrustedRoot } from '../../verify/index.ts';
 import { readSigstoreRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';

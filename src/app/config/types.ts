@@ -2,8 +2,7 @@
 import type { Json } from '../../storage/ports/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
-import type { RegistryKeySet } from '../../ecosystems/npm/registry-keys.ts';
-import type { TrustedRoot } from '../../verify/index.ts';
+import type { RegistryKeySet, TrustedRoot } from '../../verify/index.ts';
 
 export const CONFIG_VERSION = 1;
 

@@ -18,7 +18,7 @@ import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
-import { checkRegistrySignature } from './registry-signature.ts';
+import { checkRegistrySignature } from '../../verify/index.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';

@@ -4,9 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { NpmPackageName } from '../../core/index.ts';
-import { publicGoodTrustedRoot } from '../../verify/index.ts';
+import { publicGoodTrustedRoot, NO_REGISTRY_KEYS } from '../../verify/index.ts';
 import { checkAttestations, listsAttestations } from './attestations.ts';
-import { NO_REGISTRY_KEYS } from './registry-keys.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'protocols', 'fixtures');
 const BUNDLE = join(FIXTURES, 'sigstore-js-bundles', 'bundleV03-dsse.sigstore');

@@ -9,8 +9,7 @@
  * document is upstream data: size-capped, the entries counted, every failure named.
  */
 import { isPlainObject, type NpmPackageName, type PlainObject } from '../../core/index.ts';
-import { parseInTotoStatement, verifyBundle, type BundleVerification, type KeyForHint, type TrustedRoot } from '../../verify/index.ts';
-import type { RegistryKeySet } from './registry-keys.ts';
+import { parseInTotoStatement, verifyBundle, type BundleVerification, type KeyForHint, type TrustedRoot, type RegistryKeySet } from '../../verify/index.ts';
 
 export type AttestationStatus = 'verified' | 'invalid' | 'unverifiable' | 'absent';
 

@@ -3,8 +3,7 @@ import { AirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
-import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
-import { NO_REGISTRY_KEYS, type RegistryKeySet } from './registry-keys.ts';
+import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
 export interface NpmMetrics {
