@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CheckService } from '../gate/check-service.ts';
 import type { ExceptionService } from '../gate/exception-service.ts';
 import type { QuarantineService } from '../gate/quarantine-service.ts';
+import type { VersionChanges } from '../gate/version-changes.ts';
 import type { AuditLog, DecisionLog, MissingNameLedger } from '../storage/ports/index.ts';
 import type { TokenService } from './auth/token-service.ts';
 import { apiErrorHandler } from './errors.ts';
@@ -30,6 +31,8 @@ export interface AdminApiOptions {
   readonly clock: () => Date;
   /** The pre-flight check (`/check`). */
   readonly check: CheckService;
+  /** What a quarantined version changed (`/quarantine/:id/changes`). */
+  readonly changes: VersionChanges;
   /** The missing-name ledger (`/signals/missing`). */
   readonly missing: MissingNameLedger;
   /** The repositories served (`/repositories`). */

@@ -115,6 +115,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     policy: services.policy,
     clock: services.clock,
     check: services.check,
+    changes: services.changes,
     missing: storage.signals,
     repositories: config.repositories.map((r) => ({ name: r.name, format: r.format, path: `/${r.name}/`, upstream: publicUrl(r.upstream) })),
   });

@@ -12,6 +12,7 @@ import { ReviewSync } from '../gate/review-sync.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { FeedWatch } from '../gate/feed-watch.ts';
 import { CheckService } from '../gate/check-service.ts';
+import { VersionChanges } from '../gate/version-changes.ts';
 import { PackageSources } from '../gate/package-sources.ts';
 import { PolicyService } from '../policy/policy-service.ts';
 import { createSignalCollectors, lazyLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
@@ -51,6 +52,8 @@ export interface AirlockServices {
   /** Ecosystem repositories register here; the check service asks them. */
   readonly sources: PackageSources;
   readonly check: CheckService;
+  /** What a reviewed version changed since the one before it. */
+  readonly changes: VersionChanges;
   readonly quarantine: QuarantineService;
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
@@ -157,6 +160,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   );
   const sources = new PackageSources();
   const check = new CheckService({ sources, gate, clock });
+  const changes = new VersionChanges({ sources });
   const quarantine = new QuarantineService({ store, reviews, gate, clock });
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
@@ -193,6 +197,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     lookalike,
     sources,
     check,
+    changes,
     quarantine,
     exceptions,
     tokens,

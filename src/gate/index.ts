@@ -10,3 +10,4 @@ export * from './package-sources.ts';
 export * from './check-service.ts';
 export * from './feed-watch.ts';
 export * from './served-ledger.ts';
+export * from './version-changes.ts';

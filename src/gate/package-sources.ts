@@ -6,6 +6,7 @@
 import { AirlockError, type Ecosystem } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
 import type { VersionCandidate } from './types.ts';
+import type { VersionFiles } from './version-changes.ts';
 
 export interface PackageListing {
   /** Every usable listed version with its metadata-phase facts (the gate's candidates). */
@@ -29,6 +30,11 @@ export interface PackageSource {
    * client's request would).
    */
   listing(name: string, request: RequestContext): Promise<PackageListing>;
+  /**
+   * The files of one version, read from its artifact (fetched and verified first if it is not
+   * stored; not judged, not served): what a reviewer compares. Absent: not supported.
+   */
+  files?(name: string, version: string, request: RequestContext): Promise<VersionFiles>;
 }
 
 export class PackageSources {

@@ -1,9 +1,10 @@
-/** Quarantine records: list (filters, cursor paging), show, release, reject. */
+/** Quarantine records: list (filters, cursor paging), show, what changed, release, reject. */
 import type { FastifyInstance } from 'fastify';
 import { AirlockError } from '../../core/index.ts';
 import { parseExpiry } from '../../gate/duration.ts';
-import { actorOf, requireRole } from '../../gate/identity.ts';
+import { actorOf, requestContextOf, requireRole } from '../../gate/identity.ts';
 import type { QuarantineService } from '../../gate/quarantine-service.ts';
+import type { VersionChanges } from '../../gate/version-changes.ts';
 import type { QuarantineFilter, QuarantineState } from '../../storage/ports/index.ts';
 import { canonicalPurl, idParams, pageQuery } from './common.ts';
 
@@ -29,7 +30,7 @@ const reviewBody = {
   },
 } as const;
 
-export function quarantineRoutes(app: FastifyInstance, deps: { quarantine: QuarantineService; clock: () => Date }): void {
+export function quarantineRoutes(app: FastifyInstance, deps: { quarantine: QuarantineService; changes: VersionChanges; clock: () => Date }): void {
   app.get<{ Querystring: ListQuery }>(
     '/quarantine',
     {
@@ -57,6 +58,12 @@ export function quarantineRoutes(app: FastifyInstance, deps: { quarantine: Quara
   app.get<{ Params: { id: string } }>('/quarantine/:id', { schema: { params: idParams } }, async (request) => {
     requireRole(request.identity, 'reader');
     return deps.quarantine.get(request.params.id);
+  });
+
+  // What the held version changed since the package's version before it: files and install scripts.
+  app.get<{ Params: { id: string } }>('/quarantine/:id/changes', { schema: { params: idParams } }, async (request) => {
+    requireRole(request.identity, 'reader');
+    return deps.changes.of(await deps.quarantine.get(request.params.id), requestContextOf(request));
   });
 
   app.post<{ Params: { id: string }; Body: ReviewBody }>(

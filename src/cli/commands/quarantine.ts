@@ -1,5 +1,6 @@
-/** `airlock quarantine list|show|release|reject` against a running server. */
-import type { QuarantineRecord, QuarantineState } from '../../storage/ports/index.ts';
+/** `airlock quarantine list|show|changes|release|reject` against a running server. */
+import type { ChangeReport, FileChange } from '../../gate/version-changes.ts';
+import type { Json, QuarantineRecord, QuarantineState } from '../../storage/ports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
@@ -8,6 +9,8 @@ const HELP = `usage: airlock quarantine <subcommand> [--server URL]
 
   list [--state quarantined|released|rejected] [--purl PURL] [--limit N] [--format table|json]
   show ID [--format json|text]
+  changes ID [--format json|text]                 what the version changed since the one before it
+                                                   (files added, removed, changed; install scripts)
   release ID --reason TEXT [--expires DURATION]   (e.g. --expires 30d; needs an approver token)
   reject ID --reason TEXT                          (needs an approver token)
 
@@ -88,6 +91,38 @@ async function show(argv: readonly string[], io: CommandIO): Promise<number> {
   return EXIT.ok;
 }
 
+function scriptsText(scripts: Readonly<Record<string, Json>> | null): string {
+  if (scripts === null) return 'none';
+  const entries = Object.entries(scripts);
+  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k}: ${clip(String(v), 200)}`).join('; ');
+}
+
+function changesText(r: ChangeReport): string {
+  const { added, removed, changed } = r.counts;
+  const head =
+    r.base === null
+      ? `${r.purl} is the package's first release here: ${added} files`
+      : `${r.purl} against ${r.base}: ${added} added, ${removed} removed, ${changed} changed, ${r.unchanged} unchanged`;
+  const line = (mark: string, c: FileChange): string =>
+    `  ${mark} ${clip(c.path, 200)}  (${c.before === null ? '' : `${c.before} bytes`}${c.before !== null && c.after !== null ? ' -> ' : ''}${c.after === null ? '' : `${c.after} bytes`})`;
+  const lines = [head, ...r.added.map((c) => line('+', c)), ...r.removed.map((c) => line('-', c)), ...r.changed.map((c) => line('~', c))];
+  if (r.truncated) lines.push(`  (only the first ${Math.max(r.added.length, r.removed.length, r.changed.length)} of each kind are listed; --format json has the same)`);
+  const before = scriptsText(r.installScripts.before);
+  const after = scriptsText(r.installScripts.after);
+  lines.push(r.base === null || before === after ? `install scripts: ${after}` : `install scripts: ${before} -> ${after}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function changes(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, { ...serverOptions, format: { type: 'string' } });
+  const [id, extra] = positionals;
+  if (id === undefined || extra !== undefined) throw new UsageError('changes takes exactly one quarantine id');
+  if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') throw new UsageError('--format must be json or text');
+  const report = await clientFrom(values, io).changes(id);
+  io.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : changesText(report));
+  return EXIT.ok;
+}
+
 async function review(kind: 'release' | 'reject', argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...serverOptions,
@@ -120,12 +155,14 @@ export const command: Command = {
           return await list(rest, io);
         case 'show':
           return await show(rest, io);
+        case 'changes':
+          return await changes(rest, io);
         case 'release':
           return await review('release', rest, io);
         case 'reject':
           return await review('reject', rest, io);
         default:
-          throw new UsageError(`unknown subcommand '${sub}' (list, show, release, reject)`);
+          throw new UsageError(`unknown subcommand '${sub}' (list, show, changes, release, reject)`);
       }
     } catch (err) {
       return reportError(err, io, `airlock quarantine ${sub}`);

@@ -5,8 +5,8 @@
  * small and asked for again, no disk read.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
-import type { ArtifactContent, Facts, Gate, VersionCandidate } from '../../gate/index.ts';
+import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import type { ArtifactContent, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -23,8 +23,9 @@ import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
 import { SingleFlight } from './single-flight.ts';
 import { StoredCopyGone } from './stored-copy.ts';
-import { expectationOf, TarballStore } from './tarball-store.ts';
-import { attestationsKey, attestationsPath, tarballPath, versionFromFilename } from './urls.ts';
+import { expectationOf, TarballStore, type Expected, type Ingested } from './tarball-store.ts';
+import { listTarballFiles } from './tarball-listing.ts';
+import { attestationsKey, attestationsPath, tarballFilename, tarballPath, versionFromFilename } from './urls.ts';
 
 export type ArtifactOutcome =
   | {
@@ -63,6 +64,16 @@ interface HotArtifact {
 interface Decided {
   readonly outcome: ArtifactOutcome;
   readonly doc: Sha256Digest;
+}
+
+/** A version's metadata, and its tarball verified against it. */
+interface Verified {
+  readonly state: PackageState;
+  readonly manifest: ManifestExtract;
+  readonly dist: { readonly [k: string]: unknown };
+  readonly expected: Expected;
+  readonly purl: Purl;
+  readonly ingested: Ingested;
 }
 
 const MAX_REQUESTERS_PER_FILE = 64;
@@ -174,9 +185,20 @@ export class ArtifactService {
     this.#hot.set(key, hot);
   }
 
-  async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<Decided> {
-    const version = versionFromFilename(name, filename);
-    if (version === null) throw new AirlockError('NOT_FOUND', `${name} has no file ${filename}`);
+  /**
+   * A version's files, from its tarball fetched and verified like a download's (stored if it was
+   * not), but neither judged nor served: what a reviewer compares (`PackageSource.files`).
+   */
+  async files(name: NpmPackageName, version: string): Promise<VersionFiles> {
+    const { ingested } = await this.#verified(name, version, tarballFilename(name, version));
+    const rec = ingested.rec;
+    const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
+    const files = await listTarballFiles(ingested.body ?? (await this.#tarballs.open(rec)));
+    return { version, files, installScripts: inspection.facts['install_scripts'] as Readonly<Record<string, Json>> };
+  }
+
+  /** The version's metadata and its tarball, fetched and verified against it when not stored yet. */
+  async #verified(name: NpmPackageName, version: string, filename: string): Promise<Verified> {
     let state = await this.#deps.metadata.state(name);
     if (!state.index.versions.has(version)) state = await this.#deps.metadata.state(name, { revalidate: true });
     const span = state.index.versions.get(version);
@@ -194,6 +216,13 @@ export class ArtifactService {
       const failed = isAirlockError(err, 'STORAGE_ERROR') && !(err instanceof StoredCopyGone);
       throw failed ? undecided(`${name}@${version}`, err.message, 'store') : err;
     });
+    return { state, manifest, dist, expected, purl, ingested };
+  }
+
+  async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<Decided> {
+    const version = versionFromFilename(name, filename);
+    if (version === null) throw new AirlockError('NOT_FOUND', `${name} has no file ${filename}`);
+    const { state, manifest, dist, expected, purl, ingested } = await this.#verified(name, version, filename);
     const rec = ingested.rec;
     const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
     const ctx = packageContext(state.index.time, state.index.distTags, state.index.versions.size);

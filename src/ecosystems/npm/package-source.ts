@@ -1,14 +1,15 @@
 /**
  * The npm repository as a package source for the pre-flight check: the package's versions with
  * the same metadata-phase facts a client's request produces, the upstream's dist-tags and the
- * ones clients see through Airlock. Looking a package up goes through the metadata service, so
+ * ones clients see through Airlock; and, for a reviewer, a version's files. Looking a package up goes through the metadata service, so
  * a name the upstream does not have is recorded by the hallucination tripwire as usual.
  */
 import { parseNpmPackageName } from '../../core/index.ts';
 import type { PackageSource } from '../../gate/index.ts';
+import type { ArtifactService } from './artifact-service.ts';
 import type { MetadataService } from './metadata-service.ts';
 
-export function npmPackageSource(repo: string, metadata: MetadataService): PackageSource {
+export function npmPackageSource(repo: string, metadata: MetadataService, artifacts: ArtifactService): PackageSource {
   return {
     repo,
     ecosystem: 'npm',
@@ -18,5 +19,6 @@ export function npmPackageSource(repo: string, metadata: MetadataService): Packa
       const all = await metadata.candidates(state);
       return { candidates: all.candidates, unusable: all.unusable, distTags: state.index.distTags, servedDistTags: view.distTags };
     },
+    files: (name, version) => artifacts.files(parseNpmPackageName(name), version),
   };
 }

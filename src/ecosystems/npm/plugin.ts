@@ -64,7 +64,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, attestations: immutableDocuments, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
-  options.sources?.register(npmPackageSource(settings.repo, metadata));
+  options.sources?.register(npmPackageSource(settings.repo, metadata, artifacts));
   const maxAge = settings.clientMaxAgeSeconds;
   return {
     settings,

@@ -1,0 +1,118 @@
+/**
+ * What changed in a version since the one before it, for the reviewer of a quarantine: the files
+ * added, removed and changed (by content digest) and the install scripts before and after. The
+ * version before it is the package's newest other version published earlier (upstream publish
+ * time, as the metadata phase reads it). Ecosystems list a version's files from its verified
+ * artifact (`PackageSource.files`); this module compares two listings and bounds the report.
+ */
+import { AirlockError, type Purl } from '../core/index.ts';
+import type { Json, QuarantineRecord, RequestContext } from '../storage/ports/index.ts';
+import type { PackageSources } from './package-sources.ts';
+import type { VersionCandidate } from './types.ts';
+
+export interface VersionFile {
+  readonly kind: 'file' | 'symlink' | 'hardlink';
+  readonly size: number;
+  /** sha256 hex of a file's content; of its target for a link. */
+  readonly sha256: string;
+}
+
+/** A version's files as its verified artifact holds them, by package-relative path. */
+export interface VersionFiles {
+  readonly version: string;
+  readonly files: ReadonlyMap<string, VersionFile>;
+  /** The install scripts its own manifest declares (name → command). */
+  readonly installScripts: Readonly<Record<string, Json>>;
+}
+
+export interface FileChange {
+  readonly path: string;
+  /** Size before (null: added). */
+  readonly before: number | null;
+  /** Size after (null: removed). */
+  readonly after: number | null;
+}
+
+export interface ChangeReport {
+  readonly purl: Purl;
+  readonly version: string;
+  /** The version compared against; null for a package's first release. */
+  readonly base: string | null;
+  readonly added: readonly FileChange[];
+  readonly removed: readonly FileChange[];
+  readonly changed: readonly FileChange[];
+  readonly unchanged: number;
+  /** How many of each there are (the lists stop at `MAX_LISTED`). */
+  readonly counts: { readonly added: number; readonly removed: number; readonly changed: number };
+  readonly truncated: boolean;
+  readonly installScripts: { readonly before: Readonly<Record<string, Json>> | null; readonly after: Readonly<Record<string, Json>> };
+}
+
+/** Changes listed per kind; the counts give the rest. */
+export const MAX_LISTED = 500;
+
+/** The package's newest other version published before `version` (null: none, or no publish times). */
+export function baseVersionOf(candidates: readonly VersionCandidate[], version: string): string | null {
+  const at = (c: VersionCandidate | undefined): number => {
+    const t = c?.facts['published_at'];
+    return typeof t === 'string' ? Date.parse(t) : Number.NaN;
+  };
+  const target = at(candidates.find((c) => c.subject.version === version));
+  if (Number.isNaN(target)) return null;
+  let best: VersionCandidate | null = null;
+  for (const c of candidates) {
+    const t = at(c);
+    if (c.subject.version === version || Number.isNaN(t) || t >= target) continue;
+    if (best === null || t > at(best)) best = c;
+  }
+  return best?.subject.version ?? null;
+}
+
+/** `after` against `before` (null: everything in `after` is added). */
+export function compareFiles(purl: Purl, before: VersionFiles | null, after: VersionFiles): ChangeReport {
+  const added: FileChange[] = [];
+  const removed: FileChange[] = [];
+  const changed: FileChange[] = [];
+  let unchanged = 0;
+  const old = before?.files ?? new Map<string, VersionFile>();
+  for (const [path, f] of after.files) {
+    const o = old.get(path);
+    if (o === undefined) added.push({ path, before: null, after: f.size });
+    else if (o.kind !== f.kind || o.sha256 !== f.sha256) changed.push({ path, before: o.size, after: f.size });
+    else unchanged++;
+  }
+  for (const [path, o] of old) if (!after.files.has(path)) removed.push({ path, before: o.size, after: null });
+  const byPath = (a: FileChange, b: FileChange): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  const counts = { added: added.length, removed: removed.length, changed: changed.length };
+  return {
+    purl,
+    version: after.version,
+    base: before?.version ?? null,
+    added: added.sort(byPath).slice(0, MAX_LISTED),
+    removed: removed.sort(byPath).slice(0, MAX_LISTED),
+    changed: changed.sort(byPath).slice(0, MAX_LISTED),
+    unchanged,
+    counts,
+    truncated: counts.added > MAX_LISTED || counts.removed > MAX_LISTED || counts.changed > MAX_LISTED,
+    installScripts: { before: before?.installScripts ?? null, after: after.installScripts },
+  };
+}
+
+/** The changes a quarantined (or reviewed) version brings, fetched through its repository. */
+export class VersionChanges {
+  readonly #sources: PackageSources;
+
+  constructor(deps: { readonly sources: PackageSources }) {
+    this.#sources = deps.sources;
+  }
+
+  async of(rec: QuarantineRecord, request: RequestContext): Promise<ChangeReport> {
+    const source = this.#sources.find(rec.ecosystem, rec.repo);
+    if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot list the files of its versions`);
+    const listing = await source.listing(rec.name, request);
+    const base = baseVersionOf(listing.candidates, rec.version);
+    const after = await source.files(rec.name, rec.version, request);
+    const before = base === null ? null : await source.files(rec.name, base, request);
+    return compareFiles(rec.purl, before, after);
+  }
+}
