@@ -82,6 +82,8 @@ async function show(id) {
     reasons.appendChild(li);
   }
   $('d-facts').textContent = JSON.stringify(rec.facts, null, 2);
+  $('c-summary').textContent = '';
+  $('c-files').replaceChildren();
   $('review').hidden = rec.state === 'rejected';
   const decisions = await api(`decisions?${new URLSearchParams({ purl: rec.purl, limit: '20' })}`);
   const tbody = $('decisions').querySelector('tbody');
@@ -93,6 +95,41 @@ async function show(id) {
     cell(tr, d.verdict);
     cell(tr, d.reasons.map((r) => r.message).join('; '));
     tbody.appendChild(tr);
+  }
+}
+
+function scriptsText(scripts) {
+  const entries = scripts ? Object.entries(scripts) : [];
+  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k}: ${String(v)}`).join('; ');
+}
+
+function sizeText(c) {
+  if (c.before === null) return `${c.after} bytes`;
+  if (c.after === null) return `${c.before} bytes`;
+  return `${c.before} → ${c.after} bytes`;
+}
+
+// Compares on request: the earlier release's tarball may have to be fetched first.
+async function loadChanges() {
+  if (!selected) return;
+  $('c-summary').textContent = 'comparing…';
+  const r = await api(`quarantine/${encodeURIComponent(selected.id)}/changes`);
+  const n = r.counts;
+  const before = scriptsText(r.installScripts.before);
+  const after = scriptsText(r.installScripts.after);
+  const scripts = r.base === null || before === after ? `install scripts: ${after}` : `install scripts: ${before} → ${after}`;
+  $('c-summary').textContent =
+    (r.base === null ? `the package's first release here: ${n.added} files` : `against ${r.base}: ${n.added} added, ${n.removed} removed, ${n.changed} changed, ${r.unchanged} unchanged`) +
+    (r.truncated ? ' (lists cut at 500 each)' : '') +
+    `; ${scripts}`;
+  const list = $('c-files');
+  list.replaceChildren();
+  for (const [mark, items] of [['+', r.added], ['−', r.removed], ['~', r.changed]]) {
+    for (const c of items) {
+      const li = document.createElement('li');
+      li.textContent = `${mark} ${c.path} (${sizeText(c)})`;
+      list.appendChild(li);
+    }
   }
 }
 
@@ -130,6 +167,12 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
   $('more').addEventListener('click', () => void loadList(true).catch((err) => status(err.message, true)));
+  $('c-load').addEventListener('click', () =>
+    void loadChanges().catch((err) => {
+      $('c-summary').textContent = '';
+      status(err.message, true);
+    }),
+  );
   $('review').addEventListener('submit', (e) => {
     e.preventDefault();
     const action = e.submitter && e.submitter.dataset.action === 'reject' ? 'reject' : 'release';

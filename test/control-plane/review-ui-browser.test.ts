@@ -1,7 +1,8 @@
 /**
  * The review UI in a real browser (headless Chromium over the DevTools protocol): log in with a
- * token, pick a quarantined version, release it, and see the store change. Skipped when no
- * Chromium is installed (`apt-get install chromium`).
+ * token, pick a quarantined version, release it, and see the store change; compare a held
+ * version's files with the release before it. Skipped when no Chromium is installed
+ * (`apt-get install chromium`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REVIEW_POLICY, anonymousRequest, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { startAirlock } from '../support/start-airlock.ts';
+import { FIXTURE_PACKAGES, npmTestEnv } from '../npm/helpers.ts';
 
 const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('which', [c]).status === 0);
 
@@ -107,6 +109,55 @@ test('review UI: log in, inspect a quarantined version, release it', { skip: CHR
     }
     await a.close();
     await rm(policyDir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  }
+});
+
+test('review UI: compare a held version with the release before it', { skip: CHROMIUM === undefined ? 'no Chromium installed' : false }, async () => {
+  const env = await npmTestEnv([
+    ...FIXTURE_PACKAGES,
+    {
+      name: 'scripted-ui',
+      versions: [
+        { version: '1.0.0', publishedAt: '2024-01-01T00:00:00.000Z', files: [{ path: 'lib/old.js', content: 'old\n' }] },
+        { version: '1.1.0', publishedAt: '2024-02-01T00:00:00.000Z', manifest: { scripts: { preinstall: 'node setup.js' } }, files: [{ path: 'setup.js', content: 'fetch("http://203.0.113.5/")\n' }] },
+      ],
+    },
+  ]);
+  const profile = await mkdtemp(join(tmpdir(), 'airlock-chromium-'));
+  const a = await startAirlock({ config: env.config() });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${a.url}/-/ui/`], { stdio: 'ignore' });
+  let cdp: Cdp | null = null;
+  try {
+    // The test policy holds a scripted- package's version whose tarball runs install scripts.
+    assert.equal((await fetch(`${a.url}/npm/scripted-ui/-/scripted-ui-1.1.0.tgz`)).status, 403);
+    cdp = await connect(port);
+    await until(cdp, `document.readyState === 'complete' && document.getElementById('status').textContent.includes('enter an API token')`, 'the login prompt');
+    await cdp.evaluate(`document.getElementById('token').value = ${JSON.stringify(a.adminToken)}; document.getElementById('login').requestSubmit()`);
+    await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the quarantine list');
+    await cdp.evaluate(`document.querySelector('#records tbody tr').click()`);
+    await until(cdp, `document.getElementById('d-purl').textContent === 'pkg:npm/scripted-ui@1.1.0'`, 'the detail view');
+    await cdp.evaluate(`document.getElementById('c-load').click()`);
+    await until(cdp, `document.getElementById('c-summary').textContent.startsWith('against 1.0.0')`, 'the comparison');
+    assert.equal(
+      await cdp.evaluate(`document.getElementById('c-summary').textContent`),
+      'against 1.0.0: 1 added, 1 removed, 2 changed, 0 unchanged; install scripts: none → preinstall: node setup.js',
+    );
+    const items = (await cdp.evaluate(`[...document.querySelectorAll('#c-files li')].map((li) => li.textContent)`)) as string[];
+    assert.equal(items[0], '+ setup.js (29 bytes)');
+    assert.equal(items[1], '− lib/old.js (4 bytes)');
+    assert.deepEqual(items.slice(2).map((t) => t.split(' (')[0]), ['~ index.js', '~ package.json']);
+    assert.deepEqual(cdp.problems, [], 'no script errors or CSP violations');
+  } finally {
+    cdp?.close();
+    if (chrome.exitCode === null && chrome.signalCode === null) {
+      const exited = new Promise((resolve) => chrome.once('exit', resolve));
+      chrome.kill();
+      await exited;
+    }
+    await a.close();
+    await env.close();
     await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   }
 });
