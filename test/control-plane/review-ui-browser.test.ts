@@ -73,32 +73,19 @@ async function until(cdp: Cdp, expression: string, what: string): Promise<void> 
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('review UI: log in, inspect a quarantined version, release it', { skip: CHROMIUM === undefined ? 'no Chromium installed' : false }, async () => {
-  const policyDir = await writePolicyDir({ 'p.rego': REVIEW_POLICY });
+/**
+ * Headless Chromium on the review UI at `url`, driven over the DevTools protocol: `body` gets the
+ * page once it shows the login prompt; the browser and its profile are gone afterwards.
+ */
+async function inChromium(url: string, body: (cdp: Cdp) => Promise<void>): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'airlock-chromium-'));
-  const a = await startAirlock({ config: { repositories: [], policy: { paths: [policyDir] } } });
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${a.url}/-/ui/`], { stdio: 'ignore' });
+  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${url}/-/ui/`], { stdio: 'ignore' });
   let cdp: Cdp | null = null;
   try {
-    const q = await a.app.airlock.gate.judgeArtifact(npmCandidate('held-ui', '1.0.0', { published_at: '2020-01-01T00:00:00Z' }), anonymousRequest);
     cdp = await connect(port);
     await until(cdp, `document.readyState === 'complete' && document.getElementById('status').textContent.includes('enter an API token')`, 'the login prompt');
-    await cdp.evaluate(`document.getElementById('token').value = ${JSON.stringify(a.adminToken)}; document.getElementById('login').requestSubmit()`);
-    await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the quarantine list');
-    assert.equal(await cdp.evaluate(`document.getElementById('who').textContent`), 'admin (configured admin token)');
-    await cdp.evaluate(`document.querySelector('#records tbody tr').click()`);
-    await until(cdp, `document.getElementById('d-state').textContent === 'quarantined'`, 'the detail view');
-    assert.equal(await cdp.evaluate(`document.getElementById('d-reasons').textContent`), 'held-ui is held for review [held]');
-    assert.match(String(await cdp.evaluate(`document.getElementById('d-facts').textContent`)), /"published_at": "2020-01-01T00:00:00Z"/);
-    await cdp.evaluate(
-      `document.getElementById('r-reason').value = 'reviewed in the UI'; document.getElementById('r-expires').value = '7d'; document.getElementById('review').requestSubmit(document.querySelector('button[data-action=release]'))`,
-    );
-    await until(cdp, `document.getElementById('d-state').textContent === 'released'`, 'the release');
-    const rec = await a.app.airlock.quarantine.get(q.quarantineId as string);
-    assert.equal(rec.state, 'released');
-    assert.equal(rec.decisionReason, 'reviewed in the UI');
-    assert.ok(rec.expiresAt !== null);
+    await body(cdp);
     assert.deepEqual(cdp.problems, [], 'no script errors or CSP violations');
   } finally {
     cdp?.close();
@@ -107,9 +94,40 @@ test('review UI: log in, inspect a quarantined version, release it', { skip: CHR
       chrome.kill();
       await exited;
     }
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+/** Logs in with `token` and opens the first record of the list. */
+async function openFirstRecord(cdp: Cdp, token: string): Promise<void> {
+  await cdp.evaluate(`document.getElementById('token').value = ${JSON.stringify(token)}; document.getElementById('login').requestSubmit()`);
+  await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the quarantine list');
+  await cdp.evaluate(`document.querySelector('#records tbody tr').click()`);
+}
+
+test('review UI: log in, inspect a quarantined version, release it', { skip: CHROMIUM === undefined ? 'no Chromium installed' : false }, async () => {
+  const policyDir = await writePolicyDir({ 'p.rego': REVIEW_POLICY });
+  const a = await startAirlock({ config: { repositories: [], policy: { paths: [policyDir] } } });
+  try {
+    const q = await a.app.airlock.gate.judgeArtifact(npmCandidate('held-ui', '1.0.0', { published_at: '2020-01-01T00:00:00Z' }), anonymousRequest);
+    await inChromium(a.url, async (cdp) => {
+      await openFirstRecord(cdp, a.adminToken);
+      assert.equal(await cdp.evaluate(`document.getElementById('who').textContent`), 'admin (configured admin token)');
+      await until(cdp, `document.getElementById('d-state').textContent === 'quarantined'`, 'the detail view');
+      assert.equal(await cdp.evaluate(`document.getElementById('d-reasons').textContent`), 'held-ui is held for review [held]');
+      assert.match(String(await cdp.evaluate(`document.getElementById('d-facts').textContent`)), /"published_at": "2020-01-01T00:00:00Z"/);
+      await cdp.evaluate(
+        `document.getElementById('r-reason').value = 'reviewed in the UI'; document.getElementById('r-expires').value = '7d'; document.getElementById('review').requestSubmit(document.querySelector('button[data-action=release]'))`,
+      );
+      await until(cdp, `document.getElementById('d-state').textContent === 'released'`, 'the release');
+    });
+    const rec = await a.app.airlock.quarantine.get(q.quarantineId as string);
+    assert.equal(rec.state, 'released');
+    assert.equal(rec.decisionReason, 'reviewed in the UI');
+    assert.ok(rec.expiresAt !== null);
+  } finally {
     await a.close();
     await rm(policyDir, { recursive: true, force: true });
-    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 
@@ -124,40 +142,26 @@ test('review UI: compare a held version with the release before it', { skip: CHR
       ],
     },
   ]);
-  const profile = await mkdtemp(join(tmpdir(), 'airlock-chromium-'));
   const a = await startAirlock({ config: env.config() });
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${a.url}/-/ui/`], { stdio: 'ignore' });
-  let cdp: Cdp | null = null;
   try {
     // The test policy holds a scripted- package's version whose tarball runs install scripts.
     assert.equal((await fetch(`${a.url}/npm/scripted-ui/-/scripted-ui-1.1.0.tgz`)).status, 403);
-    cdp = await connect(port);
-    await until(cdp, `document.readyState === 'complete' && document.getElementById('status').textContent.includes('enter an API token')`, 'the login prompt');
-    await cdp.evaluate(`document.getElementById('token').value = ${JSON.stringify(a.adminToken)}; document.getElementById('login').requestSubmit()`);
-    await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the quarantine list');
-    await cdp.evaluate(`document.querySelector('#records tbody tr').click()`);
-    await until(cdp, `document.getElementById('d-purl').textContent === 'pkg:npm/scripted-ui@1.1.0'`, 'the detail view');
-    await cdp.evaluate(`document.getElementById('c-load').click()`);
-    await until(cdp, `document.getElementById('c-summary').textContent.startsWith('against 1.0.0')`, 'the comparison');
-    assert.equal(
-      await cdp.evaluate(`document.getElementById('c-summary').textContent`),
-      'against 1.0.0: 1 added, 1 removed, 2 changed, 0 unchanged; install scripts: none → preinstall: node setup.js',
-    );
-    const items = (await cdp.evaluate(`[...document.querySelectorAll('#c-files li')].map((li) => li.textContent)`)) as string[];
-    assert.equal(items[0], '+ setup.js (29 bytes)');
-    assert.equal(items[1], '− lib/old.js (4 bytes)');
-    assert.deepEqual(items.slice(2).map((t) => t.split(' (')[0]), ['~ index.js', '~ package.json']);
-    assert.deepEqual(cdp.problems, [], 'no script errors or CSP violations');
+    await inChromium(a.url, async (cdp) => {
+      await openFirstRecord(cdp, a.adminToken);
+      await until(cdp, `document.getElementById('d-purl').textContent === 'pkg:npm/scripted-ui@1.1.0'`, 'the detail view');
+      await cdp.evaluate(`document.getElementById('c-load').click()`);
+      await until(cdp, `document.getElementById('c-summary').textContent.startsWith('against 1.0.0')`, 'the comparison');
+      assert.equal(
+        await cdp.evaluate(`document.getElementById('c-summary').textContent`),
+        'against 1.0.0: 1 added, 1 removed, 2 changed, 0 unchanged; install scripts: none → preinstall: node setup.js',
+      );
+      const items = (await cdp.evaluate(`[...document.querySelectorAll('#c-files li')].map((li) => li.textContent)`)) as string[];
+      assert.equal(items[0], '+ setup.js (29 bytes)');
+      assert.equal(items[1], '− lib/old.js (4 bytes)');
+      assert.deepEqual(items.slice(2).map((t) => t.split(' (')[0]), ['~ index.js', '~ package.json']);
+    });
   } finally {
-    cdp?.close();
-    if (chrome.exitCode === null && chrome.signalCode === null) {
-      const exited = new Promise((resolve) => chrome.once('exit', resolve));
-      chrome.kill();
-      await exited;
-    }
     await a.close();
     await env.close();
-    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   }
 });
