@@ -1,8 +1,9 @@
 /**
  * The npm repository as a package source for the pre-flight check: the package's versions with
  * the same metadata-phase facts a client's request produces, the upstream's dist-tags and the
- * ones clients see through Airlock; and, for a reviewer, a version's files. Looking a package up goes through the metadata service, so
- * a name the upstream does not have is recorded by the hallucination tripwire as usual.
+ * ones clients see through Airlock; and, for a reviewer, a version's files. Looking a package up
+ * goes through the metadata service, so a name the upstream does not have is recorded by the
+ * hallucination tripwire as usual.
  */
 import { parseNpmPackageName } from '../../core/index.ts';
 import type { PackageSource } from '../../gate/index.ts';
