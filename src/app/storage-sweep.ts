@@ -66,7 +66,7 @@ export class ScheduledSweep {
         },
         this.#artifactRetentionMs === null ? 'swept the blobs nothing refers to' : 'swept the blobs nothing refers to and the artifacts unused past the retention',
       );
-      this.#metrics?.sweep({ unreferenced: report.removed, unused: report.evicted });
+      this.#metrics?.sweep(report);
       return report;
     } catch (err) {
       this.#metrics?.sweep(null);

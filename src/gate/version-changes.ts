@@ -59,13 +59,15 @@ export function baseVersionOf(candidates: readonly VersionCandidate[], version: 
   };
   const target = at(candidates.find((c) => c.subject.version === version));
   if (Number.isNaN(target)) return null;
-  let best: VersionCandidate | null = null;
+  let best: string | null = null;
+  let bestAt = Number.NEGATIVE_INFINITY;
   for (const c of candidates) {
     const t = at(c);
-    if (c.subject.version === version || Number.isNaN(t) || t >= target) continue;
-    if (best === null || t > at(best)) best = c;
+    if (c.subject.version === version || Number.isNaN(t) || t >= target || t <= bestAt) continue;
+    best = c.subject.version;
+    bestAt = t;
   }
-  return best?.subject.version ?? null;
+  return best;
 }
 
 /** `after` against `before` (null: everything in `after` is added). */

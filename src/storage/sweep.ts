@@ -44,18 +44,18 @@ export async function sweepBlobs(store: DocumentCache & ArtifactIndex, blobs: Bl
   const retention = options.artifactRetentionMs ?? null;
   const keep = new Set<Sha256Digest>();
   for await (const blob of store.documentBlobs()) keep.add(blob);
+  // Artifact bytes the retention does not keep are its to evict (told apart from the orphans); a
+  // blob another record keeps stays.
+  const evictable = new Set<Sha256Digest>();
   const usedSince = retention === null ? undefined : new Date(options.now.getTime() - retention);
-  for await (const blob of store.artifactBlobs(usedSince === undefined ? {} : { usedSince })) keep.add(blob);
-  // Artifact bytes that are not kept are the retention's to evict (told apart from the orphans).
-  const artifacts = new Set<Sha256Digest>();
-  if (retention !== null) for await (const blob of store.artifactBlobs()) if (!keep.has(blob)) artifacts.add(blob);
+  for await (const a of store.artifactBlobs(usedSince === undefined ? {} : { usedSince })) (a.retained ? keep : evictable).add(a.blob);
   const oldest = options.now.getTime() - options.graceMs;
   const referenced = { count: 0, bytes: 0 };
   const young = { count: 0, bytes: 0 };
   const removed = { count: 0, bytes: 0 };
   const evicted = { count: 0, bytes: 0 };
   for await (const b of blobs.list()) {
-    const tally = keep.has(b.digest) ? referenced : b.committedAt.getTime() > oldest ? young : artifacts.has(b.digest) ? evicted : removed;
+    const tally = keep.has(b.digest) ? referenced : b.committedAt.getTime() > oldest ? young : evictable.has(b.digest) ? evicted : removed;
     if ((tally === removed || tally === evicted) && !options.dryRun && !(await blobs.delete(b.digest))) continue;
     tally.count++;
     tally.bytes += b.size;

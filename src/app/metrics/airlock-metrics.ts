@@ -5,6 +5,7 @@
  */
 import { statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
+import type { SweepReport } from '../../storage/index.ts';
 import type { VerdictKind } from '../../core/index.ts';
 import type { DecisionSource, GateObserver } from '../../gate/index.ts';
 import { Counter, Gauge, Histogram, Registry } from './registry.ts';
@@ -95,13 +96,13 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     this.#policy.set({ hash }, 1);
   }
 
-  /** A scheduled sweep ended: what it removed, or null when it failed. */
-  sweep(removed: { readonly unreferenced: { readonly count: number; readonly bytes: number }; readonly unused: { readonly count: number; readonly bytes: number } } | null): void {
-    this.#sweeps.inc({ result: removed === null ? 'error' : 'ok' });
-    if (removed === null) return;
-    for (const reason of ['unreferenced', 'unused'] as const) {
-      this.#swept.inc({ reason }, removed[reason].count);
-      this.#sweptBytes.inc({ reason }, removed[reason].bytes);
+  /** A scheduled sweep ended: its report, or null when it failed. */
+  sweep(report: Pick<SweepReport, 'removed' | 'evicted'> | null): void {
+    this.#sweeps.inc({ result: report === null ? 'error' : 'ok' });
+    if (report === null) return;
+    for (const [reason, tally] of [['unreferenced', report.removed], ['unused', report.evicted]] as const) {
+      this.#swept.inc({ reason }, tally.count);
+      this.#sweptBytes.inc({ reason }, tally.bytes);
     }
   }
 

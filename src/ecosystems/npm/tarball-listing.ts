@@ -33,10 +33,11 @@ class ListingVisitor implements TarVisitor {
   entry(e: TarEntry): void {
     this.#close();
     if (e.at === null || e.type === 'directory') return;
-    if (!this.files.has(listedPath(e.at)) && this.files.size >= MAX_LISTED_FILES) {
+    const path = listedPath(e.at);
+    if (!this.files.has(path) && this.files.size >= MAX_LISTED_FILES) {
       throw new AirlockError('LIMIT_EXCEEDED', `the tarball holds more than ${MAX_LISTED_FILES} files; too many to compare`);
     }
-    this.#path = listedPath(e.at);
+    this.#path = path;
     this.#kind = e.type;
     this.#size = e.size;
     this.#hash = createHash('sha256');

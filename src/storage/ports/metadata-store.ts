@@ -54,11 +54,17 @@ export interface ArtifactIndex {
   markBlobsUsed(blobs: readonly Sha256Digest[], at: Date): Promise<void>;
   /**
    * The blob of every artifact record, in pages by the records' key (a blob several records
-   * share comes once per record): what a blob-store sweep must keep. With `usedSince`, only the
-   * records used at or after it, and those of a version under quarantine (its bytes wait for a
-   * reviewer), whenever they were used.
+   * share comes once per record): what a blob-store sweep must keep, unless a retention lets it
+   * evict them. With `usedSince`, a record is `retained` when it was used at or after it, or its
+   * version is under quarantine (its bytes wait for a reviewer); without, every record is.
    */
-  artifactBlobs(options?: { readonly usedSince?: Date }): AsyncIterable<Sha256Digest>;
+  artifactBlobs(options?: { readonly usedSince?: Date }): AsyncIterable<ArtifactBlob>;
+}
+
+/** An artifact record's blob, and whether an artifact retention keeps it (`artifactBlobs`). */
+export interface ArtifactBlob {
+  readonly blob: Sha256Digest;
+  readonly retained: boolean;
 }
 
 export interface DecisionLog {

@@ -1,7 +1,7 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
 import type { Purl, Sha256Digest } from '../../core/index.ts';
 import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
-import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
+import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
 import { date, dateOrNull, integer, text } from './pg-rows.ts';
@@ -83,32 +83,26 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
       }
     },
 
-    async *artifactBlobs(options = {}): AsyncGenerator<Sha256Digest> {
+    async *artifactBlobs(options = {}): AsyncGenerator<ArtifactBlob> {
       const since = options.usedSince === undefined ? null : validDate(options.usedSince, 'usedSince');
       let after: readonly [string, string, string] = ['', '', ''];
       for (;;) {
         let rows: Row[];
         try {
-          rows =
-            since === null
-              ? await q.query(
-                  'SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > ($1, $2, $3) ORDER BY repo, purl, filename LIMIT $4',
-                  [...after, BLOB_PAGE],
-                )
-              : await q.query(
-                  `SELECT a.repo, a.purl, a.filename, a.blob FROM artifacts a
-                   WHERE (a.repo, a.purl, a.filename) > ($1, $2, $3)
-                     AND (COALESCE(a.used_at, a.stored_at) >= $5
-                          OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined'))
-                   ORDER BY a.repo, a.purl, a.filename LIMIT $4`,
-                  [...after, BLOB_PAGE, since],
-                );
+          rows = await q.query(
+            `SELECT a.repo, a.purl, a.filename, a.blob,
+               ($5::timestamptz IS NULL OR COALESCE(a.used_at, a.stored_at) >= $5
+                OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined')) AS retained
+             FROM artifacts a WHERE (a.repo, a.purl, a.filename) > ($1, $2, $3)
+             ORDER BY a.repo, a.purl, a.filename LIMIT $4`,
+            [...after, BLOB_PAGE, since],
+          );
         } catch (err) {
           throw pgStorageError(err, 'artifactBlobs');
         }
         for (const row of rows) {
           after = [text(row, 'repo'), text(row, 'purl'), text(row, 'filename')];
-          yield parseSha256Digest(text(row, 'blob'));
+          yield { blob: parseSha256Digest(text(row, 'blob')), retained: row['retained'] === true };
         }
         if (rows.length < BLOB_PAGE) return;
       }

@@ -1,7 +1,7 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
 import type { Purl, Sha256Digest } from '../../core/index.ts';
 import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
-import type { ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
+import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { date, dateOrNull, integer, text } from './rows.ts';
@@ -87,33 +87,28 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
       }
     },
 
-    async *artifactBlobs(options = {}): AsyncGenerator<Sha256Digest> {
+    async *artifactBlobs(options = {}): AsyncGenerator<ArtifactBlob> {
       const since = options.usedSince === undefined ? null : toMillis(options.usedSince, 'usedSince');
       // Keyset pages over the primary key, so no statement stays open while the consumer awaits.
       let after: readonly [string, string, string] = ['', '', ''];
       for (;;) {
         let rows: Row[];
         try {
-          rows =
-            since === null
-              ? conn
-                  .statement('SELECT repo, purl, filename, blob FROM artifacts WHERE (repo, purl, filename) > (?, ?, ?) ORDER BY repo, purl, filename LIMIT ?')
-                  .all(...after, BLOB_PAGE)
-              : conn
-                  .statement(
-                    `SELECT a.repo, a.purl, a.filename, a.blob FROM artifacts a
-                     WHERE (a.repo, a.purl, a.filename) > (?, ?, ?)
-                       AND (COALESCE(a.used_at, a.stored_at) >= ?
-                            OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined'))
-                     ORDER BY a.repo, a.purl, a.filename LIMIT ?`,
-                  )
-                  .all(...after, since, BLOB_PAGE);
+          rows = conn
+            .statement(
+              `SELECT a.repo, a.purl, a.filename, a.blob,
+                 (:since IS NULL OR COALESCE(a.used_at, a.stored_at) >= :since
+                  OR EXISTS (SELECT 1 FROM quarantine q WHERE q.repo = a.repo AND q.purl = a.purl AND q.state = 'quarantined')) AS retained
+               FROM artifacts a WHERE (a.repo, a.purl, a.filename) > (:repo, :purl, :filename)
+               ORDER BY a.repo, a.purl, a.filename LIMIT :limit`,
+            )
+            .all({ since, repo: after[0], purl: after[1], filename: after[2], limit: BLOB_PAGE });
         } catch (err) {
           throw storageError(err, 'artifactBlobs');
         }
         for (const row of rows) {
           after = [text(row, 'repo'), text(row, 'purl'), text(row, 'filename')];
-          yield parseSha256Digest(text(row, 'blob'));
+          yield { blob: parseSha256Digest(text(row, 'blob')), retained: integer(row, 'retained') === 1 };
         }
         if (rows.length < BLOB_PAGE) return;
       }

@@ -57,7 +57,8 @@ export function documentCacheCases(make: MakeMetadataFixture): void {
 
 export function artifactIndexCases(make: MakeMetadataFixture): void {
   test('artifacts: artifactBlobs yields the blob of every record, across many pages and repositories, and follows replacement', using(make, async (store) => {
-    assert.deepEqual(await collect(store.artifactBlobs()), [], 'an empty store references none');
+    const blobsOf = async (): Promise<Sha256Digest[]> => (await collect(store.artifactBlobs())).map((a) => a.blob);
+    assert.deepEqual(await blobsOf(), [], 'an empty store references none');
     const expected: Sha256Digest[] = [];
     for (let i = 0; i < 1203; i++) {
       const blob = sha256Of(`tarball-${i % 1100}`);
@@ -65,10 +66,12 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
       const version = `1.0.${i}`;
       await store.putArtifact(artifactRec({ repo: i % 3 === 0 ? 'npm-b' : 'npm', purl: purl('@acme/widget', version), version, filename: `widget-${version}.tgz`, blob }));
     }
-    assert.deepEqual((await collect(store.artifactBlobs())).sort(), [...expected].sort(), 'once per record');
+    const all = await collect(store.artifactBlobs());
+    assert.ok(all.every((a) => a.retained), 'without usedSince, every record is retained');
+    assert.deepEqual(all.map((a) => a.blob).sort(), [...expected].sort(), 'once per record');
     const replaced = sha256Of('tarball-replaced');
     await store.putArtifact(artifactRec({ repo: 'npm', purl: purl('@acme/widget', '1.0.500'), version: '1.0.500', filename: 'widget-1.0.500.tgz', blob: replaced }));
-    const after = await collect(store.artifactBlobs());
+    const after = await blobsOf();
     assert.equal(after.length, 1203);
     assert.ok(after.includes(replaced));
     assert.ok(!after.includes(sha256Of('tarball-500')), 'the replaced blob is no longer referenced');
@@ -117,7 +120,7 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     await rejectsWithCode(store.markBlobsUsed([shared], new Date(Number.NaN)), 'BAD_REQUEST');
   }));
 
-  test('artifacts: artifactBlobs with usedSince keeps records used since, and those of versions under quarantine', using(make, async (store) => {
+  test('artifacts: artifactBlobs with usedSince retains records used since, and those of versions under quarantine', using(make, async (store) => {
     const old = artifactRec({ purl: purl('@acme/widget', '1.0.0'), version: '1.0.0', filename: 'widget-1.0.0.tgz', blob: sha256Of('old'), storedAt: at(0) });
     const recent = artifactRec({ purl: purl('@acme/widget', '1.0.1'), version: '1.0.1', filename: 'widget-1.0.1.tgz', blob: sha256Of('recent'), storedAt: at(50) });
     const downloaded = artifactRec({ purl: purl('@acme/widget', '1.0.2'), version: '1.0.2', filename: 'widget-1.0.2.tgz', blob: sha256Of('downloaded'), storedAt: at(0) });
@@ -129,11 +132,16 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     await store.openQuarantine(quarantineRec({ purl: held.purl }));
     const q = await store.openQuarantine(quarantineRec({ createdAt: at(1), purl: released.purl, name: 'fine-pkg', version: '1.0.0' }));
     await store.transitionQuarantine(q.id, { to: 'released', actor: 'alice', reason: 'reviewed', at: at(1), expiresAt: null });
-    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(40) }))).sort(), [recent.blob, downloaded.blob, held.blob].sort());
-    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(50) }))).sort(), [recent.blob, downloaded.blob, held.blob].sort(), 'used exactly then counts');
-    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(61) }))).sort(), [held.blob], 'only the held one');
-    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(0) }))).length, 6);
-    assert.deepEqual((await collect(store.artifactBlobs())).length, 6, 'without usedSince: every record');
+    const retained = async (usedSince?: Date): Promise<Sha256Digest[]> => {
+      const all = await collect(store.artifactBlobs(usedSince === undefined ? {} : { usedSince }));
+      assert.equal(all.length, 6, 'every record comes, retained or not');
+      return all.filter((a) => a.retained).map((a) => a.blob).sort();
+    };
+    assert.deepEqual(await retained(at(40)), [recent.blob, downloaded.blob, held.blob].sort());
+    assert.deepEqual(await retained(at(50)), [recent.blob, downloaded.blob, held.blob].sort(), 'used exactly then counts');
+    assert.deepEqual(await retained(at(61)), [held.blob], 'only the held one');
+    assert.equal((await retained(at(0))).length, 6);
+    assert.equal((await retained()).length, 6, 'without usedSince: every record');
   }));
 
   test('artifacts: artifactBlobs with usedSince pages through many records', using(make, async (store) => {
@@ -144,7 +152,9 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
       await store.putArtifact(artifactRec({ purl: purl('@acme/widget', version), version, filename: `widget-${version}.tgz`, blob, storedAt: at(i % 2 === 0 ? 100 : 1) }));
       if (i % 2 === 0) expected.push(blob);
     }
-    assert.deepEqual((await collect(store.artifactBlobs({ usedSince: at(50) }))).sort(), expected.sort());
+    const all = await collect(store.artifactBlobs({ usedSince: at(50) }));
+    assert.equal(all.length, 1205);
+    assert.deepEqual(all.filter((a) => a.retained).map((a) => a.blob).sort(), expected.sort());
   }));
 
   test('artifacts: keyed by repo, purl and file name', using(make, async (store) => {
