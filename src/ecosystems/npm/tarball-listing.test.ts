@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { isAirlockError } from '../../core/index.ts';
+import { digestHex, isAirlockError, sha256Of } from '../../core/index.ts';
 import { packageTarball, tar } from '../../../test/support/npm-registry/index.ts';
 import { listTarballFiles, MAX_LISTED_FILES, MAX_LISTED_PATH } from './tarball-listing.ts';
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string): string => digestHex(sha256Of(s));
 
 test('lists every file and link as npm extracts it: package-relative path, size, content digest; the last entry of a path wins', async () => {
   const t = packageTarball({ name: 'x', version: '1.0.0' }, [

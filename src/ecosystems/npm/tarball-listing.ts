@@ -8,7 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, digestHex, sha256Of } from '../../core/index.ts';
 import type { VersionFile } from '../../gate/index.ts';
 import type { TarEntry, TarVisitor } from './tar-reader.ts';
 import { DEFAULT_INSPECT_LIMITS, walkTarball, type InspectLimits } from './tarball-inspect.ts';
@@ -20,7 +20,7 @@ export const MAX_LISTED_PATH = 1024;
 
 function listedPath(path: string): string {
   if (path.length <= MAX_LISTED_PATH) return path;
-  return `${path.slice(0, MAX_LISTED_PATH)}…#${createHash('sha256').update(path).digest('hex').slice(0, 16)}`;
+  return `${path.slice(0, MAX_LISTED_PATH)}…#${digestHex(sha256Of(path)).slice(0, 16)}`;
 }
 
 class ListingVisitor implements TarVisitor {
