@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { NpmPackageName } from '../../core/index.ts';
-import { publicGoodTrustedRoot, NO_REGISTRY_KEYS } from '../../verify/index.ts';
+import { parseTrustedRoot, publicGoodTrustedRoot, NO_REGISTRY_KEYS } from '../../verify/index.ts';
 import { checkAttestations, listsAttestations } from './attestations.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'protocols', 'fixtures');
@@ -70,8 +70,21 @@ test('a malformed document is invalid, an unserved one or an unsupported bundle 
   assert.equal(check({ bytes: Buffer.alloc(4 * 1024 * 1024 + 1, 0x20) }).status, 'unverifiable');
   assert.deepEqual(check({ error: 'the upstream answered 404' }), { status: 'unverifiable', error: 'the upstream did not serve its attestations (the upstream answered 404)', count: 0, verified: [], provenance: null });
   if (existsSync(REKOR2)) {
-    const rekor2 = check(doc({ predicateType: PUBLISH, bundle: JSON.parse(readFileSync(REKOR2, 'utf8')) }));
-    assert.equal(rekor2.status, 'unverifiable', rekor2.error ?? '');
-    assert.match(rekor2.error ?? '', /cannot be checked/);
+    // A Rekor v2 bundle: checked against its own (staging) root it verifies, but attests a.txt,
+    // not this tarball; against the public-good root its timestamp authority is unknown.
+    const rekor2 = JSON.parse(readFileSync(REKOR2, 'utf8')) as Record<string, any>;
+    const staging = { root: parseTrustedRoot(JSON.parse(readFileSync(join(dirname(REKOR2), 'trusted_root.json'), 'utf8'))), keys: NO_REGISTRY_KEYS };
+    const provenance = 'https://slsa.dev/provenance/v1';
+    const other = checkAttestations(name, '1.0.0', 'pkg:npm/sigstore@1.0.0', SHA512, doc({ predicateType: provenance, bundle: rekor2 }), staging);
+    assert.equal(other.status, 'invalid');
+    assert.match(other.error ?? '', /is not for this tarball: it attests a\.txt, not pkg:npm\/sigstore@1\.0\.0/);
+    const unknownTsa = check(doc({ predicateType: provenance, bundle: rekor2 }));
+    assert.equal(unknownTsa.status, 'invalid');
+    assert.match(unknownTsa.error ?? '', /rfc3161Timestamps\[0\] is not signed by a timestamp authority of the trusted root/);
+    // Timestamped but in no transparency log: not checked, so unverifiable.
+    rekor2['verificationMaterial'].tlogEntries = [];
+    const unlogged = checkAttestations(name, '1.0.0', 'pkg:npm/sigstore@1.0.0', SHA512, doc({ predicateType: provenance, bundle: rekor2 }), staging);
+    assert.equal(unlogged.status, 'unverifiable', unlogged.error ?? '');
+    assert.match(unlogged.error ?? '', /cannot be checked: the bundle has no transparency log entry, only RFC 3161 timestamps/);
   }
 });

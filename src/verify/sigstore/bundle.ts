@@ -33,6 +33,8 @@ export const LIMITS = {
   hashBase64: 128,
   checkpointChars: 16_384,
   timestamps: 8,
+  /** A DER TimeStampResp with its authority's certificates is a few KB. */
+  timestampBase64: 65_536,
 } as const;
 
 export type KeyMaterial =
@@ -71,8 +73,8 @@ export interface Bundle {
   readonly version: BundleVersion;
   readonly material: KeyMaterial;
   readonly tlogEntries: readonly TlogEntry[];
-  /** Whether the bundle carries RFC 3161 timestamps (not verified here). */
-  readonly hasTimestamps: boolean;
+  /** RFC 3161 timestamps (DER `TimeStampResp` or `TimeStampToken`), as given. */
+  readonly timestamps: readonly Buffer[];
   readonly content: Content;
 }
 
@@ -172,7 +174,10 @@ export function parseBundle(json: unknown): Bundle {
     version,
     material: material(vm, 'verificationMaterial'),
     tlogEntries: entries.map((e, i) => tlogEntry(e, `verificationMaterial.tlogEntries[${i}]`)),
-    hasTimestamps: stamps.length > 0,
+    timestamps: stamps.map((s, i) => {
+      const path = `verificationMaterial.timestampVerificationData.rfc3161Timestamps[${i}]`;
+      return base64(object(s, path)['signedTimestamp'], `${path}.signedTimestamp`, LIMITS.timestampBase64);
+    }),
     content: content(b),
   };
 }

@@ -19,7 +19,7 @@ export function certValidity(cert: X509Certificate): string {
 }
 
 /** Null when `chain` (issuer first, root last) starting at `from` is a valid CA path at `at`, else why not. */
-function caPath(ca: CertificateAuthority, from: number, at: number): string | null {
+export function caPath(ca: CertificateAuthority, from: number, at: number): string | null {
   for (let i = from; i < ca.chain.length; i++) {
     const cert = ca.chain[i];
     if (cert === undefined) return 'the CA chain is incomplete';

@@ -1,16 +1,20 @@
 /**
  * Does the log entry describe this signature? The proofs only show that *some* body is in the
- * log; this checks that the body (`canonicalizedBody`, a Rekor v1 entry) records the bundle's own
- * signature, signing certificate or key, and payload or artifact digest. Without it a bundle could
- * borrow another entry's proofs (the conformance case `dsse-mismatch-sig_fail`: a second valid
+ * log; this checks that the body (`canonicalizedBody`) records the bundle's own signature,
+ * signing certificate or key, and payload or artifact digest. Without it a bundle could borrow
+ * another entry's proofs (the conformance case `dsse-mismatch-sig_fail`: a second valid
  * signature of the same payload, with the log entry of the first).
  *
- * Kinds: `hashedrekord` 0.0.1, `dsse` 0.0.1, `intoto` 0.0.2 (whose signature is base64 of the
- * base64 signature — the entry stores the envelope's text base64-encoded again).
+ * Kinds: Rekor v1's `hashedrekord` 0.0.1, `dsse` 0.0.1, `intoto` 0.0.2 (whose signature is base64
+ * of the base64 signature — the entry stores the envelope's text base64-encoded again), and Rekor
+ * v2's `hashedrekord` 0.0.2 and `dsse` 0.0.2 (protobuf JSON: digests and signatures as base64,
+ * the signer as the certificate's or key's DER). A DSSE envelope may be logged in Rekor v2 as a
+ * `hashedrekord` of its pre-authentication encoding.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { digestHex, isPlainObject, sha256Of, type PlainObject } from '../../core/index.ts';
 import type { Content, TlogEntry } from './bundle.ts';
+import { preAuthEncoding } from './dsse.ts';
 import type { Problem } from './fields.ts';
 
 /** What signed: the leaf certificate's DER, or the key of a key-based bundle. */
@@ -62,6 +66,43 @@ function checkVerifier(pemB64: string, verifier: Verifier, path: string): void {
   if (m[1] !== 'PUBLIC KEY' || !recorded.equals(verifier.key.export({ format: 'der', type: 'spki' }))) throw new Mismatch(`${path} is not the bundle's signing key`);
 }
 
+/** A Rekor v2 `HashOutput` (`{algorithm: "SHA2_256", digest: base64}`) at `path` must be `hex`. */
+function checkHashOutput(spec: PlainObject, path: readonly string[], hex: string, what: string): void {
+  const alg = str(spec, [...path, 'algorithm'], 64);
+  if (alg !== 'SHA2_256') throw new Mismatch(`spec.${path.join('.')}.algorithm is ${JSON.stringify(alg)}, not SHA2_256`);
+  if (b64(str(spec, [...path, 'digest'], 256), `spec.${path.join('.')}.digest`).toString('hex') !== hex) throw new Mismatch(`spec.${path.join('.')} is not the digest of the ${what}`);
+}
+
+/** A Rekor v2 `Signature` (`{content, verifier: {x509Certificate | publicKey: {rawBytes}}}`): this bundle's signature by its signer. */
+function checkV2Signature(sig: unknown, path: string, signature: Buffer, verifier: Verifier): void {
+  if (!b64(str(sig, ['content'], 8192), `${path}.content`).equals(signature)) throw new Mismatch(`${path}.content is not the bundle's signature`);
+  if (verifier.kind === 'certificate') {
+    const der = b64(str(sig, ['verifier', 'x509Certificate', 'rawBytes'], 65_536), `${path}.verifier.x509Certificate.rawBytes`);
+    if (!der.equals(verifier.der)) throw new Mismatch(`${path}.verifier.x509Certificate is not the bundle's signing certificate`);
+    return;
+  }
+  const der = b64(str(sig, ['verifier', 'publicKey', 'rawBytes'], 65_536), `${path}.verifier.publicKey.rawBytes`);
+  if (!der.equals(verifier.key.export({ format: 'der', type: 'spki' }))) throw new Mismatch(`${path}.verifier.publicKey is not the bundle's signing key`);
+}
+
+function hashedrekordV2(spec: PlainObject, content: Content, verifier: Verifier, artifactDigest: string | null): void {
+  const v2 = at(spec, ['hashedRekordV002']);
+  if (!isPlainObject(v2)) throw new Mismatch('spec.hashedRekordV002 is missing');
+  if (content.kind === 'message') {
+    if (artifactDigest === null) throw new Mismatch('the bundle has no artifact digest');
+    checkHashOutput(spec, ['hashedRekordV002', 'data'], artifactDigest, 'artifact');
+  } else {
+    checkHashOutput(spec, ['hashedRekordV002', 'data'], digestHex(sha256Of(preAuthEncoding(content.payloadType, content.payload))), 'envelope\'s pre-authentication encoding');
+  }
+  checkV2Signature(v2['signature'], 'spec.hashedRekordV002.signature', content.signature, verifier);
+}
+
+function dsseV2(spec: PlainObject, content: Content, verifier: Verifier): void {
+  if (content.kind !== 'dsse') throw new Mismatch('the entry is a dsse entry but the bundle has no DSSE envelope');
+  checkHashOutput(spec, ['dsseV002', 'payloadHash'], digestHex(sha256Of(content.payload)), 'envelope\'s payload');
+  checkV2Signature(onlySignature(spec, ['dsseV002', 'signatures']), 'spec.dsseV002.signatures[0]', content.signature, verifier);
+}
+
 function onlySignature(spec: PlainObject, path: readonly string[]): unknown {
   const sigs = at(spec, path);
   if (!Array.isArray(sigs) || sigs.length !== 1) throw new Mismatch(`spec.${path.join('.')} does not hold exactly one signature`);
@@ -93,6 +134,8 @@ function intoto(spec: PlainObject, content: Content, verifier: Verifier): void {
   checkVerifier(str(sig, ['publicKey']), verifier, 'spec.content.envelope.signatures[0].publicKey');
 }
 
+const KINDS: readonly string[] = ['hashedrekord 0.0.1', 'dsse 0.0.1', 'intoto 0.0.2', 'hashedrekord 0.0.2', 'dsse 0.0.2'];
+
 /**
  * Null when the entry's body records this bundle's signature; else why not ('unsupported' for
  * entry kinds this verifier does not read). `artifactDigest`: hex SHA-256 of the artifact
@@ -101,7 +144,7 @@ function intoto(spec: PlainObject, content: Content, verifier: Verifier): void {
 export function checkBody(entry: TlogEntry, content: Content, verifier: Verifier, artifactDigest: string | null): Problem | null {
   const what = `the body of ${entry.path}`;
   const kindVersion = `${entry.kind} ${entry.version}`;
-  if (!['hashedrekord 0.0.1', 'dsse 0.0.1', 'intoto 0.0.2'].includes(kindVersion)) return { status: 'unsupported', error: `${entry.path} is a ${kindVersion} entry (supported: hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.2)` };
+  if (!KINDS.includes(kindVersion)) return { status: 'unsupported', error: `${entry.path} is a ${kindVersion} entry (supported: ${KINDS.join(', ')})` };
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(entry.body));
@@ -110,9 +153,11 @@ export function checkBody(entry: TlogEntry, content: Content, verifier: Verifier
   }
   if (!isPlainObject(body) || body['kind'] !== entry.kind || body['apiVersion'] !== entry.version || !isPlainObject(body['spec'])) return { status: 'invalid', error: `${what} is not a ${kindVersion} entry (its kind and apiVersion must match kindVersion)` };
   try {
-    if (entry.kind === 'hashedrekord') hashedrekord(body['spec'], content, verifier, artifactDigest);
-    else if (entry.kind === 'dsse') dsse(body['spec'], content, verifier);
-    else intoto(body['spec'], content, verifier);
+    if (kindVersion === 'hashedrekord 0.0.1') hashedrekord(body['spec'], content, verifier, artifactDigest);
+    else if (kindVersion === 'dsse 0.0.1') dsse(body['spec'], content, verifier);
+    else if (kindVersion === 'intoto 0.0.2') intoto(body['spec'], content, verifier);
+    else if (kindVersion === 'hashedrekord 0.0.2') hashedrekordV2(body['spec'], content, verifier, artifactDigest);
+    else dsseV2(body['spec'], content, verifier);
   } catch (e) {
     if (e instanceof Mismatch) return { status: 'invalid', error: `${what} does not match the bundle: ${e.message}` };
     throw e;

@@ -1,8 +1,8 @@
 /**
- * Rekor v1 transparency-log proofs for one bundle entry: the signed entry timestamp (the log's
- * promise to include the entry, which also covers its integrated time), the RFC 6962 Merkle
+ * Transparency-log proofs for one bundle entry: the signed entry timestamp (Rekor v1 only: the
+ * log's promise to include the entry, which also covers its integrated time), the RFC 6962 Merkle
  * audit path from the entry's leaf to a root, and the checkpoint (a signed note) that commits the
- * log to that root and tree size. Each function returns null when the check passes, else why not.
+ * log to that root and tree size (Rekor v1 and v2). Each function returns null when the check passes, else why not.
  */
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import type { InclusionProof, TlogEntry } from './bundle.ts';
@@ -87,8 +87,9 @@ const MAX_NOTE_SIGNATURES = 32;
 /**
  * The checkpoint, a signed note (c2sp.org/signed-note): body lines `origin`, `size`,
  * `base64(root)` and optional extension lines, a blank line, then signature lines
- * `— <name> <base64(4-byte key hint ‖ signature)>`. A Rekor v1 log's key hint is the first four
- * bytes of its log id (SHA-256 of its DER key). One signature by the log must verify over the
+ * `— <name> <base64(4-byte key hint ‖ signature)>`. A log's key hint is the first four bytes of
+ * its log id (Rekor v1: SHA-256 of its DER key; Rekor v2: the note key id of its Ed25519 key).
+ * Witnesses' cosignatures on the note are skipped. One signature by the log must verify over the
  * body (including its final newline), and the body must name the proof's tree size and root.
  */
 export function checkCheckpoint(entry: TlogEntry, proof: InclusionProof, log: TransparencyLog): string | null {

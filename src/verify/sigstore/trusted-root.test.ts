@@ -21,6 +21,7 @@ test('the public-good root parses: Rekor v1 and v2 logs, two Fulcio CAs; it is p
   assert.equal(root.tlogs[0]?.validFrom, Date.parse('2021-01-12T11:53:27Z'));
   assert.equal(root.tlogs[0]?.validUntil, null);
   assert.deepEqual(root.certificateAuthorities.map((c) => c.chain.length), [1, 2]);
+  assert.deepEqual(root.timestampAuthorities.map((t) => [t.uri, t.chain.length]), [['https://timestamp.sigstore.dev/api/v1/timestamp', 2]]);
   assert.equal(root.certificateAuthorities[0]?.validUntil, Date.parse('2022-12-31T23:59:59.999Z'));
   assert.ok(Object.isFrozen(root) && Object.isFrozen(root.tlogs));
 });
@@ -50,11 +51,13 @@ test('parse errors name the path', () => {
   rejects((r) => { (ca1(r)['certChain'] as Obj)['certificates'] = []; }, /^certificateAuthorities\[1\]\.certChain\.certificates is empty/);
   rejects((r) => { ca1(r)['validFor'] = { start: '2024-01-01T00:00:00Z', end: '2023-01-01T00:00:00Z' }; }, /^certificateAuthorities\[1\]\.validFor\.end is before its start/);
   rejects((r) => { r['tlogs'] = Array.from({ length: 65 }, () => ({})); }, /^tlogs has 65 entries/);
+  rejects((r) => { r['timestampAuthorities'] = [{ certChain: { certificates: [] }, validFor: { start: '2024-01-01T00:00:00Z' } }]; }, /^timestampAuthorities\[0\]\.certChain\.certificates is empty/);
+  rejects((r) => { r['timestampAuthorities'] = [{ certChain: { certificates: [{ rawBytes: 'MIIB' }] } }]; }, /^timestampAuthorities\[0\]\.certChain\.certificates\[0\]\.rawBytes is not a DER certificate/);
 });
 
 test('the conformance roots (custom, staging with Rekor v2 logs) parse', () => {
   for (const c of ['intoto-with-custom-trust-root', 'rekor2-happy-path', 'rekor2-dsse-happy-path']) {
     const root = parseTrustedRoot(readJson(join(FIXTURES, 'sigstore-conformance', 'bundle-verify', c, 'trusted_root.json')));
-    assert.ok(root.tlogs.length > 0 && root.certificateAuthorities.length > 0, c);
+    assert.ok(root.tlogs.length > 0 && root.certificateAuthorities.length > 0 && root.timestampAuthorities.length === 1, c);
   }
 });

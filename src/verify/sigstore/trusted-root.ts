@@ -3,8 +3,8 @@
  * transparency logs and certificate authorities a verifier trusts, each key valid for a span of
  * time. The root has no global expiry, so each key's `validFor` is what limits it; a log or CA
  * without a `validFor.start` is rejected (sigstore-js accepts it, the conformance suite says it
- * must not). Only what verification uses is parsed: the Rekor logs and Fulcio CAs. CT logs and
- * timestamp authorities are not read (this verifier checks neither SCTs nor RFC 3161 stamps).
+ * must not). Only what verification uses is parsed: the Rekor logs, the Fulcio CAs and the
+ * timestamp authorities. CT logs are not read (this verifier does not check SCTs).
  *
  * The root is operator input (or the vendored public-good copy) but parsed as untrusted: bounded
  * counts and sizes, and errors that name the JSON path.
@@ -44,11 +44,14 @@ export interface CertificateAuthority {
 export interface TrustedRoot {
   readonly tlogs: readonly TransparencyLog[];
   readonly certificateAuthorities: readonly CertificateAuthority[];
+  /** RFC 3161 timestamp authorities: the stamping certificate first, the self-signed root last. */
+  readonly timestampAuthorities: readonly CertificateAuthority[];
 }
 
 const MEDIA_TYPES: readonly string[] = ['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'];
 const MAX_LOGS = 64;
 const MAX_CAS = 64;
+const MAX_TSAS = 64;
 const MAX_CHAIN = 10;
 const MAX_KEY_BASE64 = 8192;
 const MAX_CERT_BASE64 = 16384;
@@ -111,7 +114,8 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   if (typeof mediaType !== 'string' || !MEDIA_TYPES.includes(mediaType)) fail(`mediaType ${JSON.stringify(typeof mediaType === 'string' ? mediaType.slice(0, 80) : mediaType ?? null)} is not a trusted root media type (${MEDIA_TYPES.join(', ')})`);
   const tlogs = list(o['tlogs'] ?? [], 'tlogs', MAX_LOGS).map((t, i) => tlog(t, `tlogs[${i}]`));
   const cas = list(o['certificateAuthorities'] ?? [], 'certificateAuthorities', MAX_CAS).map((c, i) => authority(c, `certificateAuthorities[${i}]`));
-  return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas) });
+  const tsas = list(o['timestampAuthorities'] ?? [], 'timestampAuthorities', MAX_TSAS).map((c, i) => authority(c, `timestampAuthorities[${i}]`));
+  return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas), timestampAuthorities: Object.freeze(tsas) });
 }
 
 /** The vendored byte copy of the Sigstore public-good root (from sigstore-js's TUF seed). */

@@ -90,8 +90,8 @@ test('the integrated time moved outside the certificate\'s ten minutes: with a S
 test('the integrated time moved, no SET (only the proof, which does not cover the time): the certificate validity check fails', () => {
   const noSet = (b: Json): void => setPath(b, `${ENTRY}.inclusionPromise`, undefined);
   assert.equal(verifyBundle(mutated(V02_DSSE, noSet), { trustedRoot: root() }).status, 'verified');
-  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689180643'); }), /signing certificate was not valid at the log's integrated time 2023-07-12T16:50:43\.000Z \(it is valid from 2023-07-12T15:50:42\.000Z to 2023-07-12T16:00:42\.000Z\)/);
-  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689177000'); }), /signing certificate was not valid at the log's integrated time/);
+  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689180643'); }), /signing certificate was not valid at 2023-07-12T16:50:43\.000Z, when the bundle shows it signed \(it is valid from 2023-07-12T15:50:42\.000Z to 2023-07-12T16:00:42\.000Z\)/);
+  invalid(mutated(V02_DSSE, (b) => { noSet(b); setPath(b, `${ENTRY}.integratedTime`, '1689177000'); }), /signing certificate was not valid at 2023-07-12T15:50:00\.000Z, when the bundle shows it signed/);
 });
 
 test('proof requirements by version: v0.2 needs an inclusion proof; v0.1 needs a SET or a proof', () => {
@@ -112,7 +112,7 @@ test('a trusted root without the Fulcio CAs: the certificate has no trusted issu
 test('a trusted root without the log, or whose log key was not yet valid: the entry is untrusted', () => {
   invalid(bundleCopy(V02_DSSE), /in a log the trusted root does not list/, { trustedRoot: { ...root(), tlogs: [] } });
   const late: TrustedRoot = { ...root(), tlogs: root().tlogs.map((l) => ({ ...l, validFrom: Date.parse('2024-01-01T00:00:00Z') })) };
-  invalid(bundleCopy(V02_DSSE), /was not trusted at its integrated time/, { trustedRoot: late });
+  invalid(bundleCopy(V02_DSSE), /was not trusted at 2023-07-12T15:50:43\.000Z, when the bundle shows it signed/, { trustedRoot: late });
 });
 
 test('a message signature: the artifact must be given, match the digest and the signature', () => {
@@ -131,7 +131,7 @@ test('a key-based bundle: no keyForHint, a different key, a key not valid at the
   const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
   invalid(c.bundle, /message signature does not verify/, { ...c.options, keyForHint: () => ({ key: other, validFrom: null, validUntil: null }) });
   const key = c.key;
-  invalid(c.bundle, /key with hint .* was not valid at the log's integrated time/, { ...c.options, keyForHint: () => ({ key, validFrom: null, validUntil: Date.parse('2025-01-01T00:00:00Z') }) });
+  invalid(c.bundle, /key with hint .* was not valid at 2025-12-18T17:04:39\.000Z, when the bundle shows it signed/, { ...c.options, keyForHint: () => ({ key, validFrom: null, validUntil: Date.parse('2025-01-01T00:00:00Z') }) });
 });
 
 test('an entry kind this verifier does not read is unsupported (the SET does not cover kindVersion, the body check does)', () => {
@@ -186,11 +186,76 @@ test('a keyForHint that throws does not make verifyBundle throw', () => {
   invalid(c.bundle, /could not be verified \(boom\)/, { ...c.options, keyForHint: () => { throw new Error('boom'); } });
 });
 
-test('TSA-only bundles (no tlog entry, RFC 3161 timestamps) are unsupported', () => {
-  const b = mutated(V03_MESSAGE, (x) => {
-    setPath(x, 'verificationMaterial.tlogEntries', []);
-    setPath(x, 'verificationMaterial.timestampVerificationData', { rfc3161Timestamps: [{ signedTimestamp: 'AAAA' }] });
-  });
-  const r = verifyBundle(b, conformanceCase('happy-path-v0.3').options);
+const REKOR2 = join(CONFORMANCE, 'bundle-verify', 'rekor2-happy-path', 'bundle.sigstore.json');
+const REKOR2_DSSE = join(CONFORMANCE, 'bundle-verify', 'rekor2-dsse-happy-path', 'bundle.sigstore.json');
+const STAMP = 'verificationMaterial.timestampVerificationData.rfc3161Timestamps.0.signedTimestamp';
+const rekor2 = (): VerifyBundleOptions => conformanceCase('rekor2-happy-path').options;
+
+test('Rekor v2: the unmutated bundle verifies, so each failure below is the mutation', () => {
+  assert.equal(verifyBundle(bundleCopy(REKOR2), rekor2()).status, 'verified');
+});
+
+test('Rekor v2: without its timestamp nothing shows when it was signed', () => {
+  invalid(mutated(REKOR2, (b) => setPath(b, 'verificationMaterial.timestampVerificationData', undefined)), /has no integrated time \(a Rekor v2 entry\) and the bundle has no RFC 3161 timestamp/, rekor2());
+});
+
+test('Rekor v2: a timestamp that does not verify, or stamps another signature, fails the bundle', () => {
+  // The last bytes of the DER are the authority's signature.
+  invalid(mutated(REKOR2, (b) => setPath(b, STAMP, flipByte(getPath(b, STAMP), -2))), /rfc3161Timestamps\[0\] is not signed by a timestamp authority of the trusted root \(.*its signature does not verify/, rekor2());
+  const other = getPath(bundleCopy(REKOR2_DSSE), STAMP);
+  invalid(mutated(REKOR2, (b) => setPath(b, STAMP, other)), /rfc3161Timestamps\[0\] does not stamp the bundle's signature/, rekor2());
+  invalid(mutated(REKOR2, (b) => setPath(b, STAMP, 'AAAA')), /rfc3161Timestamps\[0\] is not a usable RFC 3161 timestamp/, rekor2());
+  invalid(mutated(REKOR2, (b) => setPath(b, STAMP, Buffer.from('not DER at all').toString('base64'))), /rfc3161Timestamps\[0\] is not a usable RFC 3161 timestamp: DER/, rekor2());
+  invalid(mutated(REKOR2, (b) => setPath(b, 'verificationMaterial.timestampVerificationData.rfc3161Timestamps.0', {})), /signedTimestamp is not a string/, rekor2());
+});
+
+test('Rekor v2: the timestamp authority must be in the trusted root, valid at the stamp, and may only stamp', () => {
+  const options = rekor2();
+  const root = options.trustedRoot;
+  invalid(bundleCopy(REKOR2), /no timestamp authority of the trusted root was valid at its time 2025-06-12T12:02:20\.000Z/, { ...options, trustedRoot: { ...root, timestampAuthorities: [] } });
+  const tsa = root.timestampAuthorities[0];
+  assert.ok(tsa !== undefined);
+  const ended = { ...tsa, validUntil: Date.parse('2025-06-01T00:00:00Z') };
+  invalid(bundleCopy(REKOR2), /no timestamp authority of the trusted root was valid/, { ...options, trustedRoot: { ...root, timestampAuthorities: [ended] } });
+  // The Fulcio CA's chain in the authority's place: its key did not sign the stamp.
+  const fulcio = root.certificateAuthorities[0];
+  assert.ok(fulcio !== undefined);
+  const wrong = { ...fulcio, validFrom: tsa.validFrom, validUntil: null };
+  invalid(bundleCopy(REKOR2), /its signature does not verify with the authority's key/, { ...options, trustedRoot: { ...root, timestampAuthorities: [wrong] } });
+  // The authority's leaf without its root: the chain is cut.
+  const cut = { ...tsa, chain: tsa.chain.slice(0, 1), signedByNext: [false] };
+  const r = verifyBundle(bundleCopy(REKOR2), { ...options, trustedRoot: { ...root, timestampAuthorities: [cut] } });
+  assert.equal(r.status, 'verified', 'a one-certificate authority is its own anchor');
+  const unsigned = { ...tsa, signedByNext: [false, true] };
+  invalid(bundleCopy(REKOR2), /not signed by the next certificate of its chain/, { ...options, trustedRoot: { ...root, timestampAuthorities: [unsigned] } });
+});
+
+test('Rekor v2: the log must be trusted at the stamp\'s time, its checkpoint signed by it, and the entry must have an inclusion proof', () => {
+  const options = rekor2();
+  const root = options.trustedRoot;
+  const later = root.tlogs.map((l) => (l.baseUrl.includes('log2025-alpha1') ? { ...l, validFrom: Date.parse('2025-07-01T00:00:00Z') } : l));
+  invalid(bundleCopy(REKOR2), /log https:\/\/log2025-alpha1\.rekor\.sigstage\.dev was not trusted at 2025-06-12T12:02:20\.000Z/, { ...options, trustedRoot: { ...root, tlogs: later } });
+  const cp = `${ENTRY}.inclusionProof.checkpoint.envelope`;
+  invalid(mutated(REKOR2, (b) => setPath(b, cp, String(getPath(b, cp)).replace(/ (\S+)\n$/, (_m, sig: string) => ` ${flipByte(sig, -3)}\n`))), /checkpoint of .*signature by the log does not verify/, rekor2());
+  invalid(mutated(REKOR2, (b) => setPath(b, `${ENTRY}.inclusionProof`, undefined)), /has no inclusion proof \(required of an entry without an integrated time\)/, rekor2());
+  invalid(mutated(REKOR2, (b) => setPath(b, `${ENTRY}.inclusionProof.hashes.0`, flipByte(getPath(b, `${ENTRY}.inclusionProof.hashes.0`), 0))), /inclusion proof .* does not lead to its root hash/, rekor2());
+});
+
+test('Rekor v2: the certificate must have been valid when the timestamp says it signed', () => {
+  // The stamp's time is 12:02:20; a leaf valid 12:02:16–12:12:16. Shift the trusted Fulcio CA so that nothing chains at that time.
+  const options = rekor2();
+  const root = options.trustedRoot;
+  const cas = root.certificateAuthorities.map((ca) => ({ ...ca, validFrom: Date.parse('2025-06-13T00:00:00Z') }));
+  invalid(bundleCopy(REKOR2), /no certificate authority of the trusted root was valid at 2025-06-12T12:02:20\.000Z/, { ...options, trustedRoot: { ...root, certificateAuthorities: cas } });
+});
+
+test('a bundle with a verified timestamp but no log entry is unsupported (nothing shows it was published); with a bad stamp it is invalid', () => {
+  const b = mutated(REKOR2, (x) => setPath(x, 'verificationMaterial.tlogEntries', []));
+  const r = verifyBundle(b, rekor2());
   assert.equal(r.status, 'unsupported');
+  assert.match(r.status === 'unsupported' ? r.error : '', /no transparency log entry, only RFC 3161 timestamps/);
+  invalid(mutated(REKOR2, (x) => {
+    setPath(x, 'verificationMaterial.tlogEntries', []);
+    setPath(x, STAMP, 'AAAA');
+  }), /not a usable RFC 3161 timestamp/, rekor2());
 });

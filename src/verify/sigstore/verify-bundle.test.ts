@@ -84,13 +84,31 @@ test('conformance: the _fail cases are invalid, each for its own reason', () => 
   assert.match(r3.status === 'invalid' ? r3.error : '', /message signature does not verify/);
 });
 
-test('conformance: Rekor v2 bundles (no integrated time, TSA timestamps) are unsupported, with their own roots and with the public-good one', () => {
-  for (const name of ['rekor2-happy-path', 'rekor2-dsse-happy-path']) {
-    const c = conformanceCase(name);
-    for (const trustedRoot of [c.options.trustedRoot, publicGoodTrustedRoot()]) {
-      const r = verifyBundle(c.bundle, { ...c.options, trustedRoot });
-      assert.equal(r.status, 'unsupported', name);
-      assert.match(r.status === 'unsupported' ? r.error : '', /no integrated time/);
-    }
+test('conformance: Rekor v2 bundles (no integrated time: the signing time is an RFC 3161 timestamp) verify with their staging root, and not with the public-good one', () => {
+  const message = conformanceCase('rekor2-happy-path');
+  const m = verified(verifyBundle(message.bundle, message.options));
+  assert.equal(m.signedAt, Date.parse('2025-06-12T12:02:20Z'));
+  assert.equal(m.logIndex, 735);
+  assert.equal(m.dsse, null);
+  assert.equal(m.signer.kind === 'certificate' ? m.signer.subjectAlternativeName : null, BEACON);
+  // A DSSE envelope logged in Rekor v2 as a hashedrekord of its pre-authentication encoding.
+  const dsse = conformanceCase('rekor2-dsse-happy-path');
+  const d = verified(verifyBundle(dsse.bundle, dsse.options));
+  assert.equal(d.signedAt, Date.parse('2026-05-13T19:23:33Z'));
+  assert.equal(d.logIndex, 4026478);
+  assert.ok(d.dsse !== null);
+  assert.deepEqual(parseInTotoStatement(d.dsse.payloadType, d.dsse.payload).subjects, [{ name: 'a.txt', digest: { sha256: 'a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf' } }]);
+  for (const c of [message, dsse]) {
+    const r = verifyBundle(c.bundle, { ...c.options, trustedRoot: publicGoodTrustedRoot() });
+    assert.equal(r.status, 'invalid');
+    assert.match(r.status === 'invalid' ? r.error : '', /rfc3161Timestamps\[0\].*(no timestamp authority|not signed by a timestamp authority)/);
   }
+});
+
+test('conformance: the v0.2 bundle with both an integrated time and a timestamp is signed at its integrated time, and its stamp verifies too', () => {
+  const c = conformanceCase('intoto-with-custom-trust-root');
+  assert.equal(verified(verifyBundle(c.bundle, c.options)).signedAt, 1675209600000);
+  const noTsa = verifyBundle(c.bundle, { ...c.options, trustedRoot: { ...c.options.trustedRoot, timestampAuthorities: [] } });
+  assert.equal(noTsa.status, 'invalid');
+  assert.match(noTsa.status === 'invalid' ? noTsa.error : '', /no timestamp authority of the trusted root was valid at its time 2023-02-01T00:00:00\.000Z/);
 });

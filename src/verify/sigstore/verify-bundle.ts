@@ -1,20 +1,23 @@
 /**
  * Verifying a Sigstore bundle offline against a trusted root: the signature (DSSE over its PAE,
  * or a message signature over the artifact), the signer (a Fulcio certificate chained to a
- * trusted CA, or a key the caller trusts for the bundle's hint), and the Rekor v1 transparency
- * log entry that fixes when it was signed (signed entry timestamp and/or inclusion proof with a
- * signed checkpoint, and a body that records this very signature). The certificate must have been
- * valid at the entry's integrated time: Fulcio certificates live ten minutes, so the log is what
- * shows the signature was made while the certificate was.
+ * trusted CA, or a key the caller trusts for the bundle's hint), the transparency log entry that
+ * publishes it (Rekor v1: signed entry timestamp and/or inclusion proof with a signed checkpoint;
+ * Rekor v2: inclusion proof with a signed checkpoint; either way a body that records this very
+ * signature), and when it was signed. The time comes from the Rekor v1 entry's integrated time
+ * and from RFC 3161 timestamps over the signature (Rekor v2 entries carry no time, so their
+ * bundles need a stamp); every stamp must verify, and the signer must have been valid at every
+ * time shown. Fulcio certificates live ten minutes, so these times are what show the signature
+ * was made while the certificate was.
  *
  * Not checked: SCTs (certificate transparency) — the Rekor inclusion is checked, the CT log
- * inclusion of the certificate is not; RFC 3161 timestamps — a bundle whose only time is a TSA
- * stamp (Rekor v2) is 'unsupported', not verified. Identity policy (which SAN, which issuer) and
- * statement subjects are the caller's: this returns the signer and the payload.
+ * inclusion of the certificate is not. A bundle with timestamps but no log entry is
+ * 'unsupported': its time is shown, but nothing shows the signature was published. Identity
+ * policy (which SAN, which issuer) and statement subjects are the caller's: this returns the
+ * signer and the payload.
  *
  * Fails closed: a malformed or hostile bundle is 'invalid' with the field and the reason; nothing
- * the bundle contains makes this throw.
- */
+ * the bundle contains makes this throw. */
 import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
@@ -23,6 +26,7 @@ import { preAuthEncoding } from './dsse.ts';
 import { isoTime, SigstoreError, type Problem } from './fields.ts';
 import { checkCheckpoint, checkInclusionProof, checkSignedEntryTimestamp, verifies } from './tlog.ts';
 import { checkBody, type Verifier } from './tlog-body.ts';
+import { verifyTimestamp } from './timestamp.ts';
 import type { TrustedRoot } from './trusted-root.ts';
 
 export interface KeyForHint {
@@ -70,7 +74,7 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
       key: m.leaf.publicKey,
       verifier: { kind: 'certificate', der: m.leafDer },
       signer: { kind: 'certificate', subjectAlternativeName: id.subjectAlternativeName, issuer: id.issuer, extensions: id.extensions },
-      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, options.trustedRoot, at) : `the signing certificate was not valid at the log's integrated time ${isoTime(at)} (it is ${certValidity(m.leaf)})`),
+      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, options.trustedRoot, at) : `the signing certificate was not valid at ${isoTime(at)}, when the bundle shows it signed (it is ${certValidity(m.leaf)})`),
     };
   }
   const found = options.keyForHint?.(m.hint) ?? null;
@@ -82,7 +86,7 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
     validAt: (at) =>
       (found.validFrom === null || at >= found.validFrom) && (found.validUntil === null || at < found.validUntil)
         ? null
-        : `the key with hint ${JSON.stringify(m.hint.slice(0, 100))} was not valid at the log's integrated time ${isoTime(at)}`,
+        : `the key with hint ${JSON.stringify(m.hint.slice(0, 100))} was not valid at ${isoTime(at)}, when the bundle shows it signed`,
   };
 }
 
@@ -103,17 +107,28 @@ function checkSignature(bundle: Bundle, key: KeyObject, artifact: Uint8Array | u
   return { digest: digest.toString('hex') };
 }
 
-/** One log entry, fully: log, proofs, body, and the signer's validity at the integrated time. */
-function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, digest: string | null, root: TrustedRoot): Problem | number {
-  if (entry.integratedTime === null) return { status: 'unsupported', error: `${entry.path} has no integrated time (a Rekor v2 entry: its time comes from an RFC 3161 timestamp, which this verifier does not check)` };
+/**
+ * One log entry, fully: log, proofs, body, and the signer's validity at every time the bundle
+ * shows (the entry's integrated time, if it has one, and the verified timestamps `stamps`).
+ * Returns when it was signed (the integrated time, else the earliest stamp), or why not.
+ */
+function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, digest: string | null, root: TrustedRoot, stamps: readonly number[]): Problem | number {
   const log = root.tlogs.find((l) => l.logId.equals(entry.logId));
   if (log === undefined) return invalid(`${entry.path} is in a log the trusted root does not list (log id ${entry.logId.toString('base64')})`);
-  const at = entry.integratedTime * 1000;
-  if (at < log.validFrom || (log.validUntil !== null && at > log.validUntil)) return invalid(`${entry.path}'s log ${log.baseUrl} was not trusted at its integrated time ${isoTime(at)}`);
-  const set = entry.signedEntryTimestamp;
+  const integrated = entry.integratedTime === null ? null : entry.integratedTime * 1000;
+  if (integrated === null && stamps.length === 0) return invalid(`${entry.path} has no integrated time (a Rekor v2 entry) and the bundle has no RFC 3161 timestamp, so nothing shows when it was signed`);
+  const times = integrated === null ? stamps : [integrated, ...stamps];
+  // The log's key must have been trusted when the entry was logged: at its integrated time, or
+  // (Rekor v2) when the signature was stamped.
+  const untrusted = (integrated === null ? stamps : [integrated]).find((at) => at < log.validFrom || (log.validUntil !== null && at > log.validUntil));
+  if (untrusted !== undefined) return invalid(`${entry.path}'s log ${log.baseUrl} was not trusted at ${isoTime(untrusted)}, when the bundle shows it signed`);
+  // A signed entry timestamp covers an integrated time; an entry without one is shown by its inclusion proof alone.
+  const set = integrated === null ? null : entry.signedEntryTimestamp;
   const proof = entry.inclusionProof;
-  if (bundle.version === '0.1' ? set === null && proof === null : proof === null) {
-    return invalid(`${entry.path} has ${bundle.version === '0.1' ? 'neither an inclusion promise nor an inclusion proof' : `no inclusion proof (required by bundle v${bundle.version})`}`);
+  if (integrated === null ? proof === null : bundle.version === '0.1' ? set === null && proof === null : proof === null) {
+    return invalid(
+      `${entry.path} has ${integrated === null ? 'no inclusion proof (required of an entry without an integrated time)' : bundle.version === '0.1' ? 'neither an inclusion promise nor an inclusion proof' : `no inclusion proof (required by bundle v${bundle.version})`}`,
+    );
   }
   const why =
     (set === null ? null : checkSignedEntryTimestamp(entry, log, set)) ??
@@ -121,8 +136,11 @@ function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, diges
   if (why !== null) return invalid(why);
   const body = checkBody(entry, bundle.content, signing.verifier, digest);
   if (body !== null) return body;
-  const validity = signing.validAt(at);
-  return validity === null ? at : invalid(validity);
+  for (const at of times) {
+    const validity = signing.validAt(at);
+    if (validity !== null) return invalid(validity);
+  }
+  return integrated ?? Math.min(...stamps);
 }
 
 function verifyParsed(bundle: Bundle, options: VerifyBundleOptions): BundleVerification {
@@ -130,14 +148,16 @@ function verifyParsed(bundle: Bundle, options: VerifyBundleOptions): BundleVerif
   if ('status' in signing) return signing;
   const sig = checkSignature(bundle, signing.key, options.artifact);
   if ('status' in sig) return sig;
+  // Every stamp must verify (a stamp that does not is a forged or altered bundle), over the signature.
+  const stamps = bundle.timestamps.map((der, i) => verifyTimestamp(der, bundle.content.signature, options.trustedRoot, `verificationMaterial.timestampVerificationData.rfc3161Timestamps[${i}]`));
   if (bundle.tlogEntries.length === 0) {
-    return bundle.hasTimestamps
-      ? { status: 'unsupported', error: 'the bundle has no transparency log entry, only RFC 3161 timestamps, which this verifier does not check' }
+    return stamps.length > 0
+      ? { status: 'unsupported', error: 'the bundle has no transparency log entry, only RFC 3161 timestamps: they show when it was signed, but nothing shows the signature was published' }
       : invalid('the bundle has no transparency log entry, so nothing shows when it was signed');
   }
   const problems: Problem[] = [];
   for (const entry of bundle.tlogEntries) {
-    const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot);
+    const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot, stamps);
     if (typeof r === 'number') {
       const c = bundle.content;
       return { status: 'verified', signer: signing.signer, signedAt: r, logIndex: entry.logIndex, dsse: c.kind === 'dsse' ? { payloadType: c.payloadType, payload: c.payload } : null };
