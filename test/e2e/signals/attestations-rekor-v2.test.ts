@@ -1,0 +1,93 @@
+/**
+ * npm provenance logged in a Rekor v2 transparency log, with the real npm client and the built-in
+ * policy. Rekor v2 entries carry no integrated time: an RFC 3161 timestamp over the signature is
+ * what shows the short-lived certificate was valid when it signed. The Sigstore deployment is the
+ * test's own (test/support/sigstore-pki.ts: a Fulcio-like CA, openssl's timestamp authority, an
+ * Ed25519 log), named to Airlock as the repository's `sigstoreTrustedRoot`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestSigstore, hasOpenssl, WORKFLOW, type TestSigstore } from '../../support/sigstore-pki.ts';
+import { daysAgo, signalsE2e, type SignalsE2e } from './support.ts';
+
+const PROVENANCE = 'https://slsa.dev/provenance/v1';
+const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+function statement(version: string, sha512: string): unknown {
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: `pkg:npm/widget@${version}`, digest: { sha512 } }],
+    predicateType: PROVENANCE,
+    predicate: { buildDefinition: { buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1' }, runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } } },
+  };
+}
+
+async function sha512Of(s: SignalsE2e, version: string): Promise<string> {
+  const res = await fetch(`${s.registry.url}widget/-/widget-${version}.tgz`);
+  assert.equal(res.status, 200);
+  return createHash('sha512').update(Buffer.from(await res.arrayBuffer())).digest('hex');
+}
+
+async function artifactDecision(s: SignalsE2e, version: string): Promise<{ facts: Record<string, unknown>; verdict: string } | undefined> {
+  const purl = encodeURIComponent(`pkg:npm/widget@${version}`);
+  const decisions = await s.api<{ items: Array<{ phase: string; facts: Record<string, unknown>; verdict: string }> }>('GET', `decisions?purl=${purl}`);
+  return decisions.body.items.find((d) => d.phase === 'artifact');
+}
+
+test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a stamp of another signature, or none, blocks the version', needsOpenssl, async (t) => {
+  const sigstore: TestSigstore = createTestSigstore();
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-rekor2-root-'));
+  t.after(() => {
+    sigstore.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const rootFile = join(dir, 'trusted_root.json');
+  writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
+  const versions = ['1.0.0', '1.1.0', '1.2.0'];
+  const s = await signalsE2e({
+    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
+    config: { repository: { sigstoreTrustedRoot: rootFile } },
+  });
+  t.after(() => s.close());
+
+  // 1.0.0: logged and stamped as a Sigstore client does against Rekor v2.
+  const good = sigstore.dsseBundle(statement('1.0.0', await sha512Of(s, '1.0.0')));
+  // 1.1.0: its stamp is of another signature (a timestamp lifted from another bundle).
+  const other = sigstore.dsseBundle(statement('1.1.0', await sha512Of(s, '1.1.0')));
+  const lifted = sigstore.dsseBundle(statement('1.1.0', await sha512Of(s, '1.1.0')), { stamp: other.signature });
+  // 1.2.0: logged, but with no timestamp: nothing shows when its certificate signed.
+  const unstamped = sigstore.dsseBundle(statement('1.2.0', await sha512Of(s, '1.2.0')), { stamp: false });
+  for (const [version, b] of [['1.0.0', good], ['1.1.0', lifted], ['1.2.0', unstamped]] as const) {
+    s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle: b.bundle }] })));
+  }
+
+  const p = await s.project();
+  const packed = await p.npm(['pack', 'widget@1.0.0']);
+  assert.equal(packed.code, 0, packed.output);
+  assert.ok(existsSync(join(p.dir, 'widget-1.0.0.tgz')));
+  const decision = await artifactDecision(s, '1.0.0');
+  const attestations = decision?.facts['attestations'] as { status: string; error: string | null; verified: string[]; provenance: Record<string, unknown> | null };
+  assert.equal(attestations.status, 'verified', attestations.error ?? '');
+  assert.deepEqual(attestations.verified, [PROVENANCE]);
+  assert.equal(attestations.provenance?.['subject_alternative_name'], WORKFLOW.san);
+  assert.equal(attestations.provenance?.['issuer'], WORKFLOW.issuer);
+  assert.equal(attestations.provenance?.['source_repository'], WORKFLOW.repository);
+  // Signed "now" by the timestamp authority's clock (whole seconds), not at any log time.
+  const signedAt = Date.parse(String(attestations.provenance?.['signed_at']));
+  assert.ok(Math.abs(Date.now() - signedAt) < 120_000, String(attestations.provenance?.['signed_at']));
+
+  const packLifted = await p.npm(['pack', 'widget@1.1.0']);
+  assert.notEqual(packLifted.code, 0, packLifted.output);
+  assert.match(packLifted.output, /widget@1\.1\.0 is blocked by Airlock policy: .*its attestations do not check out \(the https:\/\/slsa\.dev\/provenance\/v1 attestation does not verify: verificationMaterial\.timestampVerificationData\.rfc3161Timestamps\[0\] does not stamp the bundle's signature[^)]*\)\).*\[integrity\.attestation_invalid\]/);
+  assert.equal(existsSync(join(p.dir, 'widget-1.1.0.tgz')), false, 'the version was never handed out');
+
+  const packUnstamped = await p.npm(['pack', 'widget@1.2.0']);
+  assert.notEqual(packUnstamped.code, 0, packUnstamped.output);
+  assert.match(packUnstamped.output, /widget@1\.2\.0 is blocked by Airlock policy: .*has no integrated time \(a Rekor v2 entry\) and the bundle has no RFC 3161 timestamp, so nothing shows when it was signed.*\[integrity\.attestation_invalid\]/);
+  assert.equal(existsSync(join(p.dir, 'widget-1.2.0.tgz')), false);
+  assert.equal((await artifactDecision(s, '1.2.0'))?.verdict, 'block');
+});
