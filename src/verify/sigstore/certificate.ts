@@ -42,13 +42,13 @@ export interface CertificateIdentity {
   readonly extensions: Readonly<Record<string, string>>;
 }
 
-interface Extension {
+export interface Extension {
   readonly oid: string;
   readonly value: Buffer;
 }
 
 /** The extensions of a DER certificate (TBSCertificate's `[3]` field). */
-function extensionsOf(der: Buffer): Extension[] {
+export function extensionsOf(der: Buffer): Extension[] {
   const wrapper = tbsFields(der).find((t) => t.tag === 0xa3);
   if (wrapper === undefined) return [];
   const seq = expectTag(children(wrapper)[0], TAG.SEQUENCE, 'Extensions');

@@ -7,7 +7,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { issuedBy } from './certificate.ts';
-import { isoTime } from './fields.ts';
+import { isoTime, type Problem } from './fields.ts';
 import type { CertificateAuthority, TrustedRoot } from './trusted-root.ts';
 
 export function certValidAt(cert: X509Certificate, at: number): boolean {
@@ -30,18 +30,31 @@ export function caPath(ca: CertificateAuthority, from: number, at: number): stri
   return null;
 }
 
-/** Null when `leaf` chains to a CA of `root` valid at `at` (ms), else why not. */
-export function checkChain(leaf: X509Certificate, root: TrustedRoot, at: number): string | null {
-  const cas = root.certificateAuthorities.filter((ca) => ca.validFrom <= at && (ca.validUntil === null || at <= ca.validUntil));
-  if (cas.length === 0) return `no certificate authority of the trusted root was valid at ${isoTime(at)}`;
-  const problems: string[] = [];
-  for (const ca of cas) {
+/**
+ * Null when `leaf` chains to a CA of `root` valid at `at` (ms), else why not: 'unsupported' when
+ * no CA the root lists issued it (the root may predate a CA Sigstore has added since: nothing was
+ * checked, nothing failed), 'invalid' when one did but not validly at that time.
+ */
+export function checkChain(leaf: X509Certificate, root: TrustedRoot, at: number): Problem | null {
+  const issuing = root.certificateAuthorities.flatMap((ca) => {
     const issuer = ca.chain.findIndex((c) => issuedBy(c, leaf));
-    if (issuer < 0) continue;
+    return issuer < 0 ? [] : [{ ca, issuer }];
+  });
+  if (issuing.length === 0) {
+    return { status: 'unsupported', error: `the signing certificate (issuer ${leaf.issuer.replace(/\n/g, ', ')}) was not issued by a certificate authority the trusted root lists${STALE_ROOT}` };
+  }
+  const problems: string[] = [];
+  for (const { ca, issuer } of issuing) {
+    if (ca.validFrom > at || (ca.validUntil !== null && at > ca.validUntil)) {
+      problems.push(`its certificate authority${ca.uri === '' ? '' : ` ${ca.uri}`} was not trusted at ${isoTime(at)}`);
+      continue;
+    }
     const why = caPath(ca, issuer, at);
     if (why === null) return null;
     problems.push(why);
   }
-  if (problems.length > 0) return `the signing certificate's chain is not valid: ${problems.join('; ')}`;
-  return `the signing certificate (issuer ${leaf.issuer.replace(/\n/g, ', ')}) was not issued by a certificate authority of the trusted root valid at ${isoTime(at)}`;
+  return { status: 'invalid', error: `the signing certificate's chain is not valid: ${problems.join('; ')}` };
 }
+
+/** Said of a signer, log or authority the trusted root does not list. */
+export const STALE_ROOT = ' (if Sigstore has added it since, give a newer trusted root: sigstoreTrustedRoot)';

@@ -97,9 +97,13 @@ export function tbsFields(der: Buffer): Tlv[] {
   return children(expectTag(children(cert)[0], TAG.SEQUENCE, 'TBSCertificate'));
 }
 
-/** The DER of a certificate's issuer and subject Names (TBSCertificate fields 4 and 6). */
-export function certificateNames(der: Buffer): { readonly issuer: Buffer; readonly subject: Buffer } {
+/** The DER of a certificate's issuer and subject Names (TBSCertificate fields 4 and 6) and its serial number's content octets. */
+export function certificateNames(der: Buffer): { readonly issuer: Buffer; readonly subject: Buffer; readonly serial: Buffer } {
   const tbs = tbsFields(der);
   const fields = tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
-  return { issuer: expectTag(fields[2], TAG.SEQUENCE, 'issuer').raw, subject: expectTag(fields[4], TAG.SEQUENCE, 'subject').raw };
+  return {
+    issuer: expectTag(fields[2], TAG.SEQUENCE, 'issuer').raw,
+    subject: expectTag(fields[4], TAG.SEQUENCE, 'subject').raw,
+    serial: expectTag(fields[0], TAG.INTEGER, 'serialNumber').value,
+  };
 }

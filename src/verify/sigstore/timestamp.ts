@@ -9,18 +9,21 @@
  * stamp carries (a signer must not bring its own anchors):
  * - the response status is granted, the content is a TSTInfo, and the message imprint is the hash
  *   (SHA-256/384/512, as the stamp names it) of the bundle's signature bytes;
- * - the single SignerInfo has signed attributes: the content type (TSTInfo) and the message
- *   digest of the TSTInfo's bytes; their DER (as a SET) verifies with the key of a timestamp
- *   authority of the trusted root whose `validFor` covers the stamp's time;
+ * - the single SignerInfo names a timestamp authority of the trusted root (its certificate's
+ *   issuer and serial number, or subject key identifier) and has signed attributes: the content
+ *   type (TSTInfo) and the message digest of the TSTInfo's bytes; their DER (as a SET) verifies
+ *   with that authority's key, and its `validFor` covers the stamp's time;
  * - that authority's leaf certificate may stamp (extended key usage timeStamping) and, with
  *   every certificate up its chain, was valid at that time.
- * Everything is parsed under the DER reader's bounds; a malformed stamp is a SigstoreError that
- * names what is wrong.
+ * A stamp by an authority the root does not list is 'unsupported' (the root may predate it:
+ * nothing was checked); one that fails a check is 'invalid'. Everything is parsed under the DER
+ * reader's bounds, and a malformed stamp is 'invalid' with what is wrong.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { caPath, certValidAt, certValidity } from './chain.ts';
-import { children, expectTag, oidText, readOne, TAG, tbsFields, type Tlv } from './der.ts';
-import { fail, isoTime } from './fields.ts';
+import { extensionsOf } from './certificate.ts';
+import { caPath, certValidAt, certValidity, STALE_ROOT } from './chain.ts';
+import { certificateNames, children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
+import { fail, isoTime, SigstoreError, type Problem } from './fields.ts';
 import { verifies } from './tlog.ts';
 import type { CertificateAuthority, TrustedRoot } from './trusted-root.ts';
 
@@ -30,6 +33,7 @@ const OID = {
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   extKeyUsage: '2.5.29.37',
+  subjectKeyIdentifier: '2.5.29.14',
   timeStamping: '1.3.6.1.5.5.7.3.8',
 } as const;
 
@@ -52,8 +56,12 @@ const SIGNATURE_DIGESTS: Readonly<Record<string, string | null>> = {
 };
 const KEY_ALGORITHMS = new Set(['1.2.840.10045.2.1', '1.2.840.113549.1.1.1']);
 
+/** Who signed a stamp, as its SignerInfo names the certificate. */
+export type SignerId = { readonly issuer: Buffer; readonly serial: Buffer } | { readonly keyId: Buffer };
+
 /** A stamp as read, before any signature is checked. */
 export interface ParsedTimestamp {
+  readonly signer: SignerId;
   /** The TSTInfo's genTime, ms since the epoch. */
   readonly time: number;
   readonly imprintDigest: string;
@@ -134,6 +142,12 @@ export function parseTimestamp(der: Buffer): ParsedTimestamp {
   const signerInfos = children(expectTag(sd[sd.length - 1], TAG.SET, 'signerInfos'), 4);
   if (signerInfos.length !== 1) fail(`the timestamp token has ${signerInfos.length} signers (exactly one is accepted)`);
   const si = children(expectTag(signerInfos[0], TAG.SEQUENCE, 'SignerInfo'), 8);
+  let signer: SignerId;
+  if (si[1]?.tag === 0x80) signer = { keyId: si[1].value };
+  else {
+    const ias = children(expectTag(si[1], TAG.SEQUENCE, 'SignerInfo sid'), 2);
+    signer = { issuer: expectTag(ias[0], TAG.SEQUENCE, 'sid issuer').raw, serial: expectTag(ias[1], TAG.INTEGER, 'sid serialNumber').value };
+  }
   const digest = digestName(algorithm(si[2], 'SignerInfo digestAlgorithm'), 'the SignerInfo digest algorithm');
   const signed = expectTag(si[3], 0xa0, 'SignerInfo signedAttrs (required for a timestamp)');
   const attrs = children(signed, 32);
@@ -153,6 +167,7 @@ export function parseTimestamp(der: Buffer): ParsedTimestamp {
   if (integer(tst[0], 'TSTInfo version') !== 1) fail('the TSTInfo is not version 1');
   const imprint = children(expectTag(tst[2], TAG.SEQUENCE, 'messageImprint'), 2);
   return {
+    signer,
     time: generalizedTime(tst[4]),
     imprintDigest: digestName(algorithm(imprint[0], 'messageImprint hashAlgorithm'), 'the message imprint algorithm'),
     imprint: expectTag(imprint[1], TAG.OCTET_STRING, 'messageImprint hashedMessage').value,
@@ -167,21 +182,30 @@ export function parseTimestamp(der: Buffer): ParsedTimestamp {
 
 /** Whether the certificate's extended key usage includes timeStamping. */
 function canTimestamp(cert: X509Certificate): boolean {
-  const wrapper = tbsFields(cert.raw).find((t) => t.tag === 0xa3);
-  if (wrapper === undefined) return false;
-  for (const ext of children(expectTag(children(wrapper)[0], TAG.SEQUENCE, 'Extensions'))) {
-    const parts = children(expectTag(ext, TAG.SEQUENCE, 'Extension'));
-    if (oidText(expectTag(parts[0], TAG.OID, 'extnID').value) !== OID.extKeyUsage) continue;
-    const usages = children(expectTag(readOne(expectTag(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue').value), TAG.SEQUENCE, 'extKeyUsage'));
-    return usages.some((u) => u.tag === TAG.OID && oidText(u.value) === OID.timeStamping);
+  const eku = extensionsOf(cert.raw).find((e) => e.oid === OID.extKeyUsage);
+  if (eku === undefined) return false;
+  return children(expectTag(readOne(eku.value), TAG.SEQUENCE, 'extKeyUsage')).some((u) => u.tag === TAG.OID && oidText(u.value) === OID.timeStamping);
+}
+
+/** Whether `cert` is the certificate the stamp's SignerInfo names. */
+function isSigner(cert: X509Certificate, id: SignerId): boolean {
+  try {
+    if ('keyId' in id) {
+      const ski = extensionsOf(cert.raw).find((e) => e.oid === OID.subjectKeyIdentifier);
+      return ski !== undefined && expectTag(readOne(ski.value), TAG.OCTET_STRING, 'subjectKeyIdentifier').value.equals(id.keyId);
+    }
+    const names = certificateNames(cert.raw);
+    return names.issuer.equals(id.issuer) && names.serial.equals(id.serial);
+  } catch (err) {
+    if (err instanceof SigstoreError) return false;
+    throw err;
   }
-  return false;
 }
 
 /** Null when `tsa`'s leaf signed the stamp and may have at its time, else why not. */
 function signedBy(tsa: CertificateAuthority, stamp: ParsedTimestamp): string | null {
-  const leaf = tsa.chain[0];
-  if (leaf === undefined) return 'the authority lists no certificate';
+  const leaf = tsa.chain[0] as X509Certificate;
+  if (tsa.validFrom > stamp.time || (tsa.validUntil !== null && stamp.time > tsa.validUntil)) return `the authority was not trusted at ${isoTime(stamp.time)}`;
   if (!verifies(leaf.publicKey, stamp.signedAttributes, stamp.signature, stamp.signatureDigest)) return 'its signature does not verify with the authority\'s key';
   if (!certValidAt(leaf, stamp.time)) return `the authority's certificate was not valid at ${isoTime(stamp.time)} (it is ${certValidity(leaf)})`;
   if (!canTimestamp(leaf)) return 'the authority\'s certificate is not for timestamping (extended key usage)';
@@ -191,24 +215,25 @@ function signedBy(tsa: CertificateAuthority, stamp: ParsedTimestamp): string | n
 
 /**
  * The time (ms) a stamp shows `signature` existed at, once it verifies against a timestamp
- * authority of `root`; throws SigstoreError with the reason otherwise. `path` names the stamp.
+ * authority of `root`; else why not. `path` names the stamp.
  */
-export function verifyTimestamp(der: Buffer, signature: Buffer, root: TrustedRoot, path: string): number {
+export function verifyTimestamp(der: Buffer, signature: Buffer, root: TrustedRoot, path: string): number | Problem {
   let stamp: ParsedTimestamp;
   try {
     stamp = parseTimestamp(der);
   } catch (err) {
-    fail(`${path} is not a usable RFC 3161 timestamp: ${(err as Error).message}`);
+    if (!(err instanceof SigstoreError)) throw err;
+    return { status: 'invalid', error: `${path} is not a usable RFC 3161 timestamp: ${err.message}` };
   }
-  if (!createHash(stamp.imprintDigest).update(signature).digest().equals(stamp.imprint)) fail(`${path} does not stamp the bundle's signature (its message imprint is another hash)`);
-  if (!createHash(stamp.digest).update(stamp.content).digest().equals(stamp.contentDigest)) fail(`${path}'s message-digest attribute is not the digest of its TSTInfo`);
-  const authorities = root.timestampAuthorities.filter((a) => a.validFrom <= stamp.time && (a.validUntil === null || stamp.time <= a.validUntil));
-  if (authorities.length === 0) fail(`${path}: no timestamp authority of the trusted root was valid at its time ${isoTime(stamp.time)}`);
+  if (!createHash(stamp.imprintDigest).update(signature).digest().equals(stamp.imprint)) return { status: 'invalid', error: `${path} does not stamp the bundle's signature (its message imprint is another hash)` };
+  if (!createHash(stamp.digest).update(stamp.content).digest().equals(stamp.contentDigest)) return { status: 'invalid', error: `${path}'s message-digest attribute is not the digest of its TSTInfo` };
+  const authorities = root.timestampAuthorities.filter((a) => a.chain[0] !== undefined && isSigner(a.chain[0], stamp.signer));
+  if (authorities.length === 0) return { status: 'unsupported', error: `${path} is signed by a timestamp authority the trusted root does not list${STALE_ROOT}` };
   const problems: string[] = [];
   for (const tsa of authorities) {
     const why = signedBy(tsa, stamp);
     if (why === null) return stamp.time;
-    problems.push(`${tsa.uri || 'an authority'}: ${why}`);
+    problems.push(`${tsa.uri || 'its authority'}: ${why}`);
   }
-  fail(`${path} is not signed by a timestamp authority of the trusted root (${problems.join('; ')})`);
+  return { status: 'invalid', error: `${path} does not verify (${problems.join('; ')})` };
 }

@@ -10,6 +10,10 @@
  * time shown. Fulcio certificates live ten minutes, so these times are what show the signature
  * was made while the certificate was.
  *
+ * 'invalid' is for a check that failed against what the trusted root lists; a signer, log or
+ * timestamp authority the root (or the caller's keys) does not list is 'unsupported': nothing was
+ * checked, and a root that predates a rotation must not make every new bundle look forged.
+ *
  * Not checked: SCTs (certificate transparency) — the Rekor inclusion is checked, the CT log
  * inclusion of the certificate is not. A bundle with timestamps but no log entry is
  * 'unsupported': its time is shown, but nothing shows the signature was published. Identity
@@ -21,7 +25,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
-import { certValidAt, certValidity, checkChain } from './chain.ts';
+import { certValidAt, certValidity, checkChain, STALE_ROOT } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
 import { isoTime, SigstoreError, type Problem } from './fields.ts';
 import { checkCheckpoint, checkInclusionProof, checkSignedEntryTimestamp, verifies } from './tlog.ts';
@@ -60,7 +64,7 @@ interface SigningKey {
   readonly verifier: Verifier;
   readonly signer: Signer;
   /** Null when the key may sign at `at` (ms), else why not. */
-  readonly validAt: (at: number) => string | null;
+  readonly validAt: (at: number) => Problem | null;
 }
 
 const invalid = (error: string): Problem => ({ status: 'invalid', error });
@@ -74,11 +78,12 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
       key: m.leaf.publicKey,
       verifier: { kind: 'certificate', der: m.leafDer },
       signer: { kind: 'certificate', subjectAlternativeName: id.subjectAlternativeName, issuer: id.issuer, extensions: id.extensions },
-      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, options.trustedRoot, at) : `the signing certificate was not valid at ${isoTime(at)}, when the bundle shows it signed (it is ${certValidity(m.leaf)})`),
+      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, options.trustedRoot, at) : invalid(`the signing certificate was not valid at ${isoTime(at)}, when the bundle shows it signed (it is ${certValidity(m.leaf)})`)),
     };
   }
   const found = options.keyForHint?.(m.hint) ?? null;
-  if (found === null) return invalid(`the bundle is signed by the key with hint ${JSON.stringify(m.hint.slice(0, 100))}, which is not a trusted key`);
+  // An unknown key is not a failed check: the caller's keys may predate a rotation.
+  if (found === null) return { status: 'unsupported', error: `the bundle is signed by the key with hint ${JSON.stringify(m.hint.slice(0, 100))}, which is not a trusted key` };
   return {
     key: found.key,
     verifier: { kind: 'key', key: found.key },
@@ -86,7 +91,7 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
     validAt: (at) =>
       (found.validFrom === null || at >= found.validFrom) && (found.validUntil === null || at < found.validUntil)
         ? null
-        : `the key with hint ${JSON.stringify(m.hint.slice(0, 100))} was not valid at ${isoTime(at)}, when the bundle shows it signed`,
+        : invalid(`the key with hint ${JSON.stringify(m.hint.slice(0, 100))} was not valid at ${isoTime(at)}, when the bundle shows it signed`),
   };
 }
 
@@ -112,11 +117,13 @@ function checkSignature(bundle: Bundle, key: KeyObject, artifact: Uint8Array | u
  * shows (the entry's integrated time, if it has one, and the verified timestamps `stamps`).
  * Returns when it was signed (the integrated time, else the earliest stamp), or why not.
  */
-function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, digest: string | null, root: TrustedRoot, stamps: readonly number[]): Problem | number {
+function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, digest: string | null, root: TrustedRoot, stamps: readonly number[], unchecked: Problem | undefined): Problem | number {
   const log = root.tlogs.find((l) => l.logId.equals(entry.logId));
-  if (log === undefined) return invalid(`${entry.path} is in a log the trusted root does not list (log id ${entry.logId.toString('base64')})`);
+  if (log === undefined) return { status: 'unsupported', error: `${entry.path} is in a log the trusted root does not list (log id ${entry.logId.toString('base64')})${STALE_ROOT}` };
   const integrated = entry.integratedTime === null ? null : entry.integratedTime * 1000;
-  if (integrated === null && stamps.length === 0) return invalid(`${entry.path} has no integrated time (a Rekor v2 entry) and the bundle has no RFC 3161 timestamp, so nothing shows when it was signed`);
+  if (integrated === null && stamps.length === 0) {
+    return unchecked ?? invalid(`${entry.path} has no integrated time (a Rekor v2 entry) and the bundle has no RFC 3161 timestamp, so nothing shows when it was signed`);
+  }
   const times = integrated === null ? stamps : [integrated, ...stamps];
   // The log's key must have been trusted when the entry was logged: at its integrated time, or
   // (Rekor v2) when the signature was stamped.
@@ -138,7 +145,7 @@ function checkEntry(entry: TlogEntry, bundle: Bundle, signing: SigningKey, diges
   if (body !== null) return body;
   for (const at of times) {
     const validity = signing.validAt(at);
-    if (validity !== null) return invalid(validity);
+    if (validity !== null) return validity;
   }
   return integrated ?? Math.min(...stamps);
 }
@@ -148,16 +155,21 @@ function verifyParsed(bundle: Bundle, options: VerifyBundleOptions): BundleVerif
   if ('status' in signing) return signing;
   const sig = checkSignature(bundle, signing.key, options.artifact);
   if ('status' in sig) return sig;
-  // Every stamp must verify (a stamp that does not is a forged or altered bundle), over the signature.
-  const stamps = bundle.timestamps.map((der, i) => verifyTimestamp(der, bundle.content.signature, options.trustedRoot, `verificationMaterial.timestampVerificationData.rfc3161Timestamps[${i}]`));
+  // A stamp that fails a check fails the bundle (it is forged or altered); one by an authority
+  // the root does not list shows no time, and is what an entry without a time of its own reports.
+  const checked = bundle.timestamps.map((der, i) => verifyTimestamp(der, bundle.content.signature, options.trustedRoot, `verificationMaterial.timestampVerificationData.rfc3161Timestamps[${i}]`));
+  const failed = checked.find((r): r is Problem => typeof r !== 'number' && r.status === 'invalid');
+  if (failed !== undefined) return failed;
+  const stamps = checked.filter((r): r is number => typeof r === 'number');
+  const unchecked = checked.find((r): r is Problem => typeof r !== 'number');
   if (bundle.tlogEntries.length === 0) {
-    return stamps.length > 0
+    return checked.length > 0
       ? { status: 'unsupported', error: 'the bundle has no transparency log entry, only RFC 3161 timestamps: they show when it was signed, but nothing shows the signature was published' }
       : invalid('the bundle has no transparency log entry, so nothing shows when it was signed');
   }
   const problems: Problem[] = [];
   for (const entry of bundle.tlogEntries) {
-    const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot, stamps);
+    const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot, stamps, unchecked);
     if (typeof r === 'number') {
       const c = bundle.content;
       return { status: 'verified', signer: signing.signer, signedAt: r, logIndex: entry.logIndex, dsse: c.kind === 'dsse' ? { payloadType: c.payloadType, payload: c.payload } : null };

@@ -38,16 +38,19 @@ async function artifactDecision(s: SignalsE2e, version: string): Promise<{ facts
   return decisions.body.items.find((d) => d.phase === 'artifact');
 }
 
-test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a stamp of another signature, or none, blocks the version', needsOpenssl, async (t) => {
+test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a stamp of another signature, or none, blocks the version; one from a Sigstore the root does not list only warns', needsOpenssl, async (t) => {
   const sigstore: TestSigstore = createTestSigstore();
+  // Another deployment (its own CA, log and timestamp authority): what a stale root sees after Sigstore rotates.
+  const foreign: TestSigstore = createTestSigstore();
   const dir = mkdtempSync(join(tmpdir(), 'airlock-rekor2-root-'));
   t.after(() => {
     sigstore.close();
+    foreign.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const rootFile = join(dir, 'trusted_root.json');
   writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
-  const versions = ['1.0.0', '1.1.0', '1.2.0'];
+  const versions = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
   const s = await signalsE2e({
     packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
     config: { repository: { sigstoreTrustedRoot: rootFile } },
@@ -61,7 +64,9 @@ test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a
   const lifted = sigstore.dsseBundle(statement('1.1.0', await sha512Of(s, '1.1.0')), { stamp: other.signature });
   // 1.2.0: logged, but with no timestamp: nothing shows when its certificate signed.
   const unstamped = sigstore.dsseBundle(statement('1.2.0', await sha512Of(s, '1.2.0')), { stamp: false });
-  for (const [version, b] of [['1.0.0', good], ['1.1.0', lifted], ['1.2.0', unstamped]] as const) {
+  // 1.3.0: genuine, but signed, logged and stamped by the other deployment.
+  const unknown = foreign.dsseBundle(statement('1.3.0', await sha512Of(s, '1.3.0')));
+  for (const [version, b] of [['1.0.0', good], ['1.1.0', lifted], ['1.2.0', unstamped], ['1.3.0', unknown]] as const) {
     s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle: b.bundle }] })));
   }
 
@@ -90,4 +95,12 @@ test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a
   assert.match(packUnstamped.output, /widget@1\.2\.0 is blocked by Airlock policy: .*has no integrated time \(a Rekor v2 entry\) and the bundle has no RFC 3161 timestamp, so nothing shows when it was signed.*\[integrity\.attestation_invalid\]/);
   assert.equal(existsSync(join(p.dir, 'widget-1.2.0.tgz')), false);
   assert.equal((await artifactDecision(s, '1.2.0'))?.verdict, 'block');
+
+  const packUnknown = await p.npm(['pack', 'widget@1.3.0']);
+  assert.equal(packUnknown.code, 0, packUnknown.output);
+  const unverifiable = await artifactDecision(s, '1.3.0');
+  const facts = unverifiable?.facts['attestations'] as { status: string; error: string };
+  assert.equal(facts.status, 'unverifiable');
+  assert.match(facts.error, /cannot be checked: verificationMaterial\.tlogEntries\[0\] is in a log the trusted root does not list \(log id [A-Za-z0-9+/=]+\) \(if Sigstore has added it since, give a newer trusted root: sigstoreTrustedRoot\)/);
+  assert.match(JSON.stringify(unverifiable), /integrity\.attestation_unverifiable/);
 });
