@@ -38,9 +38,11 @@ export interface TestSigstore {
    * A DSSE envelope of `statement` signed with a fresh certificate, logged in the log as a
    * `hashedrekord` 0.0.2 of its pre-authentication encoding (no integrated time), and stamped by
    * the timestamp authority. `stamp: false` leaves the stamp out; a buffer stamps that instead of
-   * the bundle's own signature.
+   * the bundle's own signature. `entry: 'dsse'` logs it as a `dsse` 0.0.2 entry instead (the
+   * older form); `body` edits the entry's body before it is logged (a log that recorded
+   * something else).
    */
-  dsseBundle(statement: unknown, options?: { readonly stamp?: boolean | Buffer }): SignedBundle;
+  dsseBundle(statement: unknown, options?: { readonly stamp?: boolean | Buffer; readonly entry?: 'hashedrekord' | 'dsse'; readonly body?: (body: Record<string, any>) => void }): SignedBundle;
   close(): void;
 }
 
@@ -134,8 +136,8 @@ export function createTestSigstore(): TestSigstore {
     return readFileSync(join(dir, 'stamp.tsr'));
   }
 
-  /** Appends `body` to the log: its inclusion proof against the new tree and the signed checkpoint. */
-  function logEntry(body: Buffer): Record<string, unknown> {
+  /** Appends `body` (a `kind` 0.0.2 entry) to the log: its inclusion proof against the new tree and the signed checkpoint. */
+  function logEntry(body: Buffer, kind: string): Record<string, unknown> {
     leaves.push(sha256(Buffer.from([0]), body));
     const index = leaves.length - 1;
     const { root, path } = auditPath(leaves, index);
@@ -145,7 +147,7 @@ export function createTestSigstore(): TestSigstore {
     return {
       logIndex: String(index),
       logId: { keyId: b64(logId) },
-      kindVersion: { kind: 'hashedrekord', version: '0.0.2' },
+      kindVersion: { kind, version: '0.0.2' },
       inclusionProof: { logIndex: String(index), rootHash: b64(root), treeSize: String(leaves.length), hashes: path.map(b64), checkpoint: { envelope } },
       canonicalizedBody: b64(body),
     };
@@ -168,15 +170,16 @@ export function createTestSigstore(): TestSigstore {
       const payload = Buffer.from(JSON.stringify(statement));
       const encoding = pae(payloadType, payload);
       const signature = sign('sha256', encoding, key);
-      const body = Buffer.from(
-        JSON.stringify({
-          apiVersion: '0.0.2',
-          kind: 'hashedrekord',
-          spec: { hashedRekordV002: { data: { algorithm: 'SHA2_256', digest: b64(sha256(encoding)) }, signature: { content: b64(signature), verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: b64(leafDer) } } } } },
-        }),
-      );
+      const signed = { content: b64(signature), verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: b64(leafDer) } } };
+      const kind = options.entry ?? 'hashedrekord';
+      const entryBody: Record<string, any> =
+        kind === 'hashedrekord'
+          ? { apiVersion: '0.0.2', kind, spec: { hashedRekordV002: { data: { algorithm: 'SHA2_256', digest: b64(sha256(encoding)) }, signature: signed } } }
+          : { apiVersion: '0.0.2', kind, spec: { dsseV002: { payloadHash: { algorithm: 'SHA2_256', digest: b64(sha256(payload)) }, signatures: [signed] } } };
+      options.body?.(entryBody);
+      const entry = logEntry(Buffer.from(JSON.stringify(entryBody)), kind);
       const stamped = options.stamp ?? true;
-      const material: Record<string, unknown> = { certificate: { rawBytes: b64(leafDer) }, tlogEntries: [logEntry(body)] };
+      const material: Record<string, unknown> = { certificate: { rawBytes: b64(leafDer) }, tlogEntries: [entry] };
       if (stamped !== false) material['timestampVerificationData'] = { rfc3161Timestamps: [{ signedTimestamp: b64(stamp(stamped === true ? signature : stamped)) }] };
       return {
         bundle: { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: material, dsseEnvelope: { payload: b64(payload), payloadType, signatures: [{ sig: b64(signature), keyid: '' }] } },

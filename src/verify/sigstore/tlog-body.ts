@@ -73,16 +73,20 @@ function checkHashOutput(spec: PlainObject, path: readonly string[], hex: string
   if (b64(str(spec, [...path, 'digest'], 256), `spec.${path.join('.')}.digest`).toString('hex') !== hex) throw new Mismatch(`spec.${path.join('.')} is not the digest of the ${what}`);
 }
 
-/** A Rekor v2 `Signature` (`{content, verifier: {x509Certificate | publicKey: {rawBytes}}}`): this bundle's signature by its signer. */
+/** A Rekor v2 `Signature` (`{content, verifier: {x509Certificate | publicKey: {rawBytes}}}`) at `path`: this bundle's signature by its signer. */
 function checkV2Signature(sig: unknown, path: string, signature: Buffer, verifier: Verifier): void {
-  if (!b64(str(sig, ['content'], 8192), `${path}.content`).equals(signature)) throw new Mismatch(`${path}.content is not the bundle's signature`);
+  const field = (keys: readonly string[], max: number): Buffer => {
+    const v = at(sig, keys);
+    const where = `${path}.${keys.join('.')}`;
+    if (typeof v !== 'string' || v.length > max) throw new Mismatch(`${where} is missing or not a string`);
+    return b64(v, where);
+  };
+  if (!field(['content'], 8192).equals(signature)) throw new Mismatch(`${path}.content is not the bundle's signature`);
   if (verifier.kind === 'certificate') {
-    const der = b64(str(sig, ['verifier', 'x509Certificate', 'rawBytes'], 65_536), `${path}.verifier.x509Certificate.rawBytes`);
-    if (!der.equals(verifier.der)) throw new Mismatch(`${path}.verifier.x509Certificate is not the bundle's signing certificate`);
+    if (!field(['verifier', 'x509Certificate', 'rawBytes'], 65_536).equals(verifier.der)) throw new Mismatch(`${path}.verifier.x509Certificate is not the bundle's signing certificate`);
     return;
   }
-  const der = b64(str(sig, ['verifier', 'publicKey', 'rawBytes'], 65_536), `${path}.verifier.publicKey.rawBytes`);
-  if (!der.equals(verifier.key.export({ format: 'der', type: 'spki' }))) throw new Mismatch(`${path}.verifier.publicKey is not the bundle's signing key`);
+  if (!field(['verifier', 'publicKey', 'rawBytes'], 65_536).equals(verifier.key.export({ format: 'der', type: 'spki' }))) throw new Mismatch(`${path}.verifier.publicKey is not the bundle's signing key`);
 }
 
 function hashedrekordV2(spec: PlainObject, content: Content, verifier: Verifier, artifactDigest: string | null): void {

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { publicGoodTrustedRoot, verifyBundle, type BundleVerification, type TrustedRoot, type VerifyBundleOptions } from './index.ts';
+import { createTestSigstore, hasOpenssl } from '../../../test/support/sigstore-pki.ts';
+import { parseTrustedRoot, publicGoodTrustedRoot, verifyBundle, type BundleVerification, type TrustedRoot, type VerifyBundleOptions } from './index.ts';
 import { bundleCopy, CONFORMANCE, conformanceCase, flipByte, getPath, setPath, SIGSTORE_JS, type Json } from './test-support.ts';
 
 const V02_DSSE = join(SIGSTORE_JS, 'bundleV02-dsse.sigstore');
@@ -268,4 +269,26 @@ test('a bundle with a verified timestamp but no log entry is unsupported (nothin
     setPath(x, 'verificationMaterial.tlogEntries', []);
     setPath(x, STAMP, 'AAAA');
   }), /not a usable RFC 3161 timestamp/, rekor2());
+});
+
+/** Bundles of a private Sigstore the test stands up (test/support/sigstore-pki.ts): a log whose entries it writes itself. */
+test('Rekor v2 bodies: a dsse 0.0.2 entry verifies; a body that records another signature, signer or digest does not, though its proofs hold', { skip: hasOpenssl() ? false : 'openssl is not installed' }, (t) => {
+  const sigstore = createTestSigstore();
+  t.after(() => sigstore.close());
+  const options = { trustedRoot: parseTrustedRoot(sigstore.trustedRoot) };
+  const statement = { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'pkg:npm/widget@1.0.0', digest: { sha512: 'ab'.repeat(64) } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: {} };
+  assert.equal(verifyBundle(sigstore.dsseBundle(statement).bundle, options).status, 'verified');
+  assert.equal(verifyBundle(sigstore.dsseBundle(statement, { entry: 'dsse' }).bundle, options).status, 'verified');
+  const flip = (b64: string): string => flipByte(b64, 5);
+  const cases: [Parameters<typeof sigstore.dsseBundle>[1], RegExp][] = [
+    [{ body: (b) => void (b['spec'].hashedRekordV002.data.digest = flip(b['spec'].hashedRekordV002.data.digest)) }, /spec\.hashedRekordV002\.data is not the digest of the envelope's pre-authentication encoding/],
+    [{ body: (b) => void (b['spec'].hashedRekordV002.data.algorithm = 'SHA2_384') }, /spec\.hashedRekordV002\.data\.algorithm is "SHA2_384", not SHA2_256/],
+    [{ body: (b) => void (b['spec'].hashedRekordV002.signature.content = flip(b['spec'].hashedRekordV002.signature.content)) }, /spec\.hashedRekordV002\.signature\.content is not the bundle's signature/],
+    [{ body: (b) => void (b['spec'].hashedRekordV002.signature.verifier.x509Certificate.rawBytes = flip(b['spec'].hashedRekordV002.signature.verifier.x509Certificate.rawBytes)) }, /verifier\.x509Certificate is not the bundle's signing certificate/],
+    [{ body: (b) => void delete b['spec'].hashedRekordV002 }, /spec\.hashedRekordV002 is missing/],
+    [{ entry: 'dsse', body: (b) => void (b['spec'].dsseV002.payloadHash.digest = flip(b['spec'].dsseV002.payloadHash.digest)) }, /spec\.dsseV002\.payloadHash is not the digest of the envelope's payload/],
+    [{ entry: 'dsse', body: (b) => void b['spec'].dsseV002.signatures.push(b['spec'].dsseV002.signatures[0]) }, /spec\.dsseV002\.signatures does not hold exactly one signature/],
+    [{ entry: 'dsse', body: (b) => void (b['spec'].dsseV002.signatures[0].verifier = { publicKey: { rawBytes: 'AAAA' } }) }, /spec\.dsseV002\.signatures\[0\]\.verifier\.x509Certificate\.rawBytes is missing/],
+  ];
+  for (const [edit, pattern] of cases) invalid(sigstore.dsseBundle(statement, edit).bundle, pattern, options);
 });

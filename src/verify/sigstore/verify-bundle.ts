@@ -6,8 +6,8 @@
  * Rekor v2: inclusion proof with a signed checkpoint; either way a body that records this very
  * signature), and when it was signed. The time comes from the Rekor v1 entry's integrated time
  * and from RFC 3161 timestamps over the signature (Rekor v2 entries carry no time, so their
- * bundles need a stamp); every stamp must verify, and the signer must have been valid at every
- * time shown. Fulcio certificates live ten minutes, so these times are what show the signature
+ * bundles need a stamp); every stamp by an authority the root lists must verify, and the signer
+ * must have been valid at every time shown. Fulcio certificates live ten minutes, so these times are what show the signature
  * was made while the certificate was.
  *
  * 'invalid' is for a check that failed against what the trusted root lists; a signer, log or
@@ -21,7 +21,8 @@
  * signer and the payload.
  *
  * Fails closed: a malformed or hostile bundle is 'invalid' with the field and the reason; nothing
- * the bundle contains makes this throw. */
+ * the bundle contains makes this throw.
+ */
 import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
