@@ -3,6 +3,7 @@
  * upstream client. When anonymous reads are off, every repository route needs a reader token.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
@@ -11,6 +12,7 @@ import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
+import { SigstoreRoot } from './sigstore-root.ts';
 
 function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
@@ -48,6 +50,14 @@ export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, en
 
 async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
+  // The trusted root attestations are checked against; kept current through TUF when configured.
+  const sigstore = new SigstoreRoot(repo.sigstoreRoot, {
+    dir: join(config.storage.dataDir, 'sigstore-tuf', repo.name),
+    log: scope.log,
+    onChange: () => services.gate.invalidate(),
+  });
+  await sigstore.start();
+  scope.addHook('onClose', async () => sigstore.close());
   await scope.register(npmPlugin, {
     repo: repo.name,
     upstream,
@@ -62,7 +72,7 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     maxMetadataBytes: repo.maxMetadataBytes,
     registryKeys: repo.registryKeys.keys,
     attestationKeys: repo.registryKeys.attestationKeys,
-    sigstoreRoot: repo.sigstoreRoot.root,
+    sigstoreRoot: sigstore.current,
     clock: services.clock,
     sources: services.sources,
     artifactUse: services.artifactUse,

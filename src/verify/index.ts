@@ -1,2 +1,3 @@
 export * from './sigstore/index.ts';
 export * from './npm-registry/index.ts';
+export * from './tuf/index.ts';

@@ -555,3 +555,30 @@ test('sigstoreTrustedRoot: Sigstore\'s public-good root by default, or a trusted
   });
   await rejects(loadText(`${base}    sigstoreTrustedRoot: [a]\n`), /^repositories\[0\]\.sigstoreTrustedRoot: /);
 });
+
+test('sigstoreTrustedRoot through TUF: `tuf` (Sigstore\'s repository, from the shipped TUF root) or a private repository with its initial root', async () => {
+  const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
+  const publicGood = (await loadText(`${base}    sigstoreTrustedRoot: tuf\n`)).repositories[0]?.sigstoreRoot;
+  assert.equal(publicGood?.tuf?.url, 'https://tuf-repo-cdn.sigstore.dev/');
+  assert.equal(publicGood?.tuf?.refreshMs, 86_400_000);
+  assert.equal(publicGood?.root.tlogs.length, 2, 'the built-in root until the first update');
+  await withDir(async (dir) => {
+    const file = join(dir, 'airlock.yaml');
+    const load = async (extra: string) => {
+      await writeFile(file, base + extra);
+      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    };
+    const { readFile: read } = await import('node:fs/promises');
+    await writeFile(join(dir, 'tuf-root.json'), await read(join(import.meta.dirname, '..', '..', 'verify', 'tuf', 'sigstore-tuf-root.json')));
+    const own = (await load('    sigstoreTrustedRoot:\n      tuf: https://tuf.example.test/repo\n      initialRoot: tuf-root.json\n      refresh: 1h\n')).repositories[0]?.sigstoreRoot;
+    assert.equal(own?.tuf?.url, 'https://tuf.example.test/repo/');
+    assert.equal(own?.tuf?.refreshMs, 3_600_000);
+    assert.equal(own?.root.tlogs.length, 0, 'nothing is trusted before the first verified update');
+    await rejects(load('    sigstoreTrustedRoot:\n      tuf: https://tuf.example.test/\n'), 'repositories[0].sigstoreTrustedRoot.initialRoot: required (the TUF root.json the chain starts from)');
+    await rejects(load('    sigstoreTrustedRoot:\n      initialRoot: tuf-root.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot\.tuf: required/);
+    await rejects(load('    sigstoreTrustedRoot:\n      tuf: ftp://x/\n      initialRoot: tuf-root.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot\.tuf: must be an http/);
+    await rejects(load('    sigstoreTrustedRoot:\n      tuf: https://x/\n      initialRoot: tuf-root.json\n      mirror: y\n'), /^repositories\[0\]\.sigstoreTrustedRoot\.mirror: unknown key/);
+    await writeFile(join(dir, 'not-tuf.json'), JSON.stringify({ signed: { _type: 'targets' }, signatures: [] }));
+    await rejects(load('    sigstoreTrustedRoot:\n      tuf: https://x/\n      initialRoot: not-tuf.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot\.initialRoot: .*not-tuf\.json is not a TUF root\.json \(.*signed\._type is "targets", not root\)/);
+  });
+});

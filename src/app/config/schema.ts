@@ -23,8 +23,8 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
-import { publicRegistryKeys, registryKeySet, publicGoodTrustedRoot } from '../../verify/index.ts';
-import { readSigstoreRootFile } from './sigstore-root-file.ts';
+import { EMPTY_TRUSTED_ROOT, publicRegistryKeys, registryKeySet, publicGoodTrustedRoot, SIGSTORE_TUF_URL, sigstoreTufRoot } from '../../verify/index.ts';
+import { readSigstoreRootFile, readTufRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
@@ -240,12 +240,38 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
   return { keys: registryKeySet(keys, 'npm:signatures'), attestationKeys: registryKeySet(keys, 'npm:attestations'), sources };
 }
 
-/** `sigstoreTrustedRoot`: `builtin` (Sigstore's public-good root, built in; the default) or a trusted_root.json relative to the configuration file. */
+export const SIGSTORE_TUF_KEYS = ['tuf', 'initialRoot', 'refresh'] as const;
+const TUF_REFRESH_MS = DAY;
+
+/**
+ * `sigstoreTrustedRoot`: `builtin` (Sigstore's public-good root, built in; the default), `tuf`
+ * (the same, kept current through Sigstore's TUF repository), a trusted_root.json relative to the
+ * configuration file, or `{tuf: URL, initialRoot: FILE, refresh: DURATION}`: a private TUF
+ * repository that publishes `trusted_root.json`, whose chain starts at the given TUF root.
+ */
 function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSigstoreRoot {
+  if (v !== undefined && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = object(v, path, SIGSTORE_TUF_KEYS);
+    if (o['tuf'] === undefined) fail(join(path, 'tuf'), 'required (the TUF repository\'s URL)');
+    if (o['initialRoot'] === undefined) fail(join(path, 'initialRoot'), 'required (the TUF root.json the chain starts from)');
+    const url = httpUrl(o['tuf'], join(path, 'tuf'));
+    const file = resolve(ctx.baseDir, string(o['initialRoot'], join(path, 'initialRoot')));
+    const initialRoot = readTufRootFile(file, join(path, 'initialRoot'));
+    const refreshMs = o['refresh'] === undefined ? TUF_REFRESH_MS : duration(o['refresh'], join(path, 'refresh'), 1000, 30 * DAY);
+    // Nothing is trusted until the first update has verified a root (or one is stored from before).
+    return { root: EMPTY_TRUSTED_ROOT, source: `the TUF repository ${url}`, tuf: { url, initialRoot, refreshMs } };
+  }
   const item = v === undefined ? BUILTIN_KEYS : string(v, path);
-  if (item === BUILTIN_KEYS) return { root: publicGoodTrustedRoot(), source: "Sigstore's public-good root (built in)" };
+  if (item === BUILTIN_KEYS) return { root: publicGoodTrustedRoot(), source: "Sigstore's public-good root (built in)", tuf: null };
+  if (item === 'tuf') {
+    return {
+      root: publicGoodTrustedRoot(),
+      source: `Sigstore's public-good root, kept current through ${SIGSTORE_TUF_URL}`,
+      tuf: { url: SIGSTORE_TUF_URL, initialRoot: sigstoreTufRoot().toString('utf8'), refreshMs: TUF_REFRESH_MS },
+    };
+  }
   const file = resolve(ctx.baseDir, item);
-  return { root: readSigstoreRootFile(file, path), source: `the file ${file}` };
+  return { root: readSigstoreRootFile(file, path), source: `the file ${file}`, tuf: null };
 }
 
 function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryDraft {

@@ -5,7 +5,7 @@
  * copy than the one built in.
  */
 import { AirlockError } from '../../core/index.ts';
-import { parseTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
+import { parseMetadata, parseTrustedRoot, type Root, type TrustedRoot } from '../../verify/index.ts';
 import { readNamedFile } from './named-file.ts';
 
 export function readSigstoreRootFile(file: string, what: string): TrustedRoot {
@@ -15,4 +15,15 @@ export function readSigstoreRootFile(file: string, what: string): TrustedRoot {
   } catch (cause) {
     throw new AirlockError('CONFIG_INVALID', `${what}: ${file} is not a Sigstore trusted root (${(cause as Error).message})`, { cause });
   }
+}
+
+/** A TUF `root.json` the operator trusts out of band (where a private repository's chain starts): it must parse. */
+export function readTufRootFile(file: string, what: string): string {
+  const text = readNamedFile(file, what);
+  try {
+    parseMetadata<Root>(Buffer.from(text, 'utf8'), 'root', file);
+  } catch (cause) {
+    throw new AirlockError('CONFIG_INVALID', `${what}: ${file} is not a TUF root.json (${(cause as Error).message})`, { cause });
+  }
+  return text;
 }

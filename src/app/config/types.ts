@@ -135,9 +135,12 @@ export interface RepositoryConfig {
 }
 
 export interface TrustedSigstoreRoot {
+  /** The root to start with. */
   readonly root: TrustedRoot;
   /** Where it came from, for the start-up line. */
   readonly source: string;
+  /** Kept current through this TUF repository (its `trusted_root.json` target), when set. */
+  readonly tuf: { readonly url: string; /** The TUF root.json the chain starts from (JSON text). */ readonly initialRoot: string; readonly refreshMs: number } | null;
 }
 
 export interface TrustedRegistryKeys {

@@ -46,8 +46,12 @@ export interface NpmPluginOptions {
   readonly registryKeys?: RegistryKeySet;
   /** Keys trusted for the registry's publish attestations (signed by key); none: such attestations are not trusted. */
   readonly attestationKeys?: RegistryKeySet;
-  /** The Sigstore trusted root for keyless attestations (provenance) and the transparency log; default: Sigstore's public-good root. */
-  readonly sigstoreRoot?: TrustedRoot;
+  /**
+   * The Sigstore trusted root for keyless attestations (provenance) and the transparency log, or
+   * where to get the current one (a root kept up to date through TUF); default: Sigstore's
+   * public-good root.
+   */
+  readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Told of every tarball download (the blob served), for the artifact retention. */
   readonly artifactUse?: { note(blob: Sha256Digest): void };
 }
@@ -72,7 +76,8 @@ export interface NpmSettings {
   readonly hotArtifactMaxBytes: number;
   readonly registryKeys: RegistryKeySet;
   readonly attestationKeys: RegistryKeySet;
-  readonly sigstoreRoot: TrustedRoot;
+  /** The trusted root to check attestations against now. */
+  readonly sigstoreRoot: () => TrustedRoot;
 }
 
 const MiB = 1024 * 1024;
@@ -131,6 +136,12 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
     registryKeys: o.registryKeys ?? NO_REGISTRY_KEYS,
     attestationKeys: o.attestationKeys ?? NO_REGISTRY_KEYS,
-    sigstoreRoot: o.sigstoreRoot ?? publicGoodTrustedRoot(),
+    sigstoreRoot: sigstoreRootSource(o.sigstoreRoot),
   });
+}
+
+function sigstoreRootSource(given: TrustedRoot | (() => TrustedRoot) | undefined): () => TrustedRoot {
+  if (typeof given === 'function') return given;
+  const root = given ?? publicGoodTrustedRoot();
+  return () => root;
 }

@@ -1,4 +1,4 @@
 export { SigstoreError } from './fields.ts';
-export { parseTrustedRoot, publicGoodTrustedRoot, type CertificateAuthority, type TransparencyLog, type TrustedRoot } from './trusted-root.ts';
+export { EMPTY_TRUSTED_ROOT, parseTrustedRoot, publicGoodTrustedRoot, type CertificateAuthority, type TransparencyLog, type TrustedRoot } from './trusted-root.ts';
 export { verifyBundle, type BundleVerification, type KeyForHint, type Signer, type VerifyBundleOptions } from './verify-bundle.ts';
 export { parseInTotoStatement, type InTotoStatement } from './in-toto.ts';

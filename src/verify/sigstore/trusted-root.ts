@@ -118,6 +118,9 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas), timestampAuthorities: Object.freeze(tsas) });
 }
 
+/** A root that trusts nothing: every bundle checked against it is unsupported. */
+export const EMPTY_TRUSTED_ROOT: TrustedRoot = Object.freeze({ tlogs: Object.freeze([]), certificateAuthorities: Object.freeze([]), timestampAuthorities: Object.freeze([]) });
+
 /** The vendored byte copy of the Sigstore public-good root (from sigstore-js's TUF seed). */
 const PUBLIC_GOOD_FILE = join(import.meta.dirname, 'public-good-trusted-root.json');
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
+import { startAirlock, type StartedAirlock, type TestAirlockOptions } from '../../support/start-airlock.ts';
 import { FixtureRegistry, packageTarball, type FixturePackage, type SigningKey } from '../../support/npm-registry/index.ts';
 import { airlockCli, project, type Project, type RunResult } from '../npm/support.ts';
 
@@ -43,7 +43,7 @@ export interface SignalsE2e {
  * `config.repository` holds settings of the one npm repository (its upstream is the fixture
  * registry); `signingKey`: the key the fixture registry signs with.
  */
-export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey } = {}): Promise<SignalsE2e> {
+export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey; logger?: TestAirlockOptions['logger'] } = {}): Promise<SignalsE2e> {
   const registry = await FixtureRegistry.start(options.packages ?? [], 0, options.signingKey === undefined ? {} : { key: options.signingKey });
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
   const { repository, ...extra } = options.config ?? {};
@@ -53,6 +53,7 @@ export async function signalsE2e(options: { packages?: readonly FixturePackage[]
       ...extra,
       signals: { feedPoll: '100ms', ...(extra['signals'] as object | undefined) },
     },
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const registryUrl = `${airlock.url}/npm/`;
   return {

@@ -1,0 +1,169 @@
+/**
+ * The Sigstore trusted root a repository checks attestations against, kept current through a TUF
+ * repository when the configuration asks for it (`sigstoreTrustedRoot: tuf`, or a private
+ * repository): Sigstore adds log shards, timestamp authorities and CAs over time, and a root
+ * frozen at install time can check less and less. The TUF client verifies the chain of roots and
+ * the `trusted_root.json` target; the verified copy and the metadata are kept under the data
+ * directory, so a restart without network starts from the last good root. Refreshes run in the
+ * background (at start, then every `refresh`): a failure is logged and the current root kept —
+ * never a root the update did not verify. When the root changes, cached verdicts are dropped.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseTrustedRoot, TufClient, type TrustedRoot, type TufFetcher, type TufStore } from '../verify/index.ts';
+import type { TrustedSigstoreRoot } from './config/types.ts';
+
+export interface SigstoreRootLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SigstoreRootDeps {
+  /** Where the TUF metadata and the verified root are kept (under the data directory). */
+  readonly dir: string;
+  readonly log: SigstoreRootLogger;
+  /** The root changed: verdicts that depend on it are stale. */
+  readonly onChange: () => void;
+  /** How repository files are downloaded (default: HTTP from the repository's URL). */
+  readonly download?: TufFetcher;
+}
+
+/** The target a Sigstore TUF repository publishes the trusted root as. */
+export const TRUSTED_ROOT_TARGET = 'trusted_root.json';
+const FETCH_TIMEOUT_MS = 30_000;
+
+/** A TUF store in a directory: each file replaced by a rename, so a crash leaves the old one or the new. */
+export function directoryStore(dir: string): TufStore {
+  const path = (name: string): string => join(dir, name);
+  return {
+    async read(name) {
+      try {
+        return await readFile(path(name));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+    async write(name, bytes) {
+      const to = path(name);
+      await mkdir(dirname(to), { recursive: true });
+      const tmp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, to);
+    },
+    async remove(name) {
+      await rm(path(name), { force: true });
+    },
+  };
+}
+
+/** Fetches repository files over HTTP(S) relative to `base`: capped, timed out, 404 as absent. */
+export function httpFetcher(base: string): TufFetcher {
+  return async (file, maxBytes) => {
+    const res = await fetch(new URL(file, base), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
+    if (res.status === 404 || res.status === 403) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`${file}: the TUF repository answered ${res.status}`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? '0');
+    if (declared > maxBytes) {
+      await res.body?.cancel();
+      throw new Error(`${file} is larger than ${maxBytes} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > maxBytes) throw new Error(`${file} is larger than ${maxBytes} bytes`);
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+    return Buffer.concat(chunks);
+  };
+}
+
+export class SigstoreRoot {
+  #current: TrustedRoot;
+  #bytes: Buffer | null = null;
+  readonly #config: TrustedSigstoreRoot;
+  readonly #deps: SigstoreRootDeps;
+  readonly #client: TufClient | null;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<boolean> | null = null;
+
+  constructor(config: TrustedSigstoreRoot, deps: SigstoreRootDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#current = config.root;
+    const tuf = config.tuf;
+    this.#client =
+      tuf === null
+        ? null
+        : new TufClient({ download: deps.download ?? httpFetcher(tuf.url), store: directoryStore(deps.dir), initialRoot: Buffer.from(tuf.initialRoot, 'utf8') });
+  }
+
+  /** The root to check against now. */
+  readonly current = (): TrustedRoot => this.#current;
+
+  /** Loads the last verified root (if any), then refreshes in the background, now and every `refresh`. */
+  async start(): Promise<void> {
+    const tuf = this.#config.tuf;
+    if (tuf === null || this.#client === null) return;
+    const stored = await directoryStore(this.#deps.dir).read(`targets/${TRUSTED_ROOT_TARGET}`);
+    if (stored !== null) this.#adopt(stored, 'the last verified copy');
+    void this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), tuf.refreshMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * One TUF update: true when the verified root is new. Never throws; a failure is logged and
+   * the current root stays. Concurrent calls share one update.
+   */
+  refresh(): Promise<boolean> {
+    this.#running ??= this.#refresh().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #refresh(): Promise<boolean> {
+    const client = this.#client;
+    const tuf = this.#config.tuf;
+    if (client === null || tuf === null) return false;
+    try {
+      const targets = await client.refresh();
+      const bytes = await client.target(targets, TRUSTED_ROOT_TARGET);
+      return this.#adopt(bytes, `the TUF repository ${tuf.url} (root version ${client.rootVersion ?? '?'})`);
+    } catch (err) {
+      this.#deps.log.warn({ err: err instanceof Error ? err.message : String(err), repository: tuf.url }, 'could not update the Sigstore trusted root through TUF; keeping the current one');
+      return false;
+    }
+  }
+
+  /** Uses `bytes` as the root if they parse and differ from the current root's. */
+  #adopt(bytes: Buffer, from: string): boolean {
+    if (this.#bytes !== null && this.#bytes.equals(bytes)) return false;
+    let root: TrustedRoot;
+    try {
+      root = parseTrustedRoot(JSON.parse(bytes.toString('utf8')));
+    } catch (err) {
+      this.#deps.log.warn({ err: err instanceof Error ? err.message : String(err), from }, 'a verified Sigstore trusted root does not parse; keeping the current one');
+      return false;
+    }
+    this.#current = root;
+    this.#bytes = bytes;
+    this.#deps.log.info({ from, digest: createHash('sha256').update(bytes).digest('hex').slice(0, 16), logs: root.tlogs.length, authorities: root.certificateAuthorities.length, timestampAuthorities: root.timestampAuthorities.length }, 'Sigstore trusted root updated');
+    this.#deps.onChange();
+    return true;
+  }
+
+  close(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}

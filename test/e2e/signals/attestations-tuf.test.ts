@@ -1,0 +1,101 @@
+/**
+ * A Sigstore trusted root kept current through TUF, with the real npm client: the repository's
+ * `sigstoreTrustedRoot` names a TUF repository (test/support/tuf-repo.ts, served over HTTP) and
+ * the TUF root its chain starts from. Airlock follows the repository's key rotation and new
+ * trusted roots, checks provenance against the newest verified one, and refuses a target the
+ * targets role does not vouch for, keeping the root it had.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createTestSigstore, hasOpenssl, type TestSigstore } from '../../support/sigstore-pki.ts';
+import { TestTufRepo } from '../../support/tuf-repo.ts';
+import { daysAgo, eventually, signalsE2e, type SignalsE2e } from './support.ts';
+
+const PROVENANCE = 'https://slsa.dev/provenance/v1';
+const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+function statement(version: string, sha512: string): unknown {
+  return { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: `pkg:npm/widget@${version}`, digest: { sha512 } }], predicateType: PROVENANCE, predicate: {} };
+}
+
+async function attest(s: SignalsE2e, sigstore: TestSigstore, version: string): Promise<void> {
+  const res = await fetch(`${s.registry.url}widget/-/widget-${version}.tgz`);
+  const sha512 = createHash('sha512').update(Buffer.from(await res.arrayBuffer())).digest('hex');
+  const { bundle } = sigstore.dsseBundle(statement(version, sha512));
+  s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle }] })));
+}
+
+async function attestationStatus(s: SignalsE2e, version: string): Promise<{ status: string; error: string | null }> {
+  const purl = encodeURIComponent(`pkg:npm/widget@${version}`);
+  const res = await s.api<{ items: Array<{ phase: string; facts: Record<string, unknown> }> }>('GET', `decisions?purl=${purl}`);
+  const facts = res.body.items.find((d) => d.phase === 'artifact')?.facts['attestations'] as { status: string; error: string | null } | undefined;
+  assert.ok(facts !== undefined, `no artifact decision for widget@${version}`);
+  return facts;
+}
+
+test('TUF: Airlock takes the trusted root a TUF repository publishes, follows its key rotation to a new root, and keeps the last good root when a target is not the one vouched for', needsOpenssl, async (t) => {
+  const first = createTestSigstore();
+  const second = createTestSigstore();
+  const tuf = new TestTufRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-tuf-e2e-'));
+  t.after(async () => {
+    first.close();
+    second.close();
+    await tuf.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(first.trustedRoot)));
+  const url = await tuf.serve();
+  writeFileSync(join(dir, 'root.json'), tuf.initialRoot);
+
+  // The app's log, to wait for the background updates.
+  const lines: Array<{ msg?: string; from?: string; err?: string }> = [];
+  const logger = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l)); done(); } }));
+  const updates = (): number => lines.filter((l) => l.msg === 'Sigstore trusted root updated').length;
+  const versions = ['1.0.0', '1.1.0', '1.2.0'];
+  const s = await signalsE2e({
+    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
+    config: { repository: { sigstoreTrustedRoot: { tuf: url, initialRoot: join(dir, 'root.json'), refresh: '1s' } } },
+    logger,
+  });
+  t.after(() => s.close());
+  await eventually('the first trusted root from TUF', async () => (updates() >= 1 ? true : undefined));
+
+  await attest(s, first, '1.0.0');
+  const p = await s.project();
+  const one = await p.npm(['pack', 'widget@1.0.0']);
+  assert.equal(one.code, 0, one.output);
+  assert.equal((await attestationStatus(s, '1.0.0')).status, 'verified');
+
+  // The repository rotates every key (a new root, signed by the old root keys and the new) and
+  // publishes another deployment's trusted root.
+  tuf.rotate();
+  tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(second.trustedRoot)));
+  await eventually('the rotated root', async () => (updates() >= 2 ? true : undefined));
+  await attest(s, second, '1.1.0');
+  const two = await p.npm(['pack', 'widget@1.1.0']);
+  assert.equal(two.code, 0, two.output);
+  assert.equal((await attestationStatus(s, '1.1.0')).status, 'verified');
+
+  // An attacker swaps the target file behind the metadata (same length, one byte changed): its
+  // hash is not the one listed.
+  tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(first.trustedRoot)));
+  for (const [path, bytes] of tuf.files) {
+    if (!path.startsWith('targets/')) continue;
+    const swapped = Buffer.from(bytes);
+    swapped[20] = (swapped[20] ?? 0) ^ 1;
+    tuf.files.set(path, swapped);
+  }
+  await eventually('the refused update', async () => (lines.some((l) => l.msg?.startsWith('could not update the Sigstore trusted root') && /sha256 is not the one listed/.test(l.err ?? '')) ? true : undefined));
+  assert.equal(updates(), 2, 'no unverified root was taken');
+  await attest(s, second, '1.2.0');
+  const three = await p.npm(['pack', 'widget@1.2.0']);
+  assert.equal(three.code, 0, three.output);
+  assert.equal((await attestationStatus(s, '1.2.0')).status, 'verified', 'still checked against the last verified root');
+});
