@@ -533,18 +533,22 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
   await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);
 });
 
+/** Loads `base` and then `extra` as a configuration file in `dir` (so relative paths resolve there). */
+function loaderIn(dir: string, base: string): (extra: string) => ReturnType<typeof loadConfig> {
+  const file = join(dir, 'airlock.yaml');
+  return async (extra) => {
+    await writeFile(file, base + extra);
+    return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+  };
+}
+
 test('sigstoreTrustedRoot: Sigstore\'s public-good root by default, or a trusted_root.json relative to the configuration', async () => {
   const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
   const byDefault = (await loadText(base)).repositories[0]?.sigstoreRoot;
   assert.equal(byDefault?.source, "Sigstore's public-good root (built in)");
   await withDir(async (dir) => {
-    const file = join(dir, 'airlock.yaml');
-    const load = async (extra: string) => {
-      await writeFile(file, base + extra);
-      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
-    };
-    const { readFile: read } = await import('node:fs/promises');
-    await writeFile(join(dir, 'root.json'), await read(join(import.meta.dirname, '..', '..', 'verify', 'sigstore', 'public-good-trusted-root.json')));
+    const load = loaderIn(dir, base);
+    await writeFile(join(dir, 'root.json'), await readFile(join(import.meta.dirname, '..', '..', 'verify', 'sigstore', 'public-good-trusted-root.json')));
     const own = (await load('    sigstoreTrustedRoot: ./root.json\n')).repositories[0]?.sigstoreRoot;
     assert.equal(own?.source, `the file ${join(dir, 'root.json')}`);
     await rejects(load('    sigstoreTrustedRoot: missing.json\n'), `repositories[0].sigstoreTrustedRoot: ${join(dir, 'missing.json')} does not exist or is not a file`);
@@ -563,13 +567,8 @@ test('sigstoreTrustedRoot through TUF: `tuf` (Sigstore\'s repository, from the s
   assert.equal(publicGood?.tuf?.refreshMs, 86_400_000);
   assert.equal(publicGood?.root.tlogs.length, 2, 'the built-in root until the first update');
   await withDir(async (dir) => {
-    const file = join(dir, 'airlock.yaml');
-    const load = async (extra: string) => {
-      await writeFile(file, base + extra);
-      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
-    };
-    const { readFile: read } = await import('node:fs/promises');
-    await writeFile(join(dir, 'tuf-root.json'), await read(join(import.meta.dirname, '..', '..', 'verify', 'tuf', 'sigstore-tuf-root.json')));
+    const load = loaderIn(dir, base);
+    await writeFile(join(dir, 'tuf-root.json'), await readFile(join(import.meta.dirname, '..', '..', 'verify', 'tuf', 'sigstore-tuf-root.json')));
     const own = (await load('    sigstoreTrustedRoot:\n      tuf: https://tuf.example.test/repo\n      initialRoot: tuf-root.json\n      refresh: 1h\n')).repositories[0]?.sigstoreRoot;
     assert.equal(own?.tuf?.url, 'https://tuf.example.test/repo/');
     assert.equal(own?.tuf?.refreshMs, 3_600_000);
