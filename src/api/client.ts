@@ -2,7 +2,7 @@
  * A typed client for the admin API (used by the CLI; usable by scripts and tests). Errors carry
  * the server's `{error, code}` and the HTTP status.
  */
-import type { ChangeReport } from '../gate/version-changes.ts';
+import type { ChangeReport, FileDiff } from '../gate/version-changes.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
 import type { CreatedToken, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
@@ -110,6 +110,11 @@ export class AdminClient {
   /** What the quarantined version changed since the package's version before it. */
   async changes(id: string): Promise<ChangeReport> {
     return (await this.#call('GET', `quarantine/${encodeURIComponent(id)}/changes`)) as ChangeReport;
+  }
+
+  /** One file's line diff against the version before (`path` as `changes` lists it). */
+  async diff(id: string, path: string): Promise<FileDiff> {
+    return (await this.#call('GET', `quarantine/${encodeURIComponent(id)}/changes/diff?${new URLSearchParams({ path })}`)) as FileDiff;
   }
 
   async release(id: string, reason: string, expires: string | null): Promise<QuarantineRecord> {

@@ -5,7 +5,7 @@
  */
 import { AirlockError, type Ecosystem } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
-import type { VersionCandidate } from './types.ts';
+import type { ArtifactFile, ArtifactReadBounds, VersionCandidate } from './types.ts';
 import type { VersionFiles } from './version-changes.ts';
 
 export interface PackageListing {
@@ -35,6 +35,8 @@ export interface PackageSource {
    * stored; not judged, not served): what a reviewer compares. Absent: not supported.
    */
   files?(name: string, version: string, request: RequestContext): Promise<VersionFiles>;
+  /** Named files of one version's artifact (as `files` reads it), within the bounds. Absent: not supported. */
+  readFiles?(name: string, version: string, paths: readonly string[], bounds: ArtifactReadBounds, request: RequestContext): Promise<ReadonlyMap<string, ArtifactFile>>;
 }
 
 export class PackageSources {

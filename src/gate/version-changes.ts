@@ -1,11 +1,13 @@
 /**
  * What changed in a version since the one before it, for the reviewer of a quarantine: the files
- * added, removed and changed (by content digest) and the install scripts before and after. The
- * version before it is the package's newest other version published earlier (upstream publish
- * time, as the metadata phase reads it). Ecosystems list a version's files from its verified
- * artifact (`PackageSource.files`); this module compares two listings and bounds the report.
+ * added, removed and changed (by content digest) and the install scripts before and after, and
+ * for one file the line diff. The version before it is the package's newest other version
+ * published earlier (upstream publish time, as the metadata phase reads it). Ecosystems list and
+ * read a version's files from its verified artifact (`PackageSource.files`, `readFiles`); this
+ * module compares them and bounds the report.
  */
-import { AirlockError, type Purl } from '../core/index.ts';
+import { AirlockError, sha256Of, digestHex, type Purl } from '../core/index.ts';
+import { unifiedDiff } from './text-diff.ts';
 import type { Json, QuarantineRecord, RequestContext } from '../storage/ports/index.ts';
 import type { PackageSources } from './package-sources.ts';
 import type { VersionCandidate } from './types.ts';
@@ -100,6 +102,50 @@ export function compareFiles(purl: Purl, before: VersionFiles | null, after: Ver
   };
 }
 
+/** One side of a file's diff: the file as that version has it (null: the version has no such file). */
+export interface DiffSide {
+  readonly version: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** Whether it reads as text (UTF-8 without NUL bytes, within the size read): only text is diffed. */
+  readonly text: boolean;
+}
+
+export interface FileDiff {
+  readonly purl: Purl;
+  readonly path: string;
+  readonly base: string | null;
+  readonly before: DiffSide | null;
+  readonly after: DiffSide | null;
+  /**
+   * `diff -u` of the two (`--- a/<path>`, `+++ b/<path>`; an absent side is empty), '' when they
+   * are the same; null when it is not diffed, and `note` says why.
+   */
+  readonly unified: string | null;
+  readonly added: number;
+  readonly removed: number;
+  readonly truncated: boolean;
+  readonly note: string | null;
+}
+
+/** Bytes of each side read and diffed; a bigger file is only compared by digest. */
+export const MAX_DIFF_FILE_BYTES = 1024 * 1024;
+const DIFF_LIMITS = { maxEdits: 4000, maxOutputBytes: 512 * 1024 } as const;
+const MAX_PATH = 1024;
+
+function side(version: string, bytes: Buffer | undefined, size: number | undefined): { side: DiffSide; text: string | null } | null {
+  if (bytes === undefined || size === undefined) return null;
+  let text: string | null = null;
+  if (size <= MAX_DIFF_FILE_BYTES && bytes.length === size && !bytes.includes(0)) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = null;
+    }
+  }
+  return { side: { version, size, sha256: digestHex(sha256Of(bytes)), text: text !== null }, text };
+}
+
 /** The changes a quarantined (or reviewed) version brings, fetched through its repository. */
 export class VersionChanges {
   readonly #sources: PackageSources;
@@ -116,5 +162,31 @@ export class VersionChanges {
     const after = await source.files(rec.name, rec.version, request);
     const before = base === null ? null : await source.files(rec.name, base, request);
     return compareFiles(rec.purl, before, after);
+  }
+
+  /** The line diff of one file (package-relative path, as `of` lists it) against the version before. */
+  async diff(rec: QuarantineRecord, path: string, request: RequestContext): Promise<FileDiff> {
+    if (path === '' || path.length > MAX_PATH) throw new AirlockError('BAD_REQUEST', `the file path must be 1 to ${MAX_PATH} characters`);
+    const source = this.#sources.find(rec.ecosystem, rec.repo);
+    if (source.readFiles === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot read the files of its versions`);
+    const listing = await source.listing(rec.name, request);
+    const base = baseVersionOf(listing.candidates, rec.version);
+    const bounds = { maxBytesEach: MAX_DIFF_FILE_BYTES, maxTotalBytes: MAX_DIFF_FILE_BYTES };
+    const read = async (version: string): Promise<ReturnType<typeof side>> => {
+      const f = (await source.readFiles?.(rec.name, version, [path], bounds, request))?.get(path);
+      return side(version, f?.bytes, f?.size);
+    };
+    const after = await read(rec.version);
+    const before = base === null ? null : await read(base);
+    const result = { purl: rec.purl, path, base, before: before?.side ?? null, after: after?.side ?? null };
+    const none = { unified: null, added: 0, removed: 0, truncated: false };
+    if (before === null && after === null) throw new AirlockError('NOT_FOUND', `neither ${rec.version} nor ${base ?? 'a version before it'} has the file ${JSON.stringify(path.slice(0, 200))}`);
+    if ((before !== null && before.text === null) || (after !== null && after.text === null)) {
+      const big = [before, after].some((s) => s !== null && s.side.size > MAX_DIFF_FILE_BYTES);
+      return { ...result, ...none, note: big ? `larger than ${MAX_DIFF_FILE_BYTES} bytes: compared by digest only` : 'not text (binary, or not UTF-8): compared by digest only' };
+    }
+    const d = unifiedDiff(before?.text ?? '', after?.text ?? '', { from: before === null ? '/dev/null' : `a/${path}`, to: after === null ? '/dev/null' : `b/${path}` }, DIFF_LIMITS);
+    if (d.kind === 'too-different') return { ...result, ...none, note: `more than ${DIFF_LIMITS.maxEdits} lines differ: compared by digest only` };
+    return { ...result, unified: d.unified, added: d.added, removed: d.removed, truncated: d.truncated, note: d.truncated ? `the diff is cut at ${DIFF_LIMITS.maxOutputBytes} bytes` : null };
   }
 }

@@ -109,6 +109,24 @@ function sizeText(c) {
   return `${c.before} → ${c.after} bytes`;
 }
 
+// One file's diff against the version before, one line per element (added and removed lines marked by class).
+async function loadDiff(path) {
+  const pre = $('c-diff');
+  pre.hidden = false;
+  pre.textContent = `comparing ${path}…`;
+  const d = await api(`quarantine/${encodeURIComponent(selected.id)}/changes/diff?${new URLSearchParams({ path })}`);
+  pre.replaceChildren();
+  const text = d.unified === null ? `${path}: ${d.note}` : d.unified === '' ? `${path}: the same` : d.unified + (d.note ? `(${d.note})\n` : '');
+  for (const line of text.split('\n')) {
+    const span = document.createElement('span');
+    span.textContent = `${line}\n`;
+    if (line.startsWith('+') && !line.startsWith('+++')) span.className = 'added';
+    else if (line.startsWith('-') && !line.startsWith('---')) span.className = 'removed';
+    else if (line.startsWith('@@')) span.className = 'hunk';
+    pre.appendChild(span);
+  }
+}
+
 // Compares on request: the earlier release's tarball may have to be fetched first.
 async function loadChanges() {
   if (!selected) return;
@@ -124,10 +142,14 @@ async function loadChanges() {
     `; ${scripts}`;
   const list = $('c-files');
   list.replaceChildren();
+  $('c-diff').hidden = true;
   for (const [mark, items] of [['+', r.added], ['−', r.removed], ['~', r.changed]]) {
     for (const c of items) {
       const li = document.createElement('li');
       li.textContent = `${mark} ${c.path} (${sizeText(c)})`;
+      li.title = 'show the diff';
+      li.className = 'file';
+      li.addEventListener('click', () => void loadDiff(c.path).catch((err) => status(err.message, true)));
       list.appendChild(li);
     }
   }

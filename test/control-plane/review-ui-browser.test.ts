@@ -159,6 +159,11 @@ test('review UI: compare a held version with the release before it', { skip: CHR
       assert.equal(items[0], '+ setup.js (29 bytes)');
       assert.equal(items[1], '− lib/old.js (4 bytes)');
       assert.deepEqual(items.slice(2).map((t) => t.split(' (')[0]), ['~ index.js', '~ package.json']);
+      // A file's line diff, on click.
+      await cdp.evaluate(`document.querySelectorAll('#c-files li')[3].click()`);
+      await until(cdp, `document.getElementById('c-diff').textContent.startsWith('--- a/package.json')`, 'the diff');
+      const added = (await cdp.evaluate(`[...document.querySelectorAll('#c-diff .added')].map((s) => s.textContent)`)) as string[];
+      assert.ok(added.some((l) => l.includes('"preinstall": "node setup.js"')), added.join(''));
     });
   } finally {
     await a.close();

