@@ -106,7 +106,8 @@ export function compareFiles(purl: Purl, before: VersionFiles | null, after: Ver
 export interface DiffSide {
   readonly version: string;
   readonly size: number;
-  readonly sha256: string;
+  /** Of its content; null when it is larger than the bytes read (`MAX_DIFF_FILE_BYTES`). */
+  readonly sha256: string | null;
   /** Whether it reads as text (UTF-8 without NUL bytes, within the size read): only text is diffed. */
   readonly text: boolean;
 }
@@ -143,7 +144,7 @@ function side(version: string, bytes: Buffer | undefined, size: number | undefin
       text = null;
     }
   }
-  return { side: { version, size, sha256: digestHex(sha256Of(bytes)), text: text !== null }, text };
+  return { side: { version, size, sha256: bytes.length === size ? digestHex(sha256Of(bytes)) : null, text: text !== null }, text };
 }
 
 /** The changes a quarantined (or reviewed) version brings, fetched through its repository. */

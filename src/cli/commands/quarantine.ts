@@ -116,7 +116,7 @@ function changesText(r: ChangeReport): string {
 }
 
 function diffText(d: FileDiff): string {
-  const side = (s: FileDiff['before']): string => (s === null ? 'absent' : `${s.size} bytes, sha256 ${s.sha256.slice(0, 16)}…`);
+  const side = (s: FileDiff['before']): string => (s === null ? 'absent' : s.sha256 === null ? `${s.size} bytes` : `${s.size} bytes, sha256 ${s.sha256.slice(0, 16)}…`);
   const head = `${d.purl} ${d.path}: ${d.base === null ? 'the first release' : `against ${d.base}`} (before: ${side(d.before)}; after: ${side(d.after)})`;
   if (d.unified === null) return `${head}
 ${d.note ?? 'not diffed'}
