@@ -13,16 +13,12 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseTrustedRoot, TufClient, type TrustedRoot, type TufFetcher, type TufStore } from '../verify/index.ts';
 import type { TrustedSigstoreRoot } from './config/types.ts';
-
-export interface SigstoreRootLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { ServiceLogger } from './services.ts';
 
 export interface SigstoreRootDeps {
   /** Where the TUF metadata and the verified root are kept (under the data directory). */
   readonly dir: string;
-  readonly log: SigstoreRootLogger;
+  readonly log: Pick<ServiceLogger, 'info' | 'warn'>;
   /** The root changed: verdicts that depend on it are stale. */
   readonly onChange: () => void;
   /** How repository files are downloaded (default: HTTP from the repository's URL). */
