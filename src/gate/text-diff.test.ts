@@ -4,7 +4,7 @@ import { seededRandom } from '../../test/support/seeded-random.ts';
 import { unifiedDiff, type TextDiff } from './text-diff.ts';
 
 const NAMES = { from: 'a/index.js', to: 'b/index.js' };
-const LIMITS = { maxEdits: 2000, maxOutputBytes: 1 << 20 };
+const LIMITS = { maxLines: 100_000, maxEdits: 2000, maxOutputBytes: 1 << 20 };
 
 function diff(before: string, after: string, limits = LIMITS): Extract<TextDiff, { kind: 'diff' }> {
   const d = unifiedDiff(before, after, NAMES, limits);
@@ -108,11 +108,21 @@ test('random edits: applying the diff to the old text gives the new one, and the
   assert.deepEqual([single.added, single.removed], [1, 0]);
 });
 
-test('bounded: a rewrite past maxEdits is too different; output past maxOutputBytes is cut', () => {
+test('one changed line in the middle of a long file: the lines set aside before and after it are numbered right', () => {
+  const long = Array.from({ length: 50_000 }, (_, i) => `line ${i}`);
+  const edited = [...long];
+  edited[25_000] = 'changed';
+  const d = diff(`${long.join('\n')}\n`, `${edited.join('\n')}\n`, { maxLines: 100_000, maxEdits: 2, maxOutputBytes: 1 << 20 });
+  assert.deepEqual([d.added, d.removed], [1, 1]);
+  assert.match(d.unified, /^@@ -24998,7 \+24998,7 @@$/m);
+});
+
+test('bounded: a text past maxLines is too long, a rewrite past maxEdits too different; output past maxOutputBytes is cut', () => {
   const before = Array.from({ length: 100 }, (_, i) => `old ${i}`).join('\n');
   const after = Array.from({ length: 100 }, (_, i) => `new ${i}`).join('\n');
-  assert.deepEqual(unifiedDiff(before, after, NAMES, { maxEdits: 50, maxOutputBytes: 1 << 20 }), { kind: 'too-different', minEdits: 51 });
-  const cut = diff(before, after, { maxEdits: 1000, maxOutputBytes: 300 });
+  assert.deepEqual(unifiedDiff(before, after, NAMES, { maxLines: 1000, maxEdits: 50, maxOutputBytes: 1 << 20 }), { kind: 'too-different', minEdits: 51 });
+  assert.deepEqual(unifiedDiff(before, after, NAMES, { maxLines: 99, maxEdits: 1000, maxOutputBytes: 1 << 20 }), { kind: 'too-long', lines: 100 });
+  const cut = diff(before, after, { maxLines: 1000, maxEdits: 1000, maxOutputBytes: 300 });
   assert.equal(cut.truncated, true);
   assert.ok(Buffer.byteLength(cut.unified) <= 300 + 1);
 });

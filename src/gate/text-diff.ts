@@ -1,12 +1,16 @@
 /**
  * A line diff of two texts in unified format (`diff -u`: `@@ -a,b +c,d @@` hunks with three lines
  * of context), for a reviewer reading what a held version changed in a file. Myers' O(ND)
- * algorithm on interned lines, bounded: at most `maxEdits` inserted plus deleted lines are
- * searched for (a rewritten file is reported as too different, not diffed at any cost) and the
- * output stops at `maxOutputBytes`.
+ * algorithm on interned lines, after the common first and last lines are set aside. Bounded, as
+ * it runs on the server's thread: at most `maxLines` lines a side (time O((N+M)D)), at most
+ * `maxEdits` inserted plus deleted lines searched for (the saved frontiers take about 4·D² bytes;
+ * a rewritten file is reported as too different, not diffed at any cost), and the output stops
+ * at `maxOutputBytes`.
  */
 
 export interface DiffLimits {
+  /** Lines of each side; a longer text is not diffed. */
+  readonly maxLines: number;
   /** Inserted plus deleted lines searched for; beyond it the texts are too different. */
   readonly maxEdits: number;
   /** Bytes of unified output kept; the rest is cut (`truncated`). */
@@ -15,6 +19,7 @@ export interface DiffLimits {
 
 export type TextDiff =
   | { readonly kind: 'diff'; readonly unified: string; readonly added: number; readonly removed: number; readonly truncated: boolean }
+  | { readonly kind: 'too-long'; readonly lines: number }
   | { readonly kind: 'too-different'; readonly minEdits: number };
 
 type Op = 0 | 1 | 2; // keep, delete (from a), insert (from b)
@@ -101,6 +106,7 @@ function range(start: number, count: number): string {
 export function unifiedDiff(before: string, after: string, names: { readonly from: string; readonly to: string }, limits: DiffLimits): TextDiff {
   const A = lines(before);
   const B = lines(after);
+  if (A.lines.length > limits.maxLines || B.lines.length > limits.maxLines) return { kind: 'too-long', lines: Math.max(A.lines.length, B.lines.length) };
   const ids = new Map<string, number>();
   const intern = (ls: readonly string[], lastDiffers: boolean): Int32Array =>
     Int32Array.from(ls, (l, i) => {
@@ -112,8 +118,14 @@ export function unifiedDiff(before: string, after: string, names: { readonly fro
     });
   const a = intern(A.lines, A.noFinalNewline);
   const b = intern(B.lines, B.noFinalNewline);
-  const ops = editScript(a, b, limits.maxEdits);
-  if (ops === null) return { kind: 'too-different', minEdits: limits.maxEdits + 1 };
+  // The lines both start and end with are kept as they are; only the middle is searched.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const middle = editScript(a.subarray(head, a.length - tail), b.subarray(head, b.length - tail), limits.maxEdits);
+  if (middle === null) return { kind: 'too-different', minEdits: limits.maxEdits + 1 };
+  const ops: Op[] = [...new Array<Op>(head).fill(KEEP), ...middle, ...new Array<Op>(tail).fill(KEEP)];
 
   const out: string[] = [`--- ${names.from}`, `+++ ${names.to}`];
   let bytes = out[0]!.length + out[1]!.length + 2;

@@ -131,7 +131,8 @@ export interface FileDiff {
 
 /** Bytes of each side read and diffed; a bigger file is only compared by digest. */
 export const MAX_DIFF_FILE_BYTES = 1024 * 1024;
-const DIFF_LIMITS = { maxEdits: 4000, maxOutputBytes: 512 * 1024 } as const;
+/** 20,000 lines a side and 1,000 changed lines: tens of milliseconds and a few MB at most. */
+const DIFF_LIMITS = { maxLines: 20_000, maxEdits: 1000, maxOutputBytes: 512 * 1024 } as const;
 const MAX_PATH = 1024;
 
 function side(version: string, bytes: Buffer | undefined, size: number | undefined): { side: DiffSide; text: string | null } | null {
@@ -187,6 +188,7 @@ export class VersionChanges {
       return { ...result, ...none, note: big ? `larger than ${MAX_DIFF_FILE_BYTES} bytes: compared by digest only` : 'not text (binary, or not UTF-8): compared by digest only' };
     }
     const d = unifiedDiff(before?.text ?? '', after?.text ?? '', { from: before === null ? '/dev/null' : `a/${path}`, to: after === null ? '/dev/null' : `b/${path}` }, DIFF_LIMITS);
+    if (d.kind === 'too-long') return { ...result, ...none, note: `more than ${DIFF_LIMITS.maxLines} lines: compared by digest only` };
     if (d.kind === 'too-different') return { ...result, ...none, note: `more than ${DIFF_LIMITS.maxEdits} lines differ: compared by digest only` };
     return { ...result, unified: d.unified, added: d.added, removed: d.removed, truncated: d.truncated, note: d.truncated ? `the diff is cut at ${DIFF_LIMITS.maxOutputBytes} bytes` : null };
   }
