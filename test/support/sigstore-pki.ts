@@ -12,6 +12,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, sign, X509Certificat
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { preAuthEncoding } from '../../src/verify/sigstore/dsse.ts';
 
 export { hasOpenssl } from './tls-cert.ts';
 
@@ -60,11 +61,6 @@ const sha256 = (...parts: Uint8Array[]): Buffer => {
   for (const p of parts) h.update(p);
   return h.digest();
 };
-
-function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType);
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
 
 /** A CA, or a certificate issued by `ca` with the extensions `ext` (openssl extension lines). */
 function certificate(dir: string, name: string, subject: string, ext: readonly string[], ca?: string): void {
@@ -168,7 +164,7 @@ export function createTestSigstore(): TestSigstore {
       const key: KeyObject = createPrivateKey(readFileSync(join(dir, 'leaf.key')));
       const payloadType = 'application/vnd.in-toto+json';
       const payload = Buffer.from(JSON.stringify(statement));
-      const encoding = pae(payloadType, payload);
+      const encoding = preAuthEncoding(payloadType, payload);
       const signature = sign('sha256', encoding, key);
       const signed = { content: b64(signature), verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: b64(leafDer) } } };
       const kind = options.entry ?? 'hashedrekord';

@@ -9,10 +9,8 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { canonicalJson } from '../../src/verify/tuf/metadata.ts';
-
-type Role = 'root' | 'timestamp' | 'snapshot' | 'targets';
-const ROLES: readonly Role[] = ['root', 'timestamp', 'snapshot', 'targets'];
+import { digestHex, sha256Of } from '../../src/core/index.ts';
+import { canonicalJson, ROLES, type RoleName as Role } from '../../src/verify/tuf/metadata.ts';
 
 interface Key {
   readonly id: string;
@@ -28,7 +26,7 @@ function newKey(): Key {
 }
 
 const DAY = 86_400_000;
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Buffer): string => digestHex(sha256Of(b));
 
 export interface TufRepoOptions {
   /** When each role's metadata expires, from now (default 30 days). */

@@ -7,7 +7,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { issuedBy } from './certificate.ts';
-import { isoTime, type Problem } from './fields.ts';
+import { isoTime, STALE_ROOT, type Problem } from './fields.ts';
 import type { CertificateAuthority, TrustedRoot } from './trusted-root.ts';
 
 export function certValidAt(cert: X509Certificate, at: number): boolean {
@@ -55,6 +55,3 @@ export function checkChain(leaf: X509Certificate, root: TrustedRoot, at: number)
   }
   return { status: 'invalid', error: `the signing certificate's chain is not valid: ${problems.join('; ')}` };
 }
-
-/** Said of a signer, log or authority the trusted root does not list. */
-export const STALE_ROOT = ' (if Sigstore has added it since, give a newer trusted root: sigstoreTrustedRoot)';

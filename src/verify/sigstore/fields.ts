@@ -13,6 +13,9 @@ export class SigstoreError extends Error {
   }
 }
 
+/** Said of a signer, log or authority the trusted root does not list (the root may predate it). */
+export const STALE_ROOT = ' (if Sigstore has added it since, give a newer trusted root: sigstoreTrustedRoot)';
+
 /** A check that did not pass: 'invalid', or 'unsupported' for what this verifier does not read. */
 export type Problem = { readonly status: 'invalid' | 'unsupported'; readonly error: string };
 

@@ -21,9 +21,9 @@
  */
 import { createHash, type X509Certificate } from 'node:crypto';
 import { extensionsOf } from './certificate.ts';
-import { caPath, certValidAt, certValidity, STALE_ROOT } from './chain.ts';
+import { caPath, certValidAt, certValidity } from './chain.ts';
 import { certificateNames, children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
-import { fail, isoTime, SigstoreError, type Problem } from './fields.ts';
+import { fail, isoTime, SigstoreError, STALE_ROOT, type Problem } from './fields.ts';
 import { verifies } from './tlog.ts';
 import type { CertificateAuthority, TrustedRoot } from './trusted-root.ts';
 

@@ -28,9 +28,10 @@ function at(o: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-function str(o: unknown, path: readonly string[], max = 64 * 1024 * 1024): string {
+/** The string at `path` of `o`; `base` names `o` in the message. */
+function str(o: unknown, path: readonly string[], max = 64 * 1024 * 1024, base = 'spec'): string {
   const v = at(o, path);
-  if (typeof v !== 'string' || v.length > max) throw new Mismatch(`spec.${path.join('.')} is missing or not a string`);
+  if (typeof v !== 'string' || v.length > max) throw new Mismatch(`${base}.${path.join('.')} is missing or not a string`);
   return v;
 }
 
@@ -75,12 +76,7 @@ function checkHashOutput(spec: PlainObject, path: readonly string[], hex: string
 
 /** A Rekor v2 `Signature` (`{content, verifier: {x509Certificate | publicKey: {rawBytes}}}`) at `path`: this bundle's signature by its signer. */
 function checkV2Signature(sig: unknown, path: string, signature: Buffer, verifier: Verifier): void {
-  const field = (keys: readonly string[], max: number): Buffer => {
-    const v = at(sig, keys);
-    const where = `${path}.${keys.join('.')}`;
-    if (typeof v !== 'string' || v.length > max) throw new Mismatch(`${where} is missing or not a string`);
-    return b64(v, where);
-  };
+  const field = (keys: readonly string[], max: number): Buffer => b64(str(sig, keys, max, path), `${path}.${keys.join('.')}`);
   if (!field(['content'], 8192).equals(signature)) throw new Mismatch(`${path}.content is not the bundle's signature`);
   if (verifier.kind === 'certificate') {
     if (!field(['verifier', 'x509Certificate', 'rawBytes'], 65_536).equals(verifier.der)) throw new Mismatch(`${path}.verifier.x509Certificate is not the bundle's signing certificate`);

@@ -26,9 +26,9 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
-import { certValidAt, certValidity, checkChain, STALE_ROOT } from './chain.ts';
+import { certValidAt, certValidity, checkChain } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
-import { isoTime, SigstoreError, type Problem } from './fields.ts';
+import { isoTime, SigstoreError, STALE_ROOT, type Problem } from './fields.ts';
 import { checkCheckpoint, checkInclusionProof, checkSignedEntryTimestamp, verifies } from './tlog.ts';
 import { checkBody, type Verifier } from './tlog-body.ts';
 import { verifyTimestamp } from './timestamp.ts';
