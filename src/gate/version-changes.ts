@@ -9,7 +9,7 @@
 import { AirlockError, sha256Of, digestHex, type Purl } from '../core/index.ts';
 import { unifiedDiff } from './text-diff.ts';
 import type { Json, QuarantineRecord, RequestContext } from '../storage/ports/index.ts';
-import type { PackageSources } from './package-sources.ts';
+import type { PackageSource, PackageSources } from './package-sources.ts';
 import type { VersionCandidate } from './types.ts';
 
 export interface VersionFile {
@@ -156,11 +156,16 @@ export class VersionChanges {
     this.#sources = deps.sources;
   }
 
-  async of(rec: QuarantineRecord, request: RequestContext): Promise<ChangeReport> {
+  /** The record's repository and the version before the held one (null: its first release). */
+  async #base(rec: QuarantineRecord, request: RequestContext): Promise<{ source: PackageSource; base: string | null }> {
     const source = this.#sources.find(rec.ecosystem, rec.repo);
-    if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot list the files of its versions`);
     const listing = await source.listing(rec.name, request);
-    const base = baseVersionOf(listing.candidates, rec.version);
+    return { source, base: baseVersionOf(listing.candidates, rec.version) };
+  }
+
+  async of(rec: QuarantineRecord, request: RequestContext): Promise<ChangeReport> {
+    const { source, base } = await this.#base(rec, request);
+    if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot list the files of its versions`);
     const after = await source.files(rec.name, rec.version, request);
     const before = base === null ? null : await source.files(rec.name, base, request);
     return compareFiles(rec.purl, before, after);
@@ -169,10 +174,8 @@ export class VersionChanges {
   /** The line diff of one file (package-relative path, as `of` lists it) against the version before. */
   async diff(rec: QuarantineRecord, path: string, request: RequestContext): Promise<FileDiff> {
     if (path === '' || path.length > MAX_PATH) throw new AirlockError('BAD_REQUEST', `the file path must be 1 to ${MAX_PATH} characters`);
-    const source = this.#sources.find(rec.ecosystem, rec.repo);
+    const { source, base } = await this.#base(rec, request);
     if (source.readFiles === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot read the files of its versions`);
-    const listing = await source.listing(rec.name, request);
-    const base = baseVersionOf(listing.candidates, rec.version);
     const bounds = { maxBytesEach: MAX_DIFF_FILE_BYTES, maxTotalBytes: MAX_DIFF_FILE_BYTES };
     const read = async (version: string): Promise<ReturnType<typeof side>> => {
       const f = (await source.readFiles?.(rec.name, version, [path], bounds, request))?.get(path);
@@ -185,7 +188,7 @@ export class VersionChanges {
     if (before === null && after === null) throw new AirlockError('NOT_FOUND', `neither ${rec.version} nor ${base ?? 'a version before it'} has the file ${JSON.stringify(path.slice(0, 200))}`);
     if ((before !== null && before.text === null) || (after !== null && after.text === null)) {
       const big = [before, after].some((s) => s !== null && s.side.size > MAX_DIFF_FILE_BYTES);
-      return { ...result, ...none, note: big ? `larger than ${MAX_DIFF_FILE_BYTES} bytes: compared by digest only` : 'not text (binary, or not UTF-8): compared by digest only' };
+      return { ...result, ...none, note: big ? `larger than ${MAX_DIFF_FILE_BYTES} bytes: not diffed (the list of changes compares it by digest)` : 'not text (binary, or not UTF-8): compared by digest only' };
     }
     const d = unifiedDiff(before?.text ?? '', after?.text ?? '', { from: before === null ? '/dev/null' : `a/${path}`, to: after === null ? '/dev/null' : `b/${path}` }, DIFF_LIMITS);
     if (d.kind === 'too-long') return { ...result, ...none, note: `more than ${DIFF_LIMITS.maxLines} lines: compared by digest only` };
