@@ -153,7 +153,7 @@ export class SigstoreRoot {
     }
     this.#current = root;
     this.#bytes = bytes;
-    this.#deps.log.info({ from, digest: createHash('sha256').update(bytes).digest('hex').slice(0, 16), logs: root.tlogs.length, authorities: root.certificateAuthorities.length, timestampAuthorities: root.timestampAuthorities.length }, 'Sigstore trusted root updated');
+    this.#deps.log.info({ from, digest: createHash('sha256').update(bytes).digest('hex').slice(0, 16), logs: root.tlogs.length, authorities: root.certificateAuthorities.length, ctLogs: root.ctlogs.length, timestampAuthorities: root.timestampAuthorities.length }, 'Sigstore trusted root updated');
     this.#deps.onChange();
     return true;
   }

@@ -1,6 +1,7 @@
 /**
  * A private Sigstore for tests, in the real formats: a Fulcio-like CA that issues short-lived
- * signing certificates with Fulcio's identity extensions, an RFC 3161 timestamp authority
+ * signing certificates with Fulcio's identity extensions and, as Fulcio does, an embedded SCT
+ * from its certificate transparency log (RFC 6962, ECDSA P-256), an RFC 3161 timestamp authority
  * (openssl's `ts`), and a Rekor v2-style transparency log (Ed25519 key, `hashedrekord` 0.0.2
  * entries, RFC 6962 proofs, checkpoints as signed notes). `trustedRoot` is the matching
  * `trusted_root.json`; Airlock is pointed at it with a repository's `sigstoreTrustedRoot`.
@@ -13,6 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preAuthEncoding } from '../../src/verify/sigstore/dsse.ts';
+import { children, encodeTlv, expectTag, readOne, subjectPublicKeyInfo, TAG, tbsFields } from '../../src/verify/sigstore/der.ts';
+import { precertificateSignedData } from '../../src/verify/sigstore/sct.ts';
 
 export { hasOpenssl } from './tls-cert.ts';
 
@@ -41,9 +44,14 @@ export interface TestSigstore {
    * the timestamp authority. `stamp: false` leaves the stamp out; a buffer stamps that instead of
    * the bundle's own signature. `entry: 'dsse'` logs it as a `dsse` 0.0.2 entry instead (the
    * older form); `body` edits the entry's body before it is logged (a log that recorded
-   * something else).
+   * something else). `sct` is what the certificate carries: an SCT from the deployment's CT log
+   * (`'log'`, the default), one under the log's id signed with another key (`'forged'`), one
+   * from a CT log the trusted root does not list (`'unlisted'`), or none (`'none'`).
    */
-  dsseBundle(statement: unknown, options?: { readonly stamp?: boolean | Buffer; readonly entry?: 'hashedrekord' | 'dsse'; readonly body?: (body: Record<string, any>) => void }): SignedBundle;
+  dsseBundle(
+    statement: unknown,
+    options?: { readonly stamp?: boolean | Buffer; readonly entry?: 'hashedrekord' | 'dsse'; readonly body?: (body: Record<string, any>) => void; readonly sct?: 'log' | 'forged' | 'unlisted' | 'none' },
+  ): SignedBundle;
   close(): void;
 }
 
@@ -73,6 +81,39 @@ function certificate(dir: string, name: string, subject: string, ext: readonly s
   openssl(dir, ['req', '-new', ...ecKey, '-out', `${name}.csr`, '-subj', subject]);
   const serial = `0x${createHash('sha256').update(name + Math.random()).digest('hex').slice(0, 16)}`;
   openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial', serial, '-days', '1', '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
+}
+
+/** The DER of OID 1.3.6.1.4.1.11129.2.4.2 (the embedded SCT list extension). */
+const SCT_LIST_OID_DER = Buffer.from('060a2b06010401d679020402', 'hex');
+
+/** An SCT list extension holding one v1 SCT (RFC 6962 §3.2–3.3) by `logId`, signed with `key` over `tbs` as precertificate. */
+function sctListExtension(logId: Buffer, key: KeyObject, tbs: Buffer, issuerKeyHash: Buffer): Buffer {
+  const timestamp = Date.now();
+  const signature = sign('sha256', precertificateSignedData(timestamp, issuerKeyHash, tbs, Buffer.alloc(0)), key);
+  const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
+  const time = Buffer.alloc(8);
+  time.writeBigUInt64BE(BigInt(timestamp));
+  // version v1, log id, timestamp, no extensions, sha256 + ecdsa, the signature.
+  const sct = Buffer.concat([Buffer.from([0]), logId, time, u16(0), Buffer.from([4, 3]), u16(signature.length), signature]);
+  const list = Buffer.concat([u16(sct.length), sct]);
+  const value = encodeTlv(TAG.OCTET_STRING, Buffer.concat([u16(list.length), list]));
+  return encodeTlv(TAG.SEQUENCE, Buffer.concat([SCT_LIST_OID_DER, encodeTlv(TAG.OCTET_STRING, value)]));
+}
+
+/**
+ * `certDer` (issued by `caKey`) re-issued with `extension` appended to its extensions: the same
+ * TBSCertificate otherwise, so an SCT over the original is an SCT over the new one's precertificate.
+ */
+function withExtension(certDer: Buffer, extension: Buffer, caKey: KeyObject): Buffer {
+  const fields = tbsFields(certDer).map((field) => {
+    if (field.tag !== 0xa3) return field.raw;
+    const seq = expectTag(children(field)[0], TAG.SEQUENCE, 'Extensions');
+    return encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat([seq.value, extension])));
+  });
+  const tbs = encodeTlv(TAG.SEQUENCE, Buffer.concat(fields));
+  const algorithm = children(readOne(certDer))[1];
+  if (algorithm === undefined) throw new Error('no signature algorithm');
+  return encodeTlv(TAG.SEQUENCE, Buffer.concat([tbs, algorithm.raw, encodeTlv(TAG.BIT_STRING, Buffer.concat([Buffer.from([0]), sign('sha256', tbs, caKey)]))]));
 }
 
 export function createTestSigstore(): TestSigstore {
@@ -106,6 +147,10 @@ export function createTestSigstore(): TestSigstore {
   // A signed note's Ed25519 key id (c2sp.org/signed-note): SHA-256 of the name, a newline, the
   // algorithm byte 0x01 and the raw key. The log id is that hash; its first four bytes are the hint.
   const logId = sha256(Buffer.from(`${LOG_ORIGIN}\n`), Buffer.from([1]), logPublic.subarray(-32));
+  const ctLog = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctLogPublic = ctLog.publicKey.export({ format: 'der', type: 'spki' });
+  const ctLogId = sha256(ctLogPublic);
+  const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   /** The log's leaves so far (RFC 6962 leaf hashes); entries are appended, never removed. */
   const leaves: Buffer[] = [sha256(Buffer.from([0]), Buffer.from('{"an":"earlier entry"}'))];
 
@@ -113,7 +158,7 @@ export function createTestSigstore(): TestSigstore {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [{ baseUrl: `https://${LOG_ORIGIN}`, hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: b64(logPublic), keyDetails: 'PKIX_ED25519', validFor: { start: VALID_FROM } }, logId: { keyId: b64(logId) } }],
     certificateAuthorities: [{ subject: { organization: 'airlock-test', commonName: 'fulcio-test-root' }, uri: 'https://fulcio.airlock-test.invalid', certChain: { certificates: [{ rawBytes: b64(der(join(dir, 'fulcio.crt'))) }] }, validFor: { start: VALID_FROM } }],
-    ctlogs: [],
+    ctlogs: [{ baseUrl: 'https://ctfe.airlock-test.invalid', hashAlgorithm: 'SHA2_256', publicKey: { rawBytes: b64(ctLogPublic), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: VALID_FROM } }, logId: { keyId: b64(ctLogId) } }],
     timestampAuthorities: [
       {
         subject: { organization: 'airlock-test', commonName: 'tsa-test' },
@@ -160,7 +205,15 @@ export function createTestSigstore(): TestSigstore {
         `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${WORKFLOW.issuer}`,
         `1.3.6.1.4.1.57264.1.12=ASN1:UTF8String:${WORKFLOW.repository}`,
       ], 'fulcio');
-      const leafDer = der(join(dir, 'leaf.crt'));
+      const issuedDer = der(join(dir, 'leaf.crt'));
+      const sct = options.sct ?? 'log';
+      const fulcioKey = createPrivateKey(readFileSync(join(dir, 'fulcio.key')));
+      const tbs = expectTag(children(readOne(issuedDer))[0], TAG.SEQUENCE, 'TBSCertificate').raw;
+      const issuerKeyHash = sha256(subjectPublicKeyInfo(der(join(dir, 'fulcio.crt'))));
+      const leafDer =
+        sct === 'none'
+          ? issuedDer
+          : withExtension(issuedDer, sctListExtension(sct === 'unlisted' ? sha256(impostor.publicKey.export({ format: 'der', type: 'spki' })) : ctLogId, sct === 'log' ? ctLog.privateKey : impostor.privateKey, tbs, issuerKeyHash), fulcioKey);
       const key: KeyObject = createPrivateKey(readFileSync(join(dir, 'leaf.key')));
       const payloadType = 'application/vnd.in-toto+json';
       const payload = Buffer.from(JSON.stringify(statement));

@@ -5,7 +5,7 @@
  * string escapes and comma-joins names, so a crafted name could pass a textual comparison.
  */
 import type { X509Certificate } from 'node:crypto';
-import { certificateNames, children, expectTag, oidText, readOne, TAG, tbsFields, type Tlv } from './der.ts';
+import { certificateNames, children, encodeTlv, expectTag, oidText, readOne, TAG, tbsFields, type Tlv } from './der.ts';
 import { fail } from './fields.ts';
 
 const SAN_OID = '2.5.29.17';
@@ -62,6 +62,21 @@ export function extensionsOf(der: Buffer): Extension[] {
     const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue').value;
     return { oid, value };
   });
+}
+
+/**
+ * The certificate's TBSCertificate re-encoded without the extension `oid` (and without the
+ * extensions field when nothing else is left in it): what a certificate transparency log signed
+ * for a certificate that now carries the log's SCTs in that extension (RFC 6962 §3.2).
+ */
+export function tbsWithoutExtension(der: Buffer, oid: string): Buffer {
+  const fields = tbsFields(der).flatMap((field) => {
+    if (field.tag !== 0xa3) return [field.raw];
+    const seq = expectTag(children(field)[0], TAG.SEQUENCE, 'Extensions');
+    const kept = children(seq).filter((ext) => oidText(expectTag(children(expectTag(ext, TAG.SEQUENCE, 'Extension'))[0], TAG.OID, 'extnID').value) !== oid);
+    return kept.length === 0 ? [] : [encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat(kept.map((ext) => ext.raw))))];
+  });
+  return encodeTlv(TAG.SEQUENCE, Buffer.concat(fields));
 }
 
 function utf8(value: Buffer, what: string): string {

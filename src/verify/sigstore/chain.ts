@@ -30,16 +30,26 @@ export function caPath(ca: CertificateAuthority, from: number, at: number): stri
   return null;
 }
 
-/**
- * Null when `leaf` chains to a CA of `root` valid at `at` (ms), else why not: 'unsupported' when
- * no CA the root lists issued it (the root may predate a CA Sigstore has added since: nothing was
- * checked, nothing failed), 'invalid' when one did but not validly at that time.
- */
-export function checkChain(leaf: X509Certificate, root: TrustedRoot, at: number): Problem | null {
-  const issuing = root.certificateAuthorities.flatMap((ca) => {
+/** The certificates of `root`'s CAs that issued `leaf` (each with its CA and place in the chain): found once per bundle, each a signature check. */
+export interface Issuing {
+  readonly ca: CertificateAuthority;
+  readonly issuer: number;
+}
+
+export function issuersOf(leaf: X509Certificate, root: TrustedRoot): readonly Issuing[] {
+  return root.certificateAuthorities.flatMap((ca) => {
     const issuer = ca.chain.findIndex((c) => issuedBy(c, leaf));
     return issuer < 0 ? [] : [{ ca, issuer }];
   });
+}
+
+/**
+ * Null when `leaf` chains to a CA of `root` valid at `at` (ms), else why not: 'unsupported' when
+ * no CA the root lists issued it (the root may predate a CA Sigstore has added since: nothing was
+ * checked, nothing failed), 'invalid' when one did but not validly at that time. `issuing` is
+ * `issuersOf(leaf, root)`.
+ */
+export function checkChain(leaf: X509Certificate, issuing: readonly Issuing[], at: number): Problem | null {
   if (issuing.length === 0) {
     return { status: 'unsupported', error: `the signing certificate (issuer ${leaf.issuer.replace(/\n/g, ', ')}) was not issued by a certificate authority the trusted root lists${STALE_ROOT}` };
   }

@@ -1,6 +1,6 @@
 /**
  * A minimal DER reader: just enough to walk a certificate to its extensions and read the values
- * Fulcio puts there. Node's X509Certificate verifies signatures and dates but renders extensions
+ * Fulcio puts there (and one encoder, for the certificate a CT log signed: sct.ts). Node's X509Certificate verifies signatures and dates but renders extensions
  * only as text (its `subjectAltName` escapes and joins values, which is a trap for identity
  * checks), so the identity is read from the DER itself. Definite lengths only, bounded nesting;
  * every read checks the bounds and a malformed encoding throws a SigstoreError.
@@ -97,13 +97,37 @@ export function tbsFields(der: Buffer): Tlv[] {
   return children(expectTag(children(cert)[0], TAG.SEQUENCE, 'TBSCertificate'));
 }
 
+/** The TBSCertificate's fields after its optional `[0]` version: serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, … */
+function fieldsAfterVersion(der: Buffer): Tlv[] {
+  const tbs = tbsFields(der);
+  return tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
+}
+
 /** The DER of a certificate's issuer and subject Names (TBSCertificate fields 4 and 6) and its serial number's content octets. */
 export function certificateNames(der: Buffer): { readonly issuer: Buffer; readonly subject: Buffer; readonly serial: Buffer } {
-  const tbs = tbsFields(der);
-  const fields = tbs[0]?.tag === 0xa0 ? tbs.slice(1) : tbs;
+  const fields = fieldsAfterVersion(der);
   return {
     issuer: expectTag(fields[2], TAG.SEQUENCE, 'issuer').raw,
     subject: expectTag(fields[4], TAG.SEQUENCE, 'subject').raw,
     serial: expectTag(fields[0], TAG.INTEGER, 'serialNumber').value,
   };
+}
+
+/** One DER element: `tag`, the definite length of `content`, and `content`. */
+export function encodeTlv(tag: number, content: Uint8Array): Buffer {
+  const n = content.length;
+  let length: number[];
+  if (n < 0x80) length = [n];
+  else {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+    length = [0x80 | bytes.length, ...bytes];
+  }
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+
+/** A certificate's subjectPublicKeyInfo, as encoded in it (TBSCertificate field 7). */
+export function subjectPublicKeyInfo(der: Buffer): Buffer {
+  const fields = fieldsAfterVersion(der);
+  return expectTag(fields[5], TAG.SEQUENCE, 'subjectPublicKeyInfo').raw;
 }

@@ -3,8 +3,9 @@
  * transparency logs and certificate authorities a verifier trusts, each key valid for a span of
  * time. The root has no global expiry, so each key's `validFor` is what limits it; a log or CA
  * without a `validFor.start` is rejected (sigstore-js accepts it, the conformance suite says it
- * must not). Only what verification uses is parsed: the Rekor logs, the Fulcio CAs and the
- * timestamp authorities. CT logs are not read (this verifier does not check SCTs).
+ * must not). Only what verification uses is parsed: the Rekor logs, the Fulcio CAs, the
+ * certificate transparency logs whose SCTs Fulcio certificates carry, and the timestamp
+ * authorities.
  *
  * The root is operator input (or the vendored public-good copy) but parsed as untrusted: bounded
  * counts and sizes, and errors that name the JSON path.
@@ -44,12 +45,15 @@ export interface CertificateAuthority {
 export interface TrustedRoot {
   readonly tlogs: readonly TransparencyLog[];
   readonly certificateAuthorities: readonly CertificateAuthority[];
+  /** Certificate transparency logs (same shape as the Rekor logs): a Fulcio certificate needs an SCT from one when any are listed. */
+  readonly ctlogs: readonly TransparencyLog[];
   /** RFC 3161 timestamp authorities: the stamping certificate first, the self-signed root last. */
   readonly timestampAuthorities: readonly CertificateAuthority[];
 }
 
 const MEDIA_TYPES: readonly string[] = ['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'];
 const MAX_LOGS = 64;
+const MAX_CT_LOGS = 64;
 const MAX_CAS = 64;
 const MAX_TSAS = 64;
 const MAX_CHAIN = 10;
@@ -72,7 +76,9 @@ function tlog(v: unknown, path: string): TransparencyLog {
   const der = base64(publicKey['rawBytes'], `${path}.publicKey.rawBytes`, MAX_KEY_BASE64);
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    // `PKCS1_*` keys (older CT logs' RSA keys) are bare RSAPublicKey structures, not SubjectPublicKeyInfo.
+    const pkcs1 = typeof publicKey['keyDetails'] === 'string' && publicKey['keyDetails'].startsWith('PKCS1_');
+    key = createPublicKey({ key: der, format: 'der', type: pkcs1 ? 'pkcs1' : 'spki' });
   } catch (cause) {
     fail(`${path}.publicKey.rawBytes is not a DER public key (${(cause as Error).message})`);
   }
@@ -114,12 +120,13 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   if (typeof mediaType !== 'string' || !MEDIA_TYPES.includes(mediaType)) fail(`mediaType ${JSON.stringify(typeof mediaType === 'string' ? mediaType.slice(0, 80) : mediaType ?? null)} is not a trusted root media type (${MEDIA_TYPES.join(', ')})`);
   const tlogs = list(o['tlogs'] ?? [], 'tlogs', MAX_LOGS).map((t, i) => tlog(t, `tlogs[${i}]`));
   const cas = list(o['certificateAuthorities'] ?? [], 'certificateAuthorities', MAX_CAS).map((c, i) => authority(c, `certificateAuthorities[${i}]`));
+  const ctlogs = list(o['ctlogs'] ?? [], 'ctlogs', MAX_CT_LOGS).map((t, i) => tlog(t, `ctlogs[${i}]`));
   const tsas = list(o['timestampAuthorities'] ?? [], 'timestampAuthorities', MAX_TSAS).map((c, i) => authority(c, `timestampAuthorities[${i}]`));
-  return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas), timestampAuthorities: Object.freeze(tsas) });
+  return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas), ctlogs: Object.freeze(ctlogs), timestampAuthorities: Object.freeze(tsas) });
 }
 
 /** A root that trusts nothing: every bundle checked against it is unsupported. */
-export const EMPTY_TRUSTED_ROOT: TrustedRoot = Object.freeze({ tlogs: Object.freeze([]), certificateAuthorities: Object.freeze([]), timestampAuthorities: Object.freeze([]) });
+export const EMPTY_TRUSTED_ROOT: TrustedRoot = Object.freeze({ tlogs: Object.freeze([]), certificateAuthorities: Object.freeze([]), ctlogs: Object.freeze([]), timestampAuthorities: Object.freeze([]) });
 
 /** The vendored byte copy of the Sigstore public-good root (from sigstore-js's TUF seed). */
 const PUBLIC_GOOD_FILE = join(import.meta.dirname, 'public-good-trusted-root.json');

@@ -14,8 +14,8 @@
  * timestamp authority the root (or the caller's keys) does not list is 'unsupported': nothing was
  * checked, and a root that predates a rotation must not make every new bundle look forged.
  *
- * Not checked: SCTs (certificate transparency) — the Rekor inclusion is checked, the CT log
- * inclusion of the certificate is not. A bundle with timestamps but no log entry is
+ * A Fulcio certificate must also carry an SCT from a certificate transparency log the root lists
+ * (sct.ts). A bundle with timestamps but no log entry is
  * 'unsupported': its time is shown, but nothing shows the signature was published. Identity
  * policy (which SAN, which issuer) and statement subjects are the caller's: this returns the
  * signer and the payload.
@@ -23,11 +23,12 @@
  * Fails closed: a malformed or hostile bundle is 'invalid' with the field and the reason; nothing
  * the bundle contains makes this throw.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity } from './certificate.ts';
-import { certValidAt, certValidity, checkChain } from './chain.ts';
+import { certValidAt, certValidity, checkChain, issuersOf } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
+import { checkCertificateTransparency } from './sct.ts';
 import { isoTime, SigstoreError, STALE_ROOT, type Problem } from './fields.ts';
 import { checkCheckpoint, checkInclusionProof, checkSignedEntryTimestamp, verifies } from './tlog.ts';
 import { checkBody, type Verifier } from './tlog-body.ts';
@@ -66,6 +67,8 @@ interface SigningKey {
   readonly signer: Signer;
   /** Null when the key may sign at `at` (ms), else why not. */
   readonly validAt: (at: number) => Problem | null;
+  /** An 'unsupported' finding about the signer (an SCT only from CT logs the root does not list): reported if every other check passes. */
+  readonly unlisted?: Problem | null;
 }
 
 const invalid = (error: string): Problem => ({ status: 'invalid', error });
@@ -75,11 +78,18 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
   if (m.kind === 'certificate') {
     if (m.leaf.ca) return invalid('the signing certificate is a CA certificate (basicConstraints), not a signing certificate');
     const id = certificateIdentity(m.leafDer);
+    const issuing = issuersOf(m.leaf, options.trustedRoot);
+    // Certificate transparency does not depend on the signing time; an unknown CA is left to the
+    // chain check, which says so.
+    const first = issuing[0];
+    const ct = first === undefined ? null : checkCertificateTransparency(m.leaf, first.ca.chain[first.issuer] as X509Certificate, options.trustedRoot);
+    if (ct?.status === 'invalid') return ct;
     return {
+      unlisted: ct,
       key: m.leaf.publicKey,
       verifier: { kind: 'certificate', der: m.leafDer },
       signer: { kind: 'certificate', subjectAlternativeName: id.subjectAlternativeName, issuer: id.issuer, extensions: id.extensions },
-      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, options.trustedRoot, at) : invalid(`the signing certificate was not valid at ${isoTime(at)}, when the bundle shows it signed (it is ${certValidity(m.leaf)})`)),
+      validAt: (at) => (certValidAt(m.leaf, at) ? checkChain(m.leaf, issuing, at) : invalid(`the signing certificate was not valid at ${isoTime(at)}, when the bundle shows it signed (it is ${certValidity(m.leaf)})`)),
     };
   }
   const found = options.keyForHint?.(m.hint) ?? null;
@@ -172,6 +182,7 @@ function verifyParsed(bundle: Bundle, options: VerifyBundleOptions): BundleVerif
   for (const entry of bundle.tlogEntries) {
     const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot, stamps, unchecked);
     if (typeof r === 'number') {
+      if (signing.unlisted) return signing.unlisted;
       const c = bundle.content;
       return { status: 'verified', signer: signing.signer, signedAt: r, logIndex: entry.logIndex, dsse: c.kind === 'dsse' ? { payloadType: c.payloadType, payload: c.payload } : null };
     }

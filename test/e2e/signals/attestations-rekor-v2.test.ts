@@ -7,36 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSigstore, hasOpenssl, WORKFLOW, type TestSigstore } from '../../support/sigstore-pki.ts';
-import { daysAgo, signalsE2e, type SignalsE2e } from './support.ts';
-
-const PROVENANCE = 'https://slsa.dev/provenance/v1';
-const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
-
-function statement(version: string, sha512: string): unknown {
-  return {
-    _type: 'https://in-toto.io/Statement/v1',
-    subject: [{ name: `pkg:npm/widget@${version}`, digest: { sha512 } }],
-    predicateType: PROVENANCE,
-    predicate: { buildDefinition: { buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1' }, runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } } },
-  };
-}
-
-async function sha512Of(s: SignalsE2e, version: string): Promise<string> {
-  const res = await fetch(`${s.registry.url}widget/-/widget-${version}.tgz`);
-  assert.equal(res.status, 200);
-  return createHash('sha512').update(Buffer.from(await res.arrayBuffer())).digest('hex');
-}
-
-async function artifactDecision(s: SignalsE2e, version: string): Promise<{ facts: Record<string, unknown>; verdict: string } | undefined> {
-  const purl = encodeURIComponent(`pkg:npm/widget@${version}`);
-  const decisions = await s.api<{ items: Array<{ phase: string; facts: Record<string, unknown>; verdict: string }> }>('GET', `decisions?purl=${purl}`);
-  return decisions.body.items.find((d) => d.phase === 'artifact');
-}
+import { createTestSigstore, WORKFLOW, type TestSigstore } from '../../support/sigstore-pki.ts';
+import { artifactDecision, needsOpenssl, PROVENANCE, provenanceStatement, putProvenance, tarballSha512 } from './provenance.ts';
+import { daysAgo, signalsE2e } from './support.ts';
 
 test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a stamp of another signature, or none, blocks the version; one from a Sigstore the root does not list only warns', needsOpenssl, async (t) => {
   const sigstore: TestSigstore = createTestSigstore();
@@ -58,16 +34,16 @@ test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a
   t.after(() => s.close());
 
   // 1.0.0: logged and stamped as a Sigstore client does against Rekor v2.
-  const good = sigstore.dsseBundle(statement('1.0.0', await sha512Of(s, '1.0.0')));
+  const good = sigstore.dsseBundle(provenanceStatement('1.0.0', await tarballSha512(s, '1.0.0')));
   // 1.1.0: its stamp is of another signature (a timestamp lifted from another bundle).
-  const other = sigstore.dsseBundle(statement('1.1.0', await sha512Of(s, '1.1.0')));
-  const lifted = sigstore.dsseBundle(statement('1.1.0', await sha512Of(s, '1.1.0')), { stamp: other.signature });
+  const other = sigstore.dsseBundle(provenanceStatement('1.1.0', await tarballSha512(s, '1.1.0')));
+  const lifted = sigstore.dsseBundle(provenanceStatement('1.1.0', await tarballSha512(s, '1.1.0')), { stamp: other.signature });
   // 1.2.0: logged, but with no timestamp: nothing shows when its certificate signed.
-  const unstamped = sigstore.dsseBundle(statement('1.2.0', await sha512Of(s, '1.2.0')), { stamp: false });
+  const unstamped = sigstore.dsseBundle(provenanceStatement('1.2.0', await tarballSha512(s, '1.2.0')), { stamp: false });
   // 1.3.0: genuine, but signed, logged and stamped by the other deployment.
-  const unknown = foreign.dsseBundle(statement('1.3.0', await sha512Of(s, '1.3.0')));
+  const unknown = foreign.dsseBundle(provenanceStatement('1.3.0', await tarballSha512(s, '1.3.0')));
   for (const [version, b] of [['1.0.0', good], ['1.1.0', lifted], ['1.2.0', unstamped], ['1.3.0', unknown]] as const) {
-    s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle: b.bundle }] })));
+    putProvenance(s, version, b);
   }
 
   const p = await s.project();

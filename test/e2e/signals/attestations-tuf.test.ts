@@ -7,37 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createTestSigstore, hasOpenssl, type TestSigstore } from '../../support/sigstore-pki.ts';
+import { createTestSigstore } from '../../support/sigstore-pki.ts';
 import { TestTufRepo } from '../../support/tuf-repo.ts';
-import { daysAgo, eventually, signalsE2e, type SignalsE2e } from './support.ts';
-
-const PROVENANCE = 'https://slsa.dev/provenance/v1';
-const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
-
-function statement(version: string, sha512: string): unknown {
-  return { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: `pkg:npm/widget@${version}`, digest: { sha512 } }], predicateType: PROVENANCE, predicate: {} };
-}
-
-async function attest(s: SignalsE2e, sigstore: TestSigstore, version: string): Promise<void> {
-  const res = await fetch(`${s.registry.url}widget/-/widget-${version}.tgz`);
-  const sha512 = createHash('sha512').update(Buffer.from(await res.arrayBuffer())).digest('hex');
-  const { bundle } = sigstore.dsseBundle(statement(version, sha512));
-  s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle }] })));
-}
-
-async function attestationStatus(s: SignalsE2e, version: string): Promise<{ status: string; error: string | null }> {
-  const purl = encodeURIComponent(`pkg:npm/widget@${version}`);
-  const res = await s.api<{ items: Array<{ phase: string; facts: Record<string, unknown> }> }>('GET', `decisions?purl=${purl}`);
-  const facts = res.body.items.find((d) => d.phase === 'artifact')?.facts['attestations'] as { status: string; error: string | null } | undefined;
-  assert.ok(facts !== undefined, `no artifact decision for widget@${version}`);
-  return facts;
-}
+import { attest, attestationFacts, needsOpenssl } from './provenance.ts';
+import { daysAgo, eventually, signalsE2e } from './support.ts';
 
 test('TUF: Airlock takes the trusted root a TUF repository publishes, follows its key rotation to a new root, and keeps the last good root when a target is not the one vouched for', needsOpenssl, async (t) => {
   const first = createTestSigstore();
@@ -71,7 +49,7 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
   const p = await s.project();
   const one = await p.npm(['pack', 'widget@1.0.0']);
   assert.equal(one.code, 0, one.output);
-  assert.equal((await attestationStatus(s, '1.0.0')).status, 'verified');
+  assert.equal((await attestationFacts(s, '1.0.0')).status, 'verified');
 
   // The repository rotates every key (a new root, signed by the old root keys and the new) and
   // publishes another deployment's trusted root.
@@ -81,7 +59,7 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
   await attest(s, second, '1.1.0');
   const two = await p.npm(['pack', 'widget@1.1.0']);
   assert.equal(two.code, 0, two.output);
-  assert.equal((await attestationStatus(s, '1.1.0')).status, 'verified');
+  assert.equal((await attestationFacts(s, '1.1.0')).status, 'verified');
 
   // An attacker swaps the target file behind the metadata (same length, one byte changed): its
   // hash is not the one listed.
@@ -97,5 +75,5 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
   await attest(s, second, '1.2.0');
   const three = await p.npm(['pack', 'widget@1.2.0']);
   assert.equal(three.code, 0, three.output);
-  assert.equal((await attestationStatus(s, '1.2.0')).status, 'verified', 'still checked against the last verified root');
+  assert.equal((await attestationFacts(s, '1.2.0')).status, 'verified', 'still checked against the last verified root');
 });

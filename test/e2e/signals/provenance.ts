@@ -1,0 +1,60 @@
+/**
+ * npm provenance from the test's own Sigstore (test/support/sigstore-pki.ts) for the `widget`
+ * package of a signals e2e: the statement a publish would attest, putting its bundle beside a
+ * version at the fixture registry, and reading back what Airlock found.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { hasOpenssl, type SignedBundle, type TestSigstore } from '../../support/sigstore-pki.ts';
+import type { SignalsE2e } from './support.ts';
+
+export const PROVENANCE = 'https://slsa.dev/provenance/v1';
+export const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+/** An SLSA provenance statement for widget@`version` with the tarball's hex sha512. */
+export function provenanceStatement(version: string, sha512: string): unknown {
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: `pkg:npm/widget@${version}`, digest: { sha512 } }],
+    predicateType: PROVENANCE,
+    predicate: { buildDefinition: { buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1' }, runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } } },
+  };
+}
+
+/** The hex sha512 of widget@`version`'s tarball as the fixture registry serves it. */
+export async function tarballSha512(s: SignalsE2e, version: string): Promise<string> {
+  const res = await fetch(`${s.registry.url}widget/-/widget-${version}.tgz`);
+  assert.equal(res.status, 200);
+  return createHash('sha512').update(Buffer.from(await res.arrayBuffer())).digest('hex');
+}
+
+/** Serves `bundle` as widget@`version`'s provenance attestation. */
+export function putProvenance(s: SignalsE2e, version: string, bundle: SignedBundle): void {
+  s.registry.putAttestations('widget', version, Buffer.from(JSON.stringify({ attestations: [{ predicateType: PROVENANCE, bundle: bundle.bundle }] })));
+}
+
+/** Signs widget@`version`'s provenance with `sigstore` (`options` as its dsseBundle takes them) and serves it. */
+export async function attest(s: SignalsE2e, sigstore: TestSigstore, version: string, options?: Parameters<TestSigstore['dsseBundle']>[1]): Promise<SignedBundle> {
+  const bundle = sigstore.dsseBundle(provenanceStatement(version, await tarballSha512(s, version)), options);
+  putProvenance(s, version, bundle);
+  return bundle;
+}
+
+export interface ArtifactDecision {
+  readonly facts: Record<string, unknown>;
+  readonly verdict: string;
+}
+
+/** Airlock's artifact-phase decision for widget@`version`, if it has made one. */
+export async function artifactDecision(s: SignalsE2e, version: string): Promise<ArtifactDecision | undefined> {
+  const purl = encodeURIComponent(`pkg:npm/widget@${version}`);
+  const decisions = await s.api<{ items: Array<{ phase: string } & ArtifactDecision> }>('GET', `decisions?purl=${purl}`);
+  return decisions.body.items.find((d) => d.phase === 'artifact');
+}
+
+/** The attestations fact of widget@`version`'s artifact decision (which must exist). */
+export async function attestationFacts(s: SignalsE2e, version: string): Promise<{ status: string; error: string | null; verified: string[]; provenance: Record<string, unknown> | null }> {
+  const facts = (await artifactDecision(s, version))?.facts['attestations'];
+  assert.ok(facts !== undefined, `no artifact decision for widget@${version}`);
+  return facts as { status: string; error: string | null; verified: string[]; provenance: Record<string, unknown> | null };
+}
