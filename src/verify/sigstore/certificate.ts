@@ -64,6 +64,15 @@ export function extensionsOf(der: Buffer): Extension[] {
   });
 }
 
+const EXT_KEY_USAGE = '2.5.29.37';
+
+/** Whether the DER certificate's extended key usage lists `purpose` (an OID); false without the extension. */
+export function hasExtendedKeyUsage(der: Buffer, purpose: string): boolean {
+  const eku = extensionsOf(der).find((e) => e.oid === EXT_KEY_USAGE);
+  if (eku === undefined) return false;
+  return children(expectTag(readOne(eku.value), TAG.SEQUENCE, 'extKeyUsage')).some((u) => u.tag === TAG.OID && oidText(u.value) === purpose);
+}
+
 /**
  * The certificate's TBSCertificate re-encoded without the extension `oid` (and without the
  * extensions field when nothing else is left in it): what a certificate transparency log signed

@@ -20,7 +20,7 @@
  * reader's bounds, and a malformed stamp is 'invalid' with what is wrong.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { extensionsOf } from './certificate.ts';
+import { extensionsOf, hasExtendedKeyUsage } from './certificate.ts';
 import { caPath, certValidAt, certValidity } from './chain.ts';
 import { certificateNames, children, expectTag, oidText, readOne, TAG, type Tlv } from './der.ts';
 import { fail, isoTime, SigstoreError, STALE_ROOT, type Problem } from './fields.ts';
@@ -32,7 +32,6 @@ const OID = {
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
-  extKeyUsage: '2.5.29.37',
   subjectKeyIdentifier: '2.5.29.14',
   timeStamping: '1.3.6.1.5.5.7.3.8',
 } as const;
@@ -180,12 +179,6 @@ export function parseTimestamp(der: Buffer): ParsedTimestamp {
   };
 }
 
-/** Whether the certificate's extended key usage includes timeStamping. */
-function canTimestamp(cert: X509Certificate): boolean {
-  const eku = extensionsOf(cert.raw).find((e) => e.oid === OID.extKeyUsage);
-  if (eku === undefined) return false;
-  return children(expectTag(readOne(eku.value), TAG.SEQUENCE, 'extKeyUsage')).some((u) => u.tag === TAG.OID && oidText(u.value) === OID.timeStamping);
-}
 
 /** Whether `cert` is the certificate the stamp's SignerInfo names. */
 function isSigner(cert: X509Certificate, id: SignerId): boolean {
@@ -208,7 +201,7 @@ function signedBy(tsa: CertificateAuthority, stamp: ParsedTimestamp): string | n
   if (tsa.validFrom > stamp.time || (tsa.validUntil !== null && stamp.time > tsa.validUntil)) return `the authority was not trusted at ${isoTime(stamp.time)}`;
   if (!verifies(leaf.publicKey, stamp.signedAttributes, stamp.signature, stamp.signatureDigest)) return 'its signature does not verify with the authority\'s key';
   if (!certValidAt(leaf, stamp.time)) return `the authority's certificate was not valid at ${isoTime(stamp.time)} (it is ${certValidity(leaf)})`;
-  if (!canTimestamp(leaf)) return 'the authority\'s certificate is not for timestamping (extended key usage)';
+  if (!hasExtendedKeyUsage(leaf.raw, OID.timeStamping)) return 'the authority\'s certificate is not for timestamping (extended key usage)';
   if (tsa.chain.length > 1 && tsa.signedByNext[0] !== true) return 'the authority\'s certificate is not signed by the next certificate of its chain';
   return tsa.chain.length > 1 ? caPath(tsa, 1, stamp.time) : null;
 }

@@ -111,6 +111,19 @@ test('proof requirements by version: v0.2 needs an inclusion proof; v0.1 needs a
   invalid(mutated(V02_DSSE, (b) => setPath(b, 'verificationMaterial.tlogEntries', [])), /no transparency log entry/);
 });
 
+test('a signing certificate whose extended key usage is not code signing is invalid (Sigstore\'s certificate profile)', () => {
+  const path = 'verificationMaterial.x509CertificateChain.certificates.0.rawBytes';
+  // id-kp-codeSigning (1.3.6.1.5.5.7.3.3) turned into id-kp-emailProtection (…3.4), in place.
+  const codeSigning = Buffer.from('06082b06010505070303', 'hex');
+  invalid(mutated(V02_DSSE, (b) => {
+    const der = Buffer.from(String(getPath(b, path)), 'base64');
+    const at = der.indexOf(codeSigning);
+    assert.ok(at > 0);
+    der[at + codeSigning.length - 1] = 4;
+    setPath(b, path, der.toString('base64'));
+  }), /the signing certificate is not for code signing \(its extended key usage does not list it\)/);
+});
+
 test('a trusted root without the issuing Fulcio CA: unsupported (the root may predate it); with it but not trusted at the time: invalid', () => {
   const stale = /the signing certificate \(issuer O=sigstore\.dev, CN=sigstore-intermediate\) was not issued by a certificate authority the trusted root lists \(if Sigstore has added it since, give a newer trusted root: sigstoreTrustedRoot\)/;
   unsupported(bundleCopy(V02_DSSE), stale, { trustedRoot: { ...root(), certificateAuthorities: [] } });

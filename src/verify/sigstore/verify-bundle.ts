@@ -14,7 +14,7 @@
  * timestamp authority the root (or the caller's keys) does not list is 'unsupported': nothing was
  * checked, and a root that predates a rotation must not make every new bundle look forged.
  *
- * A Fulcio certificate must also carry an SCT from a certificate transparency log the root lists
+ * A Fulcio certificate must be for code signing and carry an SCT from a certificate transparency log the root lists
  * (sct.ts). A bundle with timestamps but no log entry is
  * 'unsupported': its time is shown, but nothing shows the signature was published. Identity
  * policy (which SAN, which issuer) and statement subjects are the caller's: this returns the
@@ -25,7 +25,7 @@
  */
 import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
-import { certificateIdentity } from './certificate.ts';
+import { certificateIdentity, hasExtendedKeyUsage } from './certificate.ts';
 import { certValidAt, certValidity, checkChain, issuersOf } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
 import { checkCertificateTransparency } from './sct.ts';
@@ -72,11 +72,15 @@ interface SigningKey {
 }
 
 const invalid = (error: string): Problem => ({ status: 'invalid', error });
+/** id-kp-codeSigning (RFC 5280 §4.2.1.12). */
+const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
 function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | Problem {
   const m = bundle.material;
   if (m.kind === 'certificate') {
     if (m.leaf.ca) return invalid('the signing certificate is a CA certificate (basicConstraints), not a signing certificate');
+    // Sigstore's certificate profile: a signing certificate is for code signing (Fulcio issues no other kind).
+    if (!hasExtendedKeyUsage(m.leafDer, CODE_SIGNING)) return invalid('the signing certificate is not for code signing (its extended key usage does not list it)');
     const id = certificateIdentity(m.leafDer);
     const issuing = issuersOf(m.leaf, options.trustedRoot);
     // Certificate transparency does not depend on the signing time; an unknown CA is left to the
