@@ -7,28 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestSigstore } from '../../support/sigstore-pki.ts';
-import { artifactDecision, attest, attestationFacts, needsOpenssl } from './provenance.ts';
-import { daysAgo, signalsE2e } from './support.ts';
+import { artifactDecision, attest, attestationFacts, needsOpenssl, widgetTrusting } from './provenance.ts';
 
 test('certificate transparency: a signer with a verifying SCT installs; a forged SCT or none blocks the version; an SCT from a CT log the root does not list only warns', needsOpenssl, async (t) => {
   const sigstore = createTestSigstore();
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-ct-root-'));
-  t.after(() => {
-    sigstore.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const rootFile = join(dir, 'trusted_root.json');
-  writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
-  const versions = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
-  const s = await signalsE2e({
-    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
-    config: { repository: { sigstoreTrustedRoot: rootFile } },
-  });
-  t.after(() => s.close());
+  t.after(() => sigstore.close());
+  const s = await widgetTrusting(t, sigstore, ['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
 
   await attest(s, sigstore, '1.0.0');
   // A CA made to issue quietly: an SCT under the CT log's id that the log never signed.

@@ -7,31 +7,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestSigstore, WORKFLOW, type TestSigstore } from '../../support/sigstore-pki.ts';
-import { artifactDecision, needsOpenssl, PROVENANCE, provenanceStatement, putProvenance, tarballSha512 } from './provenance.ts';
-import { daysAgo, signalsE2e } from './support.ts';
+import { artifactDecision, needsOpenssl, PROVENANCE, provenanceStatement, putProvenance, tarballSha512, widgetTrusting } from './provenance.ts';
 
 test('Rekor v2 provenance: a timestamped bundle verifies and names its signer; a stamp of another signature, or none, blocks the version; one from a Sigstore the root does not list only warns', needsOpenssl, async (t) => {
   const sigstore: TestSigstore = createTestSigstore();
   // Another deployment (its own CA, log and timestamp authority): what a stale root sees after Sigstore rotates.
   const foreign: TestSigstore = createTestSigstore();
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-rekor2-root-'));
   t.after(() => {
     sigstore.close();
     foreign.close();
-    rmSync(dir, { recursive: true, force: true });
   });
-  const rootFile = join(dir, 'trusted_root.json');
-  writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
-  const versions = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
-  const s = await signalsE2e({
-    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
-    config: { repository: { sigstoreTrustedRoot: rootFile } },
-  });
-  t.after(() => s.close());
+  const s = await widgetTrusting(t, sigstore, ['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
 
   // 1.0.0: logged and stamped as a Sigstore client does against Rekor v2.
   const good = sigstore.dsseBundle(provenanceStatement('1.0.0', await tarballSha512(s, '1.0.0')));

@@ -5,11 +5,33 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { hasOpenssl, type SignedBundle, type TestSigstore } from '../../support/sigstore-pki.ts';
-import type { SignalsE2e } from './support.ts';
+import { daysAgo, signalsE2e, type SignalsE2e } from './support.ts';
 
 export const PROVENANCE = 'https://slsa.dev/provenance/v1';
 export const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' } as const;
+
+/**
+ * Airlock in front of a registry serving widget at `versions` (each listed with provenance,
+ * published 100 days ago, `latest` the first), its repository trusting `sigstore`'s root from a
+ * file as an operator would name it. Closed, and the file removed, after the test.
+ */
+export async function widgetTrusting(t: TestContext, sigstore: TestSigstore, versions: readonly string[]): Promise<SignalsE2e> {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-sigstore-root-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rootFile = join(dir, 'trusted_root.json');
+  writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
+  const s = await signalsE2e({
+    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: versions[0] ?? '1.0.0' } }],
+    config: { repository: { sigstoreTrustedRoot: rootFile } },
+  });
+  t.after(() => s.close());
+  return s;
+}
 
 /** An SLSA provenance statement for widget@`version` with the tarball's hex sha512. */
 export function provenanceStatement(version: string, sha512: string): unknown {
