@@ -9,7 +9,7 @@
  * a deployment, and Airlock's verifier has to check every part.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, createPrivateKey, generateKeyPairSync, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,15 +86,15 @@ function certificate(dir: string, name: string, subject: string, ext: readonly s
 /** The DER of OID 1.3.6.1.4.1.11129.2.4.2 (the embedded SCT list extension). */
 const SCT_LIST_OID_DER = Buffer.from('060a2b06010401d679020402', 'hex');
 
-/** An SCT list extension holding one v1 SCT (RFC 6962 §3.2–3.3) by `logId`, signed with `key` over `tbs` as precertificate. */
-function sctListExtension(logId: Buffer, key: KeyObject, tbs: Buffer, issuerKeyHash: Buffer): Buffer {
+/** An SCT list extension holding one v1 SCT (RFC 6962 §3.2–3.3) under `log.id`, signed with `log.key` over `tbs` as precertificate. */
+function sctListExtension(log: { readonly id: Buffer; readonly key: KeyObject }, tbs: Buffer, issuerKeyHash: Buffer): Buffer {
   const timestamp = Date.now();
-  const signature = sign('sha256', precertificateSignedData(timestamp, issuerKeyHash, tbs, Buffer.alloc(0)), key);
+  const signature = sign('sha256', precertificateSignedData(timestamp, issuerKeyHash, tbs, Buffer.alloc(0)), log.key);
   const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
   const time = Buffer.alloc(8);
   time.writeBigUInt64BE(BigInt(timestamp));
   // version v1, log id, timestamp, no extensions, sha256 + ecdsa, the signature.
-  const sct = Buffer.concat([Buffer.from([0]), logId, time, u16(0), Buffer.from([4, 3]), u16(signature.length), signature]);
+  const sct = Buffer.concat([Buffer.from([0]), log.id, time, u16(0), Buffer.from([4, 3]), u16(signature.length), signature]);
   const list = Buffer.concat([u16(sct.length), sct]);
   const value = encodeTlv(TAG.OCTET_STRING, Buffer.concat([u16(list.length), list]));
   return encodeTlv(TAG.SEQUENCE, Buffer.concat([SCT_LIST_OID_DER, encodeTlv(TAG.OCTET_STRING, value)]));
@@ -150,7 +150,15 @@ export function createTestSigstore(): TestSigstore {
   const ctLog = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ctLogPublic = ctLog.publicKey.export({ format: 'der', type: 'spki' });
   const ctLogId = sha256(ctLogPublic);
-  const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  /** Who signs the SCT each `sct` option embeds, and under which log id. */
+  const sctSigners = {
+    log: { id: ctLogId, key: ctLog.privateKey },
+    forged: { id: ctLogId, key: impostor },
+    unlisted: { id: sha256(createPublicKey(impostor).export({ format: 'der', type: 'spki' })), key: impostor },
+  } as const;
+  const fulcioKey = createPrivateKey(readFileSync(join(dir, 'fulcio.key')));
+  const fulcioKeyHash = sha256(subjectPublicKeyInfo(der(join(dir, 'fulcio.crt'))));
   /** The log's leaves so far (RFC 6962 leaf hashes); entries are appended, never removed. */
   const leaves: Buffer[] = [sha256(Buffer.from([0]), Buffer.from('{"an":"earlier entry"}'))];
 
@@ -207,13 +215,8 @@ export function createTestSigstore(): TestSigstore {
       ], 'fulcio');
       const issuedDer = der(join(dir, 'leaf.crt'));
       const sct = options.sct ?? 'log';
-      const fulcioKey = createPrivateKey(readFileSync(join(dir, 'fulcio.key')));
       const tbs = expectTag(children(readOne(issuedDer))[0], TAG.SEQUENCE, 'TBSCertificate').raw;
-      const issuerKeyHash = sha256(subjectPublicKeyInfo(der(join(dir, 'fulcio.crt'))));
-      const leafDer =
-        sct === 'none'
-          ? issuedDer
-          : withExtension(issuedDer, sctListExtension(sct === 'unlisted' ? sha256(impostor.publicKey.export({ format: 'der', type: 'spki' })) : ctLogId, sct === 'log' ? ctLog.privateKey : impostor.privateKey, tbs, issuerKeyHash), fulcioKey);
+      const leafDer = sct === 'none' ? issuedDer : withExtension(issuedDer, sctListExtension(sctSigners[sct], tbs, fulcioKeyHash), fulcioKey);
       const key: KeyObject = createPrivateKey(readFileSync(join(dir, 'leaf.key')));
       const payloadType = 'application/vnd.in-toto+json';
       const payload = Buffer.from(JSON.stringify(statement));

@@ -45,6 +45,8 @@ export interface CertificateIdentity {
 export interface Extension {
   readonly oid: string;
   readonly value: Buffer;
+  /** The whole Extension element, as encoded in the certificate. */
+  readonly raw: Buffer;
 }
 
 /** The extensions of a DER certificate (TBSCertificate's `[3]` field). */
@@ -60,7 +62,7 @@ export function extensionsOf(der: Buffer): Extension[] {
     if (seen.has(oid)) fail(`the certificate has the extension ${oid} twice`);
     seen.add(oid);
     const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue').value;
-    return { oid, value };
+    return { oid, value, raw: ext.raw };
   });
 }
 
@@ -79,12 +81,9 @@ export function hasExtendedKeyUsage(der: Buffer, purpose: string): boolean {
  * for a certificate that now carries the log's SCTs in that extension (RFC 6962 §3.2).
  */
 export function tbsWithoutExtension(der: Buffer, oid: string): Buffer {
-  const fields = tbsFields(der).flatMap((field) => {
-    if (field.tag !== 0xa3) return [field.raw];
-    const seq = expectTag(children(field)[0], TAG.SEQUENCE, 'Extensions');
-    const kept = children(seq).filter((ext) => oidText(expectTag(children(expectTag(ext, TAG.SEQUENCE, 'Extension'))[0], TAG.OID, 'extnID').value) !== oid);
-    return kept.length === 0 ? [] : [encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat(kept.map((ext) => ext.raw))))];
-  });
+  const kept = extensionsOf(der).filter((ext) => ext.oid !== oid);
+  const extensions = kept.length === 0 ? [] : [encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat(kept.map((ext) => ext.raw))))];
+  const fields = tbsFields(der).flatMap((field) => (field.tag === 0xa3 ? extensions : [field.raw]));
   return encodeTlv(TAG.SEQUENCE, Buffer.concat(fields));
 }
 

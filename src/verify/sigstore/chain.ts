@@ -30,16 +30,19 @@ export function caPath(ca: CertificateAuthority, from: number, at: number): stri
   return null;
 }
 
-/** The certificates of `root`'s CAs that issued `leaf` (each with its CA and place in the chain): found once per bundle, each a signature check. */
+/** A certificate of a root's CA that issued a leaf: the CA, and the certificate's place in its chain. */
 export interface Issuing {
   readonly ca: CertificateAuthority;
   readonly issuer: number;
+  readonly certificate: X509Certificate;
 }
 
+/** The certificates of `root`'s CAs that issued `leaf`: found once per bundle (each is a signature check). */
 export function issuersOf(leaf: X509Certificate, root: TrustedRoot): readonly Issuing[] {
   return root.certificateAuthorities.flatMap((ca) => {
     const issuer = ca.chain.findIndex((c) => issuedBy(c, leaf));
-    return issuer < 0 ? [] : [{ ca, issuer }];
+    const certificate = ca.chain[issuer];
+    return certificate === undefined ? [] : [{ ca, issuer, certificate }];
   });
 }
 

@@ -1,8 +1,9 @@
 /**
  * A minimal DER reader: just enough to walk a certificate to its extensions and read the values
- * Fulcio puts there (and one encoder, for the certificate a CT log signed: sct.ts). Node's X509Certificate verifies signatures and dates but renders extensions
- * only as text (its `subjectAltName` escapes and joins values, which is a trap for identity
- * checks), so the identity is read from the DER itself. Definite lengths only, bounded nesting;
+ * Fulcio puts there (and one encoder, for the certificate a CT log signed: sct.ts). Node's
+ * X509Certificate verifies signatures and dates but renders extensions only as text (its
+ * `subjectAltName` escapes and joins values, which is a trap for identity checks), so the
+ * identity is read from the DER itself. Definite lengths only, bounded nesting;
  * every read checks the bounds and a malformed encoding throws a SigstoreError.
  */
 import { fail } from './fields.ts';

@@ -25,7 +25,7 @@ function signed(name: string, bundle: unknown, root: TrustedRoot): Signed {
   if (m.kind !== 'certificate') throw new Error(`${name} is not signed with a certificate`);
   const first = issuersOf(m.leaf, root)[0];
   if (first === undefined) throw new Error(`${name}: no CA of its root issued it`);
-  return { name, bundle, leaf: m.leaf, issuer: first.ca.chain[first.issuer] as X509Certificate, root };
+  return { name, bundle, leaf: m.leaf, issuer: first.certificate, root };
 }
 
 /** Every real keyless bundle of the fixtures, with the root it verifies against. */

@@ -17,8 +17,8 @@
  * checked against what is left), and malformed input is a SigstoreError naming what was wrong.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { readOne, subjectPublicKeyInfo, TAG, expectTag } from './der.ts';
 import { extensionsOf, tbsWithoutExtension } from './certificate.ts';
+import { expectTag, readOne, subjectPublicKeyInfo, TAG } from './der.ts';
 import { fail, isoTime, STALE_ROOT, type Problem } from './fields.ts';
 import { verifies } from './tlog.ts';
 import type { TrustedRoot } from './trusted-root.ts';
@@ -120,13 +120,13 @@ export function precertificateSignedData(timestamp: number, issuerKeyHash: Buffe
  */
 export function checkCertificateTransparency(leaf: X509Certificate, issuer: X509Certificate, root: TrustedRoot): Problem | null {
   if (root.ctlogs.length === 0) return null;
-  const der = Buffer.from(leaf.raw);
+  const der = leaf.raw;
   const scts = embeddedScts(der);
   if (scts === null) {
     return { status: 'invalid', error: 'the signing certificate has no signed certificate timestamp (SCT): nothing shows it was published in a certificate transparency log the trusted root lists' };
   }
   const tbs = tbsWithoutExtension(der, SCT_LIST_OID);
-  const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(Buffer.from(issuer.raw))).digest();
+  const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(issuer.raw)).digest();
   const failures: string[] = [];
   const unknown: string[] = [];
   for (const [i, sct] of scts.entries()) {

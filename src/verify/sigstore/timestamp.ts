@@ -179,7 +179,6 @@ export function parseTimestamp(der: Buffer): ParsedTimestamp {
   };
 }
 
-
 /** Whether `cert` is the certificate the stamp's SignerInfo names. */
 function isSigner(cert: X509Certificate, id: SignerId): boolean {
   try {

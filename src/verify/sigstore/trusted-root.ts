@@ -53,7 +53,6 @@ export interface TrustedRoot {
 
 const MEDIA_TYPES: readonly string[] = ['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'];
 const MAX_LOGS = 64;
-const MAX_CT_LOGS = 64;
 const MAX_CAS = 64;
 const MAX_TSAS = 64;
 const MAX_CHAIN = 10;
@@ -120,7 +119,7 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   if (typeof mediaType !== 'string' || !MEDIA_TYPES.includes(mediaType)) fail(`mediaType ${JSON.stringify(typeof mediaType === 'string' ? mediaType.slice(0, 80) : mediaType ?? null)} is not a trusted root media type (${MEDIA_TYPES.join(', ')})`);
   const tlogs = list(o['tlogs'] ?? [], 'tlogs', MAX_LOGS).map((t, i) => tlog(t, `tlogs[${i}]`));
   const cas = list(o['certificateAuthorities'] ?? [], 'certificateAuthorities', MAX_CAS).map((c, i) => authority(c, `certificateAuthorities[${i}]`));
-  const ctlogs = list(o['ctlogs'] ?? [], 'ctlogs', MAX_CT_LOGS).map((t, i) => tlog(t, `ctlogs[${i}]`));
+  const ctlogs = list(o['ctlogs'] ?? [], 'ctlogs', MAX_LOGS).map((t, i) => tlog(t, `ctlogs[${i}]`));
   const tsas = list(o['timestampAuthorities'] ?? [], 'timestampAuthorities', MAX_TSAS).map((c, i) => authority(c, `timestampAuthorities[${i}]`));
   return Object.freeze({ tlogs: Object.freeze(tlogs), certificateAuthorities: Object.freeze(cas), ctlogs: Object.freeze(ctlogs), timestampAuthorities: Object.freeze(tsas) });
 }

@@ -14,16 +14,16 @@
  * timestamp authority the root (or the caller's keys) does not list is 'unsupported': nothing was
  * checked, and a root that predates a rotation must not make every new bundle look forged.
  *
- * A Fulcio certificate must be for code signing and carry an SCT from a certificate transparency log the root lists
- * (sct.ts). A bundle with timestamps but no log entry is
- * 'unsupported': its time is shown, but nothing shows the signature was published. Identity
+ * A Fulcio certificate must be for code signing and carry an SCT from a certificate transparency
+ * log the root lists (sct.ts). A bundle with timestamps but no log entry is 'unsupported': its
+ * time is shown, but nothing shows the signature was published. Identity
  * policy (which SAN, which issuer) and statement subjects are the caller's: this returns the
  * signer and the payload.
  *
  * Fails closed: a malformed or hostile bundle is 'invalid' with the field and the reason; nothing
  * the bundle contains makes this throw.
  */
-import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
 import { certificateIdentity, hasExtendedKeyUsage } from './certificate.ts';
 import { certValidAt, certValidity, checkChain, issuersOf } from './chain.ts';
@@ -68,7 +68,7 @@ interface SigningKey {
   /** Null when the key may sign at `at` (ms), else why not. */
   readonly validAt: (at: number) => Problem | null;
   /** An 'unsupported' finding about the signer (an SCT only from CT logs the root does not list): reported if every other check passes. */
-  readonly unlisted?: Problem | null;
+  readonly unlisted: Problem | null;
 }
 
 const invalid = (error: string): Problem => ({ status: 'invalid', error });
@@ -86,7 +86,7 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
     // Certificate transparency does not depend on the signing time; an unknown CA is left to the
     // chain check, which says so.
     const first = issuing[0];
-    const ct = first === undefined ? null : checkCertificateTransparency(m.leaf, first.ca.chain[first.issuer] as X509Certificate, options.trustedRoot);
+    const ct = first === undefined ? null : checkCertificateTransparency(m.leaf, first.certificate, options.trustedRoot);
     if (ct?.status === 'invalid') return ct;
     return {
       unlisted: ct,
@@ -101,6 +101,7 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
   if (found === null) return { status: 'unsupported', error: `the bundle is signed by the key with hint ${JSON.stringify(m.hint.slice(0, 100))}, which is not a trusted key` };
   return {
     key: found.key,
+    unlisted: null,
     verifier: { kind: 'key', key: found.key },
     signer: { kind: 'key', hint: m.hint },
     validAt: (at) =>
@@ -186,7 +187,7 @@ function verifyParsed(bundle: Bundle, options: VerifyBundleOptions): BundleVerif
   for (const entry of bundle.tlogEntries) {
     const r = checkEntry(entry, bundle, signing, sig.digest, options.trustedRoot, stamps, unchecked);
     if (typeof r === 'number') {
-      if (signing.unlisted) return signing.unlisted;
+      if (signing.unlisted !== null) return signing.unlisted;
       const c = bundle.content;
       return { status: 'verified', signer: signing.signer, signedAt: r, logIndex: entry.logIndex, dsse: c.kind === 'dsse' ? { payloadType: c.payloadType, payload: c.payload } : null };
     }
