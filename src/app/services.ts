@@ -179,8 +179,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     sweep.start();
     artifactUse.start();
   } catch (err) {
-    reviewSync.close();
-    feedWatch.close();
+    await reviewSync.close();
+    await feedWatch.close();
     gate.close();
     await policy.close();
     throw err;
@@ -208,8 +208,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     sweep,
     artifactUse,
     async close() {
-      reviewSync.close();
-      feedWatch.close();
+      await reviewSync.close();
+      await feedWatch.close();
       gate.close();
       await sweep.close();
       await artifactUse.close();

@@ -70,5 +70,5 @@ test('without TUF the configured root is used as it is and nothing is fetched', 
   await keeper.start();
   assert.equal(keeper.current(), publicGoodTrustedRoot());
   assert.equal(await keeper.refresh(), false);
-  keeper.close();
+  await keeper.close();
 });

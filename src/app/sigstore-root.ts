@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { PeriodicTask } from '../core/index.ts';
 import { parseTrustedRoot, TufClient, type TrustedRoot, type TufFetcher, type TufStore } from '../verify/index.ts';
 import type { TrustedSigstoreRoot } from './config/types.ts';
 import type { ServiceLogger } from './services.ts';
@@ -88,8 +89,7 @@ export class SigstoreRoot {
   readonly #config: TrustedSigstoreRoot;
   readonly #deps: SigstoreRootDeps;
   readonly #client: TufClient | null;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<boolean> | null = null;
+  readonly #task: PeriodicTask<boolean>;
 
   constructor(config: TrustedSigstoreRoot, deps: SigstoreRootDeps) {
     this.#config = config;
@@ -100,6 +100,7 @@ export class SigstoreRoot {
       tuf === null
         ? null
         : new TufClient({ download: deps.download ?? httpFetcher(tuf.url), store: directoryStore(deps.dir), initialRoot: Buffer.from(tuf.initialRoot, 'utf8') });
+    this.#task = new PeriodicTask(() => this.#refresh(), tuf?.refreshMs ?? 0);
   }
 
   /** The root to check against now. */
@@ -112,8 +113,7 @@ export class SigstoreRoot {
     const stored = await directoryStore(this.#deps.dir).read(`targets/${TRUSTED_ROOT_TARGET}`);
     if (stored !== null) this.#adopt(stored, 'the last verified copy');
     void this.refresh();
-    this.#timer = setInterval(() => void this.refresh(), tuf.refreshMs);
-    this.#timer.unref();
+    this.#task.start();
   }
 
   /**
@@ -121,10 +121,7 @@ export class SigstoreRoot {
    * the current root stays. Concurrent calls share one update.
    */
   refresh(): Promise<boolean> {
-    this.#running ??= this.#refresh().finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#task.run();
   }
 
   async #refresh(): Promise<boolean> {
@@ -158,8 +155,7 @@ export class SigstoreRoot {
     return true;
   }
 
-  close(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+  close(): Promise<void> {
+    return this.#task.stop();
   }
 }

@@ -4,6 +4,7 @@
  * does not grow with every packument that changes upstream. The first sweep runs one interval
  * after start-up, never during it.
  */
+import { PeriodicTask } from '../core/index.ts';
 import { sweepBlobs, type SweepReport } from '../storage/index.ts';
 import type { StorageHandle } from './services.ts';
 import type { AirlockMetrics } from './metrics/airlock-metrics.ts';
@@ -18,34 +19,27 @@ export class ScheduledSweep {
   readonly #log: SweepLogger;
   readonly #clock: () => Date;
   readonly #metrics: Pick<AirlockMetrics, 'sweep'> | null;
-  readonly #everyMs: number;
   readonly #graceMs: number;
   readonly #artifactRetentionMs: number | null;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<SweepReport | null> | null = null;
+  readonly #task: PeriodicTask<SweepReport | null>;
 
   constructor(deps: { readonly storage: StorageHandle; readonly log: SweepLogger; readonly clock: () => Date; readonly metrics?: Pick<AirlockMetrics, 'sweep'> }, options: { readonly everyMs: number; readonly graceMs: number; readonly artifactRetentionMs: number | null }) {
     this.#storage = deps.storage;
     this.#log = deps.log;
     this.#clock = deps.clock;
     this.#metrics = deps.metrics ?? null;
-    this.#everyMs = options.everyMs;
+    this.#task = new PeriodicTask(() => this.#once(), options.everyMs);
     this.#graceMs = options.graceMs;
     this.#artifactRetentionMs = options.artifactRetentionMs;
   }
 
   start(): void {
-    if (this.#everyMs <= 0) return;
-    this.#timer = setInterval(() => void this.run(), this.#everyMs);
-    this.#timer.unref();
+    this.#task.start();
   }
 
   /** One sweep (joined when one is running); null when it failed (logged). */
   run(): Promise<SweepReport | null> {
-    this.#running ??= this.#once().finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#task.run();
   }
 
   async #once(): Promise<SweepReport | null> {
@@ -76,9 +70,7 @@ export class ScheduledSweep {
   }
 
   /** Stops the timer and waits for a sweep under way. */
-  async close(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#running;
+  close(): Promise<void> {
+    return this.#task.stop();
   }
 }

@@ -11,5 +11,6 @@ export * from './release-bytes.ts';
 export * from './shell-words.ts';
 export * from './npm-scripts.ts';
 export * from './semaphore.ts';
+export * from './periodic.ts';
 export * from './npm-lockfile.ts';
 export * from './plain-object.ts';

@@ -4,6 +4,7 @@
  * and verdicts are dropped at once (the gate's generation moves on, so filtered metadata and
  * the ETags clients hold change too).
  */
+import { PeriodicTask } from '../core/index.ts';
 import type { FeedStore } from '../storage/ports/index.ts';
 
 export interface FeedWatchDeps {
@@ -15,22 +16,17 @@ export interface FeedWatchDeps {
 
 export class FeedWatch {
   readonly #deps: FeedWatchDeps;
-  readonly #intervalMs: number;
+  readonly #task: PeriodicTask<boolean>;
   #revision: number | null = null;
-  #timer: NodeJS.Timeout | null = null;
-  #polling: Promise<boolean> | null = null;
 
   constructor(deps: FeedWatchDeps, options: { readonly intervalMs: number }) {
     this.#deps = deps;
-    this.#intervalMs = options.intervalMs;
+    this.#task = new PeriodicTask(() => this.#pollOnce(), options.intervalMs);
   }
 
   async start(): Promise<void> {
     this.#revision = await this.#deps.feeds.feedRevision();
-    if (this.#intervalMs > 0) {
-      this.#timer = setInterval(() => void this.poll(), this.#intervalMs);
-      this.#timer.unref();
-    }
+    this.#task.start();
   }
 
   /** The revision last seen (null before start). */
@@ -40,10 +36,7 @@ export class FeedWatch {
 
   /** Reads the revision; true when it changed (and the change was announced). */
   poll(): Promise<boolean> {
-    this.#polling ??= this.#pollOnce().finally(() => {
-      this.#polling = null;
-    });
-    return this.#polling;
+    return this.#task.run();
   }
 
   async #pollOnce(): Promise<boolean> {
@@ -59,8 +52,7 @@ export class FeedWatch {
     }
   }
 
-  close(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+  close(): Promise<void> {
+    return this.#task.stop();
   }
 }

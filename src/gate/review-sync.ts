@@ -6,6 +6,7 @@
  * the gate — so releases made through another node reach this node's metadata views within one
  * poll interval.
  */
+import { PeriodicTask } from '../core/index.ts';
 import type { AuditLog, QuarantineStore } from '../storage/ports/index.ts';
 import type { GateControl } from './quarantine-service.ts';
 import type { ReviewIndex } from './review-index.ts';
@@ -42,30 +43,22 @@ export async function auditHead(log: AuditLog): Promise<number> {
 
 export class ReviewSync {
   readonly #deps: ReviewSyncDeps;
-  readonly #intervalMs: number;
+  readonly #task: PeriodicTask<boolean>;
   #last = 0;
-  #timer: NodeJS.Timeout | null = null;
-  #polling: Promise<boolean> | null = null;
 
   constructor(deps: ReviewSyncDeps, options: { readonly intervalMs: number }) {
     this.#deps = deps;
-    this.#intervalMs = options.intervalMs;
+    this.#task = new PeriodicTask(() => this.#pollOnce(), options.intervalMs);
   }
 
   async start(): Promise<void> {
     this.#last = await auditHead(this.#deps.store);
-    if (this.#intervalMs > 0) {
-      this.#timer = setInterval(() => void this.poll(), this.#intervalMs);
-      this.#timer.unref();
-    }
+    this.#task.start();
   }
 
   /** Reads new audit events; returns true when review state changed (and the gate was invalidated). */
   poll(): Promise<boolean> {
-    this.#polling ??= this.#pollOnce().finally(() => {
-      this.#polling = null;
-    });
-    return this.#polling;
+    return this.#task.run();
   }
 
   async #pollOnce(): Promise<boolean> {
@@ -103,8 +96,7 @@ export class ReviewSync {
     return changed;
   }
 
-  close(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
+  close(): Promise<void> {
+    return this.#task.stop();
   }
 }
