@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
@@ -12,7 +13,7 @@ import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
-import { SigstoreRoot } from './sigstore-root.ts';
+import { noDownloads, SigstoreRoot, upstreamFetcher } from './sigstore-root.ts';
 
 function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
@@ -48,16 +49,42 @@ export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, en
   });
 }
 
+/**
+ * The client for a TUF repository the repository reads its Sigstore trusted root from: it goes
+ * the way the repository's own connections go (its proxy, with the TUF host checked against the
+ * no-proxy list and loopback), with no upstream credentials. A TLS-inspecting proxy re-signs
+ * every host with the repository's `ca`, so that is trusted, next to the runtime's own roots for
+ * a public TUF host the `ca` (a private registry's) does not cover: TUF checks every file's
+ * signatures whoever serves it, so wider TLS trust cannot let a forged file through.
+ */
+export function tufUpstreamFor(repo: RepositoryConfig, url: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
+  return new UpstreamClient({
+    name: `${repo.name} (Sigstore TUF)`,
+    url,
+    connectTimeoutMs: repo.timeouts.connectMs,
+    headersTimeoutMs: repo.timeouts.headersMs,
+    bodyTimeoutMs: repo.timeouts.bodyMs,
+    connections: 2,
+    ...(repo.ca === null ? {} : { ca: [...getCACertificates('default'), ...repo.ca.pems] }),
+    proxyEnv: proxyEnvFor(repo.proxy, env, new URL(url)),
+  });
+}
+
 async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
   // The trusted root attestations are checked against; kept current through TUF when configured.
+  const tuf = repo.sigstoreRoot.tuf === null ? null : tufUpstreamFor(repo, repo.sigstoreRoot.tuf.url);
   const sigstore = new SigstoreRoot(repo.sigstoreRoot, {
     dir: join(config.storage.dataDir, 'sigstore-tuf', repo.name),
     log: scope.log,
     onChange: () => services.gate.invalidate(),
+    download: tuf === null ? noDownloads : upstreamFetcher(tuf),
   });
   await sigstore.start();
-  scope.addHook('onClose', async () => sigstore.close());
+  scope.addHook('onClose', async () => {
+    await sigstore.close();
+    await tuf?.close();
+  });
   await scope.register(npmPlugin, {
     repo: repo.name,
     upstream,

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestTufRepo } from '../../test/support/tuf-repo.ts';
+import { UpstreamClient } from '../upstream/index.ts';
 import { EMPTY_TRUSTED_ROOT, publicGoodTrustedRoot } from '../verify/index.ts';
-import { SigstoreRoot, TRUSTED_ROOT_TARGET } from './sigstore-root.ts';
+import { SigstoreRoot, TRUSTED_ROOT_TARGET, upstreamFetcher } from './sigstore-root.ts';
 import type { TrustedSigstoreRoot } from './config/types.ts';
 
 const PUBLIC_GOOD = join(import.meta.dirname, '..', 'verify', 'sigstore', 'public-good-trusted-root.json');
@@ -71,4 +74,21 @@ test('without TUF the configured root is used as it is and nothing is fetched', 
   assert.equal(keeper.current(), publicGoodTrustedRoot());
   assert.equal(await keeper.refresh(), false);
   await keeper.close();
+});
+
+test('the TUF fetcher goes through an upstream client: 404 and 403 are absent files, other statuses and oversized files are errors naming the file', async (t) => {
+  const server = createServer((req, res) => {
+    const status = { '/trusted/1.root.json': 200, '/trusted/2.root.json': 404, '/trusted/3.root.json': 403, '/trusted/timestamp.json': 418 }[req.url ?? ''] ?? 200;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"signed":{}}' : 'no');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const client = new UpstreamClient({ name: 'npm (Sigstore TUF)', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/trusted/`, retries: 0 });
+  t.after(() => client.close());
+  const download = upstreamFetcher(client);
+  assert.equal((await download('1.root.json', 1024))?.toString('utf8'), '{"signed":{}}');
+  assert.equal(await download('2.root.json', 1024), null);
+  assert.equal(await download('3.root.json', 1024), null);
+  await assert.rejects(download('timestamp.json', 1024), /upstream npm \(Sigstore TUF\) answered 418 for \/trusted\/timestamp\.json/);
+  await assert.rejects(download('1.root.json', 4), /sent more than the 4-byte limit for \/trusted\/1\.root\.json/);
 });

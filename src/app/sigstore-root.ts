@@ -9,9 +9,10 @@
  * never a root the update did not verify. When the root changes, cached verdicts are dropped.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PeriodicTask } from '../core/index.ts';
+import { isAirlockError, PeriodicTask } from '../core/index.ts';
+import type { UpstreamClient } from '../upstream/index.ts';
 import { parseTrustedRoot, TufClient, type TrustedRoot, type TufFetcher, type TufStore } from '../verify/index.ts';
 import type { TrustedSigstoreRoot } from './config/types.ts';
 import type { ServiceLogger } from './services.ts';
@@ -22,15 +23,19 @@ export interface SigstoreRootDeps {
   readonly log: Pick<ServiceLogger, 'info' | 'warn'>;
   /** The root changed: verdicts that depend on it are stale. */
   readonly onChange: () => void;
-  /** How repository files are downloaded (default: HTTP from the repository's URL). */
-  readonly download?: TufFetcher;
+  /** How the TUF repository's files are downloaded (`upstreamFetcher`). */
+  readonly download: TufFetcher;
 }
 
 /** The target a Sigstore TUF repository publishes the trusted root as. */
 export const TRUSTED_ROOT_TARGET = 'trusted_root.json';
-const FETCH_TIMEOUT_MS = 30_000;
 
-/** A TUF store in a directory: each file replaced by a rename, so a crash leaves the old one or the new. */
+/**
+ * A TUF store in a directory: each file written to a temporary name, flushed to disk, and
+ * renamed over the old one, the folder flushed after, so a crash or power loss leaves the old
+ * file or the new, never a torn one (the client still puts aside a stored root that does not
+ * verify).
+ */
 export function directoryStore(dir: string): TufStore {
   const path = (name: string): string => join(dir, name);
   return {
@@ -46,8 +51,14 @@ export function directoryStore(dir: string): TufStore {
       const to = path(name);
       await mkdir(dirname(to), { recursive: true });
       const tmp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, to);
+      try {
+        await writeFile(tmp, bytes, { flush: true });
+        await rename(tmp, to);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      await syncFolder(dirname(to));
     },
     async remove(name) {
       await rm(path(name), { force: true });
@@ -55,33 +66,37 @@ export function directoryStore(dir: string): TufStore {
   };
 }
 
-/** Fetches repository files over HTTP(S) relative to `base`: capped, timed out, 404 as absent. */
-export function httpFetcher(base: string): TufFetcher {
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Fetches repository files through an upstream client (relative to its URL, capped, retried,
+ * through the repository's proxy): 404 and 403 (what object stores answer for a missing file)
+ * are absent files.
+ */
+export function upstreamFetcher(client: UpstreamClient): TufFetcher {
   return async (file, maxBytes) => {
-    const res = await fetch(new URL(file, base), { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
-    if (res.status === 404 || res.status === 403) {
-      await res.body?.cancel();
-      return null;
+    try {
+      const res = await client.fetchDocument(file, { maxBytes });
+      if (res.kind !== 'fresh') throw new Error(`${file}: the TUF repository answered 304 to an unconditional request`);
+      return res.body;
+    } catch (err) {
+      if (isAirlockError(err) && (err.code === 'UPSTREAM_NOT_FOUND' || err.details['status'] === 403)) return null;
+      throw err;
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(`${file}: the TUF repository answered ${res.status}`);
-    }
-    const declared = Number(res.headers.get('content-length') ?? '0');
-    if (declared > maxBytes) {
-      await res.body?.cancel();
-      throw new Error(`${file} is larger than ${maxBytes} bytes`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body ?? []) {
-      size += (chunk as Uint8Array).length;
-      if (size > maxBytes) throw new Error(`${file} is larger than ${maxBytes} bytes`);
-      chunks.push(Buffer.from(chunk as Uint8Array));
-    }
-    return Buffer.concat(chunks);
   };
 }
+
+/** For a root that is not kept current through TUF: nothing is ever downloaded. */
+export const noDownloads: TufFetcher = async (file) => {
+  throw new Error(`${file}: no TUF repository is configured`);
+};
 
 export class SigstoreRoot {
   #current: TrustedRoot;
@@ -99,7 +114,12 @@ export class SigstoreRoot {
     this.#client =
       tuf === null
         ? null
-        : new TufClient({ download: deps.download ?? httpFetcher(tuf.url), store: directoryStore(deps.dir), initialRoot: Buffer.from(tuf.initialRoot, 'utf8') });
+        : new TufClient({
+            download: deps.download,
+            store: directoryStore(deps.dir),
+            initialRoot: Buffer.from(tuf.initialRoot, 'utf8'),
+            warn: (message) => deps.log.warn({ err: message, repository: tuf.url }, 'the stored TUF root does not verify; walking the chain of roots again'),
+          });
     this.#task = new PeriodicTask(() => this.#refresh(), tuf?.refreshMs ?? 0);
   }
 

@@ -116,8 +116,12 @@ const SOURCE: Readonly<Record<ProxyConfig['kind'], string>> = {
  * the proxy ORIGIN`, and why. Proxy credentials are never shown.
  */
 export function upstreamRoute(repo: RepositoryConfig, env: NodeJS.ProcessEnv): string {
-  const upstream = new URL(repo.upstream);
-  if (isLoopbackHost(upstream.hostname)) return 'directly (the upstream is on this machine)';
+  return routeFor(repo, new URL(repo.upstream), 'the upstream', env);
+}
+
+/** The route the repository's connections take to `upstream`: its upstream, or `what` else it reads from (a TUF repository). */
+export function routeFor(repo: RepositoryConfig, upstream: URL, what: string, env: NodeJS.ProcessEnv): string {
+  if (isLoopbackHost(upstream.hostname)) return `directly (${what} is on this machine)`;
   if (repo.proxy.kind === 'none') return 'directly (proxy: none)';
   const vars = proxyEnvFor(repo.proxy, env, upstream);
   const https = upstream.protocol === 'https:';

@@ -2,12 +2,14 @@
  * A TUF repository for tests, in the real format (TUF 1.0 metadata: `{signed, signatures}`,
  * Ed25519 keys, canonical-JSON signatures, consistent snapshots with `N.root.json`,
  * `N.snapshot.json`, `N.targets.json` and `targets/<sha256>.<name>`), kept in memory and
- * optionally served over HTTP. Publishing a target moves targets, snapshot and timestamp on;
+ * optionally served over HTTP or HTTPS. Publishing a target moves targets, snapshot and timestamp on;
  * a root rotation signs the new root with the old keys and the new. `files` is open for tests
  * that play an attacker (replace or remove a file).
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { digestHex, sha256Of } from '../../src/core/index.ts';
 import { canonicalJson, ROLES, type RoleName as Role } from '../../src/verify/tuf/metadata.ts';
@@ -143,9 +145,12 @@ export class TestTufRepo {
     return f;
   };
 
-  /** Serves the files over HTTP; the base URL (with a trailing slash). */
-  async serve(): Promise<string> {
-    const server = createServer((req, res) => {
+  /**
+   * Serves the files over HTTP, or HTTPS with `tls` (PEM files), on `host` (default loopback);
+   * the base URL (with a trailing slash).
+   */
+  async serve(options: { readonly host?: string; readonly tls?: { readonly key: string; readonly cert: string } } = {}): Promise<string> {
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
       const path = decodeURIComponent((req.url ?? '/').replace(/^\/+/, '').split('?')[0] ?? '');
       const f = this.files.get(path);
       if (f === undefined) {
@@ -153,10 +158,13 @@ export class TestTufRepo {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.length }).end(f);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    };
+    const tls = options.tls;
+    const server = tls === undefined ? createServer(handle) : createHttpsServer({ key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, handle);
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
     this.#server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    return `${tls === undefined ? 'http' : 'https'}://${host}:${(server.address() as AddressInfo).port}/`;
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import { isAirlockError } from '../../core/index.ts';
 import { hostname } from 'node:os';
 import { leadsToThisServer, loadConfig } from './load.ts';
 import { npmConfigConnection, npmConfigRegistry, npmRegistryWithout, parseNpmConnectionConfig, type NpmConnectionSettings } from './npm-client.ts';
-import { bypassesProxy, isLoopbackHost, proxyEnvFor, upstreamRoute } from '../upstream-proxy.ts';
+import { bypassesProxy, isLoopbackHost, proxyEnvFor, routeFor, upstreamRoute } from '../upstream-proxy.ts';
 import { Secret } from './secret.ts';
 import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
 import type { ProxyConfig, RepositoryConfig, ServerConfig } from './types.ts';
@@ -392,6 +392,12 @@ test('the route to each upstream in words: the proxy without its credentials, an
   assert.equal(upstreamRoute(repo('http://registry.corp/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128', NO_PROXY: '.corp' }), "directly (the environment's no-proxy list covers registry.corp)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'none' }), { HTTPS_PROXY: 'http://env.corp:3128' }), 'directly (proxy: none)');
   assert.equal(upstreamRoute(repo('http://127.0.0.1:4873/', { kind: 'env' }), { HTTP_PROXY: 'http://env.corp:3128' }), 'directly (the upstream is on this machine)');
+  // A TUF repository the repository reads from goes its way, judged by its own host.
+  const local = repo('http://127.0.0.1:4873/', { kind: 'env' });
+  const env = { HTTPS_PROXY: 'http://env.corp:3128', NO_PROXY: '.mirror.corp' };
+  assert.equal(routeFor(local, new URL('https://tuf.example/'), 'the TUF repository', env), "through the proxy http://env.corp:3128 (the environment's proxy setting)");
+  assert.equal(routeFor(local, new URL('https://tuf.mirror.corp/'), 'the TUF repository', env), "directly (the environment's no-proxy list covers tuf.mirror.corp)");
+  assert.equal(routeFor(local, new URL('http://localhost:8081/'), 'the TUF repository', env), 'directly (the TUF repository is on this machine)');
 });
 
 test('which URLs lead to this Airlock: its port at a loopback name or its own address, or its public origin', () => {

@@ -4,7 +4,7 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
-import { upstreamRoute } from '../../app/upstream-proxy.ts';
+import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
 const MiB = 1024 * 1024;
@@ -82,7 +82,8 @@ export const command: Command = {
         const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
         const keys = r.registryKeys;
         const signatures = keys.keys.size === 0 ? 'no registry signature key trusted' : `registry signatures checked against the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`;
-        const attestations = `attestations checked against ${r.sigstoreRoot.source}`;
+        const tuf = r.sigstoreRoot.tuf;
+        const attestations = `attestations checked against ${r.sigstoreRoot.source}${tuf === null ? '' : `, reached ${routeFor(r, new URL(tuf.url), 'the TUF repository', process.env)}`}`;
         io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}; ${signatures}; ${attestations}\n`);
         if (r.npmStrictSslOff === true) {
           io.stderr.write(

@@ -76,6 +76,40 @@ test('a new target version is picked up; root rotations (every role, then root k
   assert.equal(again.rootVersion, 3);
 });
 
+test('a stored root.json that no longer reads or verifies is put aside: the chain is walked again from the initial root, and a forged newer root still is not taken', async () => {
+  const repo = new TestTufRepo();
+  repo.publish(TRUSTED_ROOT, Buffer.from('one'));
+  const { c, store } = client(repo);
+  await c.refresh();
+  repo.rotate();
+  await c.refresh();
+  const good = store.files.get('root.json') as Buffer;
+  for (const [what, bytes, why] of [
+    ['torn', good.subarray(0, good.length >> 1), /the stored root\.json is not JSON/],
+    ['empty', Buffer.alloc(0), /the stored root\.json is not JSON/],
+    ['edited', Buffer.from(good.toString('utf8').replace('"version": 2', '"version": 9')), /the stored root\.json is signed by 0 of the root role's keys/],
+  ] as const) {
+    store.files.set('root.json', Buffer.from(bytes));
+    const warned: string[] = [];
+    const again = new TufClient({ download: repo.download, store, initialRoot: repo.initialRoot, warn: (m) => void warned.push(m) });
+    const targets = await again.refresh();
+    assert.equal(again.rootVersion, 2, what);
+    assert.deepEqual(await again.target(targets, TRUSTED_ROOT), Buffer.from('one'));
+    assert.equal(warned.length, 1, what);
+    assert.match(warned[0] ?? '', why);
+    assert.match(warned[0] ?? '', /; starting again from the initial root\.json$/);
+    assert.deepEqual(store.files.get('root.json'), good, `${what}: the verified root is stored again`);
+  }
+
+  // Walking again from the initial root checks every step: a 2.root.json the old keys did not sign is refused.
+  store.files.set('root.json', Buffer.from('{'));
+  const forged = JSON.parse((repo.files.get('2.root.json') as Buffer).toString('utf8')) as { signatures: unknown[] };
+  forged.signatures = forged.signatures.slice(0, 0);
+  repo.files.set('2.root.json', Buffer.from(JSON.stringify(forged)));
+  await refused(new TufClient({ download: repo.download, store, initialRoot: repo.initialRoot }).refresh(), /2\.root\.json is signed by 0 of the root role's keys/);
+  assert.equal(store.files.get('root.json'), undefined, 'nothing unverified is stored');
+});
+
 test('arbitrary metadata: a root, timestamp or target not signed by the trusted keys is refused, and the trusted state stays', async () => {
   const repo = new TestTufRepo();
   repo.publish(TRUSTED_ROOT, Buffer.from('good'));

@@ -36,6 +36,8 @@ export interface TufClientOptions {
   /** The root trusted out of band (shipped with Airlock, or given by the operator): where the chain starts when the store has none. */
   readonly initialRoot: Buffer;
   readonly clock?: () => Date;
+  /** Told when the stored root.json is put aside (it no longer reads or verifies). */
+  readonly warn?: (message: string) => void;
 }
 
 const LIMITS = {
@@ -75,15 +77,23 @@ export class TufClient {
 
   async #trustedRoot(): Promise<Envelope<Root>> {
     if (this.#root !== null) return this.#root;
+    // The stored root was verified when it was stored. One that no longer reads (a torn write, a
+    // disk error, an edit by hand) is put aside and the chain walked again from the initial
+    // root, as on a first start: every newer root must still be signed by the one before it.
     const stored = await this.#o.store.read('root.json');
-    // The stored root was verified when it was stored; the shipped one is trusted as it is, but
-    // must at least be signed by its own keys (a corrupt copy is refused, not trusted).
-    const bytes = stored ?? this.#o.initialRoot;
-    const root = parseMetadata<Root>(bytes, 'root', stored === null ? 'the initial root.json' : 'the stored root.json');
-    const why = thresholdProblem(root, root.signed, 'root', 'root.json');
-    if (why !== null) fail(why);
-    this.#root = root;
-    return root;
+    if (stored !== null) {
+      try {
+        this.#root = selfSignedRoot(stored, 'the stored root.json');
+        return this.#root;
+      } catch (err) {
+        this.#o.warn?.(`${err instanceof Error ? err.message : String(err)}; starting again from the initial root.json`);
+        await this.#o.store.remove('root.json');
+      }
+    }
+    // The initial root is trusted as it is, but must at least be signed by its own keys (a
+    // corrupt copy is refused, not trusted).
+    this.#root = selfSignedRoot(this.#o.initialRoot, 'the initial root.json');
+    return this.#root;
   }
 
   async #stored<T extends Timestamp | Snapshot | Targets>(name: string, type: T['type'], root: Root): Promise<Envelope<T> | null> {
@@ -215,6 +225,13 @@ export class TufClient {
     await this.#o.store.write(storeName, bytes);
     return bytes;
   }
+}
+
+function selfSignedRoot(bytes: Buffer, what: string): Envelope<Root> {
+  const root = parseMetadata<Root>(bytes, 'root', what);
+  const why = thresholdProblem(root, root.signed, 'root', what);
+  if (why !== null) fail(why);
+  return root;
 }
 
 function keysChanged(a: Root, b: Root, role: 'timestamp' | 'snapshot'): boolean {

@@ -7,15 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { createTestSigstore } from '../../support/sigstore-pki.ts';
 import { TestTufRepo } from '../../support/tuf-repo.ts';
-import { attest, attestationFacts, needsOpenssl } from './provenance.ts';
-import { daysAgo, eventually, signalsE2e } from './support.ts';
+import { attest, attestationFacts, captureLog, needsOpenssl, widgetWithProvenance } from './provenance.ts';
+import { eventually, signalsE2e, type SignalsE2e } from './support.ts';
 
 test('TUF: Airlock takes the trusted root a TUF repository publishes, follows its key rotation to a new root, and keeps the last good root when a target is not the one vouched for', needsOpenssl, async (t) => {
   const first = createTestSigstore();
@@ -33,12 +31,9 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
   writeFileSync(join(dir, 'root.json'), tuf.initialRoot);
 
   // The app's log, to wait for the background updates.
-  const lines: Array<{ msg?: string; from?: string; err?: string }> = [];
-  const logger = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l)); done(); } }));
-  const updates = (): number => lines.filter((l) => l.msg === 'Sigstore trusted root updated').length;
-  const versions = ['1.0.0', '1.1.0', '1.2.0'];
+  const { logger, lines, rootUpdates: updates } = captureLog();
   const s = await signalsE2e({
-    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: '1.0.0' } }],
+    packages: widgetWithProvenance(['1.0.0', '1.1.0', '1.2.0']),
     config: { repository: { sigstoreTrustedRoot: { tuf: url, initialRoot: join(dir, 'root.json'), refresh: '1s' } } },
     logger,
   });
@@ -76,4 +71,56 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
   const three = await p.npm(['pack', 'widget@1.2.0']);
   assert.equal(three.code, 0, three.output);
   assert.equal((await attestationFacts(s, '1.2.0')).status, 'verified', 'still checked against the last verified root');
+});
+
+test('TUF: a stored root torn by a crash is put aside at the next start; the chain is walked again from the initial root and the newest trusted root is taken', needsOpenssl, async (t) => {
+  const first = createTestSigstore();
+  const second = createTestSigstore();
+  const tuf = new TestTufRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-tuf-e2e-'));
+  t.after(async () => {
+    first.close();
+    second.close();
+    await tuf.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  tuf.rotate();
+  tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(first.trustedRoot)));
+  const url = await tuf.serve();
+  writeFileSync(join(dir, 'root.json'), tuf.initialRoot);
+  const dataDir = join(dir, 'data');
+  const start = async (log: ReturnType<typeof captureLog>): Promise<SignalsE2e> =>
+    signalsE2e({
+      packages: widgetWithProvenance(['1.0.0', '1.1.0']),
+      config: { repository: { sigstoreTrustedRoot: { tuf: url, initialRoot: join(dir, 'root.json'), refresh: '1h' } } },
+      logger: log.logger,
+      dataDir,
+    });
+
+  const before = captureLog();
+  const a = await start(before);
+  await eventually('the first trusted root from TUF', async () => (before.rootUpdates() >= 1 ? true : undefined));
+  await a.close();
+
+  // The stored root (version 2) is left half-written, as a power loss can leave a file; the
+  // repository meanwhile rotates again and publishes another deployment's trusted root.
+  const stored = join(dataDir, 'sigstore-tuf', 'npm', 'root.json');
+  const bytes = readFileSync(stored);
+  writeFileSync(stored, bytes.subarray(0, bytes.length >> 1));
+  tuf.rotate();
+  tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(second.trustedRoot)));
+
+  const after = captureLog();
+  const b = await start(after);
+  t.after(() => b.close());
+  // One update from the stored trusted root at start, one from TUF.
+  await eventually('the new trusted root from TUF', async () => (after.rootUpdates() >= 2 ? true : undefined));
+  const aside = after.lines.find((l) => l.msg === 'the stored TUF root does not verify; walking the chain of roots again');
+  assert.match(aside?.err ?? '', /the stored root\.json is not JSON/);
+  assert.equal(JSON.parse(readFileSync(stored, 'utf8')).signed.version, 3, 'the newest verified root is stored again');
+
+  await attest(b, second, '1.1.0');
+  const r = await (await b.project()).npm(['pack', 'widget@1.1.0']);
+  assert.equal(r.code, 0, r.output);
+  assert.equal((await attestationFacts(b, '1.1.0')).status, 'verified');
 });

@@ -8,7 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { FixturePackage } from '../../support/npm-registry/index.ts';
+import type { TestAirlockOptions } from '../../support/start-airlock.ts';
 import { hasOpenssl, type SignedBundle, type TestSigstore } from '../../support/sigstore-pki.ts';
 import { daysAgo, signalsE2e, type SignalsE2e } from './support.ts';
 
@@ -26,11 +30,30 @@ export async function widgetTrusting(t: TestContext, sigstore: TestSigstore, ver
   const rootFile = join(dir, 'trusted_root.json');
   writeFileSync(rootFile, JSON.stringify(sigstore.trustedRoot));
   const s = await signalsE2e({
-    packages: [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: versions[0] ?? '1.0.0' } }],
+    packages: widgetWithProvenance(versions),
     config: { repository: { sigstoreTrustedRoot: rootFile } },
   });
   t.after(() => s.close());
   return s;
+}
+
+/** The app's log lines as JSON, for tests that wait on background work (TUF updates). */
+export interface CapturedLog {
+  readonly logger: NonNullable<TestAirlockOptions['logger']>;
+  readonly lines: Array<{ msg?: string; from?: string; err?: string }>;
+  /** How many times the trusted root was taken (at start, or through TUF). */
+  rootUpdates(): number;
+}
+
+export function captureLog(): CapturedLog {
+  const lines: CapturedLog['lines'] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l)); done(); } }));
+  return { logger, lines, rootUpdates: () => lines.filter((l) => l.msg === 'Sigstore trusted root updated').length };
+}
+
+/** widget at `versions`, each listed with provenance and published 100 days ago, `latest` the first. */
+export function widgetWithProvenance(versions: readonly string[]): FixturePackage[] {
+  return [{ name: 'widget', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: versions[0] ?? '1.0.0' } }];
 }
 
 /** An SLSA provenance statement for widget@`version` with the tarball's hex sha512. */

@@ -43,7 +43,9 @@ export interface SignalsE2e {
  * `config.repository` holds settings of the one npm repository (its upstream is the fixture
  * registry); `signingKey`: the key the fixture registry signs with.
  */
-export async function signalsE2e(options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey; logger?: TestAirlockOptions['logger'] } = {}): Promise<SignalsE2e> {
+export async function signalsE2e(
+  options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey; logger?: TestAirlockOptions['logger']; dataDir?: string } = {},
+): Promise<SignalsE2e> {
   const registry = await FixtureRegistry.start(options.packages ?? [], 0, options.signingKey === undefined ? {} : { key: options.signingKey });
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
   const { repository, ...extra } = options.config ?? {};
@@ -54,6 +56,7 @@ export async function signalsE2e(options: { packages?: readonly FixturePackage[]
       signals: { feedPoll: '100ms', ...(extra['signals'] as object | undefined) },
     },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const registryUrl = `${airlock.url}/npm/`;
   return {
