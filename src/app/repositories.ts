@@ -13,7 +13,7 @@ import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
-import { noDownloads, SigstoreRoot, upstreamFetcher } from './sigstore-root.ts';
+import { noDownloads, RepositoryTrust, trustSettings, upstreamFetcher } from './repository-trust.ts';
 
 function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
@@ -72,17 +72,18 @@ export function tufUpstreamFor(repo: RepositoryConfig, url: string, env: NodeJS.
 
 async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
-  // The trusted root attestations are checked against; kept current through TUF when configured.
-  const tuf = repo.sigstoreRoot.tuf === null ? null : tufUpstreamFor(repo, repo.sigstoreRoot.tuf.url);
-  const sigstore = new SigstoreRoot(repo.sigstoreRoot, {
+  // The trusted root attestations are checked against, and the registry's keys; kept current through TUF when configured.
+  const settings = trustSettings(repo);
+  const tuf = settings.tuf === null ? null : tufUpstreamFor(repo, settings.tuf.url);
+  const trust = new RepositoryTrust(settings, {
     dir: join(config.storage.dataDir, 'sigstore-tuf', repo.name),
     log: scope.log,
     onChange: () => services.gate.invalidate(),
     download: tuf === null ? noDownloads : upstreamFetcher(tuf),
   });
-  await sigstore.start();
+  await trust.start();
   scope.addHook('onClose', async () => {
-    await sigstore.close();
+    await trust.close();
     await tuf?.close();
   });
   await scope.register(npmPlugin, {
@@ -97,9 +98,9 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     blockedVersions: repo.blockedVersions,
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
-    registryKeys: repo.registryKeys.keys,
-    attestationKeys: repo.registryKeys.attestationKeys,
-    sigstoreRoot: sigstore.current,
+    registryKeys: trust.signatureKeys,
+    attestationKeys: trust.attestationKeys,
+    sigstoreRoot: trust.sigstoreRoot,
     clock: services.clock,
     sources: services.sources,
     artifactUse: services.artifactUse,

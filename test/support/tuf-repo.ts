@@ -1,7 +1,7 @@
 /**
  * A TUF repository for tests, in the real format (TUF 1.0 metadata: `{signed, signatures}`,
  * Ed25519 keys, canonical-JSON signatures, consistent snapshots with `N.root.json`,
- * `N.snapshot.json`, `N.targets.json` and `targets/<sha256>.<name>`), kept in memory and
+ * `N.snapshot.json`, `N.targets.json` and `targets/<folders>/<sha256>.<name>`), kept in memory and
  * optionally served over HTTP or HTTPS. Publishing a target moves targets, snapshot and timestamp on;
  * a root rotation signs the new root with the old keys and the new. `files` is open for tests
  * that play an attacker (replace or remove a file).
@@ -84,7 +84,9 @@ export class TestTufRepo {
     const targets: Record<string, unknown> = {};
     for (const [name, bytes] of this.#targets) {
       targets[name] = { length: bytes.length, hashes: { sha256: sha256(bytes), sha512: createHash('sha512').update(bytes).digest('hex') } };
-      this.files.set(`targets/${sha256(bytes)}.${name}`, bytes);
+      // The hash prefixes the file's own name, inside the target's folders (TUF §5.7.3).
+      const slash = name.lastIndexOf('/');
+      this.files.set(`targets/${name.slice(0, slash + 1)}${sha256(bytes)}.${name.slice(slash + 1)}`, bytes);
     }
     const v = this.#version;
     v.targets++;

@@ -9,6 +9,8 @@ import { hostname } from 'node:os';
 import { leadsToThisServer, loadConfig } from './load.ts';
 import { npmConfigConnection, npmConfigRegistry, npmRegistryWithout, parseNpmConnectionConfig, type NpmConnectionSettings } from './npm-client.ts';
 import { bypassesProxy, isLoopbackHost, proxyEnvFor, routeFor, upstreamRoute } from '../upstream-proxy.ts';
+import { trustSettings } from '../repository-trust.ts';
+import { SIGSTORE_TUF_URL } from '../../verify/index.ts';
 import { Secret } from './secret.ts';
 import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
 import type { ProxyConfig, RepositoryConfig, ServerConfig } from './types.ts';
@@ -511,7 +513,21 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
   assert.deepEqual(byDefault?.sources, ['the public npm registry (built in)']);
   assert.deepEqual([...(byDefault?.keys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
   assert.deepEqual([...(byDefault?.attestationKeys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
-  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), attestationKeys: new Map(), sources: [] });
+  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), attestationKeys: new Map(), listed: [], sources: [], tuf: null });
+  // Keys from TUF: the upstream host's keys.json by default, or a target named.
+  const fromTuf = (await loadText(`${base}    registryKeys: tuf\n`)).repositories[0];
+  assert.deepEqual(fromTuf?.registryKeys.tuf, { target: null });
+  assert.equal(fromTuf?.registryKeys.keys.size, 0);
+  assert.deepEqual(trustSettings(fromTuf as RepositoryConfig).keysTarget, '127.0.0.1/keys.json');
+  assert.equal(trustSettings(fromTuf as RepositoryConfig).tuf?.url, SIGSTORE_TUF_URL, "without a TUF sigstoreTrustedRoot, Sigstore's repository");
+  const named = (await loadText(`${base}    registryKeys: [builtin, {tuf: registry.example/keys.json}]\n`)).repositories[0];
+  assert.deepEqual(named?.registryKeys.tuf, { target: 'registry.example/keys.json' });
+  assert.equal(named?.registryKeys.keys.size, 2);
+  assert.equal(trustSettings(named as RepositoryConfig).keysTarget, 'registry.example/keys.json');
+  assert.equal(trustSettings((await loadText(base)).repositories[0] as RepositoryConfig).tuf, null, 'nothing kept through TUF by default');
+  await rejects(loadText(`${base}    registryKeys: [tuf, {tuf: a/keys.json}]\n`), 'repositories[0].registryKeys[1]: the keys from TUF are named twice (one `tuf` entry per repository)');
+  await rejects(loadText(`${base}    registryKeys: [{tuf: ../keys.json}]\n`), /^repositories\[0\]\.registryKeys\[0\]\.tuf: .*a TUF target path such as registry\.example\/keys\.json/);
+  await rejects(loadText(`${base}    registryKeys: [{tuff: a/keys.json}]\n`), /^repositories\[0\]\.registryKeys\[0\]\.tuff: unknown key/);
   await withDir(async (dir) => {
     const { generateKeyPairSync } = await import('node:crypto');
     const der = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');

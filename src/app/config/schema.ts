@@ -219,15 +219,27 @@ function caFile(v: unknown, path: string, ctx: ValidateContext): TrustedCa {
 
 const BUILTIN_KEYS = 'builtin';
 
+/** A TUF target path: relative, `/`-separated names without `.` or `..` parts. */
+const TUF_TARGET_RE = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._~:@+-]+(?:\/[A-Za-z0-9._~:@+-]+)*$/;
+
 /**
  * `registryKeys`: `builtin` (the public npm registry's keys, pinned in Airlock; the default), a
- * key file relative to the configuration file, or a list of them; `[]` trusts no key.
+ * key file relative to the configuration file, `tuf` (the keys the TUF repository publishes for
+ * the upstream's host, kept current) or `{tuf: TARGET}` (another target of it), or a list of
+ * them; `[]` trusts no key.
  */
 function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRegistryKeys {
   const items = v === undefined ? [BUILTIN_KEYS] : typeof v === 'string' ? [v] : list(v, path, 20);
   const sources: string[] = [];
+  let tuf: TrustedRegistryKeys['tuf'] = null;
   const keys = items.flatMap((x, i) => {
     const at = typeof v === 'string' || v === undefined ? path : join(path, i);
+    if (x === 'tuf' || (typeof x === 'object' && x !== null && !Array.isArray(x))) {
+      if (tuf !== null) fail(at, 'the keys from TUF are named twice (one `tuf` entry per repository)');
+      const target = x === 'tuf' ? null : string(object(x, at, ['tuf'])['tuf'], join(at, 'tuf'), { max: 256, pattern: TUF_TARGET_RE, hint: 'a TUF target path such as registry.example/keys.json' });
+      tuf = { target };
+      return [];
+    }
     const item = string(x, at);
     if (item === BUILTIN_KEYS) {
       sources.push('the public npm registry (built in)');
@@ -237,7 +249,7 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
     sources.push(`the file ${file}`);
     return readRegistryKeysFile(file, at);
   });
-  return { keys: registryKeySet(keys, 'npm:signatures'), attestationKeys: registryKeySet(keys, 'npm:attestations'), sources };
+  return { keys: registryKeySet(keys, 'npm:signatures'), attestationKeys: registryKeySet(keys, 'npm:attestations'), listed: keys, sources, tuf };
 }
 
 export const SIGSTORE_TUF_KEYS = ['tuf', 'initialRoot', 'refresh'] as const;
@@ -249,6 +261,11 @@ const TUF_REFRESH_MS = DAY;
  * configuration file, or `{tuf: URL, initialRoot: FILE, refresh: DURATION}`: a private TUF
  * repository that publishes `trusted_root.json`, whose chain starts at the given TUF root.
  */
+/** Sigstore's public TUF repository, from the root shipped with Airlock, checked daily. */
+export function sigstoreTuf(): NonNullable<TrustedSigstoreRoot['tuf']> {
+  return { url: SIGSTORE_TUF_URL, initialRoot: sigstoreTufRoot().toString('utf8'), refreshMs: TUF_REFRESH_MS };
+}
+
 function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSigstoreRoot {
   if (v !== undefined && typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const o = object(v, path, SIGSTORE_TUF_KEYS);
@@ -267,7 +284,7 @@ function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSi
     return {
       root: publicGoodTrustedRoot(),
       source: `Sigstore's public-good root, kept current through ${SIGSTORE_TUF_URL}`,
-      tuf: { url: SIGSTORE_TUF_URL, initialRoot: sigstoreTufRoot().toString('utf8'), refreshMs: TUF_REFRESH_MS },
+      tuf: sigstoreTuf(),
     };
   }
   const file = resolve(ctx.baseDir, item);

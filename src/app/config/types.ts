@@ -2,7 +2,7 @@
 import type { Json } from '../../storage/ports/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
-import type { RegistryKeySet, TrustedRoot } from '../../verify/index.ts';
+import type { RegistryKey, RegistryKeySet, TrustedRoot } from '../../verify/index.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -148,8 +148,16 @@ export interface TrustedRegistryKeys {
   readonly keys: RegistryKeySet;
   /** For the registry's publish attestations (signed by key, not keyless). */
   readonly attestationKeys: RegistryKeySet;
+  /** The keys named (built in, and from files): those the TUF ones are added to. */
+  readonly listed: readonly RegistryKey[];
   /** Where they came from, for the start-up line: "the public npm registry (built in)", "the file /etc/airlock/keys.json". */
   readonly sources: readonly string[];
+  /**
+   * Also the keys a TUF repository publishes as a `keys.json` target, kept current with it (the
+   * repository's `sigstoreTrustedRoot` TUF repository, else Sigstore's): `target` names it, null
+   * for `<upstream host>/keys.json`, as Sigstore's repository names the registry's keys.
+   */
+  readonly tuf: { readonly target: string | null } | null;
 }
 
 export interface SignalsConfig {

@@ -5,6 +5,7 @@ import { UsageError } from '../command.ts';
 import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
 import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
+import { trustSettings } from '../../app/repository-trust.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
 const MiB = 1024 * 1024;
@@ -81,9 +82,12 @@ export const command: Command = {
         const n = r.ca?.pems.length ?? 0;
         const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
         const keys = r.registryKeys;
-        const signatures = keys.keys.size === 0 ? 'no registry signature key trusted' : `registry signatures checked against the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`;
-        const tuf = r.sigstoreRoot.tuf;
-        const attestations = `attestations checked against ${r.sigstoreRoot.source}${tuf === null ? '' : `, reached ${routeFor(r, new URL(tuf.url), 'the TUF repository', process.env)}`}`;
+        const settings = trustSettings(r);
+        const fromTuf = settings.keysTarget === null || settings.tuf === null ? [] : [`those ${settings.tuf.url} publishes as ${settings.keysTarget} (kept current)`];
+        const keySources = [...(keys.keys.size === 0 ? [] : [`the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`]), ...fromTuf];
+        const signatures = keySources.length === 0 ? 'no registry signature key trusted' : `registry signatures checked against ${keySources.join(' and ')}`;
+        const route = settings.tuf === null ? '' : `; TUF repository reached ${routeFor(r, new URL(settings.tuf.url), 'the TUF repository', process.env)}`;
+        const attestations = `attestations checked against ${r.sigstoreRoot.source}${route}`;
         io.stderr.write(`airlock: repository ${r.name}: upstream ${r.upstream}${from}, reached ${upstreamRoute(r, process.env)}${trust}; ${signatures}; ${attestations}\n`);
         if (r.npmStrictSslOff === true) {
           io.stderr.write(

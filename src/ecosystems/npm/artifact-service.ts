@@ -247,10 +247,10 @@ export class ArtifactService {
       shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#deps.upstream.owns(url)),
     };
     // The integrity the bytes were verified against, and the registry's signature over it.
-    const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys);
+    const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys());
     // Its Sigstore attestations (publish, provenance), checked against the bytes just verified.
     const attestations = listsAttestations(dist)
-      ? checkAttestations(name, version, purl, rec.sha512, await this.#attestationDocument(name, version), { root: this.#settings.sigstoreRoot(), keys: this.#settings.attestationKeys })
+      ? checkAttestations(name, version, purl, rec.sha512, await this.#attestationDocument(name, version), { root: this.#settings.sigstoreRoot(), keys: this.#settings.attestationKeys() })
       : NO_ATTESTATIONS;
     const facts: Facts = { ...metadataFacts(version, manifest, ctx), registry_signature: signature, attestations, tarball };
     const subject = { repo: this.#settings.repo, ecosystem: 'npm' as const, name, version, purl };

@@ -42,10 +42,13 @@ export interface NpmPluginOptions {
   readonly cacheBytes?: number;
   /** Largest tarball kept in memory. */
   readonly hotArtifactMaxBytes?: number;
-  /** Keys trusted for the upstream's registry signatures (`dist.signatures`); none: no signature is trusted. */
-  readonly registryKeys?: RegistryKeySet;
-  /** Keys trusted for the registry's publish attestations (signed by key); none: such attestations are not trusted. */
-  readonly attestationKeys?: RegistryKeySet;
+  /**
+   * Keys trusted for the upstream's registry signatures (`dist.signatures`), or where to get the
+   * current ones (keys kept up to date through TUF); none: no signature is trusted.
+   */
+  readonly registryKeys?: RegistryKeySet | (() => RegistryKeySet);
+  /** Keys trusted for the registry's publish attestations (signed by key), or where to get them; none: such attestations are not trusted. */
+  readonly attestationKeys?: RegistryKeySet | (() => RegistryKeySet);
   /**
    * The Sigstore trusted root for keyless attestations (provenance) and the transparency log, or
    * where to get the current one (a root kept up to date through TUF); default: Sigstore's
@@ -74,8 +77,10 @@ export interface NpmSettings {
   /** Allowed tarballs (and refusals) kept ready to send; bytes only for files asked for again. */
   readonly hotArtifactCacheBytes: number;
   readonly hotArtifactMaxBytes: number;
-  readonly registryKeys: RegistryKeySet;
-  readonly attestationKeys: RegistryKeySet;
+  /** The keys to check registry signatures with now. */
+  readonly registryKeys: () => RegistryKeySet;
+  /** The keys to check the registry's publish attestations with now. */
+  readonly attestationKeys: () => RegistryKeySet;
   /** The trusted root to check attestations against now. */
   readonly sigstoreRoot: () => TrustedRoot;
 }
@@ -134,10 +139,14 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     documentCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.documents),
     hotArtifactCacheBytes: Math.floor(cacheBytes * CACHE_SHARES.hotArtifacts),
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
-    registryKeys: o.registryKeys ?? NO_REGISTRY_KEYS,
-    attestationKeys: o.attestationKeys ?? NO_REGISTRY_KEYS,
+    registryKeys: current(o.registryKeys ?? NO_REGISTRY_KEYS),
+    attestationKeys: current(o.attestationKeys ?? NO_REGISTRY_KEYS),
     sigstoreRoot: sigstoreRootSource(o.sigstoreRoot),
   });
+}
+
+function current<T extends object>(given: T | (() => T)): () => T {
+  return typeof given === 'function' ? (given as () => T) : () => given;
 }
 
 function sigstoreRootSource(given: TrustedRoot | (() => TrustedRoot) | undefined): () => TrustedRoot {

@@ -197,6 +197,11 @@ export class TufClient {
     return { env, bytes };
   }
 
+  /** The copy of a target kept when it was last verified, if any: what a start without the repository begins from. */
+  storedTarget(name: string): Promise<Buffer | null> {
+    return this.#o.store.read(storedTargetName(name));
+  }
+
   /**
    * A target the trusted targets role lists (§5.7), from the store when the stored copy still
    * matches, else downloaded (a consistent snapshot's `targets/<hash>.<name>`) and stored.
@@ -205,7 +210,7 @@ export class TufClient {
     const info = targets.targets.get(name);
     if (info === undefined) fail(`the targets role does not list ${name}`);
     if (info.length > LIMITS.target) fail(`${name} is listed at ${info.length} bytes (at most ${LIMITS.target} are taken)`);
-    const storeName = `targets/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    const storeName = storedTargetName(name);
     const stored = await this.#o.store.read(storeName);
     if (stored !== null) {
       try {
@@ -225,6 +230,11 @@ export class TufClient {
     await this.#o.store.write(storeName, bytes);
     return bytes;
   }
+}
+
+/** Where a verified target is kept in the store. */
+function storedTargetName(name: string): string {
+  return `targets/${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
 function selfSignedRoot(bytes: Buffer, what: string): Envelope<Root> {
