@@ -5,17 +5,18 @@
  * trusted roots, checks provenance against the newest verified one, and refuses a target the
  * targets role does not vouch for, keeping the root it had.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestSigstore } from '../../support/sigstore-pki.ts';
+import { createTestSigstore, type TestSigstore } from '../../support/sigstore-pki.ts';
 import { TestTufRepo } from '../../support/tuf-repo.ts';
 import { attest, attestationFacts, captureLog, needsOpenssl, widgetWithProvenance } from './provenance.ts';
 import { eventually, signalsE2e, type SignalsE2e } from './support.ts';
 
-test('TUF: Airlock takes the trusted root a TUF repository publishes, follows its key rotation to a new root, and keeps the last good root when a target is not the one vouched for', needsOpenssl, async (t) => {
+/** Two Sigstore deployments (the root published first, and the one after), a TUF repository and a folder, all gone after the test. */
+function twoDeploymentsAndTuf(t: TestContext): { first: TestSigstore; second: TestSigstore; tuf: TestTufRepo; dir: string } {
   const first = createTestSigstore();
   const second = createTestSigstore();
   const tuf = new TestTufRepo();
@@ -26,6 +27,11 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
     await tuf.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { first, second, tuf, dir };
+}
+
+test('TUF: Airlock takes the trusted root a TUF repository publishes, follows its key rotation to a new root, and keeps the last good root when a target is not the one vouched for', needsOpenssl, async (t) => {
+  const { first, second, tuf, dir } = twoDeploymentsAndTuf(t);
   tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(first.trustedRoot)));
   const url = await tuf.serve();
   writeFileSync(join(dir, 'root.json'), tuf.initialRoot);
@@ -74,16 +80,7 @@ test('TUF: Airlock takes the trusted root a TUF repository publishes, follows it
 });
 
 test('TUF: a stored root torn by a crash is put aside at the next start; the chain is walked again from the initial root and the newest trusted root is taken', needsOpenssl, async (t) => {
-  const first = createTestSigstore();
-  const second = createTestSigstore();
-  const tuf = new TestTufRepo();
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-tuf-e2e-'));
-  t.after(async () => {
-    first.close();
-    second.close();
-    await tuf.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { first, second, tuf, dir } = twoDeploymentsAndTuf(t);
   tuf.rotate();
   tuf.publish('trusted_root.json', Buffer.from(JSON.stringify(first.trustedRoot)));
   const url = await tuf.serve();
