@@ -50,12 +50,13 @@ export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, en
 }
 
 /**
- * The client for a TUF repository the repository reads its Sigstore trusted root from: it goes
- * the way the repository's own connections go (its proxy, with the TUF host checked against the
- * no-proxy list and loopback), with no upstream credentials. A TLS-inspecting proxy re-signs
- * every host with the repository's `ca`, so that is trusted, next to the runtime's own roots for
- * a public TUF host the `ca` (a private registry's) does not cover: TUF checks every file's
- * signatures whoever serves it, so wider TLS trust cannot let a forged file through.
+ * The client for the TUF repository a repository keeps its Sigstore trusted root or its registry
+ * keys current through. It goes the way the repository's own connections go (its proxy, with the
+ * TUF host checked against the no-proxy list and loopback), with no upstream credentials. A
+ * TLS-inspecting proxy re-signs every host with the repository's `ca`, so that is trusted, next
+ * to the runtime's own roots for a public TUF host the `ca` (a private registry's) does not
+ * cover: TUF checks every file's signatures whoever serves it, so wider TLS trust cannot let a
+ * forged file through.
  */
 export function tufUpstreamFor(repo: RepositoryConfig, url: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
   return new UpstreamClient({
