@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { certificateIdentity } from './certificate.ts';
+import { certificateIdentity, extensionsOf } from './certificate.ts';
 import { children, oidText, readOne, readTlv } from './der.ts';
 import { SigstoreError } from './fields.ts';
 import { CONFORMANCE, readJson, SIGSTORE_JS } from './test-support.ts';
@@ -12,7 +12,7 @@ const certOf = (path: string): Buffer => {
 };
 
 test('a GitHub Actions Fulcio certificate: URI SAN and every Fulcio extension by name', () => {
-  const id = certificateIdentity(certOf(join(CONFORMANCE, 'bundle-verify', 'happy-path-v0.3', 'bundle.sigstore.json')));
+  const id = certificateIdentity(extensionsOf(certOf(join(CONFORMANCE, 'bundle-verify', 'happy-path-v0.3', 'bundle.sigstore.json'))));
   const workflow = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
   assert.equal(id.subjectAlternativeName, workflow);
   assert.equal(id.issuer, 'https://token.actions.githubusercontent.com');
@@ -36,7 +36,7 @@ test('a GitHub Actions Fulcio certificate: URI SAN and every Fulcio extension by
 });
 
 test('a 2023 e-mail certificate: e-mail SAN, issuer from the legacy raw extension', () => {
-  const id = certificateIdentity(certOf(join(SIGSTORE_JS, 'bundleV03-dsse.sigstore')));
+  const id = certificateIdentity(extensionsOf(certOf(join(SIGSTORE_JS, 'bundleV03-dsse.sigstore'))));
   assert.deepEqual(id, { subjectAlternativeName: 'brian@dehamer.com', issuer: 'https://github.com/login/oauth', extensions: { issuer: 'https://github.com/login/oauth' } });
 });
 
@@ -49,8 +49,8 @@ test('DER: malformed encodings throw SigstoreError', () => {
   bad([0x04, 0x00, 0x00]);
   bad([0x1f, 0x01, 0x00]);
   assert.throws(() => children(readTlv(Buffer.from([0x04, 0x00]), 0).tlv), SigstoreError);
-  assert.throws(() => certificateIdentity(Buffer.from([0x30, 0x00])), SigstoreError);
-  assert.throws(() => certificateIdentity(Buffer.from('not der')), SigstoreError);
+  assert.throws(() => certificateIdentity(extensionsOf(Buffer.from([0x30, 0x00]))), SigstoreError);
+  assert.throws(() => certificateIdentity(extensionsOf(Buffer.from('not der'))), SigstoreError);
 });
 
 test('DER: object identifiers', () => {

@@ -68,9 +68,9 @@ export function extensionsOf(der: Buffer): Extension[] {
 
 const EXT_KEY_USAGE = '2.5.29.37';
 
-/** Whether the DER certificate's extended key usage lists `purpose` (an OID); false without the extension. */
-export function hasExtendedKeyUsage(der: Buffer, purpose: string): boolean {
-  const eku = extensionsOf(der).find((e) => e.oid === EXT_KEY_USAGE);
+/** Whether a certificate's extended key usage (from its `extensionsOf`) lists `purpose` (an OID); false without the extension. */
+export function hasExtendedKeyUsage(extensions: readonly Extension[], purpose: string): boolean {
+  const eku = extensions.find((e) => e.oid === EXT_KEY_USAGE);
   if (eku === undefined) return false;
   return children(expectTag(readOne(eku.value), TAG.SEQUENCE, 'extKeyUsage')).some((u) => u.tag === TAG.OID && oidText(u.value) === purpose);
 }
@@ -79,11 +79,12 @@ export function hasExtendedKeyUsage(der: Buffer, purpose: string): boolean {
  * The certificate's TBSCertificate re-encoded without the extension `oid` (and without the
  * extensions field when nothing else is left in it): what a certificate transparency log signed
  * for a certificate that now carries the log's SCTs in that extension (RFC 6962 §3.2).
+ * `extensions` are the certificate's, as `extensionsOf` read them.
  */
-export function tbsWithoutExtension(der: Buffer, oid: string): Buffer {
-  const kept = extensionsOf(der).filter((ext) => ext.oid !== oid);
-  const extensions = kept.length === 0 ? [] : [encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat(kept.map((ext) => ext.raw))))];
-  const fields = tbsFields(der).flatMap((field) => (field.tag === 0xa3 ? extensions : [field.raw]));
+export function tbsWithoutExtension(der: Buffer, extensions: readonly Extension[], oid: string): Buffer {
+  const kept = extensions.filter((ext) => ext.oid !== oid);
+  const field = kept.length === 0 ? [] : [encodeTlv(0xa3, encodeTlv(TAG.SEQUENCE, Buffer.concat(kept.map((ext) => ext.raw))))];
+  const fields = tbsFields(der).flatMap((f) => (f.tag === 0xa3 ? field : [f.raw]));
   return encodeTlv(TAG.SEQUENCE, Buffer.concat(fields));
 }
 
@@ -108,12 +109,12 @@ function subjectAlternativeName(value: Buffer): string | null {
   return chosen === undefined ? null : utf8(chosen.value, 'subjectAltName');
 }
 
-/** Reads the identity; throws SigstoreError when the certificate's DER is malformed. */
-export function certificateIdentity(der: Buffer): CertificateIdentity {
+/** Reads the identity from a certificate's extensions (`extensionsOf`); throws SigstoreError when one is malformed. */
+export function certificateIdentity(certificateExtensions: readonly Extension[]): CertificateIdentity {
   let san: string | null = null;
   let legacyIssuer: string | null = null;
   const extensions: Record<string, string> = {};
-  for (const ext of extensionsOf(der)) {
+  for (const ext of certificateExtensions) {
     if (ext.oid === SAN_OID) san = subjectAlternativeName(ext.value);
     else if (ext.oid === LEGACY_ISSUER) legacyIssuer = utf8(ext.value, 'issuer (1.3.6.1.4.1.57264.1.1)');
     else if (ext.oid.startsWith(FULCIO)) {

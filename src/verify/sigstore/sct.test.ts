@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { parseBundle } from './bundle.ts';
 import { issuersOf } from './chain.ts';
-import { extensionsOf } from './certificate.ts';
+import { extensionsOf, type Extension } from './certificate.ts';
 import { readOne } from './der.ts';
 import { SigstoreError } from './fields.ts';
 import { checkCertificateTransparency, embeddedScts, parseSctList, SCT_LIST_OID } from './sct.ts';
@@ -47,49 +47,55 @@ function alteredLeaf(leaf: X509Certificate, part: Buffer, n = 0): X509Certificat
   return new X509Certificate(der);
 }
 
+/** A leaf as the verifier reads it: its DER and its extensions. */
+function leafOf(cert: X509Certificate): { der: Buffer; extensions: Extension[] } {
+  const der = Buffer.from(cert.raw);
+  return { der, extensions: extensionsOf(der) };
+}
+
 test('every real Fulcio certificate of the fixtures carries an SCT that verifies with a CT log of its trusted root', () => {
   const bundles = realBundles();
   assert.ok(bundles.length >= 12);
   for (const b of bundles) {
-    const scts = embeddedScts(Buffer.from(b.leaf.raw));
+    const scts = embeddedScts(extensionsOf(Buffer.from(b.leaf.raw)));
     assert.ok(scts !== null && scts.length > 0, b.name);
     assert.ok(scts.some((s) => b.root.ctlogs.some((l) => l.logId.equals(s.logId))), `${b.name}: its SCT's log is in its root`);
-    assert.equal(checkCertificateTransparency(b.leaf, b.issuer, b.root), null, b.name);
+    assert.equal(checkCertificateTransparency(leafOf(b.leaf), b.issuer, b.root), null, b.name);
   }
 });
 
 test('an SCT whose signature, time or certificate was altered does not verify, and the bundle is invalid', () => {
   const b = signed('bundleV03-dsse.sigstore', readJson(join(SIGSTORE_JS, 'bundleV03-dsse.sigstore')), publicGoodTrustedRoot());
-  const [sct] = embeddedScts(Buffer.from(b.leaf.raw)) ?? [];
+  const [sct] = embeddedScts(extensionsOf(Buffer.from(b.leaf.raw))) ?? [];
   assert.ok(sct !== undefined);
   const lastSigByte = alteredLeaf(b.leaf, sct.signature, sct.signature.length - 1);
-  assert.match(checkCertificateTransparency(lastSigByte, b.issuer, b.root)?.error ?? '', /SCT 0 \(https:\/\/ctfe\.sigstore\.dev\/.*\)'s signature does not verify over the certificate with its log's key/);
+  assert.match(checkCertificateTransparency(leafOf(lastSigByte), b.issuer, b.root)?.error ?? '', /SCT 0 \(https:\/\/ctfe\.sigstore\.dev\/.*\)'s signature does not verify over the certificate with its log's key/);
   const time = Buffer.alloc(8);
   time.writeBigUInt64BE(BigInt(sct.timestamp));
-  assert.equal(checkCertificateTransparency(alteredLeaf(b.leaf, Buffer.concat([sct.logId, time]), 39), b.issuer, b.root)?.status, 'invalid');
+  assert.equal(checkCertificateTransparency(leafOf(alteredLeaf(b.leaf, Buffer.concat([sct.logId, time]), 39)), b.issuer, b.root)?.status, 'invalid');
   // The subject's key is what the log vouched for: another key under the same SCT fails.
   const spki = b.leaf.publicKey.export({ format: 'der', type: 'spki' });
-  assert.equal(checkCertificateTransparency(alteredLeaf(b.leaf, spki, spki.length - 1), b.issuer, b.root)?.status, 'invalid');
+  assert.equal(checkCertificateTransparency(leafOf(alteredLeaf(b.leaf, spki, spki.length - 1)), b.issuer, b.root)?.status, 'invalid');
   // The issuer's key is part of what was signed.
   const otherIssuer = publicGoodTrustedRoot().certificateAuthorities.flatMap((ca) => ca.chain).find((c) => !c.publicKey.equals(b.issuer.publicKey));
   assert.ok(otherIssuer !== undefined);
-  assert.equal(checkCertificateTransparency(b.leaf, otherIssuer, b.root)?.status, 'invalid');
+  assert.equal(checkCertificateTransparency(leafOf(b.leaf), otherIssuer, b.root)?.status, 'invalid');
 });
 
 test('the CT logs of the root decide: a log not trusted at the SCT time fails, another log\'s key fails, an unlisted log is unsupported, no CT logs is no CT check', () => {
   const b = signed('bundleV03-dsse.sigstore', readJson(join(SIGSTORE_JS, 'bundleV03-dsse.sigstore')), publicGoodTrustedRoot());
   const root = b.root;
   const late: TrustedRoot = { ...root, ctlogs: root.ctlogs.map((l) => ({ ...l, validFrom: Date.parse('2099-01-01T00:00:00Z') })) };
-  assert.match(checkCertificateTransparency(b.leaf, b.issuer, late)?.error ?? '', /is dated 20\d\d-.*, when its log was not trusted/);
+  assert.match(checkCertificateTransparency(leafOf(b.leaf), b.issuer, late)?.error ?? '', /is dated 20\d\d-.*, when its log was not trusted/);
   const [a, c] = root.ctlogs;
   assert.ok(a !== undefined && c !== undefined);
   const swapped: TrustedRoot = { ...root, ctlogs: [{ ...a, key: c.key }, { ...c, key: a.key }] };
-  assert.equal(checkCertificateTransparency(b.leaf, b.issuer, swapped)?.status, 'invalid');
+  assert.equal(checkCertificateTransparency(leafOf(b.leaf), b.issuer, swapped)?.status, 'invalid');
   const unlisted: TrustedRoot = { ...root, ctlogs: root.ctlogs.map((l) => ({ ...l, logId: Buffer.alloc(32, 7) })) };
-  const u = checkCertificateTransparency(b.leaf, b.issuer, unlisted);
+  const u = checkCertificateTransparency(leafOf(b.leaf), b.issuer, unlisted);
   assert.equal(u?.status, 'unsupported');
   assert.match(u?.error ?? '', /logs the trusted root does not list .*sigstoreTrustedRoot/);
-  assert.equal(checkCertificateTransparency(b.leaf, b.issuer, { ...root, ctlogs: [] }), null);
+  assert.equal(checkCertificateTransparency(leafOf(b.leaf), b.issuer, { ...root, ctlogs: [] }), null);
 
   // Through the whole verification: the SCT's verdict is the bundle's, once everything else holds.
   assert.equal(verifyBundle(b.bundle, { trustedRoot: root }).status, 'verified');
@@ -112,7 +118,7 @@ test('a certificate without SCTs is invalid where the root lists CT logs', () =>
   const [ca] = root.certificateAuthorities;
   const cert = ca?.chain[0];
   assert.ok(cert !== undefined);
-  const r = checkCertificateTransparency(cert, cert, root);
+  const r = checkCertificateTransparency(leafOf(cert), cert, root);
   assert.equal(r?.status, 'invalid');
   assert.match(r?.error ?? '', /has no signed certificate timestamp \(SCT\)/);
 });

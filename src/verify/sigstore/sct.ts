@@ -17,7 +17,7 @@
  * checked against what is left), and malformed input is a SigstoreError naming what was wrong.
  */
 import { createHash, type X509Certificate } from 'node:crypto';
-import { extensionsOf, tbsWithoutExtension } from './certificate.ts';
+import { tbsWithoutExtension, type Extension } from './certificate.ts';
 import { expectTag, readOne, subjectPublicKeyInfo, TAG } from './der.ts';
 import { fail, isoTime, STALE_ROOT, type Problem } from './fields.ts';
 import { verifies } from './tlog.ts';
@@ -67,9 +67,9 @@ class Reader {
   }
 }
 
-/** The SCTs embedded in a DER certificate: null when it has no SCT list extension. */
-export function embeddedScts(der: Buffer): Sct[] | null {
-  const ext = extensionsOf(der).find((e) => e.oid === SCT_LIST_OID);
+/** The SCTs embedded in a certificate (from its `extensionsOf`): null when it has no SCT list extension. */
+export function embeddedScts(extensions: readonly Extension[]): Sct[] | null {
+  const ext = extensions.find((e) => e.oid === SCT_LIST_OID);
   return ext === undefined ? null : parseSctList(ext.value);
 }
 
@@ -118,14 +118,13 @@ export function precertificateSignedData(timestamp: number, issuerKeyHash: Buffe
  * when `root` lists no CT logs), else why not: 'unsupported' when its SCTs are all from logs the
  * root does not list, 'invalid' when it has none or one from a listed log fails.
  */
-export function checkCertificateTransparency(leaf: X509Certificate, issuer: X509Certificate, root: TrustedRoot): Problem | null {
+export function checkCertificateTransparency(leaf: { readonly der: Buffer; readonly extensions: readonly Extension[] }, issuer: X509Certificate, root: TrustedRoot): Problem | null {
   if (root.ctlogs.length === 0) return null;
-  const der = leaf.raw;
-  const scts = embeddedScts(der);
+  const scts = embeddedScts(leaf.extensions);
   if (scts === null) {
     return { status: 'invalid', error: 'the signing certificate has no signed certificate timestamp (SCT): nothing shows it was published in a certificate transparency log the trusted root lists' };
   }
-  const tbs = tbsWithoutExtension(der, SCT_LIST_OID);
+  const tbs = tbsWithoutExtension(leaf.der, leaf.extensions, SCT_LIST_OID);
   const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(issuer.raw)).digest();
   const failures: string[] = [];
   const unknown: string[] = [];

@@ -200,7 +200,7 @@ function signedBy(tsa: CertificateAuthority, stamp: ParsedTimestamp): string | n
   if (tsa.validFrom > stamp.time || (tsa.validUntil !== null && stamp.time > tsa.validUntil)) return `the authority was not trusted at ${isoTime(stamp.time)}`;
   if (!verifies(leaf.publicKey, stamp.signedAttributes, stamp.signature, stamp.signatureDigest)) return 'its signature does not verify with the authority\'s key';
   if (!certValidAt(leaf, stamp.time)) return `the authority's certificate was not valid at ${isoTime(stamp.time)} (it is ${certValidity(leaf)})`;
-  if (!hasExtendedKeyUsage(leaf.raw, OID.timeStamping)) return 'the authority\'s certificate is not for timestamping (extended key usage)';
+  if (!hasExtendedKeyUsage(extensionsOf(leaf.raw), OID.timeStamping)) return 'the authority\'s certificate is not for timestamping (extended key usage)';
   if (tsa.chain.length > 1 && tsa.signedByNext[0] !== true) return 'the authority\'s certificate is not signed by the next certificate of its chain';
   return tsa.chain.length > 1 ? caPath(tsa, 1, stamp.time) : null;
 }

@@ -25,7 +25,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { parseBundle, type Bundle, type TlogEntry } from './bundle.ts';
-import { certificateIdentity, hasExtendedKeyUsage } from './certificate.ts';
+import { certificateIdentity, extensionsOf, hasExtendedKeyUsage } from './certificate.ts';
 import { certValidAt, certValidity, checkChain, issuersOf } from './chain.ts';
 import { preAuthEncoding } from './dsse.ts';
 import { checkCertificateTransparency } from './sct.ts';
@@ -80,13 +80,15 @@ function signingKey(bundle: Bundle, options: VerifyBundleOptions): SigningKey | 
   if (m.kind === 'certificate') {
     if (m.leaf.ca) return invalid('the signing certificate is a CA certificate (basicConstraints), not a signing certificate');
     // Sigstore's certificate profile: a signing certificate is for code signing (Fulcio issues no other kind).
-    if (!hasExtendedKeyUsage(m.leafDer, CODE_SIGNING)) return invalid('the signing certificate is not for code signing (its extended key usage does not list it)');
-    const id = certificateIdentity(m.leafDer);
+    // The leaf's extensions are read once, for every check below.
+    const extensions = extensionsOf(m.leafDer);
+    if (!hasExtendedKeyUsage(extensions, CODE_SIGNING)) return invalid('the signing certificate is not for code signing (its extended key usage does not list it)');
+    const id = certificateIdentity(extensions);
     const issuing = issuersOf(m.leaf, options.trustedRoot);
     // Certificate transparency does not depend on the signing time; an unknown CA is left to the
     // chain check, which says so.
     const first = issuing[0];
-    const ct = first === undefined ? null : checkCertificateTransparency(m.leaf, first.certificate, options.trustedRoot);
+    const ct = first === undefined ? null : checkCertificateTransparency({ der: m.leafDer, extensions }, first.certificate, options.trustedRoot);
     if (ct?.status === 'invalid') return ct;
     return {
       unlisted: ct,
