@@ -156,16 +156,16 @@ export class VersionChanges {
     this.#sources = deps.sources;
   }
 
-  /** The record's repository and the version before the held one (null: its first release). */
-  async #base(rec: QuarantineRecord, request: RequestContext): Promise<{ source: PackageSource; base: string | null }> {
-    const source = this.#sources.find(rec.ecosystem, rec.repo);
+  /** The version before the held one in its repository's listing (null: its first release). */
+  async #base(source: PackageSource, rec: QuarantineRecord, request: RequestContext): Promise<string | null> {
     const listing = await source.listing(rec.name, request);
-    return { source, base: baseVersionOf(listing.candidates, rec.version) };
+    return baseVersionOf(listing.candidates, rec.version);
   }
 
   async of(rec: QuarantineRecord, request: RequestContext): Promise<ChangeReport> {
-    const { source, base } = await this.#base(rec, request);
+    const source = this.#sources.find(rec.ecosystem, rec.repo);
     if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot list the files of its versions`);
+    const base = await this.#base(source, rec, request);
     const after = await source.files(rec.name, rec.version, request);
     const before = base === null ? null : await source.files(rec.name, base, request);
     return compareFiles(rec.purl, before, after);
@@ -174,8 +174,9 @@ export class VersionChanges {
   /** The line diff of one file (package-relative path, as `of` lists it) against the version before. */
   async diff(rec: QuarantineRecord, path: string, request: RequestContext): Promise<FileDiff> {
     if (path === '' || path.length > MAX_PATH) throw new AirlockError('BAD_REQUEST', `the file path must be 1 to ${MAX_PATH} characters`);
-    const { source, base } = await this.#base(rec, request);
+    const source = this.#sources.find(rec.ecosystem, rec.repo);
     if (source.readFiles === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} cannot read the files of its versions`);
+    const base = await this.#base(source, rec, request);
     const bounds = { maxBytesEach: MAX_DIFF_FILE_BYTES, maxTotalBytes: MAX_DIFF_FILE_BYTES };
     const read = async (version: string): Promise<ReturnType<typeof side>> => {
       const f = (await source.readFiles?.(rec.name, version, [path], bounds, request))?.get(path);
