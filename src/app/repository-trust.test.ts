@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestTufRepo } from '../../test/support/tuf-repo.ts';
 import { UpstreamClient } from '../upstream/index.ts';
-import { EMPTY_TRUSTED_ROOT, NO_REGISTRY_KEYS, publicGoodTrustedRoot, registryKeySet, registryKeysOf } from '../verify/index.ts';
+import { EMPTY_TRUSTED_ROOT, publicGoodTrustedRoot, registryKeysOf } from '../verify/index.ts';
 import { RepositoryTrust, TRUSTED_ROOT_TARGET, upstreamFetcher, type TrustSettings } from './repository-trust.ts';
 import type { TrustedSigstoreRoot } from './config/types.ts';
 
@@ -20,7 +20,7 @@ function quietLog(): { warned: string[]; info: string[]; log: { info(o: object, 
   return { warned, info, log: { info: (_o, m) => void info.push(m), warn: (o, m) => void warned.push(`${m}: ${(o as { err?: string }).err ?? ''}`) } };
 }
 
-const NO_KEYS = { keys: NO_REGISTRY_KEYS, attestationKeys: NO_REGISTRY_KEYS, listed: [], sources: [], tuf: null };
+const NO_KEYS = { listed: [], sources: [], tuf: null };
 
 /** Trust in a root (and, with `keysTarget`, registry keys) kept current through `repo`. */
 function tufConfig(repo: TestTufRepo, keysTarget: string | null = null): TrustSettings {
@@ -121,7 +121,7 @@ test('registry keys from TUF: added to the configured ones, followed when the re
   repo.publish(target, tufKeys(['SHA256:one']));
   const settings = tufConfig(repo, target);
   const configured = registryKeysOf({ keys: [{ keyid: 'SHA256:configured', key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), expires: null }] }, 'test');
-  const withListed: TrustSettings = { ...settings, keys: { ...settings.keys, keys: registryKeySet(configured, 'npm:signatures'), listed: configured } };
+  const withListed: TrustSettings = { ...settings, keys: { ...settings.keys, listed: configured } };
   let changes = 0;
   const { log, info, warned } = quietLog();
   const trust = new RepositoryTrust(withListed, { dir, log, download: repo.download, onChange: () => void changes++ });

@@ -144,8 +144,8 @@ export class RepositoryTrust {
     this.#settings = settings;
     this.#deps = deps;
     this.#root = settings.sigstore.root;
-    this.#signatureKeys = settings.keys.keys;
-    this.#attestationKeys = settings.keys.attestationKeys;
+    this.#signatureKeys = registryKeySet(settings.keys.listed, 'npm:signatures');
+    this.#attestationKeys = registryKeySet(settings.keys.listed, 'npm:attestations');
     const tuf = settings.tuf;
     this.#client =
       tuf === null

@@ -10,10 +10,10 @@ import { leadsToThisServer, loadConfig } from './load.ts';
 import { npmConfigConnection, npmConfigRegistry, npmRegistryWithout, parseNpmConnectionConfig, type NpmConnectionSettings } from './npm-client.ts';
 import { bypassesProxy, isLoopbackHost, proxyEnvFor, routeFor, upstreamRoute } from '../upstream-proxy.ts';
 import { trustSettings } from '../repository-trust.ts';
-import { SIGSTORE_TUF_URL } from '../../verify/index.ts';
+import { registryKeySet, SIGSTORE_TUF_URL, type RegistryKeyUsage } from '../../verify/index.ts';
 import { Secret } from './secret.ts';
 import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
-import type { ProxyConfig, RepositoryConfig, ServerConfig } from './types.ts';
+import type { ProxyConfig, RepositoryConfig, ServerConfig, TrustedRegistryKeys } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
@@ -507,22 +507,27 @@ test('a repository that goes npm’s way trusts npm’s cafile, read from the re
   });
 });
 
+/** The keyids trusted for `usage` among a repository's named keys. */
+function ids(keys: TrustedRegistryKeys | undefined, usage: RegistryKeyUsage): string[] {
+  return [...registryKeySet(keys?.listed ?? [], usage).keys()];
+}
+
 test('registryKeys: the public registry’s pinned keys by default, key files relative to the configuration, none at all', async () => {
   const base = 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n';
   const byDefault = (await loadText(base)).repositories[0]?.registryKeys;
   assert.deepEqual(byDefault?.sources, ['the public npm registry (built in)']);
-  assert.deepEqual([...(byDefault?.keys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
-  assert.deepEqual([...(byDefault?.attestationKeys.keys() ?? [])], ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
-  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { keys: new Map(), attestationKeys: new Map(), listed: [], sources: [], tuf: null });
+  assert.deepEqual(ids(byDefault, 'npm:signatures'), ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
+  assert.deepEqual(ids(byDefault, 'npm:attestations'), ['SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA', 'SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U']);
+  assert.deepEqual((await loadText(`${base}    registryKeys: []\n`)).repositories[0]?.registryKeys, { listed: [], sources: [], tuf: null });
   // Keys from TUF: the upstream host's keys.json by default, or a target named.
   const fromTuf = (await loadText(`${base}    registryKeys: tuf\n`)).repositories[0];
   assert.deepEqual(fromTuf?.registryKeys.tuf, { target: null });
-  assert.equal(fromTuf?.registryKeys.keys.size, 0);
+  assert.deepEqual(fromTuf?.registryKeys.listed, []);
   assert.deepEqual(trustSettings(fromTuf as RepositoryConfig).keysTarget, '127.0.0.1/keys.json');
   assert.equal(trustSettings(fromTuf as RepositoryConfig).tuf?.url, SIGSTORE_TUF_URL, "without a TUF sigstoreTrustedRoot, Sigstore's repository");
   const named = (await loadText(`${base}    registryKeys: [builtin, {tuf: registry.example/keys.json}]\n`)).repositories[0];
   assert.deepEqual(named?.registryKeys.tuf, { target: 'registry.example/keys.json' });
-  assert.equal(named?.registryKeys.keys.size, 2);
+  assert.equal(ids(named?.registryKeys, 'npm:signatures').length, 2);
   assert.equal(trustSettings(named as RepositoryConfig).keysTarget, 'registry.example/keys.json');
   assert.equal(trustSettings((await loadText(base)).repositories[0] as RepositoryConfig).tuf, null, 'nothing kept through TUF by default');
   await rejects(loadText(`${base}    registryKeys: [tuf, {tuf: a/keys.json}]\n`), 'repositories[0].registryKeys[1]: the keys from TUF are named twice (one `tuf` entry per repository)');
@@ -538,12 +543,12 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
       return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
     };
     const internal = (await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys;
-    assert.deepEqual([...(internal?.keys.keys() ?? [])], ['SHA256:internal']);
+    assert.deepEqual(ids(internal, 'npm:signatures'), ['SHA256:internal']);
     // A /-/npm/v1/keys entry states no usage: it is trusted for attestations too.
-    assert.deepEqual([...(internal?.attestationKeys.keys() ?? [])], ['SHA256:internal']);
+    assert.deepEqual(ids(internal, 'npm:attestations'), ['SHA256:internal']);
     assert.deepEqual(internal?.sources, [`the file ${join(dir, 'internal-keys.json')}`]);
     const both = (await load('    registryKeys: [builtin, ./internal-keys.json]\n')).repositories[0]?.registryKeys;
-    assert.equal(both?.keys.size, 3);
+    assert.equal(ids(both, 'npm:signatures').length, 3);
     await rejects(load('    registryKeys: [builtin, missing.json]\n'), `repositories[0].registryKeys[1]: ${join(dir, 'missing.json')} does not exist or is not a file`);
     await writeFile(join(dir, 'cut.json'), '{"keys": [');
     await rejects(load('    registryKeys: cut.json\n'), `repositories[0].registryKeys: ${join(dir, 'cut.json')} is not JSON (Unexpected end of JSON input)`);

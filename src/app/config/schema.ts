@@ -249,7 +249,7 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
     sources.push(`the file ${file}`);
     return readRegistryKeysFile(file, at);
   });
-  return { keys: registryKeySet(keys, 'npm:signatures'), attestationKeys: registryKeySet(keys, 'npm:attestations'), listed: keys, sources, tuf };
+  return { listed: keys, sources, tuf };
 }
 
 export const SIGSTORE_TUF_KEYS = ['tuf', 'initialRoot', 'refresh'] as const;

@@ -2,7 +2,7 @@
 import type { Json } from '../../storage/ports/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
-import type { RegistryKey, RegistryKeySet, TrustedRoot } from '../../verify/index.ts';
+import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -144,11 +144,10 @@ export interface TrustedSigstoreRoot {
 }
 
 export interface TrustedRegistryKeys {
-  /** For `dist.signatures`. */
-  readonly keys: RegistryKeySet;
-  /** For the registry's publish attestations (signed by key, not keyless). */
-  readonly attestationKeys: RegistryKeySet;
-  /** The keys named (built in, and from files): those the TUF ones are added to. */
+  /**
+   * The keys named (built in, and from files), each for `dist.signatures`, the registry's publish
+   * attestations or both (`registryKeySet` sorts them); the TUF ones are added to them.
+   */
   readonly listed: readonly RegistryKey[];
   /** Where they came from, for the start-up line: "the public npm registry (built in)", "the file /etc/airlock/keys.json". */
   readonly sources: readonly string[];

@@ -6,6 +6,7 @@ import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
 import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
 import { trustSettings } from '../../app/repository-trust.ts';
+import { registryKeySet } from '../../verify/index.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
 const MiB = 1024 * 1024;
@@ -84,7 +85,8 @@ export const command: Command = {
         const keys = r.registryKeys;
         const settings = trustSettings(r);
         const fromTuf = settings.keysTarget === null || settings.tuf === null ? [] : [`those ${settings.tuf.url} publishes as ${settings.keysTarget} (kept current)`];
-        const keySources = [...(keys.keys.size === 0 ? [] : [`the keys of ${keys.sources.join(' and ')} (${keys.keys.size} keyid${keys.keys.size === 1 ? '' : 's'})`]), ...fromTuf];
+        const keyids = registryKeySet(keys.listed, 'npm:signatures').size;
+        const keySources = [...(keyids === 0 ? [] : [`the keys of ${keys.sources.join(' and ')} (${keyids} keyid${keyids === 1 ? '' : 's'})`]), ...fromTuf];
         const signatures = keySources.length === 0 ? 'no registry signature key trusted' : `registry signatures checked against ${keySources.join(' and ')}`;
         const route = settings.tuf === null ? '' : `; TUF repository reached ${routeFor(r, new URL(settings.tuf.url), 'the TUF repository', process.env)}`;
         const attestations = `attestations checked against ${r.sigstoreRoot.source}${route}`;
