@@ -255,17 +255,17 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
 export const SIGSTORE_TUF_KEYS = ['tuf', 'initialRoot', 'refresh'] as const;
 const TUF_REFRESH_MS = DAY;
 
+/** Sigstore's public TUF repository, from the root shipped with Airlock, checked daily. */
+export function sigstoreTuf(): NonNullable<TrustedSigstoreRoot['tuf']> {
+  return { url: SIGSTORE_TUF_URL, initialRoot: sigstoreTufRoot().toString('utf8'), refreshMs: TUF_REFRESH_MS };
+}
+
 /**
  * `sigstoreTrustedRoot`: `builtin` (Sigstore's public-good root, built in; the default), `tuf`
  * (the same, kept current through Sigstore's TUF repository), a trusted_root.json relative to the
  * configuration file, or `{tuf: URL, initialRoot: FILE, refresh: DURATION}`: a private TUF
  * repository that publishes `trusted_root.json`, whose chain starts at the given TUF root.
  */
-/** Sigstore's public TUF repository, from the root shipped with Airlock, checked daily. */
-export function sigstoreTuf(): NonNullable<TrustedSigstoreRoot['tuf']> {
-  return { url: SIGSTORE_TUF_URL, initialRoot: sigstoreTufRoot().toString('utf8'), refreshMs: TUF_REFRESH_MS };
-}
-
 function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSigstoreRoot {
   if (v !== undefined && typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const o = object(v, path, SIGSTORE_TUF_KEYS);

@@ -141,16 +141,11 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
     hotArtifactMaxBytes: nonNegative('hotArtifactMaxBytes', o.hotArtifactMaxBytes ?? d.hotArtifactMaxBytes),
     registryKeys: current(o.registryKeys ?? NO_REGISTRY_KEYS),
     attestationKeys: current(o.attestationKeys ?? NO_REGISTRY_KEYS),
-    sigstoreRoot: sigstoreRootSource(o.sigstoreRoot),
+    sigstoreRoot: current(o.sigstoreRoot ?? publicGoodTrustedRoot()),
   });
 }
 
+/** A value kept current elsewhere (a getter), or a fixed one. */
 function current<T extends object>(given: T | (() => T)): () => T {
   return typeof given === 'function' ? (given as () => T) : () => given;
-}
-
-function sigstoreRootSource(given: TrustedRoot | (() => TrustedRoot) | undefined): () => TrustedRoot {
-  if (typeof given === 'function') return given;
-  const root = given ?? publicGoodTrustedRoot();
-  return () => root;
 }
