@@ -5,6 +5,15 @@
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+
+/**
+ * An IPv4 address of this machine that is not loopback, for a server a proxy would be used for
+ * (Airlock reaches a loopback host directly, whatever the proxy settings); undefined without one.
+ */
+export const EXTERNAL_ADDRESS: string | undefined = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
 
 export interface ForwardProxy {
   readonly url: string;

@@ -8,9 +8,9 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
+import { EXTERNAL_ADDRESS, startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
 import { oneRepositoryConfig, serve, serveForTest, unsetting, type RunningServe } from '../../support/serve-process.ts';
 import { hasOpenssl, selfSignedCert } from '../../support/tls-cert.ts';
@@ -20,10 +20,7 @@ import { e2e, project } from './support.ts';
 const CREDENTIALS = { username: 'airlock', password: 'p@ss:w/rd' };
 const ADMIN = { AIRLOCK_ADMIN_TOKEN: 'airlock_proxy_test_admin_token_0123456789' };
 
-/** An IPv4 address of this machine that is not loopback, for an upstream a proxy would be used for. */
-const EXTERNAL = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const EXTERNAL = EXTERNAL_ADDRESS;
 const needsExternal = { skip: EXTERNAL === undefined ? 'this machine has no network address besides loopback' : false } as const;
 
 /** The proxy forwarded every request the upstream received, and no other. */

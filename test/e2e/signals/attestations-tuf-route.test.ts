@@ -9,18 +9,16 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
+import { EXTERNAL_ADDRESS, startForwardProxy, type ForwardProxy } from '../../support/forward-proxy.ts';
 import { createTestSigstore, type TestSigstore } from '../../support/sigstore-pki.ts';
 import { hasOpenssl, selfSignedCert } from '../../support/tls-cert.ts';
 import { TestTufRepo } from '../../support/tuf-repo.ts';
 import { attest, attestationFacts, captureLog, widgetWithProvenance, type CapturedLog } from './provenance.ts';
 import { eventually, signalsE2e, type SignalsE2e } from './support.ts';
 
-const EXTERNAL = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const EXTERNAL = EXTERNAL_ADDRESS;
 const needs = {
   skip: !hasOpenssl() ? 'openssl is not installed' : EXTERNAL === undefined ? 'this machine has no network address besides loopback' : false,
 } as const;

@@ -43,12 +43,15 @@ export interface CapturedLog {
   readonly lines: Array<{ msg?: string; from?: string; err?: string }>;
   /** How many times the trusted root was taken (at start, or through TUF). */
   rootUpdates(): number;
+  /** How many times the registry keys were taken (at start, or through TUF). */
+  keyUpdates(): number;
 }
 
 export function captureLog(): CapturedLog {
   const lines: CapturedLog['lines'] = [];
   const logger = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l)); done(); } }));
-  return { logger, lines, rootUpdates: () => lines.filter((l) => l.msg === 'Sigstore trusted root updated').length };
+  const count = (msg: string): number => lines.filter((l) => l.msg === msg).length;
+  return { logger, lines, rootUpdates: () => count('Sigstore trusted root updated'), keyUpdates: () => count('registry keys updated') };
 }
 
 /** widget at `versions`, each listed with provenance and published 100 days ago, `latest` the first. */
