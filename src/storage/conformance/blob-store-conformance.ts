@@ -14,6 +14,11 @@ export interface BlobStoreFixture {
   reopen(): Promise<BlobStore>;
   /** Changes one byte in the middle of a committed blob's stored bytes, as a failing disk would. */
   corrupt(digest: Sha256Digest): Promise<void>;
+  /**
+   * The step of the store's `committedAt` in milliseconds, when coarser than a millisecond (S3
+   * keeps LastModified to the second): a renewal is looked for that much later.
+   */
+  readonly committedAtStepMs?: number;
   /** Release everything the fixture created. */
   cleanup(): Promise<void>;
 }
@@ -93,7 +98,7 @@ export function runBlobStoreConformance(driver: string, makeFixture: () => Promi
         // The same content committed again is new again (a sweep's grace period relies on it).
         const first = kept[0] as CommittedBlob;
         const was = all.get(first.digest)?.committedAt.getTime() ?? 0;
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await new Promise((resolve) => setTimeout(resolve, 30 + (fixture.committedAtStepMs ?? 0)));
         await put(store, Buffer.from('blob 0 '));
         assert.ok(((await listed(store)).get(first.digest)?.committedAt.getTime() ?? 0) > was, 'committing again renews the time');
       }));

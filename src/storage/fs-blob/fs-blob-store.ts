@@ -7,11 +7,12 @@ import type { Sha256Digest } from '../../core/index.ts';
 import { checkedStream, matchesDigest, withCondition } from '../common/index.ts';
 import { BlobCorruptError, type BlobInfo, type BlobListing, type BlobLocalPath, type BlobStore, type BlobUpload, type BlobUploadOptions, type ByteRange } from '../ports/index.ts';
 import { closeFd, openFd, readFd, sizeOfFd, statPath } from './fd.ts';
-import { FsBlobUpload } from './fs-blob-upload.ts';
 import { isErrno } from './fsync.ts';
 import { blobLocation, fsBlobLayout } from './layout.ts';
 import type { FsBlobLayout } from './layout.ts';
 import { currentProcessIdentity } from './process-identity.ts';
+import { RenamePublisher } from './rename-publisher.ts';
+import { StagedUpload } from './staged-upload.ts';
 import { cleanStaging, stagingFolderName } from './staging.ts';
 import type { StagingCleanupReport } from './staging.ts';
 
@@ -43,17 +44,15 @@ const BLOB_NAME = /^[0-9a-f]{64}$/;
 
 export class FsBlobStore implements BlobStore, BlobLocalPath {
   readonly #layout: FsBlobLayout;
-  readonly #options: ResolvedOptions;
   readonly #stagingDir: string;
-  /** Fan-out folders known to exist (at most 256). */
-  readonly #knownDirs = new Set<string>();
+  readonly #publisher: RenamePublisher;
   /** What start-up removed from staging (for logs and tests). */
   readonly startupCleanup: StagingCleanupReport;
 
   private constructor(options: ResolvedOptions, layout: FsBlobLayout, stagingDir: string, cleanup: StagingCleanupReport) {
-    this.#options = options;
     this.#layout = layout;
     this.#stagingDir = stagingDir;
+    this.#publisher = new RenamePublisher({ locate: (digest) => blobLocation(layout, digest), fsync: options.fsync });
     this.startupCleanup = cleanup;
   }
 
@@ -88,15 +87,14 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     } catch (err) {
       throw new AirlockError('STORAGE_ERROR', withCondition('cannot create a blob staging file', err), { cause: err });
     }
-    return new FsBlobUpload({
+    return new StagedUpload({
       fd,
       stagingPath,
       maxBytes: options.maxBytes,
       signal: options.signal,
-      locate: (digest) => blobLocation(this.#layout, digest),
-      fsync: this.#options.fsync,
-      knownDirs: this.#knownDirs,
       addressOnly: options.digests === 'address',
+      partSize: 0,
+      publisher: this.#publisher,
     });
   }
 

@@ -1,27 +1,50 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import { withCondition } from '../common/index.ts';
 import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
-import { closeFd, fsyncFd, renamePath, writeFd } from './fd.ts';
-import { fsyncDir, isErrno } from './fsync.ts';
+import { closeFd, writeFd } from './fd.ts';
 import { MultiHash } from './multi-hash.ts';
 
 type State = 'open' | 'committed' | 'aborted';
 
-export interface FsBlobUploadInit {
+/** Verified staged bytes, handed to a publisher at commit. */
+export interface StagedBlob {
+  readonly digest: Sha256Digest;
+  readonly size: number;
+  /** The staging file. */
+  readonly path: string;
+  /** Its descriptor, open for writing until `closeFd`. */
+  readonly fd: number;
+  /** Closes `fd`, once: a closed descriptor number may be reused at once. */
+  closeFd(): Promise<void>;
+  /** sha256 (hex) of each `partSize`-long part, when the upload was begun with one and is longer than a part. */
+  readonly partSha256: readonly string[];
+  /** The upload's signal: a publisher that takes time stops when it fires. */
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * How a driver makes verified staged bytes the committed blob (the filesystem store renames the
+ * file into place; the S3 store uploads it). Called once every expectation holds. On success
+ * the staging file is gone (moved or removed by the publisher); when it throws, the upload is
+ * aborted, which closes the descriptor and removes the staging file.
+ */
+export interface StagedBlobPublisher {
+  publish(staged: StagedBlob): Promise<void>;
+}
+
+export interface StagedUploadInit {
   /** The staging file's descriptor, open for writing; the upload closes it. */
   readonly fd: number;
   readonly stagingPath: string;
   readonly maxBytes: number;
   readonly signal: AbortSignal | undefined;
-  /** Where a digest lives: its fan-out folder and file. */
-  readonly locate: (digest: Sha256Digest) => { readonly dir: string; readonly file: string };
-  readonly fsync: boolean;
   /** Only the sha256 address is computed (BlobUploadOptions.digests). */
   readonly addressOnly: boolean;
-  /** Fan-out folders known to exist (shared by the store's uploads): created once, not per blob. */
-  readonly knownDirs: Set<string>;
+  /** Keep the sha256 of each part of this many bytes (0: none). */
+  readonly partSize: number;
+  readonly publisher: StagedBlobPublisher;
 }
 
 const HEX_LENGTH: Readonly<Record<keyof StreamDigests, number>> = { sha256: 64, sha512: 128, sha1: 40 };
@@ -49,13 +72,13 @@ function normaliseExpectation(expect: BlobExpectation): BlobExpectation {
 }
 
 /**
- * One upload into the filesystem store: a staging file written in order (writes are queued, so
- * callers that do not await still get their bytes in sequence), hashed as it goes, published by
- * rename only after every expectation holds. Every operation goes through one queue, so commit,
- * abort and the abort signal never race each other.
+ * One upload into a store that stages on the local filesystem: a staging file written in order
+ * (writes are queued, so callers that do not await still get their bytes in sequence), hashed as
+ * it goes, handed to the store's publisher only after every expectation holds. Every operation
+ * goes through one queue, so commit, abort and the abort signal never race each other.
  */
-export class FsBlobUpload implements BlobUpload {
-  readonly #init: FsBlobUploadInit;
+export class StagedUpload implements BlobUpload {
+  readonly #init: StagedUploadInit;
   readonly #hash: MultiHash;
   #state: State = 'open';
   /** Whether `fd` is still ours to close: a closed descriptor number may be reused at once. */
@@ -65,9 +88,9 @@ export class FsBlobUpload implements BlobUpload {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #onAbort: () => void;
 
-  constructor(init: FsBlobUploadInit) {
+  constructor(init: StagedUploadInit) {
     this.#init = init;
-    this.#hash = new MultiHash(init.addressOnly);
+    this.#hash = new MultiHash(init.addressOnly, init.partSize);
     this.#onAbort = () => {
       void this.abort();
     };
@@ -135,9 +158,19 @@ export class FsBlobUpload implements BlobUpload {
       }
       const digest = sha256DigestFromHex(digests.sha256);
       try {
-        await this.#publish(digest);
+        await this.#init.publisher.publish({
+          digest,
+          size,
+          path: this.#init.stagingPath,
+          fd: this.#init.fd,
+          closeFd: () => this.#closeFd(),
+          partSha256: this.#init.partSize === 0 ? [] : this.#hash.partDigests(),
+          signal: this.#init.signal,
+        });
       } catch (err) {
         await this.#discard();
+        // The signal stopped a publisher that takes time (an upload to S3): its reason, as a write gives it.
+        if (this.#init.signal?.aborted === true && err === this.#init.signal.reason) throw err;
         throw isAirlockError(err) ? err : new AirlockError('STORAGE_ERROR', withCondition('committing the blob failed', err), { cause: err });
       }
       this.#state = 'committed';
@@ -148,29 +181,6 @@ export class FsBlobUpload implements BlobUpload {
 
   abort(): Promise<void> {
     return this.#enqueue(() => this.#discard());
-  }
-
-  async #publish(digest: Sha256Digest): Promise<void> {
-    const { stagingPath, locate, fsync } = this.#init;
-    if (fsync) await fsyncFd(this.#init.fd);
-    await this.#closeFd();
-    const { dir, file } = locate(digest);
-    const known = this.#init.knownDirs;
-    const makeDir = async (): Promise<void> => {
-      await mkdir(dir, { recursive: true });
-      known.add(dir);
-    };
-    if (!known.has(dir)) await makeDir();
-    // rename(2) replaces atomically; an existing blob with this digest has the same bytes.
-    try {
-      await renamePath(stagingPath, file);
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw err;
-      // The folder went away underneath (removed by hand): make it again.
-      await makeDir();
-      await renamePath(stagingPath, file);
-    }
-    if (fsync) await fsyncDir(dir);
   }
 
   #assertWritable(): void {
