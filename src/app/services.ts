@@ -164,7 +164,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const quarantine = new QuarantineService({ store, reviews, gate, clock });
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
-  const reviewSync = new ReviewSync({ store, reviews, gate, log }, { intervalMs: config.policy.syncIntervalMs });
+  const reviewSync = new ReviewSync({ store, reviews, gate, tokens, log }, { intervalMs: config.policy.syncIntervalMs });
   const sweep = new ScheduledSweep(
     { storage: deps.storage, log, clock, metrics },
     { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs, artifactRetentionMs: config.storage.artifactRetentionMs },

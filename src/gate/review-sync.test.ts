@@ -4,7 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '../storage/index.ts';
-import { auditHead } from './review-sync.ts';
+import { createIdGenerator } from '../core/index.ts';
+import { TokenService } from '../api/auth/token-service.ts';
+import { ReviewIndex } from './review-index.ts';
+import { auditHead, ReviewSync } from './review-sync.ts';
 
 test('auditHead finds the newest seq of a real audit log in O(log n) probes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-head-'));
@@ -29,6 +32,35 @@ test('auditHead finds the newest seq of a real audit log in O(log n) probes', as
     }
   } finally {
     await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a token revoked through another process stops working here at the next poll, not when its cache entry runs out', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-sync-tokens-'));
+  // Two handles on one store: two gateway processes.
+  const [one, two] = [await openStorage({ dataDir: dir, blobs: { driver: 'fs', fsync: false } }), await openStorage({ dataDir: dir, blobs: { driver: 'fs', fsync: false } })];
+  try {
+    const ids = createIdGenerator();
+    const here = new TokenService({ store: two.metadata, newId: ids });
+    const elsewhere = new TokenService({ store: one.metadata, newId: ids });
+    let invalidated = 0;
+    const sync = new ReviewSync({ store: two.metadata, reviews: new ReviewIndex(), gate: { invalidate: () => invalidated++ }, tokens: here }, { intervalMs: 60_000 });
+    await sync.start();
+    try {
+      const created = await elsewhere.create({ role: 'reader', label: 'ci', expiresAt: null, actor: 'test' });
+      assert.equal((await here.verify(created.token))?.id, created.id);
+      await elsewhere.revoke(created.id, 'test');
+      assert.equal((await here.verify(created.token))?.id, created.id, 'still cached here: this is what the sync is for');
+      await sync.poll();
+      assert.equal(await here.verify(created.token), null);
+      assert.equal(invalidated, 0, 'a revoked token changes no verdict');
+    } finally {
+      await sync.close();
+    }
+  } finally {
+    await one.close();
+    await two.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * polls for events after the last one it saw and, when a quarantine record changed or an
  * exception was created or deleted (by any process), refreshes the review index and invalidates
  * the gate — so releases made through another node reach this node's metadata views within one
- * poll interval.
+ * poll interval. A token revoked through another node stops working here in the same time.
  */
 import { PeriodicTask } from '../core/index.ts';
 import type { AuditLog, QuarantineStore } from '../storage/ports/index.ts';
@@ -15,6 +15,8 @@ export interface ReviewSyncDeps {
   readonly store: AuditLog & QuarantineStore;
   readonly reviews: ReviewIndex;
   readonly gate: GateControl;
+  /** The API's verified-token cache, forgotten when a token was revoked. */
+  readonly tokens?: { forgetVerified(): void };
   readonly log?: { error(obj: object, msg: string): void };
 }
 
@@ -63,6 +65,7 @@ export class ReviewSync {
 
   async #pollOnce(): Promise<boolean> {
     let changed = false;
+    let revoked = false;
     try {
       const records = new Set<string>();
       let last = this.#last;
@@ -72,6 +75,7 @@ export class ReviewSync {
           last = e.seq;
           if (e.action.startsWith('quarantine.')) records.add(e.subject);
           else if (e.action.startsWith('exception.')) changed = true;
+          else if (e.action === 'token.revoke') revoked = true;
         }
         if (events.length < PAGE) break;
       }
@@ -92,6 +96,7 @@ export class ReviewSync {
       // Events after the last fully processed one are read again at the next poll.
       this.#deps.log?.error({ err }, 'review sync failed; retrying at the next interval');
     }
+    if (revoked) this.#deps.tokens?.forgetVerified();
     if (changed) this.#deps.gate.invalidate();
     return changed;
   }

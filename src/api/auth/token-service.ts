@@ -106,6 +106,14 @@ export class TokenService {
   }
 
   /**
+   * Another process revoked a token (seen in the audit trail): forget every verified token, so
+   * the revoked one stops working here too instead of when its cache entry runs out.
+   */
+  forgetVerified(): void {
+    this.#cache.clear();
+  }
+
+  /**
    * Start-up: with a configured admin token (AIRLOCK_ADMIN_TOKEN), make sure it exists; without
    * one, create an admin token when no active token exists at all (returned to be printed once).
    */
