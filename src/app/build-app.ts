@@ -10,7 +10,7 @@ import { adminApi } from '../api/admin-api.ts';
 import { publicUrl } from '../api/routes/repository-routes.ts';
 import { registerAuthHook } from '../api/auth/auth-hook.ts';
 import type { FactCollector } from '../gate/types.ts';
-import { openStorage } from './storage.ts';
+import { openConfiguredStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
 import { registerRepositories } from './repositories.ts';
@@ -44,7 +44,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config.server.logLevel);
-  const storage = deps.storage ?? (await openStorage({ dataDir: config.storage.dataDir }));
+  const storage = deps.storage ?? (await openConfiguredStorage(config.storage));
   let services: AirlockServices;
   try {
     services = await buildServices(config, {

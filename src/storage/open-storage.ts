@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError, assertNever } from '../core/index.ts';
-import { openFsBlobStore } from './fs-blob/index.ts';
+import { fsBlobLayout, openFsBlobStore } from './fs-blob/index.ts';
 import type { StagingCleanupReport } from './fs-blob/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from './ports/index.ts';
 import { storageCondition, type MigrationReport } from './common/index.ts';
 import type { PostgresMetadataStore } from './postgres/index.ts';
+import type { S3BlobStoreOptions } from './s3-blob/index.ts';
 import { openSqliteMetadataStore } from './sqlite/index.ts';
 import type { SqliteMetadataStore, SqliteSynchronous } from './sqlite/index.ts';
 
@@ -29,12 +30,18 @@ export type MetadataDriverOptions =
       readonly maxConnections?: number;
     };
 
-/** Which blob driver, and its settings. Only the local filesystem so far; S3 will join this union. */
-export type BlobDriverOptions = {
-  readonly driver: 'fs';
-  /** fsync on commit (default true). */
-  readonly fsync?: boolean;
-};
+/** Which blob driver, and its settings. */
+export type BlobDriverOptions =
+  | {
+      /** Files under `<dataDir>/blobs/` (the default). */
+      readonly driver: 'fs';
+      /** fsync on commit (default true). */
+      readonly fsync?: boolean;
+    }
+  | ({
+      /** An S3-compatible object store, shared by several gateway nodes; uploads stage under `<dataDir>/blobs/staging/`. */
+      readonly driver: 's3';
+    } & Omit<S3BlobStoreOptions, 'stagingDir'>);
 
 export interface StorageOptions {
   /** Where embedded storage lives (created if missing). */
@@ -72,34 +79,50 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     await metadata.close();
     throw err;
   }
-  const blobOptions = options.blobs ?? { driver: 'fs' };
-  let blobs;
+  let blobs: OpenedBlobStore;
   try {
-    blobs = await openFsBlobStore({
-      dataDir: options.dataDir,
-      ...(blobOptions.fsync === undefined ? {} : { fsync: blobOptions.fsync }),
-    });
+    blobs = await openBlobs(options.dataDir, options.blobs ?? { driver: 'fs' });
   } catch (err) {
     await metadata.close();
     throw err;
   }
-  const fsBlobs = blobs;
   let closed = false;
   return {
     metadata,
     signals: metadata,
-    blobs: fsBlobs,
-    startup: { migrations, staging: fsBlobs.startupCleanup },
+    blobs,
+    startup: { migrations, staging: blobs.startupCleanup },
     async close() {
       if (closed) return;
       closed = true;
       try {
-        await fsBlobs.close();
+        await blobs.close();
       } finally {
         await metadata.close();
       }
     },
   };
+}
+
+/** What every blob driver gives `openStorage` beyond the port. */
+type OpenedBlobStore = BlobStore & {
+  readonly startupCleanup: StagingCleanupReport;
+  close(): Promise<void>;
+};
+
+async function openBlobs(dataDir: string, options: BlobDriverOptions): Promise<OpenedBlobStore> {
+  switch (options.driver) {
+    case 'fs':
+      return openFsBlobStore({ dataDir, ...(options.fsync === undefined ? {} : { fsync: options.fsync }) });
+    case 's3': {
+      // Loaded only when configured, like the PostgreSQL driver.
+      const { openS3BlobStore } = await import('./s3-blob/index.ts');
+      const { driver: _driver, ...s3 } = options;
+      return openS3BlobStore({ ...s3, stagingDir: fsBlobLayout(dataDir).stagingDir });
+    }
+    default:
+      return assertNever(options, 'blob driver');
+  }
 }
 
 async function openMetadata(dataDir: string, options: MetadataDriverOptions): Promise<SqliteMetadataStore | PostgresMetadataStore> {

@@ -11,7 +11,7 @@ import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
 import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
-import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig, ServerConfig } from './types.ts';
+import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig, ServerConfig, StorageConfig } from './types.ts';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -132,10 +132,23 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<AirlockConfig> {
   const env = options.env ?? process.env;
+  return resolveDraft(await loadDraft(options), { ...npmDiscovery(env), ...options.npm });
+}
+
+/**
+ * The storage settings alone (file, environment, `--data-dir`), for the commands that work on the
+ * storage directly: they need neither npm nor the repositories' upstreams.
+ */
+export async function loadStorageConfig(options: Omit<LoadConfigOptions, 'npm'> = {}): Promise<StorageConfig> {
+  return deepFreeze((await loadDraft(options)).storage);
+}
+
+async function loadDraft(options: LoadConfigOptions): Promise<ConfigDraft> {
+  const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = options.file === undefined ? undefined : resolve(cwd, options.file);
   const raw = file === undefined ? undefined : await readConfigFile(file);
   const merged = applyEnvOverrides(raw, env);
   const draft = validateConfig(merged, { env, baseDir: file === undefined ? cwd : dirname(file), cwd });
-  return resolveDraft(withFlags(draft, options.flags ?? {}, cwd), { ...npmDiscovery(env), ...options.npm });
+  return withFlags(draft, options.flags ?? {}, cwd);
 }

@@ -27,7 +27,8 @@ import { EMPTY_TRUSTED_ROOT, publicRegistryKeys, registryKeySet, publicGoodTrust
 import { readSigstoreRootFile, readTufRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
-import { resolveSecret, type Secret, type SecretRef } from './secret.ts';
+import { secretRef, type Secret } from './secret.ts';
+import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import {
   CONFIG_VERSION,
   LOG_LEVELS,
@@ -56,7 +57,7 @@ export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repos
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
-export const STORAGE_KEYS = ['dataDir', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
+export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
@@ -80,22 +81,9 @@ export const REPOSITORY_KEYS = [
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 
 const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const DAY = 86_400_000;
 /** `server.cacheMemory` by default. */
 export const DEFAULT_CACHE_MEMORY = 64 * 1024 ** 2;
-
-function secretRef(v: unknown, path: string, ctx: ValidateContext): Secret {
-  if (typeof v === 'string') fail(path, 'secrets must be given by reference ({env: NAME} or {file: PATH}), never inline');
-  const o = object(v, path, ['env', 'file']);
-  const keys = Object.keys(o);
-  if (keys.length !== 1) fail(path, 'give exactly one of env or file');
-  const ref: SecretRef =
-    o['env'] !== undefined
-      ? { env: string(o['env'], join(path, 'env'), { pattern: ENV_NAME_RE, hint: 'not an environment variable name' }) }
-      : { file: string(o['file'], join(path, 'file')) };
-  return resolveSecret(ref, path, ctx.env, ctx.baseDir);
-}
 
 function server(v: unknown): ServerConfig {
   const p = 'server';
@@ -361,6 +349,8 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
     server: server(o['server']),
     storage: {
       dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
+      metadata: metadataDriver(storage['metadata'], 'storage.metadata', ctx),
+      blobs: blobDriver(storage['blobs'], 'storage.blobs', ctx),
       sweepEveryMs: sweepEvery(storage['sweepEvery']),
       sweepGraceMs: storage['sweepGrace'] === undefined ? DAY : duration(storage['sweepGrace'], 'storage.sweepGrace', 0, 365 * DAY),
       artifactRetentionMs: artifactRetention(storage['artifactRetention']),

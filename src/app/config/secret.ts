@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { AirlockError } from '../../core/index.ts';
+import { fail, join, object, string } from './checks.ts';
 
 export type SecretRef = { readonly env: string } | { readonly file: string };
 
@@ -52,4 +53,19 @@ export function resolveSecret(ref: SecretRef, path: string, env: NodeJS.ProcessE
   const text = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
   if (text === '') throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} is empty`);
   return new Secret(text, `file ${ref.file}`);
+}
+
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** A secret setting: `{env: NAME}` or `{file: PATH}` (relative to `baseDir`), never the value itself. */
+export function secretRef(v: unknown, path: string, ctx: { readonly env: NodeJS.ProcessEnv; readonly baseDir: string }): Secret {
+  if (typeof v === 'string') fail(path, 'secrets must be given by reference ({env: NAME} or {file: PATH}), never inline');
+  const o = object(v, path, ['env', 'file']);
+  const keys = Object.keys(o);
+  if (keys.length !== 1) fail(path, 'give exactly one of env or file');
+  const ref: SecretRef =
+    o['env'] !== undefined
+      ? { env: string(o['env'], join(path, 'env'), { pattern: ENV_NAME_RE, hint: 'not an environment variable name' }) }
+      : { file: string(o['file'], join(path, 'file')) };
+  return resolveSecret(ref, path, ctx.env, ctx.baseDir);
 }

@@ -28,9 +28,42 @@ export interface ServerConfig {
   readonly cacheMemoryBytes: number;
 }
 
+/** `storage.metadata`: where records live. */
+export type MetadataStorageConfig =
+  | { readonly driver: 'sqlite' }
+  | {
+      readonly driver: 'postgres';
+      /** `postgres://user:password@host:port/database`, by reference (it holds a password). */
+      readonly url: Secret;
+      readonly schema: string;
+      readonly maxConnections: number;
+    };
+
+/** `storage.blobs`: where tarballs and cached documents live. */
+export type BlobStorageConfig =
+  | { readonly driver: 'fs' }
+  | {
+      readonly driver: 's3';
+      /** `http(s)://host[:port]`, normalised without a trailing slash. */
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      /** Key prefix, empty or ending in `/`. */
+      readonly prefix: string;
+      readonly addressing: 'path' | 'virtual';
+      readonly accessKeyId: Secret;
+      readonly secretAccessKey: Secret;
+      readonly sessionToken: Secret | null;
+      /** Trusted for the endpoint's TLS next to the built-in authorities; null: the built-in ones. */
+      readonly ca: TrustedCa | null;
+      readonly partSizeBytes: number;
+    };
+
 export interface StorageConfig {
   /** Absolute path. */
   readonly dataDir: string;
+  readonly metadata: MetadataStorageConfig;
+  readonly blobs: BlobStorageConfig;
   /** How often `airlock serve` removes blobs nothing refers to (0: never). */
   readonly sweepEveryMs: number;
   /** Blobs committed more recently than this are kept by a sweep. */

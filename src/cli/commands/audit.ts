@@ -3,16 +3,17 @@
  * server's API (works against any Airlock; needs an approver or admin token) or directly on a
  * data directory with `--data-dir`. Exits non-zero naming the first broken link.
  */
-import { resolve } from 'node:path';
-import { openStorage } from '../../app/storage.ts';
+import { localStorageOptions, openLocalStorage, wantsLocalStorage } from '../admin/local-storage.ts';
 import { AuditChainVerifier, type AuditEvent } from '../../storage/ports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, parse, reportError, serverOptions } from '../admin/cli-support.ts';
 
-const HELP = `usage: airlock audit verify [--server URL | --data-dir DIR]
+const HELP = `usage: airlock audit verify [--server URL | --data-dir DIR | --config FILE]
 
-Checks the hash chain of the whole audit trail and names the first broken link.
+Checks the hash chain of the whole audit trail and names the first broken link: through a
+server's API, or on the storage itself (a data directory, or the storage a configuration file
+names, such as a shared PostgreSQL).
 `;
 
 const PAGE = 1000;
@@ -56,13 +57,12 @@ export const command: Command = {
       return sub === undefined ? EXIT.usage : EXIT.ok;
     }
     if (sub !== 'verify') throw new UsageError(`unknown subcommand '${sub}' (verify)`);
-    const { values, positionals } = parse(rest, { ...serverOptions, 'data-dir': { type: 'string' } });
+    const { values, positionals } = parse(rest, { ...serverOptions, ...localStorageOptions });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
     try {
-      const dataDir = values['data-dir'];
-      if (dataDir !== undefined) {
-        if (values.server !== undefined) throw new UsageError('give --server or --data-dir, not both');
-        const storage = await openStorage({ dataDir: resolve(io.cwd, dataDir) });
+      if (wantsLocalStorage(values)) {
+        if (values.server !== undefined) throw new UsageError('give --server, or --data-dir / --config, not both');
+        const storage = await openLocalStorage(values, io);
         try {
           return await verify((after) => storage.metadata.listAudit({ afterSeq: after, limit: PAGE }), io);
         } finally {

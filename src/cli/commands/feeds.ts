@@ -6,14 +6,14 @@
  */
 import { resolve } from 'node:path';
 import { newId } from '../../core/index.ts';
-import { openStorage } from '../../app/storage.ts';
+import { localStorageOptions, openLocalStorage } from '../admin/local-storage.ts';
 import { FeedImportRefused, FeedReadError, importOsvFeed } from '../../signals/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
-const HELP = `usage: airlock feeds import PATH [--source NAME] [--data-dir DIR] [--format text|json]
-       airlock feeds list [--data-dir DIR] [--format text|json]
+const HELP = `usage: airlock feeds import PATH [--source NAME] [--data-dir DIR | --config FILE] [--format text|json]
+       airlock feeds list [--data-dir DIR | --config FILE] [--format text|json]
 
 import  reads OSV MAL-* records (a directory tree of OSV JSON files, e.g. a checkout
         of ossf/malicious-packages, or a zip of them) and stores them with their
@@ -23,6 +23,7 @@ list    the most recent imports.
 options:
   --source NAME     label of the feed (default ossf-malicious-packages)
   --data-dir DIR    the gateway's data directory (default ./data)
+  --config FILE     the gateway's configuration: its storage (a shared PostgreSQL, say)
   --format          text (default) or json
 `;
 
@@ -37,7 +38,7 @@ export const command: Command = {
     if (sub !== 'import' && sub !== 'list') throw new UsageError(`unknown subcommand '${sub}' (import, list)`);
     const { values, positionals } = parse(rest, {
       source: { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...localStorageOptions,
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -47,10 +48,9 @@ export const command: Command = {
     }
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'`);
-    const dataDir = resolve(io.cwd, values['data-dir'] ?? 'data');
     if (sub === 'list') {
       if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-      const storage = await openStorage({ dataDir });
+      const storage = await openLocalStorage(values, io);
       try {
         const page = await storage.signals.listFeedImports({ limit: 20 });
         if (format === 'json') io.stdout.write(`${JSON.stringify(page.items, null, 2)}\n`);
@@ -70,7 +70,7 @@ export const command: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const source = values.source ?? 'ossf-malicious-packages';
     if (!/^[\w.:/-]{1,128}$/.test(source)) throw new UsageError('--source must be 1-128 characters of letters, digits and ._:/-');
-    const storage = await openStorage({ dataDir });
+    const storage = await openLocalStorage(values, io);
     try {
       const actor = `cli:${io.env['USER'] ?? 'unknown'}`;
       const summary = await importOsvFeed(storage.signals, resolve(io.cwd, path), {

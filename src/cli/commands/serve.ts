@@ -6,6 +6,7 @@ import { loadConfig } from '../../app/config/load.ts';
 import { closeOnSignals, startServer } from '../../app/server.ts';
 import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
 import { trustSettings } from '../../app/repository-trust.ts';
+import { describeStorage } from '../../app/storage.ts';
 import { registryKeySet } from '../../verify/index.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
@@ -99,7 +100,7 @@ export const command: Command = {
         }
       }
       io.stderr.write(
-        `airlock: listening on ${server.url} (data ${config.storage.dataDir}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
+        `airlock: listening on ${server.url} (${describeStorage(config.storage)}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
       );
       return await stopped;
     } catch (err) {

@@ -5,8 +5,8 @@
  * committed within the grace period are kept, and a gateway that finds a blob gone fetches it
  * again (and verifies it).
  */
-import { resolve } from 'node:path';
-import { openStorage, sweepBlobs } from '../../storage/index.ts';
+import { sweepBlobs } from '../../storage/index.ts';
+import { localStorageOptions, openLocalStorage, wantsLocalStorage } from '../admin/local-storage.ts';
 import { formatDuration, parseDuration } from '../../gate/duration.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -14,11 +14,12 @@ import { EXIT, parse } from '../admin/cli-support.ts';
 
 const DEFAULT_GRACE = '1d';
 
-const HELP = `usage: airlock storage sweep --data-dir DIR [--grace DURATION] [--artifact-retention DURATION] [--dry-run]
+const HELP = `usage: airlock storage sweep (--data-dir DIR | --config FILE) [--grace DURATION] [--artifact-retention DURATION] [--dry-run]
 
-Removes the blobs in DIR that no cached document or artifact refers to any more (the old copies
-of packuments that changed upstream), except those committed within the grace period (default
-${DEFAULT_GRACE}). Safe to run while airlock serve uses DIR, for example daily from cron.
+Removes the blobs in DIR (or in the blob store the configuration names, such as an S3 bucket)
+that no cached document or artifact refers to any more (the old copies of packuments that
+changed upstream), except those committed within the grace period (default ${DEFAULT_GRACE}).
+Safe to run while airlock serve uses the same storage, for example daily from cron.
 --artifact-retention also evicts the bytes of artifacts (tarballs) nobody has downloaded for
 that long, except those of versions under quarantine; their records and decisions stay, and the
 next download fetches and verifies them again. A tarball's downloads are written at most hourly
@@ -41,14 +42,13 @@ export const command: Command = {
     }
     if (sub !== 'sweep') throw new UsageError(`unknown subcommand '${sub}' (sweep)`);
     const { values, positionals } = parse(rest, {
-      'data-dir': { type: 'string' },
+      ...localStorageOptions,
       grace: { type: 'string' },
       'artifact-retention': { type: 'string' },
       'dry-run': { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
-    const dataDir = values['data-dir'];
-    if (dataDir === undefined) throw new UsageError('--data-dir is required');
+    if (!wantsLocalStorage(values)) throw new UsageError('give --data-dir or --config');
     let graceMs: number;
     try {
       graceMs = parseDuration(values.grace ?? DEFAULT_GRACE);
@@ -67,7 +67,7 @@ export const command: Command = {
     const dryRun = values['dry-run'] === true;
     let storage;
     try {
-      storage = await openStorage({ dataDir: resolve(io.cwd, dataDir) });
+      storage = await openLocalStorage(values, io);
     } catch (err) {
       io.stderr.write(`airlock storage sweep: ${err instanceof Error ? err.message : String(err)}\n`);
       return EXIT.failed;

@@ -6,14 +6,13 @@
 import { TokenService, type CreatedToken, type TokenView } from '../../api/auth/token-service.ts';
 import { createIdGenerator } from '../../core/index.ts';
 import { isRole } from '../../gate/identity.ts';
-import { openStorage } from '../../app/storage.ts';
+import { localStorageOptions, openLocalStorage, wantsLocalStorage, type LocalStorageValues } from '../admin/local-storage.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
 import { parseExpiry } from '../../gate/duration.ts';
-import { resolve } from 'node:path';
 
-const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR]
+const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR | --config FILE]
 
   create --role reader|publisher|approver|admin [--label TEXT] [--expires DURATION]
          prints the new token on stdout (once; it is stored only as a hash)
@@ -22,7 +21,8 @@ const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR]
 
 With --server (default ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080) the command uses the admin
 API and needs an admin token in ${'$'}AIRLOCK_TOKEN. With --data-dir it works on the data directory
-directly (bootstrap, recovery), recorded in the audit trail as 'cli'.
+directly (bootstrap, recovery), recorded in the audit trail as 'cli'; with --config, on the storage
+that configuration names (a shared PostgreSQL, for instance).
 `;
 
 interface TokenBackend {
@@ -32,11 +32,10 @@ interface TokenBackend {
   close(): Promise<void>;
 }
 
-async function backend(values: { server?: string | undefined; 'data-dir'?: string | undefined }, io: CommandIO): Promise<TokenBackend> {
-  const dataDir = values['data-dir'];
-  if (dataDir !== undefined) {
-    if (values.server !== undefined) throw new UsageError('give --server or --data-dir, not both');
-    const storage = await openStorage({ dataDir: resolve(io.cwd, dataDir) });
+async function backend(values: { server?: string | undefined } & LocalStorageValues, io: CommandIO): Promise<TokenBackend> {
+  if (wantsLocalStorage(values)) {
+    if (values.server !== undefined) throw new UsageError('give --server, or --data-dir / --config, not both');
+    const storage = await openLocalStorage(values, io);
     const tokens = new TokenService({ store: storage.metadata, newId: createIdGenerator() });
     return {
       create: (role, label, expires) => tokens.create({ role, label, expiresAt: expires === null ? null : parseExpiry(expires, new Date()), actor: 'cli' }),
@@ -64,7 +63,7 @@ export const command: Command = {
     }
     const { values, positionals } = parse(rest, {
       ...serverOptions,
-      'data-dir': { type: 'string' },
+      ...localStorageOptions,
       role: { type: 'string' },
       label: { type: 'string' },
       expires: { type: 'string' },
