@@ -40,24 +40,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { aws4, type Aws4Request } from './aws4.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The little of `aws4` (no types of its own) the server uses. */
-interface Aws4Request {
-  method: string;
-  host: string;
-  path: string;
-  service: string;
-  region: string;
-  headers: Record<string, string>;
-  extraHeadersToInclude?: Record<string, boolean>;
-  body?: Buffer;
-}
-interface Aws4 {
-  sign(request: Aws4Request, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Aws4Request;
-}
-const aws4 = require('aws4') as Aws4;
 
 export interface TestS3Credentials {
   readonly accessKeyId: string;

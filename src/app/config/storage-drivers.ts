@@ -4,7 +4,7 @@
  * S3-compatible object store are how several gateway nodes share one state.
  */
 import { resolve } from 'node:path';
-import { fail, integer, join, object, oneOf, size, string } from './checks.ts';
+import { fail, integer, join, object, oneOf, parsedHttpUrl, size, string } from './checks.ts';
 import { readCaFile } from './ca.ts';
 import { secretRef } from './secret.ts';
 import type { BlobStorageConfig, MetadataStorageConfig } from './types.ts';
@@ -103,15 +103,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
 
 /** The object store's base URL: http(s), no credentials, path, query or fragment. */
 function endpoint(v: unknown, path: string): string {
-  const text = string(v, path, { max: 2048 });
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    fail(path, `not a URL: ${JSON.stringify(text)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'must be an http:// or https:// URL');
-  if (url.username !== '' || url.password !== '') fail(path, 'must not contain credentials; give accessKeyId and secretAccessKey (secret references)');
+  const url = parsedHttpUrl(v, path, 'give accessKeyId and secretAccessKey (secret references)');
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') fail(path, 'must be the service URL alone (scheme, host, port): the bucket is given by bucket');
   return url.origin;
 }

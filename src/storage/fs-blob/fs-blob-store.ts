@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,7 +11,7 @@ import { blobLocation, fsBlobLayout } from './layout.ts';
 import type { FsBlobLayout } from './layout.ts';
 import { currentProcessIdentity } from './process-identity.ts';
 import { RenamePublisher } from './rename-publisher.ts';
-import { StagedUpload } from './staged-upload.ts';
+import { beginStagedUpload } from './staged-upload.ts';
 import { cleanStaging, stagingFolderName } from './staging.ts';
 import type { StagingCleanupReport } from './staging.ts';
 
@@ -75,27 +74,8 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
     return new FsBlobStore(resolved, layout, stagingDir, cleanup);
   }
 
-  async begin(options: BlobUploadOptions): Promise<BlobUpload> {
-    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
-      throw new AirlockError('INTERNAL', `maxBytes must be a non-negative integer, got ${options.maxBytes}`);
-    }
-    options.signal?.throwIfAborted();
-    const stagingPath = join(this.#stagingDir, `${randomBytes(12).toString('hex')}.part`);
-    let fd;
-    try {
-      fd = await openFd(stagingPath, 'wx', 0o644);
-    } catch (err) {
-      throw new AirlockError('STORAGE_ERROR', withCondition('cannot create a blob staging file', err), { cause: err });
-    }
-    return new StagedUpload({
-      fd,
-      stagingPath,
-      maxBytes: options.maxBytes,
-      signal: options.signal,
-      addressOnly: options.digests === 'address',
-      partSize: 0,
-      publisher: this.#publisher,
-    });
+  begin(options: BlobUploadOptions): Promise<BlobUpload> {
+    return beginStagedUpload(this.#stagingDir, options, { partSize: 0, publisher: this.#publisher });
   }
 
   async stat(digest: Sha256Digest): Promise<BlobInfo | null> {

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AirlockError, isAirlockError, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import { withCondition } from '../common/index.ts';
-import type { BlobExpectation, BlobUpload, CommittedBlob, StreamDigests } from '../ports/index.ts';
-import { closeFd, writeFd } from './fd.ts';
+import type { BlobExpectation, BlobUpload, BlobUploadOptions, CommittedBlob, StreamDigests } from '../ports/index.ts';
+import { closeFd, openFd, writeFd } from './fd.ts';
 import { MultiHash } from './multi-hash.ts';
 
 type State = 'open' | 'committed' | 'aborted';
@@ -45,6 +47,37 @@ export interface StagedUploadInit {
   /** Keep the sha256 of each part of this many bytes (0: none). */
   readonly partSize: number;
   readonly publisher: StagedBlobPublisher;
+}
+
+/**
+ * A store's `begin()`: a fresh staging file in `stagingDir` and the upload that writes it, to be
+ * published by `publisher` (part hashes kept for parts of `partSize` bytes; 0: none).
+ */
+export async function beginStagedUpload(
+  stagingDir: string,
+  options: BlobUploadOptions,
+  how: { readonly partSize: number; readonly publisher: StagedBlobPublisher },
+): Promise<BlobUpload> {
+  if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
+    throw new AirlockError('INTERNAL', `maxBytes must be a non-negative integer, got ${options.maxBytes}`);
+  }
+  options.signal?.throwIfAborted();
+  const stagingPath = join(stagingDir, `${randomBytes(12).toString('hex')}.part`);
+  let fd;
+  try {
+    fd = await openFd(stagingPath, 'wx', 0o644);
+  } catch (err) {
+    throw new AirlockError('STORAGE_ERROR', withCondition('cannot create a blob staging file', err), { cause: err });
+  }
+  return new StagedUpload({
+    fd,
+    stagingPath,
+    maxBytes: options.maxBytes,
+    signal: options.signal,
+    addressOnly: options.digests === 'address',
+    partSize: how.partSize,
+    publisher: how.publisher,
+  });
 }
 
 const HEX_LENGTH: Readonly<Record<keyof StreamDigests, number>> = { sha256: 64, sha512: 128, sha1: 40 };

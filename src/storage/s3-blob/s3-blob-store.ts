@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -6,9 +5,8 @@ import { Transform, type Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, parseSha256Digest, sha256DigestFromHex } from '../../core/index.ts';
 import type { Sha256Digest } from '../../core/index.ts';
 import { checkedStream, matchesDigest, withCondition } from '../common/index.ts';
-import { openFd } from '../fs-blob/fd.ts';
 import { currentProcessIdentity } from '../fs-blob/process-identity.ts';
-import { StagedUpload } from '../fs-blob/staged-upload.ts';
+import { beginStagedUpload } from '../fs-blob/staged-upload.ts';
 import { cleanStaging, stagingFolderName, type StagingCleanupReport } from '../fs-blob/staging.ts';
 import { BlobCorruptError, type BlobInfo, type BlobListing, type BlobStore, type BlobUpload, type BlobUploadOptions, type ByteRange } from '../ports/index.ts';
 import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.ts';
@@ -72,27 +70,8 @@ export class S3BlobStore implements BlobStore {
     return `S3 bucket "${bucket}" at ${endpoint}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
   }
 
-  async begin(options: BlobUploadOptions): Promise<BlobUpload> {
-    if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes < 0) {
-      throw new AirlockError('INTERNAL', `maxBytes must be a non-negative integer, got ${options.maxBytes}`);
-    }
-    options.signal?.throwIfAborted();
-    const stagingPath = join(this.#stagingDir, `${randomBytes(12).toString('hex')}.part`);
-    let fd;
-    try {
-      fd = await openFd(stagingPath, 'wx', 0o644);
-    } catch (err) {
-      throw new AirlockError('STORAGE_ERROR', withCondition('cannot create a blob staging file', err), { cause: err });
-    }
-    return new StagedUpload({
-      fd,
-      stagingPath,
-      maxBytes: options.maxBytes,
-      signal: options.signal,
-      addressOnly: options.digests === 'address',
-      partSize: this.#o.partSize,
-      publisher: this.#publisher,
-    });
+  begin(options: BlobUploadOptions): Promise<BlobUpload> {
+    return beginStagedUpload(this.#stagingDir, options, { partSize: this.#o.partSize, publisher: this.#publisher });
   }
 
   async stat(digest: Sha256Digest): Promise<BlobInfo | null> {

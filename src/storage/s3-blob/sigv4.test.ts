@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { aws4, type Aws4Request } from '../../../test/support/aws4.ts';
 import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { amzDate, canonicalQuery, canonicalRequest, EMPTY_SHA256, encodePath, SigV4Signer, stringToSign, uriEncode } from './sigv4.ts';
 
-/** The little of `aws4` (it has no types) the differential test uses. */
-interface Aws4Request {
-  method: string;
-  host: string;
-  path: string;
-  service: string;
-  region: string;
-  headers: Record<string, string>;
-  extraHeadersToInclude?: Record<string, boolean>;
-}
-interface Aws4 {
-  sign(request: Aws4Request, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Aws4Request;
-  RequestSigner: new (request: Aws4Request, credentials: { accessKeyId: string; secretAccessKey: string }) => { canonicalString(): string };
-}
-const aws4 = createRequire(import.meta.url)('aws4') as Aws4;
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
