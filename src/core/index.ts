@@ -14,3 +14,4 @@ export * from './semaphore.ts';
 export * from './periodic.ts';
 export * from './npm-lockfile.ts';
 export * from './plain-object.ts';
+export * from './backoff.ts';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { AirlockError } from '../core/index.ts';
-import { backoffDelay, retryAfterMs, sleep } from './backoff.ts';
+import { AirlockError, backoffDelay, sleep } from '../core/index.ts';
+import { retryAfterMs } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { decodeBody, hasContentCoding, readDecoded } from './decode.ts';
 import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';

@@ -2,22 +2,19 @@
  * The few S3 operations the blob store needs, signed (SigV4), retried where that is safe, and
  * failing with errors that say what was asked of which bucket and what S3 answered.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, backoffDelay, digestHex, sha256Of, sleep } from '../../core/index.ts';
 import { discard, HttpClient, readBody } from './http.ts';
 import { LIST_PAGE_CAP, parseListPage, type ListPage } from './list-page.ts';
 import type { ResolvedS3Options } from './options.ts';
 import {
   answerError,
-  backoffDelay,
   ERROR_BODY_CAP,
   isRetryableAnswer,
   isRetryableFailure,
   networkError,
   parseErrorBody,
-  sleep,
   type S3ErrorBody,
   type S3Subject,
 } from './s3-errors.ts';
@@ -293,7 +290,7 @@ export class S3Client {
     const path = encodePath(virtual ? objectPath || '/' : `/${o.bucket}${objectPath}`);
     const query = canonicalQuery(call.query ?? []);
     const body = call.body;
-    const sha256 = body === undefined ? EMPTY_SHA256 : 'bytes' in body ? sha256Hex(body.bytes) : body.sha256;
+    const sha256 = body === undefined ? EMPTY_SHA256 : 'bytes' in body ? digestHex(sha256Of(body.bytes)) : body.sha256;
     const own = { host, ...call.headers };
     const signed = this.#signer.sign({ method: call.method, path, query, headers: own, payloadSha256: sha256 });
     const length = body === undefined ? (call.method === 'PUT' || call.method === 'POST' ? 0 : null) : 'bytes' in body ? body.bytes.length : body.length;
@@ -316,6 +313,3 @@ export class S3Client {
   }
 }
 
-function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}

@@ -1,7 +1,7 @@
 /**
  * What an S3 failure says, for whoever reads the error: the operation, the bucket and key, the
  * HTTP status, and S3's own `<Code>` and `<Message>` (capped: the endpoint is not ours). Which
- * failures are worth another attempt, and how long to wait before it.
+ * failures are worth another attempt.
  */
 import { AirlockError } from '../../core/index.ts';
 import { HttpTimeout } from './http.ts';
@@ -97,27 +97,4 @@ export function isRetryableFailure(err: unknown): boolean {
   if (err instanceof HttpTimeout) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_ERRNOS.has(code);
-}
-
-/** Exponential back-off with full jitter: a random delay in [0, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
-}
-
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
