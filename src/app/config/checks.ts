@@ -95,8 +95,8 @@ export function list(v: unknown, path: string, max: number): readonly unknown[] 
   return v;
 }
 
-/** An absolute http(s) URL without credentials; `credentials` says where they go instead. */
-export function parsedHttpUrl(v: unknown, path: string, credentials: string): URL {
+/** An absolute http(s) URL without query or fragment, normalised to end with `/`. */
+export function httpUrl(v: unknown, path: string): string {
   const text = string(v, path);
   let url: URL;
   try {
@@ -105,14 +105,8 @@ export function parsedHttpUrl(v: unknown, path: string, credentials: string): UR
     fail(path, `not a URL: ${JSON.stringify(text)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'must be an http:// or https:// URL');
-  if (url.username !== '' || url.password !== '') fail(path, `must not contain credentials; ${credentials}`);
-  return url;
-}
-
-/** An absolute http(s) URL without query or fragment, normalised to end with `/`. */
-export function httpUrl(v: unknown, path: string): string {
-  const url = parsedHttpUrl(v, path, 'use upstreamAuth with a secret reference');
   if (url.search !== '' || url.hash !== '') fail(path, 'must not have a query or fragment');
+  if (url.username !== '' || url.password !== '') fail(path, 'must not contain credentials; use upstreamAuth with a secret reference');
   const s = url.toString();
   return s.endsWith('/') ? s : `${s}/`;
 }

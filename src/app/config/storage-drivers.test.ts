@@ -125,12 +125,15 @@ test('storage.blobs: every S3 setting is checked, with its path in the error', a
   const check = (rest: string, message: RegExp, env: NodeJS.ProcessEnv = S3_ENV) => refused(storageOf(`${base}${rest}}\n`, env), message);
   await check('bucket: b12', /^storage\.blobs\.endpoint: required for the s3 driver/);
   await check('endpoint: "http://h:1"', /^storage\.blobs\.bucket: required for the s3 driver/);
-  await check('endpoint: "ftp://h", bucket: bbb', /^storage\.blobs\.endpoint: must be an http:\/\/ or https:\/\/ URL/);
-  await check('endpoint: "http://k:s@h", bucket: bbb', /^storage\.blobs\.endpoint: must not contain credentials/);
-  await check('endpoint: "http://h/bucket", bucket: bbb', /^storage\.blobs\.endpoint: must be the service URL alone/);
-  await check('endpoint: "http://h", bucket: My_Bucket', /^storage\.blobs\.bucket: S3 bucket names are/);
-  await check('endpoint: "http://h", bucket: bbb, prefix: /abs', /^storage\.blobs\.prefix: letters, digits/);
-  await check('endpoint: "http://h", bucket: bbb, prefix: a/../b', /^storage\.blobs\.prefix: must not have \. or \.\. segments/);
+  // The S3 store's own rules, with the configuration's paths.
+  await check('endpoint: "ftp://h", bucket: bbb', /^storage\.blobs\.endpoint: endpoint must be an http:\/\/ or https:\/\/ URL, got ftp:$/);
+  await check('endpoint: "http://k:s@h", bucket: bbb', /^storage\.blobs\.endpoint: endpoint must not contain credentials/);
+  await check('endpoint: "http://h/bucket", bucket: bbb', /^storage\.blobs\.endpoint: endpoint must be the service URL alone/);
+  await check('endpoint: "http://h", bucket: My_Bucket', /^storage\.blobs\.bucket: bucket names are 3 to 63 lower-case letters, digits, dots and hyphens, got "My_Bucket"$/);
+  await check('endpoint: "http://h", bucket: 10.0.0.1', /^storage\.blobs\.bucket: bucket names are/);
+  await check('endpoint: "http://h", bucket: bbb, region: EU', /^storage\.blobs\.region: region must be lower-case/);
+  await check('endpoint: "http://h", bucket: bbb, prefix: /abs', /^storage\.blobs\.prefix: prefix must be letters, digits/);
+  await check('endpoint: "http://h", bucket: bbb, prefix: a/../b', /^storage\.blobs\.prefix: prefix must not have empty, \. or \.\. segments/);
   await check('endpoint: "http://h", bucket: bbb, partSize: 1MiB', /^storage\.blobs\.partSize: /);
   await check('endpoint: "http://h", bucket: bbb, addressing: dns', /^storage\.blobs\.addressing: expected one of "path", "virtual"/);
   await check('endpoint: "http://h", bucket: bbb, ca: ./missing.pem', /^storage\.blobs\.ca: /);

@@ -4,9 +4,12 @@
  * S3-compatible object store are how several gateway nodes share one state.
  */
 import { resolve } from 'node:path';
-import { fail, integer, join, object, oneOf, parsedHttpUrl, size, string } from './checks.ts';
+import { isAirlockError } from '../../core/index.ts';
+import { PG_SCHEMA_NAME } from '../../storage/postgres/schema-name.ts';
+import { MAX_PART_SIZE, MIN_PART_SIZE, resolveS3Settings, type ResolvedS3Options } from '../../storage/s3-blob/options.ts';
+import { fail, integer, join, object, oneOf, size, string } from './checks.ts';
 import { readCaFile } from './ca.ts';
-import { secretRef } from './secret.ts';
+import { secretRef, type Secret } from './secret.ts';
 import type { BlobStorageConfig, MetadataStorageConfig } from './types.ts';
 
 export const METADATA_DRIVER_KEYS = ['driver', 'url', 'schema', 'maxConnections'] as const;
@@ -16,14 +19,6 @@ interface Context {
   readonly env: NodeJS.ProcessEnv;
   readonly baseDir: string;
 }
-
-const PG_SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
-/** S3's bucket naming rules (lower-case letters, digits, dots and hyphens; 3-63 characters). */
-const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Characters S3 documents as safe in keys, and `/` between segments. */
-const PREFIX_RE = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/;
-const MiB = 1024 ** 2;
 
 /** `storage.metadata`: `{driver: sqlite}` (the default) or `{driver: postgres, url: SECRET, …}`. */
 export function metadataDriver(v: unknown, path: string, ctx: Context): MetadataStorageConfig {
@@ -49,12 +44,12 @@ export function metadataDriver(v: unknown, path: string, ctx: Context): Metadata
   return {
     driver,
     url,
-    schema: o['schema'] === undefined ? 'airlock' : string(o['schema'], join(path, 'schema'), { pattern: PG_SCHEMA_RE, hint: 'a lower-case SQL identifier (letters, digits, _; at most 63)' }),
+    schema: o['schema'] === undefined ? 'airlock' : string(o['schema'], join(path, 'schema'), { pattern: PG_SCHEMA_NAME, hint: 'a lower-case SQL identifier (letters, digits, _; at most 63)' }),
     maxConnections: o['maxConnections'] === undefined ? 10 : integer(o['maxConnections'], join(path, 'maxConnections'), 1, 1000),
   };
 }
 
-/** `storage.blobs`: `{driver: fs}` (the default) or `{driver: s3, endpoint, bucket, …}`. */
+/** `storage.blobs`: `{driver: fs}` (the default) or `{driver: s3, endpoint, bucket, …}`, checked by the S3 store's own rules. */
 export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageConfig {
   if (v === undefined || v === null) return { driver: 'fs' };
   const o = object(v, path, BLOB_DRIVER_KEYS);
@@ -65,45 +60,55 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
     return { driver };
   }
   for (const k of ['endpoint', 'bucket'] as const) if (o[k] === undefined) fail(join(path, k), 'required for the s3 driver');
+  const text = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : string(o[key], join(path, key)));
   // Credentials default to the variables every S3 tool reads.
-  const credential = (key: string, fallback: string): ReturnType<typeof secretRef> =>
+  const credential = (key: string, fallback: string): Secret =>
     secretRef(o[key] ?? { env: fallback }, o[key] === undefined ? `${join(path, key)} (default {env: ${fallback}})` : join(path, key), ctx);
+  const accessKeyId = credential('accessKeyId', 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = credential('secretAccessKey', 'AWS_SECRET_ACCESS_KEY');
   const sessionToken =
     o['sessionToken'] !== undefined
       ? secretRef(o['sessionToken'], join(path, 'sessionToken'), ctx)
       : ctx.env['AWS_SESSION_TOKEN'] !== undefined && ctx.env['AWS_SESSION_TOKEN'] !== '' && o['accessKeyId'] === undefined
         ? secretRef({ env: 'AWS_SESSION_TOKEN' }, join(path, 'sessionToken'), ctx)
         : null;
-  let prefix = '';
-  if (o['prefix'] !== undefined && o['prefix'] !== null && o['prefix'] !== '') {
-    prefix = string(o['prefix'], join(path, 'prefix'), {
-      max: 512,
-      pattern: PREFIX_RE,
-      hint: "letters, digits and !_.*'()- in /-separated segments, without a leading / or empty segments",
+  const region = text('region');
+  const prefix = text('prefix');
+  const addressing = o['addressing'] === undefined ? undefined : oneOf(o['addressing'], join(path, 'addressing'), ['path', 'virtual'] as const);
+  // S3 refuses parts under 5 MiB (but the last) and over 5 GiB.
+  const partSize = o['partSize'] === undefined ? undefined : size(o['partSize'], join(path, 'partSize'), MIN_PART_SIZE, MAX_PART_SIZE);
+  let settings: ResolvedS3Options;
+  try {
+    settings = resolveS3Settings({
+      endpoint: text('endpoint') as string,
+      bucket: text('bucket') as string,
+      ...(region === undefined ? {} : { region }),
+      ...(prefix === undefined ? {} : { prefix }),
+      ...(addressing === undefined ? {} : { addressing }),
+      ...(partSize === undefined ? {} : { partSize }),
+      credentials: {
+        accessKeyId: accessKeyId.reveal(),
+        secretAccessKey: secretAccessKey.reveal(),
+        ...(sessionToken === null ? {} : { sessionToken: sessionToken.reveal() }),
+      },
     });
-    if (prefix.split('/').some((segment) => segment === '.' || segment === '..')) fail(join(path, 'prefix'), 'must not have . or .. segments');
-    if (!prefix.endsWith('/')) prefix = `${prefix}/`;
+  } catch (err) {
+    const option = isAirlockError(err, 'CONFIG_INVALID') ? err.details['option'] : undefined;
+    if (typeof option === 'string') fail(join(path, option), err instanceof Error ? err.message.replace(/^S3 blob store: /, '') : String(err));
+    throw err;
   }
   const caPath = o['ca'] === undefined || o['ca'] === null ? null : resolve(ctx.baseDir, string(o['ca'], join(path, 'ca'), { max: 4096 }));
   return {
     driver,
-    endpoint: endpoint(o['endpoint'], join(path, 'endpoint')),
-    bucket: string(o['bucket'], join(path, 'bucket'), { pattern: BUCKET_RE, hint: "S3 bucket names are 3-63 lower-case letters, digits, '.' and '-'" }),
-    region: o['region'] === undefined ? 'us-east-1' : string(o['region'], join(path, 'region'), { pattern: REGION_RE, hint: 'a region name such as eu-west-1' }),
-    prefix,
-    addressing: o['addressing'] === undefined ? 'path' : oneOf(o['addressing'], join(path, 'addressing'), ['path', 'virtual'] as const),
-    accessKeyId: credential('accessKeyId', 'AWS_ACCESS_KEY_ID'),
-    secretAccessKey: credential('secretAccessKey', 'AWS_SECRET_ACCESS_KEY'),
+    endpoint: settings.endpoint,
+    bucket: settings.bucket,
+    region: settings.region,
+    prefix: settings.prefix,
+    addressing: settings.addressing,
+    accessKeyId,
+    secretAccessKey,
     sessionToken,
     ca: caPath === null ? null : { pems: readCaFile(caPath, join(path, 'ca')), source: `the blob store's ca file ${caPath}` },
-    // S3 refuses parts under 5 MiB (but the last) and more than 10,000 parts.
-    partSizeBytes: o['partSize'] === undefined ? 16 * MiB : size(o['partSize'], join(path, 'partSize'), 5 * MiB, 5 * 1024 * MiB),
+    partSizeBytes: settings.partSize,
   };
-}
-
-/** The object store's base URL: http(s), no credentials, path, query or fragment. */
-function endpoint(v: unknown, path: string): string {
-  const url = parsedHttpUrl(v, path, 'give accessKeyId and secretAccessKey (secret references)');
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') fail(path, 'must be the service URL alone (scheme, host, port): the bucket is given by bucket');
-  return url.origin;
 }

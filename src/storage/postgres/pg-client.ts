@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 import { withCondition } from '../common/index.ts';
+import { PG_SCHEMA_NAME } from './schema-name.ts';
 
 /** Values bound to `$n` placeholders. */
 export type Param = string | number | boolean | null | Date | readonly string[];
@@ -24,7 +25,6 @@ export interface PgClientOptions {
   readonly statementTimeoutMs?: number;
 }
 
-const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
@@ -59,7 +59,7 @@ export class PgClient implements Queryable {
 
   constructor(options: PgClientOptions) {
     const schema = options.schema ?? 'airlock';
-    if (!SCHEMA_RE.test(schema)) throw new AirlockError('CONFIG_INVALID', `invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
+    if (!PG_SCHEMA_NAME.test(schema)) throw new AirlockError('CONFIG_INVALID', `invalid PostgreSQL schema name ${JSON.stringify(schema)}`);
     this.schema = schema;
     this.#sql = postgres(options.url, {
       max: options.maxConnections ?? 10,

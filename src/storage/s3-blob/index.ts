@@ -1,4 +1,5 @@
 export { S3BlobStore, openS3BlobStore } from './s3-blob-store.ts';
-export type { S3BlobStoreOptions } from './options.ts';
+export { resolveS3Settings } from './options.ts';
+export type { S3BlobStoreOptions, S3Settings } from './options.ts';
 export type { SigV4Credentials as S3Credentials } from './sigv4.ts';
 export type { StagingCleanupReport } from '../fs-blob/staging.ts';

@@ -9,7 +9,8 @@ export const MAX_PART_SIZE = 5 * 1024 * MiB;
 /** S3's most parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
 
-export interface S3BlobStoreOptions {
+/** What says which bucket and how to reach it: everything but the local staging folder. */
+export interface S3Settings {
   /** The service URL alone: `http(s)://host[:port]`. */
   readonly endpoint: string;
   readonly bucket: string;
@@ -20,8 +21,6 @@ export interface S3BlobStoreOptions {
   readonly credentials: SigV4Credentials;
   /** `path` (default): `endpoint/bucket/key`, what MinIO and most compatible stores expect; `virtual`: `bucket.host/key`. */
   readonly addressing?: 'path' | 'virtual';
-  /** Local folder for uploads in progress (`<dataDir>/blobs/staging`); cleaned at start-up like the filesystem store's. */
-  readonly stagingDir: string;
   /** Blobs larger than this go up in parts of this size (default 16 MiB; at least 5 MiB, S3's minimum). */
   readonly partSize?: number;
   /** PEM certificates trusted for an https endpoint next to the built-in authorities. */
@@ -40,6 +39,11 @@ export interface S3BlobStoreOptions {
   readonly foreignStagingStaleMs?: number;
 }
 
+export interface S3BlobStoreOptions extends S3Settings {
+  /** Local folder for uploads in progress (`<dataDir>/blobs/staging`); cleaned at start-up like the filesystem store's. */
+  readonly stagingDir: string;
+}
+
 export interface ResolvedS3Options {
   /** `http(s)://host[:port]`, no trailing slash. */
   readonly endpoint: string;
@@ -53,7 +57,6 @@ export interface ResolvedS3Options {
   readonly prefix: string;
   readonly credentials: SigV4Credentials;
   readonly addressing: 'path' | 'virtual';
-  readonly stagingDir: string;
   readonly partSize: number;
   readonly ca: string | null;
   readonly timeoutMs: number;
@@ -64,13 +67,14 @@ export interface ResolvedS3Options {
   readonly foreignStagingStaleMs: number;
 }
 
-function invalid(message: string): never {
-  throw new AirlockError('CONFIG_INVALID', `S3 blob store: ${message}`);
+/** A setting the store refuses; `details.option` names it (the configuration maps it to its path). */
+function invalid(option: string, message: string): never {
+  throw new AirlockError('CONFIG_INVALID', `S3 blob store: ${message}`, { details: { option } });
 }
 
 function whole(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < min || n > max) invalid(`${name} must be a whole number from ${min} to ${max}, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) invalid(name, `${name} must be a whole number from ${min} to ${max}, got ${n}`);
   return n;
 }
 
@@ -81,35 +85,40 @@ const PREFIX = /^[A-Za-z0-9!_.*'()/-]*$/;
 
 export function normalisePrefix(prefix: string): string {
   if (prefix === '') return '';
-  if (!PREFIX.test(prefix) || prefix.startsWith('/')) invalid(`prefix must be letters, digits, and ! _ . * ' ( ) - / (not starting with /), got "${prefix}"`);
+  if (!PREFIX.test(prefix) || prefix.startsWith('/')) invalid('prefix', `prefix must be letters, digits, and ! _ . * ' ( ) - / (not starting with /), got "${prefix}"`);
   const withSlash = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const segments = withSlash.slice(0, -1).split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) invalid(`prefix must not have empty, . or .. segments, got "${prefix}"`);
-  if (Buffer.byteLength(withSlash) > 512) invalid('prefix must be at most 512 bytes');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) invalid('prefix', `prefix must not have empty, . or .. segments, got "${prefix}"`);
+  if (Buffer.byteLength(withSlash) > 512) invalid('prefix', 'prefix must be at most 512 bytes');
   return withSlash;
 }
 
-export function resolveOptions(options: S3BlobStoreOptions): ResolvedS3Options {
+/**
+ * Every setting checked and given its default: the one set of rules for the store's settings,
+ * which the configuration applies too (naming its own paths through `details.option`).
+ */
+export function resolveS3Settings(options: S3Settings): ResolvedS3Options {
   let url: URL;
   try {
     url = new URL(options.endpoint);
   } catch {
-    invalid(`endpoint is not a URL: ${JSON.stringify(options.endpoint)}`);
+    invalid('endpoint', `endpoint is not a URL: ${JSON.stringify(options.endpoint)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(`endpoint must be an http:// or https:// URL, got ${url.protocol}`);
-  if (url.username !== '' || url.password !== '') invalid('endpoint must not contain credentials');
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') invalid(`endpoint must be the service URL alone (no path or query), got ${url.origin}${url.pathname}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('endpoint', `endpoint must be an http:// or https:// URL, got ${url.protocol}`);
+  if (url.username !== '' || url.password !== '') invalid('endpoint', 'endpoint must not contain credentials (they are settings of their own)');
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') invalid('endpoint', `endpoint must be the service URL alone (no path or query; the bucket is a setting of its own), got ${url.origin}${url.pathname}`);
   const addressing = options.addressing ?? 'path';
-  if (addressing !== 'path' && addressing !== 'virtual') invalid(`addressing must be "path" or "virtual", got ${JSON.stringify(addressing)}`);
+  if (addressing !== 'path' && addressing !== 'virtual') invalid('addressing', `addressing must be "path" or "virtual", got ${JSON.stringify(addressing)}`);
   if (!BUCKET.test(options.bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(options.bucket) || options.bucket.includes('..')) {
-    invalid(`bucket names are 3 to 63 lower-case letters, digits, dots and hyphens, got ${JSON.stringify(options.bucket)}`);
+    invalid('bucket', `bucket names are 3 to 63 lower-case letters, digits, dots and hyphens, got ${JSON.stringify(options.bucket)}`);
   }
   const region = options.region ?? 'us-east-1';
-  if (!/^[a-z0-9-]{1,64}$/.test(region)) invalid(`region must be lower-case letters, digits and hyphens, got ${JSON.stringify(region)}`);
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) invalid('region', `region must be lower-case letters, digits and hyphens, got ${JSON.stringify(region)}`);
   const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
-  if (accessKeyId === '' || secretAccessKey === '') invalid('credentials need an access key id and a secret access key');
-  if (/[\s,/=]/.test(accessKeyId)) invalid('the access key id must not contain white space, commas, slashes or =');
-  if (sessionToken !== undefined && /[\r\n]/.test(sessionToken)) invalid('the session token must be one line');
+  if (accessKeyId === '') invalid('accessKeyId', 'credentials need an access key id');
+  if (secretAccessKey === '') invalid('secretAccessKey', 'credentials need a secret access key');
+  if (/[\s,/=]/.test(accessKeyId)) invalid('accessKeyId', 'the access key id must not contain white space, commas, slashes or =');
+  if (sessionToken !== undefined && /[\r\n]/.test(sessionToken)) invalid('sessionToken', 'the session token must be one line');
   const secure = url.protocol === 'https:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   return Object.freeze({
@@ -123,7 +132,6 @@ export function resolveOptions(options: S3BlobStoreOptions): ResolvedS3Options {
     prefix: normalisePrefix(options.prefix ?? ''),
     credentials: Object.freeze({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }),
     addressing,
-    stagingDir: options.stagingDir,
     partSize: whole(options.partSize, 16 * MiB, MIN_PART_SIZE, MAX_PART_SIZE, 'partSize'),
     ca: options.ca ?? null,
     timeoutMs: whole(options.timeoutMs, 30_000, 1, 3_600_000, 'timeoutMs'),

@@ -9,7 +9,7 @@ import { currentProcessIdentity } from '../fs-blob/process-identity.ts';
 import { beginStagedUpload } from '../fs-blob/staged-upload.ts';
 import { cleanStaging, stagingFolderName, type StagingCleanupReport } from '../fs-blob/staging.ts';
 import { BlobCorruptError, type BlobInfo, type BlobListing, type BlobStore, type BlobUpload, type BlobUploadOptions, type ByteRange } from '../ports/index.ts';
-import { resolveOptions, type ResolvedS3Options, type S3BlobStoreOptions } from './options.ts';
+import { resolveS3Settings, type ResolvedS3Options, type S3BlobStoreOptions } from './options.ts';
 import { S3Client, type S3Call } from './s3-client.ts';
 import { networkError } from './s3-errors.ts';
 import { S3Publisher } from './s3-publisher.ts';
@@ -41,7 +41,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   static async open(options: S3BlobStoreOptions): Promise<S3BlobStore> {
-    const o = resolveOptions(options);
+    const o = resolveS3Settings(options);
     const client = new S3Client(o);
     try {
       // The bucket is there and the credentials may list it (a sweep needs that, as every node
@@ -53,21 +53,14 @@ export class S3BlobStore implements BlobStore {
     }
     try {
       const self = currentProcessIdentity();
-      const cleanup = await cleanStaging(o.stagingDir, { self, foreignStaleMs: o.foreignStagingStaleMs, now: Date.now() });
-      const stagingDir = join(o.stagingDir, stagingFolderName(self));
+      const cleanup = await cleanStaging(options.stagingDir, { self, foreignStaleMs: o.foreignStagingStaleMs, now: Date.now() });
+      const stagingDir = join(options.stagingDir, stagingFolderName(self));
       await mkdir(stagingDir);
       return new S3BlobStore(o, client, stagingDir, cleanup);
     } catch (err) {
       client.close();
       throw new AirlockError('STORAGE_ERROR', withCondition('cannot prepare the local staging folder for S3 uploads', err), { cause: err });
     }
-  }
-
-  /** Which bucket, where (for logs and diagnostics). */
-  describe(): string {
-    const { bucket, endpoint, prefix, addressing } = this.#o;
-    const notes = [...(prefix === '' ? [] : [`prefix "${prefix}"`]), ...(addressing === 'virtual' ? ['virtual-hosted'] : [])];
-    return `S3 bucket "${bucket}" at ${endpoint}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
   }
 
   begin(options: BlobUploadOptions): Promise<BlobUpload> {
