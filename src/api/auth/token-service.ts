@@ -5,8 +5,8 @@
  * the cache at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AirlockError } from '../../core/index.ts';
-import type { Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
+import { AirlockError, isAirlockError } from '../../core/index.ts';
+import type { AuditEventInput, Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
 import { Lru } from '../../gate/lru.ts';
 
@@ -79,6 +79,14 @@ export class TokenService {
   }
 
   async create(req: { role: string; label: string; expiresAt: Date | null; actor: string; secret?: string }): Promise<CreatedToken> {
+    const { rec, secret, audit } = this.#newToken(req);
+    await this.#store.putToken(rec, audit);
+    this.#cache.delete(rec.hash);
+    return { ...tokenView(rec), token: secret };
+  }
+
+  /** A checked new token record with its secret and its audit event (nothing stored). */
+  #newToken(req: { role: string; label: string; expiresAt: Date | null; actor: string; secret?: string }): { rec: TokenRecord; secret: string; audit: AuditEventInput } {
     if (!isRole(req.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${JSON.stringify(req.role)} (reader, publisher, approver or admin)`);
     const label = req.label.trim();
     if (label.length > 200) throw new AirlockError('BAD_REQUEST', 'the label is longer than 200 characters');
@@ -89,9 +97,8 @@ export class TokenService {
       throw new AirlockError('BAD_REQUEST', `a token must be ${MIN_TOKEN_CHARS}-${MAX_TOKEN_CHARS} characters without spaces`);
     }
     const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null };
-    await this.#store.putToken(rec, { at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } });
-    this.#cache.delete(rec.hash);
-    return { ...tokenView(rec), token: secret };
+    const audit = { at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } };
+    return { rec, secret, audit };
   }
 
   async list(): Promise<TokenView[]> {
@@ -127,10 +134,20 @@ export class TokenService {
         }
         return { kind: 'configured', id: existing.id, created: false };
       }
-      const t = await this.create({ role: 'admin', label: 'configured admin token', expiresAt: null, actor: 'system', secret: configured });
-      return { kind: 'configured', id: t.id, created: true };
+      try {
+        const t = await this.create({ role: 'admin', label: 'configured admin token', expiresAt: null, actor: 'system', secret: configured });
+        return { kind: 'configured', id: t.id, created: true };
+      } catch (err) {
+        // Another node sharing the store stored the same configured token first.
+        if (!isAirlockError(err, 'CONFLICT')) throw err;
+        const stored = await this.#store.findTokenByHash(hashToken(configured));
+        if (stored === null) throw err;
+        return { kind: 'configured', id: stored.id, created: false };
+      }
     }
-    if ((await this.#store.countActiveTokens(now)) > 0) return { kind: 'none' };
-    return { kind: 'created', token: await this.create({ role: 'admin', label: 'bootstrap admin token', expiresAt: null, actor: 'system' }) };
+    // Checked and created in one step: nodes starting together on one store make one token.
+    const { rec, secret, audit } = this.#newToken({ role: 'admin', label: 'bootstrap admin token', expiresAt: null, actor: 'system' });
+    if (!(await this.#store.putTokenIfNoneActive(rec, now, audit))) return { kind: 'none' };
+    return { kind: 'created', token: { ...tokenView(rec), token: secret } };
   }
 }

@@ -132,8 +132,13 @@ export interface TokenStore {
   listTokens(): Promise<readonly TokenRecord[]>;
   /** Sets `revokedAt`; false when the token is unknown or already revoked (and `audit` is not appended). */
   revokeToken(id: string, at: Date, audit?: AuditEventInput): Promise<boolean>;
-  /** Tokens neither revoked nor expired (`expiresAt > now`). */
-  countActiveTokens(now: Date): Promise<number>;
+  /**
+   * Inserts `rec` only when no token is active at `now` (neither revoked nor expired, expiry
+   * exclusive: `expiresAt > now`). The check and the insert are one step
+   * for every process sharing the store, so nodes starting together create one first token, not
+   * one each. False when a token is active (nothing written, `audit` not appended).
+   */
+  putTokenIfNoneActive(rec: TokenRecord, now: Date, audit?: AuditEventInput): Promise<boolean>;
 }
 
 export interface MetadataStore

@@ -1,9 +1,9 @@
 import { AirlockError } from '../../core/index.ts';
-import { requireText, validDate, validDateOrNull } from '../common/index.ts';
+import { prepareAuditEvent, requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
-import { isUniqueViolation, pgStorageError } from './pg-client.ts';
-import type { PgClient, Row } from './pg-client.ts';
-import { withAudit } from './pg-audit.ts';
+import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
+import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
+import { appendAuditIn, withAudit } from './pg-audit.ts';
 import { date, dateOrNull, integer, oneOf, text } from './pg-rows.ts';
 
 const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
@@ -20,33 +20,60 @@ function toToken(row: Row): TokenRecord {
   };
 }
 
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`;
+
+/** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
+function tokenParams(rec: TokenRecord): Param[] {
+  if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
+  if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
+  return [
+    requireText(rec.id, 'token id', 128),
+    rec.hash,
+    rec.role,
+    rec.label,
+    validDate(rec.createdAt, 'token createdAt'),
+    validDateOrNull(rec.expiresAt, 'token expiresAt'),
+    validDateOrNull(rec.revokedAt, 'token revokedAt'),
+  ];
+}
+
+async function countActive(q: Queryable, now: Date): Promise<number> {
+  const [row] = await q.query('SELECT COUNT(*)::int AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)', [now]);
+  return row === undefined ? 0 : integer(row, 'n');
+}
+
 export function pgTokenStore(client: PgClient): TokenStore {
   return {
     async putToken(rec, audit) {
       try {
-        if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
-        if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
-        const params = [
-          requireText(rec.id, 'token id', 128),
-          rec.hash,
-          rec.role,
-          rec.label,
-          validDate(rec.createdAt, 'token createdAt'),
-          validDateOrNull(rec.expiresAt, 'token expiresAt'),
-          validDateOrNull(rec.revokedAt, 'token revokedAt'),
-        ];
+        const params = tokenParams(rec);
         await withAudit(client, audit, async (tx) => {
-          await tx.query(
-            `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-               created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
-            params,
-          );
+          await tx.query(UPSERT, params);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
         throw pgStorageError(err, 'putToken');
+      }
+    },
+
+    async putTokenIfNoneActive(rec, now, audit) {
+      try {
+        const params = tokenParams(rec);
+        const when = validDate(now, 'now');
+        return await client.tx(async (q) => {
+          // Every node's first token queues here: the second one in counts the first.
+          await lockFor(q, client.schema, 'tokens:first');
+          if ((await countActive(q, when)) > 0) return false;
+          await q.query(UPSERT, params);
+          if (audit !== undefined) await appendAuditIn(q, client.schema, prepareAuditEvent(audit));
+          return true;
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
+        throw pgStorageError(err, 'putTokenIfNoneActive');
       }
     },
 
@@ -78,18 +105,6 @@ export function pgTokenStore(client: PgClient): TokenStore {
         );
       } catch (err) {
         throw pgStorageError(err, 'revokeToken');
-      }
-    },
-
-    async countActiveTokens(now) {
-      try {
-        const [row] = await client.query(
-          'SELECT COUNT(*)::int AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)',
-          [validDate(now, 'now')],
-        );
-        return row === undefined ? 0 : integer(row, 'n');
-      } catch (err) {
-        throw pgStorageError(err, 'countActiveTokens');
       }
     },
   };

@@ -21,34 +21,63 @@ function toToken(row: Row): TokenRecord {
   };
 }
 
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
+  VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
+  ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`;
+
+/** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
+function tokenParams(rec: TokenRecord) {
+  if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
+  if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
+  return {
+    id: requireText(rec.id, 'token id', 128),
+    hash: rec.hash,
+    role: rec.role,
+    label: rec.label,
+    createdAt: toMillis(rec.createdAt, 'token createdAt'),
+    expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
+    revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
+  };
+}
+
+function countActive(conn: SqliteConnection, now: number): number {
+  const row = conn.statement('SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').get(now);
+  return row === undefined ? 0 : Number(row['n']);
+}
+
 export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
   return {
     async putToken(rec, audit) {
       try {
-        if (!ROLES.includes(rec.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${String(rec.role)}`);
-        if (!/^[0-9a-f]{64}$/.test(rec.hash)) throw new AirlockError('BAD_REQUEST', 'token hash must be 64 lower-case hex digits');
-        const params = {
-          id: requireText(rec.id, 'token id', 128),
-          hash: rec.hash,
-          role: rec.role,
-          label: rec.label,
-          createdAt: toMillis(rec.createdAt, 'token createdAt'),
-          expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
-          revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
-        };
+        const params = tokenParams(rec);
         await withAudit(conn, audit, () => {
-          conn
-            .statement(
-              `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-               VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
-               ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-                 created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`,
-            )
-            .run(params);
+          conn.statement(UPSERT).run(params);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
         throw storageError(err, 'putToken');
+      }
+    },
+
+    async putTokenIfNoneActive(rec, now, audit) {
+      try {
+        const params = tokenParams(rec);
+        const when = toMillis(now, 'now');
+        // The write lock is taken before the count: another process's first token waits, then sees this one.
+        return await withAudit(
+          conn,
+          audit,
+          () => {
+            if (countActive(conn, when) > 0) return false;
+            conn.statement(UPSERT).run(params);
+            return true;
+          },
+          (inserted) => inserted,
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AirlockError('CONFLICT', 'another token already has this secret', { cause: err });
+        throw storageError(err, 'putTokenIfNoneActive');
       }
     },
 
@@ -80,17 +109,6 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
         );
       } catch (err) {
         throw storageError(err, 'revokeToken');
-      }
-    },
-
-    async countActiveTokens(now) {
-      try {
-        const row = conn
-          .statement('SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)')
-          .get(toMillis(now, 'now'));
-        return row === undefined ? 0 : Number(row['n']);
-      } catch (err) {
-        throw storageError(err, 'countActiveTokens');
       }
     },
   };

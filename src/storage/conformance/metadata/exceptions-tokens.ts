@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PolicyException } from '../../ports/index.ts';
+import type { AuditEventInput, PolicyException, TokenRecord } from '../../ports/index.ts';
 import { rejectsWithCode } from '../helpers.ts';
 import { at, DAY, exceptionRec, tokenRec, using } from './fixture.ts';
 import type { MakeMetadataFixture } from './fixture.ts';
 
 const ids = (list: readonly { id: string }[]): string[] => list.map((r) => r.id);
+const auditOf = (t: TokenRecord): AuditEventInput => ({ at: t.createdAt, actor: 'system', action: 'token.create', subject: t.id, details: { role: t.role } });
 
 export function exceptionStoreCases(make: MakeMetadataFixture): void {
   test('exceptions: active ones for a package, expiry exclusive, every version or one', using(make, async (store) => {
@@ -59,19 +60,34 @@ export function tokenStoreCases(make: MakeMetadataFixture): void {
     assert.deepEqual(await store.listTokens(), [admin, reader]);
   }));
 
-  test('tokens: revoke once; active count excludes revoked and expired', using(make, async (store) => {
-    assert.equal(await store.countActiveTokens(at(0)), 0);
-    const a = tokenRec();
-    const b = tokenRec({ expiresAt: at(DAY) });
-    const c = tokenRec({ role: 'approver' });
-    for (const t of [a, b, c]) await store.putToken(t);
-    assert.equal(await store.countActiveTokens(at(0)), 3);
-    assert.equal(await store.countActiveTokens(at(DAY)), 2, 'expired at its expiry instant');
-    assert.equal(await store.revokeToken(c.id, at(10)), true);
-    assert.equal(await store.revokeToken(c.id, at(20)), false);
-    assert.equal(await store.revokeToken('no-such-token', at(20)), false);
-    assert.deepEqual((await store.findTokenByHash(c.hash))?.revokedAt, at(10), 'revoked tokens are still found (callers check)');
-    assert.equal(await store.countActiveTokens(at(0)), 2);
+  test('tokens: revoke once; a first token only while none is active (revoked and expired ones do not count)', using(make, async (store) => {
+    const first = tokenRec({ role: 'admin', expiresAt: at(DAY) });
+    assert.equal(await store.putTokenIfNoneActive(first, at(0), auditOf(first)), true);
+    const second = tokenRec({ role: 'admin' });
+    assert.equal(await store.putTokenIfNoneActive(second, at(0), auditOf(second)), false, 'one is active');
+    assert.equal(await store.putTokenIfNoneActive(second, at(DAY - 1), auditOf(second)), false, 'active until its expiry instant');
+    assert.equal(await store.findTokenByHash(second.hash), null, 'nothing written');
+    assert.deepEqual((await store.listAudit({ limit: 10 })).map((e) => e.subject), [first.id], 'no event for what was not written');
+    assert.equal(await store.putTokenIfNoneActive(second, at(DAY), auditOf(second)), true, 'expired at its expiry instant');
+    assert.equal(await store.revokeToken(second.id, at(DAY + 10)), true);
+    assert.equal(await store.revokeToken(second.id, at(DAY + 20)), false);
+    assert.equal(await store.revokeToken('no-such-token', at(DAY + 20)), false);
+    assert.deepEqual((await store.findTokenByHash(second.hash))?.revokedAt, at(DAY + 10), 'revoked tokens are still found (callers check)');
+    const third = tokenRec({ role: 'approver' });
+    assert.equal(await store.putTokenIfNoneActive(third, at(DAY + 30)), true, 'a revoked token is not active');
+    await rejectsWithCode(store.putTokenIfNoneActive(tokenRec({ hash: 'not-hex' }), at(DAY * 2)), 'BAD_REQUEST');
+    assert.equal(await store.revokeToken(third.id, at(DAY + 40)), true);
+    await rejectsWithCode(store.putTokenIfNoneActive(tokenRec({ hash: first.hash }), at(DAY * 2)), 'CONFLICT');
+    assert.equal((await store.listTokens()).length, 3);
+  }));
+
+  test('tokens: nodes racing for the first token on one store create exactly one', using(make, async (store, fixture) => {
+    const peer = await fixture.openPeer();
+    const racers = Array.from({ length: 8 }, (_, i) => tokenRec({ role: 'admin', label: `node ${i}` }));
+    const won = await Promise.all(racers.map((t, i) => (i % 2 === 0 ? store : peer).putTokenIfNoneActive(t, at(0), auditOf(t))));
+    assert.equal(won.filter(Boolean).length, 1, `winners: ${JSON.stringify(won)}`);
+    assert.equal((await peer.listTokens()).length, 1);
+    assert.equal((await store.listAudit({ limit: 10 })).length, 1);
   }));
 
   test('tokens: put replaces by id; a secret shared with another token is a CONFLICT', using(make, async (store) => {
