@@ -44,7 +44,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config.server.logLevel);
-  const storage = deps.storage ?? (await openConfiguredStorage(config.storage));
+  const storage = deps.storage ?? (await openConfiguredStorage(config.storage, logger));
   let services: AirlockServices;
   try {
     services = await buildServices(config, {

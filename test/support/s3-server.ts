@@ -111,6 +111,13 @@ export interface TestS3 {
   failNext(rule: FailureRule): void;
   /** A correctly signed request of the test's own (through the front server, checks and all). */
   send(init: { readonly method: string; readonly key?: string; readonly bucket?: string; readonly query?: string; readonly headers?: Record<string, string>; readonly body?: Buffer }): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>;
+  /**
+   * Accept these credentials too (temporary ones, as an STS hands out): until `expiresAt`, after
+   * which requests signed with them answer 400 ExpiredToken, as S3 does.
+   */
+  accept(credentials: TestS3Credentials, expiresAt?: Date): void;
+  /** Credentials accepted with `accept` expire now. */
+  expire(accessKeyId: string): void;
   /** Every key in the bucket. */
   keys(bucket?: string): Promise<string[]>;
   /** Multipart uploads begun and neither completed nor aborted. */
@@ -129,6 +136,8 @@ export async function startTestS3(options: StartTestS3Options): Promise<TestS3> 
     ...(options.sessionToken === undefined ? {} : { sessionToken: options.sessionToken }),
   };
   const region = options.region ?? 'us-east-1';
+  /** Every accepted set of credentials by access key id, with when it expires (ms; none: never). */
+  const accepted = new Map<string, { readonly credentials: TestS3Credentials; expiresAt: number }>([[credentials.accessKeyId, { credentials, expiresAt: Number.POSITIVE_INFINITY }]]);
   const buckets = [options.bucket, ...(options.otherBuckets ?? [])];
   const directory = await mkdtemp(join(tmpdir(), 'airlock-s3rver-'));
   const child = spawn(process.execPath, ['--openssl-legacy-provider', fileURLToPath(import.meta.url), directory, JSON.stringify(buckets)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -184,7 +193,7 @@ export async function startTestS3(options: StartTestS3Options): Promise<TestS3> 
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    const refused = verifySignature(req, credentials, region);
+    const refused = verifySignature(req, accepted, region);
     if (refused !== null) {
       req.resume();
       return answer(res, req.method, refused.status, refused.code, refused.message);
@@ -262,6 +271,14 @@ export async function startTestS3(options: StartTestS3Options): Promise<TestS3> 
       rules.push({ rule, left: rule.times ?? 1 });
     },
     send,
+    accept(more, expiresAt) {
+      accepted.set(more.accessKeyId, { credentials: more, expiresAt: expiresAt?.getTime() ?? Number.POSITIVE_INFINITY });
+    },
+    expire(accessKeyId) {
+      const known = accepted.get(accessKeyId);
+      if (known === undefined || known.credentials === credentials) throw new Error(`the test server did not accept ${accessKeyId} through accept()`);
+      known.expiresAt = Date.now();
+    },
     async keys(bucket = options.bucket) {
       const keys: string[] = [];
       let token: string | null = null;
@@ -307,13 +324,16 @@ function answer(res: ServerResponse, method: string | undefined, status: number,
 }
 
 /** Why S3 would refuse the request's signature, or null when it holds. */
-function verifySignature(req: IncomingMessage, credentials: TestS3Credentials, region: string): { status: number; code: string; message: string } | null {
+function verifySignature(req: IncomingMessage, accepted: ReadonlyMap<string, { readonly credentials: TestS3Credentials; readonly expiresAt: number }>, region: string): { status: number; code: string; message: string } | null {
   const authorization = req.headers.authorization;
   if (authorization === undefined) return { status: 403, code: 'AccessDenied', message: 'Access Denied (the test server refuses anonymous requests)' };
   const m = /^AWS4-HMAC-SHA256 Credential=([^/,]+)\/(\d{8})\/([^/,]+)\/s3\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(authorization);
   if (m === null) return { status: 400, code: 'AuthorizationHeaderMalformed', message: 'The authorization header is malformed.' };
   const [, accessKeyId, day, signedRegion, signedHeaderList, signature] = m as unknown as [string, string, string, string, string, string];
-  if (accessKeyId !== credentials.accessKeyId) return { status: 403, code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' };
+  const known = accepted.get(accessKeyId);
+  if (known === undefined) return { status: 403, code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' };
+  const credentials = known.credentials;
+  if (Date.now() >= known.expiresAt) return { status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' };
   if (signedRegion !== region) return { status: 400, code: 'AuthorizationHeaderMalformed', message: `The authorization header is malformed; the region '${signedRegion}' is wrong; expecting '${region}'` };
   const date = String(req.headers['x-amz-date'] ?? '');
   const at = Date.parse(date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));

@@ -120,6 +120,29 @@ test('storage.blobs: an S3-compatible bucket, credentials by reference or from t
   assert.equal(e.blobs.driver, 's3');
 });
 
+test('storage.blobs.credentials: keys, or temporary credentials from the platform, found as the AWS SDKs find them', async () => {
+  const blobs = (more = '') => `storage:\n  blobs: {driver: s3, endpoint: "http://127.0.0.1:9000", bucket: bbb, region: eu-west-1${more}}\n`;
+  const web = { AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/airlock' };
+  // auto: the platform's web identity when no keys are set anywhere.
+  const w = await storageOf(blobs(), web);
+  assert.ok(w.blobs.driver === 's3' && w.blobs.credentials.kind === 'web-identity');
+  const source = (storageOptions(w).blobs as { credentials: { description: string } }).credentials;
+  assert.equal(source.description, 'web identity (role arn:aws:iam::111122223333:role/airlock through https://sts.eu-west-1.amazonaws.com)');
+  assert.match(describeStorage(w), /blobs: S3 bucket bbb at http:\/\/127\.0\.0\.1:9000 \(credentials from a web identity\)$/);
+  // Keys win where any are set, as in the SDKs.
+  const k = await storageOf(blobs(), { ...web, AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'key' });
+  assert.ok(k.blobs.driver === 's3' && k.blobs.credentials.kind === 'keys');
+  const c = await storageOf(blobs(), { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/abc' });
+  assert.ok(c.blobs.driver === 's3' && c.blobs.credentials.kind === 'container');
+  // The instance metadata service only when named.
+  const i = await storageOf(blobs(', credentials: instance'));
+  assert.ok(i.blobs.driver === 's3' && i.blobs.credentials.kind === 'instance');
+  await refused(storageOf(blobs(', credentials: web-identity'), { AWS_ROLE_ARN: web.AWS_ROLE_ARN }), /^storage\.blobs\.credentials: credentials: web-identity needs AWS_WEB_IDENTITY_TOKEN_FILE/);
+  await refused(storageOf(blobs(', credentials: container, accessKeyId: {env: K}'), { K: 'x' }), /^storage\.blobs\.accessKeyId: does not apply with credentials: container/);
+  await refused(storageOf(blobs(', credentials: sso')), /^storage\.blobs\.credentials: expected one of "auto", "keys", "web-identity", "container", "instance"/);
+  await refused(storageOf(blobs(', credentials: keys'), web), /^storage\.blobs\.accessKeyId \(default \{env: AWS_ACCESS_KEY_ID\}\): environment variable AWS_ACCESS_KEY_ID is not set/);
+});
+
 test('storage.blobs: every S3 setting is checked, with its path in the error', async () => {
   const base = 'storage:\n  blobs: {driver: s3, accessKeyId: {env: S3_KEY}, secretAccessKey: {env: S3_SECRET}, ';
   const check = (rest: string, message: RegExp, env: NodeJS.ProcessEnv = S3_ENV) => refused(storageOf(`${base}${rest}}\n`, env), message);

@@ -6,14 +6,17 @@
 import { resolve } from 'node:path';
 import { isAirlockError } from '../../core/index.ts';
 import { PG_SCHEMA_NAME } from '../../storage/postgres/schema-name.ts';
+import { credentialSource, detectedSource } from '../../storage/s3-blob/index.ts';
 import { MAX_PART_SIZE, MIN_PART_SIZE, resolveS3Settings, type ResolvedS3Options } from '../../storage/s3-blob/options.ts';
 import { fail, integer, join, object, oneOf, size, string } from './checks.ts';
 import { readCaFile } from './ca.ts';
 import { secretRef, type Secret } from './secret.ts';
-import type { BlobStorageConfig, MetadataStorageConfig } from './types.ts';
+import type { BlobStorageConfig, MetadataStorageConfig, S3CredentialConfig } from './types.ts';
 
 export const METADATA_DRIVER_KEYS = ['driver', 'url', 'schema', 'maxConnections'] as const;
-export const BLOB_DRIVER_KEYS = ['driver', 'endpoint', 'bucket', 'region', 'prefix', 'addressing', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'ca', 'partSize'] as const;
+export const BLOB_DRIVER_KEYS = ['driver', 'endpoint', 'bucket', 'region', 'prefix', 'addressing', 'credentials', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'ca', 'partSize'] as const;
+/** `storage.blobs.credentials`: where the signing keys come from. */
+export const CREDENTIAL_SOURCES = ['auto', 'keys', 'web-identity', 'container', 'instance'] as const;
 
 interface Context {
   readonly env: NodeJS.ProcessEnv;
@@ -61,17 +64,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
   }
   for (const k of ['endpoint', 'bucket'] as const) if (o[k] === undefined) fail(join(path, k), 'required for the s3 driver');
   const text = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : string(o[key], join(path, key)));
-  // Credentials default to the variables every S3 tool reads.
-  const credential = (key: string, fallback: string): Secret =>
-    secretRef(o[key] ?? { env: fallback }, o[key] === undefined ? `${join(path, key)} (default {env: ${fallback}})` : join(path, key), ctx);
-  const accessKeyId = credential('accessKeyId', 'AWS_ACCESS_KEY_ID');
-  const secretAccessKey = credential('secretAccessKey', 'AWS_SECRET_ACCESS_KEY');
-  const sessionToken =
-    o['sessionToken'] !== undefined
-      ? secretRef(o['sessionToken'], join(path, 'sessionToken'), ctx)
-      : ctx.env['AWS_SESSION_TOKEN'] !== undefined && ctx.env['AWS_SESSION_TOKEN'] !== '' && o['accessKeyId'] === undefined
-        ? secretRef({ env: 'AWS_SESSION_TOKEN' }, join(path, 'sessionToken'), ctx)
-        : null;
+  const source = credentialSourceKind(o, path, ctx);
   const region = text('region');
   const prefix = text('prefix');
   const addressing = o['addressing'] === undefined ? undefined : oneOf(o['addressing'], join(path, 'addressing'), ['path', 'virtual'] as const);
@@ -86,11 +79,15 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
       ...(prefix === undefined ? {} : { prefix }),
       ...(addressing === undefined ? {} : { addressing }),
       ...(partSize === undefined ? {} : { partSize }),
-      credentials: {
-        accessKeyId: accessKeyId.reveal(),
-        secretAccessKey: secretAccessKey.reveal(),
-        ...(sessionToken === null ? {} : { sessionToken: sessionToken.reveal() }),
-      },
+      credentials:
+        source.kind === 'keys'
+          ? {
+              accessKeyId: source.accessKeyId.reveal(),
+              secretAccessKey: source.secretAccessKey.reveal(),
+              ...(source.sessionToken === null ? {} : { sessionToken: source.sessionToken.reveal() }),
+            }
+          : // The source's own settings (its variables) are checked here; it fetches nothing until the store opens.
+            credentialSource(source.kind, { env: source.env, region: region ?? 'us-east-1' }),
     });
   } catch (err) {
     const option = isAirlockError(err, 'CONFIG_INVALID') ? err.details['option'] : undefined;
@@ -105,10 +102,44 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
     region: settings.region,
     prefix: settings.prefix,
     addressing: settings.addressing,
-    accessKeyId,
-    secretAccessKey,
-    sessionToken,
+    credentials: source,
     ca: caPath === null ? null : { pems: readCaFile(caPath, join(path, 'ca')), source: `the blob store's ca file ${caPath}` },
     partSizeBytes: settings.partSize,
   };
+}
+
+/**
+ * Where the S3 keys come from. `keys`: accessKeyId and secretAccessKey (default: the variables
+ * every S3 tool reads). A platform's temporary credentials: `web-identity`, `container`,
+ * `instance`. `auto` (the default): keys when any are configured or AWS_ACCESS_KEY_ID is set, else
+ * the web identity or container credentials the environment describes; the instance metadata
+ * service only when named (asking it where there is none takes a time-out to fail).
+ */
+function credentialSourceKind(o: Readonly<Record<string, unknown>>, path: string, ctx: Context): S3CredentialConfig {
+  const env = ctx.env;
+  const at = join(path, 'credentials');
+  const chosen = o['credentials'] === undefined ? 'auto' : oneOf(o['credentials'], at, CREDENTIAL_SOURCES);
+  const keysGiven = (['accessKeyId', 'secretAccessKey', 'sessionToken'] as const).filter((k) => o[k] !== undefined);
+  let kind: S3CredentialConfig['kind'];
+  if (chosen === 'auto') {
+    const detected = detectedSource(env);
+    if (keysGiven.length > 0 || (env['AWS_ACCESS_KEY_ID'] ?? '') !== '' || detected === null) kind = 'keys';
+    else kind = detected;
+  } else {
+    kind = chosen;
+  }
+  if (kind !== 'keys') {
+    if (keysGiven.length > 0) fail(join(path, keysGiven[0] as string), `does not apply with credentials: ${kind} (the keys come from the platform)`);
+    return { kind, env: { ...env } };
+  }
+  // Keys default to the variables every S3 tool reads.
+  const credential = (key: string, fallback: string): Secret =>
+    secretRef(o[key] ?? { env: fallback }, o[key] === undefined ? `${join(path, key)} (default {env: ${fallback}})` : join(path, key), ctx);
+  const sessionToken =
+    o['sessionToken'] !== undefined
+      ? secretRef(o['sessionToken'], join(path, 'sessionToken'), ctx)
+      : (env['AWS_SESSION_TOKEN'] ?? '') !== '' && o['accessKeyId'] === undefined
+        ? secretRef({ env: 'AWS_SESSION_TOKEN' }, join(path, 'sessionToken'), ctx)
+        : null;
+  return { kind, accessKeyId: credential('accessKeyId', 'AWS_ACCESS_KEY_ID'), secretAccessKey: credential('secretAccessKey', 'AWS_SECRET_ACCESS_KEY'), sessionToken };
 }

@@ -51,13 +51,17 @@ export type BlobStorageConfig =
       /** Key prefix, empty or ending in `/`. */
       readonly prefix: string;
       readonly addressing: 'path' | 'virtual';
-      readonly accessKeyId: Secret;
-      readonly secretAccessKey: Secret;
-      readonly sessionToken: Secret | null;
+      readonly credentials: S3CredentialConfig;
       /** Trusted for the endpoint's TLS next to the built-in authorities; null: the built-in ones. */
       readonly ca: TrustedCa | null;
       readonly partSizeBytes: number;
     };
+
+/** Where the S3 store's keys come from (`storage.blobs.credentials`). */
+export type S3CredentialConfig =
+  | { readonly kind: 'keys'; readonly accessKeyId: Secret; readonly secretAccessKey: Secret; readonly sessionToken: Secret | null }
+  /** Temporary credentials from the platform, found through the AWS variables of `env` (a copy taken at load). */
+  | { readonly kind: 'web-identity' | 'container' | 'instance'; readonly env: NodeJS.ProcessEnv };
 
 export interface StorageConfig {
   /** Absolute path. */

@@ -1,4 +1,5 @@
 import { AirlockError } from '../../core/index.ts';
+import { checkCredentials, fixedCredentials, type S3CredentialSource } from './credentials.ts';
 import type { SigV4Credentials } from './sigv4.ts';
 
 const MiB = 1024 * 1024;
@@ -18,7 +19,8 @@ export interface S3Settings {
   readonly region?: string;
   /** Key prefix for everything the store writes (default none); made to end in `/`. */
   readonly prefix?: string;
-  readonly credentials: SigV4Credentials;
+  /** Fixed keys, or a source of temporary credentials (`credential-sources.ts`). */
+  readonly credentials: SigV4Credentials | S3CredentialSource;
   /** `path` (default): `endpoint/bucket/key`, what MinIO and most compatible stores expect; `virtual`: `bucket.host/key`. */
   readonly addressing?: 'path' | 'virtual';
   /** Blobs larger than this go up in parts of this size (default 16 MiB; at least 5 MiB, S3's minimum). */
@@ -55,7 +57,7 @@ export interface ResolvedS3Options {
   readonly bucket: string;
   readonly region: string;
   readonly prefix: string;
-  readonly credentials: SigV4Credentials;
+  readonly credentials: S3CredentialSource;
   readonly addressing: 'path' | 'virtual';
   readonly partSize: number;
   readonly ca: string | null;
@@ -114,11 +116,14 @@ export function resolveS3Settings(options: S3Settings): ResolvedS3Options {
   }
   const region = options.region ?? 'us-east-1';
   if (!/^[a-z0-9-]{1,64}$/.test(region)) invalid('region', `region must be lower-case letters, digits and hyphens, got ${JSON.stringify(region)}`);
-  const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
-  if (accessKeyId === '') invalid('accessKeyId', 'credentials need an access key id');
-  if (secretAccessKey === '') invalid('secretAccessKey', 'credentials need a secret access key');
-  if (/[\s,/=]/.test(accessKeyId)) invalid('accessKeyId', 'the access key id must not contain white space, commas, slashes or =');
-  if (sessionToken !== undefined && /[\r\n]/.test(sessionToken)) invalid('sessionToken', 'the session token must be one line');
+  const given = options.credentials;
+  let credentials: S3CredentialSource;
+  if ('get' in given) {
+    credentials = given;
+  } else {
+    checkCredentials(given, invalid);
+    credentials = fixedCredentials(given);
+  }
   const secure = url.protocol === 'https:';
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   return Object.freeze({
@@ -130,7 +135,7 @@ export function resolveS3Settings(options: S3Settings): ResolvedS3Options {
     bucket: options.bucket,
     region,
     prefix: normalisePrefix(options.prefix ?? ''),
-    credentials: Object.freeze({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }),
+    credentials,
     addressing,
     partSize: whole(options.partSize, 16 * MiB, MIN_PART_SIZE, MAX_PART_SIZE, 'partSize'),
     ca: options.ca ?? null,

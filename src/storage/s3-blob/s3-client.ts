@@ -18,7 +18,7 @@ import {
   type S3ErrorBody,
   type S3Subject,
 } from './s3-errors.ts';
-import { canonicalQuery, EMPTY_SHA256, encodePath, SigV4Signer } from './sigv4.ts';
+import { canonicalQuery, EMPTY_SHA256, encodePath, SigV4Signer, type SigV4Credentials } from './sigv4.ts';
 import { childText, parseXml, XmlError, type XmlElement } from './xml.ts';
 
 /** A request body: bytes in memory, or a span of a (staged) file, read again for each attempt. */
@@ -52,12 +52,12 @@ const MAX_BACKOFF_MS = 5_000;
 export class S3Client {
   readonly #o: ResolvedS3Options;
   readonly #http: HttpClient;
-  readonly #signer: SigV4Signer;
+  /** The signer of the credentials in use (a new one when the source hands out others). */
+  #signer: { readonly credentials: SigV4Credentials; readonly signer: SigV4Signer } | null = null;
 
   constructor(options: ResolvedS3Options) {
     this.#o = options;
     this.#http = new HttpClient({ secure: options.secure, timeoutMs: options.timeoutMs, maxSockets: options.maxSockets, ca: options.ca });
-    this.#signer = new SigV4Signer(options.credentials, options.region);
   }
 
   close(): void {
@@ -74,12 +74,14 @@ export class S3Client {
    * failure), after the retries an idempotent request is allowed.
    */
   async send(call: S3Call): Promise<IncomingMessage> {
+    let renewed = false;
     for (let attempt = 1; ; attempt++) {
       call.signal?.throwIfAborted();
       const last = !call.retry || attempt > this.#o.retries;
+      const credentials = await this.#o.credentials.get();
       let res: IncomingMessage;
       try {
-        res = await this.#http.request(this.#prepare(call));
+        res = await this.#http.request(this.#prepare(call, credentials));
       } catch (err) {
         if (call.signal?.aborted === true) throw call.signal.reason;
         if (last || !isRetryableFailure(err)) throw networkError(this.subject(call), this.#o.endpoint, err, attempt);
@@ -89,6 +91,15 @@ export class S3Client {
       const status = res.statusCode ?? 0;
       if ((status >= 200 && status < 300) || call.accept?.includes(status) === true) return res;
       const body = await this.#errorBody(res);
+      // Temporary credentials ran out sooner than they said (or the clock is off): S3 did
+      // nothing with the request, so it is sent once more, whatever it is, with new ones. An
+      // answer to HEAD has no body to name its error: a bare 400 or 403 may be the same refusal.
+      const expired = body.code === 'ExpiredToken' || (call.method === 'HEAD' && body.code === null && (status === 400 || status === 403));
+      if (expired && !renewed && this.#o.credentials.expired(credentials)) {
+        renewed = true;
+        attempt--;
+        continue;
+      }
       if (last || !isRetryableAnswer(status, body)) throw answerError(this.subject(call), status, body, attempt);
       await this.#backoff(attempt, call.signal);
     }
@@ -282,7 +293,12 @@ export class S3Client {
     return sleep(backoffDelay(attempt - 1, this.#o.retryBaseDelayMs, MAX_BACKOFF_MS), signal);
   }
 
-  #prepare(call: S3Call): Parameters<HttpClient['request']>[0] {
+  #signerFor(credentials: SigV4Credentials): SigV4Signer {
+    if (this.#signer?.credentials !== credentials) this.#signer = { credentials, signer: new SigV4Signer(credentials, this.#o.region) };
+    return this.#signer.signer;
+  }
+
+  #prepare(call: S3Call, credentials: SigV4Credentials): Parameters<HttpClient['request']>[0] {
     const o = this.#o;
     const virtual = o.addressing === 'virtual';
     const host = virtual ? `${o.bucket}.${o.host}` : o.host;
@@ -292,7 +308,7 @@ export class S3Client {
     const body = call.body;
     const sha256 = body === undefined ? EMPTY_SHA256 : 'bytes' in body ? digestHex(sha256Of(body.bytes)) : body.sha256;
     const own = { host, ...call.headers };
-    const signed = this.#signer.sign({ method: call.method, path, query, headers: own, payloadSha256: sha256 });
+    const signed = this.#signerFor(credentials).sign({ method: call.method, path, query, headers: own, payloadSha256: sha256 });
     const length = body === undefined ? (call.method === 'PUT' || call.method === 'POST' ? 0 : null) : 'bytes' in body ? body.bytes.length : body.length;
     return {
       hostname: virtual ? `${o.bucket}.${o.hostname}` : o.hostname,

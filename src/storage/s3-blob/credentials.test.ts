@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startTestContainerEndpoint, startTestImds, startTestSts } from '../../../test/support/aws-credential-servers.ts';
+import { startTestS3, type TestS3 } from '../../../test/support/s3-server.ts';
+import { readAll } from '../conformance/helpers.ts';
+import { storeStream } from '../ports/index.ts';
+import { credentialSource } from './credential-sources.ts';
+import { RenewingCredentials, type ExpiringCredentials } from './credentials.ts';
+import { openS3BlobStore } from './index.ts';
+
+let s3: TestS3;
+let scratch: string;
+before(async () => {
+  s3 = await startTestS3({ bucket: 'airlock-creds' });
+  scratch = await mkdtemp(join(tmpdir(), 'airlock-s3creds-'));
+});
+after(async () => {
+  await s3.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const MIN = 60_000;
+
+function creds(n: number, expiresAt: number): ExpiringCredentials {
+  return { accessKeyId: `ASIA${n}`, secretAccessKey: `secret-${n}`, sessionToken: `token-${n}`, expiresAt: new Date(expiresAt) };
+}
+
+test('renewing credentials: fetched once for concurrent users, renewed in the background ahead of expiry, at once when expired', async () => {
+  let now = 1_000_000;
+  let fetches = 0;
+  let gate: Promise<void> = Promise.resolve();
+  const source = new RenewingCredentials({
+    description: 'test',
+    clock: () => now,
+    fetch: async () => {
+      fetches++;
+      await gate;
+      return creds(fetches, now + 60 * MIN);
+    },
+  });
+  const first = await Promise.all([source.get(), source.get(), source.get()]);
+  assert.equal(fetches, 1);
+  assert.ok(first.every((c) => c === first[0]));
+  now += 50 * MIN;
+  assert.equal(await source.get(), first[0], 'still 10 minutes left: no renewal');
+  assert.equal(fetches, 1);
+  now += 6 * MIN;
+  let open!: () => void;
+  gate = new Promise((r) => (open = r));
+  assert.equal(await source.get(), first[0], 'within 5 minutes of expiry: the current ones, while new ones are fetched');
+  assert.equal(fetches, 2);
+  assert.equal(await source.get(), first[0], 'one renewal at a time');
+  assert.equal(fetches, 2);
+  open();
+  await gate;
+  await new Promise((r) => setImmediate(r));
+  const renewed = await source.get();
+  assert.equal(renewed.accessKeyId, 'ASIA2');
+  source.expired(first[0] as ExpiringCredentials);
+  assert.equal((await source.get()).accessKeyId, 'ASIA2', 'an expiry report about older credentials changes nothing');
+  source.expired(renewed);
+  const third = await source.get();
+  assert.equal(third.accessKeyId, 'ASIA3', 'the endpoint said they expired: fetched at once');
+  source.expired(third);
+  assert.equal(await source.get(), third, 'a second report within 30 s is not acted on (the refusal was about something else)');
+  now += MIN;
+  source.expired(third);
+  assert.equal((await source.get()).accessKeyId, 'ASIA4');
+});
+
+test('renewing credentials: a failed renewal keeps the current ones while they last, then requests fail with what the source said', async () => {
+  let now = 0;
+  let fail = false;
+  let fetches = 0;
+  const failures: unknown[] = [];
+  const source = new RenewingCredentials({
+    description: 'the test source',
+    clock: () => now,
+    retryAfterMs: MIN,
+    onRenewalFailure: (err) => failures.push(err),
+    fetch: async () => {
+      fetches++;
+      if (fail) throw new Error('STS answered 400 InvalidIdentityToken');
+      return creds(fetches, now + 60 * MIN);
+    },
+  });
+  const first = await source.get();
+  fail = true;
+  now = 57 * MIN;
+  assert.equal(await source.get(), first);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(failures.length, 1);
+  assert.equal(await source.get(), first, 'no new try for a minute after a failure');
+  assert.equal(fetches, 2);
+  now = 59 * MIN + 45_000;
+  await assert.rejects(source.get(), /^AirlockError: S3 blob store: no credentials from the test source: STS answered 400 InvalidIdentityToken$/, 'not handed out within 30 s of expiry');
+  fail = false;
+  assert.equal((await source.get()).accessKeyId, `ASIA${fetches}`);
+});
+
+test('renewing credentials: credentials already expired when handed out are refused', async () => {
+  const source = new RenewingCredentials({ description: 'a skewed source', clock: () => 10 * MIN, fetch: async () => creds(1, 10 * MIN + 1000) });
+  await assert.rejects(source.get(), /a skewed source handed out credentials that expire at .*, already past or too soon to use/);
+});
+
+/** Writes and reads a blob through a store whose keys come from `source`. */
+async function roundTrip(source: ReturnType<typeof credentialSource>, prefix: string): Promise<void> {
+  const store = await openS3BlobStore({ endpoint: s3.endpoint, bucket: s3.bucket, credentials: source, prefix, stagingDir: join(scratch, prefix), retryBaseDelayMs: 1 });
+  try {
+    const bytes = Buffer.from(`blob of ${prefix}`);
+    const { digest } = await storeStream(store, [bytes], { maxBytes: 1024 });
+    const back = await store.open(digest);
+    assert.ok(back !== null);
+    assert.deepEqual(await readAll(back), bytes);
+  } finally {
+    await store.close();
+  }
+}
+
+test('web identity: the token file is read at every renewal, STS answers are used, its refusals named', async () => {
+  const tokenFile = join(scratch, 'web-identity-token');
+  let token = 'eyJhbGciOiJSUzI1NiJ9.first.sig';
+  await writeFile(tokenFile, `${token}\n`);
+  const roleArn = 'arn:aws:iam::111122223333:role/airlock-gateway';
+  const sts = await startTestSts({ s3, roleArn, validToken: () => token, validForMs: 3_600_000 });
+  try {
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: roleArn, AWS_ROLE_SESSION_NAME: 'node-a', AWS_ENDPOINT_URL_STS: sts.url };
+    const source = credentialSource('web-identity', { env, region: 'us-east-1' });
+    assert.equal(source.description, `web identity (role ${roleArn} through ${sts.url})`);
+    await roundTrip(source, 'wi');
+    assert.deepEqual(sts.tokens, [token]);
+    // S3 says the credentials expired: the store renews them (with the rotated token) and carries on.
+    token = 'eyJhbGciOiJSUzI1NiJ9.rotated.sig';
+    await writeFile(tokenFile, token);
+    s3.expire((sts.issued[0] as { accessKeyId: string }).accessKeyId);
+    await roundTrip(source, 'wi2');
+    assert.deepEqual(sts.tokens.slice(-1), [token]);
+    assert.equal(sts.issued.length, 2);
+
+    // A 5xx passes: asked again.
+    sts.failNext(503, 'ServiceUnavailable');
+    await roundTrip(credentialSource('web-identity', { env, region: 'us-east-1' }), 'wi3');
+    // Refusals are named, not retried.
+    await assert.rejects(
+      credentialSource('web-identity', { env: { ...env, AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/other' }, region: 'us-east-1' }).get(),
+      new RegExp(`^AirlockError: S3 blob store: no credentials from web identity \\(role arn:aws:iam::111122223333:role/other through ${sts.url}\\): STS at ${sts.url} answered 403 AccessDenied: Not authorized`),
+    );
+    await writeFile(tokenFile, 'stale-token');
+    await assert.rejects(credentialSource('web-identity', { env, region: 'us-east-1' }).get(), /answered 400 InvalidIdentityToken: Incorrect token audience or expired token$/);
+    await assert.rejects(credentialSource('web-identity', { env: { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: join(scratch, 'none') }, region: 'us-east-1' }).get(), /cannot read the web identity token file .*none: ENOENT/);
+    // Settings are checked before anything is fetched.
+    assert.throws(() => credentialSource('web-identity', { env: { AWS_ROLE_ARN: roleArn }, region: 'us-east-1' }), /web-identity needs AWS_WEB_IDENTITY_TOKEN_FILE/);
+    assert.throws(() => credentialSource('web-identity', { env: { ...env, AWS_ROLE_ARN: 'airlock-gateway' }, region: 'us-east-1' }), /AWS_ROLE_ARN is not an IAM role ARN/);
+    assert.throws(() => credentialSource('web-identity', { env: { ...env, AWS_ENDPOINT_URL_STS: 'ftp://x' }, region: 'us-east-1' }), /AWS_ENDPOINT_URL_STS must be an http/);
+  } finally {
+    await sts.close();
+  }
+});
+
+test('container credentials: the authorization token file is read at every fetch; plain http only to the agent or this host', async () => {
+  const tokenFile = join(scratch, 'container-token');
+  let token = 'pod-identity-token-1';
+  await writeFile(tokenFile, token);
+  const endpoint = await startTestContainerEndpoint({ s3, path: '/v1/credentials', validToken: () => token });
+  try {
+    const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint.url}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile };
+    const source = credentialSource('container', { env, region: 'us-east-1' });
+    await roundTrip(source, 'ct');
+    token = 'pod-identity-token-2';
+    await writeFile(tokenFile, token);
+    s3.expire((endpoint.issued[0] as { accessKeyId: string }).accessKeyId);
+    await roundTrip(source, 'ct2');
+    assert.equal(endpoint.issued.length, 2);
+    await assert.rejects(
+      credentialSource('container', { env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: env.AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'wrong' }, region: 'us-east-1' }).get(),
+      /answered 401: \{"code":"AccessDenied"/,
+    );
+    assert.throws(() => credentialSource('container', { env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://metadata.example.test/creds' }, region: 'us-east-1' }), /over http must name this host or the container agent/);
+    assert.throws(() => credentialSource('container', { env: {}, region: 'us-east-1' }), /container needs AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/);
+  } finally {
+    await endpoint.close();
+  }
+});
+
+test('instance profile: IMDSv2 only (a session token, then the role and its credentials); bad answers refused', async () => {
+  const imds = await startTestImds({ s3, role: 'airlock-instance' });
+  try {
+    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url };
+    await roundTrip(credentialSource('instance', { env, region: 'us-east-1' }), 'im');
+    assert.equal(imds.issued.length, 1);
+    assert.equal(imds.sessions, 1);
+    imds.failNext(500, 'Internal Server Error');
+    await roundTrip(credentialSource('instance', { env, region: 'us-east-1' }), 'im2');
+    imds.failNext(403, 'Forbidden');
+    await assert.rejects(credentialSource('instance', { env, region: 'us-east-1' }).get(), /refused a session token \(403\); IMDSv2 must be reachable/);
+    const none = await startTestImds({ s3, role: 'x' });
+    await none.close();
+    await assert.rejects(credentialSource('instance', { env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: none.url }, region: 'us-east-1' }).get(), /no credentials from instance profile/);
+    assert.throws(() => credentialSource('instance', { env: { AWS_EC2_METADATA_DISABLED: 'true' }, region: 'us-east-1' }), /AWS_EC2_METADATA_DISABLED is true/);
+  } finally {
+    await imds.close();
+  }
+});
