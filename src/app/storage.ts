@@ -1,6 +1,6 @@
 /** The storage drivers, opened as the configuration names them (the gateway and the CLI's local commands). */
 import { openStorage, type Storage, type StorageOptions } from '../storage/index.ts';
-import { credentialSource, type S3Credentials, type S3CredentialSource } from '../storage/s3-blob/index.ts';
+import type { S3Credentials, S3CredentialSource } from '../storage/s3-blob/index.ts';
 import type { S3CredentialConfig, StorageConfig } from './config/types.ts';
 
 const CREDENTIAL_NAMES = { 'web-identity': 'credentials from a web identity', container: 'container credentials', instance: 'instance profile credentials' } as const;
@@ -26,7 +26,7 @@ export function storageOptions(config: StorageConfig, log?: StorageLog): Storage
             region: blobs.region,
             prefix: blobs.prefix,
             addressing: blobs.addressing,
-            credentials: s3Credentials(blobs.credentials, blobs.region, log),
+            credentials: s3Credentials(blobs.credentials, log),
             partSize: blobs.partSizeBytes,
             ...(blobs.ca === null ? {} : { ca: blobs.ca.pems.join('\n') }),
           },
@@ -39,15 +39,12 @@ export interface StorageLog {
 }
 
 /** The S3 store's keys, or the platform source that hands them out (renewed as they run out). */
-function s3Credentials(c: S3CredentialConfig, region: string, log: StorageLog | undefined): S3Credentials | S3CredentialSource {
+function s3Credentials(c: S3CredentialConfig, log: StorageLog | undefined): S3Credentials | S3CredentialSource {
   if (c.kind === 'keys') {
     return { accessKeyId: c.accessKeyId.reveal(), secretAccessKey: c.secretAccessKey.reveal(), ...(c.sessionToken === null ? {} : { sessionToken: c.sessionToken.reveal() }) };
   }
-  return credentialSource(c.kind, {
-    env: c.env,
-    region,
-    onRenewalFailure: (err) => log?.warn({ err, source: c.kind }, 'could not renew the S3 credentials ahead of their expiry; still using the current ones'),
-  });
+  if (log !== undefined) c.source.reportRenewalFailuresTo((err) => log.warn({ err, source: c.kind }, 'could not renew the S3 credentials ahead of their expiry; still using the current ones'));
+  return c.source;
 }
 
 /** Open the configured drivers. */

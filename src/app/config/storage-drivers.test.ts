@@ -124,7 +124,8 @@ test('storage.blobs.credentials: keys, or temporary credentials from the platfor
   const blobs = (more = '') => `storage:\n  blobs: {driver: s3, endpoint: "http://127.0.0.1:9000", bucket: bbb, region: eu-west-1${more}}\n`;
   const web = { AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token', AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/airlock' };
   // auto: the platform's web identity when no keys are set anywhere.
-  const w = await storageOf(blobs(), web);
+  const w = await storageOf(blobs(), { ...web, AIRLOCK_PG_PASSWORD: 'unrelated-secret', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-secret' });
+  assert.doesNotMatch(`${inspect(w)} ${JSON.stringify(w)}`, /unrelated-secret|container-secret/, 'the configuration holds no copy of the environment');
   assert.ok(w.blobs.driver === 's3' && w.blobs.credentials.kind === 'web-identity');
   const source = (storageOptions(w).blobs as { credentials: { description: string } }).credentials;
   assert.equal(source.description, 'web identity (role arn:aws:iam::111122223333:role/airlock through https://sts.eu-west-1.amazonaws.com)');

@@ -64,8 +64,8 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
   }
   for (const k of ['endpoint', 'bucket'] as const) if (o[k] === undefined) fail(join(path, k), 'required for the s3 driver');
   const text = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : string(o[key], join(path, key)));
-  const source = credentialSourceKind(o, path, ctx);
   const region = text('region');
+  const source = s3Credentials(o, path, ctx, region ?? 'us-east-1');
   const prefix = text('prefix');
   const addressing = o['addressing'] === undefined ? undefined : oneOf(o['addressing'], join(path, 'addressing'), ['path', 'virtual'] as const);
   // S3 refuses parts under 5 MiB (but the last) and over 5 GiB.
@@ -86,8 +86,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
               secretAccessKey: source.secretAccessKey.reveal(),
               ...(source.sessionToken === null ? {} : { sessionToken: source.sessionToken.reveal() }),
             }
-          : // The source's own settings (its variables) are checked here; it fetches nothing until the store opens.
-            credentialSource(source.kind, { env: source.env, region: region ?? 'us-east-1' }),
+          : source.source,
     });
   } catch (err) {
     const option = isAirlockError(err, 'CONFIG_INVALID') ? err.details['option'] : undefined;
@@ -115,7 +114,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
  * the web identity or container credentials the environment describes; the instance metadata
  * service only when named (asking it where there is none takes a time-out to fail).
  */
-function credentialSourceKind(o: Readonly<Record<string, unknown>>, path: string, ctx: Context): S3CredentialConfig {
+function s3Credentials(o: Readonly<Record<string, unknown>>, path: string, ctx: Context, region: string): S3CredentialConfig {
   const env = ctx.env;
   const at = join(path, 'credentials');
   const chosen = o['credentials'] === undefined ? 'auto' : oneOf(o['credentials'], at, CREDENTIAL_SOURCES);
@@ -130,7 +129,13 @@ function credentialSourceKind(o: Readonly<Record<string, unknown>>, path: string
   }
   if (kind !== 'keys') {
     if (keysGiven.length > 0) fail(join(path, keysGiven[0] as string), `does not apply with credentials: ${kind} (the keys come from the platform)`);
-    return { kind, env: { ...env } };
+    // Its settings (the platform's variables) are checked now; it fetches nothing before the store opens.
+    try {
+      return { kind, source: credentialSource(kind, { env, region }) };
+    } catch (err) {
+      if (isAirlockError(err, 'CONFIG_INVALID')) fail(at, err.message.replace(/^S3 blob store: /, ''));
+      throw err;
+    }
   }
   // Keys default to the variables every S3 tool reads.
   const credential = (key: string, fallback: string): Secret =>

@@ -1,5 +1,6 @@
 /** The resolved configuration (schema version 1): complete, validated, frozen. */
 import type { Json } from '../../storage/ports/index.ts';
+import type { RenewingCredentials } from '../../storage/s3-blob/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
@@ -60,8 +61,8 @@ export type BlobStorageConfig =
 /** Where the S3 store's keys come from (`storage.blobs.credentials`). */
 export type S3CredentialConfig =
   | { readonly kind: 'keys'; readonly accessKeyId: Secret; readonly secretAccessKey: Secret; readonly sessionToken: Secret | null }
-  /** Temporary credentials from the platform, found through the AWS variables of `env` (a copy taken at load). */
-  | { readonly kind: 'web-identity' | 'container' | 'instance'; readonly env: NodeJS.ProcessEnv };
+  /** Temporary credentials from the platform, found through the AWS variables: the source, its settings checked, nothing fetched yet. */
+  | { readonly kind: 'web-identity' | 'container' | 'instance'; readonly source: RenewingCredentials };
 
 export interface StorageConfig {
   /** Absolute path. */

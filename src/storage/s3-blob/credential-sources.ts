@@ -35,7 +35,6 @@ export interface SourceOptions {
   readonly region: string;
   readonly timeoutMs?: number;
   readonly clock?: () => number;
-  readonly onRenewalFailure?: (err: unknown) => void;
 }
 
 function setting(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -55,34 +54,40 @@ export function detectedSource(env: NodeJS.ProcessEnv): CredentialSourceKind | n
   return null;
 }
 
-/** The renewing source of `kind`, its settings checked now (CONFIG_INVALID names the missing variable). */
+/**
+ * The renewing source of `kind`, its settings checked now (CONFIG_INVALID names the missing
+ * variable). Nothing is fetched, and no connection opened, before its first `get`.
+ */
 export function credentialSource(kind: CredentialSourceKind, options: SourceOptions): RenewingCredentials {
-  const fetcher = kind === 'web-identity' ? webIdentity(options) : kind === 'container' ? container(options) : instance(options);
-  return new RenewingCredentials({
-    description: fetcher.description,
-    fetch: fetcher.fetch,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.onRenewalFailure === undefined ? {} : { onRenewalFailure: options.onRenewalFailure }),
-  });
+  const { description, endpoint, fetch } = kind === 'web-identity' ? webIdentity(options) : kind === 'container' ? container(options) : instance(options);
+  return new RenewingCredentials({ description, fetch, close: () => endpoint.close(), ...(options.clock === undefined ? {} : { clock: options.clock }) });
 }
 
 interface Fetcher {
   readonly description: string;
+  readonly endpoint: Endpoint;
   fetch(): Promise<ExpiringCredentials>;
 }
 
-/** One endpoint's connection, for small exchanges. */
+/** One endpoint's connections, for small exchanges: opened at the first, closed with the store. */
 class Endpoint {
   readonly url: URL;
-  readonly #http: HttpClient;
+  readonly #timeoutMs: number;
+  #http: HttpClient | null = null;
 
   constructor(url: URL, timeoutMs: number) {
     this.url = url;
-    this.#http = new HttpClient({ secure: url.protocol === 'https:', timeoutMs, maxSockets: 2, ca: null });
+    this.#timeoutMs = timeoutMs;
+  }
+
+  close(): void {
+    this.#http?.close();
+    this.#http = null;
   }
 
   /** One request; the status and the body (at most ANSWER_CAP bytes, UTF-8). */
   async exchange(method: string, path: string, headers: Record<string, string>, body: Buffer | null = null): Promise<{ status: number; text: string }> {
+    this.#http ??= new HttpClient({ secure: this.url.protocol === 'https:', timeoutMs: this.#timeoutMs, maxSockets: 2, ca: null });
     const res = await this.#http.request({
       hostname: this.url.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: this.url.port === '' ? (this.url.protocol === 'https:' ? 443 : 80) : Number(this.url.port),
@@ -160,6 +165,7 @@ function webIdentity(o: SourceOptions): Fetcher {
   const description = `web identity (role ${roleArn} through ${stsUrl.origin})`;
   return {
     description,
+    endpoint: sts,
     fetch: async () => {
       let token: string;
       try {
@@ -243,6 +249,7 @@ function container(o: SourceOptions): Fetcher {
   const where = `the container credentials endpoint ${url.origin}${url.pathname}`;
   return {
     description: `container credentials (${url.origin}${url.pathname})`,
+    endpoint,
     fetch: async () => {
       let authorization = fixedToken;
       if (tokenFile !== null) {
@@ -296,6 +303,7 @@ function instance(o: SourceOptions): Fetcher {
   const base = '/latest/meta-data/iam/security-credentials/';
   return {
     description: `instance profile (${url.origin})`,
+    endpoint: imds,
     fetch: () =>
       withRetries(async () => {
         const session = await imds.exchange('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': String(IMDS_TOKEN_TTL_S) });

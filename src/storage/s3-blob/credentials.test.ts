@@ -80,13 +80,13 @@ test('renewing credentials: a failed renewal keeps the current ones while they l
     description: 'the test source',
     clock: () => now,
     retryAfterMs: MIN,
-    onRenewalFailure: (err) => failures.push(err),
     fetch: async () => {
       fetches++;
       if (fail) throw new Error('STS answered 400 InvalidIdentityToken');
       return creds(fetches, now + 60 * MIN);
     },
   });
+  source.reportRenewalFailuresTo((err) => failures.push(err));
   const first = await source.get();
   fail = true;
   now = 57 * MIN;

@@ -25,6 +25,8 @@ export interface S3CredentialSource {
    * already replaced, and soon after the last report acted on.
    */
   expired(used: SigV4Credentials): boolean;
+  /** Closes the source's connections (the store closing); a later `get` opens them again. */
+  close(): void;
 }
 
 /** Checks a set of keys the way S3 reads them; `invalid(option, message)` throws. */
@@ -39,7 +41,7 @@ export function checkCredentials(c: SigV4Credentials, invalid: (option: string, 
 /** Fixed keys (configured, or from AWS_ACCESS_KEY_ID and its companions). */
 export function fixedCredentials(c: SigV4Credentials, description = 'access keys'): S3CredentialSource {
   const frozen: SigV4Credentials = Object.freeze({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken }) });
-  return { description, get: () => Promise.resolve(frozen), expired: () => false };
+  return { description, get: () => Promise.resolve(frozen), expired: () => false, close: () => undefined };
 }
 
 export interface RenewingOptions {
@@ -51,8 +53,8 @@ export interface RenewingOptions {
   readonly renewAheadMs?: number;
   /** After a background renewal, failed or not, wait this long before the next one (default 30 s). */
   readonly retryAfterMs?: number;
-  /** A failed background renewal (the current credentials are still used). */
-  readonly onRenewalFailure?: (err: unknown) => void;
+  /** Closes what `fetch` keeps open. */
+  readonly close?: () => void;
 }
 
 /** Credentials are not handed out within this long of running out: a request signed now must still be accepted when it lands. */
@@ -62,6 +64,7 @@ const MIN_VALIDITY_MS = 30_000;
 export class RenewingCredentials implements S3CredentialSource {
   readonly description: string;
   readonly #o: RenewingOptions;
+  #onRenewalFailure: ((err: unknown) => void) | null = null;
   readonly #clock: () => number;
   #current: ExpiringCredentials | null = null;
   #pending: Promise<ExpiringCredentials> | null = null;
@@ -83,12 +86,21 @@ export class RenewingCredentials implements S3CredentialSource {
       if (now >= this.#renewAt(cur) && now >= this.#quietUntil && this.#pending === null) {
         void this.#renew().catch((err: unknown) => {
           this.#quietUntil = this.#clock() + (this.#o.retryAfterMs ?? 30_000);
-          this.#o.onRenewalFailure?.(err);
+          this.#onRenewalFailure?.(err);
         });
       }
       return cur;
     }
     return this.#renew();
+  }
+
+  close(): void {
+    this.#o.close?.();
+  }
+
+  /** Who is told of a failed background renewal (the current credentials are still used). */
+  reportRenewalFailuresTo(listener: (err: unknown) => void): void {
+    this.#onRenewalFailure = listener;
   }
 
   expired(used: SigV4Credentials): boolean {

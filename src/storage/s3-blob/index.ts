@@ -4,4 +4,4 @@ export type { S3BlobStoreOptions, S3Settings } from './options.ts';
 export type { SigV4Credentials as S3Credentials } from './sigv4.ts';
 export type { StagingCleanupReport } from '../fs-blob/staging.ts';
 export { credentialSource, detectedSource, type CredentialSourceKind } from './credential-sources.ts';
-export type { S3CredentialSource } from './credentials.ts';
+export type { RenewingCredentials, S3CredentialSource } from './credentials.ts';

@@ -62,6 +62,7 @@ export class S3Client {
 
   close(): void {
     this.#http.close();
+    this.#o.credentials.close();
   }
 
   subject(call: Pick<S3Call, 'operation' | 'key' | 'about'>): S3Subject {
