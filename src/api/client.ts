@@ -2,7 +2,9 @@
  * A typed client for the admin API (used by the CLI; usable by scripts and tests). Errors carry
  * the server's `{error, code}` and the HTTP status.
  */
+import type { ImpactChange, ImpactReport } from '../gate/policy-impact.ts';
 import type { ChangeReport, FileDiff } from '../gate/version-changes.ts';
+import type { PolicyModuleSource } from '../policy/bundle-loader.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
 import type { CreatedToken, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
@@ -58,7 +60,7 @@ export class AdminClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+  async #call(method: string, path: string, body?: unknown, timeoutMs = this.#timeoutMs): Promise<unknown> {
     const url = new URL(`-/api/${path}`, this.#base);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
@@ -69,7 +71,7 @@ export class AdminClient {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });
     } catch (err) {
@@ -142,6 +144,15 @@ export class AdminClient {
   async checkMany(purls: readonly string[], repo: string | null = null): Promise<{ summary: Record<string, number>; results: Record<string, unknown>[] }> {
     const body = repo === null ? { packages: purls } : { packages: purls, repo };
     return (await this.#call('POST', 'check', body)) as { summary: Record<string, number>; results: Record<string, unknown>[] };
+  }
+
+  /**
+   * What a candidate policy would change: the server replays its recorded decisions under its
+   * active policy and the candidate (a replay may take up to a minute on the server).
+   */
+  async policyImpact(body: { modules: readonly PolicyModuleSource[]; data: Record<string, unknown>; since?: string; limit?: number }): Promise<ImpactReport> {
+    const r = revive<ImpactReport>(await this.#call('POST', 'policy/impact', body, Math.max(this.#timeoutMs, 90_000)), ['oldest', 'newest']);
+    return { ...r, changes: r.changes.map((c) => revive<ImpactChange>(c, ['decidedAt'])) };
   }
 
   /** The repositories the server serves: name, format, path and upstream. */

@@ -11,3 +11,4 @@ export * from './check-service.ts';
 export * from './feed-watch.ts';
 export * from './served-ledger.ts';
 export * from './version-changes.ts';
+export * from './policy-impact.ts';

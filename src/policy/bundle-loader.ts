@@ -156,6 +156,51 @@ export function isTestModule(path: string): boolean {
   return basename(path).endsWith('_test.rego');
 }
 
+/** Limits on a bundle given as text (`bundleFromSources`): what an API body may carry. */
+export interface SourceBundleLimits {
+  readonly maxModules: number;
+  /** Bytes of every module's source together. */
+  readonly maxSourceBytes: number;
+}
+
+/**
+ * A bundle from modules and data given in memory (a candidate policy sent to the admin API),
+ * checked like files are: data must be plain JSON within the nesting limit, module paths are
+ * names only. Its hash covers what `loadBundle`'s covers for files: each module's path and
+ * content, the data and the overlay.
+ */
+export function bundleFromSources(
+  modules: readonly PolicyModuleSource[],
+  data: { readonly [k: string]: Json },
+  limits: SourceBundleLimits,
+  options: Pick<BundleLoadOptions, 'dataOverlay'> = {},
+): PolicyBundleSource {
+  if (modules.length === 0) throw new AirlockError('POLICY_ERROR', 'no .rego modules given');
+  if (modules.length > limits.maxModules) throw new AirlockError('POLICY_ERROR', `more than ${limits.maxModules} modules`);
+  let bytes = 0;
+  const hash = createHash('sha256');
+  const seen = new Set<string>();
+  for (const m of modules) {
+    if (m.path === '' || /[\0\r\n]/.test(m.path)) throw new AirlockError('POLICY_ERROR', `invalid module path ${JSON.stringify(m.path.slice(0, 120))}`);
+    if (seen.has(m.path)) throw new AirlockError('POLICY_ERROR', `module ${m.path} given twice`);
+    seen.add(m.path);
+    bytes += Buffer.byteLength(m.source);
+    if (bytes > limits.maxSourceBytes) throw new AirlockError('POLICY_ERROR', `the modules are larger than ${limits.maxSourceBytes} bytes together`);
+    hash.update(`module\0${m.path}\0`);
+    hash.update(createHash('sha256').update(m.source).digest('hex'));
+  }
+  checkJson(data, 'data', '', 0);
+  const merged: MutableObject = structuredClone(data) as MutableObject;
+  hash.update('data\0');
+  hash.update(JSON.stringify(data));
+  if (options.dataOverlay !== undefined && Object.keys(options.dataOverlay).length > 0) {
+    hash.update('overlay\0');
+    hash.update(JSON.stringify(options.dataOverlay));
+    mergeInto(merged, options.dataOverlay, '', 'configuration policy.data', true);
+  }
+  return { modules: modules.map((m) => ({ path: m.path, source: m.source })), data: merged, files: [], roots: [], hash: hash.digest('hex') };
+}
+
 export async function loadBundle(paths: readonly string[], cwd: string, options: BundleLoadOptions = {}): Promise<PolicyBundleSource> {
   if (paths.length === 0) throw new AirlockError('POLICY_ERROR', 'no policy paths given');
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;

@@ -4,7 +4,7 @@
  * reload keeps the old bundle and reports the error), and answers decisions.
  */
 import type { Json } from '../storage/ports/index.ts';
-import { loadBundle } from './bundle-loader.ts';
+import { bundleFromSources, loadBundle, type PolicyModuleSource, type SourceBundleLimits } from './bundle-loader.ts';
 import { compileBundle, type CompiledBundle, type EvaluationLimits } from './compiled-bundle.ts';
 import { decide, type FailClosedVerdict, type PolicyBatch, type PolicyOutcome } from './decide.ts';
 import { builtinPolicyPath } from './builtin.ts';
@@ -100,6 +100,24 @@ export class PolicyService {
    */
   decide(input: Json, batch?: PolicyBatch): PolicyOutcome {
     return decide(this.#active(), input, this.#options.limits, this.#options.onError, batch);
+  }
+
+  /** The active bundle (a reload replaces it; hold it for a run that must see one policy). */
+  get active(): CompiledBundle {
+    return this.#active();
+  }
+
+  /**
+   * A candidate bundle from sources given in memory, with the configuration's data overlay, as
+   * this server would run it; throws POLICY_ERROR when it is refused or does not compile.
+   */
+  candidate(modules: readonly PolicyModuleSource[], data: { readonly [k: string]: Json }, limits: SourceBundleLimits): CompiledBundle {
+    return compileBundle(bundleFromSources(modules, data, limits, { dataOverlay: this.#options.data }));
+  }
+
+  /** The decision contract with `bundle`, under this service's limits and fail-closed verdict. */
+  decideWith(bundle: CompiledBundle, input: Json): PolicyOutcome {
+    return decide(bundle, input, this.#options.limits, this.#options.onError);
   }
 
   /** A batch for the decisions of a run of similar inputs (reset by a policy reload). */

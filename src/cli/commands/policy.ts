@@ -11,8 +11,12 @@ import { UsageError } from '../command.ts';
 import { loadInput, loadPaths, LoadError } from './policy/load.ts';
 import { formatBindings, formatJSON, formatPretty, formatRaw, formatValues } from './policy/output.ts';
 import { formatReport, runTests } from './policy/test-runner.ts';
+import { loadBundle } from '../../policy/bundle-loader.ts';
+import { parseDuration } from '../../gate/duration.ts';
+import type { ImpactReport, ImpactVerdict } from '../../gate/policy-impact.ts';
+import { clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
 
-const HELP = `usage: airlock policy <eval|test|check> [options]
+const HELP = `usage: airlock policy <eval|test|check|impact> [options]
 
   airlock policy eval -d PATH… [-i INPUT] [--strict-builtin-errors] [-f FORMAT] QUERY
       Evaluates QUERY against the modules and data under each -d path (like opa eval).
@@ -20,6 +24,13 @@ const HELP = `usage: airlock policy <eval|test|check> [options]
       Runs every test_ rule (like opa test); exits 1 when a test fails.
   airlock policy check PATH…
       Parses and compiles; prints errors with locations and exits 1 on error.
+  airlock policy impact [--since DURATION] [--limit N] [--format table|json] [--fail-on-change] PATH…
+      What the policy under PATH would change if it replaced a running Airlock's active policy:
+      the server (--server, token in AIRLOCK_TOKEN, admin) replays the decisions it recorded
+      (the latest per version, newest first) under both, each with the facts and clock it was
+      decided with, and lists every version whose verdict, reasons or warnings differ.
+      --since 7d: only decisions of the last 7 days; --limit: at most N (default 10000).
+      --fail-on-change: exit 1 when anything changes (a gate for policy changes in CI).
 
   -d, --data PATH            .rego, .json, .yaml files or directories (repeatable)
   -b, --bundle PATH          a bundle directory (loaded like --data)
@@ -152,6 +163,76 @@ async function checkCommand(argv: readonly string[], io: CommandIO): Promise<num
   return typeof compiled === 'number' ? compiled : EXIT.ok;
 }
 
+function verdictText(v: ImpactVerdict): string {
+  const first = v.verdict === 'allow' ? v.warnings[0] : v.reasons[0];
+  const more = (v.verdict === 'allow' ? v.warnings.length : v.reasons.length) - 1;
+  if (first === undefined) return v.verdict;
+  const rule = first.rule === undefined ? '' : ` [${first.rule}]`;
+  return `${v.verdict}: ${first.message}${rule}${more > 0 ? ` (+${more} more)` : ''}`;
+}
+
+function impactText(r: ImpactReport): string {
+  const window =
+    r.examined === 0 ? 'no recorded decisions' : `${r.examined} recorded decision${r.examined === 1 ? '' : 's'} from ${r.oldest?.toISOString() ?? '?'} to ${r.newest?.toISOString() ?? '?'}`;
+  const lines = [
+    `replayed ${window}${r.complete ? '' : ' (stopped early: the limit or the time budget was reached; use --since or --limit)'}`,
+    `active policy ${r.baseline.slice(0, 12)}, candidate ${r.candidate.slice(0, 12)}: ${r.changed === 0 ? 'no change' : `${r.changed} changed`}` +
+      (Object.keys(r.transitions).length === 0 ? '' : ` (${Object.entries(r.transitions).map(([t, n]) => `${t.replace('->', ' -> ')}: ${n}`).join(', ')})`),
+  ];
+  if (r.candidateErrors > 0) lines.push(`the candidate failed to evaluate ${r.candidateErrors} of them (fail closed)`);
+  let out = `${lines.join('\n')}\n`;
+  if (r.changes.length > 0) {
+    out += `\n${table(
+      ['PACKAGE', 'PHASE', 'CHANGE', 'ACTIVE POLICY', 'CANDIDATE'],
+      r.changes.map((c) => [c.purl, c.phase, c.change, clip(verdictText(c.before), 60), clip(verdictText(c.after), 80)]),
+    )}`;
+    if (r.changes.length < r.changed) out += `(${r.changed - r.changes.length} more not listed)\n`;
+  }
+  return out;
+}
+
+async function impactCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...serverOptions,
+    since: { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+    'fail-on-change': { type: 'boolean' },
+  });
+  if (positionals.length === 0) throw new UsageError('impact needs at least one PATH: the candidate policy');
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError('--format must be table or json');
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new UsageError('--limit must be a whole number from 1 to 100000');
+  }
+  let since: string | undefined;
+  if (values.since !== undefined) {
+    try {
+      since = new Date(Date.now() - parseDuration(values.since)).toISOString();
+    } catch (e) {
+      throw new UsageError(`--since: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let report: ImpactReport;
+  try {
+    // The candidate as serving would load it (test modules left out); the server adds its
+    // configuration's policy.data, as it does to its own policy.
+    const bundle = await loadBundle(positionals, io.cwd);
+    report = await clientFrom(values, io).policyImpact({
+      modules: bundle.modules,
+      data: bundle.data,
+      ...(since === undefined ? {} : { since }),
+      ...(limit === undefined ? {} : { limit }),
+    });
+  } catch (err) {
+    return reportError(err, io, 'policy impact');
+  }
+  io.stdout.write(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : impactText(report));
+  return values['fail-on-change'] === true && report.changed > 0 ? EXIT.failed : EXIT.ok;
+}
+
 export const command: Command = {
   summary: 'evaluate, test and check Rego policies',
   async run(argv, io) {
@@ -168,8 +249,10 @@ export const command: Command = {
           return await testCommand(rest, io);
         case 'check':
           return await checkCommand(rest, io);
+        case 'impact':
+          return await impactCommand(rest, io);
         default:
-          throw new UsageError(`unknown subcommand '${sub}' (eval, test, check)`);
+          throw new UsageError(`unknown subcommand '${sub}' (eval, test, check, impact)`);
       }
     } catch (e) {
       if (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
