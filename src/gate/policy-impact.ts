@@ -11,7 +11,7 @@
  */
 import { parsePurl, purlFullName, type Reason, type VerdictKind } from '../core/index.ts';
 import type { PolicyOutcome } from '../policy/index.ts';
-import type { DecisionLog, DecisionPhase, DecisionRecord, Json, RequestContext } from '../storage/ports/index.ts';
+import type { DecisionLog, DecisionPhase, DecisionRecord, Json } from '../storage/ports/index.ts';
 import { buildPolicyInput, reviewInput } from './policy-input.ts';
 import type { Facts } from './types.ts';
 
@@ -95,11 +95,6 @@ function verdictOf(o: PolicyOutcome): ImpactVerdict {
   return { verdict: v.kind, reasons: v.kind === 'allow' ? [] : v.reasons, warnings: v.warnings, error: o.error };
 }
 
-function requestOf(r: RequestContext | null): RequestContext | null {
-  if (r === null || typeof r !== 'object') return null;
-  return r;
-}
-
 /** The policy input of a recorded decision, with its own clock; null when it cannot be rebuilt. */
 export function replayInput(rec: DecisionRecord): Json | null {
   let parts;
@@ -114,7 +109,7 @@ export function replayInput(rec: DecisionRecord): Json | null {
     phase: rec.phase,
     subject,
     facts: rec.facts as Facts,
-    request: requestOf(rec.request),
+    request: rec.request,
     review: reviewInput(null, rec.createdAt),
     exceptions: [],
     now: rec.createdAt,

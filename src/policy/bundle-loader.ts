@@ -5,7 +5,7 @@
  * `dir/a/b/data.yaml` lands at `data.a.b`; a data file named directly lands at `data`.
  * Hostile input is bounded: file sizes, file counts and nesting depth have limits.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -163,11 +163,19 @@ export interface SourceBundleLimits {
   readonly maxSourceBytes: number;
 }
 
+/** Merges the configuration's data overlay over `data` (the overlay wins) and adds it to the hash. */
+function applyOverlay(data: MutableObject, hash: Hash, overlay: { readonly [k: string]: Json } | undefined): void {
+  if (overlay === undefined || Object.keys(overlay).length === 0) return;
+  hash.update('overlay\0');
+  hash.update(JSON.stringify(overlay));
+  mergeInto(data, overlay, '', 'configuration policy.data', true);
+}
+
 /**
  * A bundle from modules and data given in memory (a candidate policy sent to the admin API),
  * checked like files are: data must be plain JSON within the nesting limit, module paths are
- * names only. Its hash covers what `loadBundle`'s covers for files: each module's path and
- * content, the data and the overlay.
+ * names only. Its hash covers each module's path and content, the data and the overlay; it is not
+ * comparable with the hash of the same policy read from files, which covers each file instead.
  */
 export function bundleFromSources(
   modules: readonly PolicyModuleSource[],
@@ -193,11 +201,7 @@ export function bundleFromSources(
   const merged: MutableObject = structuredClone(data) as MutableObject;
   hash.update('data\0');
   hash.update(JSON.stringify(data));
-  if (options.dataOverlay !== undefined && Object.keys(options.dataOverlay).length > 0) {
-    hash.update('overlay\0');
-    hash.update(JSON.stringify(options.dataOverlay));
-    mergeInto(merged, options.dataOverlay, '', 'configuration policy.data', true);
-  }
+  applyOverlay(merged, hash, options.dataOverlay);
   return { modules: modules.map((m) => ({ path: m.path, source: m.source })), data: merged, files: [], roots: [], hash: hash.digest('hex') };
 }
 
@@ -225,11 +229,7 @@ export async function loadBundle(paths: readonly string[], cwd: string, options:
     for (const seg of [...f.dataPath].reverse()) doc = { [seg]: doc };
     mergeInto(data, doc, '', f.display, false);
   }
-  if (options.dataOverlay !== undefined && Object.keys(options.dataOverlay).length > 0) {
-    hash.update('overlay\0');
-    hash.update(JSON.stringify(options.dataOverlay));
-    mergeInto(data, options.dataOverlay, '', 'configuration policy.data', true);
-  }
+  applyOverlay(data, hash, options.dataOverlay);
   if (modules.length === 0) throw new AirlockError('POLICY_ERROR', `no .rego modules found in ${paths.join(', ')}`);
   return { modules, data, files, roots: paths.map((p) => resolve(cwd, p)), hash: hash.digest('hex') };
 }

@@ -29,7 +29,6 @@ warn contains {"id": "test.internal", "msg": "an internal scope"} if startswith(
 `);
 
 test('policy impact: the versions npm installed, replayed under a candidate policy, show what it would change', async (t) => {
-  assert.notEqual(CANDIDATE, NPM_TEST_POLICY.concat(''), 'the candidate differs');
   assert.ok(!CANDIDATE.includes('test.scripts'), 'the install-script rule is gone from the candidate');
   const s = await e2e();
   t.after(() => s.close());
@@ -58,7 +57,8 @@ test('policy impact: the versions npm installed, replayed under a candidate poli
   assert.equal(report.candidateErrors, 0);
   assert.ok(report.examined >= 4, `hide-me@1.0.0 was replayed too and did not change: ${report.examined}`);
   assert.ok(!report.changes.some((c) => c.purl.startsWith('pkg:npm/hide-me@1.0.0')));
-  assert.equal(report.transitions['allow->block'], report.changes.filter((c) => c.change === 'verdict' && c.before.verdict === 'allow' && c.after.verdict === 'block').length);
+  assert.deepEqual(report.transitions, { 'allow->block': 1, 'quarantine->allow': 1 });
+  assert.equal(report.changed, 3);
 
   // The table names each change; as a CI gate for policy changes it fails when anything changes.
   const gate = await s.cli(['policy', 'impact', candidate, '--fail-on-change']);
