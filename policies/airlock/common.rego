@@ -11,6 +11,11 @@ supported_input_versions := {1}
 
 package_label := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
 
+# Published to this Airlock (a hosted repository), not taken from a public registry: the rules
+# about public registries' names and release timing (cooldown, look-alikes, dependency confusion,
+# names requested before they existed) are not about it. Everything else still is.
+hosted_repository if input.artifact.repo_kind == "hosted"
+
 # An input from a newer Airlock than this policy was written for: refuse rather than guess.
 deny contains {"id": "airlock.input_version", "msg": msg} if {
 	not input.version in supported_input_versions

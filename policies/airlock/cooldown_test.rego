@@ -28,6 +28,12 @@ test_cooldown_zero_disables_the_rule if {
 	not "cooldown" in ids(data.airlock.quarantine) with input as young with data.airlock.settings as with_settings({"cooldown_days": 0})
 }
 
+test_hosted_packages_skip_cooldown if {
+	hosted := object.union(young, {"artifact": {"repo": "internal", "repo_kind": "hosted"}})
+	not "cooldown" in ids(data.airlock.quarantine) with input as hosted
+	"cooldown" in ids(data.airlock.quarantine) with input as object.union(young, {"artifact": {"repo_kind": "proxy"}})
+}
+
 test_exempt_package_skips_cooldown if {
 	not "cooldown" in ids(data.airlock.quarantine) with input as young with data.airlock.settings as with_settings({"cooldown_exempt": ["left-pad"]})
 }

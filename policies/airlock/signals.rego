@@ -100,6 +100,7 @@ signal_findings contains finding("malicious.uncertain", sig.malicious_uncertain,
 
 signal_findings contains finding("requested_while_missing", sig.requested_while_missing, msg) if {
 	fact(["requested_while_missing", "requested"]) == true
+	not hosted_repository
 	msg := sprintf(
 		"%s was requested %v times while it did not exist (first on %s) and was published later: possibly a hallucinated name registered by someone else",
 		[input.artifact.name, fact(["requested_while_missing", "count"]), fact(["requested_while_missing", "first_requested"])],
@@ -118,11 +119,13 @@ young_package if {
 
 signal_findings contains finding("dependency_confusion", sig.dependency_confusion, msg) if {
 	fact(["lookalike", "dependency_confusion"]) == true
+	not hosted_repository
 	msg := sprintf("%s is an internal package name, but this one comes from the public upstream (dependency confusion)", [input.artifact.name])
 }
 
 lookalike_strong if {
 	fact(["lookalike", "dependency_confusion"]) != true
+	not hosted_repository
 	is_string(fact(["lookalike", "closest"]))
 	score := fact(["lookalike", "score"])
 	is_number(score)

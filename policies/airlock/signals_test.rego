@@ -120,6 +120,23 @@ test_weak_lookalike_is_ignored if {
 	not "lookalike" in ids(data.airlock.warn) with input as inp
 }
 
+test_name_signals_skip_hosted_packages if {
+	f := {
+		"lookalike": {"closest": "acme-billing", "technique": "internal-name-upstream", "score": 1, "dependency_confusion": true},
+		"requested_while_missing": {"requested": true, "count": 7, "first_requested": "2026-01-02T00:00:00Z"},
+	}
+	hosted := object.union(sig_input(f), {"artifact": {"repo_kind": "hosted"}})
+	not "dependency_confusion" in ids(data.airlock.deny) with input as hosted
+	not "requested_while_missing" in ids(data.airlock.quarantine) with input as hosted
+	typo := object.union(sig_input({"lookalike": {"closest": "lodash", "technique": "typo", "score": 0.95}, "age": {"package_age_days": 1}}), {"artifact": {"repo_kind": "hosted"}})
+	count({f | some f in data.airlock.quarantine; startswith(f.id, "lookalike")}) == 0 with input as typo
+	count({f | some f in data.airlock.deny; startswith(f.id, "lookalike")}) == 0 with input as typo
+	count({f | some f in data.airlock.warn; startswith(f.id, "lookalike")}) == 0 with input as typo
+	# The same input from a proxy is flagged.
+	proxied := object.union(sig_input({"lookalike": {"closest": "lodash", "technique": "typo", "score": 0.95}, "age": {"package_age_days": 1}}), {"artifact": {"repo_kind": "proxy"}})
+	"lookalike.young" in ids(data.airlock.quarantine | data.airlock.deny | data.airlock.warn) with input as proxied
+}
+
 test_dependency_confusion_is_blocked if {
 	f := {"lookalike": {"closest": "acme-billing", "technique": "internal-name-upstream", "score": 1, "dependency_confusion": true}}
 	inp := sig_input(f)

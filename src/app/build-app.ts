@@ -117,7 +117,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     check: services.check,
     changes: services.changes,
     missing: storage.signals,
-    repositories: config.repositories.map((r) => ({ name: r.name, format: r.format, path: `/${r.name}/`, upstream: publicUrl(r.upstream) })),
+    repositories: config.repositories.map((r) => ({ name: r.name, format: r.format, path: `/${r.name}/`, kind: r.kind, upstream: r.kind === 'hosted' ? null : publicUrl(r.upstream) })),
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

@@ -1,6 +1,7 @@
 /**
- * One ecosystem plugin per configured repository, mounted at `/<repo-name>/`, with its own
- * upstream client. When anonymous reads are off, every repository route needs a reader token.
+ * One ecosystem plugin per configured repository, mounted at `/<repo-name>/`: a proxy with its own
+ * upstream client, a hosted repository with its packages read from (and published to) the
+ * stores. When anonymous reads are off, every repository route needs a reader token.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -9,13 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
-import type { AirlockConfig, RepositoryConfig } from './config/types.ts';
+import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
+import type { AirlockConfig, HostedRepositoryConfig, ProxyRepositoryConfig, RepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { noDownloads, RepositoryTrust, trustSettings, upstreamFetcher } from './repository-trust.ts';
 
-function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
+function upstreamHeaders(repo: ProxyRepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
   if (auth === null) return {};
   switch (auth.kind) {
@@ -36,7 +38,7 @@ function upstreamHeaders(repo: RepositoryConfig): Record<string, string> {
  */
 export const LOOP_HEADER = 'airlock-instance';
 
-export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
+export function upstreamClientFor(repo: ProxyRepositoryConfig, instanceId: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
   return new UpstreamClient({
     name: repo.name,
     url: repo.upstream,
@@ -58,7 +60,7 @@ export function upstreamClientFor(repo: RepositoryConfig, instanceId: string, en
  * cover: TUF checks every file's signatures whoever serves it, so wider TLS trust cannot let a
  * forged file through.
  */
-export function tufUpstreamFor(repo: RepositoryConfig, url: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
+export function tufUpstreamFor(repo: ProxyRepositoryConfig, url: string, env: NodeJS.ProcessEnv = process.env): UpstreamClient {
   return new UpstreamClient({
     name: `${repo.name} (Sigstore TUF)`,
     url,
@@ -71,7 +73,9 @@ export function tufUpstreamFor(repo: RepositoryConfig, url: string, env: NodeJS.
   });
 }
 
-async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
+async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null): Promise<void> {
+  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services);
+  if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
   // The trusted root attestations are checked against, and the registry's keys; kept current through TUF when configured.
   const settings = trustSettings(repo);
@@ -88,8 +92,18 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     await tuf?.close();
   });
   await scope.register(npmPlugin, {
-    repo: repo.name,
+    ...npmOptions(repo, config, services),
     upstream,
+    registryKeys: trust.signatureKeys,
+    attestationKeys: trust.attestationKeys,
+    sigstoreRoot: trust.sigstoreRoot,
+  });
+}
+
+/** What every npm repository's plugin is given, whatever its kind. */
+function npmOptions(repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
+  return {
+    repo: repo.name,
     gate: services.gate,
     blobs: services.storage.blobs,
     store: services.storage.metadata,
@@ -99,29 +113,43 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     blockedVersions: repo.blockedVersions,
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
-    registryKeys: trust.signatureKeys,
-    attestationKeys: trust.attestationKeys,
-    sigstoreRoot: trust.sigstoreRoot,
     clock: services.clock,
     sources: services.sources,
     artifactUse: services.artifactUse,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,
+  };
+}
+
+/**
+ * A hosted repository: its packages come from the stores (`HostedOrigin`) and go through the same
+ * gate as a proxy's. No registry signs them, so no registry key is trusted for them.
+ */
+async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices): Promise<void> {
+  const { npmPlugin, HostedOrigin } = await import('../ecosystems/npm/index.ts');
+  const { metadata, blobs } = services.storage;
+  await scope.register(npmPlugin, {
+    ...npmOptions(repo, config, services),
+    upstream: new HostedOrigin(repo.name, metadata, blobs),
+    hosted: metadata,
+    published: (name) => services.hostedNames.note(name),
   });
 }
 
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
   const instanceId = randomBytes(16).toString('base64url');
   for (const repo of config.repositories) {
-    const upstream = upstreamClientFor(repo, instanceId);
-    app.addHook('onClose', async () => {
-      await upstream.close();
-    });
+    const upstream = repo.kind === 'proxy' ? upstreamClientFor(repo, instanceId) : null;
+    if (upstream !== null) {
+      app.addHook('onClose', async () => {
+        await upstream.close();
+      });
+    }
     await app.register(
       async (scope) => {
         scope.addHook('onRequest', async (request, reply) => {
           if (request.headers[LOOP_HEADER] !== instanceId) return undefined;
           return reply.code(508).send({
-            error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.upstream}) leads back to it; point the repository at the registry it should proxy`,
+            error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.kind === 'proxy' ? repo.upstream : 'none'}) leads back to it; point the repository at the registry it should proxy`,
             code: 'LOOP_DETECTED',
           });
         });

@@ -17,7 +17,7 @@ import type { UpstreamClient } from '../upstream/index.ts';
 import { isAirlockError, PeriodicTask } from '../core/index.ts';
 import { parseTrustedRoot, registryKeySet, registryKeysOf, TufClient, type RegistryKey, type RegistryKeySet, type TrustedRoot, type TufFetcher, type TufStore } from '../verify/index.ts';
 import { sigstoreTuf } from './config/schema.ts';
-import type { RepositoryConfig, TrustedRegistryKeys, TrustedSigstoreRoot } from './config/types.ts';
+import type { ProxyRepositoryConfig, TrustedRegistryKeys, TrustedSigstoreRoot } from './config/types.ts';
 import type { ServiceLogger } from './services.ts';
 
 export interface RepositoryTrustDeps {
@@ -43,7 +43,7 @@ export interface TrustSettings {
 type TufSource = NonNullable<TrustedSigstoreRoot['tuf']>;
 
 /** A repository's trust settings, with the TUF repository and the keys target resolved (`<upstream host>/keys.json` by default). */
-export function trustSettings(repo: Pick<RepositoryConfig, 'upstream' | 'registryKeys' | 'sigstoreRoot'>): TrustSettings {
+export function trustSettings(repo: Pick<ProxyRepositoryConfig, 'upstream' | 'registryKeys' | 'sigstoreRoot'>): TrustSettings {
   const keys = repo.registryKeys;
   const keysTarget = keys.tuf === null ? null : (keys.tuf.target ?? `${new URL(repo.upstream).hostname}/keys.json`);
   const tuf = repo.sigstoreRoot.tuf ?? (keysTarget === null ? null : sigstoreTuf());

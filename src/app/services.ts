@@ -2,6 +2,7 @@
  * The composition root's service graph: storage, policy, gate, review workflow, tokens, metrics.
  * Built once per app; nothing here is a module-level singleton.
  */
+import { HostedNames } from './hosted-names.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService, type BootstrapResult } from '../api/auth/token-service.ts';
 import { ExceptionService } from '../gate/exception-service.ts';
@@ -49,6 +50,8 @@ export interface AirlockServices {
   readonly feedWatch: FeedWatch;
   /** The look-alike indexes (built at start-up for the ecosystems served when warming up, else on first use). */
   readonly lookalike: LookalikeIndexSource;
+  /** The names published to hosted repositories (internal names for the signals). */
+  readonly hostedNames: HostedNames;
   /** Ecosystem repositories register here; the check service asks them. */
   readonly sources: PackageSources;
   readonly check: CheckService;
@@ -124,7 +127,23 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories.length);
   const reviews = new ReviewIndex();
   await reviews.load(store);
-  const lookalike = lazyLookalikeIndexes({ internal: { npm: config.signals.internalNames.npm, pypi: config.signals.internalNames.pypi } });
+  // Names published to hosted repositories are internal names too (dependency confusion, look-alikes).
+  const hostedNames = new HostedNames(
+    {
+      store,
+      onChange: () => {
+        lookalike.refresh('npm');
+        gate.invalidate();
+        log.info({ names: hostedNames.npm.length }, 'the names published to hosted repositories changed; verdicts will be recomputed');
+      },
+      log,
+    },
+    { intervalMs: config.signals.enabled ? config.policy.syncIntervalMs : 0 },
+  );
+  const lookalike = lazyLookalikeIndexes({
+    internal: { npm: config.signals.internalNames.npm, pypi: config.signals.internalNames.pypi },
+    published: (ecosystem) => (ecosystem === 'npm' ? hostedNames.npm : []),
+  });
   let signals: SignalCollectors | null = null;
   let collectors: readonly FactCollector[] = [];
   if (deps.collectors !== undefined) collectors = deps.collectors;
@@ -142,6 +161,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       observer: metrics,
       log,
       collectors,
+      repositoryKind: (repo) => config.repositories.find((r) => r.name === repo)?.kind ?? 'proxy',
       ...(config.signals.enabled ? { missing: deps.storage.signals, served: deps.storage.signals } : {}),
     },
     { verdictCacheSize: config.policy.verdictCacheSize, verdictCacheBytes: budget.verdicts, reevaluateEveryMs: config.policy.reevaluateEveryMs },
@@ -174,6 +194,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   try {
     await reviewSync.start();
     await feedWatch.start();
+    if (config.signals.enabled) await hostedNames.start();
     if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.map((r) => r.format), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
     sweep.start();
@@ -181,6 +202,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   } catch (err) {
     await reviewSync.close();
     await feedWatch.close();
+    await hostedNames.close();
     gate.close();
     await policy.close();
     throw err;
@@ -194,6 +216,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     reviews,
     reviewSync,
     feedWatch,
+    hostedNames,
     lookalike,
     sources,
     check,
@@ -210,6 +233,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     async close() {
       await reviewSync.close();
       await feedWatch.close();
+      await hostedNames.close();
       gate.close();
       await sweep.close();
       await artifactUse.close();

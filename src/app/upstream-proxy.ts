@@ -4,7 +4,7 @@
  * start-up lines.
  */
 import { assertNever } from '../core/index.ts';
-import type { ProxyConfig, RepositoryConfig } from './config/types.ts';
+import type { ProxyConfig, ProxyRepositoryConfig } from './config/types.ts';
 
 /** `localhost`, a name under it, or an address in 127.0.0.0/8 or ::1: this machine, which no proxy can reach for it. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -115,12 +115,12 @@ const SOURCE: Readonly<Record<ProxyConfig['kind'], string>> = {
  * The route to a repository's upstream in words, for the start-up lines: `directly` or `through
  * the proxy ORIGIN`, and why. Proxy credentials are never shown.
  */
-export function upstreamRoute(repo: RepositoryConfig, env: NodeJS.ProcessEnv): string {
+export function upstreamRoute(repo: ProxyRepositoryConfig, env: NodeJS.ProcessEnv): string {
   return routeFor(repo, new URL(repo.upstream), 'the upstream', env);
 }
 
 /** The route the repository's connections take to `upstream`: its upstream, or `what` else it reads from (a TUF repository). */
-export function routeFor(repo: RepositoryConfig, upstream: URL, what: string, env: NodeJS.ProcessEnv): string {
+export function routeFor(repo: ProxyRepositoryConfig, upstream: URL, what: string, env: NodeJS.ProcessEnv): string {
   if (isLoopbackHost(upstream.hostname)) return `directly (${what} is on this machine)`;
   if (repo.proxy.kind === 'none') return 'directly (proxy: none)';
   const vars = proxyEnvFor(repo.proxy, env, upstream);

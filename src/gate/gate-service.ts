@@ -19,7 +19,7 @@ import type {
 } from '../storage/ports/index.ts';
 import type { Ecosystem } from '../core/index.ts';
 import type { PolicyBatch, PolicyOutcome } from '../policy/decide.ts';
-import { inputToJson } from '../policy/input.ts';
+import { inputToJson, type RepositoryKind } from '../policy/input.ts';
 import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, GateFailure, VersionCandidate, DecisionSource } from './types.ts';
 import { byPackage, collectFacts, historyWith, packagesOf } from './collect.ts';
 import { ServedLedger, type VerdictChange } from './served-ledger.ts';
@@ -97,6 +97,8 @@ export interface GateDeps {
   readonly clock?: () => Date;
   readonly observer?: GateObserver;
   readonly log?: GateLogger;
+  /** Each repository's kind, for `input.artifact.repo_kind` (default: every one a proxy). */
+  readonly repositoryKind?: (repo: string) => RepositoryKind;
 }
 
 export interface GateOptions {
@@ -118,7 +120,7 @@ export interface GateOptions {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class GateService implements Gate {
-  readonly #deps: Required<Pick<GateDeps, 'policy' | 'store' | 'reviews' | 'newId' | 'collectors' | 'clock'>> &
+  readonly #deps: Required<Pick<GateDeps, 'policy' | 'store' | 'reviews' | 'newId' | 'collectors' | 'clock' | 'repositoryKind'>> &
     Pick<GateDeps, 'observer' | 'log' | 'missing'>;
   readonly #served: ServedLedger | null;
   readonly #options: Required<GateOptions>;
@@ -135,7 +137,7 @@ export class GateService implements Gate {
   readonly #unsubscribe: () => void;
 
   constructor(deps: GateDeps, options: GateOptions) {
-    this.#deps = { collectors: [], clock: () => new Date(), ...deps };
+    this.#deps = { collectors: [], clock: () => new Date(), repositoryKind: () => 'proxy', ...deps };
     this.#served = deps.served === undefined ? null : new ServedLedger(deps.served, deps.store);
     this.#missingBudget = new TokenBucket({ burst: 1000, perSecond: 20 }, this.#deps.clock().getTime());
     this.#options = Object.freeze({
@@ -385,7 +387,7 @@ export class GateService implements Gate {
   ): Judged {
     // The bytes judged (artifact phase): a release covers the bytes it was opened for.
     const content = c.content?.digest ?? null;
-    const input = buildPolicyInput({ phase, subject: c.subject, facts, request, review: reviewInput(review, now, content), exceptions, now });
+    const input = buildPolicyInput({ phase, subject: c.subject, repoKind: this.#deps.repositoryKind(c.subject.repo), facts, request, review: reviewInput(review, now, content), exceptions, now });
     const outcome = this.#deps.policy.decide(inputToJson(input), batch);
     const verdict = c.unread === undefined || c.unread === null ? outcome.verdict : holdUnread(outcome.verdict, c.unread);
     const result = applyOverrides(verdict, review, exceptions, now, content);

@@ -11,6 +11,7 @@
  */
 import { parsePurl, purlFullName, type Reason, type VerdictKind } from '../core/index.ts';
 import type { PolicyOutcome } from '../policy/index.ts';
+import type { RepositoryKind } from '../policy/input.ts';
 import type { DecisionLog, DecisionPhase, DecisionRecord, Json } from '../storage/ports/index.ts';
 import { buildPolicyInput, reviewInput } from './policy-input.ts';
 import type { Facts } from './types.ts';
@@ -32,6 +33,8 @@ export interface ImpactDeps {
   readonly baseline: (input: Json) => PolicyOutcome;
   /** The candidate's. */
   readonly candidate: (input: Json) => PolicyOutcome;
+  /** Each repository's kind, as the gate gives it to the policy (default: a proxy). */
+  readonly repositoryKind?: (repo: string) => RepositoryKind;
   readonly now?: () => number;
 }
 
@@ -96,7 +99,7 @@ function verdictOf(o: PolicyOutcome): ImpactVerdict {
 }
 
 /** The policy input of a recorded decision, with its own clock; null when it cannot be rebuilt. */
-export function replayInput(rec: DecisionRecord): Json | null {
+export function replayInput(rec: DecisionRecord, repositoryKind: (repo: string) => RepositoryKind = () => 'proxy'): Json | null {
   let parts;
   try {
     parts = parsePurl(rec.purl);
@@ -108,6 +111,7 @@ export function replayInput(rec: DecisionRecord): Json | null {
   return buildPolicyInput({
     phase: rec.phase,
     subject,
+    repoKind: repositoryKind(rec.repo),
     facts: rec.facts as Facts,
     request: rec.request,
     review: reviewInput(null, rec.createdAt),
@@ -148,7 +152,7 @@ export async function policyImpact(deps: ImpactDeps, hashes: { readonly baseline
         break replay;
       }
       seen.add(key);
-      const input = replayInput(rec);
+      const input = replayInput(rec, deps.repositoryKind);
       if (input === null) continue;
       examined++;
       newest ??= rec.createdAt;

@@ -5,6 +5,7 @@ import {
   type PolicyInput,
   type PolicyInputException,
   type PolicyInputReview,
+  type RepositoryKind,
 } from '../policy/input.ts';
 import type { Facts, Subject } from './types.ts';
 import type { ReviewEntry } from './review-index.ts';
@@ -34,6 +35,7 @@ function exceptionInput(e: PolicyException): PolicyInputException {
 export function buildPolicyInput(args: {
   readonly phase: 'metadata' | 'artifact';
   readonly subject: Subject;
+  readonly repoKind: RepositoryKind;
   readonly facts: Facts;
   readonly request: RequestContext | null;
   readonly review: PolicyInputReview;
@@ -48,6 +50,7 @@ export function buildPolicyInput(args: {
     artifact: {
       ecosystem: subject.ecosystem,
       repo: subject.repo,
+      repo_kind: args.repoKind,
       name: subject.name,
       version: subject.version,
       purl: subject.purl,

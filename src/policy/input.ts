@@ -8,9 +8,14 @@ import type { DecisionPhase, Json, QuarantineState, Role } from '../storage/port
 
 export const POLICY_INPUT_VERSION = 1;
 
+/** A proxy of an upstream registry, or a repository packages are published to (`hosted`). */
+export type RepositoryKind = 'proxy' | 'hosted';
+
 export interface PolicyInputArtifact {
   readonly ecosystem: Ecosystem;
   readonly repo: string;
+  /** The kind of `repo`: a hosted repository's packages were published to this Airlock. */
+  readonly repo_kind: RepositoryKind;
   readonly name: string;
   readonly version: string;
   readonly purl: Purl;

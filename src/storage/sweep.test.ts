@@ -110,3 +110,26 @@ test('sweepBlobs with an artifact retention: evicts artifact bytes unused for lo
     assert.equal(graced.evicted.count, 0);
     assert.ok(graced.young.count >= 1 && (await listed(s)).includes(again));
   }));
+
+test('sweepBlobs keeps every file a hosted package lists, whatever the artifact retention, even bytes an evicted artifact record shares; orphans still go', () =>
+  withStorage(async (s) => {
+    const t0 = Date.now();
+    const file = async (text: string) => ({ blob: await put(s, text), size: Buffer.byteLength(text) });
+    const shared = await file('published tarball, also recorded as an artifact');
+    const alone = await file('published tarball, nothing else refers to it');
+    const dropped = await file('a file a later revision no longer lists');
+    const stray = await put(s, 'nothing refers to me');
+    // An artifact record of the same bytes, unused for longer than the retention: evicted, were it alone.
+    const purl = makePurl('npm', '@acme/internal', '1.0.0');
+    await s.metadata.putArtifact({ repo: 'npm', purl, ecosystem: 'npm', name: '@acme/internal', version: '1.0.0', filename: 'internal-1.0.0.tgz', blob: shared.blob, size: shared.size, sha512: 'ab'.repeat(64), sha1: 'cd'.repeat(20), storedAt: new Date(t0 - 40 * DAY) });
+    const first = { repo: 'npm-hosted', ecosystem: 'npm' as const, name: '@acme/internal', rev: 1, document: '{"name":"@acme/internal"}', files: { 'internal-0.9.0.tgz': dropped, 'internal-1.0.0.tgz': shared }, updatedAt: new Date(t0 - 40 * DAY) };
+    assert.equal(await s.metadata.putHostedPackage(first), true);
+    assert.equal(await s.metadata.putHostedPackage({ ...first, rev: 2, files: { 'internal-1.0.0.tgz': shared, 'internal-1.1.0.tgz': alone } }), true);
+
+    const options = { graceMs: DAY, now: new Date(t0 + 2 * DAY), artifactRetentionMs: 30 * DAY };
+    const swept = await sweepBlobs(s.metadata, s.blobs, { ...options, dryRun: false });
+    assert.deepEqual([swept.referenced.count, swept.young.count, swept.removed.count, swept.evicted.count], [2, 0, 2, 0]);
+    assert.equal(swept.referenced.bytes, shared.size + alone.size);
+    assert.deepEqual(await listed(s), [shared.blob, alone.blob].sort());
+    assert.ok(!(await listed(s)).includes(stray) && !(await listed(s)).includes(dropped.blob), 'the orphan and the file no revision lists any more are gone');
+  }));

@@ -2,18 +2,19 @@
  * Removing blobs nothing refers to any more. A packument that changes upstream is stored again
  * under its new digest, and the old copy is left behind; nothing else ever removes it, so a
  * long-running gateway's data directory would grow with every publish of every package it
- * serves. The sweep keeps every blob a cached document or an artifact record refers to, and
- * every blob committed within the grace period: a write whose record is not in yet, or an old
- * copy a running gateway may still be reading (it fetches again what it finds gone).
+ * serves. The sweep keeps every blob a cached document, an artifact record or a hosted package
+ * refers to, and every blob committed within the grace period: a write whose record is not in
+ * yet, or an old copy a running gateway may still be reading (it fetches again what it finds gone).
  *
  * With an artifact retention it also evicts the bytes of artifacts nobody has downloaded for
  * longer than that (the cache of every version ever installed otherwise grows without end).
  * Their records, decisions and first digests stay: the next download fetches the file again and
  * verifies it against the metadata, and a changed file is caught as a replaced one. The bytes
- * of a version under quarantine are kept, whatever their age, for its reviewer.
+ * of a version under quarantine are kept, whatever their age, for its reviewer. The files of a
+ * hosted package are never evicted: there is no upstream to fetch them from again.
  */
 import type { Sha256Digest } from '../core/index.ts';
-import type { ArtifactIndex, BlobStore, DocumentCache } from './ports/index.ts';
+import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from './ports/index.ts';
 
 export interface SweepOptions {
   /** Blobs committed more recently than this are kept whatever refers to them. */
@@ -29,7 +30,7 @@ export interface SweepOptions {
 }
 
 export interface SweepReport {
-  /** Blobs a document or an artifact refers to. */
+  /** Blobs a document, an artifact or a hosted package refers to. */
   readonly referenced: { readonly count: number; readonly bytes: number };
   /** Blobs nothing refers to, committed within the grace period. */
   readonly young: { readonly count: number; readonly bytes: number };
@@ -39,11 +40,18 @@ export interface SweepReport {
   readonly evicted: { readonly count: number; readonly bytes: number };
 }
 
-export async function sweepBlobs(store: DocumentCache & ArtifactIndex, blobs: BlobStore, options: SweepOptions): Promise<SweepReport> {
+export async function sweepBlobs(
+  store: DocumentCache & ArtifactIndex & HostedPackageStore,
+  blobs: BlobStore,
+  options: SweepOptions,
+): Promise<SweepReport> {
   // Referenced first: a blob committed after this point is young, so it is kept either way.
   const retention = options.artifactRetentionMs ?? null;
   const keep = new Set<Sha256Digest>();
   for await (const blob of store.documentBlobs()) keep.add(blob);
+  // A hosted package's files are the only copy: kept whatever the retention, even when an artifact
+  // record of the same bytes is evictable.
+  for await (const blob of store.hostedBlobs()) keep.add(blob);
   // Artifact bytes the retention does not keep are its to evict (told apart from the orphans); a
   // blob another record keeps stays.
   const evictable = new Set<Sha256Digest>();

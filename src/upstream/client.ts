@@ -56,6 +56,19 @@ export interface ForwardResult {
   readonly body: Buffer;
 }
 
+/**
+ * Where a repository reads its packages from: a registry over HTTP (`UpstreamClient`), or
+ * Airlock's own stores (a hosted repository's packages). Paths resolve against its base URL.
+ */
+export interface Upstream {
+  readonly name: string;
+  resolve(target: string | URL): URL;
+  owns(url: URL): boolean;
+  fetchDocument(target: string | URL, req: DocumentRequest): Promise<DocumentResult>;
+  openStream(target: string | URL, req: RequestOptionsBase): Promise<StreamResult>;
+  forward(target: string | URL, method: 'POST' | 'PUT', body: Buffer, req: RequestOptionsBase): Promise<ForwardResult>;
+}
+
 const MAX_REDIRECTS = 5;
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | null {
@@ -70,7 +83,7 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
  * handed to the caller), a circuit breaker, conditional requests, content decoding and byte
  * caps. Every response body is consumed or destroyed.
  */
-export class UpstreamClient {
+export class UpstreamClient implements Upstream {
   readonly options: ResolvedUpstreamOptions;
   readonly #transport: Transport;
   readonly #breaker: CircuitBreaker;

@@ -107,15 +107,27 @@ test('first start without tokens creates an admin token and announces it once', 
   }
 });
 
-test('GET /-/api/repositories: readers see each repository, where clients reach it and its upstream', async () => {
-  const a = await buildTestApp({ config: { repositories: [{ name: 'npm', format: 'npm', upstream: 'https://mirror.example/npm/' }] } });
+test('GET /-/api/repositories: readers see each repository, where clients reach it, its kind and its upstream', async () => {
+  const a = await buildTestApp({
+    config: {
+      repositories: [
+        { name: 'npm', format: 'npm', upstream: 'https://mirror.example/npm/' },
+        { name: 'internal', format: 'npm', kind: 'hosted' },
+      ],
+    },
+  });
   try {
     const { app } = a;
     assert.equal((await app.inject({ method: 'GET', url: '/-/api/repositories' })).statusCode, 401);
     const reader = (await app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(a.adminToken), payload: { role: 'reader' } })).json<{ token: string }>();
     const listed = await app.inject({ method: 'GET', url: '/-/api/repositories', headers: authHeader(reader.token) });
     assert.equal(listed.statusCode, 200);
-    assert.deepEqual(listed.json(), { items: [{ name: 'npm', format: 'npm', path: '/npm/', upstream: 'https://mirror.example/npm/' }] });
+    assert.deepEqual(listed.json(), {
+      items: [
+        { name: 'npm', format: 'npm', path: '/npm/', kind: 'proxy', upstream: 'https://mirror.example/npm/' },
+        { name: 'internal', format: 'npm', path: '/internal/', kind: 'hosted', upstream: null },
+      ],
+    });
   } finally {
     await a.close();
   }

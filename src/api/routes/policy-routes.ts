@@ -10,6 +10,7 @@ import { policyImpact } from '../../gate/policy-impact.ts';
 import type { CompiledBundle, PolicyModuleSource, PolicyOutcome, SourceBundleLimits } from '../../policy/index.ts';
 import type { PolicyInfo, ReloadResult } from '../../policy/policy-service.ts';
 import type { AuditLog, DecisionLog, Json } from '../../storage/ports/index.ts';
+import type { RepositoryInfo } from './repository-routes.ts';
 
 export interface PolicyControl {
   info(): PolicyInfo;
@@ -34,7 +35,7 @@ interface ImpactBody {
   readonly limit?: number;
 }
 
-export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl; decisions: DecisionLog; audit: AuditLog; clock: () => Date }): void {
+export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl; decisions: DecisionLog; audit: AuditLog; clock: () => Date; repositories: readonly RepositoryInfo[] }): void {
   app.get('/policy', async (request) => {
     requireRole(request.identity, 'reader');
     return deps.policy.info();
@@ -99,6 +100,7 @@ export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl
           decisions: deps.decisions,
           baseline: (input) => deps.policy.decideWith(baseline, input),
           candidate: (input) => deps.policy.decideWith(candidate, input),
+          repositoryKind: (repo) => deps.repositories.find((r) => r.name === repo)?.kind ?? 'proxy',
         },
         { baseline: baseline.hash, candidate: candidate.hash },
         { since, limit: body.limit ?? IMPACT_DEFAULT_LIMIT, maxChanges: IMPACT_MAX_CHANGES, budgetMs: IMPACT_BUDGET_MS },

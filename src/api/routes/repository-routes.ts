@@ -11,8 +11,9 @@ export interface RepositoryInfo {
   readonly format: string;
   /** The path clients use on this server (`/npm/`). */
   readonly path: string;
-  /** The upstream's URL without credentials, query or fragment. */
-  readonly upstream: string;
+  readonly kind: 'proxy' | 'hosted';
+  /** The upstream's URL without credentials, query or fragment; null for a hosted repository. */
+  readonly upstream: string | null;
 }
 
 /** An upstream URL as it may be shown: origin and path. */

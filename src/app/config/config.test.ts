@@ -13,7 +13,7 @@ import { trustSettings } from '../repository-trust.ts';
 import { registryKeySet, SIGSTORE_TUF_URL, type RegistryKeyUsage } from '../../verify/index.ts';
 import { Secret } from './secret.ts';
 import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
-import type { ProxyConfig, RepositoryConfig, ServerConfig, TrustedRegistryKeys } from './types.ts';
+import type { AirlockConfig, ProxyConfig, ProxyRepositoryConfig, RepositoryConfig, ServerConfig, TrustedRegistryKeys } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');
@@ -38,8 +38,21 @@ async function loadText(text: string, env: NodeJS.ProcessEnv = {}, discover = no
   return withDir(async (dir) => {
     const file = join(dir, 'airlock.yaml');
     await writeFile(file, text);
-    return loadConfig({ file, env, cwd: dir, npm: { registry: discover, connection: discoverProxy, registryWithout: noFallback } });
+    return proxiesOnly(await loadConfig({ file, env, cwd: dir, npm: { registry: discover, connection: discoverProxy, registryWithout: noFallback } }));
   });
+}
+
+/** loadConfig, for proxy repositories only. */
+async function loadProxies(options: Parameters<typeof loadConfig>[0]): Promise<ProxiesConfig> {
+  return proxiesOnly(await loadConfig(options));
+}
+
+type ProxiesConfig = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly ProxyRepositoryConfig[] };
+
+/** The configuration of proxy repositories only, as their own type (a hosted one fails the test). */
+function proxiesOnly(c: AirlockConfig): ProxiesConfig {
+  for (const r of c.repositories) assert.equal(r.kind, 'proxy', `repository ${r.name} is a proxy`);
+  return c as ProxiesConfig;
 }
 
 async function rejects(p: Promise<unknown>, message: RegExp | string): Promise<void> {
@@ -65,6 +78,39 @@ test('the minimal file from the README works as written', async () => {
   assert.equal(c.access.anonymousRead, true);
   assert.deepEqual(c.policy.paths, []);
   assert.ok(Object.isFrozen(c.repositories[0]));
+});
+
+test('a hosted repository: no upstream and nothing about reaching one; its own defaults and bounds', async () => {
+  const load = (text: string) =>
+    withDir(async (dir) => {
+      const file = join(dir, 'airlock.yaml');
+      await writeFile(file, text);
+      return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    });
+  const c = await load('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n  - name: internal\n    format: npm\n    kind: hosted\n');
+  assert.deepEqual(c.repositories[1], {
+    name: 'internal',
+    format: 'npm',
+    kind: 'hosted',
+    metadataMaxAgeMs: 10_000,
+    blockedVersions: 'hide',
+    maxArtifactBytes: 64 * 1024 ** 2,
+    maxMetadataBytes: 16 * 1024 ** 2,
+  });
+  // npm's registry is not asked for: a hosted repository needs none (noDiscovery would throw).
+  const alone = await load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxArtifactSize: 10MiB\n    metadataMaxAge: 0s\n');
+  assert.equal(alone.repositories[0]?.maxArtifactBytes, 10 * 1024 ** 2);
+  assert.equal(alone.repositories[0]?.metadataMaxAgeMs, 0);
+  for (const key of ['upstream: http://127.0.0.1:4873/', 'upstreamAuth: {bearer: env:TOKEN}', 'proxy: none', 'timeouts: {connect: 1s}', 'registryKeys: []']) {
+    await assert.rejects(load(`repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    ${key}\n`), (err: unknown) => {
+      assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
+      assert.match(err.message, new RegExp(`^repositories\\[0\\]\\.${key.split(':')[0]}: not for a hosted repository: it has no upstream`));
+      return true;
+    });
+  }
+  await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxArtifactSize: 1GiB\n'), /^repositories\[0\]\.maxArtifactSize: /);
+  await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxMetadataSize: 128MiB\n'), /^repositories\[0\]\.maxMetadataSize: /);
+  await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: group\n'), /^repositories\[0\]\.kind: expected one of "proxy", "hosted"/);
 });
 
 test('unknown keys are errors naming the exact path', async () => {
@@ -176,7 +222,7 @@ test('secret files resolve relative to the configuration file', async () => {
   await withDir(async (dir) => {
     await writeFile(join(dir, 'pw'), 'hunter2-password\n');
     await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    upstreamAuth: {username: bot, password: {file: pw}}\n');
-    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
+    const c = await loadProxies({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
     const auth = c.repositories[0]?.upstreamAuth;
     assert.equal(auth?.kind === 'basic' ? auth.password.reveal() : null, 'hunter2-password');
   });
@@ -191,7 +237,7 @@ test('no configuration: one npm repository whose upstream and proxy come from th
   await withDir(async (dir) => {
     let calls = 0;
     let proxyCalls = 0;
-    const c = await loadConfig({
+    const c = await loadProxies({
       env: {},
       cwd: dir,
       npm: {
@@ -218,7 +264,7 @@ test('no configuration: one npm repository whose upstream and proxy come from th
 test('command-line flags win over file and environment', async () => {
   await withDir(async (dir) => {
     await writeFile(join(dir, 'a.yaml'), 'server: {port: 1000, host: 0.0.0.0}\nstorage: {dataDir: /var/lib/x}\nrepositories: []\n');
-    const c = await loadConfig({
+    const c = await loadProxies({
       file: join(dir, 'a.yaml'),
       env: { AIRLOCK_SERVER_PORT: '2000' },
       cwd: dir,
@@ -383,7 +429,7 @@ test('the no-proxy list, matched by the rules of Node’s proxy support', () => 
 });
 
 test('the route to each upstream in words: the proxy without its credentials, and why', () => {
-  const repo = (upstream: string, proxy: ProxyConfig) => ({ upstream, proxy }) as unknown as RepositoryConfig;
+  const repo = (upstream: string, proxy: ProxyConfig) => ({ upstream, proxy }) as unknown as ProxyRepositoryConfig;
   const secret = new Secret('pr0xy-s3cret', 'env PROXY_PW');
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'url', url: 'http://egress.corp:3128', username: 'airlock', password: secret }), {}), "through the proxy http://egress.corp:3128 (the repository's proxy setting)");
   assert.equal(upstreamRoute(repo('https://registry.corp/', { kind: 'npm', proxy: 'http://egress.corp:3128', noProxy: '' }), {}), "through the proxy http://egress.corp:3128 (npm's proxy setting)");
@@ -423,13 +469,13 @@ test('npm’s registry setting leads here once npm is pointed at Airlock: npm’
     return layers[step - 1] ?? 'http://localhost:8080/';
   };
   const c = await withDir((dir) =>
-    loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: fallback, connection: async () => ({ proxy: null, noProxy: '', ca: null }) } }),
+    loadProxies({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: fallback, connection: async () => ({ proxy: null, noProxy: '', ca: null }) } }),
   );
   assert.deepEqual(asked, [1, 2, 3]);
   assert.deepEqual([c.repositories[0]?.upstream, c.repositories[0]?.upstreamSource], ['http://registry.corp/', 'npm-fallback']);
 
   await rejects(
-    withDir((dir) => loadConfig({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: async () => 'http://localhost:8080/', connection: noConnectionDiscovery } })),
+    withDir((dir) => loadProxies({ env: {}, cwd: dir, npm: { registry: async () => 'http://localhost:8080/npm/', registryWithout: async () => 'http://localhost:8080/', connection: noConnectionDiscovery } })),
     "npm's registry setting (http://localhost:8080/npm/) leads to this Airlock, and so does npm's default registry; set repositories[].upstream in the configuration or AIRLOCK_REPOSITORIES_<NAME>_UPSTREAM",
   );
   await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:8080/npm/\n'), /^repositories\[0\]\.upstream \(http:\/\/127\.0\.0\.1:8080\/npm\/\) leads to this Airlock itself/);
@@ -461,7 +507,7 @@ test('ca: a repository’s certificate authorities from a PEM file, checked at s
     const { cert: second } = selfSignedCert(dir, 'other-ca', 'DNS:other.corp');
     await writeFile(join(dir, 'bundle.pem'), `# two of them\n${await readFile(cert, 'utf8')}\n${await readFile(second, 'utf8')}`);
     await writeFile(join(dir, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    ca: bundle.pem\n');
-    const c = await loadConfig({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
+    const c = await loadProxies({ file: join(dir, 'airlock.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } });
     assert.equal(c.repositories[0]?.ca?.pems.length, 2);
     assert.equal(c.repositories[0]?.ca?.source, `the repository's ca file ${join(dir, 'bundle.pem')}`);
     assert.equal((await loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n'))?.repositories[0]?.ca, null);
@@ -469,7 +515,7 @@ test('ca: a repository’s certificate authorities from a PEM file, checked at s
     const bad = async (content: string | null, message: RegExp): Promise<void> => {
       if (content !== null) await writeFile(join(dir, 'bad.pem'), content);
       await writeFile(join(dir, 'bad.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    ca: bad.pem\n');
-      await rejects(loadConfig({ file: join(dir, 'bad.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } }), message);
+      await rejects(loadProxies({ file: join(dir, 'bad.yaml'), env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery } }), message);
     };
     await bad('not a certificate\n', /^repositories\[0\]\.ca \(.*bad\.pem\): no PEM certificate/);
     await bad('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n', /^repositories\[0\]\.ca \(.*bad\.pem\): certificate 1 does not parse/);
@@ -501,7 +547,7 @@ test('a repository that goes npm’s way trusts npm’s cafile, read from the re
     const own = await withDir(async (d2) => {
       await writeFile(join(d2, 'own.pem'), await readFile(cert, 'utf8'));
       await writeFile(join(d2, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstream: https://registry.corp/\n    proxy: npm\n    ca: own.pem\n');
-      return loadConfig({ file: join(d2, 'airlock.yaml'), env: {}, cwd: d2, npm: { registry: noDiscovery, connection: npmWay } });
+      return loadProxies({ file: join(d2, 'airlock.yaml'), env: {}, cwd: d2, npm: { registry: noDiscovery, connection: npmWay } });
     });
     assert.match(own.repositories[0]?.ca?.source ?? '', /^the repository's ca file /);
   });
@@ -523,13 +569,13 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
   const fromTuf = (await loadText(`${base}    registryKeys: tuf\n`)).repositories[0];
   assert.deepEqual(fromTuf?.registryKeys.tuf, { target: null });
   assert.deepEqual(fromTuf?.registryKeys.listed, []);
-  assert.deepEqual(trustSettings(fromTuf as RepositoryConfig).keysTarget, '127.0.0.1/keys.json');
-  assert.equal(trustSettings(fromTuf as RepositoryConfig).tuf?.url, SIGSTORE_TUF_URL, "without a TUF sigstoreTrustedRoot, Sigstore's repository");
+  assert.deepEqual(trustSettings(fromTuf as ProxyRepositoryConfig).keysTarget, '127.0.0.1/keys.json');
+  assert.equal(trustSettings(fromTuf as ProxyRepositoryConfig).tuf?.url, SIGSTORE_TUF_URL, "without a TUF sigstoreTrustedRoot, Sigstore's repository");
   const named = (await loadText(`${base}    registryKeys: [builtin, {tuf: registry.example/keys.json}]\n`)).repositories[0];
   assert.deepEqual(named?.registryKeys.tuf, { target: 'registry.example/keys.json' });
   assert.equal(ids(named?.registryKeys, 'npm:signatures').length, 2);
-  assert.equal(trustSettings(named as RepositoryConfig).keysTarget, 'registry.example/keys.json');
-  assert.equal(trustSettings((await loadText(base)).repositories[0] as RepositoryConfig).tuf, null, 'nothing kept through TUF by default');
+  assert.equal(trustSettings(named as ProxyRepositoryConfig).keysTarget, 'registry.example/keys.json');
+  assert.equal(trustSettings((await loadText(base)).repositories[0] as ProxyRepositoryConfig).tuf, null, 'nothing kept through TUF by default');
   await rejects(loadText(`${base}    registryKeys: [tuf, {tuf: a/keys.json}]\n`), 'repositories[0].registryKeys[1]: the keys from TUF are named twice (one `tuf` entry per repository)');
   await rejects(loadText(`${base}    registryKeys: [{tuf: ../keys.json}]\n`), /^repositories\[0\]\.registryKeys\[0\]\.tuf: .*a TUF target path such as registry\.example\/keys\.json/);
   await rejects(loadText(`${base}    registryKeys: [{tuff: a/keys.json}]\n`), /^repositories\[0\]\.registryKeys\[0\]\.tuff: unknown key/);
@@ -540,7 +586,7 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
     const file = join(dir, 'airlock.yaml');
     const load = async (extra: string) => {
       await writeFile(file, base + extra);
-      return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+      return loadProxies({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
     };
     const internal = (await load('    registryKeys: internal-keys.json\n')).repositories[0]?.registryKeys;
     assert.deepEqual(ids(internal, 'npm:signatures'), ['SHA256:internal']);
@@ -561,11 +607,11 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
 });
 
 /** Loads `base` and then `extra` as a configuration file in `dir` (so relative paths resolve there). */
-function loaderIn(dir: string, base: string): (extra: string) => ReturnType<typeof loadConfig> {
+function loaderIn(dir: string, base: string): (extra: string) => Promise<ProxiesConfig> {
   const file = join(dir, 'airlock.yaml');
   return async (extra) => {
     await writeFile(file, base + extra);
-    return loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    return proxiesOnly(await loadConfig({ file, env: {}, cwd: '/', npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } }));
   };
 }
 

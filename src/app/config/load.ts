@@ -11,7 +11,7 @@ import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
 import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
-import type { AirlockConfig, ProxyConfig, ProxySetting, RepositoryConfig, ServerConfig, StorageConfig } from './types.ts';
+import type { AirlockConfig, ProxyConfig, ProxySetting, ProxyRepositoryConfig, RepositoryConfig, ServerConfig, StorageConfig } from './types.ts';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -90,14 +90,14 @@ export function leadsToThisServer(url: string, server: ServerConfig): boolean {
  * upstream is then npm's registry without the settings that do (`npmRegistryWithout`).
  */
 export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promise<AirlockConfig> {
-  const settings = draft.repositories.map((r): Exclude<ProxySetting, { readonly kind: 'default' }> =>
-    r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
+  const settings = draft.repositories.map((r): Exclude<ProxySetting, { readonly kind: 'default' }> | null =>
+    r.kind === 'hosted' ? null : r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
   );
   // The questions to npm at once: each is a process start.
-  const registry = draft.repositories.some((r) => r.upstream === null) ? npm.registry() : null;
-  const npmConnection = settings.some((s) => s.kind === 'npm') ? npm.connection() : null;
+  const registry = draft.repositories.some((r) => r.kind === 'proxy' && r.upstream === null) ? npm.registry() : null;
+  const npmConnection = settings.some((s) => s?.kind === 'npm') ? npm.connection() : null;
   await Promise.allSettled([registry, npmConnection]);
-  let npmUpstream: { url: string; source: RepositoryConfig['upstreamSource'] } | null = null;
+  let npmUpstream: { url: string; source: ProxyRepositoryConfig['upstreamSource'] } | null = null;
   if (registry !== null) {
     npmUpstream = { url: await registry, source: 'npm-config' };
     const configured = npmUpstream.url;
@@ -110,6 +110,10 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
   }
   const repositories: RepositoryConfig[] = [];
   for (const [i, r] of draft.repositories.entries()) {
+    if (r.kind === 'hosted') {
+      repositories.push(r);
+      continue;
+    }
     if (r.upstream !== null && leadsToThisServer(r.upstream, draft.server)) {
       throw new AirlockError('CONFIG_INVALID', `repositories[${i}].upstream (${r.upstream}) leads to this Airlock itself; give the registry the repository should proxy`);
     }

@@ -36,7 +36,8 @@ import {
   type AirlockConfig,
   type PolicyConfig,
   type ProxySetting,
-  type RepositoryConfig,
+  type HostedRepositoryConfig,
+  type ProxyRepositoryConfig,
   type ServerConfig,
   type SignalsConfig,
   type TrustedRegistryKeys,
@@ -52,7 +53,8 @@ export interface ValidateContext {
   readonly cwd: string;
 }
 
-export type RepositoryDraft = Omit<RepositoryConfig, 'upstream' | 'upstreamSource' | 'proxy'> & { readonly upstream: string | null; readonly proxy: ProxySetting };
+export type ProxyRepositoryDraft = Omit<ProxyRepositoryConfig, 'upstream' | 'upstreamSource' | 'proxy'> & { readonly upstream: string | null; readonly proxy: ProxySetting };
+export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig;
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
@@ -79,6 +81,8 @@ export const REPOSITORY_KEYS = [
   'sigstoreTrustedRoot',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
+/** What a hosted repository may set: the rest is about reaching an upstream, which it has none of. */
+export const HOSTED_REPOSITORY_KEYS = ['name', 'format', 'kind', 'metadataMaxAge', 'blockedVersions', 'maxArtifactSize', 'maxMetadataSize'] as const;
 
 const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const DAY = 86_400_000;
@@ -288,12 +292,31 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     hint: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters',
   });
   if (name === '-') fail(join(path, 'name'), 'reserved');
+  const format = oneOf(o['format'], join(path, 'format'), ['npm'] as const);
+  const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted'] as const);
+  if (kind === 'hosted') {
+    for (const k of Object.keys(o)) {
+      if (!(HOSTED_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
+    }
+    return {
+      name,
+      format,
+      kind,
+      // Read from Airlock's own store: a publish through this gateway is seen at once, one through another within this.
+      metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 10_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, DAY),
+      blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
+      // A publish carries its tarball in memory (base64 in a JSON body): bounded well below a proxy's.
+      maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 2 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 512 * 1024 ** 2),
+      // The store keeps a hosted packument in one row (at most 64 MiB).
+      maxMetadataBytes: o['maxMetadataSize'] === undefined ? 16 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 64 * 1024 ** 2),
+    };
+  }
   const t = optionalObject(o['timeouts'], join(path, 'timeouts'), TIMEOUT_KEYS);
   const tp = join(path, 'timeouts');
   return {
     name,
-    format: oneOf(o['format'], join(path, 'format'), ['npm'] as const),
-    kind: o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy'] as const),
+    format,
+    kind,
     upstream: o['upstream'] === undefined || o['upstream'] === null ? null : httpUrl(o['upstream'], join(path, 'upstream')),
     upstreamAuth: upstreamAuth(o['upstreamAuth'], join(path, 'upstreamAuth'), ctx),
     proxy: proxySetting(o['proxy'], join(path, 'proxy'), ctx),

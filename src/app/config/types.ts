@@ -131,9 +131,30 @@ export interface TimeoutsConfig {
   readonly bodyMs: number;
 }
 
-export interface RepositoryConfig {
+/** What every repository has, whatever its kind. */
+export interface RepositoryCommon {
   readonly name: string;
   readonly format: 'npm';
+  /** How long a package's metadata is served before it is read again (upstream, or a hosted repository's store). */
+  readonly metadataMaxAgeMs: number;
+  /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */
+  readonly blockedVersions: 'hide' | 'show';
+  readonly maxArtifactBytes: number;
+  readonly maxMetadataBytes: number;
+}
+
+/**
+ * A hosted repository: packages published to Airlock itself (`npm publish` with a publisher
+ * token), kept in its stores, and served through the same gate as a proxy's. It has no upstream.
+ */
+export interface HostedRepositoryConfig extends RepositoryCommon {
+  readonly kind: 'hosted';
+}
+
+export type RepositoryConfig = ProxyRepositoryConfig | HostedRepositoryConfig;
+
+/** A proxy of one upstream registry. */
+export interface ProxyRepositoryConfig extends RepositoryCommon {
   readonly kind: 'proxy';
   /** Absolute URL with a trailing slash. */
   readonly upstream: string;
@@ -156,13 +177,7 @@ export interface RepositoryConfig {
    * upstream's certificate all the same; `airlock serve` says so at start.
    */
   readonly npmStrictSslOff?: true;
-  /** How long cached metadata is served before it is revalidated upstream. */
-  readonly metadataMaxAgeMs: number;
-  /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */
-  readonly blockedVersions: 'hide' | 'show';
   readonly timeouts: TimeoutsConfig;
-  readonly maxArtifactBytes: number;
-  readonly maxMetadataBytes: number;
   /**
    * Keys trusted for the upstream's registry signatures (`dist.signatures`), checked on every
    * tarball: the public npm registry's (pinned in Airlock) unless the configuration names others.

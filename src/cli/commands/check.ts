@@ -91,9 +91,10 @@ function parseAnyLockfile(name: string, text: string): LockfilePackages {
 /** The registry's base URLs for a lockfile's entries: the repository on this server, its upstream, and `--registry`. */
 async function registryBases(c: AdminClient, repo: string | undefined, extra: readonly string[]): Promise<URL[]> {
   const repos = await c.repositories();
-  const chosen = repo === undefined ? repos.find((r) => r.format === 'npm') : repos.find((r) => r.name === repo);
+  // By default the proxy: a lockfile's packages come from the public registry through it.
+  const chosen = repo === undefined ? (repos.find((r) => r.format === 'npm' && r.kind !== 'hosted') ?? repos.find((r) => r.format === 'npm')) : repos.find((r) => r.name === repo);
   if (chosen === undefined) throw new UsageError(repo === undefined ? 'the server has no npm repository' : `the server has no repository named ${repo}`);
-  const bases = [new URL(chosen.path.replace(/^\//, ''), c.server), new URL(chosen.upstream)];
+  const bases = [new URL(chosen.path.replace(/^\//, ''), c.server), ...(chosen.upstream === null ? [] : [new URL(chosen.upstream)])];
   for (const r of extra) {
     try {
       bases.push(new URL(r.endsWith('/') ? r : `${r}/`));

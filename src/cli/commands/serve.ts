@@ -79,6 +79,10 @@ export const command: Command = {
         closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
       });
       for (const r of config.repositories) {
+        if (r.kind === 'hosted') {
+          io.stderr.write(`airlock: repository ${r.name}: hosted (npm publish with a publisher token; packages kept in Airlock's stores and served through the gate)\n`);
+          continue;
+        }
         const from =
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         const n = r.ca?.pems.length ?? 0;

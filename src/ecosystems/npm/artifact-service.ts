@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, ArtifactFile, ArtifactReadBounds, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
-import type { UpstreamClient } from '../../upstream/index.ts';
+import type { Upstream } from '../../upstream/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
@@ -87,7 +87,7 @@ export interface ArtifactDeps {
   readonly gate: Gate;
   readonly blobs: BlobStore;
   readonly index: ArtifactIndex;
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly metadata: MetadataService;
   /** Upstream documents that never change once published (attestations), shared with the client-facing endpoint. */
   readonly attestations: DocumentSource;

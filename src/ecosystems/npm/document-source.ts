@@ -6,7 +6,7 @@
  */
 import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
-import { freshnessOf, type FreshnessPolicy, type UpstreamClient } from '../../upstream/index.ts';
+import { freshnessOf, type FreshnessPolicy, type Upstream } from '../../upstream/index.ts';
 import type { NpmMetrics } from './options.ts';
 import { SingleFlight } from './single-flight.ts';
 import { copyGone, copyMissing, readStoredCopy } from './stored-copy.ts';
@@ -32,7 +32,7 @@ export interface SourceLogger {
 
 export interface DocumentSourceDeps {
   readonly repo: string;
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly documents: DocumentCache;
   readonly blobs: BlobStore;
   readonly clock: () => Date;

@@ -143,6 +143,11 @@ export class MetadataService {
     return st.view.renderings.get(key) ?? null;
   }
 
+  /** Read the package's document again now (it was just changed: a publish to a hosted repository). */
+  async refresh(name: NpmPackageName): Promise<void> {
+    await this.state(name, { revalidate: true });
+  }
+
   /** The package's current upstream document, revalidated when older than the max age. */
   async state(name: NpmPackageName, options: { readonly revalidate?: boolean } = {}): Promise<PackageState> {
     const st = this.#states.get(name);
@@ -162,7 +167,8 @@ export class MetadataService {
       st = await this.state(name);
     } catch (err) {
       // The hallucination tripwire: a client asked for a name the upstream does not have.
-      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && options.asked !== false) await this.#deps.gate.reportMissing('npm', name, request);
+      // A hosted repository's names are its own publishers' to make: one not published yet is nobody's hallucination.
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && options.asked !== false && !this.#settings.hosted) await this.#deps.gate.reportMissing('npm', name, request);
       throw err;
     }
     const generation = this.#deps.gate.generation();

@@ -1,8 +1,8 @@
 /** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
 import { AirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
-import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
-import type { UpstreamClient } from '../../upstream/index.ts';
+import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
+import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
@@ -14,7 +14,12 @@ export interface NpmMetrics {
 export interface NpmPluginOptions {
   /** Repository name (also the URL prefix, `/<repo>/`). */
   readonly repo: string;
-  readonly upstream: UpstreamClient;
+  /** Where packages come from: the upstream registry, or for a hosted repository its `HostedOrigin`. */
+  readonly upstream: Upstream;
+  /** Set for a hosted repository: where `npm publish` and `npm dist-tag` write (its origin reads the same store). */
+  readonly hosted?: HostedPackageStore;
+  /** Told of each package written to the hosted repository, once the write is done (its name may be new). */
+  readonly published?: (name: string) => Promise<void>;
   readonly gate: Gate;
   readonly blobs: BlobStore;
   readonly store: DocumentCache & ArtifactIndex;
@@ -61,6 +66,8 @@ export interface NpmPluginOptions {
 
 export interface NpmSettings {
   readonly repo: string;
+  /** Packages are published here (`hosted`): a name nobody published is not a hallucination signal. */
+  readonly hosted: boolean;
   readonly publicUrl: string | null;
   readonly metadataMaxAgeMs: number;
   readonly staleIfErrorMs: number;
@@ -127,6 +134,7 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
   const cacheBytes = nonNegative('cacheBytes', o.cacheBytes ?? d.cacheBytes);
   return Object.freeze({
     repo: o.repo,
+    hosted: o.hosted !== undefined,
     publicUrl,
     metadataMaxAgeMs: nonNegative('metadataMaxAgeMs', o.metadataMaxAgeMs ?? d.metadataMaxAgeMs),
     staleIfErrorMs: nonNegative('staleIfErrorMs', o.staleIfErrorMs ?? d.staleIfErrorMs),

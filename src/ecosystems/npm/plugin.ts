@@ -8,9 +8,10 @@ import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
-import { requestContextOf } from '../../gate/identity.ts';
+import { requestContextOf, requireRole, type Identity } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
+import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
 import { MetadataService, renderKey, type Variant } from './metadata-service.ts';
 import { Negotiation, etagMatches } from './negotiate.ts';
 import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './options.ts';
@@ -45,6 +46,8 @@ interface Services {
   readonly metadataCacheControl: string;
   readonly prefix: string;
   readonly searchLoads: Semaphore;
+  /** A hosted repository's writer; null for a proxy (read-only). */
+  readonly publisher: HostedPublisher | null;
 }
 
 function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Services {
@@ -65,6 +68,23 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     settings,
   );
   options.sources?.register(npmPackageSource(settings.repo, metadata, artifacts));
+  const hosted = options.hosted;
+  const publisher =
+    hosted === undefined
+      ? null
+      : new HostedPublisher(
+          {
+            repo: settings.repo,
+            store: hosted,
+            blobs: options.blobs,
+            clock,
+            changed: async (name) => {
+              await metadata.refresh(name);
+              await options.published?.(name);
+            },
+          },
+          { maxTarballBytes: settings.maxArtifactBytes, maxDocumentBytes: settings.maxMetadataBytes },
+        );
   const maxAge = settings.clientMaxAgeSeconds;
   return {
     settings,
@@ -77,6 +97,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     metadataCacheControl: maxAge === 0 ? 'no-cache' : `public, max-age=${Math.floor(maxAge)}`,
     prefix: fastify.prefix,
     searchLoads: new Semaphore(SEARCH_LOAD_WIDTH),
+    publisher,
   };
 }
 
@@ -185,10 +206,50 @@ async function search(s: Services, request: FastifyRequest, reply: FastifyReply,
     .send({ objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() });
 }
 
+function routeOf(s: Services, request: FastifyRequest): NpmRoute {
+  const url = request.url;
+  const q = url.indexOf('?');
+  return parseNpmPath(url.slice(s.prefix.length, q === -1 ? undefined : q), request.method);
+}
+
+/** The publisher as the hosted repository records it: its token (audit) and the token's label (`_npmUser`). */
+function publisherOf(identity: Identity): Publisher {
+  requireRole(identity, 'publisher');
+  if (identity.kind !== 'token') throw new AirlockError('UNAUTHORIZED', 'publishing needs a token');
+  return { actor: `token:${identity.tokenId}`, name: identity.label === '' ? identity.tokenId : identity.label };
+}
+
+/** A write to a hosted repository, or the refusal a proxy gives every write. */
+async function write(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' }>): Promise<FastifyReply> {
+  if (s.publisher === null) return refuseWrite(reply, route.kind === 'publish' ? 'publishing' : 'changing dist-tags');
+  const who = publisherOf(request.identity);
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  reply.header('cache-control', 'no-store');
+  switch (route.kind) {
+    case 'publish': {
+      const { rev } = await s.publisher.publish(route.name, body, who);
+      request.log.info({ package: route.name, rev, by: who.actor }, 'package published');
+      return reply.code(201).send({ ok: true, id: route.name, rev: String(rev) });
+    }
+    case 'dist-tag-set':
+      await s.publisher.setTag(route.name, route.tag, body, who);
+      return reply.code(201).send({ ok: true });
+    case 'dist-tag-remove':
+      await s.publisher.removeTag(route.name, route.tag, who);
+      return reply.send({ ok: true });
+    default:
+      return assertNever(route, 'npm write');
+  }
+}
+
+function refuseWrite(reply: FastifyReply, what: string): FastifyReply {
+  return reply.code(405).header('cache-control', 'no-store').send({ error: `${what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
+}
+
 async function dispatch(s: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const url = request.url;
   const q = url.indexOf('?');
-  const route = parseNpmPath(url.slice(s.prefix.length, q === -1 ? undefined : q), request.method);
+  const route = routeOf(s, request);
   switch (route.kind) {
     case 'packument':
       return packument(s, request, reply, route);
@@ -215,8 +276,14 @@ async function dispatch(s: Services, request: FastifyRequest, reply: FastifyRepl
       return audit(s, request, reply, route);
     case 'search':
       return search(s, request, reply, q === -1 ? '' : url.slice(q + 1));
+    case 'publish':
+    case 'dist-tag-set':
+    case 'dist-tag-remove':
+      return write(s, request, reply, route);
     case 'unsupported':
-      return reply.code(405).header('cache-control', 'no-store').send({ error: `${route.what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
+      return s.publisher === null
+        ? refuseWrite(reply, route.what)
+        : reply.code(405).header('cache-control', 'no-store').send({ error: `${route.what} is not supported by this hosted repository: published versions never change` });
     case 'unknown':
       throw new AirlockError('NOT_FOUND', `not found: ${request.method} ${url.split('?')[0]?.slice(0, 200) ?? ''}`);
     default:
@@ -240,13 +307,20 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => dispatch(s, request, reply);
   fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler, exposeHeadRoute: false });
   fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', handler });
-  // Writes (publish, unpublish, dist-tag changes, login) are refused before any body is read.
+  // Writes are refused before any body is read: every write to a proxy, and to a hosted
+  // repository those it does not take or that lack a publisher token. Publish bodies carry the
+  // tarball (base64): the limit follows the repository's largest tarball.
+  const publisher = s.publisher;
   fastify.route({
     method: ['PUT', 'POST', 'DELETE', 'PATCH'],
     url: '/*',
+    bodyLimit: publisher === null ? MAX_AUDIT_BODY : Math.max(MAX_AUDIT_BODY, publisher.maxBodyBytes),
     onRequest: async (request, reply) => {
-      await dispatch(s, request, reply);
+      const route = routeOf(s, request);
+      const takes = publisher !== null && (route.kind === 'publish' || route.kind === 'dist-tag-set' || route.kind === 'dist-tag-remove');
+      if (takes) publisherOf(request.identity);
+      else await dispatch(s, request, reply);
     },
-    handler: async (_request, reply) => reply,
+    handler: async (request, reply) => dispatch(s, request, reply),
   });
 }

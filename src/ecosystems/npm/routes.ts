@@ -16,6 +16,11 @@ export type NpmRoute =
   | { readonly kind: 'whoami' }
   | { readonly kind: 'audit'; readonly endpoint: 'advisories/bulk' | 'audits/quick' | 'audits' }
   | { readonly kind: 'search' }
+  /** `npm publish`: a hosted repository's to take, refused by a proxy. */
+  | { readonly kind: 'publish'; readonly name: NpmPackageName }
+  /** `npm dist-tag add` (a JSON string body: the version) and `npm dist-tag rm`. */
+  | { readonly kind: 'dist-tag-set'; readonly name: NpmPackageName; readonly tag: string }
+  | { readonly kind: 'dist-tag-remove'; readonly name: NpmPackageName; readonly tag: string }
   | { readonly kind: 'unsupported'; readonly what: string }
   | { readonly kind: 'unknown' };
 
@@ -58,6 +63,10 @@ function apiRoute(segs: readonly string[], method: string): NpmRoute {
   if (segs[0] === 'package' && segs.length >= 3) {
     const { name, rest } = nameAt(segs.slice(1));
     if (rest[0] === 'dist-tags' && rest.length === 1 && method !== 'PUT' && method !== 'DELETE') return { kind: 'dist-tags', name };
+    if (rest[0] === 'dist-tags' && rest.length === 2 && (method === 'PUT' || method === 'DELETE')) {
+      const tag = decode(rest[1] ?? '');
+      return method === 'PUT' ? { kind: 'dist-tag-set', name, tag } : { kind: 'dist-tag-remove', name, tag };
+    }
     return { kind: 'unsupported', what: 'changing packages (dist-tags, visibility, access)' };
   }
   if (segs[0] === 'v1' && segs[1] === 'login') return { kind: 'unsupported', what: 'npm login' };
@@ -74,7 +83,10 @@ export function parseNpmPath(path: string, method: string): NpmRoute {
   if (segs[0] === '-') return apiRoute(segs.slice(1), method);
   const { name, rest } = nameAt(segs);
   const write = method !== 'GET' && method !== 'HEAD';
-  if (write) return { kind: 'unsupported', what: 'publishing or changing packages' };
+  if (write) {
+    if (method === 'PUT' && (rest.length === 0 || (rest.length === 1 && rest[0] === ''))) return { kind: 'publish', name };
+    return { kind: 'unsupported', what: 'unpublishing or changing published versions' };
+  }
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest[0] === '-' && rest.length === 2) {
     const filename = decode(rest[1] ?? '');

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import { BlobCorruptError, type ArtifactIndex, type ArtifactRecord, type BlobExpectation, type BlobStore, type BlobUpload, type CommittedBlob } from '../../storage/ports/index.ts';
-import { readCapped, type UpstreamClient } from '../../upstream/index.ts';
+import { readCapped, type Upstream } from '../../upstream/index.ts';
 import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { SourceLogger } from './document-source.ts';
@@ -34,7 +34,7 @@ export interface Expected {
 export interface TarballStoreDeps {
   readonly blobs: BlobStore;
   readonly index: ArtifactIndex;
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly clock: () => Date;
   readonly metrics?: NpmMetrics | undefined;
   readonly log?: SourceLogger | undefined;

@@ -9,7 +9,7 @@ import type { FactCollector } from '../../gate/types.ts';
 import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
-import { createSignalCollectors, fixedLookalikeIndexes, installBehaviourCollector, lazyLookalikeIndexes, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
+import { createSignalCollectors, fixedLookalikeIndexes, installBehaviourCollector, lazyLookalikeIndexes, nameCollector, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
 const DAY = 86_400_000;
@@ -292,4 +292,18 @@ test('artifact phase: the hook files of at most two artifacts are read at once (
   const all = await Promise.all(calls);
   assert.equal(most, 2);
   assert.deepEqual(all.map((f) => (f[0]?.install_behaviour as Record<string, Json>).complete), [true, true, true, true, true]);
+});
+
+test('names published to a hosted repository become internal names once the index is refreshed: the same name upstream is then dependency confusion', async () => {
+  let published: string[] = [];
+  const indexes = lazyLookalikeIndexes({ published: (ecosystem) => (ecosystem === 'npm' ? published : []) });
+  const collector = nameCollector({ indexes });
+  const facts = async (): Promise<Got> => (await collectAll([collector], 'metadata', [candidate('acme-billing-core', '1.0.0')], new Date()))[0] as Got;
+  assert.equal((await facts())['lookalike']?.['dependency_confusion'], false);
+  published = ['acme-billing-core'];
+  assert.equal((await facts())['lookalike']?.['dependency_confusion'], false, 'the index in use is kept until it is refreshed');
+  indexes.refresh('npm');
+  const after = await facts();
+  assert.equal(after['lookalike']?.['dependency_confusion'], true);
+  assert.equal(after['name']?.['internal'], true);
 });

@@ -1,6 +1,6 @@
 export { asJson, dateFact, factOf, HISTORY_FACTS, type CollectorCandidate, type CollectorContent, type CollectorSubject, type FactsDoc, type SignalCollector, type SignalCollectRequest } from './types.ts';
 export { TtlCache } from './ttl-cache.ts';
-export { lazyLookalikeIndexes, fixedLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type LazyIndexOptions, type IndexedEcosystem } from './indexes.ts';
+export { lazyLookalikeIndexes, fixedLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type LazyIndexOptions, type IndexedEcosystem, type RefreshableIndexSource } from './indexes.ts';
 export { timelineOf, type Timeline, type TimelineEntry } from './timeline.ts';
 export { nameCollector, type NameCollectorDeps } from './name.ts';
 export { ageCollector, type AgeCollectorDeps } from './age.ts';

@@ -1,8 +1,10 @@
 /**
  * The look-alike indexes the gate uses, one per ecosystem, built from the bundled popular lists
- * and the configured internal names on first use (about 0.15–0.25 s of CPU each, once per process;
- * `airlock serve` asks for those of the ecosystems it serves before it answers) and shared
- * afterwards. A build that fails is retried at the next use, never cached.
+ * and the internal names (configured, and those published to hosted repositories) on first use
+ * (about 0.15–0.25 s of CPU each; `airlock serve` asks for those of the ecosystems it serves
+ * before it answers) and shared afterwards. When the internal names change (a new package
+ * published), `refresh` has the next use build it again. A build that fails is retried at the
+ * next use, never cached.
  */
 import { loadBundledLookalikeIndex } from '../popular/index.ts';
 import type { LookalikeIndex } from '../lookalike/index.ts';
@@ -14,26 +16,37 @@ export interface LookalikeIndexSource {
   get(ecosystem: IndexedEcosystem): Promise<LookalikeIndex>;
 }
 
+export interface RefreshableIndexSource extends LookalikeIndexSource {
+  /** The internal names changed: the next use builds the ecosystem's index again (the current one serves until then). */
+  refresh(ecosystem: IndexedEcosystem): void;
+}
+
 export interface LazyIndexOptions {
   /** Internal (private) package names per ecosystem: protected like popular ones; found upstream, dependency confusion. */
   readonly internal?: Readonly<Partial<Record<IndexedEcosystem, readonly string[]>>>;
+  /** More internal names, read at each build: the names published to hosted repositories. */
+  readonly published?: (ecosystem: IndexedEcosystem) => readonly string[];
   readonly minScore?: number;
 }
 
-export function lazyLookalikeIndexes(options: LazyIndexOptions = {}): LookalikeIndexSource {
+export function lazyLookalikeIndexes(options: LazyIndexOptions = {}): RefreshableIndexSource {
   const built = new Map<IndexedEcosystem, Promise<LookalikeIndex>>();
   return {
     get(ecosystem) {
       let p = built.get(ecosystem);
       if (p === undefined) {
+        const internal = [...(options.internal?.[ecosystem] ?? []), ...(options.published?.(ecosystem) ?? [])];
         p = loadBundledLookalikeIndex(ecosystem, {
-          internal: options.internal?.[ecosystem] ?? [],
+          internal,
           ...(options.minScore === undefined ? {} : { minScore: options.minScore }),
         });
         built.set(ecosystem, p);
         p.catch(() => built.delete(ecosystem));
       }
       return p;
+    },
+    refresh(ecosystem) {
+      built.delete(ecosystem);
     },
   };
 }

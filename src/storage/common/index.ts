@@ -6,3 +6,4 @@ export * from './audit-event.ts';
 export * from './decision-row.ts';
 export * from './condition.ts';
 export * from './checked-read.ts';
+export * from './hosted-row.ts';

@@ -5,6 +5,7 @@ import { decisionLogCases } from './metadata/decisions.ts';
 import { artifactIndexCases, documentCacheCases } from './metadata/documents.ts';
 import { exceptionStoreCases, tokenStoreCases } from './metadata/exceptions-tokens.ts';
 import type { MakeMetadataFixture } from './metadata/fixture.ts';
+import { hostedPackageCases } from './metadata/hosted.ts';
 import { lifecycleCases } from './metadata/lifecycle.ts';
 import { quarantineCases } from './metadata/quarantine.ts';
 
@@ -17,6 +18,7 @@ export function runMetadataStoreConformance(driver: string, makeFixture: MakeMet
   describe(`MetadataStore conformance: ${driver}`, () => {
     documentCacheCases(makeFixture);
     artifactIndexCases(makeFixture);
+    hostedPackageCases(makeFixture);
     decisionLogCases(makeFixture);
     quarantineCases(makeFixture);
     exceptionStoreCases(makeFixture);

@@ -1,4 +1,4 @@
-import type { Purl, Sha256Digest } from '../../core/index.ts';
+import type { Ecosystem, Purl, Sha256Digest } from '../../core/index.ts';
 import type {
   ArtifactRecord,
   NewArtifactRecord,
@@ -7,6 +7,7 @@ import type {
   AuditOf,
   CachedDocument,
   DecisionRecord,
+  HostedPackage,
   Page,
   PolicyException,
   QuarantineFilter,
@@ -141,9 +142,33 @@ export interface TokenStore {
   putTokenIfNoneActive(rec: TokenRecord, now: Date, audit?: AuditEventInput): Promise<boolean>;
 }
 
+/**
+ * Packages published to hosted repositories: the store holds the only copy of their registry
+ * documents, and their files' blobs are kept by every blob-store sweep. A write is a
+ * compare-and-swap on the package's revision, so concurrent publishes of one package never lose
+ * one another's versions.
+ */
+export interface HostedPackageStore {
+  /** The package as last written, or null when nothing was published under the name in that repository. */
+  getHostedPackage(repo: string, name: string): Promise<HostedPackage | null>;
+  /**
+   * Writes the package if the stored one's revision is `pkg.rev - 1` (nothing stored, for rev 1),
+   * with the audit event in the same transaction; false, with nothing written, when another write
+   * came first (the caller reads again and retries). Rejects a rev below 1 or a non-integer.
+   * The document is kept verbatim: text without NUL or unpaired surrogates (BAD_REQUEST), at most
+   * 64 MiB of UTF-8 (LIMIT_EXCEEDED).
+   */
+  putHostedPackage(pkg: HostedPackage, audit?: AuditOf<HostedPackage>): Promise<boolean>;
+  /** The names published to hosted repositories for the ecosystem, in every repository, sorted, each once. */
+  hostedNames(ecosystem: Ecosystem): Promise<readonly string[]>;
+  /** Every blob a hosted package lists (each once): the only copy of a published file, kept by every sweep. */
+  hostedBlobs(): AsyncIterable<Sha256Digest>;
+}
+
 export interface MetadataStore
   extends DocumentCache,
     ArtifactIndex,
+    HostedPackageStore,
     DecisionLog,
     QuarantineStore,
     ExceptionStore,

@@ -47,6 +47,26 @@ export interface ArtifactRecord {
 /** A record to store: its first digest and its use time are the store's to keep. */
 export type NewArtifactRecord = Omit<ArtifactRecord, 'firstSha512' | 'usedAt'>;
 
+/** A file a hosted package lists: the blob holding it. */
+export interface HostedFile {
+  readonly blob: Sha256Digest;
+  readonly size: number;
+}
+
+/** A package published to a hosted repository: its registry document and the files it lists. */
+export interface HostedPackage {
+  readonly repo: string;
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  /** 1 for the first write, one more with each write after. */
+  readonly rev: number;
+  /** The package's registry document as the repository keeps it (npm: the full packument, JSON text). */
+  readonly document: string;
+  /** The files the document lists, by file name. */
+  readonly files: Readonly<Record<string, HostedFile>>;
+  readonly updatedAt: Date;
+}
+
 export type DecisionPhase = 'metadata' | 'artifact';
 
 /** Who asked, as far as the request told us. */

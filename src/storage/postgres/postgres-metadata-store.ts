@@ -10,6 +10,7 @@ import { pgExceptionStore } from './pg-exceptions.ts';
 import { pgFactCache } from './pg-fact-cache.ts';
 import { pgFeedStore } from './pg-feeds.ts';
 import { pgFirstSeenStore } from './pg-first-seen.ts';
+import { pgHostedPackageStore } from './pg-hosted.ts';
 import { loadPgMigrations, migratePg } from './pg-migrate.ts';
 import { pgMissingNameLedger } from './pg-missing-names.ts';
 import { pgQuarantineStore } from './pg-quarantine.ts';
@@ -35,6 +36,7 @@ export function openPostgresMetadataStore(options: PostgresMetadataStoreOptions)
   return {
     ...pgDocumentCache(client),
     ...pgArtifactIndex(client),
+    ...pgHostedPackageStore(client),
     ...pgDecisionLog(client),
     ...pgQuarantineStore(client),
     ...pgExceptionStore(client),

@@ -9,6 +9,7 @@ import { sqliteExceptionStore } from './exceptions.ts';
 import { sqliteFactCache } from './fact-cache.ts';
 import { sqliteFeedStore } from './feeds.ts';
 import { sqliteFirstSeenStore } from './first-seen.ts';
+import { sqliteHostedPackageStore } from './hosted.ts';
 import { loadMigrations, migrateDatabase } from './migrate.ts';
 import type { Migration, MigrationReport } from './migrate.ts';
 import { sqliteMissingNameLedger } from './missing-names.ts';
@@ -38,6 +39,7 @@ export function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Sq
   return {
     ...sqliteDocumentCache(conn),
     ...sqliteArtifactIndex(conn),
+    ...sqliteHostedPackageStore(conn),
     ...sqliteDecisionLog(conn),
     ...sqliteQuarantineStore(conn),
     ...sqliteExceptionStore(conn),

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { isAirlockError, parseNpmPackageName } from '../../../core/index.ts';
+import { parsePublishBody } from './publish-body.ts';
+
+const NAME = parseNpmPackageName('@acme/lib');
+const TGZ = Buffer.from('pretend tarball bytes');
+
+/** A publish body as libnpmpublish builds it, with `edit` applied. */
+function body(edit: (doc: Record<string, any>) => void = () => {}, tarball = TGZ): Buffer {
+  const doc: Record<string, any> = {
+    _id: '@acme/lib',
+    name: '@acme/lib',
+    description: 'a library',
+    'dist-tags': { latest: '1.2.3' },
+    versions: {
+      '1.2.3': {
+        name: '@acme/lib',
+        version: '1.2.3',
+        _id: '@acme/lib@1.2.3',
+        _npmUser: { name: 'someone-else' },
+        dist: {
+          integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+          shasum: createHash('sha1').update(tarball).digest('hex'),
+          tarball: 'http://registry.example/@acme/lib/-/@acme/lib-1.2.3.tgz',
+        },
+      },
+    },
+    access: null,
+    _attachments: { '@acme/lib-1.2.3.tgz': { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
+  };
+  edit(doc);
+  return Buffer.from(JSON.stringify(doc));
+}
+
+function refused(b: Buffer, message: RegExp, code = 'BAD_REQUEST', maxTarballBytes = 1024): void {
+  assert.throws(
+    () => parsePublishBody(b, NAME, { maxTarballBytes }),
+    (err: unknown) => {
+      assert.ok(isAirlockError(err), String(err));
+      assert.equal(err.code, code);
+      assert.match(err.message, message);
+      return true;
+    },
+  );
+}
+
+test('a publish body as npm sends it: the version, its tags, the tarball and its digests', () => {
+  const r = parsePublishBody(body(), NAME, { maxTarballBytes: 1024 });
+  assert.equal(r.version, '1.2.3');
+  assert.deepEqual(r.tags, ['latest']);
+  assert.deepEqual(r.tarball, TGZ);
+  assert.equal(r.sha512, createHash('sha512').update(TGZ).digest('hex'));
+  assert.equal(r.sha1, createHash('sha1').update(TGZ).digest('hex'));
+  assert.equal(r.description, 'a library');
+  const tagged = parsePublishBody(body((d) => (d['dist-tags'] = { beta: '1.2.3' })), NAME, { maxTarballBytes: 1024 });
+  assert.deepEqual(tagged.tags, ['beta']);
+});
+
+test('the tarball must be the bytes its integrity and shasum name', () => {
+  refused(body((d) => (d['versions']['1.2.3'].dist.integrity = `sha512-${createHash('sha512').update('other').digest('base64')}`)), /does not match its dist\.integrity/);
+  refused(body((d) => delete d['versions']['1.2.3'].dist.integrity), /does not match its dist\.integrity/);
+  refused(body((d) => (d['versions']['1.2.3'].dist.integrity = `sha1-${createHash('sha1').update(TGZ).digest('base64')}`)), /dist\.integrity \(sha512\)/);
+  refused(body((d) => (d['versions']['1.2.3'].dist.shasum = '0'.repeat(40))), /does not match its dist\.shasum/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].length = 3)), /the attachment says 3 bytes; it holds 21/);
+});
+
+test('hostile or malformed bodies are refused with the reason', () => {
+  refused(Buffer.from('{"name": '), /the body is not JSON/);
+  refused(Buffer.from('[1]'), /not a JSON object/);
+  refused(Buffer.from('['.repeat(100_000)), /the body is not JSON/);
+  refused(body((d) => (d['name'] = '@acme/other')), /names another package than @acme\/lib/);
+  refused(body((d) => (d['_id'] = 'x')), /names another package/);
+  refused(body((d) => delete d['versions']), /no versions \(changing a package without publishing a version/);
+  refused(body((d) => (d['versions']['2.0.0'] = d['versions']['1.2.3'])), /one version per publish, not 2/);
+  refused(body((d) => (d['versions'] = { 'v1.2.3': d['versions']['1.2.3'] })), /"v1\.2\.3" is not a valid semver version/);
+  refused(body((d) => (d['versions']['1.2.3'].version = '1.2.4')), /names another package or version/);
+  refused(body((d) => delete d['versions']['1.2.3'].dist), /has no dist/);
+  refused(body((d) => (d['dist-tags'] = { latest: '9.9.9' })), /the dist-tag latest names "9\.9\.9", not the version published/);
+  refused(body((d) => (d['dist-tags'] = { '1.x': '1.2.3' })), /is a semver range/);
+  refused(body((d) => (d['dist-tags'] = { 'a b': '1.2.3' })), /not a valid tag name/);
+  refused(Buffer.from(body().toString().replace('"dist-tags":{"latest"', '"dist-tags":{"__proto__"')), /"__proto__" is not a valid tag name/);
+  refused(body((d) => delete d['_attachments']), /no tarball attachment/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.sigstore'] = { data: '{}' })), /provenance attestations are not kept/);
+  refused(body((d) => (d['_attachments'] = { 'lib-1.2.3.tgz': d['_attachments']['@acme/lib-1.2.3.tgz'] })), /exactly one attachment, @acme\/lib-1\.2\.3\.tgz/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = 42)), /has no data/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = 'not base64!')), /not base64/);
+  const b64 = TGZ.toString('base64');
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = `${b64.slice(0, 8)}\n${b64.slice(8)}`)), /not base64/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = `${b64}QQ`)), /not base64/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = '')), /the tarball is empty/);
+});
+
+test('a tarball over the repository limit is refused before it is decoded', () => {
+  const big = Buffer.alloc(2048, 1);
+  refused(body(() => {}, big), /larger than this repository's limit of 1024 bytes/, 'LIMIT_EXCEEDED', 1024);
+  assert.equal(parsePublishBody(body(() => {}, big), NAME, { maxTarballBytes: 2048 }).tarball.length, 2048);
+});

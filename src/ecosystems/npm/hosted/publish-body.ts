@@ -1,0 +1,120 @@
+/**
+ * The body of `npm publish` (`PUT /<name>`, npm.md §10), checked as hostile input: one version,
+ * its manifest, the dist-tags to point at it, and its tarball as a base64 attachment. The
+ * tarball's bytes must be what the manifest's `dist.integrity` (sha512) and `dist.shasum` say,
+ * and its own package.json must name the same package and version (checked by the publisher,
+ * which reads the tarball). Everything the client computed about URLs is ignored.
+ */
+import { createHash } from 'node:crypto';
+import semver from 'semver';
+import { AirlockError, type NpmPackageName } from '../../../core/index.ts';
+import { isStrictSemver } from '../facts.ts';
+
+export interface PublishRequest {
+  readonly name: NpmPackageName;
+  readonly version: string;
+  /** The version's manifest as the client sent it (without attachments). */
+  readonly manifest: { readonly [k: string]: unknown };
+  /** The dist-tags to point at the version (`latest` unless `--tag` named another). */
+  readonly tags: readonly string[];
+  readonly tarball: Buffer;
+  /** The sha512 and sha1 of the tarball (hex), checked against the manifest. */
+  readonly sha512: string;
+  readonly sha1: string;
+  /** Package-level fields of the body (description, readme), as the newest publish gives them. */
+  readonly description: string | null;
+  readonly readme: string | null;
+}
+
+type Obj = { readonly [k: string]: unknown };
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function refuse(message: string): never {
+  throw new AirlockError('BAD_REQUEST', `publish refused: ${message}`);
+}
+
+/** Bytes [i, i + STRIDE) encode to text [i / 3 * 4, …): compared a slice at a time, not in one more copy of the whole. */
+const STRIDE = 3 * 64 * 1024;
+
+function encodesTo(bytes: Buffer, text: string): boolean {
+  if (Math.ceil(bytes.length / 3) * 4 !== text.length) return false;
+  for (let i = 0; i < bytes.length; i += STRIDE) {
+    const part = bytes.subarray(i, i + STRIDE).toString('base64');
+    if (text.slice((i / 3) * 4, (i / 3) * 4 + part.length) !== part) return false;
+  }
+  return true;
+}
+
+/** A dist-tag name npm would accept: not empty, not a semver range (`npm dist-tag` refuses those too). */
+export function checkTagName(tag: string): void {
+  if (tag === '' || tag.length > 128 || tag === '__proto__' || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) refuse(`the dist-tag ${JSON.stringify(tag.slice(0, 130))} is not a valid tag name`);
+  if (semver.validRange(tag) !== null) refuse(`the dist-tag ${JSON.stringify(tag)} is a semver range; tags must not look like versions`);
+}
+
+export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { readonly maxTarballBytes: number }): PublishRequest {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    refuse(`the body is not JSON (${err instanceof Error ? err.message.slice(0, 200) : 'unreadable'})`);
+  }
+  if (!isObject(doc)) refuse('the body is not a JSON object');
+  if (doc['name'] !== name || (doc['_id'] !== undefined && doc['_id'] !== name)) refuse(`the body names another package than ${name}`);
+  // npm deprecate, npm owner and npm access send the whole packument back without a tarball.
+  if (doc['_attachments'] === undefined) refuse('the body has no tarball attachment: changing published versions (npm deprecate, owner, access) is not supported by this hosted repository');
+  const versions = doc['versions'];
+  if (!isObject(versions)) refuse('the body has no versions (changing a package without publishing a version is not supported here)');
+  const listed = Object.keys(versions);
+  if (listed.length !== 1) refuse(`one version per publish, not ${listed.length}`);
+  const version = listed[0] as string;
+  if (!isStrictSemver(version)) refuse(`${JSON.stringify(version.slice(0, 100))} is not a valid semver version`);
+  const manifest = versions[version];
+  if (!isObject(manifest)) refuse(`the manifest of ${version} is not an object`);
+  if (manifest['name'] !== name || manifest['version'] !== version) refuse(`the manifest of ${version} names another package or version`);
+  const dist = manifest['dist'];
+  if (!isObject(dist)) refuse('the manifest has no dist');
+
+  const tagsDoc = doc['dist-tags'];
+  if (!isObject(tagsDoc)) refuse('the body has no dist-tags');
+  const tags: string[] = [];
+  for (const [tag, v] of Object.entries(tagsDoc)) {
+    checkTagName(tag);
+    if (v !== version) refuse(`the dist-tag ${tag} names ${JSON.stringify(v)}, not the version published`);
+    tags.push(tag);
+  }
+
+  const attachments = doc['_attachments'];
+  if (!isObject(attachments)) refuse('the body has no tarball attachment');
+  for (const key of Object.keys(attachments)) {
+    if (key.endsWith('.sigstore')) refuse('provenance attestations are not kept by this hosted repository; publish without --provenance');
+  }
+  const key = `${name}-${version}.tgz`;
+  const attachment = attachments[key];
+  if (Object.keys(attachments).length !== 1 || !isObject(attachment)) refuse(`the body must carry exactly one attachment, ${key}`);
+  const data = attachment['data'];
+  if (typeof data !== 'string') refuse('the tarball attachment has no data');
+  const maxChars = Math.ceil(limits.maxTarballBytes / 3) * 4;
+  if (data.length > maxChars) throw new AirlockError('LIMIT_EXCEEDED', `publish refused: the tarball is larger than this repository's limit of ${limits.maxTarballBytes} bytes`);
+  // Strict base64 (npm sends it padded, without line breaks): Buffer.from skips stray characters,
+  // so the bytes must encode back to exactly the text sent.
+  const tarball = Buffer.from(data, 'base64');
+  if (!encodesTo(tarball, data)) refuse('the tarball attachment is not base64');
+  if (tarball.length === 0) refuse('the tarball is empty');
+  if (tarball.length > limits.maxTarballBytes) throw new AirlockError('LIMIT_EXCEEDED', `publish refused: the tarball is larger than this repository's limit of ${limits.maxTarballBytes} bytes`);
+  if (attachment['length'] !== undefined && attachment['length'] !== tarball.length) refuse(`the attachment says ${String(attachment['length'])} bytes; it holds ${tarball.length}`);
+
+  const sha512 = createHash('sha512').update(tarball).digest();
+  const sha1 = createHash('sha1').update(tarball).digest('hex');
+  const integrity = dist['integrity'];
+  if (typeof integrity !== 'string' || !integrity.split(/\s+/).includes(`sha512-${sha512.toString('base64')}`)) {
+    refuse(`the tarball of ${name}@${version} does not match its dist.integrity (sha512)`);
+  }
+  if (dist['shasum'] !== undefined && dist['shasum'] !== sha1) refuse(`the tarball of ${name}@${version} does not match its dist.shasum`);
+
+  const description = typeof doc['description'] === 'string' ? doc['description'] : typeof manifest['description'] === 'string' ? manifest['description'] : null;
+  const readme = typeof doc['readme'] === 'string' ? doc['readme'] : typeof manifest['readme'] === 'string' ? manifest['readme'] : null;
+  return { name, version, manifest, tags: tags.length === 0 ? ['latest'] : tags, tarball, sha512: sha512.toString('hex'), sha1, description, readme };
+}

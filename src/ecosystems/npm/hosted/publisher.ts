@@ -1,0 +1,186 @@
+/**
+ * Writes to a hosted repository: `npm publish` of a new version, and `npm dist-tag add|rm`.
+ * A version, once published, never changes: publishing it again is refused, as the public
+ * registry refuses it. Each write is a compare-and-swap on the package's revision (gateways
+ * sharing a store cannot lose each other's versions), recorded in the audit trail in the same
+ * transaction. The tarball is stored before the packument names it, so a packument never names a
+ * file that is not there.
+ *
+ * Publishing decides nothing about the package: it is judged, like any other, by the gate when
+ * clients ask for it (the policy knows it came from a hosted repository: `repo_kind`).
+ */
+import { AirlockError, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
+import type { AuditEventInput, BlobStore, HostedFile, HostedPackage, HostedPackageStore, Json } from '../../../storage/ports/index.ts';
+import { inspectTarball } from '../tarball-inspect.ts';
+import { tarballFilename, tarballPath } from '../urls.ts';
+import { hostedBase } from './origin.ts';
+import { checkTagName, parsePublishBody, type PublishRequest } from './publish-body.ts';
+
+export interface HostedPublisherDeps {
+  readonly repo: string;
+  readonly store: HostedPackageStore;
+  readonly blobs: BlobStore;
+  readonly clock: () => Date;
+  /** A package's packument changed: drop what was read of it before. */
+  readonly changed: (name: NpmPackageName) => Promise<void>;
+}
+
+export interface HostedLimits {
+  readonly maxTarballBytes: number;
+  /** Largest packument the repository keeps (all its versions' manifests together). */
+  readonly maxDocumentBytes: number;
+}
+
+/** Who writes: the token's id (audit actor) and its label (the packument's `_npmUser`). */
+export interface Publisher {
+  readonly actor: string;
+  readonly name: string;
+}
+
+/** Attempts of one write against concurrent writes to the same package. */
+const MAX_ATTEMPTS = 8;
+
+type Packument = { [k: string]: Json };
+
+function objectAt(doc: Packument, key: string): { [k: string]: Json } {
+  const v = doc[key];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as { [k: string]: Json };
+  const fresh: { [k: string]: Json } = {};
+  doc[key] = fresh;
+  return fresh;
+}
+
+export class HostedPublisher {
+  readonly #deps: HostedPublisherDeps;
+  readonly #limits: HostedLimits;
+
+  constructor(deps: HostedPublisherDeps, limits: HostedLimits) {
+    this.#deps = deps;
+    this.#limits = limits;
+  }
+
+  /** The request body a publish may have (base64 tarball, manifest, readme). */
+  get maxBodyBytes(): number {
+    return Math.ceil(this.#limits.maxTarballBytes / 3) * 4 + Math.min(this.#limits.maxDocumentBytes, 16 * 1024 * 1024);
+  }
+
+  async publish(name: NpmPackageName, body: Buffer, who: Publisher): Promise<{ readonly rev: number }> {
+    const req = parsePublishBody(body, name, { maxTarballBytes: this.#limits.maxTarballBytes });
+    const inspection = await inspectTarball(req.tarball);
+    if (inspection.manifestError !== null) throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json ${inspection.manifestError}`);
+    if (inspection.manifestName !== name || inspection.manifestVersion !== req.version) {
+      throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json names ${inspection.manifestName ?? '?'}@${inspection.manifestVersion ?? '?'}, not ${name}@${req.version}`);
+    }
+    const file = await this.#store(req.tarball);
+    const filename = tarballFilename(name, req.version);
+    const purl = makePurl('npm', name, req.version);
+    return this.#write(name, (pkg, now) => {
+      const doc = pkg === null ? newPackument(name, now) : (JSON.parse(pkg.document) as Packument);
+      const versions = objectAt(doc, 'versions');
+      if (Object.hasOwn(versions, req.version)) throw new AirlockError('FORBIDDEN', `You cannot publish over the previously published versions: ${req.version} of ${name} is already in ${this.#deps.repo}`);
+      versions[req.version] = this.#manifest(req, who);
+      const time = objectAt(doc, 'time');
+      time[req.version] = now;
+      time['modified'] = now;
+      const tags = objectAt(doc, 'dist-tags');
+      for (const tag of req.tags) tags[tag] = req.version;
+      if (req.description !== null) doc['description'] = req.description;
+      if (req.readme !== null) doc['readme'] = req.readme;
+      return {
+        doc,
+        files: { ...(pkg?.files ?? {}), [filename]: file },
+        audit: { action: 'package.publish', subject: purl, details: { repo: this.#deps.repo, version: req.version, tags: [...req.tags], sha512: req.sha512, size: file.size } },
+      };
+    }, who);
+  }
+
+  /** `npm dist-tag add name@version tag`. */
+  async setTag(name: NpmPackageName, tag: string, body: Buffer, who: Publisher): Promise<void> {
+    checkTagName(tag);
+    let version: unknown;
+    try {
+      version = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new AirlockError('BAD_REQUEST', 'the dist-tag body must be the version as a JSON string');
+    }
+    if (typeof version !== 'string') throw new AirlockError('BAD_REQUEST', 'the dist-tag body must be the version as a JSON string');
+    await this.#write(name, (pkg, now) => {
+      const doc = this.#existing(name, pkg);
+      if (!Object.hasOwn(objectAt(doc, 'versions'), version)) throw new AirlockError('NOT_FOUND', `${name}@${version.slice(0, 100)} has not been published to ${this.#deps.repo}`);
+      objectAt(doc, 'dist-tags')[tag] = version;
+      objectAt(doc, 'time')['modified'] = now;
+      return { doc, files: pkg?.files ?? {}, audit: { action: 'package.dist-tag', subject: makePurl('npm', name, version), details: { repo: this.#deps.repo, tag, version } } };
+    }, who);
+  }
+
+  /** `npm dist-tag rm name tag`; `latest` stays (npm needs it to resolve the package). */
+  async removeTag(name: NpmPackageName, tag: string, who: Publisher): Promise<void> {
+    if (tag === 'latest') throw new AirlockError('BAD_REQUEST', 'the latest dist-tag cannot be removed; point it at another version instead');
+    await this.#write(name, (pkg, now) => {
+      const doc = this.#existing(name, pkg);
+      const tags = objectAt(doc, 'dist-tags');
+      if (!Object.hasOwn(tags, tag)) throw new AirlockError('NOT_FOUND', `${name} has no dist-tag ${tag}`);
+      const version = tags[tag];
+      delete tags[tag];
+      objectAt(doc, 'time')['modified'] = now;
+      return { doc, files: pkg?.files ?? {}, audit: { action: 'package.dist-tag-remove', subject: makePurl('npm', name, String(version)), details: { repo: this.#deps.repo, tag } } };
+    }, who);
+  }
+
+  #existing(name: NpmPackageName, pkg: HostedPackage | null): Packument {
+    if (pkg === null) throw new AirlockError('NOT_FOUND', `${name} has not been published to ${this.#deps.repo}`);
+    return JSON.parse(pkg.document) as Packument;
+  }
+
+  /** The version's manifest as the packument keeps it: the file under this repository's base, the publisher as Airlock knows it. */
+  #manifest(req: PublishRequest, who: Publisher): Json {
+    const { dist, _npmUser: _claimed, ...rest } = req.manifest as { [k: string]: Json };
+    // Signatures and attestations are the registry's to add; the client's claims are not kept.
+    const { tarball: _tarball, signatures: _signatures, attestations: _attestations, ...digests } = dist as { [k: string]: Json };
+    return {
+      ...rest,
+      _npmUser: { name: who.name },
+      dist: { ...digests, tarball: new URL(tarballPath(req.name, req.version), hostedBase(this.#deps.repo)).href },
+    };
+  }
+
+  /** The tarball in the blob store (content-addressed: publishing the same bytes again stores nothing new). */
+  async #store(tarball: Buffer): Promise<HostedFile> {
+    const blob = sha256Of(tarball);
+    const upload = await this.#deps.blobs.begin({ maxBytes: tarball.length, digests: 'address' });
+    try {
+      await upload.write(tarball);
+      await upload.commit({ size: tarball.length, sha256: digestHex(blob) });
+    } finally {
+      await upload.abort();
+    }
+    return { blob, size: tarball.length };
+  }
+
+  /** Read, change, write back if nobody wrote in between; else again with what they wrote. */
+  async #write(
+    name: NpmPackageName,
+    change: (pkg: HostedPackage | null, now: string) => { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> },
+    who: Publisher,
+  ): Promise<{ readonly rev: number }> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const pkg = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
+      const at = this.#deps.clock();
+      const { doc, files, audit } = change(pkg, at.toISOString());
+      const document = JSON.stringify(doc);
+      if (Buffer.byteLength(document) > this.#limits.maxDocumentBytes) {
+        throw new AirlockError('LIMIT_EXCEEDED', `the packument of ${name} would be larger than this repository's limit of ${this.#limits.maxDocumentBytes} bytes`);
+      }
+      const next: HostedPackage = { repo: this.#deps.repo, ecosystem: 'npm', name, rev: (pkg?.rev ?? 0) + 1, document, files, updatedAt: at };
+      if (await this.#deps.store.putHostedPackage(next, { ...audit, at, actor: who.actor })) {
+        await this.#deps.changed(name);
+        return { rev: next.rev };
+      }
+    }
+    throw new AirlockError('CONFLICT', `${name} is being changed by others at the same time; try again`);
+  }
+}
+
+function newPackument(name: NpmPackageName, now: string): Packument {
+  return { _id: name, name, 'dist-tags': {}, versions: {}, time: { created: now, modified: now } };
+}
