@@ -116,7 +116,7 @@ function npmOptions(repo: RepositoryConfig, config: AirlockConfig, services: Air
     clock: services.clock,
     sources: services.sources,
     artifactUse: services.artifactUse,
-    cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories.length).perRepository,
+    cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories).repository(repo.kind),
   };
 }
 

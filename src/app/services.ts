@@ -124,7 +124,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     lastHash = hash;
   });
 
-  const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories.length);
+  const kinds = new Map(config.repositories.map((r) => [r.name, r.kind]));
+  const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories);
   const reviews = new ReviewIndex();
   await reviews.load(store);
   // Names published to hosted repositories are internal names too (dependency confusion, look-alikes).
@@ -161,7 +162,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       observer: metrics,
       log,
       collectors,
-      repositoryKind: (repo) => config.repositories.find((r) => r.name === repo)?.kind ?? 'proxy',
+      repositoryKind: (repo) => kinds.get(repo) ?? 'proxy',
       ...(config.signals.enabled ? { missing: deps.storage.signals, served: deps.storage.signals } : {}),
     },
     { verdictCacheSize: config.policy.verdictCacheSize, verdictCacheBytes: budget.verdicts, reevaluateEveryMs: config.policy.reevaluateEveryMs },

@@ -86,6 +86,7 @@ export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl
         if (Number.isNaN(ms)) throw new AirlockError('BAD_REQUEST', `since: not a time: ${JSON.stringify(body.since)}`);
         since = new Date(ms);
       }
+      const kinds = new Map(deps.repositories.map((r) => [r.name, r.kind]));
       const baseline = deps.policy.active;
       let candidate: CompiledBundle;
       try {
@@ -100,7 +101,7 @@ export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl
           decisions: deps.decisions,
           baseline: (input) => deps.policy.decideWith(baseline, input),
           candidate: (input) => deps.policy.decideWith(candidate, input),
-          repositoryKind: (repo) => deps.repositories.find((r) => r.name === repo)?.kind ?? 'proxy',
+          repositoryKind: (repo) => kinds.get(repo) ?? 'proxy',
         },
         { baseline: baseline.hash, candidate: candidate.hash },
         { since, limit: body.limit ?? IMPACT_DEFAULT_LIMIT, maxChanges: IMPACT_MAX_CHANGES, budgetMs: IMPACT_BUDGET_MS },

@@ -42,7 +42,8 @@ export interface StoreStreamOptions extends BlobUploadOptions {
  * error); nothing becomes visible unless every expectation holds.
  */
 export async function storeStream(store: BlobWriter, source: ByteSource, options: StoreStreamOptions): Promise<CommittedBlob> {
-  const upload = await store.begin(options.signal === undefined ? { maxBytes: options.maxBytes } : { maxBytes: options.maxBytes, signal: options.signal });
+  const { expect: _expect, ...begin } = options;
+  const upload = await store.begin(begin);
   try {
     await writeStreamToUpload(source, upload, options.signal);
     return await upload.commit(options.expect);

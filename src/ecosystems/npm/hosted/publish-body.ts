@@ -39,8 +39,13 @@ function refuse(message: string): never {
 /** Bytes [i, i + STRIDE) encode to text [i / 3 * 4, …): compared a slice at a time, not in one more copy of the whole. */
 const STRIDE = 3 * 64 * 1024;
 
+/** The length of `bytes` bytes in padded base64. */
+export function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
 function encodesTo(bytes: Buffer, text: string): boolean {
-  if (Math.ceil(bytes.length / 3) * 4 !== text.length) return false;
+  if (base64Length(bytes.length) !== text.length) return false;
   for (let i = 0; i < bytes.length; i += STRIDE) {
     const part = bytes.subarray(i, i + STRIDE).toString('base64');
     if (text.slice((i / 3) * 4, (i / 3) * 4 + part.length) !== part) return false;
@@ -50,7 +55,7 @@ function encodesTo(bytes: Buffer, text: string): boolean {
 
 /** A dist-tag name npm would accept: not empty, not a semver range (`npm dist-tag` refuses those too). */
 export function checkTagName(tag: string): void {
-  if (tag === '' || tag.length > 128 || tag === '__proto__' || /[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) refuse(`the dist-tag ${JSON.stringify(tag.slice(0, 130))} is not a valid tag name`);
+  if (tag === '' || tag.length > 128 || tag === '__proto__' || encodeURIComponent(tag) !== tag) refuse(`the dist-tag ${JSON.stringify(tag.slice(0, 130))} is not a valid tag name`);
   if (semver.validRange(tag) !== null) refuse(`the dist-tag ${JSON.stringify(tag)} is a semver range; tags must not look like versions`);
 }
 
@@ -64,7 +69,8 @@ export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { r
   if (!isObject(doc)) refuse('the body is not a JSON object');
   if (doc['name'] !== name || (doc['_id'] !== undefined && doc['_id'] !== name)) refuse(`the body names another package than ${name}`);
   // npm deprecate, npm owner and npm access send the whole packument back without a tarball.
-  if (doc['_attachments'] === undefined) refuse('the body has no tarball attachment: changing published versions (npm deprecate, owner, access) is not supported by this hosted repository');
+  const attachments = doc['_attachments'];
+  if (!isObject(attachments)) refuse('the body has no tarball attachment: changing published versions (npm deprecate, owner, access) is not supported by this hosted repository');
   const versions = doc['versions'];
   if (!isObject(versions)) refuse('the body has no versions (changing a package without publishing a version is not supported here)');
   const listed = Object.keys(versions);
@@ -86,8 +92,6 @@ export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { r
     tags.push(tag);
   }
 
-  const attachments = doc['_attachments'];
-  if (!isObject(attachments)) refuse('the body has no tarball attachment');
   for (const key of Object.keys(attachments)) {
     if (key.endsWith('.sigstore')) refuse('provenance attestations are not kept by this hosted repository; publish without --provenance');
   }
@@ -96,8 +100,7 @@ export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { r
   if (Object.keys(attachments).length !== 1 || !isObject(attachment)) refuse(`the body must carry exactly one attachment, ${key}`);
   const data = attachment['data'];
   if (typeof data !== 'string') refuse('the tarball attachment has no data');
-  const maxChars = Math.ceil(limits.maxTarballBytes / 3) * 4;
-  if (data.length > maxChars) throw new AirlockError('LIMIT_EXCEEDED', `publish refused: the tarball is larger than this repository's limit of ${limits.maxTarballBytes} bytes`);
+  if (data.length > base64Length(limits.maxTarballBytes)) throw new AirlockError('LIMIT_EXCEEDED', `publish refused: the tarball is larger than this repository's limit of ${limits.maxTarballBytes} bytes`);
   // Strict base64 (npm sends it padded, without line breaks): Buffer.from skips stray characters,
   // so the bytes must encode back to exactly the text sent.
   const tarball = Buffer.from(data, 'base64');

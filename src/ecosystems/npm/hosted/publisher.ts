@@ -10,11 +10,11 @@
  * clients ask for it (the policy knows it came from a hosted repository: `repo_kind`).
  */
 import { AirlockError, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
-import type { AuditEventInput, BlobStore, HostedFile, HostedPackage, HostedPackageStore, Json } from '../../../storage/ports/index.ts';
+import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore, type Json } from '../../../storage/ports/index.ts';
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
 import { hostedBase } from './origin.ts';
-import { checkTagName, parsePublishBody, type PublishRequest } from './publish-body.ts';
+import { base64Length, checkTagName, parsePublishBody, type PublishRequest } from './publish-body.ts';
 
 export interface HostedPublisherDeps {
   readonly repo: string;
@@ -61,7 +61,7 @@ export class HostedPublisher {
 
   /** The request body a publish may have (base64 tarball, manifest, readme). */
   get maxBodyBytes(): number {
-    return Math.ceil(this.#limits.maxTarballBytes / 3) * 4 + Math.min(this.#limits.maxDocumentBytes, 16 * 1024 * 1024);
+    return base64Length(this.#limits.maxTarballBytes) + Math.min(this.#limits.maxDocumentBytes, 16 * 1024 * 1024);
   }
 
   async publish(name: NpmPackageName, body: Buffer, who: Publisher): Promise<{ readonly rev: number }> {
@@ -147,13 +147,7 @@ export class HostedPublisher {
   /** The tarball in the blob store (content-addressed: publishing the same bytes again stores nothing new). */
   async #store(tarball: Buffer): Promise<HostedFile> {
     const blob = sha256Of(tarball);
-    const upload = await this.#deps.blobs.begin({ maxBytes: tarball.length, digests: 'address' });
-    try {
-      await upload.write(tarball);
-      await upload.commit({ size: tarball.length, sha256: digestHex(blob) });
-    } finally {
-      await upload.abort();
-    }
+    await storeStream(this.#deps.blobs, [tarball], { maxBytes: tarball.length, digests: 'address', expect: { size: tarball.length, sha256: digestHex(blob) } });
     return { blob, size: tarball.length };
   }
 
