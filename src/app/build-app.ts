@@ -117,7 +117,14 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     check: services.check,
     changes: services.changes,
     missing: storage.signals,
-    repositories: config.repositories.map((r) => ({ name: r.name, format: r.format, path: `/${r.name}/`, kind: r.kind, upstream: r.kind === 'hosted' ? null : publicUrl(r.upstream) })),
+    repositories: config.repositories.map((r) => ({
+      name: r.name,
+      format: r.format,
+      path: `/${r.name}/`,
+      kind: r.kind,
+      upstream: r.kind === 'proxy' ? publicUrl(r.upstream) : null,
+      ...(r.kind === 'group' ? { members: r.members } : {}),
+    })),
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

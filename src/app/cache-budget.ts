@@ -11,7 +11,7 @@ export interface CacheBudget {
   /** Signal knowledge read from the store (first sightings, ledger records, advisories, name facts). */
   readonly signals: number;
   /** A repository's caches (packuments' indexes, views and renderings, facts, documents, hot tarballs). */
-  repository(kind: RepositoryKind): number;
+  repository(kind: RepositoryKind | 'group'): number;
 }
 
 export const CACHE_BUDGET_SHARES = Object.freeze({ verdicts: 0.125, signals: 0.075, repositories: 0.8 });
@@ -23,15 +23,16 @@ export const CACHE_BUDGET_SHARES = Object.freeze({ verdicts: 0.125, signals: 0.0
  */
 export const HOSTED_CACHE_WEIGHT = 0.25;
 
-function weight(kind: RepositoryKind): number {
-  return kind === 'hosted' ? HOSTED_CACHE_WEIGHT : 1;
+/** A group has no caches of its own: what it serves is cached by its members. */
+function weight(kind: RepositoryKind | 'group'): number {
+  return kind === 'group' ? 0 : kind === 'hosted' ? HOSTED_CACHE_WEIGHT : 1;
 }
 
-export function cacheBudget(totalBytes: number, repositories: readonly { readonly kind: RepositoryKind }[]): CacheBudget {
+export function cacheBudget(totalBytes: number, repositories: readonly { readonly kind: RepositoryKind | 'group' }[]): CacheBudget {
   const unit = (totalBytes * CACHE_BUDGET_SHARES.repositories) / Math.max(1, repositories.reduce((n, r) => n + weight(r.kind), 0));
   return Object.freeze({
     verdicts: Math.floor(totalBytes * CACHE_BUDGET_SHARES.verdicts),
     signals: Math.floor(totalBytes * CACHE_BUDGET_SHARES.signals),
-    repository: (kind: RepositoryKind) => Math.floor(unit * weight(kind)),
+    repository: (kind: RepositoryKind | 'group') => Math.floor(unit * weight(kind)),
   });
 }

@@ -1,7 +1,8 @@
 /**
  * One ecosystem plugin per configured repository, mounted at `/<repo-name>/`: a proxy with its own
  * upstream client, a hosted repository with its packages read from (and published to) the
- * stores. When anonymous reads are off, every repository route needs a reader token.
+ * stores, a group serving through the repositories it names (registered after them). When
+ * anonymous reads are off, every repository route needs a reader token.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { requireReader } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
-import type { AirlockConfig, HostedRepositoryConfig, ProxyRepositoryConfig, RepositoryConfig } from './config/types.ts';
+import type { NpmMember } from '../ecosystems/npm/index.ts';
+import type { AirlockConfig, GroupRepositoryConfig, HostedRepositoryConfig, ProxyRepositoryConfig, ServingRepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
@@ -73,8 +75,8 @@ export function tufUpstreamFor(repo: ProxyRepositoryConfig, url: string, env: No
   });
 }
 
-async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null): Promise<void> {
-  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services);
+async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, expose: (m: NpmMember) => void): Promise<void> {
+  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, expose);
   if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
   // The trusted root attestations are checked against, and the registry's keys; kept current through TUF when configured.
@@ -97,11 +99,12 @@ async function registerNpm(scope: FastifyInstance, repo: RepositoryConfig, confi
     registryKeys: trust.signatureKeys,
     attestationKeys: trust.attestationKeys,
     sigstoreRoot: trust.sigstoreRoot,
+    expose,
   });
 }
 
 /** What every npm repository's plugin is given, whatever its kind. */
-function npmOptions(repo: RepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
+function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
   return {
     repo: repo.name,
     gate: services.gate,
@@ -124,7 +127,7 @@ function npmOptions(repo: RepositoryConfig, config: AirlockConfig, services: Air
  * A hosted repository: its packages come from the stores (`HostedOrigin`) and go through the same
  * gate as a proxy's. No registry signs them, so no registry key is trusted for them.
  */
-async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices): Promise<void> {
+async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: NpmMember) => void): Promise<void> {
   const { npmPlugin, HostedOrigin } = await import('../ecosystems/npm/index.ts');
   const { metadata, blobs } = services.storage;
   await scope.register(npmPlugin, {
@@ -132,12 +135,35 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
     upstream: new HostedOrigin(repo.name, metadata, blobs),
     hosted: metadata,
     published: (name) => services.hostedNames.note(name),
+    expose,
+  });
+}
+
+/** A group: its members' routes under one URL, each package from the first member that has it. */
+async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
+  const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
+  const member = (name: string): NpmMember => {
+    const m = members.get(name);
+    if (m === undefined) throw new Error(`group ${repo.name}: its member ${name} is not registered`);
+    return m;
+  };
+  await scope.register(npmGroupPlugin, {
+    repo: repo.name,
+    members: repo.members.map(member),
+    publishTo: repo.publishTo === null ? null : member(repo.publishTo),
+    gate: services.gate,
+    publicUrl: config.server.publicUrl,
+    clock: services.clock,
+    sources: services.sources,
   });
 }
 
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
   const instanceId = randomBytes(16).toString('base64url');
-  for (const repo of config.repositories) {
+  const members = new Map<string, NpmMember>();
+  // Groups last: they serve through the repositories they name.
+  const ordered = [...config.repositories.filter((r) => r.kind !== 'group'), ...config.repositories.filter((r) => r.kind === 'group')];
+  for (const repo of ordered) {
     const upstream = repo.kind === 'proxy' ? upstreamClientFor(repo, instanceId) : null;
     if (upstream !== null) {
       app.addHook('onClose', async () => {
@@ -156,7 +182,8 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
         if (!config.access.anonymousRead) scope.addHook('onRequest', requireReader);
         switch (repo.format) {
           case 'npm':
-            await registerNpm(scope, repo, config, services, upstream);
+            if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, members);
+            else await registerNpm(scope, repo, config, services, upstream, (m) => members.set(repo.name, m));
             break;
           default:
             assertNever(repo.format, 'repository format');

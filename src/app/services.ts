@@ -124,7 +124,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     lastHash = hash;
   });
 
-  const kinds = new Map(config.repositories.map((r) => [r.name, r.kind]));
+  // A group's packages are judged as its members' (decisions name the member that served them).
+  const kinds = new Map(config.repositories.flatMap((r) => (r.kind === 'group' ? [] : [[r.name, r.kind] as const])));
   const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories);
   const reviews = new ReviewIndex();
   await reviews.load(store);

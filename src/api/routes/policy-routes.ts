@@ -86,7 +86,7 @@ export function policyRoutes(app: FastifyInstance, deps: { policy: PolicyControl
         if (Number.isNaN(ms)) throw new AirlockError('BAD_REQUEST', `since: not a time: ${JSON.stringify(body.since)}`);
         since = new Date(ms);
       }
-      const kinds = new Map(deps.repositories.map((r) => [r.name, r.kind]));
+      const kinds = new Map(deps.repositories.flatMap((r) => (r.kind === 'group' ? [] : [[r.name, r.kind] as const])));
       const baseline = deps.policy.active;
       let candidate: CompiledBundle;
       try {

@@ -11,9 +11,11 @@ export interface RepositoryInfo {
   readonly format: string;
   /** The path clients use on this server (`/npm/`). */
   readonly path: string;
-  readonly kind: 'proxy' | 'hosted';
-  /** The upstream's URL without credentials, query or fragment; null for a hosted repository. */
+  readonly kind: 'proxy' | 'hosted' | 'group';
+  /** The upstream's URL without credentials, query or fragment; null for a hosted repository or a group. */
   readonly upstream: string | null;
+  /** A group's members, in the order a package name is looked up; absent for the others. */
+  readonly members?: readonly string[];
 }
 
 /** An upstream URL as it may be shown: origin and path. */

@@ -99,8 +99,10 @@ test('a hosted repository: no upstream and nothing about reaching one; its own d
   });
   // npm's registry is not asked for: a hosted repository needs none (noDiscovery would throw).
   const alone = await load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxArtifactSize: 10MiB\n    metadataMaxAge: 0s\n');
-  assert.equal(alone.repositories[0]?.maxArtifactBytes, 10 * 1024 ** 2);
-  assert.equal(alone.repositories[0]?.metadataMaxAgeMs, 0);
+  const only = alone.repositories[0];
+  assert.equal(only?.kind, 'hosted');
+  assert.equal(only.maxArtifactBytes, 10 * 1024 ** 2);
+  assert.equal(only.metadataMaxAgeMs, 0);
   for (const key of ['upstream: http://127.0.0.1:4873/', 'upstreamAuth: {bearer: env:TOKEN}', 'proxy: none', 'timeouts: {connect: 1s}', 'registryKeys: []']) {
     await assert.rejects(load(`repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    ${key}\n`), (err: unknown) => {
       assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
@@ -110,7 +112,46 @@ test('a hosted repository: no upstream and nothing about reaching one; its own d
   }
   await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxArtifactSize: 1GiB\n'), /^repositories\[0\]\.maxArtifactSize: /);
   await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxMetadataSize: 128MiB\n'), /^repositories\[0\]\.maxMetadataSize: /);
-  await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: group\n'), /^repositories\[0\]\.kind: expected one of "proxy", "hosted"/);
+  await rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: mirror\n'), /^repositories\[0\]\.kind: expected one of "proxy", "hosted", "group"/);
+});
+
+test('a group repository names its members in lookup order and may publish to a hosted one; every reference is checked', async () => {
+  const load = (text: string) =>
+    withDir(async (dir) => {
+      const file = join(dir, 'airlock.yaml');
+      await writeFile(file, text);
+      return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    });
+  const members = [
+    'repositories:',
+    '  - name: npm',
+    '    format: npm',
+    '    upstream: http://127.0.0.1:4873/',
+    '  - name: internal',
+    '    format: npm',
+    '    kind: hosted',
+    '  - name: mirror',
+    '    format: npm',
+    '    upstream: http://127.0.0.1:4874/',
+  ].join('\n');
+  const group = (extra: string) => load(`${members}\n  - name: all\n    format: npm\n    kind: group\n${extra}`);
+  const config = await group('    members: [internal, npm]\n    publishTo: internal\n');
+  assert.deepEqual(config.repositories[3], { name: 'all', format: 'npm', kind: 'group', members: ['internal', 'npm'], publishTo: 'internal' });
+  assert.equal(((await group('    members: [npm]\n')).repositories[3] as { publishTo: unknown }).publishTo, null);
+  // A group declared before its members is fine: references are checked once every repository is read.
+  const first = await load(`repositories:\n  - name: all\n    format: npm\n    kind: group\n    members: [npm]\n${members.slice('repositories:\n'.length)}\n`);
+  assert.equal(first.repositories[0]?.kind, 'group');
+
+  await rejects(group(''), /^repositories\[3\]\.members: required/);
+  await rejects(group('    members: []\n'), /^repositories\[3\]\.members: needs at least one repository/);
+  await rejects(group('    members: [internal, nope]\n'), /^repositories\[3\]\.members\[1\]: no repository is named "nope"/);
+  await rejects(group('    members: [npm, npm]\n'), /^repositories\[3\]\.members\[1\]: npm is listed twice/);
+  await rejects(group('    members: [all]\n'), /^repositories\[3\]\.members\[0\]: all is a group/);
+  await rejects(group('    members: [npm]\n    publishTo: internal\n'), /^repositories\[3\]\.publishTo: internal is not a member of the group/);
+  await rejects(group('    members: [internal, npm]\n    publishTo: npm\n'), /^repositories\[3\]\.publishTo: npm is a proxy: only a hosted repository takes publishes/);
+  for (const key of ['upstream: http://127.0.0.1:4873/', 'metadataMaxAge: 1m', 'blockedVersions: show']) {
+    await rejects(group(`    members: [npm]\n    ${key}\n`), new RegExp(`^repositories\\[3\\]\\.${key.split(':')[0]}: not for a group repository: its members serve the packages`));
+  }
 });
 
 test('unknown keys are errors naming the exact path', async () => {

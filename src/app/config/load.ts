@@ -91,7 +91,7 @@ export function leadsToThisServer(url: string, server: ServerConfig): boolean {
  */
 export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promise<AirlockConfig> {
   const settings = draft.repositories.map((r): Exclude<ProxySetting, { readonly kind: 'default' }> | null =>
-    r.kind === 'hosted' ? null : r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
+    r.kind !== 'proxy' ? null : r.proxy.kind === 'default' ? { kind: r.upstream === null ? 'npm' : 'env' } : r.proxy,
   );
   // The questions to npm at once: each is a process start.
   const registry = draft.repositories.some((r) => r.kind === 'proxy' && r.upstream === null) ? npm.registry() : null;
@@ -110,7 +110,7 @@ export async function resolveDraft(draft: ConfigDraft, npm: NpmDiscovery): Promi
   }
   const repositories: RepositoryConfig[] = [];
   for (const [i, r] of draft.repositories.entries()) {
-    if (r.kind === 'hosted') {
+    if (r.kind !== 'proxy') {
       repositories.push(r);
       continue;
     }

@@ -36,6 +36,7 @@ import {
   type AirlockConfig,
   type PolicyConfig,
   type ProxySetting,
+  type GroupRepositoryConfig,
   type HostedRepositoryConfig,
   type ProxyRepositoryConfig,
   type ServerConfig,
@@ -54,7 +55,7 @@ export interface ValidateContext {
 }
 
 export type ProxyRepositoryDraft = Omit<ProxyRepositoryConfig, 'upstream' | 'upstreamSource' | 'proxy'> & { readonly upstream: string | null; readonly proxy: ProxySetting };
-export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig;
+export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig | GroupRepositoryConfig;
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
@@ -79,10 +80,16 @@ export const REPOSITORY_KEYS = [
   'maxMetadataSize',
   'registryKeys',
   'sigstoreTrustedRoot',
+  'members',
+  'publishTo',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 /** What a hosted repository may set: the rest is about reaching an upstream, which it has none of. */
 export const HOSTED_REPOSITORY_KEYS = ['name', 'format', 'kind', 'metadataMaxAge', 'blockedVersions', 'maxArtifactSize', 'maxMetadataSize'] as const;
+/** What a group repository may set: its members serve, with their own settings. */
+export const GROUP_REPOSITORY_KEYS = ['name', 'format', 'kind', 'members', 'publishTo'] as const;
+/** Members a group repository may have. */
+const MAX_GROUP_MEMBERS = 16;
 
 const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const DAY = 86_400_000;
@@ -293,7 +300,22 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   });
   if (name === '-') fail(join(path, 'name'), 'reserved');
   const format = oneOf(o['format'], join(path, 'format'), ['npm'] as const);
-  const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted'] as const);
+  const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted', 'group'] as const);
+  if (kind === 'group') {
+    for (const k of Object.keys(o)) {
+      if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
+    }
+    if (o['members'] === undefined) fail(join(path, 'members'), 'required: the repositories the group serves from, in lookup order');
+    const members = list(o['members'], join(path, 'members'), MAX_GROUP_MEMBERS).map((m, i) => string(m, join(join(path, 'members'), i), { max: 64 }));
+    if (members.length === 0) fail(join(path, 'members'), 'needs at least one repository');
+    return {
+      name,
+      format,
+      kind,
+      members,
+      publishTo: o['publishTo'] === undefined || o['publishTo'] === null ? null : string(o['publishTo'], join(path, 'publishTo'), { max: 64 }),
+    };
+  }
   if (kind === 'hosted') {
     for (const k of Object.keys(o)) {
       if (!(HOSTED_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
@@ -335,6 +357,25 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   };
 }
 
+/** A group's members exist, serve packages of its format themselves, and are each named once; it publishes to a hosted member. */
+function checkGroup(group: GroupRepositoryConfig, path: string, repositories: readonly RepositoryDraft[]): void {
+  const byName = new Map(repositories.map((r) => [r.name, r]));
+  const seen = new Set<string>();
+  group.members.forEach((name, i) => {
+    const at = join(join(path, 'members'), i);
+    const member = byName.get(name);
+    if (member === undefined) fail(at, `no repository is named ${JSON.stringify(name)}`);
+    if (member.kind === 'group') fail(at, `${name} is a group: a group's members are proxies and hosted repositories`);
+    if (member.format !== group.format) fail(at, `${name} is a ${member.format} repository, the group is ${group.format}`);
+    if (seen.has(name)) fail(at, `${name} is listed twice`);
+    seen.add(name);
+  });
+  if (group.publishTo === null) return;
+  const target = byName.get(group.publishTo);
+  if (!seen.has(group.publishTo) || target === undefined) fail(join(path, 'publishTo'), `${group.publishTo} is not a member of the group`);
+  if (target.kind !== 'hosted') fail(join(path, 'publishTo'), `${group.publishTo} is a ${target.kind}: only a hosted repository takes publishes`);
+}
+
 /** The repository used when the configuration lists none. */
 export const DEFAULT_REPOSITORIES: readonly Raw[] = [{ name: 'npm', format: 'npm' }];
 
@@ -366,6 +407,9 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
   repositories.forEach((r, i) => {
     if (seen.has(r.name)) fail(join(join('repositories', i), 'name'), `duplicate repository name ${JSON.stringify(r.name)}`);
     seen.add(r.name);
+  });
+  repositories.forEach((r, i) => {
+    if (r.kind === 'group') checkGroup(r, join('repositories', i), repositories);
   });
   return {
     version: CONFIG_VERSION,

@@ -151,7 +151,25 @@ export interface HostedRepositoryConfig extends RepositoryCommon {
   readonly kind: 'hosted';
 }
 
-export type RepositoryConfig = ProxyRepositoryConfig | HostedRepositoryConfig;
+/**
+ * A group repository: one URL in front of other repositories of its format. Each package name is
+ * served by the first member, in this order, that has it, and by that member alone (versions are
+ * never merged across members).
+ */
+export interface GroupRepositoryConfig {
+  readonly name: string;
+  readonly format: 'npm';
+  readonly kind: 'group';
+  /** Member repository names (proxies and hosted repositories, no groups), in lookup order. */
+  readonly members: readonly string[];
+  /** The hosted member that takes `npm publish` and `npm dist-tag` sent to the group; null: none. */
+  readonly publishTo: string | null;
+}
+
+/** A repository that serves packages itself: the members a group can have. */
+export type ServingRepositoryConfig = ProxyRepositoryConfig | HostedRepositoryConfig;
+
+export type RepositoryConfig = ServingRepositoryConfig | GroupRepositoryConfig;
 
 /** A proxy of one upstream registry. */
 export interface ProxyRepositoryConfig extends RepositoryCommon {

@@ -15,7 +15,8 @@ import { UsageError } from '../command.ts';
 import { DEFAULT_SERVER, EXIT, parse, reportError } from '../admin/cli-support.ts';
 import { LockfileError, parseLockfile, type LockfilePackages } from './check/lockfile.ts';
 import { parsePnpmLock, parseYarnLock } from './check/other-lockfiles.ts';
-import { lockfileSources } from './check/sources.ts';
+import { lockfileSources, resolvedThrough } from './check/sources.ts';
+import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
 import { allowed, renderOne, renderTable, summaryLine, type Result } from './check/render.ts';
 
 const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
@@ -88,13 +89,17 @@ function parseAnyLockfile(name: string, text: string): LockfilePackages {
   return parseLockfile(text);
 }
 
-/** The registry's base URLs for a lockfile's entries: the repository on this server, its upstream, and `--registry`. */
-async function registryBases(c: AdminClient, repo: string | undefined, extra: readonly string[]): Promise<URL[]> {
-  const repos = await c.repositories();
+/**
+ * The registry's base URLs for a lockfile's entries: every npm repository on this server (each
+ * serves through the gate), the upstream of the repository checked against (of a group: its
+ * members'), and `--registry`.
+ */
+function registryBases(c: AdminClient, repos: readonly RepositoryInfo[], repo: string | undefined, extra: readonly string[]): URL[] {
   // By default the proxy: a lockfile's packages come from the public registry through it.
-  const chosen = repo === undefined ? (repos.find((r) => r.format === 'npm' && r.kind !== 'hosted') ?? repos.find((r) => r.format === 'npm')) : repos.find((r) => r.name === repo);
+  const chosen = repo === undefined ? (repos.find((r) => r.format === 'npm' && r.kind === 'proxy') ?? repos.find((r) => r.format === 'npm')) : repos.find((r) => r.name === repo);
   if (chosen === undefined) throw new UsageError(repo === undefined ? 'the server has no npm repository' : `the server has no repository named ${repo}`);
-  const bases = [new URL(chosen.path.replace(/^\//, ''), c.server), ...(chosen.upstream === null ? [] : [new URL(chosen.upstream)])];
+  const upstreams = [chosen, ...(chosen.members ?? []).flatMap((name) => repos.filter((r) => r.name === name))].flatMap((r) => (r.upstream === null ? [] : [new URL(r.upstream)]));
+  const bases = [...repos.filter((r) => r.format === chosen.format).map((r) => new URL(r.path.replace(/^\//, ''), c.server)), ...upstreams];
   for (const r of extra) {
     try {
       bases.push(new URL(r.endsWith('/') ? r : `${r}/`));
@@ -124,8 +129,11 @@ async function lockfile(file: string, values: { format?: string | undefined; rep
   }
   const purls = parsed.packages.map((p) => makePurl('npm', p.name, p.version));
   const c = client(values.server, io);
-  const { summary, results } = purls.length === 0 ? { summary: {}, results: [] } : await checkAll(c, purls, values.repo ?? null);
-  const outside = parsed.sources.length === 0 ? [] : lockfileSources(parsed.sources, await registryBases(c, values.repo, values.registry ?? []));
+  const repos = parsed.sources.length === 0 ? [] : await c.repositories();
+  // Without --repo, the repository the lockfile was resolved through (such as a group), if one.
+  const repo = values.repo ?? resolvedThrough(parsed.sources, repos.map((r) => ({ name: r.name, base: new URL(r.path.replace(/^\//, ''), c.server) }))) ?? undefined;
+  const { summary, results } = purls.length === 0 ? { summary: {}, results: [] } : await checkAll(c, purls, repo ?? null);
+  const outside = parsed.sources.length === 0 ? [] : lockfileSources(parsed.sources, registryBases(c, repos, repo, values.registry ?? []));
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify({ lockfile: path, lockfileVersion: parsed.lockfileVersion, summary, results, outside, skipped: parsed.skipped }, null, 2)}\n`);
   } else {

@@ -83,6 +83,11 @@ export const command: Command = {
           io.stderr.write(`airlock: repository ${r.name}: hosted (npm publish with a publisher token; packages kept in Airlock's stores and served through the gate)\n`);
           continue;
         }
+        if (r.kind === 'group') {
+          const writes = r.publishTo === null ? 'no publishes' : `publishes go to ${r.publishTo}`;
+          io.stderr.write(`airlock: repository ${r.name}: group of ${r.members.join(', ')} (each package from the first that has it; ${writes})\n`);
+          continue;
+        }
         const from =
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         const n = r.ca?.pems.length ?? 0;

@@ -3,6 +3,7 @@ import { AirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
+import type { NpmMember } from './group.ts';
 import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
@@ -62,6 +63,8 @@ export interface NpmPluginOptions {
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Told of every tarball download (the blob served), for the artifact retention. */
   readonly artifactUse?: { note(blob: Sha256Digest): void };
+  /** Given the repository as a group member, once its routes are registered. */
+  readonly expose?: (member: NpmMember) => void;
 }
 
 export interface NpmSettings {

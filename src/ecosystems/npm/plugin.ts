@@ -48,6 +48,8 @@ interface Services {
   readonly searchLoads: Semaphore;
   /** A hosted repository's writer; null for a proxy (read-only). */
   readonly publisher: HostedPublisher | null;
+  /** Told of each package name written to the hosted repository (groups it is a member of). */
+  readonly written: ((name: string) => void)[];
 }
 
 function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Services {
@@ -69,6 +71,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
   );
   options.sources?.register(npmPackageSource(settings.repo, metadata, artifacts));
   const hosted = options.hosted;
+  const written: ((name: string) => void)[] = [];
   const publisher =
     hosted === undefined
       ? null
@@ -80,6 +83,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
             clock,
             changed: async (name) => {
               await metadata.refresh(name);
+              for (const listener of written) listener(name);
               await options.published?.(name);
             },
           },
@@ -98,14 +102,26 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     prefix: fastify.prefix,
     searchLoads: new Semaphore(SEARCH_LOAD_WIDTH),
     publisher,
+    written,
   };
 }
 
-function baseUrl(s: Services, request: FastifyRequest): string {
-  if (s.settings.publicUrl !== null) return `${s.settings.publicUrl}${s.settings.repo}/`;
+/**
+ * The URL clients reach a repository at (`publicUrl` when set, else from the request's Host) and
+ * the base of the URLs in what it serves: a member serving a group's request gets the group's.
+ */
+export function repositoryUrl(publicUrl: string | null, repo: string, prefix: string, request: FastifyRequest): string {
+  if (publicUrl !== null) return `${publicUrl}${repo}/`;
   const host = request.host;
   if (!HOST_RE.test(host)) throw new AirlockError('BAD_REQUEST', 'invalid Host header');
-  return `${request.protocol}://${host}${s.prefix}/`;
+  return `${request.protocol}://${host}${prefix}/`;
+}
+
+/** A route's path below a repository's prefix. */
+export function routeBelow(prefix: string, request: FastifyRequest): NpmRoute {
+  const url = request.url;
+  const q = url.indexOf('?');
+  return parseNpmPath(url.slice(prefix.length, q === -1 ? undefined : q), request.method);
 }
 
 async function sendRendering(s: Services, request: FastifyRequest, reply: FastifyReply, r: Rendering): Promise<FastifyReply> {
@@ -115,9 +131,8 @@ async function sendRendering(s: Services, request: FastifyRequest, reply: Fastif
   return reply.send(await gunzipAsync(r.gzip));
 }
 
-async function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>): Promise<FastifyReply> {
+async function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<FastifyReply> {
   const variant: Variant = s.negotiation.wantsAbbreviated(request.headers.accept) ? 'abbreviated' : 'full';
-  const base = baseUrl(s, request);
   const cached = s.metadata.cachedRendering(route.name, renderKey(variant, base));
   if (cached !== null) {
     s.options.metrics?.cache(s.settings.repo, 'metadata', 'hit');
@@ -144,7 +159,7 @@ async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply
   return Buffer.isBuffer(body) ? reply.send(body) : sendOwnedStream(reply, body);
 }
 
-async function versionDocument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'version' }>): Promise<FastifyReply> {
+async function versionDocument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'version' }>, base: string): Promise<FastifyReply> {
   const ctx = requestContextOf(request);
   let version = route.spec;
   if (semver.valid(version) === null) {
@@ -153,7 +168,7 @@ async function versionDocument(s: Services, request: FastifyRequest, reply: Fast
     if (tagged === undefined) throw new AirlockError('NOT_FOUND', `${route.name} has no version or dist-tag ${JSON.stringify(route.spec.slice(0, 64))}`);
     version = tagged;
   }
-  const body = await s.metadata.versionDocument(route.name, version, baseUrl(s, request), ctx);
+  const body = await s.metadata.versionDocument(route.name, version, base, ctx);
   if (body === null) throw new AirlockError('NOT_FOUND', `version not found: ${route.name}@${version}`);
   return reply.headers({ 'content-type': 'application/json', 'cache-control': s.metadataCacheControl }).send(body);
 }
@@ -206,12 +221,6 @@ async function search(s: Services, request: FastifyRequest, reply: FastifyReply,
     .send({ objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() });
 }
 
-function routeOf(s: Services, request: FastifyRequest): NpmRoute {
-  const url = request.url;
-  const q = url.indexOf('?');
-  return parseNpmPath(url.slice(s.prefix.length, q === -1 ? undefined : q), request.method);
-}
-
 /** The publisher as the hosted repository records it: its token (audit) and the token's label (`_npmUser`). */
 function publisherOf(identity: Identity): Publisher {
   requireRole(identity, 'publisher');
@@ -246,17 +255,22 @@ function refuseWrite(reply: FastifyReply, what: string): FastifyReply {
   return reply.code(405).header('cache-control', 'no-store').send({ error: `${what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
 }
 
-async function dispatch(s: Services, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+/** Whether this route writes to a hosted repository (the publisher role is checked before its body is read). */
+export function isHostedWrite(route: NpmRoute): route is Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' }> {
+  return route.kind === 'publish' || route.kind === 'dist-tag-set' || route.kind === 'dist-tag-remove';
+}
+
+/** Serves a parsed route; `base` is where the URLs in what is served point (asked only by routes that need it). */
+async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: () => string): Promise<FastifyReply> {
   const url = request.url;
   const q = url.indexOf('?');
-  const route = routeOf(s, request);
   switch (route.kind) {
     case 'packument':
-      return packument(s, request, reply, route);
+      return packument(s, request, reply, route, base());
     case 'tarball':
       return tarball(s, request, reply, route);
     case 'version':
-      return versionDocument(s, request, reply, route);
+      return versionDocument(s, request, reply, route, base());
     case 'dist-tags': {
       const { view } = await s.metadata.view(route.name, requestContextOf(request));
       return reply.header('cache-control', s.metadataCacheControl).send(view.distTags);
@@ -291,11 +305,8 @@ async function dispatch(s: Services, request: FastifyRequest, reply: FastifyRepl
   }
 }
 
-export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {
-  const s = buildServices(fastify, options);
-  fastify.addHook('onClose', async () => {
-    await Promise.all([s.documents.flush(), s.immutableDocuments.flush()]);
-  });
+/** The npm wire format for a repository's scope: errors as npm prints them, bodies read as bytes. */
+export function npmWire(fastify: FastifyInstance): void {
   fastify.setErrorHandler((err, request, reply) => {
     const w = npmWireError(err, String(request.id));
     if (w.serious) request.log.error({ err }, 'npm request failed');
@@ -304,23 +315,74 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_AUDIT_BODY }, (_req, body, done) => done(null, body));
-  const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => dispatch(s, request, reply);
+}
+
+/**
+ * The routes of an npm repository's URL space, served by `serveRoute`. Writes are refused before
+ * any body is read (`refuseEarly`: every write but the ones the repository takes from a
+ * publisher, whose role is checked first). Publish bodies carry the tarball (base64): the limit
+ * follows the largest tarball the repository takes.
+ */
+export function npmRoutes(
+  fastify: FastifyInstance,
+  how: {
+    readonly serveRoute: (request: FastifyRequest, reply: FastifyReply, route: NpmRoute) => Promise<FastifyReply>;
+    /** The writer's body limit, or null when the repository takes no writes. */
+    readonly maxWriteBytes: number | null;
+    /** Checks the publisher before the body of a write the repository takes; false: the write is refused at once. */
+    readonly authorizeWrite: (request: FastifyRequest, route: NpmRoute) => boolean;
+  },
+): void {
+  const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => how.serveRoute(request, reply, routeBelow(fastify.prefix, request));
   fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler, exposeHeadRoute: false });
   fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', handler });
-  // Writes are refused before any body is read: every write to a proxy, and to a hosted
-  // repository those it does not take or that lack a publisher token. Publish bodies carry the
-  // tarball (base64): the limit follows the repository's largest tarball.
-  const publisher = s.publisher;
   fastify.route({
     method: ['PUT', 'POST', 'DELETE', 'PATCH'],
     url: '/*',
-    bodyLimit: publisher === null ? MAX_AUDIT_BODY : Math.max(MAX_AUDIT_BODY, publisher.maxBodyBytes),
+    bodyLimit: how.maxWriteBytes === null ? MAX_AUDIT_BODY : Math.max(MAX_AUDIT_BODY, how.maxWriteBytes),
     onRequest: async (request, reply) => {
-      const route = routeOf(s, request);
-      const takes = publisher !== null && (route.kind === 'publish' || route.kind === 'dist-tag-set' || route.kind === 'dist-tag-remove');
-      if (takes) publisherOf(request.identity);
-      else await dispatch(s, request, reply);
+      const route = routeBelow(fastify.prefix, request);
+      if (!how.authorizeWrite(request, route)) await how.serveRoute(request, reply, route);
     },
-    handler: async (request, reply) => dispatch(s, request, reply),
+    handler,
+  });
+}
+
+export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {
+  const s = buildServices(fastify, options);
+  fastify.addHook('onClose', async () => {
+    await Promise.all([s.documents.flush(), s.immutableDocuments.flush()]);
+  });
+  npmWire(fastify);
+  const publisher = s.publisher;
+  const authorizeWrite = (request: FastifyRequest, route: NpmRoute): boolean => {
+    if (publisher === null || !isHostedWrite(route)) return false;
+    publisherOf(request.identity);
+    return true;
+  };
+  npmRoutes(fastify, {
+    serveRoute: (request, reply, route) => serve(s, request, reply, route, () => repositoryUrl(s.settings.publicUrl, s.settings.repo, s.prefix, request)),
+    maxWriteBytes: publisher?.maxBodyBytes ?? null,
+    authorizeWrite,
+  });
+  options.expose?.({
+    repo: s.settings.repo,
+    kind: publisher === null ? 'proxy' : 'hosted',
+    maxAgeMs: s.settings.metadataMaxAgeMs,
+    maxWriteBytes: publisher?.maxBodyBytes ?? null,
+    async has(name) {
+      try {
+        await s.metadata.state(name);
+        return true;
+      } catch (err) {
+        if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) return false;
+        throw err;
+      }
+    },
+    serve: (request, reply, route, base) => serve(s, request, reply, route, () => base),
+    authorizeWrite,
+    onWrite: (listener) => {
+      s.written.push(listener);
+    },
   });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLockfile } from './lockfile.ts';
-import { lockfileSources } from './sources.ts';
+import { lockfileSources, resolvedThrough } from './sources.ts';
 
 const AIRLOCK = new URL('http://airlock.internal:8080/npm/');
 const UPSTREAM = new URL('https://upstream.example/');
@@ -45,4 +45,17 @@ test('a registry URL must name the package\'s own tarball, under the registry\'s
   assert.equal(why('file:///tmp/left-pad.tgz'), 'downloaded from file:, not the registry');
   assert.equal(why('not a url'), 'not a URL');
   assert.equal(why('https://upstream.example/left-pad/-/left-pad-1.3.0.tgz%'), "resolved to left-pad/-/left-pad-1.3.0.tgz%, not left-pad@1.3.0's tarball");
+});
+
+test('the repository a lockfile was resolved through: one of the server, or none when its entries name several or none', () => {
+  const repos = [
+    { name: 'npm', base: AIRLOCK },
+    { name: 'all', base: new URL('http://airlock.internal:8080/all/') },
+  ];
+  const entry = (resolved: string) => ({ path: 'node_modules/x', name: 'x', version: '1.0.0', resolved });
+  assert.equal(resolvedThrough([entry('http://airlock.internal:8080/all/x/-/x-1.0.0.tgz'), entry('https://upstream.example/x/-/x-1.0.0.tgz')], repos), 'all');
+  assert.equal(resolvedThrough([entry('http://airlock.internal:8080/all/x/-/x-1.0.0.tgz'), entry('http://airlock.internal:8080/npm/x/-/x-1.0.0.tgz')], repos), null);
+  assert.equal(resolvedThrough([entry('https://upstream.example/x/-/x-1.0.0.tgz'), entry('not a url')], repos), null);
+  // A path that only starts like a repository's is not under it.
+  assert.equal(resolvedThrough([entry('http://airlock.internal:8080/allx/x/-/x-1.0.0.tgz')], repos), null);
 });

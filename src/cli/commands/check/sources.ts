@@ -4,8 +4,8 @@
  * registry's own URLs (`replace-registry-host`). So a lockfile edited to point one entry at
  * another server, or at another package's tarball under the right name (lockfile injection),
  * installs code past Airlock, and checking names and versions alone does not notice. An entry is
- * the registry's when its URL is under one of the registry's bases (this server's repository, or
- * the upstream it proxies) and names that package's own tarball (`<name>/-/<name>-<version>.tgz`).
+ * the registry's when its URL is under one of the registry's bases (this server's repositories, or
+ * the upstream the checked one proxies) and names that package's own tarball (`<name>/-/<name>-<version>.tgz`).
  */
 import type { LockedSource } from './lockfile.ts';
 
@@ -44,4 +44,23 @@ export function lockfileSources(sources: readonly LockedSource[], registries: re
     if (rel !== expected) out.push({ ...s, why: `resolved to ${rel.slice(0, 200)}, not ${s.name}@${s.version}'s tarball` });
   }
   return out;
+}
+
+/**
+ * The one repository of this server a lockfile was resolved through (every entry resolved to a
+ * repository here is under it), or null: none, or several.
+ */
+export function resolvedThrough(sources: readonly LockedSource[], repositories: readonly { readonly name: string; readonly base: URL }[]): string | null {
+  const seen = new Set<string>();
+  for (const s of sources) {
+    let url: URL;
+    try {
+      url = new URL(s.resolved);
+    } catch {
+      continue;
+    }
+    const repo = repositories.find((r) => under(url, r.base));
+    if (repo !== undefined) seen.add(repo.name);
+  }
+  return seen.size === 1 ? ([...seen][0] as string) : null;
 }

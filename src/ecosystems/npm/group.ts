@@ -1,0 +1,235 @@
+/**
+ * A group repository (`kind: group`): one URL in front of several npm repositories, typically a
+ * hosted repository and a proxy, so clients need one registry setting. Each package name is
+ * served by the first member, in the configured order, that has it, and by that member alone:
+ * versions are never merged across members. So a public package can neither add versions to nor
+ * replace a package of the same name published to a hosted member listed before the proxy
+ * (dependency confusion needs a merge, or a resolver that picks the highest version anywhere).
+ * The member serves the request as it would at its own URL (its gate, caches, records and
+ * refusals), with the URLs in its answers under the group's.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
+import { requestContextOf } from '../../gate/identity.ts';
+import { isHostedWrite, npmRoutes, npmWire, repositoryUrl } from './plugin.ts';
+import type { NpmRoute } from './routes.ts';
+import { SingleFlight } from './single-flight.ts';
+
+/** A repository as a group sees it (the npm plugin gives it through `expose`). */
+export interface NpmMember {
+  readonly repo: string;
+  readonly kind: 'proxy' | 'hosted';
+  /** How long this member's answers about a package hold before it asks its origin again. */
+  readonly maxAgeMs: number;
+  /** A hosted member's publish body limit; null for a proxy. */
+  readonly maxWriteBytes: number | null;
+  /**
+   * Whether the member's origin has the package (its document, from the member's cache while
+   * fresh). False only when the origin answered that it has none; any other failure throws, so
+   * a group never passes a name on to the next member because the first could not be reached.
+   * The name is not reported as missing (the group does that when no member has it).
+   */
+  has(name: NpmPackageName): Promise<boolean>;
+  /** Serves a route as at the member's own URL, with the URLs in the answer under `base`. */
+  serve(request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: string): Promise<FastifyReply>;
+  /** For a write this member takes: checks the publisher (throws) and answers true; false otherwise. */
+  authorizeWrite(request: FastifyRequest, route: NpmRoute): boolean;
+  /** Tells `listener` of each package name written to the member. */
+  onWrite(listener: (name: string) => void): void;
+}
+
+export interface NpmGroupOptions {
+  readonly repo: string;
+  /** In lookup order. */
+  readonly members: readonly NpmMember[];
+  /** The hosted member that takes writes sent to the group; null: the group refuses them. */
+  readonly publishTo: NpmMember | null;
+  readonly gate: Pick<Gate, 'reportMissing'>;
+  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
+  readonly publicUrl: string | null;
+  readonly clock?: () => Date;
+  /** Where the group registers itself as a package source (the pre-flight check), beside its members. */
+  readonly sources?: PackageSources;
+}
+
+/** Names whose member is remembered at once; past this the oldest answers are asked again. */
+const MAX_REMEMBERED = 50_000;
+const NOBODY = -1;
+
+/**
+ * Which member serves each name: remembered while every member before it would still give the
+ * same answer (their max age), so a name published to a hosted member listed first is served
+ * from it within that member's max age, and at once after a publish through this gateway.
+ */
+export class GroupOwners {
+  readonly #members: readonly NpmMember[];
+  readonly #clock: () => Date;
+  readonly #owners = new Map<string, { readonly index: number; readonly until: number }>();
+  readonly #lookups = new SingleFlight<string, number>();
+  /** How long an answer of member i (or of none: members.length) holds: the least max age of the members asked before it. */
+  readonly #holds: readonly number[];
+
+  constructor(members: readonly NpmMember[], clock: () => Date) {
+    this.#members = members;
+    this.#clock = clock;
+    const holds = [Number.POSITIVE_INFINITY];
+    for (const m of members) holds.push(Math.min(holds[holds.length - 1] as number, m.maxAgeMs));
+    this.#holds = holds;
+    for (const m of members) m.onWrite((name) => this.forget(name));
+  }
+
+  /** The member serving `name`, or null when none has it; `remembered` says whether the answer was remembered. */
+  async owner(name: NpmPackageName): Promise<{ readonly member: NpmMember | null; readonly remembered: boolean }> {
+    const now = this.#clock().getTime();
+    const known = this.#owners.get(name);
+    if (known !== undefined && known.until > now) return { member: this.#members[known.index] ?? null, remembered: true };
+    const index = await this.#lookups.run(name, async () => {
+      let found = NOBODY;
+      for (const [i, m] of this.#members.entries()) {
+        if (await m.has(name)) {
+          found = i;
+          break;
+        }
+      }
+      this.#remember(name, found, now);
+      return found;
+    });
+    return { member: this.#members[index] ?? null, remembered: false };
+  }
+
+  forget(name: string): void {
+    this.#owners.delete(name);
+  }
+
+  #remember(name: string, index: number, now: number): void {
+    const hold = this.#holds[index === NOBODY ? this.#members.length : index] as number;
+    this.#owners.delete(name);
+    if (hold <= 0) return;
+    if (this.#owners.size >= MAX_REMEMBERED) {
+      const oldest = this.#owners.keys().next();
+      if (oldest.done !== true) this.#owners.delete(oldest.value);
+    }
+    this.#owners.set(name, { index, until: now + hold });
+  }
+}
+
+/**
+ * The group as a package source for the pre-flight check: each package as the member that
+ * serves it through the group lists it.
+ */
+function groupPackageSource(repo: string, owners: GroupOwners, sources: PackageSources, missing: (name: NpmPackageName, request: Parameters<PackageSource['listing']>[1]) => Promise<never>): PackageSource {
+  const sourceOf = async (name: string, request: Parameters<PackageSource['listing']>[1]): Promise<PackageSource> => {
+    const pkg = parseNpmPackageName(name);
+    const { member } = await owners.owner(pkg);
+    return member === null ? missing(pkg, request) : sources.find('npm', member.repo);
+  };
+  return {
+    repo,
+    ecosystem: 'npm',
+    canonicalName: (name) => parseNpmPackageName(name),
+    listing: async (name, request) => (await sourceOf(name, request)).listing(name, request),
+    async files(name, version, request) {
+      const source = await sourceOf(name, request);
+      if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} cannot list a version's files`);
+      return source.files(name, version, request);
+    },
+    async readFiles(name, version, paths, bounds, request) {
+      const source = await sourceOf(name, request);
+      if (source.readFiles === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} cannot read a version's files`);
+      return source.readFiles(name, version, paths, bounds, request);
+    },
+  };
+}
+
+function refuse(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(405).header('cache-control', 'no-store').send({ error: message });
+}
+
+export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroupOptions): Promise<void> {
+  const { repo, members, publishTo } = options;
+  if (members.length === 0) throw new AirlockError('CONFIG_INVALID', `group ${repo} has no members`);
+  const owners = new GroupOwners(members, options.clock ?? (() => new Date()));
+  const firstProxy = members.find((m) => m.kind === 'proxy') ?? null;
+  const memberNames = members.map((m) => m.repo).join(', ');
+  const prefix = fastify.prefix;
+  /** No member has the package: reported as a client's request for a missing name, then refused. */
+  const missing = async (name: NpmPackageName, request: Parameters<PackageSource['listing']>[1]): Promise<never> => {
+    // Only a proxy's upstream can make a name exist for anyone; names not published to a hosted member are nobody's hallucination.
+    if (firstProxy !== null) await options.gate.reportMissing('npm', name, request);
+    throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} is not in any repository of the group ${repo} (${memberNames})`);
+  };
+  options.sources?.register(groupPackageSource(repo, owners, options.sources, missing));
+
+  /** A package's routes go to the member that has the package, and only to it. */
+  const byOwner = async (request: FastifyRequest, reply: FastifyReply, route: NpmRoute, name: NpmPackageName): Promise<FastifyReply> => {
+    const base = repositoryUrl(options.publicUrl, repo, prefix, request);
+    // `npm publish` first reads the packument it is about to add a version to (and refuses to
+    // tag a version below one already published `latest`): that is publishTo's, not whichever
+    // member serves the name to installs, such as the public package of an internal name.
+    if (publishTo !== null && route.kind === 'packument' && request.headers['npm-command'] === 'publish') {
+      if (await publishTo.has(name)) return publishTo.serve(request, reply, route, base);
+      throw new AirlockError('NOT_FOUND', `${name} has not been published to ${publishTo.repo}`);
+    }
+    const { member, remembered } = await owners.owner(name);
+    if (member === null) return missing(name, requestContextOf(request));
+    try {
+      return await member.serve(request, reply, route, base);
+    } catch (err) {
+      // A remembered member that no longer has the package: look again, once.
+      if (!remembered || !isAirlockError(err, 'UPSTREAM_NOT_FOUND') || route.kind !== 'packument') throw err;
+      owners.forget(name);
+      const again = await owners.owner(name);
+      if (again.member === null || again.member === member) throw err;
+      return again.member.serve(request, reply, route, base);
+    }
+  };
+
+  /** Routes about no package in particular go to the first proxy (its upstream's keys, audit and search). */
+  const byProxy = (request: FastifyRequest, reply: FastifyReply, route: NpmRoute, what: string): Promise<FastifyReply> => {
+    if (firstProxy === null) throw new AirlockError('NOT_FOUND', `${what} is not available through the group ${repo}: none of its repositories (${memberNames}) is a proxy`);
+    return firstProxy.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
+  };
+
+  const serveRoute = async (request: FastifyRequest, reply: FastifyReply, route: NpmRoute): Promise<FastifyReply> => {
+    switch (route.kind) {
+      case 'packument':
+      case 'version':
+      case 'tarball':
+      case 'dist-tags':
+      case 'attestations':
+        return byOwner(request, reply, route, route.name);
+      case 'ping':
+        return reply.send({});
+      case 'whoami':
+        return (members[0] as NpmMember).serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
+      case 'keys':
+        return byProxy(request, reply, route, "the registry's signing keys");
+      case 'audit':
+        return byProxy(request, reply, route, 'security audit');
+      case 'search':
+        return byProxy(request, reply, route, 'search');
+      case 'publish':
+      case 'dist-tag-set':
+      case 'dist-tag-remove':
+        if (publishTo === null) {
+          return refuse(reply, `${route.kind === 'publish' ? 'publishing' : 'changing dist-tags'} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
+        }
+        owners.forget(route.name);
+        return publishTo.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
+      case 'unsupported':
+        return refuse(reply, `${route.what} is not supported through the group ${repo}`);
+      case 'unknown':
+        throw new AirlockError('NOT_FOUND', `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}`);
+      default:
+        return assertNever(route, 'npm route');
+    }
+  };
+
+  npmWire(fastify);
+  npmRoutes(fastify, {
+    serveRoute,
+    maxWriteBytes: publishTo?.maxWriteBytes ?? null,
+    authorizeWrite: (request, route) => publishTo !== null && isHostedWrite(route) && publishTo.authorizeWrite(request, route),
+  });
+}
