@@ -80,13 +80,17 @@ test('the minimal file from the README works as written', async () => {
   assert.ok(Object.isFrozen(c.repositories[0]));
 });
 
+/** loadConfig of a text holding repositories of every kind; npm is never asked (it would throw). */
+function loadAnyKind(text: string): Promise<AirlockConfig> {
+  return withDir(async (dir) => {
+    const file = join(dir, 'airlock.yaml');
+    await writeFile(file, text);
+    return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+  });
+}
+
 test('a hosted repository: no upstream and nothing about reaching one; its own defaults and bounds', async () => {
-  const load = (text: string) =>
-    withDir(async (dir) => {
-      const file = join(dir, 'airlock.yaml');
-      await writeFile(file, text);
-      return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
-    });
+  const load = loadAnyKind;
   const c = await load('repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n  - name: internal\n    format: npm\n    kind: hosted\n');
   assert.deepEqual(c.repositories[1], {
     name: 'internal',
@@ -116,12 +120,7 @@ test('a hosted repository: no upstream and nothing about reaching one; its own d
 });
 
 test('a group repository names its members in lookup order and may publish to a hosted one; every reference is checked', async () => {
-  const load = (text: string) =>
-    withDir(async (dir) => {
-      const file = join(dir, 'airlock.yaml');
-      await writeFile(file, text);
-      return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
-    });
+  const load = loadAnyKind;
   const members = [
     'repositories:',
     '  - name: npm',

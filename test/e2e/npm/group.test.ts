@@ -9,44 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
-import { airlockCli, cleanEnv, project, run, type RunResult } from './support.ts';
+import { airlockCli, cleanEnv, createToken, project, publishPackage, run, userConfig, type RunResult } from './support.ts';
 
 const FAST_RETRIES = ['--fetch-retries', '0'];
-
-async function token(airlock: StartedAirlock, role: string, label: string): Promise<string> {
-  const res = await fetch(`${airlock.url}/-/api/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${airlock.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role, label }),
-  });
-  assert.equal(res.status, 201);
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** A user config with the token for `registry`, as `npm login` would leave it. */
-async function userConfig(root: string, registry: string, authToken: string): Promise<string> {
-  const rc = join(await mkdtemp(join(root, 'rc-')), '.npmrc');
-  await writeFile(rc, `${registry.replace(/^https?:/, '')}:_authToken=${authToken}\n`);
-  return rc;
-}
-
-/** `npm publish` of a small package directory to `registry`. */
-async function publish(root: string, registry: string, authToken: string, manifest: Record<string, unknown>): Promise<RunResult> {
-  const dir = await mkdtemp(join(root, 'pkg-'));
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFile(join(dir, 'index.js'), `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])} (internal)`)};\n`);
-  const rc = await userConfig(root, registry, authToken);
-  return run('npm', ['publish', '--registry', registry, '--userconfig', rc, '--cache', join(dir, '.npm-cache'), '--loglevel', 'warn', '--no-update-notifier', ...FAST_RETRIES], {
-    cwd: dir,
-    env: cleanEnv(),
-  });
-}
 
 interface Setup {
   readonly airlock: StartedAirlock;
@@ -83,14 +54,14 @@ async function setup(t: { after(fn: () => Promise<unknown>): void }, config: Rec
     dataDir,
   });
   t.after(() => airlock.close());
-  return { airlock, upstream, tmp, group: `${airlock.url}/all/`, publisher: await token(airlock, 'publisher', 'release-bot') };
+  return { airlock, upstream, tmp, group: `${airlock.url}/all/`, publisher: await createToken(airlock, 'publisher', 'release-bot') };
 }
 
 test('group repository: one registry for internal and public packages; the hosted member shadows the public name; writes go to publishTo', async (t) => {
   const { airlock, upstream, tmp, group, publisher } = await setup(t);
 
   // Published through the group: it lands in the hosted member.
-  const published = await publish(tmp, group, publisher, { name: 'acme-lib', version: '1.0.0', description: 'internal library', main: 'index.js' });
+  const published = await publishPackage(tmp, group, publisher, { name: 'acme-lib', version: '1.0.0', description: 'internal library', main: 'index.js' });
   assert.equal(published.code, 0, published.output);
   assert.notEqual(await airlock.app.airlock.storage.metadata.getHostedPackage('internal', 'acme-lib'), null);
 
@@ -114,7 +85,7 @@ test('group repository: one registry for internal and public packages; the hoste
   assert.match(pinned.output, /ETARGET|No matching version/);
 
   // A new version published through the group is served at once.
-  const next = await publish(tmp, group, publisher, { name: 'acme-lib', version: '1.1.0', description: 'internal library', main: 'index.js' });
+  const next = await publishPackage(tmp, group, publisher, { name: 'acme-lib', version: '1.1.0', description: 'internal library', main: 'index.js' });
   assert.equal(next.code, 0, next.output);
   const latest = await p.npm(['view', 'acme-lib', 'version']);
   assert.equal(latest.stdout.trim(), '1.1.0', latest.output);
@@ -129,7 +100,7 @@ test('group repository: one registry for internal and public packages; the hoste
 
   // The gate judges what the group serves: a published package that runs install scripts is held,
   // and npm is told where to ask for it under the group's URL.
-  const tool = await publish(tmp, group, publisher, { name: 'acme-tool', version: '2.0.0', scripts: { postinstall: 'node index.js' } });
+  const tool = await publishPackage(tmp, group, publisher, { name: 'acme-tool', version: '2.0.0', scripts: { postinstall: 'node index.js' } });
   assert.equal(tool.code, 0, tool.output);
   const held = await p.npm(['install', 'acme-tool@2.0.0']);
   assert.notEqual(held.code, 0);
@@ -155,7 +126,7 @@ test('group repository: one registry for internal and public packages; the hoste
   assert.match(checked.stdout, /"version": "1\.0\.0"/);
 
   // A group without publishTo takes no publishes, and says what to do instead.
-  const refused = await publish(tmp, `${airlock.url}/public-only/`, publisher, { name: 'acme-other', version: '1.0.0' });
+  const refused = await publishPackage(tmp, `${airlock.url}/public-only/`, publisher, { name: 'acme-other', version: '1.0.0' });
   assert.notEqual(refused.code, 0);
   assert.match(refused.output, /publishing through the group public-only is not set up: publish to a hosted repository, or name one in the group's publishTo/);
   // And it serves the public package of the internal name: its only member is the proxy, which
@@ -168,7 +139,7 @@ test('group repository: one registry for internal and public packages; the hoste
 test('group repository: pnpm and yarn install internal and public packages from the one URL', { skip: SKIP_CLIENTS }, async (t) => {
   const { pnpm, yarnClassic } = await clients();
   const { tmp, group, publisher } = await setup(t);
-  const published = await publish(tmp, group, publisher, { name: 'acme-lib', version: '1.0.0', main: 'index.js' });
+  const published = await publishPackage(tmp, group, publisher, { name: 'acme-lib', version: '1.0.0', main: 'index.js' });
   assert.equal(published.code, 0, published.output);
 
   const withPnpm = await project(group, tmp);

@@ -13,34 +13,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
-import { airlockCli, cleanEnv, project, quarantineIdIn, run, type RunResult } from './support.ts';
+import { startAirlock } from '../../support/start-airlock.ts';
+import { airlockCli, cleanEnv, createToken, project, publishPackage, quarantineIdIn, run, type RunResult } from './support.ts';
 
 const FAST_RETRIES = ['--fetch-retries', '0'];
-
-async function token(airlock: StartedAirlock, role: string, label: string): Promise<string> {
-  const res = await fetch(`${airlock.url}/-/api/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${airlock.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ role, label }),
-  });
-  assert.equal(res.status, 201);
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** A package directory, published with `npm publish` as a developer would (own .npmrc with the token). */
-async function publish(root: string, registry: string, authToken: string | null, manifest: Record<string, unknown>, args: readonly string[] = []): Promise<RunResult> {
-  const dir = await mkdtemp(join(root, 'pkg-'));
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFile(join(dir, 'index.js'), `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n`);
-  const rc = join(dir, '.npmrc-user');
-  const hostPath = registry.replace(/^https?:/, '');
-  await writeFile(rc, authToken === null ? '' : `${hostPath}:_authToken=${authToken}\n`);
-  return run('npm', ['publish', ...args, '--registry', registry, '--userconfig', rc, '--cache', join(dir, '.npm-cache'), '--loglevel', 'warn', '--no-update-notifier', ...FAST_RETRIES], {
-    cwd: dir,
-    env: cleanEnv(),
-  });
-}
 
 test('hosted repository: npm publish, install beside public packages, dist-tags, refusals, the gate, audit, restart', async (t) => {
   // The public upstream also has `acme-billing`: someone registered the name of an internal package.
@@ -64,29 +40,29 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   let airlock = await startAirlock({ config, dataDir });
   t.after(() => airlock.close());
   const hosted = `${airlock.url}/internal/`;
-  const publisher = await token(airlock, 'publisher', 'release-bot');
-  const reader = await token(airlock, 'reader', 'dev');
+  const publisher = await createToken(airlock, 'publisher', 'release-bot');
+  const reader = await createToken(airlock, 'reader', 'dev');
 
   // Published with the publisher token: npm reports the package it sent.
   const lib = { name: '@acme/lib', version: '1.0.0', description: 'internal library', main: 'index.js', license: 'UNLICENSED' };
-  const published = await publish(tmp, hosted, publisher, lib);
+  const published = await publishPackage(tmp, hosted, publisher, lib);
   assert.equal(published.code, 0, published.output);
   assert.match(published.output, /@acme\/lib@1\.0\.0/);
 
   // Refusals: no token, a reader's token, the same version again — none changes the package.
-  const anonymous = await publish(tmp, hosted, null, { ...lib, version: '1.0.1' });
+  const anonymous = await publishPackage(tmp, hosted, null, { ...lib, version: '1.0.1' });
   assert.notEqual(anonymous.code, 0);
   assert.match(anonymous.output, /E401|ENEEDAUTH|log in/i);
-  const byReader = await publish(tmp, hosted, reader, { ...lib, version: '1.0.1' });
+  const byReader = await publishPackage(tmp, hosted, reader, { ...lib, version: '1.0.1' });
   assert.notEqual(byReader.code, 0);
   assert.match(byReader.output, /E403/);
   assert.match(byReader.output, /needs the publisher role; the token has the reader role/);
-  const again = await publish(tmp, hosted, publisher, { ...lib, description: 'other bytes' });
+  const again = await publishPackage(tmp, hosted, publisher, { ...lib, description: 'other bytes' });
   assert.notEqual(again.code, 0);
   assert.match(again.output, /cannot publish over the previously published versions: 1\.0\.0/);
 
   // A prerelease under its own tag: `latest` stays on 1.0.0.
-  const beta = await publish(tmp, hosted, publisher, { ...lib, version: '1.1.0-beta.0' }, ['--tag', 'beta']);
+  const beta = await publishPackage(tmp, hosted, publisher, { ...lib, version: '1.1.0-beta.0' }, ['--tag', 'beta']);
   assert.equal(beta.code, 0, beta.output);
 
   // A developer's project: the @acme scope from the hosted repository, everything else through the proxy.
@@ -114,7 +90,7 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   assert.match(view.stdout, /internal library/);
 
   // The gate judges what is published: a package that runs install scripts is held for review.
-  const scripted = await publish(tmp, hosted, publisher, { name: '@acme/tool', version: '2.0.0', scripts: { postinstall: 'node index.js' } });
+  const scripted = await publishPackage(tmp, hosted, publisher, { name: '@acme/tool', version: '2.0.0', scripts: { postinstall: 'node index.js' } });
   assert.equal(scripted.code, 0, scripted.output);
   const held = await p.npm(['install', '@acme/tool@2.0.0']);
   assert.notEqual(held.code, 0);
@@ -159,7 +135,7 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   const before = await project(`${airlock.url}/npm/`, tmp);
   const confusedBefore = await before.npm(['install', 'acme-billing']);
   assert.equal(confusedBefore.code, 0, confusedBefore.output);
-  const billing = await publish(tmp, hosted, publisher, { name: 'acme-billing', version: '1.0.0' });
+  const billing = await publishPackage(tmp, hosted, publisher, { name: 'acme-billing', version: '1.0.0' });
   assert.equal(billing.code, 0, billing.output);
   const confused = await (await project(`${airlock.url}/npm/`, tmp)).npm(['install', 'acme-billing']);
   assert.notEqual(confused.code, 0);
@@ -168,7 +144,7 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   assert.equal(internalBilling.code, 0, internalBilling.output);
 
   // The proxy stays read-only.
-  const toProxy = await publish(tmp, `${airlock.url}/npm/`, publisher, { name: 'not-here', version: '1.0.0' });
+  const toProxy = await publishPackage(tmp, `${airlock.url}/npm/`, publisher, { name: 'not-here', version: '1.0.0' });
   assert.notEqual(toProxy.code, 0);
   assert.match(toProxy.output, /publishing is not supported by this Airlock repository/);
 

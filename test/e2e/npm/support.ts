@@ -140,3 +140,34 @@ export async function blobFiles(dataDir: string): Promise<number> {
   for (const dir of await readdir(root)) n += (await readdir(join(root, dir))).length;
   return n;
 }
+
+/** A new token of `role` from the admin API, as `airlock token create` makes one. */
+export async function createToken(airlock: StartedAirlock, role: string, label: string): Promise<string> {
+  const res = await fetch(`${airlock.url}/-/api/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${airlock.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ role, label }),
+  });
+  if (res.status !== 201) throw new Error(`token create answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A user config with the token for `registry` (none: empty), as `npm login` would leave it. */
+export async function userConfig(root: string, registry: string, authToken: string | null): Promise<string> {
+  const rc = join(await mkdtemp(join(root, 'rc-')), '.npmrc');
+  await writeFile(rc, authToken === null ? '' : `${registry.replace(/^https?:/, '')}:_authToken=${authToken}\n`);
+  return rc;
+}
+
+/** A small package directory, published with `npm publish` as a developer would (own user config with the token). */
+export async function publishPackage(root: string, registry: string, authToken: string | null, manifest: Record<string, unknown>, args: readonly string[] = []): Promise<RunResult> {
+  const dir = await mkdtemp(join(root, 'pkg-'));
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, 'index.js'), `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n`);
+  const rc = await userConfig(root, registry, authToken);
+  // No retries: refusals (401, 403, 405) are what these publishes test, and they come at once.
+  return run('npm', ['publish', ...args, '--registry', registry, '--userconfig', rc, '--cache', join(dir, '.npm-cache'), '--loglevel', 'warn', '--no-update-notifier', '--fetch-retries', '0'], {
+    cwd: dir,
+    env: cleanEnv(),
+  });
+}
