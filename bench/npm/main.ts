@@ -29,7 +29,7 @@ import { airlock, envWord, memoryOf, resetPeak, sampleRss, startBareProxy, start
 import { median } from '../stats.ts';
 import { npmScratchRoot, removeDeferred } from './scratch.ts';
 import { wholeNumber } from '../options.ts';
-import { ensureWorkloadCache, HOT_CONNECTIONS, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, lockedPackages } from './workload.ts';
+import { ensureWorkloadCache, HOT_CONNECTIONS, HOT_PACKUMENT, HOT_PACKUMENT_HEADERS, HOT_TARBALL, lockedPackages } from './workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,6 @@ const COMPARE_ENV: Readonly<Record<string, string>> = Object.fromEntries(
 const COMPARE_LABEL = Object.entries(COMPARE_ENV)
   .map(([k, v]) => `${k}=${v}`)
   .join(' ');
-const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' };
 const MiB = 1024 * 1024;
 
 const log = (line: string): void => {

@@ -229,9 +229,10 @@ export interface AirlockInstance {
 
 /**
  * Airlock as the benchmark runs it: a fresh data directory on the disk, the built-in policy with
- * cooldown off; `flags` for Node, `env` added to the environment.
+ * cooldown off; `flags` for Node, `env` added to the environment, `repositories` (YAML list
+ * items) served beside the proxy `npm`.
  */
-export async function airlock(upstream: string, flags: readonly string[] = gatewayFlagsFromEnv(), env: NodeJS.ProcessEnv = {}): Promise<AirlockInstance> {
+export async function airlock(upstream: string, flags: readonly string[] = gatewayFlagsFromEnv(), env: NodeJS.ProcessEnv = {}, repositories: readonly string[] = []): Promise<AirlockInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-bench-data-'));
   const config = join(dir, 'airlock.yaml');
   await writeFile(
@@ -246,6 +247,7 @@ export async function airlock(upstream: string, flags: readonly string[] = gatew
       '  - name: npm',
       '    format: npm',
       `    upstream: ${upstream}`,
+      ...repositories,
       // The built-in policy, with its cooldown off: the workload's lockfile pins versions a few
       // days old, which the default 3-day cooldown would (rightly) hold back.
       'policy:',

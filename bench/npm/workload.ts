@@ -16,6 +16,8 @@ export const HOT_PACKUMENT = 'lodash';
 export const HOT_PACKUMENT_HEADERS: Readonly<Record<string, string>> = { accept: 'application/json', 'accept-encoding': 'gzip' };
 /** Connections of those hot loads (`bench:npm`'s default; `--connections` changes it there). */
 export const HOT_CONNECTIONS = 32;
+/** The hot ~1 MB tarball `bench:npm` loads. */
+export const HOT_TARBALL = { name: 'react-dom', version: '18.3.1' } as const;
 
 export interface LockedPackage {
   readonly name: string;

@@ -318,10 +318,10 @@ export function npmWire(fastify: FastifyInstance): void {
 }
 
 /**
- * The routes of an npm repository's URL space, served by `serveRoute`. Writes are refused before
- * any body is read (`refuseEarly`: every write but the ones the repository takes from a
- * publisher, whose role is checked first). Publish bodies carry the tarball (base64): the limit
- * follows the largest tarball the repository takes.
+ * The routes of an npm repository's URL space, served by `serveRoute`. Writes are answered before
+ * any body is read: every write but the ones the repository takes is refused at once, and for
+ * those `authorizeWrite` checks the publisher first. Publish bodies carry the tarball (base64):
+ * the limit follows the largest tarball the repository takes.
  */
 export function npmRoutes(
   fastify: FastifyInstance,
