@@ -132,3 +132,46 @@ test('a publish bigger than an ordinary request body is taken up to the reposito
   assert.equal(over.statusCode, 413, over.body);
   assert.match(over.body, /larger than this repository's limit of 20971520 bytes/);
 });
+
+test('npm deprecate: only published versions, messages alone change, a write that changes nothing writes nothing', async (t) => {
+  const a = await hostedApp();
+  t.after(() => a.close());
+  const publisher = await tokenOf(a, 'publisher');
+  const headers = { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' };
+  for (const version of ['1.0.0', '1.1.0']) {
+    const put = await a.app.inject({ method: 'PUT', url: '/internal/dep-lib', headers, payload: publishBody({ name: 'dep-lib', version }) });
+    assert.equal(put.statusCode, 201, put.body);
+  }
+  // What npm deprecate sends: the packument it read, with the message set, and no attachments.
+  const read = JSON.parse((await a.app.inject({ url: '/internal/dep-lib' })).body) as { versions: Record<string, Record<string, unknown>>; 'dist-tags': Record<string, string> };
+  const sendBack = (edit: (doc: typeof read) => void) => {
+    const doc = structuredClone(read);
+    edit(doc);
+    return a.app.inject({ method: 'PUT', url: '/internal/dep-lib', headers, payload: JSON.stringify({ _id: 'dep-lib', name: 'dep-lib', ...doc }) });
+  };
+  const revOf = async () => (await a.app.airlock.storage.metadata.getHostedPackage('internal', 'dep-lib'))?.rev;
+  const before = await revOf();
+  const set = await sendBack((d) => {
+    (d.versions['1.0.0'] as Record<string, unknown>)['deprecated'] = 'use 1.1.0';
+    // Whatever else the client changed is not taken: tags change with npm dist-tag.
+    d['dist-tags']['latest'] = '1.0.0';
+    (d.versions['1.1.0'] as Record<string, unknown>)['description'] = 'rewritten';
+  });
+  assert.equal(set.statusCode, 200, set.body);
+  const after = JSON.parse((await a.app.inject({ url: '/internal/dep-lib' })).body) as typeof read;
+  assert.equal(after.versions['1.0.0']?.['deprecated'], 'use 1.1.0');
+  assert.equal(after['dist-tags']['latest'], '1.1.0');
+  assert.equal(after.versions['1.1.0']?.['description'], undefined);
+  assert.equal(await revOf(), (before ?? 0) + 1);
+  // The same message again: nothing to write.
+  const again = await sendBack((d) => ((d.versions['1.0.0'] as Record<string, unknown>)['deprecated'] = 'use 1.1.0'));
+  assert.equal(again.statusCode, 200);
+  assert.equal(await revOf(), (before ?? 0) + 1);
+  // A version that was never published cannot be brought in this way, nor an odd key.
+  const added = await sendBack((d) => (d.versions['9.0.0'] = { name: 'dep-lib', version: '9.0.0', deprecated: 'x' }));
+  assert.equal(added.statusCode, 400);
+  assert.match(added.body, /dep-lib@9\.0\.0 has not been published to internal: versions are added by npm publish, with their tarball/);
+  const proto = await a.app.inject({ method: 'PUT', url: '/internal/dep-lib', headers, payload: '{"name":"dep-lib","versions":{"__proto__":{"deprecated":"x"}}}' });
+  assert.equal(proto.statusCode, 400);
+  assert.equal(await revOf(), (before ?? 0) + 1, 'refused writes changed nothing');
+});

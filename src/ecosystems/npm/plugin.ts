@@ -236,9 +236,9 @@ async function write(s: Services, request: FastifyRequest, reply: FastifyReply, 
   reply.header('cache-control', 'no-store');
   switch (route.kind) {
     case 'publish': {
-      const { rev } = await s.publisher.publish(route.name, body, who);
-      request.log.info({ package: route.name, rev, by: who.actor }, 'package published');
-      return reply.code(201).send({ ok: true, id: route.name, rev: String(rev) });
+      const { kind, rev } = await s.publisher.put(route.name, body, who);
+      request.log.info({ package: route.name, rev, by: who.actor }, kind === 'publish' ? 'package published' : 'deprecation messages changed');
+      return reply.code(kind === 'publish' ? 201 : 200).send({ ok: true, id: route.name, rev: String(rev) });
     }
     case 'dist-tag-set':
       await s.publisher.setTag(route.name, route.tag, body, who);

@@ -97,6 +97,10 @@ test('group repository: one registry for internal and public packages; the hoste
   const tags = await p.npm(['dist-tag', 'ls', 'acme-lib']);
   assert.match(tags.stdout, /stable: 1\.0\.0/);
   assert.match(tags.stdout, /latest: 1\.1\.0/);
+  // npm deprecate through the group: it reads the package from the member serving it and writes to publishTo.
+  const deprecated = await run('npm', ['deprecate', 'acme-lib@1.0.0', 'use 1.1.0', '--registry', group, '--userconfig', rc, '--cache', join(tmp, 'deprecate-cache'), ...FAST_RETRIES], { cwd: tmp, env: cleanEnv() });
+  assert.equal(deprecated.code, 0, deprecated.output);
+  assert.equal((await p.npm(['view', 'acme-lib@1.0.0', 'deprecated'])).stdout.trim(), 'use 1.1.0');
 
   // The gate judges what the group serves: a published package that runs install scripts is held,
   // and npm is told where to ask for it under the group's URL.

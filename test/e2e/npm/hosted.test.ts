@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
 import { startAirlock } from '../../support/start-airlock.ts';
-import { airlockCli, cleanEnv, createToken, project, publishPackage, quarantineIdIn, run, type RunResult } from './support.ts';
+import { airlockCli, cleanEnv, createToken, project, publishPackage, quarantineIdIn, run, userConfig, type RunResult } from './support.ts';
 
 const FAST_RETRIES = ['--fetch-retries', '0'];
 
@@ -89,6 +89,27 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   assert.match(view.stdout, /1\.1\.0-beta\.0/);
   assert.match(view.stdout, /internal library/);
 
+  // npm deprecate with the publisher token: installs of that version warn; a reader cannot; "" undoes it.
+  const deprecate = (token: string, message: string): Promise<RunResult> =>
+    userConfig(tmp, hosted, token).then((userRc) =>
+      run('npm', ['deprecate', '@acme/lib@1.0.0', message, '--registry', hosted, '--userconfig', userRc, '--cache', join(tmp, 'deprecate-cache'), ...FAST_RETRIES], { cwd: tmp, env: cleanEnv() }),
+    );
+  const deprecated = await deprecate(publisher, 'use 1.1.0 or later');
+  assert.equal(deprecated.code, 0, deprecated.output);
+  const warnedProject = await project(`${airlock.url}/npm/`, tmp);
+  await writeFile(join(warnedProject.dir, '.npmrc'), `@acme:registry=${hosted}\n`);
+  const warned = await warnedProject.npm(['install', '@acme/lib@1.0.0']);
+  assert.equal(warned.code, 0, warned.output);
+  assert.match(warned.output, /npm warn deprecated @acme\/lib@1\.0\.0: use 1\.1\.0 or later/);
+  const byReaderDeprecate = await deprecate(reader, 'not yours');
+  assert.notEqual(byReaderDeprecate.code, 0);
+  assert.match(byReaderDeprecate.output, /E403/);
+  const message = async (): Promise<string> => (await p.npm(['view', '@acme/lib@1.0.0', 'deprecated'], { registry: hosted })).stdout.trim();
+  assert.equal(await message(), 'use 1.1.0 or later');
+  const undone = await deprecate(publisher, '');
+  assert.equal(undone.code, 0, undone.output);
+  assert.equal(await message(), '');
+
   // The gate judges what is published: a package that runs install scripts is held for review.
   const scripted = await publishPackage(tmp, hosted, publisher, { name: '@acme/tool', version: '2.0.0', scripts: { postinstall: 'node index.js' } });
   assert.equal(scripted.code, 0, scripted.output);
@@ -153,6 +174,7 @@ test('hosted repository: npm publish, install beside public packages, dist-tags,
   const publishes = audit.items.filter((e) => e.action === 'package.publish').map((e) => e.subject);
   assert.deepEqual(publishes.sort(), ['pkg:npm/%40acme/lib@1.0.0', 'pkg:npm/%40acme/lib@1.1.0-beta.0', 'pkg:npm/%40acme/tool@2.0.0', 'pkg:npm/acme-billing@1.0.0']);
   assert.ok(audit.items.some((e) => e.action === 'package.dist-tag' && e.subject === 'pkg:npm/%40acme/lib@1.1.0-beta.0'));
+  assert.deepEqual(audit.items.filter((e) => e.action === 'package.deprecate').map((e) => e.subject), ['pkg:npm/%40acme/lib', 'pkg:npm/%40acme/lib'], 'deprecated, then undone');
 
   // A restart keeps every published package: a fresh project installs them from the stores.
   await airlock.app.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { isAirlockError, parseNpmPackageName } from '../../../core/index.ts';
-import { parsePublishBody } from './publish-body.ts';
+import { MAX_DEPRECATION_CHARS, parsePutBody, type PublishRequest } from './publish-body.ts';
 
 const NAME = parseNpmPackageName('@acme/lib');
 const TGZ = Buffer.from('pretend tarball bytes');
@@ -34,9 +34,16 @@ function body(edit: (doc: Record<string, any>) => void = () => {}, tarball = TGZ
   return Buffer.from(JSON.stringify(doc));
 }
 
+/** The body, parsed as the publish it must be. */
+function parsePublishBody(b: Buffer, name: typeof NAME, limits: { readonly maxTarballBytes: number }): PublishRequest {
+  const r = parsePutBody(b, name, limits);
+  assert.equal(r.kind, 'publish');
+  return r.publish;
+}
+
 function refused(b: Buffer, message: RegExp, code = 'BAD_REQUEST', maxTarballBytes = 1024): void {
   assert.throws(
-    () => parsePublishBody(b, NAME, { maxTarballBytes }),
+    () => parsePutBody(b, NAME, { maxTarballBytes }),
     (err: unknown) => {
       assert.ok(isAirlockError(err), String(err));
       assert.equal(err.code, code);
@@ -81,7 +88,7 @@ test('hostile or malformed bodies are refused with the reason', () => {
   refused(body((d) => (d['dist-tags'] = { '1.x': '1.2.3' })), /is a semver range/);
   refused(body((d) => (d['dist-tags'] = { 'a b': '1.2.3' })), /not a valid tag name/);
   refused(Buffer.from(body().toString().replace('"dist-tags":{"latest"', '"dist-tags":{"__proto__"')), /"__proto__" is not a valid tag name/);
-  refused(body((d) => delete d['_attachments']), /no tarball attachment/);
+  refused(body((d) => (d['_attachments'] = 'x')), /no tarball attachment/);
   refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.sigstore'] = { data: '{}' })), /provenance attestations are not kept/);
   refused(body((d) => (d['_attachments'] = { 'lib-1.2.3.tgz': d['_attachments']['@acme/lib-1.2.3.tgz'] })), /exactly one attachment, @acme\/lib-1\.2\.3\.tgz/);
   refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].data = 42)), /has no data/);
@@ -96,4 +103,26 @@ test('a tarball over the repository limit is refused before it is decoded', () =
   const big = Buffer.alloc(2048, 1);
   refused(body(() => {}, big), /larger than this repository's limit of 1024 bytes/, 'LIMIT_EXCEEDED', 1024);
   assert.equal(parsePublishBody(body(() => {}, big), NAME, { maxTarballBytes: 2048 }).tarball.length, 2048);
+});
+
+test("a body without attachments is npm deprecate: each listed version's message is read, nothing else", () => {
+  const sent = parsePutBody(
+    body((d) => {
+      delete d['_attachments'];
+      d['versions']['1.2.3'].deprecated = 'use 2.x';
+      d['versions']['1.0.0'] = { name: '@acme/lib', version: '1.0.0', deprecated: '' };
+      d['versions']['0.9.0'] = { name: '@acme/lib', version: '0.9.0' };
+    }),
+    NAME,
+    { maxTarballBytes: 1024 },
+  );
+  assert.equal(sent.kind, 'deprecate');
+  assert.deepEqual([...sent.deprecate.messages], [['1.2.3', 'use 2.x'], ['1.0.0', null], ['0.9.0', null]]);
+  // An empty attachment list is the same (some clients send one).
+  assert.equal(parsePutBody(body((d) => (d['_attachments'] = {})), NAME, { maxTarballBytes: 1024 }).kind, 'deprecate');
+  refused(body((d) => { delete d['_attachments']; delete d['versions']; }), /neither a tarball attachment nor versions/);
+  refused(body((d) => { delete d['_attachments']; d['versions']['1.2.3'].deprecated = 42; }), /deprecation message of @acme\/lib@1\.2\.3 is not a string/);
+  refused(body((d) => { delete d['_attachments']; d['versions']['1.2.3'].deprecated = 'x'.repeat(MAX_DEPRECATION_CHARS + 1); }), /longer than 1024 characters/);
+  refused(body((d) => { delete d['_attachments']; d['versions']['1.2.3'] = 'x'; }), /manifest of "1\.2\.3" is not an object/);
+  refused(body((d) => { delete d['_attachments']; d['name'] = '@acme/other'; }), /names another package than @acme\/lib/);
 });

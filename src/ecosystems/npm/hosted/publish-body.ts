@@ -59,7 +59,27 @@ export function checkTagName(tag: string): void {
   if (semver.validRange(tag) !== null) refuse(`the dist-tag ${JSON.stringify(tag)} is a semver range; tags must not look like versions`);
 }
 
-export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { readonly maxTarballBytes: number }): PublishRequest {
+/**
+ * `npm deprecate` (and `npm undeprecate`): the packument as the client read it, sent back without
+ * a tarball, each listed version with the deprecation message it should have.
+ */
+export interface DeprecateRequest {
+  readonly name: NpmPackageName;
+  /** Each listed version's message; null: not deprecated. */
+  readonly messages: ReadonlyMap<string, string | null>;
+}
+
+/** What a `PUT /<name>` asks for: a new version, or deprecation messages of published ones. */
+export type PutRequest = { readonly kind: 'publish'; readonly publish: PublishRequest } | { readonly kind: 'deprecate'; readonly deprecate: DeprecateRequest };
+
+/** Longest deprecation message kept (the public registry's messages are a sentence or two). */
+export const MAX_DEPRECATION_CHARS = 1024;
+
+/**
+ * A `PUT /<name>` body: a publish when it carries attachments, else the packument sent back by
+ * `npm deprecate`, of which only the versions' `deprecated` messages are read.
+ */
+export function parsePutBody(body: Buffer, name: NpmPackageName, limits: { readonly maxTarballBytes: number }): PutRequest {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -68,9 +88,28 @@ export function parsePublishBody(body: Buffer, name: NpmPackageName, limits: { r
   }
   if (!isObject(doc)) refuse('the body is not a JSON object');
   if (doc['name'] !== name || (doc['_id'] !== undefined && doc['_id'] !== name)) refuse(`the body names another package than ${name}`);
-  // npm deprecate, npm owner and npm access send the whole packument back without a tarball.
   const attachments = doc['_attachments'];
-  if (!isObject(attachments)) refuse('the body has no tarball attachment: changing published versions (npm deprecate, owner, access) is not supported by this hosted repository');
+  if (attachments === undefined || (isObject(attachments) && Object.keys(attachments).length === 0)) return { kind: 'deprecate', deprecate: parseDeprecations(doc, name) };
+  return { kind: 'publish', publish: parsePublishBody(doc, name, limits) };
+}
+
+function parseDeprecations(doc: Obj, name: NpmPackageName): DeprecateRequest {
+  const versions = doc['versions'];
+  if (!isObject(versions)) refuse('the body has neither a tarball attachment nor versions');
+  const messages = new Map<string, string | null>();
+  for (const [version, manifest] of Object.entries(versions)) {
+    if (!isObject(manifest)) refuse(`the manifest of ${JSON.stringify(version.slice(0, 100))} is not an object`);
+    const message = manifest['deprecated'];
+    if (message !== undefined && typeof message !== 'string') refuse(`the deprecation message of ${name}@${version.slice(0, 100)} is not a string`);
+    if (typeof message === 'string' && message.length > MAX_DEPRECATION_CHARS) refuse(`the deprecation message of ${name}@${version.slice(0, 100)} is longer than ${MAX_DEPRECATION_CHARS} characters`);
+    messages.set(version, message === undefined || message === '' ? null : message);
+  }
+  return { name, messages };
+}
+
+function parsePublishBody(doc: Obj, name: NpmPackageName, limits: { readonly maxTarballBytes: number }): PublishRequest {
+  const attachments = doc['_attachments'];
+  if (!isObject(attachments)) refuse('the body has no tarball attachment');
   const versions = doc['versions'];
   if (!isObject(versions)) refuse('the body has no versions (changing a package without publishing a version is not supported here)');
   const listed = Object.keys(versions);

@@ -1,7 +1,7 @@
 /**
- * Writes to a hosted repository: `npm publish` of a new version, and `npm dist-tag add|rm`.
- * A version, once published, never changes: publishing it again is refused, as the public
- * registry refuses it. Each write is a compare-and-swap on the package's revision (gateways
+ * Writes to a hosted repository: `npm publish` of a new version, `npm deprecate` of published
+ * ones, and `npm dist-tag add|rm`. A version, once published, never changes but for its
+ * deprecation message: publishing it again is refused, as the public registry refuses it. Each write is a compare-and-swap on the package's revision (gateways
  * sharing a store cannot lose each other's versions), recorded in the audit trail in the same
  * transaction. The tarball is stored before the packument names it, so a packument never names a
  * file that is not there.
@@ -14,7 +14,7 @@ import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, typ
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
 import { hostedBase } from './origin.ts';
-import { base64Length, checkTagName, parsePublishBody, type PublishRequest } from './publish-body.ts';
+import { base64Length, checkTagName, parsePutBody, type DeprecateRequest, type PublishRequest } from './publish-body.ts';
 
 export interface HostedPublisherDeps {
   readonly repo: string;
@@ -64,8 +64,18 @@ export class HostedPublisher {
     return base64Length(this.#limits.maxTarballBytes) + Math.min(this.#limits.maxDocumentBytes, 16 * 1024 * 1024);
   }
 
-  async publish(name: NpmPackageName, body: Buffer, who: Publisher): Promise<{ readonly rev: number }> {
-    const req = parsePublishBody(body, name, { maxTarballBytes: this.#limits.maxTarballBytes });
+  /**
+   * `PUT /<name>`: `npm publish` of a new version, or `npm deprecate` (the packument sent back
+   * without a tarball). The revision written, or the current one when nothing changed.
+   */
+  async put(name: NpmPackageName, body: Buffer, who: Publisher): Promise<{ readonly kind: 'publish' | 'deprecate'; readonly rev: number }> {
+    const req = parsePutBody(body, name, { maxTarballBytes: this.#limits.maxTarballBytes });
+    if (req.kind === 'deprecate') return { kind: 'deprecate', rev: (await this.#deprecate(req.deprecate, who)).rev };
+    return { kind: 'publish', rev: (await this.#publish(req.publish, who)).rev };
+  }
+
+  async #publish(req: PublishRequest, who: Publisher): Promise<{ readonly rev: number }> {
+    const name = req.name;
     const inspection = await inspectTarball(req.tarball);
     if (inspection.manifestError !== null) throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json ${inspection.manifestError}`);
     if (inspection.manifestName !== name || inspection.manifestVersion !== req.version) {
@@ -91,6 +101,39 @@ export class HostedPublisher {
         files: { ...(pkg?.files ?? {}), [filename]: file },
         audit: { action: 'package.publish', subject: purl, details: { repo: this.#deps.repo, version: req.version, tags: [...req.tags], sha512: req.sha512, size: file.size } },
       };
+    }, who);
+  }
+
+  /**
+   * Deprecation messages of published versions, as `npm deprecate` sends them (every version the
+   * client listed, each with the message it should have). Versions the client did not list are
+   * left as they are (a view can hide some); a listed version not published here is refused.
+   */
+  async #deprecate(req: DeprecateRequest, who: Publisher): Promise<{ readonly rev: number }> {
+    const name = req.name;
+    return this.#write(name, (pkg, now) => {
+      const doc = this.#existing(name, pkg);
+      const versions = objectAt(doc, 'versions');
+      const deprecated: { [version: string]: string } = {};
+      const undeprecated: string[] = [];
+      for (const [version, message] of req.messages) {
+        if (!Object.hasOwn(versions, version)) {
+          throw new AirlockError('BAD_REQUEST', `${name}@${version.slice(0, 100)} has not been published to ${this.#deps.repo}: versions are added by npm publish, with their tarball`);
+        }
+        const manifest = versions[version] as { [k: string]: Json };
+        const current = typeof manifest['deprecated'] === 'string' && manifest['deprecated'] !== '' ? manifest['deprecated'] : null;
+        if (current === message) continue;
+        if (message === null) {
+          delete manifest['deprecated'];
+          undeprecated.push(version);
+        } else {
+          manifest['deprecated'] = message;
+          deprecated[version] = message;
+        }
+      }
+      if (Object.keys(deprecated).length === 0 && undeprecated.length === 0) return null;
+      objectAt(doc, 'time')['modified'] = now;
+      return { doc, files: pkg?.files ?? {}, audit: { action: 'package.deprecate', subject: makePurl('npm', name), details: { repo: this.#deps.repo, deprecated, undeprecated } } };
     }, who);
   }
 
@@ -151,16 +194,18 @@ export class HostedPublisher {
     return { blob, size: tarball.length };
   }
 
-  /** Read, change, write back if nobody wrote in between; else again with what they wrote. */
+  /** Read, change, write back if nobody wrote in between; else again with what they wrote. A change of null writes nothing. */
   async #write(
     name: NpmPackageName,
-    change: (pkg: HostedPackage | null, now: string) => { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> },
+    change: (pkg: HostedPackage | null, now: string) => { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> } | null,
     who: Publisher,
   ): Promise<{ readonly rev: number }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const pkg = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
       const at = this.#deps.clock();
-      const { doc, files, audit } = change(pkg, at.toISOString());
+      const changed = change(pkg, at.toISOString());
+      if (changed === null) return { rev: pkg?.rev ?? 0 };
+      const { doc, files, audit } = changed;
       const document = JSON.stringify(doc);
       if (Buffer.byteLength(document) > this.#limits.maxDocumentBytes) {
         throw new AirlockError('LIMIT_EXCEEDED', `the packument of ${name} would be larger than this repository's limit of ${this.#limits.maxDocumentBytes} bytes`);
