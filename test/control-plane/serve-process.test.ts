@@ -50,6 +50,32 @@ test('airlock serve refuses a bad configuration with one clear line', async () =
   }
 });
 
+test("airlock serve names each group's members, and warns when a proxy comes before a hosted member", async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    const repositories = [
+      'repositories:',
+      '  - {name: npm, format: npm, upstream: "http://127.0.0.1:9/"}',
+      '  - {name: internal, format: npm, kind: hosted}',
+      '  - {name: all, format: npm, kind: group, members: [internal, npm], publishTo: internal}',
+      '  - {name: backwards, format: npm, kind: group, members: [npm, internal]}',
+      '',
+    ].join('\n');
+    await writeFile(join(cwd, 'airlock.yaml'), repositories);
+    const s = serve(cwd, ['--config', 'airlock.yaml', '--port', '0']);
+    await s.listening;
+    const out = s.stderr();
+    assert.match(out, /repository all: group of internal, npm \(each package from the first that has it; publishes go to internal\)/);
+    assert.match(out, /warning: repository backwards: the proxy npm comes before the hosted internal: a public package with the name of one of your packages would be served instead of it; list hosted repositories first/);
+    assert.doesNotMatch(out, /warning: repository all:/);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
 /** The runtime the server process ended up with (same PID: the launcher re-executes in place). */
 async function runtimeOf(pid: number): Promise<{ argv: string[]; env: Map<string, string> }> {
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a) => a !== '');

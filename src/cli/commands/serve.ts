@@ -86,6 +86,15 @@ export const command: Command = {
         if (r.kind === 'group') {
           const writes = r.publishTo === null ? 'no publishes' : `publishes go to ${r.publishTo}`;
           io.stderr.write(`airlock: repository ${r.name}: group of ${r.members.join(', ')} (each package from the first that has it; ${writes})\n`);
+          const kindOf = new Map(config.repositories.map((m) => [m.name, m.kind]));
+          const firstProxy = r.members.findIndex((m) => kindOf.get(m) === 'proxy');
+          const hostedAfter = firstProxy === -1 ? [] : r.members.slice(firstProxy + 1).filter((m) => kindOf.get(m) === 'hosted');
+          if (hostedAfter.length > 0) {
+            io.stderr.write(
+              `airlock: warning: repository ${r.name}: the proxy ${r.members[firstProxy]} comes before the hosted ${hostedAfter.join(', ')}: ` +
+                `a public package with the name of one of your packages would be served instead of it; list hosted repositories first\n`,
+            );
+          }
           continue;
         }
         const from =
