@@ -131,7 +131,7 @@ test('hosted before proxy: a name published straight to the hosted member takes 
   assert.equal(unpublish.statusCode, 405);
   assert.match(unpublish.body, /unpublishing or changing published versions is not supported through the group all/);
 
-  // A group without a proxy: no registry keys to give, and no missing names to report.
+  // A group without a proxy has no registry keys to give.
   const keys = await a.app.inject({ url: '/hosted-only/-/npm/v1/keys' });
   assert.equal(keys.statusCode, 404);
   assert.match(keys.body, /none of its repositories \(internal\) is a proxy/);

@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
 import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, repositoryUrl } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
@@ -118,8 +119,8 @@ export class GroupOwners {
  * The group as a package source for the pre-flight check: each package as the member that
  * serves it through the group lists it.
  */
-function groupPackageSource(repo: string, owners: GroupOwners, sources: PackageSources, missing: (name: NpmPackageName, request: Parameters<PackageSource['listing']>[1]) => Promise<never>): PackageSource {
-  const sourceOf = async (name: string, request: Parameters<PackageSource['listing']>[1]): Promise<PackageSource> => {
+function groupPackageSource(repo: string, owners: GroupOwners, sources: PackageSources, missing: (name: NpmPackageName, request: RequestContext) => Promise<never>): PackageSource {
+  const sourceOf = async (name: string, request: RequestContext): Promise<PackageSource> => {
     const pkg = parseNpmPackageName(name);
     const { member } = await owners.owner(pkg);
     return member === null ? missing(pkg, request) : sources.find('npm', member.repo);
@@ -154,7 +155,7 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
   const memberNames = members.map((m) => m.repo).join(', ');
   const prefix = fastify.prefix;
   /** No member has the package: reported as a client's request for a missing name, then refused. */
-  const missing = async (name: NpmPackageName, request: Parameters<PackageSource['listing']>[1]): Promise<never> => {
+  const missing = async (name: NpmPackageName, request: RequestContext): Promise<never> => {
     // Only a proxy's upstream can make a name exist for anyone; names not published to a hosted member are nobody's hallucination.
     if (firstProxy !== null) await options.gate.reportMissing('npm', name, request);
     throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} is not in any repository of the group ${repo} (${memberNames})`);

@@ -7,3 +7,4 @@ export * from './decision-row.ts';
 export * from './condition.ts';
 export * from './checked-read.ts';
 export * from './hosted-row.ts';
+export * from './blob-pages.ts';

@@ -1,12 +1,9 @@
 import { parseSha256Digest } from '../../core/index.ts';
-import type { Sha256Digest } from '../../core/index.ts';
-import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
+import { nonNegativeInteger, requireText, validDate, blobDigestPages } from '../common/index.ts';
 import type { CachedDocument, DocumentCache } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
-import { date, integer, text, textOrNull } from './pg-rows.ts';
-
-const BLOB_PAGE = 500;
+import { blobColumn, date, integer, text, textOrNull } from './pg-rows.ts';
 
 function toDocument(row: Row): CachedDocument {
   return {
@@ -64,21 +61,6 @@ export function pgDocumentCache(q: Queryable): DocumentCache {
       }
     },
 
-    async *documentBlobs(): AsyncGenerator<Sha256Digest> {
-      let after = '';
-      for (;;) {
-        let rows: Row[];
-        try {
-          rows = await q.query('SELECT DISTINCT blob FROM documents WHERE blob > $1 ORDER BY blob LIMIT $2', [after, BLOB_PAGE]);
-        } catch (err) {
-          throw pgStorageError(err, 'documentBlobs');
-        }
-        for (const row of rows) {
-          after = text(row, 'blob');
-          yield parseSha256Digest(after);
-        }
-        if (rows.length < BLOB_PAGE) return;
-      }
-    },
+    documentBlobs: () => blobDigestPages((after, limit) => blobColumn(q, 'SELECT DISTINCT blob FROM documents WHERE blob > $1 ORDER BY blob LIMIT $2', after, limit, 'documentBlobs')),
   };
 }

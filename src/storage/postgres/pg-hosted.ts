@@ -1,14 +1,10 @@
-import { parseSha256Digest } from '../../core/index.ts';
-import type { Sha256Digest } from '../../core/index.ts';
-import { auditEventOf, hostedPackageOf, hostedRow } from '../common/index.ts';
+import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages } from '../common/index.ts';
 import type { HostedPackage, HostedPackageStore } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { PgClient, Row } from './pg-client.ts';
 import { appendAuditIn } from './pg-audit.ts';
 import { checkEcosystem } from './pg-missing-names.ts';
-import { date, integer, text } from './pg-rows.ts';
-
-const BLOB_PAGE = 500;
+import { blobColumn, date, integer, text } from './pg-rows.ts';
 
 function toPackage(row: Row): HostedPackage {
   return hostedPackageOf({
@@ -78,21 +74,6 @@ export function pgHostedPackageStore(client: PgClient): HostedPackageStore {
       }
     },
 
-    async *hostedBlobs(): AsyncGenerator<Sha256Digest> {
-      let after = '';
-      for (;;) {
-        let rows: Row[];
-        try {
-          rows = await client.query('SELECT DISTINCT blob FROM hosted_blobs WHERE blob > $1 ORDER BY blob LIMIT $2', [after, BLOB_PAGE]);
-        } catch (err) {
-          throw pgStorageError(err, 'hostedBlobs');
-        }
-        for (const row of rows) {
-          after = text(row, 'blob');
-          yield parseSha256Digest(after);
-        }
-        if (rows.length < BLOB_PAGE) return;
-      }
-    },
+    hostedBlobs: () => blobDigestPages((after, limit) => blobColumn(client, 'SELECT DISTINCT blob FROM hosted_blobs WHERE blob > $1 ORDER BY blob LIMIT $2', after, limit, 'hostedBlobs')),
   };
 }

@@ -2,7 +2,7 @@ import { AirlockError } from '../../core/index.ts';
 import type { Reason } from '../../core/index.ts';
 import { decodeJson } from '../common/index.ts';
 import type { Json } from '../ports/index.ts';
-import type { Row } from './pg-client.ts';
+import { pgStorageError, type Queryable, type Row } from './pg-client.ts';
 
 /** Typed column access for rows from postgres.js (timestamptz → Date, int8 → string). */
 function corrupt(column: string): AirlockError {
@@ -69,4 +69,13 @@ export function reasons(row: Row, column: string): readonly Reason[] {
     value.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { message?: unknown }).message === 'string');
   if (!ok) throw corrupt(column);
   return value as unknown as readonly Reason[];
+}
+
+/** One page of a `blob` column (`sql` takes the lower bound and the limit), for `blobDigestPages`. */
+export async function blobColumn(q: Queryable, sql: string, after: string, limit: number, operation: string): Promise<string[]> {
+  try {
+    return (await q.query(sql, [after, limit])).map((row) => text(row, 'blob'));
+  } catch (err) {
+    throw pgStorageError(err, operation);
+  }
 }

@@ -1,13 +1,10 @@
 import { parseSha256Digest } from '../../core/index.ts';
-import type { Sha256Digest } from '../../core/index.ts';
-import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
+import { nonNegativeInteger, requireText, toMillis, blobDigestPages } from '../common/index.ts';
 import type { CachedDocument, DocumentCache } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
-import { date, integer, text, textOrNull } from './rows.ts';
+import { blobColumn, date, integer, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
-
-const BLOB_PAGE = 500;
 
 function toDocument(row: Row): CachedDocument {
   return {
@@ -66,24 +63,6 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
       }
     },
 
-    async *documentBlobs(): AsyncGenerator<Sha256Digest> {
-      // Keyset pages, so no statement stays open while the consumer awaits.
-      let after = '';
-      for (;;) {
-        let rows: Row[];
-        try {
-          rows = conn
-            .statement('SELECT DISTINCT blob FROM documents WHERE blob > ? ORDER BY blob LIMIT ?')
-            .all(after, BLOB_PAGE);
-        } catch (err) {
-          throw storageError(err, 'documentBlobs');
-        }
-        for (const row of rows) {
-          after = text(row, 'blob');
-          yield parseSha256Digest(after);
-        }
-        if (rows.length < BLOB_PAGE) return;
-      }
-    },
+    documentBlobs: () => blobDigestPages((after, limit) => blobColumn(conn, 'SELECT DISTINCT blob FROM documents WHERE blob > ? ORDER BY blob LIMIT ?', after, limit, 'documentBlobs')),
   };
 }

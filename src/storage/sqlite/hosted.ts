@@ -1,15 +1,11 @@
-import { parseSha256Digest } from '../../core/index.ts';
-import type { Sha256Digest } from '../../core/index.ts';
-import { auditEventOf, hostedPackageOf, hostedRow } from '../common/index.ts';
+import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages } from '../common/index.ts';
 import type { HostedPackage, HostedPackageStore } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { appendAuditIn } from './audit.ts';
 import { checkEcosystem } from './missing-names.ts';
-import { date, integer, text } from './rows.ts';
+import { blobColumn, date, integer, text } from './rows.ts';
 import type { Row } from './rows.ts';
-
-const BLOB_PAGE = 500;
 
 function toPackage(row: Row): HostedPackage {
   return hostedPackageOf({
@@ -86,24 +82,6 @@ export function sqliteHostedPackageStore(conn: SqliteConnection): HostedPackageS
       }
     },
 
-    async *hostedBlobs(): AsyncGenerator<Sha256Digest> {
-      // Keyset pages, so no statement stays open while the consumer awaits.
-      let after = '';
-      for (;;) {
-        let rows: Row[];
-        try {
-          rows = conn
-            .statement('SELECT DISTINCT blob FROM hosted_blobs WHERE blob > ? ORDER BY blob LIMIT ?')
-            .all(after, BLOB_PAGE);
-        } catch (err) {
-          throw storageError(err, 'hostedBlobs');
-        }
-        for (const row of rows) {
-          after = text(row, 'blob');
-          yield parseSha256Digest(after);
-        }
-        if (rows.length < BLOB_PAGE) return;
-      }
-    },
+    hostedBlobs: () => blobDigestPages((after, limit) => blobColumn(conn, 'SELECT DISTINCT blob FROM hosted_blobs WHERE blob > ? ORDER BY blob LIMIT ?', after, limit, 'hostedBlobs')),
   };
 }

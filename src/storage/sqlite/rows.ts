@@ -3,6 +3,7 @@ import { AirlockError } from '../../core/index.ts';
 import type { Reason } from '../../core/index.ts';
 import type { Json } from '../ports/index.ts';
 import { decodeJson } from '../common/index.ts';
+import { storageError, type SqliteConnection } from './connection.ts';
 
 /** Typed column access; a value of the wrong type means the database is not ours or is corrupt. */
 export type Row = Record<string, SQLOutputValue>;
@@ -65,4 +66,16 @@ export function reasons(row: Row, column: string): readonly Reason[] {
     value.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { message?: unknown }).message === 'string');
   if (!ok) throw corrupt(column);
   return value as unknown as readonly Reason[];
+}
+
+/** One page of a `blob` column (`sql` takes the lower bound and the limit), for `blobDigestPages`. */
+export async function blobColumn(conn: SqliteConnection, sql: string, after: string, limit: number, operation: string): Promise<string[]> {
+  try {
+    return conn
+      .statement(sql)
+      .all(after, limit)
+      .map((row) => text(row, 'blob'));
+  } catch (err) {
+    throw storageError(err, operation);
+  }
 }
