@@ -134,6 +134,7 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
     ...npmOptions(repo, config, services),
     upstream: new HostedOrigin(repo.name, metadata, blobs),
     hosted: metadata,
+    unpublish: repo.unpublish,
     published: (name) => services.hostedNames.note(name),
     expose,
   });

@@ -127,9 +127,13 @@ test('hosted before proxy: a name published straight to the hosted member takes 
   const byReader = await a.app.inject({ method: 'PUT', url: '/all/new-lib', headers: { authorization: `Bearer ${reader}`, 'content-type': 'application/json' }, payload: publishBody('new-lib', '1.0.0') });
   assert.equal(byReader.statusCode, 403, byReader.body);
   assert.equal(await a.app.airlock.storage.metadata.getHostedPackage('internal', 'new-lib'), null);
-  const unpublish = await a.app.inject({ method: 'DELETE', url: '/all/team-utils/-rev/1', headers: { authorization: `Bearer ${publisher}` } });
-  assert.equal(unpublish.statusCode, 405);
-  assert.match(unpublish.body, /unpublishing or changing published versions is not supported through the group all/);
+  // Unpublishing through the group goes to publishTo, under its rule (the admin role by default).
+  const unpublish = await a.app.inject({ method: 'DELETE', url: '/all/team-utils/-rev/1-abc', headers: { authorization: `Bearer ${publisher}` } });
+  assert.equal(unpublish.statusCode, 403);
+  assert.match(unpublish.body, /needs the admin role/);
+  const rewrite = await a.app.inject({ method: 'DELETE', url: '/all/team-utils', headers: { authorization: `Bearer ${publisher}` } });
+  assert.equal(rewrite.statusCode, 405);
+  assert.match(rewrite.body, /changing published versions is not supported through the group all/);
 
   // A group without a proxy has no registry keys to give.
   const keys = await a.app.inject({ url: '/hosted-only/-/npm/v1/keys' });

@@ -97,10 +97,13 @@ test('refusals: the tarball must be the package it claims; writes need a publish
   const tags = await a.app.inject({ url: '/internal/-/package/honest-lib/dist-tags' });
   assert.deepEqual(JSON.parse(tags.body), { latest: '1.0.0' });
 
-  // Unpublishing and rewriting published versions are refused with the reason.
-  const unpublish = await a.app.inject({ method: 'DELETE', url: '/internal/honest-lib/-rev/2-abc', headers: headers(publisher) });
-  assert.equal(unpublish.statusCode, 405);
-  assert.match(unpublish.body, /published versions never change/);
+  // Unpublishing needs the admin role by default, checked before the body; rewriting a version is refused with the reason.
+  const unpublish = await a.app.inject({ method: 'PUT', url: '/internal/honest-lib/-rev/2-abc', headers: headers(publisher), payload: big });
+  assert.equal(unpublish.statusCode, 403);
+  assert.match(unpublish.body, /this needs the admin role; the token has the publisher role/);
+  const rewrite = await a.app.inject({ method: 'PUT', url: '/internal/honest-lib/1.0.0', headers: headers(publisher), payload: '{}' });
+  assert.equal(rewrite.statusCode, 405);
+  assert.match(rewrite.body, /changing published versions is not supported by this hosted repository: published versions never change/);
 });
 
 test('a publish bigger than an ordinary request body is taken up to the repository tarball limit, and refused past it', async (t) => {
@@ -174,4 +177,117 @@ test('npm deprecate: only published versions, messages alone change, a write tha
   const proto = await a.app.inject({ method: 'PUT', url: '/internal/dep-lib', headers, payload: '{"name":"dep-lib","versions":{"__proto__":{"deprecated":"x"}}}' });
   assert.equal(proto.statusCode, 400);
   assert.equal(await revOf(), (before ?? 0) + 1, 'refused writes changed nothing');
+});
+
+test('npm unpublish: the write read, one version at a time against the revision read, files with their versions, an unpublished package keeps its name and numbers', async (t) => {
+  const a = await buildTestApp({
+    config: {
+      repositories: [
+        { name: 'internal', format: 'npm', kind: 'hosted', unpublish: 'publisher' },
+        { name: 'vault', format: 'npm', kind: 'hosted', unpublish: 'never' },
+      ],
+    },
+  });
+  t.after(() => a.close());
+  const publisher = await tokenOf(a, 'publisher');
+  const headers = { authorization: `Bearer ${publisher}`, 'content-type': 'application/json' };
+  const publish = (version: string, tag = 'latest', repo = 'internal') =>
+    a.app.inject({ method: 'PUT', url: `/${repo}/un-lib`, headers, payload: publishBody({ name: 'un-lib', version }, { name: 'un-lib', version }, tag) });
+  for (const [version, tag] of [['1.0.0', 'latest'], ['1.1.0', 'latest'], ['2.0.0-beta.1', 'beta'], ['1.2.0', 'latest']] as const) {
+    const put = await publish(version, tag);
+    assert.equal(put.statusCode, 201, put.body);
+  }
+  type Doc = { _rev?: string; versions: Record<string, { dist: { tarball: string } }>; 'dist-tags': Record<string, string>; time: Record<string, unknown> };
+  const read = async (query = '', auth = true) => a.app.inject({ url: `/internal/un-lib${query}`, headers: auth ? { authorization: `Bearer ${publisher}` } : {} });
+
+  // `?write=true`: the stored packument with its revision, to whoever may write; anyone else gets the ordinary view.
+  const anonymous = JSON.parse((await read('?write=true', false)).body) as Doc;
+  assert.equal(anonymous._rev, undefined);
+  const w = JSON.parse((await read('?write=true')).body) as Doc;
+  assert.match(w._rev ?? '', /^4-[0-9a-z]+$/);
+  assert.match(w.versions['1.2.0']?.dist.tarball ?? '', /\/internal\/un-lib\/-\/un-lib-1\.2\.0\.tgz$/);
+
+  const sendBack = (rev: string, drop: readonly string[]) => {
+    const doc = structuredClone(w);
+    for (const v of drop) delete doc.versions[v];
+    return a.app.inject({ method: 'PUT', url: `/internal/un-lib/-rev/${rev}`, headers, payload: JSON.stringify(doc) });
+  };
+  const rev = w._rev ?? '';
+  const two = await sendBack(rev, ['1.0.0', '1.1.0']);
+  assert.equal(two.statusCode, 400);
+  assert.match(two.body, /leaves out 2 published versions of un-lib \(1\.0\.0, 1\.1\.0\); npm unpublish removes one version at a time/);
+  const none = await sendBack(rev, []);
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /lists every published version of un-lib/);
+  const stale = await sendBack('3-abc', ['1.2.0']);
+  assert.equal(stale.statusCode, 409);
+  assert.match(stale.body, /un-lib has changed since it was read \(revision 3-abc, now 4-/);
+  const fileFirst = await a.app.inject({ method: 'DELETE', url: `/internal/un-lib/-/un-lib-1.2.0.tgz/-rev/${rev}`, headers });
+  assert.equal(fileFirst.statusCode, 409);
+  assert.match(fileFirst.body, /un-lib-1\.2\.0\.tgz belongs to un-lib@1\.2\.0, which is published/);
+  assert.equal((await a.app.airlock.storage.metadata.getHostedPackage('internal', 'un-lib'))?.rev, 4, 'the refusals wrote nothing');
+  const tarball = await a.app.inject({ url: '/internal/un-lib/-/un-lib-1.2.0.tgz' });
+  assert.equal(tarball.statusCode, 200, 'served before');
+
+  // One version: it goes with its file and its tags; latest moves to the highest release left, not the beta.
+  const one = await sendBack(rev, ['1.2.0']);
+  assert.equal(one.statusCode, 200, one.body);
+  const after = JSON.parse((await read()).body) as Doc;
+  assert.deepEqual(Object.keys(after.versions).sort(), ['1.0.0', '1.1.0', '2.0.0-beta.1']);
+  assert.deepEqual(after['dist-tags'], { latest: '1.1.0', beta: '2.0.0-beta.1' });
+  const gone = await a.app.inject({ url: '/internal/un-lib/-/un-lib-1.2.0.tgz' });
+  assert.equal(gone.statusCode, 404, 'not served from what was ingested before');
+  const stored = await a.app.airlock.storage.metadata.getHostedPackage('internal', 'un-lib');
+  assert.deepEqual(Object.keys(stored?.files ?? {}).sort(), ['un-lib-1.0.0.tgz', 'un-lib-1.1.0.tgz', 'un-lib-2.0.0-beta.1.tgz']);
+  const rev5 = (JSON.parse((await read('?write=true')).body) as Doc)._rev ?? '';
+  const file = await a.app.inject({ method: 'DELETE', url: `/internal/un-lib/-/un-lib-1.2.0.tgz/-rev/${rev5}`, headers });
+  assert.equal(file.statusCode, 200, file.body);
+  assert.equal((await sendBack(rev, ['1.1.0'])).statusCode, 409, 'the revision read before is no longer current');
+
+  // An unpublished version number is never published again; a new one is.
+  const republish = await publish('1.2.0');
+  assert.equal(republish.statusCode, 403);
+  assert.match(republish.body, /1\.2\.0 of un-lib was published to internal and unpublished, and a version number is never used twice/);
+  assert.equal((await publish('1.3.0')).statusCode, 201);
+
+  // The whole package: its versions and files go, its row stays with the numbers used and the name claimed.
+  const rev7 = (JSON.parse((await read('?write=true')).body) as Doc)._rev ?? '';
+  const whole = await a.app.inject({ method: 'DELETE', url: `/internal/un-lib/-rev/${rev7}`, headers });
+  assert.equal(whole.statusCode, 200, whole.body);
+  const missing = await read();
+  assert.equal(missing.statusCode, 404);
+  assert.match(missing.body, /un-lib was unpublished from internal on /);
+  assert.equal((await read('?write=true')).statusCode, 404);
+  assert.equal((await a.app.inject({ url: '/internal/un-lib/-/un-lib-1.0.0.tgz' })).statusCode, 404);
+  const tomb = await a.app.airlock.storage.metadata.getHostedPackage('internal', 'un-lib');
+  assert.deepEqual(tomb?.files, {});
+  const tombDoc = JSON.parse(tomb?.document ?? '{}') as Doc;
+  assert.deepEqual(tombDoc.versions, {});
+  assert.deepEqual((tombDoc.time['unpublished'] as { versions: string[] }).versions.sort(), ['1.0.0', '1.1.0', '1.3.0', '2.0.0-beta.1']);
+  assert.equal((await publish('1.0.0')).statusCode, 403);
+  const revived = await publish('3.0.0');
+  assert.equal(revived.statusCode, 201, revived.body);
+  const back = JSON.parse((await read()).body) as Doc;
+  assert.deepEqual(Object.keys(back.versions), ['3.0.0']);
+  assert.equal(back.time['unpublished'], undefined);
+
+  // Each unpublish is in the audit trail with the token, the versions and the files' digests.
+  const audit = JSON.parse((await a.app.inject({ url: '/-/api/audit?limit=100', headers: { authorization: `Bearer ${a.adminToken}` } })).body) as {
+    items: { action: string; subject: string; actor: string; details: { versions: string[]; files: Record<string, string>; whole: boolean } }[];
+  };
+  const unpublished = audit.items.filter((e) => e.action === 'package.unpublish');
+  assert.deepEqual(unpublished.map((e) => [e.subject, e.details.versions.length, e.details.whole]), [
+    ['pkg:npm/un-lib@1.2.0', 1, false],
+    ['pkg:npm/un-lib', 4, true],
+  ]);
+  assert.match(unpublished[0]?.details.files['un-lib-1.2.0.tgz'] ?? '', /^sha256:[0-9a-f]{64}$/);
+  assert.ok(unpublished.every((e) => e.actor.startsWith('token:')));
+
+  // A repository that never unpublishes says so, whoever asks.
+  assert.equal((await publish('1.0.0', 'latest', 'vault')).statusCode, 201);
+  for (const token of [publisher, a.adminToken]) {
+    const refused = await a.app.inject({ method: 'DELETE', url: '/vault/un-lib/-rev/1-abc', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /unpublishing from vault is turned off \(unpublish: never\); deprecate the version instead/);
+  }
 });

@@ -100,7 +100,23 @@ test('a hosted repository: no upstream and nothing about reaching one; its own d
     blockedVersions: 'hide',
     maxArtifactBytes: 64 * 1024 ** 2,
     maxMetadataBytes: 16 * 1024 ** 2,
+    unpublish: 'admin',
   });
+  const publishers = await load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    unpublish: publisher\n');
+  assert.equal(publishers.repositories[0]?.kind === 'hosted' && publishers.repositories[0].unpublish, 'publisher');
+  await assert.rejects(load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    unpublish: anyone\n'), (err: unknown) => {
+    assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
+    assert.match(err.message, /^repositories\[0\]\.unpublish: /);
+    return true;
+  });
+  // A proxy takes neither a hosted repository's keys nor a group's.
+  for (const [key, why] of [['unpublish: publisher', 'only for a hosted repository'], ['members: [npm]', 'only for a group repository'], ['publishTo: npm', 'only for a group repository']] as const) {
+    await assert.rejects(load(`repositories:\n  - name: npm\n    format: npm\n    upstream: http://127.0.0.1:4873/\n    ${key}\n`), (err: unknown) => {
+      assert.ok(isAirlockError(err, 'CONFIG_INVALID'));
+      assert.match(err.message, new RegExp(`^repositories\\[0\\]\\.${key.split(':')[0]}: ${why}`));
+      return true;
+    });
+  }
   // npm's registry is not asked for: a hosted repository needs none (noDiscovery would throw).
   const alone = await load('repositories:\n  - name: internal\n    format: npm\n    kind: hosted\n    maxArtifactSize: 10MiB\n    metadataMaxAge: 0s\n');
   const only = alone.repositories[0];

@@ -82,10 +82,11 @@ export const REPOSITORY_KEYS = [
   'sigstoreTrustedRoot',
   'members',
   'publishTo',
+  'unpublish',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 /** What a hosted repository may set: the rest is about reaching an upstream, which it has none of. */
-export const HOSTED_REPOSITORY_KEYS = ['name', 'format', 'kind', 'metadataMaxAge', 'blockedVersions', 'maxArtifactSize', 'maxMetadataSize'] as const;
+export const HOSTED_REPOSITORY_KEYS = ['name', 'format', 'kind', 'metadataMaxAge', 'blockedVersions', 'maxArtifactSize', 'maxMetadataSize', 'unpublish'] as const;
 /** What a group repository may set: its members serve, with their own settings. */
 export const GROUP_REPOSITORY_KEYS = ['name', 'format', 'kind', 'members', 'publishTo'] as const;
 /** Members a group repository may have. */
@@ -331,8 +332,11 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
       maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 2 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 512 * 1024 ** 2),
       // The store keeps a hosted packument in one row (at most 64 MiB).
       maxMetadataBytes: o['maxMetadataSize'] === undefined ? 16 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 64 * 1024 ** 2),
+      unpublish: o['unpublish'] === undefined ? 'admin' : oneOf(o['unpublish'], join(path, 'unpublish'), ['never', 'admin', 'publisher'] as const),
     };
   }
+  for (const k of ['members', 'publishTo'] as const) if (o[k] !== undefined) fail(join(path, k), 'only for a group repository (kind: group)');
+  if (o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'only for a hosted repository (kind: hosted): a proxy serves what its upstream publishes');
   const t = optionalObject(o['timeouts'], join(path, 'timeouts'), TIMEOUT_KEYS);
   const tp = join(path, 'timeouts');
   return {

@@ -149,6 +149,8 @@ export interface RepositoryCommon {
  */
 export interface HostedRepositoryConfig extends RepositoryCommon {
   readonly kind: 'hosted';
+  /** Who may `npm unpublish`: nobody, admins (the default), or publishers too. */
+  readonly unpublish: 'never' | 'admin' | 'publisher';
 }
 
 /**

@@ -157,6 +157,8 @@ export class DocumentSource {
       metrics?.upstreamFetch(repo, 'metadata', 'fresh');
       return stored;
     } catch (err) {
+      // Gone from its origin (unpublished, taken down): the copy kept is served to nobody again.
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && cached !== null) await this.#forget(key, err);
       const usable = cached !== null && freshness !== 'expired' && isAirlockError(err) && err.code !== 'UPSTREAM_NOT_FOUND' && err.code.startsWith('UPSTREAM_');
       if (!usable || cached === null) {
         metrics?.upstreamFetch(repo, 'metadata', 'error');
@@ -166,6 +168,17 @@ export class DocumentSource {
       this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'upstream failed; serving cached metadata (stale-if-error)');
       return fromCache(cached, true);
     }
+  }
+
+  /** Drops the stored copy of a document its origin no longer has; failing that, says so and answers the origin's 404 all the same. */
+  async #forget(key: string, notFound: Error): Promise<void> {
+    // A background write of an earlier copy lands first, or it would put the copy back.
+    const pending = this.#pendingByKey.get(key);
+    if (pending !== undefined) await this.#pending.get(pending.blob)?.done;
+    this.#pendingByKey.delete(key);
+    await this.#deps.documents.deleteDocument(this.#deps.repo, key).catch((err: unknown) => {
+      this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err), cause: notFound.message }, 'could not drop a cached document its origin no longer has');
+    });
   }
 
   /**

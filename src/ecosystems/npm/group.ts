@@ -13,7 +13,7 @@ import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type Np
 import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
-import { isHostedWrite, npmRoutes, npmWire, repositoryUrl } from './plugin.ts';
+import { isHostedWrite, npmRoutes, npmWire, repositoryUrl, wantsWritable } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { SingleFlight } from './single-flight.ts';
 
@@ -166,9 +166,10 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
   const byOwner = async (request: FastifyRequest, reply: FastifyReply, route: NpmRoute, name: NpmPackageName): Promise<FastifyReply> => {
     const base = repositoryUrl(options.publicUrl, repo, prefix, request);
     // `npm publish` first reads the packument it is about to add a version to (and refuses to
-    // tag a version below one already published `latest`): that is publishTo's, not whichever
-    // member serves the name to installs, such as the public package of an internal name.
-    if (publishTo !== null && route.kind === 'packument' && request.headers['npm-command'] === 'publish') {
+    // tag a version below one already published `latest`), and npm deprecate and npm unpublish
+    // read the one they change (`?write=true`): that is publishTo's, not whichever member serves
+    // the name to installs, such as the public package of an internal name.
+    if (publishTo !== null && route.kind === 'packument' && (request.headers['npm-command'] === 'publish' || wantsWritable(request))) {
       if (await publishTo.has(name)) return publishTo.serve(request, reply, route, base);
       throw new AirlockError('NOT_FOUND', `${name} has not been published to ${publishTo.repo}`);
     }
@@ -213,8 +214,12 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
       case 'publish':
       case 'dist-tag-set':
       case 'dist-tag-remove':
+      case 'unpublish':
+      case 'unpublish-version':
+      case 'unpublish-file':
         if (publishTo === null) {
-          return refuse(reply, `${route.kind === 'publish' ? 'publishing' : 'changing dist-tags'} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
+          const what = route.kind === 'publish' ? 'publishing' : route.kind.startsWith('unpublish') ? 'unpublishing' : 'changing dist-tags';
+          return refuse(reply, `${what} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
         }
         owners.forget(route.name);
         return publishTo.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));

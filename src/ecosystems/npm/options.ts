@@ -6,6 +6,12 @@ import type { Upstream } from '../../upstream/index.ts';
 import type { NpmMember } from './group.ts';
 import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
 
+/**
+ * Who may unpublish from a hosted repository (`npm unpublish`): nobody, admins, or publishers too.
+ * Every unpublish is audited, and an unpublished version number is never published again.
+ */
+export type UnpublishRule = 'never' | 'admin' | 'publisher';
+
 /** Counters the plugin reports (the app's metrics registry implements it). */
 export interface NpmMetrics {
   upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
@@ -19,6 +25,8 @@ export interface NpmPluginOptions {
   readonly upstream: Upstream;
   /** Set for a hosted repository: where `npm publish` and `npm dist-tag` write (its origin reads the same store). */
   readonly hosted?: HostedPackageStore;
+  /** A hosted repository's: who may unpublish (default admin). */
+  readonly unpublish?: UnpublishRule;
   /** Told of each package written to the hosted repository, once the write is done (its name may be new). */
   readonly published?: (name: string) => Promise<void>;
   readonly gate: Gate;
@@ -71,6 +79,8 @@ export interface NpmSettings {
   readonly repo: string;
   /** Packages are published here (`hosted`): a name nobody published is not a hallucination signal. */
   readonly hosted: boolean;
+  /** A hosted repository's rule for `npm unpublish`. */
+  readonly unpublish: UnpublishRule;
   readonly publicUrl: string | null;
   readonly metadataMaxAgeMs: number;
   readonly staleIfErrorMs: number;
@@ -138,6 +148,7 @@ export function resolveNpmSettings(o: NpmPluginOptions): NpmSettings {
   return Object.freeze({
     repo: o.repo,
     hosted: o.hosted !== undefined,
+    unpublish: o.unpublish ?? 'admin',
     publicUrl,
     metadataMaxAgeMs: nonNegative('metadataMaxAgeMs', o.metadataMaxAgeMs ?? d.metadataMaxAgeMs),
     staleIfErrorMs: nonNegative('staleIfErrorMs', o.staleIfErrorMs ?? d.staleIfErrorMs),

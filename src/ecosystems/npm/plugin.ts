@@ -8,7 +8,7 @@ import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
-import { requestContextOf, requireRole, type Identity } from '../../gate/identity.ts';
+import { requestContextOf, requireRole, roleRank, type Identity } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
@@ -82,7 +82,10 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
             blobs: options.blobs,
             clock,
             changed: async (name) => {
-              await metadata.refresh(name);
+              // Read again at once; a package whose every version was unpublished is gone (and its state with it).
+              await metadata.refresh(name).catch((err: unknown) => {
+                if (!isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw err;
+              });
               for (const listener of written) listener(name);
               await options.published?.(name);
             },
@@ -228,10 +231,23 @@ function publisherOf(identity: Identity): Publisher {
   return { actor: `token:${identity.tokenId}`, name: identity.label === '' ? identity.tokenId : identity.label };
 }
 
+function isUnpublish(route: NpmRoute): boolean {
+  return route.kind === 'unpublish' || route.kind === 'unpublish-version' || route.kind === 'unpublish-file';
+}
+
+/** Who makes a write: a publisher, and for an unpublish whoever the repository's rule names. */
+function writerOf(s: Services, identity: Identity, route: NpmRoute): Publisher {
+  if (isUnpublish(route)) {
+    if (s.settings.unpublish === 'never') throw new AirlockError('FORBIDDEN', `unpublishing from ${s.settings.repo} is turned off (unpublish: never); deprecate the version instead`);
+    if (s.settings.unpublish === 'admin') requireRole(identity, 'admin');
+  }
+  return publisherOf(identity);
+}
+
 /** A write to a hosted repository, or the refusal a proxy gives every write. */
-async function write(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' }>): Promise<FastifyReply> {
-  if (s.publisher === null) return refuseWrite(reply, route.kind === 'publish' ? 'publishing' : 'changing dist-tags');
-  const who = publisherOf(request.identity);
+async function write(s: Services, request: FastifyRequest, reply: FastifyReply, route: HostedWrite): Promise<FastifyReply> {
+  if (s.publisher === null) return refuseWrite(reply, route.kind === 'publish' ? 'publishing' : isUnpublish(route) ? 'unpublishing' : 'changing dist-tags');
+  const who = writerOf(s, request.identity, route);
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   reply.header('cache-control', 'no-store');
   switch (route.kind) {
@@ -246,6 +262,19 @@ async function write(s: Services, request: FastifyRequest, reply: FastifyReply, 
     case 'dist-tag-remove':
       await s.publisher.removeTag(route.name, route.tag, who);
       return reply.send({ ok: true });
+    case 'unpublish-version': {
+      const version = await s.publisher.unpublishVersion(route.name, route.rev, body, who);
+      request.log.info({ package: route.name, version, by: who.actor }, 'version unpublished');
+      return reply.send({ ok: true, id: route.name });
+    }
+    case 'unpublish': {
+      const versions = await s.publisher.unpublishPackage(route.name, route.rev, who);
+      request.log.info({ package: route.name, versions: versions.length, by: who.actor }, 'package unpublished');
+      return reply.send({ ok: true, id: route.name });
+    }
+    case 'unpublish-file':
+      await s.publisher.unpublishFile(route.name, route.filename);
+      return reply.send({ ok: true, id: route.name });
     default:
       return assertNever(route, 'npm write');
   }
@@ -255,9 +284,30 @@ function refuseWrite(reply: FastifyReply, what: string): FastifyReply {
   return reply.code(405).header('cache-control', 'no-store').send({ error: `${what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
 }
 
-/** Whether this route writes to a hosted repository (the publisher role is checked before its body is read). */
-export function isHostedWrite(route: NpmRoute): route is Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' }> {
-  return route.kind === 'publish' || route.kind === 'dist-tag-set' || route.kind === 'dist-tag-remove';
+type HostedWrite = Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' | 'unpublish' | 'unpublish-version' | 'unpublish-file' }>;
+
+/** Whether this route writes to a hosted repository (the writer's role is checked before its body is read). */
+export function isHostedWrite(route: NpmRoute): route is HostedWrite {
+  return route.kind === 'publish' || route.kind === 'dist-tag-set' || route.kind === 'dist-tag-remove' || isUnpublish(route);
+}
+
+/** `?write=true` on a packument read: what npm deprecate and npm unpublish ask for before they write. */
+export function wantsWritable(request: FastifyRequest): boolean {
+  const q = request.url.indexOf('?');
+  return q !== -1 && new URLSearchParams(request.url.slice(q + 1)).get('write') === 'true';
+}
+
+/**
+ * A hosted packument asked for with `?write=true` by someone who may write to it: as stored,
+ * with its `_rev`, not judged (see `HostedPublisher.writable`). Anyone else gets what everyone
+ * gets.
+ */
+async function writablePackument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<FastifyReply | null> {
+  if (s.publisher === null || !wantsWritable(request)) return null;
+  const id = request.identity;
+  if (id === null || id === undefined || id.kind !== 'token' || roleRank(id.role) < roleRank('publisher')) return null;
+  const body = await s.publisher.writable(route.name, base);
+  return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(body);
 }
 
 /** Serves a parsed route; `base` is where the URLs in what is served point (asked only by routes that need it). */
@@ -266,7 +316,7 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
   const q = url.indexOf('?');
   switch (route.kind) {
     case 'packument':
-      return packument(s, request, reply, route, base());
+      return (await writablePackument(s, request, reply, route, base())) ?? packument(s, request, reply, route, base());
     case 'tarball':
       return tarball(s, request, reply, route);
     case 'version':
@@ -293,6 +343,9 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
     case 'publish':
     case 'dist-tag-set':
     case 'dist-tag-remove':
+    case 'unpublish':
+    case 'unpublish-version':
+    case 'unpublish-file':
       return write(s, request, reply, route);
     case 'unsupported':
       return s.publisher === null
@@ -357,7 +410,7 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
   const publisher = s.publisher;
   const authorizeWrite = (request: FastifyRequest, route: NpmRoute): boolean => {
     if (publisher === null || !isHostedWrite(route)) return false;
-    publisherOf(request.identity);
+    writerOf(s, request.identity, route);
     return true;
   };
   npmRoutes(fastify, {
@@ -371,6 +424,9 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
     maxAgeMs: s.settings.metadataMaxAgeMs,
     maxWriteBytes: publisher?.maxBodyBytes ?? null,
     async has(name) {
+      // A hosted repository has every name ever published to it, unpublished ones too: the
+      // group must not hand a name its owner unpublished to the next member.
+      if (options.hosted !== undefined) return (await options.hosted.getHostedPackage(s.settings.repo, name)) !== null;
       try {
         await s.metadata.state(name);
         return true;

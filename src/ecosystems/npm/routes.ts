@@ -21,6 +21,14 @@ export type NpmRoute =
   /** `npm dist-tag add` (a JSON string body: the version) and `npm dist-tag rm`. */
   | { readonly kind: 'dist-tag-set'; readonly name: NpmPackageName; readonly tag: string }
   | { readonly kind: 'dist-tag-remove'; readonly name: NpmPackageName; readonly tag: string }
+  /**
+   * `npm unpublish name@version`: the packument read with `?write=true`, sent back without the
+   * version (`PUT /<name>/-rev/<rev>`), then its file removed (`DELETE /<name>/-/<file>/-rev/<rev>`).
+   * `npm unpublish name --force` (or of the last version): `DELETE /<name>/-rev/<rev>`.
+   */
+  | { readonly kind: 'unpublish-version'; readonly name: NpmPackageName; readonly rev: string }
+  | { readonly kind: 'unpublish-file'; readonly name: NpmPackageName; readonly filename: string; readonly rev: string }
+  | { readonly kind: 'unpublish'; readonly name: NpmPackageName; readonly rev: string }
   | { readonly kind: 'unsupported'; readonly what: string }
   | { readonly kind: 'unknown' };
 
@@ -76,6 +84,13 @@ function apiRoute(segs: readonly string[], method: string): NpmRoute {
   return { kind: 'unknown' };
 }
 
+/** A revision as `_rev` gives it (`3-k2x9a1`): short, printable, no path characters. */
+function revision(segment: string): string {
+  const rev = decode(segment);
+  if (!/^[0-9]{1,12}-[0-9a-z]{1,16}$/.test(rev)) throw new AirlockError('BAD_REQUEST', `invalid revision ${JSON.stringify(rev.slice(0, 40))}: send the _rev of the packument read with ?write=true`);
+  return rev;
+}
+
 /** `path` is the request path below the repository prefix, starting with `/`, without query. */
 export function parseNpmPath(path: string, method: string): NpmRoute {
   const segs = path.split('/').slice(1);
@@ -85,7 +100,18 @@ export function parseNpmPath(path: string, method: string): NpmRoute {
   const write = method !== 'GET' && method !== 'HEAD';
   if (write) {
     if (method === 'PUT' && (rest.length === 0 || (rest.length === 1 && rest[0] === ''))) return { kind: 'publish', name };
-    return { kind: 'unsupported', what: 'unpublishing or changing published versions' };
+    // CouchDB's revision paths, as npm unpublish sends them.
+    if (rest.length === 2 && rest[0] === '-rev') {
+      const rev = revision(rest[1] ?? '');
+      if (method === 'PUT') return { kind: 'unpublish-version', name, rev };
+      if (method === 'DELETE') return { kind: 'unpublish', name, rev };
+    }
+    if (method === 'DELETE' && rest.length === 4 && rest[0] === '-' && rest[2] === '-rev') {
+      const filename = decode(rest[1] ?? '');
+      if (filename === '' || filename.includes('/')) throw new AirlockError('BAD_REQUEST', 'invalid tarball file name');
+      return { kind: 'unpublish-file', name, filename, rev: revision(rest[3] ?? '') };
+    }
+    return { kind: 'unsupported', what: 'changing published versions' };
   }
   if (rest.length === 0 || (rest.length === 1 && rest[0] === '')) return { kind: 'packument', name };
   if (rest[0] === '-' && rest.length === 2) {

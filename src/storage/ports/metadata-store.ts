@@ -36,6 +36,8 @@ export interface DocumentCache {
   putDocument(doc: CachedDocument): Promise<void>;
   /** Record a successful revalidation (304) without changing the content. No-op when absent. */
   touchDocument(repo: string, key: string, fetchedAt: Date): Promise<void>;
+  /** Drop the document for (repo, key): its origin no longer has it. No-op when absent. */
+  deleteDocument(repo: string, key: string): Promise<void>;
   /** Blobs referenced by cached documents (for blob garbage collection). */
   documentBlobs(): AsyncIterable<Sha256Digest>;
 }

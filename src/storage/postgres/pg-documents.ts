@@ -61,6 +61,14 @@ export function pgDocumentCache(q: Queryable): DocumentCache {
       }
     },
 
+    async deleteDocument(repo, key) {
+      try {
+        await q.query('DELETE FROM documents WHERE repo = $1 AND key = $2', [repo, key]);
+      } catch (err) {
+        throw pgStorageError(err, 'deleteDocument');
+      }
+    },
+
     documentBlobs: () => blobDigestPages((after, limit) => blobColumn(q, 'SELECT DISTINCT blob FROM documents WHERE blob > $1 ORDER BY blob LIMIT $2', after, limit, 'documentBlobs')),
   };
 }

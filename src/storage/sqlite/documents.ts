@@ -63,6 +63,14 @@ export function sqliteDocumentCache(conn: SqliteConnection): DocumentCache {
       }
     },
 
+    async deleteDocument(repo, key) {
+      try {
+        await conn.writeStatement('DELETE FROM documents WHERE repo = ? AND key = ?', [repo, key]);
+      } catch (err) {
+        throw storageError(err, 'deleteDocument');
+      }
+    },
+
     documentBlobs: () => blobDigestPages((after, limit) => blobColumn(conn, 'SELECT DISTINCT blob FROM documents WHERE blob > ? ORDER BY blob LIMIT ?', after, limit, 'documentBlobs')),
   };
 }

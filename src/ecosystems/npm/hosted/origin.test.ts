@@ -9,13 +9,18 @@ import { openStorage } from '../../../storage/open-storage.ts';
 import { parseNpmPath } from '../routes.ts';
 import { hostedBase, hostedEtag, HostedOrigin } from './origin.ts';
 
-test('routes: publish and dist-tag writes are told apart from the writes nothing takes', () => {
+test('routes: publish, dist-tag and unpublish writes are told apart from the writes nothing takes', () => {
   assert.deepEqual(parseNpmPath('/@acme%2flib', 'PUT'), { kind: 'publish', name: '@acme/lib' });
   assert.deepEqual(parseNpmPath('/@acme/lib', 'PUT'), { kind: 'publish', name: '@acme/lib' });
   assert.deepEqual(parseNpmPath('/left-pad', 'PUT'), { kind: 'publish', name: 'left-pad' });
-  assert.deepEqual(parseNpmPath('/left-pad/-rev/3-abc', 'PUT'), { kind: 'unsupported', what: 'unpublishing or changing published versions' });
-  assert.deepEqual(parseNpmPath('/left-pad/-/left-pad-1.0.0.tgz/-rev/3', 'DELETE'), { kind: 'unsupported', what: 'unpublishing or changing published versions' });
-  assert.deepEqual(parseNpmPath('/left-pad', 'DELETE'), { kind: 'unsupported', what: 'unpublishing or changing published versions' });
+  assert.deepEqual(parseNpmPath('/left-pad/-rev/3-abc', 'PUT'), { kind: 'unpublish-version', name: 'left-pad', rev: '3-abc' });
+  assert.deepEqual(parseNpmPath('/@acme%2flib/-rev/3-abc', 'DELETE'), { kind: 'unpublish', name: '@acme/lib', rev: '3-abc' });
+  assert.deepEqual(parseNpmPath('/@acme/lib/-/lib-1.0.0.tgz/-rev/4-x1', 'DELETE'), { kind: 'unpublish-file', name: '@acme/lib', filename: 'lib-1.0.0.tgz', rev: '4-x1' });
+  for (const rev of ['3', '3-ABC', '3-a/b', `3-${'a'.repeat(17)}`, '-abc']) {
+    assert.throws(() => parseNpmPath(`/left-pad/-rev/${encodeURIComponent(rev)}`, 'DELETE'), (err: unknown) => isAirlockError(err, 'BAD_REQUEST') && /invalid revision/.test(err.message), rev);
+  }
+  assert.deepEqual(parseNpmPath('/left-pad', 'DELETE'), { kind: 'unsupported', what: 'changing published versions' });
+  assert.deepEqual(parseNpmPath('/left-pad/1.0.0', 'PUT'), { kind: 'unsupported', what: 'changing published versions' });
   assert.deepEqual(parseNpmPath('/-/package/@acme%2flib/dist-tags/beta', 'PUT'), { kind: 'dist-tag-set', name: '@acme/lib', tag: 'beta' });
   assert.deepEqual(parseNpmPath('/-/package/left-pad/dist-tags/next', 'DELETE'), { kind: 'dist-tag-remove', name: 'left-pad', tag: 'next' });
   assert.deepEqual(parseNpmPath('/-/package/left-pad/dist-tags', 'GET'), { kind: 'dist-tags', name: 'left-pad' });

@@ -18,9 +18,22 @@ export function hostedBase(repo: string): URL {
   return new URL(`http://${repo}.hosted.airlock.invalid/`);
 }
 
-/** The validator of one stored revision: it changes with every write. */
+/** One stored revision as clients name it (`_rev`, CouchDB's form): it changes with every write. */
+export function hostedRev(pkg: Pick<HostedPackage, 'rev' | 'updatedAt'>): string {
+  return `${pkg.rev}-${pkg.updatedAt.getTime().toString(36)}`;
+}
+
+/** The validator of one stored revision. */
 export function hostedEtag(pkg: Pick<HostedPackage, 'rev' | 'updatedAt'>): string {
-  return `"${pkg.rev}-${pkg.updatedAt.getTime().toString(36)}"`;
+  return `"${hostedRev(pkg)}"`;
+}
+
+/**
+ * Whether every version of the package was unpublished: the row stays (its name stays claimed
+ * and its version numbers used), with no versions and so no files — every published version has one.
+ */
+export function isUnpublished(pkg: Pick<HostedPackage, 'files'>): boolean {
+  return Object.keys(pkg.files).length === 0;
 }
 
 export class HostedOrigin implements Upstream {
@@ -54,6 +67,7 @@ export class HostedOrigin implements Upstream {
     const name = this.#packageName(this.resolve(target));
     const pkg = await this.#store.getHostedPackage(this.#repo, name);
     if (pkg === null) throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} has not been published to ${this.#repo}`);
+    if (isUnpublished(pkg)) throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} was unpublished from ${this.#repo} on ${pkg.updatedAt.toISOString()}`);
     const etag = hostedEtag(pkg);
     if (req.validators?.etag === etag) return { kind: 'not-modified', etag, lastModified: null };
     const body = Buffer.from(pkg.document, 'utf8');

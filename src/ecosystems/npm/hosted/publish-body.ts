@@ -93,6 +93,24 @@ export function parsePutBody(body: Buffer, name: NpmPackageName, limits: { reado
   return { kind: 'publish', publish: parsePublishBody(doc, name, limits) };
 }
 
+/**
+ * The body of `PUT /<name>/-rev/<rev>` (`npm unpublish name@version`): the packument the client
+ * read with `?write=true`, without the version it removes. Only the versions it lists are read.
+ */
+export function parseUnpublishBody(body: Buffer, name: NpmPackageName): ReadonlySet<string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new AirlockError('BAD_REQUEST', `unpublish refused: the body is not JSON (${err instanceof Error ? err.message.slice(0, 200) : 'unreadable'})`);
+  }
+  if (!isObject(doc)) throw new AirlockError('BAD_REQUEST', 'unpublish refused: the body is not a JSON object');
+  if (doc['name'] !== name || (doc['_id'] !== undefined && doc['_id'] !== name)) throw new AirlockError('BAD_REQUEST', `unpublish refused: the body names another package than ${name}`);
+  const versions = doc['versions'];
+  if (!isObject(versions)) throw new AirlockError('BAD_REQUEST', 'unpublish refused: the body has no versions');
+  return new Set(Object.keys(versions));
+}
+
 function parseDeprecations(doc: Obj, name: NpmPackageName): DeprecateRequest {
   const versions = doc['versions'];
   if (!isObject(versions)) refuse('the body has neither a tarball attachment nor versions');

@@ -1,7 +1,11 @@
 /**
  * Writes to a hosted repository: `npm publish` of a new version, `npm deprecate` of published
- * ones, and `npm dist-tag add|rm`. A version, once published, never changes but for its
- * deprecation message: publishing it again is refused, as the public registry refuses it. Each write is a compare-and-swap on the package's revision (gateways
+ * ones, `npm dist-tag add|rm` and `npm unpublish`. A version, once published, never changes but
+ * for its deprecation message: publishing it again is refused, as the public registry refuses it,
+ * and so is publishing a version number that was unpublished (a lockfile's integrity names the
+ * first bytes; other bytes under the same number are what an attacker would publish). An
+ * unpublished package keeps its row with no versions: its name stays claimed, so a public
+ * package of that name does not take its place. Each write is a compare-and-swap on the package's revision (gateways
  * sharing a store cannot lose each other's versions), recorded in the audit trail in the same
  * transaction. The tarball is stored before the packument names it, so a packument never names a
  * file that is not there.
@@ -9,12 +13,13 @@
  * Publishing decides nothing about the package: it is judged, like any other, by the gate when
  * clients ask for it (the policy knows it came from a hosted repository: `repo_kind`).
  */
+import semver from 'semver';
 import { AirlockError, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
 import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore, type Json } from '../../../storage/ports/index.ts';
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
-import { hostedBase } from './origin.ts';
-import { base64Length, checkTagName, parsePutBody, type DeprecateRequest, type PublishRequest } from './publish-body.ts';
+import { hostedBase, hostedRev, isUnpublished } from './origin.ts';
+import { base64Length, checkTagName, parsePutBody, parseUnpublishBody, type DeprecateRequest, type PublishRequest } from './publish-body.ts';
 
 export interface HostedPublisherDeps {
   readonly repo: string;
@@ -88,8 +93,12 @@ export class HostedPublisher {
       const doc = pkg === null ? newPackument(name, now) : (JSON.parse(pkg.document) as Packument);
       const versions = objectAt(doc, 'versions');
       if (Object.hasOwn(versions, req.version)) throw new AirlockError('FORBIDDEN', `You cannot publish over the previously published versions: ${req.version} of ${name} is already in ${this.#deps.repo}`);
-      versions[req.version] = this.#manifest(req, who);
       const time = objectAt(doc, 'time');
+      if (Object.hasOwn(time, req.version)) {
+        throw new AirlockError('FORBIDDEN', `You cannot publish over the previously published versions: ${req.version} of ${name} was published to ${this.#deps.repo} and unpublished, and a version number is never used twice`);
+      }
+      versions[req.version] = this.#manifest(req, who);
+      delete time['unpublished'];
       time[req.version] = now;
       time['modified'] = now;
       const tags = objectAt(doc, 'dist-tags');
@@ -170,8 +179,108 @@ export class HostedPublisher {
     }, who);
   }
 
+  /**
+   * `GET /<name>?write=true`: the packument as stored, with its `_rev` and its tarballs under
+   * `base`. npm deprecate and npm unpublish send it back changed; nothing in it is judged, so
+   * only those who may write are given it.
+   */
+  async writable(name: NpmPackageName, base: string): Promise<Buffer> {
+    const pkg = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
+    const doc = this.#existing(name, pkg);
+    const versions = objectAt(doc, 'versions');
+    for (const version of Object.keys(versions)) objectAt(objectAt(versions, version), 'dist')['tarball'] = new URL(tarballPath(name, version), base).href;
+    doc['_rev'] = hostedRev(pkg as HostedPackage);
+    return Buffer.from(JSON.stringify(doc), 'utf8');
+  }
+
+  /**
+   * `PUT /<name>/-rev/<rev>` from `npm unpublish name@version`: the packument read with
+   * `?write=true`, sent back without the version. Exactly one published version may be left out;
+   * the client's other changes (its recomputed dist-tags) are not taken. The version's file goes
+   * with it. Returns the version removed.
+   */
+  async unpublishVersion(name: NpmPackageName, rev: string, body: Buffer, who: Publisher): Promise<string> {
+    const listed = parseUnpublishBody(body, name);
+    let removed = '';
+    await this.#write(name, (pkg, now) => {
+      const doc = this.#revision(name, pkg, rev);
+      const gone = Object.keys(objectAt(doc, 'versions')).filter((v) => !listed.has(v));
+      if (gone.length === 0) {
+        throw new AirlockError('BAD_REQUEST', `unpublish refused: the packument sent lists every published version of ${name}; a PUT to /-rev/ is taken only from npm unpublish, which leaves out the version it removes`);
+      }
+      if (gone.length > 1) {
+        throw new AirlockError('BAD_REQUEST', `unpublish refused: the packument sent leaves out ${gone.length} published versions of ${name} (${gone.slice(0, 5).join(', ')}); npm unpublish removes one version at a time`);
+      }
+      removed = gone[0] as string;
+      return this.#without(name, pkg as HostedPackage, doc, gone, now);
+    }, who);
+    return removed;
+  }
+
+  /** `DELETE /<name>/-rev/<rev>` (`npm unpublish name --force`, or of its last version): every version, and every file. */
+  async unpublishPackage(name: NpmPackageName, rev: string, who: Publisher): Promise<readonly string[]> {
+    let removed: readonly string[] = [];
+    await this.#write(name, (pkg, now) => {
+      const doc = this.#revision(name, pkg, rev);
+      removed = Object.keys(objectAt(doc, 'versions'));
+      return this.#without(name, pkg as HostedPackage, doc, removed, now);
+    }, who);
+    return removed;
+  }
+
+  /**
+   * `DELETE /<name>/-/<file>/-rev/<rev>`, npm unpublish's last step: the file went with its
+   * version, so there is nothing left to do but to say so. A file whose version is still
+   * published is refused: versions are unpublished whole.
+   */
+  async unpublishFile(name: NpmPackageName, filename: string): Promise<void> {
+    const pkg = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
+    if (pkg === null) throw new AirlockError('NOT_FOUND', `${name} has not been published to ${this.#deps.repo}`);
+    if (!Object.hasOwn(pkg.files, filename)) return;
+    const doc = JSON.parse(pkg.document) as Packument;
+    const version = Object.keys(objectAt(doc, 'versions')).find((v) => tarballFilename(name, v) === filename);
+    throw new AirlockError('CONFLICT', `${filename} belongs to ${name}@${version ?? '?'}, which is published: unpublish the version (npm unpublish ${name}@${version ?? '<version>'}), and its file goes with it`);
+  }
+
+  /**
+   * The package without `gone`: their manifests, files and the tags naming them. `latest` moves to
+   * the highest remaining release (a prerelease only when nothing else is left); with no version
+   * left, the package is marked unpublished. Their times stay, so their numbers are never reused.
+   */
+  #without(name: NpmPackageName, pkg: HostedPackage, doc: Packument, gone: readonly string[], now: string): { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> } {
+    const versions = objectAt(doc, 'versions');
+    const files = { ...pkg.files };
+    const removedFiles: { [filename: string]: string } = {};
+    for (const v of gone) {
+      delete versions[v];
+      const filename = tarballFilename(name, v);
+      const file = files[filename];
+      if (file !== undefined) removedFiles[filename] = file.blob;
+      delete files[filename];
+    }
+    const left = Object.keys(versions);
+    const tags = objectAt(doc, 'dist-tags');
+    const latestGone = typeof tags['latest'] === 'string' && gone.includes(tags['latest']);
+    for (const [tag, v] of Object.entries(tags)) if (typeof v !== 'string' || !Object.hasOwn(versions, v)) delete tags[tag];
+    if (latestGone && left.length > 0) tags['latest'] = highestRelease(left);
+    const time = objectAt(doc, 'time');
+    time['modified'] = now;
+    if (left.length === 0) time['unpublished'] = { time: now, versions: [...gone] };
+    const purl = gone.length === 1 && left.length > 0 ? makePurl('npm', name, gone[0] as string) : makePurl('npm', name);
+    return { doc, files, audit: { action: 'package.unpublish', subject: purl, details: { repo: this.#deps.repo, versions: [...gone], files: removedFiles, whole: left.length === 0 } } };
+  }
+
+  /** The stored packument, if `rev` is still its revision (CouchDB's rule: a write names what it read). */
+  #revision(name: NpmPackageName, pkg: HostedPackage | null, rev: string): Packument {
+    const doc = this.#existing(name, pkg);
+    const current = hostedRev(pkg as HostedPackage);
+    if (current !== rev) throw new AirlockError('CONFLICT', `${name} has changed since it was read (revision ${rev}, now ${current}); read it again`);
+    return doc;
+  }
+
   #existing(name: NpmPackageName, pkg: HostedPackage | null): Packument {
     if (pkg === null) throw new AirlockError('NOT_FOUND', `${name} has not been published to ${this.#deps.repo}`);
+    if (isUnpublished(pkg)) throw new AirlockError('NOT_FOUND', `${name} was unpublished from ${this.#deps.repo} on ${pkg.updatedAt.toISOString()}`);
     return JSON.parse(pkg.document) as Packument;
   }
 
@@ -218,6 +327,12 @@ export class HostedPublisher {
     }
     throw new AirlockError('CONFLICT', `${name} is being changed by others at the same time; try again`);
   }
+}
+
+/** The highest of `versions`, preferring releases to prereleases. */
+function highestRelease(versions: readonly string[]): string {
+  const sorted = [...versions].sort(semver.compareLoose);
+  return sorted.filter((v) => semver.prerelease(v) === null).pop() ?? (sorted.pop() as string);
 }
 
 function newPackument(name: NpmPackageName, now: string): Packument {

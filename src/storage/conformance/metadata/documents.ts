@@ -35,6 +35,17 @@ export function documentCacheCases(make: MakeMetadataFixture): void {
     assert.equal(await store.getDocument('npm', 'packument:absent'), null);
   }));
 
+  test('documents: delete drops one repository\'s document, and nothing else; deleting an absent one does nothing', using(make, async (store) => {
+    const doc = documentRec();
+    await store.putDocument(doc);
+    await store.putDocument(documentRec({ repo: 'npm-internal' }));
+    await store.deleteDocument('npm', doc.key);
+    assert.equal(await store.getDocument('npm', doc.key), null);
+    assert.deepEqual(await collect(store.documentBlobs()), [doc.blob], 'the other repository still refers to its blob');
+    assert.notEqual(await store.getDocument('npm-internal', doc.key), null);
+    await store.deleteDocument('npm', 'packument:absent');
+  }));
+
   test('documents: documentBlobs yields each referenced blob once, across many pages', using(make, async (store) => {
     assert.deepEqual(await collect(store.documentBlobs()), [], 'an empty store references none');
     const expected = new Set<Sha256Digest>();
