@@ -40,7 +40,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { aws4, type Aws4Request } from './aws4.ts';
+import { aws4 } from './aws4.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -13,7 +13,7 @@ import { trustSettings } from '../repository-trust.ts';
 import { registryKeySet, SIGSTORE_TUF_URL, type RegistryKeyUsage } from '../../verify/index.ts';
 import { Secret } from './secret.ts';
 import { hasOpenssl, selfSignedCert } from '../../../test/support/tls-cert.ts';
-import type { AirlockConfig, ProxyConfig, ProxyRepositoryConfig, RepositoryConfig, ServerConfig, TrustedRegistryKeys } from './types.ts';
+import type { AirlockConfig, ProxyConfig, ProxyRepositoryConfig, ServerConfig, TrustedRegistryKeys } from './types.ts';
 
 const noDiscovery = async (): Promise<string> => {
   throw new Error('discovery must not run when the upstream is configured');

@@ -23,7 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
-import { EMPTY_TRUSTED_ROOT, publicRegistryKeys, registryKeySet, publicGoodTrustedRoot, SIGSTORE_TUF_URL, sigstoreTufRoot } from '../../verify/index.ts';
+import { EMPTY_TRUSTED_ROOT, publicRegistryKeys, publicGoodTrustedRoot, SIGSTORE_TUF_URL, sigstoreTufRoot } from '../../verify/index.ts';
 import { readSigstoreRootFile, readTufRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';

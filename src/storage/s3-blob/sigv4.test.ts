@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { aws4, type Aws4Request } from '../../../test/support/aws4.ts';
+import { aws4 } from '../../../test/support/aws4.ts';
 import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { amzDate, canonicalQuery, canonicalRequest, EMPTY_SHA256, encodePath, SigV4Signer, stringToSign, uriEncode } from './sigv4.ts';
 

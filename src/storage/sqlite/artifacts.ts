@@ -1,5 +1,5 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
-import type { Purl, Sha256Digest } from '../../core/index.ts';
+import type { Purl } from '../../core/index.ts';
 import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parseInTotoStatement, publicGoodTrustedRoot, verifyBundle, type BundleVerification } from './index.ts';
-import { conformanceCase, FIXTURES, readJson, SIGSTORE_JS, sigstoreJsBundles } from './test-support.ts';
+import { conformanceCase, readJson, SIGSTORE_JS, sigstoreJsBundles } from './test-support.ts';
 
 const SHA512 = '7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36';
 const BEACON = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';

@@ -5,7 +5,7 @@
  * registry packages: they are listed apart (Airlock does not serve them). Hostile input: a size
  * cap, a depth cap for v1 trees, names and versions checked.
  */
-import { isPlainObject, npmLockEntries, parseNpmPackageName, type PlainObject } from '../../../core/index.ts';
+import { isPlainObject, npmLockEntries, parseNpmPackageName } from '../../../core/index.ts';
 
 export interface LockedPackage {
   readonly name: string;
