@@ -4,6 +4,7 @@
  * Bearer tokens; roles reader < publisher < approver < admin. Errors: `{error, code}`.
  */
 import type { FastifyInstance } from 'fastify';
+import { AirlockError } from '../core/index.ts';
 import type { CheckService } from '../gate/check-service.ts';
 import type { ExceptionService } from '../gate/exception-service.ts';
 import type { QuarantineService } from '../gate/quarantine-service.ts';
@@ -42,9 +43,17 @@ export interface AdminApiOptions {
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
   app.setErrorHandler(apiErrorHandler);
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such API route: ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }));
+  // A scoped token is for package clients: of the API it may only ask who it is and what is served.
+  app.addHook('onRequest', async (request) => {
+    const id = request.identity;
+    if (id.kind !== 'token' || id.scope === null) return;
+    const path = request.url.split('?')[0] ?? '';
+    if (path.endsWith('/whoami') || path.endsWith('/repositories')) return;
+    throw new AirlockError('FORBIDDEN', 'this token is scoped (to repositories or packages): it is for package clients, and the admin API answers it only /whoami and /repositories');
+  });
   app.get('/whoami', async (request) => {
     const id = request.identity;
-    return id.kind === 'token' ? { kind: 'token', id: id.tokenId, role: id.role, label: id.label } : { kind: 'anonymous' };
+    return id.kind === 'token' ? { kind: 'token', id: id.tokenId, role: id.role, label: id.label, scope: id.scope } : { kind: 'anonymous' };
   });
   quarantineRoutes(app, options);
   decisionRoutes(app, options);

@@ -6,7 +6,7 @@ import type { ImpactChange, ImpactReport } from '../gate/policy-impact.ts';
 import type { ChangeReport, FileDiff } from '../gate/version-changes.ts';
 import type { PolicyModuleSource } from '../policy/bundle-loader.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
-import type { CreatedToken, TokenView } from './auth/token-service.ts';
+import type { CreatedToken, ScopeRequest, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 
 export class ApiError extends Error {
@@ -177,9 +177,10 @@ export class AdminClient {
     return { items: page.items.map((e) => revive<AuditEvent>(e, ['at'])), next: page.next };
   }
 
-  async createToken(role: string, label: string, expires: string | null): Promise<CreatedToken> {
+  async createToken(role: string, label: string, expires: string | null, scope: ScopeRequest | null = null): Promise<CreatedToken> {
     const body: JsonObject = { role, label };
     if (expires !== null) body['expires'] = expires;
+    if (scope !== null) body['scope'] = { ...(scope.repos === undefined ? {} : { repos: [...scope.repos] }), ...(scope.packages === undefined ? {} : { packages: [...scope.packages] }) };
     return revive(await this.#call('POST', 'tokens', body), TOKEN_DATES);
   }
 

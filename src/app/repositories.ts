@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { requireReader } from '../api/auth/auth-hook.ts';
+import { requireReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
@@ -181,6 +181,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
           });
         });
         if (!config.access.anonymousRead) scope.addHook('onRequest', requireReader);
+        scope.addHook('onRequest', requireRepositoryScope(repo.name));
         switch (repo.format) {
           case 'npm':
             if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, members);

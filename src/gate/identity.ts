@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { AirlockError } from '../core/index.ts';
-import type { RequestContext, Role } from '../storage/ports/index.ts';
+import type { RequestContext, Role, TokenScope } from '../storage/ports/index.ts';
 
 export type { Role } from '../storage/ports/index.ts';
 
@@ -28,6 +28,8 @@ export type Identity =
       readonly tokenId: string;
       readonly role: Role;
       readonly label: string;
+      /** What the token may reach within its role; null: everything it allows. */
+      readonly scope: TokenScope | null;
     };
 
 export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
@@ -53,6 +55,25 @@ export function requireRole(identity: Identity, least: Role): void {
   if (roleRank(identity.role) < roleRank(least)) {
     throw new AirlockError('FORBIDDEN', `this needs the ${least} role; the token has the ${identity.role} role`);
   }
+}
+
+/** Whether a scope's package entry (a name, or a prefix ending in `*`) covers `name`. */
+export function packageInScope(entry: string, name: string): boolean {
+  return entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name;
+}
+
+/** FORBIDDEN unless the token may use repository `repo` (its URL, or as where a write lands). */
+export function requireRepositoryInScope(identity: Identity, repo: string): void {
+  const repos = identity.kind === 'token' ? identity.scope?.repos : null;
+  if (repos === null || repos === undefined || repos.includes(repo)) return;
+  throw new AirlockError('FORBIDDEN', `this token is limited to the repositories ${repos.join(', ')}; not ${repo}`);
+}
+
+/** FORBIDDEN unless the token may write the package `name`. */
+export function requirePackageInScope(identity: Identity, name: string): void {
+  const packages = identity.kind === 'token' ? identity.scope?.packages : null;
+  if (packages === null || packages === undefined || packages.some((p) => packageInScope(p, name))) return;
+  throw new AirlockError('FORBIDDEN', `this token may write only ${packages.join(', ')}; not ${name}`);
 }
 
 /** The actor name recorded in decisions and audit events. */

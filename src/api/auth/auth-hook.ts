@@ -5,7 +5,7 @@
  * token is refused with 401 here, so no route ever sees a bad credential.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, type Identity } from '../../gate/identity.ts';
+import { ANONYMOUS, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
 import type { TokenService } from './token-service.ts';
 
 const MAX_AUTH_HEADER = 1024;
@@ -47,8 +47,20 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
       return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
     }
-    request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label };
+    request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };
   });
+}
+
+/** For a repository's routes: a token limited to other repositories is refused there (whatever anonymous reads allow). */
+export function requireRepositoryScope(repo: string): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+  return async (request, reply) => {
+    try {
+      requireRepositoryInScope(request.identity, repo);
+      return undefined;
+    } catch (err) {
+      return sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
+    }
+  };
 }
 
 /** For repository routes when anonymous reads are off: a reader token (or better) is required. */

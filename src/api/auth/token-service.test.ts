@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { newId } from '../../core/index.ts';
 import { openSqliteMetadataStore } from '../../storage/sqlite/index.ts';
-import { hashToken, TokenService } from './token-service.ts';
+import { isAirlockError } from '../../core/index.ts';
+import { packageInScope } from '../../gate/identity.ts';
+import { hashToken, TokenService, tokenScope } from './token-service.ts';
 
 /** Token services of `count` processes sharing one database file (one connection each). */
 async function sharedServices(count: number) {
@@ -54,4 +56,25 @@ test('start-up with a configured admin token on a shared store: stored once, eve
   } finally {
     await close();
   }
+});
+
+test('token scopes: repositories for readers and publishers, packages for publishers only, names or prefixes ending in *', () => {
+  assert.equal(tokenScope('publisher', null), null);
+  assert.equal(tokenScope('publisher', { repos: [], packages: [] }), null, 'empty lists limit nothing');
+  assert.deepEqual(tokenScope('publisher', { repos: ['internal', 'internal'], packages: ['@acme/*', 'acme-billing'] }), { repos: ['internal'], packages: ['@acme/*', 'acme-billing'] });
+  assert.deepEqual(tokenScope('reader', { repos: ['npm'] }), { repos: ['npm'], packages: null });
+  const refused = (role: 'reader' | 'publisher' | 'approver' | 'admin', req: { repos?: string[]; packages?: string[] }, why: RegExp): void => {
+    assert.throws(() => tokenScope(role, req), (err: unknown) => isAirlockError(err, 'BAD_REQUEST') && why.test(err.message), JSON.stringify(req));
+  };
+  refused('admin', { repos: ['npm'] }, /an admin token acts on the whole gateway/);
+  refused('approver', { packages: ['x'] }, /an approver token acts on the whole gateway/);
+  refused('reader', { packages: ['@acme/*'] }, /a reader token writes no package/);
+  refused('publisher', { repos: ['Not A Repo'] }, /is not a repository name/);
+  for (const p of ['*', '@*', '@acme*/x', 'a**', '../x', 'a b']) refused('publisher', { packages: [p] }, /the package/);
+  refused('publisher', { packages: Array.from({ length: 65 }, (_, i) => `p${i}`) }, /at most 64/);
+
+  assert.ok(packageInScope('@acme/*', '@acme/lib'));
+  assert.ok(!packageInScope('@acme/*', '@acme-evil/lib'), 'a scope prefix ends at its slash');
+  assert.ok(packageInScope('acme-*', 'acme-billing'));
+  assert.ok(!packageInScope('acme-billing', 'acme-billing2'), 'a name is matched whole');
 });

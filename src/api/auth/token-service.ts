@@ -6,7 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
-import type { AuditEventInput, Role, TokenRecord, TokenStore } from '../../storage/ports/index.ts';
+import { isPlainObject, parseNpmPackageName } from '../../core/index.ts';
+import type { AuditEventInput, Role, TokenRecord, TokenScope, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
 import { Lru } from '../../gate/lru.ts';
 
@@ -31,10 +32,70 @@ export interface TokenView {
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
+  readonly scope: TokenScope | null;
 }
 
 export function tokenView(t: TokenRecord): TokenView {
-  return { id: t.id, role: t.role, label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt };
+  return { id: t.id, role: t.role, label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, scope: t.scope };
+}
+
+/** What a new token's scope may ask for: repositories, and (publisher tokens) packages. */
+export interface ScopeRequest {
+  readonly repos?: readonly string[];
+  readonly packages?: readonly string[];
+}
+
+const REPO_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MAX_SCOPE_ENTRIES = 64;
+
+/** A package entry: an npm name, or a prefix of one ending in `*` (`@acme/*`, `acme-*`); as given, or BAD_REQUEST. */
+function packageEntry(entry: string): string {
+  const bad = (why: string): never => {
+    throw new AirlockError('BAD_REQUEST', `the package ${JSON.stringify(entry.slice(0, 100))} ${why}`);
+  };
+  if (!entry.endsWith('*')) {
+    if (entry.includes('*')) bad('has a * that does not end it (a prefix is written @acme/* or acme-*)');
+    try {
+      parseNpmPackageName(entry);
+    } catch {
+      bad('is not a valid npm package name (or a prefix ending in *)');
+    }
+    return entry;
+  }
+  const prefix = entry.slice(0, -1);
+  if (prefix === '' || prefix === '@') bad('would cover every package: leave --package out instead');
+  if (prefix.includes('*') || !/^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9._~-]*$/.test(prefix)) bad('is not a package-name prefix ending in * (such as @acme/* or acme-*)');
+  return entry;
+}
+
+/** The scope a token is created with, checked against its role (null: none asked for). */
+export function tokenScope(role: Role, req: ScopeRequest | null | undefined): TokenScope | null {
+  const repos = req?.repos === undefined || req.repos.length === 0 ? null : req.repos;
+  const packages = req?.packages === undefined || req.packages.length === 0 ? null : req.packages;
+  if (repos === null && packages === null) return null;
+  if (role === 'approver' || role === 'admin') throw new AirlockError('BAD_REQUEST', `a scope limits reader and publisher tokens; an ${role} token acts on the whole gateway`);
+  if (packages !== null && role !== 'publisher') throw new AirlockError('BAD_REQUEST', 'a reader token writes no package: packages are scoped on publisher tokens');
+  for (const list of [repos, packages]) {
+    if (list !== null && list.length > MAX_SCOPE_ENTRIES) throw new AirlockError('BAD_REQUEST', `a scope lists at most ${MAX_SCOPE_ENTRIES} repositories and ${MAX_SCOPE_ENTRIES} packages`);
+  }
+  for (const r of repos ?? []) if (!REPO_NAME_RE.test(r)) throw new AirlockError('BAD_REQUEST', `${JSON.stringify(r.slice(0, 100))} is not a repository name`);
+  return { repos: repos === null ? null : [...new Set(repos)], packages: packages === null ? null : [...new Set(packages.map(packageEntry))] };
+}
+
+/** A scope request as the API takes it (`{repos?, packages?}`), or BAD_REQUEST. */
+export function scopeRequest(value: unknown): ScopeRequest | null {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) throw new AirlockError('BAD_REQUEST', 'scope must be an object with repos and/or packages');
+  const list = (key: string): readonly string[] | undefined => {
+    const v = value[key];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((e) => typeof e === 'string')) throw new AirlockError('BAD_REQUEST', `scope.${key} must be a list of strings`);
+    return v as string[];
+  };
+  for (const k of Object.keys(value)) if (k !== 'repos' && k !== 'packages') throw new AirlockError('BAD_REQUEST', `scope has an unknown field ${JSON.stringify(k.slice(0, 40))}`);
+  const repos = list('repos');
+  const packages = list('packages');
+  return { ...(repos === undefined ? {} : { repos }), ...(packages === undefined ? {} : { packages }) };
 }
 
 export interface CreatedToken extends TokenView {
@@ -46,6 +107,16 @@ export type BootstrapResult =
   | { readonly kind: 'none' }
   | { readonly kind: 'created'; readonly token: CreatedToken }
   | { readonly kind: 'configured'; readonly id: string; readonly created: boolean };
+
+export interface NewTokenRequest {
+  readonly role: string;
+  readonly label: string;
+  readonly expiresAt: Date | null;
+  readonly actor: string;
+  readonly secret?: string;
+  /** Limits for a reader or publisher token. */
+  readonly scope?: ScopeRequest | null;
+}
 
 export class TokenService {
   readonly #store: TokenStore;
@@ -78,7 +149,7 @@ export class TokenService {
     return rec;
   }
 
-  async create(req: { role: string; label: string; expiresAt: Date | null; actor: string; secret?: string }): Promise<CreatedToken> {
+  async create(req: NewTokenRequest): Promise<CreatedToken> {
     const { rec, secret, audit } = this.#newToken(req);
     await this.#store.putToken(rec, audit);
     this.#cache.delete(rec.hash);
@@ -86,7 +157,7 @@ export class TokenService {
   }
 
   /** A checked new token record with its secret and its audit event (nothing stored). */
-  #newToken(req: { role: string; label: string; expiresAt: Date | null; actor: string; secret?: string }): { rec: TokenRecord; secret: string; audit: AuditEventInput } {
+  #newToken(req: NewTokenRequest): { rec: TokenRecord; secret: string; audit: AuditEventInput } {
     if (!isRole(req.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${JSON.stringify(req.role)} (reader, publisher, approver or admin)`);
     const label = req.label.trim();
     if (label.length > 200) throw new AirlockError('BAD_REQUEST', 'the label is longer than 200 characters');
@@ -96,8 +167,15 @@ export class TokenService {
     if (secret.length < MIN_TOKEN_CHARS || secret.length > MAX_TOKEN_CHARS || /\s/.test(secret)) {
       throw new AirlockError('BAD_REQUEST', `a token must be ${MIN_TOKEN_CHARS}-${MAX_TOKEN_CHARS} characters without spaces`);
     }
-    const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null };
-    const audit = { at: now, actor: req.actor, action: 'token.create', subject: rec.id, details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null } };
+    const scope = tokenScope(req.role, req.scope);
+    const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null, scope };
+    const audit = {
+      at: now,
+      actor: req.actor,
+      action: 'token.create',
+      subject: rec.id,
+      details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null, ...(scope === null ? {} : { scope: { repos: scope.repos, packages: scope.packages } }) },
+    };
     return { rec, secret, audit };
   }
 

@@ -1,17 +1,20 @@
 /** API tokens (admin only): create (the secret is in the response, once), list, revoke. */
 import type { FastifyInstance } from 'fastify';
 import { parseExpiry } from '../../gate/duration.ts';
+import { AirlockError } from '../../core/index.ts';
 import { actorOf, requireRole } from '../../gate/identity.ts';
-import type { TokenService } from '../auth/token-service.ts';
+import { scopeRequest, type TokenService } from '../auth/token-service.ts';
 import { idParams } from './common.ts';
 
 interface CreateBody {
   readonly role: string;
   readonly label?: string;
   readonly expires?: string | null;
+  readonly scope?: unknown;
 }
 
-export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; clock: () => Date }): void {
+export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; clock: () => Date; repositories: readonly { readonly name: string }[] }): void {
+  const known = deps.repositories.map((r) => r.name);
   app.get('/tokens', async (request) => {
     requireRole(request.identity, 'admin');
     return { items: await deps.tokens.list() };
@@ -29,6 +32,9 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; 
             role: { type: 'string', enum: ['reader', 'publisher', 'approver', 'admin'] },
             label: { type: 'string', maxLength: 200 },
             expires: { type: ['string', 'null'], maxLength: 64 },
+            // Checked by scopeRequest, which refuses what it does not know: the schema's validator
+            // would drop an unknown field silently, and a misspelt limit would then limit nothing.
+            scope: { type: ['object', 'null'] },
           },
         },
       },
@@ -37,7 +43,11 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; 
       requireRole(request.identity, 'admin');
       const b = request.body;
       const expiresAt = b.expires === undefined || b.expires === null ? null : parseExpiry(b.expires, deps.clock());
-      const created = await deps.tokens.create({ role: b.role, label: b.label ?? '', expiresAt, actor: actorOf(request.identity) });
+      const scope = scopeRequest(b.scope);
+      for (const repo of scope?.repos ?? []) {
+        if (!known.includes(repo)) throw new AirlockError('BAD_REQUEST', `no repository is named ${JSON.stringify(repo.slice(0, 64))} (${known.join(', ')})`);
+      }
+      const created = await deps.tokens.create({ role: b.role, label: b.label ?? '', expiresAt, actor: actorOf(request.identity), scope });
       return reply.code(201).send(created);
     },
   );

@@ -3,7 +3,8 @@
  * (AIRLOCK_TOKEN), or — for bootstrap and recovery — directly against a data directory with
  * `--data-dir` (the server may be running; SQLite handles both).
  */
-import { TokenService, type CreatedToken, type TokenView } from '../../api/auth/token-service.ts';
+import { TokenService, type CreatedToken, type ScopeRequest, type TokenView } from '../../api/auth/token-service.ts';
+import type { TokenScope } from '../../storage/ports/index.ts';
 import { createIdGenerator } from '../../core/index.ts';
 import { isRole } from '../../gate/identity.ts';
 import { localStorageOptions, openLocalStorage, wantsLocalStorage, type LocalStorageValues } from '../admin/local-storage.ts';
@@ -15,7 +16,11 @@ import { parseExpiry } from '../../gate/duration.ts';
 const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR | --config FILE]
 
   create --role reader|publisher|approver|admin [--label TEXT] [--expires DURATION]
-         prints the new token on stdout (once; it is stored only as a hash)
+         [--repo NAME]... [--package NAME|PREFIX*]...
+         prints the new token on stdout (once; it is stored only as a hash).
+         --repo limits a reader or publisher token to those repositories; --package limits
+         what a publisher token may write (publish, deprecate, dist-tag, unpublish) to those
+         packages: names, or prefixes ending in * (--package '@acme/*')
   list
   revoke ID
 
@@ -26,7 +31,7 @@ that configuration names (a shared PostgreSQL, for instance).
 `;
 
 interface TokenBackend {
-  create(role: string, label: string, expires: string | null): Promise<CreatedToken>;
+  create(role: string, label: string, expires: string | null, scope: ScopeRequest | null): Promise<CreatedToken>;
   list(): Promise<TokenView[]>;
   revoke(id: string): Promise<void>;
   close(): Promise<void>;
@@ -38,7 +43,7 @@ async function backend(values: { server?: string | undefined } & LocalStorageVal
     const storage = await openLocalStorage(values, io);
     const tokens = new TokenService({ store: storage.metadata, newId: createIdGenerator() });
     return {
-      create: (role, label, expires) => tokens.create({ role, label, expiresAt: expires === null ? null : parseExpiry(expires, new Date()), actor: 'cli' }),
+      create: (role, label, expires, scope) => tokens.create({ role, label, expiresAt: expires === null ? null : parseExpiry(expires, new Date()), actor: 'cli', scope }),
       list: () => tokens.list(),
       revoke: (id) => tokens.revoke(id, 'cli'),
       close: () => storage.close(),
@@ -46,11 +51,15 @@ async function backend(values: { server?: string | undefined } & LocalStorageVal
   }
   const client = clientFrom(values, io);
   return {
-    create: (role, label, expires) => client.createToken(role, label, expires),
+    create: (role, label, expires, scope) => client.createToken(role, label, expires, scope),
     list: () => client.listTokens(),
     revoke: (id) => client.revokeToken(id),
     close: async () => {},
   };
+}
+
+function scopeText(scope: TokenScope): string {
+  return [scope.repos === null ? null : `repositories ${scope.repos.join(', ')}`, scope.packages === null ? null : `packages ${scope.packages.join(', ')}`].filter((x) => x !== null).join('; ');
 }
 
 export const command: Command = {
@@ -67,6 +76,8 @@ export const command: Command = {
       role: { type: 'string' },
       label: { type: 'string' },
       expires: { type: 'string' },
+      repo: { type: 'string', multiple: true },
+      package: { type: 'string', multiple: true },
       format: { type: 'string' },
     });
     if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown subcommand '${sub}' (create, list, revoke)`);
@@ -81,8 +92,9 @@ export const command: Command = {
       b = await backend(values, io);
       switch (sub) {
         case 'create': {
-          const t = await b.create(values.role as string, values.label ?? '', values.expires ?? null);
-          io.stderr.write(`created ${t.role} token ${t.id}${t.label === '' ? '' : ` (${t.label})`}; it is shown only now:\n`);
+          const scope = values.repo === undefined && values.package === undefined ? null : { ...(values.repo === undefined ? {} : { repos: values.repo }), ...(values.package === undefined ? {} : { packages: values.package }) };
+          const t = await b.create(values.role as string, values.label ?? '', values.expires ?? null, scope);
+          io.stderr.write(`created ${t.role} token ${t.id}${t.label === '' ? '' : ` (${t.label})`}${t.scope === null ? '' : `, limited to ${scopeText(t.scope)}`}; it is shown only now:\n`);
           io.stdout.write(`${t.token}\n`);
           return EXIT.ok;
         }
@@ -92,13 +104,14 @@ export const command: Command = {
           else
             io.stdout.write(
               table(
-                ['ID', 'ROLE', 'STATE', 'CREATED', 'LABEL'],
+                ['ID', 'ROLE', 'STATE', 'CREATED', 'LABEL', 'SCOPE'],
                 items.map((t) => [
                   t.id,
                   t.role,
                   t.revokedAt !== null ? 'revoked' : t.expiresAt !== null && t.expiresAt.getTime() <= Date.now() ? 'expired' : 'active',
                   t.createdAt.toISOString().slice(0, 16).replace('T', ' '),
                   t.label,
+                  t.scope === null ? '-' : scopeText(t.scope),
                 ]),
               ),
             );

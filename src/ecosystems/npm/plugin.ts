@@ -8,7 +8,7 @@ import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
-import { requestContextOf, requireRole, roleRank, type Identity } from '../../gate/identity.ts';
+import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, roleRank, type Identity } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
@@ -235,13 +235,20 @@ function isUnpublish(route: NpmRoute): boolean {
   return route.kind === 'unpublish' || route.kind === 'unpublish-version' || route.kind === 'unpublish-file';
 }
 
-/** Who makes a write: a publisher, and for an unpublish whoever the repository's rule names. */
-function writerOf(s: Services, identity: Identity, route: NpmRoute): Publisher {
+/**
+ * Who makes a write: a publisher, and for an unpublish whoever the repository's rule names; a
+ * scoped token only to a repository and a package its scope names (through a group too: this is
+ * the repository written to).
+ */
+function writerOf(s: Services, identity: Identity, route: HostedWrite): Publisher {
+  const who = publisherOf(identity);
+  requireRepositoryInScope(identity, s.settings.repo);
+  requirePackageInScope(identity, route.name);
   if (isUnpublish(route)) {
     if (s.settings.unpublish === 'never') throw new AirlockError('FORBIDDEN', `unpublishing from ${s.settings.repo} is turned off (unpublish: never); deprecate the version instead`);
     if (s.settings.unpublish === 'admin') requireRole(identity, 'admin');
   }
-  return publisherOf(identity);
+  return who;
 }
 
 /** A write to a hosted repository, or the refusal a proxy gives every write. */
@@ -306,6 +313,12 @@ async function writablePackument(s: Services, request: FastifyRequest, reply: Fa
   if (s.publisher === null || !wantsWritable(request)) return null;
   const id = request.identity;
   if (id === null || id === undefined || id.kind !== 'token' || roleRank(id.role) < roleRank('publisher')) return null;
+  try {
+    requireRepositoryInScope(id, s.settings.repo);
+    requirePackageInScope(id, route.name);
+  } catch {
+    return null;
+  }
   const body = await s.publisher.writable(route.name, base);
   return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(body);
 }

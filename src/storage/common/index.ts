@@ -8,3 +8,4 @@ export * from './condition.ts';
 export * from './checked-read.ts';
 export * from './hosted-row.ts';
 export * from './blob-pages.ts';
+export * from './token-scope.ts';

@@ -190,6 +190,17 @@ export interface AuditEvent extends AuditEventInput {
 
 export type Role = 'reader' | 'publisher' | 'approver' | 'admin';
 
+/**
+ * What a reader or publisher token may reach, within its role: a stolen CI token then reaches
+ * only what its job needed. null in a field: no limit there.
+ */
+export interface TokenScope {
+  /** Repositories whose URLs it may use, and that its writes may land in. */
+  readonly repos: readonly string[] | null;
+  /** Packages it may write (publish, deprecate, dist-tags, unpublish): names, or prefixes ending in `*` (`@acme/*`). */
+  readonly packages: readonly string[] | null;
+}
+
 export interface TokenRecord {
   readonly id: string;
   /** sha256 hex of the secret; the secret itself is never stored. */
@@ -199,4 +210,6 @@ export interface TokenRecord {
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
+  /** null: everything its role allows. */
+  readonly scope: TokenScope | null;
 }

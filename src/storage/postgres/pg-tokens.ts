@@ -1,5 +1,5 @@
 import { AirlockError } from '../../core/index.ts';
-import { prepareAuditEvent, requireText, validDate, validDateOrNull } from '../common/index.ts';
+import { prepareAuditEvent, requireText, tokenScopeColumn, tokenScopeOf, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
@@ -17,13 +17,14 @@ function toToken(row: Row): TokenRecord {
     createdAt: date(row, 'created_at'),
     expiresAt: dateOrNull(row, 'expires_at'),
     revokedAt: dateOrNull(row, 'revoked_at'),
+    scope: tokenScopeOf(row['scope']),
   };
 }
 
-const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`;
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope`;
 
 /** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
 function tokenParams(rec: TokenRecord): Param[] {
@@ -37,6 +38,7 @@ function tokenParams(rec: TokenRecord): Param[] {
     validDate(rec.createdAt, 'token createdAt'),
     validDateOrNull(rec.expiresAt, 'token expiresAt'),
     validDateOrNull(rec.revokedAt, 'token revokedAt'),
+    tokenScopeColumn(rec.scope),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { AirlockError } from '../../core/index.ts';
-import { requireText, toMillis, toMillisOrNull } from '../common/index.ts';
+import { requireText, toMillis, toMillisOrNull, tokenScopeColumn, tokenScopeOf } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -18,13 +18,14 @@ function toToken(row: Row): TokenRecord {
     createdAt: date(row, 'created_at'),
     expiresAt: dateOrNull(row, 'expires_at'),
     revokedAt: dateOrNull(row, 'revoked_at'),
+    scope: tokenScopeOf(row['scope']),
   };
 }
 
-const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at)
-  VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt)
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope)
+  VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt, :scope)
   ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at`;
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope`;
 
 /** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
 function tokenParams(rec: TokenRecord) {
@@ -38,6 +39,7 @@ function tokenParams(rec: TokenRecord) {
     createdAt: toMillis(rec.createdAt, 'token createdAt'),
     expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
     revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
+    scope: tokenScopeColumn(rec.scope),
   };
 }
 

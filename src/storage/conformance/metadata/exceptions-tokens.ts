@@ -100,4 +100,19 @@ export function tokenStoreCases(make: MakeMetadataFixture): void {
     await rejectsWithCode(store.putToken(tokenRec({ hash: 'not-hex' })), 'BAD_REQUEST');
     assert.equal((await store.listTokens()).length, 1);
   }));
+
+  test('tokens: a scope reads back as written; one that limits nothing reads back as none; malformed ones are refused', using(make, async (store) => {
+    const scoped = tokenRec({ role: 'publisher', createdAt: at(1), scope: { repos: ['internal', 'all'], packages: ['@acme/*', 'acme-billing'] } });
+    const reposOnly = tokenRec({ createdAt: at(2), scope: { repos: ['npm'], packages: null } });
+    const open = tokenRec({ createdAt: at(3), scope: { repos: null, packages: null } });
+    for (const t of [scoped, reposOnly, open]) await store.putToken(t);
+    assert.deepEqual(await store.findTokenByHash(scoped.hash), scoped);
+    assert.deepEqual(await store.findTokenByHash(reposOnly.hash), reposOnly);
+    assert.deepEqual((await store.findTokenByHash(open.hash))?.scope, null);
+    assert.deepEqual((await store.listTokens()).map((t) => t.scope), [scoped.scope, reposOnly.scope, null]);
+    for (const scope of [{ repos: [], packages: null }, { repos: [''], packages: null }, { repos: null, packages: Array.from({ length: 65 }, (_, i) => `p${i}`) }, { repos: ['x'], packages: null, roles: ['admin'] }]) {
+      await rejectsWithCode(store.putToken(tokenRec({ scope: scope as never })), 'BAD_REQUEST');
+    }
+    assert.equal((await store.listTokens()).length, 3);
+  }));
 }

@@ -153,6 +153,7 @@ export function tokenRec(over: Partial<TokenRecord> = {}): TokenRecord {
     createdAt,
     expiresAt: null,
     revokedAt: null,
+    scope: null,
     ...over,
   };
 }
