@@ -78,6 +78,9 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 1024 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A field a request body schema does not name is refused, not dropped: a misspelt expiry or
+    // limit would otherwise be taken as no expiry or no limit (Fastify's validator removes them).
+    ajv: { customOptions: { removeAdditional: false } },
     // One access line per request (below) instead of Fastify's two (received, completed).
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -75,6 +75,16 @@ test('bad request bodies are refused with 400 in the same shape', async () => {
     const r = await a.app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(a.adminToken), payload: { role: 'superuser' } });
     assert.equal(r.statusCode, 400);
     assert.equal(r.json().code, 'BAD_REQUEST');
+    // A misspelt field is refused, not dropped: an exception without the expiry it was meant to have would be a silent allow.
+    const misspelt = await a.app.inject({
+      method: 'POST',
+      url: '/-/api/exceptions',
+      headers: authHeader(a.adminToken),
+      payload: { ecosystem: 'npm', name: 'left-pad', reason: 'reviewed', expire: '7d' },
+    });
+    assert.equal(misspelt.statusCode, 400, misspelt.body);
+    assert.match(misspelt.json().error, /additional properties/);
+    assert.deepEqual((await a.app.inject({ url: '/-/api/exceptions', headers: authHeader(a.adminToken) })).json().items, [], 'nothing was created');
     const unknownRoute = await a.app.inject({ method: 'GET', url: '/-/api/nope', headers: authHeader(a.adminToken) });
     assert.equal(unknownRoute.statusCode, 404);
     assert.equal(unknownRoute.json().code, 'NOT_FOUND');
