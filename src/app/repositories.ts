@@ -132,7 +132,7 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
   const { metadata, blobs } = services.storage;
   await scope.register(npmPlugin, {
     ...npmOptions(repo, config, services),
-    upstream: new HostedOrigin(repo.name, metadata, blobs),
+    upstream: new HostedOrigin(repo.name, metadata, blobs, services.clock),
     hosted: metadata,
     unpublish: repo.unpublish,
     published: (name) => services.hostedNames.note(name),

@@ -120,6 +120,15 @@ test('hosted before proxy: a name published straight to the hosted member takes 
   assert.equal(put.statusCode, 201, put.body);
   const after = await a.app.inject({ url: '/all/team-utils' });
   assert.deepEqual(Object.keys((JSON.parse(after.body) as Packument).versions), ['1.0.0']);
+  // Search: the proxy (signals off here, so nothing refuses the public package) offers the public
+  // team-utils for words only its description has; the group does not, installs of it come from internal.
+  const found = async (repo: string, text: string): Promise<string[]> =>
+    (JSON.parse((await a.app.inject({ url: `/${repo}/-/v1/search?text=${text}` })).body) as { objects: { package: { name: string; version: string } }[] }).objects.map(
+      (o) => `${o.package.name}@${o.package.version}`,
+    );
+  assert.deepEqual(await found('npm', 'fixture'), ['team-utils@5.0.0']);
+  assert.deepEqual(await found('all', 'fixture'), []);
+  assert.deepEqual(await found('all', 'team-utils'), ['team-utils@1.0.0'], 'the internal one, found in internal');
 
   // Writes to the group: the publisher role is checked before the body is read.
   const anonymous = await a.app.inject({ method: 'PUT', url: '/all/new-lib', headers: { 'content-type': 'application/json' }, payload: publishBody('new-lib', '1.0.0') });

@@ -11,10 +11,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
 import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
-import type { RequestContext } from '../../storage/ports/index.ts';
+import type { Json, RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, repositoryUrl, wantsWritable } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
+import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
 import { SingleFlight } from './single-flight.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
@@ -34,6 +35,8 @@ export interface NpmMember {
   has(name: NpmPackageName): Promise<boolean>;
   /** Serves a route as at the member's own URL, with the URLs in the answer under `base`. */
   serve(request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: string): Promise<FastifyReply>;
+  /** `npm search` (the query string) as at the member's own URL, through its gate. */
+  search(request: FastifyRequest, query: string): Promise<SearchResults>;
   /** For a write this member takes: checks the publisher (throws) and answers true; false otherwise. */
   authorizeWrite(request: FastifyRequest, route: NpmRoute): boolean;
   /** Tells `listener` of each package name written to the member. */
@@ -187,7 +190,51 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
     }
   };
 
-  /** Routes about no package in particular go to the first proxy (its upstream's keys, audit and search). */
+  /**
+   * `npm search` through the group: the hosted members' results, then the first proxy's, each
+   * name once and only from the member an install of it would come from (the first that has it):
+   * a proxy's result for a name a hosted member has (the public package of an internal name) is
+   * left out. Each is asked
+   * for the first `from + size` results; the page is cut from the merged list.
+   */
+  const search = async (request: FastifyRequest, reply: FastifyReply, query: string): Promise<FastifyReply> => {
+    const q = parseSearchQuery(query);
+    const sources = [...members.filter((m) => m.kind === 'hosted'), ...(firstProxy === null ? [] : [firstProxy])];
+    const sub = searchQueryString({ ...q, from: 0, size: Math.min(q.from + q.size, MAX_SEARCH_SIZE) });
+    const answers = await Promise.all(
+      sources.map(async (m) => {
+        try {
+          return await m.search(request, sub);
+        } catch (err) {
+          // An upstream without search leaves the hosted members' results.
+          if (m.kind === 'proxy' && sources.length > 1 && isAirlockError(err, 'NOT_FOUND')) return null;
+          throw err;
+        }
+      }),
+    );
+    const shown = new Set<string>();
+    const objects: Json[] = [];
+    let total = 0;
+    for (const [i, answer] of answers.entries()) {
+      if (answer === null) continue;
+      const member = sources[i] as NpmMember;
+      total += answer.total;
+      for (const o of answer.objects) {
+        const name = ((o as { readonly package: { readonly name: NpmPackageName } }).package).name;
+        const owner = shown.has(name) ? null : await owners.owner(name).then((r) => r.member, () => null);
+        if (owner !== member) {
+          total--;
+          continue;
+        }
+        shown.add(name);
+        objects.push(o);
+      }
+    }
+    const time = answers.find((a) => a !== null)?.time ?? (options.clock ?? (() => new Date()))().toISOString();
+    return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' }).send({ objects: objects.slice(q.from, q.from + q.size), total: Math.max(total, objects.length), time });
+  };
+
+  /** Routes about no package in particular go to the first proxy (its upstream's keys and audit). */
   const byProxy = (request: FastifyRequest, reply: FastifyReply, route: NpmRoute, what: string): Promise<FastifyReply> => {
     if (firstProxy === null) throw new AirlockError('NOT_FOUND', `${what} is not available through the group ${repo}: none of its repositories (${memberNames}) is a proxy`);
     return firstProxy.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
@@ -209,8 +256,10 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
         return byProxy(request, reply, route, "the registry's signing keys");
       case 'audit':
         return byProxy(request, reply, route, 'security audit');
-      case 'search':
-        return byProxy(request, reply, route, 'search');
+      case 'search': {
+        const at = request.url.indexOf('?');
+        return search(request, reply, at === -1 ? '' : request.url.slice(at + 1));
+      }
       case 'publish':
       case 'dist-tag-set':
       case 'dist-tag-remove':

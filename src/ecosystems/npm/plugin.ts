@@ -18,7 +18,7 @@ import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './o
 import type { Rendering } from './package-view.ts';
 import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
-import { gateHits, MAX_SEARCH_BODY, parseSearchAnswer, parseSearchQuery, upstreamSearchPath } from './search.ts';
+import { gateHits, MAX_SEARCH_BODY, parseSearchAnswer, parseSearchQuery, upstreamSearchPath, type SearchResults } from './search.ts';
 import { sendOwnedStream } from './send-stream.ts';
 import { attestationsKey, attestationsPath } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
@@ -200,6 +200,12 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
  * endpoint is named as the reason, as for the audit endpoints.
  */
 async function search(s: Services, request: FastifyRequest, reply: FastifyReply, query: string): Promise<FastifyReply> {
+  const answer = await searchAnswer(s, request, query);
+  return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' }).send(answer);
+}
+
+/** A search's results through the gate (see `search`). */
+async function searchAnswer(s: Services, request: FastifyRequest, query: string): Promise<SearchResults> {
   const q = parseSearchQuery(query);
   const ctx = requestContextOf(request);
   let res: DocumentResult;
@@ -219,9 +225,7 @@ async function search(s: Services, request: FastifyRequest, reply: FastifyReply,
     }),
   );
   if (withheld + answer.malformed > 0) request.log.info({ text: q.text, withheld, malformed: answer.malformed }, 'search results left out');
-  return reply
-    .headers({ 'content-type': 'application/json', 'cache-control': 'no-cache' })
-    .send({ objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() });
+  return { objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() };
 }
 
 /** The publisher as the hosted repository records it: its token (audit) and the token's label (`_npmUser`). */
@@ -449,6 +453,7 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
       }
     },
     serve: (request, reply, route, base) => serve(s, request, reply, route, () => base),
+    search: (request, query) => searchAnswer(s, request, query),
     authorizeWrite,
     onWrite: (listener) => {
       s.written.push(listener);

@@ -65,11 +65,16 @@ export function parseSearchQuery(query: string): SearchQuery {
   return { text, size, from, weights };
 }
 
-/** The upstream path of a checked search (relative to the upstream's base URL). */
-export function upstreamSearchPath(q: SearchQuery): string {
+/** A checked search as a query string (without `?`). */
+export function searchQueryString(q: SearchQuery): string {
   const params = new URLSearchParams({ text: q.text, size: String(q.size), from: String(q.from) });
   for (const [k, v] of Object.entries(q.weights)) params.set(k, String(v));
-  return `-/v1/search?${params.toString()}`;
+  return params.toString();
+}
+
+/** The upstream path of a checked search (relative to the upstream's base URL). */
+export function upstreamSearchPath(q: SearchQuery): string {
+  return `-/v1/search?${searchQueryString(q)}`;
 }
 
 export interface SearchHit {
@@ -224,6 +229,13 @@ export function parseSearchAnswer(body: Buffer, limit: number): SearchAnswer {
   }
   const total = finite(doc['total']);
   return { hits, total: total !== undefined && total >= 0 ? Math.floor(total) : hits.length, time: isoTime(doc['time']) ?? null, malformed };
+}
+
+/** A search answered through the gate, as clients get it. */
+export interface SearchResults {
+  readonly objects: readonly Json[];
+  readonly total: number;
+  readonly time: string;
 }
 
 /** What the gate lets through of a package: the version an install gets, and when it was published. */

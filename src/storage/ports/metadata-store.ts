@@ -161,6 +161,12 @@ export interface HostedPackageStore {
    * 64 MiB of UTF-8 (LIMIT_EXCEEDED).
    */
   putHostedPackage(pkg: HostedPackage, audit?: AuditOf<HostedPackage>): Promise<boolean>;
+  /**
+   * Every package of one hosted repository with its current revision, without the documents (a
+   * reader that keeps packages in memory reads again only those whose revision changed), sorted by
+   * name in code-point order.
+   */
+  hostedRevisions(repo: string): Promise<readonly { readonly name: string; readonly rev: number }[]>;
   /** The names published to hosted repositories for the ecosystem, in every repository, sorted, each once. */
   hostedNames(ecosystem: Ecosystem): Promise<readonly string[]>;
   /** Every blob a hosted package lists (each once): the only copy of a published file, kept by every sweep. */

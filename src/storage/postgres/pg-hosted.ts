@@ -1,4 +1,4 @@
-import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages } from '../common/index.ts';
+import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages, requireText } from '../common/index.ts';
 import type { HostedPackage, HostedPackageStore } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { PgClient, Row } from './pg-client.ts';
@@ -60,6 +60,17 @@ export function pgHostedPackageStore(client: PgClient): HostedPackageStore {
         });
       } catch (err) {
         throw pgStorageError(err, 'putHostedPackage');
+      }
+    },
+
+    async hostedRevisions(repo) {
+      try {
+        requireText(repo, 'repository', 64);
+        // Code-point order, as SQLite sorts, whatever the database's collation.
+        const rows = await client.query('SELECT name COLLATE "C" AS name, rev FROM hosted_packages WHERE repo = $1 ORDER BY name', [repo]);
+        return rows.map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev') }));
+      } catch (err) {
+        throw pgStorageError(err, 'hostedRevisions');
       }
     },
 

@@ -1,4 +1,4 @@
-import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages } from '../common/index.ts';
+import { auditEventOf, hostedPackageOf, hostedRow, blobDigestPages, requireText } from '../common/index.ts';
 import type { HostedPackage, HostedPackageStore } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -67,6 +67,18 @@ export function sqliteHostedPackageStore(conn: SqliteConnection): HostedPackageS
         });
       } catch (err) {
         throw storageError(err, 'putHostedPackage');
+      }
+    },
+
+    async hostedRevisions(repo) {
+      try {
+        requireText(repo, 'repository', 64);
+        return conn
+          .statement('SELECT name, rev FROM hosted_packages WHERE repo = ? ORDER BY name')
+          .all(repo)
+          .map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev') }));
+      } catch (err) {
+        throw storageError(err, 'hostedRevisions');
       }
     },
 

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { AirlockError, parseNpmPackageName, type NpmPackageName } from '../../../core/index.ts';
 import type { BlobReader, HostedPackage, HostedPackageStore } from '../../../storage/ports/index.ts';
 import type { DocumentRequest, DocumentResult, ForwardResult, RequestOptionsBase, StreamResult, Upstream } from '../../../upstream/index.ts';
+import { HostedSearch } from './search-index.ts';
 
 /** The base URL a hosted repository's packuments name its files under. */
 export function hostedBase(repo: string): URL {
@@ -41,12 +42,14 @@ export class HostedOrigin implements Upstream {
   readonly #base: URL;
   readonly #store: HostedPackageStore;
   readonly #blobs: BlobReader;
+  readonly #search: HostedSearch;
 
-  constructor(repo: string, store: HostedPackageStore, blobs: BlobReader) {
+  constructor(repo: string, store: HostedPackageStore, blobs: BlobReader, clock?: () => Date) {
     this.#repo = repo;
     this.#base = hostedBase(repo);
     this.#store = store;
     this.#blobs = blobs;
+    this.#search = new HostedSearch(repo, store, clock);
   }
 
   get name(): string {
@@ -64,9 +67,16 @@ export class HostedOrigin implements Upstream {
   }
 
   async fetchDocument(target: string | URL, req: DocumentRequest): Promise<DocumentResult> {
-    const name = this.#packageName(this.resolve(target));
+    const url = this.resolve(target);
+    if (url.pathname === '/-/v1/search') {
+      const body = await this.#search.answer(url.search.slice(1));
+      if (body.length > req.maxBytes) throw new AirlockError('LIMIT_EXCEEDED', `the search answer is larger than ${req.maxBytes} bytes`);
+      return { kind: 'fresh', body, contentType: 'application/json', etag: null, lastModified: null };
+    }
+    const name = this.#packageName(url);
     const pkg = await this.#store.getHostedPackage(this.#repo, name);
     if (pkg === null) throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} has not been published to ${this.#repo}`);
+    this.#search.saw(pkg);
     if (isUnpublished(pkg)) throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} was unpublished from ${this.#repo} on ${pkg.updatedAt.toISOString()}`);
     const etag = hostedEtag(pkg);
     if (req.validators?.etag === etag) return { kind: 'not-modified', etag, lastModified: null };

@@ -185,6 +185,21 @@ export function hostedPackageCases(make: MakeMetadataFixture): void {
     await rejectsWithCode(store.hostedNames('maven' as Ecosystem), 'BAD_REQUEST');
   }));
 
+  test('hosted: hostedRevisions lists one repository\'s packages with their revisions, sorted by code point', using(make, async (store) => {
+    assert.deepEqual(await store.hostedRevisions('npm-hosted'), []);
+    for (const [repo, name] of [['npm-hosted', 'beta'], ['npm-hosted', '@acme/widget'], ['npm-hosted', 'Zebra'], ['npm-team', 'alpha']] as const) {
+      assert.equal(await store.putHostedPackage(hostedPkg({ repo, name, document: `{"name":${JSON.stringify(name)}}`, files: {} })), true);
+    }
+    assert.equal(await store.putHostedPackage(hostedPkg({ repo: 'npm-hosted', name: 'beta', rev: 2, document: '{"name":"beta","v":2}', files: {} })), true);
+    assert.deepEqual(await store.hostedRevisions('npm-hosted'), [
+      { name: '@acme/widget', rev: 1 },
+      { name: 'Zebra', rev: 1 },
+      { name: 'beta', rev: 2 },
+    ]);
+    assert.deepEqual(await store.hostedRevisions('npm-team'), [{ name: 'alpha', rev: 1 }]);
+    await rejectsWithCode(store.hostedRevisions(''), 'BAD_REQUEST');
+  }));
+
   test('hosted: hostedBlobs yields each blob of the current files once, across many pages, packages and repositories', using(make, async (store) => {
     assert.deepEqual(await collect(store.hostedBlobs()), [], 'an empty store lists none');
     const filesOf = (from: number, to: number): Record<string, HostedFile> =>
