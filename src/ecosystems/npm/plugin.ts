@@ -8,7 +8,7 @@ import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
-import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, roleRank, type Identity } from '../../gate/identity.ts';
+import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
 import { DocumentSource } from './document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
@@ -315,11 +315,9 @@ export function wantsWritable(request: FastifyRequest): boolean {
  */
 async function writablePackument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<FastifyReply | null> {
   if (s.publisher === null || !wantsWritable(request)) return null;
-  const id = request.identity;
-  if (id === null || id === undefined || id.kind !== 'token' || roleRank(id.role) < roleRank('publisher')) return null;
   try {
-    requireRepositoryInScope(id, s.settings.repo);
-    requirePackageInScope(id, route.name);
+    // Whoever could publish this package here.
+    writerOf(s, request.identity, { kind: 'publish', name: route.name });
   } catch {
     return null;
   }
