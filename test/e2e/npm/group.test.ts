@@ -9,52 +9,28 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
-import { airlockCli, cleanEnv, createToken, project, publishPackage, run, userConfig, type RunResult } from './support.ts';
+import { airlockCli, cleanEnv, internalAndPublic, project, publishPackage, run, userConfig, type InternalAndPublic, type RunResult } from './support.ts';
 
 const FAST_RETRIES = ['--fetch-retries', '0'];
 
-interface Setup {
-  readonly airlock: StartedAirlock;
-  readonly upstream: FixtureRegistry;
-  readonly tmp: string;
-  /** `…/all/`: the group (internal, then npm), publishing to internal. */
-  readonly group: string;
-  readonly publisher: string;
-}
+type Setup = InternalAndPublic;
 
 async function setup(t: { after(fn: () => Promise<unknown>): void }, config: Record<string, unknown> = {}): Promise<Setup> {
   // The public upstream also has `acme-lib`, at a higher version: someone registered the name of an internal package.
-  const upstream = await FixtureRegistry.start([
-    { name: 'left-pad', versions: [{ version: '1.3.0' }] },
-    { name: 'acme-lib', versions: [{ version: '9.9.9' }] },
-  ]);
-  t.after(() => upstream.close());
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-group-'));
-  t.after(() => rm(tmp, { recursive: true, force: true }));
-  const dataDir = join(tmp, 'data');
-  await mkdir(dataDir);
-  const airlock = await startAirlock({
-    config: {
-      repositories: [
-        { name: 'npm', format: 'npm', upstream: upstream.url },
-        { name: 'internal', format: 'npm', kind: 'hosted' },
-        { name: 'all', format: 'npm', kind: 'group', members: ['internal', 'npm'], publishTo: 'internal' },
-        { name: 'public-only', format: 'npm', kind: 'group', members: ['npm'] },
-      ],
+  return internalAndPublic(
+    t,
+    [
+      { name: 'left-pad', versions: [{ version: '1.3.0' }] },
+      { name: 'acme-lib', versions: [{ version: '9.9.9' }] },
+    ],
+    {
+      repositories: [{ name: 'public-only', format: 'npm', kind: 'group', members: ['npm'] }],
       // The built-in policy, with install scripts held for review.
-      policy: { data: { airlock: { settings: { install_scripts: 'quarantine' } } } },
-      ...config,
+      config: { policy: { data: { airlock: { settings: { install_scripts: 'quarantine' } } } }, ...config },
     },
-    dataDir,
-  });
-  t.after(() => airlock.close());
-  return { airlock, upstream, tmp, group: `${airlock.url}/all/`, publisher: await createToken(airlock, 'publisher', 'release-bot') };
+  );
 }
 
 test('group repository: one registry for internal and public packages; the hosted member shadows the public name; writes go to publishTo', async (t) => {

@@ -7,12 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { startAirlock } from '../../support/start-airlock.ts';
-import { cleanEnv, createToken, project, publishPackage, run, userConfig } from './support.ts';
+import { cleanEnv, internalAndPublic, project, publishPackage, run, userConfig } from './support.ts';
 
 interface Found {
   readonly name: string;
@@ -24,28 +20,14 @@ interface Found {
 
 test('npm search finds internal packages in a hosted repository, and through a group beside public ones, each name from where it installs', async (t) => {
   // The public upstream has an `acme-lib` too (someone registered an internal name) and a package of its own.
-  const upstream = await FixtureRegistry.start([
-    { name: 'acme-lib', versions: [{ version: '9.9.9' }] },
-    { name: 'acme-public-tool', versions: [{ version: '2.0.0' }] },
-  ]);
-  t.after(() => upstream.close());
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-hosted-search-'));
-  t.after(() => rm(tmp, { recursive: true, force: true }));
-  const airlock = await startAirlock({
-    config: {
-      repositories: [
-        { name: 'npm', format: 'npm', upstream: upstream.url },
-        { name: 'internal', format: 'npm', kind: 'hosted' },
-        { name: 'all', format: 'npm', kind: 'group', members: ['internal', 'npm'], publishTo: 'internal' },
-      ],
-      policy: { data: { airlock: { settings: { install_scripts: 'quarantine' } } } },
-    },
-    dataDir: join(tmp, 'data'),
-  });
-  t.after(() => airlock.close());
-  const hosted = `${airlock.url}/internal/`;
-  const group = `${airlock.url}/all/`;
-  const publisher = await createToken(airlock, 'publisher', 'release-bot');
+  const { airlock, tmp, hosted, group, publisher } = await internalAndPublic(
+    t,
+    [
+      { name: 'acme-lib', versions: [{ version: '9.9.9' }] },
+      { name: 'acme-public-tool', versions: [{ version: '2.0.0' }] },
+    ],
+    { config: { policy: { data: { airlock: { settings: { install_scripts: 'quarantine' } } } } } },
+  );
   for (const manifest of [
     { name: 'acme-lib', version: '1.0.0', description: 'Billing helpers for Acme services', keywords: ['billing', 'invoices'] },
     { name: 'acme-lib', version: '1.1.0', description: 'Billing helpers for Acme services', keywords: ['billing', 'invoices'] },

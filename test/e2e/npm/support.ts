@@ -8,8 +8,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverFor, npmTestEnv, type NpmTestEnv } from '../../npm/helpers.ts';
-import type { StartedAirlock } from '../../support/start-airlock.ts';
-import type { FixturePackage } from '../../support/npm-registry/index.ts';
+import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
+import { FixtureRegistry, type FixturePackage } from '../../support/npm-registry/index.ts';
 
 export interface RunResult {
   readonly code: number;
@@ -170,4 +170,46 @@ export async function publishPackage(root: string, registry: string, authToken: 
     cwd: dir,
     env: cleanEnv(),
   });
+}
+
+export interface InternalAndPublic {
+  readonly airlock: StartedAirlock;
+  readonly upstream: FixtureRegistry;
+  readonly tmp: string;
+  /** `…/internal/`: the hosted repository. */
+  readonly hosted: string;
+  /** `…/all/`: the group (internal, then npm), publishing to internal. */
+  readonly group: string;
+  /** A publisher token labelled release-bot. */
+  readonly publisher: string;
+}
+
+/**
+ * A public upstream with `packages`, and a listening Airlock with its proxy (`npm`), a hosted
+ * repository (`internal`) and a group of both (`all`, publishing to internal), plus `repositories`
+ * and any other `config`; its data in a temporary directory. Everything is closed after the test.
+ */
+export async function internalAndPublic(
+  t: { after(fn: () => Promise<unknown>): void },
+  packages: readonly FixturePackage[],
+  options: { readonly repositories?: readonly Record<string, unknown>[]; readonly config?: Record<string, unknown> } = {},
+): Promise<InternalAndPublic> {
+  const upstream = await FixtureRegistry.start(packages);
+  t.after(() => upstream.close());
+  const tmp = await mkdtemp(join(tmpdir(), 'airlock-internal-'));
+  t.after(() => rm(tmp, { recursive: true, force: true }));
+  const airlock = await startAirlock({
+    config: {
+      repositories: [
+        { name: 'npm', format: 'npm', upstream: upstream.url },
+        { name: 'internal', format: 'npm', kind: 'hosted' },
+        { name: 'all', format: 'npm', kind: 'group', members: ['internal', 'npm'], publishTo: 'internal' },
+        ...(options.repositories ?? []),
+      ],
+      ...options.config,
+    },
+    dataDir: join(tmp, 'data'),
+  });
+  t.after(() => airlock.close());
+  return { airlock, upstream, tmp, hosted: `${airlock.url}/internal/`, group: `${airlock.url}/all/`, publisher: await createToken(airlock, 'publisher', 'release-bot') };
 }

@@ -7,29 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { startAirlock } from '../../support/start-airlock.ts';
-import { airlockCli, project, publishPackage } from './support.ts';
+import { airlockCli, internalAndPublic, project, publishPackage } from './support.ts';
 
 test('a scoped publisher token from airlock token create: its packages into its repository, nothing else', async (t) => {
-  const upstream = await FixtureRegistry.start([{ name: 'left-pad', versions: [{ version: '1.3.0' }] }]);
-  t.after(() => upstream.close());
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-token-scope-'));
-  t.after(() => rm(tmp, { recursive: true, force: true }));
-  const airlock = await startAirlock({
-    config: {
-      repositories: [
-        { name: 'npm', format: 'npm', upstream: upstream.url },
-        { name: 'internal', format: 'npm', kind: 'hosted' },
-        { name: 'platform', format: 'npm', kind: 'hosted' },
-      ],
-    },
-    dataDir: join(tmp, 'data'),
+  const { airlock, tmp, hosted } = await internalAndPublic(t, [{ name: 'left-pad', versions: [{ version: '1.3.0' }] }], {
+    repositories: [{ name: 'platform', format: 'npm', kind: 'hosted' }],
   });
-  t.after(() => airlock.close());
   const cli = (args: readonly string[]) => airlockCli([...args, '--server', airlock.url], { AIRLOCK_TOKEN: airlock.adminToken });
 
   const created = await cli(['token', 'create', '--role', 'publisher', '--label', 'acme-release', '--repo', 'internal', '--package', '@acme/*']);
@@ -43,7 +28,6 @@ test('a scoped publisher token from airlock token create: its packages into its 
   assert.equal(list.code, 0, list.output);
   assert.match(list.stdout, /acme-release\s+repositories internal; packages @acme\/\*/);
 
-  const hosted = `${airlock.url}/internal/`;
   const published = await publishPackage(tmp, hosted, token, { name: '@acme/lib', version: '1.0.0' });
   assert.equal(published.code, 0, published.output);
   const installed = await (await project(hosted, tmp)).npm(['install', '@acme/lib']);

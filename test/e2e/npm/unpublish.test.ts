@@ -8,38 +8,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FixtureRegistry } from '../../support/npm-registry/index.ts';
-import { startAirlock } from '../../support/start-airlock.ts';
-import { cleanEnv, createToken, project, publishPackage, run, userConfig, type RunResult } from './support.ts';
+import { cleanEnv, internalAndPublic, project, publishPackage, run, userConfig, type RunResult } from './support.ts';
 
 test('npm unpublish: the admin role by default, one version, the whole package through a group, numbers never reused, the name stays internal', async (t) => {
   // The public upstream also has `acme-gone`: someone registered the name of an internal package.
-  const upstream = await FixtureRegistry.start([
+  const { airlock, upstream, tmp, hosted, group, publisher } = await internalAndPublic(t, [
     { name: 'left-pad', versions: [{ version: '1.3.0' }] },
     { name: 'acme-gone', versions: [{ version: '9.9.9' }] },
   ]);
-  t.after(() => upstream.close());
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-unpublish-'));
-  t.after(() => rm(tmp, { recursive: true, force: true }));
-  const dataDir = join(tmp, 'data');
-  await mkdir(dataDir);
-  const airlock = await startAirlock({
-    config: {
-      repositories: [
-        { name: 'npm', format: 'npm', upstream: upstream.url },
-        { name: 'internal', format: 'npm', kind: 'hosted' },
-        { name: 'all', format: 'npm', kind: 'group', members: ['internal', 'npm'], publishTo: 'internal' },
-      ],
-    },
-    dataDir,
-  });
-  t.after(() => airlock.close());
-  const hosted = `${airlock.url}/internal/`;
-  const group = `${airlock.url}/all/`;
-  const publisher = await createToken(airlock, 'publisher', 'release-bot');
   const unpublish = async (registry: string, token: string, spec: string, extra: readonly string[] = []): Promise<RunResult> =>
     run('npm', ['unpublish', spec, ...extra, '--registry', registry, '--userconfig', await userConfig(tmp, registry, token), '--cache', join(tmp, 'unpublish-cache'), '--fetch-retries', '0'], {
       cwd: tmp,
