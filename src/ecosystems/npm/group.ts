@@ -13,7 +13,7 @@ import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type Np
 import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
 import type { Json, RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
-import { isHostedWrite, npmRoutes, npmWire, repositoryUrl, wantsWritable } from './plugin.ts';
+import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
 import { SingleFlight } from './single-flight.ts';
@@ -219,10 +219,12 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
       if (answer === null) continue;
       const member = sources[i] as NpmMember;
       total += answer.total;
-      for (const o of answer.objects) {
-        const name = ((o as { readonly package: { readonly name: NpmPackageName } }).package).name;
-        const owner = shown.has(name) ? null : await owners.owner(name).then((r) => r.member, () => null);
-        if (owner !== member) {
+      const names = answer.objects.map((o) => (o as { readonly package: { readonly name: NpmPackageName } }).package.name);
+      // Which member has each name (remembered, or asked of the members at once).
+      const ownersOf = await Promise.all(names.map((name) => owners.owner(name).then((r) => r.member, () => null)));
+      for (const [j, o] of answer.objects.entries()) {
+        const name = names[j] as NpmPackageName;
+        if (shown.has(name) || ownersOf[j] !== member) {
           total--;
           continue;
         }
@@ -256,20 +258,15 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
         return byProxy(request, reply, route, "the registry's signing keys");
       case 'audit':
         return byProxy(request, reply, route, 'security audit');
-      case 'search': {
-        const at = request.url.indexOf('?');
-        return search(request, reply, at === -1 ? '' : request.url.slice(at + 1));
-      }
+      case 'search':
+        return search(request, reply, queryOf(request));
       case 'publish':
       case 'dist-tag-set':
       case 'dist-tag-remove':
       case 'unpublish':
       case 'unpublish-version':
       case 'unpublish-file':
-        if (publishTo === null) {
-          const what = route.kind === 'publish' ? 'publishing' : route.kind.startsWith('unpublish') ? 'unpublishing' : 'changing dist-tags';
-          return refuse(reply, `${what} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
-        }
+        if (publishTo === null) return refuse(reply, `${writeName(route)} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
         owners.forget(route.name);
         return publishTo.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
       case 'unsupported':

@@ -120,6 +120,12 @@ export function repositoryUrl(publicUrl: string | null, repo: string, prefix: st
   return `${request.protocol}://${host}${prefix}/`;
 }
 
+/** The request's query string, without `?` ('' for none). */
+export function queryOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? '' : request.url.slice(q + 1);
+}
+
 /** A route's path below a repository's prefix. */
 export function routeBelow(prefix: string, request: FastifyRequest): NpmRoute {
   const url = request.url;
@@ -257,7 +263,7 @@ function writerOf(s: Services, identity: Identity, route: HostedWrite): Publishe
 
 /** A write to a hosted repository, or the refusal a proxy gives every write. */
 async function write(s: Services, request: FastifyRequest, reply: FastifyReply, route: HostedWrite): Promise<FastifyReply> {
-  if (s.publisher === null) return refuseWrite(reply, route.kind === 'publish' ? 'publishing' : isUnpublish(route) ? 'unpublishing' : 'changing dist-tags');
+  if (s.publisher === null) return refuseWrite(reply, writeName(route));
   const who = writerOf(s, request.identity, route);
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   reply.header('cache-control', 'no-store');
@@ -295,7 +301,12 @@ function refuseWrite(reply: FastifyReply, what: string): FastifyReply {
   return reply.code(405).header('cache-control', 'no-store').send({ error: `${what} is not supported by this Airlock repository (a read-only, policy-gated proxy)` });
 }
 
-type HostedWrite = Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' | 'unpublish' | 'unpublish-version' | 'unpublish-file' }>;
+/** What a write does, as a refusal names it. */
+export function writeName(route: HostedWrite): string {
+  return route.kind === 'publish' ? 'publishing' : isUnpublish(route) ? 'unpublishing' : 'changing dist-tags';
+}
+
+export type HostedWrite = Extract<NpmRoute, { kind: 'publish' | 'dist-tag-set' | 'dist-tag-remove' | 'unpublish' | 'unpublish-version' | 'unpublish-file' }>;
 
 /** Whether this route writes to a hosted repository (the writer's role is checked before its body is read). */
 export function isHostedWrite(route: NpmRoute): route is HostedWrite {
@@ -304,8 +315,8 @@ export function isHostedWrite(route: NpmRoute): route is HostedWrite {
 
 /** `?write=true` on a packument read: what npm deprecate and npm unpublish ask for before they write. */
 export function wantsWritable(request: FastifyRequest): boolean {
-  const q = request.url.indexOf('?');
-  return q !== -1 && new URLSearchParams(request.url.slice(q + 1)).get('write') === 'true';
+  const query = queryOf(request);
+  return query !== '' && new URLSearchParams(query).get('write') === 'true';
 }
 
 /**
@@ -327,8 +338,6 @@ async function writablePackument(s: Services, request: FastifyRequest, reply: Fa
 
 /** Serves a parsed route; `base` is where the URLs in what is served point (asked only by routes that need it). */
 async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: () => string): Promise<FastifyReply> {
-  const url = request.url;
-  const q = url.indexOf('?');
   switch (route.kind) {
     case 'packument':
       return (await writablePackument(s, request, reply, route, base())) ?? packument(s, request, reply, route, base());
@@ -354,7 +363,7 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
     case 'audit':
       return audit(s, request, reply, route);
     case 'search':
-      return search(s, request, reply, q === -1 ? '' : url.slice(q + 1));
+      return search(s, request, reply, queryOf(request));
     case 'publish':
     case 'dist-tag-set':
     case 'dist-tag-remove':
@@ -367,7 +376,7 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
         ? refuseWrite(reply, route.what)
         : reply.code(405).header('cache-control', 'no-store').send({ error: `${route.what} is not supported by this hosted repository: published versions never change` });
     case 'unknown':
-      throw new AirlockError('NOT_FOUND', `not found: ${request.method} ${url.split('?')[0]?.slice(0, 200) ?? ''}`);
+      throw new AirlockError('NOT_FOUND', `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200) ?? ''}`);
     default:
       return assertNever(route, 'npm route');
   }

@@ -174,9 +174,11 @@ export class HostedSearch {
   /**
    * A package as just read from the store (the origin reads each one a write through this
    * gateway changes, at once): what searches find of it, unless the index already has this
-   * revision or is full.
+   * revision or is full. Nothing before the first search: a repository nobody searches reads
+   * no document for it.
    */
   saw(pkg: Pick<HostedPackage, 'name' | 'rev' | 'document'>): void {
+    if (this.#listedAt === Number.NEGATIVE_INFINITY) return;
     const known = this.#index.get(pkg.name);
     if (known !== undefined && known.rev >= pkg.rev) return;
     if (known === undefined && this.#index.size >= MAX_INDEXED) return;
