@@ -9,3 +9,4 @@ export * from './checked-read.ts';
 export * from './hosted-row.ts';
 export * from './blob-pages.ts';
 export * from './token-scope.ts';
+export * from './webhook-cursor.ts';

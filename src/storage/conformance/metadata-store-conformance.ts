@@ -8,6 +8,7 @@ import type { MakeMetadataFixture } from './metadata/fixture.ts';
 import { hostedPackageCases } from './metadata/hosted.ts';
 import { lifecycleCases } from './metadata/lifecycle.ts';
 import { quarantineCases } from './metadata/quarantine.ts';
+import { webhookCursorCases } from './metadata/webhooks.ts';
 
 /**
  * The behaviour every MetadataStore driver must show (SQLite today; PostgreSQL next). Call it
@@ -25,6 +26,7 @@ export function runMetadataStoreConformance(driver: string, makeFixture: MakeMet
     tokenStoreCases(makeFixture);
     auditLogCases(makeFixture);
     auditedChangeCases(makeFixture);
+    webhookCursorCases(makeFixture);
     lifecycleCases(makeFixture);
   });
 }

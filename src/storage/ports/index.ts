@@ -3,6 +3,7 @@ export * from './records.ts';
 export * from './metadata-store.ts';
 export * from './audit-hash.ts';
 export * from './audit-verify.ts';
+export * from './audit-head.ts';
 export * from './write-stream.ts';
 export * from './signal-records.ts';
 export * from './signal-store.ts';

@@ -14,6 +14,8 @@ import type {
   QuarantineRecord,
   QuarantineTransition,
   TokenRecord,
+  WebhookCursor,
+  WebhookProgress,
 } from './records.ts';
 
 /**
@@ -126,6 +128,40 @@ export interface AuditLog {
   listAudit(filter: { readonly afterSeq?: number; readonly limit: number }): Promise<readonly AuditEvent[]>;
 }
 
+/**
+ * Delivery cursors of webhooks (the audit trail is their outbox). Names: 1-64 characters of
+ * lower-case letters, digits, `.`, `_`, `-` (BAD_REQUEST otherwise); seqs are whole numbers ≥ 0.
+ */
+export interface WebhookCursorStore {
+  /**
+   * Takes or renews the lease on a webhook's delivery for `holder` until `until`: when there is no
+   * cursor yet (it is created at `startSeq`), when its lease was let go or has run out
+   * (`leaseUntil <= now`), or when `holder` holds it already. One step for every process sharing
+   * the store: two claimants never both hold a live lease. The cursor as held, or null when
+   * another holder's lease is live (nothing written).
+   */
+  claimWebhook(name: string, holder: string, now: Date, until: Date, startSeq: number): Promise<WebhookCursor | null>;
+  /**
+   * Records progress while `holder` holds the lease (even an expired one nobody took) and the
+   * cursor is still at `fromSeq`; false, with nothing written, otherwise (the caller claims
+   * again and reads where it stands). BAD_REQUEST when `progress.seq < fromSeq`; `lastError` is
+   * cut to 1,024 characters.
+   */
+  advanceWebhook(name: string, holder: string, fromSeq: number, progress: WebhookProgress): Promise<boolean>;
+  /** Lets go of the lease (no-op unless `holder` holds it). */
+  releaseWebhook(name: string, holder: string): Promise<void>;
+  /**
+   * Moves the cursor to `seq` whoever holds the lease (an administrator skipping an event or
+   * replaying from one), clearing `attempts`, `lastError` and `failingSince`; creates it when
+   * absent. With `ifSeq`, only when the cursor is at that seq (null, nothing written, when not, or
+   * absent). The audit event is appended in the same transaction.
+   */
+  setWebhookCursor(name: string, seq: number, now: Date, options?: { readonly ifSeq?: number; readonly audit?: AuditEventInput }): Promise<WebhookCursor | null>;
+  getWebhookCursor(name: string): Promise<WebhookCursor | null>;
+  /** Every cursor, by name (code-point order). */
+  listWebhookCursors(): Promise<readonly WebhookCursor[]>;
+}
+
 export interface TokenStore {
   /** Insert or replace by id; CONFLICT when another token has the same hash. */
   putToken(rec: TokenRecord, audit?: AuditEventInput): Promise<void>;
@@ -181,7 +217,8 @@ export interface MetadataStore
     QuarantineStore,
     ExceptionStore,
     AuditLog,
-    TokenStore {
+    TokenStore,
+    WebhookCursorStore {
   /** Apply pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -188,6 +188,43 @@ export interface AuditEvent extends AuditEventInput {
   readonly hash: string;
 }
 
+/**
+ * Where one webhook's delivery stands in the audit trail: every event up to `seq` is done with
+ * (delivered, or not one the webhook takes). The process delivering holds a lease on it, so
+ * gateways sharing the store deliver each event once between them, in order.
+ */
+export interface WebhookCursor {
+  /** The webhook's name in the configuration. */
+  readonly name: string;
+  /** The last audit seq done with (0: none). */
+  readonly seq: number;
+  /** Failed attempts at the event after `seq` (0 when none failed). */
+  readonly attempts: number;
+  /** Why the last attempt failed (at most 1,024 characters), null after a success. */
+  readonly lastError: string | null;
+  /** When the first failed attempt at the current event was made, null when none failed. */
+  readonly failingSince: Date | null;
+  /** When an event was last delivered (answered 2xx). */
+  readonly deliveredAt: Date | null;
+  /** The process delivering, and until when its lease holds; null once let go. */
+  readonly holder: string | null;
+  readonly leaseUntil: Date | null;
+  readonly updatedAt: Date;
+}
+
+/** What a delivery attempt, or a run of events the webhook does not take, changes. */
+export interface WebhookProgress {
+  /** The new last seq done with (never below the current one). */
+  readonly seq: number;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly failingSince: Date | null;
+  /** Set when an event was delivered; null keeps the stored value. */
+  readonly deliveredAt: Date | null;
+  /** The cursor's `updatedAt`. */
+  readonly at: Date;
+}
+
 export type Role = 'reader' | 'publisher' | 'approver' | 'admin';
 
 /**

@@ -15,6 +15,7 @@ import { loadPgMigrations, migratePg } from './pg-migrate.ts';
 import { pgMissingNameLedger } from './pg-missing-names.ts';
 import { pgQuarantineStore } from './pg-quarantine.ts';
 import { pgTokenStore } from './pg-tokens.ts';
+import { pgWebhookCursorStore } from './pg-webhook-cursors.ts';
 
 export interface PostgresMetadataStoreOptions extends PgClientOptions {
   readonly migrations?: readonly Migration[];
@@ -42,6 +43,7 @@ export function openPostgresMetadataStore(options: PostgresMetadataStoreOptions)
     ...pgExceptionStore(client),
     ...pgAuditLog(client),
     ...pgTokenStore(client),
+    ...pgWebhookCursorStore(client),
     ...pgMissingNameLedger(client),
     ...pgFirstSeenStore(client),
     ...pgFeedStore(client),

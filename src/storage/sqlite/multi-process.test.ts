@@ -58,3 +58,31 @@ test('sqlite: four processes migrating a fresh database at once: each migration 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('sqlite: processes claiming one webhook at once: one holds the lease, and each seq is advanced to once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-mp-webhook-'));
+  try {
+    const db = join(dir, 'airlock.db');
+    const setup = openSqliteMetadataStore({ path: db });
+    await setup.migrate();
+    await setup.close();
+    const labels = ['a', 'b', 'c', 'd'];
+    const results = await runChildren(labels.map((label) => [fixture('webhook-claimer.ts'), db, label, String(labels.length), '60']));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const reports = results.map((r) => JSON.parse(r.stdout) as { won: boolean; advanced: number[] });
+    assert.equal(reports.filter((r) => r.won).length, 1, 'one claimant holds the race lease');
+
+    const store = openSqliteMetadataStore({ path: db });
+    const race = await store.getWebhookCursor('race');
+    const relay = await store.getWebhookCursor('relay');
+    await store.close();
+    assert.equal(race?.holder, labels[reports.findIndex((r) => r.won)]);
+    const advanced = reports.flatMap((r) => r.advanced).sort((x, y) => x - y);
+    assert.ok(advanced.length > 0, 'the relay moved');
+    assert.deepEqual(advanced, Array.from({ length: advanced.length }, (_, i) => i + 1), 'every seq once, none twice');
+    assert.equal(relay?.seq, advanced.length);
+    assert.equal(relay?.holder, null, 'let go at the end');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,7 @@ import type { Migration, MigrationReport } from './migrate.ts';
 import { sqliteMissingNameLedger } from './missing-names.ts';
 import { sqliteQuarantineStore } from './quarantine.ts';
 import { sqliteTokenStore } from './tokens.ts';
+import { sqliteWebhookCursorStore } from './webhook-cursors.ts';
 
 export interface SqliteMetadataStoreOptions extends SqliteConnectionOptions {
   /** Migrations to apply; the bundled ones by default (tests substitute their own). */
@@ -45,6 +46,7 @@ export function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Sq
     ...sqliteExceptionStore(conn),
     ...sqliteAuditLog(conn),
     ...sqliteTokenStore(conn),
+    ...sqliteWebhookCursorStore(conn),
     ...sqliteMissingNameLedger(conn),
     ...sqliteFirstSeenStore(conn),
     ...sqliteFeedStore(conn),
