@@ -1,6 +1,6 @@
 /**
  * The admin REST API under `/-/api/`: quarantine, decisions, audit, tokens, exceptions, policy,
- * the pre-flight check and risk-signal reports.
+ * the pre-flight check, risk-signal reports and webhooks.
  * Bearer tokens; roles reader < publisher < approver < admin. Errors: `{error, code}`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +21,8 @@ import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { repositoryRoutes, type RepositoryInfo } from './routes/repository-routes.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
+import type { Webhooks } from '../webhooks/index.ts';
 
 export interface AdminApiOptions {
   readonly quarantine: QuarantineService;
@@ -38,6 +40,8 @@ export interface AdminApiOptions {
   readonly missing: MissingNameLedger;
   /** The repositories served (`/repositories`). */
   readonly repositories: readonly RepositoryInfo[];
+  /** The configured webhooks (`/webhooks`). */
+  readonly webhooks: Webhooks;
 }
 
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
@@ -64,4 +68,5 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   checkRoutes(app, options);
   signalRoutes(app, options);
   repositoryRoutes(app, options);
+  webhookRoutes(app, options);
 }

@@ -8,6 +8,7 @@ import type { PolicyModuleSource } from '../policy/bundle-loader.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
 import type { CreatedToken, ScopeRequest, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
+import type { WebhookStatus } from '../webhooks/index.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -191,5 +192,23 @@ export class AdminClient {
 
   async revokeToken(id: string): Promise<void> {
     await this.#call('DELETE', `tokens/${encodeURIComponent(id)}`);
+  }
+
+  /** Where each configured webhook's delivery stands. */
+  async webhooks(): Promise<WebhookStatus[]> {
+    const r = (await this.#call('GET', 'webhooks')) as { items: WebhookStatus[] };
+    return r.items;
+  }
+
+  async testWebhook(name: string): Promise<{ delivered: boolean; status: number | null; error?: string }> {
+    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/test`, {})) as { delivered: boolean; status: number | null; error?: string };
+  }
+
+  async skipWebhook(name: string, reason: string): Promise<{ name: string; skipped: number }> {
+    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/skip`, { reason })) as { name: string; skipped: number };
+  }
+
+  async replayWebhook(name: string, fromSeq: number, reason: string): Promise<{ name: string; seq: number }> {
+    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/replay`, { fromSeq, reason })) as { name: string; seq: number };
   }
 }

@@ -128,6 +128,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
       upstream: r.kind === 'proxy' ? publicUrl(r.upstream) : null,
       ...(r.kind === 'group' ? { members: r.members } : {}),
     })),
+    webhooks: services.webhooks,
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

@@ -23,6 +23,8 @@ import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
 import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
+import { Webhooks } from '../webhooks/index.ts';
+import { webhookDefinitions } from './webhooks.ts';
 
 export interface StorageHandle {
   readonly metadata: MetadataStore;
@@ -65,6 +67,8 @@ export interface AirlockServices {
   readonly sweep: ScheduledSweep;
   /** Artifact downloads, written behind, for the sweep's artifact retention (`storage.artifactRetention`). */
   readonly artifactUse: ArtifactUse;
+  /** Audit events delivered to the configured webhooks. */
+  readonly webhooks: Webhooks;
   readonly newId: () => string;
   readonly clock: () => Date;
   /** What start-up did about the admin token (the created secret is shown once). */
@@ -192,6 +196,10 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     { everyMs: config.storage.sweepEveryMs, graceMs: config.storage.sweepGraceMs, artifactRetentionMs: config.storage.artifactRetentionMs },
   );
   const artifactUse = new ArtifactUse({ index: store, clock, log });
+  const webhooks = new Webhooks(
+    { store, clock, log, observe: (name, attempt) => metrics.webhookAttempt(name, attempt.ok) },
+    webhookDefinitions(config.webhooks, process.env, 'airlock'),
+  );
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
@@ -201,7 +209,9 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
     sweep.start();
     artifactUse.start();
+    await webhooks.start();
   } catch (err) {
+    await webhooks.close();
     await reviewSync.close();
     await feedWatch.close();
     await hostedNames.close();
@@ -232,7 +242,9 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     bootstrap,
     sweep,
     artifactUse,
+    webhooks,
     async close() {
+      await webhooks.close();
       await reviewSync.close();
       await feedWatch.close();
       await hostedNames.close();

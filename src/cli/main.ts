@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ readonly command: Comman
   check: () => import('./commands/check.ts'),
   feeds: () => import('./commands/feeds.ts'),
   storage: () => import('./commands/storage.ts'),
+  webhooks: () => import('./commands/webhooks.ts'),
 };
 
 function usage(): string {

@@ -7,7 +7,8 @@ import { openStorage } from '../storage/index.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService } from '../api/auth/token-service.ts';
 import { ReviewIndex } from './review-index.ts';
-import { auditHead, ReviewSync } from './review-sync.ts';
+import { auditHead } from '../storage/ports/index.ts';
+import { ReviewSync } from './review-sync.ts';
 
 test('auditHead finds the newest seq of a real audit log in O(log n) probes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-head-'));

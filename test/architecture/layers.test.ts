@@ -23,8 +23,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   gate: ['core', 'ports', 'policy', 'signals', 'scan', 'verify'],
   // Adapters check their protocol's signatures with the verification library (npm attestations).
   ecosystems: ['core', 'ports', 'gate', 'upstream', 'verify'],
-  // The admin API also serves the loaded policy (GET /-/api/policy).
-  api: ['core', 'ports', 'gate', 'policy'],
+  // Delivers the audit trail's events to receivers over HTTP (the upstream module's transport).
+  webhooks: ['core', 'ports', 'upstream'],
+  // The admin API also serves the loaded policy (GET /-/api/policy) and the webhooks' delivery.
+  api: ['core', 'ports', 'gate', 'policy', 'webhooks'],
   cli: ['core', 'ports', 'app', 'gate', 'rego', 'scan', 'verify', 'signals', 'policy', 'storage', 'api'],
   app: ['*'],
   web: [],

@@ -710,3 +710,39 @@ test('sigstoreTrustedRoot through TUF: `tuf` (Sigstore\'s repository, from the s
     await rejects(load('    sigstoreTrustedRoot:\n      tuf: https://x/\n      initialRoot: not-tuf.json\n'), /^repositories\[0\]\.sigstoreTrustedRoot\.initialRoot: .*not-tuf\.json is not a TUF root\.json \(.*signed\._type is "targets", not root\)/);
   });
 });
+
+test('webhooks: checked as written; secrets and URLs holding tokens only by reference, never printed', async () => {
+  const repo = 'repositories:\n  - {name: npm, format: npm, upstream: "http://127.0.0.1:4873/"}\n';
+  const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+  const env = { HOOK_SECRET: secret, SLACK_URL: 'https://hooks.chat.example/services/T0/B0/abcdefSECRET', SHORT: 'whsec_c2hvcnQ=' };
+  const c = await loadText(
+    `${repo}webhooks:\n  - {name: security, url: "https://hooks.example.com/airlock", secret: {env: HOOK_SECRET}, events: ["quarantine.*", "decision.deny"]}\n  - {name: chat, url: {env: SLACK_URL}, events: ["*", "!decision.allow"], timeout: 5s, proxy: none}\n`,
+    env,
+  );
+  assert.deepEqual(
+    c.webhooks.map((w) => [w.name, typeof w.url === 'string' ? w.url : 'by reference', w.events, w.secret === null ? null : 'secret', w.timeoutMs, w.proxy]),
+    [
+      ['security', 'https://hooks.example.com/airlock', ['quarantine.*', 'decision.deny'], 'secret', 15_000, 'env'],
+      ['chat', 'by reference', ['*', '!decision.allow'], null, 5000, 'none'],
+    ],
+  );
+  assert.doesNotMatch(inspect(c.webhooks) + JSON.stringify(c.webhooks), /abcdefSECRET|whsec_/);
+  assert.deepEqual((await loadText(repo)).webhooks, []);
+
+  const one = (fields: string) => loadText(`${repo}webhooks:\n  - {${fields}}\n`, env);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["*"], retries: 3'), /^webhooks\[0\]\.retries: unknown key/);
+  await rejects(one('name: a, url: "https://h.example/x"'), /^webhooks\[0\]\.events: is required/);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["!decision.allow"]'), /^webhooks\[0\]\.events: takes no event/);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["quarantine."]'), /^webhooks\[0\]\.events\[0\]: "quarantine\." is not an event pattern/);
+  await rejects(one('name: a, url: "https://h.example/x?token=abc", events: ["*"]'), /^webhooks\[0\]\.url: a URL with credentials or a query \(a token\) must be given by reference/);
+  await rejects(one('name: a, url: "ftp://h.example/x", events: ["*"]'), /^webhooks\[0\]\.url: must be an http/);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["*"], secret: "whsec_abc"'), /^webhooks\[0\]\.secret: secrets must be given by reference/);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["*"], secret: {env: SHORT}'), /^webhooks\[0\]\.secret: the secret env SHORT must hold a key of 24 to 64 bytes \(this one has 5\)/);
+  await rejects(one('name: a, url: "https://h.example/x", events: ["*"], secret: {env: SLACK_URL}'), /^webhooks\[0\]\.secret: the secret env SLACK_URL must start with whsec_/);
+  await rejects(one('name: Bad Name, url: "https://h.example/x", events: ["*"]'), /^webhooks\[0\]\.name:/);
+  await rejects(
+    loadText(`${repo}webhooks:\n  - {name: a, url: "https://h.example/x", events: ["*"]}\n  - {name: a, url: "https://h.example/y", events: ["*"]}\n`),
+    /^webhooks\[1\]\.name: duplicate webhook name "a"/,
+  );
+  await rejects(one('name: a, url: {env: HOOK_SECRET}, events: ["*"]'), /^webhooks\[0\]\.url: the secret env HOOK_SECRET is not a URL$/);
+});

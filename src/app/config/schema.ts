@@ -29,6 +29,7 @@ import { readRegistryKeysFile } from './registry-keys-file.ts';
 import { proxyUrlProblem } from './proxy-url.ts';
 import { secretRef, type Secret } from './secret.ts';
 import { blobDriver, metadataDriver } from './storage-drivers.ts';
+import { webhooks } from './webhooks.ts';
 import {
   CONFIG_VERSION,
   LOG_LEVELS,
@@ -58,7 +59,7 @@ export type ProxyRepositoryDraft = Omit<ProxyRepositoryConfig, 'upstream' | 'ups
 export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig | GroupRepositoryConfig;
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
-export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories'] as const;
+export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories', 'webhooks'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
@@ -430,5 +431,6 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
     access: access(o['access'], ctx),
     signals: signals(o['signals']),
     repositories,
+    webhooks: webhooks(o['webhooks'], ctx),
   };
 }

@@ -246,6 +246,22 @@ export interface SignalsConfig {
   readonly feedPollMs: number;
 }
 
+/** `webhooks[]`: a receiver of audit events (docs/configuration.md, "Webhooks"). */
+export interface WebhookConfig {
+  /** Names its delivery cursor in the store: renaming a webhook starts it again from the head. */
+  readonly name: string;
+  /** Where events are POSTed; a Secret when given by reference (its URL holds a token, as chat webhooks' do). */
+  readonly url: string | Secret;
+  /** Event patterns (`quarantine.*`, `package.publish`, `*`, `!decision.allow`). */
+  readonly events: readonly string[];
+  /** `whsec_…`: deliveries are signed (Standard Webhooks); null: unsigned. */
+  readonly secret: Secret | null;
+  /** The longest wait for the receiver's answer (connecting, then its headers). */
+  readonly timeoutMs: number;
+  /** `env`: the proxy the environment names (HTTPS_PROXY, NO_PROXY); `none`: direct. */
+  readonly proxy: 'env' | 'none';
+}
+
 export interface AirlockConfig {
   readonly version: typeof CONFIG_VERSION;
   readonly server: ServerConfig;
@@ -254,4 +270,5 @@ export interface AirlockConfig {
   readonly access: AccessConfig;
   readonly signals: SignalsConfig;
   readonly repositories: readonly RepositoryConfig[];
+  readonly webhooks: readonly WebhookConfig[];
 }

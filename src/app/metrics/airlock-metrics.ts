@@ -39,6 +39,9 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #cache = this.registry.register(new Counter('airlock_cache_requests_total', 'Cache lookups by repository, kind and result (hit or miss).', ['repo', 'kind', 'result']));
   readonly #reloads = this.registry.register(new Counter('airlock_policy_reloads_total', 'Policy reloads by result.', ['result']));
   readonly #policy = this.registry.register(new Gauge('airlock_policy_info', 'The active policy (value 1, hash as a label).', ['hash']));
+  readonly #webhookAttempts = this.registry.register(
+    new Counter('airlock_webhook_attempts_total', 'Webhook delivery attempts, by webhook and result (delivered, or failed: retried later).', ['webhook', 'result']),
+  );
   readonly #sweeps = this.registry.register(new Counter('airlock_sweeps_total', 'Scheduled blob-store sweeps by result (ok or error).', ['result']));
   readonly #swept = this.registry.register(
     new Counter('airlock_swept_blobs_total', 'Blobs scheduled sweeps removed, by reason: unreferenced (nothing refers to them) or unused (artifacts past the retention).', ['reason']),
@@ -94,6 +97,10 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   policyActive(hash: string, previous: string | null): void {
     if (previous !== null) this.#policy.set({ hash: previous }, 0);
     this.#policy.set({ hash }, 1);
+  }
+
+  webhookAttempt(webhook: string, delivered: boolean): void {
+    this.#webhookAttempts.inc({ webhook, result: delivered ? 'delivered' : 'failed' });
   }
 
   /** A scheduled sweep ended: its report, or null when it failed. */

@@ -1,0 +1,30 @@
+/** The configured webhooks as the delivery service takes them: URLs resolved, keys decoded, a connection pool each. */
+import { Transport } from '../upstream/transport.ts';
+import { WebhookSender, webhookKey, type WebhookDefinition } from '../webhooks/index.ts';
+import type { WebhookConfig } from './config/types.ts';
+import { proxyEnvFor } from './upstream-proxy.ts';
+
+export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJS.ProcessEnv, userAgent: string): readonly WebhookDefinition[] {
+  return configs.map((c) => {
+    const byReference = typeof c.url !== 'string';
+    const url = new URL(typeof c.url === 'string' ? c.url : c.url.reveal());
+    const key = c.secret === null ? null : webhookKey(c.secret.reveal());
+    if (typeof key === 'string') throw new Error(`webhooks ${c.name}: ${key}`);
+    const transport = new Transport({
+      connections: 2,
+      connectTimeoutMs: Math.min(c.timeoutMs, 10_000),
+      headersTimeoutMs: c.timeoutMs,
+      bodyTimeoutMs: c.timeoutMs,
+      keepAliveTimeoutMs: 30_000,
+      proxyEnv: proxyEnvFor({ kind: c.proxy }, env, url),
+    });
+    return {
+      name: c.name,
+      url,
+      display: byReference ? `${url.origin}/… (from ${(c.url as { readonly source: string }).source})` : url.href,
+      events: c.events,
+      key,
+      sender: new WebhookSender(transport, userAgent),
+    };
+  });
+}

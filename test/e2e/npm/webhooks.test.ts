@@ -1,0 +1,117 @@
+/**
+ * Webhooks with the real clients: a quarantine made by a real `npm install` reaches the security
+ * team's receiver, signed as Standard Webhooks (checked with the reference library), although the
+ * receiver was down at first; the release made with `airlock quarantine release` follows it, in
+ * audit order; `airlock webhooks list|test` show and try the webhook; and a `npm publish` to a
+ * hosted repository reaches a CI receiver as `package.publish`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebhookReceiver } from '../../support/webhook-receiver.ts';
+import { airlockCli, e2e, internalAndPublic, publishPackage, quarantineIdIn } from './support.ts';
+
+const SECRET = `whsec_${Buffer.from('airlock e2e webhook secret, 32 bytes!').toString('base64')}`;
+
+async function secretFile(t: { after(fn: () => Promise<unknown>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-webhook-secret-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'secret');
+  await writeFile(path, `${SECRET}\n`, { mode: 0o600 });
+  return path;
+}
+
+test('a quarantine from npm install reaches the webhook signed, after the receiver came back; the CLI release follows in order', async (t) => {
+  const receiver = await WebhookReceiver.start(SECRET);
+  t.after(() => receiver.close());
+  // Down for the first attempt; asks to be tried again in a second.
+  receiver.answer = (n) => (n === 0 ? { status: 503, headers: { 'retry-after': '1' }, body: 'deploying' } : { status: 204 });
+  const s = await e2e({ config: { webhooks: [{ name: 'security', url: receiver.url, secret: { file: await secretFile(t) }, events: ['quarantine.*', 'decision.deny'] }] } });
+  t.after(() => s.close());
+  const p = await s.project();
+
+  const held = await p.npm(['install', 'scripted-pkg']);
+  assert.notEqual(held.code, 0);
+  const id = quarantineIdIn(held.output);
+  await receiver.waitFor((r) => r.delivered.some((d) => d.body.type === 'quarantine.open'), 20_000, 'the quarantine.open delivery');
+  const failed = receiver.requests[0];
+  assert.equal(failed?.answered, 503);
+  const opened = receiver.delivered.find((d) => d.body.type === 'quarantine.open');
+  assert.equal(opened?.id, failed?.id, 'the retry carries the same webhook-id');
+  assert.equal(opened?.body.data['subject'], id);
+  assert.equal((opened?.body.data['details'] as { purl: string }).purl, 'pkg:npm/scripted-pkg@1.0.0');
+  assert.equal(opened?.headers['content-type'], 'application/json');
+
+  const listed = await s.cli(['webhooks', 'list']);
+  assert.equal(listed.code, 0, listed.output);
+  assert.match(listed.stdout, new RegExp(`security\\s+\\d+\\s+\\d+\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+ok\\s+${receiver.url.replaceAll('/', '\\/')}`));
+
+  const release = await s.cli(['quarantine', 'release', id, '--reason', 'the postinstall only prints']);
+  assert.equal(release.code, 0, release.output);
+  await receiver.waitFor((r) => r.delivered.some((d) => d.body.type === 'quarantine.release'), 15_000, 'the quarantine.release delivery');
+  const installed = await p.npm(['install', 'scripted-pkg']);
+  assert.equal(installed.code, 0, installed.output);
+
+  const delivered = receiver.delivered;
+  assert.ok(delivered.every((d) => d.verified === true), 'every delivery verifies with the reference library');
+  const seqs = delivered.map((d) => Number(d.body.data['seq']));
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in audit order');
+  assert.equal(new Set(delivered.map((d) => d.id)).size, delivered.length, 'each event once');
+  const released = delivered.find((d) => d.body.type === 'quarantine.release');
+  assert.equal(released?.body.data['subject'], id);
+  assert.match(JSON.stringify(released?.body.data['details']), /the postinstall only prints/);
+
+  // What a receiver got is what the audit trail holds: the same links of the same chain.
+  const audit = (await (await fetch(`${s.airlock.url}/-/api/audit?after=0&limit=1000`, { headers: { authorization: `Bearer ${s.airlock.adminToken}` } })).json()) as { items: { seq: number; hash: string }[] };
+  const hashes = new Map(audit.items.map((e) => [e.seq, e.hash]));
+  for (const d of delivered) assert.equal(d.body.data['hash'], hashes.get(Number(d.body.data['seq'])));
+  const verify = await s.cli(['audit', 'verify']);
+  assert.equal(verify.code, 0, verify.output);
+
+  const tried = await s.cli(['webhooks', 'test', 'security']);
+  assert.equal(tried.code, 0, tried.output);
+  assert.match(tried.stdout, /delivered: the receiver answered 204/);
+  assert.equal(receiver.requests.at(-1)?.body.type, 'webhook.test');
+  assert.equal(receiver.requests.at(-1)?.verified, true);
+});
+
+test('npm publish to a hosted repository reaches a CI receiver as package.publish; a webhook that cannot deliver says why', async (t) => {
+  const ci = await WebhookReceiver.start(null, '/ci/trigger');
+  t.after(() => ci.close());
+  const { airlock, tmp, hosted, publisher } = await internalAndPublic(t, [], {
+    config: {
+      webhooks: [
+        { name: 'ci', url: ci.url, events: ['package.publish'] },
+        // Nothing listens there: its failures are shown, and do not hold up the other webhook.
+        { name: 'broken', url: 'http://127.0.0.1:9/hooks', events: ['package.*'], timeout: '2s' },
+      ],
+    },
+  });
+  const published = await publishPackage(tmp, hosted, publisher, { name: '@acme/lib', version: '1.0.0' });
+  assert.equal(published.code, 0, published.output);
+  await ci.waitFor((r) => r.delivered.length === 1, 15_000, 'the package.publish delivery');
+  const d = ci.delivered[0];
+  assert.equal(d?.body.type, 'package.publish');
+  assert.equal(d?.body.data['subject'], 'pkg:npm/%40acme/lib@1.0.0');
+  assert.equal((d?.body.data['details'] as { repo: string }).repo, 'internal');
+  assert.equal(d?.headers['webhook-signature'], undefined, 'no secret: unsigned');
+
+  const cli = (args: readonly string[]) => airlockCli([...args, '--server', airlock.url], { AIRLOCK_TOKEN: airlock.adminToken });
+  let listed = await cli(['webhooks', 'list', '--format', 'json']);
+  for (let i = 0; i < 40 && !/"attempts": [1-9]/.test(listed.stdout); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    listed = await cli(['webhooks', 'list', '--format', 'json']);
+  }
+  const items = JSON.parse(listed.stdout) as { name: string; attempts: number; lastError: string | null; behind: number }[];
+  const broken = items.find((w) => w.name === 'broken');
+  assert.ok(broken !== undefined && broken.attempts >= 1, listed.output);
+  assert.match(broken.lastError ?? '', /^could not deliver: ECONNREFUSED/);
+  const tried = await cli(['webhooks', 'test', 'broken']);
+  assert.equal(tried.code, 1);
+  assert.match(tried.stderr, /not delivered: could not deliver: ECONNREFUSED/);
+  const publisherRefused = await airlockCli(['webhooks', 'list', '--server', airlock.url], { AIRLOCK_TOKEN: publisher });
+  assert.notEqual(publisherRefused.code, 0);
+  assert.match(publisherRefused.output, /admin/);
+});
