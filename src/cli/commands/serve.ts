@@ -117,6 +117,10 @@ export const command: Command = {
           );
         }
       }
+      for (const w of config.webhooks) {
+        const url = typeof w.url === 'string' ? w.url : `a URL from ${w.url.source}`;
+        io.stderr.write(`airlock: webhook ${w.name}: ${w.events.join(' ')} to ${url}, ${w.secret === null ? 'unsigned' : 'signed'} (airlock webhooks list shows its delivery)\n`);
+      }
       io.stderr.write(
         `airlock: listening on ${server.url} (${describeStorage(config.storage)}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
       );

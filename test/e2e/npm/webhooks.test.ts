@@ -3,13 +3,16 @@
  * team's receiver, signed as Standard Webhooks (checked with the reference library), although the
  * receiver was down at first; the release made with `airlock quarantine release` follows it, in
  * audit order; `airlock webhooks list|test` show and try the webhook; and a `npm publish` to a
- * hosted repository reaches a CI receiver as `package.publish`.
+ * hosted repository reaches a CI receiver as `package.publish`; and `airlock serve` stopped while
+ * its receiver is down delivers, once started again, what it could not deliver before.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FixtureRegistry } from '../../support/npm-registry/index.ts';
+import { oneRepositoryConfig, serveForTest } from '../../support/serve-process.ts';
 import { WebhookReceiver } from '../../support/webhook-receiver.ts';
 import { airlockCli, e2e, internalAndPublic, publishPackage, quarantineIdIn } from './support.ts';
 
@@ -114,4 +117,39 @@ test('npm publish to a hosted repository reaches a CI receiver as package.publis
   const publisherRefused = await airlockCli(['webhooks', 'list', '--server', airlock.url], { AIRLOCK_TOKEN: publisher });
   assert.notEqual(publisherRefused.code, 0);
   assert.match(publisherRefused.output, /admin/);
+});
+
+test('airlock serve: stopped while the receiver is down, it delivers the event once started again, with the same webhook-id', async (t) => {
+  const registry = await FixtureRegistry.start([]);
+  t.after(() => registry.close());
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-webhook-serve-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const receiver = await WebhookReceiver.start(SECRET);
+  t.after(() => receiver.close());
+  receiver.answer = () => ({ status: 503, body: 'maintenance' });
+  const secret = join(dir, 'webhook-secret');
+  await writeFile(secret, `${SECRET}\n`, { mode: 0o600 });
+  const config = await oneRepositoryConfig(dir, 'airlock', registry.url, `webhooks:\n  - name: audit-copy\n    url: ${receiver.url}\n    secret: {file: ${secret}}\n    events: ["token.*"]\n`);
+  const env = { AIRLOCK_ADMIN_TOKEN: 'airlock_webhook_test_admin_token_0123456789' };
+
+  const first = await serveForTest(t, dir, ['--config', config, '--port', '0'], { env });
+  assert.ok(first.stderr().includes(`airlock: webhook audit-copy: token.* to ${receiver.url}, signed (airlock webhooks list shows its delivery)\n`), first.stderr());
+  const created = await airlockCli(['token', 'create', '--role', 'reader', '--label', 'ci', '--server', first.url], { AIRLOCK_TOKEN: env.AIRLOCK_ADMIN_TOKEN });
+  assert.equal(created.code, 0, created.output);
+  await receiver.waitFor((r) => r.requests.length >= 1, 15_000, 'the first attempt');
+  await first.stop();
+  const refused = receiver.requests.length;
+
+  receiver.answer = () => ({ status: 204 });
+  const second = await serveForTest(t, dir, ['--config', config, '--port', '0'], { env });
+  await receiver.waitFor((r) => r.delivered.length === 1, 20_000, 'the delivery after the restart');
+  const d = receiver.delivered[0];
+  assert.equal(d?.body.type, 'token.create');
+  assert.equal(d?.verified, true);
+  assert.equal(d?.id, receiver.requests[0]?.id, 'the same event, the same webhook-id');
+  assert.ok(receiver.requests.slice(0, refused).every((r) => r.answered === 503));
+  const listed = await airlockCli(['webhooks', 'list', '--format', 'json', '--server', second.url], { AIRLOCK_TOKEN: env.AIRLOCK_ADMIN_TOKEN });
+  assert.equal(listed.code, 0, listed.output);
+  const [status] = JSON.parse(listed.stdout) as { name: string; attempts: number; behind: number; deliveredAt: string | null }[];
+  assert.deepEqual([status?.name, status?.attempts, status?.behind, status?.deliveredAt !== null], ['audit-copy', 0, 0, true]);
 });
