@@ -69,7 +69,7 @@ const seqs = (r: WebhookReceiver): unknown[] => r.delivered.map((d) => d.body.da
 test('event patterns: actions, families, everything, and ! to leave out', () => {
   const f = eventFilter(['quarantine.*', 'package.publish', 'decision.*', '!decision.allow']);
   assert.deepEqual(
-    ['quarantine.open', 'quarantine.release', 'package.publish', 'package.unpublish', 'decision.deny', 'decision.allow', 'quarantine'].map(f),
+    ['quarantine.open', 'quarantine.release', 'package.publish', 'package.unpublish', 'decision.block', 'decision.allow', 'quarantine'].map(f),
     [true, true, true, false, true, false, false],
   );
   assert.equal(eventFilter(['*', '!decision.allow'])('token.create'), true);

@@ -716,13 +716,13 @@ test('webhooks: checked as written; secrets and URLs holding tokens only by refe
   const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
   const env = { HOOK_SECRET: secret, SLACK_URL: 'https://hooks.chat.example/services/T0/B0/abcdefSECRET', SHORT: 'whsec_c2hvcnQ=' };
   const c = await loadText(
-    `${repo}webhooks:\n  - {name: security, url: "https://hooks.example.com/airlock", secret: {env: HOOK_SECRET}, events: ["quarantine.*", "decision.deny"]}\n  - {name: chat, url: {env: SLACK_URL}, events: ["*", "!decision.allow"], timeout: 5s, proxy: none}\n`,
+    `${repo}webhooks:\n  - {name: security, url: "https://hooks.example.com/airlock", secret: {env: HOOK_SECRET}, events: ["quarantine.*", "decision.block"]}\n  - {name: chat, url: {env: SLACK_URL}, events: ["*", "!decision.allow"], timeout: 5s, proxy: none}\n`,
     env,
   );
   assert.deepEqual(
     c.webhooks.map((w) => [w.name, typeof w.url === 'string' ? w.url : 'by reference', w.events, w.secret === null ? null : 'secret', w.timeoutMs, w.proxy]),
     [
-      ['security', 'https://hooks.example.com/airlock', ['quarantine.*', 'decision.deny'], 'secret', 15_000, 'env'],
+      ['security', 'https://hooks.example.com/airlock', ['quarantine.*', 'decision.block'], 'secret', 15_000, 'env'],
       ['chat', 'by reference', ['*', '!decision.allow'], null, 5000, 'none'],
     ],
   );

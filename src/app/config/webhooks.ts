@@ -34,7 +34,7 @@ function webhook(v: unknown, path: string, ctx: ValidateContext): WebhookConfig 
   const o: Raw = object(v, path, WEBHOOK_KEYS);
   if (o['name'] === undefined) fail(join(path, 'name'), 'is required');
   if (o['url'] === undefined) fail(join(path, 'url'), 'is required');
-  if (o['events'] === undefined) fail(join(path, 'events'), 'is required: the events to send, e.g. ["quarantine.*", "decision.deny"] or ["*", "!decision.allow"]');
+  if (o['events'] === undefined) fail(join(path, 'events'), 'is required: the events to send, e.g. ["quarantine.*", "decision.block"] or ["*", "!decision.allow"]');
   const events = list(o['events'], join(path, 'events'), 64).map((x, i) => {
     const at = join(join(path, 'events'), i);
     const pattern = string(x, at, { max: 200 });

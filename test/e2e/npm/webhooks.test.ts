@@ -1,10 +1,11 @@
 /**
  * Webhooks with the real clients: a quarantine made by a real `npm install` reaches the security
  * team's receiver, signed as Standard Webhooks (checked with the reference library), although the
- * receiver was down at first; the release made with `airlock quarantine release` follows it, in
- * audit order; `airlock webhooks list|test` show and try the webhook; and a `npm publish` to a
- * hosted repository reaches a CI receiver as `package.publish`; and `airlock serve` stopped while
- * its receiver is down delivers, once started again, what it could not deliver before.
+ * receiver was down at first; the release made with `airlock quarantine release` follows it in
+ * audit order, and a blocked download comes as `decision.block`; `airlock webhooks list|test`
+ * show and try the webhook. A `npm publish` to a hosted repository reaches a CI receiver as
+ * `package.publish`. An `airlock serve` stopped while its receiver is down delivers, once started
+ * again, what it could not deliver before.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +32,7 @@ test('a quarantine from npm install reaches the webhook signed, after the receiv
   t.after(() => receiver.close());
   // Down for the first attempt; asks to be tried again in a second.
   receiver.answer = (n) => (n === 0 ? { status: 503, headers: { 'retry-after': '1' }, body: 'deploying' } : { status: 204 });
-  const s = await e2e({ config: { webhooks: [{ name: 'security', url: receiver.url, secret: { file: await secretFile(t) }, events: ['quarantine.*', 'decision.deny'] }] } });
+  const s = await e2e({ config: { webhooks: [{ name: 'security', url: receiver.url, secret: { file: await secretFile(t) }, events: ['quarantine.*', 'decision.block'] }] } });
   t.after(() => s.close());
   const p = await s.project();
 
@@ -56,6 +57,13 @@ test('a quarantine from npm install reaches the webhook signed, after the receiv
   await receiver.waitFor((r) => r.delivered.some((d) => d.body.type === 'quarantine.release'), 15_000, 'the quarantine.release delivery');
   const installed = await p.npm(['install', 'scripted-pkg']);
   assert.equal(installed.code, 0, installed.output);
+  // A download the policy blocks, by its tarball URL as a lockfile names it.
+  const blocked = await p.npm(['install', `${s.registry}hide-me/-/hide-me-2.0.0.tgz`]);
+  assert.notEqual(blocked.code, 0);
+  await receiver.waitFor((r) => r.delivered.some((d) => d.body.type === 'decision.block'), 15_000, 'the decision.block delivery');
+  const block = receiver.delivered.find((d) => d.body.type === 'decision.block');
+  assert.equal(block?.body.data['subject'], 'pkg:npm/hide-me@2.0.0');
+  assert.match(JSON.stringify(block?.body.data['details']), /hide-me@2\.0\.0 is on the test blocklist/);
 
   const delivered = receiver.delivered;
   assert.ok(delivered.every((d) => d.verified === true), 'every delivery verifies with the reference library');
