@@ -243,6 +243,11 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
   };
 
   const serveRoute = async (request: FastifyRequest, reply: FastifyReply, route: NpmRoute): Promise<FastifyReply> => {
+    if (isHostedWrite(route)) {
+      if (publishTo === null) return refuse(reply, `${writeName(route)} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
+      owners.forget(route.name);
+      return publishTo.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
+    }
     switch (route.kind) {
       case 'packument':
       case 'version':
@@ -260,15 +265,6 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
         return byProxy(request, reply, route, 'security audit');
       case 'search':
         return search(request, reply, queryOf(request));
-      case 'publish':
-      case 'dist-tag-set':
-      case 'dist-tag-remove':
-      case 'unpublish':
-      case 'unpublish-version':
-      case 'unpublish-file':
-        if (publishTo === null) return refuse(reply, `${writeName(route)} through the group ${repo} is not set up: publish to a hosted repository, or name one in the group's publishTo`);
-        owners.forget(route.name);
-        return publishTo.serve(request, reply, route, repositoryUrl(options.publicUrl, repo, prefix, request));
       case 'unsupported':
         return refuse(reply, `${route.what} is not supported through the group ${repo}`);
       case 'unknown':

@@ -338,6 +338,7 @@ async function writablePackument(s: Services, request: FastifyRequest, reply: Fa
 
 /** Serves a parsed route; `base` is where the URLs in what is served point (asked only by routes that need it). */
 async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: () => string): Promise<FastifyReply> {
+  if (isHostedWrite(route)) return write(s, request, reply, route);
   switch (route.kind) {
     case 'packument':
       return (await writablePackument(s, request, reply, route, base())) ?? packument(s, request, reply, route, base());
@@ -364,13 +365,6 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
       return audit(s, request, reply, route);
     case 'search':
       return search(s, request, reply, queryOf(request));
-    case 'publish':
-    case 'dist-tag-set':
-    case 'dist-tag-remove':
-    case 'unpublish':
-    case 'unpublish-version':
-    case 'unpublish-file':
-      return write(s, request, reply, route);
     case 'unsupported':
       return s.publisher === null
         ? refuseWrite(reply, route.what)
