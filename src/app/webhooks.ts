@@ -1,12 +1,11 @@
 /** The configured webhooks as the delivery service takes them: URLs resolved, keys decoded, a connection pool each. */
-import { Transport } from '../upstream/transport.ts';
+import { Transport } from '../upstream/index.ts';
 import { WebhookSender, webhookKey, type WebhookDefinition } from '../webhooks/index.ts';
 import type { WebhookConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 
 export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJS.ProcessEnv, userAgent: string): readonly WebhookDefinition[] {
   return configs.map((c) => {
-    const byReference = typeof c.url !== 'string';
     const url = new URL(typeof c.url === 'string' ? c.url : c.url.reveal());
     const key = c.secret === null ? null : webhookKey(c.secret.reveal());
     if (typeof key === 'string') throw new Error(`webhooks ${c.name}: ${key}`);
@@ -21,7 +20,7 @@ export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJ
     return {
       name: c.name,
       url,
-      display: byReference ? `${url.origin}/… (from ${(c.url as { readonly source: string }).source})` : url.href,
+      display: typeof c.url === 'string' ? url.href : `${url.origin}/… (from ${c.url.source})`,
       events: c.events,
       key,
       sender: new WebhookSender(transport, userAgent),

@@ -5,3 +5,4 @@ export * from './backoff.ts';
 export * from './decode.ts';
 export * from './errors.ts';
 export * from './stale.ts';
+export { Transport, TransportTimeout, type TransportOptions } from './transport.ts';

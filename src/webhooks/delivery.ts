@@ -4,8 +4,7 @@
  * the receiver's answer is read only as far as a short excerpt for the failure's description.
  */
 import type { Readable } from 'node:stream';
-import { retryAfterMs } from '../upstream/index.ts';
-import { Transport, TransportTimeout } from '../upstream/transport.ts';
+import { retryAfterMs, TransportTimeout, type Transport } from '../upstream/index.ts';
 import { signDelivery } from './signing.ts';
 
 export interface Delivered {

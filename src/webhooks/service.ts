@@ -81,27 +81,26 @@ export class Webhooks {
   }
 
   async list(): Promise<readonly WebhookStatus[]> {
-    const head = await auditHead(this.#deps.store);
+    const [head, stored] = await Promise.all([auditHead(this.#deps.store), this.#deps.store.listWebhookCursors()]);
+    const cursors = new Map(stored.map((c) => [c.name, c]));
     const now = this.#deps.clock().getTime();
-    const out: WebhookStatus[] = [];
-    for (const { def } of this.#hooks.values()) {
-      const c = await this.#deps.store.getWebhookCursor(def.name);
-      out.push({
+    return [...this.#hooks.values()].map(({ def }): WebhookStatus => {
+      const c = cursors.get(def.name);
+      return {
         name: def.name,
         url: def.display,
         events: def.events,
         signed: def.key !== null,
         head,
         seq: c?.seq ?? null,
-        behind: c === null ? 0 : Math.max(0, head - c.seq),
+        behind: c === undefined ? 0 : Math.max(0, head - c.seq),
         attempts: c?.attempts ?? 0,
         lastError: c?.lastError ?? null,
         failingSince: c?.failingSince?.toISOString() ?? null,
         deliveredAt: c?.deliveredAt?.toISOString() ?? null,
-        delivering: c !== null && c.holder !== null && c.leaseUntil !== null && c.leaseUntil.getTime() > now,
-      });
-    }
-    return out;
+        delivering: c !== undefined && c.holder !== null && c.leaseUntil !== null && c.leaseUntil.getTime() > now,
+      };
+    });
   }
 
   /** Sends a `webhook.test` event (in no audit trail) now, and says how the receiver answered. */

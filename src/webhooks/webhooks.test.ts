@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { isAirlockError } from '../core/index.ts';
 import type { AuditEventInput, Json } from '../storage/ports/index.ts';
 import { openSqliteMetadataStore, type SqliteMetadataStore } from '../storage/sqlite/index.ts';
-import { Transport } from '../upstream/transport.ts';
+import { Transport } from '../upstream/index.ts';
 import { WebhookReceiver, type Answer } from '../../test/support/webhook-receiver.ts';
 import { checkEventPattern, eventBody, eventFilter, signDelivery, WebhookSender, webhookKey, Webhooks, type DispatcherTiming } from './index.ts';
 
@@ -125,7 +125,9 @@ test('delivers the events it takes, in audit order, once each, signed; events be
   s.clock.advance(1000);
   await w.poll();
   assert.equal(s.receiver.requests.length, 2);
-  assert.deepEqual((await store.getWebhookCursor('security'))?.updatedAt, cursor?.updatedAt, 'an idle poll writes nothing');
+  const idle = await store.getWebhookCursor('security');
+  // Nothing moved, and the lease was not renewed either (a claim sets leaseUntil from the clock, now a second later).
+  assert.deepEqual([idle?.seq, idle?.updatedAt, idle?.leaseUntil], [cursor?.seq, cursor?.updatedAt, cursor?.leaseUntil], 'an idle poll writes nothing');
 });
 
 test('a failed attempt is retried after its wait with the same webhook-id, and nothing after it goes out meanwhile', async (t) => {
