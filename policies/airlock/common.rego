@@ -9,7 +9,10 @@ cfg := data.airlock.settings
 # The input schema versions this policy understands.
 supported_input_versions := {1}
 
-package_label := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
+# How the ecosystem's own tools write a version of a package: pip's `name==1.0`, npm's `name@1.0`.
+package_label := sprintf("%s==%s", [input.artifact.name, input.artifact.version]) if {
+	input.artifact.ecosystem == "pypi"
+} else := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
 
 # Published to this Airlock (a hosted repository), not taken from a public registry: the rules
 # about public registries' names and release timing (cooldown, look-alikes, dependency confusion,

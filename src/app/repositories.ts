@@ -140,6 +140,36 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
   });
 }
 
+/**
+ * A pypi proxy: the simple index's client, and the files host's when the index links files on
+ * another origin (PyPI's files host), which goes the repository's way too (proxy, TLS trust).
+ */
+async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, index: UpstreamClient, instanceId: string): Promise<void> {
+  const { pypiPlugin } = await import('../ecosystems/pypi/index.ts');
+  const files = repo.filesUpstream === null ? null : upstreamClientFor({ ...repo, upstream: repo.filesUpstream }, instanceId);
+  if (files !== null) {
+    scope.addHook('onClose', async () => {
+      await files.close();
+    });
+  }
+  await scope.register(pypiPlugin, {
+    repo: repo.name,
+    index,
+    files,
+    gate: services.gate,
+    blobs: services.storage.blobs,
+    store: services.storage.metadata,
+    metrics: services.metrics,
+    publicUrl: config.server.publicUrl,
+    metadataMaxAgeMs: repo.metadataMaxAgeMs,
+    blockedVersions: repo.blockedVersions,
+    maxArtifactBytes: repo.maxArtifactBytes,
+    maxMetadataBytes: repo.maxMetadataBytes,
+    clock: services.clock,
+    artifactUse: services.artifactUse,
+  });
+}
+
 /** A group: its members' routes under one URL, each package from the first member that has it. */
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
@@ -182,13 +212,18 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
         });
         if (!config.access.anonymousRead) scope.addHook('onRequest', requireReader);
         scope.addHook('onRequest', requireRepositoryScope(repo.name));
-        switch (repo.format) {
+        const format = repo.format;
+        switch (format) {
           case 'npm':
             if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, members);
             else await registerNpm(scope, repo, config, services, upstream, (m) => members.set(repo.name, m));
             break;
+          case 'pypi':
+            if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a pypi repository is a proxy`);
+            await registerPypi(scope, repo, config, services, upstream, instanceId);
+            break;
           default:
-            assertNever(repo.format, 'repository format');
+            assertNever(format, 'repository format');
         }
       },
       { prefix: `/${repo.name}` },

@@ -15,3 +15,4 @@ export * from './periodic.ts';
 export * from './npm-lockfile.ts';
 export * from './plain-object.ts';
 export * from './backoff.ts';
+export * from './pep440.ts';

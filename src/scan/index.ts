@@ -10,3 +10,4 @@ export { SliceSource } from './sources/slice-source.ts';
 export { FileSource } from './sources/file-source.ts';
 export { ScanWorkerPool, type ScanPoolOptions, type WorkerScanOptions } from './worker/index.ts';
 export { renderJson, renderSarif, renderText, toJsonReport, toSarif, type JsonReport } from './report/index.ts';
+export * from './packages/python-dist.ts';

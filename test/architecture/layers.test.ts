@@ -21,8 +21,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   signals: ['core', 'ports'],
   policy: ['core', 'rego', 'ports'],
   gate: ['core', 'ports', 'policy', 'signals', 'scan', 'verify'],
-  // Adapters check their protocol's signatures with the verification library (npm attestations).
-  ecosystems: ['core', 'ports', 'gate', 'upstream', 'verify'],
+  // Adapters check their protocol's signatures with the verification library (npm attestations),
+  // and read the archives they serve with the scanner library (wheels and sdists).
+  ecosystems: ['core', 'ports', 'gate', 'upstream', 'verify', 'scan'],
   // Delivers the audit trail's events to receivers over HTTP (the upstream module's transport).
   webhooks: ['core', 'ports', 'upstream'],
   // The admin API also serves the loaded policy (GET /-/api/policy) and the webhooks' delivery.

@@ -182,7 +182,7 @@ test('unknown keys are errors naming the exact path', async () => {
 test('values are checked and bounded, with the path in the error', async () => {
   await rejects(loadText('server:\n  port: 70000\n'), 'server.port: must be between 0 and 65535');
   await rejects(loadText('server:\n  port: "80"\n'), /^server\.port: expected an integer/);
-  await rejects(loadText('repositories:\n  - name: npm\n    format: pypi\n    upstream: http://x/\n'), /^repositories\[0\]\.format: expected one of "npm"/);
+  await rejects(loadText('repositories:\n  - name: npm\n    format: maven\n    upstream: http://x/\n'), /^repositories\[0\]\.format: expected one of "npm", "pypi"/);
   await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: ftp://x/\n'), /^repositories\[0\]\.upstream: must be an http/);
   await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    upstream: http://u:p@x/\n'), /must not contain credentials/);
   await rejects(loadText('repositories:\n  - name: Bad Name\n    format: npm\n    upstream: http://x/\n'), /^repositories\[0\]\.name: lower-case/);
@@ -195,6 +195,20 @@ test('values are checked and bounded, with the path in the error', async () => {
   await rejects(loadText('repositories:\n  - format: npm\n'), 'repositories[0].name: required');
   await rejects(loadText('server: [1, 2]\n'), /^server: expected a mapping, got a list/);
   await rejects(loadText('server:\n  port: 1\n  port: 2\n'), /airlock\.yaml: .*/);
+});
+
+test('a pypi repository: a proxy of the index it names, files from another origin only when named, withheld versions listed as yanked', async () => {
+  const c = await loadText('repositories:\n  - name: pypi\n    format: pypi\n    upstream: https://pypi.org/simple/\n    filesUpstream: https://files.pythonhosted.org/\n');
+  const r = c.repositories[0];
+  assert.ok(r !== undefined && r.kind === 'proxy');
+  assert.deepEqual([r.format, r.upstream, r.filesUpstream, r.blockedVersions, r.upstreamSource], ['pypi', 'https://pypi.org/simple/', 'https://files.pythonhosted.org/', 'show', 'config']);
+  const own = await loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://mirror.corp/simple/", blockedVersions: hide}\n');
+  assert.deepEqual([own.repositories[0]?.blockedVersions, own.repositories[0]?.kind === 'proxy' ? own.repositories[0].filesUpstream : 'x'], ['hide', null]);
+  await rejects(loadText('repositories:\n  - {name: py, format: pypi}\n'), /^repositories\[0\]\.upstream: required for a pypi repository: the simple index to proxy/);
+  await rejects(loadText('repositories:\n  - {name: py, format: pypi, kind: hosted}\n'), /^repositories\[0\]\.kind: a pypi repository is a proxy of an index for now/);
+  await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", registryKeys: none}\n'), /^repositories\[0\]\.registryKeys: npm's registry signatures: not for a pypi repository/);
+  await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", filesUpstream: "http://y/"}\n'), /^repositories\[0\]\.filesUpstream: only for a pypi repository/);
+  await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", filesUpstream: "ftp://y/"}\n'), /^repositories\[0\]\.filesUpstream: must be an http/);
 });
 
 test('durations and sizes accept human units', async () => {

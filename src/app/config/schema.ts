@@ -84,6 +84,7 @@ export const REPOSITORY_KEYS = [
   'members',
   'publishTo',
   'unpublish',
+  'filesUpstream',
 ] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 /** What a hosted repository may set: the rest is about reaching an upstream, which it has none of. */
@@ -301,8 +302,9 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     hint: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters',
   });
   if (name === '-') fail(join(path, 'name'), 'reserved');
-  const format = oneOf(o['format'], join(path, 'format'), ['npm'] as const);
+  const format = oneOf(o['format'], join(path, 'format'), ['npm', 'pypi'] as const);
   const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted', 'group'] as const);
+  if (format === 'pypi') return pypiRepository(o, name, kind, path, ctx);
   if (kind === 'group') {
     for (const k of Object.keys(o)) {
       if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
@@ -338,13 +340,24 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   }
   for (const k of ['members', 'publishTo'] as const) if (o[k] !== undefined) fail(join(path, k), 'only for a group repository (kind: group)');
   if (o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'only for a hosted repository (kind: hosted): a proxy serves what its upstream publishes');
-  const t = optionalObject(o['timeouts'], join(path, 'timeouts'), TIMEOUT_KEYS);
-  const tp = join(path, 'timeouts');
+  if (o['filesUpstream'] !== undefined) fail(join(path, 'filesUpstream'), 'only for a pypi repository: an npm registry serves its tarballs itself');
   return {
+    ...proxyCommon(o, path, ctx),
     name,
     format,
     kind,
     upstream: o['upstream'] === undefined || o['upstream'] === null ? null : httpUrl(o['upstream'], join(path, 'upstream')),
+    filesUpstream: null,
+    registryKeys: registryKeys(o['registryKeys'], join(path, 'registryKeys'), ctx),
+    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+  };
+}
+
+/** What every proxy repository sets about reaching its upstream and what it serves, whatever its format. */
+function proxyCommon(o: Raw, path: string, ctx: ValidateContext) {
+  const t = optionalObject(o['timeouts'], join(path, 'timeouts'), TIMEOUT_KEYS);
+  const tp = join(path, 'timeouts');
+  return {
     upstreamAuth: upstreamAuth(o['upstreamAuth'], join(path, 'upstreamAuth'), ctx),
     proxy: proxySetting(o['proxy'], join(path, 'proxy'), ctx),
     ca: o['ca'] === undefined || o['ca'] === null ? null : caFile(o['ca'], join(path, 'ca'), ctx),
@@ -357,7 +370,31 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     },
     maxArtifactBytes: o['maxArtifactSize'] === undefined ? 1024 ** 3 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 64 * 1024 ** 3),
     maxMetadataBytes: o['maxMetadataSize'] === undefined ? 128 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 4 * 1024 ** 3),
-    registryKeys: registryKeys(o['registryKeys'], join(path, 'registryKeys'), ctx),
+  };
+}
+
+/**
+ * A pypi repository: a proxy of a simple index (PEP 503/691), which must be named, since nothing
+ * on the machine says which index to use the way npm's configuration does for npm. Hosted and
+ * group pypi repositories do not exist yet.
+ */
+function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
+  if (kind !== 'proxy') fail(join(path, 'kind'), 'a pypi repository is a proxy of an index for now (hosted and group pypi repositories are not supported yet)');
+  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys'] as const) {
+    if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a pypi repository" : 'not for a pypi proxy repository');
+  }
+  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for a pypi repository: the simple index to proxy, e.g. https://pypi.org/simple/');
+  return {
+    ...proxyCommon(o, path, ctx),
+    name,
+    format: 'pypi',
+    kind: 'proxy',
+    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
+    // pip installs a yanked file only when pinned to its version, and prints the yank reason: a
+    // withheld version listed as yanked is skipped by resolvers and explained to a pinned install.
+    blockedVersions: o['blockedVersions'] === undefined ? 'show' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
+    filesUpstream: o['filesUpstream'] === undefined || o['filesUpstream'] === null ? null : httpUrl(o['filesUpstream'], join(path, 'filesUpstream')),
+    registryKeys: registryKeys(undefined, join(path, 'registryKeys'), ctx),
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
   };
 }

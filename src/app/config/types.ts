@@ -131,10 +131,13 @@ export interface TimeoutsConfig {
   readonly bodyMs: number;
 }
 
+/** The package formats a repository can serve. */
+export type RepositoryFormat = 'npm' | 'pypi';
+
 /** What every repository has, whatever its kind. */
 export interface RepositoryCommon {
   readonly name: string;
-  readonly format: 'npm';
+  readonly format: RepositoryFormat;
   /** How long a package's metadata is served before it is read again (upstream, or a hosted repository's store). */
   readonly metadataMaxAgeMs: number;
   /** Blocked and quarantined versions: hidden from metadata, or listed (and refused on download). */
@@ -148,6 +151,7 @@ export interface RepositoryCommon {
  * token), kept in its stores, and served through the same gate as a proxy's. It has no upstream.
  */
 export interface HostedRepositoryConfig extends RepositoryCommon {
+  readonly format: 'npm';
   readonly kind: 'hosted';
   /** Who may `npm unpublish`: nobody, admins (the default), or publishers too. */
   readonly unpublish: 'never' | 'admin' | 'publisher';
@@ -176,8 +180,14 @@ export type RepositoryConfig = ServingRepositoryConfig | GroupRepositoryConfig;
 /** A proxy of one upstream registry. */
 export interface ProxyRepositoryConfig extends RepositoryCommon {
   readonly kind: 'proxy';
-  /** Absolute URL with a trailing slash. */
+  /** Absolute URL with a trailing slash (pypi: the simple index, e.g. `https://pypi.org/simple/`). */
   readonly upstream: string;
+  /**
+   * pypi: the origin the index's pages link distribution files on when it is another one than the
+   * index's (PyPI's files host); null: files are only fetched from the index's own origin. Airlock
+   * follows no link to any other host.
+   */
+  readonly filesUpstream: string | null;
   /**
    * Where the upstream URL came from: the configuration, npm's registry setting, or npm's registry
    * without its most specific settings, when those lead to this Airlock (as once clients are

@@ -97,6 +97,13 @@ export const command: Command = {
           }
           continue;
         }
+        if (r.format === 'pypi') {
+          const n = r.ca?.pems.length ?? 0;
+          const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
+          const files = r.filesUpstream === null ? "files from the index's origin only" : `files from ${r.filesUpstream}, reached ${routeFor(r, new URL(r.filesUpstream), 'the files host', process.env)}`;
+          io.stderr.write(`airlock: repository ${r.name}: pypi index ${r.upstream}, reached ${upstreamRoute(r, process.env)}${trust}; ${files} (pip install --index-url ${server.url}/${r.name}/simple/)\n`);
+          continue;
+        }
         const from =
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         const n = r.ca?.pems.length ?? 0;

@@ -16,7 +16,7 @@ import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
-import { SingleFlight } from './single-flight.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
 export interface NpmMember {

@@ -4,6 +4,7 @@ import type { Gate, PackageSources } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { NpmMember } from './group.ts';
+import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
 
 /**
@@ -13,10 +14,7 @@ import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type Registr
 export type UnpublishRule = 'never' | 'admin' | 'publisher';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
-export interface NpmMetrics {
-  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
-  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
-}
+export type NpmMetrics = RepositoryMetrics;
 
 export interface NpmPluginOptions {
   /** Repository name (also the URL prefix, `/<repo>/`). */

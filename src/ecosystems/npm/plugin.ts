@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
 import { ArtifactService, requesterKey } from './artifact-service.ts';
-import { DocumentSource } from './document-source.ts';
+import { DocumentSource } from '../shared/document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
 import { MetadataService, renderKey, type Variant } from './metadata-service.ts';
 import { Negotiation, etagMatches } from './negotiate.ts';
@@ -19,10 +19,13 @@ import type { Rendering } from './package-view.ts';
 import { npmPackageSource } from './package-source.ts';
 import { parseNpmPath, type NpmRoute } from './routes.ts';
 import { gateHits, MAX_SEARCH_BODY, parseSearchAnswer, parseSearchQuery, upstreamSearchPath, type SearchResults } from './search.ts';
-import { sendOwnedStream } from './send-stream.ts';
+import { sendOwnedStream } from '../shared/send-stream.ts';
 import { attestationsKey, attestationsPath } from './urls.ts';
 import { npmWireError } from './wire-errors.ts';
 import type { DocumentResult } from '../../upstream/index.ts';
+import { repositoryUrl } from '../shared/base-url.ts';
+
+export { repositoryUrl } from '../shared/base-url.ts';
 
 const gunzipAsync = promisify(gunzip);
 const YEAR_SECONDS = 365 * 24 * 3600;
@@ -33,7 +36,6 @@ const MAX_AUDIT_BODY = 16 * 1024 * 1024;
  * gate work a single request can cause. Installs do not wait for it.
  */
 const SEARCH_LOAD_WIDTH = 4;
-const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 interface Services {
   readonly settings: NpmSettings;
@@ -107,17 +109,6 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     publisher,
     written,
   };
-}
-
-/**
- * The URL clients reach a repository at (`publicUrl` when set, else from the request's Host) and
- * the base of the URLs in what it serves: a member serving a group's request gets the group's.
- */
-export function repositoryUrl(publicUrl: string | null, repo: string, prefix: string, request: FastifyRequest): string {
-  if (publicUrl !== null) return `${publicUrl}${repo}/`;
-  const host = request.host;
-  if (!HOST_RE.test(host)) throw new AirlockError('BAD_REQUEST', 'invalid Host header');
-  return `${request.protocol}://${host}${prefix}/`;
 }
 
 /** The request's query string, without `?` ('' for none). */

@@ -3,18 +3,12 @@
  * next. One line each (npm prints `error` after the status line), with the quarantine id and the
  * release command for quarantines.
  */
-import { AirlockError, type Reason } from '../../core/index.ts';
+import { AirlockError } from '../../core/index.ts';
+import { reasonsText } from '../shared/refusal.ts';
+
+export { reasonsText, undecided } from '../shared/refusal.ts';
 import type { GateDecision } from '../../gate/index.ts';
 import type { Withheld } from './package-view.ts';
-
-const MAX_REASONS_CHARS = 600;
-
-export function reasonsText(reasons: readonly Reason[]): string {
-  const text = reasons.map((r) => (r.rule === undefined ? r.message : `${r.message} [${r.rule}]`)).join('; ');
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (oneLine === '') return 'no reason given';
-  return oneLine.length > MAX_REASONS_CHARS ? `${oneLine.slice(0, MAX_REASONS_CHARS - 1)}…` : oneLine;
-}
 
 /** The error for a non-allow decision about `name@version`. */
 export function refusalError(name: string, version: string, decision: GateDecision): AirlockError {
@@ -36,21 +30,6 @@ export function refusalError(name: string, version: string, decision: GateDecisi
     case 'allow':
       return new AirlockError('INTERNAL', `refusalError called for an allowed version of ${name}@${version}`);
   }
-}
-
-/**
- * Airlock could not judge `subject` (a package, or `name@version`), or could not store the file
- * it must judge, because something of its own failed: nothing is served (fail closed), and the
- * client is told that this is no verdict on the package and that asking again may work (npm
- * retries a 503 by itself).
- */
-export function undecided(subject: string, cause: string, failed: 'judge' | 'store' = 'judge'): AirlockError {
-  const why = cause.replace(/\s+/g, ' ').trim().slice(0, MAX_REASONS_CHARS);
-  return new AirlockError(
-    'UNAVAILABLE',
-    `Airlock could not ${failed} ${subject} just now, so it serves nothing of it: ${why}. This is not a policy decision: try again later, and tell Airlock's operator if it goes on`,
-    { details: { subject } },
-  );
 }
 
 const MAX_LISTED_VERSIONS = 12;

@@ -8,11 +8,11 @@ import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPac
 import { BlobCorruptError, type ArtifactIndex, type ArtifactRecord, type BlobExpectation, type BlobStore, type BlobUpload, type CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type Upstream } from '../../upstream/index.ts';
 import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
-import { ByteLru } from './byte-lru.ts';
-import type { SourceLogger } from './document-source.ts';
+import { ByteLru } from '../shared/byte-lru.ts';
+import type { SourceLogger } from '../shared/document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
-import { SingleFlight } from './single-flight.ts';
-import { copyGone, copyMissing, logCorrupt, NO_MATCH, readStoredCopy } from './stored-copy.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
+import { copyGone, copyMissing, logCorrupt, NO_MATCH, readStoredCopy } from '../shared/stored-copy.ts';
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 

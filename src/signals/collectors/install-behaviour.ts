@@ -1,13 +1,13 @@
 /**
- * `input.facts.install_behaviour`: the behaviour rules over the install hooks the npm adapter
- * reports — the manifest's `install_scripts` in the metadata phase; in the artifact phase the
- * tarball's own (`tarball.install_scripts`, `tarball.has_binding_gyp`, the bundled packages')
- * plus the code those hooks run, read from the artifact and followed as Node loads it
- * (`node install.js` → `install.js` → what it requires; `install-scripts/hook-files.ts`).
+ * `input.facts.install_behaviour`: the behaviour rules over the install hooks the adapters report
+ * (PyPI's: `pypiFacts` below). npm's are the manifest's `install_scripts` in the metadata phase;
+ * in the artifact phase the tarball's own (`tarball.install_scripts`, `tarball.has_binding_gyp`,
+ * the bundled packages') plus the code those hooks run, read from the artifact and followed as
+ * Node loads it (`node install.js` → `install.js` → what it requires; `install-scripts/hook-files.ts`).
  */
 import { Semaphore } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookFiles } from '../install-scripts/index.ts';
+import { analyseInstallHooks, installScriptFacts, npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookFiles, type InstallHook } from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
 
 function scriptsOf(v: Json | undefined): Record<string, string> {
@@ -28,6 +28,23 @@ function bundledOf(v: Json | undefined): Map<string, Record<string, string>> {
 function tarballOf(c: CollectorCandidate): FactsDoc | null {
   const t = factOf(c.facts, 'tarball');
   return typeof t === 'object' && t !== null && !Array.isArray(t) ? (t as FactsDoc) : null;
+}
+
+/**
+ * A Python distribution's install-time code, from the PyPI adapter's `tarball.install_scripts`:
+ * an sdist's `setup.py` (its text; building the sdist runs it) and a wheel's executing `.pth`
+ * lines (`startup:<path>`; they run at every interpreter start). Other entries (`build`: a build
+ * backend the index serves and the gate judges as its own package) run no code of this package.
+ * The metadata phase knows no code: whether a version has wheels is all the index says.
+ */
+function pypiFacts(c: CollectorCandidate, t: FactsDoc | null): Json {
+  const hooks: InstallHook[] = [];
+  for (const [name, content] of Object.entries(scriptsOf(t === null ? undefined : factOf(t, 'install_scripts')))) {
+    if (name === 'setup.py') hooks.push({ kind: 'pypi-setup-py', name, content });
+    else if (name.startsWith('startup:')) hooks.push({ kind: 'pypi-pth', name: name.slice('startup:'.length), content });
+  }
+  const declared = factOf(c.facts, 'has_install_script') === true;
+  return asJson(installScriptFacts({ hooks, nativeBuild: false, declaredInstallScript: declared }, analyseInstallHooks(hooks)));
 }
 
 /**
@@ -61,6 +78,10 @@ export function installBehaviourCollector(): SignalCollector {
       const memo = new Map<string, FactsDoc>();
       const byValue = [new Map<Json | undefined, FactsDoc>(), new Map<Json | undefined, FactsDoc>()] as const;
       for (const c of req.candidates) {
+        if (c.subject.ecosystem === 'pypi') {
+          out.push({ install_behaviour: pypiFacts(c, req.phase === 'artifact' ? tarballOf(c) : null) });
+          continue;
+        }
         if (c.subject.ecosystem !== 'npm') {
           out.push({ install_behaviour: asJson(npmInstallScriptFacts({ manifest: {} })) });
           continue;

@@ -6,14 +6,13 @@
  * whether this version predates the first listed one, and whether the version published just
  * before this one is listed (a fix release — the cooldown's fast lane).
  */
+import { comparePep440, parsePep440 } from '../../core/index.ts';
 import type { FeedStore } from '../../storage/ports/index.ts';
 import {
   advisoryToRecord,
-  comparePep440,
   compareSemver,
   createMaliciousIndex,
   NO_MALICIOUS_FACTS,
-  parsePep440,
   parseSemver,
   type MaliciousFacts,
   type MaliciousIndex,

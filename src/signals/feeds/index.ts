@@ -4,7 +4,6 @@ export { createMaliciousIndex, NO_MALICIOUS_FACTS, type MaliciousFacts, type Mal
 export { readOsvFeed, FeedReadError, DEFAULT_FEED_LIMITS, type FeedReadLimits, type FeedReadResult, type FeedEntryError } from './source.ts';
 export { readZipDirectory, readZipEntry, zipEntries, ZipFormatError, DEFAULT_ZIP_LIMITS, type RandomAccessSource, type ZipEntry, type ZipLimits } from './zip-reader.ts';
 export { parseSemver, compareSemver, type SemVer } from './versions/semver.ts';
-export { parsePep440, comparePep440, samePep440, type Pep440 } from './versions/pep440.ts';
 export { recordToAdvisory, advisoryToRecord } from './advisory.ts';
 export { importOsvFeed, FeedImportRefused, type FeedImportOptions, type FeedImportSummary } from './import.ts';
 export { maliciousFactsFromStore } from './store-facts.ts';

@@ -5,7 +5,7 @@
  * in all of them (the policy quarantines instead).
  */
 import { compareSemver, parseSemver } from './versions/semver.ts';
-import { comparePep440, parsePep440 } from './versions/pep440.ts';
+import { comparePep440, parsePep440 } from '../../core/index.ts';
 import type { FeedEcosystem, MaliciousRecord, VersionRange } from './types.ts';
 
 export type MatchKind = 'version' | 'range' | 'all-versions' | 'range-uncomparable';

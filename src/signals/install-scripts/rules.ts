@@ -137,6 +137,9 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
     /\brm\s{1,3}-[a-z]{0,3}r[a-z]{0,3}f?\s{1,3}(?:\/|~|\$HOME|\/\*)(?:\s|$|["'])|\brmdir\s{1,3}\/s\s{1,3}\/q\s{1,3}[A-Z]:\\/gim),
 
   // Python startup hooks (.pth): lines starting with `import` run at every interpreter start.
-  r('pth-import', 'startup-hook', 'high', 'a .pth file runs code at every Python start',
+  // Medium: a startup hook is a capability (setuptools ships one), as an install script is;
+  // what its code does is for the other rules, and whether to allow one is the policy's
+  // (python.rego: held for a new or little-used package).
+  r('pth-import', 'startup-hook', 'medium', 'a .pth file runs code at every Python start',
     /^\s{0,10}import\s[^\n]{0,400}$/gm, 1, ['pypi-pth']),
 ];

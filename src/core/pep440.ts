@@ -1,5 +1,5 @@
 /**
- * PEP 440 version ordering, for PyPI ranges in OSV `ECOSYSTEM` events: epoch, release, pre
+ * PEP 440 version ordering, for PyPI (OSV `ECOSYSTEM` ranges, the PyPI adapter's version order): epoch, release, pre
  * (a/b/rc and their spellings), post, dev and local segments, normalised as PEP 440 describes.
  */
 

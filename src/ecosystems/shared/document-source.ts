@@ -7,7 +7,7 @@
 import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
 import { freshnessOf, type FreshnessPolicy, type Upstream } from '../../upstream/index.ts';
-import type { NpmMetrics } from './options.ts';
+import type { RepositoryMetrics } from './metrics.ts';
 import { SingleFlight } from './single-flight.ts';
 import { copyGone, copyMissing, readStoredCopy } from './stored-copy.ts';
 
@@ -36,7 +36,7 @@ export interface DocumentSourceDeps {
   readonly documents: DocumentCache;
   readonly blobs: BlobStore;
   readonly clock: () => Date;
-  readonly metrics?: NpmMetrics | undefined;
+  readonly metrics?: RepositoryMetrics | undefined;
   readonly log?: SourceLogger | undefined;
 }
 

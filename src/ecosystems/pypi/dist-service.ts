@@ -1,0 +1,256 @@
+/**
+ * Distribution files (wheels, sdists): found on the project page by name and sha256, fetched once
+ * per digest however many clients ask at once, verified against the page's sha256 while they
+ * stream into the blob store, inspected, and judged by the gate with content facts. Only an
+ * allow is served. Outcomes are kept per (file, gate generation, requester).
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { AirlockError, isAirlockError, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
+import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
+import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
+import type { Upstream } from '../../upstream/index.ts';
+import { ByteLru } from '../shared/byte-lru.ts';
+import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
+import type { RepositoryMetrics } from '../shared/metrics.ts';
+import { reasonsText, undecided } from '../shared/refusal.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
+import { distributionFacts } from './facts.ts';
+import type { PypiSettings } from './options.ts';
+import type { ListedFile, ProjectService, ProjectView } from './project-service.ts';
+
+export type FileOutcome =
+  | { readonly kind: 'serve'; readonly blob: Sha256Digest; readonly size: number; readonly etag: string }
+  | {
+      readonly kind: 'refuse';
+      readonly error: AirlockError;
+      /** False for a fail-closed verdict of a policy that failed: not remembered, judged again next time. */
+      readonly lasting: boolean;
+    };
+
+export interface DistServiceDeps {
+  readonly gate: Gate;
+  readonly blobs: BlobStore;
+  readonly index: ArtifactIndex;
+  readonly projects: ProjectService;
+  /** The simple index's client, and the files host's (null: files only on the index's origin). */
+  readonly indexUpstream: Upstream;
+  readonly filesUpstream: Upstream | null;
+  /** Core metadata files (`.metadata`), cached like pages: one source per origin. */
+  readonly metadataFiles: { readonly index: DocumentSource; readonly files: DocumentSource | null };
+  readonly clock: () => Date;
+  readonly metrics?: RepositoryMetrics | undefined;
+  readonly log?: SourceLogger | undefined;
+}
+
+/** Requester identity as the gate keys artifact decisions (policies may use `input.request`). */
+function requesterKey(r: RequestContext): string {
+  return `${r.tokenId ?? ''}\0${r.role ?? ''}\0${r.userAgent ?? ''}\0${r.agent ?? ''}\0${r.ip ?? ''}`;
+}
+
+/** A core metadata file is a few KiB; PyPI's largest are well under this. */
+const MAX_CORE_METADATA_BYTES = 4 * 1024 * 1024;
+
+/** The error for a non-allow decision about a version: one line, which pip prints as the 403's reason phrase. */
+export function refusalError(name: string, version: string, decision: GateDecision): AirlockError {
+  const id = decision.quarantineId;
+  const details = { name, version, quarantineId: id, source: decision.source };
+  const verdict = decision.verdict;
+  if (verdict.kind === 'quarantine') {
+    return new AirlockError(
+      'QUARANTINED',
+      `${name}==${version} is quarantined by Airlock: ${reasonsText(verdict.reasons)}. Quarantine id ${id ?? '(none)'}; ` +
+        `to use it, ask an approver to review it: airlock quarantine release ${id ?? '<id>'} --reason "<why it is safe>"`,
+      { details },
+    );
+  }
+  if (verdict.kind === 'block') {
+    const what = decision.source === 'rejection' ? 'blocked by Airlock' : 'blocked by Airlock policy';
+    return new AirlockError('BLOCKED', `${name}==${version} is ${what}: ${reasonsText(verdict.reasons)}`, { details });
+  }
+  return new AirlockError('INTERNAL', `refusalError called for an allowed version of ${name}==${version}`);
+}
+
+/** A stored blob read by range (a file too big to inspect from memory). */
+class BlobRangeSource implements ByteSource {
+  readonly size: number;
+  readonly #blobs: BlobStore;
+  readonly #blob: Sha256Digest;
+
+  constructor(blobs: BlobStore, blob: Sha256Digest, size: number) {
+    this.#blobs = blobs;
+    this.#blob = blob;
+    this.size = size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    if (end <= offset) return new Uint8Array(0);
+    const bytes = await this.#blobs.read(this.#blob, { range: { start: offset, end: end - 1 }, maxBytes: end - offset });
+    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${this.#blob} is gone`);
+    return bytes;
+  }
+}
+
+export class DistService {
+  readonly #deps: DistServiceDeps;
+  readonly #settings: PypiSettings;
+  readonly #ingests = new SingleFlight<string, ArtifactRecord>();
+  readonly #resolving = new SingleFlight<string, FileOutcome>();
+  readonly #outcomes = new ByteLru<string, FileOutcome>(4 * 1024 * 1024, () => 1024);
+  readonly #inspections = new ByteLru<string, PythonDistInspection>(16 * 1024 * 1024, (i) => 4096 + (i.metadata?.length ?? 0));
+
+  constructor(deps: DistServiceDeps, settings: PypiSettings) {
+    this.#deps = deps;
+    this.#settings = settings;
+  }
+
+  /** The outcome for a file the client asks for by the URL Airlock gave it (project, sha256, filename). */
+  resolve(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<FileOutcome> {
+    const generation = this.#deps.gate.generation();
+    const key = `${name}\0${filename}\0${sha256}\0${generation}\0${requesterKey(request)}`;
+    const known = this.#outcomes.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.#resolving.run(key, async () => {
+      const outcome = await this.#decide(name, sha256, filename, request);
+      if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
+      return outcome;
+    });
+  }
+
+  /** The stored bytes of a servable outcome. */
+  async open(outcome: Extract<FileOutcome, { kind: 'serve' }>): Promise<Readable> {
+    const stream = await this.#deps.blobs.open(outcome.blob);
+    if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${outcome.blob} is gone; ask again`);
+    return stream;
+  }
+
+  /**
+   * The file's core metadata (PEP 658 `.metadata`): the upstream's, verified against the hash the
+   * page gives, for a version the gate allows. pip resolves from it before it downloads anything.
+   */
+  async coreMetadata(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<Buffer> {
+    const { view, listed } = await this.#find(name, sha256, filename, request);
+    const decision = view.decisions.get(listed.version);
+    if (decision === undefined) throw new AirlockError('INTERNAL', `${name}==${listed.version} was not judged`);
+    if (decision.verdict.kind !== 'allow') throw refusalError(name, listed.version, decision);
+    const advertised = listed.file.coreMetadata;
+    if (advertised === false) throw new AirlockError('NOT_FOUND', `the index has no core metadata file for ${filename}`);
+    const url = new URL(`${listed.file.url}.metadata`);
+    const source = this.#clientFor(url, filename) === this.#deps.indexUpstream ? this.#deps.metadataFiles.index : this.#deps.metadataFiles.files;
+    if (source === null) throw new AirlockError('INTERNAL', 'no metadata source for the files host');
+    const doc = await source.get(`metadata/${sha256}`, { path: url.href, accept: '*/*' });
+    const bytes = await source.bytes(doc);
+    const want = typeof advertised === 'object' ? advertised['sha256'] : undefined;
+    if (want !== undefined) {
+      const got = createHash('sha256').update(bytes).digest('hex');
+      if (got !== want.toLowerCase()) {
+        throw new AirlockError('DIGEST_MISMATCH', `${name}: the upstream's core metadata for ${filename} does not match the sha256 its index page gives; refused`);
+      }
+    }
+    if (bytes.length > MAX_CORE_METADATA_BYTES) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}: the core metadata for ${filename} is larger than ${MAX_CORE_METADATA_BYTES} bytes`);
+    return bytes;
+  }
+
+  /** The listed file, from the page as cached; a file not on it sends Airlock to the index once more (it may be new). */
+  async #find(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<{ view: ProjectView; listed: ListedFile }> {
+    let view = await this.#deps.projects.view(name, request);
+    let listed = view.state.files.get(filename);
+    if (listed === undefined || listed.sha256 !== sha256) {
+      view = await this.#deps.projects.view(name, request, { revalidate: true });
+      listed = view.state.files.get(filename);
+    }
+    if (listed === undefined || listed.sha256 !== sha256) throw new AirlockError('NOT_FOUND', `${name} has no file ${filename} with sha256 ${sha256.slice(0, 16)}… on its index page`);
+    return { view, listed };
+  }
+
+  async #decide(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<FileOutcome> {
+    const { view, listed } = await this.#find(name, sha256, filename, request);
+    const candidate = view.state.candidates.get(listed.version) as VersionCandidate;
+    const rec = await this.#ingest(name, listed, candidate).catch((err: unknown) => {
+      // Airlock's own store failed (a full disk): a verified file it cannot keep is not judged or served.
+      throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(`${name}==${listed.version}`, err.message, 'store') : err;
+    });
+    const inspection = await this.#inspect(rec, listed);
+    const facts = { ...candidate.facts, tarball: distributionFacts(listed, name, rec.size, sha256, inspection) };
+    // No content digest: a PyPI version has several files, and a reviewer's decision is about the version.
+    const history = async (): Promise<readonly VersionCandidate[]> => [...view.state.candidates.values()];
+    const decision = await this.#deps.gate.judgeArtifact({ subject: candidate.subject, facts, unread: inspection.problem }, request, history);
+    if (decision.failure?.kind === 'gate') throw undecided(`${name}==${listed.version}`, decision.failure.cause);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, listed.version, decision), lasting: decision.failure === undefined };
+    return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${sha256}"` };
+  }
+
+  /** Which client may fetch `url`: the index's origin, or the configured files host; no other. */
+  #clientFor(url: URL, filename: string): Upstream {
+    if (this.#deps.indexUpstream.owns(url)) return this.#deps.indexUpstream;
+    if (this.#deps.filesUpstream?.owns(url) === true) return this.#deps.filesUpstream;
+    throw new AirlockError(
+      'UPSTREAM_BAD_RESPONSE',
+      `the index links ${filename} on ${url.origin}, which is neither the index's origin nor the repository's filesUpstream; Airlock follows no link to another host (set filesUpstream to trust it)`,
+    );
+  }
+
+  /** The stored file, fetched and verified against the page's sha256 first when not stored yet. */
+  #ingest(name: PypiProjectName, listed: ListedFile, candidate: VersionCandidate): Promise<ArtifactRecord> {
+    const { index, blobs, metrics } = this.#deps;
+    const repo = this.#settings.repo;
+    const purl = candidate.subject.purl;
+    const filename = listed.file.filename;
+    return this.#ingests.run(listed.sha256, async () => {
+      const existing = await index.getArtifact(repo, purl, filename);
+      if (existing !== null && existing.blob === `sha256:${listed.sha256}` && (await blobs.stat(existing.blob)) !== null) {
+        metrics?.cache(repo, 'artifact', 'hit');
+        return existing;
+      }
+      metrics?.cache(repo, 'artifact', 'miss');
+      const url = new URL(listed.file.url);
+      const client = this.#clientFor(url, filename);
+      const max = this.#settings.maxArtifactBytes;
+      const upload = await blobs.begin({ maxBytes: max });
+      try {
+        const res = await client.openStream(url, { maxBytes: max, accept: '*/*' });
+        try {
+          for await (const chunk of res.body as AsyncIterable<Buffer>) await upload.write(chunk);
+        } finally {
+          res.body.destroy();
+        }
+        const committed = await upload.commit({ sha256: listed.sha256, ...(listed.file.size === null ? {} : { size: listed.file.size }) });
+        const { sha512, sha1 } = committed.digests;
+        if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a file upload did not compute every digest');
+        const rec = await index.putArtifact({ repo, purl, ecosystem: 'pypi', name, version: listed.version, filename, blob: committed.digest, size: committed.size, sha512, sha1, storedAt: this.#deps.clock() });
+        metrics?.upstreamFetch(repo, 'artifact', 'fresh');
+        return rec;
+      } catch (err) {
+        metrics?.upstreamFetch(repo, 'artifact', 'error');
+        if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
+          throw new AirlockError('DIGEST_MISMATCH', `${name}: the upstream served ${filename} with bytes that do not match the sha256 (or size) its index page gives; refused, nothing was stored`, {
+            cause: err,
+            details: { name, filename },
+          });
+        }
+        throw err;
+      } finally {
+        await upload.abort();
+      }
+    });
+  }
+
+  /** Content facts of a stored file (cached by digest): from memory when small, else read by range. */
+  async #inspect(rec: ArtifactRecord, listed: ListedFile): Promise<PythonDistInspection> {
+    const have = this.#inspections.get(rec.blob);
+    if (have !== undefined) return have;
+    let source: ByteSource;
+    if (rec.size <= this.#settings.inMemoryInspectBytes) {
+      const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size });
+      if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${listed.file.filename} is gone; ask again`);
+      source = new MemorySource(bytes);
+    } else {
+      source = new BlobRangeSource(this.#deps.blobs, rec.blob, rec.size);
+    }
+    const inspection = await inspectPythonDist(source, listed.kind, DEFAULT_PYTHON_DIST_LIMITS);
+    this.#inspections.set(rec.blob, inspection);
+    return inspection;
+  }
+}

@@ -1,0 +1,2 @@
+export { pypiPlugin, reasonPhrase } from './plugin.ts';
+export type { PypiPluginOptions } from './options.ts';

@@ -1,0 +1,5 @@
+/** Counters a repository's plugin reports, whatever its format (the app's metrics registry implements it). */
+export interface RepositoryMetrics {
+  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
+  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
+}

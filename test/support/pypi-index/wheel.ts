@@ -1,0 +1,45 @@
+/**
+ * Builds real wheels (PEP 427): the package, then `<dist>-<ver>.dist-info/` with `METADATA`,
+ * `WHEEL`, an optional `entry_points.txt` and a `RECORD` that lists every file with its sha256
+ * (urlsafe base64, no padding) and size, and itself with neither.
+ */
+import { createHash } from 'node:crypto';
+import { coreMetadata, initOf, moduleOf, type DistributionSpec } from './core-metadata.ts';
+import { fileNameComponent } from './names.ts';
+import { zip, type ZipEntry } from './zip.ts';
+
+export interface WheelSpec extends DistributionSpec {
+  /** `entry_points.txt` content, e.g. `[console_scripts]\nfoo = foo:main\n`. */
+  readonly entryPoints?: string;
+}
+
+export interface BuiltWheel {
+  /** `<name_with_underscores>-<version>-py3-none-any.whl` */
+  readonly filename: string;
+  readonly bytes: Buffer;
+  /** The exact `METADATA` bytes inside the wheel (what an index serves as `<file>.metadata`). */
+  readonly metadata: Buffer;
+}
+
+function recordHash(data: Uint8Array): string {
+  return `sha256=${createHash('sha256').update(data).digest('base64url')}`;
+}
+
+/** A RECORD field, quoted the way Python's csv module quotes. */
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function buildWheel(spec: WheelSpec): BuiltWheel {
+  const dist = fileNameComponent(spec.name);
+  const info = `${dist}-${spec.version}.dist-info`;
+  const metadata = coreMetadata(spec);
+  const files: Array<{ path: string; content: Uint8Array }> = [{ path: `${moduleOf(spec)}/__init__.py`, content: Buffer.from(initOf(spec)) }];
+  for (const [path, content] of Object.entries(spec.files ?? {})) files.push({ path, content: Buffer.from(content) });
+  files.push({ path: `${info}/METADATA`, content: metadata });
+  files.push({ path: `${info}/WHEEL`, content: Buffer.from('Wheel-Version: 1.0\nGenerator: airlock-test-fixture (1.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n') });
+  if (spec.entryPoints !== undefined) files.push({ path: `${info}/entry_points.txt`, content: Buffer.from(spec.entryPoints) });
+  const record = [...files.map((f) => `${csvField(f.path)},${recordHash(f.content)},${f.content.length}`), `${csvField(`${info}/RECORD`)},,`].join('\n');
+  const entries: ZipEntry[] = [...files, { path: `${info}/RECORD`, content: `${record}\n` }];
+  return { filename: `${dist}-${spec.version}-py3-none-any.whl`, bytes: zip(entries), metadata };
+}
