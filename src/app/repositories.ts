@@ -103,8 +103,8 @@ async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig
   });
 }
 
-/** What every npm repository's plugin is given, whatever its kind. */
-function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
+/** What every repository's plugin is given, whatever its format and kind. */
+function repositoryOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices) {
   return {
     repo: repo.name,
     gate: services.gate,
@@ -117,8 +117,15 @@ function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, servic
     maxArtifactBytes: repo.maxArtifactBytes,
     maxMetadataBytes: repo.maxMetadataBytes,
     clock: services.clock,
-    sources: services.sources,
     artifactUse: services.artifactUse,
+  };
+}
+
+/** What every npm repository's plugin is given, whatever its kind. */
+function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
+  return {
+    ...repositoryOptions(repo, config, services),
+    sources: services.sources,
     cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories).repository(repo.kind),
   };
 }
@@ -146,28 +153,14 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
  */
 async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, index: UpstreamClient, instanceId: string): Promise<void> {
   const { pypiPlugin } = await import('../ecosystems/pypi/index.ts');
-  const files = repo.filesUpstream === null ? null : upstreamClientFor({ ...repo, upstream: repo.filesUpstream }, instanceId);
+  // The index's credentials are the index's: the files host gets none.
+  const files = repo.filesUpstream === null ? null : upstreamClientFor({ ...repo, upstream: repo.filesUpstream, upstreamAuth: null }, instanceId);
   if (files !== null) {
     scope.addHook('onClose', async () => {
       await files.close();
     });
   }
-  await scope.register(pypiPlugin, {
-    repo: repo.name,
-    index,
-    files,
-    gate: services.gate,
-    blobs: services.storage.blobs,
-    store: services.storage.metadata,
-    metrics: services.metrics,
-    publicUrl: config.server.publicUrl,
-    metadataMaxAgeMs: repo.metadataMaxAgeMs,
-    blockedVersions: repo.blockedVersions,
-    maxArtifactBytes: repo.maxArtifactBytes,
-    maxMetadataBytes: repo.maxMetadataBytes,
-    clock: services.clock,
-    artifactUse: services.artifactUse,
-  });
+  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */

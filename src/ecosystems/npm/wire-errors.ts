@@ -1,36 +1,11 @@
 /**
  * The npm error dialect, in one place: `{"error": "<one line>"}` with a status npm renders well
  * (npm.md §11). npm prints `<status> <text> - <METHOD> <url> - <error>`. Codes map to statuses
- * here and nowhere else; unknown errors become a generic 500 carrying the request id.
+ * in `shared/error-status.ts`, for every ecosystem; unknown errors become a generic 500 carrying
+ * the request id.
  */
-import { isAirlockError, type ErrorCode } from '../../core/index.ts';
-
-const STATUS: Readonly<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  INVALID_NAME: 400,
-  INVALID_VERSION: 400,
-  INVALID_DIGEST: 400,
-  INVALID_PURL: 400,
-  NOT_FOUND: 404,
-  UPSTREAM_NOT_FOUND: 404,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  QUARANTINED: 403,
-  BLOCKED: 403,
-  CONFLICT: 409,
-  LIMIT_EXCEEDED: 413,
-  DIGEST_MISMATCH: 502,
-  SIZE_MISMATCH: 502,
-  UPSTREAM_BAD_RESPONSE: 502,
-  UPSTREAM_UNAVAILABLE: 502,
-  UPSTREAM_TIMEOUT: 504,
-  POLICY_ERROR: 503,
-  CONFIG_INVALID: 500,
-  STORAGE_ERROR: 500,
-  UNAVAILABLE: 503,
-  SCAN_ERROR: 500,
-  INTERNAL: 500,
-};
+import { isAirlockError } from '../../core/index.ts';
+import { ERROR_STATUS as STATUS } from '../shared/error-status.ts';
 
 export interface WireError {
   readonly status: number;

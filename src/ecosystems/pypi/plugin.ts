@@ -8,10 +8,11 @@
  * and a refused file answers 403 with the whole message in its reason phrase.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, isAirlockError, normalizePypiName, type ErrorCode, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
+import { ERROR_STATUS as STATUS } from '../shared/error-status.ts';
 import { DistService } from './dist-service.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
 import { ProjectService } from './project-service.ts';
@@ -19,32 +20,6 @@ import { negotiateSimple } from './simple-render.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-const STATUS: Readonly<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  INVALID_NAME: 400,
-  INVALID_VERSION: 400,
-  INVALID_DIGEST: 400,
-  INVALID_PURL: 400,
-  NOT_FOUND: 404,
-  UPSTREAM_NOT_FOUND: 404,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  QUARANTINED: 403,
-  BLOCKED: 403,
-  CONFLICT: 409,
-  LIMIT_EXCEEDED: 413,
-  DIGEST_MISMATCH: 502,
-  SIZE_MISMATCH: 502,
-  UPSTREAM_BAD_RESPONSE: 502,
-  UPSTREAM_UNAVAILABLE: 502,
-  UPSTREAM_TIMEOUT: 504,
-  POLICY_ERROR: 503,
-  CONFIG_INVALID: 500,
-  STORAGE_ERROR: 500,
-  UNAVAILABLE: 503,
-  SCAN_ERROR: 500,
-  INTERNAL: 500,
-};
 
 const REASON: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBackendWheels, buildSdist, pythonImport } from '../../support/pypi-index/index.ts';
+import { createToken } from '../npm/support.ts';
 import { OLD, pypiE2e, quarantineIdIn } from './support.ts';
 
 test('the index down: pages and files Airlock has already served still install (stale-if-error)', async (t) => {
@@ -95,4 +96,19 @@ test('the simple API: JSON or HTML by Accept, Vary and ETag with 304, canonical 
   const unknown = await fetch(`${e.airlock.url}/pypi/files/puffin-db/${'0'.repeat(64)}/puffin_db-1.0-py3-none-any.whl`);
   assert.equal(unknown.status, 404);
   assert.match(unknown.statusText, /^Not Found \(Airlock: puffin-db has no file/);
+});
+
+test('with anonymous reads off, pip needs a reader token, given as the password in the index URL', async (t) => {
+  const e = await pypiE2e({ top: { access: { anonymousRead: false } } });
+  t.after(() => e.close());
+  e.wheel({ name: 'gannet-auth', version: '1.0' });
+
+  const anonymous = await e.install('gannet-auth');
+  assert.notEqual(anonymous.code, 0);
+  assert.equal(e.index.requests.length, 0, 'nothing reached the index for an anonymous client');
+
+  const token = await createToken(e.airlock, 'reader', 'pip');
+  const r = await e.installFrom(e.simple.replace('http://', `http://pip:${token}@`), 'gannet-auth');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(await pythonImport(r.target, 'gannet_auth'), '1.0');
 });

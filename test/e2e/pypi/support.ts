@@ -22,6 +22,8 @@ export interface PypiE2e {
   wheel(spec: WheelSpec, options?: { readonly uploadTime?: Date; readonly yanked?: boolean | string }): void;
   /** `pip install --target <fresh dir> …` through Airlock; the target directory comes back with the result. */
   install(...requirements: string[]): Promise<RunResult & { readonly target: string }>;
+  /** The same with another index URL (credentials in it). */
+  installFrom(indexUrl: string, ...requirements: string[]): Promise<RunResult & { readonly target: string }>;
   /** `airlock <args>` against this Airlock with its admin token. */
   cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   close(): Promise<void>;
@@ -29,13 +31,15 @@ export interface PypiE2e {
 
 let targets = 0;
 
-export async function pypiE2e(options: { readonly config?: Record<string, unknown>; readonly index?: FixturePypiIndex } = {}): Promise<PypiE2e> {
+/** `config`: the repository's settings next to its upstreams; `top`: other sections of the configuration (`access` …). */
+export async function pypiE2e(options: { readonly config?: Record<string, unknown>; readonly top?: Record<string, unknown>; readonly index?: FixturePypiIndex } = {}): Promise<PypiE2e> {
   const index = await (options.index ?? new FixturePypiIndex()).start();
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-pypi-'));
   let airlock: StartedAirlock;
   try {
     airlock = await startAirlock({
       config: {
+        ...options.top,
         repositories: [{ name: 'pypi', format: 'pypi', upstream: index.url, filesUpstream: index.filesUrl, ...options.config }],
       },
     });
@@ -54,9 +58,12 @@ export async function pypiE2e(options: { readonly config?: Record<string, unknow
       const w = buildWheel(spec);
       index.addFile(spec.name, { filename: w.filename, bytes: w.bytes, metadata: w.metadata, uploadTime: o.uploadTime ?? OLD, ...(o.yanked === undefined ? {} : { yanked: o.yanked }) });
     },
-    async install(...requirements) {
+    install(...requirements) {
+      return this.installFrom(simple, ...requirements);
+    },
+    async installFrom(indexUrl, ...requirements) {
       const target = join(tmp, `target-${++targets}`);
-      const r = await pip(['install', '--index-url', simple, '--retries', '0', '--target', target, ...requirements]);
+      const r = await pip(['install', '--index-url', indexUrl, '--retries', '0', '--target', target, ...requirements]);
       return { ...r, target };
     },
     cli: (args) => airlockCli(args, { AIRLOCK_SERVER: airlock.url, AIRLOCK_TOKEN: airlock.adminToken }),
