@@ -49,6 +49,11 @@ export async function pypiE2e(options: { readonly config?: Record<string, unknow
     throw err;
   }
   const simple = `${airlock.url}/pypi/simple/`;
+  const installFrom = async (indexUrl: string, ...requirements: string[]): Promise<RunResult & { readonly target: string }> => {
+    const target = join(tmp, `target-${++targets}`);
+    const r = await pip(['install', '--index-url', indexUrl, '--retries', '0', '--target', target, ...requirements]);
+    return { ...r, target };
+  };
   return {
     index,
     airlock,
@@ -58,14 +63,8 @@ export async function pypiE2e(options: { readonly config?: Record<string, unknow
       const w = buildWheel(spec);
       index.addFile(spec.name, { filename: w.filename, bytes: w.bytes, metadata: w.metadata, uploadTime: o.uploadTime ?? OLD, ...(o.yanked === undefined ? {} : { yanked: o.yanked }) });
     },
-    install(...requirements) {
-      return this.installFrom(simple, ...requirements);
-    },
-    async installFrom(indexUrl, ...requirements) {
-      const target = join(tmp, `target-${++targets}`);
-      const r = await pip(['install', '--index-url', indexUrl, '--retries', '0', '--target', target, ...requirements]);
-      return { ...r, target };
-    },
+    install: (...requirements) => installFrom(simple, ...requirements),
+    installFrom,
     cli: (args) => airlockCli(args, { AIRLOCK_SERVER: airlock.url, AIRLOCK_TOKEN: airlock.adminToken }),
     async close() {
       await airlock.close();
