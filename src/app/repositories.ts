@@ -75,11 +75,11 @@ export function tufUpstreamFor(repo: ProxyRepositoryConfig, url: string, env: No
   });
 }
 
-async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, expose: (m: NpmMember) => void): Promise<void> {
-  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, expose);
-  if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
-  const { npmPlugin } = await import('../ecosystems/npm/index.ts');
-  // The trusted root attestations are checked against, and the registry's keys; kept current through TUF when configured.
+/**
+ * The trusted root a proxy's attestations are checked against, and (npm) the registry's keys;
+ * kept current through TUF when configured, and stopped with the scope.
+ */
+async function startTrust(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices): Promise<RepositoryTrust> {
   const settings = trustSettings(repo);
   const tuf = settings.tuf === null ? null : tufUpstreamFor(repo, settings.tuf.url);
   const trust = new RepositoryTrust(settings, {
@@ -93,6 +93,14 @@ async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig
     await trust.close();
     await tuf?.close();
   });
+  return trust;
+}
+
+async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, expose: (m: NpmMember) => void): Promise<void> {
+  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, expose);
+  if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
+  const { npmPlugin } = await import('../ecosystems/npm/index.ts');
+  const trust = await startTrust(scope, repo, config, services);
   await scope.register(npmPlugin, {
     ...npmOptions(repo, config, services),
     upstream,
@@ -160,7 +168,9 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
       await files.close();
     });
   }
-  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files });
+  // PEP 740 attestations are checked against the repository's Sigstore trusted root.
+  const trust = await startTrust(scope, repo, config, services);
+  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */

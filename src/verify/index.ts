@@ -1,3 +1,4 @@
 export * from './sigstore/index.ts';
 export * from './npm-registry/index.ts';
 export * from './tuf/index.ts';
+export * from './pypi/index.ts';

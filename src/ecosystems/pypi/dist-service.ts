@@ -11,6 +11,7 @@ import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
 import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
+import { checkPypiProvenance, NO_PROVENANCE, type PypiProvenanceCheck } from '../../verify/index.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
@@ -39,6 +40,8 @@ export interface DistServiceDeps {
   readonly filesUpstream: Upstream | null;
   /** Core metadata files (`.metadata`), cached like pages: one source per origin. */
   readonly metadataFiles: { readonly index: DocumentSource; readonly files: DocumentSource | null };
+  /** PEP 740 provenance objects, revalidated like pages (the index may add attestations later): one source per origin. */
+  readonly provenance: { readonly index: DocumentSource; readonly files: DocumentSource | null };
   readonly clock: () => Date;
   readonly metrics?: RepositoryMetrics | undefined;
   readonly log?: SourceLogger | undefined;
@@ -173,13 +176,34 @@ export class DistService {
       throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(`${name}==${listed.version}`, err.message, 'store') : err;
     });
     const inspection = await this.#inspect(rec, listed);
-    const facts = { ...candidate.facts, tarball: distributionFacts(listed, name, rec.size, sha256, inspection) };
+    const attestations = listed.file.provenance === null ? NO_PROVENANCE : await this.#checkProvenance(listed, listed.file.provenance);
+    const facts = { ...candidate.facts, tarball: distributionFacts(listed, name, rec.size, sha256, inspection), attestations };
     // No content digest: a PyPI version has several files, and a reviewer's decision is about the version.
     const history = async (): Promise<readonly VersionCandidate[]> => [...view.state.candidates.values()];
     const decision = await this.#deps.gate.judgeArtifact({ subject: candidate.subject, facts, unread: inspection.problem }, request, history);
     if (decision.failure?.kind === 'gate') throw undecided(`${name}==${listed.version}`, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, listed.version, decision), lasting: decision.failure === undefined };
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${sha256}"` };
+  }
+
+  /**
+   * The file's PEP 740 attestations, checked against the bytes verified (their sha256) and the
+   * repository's Sigstore trusted root. An index that does not serve them, or serves them from
+   * another host, leaves them unverifiable; Airlock's own store failing is not a fact about them.
+   */
+  async #checkProvenance(listed: ListedFile, provenanceUrl: string): Promise<PypiProvenanceCheck> {
+    let doc: { readonly bytes: Buffer } | { readonly error: string };
+    try {
+      const url = new URL(provenanceUrl);
+      const source = this.#clientFor(url, `the provenance of ${listed.file.filename}`) === this.#deps.indexUpstream ? this.#deps.provenance.index : this.#deps.provenance.files;
+      if (source === null) throw new AirlockError('INTERNAL', 'no provenance source for the files host');
+      const got = await source.get(`provenance/${listed.sha256}`, { path: url.href, accept: 'application/vnd.pypi.integrity.v1+json' });
+      doc = { bytes: await source.bytes(got) };
+    } catch (err) {
+      if (!isAirlockError(err) || err.code === 'STORAGE_ERROR' || err.code === 'INTERNAL') throw err;
+      doc = { error: err.message };
+    }
+    return checkPypiProvenance(doc, listed.file.filename, listed.sha256, this.#settings.sigstoreRoot(), this.#deps.clock());
   }
 
   /** Which client may fetch `url`: the index's origin, or the configured files host; no other. */

@@ -3,6 +3,7 @@ import type { Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
+import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 
 export interface PypiPluginOptions {
@@ -32,6 +33,11 @@ export interface PypiPluginOptions {
   readonly maxMetadataBytes?: number;
   /** Told of every file download (the blob served), for the artifact retention. */
   readonly artifactUse?: { note(blob: Sha256Digest): void };
+  /**
+   * The Sigstore trusted root PEP 740 attestations are checked against, or where to get the
+   * current one; default: Sigstore's public-good root.
+   */
+  readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
 }
 
 export interface PypiSettings {
@@ -43,6 +49,7 @@ export interface PypiSettings {
   readonly maxMetadataBytes: number;
   /** Files at most this big are inspected from memory; bigger ones are read from the store by range. */
   readonly inMemoryInspectBytes: number;
+  readonly sigstoreRoot: () => TrustedRoot;
 }
 
 export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
@@ -54,5 +61,10 @@ export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
     maxArtifactBytes: o.maxArtifactBytes ?? 1024 ** 3,
     maxMetadataBytes: o.maxMetadataBytes ?? 128 * 1024 ** 2,
     inMemoryInspectBytes: 32 * 1024 ** 2,
+    sigstoreRoot: typeof o.sigstoreRoot === 'function' ? o.sigstoreRoot : constant(o.sigstoreRoot ?? publicGoodTrustedRoot()),
   };
+}
+
+function constant<T>(value: T): () => T {
+  return () => value;
 }

@@ -86,9 +86,13 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     index: new DocumentSource({ ...docDeps, upstream: options.index }, immutable),
     files: options.files === null ? null : new DocumentSource({ ...docDeps, upstream: options.files }, immutable),
   };
+  const provenance = {
+    index: pages,
+    files: options.files === null ? null : new DocumentSource({ ...docDeps, upstream: options.files }, { freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs }, maxBytes: 4 * 1024 * 1024 }),
+  };
   const projects = new ProjectService({ gate: options.gate, source: pages, index: options.index, log: fastify.log }, settings);
   const dists = new DistService(
-    { gate: options.gate, blobs: options.blobs, index: options.store, projects, indexUpstream: options.index, filesUpstream: options.files, metadataFiles, clock, metrics: options.metrics, log: fastify.log },
+    { gate: options.gate, blobs: options.blobs, index: options.store, projects, indexUpstream: options.index, filesUpstream: options.files, metadataFiles, provenance, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
   const publicUrl = options.publicUrl ?? null;
@@ -96,7 +100,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
   // policy and reviews, not only with the index, and a file pip kept must not outlive a block.
   const cacheControl = 'no-cache';
   fastify.addHook('onClose', async () => {
-    await Promise.all([pages.flush(), metadataFiles.index.flush(), metadataFiles.files?.flush()]);
+    await Promise.all([pages.flush(), metadataFiles.index.flush(), metadataFiles.files?.flush(), provenance.files?.flush()]);
   });
 
   fastify.get('/simple/', async (request, reply) =>

@@ -32,6 +32,11 @@ export interface FixtureFile {
   readonly yanked?: boolean | string;
   /** Default: read from the file name. */
   readonly version?: string;
+  /**
+   * A PEP 740 provenance object: listed on the page (`provenance`, `data-provenance`) and served by
+   * the index as PyPI's Integrity API does, at `/integrity/<project>/<version>/<filename>/provenance`.
+   */
+  readonly provenance?: Uint8Array;
 }
 
 export interface PypiRequest {
@@ -49,6 +54,7 @@ export interface PypiRequest {
 interface StoredFile extends ListedFile {
   readonly bytes: Buffer;
   readonly metadata: Buffer | undefined;
+  readonly provenanceBytes: Buffer | undefined;
   /** `/packages/<xx>/<sha256>/<filename>` */
   readonly path: string;
 }
@@ -71,6 +77,8 @@ export class FixturePypiIndex {
   /** `/packages/…` path → file */
   readonly #byPath = new Map<string, StoredFile>();
   readonly #corrupt = new Set<string>();
+  /** `/integrity/…/provenance` path → file */
+  readonly #provenance = new Map<string, StoredFile>();
   #down = false;
   #serial = 0;
   #indexOrigin = '';
@@ -112,20 +120,25 @@ export class FixturePypiIndex {
     const digest = sha256(bytes);
     const metadata = file.metadata === undefined ? undefined : Buffer.from(file.metadata);
     const path = `/packages/${digest.slice(0, 2)}/${digest}/${encodeURIComponent(file.filename)}`;
+    const version = file.version ?? versionOfFilename(file.filename);
+    const provenancePath = `/integrity/${normalizeProjectName(project)}/${encodeURIComponent(version)}/${encodeURIComponent(file.filename)}/provenance`;
     const stored: StoredFile = {
       filename: file.filename,
       url: `${this.#started(this.#filesOrigin)}${path}`,
       sha256: digest,
       size: bytes.length,
-      version: file.version ?? versionOfFilename(file.filename),
+      version,
       uploadTime: file.uploadTime ?? new Date(),
       requiresPython: file.requiresPython,
       yanked: file.yanked ?? false,
       metadataSha256: metadata === undefined ? undefined : sha256(metadata),
       bytes,
       metadata,
+      provenance: file.provenance === undefined ? undefined : `${this.#started(this.#indexOrigin)}${provenancePath}`,
+      provenanceBytes: file.provenance === undefined ? undefined : Buffer.from(file.provenance),
       path,
     };
+    if (file.provenance !== undefined) this.#provenance.set(provenancePath, stored);
     const name = normalizeProjectName(project);
     const files = this.#projects.get(name) ?? new Map<string, StoredFile>();
     const previous = files.get(file.filename);
@@ -205,6 +218,8 @@ export class FixturePypiIndex {
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, { 'content-type': 'text/plain; charset=utf-8', allow: 'GET, HEAD' }, 'Method Not Allowed\n');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (origin === 'index' && path.startsWith('/simple')) return this.#page(req, path, answer);
+    const attested = origin === 'index' ? this.#provenance.get(path) : undefined;
+    if (attested?.provenanceBytes !== undefined) return answer(200, { 'content-type': 'application/vnd.pypi.integrity.v1+json' }, attested.provenanceBytes);
     if ((origin === 'files' || this.#options.sameOrigin) && path.startsWith('/packages/')) return this.#file(path, answer);
     answer(404, { 'content-type': 'text/plain; charset=utf-8' }, 'Not Found\n');
   }

@@ -24,6 +24,8 @@ export interface ListedFile {
   readonly yanked: boolean | string;
   /** sha256 of the `.metadata` sibling, when there is one. */
   readonly metadataSha256: string | undefined;
+  /** Absolute URL of its PEP 740 provenance object, when it has one. */
+  readonly provenance?: string | undefined;
 }
 
 export function escapeHtml(s: string): string {
@@ -81,6 +83,7 @@ export function projectJson(name: string, files: readonly ListedFile[], serial: 
         'dist-info-metadata': meta,
         // PyPI also writes this non-standard key; clients ignore it.
         'data-dist-info-metadata': meta,
+        provenance: f.provenance ?? null,
       };
     }),
   });
@@ -92,6 +95,7 @@ export function projectHtml(name: string, files: readonly ListedFile[], withRepo
     if (f.requiresPython !== undefined) attrs += ` data-requires-python="${escapeHtml(f.requiresPython)}"`;
     if (f.metadataSha256 !== undefined) attrs += ` data-dist-info-metadata="sha256=${f.metadataSha256}" data-core-metadata="sha256=${f.metadataSha256}"`;
     if (f.yanked !== false) attrs += ` data-yanked="${f.yanked === true ? '' : escapeHtml(f.yanked)}"`;
+    if (f.provenance !== undefined) attrs += ` data-provenance="${escapeHtml(f.provenance)}"`;
     return `    <a ${attrs}>${escapeHtml(f.filename)}</a><br />\n`;
   });
   const meta = withRepositoryVersion ? '    <meta name="pypi:repository-version" content="1.1">\n' : '';
