@@ -158,5 +158,7 @@ test('a cached packument corrupted on disk while Airlock was down is fetched afr
   assert.equal(after.statusCode, 200, after.body.slice(0, 300));
   assert.deepEqual(JSON.parse(after.body), JSON.parse(before.body));
   assert.equal(env.registry.requests.filter((r) => r.path === '/left-pad' && r.headers['if-none-match'] === undefined).length, 2, 'the second fetch was unconditional');
+  // A fresh document is stored in the background; closing waits for the write.
+  await second.app.close();
   assert.deepEqual(await readFile(file), bytes, 'the store holds the real document again');
 });
