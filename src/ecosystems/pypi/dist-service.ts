@@ -52,6 +52,14 @@ function requesterKey(r: RequestContext): string {
   return `${r.tokenId ?? ''}\0${r.role ?? ''}\0${r.userAgent ?? ''}\0${r.agent ?? ''}\0${r.ip ?? ''}`;
 }
 
+/**
+ * Files kept in memory once asked for a second time (a cold install asks for each once: keeping
+ * those would only push the hot ones out), up to this size each and `HOT_FILES_BYTES` in all. A
+ * stored file read whole is checked against its digest; served from memory, it is not read again.
+ */
+const HOT_FILE_MAX_BYTES = 8 * 1024 * 1024;
+const HOT_FILES_BYTES = 32 * 1024 * 1024;
+
 /** A core metadata file is a few KiB; PyPI's largest are well under this. */
 const MAX_CORE_METADATA_BYTES = 4 * 1024 * 1024;
 
@@ -103,6 +111,9 @@ export class DistService {
   readonly #resolving = new SingleFlight<string, FileOutcome>();
   readonly #outcomes = new ByteLru<string, FileOutcome>(4 * 1024 * 1024, () => 1024);
   readonly #inspections = new ByteLru<string, PythonDistInspection>(16 * 1024 * 1024, (i) => 4096 + (i.metadata?.length ?? 0));
+  readonly #hot = new ByteLru<string, Buffer>(HOT_FILES_BYTES, (b) => b.length);
+  /** Files served once (their blobs), so that the second request keeps the bytes. */
+  readonly #servedOnce = new ByteLru<string, true>(1024 * 1024, () => 128);
 
   constructor(deps: DistServiceDeps, settings: PypiSettings) {
     this.#deps = deps;
@@ -122,8 +133,19 @@ export class DistService {
     });
   }
 
-  /** The stored bytes of a servable outcome. */
-  async open(outcome: Extract<FileOutcome, { kind: 'serve' }>): Promise<Readable> {
+  /** The stored bytes of a servable outcome: from memory when hot, else streamed from the store (checked as they go). */
+  async open(outcome: Extract<FileOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
+    if (outcome.size <= HOT_FILE_MAX_BYTES) {
+      const kept = this.#hot.get(outcome.blob);
+      if (kept !== undefined) return kept;
+      if (this.#servedOnce.get(outcome.blob) !== undefined) {
+        const bytes = await this.#deps.blobs.read(outcome.blob, { maxBytes: outcome.size });
+        if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${outcome.blob} is gone; ask again`);
+        this.#hot.set(outcome.blob, bytes);
+        return bytes;
+      }
+      this.#servedOnce.set(outcome.blob, true);
+    }
     const stream = await this.#deps.blobs.open(outcome.blob);
     if (stream === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${outcome.blob} is gone; ask again`);
     return stream;
