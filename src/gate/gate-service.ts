@@ -14,6 +14,7 @@ import type {
   Json,
   MissingNameLedger,
   PolicyException,
+  QuarantineRecord,
   QuarantineStore,
   RequestContext,
 } from '../storage/ports/index.ts';
@@ -37,6 +38,9 @@ import { applyOverrides, holdUnread, isActiveRelease } from './overrides.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 
 /** What the gate needs from the policy service. */
+/** Records of one version read to find the one for the bytes judged (a version has a few files, a few reviews). */
+const OWN_REVIEW_SCAN = 64;
+
 export interface PolicyDecider {
   readonly hash: string;
   decide(input: Json, batch?: PolicyBatch): PolicyOutcome;
@@ -332,7 +336,8 @@ export class GateService implements Gate {
     try {
       const latest = await this.#deps.store.latestQuarantine(subject.repo, subject.purl);
       if (latest !== null) this.#deps.reviews.put(latest);
-      const review = latest === null ? null : reviewEntryOf(latest);
+      const own = await this.#ownReview(latest, candidate);
+      const review = own === null ? null : reviewEntryOf(own);
       const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
       let judged: Judged;
       try {
@@ -373,6 +378,21 @@ export class GateService implements Gate {
       this.#deps.observer?.failure?.('artifact', 'gate');
       return decision;
     }
+  }
+
+  /**
+   * The review that covers the artifact judged: the version's newest record, unless that was
+   * opened for other bytes and these bytes have a record of their own (a PyPI version's other
+   * file, or bytes an upstream served before it replaced them): then the newest of those. So a
+   * release covers the bytes reviewed, and the review of one file is not overturned by another's.
+   * The extra read happens only when the newest record is for other bytes.
+   */
+  async #ownReview(latest: QuarantineRecord | null, candidate: VersionCandidate): Promise<QuarantineRecord | null> {
+    const content = candidate.content?.digest ?? null;
+    if (latest === null || content === null || latest.contentDigest === null || latest.contentDigest === content) return latest;
+    const { repo, purl } = candidate.subject;
+    const page = await this.#deps.store.listQuarantine({ purl, limit: OWN_REVIEW_SCAN });
+    return page.items.find((r) => r.repo === repo && r.contentDigest === content) ?? latest;
   }
 
   #decide(

@@ -90,7 +90,7 @@ export function applyOverrides(
   if (!released || result.verdict.kind !== 'quarantine') return result;
   // A release of other bytes: these stay held, and the reviewer is told why a release did not do.
   const reason: Reason = {
-    message: `its bytes (${short(content ?? '')}…) are not the ones released as quarantine ${review.id} (${short(review.contentDigest ?? '')}…): the upstream replaced them, and these have not been reviewed`,
+    message: `its bytes (${short(content ?? '')}…) are not the ones released as quarantine ${review.id} (${short(review.contentDigest ?? '')}…), and these have not been reviewed (the upstream replaced them, or they are another file of the version)`,
     rule: RULE_OTHER_CONTENT,
   };
   return { ...result, verdict: { ...result.verdict, reasons: [...result.verdict.reasons, reason] } };

@@ -63,9 +63,10 @@ export interface ArtifactContent {
    * The given package-relative files (`install.js`, `scripts/setup.sh`), each read up to
    * `maxBytesEach` and all together up to `maxTotalBytes`, with their whole size: a file with
    * fewer bytes than its size was cut. Files that do not exist, are not regular files or have
-   * unsafe paths are absent from the result.
+   * unsafe paths are absent from the result. Absent when the adapter reads no files for the
+   * collectors (PyPI's: what a file runs is in its facts); those that need files then have none.
    */
-  readonly readFiles: ReadArchiveFiles;
+  readonly readFiles?: ReadArchiveFiles;
 }
 
 /** A file of an artifact and the bounds of a read: the install-hook reader's own types, which it reads through. */

@@ -200,9 +200,11 @@ export class DistService {
     const inspection = await this.#inspect(rec, listed);
     const attestations = listed.file.provenance === null ? NO_PROVENANCE : await this.#checkProvenance(listed, listed.file.provenance);
     const facts = { ...candidate.facts, tarball: distributionFacts(listed, name, rec.size, sha256, inspection), attestations };
-    // No content digest: a PyPI version has several files, and a reviewer's decision is about the version.
+    // The bytes judged: a quarantine opened on them records them, and a release covers this file only
+    // (a PyPI version has several). What the file runs is in its facts, so no reads are offered.
+    const content = { digest: rec.blob, size: rec.size };
     const history = async (): Promise<readonly VersionCandidate[]> => [...view.state.candidates.values()];
-    const decision = await this.#deps.gate.judgeArtifact({ subject: candidate.subject, facts, unread: inspection.problem }, request, history);
+    const decision = await this.#deps.gate.judgeArtifact({ subject: candidate.subject, facts, content, unread: inspection.problem }, request, history);
     if (decision.failure?.kind === 'gate') throw undecided(`${name}==${listed.version}`, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: refusalError(name, listed.version, decision), lasting: decision.failure === undefined };
     return { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${sha256}"` };

@@ -58,10 +58,11 @@ async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphor
   const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')), config: scriptsOf(factOf(t, 'script_config')) };
   const plan = planNpmHooks(input);
   const content = c.content;
+  const readFiles = content?.readFiles;
   // The files the hooks run, and what those load, read from the artifact within its bounds.
-  if (plan.starts.length === 0 || content === undefined) return asJson(npmInstallScriptFacts(plan));
+  if (plan.starts.length === 0 || content === undefined || readFiles === undefined) return asJson(npmInstallScriptFacts(plan));
   return reads.run(async () => {
-    const files: HookFiles = await readHookFiles(plan.starts, content.readFiles, c.subject.name, content.size);
+    const files: HookFiles = await readHookFiles(plan.starts, readFiles, c.subject.name, content.size);
     return asJson(npmInstallScriptFacts(plan, files));
   });
 }

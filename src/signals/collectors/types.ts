@@ -21,7 +21,8 @@ export interface CollectorSubject {
 export interface CollectorContent {
   /** The artifact's bytes as stored (what reading its files walks). */
   readonly size: number;
-  readonly readFiles: ReadArchiveFiles;
+  /** Absent when the adapter offers no reads (see the gate's `ArtifactContent`). */
+  readonly readFiles?: ReadArchiveFiles;
 }
 
 export interface CollectorCandidate {

@@ -67,7 +67,7 @@ test('a release covers the bytes that were reviewed: when the upstream serves ot
   const newId = quarantineIdIn(again.output);
   assert.notEqual(newId, '', again.output);
   assert.notEqual(newId, id);
-  assert.match(again.output, new RegExp(`scripted-pkg@1\\.0\\.0 is quarantined by Airlock: the tarball runs install scripts \\[test\\.scripts\\]; its bytes \\(sha256:[0-9a-f]{16}…\\) are not the ones released as quarantine ${id} \\(sha256:[0-9a-f]{16}…\\): the upstream replaced them, and these have not been reviewed \\[airlock\\.release_other_content\\]`));
+  assert.match(again.output, new RegExp(`scripted-pkg@1\\.0\\.0 is quarantined by Airlock: the tarball runs install scripts \\[test\\.scripts\\]; its bytes \\(sha256:[0-9a-f]{16}…\\) are not the ones released as quarantine ${id} \\(sha256:[0-9a-f]{16}…\\), and these have not been reviewed \\(the upstream replaced them, or they are another file of the version\\) \\[airlock\\.release_other_content\\]`));
 
   // The new record names the bytes it holds; releasing it lets them through, as any review does.
   const contentOf = async (q: string): Promise<unknown> => (JSON.parse((await s.cli(['quarantine', 'show', q, '--format', 'json'])).stdout) as { contentDigest: unknown }).contentDigest;

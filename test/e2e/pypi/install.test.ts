@@ -125,3 +125,36 @@ test("an sdist whose setup.py fetches and runs a script is held before pip can b
   assert.match(out, /newt-loader==0\.2 is quarantined by Airlock: newt-loader==0\.2 runs install-time code that downloads content and pipes it into a shell or interpreter; [^[]*\(install\.remote-exec\.pipe-to-shell, [^[]*\[install_behaviour\.dangerous\]/);
   assert.equal(e.index.requests.filter((q) => q.path.endsWith('.tar.gz')).length, 1, 'fetched once, judged, not served');
 });
+
+test("a release covers the file reviewed: the sdist of a released wheel's version is held for a review of its own", async (t) => {
+  const e = await pypiE2e();
+  t.after(() => e.close());
+  const recent = new Date(Date.now() - HOUR);
+  e.wheel({ name: 'tern-cli', version: '2.0' }, { uploadTime: recent });
+  const sdist = buildSdist({ name: 'tern-cli', version: '2.0' });
+  e.index.addFile('tern-cli', { filename: sdist.filename, bytes: sdist.bytes, uploadTime: recent });
+
+  const held = await e.install('tern-cli==2.0');
+  assert.notEqual(held.code, 0);
+  const wheelReview = quarantineIdIn(held.stdout + held.stderr);
+  assert.notEqual(wheelReview, '');
+  const released = await e.cli(['quarantine', 'release', wheelReview, '--reason', 'reviewed the wheel']);
+  assert.equal(released.code, 0, released.stderr);
+  const ok = await e.install('tern-cli==2.0');
+  assert.equal(ok.code, 0, ok.stderr);
+
+  // The sdist was not what the reviewer looked at.
+  const page = (await (await fetch(`${e.simple}tern-cli/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: { filename: string; url: string }[] };
+  const url = page.files.find((f) => f.filename === sdist.filename)?.url ?? '';
+  const refused = await fetch(url);
+  assert.equal(refused.status, 403);
+  assert.match(refused.statusText, /tern-cli==2\.0 is quarantined by Airlock: .*are not the ones released as quarantine .*another file of the version.*\[airlock\.release_other_content\]/);
+  const sdistReview = quarantineIdIn(refused.statusText);
+  assert.ok(sdistReview !== '' && sdistReview !== wheelReview, `a record of its own: ${refused.statusText}`);
+
+  // The wheel's release stands meanwhile, and the sdist's own release lets it through.
+  const still = await e.install('tern-cli==2.0');
+  assert.equal(still.code, 0, still.stderr);
+  assert.equal((await e.cli(['quarantine', 'release', sdistReview, '--reason', 'reviewed the sdist'])).code, 0);
+  assert.equal((await fetch(url)).status, 200);
+});
