@@ -327,7 +327,8 @@ export class GateService implements Gate {
   async judgeArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<GateDecision> {
     const { subject } = candidate;
     const now = this.#deps.clock();
-    const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${jsonDigest(candidate.facts)}\0${candidate.unread ?? ''}\0${jsonDigest(requestJson(request))}`;
+    // The bytes judged are part of the key: which review covers them depends on them, whatever the facts say.
+    const key = `${this.#generation.value}\0${subject.repo}\0${subject.purl}\0${candidate.content?.digest ?? ''}\0${jsonDigest(candidate.facts)}\0${candidate.unread ?? ''}\0${jsonDigest(requestJson(request))}`;
     const hit = this.#cache.artifact(key, now.getTime());
     if (hit !== null) {
       this.#deps.observer?.decision('artifact', hit.verdict.kind, hit.source, true);

@@ -162,3 +162,32 @@ test('exceptions waive quarantine rules until deleted', async () => {
     assert.equal((await gate.judgeVersions([held], anonymousRequest)).get('1.0.0')?.verdict.kind, 'quarantine');
   });
 });
+
+test("a release covers the bytes reviewed: another file of the version gets a record of its own, and the first release stands meanwhile", async () => {
+  await withApp(async (a) => {
+    const { gate } = a.app.airlock;
+    const noReads = { size: 1 };
+    const wheel = { ...npmCandidate('held-pkg', '2.0.0'), content: { ...noReads, digest: `sha256:${'a'.repeat(64)}` } };
+    const sdist = { ...npmCandidate('held-pkg', '2.0.0'), content: { ...noReads, digest: `sha256:${'b'.repeat(64)}` } };
+    const token = await approverToken(a);
+    const release = async (id: string | null): Promise<void> => {
+      const r = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${String(id)}/release`, headers: authHeader(token), payload: { reason: 'reviewed' } });
+      assert.equal(r.statusCode, 200, r.body);
+    };
+
+    const first = await gate.judgeArtifact(wheel, anonymousRequest);
+    assert.equal(first.verdict.kind, 'quarantine');
+    await release(first.quarantineId);
+    assert.equal((await gate.judgeArtifact(wheel, anonymousRequest)).verdict.kind, 'allow');
+
+    const other = await gate.judgeArtifact(sdist, anonymousRequest);
+    assert.equal(other.verdict.kind, 'quarantine');
+    assert.ok(other.quarantineId !== null && other.quarantineId !== first.quarantineId, 'a record of its own');
+    assert.ok(other.verdict.kind === 'quarantine' && other.verdict.reasons.some((r) => r.rule === 'airlock.release_other_content'));
+    // The newest record of the version is the sdist's now; the wheel's own release still decides for the wheel.
+    assert.equal((await gate.judgeArtifact(wheel, { ...anonymousRequest, requestId: 'again' })).verdict.kind, 'allow');
+
+    await release(other.quarantineId);
+    assert.equal((await gate.judgeArtifact(sdist, anonymousRequest)).verdict.kind, 'allow');
+  });
+});
