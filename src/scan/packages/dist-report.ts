@@ -43,10 +43,6 @@ export class DistReport {
     else this.#moreProblems++;
   }
 
-  get hasProblem(): boolean {
-    return this.#problems.length > 0;
-  }
-
   /**
    * Accounts one archive member; false once the declared unpacked size is over the limit.
    * `raw` is the name as stored when the reader sees it differently (a zip name cut at NUL).

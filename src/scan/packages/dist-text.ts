@@ -146,6 +146,23 @@ export function parsePth(bytes: Uint8Array): PthReading {
 }
 
 const BACKEND_MAX = 256;
+
+/**
+ * The table a `[name]` header line opens (quotes dropped), `[[array]]` for an array-of-tables
+ * header, or null for another line. By hand, not a regular expression: the optional white space
+ * around a lazily matched name made one take time cubic in the line's length, and a line is
+ * attacker data up to the file's read cap.
+ */
+function tableHeader(line: string): string | null {
+  const t = line.trim();
+  if (!t.startsWith('[')) return null;
+  if (t.startsWith('[[')) return '[[array]]';
+  const close = t.indexOf(']');
+  if (close === -1) return null;
+  const rest = t.slice(close + 1).trim();
+  if (rest !== '' && !rest.startsWith('#')) return null;
+  return t.slice(1, close).trim().replace(/^["']|["']$/g, '');
+}
 const STRING = String.raw`("(?:[^"\\]|\\.)*"|'[^']*')`;
 const KEY = String.raw`(?:build-backend|"build-backend"|'build-backend')`;
 const IN_TABLE = new RegExp(String.raw`^\s*${KEY}\s*=\s*${STRING}`);
@@ -164,13 +181,9 @@ function unquote(s: string): string {
 export function parseBuildBackend(text: string): string | null {
   let table = '';
   for (const line of text.split(LINES)) {
-    const header = /^\s*\[\s*([^\]]*?)\s*\]\s*(?:#.*)?$/.exec(line);
-    if (header !== null && !/^\s*\[\[/.test(line)) {
-      table = (header[1] as string).replace(/^["']|["']$/g, '');
-      continue;
-    }
-    if (/^\s*\[\[/.test(line)) {
-      table = '[[array]]';
+    const header = tableHeader(line);
+    if (header !== null) {
+      table = header;
       continue;
     }
     const m = table === 'build-system' ? IN_TABLE.exec(line) : table === '' ? (DOTTED.exec(line) ?? INLINE.exec(line)) : null;

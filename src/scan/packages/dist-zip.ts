@@ -6,7 +6,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { ByteSource, ScanContext } from '../types.ts';
-import { ScanFormatError, ScanLimitError, ScanUnscannableError } from '../engine/errors.ts';
+import { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from '../engine/errors.ts';
 import { resolveLimits } from '../engine/limits.ts';
 import { listZip, type ZipEntry } from '../formats/zip/reader.ts';
 import { openMember } from '../formats/zip/member.ts';
@@ -27,16 +27,13 @@ export interface ZipArchive {
   readonly signal: AbortSignal;
 }
 
-/** Listing oddities that make zipfile refuse the archive, or readers disagree on its content. */
-const STRUCTURE_PROBLEMS = [
-  /^no end of central directory/,
-  /no local header/,
-  /^cannot find the end/,
-  /^end record announces/,
-  /^name mismatch/,
-  /is not in the central directory/,
-  /share local header/,
-];
+/**
+ * The listing oddities that are no problem for a wheel or sdist: data before the archive (zipfile
+ * reads past it), and unsafe names (reported as unsafe paths). Every other one makes zipfile refuse
+ * the archive or readers disagree on its content. Matched this way round, a listing message
+ * reworded or added is a problem until it is known to be harmless.
+ */
+const HARMLESS_ANOMALIES = [/bytes precede the archive$/, /^unsafe member name /];
 
 const AES = 99;
 
@@ -44,7 +41,7 @@ function isEncrypted(e: ZipEntry): boolean {
   return (e.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0 || e.method === AES;
 }
 
-export function pythonName(name: string): string {
+function pythonName(name: string): string {
   const nul = name.indexOf('\0');
   return nul < 0 ? name : name.slice(0, nul);
 }
@@ -58,7 +55,7 @@ export async function openZip(src: ByteSource, report: DistReport, signal: Abort
     entries = listing.entries;
     hasCentral = listing.hasCentral;
     for (const a of listing.anomalies) {
-      if (STRUCTURE_PROBLEMS.some((re) => re.test(a))) report.problem(`zip structure: ${a}`);
+      if (!HARMLESS_ANOMALIES.some((re) => re.test(a))) report.problem(`zip structure: ${a}`);
     }
   } catch (err) {
     if (err instanceof ScanLimitError) report.problem(`more than ${report.limits.maxEntries} archive members`);
@@ -123,6 +120,7 @@ export async function readZipMember(zip: ZipArchive, m: ZipMember, cap: number):
     bytes = await content.read(0, Math.min(content.size, cap + 1));
   } catch (err) {
     if (err instanceof ScanLimitError) return { bytes: null, problem: `${m.path} is larger than ${cap} bytes` };
+    if (err instanceof ScanAbortedError) return { bytes: null, problem: 'the inspection ran out of time' };
     if (err instanceof ScanFormatError || err instanceof ScanUnscannableError) return { bytes: null, problem: `${m.path}: ${err.message}` };
     throw err;
   }

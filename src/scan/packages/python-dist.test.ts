@@ -120,6 +120,7 @@ test('an sdist with setup.py and PKG-INFO (tar.gz)', async () => {
   assert.equal(r.metadataFields.name, 'legacy');
   assert.equal(r.metadataFields.version, '0.1');
   assert.equal(r.hasSetupPy, true);
+  assert.deepEqual(r.setupPy, { path: 'legacy-0.1/setup.py', text: 'from setuptools import setup\nsetup()\n' });
   assert.equal(r.buildBackend, null);
   assert.equal(r.fileCount, 4);
   assert.deepEqual(r.nativeLibraries, ['legacy-0.1/legacy/_c.so']);
@@ -437,4 +438,27 @@ test('archives written by Python zipfile and tarfile', { skip: hasPython() ? fal
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a pyproject.toml line built to make a table-header pattern backtrack is read at once', { timeout: 10_000 }, async () => {
+  // `[` + spaces + `]x`: cubic for the regular expression this parser once used (9.8 s for 3,000 spaces).
+  const hostile = `[${' '.repeat(200_000)}]x\n[build-system]\nbuild-backend = "setuptools.build_meta"\n`;
+  assert.equal(parseBuildBackend(hostile), 'setuptools.build_meta');
+  const r = await inspect(buildTarGz([{ name: 'p-1.0/PKG-INFO', data: PKG_INFO }, { name: 'p-1.0/pyproject.toml', data: hostile }]), 'sdist');
+  assert.equal(r.buildBackend, 'setuptools.build_meta');
+});
+
+test('.pth files are read once per name and at most 128 of them: the rest count as executing, and say so', async () => {
+  const many = Array.from({ length: 130 }, (_, i) => ({ name: `hook-${String(i).padStart(3, '0')}.pth`, data: 'extra/path\n' }));
+  const r = await inspect(wheel(many), 'wheel');
+  assert.match(r.problem ?? '', /more than 128 \.pth files/);
+  // Two demo .pth files of the wheel itself and the late one come first; the unread ones execute (fail closed).
+  assert.ok(r.pthFiles.some((p) => p.path === 'hook-129.pth' && p.executes && p.lines.length === 0), JSON.stringify(r.pthFiles.slice(0, 5)));
+});
+
+test('an inspection past its deadline stops, and what it left unread is a problem', async () => {
+  const bytes = buildTarGz([{ name: 'p-1.0/PKG-INFO', data: PKG_INFO }, { name: 'p-1.0/setup.py', data: 'x = 1\n' }]);
+  const r = await inspectPythonDist(new MemorySource(bytes), 'sdist', DEFAULT_PYTHON_DIST_LIMITS, AbortSignal.abort());
+  assert.match(r.problem ?? '', /the inspection ran out of time/);
+  assert.equal(r.setupPy, null);
 });

@@ -101,10 +101,10 @@ function checkLimits(limits: PythonDistLimits): void {
   }
 }
 
-async function walkTar(reader: ForwardReader, report: DistReport): Promise<void> {
+async function walkTar(reader: ForwardReader, report: DistReport, signal: AbortSignal): Promise<void> {
   const facts = new SdistFacts(report);
   try {
-    await walkSdistTar(reader, report, facts);
+    await walkSdistTar(reader, report, facts, signal);
   } catch (err) {
     if (!(err instanceof ScanFormatError)) throw err;
     report.problem(err.message);
@@ -122,11 +122,12 @@ export async function inspectPythonDist(
   source: ByteSource,
   kind: 'wheel' | 'sdist',
   limits: PythonDistLimits = DEFAULT_PYTHON_DIST_LIMITS,
+  /** Ends the inspection early (a deadline): what is left unread is a problem, never a pass. */
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<PythonDistInspection> {
   if (kind !== 'wheel' && kind !== 'sdist') throw new TypeError(`unknown distribution kind ${String(kind)}`);
   checkLimits(limits);
   const report = new DistReport(limits);
-  const signal = new AbortController().signal;
   const container = source.size === 0 ? 'unknown' : sniff(await source.read(0, 512));
   if (source.size === 0) {
     report.problem('empty file');
@@ -140,9 +141,9 @@ export async function inspectPythonDist(
     const zip = await openZip(source, report, signal);
     if (zip !== null) await inspectSdistZip(zip, report);
   } else if (container === 'gzip') {
-    await walkTar(new GunzipReader(source), report);
+    await walkTar(new GunzipReader(source), report, signal);
   } else if (container === 'tar') {
-    await walkTar(new SourceReader(source), report);
+    await walkTar(new SourceReader(source), report, signal);
   } else if (container === 'bzip2' || container === 'xz') {
     // Legacy .tar.bz2 / .tar.xz sdists (no longer accepted by PyPI, PEP 625) are not unpacked here.
     report.problem(`${container}-compressed sdists are not supported`);

@@ -74,7 +74,7 @@ function kindOf(type: string, name: string): EntryKind | 'sparse' {
 /** Types tarfile knows; data follows the header only for regular files and unknown types. */
 const KNOWN_TYPES = new Set(['0', '\0', '1', '2', '3', '4', '5', '6', '7']);
 
-export async function walkSdistTar(reader: ForwardReader, report: DistReport, facts: SdistFacts): Promise<void> {
+export async function walkSdistTar(reader: ForwardReader, report: DistReport, facts: SdistFacts, signal: AbortSignal): Promise<void> {
   const { limits } = report;
   const maxHeaders = 2 * limits.maxEntries + 16;
   const extBudget = 64 * limits.maxTextFileBytes;
@@ -89,6 +89,10 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
   const truncated = (): void => report.problem('tar archive is truncated');
 
   for (;;) {
+    if (signal.aborted) {
+      report.problem('the inspection ran out of time');
+      return;
+    }
     const at = reader.position;
     const h = await reader.read(BLOCK);
     if (h.length === 0) {

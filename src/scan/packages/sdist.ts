@@ -87,7 +87,8 @@ export class SdistFacts {
 
 export async function inspectSdistZip(zip: ZipArchive, report: DistReport): Promise<void> {
   const facts = new SdistFacts(report);
-  for (const m of zip.members) {
+  // One read per name: the copy zipfile returns (a duplicate is a problem of its own).
+  for (const m of zip.byPath.values()) {
     const wanted = facts.want(m.path, m.path.endsWith('/') ? 'dir' : 'file');
     if (wanted === null) continue;
     const read = await readZipMember(zip, m, wanted.cap);

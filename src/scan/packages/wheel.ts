@@ -4,6 +4,9 @@
  * start; `<x>.data/scripts/` become executables.
  */
 import { LIST_MAX, type DistReport } from './dist-report.ts';
+
+/** `.pth` files read at most (each up to `maxTextFileBytes`): a real wheel has one or two. */
+const MAX_PTH_READS = 2 * LIST_MAX;
 import { readZipMember, type ZipArchive } from './dist-zip.ts';
 import { isDataScript, isSitePth, topSegment } from './dist-paths.ts';
 import { decodeText, parseCommands, parsePth } from './dist-text.ts';
@@ -36,8 +39,16 @@ export async function inspectWheelZip(zip: ZipArchive, report: DistReport): Prom
       if (read.bytes !== null) report.commands.push(...parseCommands(decodeText(read.bytes), LIST_MAX));
     }
   }
-  for (const m of zip.members) {
+  // One read per name (the copy zipfile returns; duplicates and hidden members are problems of
+  // their own), and a bounded number: past it, a .pth file is unread, so counted as executing.
+  let reads = 0;
+  for (const m of zip.byPath.values()) {
     if (!isSitePth(m.path) || m.path.endsWith('/')) continue;
+    if (reads++ >= MAX_PTH_READS) {
+      report.problem(`more than ${MAX_PTH_READS} .pth files`);
+      report.pth(Object.freeze({ path: m.path, executes: true, lines: Object.freeze([]) }));
+      continue;
+    }
     const read = await readZipMember(zip, m, limits.maxTextFileBytes);
     if (read.problem !== null) report.problem(read.problem);
     // Unread means unknown: counted as executing (fail closed).
