@@ -9,9 +9,8 @@
  * document is upstream data: size-capped, the entries counted, every failure named.
  */
 import { isPlainObject, type NpmPackageName, type PlainObject } from '../../core/index.ts';
-import { parseInTotoStatement, verifyBundle, type BundleVerification, type KeyForHint, type TrustedRoot, type RegistryKeySet } from '../../verify/index.ts';
+import { parseInTotoStatement, verifyBundle, type AttestationStatus, type BundleVerification, type KeyForHint, type TrustedRoot, type RegistryKeySet } from '../../verify/index.ts';
 
-export type AttestationStatus = 'verified' | 'invalid' | 'unverifiable' | 'absent';
 
 /** A type, not an interface: it goes into the policy's facts as it is (JSON). */
 export type ProvenanceFacts = {

@@ -16,13 +16,12 @@
  * counted, every failure named. Pure: bytes in, facts out.
  */
 import { isPlainObject, type PlainObject } from '../../core/index.ts';
-import { parseInTotoStatement, verifyBundle, type BundleVerification, type TrustedRoot } from '../sigstore/index.ts';
+import { IN_TOTO_PAYLOAD_TYPE, parseInTotoStatement, verifyBundle, type AttestationStatus, type BundleVerification, type TrustedRoot } from '../sigstore/index.ts';
 import { canonicalDistFilename } from './dist-filename.ts';
 import { parsePublisher, publisherMismatch, type Publisher, type PypiPublisherFacts } from './publisher.ts';
 
 export type { PypiPublisherFacts } from './publisher.ts';
 
-export type ProvenanceStatus = 'verified' | 'invalid' | 'unverifiable' | 'absent';
 
 /** Who signed, from the verified certificate (Fulcio's extensions); a type, not an interface (JSON). */
 export type PypiSigningIdentity = {
@@ -44,7 +43,7 @@ export type PypiProvenanceCheck = {
    * not serve it, or an attestation is of a kind Airlock cannot check (a log or authority the
    * trusted root does not list, a format version it does not read); `absent`: the index lists none.
    */
-  readonly status: ProvenanceStatus;
+  readonly status: AttestationStatus;
   /** One line: which bundle and attestation, and what failed. */
   readonly error: string | null;
   /** Attestations the object lists, across its bundles (at most 16 are read). */
@@ -71,7 +70,6 @@ const MAX_TLOG_ENTRIES = 8;
 const MAX_TIMESTAMPS = 8;
 /** Clock skew allowed between this host and the log or timestamp authority. */
 const MAX_SKEW_MS = 5 * 60 * 1000;
-const IN_TOTO = 'application/vnd.in-toto+json';
 
 export const NO_PROVENANCE: PypiProvenanceCheck = Object.freeze({ status: 'absent', error: null, count: 0, verified: Object.freeze([]), publisher: null, identity: null });
 
@@ -82,7 +80,7 @@ interface Progress {
   identity: PypiSigningIdentity | null;
 }
 
-function outcome(status: ProvenanceStatus, error: string | null, p: Partial<Progress> = {}): PypiProvenanceCheck {
+function outcome(status: AttestationStatus, error: string | null, p: Partial<Progress> = {}): PypiProvenanceCheck {
   return { status, error, count: p.count ?? 0, verified: p.verified ?? [], publisher: p.publisher ?? null, identity: status === 'invalid' ? null : (p.identity ?? null) };
 }
 
@@ -122,7 +120,7 @@ function toBundle(att: unknown): PlainObject | Error {
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial,
-    dsseEnvelope: { payload: statement, payloadType: IN_TOTO, signatures: [{ sig: signature }] },
+    dsseEnvelope: { payload: statement, payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig: signature }] },
   };
 }
 
