@@ -126,6 +126,7 @@ function repositoryOptions(repo: ServingRepositoryConfig, config: AirlockConfig,
     maxMetadataBytes: repo.maxMetadataBytes,
     clock: services.clock,
     artifactUse: services.artifactUse,
+    cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories).repository(repo.kind),
   };
 }
 
@@ -134,7 +135,6 @@ function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, servic
   return {
     ...repositoryOptions(repo, config, services),
     sources: services.sources,
-    cacheBytes: cacheBudget(config.server.cacheMemoryBytes, config.repositories).repository(repo.kind),
   };
 }
 

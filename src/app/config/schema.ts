@@ -394,7 +394,8 @@ function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group'
     // withheld version listed as yanked is skipped by resolvers and explained to a pinned install.
     blockedVersions: o['blockedVersions'] === undefined ? 'show' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
     filesUpstream: o['filesUpstream'] === undefined || o['filesUpstream'] === null ? null : httpUrl(o['filesUpstream'], join(path, 'filesUpstream')),
-    registryKeys: registryKeys(undefined, join(path, 'registryKeys'), ctx),
+    // npm's registry signatures: no key is trusted for a Python index.
+    registryKeys: { listed: [], sources: [], tuf: null },
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
   };
 }

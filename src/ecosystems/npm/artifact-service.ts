@@ -10,6 +10,7 @@ import type { ArtifactContent, ArtifactFile, ArtifactReadBounds, Facts, Gate, Ve
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
+import { requesterKey } from '../shared/http.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
@@ -96,10 +97,6 @@ export interface ArtifactDeps {
   readonly log?: SourceLogger | undefined;
 }
 
-/** Requester identity as the gate keys artifact decisions (policies may use `input.request`). */
-export function requesterKey(r: RequestContext): string {
-  return `${r.tokenId ?? ''}\0${r.role ?? ''}\0${r.userAgent ?? ''}\0${r.agent ?? ''}\0${r.ip ?? ''}`;
-}
 
 export class ArtifactService {
   readonly #deps: ArtifactDeps;

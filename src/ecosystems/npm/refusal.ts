@@ -3,8 +3,8 @@
  * next. One line each (npm prints `error` after the status line), with the quarantine id and the
  * release command for quarantines.
  */
-import { AirlockError } from '../../core/index.ts';
-import { reasonsText } from '../shared/refusal.ts';
+import type { AirlockError } from '../../core/index.ts';
+import { versionRefusal } from '../shared/refusal.ts';
 
 export { reasonsText, undecided } from '../shared/refusal.ts';
 import type { GateDecision } from '../../gate/index.ts';
@@ -12,24 +12,7 @@ import type { Withheld } from './package-view.ts';
 
 /** The error for a non-allow decision about `name@version`. */
 export function refusalError(name: string, version: string, decision: GateDecision): AirlockError {
-  const id = decision.quarantineId;
-  const details = { name, version, quarantineId: id, source: decision.source };
-  const verdict = decision.verdict;
-  switch (verdict.kind) {
-    case 'quarantine':
-      return new AirlockError(
-        'QUARANTINED',
-        `${name}@${version} is quarantined by Airlock: ${reasonsText(verdict.reasons)}. Quarantine id ${id ?? '(none)'}; ` +
-          `to use it, ask an approver to review it: airlock quarantine release ${id ?? '<id>'} --reason "<why it is safe>"`,
-        { details },
-      );
-    case 'block':
-      // The rejection's reason already names the reviewer, their reason and the quarantine id.
-      if (decision.source === 'rejection') return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock: ${reasonsText(verdict.reasons)}`, { details });
-      return new AirlockError('BLOCKED', `${name}@${version} is blocked by Airlock policy: ${reasonsText(verdict.reasons)}`, { details });
-    case 'allow':
-      return new AirlockError('INTERNAL', `refusalError called for an allowed version of ${name}@${version}`);
-  }
+  return versionRefusal(`${name}@${version}`, name, version, decision);
 }
 
 const MAX_LISTED_VERSIONS = 12;

@@ -13,9 +13,10 @@ import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '.
 import type { Upstream } from '../../upstream/index.ts';
 import { checkPypiProvenance, NO_PROVENANCE, type PypiProvenanceCheck } from '../../verify/index.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
+import { requesterKey } from '../shared/http.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
-import { reasonsText, undecided } from '../shared/refusal.ts';
+import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
 import { distributionFacts } from './facts.ts';
 import type { PypiSettings } from './options.ts';
@@ -47,41 +48,13 @@ export interface DistServiceDeps {
   readonly log?: SourceLogger | undefined;
 }
 
-/** Requester identity as the gate keys artifact decisions (policies may use `input.request`). */
-function requesterKey(r: RequestContext): string {
-  return `${r.tokenId ?? ''}\0${r.role ?? ''}\0${r.userAgent ?? ''}\0${r.agent ?? ''}\0${r.ip ?? ''}`;
-}
-
-/**
- * Files kept in memory once asked for a second time (a cold install asks for each once: keeping
- * those would only push the hot ones out), up to this size each and `HOT_FILES_BYTES` in all. A
- * stored file read whole is checked against its digest; served from memory, it is not read again.
- */
-const HOT_FILE_MAX_BYTES = 8 * 1024 * 1024;
-const HOT_FILES_BYTES = 32 * 1024 * 1024;
-
-/** A core metadata file is a few KiB; PyPI's largest are well under this. */
-const MAX_CORE_METADATA_BYTES = 4 * 1024 * 1024;
-
 /** The error for a non-allow decision about a version: one line, which pip prints as the 403's reason phrase. */
-export function refusalError(name: string, version: string, decision: GateDecision): AirlockError {
-  const id = decision.quarantineId;
-  const details = { name, version, quarantineId: id, source: decision.source };
-  const verdict = decision.verdict;
-  if (verdict.kind === 'quarantine') {
-    return new AirlockError(
-      'QUARANTINED',
-      `${name}==${version} is quarantined by Airlock: ${reasonsText(verdict.reasons)}. Quarantine id ${id ?? '(none)'}; ` +
-        `to use it, ask an approver to review it: airlock quarantine release ${id ?? '<id>'} --reason "<why it is safe>"`,
-      { details },
-    );
-  }
-  if (verdict.kind === 'block') {
-    const what = decision.source === 'rejection' ? 'blocked by Airlock' : 'blocked by Airlock policy';
-    return new AirlockError('BLOCKED', `${name}==${version} is ${what}: ${reasonsText(verdict.reasons)}`, { details });
-  }
-  return new AirlockError('INTERNAL', `refusalError called for an allowed version of ${name}==${version}`);
+function refusalError(name: string, version: string, decision: GateDecision): AirlockError {
+  return versionRefusal(`${name}==${version}`, name, version, decision);
 }
+
+/** Time an inspection of one file may take. */
+const INSPECT_DEADLINE_MS = 60_000;
 
 /** A stored blob read by range (a file too big to inspect from memory). */
 class BlobRangeSource implements ByteSource {
@@ -109,15 +82,25 @@ export class DistService {
   readonly #settings: PypiSettings;
   readonly #ingests = new SingleFlight<string, ArtifactRecord>();
   readonly #resolving = new SingleFlight<string, FileOutcome>();
-  readonly #outcomes = new ByteLru<string, FileOutcome>(4 * 1024 * 1024, () => 1024);
-  readonly #inspections = new ByteLru<string, PythonDistInspection>(16 * 1024 * 1024, (i) => 4096 + (i.metadata?.length ?? 0));
-  readonly #hot = new ByteLru<string, Buffer>(HOT_FILES_BYTES, (b) => b.length);
+  readonly #outcomes: ByteLru<string, FileOutcome>;
+  readonly #inspections: ByteLru<string, PythonDistInspection>;
+  /**
+   * Files kept in memory once asked for a second time (a cold install asks for each once: keeping
+   * those would only push the hot ones out). A stored file read whole is checked against its
+   * digest; served from memory, it is not read again.
+   */
+  readonly #hot: ByteLru<string, Buffer>;
   /** Files served once (their blobs), so that the second request keeps the bytes. */
-  readonly #servedOnce = new ByteLru<string, true>(1024 * 1024, () => 128);
+  readonly #servedOnce: ByteLru<string, true>;
 
   constructor(deps: DistServiceDeps, settings: PypiSettings) {
     this.#deps = deps;
     this.#settings = settings;
+    const c = settings.cache;
+    this.#outcomes = new ByteLru(c.outcomes, () => 1024);
+    this.#inspections = new ByteLru(c.inspections, (i) => 4096 + (i.metadata?.length ?? 0));
+    this.#hot = new ByteLru(c.hotFiles, (b) => b.length);
+    this.#servedOnce = new ByteLru(Math.max(64 * 1024, Math.floor(c.outcomes / 4)), () => 128);
   }
 
   /** The outcome for a file the client asks for by the URL Airlock gave it (project, sha256, filename). */
@@ -135,7 +118,7 @@ export class DistService {
 
   /** The stored bytes of a servable outcome: from memory when hot, else streamed from the store (checked as they go). */
   async open(outcome: Extract<FileOutcome, { kind: 'serve' }>): Promise<Buffer | Readable> {
-    if (outcome.size <= HOT_FILE_MAX_BYTES) {
+    if (outcome.size <= this.#settings.cache.hotFileMaxBytes) {
       const kept = this.#hot.get(outcome.blob);
       if (kept !== undefined) return kept;
       if (this.#servedOnce.get(outcome.blob) !== undefined) {
@@ -165,17 +148,12 @@ export class DistService {
     const url = new URL(`${listed.file.url}.metadata`);
     const source = this.#clientFor(url, filename) === this.#deps.indexUpstream ? this.#deps.metadataFiles.index : this.#deps.metadataFiles.files;
     if (source === null) throw new AirlockError('INTERNAL', 'no metadata source for the files host');
-    const doc = await source.get(`metadata/${sha256}`, { path: url.href, accept: '*/*' });
-    const bytes = await source.bytes(doc);
-    const want = typeof advertised === 'object' ? advertised['sha256'] : undefined;
-    if (want !== undefined) {
-      const got = createHash('sha256').update(bytes).digest('hex');
-      if (got !== want.toLowerCase()) {
-        throw new AirlockError('DIGEST_MISMATCH', `${name}: the upstream's core metadata for ${filename} does not match the sha256 its index page gives; refused`);
-      }
-    }
-    if (bytes.length > MAX_CORE_METADATA_BYTES) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}: the core metadata for ${filename} is larger than ${MAX_CORE_METADATA_BYTES} bytes`);
-    return bytes;
+    const want = typeof advertised === 'object' ? advertised['sha256']?.toLowerCase() : undefined;
+    // Checked before it is kept: a copy that does not match would otherwise be served for good.
+    const check = (body: Buffer): string | null =>
+      want === undefined || createHash('sha256').update(body).digest('hex') === want ? null : `${name}: the upstream's core metadata for ${filename} does not match the sha256 its index page gives; refused, nothing was stored`;
+    const doc = await source.get(`metadata/${sha256}`, { path: url.href, accept: '*/*', check });
+    return source.bytes(doc);
   }
 
   /** The listed file, from the page as cached; a file not on it sends Airlock to the index once more (it may be new). */
@@ -297,7 +275,8 @@ export class DistService {
     } else {
       source = new BlobRangeSource(this.#deps.blobs, rec.blob, rec.size);
     }
-    const inspection = await inspectPythonDist(source, listed.kind, DEFAULT_PYTHON_DIST_LIMITS);
+    // A deadline besides the size limits: what it leaves unread is a problem (held for review).
+    const inspection = await inspectPythonDist(source, listed.kind, DEFAULT_PYTHON_DIST_LIMITS, AbortSignal.timeout(INSPECT_DEADLINE_MS));
     this.#inspections.set(rec.blob, inspection);
     return inspection;
   }

@@ -1,2 +1,2 @@
-export { pypiPlugin, reasonPhrase } from './plugin.ts';
+export { pypiPlugin } from './plugin.ts';
 export type { PypiPluginOptions } from './options.ts';

@@ -38,7 +38,19 @@ export interface PypiPluginOptions {
    * current one; default: Sigstore's public-good root.
    */
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
+  /**
+   * Memory for this repository's caches (estimated bytes): project pages with their judged views
+   * and renderings, files kept ready to send, inspections and decided outcomes. Split by
+   * `PYPI_CACHE_SHARES`.
+   */
+  readonly cacheBytes?: number;
 }
+
+/** How a pypi repository's cache memory is split. */
+export const PYPI_CACHE_SHARES = Object.freeze({ pages: 0.5, hotFiles: 0.35, inspections: 0.1, outcomes: 0.05 });
+
+/** The largest file kept in memory once hot. */
+const HOT_FILE_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface PypiSettings {
   readonly repo: string;
@@ -50,6 +62,8 @@ export interface PypiSettings {
   /** Files at most this big are inspected from memory; bigger ones are read from the store by range. */
   readonly inMemoryInspectBytes: number;
   readonly sigstoreRoot: () => TrustedRoot;
+  /** Bytes for each cache (`PYPI_CACHE_SHARES` of `cacheBytes`), and the largest file kept in memory. */
+  readonly cache: { readonly pages: number; readonly hotFiles: number; readonly inspections: number; readonly outcomes: number; readonly hotFileMaxBytes: number };
 }
 
 export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
@@ -62,9 +76,23 @@ export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
     maxMetadataBytes: o.maxMetadataBytes ?? 128 * 1024 ** 2,
     inMemoryInspectBytes: 32 * 1024 ** 2,
     sigstoreRoot: typeof o.sigstoreRoot === 'function' ? o.sigstoreRoot : constant(o.sigstoreRoot ?? publicGoodTrustedRoot()),
+    cache: cacheSplit(o.cacheBytes ?? 32 * 1024 ** 2),
   };
 }
 
 function constant<T>(value: T): () => T {
   return () => value;
+}
+
+function cacheSplit(total: number): PypiSettings['cache'] {
+  const share = (f: number): number => Math.floor(total * f);
+  const hotFiles = share(PYPI_CACHE_SHARES.hotFiles);
+  return {
+    pages: share(PYPI_CACHE_SHARES.pages),
+    hotFiles,
+    inspections: share(PYPI_CACHE_SHARES.inspections),
+    outcomes: share(PYPI_CACHE_SHARES.outcomes),
+    // A few hot files at least: one file must not fill the whole share.
+    hotFileMaxBytes: Math.min(HOT_FILE_MAX_BYTES, Math.floor(hotFiles / 4)),
+  };
 }

@@ -8,11 +8,13 @@
  * and a refused file answers 403 with the whole message in its reason phrase.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, isAirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
-import { ERROR_STATUS as STATUS } from '../shared/error-status.ts';
+import { etagMatches } from '../shared/http.ts';
+import { GzipNegotiation } from '../shared/negotiate.ts';
+import { wireError } from '../shared/wire-error.ts';
 import { DistService } from './dist-service.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
 import { ProjectService } from './project-service.ts';
@@ -30,7 +32,7 @@ const MAX_REASON_CHARS = 1500;
  * A reason phrase carrying the message: one line of printable ASCII (what a status line may
  * hold), e.g. `Forbidden (Airlock: foo==1.0 is quarantined …)`.
  */
-export function reasonPhrase(status: number, message: string): string {
+function reasonPhrase(status: number, message: string): string {
   const ascii = message
     .replace(/…/g, '...')
     .replace(/[\u2018\u2019]/g, "'")
@@ -44,19 +46,8 @@ export function reasonPhrase(status: number, message: string): string {
 
 /** Sends the error as pip shows it: the reason phrase, and the message as the plain-text body for people and logs. */
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  let status = 500;
-  let message = `internal error in Airlock (request ${request.id})`;
-  if (isAirlockError(err)) {
-    status = STATUS[err.code];
-    message = status >= 500 && status !== 502 && status !== 504 ? `${err.message} (request ${request.id})` : err.message;
-  } else {
-    const code = (err as { statusCode?: unknown } | null)?.statusCode;
-    if (typeof code === 'number' && code >= 400 && code < 500) {
-      status = code;
-      message = err instanceof Error ? err.message : 'bad request';
-    }
-  }
-  if (status >= 500) request.log.error({ err }, 'pypi request failed');
+  const { status, message, serious } = wireError(err, String(request.id));
+  if (serious) request.log.error({ err }, 'pypi request failed');
   else request.log.info({ status, message }, 'pypi request refused');
   reply.raw.statusMessage = reasonPhrase(status, message);
   return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${message}\n`);
@@ -96,6 +87,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     settings,
   );
   const publicUrl = options.publicUrl ?? null;
+  const negotiation = new GzipNegotiation();
   // Pages and files are revalidated on every use (ETag, 304): what Airlock serves changes with the
   // policy and reviews, not only with the index, and a file pip kept must not outlive a block.
   const cacheControl = 'no-cache';
@@ -122,8 +114,9 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
       }
       const view = await projects.view(name, requestContextOf(request));
       const r = projects.render(view, format, repositoryUrl(publicUrl, settings.repo, fastify.prefix, request));
-      reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept', 'cache-control': cacheControl });
+      reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': cacheControl });
       if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
+      if (negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
       return reply.send(r.body);
     } catch (err) {
       return sendError(request, reply, err);
@@ -158,13 +151,5 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     } catch (err) {
       return sendError(request, reply, err);
     }
-  });
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v === etag || v === `W/${etag}`;
   });
 }

@@ -4,7 +4,7 @@ import { SIMPLE_HTML, SIMPLE_JSON, type DistFile } from './simple-page.ts';
 export { SIMPLE_HTML, SIMPLE_JSON };
 
 /** A file as Airlock lists it: `url` is where Airlock serves it (absolute, no fragment). */
-export interface RenderedFile extends DistFile {}
+export type RenderedFile = DistFile;
 
 export interface RenderInput {
   readonly name: string;

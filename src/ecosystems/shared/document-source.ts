@@ -46,6 +46,11 @@ export interface DocumentRequest {
   readonly accept: string;
   /** Revalidate even when fresh (the caller knows its copy lacks something). */
   readonly revalidate?: boolean;
+  /**
+   * What is wrong with a body the upstream sent (its digest is not the one promised …), or null:
+   * a body with a problem is refused (DIGEST_MISMATCH) and never stored, so it is not served later.
+   */
+  readonly check?: (body: Buffer) => string | null;
 }
 
 function fromCache(doc: CachedDocument, stale: boolean, confirmedAt = doc.fetchedAt.getTime()): SourceDocument {
@@ -151,6 +156,8 @@ export class DocumentSource {
         metrics?.upstreamFetch(repo, 'metadata', 'not_modified');
         return fromCache(cached, false, now);
       }
+      const problem = req.check?.(res.body) ?? null;
+      if (problem !== null) throw new AirlockError('DIGEST_MISMATCH', problem);
       const stored = this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
       // Backpressure: when the stores fall behind, wait for this write instead of queueing more.
       if (this.#pendingBytes > MAX_PENDING_BYTES) await this.#pending.get(stored.blob)?.done;

@@ -3,6 +3,7 @@
  * in one line, and the message for a package Airlock could not judge or store.
  */
 import { AirlockError, type Reason } from '../../core/index.ts';
+import type { GateDecision } from '../../gate/index.ts';
 
 const MAX_REASONS_CHARS = 600;
 
@@ -28,3 +29,29 @@ export function undecided(subject: string, cause: string, failed: 'judge' | 'sto
   );
 }
 
+
+/**
+ * The error for a non-allow decision about a version, which `label` names as the ecosystem's
+ * tools write it (npm's `name@1.0`, pip's `name==1.0`): what, why, and for a quarantine its id
+ * and the command that releases it.
+ */
+export function versionRefusal(label: string, name: string, version: string, decision: GateDecision): AirlockError {
+  const id = decision.quarantineId;
+  const details = { name, version, quarantineId: id, source: decision.source };
+  const verdict = decision.verdict;
+  switch (verdict.kind) {
+    case 'quarantine':
+      return new AirlockError(
+        'QUARANTINED',
+        `${label} is quarantined by Airlock: ${reasonsText(verdict.reasons)}. Quarantine id ${id ?? '(none)'}; ` +
+          `to use it, ask an approver to review it: airlock quarantine release ${id ?? '<id>'} --reason "<why it is safe>"`,
+        { details },
+      );
+    case 'block':
+      // The rejection's reason already names the reviewer, their reason and the quarantine id.
+      if (decision.source === 'rejection') return new AirlockError('BLOCKED', `${label} is blocked by Airlock: ${reasonsText(verdict.reasons)}`, { details });
+      return new AirlockError('BLOCKED', `${label} is blocked by Airlock policy: ${reasonsText(verdict.reasons)}`, { details });
+    case 'allow':
+      return new AirlockError('INTERNAL', `a refusal was asked for an allowed version (${label})`);
+  }
+}

@@ -85,12 +85,16 @@ test('a wheel whose .pth file runs code at every Python start is held, and pip s
   // What the hook's code does (the install-behaviour analysis), and that it is a startup hook at all.
   assert.match(out, /runs install-time code that [^[]*downloads content and pipes it into a shell[^[]*\[install_behaviour\.dangerous\]/);
   assert.match(out, /lemur-utils==1\.0 ships \.pth files that run code at every Python start \(lemur_utils-init\.pth\) \[python\.startup_hooks\]/);
-  assert.notEqual(quarantineIdIn(out), '');
+  const id = quarantineIdIn(out);
+  assert.notEqual(id, '');
 
   // The metadata phase cannot see inside the wheel: the version is listed, and an unpinned
-  // install takes it and is refused the same way (the record is the one already open).
-  const ok = await e.install('lemur-utils==0.9');
-  assert.equal(ok.code, 0, ok.stderr);
+  // install takes it and is refused the same way, under the record already open.
+  const unpinned = await e.install('lemur-utils');
+  assert.notEqual(unpinned.code, 0);
+  assert.equal(quarantineIdIn(unpinned.stdout + unpinned.stderr), id);
+  const older = await e.install('lemur-utils==0.9');
+  assert.equal(older.code, 0, older.stderr);
 });
 
 test('bytes that do not match the sha256 on the index page are refused and not kept; the right bytes then install', async (t) => {

@@ -69,7 +69,8 @@ test('the simple API: JSON or HTML by Accept, Vary and ETag with 304, canonical 
   const json = await fetch(`${e.simple}puffin-db/`, { headers: { accept: pipAccept } });
   assert.equal(json.status, 200);
   assert.equal(json.headers.get('content-type'), 'application/vnd.pypi.simple.v1+json');
-  assert.equal(json.headers.get('vary'), 'Accept');
+  assert.equal(json.headers.get('vary'), 'Accept, Accept-Encoding');
+  assert.equal(json.headers.get('content-encoding'), 'gzip', 'fetch, as pip, accepts gzip: the page comes compressed');
   const page = (await json.json()) as { name: string; versions: string[]; files: { filename: string; url: string; hashes: { sha256: string }; 'upload-time': string }[] };
   assert.equal(page.name, 'puffin-db');
   assert.deepEqual(page.versions, ['1.0']);
@@ -111,4 +112,23 @@ test('with anonymous reads off, pip needs a reader token, given as the password 
   const r = await e.installFrom(e.simple.replace('http://', `http://pip:${token}@`), 'gannet-auth');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(await pythonImport(r.target, 'gannet_auth'), '1.0');
+});
+
+test('core metadata that does not match the hash on the page is refused and not kept: the right bytes are served once the index has them', async (t) => {
+  const e = await pypiE2e();
+  t.after(() => e.close());
+  e.wheel({ name: 'skua-meta', version: '1.0' });
+  const filename = 'skua_meta-1.0-py3-none-any.whl';
+  e.index.corruptFile(`${filename}.metadata`);
+  const page = (await (await fetch(`${e.simple}skua-meta/`, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } })).json()) as { files: { filename: string; url: string }[] };
+  const url = `${page.files.find((f) => f.filename === filename)?.url ?? ''}.metadata`;
+
+  const bad = await fetch(url);
+  assert.equal(bad.status, 502);
+  assert.match(bad.statusText, /skua-meta: the upstream's core metadata for skua_meta-1\.0-py3-none-any\.whl does not match the sha256 its index page gives; refused, nothing was stored/);
+
+  e.index.corruptFile(`${filename}.metadata`, false);
+  const good = await fetch(url);
+  assert.equal(good.status, 200);
+  assert.match(await good.text(), /^Metadata-Version: .*\nName: skua-meta\nVersion: 1\.0\n/);
 });

@@ -153,7 +153,10 @@ export class FixturePypiIndex {
   /** The project's page and files disappear (404). */
   removeProject(project: string): void {
     const name = normalizeProjectName(project);
-    for (const f of this.#projects.get(name)?.values() ?? []) this.#byPath.delete(f.path);
+    for (const f of this.#projects.get(name)?.values() ?? []) {
+      this.#byPath.delete(f.path);
+      if (f.provenance !== undefined) this.#provenance.delete(new URL(f.provenance).pathname);
+    }
     this.#projects.delete(name);
     this.#serial++;
   }

@@ -1,0 +1,62 @@
+import { isAirlockError, type ErrorCode } from '../../core/index.ts';
+
+/**
+ * Errors as every ecosystem's clients get them: the HTTP status of each error code and a one-line
+ * message (their dialects differ in how they carry it, not here). Unknown errors become a generic
+ * 500 carrying the request id.
+ */
+
+/** The HTTP status of each error code. */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_NAME: 400,
+  INVALID_VERSION: 400,
+  INVALID_DIGEST: 400,
+  INVALID_PURL: 400,
+  NOT_FOUND: 404,
+  UPSTREAM_NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  QUARANTINED: 403,
+  BLOCKED: 403,
+  CONFLICT: 409,
+  LIMIT_EXCEEDED: 413,
+  DIGEST_MISMATCH: 502,
+  SIZE_MISMATCH: 502,
+  UPSTREAM_BAD_RESPONSE: 502,
+  UPSTREAM_UNAVAILABLE: 502,
+  UPSTREAM_TIMEOUT: 504,
+  POLICY_ERROR: 503,
+  CONFIG_INVALID: 500,
+  STORAGE_ERROR: 500,
+  UNAVAILABLE: 503,
+  SCAN_ERROR: 500,
+  INTERNAL: 500,
+};
+
+export interface WireError {
+  readonly status: number;
+  /** One line; Airlock's own faults carry the request id, for its operator. */
+  readonly message: string;
+  /** Whether this is Airlock's fault or an outage worth a log line at error level. */
+  readonly serious: boolean;
+}
+
+export function wireError(err: unknown, requestId: string): WireError {
+  if (isAirlockError(err)) {
+    const status = ERROR_STATUS[err.code];
+    const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
+    // An upstream's faults (502, 504) are not Airlock's: no request id.
+    const own = status === 500 || status === 501 || status === 503;
+    return { status, message: oneLine(own ? `${message} (request ${requestId})` : message), serious: status >= 500 };
+  }
+  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, message: oneLine(err instanceof Error ? err.message : 'bad request'), serious: false };
+  }
+  return { status: 500, message: `internal error in Airlock (request ${requestId})`, serious: true };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').slice(0, 2000);
+}
