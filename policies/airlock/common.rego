@@ -9,9 +9,12 @@ cfg := data.airlock.settings
 # The input schema versions this policy understands.
 supported_input_versions := {1}
 
-# How the ecosystem's own tools write a version of a package: pip's `name==1.0`, npm's `name@1.0`.
+# How the ecosystem's own tools write a version of a package: pip's `name==1.0`, npm's `name@1.0`;
+# a Hub repo at a commit as its short form, `acme/tiny@0123456789ab` (the first 12 hex digits).
 package_label := sprintf("%s==%s", [input.artifact.name, input.artifact.version]) if {
 	input.artifact.ecosystem == "pypi"
+} else := sprintf("%s@%s", [input.artifact.name, substring(input.artifact.version, 0, 12)]) if {
+	input.artifact.ecosystem == "huggingface"
 } else := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
 
 # Published to this Airlock (a hosted repository), not taken from a public registry: the rules

@@ -173,6 +173,13 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
   await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot });
 }
 
+/** A huggingface proxy: the Hub's API and files through the gate, its model files scanned. */
+async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
+  const { huggingfacePlugin } = await import('../ecosystems/huggingface/index.ts');
+  const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
+  await scope.register(huggingfacePlugin, { ...common, upstream });
+}
+
 /** A group: its members' routes under one URL, each package from the first member that has it. */
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
@@ -224,6 +231,10 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
           case 'pypi':
             if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a pypi repository is a proxy`);
             await registerPypi(scope, repo, config, services, upstream, instanceId);
+            break;
+          case 'huggingface':
+            if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a huggingface repository is a proxy`);
+            await registerHuggingface(scope, repo, config, services, upstream);
             break;
           default:
             assertNever(format, 'repository format');

@@ -11,3 +11,4 @@ export { FileSource } from './sources/file-source.ts';
 export { ScanWorkerPool, type ScanPoolOptions, type WorkerScanOptions } from './worker/index.ts';
 export { renderJson, renderSarif, renderText, toJsonReport, toSarif, type JsonReport } from './report/index.ts';
 export * from './packages/python-dist.ts';
+export { fileExtension, isPickleFormat, modelFileExpectation, PICKLE_FORMATS, scannedPickleBased, type ModelFileExpectation } from './model-files.ts';

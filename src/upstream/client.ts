@@ -32,6 +32,8 @@ export type DocumentResult =
       readonly contentType: string | null;
       readonly etag: string | null;
       readonly lastModified: string | null;
+      /** The `Link` header (paginated APIs name their next page there), or null. */
+      readonly link?: string | null;
     }
   | { readonly kind: 'not-modified'; readonly etag: string | null; readonly lastModified: string | null };
 
@@ -149,7 +151,7 @@ export class UpstreamClient implements Upstream {
         return { kind: 'not-modified', etag, lastModified };
       }
       const body = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
-      return { kind: 'fresh', body, contentType: header(res.headers, 'content-type'), etag, lastModified };
+      return { kind: 'fresh', body, contentType: header(res.headers, 'content-type'), etag, lastModified, link: header(res.headers, 'link') };
     });
   }
 

@@ -14,7 +14,7 @@ const rules = policy.tests();
 
 test('the built-in policy has tests for every concern', () => {
   const files = new Set(rules.map((r) => r.location.file.replace(/^.*\//, '')));
-  for (const concern of ['common', 'cooldown', 'install_scripts', 'size', 'deprecated', 'integrity', 'blocklist', 'tarball']) {
+  for (const concern of ['common', 'cooldown', 'install_scripts', 'size', 'deprecated', 'integrity', 'blocklist', 'tarball', 'python', 'models']) {
     assert.ok(files.has(`${concern}_test.rego`), `${concern}_test.rego has test rules`);
   }
 });

@@ -211,6 +211,19 @@ test('a pypi repository: a proxy of the index it names, files from another origi
   await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", filesUpstream: "ftp://y/"}\n'), /^repositories\[0\]\.filesUpstream: must be an http/);
 });
 
+test('a huggingface repository: a proxy of the Hub it names, model-sized files by default', async () => {
+  const c = await loadText('repositories:\n  - name: huggingface\n    format: huggingface\n    upstream: https://huggingface.co/\n');
+  const r = c.repositories[0];
+  assert.ok(r !== undefined && r.kind === 'proxy');
+  assert.deepEqual([r.format, r.upstream, r.maxArtifactBytes, r.upstreamSource], ['huggingface', 'https://huggingface.co/', 64 * 1024 ** 3, 'config']);
+  const small = await loadText('repositories:\n  - {name: hf, format: huggingface, upstream: "http://mirror.corp/", maxArtifactSize: 2GiB}\n');
+  assert.equal(small.repositories[0]?.maxArtifactBytes, 2 * 1024 ** 3);
+  await rejects(loadText('repositories:\n  - {name: hf, format: huggingface}\n'), /^repositories\[0\]\.upstream: required for a huggingface repository: the Hub to proxy/);
+  await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, kind: hosted}\n'), /^repositories\[0\]\.kind: a huggingface repository is a proxy of the Hub for now/);
+  await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for a huggingface repository/);
+  await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, upstream: "http://x/", filesUpstream: "http://y/"}\n'), /^repositories\[0\]\.filesUpstream: not for a huggingface proxy repository/);
+});
+
 test('durations and sizes accept human units', async () => {
   const c = await loadText(
     'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    metadataMaxAge: 2m\n    maxArtifactSize: 512MB\n    timeouts: {connect: 1500ms, body: 2m}\n',

@@ -302,9 +302,10 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     hint: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters',
   });
   if (name === '-') fail(join(path, 'name'), 'reserved');
-  const format = oneOf(o['format'], join(path, 'format'), ['npm', 'pypi'] as const);
+  const format = oneOf(o['format'], join(path, 'format'), ['npm', 'pypi', 'huggingface'] as const);
   const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted', 'group'] as const);
   if (format === 'pypi') return pypiRepository(o, name, kind, path, ctx);
+  if (format === 'huggingface') return huggingfaceRepository(o, name, kind, path, ctx);
   if (kind === 'group') {
     for (const k of Object.keys(o)) {
       if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
@@ -397,6 +398,30 @@ function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group'
     // npm's registry signatures: no key is trusted for a Python index.
     registryKeys: { listed: [], sources: [], tuf: null },
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+  };
+}
+
+/**
+ * A huggingface repository: a proxy of the Hub (or a mirror speaking its API), which must be
+ * named. Model files run to gigabytes, so its default size limit is the largest Airlock takes.
+ */
+function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
+  if (kind !== 'proxy') fail(join(path, 'kind'), 'a huggingface repository is a proxy of the Hub for now (hosted and group huggingface repositories are not supported yet)');
+  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'sigstoreTrustedRoot', 'blockedVersions'] as const) {
+    if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a huggingface repository" : k === 'blockedVersions' ? 'not for a huggingface repository: a client asks for one revision, so nothing is hidden from a list' : 'not for a huggingface proxy repository');
+  }
+  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for a huggingface repository: the Hub to proxy, e.g. https://huggingface.co/');
+  const common = proxyCommon(o, path, ctx);
+  return {
+    ...common,
+    name,
+    format: 'huggingface',
+    kind: 'proxy',
+    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
+    maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 3 : common.maxArtifactBytes,
+    filesUpstream: null,
+    registryKeys: { listed: [], sources: [], tuf: null },
+    sigstoreRoot: sigstoreRoot(undefined, join(path, 'sigstoreTrustedRoot'), ctx),
   };
 }
 

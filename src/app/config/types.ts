@@ -132,7 +132,7 @@ export interface TimeoutsConfig {
 }
 
 /** The package formats a repository can serve. */
-export type RepositoryFormat = 'npm' | 'pypi';
+export type RepositoryFormat = 'npm' | 'pypi' | 'huggingface';
 
 /** What every repository has, whatever its kind. */
 export interface RepositoryCommon {

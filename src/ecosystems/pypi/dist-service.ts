@@ -12,6 +12,7 @@ import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteS
 import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { checkPypiProvenance, NO_PROVENANCE, type PypiProvenanceCheck } from '../../verify/index.ts';
+import { BlobRangeSource } from '../shared/blob-range-source.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
 import { requesterKey } from '../shared/http.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
@@ -55,27 +56,6 @@ function refusalError(name: string, version: string, decision: GateDecision): Ai
 
 /** Time an inspection of one file may take. */
 const INSPECT_DEADLINE_MS = 60_000;
-
-/** A stored blob read by range (a file too big to inspect from memory). */
-class BlobRangeSource implements ByteSource {
-  readonly size: number;
-  readonly #blobs: BlobStore;
-  readonly #blob: Sha256Digest;
-
-  constructor(blobs: BlobStore, blob: Sha256Digest, size: number) {
-    this.#blobs = blobs;
-    this.#blob = blob;
-    this.size = size;
-  }
-
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    const end = Math.min(this.size, offset + length);
-    if (end <= offset) return new Uint8Array(0);
-    const bytes = await this.#blobs.read(this.#blob, { range: { start: offset, end: end - 1 }, maxBytes: end - offset });
-    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${this.#blob} is gone`);
-    return bytes;
-  }
-}
 
 export class DistService {
   readonly #deps: DistServiceDeps;

@@ -109,6 +109,14 @@ export class DocumentSource {
     return readStoredCopy(this.#deps.blobs, doc.blob, doc.size, documentLabel(doc), this.#deps.log);
   }
 
+  /**
+   * Keeps `body` under `key` as if the upstream had just sent it there: a document another
+   * response already carried (a Hub commit's info, read through the branch that points at it).
+   */
+  keep(key: string, body: Buffer, contentType: string | null): SourceDocument {
+    return this.#store(key, body, contentType, null, null, this.#deps.clock().getTime());
+  }
+
   /** The background write still holding `body` (settles, never rejects, once it is done), or null. */
   writing(blob: string, body: Buffer): Promise<void> | null {
     const pending = this.#pending.get(blob);

@@ -1,0 +1,102 @@
+# Model files (Hugging Face, artifact phase: `input.facts.model_file` and `input.facts.model_scan`,
+# docs/facts/huggingface.md). Every file of a Hub commit is scanned by content before it is served;
+# the scanner's verdict decides: code that runs when the file is loaded is refused
+# (`model.code_execution`); a suspicious, unscannable or malformed file is held for review
+# (`model.suspicious`, `model.unscannable`, `model.invalid`), and so is a scan result this policy
+# cannot read (fail closed). A clean pickle-based file (PyTorch `.bin`/`.pt`, `.pkl`, joblib) is
+# still one whose loading would run whatever code a tampered copy carries: `model_pickle` ("allow",
+# "warn" (default), "quarantine" or "deny") says what to do with those (`model.pickle`); repos in
+# `model_pickle_allowed` (names as `artifact.name` writes them: `acme/tiny`, `datasets/acme/corpus`)
+# are trusted to ship them. The rules read only these facts, which no other ecosystem supplies.
+package airlock
+
+import rego.v1
+
+model_file := input.facts.model_file
+
+model_scan := input.facts.model_scan
+
+model_file_path := object.get(input.facts, ["model_file", "path"], "a file")
+
+model_scan_format := object.get(input.facts, ["model_scan", "format"], "unknown")
+
+# The artifact phase of a model file: facts about one file, or a scan result.
+model_artifact if is_object(input.facts.model_file)
+
+model_artifact if is_object(input.facts.model_scan)
+
+known_model_verdicts := {"safe", "suspicious", "malicious", "invalid", "unscannable"}
+
+model_scan_findings := object.get(input.facts, ["model_scan", "findings"], [])
+
+# `rule: message` of one scan finding (`rule in member: message` for one inside a container).
+model_finding_text(f) := sprintf("%s in %s: %s", [object.get(f, "rule", "?"), f.member, object.get(f, "message", "")]) if {
+	is_string(object.get(f, "member", null))
+} else := sprintf("%s: %s", [object.get(f, "rule", "?"), object.get(f, "message", "")])
+
+# The first listed finding of a class, as text. Findings are listed up to 32: when those of the
+# class were cut, the message says so (the verdict still decides, whatever the list holds).
+first_model_finding(class) := text if {
+	found := [f | some f in model_scan_findings; is_object(f); f.class == class]
+	count(found) > 0
+	text := model_finding_text(found[0])
+} else := sprintf("no %s finding among the %v listed of %v", [class, count(model_scan_findings), object.get(input.facts, ["model_scan", "findings_total"], "?")])
+
+deny contains {"id": "model.code_execution", "msg": msg} if {
+	model_scan.verdict == "malicious"
+	msg := sprintf("%s: %s runs code when it is loaded (%s)", [package_label, model_file_path, first_model_finding("malicious")])
+}
+
+quarantine contains {"id": "model.suspicious", "msg": msg} if {
+	model_scan.verdict == "suspicious"
+	msg := sprintf("%s: %s looks suspicious to the model scanner (%s)", [package_label, model_file_path, first_model_finding("suspicious")])
+}
+
+quarantine contains {"id": "model.unscannable", "msg": msg} if {
+	model_scan.verdict == "unscannable"
+	msg := sprintf("%s: %s could not be scanned in full (%s)", [package_label, model_file_path, first_model_finding("unscannable")])
+}
+
+quarantine contains {"id": "model.unscannable", "msg": msg} if {
+	model_artifact
+	verdict := object.get(input.facts, ["model_scan", "verdict"], null)
+	not verdict in known_model_verdicts
+	msg := sprintf("%s: %s has no scan verdict this policy knows (%v)", [package_label, model_file_path, verdict])
+}
+
+quarantine contains {"id": "model.invalid", "msg": msg} if {
+	model_scan.verdict == "invalid"
+	msg := sprintf("%s: %s is not a well-formed %s file (%s)", [package_label, model_file_path, model_scan_format, first_model_finding("invalid")])
+}
+
+# --- Pickle-based files that scan clean ---------------------------------------------------------
+
+model_pickle_setting := object.get(cfg, "model_pickle", "warn")
+
+model_pickle_trusted if input.artifact.name in object.get(cfg, "model_pickle_allowed", [])
+
+# The commit's .safetensors files, as far as `files.names` lists them.
+safetensors_names := [n | some n in object.get(input.facts, ["files", "names"], []); endswith(lower(n), ".safetensors")]
+
+safetensors_advice := sprintf("prefer %s", [safetensors_names[0]]) if {
+	count(safetensors_names) == 1
+} else := sprintf("prefer its %v .safetensors files (%s …)", [object.get(input.facts, ["files", "safetensors"], count(safetensors_names)), safetensors_names[0]]) if {
+	count(safetensors_names) > 1
+} else := "prefer its .safetensors files"
+
+model_pickle_alternative := sprintf("the commit also has safetensors weights: %s", [safetensors_advice]) if {
+	model_file.safetensors_alternative == true
+} else := "the commit has no safetensors alternative"
+
+model_pickle_finding := {"id": "model.pickle", "msg": msg} if {
+	model_file.pickle_based == true
+	model_scan.verdict == "safe"
+	not model_pickle_trusted
+	msg := sprintf("%s: %s is pickle-based (%s): loading it would run any code a tampered copy carries; %s", [package_label, model_file_path, model_scan_format, model_pickle_alternative])
+}
+
+warn contains model_pickle_finding if model_pickle_setting == "warn"
+
+quarantine contains model_pickle_finding if model_pickle_setting == "quarantine"
+
+deny contains model_pickle_finding if model_pickle_setting == "deny"

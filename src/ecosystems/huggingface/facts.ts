@@ -1,0 +1,91 @@
+/**
+ * The Hugging Face facts Airlock puts in `input.facts` (documented in docs/facts/huggingface.md).
+ * A version is a commit: its metadata-phase facts come from the repo's info at that commit; the
+ * artifact phase adds the file (`model_file`, with how its bytes were verified) and what the
+ * model scanner found in it (`model_scan`). Every list is bounded.
+ */
+import { makePurl } from '../../core/index.ts';
+import type { Facts, VersionCandidate } from '../../gate/index.ts';
+import { modelFileExpectation, scannedPickleBased, type FileScanResult } from '../../scan/index.ts';
+import type { Json } from '../../storage/ports/index.ts';
+import type { RepoRef } from './hub-ids.ts';
+import { subjectName } from './hub-ids.ts';
+import type { HubRepoInfo, HubTreeEntry } from './hub-json.ts';
+
+const MAX_LIST = 64;
+const MAX_FINDINGS = 32;
+const MAX_MESSAGE = 500;
+
+function isSafetensors(path: string): boolean {
+  return path.toLowerCase().endsWith('.safetensors');
+}
+
+/** The commit's facts, from the repo's info at it. */
+export function commitFacts(repo: RepoRef, info: HubRepoInfo): Facts {
+  const pickle = info.siblings.filter((p) => modelFileExpectation(p).pickleBased);
+  return {
+    published_at: info.lastModified,
+    package_created_at: info.createdAt,
+    hub: {
+      type: repo.type,
+      id: info.id,
+      gated: info.gated,
+      private: info.private,
+      disabled: info.disabled,
+      downloads: info.downloads,
+      likes: info.likes,
+      library_name: info.libraryName,
+      pipeline_tag: info.pipelineTag,
+      tags: [...info.tags],
+    },
+    files: {
+      count: info.siblingCount,
+      names: info.siblings.slice(0, MAX_LIST),
+      pickle_based: pickle.slice(0, MAX_LIST),
+      safetensors: info.siblings.filter(isSafetensors).length,
+    },
+  };
+}
+
+/** The gate's candidate for a commit: the repo (by the upstream's spelling of its id) at that version. */
+export function commitCandidate(gateRepo: string, repo: RepoRef, info: HubRepoInfo, factsKey: string): VersionCandidate {
+  const name = subjectName(repo);
+  return {
+    subject: { repo: gateRepo, ecosystem: 'huggingface', name, version: info.sha, purl: makePurl('huggingface', name, info.sha) },
+    facts: commitFacts(repo, info),
+    factsKey,
+  };
+}
+
+/** The artifact-phase facts of one file: what it is, how its bytes were verified, and what the scanner found. */
+export function fileFacts(entry: HubTreeEntry, siblings: readonly string[], scan: FileScanResult): { model_file: Json; model_scan: Json } {
+  const expectation = modelFileExpectation(entry.path);
+  const pickleBased = scannedPickleBased(expectation, scan.format);
+  const findings = scan.findings.filter((f) => f.class !== 'info');
+  return {
+    model_file: {
+      path: entry.path,
+      size: entry.size,
+      sha256: entry.lfs?.sha256 ?? null,
+      git_oid: entry.lfs === null ? entry.oid : null,
+      lfs: entry.lfs !== null,
+      verified_by: entry.lfs === null ? 'git-sha1' : 'sha256',
+      extension: expectation.extension,
+      expected_formats: expectation.expectedFormats === null ? [] : [...expectation.expectedFormats],
+      pickle_based: pickleBased,
+      safetensors_alternative: siblings.some(isSafetensors),
+    },
+    model_scan: {
+      verdict: scan.verdict,
+      format: scan.format,
+      findings: findings.slice(0, MAX_FINDINGS).map((f) => ({
+        rule: f.rule,
+        class: f.class,
+        severity: f.severity,
+        message: f.message.slice(0, MAX_MESSAGE),
+        member: typeof f.evidence.member === 'string' ? f.evidence.member.slice(0, MAX_MESSAGE) : null,
+      })),
+      findings_total: findings.length,
+    },
+  };
+}

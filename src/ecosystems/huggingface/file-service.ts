@@ -1,0 +1,211 @@
+/**
+ * A repo's files at a commit: fetched once per file however many clients ask at once, verified
+ * while they stream into the blob store (an LFS file against its sha256, a regular file against
+ * its git object id, both against their size), scanned by the model scanner, and judged by the
+ * gate with what the scanner found. Only an allow is served. Hugging Face's clients check only a
+ * file's size (protocols: huggingface.md §8), so Airlock's check is the only one there is.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import type { Gate } from '../../gate/index.ts';
+import { MemorySource, modelFileExpectation, scan, type ByteSource, type FileScanResult } from '../../scan/index.ts';
+import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
+import type { Upstream } from '../../upstream/index.ts';
+import { BlobRangeSource } from '../shared/blob-range-source.ts';
+import { ByteLru } from '../shared/byte-lru.ts';
+import { requesterKey } from '../shared/http.ts';
+import type { RepositoryMetrics } from '../shared/metrics.ts';
+import { undecided, versionRefusal } from '../shared/refusal.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
+import type { Revision } from './catalog.ts';
+import { fileFacts } from './facts.ts';
+import { encodePath, repoUrlPrefix } from './hub-ids.ts';
+import type { HubTreeEntry } from './hub-json.ts';
+
+export type FileOutcome =
+  | {
+      readonly kind: 'serve';
+      readonly blob: Sha256Digest;
+      readonly size: number;
+      /** What the client names the file by in its cache: the sha256 of an LFS file, the git object id of another. */
+      readonly etag: string;
+      readonly lfs: boolean;
+      /** The policy's warnings, for the client's log. */
+      readonly warnings: readonly string[];
+    }
+  | { readonly kind: 'refuse'; readonly error: AirlockError; readonly lasting: boolean };
+
+export interface FileServiceDeps {
+  readonly gate: Gate;
+  readonly blobs: BlobStore;
+  readonly index: ArtifactIndex;
+  readonly upstream: Upstream;
+  readonly clock: () => Date;
+  readonly metrics?: RepositoryMetrics | undefined;
+}
+
+export interface FileServiceSettings {
+  readonly repo: string;
+  readonly maxArtifactBytes: number;
+  /** Files at most this big are scanned from memory; bigger ones are read from the store by range. */
+  readonly inMemoryScanBytes: number;
+  /** Time one scan may take; what it leaves unscanned makes the file unscannable. */
+  readonly scanTimeoutMs: number;
+  readonly cache: { readonly outcomes: number; readonly scans: number };
+}
+
+/** How a file is named in refusals: the repo at the short commit, and the file. */
+export function fileLabel(name: string, commit: string, path: string): string {
+  return `${name}@${commit.slice(0, 12)} (${path})`;
+}
+
+export class FileService {
+  readonly #deps: FileServiceDeps;
+  readonly #settings: FileServiceSettings;
+  readonly #ingests = new SingleFlight<string, ArtifactRecord>();
+  readonly #resolving = new SingleFlight<string, FileOutcome>();
+  readonly #outcomes: ByteLru<string, FileOutcome>;
+  readonly #scans: ByteLru<string, FileScanResult>;
+
+  constructor(deps: FileServiceDeps, settings: FileServiceSettings) {
+    this.#deps = deps;
+    this.#settings = settings;
+    this.#outcomes = new ByteLru(settings.cache.outcomes, () => 1024);
+    this.#scans = new ByteLru(settings.cache.scans, (r) => 1024 + r.findings.length * 512);
+  }
+
+  /** The outcome already decided for this file, if any (a HEAD answers from it without fetching). */
+  known(rev: Revision, entry: HubTreeEntry, request: RequestContext): FileOutcome | undefined {
+    return this.#outcomes.get(this.#key(rev, entry, request));
+  }
+
+  /** Fetch, verify, store, scan and judge the file (once per file, generation and requester). */
+  resolve(rev: Revision, entry: HubTreeEntry, siblings: readonly string[], request: RequestContext): Promise<FileOutcome> {
+    const key = this.#key(rev, entry, request);
+    const known = this.#outcomes.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.#resolving.run(key, async () => {
+      const outcome = await this.#decide(rev, entry, siblings, request);
+      if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
+      return outcome;
+    });
+  }
+
+  /** The stored bytes (or a range of them) of a servable outcome. */
+  async open(outcome: Extract<FileOutcome, { kind: 'serve' }>, range: { readonly start: number; readonly end: number } | null): Promise<Readable> {
+    const stream = await this.#deps.blobs.open(outcome.blob, range ?? undefined);
+    if (stream === null) {
+      this.#outcomes.clear();
+      throw new AirlockError('STORAGE_ERROR', `the stored file ${outcome.blob} is gone; ask again`);
+    }
+    return stream;
+  }
+
+  #key(rev: Revision, entry: HubTreeEntry, request: RequestContext): string {
+    return `${rev.candidate.subject.name}\0${rev.commit}\0${entry.path}\0${entry.lfs?.sha256 ?? entry.oid}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+  }
+
+  async #decide(rev: Revision, entry: HubTreeEntry, siblings: readonly string[], request: RequestContext): Promise<FileOutcome> {
+    const { name } = rev.candidate.subject;
+    const label = fileLabel(name, rev.commit, entry.path);
+    if (entry.size > this.#settings.maxArtifactBytes) {
+      throw new AirlockError('LIMIT_EXCEEDED', `${label} is ${entry.size} bytes; this repository serves files of at most ${this.#settings.maxArtifactBytes} bytes (maxArtifactSize)`);
+    }
+    const rec = await this.#ingest(rev, entry).catch((err: unknown) => {
+      // Airlock's own store failed (a full disk): a verified file it cannot keep is not judged or served.
+      throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(label, err.message, 'store') : err;
+    });
+    const result = await this.#scan(rec, entry.path);
+    const facts = { ...rev.candidate.facts, ...fileFacts(entry, siblings, result) };
+    // What the scanner could not read is held for review whatever the policy says of it (fail closed).
+    const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${entry.path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
+    const decision = await this.#deps.gate.judgeArtifact({ subject: rev.candidate.subject, facts, content: { digest: rec.blob, size: rec.size }, unread }, request, async () => [rev.candidate]);
+    if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, name, rev.commit, decision), lasting: decision.failure === undefined };
+    return {
+      kind: 'serve',
+      blob: rec.blob,
+      size: rec.size,
+      etag: entry.lfs?.sha256 ?? entry.oid,
+      lfs: entry.lfs !== null,
+      warnings: decision.verdict.warnings.map((w) => w.message),
+    };
+  }
+
+  /** The stored file, fetched and verified first when it is not stored yet. */
+  #ingest(rev: Revision, entry: HubTreeEntry): Promise<ArtifactRecord> {
+    const { index, blobs, metrics, upstream } = this.#deps;
+    const repo = this.#settings.repo;
+    const { purl, name } = rev.candidate.subject;
+    return this.#ingests.run(`${purl}\0${entry.path}`, async () => {
+      // A commit's file never changes: a record for it is of bytes verified against the same hashes.
+      const existing = await index.getArtifact(repo, purl, entry.path);
+      if (existing !== null && existing.size === entry.size && (entry.lfs === null || existing.blob === `sha256:${entry.lfs.sha256}`) && (await blobs.stat(existing.blob)) !== null) {
+        metrics?.cache(repo, 'artifact', 'hit');
+        return existing;
+      }
+      metrics?.cache(repo, 'artifact', 'miss');
+      // One byte past the size, so that too long a body is told apart from a limit of ours.
+      const upload = await blobs.begin({ maxBytes: entry.size + 1 });
+      // A regular file's git object id is the sha1 of a header and its bytes.
+      const git = entry.lfs === null ? createHash('sha1').update(`blob ${entry.size}\0`) : null;
+      try {
+        const res = await upstream.openStream(`${repoUrlPrefix(rev.repo)}/resolve/${rev.commit}/${encodePath(entry.path)}`, { maxBytes: entry.size + 1, accept: '*/*' });
+        try {
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            git?.update(chunk);
+            await upload.write(chunk);
+          }
+        } finally {
+          res.body.destroy();
+        }
+        if (upload.bytesWritten !== entry.size) throw new AirlockError('SIZE_MISMATCH', `got ${upload.bytesWritten} bytes, the tree says ${entry.size}`);
+        if (git !== null && git.digest('hex') !== entry.oid) throw new AirlockError('DIGEST_MISMATCH', 'the bytes do not hash to the git object id the tree gives');
+        const committed = await upload.commit({ size: entry.size, ...(entry.lfs === null ? {} : { sha256: entry.lfs.sha256 }) });
+        const { sha512, sha1 } = committed.digests;
+        if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a file upload did not compute every digest');
+        const rec = await index.putArtifact({ repo, purl, ecosystem: 'huggingface', name, version: rev.commit, filename: entry.path, blob: committed.digest, size: committed.size, sha512, sha1, storedAt: this.#deps.clock() });
+        metrics?.upstreamFetch(repo, 'artifact', 'fresh');
+        return rec;
+      } catch (err) {
+        metrics?.upstreamFetch(repo, 'artifact', 'error');
+        if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
+          throw new AirlockError(
+            'DIGEST_MISMATCH',
+            `${fileLabel(name, rev.commit, entry.path)}: the upstream served bytes that do not match the ${entry.lfs === null ? 'git object id' : 'sha256'} and size the repo's tree gives (${err.message}); refused, nothing was stored`,
+            { cause: err, details: { name, path: entry.path } },
+          );
+        }
+        throw err;
+      } finally {
+        await upload.abort();
+      }
+    });
+  }
+
+  /** What the model scanner finds in a stored file (cached by its bytes): read from memory when small, else by range. */
+  async #scan(rec: ArtifactRecord, path: string): Promise<FileScanResult> {
+    const key = `${rec.blob}\0${path}`;
+    const have = this.#scans.get(key);
+    if (have !== undefined) return have;
+    let source: ByteSource;
+    if (rec.size <= this.#settings.inMemoryScanBytes) {
+      const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size });
+      if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
+      source = new MemorySource(bytes);
+    } else {
+      source = new BlobRangeSource(this.#deps.blobs, rec.blob, rec.size);
+    }
+    const expected = modelFileExpectation(path).expectedFormats;
+    // A file named as a model format must be one the scanner reads (else it is unscannable); any
+    // other file (a config, a tokenizer, a README) is scanned for what its bytes are, and content
+    // the scanner does not know is no finding.
+    const result = await scan(source, path, {
+      limits: { timeoutMs: this.#settings.scanTimeoutMs },
+      ...(expected === null ? { unknownFormat: 'info' as const } : { expectedFormats: expected }),
+    });
+    this.#scans.set(key, result);
+    return result;
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AirlockError } from '../../core/index.ts';
+import { checkFilePath, parseApiPath, parseResolvePath } from './hub-ids.ts';
+import { nextLink, parseRepoInfo, parseTreePage } from './hub-json.ts';
+import { parseByteRange } from './range.ts';
+
+const SHA = 'a'.repeat(40);
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof AirlockError ? err.code : 'OTHER';
+  }
+  return 'NONE';
+}
+
+describe('hub URLs', () => {
+  it('reads a model file, a legacy one-segment id, a dataset and an encoded ref', () => {
+    assert.deepEqual(parseResolvePath('acme/tiny/resolve/main/onnx/model.onnx'), { repo: { type: 'model', id: 'acme/tiny' }, revision: 'main', path: 'onnx/model.onnx' });
+    assert.deepEqual(parseResolvePath('gpt2/resolve/main/config.json'), { repo: { type: 'model', id: 'gpt2' }, revision: 'main', path: 'config.json' });
+    assert.deepEqual(parseResolvePath('datasets/acme/corpus/resolve/refs%2Fpr%2F1/data%20set.csv'), { repo: { type: 'dataset', id: 'acme/corpus' }, revision: 'refs/pr/1', path: 'data set.csv' });
+    assert.equal(parseResolvePath('acme/tiny/blob/main/x'), null);
+  });
+
+  it('reads the API routes, keywords after one- and two-segment ids', () => {
+    assert.deepEqual(parseApiPath('model', 'acme/tiny'), { repo: { type: 'model', id: 'acme/tiny' }, action: { kind: 'info', revision: null } });
+    assert.deepEqual(parseApiPath('model', 'gpt2/revision/v1.0'), { repo: { type: 'model', id: 'gpt2' }, action: { kind: 'info', revision: 'v1.0' } });
+    assert.deepEqual(parseApiPath('dataset', `acme/corpus/tree/${SHA}/data/train`), { repo: { type: 'dataset', id: 'acme/corpus' }, action: { kind: 'tree', revision: SHA, path: 'data/train' } });
+    assert.deepEqual(parseApiPath('model', 'acme/tiny/tree/main'), { repo: { type: 'model', id: 'acme/tiny' }, action: { kind: 'tree', revision: 'main', path: '' } });
+    assert.deepEqual(parseApiPath('model', 'acme/tiny/paths-info/main'), { repo: { type: 'model', id: 'acme/tiny' }, action: { kind: 'paths-info', revision: 'main' } });
+  });
+
+  it('refuses paths a client could not write safely, bad ids and bad revisions', () => {
+    for (const p of ['acme/tiny/resolve/main/../x', 'acme/tiny/resolve/main/a//b', 'acme/tiny/resolve/main/a%2F..%2Fb', 'acme/tiny/resolve/main/a%5Cb', 'acme/tiny/resolve/main/%00']) {
+      assert.equal(code(() => parseResolvePath(p)), 'BAD_REQUEST', p);
+    }
+    assert.equal(code(() => parseResolvePath('ac--me/tiny/resolve/main/x')), 'INVALID_NAME');
+    assert.equal(code(() => parseResolvePath('-acme/tiny/resolve/main/x')), 'INVALID_NAME');
+    assert.equal(code(() => parseResolvePath('acme/tiny/resolve/a..b/x')), 'BAD_REQUEST');
+    assert.equal(code(() => parseResolvePath('acme/tiny/resolve/%E0%A4%A/x')), 'BAD_REQUEST');
+    assert.equal(code(() => parseApiPath('model', 'a/b/c/d')), 'NOT_FOUND');
+    assert.equal(code(() => checkFilePath(Array.from({ length: 65 }, () => 'a'))), 'BAD_REQUEST');
+  });
+});
+
+describe('the upstream\'s JSON', () => {
+  it('reads a repo info, bounded, with the commit', () => {
+    const body = Buffer.from(JSON.stringify({ id: 'acme/tiny', sha: SHA, lastModified: '2025-01-02T03:04:05.000Z', createdAt: '2024-01-01T00:00:00Z', gated: 'manual', downloads: 12, likes: 3, library_name: 'transformers', tags: Array.from({ length: 100 }, (_, i) => `t${i}`), siblings: [{ rfilename: 'config.json' }, { rfilename: 'model.safetensors' }] }));
+    const { info } = parseRepoInfo(body, 'info');
+    assert.equal(info.sha, SHA);
+    assert.equal(info.gated, 'manual');
+    assert.equal(info.createdAt, '2024-01-01T00:00:00.000Z');
+    assert.equal(info.tags.length, 64);
+    assert.deepEqual(info.siblings, ['config.json', 'model.safetensors']);
+  });
+
+  it('names what is wrong with a bad info', () => {
+    const bad = (doc: unknown): string => {
+      try {
+        parseRepoInfo(Buffer.from(JSON.stringify(doc)), 'info of acme/tiny');
+        return 'accepted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    assert.match(bad({ id: 'acme/tiny' }), /has no commit/);
+    assert.match(bad({ id: 'acme/tiny', sha: SHA, gated: 'yes' }), /gated value/);
+    assert.match(bad({ id: 'acme/tiny', sha: SHA, lastModified: 'yesterday' }), /lastModified that is not a date/);
+    assert.match(bad({ id: 'acme/tiny', sha: SHA, downloads: -1 }), /downloads that is not a count/);
+    assert.match(bad([1]), /not a JSON object/);
+  });
+
+  it('reads tree entries and refuses unsafe paths, bad hashes and two sizes', () => {
+    const lfs = { oid: 'b'.repeat(64), size: 10, pointerSize: 130 };
+    const entries = parseTreePage(Buffer.from(JSON.stringify([
+      { type: 'directory', oid: 'c'.repeat(40), size: 0, path: 'onnx' },
+      { type: 'file', oid: 'd'.repeat(40), size: 10, path: 'onnx/model.onnx', lfs, xetHash: 'e'.repeat(64) },
+    ])), 'tree');
+    assert.deepEqual(entries[1], { type: 'file', path: 'onnx/model.onnx', oid: 'd'.repeat(40), size: 10, lfs: { sha256: 'b'.repeat(64), size: 10, pointerSize: 130 } });
+    const bad = (entry: unknown): string => {
+      try {
+        parseTreePage(Buffer.from(JSON.stringify([entry])), 'tree');
+        return 'accepted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 1, path: '../evil' }), /could not write safely/);
+    assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 1, path: '/abs' }), /could not write safely/);
+    assert.match(bad({ type: 'file', oid: 'xyz', size: 1, path: 'a' }), /no git object id/);
+    assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 11, path: 'a', lfs }), /two sizes/);
+    assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 10, path: 'a', lfs: { ...lfs, oid: 'nothex' } }), /no sha256/);
+    assert.match(bad({ type: 'symlink', oid: 'd'.repeat(40), size: 1, path: 'a' }), /of type "symlink"/);
+    assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 1.5, path: 'a' }), /not a size/);
+  });
+
+  it('finds the next page in a Link header', () => {
+    assert.equal(nextLink('<https://hub.example/api/models/a/b/tree/main?cursor=xyz>; rel="next"'), 'https://hub.example/api/models/a/b/tree/main?cursor=xyz');
+    assert.equal(nextLink('<https://x/prev>; rel="prev", <https://x/next>; rel=next'), 'https://x/next');
+    assert.equal(nextLink('<https://x/a>; rel="nextish"'), null);
+    assert.equal(nextLink(null), null);
+  });
+});
+
+describe('byte ranges', () => {
+  it('reads the forms clients send and refuses what cannot be served', () => {
+    assert.deepEqual(parseByteRange('bytes=0-0', 10), { start: 0, end: 0 });
+    assert.deepEqual(parseByteRange('bytes=4-', 10), { start: 4, end: 9 });
+    assert.deepEqual(parseByteRange('bytes=-3', 10), { start: 7, end: 9 });
+    assert.deepEqual(parseByteRange('bytes=2-100', 10), { start: 2, end: 9 });
+    assert.equal(parseByteRange('bytes=10-', 10), 'unsatisfiable');
+    assert.equal(parseByteRange('bytes=0-0', 0), 'unsatisfiable');
+    assert.equal(parseByteRange('bytes=0-1,3-4', 10), null);
+    assert.equal(parseByteRange('items=0-1', 10), null);
+    assert.equal(parseByteRange(undefined, 10), null);
+  });
+});

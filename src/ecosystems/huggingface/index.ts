@@ -1,0 +1,2 @@
+export { huggingfacePlugin } from './plugin.ts';
+export type { HuggingfacePluginOptions } from './options.ts';

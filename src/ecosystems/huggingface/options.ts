@@ -1,0 +1,62 @@
+/** What the huggingface plugin is given by the composition root: ports, the upstream client, settings. */
+import type { Sha256Digest } from '../../core/index.ts';
+import type { Gate } from '../../gate/index.ts';
+import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
+import type { Upstream } from '../../upstream/index.ts';
+import type { RepositoryMetrics } from '../shared/metrics.ts';
+
+export interface HuggingfacePluginOptions {
+  /** Repository name (also the URL prefix, `/<repo>/`: clients set `HF_ENDPOINT` to it). */
+  readonly repo: string;
+  /** The Hub (`https://huggingface.co/`): its API and its files' `/resolve/` URLs are read below it. */
+  readonly upstream: Upstream;
+  readonly gate: Gate;
+  readonly blobs: BlobStore;
+  readonly store: DocumentCache & ArtifactIndex;
+  readonly metrics?: RepositoryMetrics;
+  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
+  readonly publicUrl?: string | null;
+  readonly clock?: () => Date;
+  /** A branch or tag is resolved to its commit again after this long. */
+  readonly metadataMaxAgeMs?: number;
+  /** Past its max age, a branch's commit is still used this long while the upstream fails. */
+  readonly staleIfErrorMs?: number;
+  readonly maxArtifactBytes?: number;
+  readonly maxMetadataBytes?: number;
+  /** Told of every file download (the blob served), for the artifact retention. */
+  readonly artifactUse?: { note(blob: Sha256Digest): void };
+  /** Memory for this repository's caches (estimated bytes), split by `HUGGINGFACE_CACHE_SHARES`. */
+  readonly cacheBytes?: number;
+}
+
+/** How a huggingface repository's cache memory is split. */
+export const HUGGINGFACE_CACHE_SHARES = Object.freeze({ trees: 0.6, scans: 0.2, outcomes: 0.2 });
+
+export interface HuggingfaceSettings {
+  readonly repo: string;
+  readonly metadataMaxAgeMs: number;
+  readonly staleIfErrorMs: number;
+  readonly maxArtifactBytes: number;
+  readonly maxMetadataBytes: number;
+  /** Files and folders of one commit, at most. */
+  readonly maxTreeEntries: number;
+  readonly inMemoryScanBytes: number;
+  readonly scanTimeoutMs: number;
+  readonly cache: { readonly trees: number; readonly scans: number; readonly outcomes: number };
+}
+
+export function resolveHuggingfaceSettings(o: HuggingfacePluginOptions): HuggingfaceSettings {
+  const total = o.cacheBytes ?? 16 * 1024 ** 2;
+  const share = (f: number): number => Math.floor(total * f);
+  return {
+    repo: o.repo,
+    metadataMaxAgeMs: o.metadataMaxAgeMs ?? 5 * 60_000,
+    staleIfErrorMs: o.staleIfErrorMs ?? 24 * 60 * 60_000,
+    maxArtifactBytes: o.maxArtifactBytes ?? 64 * 1024 ** 3,
+    maxMetadataBytes: o.maxMetadataBytes ?? 64 * 1024 ** 2,
+    maxTreeEntries: 200_000,
+    inMemoryScanBytes: 32 * 1024 ** 2,
+    scanTimeoutMs: 120_000,
+    cache: { trees: share(HUGGINGFACE_CACHE_SHARES.trees), scans: share(HUGGINGFACE_CACHE_SHARES.scans), outcomes: share(HUGGINGFACE_CACHE_SHARES.outcomes) },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * The huggingface repository as a Fastify plugin, mounted under `/<repo>/` by the composition
+ * root: clients set `HF_ENDPOINT` (huggingface_hub) or `hubUrl` (`@huggingface/hub`) to it. It
+ * serves the Hub's read API for models and datasets — repo info at a revision, the tree,
+ * paths-info — and files at `[datasets/]<id>/resolve/<revision>/<path>`, every file verified,
+ * scanned and judged before its first byte goes out, always as plain bytes from Airlock's store
+ * (no redirect, no Xet: nothing sends a client around the gateway).
+ *
+ * The Hub's clients read errors from headers (a HEAD has no body): every error carries
+ * `X-Error-Message`, and `X-Error-Code` where the client acts on it — `GatedRepo` for a refusal
+ * (huggingface_hub then shows the message itself), `RepoNotFound`, `RevisionNotFound`,
+ * `EntryNotFound` (with `X-Repo-Commit`, so the client remembers the file is absent) — and a
+ * JSON `{"error": …}` body, which is what `@huggingface/hub` shows.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AirlockError, isAirlockError } from '../../core/index.ts';
+import type { GateDecision } from '../../gate/index.ts';
+import { requestContextOf } from '../../gate/identity.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
+import { repositoryUrl } from '../shared/base-url.ts';
+import { DocumentSource } from '../shared/document-source.ts';
+import { etagMatches } from '../shared/http.ts';
+import { versionRefusal } from '../shared/refusal.ts';
+import { wireError } from '../shared/wire-error.ts';
+import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode, type Revision } from './catalog.ts';
+import { FileService } from './file-service.ts';
+import { encodePath, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
+import { resolveHuggingfaceSettings, type HuggingfacePluginOptions } from './options.ts';
+import { parseByteRange } from './range.ts';
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+/** Tree entries per page Airlock serves (the Hub's own page size). */
+const TREE_PAGE = 1000;
+/** Paths one paths-info request may ask about. */
+const MAX_PATHS = 10_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_HEADER_CHARS = 1500;
+
+/** One line of printable ASCII, as a header may hold. */
+function headerText(message: string): string {
+  const ascii = message
+    .replace(/…/g, '...')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return ascii.length > MAX_HEADER_CHARS ? `${ascii.slice(0, MAX_HEADER_CHARS - 3)}...` : ascii;
+}
+
+function hubCodeOf(err: unknown, status: number): HubErrorCode | null {
+  const code = isAirlockError(err) ? err.details['hubErrorCode'] : undefined;
+  if (typeof code === 'string') return code as HubErrorCode;
+  // A refusal: huggingface_hub raises GatedRepoError with the message, where a bare 403 would
+  // only say "check your connection" (protocols: huggingface.md §7).
+  return status === 403 ? 'GatedRepo' : null;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, message, serious } = wireError(err, String(request.id));
+  if (serious) request.log.error({ err }, 'huggingface request failed');
+  else request.log.info({ status, message }, 'huggingface request refused');
+  const code = hubCodeOf(err, status);
+  const commit = isAirlockError(err) ? err.details['commit'] : undefined;
+  reply.code(status).header('x-error-message', `Airlock: ${headerText(message)}`).header('cache-control', 'no-store');
+  if (code !== null) reply.header('x-error-code', code);
+  if (typeof commit === 'string') reply.header('x-repo-commit', commit);
+  if (request.method === 'HEAD') return reply.send();
+  return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: `Airlock: ${message}` }));
+}
+
+/** The URL path after the repository's prefix, still percent-encoded, and its query. */
+function rawTarget(request: FastifyRequest, prefix: string): { readonly path: string; readonly query: URLSearchParams } {
+  const url = request.url;
+  const q = url.indexOf('?');
+  const path = (q === -1 ? url : url.slice(0, q)).slice(prefix.length + 1);
+  return { path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
+}
+
+function flag(v: string | null): boolean {
+  return v !== null && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+export async function huggingfacePlugin(fastify: FastifyInstance, options: HuggingfacePluginOptions): Promise<void> {
+  const settings = resolveHuggingfaceSettings(options);
+  const clock = options.clock ?? (() => new Date());
+  const docDeps = { repo: settings.repo, documents: options.store, blobs: options.blobs, upstream: options.upstream, clock, metrics: options.metrics, log: fastify.log };
+  const refs = new DocumentSource(docDeps, { freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs }, maxBytes: settings.maxMetadataBytes });
+  // A commit's info never changes.
+  const commits = new DocumentSource(docDeps, { freshness: { maxAgeMs: YEAR_MS, staleIfErrorMs: YEAR_MS }, maxBytes: settings.maxMetadataBytes });
+  const catalog = new HubCatalog(
+    { gateRepo: settings.repo, upstream: options.upstream, refs, commits, documents: options.store, blobs: options.blobs, clock, log: fastify.log },
+    { maxEntries: settings.maxTreeEntries, maxTreeBytes: settings.maxMetadataBytes, cacheBytes: settings.cache.trees },
+  );
+  const files = new FileService(
+    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
+    { repo: settings.repo, maxArtifactBytes: settings.maxArtifactBytes, inMemoryScanBytes: settings.inMemoryScanBytes, scanTimeoutMs: settings.scanTimeoutMs, cache: { outcomes: settings.cache.outcomes, scans: settings.cache.scans } },
+  );
+  const publicUrl = options.publicUrl ?? null;
+  const gate = options.gate;
+  fastify.addHook('onClose', async () => {
+    await Promise.all([refs.flush(), commits.flush()]);
+  });
+  // huggingface_hub sends paths-info as a form (`paths=a&paths=b&expand=True`).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => {
+    done(null, new URLSearchParams(body as string));
+  });
+
+  /** The commit a revision names; a missing repo is told to the hallucination tripwire. */
+  async function revisionOf(repo: RepoRef, revision: string | null, request: RequestContext): Promise<Revision> {
+    try {
+      // `HEAD` (what @huggingface/hub asks for by default) is the default branch, as the repo's own info is.
+      return await catalog.revision(repo, revision === 'HEAD' ? null : revision);
+    } catch (err) {
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['hubErrorCode'] === 'RepoNotFound') {
+        await gate.reportMissing('huggingface', repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id, request);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The commit's metadata-phase decision. A block refuses everything of it; a quarantine does
+   * not, so that the client goes on to ask for the files, whose artifact judgement opens the
+   * quarantine record a reviewer can release (its id is in the refusal).
+   */
+  async function admit(rev: Revision, request: RequestContext): Promise<GateDecision> {
+    const decisions = await gate.judgeVersions([rev.candidate], request);
+    const decision = decisions.get(rev.commit);
+    if (decision === undefined) throw new AirlockError('INTERNAL', `${rev.candidate.subject.name}@${rev.commit} was not judged`);
+    if (decision.failure?.kind === 'gate') throw new AirlockError('UNAVAILABLE', `Airlock could not judge ${rev.candidate.subject.name} just now: ${decision.failure.cause}`);
+    if (decision.verdict.kind === 'block') throw versionRefusal(`${rev.candidate.subject.name}@${rev.commit.slice(0, 12)}`, rev.candidate.subject.name, rev.commit, decision);
+    return decision;
+  }
+
+  function baseUrl(request: FastifyRequest): string {
+    return repositoryUrl(publicUrl, settings.repo, fastify.prefix, request);
+  }
+
+  async function info(request: FastifyRequest, reply: FastifyReply, repo: RepoRef, revision: string | null, query: URLSearchParams): Promise<FastifyReply> {
+    const ctx = requestContextOf(request);
+    const rev = await revisionOf(repo, revision, ctx);
+    await admit(rev, ctx);
+    const doc: Record<string, unknown> = { ...rev.document };
+    // Files with their sizes and hashes (`blobs=true`, huggingface_hub's files_metadata) come from the tree Airlock verifies against.
+    if (flag(query.get('blobs'))) {
+      const tree = await catalog.tree(rev.repo, rev.commit);
+      doc['siblings'] = tree.entries.filter((e) => e.type === 'file').map((e) => ({ rfilename: e.path, size: e.size, blobId: e.oid, ...(e.lfs === null ? {} : { lfs: { sha256: e.lfs.sha256, size: e.lfs.size, pointerSize: e.lfs.pointerSize } }) }));
+    }
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(doc));
+  }
+
+  async function tree(request: FastifyRequest, reply: FastifyReply, repo: RepoRef, revision: string, path: string, query: URLSearchParams): Promise<FastifyReply> {
+    const ctx = requestContextOf(request);
+    const rev = await revisionOf(repo, revision, ctx);
+    await admit(rev, ctx);
+    const t = await catalog.tree(rev.repo, rev.commit);
+    const recursive = flag(query.get('recursive'));
+    const listed = listing(t, path, recursive);
+    if (listed === null) throw hubNotFound('EntryNotFound', `${rev.repo.id} has no folder ${path} at ${rev.commit.slice(0, 12)}`, rev.commit);
+    const cursor = query.get('cursor');
+    const start = cursor === null ? 0 : Number.parseInt(cursor, 10);
+    if (!Number.isSafeInteger(start) || start < 0 || String(start) !== (cursor ?? '0')) throw new AirlockError('BAD_REQUEST', 'the cursor is not one Airlock gave');
+    const page = listed.slice(start, start + TREE_PAGE);
+    if (start + TREE_PAGE < listed.length) {
+      const next = new URLSearchParams({ recursive: String(recursive), expand: String(flag(query.get('expand'))), cursor: String(start + TREE_PAGE) });
+      const where = `${baseUrl(request)}api/${rev.repo.type}s/${rev.repo.id}/tree/${encodeURIComponent(revision)}${path === '' ? '' : `/${encodePath(path)}`}`;
+      reply.header('link', `<${where}?${next.toString()}>; rel="next"`);
+    }
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(page.map(wireEntry)));
+  }
+
+  async function pathsInfo(request: FastifyRequest, reply: FastifyReply, repo: RepoRef, revision: string): Promise<FastifyReply> {
+    const asked = pathsOf(request.body);
+    const ctx = requestContextOf(request);
+    const rev = await revisionOf(repo, revision, ctx);
+    await admit(rev, ctx);
+    const t = await catalog.tree(rev.repo, rev.commit);
+    const found = asked.map((p) => t.byPath.get(p.replace(/^\/+|\/+$/g, ''))).filter((e) => e !== undefined);
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(found.map(wireEntry)));
+  }
+
+  for (const type of ['model', 'dataset'] as const satisfies readonly RepoType[]) {
+    const route = `/api/${type}s/*`;
+    fastify.get(route, async (request, reply) => {
+      try {
+        const { path, query } = rawTarget(request, fastify.prefix);
+        const { repo, action } = parseApiPath(type, path.slice(`api/${type}s/`.length));
+        if (action.kind === 'info') return await info(request, reply, repo, action.revision, query);
+        if (action.kind === 'tree') return await tree(request, reply, repo, action.revision, action.path, query);
+        throw new AirlockError('NOT_FOUND', 'paths-info is a POST');
+      } catch (err) {
+        return sendError(request, reply, err);
+      }
+    });
+    fastify.post(route, { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
+      try {
+        const { path } = rawTarget(request, fastify.prefix);
+        const { repo, action } = parseApiPath(type, path.slice(`api/${type}s/`.length));
+        if (action.kind !== 'paths-info') throw new AirlockError('NOT_FOUND', `Airlock answers POST only for api/${type}s/<id>/paths-info/<revision>`);
+        return await pathsInfo(request, reply, repo, action.revision);
+      } catch (err) {
+        return sendError(request, reply, err);
+      }
+    });
+  }
+
+  // Files: `[datasets/]<id>/resolve/<revision>/<path>`. HEAD is routed here too, not left to
+  // Fastify's own HEAD (which would say Content-Length: 0 for a body not sent).
+  fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler: async (request, reply) => {
+    try {
+      const { path } = rawTarget(request, fastify.prefix);
+      const target = parseResolvePath(path);
+      if (target === null) throw new AirlockError('NOT_FOUND', 'Airlock serves the Hub API under api/ and files at [datasets/]<repo id>/resolve/<revision>/<path>');
+      const ctx = requestContextOf(request);
+      const rev = await revisionOf(target.repo, target.revision, ctx);
+      const t = await catalog.tree(rev.repo, rev.commit);
+      const entry = t.byPath.get(target.path);
+      if (entry === undefined || entry.type !== 'file') throw hubNotFound('EntryNotFound', `${rev.repo.id} has no file ${target.path} at ${rev.commit.slice(0, 12)}`, rev.commit);
+      await admit(rev, ctx);
+      reply.header('x-repo-commit', rev.commit);
+      // A HEAD is answered from what is known: the client's time-out for it is short (10 s), and
+      // its GET, which follows, is judged before a byte is sent.
+      const outcome = request.method === 'HEAD' ? (files.known(rev, entry, ctx) ?? null) : await files.resolve(rev, entry, siblingsOf(t), ctx);
+      if (outcome?.kind === 'refuse') return sendError(request, reply, outcome.error);
+      const etag = `"${entry.lfs?.sha256 ?? entry.oid}"`;
+      reply.headers({ etag, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'no-cache' });
+      if (entry.lfs !== null) reply.headers({ 'x-linked-etag': etag, 'x-linked-size': String(entry.size) });
+      if (outcome !== null && outcome.warnings.length > 0) reply.header('x-hf-warning', `Airlock; ${headerText(outcome.warnings.join('; '))}`);
+      if (outcome === null || request.method === 'HEAD') return reply.header('content-length', String(entry.size)).send();
+      options.artifactUse?.note(outcome.blob);
+      if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      const range = parseByteRange(request.headers.range, outcome.size);
+      if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${outcome.size}`).send();
+      if (range === null) return reply.header('content-length', String(outcome.size)).send(await files.open(outcome, null));
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${outcome.size}`)
+        .header('content-length', String(range.end - range.start + 1))
+        .send(await files.open(outcome, range));
+    } catch (err) {
+      return sendError(request, reply, err);
+    }
+  } });
+}
+
+/** The files of a commit by name (what `safetensors_alternative` looks at). */
+function siblingsOf(t: CommitTree): readonly string[] {
+  return t.entries.filter((e) => e.type === 'file').map((e) => e.path);
+}
+
+/** The entries under a folder ('' is the root): all below it, or its direct children; null when it is no folder. */
+function listing(t: CommitTree, path: string, recursive: boolean) {
+  if (path !== '' && t.byPath.get(path)?.type !== 'directory') return null;
+  const prefix = path === '' ? '' : `${path}/`;
+  return t.entries.filter((e) => e.path.startsWith(prefix) && (recursive || !e.path.slice(prefix.length).includes('/')));
+}
+
+/** The paths a paths-info request asks about: a JSON `{"paths": [...]}` or a form's `paths` fields. */
+function pathsOf(body: unknown): string[] {
+  let paths: unknown;
+  if (body instanceof URLSearchParams) paths = body.getAll('paths');
+  else if (typeof body === 'object' && body !== null) paths = (body as Record<string, unknown>)['paths'];
+  if (typeof paths === 'string') paths = [paths];
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new AirlockError('BAD_REQUEST', 'paths-info takes {"paths": [...]} (JSON) or paths=… form fields');
+  if (paths.length > MAX_PATHS) throw new AirlockError('BAD_REQUEST', `paths-info takes at most ${MAX_PATHS} paths`);
+  return paths as string[];
+}

@@ -1,0 +1,115 @@
+/**
+ * The real `@huggingface/hub` client through Airlock: snapshots and single files of models and
+ * datasets, every file verified, scanned and judged before it is served, and refusals the
+ * client shows with Airlock's reason.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { modelSamples } from '../../support/hf-hub/index.ts';
+import { hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
+
+const samples = modelSamples();
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+describe('huggingface: the real client through Airlock', () => {
+  let e: HfE2e;
+  before(async () => {
+    e = await hfE2e();
+    e.hub.addRepo({ id: 'acme/tiny', createdAt: OLD, downloads: 1200, library_name: 'transformers' });
+    e.hub.commit('acme/tiny', [
+      { path: 'config.json', bytes: '{"model_type": "bert", "hidden_size": 8}\n' },
+      { path: samples.safetensors.path, bytes: samples.safetensors.bytes },
+      { path: 'onnx/README.md', bytes: '# exported weights\n' },
+    ], { date: OLD });
+    e.hub.addRepo({ id: 'evil/backdoor', createdAt: OLD, downloads: 50 });
+    e.hub.commit('evil/backdoor', [
+      { path: 'config.json', bytes: '{}' },
+      { path: 'pytorch_model.bin', bytes: samples.maliciousPickle.bytes },
+    ], { date: OLD });
+  });
+  after(async () => e.close());
+
+  it('downloads a whole model: every file byte for byte, from Airlock alone, with no Xet detour', async () => {
+    const r = await e.client({ op: 'snapshot', repo: 'acme/tiny' });
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    const folder = r.value;
+    assert.equal(folder.split('/').at(-1), e.hub.sha('acme/tiny'));
+    assert.deepEqual((await readdir(folder)).sort(), ['.gitattributes', 'config.json', 'model.safetensors', 'onnx']);
+    assert.equal(sha256(await readFile(join(folder, 'model.safetensors'))), sha256(samples.safetensors.bytes));
+    assert.equal(await readFile(join(folder, 'onnx', 'README.md'), 'utf8'), '# exported weights\n');
+    assert.equal(e.hub.count('/xet-read-token/'), 0, 'no Xet token route was asked for');
+    // The client only ever spoke to Airlock: the CDN was reached by Airlock, once for the LFS file.
+    assert.equal(e.hub.count((q) => q.origin === 'cdn' && q.method === 'GET'), 1);
+  });
+
+  it('refuses a pickle that runs code when loaded, with the reason in the client\'s error', async () => {
+    const r = await e.client({ op: 'fetch', repo: 'evil/backdoor', path: 'pytorch_model.bin' });
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok);
+    assert.equal(r.status, 403);
+    assert.match(r.error, /evil\/backdoor@[0-9a-f]{12} \(pytorch_model\.bin\) is blocked by Airlock policy/);
+    assert.match(r.error, /pytorch_model\.bin runs code when it is loaded/);
+    assert.match(r.error, /\[model\.code_execution\]/);
+    // The harmless file of the same commit is served.
+    const config = await e.client({ op: 'fetch', repo: 'evil/backdoor', path: 'config.json' });
+    assert.ok(config.ok && config.value !== null && config.value.size === 2);
+  });
+
+  it('quarantines a new commit, and a reviewer\'s release lets exactly that file through', async () => {
+    e.hub.addRepo({ id: 'acme/fresh', createdAt: OLD });
+    e.hub.commit('acme/fresh', [
+      { path: samples.pytorch.path, bytes: samples.pytorch.bytes },
+      { path: 'config.json', bytes: '{"fresh": true}' },
+    ], { date: new Date() });
+    const held = await e.client({ op: 'fetch', repo: 'acme/fresh', path: samples.pytorch.path });
+    assert.ok(!held.ok);
+    assert.equal(held.status, 403);
+    assert.match(held.error, /is quarantined by Airlock: .*cooldown/);
+    const id = quarantineIdIn(held.error);
+    assert.notEqual(id, '');
+    const released = await e.cli(['quarantine', 'release', id, '--reason', 'weights checked by the ML team']);
+    assert.equal(released.code, 0, released.stderr);
+    const now = await e.client({ op: 'fetch', repo: 'acme/fresh', path: samples.pytorch.path });
+    assert.ok(now.ok && now.value !== null, now.ok ? '' : now.error);
+    assert.equal(now.value.sha256, sha256(samples.pytorch.bytes));
+    // The review covered the weights it was opened on; another file of the commit has a record of its own.
+    const other = await e.client({ op: 'fetch', repo: 'acme/fresh', path: 'config.json' });
+    assert.ok(!other.ok);
+    assert.match(other.error, /acme\/fresh@[0-9a-f]{12} \(config\.json\) is quarantined by Airlock/);
+    assert.notEqual(quarantineIdIn(other.error), id);
+  });
+
+  it('downloads a dataset file into the client\'s cache', async () => {
+    e.hub.addRepo({ type: 'dataset', id: 'acme/corpus', createdAt: OLD });
+    e.hub.commit('datasets/acme/corpus', [{ path: 'data/train.csv', bytes: 'text,label\nhello,1\n' }], { date: OLD });
+    const r = await e.client({ op: 'download', repo: { type: 'dataset', name: 'acme/corpus' }, path: 'data/train.csv' });
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    assert.equal(await readFile(r.value, 'utf8'), 'text,label\nhello,1\n');
+  });
+
+  it('lists every file of a big repo, page by page, from the tree Airlock verified against', async () => {
+    e.hub.addRepo({ id: 'acme/many', createdAt: OLD });
+    e.hub.commit('acme/many', Array.from({ length: 7 }, (_, i) => ({ path: `shard-${i}.json`, bytes: `{"i": ${i}}` })), { date: OLD });
+    e.hub.pageSize = 2;
+    try {
+      const r = await e.client({ op: 'list', repo: 'acme/many', recursive: true });
+      assert.ok(r.ok, r.ok ? '' : r.error);
+      assert.deepEqual(r.value.map((f) => f.path).sort(), ['.gitattributes', ...Array.from({ length: 7 }, (_, i) => `shard-${i}.json`)].sort());
+      assert.ok(r.value.every((f) => f.xetHash === undefined), 'no Xet hash reaches the client');
+    } finally {
+      e.hub.pageSize = 1000;
+    }
+  });
+
+  it('says a repo that does not exist does not, and remembers who asked (hallucinated model names)', async () => {
+    const r = await e.client({ op: 'fetch', repo: 'acme/llama-7b-instruct-hallucinated', path: 'config.json' });
+    assert.ok(!r.ok);
+    assert.equal(r.status, 404);
+    assert.match(r.error, /does not exist upstream/);
+    const missing = (await e.api('signals/missing?ecosystem=huggingface')) as { items: { name: string }[] };
+    assert.ok(missing.items.some((m) => m.name === 'acme/llama-7b-instruct-hallucinated'));
+  });
+});
