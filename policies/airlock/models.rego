@@ -100,3 +100,40 @@ warn contains model_pickle_finding if model_pickle_setting == "warn"
 quarantine contains model_pickle_finding if model_pickle_setting == "quarantine"
 
 deny contains model_pickle_finding if model_pickle_setting == "deny"
+
+# --- Python code in a repo (trust_remote_code) ---------------------------------------------------
+# transformers imports a repo's own `.py` files (modeling, configuration, tokenization) and runs
+# them in the caller's process when it loads the repo with `trust_remote_code=True`; no scanner
+# can tell good code from bad there, so a person should read it. `model_remote_code` ("allow",
+# "warn", "quarantine" (default) or "deny") holds the code of a repo that is new or little used and
+# only warns of an established one's (downloaded at least `model_established_downloads` times in
+# the Hub's last 30 days, created 90 days ago or more); "deny" refuses it all. Repos in
+# `model_remote_code_allowed` are trusted to ship code.
+model_remote_code_setting := object.get(cfg, "model_remote_code", "quarantine")
+
+hub_repo_established if {
+	object.get(input.facts, ["hub", "downloads"], null) >= object.get(cfg, "model_established_downloads", 10000)
+	created := input.facts.package_created_at
+	is_string(created)
+	time.parse_rfc3339_ns(created) <= now_ns - (90 * ns_per_day)
+}
+
+model_remote_code_finding := {"id": "model.remote_code", "msg": msg} if {
+	model_file.extension == ".py"
+	not input.artifact.name in object.get(cfg, "model_remote_code_allowed", [])
+	msg := sprintf("%s: %s is Python code that transformers runs in your process when the repo is loaded with trust_remote_code=True", [package_label, model_file_path])
+}
+
+warn contains model_remote_code_finding if model_remote_code_setting == "warn"
+
+warn contains model_remote_code_finding if {
+	model_remote_code_setting == "quarantine"
+	hub_repo_established
+}
+
+quarantine contains model_remote_code_finding if {
+	model_remote_code_setting == "quarantine"
+	not hub_repo_established
+}
+
+deny contains model_remote_code_finding if model_remote_code_setting == "deny"

@@ -279,12 +279,54 @@ test_a_clean_safetensors_file_is_not_pickle_based if {
 	not "model.pickle" in ids(data.airlock.deny) with input as clean_safetensors with data.airlock.settings as with_settings({"model_pickle": "deny"})
 }
 
+# --- Remote code ----------------------------------------------------------------------------------
+
+code_file := object.union(safetensors_file, {
+	"path": "modeling_tiny.py", "size": 5120, "sha256": null, "lfs": false, "verified_by": "git-sha1",
+	"extension": ".py", "expected_formats": [], "pickle_based": false,
+})
+
+code_scan := {"verdict": "safe", "format": "unknown", "findings": [], "findings_total": 0}
+
+# hf_metadata's repo: 15,210 downloads, created 2024-05-01 (years before `now`).
+established_code := hf_artifact(code_file, code_scan)
+
+little_used_code := object.union(established_code, {"facts": {"hub": {"downloads": 12}}})
+
+new_code := object.union(established_code, {"facts": {"package_created_at": "2026-02-20T00:00:00Z"}})
+
+test_remote_code_of_an_established_repo_is_warned_of if {
+	msg := finding_msg(data.airlock.warn, "model.remote_code") with input as established_code
+	msg == "acme/tiny@0123456789ab: modeling_tiny.py is Python code that transformers runs in your process when the repo is loaded with trust_remote_code=True"
+	not "model.remote_code" in ids(data.airlock.quarantine) with input as established_code
+}
+
+test_remote_code_of_a_little_used_or_new_repo_is_held if {
+	"model.remote_code" in ids(data.airlock.quarantine) with input as little_used_code
+	"model.remote_code" in ids(data.airlock.quarantine) with input as new_code
+	no_downloads := object.union(established_code, {"facts": {"hub": {"downloads": null}}})
+	"model.remote_code" in ids(data.airlock.quarantine) with input as no_downloads
+}
+
+test_remote_code_settings if {
+	"model.remote_code" in ids(data.airlock.deny) with input as established_code with data.airlock.settings as with_settings({"model_remote_code": "deny"})
+	"model.remote_code" in ids(data.airlock.warn) with input as little_used_code with data.airlock.settings as with_settings({"model_remote_code": "warn"})
+	no_findings(little_used_code) with data.airlock.settings as with_settings({"model_remote_code": "allow"})
+	no_findings(little_used_code) with data.airlock.settings as with_settings({"model_remote_code_allowed": ["acme/tiny"]})
+	"model.remote_code" in ids(data.airlock.warn) with input as little_used_code with data.airlock.settings as with_settings({"model_established_downloads": 10})
+}
+
+test_other_files_are_not_remote_code if {
+	not "model.remote_code" in ids(data.airlock.quarantine) with input as clean_safetensors with data.airlock.settings as with_settings({"model_remote_code": "deny"})
+	not "model.remote_code" in ids(data.airlock.deny) with input as clean_safetensors with data.airlock.settings as with_settings({"model_remote_code": "deny"})
+}
+
 # --- Other ecosystems -------------------------------------------------------------------------------
 
-model_rule_ids := {"model.code_execution", "model.suspicious", "model.unscannable", "model.invalid", "model.pickle"}
+model_rule_ids := {"model.code_execution", "model.suspicious", "model.unscannable", "model.invalid", "model.pickle", "model.remote_code"}
 
 test_model_rules_are_silent_for_npm_and_pypi if {
-	strict := with_settings({"model_pickle": "deny"})
+	strict := with_settings({"model_pickle": "deny", "model_remote_code": "deny"})
 	count({id | some f in data.airlock.deny; id := f.id; id in model_rule_ids}) == 0 with input as base_input with data.airlock.settings as strict
 	count({id | some f in data.airlock.quarantine; id := f.id; id in model_rule_ids}) == 0 with input as base_input with data.airlock.settings as strict
 	count({id | some f in data.airlock.deny; id := f.id; id in model_rule_ids}) == 0 with input as wheel({}) with data.airlock.settings as strict

@@ -82,6 +82,20 @@ describe('huggingface: the real client through Airlock', () => {
     assert.notEqual(quarantineIdIn(other.error), id);
   });
 
+  it('holds the Python code a little-used repo would run under trust_remote_code for review', async () => {
+    e.hub.addRepo({ id: 'acme/custom', createdAt: OLD, downloads: 3 });
+    e.hub.commit('acme/custom', [
+      { path: 'config.json', bytes: '{"auto_map": {"AutoModel": "modeling_custom.CustomModel"}}' },
+      { path: 'modeling_custom.py', bytes: 'import torch\nclass CustomModel(torch.nn.Module):\n    pass\n' },
+    ], { date: OLD });
+    const code = await e.client({ op: 'fetch', repo: 'acme/custom', path: 'modeling_custom.py' });
+    assert.ok(!code.ok);
+    assert.match(code.error, /modeling_custom\.py is Python code that transformers runs in your process when the repo is loaded with trust_remote_code=True \[model\.remote_code\]/);
+    assert.notEqual(quarantineIdIn(code.error), '');
+    const config = await e.client({ op: 'fetch', repo: 'acme/custom', path: 'config.json' });
+    assert.ok(config.ok, config.ok ? '' : config.error);
+  });
+
   it('downloads a dataset file into the client\'s cache', async () => {
     e.hub.addRepo({ type: 'dataset', id: 'acme/corpus', createdAt: OLD });
     e.hub.commit('datasets/acme/corpus', [{ path: 'data/train.csv', bytes: 'text,label\nhello,1\n' }], { date: OLD });
