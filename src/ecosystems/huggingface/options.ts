@@ -1,32 +1,10 @@
 /** What the huggingface plugin is given by the composition root: ports, the upstream client, settings. */
-import type { Sha256Digest } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
-import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import type { RepositoryMetrics } from '../shared/metrics.ts';
+import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 
-export interface HuggingfacePluginOptions {
-  /** Repository name (also the URL prefix, `/<repo>/`: clients set `HF_ENDPOINT` to it). */
-  readonly repo: string;
-  /** The Hub (`https://huggingface.co/`): its API and its files' `/resolve/` URLs are read below it. */
+export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
+  /** The Hub (`https://huggingface.co/`): its API and its files' `/resolve/` URLs are read below it. Clients set `HF_ENDPOINT` to `/<repo>`. */
   readonly upstream: Upstream;
-  readonly gate: Gate;
-  readonly blobs: BlobStore;
-  readonly store: DocumentCache & ArtifactIndex;
-  readonly metrics?: RepositoryMetrics;
-  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
-  readonly publicUrl?: string | null;
-  readonly clock?: () => Date;
-  /** A branch or tag is resolved to its commit again after this long. */
-  readonly metadataMaxAgeMs?: number;
-  /** Past its max age, a branch's commit is still used this long while the upstream fails. */
-  readonly staleIfErrorMs?: number;
-  readonly maxArtifactBytes?: number;
-  readonly maxMetadataBytes?: number;
-  /** Told of every file download (the blob served), for the artifact retention. */
-  readonly artifactUse?: { note(blob: Sha256Digest): void };
-  /** Memory for this repository's caches (estimated bytes), split by `HUGGINGFACE_CACHE_SHARES`. */
-  readonly cacheBytes?: number;
 }
 
 /** How a huggingface repository's cache memory is split. */

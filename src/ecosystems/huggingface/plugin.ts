@@ -14,14 +14,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
-import type { GateDecision } from '../../gate/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import { etagMatches } from '../shared/http.ts';
 import { versionRefusal } from '../shared/refusal.ts';
-import { wireError } from '../shared/wire-error.ts';
+import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode, type Revision } from './catalog.ts';
 import { FileService } from './file-service.ts';
 import { encodePath, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
@@ -35,18 +34,6 @@ const TREE_PAGE = 1000;
 const MAX_PATHS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_HEADER_CHARS = 1500;
-
-/** One line of printable ASCII, as a header may hold. */
-function headerText(message: string): string {
-  const ascii = message
-    .replace(/…/g, '...')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-  return ascii.length > MAX_HEADER_CHARS ? `${ascii.slice(0, MAX_HEADER_CHARS - 3)}...` : ascii;
-}
 
 function hubCodeOf(err: unknown, status: number): HubErrorCode | null {
   const code = isAirlockError(err) ? err.details['hubErrorCode'] : undefined;
@@ -62,7 +49,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): 
   else request.log.info({ status, message }, 'huggingface request refused');
   const code = hubCodeOf(err, status);
   const commit = isAirlockError(err) ? err.details['commit'] : undefined;
-  reply.code(status).header('x-error-message', `Airlock: ${headerText(message)}`).header('cache-control', 'no-store');
+  reply.code(status).header('x-error-message', `Airlock: ${asciiLine(message, MAX_HEADER_CHARS)}`).header('cache-control', 'no-store');
   if (code !== null) reply.header('x-error-code', code);
   if (typeof commit === 'string') reply.header('x-repo-commit', commit);
   if (request.method === 'HEAD') return reply.send();
@@ -124,13 +111,12 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
    * not, so that the client goes on to ask for the files, whose artifact judgement opens the
    * quarantine record a reviewer can release (its id is in the refusal).
    */
-  async function admit(rev: Revision, request: RequestContext): Promise<GateDecision> {
+  async function admit(rev: Revision, request: RequestContext): Promise<void> {
     const decisions = await gate.judgeVersions([rev.candidate], request);
     const decision = decisions.get(rev.commit);
     if (decision === undefined) throw new AirlockError('INTERNAL', `${rev.candidate.subject.name}@${rev.commit} was not judged`);
     if (decision.failure?.kind === 'gate') throw new AirlockError('UNAVAILABLE', `Airlock could not judge ${rev.candidate.subject.name} just now: ${decision.failure.cause}`);
     if (decision.verdict.kind === 'block') throw versionRefusal(`${rev.candidate.subject.name}@${rev.commit.slice(0, 12)}`, rev.candidate.subject.name, rev.commit, decision);
-    return decision;
   }
 
   function baseUrl(request: FastifyRequest): string {
@@ -226,7 +212,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
       const etag = `"${entry.lfs?.sha256 ?? entry.oid}"`;
       reply.headers({ etag, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'no-cache' });
       if (entry.lfs !== null) reply.headers({ 'x-linked-etag': etag, 'x-linked-size': String(entry.size) });
-      if (outcome !== null && outcome.warnings.length > 0) reply.header('x-hf-warning', `Airlock; ${headerText(outcome.warnings.join('; '))}`);
+      if (outcome !== null && outcome.warnings.length > 0) reply.header('x-hf-warning', `Airlock; ${asciiLine(outcome.warnings.join('; '), MAX_HEADER_CHARS)}`);
       if (outcome === null || request.method === 'HEAD') return reply.header('content-length', String(entry.size)).send();
       options.artifactUse?.note(outcome.blob);
       if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();

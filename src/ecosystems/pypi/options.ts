@@ -1,14 +1,9 @@
 /** What the pypi plugin is given by the composition root: ports, the upstream clients, settings. */
-import type { Sha256Digest } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
-import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
-import type { RepositoryMetrics } from '../shared/metrics.ts';
+import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 
-export interface PypiPluginOptions {
-  /** Repository name (also the URL prefix, `/<repo>/`). */
-  readonly repo: string;
+export interface PypiPluginOptions extends RepositoryPluginOptions {
   /** The simple index (`…/simple/`): project pages are read below it. */
   readonly index: Upstream;
   /**
@@ -16,37 +11,16 @@ export interface PypiPluginOptions {
    * host); null: files are fetched from the index's origin only. No link to a third origin is followed.
    */
   readonly files: Upstream | null;
-  readonly gate: Gate;
-  readonly blobs: BlobStore;
-  readonly store: DocumentCache & ArtifactIndex;
-  readonly metrics?: RepositoryMetrics;
-  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
-  readonly publicUrl?: string | null;
-  readonly clock?: () => Date;
-  /** A project page is served this long before it is revalidated upstream. */
-  readonly metadataMaxAgeMs?: number;
-  /** Past its max age, a page is still served this long while the upstream fails. */
-  readonly staleIfErrorMs?: number;
   /** Blocked and quarantined versions: hidden from pages, or listed as yanked with Airlock's reason (and refused on download). */
   readonly blockedVersions?: 'hide' | 'show';
-  readonly maxArtifactBytes?: number;
-  readonly maxMetadataBytes?: number;
-  /** Told of every file download (the blob served), for the artifact retention. */
-  readonly artifactUse?: { note(blob: Sha256Digest): void };
   /**
    * The Sigstore trusted root PEP 740 attestations are checked against, or where to get the
    * current one; default: Sigstore's public-good root.
    */
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
-  /**
-   * Memory for this repository's caches (estimated bytes): project pages with their judged views
-   * and renderings, files kept ready to send, inspections and decided outcomes. Split by
-   * `PYPI_CACHE_SHARES`.
-   */
-  readonly cacheBytes?: number;
 }
 
-/** How a pypi repository's cache memory is split. */
+/** How a pypi repository's cache memory (`cacheBytes`) is split: pages with their judged views and renderings, files kept ready to send, inspections and decided outcomes. */
 export const PYPI_CACHE_SHARES = Object.freeze({ pages: 0.5, hotFiles: 0.35, inspections: 0.1, outcomes: 0.05 });
 
 /** The largest file kept in memory once hot. */

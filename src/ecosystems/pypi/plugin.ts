@@ -14,7 +14,7 @@ import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import { etagMatches } from '../shared/http.ts';
 import { GzipNegotiation } from '../shared/negotiate.ts';
-import { wireError } from '../shared/wire-error.ts';
+import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { DistService } from './dist-service.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
 import { ProjectService } from './project-service.ts';
@@ -33,15 +33,7 @@ const MAX_REASON_CHARS = 1500;
  * hold), e.g. `Forbidden (Airlock: foo==1.0 is quarantined …)`.
  */
 function reasonPhrase(status: number, message: string): string {
-  const ascii = message
-    .replace(/…/g, '...')
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-  const cut = ascii.length > MAX_REASON_CHARS ? `${ascii.slice(0, MAX_REASON_CHARS - 3)}...` : ascii;
-  return `${REASON[status] ?? 'Error'} (Airlock: ${cut})`;
+  return `${REASON[status] ?? 'Error'} (Airlock: ${asciiLine(message, MAX_REASON_CHARS)})`;
 }
 
 /** Sends the error as pip shows it: the reason phrase, and the message as the plain-text body for people and logs. */

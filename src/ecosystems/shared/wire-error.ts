@@ -60,3 +60,18 @@ export function wireError(err: unknown, requestId: string): WireError {
 function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').slice(0, 2000);
 }
+
+/**
+ * A message as one line of printable ASCII, at most `max` characters: what an HTTP reason phrase
+ * or header may hold (pip prints the reason phrase, the Hub's clients read `X-Error-Message`).
+ */
+export function asciiLine(message: string, max: number): string {
+  const ascii = message
+    .replace(/…/g, '...')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return ascii.length > max ? `${ascii.slice(0, max - 3)}...` : ascii;
+}
