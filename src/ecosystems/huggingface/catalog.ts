@@ -75,12 +75,18 @@ export class HubCatalog {
    * commit's tree and files next, and the commit's info is the one just read (it never changes).
    */
   readonly #resolved: ByteLru<string, Revision>;
+  /**
+   * Branches and tags as last resolved, with when the upstream last confirmed them: used without
+   * another look at the stores while fresh (a client asking for `resolve/main/…` file after file).
+   */
+  readonly #branches: ByteLru<string, { readonly revision: Revision; readonly blob: string; readonly confirmedAt: number }>;
 
   constructor(deps: CatalogDeps, limits: CatalogLimits) {
     this.#deps = deps;
     this.#limits = limits;
     this.#trees = new ByteLru(limits.cacheBytes, (t) => 1024 + t.entries.length * 300);
     this.#resolved = new ByteLru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (r) => 2048 + r.info.siblings.length * 64);
+    this.#branches = new ByteLru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (b) => 2048 + b.revision.info.siblings.length * 64);
   }
 
   /** The commit a revision names, with the repo's info there and the gate's candidate for it. */
@@ -95,12 +101,18 @@ export class HubCatalog {
     const what = `info of ${repo.id} at ${revision ?? 'its default branch'}`;
     // No revision: the default branch, as the Hub answers the repo's own info.
     const [key, path] = revision === null ? [`info/${plural}/${repo.id}`, `api/${plural}/${repo.id}`] : [`info/${plural}/${repo.id}@${revision}`, `api/${plural}/${repo.id}/revision/${encodeURIComponent(revision)}`];
+    const branch = isCommit ? undefined : this.#branches.get(key);
+    if (branch !== undefined && this.#deps.clock().getTime() - branch.confirmedAt < source.freshness.maxAgeMs) return branch.revision;
     let doc;
     try {
       doc = await source.get(key, { path, accept: 'application/json' });
     } catch (err) {
       if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw await this.#whichIsMissing(repo, revision);
       throw err;
+    }
+    if (branch !== undefined && branch.blob === doc.blob) {
+      this.#branches.set(key, { ...branch, confirmedAt: doc.confirmedAt });
+      return branch.revision;
     }
     const body = await source.bytes(doc);
     const { info, document } = parseRepoInfo(body, what);
@@ -113,6 +125,7 @@ export class HubCatalog {
     // while the upstream is down, after a restart as well.
     if (!isCommit && this.#resolved.peek(key2) === undefined) this.#deps.commits.keep(`info/${plural}/${repo.id}@${info.sha}`, body, doc.contentType);
     this.#resolved.set(key2, resolved);
+    if (!isCommit) this.#branches.set(key, { revision: resolved, blob: doc.blob, confirmedAt: doc.confirmedAt });
     return resolved;
   }
 

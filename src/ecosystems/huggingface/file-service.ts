@@ -5,12 +5,12 @@
  * gate with what the scanner found. Only an allow is served. Hugging Face's clients check only a
  * file's size (protocols: huggingface.md §8), so Airlock's check is the only one there is.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import { MemorySource, modelFileExpectation, scan, type ByteSource, type FileScanResult } from '../../scan/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
+import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { BlobRangeSource } from '../shared/blob-range-source.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
@@ -53,6 +53,14 @@ export interface FileServiceSettings {
   /** Time one scan may take; what it leaves unscanned makes the file unscannable. */
   readonly scanTimeoutMs: number;
   readonly cache: { readonly outcomes: number; readonly scans: number };
+}
+
+/** The chunks of `body`, each added to `hash` as it passes. */
+async function* hashing(body: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 /** How a file is named in refusals: the repo at the short commit, and the file. */
@@ -153,10 +161,7 @@ export class FileService {
       try {
         const res = await upstream.openStream(`${repoUrlPrefix(rev.repo)}/resolve/${rev.commit}/${encodePath(entry.path)}`, { maxBytes: entry.size + 1, accept: '*/*' });
         try {
-          for await (const chunk of res.body as AsyncIterable<Buffer>) {
-            git?.update(chunk);
-            await upload.write(chunk);
-          }
+          await writeStreamToUpload(git === null ? res.body : hashing(res.body, git), upload);
         } finally {
           res.body.destroy();
         }

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { AirlockError, isAirlockError, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
-import type { ArtifactIndex, ArtifactRecord, BlobStore, RequestContext } from '../../storage/ports/index.ts';
+import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { checkPypiProvenance, NO_PROVENANCE, type PypiProvenanceCheck } from '../../verify/index.ts';
 import { BlobRangeSource } from '../shared/blob-range-source.ts';
@@ -218,7 +218,7 @@ export class DistService {
       try {
         const res = await client.openStream(url, { maxBytes: max, accept: '*/*' });
         try {
-          for await (const chunk of res.body as AsyncIterable<Buffer>) await upload.write(chunk);
+          await writeStreamToUpload(res.body, upload);
         } finally {
           res.body.destroy();
         }

@@ -146,6 +146,20 @@ describe('huggingface: integrity, single flight, outages and the HEAD dialect', 
     assert.equal(whole.headers.get('content-range'), 'bytes */18');
   });
 
+  it('follows a branch to its new commit once the old one is past metadataMaxAge', async () => {
+    e.hub.addRepo({ id: 'acme/moving', createdAt: OLD });
+    const first = e.hub.commit('acme/moving', [{ path: 'config.json', bytes: '{"v": 1}' }], { date: OLD });
+    const one = await fetch(`${e.endpoint}/acme/moving/resolve/main/config.json`);
+    assert.equal(one.headers.get('x-repo-commit'), first);
+    assert.equal(await one.text(), '{"v": 1}');
+    const second = e.hub.commit('acme/moving', [{ path: 'config.json', bytes: '{"v": 2}' }], { date: OLD });
+    const two = await fetch(`${e.endpoint}/acme/moving/resolve/main/config.json`);
+    assert.equal(two.headers.get('x-repo-commit'), second);
+    assert.equal(await two.text(), '{"v": 2}');
+    // The first commit stays what it was.
+    assert.equal(await (await fetch(`${e.endpoint}/acme/moving/resolve/${first}/config.json`)).text(), '{"v": 1}');
+  });
+
   it('serves a kept commit while the Hub is down: by its commit, and by its branch within stale-if-error', async () => {
     const first = await e.client({ op: 'fetch', repo: 'acme/tiny', path: 'config.json' });
     assert.ok(first.ok);
