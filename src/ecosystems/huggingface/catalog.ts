@@ -196,6 +196,7 @@ export class HubCatalog {
     let budget = this.#limits.maxTreeBytes;
     for (let page = 0; ; page++) {
       if (page >= MAX_TREE_PAGES) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's ${what} has more than ${MAX_TREE_PAGES} pages`);
+      if (budget <= 0) throw new AirlockError('LIMIT_EXCEEDED', `the upstream's ${what} is more than ${this.#limits.maxTreeBytes} bytes (maxMetadataSize); Airlock serves no repo that big`);
       const res = await upstream.fetchDocument(target, { accept: 'application/json', maxBytes: budget });
       if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream answered 304 to an unconditional request for the ${what}`);
       budget -= res.body.length;

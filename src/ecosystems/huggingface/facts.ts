@@ -16,7 +16,7 @@ const MAX_LIST = 64;
 const MAX_FINDINGS = 32;
 const MAX_MESSAGE = 500;
 
-function isSafetensors(path: string): boolean {
+export function isSafetensors(path: string): boolean {
   return path.toLowerCase().endsWith('.safetensors');
 }
 
@@ -58,7 +58,7 @@ export function commitCandidate(gateRepo: string, repo: RepoRef, info: HubRepoIn
 }
 
 /** The artifact-phase facts of one file: what it is, how its bytes were verified, and what the scanner found. */
-export function fileFacts(entry: HubTreeEntry, siblings: readonly string[], scan: FileScanResult): { model_file: Json; model_scan: Json } {
+export function fileFacts(entry: HubTreeEntry, safetensorsAlternative: boolean, scan: FileScanResult): { model_file: Json; model_scan: Json } {
   const expectation = modelFileExpectation(entry.path);
   const pickleBased = scannedPickleBased(expectation, scan.format);
   const findings = scan.findings.filter((f) => f.class !== 'info');
@@ -73,7 +73,7 @@ export function fileFacts(entry: HubTreeEntry, siblings: readonly string[], scan
       extension: expectation.extension,
       expected_formats: expectation.expectedFormats === null ? [] : [...expectation.expectedFormats],
       pickle_based: pickleBased,
-      safetensors_alternative: siblings.some(isSafetensors),
+      safetensors_alternative: safetensorsAlternative,
     },
     model_scan: {
       verdict: scan.verdict,

@@ -18,8 +18,8 @@ import { requesterKey } from '../shared/http.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
-import type { Revision } from './catalog.ts';
-import { fileFacts } from './facts.ts';
+import type { CommitTree, Revision } from './catalog.ts';
+import { fileFacts, isSafetensors } from './facts.ts';
 import { encodePath, repoUrlPrefix } from './hub-ids.ts';
 import type { HubTreeEntry } from './hub-json.ts';
 
@@ -28,9 +28,6 @@ export type FileOutcome =
       readonly kind: 'serve';
       readonly blob: Sha256Digest;
       readonly size: number;
-      /** What the client names the file by in its cache: the sha256 of an LFS file, the git object id of another. */
-      readonly etag: string;
-      readonly lfs: boolean;
       /** The policy's warnings, for the client's log. */
       readonly warnings: readonly string[];
     }
@@ -64,7 +61,7 @@ async function* hashing(body: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator
 }
 
 /** How a file is named in refusals: the repo at the short commit, and the file. */
-export function fileLabel(name: string, commit: string, path: string): string {
+function fileLabel(name: string, commit: string, path: string): string {
   return `${name}@${commit.slice(0, 12)} (${path})`;
 }
 
@@ -89,12 +86,12 @@ export class FileService {
   }
 
   /** Fetch, verify, store, scan and judge the file (once per file, generation and requester). */
-  resolve(rev: Revision, entry: HubTreeEntry, siblings: readonly string[], request: RequestContext): Promise<FileOutcome> {
+  resolve(rev: Revision, entry: HubTreeEntry, tree: CommitTree, request: RequestContext): Promise<FileOutcome> {
     const key = this.#key(rev, entry, request);
     const known = this.#outcomes.get(key);
     if (known !== undefined) return Promise.resolve(known);
     return this.#resolving.run(key, async () => {
-      const outcome = await this.#decide(rev, entry, siblings, request);
+      const outcome = await this.#decide(rev, entry, tree, request);
       if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
       return outcome;
     });
@@ -114,7 +111,7 @@ export class FileService {
     return `${rev.candidate.subject.name}\0${rev.commit}\0${entry.path}\0${entry.lfs?.sha256 ?? entry.oid}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
   }
 
-  async #decide(rev: Revision, entry: HubTreeEntry, siblings: readonly string[], request: RequestContext): Promise<FileOutcome> {
+  async #decide(rev: Revision, entry: HubTreeEntry, tree: CommitTree, request: RequestContext): Promise<FileOutcome> {
     const { name } = rev.candidate.subject;
     const label = fileLabel(name, rev.commit, entry.path);
     if (entry.size > this.#settings.maxArtifactBytes) {
@@ -125,7 +122,8 @@ export class FileService {
       throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(label, err.message, 'store') : err;
     });
     const result = await this.#scan(rec, entry.path);
-    const facts = { ...rev.candidate.facts, ...fileFacts(entry, siblings, result) };
+    const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
+    const facts = { ...rev.candidate.facts, ...fileFacts(entry, safetensors, result) };
     // What the scanner could not read is held for review whatever the policy says of it (fail closed).
     const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${entry.path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
     const decision = await this.#deps.gate.judgeArtifact({ subject: rev.candidate.subject, facts, content: { digest: rec.blob, size: rec.size }, unread }, request, async () => [rev.candidate]);
@@ -135,8 +133,6 @@ export class FileService {
       kind: 'serve',
       blob: rec.blob,
       size: rec.size,
-      etag: entry.lfs?.sha256 ?? entry.oid,
-      lfs: entry.lfs !== null,
       warnings: decision.verdict.warnings.map((w) => w.message),
     };
   }

@@ -191,9 +191,8 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     });
   }
 
-  // Files: `[datasets/]<id>/resolve/<revision>/<path>`. HEAD is routed here too, not left to
-  // Fastify's own HEAD (which would say Content-Length: 0 for a body not sent).
-  fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler: async (request, reply) => {
+  /** A file: `[datasets/]<id>/resolve/<revision>/<path>`, GET or HEAD. */
+  async function resolveFile(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
       const { path } = rawTarget(request, fastify.prefix);
       const target = parseResolvePath(path);
@@ -207,7 +206,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
       reply.header('x-repo-commit', rev.commit);
       // A HEAD is answered from what is known: the client's time-out for it is short (10 s), and
       // its GET, which follows, is judged before a byte is sent.
-      const outcome = request.method === 'HEAD' ? (files.known(rev, entry, ctx) ?? null) : await files.resolve(rev, entry, siblingsOf(t), ctx);
+      const outcome = request.method === 'HEAD' ? (files.known(rev, entry, ctx) ?? null) : await files.resolve(rev, entry, t, ctx);
       if (outcome?.kind === 'refuse') return sendError(request, reply, outcome.error);
       const etag = `"${entry.lfs?.sha256 ?? entry.oid}"`;
       reply.headers({ etag, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'no-cache' });
@@ -227,12 +226,10 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     } catch (err) {
       return sendError(request, reply, err);
     }
-  } });
-}
+  }
 
-/** The files of a commit by name (what `safetensors_alternative` looks at). */
-function siblingsOf(t: CommitTree): readonly string[] {
-  return t.entries.filter((e) => e.type === 'file').map((e) => e.path);
+  // HEAD is routed here too, not left to Fastify's own HEAD (which says Content-Length: 0 for a body not sent).
+  fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler: resolveFile });
 }
 
 /** The entries under a folder ('' is the root): all below it, or its direct children; null when it is no folder. */
