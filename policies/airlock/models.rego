@@ -137,3 +137,102 @@ quarantine contains model_remote_code_finding if {
 }
 
 deny contains model_remote_code_finding if model_remote_code_setting == "deny"
+
+# --- Model signatures (OpenSSF model signing: the commit's model.sig) -------------------------------
+# A signature that does not check out is refused (`model.signature_invalid`), and so is a file whose
+# bytes are not the ones the signer signed (`model.signature_mismatch`). A file the signature does
+# not cover, added after signing, is what `model_unsigned_files` says ("allow", "warn",
+# "quarantine" (default) or "deny"; `model.signature_unsigned`). `model_signers` makes signatures
+# required: `[{"repos": ["acme/*"], "identity": "release@acme.example", "issuer": "https://…"}]`
+# (keyless: the certificate's identity and OIDC issuer) or `{"repos": […], "key_hint": "<hex>"}`
+# (a key); a repo a rule's glob matches is served only when signed by one of its rules' signers
+# (`model.signature_required`, in both phases).
+model_signature := object.get(input.facts, "model_signature", {})
+
+model_signer := model_signature.identity if {
+	is_string(model_signature.identity)
+} else := sprintf("the key %s", [model_signature.key_hint]) if {
+	is_string(model_signature.key_hint)
+} else := "its signer"
+
+deny contains {"id": "model.signature_invalid", "msg": msg} if {
+	model_signature.status == "invalid"
+	msg := sprintf("%s: its model signature (model.sig) does not check out: %s", [package_label, model_signature.error])
+}
+
+deny contains {"id": "model.signature_mismatch", "msg": msg} if {
+	model_signature.file == "mismatch"
+	msg := sprintf("%s: %s is not the file %s signed: its bytes differ from the signed manifest (model.sig)", [package_label, model_file_path, model_signer])
+}
+
+model_unsigned_setting := object.get(cfg, "model_unsigned_files", "quarantine")
+
+model_unsigned_finding := {"id": "model.signature_unsigned", "msg": msg} if {
+	model_signature.file == "unsigned"
+	msg := sprintf("%s: %s is not covered by the model signature %s made (model.sig): a file added after signing", [package_label, model_file_path, model_signer])
+}
+
+warn contains model_unsigned_finding if model_unsigned_setting == "warn"
+
+quarantine contains model_unsigned_finding if model_unsigned_setting == "quarantine"
+
+deny contains model_unsigned_finding if model_unsigned_setting == "deny"
+
+# The `model_signers` rules whose repos match this repo.
+model_signer_rules := [r |
+	some r in object.get(cfg, "model_signers", [])
+	some pattern in object.get(r, "repos", [])
+	glob.match(pattern, ["/"], input.artifact.name)
+]
+
+model_signature_required if {
+	input.artifact.ecosystem == "huggingface"
+	count(model_signer_rules) > 0
+}
+
+model_signer_matches(r) if {
+	is_string(r.identity)
+	r.identity == model_signature.identity
+	object.get(r, "issuer", model_signature.issuer) == model_signature.issuer
+}
+
+model_signer_matches(r) if {
+	is_string(r.key_hint)
+	r.key_hint == model_signature.key_hint
+}
+
+signed_by_a_required_signer if {
+	model_signature.status == "verified"
+	some r in model_signer_rules
+	model_signer_matches(r)
+}
+
+model_required_signers := concat(", ", {s |
+	some r in model_signer_rules
+	s := object.get(r, "identity", sprintf("the key %s", [object.get(r, "key_hint", "?")]))
+})
+
+model_signature_state := "it has no model signature (model.sig)" if {
+	object.get(input.facts, ["files", "signed"], false) != true
+	object.get(model_signature, "status", "absent") == "absent"
+} else := sprintf("its model signature is %s (%s)", [model_signature.status, model_signature.error]) if {
+	model_signature.status in {"invalid", "unverifiable"}
+} else := sprintf("it is signed by %s", [model_signer]) if {
+	model_signature.status == "verified"
+} else := "its model signature is checked when a file is asked for"
+
+# Metadata phase: a commit without a model.sig is refused at once. Artifact phase: the signature
+# must check out and be one of the required signers'.
+deny contains {"id": "model.signature_required", "msg": msg} if {
+	model_signature_required
+	not model_artifact
+	object.get(input.facts, ["files", "signed"], false) != true
+	msg := sprintf("%s must be signed by %s (model_signers), but %s", [package_label, model_required_signers, model_signature_state])
+}
+
+deny contains {"id": "model.signature_required", "msg": msg} if {
+	model_signature_required
+	model_artifact
+	not signed_by_a_required_signer
+	msg := sprintf("%s must be signed by %s (model_signers), but %s", [package_label, model_required_signers, model_signature_state])
+}

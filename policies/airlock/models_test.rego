@@ -321,6 +321,63 @@ test_other_files_are_not_remote_code if {
 	not "model.remote_code" in ids(data.airlock.deny) with input as clean_safetensors with data.airlock.settings as with_settings({"model_remote_code": "deny"})
 }
 
+# --- Model signatures -----------------------------------------------------------------------------
+
+signed_by_acme := {"status": "verified", "mode": "sigstore", "identity": "release@acme.example", "issuer": "https://accounts.acme.example", "key_hint": null, "error": null, "file": "signed"}
+
+with_signature(inp, sig) := object.union(inp, {"facts": {"model_signature": sig}})
+
+signed_metadata := object.union(hf_metadata, {"facts": {"files": {"signed": true}}})
+
+acme_signers := with_settings({"model_signers": [{"repos": ["acme/*"], "identity": "release@acme.example", "issuer": "https://accounts.acme.example"}]})
+
+test_a_signed_file_is_allowed_without_findings if no_findings(with_signature(clean_safetensors, signed_by_acme))
+
+test_an_invalid_signature_is_denied_saying_why if {
+	msg := finding_msg(data.airlock.deny, "model.signature_invalid") with input as with_signature(clean_safetensors, {"status": "invalid", "mode": "key", "error": "the signature does not verify with the key it names"})
+	msg == "acme/tiny@0123456789ab: its model signature (model.sig) does not check out: the signature does not verify with the key it names"
+}
+
+test_a_file_that_is_not_what_was_signed_is_denied if {
+	msg := finding_msg(data.airlock.deny, "model.signature_mismatch") with input as with_signature(clean_safetensors, object.union(signed_by_acme, {"file": "mismatch"}))
+	msg == "acme/tiny@0123456789ab: model.safetensors is not the file release@acme.example signed: its bytes differ from the signed manifest (model.sig)"
+}
+
+test_a_file_added_after_signing_is_held_by_default if {
+	unsigned := with_signature(clean_safetensors, object.union(signed_by_acme, {"file": "unsigned"}))
+	"model.signature_unsigned" in ids(data.airlock.quarantine) with input as unsigned
+	"model.signature_unsigned" in ids(data.airlock.warn) with input as unsigned with data.airlock.settings as with_settings({"model_unsigned_files": "warn"})
+	no_findings(unsigned) with data.airlock.settings as with_settings({"model_unsigned_files": "allow"})
+}
+
+test_an_unverifiable_signature_alone_is_no_finding if {
+	no_findings(with_signature(clean_safetensors, {"status": "unverifiable", "mode": "key", "error": "no configured key has the hint abc"}))
+}
+
+test_required_signers_refuse_an_unsigned_commit_in_both_phases if {
+	msg := finding_msg(data.airlock.deny, "model.signature_required") with input as hf_metadata with data.airlock.settings as acme_signers
+	msg == "acme/tiny@0123456789ab must be signed by release@acme.example (model_signers), but it has no model signature (model.sig)"
+	not "model.signature_required" in ids(data.airlock.deny) with input as signed_metadata with data.airlock.settings as acme_signers
+	"model.signature_required" in ids(data.airlock.deny) with input as with_signature(clean_safetensors, {"status": "absent", "mode": null, "error": null, "file": null}) with data.airlock.settings as acme_signers
+}
+
+test_required_signers_accept_theirs_and_refuse_others if {
+	not "model.signature_required" in ids(data.airlock.deny) with input as with_signature(clean_safetensors, signed_by_acme) with data.airlock.settings as acme_signers
+	other := with_signature(clean_safetensors, object.union(signed_by_acme, {"identity": "mallory@evil.example"}))
+	msg := finding_msg(data.airlock.deny, "model.signature_required") with input as other with data.airlock.settings as acme_signers
+	msg == "acme/tiny@0123456789ab must be signed by release@acme.example (model_signers), but it is signed by mallory@evil.example"
+	wrong_issuer := with_signature(clean_safetensors, object.union(signed_by_acme, {"issuer": "https://evil.example"}))
+	"model.signature_required" in ids(data.airlock.deny) with input as wrong_issuer with data.airlock.settings as acme_signers
+	by_key := with_signature(clean_safetensors, {"status": "verified", "mode": "key", "identity": null, "issuer": null, "key_hint": "ab12", "error": null, "file": "signed"})
+	not "model.signature_required" in ids(data.airlock.deny) with input as by_key with data.airlock.settings as with_settings({"model_signers": [{"repos": ["acme/tiny"], "key_hint": "ab12"}]})
+}
+
+test_required_signers_apply_to_the_repos_they_name_only if {
+	other_repo := object.union(hf_metadata, {"artifact": {"name": "other/model"}})
+	not "model.signature_required" in ids(data.airlock.deny) with input as other_repo with data.airlock.settings as acme_signers
+	not "model.signature_required" in ids(data.airlock.deny) with input as base_input with data.airlock.settings as with_settings({"model_signers": [{"repos": ["*"], "identity": "x"}]})
+}
+
 # --- Other ecosystems -------------------------------------------------------------------------------
 
 model_rule_ids := {"model.code_execution", "model.suspicious", "model.unscannable", "model.invalid", "model.pickle", "model.remote_code"}

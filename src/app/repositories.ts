@@ -177,7 +177,9 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
 async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient): Promise<void> {
   const { huggingfacePlugin } = await import('../ecosystems/huggingface/index.ts');
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
-  await scope.register(huggingfacePlugin, { ...common, upstream });
+  // Keyless model signatures are checked against the repository's Sigstore trusted root.
+  const trust = await startTrust(scope, repo, config, services);
+  await scope.register(huggingfacePlugin, { ...common, upstream, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }) });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */

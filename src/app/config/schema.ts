@@ -23,6 +23,7 @@ import {
   type Raw,
 } from './checks.ts';
 import { readCaFile, type TrustedCa } from './ca.ts';
+import { readPublicKeyFile } from './public-key-file.ts';
 import { EMPTY_TRUSTED_ROOT, publicRegistryKeys, publicGoodTrustedRoot, SIGSTORE_TUF_URL, sigstoreTufRoot } from '../../verify/index.ts';
 import { readSigstoreRootFile, readTufRootFile } from './sigstore-root-file.ts';
 import { readRegistryKeysFile } from './registry-keys-file.ts';
@@ -38,6 +39,7 @@ import {
   type PolicyConfig,
   type ProxySetting,
   type GroupRepositoryConfig,
+  type ModelSigningTrustConfig,
   type HostedRepositoryConfig,
   type ProxyRepositoryConfig,
   type ServerConfig,
@@ -85,7 +87,9 @@ export const REPOSITORY_KEYS = [
   'publishTo',
   'unpublish',
   'filesUpstream',
+  'modelSigning',
 ] as const;
+export const MODEL_SIGNING_KEYS = ['keys', 'certificateAuthorities'] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
 /** What a hosted repository may set: the rest is about reaching an upstream, which it has none of. */
 export const HOSTED_REPOSITORY_KEYS = ['name', 'format', 'kind', 'metadataMaxAge', 'blockedVersions', 'maxArtifactSize', 'maxMetadataSize', 'unpublish'] as const;
@@ -342,6 +346,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   for (const k of ['members', 'publishTo'] as const) if (o[k] !== undefined) fail(join(path, k), 'only for a group repository (kind: group)');
   if (o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'only for a hosted repository (kind: hosted): a proxy serves what its upstream publishes');
   if (o['filesUpstream'] !== undefined) fail(join(path, 'filesUpstream'), 'only for a pypi repository: an npm registry serves its tarballs itself');
+  if (o['modelSigning'] !== undefined) fail(join(path, 'modelSigning'), 'only for a huggingface repository (model signatures)');
   return {
     ...proxyCommon(o, path, ctx),
     name,
@@ -381,7 +386,7 @@ function proxyCommon(o: Raw, path: string, ctx: ValidateContext) {
  */
 function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
   if (kind !== 'proxy') fail(join(path, 'kind'), 'a pypi repository is a proxy of an index for now (hosted and group pypi repositories are not supported yet)');
-  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys'] as const) {
+  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'modelSigning'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a pypi repository" : 'not for a pypi proxy repository');
   }
   if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for a pypi repository: the simple index to proxy, e.g. https://pypi.org/simple/');
@@ -407,7 +412,7 @@ function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group'
  */
 function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
   if (kind !== 'proxy') fail(join(path, 'kind'), 'a huggingface repository is a proxy of the Hub for now (hosted and group huggingface repositories are not supported yet)');
-  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'sigstoreTrustedRoot', 'blockedVersions'] as const) {
+  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a huggingface repository" : k === 'blockedVersions' ? 'not for a huggingface repository: a client asks for one revision, so nothing is hidden from a list' : 'not for a huggingface proxy repository');
   }
   if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for a huggingface repository: the Hub to proxy, e.g. https://huggingface.co/');
@@ -421,8 +426,23 @@ function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 
     maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 3 : common.maxArtifactBytes,
     filesUpstream: null,
     registryKeys: { listed: [], sources: [], tuf: null },
-    sigstoreRoot: sigstoreRoot(undefined, join(path, 'sigstoreTrustedRoot'), ctx),
+    // Keyless model signatures (model.sig) are checked against it.
+    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+    modelSigning: modelSigning(o['modelSigning'], join(path, 'modelSigning'), ctx),
   };
+}
+
+/**
+ * `modelSigning`: what a model.sig signed with a key or a certificate (not keyless) is checked
+ * against: public key files and certificate authority files, relative to the configuration file.
+ */
+function modelSigning(v: unknown, path: string, ctx: ValidateContext): ModelSigningTrustConfig {
+  const o = optionalObject(v, path, MODEL_SIGNING_KEYS);
+  const files = (key: 'keys' | 'certificateAuthorities'): string[] =>
+    o[key] === undefined ? [] : list(o[key], join(path, key), 64).map((f, i) => resolve(ctx.baseDir, string(f, join(join(path, key), i), { max: 4096 })));
+  const keys = files('keys').map((file, i) => readPublicKeyFile(file, join(join(path, 'keys'), i)));
+  const certificateAuthorities = files('certificateAuthorities').flatMap((file, i) => readCaFile(file, join(join(path, 'certificateAuthorities'), i)));
+  return { keys, certificateAuthorities };
 }
 
 /** A group's members exist, serve packages of its format themselves, and are each named once; it publishes to a hosted member. */

@@ -213,8 +213,17 @@ export interface ProxyRepositoryConfig extends RepositoryCommon {
    * tarball: the public npm registry's (pinned in Airlock) unless the configuration names others.
    */
   readonly registryKeys: TrustedRegistryKeys;
-  /** The Sigstore trusted root npm attestations are checked against. */
+  /** The Sigstore trusted root npm attestations, PyPI provenance and keyless model signatures are checked against. */
   readonly sigstoreRoot: TrustedSigstoreRoot;
+  /** huggingface: the keys and certificate authorities model signatures (model.sig) made without Sigstore are checked against. */
+  readonly modelSigning?: ModelSigningTrustConfig;
+}
+
+export interface ModelSigningTrustConfig {
+  /** Public keys, SPKI PEM as Node exports them. */
+  readonly keys: readonly string[];
+  /** Certificate authorities, PEM. */
+  readonly certificateAuthorities: readonly string[];
 }
 
 export interface TrustedSigstoreRoot {

@@ -8,6 +8,7 @@ import { makePurl } from '../../core/index.ts';
 import type { Facts, VersionCandidate } from '../../gate/index.ts';
 import { modelFileExpectation, scannedPickleBased, type FileScanResult } from '../../scan/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
+import type { ModelFileCoverage, ModelSignatureCheck } from '../../verify/index.ts';
 import type { RepoRef } from './hub-ids.ts';
 import { subjectName } from './hub-ids.ts';
 import type { HubRepoInfo, HubTreeEntry } from './hub-json.ts';
@@ -43,6 +44,7 @@ export function commitFacts(repo: RepoRef, info: HubRepoInfo): Facts {
       names: info.siblings.slice(0, MAX_LIST),
       pickle_based: pickle.slice(0, MAX_LIST),
       safetensors: info.siblings.filter(isSafetensors).length,
+      signed: info.siblings.includes('model.sig'),
     },
   };
 }
@@ -87,5 +89,23 @@ export function fileFacts(entry: HubTreeEntry, safetensorsAlternative: boolean, 
       })),
       findings_total: findings.length,
     },
+  };
+}
+
+/**
+ * `input.facts.model_signature`: whether the commit carries a model signature (model.sig), whether
+ * it checks out and who made it, and what it says of this file's bytes.
+ */
+export function signatureFacts(check: ModelSignatureCheck | null, coverage: ModelFileCoverage | null): Json {
+  if (check === null) return { status: 'absent', mode: null, identity: null, issuer: null, key_hint: null, error: null, file: null };
+  if (check.status !== 'verified') return { status: check.status, mode: check.mode, identity: null, issuer: null, key_hint: null, error: check.error.slice(0, MAX_MESSAGE), file: null };
+  return {
+    status: 'verified',
+    mode: check.mode,
+    identity: check.signer.identity,
+    issuer: check.signer.issuer,
+    key_hint: check.signer.keyHint,
+    error: null,
+    file: coverage,
   };
 }

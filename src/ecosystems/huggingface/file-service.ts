@@ -7,11 +7,12 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import { MemorySource, modelFileExpectation, scan, type ByteSource, type FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
+import { modelFileCoverage, verifyModelSignature, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
 import { BlobRangeSource } from '../shared/blob-range-source.ts';
 import { ByteLru } from '../shared/byte-lru.ts';
 import { requesterKey } from '../shared/http.ts';
@@ -19,7 +20,7 @@ import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
 import type { CommitTree, Revision } from './catalog.ts';
-import { fileFacts, isSafetensors } from './facts.ts';
+import { fileFacts, isSafetensors, signatureFacts } from './facts.ts';
 import { encodePath, repoUrlPrefix } from './hub-ids.ts';
 import type { HubTreeEntry } from './hub-json.ts';
 
@@ -35,6 +36,8 @@ export type FileOutcome =
 
 export interface FileServiceDeps {
   readonly gate: Gate;
+  /** What a commit's model.sig is checked against (read at each check: a TUF refresh replaces the root). */
+  readonly modelSigning: () => ModelSigningTrust;
   readonly blobs: BlobStore;
   readonly index: ArtifactIndex;
   readonly upstream: Upstream;
@@ -51,6 +54,11 @@ export interface FileServiceSettings {
   readonly scanTimeoutMs: number;
   readonly cache: { readonly outcomes: number; readonly scans: number };
 }
+
+/** Where OpenSSF model signing puts a model's signature: `model.sig` at the repo's root. */
+export const MODEL_SIGNATURE_FILE = 'model.sig';
+/** A signature file bigger than this is not one (a manifest of 100,000 files is a few MiB). */
+const MAX_SIGNATURE_BYTES = 16 * 1024 * 1024;
 
 /** The chunks of `body`, each added to `hash` as it passes. */
 async function* hashing(body: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
@@ -72,12 +80,15 @@ export class FileService {
   readonly #resolving = new SingleFlight<string, FileOutcome>();
   readonly #outcomes: ByteLru<string, FileOutcome>;
   readonly #scans: ByteLru<string, FileScanResult>;
+  /** Model signature checks, by the signature's bytes and the gate generation (a new trusted root changes it). */
+  readonly #signatures: ByteLru<string, ModelSignatureCheck>;
 
   constructor(deps: FileServiceDeps, settings: FileServiceSettings) {
     this.#deps = deps;
     this.#settings = settings;
     this.#outcomes = new ByteLru(settings.cache.outcomes, () => 1024);
     this.#scans = new ByteLru(settings.cache.scans, (r) => 1024 + r.findings.length * 512);
+    this.#signatures = new ByteLru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
   }
 
   /** The outcome already decided for this file, if any (a HEAD answers from it without fetching). */
@@ -123,7 +134,9 @@ export class FileService {
     });
     const result = await this.#scan(rec, entry.path);
     const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
-    const facts = { ...rev.candidate.facts, ...fileFacts(entry, safetensors, result) };
+    const signature = await this.#signature(rev, tree);
+    const coverage = signature?.status === 'verified' ? modelFileCoverage(signature.manifest, entry.path, digestHex(rec.blob)) : null;
+    const facts = { ...rev.candidate.facts, ...fileFacts(entry, safetensors, result), model_signature: signatureFacts(signature, coverage) };
     // What the scanner could not read is held for review whatever the policy says of it (fail closed).
     const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${entry.path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
     const decision = await this.#deps.gate.judgeArtifact({ subject: rev.candidate.subject, facts, content: { digest: rec.blob, size: rec.size }, unread }, request, async () => [rev.candidate]);
@@ -183,6 +196,25 @@ export class FileService {
         await upload.abort();
       }
     });
+  }
+
+  /**
+   * The commit's model signature (its `model.sig`, OpenSSF model signing), checked; null when the
+   * commit has none. The signature file is fetched and verified like any other file of the commit.
+   */
+  async #signature(rev: Revision, tree: CommitTree): Promise<ModelSignatureCheck | null> {
+    const entry = tree.byPath.get(MODEL_SIGNATURE_FILE);
+    if (entry === undefined || entry.type !== 'file') return null;
+    if (entry.size > MAX_SIGNATURE_BYTES) return { status: 'invalid', mode: null, error: `${MODEL_SIGNATURE_FILE} is ${entry.size} bytes, more than a model signature can be (${MAX_SIGNATURE_BYTES})` };
+    const rec = await this.#ingest(rev, entry);
+    const key = `${rec.blob}\0${this.#deps.gate.generation()}`;
+    const known = this.#signatures.get(key);
+    if (known !== undefined) return known;
+    const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: MAX_SIGNATURE_BYTES });
+    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored ${MODEL_SIGNATURE_FILE} is gone; ask again`);
+    const check = verifyModelSignature(bytes, this.#deps.modelSigning(), this.#deps.clock());
+    this.#signatures.set(key, check);
+    return check;
   }
 
   /** What the model scanner finds in a stored file (cached by its bytes): read from memory when small, else by range. */

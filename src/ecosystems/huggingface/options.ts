@@ -1,10 +1,15 @@
 /** What the huggingface plugin is given by the composition root: ports, the upstream client, settings. */
 import type { Upstream } from '../../upstream/index.ts';
+import { publicGoodTrustedRoot, type ModelSigningTrust, type TrustedRoot } from '../../verify/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 
 export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
   /** The Hub (`https://huggingface.co/`): its API and its files' `/resolve/` URLs are read below it. Clients set `HF_ENDPOINT` to `/<repo>`. */
   readonly upstream: Upstream;
+  /** The Sigstore trusted root keyless model signatures are checked against, or where to get the current one; default: Sigstore's public-good root. */
+  readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
+  /** Public keys (SPKI PEM) and certificate authorities (PEM) model signatures made without Sigstore are checked against. */
+  readonly modelSigning?: { readonly keys: readonly string[]; readonly certificateAuthorities: readonly string[] };
 }
 
 /** How a huggingface repository's cache memory is split. */
@@ -21,6 +26,8 @@ export interface HuggingfaceSettings {
   readonly inMemoryScanBytes: number;
   readonly scanTimeoutMs: number;
   readonly cache: { readonly trees: number; readonly scans: number; readonly outcomes: number };
+  /** What model signatures are checked against, as it is now. */
+  readonly modelSigning: () => ModelSigningTrust;
 }
 
 export function resolveHuggingfaceSettings(o: HuggingfacePluginOptions): HuggingfaceSettings {
@@ -36,5 +43,13 @@ export function resolveHuggingfaceSettings(o: HuggingfacePluginOptions): Hugging
     inMemoryScanBytes: 32 * 1024 ** 2,
     scanTimeoutMs: 120_000,
     cache: { trees: share(HUGGINGFACE_CACHE_SHARES.trees), scans: share(HUGGINGFACE_CACHE_SHARES.scans), outcomes: share(HUGGINGFACE_CACHE_SHARES.outcomes) },
+    modelSigning: modelSigningTrust(o),
   };
+}
+
+function modelSigningTrust(o: HuggingfacePluginOptions): () => ModelSigningTrust {
+  const root = o.sigstoreRoot ?? publicGoodTrustedRoot();
+  const keys = o.modelSigning?.keys ?? [];
+  const certificateAuthorities = o.modelSigning?.certificateAuthorities ?? [];
+  return () => ({ sigstoreRoot: typeof root === 'function' ? root() : root, keys, certificateAuthorities });
 }

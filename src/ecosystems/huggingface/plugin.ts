@@ -80,7 +80,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     { maxEntries: settings.maxTreeEntries, maxTreeBytes: settings.maxMetadataBytes, cacheBytes: settings.cache.trees },
   );
   const files = new FileService(
-    { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
+    { gate: options.gate, modelSigning: settings.modelSigning, blobs: options.blobs, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
     { repo: settings.repo, maxArtifactBytes: settings.maxArtifactBytes, inMemoryScanBytes: settings.inMemoryScanBytes, scanTimeoutMs: settings.scanTimeoutMs, cache: { outcomes: settings.cache.outcomes, scans: settings.cache.scans } },
   );
   const publicUrl = options.publicUrl ?? null;
@@ -216,6 +216,9 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
       options.artifactUse?.note(outcome.blob);
       if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
       const range = parseByteRange(request.headers.range, outcome.size);
+      // An empty file has no byte to send for @huggingface/hub's `bytes=0-0` probe; it reads the
+      // size from Content-Range and gives up on any status that is not a success.
+      if (range === 'unsatisfiable' && outcome.size === 0) return reply.header('content-range', 'bytes */0').header('content-length', '0').send();
       if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${outcome.size}`).send();
       if (range === null) return reply.header('content-length', String(outcome.size)).send(await files.open(outcome, null));
       return reply
