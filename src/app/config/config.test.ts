@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -222,6 +223,29 @@ test('a huggingface repository: a proxy of the Hub it names, model-sized files b
   await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, kind: hosted}\n'), /^repositories\[0\]\.kind: a huggingface repository is a proxy of the Hub for now/);
   await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for a huggingface repository/);
   await rejects(loadText('repositories:\n  - {name: hf, format: huggingface, upstream: "http://x/", filesUpstream: "http://y/"}\n'), /^repositories\[0\]\.filesUpstream: not for a huggingface proxy repository/);
+});
+
+test('a huggingface repository: model signing keys and certificate authorities read from files next to the configuration', async () => {
+  await withDir(async (dir) => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    // Text around the block, as certtool writes it, is left out.
+    await writeFile(join(dir, 'models.pub.pem'), `Public Key Info:\n\tPublic Key Algorithm: EC/ECDSA\n${pem}`);
+    await writeFile(join(dir, 'not-a-key.pem'), 'hello\n');
+    const file = join(dir, 'airlock.yaml');
+    const load = async (signing: string) => {
+      await writeFile(file, `repositories:\n  - {name: hf, format: huggingface, upstream: "http://hub.corp/", modelSigning: ${signing}}\n`);
+      return loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    };
+    const c = await load('{keys: [models.pub.pem]}');
+    const r = c.repositories[0];
+    assert.ok(r !== undefined && r.kind === 'proxy');
+    assert.deepEqual(r.modelSigning, { keys: [pem], certificateAuthorities: [] });
+    await rejects(load('{keys: [not-a-key.pem]}'), /^repositories\[0\]\.modelSigning\.keys\[0\]: .*not-a-key\.pem holds no PEM public key/);
+    await rejects(load('{keys: [missing.pem]}'), /^repositories\[0\]\.modelSigning\.keys\[0\]: .*missing\.pem does not exist/);
+    await rejects(load('{key: [models.pub.pem]}'), /^repositories\[0\]\.modelSigning\.key: unknown key/);
+  });
+  await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", modelSigning: {keys: []}}\n'), /^repositories\[0\]\.modelSigning: only for a huggingface repository/);
 });
 
 test('durations and sizes accept human units', async () => {
