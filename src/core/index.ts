@@ -16,3 +16,4 @@ export * from './npm-lockfile.ts';
 export * from './plain-object.ts';
 export * from './backoff.ts';
 export * from './pep440.ts';
+export * from './lru.ts';

@@ -4,7 +4,7 @@
  * process (verdict, source, reasons, quarantine record); repeated downloads of the same judged
  * artifact do not add rows.
  */
-import type { Reason } from '../core/index.ts';
+import { Lru, type Reason } from '../core/index.ts';
 import type {
   DecisionLog,
   DecisionPhase,
@@ -14,7 +14,6 @@ import type {
   RequestContext,
 } from '../storage/ports/index.ts';
 import { digestText, jsonDigest } from './facts-digest.ts';
-import { Lru } from './lru.ts';
 import type { Facts, GateDecision, VersionCandidate } from './types.ts';
 
 function reasonsJson(reasons: readonly Reason[]): Json {

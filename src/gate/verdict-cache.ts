@@ -8,8 +8,7 @@
  * Sizes are estimates calibrated with heap measurements (`bench/gate/verdict-footprint.ts`).
  */
 import { createHash } from 'node:crypto';
-import type { Reason } from '../core/index.ts';
-import { Lru } from './lru.ts';
+import { Lru, type Reason } from '../core/index.ts';
 import type { GateDecision, VersionCandidate } from './types.ts';
 
 /** Heap bytes of one cached version beyond its decision (map slot, version key shared with the candidate). */

@@ -5,11 +5,10 @@
  * the cache at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
 import { isPlainObject, parseNpmPackageName } from '../../core/index.ts';
 import type { AuditEventInput, Role, TokenRecord, TokenScope, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
-import { Lru } from '../../gate/lru.ts';
 
 export const TOKEN_PREFIX = 'airlock_';
 const MIN_TOKEN_CHARS = 16;

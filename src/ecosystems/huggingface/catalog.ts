@@ -4,11 +4,10 @@
  * hashes Airlock verifies their bytes against (read once per commit from the paginated tree, all
  * pages, and kept in memory: a commit never changes).
  */
-import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
 import type { VersionCandidate } from '../../gate/index.ts';
 import type { BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
 import { readStoredCopy } from '../shared/stored-copy.ts';
@@ -68,25 +67,25 @@ const MAX_TREE_PAGES = 10_000;
 export class HubCatalog {
   readonly #deps: CatalogDeps;
   readonly #limits: CatalogLimits;
-  readonly #trees: ByteLru<string, CommitTree>;
+  readonly #trees: Lru<string, CommitTree>;
   readonly #loading = new SingleFlight<string, CommitTree>();
   /**
    * Commits resolved lately, by repo and commit: a client that resolved a branch asks for the
    * commit's tree and files next, and the commit's info is the one just read (it never changes).
    */
-  readonly #resolved: ByteLru<string, Revision>;
+  readonly #resolved: Lru<string, Revision>;
   /**
    * Branches and tags as last resolved, with when the upstream last confirmed them: used without
    * another look at the stores while fresh (a client asking for `resolve/main/…` file after file).
    */
-  readonly #branches: ByteLru<string, { readonly revision: Revision; readonly blob: string; readonly confirmedAt: number }>;
+  readonly #branches: Lru<string, { readonly revision: Revision; readonly blob: string; readonly confirmedAt: number }>;
 
   constructor(deps: CatalogDeps, limits: CatalogLimits) {
     this.#deps = deps;
     this.#limits = limits;
-    this.#trees = new ByteLru(limits.cacheBytes, (t) => 1024 + t.entries.length * 300);
-    this.#resolved = new ByteLru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (r) => 2048 + r.info.siblings.length * 64);
-    this.#branches = new ByteLru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (b) => 2048 + b.revision.info.siblings.length * 64);
+    this.#trees = new Lru(limits.cacheBytes, (t) => 1024 + t.entries.length * 300);
+    this.#resolved = new Lru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (r) => 2048 + r.info.siblings.length * 64);
+    this.#branches = new Lru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (b) => 2048 + b.revision.info.siblings.length * 64);
   }
 
   /** The commit a revision names, with the repo's info there and the gate's candidate for it. */

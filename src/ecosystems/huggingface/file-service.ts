@@ -7,14 +7,13 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import { MemorySource, modelFileExpectation, scan, type ByteSource, type FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { modelFileCoverage, verifyModelSignature, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
 import { BlobRangeSource } from '../shared/blob-range-source.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import { requesterKey } from '../shared/http.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
@@ -78,17 +77,17 @@ export class FileService {
   readonly #settings: FileServiceSettings;
   readonly #ingests = new SingleFlight<string, ArtifactRecord>();
   readonly #resolving = new SingleFlight<string, FileOutcome>();
-  readonly #outcomes: ByteLru<string, FileOutcome>;
-  readonly #scans: ByteLru<string, FileScanResult>;
+  readonly #outcomes: Lru<string, FileOutcome>;
+  readonly #scans: Lru<string, FileScanResult>;
   /** Model signature checks, by the signature's bytes and the gate generation (a new trusted root changes it). */
-  readonly #signatures: ByteLru<string, ModelSignatureCheck>;
+  readonly #signatures: Lru<string, ModelSignatureCheck>;
 
   constructor(deps: FileServiceDeps, settings: FileServiceSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#outcomes = new ByteLru(settings.cache.outcomes, () => 1024);
-    this.#scans = new ByteLru(settings.cache.scans, (r) => 1024 + r.findings.length * 512);
-    this.#signatures = new ByteLru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
+    this.#outcomes = new Lru(settings.cache.outcomes, () => 1024);
+    this.#scans = new Lru(settings.cache.scans, (r) => 1024 + r.findings.length * 512);
+    this.#signatures = new Lru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
   }
 
   /** The outcome already decided for this file, if any (a HEAD answers from it without fetching). */

@@ -5,11 +5,10 @@
  * small and asked for again, no disk read.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, ArtifactFile, ArtifactReadBounds, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import { requesterKey } from '../shared/http.ts';
 import { metadataFacts, packageContext, versionProblem } from './facts.ts';
 import { shrinkwrapFacts } from './shrinkwrap.ts';
@@ -101,14 +100,14 @@ export interface ArtifactDeps {
 export class ArtifactService {
   readonly #deps: ArtifactDeps;
   readonly #settings: NpmSettings;
-  readonly #hot: ByteLru<string, HotArtifact>;
+  readonly #hot: Lru<string, HotArtifact>;
   readonly #resolving = new SingleFlight<string, ArtifactOutcome>();
   readonly #tarballs: TarballStore;
 
   constructor(deps: ArtifactDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#hot = new ByteLru(settings.hotArtifactCacheBytes, hotBytes);
+    this.#hot = new Lru(settings.hotArtifactCacheBytes, hotBytes);
     this.#tarballs = new TarballStore(deps, settings);
   }
 

@@ -7,10 +7,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import type { DocumentSource, SourceDocument, SourceLogger } from '../shared/document-source.ts';
 import { StoredCopyGone } from '../shared/stored-copy.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
@@ -97,9 +96,9 @@ export interface MetadataDeps {
 export class MetadataService {
   readonly #deps: MetadataDeps;
   readonly #settings: NpmSettings;
-  readonly #states: ByteLru<string, PackageState>;
+  readonly #states: Lru<string, PackageState>;
   /** Bytes of recently used upstream documents, by blob digest. */
-  readonly #docs: ByteLru<string, Buffer>;
+  readonly #docs: Lru<string, Buffer>;
   /**
    * The document buffers this service reads, with their holders: a load, render or candidates
    * build using one, the document cache, the background write of a fresh document. The last
@@ -115,7 +114,7 @@ export class MetadataService {
    * big packages they are the largest thing Airlock knows about a package, and rebuilding them
    * from the document costs milliseconds.
    */
-  readonly #candidateSets: ByteLru<string, PackageCandidates>;
+  readonly #candidateSets: Lru<string, PackageCandidates>;
   readonly #loads = new SingleFlight<string, PackageState>();
   readonly #views = new SingleFlight<string, PackageView>();
   readonly #renders = new SingleFlight<string, Rendering>();
@@ -125,9 +124,9 @@ export class MetadataService {
   constructor(deps: MetadataDeps, settings: NpmSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#states = new ByteLru(settings.stateCacheBytes, stateBytes);
-    this.#candidateSets = new ByteLru(settings.candidateCacheBytes, candidatesBytes);
-    this.#docs = new ByteLru(
+    this.#states = new Lru(settings.stateCacheBytes, stateBytes);
+    this.#candidateSets = new Lru(settings.candidateCacheBytes, candidatesBytes);
+    this.#docs = new Lru(
       settings.documentCacheBytes,
       (b) => b.length,
       (b) => this.#held.letGo(b),

@@ -4,11 +4,10 @@
  * pass over the bytes; committed only when every digest the metadata gives matches.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError, parseIntegrity, releaseChunk, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import { BlobCorruptError, type ArtifactIndex, type ArtifactRecord, type BlobExpectation, type BlobStore, type BlobUpload, type CommittedBlob } from '../../storage/ports/index.ts';
 import { readCapped, type Upstream } from '../../upstream/index.ts';
 import type { ArtifactFile, ArtifactReadBounds } from '../../gate/index.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import type { SourceLogger } from '../shared/document-source.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
@@ -79,7 +78,7 @@ function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
 export class TarballStore {
   readonly #deps: TarballStoreDeps;
   readonly #settings: NpmSettings;
-  readonly #inspections = new ByteLru<string, TarballInspection>(4 * 1024 * 1024, () => 2048);
+  readonly #inspections = new Lru<string, TarballInspection>(4 * 1024 * 1024, () => 2048);
   readonly #ingests = new SingleFlight<string, Ingested>();
 
   constructor(deps: TarballStoreDeps, settings: NpmSettings) {

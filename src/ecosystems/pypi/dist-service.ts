@@ -6,14 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, isAirlockError, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { checkPypiProvenance, NO_PROVENANCE, type PypiProvenanceCheck } from '../../verify/index.ts';
 import { BlobRangeSource } from '../shared/blob-range-source.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import { requesterKey } from '../shared/http.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
@@ -62,25 +61,25 @@ export class DistService {
   readonly #settings: PypiSettings;
   readonly #ingests = new SingleFlight<string, ArtifactRecord>();
   readonly #resolving = new SingleFlight<string, FileOutcome>();
-  readonly #outcomes: ByteLru<string, FileOutcome>;
-  readonly #inspections: ByteLru<string, PythonDistInspection>;
+  readonly #outcomes: Lru<string, FileOutcome>;
+  readonly #inspections: Lru<string, PythonDistInspection>;
   /**
    * Files kept in memory once asked for a second time (a cold install asks for each once: keeping
    * those would only push the hot ones out). A stored file read whole is checked against its
    * digest; served from memory, it is not read again.
    */
-  readonly #hot: ByteLru<string, Buffer>;
+  readonly #hot: Lru<string, Buffer>;
   /** Files served once (their blobs), so that the second request keeps the bytes. */
-  readonly #servedOnce: ByteLru<string, true>;
+  readonly #servedOnce: Lru<string, true>;
 
   constructor(deps: DistServiceDeps, settings: PypiSettings) {
     this.#deps = deps;
     this.#settings = settings;
     const c = settings.cache;
-    this.#outcomes = new ByteLru(c.outcomes, () => 1024);
-    this.#inspections = new ByteLru(c.inspections, (i) => 4096 + (i.metadata?.length ?? 0));
-    this.#hot = new ByteLru(c.hotFiles, (b) => b.length);
-    this.#servedOnce = new ByteLru(Math.max(64 * 1024, Math.floor(c.outcomes / 4)), () => 128);
+    this.#outcomes = new Lru(c.outcomes, () => 1024);
+    this.#inspections = new Lru(c.inspections, (i) => 4096 + (i.metadata?.length ?? 0));
+    this.#hot = new Lru(c.hotFiles, (b) => b.length);
+    this.#servedOnce = new Lru(Math.max(64 * 1024, Math.floor(c.outcomes / 4)), () => 128);
   }
 
   /** The outcome for a file the client asks for by the URL Airlock gave it (project, sha256, filename). */

@@ -6,11 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { AirlockError, comparePep440, isAirlockError, makePurl, parsePep440, type Pep440, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, comparePep440, isAirlockError, makePurl, parsePep440, type Pep440, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import { ByteLru } from '../shared/byte-lru.ts';
 import type { DocumentSource, SourceLogger } from '../shared/document-source.ts';
 import { reasonsText, undecided } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
@@ -91,13 +90,13 @@ function pageKey(name: string): string {
 export class ProjectService {
   readonly #deps: ProjectServiceDeps;
   readonly #settings: PypiSettings;
-  readonly #entries: ByteLru<string, Entry>;
+  readonly #entries: Lru<string, Entry>;
   readonly #views = new SingleFlight<string, ProjectView>();
 
   constructor(deps: ProjectServiceDeps, settings: PypiSettings) {
     this.#deps = deps;
     this.#settings = settings;
-    this.#entries = new ByteLru(settings.cache.pages, entryBytes);
+    this.#entries = new Lru(settings.cache.pages, entryBytes);
   }
 
   /**

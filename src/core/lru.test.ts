@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteLru } from './byte-lru.ts';
+import { Lru } from './lru.ts';
 
-test('ByteLru tells of every value that leaves, and of none it did not keep', () => {
+test('Lru tells of every value that leaves, and of none it did not keep', () => {
   const dropped: string[] = [];
-  const lru = new ByteLru<string, string>(10, (v) => v.length, (v) => dropped.push(v));
+  const lru = new Lru<string, string>(10, (v) => v.length, (v) => dropped.push(v));
   assert.equal(lru.set('a', 'aaaa'), true);
   assert.equal(lru.set('b', 'bbbb'), true);
   assert.equal(lru.set('c', 'cccc'), true); // 12 bytes: the least recently used goes
@@ -19,5 +19,16 @@ test('ByteLru tells of every value that leaves, and of none it did not keep', ()
   lru.set('d', 'dd');
   lru.clear();
   assert.deepEqual(dropped.slice(3).sort(), ['BB', 'dd']);
-  assert.equal(lru.bytes, 0);
+  assert.equal(lru.weight, 0);
+});
+
+test('Lru without weights is bounded by its number of entries, the least recently used going first', () => {
+  const lru = new Lru<string, number>(2);
+  lru.set('a', 1);
+  lru.set('b', 2);
+  assert.equal(lru.get('a'), 1); // a is now the most recently used
+  lru.set('c', 3);
+  assert.deepEqual([lru.peek('a'), lru.peek('b'), lru.peek('c')], [1, undefined, 3]);
+  assert.equal(lru.size, 2);
+  assert.equal(lru.weight, 2);
 });

@@ -1,5 +1,9 @@
-/** A least-recently-used map bounded by the total of its entries' sizes (bytes, estimated). */
-export class ByteLru<K, V> {
+/**
+ * A least-recently-used map bounded by the total weight of its entries: `sizeOf(value)` (bytes,
+ * estimated, for a memory budget), or 1 each when none is given (a bound on the number of
+ * entries). An entry heavier than the whole bound is not kept.
+ */
+export class Lru<K, V> {
   readonly #max: number;
   readonly #sizeOf: (v: V) => number;
   readonly #onDrop: ((v: V) => void) | null;
@@ -7,13 +11,14 @@ export class ByteLru<K, V> {
   #total = 0;
 
   /** `onDrop` is told of every value that leaves: evicted, deleted, replaced or cleared. */
-  constructor(maxBytes: number, sizeOf: (v: V) => number, onDrop?: (v: V) => void) {
-    this.#max = maxBytes;
+  constructor(max: number, sizeOf: (v: V) => number = () => 1, onDrop?: (v: V) => void) {
+    this.#max = max;
     this.#sizeOf = sizeOf;
     this.#onDrop = onDrop ?? null;
   }
 
-  get bytes(): number {
+  /** The total weight of the entries kept. */
+  get weight(): number {
     return this.#total;
   }
 
