@@ -1,5 +1,4 @@
 export * from './names.ts';
-export * from './zip.ts';
 export * from './core-metadata.ts';
 export * from './wheel.ts';
 export * from './sdist.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { coreMetadata, initOf, moduleOf, type DistributionSpec } from './core-metadata.ts';
 import { fileNameComponent } from './names.ts';
-import { zip, type ZipEntry } from './zip.ts';
+import { buildZip } from '../../../src/scan/packages/test-archives.ts';
 
 export interface WheelSpec extends DistributionSpec {
   /** `entry_points.txt` content, e.g. `[console_scripts]\nfoo = foo:main\n`. */
@@ -40,6 +40,6 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
   files.push({ path: `${info}/WHEEL`, content: Buffer.from('Wheel-Version: 1.0\nGenerator: airlock-test-fixture (1.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n') });
   if (spec.entryPoints !== undefined) files.push({ path: `${info}/entry_points.txt`, content: Buffer.from(spec.entryPoints) });
   const record = [...files.map((f) => `${csvField(f.path)},${recordHash(f.content)},${f.content.length}`), `${csvField(`${info}/RECORD`)},,`].join('\n');
-  const entries: ZipEntry[] = [...files, { path: `${info}/RECORD`, content: `${record}\n` }];
-  return { filename: `${dist}-${spec.version}-py3-none-any.whl`, bytes: zip(entries), metadata };
+  const members = [...files, { path: `${info}/RECORD`, content: Buffer.from(`${record}\n`) }].map((f) => ({ name: f.path, data: f.content }));
+  return { filename: `${dist}-${spec.version}-py3-none-any.whl`, bytes: buildZip(members), metadata };
 }
