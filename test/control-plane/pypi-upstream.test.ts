@@ -110,3 +110,18 @@ test('a page over maxMetadataSize and a file over maxArtifactSize are refused, a
   assert.equal(p.status, 502);
   assert.match(p.statusText, /upstream pypi sent more than the 2048-byte limit for \/simple\/tern\//);
 });
+
+test('a HEAD of a file says its length, and is judged like its GET', async (t) => {
+  const index = await server(t, (req, res) => {
+    if (req.url === '/simple/gull/') res.writeHead(200, { 'content-type': JSON_TYPE }).end(page([{ filename: wheel.filename, url: `${index.url}packages/${wheel.filename}` }]));
+    else if (req.url === `/packages/${wheel.filename}`) res.writeHead(200).end(wheel.bytes);
+    else res.writeHead(404).end();
+  });
+  const a = await airlockFor(t, index.url);
+  const head = await fetch(`${a.url}/pypi/files/gull/${sha}/${wheel.filename}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), String(wheel.bytes.length));
+  assert.equal(head.headers.get('etag'), `"${sha}"`);
+  const other = await fetch(`${a.url}/pypi/files/gull/${'0'.repeat(64)}/${wheel.filename}`, { method: 'HEAD' });
+  assert.equal(other.status, 404);
+});

@@ -115,7 +115,10 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     }
   });
 
-  fastify.get('/files/*', async (request, reply) => {
+  // HEAD is routed here too, not left to Fastify's own HEAD (which says Content-Length: 0 for a body not sent).
+  fastify.route({ method: ['GET', 'HEAD'], url: '/files/*', handler: serveFile });
+
+  async function serveFile(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     try {
       const parts = (request.params as { '*': string })['*'].split('/');
       if (parts.length !== 3) throw new AirlockError('NOT_FOUND', 'no such file: Airlock serves files at files/<project>/<sha256>/<filename>');
@@ -143,5 +146,5 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     } catch (err) {
       return sendError(request, reply, err);
     }
-  });
+  }
 }
