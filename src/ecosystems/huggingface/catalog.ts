@@ -119,11 +119,11 @@ export class HubCatalog {
     if (isCommit && info.sha !== revision) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream answered for ${repo.id} at ${revision} with another commit (${info.sha})`);
     const canonical = { type: repo.type, id: info.id };
     const resolved = { repo: canonical, commit: info.sha, info, document, candidate: commitCandidate(this.#deps.gateRepo, canonical, info, doc.blob) };
-    const key2 = `${repo.type}/${repo.id.toLowerCase()}@${info.sha}`;
+    const resolvedKey = `${repo.type}/${repo.id.toLowerCase()}@${info.sha}`;
     // A branch's info is its commit's: kept under the commit too, so that the commit is served
     // while the upstream is down, after a restart as well.
-    if (!isCommit && this.#resolved.peek(key2) === undefined) this.#deps.commits.keep(`info/${plural}/${repo.id}@${info.sha}`, body, doc.contentType);
-    this.#resolved.set(key2, resolved);
+    if (!isCommit && this.#resolved.peek(resolvedKey) === undefined) this.#deps.commits.keep(`info/${plural}/${repo.id}@${info.sha}`, body, doc.contentType);
+    this.#resolved.set(resolvedKey, resolved);
     if (!isCommit) this.#branches.set(key, { revision: resolved, blob: doc.blob, confirmedAt: doc.confirmedAt });
     return resolved;
   }

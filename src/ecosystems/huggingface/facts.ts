@@ -9,9 +9,11 @@ import type { Facts, VersionCandidate } from '../../gate/index.ts';
 import { modelFileExpectation, scannedPickleBased, type FileScanResult } from '../../scan/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { ModelFileCoverage, ModelSignatureCheck } from '../../verify/index.ts';
-import type { RepoRef } from './hub-ids.ts';
-import { subjectName } from './hub-ids.ts';
+import { repoName, type RepoRef } from './hub-ids.ts';
 import type { HubRepoInfo, HubTreeEntry } from './hub-json.ts';
+
+/** Where OpenSSF model signing puts a model's signature: `model.sig` at the repo's root. */
+export const MODEL_SIGNATURE_FILE = 'model.sig';
 
 const MAX_LIST = 64;
 const MAX_FINDINGS = 32;
@@ -44,14 +46,14 @@ export function commitFacts(repo: RepoRef, info: HubRepoInfo): Facts {
       names: info.siblings.slice(0, MAX_LIST),
       pickle_based: pickle.slice(0, MAX_LIST),
       safetensors: info.siblings.filter(isSafetensors).length,
-      signed: info.siblings.includes('model.sig'),
+      signed: info.siblings.includes(MODEL_SIGNATURE_FILE),
     },
   };
 }
 
 /** The gate's candidate for a commit: the repo (by the upstream's spelling of its id) at that version. */
 export function commitCandidate(gateRepo: string, repo: RepoRef, info: HubRepoInfo, factsKey: string): VersionCandidate {
-  const name = subjectName(repo);
+  const name = repoName(repo);
   return {
     subject: { repo: gateRepo, ecosystem: 'huggingface', name, version: info.sha, purl: makePurl('huggingface', name, info.sha) },
     facts: commitFacts(repo, info),

@@ -19,8 +19,8 @@ import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
 import type { CommitTree, Revision } from './catalog.ts';
-import { fileFacts, isSafetensors, signatureFacts } from './facts.ts';
-import { encodePath, repoUrlPrefix } from './hub-ids.ts';
+import { fileFacts, isSafetensors, MODEL_SIGNATURE_FILE, signatureFacts } from './facts.ts';
+import { commitLabel, encodePath, repoName } from './hub-ids.ts';
 import type { HubTreeEntry } from './hub-json.ts';
 
 export type FileOutcome =
@@ -54,8 +54,6 @@ export interface FileServiceSettings {
   readonly cache: { readonly outcomes: number; readonly scans: number };
 }
 
-/** Where OpenSSF model signing puts a model's signature: `model.sig` at the repo's root. */
-export const MODEL_SIGNATURE_FILE = 'model.sig';
 /** A signature file bigger than this is not one (a manifest of 100,000 files is a few MiB). */
 const MAX_SIGNATURE_BYTES = 16 * 1024 * 1024;
 
@@ -69,7 +67,7 @@ async function* hashing(body: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator
 
 /** How a file is named in refusals: the repo at the short commit, and the file. */
 function fileLabel(name: string, commit: string, path: string): string {
-  return `${name}@${commit.slice(0, 12)} (${path})`;
+  return `${commitLabel(name, commit)} (${path})`;
 }
 
 export class FileService {
@@ -79,7 +77,7 @@ export class FileService {
   readonly #resolving = new SingleFlight<string, FileOutcome>();
   readonly #outcomes: Lru<string, FileOutcome>;
   readonly #scans: Lru<string, FileScanResult>;
-  /** Model signature checks, by the signature's bytes and the gate generation (a new trusted root changes it). */
+  /** Model signature checks, by the signature file's id in the tree and the gate generation (a new trusted root changes it). */
   readonly #signatures: Lru<string, ModelSignatureCheck>;
 
   constructor(deps: FileServiceDeps, settings: FileServiceSettings) {
@@ -167,7 +165,7 @@ export class FileService {
       // A regular file's git object id is the sha1 of a header and its bytes.
       const git = entry.lfs === null ? createHash('sha1').update(`blob ${entry.size}\0`) : null;
       try {
-        const res = await upstream.openStream(`${repoUrlPrefix(rev.repo)}/resolve/${rev.commit}/${encodePath(entry.path)}`, { maxBytes: entry.size + 1, accept: '*/*' });
+        const res = await upstream.openStream(`${repoName(rev.repo)}/resolve/${rev.commit}/${encodePath(entry.path)}`, { maxBytes: entry.size + 1, accept: '*/*' });
         try {
           await writeStreamToUpload(git === null ? res.body : hashing(res.body, git), upload);
         } finally {
@@ -205,10 +203,11 @@ export class FileService {
     const entry = tree.byPath.get(MODEL_SIGNATURE_FILE);
     if (entry === undefined || entry.type !== 'file') return null;
     if (entry.size > MAX_SIGNATURE_BYTES) return { status: 'invalid', mode: null, error: `${MODEL_SIGNATURE_FILE} is ${entry.size} bytes, more than a model signature can be (${MAX_SIGNATURE_BYTES})` };
-    const rec = await this.#ingest(rev, entry);
-    const key = `${rec.blob}\0${this.#deps.gate.generation()}`;
+    // Keyed by the tree's id of its bytes: the stored copy is looked up only the first time.
+    const key = `${entry.lfs?.sha256 ?? entry.oid}\0${this.#deps.gate.generation()}`;
     const known = this.#signatures.get(key);
     if (known !== undefined) return known;
+    const rec = await this.#ingest(rev, entry);
     const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: MAX_SIGNATURE_BYTES });
     if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored ${MODEL_SIGNATURE_FILE} is gone; ask again`);
     const check = verifyModelSignature(bytes, this.#deps.modelSigning(), this.#deps.clock());

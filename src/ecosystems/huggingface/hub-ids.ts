@@ -132,17 +132,20 @@ export function parseResolvePath(raw: string): { readonly repo: RepoRef; readonl
   };
 }
 
-/** The URL path prefix of a repo on the Hub (models have none). */
-export function repoUrlPrefix(repo: RepoRef): string {
-  return repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id;
-}
-
-/** The name Airlock's gate, records and purls use: the id for a model, `datasets/<id>` for a dataset. */
-export function subjectName(repo: RepoRef): string {
+/**
+ * The repo as the Hub's URLs write it (models have no prefix) and as Airlock's gate, records and
+ * purls name it: the id for a model, `datasets/<id>` for a dataset.
+ */
+export function repoName(repo: RepoRef): string {
   return repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id;
 }
 
 /** A file path as a URL path (each segment encoded). */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** How a repo at a commit is named in messages, as the policy's `package_label` names it: `acme/tiny@0123456789ab`. */
+export function commitLabel(name: string, commit: string): string {
+  return `${name}@${commit.slice(0, 12)}`;
 }

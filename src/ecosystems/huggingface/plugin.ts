@@ -23,7 +23,7 @@ import { versionRefusal } from '../shared/refusal.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode, type Revision } from './catalog.ts';
 import { FileService } from './file-service.ts';
-import { encodePath, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
+import { commitLabel, encodePath, repoName, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
 import { resolveHuggingfaceSettings, type HuggingfacePluginOptions } from './options.ts';
 import { parseByteRange } from './range.ts';
 
@@ -100,7 +100,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
       return await catalog.revision(repo, revision === 'HEAD' ? null : revision);
     } catch (err) {
       if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['hubErrorCode'] === 'RepoNotFound') {
-        await gate.reportMissing('huggingface', repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id, request);
+        await gate.reportMissing('huggingface', repoName(repo), request);
       }
       throw err;
     }
@@ -116,7 +116,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     const decision = decisions.get(rev.commit);
     if (decision === undefined) throw new AirlockError('INTERNAL', `${rev.candidate.subject.name}@${rev.commit} was not judged`);
     if (decision.failure?.kind === 'gate') throw new AirlockError('UNAVAILABLE', `Airlock could not judge ${rev.candidate.subject.name} just now: ${decision.failure.cause}`);
-    if (decision.verdict.kind === 'block') throw versionRefusal(`${rev.candidate.subject.name}@${rev.commit.slice(0, 12)}`, rev.candidate.subject.name, rev.commit, decision);
+    if (decision.verdict.kind === 'block') throw versionRefusal(commitLabel(rev.candidate.subject.name, rev.commit), rev.candidate.subject.name, rev.commit, decision);
   }
 
   function baseUrl(request: FastifyRequest): string {

@@ -11,13 +11,8 @@ import type { RepositoryMetrics } from './metrics.ts';
 import { SingleFlight } from './single-flight.ts';
 import { copyGone, copyMissing, readStoredCopy } from './stored-copy.ts';
 
-export interface SourceDocument {
-  readonly key: string;
-  readonly blob: Sha256Digest;
-  readonly size: number;
-  readonly contentType: string;
-  readonly etag: string | null;
-  readonly lastModified: string | null;
+/** A cached document as a source hands it out: what the cache records of it, and how current it is. */
+export interface SourceDocument extends Pick<CachedDocument, 'key' | 'blob' | 'size' | 'contentType' | 'etag' | 'lastModified'> {
   /** When the upstream last confirmed this content (epoch ms). */
   readonly confirmedAt: number;
   /** Served past its max age because the upstream failed. */

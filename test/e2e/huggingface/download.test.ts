@@ -118,6 +118,19 @@ describe('huggingface: the real client through Airlock', () => {
     }
   });
 
+  it('pages a listing longer than its own page of 1,000 entries, with a Link the client follows to Airlock', async () => {
+    e.hub.addRepo({ id: 'acme/sharded', createdAt: OLD });
+    e.hub.commit('acme/sharded', Array.from({ length: 1005 }, (_, i) => ({ path: `shards/part-${String(i).padStart(4, '0')}.json`, bytes: `{"i": ${i}}` })), { date: OLD });
+    const r = await e.client({ op: 'list', repo: 'acme/sharded', recursive: true });
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    // 1,005 files, their folder and .gitattributes: two pages from Airlock.
+    assert.equal(r.value.length, 1007);
+    assert.equal(new Set(r.value.map((f) => f.path)).size, 1007);
+    const first = await fetch(`${e.endpoint}/api/models/acme/sharded/tree/main?recursive=true`);
+    assert.match(first.headers.get('link') ?? '', new RegExp(`^<${e.endpoint}/api/models/acme/sharded/tree/main\\?recursive=true&expand=false&cursor=1000>; rel="next"$`));
+    await first.arrayBuffer();
+  });
+
   it('says a repo that does not exist does not, and remembers who asked (hallucinated model names)', async () => {
     const r = await e.client({ op: 'fetch', repo: 'acme/llama-7b-instruct-hallucinated', path: 'config.json' });
     assert.ok(!r.ok);
