@@ -3,3 +3,4 @@ export * from './npm-registry/index.ts';
 export * from './tuf/index.ts';
 export * from './pypi/index.ts';
 export * from './model-signing/index.ts';
+export * from './cosign/index.ts';

@@ -41,7 +41,8 @@ function configError(message: string): never {
   throw new AirlockError('CONFIG_INVALID', message);
 }
 
-function publicKeyOf(entry: KeyObject | string, what: string): KeyObject {
+/** A public key given as a KeyObject or PEM text (exactly one `PUBLIC KEY` block, any text around it); CONFIG_INVALID naming `what` otherwise. */
+export function publicKeyOf(entry: KeyObject | string, what: string): KeyObject {
   if (entry instanceof KeyObject) {
     if (entry.type === 'secret') configError(`${what} is a secret key, not a public key`);
     return entry.type === 'private' ? createPublicKey(entry) : entry;
