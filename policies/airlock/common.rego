@@ -10,11 +10,14 @@ cfg := data.airlock.settings
 supported_input_versions := {1}
 
 # How the ecosystem's own tools write a version of a package: pip's `name==1.0`, npm's `name@1.0`;
-# a Hub repo at a commit as its short form, `acme/tiny@0123456789ab` (the first 12 hex digits).
+# a Hub repo at a commit as its short form, `acme/tiny@0123456789ab` (the first 12 hex digits); an
+# image at its manifest digest, `library/alpine@sha256:0123456789ab`.
 package_label := sprintf("%s==%s", [input.artifact.name, input.artifact.version]) if {
 	input.artifact.ecosystem == "pypi"
 } else := sprintf("%s@%s", [input.artifact.name, substring(input.artifact.version, 0, 12)]) if {
 	input.artifact.ecosystem == "huggingface"
+} else := sprintf("%s@%s", [input.artifact.name, substring(input.artifact.version, 0, 19)]) if {
+	input.artifact.ecosystem == "oci"
 } else := sprintf("%s@%s", [input.artifact.name, input.artifact.version])
 
 # Published to this Airlock (a hosted repository), not taken from a public registry: the rules

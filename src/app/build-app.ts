@@ -13,7 +13,7 @@ import type { FactCollector } from '../gate/types.ts';
 import { openConfiguredStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
-import { registerRepositories } from './repositories.ts';
+import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
@@ -123,7 +123,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     repositories: config.repositories.map((r) => ({
       name: r.name,
       format: r.format,
-      path: `/${r.name}/`,
+      path: repositoryPath(r),
       kind: r.kind,
       upstream: r.kind === 'proxy' ? publicUrl(r.upstream) : null,
       ...(r.kind === 'group' ? { members: r.members } : {}),

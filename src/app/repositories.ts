@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { requireReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
+import { requireReader, requireRegistryReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
@@ -18,6 +18,11 @@ import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { noDownloads, RepositoryTrust, trustSettings, upstreamFetcher } from './repository-trust.ts';
+
+/** Where a repository is served on this server: `/<name>/`, or below the registry API (`/v2/<name>/`) for an oci repository. */
+export function repositoryPath(repo: { readonly name: string; readonly format: string }): string {
+  return repo.format === 'oci' ? `/v2/${repo.name}/` : `/${repo.name}/`;
+}
 
 function upstreamHeaders(repo: ProxyRepositoryConfig): Record<string, string> {
   const auth = repo.upstreamAuth;
@@ -182,6 +187,27 @@ async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepository
   await scope.register(huggingfacePlugin, { ...common, upstream, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }) });
 }
 
+/**
+ * An oci proxy: the registry's `/v2/` API through the gate, with its token protocol (a token
+ * realm is reached the repository's way too: its proxy, its TLS trust, none of its headers).
+ */
+async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient, instanceId: string): Promise<void> {
+  const { ociPlugin, RegistryUpstream } = await import('../ecosystems/oci/index.ts');
+  const auth = repo.upstreamAuth;
+  const registry = new RegistryUpstream({
+    upstream,
+    realmClient: (origin) => upstreamClientFor({ ...repo, upstream: origin.href, upstreamAuth: null }, instanceId),
+    basic: auth?.kind === 'basic' ? { username: auth.username, password: auth.password.reveal() } : null,
+  });
+  scope.addHook('onClose', async () => {
+    await registry.close();
+  });
+  const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
+  // Keyless cosign signatures are checked against the repository's Sigstore trusted root.
+  const trust = await startTrust(scope, repo, config, services);
+  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [] });
+}
+
 /** A group: its members' routes under one URL, each package from the first member that has it. */
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
@@ -222,7 +248,8 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             code: 'LOOP_DETECTED',
           });
         });
-        if (!config.access.anonymousRead) scope.addHook('onRequest', requireReader);
+        // A registry client asks for credentials when told how (a Basic challenge), and reads errors in its own format.
+        if (!config.access.anonymousRead) scope.addHook('onRequest', repo.format === 'oci' ? requireRegistryReader : requireReader);
         scope.addHook('onRequest', requireRepositoryScope(repo.name));
         const format = repo.format;
         switch (format) {
@@ -238,11 +265,24 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a huggingface repository is a proxy`);
             await registerHuggingface(scope, repo, config, services, upstream);
             break;
+          case 'oci':
+            if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: an oci repository is a proxy`);
+            await registerOci(scope, repo, config, services, upstream, instanceId);
+            break;
           default:
             assertNever(format, 'repository format');
         }
       },
-      { prefix: `/${repo.name}` },
+      // Registry clients find the API at /v2/ of a host: an oci repository's images are below it.
+      { prefix: repositoryPath(repo).slice(0, -1) },
     );
+  }
+  const registries = config.repositories.filter((r) => r.format === 'oci').map((r) => r.name);
+  if (registries.length > 0) {
+    const { ociRootPlugin } = await import('../ecosystems/oci/index.ts');
+    await app.register(async (scope) => {
+      if (!config.access.anonymousRead) scope.addHook('onRequest', requireRegistryReader);
+      await scope.register(ociRootPlugin, { repositories: registries });
+    });
   }
 }

@@ -205,7 +205,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     await reviewSync.start();
     await feedWatch.start();
     if (config.signals.enabled) await hostedNames.start();
-    if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.flatMap((r) => (r.format === 'huggingface' ? [] : [r.format])), log);
+    if (deps.warmUp === true && signals !== null) await warmLookalikeIndexes(lookalike, config.repositories.flatMap((r) => (r.format === 'huggingface' || r.format === 'oci' ? [] : [r.format])), log);
     bootstrap = await tokens.bootstrap(config.access.adminToken?.reveal() ?? null);
     sweep.start();
     artifactUse.start();

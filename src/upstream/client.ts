@@ -247,7 +247,7 @@ export class UpstreamClient implements Upstream {
         url = next;
         continue;
       }
-      throw statusError(status, this.name, start.pathname, retryAfterMs(res.headers['retry-after']));
+      throw statusError(status, this.name, start.pathname, retryAfterMs(res.headers['retry-after']), header(res.headers, 'www-authenticate'));
     }
   }
 

@@ -107,7 +107,7 @@ function proxyAuthError(upstream: string, path: string): AirlockError {
   });
 }
 
-export function statusError(status: number, upstream: string, path: string, retryAfterMs: number | null): AirlockError {
+export function statusError(status: number, upstream: string, path: string, retryAfterMs: number | null, challenge: string | null = null): AirlockError {
   if (status === 404 || status === 410) {
     return new AirlockError('UPSTREAM_NOT_FOUND', `upstream ${upstream} has no ${path}`, { details: { upstream, status } });
   }
@@ -115,7 +115,8 @@ export function statusError(status: number, upstream: string, path: string, retr
   if (status === 401) {
     // The upstream wants credentials Airlock did not give, or refuses the ones it gave.
     return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} answered 401 Unauthorized for ${path}; if it needs credentials, check the repository's upstreamAuth setting`, {
-      details: { upstream, status },
+      // The challenge (`WWW-Authenticate`) says how to authenticate: a registry's token service.
+      details: { upstream, status, ...(challenge === null ? {} : { challenge: challenge.slice(0, 2048) }) },
     });
   }
   if (status === 508) {

@@ -45,6 +45,7 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
     const rec = secret === null ? null : await tokens.verify(secret);
     if (rec === null) {
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
+      if (request.url.startsWith('/v2/')) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
       return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
     }
     request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };
@@ -61,6 +62,22 @@ export function requireRepositoryScope(repo: string): (request: FastifyRequest, 
       return sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
     }
   };
+}
+
+/** The challenge a registry client answers with credentials (`docker login`, `--creds`): Basic, a token as the password. */
+export const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
+
+/** A refusal in the registry API's own format (`{"errors": [...]}`), with the challenge on a 401. */
+export function sendRegistryAuthError(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
+  if (status === 401) reply.header('www-authenticate', REGISTRY_CHALLENGE);
+  reply.header('docker-distribution-api-version', 'registry/2.0');
+  return reply.code(status).type('application/json').send({ errors: [{ code: status === 401 ? 'UNAUTHORIZED' : 'DENIED', message: `Airlock: ${message}`, detail: null }] });
+}
+
+/** `requireReader` for the registry API (`/v2/`). */
+export async function requireRegistryReader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.identity.kind === 'anonymous') return sendRegistryAuthError(reply, 401, 'this Airlock requires a token to read images; log in with any user name and a reader token as the password');
+  return undefined;
 }
 
 /** For repository routes when anonymous reads are off: a reader token (or better) is required. */

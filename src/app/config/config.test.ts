@@ -248,6 +248,31 @@ test('a huggingface repository: model signing keys and certificate authorities r
   await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", modelSigning: {keys: []}}\n'), /^repositories\[0\]\.modelSigning: only for a huggingface repository/);
 });
 
+test('an oci repository: a proxy of the registry it names, served below /v2/, with cosign keys from files', async () => {
+  const c = await loadText('repositories:\n  - {name: dockerhub, format: oci, upstream: "https://registry-1.docker.io/"}\n');
+  const r = c.repositories[0];
+  assert.ok(r !== undefined && r.kind === 'proxy');
+  assert.deepEqual([r.format, r.upstream, r.maxArtifactBytes, r.maxMetadataBytes, r.cosignKeys], ['oci', 'https://registry-1.docker.io/', 16 * 1024 ** 3, 4 * 1024 ** 2, []]);
+  await rejects(loadText('repositories:\n  - {name: oci, format: oci}\n'), /^repositories\[0\]\.upstream: required for an oci repository: the registry to proxy/);
+  await rejects(loadText('repositories:\n  - {name: oci, format: oci, kind: group, members: [a]}\n'), /^repositories\[0\]\.kind: an oci repository is a proxy of a registry for now/);
+  await rejects(loadText('repositories:\n  - {name: oci, format: oci, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for an oci repository/);
+  await rejects(loadText('repositories:\n  - {name: v2, format: oci, upstream: "http://x/"}\n'), /^repositories\[0\]\.name: reserved/);
+  await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", cosignKeys: []}\n'), /^repositories\[0\]\.cosignKeys: only for an oci repository/);
+  await withDir(async (dir) => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await writeFile(join(dir, 'release.pub.pem'), pem);
+    const file = join(dir, 'airlock.yaml');
+    await writeFile(file, 'repositories:\n  - {name: ghcr, format: oci, upstream: "https://ghcr.io/", cosignKeys: [release.pub.pem]}\n');
+    const loaded = await loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } });
+    const g = loaded.repositories[0];
+    assert.ok(g !== undefined && g.kind === 'proxy');
+    assert.deepEqual(g.cosignKeys, [pem]);
+    await writeFile(file, 'repositories:\n  - {name: ghcr, format: oci, upstream: "https://ghcr.io/", cosignKeys: [missing.pem]}\n');
+    await rejects(loadConfig({ file, env: {}, cwd: dir, npm: { registry: noDiscovery, connection: noConnectionDiscovery, registryWithout: noFallback } }), /^repositories\[0\]\.cosignKeys\[0\]: .*missing\.pem does not exist/);
+  });
+});
+
 test('durations and sizes accept human units', async () => {
   const c = await loadText(
     'repositories:\n  - name: npm\n    format: npm\n    upstream: http://x/\n    metadataMaxAge: 2m\n    maxArtifactSize: 512MB\n    timeouts: {connect: 1500ms, body: 2m}\n',

@@ -88,6 +88,7 @@ export const REPOSITORY_KEYS = [
   'unpublish',
   'filesUpstream',
   'modelSigning',
+  'cosignKeys',
 ] as const;
 export const MODEL_SIGNING_KEYS = ['keys', 'certificateAuthorities'] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
@@ -305,11 +306,14 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     pattern: REPO_NAME_RE,
     hint: 'lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters',
   });
-  if (name === '-') fail(join(path, 'name'), 'reserved');
-  const format = oneOf(o['format'], join(path, 'format'), ['npm', 'pypi', 'huggingface'] as const);
+  // `/-/` is Airlock's own API, and `/v2/` the registry API oci repositories are served under.
+  if (name === '-' || name === 'v2') fail(join(path, 'name'), 'reserved');
+  const format = oneOf(o['format'], join(path, 'format'), ['npm', 'pypi', 'huggingface', 'oci'] as const);
   const kind = o['kind'] === undefined ? 'proxy' : oneOf(o['kind'], join(path, 'kind'), ['proxy', 'hosted', 'group'] as const);
   if (format === 'pypi') return pypiRepository(o, name, kind, path, ctx);
   if (format === 'huggingface') return huggingfaceRepository(o, name, kind, path, ctx);
+  if (format === 'oci') return ociRepository(o, name, kind, path, ctx);
+  if (o['cosignKeys'] !== undefined) fail(join(path, 'cosignKeys'), 'only for an oci repository (image signatures)');
   if (kind === 'group') {
     for (const k of Object.keys(o)) {
       if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
@@ -429,6 +433,35 @@ function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 
     // Keyless model signatures (model.sig) are checked against it.
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
     modelSigning: modelSigning(o['modelSigning'], join(path, 'modelSigning'), ctx),
+  };
+}
+
+/**
+ * An oci repository: a pull-through proxy of a container registry (its `/v2/` API), which must be
+ * named. Images are served under `/v2/<name>/`; layers run to gigabytes.
+ */
+function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
+  if (kind !== 'proxy') fail(join(path, 'kind'), 'an oci repository is a proxy of a registry for now (hosted and group oci repositories are not supported yet)');
+  for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions', 'modelSigning'] as const) {
+    if (o[k] !== undefined) fail(join(path, k), k === 'blockedVersions' ? 'not for an oci repository: a client asks for one tag or digest, so nothing is hidden from a list' : 'not for an oci repository');
+  }
+  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for an oci repository: the registry to proxy, e.g. https://registry-1.docker.io/');
+  const common = proxyCommon(o, path, ctx);
+  const keys = o['cosignKeys'] === undefined ? [] : list(o['cosignKeys'], join(path, 'cosignKeys'), 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(join(path, 'cosignKeys'), i), { max: 4096 })), join(join(path, 'cosignKeys'), i)));
+  return {
+    ...common,
+    name,
+    format: 'oci',
+    kind: 'proxy',
+    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
+    maxArtifactBytes: o['maxArtifactSize'] === undefined ? 16 * 1024 ** 3 : common.maxArtifactBytes,
+    // A manifest is at most 4 MiB (what registries take).
+    maxMetadataBytes: o['maxMetadataSize'] === undefined ? 4 * 1024 ** 2 : Math.min(common.maxMetadataBytes, 4 * 1024 ** 2),
+    filesUpstream: null,
+    registryKeys: { listed: [], sources: [], tuf: null },
+    // Keyless cosign signatures are checked against it.
+    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+    cosignKeys: keys,
   };
 }
 

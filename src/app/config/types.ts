@@ -132,7 +132,7 @@ export interface TimeoutsConfig {
 }
 
 /** The package formats a repository can serve. */
-export type RepositoryFormat = 'npm' | 'pypi' | 'huggingface';
+export type RepositoryFormat = 'npm' | 'pypi' | 'huggingface' | 'oci';
 
 /** What every repository has, whatever its kind. */
 export interface RepositoryCommon {
@@ -217,6 +217,8 @@ export interface ProxyRepositoryConfig extends RepositoryCommon {
   readonly sigstoreRoot: TrustedSigstoreRoot;
   /** huggingface: the keys and certificate authorities model signatures (model.sig) made without Sigstore are checked against. */
   readonly modelSigning?: ModelSigningTrustConfig;
+  /** oci: public keys (SPKI PEM) key-based cosign image signatures are checked against. */
+  readonly cosignKeys?: readonly string[];
 }
 
 export interface ModelSigningTrustConfig {

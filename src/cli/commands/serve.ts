@@ -7,6 +7,7 @@ import { closeOnSignals, startServer } from '../../app/server.ts';
 import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
 import { trustSettings } from '../../app/repository-trust.ts';
 import { describeStorage } from '../../app/storage.ts';
+import { repositoryPath } from '../../app/repositories.ts';
 import { registryKeySet } from '../../verify/index.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
@@ -104,6 +105,14 @@ export const command: Command = {
           io.stderr.write(`airlock: repository ${r.name}: pypi index ${r.upstream}, reached ${upstreamRoute(r, process.env)}${trust}; ${files} (pip install --index-url ${server.url}/${r.name}/simple/)\n`);
           continue;
         }
+        if (r.format === 'oci') {
+          const n = r.ca?.pems.length ?? 0;
+          const trust = r.ca === null ? '' : `, trusting only ${r.ca.source} (${n} certificate${n === 1 ? '' : 's'})`;
+          const keys = r.cosignKeys?.length ?? 0;
+          const image = `${new URL(server.url).host}/${r.name}/<image>`;
+          io.stderr.write(`airlock: repository ${r.name}: registry ${r.upstream}, reached ${upstreamRoute(r, process.env)}${trust}; cosign signatures checked against ${keys} key${keys === 1 ? '' : 's'} and ${r.sigstoreRoot.source} (skopeo copy docker://${image}:<tag> …)\n`);
+          continue;
+        }
         const from =
           r.upstreamSource === 'npm-config' ? ", from npm's registry setting" : r.upstreamSource === 'npm-fallback' ? ", npm's registry once the settings that lead to this Airlock are left out" : '';
         const n = r.ca?.pems.length ?? 0;
@@ -129,7 +138,7 @@ export const command: Command = {
         io.stderr.write(`airlock: webhook ${w.name}: ${w.events.join(' ')} to ${url}, ${w.secret === null ? 'unsigned' : 'signed'} (airlock webhooks list shows its delivery)\n`);
       }
       io.stderr.write(
-        `airlock: listening on ${server.url} (${describeStorage(config.storage)}; repositories: ${config.repositories.map((r) => `${server.url}/${r.name}/`).join(', ') || 'none'})\n`,
+        `airlock: listening on ${server.url} (${describeStorage(config.storage)}; repositories: ${config.repositories.map((r) => `${server.url}${repositoryPath(r)}`).join(', ') || 'none'})\n`,
       );
       return await stopped;
     } catch (err) {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { AirlockError } from '../../core/index.ts';
 import { checkFilePath, parseApiPath, parseResolvePath } from './hub-ids.ts';
 import { nextLink, parseRepoInfo, parseTreePage } from './hub-json.ts';
-import { parseByteRange } from './range.ts';
+import { parseByteRange } from '../shared/byte-range.ts';
 
 const SHA = 'a'.repeat(40);
 

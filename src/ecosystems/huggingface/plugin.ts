@@ -25,7 +25,7 @@ import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode,
 import { FileService } from './file-service.ts';
 import { commitLabel, encodePath, repoName, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
 import { resolveHuggingfaceSettings, type HuggingfacePluginOptions } from './options.ts';
-import { parseByteRange } from './range.ts';
+import { parseByteRange } from '../shared/byte-range.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Tree entries per page Airlock serves (the Hub's own page size). */

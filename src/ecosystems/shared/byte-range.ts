@@ -1,6 +1,7 @@
 /**
  * One byte range of a `Range` header (RFC 9110 §14.1.2): `bytes=a-b`, `bytes=a-` or `bytes=-n`.
- * `@huggingface/hub` probes a file with `bytes=0-0` and reads large ones in ranges. A header
+ * `@huggingface/hub` probes a file with `bytes=0-0` and reads large ones in ranges; registry
+ * clients resume layer downloads with ranges. A header
  * with several ranges, or another unit, is ignored (the whole file is sent, as the RFC allows).
  */
 export type ByteRangeRequest = { readonly start: number; readonly end: number } | 'unsatisfiable' | null;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { FixtureHub, hfClient, type HfClientOp, type HfClientResult, type HfClientValues } from '../../support/hf-hub/index.ts';
-import { airlockCli } from '../npm/support.ts';
+import { adminGet, airlockCli } from '../npm/support.ts';
 
 /** Long before any cooldown. */
 export const OLD = new Date('2025-06-01T10:00:00Z');
@@ -49,11 +49,7 @@ export async function hfE2e(options: { readonly config?: Record<string, unknown>
     tmp,
     client: (op, o = {}) => hfClient(op, { hubUrl: endpoint, cacheDir: o.cacheDir ?? join(tmp, `cache-${++caches}`) }),
     cli: (args) => airlockCli(args, { AIRLOCK_SERVER: airlock.url, AIRLOCK_TOKEN: airlock.adminToken }),
-    async api(path) {
-      const res = await fetch(`${airlock.url}/-/api/${path}`, { headers: { authorization: `Bearer ${airlock.adminToken}` } });
-      if (!res.ok) throw new Error(`GET /-/api/${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    },
+    api: (path) => adminGet(airlock, path),
     async close() {
       await airlock.close();
       await hub.close();

@@ -152,6 +152,13 @@ export async function createToken(airlock: StartedAirlock, role: string, label: 
   return ((await res.json()) as { token: string }).token;
 }
 
+/** A GET of Airlock's admin API with the admin token, its JSON. */
+export async function adminGet(airlock: StartedAirlock, path: string): Promise<unknown> {
+  const res = await fetch(`${airlock.url}/-/api/${path}`, { headers: { authorization: `Bearer ${airlock.adminToken}` } });
+  if (!res.ok) throw new Error(`GET /-/api/${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 /** A user config with the token for `registry` (none: empty), as `npm login` would leave it. */
 export async function userConfig(root: string, registry: string, authToken: string | null): Promise<string> {
   const rc = join(await mkdtemp(join(root, 'rc-')), '.npmrc');

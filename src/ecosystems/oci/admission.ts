@@ -1,0 +1,118 @@
+/**
+ * Whether an image is served: judged by the gate in both phases with what its manifest and
+ * config say, the artifact phase with what its signatures prove too. Only an allow is served;
+ * a quarantine opens the record a reviewer can release (its id is in the refusal). What an
+ * allowed image brings — its config and layers, an index's platform manifests — is served as
+ * part of it, under its verdict: a blob or a platform manifest is asked for by digest after the
+ * image, and only an image Airlock admitted makes one servable.
+ */
+import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
+import type { Gate } from '../../gate/index.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
+import { requesterKey } from '../shared/http.ts';
+import { undecided, versionRefusal } from '../shared/refusal.ts';
+import type { BlobService } from './blob-service.ts';
+import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
+import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts } from './facts.ts';
+import { parseImageConfig, type ImageConfig } from './manifest.ts';
+import { imageLabel } from './references.ts';
+
+/** An image's config is read for its facts up to this size (they run to some KiB). */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+export type ImageOutcome =
+  | { readonly kind: 'serve'; readonly warnings: readonly string[] }
+  | { readonly kind: 'refuse'; readonly error: AirlockError; readonly lasting: boolean };
+
+/** What an admitted image brings, by name and digest: the image (manifest digest) it is part of. */
+export interface Part {
+  readonly owner: string;
+  readonly size: number;
+}
+
+export interface AdmissionDeps {
+  readonly repo: string;
+  readonly gate: Gate;
+  readonly catalog: ImageCatalog;
+  readonly blobs: BlobService;
+  /** What the image's signatures prove (looked up by digest in the upstream). */
+  readonly signatures: (m: ResolvedManifest) => Promise<SignatureFacts>;
+  readonly clock: () => Date;
+}
+
+export class Admission {
+  readonly #deps: AdmissionDeps;
+  readonly #outcomes: Lru<string, ImageOutcome>;
+  readonly #parts: Lru<string, Part>;
+  readonly #deciding = new Map<string, Promise<ImageOutcome>>();
+
+  constructor(deps: AdmissionDeps, cacheBytes: number) {
+    this.#deps = deps;
+    this.#outcomes = new Lru(Math.max(64 * 1024, Math.floor(cacheBytes / 2)), () => 1024);
+    this.#parts = new Lru(Math.max(64 * 1024, Math.floor(cacheBytes / 2)), () => 256);
+  }
+
+  /** The image an admitted image's part (a blob, a platform manifest) belongs to, if Airlock admitted one that has it. */
+  partOf(name: string, digest: string): Part | undefined {
+    return this.#parts.get(`${name}@${digest}`);
+  }
+
+  /**
+   * The verdict on the image `m` (once per image, policy generation and requester). A platform
+   * manifest of an admitted index is served under the index's verdict: the index is what people
+   * name, pin and sign.
+   */
+  async admit(m: ResolvedManifest, reference: string | null, request: RequestContext): Promise<ImageOutcome> {
+    const part = this.partOf(m.name, m.digest);
+    if (part !== undefined && part.owner !== m.digest) {
+      const owner = await this.#deps.catalog.manifest(m.name, { kind: 'digest', digest: part.owner });
+      const outcome = await this.admit(owner, null, request);
+      if (outcome.kind === 'serve') this.#noteParts(m, part.owner);
+      return outcome;
+    }
+    const key = `${m.name}@${m.digest}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+    const known = this.#outcomes.get(key);
+    if (known !== undefined) return known;
+    let flight = this.#deciding.get(key);
+    if (flight === undefined) {
+      flight = this.#decide(m, reference, request).finally(() => this.#deciding.delete(key));
+      this.#deciding.set(key, flight);
+    }
+    const outcome = await flight;
+    if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
+    return outcome;
+  }
+
+  async #decide(m: ResolvedManifest, reference: string | null, request: RequestContext): Promise<ImageOutcome> {
+    const { gate, repo, clock } = this.#deps;
+    const label = imageLabel(m.name, m.digest);
+    const config = await this.#config(m);
+    const candidate = imageCandidate(repo, m, imageFacts(m, reference, config, clock()));
+    const decisions = await gate.judgeVersions([candidate], request);
+    const first = decisions.get(m.digest);
+    if (first === undefined) throw new AirlockError('INTERNAL', `${label} was not judged`);
+    if (first.failure?.kind === 'gate') throw undecided(label, first.failure.cause);
+    if (first.verdict.kind === 'block') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, first), lasting: first.failure === undefined };
+    const signature = await this.#deps.signatures(m);
+    const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
+    const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
+    if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
+    this.#noteParts(m, m.digest);
+    return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
+  }
+
+  /** The image's config, when it is an image's (an artifact's config is not read). */
+  async #config(m: ResolvedManifest): Promise<ImageConfig | null> {
+    const man = m.manifest;
+    if (man.kind !== 'manifest' || !isImageConfig(man.config.mediaType) || man.config.size > MAX_CONFIG_BYTES) return null;
+    const bytes = await this.#deps.blobs.read(m.name, man.config.digest, man.config.size, { purl: imagePurl(m.name, m.digest), name: m.name, version: m.digest });
+    return parseImageConfig(bytes);
+  }
+
+  #noteParts(m: ResolvedManifest, owner: string): void {
+    const man = m.manifest;
+    const parts = man.kind === 'index' ? man.manifests : [man.config, ...man.layers];
+    for (const d of parts) this.#parts.set(`${m.name}@${d.digest}`, { owner, size: d.size });
+  }
+}

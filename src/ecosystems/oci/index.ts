@@ -1,0 +1,3 @@
+export { ociPlugin, ociRootPlugin } from './plugin.ts';
+export type { OciPluginOptions } from './options.ts';
+export { RegistryUpstream } from './registry-auth.ts';

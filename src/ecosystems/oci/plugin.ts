@@ -1,0 +1,280 @@
+/**
+ * The oci repository as a Fastify plugin, mounted under `/v2/<repo>/` by the composition root:
+ * registry clients reach an upstream image `library/alpine` as `<airlock host>/<repo>/library/alpine`
+ * (the way Harbor's proxy-cache projects and Artifactory's remote registries are addressed), or
+ * through a `registries.conf` mirror whose location is `<airlock host>/<repo>`. It serves the
+ * read side of the distribution API — manifests by tag or digest (GET and HEAD), blobs (with
+ * byte ranges), tag lists, referrers — and refuses pushes: a proxy hosts nothing of its own.
+ *
+ * Every manifest a client GETs is judged before a byte of it goes out; the blobs and platform
+ * manifests of an admitted image are served as part of it, each verified against its digest
+ * before it is stored. Errors are the registry's JSON (`{"errors": [{"code", "message"}]}`),
+ * which skopeo, podman and docker print: a refusal is `DENIED` with the reasons, the quarantine
+ * id and how to ask for release.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { requestContextOf } from '../../gate/identity.ts';
+import { publicGoodTrustedRoot } from '../../verify/index.ts';
+import { parseByteRange } from '../shared/byte-range.ts';
+import { DocumentSource } from '../shared/document-source.ts';
+import { etagMatches } from '../shared/http.ts';
+import { asciiLine, wireError } from '../shared/wire-error.ts';
+import { Admission } from './admission.ts';
+import { BlobService } from './blob-service.ts';
+import { ImageCatalog } from './catalog.ts';
+import { accepts, MAX_MANIFEST_BYTES, MEDIA } from './manifest.ts';
+import { resolveOciSettings, type OciPluginOptions } from './options.ts';
+import { parseTarget, referenceLabel, type Target } from './references.ts';
+import { SignatureFinder } from './signatures.ts';
+import { imagePurl } from './facts.ts';
+import type { Descriptor } from './manifest.ts';
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
+const MAX_WARNING_CHARS = 1500;
+/** Tags one tag list page holds, at most (and what a client gets when it does not say). */
+const MAX_TAGS_PAGE = 10_000;
+
+type OciCode = 'BLOB_UNKNOWN' | 'MANIFEST_UNKNOWN' | 'NAME_UNKNOWN' | 'NAME_INVALID' | 'DIGEST_INVALID' | 'MANIFEST_INVALID' | 'SIZE_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED' | 'TOOMANYREQUESTS' | 'UNAVAILABLE' | 'UNKNOWN';
+
+function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null): OciCode {
+  const given = isAirlockError(err) ? err.details['ociCode'] : undefined;
+  if (typeof given === 'string') return given as OciCode;
+  if (status === 404) return target === 'blob' ? 'BLOB_UNKNOWN' : target === 'manifest' ? 'MANIFEST_UNKNOWN' : 'NAME_UNKNOWN';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'DENIED';
+  if (status === 400) return 'NAME_INVALID';
+  if (status === 413) return 'SIZE_INVALID';
+  if (status === 429) return 'TOOMANYREQUESTS';
+  if (status === 502 || status === 503 || status === 504) return 'UNAVAILABLE';
+  return 'UNKNOWN';
+}
+
+/** An error as registry clients read it: `{"errors": [{"code", "message"}]}` (containers/image prints `<code>: <message>`). */
+export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: unknown, target: Target['kind'] | null = null): FastifyReply {
+  const { status, message, serious } = wireError(err, String(request.id));
+  if (serious) request.log.error({ err }, 'oci request failed');
+  else request.log.info({ status, message }, 'oci request refused');
+  const code = ociCodeOf(err, status, target);
+  reply.code(status).headers({ ...API_VERSION, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+  if (request.method === 'HEAD') return reply.send();
+  return reply.send(JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] }));
+}
+
+/** The URL path after the repository's prefix, still percent-encoded, and its query. */
+function rawTarget(request: FastifyRequest, prefix: string): { readonly path: string; readonly query: URLSearchParams } {
+  const url = request.url;
+  const q = url.indexOf('?');
+  return { path: (q === -1 ? url : url.slice(0, q)).slice(prefix.length + 1), query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
+}
+
+/**
+ * `/v2/` itself, for every oci repository at once: the version check every client starts with,
+ * and a registry-style 404 for a path under `/v2/` no repository serves.
+ */
+export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[] }): Promise<void> {
+  const names = options.repositories.join(', ');
+  fastify.get('/v2/', async (_request, reply) => reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}'));
+  fastify.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/v2/*',
+    handler: async (request, reply) => {
+      const path = request.url.slice('/v2/'.length).split('?')[0] ?? '';
+      if (path === '_catalog' || path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'Airlock does not list image repositories (_catalog)', { details: { ociCode: 'UNSUPPORTED' } }));
+      return sendOciError(request, reply, new AirlockError('NOT_FOUND', `no oci repository of this Airlock is named ${JSON.stringify(path.split('/')[0]?.slice(0, 64) ?? '')}: images are reached as <host>/<repository>/<image>, with the repository one of ${names}`, { details: { ociCode: 'NAME_UNKNOWN' } }));
+    },
+  });
+}
+
+export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOptions): Promise<void> {
+  const settings = resolveOciSettings(options);
+  const clock = options.clock ?? (() => new Date());
+  const gate = options.gate;
+  const docDeps = { repo: settings.repo, documents: options.store, blobs: options.blobs, upstream: options.upstream, clock, metrics: options.metrics, log: fastify.log };
+  const tags = new DocumentSource(docDeps, { freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs }, maxBytes: MAX_MANIFEST_BYTES });
+  // A manifest by digest never changes.
+  const manifests = new DocumentSource(docDeps, { freshness: { maxAgeMs: YEAR_MS, staleIfErrorMs: YEAR_MS }, maxBytes: MAX_MANIFEST_BYTES });
+  const catalog = new ImageCatalog({ upstream: options.upstream, tags, manifests }, Math.floor(settings.cacheBytes / 2));
+  const blobs = new BlobService({ repo: settings.repo, upstream: options.upstream, blobs: options.blobs, index: options.store, clock, metrics: options.metrics, maxArtifactBytes: settings.maxArtifactBytes });
+  const root = options.sigstoreRoot ?? publicGoodTrustedRoot();
+  const keys = options.cosignKeys ?? [];
+  const signatures = new SignatureFinder({
+    upstream: options.upstream,
+    catalog,
+    blobs,
+    trust: () => ({ sigstoreRoot: typeof root === 'function' ? root() : root, keys }),
+    generation: () => gate.generation(),
+    clock,
+  });
+  const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), clock }, Math.floor(settings.cacheBytes / 2));
+  fastify.addHook('onClose', async () => {
+    await Promise.all([tags.flush(), manifests.flush()]);
+  });
+
+  async function manifest(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'manifest' }>): Promise<FastifyReply> {
+    const ctx = requestContextOf(request);
+    let m;
+    try {
+      m = await catalog.manifest(target.name, target.reference);
+    } catch (err) {
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['ociCode'] === 'NAME_UNKNOWN') await gate.reportMissing('oci', target.name, ctx);
+      throw err;
+    }
+    const accept = request.headers.accept;
+    if (!accepts(accept, m.mediaType)) {
+      throw new AirlockError('UPSTREAM_NOT_FOUND', `${referenceLabel(target.name, target.reference)} is a ${m.mediaType}, which the request's Accept header does not list`, { details: { ociCode: 'MANIFEST_UNKNOWN' } });
+    }
+    const headers = { ...API_VERSION, 'content-type': m.mediaType, 'docker-content-digest': m.digest, etag: `"${m.digest}"`, 'cache-control': 'no-cache' };
+    // A HEAD resolves a tag to its digest (docker and containerd ask that way, then GET by
+    // digest): it is answered from the manifest, and the GET that follows is judged.
+    if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(m.bytes.length) }).send();
+    const outcome = await admission.admit(m, target.reference.kind === 'tag' ? target.reference.tag : null, ctx);
+    if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'manifest');
+    if (outcome.warnings.length > 0) reply.header('warning', `299 - "Airlock: ${asciiLine(outcome.warnings.join('; '), MAX_WARNING_CHARS).replace(/["\\]/g, "'")}"`);
+    if (etagMatches(request.headers['if-none-match'], headers.etag)) return reply.code(304).headers(headers).send();
+    return reply.headers({ ...headers, 'content-length': String(m.bytes.length) }).send(m.bytes);
+  }
+
+  async function blob(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'blob' }>): Promise<FastifyReply> {
+    const ctx = requestContextOf(request);
+    const part = admission.partOf(target.name, target.digest);
+    if (part === undefined) {
+      throw new AirlockError('NOT_FOUND', `${target.name}: Airlock serves the blob ${target.digest} only as part of an image it has admitted; pull the image (its tag or digest) first`, { details: { ociCode: 'BLOB_UNKNOWN' } });
+    }
+    const owner = await catalog.manifest(target.name, { kind: 'digest', digest: part.owner });
+    const outcome = await admission.admit(owner, null, ctx);
+    if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'blob');
+    const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
+    if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(part.size) }).send();
+    await blobs.ingest(target.name, target.digest, part.size, { purl: imagePurl(owner.name, owner.digest), name: owner.name, version: owner.digest });
+    options.artifactUse?.note(target.digest as Sha256Digest);
+    if (etagMatches(request.headers['if-none-match'], headers.etag)) return reply.code(304).headers(headers).send();
+    const range = parseByteRange(request.headers.range, part.size);
+    if (range === 'unsatisfiable') return reply.code(416).headers({ ...headers, 'content-range': `bytes */${part.size}` }).send();
+    if (range === null) return reply.headers({ ...headers, 'content-length': String(part.size) }).send(await blobs.open(target.digest, null));
+    return reply
+      .code(206)
+      .headers({ ...headers, 'content-range': `bytes ${range.start}-${range.end}/${part.size}`, 'content-length': String(range.end - range.start + 1) })
+      .send(await blobs.open(target.digest, range));
+  }
+
+  async function tagList(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams): Promise<FastifyReply> {
+    const n = query.get('n');
+    const last = query.get('last');
+    const asked = new URLSearchParams();
+    if (n !== null) {
+      if (!/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
+      asked.set('n', String(Math.min(Number(n), MAX_TAGS_PAGE)));
+    }
+    if (last !== null) asked.set('last', last.slice(0, 128));
+    const qs = asked.toString();
+    let res;
+    try {
+      res = await options.upstream.fetchDocument(`v2/${name}/tags/list${qs === '' ? '' : `?${qs}`}`, { accept: 'application/json', maxBytes: settings.maxMetadataBytes });
+    } catch (err) {
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) {
+        await gate.reportMissing('oci', name, requestContextOf(request));
+        throw new AirlockError('UPSTREAM_NOT_FOUND', `the image repository ${name} does not exist upstream (or is private)`, { details: { ociCode: 'NAME_UNKNOWN' } });
+      }
+      throw err;
+    }
+    if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${options.upstream.name} answered 304 to an unconditional request`);
+    const tagsOut = tagsOf(res.body, name);
+    const next = nextTagsLink(res.link ?? null, name, fastify.prefix);
+    if (next !== null) reply.header('link', next);
+    return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ name, tags: tagsOut }));
+  }
+
+  async function referrers(request: FastifyRequest, reply: FastifyReply, name: string, digest: string, query: URLSearchParams): Promise<FastifyReply> {
+    let list = await signatures.referrers(name, digest);
+    const type = query.get('artifactType');
+    if (type !== null) {
+      list = list.filter((d) => d.artifactType === type);
+      reply.header('oci-filters-applied', 'artifactType');
+    }
+    const index = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: list.map(descriptorJson) };
+    // A Buffer: Fastify adds a charset to a string's type, and the type is the index's media type exactly.
+    return reply.headers({ ...API_VERSION, 'content-type': MEDIA.ociIndex, 'cache-control': 'no-cache' }).send(Buffer.from(JSON.stringify(index)));
+  }
+
+  fastify.route({
+    method: ['GET', 'HEAD'],
+    url: '/*',
+    handler: async (request, reply) => {
+      let kind: Target['kind'] | null = null;
+      try {
+        const { path, query } = rawTarget(request, fastify.prefix);
+        const target = parseTarget(path);
+        kind = target.kind;
+        switch (target.kind) {
+          case 'manifest':
+            return await manifest(request, reply, target);
+          case 'blob':
+            return await blob(request, reply, target);
+          case 'tags':
+            return await tagList(request, reply, target.name, query);
+          case 'referrers':
+            return await referrers(request, reply, target.name, target.digest, query);
+          case 'upload':
+            throw pushRefused(settings.repo);
+        }
+      } catch (err) {
+        return sendOciError(request, reply, err, kind);
+      }
+    },
+  });
+  fastify.route({
+    method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/*',
+    handler: async (request, reply) => sendOciError(request, reply, pushRefused(settings.repo)),
+  });
+}
+
+function pushRefused(repo: string): AirlockError {
+  return new AirlockError('FORBIDDEN', `${repo} is a proxy of an upstream registry: Airlock takes no pushes, deletes or uploads to it`, { details: { ociCode: 'UNSUPPORTED' } });
+}
+
+function descriptorJson(d: Descriptor): Record<string, unknown> {
+  return {
+    mediaType: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    ...(d.artifactType === null ? {} : { artifactType: d.artifactType }),
+    ...(Object.keys(d.annotations).length === 0 ? {} : { annotations: d.annotations }),
+    ...(d.platform === null ? {} : { platform: { os: d.platform.os, architecture: d.platform.architecture, ...(d.platform.variant === null ? {} : { variant: d.platform.variant }) } }),
+  };
+}
+
+/** The upstream's tag list, checked: `{"name", "tags": [...]}` with tags as the spec writes them. */
+function tagsOf(body: Buffer, name: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's tag list of ${name} is not JSON`);
+  }
+  const tags = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['tags'] : undefined;
+  if (tags === null || tags === undefined) return [];
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS_PAGE) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's tag list of ${name} is not a list of at most ${MAX_TAGS_PAGE} tags`);
+  return tags.filter((t): t is string => typeof t === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(t));
+}
+
+/** The upstream's next-page link, as a path under this repository's prefix (only its `n` and `last` are kept). */
+function nextTagsLink(link: string | null, name: string, prefix: string): string | null {
+  if (link === null) return null;
+  const m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
+  if (m === null) return null;
+  let url: URL;
+  try {
+    url = new URL(m[1] as string, 'http://upstream.invalid/');
+  } catch {
+    return null;
+  }
+  const next = new URLSearchParams();
+  for (const k of ['n', 'last']) {
+    const v = url.searchParams.get(k);
+    if (v !== null) next.set(k, v.slice(0, 128));
+  }
+  return `<${prefix}/${name}/tags/list?${next.toString()}>; rel="next"`;
+}

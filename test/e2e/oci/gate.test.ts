@@ -1,0 +1,119 @@
+/**
+ * The gate on images, with the real skopeo: a young image is quarantined and skopeo prints why,
+ * the quarantine id and how to ask for release; `airlock quarantine release` lets the same pull
+ * through at once. `image_signers` makes a cosign signature by a named key required: a signature
+ * that checks out lets the image through, one made for another image is refused.
+ */
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { buildImage, cosignLegacySignatureLayout, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
+import { ociE2e, type OciE2e } from './support.ts';
+
+const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
+
+describe('quarantine and release', { skip }, () => {
+  let e: OciE2e;
+  // Built an hour ago: inside the built-in policy's cooldown.
+  const young = buildImage({ files: { 'new.txt': 'just built\n' }, created: new Date(Date.now() - 3600_000).toISOString() });
+  before(async () => {
+    e = await ociE2e();
+    await e.seed('acme/fresh', [{ ...young, ref: 'v1' }]);
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test('a young image is quarantined: skopeo prints the reason, the id and how to release it', async () => {
+    const r = await e.pull('acme/fresh:v1');
+    assert.notEqual(r.code, 0);
+    const m = /denied: Airlock: acme\/fresh@sha256:[0-9a-f]{12} is quarantined by Airlock: .*hours ago.*cooldown.*Quarantine id (\S+);.*airlock quarantine release \1/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    const id = (m[1] as string).replace(/[;,]$/, '');
+    // Nothing of it was served: no layer was fetched for a client.
+    assert.equal(e.registry.count('GET', new RegExp(`/blobs/${young.layerDigests[0]}`)), 0);
+
+    const list = await e.cli(['quarantine', 'list', '--format', 'json']);
+    const records = JSON.parse(list.stdout) as { id: string; purl: string; state: string }[];
+    const rec = records.find((q) => q.id === id);
+    assert.equal(rec?.purl, `pkg:oci/acme/fresh@${encodeURIComponent(young.manifestDigest)}`);
+    assert.equal(rec?.state, 'quarantined');
+
+    const released = await e.cli(['quarantine', 'release', id, '--reason', 'reviewed the Dockerfile']);
+    assert.equal(released.code, 0, released.stderr);
+    const again = await e.pull('acme/fresh:v1');
+    assert.equal(again.code, 0, again.stderr);
+  });
+});
+
+describe('required signatures (cosign, key-based)', { skip }, () => {
+  let e: OciE2e;
+  let key: KeyObject;
+  let keyDir: string;
+  const unsigned = buildImage({ files: { 'a.txt': 'unsigned\n' } });
+  const signed = buildImage({ files: { 'b.txt': 'signed\n' } });
+  const stolen = buildImage({ files: { 'c.txt': 'carries a signature made for another image\n' } });
+  const other = buildImage({ files: { 'library.txt': 'no rule names me\n' } });
+  before(async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    key = pair.privateKey;
+    const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const hint = createHash('sha256').update(pem).digest('hex');
+    keyDir = await mkdtemp(join(tmpdir(), 'airlock-cosign-key-'));
+    const keyFile = join(keyDir, 'release.pub.pem');
+    await writeFile(keyFile, pem);
+    e = await ociE2e({
+      config: { cosignKeys: [keyFile] },
+      top: { policy: { data: { airlock: { settings: { image_signers: [{ images: ['signed/*'], key_hint: hint }] } } } } },
+    });
+    const good = cosignLegacySignatureLayout({ imageDigest: signed.manifestDigest, signatures: [{ privateKey: key, dockerReference: 'registry.example/signed/app' }] });
+    // A real signature, of another image, put on this one's signature tag.
+    const moved = cosignLegacySignatureLayout({ imageDigest: stolen.manifestDigest, signatures: [{ privateKey: key, payloadDigest: signed.manifestDigest }] });
+    await e.seed('signed/app', [
+      { ...unsigned, ref: 'unsigned' },
+      { ...signed, ref: 'v1' },
+      { ...good, ref: good.tag },
+      { ...stolen, ref: 'stolen' },
+      { ...moved, ref: moved.tag },
+    ]);
+    await e.seed('library/other', [{ ...other, ref: 'v1' }]);
+  });
+  after(async () => {
+    await e?.close();
+    await rm(keyDir, { recursive: true, force: true });
+  });
+
+  test('an image signed with the required key is served', async () => {
+    const r = await e.pull('signed/app:v1');
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('an unsigned image is refused, and skopeo says who must sign it', async () => {
+    const r = await e.pull('signed/app:unsigned');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /denied: Airlock: signed\/app@sha256:[0-9a-f]{12} is blocked by Airlock policy: .*must be signed by the key [0-9a-f]{64} \(image_signers\), but it is not signed \[image\.signature_required\]/);
+  });
+
+  test('a signature made for another image is refused as invalid', async () => {
+    const r = await e.pull('signed/app:stolen');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /does not check out.*\[image\.signature_invalid\]/);
+  });
+
+  test('an image no rule names needs no signature', async () => {
+    const r = await e.pull('library/other:v1');
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('the decision records what the signature proved', async () => {
+    const purl = `pkg:oci/signed/app@${encodeURIComponent(signed.manifestDigest)}`;
+    const decisions = (await e.api(`decisions?purl=${encodeURIComponent(purl)}`)) as { items: { phase: string; verdict: string; facts: { image_signature?: { status: string; signers: { mode: string; source: string }[] } } }[] };
+    const artifact = decisions.items.find((d) => d.phase === 'artifact');
+    assert.equal(artifact?.verdict, 'allow');
+    assert.equal(artifact?.facts.image_signature?.status, 'verified');
+    assert.deepEqual(artifact?.facts.image_signature?.signers.map((s) => [s.mode, s.source]), [['key', 'tag']]);
+  });
+});
