@@ -10,7 +10,7 @@
  * moves it under `XDG_DATA_HOME`.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -207,4 +207,43 @@ export async function writeAuthFile(file: string, host: string, user: string, pa
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
   await writeFile(file, JSON.stringify({ auths: { [host]: { auth } } }));
   return file;
+}
+
+/**
+ * Pushes `object` to `registryUrl` (`http://host:port`) as `name:tag` with the distribution API
+ * itself (what oras and cosign do): each blob by a monolithic upload, then the manifests, the
+ * ones an index lists before the index. For what skopeo 1.9.3 will not copy unchanged (an index
+ * whose descriptors carry `artifactType`, an artifact manifest with a `subject`).
+ */
+export async function pushObject(registryUrl: string, name: string, tag: string, object: { readonly manifestDigest: string; readonly manifestBytes: Buffer; readonly mediaType: string; readonly blobs: ReadonlyMap<string, Buffer> }): Promise<void> {
+  const manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
+  const collect = (bytes: Buffer): void => {
+    const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: { digest: string }[] };
+    manifests.set(sha256Hex(bytes), { bytes, mediaType: doc.mediaType ?? '' });
+    for (const child of doc.manifests ?? []) {
+      const b = object.blobs.get(child.digest);
+      if (b === undefined) throw new Error(`pushObject: ${child.digest} is listed but not given`);
+      collect(b);
+    }
+  };
+  collect(object.manifestBytes);
+  for (const [digest, bytes] of object.blobs) {
+    if (manifests.has(digest.slice('sha256:'.length))) continue;
+    const start = await fetch(`${registryUrl}/v2/${name}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) throw new Error(`pushObject: starting an upload answered ${start.status}`);
+    const location = new URL(start.headers.get('location') ?? '', registryUrl);
+    location.searchParams.set('digest', digest);
+    const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    if (put.status !== 201) throw new Error(`pushObject: uploading ${digest} answered ${put.status}: ${await put.text()}`);
+  }
+  // Children first: a registry checks that what an index lists exists.
+  for (const [hex, m] of [...manifests].reverse()) {
+    const ref = hex === sha256Hex(object.manifestBytes) ? tag : `sha256:${hex}`;
+    const put = await fetch(`${registryUrl}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'content-type': m.mediaType }, body: m.bytes });
+    if (put.status !== 201) throw new Error(`pushObject: putting the manifest ${ref} answered ${put.status}: ${await put.text()}`);
+  }
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
