@@ -91,3 +91,36 @@ warn contains {"id": "image.signature_unverifiable", "msg": msg} if {
 	not image_signature_required
 	msg := sprintf("%s: its signature could not be checked: %s", [package_label, image_signature.error])
 }
+
+# --- Release tags that move ---------------------------------------------------------------------
+# A client asked for a release tag (`1.4.2`, `v2.0.0-rc.1`) and Airlock saw that tag point at
+# another manifest before (`input.facts.image.tag_history`): a release re-pushed under the same
+# name, which a compromised publisher does and a pinned digest would have caught. Official images
+# are rebuilt under their version tags for base-image fixes, so it is a warning by default:
+# `image_tag_moved` is "allow", "warn" (default), "quarantine" or "deny"; images matched by a
+# glob of `image_tag_moved_allowed` (`library/*`) are trusted to re-push. Floating tags
+# (`latest`, `3`, `3.20`, `main`) are meant to move and are never flagged.
+image_release_tag if {
+	is_string(image.reference)
+	regex.match(`^v?[0-9]+\.[0-9]+\.[0-9]+([-+._][0-9A-Za-z.+-]*)?$`, image.reference)
+}
+
+image_tag_moved_trusted if {
+	some pattern in object.get(cfg, "image_tag_moved_allowed", [])
+	glob.match(pattern, ["/"], input.artifact.name)
+}
+
+image_tag_moved_setting := object.get(cfg, "image_tag_moved", "warn")
+
+image_tag_moved_finding := {"id": "image.tag_moved", "msg": msg} if {
+	image_release_tag
+	not image_tag_moved_trusted
+	before := image.tag_history.earlier[0]
+	msg := sprintf("%s: the release tag %s pointed at %s when Airlock first saw it (%s); it now points at this manifest (first seen %s): a release tag that moves is re-pushed content, check it or pull by digest", [package_label, image.reference, substring(before.digest, 0, 19), before.first_seen, image.tag_history.first_seen])
+}
+
+warn contains image_tag_moved_finding if image_tag_moved_setting == "warn"
+
+quarantine contains image_tag_moved_finding if image_tag_moved_setting == "quarantine"
+
+deny contains image_tag_moved_finding if image_tag_moved_setting == "deny"

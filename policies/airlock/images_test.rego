@@ -93,3 +93,38 @@ test_a_young_image_is_in_cooldown if {
 	young := object.union(oci_artifact, {"facts": object.union(oci_artifact.facts, {"published_at": "2026-03-09T12:00:00Z"})})
 	"cooldown" in ids(data.airlock.quarantine) with input as young
 }
+
+moved(tag) := object.union(oci_artifact, {"facts": object.union(oci_artifact.facts, {"image": object.union(oci_artifact.facts.image, {
+	"reference": tag,
+	"tag_history": {"first_seen": "2026-03-09T10:00:00Z", "earlier": [{"digest": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "first_seen": "2026-01-02T10:00:00Z"}], "earlier_count": 1},
+})})})
+
+test_a_moved_release_tag_is_a_warning_by_default if {
+	"image.tag_moved" in ids(data.airlock.warn) with input as moved("1.4.2")
+	count(data.airlock.quarantine) == 0 with input as moved("1.4.2")
+	msgs := {f.msg | some f in data.airlock.warn; f.id == "image.tag_moved"} with input as moved("v1.4.2")
+	some m in msgs
+	contains(m, "the release tag v1.4.2 pointed at sha256:aaaaaaaaaaaa when Airlock first saw it (2026-01-02T10:00:00Z)")
+}
+
+test_a_moved_release_tag_can_be_held_or_refused if {
+	"image.tag_moved" in ids(data.airlock.quarantine) with input as moved("2.0.0-rc.1") with data.airlock.settings as with_settings({"image_tag_moved": "quarantine"})
+	"image.tag_moved" in ids(data.airlock.deny) with input as moved("1.4.2") with data.airlock.settings as with_settings({"image_tag_moved": "deny"})
+}
+
+test_floating_tags_and_trusted_images_may_move if {
+	not "image.tag_moved" in ids(data.airlock.warn) with input as moved("latest")
+	not "image.tag_moved" in ids(data.airlock.warn) with input as moved("3.20")
+	not "image.tag_moved" in ids(data.airlock.warn) with input as moved("1.4.2") with data.airlock.settings as with_settings({"image_tag_moved_allowed": ["acme/*"]})
+}
+
+test_an_image_asked_for_by_digest_has_no_tag_to_move if {
+	by_digest := object.union(oci_artifact, {"facts": object.union(oci_artifact.facts, {"image": object.union(oci_artifact.facts.image, {"reference": null, "tag_history": null})})})
+	count(data.airlock.deny) == 0 with input as by_digest with data.airlock.settings as with_settings({"image_tag_moved": "deny"})
+	count(data.airlock.warn) == 0 with input as by_digest
+}
+
+test_a_tag_seen_once_has_not_moved if {
+	first := object.union(oci_artifact, {"facts": object.union(oci_artifact.facts, {"image": object.union(oci_artifact.facts.image, {"reference": "1.4.2", "tag_history": {"first_seen": "2026-03-09T10:00:00Z", "earlier": [], "earlier_count": 0}})})})
+	count(data.airlock.warn) == 0 with input as first
+}

@@ -13,7 +13,7 @@ import { requesterKey } from '../shared/http.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import type { BlobService } from './blob-service.ts';
 import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
-import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts } from './facts.ts';
+import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts, type TagAsked } from './facts.ts';
 import { parseImageConfig, type ImageConfig } from './manifest.ts';
 import { imageLabel } from './references.ts';
 
@@ -28,6 +28,8 @@ export type ImageOutcome =
 export interface Part {
   readonly owner: string;
   readonly size: number;
+  /** The tag the owner was asked for when it was admitted: its verdict is asked for again with it (the same facts, the same answer). */
+  readonly asked: TagAsked | null;
 }
 
 export interface AdmissionDeps {
@@ -62,20 +64,21 @@ export class Admission {
    * manifest of an admitted index is served under the index's verdict: the index is what people
    * name, pin and sign.
    */
-  async admit(m: ResolvedManifest, reference: string | null, request: RequestContext): Promise<ImageOutcome> {
+  async admit(m: ResolvedManifest, asked: TagAsked | null, request: RequestContext): Promise<ImageOutcome> {
     const part = this.partOf(m.name, m.digest);
     if (part !== undefined && part.owner !== m.digest) {
       const owner = await this.#deps.catalog.manifest(m.name, { kind: 'digest', digest: part.owner });
-      const outcome = await this.admit(owner, null, request);
-      if (outcome.kind === 'serve') this.#noteParts(m, part.owner);
+      const outcome = await this.admit(owner, part.asked, request);
+      if (outcome.kind === 'serve') this.#noteParts(m, part.owner, part.asked);
       return outcome;
     }
-    const key = `${m.name}@${m.digest}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+    // The tag asked for is part of the facts (what it pointed at before): part of the key too.
+    const key = `${m.name}@${m.digest}\0${asked?.tag ?? ''}\0${asked?.sightings.length ?? 0}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
     const known = this.#outcomes.get(key);
     if (known !== undefined) return known;
     let flight = this.#deciding.get(key);
     if (flight === undefined) {
-      flight = this.#decide(m, reference, request).finally(() => this.#deciding.delete(key));
+      flight = this.#decide(m, asked, request).finally(() => this.#deciding.delete(key));
       this.#deciding.set(key, flight);
     }
     const outcome = await flight;
@@ -83,11 +86,11 @@ export class Admission {
     return outcome;
   }
 
-  async #decide(m: ResolvedManifest, reference: string | null, request: RequestContext): Promise<ImageOutcome> {
+  async #decide(m: ResolvedManifest, asked: TagAsked | null, request: RequestContext): Promise<ImageOutcome> {
     const { gate, repo, clock } = this.#deps;
     const label = imageLabel(m.name, m.digest);
     const config = await this.#config(m);
-    const candidate = imageCandidate(repo, m, imageFacts(m, reference, config, clock()));
+    const candidate = imageCandidate(repo, m, imageFacts(m, asked, config, clock()));
     const decisions = await gate.judgeVersions([candidate], request);
     const first = decisions.get(m.digest);
     if (first === undefined) throw new AirlockError('INTERNAL', `${label} was not judged`);
@@ -98,7 +101,7 @@ export class Admission {
     const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
     if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
-    this.#noteParts(m, m.digest);
+    this.#noteParts(m, m.digest, asked);
     return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
   }
 
@@ -110,9 +113,9 @@ export class Admission {
     return parseImageConfig(bytes);
   }
 
-  #noteParts(m: ResolvedManifest, owner: string): void {
+  #noteParts(m: ResolvedManifest, owner: string, asked: TagAsked | null): void {
     const man = m.manifest;
     const parts = man.kind === 'index' ? man.manifests : [man.config, ...man.layers];
-    for (const d of parts) this.#parts.set(`${m.name}@${d.digest}`, { owner, size: d.size });
+    for (const d of parts) this.#parts.set(`${m.name}@${d.digest}`, { owner, size: d.size, asked });
   }
 }

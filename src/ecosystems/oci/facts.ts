@@ -10,6 +10,7 @@ import type { Facts, VersionCandidate } from '../../gate/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { ResolvedManifest } from './catalog.ts';
 import { MEDIA, type ImageConfig } from './manifest.ts';
+import type { TagSighting } from './tag-history.ts';
 
 const MAX_LIST = 64;
 const MAX_MESSAGE = 500;
@@ -37,7 +38,27 @@ function publishedAt(config: ImageConfig | null, now: Date): string | null {
   return new Date(t).toISOString();
 }
 
-export function imageFacts(m: ResolvedManifest, reference: string | null, config: ImageConfig | null, now: Date): Facts {
+/** The tag a client asked for, with the manifests it pointed at before (newest first) as Airlock saw them. */
+export interface TagAsked {
+  readonly tag: string;
+  readonly sightings: readonly TagSighting[];
+}
+
+const MAX_EARLIER = 8;
+
+function tagHistoryFacts(m: ResolvedManifest, asked: TagAsked | null): Json {
+  if (asked === null) return null;
+  const at = asked.sightings.findIndex((s) => s.digest === m.digest);
+  const earlier = asked.sightings.slice(0, at === -1 ? asked.sightings.length : at).reverse();
+  return {
+    first_seen: at === -1 ? null : (asked.sightings[at] as TagSighting).firstSeen,
+    earlier: earlier.slice(0, MAX_EARLIER).map((s) => ({ digest: s.digest, first_seen: s.firstSeen })),
+    earlier_count: earlier.length,
+  };
+}
+
+export function imageFacts(m: ResolvedManifest, asked: TagAsked | null, config: ImageConfig | null, now: Date): Facts {
+  const reference = asked?.tag ?? null;
   const man = m.manifest;
   const kind = man.kind === 'index' ? 'index' : isSignatureArtifact(m) ? 'signature' : isImageConfig(man.config.mediaType) ? 'image' : 'artifact';
   const layers = man.kind === 'manifest' ? man.layers : [];
@@ -53,6 +74,7 @@ export function imageFacts(m: ResolvedManifest, reference: string | null, config
       name: m.name,
       digest: m.digest,
       reference,
+      tag_history: tagHistoryFacts(m, asked),
       media_type: m.mediaType,
       kind,
       artifact_type: man.artifactType ?? (man.kind === 'manifest' && !isImageConfig(man.config.mediaType) ? man.config.mediaType : null),

@@ -27,6 +27,7 @@ import { accepts, MAX_MANIFEST_BYTES, MEDIA } from './manifest.ts';
 import { resolveOciSettings, type OciPluginOptions } from './options.ts';
 import { parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
+import { TagHistory } from './tag-history.ts';
 import { imagePurl } from './facts.ts';
 import type { Descriptor } from './manifest.ts';
 
@@ -107,6 +108,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     generation: () => gate.generation(),
     clock,
   });
+  const tagHistory = new TagHistory({ repo: settings.repo, documents: options.store, blobs: options.blobs, keeper: manifests, clock, log: fastify.log });
   const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), clock }, Math.floor(settings.cacheBytes / 2));
   fastify.addHook('onClose', async () => {
     await Promise.all([tags.flush(), manifests.flush()]);
@@ -129,7 +131,8 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     // A HEAD resolves a tag to its digest (docker and containerd ask that way, then GET by
     // digest): it is answered from the manifest, and the GET that follows is judged.
     if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(m.bytes.length) }).send();
-    const outcome = await admission.admit(m, target.reference.kind === 'tag' ? target.reference.tag : null, ctx);
+    const asked = target.reference.kind === 'tag' ? { tag: target.reference.tag, sightings: await tagHistory.note(m.name, target.reference.tag, m.digest) } : null;
+    const outcome = await admission.admit(m, asked, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'manifest');
     if (outcome.warnings.length > 0) reply.header('warning', `299 - "Airlock: ${asciiLine(outcome.warnings.join('; '), MAX_WARNING_CHARS).replace(/["\\]/g, "'")}"`);
     if (etagMatches(request.headers['if-none-match'], headers.etag)) return reply.code(304).headers(headers).send();
@@ -143,7 +146,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
       throw new AirlockError('NOT_FOUND', `${target.name}: Airlock serves the blob ${target.digest} only as part of an image it has admitted; pull the image (its tag or digest) first`, { details: { ociCode: 'BLOB_UNKNOWN' } });
     }
     const owner = await catalog.manifest(target.name, { kind: 'digest', digest: part.owner });
-    const outcome = await admission.admit(owner, null, ctx);
+    const outcome = await admission.admit(owner, part.asked, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'blob');
     const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
     if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(part.size) }).send();

@@ -117,3 +117,28 @@ describe('required signatures (cosign, key-based)', { skip }, () => {
     assert.deepEqual(artifact?.facts.image_signature?.signers.map((s) => [s.mode, s.source]), [['key', 'tag']]);
   });
 });
+
+describe('a release tag that moves', { skip }, () => {
+  let e: OciE2e;
+  const first = buildImage({ files: { 'bin/tool': 'release 1.4.2, as published\n' } });
+  const repushed = buildImage({ files: { 'bin/tool': 'release 1.4.2, pushed again by someone else\n' } });
+  before(async () => {
+    e = await ociE2e({ config: { metadataMaxAge: '0s' }, top: { policy: { data: { airlock: { settings: { image_tag_moved: 'quarantine' } } } } } });
+    await e.seed('acme/tool', [{ ...first, ref: '1.4.2' }, { ...first, ref: 'latest' }]);
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test('is held once it points at another manifest; a floating tag that moves is not', async () => {
+    assert.equal((await e.pull('acme/tool:1.4.2')).code, 0);
+    assert.equal((await e.pull('acme/tool:latest')).code, 0);
+    await e.seed('acme/tool', [{ ...repushed, ref: '1.4.2' }, { ...repushed, ref: 'latest' }]);
+    const moved = await e.pull('acme/tool:1.4.2');
+    assert.notEqual(moved.code, 0);
+    assert.match(moved.stderr, new RegExp(`denied: Airlock: acme/tool@sha256:[0-9a-f]{12} is quarantined by Airlock: .*the release tag 1\\.4\\.2 pointed at ${first.manifestDigest.slice(0, 19)} when Airlock first saw it .*\\[image\\.tag_moved\\]`));
+    assert.equal((await e.pull('acme/tool:latest')).code, 0, 'latest is meant to move');
+    // Pinned by digest, the new manifest is what the client chose.
+    assert.equal((await e.pull(`acme/tool@${repushed.manifestDigest}`)).code, 0);
+  });
+});
