@@ -205,7 +205,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless cosign signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [] });
+  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */

@@ -258,6 +258,14 @@ test('an oci repository: a proxy of the registry it names, served below /v2/, wi
   await rejects(loadText('repositories:\n  - {name: oci, format: oci, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for an oci repository/);
   await rejects(loadText('repositories:\n  - {name: v2, format: oci, upstream: "http://x/"}\n'), /^repositories\[0\]\.name: reserved/);
   await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", cosignKeys: []}\n'), /^repositories\[0\]\.cosignKeys: only for an oci repository/);
+  // Docker Hub's one-component names are its official images (library/…); elsewhere no namespace is assumed.
+  const hub = (await loadText('repositories:\n  - {name: hub, format: oci, upstream: "https://registry-1.docker.io/"}\n')).repositories[0];
+  assert.equal(hub !== undefined && hub.kind === 'proxy' ? hub.defaultNamespace : 'x', 'library');
+  const ghcr = (await loadText('repositories:\n  - {name: ghcr, format: oci, upstream: "https://ghcr.io/", defaultNamespace: acme}\n')).repositories[0];
+  assert.equal(ghcr !== undefined && ghcr.kind === 'proxy' ? ghcr.defaultNamespace : 'x', 'acme');
+  const off = (await loadText('repositories:\n  - {name: hub, format: oci, upstream: "https://registry-1.docker.io/", defaultNamespace: null}\n')).repositories[0];
+  assert.equal(off !== undefined && off.kind === 'proxy' ? off.defaultNamespace : 'x', null);
+  await rejects(loadText('repositories:\n  - {name: hub, format: oci, upstream: "http://x/", defaultNamespace: "Library"}\n'), /^repositories\[0\]\.defaultNamespace: /);
   await withDir(async (dir) => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();

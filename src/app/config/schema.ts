@@ -89,6 +89,7 @@ export const REPOSITORY_KEYS = [
   'filesUpstream',
   'modelSigning',
   'cosignKeys',
+  'defaultNamespace',
 ] as const;
 export const MODEL_SIGNING_KEYS = ['keys', 'certificateAuthorities'] as const;
 export const TIMEOUT_KEYS = ['connect', 'headers', 'body'] as const;
@@ -314,6 +315,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   if (format === 'huggingface') return huggingfaceRepository(o, name, kind, path, ctx);
   if (format === 'oci') return ociRepository(o, name, kind, path, ctx);
   if (o['cosignKeys'] !== undefined) fail(join(path, 'cosignKeys'), 'only for an oci repository (image signatures)');
+  if (o['defaultNamespace'] !== undefined) fail(join(path, 'defaultNamespace'), 'only for an oci repository (image names)');
   if (kind === 'group') {
     for (const k of Object.keys(o)) {
       if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
@@ -462,7 +464,22 @@ function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group',
     // Keyless cosign signatures are checked against it.
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
     cosignKeys: keys,
+    defaultNamespace: defaultNamespace(o['defaultNamespace'], join(path, 'defaultNamespace'), httpUrl(o['upstream'], join(path, 'upstream'))),
   };
+}
+
+/** Docker Hub's hosts: a one-component image name there is an official image, `library/<name>`. */
+const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set(['registry-1.docker.io', 'index.docker.io', 'docker.io', 'registry.hub.docker.com']);
+
+/**
+ * `defaultNamespace`: where a one-component image name (`alpine`) is looked up upstream, as
+ * docker writes Docker Hub's official images (`library/alpine`): `library` by default for Docker
+ * Hub, none elsewhere; null turns it off.
+ */
+function defaultNamespace(v: unknown, path: string, upstream: string): string | null {
+  if (v === undefined) return DOCKER_HUB_HOSTS.has(new URL(upstream).hostname) ? 'library' : null;
+  if (v === null) return null;
+  return string(v, path, { pattern: /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/, hint: 'a repository path of the upstream registry, e.g. library' });
 }
 
 /**

@@ -219,6 +219,8 @@ export interface ProxyRepositoryConfig extends RepositoryCommon {
   readonly modelSigning?: ModelSigningTrustConfig;
   /** oci: public keys (SPKI PEM) key-based cosign image signatures are checked against. */
   readonly cosignKeys?: readonly string[];
+  /** oci: the upstream namespace of a one-component image name (`library` for Docker Hub); null: none. */
+  readonly defaultNamespace?: string | null;
 }
 
 export interface ModelSigningTrustConfig {

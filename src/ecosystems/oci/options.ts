@@ -10,6 +10,8 @@ export interface OciPluginOptions extends RepositoryPluginOptions {
   readonly sigstoreRoot: TrustedRoot | (() => TrustedRoot);
   /** Public keys (SPKI PEM) key-based cosign signatures are checked against. */
   readonly cosignKeys?: readonly string[];
+  /** The upstream namespace a one-component image name is in (`library`: Docker Hub's official images); null: none. */
+  readonly defaultNamespace?: string | null;
 }
 
 export interface OciSettings {

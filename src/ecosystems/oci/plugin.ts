@@ -208,7 +208,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
       let kind: Target['kind'] | null = null;
       try {
         const { path, query } = rawTarget(request, fastify.prefix);
-        const target = parseTarget(path);
+        const target = inNamespace(parseTarget(path), options.defaultNamespace ?? null);
         kind = target.kind;
         switch (target.kind) {
           case 'manifest':
@@ -232,6 +232,12 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     url: '/*',
     handler: async (request, reply) => sendOciError(request, reply, pushRefused(settings.repo)),
   });
+}
+
+/** The target with a one-component name put in the default namespace (`alpine` → `library/alpine`), as the upstream names it. */
+function inNamespace(target: Target, namespace: string | null): Target {
+  if (namespace === null || target.name.includes('/')) return target;
+  return { ...target, name: `${namespace}/${target.name}` };
 }
 
 function pushRefused(repo: string): AirlockError {

@@ -132,3 +132,24 @@ describe('Airlock with anonymous reads off, a mirror configuration, and what doc
     assert.match(r.stderr, /is a proxy of an upstream registry: Airlock takes no pushes/);
   });
 });
+
+describe("Docker Hub's official images by their short names", { skip }, () => {
+  let e: OciE2e;
+  before(async () => {
+    // What Airlock sets by itself for Docker Hub's hosts, set here for the fixture registry.
+    e = await ociE2e({ config: { defaultNamespace: 'library' } });
+    await e.seed('library/busybox', [{ ...image, ref: '1.36' }]);
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test('busybox is library/busybox upstream, as docker writes it', async () => {
+    const r = await e.pull('busybox:1.36');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(e.registry.count('GET', /^\/v2\/library\/busybox\/manifests\/1\.36$/) >= 1);
+    const purl = `pkg:oci/library/busybox@${encodeURIComponent(image.manifestDigest)}`;
+    const decisions = (await e.api(`decisions?purl=${encodeURIComponent(purl)}`)) as { items: unknown[] };
+    assert.ok(decisions.items.length > 0, 'judged under the upstream name');
+  });
+});
