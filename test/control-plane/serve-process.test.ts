@@ -44,7 +44,7 @@ test('airlock serve refuses a bad configuration with one clear line', async () =
     await writeFile(join(cwd, 'airlock.yaml'), 'repositories:\n  - name: npm\n    format: npm\n    upstreem: http://127.0.0.1:4873/\n');
     const bad = serve(cwd, ['--config', 'airlock.yaml', '--port', '0']);
     assert.equal(await bad.exited, 1);
-    assert.equal(bad.stderr(), 'airlock serve: repositories[0].upstreem: unknown key (expected one of: name, format, kind, upstream, upstreamAuth, proxy, ca, metadataMaxAge, blockedVersions, timeouts, maxArtifactSize, maxMetadataSize, registryKeys, sigstoreTrustedRoot, members, publishTo, unpublish, filesUpstream, modelSigning)\n');
+    assert.equal(bad.stderr(), 'airlock serve: repositories[0].upstreem: unknown key (expected one of: name, format, kind, upstream, upstreamAuth, proxy, ca, metadataMaxAge, blockedVersions, timeouts, maxArtifactSize, maxMetadataSize, registryKeys, sigstoreTrustedRoot, members, publishTo, unpublish, filesUpstream, modelSigning, cosignKeys, defaultNamespace)\n');
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
