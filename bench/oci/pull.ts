@@ -36,6 +36,7 @@ import { npmScratchRoot } from '../npm/scratch.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { pushRandomImage, TAG, type PushedImage } from './images.ts';
+import { requestSummary } from './requests.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,32 +81,6 @@ async function timedGet(url: string, headers: Record<string, string> = {}): Prom
   return { headers: atHeaders, total: performance.now() - start };
 }
 
-const short = (digest: string): string => digest.slice('sha256:'.length, 'sha256:'.length + 8);
-
-/** A request to the registry front as a short label: what it asked for, in terms of `image`. */
-function label(r: RequestRecord, image: PushedImage): string {
-  const path = r.path.split('?')[0] ?? '';
-  const m = /^\/v2\/.+?\/(manifests|blobs|tags|referrers)\/(.*)$/.exec(path);
-  if (m === null) return `${r.method} ${path} (${r.status})`;
-  const kind = m[1] as string;
-  const ref = m[2] as string;
-  let what = ref;
-  if (kind === 'blobs') what = ref === image.configDigest ? 'config' : image.layerDigests.includes(ref) ? 'layer' : short(ref);
-  else if (kind === 'manifests') what = ref === image.manifestDigest ? '<digest>' : /^sha256-[0-9a-f]{64}\.sig$/.test(ref) ? 'sha256-<hex>.sig' : /^sha256-[0-9a-f]{64}$/.test(ref) ? 'sha256-<hex>' : ref;
-  else if (kind === 'referrers') what = ref === image.manifestDigest ? '<digest>' : short(ref);
-  return `${r.method} ${kind}/${what} (${r.status})`;
-}
-
-/** The requests, labelled and counted (in the order each label first came). */
-function summary(requests: readonly RequestRecord[], image: PushedImage): string {
-  const counts = new Map<string, number>();
-  for (const r of requests) {
-    const l = label(r, image);
-    counts.set(l, (counts.get(l) ?? 0) + 1);
-  }
-  return [...counts].map(([l, n]) => (n === 1 ? l : `${l} ×${n}`)).join(', ') || 'none';
-}
-
 const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
 const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 const list = (xs: readonly number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
@@ -125,16 +100,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const interrupted = (): void => abandon(130);
-  // The fixture front pipes the registry's answer into a response whose client may be gone by
-  // then (wrk closes its connections mid-request when its time is up), and `pipeline` throws
-  // on a destroyed stream from the front's response callback. Nothing is lost — that client is
-  // gone — so it is counted and reported, not let end the run.
-  let frontThrew = 0;
   const uncaught = (err: Error): void => {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_UNABLE_TO_PIPE') {
-      frontThrew++;
-      return;
-    }
     console.error(err);
     abandon(1);
   };
@@ -196,12 +162,12 @@ async function main(): Promise<void> {
           const cpu = cpuSeconds(pid);
           const w = await watched(() => pull('airlock', image));
           coldPull.cpu.push(cpuSeconds(pid) - cpu);
-          if (i === 0) airlockCalls = summary(w.requests, image);
+          if (i === 0) airlockCalls = requestSummary(w.requests, image);
           return w.result;
         },
         async () => {
           const w = await watched(() => pull('floor', image));
-          if (i === 0) skopeoCalls = summary(w.requests, image);
+          if (i === 0) skopeoCalls = requestSummary(w.requests, image);
           return w.result;
         },
       );
@@ -215,7 +181,7 @@ async function main(): Promise<void> {
     for (const [i, image] of probes.entries()) {
       const walk = async (side: Side): Promise<void> => {
         const w = await watched(() => timedGet(`${v2(side)}/${image.name}/manifests/${TAG}`, { accept: MANIFEST_ACCEPT }));
-        if (side === 'airlock' && i === 0) manifestCalls = summary(w.requests, image);
+        if (side === 'airlock' && i === 0) manifestCalls = requestSummary(w.requests, image);
         byHand.manifest[side].push(w.result.total);
         byHand.config[side].push((await timedGet(`${v2(side)}/${image.name}/blobs/${image.configDigest}`)).total);
         for (const d of image.layerDigests) {
@@ -247,13 +213,13 @@ async function main(): Promise<void> {
 
     // 4: hot manifest by digest and hot 1 MiB blob, once judged; rounds alternate who goes first.
     await timedGet(`${v2('airlock')}/${hotImage.name}/manifests/${TAG}`, { accept: MANIFEST_ACCEPT });
-    const hotTargets = {
-      manifest: { path: `${cold[0]?.name}/manifests/${cold[0]?.manifestDigest}`, headers: { accept: MANIFEST_ACCEPT } },
-      blob: { path: `${hotImage.name}/blobs/${hotImage.layerDigests[0]}`, headers: {} },
-    };
+    const hotTargets = [
+      { kind: 'manifest', path: `${cold[0]?.name}/manifests/${cold[0]?.manifestDigest}`, headers: { accept: MANIFEST_ACCEPT } },
+      { kind: 'blob', path: `${hotImage.name}/blobs/${hotImage.layerDigests[0]}`, headers: {} },
+    ] as const;
     const hot = { manifest: { airlock: [] as LoadResult[], floor: [] as LoadResult[] }, blob: { airlock: [] as LoadResult[], floor: [] as LoadResult[] } };
     let hotUpstream = 0;
-    for (const [kind, t] of Object.entries(hotTargets) as [keyof typeof hotTargets, (typeof hotTargets)[keyof typeof hotTargets]][]) {
+    for (const t of hotTargets) {
       // Both answer 200 before either is loaded.
       for (const side of ['airlock', 'floor'] as const) await timedGet(`${v2(side)}/${t.path}`, t.headers);
       for (let r = 0; r < ROUNDS; r++) {
@@ -266,8 +232,8 @@ async function main(): Promise<void> {
           },
           () => load(`${v2('floor')}/${t.path}`, t.headers, SECONDS, CONNECTIONS),
         );
-        hot[kind].airlock.push(out.airlock);
-        hot[kind].floor.push(out.floor);
+        hot[t.kind].airlock.push(out.airlock);
+        hot[t.kind].floor.push(out.floor);
         // The front logs every request: a round of floor load leaves ~10^5 records behind.
         reg.reset();
       }
@@ -323,7 +289,6 @@ async function main(): Promise<void> {
     console.log(`  Airlock's RSS: ${mib(idleRss)} idle at start; ${mib(before)} before the ${largeName}; peak ${mib(firstPeak)} during its cold pull, ${mib(afterFirst)} after;`);
     console.log(`                 peak ${mib(secondPeak)} during its warm pull, ${mib(afterSecond)} after${peaksApart ? '' : ' (peaks since start: /proc/PID/clear_refs was refused)'}`);
     for (const r of [...hot.manifest.airlock, ...hot.manifest.floor, ...hot.blob.airlock, ...hot.blob.floor]) if (r.non2xx > 0) console.log(`  warning: ${r.non2xx} answers under load were not 2xx`);
-    if (frontThrew > 0) console.log(`  (the fixture front threw ${frontThrew} times piping to a client already gone: wrk's connections cut at the end of a round)`);
     for (const line of toolCaveat(hot.manifest.airlock[0]?.tool ?? 'wrk')) console.log(line);
     console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s in all, ${seedSeconds.toFixed(0)} s of it building and pushing the images)`);
   } finally {

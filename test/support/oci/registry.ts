@@ -165,6 +165,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Fixt
       const done = (err: Error | null): void => {
         if (err !== null) res.destroy();
       };
+      // The client may be gone already (a load generator cuts its connections): piping into a
+      // destroyed response throws, so its answer is dropped instead.
+      if (res.destroyed) {
+        up.destroy();
+        return;
+      }
       if (plan === undefined) pipeline(up, res, done);
       else pipeline(up, flipper(plan.at, plan.start), res, done);
     });
