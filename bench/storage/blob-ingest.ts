@@ -1,8 +1,9 @@
 /**
  * Blob store ingest benchmark: stream 200 MB (configurable with BLOB_MB) into the filesystem
  * store (CHUNK_KB per chunk, default 64) — hash ×3 while streaming, verify, fsync, rename — and stream it back, each scenario in
- * a fresh process so that peak RSS is its own. Baseline, same run: the same bytes only hashed
- * (no disk). Prints throughput and peak RSS side by side.
+ * a fresh process so that peak RSS is its own. The same ingest with `digests: 'address'` (sha256
+ * only: what OCI blobs and Hugging Face files take) beside it. Baseline, same run: the same bytes
+ * only hashed (no disk), ×3 and sha256 alone. Prints throughput and peak RSS side by side.
  *
  *   npm run bench:storage   (after the metadata store benchmark)
  *   npx node bench/storage/blob-ingest.ts
@@ -41,15 +42,16 @@ async function scenario(name: string, dataDir: string, digest: string): Promise<
   const block = randomBytes(CHUNK);
   const started = performance.now();
   let out = '';
-  if (name === 'baseline-hash') {
-    const hashes = [createHash('sha256'), createHash('sha512'), createHash('sha1')];
+  if (name === 'baseline-hash' || name === 'baseline-address') {
+    const hashes = name === 'baseline-hash' ? [createHash('sha256'), createHash('sha512'), createHash('sha1')] : [createHash('sha256')];
     await pipeline(Readable.from(source(block)), async (chunks: AsyncIterable<Buffer>) => {
       for await (const c of chunks) for (const h of hashes) h.update(c);
     });
     out = hashes[0]?.digest('hex') ?? '';
-  } else if (name === 'fs-ingest') {
+  } else if (name === 'fs-ingest' || name === 'fs-ingest-address') {
     const store = await openFsBlobStore({ dataDir });
-    const blob = await storeStream(store, Readable.from(source(block)), { maxBytes: TOTAL_MB * MB, expect: { size: TOTAL_MB * MB } });
+    const digests = name === 'fs-ingest' ? 'all' : 'address';
+    const blob = await storeStream(store, Readable.from(source(block)), { maxBytes: TOTAL_MB * MB, digests, expect: { size: TOTAL_MB * MB } });
     out = blob.digest;
     await store.close();
   } else if (name === 'fs-read') {
@@ -79,20 +81,26 @@ if (process.argv[2] === '--scenario') {
     };
     const idle = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS / 1024))'], { encoding: 'utf8' });
     const baseline = run('baseline-hash');
+    const baselineAddress = run('baseline-address');
     const ingest = run('fs-ingest');
+    const ingestAddress = run('fs-ingest-address');
     const read = run('fs-read', ingest.out);
     console.log(`blob store, ${TOTAL_MB} MB streamed in ${CHUNK / 1024} KB chunks (idle node process peak RSS ${Number(idle.stdout).toFixed(0)} MB)`);
-    console.log('scenario                          seconds    MB/s   peak RSS MB');
+    console.log('scenario                                 seconds    MB/s   peak RSS MB');
     for (const [label, r] of [
       ['baseline: hash x3, no disk', baseline],
+      ['baseline: sha256 only, no disk', baselineAddress],
       ['fs ingest: hash x3+fsync+rename', ingest],
+      ['fs ingest: sha256 only+fsync+rename', ingestAddress],
       ['fs read back (sha256)', read],
     ] as const) {
       const f = r.figures;
-      console.log(`${label.padEnd(32)} ${f.seconds.toFixed(2).padStart(8)} ${(TOTAL_MB / f.seconds).toFixed(0).padStart(7)} ${f.maxRssMb.toFixed(0).padStart(13)}`);
+      console.log(`${label.padEnd(39)} ${f.seconds.toFixed(2).padStart(8)} ${(TOTAL_MB / f.seconds).toFixed(0).padStart(7)} ${f.maxRssMb.toFixed(0).padStart(13)}`);
     }
     console.log(`ingest/baseline time ratio: ${(ingest.figures.seconds / baseline.figures.seconds).toFixed(2)}x; ` +
       `peak RSS over baseline: ${(ingest.figures.maxRssMb - baseline.figures.maxRssMb).toFixed(0)} MB`);
+    console.log(`sha256-only ingest: ${(ingestAddress.figures.seconds / ingest.figures.seconds).toFixed(2)}x the time of hash x3 ` +
+      `(${((ingest.figures.seconds - ingestAddress.figures.seconds) * 1000 / TOTAL_MB).toFixed(2)} ms/MB less)`);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

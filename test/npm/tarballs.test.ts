@@ -6,6 +6,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makePurl, sha256Of } from '../../src/core/index.ts';
 import { appFor, FIXTURE_PACKAGES, npmTestEnv, serverFor } from './helpers.ts';
 
 test('tarballs: verified, served with immutable caching and an ETag, 304 on revalidation', async (t) => {
@@ -82,6 +83,26 @@ test('tarballs without an announced length are streamed in: verified, inspected 
   assert.equal(bad.statusCode, 502);
   assert.match((JSON.parse(bad.body) as { error: string }).error, /do not match the published sha1\+sha512 digest; refused, nothing was stored/);
   assert.equal(await a.app.airlock.storage.metadata.getArtifact('npm', 'pkg:npm/left-pad@1.3.0' as never, 'left-pad-1.3.0.tgz'), null);
+});
+
+test('a stored npm record without the sha512 and sha1 npm computes is an internal error, never served unchecked', async (t) => {
+  const env = await npmTestEnv();
+  t.after(() => env.close());
+  const a = await appFor(env);
+  t.after(() => a.close());
+  // No npm put leaves a record so: its first sha512 (the replaced-tarball check) would be unknown.
+  const tarball = env.registry.tarball('left-pad', '1.3.0');
+  const purl = makePurl('npm', 'left-pad', '1.3.0');
+  await a.app.airlock.storage.metadata.putArtifact({ repo: 'npm', purl, ecosystem: 'npm', name: 'left-pad', version: '1.3.0', filename: 'left-pad-1.3.0.tgz', blob: sha256Of(tarball), size: tarball.length, sha512: null, sha1: null, storedAt: new Date() });
+  const r = await a.app.inject({ url: '/npm/left-pad/-/left-pad-1.3.0.tgz' });
+  assert.equal(r.statusCode, 500);
+  assert.notDeepEqual(r.rawPayload, tarball);
+  assert.equal((await a.app.airlock.storage.metadata.listDecisions({ limit: 10 })).items.length, 0, 'nothing was judged');
+  // Fetched again and stored with its digests, but the first stored bytes' sha512 stays unknown.
+  const rec = await a.app.airlock.storage.metadata.getArtifact('npm', purl, 'left-pad-1.3.0.tgz');
+  assert.ok(rec !== null);
+  assert.equal(rec.sha1, env.registry.package('left-pad').versions.get('1.3.0')?.tarball.shasum);
+  assert.equal(rec.firstSha512, null);
 });
 
 test('decisions are recorded once per artifact, quarantines carry an id and are released through the admin API', async (t) => {

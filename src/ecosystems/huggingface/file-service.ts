@@ -160,9 +160,10 @@ export class FileService {
         return existing;
       }
       metrics?.cache(repo, 'artifact', 'miss');
-      // One byte past the size, so that too long a body is told apart from a limit of ours.
-      const upload = await blobs.begin({ maxBytes: entry.size + 1 });
-      // A regular file's git object id is the sha1 of a header and its bytes.
+      // One byte past the size, so that too long a body is told apart from a limit of ours. A file
+      // is verified by its sha256 (LFS) or git object id: no sha512 or sha1 of the bytes is computed.
+      const upload = await blobs.begin({ maxBytes: entry.size + 1, digests: 'address' });
+      // A regular file's git object id is the sha1 of a header and its bytes (not the record's sha1).
       const git = entry.lfs === null ? createHash('sha1').update(`blob ${entry.size}\0`) : null;
       try {
         const res = await upstream.openStream(`${repoName(rev.repo)}/resolve/${rev.commit}/${encodePath(entry.path)}`, { maxBytes: entry.size + 1, accept: '*/*' });
@@ -174,9 +175,7 @@ export class FileService {
         if (upload.bytesWritten !== entry.size) throw new AirlockError('SIZE_MISMATCH', `got ${upload.bytesWritten} bytes, the tree says ${entry.size}`);
         if (git !== null && git.digest('hex') !== entry.oid) throw new AirlockError('DIGEST_MISMATCH', 'the bytes do not hash to the git object id the tree gives');
         const committed = await upload.commit({ size: entry.size, ...(entry.lfs === null ? {} : { sha256: entry.lfs.sha256 }) });
-        const { sha512, sha1 } = committed.digests;
-        if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a file upload did not compute every digest');
-        const rec = await index.putArtifact({ repo, purl, ecosystem: 'huggingface', name, version: rev.commit, filename: entry.path, blob: committed.digest, size: committed.size, sha512, sha1, storedAt: this.#deps.clock() });
+        const rec = await index.putArtifact({ repo, purl, ecosystem: 'huggingface', name, version: rev.commit, filename: entry.path, blob: committed.digest, size: committed.size, sha512: null, sha1: null, storedAt: this.#deps.clock() });
         metrics?.upstreamFetch(repo, 'artifact', 'fresh');
         return rec;
       } catch (err) {

@@ -15,9 +15,28 @@ import { copyGone, copyMissing, logCorrupt, NO_MATCH, readStoredCopy } from '../
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
 
+/**
+ * A stored tarball's record with the digests npm computes for every tarball (the metadata's
+ * integrity and shasum, and the replaced-tarball check need them); the store keeps them optional.
+ */
+export interface NpmArtifactRecord extends ArtifactRecord {
+  readonly sha512: string;
+  readonly sha1: string;
+  readonly firstSha512: string;
+}
+
+/** The record as npm needs it; INTERNAL when a digest is missing, which no put of npm's leaves. */
+export function npmArtifactRecord(rec: ArtifactRecord): NpmArtifactRecord {
+  const { sha512, sha1, firstSha512 } = rec;
+  if (sha512 === null || sha1 === null || firstSha512 === null) {
+    throw new AirlockError('INTERNAL', `${rec.purl}: the stored record of ${rec.filename} lacks a digest npm computes for every tarball (sha512, sha1 or the first stored sha512)`);
+  }
+  return { ...rec, sha512, sha1, firstSha512 };
+}
+
 /** A stored tarball with what was learnt while it streamed in (when it was just fetched). */
 export interface Ingested {
-  readonly rec: ArtifactRecord;
+  readonly rec: NpmArtifactRecord;
   readonly inspection: TarballInspection | null;
   /** The bytes, when small enough to keep. */
   readonly body: Buffer | null;
@@ -94,14 +113,14 @@ export class TarballStore {
       const existing = await index.getArtifact(repo, purl, filename);
       if (existing !== null && matches(existing, expected.expect) && (await blobs.stat(existing.blob)) !== null) {
         metrics?.cache(repo, 'artifact', 'hit');
-        return { rec: existing, inspection: this.#inspections.get(existing.blob) ?? null, body: null };
+        return { rec: npmArtifactRecord(existing), inspection: this.#inspections.get(existing.blob) ?? null, body: null };
       }
       metrics?.cache(repo, 'artifact', 'miss');
       try {
         const fetched = await this.#fetch(url, expected);
         const { sha512, sha1 } = fetched.committed.digests;
         if (sha512 === null || sha1 === null) throw new AirlockError('INTERNAL', 'a tarball upload did not compute every digest');
-        const rec = await index.putArtifact({
+        const rec = npmArtifactRecord(await index.putArtifact({
           repo,
           purl,
           ecosystem: 'npm',
@@ -113,7 +132,7 @@ export class TarballStore {
           sha512,
           sha1,
           storedAt: this.#deps.clock(),
-        });
+        }));
         this.#inspections.set(rec.blob, fetched.inspection);
         metrics?.upstreamFetch(repo, 'artifact', 'fresh');
         return { rec, inspection: fetched.inspection, body: fetched.body };

@@ -48,8 +48,8 @@ export interface BlobUploadOptions {
   readonly signal?: AbortSignal;
   /**
    * `all` (default): sha256, sha512 and sha1 while streaming. `address`: only the sha256 the
-   * blob is stored under (cached documents: nobody checks their other digests); expecting
-   * another digest at commit is then an error.
+   * blob is stored under (cached documents, OCI blobs, Hugging Face files: nobody checks their
+   * other digests); expecting another digest at commit is then an error.
    */
   readonly digests?: 'all' | 'address';
 }

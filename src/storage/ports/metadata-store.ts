@@ -47,7 +47,8 @@ export interface DocumentCache {
 export interface ArtifactIndex {
   /**
    * Insert or replace the record for (repo, purl, filename), atomically keeping the first
-   * stored digest (`firstSha512`) across replacements; returns the record as stored.
+   * stored digest (`firstSha512`, null when the first put had none) across replacements;
+   * returns the record as stored.
    */
   putArtifact(rec: NewArtifactRecord): Promise<ArtifactRecord>;
   getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;

@@ -28,15 +28,21 @@ export interface ArtifactRecord {
   readonly filename: string;
   readonly blob: Sha256Digest;
   readonly size: number;
-  /** Hex digests computed by Airlock while ingesting. */
-  readonly sha512: string;
-  readonly sha1: string;
+  /**
+   * Hex digests computed by Airlock while ingesting. null: not computed — an artifact verified by
+   * its sha256 alone (Hugging Face files, OCI blobs), whose bytes are hashed once, not three times.
+   * npm and PyPI compute both; npm needs them (integrity, shasum, the replaced-tarball check).
+   */
+  readonly sha512: string | null;
+  readonly sha1: string | null;
   readonly storedAt: Date;
   /**
    * The sha512 of the first bytes stored for this file: the same as `sha512` unless the upstream
    * has since served other bytes for it, which replaced them (kept by the store, not the caller).
+   * null when the first put had no sha512; it stays null through later puts, even those with one
+   * (theirs are not the first bytes' digest), so a replacement is never hidden behind a later one.
    */
-  readonly firstSha512: string;
+  readonly firstSha512: string | null;
   /**
    * When the bytes were last used: stored (`storedAt` of the latest put), or downloaded by a client
    * since (`markBlobsUsed`, kept by the store, never moved back).

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL-specific guarantees: several processes (gateway nodes) appending to one audit
  * chain and migrating one schema at once; the audit table refusing edits; a schema newer than
- * the code refused. Needs AIRLOCK_TEST_PG_URL; skipped without it.
+ * the code refused; a migration's upgrade of existing rows. Needs AIRLOCK_TEST_PG_URL; skipped
+ * without it.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import postgres from 'postgres';
-import { isAirlockError } from '../../core/index.ts';
+import { isAirlockError, makePurl } from '../../core/index.ts';
 import { verifyAuditChain } from '../ports/index.ts';
 import type { AuditEvent } from '../ports/index.ts';
 import { runChildren } from '../testing/run-children.ts';
-import { loadPgMigrations } from './pg-migrate.ts';
+import { PgClient } from './pg-client.ts';
+import { loadPgMigrations, migratePg } from './pg-migrate.ts';
 import { openPostgresMetadataStore } from './postgres-metadata-store.ts';
 
 const url = process.env['AIRLOCK_TEST_PG_URL'];
@@ -99,4 +101,35 @@ test('postgres: a schema newer than the code is refused with a clear error', { s
     const old = openPostgresMetadataStore({ url, schema });
     await assert.rejects(old.migrate(), (err: unknown) => isAirlockError(err, 'STORAGE_ERROR') && /newer than this Airlock build/.test(err.message));
     await old.close();
+  }));
+
+test('postgres: 009 makes an artifact\'s sha512 and sha1 optional, keeping every row', { skip }, () =>
+  withSchema(async (url, schema) => {
+    const all = loadPgMigrations();
+    const client = new PgClient({ url, schema, maxConnections: 1 });
+    try {
+      await migratePg(client, all.filter((m) => m.version <= 8));
+      const insert = (repo: string, sha512: string | null, sha1: string | null, first: string | null): Promise<unknown> => client.query(
+        `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512, used_at)
+         VALUES ($1, 'pkg:npm/left-pad@1.3.0', 'left-pad-1.3.0.tgz', 'npm', 'left-pad', '1.3.0', $2, 13, $3, $4, now(), $5, now())`,
+        [repo, `sha256:${'0a'.repeat(32)}`, sha512, sha1, first],
+      );
+      await insert('npm', 'ab'.repeat(64), 'cd'.repeat(20), 'ef'.repeat(64));
+      await assert.rejects(insert('oci', null, null, null), /null value/);
+      const before = await client.query('SELECT * FROM artifacts ORDER BY repo');
+      assert.deepEqual((await migratePg(client, all)).applied, all.filter((m) => m.version > 8).map((m) => m.version));
+      assert.deepEqual(await client.query('SELECT * FROM artifacts ORDER BY repo'), before, 'every row and column, as it was');
+      await insert('oci', null, null, null);
+      const nullable = await client.query(
+        "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'artifacts' AND column_name IN ('sha512', 'sha1', 'first_sha512') ORDER BY column_name",
+        [schema],
+      );
+      assert.deepEqual(nullable.map((r) => [r['column_name'], r['is_nullable']]), [['first_sha512', 'YES'], ['sha1', 'YES'], ['sha512', 'YES']]);
+    } finally {
+      await client.close();
+    }
+    const store = openPostgresMetadataStore({ url, schema });
+    const rec = await store.getArtifact('oci', makePurl('npm', 'left-pad', '1.3.0'), 'left-pad-1.3.0.tgz');
+    await store.close();
+    assert.deepEqual([rec?.sha512, rec?.sha1, rec?.firstSha512], [null, null, null]);
   }));

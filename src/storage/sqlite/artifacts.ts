@@ -4,7 +4,7 @@ import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
-import { date, dateOrNull, integer, text } from './rows.ts';
+import { date, dateOrNull, integer, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
 
 const BLOB_PAGE = 500;
@@ -21,10 +21,11 @@ function toArtifact(row: Row): ArtifactRecord {
     filename: text(row, 'filename'),
     blob: parseSha256Digest(text(row, 'blob')),
     size: integer(row, 'size'),
-    sha512: text(row, 'sha512'),
-    sha1: text(row, 'sha1'),
+    sha512: textOrNull(row, 'sha512'),
+    sha1: textOrNull(row, 'sha1'),
     storedAt: date(row, 'stored_at'),
-    firstSha512: text(row, 'first_sha512'),
+    // Null when the first put had none: later puts never fill it in.
+    firstSha512: textOrNull(row, 'first_sha512'),
     // A row put by a gateway from before migration 005 (a rolling upgrade) has none: its store time.
     usedAt: dateOrNull(row, 'used_at') ?? date(row, 'stored_at'),
   };

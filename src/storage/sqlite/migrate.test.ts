@@ -95,3 +95,35 @@ test('migrate: migration files must be NNN-name.sql in an unbroken sequence', as
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('migrate: 009 makes an artifact\'s sha512 and sha1 optional, keeping every row, column and index', () =>
+  withDb(async (path) => {
+    const conn = new SqliteConnection({ path });
+    const all = loadMigrations();
+    migrateDatabase(conn, all.filter((m) => m.version <= 8));
+    const insert = conn.statement(
+      `INSERT INTO artifacts (repo, purl, filename, ecosystem, name, version, blob, size, sha512, sha1, stored_at, first_sha512, used_at)
+       VALUES (?, ?, ?, 'npm', 'left-pad', '1.3.0', ?, 13, ?, ?, 1000, ?, ?)`,
+    );
+    const blob = `sha256:${'0a'.repeat(32)}`;
+    insert.run('npm', 'pkg:npm/left-pad@1.3.0', 'left-pad-1.3.0.tgz', blob, 'ab'.repeat(64), 'cd'.repeat(20), 'ef'.repeat(64), 2000);
+    // A row a gateway from before 005 put during a rolling upgrade: no use time.
+    insert.run('npm-2', 'pkg:npm/left-pad@1.3.0', 'left-pad-1.3.0.tgz', blob, 'ab'.repeat(64), 'cd'.repeat(20), 'ab'.repeat(64), null);
+    assert.throws(() => insert.run('oci', 'pkg:oci/app@x', 'blobs/x', blob, null, null, null, 3000), /NOT NULL/);
+    const before = conn.statement('SELECT * FROM artifacts ORDER BY repo').all();
+    assert.deepEqual(migrateDatabase(conn, all), { applied: all.filter((m) => m.version > 8).map((m) => m.version), version: all.length });
+    assert.deepEqual(conn.statement('SELECT * FROM artifacts ORDER BY repo').all(), before, 'every row and column, as it was');
+    insert.run('oci', 'pkg:oci/app@x', 'blobs/x', blob, null, null, null, 3000);
+    const columns = conn.statement("SELECT name, \"notnull\" AS nn FROM pragma_table_info('artifacts') ORDER BY cid").all().map((r) => [r['name'], r['nn']]);
+    assert.deepEqual(columns, [
+      ['repo', 1], ['purl', 1], ['filename', 1], ['ecosystem', 1], ['name', 1], ['version', 1], ['blob', 1], ['size', 1],
+      ['sha512', 0], ['sha1', 0], ['stored_at', 1], ['first_sha512', 0], ['used_at', 0],
+    ]);
+    const indexes = conn.statement("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'artifacts' AND sql IS NOT NULL ORDER BY name").all().map((r) => r['name']);
+    assert.deepEqual(indexes, ['artifacts_by_blob', 'artifacts_by_package']);
+    assert.equal(conn.statement("SELECT strict FROM pragma_table_list('artifacts')").get()?.['strict'], 1, 'still STRICT');
+    assert.throws(() => insert.run('npm', 'pkg:npm/left-pad@1.3.0', 'left-pad-1.3.0.tgz', blob, null, null, null, 1), /UNIQUE|PRIMARY KEY/, 'still keyed by repo, purl and file name');
+    assert.throws(() => conn.exec(`INSERT INTO artifacts VALUES ('r', 'p', 'f', 'npm', 'n', 'v', 'b', -1, NULL, NULL, 0, NULL, NULL)`), /CHECK/, 'size still checked');
+    assert.deepEqual(conn.statement("SELECT name FROM sqlite_schema WHERE name LIKE 'artifacts%' AND type = 'table'").all().map((r) => r['name']), ['artifacts'], 'no table left behind');
+    conn.close();
+  }));

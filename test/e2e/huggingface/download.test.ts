@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { makePurl } from '../../../src/core/index.ts';
 import { modelSamples } from '../../support/hf-hub/index.ts';
 import { hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
 
@@ -43,6 +44,14 @@ describe('huggingface: the real client through Airlock', () => {
     assert.equal(e.hub.count('/xet-read-token/'), 0, 'no Xet token route was asked for');
     // The client only ever spoke to Airlock: the CDN was reached by Airlock, once for the LFS file.
     assert.equal(e.hub.count((q) => q.origin === 'cdn' && q.method === 'GET'), 1);
+    // Verified by their sha256 (LFS) or git object id alone: no sha512 or sha1 is computed or recorded.
+    const purl = makePurl('huggingface', 'acme/tiny', e.hub.sha('acme/tiny'));
+    for (const [path, blob] of [[samples.safetensors.path, sha256(samples.safetensors.bytes)], ['config.json', null]] as const) {
+      const rec = await e.airlock.app.airlock.storage.metadata.getArtifact('huggingface', purl, path);
+      assert.ok(rec !== null, path);
+      if (blob !== null) assert.equal(rec.blob, `sha256:${blob}`);
+      assert.deepEqual([rec.sha512, rec.sha1, rec.firstSha512], [null, null, null], path);
+    }
   });
 
   it('refuses a pickle that runs code when loaded, with the reason in the client\'s error', async () => {

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildImage, buildMultiArch, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
-import { ociE2e, type OciE2e } from './support.ts';
+import { imagePurl } from '../../../src/ecosystems/oci/facts.ts';
+import { ociE2e, REPO, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
 let e: OciE2e;
@@ -42,6 +43,12 @@ test('skopeo copies an image through Airlock: the layout it writes has the exact
   const raw = await e.inspectRaw('acme/app:v1');
   assert.equal(raw.code, 0, raw.stderr);
   assert.equal(raw.stdout.trim(), app.manifestBytes.toString('utf8'));
+  // Recorded under the image, verified by their sha256 alone: no sha512 or sha1 is computed or recorded.
+  for (const digest of [...app.layerDigests, app.configDigest]) {
+    const rec = await e.airlock.app.airlock.storage.metadata.getArtifact(REPO, imagePurl('acme/app', app.manifestDigest), `blobs/${digest}`);
+    assert.equal(rec?.blob, digest);
+    assert.deepEqual([rec.sha512, rec.sha1, rec.firstSha512], [null, null, null], digest);
+  }
 });
 
 test('a Docker schema 2 image keeps its media types and digest', { skip }, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sha256Of } from '../../../core/index.ts';
+import { makePurl, sha256Of } from '../../../core/index.ts';
 import type { Sha256Digest } from '../../../core/index.ts';
 import { rejectsWithCode } from '../helpers.ts';
 import { artifactRec, at, collect, documentRec, purl, quarantineRec, storedArtifact, using } from './fixture.ts';
@@ -111,6 +111,33 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     // Another file of the same version, or the same file elsewhere, has its own first digest.
     const elsewhere = artifactRec({ repo: 'npm-2', sha512: '45'.repeat(64) });
     assert.equal((await store.putArtifact(elsewhere)).firstSha512, elsewhere.sha512);
+  }));
+
+  test('artifacts: a record without sha512 and sha1 (verified by its sha256 alone) round-trips; its first digest stays null through every later put', using(make, async (store) => {
+    const file = { repo: 'huggingface', purl: makePurl('huggingface', 'acme/tiny', 'a1'.repeat(20)), ecosystem: 'huggingface', name: 'acme/tiny', version: 'a1'.repeat(20), filename: 'model.safetensors' } as const;
+    const bare = artifactRec({ ...file, blob: sha256Of('weights'), sha512: null, sha1: null });
+    assert.deepEqual(await store.putArtifact(bare), storedArtifact(bare, null));
+    assert.deepEqual(await store.getArtifact('huggingface', bare.purl, bare.filename), storedArtifact(bare, null));
+    const rebuilt = artifactRec({ ...file, blob: sha256Of('other weights'), sha512: null, sha1: null, storedAt: at(5) });
+    assert.deepEqual(await store.putArtifact(rebuilt), storedArtifact(rebuilt, null));
+    // A later put with digests has them, but they are not the first bytes': the first digest stays unknown.
+    const hashed = artifactRec({ ...file, blob: sha256Of('third weights'), sha512: 'ef'.repeat(64), sha1: '01'.repeat(20), storedAt: at(9) });
+    assert.deepEqual(await store.putArtifact(hashed), storedArtifact(hashed, null));
+    assert.deepEqual(await store.getArtifact('huggingface', bare.purl, bare.filename), storedArtifact(hashed, null));
+    // And one without again records none: the digests are those of the bytes stored now.
+    const again = artifactRec({ ...file, blob: sha256Of('fourth weights'), sha512: null, sha1: null, storedAt: at(12) });
+    assert.deepEqual(await store.putArtifact(again), storedArtifact(again, null));
+    // A record first stored with a sha512 keeps it as its first through a put without one.
+    const first = artifactRec();
+    await store.putArtifact(first);
+    const unhashed = artifactRec({ blob: sha256Of('unhashed bytes'), sha512: null, sha1: null, storedAt: at(5) });
+    assert.deepEqual(await store.putArtifact(unhashed), storedArtifact(unhashed, first.sha512));
+    assert.deepEqual(await store.getArtifact('npm', first.purl, first.filename), storedArtifact(unhashed, first.sha512));
+    // Each digest is optional on its own.
+    const sha1Only = artifactRec({ repo: 'npm-2', sha512: null });
+    assert.deepEqual(await store.putArtifact(sha1Only), storedArtifact(sha1Only, null));
+    const sha512Only = artifactRec({ repo: 'npm-3', sha1: null });
+    assert.deepEqual(await store.putArtifact(sha512Only), storedArtifact(sha512Only));
   }));
 
   test('artifacts: markBlobsUsed moves every record of a blob forward, never back; a later put keeps the later use', using(make, async (store) => {
