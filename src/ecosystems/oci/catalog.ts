@@ -32,6 +32,21 @@ function notFound(what: 'MANIFEST_UNKNOWN' | 'NAME_UNKNOWN', message: string): A
   return new AirlockError('UPSTREAM_NOT_FOUND', message, { details: { ociCode: what } });
 }
 
+/** A registry's ETag for a manifest is its digest (distribution, Docker Hub): `"sha256:<hex>"`. */
+const DIGEST_ETAG = /^(?:W\/)?"?(sha256:[0-9a-f]{64})"?$/;
+
+/**
+ * What is wrong with the manifest bytes the upstream sent, or null: asked for by digest, they must
+ * hash to it; asked for by tag, to the digest the registry gave them as their ETag, when it gave
+ * one (skopeo does not check a manifest it resolved by tag: Airlock does, for every client).
+ */
+function manifestProblem(bytes: Buffer, ref: Reference, etag: string | null, label: string): string | null {
+  const digest = sha256Of(bytes);
+  if (ref.kind === 'digest') return digest === ref.digest ? null : `the upstream's manifest for ${label} does not hash to that digest (it hashes to ${digest}); refused, nothing was stored`;
+  const given = etag === null ? null : (DIGEST_ETAG.exec(etag)?.[1] ?? null);
+  return given === null || given === digest ? null : `the upstream's manifest for ${label} does not hash to the digest the registry gave it (${given}; it hashes to ${digest}); refused, nothing was stored`;
+}
+
 export class ImageCatalog {
   readonly #deps: CatalogDeps;
   /** Parsed manifests by name and digest (a manifest never changes). */
@@ -58,11 +73,7 @@ export class ImageCatalog {
     const label = referenceLabel(name, ref);
     let doc;
     try {
-      doc = await source.get(key, {
-        path,
-        accept: MANIFEST_ACCEPT,
-        ...(ref.kind === 'digest' ? { check: (b: Buffer) => (sha256Of(b) === ref.digest ? null : `the upstream's manifest for ${label} does not hash to that digest (it hashes to ${sha256Of(b)}); refused, nothing was stored`) } : {}),
-      });
+      doc = await source.get(key, { path, accept: MANIFEST_ACCEPT, check: (b, etag) => manifestProblem(b, ref, etag, label) });
     } catch (err) {
       if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && tellMissing) throw await this.#whichIsMissing(name, ref);
       throw err;

@@ -42,10 +42,11 @@ export interface DocumentRequest {
   /** Revalidate even when fresh (the caller knows its copy lacks something). */
   readonly revalidate?: boolean;
   /**
-   * What is wrong with a body the upstream sent (its digest is not the one promised …), or null:
+   * What is wrong with a body the upstream sent (its digest is not the one promised, by the
+   * request or by the response's ETag …), or null:
    * a body with a problem is refused (DIGEST_MISMATCH) and never stored, so it is not served later.
    */
-  readonly check?: (body: Buffer) => string | null;
+  readonly check?: (body: Buffer, etag: string | null) => string | null;
 }
 
 function fromCache(doc: CachedDocument, stale: boolean, confirmedAt = doc.fetchedAt.getTime()): SourceDocument {
@@ -159,7 +160,7 @@ export class DocumentSource {
         metrics?.upstreamFetch(repo, 'metadata', 'not_modified');
         return fromCache(cached, false, now);
       }
-      const problem = req.check?.(res.body) ?? null;
+      const problem = req.check?.(res.body, res.etag) ?? null;
       if (problem !== null) throw new AirlockError('DIGEST_MISMATCH', problem);
       const stored = this.#store(key, res.body, res.contentType, res.etag, res.lastModified, now);
       // Backpressure: when the stores fall behind, wait for this write instead of queueing more.

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildImage, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
+import { buildImage, hasRegistryTools, MANIFEST_ACCEPT, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
 import { startAirlock } from '../../support/start-airlock.ts';
 import { ociE2e, REPO, type OciE2e } from './support.ts';
 
@@ -66,6 +66,22 @@ test('a corrupted manifest asked for by digest is refused', { skip }, async () =
     e.registry.corrupt(fresh.manifestDigest, false);
   }
   assert.equal((await e.pull(`acme/m@${fresh.manifestDigest}`)).code, 0);
+});
+
+test('a manifest corrupted on its way, asked for by tag, is refused: the registry gave its digest as the ETag', { skip }, async () => {
+  const fresh = buildImage({ files: { 'y.txt': 'manifest corrupted on the way, by tag\n' } });
+  await e.seed('acme/t', [{ ...fresh, ref: 'v1' }]);
+  e.registry.corrupt(fresh.manifestDigest);
+  try {
+    const direct = await fetch(`${e.airlock.url}/v2/${REPO}/acme/t/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+    assert.equal(direct.status, 502);
+    assert.match(await direct.text(), new RegExp(`acme/t:v1 does not hash to the digest the registry gave it \\(${fresh.manifestDigest}; it hashes to sha256:[0-9a-f]{64}\\); refused, nothing was stored`));
+  } finally {
+    e.registry.corrupt(fresh.manifestDigest, false);
+  }
+  const r = await e.pull('acme/t:v1');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await e.inspectRaw('acme/t:v1')).stdout.trim(), fresh.manifestBytes.toString('utf8'));
 });
 
 test('the registry down: an image pulled before is served from what Airlock kept (stale tag)', { skip }, async () => {
