@@ -76,7 +76,7 @@ export class SignatureFinder {
 
   /** Sigstore bundles that refer to the image (cosign v3). */
   async #bundles(m: ResolvedManifest): Promise<Buffer[]> {
-    const referrers = (await this.#referrers(m.name, m.digest)).filter((d) => d.artifactType === MEDIA.sigstoreBundle).slice(0, MAX_SIGNATURES);
+    const referrers = (await this.referrers(m.name, m.digest)).filter((d) => d.artifactType === MEDIA.sigstoreBundle).slice(0, MAX_SIGNATURES);
     const out: Buffer[] = [];
     for (const d of referrers) {
       const ref = await this.#deps.catalog.optional(m.name, { kind: 'digest', digest: d.digest });
@@ -93,10 +93,6 @@ export class SignatureFinder {
    * where it has none (404), the referrers tag the pushing client keeps.
    */
   async referrers(name: string, digest: string): Promise<Descriptor[]> {
-    return this.#referrers(name, digest);
-  }
-
-  async #referrers(name: string, digest: string): Promise<Descriptor[]> {
     try {
       const res = await this.#deps.upstream.fetchDocument(`v2/${name}/referrers/${digest}`, { accept: MEDIA.ociIndex, maxBytes: 4 * 1024 * 1024 });
       if (res.kind !== 'fresh') return [];
