@@ -61,24 +61,28 @@ export class Admission {
 
   /**
    * The verdict on the image `m` (once per image, policy generation and requester). A platform
-   * manifest of an admitted index is served under the index's verdict: the index is what people
-   * name, pin and sign.
+   * manifest of an index is served only when the index is admitted, and is judged itself too,
+   * with its own config (its build date is the one the cooldown reads: an index has none) and the
+   * index's signature when the index is signed (the index is what people name, pin and sign).
    */
   async admit(m: ResolvedManifest, asked: TagAsked | null, request: RequestContext): Promise<ImageOutcome> {
     const part = this.partOf(m.name, m.digest);
+    let index: ResolvedManifest | null = null;
     if (part !== undefined && part.owner !== m.digest) {
       const owner = await this.#deps.catalog.manifest(m.name, { kind: 'digest', digest: part.owner });
       const outcome = await this.admit(owner, part.asked, request);
-      if (outcome.kind === 'serve') this.#noteParts(m, part.owner, part.asked);
-      return outcome;
+      if (outcome.kind !== 'serve') return outcome;
+      index = owner;
     }
+    // A platform manifest's facts are its own: the tag asked for named the index.
+    const own = index === null ? asked : null;
     // The tag asked for is part of the facts (what it pointed at before): part of the key too.
-    const key = `${m.name}@${m.digest}\0${asked?.tag ?? ''}\0${asked?.sightings.length ?? 0}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+    const key = `${m.name}@${m.digest}\0${index?.digest ?? ''}\0${own?.tag ?? ''}\0${own?.sightings.length ?? 0}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
     const known = this.#outcomes.get(key);
     if (known !== undefined) return known;
     let flight = this.#deciding.get(key);
     if (flight === undefined) {
-      flight = this.#decide(m, asked, request).finally(() => this.#deciding.delete(key));
+      flight = this.#decide(m, own, index, request).finally(() => this.#deciding.delete(key));
       this.#deciding.set(key, flight);
     }
     const outcome = await flight;
@@ -86,23 +90,32 @@ export class Admission {
     return outcome;
   }
 
-  async #decide(m: ResolvedManifest, asked: TagAsked | null, request: RequestContext): Promise<ImageOutcome> {
+  async #decide(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, request: RequestContext): Promise<ImageOutcome> {
     const { gate, repo, clock } = this.#deps;
     const label = imageLabel(m.name, m.digest);
     const config = await this.#config(m);
-    const candidate = imageCandidate(repo, m, imageFacts(m, asked, config, clock()));
+    const candidate = imageCandidate(repo, m, imageFacts(m, asked, config, clock(), index?.digest ?? null));
     const decisions = await gate.judgeVersions([candidate], request);
     const first = decisions.get(m.digest);
     if (first === undefined) throw new AirlockError('INTERNAL', `${label} was not judged`);
     if (first.failure?.kind === 'gate') throw undecided(label, first.failure.cause);
     if (first.verdict.kind === 'block') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, first), lasting: first.failure === undefined };
-    const signature = await this.#deps.signatures(m);
+    const signature = await this.#signature(m, index);
     const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
     const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
     if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
     this.#noteParts(m, m.digest, asked);
     return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
+  }
+
+  /** What the signatures prove of an image: a platform manifest is covered by its index's signature when the index has one that checks out, else by its own. */
+  async #signature(m: ResolvedManifest, index: ResolvedManifest | null): Promise<SignatureFacts> {
+    if (index !== null) {
+      const ofIndex = await this.#deps.signatures(index);
+      if (ofIndex.status === 'verified') return ofIndex;
+    }
+    return this.#deps.signatures(m);
   }
 
   /** The image's config, when it is an image's (an artifact's config is not read). */

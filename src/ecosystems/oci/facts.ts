@@ -57,7 +57,7 @@ function tagHistoryFacts(m: ResolvedManifest, asked: TagAsked | null): Json {
   };
 }
 
-export function imageFacts(m: ResolvedManifest, asked: TagAsked | null, config: ImageConfig | null, now: Date): Facts {
+export function imageFacts(m: ResolvedManifest, asked: TagAsked | null, config: ImageConfig | null, now: Date, index: string | null = null): Facts {
   const reference = asked?.tag ?? null;
   const man = m.manifest;
   const kind = man.kind === 'index' ? 'index' : isSignatureArtifact(m) ? 'signature' : isImageConfig(man.config.mediaType) ? 'image' : 'artifact';
@@ -75,6 +75,7 @@ export function imageFacts(m: ResolvedManifest, asked: TagAsked | null, config: 
       digest: m.digest,
       reference,
       tag_history: tagHistoryFacts(m, asked),
+      index,
       media_type: m.mediaType,
       kind,
       artifact_type: man.artifactType ?? (man.kind === 'manifest' && !isImageConfig(man.config.mediaType) ? man.config.mediaType : null),

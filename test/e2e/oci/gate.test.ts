@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildImage, cosignLegacySignatureLayout, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
+import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
 import { ociE2e, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
@@ -46,6 +46,35 @@ describe('quarantine and release', { skip }, () => {
     assert.equal(released.code, 0, released.stderr);
     const again = await e.pull('acme/fresh:v1');
     assert.equal(again.code, 0, again.stderr);
+  });
+});
+
+describe('a multi-platform image whose platform images are young', { skip }, () => {
+  let e: OciE2e;
+  const built = new Date(Date.now() - 3600_000).toISOString();
+  const multi = buildMultiArch([
+    { files: { 'arch.txt': 'amd64, just built\n' }, architecture: 'amd64', created: built },
+    { files: { 'arch.txt': 'arm64, just built\n' }, architecture: 'arm64', created: built },
+  ]);
+  before(async () => {
+    e = await ociE2e();
+    await e.seed('acme/multi', [{ ...multi, ref: 'v1' }]);
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test('each platform image is judged with its own build date: the cooldown holds it, though the index has no date', async () => {
+    const r = await e.pull('acme/multi:v1', { all: true });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /denied: Airlock: acme\/multi@sha256:[0-9a-f]{12} is quarantined by Airlock: .*hours ago.*\[cooldown\]/);
+    const platform = multi.images[0]?.manifestDigest ?? '';
+    const purl = `pkg:oci/acme/multi@${encodeURIComponent(platform)}`;
+    const decisions = (await e.api(`decisions?purl=${encodeURIComponent(purl)}`)) as { items: { phase: string; verdict: string; facts: { image?: { index: string | null; kind: string } } }[] };
+    const artifact = decisions.items.find((d) => d.phase === 'artifact');
+    assert.equal(artifact?.verdict, 'quarantine');
+    assert.equal(artifact?.facts.image?.index, multi.indexDigest);
+    assert.equal(artifact?.facts.image?.kind, 'image');
   });
 });
 
