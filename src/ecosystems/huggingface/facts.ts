@@ -6,9 +6,10 @@
  */
 import { makePurl } from '../../core/index.ts';
 import type { Facts, VersionCandidate } from '../../gate/index.ts';
-import { modelFileExpectation, scannedPickleBased, type FileScanResult } from '../../scan/index.ts';
+import { modelFileExpectation, type FileScanResult } from '../../scan/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { ModelFileCoverage, ModelSignatureCheck } from '../../verify/index.ts';
+import { modelFileFacts } from '../shared/model-files.ts';
 import { repoName, type RepoRef } from './hub-ids.ts';
 import type { HubRepoInfo, HubTreeEntry } from './hub-json.ts';
 
@@ -16,7 +17,6 @@ import type { HubRepoInfo, HubTreeEntry } from './hub-json.ts';
 export const MODEL_SIGNATURE_FILE = 'model.sig';
 
 const MAX_LIST = 64;
-const MAX_FINDINGS = 32;
 const MAX_MESSAGE = 500;
 
 export function isSafetensors(path: string): boolean {
@@ -61,37 +61,9 @@ export function commitCandidate(gateRepo: string, repo: RepoRef, info: HubRepoIn
   };
 }
 
-/** The artifact-phase facts of one file: what it is, how its bytes were verified, and what the scanner found. */
+/** The artifact-phase facts of one file of a commit (an LFS file is verified by its sha256, any other by its git object id). */
 export function fileFacts(entry: HubTreeEntry, safetensorsAlternative: boolean, scan: FileScanResult): { model_file: Json; model_scan: Json } {
-  const expectation = modelFileExpectation(entry.path);
-  const pickleBased = scannedPickleBased(expectation, scan.format);
-  const findings = scan.findings.filter((f) => f.class !== 'info');
-  return {
-    model_file: {
-      path: entry.path,
-      size: entry.size,
-      sha256: entry.lfs?.sha256 ?? null,
-      git_oid: entry.lfs === null ? entry.oid : null,
-      lfs: entry.lfs !== null,
-      verified_by: entry.lfs === null ? 'git-sha1' : 'sha256',
-      extension: expectation.extension,
-      expected_formats: expectation.expectedFormats === null ? [] : [...expectation.expectedFormats],
-      pickle_based: pickleBased,
-      safetensors_alternative: safetensorsAlternative,
-    },
-    model_scan: {
-      verdict: scan.verdict,
-      format: scan.format,
-      findings: findings.slice(0, MAX_FINDINGS).map((f) => ({
-        rule: f.rule,
-        class: f.class,
-        severity: f.severity,
-        message: f.message.slice(0, MAX_MESSAGE),
-        member: typeof f.evidence.member === 'string' ? f.evidence.member.slice(0, MAX_MESSAGE) : null,
-      })),
-      findings_total: findings.length,
-    },
-  };
+  return modelFileFacts({ path: entry.path, size: entry.size, sha256: entry.lfs?.sha256 ?? null, gitOid: entry.lfs === null ? entry.oid : null, lfs: entry.lfs !== null }, safetensorsAlternative, scan);
 }
 
 /**

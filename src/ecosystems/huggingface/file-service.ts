@@ -9,12 +9,12 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AirlockError, Lru, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
-import { MemorySource, modelFileExpectation, scan, type ByteSource, type FileScanResult } from '../../scan/index.ts';
+import type { FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { modelFileCoverage, verifyModelSignature, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
-import { BlobRangeSource } from '../shared/blob-range-source.ts';
 import { requesterKey } from '../shared/http.ts';
+import { scanStoredFile } from '../shared/model-files.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
@@ -214,27 +214,12 @@ export class FileService {
     return check;
   }
 
-  /** What the model scanner finds in a stored file (cached by its bytes): read from memory when small, else by range. */
+  /** What the model scanner finds in a stored file (cached by its bytes and name). */
   async #scan(rec: ArtifactRecord, path: string): Promise<FileScanResult> {
     const key = `${rec.blob}\0${path}`;
     const have = this.#scans.get(key);
     if (have !== undefined) return have;
-    let source: ByteSource;
-    if (rec.size <= this.#settings.inMemoryScanBytes) {
-      const bytes = await this.#deps.blobs.read(rec.blob, { maxBytes: rec.size });
-      if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
-      source = new MemorySource(bytes);
-    } else {
-      source = new BlobRangeSource(this.#deps.blobs, rec.blob, rec.size);
-    }
-    const expected = modelFileExpectation(path).expectedFormats;
-    // A file named as a model format must be one the scanner reads (else it is unscannable); any
-    // other file (a config, a tokenizer, a README) is scanned for what its bytes are, and content
-    // the scanner does not know is no finding.
-    const result = await scan(source, path, {
-      limits: { timeoutMs: this.#settings.scanTimeoutMs },
-      ...(expected === null ? { unknownFormat: 'info' as const } : { expectedFormats: expected }),
-    });
+    const result = await scanStoredFile(this.#deps.blobs, rec.blob, rec.size, path, this.#settings);
     this.#scans.set(key, result);
     return result;
   }

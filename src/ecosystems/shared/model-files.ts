@@ -1,0 +1,86 @@
+/**
+ * Model files wherever they are served from (a Hugging Face commit's files, the layers of an OCI
+ * artifact): scanned from the blob store by the model scanner — from memory when small, by range
+ * when not — and described to the policy in one shape, `model_file` and `model_scan`
+ * (docs/facts/huggingface.md), which models.rego judges whatever ecosystem the file came from.
+ */
+import { AirlockError } from '../../core/index.ts';
+import type { Sha256Digest } from '../../core/index.ts';
+import { MemorySource, modelFileExpectation, scan, scannedPickleBased, type ByteSource, type FileScanResult } from '../../scan/index.ts';
+import type { BlobStore, Json } from '../../storage/ports/index.ts';
+import { BlobRangeSource } from './blob-range-source.ts';
+
+const MAX_FINDINGS = 32;
+const MAX_MESSAGE = 500;
+
+export interface ModelScanSettings {
+  /** Files up to this size are read into memory to be scanned; larger ones by range. */
+  readonly inMemoryScanBytes: number;
+  readonly scanTimeoutMs: number;
+}
+
+/**
+ * What the model scanner finds in a stored file named `path`. A file named as a model format must
+ * be one the scanner reads (else it is unscannable); any other file (a config, a tokenizer, a
+ * README) is scanned for what its bytes are, and content the scanner does not know is no finding.
+ */
+export async function scanStoredFile(blobs: BlobStore, blob: Sha256Digest, size: number, path: string, settings: ModelScanSettings): Promise<FileScanResult> {
+  let source: ByteSource;
+  if (size <= settings.inMemoryScanBytes) {
+    const bytes = await blobs.read(blob, { maxBytes: size });
+    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
+    source = new MemorySource(bytes);
+  } else {
+    source = new BlobRangeSource(blobs, blob, size);
+  }
+  const expected = modelFileExpectation(path).expectedFormats;
+  return scan(source, path, {
+    limits: { timeoutMs: settings.scanTimeoutMs },
+    ...(expected === null ? { unknownFormat: 'info' as const } : { expectedFormats: expected }),
+  });
+}
+
+/** A model file as the policy sees it: its name, size, and how its bytes were verified. */
+export interface ModelFileIdentity {
+  readonly path: string;
+  readonly size: number;
+  /** Hex sha256 the bytes were verified against, or null (verified by `gitOid`). */
+  readonly sha256: string | null;
+  /** Hex git object id the bytes were verified against, or null. */
+  readonly gitOid: string | null;
+  /** Stored with Git LFS (a Hub file); false elsewhere. */
+  readonly lfs: boolean;
+}
+
+/** The artifact-phase facts of one file: what it is, how its bytes were verified, and what the scanner found. */
+export function modelFileFacts(file: ModelFileIdentity, safetensorsAlternative: boolean, result: FileScanResult): { model_file: Json; model_scan: Json } {
+  const expectation = modelFileExpectation(file.path);
+  const pickleBased = scannedPickleBased(expectation, result.format);
+  const findings = result.findings.filter((f) => f.class !== 'info');
+  return {
+    model_file: {
+      path: file.path,
+      size: file.size,
+      sha256: file.sha256,
+      git_oid: file.gitOid,
+      lfs: file.lfs,
+      verified_by: file.sha256 === null ? 'git-sha1' : 'sha256',
+      extension: expectation.extension,
+      expected_formats: expectation.expectedFormats === null ? [] : [...expectation.expectedFormats],
+      pickle_based: pickleBased,
+      safetensors_alternative: safetensorsAlternative,
+    },
+    model_scan: {
+      verdict: result.verdict,
+      format: result.format,
+      findings: findings.slice(0, MAX_FINDINGS).map((f) => ({
+        rule: f.rule,
+        class: f.class,
+        severity: f.severity,
+        message: f.message.slice(0, MAX_MESSAGE),
+        member: typeof f.evidence.member === 'string' ? f.evidence.member.slice(0, MAX_MESSAGE) : null,
+      })),
+      findings_total: findings.length,
+    },
+  };
+}
