@@ -1,5 +1,6 @@
-# Model files (Hugging Face, artifact phase: `input.facts.model_file` and `input.facts.model_scan`,
-# docs/facts/huggingface.md). Every file of a Hub commit is scanned by content before it is served;
+# Model files (Hugging Face files and the model layers of OCI artifacts; artifact phase:
+# `input.facts.model_file` and `input.facts.model_scan`, docs/facts/huggingface.md and oci.md).
+# Every file of a Hub commit, and every model layer of an artifact, is scanned by content before it is served;
 # the scanner's verdict decides: code that runs when the file is loaded is refused
 # (`model.code_execution`); a suspicious, unscannable or malformed file is held for review
 # (`model.suspicious`, `model.unscannable`, `model.invalid`), and so is a scan result this policy
@@ -7,7 +8,7 @@
 # still one whose loading would run whatever code a tampered copy carries: `model_pickle` ("allow",
 # "warn" (default), "quarantine" or "deny") says what to do with those (`model.pickle`); repos in
 # `model_pickle_allowed` (names as `artifact.name` writes them: `acme/tiny`, `datasets/acme/corpus`)
-# are trusted to ship them. The rules read only these facts, which no other ecosystem supplies.
+# are trusted to ship them. The rules read only these facts, which npm and PyPI do not supply.
 package airlock
 
 import rego.v1

@@ -6,15 +6,18 @@
  * part of it, under its verdict: a blob or a platform manifest is asked for by digest after the
  * image, and only an image Airlock admitted makes one servable.
  */
-import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
+import type { FileScanResult } from '../../scan/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requesterKey } from '../shared/http.ts';
+import { modelFileFacts } from '../shared/model-files.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import type { BlobService } from './blob-service.ts';
 import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
 import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts, type TagAsked } from './facts.ts';
-import { parseImageConfig, type ImageConfig } from './manifest.ts';
+import { parseImageConfig, type Descriptor, type ImageConfig } from './manifest.ts';
+import { modelLayerPath } from './model-layers.ts';
 import { imageLabel } from './references.ts';
 
 /** An image's config is read for its facts up to this size (they run to some KiB). */
@@ -39,7 +42,17 @@ export interface AdmissionDeps {
   readonly blobs: BlobService;
   /** What the image's signatures prove (looked up by digest in the upstream). */
   readonly signatures: (m: ResolvedManifest) => Promise<SignatureFacts>;
+  /** What the model scanner finds in a stored blob, scanned as a file named `path`. */
+  readonly scanModel: (digest: string, size: number, path: string) => Promise<FileScanResult>;
   readonly clock: () => Date;
+}
+
+/** Model files judged per artifact, at most (the rest of its layers are served under its verdict). */
+const MAX_MODEL_LAYERS = 16;
+
+function modelLayersOf(m: ResolvedManifest): Descriptor[] {
+  const man = m.manifest;
+  return man.kind === 'manifest' ? man.layers.filter((l) => modelLayerPath(man, l) !== null).slice(0, MAX_MODEL_LAYERS) : [];
 }
 
 export class Admission {
@@ -105,7 +118,60 @@ export class Admission {
     const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
     if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
+    // The model files an artifact carries are judged before its manifest is served: registry
+    // clients print the reasons of a refused manifest, and only the status of a refused blob.
+    const warnings = decision.verdict.warnings.map((w) => w.message);
+    for (const layer of modelLayersOf(m)) {
+      const outcome = await this.admitLayer(m, asked, layer, request);
+      if (outcome.kind === 'refuse') return outcome;
+      warnings.push(...outcome.warnings);
+    }
     this.#noteParts(m, m.digest, asked);
+    return { kind: 'serve', warnings };
+  }
+
+  /**
+   * Whether a layer of the admitted image `owner` is served: a model file (model-layers.ts) is
+   * fetched, verified and scanned first, and judged in the artifact phase with what the scanner
+   * found (`model_file`, `model_scan`, as a Hugging Face file is); any other layer is served under
+   * its image's verdict. What the scanner could not read completely is held for review whatever
+   * the policy says (fail closed).
+   */
+  async admitLayer(owner: ResolvedManifest, asked: TagAsked | null, layer: Descriptor, request: RequestContext): Promise<ImageOutcome> {
+    const path = modelLayerPath(owner.manifest, layer);
+    if (path === null) return { kind: 'serve', warnings: [] };
+    const key = `${owner.name}@${owner.digest}\0${layer.digest}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+    const known = this.#outcomes.get(key);
+    if (known !== undefined) return known;
+    let flight = this.#deciding.get(key);
+    if (flight === undefined) {
+      flight = this.#decideLayer(owner, asked, layer, path, request).finally(() => this.#deciding.delete(key));
+      this.#deciding.set(key, flight);
+    }
+    const outcome = await flight;
+    if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
+    return outcome;
+  }
+
+  async #decideLayer(owner: ResolvedManifest, asked: TagAsked | null, layer: Descriptor, path: string, request: RequestContext): Promise<ImageOutcome> {
+    const { gate, repo, clock, blobs } = this.#deps;
+    const label = `${imageLabel(owner.name, owner.digest)} (${path})`;
+    await blobs.ingest(owner.name, layer.digest, layer.size, { purl: imagePurl(owner.name, owner.digest), name: owner.name, version: owner.digest }).catch((err: unknown) => {
+      throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(label, err.message, 'store') : err;
+    });
+    const result = await this.#deps.scanModel(layer.digest, layer.size, path);
+    const man = owner.manifest;
+    const safetensors = man.kind === 'manifest' && man.layers.some((l) => l.digest !== layer.digest && modelLayerPath(man, l)?.endsWith('.safetensors') === true);
+    const candidate = imageCandidate(repo, owner, imageFacts(owner, asked, null, clock()));
+    const facts = {
+      ...candidate.facts,
+      image_signature: signatureFactsJson(await this.#deps.signatures(owner)),
+      ...modelFileFacts({ path, size: layer.size, sha256: layer.digest.slice('sha256:'.length), gitOid: null, lfs: false }, safetensors, result),
+    };
+    const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
+    const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: layer.digest as Sha256Digest, size: layer.size }, unread }, request, async () => [candidate]);
+    if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
+    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, owner.name, owner.digest, decision), lasting: decision.failure === undefined };
     return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
   }
 

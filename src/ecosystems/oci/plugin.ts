@@ -13,12 +13,14 @@
  * id and how to ask for release.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
+import type { FileScanResult } from '../../scan/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { publicGoodTrustedRoot } from '../../verify/index.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import { etagMatches } from '../shared/http.ts';
+import { scanStoredFile } from '../shared/model-files.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { Admission } from './admission.ts';
 import { BlobService } from './blob-service.ts';
@@ -34,6 +36,8 @@ import type { Descriptor } from './manifest.ts';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
 const MAX_WARNING_CHARS = 1500;
+/** Model layers up to this size are scanned from memory, larger ones by range (as Hugging Face files are). */
+const MODEL_SCAN = { inMemoryScanBytes: 32 * 1024 ** 2, scanTimeoutMs: 120_000 } as const;
 /** Tags one tag list page holds, at most (and what a client gets when it does not say). */
 const MAX_TAGS_PAGE = 10_000;
 
@@ -109,7 +113,16 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     clock,
   });
   const tagHistory = new TagHistory({ repo: settings.repo, documents: options.store, blobs: options.blobs, keeper: manifests, clock, log: fastify.log });
-  const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), clock }, Math.floor(settings.cacheBytes / 2));
+  const scans = new Lru<string, FileScanResult>(Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)), (r) => 1024 + r.findings.length * 512);
+  const scanModel = async (digest: string, size: number, path: string): Promise<FileScanResult> => {
+    const key = `${digest}\0${path}`;
+    const have = scans.get(key);
+    if (have !== undefined) return have;
+    const result = await scanStoredFile(options.blobs, digest as Sha256Digest, size, path, MODEL_SCAN);
+    scans.set(key, result);
+    return result;
+  };
+  const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel, clock }, Math.floor(settings.cacheBytes / 2));
   fastify.addHook('onClose', async () => {
     await Promise.all([tags.flush(), manifests.flush()]);
   });
@@ -134,7 +147,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     const asked = target.reference.kind === 'tag' ? { tag: target.reference.tag, sightings: await tagHistory.note(m.name, target.reference.tag, m.digest) } : null;
     const outcome = await admission.admit(m, asked, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'manifest');
-    if (outcome.warnings.length > 0) reply.header('warning', `299 - "Airlock: ${asciiLine(outcome.warnings.join('; '), MAX_WARNING_CHARS).replace(/["\\]/g, "'")}"`);
+    if (outcome.warnings.length > 0) reply.header('warning', warningHeader(outcome.warnings));
     if (etagMatches(request.headers['if-none-match'], headers.etag)) return reply.code(304).headers(headers).send();
     return reply.headers({ ...headers, 'content-length': String(m.bytes.length) }).send(m.bytes);
   }
@@ -146,8 +159,13 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
       throw new AirlockError('NOT_FOUND', `${target.name}: Airlock serves the blob ${target.digest} only as part of an image it has admitted; pull the image (its tag or digest) first`, { details: { ociCode: 'BLOB_UNKNOWN' } });
     }
     const owner = await catalog.manifest(target.name, { kind: 'digest', digest: part.owner });
-    const outcome = await admission.admit(owner, part.asked, ctx);
+    const admitted = await admission.admit(owner, part.asked, ctx);
+    if (admitted.kind === 'refuse') return sendOciError(request, reply, admitted.error, 'blob');
+    const layer = owner.manifest.kind === 'manifest' ? owner.manifest.layers.find((l) => l.digest === target.digest) : undefined;
+    // A HEAD is answered from what is known; the GET that follows judges a model layer first.
+    const outcome = layer === undefined || request.method === 'HEAD' ? admitted : await admission.admitLayer(owner, part.asked, layer, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'blob');
+    if (outcome.warnings.length > 0) reply.header('warning', warningHeader(outcome.warnings));
     const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
     if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(part.size) }).send();
     await blobs.ingest(target.name, target.digest, part.size, { purl: imagePurl(owner.name, owner.digest), name: owner.name, version: owner.digest });
@@ -238,6 +256,11 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
 function inNamespace(target: Target, namespace: string | null): Target {
   if (namespace === null || target.name.includes('/')) return target;
   return { ...target, name: `${namespace}/${target.name}` };
+}
+
+/** The policy's warnings as a `Warning` header (distribution-spec: `299 - "<text>"`), which clients log. */
+function warningHeader(warnings: readonly string[]): string {
+  return `299 - "Airlock: ${asciiLine(warnings.join('; '), MAX_WARNING_CHARS).replace(/["\\]/g, "'")}"`;
 }
 
 function pushRefused(repo: string): AirlockError {
