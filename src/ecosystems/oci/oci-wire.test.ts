@@ -83,3 +83,18 @@ test('token challenges: quoted parameters with escapes, and the pull scope of a 
   assert.equal(pullScope(`v2/library/alpine/blobs/${D}`), 'repository:library/alpine:pull');
   assert.equal(pullScope('v2/'), null);
 });
+
+test('model layers: an oras file titled with a model name, a model media type even under an image config (Ollama), never an image layer', async () => {
+  const { modelLayerPath } = await import('./model-layers.ts');
+  const layer = (mediaType: string, title?: string) => ({ mediaType, digest: D, size: 1, artifactType: null, platform: null, annotations: title === undefined ? {} : { 'org.opencontainers.image.title': title } });
+  const manifest = (configType: string, layers: ReturnType<typeof layer>[]) => parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: configType, digest: D, size: 2 }, layers })), null, 'it');
+  const artifact = manifest('application/vnd.oci.empty.v1+json', []);
+  assert.equal(modelLayerPath(artifact, layer('application/octet-stream', 'weights/pytorch_model.bin')), 'pytorch_model.bin');
+  assert.equal(modelLayerPath(artifact, layer('application/octet-stream', 'README.md')), null);
+  assert.equal(modelLayerPath(artifact, layer('application/octet-stream')), null);
+  const ollama = manifest('application/vnd.docker.container.image.v1+json', []);
+  assert.equal(modelLayerPath(ollama, layer('application/vnd.ollama.image.model')), 'model.gguf');
+  assert.equal(modelLayerPath(ollama, layer('application/vnd.ollama.image.template')), null);
+  const image = manifest('application/vnd.oci.image.config.v1+json', []);
+  assert.equal(modelLayerPath(image, layer('application/vnd.oci.image.layer.v1.tar+gzip', 'model.safetensors')), null);
+});
