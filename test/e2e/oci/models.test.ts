@@ -7,28 +7,15 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { hasRegistryTools, pushObject, sha256Digest, SKIP_NO_REGISTRY_TOOLS, type BuiltObject } from '../../support/oci/index.ts';
+import { buildArtifact, hasRegistryTools, pushObject, sha256Digest, SKIP_NO_REGISTRY_TOOLS, type BuiltObject } from '../../support/oci/index.ts';
 import { modelSamples } from '../../support/hf-hub/index.ts';
 import { ociE2e, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const EMPTY = Buffer.from('{}');
 
-/** What `oras push <ref> <file>` pushes: an artifact manifest, an empty config, the file as a layer titled with its name. */
+/** What `oras push <ref> <file>` pushes: an artifact whose one layer is the file, titled with its name. */
 function orasArtifact(file: string, bytes: Buffer): BuiltObject {
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType: 'application/vnd.unknown.artifact.v1',
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(EMPTY), size: EMPTY.length, data: 'e30=' },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(bytes), size: bytes.length, annotations: { 'org.opencontainers.image.title': file } }],
-      annotations: { 'org.opencontainers.image.created': '2025-06-01T10:00:00Z' },
-    }),
-  );
-  const digest = sha256Digest(manifest);
-  return { mediaType: OCI_MANIFEST, manifestDigest: digest, manifestBytes: manifest, blobs: new Map([[sha256Digest(EMPTY), EMPTY], [sha256Digest(bytes), bytes], [digest, manifest]]) };
+  return buildArtifact({ artifactType: 'application/vnd.unknown.artifact.v1', layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', bytes, annotations: { 'org.opencontainers.image.title': file } }] });
 }
 
 describe('models as OCI artifacts', { skip }, () => {

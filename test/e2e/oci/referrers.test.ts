@@ -13,31 +13,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { COSIGN } from '../../../src/verify/cosign/index.ts';
 import { cosignSignStatement } from '../../../src/verify/cosign/test-support.ts';
-import { buildImage, hasRegistryTools, pushObject, sha256Digest, SKIP_NO_REGISTRY_TOOLS, type BuiltImage, type BuiltObject } from '../../support/oci/index.ts';
+import { buildArtifact, buildImage, hasRegistryTools, pushObject, sha256Digest, SKIP_NO_REGISTRY_TOOLS, type BuiltImage, type BuiltObject } from '../../support/oci/index.ts';
 import { createTestSigstore, hasOpenssl, WORKFLOW, type TestSigstore } from '../../support/sigstore-pki.ts';
 import { ociE2e, REPO, type OciE2e } from './support.ts';
 
 const skip = !hasRegistryTools() ? SKIP_NO_REGISTRY_TOOLS : !hasOpenssl() ? 'openssl is needed for the private Sigstore' : false;
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = Buffer.from('{}');
 
-/** The referrer cosign v3 pushes for a bundle: an artifact manifest with the bundle as its layer and the image as its subject. */
+/** The referrer cosign v3 pushes for a bundle: an artifact with the bundle as its layer and the image as its subject. */
 function bundleReferrer(image: BuiltImage, bundle: Buffer): BuiltObject {
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      artifactType: COSIGN.bundleArtifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(EMPTY), size: EMPTY.length },
-      layers: [{ mediaType: COSIGN.bundleArtifactType, digest: sha256Digest(bundle), size: bundle.length }],
-      subject: { mediaType: image.mediaType, digest: image.manifestDigest, size: image.manifestBytes.length },
-      annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': COSIGN.signPredicate },
-    }),
-  );
-  const digest = sha256Digest(manifest);
-  return { mediaType: OCI_MANIFEST, manifestDigest: digest, manifestBytes: manifest, blobs: new Map([[sha256Digest(EMPTY), EMPTY], [sha256Digest(bundle), bundle], [digest, manifest]]) };
+  return buildArtifact({
+    artifactType: COSIGN.bundleArtifactType,
+    layers: [{ mediaType: COSIGN.bundleArtifactType, bytes: bundle }],
+    subject: image,
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': COSIGN.signPredicate },
+  });
 }
 
 /** The referrers tag a client keeps where the registry has no referrers API: an index of the referrers' descriptors. */

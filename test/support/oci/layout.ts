@@ -275,3 +275,31 @@ export async function writeLayout(dir: string, entries: readonly LayoutEntry[]):
   };
   await writeFile(join(dir, 'index.json'), JSON.stringify(index));
 }
+
+export interface ArtifactLayer {
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An OCI artifact as oras and cosign v3 push one: an image manifest with an `artifactType`, the
+ * empty config (`{}`), its files as layers, and optionally the image it refers to (`subject`).
+ */
+export function buildArtifact(spec: { readonly artifactType: string; readonly layers: readonly ArtifactLayer[]; readonly subject?: BuiltObject; readonly annotations?: Readonly<Record<string, string>> }): BuiltObject {
+  const empty = Buffer.from('{}');
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociManifest,
+    artifactType: spec.artifactType,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256Digest(empty), size: empty.length },
+    layers: spec.layers.map((l) => ({ mediaType: l.mediaType, digest: sha256Digest(l.bytes), size: l.bytes.length, ...(l.annotations === undefined ? {} : { annotations: l.annotations }) })),
+    ...(spec.subject === undefined ? {} : { subject: { mediaType: spec.subject.mediaType, digest: spec.subject.manifestDigest, size: spec.subject.manifestBytes.length } }),
+    ...(spec.annotations === undefined ? {} : { annotations: spec.annotations }),
+  });
+  const digest = sha256Digest(manifest);
+  const blobs = new Map<string, Buffer>([[sha256Digest(empty), empty]]);
+  for (const l of spec.layers) blobs.set(sha256Digest(l.bytes), l.bytes);
+  blobs.set(digest, manifest);
+  return { mediaType: MEDIA_TYPES.ociManifest, manifestDigest: digest, manifestBytes: manifest, blobs };
+}
