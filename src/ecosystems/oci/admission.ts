@@ -7,12 +7,13 @@
  * image, and only an image Airlock admitted makes one servable.
  */
 import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
+import type { Gate, GateDecision } from '../../gate/index.ts';
 import type { FileScanResult } from '../../scan/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requesterKey } from '../shared/http.ts';
 import { modelFileFacts } from '../shared/model-files.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
+import { SingleFlight } from '../shared/single-flight.ts';
 import type { BlobService } from './blob-service.ts';
 import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
 import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts, type TagAsked } from './facts.ts';
@@ -55,11 +56,18 @@ function modelLayersOf(m: ResolvedManifest): Descriptor[] {
   return man.kind === 'manifest' ? man.layers.filter((l) => modelLayerPath(man, l) !== null).slice(0, MAX_MODEL_LAYERS) : [];
 }
 
+/** An artifact-phase decision as the outcome served: an allow with its warnings, or the refusal (a failure of Airlock's own is thrown: nothing is judged). */
+function outcomeOf(label: string, m: ResolvedManifest, decision: GateDecision): ImageOutcome {
+  if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
+  if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
+  return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
+}
+
 export class Admission {
   readonly #deps: AdmissionDeps;
   readonly #outcomes: Lru<string, ImageOutcome>;
   readonly #parts: Lru<string, Part>;
-  readonly #deciding = new Map<string, Promise<ImageOutcome>>();
+  readonly #deciding = new SingleFlight<string, ImageOutcome>();
 
   constructor(deps: AdmissionDeps, cacheBytes: number) {
     this.#deps = deps;
@@ -90,17 +98,19 @@ export class Admission {
     // A platform manifest's facts are its own: the tag asked for named the index.
     const own = index === null ? asked : null;
     // The tag asked for is part of the facts (what it pointed at before): part of the key too.
-    const key = `${m.name}@${m.digest}\0${index?.digest ?? ''}\0${own?.tag ?? ''}\0${own?.sightings.length ?? 0}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
-    const known = this.#outcomes.get(key);
+    return this.#once(`${m.name}@${m.digest}\0${index?.digest ?? ''}\0${own?.tag ?? ''}\0${own?.sightings.length ?? 0}`, request, () => this.#decide(m, own, index, request));
+  }
+
+  /** An outcome decided once per key, policy generation and requester (a refusal of a failure is decided again next time). */
+  async #once(key: string, request: RequestContext, decide: () => Promise<ImageOutcome>): Promise<ImageOutcome> {
+    const full = `${key}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
+    const known = this.#outcomes.get(full);
     if (known !== undefined) return known;
-    let flight = this.#deciding.get(key);
-    if (flight === undefined) {
-      flight = this.#decide(m, own, index, request).finally(() => this.#deciding.delete(key));
-      this.#deciding.set(key, flight);
-    }
-    const outcome = await flight;
-    if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
-    return outcome;
+    return this.#deciding.run(full, async () => {
+      const outcome = await decide();
+      if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(full, outcome);
+      return outcome;
+    });
   }
 
   async #decide(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, request: RequestContext): Promise<ImageOutcome> {
@@ -116,15 +126,15 @@ export class Admission {
     const signature = await this.#signature(m, index);
     const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
     const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
-    if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
-    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, decision), lasting: decision.failure === undefined };
+    const outcome = outcomeOf(label, m, decision);
+    if (outcome.kind === 'refuse') return outcome;
     // The model files an artifact carries are judged before its manifest is served: registry
     // clients print the reasons of a refused manifest, and only the status of a refused blob.
-    const warnings = decision.verdict.warnings.map((w) => w.message);
+    const warnings = [...outcome.warnings];
     for (const layer of modelLayersOf(m)) {
-      const outcome = await this.admitLayer(m, asked, layer, request);
-      if (outcome.kind === 'refuse') return outcome;
-      warnings.push(...outcome.warnings);
+      const judged = await this.admitLayer(m, layer, request);
+      if (judged.kind === 'refuse') return judged;
+      warnings.push(...judged.warnings);
     }
     this.#noteParts(m, m.digest, asked);
     return { kind: 'serve', warnings };
@@ -137,23 +147,14 @@ export class Admission {
    * its image's verdict. What the scanner could not read completely is held for review whatever
    * the policy says (fail closed).
    */
-  async admitLayer(owner: ResolvedManifest, asked: TagAsked | null, layer: Descriptor, request: RequestContext): Promise<ImageOutcome> {
+  admitLayer(owner: ResolvedManifest, layer: Descriptor, request: RequestContext): Promise<ImageOutcome> {
     const path = modelLayerPath(owner.manifest, layer);
-    if (path === null) return { kind: 'serve', warnings: [] };
-    const key = `${owner.name}@${owner.digest}\0${layer.digest}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
-    const known = this.#outcomes.get(key);
-    if (known !== undefined) return known;
-    let flight = this.#deciding.get(key);
-    if (flight === undefined) {
-      flight = this.#decideLayer(owner, asked, layer, path, request).finally(() => this.#deciding.delete(key));
-      this.#deciding.set(key, flight);
-    }
-    const outcome = await flight;
-    if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);
-    return outcome;
+    if (path === null) return Promise.resolve({ kind: 'serve', warnings: [] });
+    return this.#once(`${owner.name}@${owner.digest}\0${layer.digest}`, request, () => this.#decideLayer(owner, layer, path, request));
   }
 
-  async #decideLayer(owner: ResolvedManifest, asked: TagAsked | null, layer: Descriptor, path: string, request: RequestContext): Promise<ImageOutcome> {
+  /** A model layer's judgement: the file's facts next to its artifact's (the tag it was asked by is the manifest's judgement's). */
+  async #decideLayer(owner: ResolvedManifest, layer: Descriptor, path: string, request: RequestContext): Promise<ImageOutcome> {
     const { gate, repo, clock, blobs } = this.#deps;
     const label = `${imageLabel(owner.name, owner.digest)} (${path})`;
     await blobs.ingest(owner.name, layer.digest, layer.size, { purl: imagePurl(owner.name, owner.digest), name: owner.name, version: owner.digest }).catch((err: unknown) => {
@@ -162,7 +163,7 @@ export class Admission {
     const result = await this.#deps.scanModel(layer.digest, layer.size, path);
     const man = owner.manifest;
     const safetensors = man.kind === 'manifest' && man.layers.some((l) => l.digest !== layer.digest && modelLayerPath(man, l)?.endsWith('.safetensors') === true);
-    const candidate = imageCandidate(repo, owner, imageFacts(owner, asked, null, clock()));
+    const candidate = imageCandidate(repo, owner, imageFacts(owner, null, null, clock()));
     const facts = {
       ...candidate.facts,
       image_signature: signatureFactsJson(await this.#deps.signatures(owner)),
@@ -170,9 +171,7 @@ export class Admission {
     };
     const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
     const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: layer.digest as Sha256Digest, size: layer.size }, unread }, request, async () => [candidate]);
-    if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
-    if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, owner.name, owner.digest, decision), lasting: decision.failure === undefined };
-    return { kind: 'serve', warnings: decision.verdict.warnings.map((w) => w.message) };
+    return outcomeOf(label, owner, decision);
   }
 
   /** What the signatures prove of an image: a platform manifest is covered by its index's signature when the index has one that checks out, else by its own. */

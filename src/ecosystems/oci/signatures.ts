@@ -52,8 +52,11 @@ export class SignatureFinder {
             ? { status: 'absent', signers: [], error: null }
             : { status: check.status, signers: [], error: check.error };
     } catch (err) {
-      // The upstream failed while signatures were looked up: nothing is proven, and the next request looks again.
-      return { status: 'unverifiable', signers: [], error: `the signatures could not be read from the upstream: ${err instanceof Error ? err.message : String(err)}` };
+      // The upstream failed, or sent what is no signature, while they were looked up: nothing is
+      // proven, and the next request looks again. A fault of Airlock's own is no such answer: it
+      // fails the judgement (closed).
+      if (!isAirlockError(err) || !(err.code.startsWith('UPSTREAM_') || err.code === 'DIGEST_MISMATCH')) throw err;
+      return { status: 'unverifiable', signers: [], error: `the signatures could not be read from the upstream: ${err.message}` };
     }
     this.#checked.set(key, facts);
     return facts;
