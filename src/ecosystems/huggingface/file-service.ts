@@ -9,12 +9,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AirlockError, Lru, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
-import type { FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { modelFileCoverage, verifyModelSignature, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
 import { requesterKey } from '../shared/http.ts';
-import { scanStoredFile } from '../shared/model-files.ts';
+import { ModelScans } from '../shared/model-files.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
@@ -76,7 +75,7 @@ export class FileService {
   readonly #ingests = new SingleFlight<string, ArtifactRecord>();
   readonly #resolving = new SingleFlight<string, FileOutcome>();
   readonly #outcomes: Lru<string, FileOutcome>;
-  readonly #scans: Lru<string, FileScanResult>;
+  readonly #scans: ModelScans;
   /** Model signature checks, by the signature file's id in the tree and the gate generation (a new trusted root changes it). */
   readonly #signatures: Lru<string, ModelSignatureCheck>;
 
@@ -84,7 +83,7 @@ export class FileService {
     this.#deps = deps;
     this.#settings = settings;
     this.#outcomes = new Lru(settings.cache.outcomes, () => 1024);
-    this.#scans = new Lru(settings.cache.scans, (r) => 1024 + r.findings.length * 512);
+    this.#scans = new ModelScans(deps.blobs, settings, settings.cache.scans);
     this.#signatures = new Lru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
   }
 
@@ -129,7 +128,7 @@ export class FileService {
       // Airlock's own store failed (a full disk): a verified file it cannot keep is not judged or served.
       throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(label, err.message, 'store') : err;
     });
-    const result = await this.#scan(rec, entry.path);
+    const result = await this.#scans.scan(rec.blob, rec.size, entry.path);
     const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
     const signature = await this.#signature(rev, tree);
     const coverage = signature?.status === 'verified' ? modelFileCoverage(signature.manifest, entry.path, digestHex(rec.blob)) : null;
@@ -212,15 +211,5 @@ export class FileService {
     const check = verifyModelSignature(bytes, this.#deps.modelSigning(), this.#deps.clock());
     this.#signatures.set(key, check);
     return check;
-  }
-
-  /** What the model scanner finds in a stored file (cached by its bytes and name). */
-  async #scan(rec: ArtifactRecord, path: string): Promise<FileScanResult> {
-    const key = `${rec.blob}\0${path}`;
-    const have = this.#scans.get(key);
-    if (have !== undefined) return have;
-    const result = await scanStoredFile(this.#deps.blobs, rec.blob, rec.size, path, this.#settings);
-    this.#scans.set(key, result);
-    return result;
   }
 }

@@ -1,6 +1,7 @@
 /** What the huggingface plugin is given by the composition root: ports, the upstream client, settings. */
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type ModelSigningTrust, type TrustedRoot } from '../../verify/index.ts';
+import { DEFAULT_MODEL_SCAN } from '../shared/model-files.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 
 export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
@@ -40,8 +41,8 @@ export function resolveHuggingfaceSettings(o: HuggingfacePluginOptions): Hugging
     maxArtifactBytes: o.maxArtifactBytes ?? 64 * 1024 ** 3,
     maxMetadataBytes: o.maxMetadataBytes ?? 64 * 1024 ** 2,
     maxTreeEntries: 200_000,
-    inMemoryScanBytes: 32 * 1024 ** 2,
-    scanTimeoutMs: 120_000,
+    inMemoryScanBytes: DEFAULT_MODEL_SCAN.inMemoryScanBytes,
+    scanTimeoutMs: DEFAULT_MODEL_SCAN.scanTimeoutMs,
     cache: { trees: share(HUGGINGFACE_CACHE_SHARES.trees), scans: share(HUGGINGFACE_CACHE_SHARES.scans), outcomes: share(HUGGINGFACE_CACHE_SHARES.outcomes) },
     modelSigning: modelSigningTrust(o),
   };

@@ -18,7 +18,7 @@ import { requestContextOf } from '../../gate/identity.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
-import { etagMatches } from '../shared/http.ts';
+import { etagMatches, rawTarget } from '../shared/http.ts';
 import { versionRefusal } from '../shared/refusal.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode, type Revision } from './catalog.ts';
@@ -54,14 +54,6 @@ function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): 
   if (typeof commit === 'string') reply.header('x-repo-commit', commit);
   if (request.method === 'HEAD') return reply.send();
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: `Airlock: ${message}` }));
-}
-
-/** The URL path after the repository's prefix, still percent-encoded, and its query. */
-function rawTarget(request: FastifyRequest, prefix: string): { readonly path: string; readonly query: URLSearchParams } {
-  const url = request.url;
-  const q = url.indexOf('?');
-  const path = (q === -1 ? url : url.slice(0, q)).slice(prefix.length + 1);
-  return { path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
 }
 
 function flag(v: string | null): boolean {

@@ -13,14 +13,13 @@
  * id and how to ask for release.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
-import type { FileScanResult } from '../../scan/index.ts';
+import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { publicGoodTrustedRoot } from '../../verify/index.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
 import { DocumentSource } from '../shared/document-source.ts';
-import { etagMatches } from '../shared/http.ts';
-import { scanStoredFile } from '../shared/model-files.ts';
+import { etagMatches, rawTarget } from '../shared/http.ts';
+import { DEFAULT_MODEL_SCAN, ModelScans } from '../shared/model-files.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { Admission } from './admission.ts';
 import { BlobService } from './blob-service.ts';
@@ -36,8 +35,6 @@ import type { Descriptor } from './manifest.ts';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
 const MAX_WARNING_CHARS = 1500;
-/** Model layers up to this size are scanned from memory, larger ones by range (as Hugging Face files are). */
-const MODEL_SCAN = { inMemoryScanBytes: 32 * 1024 ** 2, scanTimeoutMs: 120_000 } as const;
 /** Tags one tag list page holds, at most (and what a client gets when it does not say). */
 const MAX_TAGS_PAGE = 10_000;
 
@@ -65,13 +62,6 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   reply.code(status).headers({ ...API_VERSION, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
   if (request.method === 'HEAD') return reply.send();
   return reply.send(JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] }));
-}
-
-/** The URL path after the repository's prefix, still percent-encoded, and its query. */
-function rawTarget(request: FastifyRequest, prefix: string): { readonly path: string; readonly query: URLSearchParams } {
-  const url = request.url;
-  const q = url.indexOf('?');
-  return { path: (q === -1 ? url : url.slice(0, q)).slice(prefix.length + 1), query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
 }
 
 /**
@@ -113,16 +103,8 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     clock,
   });
   const tagHistory = new TagHistory({ repo: settings.repo, documents: options.store, blobs: options.blobs, keeper: manifests, clock, log: fastify.log });
-  const scans = new Lru<string, FileScanResult>(Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)), (r) => 1024 + r.findings.length * 512);
-  const scanModel = async (digest: string, size: number, path: string): Promise<FileScanResult> => {
-    const key = `${digest}\0${path}`;
-    const have = scans.get(key);
-    if (have !== undefined) return have;
-    const result = await scanStoredFile(options.blobs, digest as Sha256Digest, size, path, MODEL_SCAN);
-    scans.set(key, result);
-    return result;
-  };
-  const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel, clock }, Math.floor(settings.cacheBytes / 2));
+  const scans = new ModelScans(options.blobs, DEFAULT_MODEL_SCAN, Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)));
+  const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel: (digest, size, path) => scans.scan(digest as Sha256Digest, size, path), clock }, Math.floor(settings.cacheBytes / 2));
   fastify.addHook('onClose', async () => {
     await Promise.all([tags.flush(), manifests.flush()]);
   });
@@ -163,7 +145,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     if (admitted.kind === 'refuse') return sendOciError(request, reply, admitted.error, 'blob');
     const layer = owner.manifest.kind === 'manifest' ? owner.manifest.layers.find((l) => l.digest === target.digest) : undefined;
     // A HEAD is answered from what is known; the GET that follows judges a model layer first.
-    const outcome = layer === undefined || request.method === 'HEAD' ? admitted : await admission.admitLayer(owner, part.asked, layer, ctx);
+    const outcome = layer === undefined || request.method === 'HEAD' ? admitted : await admission.admitLayer(owner, layer, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'blob');
     if (outcome.warnings.length > 0) reply.header('warning', warningHeader(outcome.warnings));
     const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };

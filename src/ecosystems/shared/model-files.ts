@@ -4,8 +4,7 @@
  * when not — and described to the policy in one shape, `model_file` and `model_scan`
  * (docs/facts/huggingface.md), which models.rego judges whatever ecosystem the file came from.
  */
-import { AirlockError } from '../../core/index.ts';
-import type { Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
 import { MemorySource, modelFileExpectation, scan, scannedPickleBased, type ByteSource, type FileScanResult } from '../../scan/index.ts';
 import type { BlobStore, Json } from '../../storage/ports/index.ts';
 import { BlobRangeSource } from './blob-range-source.ts';
@@ -17,6 +16,30 @@ export interface ModelScanSettings {
   /** Files up to this size are read into memory to be scanned; larger ones by range. */
   readonly inMemoryScanBytes: number;
   readonly scanTimeoutMs: number;
+}
+
+export const DEFAULT_MODEL_SCAN: ModelScanSettings = Object.freeze({ inMemoryScanBytes: 32 * 1024 ** 2, scanTimeoutMs: 120_000 });
+
+/** What the scanner found in stored files, by their bytes and name: a file is scanned once however often it is judged. */
+export class ModelScans {
+  readonly #blobs: BlobStore;
+  readonly #settings: ModelScanSettings;
+  readonly #results: Lru<string, FileScanResult>;
+
+  constructor(blobs: BlobStore, settings: ModelScanSettings, cacheBytes: number) {
+    this.#blobs = blobs;
+    this.#settings = settings;
+    this.#results = new Lru(cacheBytes, (r) => 1024 + r.findings.length * 512);
+  }
+
+  async scan(blob: Sha256Digest, size: number, path: string): Promise<FileScanResult> {
+    const key = `${blob}\0${path}`;
+    const have = this.#results.get(key);
+    if (have !== undefined) return have;
+    const result = await scanStoredFile(this.#blobs, blob, size, path, this.#settings);
+    this.#results.set(key, result);
+    return result;
+  }
 }
 
 /**
