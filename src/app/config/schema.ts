@@ -413,58 +413,60 @@ function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group'
 }
 
 /**
+ * A proxy of an upstream the configuration must name, with no files host and no npm registry
+ * keys, whose signatures are checked against `sigstoreTrustedRoot`: what huggingface and oci
+ * repositories share. `what` names the upstream in the message when it is missing.
+ */
+function namedProxy(o: Raw, name: string, format: 'huggingface' | 'oci', path: string, ctx: ValidateContext, what: string, defaultMaxArtifactBytes: number) {
+  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), `required for ${format === 'oci' ? 'an' : 'a'} ${format} repository: ${what}`);
+  const common = proxyCommon(o, path, ctx);
+  return {
+    ...common,
+    name,
+    format,
+    kind: 'proxy' as const,
+    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
+    maxArtifactBytes: o['maxArtifactSize'] === undefined ? defaultMaxArtifactBytes : common.maxArtifactBytes,
+    filesUpstream: null,
+    registryKeys: { listed: [], sources: [], tuf: null },
+    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+  };
+}
+
+/**
  * A huggingface repository: a proxy of the Hub (or a mirror speaking its API), which must be
  * named. Model files run to gigabytes, so its default size limit is the largest Airlock takes.
+ * Keyless model signatures (model.sig) are checked against its Sigstore root.
  */
 function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
   if (kind !== 'proxy') fail(join(path, 'kind'), 'a huggingface repository is a proxy of the Hub for now (hosted and group huggingface repositories are not supported yet)');
   for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a huggingface repository" : k === 'blockedVersions' ? 'not for a huggingface repository: a client asks for one revision, so nothing is hidden from a list' : 'not for a huggingface proxy repository');
   }
-  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for a huggingface repository: the Hub to proxy, e.g. https://huggingface.co/');
-  const common = proxyCommon(o, path, ctx);
   return {
-    ...common,
-    name,
-    format: 'huggingface',
-    kind: 'proxy',
-    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
-    maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 3 : common.maxArtifactBytes,
-    filesUpstream: null,
-    registryKeys: { listed: [], sources: [], tuf: null },
-    // Keyless model signatures (model.sig) are checked against it.
-    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+    ...namedProxy(o, name, 'huggingface', path, ctx, 'the Hub to proxy, e.g. https://huggingface.co/', 64 * 1024 ** 3),
     modelSigning: modelSigning(o['modelSigning'], join(path, 'modelSigning'), ctx),
   };
 }
 
 /**
  * An oci repository: a pull-through proxy of a container registry (its `/v2/` API), which must be
- * named. Images are served under `/v2/<name>/`; layers run to gigabytes.
+ * named. Images are served under `/v2/<name>/`; layers run to gigabytes. Keyless cosign
+ * signatures are checked against its Sigstore root, key-based ones against `cosignKeys`.
  */
 function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
   if (kind !== 'proxy') fail(join(path, 'kind'), 'an oci repository is a proxy of a registry for now (hosted and group oci repositories are not supported yet)');
   for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions', 'modelSigning'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'blockedVersions' ? 'not for an oci repository: a client asks for one tag or digest, so nothing is hidden from a list' : 'not for an oci repository');
   }
-  if (o['upstream'] === undefined || o['upstream'] === null) fail(join(path, 'upstream'), 'required for an oci repository: the registry to proxy, e.g. https://registry-1.docker.io/');
-  const common = proxyCommon(o, path, ctx);
-  const keys = o['cosignKeys'] === undefined ? [] : list(o['cosignKeys'], join(path, 'cosignKeys'), 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(join(path, 'cosignKeys'), i), { max: 4096 })), join(join(path, 'cosignKeys'), i)));
+  const proxy = namedProxy(o, name, 'oci', path, ctx, 'the registry to proxy, e.g. https://registry-1.docker.io/', 16 * 1024 ** 3);
+  const keysPath = join(path, 'cosignKeys');
   return {
-    ...common,
-    name,
-    format: 'oci',
-    kind: 'proxy',
-    upstream: httpUrl(o['upstream'], join(path, 'upstream')),
-    maxArtifactBytes: o['maxArtifactSize'] === undefined ? 16 * 1024 ** 3 : common.maxArtifactBytes,
-    // A manifest is at most 4 MiB (what registries take).
-    maxMetadataBytes: o['maxMetadataSize'] === undefined ? 4 * 1024 ** 2 : Math.min(common.maxMetadataBytes, 4 * 1024 ** 2),
-    filesUpstream: null,
-    registryKeys: { listed: [], sources: [], tuf: null },
-    // Keyless cosign signatures are checked against it.
-    sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
-    cosignKeys: keys,
-    defaultNamespace: defaultNamespace(o['defaultNamespace'], join(path, 'defaultNamespace'), httpUrl(o['upstream'], join(path, 'upstream'))),
+    ...proxy,
+    // Tag lists are bounded by it; a manifest is at most 4 MiB whatever it says (what registries take).
+    maxMetadataBytes: o['maxMetadataSize'] === undefined ? 4 * 1024 ** 2 : proxy.maxMetadataBytes,
+    cosignKeys: o['cosignKeys'] === undefined ? [] : list(o['cosignKeys'], keysPath, 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(keysPath, i), { max: 4096 })), join(keysPath, i))),
+    defaultNamespace: defaultNamespace(o['defaultNamespace'], join(path, 'defaultNamespace'), proxy.upstream),
   };
 }
 

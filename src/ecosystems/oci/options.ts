@@ -29,7 +29,7 @@ export function resolveOciSettings(o: OciPluginOptions): OciSettings {
     metadataMaxAgeMs: o.metadataMaxAgeMs ?? 5 * 60_000,
     staleIfErrorMs: o.staleIfErrorMs ?? 24 * 60 * 60_000,
     maxArtifactBytes: o.maxArtifactBytes ?? 16 * 1024 ** 3,
-    maxMetadataBytes: Math.min(o.maxMetadataBytes ?? 4 * 1024 ** 2, 4 * 1024 ** 2),
+    maxMetadataBytes: o.maxMetadataBytes ?? 4 * 1024 ** 2,
     cacheBytes: o.cacheBytes ?? 16 * 1024 ** 2,
   };
 }
