@@ -76,7 +76,7 @@ export async function ociRootPlugin(fastify: FastifyInstance, options: { readonl
     url: '/v2/*',
     handler: async (request, reply) => {
       const path = request.url.slice('/v2/'.length).split('?')[0] ?? '';
-      if (path === '_catalog' || path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'Airlock does not list image repositories (_catalog)', { details: { ociCode: 'UNSUPPORTED' } }));
+      if (path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'Airlock does not list image repositories (_catalog)', { details: { ociCode: 'UNSUPPORTED' } }));
       return sendOciError(request, reply, new AirlockError('NOT_FOUND', `no oci repository of this Airlock is named ${JSON.stringify(path.split('/')[0]?.slice(0, 64) ?? '')}: images are reached as <host>/<repository>/<image>, with the repository one of ${names}`, { details: { ociCode: 'NAME_UNKNOWN' } }));
     },
   });
