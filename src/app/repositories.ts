@@ -208,6 +208,17 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
   await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null });
 }
 
+/**
+ * A hosted oci repository: images pushed to Airlock (a publisher token), kept in its stores and
+ * judged by the gate when they are pulled. Keyless cosign signatures of pushed images are checked
+ * against Sigstore's public-good root, key-based ones against the repository's `cosignKeys`.
+ */
+async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices): Promise<void> {
+  const { ociPlugin } = await import('../ecosystems/oci/index.ts');
+  const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
+  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish }, cosignKeys: repo.cosignKeys ?? [] });
+}
+
 /** A group: its members' routes under one URL, each package from the first member that has it. */
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
@@ -266,8 +277,9 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             await registerHuggingface(scope, repo, config, services, upstream);
             break;
           case 'oci':
-            if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: an oci repository is a proxy`);
-            await registerOci(scope, repo, config, services, upstream, instanceId);
+            if (repo.kind === 'hosted') await registerHostedOci(scope, repo, config, services);
+            else if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: an oci repository is a proxy or hosted`);
+            else await registerOci(scope, repo, config, services, upstream, instanceId);
             break;
           default:
             assertNever(format, 'repository format');
@@ -282,7 +294,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     const { ociRootPlugin } = await import('../ecosystems/oci/index.ts');
     await app.register(async (scope) => {
       if (!config.access.anonymousRead) scope.addHook('onRequest', requireRegistryReader);
-      await scope.register(ociRootPlugin, { repositories: registries });
+      await scope.register(ociRootPlugin, { repositories: registries, hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted') });
     });
   }
 }

@@ -26,6 +26,18 @@ export function presentedSecret(header: string): string | null {
   return null;
 }
 
+/**
+ * `Basic` with no password (`Og==` is `:`): what registry clients (containers/image: skopeo,
+ * podman) send without credentials once `/v2/` challenged them. No credentials: anonymous.
+ */
+function isEmptyBasic(header: string): boolean {
+  const m = /^basic\s+([A-Za-z0-9+/=]{0,512})\s*$/i.exec(header);
+  if (m === null) return false;
+  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? decoded === '' : decoded.slice(colon + 1) === '';
+}
+
 export function sendAuthError(reply: FastifyReply, status: 401 | 403, message: string, api: boolean): FastifyReply {
   if (api && status === 401) reply.header('www-authenticate', 'Bearer realm="airlock"');
   return reply.code(status).type('application/json').send({ error: message, code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN' });
@@ -40,7 +52,7 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     request.identity = ANONYMOUS;
     const header = request.headers.authorization;
-    if (header === undefined || header === '') return;
+    if (header === undefined || header === '' || isEmptyBasic(header)) return;
     const secret = presentedSecret(header);
     const rec = secret === null ? null : await tokens.verify(secret);
     if (rec === null) {

@@ -212,6 +212,18 @@ test('a pypi repository: a proxy of the index it names, files from another origi
   await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", filesUpstream: "ftp://y/"}\n'), /^repositories\[0\]\.filesUpstream: must be an http/);
 });
 
+test('a hosted oci repository: pushes streamed to the store, so layer-sized blobs; deletes as unpublish says', async () => {
+  const c = await loadAnyKind('repositories:\n  - {name: images, format: oci, kind: hosted}\n');
+  const r = c.repositories[0];
+  assert.ok(r !== undefined && r.kind === 'hosted');
+  assert.deepEqual([r.format, r.maxArtifactBytes, r.maxMetadataBytes, r.unpublish, r.cosignKeys], ['oci', 16 * 1024 ** 3, 16 * 1024 ** 2, 'admin', []]);
+  const own = (await loadAnyKind('repositories:\n  - {name: images, format: oci, kind: hosted, maxArtifactSize: 1GiB, unpublish: publisher}\n')).repositories[0];
+  assert.deepEqual(own?.kind === 'hosted' ? [own.maxArtifactBytes, own.unpublish] : [], [1024 ** 3, 'publisher']);
+  await rejects(loadAnyKind('repositories:\n  - {name: images, format: oci, kind: hosted, upstream: "http://x/"}\n'), /^repositories\[0\]\.upstream: not for a hosted repository/);
+  await rejects(loadAnyKind('repositories:\n  - {name: images, format: oci, kind: hosted, defaultNamespace: library}\n'), /^repositories\[0\]\.defaultNamespace: not for a hosted repository/);
+  await rejects(loadAnyKind('repositories:\n  - {name: internal, format: npm, kind: hosted, cosignKeys: []}\n'), /^repositories\[0\]\.cosignKeys: only for an oci repository/);
+});
+
 test('a huggingface repository: a proxy of the Hub it names, model-sized files by default', async () => {
   const c = await loadText('repositories:\n  - name: huggingface\n    format: huggingface\n    upstream: https://huggingface.co/\n');
   const r = c.repositories[0];
@@ -254,7 +266,7 @@ test('an oci repository: a proxy of the registry it names, served below /v2/, wi
   assert.ok(r !== undefined && r.kind === 'proxy');
   assert.deepEqual([r.format, r.upstream, r.maxArtifactBytes, r.maxMetadataBytes, r.cosignKeys], ['oci', 'https://registry-1.docker.io/', 16 * 1024 ** 3, 4 * 1024 ** 2, []]);
   await rejects(loadText('repositories:\n  - {name: oci, format: oci}\n'), /^repositories\[0\]\.upstream: required for an oci repository: the registry to proxy/);
-  await rejects(loadText('repositories:\n  - {name: oci, format: oci, kind: group, members: [a]}\n'), /^repositories\[0\]\.kind: an oci repository is a proxy of a registry for now/);
+  await rejects(loadText('repositories:\n  - {name: oci, format: oci, kind: group, members: [a]}\n'), /^repositories\[0\]\.kind: an oci repository is a proxy of a registry or a hosted repository for now/);
   await rejects(loadText('repositories:\n  - {name: oci, format: oci, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for an oci repository/);
   await rejects(loadText('repositories:\n  - {name: v2, format: oci, upstream: "http://x/"}\n'), /^repositories\[0\]\.name: reserved/);
   await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", cosignKeys: []}\n'), /^repositories\[0\]\.cosignKeys: only for an oci repository/);

@@ -331,24 +331,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
       publishTo: o['publishTo'] === undefined || o['publishTo'] === null ? null : string(o['publishTo'], join(path, 'publishTo'), { max: 64 }),
     };
   }
-  if (kind === 'hosted') {
-    for (const k of Object.keys(o)) {
-      if (!(HOSTED_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
-    }
-    return {
-      name,
-      format,
-      kind,
-      // Read from Airlock's own store: a publish through this gateway is seen at once, one through another within this.
-      metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 10_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, DAY),
-      blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
-      // A publish carries its tarball in memory (base64 in a JSON body): bounded well below a proxy's.
-      maxArtifactBytes: o['maxArtifactSize'] === undefined ? 64 * 1024 ** 2 : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, 512 * 1024 ** 2),
-      // The store keeps a hosted packument in one row (at most 64 MiB).
-      maxMetadataBytes: o['maxMetadataSize'] === undefined ? 16 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 64 * 1024 ** 2),
-      unpublish: o['unpublish'] === undefined ? 'admin' : oneOf(o['unpublish'], join(path, 'unpublish'), ['never', 'admin', 'publisher'] as const),
-    };
-  }
+  if (kind === 'hosted') return hostedRepository(o, name, format, path, ctx);
   for (const k of ['members', 'publishTo'] as const) if (o[k] !== undefined) fail(join(path, k), 'only for a group repository (kind: group)');
   if (o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'only for a hosted repository (kind: hosted): a proxy serves what its upstream publishes');
   if (o['filesUpstream'] !== undefined) fail(join(path, 'filesUpstream'), 'only for a pypi repository: an npm registry serves its tarballs itself');
@@ -362,6 +345,32 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
     filesUpstream: null,
     registryKeys: registryKeys(o['registryKeys'], join(path, 'registryKeys'), ctx),
     sigstoreRoot: sigstoreRoot(o['sigstoreTrustedRoot'], join(path, 'sigstoreTrustedRoot'), ctx),
+  };
+}
+
+/**
+ * A hosted repository: what is published (npm) or pushed (oci) to Airlock itself. An npm publish
+ * carries its tarball in memory (base64 in a JSON body), so its size is bounded well below a
+ * proxy's; an oci blob streams to the blob store, so it may be as large as a proxy's layers.
+ */
+function hostedRepository(o: Raw, name: string, format: 'npm' | 'oci', path: string, ctx: ValidateContext): HostedRepositoryConfig {
+  const keys: readonly string[] = format === 'oci' ? [...HOSTED_REPOSITORY_KEYS, 'cosignKeys'] : HOSTED_REPOSITORY_KEYS;
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
+  }
+  const maxArtifact = format === 'oci' ? { fallback: 16 * 1024 ** 3, max: 64 * 1024 ** 3 } : { fallback: 64 * 1024 ** 2, max: 512 * 1024 ** 2 };
+  return {
+    name,
+    format,
+    kind: 'hosted',
+    // Read from Airlock's own store: a publish through this gateway is seen at once, one through another within this.
+    metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 10_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, DAY),
+    blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
+    maxArtifactBytes: o['maxArtifactSize'] === undefined ? maxArtifact.fallback : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, maxArtifact.max),
+    // The store keeps a hosted packument (an image repository's record) in one row (at most 64 MiB).
+    maxMetadataBytes: o['maxMetadataSize'] === undefined ? 16 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 64 * 1024 ** 2),
+    unpublish: o['unpublish'] === undefined ? 'admin' : oneOf(o['unpublish'], join(path, 'unpublish'), ['never', 'admin', 'publisher'] as const),
+    ...(format === 'oci' ? { cosignKeys: cosignKeys(o['cosignKeys'], join(path, 'cosignKeys'), ctx) } : {}),
   };
 }
 
@@ -454,20 +463,25 @@ function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 
  * named. Images are served under `/v2/<name>/`; layers run to gigabytes. Keyless cosign
  * signatures are checked against its Sigstore root, key-based ones against `cosignKeys`.
  */
-function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
-  if (kind !== 'proxy') fail(join(path, 'kind'), 'an oci repository is a proxy of a registry for now (hosted and group oci repositories are not supported yet)');
+function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft | HostedRepositoryConfig {
+  if (kind === 'group') fail(join(path, 'kind'), 'an oci repository is a proxy of a registry or a hosted repository for now (group oci repositories are not supported yet)');
+  if (kind === 'hosted') return hostedRepository(o, name, 'oci', path, ctx);
   for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions', 'modelSigning'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'blockedVersions' ? 'not for an oci repository: a client asks for one tag or digest, so nothing is hidden from a list' : 'not for an oci repository');
   }
   const proxy = namedProxy(o, name, 'oci', path, ctx, 'the registry to proxy, e.g. https://registry-1.docker.io/', 16 * 1024 ** 3);
-  const keysPath = join(path, 'cosignKeys');
   return {
     ...proxy,
     // Tag lists are bounded by it; a manifest is at most 4 MiB whatever it says (what registries take).
     maxMetadataBytes: o['maxMetadataSize'] === undefined ? 4 * 1024 ** 2 : proxy.maxMetadataBytes,
-    cosignKeys: o['cosignKeys'] === undefined ? [] : list(o['cosignKeys'], keysPath, 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(keysPath, i), { max: 4096 })), join(keysPath, i))),
+    cosignKeys: cosignKeys(o['cosignKeys'], join(path, 'cosignKeys'), ctx),
     defaultNamespace: defaultNamespace(o['defaultNamespace'], join(path, 'defaultNamespace'), proxy.upstream),
   };
+}
+
+/** `cosignKeys`: PEM public key files (relative to the configuration file) cosign signatures are checked against. */
+function cosignKeys(v: unknown, path: string, ctx: ValidateContext): string[] {
+  return v === undefined ? [] : list(v, path, 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(path, i), { max: 4096 })), join(path, i)));
 }
 
 /** Docker Hub's hosts: a one-component image name there is an official image, `library/<name>`. */

@@ -151,10 +151,12 @@ export interface RepositoryCommon {
  * token), kept in its stores, and served through the same gate as a proxy's. It has no upstream.
  */
 export interface HostedRepositoryConfig extends RepositoryCommon {
-  readonly format: 'npm';
+  readonly format: 'npm' | 'oci';
   readonly kind: 'hosted';
-  /** Who may `npm unpublish`: nobody, admins (the default), or publishers too. */
+  /** Who may `npm unpublish` (oci: delete manifests and tags): nobody, admins (the default), or publishers too. */
   readonly unpublish: 'never' | 'admin' | 'publisher';
+  /** oci: public keys (SPKI PEM) key-based cosign signatures of pushed images are checked against. */
+  readonly cosignKeys?: readonly string[];
 }
 
 /**

@@ -14,9 +14,9 @@ import { requesterKey } from '../shared/http.ts';
 import { modelFileFacts } from '../shared/model-files.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
-import type { BlobService } from './blob-service.ts';
-import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
+import type { ResolvedManifest } from './catalog.ts';
 import { imageCandidate, imageFacts, imagePurl, isImageConfig, signatureFactsJson, type SignatureFacts, type TagAsked } from './facts.ts';
+import type { BlobSource, ManifestSource } from './image-source.ts';
 import { parseImageConfig, type Descriptor, type ImageConfig } from './manifest.ts';
 import { modelLayerPath } from './model-layers.ts';
 import { imageLabel } from './references.ts';
@@ -39,9 +39,9 @@ export interface Part {
 export interface AdmissionDeps {
   readonly repo: string;
   readonly gate: Gate;
-  readonly catalog: ImageCatalog;
-  readonly blobs: BlobService;
-  /** What the image's signatures prove (looked up by digest in the upstream). */
+  readonly catalog: Pick<ManifestSource, 'manifest'>;
+  readonly blobs: Pick<BlobSource, 'ingest' | 'read'>;
+  /** What the image's signatures prove (looked up by digest where the image is). */
   readonly signatures: (m: ResolvedManifest) => Promise<SignatureFacts>;
   /** What the model scanner finds in a stored blob, scanned as a file named `path`. */
   readonly scanModel: (digest: string, size: number, path: string) => Promise<FileScanResult>;

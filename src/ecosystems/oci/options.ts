@@ -1,18 +1,38 @@
-/** What the oci plugin is given by the composition root: ports, the upstream registry, settings. */
+/** What the oci plugin is given by the composition root: ports, the upstream registry or the hosted store, settings. */
 import type { TrustedRoot } from '../../verify/index.ts';
+import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
+import type { DeleteRule } from './hosted/push-routes.ts';
 
-export interface OciPluginOptions extends RepositoryPluginOptions {
-  /** The registry proxied (its `/v2/` API), with its token protocol handled. */
-  readonly upstream: Upstream;
+interface OciCommonOptions extends RepositoryPluginOptions {
   /** The Sigstore trusted root keyless cosign signatures are checked against, or where to get the current one. */
-  readonly sigstoreRoot: TrustedRoot | (() => TrustedRoot);
+  readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Public keys (SPKI PEM) key-based cosign signatures are checked against. */
   readonly cosignKeys?: readonly string[];
+}
+
+/** A pull-through proxy of a registry. */
+export interface OciProxyOptions extends OciCommonOptions {
+  /** The registry proxied (its `/v2/` API), with its token protocol handled. */
+  readonly upstream: Upstream;
   /** The upstream namespace a one-component image name is in (`library`: Docker Hub's official images); null: none. */
   readonly defaultNamespace?: string | null;
+  readonly hosted?: undefined;
 }
+
+/** A hosted repository: images pushed to Airlock, kept in its stores. */
+export interface OciHostedOptions extends OciCommonOptions {
+  readonly hosted: {
+    readonly store: HostedPackageStore;
+    /** Who may delete manifests and tags: nobody, admins, or publishers too. */
+    readonly deletes: DeleteRule;
+  };
+  readonly upstream?: undefined;
+  readonly defaultNamespace?: undefined;
+}
+
+export type OciPluginOptions = OciProxyOptions | OciHostedOptions;
 
 export interface OciSettings {
   readonly repo: string;

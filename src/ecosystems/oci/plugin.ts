@@ -12,33 +12,48 @@
  * which skopeo, podman and docker print: a refusal is `DENIED` with the reasons, the quarantine
  * id and how to ask for release.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
+import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot } from '../../verify/index.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
-import { DocumentSource } from '../shared/document-source.ts';
 import { etagMatches, rawTarget } from '../shared/http.ts';
 import { DEFAULT_MODEL_SCAN, ModelScans } from '../shared/model-files.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { Admission } from './admission.ts';
-import { BlobService } from './blob-service.ts';
-import { ImageCatalog } from './catalog.ts';
-import { accepts, MAX_MANIFEST_BYTES, MEDIA } from './manifest.ts';
+import type { ImageBackend } from './backend.ts';
+import { imagePurl } from './facts.ts';
+import { hostedBackend } from './hosted/hosted-backend.ts';
+import { accepts, MEDIA, type Descriptor } from './manifest.ts';
 import { resolveOciSettings, type OciPluginOptions } from './options.ts';
+import { proxyBackend } from './proxy-backend.ts';
 import { parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
-import { TagHistory } from './tag-history.ts';
-import { imagePurl } from './facts.ts';
-import type { Descriptor } from './manifest.ts';
 
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
 const MAX_WARNING_CHARS = 1500;
-/** Tags one tag list page holds, at most (and what a client gets when it does not say). */
-const MAX_TAGS_PAGE = 10_000;
+/** The challenge a registry client answers with credentials (the app's auth hook takes a token as a Basic password). */
+const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
 
-type OciCode = 'BLOB_UNKNOWN' | 'MANIFEST_UNKNOWN' | 'NAME_UNKNOWN' | 'NAME_INVALID' | 'DIGEST_INVALID' | 'MANIFEST_INVALID' | 'SIZE_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED' | 'TOOMANYREQUESTS' | 'UNAVAILABLE' | 'UNKNOWN';
+type OciCode =
+  | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_UNKNOWN'
+  | 'NAME_UNKNOWN'
+  | 'NAME_INVALID'
+  | 'DIGEST_INVALID'
+  | 'MANIFEST_INVALID'
+  | 'SIZE_INVALID'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNSUPPORTED'
+  | 'TOOMANYREQUESTS'
+  | 'UNAVAILABLE'
+  | 'UNKNOWN';
 
 function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null): OciCode {
   const given = isAirlockError(err) ? err.details['ociCode'] : undefined;
@@ -55,22 +70,39 @@ function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null):
 
 /** An error as registry clients read it: `{"errors": [{"code", "message"}]}` (containers/image prints `<code>: <message>`). */
 export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: unknown, target: Target['kind'] | null = null): FastifyReply {
-  const { status, message, serious } = wireError(err, String(request.id));
+  const wire = wireError(err, String(request.id));
+  const { message, serious } = wire;
+  // The registry API's own statuses: 416 for an upload chunk out of order, 405 for what a repository does not do, 429.
+  const given = isAirlockError(err) ? err.details['ociStatus'] : undefined;
+  const status = given === 416 || given === 405 || given === 429 ? given : wire.status;
   if (serious) request.log.error({ err }, 'oci request failed');
   else request.log.info({ status, message }, 'oci request refused');
   const code = ociCodeOf(err, status, target);
   reply.code(status).headers({ ...API_VERSION, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+  // Clients ask for credentials when told how.
+  if (status === 401) reply.header('www-authenticate', REGISTRY_CHALLENGE);
+  const received = isAirlockError(err) ? err.details['received'] : undefined;
+  if (status === 416 && typeof received === 'number') reply.header('range', `0-${Math.max(0, received - 1)}`);
   if (request.method === 'HEAD') return reply.send();
   return reply.send(JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] }));
 }
 
 /**
  * `/v2/` itself, for every oci repository at once: the version check every client starts with,
- * and a registry-style 404 for a path under `/v2/` no repository serves.
+ * and a registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
+ * repository, the check challenges a client that sent no credentials.
  */
-export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[] }): Promise<void> {
+export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[]; readonly hosted: boolean }): Promise<void> {
   const names = options.repositories.join(', ');
-  fastify.get('/v2/', async (_request, reply) => reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}'));
+  fastify.get('/v2/', async (request, reply) => {
+    // Registry clients send credentials only once this check has challenged them: with a hosted
+    // repository to push to, a client without any is challenged (it goes on anonymously when it
+    // has none to give, sending an empty Basic, which is anonymous).
+    if (options.hosted && request.identity.kind === 'anonymous') {
+      return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on'));
+    }
+    return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}');
+  });
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v2/*',
@@ -86,28 +118,32 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   const settings = resolveOciSettings(options);
   const clock = options.clock ?? (() => new Date());
   const gate = options.gate;
-  const docDeps = { repo: settings.repo, documents: options.store, blobs: options.blobs, upstream: options.upstream, clock, metrics: options.metrics, log: fastify.log };
-  const tags = new DocumentSource(docDeps, { freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs }, maxBytes: MAX_MANIFEST_BYTES });
-  // A manifest by digest never changes.
-  const manifests = new DocumentSource(docDeps, { freshness: { maxAgeMs: YEAR_MS, staleIfErrorMs: YEAR_MS }, maxBytes: MAX_MANIFEST_BYTES });
-  const catalog = new ImageCatalog({ upstream: options.upstream, tags, manifests }, Math.floor(settings.cacheBytes / 2));
-  const blobs = new BlobService({ repo: settings.repo, upstream: options.upstream, blobs: options.blobs, index: options.store, clock, metrics: options.metrics, maxArtifactBytes: settings.maxArtifactBytes });
+  const hosted = options.hosted === undefined ? null : hostedBackend({ store: options.hosted.store, blobs: options.blobs, clock, deletes: options.hosted.deletes, prefix: fastify.prefix }, settings);
+  const images: ImageBackend =
+    hosted?.backend ??
+    proxyBackend({ upstream: options.upstream as Upstream, gate, documents: options.store, blobs: options.blobs, clock, metrics: options.metrics, log: fastify.log, prefix: fastify.prefix }, settings);
+  const push = hosted?.push ?? null;
+  const { catalog, blobs } = images;
   const root = options.sigstoreRoot ?? publicGoodTrustedRoot();
   const keys = options.cosignKeys ?? [];
   const signatures = new SignatureFinder({
-    upstream: options.upstream,
     catalog,
     blobs,
+    referrers: images.referrers,
     trust: () => ({ sigstoreRoot: typeof root === 'function' ? root() : root, keys }),
     generation: () => gate.generation(),
     clock,
   });
-  const tagHistory = new TagHistory({ repo: settings.repo, documents: options.store, blobs: options.blobs, keeper: manifests, clock, log: fastify.log });
   const scans = new ModelScans(options.blobs, DEFAULT_MODEL_SCAN, Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)));
   const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel: (digest, size, path) => scans.scan(digest as Sha256Digest, size, path), clock }, Math.floor(settings.cacheBytes / 2));
   fastify.addHook('onClose', async () => {
-    await Promise.all([tags.flush(), manifests.flush()]);
+    await images.close();
   });
+  if (push !== null) {
+    // Uploads stream their bodies into the blob store, and a manifest is read under its own bound.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  }
 
   async function manifest(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'manifest' }>): Promise<FastifyReply> {
     const ctx = requestContextOf(request);
@@ -115,7 +151,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     try {
       m = await catalog.manifest(target.name, target.reference);
     } catch (err) {
-      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['ociCode'] === 'NAME_UNKNOWN') await gate.reportMissing('oci', target.name, ctx);
+      if (images.reportsMissing && isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['ociCode'] === 'NAME_UNKNOWN') await gate.reportMissing('oci', target.name, ctx);
       throw err;
     }
     const accept = request.headers.accept;
@@ -126,7 +162,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     // A HEAD resolves a tag to its digest (docker and containerd ask that way, then GET by
     // digest): it is answered from the manifest, and the GET that follows is judged.
     if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(m.bytes.length) }).send();
-    const asked = target.reference.kind === 'tag' ? { tag: target.reference.tag, sightings: await tagHistory.note(m.name, target.reference.tag, m.digest) } : null;
+    const asked = target.reference.kind === 'tag' ? { tag: target.reference.tag, sightings: await images.sightings(m.name, target.reference.tag, m.digest) } : null;
     const outcome = await admission.admit(m, asked, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'manifest');
     if (outcome.warnings.length > 0) reply.header('warning', warningHeader(outcome.warnings));
@@ -136,8 +172,12 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
 
   async function blob(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'blob' }>): Promise<FastifyReply> {
     const ctx = requestContextOf(request);
+    const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
     const part = admission.partOf(target.name, target.digest);
     if (part === undefined) {
+      // A pushing client asks whether the image repository has a blob already (a HEAD): it is told, and given nothing.
+      const own = request.method === 'HEAD' ? await images.ownBlob(target.name, target.digest) : null;
+      if (own !== null) return reply.headers({ ...headers, 'content-length': String(own) }).send();
       throw new AirlockError('NOT_FOUND', `${target.name}: Airlock serves the blob ${target.digest} only as part of an image it has admitted; pull the image (its tag or digest) first`, { details: { ociCode: 'BLOB_UNKNOWN' } });
     }
     const owner = await catalog.manifest(target.name, { kind: 'digest', digest: part.owner });
@@ -148,7 +188,6 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     const outcome = layer === undefined || request.method === 'HEAD' ? admitted : await admission.admitLayer(owner, layer, ctx);
     if (outcome.kind === 'refuse') return sendOciError(request, reply, outcome.error, 'blob');
     if (outcome.warnings.length > 0) reply.header('warning', warningHeader(outcome.warnings));
-    const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
     if (request.method === 'HEAD') return reply.headers({ ...headers, 'content-length': String(part.size) }).send();
     await blobs.ingest(target.name, target.digest, part.size, { purl: imagePurl(owner.name, owner.digest), name: owner.name, version: owner.digest });
     options.artifactUse?.note(target.digest as Sha256Digest);
@@ -163,34 +202,13 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   }
 
   async function tagList(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams): Promise<FastifyReply> {
-    const n = query.get('n');
-    const last = query.get('last');
-    const asked = new URLSearchParams();
-    if (n !== null) {
-      if (!/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
-      asked.set('n', String(Math.min(Number(n), MAX_TAGS_PAGE)));
-    }
-    if (last !== null) asked.set('last', last.slice(0, 128));
-    const qs = asked.toString();
-    let res;
-    try {
-      res = await options.upstream.fetchDocument(`v2/${name}/tags/list${qs === '' ? '' : `?${qs}`}`, { accept: 'application/json', maxBytes: settings.maxMetadataBytes });
-    } catch (err) {
-      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) {
-        await gate.reportMissing('oci', name, requestContextOf(request));
-        throw new AirlockError('UPSTREAM_NOT_FOUND', `the image repository ${name} does not exist upstream (or is private)`, { details: { ociCode: 'NAME_UNKNOWN' } });
-      }
-      throw err;
-    }
-    if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${options.upstream.name} answered 304 to an unconditional request`);
-    const tagsOut = tagsOf(res.body, name);
-    const next = nextTagsLink(res.link ?? null, name, fastify.prefix);
-    if (next !== null) reply.header('link', next);
-    return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ name, tags: tagsOut }));
+    const page = await images.tags(request, name, query);
+    if (page.next !== null) reply.header('link', page.next);
+    return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ name, tags: page.tags }));
   }
 
   async function referrers(request: FastifyRequest, reply: FastifyReply, name: string, digest: string, query: URLSearchParams): Promise<FastifyReply> {
-    let list = await signatures.referrers(name, digest);
+    let list = await images.referrers.referrers(name, digest);
     const type = query.get('artifactType');
     if (type !== null) {
       list = list.filter((d) => d.artifactType === type);
@@ -201,14 +219,19 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     return reply.headers({ ...API_VERSION, 'content-type': MEDIA.ociIndex, 'cache-control': 'no-cache' }).send(Buffer.from(JSON.stringify(index)));
   }
 
+  /** What a request asks for, and its query. */
+  function targetOf(request: FastifyRequest): { readonly target: Target; readonly query: URLSearchParams } {
+    const { path, query } = rawTarget(request, fastify.prefix);
+    return { target: inNamespace(parseTarget(path), options.defaultNamespace ?? null), query };
+  }
+
   fastify.route({
     method: ['GET', 'HEAD'],
     url: '/*',
     handler: async (request, reply) => {
       let kind: Target['kind'] | null = null;
       try {
-        const { path, query } = rawTarget(request, fastify.prefix);
-        const target = inNamespace(parseTarget(path), options.defaultNamespace ?? null);
+        const { target, query } = targetOf(request);
         kind = target.kind;
         switch (target.kind) {
           case 'manifest':
@@ -220,7 +243,8 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
           case 'referrers':
             return await referrers(request, reply, target.name, target.digest, query);
           case 'upload':
-            throw pushRefused(settings.repo);
+            if (push === null || request.method !== 'GET') throw pushRefused(settings.repo);
+            return await push.handle(request, reply, target, query);
         }
       } catch (err) {
         return sendOciError(request, reply, err, kind);
@@ -230,7 +254,19 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   fastify.route({
     method: ['POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/*',
-    handler: async (request, reply) => sendOciError(request, reply, pushRefused(settings.repo)),
+    handler: async (request, reply) => {
+      let kind: Target['kind'] | null = null;
+      try {
+        if (push === null) throw pushRefused(settings.repo);
+        const { target, query } = targetOf(request);
+        kind = target.kind;
+        return await push.handle(request, reply, target, query);
+      } catch (err) {
+        // The body a refused write did not read is drained, so the connection can be used again.
+        if (request.body instanceof Readable) request.body.resume();
+        return sendOciError(request, reply, err, kind);
+      }
+    },
   });
 }
 
@@ -258,37 +294,4 @@ function descriptorJson(d: Descriptor): Record<string, unknown> {
     ...(Object.keys(d.annotations).length === 0 ? {} : { annotations: d.annotations }),
     ...(d.platform === null ? {} : { platform: { os: d.platform.os, architecture: d.platform.architecture, ...(d.platform.variant === null ? {} : { variant: d.platform.variant }) } }),
   };
-}
-
-/** The upstream's tag list, checked: `{"name", "tags": [...]}` with tags as the spec writes them. */
-function tagsOf(body: Buffer, name: string): string[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's tag list of ${name} is not JSON`);
-  }
-  const tags = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['tags'] : undefined;
-  if (tags === null || tags === undefined) return [];
-  if (!Array.isArray(tags) || tags.length > MAX_TAGS_PAGE) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's tag list of ${name} is not a list of at most ${MAX_TAGS_PAGE} tags`);
-  return tags.filter((t): t is string => typeof t === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(t));
-}
-
-/** The upstream's next-page link, as a path under this repository's prefix (only its `n` and `last` are kept). */
-function nextTagsLink(link: string | null, name: string, prefix: string): string | null {
-  if (link === null) return null;
-  const m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);
-  if (m === null) return null;
-  let url: URL;
-  try {
-    url = new URL(m[1] as string, 'http://upstream.invalid/');
-  } catch {
-    return null;
-  }
-  const next = new URLSearchParams();
-  for (const k of ['n', 'last']) {
-    const v = url.searchParams.get(k);
-    if (v !== null) next.set(k, v.slice(0, 128));
-  }
-  return `<${prefix}/${name}/tags/list?${next.toString()}>; rel="next"`;
 }

@@ -21,7 +21,8 @@ export type Target =
   | { readonly kind: 'blob'; readonly name: string; readonly digest: string }
   | { readonly kind: 'tags'; readonly name: string }
   | { readonly kind: 'referrers'; readonly name: string; readonly digest: string }
-  | { readonly kind: 'upload'; readonly name: string };
+  /** A blob upload: `…/blobs/uploads/` (id null: start one) or `…/blobs/uploads/<id>`. */
+  | { readonly kind: 'upload'; readonly name: string; readonly id: string | null };
 
 export function isDigest(s: string): boolean {
   return DIGEST_RE.test(s);
@@ -63,7 +64,7 @@ export function parseTarget(path: string): Target {
     case 'tags':
       return { kind: 'tags', name };
     default:
-      return { kind: 'upload', name };
+      return { kind: 'upload', name, id: rest === '' ? null : rest };
   }
 }
 

@@ -8,10 +8,9 @@ import { test } from 'node:test';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 import { EMPTY_TRUSTED_ROOT } from '../../verify/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import type { BlobService } from './blob-service.ts';
 import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
 import { parseManifest } from './manifest.ts';
-import { SignatureFinder } from './signatures.ts';
+import { SignatureFinder, UpstreamReferrers } from './signatures.ts';
 
 const D = `sha256:${'c'.repeat(64)}`;
 const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D, size: 2 }, layers: [] }));
@@ -24,10 +23,11 @@ function finder(err: Error): { readonly f: SignatureFinder; readonly asked: () =
     asked++;
     throw err;
   };
+  const catalog = { optional: fail } as unknown as ImageCatalog;
   const f = new SignatureFinder({
-    upstream: { fetchDocument: fail } as unknown as Upstream,
-    catalog: { optional: fail } as unknown as ImageCatalog,
-    blobs: {} as BlobService,
+    referrers: new UpstreamReferrers({ fetchDocument: fail } as unknown as Upstream, catalog),
+    catalog,
+    blobs: { read: fail },
     trust: () => ({ sigstoreRoot: EMPTY_TRUSTED_ROOT, keys: [] }),
     generation: () => 'g1',
     clock: () => new Date(),

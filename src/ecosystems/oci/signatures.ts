@@ -9,8 +9,8 @@
 import { Lru, isAirlockError } from '../../core/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { legacySignatureOf, parseCosignSignatureManifest, verifyCosignSignatures, type CosignTrust, type LegacyCosignSignature } from '../../verify/index.ts';
-import type { BlobService } from './blob-service.ts';
-import type { ImageCatalog, ResolvedManifest } from './catalog.ts';
+import type { ResolvedManifest } from './catalog.ts';
+import type { BlobSource, ManifestSource, ReferrerSource } from './image-source.ts';
 import { imagePurl, type SignatureFacts } from './facts.ts';
 import { MEDIA, parseManifest, type Descriptor } from './manifest.ts';
 
@@ -20,9 +20,10 @@ const MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
 export interface SignatureDeps {
-  readonly upstream: Upstream;
-  readonly catalog: ImageCatalog;
-  readonly blobs: BlobService;
+  readonly catalog: Pick<ManifestSource, 'optional'>;
+  readonly blobs: Pick<BlobSource, 'read'>;
+  /** Where the manifests that refer to an image are listed (the upstream's referrers, or a hosted repository's). */
+  readonly referrers: ReferrerSource;
   /** The trust signatures are checked against, as it is now (a TUF refresh replaces the Sigstore root). */
   readonly trust: () => CosignTrust;
   readonly generation: () => string;
@@ -79,7 +80,7 @@ export class SignatureFinder {
 
   /** Sigstore bundles that refer to the image (cosign v3). */
   async #bundles(m: ResolvedManifest): Promise<Buffer[]> {
-    const referrers = (await this.referrers(m.name, m.digest)).filter((d) => d.artifactType === MEDIA.sigstoreBundle).slice(0, MAX_SIGNATURES);
+    const referrers = (await this.#deps.referrers.referrers(m.name, m.digest)).filter((d) => d.artifactType === MEDIA.sigstoreBundle).slice(0, MAX_SIGNATURES);
     const out: Buffer[] = [];
     for (const d of referrers) {
       const ref = await this.#deps.catalog.optional(m.name, { kind: 'digest', digest: d.digest });
@@ -90,21 +91,31 @@ export class SignatureFinder {
     }
     return out;
   }
+}
 
-  /**
-   * The descriptors of the manifests that refer to `digest`: the upstream's referrers API, or
-   * where it has none (404), the referrers tag the pushing client keeps.
-   */
+/**
+ * The manifests that refer to an image in the upstream registry: its referrers API, or where it
+ * has none (404), the referrers tag the pushing client keeps.
+ */
+export class UpstreamReferrers implements ReferrerSource {
+  readonly #upstream: Upstream;
+  readonly #catalog: Pick<ManifestSource, 'optional'>;
+
+  constructor(upstream: Upstream, catalog: Pick<ManifestSource, 'optional'>) {
+    this.#upstream = upstream;
+    this.#catalog = catalog;
+  }
+
   async referrers(name: string, digest: string): Promise<Descriptor[]> {
     try {
-      const res = await this.#deps.upstream.fetchDocument(`v2/${name}/referrers/${digest}`, { accept: MEDIA.ociIndex, maxBytes: 4 * 1024 * 1024 });
+      const res = await this.#upstream.fetchDocument(`v2/${name}/referrers/${digest}`, { accept: MEDIA.ociIndex, maxBytes: 4 * 1024 * 1024 });
       if (res.kind !== 'fresh') return [];
       const index = parseManifest(res.body, res.contentType ?? MEDIA.ociIndex, `the upstream's referrers of ${name}@${digest}`);
       return index.kind === 'index' ? [...index.manifests] : [];
     } catch (err) {
       if (!isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw err;
     }
-    const tagged = await this.#deps.catalog.optional(name, { kind: 'tag', tag: digest.replace(':', '-') });
+    const tagged = await this.#catalog.optional(name, { kind: 'tag', tag: digest.replace(':', '-') });
     return tagged !== null && tagged.manifest.kind === 'index' ? [...tagged.manifest.manifests] : [];
   }
 }

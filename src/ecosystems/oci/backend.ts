@@ -1,0 +1,34 @@
+/**
+ * What the oci plugin serves images from, whatever the repository's kind: a proxy's upstream
+ * registry (proxy-backend.ts) or a hosted repository's own stores (hosted/hosted-backend.ts). The
+ * routes, the gate's admission and the signature look-up are the same for both.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { BlobSource, ManifestSource, ReferrerSource } from './image-source.ts';
+import type { TagSighting } from './tag-history.ts';
+
+/** One page of a tag list, and the `Link` header of the next page (null: the last). */
+export interface TagPage {
+  readonly tags: readonly string[];
+  readonly next: string | null;
+}
+
+export interface ImageBackend {
+  readonly catalog: ManifestSource;
+  readonly blobs: BlobSource;
+  readonly referrers: ReferrerSource;
+  /** Whether a missing image repository is told to the hallucination tripwire (a proxy's are: a public name that does not exist). */
+  readonly reportsMissing: boolean;
+  /** The manifests a tag pointed at before as clients saw them, newest first, with this pull noted. */
+  sightings(name: string, tag: string, digest: string): Promise<readonly TagSighting[]>;
+  tags(request: FastifyRequest, name: string, query: URLSearchParams): Promise<TagPage>;
+  /**
+   * The size of a blob the image repository has of its own, outside any image a client pulled (a
+   * hosted repository's pushed blobs: a pushing client asks with HEAD); null when it has none.
+   */
+  ownBlob(name: string, digest: string): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+/** Tags one tag list page holds, at most (and what a client gets when it does not say). */
+export const MAX_TAGS_PAGE = 10_000;

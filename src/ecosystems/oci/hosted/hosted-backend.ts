@@ -1,0 +1,55 @@
+/**
+ * A hosted oci repository's images, for the plugin's routes: what was pushed, read from the
+ * stores (hosted-images.ts); tag lists paged as the spec pages them (`n`, `last`, `Link`); the
+ * push routes with their upload sessions, whose abandoned ones a timer aborts.
+ */
+import { AirlockError } from '../../../core/index.ts';
+import type { BlobStore, HostedPackageStore } from '../../../storage/ports/index.ts';
+import { MAX_TAGS_PAGE, type ImageBackend } from '../backend.ts';
+import type { OciSettings } from '../options.ts';
+import { HostedImages } from './hosted-images.ts';
+import { PushRoutes, type DeleteRule } from './push-routes.ts';
+import { DEFAULT_UPLOAD_LIMITS, UploadSessions } from './upload-sessions.ts';
+
+export interface HostedBackendDeps {
+  readonly store: HostedPackageStore;
+  readonly blobs: BlobStore;
+  readonly clock: () => Date;
+  readonly deletes: DeleteRule;
+  /** The repository's URL path (`/v2/<repo>`). */
+  readonly prefix: string;
+}
+
+export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): { readonly backend: ImageBackend; readonly push: PushRoutes } {
+  const images = new HostedImages({ repo: settings.repo, store: deps.store, blobs: deps.blobs, clock: deps.clock }, { maxDocumentBytes: settings.maxMetadataBytes, cacheBytes: Math.floor(settings.cacheBytes / 2) });
+  const uploads = new UploadSessions(deps.blobs, { ...DEFAULT_UPLOAD_LIMITS, maxBlobBytes: settings.maxArtifactBytes }, () => deps.clock().getTime());
+  const sweep = setInterval(() => void uploads.sweep().catch(() => undefined), 60_000);
+  sweep.unref();
+  const push = new PushRoutes({ repo: settings.repo, prefix: deps.prefix, images, uploads, blobs: deps.blobs, maxBlobBytes: settings.maxArtifactBytes, deletes: deps.deletes });
+  const backend: ImageBackend = {
+    catalog: images,
+    blobs: images,
+    referrers: images,
+    reportsMissing: false,
+    // A hosted repository's tags move by its own pushes, each in the audit trail.
+    sightings: async () => [],
+    tags: async (_request, name, query) => {
+      const all = await images.tags(name);
+      if (all === null) throw new AirlockError('NOT_FOUND', `nothing has been pushed to ${settings.repo}/${name}`, { details: { ociCode: 'NAME_UNKNOWN' } });
+      const n = query.get('n');
+      if (n !== null && !/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
+      const size = n === null ? MAX_TAGS_PAGE : Math.min(Number(n), MAX_TAGS_PAGE);
+      const last = query.get('last');
+      const after = last === null ? all : all.filter((t) => t > last);
+      const page = after.slice(0, size);
+      const more = after.length > page.length && page.length > 0;
+      return { tags: page, next: more ? `<${deps.prefix}/${name}/tags/list?${new URLSearchParams({ n: String(size), last: page[page.length - 1] as string }).toString()}>; rel="next"` : null };
+    },
+    ownBlob: (name, digest) => images.blobSize(name, digest),
+    close: async () => {
+      clearInterval(sweep);
+      await uploads.close();
+    },
+  };
+  return { backend, push };
+}

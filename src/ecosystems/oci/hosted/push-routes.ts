@@ -1,0 +1,198 @@
+/**
+ * The push side of the distribution API for a hosted oci repository (protocols: oci.md §1):
+ * blob uploads (a session started by POST, chunks by PATCH, closed by PUT `?digest=`; a whole
+ * blob in one POST `?digest=`; a cross-repository mount within this repository), manifest PUT by
+ * tag or digest, and manifest or tag DELETE. Writing needs a publisher token (a scoped one: this
+ * repository and the image's name); deleting needs what the repository's `unpublish` rule names.
+ * Nothing a push sends is judged here: the gate judges an image when a client pulls it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { AirlockError, digestHex, isAirlockError, type Sha256Digest } from '../../../core/index.ts';
+import { requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../../gate/identity.ts';
+import { storeStream, type BlobStore } from '../../../storage/ports/index.ts';
+import { MAX_MANIFEST_BYTES } from '../manifest.ts';
+import { checkName, isDigest, type Target } from '../references.ts';
+import type { HostedImages, Pusher } from './hosted-images.ts';
+import type { UploadSession, UploadSessions } from './upload-sessions.ts';
+
+export type DeleteRule = 'never' | 'admin' | 'publisher';
+
+export interface PushDeps {
+  readonly repo: string;
+  /** The repository's URL path (`/v2/<repo>`): `Location` headers are under it. */
+  readonly prefix: string;
+  readonly images: HostedImages;
+  readonly uploads: UploadSessions;
+  readonly blobs: BlobStore;
+  readonly maxBlobBytes: number;
+  readonly deletes: DeleteRule;
+}
+
+const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
+
+/** Who pushes: a publisher token that may reach this repository and this image. */
+function pusherOf(identity: Identity, repo: string, name: string): Pusher {
+  try {
+    requireRole(identity, 'publisher');
+  } catch (err) {
+    if (isAirlockError(err, 'UNAUTHORIZED')) {
+      throw new AirlockError('UNAUTHORIZED', `pushing to ${repo} needs a token with the publisher role: log in with any user name and the token as the password (docker login, skopeo --dest-creds)`);
+    }
+    throw new AirlockError('FORBIDDEN', `pushing to ${repo} needs a token with the publisher role; ${err instanceof Error ? err.message : String(err)}`);
+  }
+  requireRepositoryInScope(identity, repo);
+  requirePackageInScope(identity, name);
+  if (identity.kind !== 'token') throw new AirlockError('UNAUTHORIZED', 'pushing needs a token');
+  return { actor: `token:${identity.tokenId}` };
+}
+
+/** The request's body as a stream (the plugin's content parser hands it over unread). */
+function bodyOf(request: FastifyRequest): Readable {
+  const body = request.body;
+  return body instanceof Readable ? body : Readable.from([]);
+}
+
+/** `Content-Range: <start>-<end>` (inclusive; distribution-spec), or null without one. */
+function contentRange(header: string | undefined): { start: number; length: number } | null {
+  if (header === undefined) return null;
+  const m = /^(?:bytes[ =])?(\d{1,15})-(\d{1,15})(?:\/(?:\d{1,15}|\*))?$/.exec(header.trim());
+  if (m === null) throw new AirlockError('BAD_REQUEST', `Content-Range ${JSON.stringify(header.slice(0, 60))} is not <start>-<end>`, { details: { ociCode: 'BLOB_UPLOAD_INVALID', ociStatus: 416 } });
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end < start) throw new AirlockError('BAD_REQUEST', 'Content-Range ends before it starts', { details: { ociCode: 'BLOB_UPLOAD_INVALID', ociStatus: 416 } });
+  return { start, length: end - start + 1 };
+}
+
+function digestParam(query: URLSearchParams): string {
+  const digest = query.get('digest');
+  if (digest === null || !isDigest(digest)) throw new AirlockError('BAD_REQUEST', `the upload must name its blob's digest as ?digest=sha256:<64 hex digits>`, { details: { ociCode: 'DIGEST_INVALID' } });
+  return digest;
+}
+
+/** A body read whole, at most `max` bytes (a manifest). */
+async function readBounded(body: Readable, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    total += b.length;
+    if (total > max) {
+      body.destroy();
+      throw new AirlockError('LIMIT_EXCEEDED', `a manifest is taken up to ${max} bytes`, { details: { ociCode: 'SIZE_INVALID' } });
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+export class PushRoutes {
+  readonly #deps: PushDeps;
+
+  constructor(deps: PushDeps) {
+    this.#deps = deps;
+  }
+
+  /** Any request that writes, and GET of an upload's status. */
+  async handle(request: FastifyRequest, reply: FastifyReply, target: Target, query: URLSearchParams): Promise<FastifyReply> {
+    const who = pusherOf(request.identity, this.#deps.repo, target.name);
+    reply.headers({ ...API_VERSION, 'cache-control': 'no-store' });
+    const method = request.method;
+    if (target.kind === 'upload') {
+      if (target.id === null) {
+        if (method === 'POST') return this.#post(request, reply, target.name, query, who);
+      } else if (method === 'PATCH') {
+        const s = await this.#deps.uploads.append(target.name, target.id, bodyOf(request), contentRange(request.headers['content-range']));
+        return this.#progress(reply.code(202), s);
+      } else if (method === 'PUT') {
+        return this.#finish(request, reply, target.name, target.id, digestParam(query), who);
+      } else if (method === 'GET') {
+        return this.#progress(reply.code(204), this.#deps.uploads.get(target.name, target.id));
+      } else if (method === 'DELETE') {
+        await this.#deps.uploads.cancel(target.name, target.id);
+        return reply.code(204).send();
+      }
+    } else if (target.kind === 'manifest' && method === 'PUT') {
+      const bytes = await readBounded(bodyOf(request), MAX_MANIFEST_BYTES);
+      const { digest, manifest } = await this.#deps.images.putManifest(target.name, target.reference, bytes, request.headers['content-type'] ?? null, who);
+      request.log.info({ image: target.name, digest, by: who.actor }, 'manifest pushed');
+      if (manifest.subject !== null) reply.header('oci-subject', manifest.subject.digest);
+      return reply.code(201).headers({ location: `${this.#deps.prefix}/${target.name}/manifests/${digest}`, 'docker-content-digest': digest }).send();
+    } else if (target.kind === 'manifest' && method === 'DELETE') {
+      this.#mayDelete(request.identity);
+      if (target.reference.kind === 'digest') await this.#deps.images.deleteManifest(target.name, target.reference.digest, who);
+      else await this.#deps.images.deleteTag(target.name, target.reference.tag, who);
+      request.log.info({ image: target.name, reference: target.reference, by: who.actor }, 'manifest deleted');
+      return reply.code(202).send();
+    }
+    throw new AirlockError('BAD_REQUEST', `${method} is not taken here: ${this.#deps.repo} takes blob uploads, manifest pushes and manifest or tag deletes (a blob goes with the image repository, not on its own)`, { details: { ociCode: 'UNSUPPORTED', ociStatus: 405 } });
+  }
+
+  /** POST to `…/blobs/uploads/`: a mount, a whole blob (`?digest=`), or a new session. */
+  async #post(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams, who: Pusher): Promise<FastifyReply> {
+    const mount = query.get('mount');
+    const from = this.#mountSource(query.get('from'));
+    if (mount !== null && isDigest(mount) && from !== null) {
+      const size = await this.#deps.images.mount(name, from, mount, who);
+      if (size !== null) return this.#created(reply, name, mount);
+    }
+    if (query.get('digest') !== null) {
+      const digest = digestParam(query);
+      let committed;
+      try {
+        committed = await storeStream(this.#deps.blobs, bodyOf(request), { maxBytes: this.#deps.maxBlobBytes, digests: 'address', expect: { sha256: digestHex(digest as Sha256Digest) } });
+      } catch (err) {
+        throw uploadError(err, digest, this.#deps.maxBlobBytes);
+      }
+      await this.#deps.images.addBlob(name, digest, committed.size, who);
+      return this.#created(reply, name, digest);
+    }
+    const s = await this.#deps.uploads.start(name);
+    return this.#progress(reply.code(202), s);
+  }
+
+  async #finish(request: FastifyRequest, reply: FastifyReply, name: string, id: string, digest: string, who: Pusher): Promise<FastifyReply> {
+    const hasBody = request.body instanceof Readable && request.headers['content-length'] !== '0';
+    const committed = await this.#deps.uploads.finish(name, id, digest, hasBody ? bodyOf(request) : null);
+    await this.#deps.images.addBlob(name, digest, committed.size, who);
+    request.log.info({ image: name, digest, size: committed.size }, 'blob uploaded');
+    return this.#created(reply, name, digest);
+  }
+
+  /** The image repository a mount's `from` names in this repository (clients write it with the repository's name first), or null. */
+  #mountSource(from: string | null): string | null {
+    const prefix = `${this.#deps.repo}/`;
+    if (from === null || !from.startsWith(prefix)) return null;
+    try {
+      return checkName(from.slice(prefix.length));
+    } catch {
+      return null;
+    }
+  }
+
+  #mayDelete(identity: Identity): void {
+    if (this.#deps.deletes === 'never') throw new AirlockError('FORBIDDEN', `deleting from ${this.#deps.repo} is turned off (unpublish: never)`);
+    if (this.#deps.deletes === 'admin') requireRole(identity, 'admin');
+  }
+
+  #created(reply: FastifyReply, name: string, digest: string): FastifyReply {
+    return reply.code(201).headers({ location: `${this.#deps.prefix}/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' }).send();
+  }
+
+  #progress(reply: FastifyReply, s: UploadSession): FastifyReply {
+    return reply
+      .headers({ location: `${this.#deps.prefix}/${s.name}/blobs/uploads/${s.id}`, 'docker-upload-uuid': s.id, range: `0-${Math.max(0, s.offset - 1)}`, 'content-length': '0' })
+      .send();
+  }
+}
+
+/** A whole-blob upload's failure as the client reads it: its digest wrong, or too large. */
+function uploadError(err: unknown, digest: string, max: number): unknown {
+  if (isAirlockError(err, 'DIGEST_MISMATCH') || isAirlockError(err, 'SIZE_MISMATCH')) {
+    return new AirlockError('BAD_REQUEST', `the bytes uploaded do not hash to ${digest}; nothing was stored`, { cause: err, details: { ociCode: 'DIGEST_INVALID' } });
+  }
+  if (isAirlockError(err, 'LIMIT_EXCEEDED')) {
+    return new AirlockError('LIMIT_EXCEEDED', `the blob is larger than this repository takes (${max} bytes, maxArtifactSize)`, { cause: err, details: { ociCode: 'SIZE_INVALID' } });
+  }
+  return err;
+}
