@@ -1,7 +1,8 @@
 /**
- * `airlock feeds import PATH`: import known-malicious package records (OSV `MAL-*`, the
- * ossf/malicious-packages format: a directory tree of OSV JSON or a zip of it) into the metadata
- * store of a data directory. A feed with any malformed record is refused whole.
+ * `airlock feeds import PATH`: import OSV records into the metadata store of a data directory:
+ * known-malicious packages (`MAL-*`, the ossf/malicious-packages format) and vulnerabilities
+ * (GHSA, PYSEC, CVE … as in OSV's per-ecosystem `all.zip` exports), from a directory tree of OSV
+ * JSON or a zip of it. A feed with any malformed record is refused whole.
  * `airlock feeds list`: the most recent imports.
  */
 import { resolve } from 'node:path';
@@ -12,23 +13,27 @@ import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, parse, reportError } from '../admin/cli-support.ts';
 
-const HELP = `usage: airlock feeds import PATH [--source NAME] [--data-dir DIR | --config FILE] [--format text|json]
+const HELP = `usage: airlock feeds import PATH [--source NAME] [--kind malicious|vulnerability] [--data-dir DIR | --config FILE] [--format text|json]
        airlock feeds list [--data-dir DIR | --config FILE] [--format text|json]
 
-import  reads OSV MAL-* records (a directory tree of OSV JSON files, e.g. a checkout
-        of ossf/malicious-packages, or a zip of them) and stores them with their
-        provenance. Any malformed record refuses the whole import (nothing is kept).
+import  reads OSV records (a directory tree of OSV JSON files, e.g. a checkout of
+        ossf/malicious-packages or of an advisory database, or a zip of them such as
+        OSV's npm/all.zip and PyPI/all.zip) and stores them with their provenance:
+        MAL-* records as known-malicious packages, every other advisory (GHSA, PYSEC,
+        CVE …) as a vulnerability with its severity. Any malformed record refuses the
+        whole import (nothing is kept).
 list    the most recent imports.
 
 options:
   --source NAME     label of the feed (default ossf-malicious-packages)
+  --kind KIND       import only malicious-package records or only vulnerabilities
   --data-dir DIR    the gateway's data directory (default ./data)
   --config FILE     the gateway's configuration: its storage (a shared PostgreSQL, say)
   --format          text (default) or json
 `;
 
 export const command: Command = {
-  summary: 'import known-malicious package feeds (OSV MAL records)',
+  summary: 'import OSV feeds: known-malicious packages and vulnerabilities',
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h') {
@@ -38,6 +43,7 @@ export const command: Command = {
     if (sub !== 'import' && sub !== 'list') throw new UsageError(`unknown subcommand '${sub}' (import, list)`);
     const { values, positionals } = parse(rest, {
       source: { type: 'string' },
+      kind: { type: 'string' },
       ...localStorageOptions,
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,6 +75,8 @@ export const command: Command = {
     if (path === undefined) throw new UsageError('give the feed PATH (a directory or a zip)');
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
     const source = values.source ?? 'ossf-malicious-packages';
+    const kind = values.kind;
+    if (kind !== undefined && kind !== 'malicious' && kind !== 'vulnerability') throw new UsageError(`--kind must be malicious or vulnerability, not '${kind}'`);
     if (!/^[\w.:/-]{1,128}$/.test(source)) throw new UsageError('--source must be 1-128 characters of letters, digits and ._:/-');
     const storage = await openLocalStorage(values, io);
     try {
@@ -78,6 +86,7 @@ export const command: Command = {
         importedBy: actor,
         now: new Date(),
         newId: () => newId(),
+        ...(kind === undefined ? {} : { kinds: [kind] }),
       });
       // Verdicts may change with the feed: the trail says when and from what. A running gateway
       // on this store notices the new feed revision and re-judges at once.
@@ -86,12 +95,22 @@ export const command: Command = {
         actor,
         action: 'feeds.import',
         subject: summary.id,
-        details: { source: summary.source, origin: summary.origin, records: summary.records, added: summary.added, updated: summary.updated, unchanged: summary.unchanged },
+        details: {
+          source: summary.source,
+          origin: summary.origin,
+          records: summary.records,
+          malicious: summary.malicious,
+          vulnerabilities: summary.vulnerabilities,
+          added: summary.added,
+          updated: summary.updated,
+          unchanged: summary.unchanged,
+        },
       });
       if (format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         io.stdout.write(
-          `imported ${summary.records} advisories from ${summary.entries} files (${summary.format}; ${summary.skipped} skipped: not MAL records): ` +
+          `imported ${summary.records} advisories (${summary.malicious} malicious, ${summary.vulnerabilities} vulnerabilities) from ${summary.entries} files ` +
+            `(${summary.format}; ${summary.skipped} skipped: not OSV records, or naming no npm or PyPI version${kind === undefined ? '' : `, or not of kind ${kind}`}): ` +
             `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged — import ${summary.id}\n`,
         );
       }

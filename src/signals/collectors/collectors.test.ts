@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { newId } from '../../core/index.ts';
@@ -48,7 +48,7 @@ test('collectors fit the gate port and produce the documented keys for a whole p
     const now = new Date('2026-03-01T00:00:00Z');
     const signals = createSignalCollectors({ store: storage.signals, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 60_000 });
     const asGatePort: readonly FactCollector[] = signals.collectors;
-    assert.equal(asGatePort.length, 6);
+    assert.equal(asGatePort.length, 7);
     await storage.signals.recordMissing({ ecosystem: 'npm', name: 'lodahs', at: new Date('2026-02-01T00:00:00Z'), tokenId: 't1', userAgent: 'npm/11', agent: 'claude-code' });
 
     const adapter = (published: string, extra: FactsDoc = {}): FactsDoc => ({ published_at: published, package_created_at: '2026-02-20T00:00:00Z', ...extra });
@@ -58,7 +58,7 @@ test('collectors fit the gate port and produce the documented keys for a whole p
     ];
     const [v100, v101] = await collectAll(signals.collectors, 'metadata', versions, now);
     assert.ok(v100 !== undefined && v101 !== undefined);
-    assert.deepEqual(Object.keys(v101).sort(), ['age', 'install_behaviour', 'lookalike', 'malicious', 'name', 'publisher_changes', 'requested_while_missing']);
+    assert.deepEqual(Object.keys(v101).sort(), ['age', 'install_behaviour', 'lookalike', 'malicious', 'name', 'publisher_changes', 'requested_while_missing', 'vulnerabilities']);
     assert.deepEqual([v101.lookalike?.closest, v101.lookalike?.kind], ['lodash', 'typo']);
     assert.equal(v101.name?.popular, false);
     assert.deepEqual([v101.age?.version_age_days, v101.age?.package_age_days, v101.age?.days_since_first_seen], [2, 9, 0]);
@@ -148,6 +148,50 @@ test('malicious facts: exact versions, the history around them, and a feed chang
     assert.deepEqual(r.map((x) => x.previous_version_listed), [false, false, true]);
     assert.deepEqual(r.map((x) => x.predates_listed), [true, true, false]);
     assert.deepEqual(r[0]?.listed_versions, [], 'a range names no versions by itself');
+  });
+});
+
+test('vulnerability facts: the advisories of a version from an imported feed, one store read per package, a change seen after feedChanged()', async () => {
+  await withStorage(async (storage) => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    let reads = 0;
+    const counting = Object.create(storage.signals) as typeof storage.signals;
+    counting.advisoriesFor = async (...args) => {
+      reads++;
+      return storage.signals.advisoriesFor(...args);
+    };
+    const signals = createSignalCollectors({ store: counting, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 3_600_000 });
+    const versions = ['0.2.3', '1.2.5', '1.2.6'].map((v) => candidate('minimist', v, { published_at: '2022-01-01T00:00:00Z' }));
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-vuln-feed-'));
+    try {
+      await writeFile(
+        join(dir, 'GHSA-xvch-5gv4-984h.json'),
+        JSON.stringify({
+          id: 'GHSA-xvch-5gv4-984h',
+          modified: '2023-02-27T14:47:14Z',
+          aliases: ['CVE-2021-44906'],
+          severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+          affected: [
+            { package: { ecosystem: 'npm', name: 'minimist' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }, { fixed: '1.2.6' }] }] },
+            { package: { ecosystem: 'npm', name: 'minimist' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.2.4' }] }] },
+          ],
+          database_specific: { severity: 'CRITICAL' },
+        }),
+      );
+      const before = await collectAll(signals.collectors, 'metadata', versions, now);
+      assert.deepEqual(before.map((f) => (f.vulnerabilities as Record<string, Json>).count), [0, 0, 0]);
+      await importOsvFeed(storage.signals, dir, { source: 'osv', importedBy: 't', now, newId: () => newId() });
+      signals.feedChanged();
+      const got = (await collectAll(signals.collectors, 'metadata', versions, now)).map((f) => f.vulnerabilities as Record<string, Json>);
+      assert.deepEqual(got.map((f) => [f.count, f.max_severity]), [[1, 'critical'], [1, 'critical'], [0, null]]);
+      assert.deepEqual((got[1]?.records as Record<string, Json>[]).map((r) => [r.id, r.score, r.fixed]), [['GHSA-xvch-5gv4-984h', 9.8, '1.2.6']]);
+      assert.deepEqual(got.map((f) => (f as Record<string, Json>).fix_available), [true, true, false]);
+      const malicious = (await collectAll(signals.collectors, 'metadata', versions, now)).map((f) => (f.malicious as Record<string, Json>).known);
+      assert.deepEqual(malicious, [false, false, false], 'a vulnerability does not make a package malicious');
+      assert.equal(reads, 2, 'one read per package before the import and one after: shared by the malicious and vulnerability collectors');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

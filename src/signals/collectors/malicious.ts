@@ -7,20 +7,18 @@
  * before this one is listed (a fix release — the cooldown's fast lane).
  */
 import { comparePep440, parsePep440 } from '../../core/index.ts';
-import type { FeedStore } from '../../storage/ports/index.ts';
 import {
-  advisoryToRecord,
   compareSemver,
   createMaliciousIndex,
   NO_MALICIOUS_FACTS,
   parseSemver,
   type MaliciousFacts,
   type MaliciousIndex,
-  type MaliciousRecord,
+  type FeedRecord,
 } from '../feeds/index.ts';
+import { canonicalFeedName, type AdvisoryLookup } from './advisories.ts';
 import { asJson, packageOf, type SignalCollector } from './types.ts';
 import { timelineOf } from './timeline.ts';
-import { TtlCache } from './ttl-cache.ts';
 
 const MAX_LISTED = 64;
 
@@ -54,11 +52,6 @@ export const NO_MALICIOUS_HISTORY: MaliciousHistoryFacts = {
  */
 const NOT_LISTED = Object.freeze({ malicious: asJson(Object.freeze({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY })) });
 
-export interface MaliciousCollector extends SignalCollector {
-  /** The feed changed: forget cached advisories. */
-  clear(): void;
-}
-
 type Order = (a: string, b: string) => number | null;
 
 function orderOf(ecosystem: 'npm' | 'pypi'): Order {
@@ -77,7 +70,7 @@ function orderOf(ecosystem: 'npm' | 'pypi'): Order {
 }
 
 /** Explicitly listed versions and the lower bounds of bounded ranges: where the compromise starts. */
-function listedBounds(records: readonly MaliciousRecord[]): { readonly versions: readonly string[]; readonly rangeLows: readonly string[]; readonly lows: readonly string[] } {
+function listedBounds(records: readonly FeedRecord[]): { readonly versions: readonly string[]; readonly rangeLows: readonly string[]; readonly lows: readonly string[] } {
   const versions = new Set<string>();
   const rangeLows: string[] = [];
   for (const r of records) {
@@ -87,32 +80,24 @@ function listedBounds(records: readonly MaliciousRecord[]): { readonly versions:
   return { versions: [...versions], rangeLows, lows: [...versions, ...rangeLows] };
 }
 
-function canonical(ecosystem: 'npm' | 'pypi', name: string): string {
-  return ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
-}
-
-export function maliciousCollector(deps: { readonly feeds: FeedStore }, options: { readonly ttlMs: number; readonly maxPackages?: number }): MaliciousCollector {
-  const indexes = new TtlCache<string, { readonly index: MaliciousIndex | null }>(options.maxPackages ?? 20_000, options.ttlMs);
+export function maliciousCollector(deps: { readonly advisories: AdvisoryLookup }): SignalCollector {
+  // The index of each package's records, built once per list the lookup hands out.
+  const indexes = new WeakMap<readonly FeedRecord[], MaliciousIndex>();
   return {
     id: 'signals.malicious',
-    clear: () => indexes.clear(),
     async collect(req) {
       const pkg = packageOf(req);
       if (pkg === null) return [];
       const ecosystem = pkg.ecosystem;
       if (ecosystem !== 'npm' && ecosystem !== 'pypi') return req.candidates.map(() => NOT_LISTED);
-      const name = canonical(ecosystem, pkg.name);
-      const key = `${ecosystem}\0${name}`;
-      const nowMs = req.now.getTime();
-      let cached = indexes.get(key, nowMs);
-      if (cached === undefined) {
-        const advisories = await deps.feeds.advisoriesFor(ecosystem, name);
-        const records = advisories.map(advisoryToRecord).filter((r): r is MaliciousRecord => r !== null);
-        cached = { index: records.length === 0 ? null : createMaliciousIndex(records) };
-        indexes.set(key, cached, nowMs);
+      const name = canonicalFeedName(ecosystem, pkg.name);
+      const { malicious } = await deps.advisories.of(ecosystem, name, req.now.getTime());
+      if (malicious.length === 0) return req.candidates.map(() => NOT_LISTED);
+      let index = indexes.get(malicious);
+      if (index === undefined) {
+        index = createMaliciousIndex(malicious);
+        indexes.set(malicious, index);
       }
-      const index = cached.index;
-      if (index === null) return req.candidates.map(() => NOT_LISTED);
 
       const timeline = timelineOf(req.history);
       const order = orderOf(ecosystem);

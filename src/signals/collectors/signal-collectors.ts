@@ -1,18 +1,20 @@
 /**
  * The signal collectors the gateway runs, wired to the signal store: name and look-alike, age
- * and first sighting, the hallucination tripwire, known-malicious feeds, install behaviour and
- * publisher changes. Per-package knowledge read from the store is cached for `factsTtlMs`;
+ * and first sighting, the hallucination tripwire, known-malicious and vulnerability feeds,
+ * install behaviour and publisher changes. Per-package knowledge read from the store is cached for `factsTtlMs`;
  * `feedChanged()` drops what a feed import can change.
  */
 import type { FeedStore, FirstSeenStore, MissingNameLedger } from '../../storage/ports/index.ts';
 import { ageCollector } from './age.ts';
 import type { LookalikeIndexSource } from './indexes.ts';
 import { installBehaviourCollector } from './install-behaviour.ts';
+import { advisoryLookup } from './advisories.ts';
 import { maliciousCollector } from './malicious.ts';
 import { missingCollector } from './missing.ts';
 import { nameCollector } from './name.ts';
 import { publisherCollector } from './publisher.ts';
 import type { SignalCollector } from './types.ts';
+import { vulnerabilityCollector } from './vulnerabilities.ts';
 
 export interface SignalCollectorDeps {
   readonly store: MissingNameLedger & FirstSeenStore & FeedStore;
@@ -45,19 +47,20 @@ export function createSignalCollectors(deps: SignalCollectorDeps, options: Signa
   const bytes = options.cacheBytes ?? 4 * 1024 * 1024;
   const lookups = Math.max(100, Math.floor((bytes * 0.1) / LOOKUP_BYTES));
   const ttl = { ttlMs: options.factsTtlMs };
-  const malicious = maliciousCollector({ feeds: deps.store }, { ...ttl, maxPackages: lookups });
+  const advisories = advisoryLookup(deps.store, { ...ttl, maxPackages: lookups });
   const missing = missingCollector({ ledger: deps.store }, { ...ttl, maxPackages: lookups });
   return {
     collectors: [
       nameCollector({ indexes: deps.indexes }, { maxPackages: Math.max(100, Math.floor((bytes * 0.2) / NAME_FACTS_BYTES)) }),
       ageCollector({ firstSeen: deps.store }, { ...ttl, maxVersions: Math.max(1000, Math.floor((bytes * 0.6) / SIGHTING_BYTES)) }),
       missing,
-      malicious,
+      maliciousCollector({ advisories }),
+      vulnerabilityCollector({ advisories }),
       installBehaviourCollector(),
       publisherCollector(),
     ],
     feedChanged() {
-      malicious.clear();
+      advisories.clear();
     },
   };
 }

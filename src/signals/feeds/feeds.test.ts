@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createMaliciousIndex, OsvRecordError, parseOsvRecord, readOsvFeed, FeedReadError, type MaliciousRecord } from './index.ts';
+import { createMaliciousIndex, OsvRecordError, parseOsvRecord, readOsvFeed, FeedReadError, type FeedRecord } from './index.ts';
 import { makeZip } from './testdata/make-zip.ts';
 
 const TESTDATA = join(import.meta.dirname, 'testdata', 'osv');
@@ -12,7 +12,7 @@ async function fixture(eco: string, id: string): Promise<Buffer> {
   return readFile(join(TESTDATA, eco, `${id}.json`));
 }
 
-function records(bytes: Uint8Array, entry = 'x.json'): readonly MaliciousRecord[] {
+function records(bytes: Uint8Array, entry = 'x.json'): readonly FeedRecord[] {
   const r = parseOsvRecord(bytes, { feed: 'test', entry });
   assert.equal(r.kind, 'records');
   return r.kind === 'records' ? r.records : [];
@@ -81,10 +81,11 @@ test('ranges: fixed is exclusive, last_affected inclusive, PEP 440 for PyPI, unc
   assert.equal(odd.version_listed, false);
 });
 
-test('withdrawn records never match; non-MAL and non-OSV documents are skipped', () => {
+test('withdrawn records never match; records of kinds not asked for and non-OSV documents are skipped', () => {
   const w = records(osv({ withdrawn: '2099-02-01T00:00:00Z' }));
   assert.equal(createMaliciousIndex(w).match('npm', 'evil', '1.0.0').known, false);
-  assert.deepEqual(parseOsvRecord(osv({ id: 'GHSA-xxxx-yyyy-zzzz' }), { feed: 't', entry: 'g.json' }).kind, 'skipped');
+  assert.deepEqual(parseOsvRecord(osv({ id: 'GHSA-xxxx-yyyy-zzzz' }), { feed: 't', entry: 'g.json', kinds: ['malicious'] }).kind, 'skipped');
+  assert.deepEqual(parseOsvRecord(osv({}), { feed: 't', entry: 'm.json', kinds: ['vulnerability'] }).kind, 'skipped');
   assert.deepEqual(parseOsvRecord(Buffer.from('{"name":"x","version":"1"}'), { feed: 't', entry: 'package.json' }).kind, 'skipped');
   assert.equal(parseOsvRecord(osv({}, [{ package: { ecosystem: 'Go', name: 'x' }, versions: ['1'] }]), { feed: 't', entry: 'go.json' }).kind, 'skipped');
 });

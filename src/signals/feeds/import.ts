@@ -1,11 +1,12 @@
 /**
- * `airlock feeds import`: read a feed (directory or zip of OSV records), refuse it whole when any
- * record is malformed, otherwise store every advisory in one transaction and record the import
- * with its provenance.
+ * `airlock feeds import`: read a feed (directory or zip of OSV records: known-malicious packages,
+ * vulnerabilities or both), refuse it whole when any record is malformed, otherwise store every
+ * advisory in one transaction and record the import with its provenance.
  */
 import type { FeedImport, FeedStore } from '../../storage/ports/index.ts';
 import { recordToAdvisory } from './advisory.ts';
 import { DEFAULT_FEED_LIMITS, readOsvFeed, type FeedEntryError, type FeedReadLimits } from './source.ts';
+import { ADVISORY_KINDS, type AdvisoryKind } from './types.ts';
 
 export class FeedImportRefused extends Error {
   readonly errorCount: number;
@@ -25,6 +26,8 @@ export interface FeedImportOptions {
   readonly now: Date;
   readonly newId: () => string;
   readonly limits?: FeedReadLimits;
+  /** The kinds of record to import (default both); records of other kinds are skipped. */
+  readonly kinds?: readonly AdvisoryKind[];
 }
 
 export interface FeedImportSummary extends FeedImport {
@@ -32,10 +35,13 @@ export interface FeedImportSummary extends FeedImport {
   readonly entries: number;
   readonly skipped: number;
   readonly records: number;
+  /** Of the records: known-malicious packages, and vulnerabilities. */
+  readonly malicious: number;
+  readonly vulnerabilities: number;
 }
 
 export async function importOsvFeed(store: FeedStore, path: string, options: FeedImportOptions): Promise<FeedImportSummary> {
-  const read = await readOsvFeed(path, options.source, options.limits ?? DEFAULT_FEED_LIMITS);
+  const read = await readOsvFeed(path, options.source, options.limits ?? DEFAULT_FEED_LIMITS, options.kinds ?? ADVISORY_KINDS);
   if (read.errorCount > 0) throw new FeedImportRefused(path, read.errorCount, read.errors);
   const importId = options.newId();
   const result = await store.putAdvisories(read.records.map((r) => recordToAdvisory(r, importId)));
@@ -51,5 +57,6 @@ export async function importOsvFeed(store: FeedStore, path: string, options: Fee
     rejected: 0,
   };
   await store.recordFeedImport(rec);
-  return { ...rec, format: read.format, entries: read.entries, skipped: read.skipped, records: read.records.length };
+  const malicious = read.records.filter((r) => r.kind === 'malicious').length;
+  return { ...rec, format: read.format, entries: read.entries, skipped: read.skipped, records: read.records.length, malicious, vulnerabilities: read.records.length - malicious };
 }

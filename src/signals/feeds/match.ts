@@ -6,7 +6,7 @@
  */
 import { compareSemver, parseSemver } from './versions/semver.ts';
 import { comparePep440, parsePep440 } from '../../core/index.ts';
-import type { FeedEcosystem, MaliciousRecord, VersionRange } from './types.ts';
+import type { FeedEcosystem, FeedRecord, VersionRange } from './types.ts';
 
 export type MatchKind = 'version' | 'range' | 'all-versions' | 'range-uncomparable';
 
@@ -91,23 +91,29 @@ function sameVersion(ecosystem: FeedEcosystem, a: string, b: string): boolean {
   return false;
 }
 
-function matchRecord(rec: MaliciousRecord, version: string): MatchKind | 'other-versions' {
-  if (rec.versions.some((v) => sameVersion(rec.ecosystem, v, version))) return 'version';
+/** How a record names a version, and the bounded range it falls in (for the version a fix came in). */
+export function matchRecord(rec: FeedRecord, version: string): { readonly match: MatchKind | 'other-versions'; readonly range: VersionRange | null } {
   let uncomparable = false;
+  let within: VersionRange | null = null;
   for (const range of rec.ranges) {
     const hit = inRange(rec.ecosystem, range, version);
-    if (hit === true) return 'range';
+    if (hit === true) {
+      within = range;
+      break;
+    }
     if (hit === null) uncomparable = true;
   }
-  if (uncomparable) return 'range-uncomparable';
-  if (rec.allVersions) return 'all-versions';
-  return 'other-versions';
+  if (rec.versions.some((v) => sameVersion(rec.ecosystem, v, version))) return { match: 'version', range: within };
+  if (within !== null) return { match: 'range', range: within };
+  if (uncomparable) return { match: 'range-uncomparable', range: null };
+  if (rec.allVersions) return { match: 'all-versions', range: null };
+  return { match: 'other-versions', range: null };
 }
 
 export interface MaliciousIndex {
   readonly size: number;
   /** Records naming the package (withdrawn ones excluded). */
-  lookup(ecosystem: FeedEcosystem, name: string): readonly MaliciousRecord[];
+  lookup(ecosystem: FeedEcosystem, name: string): readonly FeedRecord[];
   match(ecosystem: FeedEcosystem, name: string, version: string): MaliciousFacts;
 }
 
@@ -115,25 +121,26 @@ function key(ecosystem: FeedEcosystem, name: string): string {
   return `${ecosystem}\u0000${ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name}`;
 }
 
-export function createMaliciousIndex(records: Iterable<MaliciousRecord>): MaliciousIndex {
-  const byName = new Map<string, MaliciousRecord[]>();
+/** The index of the known-malicious records among `records` (vulnerabilities are left out). */
+export function createMaliciousIndex(records: Iterable<FeedRecord>): MaliciousIndex {
+  const byName = new Map<string, FeedRecord[]>();
   let size = 0;
   for (const rec of records) {
-    if (rec.withdrawn !== null) continue;
+    if (rec.withdrawn !== null || rec.kind !== 'malicious') continue;
     const k = key(rec.ecosystem, rec.name);
     const list = byName.get(k);
     if (list === undefined) byName.set(k, [rec]);
     else list.push(rec);
     size++;
   }
-  const lookup = (ecosystem: FeedEcosystem, name: string): readonly MaliciousRecord[] => byName.get(key(ecosystem, name)) ?? [];
+  const lookup = (ecosystem: FeedEcosystem, name: string): readonly FeedRecord[] => byName.get(key(ecosystem, name)) ?? [];
   return {
     size,
     lookup,
     match(ecosystem, name, version) {
       const recs = lookup(ecosystem, name);
       if (recs.length === 0) return NO_MALICIOUS_FACTS;
-      const rows = recs.map((rec) => ({ rec, match: matchRecord(rec, version) }));
+      const rows = recs.map((rec) => ({ rec, match: matchRecord(rec, version).match }));
       return {
         known: true,
         version_listed: rows.some((r) => r.match === 'version' || r.match === 'range'),

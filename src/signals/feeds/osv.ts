@@ -1,18 +1,22 @@
 /**
- * Parses one OSV record (https://ossf.github.io/osv-schema/) into malicious-package records:
- * one per `affected` entry of a supported ecosystem. The input is hostile: size-capped, every
- * field type-checked, strings bounded; a record that claims to be OSV but is malformed is an
- * error with the reason, never a partial record.
+ * Parses one OSV record (https://ossf.github.io/osv-schema/) into feed records: one per package
+ * of a supported ecosystem that its `affected` entries name (several entries for one package, as
+ * GitHub writes one per release line, are merged). `MAL-*` records are known-malicious packages;
+ * every other id (GHSA, PYSEC, CVE …) is a vulnerability, with its severity. The input is hostile:
+ * size-capped, every field type-checked, strings bounded; a record that claims to be OSV but is
+ * malformed is an error with the reason, never a partial record.
  */
 import { createHash } from 'node:crypto';
 import { normalizePypiName } from '../../core/index.ts';
-import type { FeedEcosystem, MaliciousRecord, VersionRange } from './types.ts';
+import { cvss3BaseScore, ratingOf } from './cvss.ts';
+import { ADVISORY_KINDS, type AdvisoryKind, type FeedEcosystem, type FeedRecord, type Severity, type SeverityLevel, type VersionRange } from './types.ts';
 
 export interface OsvParseLimits {
   readonly maxRecordBytes: number;
   readonly maxAffected: number;
   readonly maxVersionsPerAffected: number;
   readonly maxRangesPerAffected: number;
+  readonly maxSeverities: number;
 }
 
 export const DEFAULT_OSV_LIMITS: OsvParseLimits = {
@@ -20,6 +24,7 @@ export const DEFAULT_OSV_LIMITS: OsvParseLimits = {
   maxAffected: 1_000,
   maxVersionsPerAffected: 100_000,
   maxRangesPerAffected: 1_000,
+  maxSeverities: 16,
 };
 
 export class OsvRecordError extends Error {
@@ -30,7 +35,7 @@ export class OsvRecordError extends Error {
 }
 
 export type OsvParseResult =
-  | { readonly kind: 'records'; readonly id: string; readonly records: readonly MaliciousRecord[] }
+  | { readonly kind: 'records'; readonly id: string; readonly records: readonly FeedRecord[] }
   /** Valid JSON that is not an OSV record, or a record this import does not want. */
   | { readonly kind: 'skipped'; readonly reason: string };
 
@@ -178,8 +183,8 @@ export interface OsvParseOptions {
   readonly feed: string;
   /** Path of the record in its directory or zip (provenance and error messages). */
   readonly entry: string;
-  /** Record id prefixes to import (default `MAL-`). */
-  readonly idPrefixes?: readonly string[];
+  /** The kinds of record to read (default both); a record of another kind is skipped. */
+  readonly kinds?: readonly AdvisoryKind[];
   readonly limits?: OsvParseLimits;
 }
 
@@ -196,20 +201,24 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
   const id = get(doc, 'id');
   if (typeof id !== 'string' || typeof get(doc, 'modified') !== 'string') return { kind: 'skipped', reason: 'not an OSV record (no id/modified)' };
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id)) fail(`invalid record id ${JSON.stringify(id.slice(0, 80))}`);
-  const prefixes = options.idPrefixes ?? ['MAL-'];
-  if (!prefixes.some((p) => id.startsWith(p))) return { kind: 'skipped', reason: `record ${id} is not a malicious-package record` };
+  const kind: AdvisoryKind = id.startsWith('MAL-') ? 'malicious' : 'vulnerability';
+  if (!(options.kinds ?? ADVISORY_KINDS).includes(kind)) return { kind: 'skipped', reason: `record ${id} is a ${kind} record` };
   const modified = timestamp(doc, 'modified', true) as string;
   const published = timestamp(doc, 'published', false);
   const withdrawn = timestamp(doc, 'withdrawn', false);
   const summary = optString(doc, 'summary', 1024);
   const aliases = stringList(get(doc, 'aliases'), 'aliases', 1000);
   const origins = originsOf(doc, get(doc, 'credits'));
+  const severity = kind === 'vulnerability' ? severityOf(doc, limits) : null;
   const affected = get(doc, 'affected');
-  if (affected === undefined) fail('affected is required for a malicious-package record');
+  if (affected === undefined) {
+    if (kind === 'vulnerability') return { kind: 'skipped', reason: `record ${id} names no package` };
+    fail('affected is required for a malicious-package record');
+  }
   if (!Array.isArray(affected)) fail('affected must be an array');
   if (affected.length > limits.maxAffected) fail(`affected has more than ${limits.maxAffected} entries`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const records: MaliciousRecord[] = [];
+  const byPackage = new Map<string, FeedRecord>();
   for (const a of affected) {
     if (!isObj(a)) fail('affected[] must be objects');
     const pkg = get(a, 'package');
@@ -219,8 +228,25 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
     const name = canonicalName(ecosystem, get(pkg, 'name'));
     const versions = stringList(get(a, 'versions'), 'affected.versions', limits.maxVersionsPerAffected);
     const { ranges, allVersions } = parseRanges(get(a, 'ranges'), ecosystem, limits);
-    if (versions.length === 0 && ranges.length === 0 && !allVersions) fail(`affected entry for ${name} lists no versions and no ranges`);
-    records.push({
+    if (versions.length === 0 && ranges.length === 0 && !allVersions) {
+      // A vulnerability fixed in a commit (GIT ranges only) names no published version.
+      if (kind === 'vulnerability') continue;
+      fail(`affected entry for ${name} lists no versions and no ranges`);
+    }
+    const key = `${ecosystem}\u0000${name}`;
+    const same = byPackage.get(key);
+    if (same !== undefined) {
+      byPackage.set(key, {
+        ...same,
+        versions: [...new Set([...same.versions, ...versions])],
+        ranges: [...same.ranges, ...ranges],
+        allVersions: same.allVersions || allVersions,
+      });
+      continue;
+    }
+    byPackage.set(key, {
+      kind,
+      severity,
       id,
       ecosystem,
       name,
@@ -236,6 +262,40 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
       provenance: { feed: options.feed, entry: options.entry, sha256 },
     });
   }
-  if (records.length === 0) return { kind: 'skipped', reason: `record ${id} names no npm or PyPI package` };
-  return { kind: 'records', id, records };
+  if (byPackage.size === 0) return { kind: 'skipped', reason: `record ${id} names no npm or PyPI version` };
+  return { kind: 'records', id, records: [...byPackage.values()] };
+}
+
+const LEVELS: Readonly<Record<string, SeverityLevel>> = { CRITICAL: 'critical', HIGH: 'high', MODERATE: 'moderate', MEDIUM: 'moderate', LOW: 'low' };
+
+/**
+ * A vulnerability's severity: the score of its CVSS v3 vector, and the level its database gives
+ * (GitHub's `database_specific.severity`), else the level of that score. A vector of another
+ * CVSS version is kept, unscored.
+ */
+function severityOf(doc: Obj, limits: OsvParseLimits): Severity {
+  const list = get(doc, 'severity');
+  let score: number | null = null;
+  let vector: string | null = null;
+  if (list !== undefined && list !== null) {
+    if (!Array.isArray(list)) fail('severity must be an array');
+    if (list.length > limits.maxSeverities) fail(`severity has more than ${limits.maxSeverities} entries`);
+    for (const entry of list) {
+      if (!isObj(entry)) fail('severity[] must be objects');
+      const type = get(entry, 'type');
+      const value = get(entry, 'score');
+      if (typeof type !== 'string' || typeof value !== 'string' || value.length > 256) fail('severity[] needs a type and a score string of at most 256 characters');
+      if (type === 'CVSS_V3' && score === null) {
+        score = cvss3BaseScore(value);
+        if (score === null) fail(`severity score is not a CVSS v3 vector: ${JSON.stringify(value.slice(0, 80))}`);
+        vector = value;
+      } else if (vector === null && type.startsWith('CVSS_')) {
+        vector = value;
+      }
+    }
+  }
+  const db = get(doc, 'database_specific');
+  const said = isObj(db) ? get(db, 'severity') : undefined;
+  const level = typeof said === 'string' && Object.hasOwn(LEVELS, said.toUpperCase()) ? (LEVELS[said.toUpperCase()] as SeverityLevel) : null;
+  return { level: level ?? (score === null ? 'unknown' : ratingOf(score)), score, vector };
 }

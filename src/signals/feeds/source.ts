@@ -8,7 +8,7 @@ import { open, opendir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { DEFAULT_OSV_LIMITS, OsvRecordError, parseOsvRecord, type OsvParseLimits } from './osv.ts';
 import { DEFAULT_ZIP_LIMITS, zipEntries, ZipFormatError, type RandomAccessSource, type ZipLimits } from './zip-reader.ts';
-import type { MaliciousRecord } from './types.ts';
+import { ADVISORY_KINDS, type AdvisoryKind, type FeedRecord } from './types.ts';
 
 export interface FeedReadLimits {
   readonly zip: ZipLimits;
@@ -37,7 +37,7 @@ export interface FeedReadResult {
   readonly source: string;
   readonly format: 'directory' | 'zip';
   /** Deduplicated by record id and package (the most recently modified wins). */
-  readonly records: readonly MaliciousRecord[];
+  readonly records: readonly FeedRecord[];
   readonly entries: number;
   readonly skipped: number;
   readonly errorCount: number;
@@ -92,14 +92,16 @@ async function* walk(root: string, limits: FeedReadLimits): AsyncGenerator<strin
 }
 
 class Collector {
-  readonly byKey = new Map<string, MaliciousRecord>();
+  readonly byKey = new Map<string, FeedRecord>();
   readonly errors: FeedEntryError[] = [];
   errorCount = 0;
   entries = 0;
   skipped = 0;
   private readonly feed: string;
   private readonly limits: FeedReadLimits;
-  constructor(feed: string, limits: FeedReadLimits) {
+  private readonly kinds: readonly AdvisoryKind[];
+  constructor(feed: string, limits: FeedReadLimits, kinds: readonly AdvisoryKind[]) {
+    this.kinds = kinds;
     this.feed = feed;
     this.limits = limits;
   }
@@ -107,7 +109,7 @@ class Collector {
   add(entry: string, bytes: Uint8Array): void {
     this.entries++;
     try {
-      const result = parseOsvRecord(bytes, { feed: this.feed, entry, limits: this.limits.osv });
+      const result = parseOsvRecord(bytes, { feed: this.feed, entry, limits: this.limits.osv, kinds: this.kinds });
       if (result.kind === 'skipped') {
         this.skipped++;
         return;
@@ -133,11 +135,11 @@ class Collector {
  * Reads every OSV record of a feed directory or zip. Per-record problems are collected (the
  * caller refuses the import when `errorCount > 0`); problems with the archive itself throw.
  */
-export async function readOsvFeed(path: string, feed: string, limits: FeedReadLimits = DEFAULT_FEED_LIMITS): Promise<FeedReadResult> {
+export async function readOsvFeed(path: string, feed: string, limits: FeedReadLimits = DEFAULT_FEED_LIMITS, kinds: readonly AdvisoryKind[] = ADVISORY_KINDS): Promise<FeedReadResult> {
   const info = await stat(path).catch((err: unknown) => {
     throw new FeedReadError(`${path}: ${(err as Error).message}`, { cause: err });
   });
-  const collector = new Collector(feed, limits);
+  const collector = new Collector(feed, limits, kinds);
   let format: 'directory' | 'zip';
   if (info.isDirectory()) {
     format = 'directory';

@@ -1,4 +1,7 @@
-/** Known-malicious package records (OSV `MAL-*`), as parsed from a feed. */
+/**
+ * Advisory records as parsed from an OSV feed: known-malicious packages (`MAL-*`) and
+ * vulnerabilities (GHSA, PYSEC, CVE … every other id).
+ */
 
 export type FeedEcosystem = 'npm' | 'pypi';
 
@@ -23,7 +26,28 @@ export interface RecordProvenance {
   readonly sha256: string;
 }
 
-export interface MaliciousRecord {
+/** `malicious` for OSV `MAL-*` records, `vulnerability` for every other advisory. */
+export type AdvisoryKind = 'malicious' | 'vulnerability';
+
+export const ADVISORY_KINDS: readonly AdvisoryKind[] = ['malicious', 'vulnerability'];
+
+/** Severity levels as GitHub's advisory database writes them, lower-cased; `unknown` when none is given. */
+export type SeverityLevel = 'critical' | 'high' | 'moderate' | 'low' | 'unknown';
+
+/** How bad a vulnerability is, from the record's own words and its CVSS vector. */
+export interface Severity {
+  readonly level: SeverityLevel;
+  /** CVSS base score (0.0–10.0) computed from a v3 vector; null when the record has none. */
+  readonly score: number | null;
+  /** The CVSS vector the score came from (v3), or the record's first vector of another version. */
+  readonly vector: string | null;
+}
+
+/** One package named by one record: every `affected` entry of that package merged. */
+export interface FeedRecord {
+  readonly kind: AdvisoryKind;
+  /** Null for malicious records; for vulnerabilities, `unknown` when the record says nothing. */
+  readonly severity: Severity | null;
   readonly id: string;
   readonly ecosystem: FeedEcosystem;
   /** Canonical name: npm as published, PyPI PEP 503-normalised. */

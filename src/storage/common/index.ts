@@ -10,3 +10,4 @@ export * from './hosted-row.ts';
 export * from './blob-pages.ts';
 export * from './token-scope.ts';
 export * from './webhook-cursor.ts';
+export * from './feed-advisory.ts';

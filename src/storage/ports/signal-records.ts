@@ -52,11 +52,17 @@ export interface FirstSeen {
  * for `versions`; `ranges` are kept verbatim as data (an OSV range from "0" without a fix means
  * "every version", which signals surface as a fact rather than a block).
  */
+export type FeedAdvisoryKind = 'malicious' | 'vulnerability';
+
 export interface FeedAdvisory {
   /** The feed, e.g. `ossf-malicious-packages`. */
   readonly source: string;
-  /** The record id, e.g. `MAL-2025-46974`. */
+  /** The record id, e.g. `MAL-2025-46974`, `GHSA-jf85-cpcp-j695`. */
   readonly id: string;
+  /** `malicious` (OSV `MAL-*`) or `vulnerability` (every other advisory). */
+  readonly kind: FeedAdvisoryKind;
+  /** A vulnerability's severity as the feed parsed it (`{level, score, vector}`); null for malicious records. */
+  readonly severity: Json | null;
   readonly ecosystem: Ecosystem;
   readonly name: string;
   readonly versions: readonly string[];

@@ -1,11 +1,11 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
-import { encodeJson, nonNegativeInteger, requireText, validDate, validDateOrNull } from '../common/index.ts';
+import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, validDate, validDateOrNull } from '../common/index.ts';
 import type { FeedAdvisory, FeedImport, FeedStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Row } from './pg-client.ts';
 import { checkEcosystem } from './pg-missing-names.ts';
 import { pageNewestFirst } from './pg-page.ts';
-import { date, dateOrNull, integer, json, stringArray, text, textOrNull } from './pg-rows.ts';
+import { date, dateOrNull, integer, json, jsonOrNull, oneOf, stringArray, text, textOrNull } from './pg-rows.ts';
 
 function toAdvisory(row: Row): FeedAdvisory {
   const ecosystem = text(row, 'ecosystem');
@@ -13,6 +13,8 @@ function toAdvisory(row: Row): FeedAdvisory {
   return {
     source: text(row, 'source'),
     id: text(row, 'id'),
+    kind: oneOf(row, 'kind', FEED_ADVISORY_KINDS),
+    severity: jsonOrNull(row, 'severity'),
     ecosystem,
     name: text(row, 'name'),
     versions: stringArray(row, 'versions'),
@@ -69,6 +71,8 @@ function bindAdvisory(a: FeedAdvisory): BoundAdvisory {
     sha256: a.provenance.sha256,
     params: [
       ...key,
+      advisoryKind(a),
+      a.severity === null ? null : encodeJson(a.severity, 'advisory severity'),
       encodeJson(versions, 'advisory versions'),
       encodeJson(a.ranges, 'advisory ranges'),
       a.summary === null ? null : a.summary.slice(0, 4096),
@@ -107,10 +111,11 @@ export function pgFeedStore(client: PgClient): FeedStore {
               added++;
             }
             await q.query(
-              `INSERT INTO feed_advisories (source, id, ecosystem, name, versions, ranges, summary, aliases, published, modified,
-                 withdrawn, origin, sha256, import_id)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-               ON CONFLICT (source, id, ecosystem, name) DO UPDATE SET versions = excluded.versions, ranges = excluded.ranges,
+              `INSERT INTO feed_advisories (source, id, ecosystem, name, kind, severity, versions, ranges, summary, aliases, published,
+                 modified, withdrawn, origin, sha256, import_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+               ON CONFLICT (source, id, ecosystem, name) DO UPDATE SET kind = excluded.kind, severity = excluded.severity,
+                 versions = excluded.versions, ranges = excluded.ranges,
                  summary = excluded.summary, aliases = excluded.aliases, published = excluded.published,
                  modified = excluded.modified, withdrawn = excluded.withdrawn, origin = excluded.origin,
                  sha256 = excluded.sha256, import_id = excluded.import_id`,

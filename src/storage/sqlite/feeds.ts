@@ -1,11 +1,11 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
-import { encodeJson, nonNegativeInteger, requireText, toMillis, toMillisOrNull } from '../common/index.ts';
+import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, toMillis, toMillisOrNull } from '../common/index.ts';
 import type { FeedAdvisory, FeedImport, FeedStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { checkEcosystem } from './missing-names.ts';
 import { pageNewestFirst } from './page.ts';
-import { date, dateOrNull, integer, json, text, textOrNull } from './rows.ts';
+import { date, dateOrNull, integer, json, jsonOrNull, oneOf, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
 
 function stringArray(row: Row, column: string): readonly string[] {
@@ -22,6 +22,8 @@ function toAdvisory(row: Row): FeedAdvisory {
   return {
     source: text(row, 'source'),
     id: text(row, 'id'),
+    kind: oneOf(row, 'kind', FEED_ADVISORY_KINDS),
+    severity: jsonOrNull(row, 'severity'),
     ecosystem,
     name: text(row, 'name'),
     versions: stringArray(row, 'versions'),
@@ -59,6 +61,8 @@ function bindAdvisory(a: FeedAdvisory) {
   return {
     source: requireText(a.source, 'advisory source', 128),
     id: requireText(a.id, 'advisory id', 256),
+    kind: advisoryKind(a),
+    severity: a.severity === null ? null : encodeJson(a.severity, 'advisory severity'),
     ecosystem: a.ecosystem,
     name: requireText(a.name, 'advisory package name', 512),
     versions: encodeJson([...new Set(a.versions)], 'advisory versions'),
@@ -85,11 +89,12 @@ export function sqliteFeedStore(conn: SqliteConnection): FeedStore {
           let unchanged = 0;
           const find = conn.statement('SELECT modified, sha256 FROM feed_advisories WHERE source = ? AND id = ? AND ecosystem = ? AND name = ?');
           const upsert = conn.statement(
-            `INSERT INTO feed_advisories (source, id, ecosystem, name, versions, ranges, summary, aliases, published, modified,
+            `INSERT INTO feed_advisories (source, id, kind, severity, ecosystem, name, versions, ranges, summary, aliases, published, modified,
                withdrawn, origin, sha256, import_id)
-             VALUES (:source, :id, :ecosystem, :name, :versions, :ranges, :summary, :aliases, :published, :modified,
+             VALUES (:source, :id, :kind, :severity, :ecosystem, :name, :versions, :ranges, :summary, :aliases, :published, :modified,
                :withdrawn, :origin, :sha256, :importId)
-             ON CONFLICT (source, id, ecosystem, name) DO UPDATE SET versions = excluded.versions, ranges = excluded.ranges,
+             ON CONFLICT (source, id, ecosystem, name) DO UPDATE SET kind = excluded.kind, severity = excluded.severity,
+               versions = excluded.versions, ranges = excluded.ranges,
                summary = excluded.summary, aliases = excluded.aliases, published = excluded.published,
                modified = excluded.modified, withdrawn = excluded.withdrawn, origin = excluded.origin,
                sha256 = excluded.sha256, import_id = excluded.import_id`,

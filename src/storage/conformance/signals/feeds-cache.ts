@@ -58,10 +58,26 @@ export function feedStoreCases(make: MakeSignalFixture): void {
     assert.equal((await store.advisoriesFor('npm', '@nx/key')).length, 1);
   }));
 
+  test('feeds: a vulnerability keeps its kind and severity; a later version of the record replaces them', using(make, async (store) => {
+    const severity = { level: 'critical', score: 9.8, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' };
+    const vuln = advisory({ source: 'osv', id: 'GHSA-xvch-5gv4-984h', kind: 'vulnerability', severity, name: 'minimist', versions: [], ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '0.2.4' }] }] });
+    await store.putAdvisories([advisory(), vuln]);
+    const [got] = await store.advisoriesFor('npm', 'minimist');
+    assert.equal(got?.kind, 'vulnerability');
+    assert.deepEqual(got?.severity, severity);
+    assert.equal((await store.advisoriesFor('npm', 'debug'))[0]?.kind, 'malicious');
+    assert.equal((await store.advisoriesFor('npm', 'debug'))[0]?.severity, null);
+    const lowered = { ...severity, level: 'high', score: 7.5 };
+    await store.putAdvisories([advisory({ ...vuln, severity: lowered, modified: new Date('2025-10-01T00:00:00Z'), provenance: { ...vuln.provenance, sha256: 'b'.repeat(64) } })]);
+    assert.deepEqual((await store.advisoriesFor('npm', 'minimist'))[0]?.severity, lowered);
+  }));
+
   test('feeds: one invalid advisory refuses the whole batch', using(make, async (store) => {
     await rejectsWithCode(store.putAdvisories([advisory(), advisory({ id: 'X', ecosystem: 'cargo' as never })]), 'BAD_REQUEST');
     await rejectsWithCode(store.putAdvisories([advisory({ provenance: { origin: 'x', sha256: 'nope', importId: 'i' } })]), 'BAD_REQUEST');
     await rejectsWithCode(store.putAdvisories([advisory({ versions: [''] })]), 'BAD_REQUEST');
+    await rejectsWithCode(store.putAdvisories([advisory({ kind: 'exploit' as never })]), 'BAD_REQUEST');
+    await rejectsWithCode(store.putAdvisories([advisory({ severity: { level: 'high' } })]), 'BAD_REQUEST');
     assert.deepEqual(await store.advisoriesFor('npm', 'debug'), []);
     assert.equal(await store.feedRevision(), 0);
   }));

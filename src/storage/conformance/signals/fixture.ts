@@ -29,6 +29,8 @@ export function advisory(over: Partial<FeedAdvisory> = {}): FeedAdvisory {
   const base: FeedAdvisory = {
     source: 'ossf-malicious-packages',
     id: 'MAL-2025-46974',
+    kind: 'malicious',
+    severity: null,
     ecosystem: 'npm',
     name: 'debug',
     versions: ['4.4.2'],
