@@ -215,7 +215,7 @@ export async function writeAuthFile(file: string, host: string, user: string, pa
  * ones an index lists before the index. For what skopeo 1.9.3 will not copy unchanged (an index
  * whose descriptors carry `artifactType`, an artifact manifest with a `subject`).
  */
-export async function pushObject(registryUrl: string, name: string, tag: string, object: { readonly manifestDigest: string; readonly manifestBytes: Buffer; readonly mediaType: string; readonly blobs: ReadonlyMap<string, Buffer> }): Promise<void> {
+export async function pushObject(registryUrl: string, name: string, tag: string, object: { readonly manifestDigest: string; readonly manifestBytes: Buffer; readonly mediaType: string; readonly blobs: ReadonlyMap<string, Buffer> }, headers: Readonly<Record<string, string>> = {}): Promise<void> {
   const manifests = new Map<string, { bytes: Buffer; mediaType: string }>();
   const collect = (bytes: Buffer): void => {
     const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: { digest: string }[] };
@@ -229,17 +229,17 @@ export async function pushObject(registryUrl: string, name: string, tag: string,
   collect(object.manifestBytes);
   for (const [digest, bytes] of object.blobs) {
     if (manifests.has(digest.slice('sha256:'.length))) continue;
-    const start = await fetch(`${registryUrl}/v2/${name}/blobs/uploads/`, { method: 'POST' });
+    const start = await fetch(`${registryUrl}/v2/${name}/blobs/uploads/`, { method: 'POST', headers });
     if (start.status !== 202) throw new Error(`pushObject: starting an upload answered ${start.status}`);
     const location = new URL(start.headers.get('location') ?? '', registryUrl);
     location.searchParams.set('digest', digest);
-    const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: bytes });
     if (put.status !== 201) throw new Error(`pushObject: uploading ${digest} answered ${put.status}: ${await put.text()}`);
   }
   // Children first: a registry checks that what an index lists exists.
   for (const [hex, m] of [...manifests].reverse()) {
     const ref = hex === sha256Hex(object.manifestBytes) ? tag : `sha256:${hex}`;
-    const put = await fetch(`${registryUrl}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { 'content-type': m.mediaType }, body: m.bytes });
+    const put = await fetch(`${registryUrl}/v2/${name}/manifests/${ref}`, { method: 'PUT', headers: { ...headers, 'content-type': m.mediaType }, body: m.bytes });
     if (put.status !== 201) throw new Error(`pushObject: putting the manifest ${ref} answered ${put.status}: ${await put.text()}`);
   }
 }
