@@ -16,7 +16,7 @@ import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
-import { SingleFlight } from '../shared/single-flight.ts';
+import { GroupOwners } from '../shared/group-owners.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
 export interface NpmMember {
@@ -57,72 +57,11 @@ export interface NpmGroupOptions {
   readonly sources?: PackageSources;
 }
 
-/** Names whose member is remembered at once; past this the oldest answers are asked again. */
-const MAX_REMEMBERED = 50_000;
-const NOBODY = -1;
-
-/**
- * Which member serves each name: remembered while every member before it would still give the
- * same answer (their max age), so a name published to a hosted member listed first is served
- * from it within that member's max age, and at once after a publish through this gateway.
- */
-export class GroupOwners {
-  readonly #members: readonly NpmMember[];
-  readonly #clock: () => Date;
-  readonly #owners = new Map<string, { readonly index: number; readonly until: number }>();
-  readonly #lookups = new SingleFlight<string, number>();
-  /** How long an answer of member i (or of none: members.length) holds: the least max age of the members asked before it. */
-  readonly #holds: readonly number[];
-
-  constructor(members: readonly NpmMember[], clock: () => Date) {
-    this.#members = members;
-    this.#clock = clock;
-    const holds = [Number.POSITIVE_INFINITY];
-    for (const m of members) holds.push(Math.min(holds[holds.length - 1] as number, m.maxAgeMs));
-    this.#holds = holds;
-    for (const m of members) m.onWrite((name) => this.forget(name));
-  }
-
-  /** The member serving `name`, or null when none has it; `remembered` says whether the answer was remembered. */
-  async owner(name: NpmPackageName): Promise<{ readonly member: NpmMember | null; readonly remembered: boolean }> {
-    const now = this.#clock().getTime();
-    const known = this.#owners.get(name);
-    if (known !== undefined && known.until > now) return { member: this.#members[known.index] ?? null, remembered: true };
-    const index = await this.#lookups.run(name, async () => {
-      let found = NOBODY;
-      for (const [i, m] of this.#members.entries()) {
-        if (await m.has(name)) {
-          found = i;
-          break;
-        }
-      }
-      this.#remember(name, found, now);
-      return found;
-    });
-    return { member: this.#members[index] ?? null, remembered: false };
-  }
-
-  forget(name: string): void {
-    this.#owners.delete(name);
-  }
-
-  #remember(name: string, index: number, now: number): void {
-    const hold = this.#holds[index === NOBODY ? this.#members.length : index] as number;
-    this.#owners.delete(name);
-    if (hold <= 0) return;
-    if (this.#owners.size >= MAX_REMEMBERED) {
-      const oldest = this.#owners.keys().next();
-      if (oldest.done !== true) this.#owners.delete(oldest.value);
-    }
-    this.#owners.set(name, { index, until: now + hold });
-  }
-}
-
 /**
  * The group as a package source for the pre-flight check: each package as the member that
  * serves it through the group lists it.
  */
-function groupPackageSource(repo: string, owners: GroupOwners, sources: PackageSources, missing: (name: NpmPackageName, request: RequestContext) => Promise<never>): PackageSource {
+function groupPackageSource(repo: string, owners: GroupOwners<NpmMember>, sources: PackageSources, missing: (name: NpmPackageName, request: RequestContext) => Promise<never>): PackageSource {
   const sourceOf = async (name: string, request: RequestContext): Promise<PackageSource> => {
     const pkg = parseNpmPackageName(name);
     const { member } = await owners.owner(pkg);

@@ -13,6 +13,7 @@ import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
+import { publisherOf } from '../shared/hosted-write.ts';
 import { MetadataService, renderKey, type Variant } from './metadata-service.ts';
 import { Negotiation } from './negotiate.ts';
 import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './options.ts';
@@ -224,13 +225,6 @@ async function searchAnswer(s: Services, request: FastifyRequest, query: string)
   );
   if (withheld + answer.malformed > 0) request.log.info({ text: q.text, withheld, malformed: answer.malformed }, 'search results left out');
   return { objects, total: answer.total, time: answer.time ?? (s.options.clock ?? (() => new Date()))().toISOString() };
-}
-
-/** The publisher as the hosted repository records it: its token (audit) and the token's label (`_npmUser`). */
-function publisherOf(identity: Identity): Publisher {
-  requireRole(identity, 'publisher');
-  if (identity.kind !== 'token') throw new AirlockError('UNAUTHORIZED', 'publishing needs a token');
-  return { actor: `token:${identity.tokenId}`, name: identity.label === '' ? identity.tokenId : identity.label };
 }
 
 function isUnpublish(route: NpmRoute): boolean {

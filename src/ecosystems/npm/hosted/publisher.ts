@@ -19,6 +19,9 @@ import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, typ
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
 import { hostedBase, hostedRev, isUnpublished } from './origin.ts';
+import { writeHosted, type Publisher } from '../../shared/hosted-write.ts';
+
+export type { Publisher } from '../../shared/hosted-write.ts';
 import { base64Length, checkTagName, parsePutBody, parseUnpublishBody, type DeprecateRequest, type PublishRequest } from './publish-body.ts';
 
 export interface HostedPublisherDeps {
@@ -35,15 +38,6 @@ export interface HostedLimits {
   /** Largest packument the repository keeps (all its versions' manifests together). */
   readonly maxDocumentBytes: number;
 }
-
-/** Who writes: the token's id (audit actor) and its label (the packument's `_npmUser`). */
-export interface Publisher {
-  readonly actor: string;
-  readonly name: string;
-}
-
-/** Attempts of one write against concurrent writes to the same package. */
-const MAX_ATTEMPTS = 8;
 
 type Packument = { [k: string]: Json };
 
@@ -303,29 +297,17 @@ export class HostedPublisher {
     return { blob, size: tarball.length };
   }
 
-  /** Read, change, write back if nobody wrote in between; else again with what they wrote. A change of null writes nothing. */
-  async #write(
+  /** The shared compare-and-swap write (`writeHosted`), with the packument as its document. */
+  #write(
     name: NpmPackageName,
     change: (pkg: HostedPackage | null, now: string) => { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> } | null,
     who: Publisher,
   ): Promise<{ readonly rev: number }> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const pkg = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
-      const at = this.#deps.clock();
-      const changed = change(pkg, at.toISOString());
-      if (changed === null) return { rev: pkg?.rev ?? 0 };
-      const { doc, files, audit } = changed;
-      const document = JSON.stringify(doc);
-      if (Buffer.byteLength(document) > this.#limits.maxDocumentBytes) {
-        throw new AirlockError('LIMIT_EXCEEDED', `the packument of ${name} would be larger than this repository's limit of ${this.#limits.maxDocumentBytes} bytes`);
-      }
-      const next: HostedPackage = { repo: this.#deps.repo, ecosystem: 'npm', name, rev: (pkg?.rev ?? 0) + 1, document, files, updatedAt: at };
-      if (await this.#deps.store.putHostedPackage(next, { ...audit, at, actor: who.actor })) {
-        await this.#deps.changed(name);
-        return { rev: next.rev };
-      }
-    }
-    throw new AirlockError('CONFLICT', `${name} is being changed by others at the same time; try again`);
+    const deps = { ...this.#deps, ecosystem: 'npm' as const, changed: (n: string) => this.#deps.changed(n as NpmPackageName) };
+    return writeHosted(deps, name, { maxDocumentBytes: this.#limits.maxDocumentBytes, what: 'the packument' }, (pkg, now) => {
+      const changed = change(pkg, now);
+      return changed === null ? null : { document: JSON.stringify(changed.doc), files: changed.files, audit: changed.audit };
+    }, who);
   }
 }
 
