@@ -1,35 +1,43 @@
 /**
- * The package names published to hosted repositories, kept as internal names: a package with
- * such a name asked for through a proxy comes from the public upstream, which is dependency
- * confusion (the built-in policy blocks it), and names that imitate one are look-alikes of it.
- * Read at start, again after each publish of a name not seen before, and every interval (what
- * other gateways sharing the store published). A change rebuilds the look-alike index and has
- * every verdict judged again.
+ * The package names published to hosted repositories (npm publishes, pypi uploads), kept as
+ * internal names: a package with such a name asked for through a proxy comes from the public
+ * upstream, which is dependency confusion (the built-in policy blocks it), and names that imitate
+ * one are look-alikes of it. Read at start, again after each publish of a name not seen before,
+ * and every interval (what other gateways sharing the store published). A change rebuilds that
+ * ecosystem's look-alike index and has every verdict judged again.
  */
 import { PeriodicTask } from '../core/index.ts';
 import type { HostedPackageStore } from '../storage/ports/index.ts';
 
+/** The ecosystems with hosted repositories whose names are internal names. */
+export const HOSTED_NAME_ECOSYSTEMS = ['npm', 'pypi'] as const;
+export type HostedNameEcosystem = (typeof HOSTED_NAME_ECOSYSTEMS)[number];
+
 export interface HostedNamesDeps {
   readonly store: Pick<HostedPackageStore, 'hostedNames'>;
-  /** The names changed (npm's, the only hosted format so far). */
-  readonly onChange: () => void;
+  /** The names of an ecosystem changed. */
+  readonly onChange: (ecosystem: HostedNameEcosystem) => void;
   readonly log: { warn(obj: object, msg: string): void };
 }
 
 export class HostedNames {
   readonly #deps: HostedNamesDeps;
   readonly #task: PeriodicTask<void>;
-  #npm: readonly string[] = [];
-  #known: ReadonlySet<string> = new Set();
+  readonly #names = new Map<HostedNameEcosystem, { readonly sorted: readonly string[]; readonly known: ReadonlySet<string> }>();
 
   constructor(deps: HostedNamesDeps, options: { readonly intervalMs: number }) {
     this.#deps = deps;
     this.#task = new PeriodicTask(() => this.#read(), options.intervalMs);
   }
 
+  /** The names published so far in an ecosystem, sorted. */
+  names(ecosystem: string): readonly string[] {
+    return this.#names.get(ecosystem as HostedNameEcosystem)?.sorted ?? [];
+  }
+
   /** The npm names published so far, sorted. */
   get npm(): readonly string[] {
-    return this.#npm;
+    return this.names('npm');
   }
 
   /** Reads the names, then keeps reading them every interval. */
@@ -42,10 +50,11 @@ export class HostedNames {
    * A package was published: a name not seen before is read with the others now (a read under
    * way may have started before the publish, so one more follows it if need be).
    */
-  async note(name: string): Promise<void> {
-    if (this.#known.has(name)) return;
+  async note(ecosystem: HostedNameEcosystem, name: string): Promise<void> {
+    const known = (): boolean => this.#names.get(ecosystem)?.known.has(name) === true;
+    if (known()) return;
     await this.#task.run();
-    if (!this.#known.has(name)) await this.#task.run();
+    if (!known()) await this.#task.run();
   }
 
   async close(): Promise<void> {
@@ -53,16 +62,18 @@ export class HostedNames {
   }
 
   async #read(): Promise<void> {
-    let names: readonly string[];
-    try {
-      names = await this.#deps.store.hostedNames('npm');
-    } catch (err) {
-      this.#deps.log.warn({ err }, 'could not read the names published to hosted repositories; keeping the ones known');
-      return;
+    for (const ecosystem of HOSTED_NAME_ECOSYSTEMS) {
+      let names: readonly string[];
+      try {
+        names = await this.#deps.store.hostedNames(ecosystem);
+      } catch (err) {
+        this.#deps.log.warn({ err, ecosystem }, 'could not read the names published to hosted repositories; keeping the ones known');
+        continue;
+      }
+      const had = this.names(ecosystem);
+      if (names.length === had.length && names.every((n, i) => n === had[i])) continue;
+      this.#names.set(ecosystem, { sorted: names, known: new Set(names) });
+      this.#deps.onChange(ecosystem);
     }
-    if (names.length === this.#npm.length && names.every((n, i) => n === this.#npm[i])) return;
-    this.#npm = names;
-    this.#known = new Set(names);
-    this.#deps.onChange();
   }
 }

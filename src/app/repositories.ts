@@ -13,6 +13,7 @@ import { assertNever } from '../core/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
 import type { NpmMember } from '../ecosystems/npm/index.ts';
+import type { PypiMember } from '../ecosystems/pypi/index.ts';
 import type { AirlockConfig, GroupRepositoryConfig, HostedRepositoryConfig, ProxyRepositoryConfig, ServingRepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
@@ -155,7 +156,7 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
     upstream: new HostedOrigin(repo.name, metadata, blobs, services.clock),
     hosted: metadata,
     unpublish: repo.unpublish,
-    published: (name) => services.hostedNames.note(name),
+    published: (name) => services.hostedNames.note('npm', name),
     expose,
   });
 }
@@ -164,7 +165,7 @@ async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryC
  * A pypi proxy: the simple index's client, and the files host's when the index links files on
  * another origin (PyPI's files host), which goes the repository's way too (proxy, TLS trust).
  */
-async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, index: UpstreamClient, instanceId: string): Promise<void> {
+async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, index: UpstreamClient, instanceId: string, expose: (m: PypiMember) => void): Promise<void> {
   const { pypiPlugin } = await import('../ecosystems/pypi/index.ts');
   // The index's credentials are the index's: the files host gets none.
   const files = repo.filesUpstream === null ? null : upstreamClientFor({ ...repo, upstream: repo.filesUpstream, upstreamAuth: null }, instanceId);
@@ -175,7 +176,25 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
   }
   // PEP 740 attestations are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot });
+  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot, expose });
+}
+
+/**
+ * A hosted pypi repository: twine uploads to it, and its projects come from the stores
+ * (`PypiHostedOrigin`) through the same gate as a proxy's. Nothing attests them, so no Sigstore
+ * root is kept current for them.
+ */
+async function registerHostedPypi(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: PypiMember) => void): Promise<void> {
+  const { pypiPlugin, PypiHostedOrigin } = await import('../ecosystems/pypi/index.ts');
+  const { metadata, blobs } = services.storage;
+  await scope.register(pypiPlugin, {
+    ...repositoryOptions(repo, config, services),
+    index: new PypiHostedOrigin(repo.name, metadata, blobs),
+    files: null,
+    hosted: metadata,
+    published: (name) => services.hostedNames.note('pypi', name),
+    expose,
+  });
 }
 
 /** A huggingface proxy: the Hub's API and files through the gate, its model files scanned. */
@@ -220,17 +239,27 @@ async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryC
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */
-async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, members: ReadonlyMap<string, NpmMember>): Promise<void> {
-  const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
-  const member = (name: string): NpmMember => {
-    const m = members.get(name);
+/** A group's members as their plugins exposed them, in its order, and the one it publishes to. */
+function groupMembers<M>(repo: GroupRepositoryConfig, registered: ReadonlyMap<string, M>): { readonly members: readonly M[]; readonly publishTo: M | null } {
+  const member = (name: string): M => {
+    const m = registered.get(name);
     if (m === undefined) throw new Error(`group ${repo.name}: its member ${name} is not registered`);
     return m;
   };
+  return { members: repo.members.map(member), publishTo: repo.publishTo === null ? null : member(repo.publishTo) };
+}
+
+/** A pypi group: one index URL, each project from the first member that has it; uploads to publishTo. */
+async function registerPypiGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, PypiMember>): Promise<void> {
+  const { pypiGroupPlugin } = await import('../ecosystems/pypi/index.ts');
+  await scope.register(pypiGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
+}
+
+async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
+  const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
   await scope.register(npmGroupPlugin, {
     repo: repo.name,
-    members: repo.members.map(member),
-    publishTo: repo.publishTo === null ? null : member(repo.publishTo),
+    ...groupMembers(repo, registered),
     gate: services.gate,
     publicUrl: config.server.publicUrl,
     clock: services.clock,
@@ -241,6 +270,7 @@ async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryCon
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
   const instanceId = randomBytes(16).toString('base64url');
   const members = new Map<string, NpmMember>();
+  const pypiMembers = new Map<string, PypiMember>();
   // Groups last: they serve through the repositories they name.
   const ordered = [...config.repositories.filter((r) => r.kind !== 'group'), ...config.repositories.filter((r) => r.kind === 'group')];
   for (const repo of ordered) {
@@ -269,8 +299,10 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             else await registerNpm(scope, repo, config, services, upstream, (m) => members.set(repo.name, m));
             break;
           case 'pypi':
-            if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a pypi repository is a proxy`);
-            await registerPypi(scope, repo, config, services, upstream, instanceId);
+            if (repo.kind === 'group') await registerPypiGroup(scope, repo, config, services, pypiMembers);
+            else if (repo.kind === 'hosted') await registerHostedPypi(scope, repo, config, services, (m) => pypiMembers.set(repo.name, m));
+            else if (upstream === null) throw new Error(`repository ${repo.name}: a pypi proxy without its upstream client`);
+            else await registerPypi(scope, repo, config, services, upstream, instanceId, (m) => pypiMembers.set(repo.name, m));
             break;
           case 'huggingface':
             if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: a huggingface repository is a proxy`);

@@ -137,10 +137,10 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const hostedNames = new HostedNames(
     {
       store,
-      onChange: () => {
-        lookalike.refresh('npm');
+      onChange: (ecosystem) => {
+        lookalike.refresh(ecosystem);
         gate.invalidate();
-        log.info({ names: hostedNames.npm.length }, 'the names published to hosted repositories changed; verdicts will be recomputed');
+        log.info({ ecosystem, names: hostedNames.names(ecosystem).length }, 'the names published to hosted repositories changed; verdicts will be recomputed');
       },
       log,
     },
@@ -148,7 +148,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   );
   const lookalike = lazyLookalikeIndexes({
     internal: { npm: config.signals.internalNames.npm, pypi: config.signals.internalNames.pypi },
-    published: (ecosystem) => (ecosystem === 'npm' ? hostedNames.npm : []),
+    published: (ecosystem) => hostedNames.names(ecosystem),
   });
   let signals: SignalCollectors | null = null;
   let collectors: readonly FactCollector[] = [];

@@ -17,3 +17,4 @@ export * from './plain-object.ts';
 export * from './backoff.ts';
 export * from './pep440.ts';
 export * from './lru.ts';
+export * from './blake2b.ts';

@@ -40,6 +40,8 @@ function isEmptyBasic(header: string): boolean {
 
 export function sendAuthError(reply: FastifyReply, status: 401 | 403, message: string, api: boolean): FastifyReply {
   if (api && status === 401) reply.header('www-authenticate', 'Bearer realm="airlock"');
+  // Clients that show only the status line (twine, pip) show the reason too.
+  reply.raw.statusMessage = `${status === 401 ? 'Unauthorized' : 'Forbidden'} (Airlock: ${message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)})`;
   return reply.code(status).type('application/json').send({ error: message, code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN' });
 }
 

@@ -170,6 +170,25 @@ test('a group repository names its members in lookup order and may publish to a 
   }
 });
 
+test('a hosted pypi repository takes uploads streamed to the store; a pypi group names pypi members and publishes to a hosted one', async () => {
+  const load = loadAnyKind;
+  const hosted = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted}\n')).repositories[0];
+  assert.ok(hosted !== undefined && hosted.kind === 'hosted');
+  // PyPI's own file size limit by default; up to 4 GiB.
+  assert.deepEqual([hosted.format, hosted.maxArtifactBytes, hosted.metadataMaxAgeMs, hosted.blockedVersions], ['pypi', 100 * 1024 ** 2, 10_000, 'hide']);
+  const big = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 2GiB}\n')).repositories[0];
+  assert.equal(big?.kind === 'hosted' ? big.maxArtifactBytes : 0, 2 * 1024 ** 3);
+  await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 5GiB}\n'), /^repositories\[0\]\.maxArtifactSize/);
+  await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, unpublish: publisher}\n'), /^repositories\[0\]\.unpublish: not for a pypi hosted repository: uploaded files are never removed/);
+  await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, upstream: "https://pypi.org/simple/"}\n'), /^repositories\[0\]\.upstream: not for a hosted repository/);
+
+  const members = 'repositories:\n  - {name: pypi, format: pypi, upstream: "https://pypi.org/simple/"}\n  - {name: internal, format: pypi, kind: hosted}\n  - {name: npm-internal, format: npm, kind: hosted}\n';
+  const config = await load(`${members}  - {name: python, format: pypi, kind: group, members: [internal, pypi], publishTo: internal}\n`);
+  assert.deepEqual(config.repositories[3], { name: 'python', format: 'pypi', kind: 'group', members: ['internal', 'pypi'], publishTo: 'internal' });
+  await rejects(load(`${members}  - {name: python, format: pypi, kind: group, members: [internal, npm-internal]}\n`), /^repositories\[3\]\.members\[1\]: npm-internal is a npm repository, the group is pypi/);
+  await rejects(load(`${members}  - {name: python, format: pypi, kind: group, members: [internal, pypi], publishTo: pypi}\n`), /^repositories\[3\]\.publishTo: pypi is a proxy: only a hosted repository takes publishes/);
+});
+
 test('unknown keys are errors naming the exact path', async () => {
   await rejects(
     loadText('repositories:\n  - name: npm\n    format: npm\n    upstreem: http://127.0.0.1:4873/\n'),
@@ -206,7 +225,6 @@ test('a pypi repository: a proxy of the index it names, files from another origi
   const own = await loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://mirror.corp/simple/", blockedVersions: hide}\n');
   assert.deepEqual([own.repositories[0]?.blockedVersions, own.repositories[0]?.kind === 'proxy' ? own.repositories[0].filesUpstream : 'x'], ['hide', null]);
   await rejects(loadText('repositories:\n  - {name: py, format: pypi}\n'), /^repositories\[0\]\.upstream: required for a pypi repository: the simple index to proxy/);
-  await rejects(loadText('repositories:\n  - {name: py, format: pypi, kind: hosted}\n'), /^repositories\[0\]\.kind: a pypi repository is a proxy of an index for now/);
   await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", registryKeys: none}\n'), /^repositories\[0\]\.registryKeys: npm's registry signatures: not for a pypi repository/);
   await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", filesUpstream: "http://y/"}\n'), /^repositories\[0\]\.filesUpstream: only for a pypi repository/);
   await rejects(loadText('repositories:\n  - {name: py, format: pypi, upstream: "http://x/", filesUpstream: "ftp://y/"}\n'), /^repositories\[0\]\.filesUpstream: must be an http/);

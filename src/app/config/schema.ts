@@ -316,21 +316,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   if (format === 'oci') return ociRepository(o, name, kind, path, ctx);
   if (o['cosignKeys'] !== undefined) fail(join(path, 'cosignKeys'), 'only for an oci repository (image signatures)');
   if (o['defaultNamespace'] !== undefined) fail(join(path, 'defaultNamespace'), 'only for an oci repository (image names)');
-  if (kind === 'group') {
-    for (const k of Object.keys(o)) {
-      if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
-    }
-    if (o['members'] === undefined) fail(join(path, 'members'), 'required: the repositories the group serves from, in lookup order');
-    const members = list(o['members'], join(path, 'members'), MAX_GROUP_MEMBERS).map((m, i) => string(m, join(join(path, 'members'), i), { max: 64 }));
-    if (members.length === 0) fail(join(path, 'members'), 'needs at least one repository');
-    return {
-      name,
-      format,
-      kind,
-      members,
-      publishTo: o['publishTo'] === undefined || o['publishTo'] === null ? null : string(o['publishTo'], join(path, 'publishTo'), { max: 64 }),
-    };
-  }
+  if (kind === 'group') return groupRepository(o, name, format, path);
   if (kind === 'hosted') return hostedRepository(o, name, format, path, ctx);
   for (const k of ['members', 'publishTo'] as const) if (o[k] !== undefined) fail(join(path, k), 'only for a group repository (kind: group)');
   if (o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'only for a hosted repository (kind: hosted): a proxy serves what its upstream publishes');
@@ -348,17 +334,38 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
   };
 }
 
+/** A group repository: its members, in lookup order, and the hosted member that takes writes. */
+function groupRepository(o: Raw, name: string, format: 'npm' | 'pypi', path: string): GroupRepositoryConfig {
+  for (const k of Object.keys(o)) {
+    if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
+  }
+  if (o['members'] === undefined) fail(join(path, 'members'), 'required: the repositories the group serves from, in lookup order');
+  const members = list(o['members'], join(path, 'members'), MAX_GROUP_MEMBERS).map((m, i) => string(m, join(join(path, 'members'), i), { max: 64 }));
+  if (members.length === 0) fail(join(path, 'members'), 'needs at least one repository');
+  return {
+    name,
+    format,
+    kind: 'group',
+    members,
+    publishTo: o['publishTo'] === undefined || o['publishTo'] === null ? null : string(o['publishTo'], join(path, 'publishTo'), { max: 64 }),
+  };
+}
+
 /**
  * A hosted repository: what is published (npm) or pushed (oci) to Airlock itself. An npm publish
  * carries its tarball in memory (base64 in a JSON body), so its size is bounded well below a
  * proxy's; an oci blob streams to the blob store, so it may be as large as a proxy's layers.
  */
-function hostedRepository(o: Raw, name: string, format: 'npm' | 'oci', path: string, ctx: ValidateContext): HostedRepositoryConfig {
+function hostedRepository(o: Raw, name: string, format: 'npm' | 'oci' | 'pypi', path: string, ctx: ValidateContext): HostedRepositoryConfig {
   const keys: readonly string[] = format === 'oci' ? [...HOSTED_REPOSITORY_KEYS, 'cosignKeys'] : HOSTED_REPOSITORY_KEYS;
   for (const k of Object.keys(o)) {
     if (!keys.includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
   }
-  const maxArtifact = format === 'oci' ? { fallback: 16 * 1024 ** 3, max: 64 * 1024 ** 3 } : { fallback: 64 * 1024 ** 2, max: 512 * 1024 ** 2 };
+  // An uploaded file is never removed (PyPI's rule: a file name is used once).
+  if (format === 'pypi' && o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'not for a pypi hosted repository: uploaded files are never removed');
+  // A pypi upload streams to the blob store like an oci blob; its default is PyPI's own file size limit.
+  const maxArtifact =
+    format === 'oci' ? { fallback: 16 * 1024 ** 3, max: 64 * 1024 ** 3 } : format === 'pypi' ? { fallback: 100 * 1024 ** 2, max: 4 * 1024 ** 3 } : { fallback: 64 * 1024 ** 2, max: 512 * 1024 ** 2 };
   return {
     name,
     format,
@@ -396,11 +403,12 @@ function proxyCommon(o: Raw, path: string, ctx: ValidateContext) {
 
 /**
  * A pypi repository: a proxy of a simple index (PEP 503/691), which must be named, since nothing
- * on the machine says which index to use the way npm's configuration does for npm. Hosted and
- * group pypi repositories do not exist yet.
+ * on the machine says which index to use the way npm's configuration does for npm; or a hosted
+ * repository (twine uploads to it), or a group of them.
  */
-function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft {
-  if (kind !== 'proxy') fail(join(path, 'kind'), 'a pypi repository is a proxy of an index for now (hosted and group pypi repositories are not supported yet)');
+function pypiRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft | HostedRepositoryConfig | GroupRepositoryConfig {
+  if (kind === 'group') return groupRepository(o, name, 'pypi', path);
+  if (kind === 'hosted') return hostedRepository(o, name, 'pypi', path, ctx);
   for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'modelSigning'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'registryKeys' ? "npm's registry signatures: not for a pypi repository" : 'not for a pypi proxy repository');
   }

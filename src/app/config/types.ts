@@ -151,7 +151,7 @@ export interface RepositoryCommon {
  * token), kept in its stores, and served through the same gate as a proxy's. It has no upstream.
  */
 export interface HostedRepositoryConfig extends RepositoryCommon {
-  readonly format: 'npm' | 'oci';
+  readonly format: 'npm' | 'oci' | 'pypi';
   readonly kind: 'hosted';
   /** Who may `npm unpublish` (oci: delete manifests and tags): nobody, admins (the default), or publishers too. */
   readonly unpublish: 'never' | 'admin' | 'publisher';
@@ -166,11 +166,11 @@ export interface HostedRepositoryConfig extends RepositoryCommon {
  */
 export interface GroupRepositoryConfig {
   readonly name: string;
-  readonly format: 'npm';
+  readonly format: 'npm' | 'pypi';
   readonly kind: 'group';
   /** Member repository names (proxies and hosted repositories, no groups), in lookup order. */
   readonly members: readonly string[];
-  /** The hosted member that takes `npm publish` and `npm dist-tag` sent to the group; null: none. */
+  /** The hosted member that takes writes sent to the group (`npm publish`, `twine upload`); null: none. */
   readonly publishTo: string | null;
 }
 

@@ -1,2 +1,5 @@
 export { pypiPlugin } from './plugin.ts';
+export { pypiGroupPlugin } from './group.ts';
+export { PypiHostedOrigin } from './hosted/origin.ts';
+export type { PypiMember } from './member.ts';
 export type { PypiPluginOptions } from './options.ts';

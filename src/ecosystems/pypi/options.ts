@@ -1,7 +1,9 @@
 /** What the pypi plugin is given by the composition root: ports, the upstream clients, settings. */
+import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
+import type { PypiMember } from './member.ts';
 
 export interface PypiPluginOptions extends RepositoryPluginOptions {
   /** The simple index (`…/simple/`): project pages are read below it. */
@@ -18,6 +20,12 @@ export interface PypiPluginOptions extends RepositoryPluginOptions {
    * current one; default: Sigstore's public-good root.
    */
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
+  /** Set for a hosted repository: where uploads are written (its `index` is a `PypiHostedOrigin` reading the same store). */
+  readonly hosted?: HostedPackageStore;
+  /** Told of each project uploaded to the hosted repository, once the write is done (its name may be new). */
+  readonly published?: (name: string) => Promise<void>;
+  /** Gives the repository to the groups it is a member of. */
+  readonly expose?: (member: PypiMember) => void;
 }
 
 /** How a pypi repository's cache memory (`cacheBytes`) is split: pages with their judged views and renderings, files kept ready to send, inspections and decided outcomes. */
@@ -28,6 +36,8 @@ const HOT_FILE_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface PypiSettings {
   readonly repo: string;
+  /** Projects are uploaded here: a name nobody uploaded is not a hallucination signal. */
+  readonly hosted: boolean;
   readonly metadataMaxAgeMs: number;
   readonly staleIfErrorMs: number;
   readonly blockedVersions: 'hide' | 'show';
@@ -43,6 +53,7 @@ export interface PypiSettings {
 export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
   return {
     repo: o.repo,
+    hosted: o.hosted !== undefined,
     metadataMaxAgeMs: o.metadataMaxAgeMs ?? 5 * 60_000,
     staleIfErrorMs: o.staleIfErrorMs ?? 24 * 60 * 60_000,
     blockedVersions: o.blockedVersions ?? 'hide',

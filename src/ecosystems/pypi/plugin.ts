@@ -8,52 +8,21 @@
  * and a refused file answers 403 with the whole message in its reason phrase.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
-import { requestContextOf } from '../../gate/identity.ts';
+import { AirlockError, type PypiProjectName } from '../../core/index.ts';
+import { requestContextOf, requirePackageInScope, requireRepositoryInScope } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
+import { publisherOf } from '../shared/hosted-write.ts';
 import { etagMatches } from '../shared/http.ts';
 import { GzipNegotiation } from '../shared/negotiate.ts';
-import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { DistService } from './dist-service.ts';
+import { PypiUploads } from './hosted/uploads.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
 import { ProjectService } from './project-service.ts';
+import { pypiRoutes, sendError, sendRoot, type FileRoute } from './routes.ts';
 import { negotiateSimple } from './simple-render.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
-
-
-const REASON: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
-
-/** Longest reason phrase sent: the message is whole in the body, and proxies cut long status lines. */
-const MAX_REASON_CHARS = 1500;
-
-/**
- * A reason phrase carrying the message: one line of printable ASCII (what a status line may
- * hold), e.g. `Forbidden (Airlock: foo==1.0 is quarantined …)`.
- */
-function reasonPhrase(status: number, message: string): string {
-  return `${REASON[status] ?? 'Error'} (Airlock: ${asciiLine(message, MAX_REASON_CHARS)})`;
-}
-
-/** Sends the error as pip shows it: the reason phrase, and the message as the plain-text body for people and logs. */
-function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, message, serious } = wireError(err, String(request.id));
-  if (serious) request.log.error({ err }, 'pypi request failed');
-  else request.log.info({ status, message }, 'pypi request refused');
-  reply.raw.statusMessage = reasonPhrase(status, message);
-  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${message}\n`);
-}
-
-function projectName(raw: string): PypiProjectName {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw new AirlockError('INVALID_NAME', 'the project name is not valid percent-encoding');
-  }
-  return normalizePypiName(decoded);
-}
 
 export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOptions): Promise<void> {
   const settings = resolvePypiSettings(options);
@@ -87,64 +56,104 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     await Promise.all([pages.flush(), metadataFiles.index.flush(), metadataFiles.files?.flush(), provenance.files?.flush()]);
   });
 
-  fastify.get('/simple/', async (request, reply) =>
-    sendError(request, reply, new AirlockError('NOT_FOUND', 'Airlock does not list every project of the index; ask for a project page, /simple/<project>/')),
-  );
+  const hosted = options.hosted;
+  const written: ((name: string) => void)[] = [];
+  const uploads =
+    hosted === undefined
+      ? null
+      : new PypiUploads(
+          {
+            repo: settings.repo,
+            store: hosted,
+            blobs: options.blobs,
+            clock,
+            changed: async (name) => {
+              // Read again at once: the next page names the new file.
+              await projects.refresh(name as PypiProjectName);
+              for (const listener of written) listener(name);
+              await options.published?.(name);
+            },
+          },
+          { maxFileBytes: settings.maxArtifactBytes, maxDocumentBytes: settings.maxMetadataBytes },
+        );
+  const base = (request: FastifyRequest): string => repositoryUrl(publicUrl, settings.repo, fastify.prefix, request);
 
-  fastify.get('/simple/*', async (request, reply) => {
-    try {
-      const rest = (request.params as { '*': string })['*'];
-      const slash = rest.indexOf('/');
-      const raw = slash === -1 ? rest : rest.slice(0, slash);
-      if (slash !== -1 && slash !== rest.length - 1) throw new AirlockError('NOT_FOUND', 'no such page');
-      const name = projectName(raw);
-      // PEP 503: the canonical URL is the normalized name with a trailing slash.
-      if (raw !== name || slash === -1) return reply.code(301).header('location', `${repositoryUrl(publicUrl, settings.repo, fastify.prefix, request)}simple/${name}/`).send();
-      const format = negotiateSimple(request.headers.accept);
-      if (format === null) {
-        return sendError(request, reply, Object.assign(new Error('Airlock serves project pages as application/vnd.pypi.simple.v1+json or text/html'), { statusCode: 406 }));
-      }
-      const view = await projects.view(name, requestContextOf(request));
-      const r = projects.render(view, format, repositoryUrl(publicUrl, settings.repo, fastify.prefix, request));
-      reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': cacheControl });
-      if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
-      if (negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
-      return reply.send(r.body);
-    } catch (err) {
-      return sendError(request, reply, err);
+  async function page(request: FastifyRequest, reply: FastifyReply, name: PypiProjectName, filesBase: string): Promise<FastifyReply> {
+    const format = negotiateSimple(request.headers.accept);
+    if (format === null) {
+      return sendError(request, reply, Object.assign(new Error('Airlock serves project pages as application/vnd.pypi.simple.v1+json or text/html'), { statusCode: 406 }));
     }
-  });
+    const view = await projects.view(name, requestContextOf(request));
+    const r = projects.render(view, format, filesBase);
+    reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': cacheControl });
+    if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
+    if (negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
+    return reply.send(r.body);
+  }
 
-  // HEAD is routed here too, not left to Fastify's own HEAD (which says Content-Length: 0 for a body not sent).
-  fastify.route({ method: ['GET', 'HEAD'], url: '/files/*', handler: serveFile });
+  async function file(request: FastifyRequest, reply: FastifyReply, route: FileRoute): Promise<FastifyReply> {
+    const { name, sha256, filename } = route;
+    const ctx = requestContextOf(request);
+    if (filename.endsWith('.metadata')) {
+      const body = await dists.coreMetadata(name, sha256, filename.slice(0, -'.metadata'.length), ctx);
+      return reply.header('content-type', 'application/octet-stream').header('cache-control', 'public, max-age=31536000, immutable').send(body);
+    }
+    const outcome = await dists.resolve(name, sha256, filename, ctx);
+    if (outcome.kind === 'refuse') return sendError(request, reply, outcome.error);
+    options.artifactUse?.note(outcome.blob);
+    reply.headers({ 'content-type': 'application/octet-stream', 'content-length': String(outcome.size), etag: outcome.etag, 'cache-control': cacheControl });
+    if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
+    if (request.method === 'HEAD') return reply.send();
+    return reply.send(await dists.open(outcome));
+  }
 
-  async function serveFile(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /** The project list: a hosted repository's projects; a proxy lists none (pip never asks, and the index's may be huge). */
+  const projectNames = hosted === undefined ? null : async (): Promise<readonly string[]> => (await hosted.hostedRevisions(settings.repo)).map((r) => r.name);
+
+  /**
+   * An upload (twine): a publisher token, limited to this repository and the project if scoped,
+   * checked before anything is stored; the body read as it arrives.
+   */
+  async function upload(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    if (uploads === null) throw Object.assign(new Error(`uploads are not taken by ${settings.repo}: it is a read-only, policy-gated proxy; upload to a hosted pypi repository`), { statusCode: 405 });
+    if (request.identity.kind === 'anonymous') throw new AirlockError('UNAUTHORIZED', 'uploading needs a token with the publisher role: twine upload -u __token__ -p <token>');
+    const who = publisherOf(request.identity);
+    requireRepositoryInScope(request.identity, settings.repo);
+    reply.header('cache-control', 'no-store');
     try {
-      const parts = (request.params as { '*': string })['*'].split('/');
-      if (parts.length !== 3) throw new AirlockError('NOT_FOUND', 'no such file: Airlock serves files at files/<project>/<sha256>/<filename>');
-      const [rawName, sha256, rawFile] = parts as [string, string, string];
-      const name = projectName(rawName);
-      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new AirlockError('NOT_FOUND', 'no such file: the sha256 in the URL is not 64 lower-case hex digits');
-      let filename: string;
-      try {
-        filename = decodeURIComponent(rawFile);
-      } catch {
-        throw new AirlockError('BAD_REQUEST', 'the file name is not valid percent-encoding');
-      }
-      const ctx = requestContextOf(request);
-      if (filename.endsWith('.metadata')) {
-        const body = await dists.coreMetadata(name, sha256, filename.slice(0, -'.metadata'.length), ctx);
-        return reply.header('content-type', 'application/octet-stream').header('cache-control', 'public, max-age=31536000, immutable').send(body);
-      }
-      const outcome = await dists.resolve(name, sha256, filename, ctx);
-      if (outcome.kind === 'refuse') return sendError(request, reply, outcome.error);
-      options.artifactUse?.note(outcome.blob);
-      reply.headers({ 'content-type': 'application/octet-stream', 'content-length': String(outcome.size), etag: outcome.etag, 'cache-control': cacheControl });
-      if (etagMatches(request.headers['if-none-match'], outcome.etag)) return reply.code(304).send();
-      if (request.method === 'HEAD') return reply.send();
-      return reply.send(await dists.open(outcome));
+      const r = await uploads.upload(request.raw, request.headers['content-type'], who, (name) => requirePackageInScope(request.identity, name));
+      request.log.info({ project: r.name, file: r.filename, created: r.created, by: who.actor }, r.created ? 'file uploaded' : 'identical file uploaded again');
+      return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(r.created ? `uploaded ${r.filename}\n` : `${r.filename} was already uploaded with these bytes\n`);
     } catch (err) {
-      return sendError(request, reply, err);
+      // A refused upload may leave most of its body unread: the connection is not reused for it.
+      if (err instanceof AirlockError && err.code === 'LIMIT_EXCEEDED') reply.header('connection', 'close');
+      throw err;
     }
   }
+
+  pypiRoutes(fastify, {
+    base,
+    root: async (request, reply) => {
+      if (projectNames === null) throw new AirlockError('NOT_FOUND', 'Airlock does not list every project of the index; ask for a project page, /simple/<project>/');
+      return sendRoot(request, reply, await projectNames());
+    },
+    page: (request, reply, name) => page(request, reply, name, base(request)),
+    file,
+    upload,
+  });
+
+  options.expose?.({
+    repo: settings.repo,
+    kind: hosted === undefined ? 'proxy' : 'hosted',
+    maxAgeMs: settings.metadataMaxAgeMs,
+    // A hosted repository has every name ever uploaded to it.
+    has: async (name) => (hosted === undefined ? projects.has(name) : (await hosted.getHostedPackage(settings.repo, name)) !== null),
+    page,
+    file,
+    projects: () => projectNames?.() ?? null,
+    upload,
+    onWrite: (listener) => {
+      written.push(listener);
+    },
+  });
 }

@@ -110,7 +110,7 @@ export class ProjectService {
     } catch (err) {
       if (err instanceof StoredCopyGone) state = await this.#state(name, true);
       else {
-        if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) await this.#deps.gate.reportMissing('pypi', name, request);
+        if (isAirlockError(err, 'UPSTREAM_NOT_FOUND') && !this.#settings.hosted) await this.#deps.gate.reportMissing('pypi', name, request);
         throw err;
       }
     }
@@ -132,6 +132,28 @@ export class ProjectService {
       }
       return view;
     });
+  }
+
+  /**
+   * Whether the index has the project (its page, from the cache while fresh). False only when
+   * the index answered that it has none; any other failure throws. Nothing is judged or reported.
+   */
+  async has(name: PypiProjectName): Promise<boolean> {
+    try {
+      await this.#state(name, false).catch((err: unknown) => {
+        if (err instanceof StoredCopyGone) return this.#state(name, true);
+        throw err;
+      });
+      return true;
+    } catch (err) {
+      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) return false;
+      throw err;
+    }
+  }
+
+  /** The project's page read again at once (after an upload to a hosted repository). */
+  async refresh(name: PypiProjectName): Promise<void> {
+    await this.#state(name, true);
   }
 
   /** The page rendered for `base` (the URL files are linked under) in the negotiated format. */

@@ -59,6 +59,29 @@ export function renderProjectHtml(p: RenderInput): Buffer {
   return Buffer.from(lines.join('\n'));
 }
 
+/** The project list (PEP 691 root): each project's name. */
+export function renderRootJson(names: readonly string[]): Buffer {
+  return Buffer.from(JSON.stringify({ meta: { 'api-version': '1.0' }, projects: names.map((name) => ({ name })) }));
+}
+
+/** The project list (PEP 503 root): one anchor per project, to its page. */
+export function renderRootHtml(names: readonly string[]): Buffer {
+  const lines = [
+    '<!DOCTYPE html>',
+    '<html>',
+    '  <head>',
+    '    <meta name="pypi:repository-version" content="1.0">',
+    '    <title>Simple index</title>',
+    '  </head>',
+    '  <body>',
+    ...names.map((n) => `    <a href="${escapeHtml(encodeURIComponent(n))}/">${escapeHtml(n)}</a><br/>`),
+    '  </body>',
+    '</html>',
+    '',
+  ];
+  return Buffer.from(lines.join('\n'));
+}
+
 function anchor(f: RenderedFile): string {
   const attrs = [`href="${escapeHtml(href(f))}"`];
   if (f.requiresPython !== null) attrs.push(`data-requires-python="${escapeHtml(f.requiresPython)}"`);

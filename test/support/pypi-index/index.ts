@@ -5,3 +5,4 @@ export * from './sdist.ts';
 export * from './simple-page.ts';
 export * from './index-server.ts';
 export * from './pip.ts';
+export * from './twine.ts';

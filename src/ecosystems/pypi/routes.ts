@@ -1,0 +1,129 @@
+/**
+ * The URL space of a pypi repository, the same for a proxy, a hosted repository and a group: the
+ * simple API at `simple/` (the project list) and `simple/<project>/`, the files at
+ * `files/<project>/<sha256>/<filename>` (with their PEP 658 `.metadata`), and uploads (the
+ * legacy API twine speaks) as a POST to the repository's URL itself or to `legacy/`. Paths are
+ * parsed here, and errors rendered here, once: pip and twine show only the HTTP reason phrase
+ * (pypi.md §8, §9), so the whole message goes in it, and in the plain-text body.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
+import { asciiLine, wireError } from '../shared/wire-error.ts';
+import { negotiateSimple, renderRootHtml, renderRootJson, SIMPLE_HTML, SIMPLE_JSON } from './simple-render.ts';
+
+const REASON: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/** Longest reason phrase sent: the message is whole in the body, and proxies cut long status lines. */
+const MAX_REASON_CHARS = 1500;
+
+/**
+ * A reason phrase carrying the message: one line of printable ASCII (what a status line may
+ * hold), e.g. `Forbidden (Airlock: foo==1.0 is quarantined …)`.
+ */
+function reasonPhrase(status: number, message: string): string {
+  return `${REASON[status] ?? 'Error'} (Airlock: ${asciiLine(message, MAX_REASON_CHARS)})`;
+}
+
+/** Sends the error as pip and twine show it: the reason phrase, and the message as the plain-text body for people and logs. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, message, serious } = wireError(err, String(request.id));
+  if (serious) request.log.error({ err }, 'pypi request failed');
+  else request.log.info({ status, message }, 'pypi request refused');
+  reply.raw.statusMessage = reasonPhrase(status, message);
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-store').send(`${message}\n`);
+}
+
+function projectName(raw: string): PypiProjectName {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new AirlockError('INVALID_NAME', 'the project name is not valid percent-encoding');
+  }
+  return normalizePypiName(decoded);
+}
+
+/** A file's URL as Airlock gives it: the project, the file's sha256 and its name (`.metadata` for its core metadata). */
+export interface FileRoute {
+  readonly name: PypiProjectName;
+  readonly sha256: string;
+  readonly filename: string;
+}
+
+/** The project a file path is under, before the rest of it is checked (a group routes by it). */
+export function parseFileRoute(rest: string): FileRoute {
+  const parts = rest.split('/');
+  if (parts.length !== 3) throw new AirlockError('NOT_FOUND', 'no such file: Airlock serves files at files/<project>/<sha256>/<filename>');
+  const [rawName, sha256, rawFile] = parts as [string, string, string];
+  const name = projectName(rawName);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new AirlockError('NOT_FOUND', 'no such file: the sha256 in the URL is not 64 lower-case hex digits');
+  let filename: string;
+  try {
+    filename = decodeURIComponent(rawFile);
+  } catch {
+    throw new AirlockError('BAD_REQUEST', 'the file name is not valid percent-encoding');
+  }
+  return { name, sha256, filename };
+}
+
+/** The project list (PEP 503 root, PEP 691 JSON root) in the negotiated format. */
+export function sendRoot(request: FastifyRequest, reply: FastifyReply, names: readonly string[]): FastifyReply {
+  const format = negotiateSimple(request.headers.accept);
+  if (format === null) return sendError(request, reply, Object.assign(new Error('Airlock serves the project list as application/vnd.pypi.simple.v1+json or text/html'), { statusCode: 406 }));
+  reply.headers({ vary: 'Accept', 'cache-control': 'no-cache' });
+  return format === 'json' ? reply.header('content-type', SIMPLE_JSON).send(renderRootJson(names)) : reply.header('content-type', SIMPLE_HTML).send(renderRootHtml(names));
+}
+
+export interface PypiRouteHandlers {
+  /** The repository's URL as this request reaches it (where redirects point). */
+  base(request: FastifyRequest): string;
+  root(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  page(request: FastifyRequest, reply: FastifyReply, name: PypiProjectName): Promise<FastifyReply>;
+  file(request: FastifyRequest, reply: FastifyReply, route: FileRoute): Promise<FastifyReply>;
+  /** An upload (the body still unread); null: the repository takes none (405). */
+  readonly upload: ((request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | null;
+}
+
+/** The routes of a pypi repository's URL space, answered by `how`; every error in the clients' dialect. */
+export function pypiRoutes(fastify: FastifyInstance, how: PypiRouteHandlers): void {
+  const guard =
+    (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+    async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      try {
+        return await handler(request, reply);
+      } catch (err) {
+        return sendError(request, reply, err);
+      }
+    };
+
+  fastify.get('/simple/', guard(how.root));
+
+  fastify.get(
+    '/simple/*',
+    guard(async (request, reply) => {
+      const rest = (request.params as { '*': string })['*'];
+      const slash = rest.indexOf('/');
+      const raw = slash === -1 ? rest : rest.slice(0, slash);
+      if (slash !== -1 && slash !== rest.length - 1) throw new AirlockError('NOT_FOUND', 'no such page');
+      const name = projectName(raw);
+      // PEP 503: the canonical URL is the normalized name with a trailing slash.
+      if (raw !== name || slash === -1) return reply.code(301).header('location', `${how.base(request)}simple/${name}/`).send();
+      return how.page(request, reply, name);
+    }),
+  );
+
+  // HEAD is routed here too, not left to Fastify's own HEAD (which says Content-Length: 0 for a body not sent).
+  fastify.route({ method: ['GET', 'HEAD'], url: '/files/*', handler: guard(async (request, reply) => how.file(request, reply, parseFileRoute((request.params as { '*': string })['*']))) });
+
+  // Uploads: the body is read by the upload itself, as it arrives (never parsed here).
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  const upload = how.upload;
+  const post = guard(async (request, reply) => {
+    if (upload === null) throw Object.assign(new Error('uploads are not taken here: this repository is a read-only, policy-gated proxy; upload to a hosted pypi repository'), { statusCode: 405 });
+    return upload(request, reply);
+  });
+  // Never redirected: twine posts with redirects refused (pypi.md §8), so both spellings are served.
+  fastify.post('/', post);
+  fastify.post('/legacy/', post);
+}
