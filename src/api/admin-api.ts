@@ -1,6 +1,6 @@
 /**
  * The admin REST API under `/-/api/`: quarantine, decisions, audit, tokens, exceptions, policy,
- * the pre-flight check, risk-signal reports and webhooks.
+ * the pre-flight check, risk-signal reports, vulnerability exposure and webhooks.
  * Bearer tokens; roles reader < publisher < approver < admin. Errors: `{error, code}`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -21,7 +21,9 @@ import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { repositoryRoutes, type RepositoryInfo } from './routes/repository-routes.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
+import { vulnerabilityRoutes } from './routes/vulnerability-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
+import type { ExposureDeps } from '../signals/index.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 
 export interface AdminApiOptions {
@@ -42,6 +44,8 @@ export interface AdminApiOptions {
   readonly repositories: readonly RepositoryInfo[];
   /** The configured webhooks (`/webhooks`). */
   readonly webhooks: Webhooks;
+  /** Imported advisories and the artifacts held (`/vulnerabilities`). */
+  readonly vulnerabilities: ExposureDeps;
 }
 
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
@@ -69,4 +73,5 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   signalRoutes(app, options);
   repositoryRoutes(app, options);
   webhookRoutes(app, options);
+  vulnerabilityRoutes(app, options);
 }

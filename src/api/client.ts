@@ -9,6 +9,7 @@ import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineStat
 import type { CreatedToken, ScopeRequest, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
+import type { ExposureReport } from '../signals/index.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -171,6 +172,13 @@ export class AdminClient {
   async missingNames(limit = 100): Promise<Record<string, unknown>[]> {
     const r = (await this.#call('GET', `signals/missing?limit=${limit}`)) as { items: Record<string, unknown>[] };
     return r.items;
+  }
+
+  /** The versions held that imported vulnerability advisories include, worst first. */
+  async vulnerabilities(query: { readonly [key in 'severity' | 'ecosystem' | 'name' | 'limit']?: string | number | undefined }): Promise<ExposureReport> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    return (await this.#call('GET', `vulnerabilities?${params.toString()}`)) as ExposureReport;
   }
 
   async audit(after: number, limit: number): Promise<{ items: AuditEvent[]; next: number | null }> {

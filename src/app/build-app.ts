@@ -129,6 +129,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
       ...(r.kind === 'group' ? { members: r.members } : {}),
     })),
     webhooks: services.webhooks,
+    vulnerabilities: { feeds: storage.signals, artifacts: storage.metadata },
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ readonly command: Comman
   feeds: () => import('./commands/feeds.ts'),
   storage: () => import('./commands/storage.ts'),
   webhooks: () => import('./commands/webhooks.ts'),
+  vulnerabilities: () => import('./commands/vulnerabilities.ts'),
 };
 
 function usage(): string {

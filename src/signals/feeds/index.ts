@@ -9,3 +9,4 @@ export { importOsvFeed, FeedImportRefused, type FeedImportOptions, type FeedImpo
 export { maliciousFactsFromStore } from './store-facts.ts';
 export { vulnerabilityFacts, worseFirst, NO_VULNERABILITY_FACTS, MAX_LISTED_VULNERABILITIES, type VulnerabilityFacts, type VulnerabilityRecordFacts } from './vulnerabilities.ts';
 export { cvss3BaseScore, ratingOf } from './cvss.ts';
+export { vulnerableArtifacts, SEVERITY_LEVELS, type ExposureItem, type ExposureReport, type ExposureQuery, type ExposureDeps } from './exposure.ts';

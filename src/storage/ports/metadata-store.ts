@@ -52,6 +52,8 @@ export interface ArtifactIndex {
    */
   putArtifact(rec: NewArtifactRecord): Promise<ArtifactRecord>;
   getArtifact(repo: string, purl: Purl, filename: string): Promise<ArtifactRecord | null>;
+  /** Every artifact record of a package (each repository, version and file), by version, repository and file name. */
+  artifactsOf(ecosystem: Ecosystem, name: string): Promise<readonly ArtifactRecord[]>;
   /**
    * Records that clients downloaded these blobs at `at`: every artifact record of each blob is
    * used then, unless it was used later already (the time never moves back). Blobs no record

@@ -3,6 +3,7 @@ import type { Page } from './records.ts';
 import type {
   CachedEntry,
   FeedAdvisory,
+  FeedAdvisoryKind,
   FeedImport,
   FeedPutResult,
   FirstSeen,
@@ -53,6 +54,8 @@ export interface FeedStore {
   putAdvisories(advisories: readonly FeedAdvisory[]): Promise<FeedPutResult>;
   /** Advisories naming this exact package (withdrawn ones excluded), by source and id. */
   advisoriesFor(ecosystem: Ecosystem, name: string): Promise<readonly FeedAdvisory[]>;
+  /** The packages advisories of this kind name (withdrawn ones excluded), each once, by ecosystem and name. */
+  advisoryPackages(kind: FeedAdvisoryKind): Promise<readonly { readonly ecosystem: Ecosystem; readonly name: string }[]>;
   /** Advisories that list this exact version (withdrawn ones excluded). */
   advisoriesForVersion(ecosystem: Ecosystem, name: string, version: string): Promise<readonly FeedAdvisory[]>;
   recordFeedImport(rec: FeedImport): Promise<void>;

@@ -73,6 +73,15 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
       }
     },
 
+    async artifactsOf(ecosystem, name) {
+      try {
+        const rows = await q.query('SELECT * FROM artifacts WHERE ecosystem = $1 AND name = $2 ORDER BY version, repo, filename', [ecosystem, name]);
+        return rows.map(toArtifact);
+      } catch (err) {
+        throw pgStorageError(err, 'artifactsOf');
+      }
+    },
+
     async markBlobsUsed(blobs, at) {
       try {
         const when = validDate(at, 'use time');

@@ -150,6 +150,19 @@ export function pgFeedStore(client: PgClient): FeedStore {
       }
     },
 
+    async advisoryPackages(kind) {
+      try {
+        const rows = await client.query('SELECT DISTINCT ecosystem, name FROM feed_advisories WHERE kind = $1 AND withdrawn IS NULL ORDER BY ecosystem, name', [kind]);
+        return rows.map((row) => {
+          const ecosystem = text(row, 'ecosystem');
+          if (!isEcosystem(ecosystem)) throw new AirlockError('STORAGE_ERROR', `metadata store: unknown ecosystem ${ecosystem}`);
+          return { ecosystem, name: text(row, 'name') };
+        });
+      } catch (err) {
+        throw pgStorageError(err, 'advisoryPackages');
+      }
+    },
+
     async advisoriesForVersion(ecosystem, name, version) {
       try {
         const rows = await client.query(

@@ -74,6 +74,17 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
       }
     },
 
+    async artifactsOf(ecosystem, name) {
+      try {
+        return conn
+          .statement('SELECT * FROM artifacts WHERE ecosystem = ? AND name = ? ORDER BY version, repo, filename')
+          .all(ecosystem, name)
+          .map(toArtifact);
+      } catch (err) {
+        throw storageError(err, 'artifactsOf');
+      }
+    },
+
     async markBlobsUsed(blobs, at) {
       try {
         const when = toMillis(at, 'use time');

@@ -137,6 +137,21 @@ export function sqliteFeedStore(conn: SqliteConnection): FeedStore {
       }
     },
 
+    async advisoryPackages(kind) {
+      try {
+        return conn
+          .statement('SELECT DISTINCT ecosystem, name FROM feed_advisories WHERE kind = ? AND withdrawn IS NULL ORDER BY ecosystem, name')
+          .all(kind)
+          .map((row) => {
+            const ecosystem = text(row, 'ecosystem');
+            if (!isEcosystem(ecosystem)) throw new AirlockError('STORAGE_ERROR', `metadata store: unknown ecosystem ${ecosystem}`);
+            return { ecosystem, name: text(row, 'name') };
+          });
+      } catch (err) {
+        throw storageError(err, 'advisoryPackages');
+      }
+    },
+
     async advisoriesForVersion(ecosystem, name, version) {
       try {
         return conn

@@ -88,6 +88,22 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     assert.ok(!after.includes(sha256Of('tarball-500')), 'the replaced blob is no longer referenced');
   }));
 
+  test('artifacts: every record of a package, by version, repository and file; names match exactly', using(make, async (store) => {
+    assert.deepEqual(await store.artifactsOf('npm', '@acme/widget'), []);
+    const recs = [
+      artifactRec({ repo: 'npm', purl: purl('@acme/widget', '2.0.0'), version: '2.0.0', filename: 'widget-2.0.0.tgz', blob: sha256Of('w2') }),
+      artifactRec({ repo: 'all', purl: purl('@acme/widget', '1.0.0'), version: '1.0.0', filename: 'widget-1.0.0.tgz', blob: sha256Of('w1') }),
+      artifactRec({ repo: 'npm', purl: purl('@acme/widget', '1.0.0'), version: '1.0.0', filename: 'widget-1.0.0.tgz', blob: sha256Of('w1') }),
+      artifactRec({ repo: 'npm', purl: purl('@acme/other', '1.0.0'), name: '@acme/other', version: '1.0.0', filename: 'other-1.0.0.tgz', blob: sha256Of('o1') }),
+    ];
+    for (const r of recs) await store.putArtifact(r);
+    const got = await store.artifactsOf('npm', '@acme/widget');
+    assert.deepEqual(got.map((a) => [a.version, a.repo]), [['1.0.0', 'all'], ['1.0.0', 'npm'], ['2.0.0', 'npm']]);
+    assert.deepEqual(got[2], storedArtifact(recs[0] as (typeof recs)[0]));
+    assert.deepEqual(await store.artifactsOf('npm', '@ACME/widget'), []);
+    assert.deepEqual(await store.artifactsOf('pypi', '@acme/widget'), []);
+  }));
+
   test('artifacts: absent is null; put then get round-trips; put replaces', using(make, async (store) => {
     const rec = artifactRec();
     assert.equal(await store.getArtifact('npm', rec.purl, rec.filename), null);

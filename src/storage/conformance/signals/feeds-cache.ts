@@ -72,6 +72,19 @@ export function feedStoreCases(make: MakeSignalFixture): void {
     assert.deepEqual((await store.advisoriesFor('npm', 'minimist'))[0]?.severity, lowered);
   }));
 
+  test('feeds: the packages advisories of a kind name, each once, without withdrawn ones', using(make, async (store) => {
+    assert.deepEqual(await store.advisoryPackages('vulnerability'), []);
+    const vuln = (id: string, ecosystem: 'npm' | 'pypi', name: string, withdrawn: Date | null = null) =>
+      advisory({ source: 'osv', id, kind: 'vulnerability', severity: { level: 'high', score: null, vector: null }, ecosystem, name, withdrawn });
+    await store.putAdvisories([advisory(), vuln('GHSA-1', 'npm', 'qs'), vuln('GHSA-2', 'npm', 'qs'), vuln('PYSEC-1', 'pypi', 'jinja2'), vuln('GHSA-3', 'npm', 'gone', at(0)), vuln('GHSA-4', 'npm', 'Axios')]);
+    assert.deepEqual(await store.advisoryPackages('vulnerability'), [
+      { ecosystem: 'npm', name: 'Axios' },
+      { ecosystem: 'npm', name: 'qs' },
+      { ecosystem: 'pypi', name: 'jinja2' },
+    ]);
+    assert.deepEqual(await store.advisoryPackages('malicious'), [{ ecosystem: 'npm', name: 'debug' }]);
+  }));
+
   test('feeds: one invalid advisory refuses the whole batch', using(make, async (store) => {
     await rejectsWithCode(store.putAdvisories([advisory(), advisory({ id: 'X', ecosystem: 'cargo' as never })]), 'BAD_REQUEST');
     await rejectsWithCode(store.putAdvisories([advisory({ provenance: { origin: 'x', sha256: 'nope', importId: 'i' } })]), 'BAD_REQUEST');

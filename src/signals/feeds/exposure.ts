@@ -1,0 +1,118 @@
+/**
+ * Exposure: which versions Airlock holds (the artifacts clients downloaded through it, in every
+ * repository) the imported vulnerability advisories include — what a security engineer asks the
+ * day a feed brings a new advisory. It walks the packages advisories name (not every artifact),
+ * reads each one's stored artifacts, and matches their versions as the gate's facts do.
+ */
+import type { Ecosystem } from '../../core/index.ts';
+import type { ArtifactIndex, ArtifactRecord, FeedStore } from '../../storage/ports/index.ts';
+import { advisoryToRecord } from './advisory.ts';
+import type { FeedRecord, SeverityLevel } from './types.ts';
+import { vulnerabilityFacts, worseFirst, type VulnerabilityFacts } from './vulnerabilities.ts';
+
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['critical', 'high', 'moderate', 'low', 'unknown'];
+
+const RANK: Readonly<Record<SeverityLevel, number>> = { critical: 4, high: 3, moderate: 2, low: 1, unknown: 0 };
+
+/** At most this many files of a version are named in an item (the count says how many there are). */
+const MAX_FILES = 16;
+
+/** Packages read at the same time (each is two store reads). */
+const CONCURRENCY = 8;
+
+export interface ExposureItem {
+  readonly ecosystem: Ecosystem;
+  readonly name: string;
+  readonly version: string;
+  readonly purl: string;
+  /** The repositories holding it. */
+  readonly repos: readonly string[];
+  readonly fileCount: number;
+  readonly files: readonly string[];
+  /** When Airlock first stored one of its files, and when a client last downloaded one. */
+  readonly storedAt: string;
+  readonly usedAt: string;
+  readonly vulnerabilities: VulnerabilityFacts;
+}
+
+export interface ExposureReport {
+  /** Packages some vulnerability advisory names (the ones looked at). */
+  readonly packages: number;
+  /** Versions held that match, at or above the severity asked for. */
+  readonly total: number;
+  /** Of those, how many by their worst severity. */
+  readonly bySeverity: Readonly<Record<SeverityLevel, number>>;
+  /** Worst first (severity, score, name, version), at most `limit`. */
+  readonly items: readonly ExposureItem[];
+}
+
+export interface ExposureQuery {
+  /** The least severity reported (default `unknown`: every advisory). */
+  readonly minSeverity?: SeverityLevel;
+  readonly ecosystem?: 'npm' | 'pypi';
+  /** One package (its canonical name: PyPI PEP 503-normalised). */
+  readonly name?: string;
+  readonly limit: number;
+}
+
+function itemOf(ecosystem: Ecosystem, name: string, version: string, files: readonly ArtifactRecord[], facts: VulnerabilityFacts): ExposureItem {
+  const stored = Math.min(...files.map((f) => f.storedAt.getTime()));
+  const used = Math.max(...files.map((f) => f.usedAt.getTime()));
+  return {
+    ecosystem,
+    name,
+    version,
+    purl: (files[0] as ArtifactRecord).purl,
+    repos: [...new Set(files.map((f) => f.repo))].sort(),
+    fileCount: files.length,
+    files: [...new Set(files.map((f) => f.filename))].slice(0, MAX_FILES),
+    storedAt: new Date(stored).toISOString(),
+    usedAt: new Date(used).toISOString(),
+    vulnerabilities: facts,
+  };
+}
+
+async function exposureOf(
+  deps: ExposureDeps,
+  pkg: { readonly ecosystem: Ecosystem; readonly name: string },
+  minRank: number,
+): Promise<ExposureItem[]> {
+  const [advisories, artifacts] = await Promise.all([deps.feeds.advisoriesFor(pkg.ecosystem, pkg.name), deps.artifacts.artifactsOf(pkg.ecosystem, pkg.name)]);
+  if (artifacts.length === 0) return [];
+  const records = advisories.map(advisoryToRecord).filter((r): r is FeedRecord => r !== null && r.kind === 'vulnerability');
+  const byVersion = new Map<string, ArtifactRecord[]>();
+  for (const a of artifacts) {
+    const list = byVersion.get(a.version);
+    if (list === undefined) byVersion.set(a.version, [a]);
+    else list.push(a);
+  }
+  const items: ExposureItem[] = [];
+  for (const [version, files] of byVersion) {
+    const facts = vulnerabilityFacts(records, version);
+    if (facts.max_severity === null || RANK[facts.max_severity] < minRank) continue;
+    items.push(itemOf(pkg.ecosystem, pkg.name, version, files, facts));
+  }
+  return items;
+}
+
+export interface ExposureDeps {
+  readonly feeds: Pick<FeedStore, 'advisoryPackages' | 'advisoriesFor'>;
+  readonly artifacts: Pick<ArtifactIndex, 'artifactsOf'>;
+}
+
+export async function vulnerableArtifacts(deps: ExposureDeps, query: ExposureQuery): Promise<ExposureReport> {
+  const minRank = RANK[query.minSeverity ?? 'unknown'];
+  const packages = (await deps.feeds.advisoryPackages('vulnerability')).filter(
+    (p) => (query.ecosystem === undefined || p.ecosystem === query.ecosystem) && (query.name === undefined || p.name === query.name),
+  );
+  const found: ExposureItem[] = [];
+  for (let i = 0; i < packages.length; i += CONCURRENCY) {
+    const batch = await Promise.all(packages.slice(i, i + CONCURRENCY).map((p) => exposureOf(deps, p, minRank)));
+    for (const items of batch) found.push(...items);
+  }
+  const worst = (item: ExposureItem) => item.vulnerabilities.records[0] as { readonly severity: SeverityLevel; readonly score: number | null; readonly id: string };
+  found.sort((a, b) => worseFirst(worst(a), worst(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, 0])) as Record<SeverityLevel, number>;
+  for (const item of found) bySeverity[item.vulnerabilities.max_severity as SeverityLevel]++;
+  return { packages: packages.length, total: found.length, bySeverity, items: found.slice(0, query.limit) };
+}
