@@ -16,7 +16,7 @@ import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
-import { GroupOwners } from '../shared/group-owners.ts';
+import { GroupOwners, type GroupOptions } from '../shared/group-owners.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
 export interface NpmMember {
@@ -43,16 +43,7 @@ export interface NpmMember {
   onWrite(listener: (name: string) => void): void;
 }
 
-export interface NpmGroupOptions {
-  readonly repo: string;
-  /** In lookup order. */
-  readonly members: readonly NpmMember[];
-  /** The hosted member that takes writes sent to the group; null: the group refuses them. */
-  readonly publishTo: NpmMember | null;
-  readonly gate: Pick<Gate, 'reportMissing'>;
-  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
-  readonly publicUrl: string | null;
-  readonly clock?: () => Date;
+export interface NpmGroupOptions extends GroupOptions<NpmMember> {
   /** Where the group registers itself as a package source (the pre-flight check), beside its members. */
   readonly sources?: PackageSources;
 }

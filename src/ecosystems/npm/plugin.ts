@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, assertNever, isAirlockError, Semaphore } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError, Semaphore, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
@@ -87,7 +87,8 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
             clock,
             changed: async (name) => {
               // Read again at once; a package whose every version was unpublished is gone (and its state with it).
-              await metadata.refresh(name).catch((err: unknown) => {
+              // The writer names the package it was given: an npm name.
+              await metadata.refresh(name as NpmPackageName).catch((err: unknown) => {
                 if (!isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw err;
               });
               for (const listener of written) listener(name);

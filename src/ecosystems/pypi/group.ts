@@ -10,26 +10,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, type PypiProjectName } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
-import { GroupOwners } from '../shared/group-owners.ts';
+import { GroupOwners, type GroupOptions } from '../shared/group-owners.ts';
 import type { PypiMember } from './member.ts';
 import { pypiRoutes, sendRoot } from './routes.ts';
 
-export interface PypiGroupOptions {
-  readonly repo: string;
-  /** In lookup order. */
-  readonly members: readonly PypiMember[];
-  /** The hosted member that takes uploads sent to the group; null: the group refuses them. */
-  readonly publishTo: PypiMember | null;
-  readonly gate: Pick<Gate, 'reportMissing'>;
-  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
-  readonly publicUrl: string | null;
-  readonly clock?: () => Date;
-}
-
-export async function pypiGroupPlugin(fastify: FastifyInstance, options: PypiGroupOptions): Promise<void> {
+export async function pypiGroupPlugin(fastify: FastifyInstance, options: GroupOptions<PypiMember>): Promise<void> {
   const { repo, members, publishTo } = options;
   if (members.length === 0) throw new AirlockError('CONFIG_INVALID', `group ${repo} has no members`);
   const owners = new GroupOwners(members, options.clock ?? (() => new Date()));

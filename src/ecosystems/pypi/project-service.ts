@@ -76,7 +76,8 @@ const MAX_BASES = 8;
 /** zlib level of rendered pages, compressed once per rendering (level 1, as npm's packuments: about half the CPU of the default for a tenth more bytes). */
 const RENDER_GZIP_LEVEL = 1;
 
-function pep440Order(a: string, b: string): number {
+/** PEP 440 order of two versions known to parse. */
+export function pep440Order(a: string, b: string): number {
   const x = parsePep440(a) as Pep440;
   const y = parsePep440(b) as Pep440;
   return comparePep440(x, y);

@@ -5,6 +5,7 @@
  * first is served from it within that member's max age, and at once after a write through this
  * gateway.
  */
+import type { Gate } from '../../gate/index.ts';
 import { SingleFlight } from './single-flight.ts';
 
 /** What the owners need of a member, whatever its format. */
@@ -19,6 +20,19 @@ export interface GroupMember {
   has(name: string): Promise<boolean>;
   /** Tells `listener` of each package name written to the member. */
   onWrite(listener: (name: string) => void): void;
+}
+
+/** What a group repository's plugin is given, whatever its format. */
+export interface GroupOptions<M> {
+  readonly repo: string;
+  /** In lookup order. */
+  readonly members: readonly M[];
+  /** The hosted member that takes writes sent to the group; null: the group refuses them. */
+  readonly publishTo: M | null;
+  readonly gate: Pick<Gate, 'reportMissing'>;
+  /** The URL clients use to reach Airlock; null: derived from each request's Host. */
+  readonly publicUrl: string | null;
+  readonly clock?: () => Date;
 }
 
 /** Names whose member is remembered at once; past this the oldest answers are asked again. */

@@ -19,18 +19,14 @@ import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, typ
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
 import { hostedBase, hostedRev, isUnpublished } from './origin.ts';
-import { writeHosted, type Publisher } from '../../shared/hosted-write.ts';
+import { writeHosted, type HostedWriterDeps, type Publisher } from '../../shared/hosted-write.ts';
 
 export type { Publisher } from '../../shared/hosted-write.ts';
 import { base64Length, checkTagName, parsePutBody, parseUnpublishBody, type DeprecateRequest, type PublishRequest } from './publish-body.ts';
 
-export interface HostedPublisherDeps {
-  readonly repo: string;
-  readonly store: HostedPackageStore;
+/** The shared writer's (its `changed` told of a package's packument), and the blob store tarballs go to. */
+export interface HostedPublisherDeps extends Omit<HostedWriterDeps, 'ecosystem'> {
   readonly blobs: BlobStore;
-  readonly clock: () => Date;
-  /** A package's packument changed: drop what was read of it before. */
-  readonly changed: (name: NpmPackageName) => Promise<void>;
 }
 
 export interface HostedLimits {
@@ -303,7 +299,7 @@ export class HostedPublisher {
     change: (pkg: HostedPackage | null, now: string) => { doc: Packument; files: Readonly<Record<string, HostedFile>>; audit: Omit<AuditEventInput, 'at' | 'actor'> } | null,
     who: Publisher,
   ): Promise<{ readonly rev: number }> {
-    const deps = { ...this.#deps, ecosystem: 'npm' as const, changed: (n: string) => this.#deps.changed(n as NpmPackageName) };
+    const deps = { ...this.#deps, ecosystem: 'npm' as const };
     return writeHosted(deps, name, { maxDocumentBytes: this.#limits.maxDocumentBytes, what: 'the packument' }, (pkg, now) => {
       const changed = change(pkg, now);
       return changed === null ? null : { document: JSON.stringify(changed.doc), files: changed.files, audit: changed.audit };

@@ -21,7 +21,13 @@ import type { BlobStore, HostedFile, HostedPackage } from '../../../storage/port
 import { writeHosted, type HostedWriterDeps, type Publisher } from '../../shared/hosted-write.ts';
 import { boundaryOf, readMultipart, type MultipartLimits } from '../../shared/multipart.ts';
 import { parseDistFilename, type DistKind } from '../filenames.ts';
+import { pep440Order } from '../project-service.ts';
 import { hostedFileUrl } from './origin.ts';
+
+/** The shared writer's, and the blob store files go to. */
+export interface UploadDeps extends Omit<HostedWriterDeps, 'ecosystem'> {
+  readonly blobs: BlobStore;
+}
 
 export interface UploadLimits {
   readonly maxFileBytes: number;
@@ -87,22 +93,13 @@ function hexDigest(fields: ReadonlyMap<string, readonly string[]>, key: string, 
   return value;
 }
 
-function pep440Order(a: string, b: string): number {
-  return comparePep440(parsePep440(a) as Pep440, parsePep440(b) as Pep440);
-}
-
 export class PypiUploads {
-  readonly #deps: Omit<HostedWriterDeps, 'ecosystem'> & { readonly blobs: BlobStore };
+  readonly #deps: UploadDeps;
   readonly #limits: UploadLimits;
 
-  constructor(deps: Omit<HostedWriterDeps, 'ecosystem'> & { readonly blobs: BlobStore }, limits: UploadLimits) {
+  constructor(deps: UploadDeps, limits: UploadLimits) {
     this.#deps = deps;
     this.#limits = limits;
-  }
-
-  /** The request body an upload may have: the file, and its form fields. */
-  get maxBodyBytes(): number {
-    return this.#limits.maxFileBytes + FIELD_LIMITS.maxFieldsBytes + FIELD_LIMITS.maxParts * (FIELD_LIMITS.maxHeaderBytes + 256);
   }
 
   /**
