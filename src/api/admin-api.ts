@@ -23,7 +23,7 @@ import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { vulnerabilityRoutes } from './routes/vulnerability-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
-import type { ExposureDeps } from '../signals/index.ts';
+import type { ExposureDeps } from '../gate/index.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 
 export interface AdminApiOptions {

@@ -9,7 +9,7 @@ import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineStat
 import type { CreatedToken, ScopeRequest, TokenView } from './auth/token-service.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
-import type { ExposureReport } from '../signals/index.ts';
+import type { ExposureReport } from '../gate/exposure.ts';
 
 export class ApiError extends Error {
   readonly status: number;

@@ -10,6 +10,7 @@ import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { requireReader, requireRegistryReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
 import { assertNever } from '../core/index.ts';
+import { vulnerabilityAdvisories } from '../gate/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
 import type { NpmMember } from '../ecosystems/npm/index.ts';
@@ -141,6 +142,7 @@ function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, servic
   return {
     ...repositoryOptions(repo, config, services),
     sources: services.sources,
+    advisories: vulnerabilityAdvisories(services.storage.signals),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Semantic Versioning 2.0.0 precedence, for npm ranges in OSV `SEMVER` events. A leading `v` or
+ * Semantic Versioning 2.0.0 precedence, for npm versions in advisories' ranges (OSV `SEMVER` events). A leading `v` or
  * `=` is accepted as npm does; build metadata is ignored for ordering.
  */
 

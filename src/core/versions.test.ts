@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareSemver, parseSemver } from './semver.ts';
-import { comparePep440, parsePep440 } from '../../../core/index.ts';
+import { comparePep440, parsePep440 } from './pep440.ts';
 
 function ascending<T>(parse: (s: string) => T | null, cmp: (a: T, b: T) => number, list: readonly string[]): void {
   for (let i = 0; i < list.length; i++) {

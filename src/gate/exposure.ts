@@ -4,11 +4,11 @@
  * day a feed brings a new advisory. It walks the packages advisories name (not every artifact),
  * reads each one's stored artifacts, and matches their versions as the gate's facts do.
  */
-import type { Ecosystem } from '../../core/index.ts';
-import type { ArtifactIndex, ArtifactRecord, FeedStore } from '../../storage/ports/index.ts';
-import { advisoryToRecord } from './advisory.ts';
-import type { FeedRecord, SeverityLevel } from './types.ts';
-import { vulnerabilityFacts, worseFirst, type VulnerabilityFacts } from './vulnerabilities.ts';
+import type { Ecosystem } from '../core/index.ts';
+import type { ArtifactIndex, ArtifactRecord, FeedStore } from '../storage/ports/index.ts';
+import { advisoryToRecord, vulnerabilityFacts, worseFirst, type FeedRecord, type SeverityLevel, type VulnerabilityFacts } from '../signals/index.ts';
+
+export type { SeverityLevel } from '../signals/index.ts';
 
 export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['critical', 'high', 'moderate', 'low', 'unknown'];
 

@@ -12,3 +12,5 @@ export * from './feed-watch.ts';
 export * from './served-ledger.ts';
 export * from './version-changes.ts';
 export * from './policy-impact.ts';
+export * from './advisories.ts';
+export * from './exposure.ts';

@@ -1,6 +1,6 @@
 /** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
 import { AirlockError, type Sha256Digest } from '../../core/index.ts';
-import type { Gate, PackageSources } from '../../gate/index.ts';
+import type { Gate, PackageSources, VulnerabilityAdvisories } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { NpmMember } from './group.ts';
@@ -33,6 +33,8 @@ export interface NpmPluginOptions {
   readonly metrics?: NpmMetrics;
   /** Where the repository registers itself as a package source (for the pre-flight check). */
   readonly sources?: PackageSources;
+  /** Imported vulnerability advisories, added to `npm audit`'s answer (and the answer when the upstream has none). */
+  readonly advisories?: VulnerabilityAdvisories;
   /** The URL clients use to reach Airlock; null: derived from each request's Host. */
   readonly publicUrl?: string | null;
   readonly clock?: () => Date;

@@ -9,6 +9,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
+import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readBulkRequest } from './audit.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
 import { DocumentSource } from '../shared/document-source.ts';
@@ -31,7 +32,7 @@ export { repositoryUrl } from '../shared/base-url.ts';
 
 const gunzipAsync = promisify(gunzip);
 const YEAR_SECONDS = 365 * 24 * 3600;
-const MAX_AUDIT_BODY = 16 * 1024 * 1024;
+const MAX_AUDIT_BODY = MAX_AUDIT_REQUEST;
 /**
  * Packages loaded and judged for search results at once, across all searches: one search names
  * up to 100 packages, so searches in parallel would otherwise multiply the upstream fetches and
@@ -185,14 +186,51 @@ async function passThroughDocument(s: Services, reply: FastifyReply, key: string
     .send(body);
 }
 
+/**
+ * The audit endpoints go to the upstream. `npm audit`'s bulk advisories also carry the imported
+ * vulnerability advisories (audit.ts): added to the upstream's answer, or on their own when the
+ * upstream has no audit endpoint and advisories were imported.
+ */
 async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'audit' }>): Promise<FastifyReply> {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const headers: Record<string, string> = { 'content-type': request.headers['content-type'] ?? 'application/json' };
   const encoding = request.headers['content-encoding'];
   if (typeof encoding === 'string') headers['content-encoding'] = encoding;
-  const res = await s.options.upstream.forward(`-/npm/v1/security/${route.endpoint}`, 'POST', body, { headers, maxBytes: MAX_AUDIT_BODY });
-  if (res.status >= 200 && res.status < 300) return reply.code(res.status).type(res.contentType ?? 'application/json').send(res.body);
-  throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: the upstream answered ${res.status} to ${route.endpoint}`);
+  const advisories = route.endpoint === 'advisories/bulk' ? (s.options.advisories ?? null) : null;
+  // Read before anything is forwarded: a request Airlock cannot read is refused, not passed on.
+  const asked = advisories === null ? null : await readBulkRequest(body, typeof encoding === 'string' ? encoding : undefined);
+  const forwarded = s.options.upstream.forward(`-/npm/v1/security/${route.endpoint}`, 'POST', body, { headers, maxBytes: MAX_AUDIT_BODY });
+  if (advisories === null || asked === null) {
+    const res = await forwarded;
+    if (res.status >= 200 && res.status < 300) return reply.code(res.status).type(res.contentType ?? 'application/json').send(res.body);
+    throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: the upstream answered ${res.status} to ${route.endpoint}`);
+  }
+  // Without the upstream (no audit endpoint, a hosted repository's store, unreachable), the imported advisories answer alone.
+  let upstream: Record<string, unknown> | null = null;
+  let why: string;
+  try {
+    const res = await forwarded;
+    if (res.status >= 200 && res.status < 300) upstream = upstreamBulk(res.body);
+    why = `the upstream answered ${res.status}`;
+  } catch (err) {
+    why = `the upstream failed (${isAirlockError(err) ? err.message : String(err)})`;
+  }
+  if (upstream === null && !(await advisories.imported())) {
+    throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: ${why} to ${route.endpoint}, and no vulnerability advisories are imported (airlock feeds import)`);
+  }
+  const imported = await advisories.of('npm', [...asked.keys()]);
+  const merged = mergeBulk(upstream, new Map([...imported].map(([name, records]) => [name, records.map(bulkAdvisory).filter((a) => a !== null)])));
+  return reply.code(200).type('application/json').send(JSON.stringify(merged));
+}
+
+/** The upstream's bulk answer, when it is the JSON object npm expects; null otherwise (it is then not used). */
+function upstreamBulk(body: Buffer): Record<string, unknown> | null {
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as unknown;
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -6,12 +6,10 @@
  * whether this version predates the first listed one, and whether the version published just
  * before this one is listed (a fix release — the cooldown's fast lane).
  */
-import { comparePep440, parsePep440 } from '../../core/index.ts';
+import { comparePep440, compareSemver, parsePep440, parseSemver } from '../../core/index.ts';
 import {
-  compareSemver,
   createMaliciousIndex,
   NO_MALICIOUS_FACTS,
-  parseSemver,
   type MaliciousFacts,
   type MaliciousIndex,
   type FeedRecord,

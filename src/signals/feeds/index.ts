@@ -3,10 +3,8 @@ export { parseOsvRecord, OsvRecordError, DEFAULT_OSV_LIMITS, type OsvParseLimits
 export { createMaliciousIndex, matchRecord, NO_MALICIOUS_FACTS, type MaliciousFacts, type MaliciousIndex, type MatchKind } from './match.ts';
 export { readOsvFeed, FeedReadError, DEFAULT_FEED_LIMITS, type FeedReadLimits, type FeedReadResult, type FeedEntryError } from './source.ts';
 export { readZipDirectory, readZipEntry, zipEntries, ZipFormatError, DEFAULT_ZIP_LIMITS, type RandomAccessSource, type ZipEntry, type ZipLimits } from './zip-reader.ts';
-export { parseSemver, compareSemver, type SemVer } from './versions/semver.ts';
 export { recordToAdvisory, advisoryToRecord } from './advisory.ts';
 export { importOsvFeed, FeedImportRefused, type FeedImportOptions, type FeedImportSummary } from './import.ts';
 export { maliciousFactsFromStore } from './store-facts.ts';
 export { vulnerabilityFacts, worseFirst, NO_VULNERABILITY_FACTS, MAX_LISTED_VULNERABILITIES, type VulnerabilityFacts, type VulnerabilityRecordFacts } from './vulnerabilities.ts';
 export { cvss3BaseScore, ratingOf } from './cvss.ts';
-export { vulnerableArtifacts, SEVERITY_LEVELS, type ExposureItem, type ExposureReport, type ExposureQuery, type ExposureDeps } from './exposure.ts';

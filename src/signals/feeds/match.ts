@@ -4,7 +4,7 @@
  * separate fact — so a popular package that was compromised in a few releases is not blocked
  * in all of them (the policy quarantines instead).
  */
-import { compareSemver, parseSemver } from './versions/semver.ts';
+import { compareSemver, parseSemver } from '../../core/index.ts';
 import { comparePep440, parsePep440 } from '../../core/index.ts';
 import type { FeedEcosystem, FeedRecord, VersionRange } from './types.ts';
 
