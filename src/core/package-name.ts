@@ -58,5 +58,10 @@ export function normalizePypiName(text: string): PypiProjectName {
   if (text.length === 0 || text.length > 200 || !PEP508_NAME_RE.test(text)) {
     throw new AirlockError('INVALID_NAME', `invalid PyPI project name: ${JSON.stringify(text.slice(0, 80))}`);
   }
-  return text.toLowerCase().replace(/[-_.]+/g, '-') as PypiProjectName;
+  return pep503Form(text) as PypiProjectName;
+}
+
+/** PEP 503's comparison form of a name, unchecked: for names that need not be valid (feeds, scopes, queries). */
+export function pep503Form(text: string): string {
+  return text.toLowerCase().replace(/[-_.]+/g, '-');
 }

@@ -58,8 +58,8 @@ export function requireRole(identity: Identity, least: Role): void {
 }
 
 /** Whether a scope's package entry (a name, or a prefix ending in `*`) covers `name`. */
-export function packageInScope(entry: string, name: string): boolean {
-  return entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : entry === name;
+export function packageInScope(entry: string, name: string, canonical: (name: string) => string = (n) => n): boolean {
+  return entry.endsWith('*') ? canonical(name).startsWith(canonical(entry.slice(0, -1))) : canonical(entry) === canonical(name);
 }
 
 /** FORBIDDEN unless the token may use repository `repo` (its URL, or as where a write lands). */
@@ -69,10 +69,13 @@ export function requireRepositoryInScope(identity: Identity, repo: string): void
   throw new AirlockError('FORBIDDEN', `this token is limited to the repositories ${repos.join(', ')}; not ${repo}`);
 }
 
-/** FORBIDDEN unless the token may write the package `name`. */
-export function requirePackageInScope(identity: Identity, name: string): void {
+/**
+ * FORBIDDEN unless the token may write the package `name`. `canonical` is the ecosystem's name
+ * comparison: PyPI's names match by their PEP 503 form, so `acme_billing` in a scope is `acme-billing`.
+ */
+export function requirePackageInScope(identity: Identity, name: string, canonical?: (name: string) => string): void {
   const packages = identity.kind === 'token' ? identity.scope?.packages : null;
-  if (packages === null || packages === undefined || packages.some((p) => packageInScope(p, name))) return;
+  if (packages === null || packages === undefined || packages.some((p) => packageInScope(p, name, canonical))) return;
   throw new AirlockError('FORBIDDEN', `this token may write only ${packages.join(', ')}; not ${name}`);
 }
 

@@ -77,4 +77,9 @@ test('token scopes: repositories for readers and publishers, packages for publis
   assert.ok(!packageInScope('@acme/*', '@acme-evil/lib'), 'a scope prefix ends at its slash');
   assert.ok(packageInScope('acme-*', 'acme-billing'));
   assert.ok(!packageInScope('acme-billing', 'acme-billing2'), 'a name is matched whole');
+  // PyPI's names compare by their PEP 503 form, whole or as a prefix.
+  const pep503 = (n: string) => n.toLowerCase().replace(/[-_.]+/g, '-');
+  assert.ok(packageInScope('acme_billing', 'Acme.Billing', pep503));
+  assert.ok(packageInScope('acme_*', 'acme-billing', pep503));
+  assert.ok(!packageInScope('acme_billing', 'acme-billing'), 'npm names compare as written');
 });

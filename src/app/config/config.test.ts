@@ -175,7 +175,7 @@ test('a hosted pypi repository takes uploads streamed to the store; a pypi group
   const hosted = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted}\n')).repositories[0];
   assert.ok(hosted !== undefined && hosted.kind === 'hosted');
   // PyPI's own file size limit by default; up to 4 GiB.
-  assert.deepEqual([hosted.format, hosted.maxArtifactBytes, hosted.metadataMaxAgeMs, hosted.blockedVersions], ['pypi', 100 * 1024 ** 2, 10_000, 'hide']);
+  assert.deepEqual([hosted.format, hosted.maxArtifactBytes, hosted.metadataMaxAgeMs, hosted.blockedVersions], ['pypi', 100 * 1024 ** 2, 10_000, 'show']);
   const big = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 2GiB}\n')).repositories[0];
   assert.equal(big?.kind === 'hosted' ? big.maxArtifactBytes : 0, 2 * 1024 ** 3);
   await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 5GiB}\n'), /^repositories\[0\]\.maxArtifactSize/);

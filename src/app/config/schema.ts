@@ -372,7 +372,8 @@ function hostedRepository(o: Raw, name: string, format: 'npm' | 'oci' | 'pypi', 
     kind: 'hosted',
     // Read from Airlock's own store: a publish through this gateway is seen at once, one through another within this.
     metadataMaxAgeMs: o['metadataMaxAge'] === undefined ? 10_000 : duration(o['metadataMaxAge'], join(path, 'metadataMaxAge'), 0, DAY),
-    blockedVersions: o['blockedVersions'] === undefined ? 'hide' : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
+    // pip and uv skip a yanked file and print its reason to a pinned install: as for a pypi proxy, show.
+    blockedVersions: o['blockedVersions'] === undefined ? (format === 'pypi' ? 'show' : 'hide') : oneOf(o['blockedVersions'], join(path, 'blockedVersions'), ['hide', 'show'] as const),
     maxArtifactBytes: o['maxArtifactSize'] === undefined ? maxArtifact.fallback : size(o['maxArtifactSize'], join(path, 'maxArtifactSize'), 1024, maxArtifact.max),
     // The store keeps a hosted packument (an image repository's record) in one row (at most 64 MiB).
     maxMetadataBytes: o['maxMetadataSize'] === undefined ? 16 * 1024 ** 2 : size(o['maxMetadataSize'], join(path, 'maxMetadataSize'), 1024, 64 * 1024 ** 2),

@@ -81,7 +81,8 @@ export const command: Command = {
       });
       for (const r of config.repositories) {
         if (r.kind === 'hosted') {
-          const how = r.format === 'oci' ? `push to ${r.name}/<image> with a publisher token; images` : 'npm publish with a publisher token; packages';
+          const how =
+            r.format === 'oci' ? `push to ${r.name}/<image> with a publisher token; images` : r.format === 'pypi' ? 'twine upload with a publisher token; files' : 'npm publish with a publisher token; packages';
           io.stderr.write(`airlock: repository ${r.name}: hosted (${how} kept in Airlock's stores and served through the gate)\n`);
           continue;
         }

@@ -8,7 +8,7 @@
  * and a refused file answers 403 with the whole message in its reason phrase.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, pep503Form, type PypiProjectName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
@@ -121,7 +121,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     requireRepositoryInScope(request.identity, settings.repo);
     reply.header('cache-control', 'no-store');
     try {
-      const r = await uploads.upload(request.raw, request.headers['content-type'], who, (name) => requirePackageInScope(request.identity, name));
+      const r = await uploads.upload(request.raw, request.headers['content-type'], who, (name) => requirePackageInScope(request.identity, name, pep503Form));
       request.log.info({ project: r.name, file: r.filename, created: r.created, by: who.actor }, r.created ? 'file uploaded' : 'identical file uploaded again');
       return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(r.created ? `uploaded ${r.filename}\n` : `${r.filename} was already uploaded with these bytes\n`);
     } catch (err) {

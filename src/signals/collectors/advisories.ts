@@ -3,6 +3,7 @@
  * and shared by the collectors that read them (known-malicious, vulnerabilities): one store read
  * per package on a cold install, however many collectors use it.
  */
+import { pep503Form } from '../../core/index.ts';
 import type { FeedStore } from '../../storage/ports/index.ts';
 import { advisoryToRecord, type FeedRecord } from '../feeds/index.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -24,7 +25,7 @@ export interface AdvisoryLookup {
 const NONE: PackageAdvisories = Object.freeze({ malicious: Object.freeze([]), vulnerabilities: Object.freeze([]) });
 
 export function canonicalFeedName(ecosystem: 'npm' | 'pypi', name: string): string {
-  return ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
+  return ecosystem === 'pypi' ? pep503Form(name) : name;
 }
 
 export function advisoryLookup(feeds: Pick<FeedStore, 'advisoriesFor'>, options: { readonly ttlMs: number; readonly maxPackages?: number }): AdvisoryLookup {

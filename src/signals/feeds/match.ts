@@ -4,8 +4,7 @@
  * separate fact — so a popular package that was compromised in a few releases is not blocked
  * in all of them (the policy quarantines instead).
  */
-import { compareSemver, parseSemver } from '../../core/index.ts';
-import { comparePep440, parsePep440 } from '../../core/index.ts';
+import { comparePep440, compareSemver, parsePep440, parseSemver, pep503Form } from '../../core/index.ts';
 import type { FeedEcosystem, FeedRecord, VersionRange } from './types.ts';
 
 export type MatchKind = 'version' | 'range' | 'all-versions' | 'range-uncomparable';
@@ -118,7 +117,7 @@ export interface MaliciousIndex {
 }
 
 function key(ecosystem: FeedEcosystem, name: string): string {
-  return `${ecosystem}\u0000${ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name}`;
+  return `${ecosystem}\u0000${ecosystem === 'pypi' ? pep503Form(name) : name}`;
 }
 
 /** The index of the known-malicious records among `records` (vulnerabilities are left out). */

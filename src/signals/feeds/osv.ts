@@ -7,7 +7,7 @@
  * malformed is an error with the reason, never a partial record.
  */
 import { createHash } from 'node:crypto';
-import { normalizePypiName } from '../../core/index.ts';
+import { normalizePypiName, pep503Form } from '../../core/index.ts';
 import { cvss3BaseScore, ratingOf } from './cvss.ts';
 import { ADVISORY_KINDS, type AdvisoryKind, type FeedEcosystem, type FeedRecord, type Severity, type SeverityLevel, type VersionRange } from './types.ts';
 
@@ -95,7 +95,7 @@ function canonicalName(ecosystem: FeedEcosystem, raw: unknown): string {
       return normalizePypiName(raw);
     } catch {
       // Malicious PyPI names are sometimes not valid PEP 508 names; normalise them anyway.
-      return raw.toLowerCase().replace(/[-_.]+/g, '-');
+      return pep503Form(raw);
     }
   }
   if (/[\s\u0000-\u001f]/.test(raw)) fail(`affected.package.name has whitespace or control characters: ${JSON.stringify(raw.slice(0, 80))}`);
