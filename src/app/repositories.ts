@@ -328,7 +328,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     const { ociRootPlugin } = await import('../ecosystems/oci/index.ts');
     await app.register(async (scope) => {
       if (!config.access.anonymousRead) scope.addHook('onRequest', requireRegistryReader);
-      await scope.register(ociRootPlugin, { repositories: registries, hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted') });
+      await scope.register(ociRootPlugin, { repositories: registries, hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted'), publicUrl: config.server.publicUrl });
     });
   }
 }

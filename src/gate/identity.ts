@@ -34,6 +34,41 @@ export type Identity =
 
 export const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
 
+const MAX_AUTH_HEADER = 1024;
+
+/** The token in an `Authorization` header: a Bearer value, or a Basic password (any user name); null when there is none. */
+export function presentedSecret(header: string): string | null {
+  if (header.length > MAX_AUTH_HEADER) return null;
+  const space = header.indexOf(' ');
+  if (space < 0) return null;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer') return value === '' ? null : value;
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const password = colon < 0 ? '' : decoded.slice(colon + 1);
+    return password === '' ? null : password;
+  }
+  return null;
+}
+
+/**
+ * `Basic` with no password (`Og==` is `:`): what registry clients (containers/image: skopeo,
+ * podman) send once challenged when they have no credentials. It presents nothing: anonymous.
+ */
+export function isPasswordlessBasic(header: string): boolean {
+  return header.length <= MAX_AUTH_HEADER && /^basic(\s|$)/i.test(header) && presentedSecret(header) === null;
+}
+
+/**
+ * The token Airlock's registry token endpoint (`/-/oci/token`) hands a client that asked without
+ * credentials, where anonymous reads are allowed: the Docker token protocol has every client
+ * present a token, and this one stands for no one. It is not an Airlock token (those start with
+ * `airlock_`), so it can never be one.
+ */
+export const ANONYMOUS_REGISTRY_TOKEN = 'airlock-anonymous';
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the app's auth hook before routes run; anonymous when no credentials were sent. */

@@ -5,38 +5,8 @@
  * token is refused with 401 here, so no route ever sees a bad credential.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANONYMOUS, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
+import { ANONYMOUS, ANONYMOUS_REGISTRY_TOKEN, isPasswordlessBasic, presentedSecret, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
 import type { TokenService } from './token-service.ts';
-
-const MAX_AUTH_HEADER = 1024;
-
-export function presentedSecret(header: string): string | null {
-  if (header.length > MAX_AUTH_HEADER) return null;
-  const space = header.indexOf(' ');
-  if (space < 0) return null;
-  const scheme = header.slice(0, space).toLowerCase();
-  const value = header.slice(space + 1).trim();
-  if (scheme === 'bearer') return value === '' ? null : value;
-  if (scheme === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    const password = colon < 0 ? '' : decoded.slice(colon + 1);
-    return password === '' ? null : password;
-  }
-  return null;
-}
-
-/**
- * `Basic` with no password (`Og==` is `:`): what registry clients (containers/image: skopeo,
- * podman) send without credentials once `/v2/` challenged them. No credentials: anonymous.
- */
-function isEmptyBasic(header: string): boolean {
-  const m = /^basic\s+([A-Za-z0-9+/=]{0,512})\s*$/i.exec(header);
-  if (m === null) return false;
-  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? decoded === '' : decoded.slice(colon + 1) === '';
-}
 
 export function sendAuthError(reply: FastifyReply, status: 401 | 403, message: string, api: boolean): FastifyReply {
   if (api && status === 401) reply.header('www-authenticate', 'Bearer realm="airlock"');
@@ -54,8 +24,9 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     request.identity = ANONYMOUS;
     const header = request.headers.authorization;
-    if (header === undefined || header === '' || isEmptyBasic(header)) return;
+    if (header === undefined || header === '') return;
     const secret = presentedSecret(header);
+    if (secret === ANONYMOUS_REGISTRY_TOKEN || isPasswordlessBasic(header)) return;
     const rec = secret === null ? null : await tokens.verify(secret);
     if (rec === null) {
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');

@@ -15,7 +15,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
-import { requestContextOf } from '../../gate/identity.ts';
+import { ANONYMOUS_REGISTRY_TOKEN, presentedSecret, requestContextOf } from '../../gate/identity.ts';
+import { repositoryUrl } from '../shared/base-url.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot } from '../../verify/index.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
@@ -36,6 +37,8 @@ const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as con
 const MAX_WARNING_CHARS = 1500;
 /** The challenge a registry client answers with credentials (the app's auth hook takes a token as a Basic password). */
 const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
+/** How long a client may keep what the token endpoint gave it before asking again. */
+const TOKEN_SECONDS = 300;
 
 type OciCode =
   | 'BLOB_UNKNOWN'
@@ -79,8 +82,8 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   else request.log.info({ status, message }, 'oci request refused');
   const code = ociCodeOf(err, status, target);
   reply.code(status).headers({ ...API_VERSION, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
-  // Clients ask for credentials when told how.
-  if (status === 401) reply.header('www-authenticate', REGISTRY_CHALLENGE);
+  // Clients ask for credentials when told how (the version check may have said so already).
+  if (status === 401 && reply.getHeader('www-authenticate') === undefined) reply.header('www-authenticate', REGISTRY_CHALLENGE);
   const received = isAirlockError(err) ? err.details['received'] : undefined;
   if (status === 416 && typeof received === 'number') reply.header('range', `0-${Math.max(0, received - 1)}`);
   if (request.method === 'HEAD') return reply.send();
@@ -90,18 +93,36 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
 /**
  * `/v2/` itself, for every oci repository at once: the version check every client starts with,
  * and a registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
- * repository, the check challenges a client that sent no credentials.
+ * repository, the check challenges a client that sent no credentials, with the Docker token
+ * protocol (`/-/oci/token`), which every client follows with or without credentials.
  */
-export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[]; readonly hosted: boolean }): Promise<void> {
+export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly publicUrl: string | null }): Promise<void> {
   const names = options.repositories.join(', ');
   fastify.get('/v2/', async (request, reply) => {
-    // Registry clients send credentials only once this check has challenged them: with a hosted
-    // repository to push to, a client without any is challenged (it goes on anonymously when it
-    // has none to give, sending an empty Basic, which is anonymous).
-    if (options.hosted && request.identity.kind === 'anonymous') {
+    // Registry clients send credentials only once this check has challenged them. A Basic
+    // challenge would do for skopeo and podman, which go on anonymously when they have no
+    // credentials, but not for docker, which then refuses to pull ("no basic auth credentials").
+    // A Bearer challenge has every client ask the token endpoint: with its credentials when it
+    // has some (a push), without when it has none (an anonymous pull).
+    // A client that answered the challenge with the anonymous token is anonymous, and welcome.
+    if (options.hosted && request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
+      const realm = `${repositoryUrl(options.publicUrl, '-/oci', '/-/oci', request)}token`;
+      reply.header('www-authenticate', `Bearer realm="${realm}",service="airlock"`);
       return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on'));
     }
     return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}');
+  });
+  // The Docker token protocol's token endpoint. A client with credentials (Basic: any user name,
+  // an Airlock token as the password; checked by the app's auth hook) gets its own token back to
+  // present as Bearer; one without gets the anonymous registry token, which stands for no one.
+  // Where anonymous reads are off, the composition root's reader check refuses the latter first.
+  fastify.get('/-/oci/token', async (request, reply) => {
+    const header = request.headers.authorization;
+    const secret = request.identity.kind === 'token' && header !== undefined ? presentedSecret(header) : null;
+    const token = secret ?? ANONYMOUS_REGISTRY_TOKEN;
+    return reply
+      .headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' })
+      .send(JSON.stringify({ token, access_token: token, expires_in: TOKEN_SECONDS, issued_at: new Date().toISOString() }));
   });
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],

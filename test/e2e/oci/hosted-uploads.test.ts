@@ -106,6 +106,32 @@ describe('blob uploads to a hosted oci repository', () => {
     assert.equal((await h.fetch(location)).status, 404);
   });
 
+  test('the version check challenges anonymous clients with the Docker token protocol, which serves them with or without credentials', async () => {
+    const ping = await h.fetch('/v2/', { token: null });
+    assert.equal(ping.status, 401);
+    const challenge = /^Bearer realm="([^"]+)",service="airlock"$/.exec(ping.headers.get('www-authenticate') ?? '');
+    assert.ok(challenge !== null, String(ping.headers.get('www-authenticate')));
+    const realm = new URL(challenge[1] as string);
+    assert.equal(realm.pathname, '/-/oci/token');
+    const tokenOf = async (authorization: string | null) => {
+      const res = await fetch(`${realm.href}?service=airlock&scope=repository:hosted/app:pull`, authorization === null ? {} : { headers: { authorization } });
+      return { status: res.status, body: (await res.json()) as { token?: string; access_token?: string; expires_in?: number } };
+    };
+    // Without credentials: the anonymous registry token, which reads where anonymous reads are on.
+    const anonymous = await tokenOf(null);
+    assert.equal(anonymous.status, 200);
+    assert.equal(anonymous.body.token, 'airlock-anonymous');
+    assert.equal((await h.fetch('/v2/', { token: null, headers: { authorization: `Bearer ${anonymous.body.token}` } })).status, 200);
+    // With a token as the Basic password: the token itself, to present as Bearer.
+    const basic = (password: string) => `Basic ${Buffer.from(`ci:${password}`).toString('base64')}`;
+    const own = await tokenOf(basic(h.publisher));
+    assert.deepEqual([own.status, own.body.token, own.body.access_token, own.body.expires_in], [200, h.publisher, h.publisher, 300]);
+    assert.equal((await tokenOf(basic('airlock_not-a-token'))).status, 401, 'a wrong password is refused, not taken as anonymous');
+    // The anonymous token writes nothing.
+    const push = await h.fetch(`${base}/uploads/`, { method: 'POST', token: null, headers: { authorization: 'Bearer airlock-anonymous' } });
+    assert.equal(push.status, 401);
+  });
+
   test('an upload needs a publisher token; a reader is denied', async () => {
     const anonymous = await h.fetch(`${base}/uploads/`, { method: 'POST', token: null });
     assert.equal(anonymous.status, 401);
