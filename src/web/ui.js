@@ -7,6 +7,8 @@ const TOKEN_KEY = 'airlock.token';
 const $ = (id) => document.getElementById(id);
 
 let state = 'quarantined';
+// The list shows quarantine records of `state`, or the held versions advisories include.
+let view = 'records';
 let cursor = null;
 let selected = null;
 
@@ -38,7 +40,49 @@ function when(iso) {
   return iso ? iso.replace('T', ' ').slice(0, 16) : '—';
 }
 
+function heading(...names) {
+  const tr = document.createElement('tr');
+  for (const n of names) {
+    const th = document.createElement('th');
+    th.textContent = n;
+    tr.appendChild(th);
+  }
+  $('records').querySelector('thead').replaceChildren(tr);
+}
+
+// Where an advisory is published: GitHub's database for GHSA ids, OSV's for the others.
+function advisoryUrl(id) {
+  return id.startsWith('GHSA-') ? `https://github.com/advisories/${encodeURIComponent(id)}` : `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
+}
+
+function severityText(v) {
+  return `${v.severity}${v.score === null ? '' : ` (CVSS ${v.score})`}`;
+}
+
+// The versions Airlock holds (what clients downloaded) that imported advisories include, worst first.
+async function loadExposure() {
+  const r = await api(`vulnerabilities?${new URLSearchParams({ limit: '500' })}`);
+  heading('Package', 'Severity', 'Advisories', 'Fixed in', 'Last used');
+  const tbody = $('records').querySelector('tbody');
+  tbody.replaceChildren();
+  for (const item of r.items) {
+    const v = item.vulnerabilities;
+    const tr = document.createElement('tr');
+    tr.className = `severity-${v.max_severity}`;
+    cell(tr, `${item.name}@${item.version} (${item.ecosystem})`);
+    cell(tr, v.max_score === null ? v.max_severity : `${v.max_severity} (${v.max_score})`);
+    cell(tr, v.records.map((a) => a.id).join(', '));
+    cell(tr, [...new Set(v.records.map((a) => a.fixed).filter((f) => f !== null))].join(', ') || '—');
+    cell(tr, when(item.usedAt));
+    tbody.appendChild(tr);
+  }
+  $('more').hidden = true;
+  status(r.total === 0 ? `no held version has a known vulnerability (${r.packages} packages have advisories)` : `${r.total} held version(s) with known vulnerabilities`);
+}
+
 async function loadList(append = false) {
+  if (view === 'vulnerable') return loadExposure();
+  if (!append) heading('Package', 'Opened', 'Reason');
   const q = new URLSearchParams({ state, limit: '50' });
   if (append && cursor) q.set('cursor', cursor);
   const page = await api(`quarantine?${q}`);
@@ -81,6 +125,20 @@ async function show(id) {
     li.textContent = r.rule ? `${r.message} [${r.rule}]` : r.message;
     reasons.appendChild(li);
   }
+  const vulns = rec.facts && rec.facts.vulnerabilities ? rec.facts.vulnerabilities.records : [];
+  const vulnList = $('d-vuln-list');
+  vulnList.replaceChildren();
+  for (const v of vulns) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = advisoryUrl(v.id);
+    a.rel = 'noopener noreferrer';
+    a.target = '_blank';
+    a.textContent = v.id;
+    li.append(a, ` ${v.aliases.length > 0 ? `(${v.aliases.join(', ')}) ` : ''}${severityText(v)}, ${v.fixed === null ? 'no fixed version known' : `fixed in ${v.fixed}`}${v.summary ? `: ${v.summary}` : ''}`);
+    vulnList.appendChild(li);
+  }
+  $('d-vulns').hidden = vulns.length === 0;
   $('d-facts').textContent = JSON.stringify(rec.facts, null, 2);
   $('c-summary').textContent = '';
   $('c-files').replaceChildren();
@@ -184,7 +242,8 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const b of $('states').querySelectorAll('button')) {
     b.addEventListener('click', () => {
       for (const o of $('states').querySelectorAll('button')) o.classList.toggle('active', o === b);
-      state = b.dataset.state;
+      view = b.dataset.view === 'vulnerable' ? 'vulnerable' : 'records';
+      if (b.dataset.state) state = b.dataset.state;
       void loadList().catch((err) => status(err.message, true));
     });
   }

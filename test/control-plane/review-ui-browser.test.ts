@@ -14,6 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REVIEW_POLICY, anonymousRequest, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { FIXTURE_PACKAGES, npmTestEnv } from '../npm/helpers.ts';
+import { newId } from '../../src/core/index.ts';
+import { importOsvFeed } from '../../src/signals/index.ts';
+import { writeFile } from 'node:fs/promises';
 
 const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('which', [c]).status === 0);
 
@@ -168,5 +171,55 @@ test('review UI: compare a held version with the release before it', { skip: CHR
   } finally {
     await a.close();
     await env.close();
+  }
+});
+
+test('review UI: the known vulnerabilities of a held version, and the held versions advisories include', { skip: CHROMIUM === undefined ? 'no Chromium installed' : false }, async () => {
+  const env = await npmTestEnv([
+    ...FIXTURE_PACKAGES,
+    { name: 'scripted-vuln', versions: [{ version: '2.0.0', publishedAt: '2024-02-01T00:00:00.000Z', manifest: { scripts: { preinstall: 'node setup.js' } }, files: [{ path: 'setup.js', content: '1\n' }] }] },
+  ]);
+  const a = await startAirlock({ config: env.config() });
+  const feed = await mkdtemp(join(tmpdir(), 'airlock-ui-feed-'));
+  try {
+    await writeFile(
+      join(feed, 'GHSA-2q8v-3gqq-4f8p.json'),
+      JSON.stringify({
+        id: 'GHSA-2q8v-3gqq-4f8p',
+        modified: '2026-01-05T00:00:00Z',
+        aliases: ['CVE-2026-1111'],
+        summary: 'scripted-vuln evaluates untrusted templates',
+        severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+        affected: [{ package: { ecosystem: 'npm', name: 'scripted-vuln' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.1' }] }] }],
+        database_specific: { severity: 'CRITICAL' },
+      }),
+    );
+    await importOsvFeed(a.app.airlock.storage.signals, feed, { source: 'osv', importedBy: 'test', now: new Date(), newId: () => newId() });
+    // The test policy holds it for its install script; the record's facts carry the advisory.
+    assert.equal((await fetch(`${a.url}/npm/scripted-vuln/-/scripted-vuln-2.0.0.tgz`)).status, 403);
+    await inChromium(a.url, async (cdp) => {
+      await openFirstRecord(cdp, a.adminToken);
+      await until(cdp, `document.getElementById('d-purl').textContent === 'pkg:npm/scripted-vuln@2.0.0'`, 'the detail view');
+      assert.equal(await cdp.evaluate(`document.getElementById('d-vulns').hidden`), false);
+      assert.equal(
+        await cdp.evaluate(`document.getElementById('d-vuln-list').textContent`),
+        'GHSA-2q8v-3gqq-4f8p (CVE-2026-1111) critical (CVSS 9.8), fixed in 2.0.1: scripted-vuln evaluates untrusted templates',
+      );
+      assert.equal(await cdp.evaluate(`document.querySelector('#d-vuln-list a').href`), 'https://github.com/advisories/GHSA-2q8v-3gqq-4f8p');
+      // The held versions advisories include: its bytes are held (waiting for a reviewer).
+      await cdp.evaluate(`document.querySelector('#states button[data-view=vulnerable]').click()`);
+      await until(cdp, `document.querySelector('#records thead th')?.textContent === 'Package' && document.querySelectorAll('#records thead th').length === 5`, 'the vulnerable view');
+      await until(cdp, `document.querySelectorAll('#records tbody tr').length === 1`, 'the held vulnerable version');
+      const row = (await cdp.evaluate(`[...document.querySelectorAll('#records tbody td')].map((td) => td.textContent)`)) as string[];
+      assert.deepEqual(row.slice(0, 4), ['scripted-vuln@2.0.0 (npm)', 'critical (9.8)', 'GHSA-2q8v-3gqq-4f8p', '2.0.1']);
+      assert.equal(await cdp.evaluate(`document.getElementById('status').textContent`), '1 held version(s) with known vulnerabilities');
+      // Back to the records.
+      await cdp.evaluate(`document.querySelector('#states button[data-state=quarantined]').click()`);
+      await until(cdp, `document.querySelectorAll('#records thead th').length === 3`, 'the quarantine list again');
+    });
+  } finally {
+    await a.close();
+    await env.close();
+    await rm(feed, { recursive: true, force: true });
   }
 });
