@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { newId } from '../../core/index.ts';
+import { vulnerableArtifacts } from '../../gate/index.ts';
 import { localStorageOptions, openLocalStorage } from '../admin/local-storage.ts';
 import { FeedImportRefused, FeedReadError, importOsvFeed } from '../../signals/index.ts';
 import type { Command } from '../command.ts';
@@ -88,6 +89,10 @@ export const command: Command = {
         newId: () => newId(),
         ...(kind === undefined ? {} : { kinds: [kind] }),
       });
+      // What the vulnerabilities now known mean for what Airlock holds: counted once after the
+      // import, so the trail (and the webhooks that follow it) says how many held versions each
+      // level touches.
+      const exposure = summary.vulnerabilities === 0 && summary.updated === 0 ? null : await vulnerableArtifacts({ feeds: storage.signals, artifacts: storage.metadata }, { limit: 10 });
       // Verdicts may change with the feed: the trail says when and from what. A running gateway
       // on this store notices the new feed revision and re-judges at once.
       await storage.metadata.appendAudit({
@@ -104,15 +109,24 @@ export const command: Command = {
           added: summary.added,
           updated: summary.updated,
           unchanged: summary.unchanged,
+          ...(exposure === null ? {} : { exposed: exposure.bySeverity }),
         },
       });
-      if (format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      if (format === 'json') io.stdout.write(`${JSON.stringify(exposure === null ? summary : { ...summary, exposure }, null, 2)}\n`);
       else {
         io.stdout.write(
           `imported ${summary.records} advisories (${summary.malicious} malicious, ${summary.vulnerabilities} vulnerabilities) from ${summary.entries} files ` +
             `(${summary.format}; ${summary.skipped} skipped: not OSV records, or naming no npm or PyPI version${kind === undefined ? '' : `, or not of kind ${kind}`}): ` +
             `${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged — import ${summary.id}\n`,
         );
+        if (exposure !== null) {
+          const levels = Object.entries(exposure.bySeverity).filter(([, n]) => n > 0).map(([level, n]) => `${n} ${level}`);
+          io.stdout.write(
+            exposure.total === 0
+              ? 'no version Airlock holds is affected by a known vulnerability\n'
+              : `versions Airlock holds with known vulnerabilities: ${exposure.total} (${levels.join(', ')}); worst: ${exposure.items.slice(0, 5).map((i) => `${i.name}@${i.version}`).join(', ')} — airlock vulnerabilities lists them\n`,
+          );
+        }
       }
       return EXIT.ok;
     } catch (err) {
