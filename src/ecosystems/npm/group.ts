@@ -16,7 +16,7 @@ import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
-import { GroupOwners, type GroupOptions } from '../shared/group-owners.ts';
+import { groupLookup, type GroupOptions, type GroupOwners } from '../shared/group-owners.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
 export interface NpmMember {
@@ -82,10 +82,7 @@ function refuse(reply: FastifyReply, message: string): FastifyReply {
 
 export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroupOptions): Promise<void> {
   const { repo, members, publishTo } = options;
-  if (members.length === 0) throw new AirlockError('CONFIG_INVALID', `group ${repo} has no members`);
-  const owners = new GroupOwners(members, options.clock ?? (() => new Date()));
-  const firstProxy = members.find((m) => m.kind === 'proxy') ?? null;
-  const memberNames = members.map((m) => m.repo).join(', ');
+  const { owners, firstProxy, memberNames } = groupLookup(options);
   const prefix = fastify.prefix;
   /** No member has the package: reported as a client's request for a missing name, then refused. */
   const missing = async (name: NpmPackageName, request: RequestContext): Promise<never> => {

@@ -5,6 +5,7 @@
  * first is served from it within that member's max age, and at once after a write through this
  * gateway.
  */
+import { AirlockError } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import { SingleFlight } from './single-flight.ts';
 
@@ -96,3 +97,15 @@ export class GroupOwners<M extends GroupMember> {
   }
 }
 
+/** What every group's plugin starts from: which member has each name, its first proxy, and how messages list its members. */
+export function groupLookup<M extends GroupMember & { readonly repo: string; readonly kind: 'proxy' | 'hosted' }>(
+  options: GroupOptions<M>,
+): { readonly owners: GroupOwners<M>; readonly firstProxy: M | null; readonly memberNames: string } {
+  const { repo, members } = options;
+  if (members.length === 0) throw new AirlockError('CONFIG_INVALID', `group ${repo} has no members`);
+  return {
+    owners: new GroupOwners(members, options.clock ?? (() => new Date())),
+    firstProxy: members.find((m) => m.kind === 'proxy') ?? null,
+    memberNames: members.map((m) => m.repo).join(', '),
+  };
+}
