@@ -15,6 +15,7 @@ import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
 import type { NpmMember } from '../ecosystems/npm/index.ts';
 import type { PypiMember } from '../ecosystems/pypi/index.ts';
+import type { OciMember } from '../ecosystems/oci/index.ts';
 import type { AirlockConfig, GroupRepositoryConfig, HostedRepositoryConfig, ProxyRepositoryConfig, ServingRepositoryConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 import type { AirlockServices } from './services.ts';
@@ -212,7 +213,7 @@ async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepository
  * An oci proxy: the registry's `/v2/` API through the gate, with its token protocol (a token
  * realm is reached the repository's way too: its proxy, its TLS trust, none of its headers).
  */
-async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient, instanceId: string): Promise<void> {
+async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient, instanceId: string, expose: (m: OciMember) => void): Promise<void> {
   const { ociPlugin, RegistryUpstream } = await import('../ecosystems/oci/index.ts');
   const auth = repo.upstreamAuth;
   const registry = new RegistryUpstream({
@@ -226,7 +227,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless cosign signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null });
+  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null, expose });
 }
 
 /**
@@ -234,10 +235,10 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
  * judged by the gate when they are pulled. Keyless cosign signatures of pushed images are checked
  * against Sigstore's public-good root, key-based ones against the repository's `cosignKeys`.
  */
-async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices): Promise<void> {
+async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: OciMember) => void): Promise<void> {
   const { ociPlugin } = await import('../ecosystems/oci/index.ts');
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
-  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish }, cosignKeys: repo.cosignKeys ?? [] });
+  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish }, cosignKeys: repo.cosignKeys ?? [], expose });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */
@@ -257,6 +258,12 @@ async function registerPypiGroup(scope: FastifyInstance, repo: GroupRepositoryCo
   await scope.register(pypiGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
 }
 
+/** An oci group: one registry path, each image repository from the first member that has it; pushes to publishTo. */
+async function registerOciGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, OciMember>): Promise<void> {
+  const { ociGroupPlugin } = await import('../ecosystems/oci/index.ts');
+  await scope.register(ociGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
+}
+
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
   await scope.register(npmGroupPlugin, {
@@ -273,6 +280,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
   const instanceId = randomBytes(16).toString('base64url');
   const members = new Map<string, NpmMember>();
   const pypiMembers = new Map<string, PypiMember>();
+  const ociMembers = new Map<string, OciMember>();
   // Groups last: they serve through the repositories they name.
   const ordered = [...config.repositories.filter((r) => r.kind !== 'group'), ...config.repositories.filter((r) => r.kind === 'group')];
   for (const repo of ordered) {
@@ -311,9 +319,10 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             await registerHuggingface(scope, repo, config, services, upstream);
             break;
           case 'oci':
-            if (repo.kind === 'hosted') await registerHostedOci(scope, repo, config, services);
-            else if (repo.kind !== 'proxy' || upstream === null) throw new Error(`repository ${repo.name}: an oci repository is a proxy or hosted`);
-            else await registerOci(scope, repo, config, services, upstream, instanceId);
+            if (repo.kind === 'group') await registerOciGroup(scope, repo, config, services, ociMembers);
+            else if (repo.kind === 'hosted') await registerHostedOci(scope, repo, config, services, (m) => ociMembers.set(repo.name, m));
+            else if (upstream === null) throw new Error(`repository ${repo.name}: an oci proxy without its upstream client`);
+            else await registerOci(scope, repo, config, services, upstream, instanceId, (m) => ociMembers.set(repo.name, m));
             break;
           default:
             assertNever(format, 'repository format');
@@ -328,7 +337,13 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     const { ociRootPlugin } = await import('../ecosystems/oci/index.ts');
     await app.register(async (scope) => {
       if (!config.access.anonymousRead) scope.addHook('onRequest', requireRegistryReader);
-      await scope.register(ociRootPlugin, { repositories: registries, hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted'), publicUrl: config.server.publicUrl });
+      await scope.register(ociRootPlugin, {
+        repositories: registries,
+        hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted'),
+        publicUrl: config.server.publicUrl,
+        // `/v2/_catalog` lists the hosted repositories' image repositories.
+        catalog: [...ociMembers.values()],
+      });
     });
   }
 }

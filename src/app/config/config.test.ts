@@ -189,6 +189,15 @@ test('a hosted pypi repository takes uploads streamed to the store; a pypi group
   await rejects(load(`${members}  - {name: python, format: pypi, kind: group, members: [internal, pypi], publishTo: pypi}\n`), /^repositories\[3\]\.publishTo: pypi is a proxy: only a hosted repository takes publishes/);
 });
 
+test('an oci group names oci members in order and pushes to a hosted one; it has no settings of its own', async () => {
+  const oci = 'repositories:\n  - {name: hub, format: oci, upstream: "http://x/"}\n  - {name: images, format: oci, kind: hosted}\n  - {name: npm, format: npm, upstream: "http://y/"}\n';
+  const group = (await loadAnyKind(`${oci}  - {name: all, format: oci, kind: group, members: [images, hub], publishTo: images}\n`)).repositories[3];
+  assert.deepEqual(group, { name: 'all', format: 'oci', kind: 'group', members: ['images', 'hub'], publishTo: 'images' });
+  await rejects(loadAnyKind(`${oci}  - {name: all, format: oci, kind: group, members: [images, npm]}\n`), /^repositories\[3\]\.members\[1\]: npm is a npm repository, the group is oci/);
+  await rejects(loadAnyKind(`${oci}  - {name: all, format: oci, kind: group, members: [images, hub], publishTo: hub}\n`), /^repositories\[3\]\.publishTo: hub is a proxy: only a hosted repository takes publishes/);
+  await rejects(loadAnyKind(`${oci}  - {name: all, format: oci, kind: group, members: [hub], cosignKeys: []}\n`), /^repositories\[3\]\.cosignKeys: not for a group repository/);
+});
+
 test('unknown keys are errors naming the exact path', async () => {
   await rejects(
     loadText('repositories:\n  - name: npm\n    format: npm\n    upstreem: http://127.0.0.1:4873/\n'),
@@ -284,7 +293,6 @@ test('an oci repository: a proxy of the registry it names, served below /v2/, wi
   assert.ok(r !== undefined && r.kind === 'proxy');
   assert.deepEqual([r.format, r.upstream, r.maxArtifactBytes, r.maxMetadataBytes, r.cosignKeys], ['oci', 'https://registry-1.docker.io/', 16 * 1024 ** 3, 4 * 1024 ** 2, []]);
   await rejects(loadText('repositories:\n  - {name: oci, format: oci}\n'), /^repositories\[0\]\.upstream: required for an oci repository: the registry to proxy/);
-  await rejects(loadText('repositories:\n  - {name: oci, format: oci, kind: group, members: [a]}\n'), /^repositories\[0\]\.kind: an oci repository is a proxy of a registry or a hosted repository for now/);
   await rejects(loadText('repositories:\n  - {name: oci, format: oci, upstream: "http://x/", blockedVersions: hide}\n'), /^repositories\[0\]\.blockedVersions: not for an oci repository/);
   await rejects(loadText('repositories:\n  - {name: v2, format: oci, upstream: "http://x/"}\n'), /^repositories\[0\]\.name: reserved/);
   await rejects(loadText('repositories:\n  - {name: npm, format: npm, upstream: "http://x/", cosignKeys: []}\n'), /^repositories\[0\]\.cosignKeys: only for an oci repository/);

@@ -335,7 +335,7 @@ function repository(v: unknown, path: string, ctx: ValidateContext): RepositoryD
 }
 
 /** A group repository: its members, in lookup order, and the hosted member that takes writes. */
-function groupRepository(o: Raw, name: string, format: 'npm' | 'pypi', path: string): GroupRepositoryConfig {
+function groupRepository(o: Raw, name: string, format: GroupRepositoryConfig['format'], path: string): GroupRepositoryConfig {
   for (const k of Object.keys(o)) {
     if (!(GROUP_REPOSITORY_KEYS as readonly string[]).includes(k)) fail(join(path, k), 'not for a group repository: its members serve the packages, with their own settings');
   }
@@ -469,11 +469,11 @@ function huggingfaceRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 
 
 /**
  * An oci repository: a pull-through proxy of a container registry (its `/v2/` API), which must be
- * named. Images are served under `/v2/<name>/`; layers run to gigabytes. Keyless cosign
+ * named, a hosted one, or a group of them. Images are served under `/v2/<name>/`; layers run to gigabytes. Keyless cosign
  * signatures are checked against its Sigstore root, key-based ones against `cosignKeys`.
  */
-function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft | HostedRepositoryConfig {
-  if (kind === 'group') fail(join(path, 'kind'), 'an oci repository is a proxy of a registry or a hosted repository for now (group oci repositories are not supported yet)');
+function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group', path: string, ctx: ValidateContext): ProxyRepositoryDraft | HostedRepositoryConfig | GroupRepositoryConfig {
+  if (kind === 'group') return groupRepository(o, name, 'oci', path);
   if (kind === 'hosted') return hostedRepository(o, name, 'oci', path, ctx);
   for (const k of ['members', 'publishTo', 'unpublish', 'registryKeys', 'filesUpstream', 'blockedVersions', 'modelSigning'] as const) {
     if (o[k] !== undefined) fail(join(path, k), k === 'blockedVersions' ? 'not for an oci repository: a client asks for one tag or digest, so nothing is hidden from a list' : 'not for an oci repository');

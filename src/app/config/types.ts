@@ -166,11 +166,11 @@ export interface HostedRepositoryConfig extends RepositoryCommon {
  */
 export interface GroupRepositoryConfig {
   readonly name: string;
-  readonly format: 'npm' | 'pypi';
+  readonly format: 'npm' | 'pypi' | 'oci';
   readonly kind: 'group';
   /** Member repository names (proxies and hosted repositories, no groups), in lookup order. */
   readonly members: readonly string[];
-  /** The hosted member that takes writes sent to the group (`npm publish`, `twine upload`); null: none. */
+  /** The hosted member that takes writes sent to the group (`npm publish`, `twine upload`, an image push); null: none. */
   readonly publishTo: string | null;
 }
 

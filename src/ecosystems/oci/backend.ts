@@ -7,6 +7,16 @@ import type { FastifyRequest } from 'fastify';
 import type { BlobSource, ManifestSource, ReferrerSource } from './image-source.ts';
 import type { TagSighting } from './tag-history.ts';
 
+/**
+ * Where a request is served: the URL path its links (`Link`, `Location`) go under — the
+ * repository's own (`/v2/<repo>`) or a group's in front of it — and whether a name missing from
+ * the repository is told to the hallucination tripwire (a group tells it itself, when no member has the name).
+ */
+export interface ServedAt {
+  readonly prefix: string;
+  readonly reportsMissing: boolean;
+}
+
 /** One page of a tag list, and the `Link` header of the next page (null: the last). */
 export interface TagPage {
   readonly tags: readonly string[];
@@ -21,7 +31,12 @@ export interface ImageBackend {
   readonly reportsMissing: boolean;
   /** The manifests a tag pointed at before as clients saw them, newest first, with this pull noted. */
   sightings(name: string, tag: string, digest: string): Promise<readonly TagSighting[]>;
-  tags(request: FastifyRequest, name: string, query: URLSearchParams): Promise<TagPage>;
+  tags(request: FastifyRequest, name: string, query: URLSearchParams, at: ServedAt): Promise<TagPage>;
+  /**
+   * Whether the image repository `name` exists here (pushed to a hosted repository; its tag list
+   * answered by a proxy's upstream). False only when that is the answer; a failure to find out throws.
+   */
+  has(name: string): Promise<boolean>;
   /**
    * The size of a blob the image repository has of its own, outside any image a client pulled (a
    * hosted repository's pushed blobs: a pushing client asks with HEAD); null when it has none.

@@ -106,12 +106,21 @@ export class ImageCatalog {
   /** A manifest is missing: is it the tag, or the whole image repository? */
   async #whichIsMissing(name: string, ref: Reference): Promise<AirlockError> {
     const missingManifest = notFound('MANIFEST_UNKNOWN', `${referenceLabel(name, ref)} does not exist upstream`);
-    try {
-      await this.#deps.upstream.fetchDocument(`v2/${name}/tags/list?n=1`, { accept: 'application/json', maxBytes: 64 * 1024 });
-      return missingManifest;
-    } catch (err) {
-      if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) return notFound('NAME_UNKNOWN', `the image repository ${name} does not exist upstream (or is private)`);
-      return missingManifest;
-    }
+    const has = await upstreamHasName(this.#deps.upstream, name).catch(() => true);
+    return has ? missingManifest : notFound('NAME_UNKNOWN', `the image repository ${name} does not exist upstream (or is private)`);
+  }
+}
+
+/**
+ * Whether the upstream registry has the image repository `name`: its tag list answers (a page of
+ * one tag). False only when the registry says there is no such name (404); any other failure throws.
+ */
+export async function upstreamHasName(upstream: Upstream, name: string): Promise<boolean> {
+  try {
+    await upstream.fetchDocument(`v2/${name}/tags/list?n=1`, { accept: 'application/json', maxBytes: 64 * 1024 });
+    return true;
+  } catch (err) {
+    if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) return false;
+    throw err;
   }
 }

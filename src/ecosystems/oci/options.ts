@@ -4,12 +4,15 @@ import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 import type { DeleteRule } from './hosted/push-routes.ts';
+import type { OciMember } from './member.ts';
 
 interface OciCommonOptions extends RepositoryPluginOptions {
   /** The Sigstore trusted root keyless cosign signatures are checked against, or where to get the current one. */
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Public keys (SPKI PEM) key-based cosign signatures are checked against. */
   readonly cosignKeys?: readonly string[];
+  /** Given the repository as a group (or the registry's `_catalog`) sees it. */
+  readonly expose?: (member: OciMember) => void;
 }
 
 /** A pull-through proxy of a registry. */

@@ -4,7 +4,9 @@
  * (the way Harbor's proxy-cache projects and Artifactory's remote registries are addressed), or
  * through a `registries.conf` mirror whose location is `<airlock host>/<repo>`. It serves the
  * read side of the distribution API — manifests by tag or digest (GET and HEAD), blobs (with
- * byte ranges), tag lists, referrers — and refuses pushes: a proxy hosts nothing of its own.
+ * byte ranges), tag lists, referrers — and refuses pushes: a proxy hosts nothing of its own (a
+ * hosted repository takes them, hosted/push-routes.ts). A group (group.ts) serves through the
+ * member it gives through `expose`, as at the member's own URL.
  *
  * Every manifest a client GETs is judged before a byte of it goes out; the blobs and platform
  * manifests of an admitted image are served as part of it, each verified against its digest
@@ -24,12 +26,13 @@ import { etagMatches, rawTarget } from '../shared/http.ts';
 import { DEFAULT_MODEL_SCAN, ModelScans } from '../shared/model-files.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { Admission } from './admission.ts';
-import type { ImageBackend } from './backend.ts';
+import type { ImageBackend, ServedAt } from './backend.ts';
 import { imagePurl } from './facts.ts';
 import { hostedBackend } from './hosted/hosted-backend.ts';
 import { accepts, MEDIA, type Descriptor } from './manifest.ts';
 import { resolveOciSettings, type OciPluginOptions } from './options.ts';
 import { proxyBackend } from './proxy-backend.ts';
+import { listCatalog, type CatalogSource } from './registry-catalog.ts';
 import { parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
 
@@ -92,11 +95,15 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
 
 /**
  * `/v2/` itself, for every oci repository at once: the version check every client starts with,
- * and a registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
+ * the catalog of the hosted repositories' image repositories (`/v2/_catalog`), and a
+ * registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
  * repository, the check challenges a client that sent no credentials, with the Docker token
  * protocol (`/-/oci/token`), which every client follows with or without credentials.
  */
-export async function ociRootPlugin(fastify: FastifyInstance, options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly publicUrl: string | null }): Promise<void> {
+export async function ociRootPlugin(
+  fastify: FastifyInstance,
+  options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
+): Promise<void> {
   const names = options.repositories.join(', ');
   fastify.get('/v2/', async (request, reply) => {
     // Registry clients send credentials only once this check has challenged them. A Basic
@@ -124,12 +131,22 @@ export async function ociRootPlugin(fastify: FastifyInstance, options: { readonl
       .headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' })
       .send(JSON.stringify({ token, access_token: token, expires_in: TOKEN_SECONDS, issued_at: new Date().toISOString() }));
   });
+  // The image repositories of the hosted oci repositories (registry-catalog.ts).
+  fastify.get('/v2/_catalog', async (request, reply) => {
+    try {
+      const page = await listCatalog(options.catalog, request.identity, rawTarget(request, '/v2/_catalog').query, '/v2/_catalog');
+      if (page.next !== null) reply.header('link', page.next);
+      return await reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ repositories: page.repositories }));
+    } catch (err) {
+      return sendOciError(request, reply, err);
+    }
+  });
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v2/*',
     handler: async (request, reply) => {
       const path = request.url.slice('/v2/'.length).split('?')[0] ?? '';
-      if (path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'Airlock does not list image repositories (_catalog)', { details: { ociCode: 'UNSUPPORTED' } }));
+      if (path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'the catalog is GET /v2/_catalog (with n and last to page)', { details: { ociCode: 'UNSUPPORTED', ociStatus: 405 } }));
       return sendOciError(request, reply, new AirlockError('NOT_FOUND', `no oci repository of this Airlock is named ${JSON.stringify(path.split('/')[0]?.slice(0, 64) ?? '')}: images are reached as <host>/<repository>/<image>, with the repository one of ${names}`, { details: { ociCode: 'NAME_UNKNOWN' } }));
     },
   });
@@ -139,10 +156,10 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   const settings = resolveOciSettings(options);
   const clock = options.clock ?? (() => new Date());
   const gate = options.gate;
-  const hosted = options.hosted === undefined ? null : hostedBackend({ store: options.hosted.store, blobs: options.blobs, clock, deletes: options.hosted.deletes, prefix: fastify.prefix }, settings);
+  const hosted = options.hosted === undefined ? null : hostedBackend({ store: options.hosted.store, blobs: options.blobs, clock, deletes: options.hosted.deletes }, settings);
   const images: ImageBackend =
     hosted?.backend ??
-    proxyBackend({ upstream: options.upstream as Upstream, gate, documents: options.store, blobs: options.blobs, clock, metrics: options.metrics, log: fastify.log, prefix: fastify.prefix }, settings);
+    proxyBackend({ upstream: options.upstream as Upstream, gate, documents: options.store, blobs: options.blobs, clock, metrics: options.metrics, log: fastify.log }, settings);
   const push = hosted?.push ?? null;
   const { catalog, blobs } = images;
   const root = options.sigstoreRoot ?? publicGoodTrustedRoot();
@@ -166,13 +183,13 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   }
 
-  async function manifest(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'manifest' }>): Promise<FastifyReply> {
+  async function manifest(request: FastifyRequest, reply: FastifyReply, target: Extract<Target, { kind: 'manifest' }>, at: ServedAt): Promise<FastifyReply> {
     const ctx = requestContextOf(request);
     let m;
     try {
       m = await catalog.manifest(target.name, target.reference);
     } catch (err) {
-      if (images.reportsMissing && isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['ociCode'] === 'NAME_UNKNOWN') await gate.reportMissing('oci', target.name, ctx);
+      if (images.reportsMissing && at.reportsMissing && isAirlockError(err, 'UPSTREAM_NOT_FOUND') && err.details['ociCode'] === 'NAME_UNKNOWN') await gate.reportMissing('oci', target.name, ctx);
       throw err;
     }
     const accept = request.headers.accept;
@@ -222,8 +239,8 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
       .send(await blobs.open(target.digest, range));
   }
 
-  async function tagList(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams): Promise<FastifyReply> {
-    const page = await images.tags(request, name, query);
+  async function tagList(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams, at: ServedAt): Promise<FastifyReply> {
+    const page = await images.tags(request, name, query, at);
     if (page.next !== null) reply.header('link', page.next);
     return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ name, tags: page.tags }));
   }
@@ -246,6 +263,29 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     return { target: inNamespace(parseTarget(path), options.defaultNamespace ?? null), query };
   }
 
+  /** A GET or HEAD, served at the repository's own URL or a group's (its target in this repository's namespace). */
+  async function read(request: FastifyRequest, reply: FastifyReply, target: Target, query: URLSearchParams, at: ServedAt): Promise<FastifyReply> {
+    switch (target.kind) {
+      case 'manifest':
+        return manifest(request, reply, target, at);
+      case 'blob':
+        return blob(request, reply, target);
+      case 'tags':
+        return tagList(request, reply, target.name, query, at);
+      case 'referrers':
+        return referrers(request, reply, target.name, target.digest, query);
+      case 'upload':
+        if (push === null || request.method !== 'GET') throw pushRefused(settings.repo);
+        return push.handle(request, reply, target, query, at.prefix);
+    }
+  }
+
+  function write(request: FastifyRequest, reply: FastifyReply, target: Target, query: URLSearchParams, prefix: string): Promise<FastifyReply> {
+    if (push === null) throw pushRefused(settings.repo);
+    return push.handle(request, reply, target, query, prefix);
+  }
+
+  const own: ServedAt = { prefix: fastify.prefix, reportsMissing: true };
   fastify.route({
     method: ['GET', 'HEAD'],
     url: '/*',
@@ -254,19 +294,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
       try {
         const { target, query } = targetOf(request);
         kind = target.kind;
-        switch (target.kind) {
-          case 'manifest':
-            return await manifest(request, reply, target);
-          case 'blob':
-            return await blob(request, reply, target);
-          case 'tags':
-            return await tagList(request, reply, target.name, query);
-          case 'referrers':
-            return await referrers(request, reply, target.name, target.digest, query);
-          case 'upload':
-            if (push === null || request.method !== 'GET') throw pushRefused(settings.repo);
-            return await push.handle(request, reply, target, query);
-        }
+        return await read(request, reply, target, query, own);
       } catch (err) {
         return sendOciError(request, reply, err, kind);
       }
@@ -281,13 +309,24 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
         if (push === null) throw pushRefused(settings.repo);
         const { target, query } = targetOf(request);
         kind = target.kind;
-        return await push.handle(request, reply, target, query);
+        return await write(request, reply, target, query, fastify.prefix);
       } catch (err) {
         // The body a refused write did not read is drained, so the connection can be used again.
         if (request.body instanceof Readable) request.body.resume();
         return sendOciError(request, reply, err, kind);
       }
     },
+  });
+  const namespace = options.defaultNamespace ?? null;
+  options.expose?.({
+    repo: settings.repo,
+    kind: hosted === null ? 'proxy' : 'hosted',
+    maxAgeMs: settings.metadataMaxAgeMs,
+    has: (name) => images.has(inNamespace({ kind: 'tags', name }, namespace).name),
+    read: (request, reply, target, query, prefix) => read(request, reply, inNamespace(target, namespace), query, { prefix, reportsMissing: false }),
+    write: async (request, reply, target, query, prefix) => write(request, reply, inNamespace(target, namespace), query, prefix),
+    names: () => hosted?.images.names() ?? null,
+    onWrite: (listener) => hosted?.images.onWrite(listener),
   });
 }
 

@@ -12,9 +12,9 @@ import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/port
 import type { Upstream } from '../../upstream/index.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
-import { MAX_TAGS_PAGE, type ImageBackend, type TagPage } from './backend.ts';
+import { MAX_TAGS_PAGE, type ImageBackend, type ServedAt, type TagPage } from './backend.ts';
 import { BlobService } from './blob-service.ts';
-import { ImageCatalog } from './catalog.ts';
+import { ImageCatalog, upstreamHasName } from './catalog.ts';
 import { MAX_MANIFEST_BYTES } from './manifest.ts';
 import type { OciSettings } from './options.ts';
 import { UpstreamReferrers } from './signatures.ts';
@@ -30,8 +30,6 @@ export interface ProxyBackendDeps {
   readonly clock: () => Date;
   readonly metrics?: RepositoryMetrics | undefined;
   readonly log: FastifyBaseLogger;
-  /** The repository's URL path (`/v2/<repo>`): a next page's `Link` is under it. */
-  readonly prefix: string;
 }
 
 export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): ImageBackend {
@@ -49,7 +47,8 @@ export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): Ima
     referrers: new UpstreamReferrers(upstream, catalog),
     reportsMissing: true,
     sightings: (name, tag, digest) => tagHistory.note(name, tag, digest),
-    tags: (request, name, query) => upstreamTags(deps, settings, request, name, query),
+    tags: (request, name, query, at) => upstreamTags(deps, settings, request, name, query, at),
+    has: (name) => upstreamHasName(upstream, name),
     ownBlob: async () => null,
     close: async () => {
       await Promise.all([tags.flush(), manifests.flush()]);
@@ -58,7 +57,7 @@ export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): Ima
 }
 
 /** The upstream's tag list page (its `n` and `last` passed on, bounded), its next page under this repository. */
-async function upstreamTags(deps: ProxyBackendDeps, settings: OciSettings, request: FastifyRequest, name: string, query: URLSearchParams): Promise<TagPage> {
+async function upstreamTags(deps: ProxyBackendDeps, settings: OciSettings, request: FastifyRequest, name: string, query: URLSearchParams, at: ServedAt): Promise<TagPage> {
   const n = query.get('n');
   const last = query.get('last');
   const asked = new URLSearchParams();
@@ -73,13 +72,13 @@ async function upstreamTags(deps: ProxyBackendDeps, settings: OciSettings, reque
     res = await deps.upstream.fetchDocument(`v2/${name}/tags/list${qs === '' ? '' : `?${qs}`}`, { accept: 'application/json', maxBytes: settings.maxMetadataBytes });
   } catch (err) {
     if (isAirlockError(err, 'UPSTREAM_NOT_FOUND')) {
-      await deps.gate.reportMissing('oci', name, requestContextOf(request));
+      if (at.reportsMissing) await deps.gate.reportMissing('oci', name, requestContextOf(request));
       throw new AirlockError('UPSTREAM_NOT_FOUND', `the image repository ${name} does not exist upstream (or is private)`, { details: { ociCode: 'NAME_UNKNOWN' } });
     }
     throw err;
   }
   if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${deps.upstream.name} answered 304 to an unconditional request`);
-  return { tags: tagsOf(res.body, name), next: nextTagsLink(res.link ?? null, name, deps.prefix) };
+  return { tags: tagsOf(res.body, name), next: nextTagsLink(res.link ?? null, name, at.prefix) };
 }
 
 /** The upstream's tag list, checked: `{"name", "tags": [...]}` with tags as the spec writes them. */
@@ -96,7 +95,7 @@ function tagsOf(body: Buffer, name: string): string[] {
   return tags.filter((t): t is string => typeof t === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(t));
 }
 
-/** The upstream's next-page link, as a path under this repository's prefix (only its `n` and `last` are kept). */
+/** The upstream's next-page link, as a path under the prefix served at (only its `n` and `last` are kept). */
 function nextTagsLink(link: string | null, name: string, prefix: string): string | null {
   if (link === null) return null;
   const m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link);

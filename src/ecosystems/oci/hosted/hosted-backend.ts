@@ -16,16 +16,14 @@ export interface HostedBackendDeps {
   readonly blobs: BlobStore;
   readonly clock: () => Date;
   readonly deletes: DeleteRule;
-  /** The repository's URL path (`/v2/<repo>`). */
-  readonly prefix: string;
 }
 
-export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): { readonly backend: ImageBackend; readonly push: PushRoutes } {
+export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): { readonly backend: ImageBackend; readonly push: PushRoutes; readonly images: HostedImages } {
   const images = new HostedImages({ repo: settings.repo, store: deps.store, blobs: deps.blobs, clock: deps.clock }, { maxDocumentBytes: settings.maxMetadataBytes, cacheBytes: Math.floor(settings.cacheBytes / 2) });
   const uploads = new UploadSessions(deps.blobs, { ...DEFAULT_UPLOAD_LIMITS, maxBlobBytes: settings.maxArtifactBytes }, () => deps.clock().getTime());
   const sweep = setInterval(() => void uploads.sweep().catch(() => undefined), 60_000);
   sweep.unref();
-  const push = new PushRoutes({ repo: settings.repo, prefix: deps.prefix, images, uploads, blobs: deps.blobs, maxBlobBytes: settings.maxArtifactBytes, deletes: deps.deletes });
+  const push = new PushRoutes({ repo: settings.repo, images, uploads, blobs: deps.blobs, maxBlobBytes: settings.maxArtifactBytes, deletes: deps.deletes });
   const backend: ImageBackend = {
     catalog: images,
     blobs: images,
@@ -33,7 +31,7 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
     reportsMissing: false,
     // A hosted repository's tags move by its own pushes, each in the audit trail.
     sightings: async () => [],
-    tags: async (_request, name, query) => {
+    tags: async (_request, name, query, at) => {
       const all = await images.tags(name);
       if (all === null) throw new AirlockError('NOT_FOUND', `nothing has been pushed to ${settings.repo}/${name}`, { details: { ociCode: 'NAME_UNKNOWN' } });
       const n = query.get('n');
@@ -43,13 +41,15 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
       const after = last === null ? all : all.filter((t) => t > last);
       const page = after.slice(0, size);
       const more = after.length > page.length && page.length > 0;
-      return { tags: page, next: more ? `<${deps.prefix}/${name}/tags/list?${new URLSearchParams({ n: String(size), last: page[page.length - 1] as string }).toString()}>; rel="next"` : null };
+      return { tags: page, next: more ? `<${at.prefix}/${name}/tags/list?${new URLSearchParams({ n: String(size), last: page[page.length - 1] as string }).toString()}>; rel="next"` : null };
     },
+    // An image repository is the hosted repository's once anything was pushed to it (a blob is enough).
+    has: (name) => images.has(name),
     ownBlob: (name, digest) => images.blobSize(name, digest),
     close: async () => {
       clearInterval(sweep);
       await uploads.close();
     },
   };
-  return { backend, push };
+  return { backend, push, images };
 }

@@ -48,6 +48,8 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
   readonly #parsed: Lru<string, ResolvedManifest>;
   /** The last write of each image repository in this process: the next waits for it. */
   readonly #writing = new Map<string, Promise<unknown>>();
+  /** Told of each image repository written to (a group forgets which member has the name). */
+  readonly #written: ((name: string) => void)[] = [];
 
   constructor(deps: HostedImagesDeps, options: { readonly maxDocumentBytes: number; readonly cacheBytes: number }) {
     this.#deps = deps;
@@ -123,6 +125,16 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
   async tags(name: string): Promise<string[] | null> {
     const read = await this.#read(name);
     return read === null ? null : Object.keys(read.doc.tags).sort();
+  }
+
+  /** Whether anything was pushed to the image repository `name` (a blob, a manifest), deleted or not since. */
+  async has(name: string): Promise<boolean> {
+    return (await this.#deps.store.getHostedPackage(this.#deps.repo, name)) !== null;
+  }
+
+  /** Tells `listener` of each image repository written to. */
+  onWrite(listener: (name: string) => void): void {
+    this.#written.push(listener);
   }
 
   /** The image repositories of this hosted repository, sorted. */
@@ -226,7 +238,10 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
       }
       const next: HostedPackage = { repo: this.#deps.repo, ecosystem: 'oci', name, rev: (read?.pkg.rev ?? 0) + 1, document, files: changed.files, updatedAt: at };
       const audit = changed.audit === null ? undefined : { ...changed.audit, at, actor: who.actor };
-      if (await this.#deps.store.putHostedPackage(next, audit)) return;
+      if (await this.#deps.store.putHostedPackage(next, audit)) {
+        for (const listener of this.#written) listener(name);
+        return;
+      }
     }
     throw new AirlockError('CONFLICT', `${this.#deps.repo}/${name} is being changed by others at the same time; try again`, { details: { ociCode: 'TOOMANYREQUESTS' } });
   }

@@ -20,8 +20,6 @@ export type DeleteRule = 'never' | 'admin' | 'publisher';
 
 export interface PushDeps {
   readonly repo: string;
-  /** The repository's URL path (`/v2/<repo>`): `Location` headers are under it. */
-  readonly prefix: string;
   readonly images: HostedImages;
   readonly uploads: UploadSessions;
   readonly blobs: BlobStore;
@@ -30,6 +28,12 @@ export interface PushDeps {
 }
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
+
+/** Where a push arrived: the URL path its `Location` headers go under, and the repository names a mount's `from` may start with. */
+interface PushedAt {
+  readonly prefix: string;
+  readonly names: readonly string[];
+}
 
 /** Who pushes: a publisher token that may reach this repository and this image. */
 function pusherOf(identity: Identity, repo: string, name: string): Pusher {
@@ -93,21 +97,26 @@ export class PushRoutes {
     this.#deps = deps;
   }
 
-  /** Any request that writes, and GET of an upload's status. */
-  async handle(request: FastifyRequest, reply: FastifyReply, target: Target, query: URLSearchParams): Promise<FastifyReply> {
+  /**
+   * Any request that writes, and GET of an upload's status. `prefix` is the URL path the client
+   * pushes under (`/v2/<repo>`, or a group's that publishes here): `Location` headers are under it.
+   */
+  async handle(request: FastifyRequest, reply: FastifyReply, target: Target, query: URLSearchParams, prefix: string): Promise<FastifyReply> {
     const who = pusherOf(request.identity, this.#deps.repo, target.name);
+    // A mount's `from` names an image repository as the client saw it: under this repository's name, or the group's it pushes through.
+    const at: PushedAt = { prefix, names: [this.#deps.repo, prefix.slice(prefix.lastIndexOf('/') + 1)] };
     reply.headers({ ...API_VERSION, 'cache-control': 'no-store' });
     const method = request.method;
     if (target.kind === 'upload') {
       if (target.id === null) {
-        if (method === 'POST') return this.#post(request, reply, target.name, query, who);
+        if (method === 'POST') return this.#post(request, reply, target.name, query, who, at);
       } else if (method === 'PATCH') {
         const s = await this.#deps.uploads.append(target.name, target.id, bodyOf(request), contentRange(request.headers['content-range']));
-        return this.#progress(reply.code(202), s);
+        return this.#progress(reply.code(202), s, at);
       } else if (method === 'PUT') {
-        return this.#finish(request, reply, target.name, target.id, digestParam(query), who);
+        return this.#finish(request, reply, target.name, target.id, digestParam(query), who, at);
       } else if (method === 'GET') {
-        return this.#progress(reply.code(204), this.#deps.uploads.get(target.name, target.id));
+        return this.#progress(reply.code(204), this.#deps.uploads.get(target.name, target.id), at);
       } else if (method === 'DELETE') {
         await this.#deps.uploads.cancel(target.name, target.id);
         return reply.code(204).send();
@@ -117,7 +126,7 @@ export class PushRoutes {
       const { digest, manifest } = await this.#deps.images.putManifest(target.name, target.reference, bytes, request.headers['content-type'] ?? null, who);
       request.log.info({ image: target.name, digest, by: who.actor }, 'manifest pushed');
       if (manifest.subject !== null) reply.header('oci-subject', manifest.subject.digest);
-      return reply.code(201).headers({ location: `${this.#deps.prefix}/${target.name}/manifests/${digest}`, 'docker-content-digest': digest }).send();
+      return reply.code(201).headers({ location: `${prefix}/${target.name}/manifests/${digest}`, 'docker-content-digest': digest }).send();
     } else if (target.kind === 'manifest' && method === 'DELETE') {
       this.#mayDelete(request.identity);
       if (target.reference.kind === 'digest') await this.#deps.images.deleteManifest(target.name, target.reference.digest, who);
@@ -129,12 +138,12 @@ export class PushRoutes {
   }
 
   /** POST to `…/blobs/uploads/`: a mount, a whole blob (`?digest=`), or a new session. */
-  async #post(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams, who: Pusher): Promise<FastifyReply> {
+  async #post(request: FastifyRequest, reply: FastifyReply, name: string, query: URLSearchParams, who: Pusher, at: PushedAt): Promise<FastifyReply> {
     const mount = query.get('mount');
-    const from = this.#mountSource(query.get('from'));
+    const from = mountSource(query.get('from'), at);
     if (mount !== null && isDigest(mount) && from !== null) {
       const size = await this.#deps.images.mount(name, from, mount, who);
-      if (size !== null) return this.#created(reply, name, mount);
+      if (size !== null) return this.#created(reply, name, mount, at);
     }
     if (query.get('digest') !== null) {
       const digest = digestParam(query);
@@ -145,29 +154,18 @@ export class PushRoutes {
         throw uploadError(err, digest, this.#deps.maxBlobBytes);
       }
       await this.#deps.images.addBlob(name, digest, committed.size, who);
-      return this.#created(reply, name, digest);
+      return this.#created(reply, name, digest, at);
     }
     const s = await this.#deps.uploads.start(name);
-    return this.#progress(reply.code(202), s);
+    return this.#progress(reply.code(202), s, at);
   }
 
-  async #finish(request: FastifyRequest, reply: FastifyReply, name: string, id: string, digest: string, who: Pusher): Promise<FastifyReply> {
+  async #finish(request: FastifyRequest, reply: FastifyReply, name: string, id: string, digest: string, who: Pusher, at: PushedAt): Promise<FastifyReply> {
     const hasBody = request.body instanceof Readable && request.headers['content-length'] !== '0';
     const committed = await this.#deps.uploads.finish(name, id, digest, hasBody ? bodyOf(request) : null);
     await this.#deps.images.addBlob(name, digest, committed.size, who);
     request.log.info({ image: name, digest, size: committed.size }, 'blob uploaded');
-    return this.#created(reply, name, digest);
-  }
-
-  /** The image repository a mount's `from` names in this repository (clients write it with the repository's name first), or null. */
-  #mountSource(from: string | null): string | null {
-    const prefix = `${this.#deps.repo}/`;
-    if (from === null || !from.startsWith(prefix)) return null;
-    try {
-      return checkName(from.slice(prefix.length));
-    } catch {
-      return null;
-    }
+    return this.#created(reply, name, digest, at);
   }
 
   #mayDelete(identity: Identity): void {
@@ -175,14 +173,28 @@ export class PushRoutes {
     if (this.#deps.deletes === 'admin') requireRole(identity, 'admin');
   }
 
-  #created(reply: FastifyReply, name: string, digest: string): FastifyReply {
-    return reply.code(201).headers({ location: `${this.#deps.prefix}/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' }).send();
+  #created(reply: FastifyReply, name: string, digest: string, at: PushedAt): FastifyReply {
+    return reply.code(201).headers({ location: `${at.prefix}/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' }).send();
   }
 
-  #progress(reply: FastifyReply, s: UploadSession): FastifyReply {
+  #progress(reply: FastifyReply, s: UploadSession, at: PushedAt): FastifyReply {
     return reply
-      .headers({ location: `${this.#deps.prefix}/${s.name}/blobs/uploads/${s.id}`, 'docker-upload-uuid': s.id, range: `0-${Math.max(0, s.offset - 1)}`, 'content-length': '0' })
+      .headers({ location: `${at.prefix}/${s.name}/blobs/uploads/${s.id}`, 'docker-upload-uuid': s.id, range: `0-${Math.max(0, s.offset - 1)}`, 'content-length': '0' })
       .send();
+  }
+}
+
+/**
+ * The image repository of this repository a mount's `from` names (clients write it with the
+ * repository's name first, the name they push under), or null.
+ */
+function mountSource(from: string | null, at: PushedAt): string | null {
+  const under = at.names.find((n) => from?.startsWith(`${n}/`) === true);
+  if (from === null || under === undefined) return null;
+  try {
+    return checkName(from.slice(under.length + 1));
+  } catch {
+    return null;
   }
 }
 
