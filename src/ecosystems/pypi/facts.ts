@@ -55,7 +55,8 @@ export function versionFacts(files: readonly ListedFile[], packageCreatedAt: str
   };
 }
 
-function sameName(a: string, b: string): boolean {
+/** Whether two project names are one (PEP 503): `Acme_Billing` is `acme-billing`; an invalid name is no name. */
+export function sameName(a: string, b: string): boolean {
   try {
     return normalizePypiName(a) === normalizePypiName(b);
   } catch {
@@ -63,7 +64,8 @@ function sameName(a: string, b: string): boolean {
   }
 }
 
-function sameVersion(a: string, b: string): boolean {
+/** Whether two versions are equal (PEP 440): `1.0` is `1.0.0`; an invalid version equals none. */
+export function sameVersion(a: string, b: string): boolean {
   const x = parsePep440(a);
   const y = parsePep440(b);
   return x !== null && y !== null && comparePep440(x, y) === 0;

@@ -10,7 +10,8 @@
  * file name are refused with 400 "File already exists", which `twine --skip-existing` reads as
  * "already there"). The project's page (PEP 691 JSON) is then written with a compare-and-swap on
  * its revision, with the audit event, and names the file only after its bytes are stored: nothing
- * partial is ever listed.
+ * partial is ever listed. A wheel's METADATA is read from the stored bytes first (it must name the
+ * form's project and version, as PyPI requires) and kept beside it for PEP 658 (`wheel-metadata.ts`).
  *
  * An upload decides nothing about the file: it is judged, like any proxied file, when pip asks for
  * it (the policy knows it came from a hosted repository: `repo_kind`).
@@ -23,6 +24,7 @@ import { boundaryOf, readMultipart, type MultipartLimits } from '../../shared/mu
 import { parseDistFilename, type DistKind } from '../filenames.ts';
 import { pep440Order } from '../project-service.ts';
 import { hostedFileUrl } from './origin.ts';
+import { storeWheelMetadata, type WheelMetadata } from './wheel-metadata.ts';
 
 /** The shared writer's, and the blob store files go to. */
 export interface UploadDeps extends Omit<HostedWriterDeps, 'ecosystem'> {
@@ -63,6 +65,8 @@ interface PageFile {
   readonly filename: string;
   readonly url: string;
   readonly hashes: { readonly sha256: string };
+  /** PEP 714: a wheel's METADATA, served at the file's URL + `.metadata` (kept as the file `<filename>.metadata`). */
+  readonly 'core-metadata'?: { readonly sha256: string };
   readonly 'requires-python'?: string;
   readonly size: number;
   readonly 'upload-time': string;
@@ -173,6 +177,8 @@ export class PypiUploads {
         throw err;
       }
       const stored: HostedFile = { blob: committed.digest, size: committed.size };
+      // A wheel's METADATA, read from the bytes just stored, must name the form's project and version.
+      const metadata: WheelMetadata | null = dist.kind === 'wheel' ? await storeWheelMetadata(this.#deps.blobs, stored, filename, { name: rawName, version: rawVersion }) : null;
       let created = true;
       await writeHosted({ ...this.#deps, ecosystem: 'pypi' }, name, { maxDocumentBytes: this.#limits.maxDocumentBytes, what: 'the page' }, (pkg, now) => {
         const current = pkg?.files[filename];
@@ -185,6 +191,7 @@ export class PypiUploads {
           filename,
           url: hostedFileUrl(this.#deps.repo, name, filename),
           hashes: { sha256 },
+          ...(metadata === null ? {} : { 'core-metadata': { sha256: metadata.sha256 } }),
           ...(requiresPython === '' ? {} : { 'requires-python': requiresPython }),
           size: stored.size,
           'upload-time': now,
@@ -193,7 +200,7 @@ export class PypiUploads {
         };
         return {
           document: JSON.stringify(withFile(pkg, name, entry, dist.version)),
-          files: { ...(pkg?.files ?? {}), [filename]: stored },
+          files: { ...(pkg?.files ?? {}), [filename]: stored, ...(metadata === null ? {} : { [`${filename}.metadata`]: metadata.file }) },
           audit: { action: 'package.publish', subject: makePurl('pypi', name, dist.version), details: { repo: this.#deps.repo, version: dist.version, filename, sha256, size: stored.size } },
         };
       }, who);
