@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
-import type { Gate, PackageSource, PackageSources } from '../../gate/index.ts';
+import type { PackageSource, PackageSources } from '../../gate/index.ts';
 import type { Json, RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';

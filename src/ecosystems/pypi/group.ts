@@ -8,20 +8,18 @@
  * member serves the request as at its own URL (its gate, caches, records and refusals), with the
  * file URLs on its page under the group's, and files are routed by their project the same way.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AirlockError, type PypiProjectName } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
-import { GroupOwners, type GroupOptions } from '../shared/group-owners.ts';
+import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
 import type { PypiMember } from './member.ts';
 import { pypiRoutes, sendRoot } from './routes.ts';
 
 export async function pypiGroupPlugin(fastify: FastifyInstance, options: GroupOptions<PypiMember>): Promise<void> {
   const { repo, members, publishTo } = options;
-  if (members.length === 0) throw new AirlockError('CONFIG_INVALID', `group ${repo} has no members`);
-  const owners = new GroupOwners(members, options.clock ?? (() => new Date()));
-  const hasProxy = members.some((m) => m.kind === 'proxy');
-  const memberNames = members.map((m) => m.repo).join(', ');
+  const { owners, firstProxy, memberNames } = groupLookup(options);
+  const hasProxy = firstProxy !== null;
   const base = (request: FastifyRequest): string => repositoryUrl(options.publicUrl, repo, fastify.prefix, request);
 
   /** The member serving the project; none: reported as a client's request for a missing name (when a proxy could have had it), then refused. */

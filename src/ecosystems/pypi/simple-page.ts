@@ -4,7 +4,7 @@
  * Airlock cannot read exactly fails the whole page, never a shortened file list.
  */
 import { PageFormatError } from './page-error.ts';
-import { decodeReferences, isSpace, scanHtml, type HtmlSink, type Tag } from './html-tokens.ts';
+import { decodeReferences, isSpace, scanHtml } from './html-tokens.ts';
 import { isPlainObject, type PlainObject } from '../../core/index.ts';
 
 export const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';

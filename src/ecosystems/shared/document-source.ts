@@ -4,7 +4,7 @@
  * with If-None-Match / If-Modified-Since after that, and served stale while the upstream fails
  * (stale-if-error window). One revalidation per key at a time.
  */
-import { AirlockError, digestHex, isAirlockError, sha256Of, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, digestHex, isAirlockError, sha256Of } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
 import { freshnessOf, type FreshnessPolicy, type Upstream } from '../../upstream/index.ts';
 import type { RepositoryMetrics } from './metrics.ts';

@@ -15,7 +15,7 @@
  */
 import semver from 'semver';
 import { AirlockError, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
-import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore, type Json } from '../../../storage/ports/index.ts';
+import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type Json } from '../../../storage/ports/index.ts';
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
 import { hostedBase, hostedRev, isUnpublished } from './origin.ts';
