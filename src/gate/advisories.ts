@@ -3,7 +3,7 @@
  * (`npm audit` through the npm plugin): the signals' records, read from the feed store, so a
  * plugin reaches them through the gate as it does every other judgement input.
  */
-import { advisoryToRecord, type FeedRecord } from '../signals/index.ts';
+import { advisoryToRecord, matchRecord, type FeedRecord } from '../signals/index.ts';
 import type { FeedStore } from '../storage/ports/index.ts';
 
 export type { FeedRecord as AdvisoryRecord, Severity as AdvisorySeverity, VersionRange as AdvisoryRange } from '../signals/index.ts';
@@ -36,4 +36,13 @@ export function vulnerabilityAdvisories(feeds: Pick<FeedStore, 'advisoriesFor' |
       return (await feeds.advisoryPackages('vulnerability')).length > 0;
     },
   };
+}
+
+/**
+ * Whether an advisory includes a version, as the gate's facts match it (listed, in a range, or
+ * every version), and the version that fixes it there; null when it does not include it.
+ */
+export function advisoryIncludes(rec: FeedRecord, version: string): { readonly fixed: string | null } | null {
+  const { match, range } = matchRecord(rec, version);
+  return match === 'version' || match === 'range' || match === 'all-versions' ? { fixed: range?.fixed ?? null } : null;
 }

@@ -35,12 +35,12 @@ export interface BulkAdvisory {
 
 export type BulkRequest = ReadonlyMap<string, readonly string[]>;
 
-function bad(why: string): never {
+export function bad(why: string): never {
   throw new AirlockError('BAD_REQUEST', `npm audit request: ${why}`);
 }
 
-/** The bulk request (`{name: [version…]}`), gzip'd or not, checked under bounds. */
-export async function readBulkRequest(body: Buffer, contentEncoding: string | undefined): Promise<BulkRequest> {
+/** An audit request's JSON object, gzip'd or not, read under bounds (what every audit endpoint is sent). */
+export async function readAuditJson(body: Buffer, contentEncoding: string | undefined, what: string): Promise<Record<string, unknown>> {
   let raw = body;
   if (contentEncoding !== undefined && contentEncoding !== 'identity') {
     if (contentEncoding !== 'gzip') bad(`content encoding ${contentEncoding} is not supported (gzip or none)`);
@@ -57,7 +57,13 @@ export async function readBulkRequest(body: Buffer, contentEncoding: string | un
   } catch {
     bad('the body is not JSON');
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) bad('the body must be an object of package names to versions');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) bad(`the body must be ${what}`);
+  return doc as Record<string, unknown>;
+}
+
+/** The bulk request (`{name: [version…]}`), gzip'd or not, checked under bounds. */
+export async function readBulkRequest(body: Buffer, contentEncoding: string | undefined): Promise<BulkRequest> {
+  const doc = await readAuditJson(body, contentEncoding, 'an object of package names to versions');
   const entries = Object.entries(doc);
   if (entries.length > MAX_NAMES) bad(`more than ${MAX_NAMES} packages`);
   const out = new Map<string, readonly string[]>();

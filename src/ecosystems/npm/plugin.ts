@@ -9,7 +9,8 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
-import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readBulkRequest } from './audit.ts';
+import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest } from './audit.ts';
+import { auditReport, installedNodes, mergeReports } from './audit-report.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
 import { DocumentSource } from '../shared/document-source.ts';
@@ -187,18 +188,24 @@ async function passThroughDocument(s: Services, reply: FastifyReply, key: string
 }
 
 /**
- * The audit endpoints go to the upstream. `npm audit`'s bulk advisories also carry the imported
- * vulnerability advisories (audit.ts): added to the upstream's answer, or on their own when the
- * upstream has no audit endpoint and advisories were imported.
+ * The audit endpoints go to the upstream, and carry the imported vulnerability advisories too:
+ * `npm audit`'s bulk advisories (audit.ts) and the legacy audits of pnpm and yarn 1
+ * (audit-report.ts), added to the upstream's answer, or on their own when the upstream has no
+ * audit endpoint and advisories were imported.
  */
 async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'audit' }>): Promise<FastifyReply> {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const headers: Record<string, string> = { 'content-type': request.headers['content-type'] ?? 'application/json' };
-  const encoding = request.headers['content-encoding'];
-  if (typeof encoding === 'string') headers['content-encoding'] = encoding;
-  const advisories = route.endpoint === 'advisories/bulk' ? (s.options.advisories ?? null) : null;
+  const encoding = typeof request.headers['content-encoding'] === 'string' ? request.headers['content-encoding'] : undefined;
+  if (encoding !== undefined) headers['content-encoding'] = encoding;
+  const advisories = s.options.advisories ?? null;
   // Read before anything is forwarded: a request Airlock cannot read is refused, not passed on.
-  const asked = advisories === null ? null : await readBulkRequest(body, typeof encoding === 'string' ? encoding : undefined);
+  const asked =
+    advisories === null
+      ? null
+      : route.endpoint === 'advisories/bulk'
+        ? { kind: 'bulk' as const, versions: await readBulkRequest(body, encoding) }
+        : { kind: 'tree' as const, installed: installedNodes(await readAuditJson(body, encoding, 'an npm lockfile tree')) };
   const forwarded = s.options.upstream.forward(`-/npm/v1/security/${route.endpoint}`, 'POST', body, { headers, maxBytes: MAX_AUDIT_BODY });
   if (advisories === null || asked === null) {
     const res = await forwarded;
@@ -210,7 +217,7 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
   let why: string;
   try {
     const res = await forwarded;
-    if (res.status >= 200 && res.status < 300) upstream = upstreamBulk(res.body);
+    if (res.status >= 200 && res.status < 300) upstream = upstreamJson(res.body);
     why = `the upstream answered ${res.status}`;
   } catch (err) {
     why = `the upstream failed (${isAirlockError(err) ? err.message : String(err)})`;
@@ -218,13 +225,18 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
   if (upstream === null && !(await advisories.imported())) {
     throw new AirlockError('NOT_FOUND', `security audit is not available through Airlock: ${why} to ${route.endpoint}, and no vulnerability advisories are imported (airlock feeds import)`);
   }
-  const imported = await advisories.of('npm', [...asked.keys()]);
+  if (asked.kind === 'tree') {
+    const names = [...new Set(asked.installed.map((n) => n.name))];
+    const report = auditReport(asked.installed, await advisories.of('npm', names));
+    return reply.code(200).type('application/json').send(JSON.stringify(mergeReports(upstream, report)));
+  }
+  const imported = await advisories.of('npm', [...asked.versions.keys()]);
   const merged = mergeBulk(upstream, new Map([...imported].map(([name, records]) => [name, records.map(bulkAdvisory).filter((a) => a !== null)])));
   return reply.code(200).type('application/json').send(JSON.stringify(merged));
 }
 
-/** The upstream's bulk answer, when it is the JSON object npm expects; null otherwise (it is then not used). */
-function upstreamBulk(body: Buffer): Record<string, unknown> | null {
+/** The upstream's audit answer, when it is a JSON object; null otherwise (it is then not used). */
+function upstreamJson(body: Buffer): Record<string, unknown> | null {
   try {
     const doc = JSON.parse(body.toString('utf8')) as unknown;
     return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
