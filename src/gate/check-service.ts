@@ -9,13 +9,13 @@
 import { AirlockError, isAirlockError, type Ecosystem, type Reason, type VerdictKind } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
 import type { Explained } from './gate-service.ts';
-import type { PackageListing, PackageSources } from './package-sources.ts';
+import type { ListedDistribution, PackageListing, PackageSources } from './package-sources.ts';
 import type { DecisionSource, Facts, VersionCandidate } from './types.ts';
 
 export interface CheckTarget {
   readonly ecosystem: Ecosystem;
   readonly name: string;
-  /** null: the version the upstream's `latest` dist-tag names. */
+  /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release). */
   readonly version: string | null;
   /** null: the first repository of the ecosystem. */
   readonly repo: string | null;
@@ -59,6 +59,8 @@ export interface CheckResult {
   readonly facts: Facts | null;
   /** Without a version: the version `latest` resolves to through Airlock (withheld versions hidden). */
   readonly resolvesTo: string | null;
+  /** The files the upstream lists for the version with their sha256, where the ecosystem's listing names them (PyPI); else null. */
+  readonly distributions: readonly ListedDistribution[] | null;
   readonly phase: 'metadata';
   readonly evaluatedAt: string;
 }
@@ -97,12 +99,13 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
     policy: null,
     facts: null,
     resolvesTo: null,
+    distributions: null,
     phase: 'metadata',
     evaluatedAt: now.toISOString(),
   };
 }
 
-function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string | null): CheckResult {
+function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string | null, distributions: readonly ListedDistribution[] | null): CheckResult {
   const v = e.decision.verdict;
   const reasons = v.kind === 'allow' ? [] : v.reasons;
   const p = e.policyVerdict;
@@ -121,6 +124,7 @@ function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string |
     policy: { verdict: p.kind, reasons: p.kind === 'allow' ? [] : p.reasons, hash: e.policyHash },
     facts: e.facts,
     resolvesTo,
+    distributions,
   };
 }
 
@@ -195,7 +199,7 @@ export class CheckService {
     const byVersion = new Map(listing.candidates.map((c) => [c.subject.version, c]));
     const wanted: VersionCandidate[] = [];
     const plan = targets.map((t) => {
-      const version = t.version ?? listing.distTags['latest'] ?? null;
+      const version = t.version === null ? listing.latest : (listing.versionNamed?.(t.version) ?? t.version);
       const c = version === null ? undefined : byVersion.get(version);
       if (c !== undefined && !wanted.includes(c)) wanted.push(c);
       return { t, version, c };
@@ -209,7 +213,7 @@ export class CheckService {
       if (why !== undefined) return { ...base(t, repo, now), version, status: 'unusable', message: `${name}@${version} is never served: ${why}` };
       const e = c === undefined ? undefined : byCandidate.get(version);
       if (e === undefined) return { ...base(t, repo, now), version, status: 'version-not-found', message: `${name} has no version ${version}` };
-      return judged(t, repo, e, t.version === null ? (listing.servedDistTags['latest'] ?? null) : null);
+      return judged(t, repo, e, t.version === null ? listing.servedLatest : null, listing.distributions?.(version) ?? null);
     });
   }
 }

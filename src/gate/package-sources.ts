@@ -13,10 +13,29 @@ export interface PackageListing {
   readonly candidates: readonly VersionCandidate[];
   /** Listed versions that can never be served, and why. */
   readonly unusable: ReadonlyMap<string, string>;
-  /** The upstream's dist-tags. */
-  readonly distTags: Readonly<Record<string, string>>;
-  /** The dist-tags clients see through Airlock (withheld versions hidden). */
-  readonly servedDistTags: Readonly<Record<string, string>>;
+  /**
+   * The version the upstream calls the latest (npm: its `latest` dist-tag; PyPI, which has no
+   * tags: the newest final, not yanked version), or null.
+   */
+  readonly latest: string | null;
+  /** The same through Airlock (withheld versions hidden), or null: every such version is withheld. */
+  readonly servedLatest: string | null;
+  /**
+   * The listed version a requested one names, where the ecosystem's versions have several
+   * spellings (PEP 440: `1.0` is `1.0.0`), or undefined. Absent: versions are compared as written.
+   */
+  readonly versionNamed?: (requested: string) => string | undefined;
+  /**
+   * The files the upstream lists for a version with their sha256 (what a client's hash pins are
+   * compared with). Absent: the ecosystem's listing names none.
+   */
+  readonly distributions?: (version: string) => readonly ListedDistribution[];
+}
+
+export interface ListedDistribution {
+  readonly filename: string;
+  /** Hex. */
+  readonly sha256: string;
 }
 
 export interface PackageSource {

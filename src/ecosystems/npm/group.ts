@@ -10,13 +10,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
-import type { PackageSource, PackageSources } from '../../gate/index.ts';
+import type { PackageSources } from '../../gate/index.ts';
 import type { Json, RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
-import { groupLookup, type GroupOptions, type GroupOwners } from '../shared/group-owners.ts';
+import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
+import { groupPackageSource } from '../shared/group-source.ts';
 
 /** A repository as a group sees it (the npm plugin gives it through `expose`). */
 export interface NpmMember {
@@ -48,34 +49,6 @@ export interface NpmGroupOptions extends GroupOptions<NpmMember> {
   readonly sources?: PackageSources;
 }
 
-/**
- * The group as a package source for the pre-flight check: each package as the member that
- * serves it through the group lists it.
- */
-function groupPackageSource(repo: string, owners: GroupOwners<NpmMember>, sources: PackageSources, missing: (name: NpmPackageName, request: RequestContext) => Promise<never>): PackageSource {
-  const sourceOf = async (name: string, request: RequestContext): Promise<PackageSource> => {
-    const pkg = parseNpmPackageName(name);
-    const { member } = await owners.owner(pkg);
-    return member === null ? missing(pkg, request) : sources.find('npm', member.repo);
-  };
-  return {
-    repo,
-    ecosystem: 'npm',
-    canonicalName: (name) => parseNpmPackageName(name),
-    listing: async (name, request) => (await sourceOf(name, request)).listing(name, request),
-    async files(name, version, request) {
-      const source = await sourceOf(name, request);
-      if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} cannot list a version's files`);
-      return source.files(name, version, request);
-    },
-    async readFiles(name, version, paths, bounds, request) {
-      const source = await sourceOf(name, request);
-      if (source.readFiles === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} cannot read a version's files`);
-      return source.readFiles(name, version, paths, bounds, request);
-    },
-  };
-}
-
 function refuse(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(405).header('cache-control', 'no-store').send({ error: message });
 }
@@ -85,12 +58,14 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
   const { owners, firstProxy, memberNames } = groupLookup(options);
   const prefix = fastify.prefix;
   /** No member has the package: reported as a client's request for a missing name, then refused. */
-  const missing = async (name: NpmPackageName, request: RequestContext): Promise<never> => {
+  const missing = async (name: string, request: RequestContext): Promise<never> => {
     // Only a proxy's upstream can make a name exist for anyone; names not published to a hosted member are nobody's hallucination.
     if (firstProxy !== null) await options.gate.reportMissing('npm', name, request);
     throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} is not in any repository of the group ${repo} (${memberNames})`);
   };
-  options.sources?.register(groupPackageSource(repo, owners, options.sources, missing));
+  if (options.sources !== undefined) {
+    options.sources.register(groupPackageSource({ repo, ecosystem: 'npm', canonicalName: (name) => parseNpmPackageName(name), owners, sources: options.sources, missing }));
+  }
 
   /** A package's routes go to the member that has the package, and only to it. */
   const byOwner = async (request: FastifyRequest, reply: FastifyReply, route: NpmRoute, name: NpmPackageName): Promise<FastifyReply> => {

@@ -18,7 +18,7 @@ export function npmPackageSource(repo: string, metadata: MetadataService, artifa
     async listing(name, request) {
       const { state, view } = await metadata.view(parseNpmPackageName(name), request);
       const all = await metadata.candidates(state);
-      return { candidates: all.candidates, unusable: all.unusable, distTags: state.index.distTags, servedDistTags: view.distTags };
+      return { candidates: all.candidates, unusable: all.unusable, latest: state.index.distTags['latest'] ?? null, servedLatest: view.distTags['latest'] ?? null };
     },
     files: (name, version) => artifacts.files(parseNpmPackageName(name), version),
     readFiles: (name, version, paths, bounds) => artifacts.readFiles(parseNpmPackageName(name), version, paths, bounds),
