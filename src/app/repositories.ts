@@ -179,7 +179,7 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
   }
   // PEP 740 attestations are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot, expose });
+  await scope.register(pypiPlugin, { ...repositoryOptions(repo, config, services), index, files, sigstoreRoot: trust.sigstoreRoot, sources: services.sources, expose });
 }
 
 /**
@@ -196,6 +196,7 @@ async function registerHostedPypi(scope: FastifyInstance, repo: HostedRepository
     files: null,
     hosted: metadata,
     published: (name) => services.hostedNames.note('pypi', name),
+    sources: services.sources,
     expose,
   });
 }
@@ -255,7 +256,7 @@ function groupMembers<M>(repo: GroupRepositoryConfig, registered: ReadonlyMap<st
 /** A pypi group: one index URL, each project from the first member that has it; uploads to publishTo. */
 async function registerPypiGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, PypiMember>): Promise<void> {
   const { pypiGroupPlugin } = await import('../ecosystems/pypi/index.ts');
-  await scope.register(pypiGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
+  await scope.register(pypiGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock, sources: services.sources });
 }
 
 /** An oci group: one registry path, each image repository from the first member that has it; pushes to publishTo. */

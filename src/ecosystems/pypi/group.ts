@@ -9,27 +9,41 @@
  * file URLs on its page under the group's, and files are routed by their project the same way.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AirlockError, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
+import type { PackageSources } from '../../gate/index.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
+import { groupPackageSource } from '../shared/group-source.ts';
 import type { PypiMember } from './member.ts';
 import { pypiRoutes, sendRoot } from './routes.ts';
 
-export async function pypiGroupPlugin(fastify: FastifyInstance, options: GroupOptions<PypiMember>): Promise<void> {
+export interface PypiGroupOptions extends GroupOptions<PypiMember> {
+  /** Where the group registers itself as a package source (the pre-flight check), beside its members. */
+  readonly sources?: PackageSources;
+}
+
+export async function pypiGroupPlugin(fastify: FastifyInstance, options: PypiGroupOptions): Promise<void> {
   const { repo, members, publishTo } = options;
   const { owners, firstProxy, memberNames } = groupLookup(options);
   const hasProxy = firstProxy !== null;
   const base = (request: FastifyRequest): string => repositoryUrl(options.publicUrl, repo, fastify.prefix, request);
 
-  /** The member serving the project; none: reported as a client's request for a missing name (when a proxy could have had it), then refused. */
-  const ownerOf = async (request: FastifyRequest, name: PypiProjectName): Promise<{ readonly member: PypiMember; readonly remembered: boolean }> => {
-    const { member, remembered } = await owners.owner(name);
-    if (member !== null) return { member, remembered };
+  /** No member has the project: reported as a client's request for a missing name (when a proxy could have had it), then refused. */
+  const missing = async (name: string, request: RequestContext): Promise<never> => {
     // Only a proxy's upstream can make a name exist for anyone; names not uploaded to a hosted member are nobody's hallucination.
-    if (hasProxy) await options.gate.reportMissing('pypi', name, requestContextOf(request));
+    if (hasProxy) await options.gate.reportMissing('pypi', name, request);
     throw new AirlockError('UPSTREAM_NOT_FOUND', `${name} is not in any repository of the group ${repo} (${memberNames})`);
   };
+  /** The member serving the project. */
+  const ownerOf = async (request: FastifyRequest, name: PypiProjectName): Promise<{ readonly member: PypiMember; readonly remembered: boolean }> => {
+    const { member, remembered } = await owners.owner(name);
+    return member !== null ? { member, remembered } : missing(name, requestContextOf(request));
+  };
+  if (options.sources !== undefined) {
+    options.sources.register(groupPackageSource({ repo, ecosystem: 'pypi', canonicalName: (name) => normalizePypiName(name), owners, sources: options.sources, missing }));
+  }
 
   pypiRoutes(fastify, {
     base,

@@ -1,4 +1,5 @@
 /** What the pypi plugin is given by the composition root: ports, the upstream clients, settings. */
+import type { PackageSources } from '../../gate/index.ts';
 import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
@@ -26,6 +27,8 @@ export interface PypiPluginOptions extends RepositoryPluginOptions {
   readonly published?: (name: string) => Promise<void>;
   /** Gives the repository to the groups it is a member of. */
   readonly expose?: (member: PypiMember) => void;
+  /** Where the repository registers itself as a package source (the pre-flight check). */
+  readonly sources?: PackageSources;
 }
 
 /** How a pypi repository's cache memory (`cacheBytes`) is split: pages with their judged views and renderings, files kept ready to send, inspections and decided outcomes. */

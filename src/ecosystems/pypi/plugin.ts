@@ -18,6 +18,7 @@ import { GzipNegotiation } from '../shared/negotiate.ts';
 import { DistService } from './dist-service.ts';
 import { PypiUploads } from './hosted/uploads.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
+import { pypiPackageSource } from './package-source.ts';
 import { ProjectService } from './project-service.ts';
 import { pypiRoutes, sendError, sendRoot, type FileRoute } from './routes.ts';
 import { negotiateSimple } from './simple-render.ts';
@@ -43,6 +44,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     files: options.files === null ? null : new DocumentSource({ ...docDeps, upstream: options.files }, { freshness: { maxAgeMs: settings.metadataMaxAgeMs, staleIfErrorMs: settings.staleIfErrorMs }, maxBytes: 4 * 1024 * 1024 }),
   };
   const projects = new ProjectService({ gate: options.gate, source: pages, index: options.index, log: fastify.log }, settings);
+  options.sources?.register(pypiPackageSource(settings.repo, projects));
   const dists = new DistService(
     { gate: options.gate, blobs: options.blobs, index: options.store, projects, indexUpstream: options.index, filesUpstream: options.files, metadataFiles, provenance, clock, metrics: options.metrics, log: fastify.log },
     settings,
