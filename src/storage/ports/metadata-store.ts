@@ -208,6 +208,8 @@ export interface HostedPackageStore {
   hostedRevisions(repo: string): Promise<readonly { readonly name: string; readonly rev: number }[]>;
   /** The names published to hosted repositories for the ecosystem, in every repository, sorted, each once. */
   hostedNames(ecosystem: Ecosystem): Promise<readonly string[]>;
+  /** The hosted repositories that hold packages of the ecosystem (a sweep's pass over their records), sorted, each once. */
+  hostedRepositories(ecosystem: Ecosystem): Promise<readonly string[]>;
   /** Every blob a hosted package lists (each once): the only copy of a published file, kept by every sweep. */
   hostedBlobs(): AsyncIterable<Sha256Digest>;
 }

@@ -85,6 +85,17 @@ export function pgHostedPackageStore(client: PgClient): HostedPackageStore {
       }
     },
 
+    async hostedRepositories(ecosystem) {
+      try {
+        checkEcosystem(ecosystem);
+        // Code-point order, as SQLite sorts, whatever the database's collation.
+        const rows = await client.query('SELECT DISTINCT repo COLLATE "C" AS repo FROM hosted_packages WHERE ecosystem = $1 ORDER BY repo', [ecosystem]);
+        return rows.map((row) => text(row, 'repo'));
+      } catch (err) {
+        throw pgStorageError(err, 'hostedRepositories');
+      }
+    },
+
     hostedBlobs: () => blobDigestPages((after, limit) => blobColumn(client, 'SELECT DISTINCT blob FROM hosted_blobs WHERE blob > $1 ORDER BY blob LIMIT $2', after, limit, 'hostedBlobs')),
   };
 }

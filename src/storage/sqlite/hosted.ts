@@ -94,6 +94,18 @@ export function sqliteHostedPackageStore(conn: SqliteConnection): HostedPackageS
       }
     },
 
+    async hostedRepositories(ecosystem) {
+      try {
+        checkEcosystem(ecosystem);
+        return conn
+          .statement('SELECT DISTINCT repo FROM hosted_packages WHERE ecosystem = ? ORDER BY repo')
+          .all(ecosystem)
+          .map((row) => text(row, 'repo'));
+      } catch (err) {
+        throw storageError(err, 'hostedRepositories');
+      }
+    },
+
     hostedBlobs: () => blobDigestPages((after, limit) => blobColumn(conn, 'SELECT DISTINCT blob FROM hosted_blobs WHERE blob > ? ORDER BY blob LIMIT ?', after, limit, 'hostedBlobs')),
   };
 }

@@ -185,6 +185,17 @@ export function hostedPackageCases(make: MakeMetadataFixture): void {
     await rejectsWithCode(store.hostedNames('maven' as Ecosystem), 'BAD_REQUEST');
   }));
 
+  test('hosted: hostedRepositories lists the repositories holding an ecosystem\'s packages, sorted by code point, each once', using(make, async (store) => {
+    assert.deepEqual(await store.hostedRepositories('oci'), []);
+    for (const [repo, ecosystem, name] of [['oci-team', 'oci', 'team/app'], ['oci-base', 'oci', 'base/debian'], ['oci-team', 'oci', 'team/web'], ['Oci-upper', 'oci', 'x'], ['npm-hosted', 'npm', 'alpha']] as const) {
+      assert.equal(await store.putHostedPackage(hostedPkg({ repo, ecosystem, name, document: '{}', files: {} })), true);
+    }
+    assert.deepEqual(await store.hostedRepositories('oci'), ['Oci-upper', 'oci-base', 'oci-team']);
+    assert.deepEqual(await store.hostedRepositories('npm'), ['npm-hosted']);
+    assert.deepEqual(await store.hostedRepositories('pypi'), []);
+    await rejectsWithCode(store.hostedRepositories('maven' as Ecosystem), 'BAD_REQUEST');
+  }));
+
   test('hosted: hostedRevisions lists one repository\'s packages with their revisions, sorted by code point', using(make, async (store) => {
     assert.deepEqual(await store.hostedRevisions('npm-hosted'), []);
     for (const [repo, name] of [['npm-hosted', 'beta'], ['npm-hosted', '@acme/widget'], ['npm-hosted', 'Zebra'], ['npm-team', 'alpha']] as const) {
