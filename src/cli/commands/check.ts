@@ -5,10 +5,11 @@
  *
  *   airlock check npm NAME[@VERSION]…          one or more packages (no version: latest)
  *   airlock check --lockfile package-lock.json  every registry package of a lockfile, one call
+ *   airlock check pypi NAME[==VERSION]…         PyPI projects (no version: latest)
+ *   airlock check --requirements requirements.txt  every pinned requirement, one call
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { AdminClient } from '../../api/client.ts';
+import { basename } from 'node:path';
+import type { AdminClient } from '../../api/client.ts';
 import { makePurl, parseNpmPackageName } from '../../core/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
@@ -17,15 +18,19 @@ import { LockfileError, parseLockfile, type LockfilePackages } from './check/loc
 import { parsePnpmLock, parseYarnLock } from './check/other-lockfiles.ts';
 import { lockfileSources, resolvedThrough } from './check/sources.ts';
 import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
-import { allowed, renderOne, renderTable, summaryLine, type Result } from './check/render.ts';
+import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Result } from './check/render.ts';
+import { checkAll, client, readInput } from './check/run.ts';
+import { pypiPurl, requirementsCheck } from './check/pypi.ts';
 
 const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
+       airlock check pypi NAME[==VERSION]… [--format text|json] [--repo NAME] [--server URL]
        airlock check --lockfile FILE [--format table|json] [--repo NAME] [--server URL]
+       airlock check --requirements FILE [--format table|json] [--repo NAME] [--server URL]
 
 Asks a running Airlock what it would decide about packages now (metadata phase: content facts
 such as the tarball's own install scripts are judged at download). Without a version, the
-version the upstream's latest dist-tag names is judged, and the version \`latest\` resolves to
-through Airlock is shown.
+latest version upstream is judged (npm: its latest dist-tag; PyPI: the newest final release
+that is not yanked), and the version \`latest\` resolves to through Airlock is shown.
 
   --lockfile FILE  every registry package of a lockfile (npm's package-lock.json v1-v3 or
                    npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock of yarn 1 or 2+), checked
@@ -35,18 +40,22 @@ through Airlock is shown.
                    reported (npm ci would install it past Airlock)
   --registry URL   another base URL the lockfile's registry URLs may have (this server under
                    another name, say); repeatable
+  --requirements FILE  every pinned requirement (name==version, extras and environment markers
+                   allowed) of a pip requirements file, as pip-compile writes it, checked in one
+                   call; its sha256 --hash pins must name files the index lists for the version
+                   (others are reported: pip could install them from elsewhere). Includes (-r,
+                   -c; not followed), editables, URLs, paths, VCS references, pip options and
+                   requirements without an == pin are listed as not checked
   --format         text/table (default) or json
-  --repo NAME      the Airlock repository (default: the first npm repository)
+  --repo NAME      the Airlock repository (default: the first of the ecosystem)
 
 Exit status: 0 when everything is allowed, 1 when something is quarantined, blocked, not found,
-could not be checked or is downloaded from outside the registry, 2 usage, 3 server unreachable, 4 refused (token).
+could not be checked, is downloaded from outside the registry or has a hash pin of a file the
+index does not list, 2 usage, 3 server unreachable, 4 refused (token).
 The server defaults to ${'$'}AIRLOCK_SERVER or ${DEFAULT_SERVER}; the token comes from ${'$'}AIRLOCK_TOKEN.
 `;
 
 const MAX_LOCKFILE_BYTES = 64 * 1024 * 1024;
-const CHUNK = 5000;
-/** A cold lockfile check fetches every packument upstream: allow it time. */
-const TIMEOUT_MS = 15 * 60_000;
 
 function splitSpec(spec: string): { name: string; version: string | null } {
   const at = spec.lastIndexOf('@');
@@ -64,22 +73,6 @@ function npmPurl(spec: string): string {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   return makePurl('npm', canonical, version);
-}
-
-function client(server: string | undefined, io: CommandIO): AdminClient {
-  const token = io.env['AIRLOCK_TOKEN'];
-  return new AdminClient(server ?? io.env['AIRLOCK_SERVER'] ?? DEFAULT_SERVER, token === undefined || token === '' ? null : token, { timeoutMs: TIMEOUT_MS });
-}
-
-async function checkAll(c: AdminClient, purls: readonly string[], repo: string | null): Promise<{ summary: Record<string, number>; results: Result[] }> {
-  const summary: Record<string, number> = {};
-  const results: Result[] = [];
-  for (let i = 0; i < purls.length; i += CHUNK) {
-    const r = await c.checkMany(purls.slice(i, i + CHUNK), repo);
-    for (const [k, n] of Object.entries(r.summary)) summary[k] = (summary[k] ?? 0) + n;
-    results.push(...r.results);
-  }
-  return { summary, results };
 }
 
 /** npm's, pnpm's or yarn's lockfile, by its name (or, renamed, by its first line). */
@@ -113,13 +106,10 @@ function registryBases(c: AdminClient, repos: readonly RepositoryInfo[], repo: s
 async function lockfile(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined; registry?: string[] | undefined }, io: CommandIO): Promise<number> {
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
-  const path = resolve(io.cwd, file);
-  const st = await stat(path).catch(() => null);
-  if (st === null || !st.isFile()) throw new UsageError(`no lockfile at ${path}`);
-  if (st.size > MAX_LOCKFILE_BYTES) throw new UsageError(`${path} is larger than ${MAX_LOCKFILE_BYTES / 1024 / 1024} MiB`);
+  const { path, text } = await readInput(io, file, 'lockfile', MAX_LOCKFILE_BYTES);
   let parsed;
   try {
-    parsed = parseAnyLockfile(basename(path), await readFile(path, 'utf8'));
+    parsed = parseAnyLockfile(basename(path), text);
   } catch (err) {
     if (err instanceof LockfileError) {
       io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
@@ -134,25 +124,18 @@ async function lockfile(file: string, values: { format?: string | undefined; rep
   const repo = values.repo ?? resolvedThrough(parsed.sources, repos.map((r) => ({ name: r.name, base: new URL(r.path.replace(/^\//, ''), c.server) }))) ?? undefined;
   const { summary, results } = purls.length === 0 ? { summary: {}, results: [] } : await checkAll(c, purls, repo ?? null);
   const outside = parsed.sources.length === 0 ? [] : lockfileSources(parsed.sources, registryBases(c, repos, repo, values.registry ?? []));
-  if (format === 'json') {
-    io.stdout.write(`${JSON.stringify({ lockfile: path, lockfileVersion: parsed.lockfileVersion, summary, results, outside, skipped: parsed.skipped }, null, 2)}\n`);
-  } else {
-    if (results.length > 0) io.stdout.write(renderTable(results));
-    io.stdout.write(summaryLine(summary, parsed.skipped.length));
-    if (outside.length > 0) {
-      io.stdout.write(`${outside.length} lockfile entries are downloaded from outside the registry, past Airlock:\n`);
-      for (const o of outside.slice(0, 50)) io.stdout.write(`  ${o.path} (${o.name}@${o.version}): ${o.why}\n`);
-      if (outside.length > 50) io.stdout.write(`  … and ${outside.length - 50} more (--format json lists them all)\n`);
-    }
-  }
-  return results.every(allowed) && outside.length === 0 ? EXIT.ok : EXIT.failed;
+  const report = { summary, results, outside, skipped: parsed.skipped };
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ lockfile: path, lockfileVersion: parsed.lockfileVersion, ...report }, null, 2)}\n`);
+  else io.stdout.write(renderFileReport(report, { skipped: 'lockfile entries are not registry packages', outside: 'lockfile entries are downloaded from outside the registry, past Airlock', at: '@', listSkipped: false }));
+  return fileVerdict(report) ? EXIT.ok : EXIT.failed;
 }
 
 export const command: Command = {
-  summary: 'pre-flight: what Airlock would decide about packages or a whole lockfile',
+  summary: 'pre-flight: what Airlock would decide about packages, a whole lockfile or a requirements file',
   async run(argv, io) {
     const { values, positionals } = parse(argv, {
       lockfile: { type: 'string' },
+      requirements: { type: 'string' },
       format: { type: 'string' },
       repo: { type: 'string' },
       registry: { type: 'string', multiple: true },
@@ -164,20 +147,21 @@ export const command: Command = {
       return EXIT.ok;
     }
     try {
-      if (values.lockfile !== undefined) {
-        if (positionals.length > 0) throw new UsageError(`give either --lockfile or packages, not both (unexpected ${positionals[0]})`);
-        return await lockfile(values.lockfile, values, io);
+      if (values.lockfile !== undefined || values.requirements !== undefined) {
+        if (values.lockfile !== undefined && values.requirements !== undefined) throw new UsageError('give either --lockfile or --requirements, not both');
+        if (positionals.length > 0) throw new UsageError(`give either a file or packages, not both (unexpected ${positionals[0]})`);
+        return values.lockfile !== undefined ? await lockfile(values.lockfile, values, io) : await requirementsCheck(values.requirements as string, values, io);
       }
       const [ecosystem, ...specs] = positionals;
       if (ecosystem === undefined) {
         io.stdout.write(HELP);
         return EXIT.usage;
       }
-      if (ecosystem !== 'npm') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm)`);
-      if (specs.length === 0) throw new UsageError('give at least one package: airlock check npm NAME[@VERSION]');
+      if (ecosystem !== 'npm' && ecosystem !== 'pypi') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm, pypi)`);
+      if (specs.length === 0) throw new UsageError(ecosystem === 'npm' ? 'give at least one package: airlock check npm NAME[@VERSION]' : 'give at least one project: airlock check pypi NAME[==VERSION]');
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'json' && format !== 'table') throw new UsageError('--format must be text or json');
-      const purls = specs.map(npmPurl);
+      const purls = specs.map(ecosystem === 'npm' ? npmPurl : pypiPurl);
       const c = client(values.server, io);
       const results: Result[] = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
       if (format === 'json') io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

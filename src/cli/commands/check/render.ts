@@ -87,7 +87,47 @@ export function renderTable(results: readonly Result[]): string {
   return table(['PACKAGE', 'VERSION', 'VERDICT', 'DECIDED BY', 'REASON'], rows);
 }
 
-export function summaryLine(summary: Record<string, number>, skipped: number): string {
+export function summaryLine(summary: Record<string, number>, skipped: number, what = 'lockfile entries are not registry packages'): string {
   const parts = ['allow', 'quarantine', 'block', 'notFound', 'error'].map((k) => `${summary[k] ?? 0} ${k === 'notFound' ? 'not found' : k}`);
-  return `${parts.join(', ')}${skipped > 0 ? `; ${skipped} lockfile entries are not registry packages (skipped)` : ''}\n`;
+  return `${parts.join(', ')}${skipped > 0 ? `; ${skipped} ${what} (skipped)` : ''}\n`;
+}
+
+/** A file checked in one call (a lockfile, a requirements file): its results, what is not checked, and its entries that fail another test. */
+export interface FileReport {
+  readonly summary: Record<string, number>;
+  readonly results: readonly Result[];
+  readonly outside: readonly { readonly path: string; readonly name: string; readonly version: string; readonly why: string }[];
+  readonly skipped: readonly { readonly path: string; readonly why: string }[];
+}
+
+/** How a file's report reads in a table: the words for its entries, and whether skipped ones are listed. */
+export interface FileWords {
+  /** `lockfile entries are not registry packages`. */
+  readonly skipped: string;
+  /** `lockfile entries are downloaded from outside the registry, past Airlock`. */
+  readonly outside: string;
+  /** Between name and version: `@`, `==`. */
+  readonly at: string;
+  readonly listSkipped: boolean;
+}
+
+const LISTED = 50;
+
+function listed<T>(items: readonly T[], line: (x: T) => string): string {
+  const more = items.length > LISTED ? `  … and ${items.length - LISTED} more (--format json lists them all)\n` : '';
+  return `${items.slice(0, LISTED).map((x) => `  ${line(x)}\n`).join('')}${more}`;
+}
+
+/** The table of a file's results, what was skipped, the summary, and the entries found outside. */
+export function renderFileReport(r: FileReport, words: FileWords): string {
+  let out = r.results.length > 0 ? renderTable(r.results) : '';
+  if (words.listSkipped && r.skipped.length > 0) out += `not checked:\n${listed(r.skipped, (s) => `${s.path}: ${s.why}`)}`;
+  out += summaryLine(r.summary, r.skipped.length, words.skipped);
+  if (r.outside.length > 0) out += `${r.outside.length} ${words.outside}:\n${listed(r.outside, (o) => `${o.path} (${o.name}${words.at}${o.version}): ${o.why}`)}`;
+  return out;
+}
+
+/** 0 when everything is allowed and nothing was found outside; 1 otherwise. */
+export function fileVerdict(r: FileReport): boolean {
+  return r.results.every(allowed) && r.outside.length === 0;
 }

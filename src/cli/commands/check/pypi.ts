@@ -1,0 +1,61 @@
+/**
+ * `airlock check pypi NAME[==VERSION]…` and `airlock check --requirements requirements.txt`: the
+ * pre-flight for pip. A requirements file's pinned requirements are checked in one call, each
+ * with the line it is on and its environment marker (checked whatever the environment); its
+ * `--hash` pins are compared with the files the index lists for that version; what cannot be
+ * checked (includes, editables, URLs, unpinned requirements, pip options) is listed as skipped.
+ */
+import { makePurl } from '../../../core/index.ts';
+import type { CommandIO } from '../../command.ts';
+import { UsageError } from '../../command.ts';
+import { EXIT } from '../../admin/cli-support.ts';
+import { requirementHashes } from './hashes.ts';
+import { fileVerdict, renderFileReport, type Result } from './render.ts';
+import { parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
+import { checkAll, client, readInput } from './run.ts';
+
+/** `NAME` or `NAME==VERSION` (PEP 508 name, extras allowed) as a purl. */
+export function pypiPurl(spec: string): string {
+  try {
+    const { name, version } = parseRequirementSpec(spec);
+    return makePurl('pypi', name, version);
+  } catch (err) {
+    if (err instanceof RequirementsError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export async function requirementsCheck(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined }, io: CommandIO): Promise<number> {
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
+  const { path, text } = await readInput(io, file, 'requirements file', REQUIREMENTS_LIMITS.maxBytes);
+  let parsed;
+  try {
+    parsed = parseRequirements(text);
+  } catch (err) {
+    if (err instanceof RequirementsError) {
+      io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+  const reqs = parsed.requirements;
+  const checked = reqs.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values.server, io), reqs.map((r) => makePurl('pypi', r.canonical, r.version)), values.repo ?? null);
+  // Each result with the line it checks, and the marker and extras it was written with.
+  const results: Result[] = checked.results.map((r, i) => {
+    const req = reqs[i];
+    return req === undefined ? r : { ...r, line: req.line, marker: req.marker, extras: req.extras };
+  });
+  const report = { summary: checked.summary, results, outside: requirementHashes(reqs, results), skipped: parsed.skipped };
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({ requirements: path, ...report }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderFileReport(report, { skipped: 'requirement lines are not checked', outside: 'hash pins name no file the index lists for the version, so pip could install them from elsewhere', at: '==', listSkipped: true }));
+    const marked = reqs.filter((r) => r.marker !== null);
+    if (marked.length > 0) {
+      io.stdout.write(`${marked.length} requirements apply only where their environment marker holds (checked regardless):\n`);
+      for (const r of marked.slice(0, 50)) io.stdout.write(`  line ${r.line}: ${r.name}==${r.version} ; ${r.marker ?? ''}\n`);
+    }
+  }
+  return fileVerdict(report) ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,228 @@
+/**
+ * A pip requirements file (`requirements.txt`) as pip-compile writes it: `name==version` pins,
+ * with extras (`name[extra]==…`), an environment marker (`; python_version < "3.12"`, kept and
+ * reported: the pin is checked whatever the environment), `--hash=algo:hex` options, `\` line
+ * continuations, comments and blank lines. What cannot be checked against an index is listed
+ * apart with why: includes (`-r`, `-c`: not followed), editables, URLs, paths and VCS
+ * references, pip options, and requirements without an exact pin (`>=`, wildcards, none).
+ * A line pip could not read either is an error naming it.
+ *
+ * Line joining and comments follow pip's own reading (`req_file.py`): a line ending in `\` joins
+ * the next unless that is a comment; `#` at the start or after whitespace starts a comment.
+ * Hostile input: the file's size, each line's length, the number of entries and of hashes are
+ * capped, and every pattern runs on a capped line without nested quantifiers.
+ */
+import { normalizePypiName, parsePep440 } from '../../../core/index.ts';
+
+export interface RequirementHash {
+  readonly algorithm: string;
+  readonly hex: string;
+}
+
+export interface PinnedRequirement {
+  /** The line it starts on (1-based). */
+  readonly line: number;
+  /** The name as written, and its PEP 503 form. */
+  readonly name: string;
+  readonly canonical: string;
+  /** The version of the `==` (or `===`) pin. */
+  readonly version: string;
+  readonly extras: readonly string[];
+  /** The environment marker, as written; null: none. */
+  readonly marker: string | null;
+  readonly hashes: readonly RequirementHash[];
+}
+
+export interface SkippedLine {
+  /** `line N`. */
+  readonly path: string;
+  readonly why: string;
+}
+
+export interface RequirementsFile {
+  /** The pinned requirements, one per name and version, in the file's order. */
+  readonly requirements: readonly PinnedRequirement[];
+  /** Lines that are not checked, with why. */
+  readonly skipped: readonly SkippedLine[];
+}
+
+export class RequirementsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequirementsError';
+  }
+}
+
+export interface RequirementsLimits {
+  readonly maxBytes: number;
+  /** Characters of a line, and of a line joined from its continuations. */
+  readonly maxLineChars: number;
+  /** Requirement and option lines. */
+  readonly maxEntries: number;
+  readonly maxHashesPerLine: number;
+}
+
+export const REQUIREMENTS_LIMITS: RequirementsLimits = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxLineChars: 256 * 1024, maxEntries: 50_000, maxHashesPerLine: 1024 });
+
+const COMMENT_RE = /(^|\s)#.*$/;
+const FULL_COMMENT_RE = /^\s*#/;
+const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+const REQUIREMENT_RE = new RegExp(`^(${NAME})\\s*(?:\\[([^\\]]*)\\])?\\s*(.*)$`);
+const CLAUSE_RE = /^(===|==|!=|<=|>=|~=|<|>)\s*([^\s,;]+)$/;
+const HASH_RE = /^(sha256|sha384|sha512|md5|sha1|sha224):([0-9a-fA-F]+)$/;
+const INCLUDES = new Set(['-r', '--requirement', '-c', '--constraint']);
+const EDITABLES = new Set(['-e', '--editable']);
+const ARCHIVE_RE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar)$/i;
+
+function clip(s: string, n = 120): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+/** Logical lines (continuations joined, comments and blanks dropped) with the line each starts on: pip's `join_lines` and `ignore_comments`. */
+function logicalLines(text: string, limits: RequirementsLimits): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  const physical = text.split(/\r?\n/);
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let start = 0;
+  const emit = (line: number, joined: string): void => {
+    const t = joined.replace(COMMENT_RE, '').trim();
+    if (t === '') return;
+    if (out.length >= limits.maxEntries) throw new RequirementsError(`more than ${limits.maxEntries} entries`);
+    out.push({ line, text: t });
+  };
+  for (const [i, raw] of physical.entries()) {
+    const n = i + 1;
+    if (raw.length > limits.maxLineChars) throw new RequirementsError(`line ${n}: longer than ${limits.maxLineChars} characters`);
+    if (raw.includes('\0')) throw new RequirementsError(`line ${n}: not text (a NUL byte)`);
+    const comment = FULL_COMMENT_RE.test(raw);
+    if (!raw.endsWith('\\') || comment) {
+      if (pending.length > 0) {
+        // A comment ends a continuation and is itself dropped.
+        pending.push(comment ? '' : raw);
+        emit(start, pending.join(''));
+        pending = [];
+        pendingChars = 0;
+      } else emit(n, raw);
+      continue;
+    }
+    if (pending.length === 0) start = n;
+    pendingChars += raw.length;
+    if (pendingChars > limits.maxLineChars) throw new RequirementsError(`line ${start}: longer than ${limits.maxLineChars} characters with its continuations`);
+    pending.push(raw.slice(0, -1));
+  }
+  if (pending.length > 0) emit(start, pending.join(''));
+  return out;
+}
+
+/** What is not a name from an index: a URL, a path, an archive, a VCS reference or a PEP 508 direct reference (`name @ url`). */
+function notFromIndex(req: string): boolean {
+  const head = req.split(';')[0] ?? '';
+  return /:\/\//.test(head) || /^[a-z]+\+/i.test(head) || /^[./~\\]/.test(head) || /^[A-Za-z]:[\\/]/.test(head) || head.includes('@') || ARCHIVE_RE.test(head.trim()) || head.includes('/');
+}
+
+type Parsed = { readonly kind: 'pinned'; readonly req: Omit<PinnedRequirement, 'line' | 'hashes'> } | { readonly kind: 'skip'; readonly why: string } | { readonly kind: 'error'; readonly why: string };
+
+/** A requirement (PEP 508 without a URL): pinned, not pinned, or not one. */
+function parseRequirement(req: string): Parsed {
+  const semi = req.indexOf(';');
+  const marker = semi < 0 ? null : req.slice(semi + 1).trim();
+  const spec = (semi < 0 ? req : req.slice(0, semi)).trim();
+  if (marker === '') return { kind: 'error', why: 'an empty environment marker' };
+  const m = REQUIREMENT_RE.exec(spec);
+  if (m === null) return { kind: 'error', why: `not a requirement: ${JSON.stringify(clip(req, 80))}` };
+  const name = m[1] as string;
+  let canonical: string;
+  try {
+    canonical = normalizePypiName(name);
+  } catch (err) {
+    return { kind: 'error', why: err instanceof Error ? err.message : String(err) };
+  }
+  const extras = m[2] === undefined ? [] : m[2].split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (extras.some((x) => !new RegExp(`^${NAME}$`).test(x))) return { kind: 'error', why: `not a list of extras: [${clip(m[2] ?? '', 80)}]` };
+  let rest = (m[3] as string).trim();
+  if (rest.startsWith('(') && rest.endsWith(')')) rest = rest.slice(1, -1).trim();
+  if (rest === '') return { kind: 'skip', why: `${name}: no version pinned (not checkable; pin it with ==)` };
+  const clauses = rest.split(',').map((c) => c.trim());
+  const parsed = clauses.map((c) => CLAUSE_RE.exec(c));
+  if (parsed.some((c) => c === null)) return { kind: 'error', why: `not a version specifier: ${JSON.stringify(clip(rest, 80))}` };
+  const only = parsed.length === 1 ? (parsed[0] as RegExpExecArray) : null;
+  const op = only?.[1];
+  const version = only?.[2] ?? '';
+  if (only === null || (op !== '==' && op !== '===') || version.includes('*') || (op === '==' && parsePep440(version) === null)) {
+    return { kind: 'skip', why: `${name}${clip(rest, 80)}: not pinned to one version (not checkable; pin it with ==)` };
+  }
+  return { kind: 'pinned', req: { name, canonical, version, extras, marker } };
+}
+
+/** A requirement line's own options: its hashes; others (`--config-settings` …) do not change what is installed from where. */
+function hashesOf(options: readonly string[], line: number, limits: RequirementsLimits): RequirementHash[] {
+  const out: RequirementHash[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] as string;
+    let value: string | undefined;
+    if (o.startsWith('--hash=')) value = o.slice('--hash='.length);
+    else if (o === '--hash') value = options[++i];
+    else continue;
+    const m = value === undefined ? null : HASH_RE.exec(value);
+    if (m === null) throw new RequirementsError(`line ${line}: not a hash: ${JSON.stringify(clip(value ?? '', 80))} (--hash=sha256:<hex>)`);
+    if (out.length >= limits.maxHashesPerLine) throw new RequirementsError(`line ${line}: more than ${limits.maxHashesPerLine} hashes`);
+    out.push({ algorithm: (m[1] as string).toLowerCase(), hex: (m[2] as string).toLowerCase() });
+  }
+  return out;
+}
+
+/** An option line (`-r other.txt`, `-e .`, `--index-url …`): never a requirement from this file. */
+function optionWhy(text: string): string {
+  const [flag = ''] = text.split(/[\s=]/, 1);
+  const value = text.slice(flag.length).replace(/^[\s=]+/, '');
+  if (INCLUDES.has(flag)) return `an include (${flag} ${clip(value, 80)}): not followed; check that file too`;
+  if (EDITABLES.has(flag)) return `an editable (${flag} ${clip(value, 80)}): not from an index`;
+  return `a pip option (${clip(text, 80)}): not a requirement`;
+}
+
+/** One requirement given on the command line (`NAME`, `NAME==VERSION`, extras allowed): its PEP 503 name and pinned version (null: none given). */
+export function parseRequirementSpec(spec: string): { readonly name: string; readonly version: string | null } {
+  if (spec.length > 1024 || spec.startsWith('-') || notFromIndex(spec)) throw new RequirementsError(`not a project from an index: ${JSON.stringify(clip(spec, 80))}`);
+  const p = parseRequirement(spec);
+  if (p.kind === 'pinned') return { name: p.req.canonical, version: p.req.version };
+  if (p.kind === 'error') throw new RequirementsError(p.why);
+  const bare = REQUIREMENT_RE.exec(spec.trim());
+  if (bare !== null && (bare[3] as string).trim() === '' && !spec.includes(';')) return { name: normalizePypiName(bare[1] as string), version: null };
+  throw new RequirementsError(`${clip(spec, 80)}: give NAME or NAME==VERSION`);
+}
+
+export function parseRequirements(text: string, limits: RequirementsLimits = REQUIREMENTS_LIMITS): RequirementsFile {
+  if (text.length > limits.maxBytes) throw new RequirementsError(`larger than ${limits.maxBytes} bytes`);
+  const requirements: PinnedRequirement[] = [];
+  const skipped: SkippedLine[] = [];
+  const seen = new Set<string>();
+  for (const { line, text: l } of logicalLines(text.replace(/^\uFEFF/, ''), limits)) {
+    const path = `line ${line}`;
+    if (l.startsWith('-')) {
+      skipped.push({ path, why: optionWhy(l) });
+      continue;
+    }
+    // As pip: the requirement runs up to the first word that starts with `-`; its options follow.
+    const words = l.split(/\s+/);
+    const first = words.findIndex((w) => w.startsWith('-'));
+    const req = (first < 0 ? words : words.slice(0, first)).join(' ');
+    const options = first < 0 ? [] : words.slice(first);
+    if (notFromIndex(req)) {
+      skipped.push({ path, why: `not from an index (a URL, path or VCS reference: ${clip(req, 80)})` });
+      continue;
+    }
+    const p = parseRequirement(req);
+    if (p.kind === 'error') throw new RequirementsError(`line ${line}: ${p.why}`);
+    if (p.kind === 'skip') {
+      skipped.push({ path, why: p.why });
+      continue;
+    }
+    const hashes = hashesOf(options, line, limits);
+    const key = `${p.req.canonical}\0${p.req.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    requirements.push({ ...p.req, line, hashes });
+  }
+  return { requirements, skipped };
+}

@@ -1,0 +1,39 @@
+/** What every form of `airlock check` shares: the client, many packages checked in chunks, a file read within a cap. */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AdminClient } from '../../../api/client.ts';
+import type { CommandIO } from '../../command.ts';
+import { UsageError } from '../../command.ts';
+import { DEFAULT_SERVER } from '../../admin/cli-support.ts';
+import type { Result } from './render.ts';
+
+/** Packages per call (the server's limit). */
+const CHUNK = 5000;
+/** A cold check of a whole file fetches every package's metadata upstream: allow it time. */
+const TIMEOUT_MS = 15 * 60_000;
+
+export function client(server: string | undefined, io: CommandIO): AdminClient {
+  const token = io.env['AIRLOCK_TOKEN'];
+  return new AdminClient(server ?? io.env['AIRLOCK_SERVER'] ?? DEFAULT_SERVER, token === undefined || token === '' ? null : token, { timeoutMs: TIMEOUT_MS });
+}
+
+/** Many packages, in chunks of what one call takes: the summaries added up, the results in order. */
+export async function checkAll(c: AdminClient, purls: readonly string[], repo: string | null): Promise<{ summary: Record<string, number>; results: Result[] }> {
+  const summary: Record<string, number> = {};
+  const results: Result[] = [];
+  for (let i = 0; i < purls.length; i += CHUNK) {
+    const r = await c.checkMany(purls.slice(i, i + CHUNK), repo);
+    for (const [k, n] of Object.entries(r.summary)) summary[k] = (summary[k] ?? 0) + n;
+    results.push(...r.results);
+  }
+  return { summary, results };
+}
+
+/** A file named on the command line (relative to the working directory), at most `maxBytes`: its absolute path and text. */
+export async function readInput(io: CommandIO, file: string, what: string, maxBytes: number): Promise<{ path: string; text: string }> {
+  const path = resolve(io.cwd, file);
+  const st = await stat(path).catch(() => null);
+  if (st === null || !st.isFile()) throw new UsageError(`no ${what} at ${path}`);
+  if (st.size > maxBytes) throw new UsageError(`${path} is larger than ${maxBytes / 1024 / 1024} MiB`);
+  return { path, text: await readFile(path, 'utf8') };
+}
