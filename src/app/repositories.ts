@@ -239,7 +239,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
 async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: OciMember) => void): Promise<void> {
   const { ociPlugin } = await import('../ecosystems/oci/index.ts');
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
-  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish }, cosignKeys: repo.cosignKeys ?? [], expose });
+  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], expose });
 }
 
 /** A group: its members' routes under one URL, each package from the first member that has it. */

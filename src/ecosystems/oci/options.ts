@@ -30,6 +30,8 @@ export interface OciHostedOptions extends OciCommonOptions {
     readonly store: HostedPackageStore;
     /** Who may delete manifests and tags: nobody, admins, or publishers too. */
     readonly deletes: DeleteRule;
+    /** A blob uploaded and named by no manifest is dropped from its image repository this long after its upload (`storage.sweepGrace`). */
+    readonly uploadGraceMs: number;
   };
   readonly upstream?: undefined;
   readonly defaultNamespace?: undefined;

@@ -156,7 +156,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   const settings = resolveOciSettings(options);
   const clock = options.clock ?? (() => new Date());
   const gate = options.gate;
-  const hosted = options.hosted === undefined ? null : hostedBackend({ store: options.hosted.store, blobs: options.blobs, clock, deletes: options.hosted.deletes }, settings);
+  const hosted = options.hosted === undefined ? null : hostedBackend({ store: options.hosted.store, blobs: options.blobs, clock, deletes: options.hosted.deletes, uploadGraceMs: options.hosted.uploadGraceMs }, settings);
   const images: ImageBackend =
     hosted?.backend ??
     proxyBackend({ upstream: options.upstream as Upstream, gate, documents: options.store, blobs: options.blobs, clock, metrics: options.metrics, log: fastify.log }, settings);

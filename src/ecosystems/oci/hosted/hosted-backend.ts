@@ -16,10 +16,12 @@ export interface HostedBackendDeps {
   readonly blobs: BlobStore;
   readonly clock: () => Date;
   readonly deletes: DeleteRule;
+  /** A blob no manifest names is kept this long after its upload (`storage.sweepGrace`). */
+  readonly uploadGraceMs: number;
 }
 
 export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): { readonly backend: ImageBackend; readonly push: PushRoutes; readonly images: HostedImages } {
-  const images = new HostedImages({ repo: settings.repo, store: deps.store, blobs: deps.blobs, clock: deps.clock }, { maxDocumentBytes: settings.maxMetadataBytes, cacheBytes: Math.floor(settings.cacheBytes / 2) });
+  const images = new HostedImages({ repo: settings.repo, store: deps.store, blobs: deps.blobs, clock: deps.clock }, { maxDocumentBytes: settings.maxMetadataBytes, cacheBytes: Math.floor(settings.cacheBytes / 2), uploadGraceMs: deps.uploadGraceMs });
   const uploads = new UploadSessions(deps.blobs, { ...DEFAULT_UPLOAD_LIMITS, maxBlobBytes: settings.maxArtifactBytes }, () => deps.clock().getTime());
   const sweep = setInterval(() => void uploads.sweep().catch(() => undefined), 60_000);
   sweep.unref();

@@ -6,22 +6,28 @@
  * verified and committed, a manifest stored once every blob and manifest it names is there, a tag
  * moved, a manifest or tag deleted. Every write is a compare-and-swap on the package's revision
  * (gateways sharing a store never lose each other's pushes), one at a time per image repository
- * in this process, with its audit event in the same transaction.
+ * in this process, with its audit event in the same transaction. Each write also collects the
+ * record's garbage (image-gc.ts): uploads no manifest named within the grace period are dropped,
+ * and a deleted manifest takes with it the blobs and manifests nothing left names; the storage
+ * sweep removes their bytes once no record names them.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, Lru, sha256Of, type Sha256Digest } from '../../../core/index.ts';
-import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore } from '../../../storage/ports/index.ts';
+import { AirlockError, digestHex, Lru, makePurl, sha256Of, type Sha256Digest } from '../../../core/index.ts';
+import { storeStream, type AuditEventInput, type Json, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore } from '../../../storage/ports/index.ts';
 import type { ResolvedManifest } from '../catalog.ts';
 import { imagePurl } from '../facts.ts';
 import type { BlobSource, ManifestSource, ReferrerSource } from '../image-source.ts';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from '../manifest.ts';
 import { referenceLabel, type Reference } from '../references.ts';
-import { blobFile, EMPTY_DOCUMENT, hostedFile, manifestEntry, manifestFile, parseImageDocument, referrersOf, type ImageDocument } from './image-document.ts';
+import { blobFile, EMPTY_DOCUMENT, hostedFile, manifestEntry, manifestFile, parseImageDocument, referrersOf, type ImageDocument, type ManifestEntry } from './image-document.ts';
+import { claimed, collect, deletionOf, expireUploads, withoutManifests, type Collected, type ParsedManifests } from './image-gc.ts';
 
 /** Attempts of one write against concurrent writes to the same image repository (other gateways). */
 const MAX_ATTEMPTS = 16;
 /** Tags one image repository keeps, at most. */
 const MAX_TAGS = 10_000;
+/** Digests an audit event lists of what a write dropped (the count is always there). */
+const MAX_AUDITED = 100;
 
 export interface HostedImagesDeps {
   readonly repo: string;
@@ -35,7 +41,28 @@ export interface Pusher {
   readonly actor: string;
 }
 
-type Change = { readonly doc: ImageDocument; readonly files: Readonly<Record<string, HostedFile>>; readonly audit: Omit<AuditEventInput, 'at' | 'actor'> | null } | null;
+/** The record as a write finds it: its document (with `uploads`), its files, whether it exists. */
+interface Current {
+  readonly exists: boolean;
+  readonly doc: ImageDocument;
+  readonly files: Readonly<Record<string, HostedFile>>;
+  /** What giving a record written before uploads were kept its uploads dropped; null for a record that has them. */
+  readonly upgraded: Collected | null;
+}
+
+type Audit = Omit<AuditEventInput, 'at' | 'actor'>;
+
+/** A write: the record as it leaves it, its audit event, and `collected` when it collected the whole record itself. */
+type Change = { readonly doc: ImageDocument; readonly files: Readonly<Record<string, HostedFile>>; readonly audit: Audit | null; readonly collected?: Collected } | null;
+
+type ChangeFn = (current: Current, now: Date) => Change | Promise<Change>;
+
+/** What a collection pass over one image repository dropped (or, in a dry run, would drop). */
+export interface CollectReport {
+  readonly blobs: number;
+  readonly bytes: number;
+  readonly manifests: number;
+}
 
 function unknown(code: 'MANIFEST_UNKNOWN' | 'NAME_UNKNOWN' | 'BLOB_UNKNOWN' | 'MANIFEST_BLOB_UNKNOWN', message: string): AirlockError {
   return new AirlockError('NOT_FOUND', message, { details: { ociCode: code } });
@@ -51,9 +78,13 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
   /** Told of each image repository written to (a group forgets which member has the name). */
   readonly #written: ((name: string) => void)[] = [];
 
-  constructor(deps: HostedImagesDeps, options: { readonly maxDocumentBytes: number; readonly cacheBytes: number }) {
+  /** A blob no manifest names is kept this long after its upload (a push uploads blobs before its manifest). */
+  readonly #uploadGraceMs: number;
+
+  constructor(deps: HostedImagesDeps, options: { readonly maxDocumentBytes: number; readonly cacheBytes: number; readonly uploadGraceMs: number }) {
     this.#deps = deps;
     this.#maxDocumentBytes = options.maxDocumentBytes;
+    this.#uploadGraceMs = options.uploadGraceMs;
     this.#parsed = new Lru(Math.max(256 * 1024, options.cacheBytes), (m) => 512 + m.bytes.length * 3);
   }
 
@@ -80,16 +111,33 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     if (read === null) return null;
     const digest = ref.kind === 'tag' ? read.doc.tags[ref.tag] : ref.digest;
     if (digest === undefined) return null;
+    const entry = read.doc.manifests[digest];
+    return entry === undefined ? null : this.#stored(name, digest, entry);
+  }
+
+  /** A stored manifest, read and parsed once. */
+  async #stored(name: string, digest: string, entry: ManifestEntry): Promise<ResolvedManifest> {
     const known = this.#parsed.get(`${name}@${digest}`);
     if (known !== undefined) return known;
-    const entry = read.doc.manifests[digest];
-    if (entry === undefined) return null;
     const bytes = await this.#deps.blobs.read(digest as Sha256Digest, { maxBytes: MAX_MANIFEST_BYTES });
     if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the manifest ${digest} of ${this.#deps.repo}/${name} is missing from the blob store`);
     const manifest = parseManifest(bytes, entry.mediaType, `the stored manifest ${referenceLabel(name, { kind: 'digest', digest })}`);
     const resolved: ResolvedManifest = { name, digest, bytes, mediaType: manifest.mediaType, manifest, stale: false };
     this.#parsed.set(`${name}@${digest}`, resolved);
     return resolved;
+  }
+
+  /** Every manifest of the record, parsed; one that cannot be read is left out (what it names is then unknown, and collection keeps every blob). */
+  async #manifestsOf(name: string, doc: ImageDocument): Promise<ParsedManifests> {
+    const out = new Map<string, Manifest>();
+    for (const [digest, entry] of Object.entries(doc.manifests)) {
+      try {
+        out.set(digest, (await this.#stored(name, digest, entry)).manifest);
+      } catch {
+        // Unreadable: collect() and deletionOf() keep what it may name.
+      }
+    }
+    return out;
   }
 
   /** The size of a blob pushed to (or mounted into) the image repository, or null. */
@@ -144,11 +192,17 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
 
   // --- writes --------------------------------------------------------------------------------
 
-  /** A blob committed to the blob store (verified against its digest) becomes part of the image repository. */
+  /**
+   * A blob committed to the blob store (verified against its digest) becomes part of the image
+   * repository, as an upload no manifest names yet: kept for the grace period, and for good once a
+   * manifest pushed names it. Uploading it again while it waits starts its grace again.
+   */
   async addBlob(name: string, digest: string, size: number, who: Pusher): Promise<void> {
-    await this.#write(name, who, (pkg, doc) => {
-      if (pkg?.files[blobFile(digest)]?.size === size) return null;
-      return { doc, files: { ...pkg?.files, [blobFile(digest)]: hostedFile(digest, size) }, audit: null };
+    await this.#write(name, who, ({ doc, files }, now) => {
+      const waiting = doc.uploads !== null && Object.hasOwn(doc.uploads, digest);
+      if (files[blobFile(digest)]?.size === size && !waiting) return null;
+      const uploads = doc.uploads === null ? null : { ...doc.uploads, [digest]: now.toISOString() };
+      return { doc: { ...doc, uploads }, files: { ...files, [blobFile(digest)]: hostedFile(digest, size) }, audit: null };
     });
   }
 
@@ -174,48 +228,77 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     const manifest = parsePushed(bytes, contentType, label);
     await storeStream(this.#deps.blobs, [bytes], { maxBytes: bytes.length, digests: 'address', expect: { size: bytes.length, sha256: digestHex(digest as Sha256Digest) } });
     const configType = manifest.kind === 'manifest' ? manifest.config.mediaType : null;
-    await this.#write(name, who, (pkg, doc, now) => {
-      missingReference(pkg, doc, manifest, label);
+    await this.#write(name, who, ({ doc, files }, now) => {
+      missingReference(files, doc, manifest, label);
       const tags = ref.kind === 'tag' ? { ...doc.tags, [ref.tag]: digest } : doc.tags;
       if (ref.kind === 'tag' && !Object.hasOwn(doc.tags, ref.tag) && Object.keys(doc.tags).length >= MAX_TAGS) {
         throw new AirlockError('LIMIT_EXCEEDED', `${this.#deps.repo}/${name} has ${MAX_TAGS} tags, the most an image repository keeps; delete some first`, { details: { ociCode: 'DENIED' } });
       }
-      const entry = doc.manifests[digest] ?? manifestEntry({ mediaType: manifest.mediaType, size: bytes.length, subject: manifest.subject, artifactType: manifest.artifactType, configType, annotations: manifest.annotations }, now);
+      const entry = doc.manifests[digest] ?? manifestEntry({ mediaType: manifest.mediaType, size: bytes.length, subject: manifest.subject, artifactType: manifest.artifactType, configType, annotations: manifest.annotations }, now.toISOString());
       if (doc.manifests[digest] !== undefined && tags === doc.tags) return null;
       return {
-        doc: { tags, manifests: { ...doc.manifests, [digest]: entry } },
-        files: { ...pkg?.files, [manifestFile(digest)]: hostedFile(digest, bytes.length) },
+        doc: { tags, manifests: { ...doc.manifests, [digest]: entry }, uploads: claimed(doc.uploads, manifest) },
+        files: { ...files, [manifestFile(digest)]: hostedFile(digest, bytes.length) },
         audit: { action: 'image.push', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tag: ref.kind === 'tag' ? ref.tag : null, mediaType: manifest.mediaType, size: bytes.length, subject: manifest.subject?.digest ?? null } },
       };
     });
     return { digest, manifest };
   }
 
-  /** A manifest deleted by digest, with the tags naming it (the blobs it names stay in the image repository). */
+  /**
+   * A manifest deleted by digest, with the tags naming it, its untagged referrers and, for an
+   * index, its children nothing else names (image-gc.ts: deletionOf); the record stops naming the
+   * blobs no manifest left names. Refused while an index that stays lists it.
+   */
   async deleteManifest(name: string, digest: string, who: Pusher): Promise<void> {
-    await this.#write(name, who, (pkg, doc) => {
-      if (pkg === null || doc.manifests[digest] === undefined) throw unknown('MANIFEST_UNKNOWN', `${referenceLabel(name, { kind: 'digest', digest })} has not been pushed to ${this.#deps.repo}`);
-      const { [digest]: _gone, ...manifests } = doc.manifests;
-      const tags = Object.fromEntries(Object.entries(doc.tags).filter(([, d]) => d !== digest));
-      const files = { ...pkg.files };
-      delete files[manifestFile(digest)];
-      return { doc: { tags, manifests }, files, audit: { action: 'image.delete', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tags: Object.keys(doc.tags).filter((t) => doc.tags[t] === digest) } } };
+    let removed: readonly string[] = [];
+    await this.#write(name, who, async ({ exists, doc, files }, now) => {
+      const label = referenceLabel(name, { kind: 'digest', digest });
+      if (!exists || doc.manifests[digest] === undefined) throw unknown('MANIFEST_UNKNOWN', `${label} has not been pushed to ${this.#deps.repo}`);
+      const parsed = await this.#manifestsOf(name, doc);
+      removed = deletionOf(doc, parsed, digest, label);
+      const left = withoutManifests(doc, files, removed);
+      const remaining = new Map([...parsed].filter(([d]) => left.doc.manifests[d] !== undefined));
+      const collected = collect(left.doc, left.files, remaining, { now, graceMs: this.#uploadGraceMs, writtenAt: now });
+      const tags = Object.keys(doc.tags).filter((t) => doc.tags[t] === digest);
+      const audit: Audit = { action: 'image.delete', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tags, alsoDeleted: removed.slice(1, 1 + MAX_AUDITED) } };
+      return { doc: collected.doc, files: collected.files, audit, collected };
     });
-    this.#parsed.delete(`${name}@${digest}`);
+    for (const d of removed) this.#parsed.delete(`${name}@${d}`);
   }
 
-  /** A tag deleted; the manifest it named stays (by digest). */
+  /** A tag deleted; the manifest it named stays (by digest), with what it names. */
   async deleteTag(name: string, tag: string, who: Pusher): Promise<void> {
-    await this.#write(name, who, (pkg, doc) => {
+    await this.#write(name, who, ({ exists, doc, files }) => {
       const digest = doc.tags[tag];
-      if (pkg === null || digest === undefined) throw unknown('MANIFEST_UNKNOWN', `${name}:${tag} has not been pushed to ${this.#deps.repo}`);
+      if (!exists || digest === undefined) throw unknown('MANIFEST_UNKNOWN', `${name}:${tag} has not been pushed to ${this.#deps.repo}`);
       const { [tag]: _gone, ...tags } = doc.tags;
-      return { doc: { tags, manifests: doc.manifests }, files: pkg.files, audit: { action: 'image.untag', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tag } } };
+      return { doc: { ...doc, tags }, files, audit: { action: 'image.untag', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tag } } };
     });
+  }
+
+  /**
+   * The whole record of `name` collected (image-gc.ts: collect) — what the storage sweep runs over
+   * every image repository: the blobs no manifest names, uploaded longer ago than the grace, and
+   * manifest files without a manifest are dropped, in the audit trail as `image.gc`. A dry run
+   * writes nothing and reports what would go.
+   */
+  async collectGarbage(name: string, options: { readonly dryRun: boolean }): Promise<CollectReport> {
+    let report: CollectReport = { blobs: 0, bytes: 0, manifests: 0 };
+    const run = async ({ exists, doc, files, upgraded }: Current, now: Date): Promise<Change> => {
+      if (!exists) return null;
+      const collected = collect(doc, files, await this.#manifestsOf(name, doc), { now, graceMs: this.#uploadGraceMs, writtenAt: now });
+      const all = merged(upgraded, collected);
+      report = { blobs: all.blobs.length, bytes: all.bytes, manifests: all.manifests.length };
+      if (options.dryRun || (all.blobs.length === 0 && all.manifests.length === 0)) return null;
+      return { doc: collected.doc, files: collected.files, audit: null, collected };
+    };
+    await this.#write(name, SYSTEM, run);
+    return report;
   }
 
   /** One write at a time per image repository here; a compare-and-swap against other gateways. */
-  #write(name: string, who: Pusher, change: (pkg: HostedPackage | null, doc: ImageDocument, now: string) => Change): Promise<void> {
+  #write(name: string, who: Pusher, change: ChangeFn): Promise<void> {
     const previous = this.#writing.get(name) ?? Promise.resolve();
     const run = previous.then(() => this.#attempt(name, who, change));
     const settled = run.catch(() => undefined);
@@ -226,18 +309,33 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     return run;
   }
 
-  async #attempt(name: string, who: Pusher, change: (pkg: HostedPackage | null, doc: ImageDocument, now: string) => Change): Promise<void> {
+  /**
+   * The record as a write starts from: one written before uploads were kept gets them (collected
+   * whole, its unnamed blobs counted as uploaded when it was last written).
+   */
+  async #current(name: string, read: { readonly pkg: HostedPackage; readonly doc: ImageDocument } | null, now: Date): Promise<Current> {
+    if (read === null) return { exists: false, doc: EMPTY_DOCUMENT, files: {}, upgraded: null };
+    if (read.doc.uploads !== null) return { exists: true, doc: read.doc, files: read.pkg.files, upgraded: null };
+    const upgraded = collect(read.doc, read.pkg.files, await this.#manifestsOf(name, read.doc), { now, graceMs: this.#uploadGraceMs, writtenAt: read.pkg.updatedAt });
+    return { exists: true, doc: upgraded.doc, files: upgraded.files, upgraded };
+  }
+
+  async #attempt(name: string, who: Pusher, change: ChangeFn): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const read = await this.#read(name);
       const at = this.#deps.clock();
-      const changed = change(read?.pkg ?? null, read?.doc ?? EMPTY_DOCUMENT, at.toISOString());
+      const current = await this.#current(name, read, at);
+      const changed = await change(current, at);
       if (changed === null) return;
-      const document = JSON.stringify(changed.doc);
+      // A write that did not collect the whole record itself drops the uploads past the grace.
+      const final = changed.collected ?? expireUploads({ ...changed.doc, uploads: changed.doc.uploads ?? {} }, changed.files, { now: at, graceMs: this.#uploadGraceMs });
+      const document = JSON.stringify(final.doc);
       if (Buffer.byteLength(document) > this.#maxDocumentBytes) {
         throw new AirlockError('LIMIT_EXCEEDED', `the record of ${this.#deps.repo}/${name} would be larger than the repository's limit of ${this.#maxDocumentBytes} bytes (maxMetadataSize)`, { details: { ociCode: 'DENIED' } });
       }
-      const next: HostedPackage = { repo: this.#deps.repo, ecosystem: 'oci', name, rev: (read?.pkg.rev ?? 0) + 1, document, files: changed.files, updatedAt: at };
-      const audit = changed.audit === null ? undefined : { ...changed.audit, at, actor: who.actor };
+      const next: HostedPackage = { repo: this.#deps.repo, ecosystem: 'oci', name, rev: (read?.pkg.rev ?? 0) + 1, document, files: final.files, updatedAt: at };
+      const audited = withDropped(changed.audit, this.#deps.repo, name, merged(current.upgraded, final));
+      const audit = audited === null ? undefined : { ...audited, at, actor: who.actor };
       if (await this.#deps.store.putHostedPackage(next, audit)) {
         for (const listener of this.#written) listener(name);
         return;
@@ -245,6 +343,32 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     }
     throw new AirlockError('CONFLICT', `${this.#deps.repo}/${name} is being changed by others at the same time; try again`, { details: { ociCode: 'TOOMANYREQUESTS' } });
   }
+}
+
+/** The actor of what the storage sweep's collection writes. */
+const SYSTEM: Pusher = { actor: 'system' };
+
+/** What two collections of one write dropped, together (the second ran on what the first left). */
+function merged(a: Collected | null, b: Collected): Collected {
+  if (a === null) return b;
+  return { doc: b.doc, files: b.files, blobs: [...a.blobs, ...b.blobs].sort(), bytes: a.bytes + b.bytes, manifests: [...a.manifests, ...b.manifests].sort() };
+}
+
+/** The audit details of what a collection dropped: the digests (the first hundred) and how many. */
+function droppedDetails(c: Collected): { readonly dropped: Json } {
+  return { dropped: { blobs: c.blobs.slice(0, MAX_AUDITED), blobCount: c.blobs.length, bytes: c.bytes, manifests: c.manifests.slice(0, MAX_AUDITED), manifestCount: c.manifests.length } };
+}
+
+function gcAudit(repo: string, name: string, c: Collected): Audit {
+  return { action: 'image.gc', subject: makePurl('oci', name), details: { repo, ...droppedDetails(c) } };
+}
+
+/** A write's audit event with what it dropped besides; `image.gc` for a write that has none (a blob upload). */
+function withDropped(audit: Audit | null, repo: string, name: string, c: Collected): Audit | null {
+  if (c.blobs.length === 0 && c.manifests.length === 0) return audit;
+  if (audit === null) return gcAudit(repo, name, c);
+  const details = typeof audit.details === 'object' && audit.details !== null && !Array.isArray(audit.details) ? audit.details : {};
+  return { ...audit, details: { ...details, ...droppedDetails(c) } };
 }
 
 /** The pushed manifest, parsed by the same bounded parser as an upstream's; a refusal is the client's fault (400). */
@@ -264,7 +388,7 @@ function parsePushed(bytes: Buffer, contentType: string | null, label: string): 
 }
 
 /** Refuses a manifest naming a blob (config, layer) or an index naming a manifest the image repository does not have. */
-function missingReference(pkg: HostedPackage | null, doc: ImageDocument, manifest: Manifest, label: string): void {
+function missingReference(files: Readonly<Record<string, HostedFile>>, doc: ImageDocument, manifest: Manifest, label: string): void {
   if (manifest.kind === 'index') {
     for (const d of manifest.manifests) {
       const have = doc.manifests[d.digest];
@@ -275,7 +399,7 @@ function missingReference(pkg: HostedPackage | null, doc: ImageDocument, manifes
     return;
   }
   for (const d of [manifest.config, ...manifest.layers]) {
-    const have = pkg?.files[blobFile(d.digest)];
+    const have = files[blobFile(d.digest)];
     if (have === undefined || have.size !== d.size) {
       throw new AirlockError('BAD_REQUEST', `the manifest pushed as ${label} names the blob ${d.digest} (${d.size} bytes), which has not been uploaded to this image repository; upload it first`, { details: { ociCode: 'MANIFEST_BLOB_UNKNOWN', digest: d.digest } });
     }

@@ -31,9 +31,16 @@ export interface ManifestEntry {
 export interface ImageDocument {
   readonly tags: Readonly<Record<string, string>>;
   readonly manifests: Readonly<Record<string, ManifestEntry>>;
+  /**
+   * Blobs uploaded (or mounted) that no manifest pushed since has named, with when (RFC 3339):
+   * a push uploads its blobs before its manifest, so these are kept for the grace period, then
+   * dropped (image-gc.ts). Null in a record written before it was kept: every blob no manifest
+   * names counts as uploaded when the record was last written.
+   */
+  readonly uploads: Readonly<Record<string, string>> | null;
 }
 
-export const EMPTY_DOCUMENT: ImageDocument = { tags: {}, manifests: {} };
+export const EMPTY_DOCUMENT: ImageDocument = { tags: {}, manifests: {}, uploads: {} };
 
 export function blobFile(digest: string): string {
   return `blobs/${digest}`;
@@ -77,7 +84,15 @@ export function parseImageDocument(name: string, text: string): ImageDocument {
     if (!TAG_RE.test(tag) || typeof digest !== 'string' || !Object.hasOwn(manifests, digest)) throw corrupt(name, `the tag ${tag.slice(0, 128)}`);
     tags[tag] = digest;
   }
-  return { tags, manifests };
+  const stored = doc['uploads'];
+  if (stored === undefined) return { tags, manifests, uploads: null };
+  if (!isRecord(stored)) throw corrupt(name, 'the uploads');
+  const uploads: Record<string, string> = {};
+  for (const [digest, at] of Object.entries(stored)) {
+    if (!isDigest(digest) || typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw corrupt(name, `the upload ${digest.slice(0, 80)}`);
+    uploads[digest] = at;
+  }
+  return { tags, manifests, uploads };
 }
 
 /** The entry a pushed manifest gets (annotations only for a referrer, bounded). */
