@@ -3,11 +3,31 @@
  * daily by default): a laptop install that nobody runs `airlock storage sweep` on from cron
  * does not grow with every packument that changes upstream. The first sweep runs one interval
  * after start-up, never during it.
+ *
+ * A sweep (this one and `airlock storage sweep`, through sweepStorage) first collects the
+ * records of the hosted oci repositories (their uploads no manifest named within the grace),
+ * then removes the blobs no record names: the storage layer knows no protocol, so the pass that
+ * reads manifests is the oci adapter's, run from here.
  */
 import { PeriodicTask } from '../core/index.ts';
-import { sweepBlobs, type SweepReport } from '../storage/index.ts';
+import type { HostedImagesCollected } from '../ecosystems/oci/index.ts';
+import { sweepBlobs, type SweepOptions, type SweepReport } from '../storage/index.ts';
 import type { StorageHandle } from './services.ts';
 import type { AirlockMetrics } from './metrics/airlock-metrics.ts';
+
+export interface StorageSweepReport {
+  /** What the hosted oci records stopped naming (or, in a dry run, would). */
+  readonly images: HostedImagesCollected;
+  readonly blobs: SweepReport;
+}
+
+/** The hosted oci records collected, then the blobs nothing names removed; `graceMs` is both passes' grace. */
+export async function sweepStorage(storage: Pick<StorageHandle, 'metadata' | 'blobs'>, options: SweepOptions): Promise<StorageSweepReport> {
+  const { collectHostedImages } = await import('../ecosystems/oci/index.ts');
+  const images = await collectHostedImages({ store: storage.metadata, blobs: storage.blobs, clock: () => options.now }, { graceMs: options.graceMs, dryRun: options.dryRun });
+  const blobs = await sweepBlobs(storage.metadata, storage.blobs, options);
+  return { images, blobs };
+}
 
 export interface SweepLogger {
   info(obj: object, msg: string): void;
@@ -44,14 +64,16 @@ export class ScheduledSweep {
 
   async #once(): Promise<SweepReport | null> {
     try {
-      const report = await sweepBlobs(this.#storage.metadata, this.#storage.blobs, {
+      const swept = await sweepStorage(this.#storage, {
         graceMs: this.#graceMs,
         now: this.#clock(),
         dryRun: false,
         artifactRetentionMs: this.#artifactRetentionMs,
       });
+      const report = swept.blobs;
       this.#log.info(
         {
+          imageBlobsDropped: swept.images.blobs,
           removed: report.removed.count,
           removedBytes: report.removed.bytes,
           evicted: report.evicted.count,

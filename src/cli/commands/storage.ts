@@ -5,7 +5,7 @@
  * committed within the grace period are kept, and a gateway that finds a blob gone fetches it
  * again (and verifies it).
  */
-import { sweepBlobs } from '../../storage/index.ts';
+import { sweepStorage } from '../../app/storage-sweep.ts';
 import { localStorageOptions, openLocalStorage, wantsLocalStorage } from '../admin/local-storage.ts';
 import { formatDuration, parseDuration } from '../../gate/duration.ts';
 import type { Command, CommandIO } from '../command.ts';
@@ -19,6 +19,9 @@ const HELP = `usage: airlock storage sweep (--data-dir DIR | --config FILE) [--g
 Removes the blobs in DIR (or in the blob store the configuration names, such as an S3 bucket)
 that no cached document or artifact refers to any more (the old copies of packuments that
 changed upstream), except those committed within the grace period (default ${DEFAULT_GRACE}).
+First, the image repositories of hosted oci repositories stop naming the blobs uploaded to them
+longer ago than the grace that no manifest names (and the blobs deleted images left), so those
+go too.
 Safe to run while airlock serve uses the same storage, for example daily from cron.
 --artifact-retention also evicts the bytes of artifacts (tarballs) nobody has downloaded for
 that long, except those of versions under quarantine; their records and decisions stay, and the
@@ -73,11 +76,15 @@ export const command: Command = {
       return EXIT.failed;
     }
     try {
-      const r = await sweepBlobs(storage.metadata, storage.blobs, { graceMs, now: new Date(), dryRun, artifactRetentionMs });
+      const swept = await sweepStorage(storage, { graceMs, now: new Date(), dryRun, artifactRetentionMs });
+      const r = swept.blobs;
+      const i = swept.images;
+      const images =
+        i.images === 0 ? '' : `${dryRun ? 'would drop' : 'dropped'} ${i.blobs} blobs no manifest names (${mib(i.bytes)}) from ${i.changed} of ${i.images} hosted image repositories; `;
       const evicted =
         artifactRetentionMs === null ? '' : `${dryRun ? 'would evict' : 'evicted'} ${r.evicted.count} artifacts unused for ${formatDuration(artifactRetentionMs)} (${mib(r.evicted.bytes)}); `;
       io.stdout.write(
-        `${dryRun ? 'would remove' : 'removed'} ${r.removed.count} blobs nothing refers to (${mib(r.removed.bytes)}); ${evicted}` +
+        `${images}${dryRun ? 'would remove' : 'removed'} ${r.removed.count} blobs nothing refers to (${mib(r.removed.bytes)}); ${evicted}` +
           `kept ${r.referenced.count} in use (${mib(r.referenced.bytes)}) and ${r.young.count} committed within ${formatDuration(graceMs)} (${mib(r.young.bytes)})\n`,
       );
       return EXIT.ok;
