@@ -212,13 +212,14 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     const ctx = requestContextOf(request);
     const headers = { ...API_VERSION, 'docker-content-digest': target.digest, etag: `"${target.digest}"`, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'cache-control': 'max-age=31536000, immutable' };
     const part = admission.partOf(target.name, target.digest);
-    if (part === undefined) {
+    // The image it was admitted as part of may have been deleted since (a hosted repository's): then it is no image's part.
+    const owner = part === undefined ? null : await catalog.optional(target.name, { kind: 'digest', digest: part.owner });
+    if (part === undefined || owner === null) {
       // A pushing client asks whether the image repository has a blob already (a HEAD): it is told, and given nothing.
       const own = request.method === 'HEAD' ? await images.ownBlob(target.name, target.digest) : null;
       if (own !== null) return reply.headers({ ...headers, 'content-length': String(own) }).send();
       throw new AirlockError('NOT_FOUND', `${target.name}: Airlock serves the blob ${target.digest} only as part of an image it has admitted; pull the image (its tag or digest) first`, { details: { ociCode: 'BLOB_UNKNOWN' } });
     }
-    const owner = await catalog.manifest(target.name, { kind: 'digest', digest: part.owner });
     const admitted = await admission.admit(owner, part.asked, ctx);
     if (admitted.kind === 'refuse') return sendOciError(request, reply, admitted.error, 'blob');
     const layer = owner.manifest.kind === 'manifest' ? owner.manifest.layers.find((l) => l.digest === target.digest) : undefined;

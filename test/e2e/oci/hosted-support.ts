@@ -28,10 +28,11 @@ export interface HostedOci {
 
 let dirs = 0;
 
-export async function hostedOci(options: { readonly top?: Record<string, unknown>; readonly repo?: Record<string, unknown>; readonly dataDir?: string } = {}): Promise<HostedOci> {
+export async function hostedOci(options: { readonly top?: Record<string, unknown>; readonly repo?: Record<string, unknown>; readonly dataDir?: string; readonly clock?: () => Date } = {}): Promise<HostedOci> {
   const airlock = await startAirlock({
     config: { ...options.top, repositories: [{ name: HOSTED, format: 'oci', kind: 'hosted', ...options.repo }] },
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-oci-hosted-'));
   const host = new URL(airlock.url).host;
