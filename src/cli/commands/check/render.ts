@@ -69,7 +69,7 @@ export function renderOne(r: Result): string {
       lines.push(`    ${k}: ${JSON.stringify(v)}`);
     }
   }
-  if (typeof r['phase'] === 'string') lines.push(`  (${r['phase']} phase; content facts such as the tarball's own install scripts are judged at download)`);
+  if (typeof r['phase'] === 'string') lines.push(`  (${r['phase']} phase; content facts (what the file itself holds: install scripts, .pth files …) are judged at download)`);
   return `${lines.join('\n')}\n`;
 }
 
