@@ -198,7 +198,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const artifactUse = new ArtifactUse({ index: store, clock, log });
   const webhooks = new Webhooks(
     { store, clock, log, observe: (name, attempt) => metrics.webhookAttempt(name, attempt.ok) },
-    webhookDefinitions(config.webhooks, process.env, 'airlock'),
+    webhookDefinitions(config.webhooks, process.env, 'airlock', config.server.publicUrl),
   );
   let bootstrap: BootstrapResult;
   try {

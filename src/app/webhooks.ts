@@ -4,7 +4,7 @@ import { WebhookSender, webhookKey, type WebhookDefinition } from '../webhooks/i
 import type { WebhookConfig } from './config/types.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 
-export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJS.ProcessEnv, userAgent: string): readonly WebhookDefinition[] {
+export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJS.ProcessEnv, userAgent: string, publicUrl: string | null = null): readonly WebhookDefinition[] {
   return configs.map((c) => {
     const url = new URL(typeof c.url === 'string' ? c.url : c.url.reveal());
     const key = c.secret === null ? null : webhookKey(c.secret.reveal());
@@ -24,6 +24,8 @@ export function webhookDefinitions(configs: readonly WebhookConfig[], env: NodeJ
       events: c.events,
       key,
       sender: new WebhookSender(transport, userAgent),
+      format: c.format,
+      reviewUrl: publicUrl === null ? null : `${publicUrl}-/ui/`,
     };
   });
 }

@@ -12,14 +12,16 @@
  * not take move the cursor without a request.
  */
 import { PeriodicTask } from '../core/index.ts';
-import type { AuditLog, WebhookCursor, WebhookCursorStore, WebhookProgress } from '../storage/ports/index.ts';
+import type { AuditEvent, AuditLog, WebhookCursor, WebhookCursorStore, WebhookProgress } from '../storage/ports/index.ts';
 import type { Attempt, Receiver, WebhookSender } from './delivery.ts';
 import type { EventFilter } from './events.ts';
-import { deliveryId, eventBody } from './payload.ts';
+import { deliveryId } from './payload.ts';
 
 export interface WebhookTarget extends Receiver {
   readonly name: string;
   readonly accepts: EventFilter;
+  /** The body of an event's delivery (its format). */
+  readonly body: (e: AuditEvent) => Buffer;
 }
 
 export interface DispatcherDeps {
@@ -147,7 +149,7 @@ export class WebhookDispatcher {
         const renewed = await this.#claim();
         if (renewed === null || renewed.seq !== cur.seq) return;
         cur = renewed;
-        const attempt = await this.#deps.sender.send(this.#target, deliveryId(e), eventBody(e), clock());
+        const attempt = await this.#deps.sender.send(this.#target, deliveryId(e), this.#target.body(e), clock());
         this.#deps.observe?.(name, attempt);
         const at = clock();
         if (attempt.ok) {

@@ -6,6 +6,19 @@
  * idempotency key.
  */
 import type { AuditEvent, Json } from '../storage/ports/index.ts';
+import { chatText } from './chat.ts';
+
+/**
+ * What a delivery's body is: the Standard Webhooks envelope around the audit event (`standard`),
+ * or a line for people in a chat channel, `{"text": …}` (`slack`: Slack's incoming webhooks, and
+ * Mattermost's, Rocket.Chat's, Google Chat's).
+ */
+export type WebhookFormat = 'standard' | 'slack';
+
+/** The body of an event's delivery in `format`; `reviewUrl`: where the review UI is, when known (chat messages link it). */
+export function deliveryBody(format: WebhookFormat, e: AuditEvent, reviewUrl: string | null): Buffer {
+  return format === 'slack' ? Buffer.from(JSON.stringify({ text: chatText(e, reviewUrl) })) : eventBody(e);
+}
 
 /** Details larger than this are left out of the delivery (the audit API has them). */
 export const MAX_DETAILS_BYTES = 64 * 1024;
@@ -35,6 +48,7 @@ export function eventBody(e: AuditEvent): Buffer {
 }
 
 /** The body of `airlock webhooks test`: an event of type `webhook.test` that is in no audit trail. */
-export function testBody(name: string, at: Date, actor: string): Buffer {
+export function testBody(name: string, at: Date, actor: string, format: WebhookFormat = 'standard'): Buffer {
+  if (format === 'slack') return Buffer.from(JSON.stringify({ text: `Airlock: a test delivery to the webhook ${name}, sent by ${actor}; it is not in the audit trail` }));
   return Buffer.from(JSON.stringify({ type: 'webhook.test', timestamp: at.toISOString(), data: { webhook: name, actor, message: 'a test delivery from Airlock; it is not in the audit trail' } }));
 }

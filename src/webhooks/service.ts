@@ -9,7 +9,7 @@ import { auditHead, type AuditEventInput, type AuditLog, type WebhookCursor, typ
 import type { Attempt, WebhookSender } from './delivery.ts';
 import { DEFAULT_TIMING, WebhookDispatcher, type DispatcherDeps, type DispatcherTiming, type WebhookTarget } from './dispatcher.ts';
 import { eventFilter } from './events.ts';
-import { testBody } from './payload.ts';
+import { deliveryBody, testBody, type WebhookFormat } from './payload.ts';
 
 export interface WebhookDefinition {
   readonly name: string;
@@ -20,6 +20,10 @@ export interface WebhookDefinition {
   /** The HMAC key, or null: unsigned. */
   readonly key: Buffer | null;
   readonly sender: WebhookSender;
+  /** The body's form (default `standard`). */
+  readonly format?: WebhookFormat;
+  /** Where the review UI is (the server's public URL), for chat messages to link; null: unknown. */
+  readonly reviewUrl?: string | null;
 }
 
 export interface WebhookStatus {
@@ -58,7 +62,9 @@ export class Webhooks {
   constructor(deps: WebhooksDeps, defs: readonly WebhookDefinition[], timing: DispatcherTiming = DEFAULT_TIMING) {
     this.#deps = deps;
     for (const def of defs) {
-      const target: WebhookTarget = { name: def.name, url: def.url, key: def.key, accepts: eventFilter(def.events) };
+      const format = def.format ?? 'standard';
+      const reviewUrl = def.reviewUrl ?? null;
+      const target: WebhookTarget = { name: def.name, url: def.url, key: def.key, accepts: eventFilter(def.events), body: (e) => deliveryBody(format, e, reviewUrl) };
       const dispatcher = new WebhookDispatcher({ ...deps, sender: def.sender, holder: this.holder }, target, timing);
       this.#hooks.set(def.name, { def, dispatcher });
     }
@@ -108,7 +114,7 @@ export class Webhooks {
     const { def } = this.#get(name);
     const at = this.#deps.clock();
     const id = `test_${randomUUID().replaceAll('-', '')}`;
-    return def.sender.send({ url: def.url, key: def.key }, id, testBody(name, at, actor), at);
+    return def.sender.send({ url: def.url, key: def.key }, id, testBody(name, at, actor, def.format ?? 'standard'), at);
   }
 
   /**

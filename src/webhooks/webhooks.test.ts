@@ -253,3 +253,29 @@ test('restart: a gateway started again goes on from its cursor, so nothing recor
   await after.poll();
   assert.deepEqual(seqs(s.receiver), [held, whileDown]);
 });
+
+test('chat lines: each event a reviewer acts on in one line, Slack markup escaped, long parts cut, the review UI linked when known', async () => {
+  const { chatText } = await import('./chat.ts');
+  const base = { seq: 7, at: new Date('2026-11-24T10:00:00Z'), prevHash: 'a'.repeat(64), hash: 'b'.repeat(64) };
+  const open = {
+    ...base,
+    actor: 'policy',
+    action: 'quarantine.open',
+    subject: '01JDQ',
+    details: { repo: 'npm', purl: 'pkg:npm/evil@1.0.0', reasons: [{ message: 'runs <!channel> & curl | sh', rule: 'install_scripts' }] },
+  };
+  assert.equal(
+    chatText(open, 'https://airlock.example/-/ui/'),
+    ':warning: Airlock quarantined pkg:npm/evil@1.0.0 in npm: runs &lt;!channel&gt; &amp; curl | sh [install_scripts]. Quarantine id 01JDQ; release with: airlock quarantine release 01JDQ --reason "…". Review: https://airlock.example/-/ui/',
+  );
+  const release = { ...base, actor: 'token:01T', action: 'quarantine.release', subject: '01JDQ', details: { repo: 'npm', purl: 'pkg:npm/evil@1.0.0', reason: 'read it', expiresAt: '2026-12-24T10:00:00.000Z' } };
+  assert.equal(chatText(release, null), ':white_check_mark: token:01T released pkg:npm/evil@1.0.0 in npm (quarantine 01JDQ) until 2026-12-24T10:00:00.000Z: read it');
+  const imported = { ...base, actor: 'cli:root', action: 'feeds.import', subject: '01F', details: { source: 'osv', records: 12, exposed: { critical: 1, high: 0, moderate: 2, low: 0, unknown: 0 } } };
+  assert.equal(chatText(imported, null), 'Airlock imported the feed osv: 12 advisories; versions Airlock holds with known vulnerabilities: 1 critical, 2 moderate (airlock vulnerabilities lists them)');
+  assert.equal(chatText({ ...base, actor: 'cli:root', action: 'token.create', subject: '01TOK', details: null }, null), 'Airlock: token.create 01TOK by cli:root');
+  const many = { ...open, details: { purl: 'pkg:npm/x@1.0.0', reasons: Array.from({ length: 9 }, (_, i) => ({ message: `${'r'.repeat(600)}${i}` })) } };
+  const line = chatText(many, null);
+  assert.match(line, /and 4 more\. Quarantine id/);
+  assert.ok(line.length <= 3000);
+  assert.ok(!line.includes('r'.repeat(500)), 'each reason is cut');
+});

@@ -285,6 +285,8 @@ export interface WebhookConfig {
   readonly timeoutMs: number;
   /** `env`: the proxy the environment names (HTTPS_PROXY, NO_PROXY); `none`: direct. */
   readonly proxy: 'env' | 'none';
+  /** `standard`: the Standard Webhooks envelope around the audit event; `slack`: a chat line, `{"text": …}`. */
+  readonly format: 'standard' | 'slack';
 }
 
 export interface AirlockConfig {

@@ -6,7 +6,7 @@ import { secretRef, type Secret } from './secret.ts';
 import type { ValidateContext } from './schema.ts';
 import type { WebhookConfig } from './types.ts';
 
-export const WEBHOOK_KEYS = ['name', 'url', 'events', 'secret', 'timeout', 'proxy'] as const;
+export const WEBHOOK_KEYS = ['name', 'url', 'events', 'secret', 'timeout', 'proxy', 'format'] as const;
 const WEBHOOK_NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_WEBHOOKS = 32;
 
@@ -56,6 +56,7 @@ function webhook(v: unknown, path: string, ctx: ValidateContext): WebhookConfig 
     secret,
     timeoutMs: o['timeout'] === undefined ? 15_000 : duration(o['timeout'], join(path, 'timeout'), 100, 60_000),
     proxy: o['proxy'] === undefined ? 'env' : oneOf(o['proxy'], join(path, 'proxy'), ['env', 'none'] as const),
+    format: o['format'] === undefined ? 'standard' : oneOf(o['format'], join(path, 'format'), ['standard', 'slack'] as const),
   };
 }
 

@@ -161,3 +161,25 @@ test('airlock serve: stopped while the receiver is down, it delivers the event o
   const [status] = JSON.parse(listed.stdout) as { name: string; attempts: number; behind: number; deliveredAt: string | null }[];
   assert.deepEqual([status?.name, status?.attempts, status?.behind, status?.deliveredAt !== null], ['audit-copy', 0, 0, true]);
 });
+
+test('a chat webhook (format: slack) gets the quarantine as one line a reviewer can act on', async (t) => {
+  const receiver = await WebhookReceiver.start(SECRET);
+  t.after(() => receiver.close());
+  const s = await e2e({ config: { webhooks: [{ name: 'chat', url: receiver.url, format: 'slack', events: ['quarantine.*'] }] } });
+  t.after(() => s.close());
+  const p = await s.project();
+  const held = await p.npm(['install', 'scripted-pkg']);
+  assert.notEqual(held.code, 0);
+  const id = quarantineIdIn(held.output);
+  await receiver.waitFor((r) => r.delivered.length > 0, 20_000, 'the chat delivery');
+  const body = receiver.delivered[0]?.body as unknown as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body), ['text'], 'the body Slack (and Mattermost, Rocket.Chat) incoming webhooks take');
+  assert.equal(
+    body['text'],
+    `:warning: Airlock quarantined pkg:npm/scripted-pkg@1.0.0 in npm: the tarball runs install scripts [test.scripts]. Quarantine id ${id}; release with: airlock quarantine release ${id} --reason "…".`,
+  );
+  const tested = await s.cli(['webhooks', 'test', 'chat']);
+  assert.equal(tested.code, 0, tested.output);
+  await receiver.waitFor((r) => r.delivered.length > 1, 10_000, 'the test delivery');
+  assert.match(String((receiver.delivered[1]?.body as unknown as Record<string, unknown>)['text']), /^Airlock: a test delivery to the webhook chat, sent by /);
+});
