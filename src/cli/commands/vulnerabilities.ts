@@ -54,7 +54,7 @@ export const command: Command = {
     const severity = level(values.severity, '--severity');
     const failOn = level(values['fail-on'], '--fail-on');
     if (values.ecosystem !== undefined && values.ecosystem !== 'npm' && values.ecosystem !== 'pypi') throw new UsageError(`--ecosystem must be npm or pypi, not '${values.ecosystem}'`);
-    if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(values.limit)) throw new UsageError('--limit must be a whole number from 1 to 5000');
+    if (values.limit !== undefined && (!/^[1-9]\d{0,3}$/.test(values.limit) || Number(values.limit) > 5000)) throw new UsageError('--limit must be a whole number from 1 to 5000');
     const format = values.format ?? 'table';
     if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not '${format}'`);
     try {
