@@ -25,6 +25,30 @@ cooldown_fast_lane if {
 	object.get(input.facts, ["publisher_changes", "trusted_publisher_dropped"], false) != true
 }
 
+# The same for a release that fixes a vulnerability of its predecessor at a level named in
+# `cooldown_fast_lane_vulnerabilities` (critical by default) and has none at those levels itself,
+# from the same publishing setup: the fix of a critical vulnerability is not held three days.
+cooldown_fast_lane if {
+	cfg.cooldown_fast_lane == true
+	count(vulnerability_fixed) > 0
+	not vulnerable_at_fast_lane_level
+	object.get(input.facts, ["publisher_changes", "publisher_new"], false) != true
+	object.get(input.facts, ["publisher_changes", "provenance_regression"], false) != true
+	object.get(input.facts, ["publisher_changes", "trusted_publisher_dropped"], false) != true
+}
+
+fast_lane_levels := {l | some l in object.get(cfg, "cooldown_fast_lane_vulnerabilities", ["critical"])}
+
+vulnerability_fixed contains f.id if {
+	some f in object.get(input.facts, ["vulnerabilities", "fixes"], [])
+	f.severity in fast_lane_levels
+}
+
+vulnerable_at_fast_lane_level if {
+	some r in object.get(input.facts, ["vulnerabilities", "records"], [])
+	r.severity in fast_lane_levels
+}
+
 in_cooldown if {
 	cfg.cooldown_days > 0
 	not cooldown_exempt
@@ -56,10 +80,17 @@ quarantine contains {"id": "cooldown", "msg": msg} if {
 warn contains {"id": "cooldown.fast_lane", "msg": msg} if {
 	in_cooldown
 	cooldown_fast_lane
-	msg := sprintf("%s skips the %v-day cooldown: it follows %s@%s, which a feed lists as malicious", [
-		package_label, cfg.cooldown_days, input.artifact.name, object.get(input.facts, ["malicious", "previous_version"], "?"),
-	])
+	msg := fast_lane_reason
 }
+
+fast_lane_reason := sprintf("%s skips the %v-day cooldown: it follows %s@%s, which a feed lists as malicious", [
+	package_label, cfg.cooldown_days, input.artifact.name, object.get(input.facts, ["malicious", "previous_version"], "?"),
+]) if {
+	object.get(input.facts, ["malicious", "previous_version_listed"], false) == true
+} else := sprintf("%s skips the %v-day cooldown: it fixes %s of %s@%s", [
+	package_label, cfg.cooldown_days, concat(", ", sort(vulnerability_fixed)), input.artifact.name,
+	object.get(input.facts, ["vulnerabilities", "previous_version"], "?"),
+])
 
 warn contains {"id": "cooldown.unknown_age", "msg": msg} if {
 	cfg.cooldown_days > 0

@@ -75,3 +75,31 @@ test_fast_lane_can_be_turned_off if {
 test_no_fast_lane_without_a_listed_predecessor if {
 	"cooldown" in ids(data.airlock.quarantine) with input as fix_release({"malicious": {"previous_version_listed": false}})
 }
+
+# The fast lane for the fix of a critical vulnerability of the predecessor.
+
+vuln_fix_release(extra) := with_facts(object.union(
+	{"published_at": "2026-03-09T12:00:00Z", "vulnerabilities": {"records": [], "previous_version": "1.2.9", "fixes": [{"id": "GHSA-xvch-5gv4-984h", "severity": "critical"}]}},
+	extra,
+))
+
+test_fix_of_a_critical_vulnerability_skips_the_cooldown if {
+	inp := vuln_fix_release({})
+	not "cooldown" in ids(data.airlock.quarantine) with input as inp
+	some w in data.airlock.warn with input as inp
+	w.id == "cooldown.fast_lane"
+	w.msg == "left-pad@1.3.0 skips the 3-day cooldown: it fixes GHSA-xvch-5gv4-984h of left-pad@1.2.9"
+}
+
+test_no_fast_lane_for_a_lesser_fix_or_a_fix_still_vulnerable if {
+	"cooldown" in ids(data.airlock.quarantine) with input as vuln_fix_release({"vulnerabilities": {"fixes": [{"id": "GHSA-x", "severity": "high"}]}})
+	still := vuln_fix_release({"vulnerabilities": {"records": [{"id": "GHSA-other", "severity": "critical"}]}})
+	"cooldown" in ids(data.airlock.quarantine) with input as still
+	"cooldown" in ids(data.airlock.quarantine) with input as vuln_fix_release({"publisher_changes": {"publisher_new": true}})
+}
+
+test_vulnerability_fast_lane_levels_are_settings if {
+	high := vuln_fix_release({"vulnerabilities": {"fixes": [{"id": "GHSA-x", "severity": "high"}]}})
+	not "cooldown" in ids(data.airlock.quarantine) with input as high with data.airlock.settings as with_settings({"cooldown_fast_lane_vulnerabilities": ["critical", "high"]})
+	"cooldown" in ids(data.airlock.quarantine) with input as vuln_fix_release({}) with data.airlock.settings as with_settings({"cooldown_fast_lane": false})
+}

@@ -161,7 +161,7 @@ test('vulnerability facts: the advisories of a version from an imported feed, on
       return storage.signals.advisoriesFor(...args);
     };
     const signals = createSignalCollectors({ store: counting, indexes: fixedLookalikeIndexes({ npm: index }) }, { factsTtlMs: 3_600_000 });
-    const versions = ['0.2.3', '1.2.5', '1.2.6'].map((v) => candidate('minimist', v, { published_at: '2022-01-01T00:00:00Z' }));
+    const versions = ['0.2.3', '1.2.5', '1.2.6'].map((v, i) => candidate('minimist', v, { published_at: `2022-01-0${i + 1}T00:00:00Z` }));
     const dir = await mkdtemp(join(tmpdir(), 'airlock-vuln-feed-'));
     try {
       await writeFile(
@@ -186,6 +186,12 @@ test('vulnerability facts: the advisories of a version from an imported feed, on
       assert.deepEqual(got.map((f) => [f.count, f.max_severity]), [[1, 'critical'], [1, 'critical'], [0, null]]);
       assert.deepEqual((got[1]?.records as Record<string, Json>[]).map((r) => [r.id, r.score, r.fixed]), [['GHSA-xvch-5gv4-984h', 9.8, '1.2.6']]);
       assert.deepEqual(got.map((f) => (f as Record<string, Json>).fix_available), [true, true, false]);
+      // 1.2.6 fixes the advisory of the version published before it: the cooldown's fast lane reads this.
+      assert.deepEqual(got.map((f) => [f.previous_version, f.fixes]), [
+        [null, []],
+        ['0.2.3', []],
+        ['1.2.5', [{ id: 'GHSA-xvch-5gv4-984h', severity: 'critical' }]],
+      ]);
       const malicious = (await collectAll(signals.collectors, 'metadata', versions, now)).map((f) => (f.malicious as Record<string, Json>).known);
       assert.deepEqual(malicious, [false, false, false], 'a vulnerability does not make a package malicious');
       assert.equal(reads, 2, 'one read per package before the import and one after: shared by the malicious and vulnerability collectors');
