@@ -1,18 +1,20 @@
 /**
  * The imported vulnerability advisories of packages, for the plugins that answer with them
  * (`npm audit` through the npm plugin): the signals' records, read from the feed store, so a
- * plugin reaches them through the gate as it does every other judgement input.
+ * plugin reaches them through the gate as it does every other judgement input. Read fresh on
+ * every call: an audit just after an import sees it.
  */
-import { advisoryToRecord, matchRecord, type FeedRecord } from '../signals/index.ts';
+import { Semaphore } from '../core/index.ts';
+import { matchRecord, readAdvisories, type FeedRecord } from '../signals/index.ts';
 import type { FeedStore } from '../storage/ports/index.ts';
 
 export type { FeedRecord as AdvisoryRecord, Severity as AdvisorySeverity, VersionRange as AdvisoryRange } from '../signals/index.ts';
 
-/** Store reads at the same time. */
-const CONCURRENCY = 8;
+/** Store reads at the same time, for a call about many packages (an audit, the exposure report). */
+export const ADVISORY_READS = 8;
 
 export interface VulnerabilityAdvisories {
-  /** The non-withdrawn vulnerability advisories of each named package (canonical names), for those some advisory names. */
+  /** The vulnerability advisories of each named package, for those some advisory names. */
   of(ecosystem: 'npm' | 'pypi', names: readonly string[]): Promise<ReadonlyMap<string, readonly FeedRecord[]>>;
   /** Whether any vulnerability advisory was imported (an empty answer then means "none known", not "no data"). */
   imported(): Promise<boolean>;
@@ -21,16 +23,9 @@ export interface VulnerabilityAdvisories {
 export function vulnerabilityAdvisories(feeds: Pick<FeedStore, 'advisoriesFor' | 'advisoryPackages'>): VulnerabilityAdvisories {
   return {
     async of(ecosystem, names) {
-      const out = new Map<string, readonly FeedRecord[]>();
-      for (let i = 0; i < names.length; i += CONCURRENCY) {
-        const batch = names.slice(i, i + CONCURRENCY);
-        const found = await Promise.all(batch.map((name) => feeds.advisoriesFor(ecosystem, name)));
-        batch.forEach((name, j) => {
-          const records = (found[j] ?? []).map(advisoryToRecord).filter((r): r is FeedRecord => r !== null && r.kind === 'vulnerability' && r.withdrawn === null);
-          if (records.length > 0) out.set(name, records);
-        });
-      }
-      return out;
+      const reads = new Semaphore(ADVISORY_READS);
+      const found = await Promise.all(names.map((name) => reads.run(async () => [name, (await readAdvisories(feeds, ecosystem, name)).vulnerabilities] as const)));
+      return new Map(found.filter(([, records]) => records.length > 0));
     },
     async imported() {
       return (await feeds.advisoryPackages('vulnerability')).length > 0;

@@ -4,21 +4,16 @@
  * day a feed brings a new advisory. It walks the packages advisories name (not every artifact),
  * reads each one's stored artifacts, and matches their versions as the gate's facts do.
  */
-import type { Ecosystem } from '../core/index.ts';
+import { Semaphore, type Ecosystem } from '../core/index.ts';
 import type { ArtifactIndex, ArtifactRecord, FeedStore } from '../storage/ports/index.ts';
-import { advisoryToRecord, vulnerabilityFacts, worseFirst, type FeedRecord, type SeverityLevel, type VulnerabilityFacts } from '../signals/index.ts';
+import { canonicalFeedName, readAdvisories, SEVERITY_LEVELS, severityRank, vulnerabilityFacts, worseFirst, type SeverityLevel, type VulnerabilityFacts } from '../signals/index.ts';
+import { ADVISORY_READS } from './advisories.ts';
 
-export type { SeverityLevel } from '../signals/index.ts';
-
-export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['critical', 'high', 'moderate', 'low', 'unknown'];
-
-const RANK: Readonly<Record<SeverityLevel, number>> = { critical: 4, high: 3, moderate: 2, low: 1, unknown: 0 };
+export { SEVERITY_LEVELS, type SeverityLevel } from '../signals/index.ts';
 
 /** At most this many files of a version are named in an item (the count says how many there are). */
 const MAX_FILES = 16;
 
-/** Packages read at the same time (each is two store reads). */
-const CONCURRENCY = 8;
 
 export interface ExposureItem {
   readonly ecosystem: Ecosystem;
@@ -50,7 +45,7 @@ export interface ExposureQuery {
   /** The least severity reported (default `unknown`: every advisory). */
   readonly minSeverity?: SeverityLevel;
   readonly ecosystem?: 'npm' | 'pypi';
-  /** One package (its canonical name: PyPI PEP 503-normalised). */
+  /** One package, by any spelling of its name (PyPI's compare in their PEP 503 form). */
   readonly name?: string;
   readonly limit: number;
 }
@@ -77,9 +72,10 @@ async function exposureOf(
   pkg: { readonly ecosystem: Ecosystem; readonly name: string },
   minRank: number,
 ): Promise<ExposureItem[]> {
-  const [advisories, artifacts] = await Promise.all([deps.feeds.advisoriesFor(pkg.ecosystem, pkg.name), deps.artifacts.artifactsOf(pkg.ecosystem, pkg.name)]);
+  if (pkg.ecosystem !== 'npm' && pkg.ecosystem !== 'pypi') return [];
+  const [advisories, artifacts] = await Promise.all([readAdvisories(deps.feeds, pkg.ecosystem, pkg.name), deps.artifacts.artifactsOf(pkg.ecosystem, pkg.name)]);
   if (artifacts.length === 0) return [];
-  const records = advisories.map(advisoryToRecord).filter((r): r is FeedRecord => r !== null && r.kind === 'vulnerability');
+  const records = advisories.vulnerabilities;
   const byVersion = new Map<string, ArtifactRecord[]>();
   for (const a of artifacts) {
     const list = byVersion.get(a.version);
@@ -89,7 +85,7 @@ async function exposureOf(
   const items: ExposureItem[] = [];
   for (const [version, files] of byVersion) {
     const facts = vulnerabilityFacts(records, version);
-    if (facts.max_severity === null || RANK[facts.max_severity] < minRank) continue;
+    if (facts.max_severity === null || severityRank(facts.max_severity) < minRank) continue;
     items.push(itemOf(pkg.ecosystem, pkg.name, version, files, facts));
   }
   return items;
@@ -101,15 +97,12 @@ export interface ExposureDeps {
 }
 
 export async function vulnerableArtifacts(deps: ExposureDeps, query: ExposureQuery): Promise<ExposureReport> {
-  const minRank = RANK[query.minSeverity ?? 'unknown'];
+  const minRank = severityRank(query.minSeverity ?? 'unknown');
   const packages = (await deps.feeds.advisoryPackages('vulnerability')).filter(
-    (p) => (query.ecosystem === undefined || p.ecosystem === query.ecosystem) && (query.name === undefined || p.name === query.name),
+    (p) => (query.ecosystem === undefined || p.ecosystem === query.ecosystem) && (query.name === undefined || (p.ecosystem !== 'npm' && p.ecosystem !== 'pypi') || p.name === canonicalFeedName(p.ecosystem, query.name)),
   );
-  const found: ExposureItem[] = [];
-  for (let i = 0; i < packages.length; i += CONCURRENCY) {
-    const batch = await Promise.all(packages.slice(i, i + CONCURRENCY).map((p) => exposureOf(deps, p, minRank)));
-    for (const items of batch) found.push(...items);
-  }
+  const reads = new Semaphore(ADVISORY_READS);
+  const found = (await Promise.all(packages.map((p) => reads.run(() => exposureOf(deps, p, minRank))))).flat();
   const worst = (item: ExposureItem) => item.vulnerabilities.records[0] as { readonly severity: SeverityLevel; readonly score: number | null; readonly id: string };
   found.sort((a, b) => worseFirst(worst(a), worst(b)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   const bySeverity = Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, 0])) as Record<SeverityLevel, number>;

@@ -6,9 +6,10 @@
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../../gate/index.ts';
 
-const LEVELS = ['critical', 'high', 'moderate', 'low', 'unknown'] as const;
-type Level = (typeof LEVELS)[number];
+const LEVELS = SEVERITY_LEVELS;
+type Level = SeverityLevel;
 
 const HELP = `usage: airlock vulnerabilities [--severity LEVEL] [--ecosystem npm|pypi] [--name NAME]
                               [--limit N] [--fail-on LEVEL] [--format table|json] [--server URL]

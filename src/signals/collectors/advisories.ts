@@ -3,9 +3,8 @@
  * and shared by the collectors that read them (known-malicious, vulnerabilities): one store read
  * per package on a cold install, however many collectors use it.
  */
-import { pep503Form } from '../../core/index.ts';
 import type { FeedStore } from '../../storage/ports/index.ts';
-import { advisoryToRecord, type FeedRecord } from '../feeds/index.ts';
+import { advisoryToRecord, canonicalFeedName, type FeedRecord } from '../feeds/index.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface PackageAdvisories {
@@ -16,7 +15,7 @@ export interface PackageAdvisories {
 }
 
 export interface AdvisoryLookup {
-  /** The advisories naming this package (canonical name: npm as published, PyPI PEP 503-normalised). */
+  /** The advisories naming this package, by any spelling of its name. */
   of(ecosystem: 'npm' | 'pypi', name: string, nowMs: number): Promise<PackageAdvisories>;
   /** The feed changed: forget everything read. */
   clear(): void;
@@ -24,23 +23,22 @@ export interface AdvisoryLookup {
 
 const NONE: PackageAdvisories = Object.freeze({ malicious: Object.freeze([]), vulnerabilities: Object.freeze([]) });
 
-export function canonicalFeedName(ecosystem: 'npm' | 'pypi', name: string): string {
-  return ecosystem === 'pypi' ? pep503Form(name) : name;
+/** The advisories naming a package, read from the store now, by kind (withdrawn ones the store leaves out). */
+export async function readAdvisories(feeds: Pick<FeedStore, 'advisoriesFor'>, ecosystem: 'npm' | 'pypi', spelled: string): Promise<PackageAdvisories> {
+  const records = (await feeds.advisoriesFor(ecosystem, canonicalFeedName(ecosystem, spelled))).map(advisoryToRecord).filter((r): r is FeedRecord => r !== null);
+  if (records.length === 0) return NONE;
+  return { malicious: records.filter((r) => r.kind === 'malicious'), vulnerabilities: records.filter((r) => r.kind === 'vulnerability') };
 }
 
 export function advisoryLookup(feeds: Pick<FeedStore, 'advisoriesFor'>, options: { readonly ttlMs: number; readonly maxPackages?: number }): AdvisoryLookup {
   const cache = new TtlCache<string, PackageAdvisories>(options.maxPackages ?? 20_000, options.ttlMs);
   return {
     clear: () => cache.clear(),
-    async of(ecosystem, name, nowMs) {
-      const key = `${ecosystem}\0${name}`;
+    async of(ecosystem, spelled, nowMs) {
+      const key = `${ecosystem}\0${canonicalFeedName(ecosystem, spelled)}`;
       const cached = cache.get(key, nowMs);
       if (cached !== undefined) return cached;
-      const records = (await feeds.advisoriesFor(ecosystem, name)).map(advisoryToRecord).filter((r): r is FeedRecord => r !== null);
-      const found: PackageAdvisories =
-        records.length === 0
-          ? NONE
-          : { malicious: records.filter((r) => r.kind === 'malicious'), vulnerabilities: records.filter((r) => r.kind === 'vulnerability') };
+      const found = await readAdvisories(feeds, ecosystem, spelled);
       cache.set(key, found, nowMs);
       return found;
     },

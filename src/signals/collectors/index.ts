@@ -6,7 +6,7 @@ export { nameCollector, type NameCollectorDeps } from './name.ts';
 export { ageCollector, type AgeCollectorDeps } from './age.ts';
 export { missingCollector, type MissingCollector } from './missing.ts';
 export { maliciousCollector, NO_MALICIOUS_HISTORY, type MaliciousHistoryFacts, type MaliciousVersionFacts } from './malicious.ts';
-export { advisoryLookup, canonicalFeedName, type AdvisoryLookup, type PackageAdvisories } from './advisories.ts';
+export { advisoryLookup, readAdvisories, type AdvisoryLookup, type PackageAdvisories } from './advisories.ts';
 export { vulnerabilityCollector } from './vulnerabilities.ts';
 export { installBehaviourCollector } from './install-behaviour.ts';
 export { publisherCollector } from './publisher.ts';

@@ -8,13 +8,14 @@
  */
 import { comparePep440, compareSemver, parsePep440, parseSemver } from '../../core/index.ts';
 import {
+  canonicalFeedName,
   createMaliciousIndex,
   NO_MALICIOUS_FACTS,
   type MaliciousFacts,
   type MaliciousIndex,
   type FeedRecord,
 } from '../feeds/index.ts';
-import { canonicalFeedName, type AdvisoryLookup } from './advisories.ts';
+import type { AdvisoryLookup } from './advisories.ts';
 import { asJson, packageOf, type SignalCollector } from './types.ts';
 import { timelineOf } from './timeline.ts';
 

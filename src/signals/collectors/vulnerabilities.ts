@@ -5,7 +5,7 @@
  * package no advisory names (nearly all) shares one frozen fact object.
  */
 import { vulnerabilityFacts, NO_VULNERABILITY_FACTS, type FeedRecord, type VulnerabilityFacts } from '../feeds/index.ts';
-import { canonicalFeedName, type AdvisoryLookup } from './advisories.ts';
+import type { AdvisoryLookup } from './advisories.ts';
 import { timelineOf } from './timeline.ts';
 import { asJson, packageOf, type SignalCollector } from './types.ts';
 
@@ -39,7 +39,7 @@ export function vulnerabilityCollector(deps: { readonly advisories: AdvisoryLook
       if (pkg === null) return [];
       const ecosystem = pkg.ecosystem;
       if (ecosystem !== 'npm' && ecosystem !== 'pypi') return req.candidates.map(() => NONE);
-      const { vulnerabilities } = await deps.advisories.of(ecosystem, canonicalFeedName(ecosystem, pkg.name), req.now.getTime());
+      const { vulnerabilities } = await deps.advisories.of(ecosystem, pkg.name, req.now.getTime());
       if (vulnerabilities.length === 0) return req.candidates.map(() => NONE);
       const timeline = timelineOf(req.history);
       const seen = new Map<string, VulnerabilityFacts>();

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { newId } from '../../core/index.ts';
 import { openStorage } from '../../storage/index.ts';
-import { FeedImportRefused, importOsvFeed, maliciousFactsFromStore } from './index.ts';
+import { advisoryLookup } from '../collectors/index.ts';
+import { createMaliciousIndex, FeedImportRefused, importOsvFeed } from './index.ts';
+
+/** `input.facts.malicious` of one version, read from the store as the gateway reads it. */
+async function maliciousFactsFromStore(store: Parameters<typeof advisoryLookup>[0], ecosystem: 'npm' | 'pypi', name: string, version: string) {
+  const { malicious } = await advisoryLookup(store, { ttlMs: 0 }).of(ecosystem, name, Date.now());
+  return createMaliciousIndex(malicious).match(ecosystem, name, version);
+}
 
 const TESTDATA = join(import.meta.dirname, 'testdata', 'osv');
 

@@ -116,8 +116,13 @@ export interface MaliciousIndex {
   match(ecosystem: FeedEcosystem, name: string, version: string): MaliciousFacts;
 }
 
+/** How feeds store a package's name: npm's as published, PyPI's in its PEP 503 form. */
+export function canonicalFeedName(ecosystem: FeedEcosystem, name: string): string {
+  return ecosystem === 'pypi' ? pep503Form(name) : name;
+}
+
 function key(ecosystem: FeedEcosystem, name: string): string {
-  return `${ecosystem}\u0000${ecosystem === 'pypi' ? pep503Form(name) : name}`;
+  return `${ecosystem}\u0000${canonicalFeedName(ecosystem, name)}`;
 }
 
 /** The index of the known-malicious records among `records` (vulnerabilities are left out). */

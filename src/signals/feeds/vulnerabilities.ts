@@ -49,7 +49,15 @@ export const NO_VULNERABILITY_FACTS: VulnerabilityFacts = Object.freeze({
   records: Object.freeze([]) as readonly VulnerabilityRecordFacts[],
 });
 
+/** The levels, worst first. */
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['critical', 'high', 'moderate', 'low', 'unknown'];
+
 const RANK: Readonly<Record<SeverityLevel, number>> = { critical: 4, high: 3, moderate: 2, low: 1, unknown: 0 };
+
+/** How bad a level is, for comparisons: `unknown` lowest, `critical` highest. */
+export function severityRank(level: SeverityLevel): number {
+  return RANK[level];
+}
 
 /** How two severities order: the worse first. */
 export function worseFirst(a: { readonly severity: SeverityLevel; readonly score: number | null; readonly id: string }, b: typeof a): number {
