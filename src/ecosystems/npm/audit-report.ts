@@ -12,8 +12,6 @@ import { bad, bulkAdvisory } from './audit.ts';
 
 const MAX_DEPTH = 64;
 const MAX_NODES = 100_000;
-/** Paths kept per finding (the count goes on). */
-const MAX_PATHS = 100;
 
 export interface InstalledNode {
   readonly name: string;
@@ -99,6 +97,13 @@ function cmp(a: string, b: string): number {
   return x === null || y === null ? 0 : compareSemver(x, y);
 }
 
+/** How npm 6 counted an advisory's findings: one per path. */
+function foundAt(findings: Iterable<{ readonly paths: readonly string[] }>): number {
+  let n = 0;
+  for (const f of findings) n += f.paths.length;
+  return n;
+}
+
 export interface AuditReport {
   readonly actions: readonly unknown[];
   readonly advisories: Record<string, Obj>;
@@ -121,19 +126,18 @@ export function auditReport(installed: readonly InstalledNode[], advisories: Rea
     for (const rec of records) {
       const bulk = bulkAdvisory(rec);
       if (bulk === null) continue;
-      const findings = new Map<string, { paths: string[]; count: number; fixed: string | null }>();
+      // Every path is listed, as npm 6 did: the tree is bounded, so the report is.
+      const findings = new Map<string, { paths: string[]; fixed: string | null }>();
       for (const n of nodes) {
         const hit = advisoryIncludes(rec, n.version);
         if (hit === null) continue;
-        const f = findings.get(n.version) ?? { paths: [], count: 0, fixed: hit.fixed };
-        f.count++;
-        if (f.paths.length < MAX_PATHS) f.paths.push(n.path);
+        const f = findings.get(n.version) ?? { paths: [], fixed: hit.fixed };
+        f.paths.push(n.path);
         findings.set(n.version, f);
       }
       if (findings.size === 0) continue;
       const fixes = [...new Set([...findings.values()].map((f) => f.fixed))];
-      const paths = [...findings.values()].reduce((sum, f) => sum + f.count, 0);
-      vulnerabilities[bulk.severity] += paths;
+      vulnerabilities[bulk.severity] += foundAt(findings.values());
       report[String(bulk.id)] = {
         id: bulk.id,
         module_name: name,
@@ -191,8 +195,7 @@ export function mergeReports(upstream: Obj | null, mine: AuditReport): Obj {
     if (known.has(a['github_advisory_id']) || known.has(a['url']) || Object.hasOwn(advisories, id)) continue;
     advisories[id] = a;
     const level = String(a['severity']);
-    const found = (a['findings'] as { paths: string[] }[]).reduce((sum, f) => sum + f.paths.length, 0);
-    counts[level] = (typeof counts[level] === 'number' ? counts[level] : 0) + found;
+    counts[level] = (typeof counts[level] === 'number' ? counts[level] : 0) + foundAt(a['findings'] as { paths: string[] }[]);
   }
   return { ...upstream, advisories, metadata: { ...meta, vulnerabilities: counts } };
 }
