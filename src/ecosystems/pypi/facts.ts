@@ -4,7 +4,7 @@
  * (the generic name of an artifact's content facts) from the inspection of the wheel or sdist.
  * Every list is bounded: a hostile page or archive cannot blow up the policy input.
  */
-import { normalizePypiName, parsePep440, comparePep440 } from '../../core/index.ts';
+import { normalizePypiName, samePep440 } from '../../core/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { PythonDistInspection } from '../../scan/index.ts';
@@ -64,13 +64,6 @@ export function sameName(a: string, b: string): boolean {
   }
 }
 
-/** Whether two versions are equal (PEP 440): `1.0` is `1.0.0`; an invalid version equals none. */
-export function sameVersion(a: string, b: string): boolean {
-  const x = parsePep440(a);
-  const y = parsePep440(b);
-  return x !== null && y !== null && comparePep440(x, y) === 0;
-}
-
 /**
  * The artifact's content facts (`input.facts.tarball`): what the wheel or sdist is, what it runs
  * and whether its own metadata names the project and version it is listed as.
@@ -87,7 +80,7 @@ export function distributionFacts(listed: ListedFile, project: string, size: num
   for (const p of executingPth.slice(0, MAX_LIST)) installScripts[`startup:${p.path}`] = p.lines.join('\n');
   const mismatch: string[] = [];
   if (m.name !== null && !sameName(m.name, project)) mismatch.push(`its metadata names the project ${m.name.slice(0, 200)}`);
-  if (m.version !== null && !sameVersion(m.version, listed.version)) mismatch.push(`its metadata names the version ${m.version.slice(0, 100)}`);
+  if (m.version !== null && !samePep440(m.version, listed.version)) mismatch.push(`its metadata names the version ${m.version.slice(0, 100)}`);
   return {
     kind: inspection.kind,
     filename: listed.file.filename,

@@ -7,11 +7,11 @@
  *
  * Sdists are not read: their metadata is not guaranteed static (pypi.md §6), and none is offered.
  */
-import { AirlockError, type Sha256Digest } from '../../../core/index.ts';
+import { AirlockError, samePep440, type Sha256Digest } from '../../../core/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist } from '../../../scan/index.ts';
 import { storeStream, type BlobStore, type HostedFile } from '../../../storage/ports/index.ts';
 import { BlobRangeSource } from '../../shared/blob-range-source.ts';
-import { sameName, sameVersion } from '../facts.ts';
+import { sameName } from '../facts.ts';
 
 /** Time reading a wheel's METADATA may take (the zip's central directory and one member). */
 const READ_DEADLINE_MS = 60_000;
@@ -44,7 +44,7 @@ export async function storeWheelMetadata(blobs: BlobStore, wheel: { readonly blo
   if (name === null || !sameName(name, form.name)) {
     refuse(`${filename}: its METADATA names the project ${JSON.stringify(name?.slice(0, 100) ?? null)}, the upload form ${JSON.stringify(form.name.slice(0, 100))} (compared as PEP 503 names)`);
   }
-  if (version === null || !sameVersion(version, form.version)) {
+  if (version === null || !samePep440(version, form.version)) {
     refuse(`${filename}: its METADATA gives the version ${JSON.stringify(version?.slice(0, 100) ?? null)}, the upload form ${JSON.stringify(form.version.slice(0, 100))} (compared as PEP 440 versions)`);
   }
   const stored = await storeStream(blobs, [metadata], { maxBytes: metadata.length, digests: 'address', expect: { size: metadata.length } });
