@@ -80,8 +80,8 @@ export interface PypiRouteHandlers {
   root(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
   page(request: FastifyRequest, reply: FastifyReply, name: PypiProjectName): Promise<FastifyReply>;
   file(request: FastifyRequest, reply: FastifyReply, route: FileRoute): Promise<FastifyReply>;
-  /** An upload (the body still unread); null: the repository takes none (405). */
-  readonly upload: ((request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | null;
+  /** An upload (the body still unread); a repository that takes none refuses it (405). */
+  upload(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
 }
 
 /** The routes of a pypi repository's URL space, answered by `how`; every error in the clients' dialect. */
@@ -118,11 +118,7 @@ export function pypiRoutes(fastify: FastifyInstance, how: PypiRouteHandlers): vo
   // Uploads: the body is read by the upload itself, as it arrives (never parsed here).
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  const upload = how.upload;
-  const post = guard(async (request, reply) => {
-    if (upload === null) throw Object.assign(new Error('uploads are not taken here: this repository is a read-only, policy-gated proxy; upload to a hosted pypi repository'), { statusCode: 405 });
-    return upload(request, reply);
-  });
+  const post = guard(how.upload);
   // Never redirected: twine posts with redirects refused (pypi.md §8), so both spellings are served.
   fastify.post('/', post);
   fastify.post('/legacy/', post);
