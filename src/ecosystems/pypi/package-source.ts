@@ -18,7 +18,7 @@ function isFinal(v: Pep440 | null): boolean {
 }
 
 /** The newest final, not yanked version (versions are in PEP 440 order, oldest first) that `take` accepts, or null. */
-export function newestFinal(state: ProjectState, take: (version: string) => boolean = () => true): string | null {
+function newestFinal(state: ProjectState, take: (version: string) => boolean = () => true): string | null {
   const versions = [...state.versions.keys()];
   for (let i = versions.length - 1; i >= 0; i--) {
     const v = versions[i] as string;

@@ -50,8 +50,8 @@ export interface FileRoute {
   readonly filename: string;
 }
 
-/** The project a file path is under, before the rest of it is checked (a group routes by it). */
-export function parseFileRoute(rest: string): FileRoute {
+/** A file path parsed: its project, sha256 and file name (a group routes the result by its project). */
+function parseFileRoute(rest: string): FileRoute {
   const parts = rest.split('/');
   if (parts.length !== 3) throw new AirlockError('NOT_FOUND', 'no such file: Airlock serves files at files/<project>/<sha256>/<filename>');
   const [rawName, sha256, rawFile] = parts as [string, string, string];
