@@ -114,13 +114,6 @@ export function referrersOf(doc: ImageDocument, digest: string): Descriptor[] {
     .map(([d, e]) => ({ mediaType: e.mediaType, digest: d, size: e.size, artifactType: e.artifactType, annotations: e.annotations, platform: null }));
 }
 
-/** The files of a document's package: `files` without the blobs and manifests in `gone`. */
-export function filesWithout(files: Readonly<Record<string, HostedFile>>, gone: readonly string[]): Record<string, HostedFile> {
-  const out = { ...files };
-  for (const f of gone) delete out[f];
-  return out;
-}
-
 export function hostedFile(digest: string, size: number): HostedFile {
   return { blob: digest as Sha256Digest, size };
 }
