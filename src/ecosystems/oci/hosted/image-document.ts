@@ -5,7 +5,7 @@
  * every manifest's bytes (`blobs/<digest>`, `manifests/<digest>`), so the storage sweep keeps
  * them. The document is read back as strictly as it is written: it is the only copy.
  */
-import { AirlockError, type Sha256Digest } from '../../../core/index.ts';
+import { AirlockError, isPlainObject, type Sha256Digest } from '../../../core/index.ts';
 import type { HostedFile } from '../../../storage/ports/index.ts';
 import type { Descriptor } from '../manifest.ts';
 import { isDigest } from '../references.ts';
@@ -54,17 +54,13 @@ function corrupt(name: string, what: string): AirlockError {
   return new AirlockError('STORAGE_ERROR', `the stored record of the image repository ${name} is not readable (${what})`);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function entryOf(name: string, digest: string, v: unknown): ManifestEntry {
-  if (!isDigest(digest) || !isRecord(v)) throw corrupt(name, 'a manifest entry');
+  if (!isDigest(digest) || !isPlainObject(v)) throw corrupt(name, 'a manifest entry');
   const { mediaType, size, pushedAt, subject, artifactType, annotations } = v;
   if (typeof mediaType !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || typeof pushedAt !== 'string') throw corrupt(name, `the manifest ${digest}`);
   if (subject !== null && (typeof subject !== 'string' || !isDigest(subject))) throw corrupt(name, `the subject of ${digest}`);
   if (artifactType !== null && typeof artifactType !== 'string') throw corrupt(name, `the artifact type of ${digest}`);
-  if (!isRecord(annotations) || Object.values(annotations).some((a) => typeof a !== 'string')) throw corrupt(name, `the annotations of ${digest}`);
+  if (!isPlainObject(annotations) || Object.values(annotations).some((a) => typeof a !== 'string')) throw corrupt(name, `the annotations of ${digest}`);
   return { mediaType, size, pushedAt, subject, artifactType, annotations: annotations as Record<string, string> };
 }
 
@@ -76,7 +72,7 @@ export function parseImageDocument(name: string, text: string): ImageDocument {
   } catch {
     throw corrupt(name, 'not JSON');
   }
-  if (!isRecord(doc) || !isRecord(doc['tags']) || !isRecord(doc['manifests'])) throw corrupt(name, 'not an image document');
+  if (!isPlainObject(doc) || !isPlainObject(doc['tags']) || !isPlainObject(doc['manifests'])) throw corrupt(name, 'not an image document');
   const manifests: Record<string, ManifestEntry> = {};
   for (const [digest, entry] of Object.entries(doc['manifests'])) manifests[digest] = entryOf(name, digest, entry);
   const tags: Record<string, string> = {};
@@ -86,7 +82,7 @@ export function parseImageDocument(name: string, text: string): ImageDocument {
   }
   const stored = doc['uploads'];
   if (stored === undefined) return { tags, manifests, uploads: null };
-  if (!isRecord(stored)) throw corrupt(name, 'the uploads');
+  if (!isPlainObject(stored)) throw corrupt(name, 'the uploads');
   const uploads: Record<string, string> = {};
   for (const [digest, at] of Object.entries(stored)) {
     if (!isDigest(digest) || typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw corrupt(name, `the upload ${digest.slice(0, 80)}`);
