@@ -17,6 +17,7 @@ import { BlobService } from './blob-service.ts';
 import { ImageCatalog, upstreamHasName } from './catalog.ts';
 import { MAX_MANIFEST_BYTES } from './manifest.ts';
 import type { OciSettings } from './options.ts';
+import { isTag } from './references.ts';
 import { UpstreamReferrers } from './signatures.ts';
 import { TagHistory } from './tag-history.ts';
 
@@ -92,7 +93,7 @@ function tagsOf(body: Buffer, name: string): string[] {
   const tags = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['tags'] : undefined;
   if (tags === null || tags === undefined) return [];
   if (!Array.isArray(tags) || tags.length > MAX_TAGS_PAGE) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the upstream's tag list of ${name} is not a list of at most ${MAX_TAGS_PAGE} tags`);
-  return tags.filter((t): t is string => typeof t === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(t));
+  return tags.filter((t): t is string => typeof t === 'string' && isTag(t));
 }
 
 /** The upstream's next-page link, as a path under the prefix served at (only its `n` and `last` are kept). */

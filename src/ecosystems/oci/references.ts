@@ -28,6 +28,10 @@ export function isDigest(s: string): boolean {
   return DIGEST_RE.test(s);
 }
 
+export function isTag(s: string): boolean {
+  return TAG_RE.test(s);
+}
+
 export function checkName(name: string): string {
   if (name.length > MAX_NAME || !NAME_RE.test(name)) {
     throw new AirlockError('BAD_REQUEST', `${JSON.stringify(name.slice(0, 80))} is not a repository name (lower-case letters, digits and separators, in path components)`, { details: { ociCode: 'NAME_INVALID' } });
@@ -37,7 +41,7 @@ export function checkName(name: string): string {
 
 export function parseReference(s: string): Reference {
   if (DIGEST_RE.test(s)) return { kind: 'digest', digest: s };
-  if (TAG_RE.test(s)) return { kind: 'tag', tag: s };
+  if (isTag(s)) return { kind: 'tag', tag: s };
   if (s.includes(':')) throw new AirlockError('BAD_REQUEST', `${JSON.stringify(s.slice(0, 80))} is not a digest Airlock takes (sha256:<64 hex digits>)`, { details: { ociCode: 'DIGEST_INVALID' } });
   throw new AirlockError('BAD_REQUEST', `${JSON.stringify(s.slice(0, 80))} is not a tag`, { details: { ociCode: 'MANIFEST_INVALID' } });
 }

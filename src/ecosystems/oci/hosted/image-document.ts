@@ -8,9 +8,8 @@
 import { AirlockError, isPlainObject, type Sha256Digest } from '../../../core/index.ts';
 import type { HostedFile } from '../../../storage/ports/index.ts';
 import type { Descriptor } from '../manifest.ts';
-import { isDigest } from '../references.ts';
+import { isDigest, isTag } from '../references.ts';
 
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** Annotations a manifest's referrer descriptor carries, at most (cosign and oras write a few). */
 const MAX_REFERRER_ANNOTATIONS = 32;
 const MAX_ANNOTATION_CHARS = 1024;
@@ -77,7 +76,7 @@ export function parseImageDocument(name: string, text: string): ImageDocument {
   for (const [digest, entry] of Object.entries(doc['manifests'])) manifests[digest] = entryOf(name, digest, entry);
   const tags: Record<string, string> = {};
   for (const [tag, digest] of Object.entries(doc['tags'])) {
-    if (!TAG_RE.test(tag) || typeof digest !== 'string' || !Object.hasOwn(manifests, digest)) throw corrupt(name, `the tag ${tag.slice(0, 128)}`);
+    if (!isTag(tag) || typeof digest !== 'string' || !Object.hasOwn(manifests, digest)) throw corrupt(name, `the tag ${tag.slice(0, 128)}`);
     tags[tag] = digest;
   }
   const stored = doc['uploads'];
