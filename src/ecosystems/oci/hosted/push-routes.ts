@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, type Sha256Digest } from '../../../core/index.ts';
 import { requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../../gate/identity.ts';
 import { storeStream, type BlobStore } from '../../../storage/ports/index.ts';
+import { readCapped } from '../../../upstream/index.ts';
 import { MAX_MANIFEST_BYTES } from '../manifest.ts';
 import { checkName, isDigest, type Target } from '../references.ts';
 import type { HostedImages, Pusher } from './hosted-images.ts';
@@ -74,22 +75,6 @@ function digestParam(query: URLSearchParams): string {
   return digest;
 }
 
-/** A body read whole, at most `max` bytes (a manifest). */
-async function readBounded(body: Readable, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    total += b.length;
-    if (total > max) {
-      body.destroy();
-      throw new AirlockError('LIMIT_EXCEEDED', `a manifest is taken up to ${max} bytes`, { details: { ociCode: 'SIZE_INVALID' } });
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, total);
-}
-
 export class PushRoutes {
   readonly #deps: PushDeps;
 
@@ -122,7 +107,7 @@ export class PushRoutes {
         return reply.code(204).send();
       }
     } else if (target.kind === 'manifest' && method === 'PUT') {
-      const bytes = await readBounded(bodyOf(request), MAX_MANIFEST_BYTES);
+      const bytes = await readCapped(bodyOf(request), MAX_MANIFEST_BYTES, () => new AirlockError('LIMIT_EXCEEDED', `a manifest is taken up to ${MAX_MANIFEST_BYTES} bytes`, { details: { ociCode: 'SIZE_INVALID' } }));
       const { digest, manifest } = await this.#deps.images.putManifest(target.name, target.reference, bytes, request.headers['content-type'] ?? null, who);
       request.log.info({ image: target.name, digest, by: who.actor }, 'manifest pushed');
       if (manifest.subject !== null) reply.header('oci-subject', manifest.subject.digest);
