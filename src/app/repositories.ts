@@ -242,7 +242,6 @@ async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryC
   await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], expose });
 }
 
-/** A group: its members' routes under one URL, each package from the first member that has it. */
 /** A group's members as their plugins exposed them, in its order, and the one it publishes to. */
 function groupMembers<M>(repo: GroupRepositoryConfig, registered: ReadonlyMap<string, M>): { readonly members: readonly M[]; readonly publishTo: M | null } {
   const member = (name: string): M => {
@@ -265,6 +264,7 @@ async function registerOciGroup(scope: FastifyInstance, repo: GroupRepositoryCon
   await scope.register(ociGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
 }
 
+/** An npm group: its members' routes under one URL, each package from the first member that has it; publishes to publishTo. */
 async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
   await scope.register(npmGroupPlugin, {
