@@ -5,7 +5,7 @@
  * first is served from it within that member's max age, and at once after a write through this
  * gateway.
  */
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, Lru } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import { SingleFlight } from './single-flight.ts';
 
@@ -36,7 +36,7 @@ export interface GroupOptions<M> {
   readonly clock?: () => Date;
 }
 
-/** Names whose member is remembered at once; past this the oldest answers are asked again. */
+/** Names whose member is remembered at once; past this the least recently asked are asked again. */
 const MAX_REMEMBERED = 50_000;
 const NOBODY = -1;
 
@@ -48,7 +48,7 @@ const NOBODY = -1;
 export class GroupOwners<M extends GroupMember> {
   readonly #members: readonly M[];
   readonly #clock: () => Date;
-  readonly #owners = new Map<string, { readonly index: number; readonly until: number }>();
+  readonly #owners = new Lru<string, { readonly index: number; readonly until: number }>(MAX_REMEMBERED);
   readonly #lookups = new SingleFlight<string, number>();
   /** How long an answer of member i (or of none: members.length) holds: the least max age of the members asked before it. */
   readonly #holds: readonly number[];
@@ -87,13 +87,8 @@ export class GroupOwners<M extends GroupMember> {
 
   #remember(name: string, index: number, now: number): void {
     const hold = this.#holds[index === NOBODY ? this.#members.length : index] as number;
-    this.#owners.delete(name);
-    if (hold <= 0) return;
-    if (this.#owners.size >= MAX_REMEMBERED) {
-      const oldest = this.#owners.keys().next();
-      if (oldest.done !== true) this.#owners.delete(oldest.value);
-    }
-    this.#owners.set(name, { index, until: now + hold });
+    if (hold <= 0) this.#owners.delete(name);
+    else this.#owners.set(name, { index, until: now + hold });
   }
 }
 
