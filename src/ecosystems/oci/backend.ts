@@ -4,6 +4,7 @@
  * routes, the gate's admission and the signature look-up are the same for both.
  */
 import type { FastifyRequest } from 'fastify';
+import { AirlockError } from '../../core/index.ts';
 import type { BlobSource, ManifestSource, ReferrerSource } from './image-source.ts';
 import type { TagSighting } from './tag-history.ts';
 
@@ -47,3 +48,11 @@ export interface ImageBackend {
 
 /** Tags one tag list page holds, at most (and what a client gets when it does not say). */
 export const MAX_TAGS_PAGE = 10_000;
+
+/** A page's size as the client asks for it (`n`), at most `max`; null when it does not say. */
+export function pageSize(query: URLSearchParams, max: number): number | null {
+  const n = query.get('n');
+  if (n === null) return null;
+  if (!/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
+  return Math.min(Number(n), max);
+}

@@ -12,7 +12,7 @@ import type { ArtifactIndex, BlobStore, DocumentCache } from '../../storage/port
 import type { Upstream } from '../../upstream/index.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
-import { MAX_TAGS_PAGE, type ImageBackend, type ServedAt, type TagPage } from './backend.ts';
+import { MAX_TAGS_PAGE, pageSize, type ImageBackend, type ServedAt, type TagPage } from './backend.ts';
 import { BlobService } from './blob-service.ts';
 import { ImageCatalog, upstreamHasName } from './catalog.ts';
 import { MAX_MANIFEST_BYTES } from './manifest.ts';
@@ -59,13 +59,10 @@ export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): Ima
 
 /** The upstream's tag list page (its `n` and `last` passed on, bounded), its next page under this repository. */
 async function upstreamTags(deps: ProxyBackendDeps, settings: OciSettings, request: FastifyRequest, name: string, query: URLSearchParams, at: ServedAt): Promise<TagPage> {
-  const n = query.get('n');
+  const n = pageSize(query, MAX_TAGS_PAGE);
   const last = query.get('last');
   const asked = new URLSearchParams();
-  if (n !== null) {
-    if (!/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
-    asked.set('n', String(Math.min(Number(n), MAX_TAGS_PAGE)));
-  }
+  if (n !== null) asked.set('n', String(n));
   if (last !== null) asked.set('last', last.slice(0, 128));
   const qs = asked.toString();
   let res;

@@ -6,8 +6,8 @@
  * `MAX_CATALOG_PAGE` names, and each listing keeps no more of a repository's names than that
  * page needs.
  */
-import { AirlockError } from '../../core/index.ts';
 import { requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
+import { pageSize } from './backend.ts';
 
 /** A repository whose image repositories the catalog lists: a hosted one's names, null for a proxy's. */
 export interface CatalogSource {
@@ -30,10 +30,8 @@ export interface CatalogPage {
 
 /** The page size and the name to start after, from the query (`n`, `last`). */
 export function catalogQuery(query: URLSearchParams): { readonly n: number; readonly last: string | null } {
-  const n = query.get('n');
-  if (n !== null && !/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
   const last = query.get('last');
-  return { n: n === null ? DEFAULT_CATALOG_PAGE : Math.min(Number(n), MAX_CATALOG_PAGE), last: last === null ? null : last.slice(0, MAX_LAST) };
+  return { n: pageSize(query, MAX_CATALOG_PAGE) ?? DEFAULT_CATALOG_PAGE, last: last === null ? null : last.slice(0, MAX_LAST) };
 }
 
 /**

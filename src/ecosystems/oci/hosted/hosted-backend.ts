@@ -5,7 +5,7 @@
  */
 import { AirlockError } from '../../../core/index.ts';
 import type { BlobStore, HostedPackageStore } from '../../../storage/ports/index.ts';
-import { MAX_TAGS_PAGE, type ImageBackend } from '../backend.ts';
+import { MAX_TAGS_PAGE, pageSize, type ImageBackend } from '../backend.ts';
 import type { OciSettings } from '../options.ts';
 import { HostedImages } from './hosted-images.ts';
 import { PushRoutes, type DeleteRule } from './push-routes.ts';
@@ -36,9 +36,7 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
     tags: async (_request, name, query, at) => {
       const all = await images.tags(name);
       if (all === null) throw new AirlockError('NOT_FOUND', `nothing has been pushed to ${settings.repo}/${name}`, { details: { ociCode: 'NAME_UNKNOWN' } });
-      const n = query.get('n');
-      if (n !== null && !/^\d{1,6}$/.test(n)) throw new AirlockError('BAD_REQUEST', 'n is not a count', { details: { ociCode: 'UNSUPPORTED' } });
-      const size = n === null ? MAX_TAGS_PAGE : Math.min(Number(n), MAX_TAGS_PAGE);
+      const size = pageSize(query, MAX_TAGS_PAGE) ?? MAX_TAGS_PAGE;
       const last = query.get('last');
       const after = last === null ? all : all.filter((t) => t > last);
       const page = after.slice(0, size);
