@@ -8,9 +8,6 @@ import { UsageError } from '../command.ts';
 import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../../gate/index.ts';
 
-const LEVELS = SEVERITY_LEVELS;
-type Level = SeverityLevel;
-
 const HELP = `usage: airlock vulnerabilities [--severity LEVEL] [--ecosystem npm|pypi] [--name NAME]
                               [--limit N] [--fail-on LEVEL] [--format table|json] [--server URL]
 
@@ -29,10 +26,10 @@ The API needs a reader token in ${'$'}AIRLOCK_TOKEN; --server defaults to ${'$'}
 http://127.0.0.1:8080.
 `;
 
-function level(value: string | undefined, option: string): Level | undefined {
+function level(value: string | undefined, option: string): SeverityLevel | undefined {
   if (value === undefined) return undefined;
-  if (!(LEVELS as readonly string[]).includes(value)) throw new UsageError(`${option} must be one of ${LEVELS.join(', ')}, not '${value}'`);
-  return value as Level;
+  if (!(SEVERITY_LEVELS as readonly string[]).includes(value)) throw new UsageError(`${option} must be one of ${SEVERITY_LEVELS.join(', ')}, not '${value}'`);
+  return value as SeverityLevel;
 }
 
 export const command: Command = {
@@ -86,11 +83,11 @@ export const command: Command = {
             }),
           ),
         );
-        const counts = LEVELS.filter((l) => report.bySeverity[l] > 0).map((l) => `${report.bySeverity[l]} ${l}`);
+        const counts = SEVERITY_LEVELS.filter((l) => report.bySeverity[l] > 0).map((l) => `${report.bySeverity[l]} ${l}`);
         io.stdout.write(`${report.total} held version${report.total === 1 ? '' : 's'} affected (${counts.join(', ')})${report.items.length < report.total ? `; ${report.items.length} listed` : ''}\n`);
       }
       if (failOn !== undefined) {
-        const worse = LEVELS.slice(0, LEVELS.indexOf(failOn) + 1);
+        const worse = SEVERITY_LEVELS.slice(0, SEVERITY_LEVELS.indexOf(failOn) + 1);
         if (worse.some((l) => report.bySeverity[l] > 0)) return EXIT.failed;
       }
       return EXIT.ok;
