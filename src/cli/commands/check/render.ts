@@ -87,7 +87,7 @@ export function renderTable(results: readonly Result[]): string {
   return table(['PACKAGE', 'VERSION', 'VERDICT', 'DECIDED BY', 'REASON'], rows);
 }
 
-export function summaryLine(summary: Record<string, number>, skipped: number, what = 'lockfile entries are not registry packages'): string {
+function summaryLine(summary: Record<string, number>, skipped: number, what: string): string {
   const parts = ['allow', 'quarantine', 'block', 'notFound', 'error'].map((k) => `${summary[k] ?? 0} ${k === 'notFound' ? 'not found' : k}`);
   return `${parts.join(', ')}${skipped > 0 ? `; ${skipped} ${what} (skipped)` : ''}\n`;
 }
