@@ -6,10 +6,10 @@
  * whether this version predates the first listed one, and whether the version published just
  * before this one is listed (a fix release — the cooldown's fast lane).
  */
-import { comparePep440, compareSemver, parsePep440, parseSemver } from '../../core/index.ts';
 import {
   canonicalFeedName,
   createMaliciousIndex,
+  versionOrder,
   NO_MALICIOUS_FACTS,
   type MaliciousFacts,
   type MaliciousIndex,
@@ -51,23 +51,6 @@ export const NO_MALICIOUS_HISTORY: MaliciousHistoryFacts = {
  */
 const NOT_LISTED = Object.freeze({ malicious: asJson(Object.freeze({ ...NO_MALICIOUS_FACTS, ...NO_MALICIOUS_HISTORY })) });
 
-type Order = (a: string, b: string) => number | null;
-
-function orderOf(ecosystem: 'npm' | 'pypi'): Order {
-  if (ecosystem === 'pypi') {
-    return (a, b) => {
-      const x = parsePep440(a);
-      const y = parsePep440(b);
-      return x === null || y === null ? null : comparePep440(x, y);
-    };
-  }
-  return (a, b) => {
-    const x = parseSemver(a);
-    const y = parseSemver(b);
-    return x === null || y === null ? null : compareSemver(x, y);
-  };
-}
-
 /** Explicitly listed versions and the lower bounds of bounded ranges: where the compromise starts. */
 function listedBounds(records: readonly FeedRecord[]): { readonly versions: readonly string[]; readonly rangeLows: readonly string[]; readonly lows: readonly string[] } {
   const versions = new Set<string>();
@@ -99,7 +82,7 @@ export function maliciousCollector(deps: { readonly advisories: AdvisoryLookup }
       }
 
       const timeline = timelineOf(req.history);
-      const order = orderOf(ecosystem);
+      const order = versionOrder(ecosystem);
       const bounds = listedBounds(index.lookup(ecosystem, name));
       const present = new Set(timeline.entries.map((e) => e.version));
       const listed = new Set<string>();

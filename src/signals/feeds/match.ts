@@ -4,7 +4,7 @@
  * separate fact — so a popular package that was compromised in a few releases is not blocked
  * in all of them (the policy quarantines instead).
  */
-import { comparePep440, compareSemver, parsePep440, parseSemver, pep503Form } from '../../core/index.ts';
+import { comparePep440, compareSemver, parsePep440, parseSemver, pep503Form, samePep440 } from '../../core/index.ts';
 import type { FeedEcosystem, FeedRecord, VersionRange } from './types.ts';
 
 export type MatchKind = 'version' | 'range' | 'all-versions' | 'range-uncomparable';
@@ -42,26 +42,29 @@ export const NO_MALICIOUS_FACTS: MaliciousFacts = {
   records: [],
 };
 
-type Cmp = (a: string, b: string) => number | null;
+/** Orders two versions of an ecosystem's scheme (PEP 440 for PyPI, SemVer for npm); null when either does not parse. */
+export type VersionOrder = (a: string, b: string) => number | null;
 
-function comparator(ecosystem: FeedEcosystem, type: VersionRange['type']): Cmp {
-  if (ecosystem === 'pypi' && type === 'ECOSYSTEM') {
-    return (a, b) => {
-      const x = parsePep440(a);
-      const y = parsePep440(b);
-      return x === null || y === null ? null : comparePep440(x, y);
-    };
-  }
-  return (a, b) => {
-    const x = parseSemver(a);
-    const y = parseSemver(b);
-    return x === null || y === null ? null : compareSemver(x, y);
-  };
+const PEP440_ORDER: VersionOrder = (a, b) => {
+  const x = parsePep440(a);
+  const y = parsePep440(b);
+  return x === null || y === null ? null : comparePep440(x, y);
+};
+
+const SEMVER_ORDER: VersionOrder = (a, b) => {
+  const x = parseSemver(a);
+  const y = parseSemver(b);
+  return x === null || y === null ? null : compareSemver(x, y);
+};
+
+/** The version order of an ecosystem, or of a range (a PyPI range typed SEMVER is ordered as SemVer). */
+export function versionOrder(ecosystem: FeedEcosystem, type: VersionRange['type'] = 'ECOSYSTEM'): VersionOrder {
+  return ecosystem === 'pypi' && type === 'ECOSYSTEM' ? PEP440_ORDER : SEMVER_ORDER;
 }
 
 /** true / false, or null when a bound or the version cannot be ordered. */
 function inRange(ecosystem: FeedEcosystem, range: VersionRange, version: string): boolean | null {
-  const cmp = comparator(ecosystem, range.type);
+  const cmp = versionOrder(ecosystem, range.type);
   if (range.introduced !== '0') {
     const c = cmp(version, range.introduced);
     if (c === null) return null;
@@ -82,12 +85,7 @@ function inRange(ecosystem: FeedEcosystem, range: VersionRange, version: string)
 
 function sameVersion(ecosystem: FeedEcosystem, a: string, b: string): boolean {
   if (a === b) return true;
-  if (ecosystem === 'pypi') {
-    const x = parsePep440(a);
-    const y = parsePep440(b);
-    return x !== null && y !== null && comparePep440(x, y) === 0;
-  }
-  return false;
+  return ecosystem === 'pypi' && samePep440(a, b);
 }
 
 /** How a record names a version, and the bounded range it falls in (for the version a fix came in). */
