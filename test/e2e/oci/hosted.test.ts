@@ -148,3 +148,33 @@ describe('a hosted oci repository across a restart', { skip }, () => {
     }
   });
 });
+
+describe('a hosted oci repository served by two gateways over one data directory', { skip }, () => {
+  test('a manifest deleted through one gateway is gone from the other, though the other had served it by digest', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-oci-two-'));
+    try {
+      const a = await hostedOci({ dataDir });
+      const b = await hostedOci({ dataDir });
+      try {
+        const pushed = await a.push('team/app:v1', [{ ...image, ref: 'v1' }], 'v1');
+        assert.equal(pushed.code, 0, pushed.stderr);
+        const byDigest = `/v2/${HOSTED}/team/app/manifests/${image.manifestDigest}`;
+        const pulled = await b.pull(`team/app@${image.manifestDigest}`);
+        assert.equal(pulled.code, 0, pulled.stderr);
+        assert.equal((await b.fetch(byDigest, { headers: { accept: MANIFEST_ACCEPT } })).status, 200);
+        assert.equal((await a.fetch(`/v2/${HOSTED}/team/app/manifests/v1`, { method: 'DELETE', token: a.airlock.adminToken })).status, 202);
+        assert.equal((await a.fetch(byDigest, { method: 'DELETE', token: a.airlock.adminToken })).status, 202);
+        const gone = await b.fetch(byDigest, { headers: { accept: MANIFEST_ACCEPT } });
+        assert.equal(gone.status, 404);
+        assert.equal(((await gone.json()) as { errors: { code: string }[] }).errors[0]?.code, 'MANIFEST_UNKNOWN');
+        const again = await b.pull(`team/app@${image.manifestDigest}`);
+        assert.notEqual(again.code, 0, 'skopeo cannot pull the deleted manifest from the other gateway');
+      } finally {
+        await b.close();
+        await a.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -102,11 +102,12 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     throw unknown('MANIFEST_UNKNOWN', `${referenceLabel(name, ref)} has not been pushed to ${this.#deps.repo}`);
   }
 
+  /**
+   * The record is read for a digest too, though the manifest's bytes never change: another gateway
+   * over the same stores may have deleted it, and a deleted manifest must not stay pullable from
+   * this one's cache.
+   */
   async optional(name: string, ref: Reference): Promise<ResolvedManifest | null> {
-    if (ref.kind === 'digest') {
-      const known = this.#parsed.get(`${name}@${ref.digest}`);
-      if (known !== undefined) return known;
-    }
     const read = await this.#read(name);
     if (read === null) return null;
     const digest = ref.kind === 'tag' ? read.doc.tags[ref.tag] : ref.digest;
