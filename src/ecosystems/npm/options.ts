@@ -4,14 +4,9 @@ import type { Gate, PackageSources, VulnerabilityAdvisories } from '../../gate/i
 import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { NpmMember } from './group.ts';
+import type { UnpublishRule } from '../shared/hosted-write.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { publicGoodTrustedRoot, type TrustedRoot, NO_REGISTRY_KEYS, type RegistryKeySet } from '../../verify/index.ts';
-
-/**
- * Who may unpublish from a hosted repository (`npm unpublish`): nobody, admins, or publishers too.
- * Every unpublish is audited, and an unpublished version number is never published again.
- */
-export type UnpublishRule = 'never' | 'admin' | 'publisher';
 
 /** Counters the plugin reports (the app's metrics registry implements it). */
 export type NpmMetrics = RepositoryMetrics;
@@ -23,7 +18,7 @@ export interface NpmPluginOptions {
   readonly upstream: Upstream;
   /** Set for a hosted repository: where `npm publish` and `npm dist-tag` write (its origin reads the same store). */
   readonly hosted?: HostedPackageStore;
-  /** A hosted repository's: who may unpublish (default admin). */
+  /** A hosted repository's: who may `npm unpublish` (default admin). Every unpublish is audited, and an unpublished version number is never published again. */
   readonly unpublish?: UnpublishRule;
   /** Told of each package written to the hosted repository, once the write is done (its name may be new). */
   readonly published?: (name: string) => Promise<void>;

@@ -15,7 +15,7 @@ import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
 import { DocumentSource } from '../shared/document-source.ts';
 import { HostedPublisher, type Publisher } from './hosted/publisher.ts';
-import { publisherOf } from '../shared/hosted-write.ts';
+import { publisherOf, requireUnpublishRight } from '../shared/hosted-write.ts';
 import { MetadataService, renderKey, type Variant } from './metadata-service.ts';
 import { Negotiation } from './negotiate.ts';
 import { resolveNpmSettings, type NpmPluginOptions, type NpmSettings } from './options.ts';
@@ -291,10 +291,7 @@ function writerOf(s: Services, identity: Identity, route: HostedWrite): Publishe
   const who = publisherOf(identity);
   requireRepositoryInScope(identity, s.settings.repo);
   requirePackageInScope(identity, route.name);
-  if (isUnpublish(route)) {
-    if (s.settings.unpublish === 'never') throw new AirlockError('FORBIDDEN', `unpublishing from ${s.settings.repo} is turned off (unpublish: never); deprecate the version instead`);
-    if (s.settings.unpublish === 'admin') requireRole(identity, 'admin');
-  }
+  if (isUnpublish(route)) requireUnpublishRight(s.settings.unpublish, identity, s.settings.repo, 'unpublishing from', '; deprecate the version instead');
   return who;
 }
 

@@ -3,7 +3,7 @@ import type { TrustedRoot } from '../../verify/index.ts';
 import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
-import type { DeleteRule } from './hosted/push-routes.ts';
+import type { UnpublishRule } from '../shared/hosted-write.ts';
 import type { OciMember } from './member.ts';
 
 interface OciCommonOptions extends RepositoryPluginOptions {
@@ -29,7 +29,7 @@ export interface OciHostedOptions extends OciCommonOptions {
   readonly hosted: {
     readonly store: HostedPackageStore;
     /** Who may delete manifests and tags: nobody, admins, or publishers too. */
-    readonly deletes: DeleteRule;
+    readonly deletes: UnpublishRule;
     /** A blob uploaded and named by no manifest is dropped from its image repository this long after its upload (`storage.sweepGrace`). */
     readonly uploadGraceMs: number;
   };

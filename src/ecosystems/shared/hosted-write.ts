@@ -21,6 +21,18 @@ export function publisherOf(identity: Identity): Publisher {
   return { actor: `token:${identity.tokenId}`, name: identity.label === '' ? identity.tokenId : identity.label };
 }
 
+/** Who may take what was published off a hosted repository (the repository's `unpublish`). */
+export type UnpublishRule = 'never' | 'admin' | 'publisher';
+
+/**
+ * Refuses a removal the repository's rule does not allow this identity (a publisher is checked
+ * already); `instead` ends the refusal of `never` with what to do instead.
+ */
+export function requireUnpublishRight(rule: UnpublishRule, identity: Identity, repo: string, what: string, instead = ''): void {
+  if (rule === 'never') throw new AirlockError('FORBIDDEN', `${what} ${repo} is turned off (unpublish: never)${instead}`);
+  if (rule === 'admin') requireRole(identity, 'admin');
+}
+
 export interface HostedWriterDeps {
   readonly repo: string;
   readonly ecosystem: Ecosystem;

@@ -8,14 +8,15 @@ import type { BlobStore, HostedPackageStore } from '../../../storage/ports/index
 import { MAX_TAGS_PAGE, pageSize, type ImageBackend } from '../backend.ts';
 import type { OciSettings } from '../options.ts';
 import { HostedImages } from './hosted-images.ts';
-import { PushRoutes, type DeleteRule } from './push-routes.ts';
+import type { UnpublishRule } from '../../shared/hosted-write.ts';
+import { PushRoutes } from './push-routes.ts';
 import { DEFAULT_UPLOAD_LIMITS, UploadSessions } from './upload-sessions.ts';
 
 export interface HostedBackendDeps {
   readonly store: HostedPackageStore;
   readonly blobs: BlobStore;
   readonly clock: () => Date;
-  readonly deletes: DeleteRule;
+  readonly deletes: UnpublishRule;
   /** A blob no manifest names is kept this long after its upload (`storage.sweepGrace`). */
   readonly uploadGraceMs: number;
 }

@@ -16,8 +16,8 @@ import { MAX_MANIFEST_BYTES } from '../manifest.ts';
 import { checkName, isDigest, type Target } from '../references.ts';
 import type { HostedImages, Pusher } from './hosted-images.ts';
 import type { UploadSession, UploadSessions } from './upload-sessions.ts';
+import { requireUnpublishRight, type UnpublishRule } from '../../shared/hosted-write.ts';
 
-export type DeleteRule = 'never' | 'admin' | 'publisher';
 
 export interface PushDeps {
   readonly repo: string;
@@ -25,7 +25,7 @@ export interface PushDeps {
   readonly uploads: UploadSessions;
   readonly blobs: BlobStore;
   readonly maxBlobBytes: number;
-  readonly deletes: DeleteRule;
+  readonly deletes: UnpublishRule;
 }
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
@@ -113,7 +113,7 @@ export class PushRoutes {
       if (manifest.subject !== null) reply.header('oci-subject', manifest.subject.digest);
       return reply.code(201).headers({ location: `${prefix}/${target.name}/manifests/${digest}`, 'docker-content-digest': digest }).send();
     } else if (target.kind === 'manifest' && method === 'DELETE') {
-      this.#mayDelete(request.identity);
+      requireUnpublishRight(this.#deps.deletes, request.identity, this.#deps.repo, 'deleting from');
       if (target.reference.kind === 'digest') await this.#deps.images.deleteManifest(target.name, target.reference.digest, who);
       else await this.#deps.images.deleteTag(target.name, target.reference.tag, who);
       request.log.info({ image: target.name, reference: target.reference, by: who.actor }, 'manifest deleted');
@@ -153,10 +153,6 @@ export class PushRoutes {
     return this.#created(reply, name, digest, at);
   }
 
-  #mayDelete(identity: Identity): void {
-    if (this.#deps.deletes === 'never') throw new AirlockError('FORBIDDEN', `deleting from ${this.#deps.repo} is turned off (unpublish: never)`);
-    if (this.#deps.deletes === 'admin') requireRole(identity, 'admin');
-  }
 
   #created(reply: FastifyReply, name: string, digest: string, at: PushedAt): FastifyReply {
     return reply.code(201).headers({ location: `${at.prefix}/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' }).send();
