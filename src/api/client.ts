@@ -32,6 +32,16 @@ export class ApiUnreachableError extends Error {
 
 type JsonObject = Record<string, unknown>;
 
+/** What a change to a hosted pypi release answers (`ReleaseChange` of the pypi plugin). */
+export interface PypiReleaseChange {
+  readonly name: string;
+  readonly version: string;
+  readonly action: 'yank' | 'unyank' | 'remove';
+  readonly files: readonly string[];
+  readonly yanked: string | boolean | null;
+  readonly changed: boolean;
+}
+
 function revive<T>(value: unknown, dateKeys: readonly string[]): T {
   if (typeof value !== 'object' || value === null) return value as T;
   const out: JsonObject = { ...(value as JsonObject) };
@@ -63,7 +73,11 @@ export class AdminClient {
   }
 
   async #call(method: string, path: string, body?: unknown, timeoutMs = this.#timeoutMs): Promise<unknown> {
-    const url = new URL(`-/api/${path}`, this.#base);
+    return this.#send(method, new URL(`-/api/${path}`, this.#base), body, timeoutMs);
+  }
+
+  /** A request to `url` (the admin API's, or a repository's), its JSON answer; an error's message from its JSON `error` or its plain-text body. */
+  async #send(method: string, url: URL, body: unknown, timeoutMs: number): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -86,6 +100,8 @@ export class AdminClient {
       try {
         parsed = JSON.parse(text);
       } catch {
+        // A repository's routes answer errors in their clients' dialect: plain text (pip and twine's).
+        if (!res.ok && (res.headers.get('content-type') ?? '').startsWith('text/plain')) throw new ApiError(res.status, 'HTTP_ERROR', text.trim().slice(0, 2000));
         throw new ApiError(res.status, 'BAD_RESPONSE', `${res.status} from ${url.pathname}: not JSON`);
       }
     }
@@ -203,6 +219,17 @@ export class AdminClient {
   }
 
   /** Where each configured webhook's delivery stands. */
+  /**
+   * Yanks (with `reason`, empty for none), unyanks or removes a release of a hosted pypi
+   * repository's project: at the repository's URL (`<repo>/-/projects/<project>/<version>`), the
+   * token a publisher's (for a removal, what the repository's `unpublish` names).
+   */
+  async changePypiRelease(repo: string, project: string, version: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
+    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/${encodeURIComponent(version)}`;
+    if (action === 'remove') return (await this.#send('DELETE', new URL(at, this.#base), undefined, this.#timeoutMs)) as PypiReleaseChange;
+    return (await this.#send('POST', new URL(`${at}/${action}`, this.#base), action === 'yank' ? { reason } : undefined, this.#timeoutMs)) as PypiReleaseChange;
+  }
+
   async webhooks(): Promise<WebhookStatus[]> {
     const r = (await this.#call('GET', 'webhooks')) as { items: WebhookStatus[] };
     return r.items;

@@ -195,6 +195,7 @@ async function registerHostedPypi(scope: FastifyInstance, repo: HostedRepository
     index: new PypiHostedOrigin(repo.name, metadata, blobs),
     files: null,
     hosted: metadata,
+    unpublish: repo.unpublish,
     published: (name) => services.hostedNames.note('pypi', name),
     sources: services.sources,
     expose,

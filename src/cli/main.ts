@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ readonly command: Comman
   storage: () => import('./commands/storage.ts'),
   webhooks: () => import('./commands/webhooks.ts'),
   vulnerabilities: () => import('./commands/vulnerabilities.ts'),
+  pypi: () => import('./commands/pypi.ts'),
 };
 
 function usage(): string {

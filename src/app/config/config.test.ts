@@ -179,7 +179,11 @@ test('a hosted pypi repository takes uploads streamed to the store; a pypi group
   const big = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 2GiB}\n')).repositories[0];
   assert.equal(big?.kind === 'hosted' ? big.maxArtifactBytes : 0, 2 * 1024 ** 3);
   await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, maxArtifactSize: 5GiB}\n'), /^repositories\[0\]\.maxArtifactSize/);
-  await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, unpublish: publisher}\n'), /^repositories\[0\]\.unpublish: not for a pypi hosted repository: uploaded files are never removed/);
+  // Who may remove a release: admins by default, as for npm and oci.
+  assert.equal(hosted.unpublish, 'admin');
+  const removable = (await load('repositories:\n  - {name: internal, format: pypi, kind: hosted, unpublish: publisher}\n')).repositories[0];
+  assert.equal(removable?.kind === 'hosted' ? removable.unpublish : null, 'publisher');
+  await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, unpublish: anyone}\n'), /^repositories\[0\]\.unpublish/);
   await rejects(load('repositories:\n  - {name: internal, format: pypi, kind: hosted, upstream: "https://pypi.org/simple/"}\n'), /^repositories\[0\]\.upstream: not for a hosted repository/);
 
   const members = 'repositories:\n  - {name: pypi, format: pypi, upstream: "https://pypi.org/simple/"}\n  - {name: internal, format: pypi, kind: hosted}\n  - {name: npm-internal, format: npm, kind: hosted}\n';

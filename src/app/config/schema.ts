@@ -361,8 +361,6 @@ function hostedRepository(o: Raw, name: string, format: 'npm' | 'oci' | 'pypi', 
   for (const k of Object.keys(o)) {
     if (!keys.includes(k)) fail(join(path, k), 'not for a hosted repository: it has no upstream (packages are published to it)');
   }
-  // An uploaded file is never removed (PyPI's rule: a file name is used once).
-  if (format === 'pypi' && o['unpublish'] !== undefined) fail(join(path, 'unpublish'), 'not for a pypi hosted repository: uploaded files are never removed');
   // A pypi upload streams to the blob store like an oci blob; its default is PyPI's own file size limit.
   const maxArtifact =
     format === 'oci' ? { fallback: 16 * 1024 ** 3, max: 64 * 1024 ** 3 } : format === 'pypi' ? { fallback: 100 * 1024 ** 2, max: 4 * 1024 ** 3 } : { fallback: 64 * 1024 ** 2, max: 512 * 1024 ** 2 };

@@ -83,11 +83,17 @@ export class DistService {
   }
 
   /** The outcome for a file the client asks for by the URL Airlock gave it (project, sha256, filename). */
-  resolve(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<FileOutcome> {
+  async resolve(name: PypiProjectName, sha256: string, filename: string, request: RequestContext): Promise<FileOutcome> {
     const generation = this.#deps.gate.generation();
     const key = `${name}\0${filename}\0${sha256}\0${generation}\0${requesterKey(request)}`;
     const known = this.#outcomes.get(key);
-    if (known !== undefined) return Promise.resolve(known);
+    if (known !== undefined) {
+      // Only while the page (as cached, revalidated after its max age) still lists the file: one
+      // the index took down, or a release removed from a hosted repository, is not served from here.
+      const view = await this.#deps.projects.view(name, request);
+      if (view.state.files.get(filename)?.sha256 === sha256) return known;
+      this.#outcomes.delete(key);
+    }
     return this.#resolving.run(key, async () => {
       const outcome = await this.#decide(name, sha256, filename, request);
       if (outcome.kind === 'serve' || outcome.lasting) this.#outcomes.set(key, outcome);

@@ -77,5 +77,12 @@ export async function pypiGroupPlugin(fastify: FastifyInstance, options: PypiGro
             throw Object.assign(new Error(`uploads through the group ${repo} are not set up: upload to a hosted repository, or name one in the group's publishTo`), { statusCode: 405 });
           }
         : (request, reply) => publishTo.upload(request, reply),
+    // Releases are changed where they were uploaded: the repository the group publishes to.
+    release:
+      publishTo === null
+        ? async () => {
+            throw Object.assign(new Error(`releases cannot be changed through the group ${repo}: it has no publishTo; change them at the hosted repository`), { statusCode: 405 });
+          }
+        : (request, reply, route) => publishTo.release(request, reply, route),
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PypiProjectName } from '../../core/index.ts';
 import type { GroupMember } from '../shared/group-owners.ts';
-import type { FileRoute } from './routes.ts';
+import type { FileRoute, ReleaseRoute } from './routes.ts';
 
 export interface PypiMember extends GroupMember {
   readonly repo: string;
@@ -17,4 +17,6 @@ export interface PypiMember extends GroupMember {
   projects(): Promise<readonly string[]> | null;
   /** A hosted member's upload (the uploader checked first); a proxy refuses it. */
   upload(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  /** A hosted member's yank, unyank or removal of a release; a proxy refuses it. */
+  release(request: FastifyRequest, reply: FastifyReply, route: ReleaseRoute): Promise<FastifyReply>;
 }

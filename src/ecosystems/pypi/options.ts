@@ -3,6 +3,7 @@ import type { PackageSources } from '../../gate/index.ts';
 import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type TrustedRoot } from '../../verify/index.ts';
+import type { UnpublishRule } from '../shared/hosted-write.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 import type { PypiMember } from './member.ts';
 
@@ -23,6 +24,8 @@ export interface PypiPluginOptions extends RepositoryPluginOptions {
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Set for a hosted repository: where uploads are written (its `index` is a `PypiHostedOrigin` reading the same store). */
   readonly hosted?: HostedPackageStore;
+  /** A hosted repository's: who may remove a release (default admin). */
+  readonly unpublish?: UnpublishRule;
   /** Told of each project uploaded to the hosted repository, once the write is done (its name may be new). */
   readonly published?: (name: string) => Promise<void>;
   /** Gives the repository to the groups it is a member of. */
@@ -46,6 +49,8 @@ export interface PypiSettings {
   readonly blockedVersions: 'hide' | 'show';
   readonly maxArtifactBytes: number;
   readonly maxMetadataBytes: number;
+  /** Who may remove a hosted repository's releases. */
+  readonly unpublish: UnpublishRule;
   /** Files at most this big are inspected from memory; bigger ones are read from the store by range. */
   readonly inMemoryInspectBytes: number;
   readonly sigstoreRoot: () => TrustedRoot;
@@ -62,6 +67,7 @@ export function resolvePypiSettings(o: PypiPluginOptions): PypiSettings {
     blockedVersions: o.blockedVersions ?? 'hide',
     maxArtifactBytes: o.maxArtifactBytes ?? 1024 ** 3,
     maxMetadataBytes: o.maxMetadataBytes ?? 128 * 1024 ** 2,
+    unpublish: o.unpublish ?? 'admin',
     inMemoryInspectBytes: 32 * 1024 ** 2,
     sigstoreRoot: typeof o.sigstoreRoot === 'function' ? o.sigstoreRoot : constant(o.sigstoreRoot ?? publicGoodTrustedRoot()),
     cache: cacheSplit(o.cacheBytes ?? 32 * 1024 ** 2),

@@ -12,15 +12,17 @@ import { AirlockError, pep503Form, type PypiProjectName } from '../../core/index
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
-import { publisherOf } from '../shared/hosted-write.ts';
+import { publisherOf, requireUnpublishRight } from '../shared/hosted-write.ts';
 import { etagMatches } from '../shared/http.ts';
+import { readCapped } from '../../upstream/index.ts';
 import { GzipNegotiation } from '../shared/negotiate.ts';
 import { DistService } from './dist-service.ts';
+import { PypiReleases, yankReason, type ReleaseChange } from './hosted/releases.ts';
 import { PypiUploads } from './hosted/uploads.ts';
 import { resolvePypiSettings, type PypiPluginOptions } from './options.ts';
 import { pypiPackageSource } from './package-source.ts';
 import { ProjectService } from './project-service.ts';
-import { pypiRoutes, sendError, sendRoot, type FileRoute } from './routes.ts';
+import { pypiRoutes, sendError, sendRoot, type FileRoute, type ReleaseRoute } from './routes.ts';
 import { negotiateSimple } from './simple-render.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -60,24 +62,22 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
 
   const hosted = options.hosted;
   const written: ((name: string) => void)[] = [];
-  const uploads =
+  const writer =
     hosted === undefined
       ? null
-      : new PypiUploads(
-          {
-            repo: settings.repo,
-            store: hosted,
-            blobs: options.blobs,
-            clock,
-            changed: async (name) => {
-              // Read again at once: the next page names the new file.
-              await projects.refresh(name as PypiProjectName);
-              for (const listener of written) listener(name);
-              await options.published?.(name);
-            },
+      : {
+          repo: settings.repo,
+          store: hosted,
+          clock,
+          changed: async (name: string) => {
+            // Read again at once: the next page is the page as written.
+            await projects.refresh(name as PypiProjectName);
+            for (const listener of written) listener(name);
+            await options.published?.(name);
           },
-          { maxFileBytes: settings.maxArtifactBytes, maxDocumentBytes: settings.maxMetadataBytes },
-        );
+        };
+  const uploads = writer === null ? null : new PypiUploads({ ...writer, blobs: options.blobs }, { maxFileBytes: settings.maxArtifactBytes, maxDocumentBytes: settings.maxMetadataBytes });
+  const releases = writer === null ? null : new PypiReleases(writer, { maxDocumentBytes: settings.maxMetadataBytes });
   const base = (request: FastifyRequest): string => repositoryUrl(publicUrl, settings.repo, fastify.prefix, request);
 
   async function page(request: FastifyRequest, reply: FastifyReply, name: PypiProjectName, filesBase: string): Promise<FastifyReply> {
@@ -133,6 +133,28 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     }
   }
 
+  /**
+   * A yank, its undoing or a removal: a publisher token (limited to this repository and the
+   * project if scoped); a removal also needs what the repository's `unpublish` names.
+   */
+  async function release(request: FastifyRequest, reply: FastifyReply, route: ReleaseRoute): Promise<FastifyReply> {
+    if (releases === null) throw Object.assign(new Error(`${settings.repo} is a proxy: its releases are the index's, and only a hosted repository's can be yanked or removed`), { statusCode: 405 });
+    if (request.identity.kind === 'anonymous') throw new AirlockError('UNAUTHORIZED', `changing a release needs a token with the publisher role (${route.action === 'remove' ? 'and what unpublish names' : 'as uploading does'})`);
+    const who = publisherOf(request.identity);
+    requireRepositoryInScope(request.identity, settings.repo);
+    requirePackageInScope(request.identity, route.name, pep503Form);
+    reply.header('cache-control', 'no-store');
+    let change: ReleaseChange;
+    if (route.action === 'remove') {
+      requireUnpublishRight(settings.unpublish, request.identity, settings.repo, 'removing releases from', '; yank the release instead');
+      change = await releases.remove(route.name, route.version, who);
+    } else {
+      change = await releases.yank(route.name, route.version, route.action === 'yank' ? await reasonOf(request) : null, who);
+    }
+    request.log.info({ project: change.name, version: change.version, action: change.action, files: change.files, changed: change.changed, by: who.actor }, `release ${change.action === 'remove' ? 'removed' : change.action === 'yank' ? 'yanked' : 'unyanked'}`);
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(change));
+  }
+
   pypiRoutes(fastify, {
     base,
     root: async (request, reply) => {
@@ -142,6 +164,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     page: (request, reply, name) => page(request, reply, name, base(request)),
     file,
     upload,
+    release,
   });
 
   options.expose?.({
@@ -154,8 +177,29 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     file,
     projects: () => projectNames?.() ?? null,
     upload,
+    release,
     onWrite: (listener) => {
       written.push(listener);
     },
   });
+}
+
+/** The largest body a yank takes: `{"reason": …}`. */
+const MAX_YANK_BODY = 16 * 1024;
+
+/** A yank's reason: the JSON body's `reason` (a string), or none (an empty body, or no `reason`). */
+async function reasonOf(request: FastifyRequest): Promise<string> {
+  const raw = await readCapped(request.raw, MAX_YANK_BODY, () => new AirlockError('LIMIT_EXCEEDED', `a yank's body is at most ${MAX_YANK_BODY} bytes: {"reason": "…"}`));
+  if (raw.length === 0) return '';
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AirlockError('BAD_REQUEST', 'a yank\'s body is JSON: {"reason": "…"}');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AirlockError('BAD_REQUEST', 'a yank\'s body is a JSON object: {"reason": "…"}');
+  const reason = (body as Record<string, unknown>)['reason'];
+  if (reason === undefined) return '';
+  if (typeof reason !== 'string') throw new AirlockError('BAD_REQUEST', 'the yank reason is a string');
+  return yankReason(reason);
 }

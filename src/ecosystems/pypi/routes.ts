@@ -2,12 +2,13 @@
  * The URL space of a pypi repository, the same for a proxy, a hosted repository and a group: the
  * simple API at `simple/` (the project list) and `simple/<project>/`, the files at
  * `files/<project>/<sha256>/<filename>` (with their PEP 658 `.metadata`), and uploads (the
- * legacy API twine speaks) as a POST to the repository's URL itself or to `legacy/`. Paths are
+ * legacy API twine speaks) as a POST to the repository's URL itself or to `legacy/`, and changes
+ * to an uploaded release at `-/projects/<project>/<version>` (yank, unyank, DELETE). Paths are
  * parsed here, and errors rendered here, once: pip and twine show only the HTTP reason phrase
  * (pypi.md §8, §9), so the whole message goes in it, and in the plain-text body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, normalizePypiName, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, normalizePypiName, parsePep440, type PypiProjectName } from '../../core/index.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { negotiateSimple, renderRootHtml, renderRootJson, SIMPLE_HTML, SIMPLE_JSON } from './simple-render.ts';
 
@@ -66,6 +67,20 @@ function parseFileRoute(rest: string): FileRoute {
   return { name, sha256, filename };
 }
 
+/** A change to a release of a hosted project (`hosted/releases.ts`), parsed from its path. */
+export interface ReleaseRoute {
+  readonly action: 'yank' | 'unyank' | 'remove';
+  readonly name: PypiProjectName;
+  readonly version: string;
+}
+
+/** `params` as Fastify gives them: percent-decoded already. */
+function releaseRoute(action: ReleaseRoute['action'], params: { readonly project: string; readonly version: string }): ReleaseRoute {
+  const version = params.version;
+  if (version.length > 200 || parsePep440(version) === null) throw new AirlockError('BAD_REQUEST', `${JSON.stringify(version.slice(0, 100))} is not a valid PEP 440 version`);
+  return { action, name: projectName(params.project), version };
+}
+
 /** The project list (PEP 503 root, PEP 691 JSON root) in the negotiated format. */
 export function sendRoot(request: FastifyRequest, reply: FastifyReply, names: readonly string[]): FastifyReply {
   const format = negotiateSimple(request.headers.accept);
@@ -82,6 +97,8 @@ export interface PypiRouteHandlers {
   file(request: FastifyRequest, reply: FastifyReply, route: FileRoute): Promise<FastifyReply>;
   /** An upload (the body still unread); a repository that takes none refuses it (405). */
   upload(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
+  /** A yank, its undoing or a removal (the body, a yank's reason, still unread); a repository that takes none refuses it (405). */
+  release(request: FastifyRequest, reply: FastifyReply, route: ReleaseRoute): Promise<FastifyReply>;
 }
 
 /** The routes of a pypi repository's URL space, answered by `how`; every error in the clients' dialect. */
@@ -122,4 +139,11 @@ export function pypiRoutes(fastify: FastifyInstance, how: PypiRouteHandlers): vo
   // Never redirected: twine posts with redirects refused (pypi.md §8), so both spellings are served.
   fastify.post('/', post);
   fastify.post('/legacy/', post);
+
+  // Changes to an uploaded release: no client protocol has them, `airlock pypi` sends them. `-` starts no project name.
+  type ReleaseParams = { readonly project: string; readonly version: string };
+  for (const action of ['yank', 'unyank'] as const) {
+    fastify.post(`/-/projects/:project/:version/${action}`, guard(async (request, reply) => how.release(request, reply, releaseRoute(action, request.params as ReleaseParams))));
+  }
+  fastify.delete('/-/projects/:project/:version', guard(async (request, reply) => how.release(request, reply, releaseRoute('remove', request.params as ReleaseParams))));
 }

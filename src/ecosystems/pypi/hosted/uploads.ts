@@ -18,12 +18,12 @@
  */
 import { createHash } from 'node:crypto';
 import { AirlockError, Blake2b, comparePep440, makePurl, normalizePypiName, parsePep440, type Pep440, type PypiProjectName } from '../../../core/index.ts';
-import type { BlobStore, HostedFile, HostedPackage } from '../../../storage/ports/index.ts';
+import type { BlobStore, HostedFile } from '../../../storage/ports/index.ts';
 import { writeHosted, type HostedWriterDeps, type Publisher } from '../../shared/hosted-write.ts';
 import { boundaryOf, readMultipart, type MultipartLimits } from '../../shared/multipart.ts';
 import { parseDistFilename, type DistKind } from '../filenames.ts';
-import { pep440Order } from '../project-service.ts';
 import { hostedFileUrl } from './origin.ts';
+import { pageWith, readPage, removedEntry, type Page, type PageFile } from './page.ts';
 import { storeWheelMetadata, type WheelMetadata } from './wheel-metadata.ts';
 
 /** The shared writer's, and the blob store files go to. */
@@ -58,28 +58,6 @@ const FILETYPE: Readonly<Record<DistKind, string>> = { wheel: 'bdist_wheel', sdi
 
 function refuse(message: string): never {
   throw new AirlockError('BAD_REQUEST', message);
-}
-
-/** The page as kept: the PEP 691 JSON a proxy would read from an index, with the files' uploads. */
-interface PageFile {
-  readonly filename: string;
-  readonly url: string;
-  readonly hashes: { readonly sha256: string };
-  /** PEP 714: a wheel's METADATA, served at the file's URL + `.metadata` (kept as the file `<filename>.metadata`). */
-  readonly 'core-metadata'?: { readonly sha256: string };
-  readonly 'requires-python'?: string;
-  readonly size: number;
-  readonly 'upload-time': string;
-  readonly yanked: false;
-  /** Private to Airlock (PEP 691: keys starting with `_`): who uploaded it. */
-  readonly '_uploaded-by': string;
-}
-
-interface Page {
-  readonly meta: { readonly 'api-version': '1.1' };
-  readonly name: string;
-  readonly versions: readonly string[];
-  readonly files: readonly PageFile[];
 }
 
 function single(fields: ReadonlyMap<string, readonly string[]>, key: string): string | null {
@@ -168,6 +146,7 @@ export class PypiUploads {
       const existing = await this.#deps.store.getHostedPackage(this.#deps.repo, name);
       const have = existing === null || !Object.hasOwn(existing.files, filename) ? undefined : existing.files[filename];
       if (have !== undefined && have.blob !== `sha256:${sha256}`) throw alreadyExists(filename);
+      refuseRemoved(readPage(existing, name), filename);
 
       let committed;
       try {
@@ -181,6 +160,8 @@ export class PypiUploads {
       const metadata: WheelMetadata | null = dist.kind === 'wheel' ? await storeWheelMetadata(this.#deps.blobs, stored, filename, { name: rawName, version: rawVersion }) : null;
       let created = true;
       await writeHosted({ ...this.#deps, ecosystem: 'pypi' }, name, { maxDocumentBytes: this.#limits.maxDocumentBytes, what: 'the page' }, (pkg, now) => {
+        const page = readPage(pkg, name);
+        refuseRemoved(page, filename);
         const current = pkg?.files[filename];
         if (current !== undefined && Object.hasOwn(pkg?.files ?? {}, filename)) {
           if (current.blob !== stored.blob) throw alreadyExists(filename);
@@ -199,7 +180,7 @@ export class PypiUploads {
           '_uploaded-by': who.name,
         };
         return {
-          document: JSON.stringify(withFile(pkg, name, entry, dist.version)),
+          document: JSON.stringify(pageWith(page, [...page.files, entry], [...page.versions, dist.version])),
           files: { ...(pkg?.files ?? {}), [filename]: stored, ...(metadata === null ? {} : { [`${filename}.metadata`]: metadata.file }) },
           audit: { action: 'package.publish', subject: makePurl('pypi', name, dist.version), details: { repo: this.#deps.repo, version: dist.version, filename, sha256, size: stored.size } },
         };
@@ -216,15 +197,8 @@ function alreadyExists(filename: string): AirlockError {
   return new AirlockError('BAD_REQUEST', `File already exists: ${filename} was uploaded before with other bytes; a file name is never reused (upload a new version)`);
 }
 
-/** The page with one more file, its versions in PEP 440 order. */
-function withFile(pkg: HostedPackage | null, name: PypiProjectName, entry: PageFile, version: string): Page {
-  const page = pkg === null ? null : (JSON.parse(pkg.document) as Page);
-  const versions = new Set(page?.versions ?? []);
-  versions.add(version);
-  return {
-    meta: { 'api-version': '1.1' },
-    name,
-    versions: [...versions].sort(pep440Order),
-    files: [...(page?.files ?? []), entry],
-  };
+/** PyPI's rule: a file name removed from the project is never used again (its bytes may be cached anywhere). */
+function refuseRemoved(page: Page, filename: string): void {
+  const removed = removedEntry(page, filename);
+  if (removed !== undefined) refuse(`This filename has already been used: ${filename} was uploaded and removed (${removed['removed-at']}), and a file name is never reused; upload a new version`);
 }
