@@ -123,6 +123,17 @@ test('hosted pypi releases: airlock pypi yank, unyank and remove, as pip and twi
   const atProxy = await cli(publisher, 'yank', 'pypi', 'public-tool', '2.0');
   assert.equal(atProxy.code, 1, out(atProxy));
   assert.match(out(atProxy), /pypi is a proxy: its releases are the index's/);
+  const yankAt = `${hosted}-/projects/acme-billing/1.1/yank`;
+  const auth = { authorization: `Bearer ${publisher}` };
+  const notJson = await fetch(yankAt, { method: 'POST', headers: auth, body: 'broken build' });
+  assert.equal(notJson.status, 400);
+  assert.match(await notJson.text(), /a yank's body is JSON: \{"reason": "…"\}/);
+  const huge = await fetch(yankAt, { method: 'POST', headers: auth, body: JSON.stringify({ reason: 'x'.repeat(20_000) }) });
+  assert.equal(huge.status, 413);
+  const badVersion = await fetch(`${hosted}-/projects/acme-billing/not-a-version/yank`, { method: 'POST', headers: auth });
+  assert.equal(badVersion.status, 400);
+  assert.match(await badVersion.text(), /"not-a-version" is not a valid PEP 440 version/);
+  assert.ok((await page()).files.every((f) => f.yanked === false), 'no refused request changed the page');
   const unknown = await cli(publisher, 'yank', 'internal', 'acme-billing', '3.0');
   assert.equal(unknown.code, 5, out(unknown));
   assert.match(out(unknown), /acme-billing 3\.0 is not in internal \(its versions are 1\.0, 1\.1\)/);
