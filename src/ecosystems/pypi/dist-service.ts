@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, Lru, isAirlockError, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError, sha256DigestFromHex, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
@@ -214,6 +214,14 @@ export class DistService {
       if (existing !== null && existing.blob === `sha256:${listed.sha256}` && (await blobs.stat(existing.blob)) !== null) {
         metrics?.cache(repo, 'artifact', 'hit');
         return existing;
+      }
+      // Bytes the store holds under this sha256 already are these bytes (it commits a blob only
+      // under its own digest): an upload to a hosted repository, or the same file reached through
+      // another repository. They are recorded, not copied again.
+      const stored = await blobs.stat(sha256DigestFromHex(listed.sha256));
+      if (stored !== null && (listed.file.size === null || stored.size === listed.file.size)) {
+        metrics?.cache(repo, 'artifact', 'hit');
+        return index.putArtifact({ repo, purl, ecosystem: 'pypi', name, version: listed.version, filename, blob: stored.digest, size: stored.size, sha512: null, sha1: null, storedAt: this.#deps.clock() });
       }
       metrics?.cache(repo, 'artifact', 'miss');
       const url = new URL(listed.file.url);

@@ -74,6 +74,10 @@ test('hosted pypi releases: airlock pypi yank, unyank and remove, as pip and twi
   const before = await install(`${hosted}simple/`, 'acme-billing');
   assert.equal(before.code, 0, out(before));
   assert.equal(await pythonImport(before.target, 'acme_billing'), '1.1');
+  // The uploaded bytes are served as they were stored: the first download records them, it does not copy them again.
+  const metrics = await (await fetch(`${airlock.url}/-/metrics`)).text();
+  assert.match(metrics, /airlock_cache_requests_total\{repo="internal",kind="artifact",result="hit"\} 1\n/);
+  assert.doesNotMatch(metrics, /airlock_upstream_requests_total\{repo="internal",kind="artifact"/);
 
   // A publisher yanks 1.1 (given as 1.1.0: PEP 440 equality): pip skips it unless pinned, and a pinned install prints the reason.
   const yanked = await cli(publisher, 'yank', 'internal', 'acme-billing', '1.1.0', '--reason', 'broken build: the ledger rounds wrong');
