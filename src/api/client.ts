@@ -151,7 +151,7 @@ export class AdminClient {
     return { items: page.items.map((r) => revive<DecisionRecord>(r, ['createdAt'])), nextCursor: page.nextCursor };
   }
 
-  /** The pre-flight check of one package (purl; without a version: latest). */
+  /** The pre-flight check of one package (purl; without a version: latest; an image: `pkg:oci/NAME@DIGEST` or `pkg:oci/NAME?tag=TAG`). */
   async check(purl: string, repo: string | null = null): Promise<Record<string, unknown>> {
     const q = new URLSearchParams({ purl });
     if (repo !== null) q.set('repo', repo);

@@ -229,7 +229,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless cosign signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null, expose });
+  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null, sources: services.sources, expose });
 }
 
 /**
@@ -240,7 +240,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
 async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: OciMember) => void): Promise<void> {
   const { ociPlugin } = await import('../ecosystems/oci/index.ts');
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
-  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], expose });
+  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], sources: services.sources, expose });
 }
 
 /** A group's members as their plugins exposed them, in its order, and the one it publishes to. */
@@ -262,7 +262,7 @@ async function registerPypiGroup(scope: FastifyInstance, repo: GroupRepositoryCo
 /** An oci group: one registry path, each image repository from the first member that has it; pushes to publishTo. */
 async function registerOciGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, OciMember>): Promise<void> {
   const { ociGroupPlugin } = await import('../ecosystems/oci/index.ts');
-  await scope.register(ociGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock });
+  await scope.register(ociGroupPlugin, { repo: repo.name, ...groupMembers(repo, registered), gate: services.gate, publicUrl: config.server.publicUrl, clock: services.clock, sources: services.sources });
 }
 
 /** An npm group: its members' routes under one URL, each package from the first member that has it; publishes to publishTo. */

@@ -67,6 +67,23 @@ export function parsePurl(text: string): PurlParts {
   };
 }
 
+/** A qualifier of a package URL (`?tag=3.20`), decoded, or null when it has none by that key. */
+export function purlQualifier(text: string, key: string): string | null {
+  const q = /^[^?#]*\?([^#]*)/.exec(text)?.[1];
+  if (q === undefined) return null;
+  for (const pair of q.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).toLowerCase() === key) {
+      try {
+        return decodeURIComponent(pair.slice(eq + 1));
+      } catch {
+        throw new AirlockError('INVALID_PURL', `the purl's ${key} qualifier is not percent-encoded text`);
+      }
+    }
+  }
+  return null;
+}
+
 /** The ecosystem's own spelling of the full name: `@scope/name` for npm, `org/repo` for HF. */
 export function purlFullName(parts: PurlParts): string {
   return parts.namespace === null ? parts.name : `${parts.namespace}/${parts.name}`;

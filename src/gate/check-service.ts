@@ -2,20 +2,21 @@
  * The pre-flight check: what the gate would decide about a package version right now, with
  * every fact the policy saw and the rules that decided — for agents and CI before they install
  * (`airlock check`, `GET/POST /-/api/check`). Metadata phase (no download: content facts such as
- * the tarball's own install scripts are judged when the artifact is fetched). Nothing is cached,
- * recorded or opened; a name the upstream does not have is recorded in the missing-name ledger,
- * as a client's request would be.
+ * the tarball's own install scripts are judged when the artifact is fetched), or, where a source
+ * resolves references (OCI images), what that source judges as a pull would be judged. Nothing is
+ * cached, recorded or opened; a name the upstream does not have is recorded in the missing-name
+ * ledger, as a client's request would be.
  */
 import { AirlockError, isAirlockError, type Ecosystem, type Reason, type VerdictKind } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
 import type { Explained } from './gate-service.ts';
-import type { ListedDistribution, PackageListing, PackageSources } from './package-sources.ts';
-import type { DecisionSource, Facts, VersionCandidate } from './types.ts';
+import type { ListedDistribution, PackageListing, PackageSource, PackageSources, ReferenceCheck } from './package-sources.ts';
+import type { ArtifactHistory, DecisionSource, Facts, VersionCandidate } from './types.ts';
 
 export interface CheckTarget {
   readonly ecosystem: Ecosystem;
   readonly name: string;
-  /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release). */
+  /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release; an image's `latest` tag). An image's tag or digest. */
   readonly version: string | null;
   /** null: the first repository of the ecosystem. */
   readonly repo: string | null;
@@ -61,12 +62,36 @@ export interface CheckResult {
   readonly resolvesTo: string | null;
   /** The files the upstream lists for the version with their sha256, where the ecosystem's listing names them (PyPI); else null. */
   readonly distributions: readonly ListedDistribution[] | null;
-  readonly phase: 'metadata';
+  /** The phase judged: the metadata phase, or for an image, the artifact phase a pull is judged in (its signatures included). */
+  readonly phase: 'metadata' | 'artifact';
+  /** What a download brings that is judged on its own and was not judged by the check, where the source says (an image's model layers); else null. */
+  readonly notJudged: string | null;
+  /**
+   * What a download of it brings that is judged on its own too (a multi-platform image's
+   * platform images), each with its verdict; the verdict above is the strictest of all. Else null.
+   */
+  readonly parts: readonly CheckPart[] | null;
   readonly evaluatedAt: string;
+}
+
+/** One part of what was checked (see `CheckResult.parts`), judged on its own. */
+export interface CheckPart {
+  /** What it is (`linux/arm64`). */
+  readonly label: string;
+  readonly version: string;
+  readonly purl: string;
+  readonly verdict: VerdictKind;
+  readonly source: DecisionSource;
+  readonly quarantineId: string | null;
+  readonly decidedBy: readonly string[];
+  readonly reasons: readonly Reason[];
+  readonly warnings: readonly Reason[];
 }
 
 export interface Explainer {
   explain(candidates: readonly VersionCandidate[], history: readonly VersionCandidate[]): Promise<readonly Explained[]>;
+  /** The artifact phase's verdict on one artifact now, recording nothing (`GateService.explainArtifact`). */
+  explainArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<Explained>;
 }
 
 export interface CheckOptions {
@@ -101,6 +126,8 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
     resolvesTo: null,
     distributions: null,
     phase: 'metadata',
+    notJudged: null,
+    parts: null,
     evaluatedAt: now.toISOString(),
   };
 }
@@ -125,6 +152,52 @@ function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string |
     facts: e.facts,
     resolvesTo,
     distributions,
+  };
+}
+
+const STRICTNESS: Readonly<Record<VerdictKind, number>> = { allow: 0, quarantine: 1, block: 2 };
+
+function partOf(label: string, e: Explained): CheckPart {
+  const v = e.decision.verdict;
+  const reasons = v.kind === 'allow' ? [] : v.reasons;
+  return {
+    label,
+    version: e.candidate.subject.version,
+    purl: e.candidate.subject.purl,
+    verdict: v.kind,
+    source: e.decision.source,
+    quarantineId: e.decision.quarantineId,
+    decidedBy: rulesOf(reasons),
+    reasons,
+    warnings: v.warnings,
+  };
+}
+
+/**
+ * A reference's judgement as a check result: the facts and the policy's own verdict are those of
+ * what the reference names; the verdict is the strictest of it and its parts (a pull brings the
+ * parts too, and the check cannot know which), with the reasons and rules of every judgement
+ * that gave that verdict.
+ */
+export function referenceResult(t: CheckTarget, repo: string, r: Extract<ReferenceCheck, { status: 'judged' }>): CheckResult {
+  const own = judged(t, repo, r.explained, null, null);
+  const parts = r.parts.map((p) => partOf(p.label, p.explained));
+  const all: Pick<CheckPart, 'verdict' | 'source' | 'quarantineId' | 'reasons' | 'warnings'>[] = [{ verdict: own.verdict as VerdictKind, source: own.source as DecisionSource, quarantineId: own.quarantineId, reasons: own.reasons, warnings: own.warnings }, ...parts];
+  const strictest = all.reduce((a, b) => (STRICTNESS[b.verdict] > STRICTNESS[a.verdict] ? b : a));
+  const deciding = all.filter((x) => x.verdict === strictest.verdict);
+  const reasons = deciding.flatMap((x) => x.reasons);
+  const warnings = [...new Map(all.flatMap((x) => x.warnings).map((w) => [`${w.rule ?? ''}\0${w.message}`, w])).values()];
+  return {
+    ...own,
+    verdict: strictest.verdict,
+    source: strictest.source,
+    quarantineId: strictest.quarantineId,
+    decidedBy: rulesOf(reasons),
+    reasons,
+    warnings,
+    phase: r.phase,
+    notJudged: r.notJudged,
+    parts: r.parts.length === 0 ? null : parts,
   };
 }
 
@@ -185,8 +258,14 @@ export class CheckService {
     targets: readonly CheckTarget[],
     request: RequestContext,
   ): Promise<CheckResult[]> {
+    if (source.checkReference !== undefined) {
+      const out: CheckResult[] = [];
+      for (const t of targets) out.push(await this.#checkReference(source, repo, name, t, request));
+      return out;
+    }
     let listing: PackageListing;
     try {
+      if (source.listing === undefined) throw new AirlockError('BAD_REQUEST', `repository ${repo} can be checked by neither listing nor reference`);
       listing = await source.listing(name, request);
     } catch (err) {
       const now = this.#clock();
@@ -215,5 +294,18 @@ export class CheckService {
       if (e === undefined) return { ...base(t, repo, now), version, status: 'version-not-found', message: `${name} has no version ${version}` };
       return judged(t, repo, e, t.version === null ? listing.servedLatest : null, listing.distributions?.(version) ?? null);
     });
+  }
+
+  /** One reference of a source that resolves references: judged by the source, through the gate's explainer. */
+  async #checkReference(source: PackageSource, repo: string, name: string, t: CheckTarget, request: RequestContext): Promise<CheckResult> {
+    let r: ReferenceCheck;
+    try {
+      r = await (source.checkReference as NonNullable<PackageSource['checkReference']>)(name, t.version, this.#gate, request);
+    } catch (err) {
+      const message = isAirlockError(err) ? err.message : 'the reference could not be looked up';
+      return { ...base(t, repo, this.#clock()), status: 'error', message };
+    }
+    if (r.status !== 'judged') return { ...base(t, repo, this.#clock()), status: r.status, message: r.message };
+    return referenceResult(t, repo, r);
   }
 }

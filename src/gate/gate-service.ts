@@ -335,25 +335,7 @@ export class GateService implements Gate {
       return hit;
     }
     try {
-      const latest = await this.#deps.store.latestQuarantine(subject.repo, subject.purl);
-      if (latest !== null) this.#deps.reviews.put(latest);
-      const own = await this.#ownReview(latest, candidate);
-      const review = own === null ? null : reviewEntryOf(own);
-      const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
-      let judged: Judged;
-      try {
-        const [facts] = await collectFacts(this.#deps.collectors, {
-          phase: 'artifact',
-          candidates: [candidate],
-          history: historyWith(candidate, await history?.()),
-          request,
-          now,
-        });
-        judged = this.#decide('artifact', candidate, facts as Facts, request, review, exceptions, now);
-      } catch (err) {
-        this.#deps.log?.error({ err, purl: subject.purl }, 'fact collection failed; blocking (fail closed)');
-        judged = incompleteJudgement(candidate, err, this.#deps.policy.hash);
-      }
+      const judged = await this.#judgeArtifactNow(candidate, request, history, now, (latest) => this.#deps.reviews.put(latest));
       let decision = judged.decision;
       if (decision.verdict.kind === 'quarantine') {
         const rec = await this.#recorder.openQuarantine(candidate, judged.facts, decision.verdict.reasons, now);
@@ -378,6 +360,51 @@ export class GateService implements Gate {
       this.#deps.observer?.decision('artifact', 'block', 'policy', false);
       this.#deps.observer?.failure?.('artifact', 'gate');
       return decision;
+    }
+  }
+
+  /**
+   * A pre-flight judgement in the artifact phase (`airlock check oci`): the verdict the gate
+   * would give the artifact now — its review and exceptions applied — with every fact and the
+   * policy's own verdict. Nothing is cached or recorded and no quarantine is opened (a
+   * quarantine carries an id only when a review of these bytes is open already). Fails closed as
+   * `judgeArtifact` does.
+   */
+  async explainArtifact(candidate: VersionCandidate, request: RequestContext, history?: ArtifactHistory): Promise<Explained> {
+    const now = this.#deps.clock();
+    let judged: Judged;
+    try {
+      judged = await this.#judgeArtifactNow(candidate, request, history, now, () => undefined);
+    } catch (err) {
+      judged = failedJudgement(candidate, err, this.#deps.policy.hash);
+    }
+    return { candidate, decision: judged.decision, policyVerdict: judged.outcome.verdict, policyHash: judged.outcome.policyHash, facts: judged.facts, now };
+  }
+
+  /**
+   * The artifact phase's judgement, without caches or records: the review that covers the bytes
+   * (`seen` is told the version's newest record), the exceptions, the facts, the policy. A store
+   * failure throws; a collector's fails closed.
+   */
+  async #judgeArtifactNow(candidate: VersionCandidate, request: RequestContext, history: ArtifactHistory | undefined, now: Date, seen: (latest: QuarantineRecord) => void): Promise<Judged> {
+    const { subject } = candidate;
+    const latest = await this.#deps.store.latestQuarantine(subject.repo, subject.purl);
+    if (latest !== null) seen(latest);
+    const own = await this.#ownReview(latest, candidate);
+    const review = own === null ? null : reviewEntryOf(own);
+    const exceptions = exceptionsFor(subject, await this.#deps.store.activeExceptions(subject.ecosystem, subject.name, now));
+    try {
+      const [facts] = await collectFacts(this.#deps.collectors, {
+        phase: 'artifact',
+        candidates: [candidate],
+        history: historyWith(candidate, await history?.()),
+        request,
+        now,
+      });
+      return this.#decide('artifact', candidate, facts as Facts, request, review, exceptions, now);
+    } catch (err) {
+      this.#deps.log?.error({ err, purl: subject.purl }, 'fact collection failed; blocking (fail closed)');
+      return incompleteJudgement(candidate, err, this.#deps.policy.hash);
     }
   }
 

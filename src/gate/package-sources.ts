@@ -5,6 +5,8 @@
  */
 import { AirlockError, type Ecosystem } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
+import type { Explainer } from './check-service.ts';
+import type { Explained } from './judgement.ts';
 import type { ArtifactFile, ArtifactReadBounds, VersionCandidate } from './types.ts';
 import type { VersionFiles } from './version-changes.ts';
 
@@ -38,17 +40,42 @@ export interface ListedDistribution {
   readonly sha256: string;
 }
 
+/**
+ * What a source that resolves references (see `PackageSource.checkReference`) found: the
+ * judgement of what the reference names, or which part of it does not exist.
+ */
+export type ReferenceCheck =
+  | {
+      readonly status: 'judged';
+      /** The judgement of what the reference resolves to (its `candidate.subject.version` is the version judged). */
+      readonly explained: Explained;
+      /** The phase of that judgement (`artifact`: with the facts the artifact phase adds, such as signatures). */
+      readonly phase: 'metadata' | 'artifact';
+      /** What a client's request brings that is judged on its own and was not judged here (model layers …), or null. */
+      readonly notJudged: string | null;
+      /** What a request of it brings that is judged on its own too (a multi-platform index's platform images), with a label each. */
+      readonly parts: readonly { readonly label: string; readonly explained: Explained }[];
+    }
+  | { readonly status: 'package-not-found' | 'version-not-found'; readonly message: string };
+
 export interface PackageSource {
   readonly repo: string;
   readonly ecosystem: Ecosystem;
   /** The canonical spelling of a package name (throws INVALID_NAME). */
   canonicalName(name: string): string;
   /**
-   * The package as the metadata phase sees it. Throws AirlockError `UPSTREAM_NOT_FOUND` when the
+   * The package as the metadata phase sees it, where the ecosystem lists its versions. Throws AirlockError `UPSTREAM_NOT_FOUND` when the
    * upstream has no such package (and records the request in the missing-name ledger, as a
    * client's request would).
    */
-  listing(name: string, request: RequestContext): Promise<PackageListing>;
+  listing?(name: string, request: RequestContext): Promise<PackageListing>;
+  /**
+   * Where versions are not listed but resolved (OCI: a tag or a digest names a manifest), the
+   * check asks this instead of `listing`: what `reference` (null: the ecosystem's default, such
+   * as `latest`) resolves to, judged the way a client's request for it would be — nothing
+   * served, recorded, cached as a verdict or opened. A lookup failure throws.
+   */
+  checkReference?(name: string, reference: string | null, gate: Explainer, request: RequestContext): Promise<ReferenceCheck>;
   /**
    * The files of one version, read from its artifact (fetched and verified first if it is not
    * stored; not judged, not served): what a reviewer compares. Absent: not supported.

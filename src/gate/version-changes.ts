@@ -158,6 +158,7 @@ export class VersionChanges {
 
   /** The version before the held one in its repository's listing (null: its first release). */
   async #base(source: PackageSource, rec: QuarantineRecord, request: RequestContext): Promise<string | null> {
+    if (source.listing === undefined) throw new AirlockError('BAD_REQUEST', `repository ${rec.repo} does not list its versions`);
     const listing = await source.listing(rec.name, request);
     return baseVersionOf(listing.candidates, rec.version);
   }

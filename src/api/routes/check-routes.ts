@@ -2,9 +2,13 @@
  * The pre-flight check: `GET /-/api/check?purl=…` for one package version (or, without a
  * version, what `latest` would be), `POST /-/api/check` with `{"packages": [purl, …]}` for a
  * whole lockfile in one call. Reader role: agents and CI ask before they install.
+ *
+ * An image is `pkg:oci/<name>@<manifest digest>` (the purl spec's version of an oci purl), or
+ * `pkg:oci/<name>?tag=<tag>` (its `tag` qualifier), or `pkg:oci/<name>` for `latest`; the name is
+ * the image's path in the oci repository (`library/alpine`), the repository is `repo`.
  */
 import type { FastifyInstance } from 'fastify';
-import { parsePurl, purlFullName } from '../../core/index.ts';
+import { AirlockError, parsePurl, purlFullName, purlQualifier } from '../../core/index.ts';
 import type { CheckResult, CheckService, CheckTarget } from '../../gate/check-service.ts';
 import { requestContextOf, requireRole } from '../../gate/identity.ts';
 
@@ -12,7 +16,15 @@ const MAX_PACKAGES = 5000;
 
 function target(purl: string, repo: string | null): CheckTarget {
   const parts = parsePurl(purl);
-  return { ecosystem: parts.type, name: purlFullName(parts), version: parts.version, repo };
+  return { ecosystem: parts.type, name: purlFullName(parts), version: parts.type === 'oci' ? ociReference(purl, parts.version) : parts.version, repo };
+}
+
+/** An oci purl's reference: its version, a manifest digest; else its `tag` qualifier; else null (`latest`). */
+function ociReference(purl: string, version: string | null): string | null {
+  if (version !== null && !/^[a-z0-9]+:/.test(version)) {
+    throw new AirlockError('INVALID_PURL', `an oci purl's version is a manifest digest (sha256:…), not ${JSON.stringify(version.slice(0, 80))}: name a tag with the tag qualifier (pkg:oci/<name>?tag=<tag>)`);
+  }
+  return version ?? purlQualifier(purl, 'tag');
 }
 
 function summary(results: readonly CheckResult[]): Record<string, number> {

@@ -7,6 +7,7 @@
  *   airlock check --lockfile package-lock.json  every registry package of a lockfile, one call
  *   airlock check pypi NAME[==VERSION]…         PyPI projects (no version: latest)
  *   airlock check --requirements requirements.txt  every pinned requirement, one call
+ *   airlock check oci REPO/IMAGE[:TAG|@DIGEST]…   container images (no tag: latest)
  */
 import { basename } from 'node:path';
 import type { AdminClient } from '../../api/client.ts';
@@ -21,9 +22,11 @@ import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
 import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Result } from './check/render.ts';
 import { checkAll, client, readInput } from './check/run.ts';
 import { pypiPurl, requirementsCheck } from './check/pypi.ts';
+import { checkImages, ociSpec } from './check/oci.ts';
 
 const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
        airlock check pypi NAME[==VERSION]… [--format text|json] [--repo NAME] [--server URL]
+       airlock check oci REPO/IMAGE[:TAG|@sha256:…]… [--format text|json] [--server URL]
        airlock check --lockfile FILE [--format table|json] [--repo NAME] [--server URL]
        airlock check --requirements FILE [--format table|json] [--repo NAME] [--server URL]
 
@@ -31,6 +34,12 @@ Asks a running Airlock what it would decide about packages now (metadata phase: 
 such as the tarball's own install scripts are judged at download). Without a version, the
 latest version upstream is judged (npm: its latest dist-tag; PyPI: the newest final release
 that is not yanked), and the version \`latest\` resolves to through Airlock is shown.
+
+An image is written as in a pull reference without the host: \`hub/library/alpine:3.20\` for
+\`HOST:PORT/hub/library/alpine:3.20\`, where \`hub\` is the oci repository (proxy, hosted or
+group); no tag is \`latest\`. It is judged as a pull of it would be: its manifest and config, then
+what its signatures prove (a multi-platform image: the index and each platform image). No layer
+is fetched, so model layers are scanned and judged when pulled, not by a check.
 
   --lockfile FILE  every registry package of a lockfile (npm's package-lock.json v1-v3 or
                    npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock of yarn 1 or 2+), checked
@@ -157,13 +166,24 @@ export const command: Command = {
         io.stdout.write(HELP);
         return EXIT.usage;
       }
-      if (ecosystem !== 'npm' && ecosystem !== 'pypi') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm, pypi)`);
-      if (specs.length === 0) throw new UsageError(ecosystem === 'npm' ? 'give at least one package: airlock check npm NAME[@VERSION]' : 'give at least one project: airlock check pypi NAME[==VERSION]');
+      if (ecosystem !== 'npm' && ecosystem !== 'pypi' && ecosystem !== 'oci') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm, pypi, oci)`);
+      if (specs.length === 0) {
+        throw new UsageError(
+          ecosystem === 'npm' ? 'give at least one package: airlock check npm NAME[@VERSION]' : ecosystem === 'pypi' ? 'give at least one project: airlock check pypi NAME[==VERSION]' : 'give at least one image: airlock check oci REPO/IMAGE[:TAG|@sha256:…]',
+        );
+      }
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'json' && format !== 'table') throw new UsageError('--format must be text or json');
-      const purls = specs.map(ecosystem === 'npm' ? npmPurl : pypiPurl);
-      const c = client(values.server, io);
-      const results: Result[] = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
+      if (ecosystem === 'oci' && values.repo !== undefined) throw new UsageError('an image names its repository itself (REPO/IMAGE): --repo is not taken with oci');
+      let results: Result[];
+      if (ecosystem === 'oci') {
+        const images = specs.map(ociSpec);
+        results = await checkImages(client(values.server, io), images);
+      } else {
+        const purls = specs.map(ecosystem === 'npm' ? npmPurl : pypiPurl);
+        const c = client(values.server, io);
+        results = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
+      }
       if (format === 'json') io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
       else if (format === 'table') io.stdout.write(renderTable(results));
       else io.stdout.write(results.map(renderOne).join('\n'));

@@ -7,7 +7,7 @@
  * image, and only an image Airlock admitted makes one servable.
  */
 import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
-import type { Gate, GateDecision } from '../../gate/index.ts';
+import type { Explained, Explainer, Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { FileScanResult } from '../../scan/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requesterKey } from '../shared/http.ts';
@@ -113,19 +113,50 @@ export class Admission {
     });
   }
 
-  async #decide(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, request: RequestContext): Promise<ImageOutcome> {
-    const { gate, repo, clock } = this.#deps;
-    const label = imageLabel(m.name, m.digest);
+  /**
+   * What the gate would decide about a request for the image `m` now, as `admit` judges it (the
+   * metadata phase; unless that blocks, the artifact phase with what its signatures prove),
+   * through the explainer: nothing recorded, cached, opened or served (the pre-flight check).
+   * `index`: the index `m` was asked for through. Its model layers are neither fetched nor judged.
+   */
+  async explain(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, explainer: Explainer, request: RequestContext): Promise<{ readonly explained: Explained; readonly phase: 'metadata' | 'artifact' }> {
+    const candidate = await this.#candidate(m, asked, index);
+    const [first] = await explainer.explain([candidate], [candidate]);
+    if (first === undefined) throw new AirlockError('INTERNAL', `${imageLabel(m.name, m.digest)} was not judged`);
+    if (first.decision.verdict.kind === 'block' || first.decision.failure?.kind === 'gate') return { explained: first, phase: 'metadata' };
+    const artifact = await this.#artifactCandidate(candidate, m, index);
+    return { explained: await explainer.explainArtifact(artifact, request, async () => [candidate]), phase: 'artifact' };
+  }
+
+  /** Whether the image has layers judged on their own when they are pulled (model files). */
+  hasModelLayers(m: ResolvedManifest): boolean {
+    return modelLayersOf(m).length > 0;
+  }
+
+  /** The image as the metadata phase judges it: its manifest's and config's facts, the tag asked for, the index it was asked through. */
+  async #candidate(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null): Promise<VersionCandidate> {
     const config = await this.#config(m);
-    const candidate = imageCandidate(repo, m, imageFacts(m, asked, config, clock(), index?.digest ?? null));
+    return imageCandidate(this.#deps.repo, m, imageFacts(m, asked, config, this.#deps.clock(), index?.digest ?? null));
+  }
+
+  /** The image as the artifact phase judges it: with what its signatures prove, and its manifest as the bytes judged. */
+  async #artifactCandidate(candidate: VersionCandidate, m: ResolvedManifest, index: ResolvedManifest | null): Promise<VersionCandidate> {
+    const signature = await this.#signature(m, index);
+    const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
+    return { ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } };
+  }
+
+  async #decide(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, request: RequestContext): Promise<ImageOutcome> {
+    const { gate } = this.#deps;
+    const label = imageLabel(m.name, m.digest);
+    const candidate = await this.#candidate(m, asked, index);
     const decisions = await gate.judgeVersions([candidate], request);
     const first = decisions.get(m.digest);
     if (first === undefined) throw new AirlockError('INTERNAL', `${label} was not judged`);
     if (first.failure?.kind === 'gate') throw undecided(label, first.failure.cause);
     if (first.verdict.kind === 'block') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, first), lasting: first.failure === undefined };
-    const signature = await this.#signature(m, index);
-    const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
-    const decision = await gate.judgeArtifact({ ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } }, request, async () => [candidate]);
+    const artifact = await this.#artifactCandidate(candidate, m, index);
+    const decision = await gate.judgeArtifact(artifact, request, async () => [candidate]);
     const outcome = outcomeOf(label, m, decision);
     if (outcome.kind === 'refuse') return outcome;
     // The model files an artifact carries are judged before its manifest is served: registry

@@ -32,6 +32,8 @@ export interface ImageBackend {
   readonly reportsMissing: boolean;
   /** The manifests a tag pointed at before as clients saw them, newest first, with this pull noted. */
   sightings(name: string, tag: string, digest: string): Promise<readonly TagSighting[]>;
+  /** The same as a pull now would see them, with nothing noted (the pre-flight check). */
+  sightingsIfPulled(name: string, tag: string, digest: string): Promise<readonly TagSighting[]>;
   tags(request: FastifyRequest, name: string, query: URLSearchParams, at: ServedAt): Promise<TagPage>;
   /**
    * Whether the image repository `name` exists here (pushed to a hosted repository; its tag list

@@ -14,7 +14,10 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, isAirlockError } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
+import type { RequestContext } from '../../storage/ports/index.ts';
+import type { PackageSources } from '../../gate/index.ts';
 import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
+import { ociGroupSource } from './check-source.ts';
 import { rawTarget } from '../shared/http.ts';
 import type { OciMember } from './member.ts';
 import { sendOciError } from './plugin.ts';
@@ -24,9 +27,19 @@ function isNameUnknown(err: unknown): boolean {
   return isAirlockError(err) && err.details['ociCode'] === 'NAME_UNKNOWN';
 }
 
-export async function ociGroupPlugin(fastify: FastifyInstance, options: GroupOptions<OciMember>): Promise<void> {
+export interface OciGroupOptions extends GroupOptions<OciMember> {
+  /** Where the group registers itself as a package source (the pre-flight check), beside its members. */
+  readonly sources?: PackageSources;
+}
+
+export async function ociGroupPlugin(fastify: FastifyInstance, options: OciGroupOptions): Promise<void> {
   const { repo, publishTo } = options;
   const { owners, firstProxy, memberNames } = groupLookup(options);
+  if (options.sources !== undefined) {
+    // Only a proxy's upstream can make a name exist for anyone (as `missing` below).
+    const reportMissing = async (name: string, request: RequestContext): Promise<void> => (firstProxy === null ? undefined : options.gate.reportMissing('oci', name, request));
+    options.sources.register(ociGroupSource({ repo, owners, sources: options.sources, memberNames, reportMissing }));
+  }
   const prefix = fastify.prefix;
   // A push's bodies stream to publishTo's blob store; a refused one's are drained.
   fastify.removeAllContentTypeParsers();

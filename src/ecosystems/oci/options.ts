@@ -1,4 +1,5 @@
 /** What the oci plugin is given by the composition root: ports, the upstream registry or the hosted store, settings. */
+import type { PackageSources } from '../../gate/index.ts';
 import type { TrustedRoot } from '../../verify/index.ts';
 import type { HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
@@ -13,6 +14,8 @@ interface OciCommonOptions extends RepositoryPluginOptions {
   readonly cosignKeys?: readonly string[];
   /** Given the repository as a group (or the registry's `_catalog`) sees it. */
   readonly expose?: (member: OciMember) => void;
+  /** Where the repository registers itself as a package source (the pre-flight check, by reference). */
+  readonly sources?: PackageSources;
 }
 
 /** A pull-through proxy of a registry. */

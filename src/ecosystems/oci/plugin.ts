@@ -26,6 +26,7 @@ import { etagMatches, rawTarget } from '../shared/http.ts';
 import { DEFAULT_MODEL_SCAN, ModelScans } from '../shared/model-files.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { Admission } from './admission.ts';
+import { ociPackageSource } from './check-source.ts';
 import type { ImageBackend, ServedAt } from './backend.ts';
 import { imagePurl } from './facts.ts';
 import { hostedBackend } from './hosted/hosted-backend.ts';
@@ -33,7 +34,7 @@ import { accepts, MEDIA, type Descriptor } from './manifest.ts';
 import { resolveOciSettings, type OciPluginOptions } from './options.ts';
 import { proxyBackend } from './proxy-backend.ts';
 import { listCatalog, type CatalogSource } from './registry-catalog.ts';
-import { parseTarget, referenceLabel, type Target } from './references.ts';
+import { nameInNamespace, parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
@@ -177,6 +178,9 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   fastify.addHook('onClose', async () => {
     await images.close();
   });
+  options.sources?.register(
+    ociPackageSource({ repo: settings.repo, namespace: options.defaultNamespace ?? null, images, admission, reportMissing: (name, request) => gate.reportMissing('oci', name, request) }),
+  );
   if (push !== null) {
     // Uploads stream their bodies into the blob store, and a manifest is read under its own bound.
     fastify.removeAllContentTypeParsers();
@@ -333,8 +337,8 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
 
 /** The target with a one-component name put in the default namespace (`alpine` → `library/alpine`), as the upstream names it. */
 function inNamespace(target: Target, namespace: string | null): Target {
-  if (namespace === null || target.name.includes('/')) return target;
-  return { ...target, name: `${namespace}/${target.name}` };
+  const name = nameInNamespace(target.name, namespace);
+  return name === target.name ? target : { ...target, name };
 }
 
 /** The policy's warnings as a `Warning` header (distribution-spec: `299 - "<text>"`), which clients log. */

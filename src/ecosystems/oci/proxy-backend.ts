@@ -48,6 +48,7 @@ export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): Ima
     referrers: new UpstreamReferrers(upstream, catalog),
     reportsMissing: true,
     sightings: (name, tag, digest) => tagHistory.note(name, tag, digest),
+    sightingsIfPulled: (name, tag, digest) => tagHistory.peek(name, tag, digest),
     tags: (request, name, query, at) => upstreamTags(deps, settings, request, name, query, at),
     has: (name) => upstreamHasName(upstream, name),
     ownBlob: async () => null,

@@ -72,6 +72,11 @@ export function parseTarget(path: string): Target {
   }
 }
 
+/** A one-component name in the default namespace (`alpine` → `library/alpine`), as the upstream names it; others as they are. */
+export function nameInNamespace(name: string, namespace: string | null): string {
+  return namespace === null || name.includes('/') ? name : `${namespace}/${name}`;
+}
+
 /** How a reference is written after the name: `:tag` or `@sha256:…`. */
 export function referenceLabel(name: string, ref: Reference): string {
   return ref.kind === 'tag' ? `${name}:${ref.tag}` : `${name}@${ref.digest}`;

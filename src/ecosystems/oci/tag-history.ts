@@ -66,6 +66,16 @@ export class TagHistory {
     return next;
   }
 
+  /**
+   * The tag's sightings as `note` would leave them if `name:tag` were pulled now at `digest`,
+   * noting nothing (the pre-flight check): a digest not seen before is the newest, first seen now.
+   */
+  async peek(name: string, tag: string, digest: string): Promise<readonly TagSighting[]> {
+    const key = `tag-history/${name}:${tag}`;
+    const history = this.#known.get(key) ?? (await this.#read(key));
+    return history.some((s) => s.digest === digest) ? history : [...history, { digest, firstSeen: this.#deps.clock().toISOString() }].slice(-MAX_SIGHTINGS);
+  }
+
   /** The history kept for the tag; empty when there is none, or it cannot be read (said in the log). */
   async #read(key: string): Promise<TagSighting[]> {
     const { documents, blobs, repo, log } = this.#deps;

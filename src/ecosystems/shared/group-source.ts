@@ -29,7 +29,11 @@ export function groupPackageSource<M extends GroupMember & { readonly repo: stri
     repo: o.repo,
     ecosystem: o.ecosystem,
     canonicalName: o.canonicalName,
-    listing: async (name, request) => (await sourceOf(name, request)).listing(name, request),
+    async listing(name, request) {
+      const source = await sourceOf(name, request);
+      if (source.listing === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} does not list its versions`);
+      return source.listing(name, request);
+    },
     async files(name, version, request) {
       const source = await sourceOf(name, request);
       if (source.files === undefined) throw new AirlockError('BAD_REQUEST', `repository ${source.repo} cannot list a version's files`);

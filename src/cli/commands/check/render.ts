@@ -47,7 +47,7 @@ export function renderOne(r: Result): string {
   const decided = Array.isArray(r['decidedBy']) && r['decidedBy'].length > 0 ? ` — decided by ${(r['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
   lines.push(`${label(r)}${purl}: ${outcome(r)}${decided}`);
   if (typeof r['message'] === 'string') lines.push(`  ${r['message']}`);
-  if (r['requested'] === null && typeof r['version'] === 'string') {
+  if (r['requested'] === null && typeof r['version'] === 'string' && r['ecosystem'] !== 'oci') {
     const to = typeof r['resolvesTo'] === 'string' ? r['resolvesTo'] : '(nothing: every version is withheld)';
     lines.push(`  latest upstream is ${r['version']}; through Airlock \`latest\` resolves to ${to}`);
   }
@@ -69,7 +69,19 @@ export function renderOne(r: Result): string {
       lines.push(`    ${k}: ${JSON.stringify(v)}`);
     }
   }
-  if (typeof r['phase'] === 'string') lines.push(`  (${r['phase']} phase; content facts (what the file itself holds: install scripts, .pth files …) are judged at download)`);
+  const parts = Array.isArray(r['parts']) ? (r['parts'] as Result[]) : [];
+  if (parts.length > 0) {
+    lines.push('  platform images (a pull brings one; each is judged on its own):');
+    for (const p of parts) {
+      const by = Array.isArray(p['decidedBy']) && p['decidedBy'].length > 0 ? ` — decided by ${(p['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
+      lines.push(`    ${str(p['label'])} ${str(p['version'])}: ${str(p['verdict']).toUpperCase()}${by}`);
+      for (const x of reasons(p['reasons'])) lines.push(`      - ${reasonLine(x)}`);
+    }
+  }
+  if (typeof r['phase'] === 'string') {
+    const unjudged = typeof r['notJudged'] === 'string' ? r['notJudged'] : 'content facts (what the file itself holds: install scripts, .pth files …) are judged at download';
+    lines.push(`  (${r['phase']} phase; ${unjudged})`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -34,6 +34,7 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
     reportsMissing: false,
     // A hosted repository's tags move by its own pushes, each in the audit trail.
     sightings: async () => [],
+    sightingsIfPulled: async () => [],
     tags: async (_request, name, query, at) => {
       const all = await images.tags(name);
       if (all === null) throw new AirlockError('NOT_FOUND', `nothing has been pushed to ${settings.repo}/${name}`, { details: { ociCode: 'NAME_UNKNOWN' } });
