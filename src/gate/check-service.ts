@@ -132,22 +132,29 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
   };
 }
 
-function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string | null, distributions: readonly ListedDistribution[] | null): CheckResult {
+/** What a judgement says of the version judged: the verdict, where it came from, its reasons and rules. */
+function verdictOf(e: Explained): Omit<CheckPart, 'label'> {
   const v = e.decision.verdict;
   const reasons = v.kind === 'allow' ? [] : v.reasons;
-  const p = e.policyVerdict;
   return {
-    ...base(t, repo, e.now),
     version: e.candidate.subject.version,
     purl: e.candidate.subject.purl,
-    status: 'judged',
-    message: null,
     verdict: v.kind,
     source: e.decision.source,
     quarantineId: e.decision.quarantineId,
     decidedBy: rulesOf(reasons),
     reasons,
     warnings: v.warnings,
+  };
+}
+
+function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string | null, distributions: readonly ListedDistribution[] | null): CheckResult {
+  const p = e.policyVerdict;
+  return {
+    ...base(t, repo, e.now),
+    ...verdictOf(e),
+    status: 'judged',
+    message: null,
     policy: { verdict: p.kind, reasons: p.kind === 'allow' ? [] : p.reasons, hash: e.policyHash },
     facts: e.facts,
     resolvesTo,
@@ -158,19 +165,7 @@ function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string |
 const STRICTNESS: Readonly<Record<VerdictKind, number>> = { allow: 0, quarantine: 1, block: 2 };
 
 function partOf(label: string, e: Explained): CheckPart {
-  const v = e.decision.verdict;
-  const reasons = v.kind === 'allow' ? [] : v.reasons;
-  return {
-    label,
-    version: e.candidate.subject.version,
-    purl: e.candidate.subject.purl,
-    verdict: v.kind,
-    source: e.decision.source,
-    quarantineId: e.decision.quarantineId,
-    decidedBy: rulesOf(reasons),
-    reasons,
-    warnings: v.warnings,
-  };
+  return { label, ...verdictOf(e) };
 }
 
 /**
