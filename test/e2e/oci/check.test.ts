@@ -7,13 +7,12 @@
  * quarantine record.
  */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, skopeo, SKIP_NO_REGISTRY_TOOLS, startRegistry, writeLayout, type FixtureRegistry } from '../../support/oci/index.ts';
-import { ociE2e, REPO, type OciE2e } from './support.ts';
+import { imageSigner, ociE2e, REPO, type ImageSigner, type OciE2e } from './support.ts';
 import { adminGet, airlockCli, createToken } from '../npm/support.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 
@@ -36,7 +35,7 @@ interface Checked {
 
 describe('airlock check oci, against skopeo', { skip }, () => {
   let e: OciE2e;
-  let keyDir: string;
+  let signer: ImageSigner;
   const unsigned = buildImage({ files: { 'a.txt': 'unsigned\n' } });
   const signed = buildImage({ files: { 'b.txt': 'signed\n' } });
   const young = buildImage({ files: { 'new.txt': 'just built\n' }, created: new Date(Date.now() - 3600_000).toISOString() });
@@ -57,17 +56,9 @@ describe('airlock check oci, against skopeo', { skip }, () => {
   };
 
   before(async () => {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const hint = createHash('sha256').update(pem).digest('hex');
-    keyDir = await mkdtemp(join(tmpdir(), 'airlock-cosign-key-'));
-    const keyFile = join(keyDir, 'release.pub.pem');
-    await writeFile(keyFile, pem);
-    e = await ociE2e({
-      config: { cosignKeys: [keyFile] },
-      top: { policy: { data: { airlock: { settings: { image_signers: [{ images: ['signed/*'], key_hint: hint }] } } } } },
-    });
-    const signature = cosignLegacySignatureLayout({ imageDigest: signed.manifestDigest, signatures: [{ privateKey: pair.privateKey, dockerReference: 'registry.example/signed/app' }] });
+    signer = await imageSigner();
+    e = await ociE2e(signer.options);
+    const signature = cosignLegacySignatureLayout({ imageDigest: signed.manifestDigest, signatures: [{ privateKey: signer.privateKey, dockerReference: 'registry.example/signed/app' }] });
     await e.seed('signed/app', [
       { ...unsigned, ref: 'unsigned' },
       { ...signed, ref: 'v1' },
@@ -78,7 +69,7 @@ describe('airlock check oci, against skopeo', { skip }, () => {
   });
   after(async () => {
     await e?.close();
-    await rm(keyDir, { recursive: true, force: true });
+    await signer?.close();
   });
 
   test('an image signed by the required key: allowed, with what its signature proves, and skopeo pulls it', async () => {

@@ -5,13 +5,10 @@
  * that checks out lets the image through, one made for another image is refused.
  */
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
-import { ociE2e, type OciE2e } from './support.ts';
+import { imageSigner, ociE2e, type ImageSigner, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
 
@@ -81,23 +78,15 @@ describe('a multi-platform image whose platform images are young', { skip }, () 
 describe('required signatures (cosign, key-based)', { skip }, () => {
   let e: OciE2e;
   let key: KeyObject;
-  let keyDir: string;
+  let signer: ImageSigner;
   const unsigned = buildImage({ files: { 'a.txt': 'unsigned\n' } });
   const signed = buildImage({ files: { 'b.txt': 'signed\n' } });
   const stolen = buildImage({ files: { 'c.txt': 'carries a signature made for another image\n' } });
   const other = buildImage({ files: { 'library.txt': 'no rule names me\n' } });
   before(async () => {
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    key = pair.privateKey;
-    const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const hint = createHash('sha256').update(pem).digest('hex');
-    keyDir = await mkdtemp(join(tmpdir(), 'airlock-cosign-key-'));
-    const keyFile = join(keyDir, 'release.pub.pem');
-    await writeFile(keyFile, pem);
-    e = await ociE2e({
-      config: { cosignKeys: [keyFile] },
-      top: { policy: { data: { airlock: { settings: { image_signers: [{ images: ['signed/*'], key_hint: hint }] } } } } },
-    });
+    signer = await imageSigner();
+    key = signer.privateKey;
+    e = await ociE2e(signer.options);
     const good = cosignLegacySignatureLayout({ imageDigest: signed.manifestDigest, signatures: [{ privateKey: key, dockerReference: 'registry.example/signed/app' }] });
     // A real signature, of another image, put on this one's signature tag.
     const moved = cosignLegacySignatureLayout({ imageDigest: stolen.manifestDigest, signatures: [{ privateKey: key, payloadDigest: signed.manifestDigest }] });
@@ -112,7 +101,7 @@ describe('required signatures (cosign, key-based)', { skip }, () => {
   });
   after(async () => {
     await e?.close();
-    await rm(keyDir, { recursive: true, force: true });
+    await signer?.close();
   });
 
   test('an image signed with the required key is served', async () => {

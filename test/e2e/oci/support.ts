@@ -3,7 +3,8 @@
  * and injects faults (test/support/oci), Airlock proxying it with the built-in policy, and the
  * real skopeo pointed at Airlock only.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync, createHash, type KeyObject } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
@@ -12,6 +13,29 @@ import { adminGet, airlockCli } from '../npm/support.ts';
 
 /** The repository's name: images are `<airlock host>/containers/<name>`. */
 export const REPO = 'containers';
+
+/** A cosign key pair whose public key is a PEM file, and the proxy options that make `signed/*` images need its signature. */
+export interface ImageSigner {
+  readonly privateKey: KeyObject;
+  /** `ociE2e`'s options: the key in the repository's `cosignKeys`, the policy's `image_signers` naming it. */
+  readonly options: { readonly config: Record<string, unknown>; readonly top: Record<string, unknown> };
+  /** Removes the key's folder. */
+  close(): Promise<void>;
+}
+
+export async function imageSigner(): Promise<ImageSigner> {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-cosign-key-'));
+  const keyFile = join(dir, 'release.pub.pem');
+  await writeFile(keyFile, pem);
+  const hint = createHash('sha256').update(pem).digest('hex');
+  return {
+    privateKey: pair.privateKey,
+    options: { config: { cosignKeys: [keyFile] }, top: { policy: { data: { airlock: { settings: { image_signers: [{ images: ['signed/*'], key_hint: hint }] } } } } } },
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
 
 export interface OciE2e {
   readonly registry: FixtureRegistry;
