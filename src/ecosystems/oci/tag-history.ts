@@ -50,11 +50,11 @@ export class TagHistory {
       .catch(() => null)
       .then(async () => {
         const history = this.#known.get(key) ?? (await this.#read(key));
-        if (history.some((s) => s.digest === digest)) {
+        const updated = this.#withSighting(history, digest);
+        if (updated === history) {
           this.#known.set(key, history);
           return history;
         }
-        const updated = [...history, { digest, firstSeen: this.#deps.clock().toISOString() }].slice(-MAX_SIGHTINGS);
         this.#deps.keeper.keep(key, Buffer.from(JSON.stringify(updated)), 'application/json');
         this.#known.set(key, updated);
         return updated;
@@ -72,8 +72,13 @@ export class TagHistory {
    */
   async peek(name: string, tag: string, digest: string): Promise<readonly TagSighting[]> {
     const key = `tag-history/${name}:${tag}`;
-    const history = this.#known.get(key) ?? (await this.#read(key));
-    return history.some((s) => s.digest === digest) ? history : [...history, { digest, firstSeen: this.#deps.clock().toISOString() }].slice(-MAX_SIGHTINGS);
+    return this.#withSighting(this.#known.get(key) ?? (await this.#read(key)), digest);
+  }
+
+  /** `history` itself when it has `digest`; else with `digest` added as the newest, first seen now (the oldest dropped past the bound). */
+  #withSighting(history: readonly TagSighting[], digest: string): readonly TagSighting[] {
+    if (history.some((s) => s.digest === digest)) return history;
+    return [...history, { digest, firstSeen: this.#deps.clock().toISOString() }].slice(-MAX_SIGHTINGS);
   }
 
   /** The history kept for the tag; empty when there is none, or it cannot be read (said in the log). */
