@@ -202,6 +202,64 @@ export class AdminClient {
     return { items: page.items.map((e) => revive<AuditEvent>(e, ['at'])), next: page.next };
   }
 
+  /**
+   * A period of the audit trail as a segment (`GET /-/api/audit/export`): its bytes as they
+   * arrive. Headers must come within the client's time-out; then each chunk within it of the
+   * last, however long the whole takes.
+   */
+  async auditExport(range: { readonly since?: string; readonly until?: string; readonly after?: number; readonly through?: number }): Promise<AsyncIterable<Uint8Array>> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(range)) if (v !== undefined) q.set(k, String(v));
+    return this.#stream(new URL(`-/api/audit/export?${q}`, this.#base));
+  }
+
+  async #stream(url: URL): Promise<AsyncIterable<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'application/x-ndjson, application/json' };
+    if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
+    const abort = new AbortController();
+    let timer = setTimeout(() => abort.abort(new Error(`no answer from ${url.pathname} within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal: abort.signal, redirect: 'error' });
+    } catch (err) {
+      clearTimeout(timer);
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      throw new ApiUnreachableError(`cannot reach Airlock at ${this.#base.origin}${cause}`, { cause: err });
+    }
+    if (!res.ok || res.body === null) {
+      clearTimeout(timer);
+      const text = await res.text().catch(() => '');
+      let o: JsonObject = {};
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null) o = parsed as JsonObject;
+      } catch {
+        // not JSON: the status says it
+      }
+      throw new ApiError(res.status, typeof o['code'] === 'string' ? o['code'] : 'HTTP_ERROR', typeof o['error'] === 'string' ? o['error'] : `HTTP ${res.status} from ${url.pathname}`);
+    }
+    const body = res.body;
+    const timeoutMs = this.#timeoutMs;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const reader = body.getReader();
+        try {
+          for (;;) {
+            clearTimeout(timer);
+            timer = setTimeout(() => abort.abort(new Error(`${url.pathname} sent nothing for ${timeoutMs} ms`)), timeoutMs);
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          clearTimeout(timer);
+          reader.releaseLock();
+          if (!abort.signal.aborted) abort.abort();
+        }
+      },
+    };
+  }
+
   async createToken(role: string, label: string, expires: string | null, scope: ScopeRequest | null = null): Promise<CreatedToken> {
     const body: JsonObject = { role, label };
     if (expires !== null) body['expires'] = expires;

@@ -19,3 +19,4 @@ export * from './pep440.ts';
 export * from './semver.ts';
 export * from './lru.ts';
 export * from './blake2b.ts';
+export * from './version.ts';

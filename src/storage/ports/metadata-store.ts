@@ -129,6 +129,15 @@ export interface AuditLog {
   appendAudit(event: AuditEventInput): Promise<AuditEvent>;
   /** Ascending by seq, starting after `afterSeq`. */
   listAudit(filter: { readonly afterSeq?: number; readonly limit: number }): Promise<readonly AuditEvent[]>;
+  /**
+   * The smallest seq of an event whose `at` is at or after `at` (null: none is). Where a period
+   * of the trail begins: events are appended in about the order of their times, not exactly (a
+   * decision's time is taken when it is judged, a node's clock may lead another's), so the
+   * events of `[since, until)` all lie in seqs `firstAuditSeqAtOrAfter(since)` up to
+   * `firstAuditSeqAtOrAfter(until) - 1`. Reads an index on time, never the whole table: its cost
+   * grows with the events from `at` to the head.
+   */
+  firstAuditSeqAtOrAfter(at: Date): Promise<number | null>;
 }
 
 /**

@@ -83,5 +83,18 @@ export function pgAuditLog(client: PgClient): AuditLog {
         throw pgStorageError(err, 'listAudit');
       }
     },
+
+    async firstAuditSeqAtOrAfter(at) {
+      try {
+        if (!Number.isFinite(at.getTime())) throw new AirlockError('BAD_REQUEST', 'the time must be a valid date');
+        // OFFSET 0 keeps the planner from turning MIN into a walk of the primary key in seq
+        // order that stops at the first row on or after the time (the whole table for a recent
+        // time): the rows come from the time index, and only those from `at` on.
+        const [row] = await client.query('SELECT MIN(seq) AS seq FROM (SELECT seq FROM audit_events WHERE at >= $1 OFFSET 0) AS later', [at]);
+        return row === undefined || row['seq'] === null ? null : integer(row, 'seq');
+      } catch (err) {
+        throw pgStorageError(err, 'firstAuditSeqAtOrAfter');
+      }
+    },
   };
 }

@@ -73,5 +73,18 @@ export function sqliteAuditLog(conn: SqliteConnection): AuditLog {
         throw storageError(err, 'listAudit');
       }
     },
+
+    async firstAuditSeqAtOrAfter(at) {
+      try {
+        const ms = at.getTime();
+        if (!Number.isFinite(ms)) throw new AirlockError('BAD_REQUEST', 'the time must be a valid date');
+        // Named, or the planner walks the table in seq order until a row matches: the whole
+        // table for a recent time.
+        const row = conn.statement('SELECT MIN(seq) AS seq FROM audit_events INDEXED BY audit_events_by_at WHERE at >= ?').get(ms);
+        return row === undefined || row['seq'] === null ? null : integer(row, 'seq');
+      } catch (err) {
+        throw storageError(err, 'firstAuditSeqAtOrAfter');
+      }
+    },
   };
 }

@@ -197,4 +197,13 @@ test('nodes started together on one empty PostgreSQL schema create one admin tok
   // One token.create in the shared audit trail.
   const audit = await airlockCli(['audit', 'verify', '--config', configs[0] as string], { SHARED_PG_URL: url });
   assert.equal(audit.code, 0, audit.stderr);
+  // The last hour of it exported from the shared store (PostgreSQL's time index), and checked
+  // against the store from another node's configuration.
+  const trail = join(tmp, 'trail.jsonl');
+  const exported = await airlockCli(['audit', 'export', '--since', '1h', '--out', trail, '--config', configs[0] as string], { SHARED_PG_URL: url });
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.match(exported.stdout, /^exported 1 event, seq 1–1 to /);
+  const checked = await airlockCli(['audit', 'verify', '--file', trail, '--config', configs[1] as string], { SHARED_PG_URL: url });
+  assert.equal(checked.code, 0, checked.stderr);
+  assert.match(checked.stdout, /identical to the live audit trail of the storage: the anchor and the event/);
 });

@@ -94,6 +94,24 @@ export function auditLogCases(make: MakeMetadataFixture): void {
     assert.equal(verifyAuditChain(truncatedHead, { seq: 2, hash: nth(1).hash }).ok, true, 'verifying from a checkpoint');
   }));
 
+  test('audit: firstAuditSeqAtOrAfter finds where a period begins, events appended out of time order included', using(make, async (store) => {
+    assert.equal(await store.firstAuditSeqAtOrAfter(at(0)), null, 'an empty trail');
+    // seq 1..6 at seconds 0, 10, 20, 15 (judged earlier, appended later), 30, 30.
+    for (const s of [0, 10, 20, 15, 30, 30]) await store.appendAudit(event(s, { at: at(s * 1000) }));
+    const first = async (seconds: number): Promise<number | null> => store.firstAuditSeqAtOrAfter(at(seconds * 1000));
+    assert.equal(await first(-100), 1, 'before everything: the first event');
+    assert.equal(await first(0), 1, 'at an event\'s time: that event (inclusive)');
+    assert.equal(await first(0.001), 2);
+    assert.equal(await first(10), 2);
+    assert.equal(await first(12), 3, 'the smallest seq at or after the time, though a later seq is earlier');
+    assert.equal(await first(16), 3);
+    assert.equal(await first(20), 3);
+    assert.equal(await first(21), 5);
+    assert.equal(await first(30), 5, 'two events at one time: the first of them');
+    assert.equal(await first(30.001), null, 'after everything');
+    await rejectsWithCode(store.firstAuditSeqAtOrAfter(new Date(Number.NaN)), 'BAD_REQUEST');
+  }));
+
   test('audit: invalid events are refused and do not advance the chain', using(make, async (store) => {
     await rejectsWithCode(store.appendAudit(event(0, { at: new Date(Number.NaN) })), 'BAD_REQUEST');
     await rejectsWithCode(store.appendAudit(event(0, { actor: '' })), 'BAD_REQUEST');
