@@ -64,6 +64,23 @@ test('sweepBlobs: keeps what documents and artifacts refer to and what is young;
     assert.equal((await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: later, dryRun: false })).removed.count, 0, 'nothing left to remove');
   }));
 
+test('sweepBlobs keeps the chunks of an upload in progress however old, and lets them go once the session ends', () =>
+  withStorage(async (s) => {
+    const first = await put(s, 'first chunk of a layer');
+    const second = await put(s, 'second chunk of a layer');
+    const t0 = new Date();
+    await s.metadata.createUploadSession({ id: 'u1', repo: 'images', name: 'team/app', rev: 1, parts: [], startedAt: t0, touchedAt: t0 });
+    await s.metadata.updateUploadSession({ id: 'u1', repo: 'images', name: 'team/app', rev: 2, parts: [{ blob: first, size: 22 }, { blob: second, size: 23 }], startedAt: t0, touchedAt: t0 });
+    const later = new Date(Date.now() + 2 * DAY);
+    const kept = await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: later, dryRun: false });
+    assert.deepEqual([kept.referenced.count, kept.removed.count], [2, 0]);
+    assert.deepEqual(await listed(s), [first, second].sort());
+    await s.metadata.deleteUploadSession('u1');
+    const swept = await sweepBlobs(s.metadata, s.blobs, { graceMs: DAY, now: later, dryRun: false });
+    assert.deepEqual([swept.referenced.count, swept.removed.count], [0, 2]);
+    assert.deepEqual(await listed(s), []);
+  }));
+
 test('sweepBlobs with an artifact retention: evicts artifact bytes unused for longer, keeps recent downloads, documents and quarantined versions; records stay', () =>
   withStorage(async (s) => {
     const t0 = Date.now();

@@ -2,9 +2,10 @@
  * Removing blobs nothing refers to any more. A packument that changes upstream is stored again
  * under its new digest, and the old copy is left behind; nothing else ever removes it, so a
  * long-running gateway's data directory would grow with every publish of every package it
- * serves. The sweep keeps every blob a cached document, an artifact record or a hosted package
- * refers to, and every blob committed within the grace period: a write whose record is not in
- * yet, or an old copy a running gateway may still be reading (it fetches again what it finds gone).
+ * serves. The sweep keeps every blob a cached document, an artifact record, a hosted package or
+ * an upload in progress refers to, and every blob committed within the grace period: a write
+ * whose record is not in yet, or an old copy a running gateway may still be reading (it fetches
+ * again what it finds gone).
  *
  * With an artifact retention it also evicts the bytes of artifacts nobody has downloaded for
  * longer than that (the cache of every version ever installed otherwise grows without end).
@@ -14,7 +15,7 @@
  * hosted package are never evicted: there is no upstream to fetch them from again.
  */
 import type { Sha256Digest } from '../core/index.ts';
-import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from './ports/index.ts';
+import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore, UploadSessionStore } from './ports/index.ts';
 
 export interface SweepOptions {
   /** Blobs committed more recently than this are kept whatever refers to them. */
@@ -30,7 +31,7 @@ export interface SweepOptions {
 }
 
 export interface SweepReport {
-  /** Blobs a document, an artifact or a hosted package refers to. */
+  /** Blobs a document, an artifact, a hosted package or an upload in progress refers to. */
   readonly referenced: { readonly count: number; readonly bytes: number };
   /** Blobs nothing refers to, committed within the grace period. */
   readonly young: { readonly count: number; readonly bytes: number };
@@ -41,7 +42,7 @@ export interface SweepReport {
 }
 
 export async function sweepBlobs(
-  store: DocumentCache & ArtifactIndex & HostedPackageStore,
+  store: DocumentCache & ArtifactIndex & HostedPackageStore & UploadSessionStore,
   blobs: BlobStore,
   options: SweepOptions,
 ): Promise<SweepReport> {
@@ -52,6 +53,8 @@ export async function sweepBlobs(
   // A hosted package's files are the only copy: kept whatever the retention, even when an artifact
   // record of the same bytes is evictable.
   for await (const blob of store.hostedBlobs()) keep.add(blob);
+  // The chunks of an upload in progress, which any gateway may close: kept for as long as the session is.
+  for await (const blob of store.uploadSessionBlobs()) keep.add(blob);
   // Artifact bytes the retention does not keep are its to evict (told apart from the orphans); a
   // blob another record keeps stays.
   const evictable = new Set<Sha256Digest>();

@@ -1,7 +1,7 @@
 /** What the oci plugin is given by the composition root: ports, the upstream registry or the hosted store, settings. */
 import type { PackageSources } from '../../gate/index.ts';
 import type { TrustedRoot } from '../../verify/index.ts';
-import type { HostedPackageStore } from '../../storage/ports/index.ts';
+import type { HostedPackageStore, UploadSessionStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 import type { UnpublishRule } from '../shared/hosted-write.ts';
@@ -30,7 +30,7 @@ export interface OciProxyOptions extends OciCommonOptions {
 /** A hosted repository: images pushed to Airlock, kept in its stores. */
 export interface OciHostedOptions extends OciCommonOptions {
   readonly hosted: {
-    readonly store: HostedPackageStore;
+    readonly store: HostedPackageStore & UploadSessionStore;
     /** Who may delete manifests and tags: nobody, admins, or publishers too. */
     readonly deletes: UnpublishRule;
     /** A blob uploaded and named by no manifest is dropped from its image repository this long after its upload (`storage.sweepGrace`). */

@@ -11,3 +11,4 @@ export * from './blob-pages.ts';
 export * from './token-scope.ts';
 export * from './webhook-cursor.ts';
 export * from './feed-advisory.ts';
+export * from './upload-session-row.ts';

@@ -8,6 +8,7 @@ import type { MakeMetadataFixture } from './metadata/fixture.ts';
 import { hostedPackageCases } from './metadata/hosted.ts';
 import { lifecycleCases } from './metadata/lifecycle.ts';
 import { quarantineCases } from './metadata/quarantine.ts';
+import { uploadSessionCases } from './metadata/upload-sessions.ts';
 import { webhookCursorCases } from './metadata/webhooks.ts';
 
 /**
@@ -27,6 +28,7 @@ export function runMetadataStoreConformance(driver: string, makeFixture: MakeMet
     auditLogCases(makeFixture);
     auditedChangeCases(makeFixture);
     webhookCursorCases(makeFixture);
+    uploadSessionCases(makeFixture);
     lifecycleCases(makeFixture);
   });
 }

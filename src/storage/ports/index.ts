@@ -7,3 +7,4 @@ export * from './audit-head.ts';
 export * from './write-stream.ts';
 export * from './signal-records.ts';
 export * from './signal-store.ts';
+export * from './upload-sessions.ts';

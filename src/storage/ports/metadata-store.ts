@@ -17,6 +17,7 @@ import type {
   WebhookCursor,
   WebhookProgress,
 } from './records.ts';
+import type { UploadSessionStore } from './upload-sessions.ts';
 
 /**
  * The metadata store, as small role interfaces. Every method is atomic on its own. A method that
@@ -232,7 +233,8 @@ export interface MetadataStore
     ExceptionStore,
     AuditLog,
     TokenStore,
-    WebhookCursorStore {
+    WebhookCursorStore,
+    UploadSessionStore {
   /** Apply pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

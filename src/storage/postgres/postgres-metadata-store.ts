@@ -15,6 +15,7 @@ import { loadPgMigrations, migratePg } from './pg-migrate.ts';
 import { pgMissingNameLedger } from './pg-missing-names.ts';
 import { pgQuarantineStore } from './pg-quarantine.ts';
 import { pgTokenStore } from './pg-tokens.ts';
+import { pgUploadSessionStore } from './pg-upload-sessions.ts';
 import { pgWebhookCursorStore } from './pg-webhook-cursors.ts';
 
 export interface PostgresMetadataStoreOptions extends PgClientOptions {
@@ -44,6 +45,7 @@ export function openPostgresMetadataStore(options: PostgresMetadataStoreOptions)
     ...pgAuditLog(client),
     ...pgTokenStore(client),
     ...pgWebhookCursorStore(client),
+    ...pgUploadSessionStore(client),
     ...pgMissingNameLedger(client),
     ...pgFirstSeenStore(client),
     ...pgFeedStore(client),

@@ -15,6 +15,7 @@ import type { Migration, MigrationReport } from './migrate.ts';
 import { sqliteMissingNameLedger } from './missing-names.ts';
 import { sqliteQuarantineStore } from './quarantine.ts';
 import { sqliteTokenStore } from './tokens.ts';
+import { sqliteUploadSessionStore } from './upload-sessions.ts';
 import { sqliteWebhookCursorStore } from './webhook-cursors.ts';
 
 export interface SqliteMetadataStoreOptions extends SqliteConnectionOptions {
@@ -47,6 +48,7 @@ export function openSqliteMetadataStore(options: SqliteMetadataStoreOptions): Sq
     ...sqliteAuditLog(conn),
     ...sqliteTokenStore(conn),
     ...sqliteWebhookCursorStore(conn),
+    ...sqliteUploadSessionStore(conn),
     ...sqliteMissingNameLedger(conn),
     ...sqliteFirstSeenStore(conn),
     ...sqliteFeedStore(conn),

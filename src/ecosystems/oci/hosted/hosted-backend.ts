@@ -1,10 +1,10 @@
 /**
  * A hosted oci repository's images, for the plugin's routes: what was pushed, read from the
  * stores (hosted-images.ts); tag lists paged as the spec pages them (`n`, `last`, `Link`); the
- * push routes with their upload sessions, whose abandoned ones a timer aborts.
+ * push routes with their upload sessions, whose abandoned ones a timer ends.
  */
 import { AirlockError } from '../../../core/index.ts';
-import type { BlobStore, HostedPackageStore } from '../../../storage/ports/index.ts';
+import type { BlobStore, HostedPackageStore, UploadSessionStore } from '../../../storage/ports/index.ts';
 import { MAX_TAGS_PAGE, pageSize, type ImageBackend } from '../backend.ts';
 import type { OciSettings } from '../options.ts';
 import { HostedImages } from './hosted-images.ts';
@@ -13,7 +13,7 @@ import { PushRoutes } from './push-routes.ts';
 import { DEFAULT_UPLOAD_LIMITS, UploadSessions } from './upload-sessions.ts';
 
 export interface HostedBackendDeps {
-  readonly store: HostedPackageStore;
+  readonly store: HostedPackageStore & UploadSessionStore;
   readonly blobs: BlobStore;
   readonly clock: () => Date;
   readonly deletes: UnpublishRule;
@@ -23,7 +23,7 @@ export interface HostedBackendDeps {
 
 export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): { readonly backend: ImageBackend; readonly push: PushRoutes; readonly images: HostedImages } {
   const images = new HostedImages({ repo: settings.repo, store: deps.store, blobs: deps.blobs, clock: deps.clock }, { maxDocumentBytes: settings.maxMetadataBytes, cacheBytes: Math.floor(settings.cacheBytes / 2), uploadGraceMs: deps.uploadGraceMs });
-  const uploads = new UploadSessions(deps.blobs, { ...DEFAULT_UPLOAD_LIMITS, maxBlobBytes: settings.maxArtifactBytes }, () => deps.clock().getTime());
+  const uploads = new UploadSessions({ repo: settings.repo, store: deps.store, blobs: deps.blobs, now: () => deps.clock().getTime() }, { ...DEFAULT_UPLOAD_LIMITS, maxBlobBytes: settings.maxArtifactBytes });
   const sweep = setInterval(() => void uploads.sweep().catch(() => undefined), 60_000);
   sweep.unref();
   const push = new PushRoutes({ repo: settings.repo, images, uploads, blobs: deps.blobs, maxBlobBytes: settings.maxArtifactBytes, deletes: deps.deletes });
@@ -50,7 +50,6 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
     ownBlob: (name, digest) => images.blobSize(name, digest),
     close: async () => {
       clearInterval(sweep);
-      await uploads.close();
     },
   };
   return { backend, push, images };

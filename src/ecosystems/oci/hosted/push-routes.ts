@@ -101,7 +101,7 @@ export class PushRoutes {
       } else if (method === 'PUT') {
         return this.#finish(request, reply, target.name, target.id, digestParam(query), who, at);
       } else if (method === 'GET') {
-        return this.#progress(reply.code(204), this.#deps.uploads.get(target.name, target.id), at);
+        return this.#progress(reply.code(204), await this.#deps.uploads.get(target.name, target.id), at);
       } else if (method === 'DELETE') {
         await this.#deps.uploads.cancel(target.name, target.id);
         return reply.code(204).send();
