@@ -208,7 +208,7 @@ async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepository
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless model signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(huggingfacePlugin, { ...common, upstream, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }) });
+  await scope.register(huggingfacePlugin, { ...common, upstream, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }), sources: services.sources });
 }
 
 /**

@@ -89,3 +89,42 @@ test('an image without parts keeps its own verdict; missing references and failu
   assert.equal(rs[0]?.parts, null);
   assert.equal(rs[0]?.phase, 'metadata');
 });
+
+test("where only the parts are held (a Hub commit's files), a quarantine of what the reference names does not decide; a block does; the same reason of many parts is said once", async () => {
+  const file = (path: string, verdict: Verdict, notJudged: string | null = null) => {
+    const e = explained('sha256:commit', verdict);
+    return { label: path, explained: { ...e, facts: { ...e.facts, model_file: { path } } }, notJudged };
+  };
+  const { check } = service({
+    held: {
+      status: 'judged',
+      explained: explained('sha256:commit', hold('quarantine', 'signals.requested_while_missing')),
+      phase: 'metadata',
+      notJudged: 'scanned when downloaded',
+      parts: [file('a.bin', allow(), 'its bytes are scanned when it is downloaded'), file('b.json', allow())],
+      ownQuarantineHolds: false,
+    },
+    cooling: {
+      status: 'judged',
+      explained: explained('sha256:commit', hold('quarantine', 'cooldown')),
+      phase: 'metadata',
+      notJudged: null,
+      parts: [file('a.bin', hold('quarantine', 'cooldown')), file('b.json', hold('quarantine', 'cooldown')), file('c.py', hold('quarantine', 'model.remote_code'))],
+      ownQuarantineHolds: false,
+    },
+    blocked: { status: 'judged', explained: explained('sha256:commit', hold('block', 'blocklist')), phase: 'metadata', notJudged: null, parts: [], ownQuarantineHolds: false },
+  });
+  const [held, cooling, blocked] = await check.checkMany([target('held'), target('cooling'), target('blocked')], REQUEST);
+  assert.equal(held?.verdict, 'allow', 'the files, each allowed, are served whatever the commit says');
+  assert.equal(held?.policy?.verdict, 'quarantine');
+  assert.deepEqual(held?.parts?.map((p) => [p.label, p.verdict, p.notJudged, p.facts]), [
+    ['a.bin', 'allow', 'its bytes are scanned when it is downloaded', { model_file: { path: 'a.bin' } }],
+    ['b.json', 'allow', null, { model_file: { path: 'b.json' } }],
+  ]);
+  assert.equal(cooling?.verdict, 'quarantine');
+  assert.deepEqual(cooling?.decidedBy, ['cooldown', 'model.remote_code']);
+  assert.deepEqual(cooling?.reasons.map((r) => r.rule), ['cooldown', 'model.remote_code'], 'the cooldown of three files, said once');
+  assert.equal(blocked?.verdict, 'block');
+  assert.deepEqual(blocked?.decidedBy, ['blocklist']);
+  assert.equal(blocked?.parts, null);
+});

@@ -3,20 +3,20 @@
  * every fact the policy saw and the rules that decided — for agents and CI before they install
  * (`airlock check`, `GET/POST /-/api/check`). Metadata phase (no download: content facts such as
  * the tarball's own install scripts are judged when the artifact is fetched), or, where a source
- * resolves references (OCI images), what that source judges as a pull would be judged. Nothing is
- * cached, recorded or opened; a name the upstream does not have is recorded in the missing-name
- * ledger, as a client's request would be.
+ * resolves references (OCI images, Hugging Face commits), what that source judges as a pull or a
+ * download would be judged. Nothing is cached, recorded or opened; a name the upstream does not
+ * have is recorded in the missing-name ledger, as a client's request would be.
  */
 import { AirlockError, isAirlockError, type Ecosystem, type Reason, type VerdictKind } from '../core/index.ts';
 import type { RequestContext } from '../storage/ports/index.ts';
 import type { Explained } from './gate-service.ts';
-import type { ListedDistribution, PackageListing, PackageSource, PackageSources, ReferenceCheck } from './package-sources.ts';
+import type { ListedDistribution, PackageListing, PackageSource, PackageSources, ReferenceCheck, ReferencePart } from './package-sources.ts';
 import type { ArtifactHistory, DecisionSource, Facts, VersionCandidate } from './types.ts';
 
 export interface CheckTarget {
   readonly ecosystem: Ecosystem;
   readonly name: string;
-  /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release; an image's `latest` tag). An image's tag or digest. */
+  /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release; an image's `latest` tag; a Hub repo's default branch). An image's tag or digest; a Hub repo's branch, tag or commit. */
   readonly version: string | null;
   /** null: the first repository of the ecosystem. */
   readonly repo: string | null;
@@ -64,11 +64,12 @@ export interface CheckResult {
   readonly distributions: readonly ListedDistribution[] | null;
   /** The phase judged: the metadata phase, or for an image, the artifact phase a pull is judged in (its signatures included). */
   readonly phase: 'metadata' | 'artifact';
-  /** What a download brings that is judged on its own and was not judged by the check, where the source says (an image's model layers); else null. */
+  /** What a download brings that is judged on its own and was not judged by the check, where the source says (an image's model layers, the bytes of a Hub commit's files); else null. */
   readonly notJudged: string | null;
   /**
    * What a download of it brings that is judged on its own too (a multi-platform image's
-   * platform images), each with its verdict; the verdict above is the strictest of all. Else null.
+   * platform images, a Hub commit's files), each with its verdict; the verdict above is the
+   * strictest of all. Else null.
    */
   readonly parts: readonly CheckPart[] | null;
   readonly evaluatedAt: string;
@@ -76,8 +77,12 @@ export interface CheckResult {
 
 /** One part of what was checked (see `CheckResult.parts`), judged on its own. */
 export interface CheckPart {
-  /** What it is (`linux/arm64`). */
+  /** What it is (`linux/arm64`, a file's path). */
   readonly label: string;
+  /** What of it was not judged by the check and is when it is downloaded (a file's bytes, scanned then); else null. */
+  readonly notJudged: string | null;
+  /** The facts the policy saw for it that are not the result's own (a file's `model_file`, `model_scan`, `model_signature`; a platform image's `image`). */
+  readonly facts: Facts;
   readonly version: string;
   readonly purl: string;
   readonly verdict: VerdictKind;
@@ -133,7 +138,7 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
 }
 
 /** What a judgement says of the version judged: the verdict, where it came from, its reasons and rules. */
-function verdictOf(e: Explained): Omit<CheckPart, 'label'> {
+function verdictOf(e: Explained): Omit<CheckPart, 'label' | 'notJudged' | 'facts'> {
   const v = e.decision.verdict;
   const reasons = v.kind === 'allow' ? [] : v.reasons;
   return {
@@ -164,24 +169,39 @@ function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string |
 
 const STRICTNESS: Readonly<Record<VerdictKind, number>> = { allow: 0, quarantine: 1, block: 2 };
 
-function partOf(label: string, e: Explained): CheckPart {
-  return { label, ...verdictOf(e) };
+/** The facts of `facts` that `base` does not have as they are. */
+function factsBeyond(facts: Facts, base: Facts): Facts {
+  return Object.fromEntries(Object.entries(facts).filter(([k, v]) => !(k in base) || JSON.stringify(v) !== JSON.stringify(base[k])));
+}
+
+function partOf(p: ReferencePart, base: Facts): CheckPart {
+  return { label: p.label, notJudged: p.notJudged ?? null, facts: factsBeyond(p.explained.facts, base), ...verdictOf(p.explained) };
+}
+
+/** Reasons once each (parts judged alike say the same: a commit's cooldown, for each of its files). */
+function distinct(reasons: readonly Reason[]): Reason[] {
+  return [...new Map(reasons.map((w) => [`${w.rule ?? ''}\0${w.message}`, w])).values()];
 }
 
 /**
  * A reference's judgement as a check result: the facts and the policy's own verdict are those of
  * what the reference names; the verdict is the strictest of it and its parts (a pull brings the
  * parts too, and the check cannot know which), with the reasons and rules of every judgement
- * that gave that verdict.
+ * that gave that verdict. Where a quarantine of what the reference names holds nothing back by
+ * itself (`ownQuarantineHolds: false`), only a block of it counts next to its parts.
  */
 export function referenceResult(t: CheckTarget, repo: string, r: Extract<ReferenceCheck, { status: 'judged' }>): CheckResult {
   const own = judged(t, repo, r.explained, null, null);
-  const parts = r.parts.map((p) => partOf(p.label, p.explained));
-  const all: Pick<CheckPart, 'verdict' | 'source' | 'quarantineId' | 'reasons' | 'warnings'>[] = [{ verdict: own.verdict as VerdictKind, source: own.source as DecisionSource, quarantineId: own.quarantineId, reasons: own.reasons, warnings: own.warnings }, ...parts];
+  const parts = r.parts.map((p) => partOf(p, r.explained.facts));
+  const ownCounts = r.ownQuarantineHolds !== false || own.verdict === 'block' || parts.length === 0;
+  const all: Pick<CheckPart, 'verdict' | 'source' | 'quarantineId' | 'reasons' | 'warnings'>[] = [
+    ...(ownCounts ? [{ verdict: own.verdict as VerdictKind, source: own.source as DecisionSource, quarantineId: own.quarantineId, reasons: own.reasons, warnings: own.warnings }] : []),
+    ...parts,
+  ];
   const strictest = all.reduce((a, b) => (STRICTNESS[b.verdict] > STRICTNESS[a.verdict] ? b : a));
   const deciding = all.filter((x) => x.verdict === strictest.verdict);
-  const reasons = deciding.flatMap((x) => x.reasons);
-  const warnings = [...new Map(all.flatMap((x) => x.warnings).map((w) => [`${w.rule ?? ''}\0${w.message}`, w])).values()];
+  const reasons = distinct(deciding.flatMap((x) => x.reasons));
+  const warnings = distinct([...own.warnings, ...parts.flatMap((x) => x.warnings)]);
   return {
     ...own,
     verdict: strictest.verdict,

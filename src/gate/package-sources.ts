@@ -40,6 +40,15 @@ export interface ListedDistribution {
   readonly sha256: string;
 }
 
+/** A part of what a reference names, judged on its own (see `ReferenceCheck`). */
+export interface ReferencePart {
+  /** What it is (`linux/arm64`, a file's path). */
+  readonly label: string;
+  readonly explained: Explained;
+  /** What of it was not judged (a file's bytes, scanned when it is downloaded), or null. */
+  readonly notJudged?: string | null;
+}
+
 /**
  * What a source that resolves references (see `PackageSource.checkReference`) found: the
  * judgement of what the reference names, or which part of it does not exist.
@@ -53,8 +62,14 @@ export type ReferenceCheck =
       readonly phase: 'metadata' | 'artifact';
       /** What a client's request brings that is judged on its own and was not judged here (model layers …), or null. */
       readonly notJudged: string | null;
-      /** What a request of it brings that is judged on its own too (a multi-platform index's platform images), with a label each. */
-      readonly parts: readonly { readonly label: string; readonly explained: Explained }[];
+      /** What a request of it brings that is judged on its own too (a multi-platform index's platform images, a Hub commit's files). */
+      readonly parts: readonly ReferencePart[];
+      /**
+       * Whether a quarantine of what the reference names holds a request back by itself. Default
+       * true (an image's manifest is refused); false where only its parts are held (a Hub commit's
+       * quarantine refuses nothing: each file is judged, and held, on its own). A block always does.
+       */
+      readonly ownQuarantineHolds?: boolean;
     }
   | { readonly status: 'package-not-found' | 'version-not-found'; readonly message: string };
 

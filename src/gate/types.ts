@@ -54,7 +54,10 @@ export interface VersionCandidate {
 export interface ArtifactContent {
   /**
    * The address of the bytes judged (`sha256:<hex>`, the blob store's). A quarantine opened on
-   * them records it, and a reviewer's release of that quarantine covers these bytes only.
+   * them records it, and a reviewer's release of that quarantine covers these bytes only. A
+   * pre-flight check (`explainArtifact`) of a file Airlock has not stored may name its bytes by
+   * another digest the upstream gives (`git-sha1:<hex>`, a Hub file kept in git), which no
+   * review's bytes are.
    */
   readonly digest: string;
   /** The artifact's bytes as stored (what reading its files walks). */

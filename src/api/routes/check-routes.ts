@@ -6,6 +6,11 @@
  * An image is `pkg:oci/<name>@<manifest digest>` (the purl spec's version of an oci purl), or
  * `pkg:oci/<name>?tag=<tag>` (its `tag` qualifier), or `pkg:oci/<name>` for `latest`; the name is
  * the image's path in the oci repository (`library/alpine`), the repository is `repo`.
+ *
+ * A Hugging Face repo is `pkg:huggingface/<org>/<name>@<revision>` (a dataset's name has
+ * `datasets/` in front, as the gate names it): the purl spec's version is the commit; a branch
+ * or tag is taken there too (percent-encoded: `refs%2Fpr%2F1`), and no version is the default
+ * branch.
  */
 import type { FastifyInstance } from 'fastify';
 import { AirlockError, parsePurl, purlFullName, purlQualifier } from '../../core/index.ts';

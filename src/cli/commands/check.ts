@@ -8,6 +8,7 @@
  *   airlock check pypi NAME[==VERSION]…         PyPI projects (no version: latest)
  *   airlock check --requirements requirements.txt  every pinned requirement, one call
  *   airlock check oci REPO/IMAGE[:TAG|@DIGEST]…   container images (no tag: latest)
+ *   airlock check huggingface ORG/NAME[@REVISION]…  Hub models and datasets (no revision: the default branch)
  */
 import { basename } from 'node:path';
 import type { AdminClient } from '../../api/client.ts';
@@ -23,10 +24,12 @@ import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Re
 import { checkAll, client, readInput } from './check/run.ts';
 import { pypiPurl, requirementsCheck } from './check/pypi.ts';
 import { checkImages, ociSpec } from './check/oci.ts';
+import { huggingfacePurl } from './check/huggingface.ts';
 
 const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
        airlock check pypi NAME[==VERSION]… [--format text|json] [--repo NAME] [--server URL]
        airlock check oci REPO/IMAGE[:TAG|@sha256:…]… [--format text|json] [--server URL]
+       airlock check huggingface ORG/NAME[@REVISION]… [--type model|dataset] [--format text|json] [--repo NAME] [--server URL]
        airlock check --lockfile FILE [--format table|json] [--repo NAME] [--server URL]
        airlock check --requirements FILE [--format table|json] [--repo NAME] [--server URL]
 
@@ -40,6 +43,15 @@ An image is written as in a pull reference without the host: \`hub/library/alpin
 group); no tag is \`latest\`. It is judged as a pull of it would be: its manifest and config, then
 what its signatures prove (a multi-platform image: the index and each platform image). No layer
 is fetched, so model layers are scanned and judged when pulled, not by a check.
+
+A Hugging Face repo is written as its clients name it (\`acme/tiny\`; a dataset
+\`datasets/acme/corpus\` or with --type dataset), with a branch, tag or commit after @ (none:
+the default branch). The revision is resolved to its commit as a download resolves it, and the
+commit is judged as a download of it would be: the commit, then each of its files with what
+the tree says of it (name, size, sha256, pickle-based or not, Python code) and what the
+commit's model signature (model.sig, fetched) says of it. No other file is fetched: a file
+Airlock holds already is scanned from its store; any other is scanned when downloaded and
+judged by the check as if the scanner found nothing in it (listed as not judged).
 
   --lockfile FILE  every registry package of a lockfile (npm's package-lock.json v1-v3 or
                    npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock of yarn 1 or 2+), checked
@@ -57,6 +69,7 @@ is fetched, so model layers are scanned and judged when pulled, not by a check.
                    requirements without an == pin are listed as not checked
   --format         text/table (default) or json
   --repo NAME      the Airlock repository (default: the first of the ecosystem)
+  --type TYPE      huggingface: model (default) or dataset
 
 Exit status: 0 when everything is allowed, 1 when something is quarantined, blocked, not found,
 could not be checked, is downloaded from outside the registry or has a hash pin of a file the
@@ -65,6 +78,13 @@ The server defaults to ${'$'}AIRLOCK_SERVER or ${DEFAULT_SERVER}; the token come
 `;
 
 const MAX_LOCKFILE_BYTES = 64 * 1024 * 1024;
+
+const USAGE = {
+  npm: 'give at least one package: airlock check npm NAME[@VERSION]',
+  pypi: 'give at least one project: airlock check pypi NAME[==VERSION]',
+  oci: 'give at least one image: airlock check oci REPO/IMAGE[:TAG|@sha256:…]',
+  huggingface: 'give at least one repo: airlock check huggingface ORG/NAME[@REVISION]',
+} as const;
 
 function splitSpec(spec: string): { name: string; version: string | null } {
   const at = spec.lastIndexOf('@');
@@ -148,6 +168,7 @@ export const command: Command = {
       format: { type: 'string' },
       repo: { type: 'string' },
       registry: { type: 'string', multiple: true },
+      type: { type: 'string' },
       server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -166,12 +187,9 @@ export const command: Command = {
         io.stdout.write(HELP);
         return EXIT.usage;
       }
-      if (ecosystem !== 'npm' && ecosystem !== 'pypi' && ecosystem !== 'oci') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm, pypi, oci)`);
-      if (specs.length === 0) {
-        throw new UsageError(
-          ecosystem === 'npm' ? 'give at least one package: airlock check npm NAME[@VERSION]' : ecosystem === 'pypi' ? 'give at least one project: airlock check pypi NAME[==VERSION]' : 'give at least one image: airlock check oci REPO/IMAGE[:TAG|@sha256:…]',
-        );
-      }
+      if (ecosystem !== 'npm' && ecosystem !== 'pypi' && ecosystem !== 'oci' && ecosystem !== 'huggingface') throw new UsageError(`unsupported ecosystem '${ecosystem}' (npm, pypi, oci, huggingface)`);
+      if (specs.length === 0) throw new UsageError(USAGE[ecosystem]);
+      if (values.type !== undefined && ecosystem !== 'huggingface') throw new UsageError('--type is taken with huggingface only');
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'json' && format !== 'table') throw new UsageError('--format must be text or json');
       if (ecosystem === 'oci' && values.repo !== undefined) throw new UsageError('an image names its repository itself (REPO/IMAGE): --repo is not taken with oci');
@@ -180,7 +198,7 @@ export const command: Command = {
         const images = specs.map(ociSpec);
         results = await checkImages(client(values.server, io), images);
       } else {
-        const purls = specs.map(ecosystem === 'npm' ? npmPurl : pypiPurl);
+        const purls = specs.map(ecosystem === 'npm' ? npmPurl : ecosystem === 'pypi' ? pypiPurl : (spec) => huggingfacePurl(spec, values.type));
         const c = client(values.server, io);
         results = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
       }

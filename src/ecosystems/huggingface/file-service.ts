@@ -8,10 +8,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AirlockError, Lru, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
-import type { Gate } from '../../gate/index.ts';
+import type { Explained, Explainer, Gate, VersionCandidate } from '../../gate/index.ts';
+import type { FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
-import { modelFileCoverage, verifyModelSignature, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
+import { modelFileCoverage, verifyModelSignature, type ModelFileCoverage, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
 import { requesterKey } from '../shared/http.ts';
 import { ModelScans } from '../shared/model-files.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
@@ -69,6 +70,46 @@ function fileLabel(name: string, commit: string, path: string): string {
   return `${commitLabel(name, commit)} (${path})`;
 }
 
+/**
+ * The bytes of a file judged: their address (`content.digest`, what a review is of) and hex
+ * sha256 (what a model signature is compared with; null when not known, see `FileService.explain`).
+ */
+export interface JudgedBytes {
+  readonly digest: string;
+  readonly sha256: string | null;
+}
+
+/**
+ * The artifact phase's candidate for one file of a commit: the commit's facts, the file's
+ * (`model_file`, `model_scan`: what the scanner found) and what the commit's model signature
+ * says of its bytes. What admission judges before a file is served, and the pre-flight check
+ * explains. A file whose sha256 is not known is taken for the one the signature lists.
+ */
+export function fileCandidate(rev: Revision, entry: HubTreeEntry, tree: CommitTree, scan: FileScanResult, signature: ModelSignatureCheck | null, bytes: JudgedBytes): VersionCandidate {
+  const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
+  let coverage: ModelFileCoverage | null = null;
+  if (signature?.status === 'verified') {
+    const m = signature.manifest;
+    const signed = (m.files.size === 1 ? m.files.get('.') : undefined) ?? m.files.get(entry.path) ?? '';
+    coverage = modelFileCoverage(m, entry.path, bytes.sha256 ?? signed);
+  }
+  const facts = { ...rev.candidate.facts, ...fileFacts(entry, safetensors, scan), model_signature: signatureFacts(signature, coverage) };
+  // What the scanner could not read is held for review whatever the policy says of it (fail closed).
+  const unread = scan.verdict === 'unscannable' ? `the model scanner could not scan ${entry.path} completely: ${scan.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
+  return { subject: rev.candidate.subject, facts, content: { digest: bytes.digest, size: entry.size }, unread };
+}
+
+/** What the pre-flight check learns of one file (`FileService.explain`). */
+export type FileExplained =
+  | {
+      readonly kind: 'judged';
+      readonly explained: Explained;
+      /** Its bytes were scanned (Airlock holds them); false: judged as if the scanner found nothing in them. */
+      readonly scanned: boolean;
+    }
+  /** Never served, whatever the policy says (larger than the repository serves). */
+  | { readonly kind: 'refused'; readonly message: string };
+
 export class FileService {
   readonly #deps: FileServiceDeps;
   readonly #settings: FileServiceSettings;
@@ -118,24 +159,53 @@ export class FileService {
     return `${rev.candidate.subject.name}\0${rev.commit}\0${entry.path}\0${entry.lfs?.sha256 ?? entry.oid}\0${this.#deps.gate.generation()}\0${requesterKey(request)}`;
   }
 
+  /**
+   * What the gate would decide about a download of the file now, as `resolve` judges it (the same
+   * candidate, through the explainer): nothing recorded, cached as a verdict or opened, and no
+   * byte of the file fetched. A file Airlock holds already (verified against the tree, as a
+   * download finds it) is scanned from the store. The bytes of any other are read only when it is
+   * downloaded: it is judged as if the scanner found nothing in them (`scanned: false`), so its
+   * verdict is the best a download of it can get; a file kept in git (not LFS), whose sha256 only
+   * its bytes give, is taken for the one the commit's model signature lists, and named by its git
+   * object id (`git-sha1:<oid>`), which no review's bytes are: a release of other bytes does not
+   * pass it, as it would not pass it when downloaded. `signature`: the commit's (`signature`).
+   */
+  async explain(rev: Revision, entry: HubTreeEntry, tree: CommitTree, signature: ModelSignatureCheck | null, explainer: Explainer, request: RequestContext): Promise<FileExplained> {
+    const tooBig = this.#tooBig(rev, entry);
+    if (tooBig !== null) return { kind: 'refused', message: tooBig };
+    const held = await this.#stored(rev, entry);
+    let scan: FileScanResult;
+    let bytes: JudgedBytes;
+    if (held !== null) {
+      scan = await this.#scans.scan(held.blob, held.size, entry.path);
+      bytes = { digest: held.blob, sha256: digestHex(held.blob) };
+    } else {
+      scan = { path: entry.path, format: 'unknown', verdict: 'safe', findings: [] };
+      bytes = entry.lfs === null ? { digest: `git-sha1:${entry.oid}`, sha256: null } : { digest: `sha256:${entry.lfs.sha256}`, sha256: entry.lfs.sha256 };
+    }
+    const candidate = fileCandidate(rev, entry, tree, scan, signature, bytes);
+    return { kind: 'judged', explained: await explainer.explainArtifact(candidate, request, async () => [rev.candidate]), scanned: held !== null };
+  }
+
+  /** Why the file is never served whatever the policy says (it is larger than this repository serves), or null. */
+  #tooBig(rev: Revision, entry: HubTreeEntry): string | null {
+    if (entry.size <= this.#settings.maxArtifactBytes) return null;
+    return `${fileLabel(rev.candidate.subject.name, rev.commit, entry.path)} is ${entry.size} bytes; this repository serves files of at most ${this.#settings.maxArtifactBytes} bytes (maxArtifactSize)`;
+  }
+
   async #decide(rev: Revision, entry: HubTreeEntry, tree: CommitTree, request: RequestContext): Promise<FileOutcome> {
     const { name } = rev.candidate.subject;
     const label = fileLabel(name, rev.commit, entry.path);
-    if (entry.size > this.#settings.maxArtifactBytes) {
-      throw new AirlockError('LIMIT_EXCEEDED', `${label} is ${entry.size} bytes; this repository serves files of at most ${this.#settings.maxArtifactBytes} bytes (maxArtifactSize)`);
-    }
+    const tooBig = this.#tooBig(rev, entry);
+    if (tooBig !== null) throw new AirlockError('LIMIT_EXCEEDED', tooBig);
     const rec = await this.#ingest(rev, entry).catch((err: unknown) => {
       // Airlock's own store failed (a full disk): a verified file it cannot keep is not judged or served.
       throw isAirlockError(err, 'STORAGE_ERROR') ? undecided(label, err.message, 'store') : err;
     });
     const result = await this.#scans.scan(rec.blob, rec.size, entry.path);
-    const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
-    const signature = await this.#signature(rev, tree);
-    const coverage = signature?.status === 'verified' ? modelFileCoverage(signature.manifest, entry.path, digestHex(rec.blob)) : null;
-    const facts = { ...rev.candidate.facts, ...fileFacts(entry, safetensors, result), model_signature: signatureFacts(signature, coverage) };
-    // What the scanner could not read is held for review whatever the policy says of it (fail closed).
-    const unread = result.verdict === 'unscannable' ? `the model scanner could not scan ${entry.path} completely: ${result.findings.find((f) => f.class === 'unscannable')?.message ?? 'no reason given'}` : null;
-    const decision = await this.#deps.gate.judgeArtifact({ subject: rev.candidate.subject, facts, content: { digest: rec.blob, size: rec.size }, unread }, request, async () => [rev.candidate]);
+    const signature = await this.signature(rev, tree);
+    const candidate = fileCandidate(rev, entry, tree, result, signature, { digest: rec.blob, sha256: digestHex(rec.blob) });
+    const decision = await this.#deps.gate.judgeArtifact(candidate, request, async () => [rev.candidate]);
     if (decision.failure?.kind === 'gate') throw undecided(label, decision.failure.cause);
     if (decision.verdict.kind !== 'allow') return { kind: 'refuse', error: versionRefusal(label, name, rev.commit, decision), lasting: decision.failure === undefined };
     return {
@@ -146,15 +216,24 @@ export class FileService {
     };
   }
 
+  /**
+   * The file as Airlock stored it already, or null. A commit's file never changes: a record for it
+   * is of bytes verified against the same hashes (checked again: its size, an LFS file's sha256).
+   */
+  async #stored(rev: Revision, entry: HubTreeEntry): Promise<ArtifactRecord | null> {
+    const existing = await this.#deps.index.getArtifact(this.#settings.repo, rev.candidate.subject.purl, entry.path);
+    if (existing === null || existing.size !== entry.size || (entry.lfs !== null && existing.blob !== `sha256:${entry.lfs.sha256}`)) return null;
+    return (await this.#deps.blobs.stat(existing.blob)) === null ? null : existing;
+  }
+
   /** The stored file, fetched and verified first when it is not stored yet. */
   #ingest(rev: Revision, entry: HubTreeEntry): Promise<ArtifactRecord> {
     const { index, blobs, metrics, upstream } = this.#deps;
     const repo = this.#settings.repo;
     const { purl, name } = rev.candidate.subject;
     return this.#ingests.run(`${purl}\0${entry.path}`, async () => {
-      // A commit's file never changes: a record for it is of bytes verified against the same hashes.
-      const existing = await index.getArtifact(repo, purl, entry.path);
-      if (existing !== null && existing.size === entry.size && (entry.lfs === null || existing.blob === `sha256:${entry.lfs.sha256}`) && (await blobs.stat(existing.blob)) !== null) {
+      const existing = await this.#stored(rev, entry);
+      if (existing !== null) {
         metrics?.cache(repo, 'artifact', 'hit');
         return existing;
       }
@@ -195,9 +274,10 @@ export class FileService {
 
   /**
    * The commit's model signature (its `model.sig`, OpenSSF model signing), checked; null when the
-   * commit has none. The signature file is fetched and verified like any other file of the commit.
+   * commit has none. The signature file is fetched and verified like any other file of the commit
+   * (and kept: a download of any file of the commit reads it).
    */
-  async #signature(rev: Revision, tree: CommitTree): Promise<ModelSignatureCheck | null> {
+  async signature(rev: Revision, tree: CommitTree): Promise<ModelSignatureCheck | null> {
     const entry = tree.byPath.get(MODEL_SIGNATURE_FILE);
     if (entry === undefined || entry.type !== 'file') return null;
     if (entry.size > MAX_SIGNATURE_BYTES) return { status: 'invalid', mode: null, error: `${MODEL_SIGNATURE_FILE} is ${entry.size} bytes, more than a model signature can be (${MAX_SIGNATURE_BYTES})` };

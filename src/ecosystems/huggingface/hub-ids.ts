@@ -140,6 +140,18 @@ export function repoName(repo: RepoRef): string {
   return repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id;
 }
 
+/**
+ * A repo named as `repoName` names it (`acme/tiny`, `datasets/acme/corpus`), its id checked as a
+ * URL's is. Throws INVALID_NAME.
+ */
+export function repoOfName(name: string): RepoRef {
+  const segs = name.split('/');
+  const type: RepoType = segs[0] === 'datasets' && segs.length > 1 ? 'dataset' : 'model';
+  const id = type === 'dataset' ? segs.slice(1) : segs;
+  if (id.length > 2 || id.some((s) => s === '')) throw new AirlockError('INVALID_NAME', `${JSON.stringify(name.slice(0, 200))} is not a Hub repo: ORG/NAME for a model, datasets/ORG/NAME for a dataset`);
+  return { type, id: checkRepoId(id) };
+}
+
 /** A file path as a URL path (each segment encoded). */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');

@@ -1,4 +1,5 @@
 /** What the huggingface plugin is given by the composition root: ports, the upstream client, settings. */
+import type { PackageSources } from '../../gate/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type ModelSigningTrust, type TrustedRoot } from '../../verify/index.ts';
 import { DEFAULT_MODEL_SCAN } from '../shared/model-files.ts';
@@ -11,6 +12,8 @@ export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
   readonly sigstoreRoot?: TrustedRoot | (() => TrustedRoot);
   /** Public keys (SPKI PEM) and certificate authorities (PEM) model signatures made without Sigstore are checked against. */
   readonly modelSigning?: { readonly keys: readonly string[]; readonly certificateAuthorities: readonly string[] };
+  /** Where the repository registers itself for the pre-flight check (`airlock check huggingface`). */
+  readonly sources?: PackageSources;
 }
 
 /** How a huggingface repository's cache memory is split. */

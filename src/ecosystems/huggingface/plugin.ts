@@ -4,7 +4,8 @@
  * serves the Hub's read API for models and datasets — repo info at a revision, the tree,
  * paths-info — and files at `[datasets/]<id>/resolve/<revision>/<path>`, every file verified,
  * scanned and judged before its first byte goes out, always as plain bytes from Airlock's store
- * (no redirect, no Xet: nothing sends a client around the gateway).
+ * (no redirect, no Xet: nothing sends a client around the gateway). The pre-flight check
+ * (`airlock check huggingface`) asks it through check-source.ts, judged by the same code.
  *
  * The Hub's clients read errors from headers (a HEAD has no body): every error carries
  * `X-Error-Message`, and `X-Error-Code` where the client acts on it — `GatedRepo` for a refusal
@@ -22,6 +23,7 @@ import { etagMatches, rawTarget } from '../shared/http.ts';
 import { versionRefusal } from '../shared/refusal.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
 import { HubCatalog, hubNotFound, wireEntry, type CommitTree, type HubErrorCode, type Revision } from './catalog.ts';
+import { huggingfacePackageSource } from './check-source.ts';
 import { FileService } from './file-service.ts';
 import { commitLabel, encodePath, repoName, parseApiPath, parseResolvePath, type RepoRef, type RepoType } from './hub-ids.ts';
 import { resolveHuggingfaceSettings, type HuggingfacePluginOptions } from './options.ts';
@@ -97,6 +99,8 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
       throw err;
     }
   }
+
+  options.sources?.register(huggingfacePackageSource({ repo: settings.repo, revision: revisionOf, catalog, files }));
 
   /**
    * The commit's metadata-phase decision. A block refuses everything of it; a quarantine does

@@ -47,7 +47,9 @@ export function renderOne(r: Result): string {
   const decided = Array.isArray(r['decidedBy']) && r['decidedBy'].length > 0 ? ` — decided by ${(r['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
   lines.push(`${label(r)}${purl}: ${outcome(r)}${decided}`);
   if (typeof r['message'] === 'string') lines.push(`  ${r['message']}`);
-  if (r['requested'] === null && typeof r['version'] === 'string' && r['ecosystem'] !== 'oci') {
+  if (r['ecosystem'] === 'huggingface' && typeof r['version'] === 'string') {
+    lines.push(`  ${r['requested'] === null ? 'the default branch' : `revision ${str(r['requested'])}`} is commit ${r['version']}`);
+  } else if (r['requested'] === null && typeof r['version'] === 'string' && r['ecosystem'] !== 'oci') {
     const to = typeof r['resolvesTo'] === 'string' ? r['resolvesTo'] : '(nothing: every version is withheld)';
     lines.push(`  latest upstream is ${r['version']}; through Airlock \`latest\` resolves to ${to}`);
   }
@@ -71,15 +73,21 @@ export function renderOne(r: Result): string {
   }
   const parts = Array.isArray(r['parts']) ? (r['parts'] as Result[]) : [];
   if (parts.length > 0) {
-    lines.push('  platform images (a pull brings one; each is judged on its own):');
-    for (const p of parts) {
+    const files = r['ecosystem'] === 'huggingface';
+    lines.push(files ? '  files (a download judges each on its own; * not held yet: scanned when downloaded):' : '  platform images (a pull brings one; each is judged on its own):');
+    // The files held back first: a commit has many, most of them allowed.
+    const shown = files ? [...parts].sort((a, b) => (ORDER[str(a['verdict']).toUpperCase()] ?? 9) - (ORDER[str(b['verdict']).toUpperCase()] ?? 9)) : parts;
+    for (const p of shown.slice(0, LISTED)) {
       const by = Array.isArray(p['decidedBy']) && p['decidedBy'].length > 0 ? ` — decided by ${(p['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
-      lines.push(`    ${str(p['label'])} ${str(p['version'])}: ${str(p['verdict']).toUpperCase()}${by}`);
+      const what = files ? `${str(p['label'])}${typeof p['notJudged'] === 'string' ? ' *' : ''}` : `${str(p['label'])} ${str(p['version'])}`;
+      lines.push(`    ${what}: ${str(p['verdict']).toUpperCase()}${by}`);
       for (const x of reasons(p['reasons'])) lines.push(`      - ${reasonLine(x)}`);
     }
+    if (parts.length > LISTED) lines.push(`    … and ${parts.length - LISTED} more (--format json lists them all)`);
   }
   if (typeof r['phase'] === 'string') {
-    const unjudged = typeof r['notJudged'] === 'string' ? r['notJudged'] : 'content facts (what the file itself holds: install scripts, .pth files …) are judged at download';
+    const hub = r['ecosystem'] === 'huggingface' ? (parts.length > 0 ? 'each file judged as its download is, scanned from what Airlock holds' : 'no file of a blocked commit is served') : null;
+    const unjudged = typeof r['notJudged'] === 'string' ? r['notJudged'] : (hub ?? 'content facts (what the file itself holds: install scripts, .pth files …) are judged at download');
     lines.push(`  (${r['phase']} phase; ${unjudged})`);
   }
   return `${lines.join('\n')}\n`;
