@@ -22,8 +22,9 @@ import { repositoryRoutes, type RepositoryInfo } from './routes/repository-route
 import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { vulnerabilityRoutes } from './routes/vulnerability-routes.ts';
+import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
-import type { ExposureDeps } from '../gate/index.ts';
+import type { ExposureDeps, InventoryDeps } from '../gate/index.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 
 export interface AdminApiOptions {
@@ -46,6 +47,8 @@ export interface AdminApiOptions {
   readonly webhooks: Webhooks;
   /** Imported advisories and the artifacts held (`/vulnerabilities`). */
   readonly vulnerabilities: ExposureDeps;
+  /** The artifacts held and their advisories (`/inventory`). */
+  readonly inventory: InventoryDeps;
 }
 
 export async function adminApi(app: FastifyInstance, options: AdminApiOptions): Promise<void> {
@@ -74,4 +77,5 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   repositoryRoutes(app, options);
   webhookRoutes(app, options);
   vulnerabilityRoutes(app, options);
+  inventoryRoutes(app, options);
 }

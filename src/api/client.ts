@@ -213,8 +213,15 @@ export class AdminClient {
     return this.#stream(new URL(`-/api/audit/export?${q}`, this.#base));
   }
 
+  /** Every file the server holds as a CycloneDX SBOM (`GET /-/api/inventory`): its bytes as they arrive. */
+  async inventory(query: { readonly repo?: string; readonly usedSince?: string }): Promise<AsyncIterable<Uint8Array>> {
+    const q = new URLSearchParams({ format: 'cyclonedx' });
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+    return this.#stream(new URL(`-/api/inventory?${q}`, this.#base));
+  }
+
   async #stream(url: URL): Promise<AsyncIterable<Uint8Array>> {
-    const headers: Record<string, string> = { accept: 'application/x-ndjson, application/json' };
+    const headers: Record<string, string> = { accept: 'application/x-ndjson, application/vnd.cyclonedx+json, application/json' };
     if (this.#token !== null) headers['authorization'] = `Bearer ${this.#token}`;
     const abort = new AbortController();
     let timer = setTimeout(() => abort.abort(new Error(`no answer from ${url.pathname} within ${this.#timeoutMs} ms`)), this.#timeoutMs);

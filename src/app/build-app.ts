@@ -130,6 +130,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     })),
     webhooks: services.webhooks,
     vulnerabilities: { feeds: storage.signals, artifacts: storage.metadata },
+    inventory: { feeds: storage.signals, artifacts: storage.metadata, clock: services.clock },
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);

@@ -7,6 +7,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ readonly command: Comman
   quarantine: () => import('./commands/quarantine.ts'),
   token: () => import('./commands/token.ts'),
   audit: () => import('./commands/audit/index.ts'),
+  inventory: () => import('./commands/inventory.ts'),
   policy: () => import('./commands/policy.ts'),
   scan: () => import('./commands/scan.ts'),
   lookalike: () => import('./commands/lookalike.ts'),

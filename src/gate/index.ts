@@ -14,3 +14,4 @@ export * from './version-changes.ts';
 export * from './policy-impact.ts';
 export * from './advisories.ts';
 export * from './exposure.ts';
+export * from './inventory/index.ts';

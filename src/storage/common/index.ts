@@ -12,3 +12,4 @@ export * from './token-scope.ts';
 export * from './webhook-cursor.ts';
 export * from './feed-advisory.ts';
 export * from './upload-session-row.ts';
+export * from './artifact-listing.ts';

@@ -68,7 +68,17 @@ export interface ArtifactIndex {
    * version is under quarantine (its bytes wait for a reviewer); without, every record is.
    */
   artifactBlobs(options?: { readonly usedSince?: Date }): AsyncIterable<ArtifactBlob>;
+  /**
+   * Every artifact record (what Airlock holds: the inventory), a page at a time in the order of
+   * ecosystem, name, version, file name and repository (code-point order), starting after `after`
+   * (the previous page's last record). With `usedSince`, only records used (stored or downloaded)
+   * at or after it; with `repo`, only that repository's. At most `limit` (capped at 1000).
+   */
+  listArtifacts(filter: { readonly after?: ArtifactKey | null; readonly limit: number; readonly usedSince?: Date; readonly repo?: string }): Promise<readonly ArtifactRecord[]>;
 }
+
+/** Where a page of `listArtifacts` starts: the fields of the last record of the page before. */
+export type ArtifactKey = Pick<ArtifactRecord, 'ecosystem' | 'name' | 'version' | 'filename' | 'repo'>;
 
 /** An artifact record's blob, and whether an artifact retention keeps it (`artifactBlobs`). */
 export interface ArtifactBlob {

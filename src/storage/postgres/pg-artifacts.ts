@@ -1,6 +1,6 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
 import type { Purl } from '../../core/index.ts';
-import { nonNegativeInteger, requireText, validDate } from '../common/index.ts';
+import { listingBounds, nonNegativeInteger, requireText, validDate } from '../common/index.ts';
 import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
@@ -115,6 +115,25 @@ export function pgArtifactIndex(q: Queryable): ArtifactIndex {
           yield { blob: parseSha256Digest(text(row, 'blob')), retained: row['retained'] === true };
         }
         if (rows.length < BLOB_PAGE) return;
+      }
+    },
+
+    async listArtifacts(filter) {
+      try {
+        const b = listingBounds(filter);
+        const since = filter.usedSince === undefined ? null : validDate(filter.usedSince, 'usedSince');
+        const only = filter.repo === undefined ? null : requireText(filter.repo, 'repository', 64);
+        // Code-point order, as SQLite sorts, whatever the database's collation.
+        const rows = await q.query(
+          `SELECT * FROM artifacts
+           WHERE (ecosystem COLLATE "C", name COLLATE "C", version COLLATE "C", filename COLLATE "C", repo COLLATE "C") > ($1, $2, $3, $4, $5)
+             AND ($6::timestamptz IS NULL OR COALESCE(used_at, stored_at) >= $6) AND ($7::text IS NULL OR repo = $7)
+           ORDER BY ecosystem COLLATE "C", name COLLATE "C", version COLLATE "C", filename COLLATE "C", repo COLLATE "C" LIMIT $8`,
+          [b.ecosystem, b.name, b.version, b.filename, b.repo, since, only, b.limit],
+        );
+        return rows.map(toArtifact);
+      } catch (err) {
+        throw pgStorageError(err, 'listArtifacts');
       }
     },
   };

@@ -1,6 +1,6 @@
 import { AirlockError, isEcosystem, parsePurl, parseSha256Digest } from '../../core/index.ts';
 import type { Purl } from '../../core/index.ts';
-import { nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
+import { listingBounds, nonNegativeInteger, requireText, toMillis } from '../common/index.ts';
 import type { ArtifactBlob, ArtifactIndex, ArtifactRecord } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -123,6 +123,27 @@ export function sqliteArtifactIndex(conn: SqliteConnection): ArtifactIndex {
           yield { blob: parseSha256Digest(text(row, 'blob')), retained: integer(row, 'retained') === 1 };
         }
         if (rows.length < BLOB_PAGE) return;
+      }
+    },
+
+    async listArtifacts(filter) {
+      try {
+        const params = {
+          ...listingBounds(filter),
+          since: filter.usedSince === undefined ? null : toMillis(filter.usedSince, 'usedSince'),
+          only: filter.repo === undefined ? null : requireText(filter.repo, 'repository', 64),
+        };
+        return conn
+          .statement(
+            `SELECT * FROM artifacts
+             WHERE (ecosystem, name, version, filename, repo) > (:ecosystem, :name, :version, :filename, :repo)
+               AND (:since IS NULL OR COALESCE(used_at, stored_at) >= :since) AND (:only IS NULL OR repo = :only)
+             ORDER BY ecosystem, name, version, filename, repo LIMIT :limit`,
+          )
+          .all(params)
+          .map(toArtifact);
+      } catch (err) {
+        throw storageError(err, 'listArtifacts');
       }
     },
   };

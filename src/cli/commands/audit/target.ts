@@ -3,14 +3,12 @@
  * an approver or admin token in $AIRLOCK_TOKEN) or the storage itself (`--data-dir`, `--config`);
  * and the range of the trail it asks for.
  */
-import type { AdminClient } from '../../../api/client.ts';
-import type { Storage } from '../../../app/storage.ts';
 import { isAirlockError } from '../../../core/index.ts';
 import { openAuditSegment, parseWhen, tokenDirectory, type LiveTrail, type SegmentRange } from '../../../gate/audit-evidence/index.ts';
-import { localStorageOptions, openLocalStorage, wantsLocalStorage } from '../../admin/local-storage.ts';
-import { clientFrom, serverOptions } from '../../admin/cli-support.ts';
-import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
+import type { Target } from '../../admin/target.ts';
+
+export { targetName, targetNamed, targetOptions, withTarget, type Target } from '../../admin/target.ts';
 
 export const PAGE = 1000;
 
@@ -19,48 +17,12 @@ export function events(n: number): string {
   return `${n} event${n === 1 ? '' : 's'}`;
 }
 
-export type Target =
-  | { readonly kind: 'server'; readonly client: AdminClient }
-  | { readonly kind: 'storage'; readonly storage: Storage };
-
-export const targetOptions = { ...serverOptions, ...localStorageOptions } as const;
-
 export const rangeOptions = {
   since: { type: 'string' },
   until: { type: 'string' },
   after: { type: 'string' },
   through: { type: 'string' },
 } as const;
-
-interface TargetValues {
-  readonly server?: string | undefined;
-  readonly 'data-dir'?: string | undefined;
-  readonly config?: string | undefined;
-}
-
-/** Whether a target was named on the command line, not only by the environment's defaults. */
-export function targetNamed(values: TargetValues): boolean {
-  return values.server !== undefined || wantsLocalStorage(values);
-}
-
-/** Runs `fn` on the target the options name (storage opened and closed around it). */
-export async function withTarget<T>(values: TargetValues, io: CommandIO, fn: (target: Target) => Promise<T>): Promise<T> {
-  if (wantsLocalStorage(values)) {
-    if (values.server !== undefined) throw new UsageError('give --server, or --data-dir / --config, not both');
-    const storage = await openLocalStorage(values, io);
-    try {
-      return await fn({ kind: 'storage', storage });
-    } finally {
-      await storage.close();
-    }
-  }
-  return fn({ kind: 'server', client: clientFrom(values, io) });
-}
-
-/** Where the target is, for messages. */
-export function targetName(target: Target): string {
-  return target.kind === 'server' ? target.client.server.origin : 'the storage';
-}
 
 /** The target's audit trail a page at a time. */
 export function livePages(target: Target): LiveTrail {

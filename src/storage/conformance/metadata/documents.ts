@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makePurl, sha256Of } from '../../../core/index.ts';
 import type { Sha256Digest } from '../../../core/index.ts';
+import type { ArtifactKey, ArtifactRecord, NewArtifactRecord } from '../../ports/index.ts';
 import { rejectsWithCode } from '../helpers.ts';
-import { artifactRec, at, collect, documentRec, purl, quarantineRec, storedArtifact, using } from './fixture.ts';
+import { artifactRec, at, collect, DAY, documentRec, purl, quarantineRec, storedArtifact, using } from './fixture.ts';
 import type { MakeMetadataFixture } from './fixture.ts';
 
 export function documentCacheCases(make: MakeMetadataFixture): void {
@@ -222,5 +223,38 @@ export function artifactIndexCases(make: MakeMetadataFixture): void {
     assert.deepEqual(await store.getArtifact('npm-2', c.purl, c.filename), storedArtifact(c));
     assert.deepEqual(await store.getArtifact('npm', d.purl, d.filename), storedArtifact(d));
     assert.equal(await store.getArtifact('npm-3', a.purl, a.filename), null);
+  }));
+
+  test('artifacts: listArtifacts pages through every record in ecosystem, name, version, file and repository order', using(make, async (store) => {
+    const recs = [
+      artifactRec({ repo: 'npm-b', purl: purl('zeta', '1.0.0'), name: 'zeta', version: '1.0.0', filename: 'zeta-1.0.0.tgz', blob: sha256Of('z1') }),
+      artifactRec({ repo: 'npm-a', purl: purl('zeta', '1.0.0'), name: 'zeta', version: '1.0.0', filename: 'zeta-1.0.0.tgz', blob: sha256Of('z1') }),
+      artifactRec({ repo: 'npm-a', purl: purl('Zeta', '2.0.0'), name: 'Zeta', version: '2.0.0', filename: 'Zeta-2.0.0.tgz', blob: sha256Of('Z2') }),
+      artifactRec({ repo: 'npm-a', purl: purl('@acme/widget', '1.2.3'), filename: 'widget-1.2.3.tgz', blob: sha256Of('w'), storedAt: at(-DAY) }),
+      artifactRec({ repo: 'pypi', ecosystem: 'pypi', purl: makePurl('pypi', 'demo', '1.0'), name: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', blob: sha256Of('d1') }),
+      artifactRec({ repo: 'pypi', ecosystem: 'pypi', purl: makePurl('pypi', 'demo', '1.0'), name: 'demo', version: '1.0', filename: 'demo-1.0-py3-none-any.whl', blob: sha256Of('d2') }),
+    ];
+    for (const r of recs) await store.putArtifact(r);
+    const key = (r: { repo: string; name: string; version: string; filename: string }): string => `${r.name}@${r.version}/${r.filename}@${r.repo}`;
+    // Code-point order: '@' < 'Z' < 'z'; npm before pypi; a wheel's name before its sdist's ('-p' < '.t').
+    const expected = ['@acme/widget@1.2.3/widget-1.2.3.tgz@npm-a', 'Zeta@2.0.0/Zeta-2.0.0.tgz@npm-a', 'zeta@1.0.0/zeta-1.0.0.tgz@npm-a', 'zeta@1.0.0/zeta-1.0.0.tgz@npm-b', 'demo@1.0/demo-1.0-py3-none-any.whl@pypi', 'demo@1.0/demo-1.0.tar.gz@pypi'];
+    const paged: string[] = [];
+    let after: ArtifactKey | null = null;
+    for (;;) {
+      const page: readonly ArtifactRecord[] = await store.listArtifacts({ after, limit: 4 });
+      paged.push(...page.map(key));
+      const last = page[page.length - 1];
+      if (page.length < 4 || last === undefined) break;
+      after = last;
+    }
+    assert.deepEqual(paged, expected);
+    const first = (await store.listArtifacts({ limit: 1 }))[0];
+    assert.deepEqual(first, storedArtifact(recs[3] as NewArtifactRecord), 'whole records');
+    assert.deepEqual((await store.listArtifacts({ limit: 100, repo: 'npm-b' })).map(key), ['zeta@1.0.0/zeta-1.0.0.tgz@npm-b']);
+    assert.deepEqual((await store.listArtifacts({ limit: 100, usedSince: at(0) })).length, 5, 'the record stored a day before is left out');
+    await store.markBlobsUsed([sha256Of('w')], at(10));
+    assert.equal((await store.listArtifacts({ limit: 100, usedSince: at(0) })).length, 6, 'downloaded since');
+    await rejectsWithCode(store.listArtifacts({ limit: 0 }), 'BAD_REQUEST');
+    await rejectsWithCode(store.listArtifacts({ limit: 10, after: { ...recs[0] as NewArtifactRecord, name: '' } }), 'BAD_REQUEST');
   }));
 }

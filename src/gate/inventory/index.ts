@@ -1,0 +1,1 @@
+export { cycloneDxInventory, CYCLONEDX_MEDIA_TYPE, type InventoryDeps, type InventoryQuery } from './cyclonedx.ts';
