@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { makePurl, type Sha256Digest } from '../core/index.ts';
-import { openStorage, storeStream, sweepBlobs, type Storage } from './index.ts';
+import { storeStream, sweepBlobs, type Storage } from './index.ts';
+import { withTempStorage } from './testing/with-storage.ts';
 
 const DAY = 86_400_000;
-
-async function withStorage(body: (s: Storage) => Promise<void>): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-sweep-'));
-  const storage = await openStorage({ dataDir });
-  try {
-    await body(storage);
-  } finally {
-    await storage.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
 
 async function put(s: Storage, text: string): Promise<Sha256Digest> {
   const bytes = Buffer.from(text);
@@ -35,7 +22,7 @@ function document(key: string, blob: Sha256Digest) {
 }
 
 test('sweepBlobs: keeps what documents and artifacts refer to and what is young; removes the rest, a document’s replaced copy included', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     const oldDoc = await put(s, '{"name":"left-pad","v":1}');
     const newDoc = await put(s, '{"name":"left-pad","v":2}');
     const tarball = await put(s, 'tarball bytes');
@@ -65,7 +52,7 @@ test('sweepBlobs: keeps what documents and artifacts refer to and what is young;
   }));
 
 test('sweepBlobs keeps the chunks of an upload in progress however old, and lets them go once the session ends', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     const first = await put(s, 'first chunk of a layer');
     const second = await put(s, 'second chunk of a layer');
     const t0 = new Date();
@@ -82,7 +69,7 @@ test('sweepBlobs keeps the chunks of an upload in progress however old, and lets
   }));
 
 test('sweepBlobs with an artifact retention: evicts artifact bytes unused for longer, keeps recent downloads, documents and quarantined versions; records stay', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     const t0 = Date.now();
     const artifact = async (name: string, text: string, storedAt: number): Promise<Sha256Digest> => {
       const blob = await put(s, text);
@@ -129,7 +116,7 @@ test('sweepBlobs with an artifact retention: evicts artifact bytes unused for lo
   }));
 
 test('sweepBlobs keeps every file a hosted package lists, whatever the artifact retention, even bytes an evicted artifact record shares; orphans still go', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     const t0 = Date.now();
     const file = async (text: string) => ({ blob: await put(s, text), size: Buffer.byteLength(text) });
     const shared = await file('published tarball, also recorded as an artifact');

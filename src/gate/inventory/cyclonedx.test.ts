@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { makePurl, sha256Of, type Ecosystem } from '../../core/index.ts';
-import { openStorage, type Storage } from '../../storage/index.ts';
+import type { Storage } from '../../storage/index.ts';
+import { withTempStorage } from '../../storage/testing/with-storage.ts';
 import { cycloneDxInventory } from './cyclonedx.ts';
 
 type Obj = Record<string, unknown>;
 const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
 
-async function withStorage(body: (s: Storage) => Promise<void>): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-inventory-'));
-  const storage = await openStorage({ dataDir });
-  try {
-    await body(storage);
-  } finally {
-    await storage.close();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
 
 async function put(s: Storage, repo: string, ecosystem: Ecosystem, name: string, version: string, filename: string, storedAt: number, digests = true): Promise<void> {
   await s.metadata.putArtifact({
@@ -47,7 +35,7 @@ async function inventory(s: Storage, query = {}): Promise<{ text: string; doc: O
 const T = Date.parse('2026-11-01T00:00:00Z');
 
 test('inventory: one component per file of a version, its repositories together; each ecosystem its CycloneDX type; schema-valid', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     await put(s, 'npm-proxy', 'npm', '@acme/widget', '1.2.3', 'widget-1.2.3.tgz', T + 2000);
     await put(s, 'npm-team', 'npm', '@acme/widget', '1.2.3', 'widget-1.2.3.tgz', T);
     await put(s, 'pypi', 'pypi', 'demo', '1.0', 'demo-1.0-py3-none-any.whl', T);
@@ -80,7 +68,7 @@ test('inventory: one component per file of a version, its repositories together;
   }));
 
 test('inventory: pages of the store are read in turn; a file whose repositories span two pages is one component', () =>
-  withStorage(async (s) => {
+  withTempStorage(async (s) => {
     for (let i = 0; i < 999; i++) await put(s, 'npm', 'npm', 'aaa', `1.0.${String(i).padStart(4, '0')}`, 'aaa.tgz', T);
     await put(s, 'npm-a', 'npm', 'bbb', '1.0.0', 'bbb.tgz', T);
     await put(s, 'npm-b', 'npm', 'bbb', '1.0.0', 'bbb.tgz', T);
