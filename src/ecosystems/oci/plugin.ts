@@ -17,8 +17,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, isAirlockError, type Sha256Digest } from '../../core/index.ts';
-import { ANONYMOUS_REGISTRY_TOKEN, presentedSecret, requestContextOf } from '../../gate/identity.ts';
-import { repositoryUrl } from '../shared/base-url.ts';
+import { requestContextOf } from '../../gate/identity.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot } from '../../verify/index.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
@@ -33,7 +32,6 @@ import { hostedBackend } from './hosted/hosted-backend.ts';
 import { accepts, MEDIA, type Descriptor } from './manifest.ts';
 import { resolveOciSettings, type OciPluginOptions } from './options.ts';
 import { proxyBackend } from './proxy-backend.ts';
-import { listCatalog, type CatalogSource } from './registry-catalog.ts';
 import { nameInNamespace, parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
 
@@ -41,8 +39,6 @@ const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as con
 const MAX_WARNING_CHARS = 1500;
 /** The challenge a registry client answers with credentials (the app's auth hook takes a token as a Basic password). */
 const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
-/** How long a client may keep what the token endpoint gave it before asking again. */
-const TOKEN_SECONDS = 300;
 
 type OciCode =
   | 'BLOB_UNKNOWN'
@@ -92,65 +88,6 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   if (status === 416 && typeof received === 'number') reply.header('range', `0-${Math.max(0, received - 1)}`);
   if (request.method === 'HEAD') return reply.send();
   return reply.send(JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] }));
-}
-
-/**
- * `/v2/` itself, for every oci repository at once: the version check every client starts with,
- * the catalog of the hosted repositories' image repositories (`/v2/_catalog`), and a
- * registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
- * repository, the check challenges a client that sent no credentials, with the Docker token
- * protocol (`/-/oci/token`), which every client follows with or without credentials.
- */
-export async function ociRootPlugin(
-  fastify: FastifyInstance,
-  options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
-): Promise<void> {
-  const names = options.repositories.join(', ');
-  fastify.get('/v2/', async (request, reply) => {
-    // Registry clients send credentials only once this check has challenged them. A Basic
-    // challenge would do for skopeo and podman, which go on anonymously when they have no
-    // credentials, but not for docker, which then refuses to pull ("no basic auth credentials").
-    // A Bearer challenge has every client ask the token endpoint: with its credentials when it
-    // has some (a push), without when it has none (an anonymous pull).
-    // A client that answered the challenge with the anonymous token is anonymous, and welcome.
-    if (options.hosted && request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
-      const realm = `${repositoryUrl(options.publicUrl, '-/oci', '/-/oci', request)}token`;
-      reply.header('www-authenticate', `Bearer realm="${realm}",service="airlock"`);
-      return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on'));
-    }
-    return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}');
-  });
-  // The Docker token protocol's token endpoint. A client with credentials (Basic: any user name,
-  // an Airlock token as the password; checked by the app's auth hook) gets its own token back to
-  // present as Bearer; one without gets the anonymous registry token, which stands for no one.
-  // Where anonymous reads are off, the composition root's reader check refuses the latter first.
-  fastify.get('/-/oci/token', async (request, reply) => {
-    const header = request.headers.authorization;
-    const secret = request.identity.kind === 'token' && header !== undefined ? presentedSecret(header) : null;
-    const token = secret ?? ANONYMOUS_REGISTRY_TOKEN;
-    return reply
-      .headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' })
-      .send(JSON.stringify({ token, access_token: token, expires_in: TOKEN_SECONDS, issued_at: new Date().toISOString() }));
-  });
-  // The image repositories of the hosted oci repositories (registry-catalog.ts).
-  fastify.get('/v2/_catalog', async (request, reply) => {
-    try {
-      const page = await listCatalog(options.catalog, request.identity, rawTarget(request, '/v2/_catalog').query, '/v2/_catalog');
-      if (page.next !== null) reply.header('link', page.next);
-      return await reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ repositories: page.repositories }));
-    } catch (err) {
-      return sendOciError(request, reply, err);
-    }
-  });
-  fastify.route({
-    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: '/v2/*',
-    handler: async (request, reply) => {
-      const path = request.url.slice('/v2/'.length).split('?')[0] ?? '';
-      if (path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'the catalog is GET /v2/_catalog (with n and last to page)', { details: { ociCode: 'UNSUPPORTED', ociStatus: 405 } }));
-      return sendOciError(request, reply, new AirlockError('NOT_FOUND', `no oci repository of this Airlock is named ${JSON.stringify(path.split('/')[0]?.slice(0, 64) ?? '')}: images are reached as <host>/<repository>/<image>, with the repository one of ${names}`, { details: { ociCode: 'NAME_UNKNOWN' } }));
-    },
-  });
 }
 
 export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOptions): Promise<void> {
