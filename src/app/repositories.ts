@@ -338,10 +338,11 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
   if (registries.length > 0) {
     const { ociRootPlugin } = await import('../ecosystems/oci/index.ts');
     await app.register(async (scope) => {
-      if (!config.access.anonymousRead) scope.addHook('onRequest', requireRegistryReader);
       await scope.register(ociRootPlugin, {
         repositories: registries,
         hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted'),
+        // Every route of it but the version check, which challenges an anonymous client instead (to ask the token endpoint, which the check refuses).
+        requireReader: config.access.anonymousRead ? null : requireRegistryReader,
         publicUrl: config.server.publicUrl,
         // `/v2/_catalog` lists the hosted repositories' image repositories.
         catalog: [...ociMembers.values()],

@@ -30,7 +30,8 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
     const rec = secret === null ? null : await tokens.verify(secret);
     if (rec === null) {
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
-      if (request.url.startsWith('/v2/')) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
+      // Registry clients print the registry API's errors, also from its token endpoint (docker login asks it).
+      if (request.url.startsWith('/v2/') || request.url.startsWith('/-/oci/')) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
       return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
     }
     request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };

@@ -2,7 +2,7 @@
  * The registry API's root, shared by every oci repository (whose own routes, below
  * `/v2/<repo>/`, are plugin.ts): the version check, the token endpoint and the catalog.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError } from '../../core/index.ts';
 import { ANONYMOUS_REGISTRY_TOKEN, presentedSecret } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
@@ -14,37 +14,46 @@ const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as con
 /** How long a client may keep what the token endpoint gave it before asking again. */
 const TOKEN_SECONDS = 300;
 
+/** A check run before a route: it answers the request itself (a refusal) or lets it through (undefined). */
+export type RequestCheck = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
 /**
  * `/v2/` itself, for every oci repository at once: the version check every client starts with,
  * the catalog of the hosted repositories' image repositories (`/v2/_catalog`), and a
- * registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci
- * repository, the check challenges a client that sent no credentials, with the Docker token
- * protocol (`/-/oci/token`), which every client follows with or without credentials.
+ * registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci repository
+ * or anonymous reads off (`requireReader`, the composition root's check, run before every route
+ * but the version check), the version check challenges a client that sent no credentials, with
+ * the Docker token protocol (`/-/oci/token`), which every client follows with or without
+ * credentials.
  */
 export async function ociRootPlugin(
   fastify: FastifyInstance,
-  options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
+  options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly requireReader: RequestCheck | null; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
 ): Promise<void> {
   const names = options.repositories.join(', ');
+  const readers = options.requireReader === null ? [] : [options.requireReader];
   fastify.get('/v2/', async (request, reply) => {
     // Registry clients send credentials only once this check has challenged them. A Basic
     // challenge would do for skopeo and podman, which go on anonymously when they have no
-    // credentials, but not for docker, which then refuses to pull ("no basic auth credentials").
-    // A Bearer challenge has every client ask the token endpoint: with its credentials when it
-    // has some (a push), without when it has none (an anonymous pull).
+    // credentials, but not for docker, which then refuses to pull ("no basic auth credentials")
+    // and, at `docker login`, prints only the status of a refusal. A Bearer challenge has every
+    // client ask the token endpoint: with its credentials when it has some (a push, a login),
+    // without when it has none (an anonymous pull); the endpoint's refusal (a token that is not
+    // one, anonymous reads off) is what the client prints.
     // A client that answered the challenge with the anonymous token is anonymous, and welcome.
-    if (options.hosted && request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
+    if ((options.hosted || options.requireReader !== null) && request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
       const realm = `${repositoryUrl(options.publicUrl, '-/oci', '/-/oci', request)}token`;
       reply.header('www-authenticate', `Bearer realm="${realm}",service="airlock"`);
-      return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on'));
+      const message = options.requireReader === null ? 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on' : 'this Airlock requires a token to read images; log in with any user name and a token as the password';
+      return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', message));
     }
     return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}');
   });
   // The Docker token protocol's token endpoint. A client with credentials (Basic: any user name,
   // an Airlock token as the password; checked by the app's auth hook) gets its own token back to
   // present as Bearer; one without gets the anonymous registry token, which stands for no one.
-  // Where anonymous reads are off, the composition root's reader check refuses the latter first.
-  fastify.get('/-/oci/token', async (request, reply) => {
+  // Where anonymous reads are off, the reader check refuses the latter, saying why.
+  fastify.get('/-/oci/token', { onRequest: readers }, async (request, reply) => {
     const header = request.headers.authorization;
     const secret = request.identity.kind === 'token' && header !== undefined ? presentedSecret(header) : null;
     const token = secret ?? ANONYMOUS_REGISTRY_TOKEN;
@@ -53,7 +62,7 @@ export async function ociRootPlugin(
       .send(JSON.stringify({ token, access_token: token, expires_in: TOKEN_SECONDS, issued_at: new Date().toISOString() }));
   });
   // The image repositories of the hosted oci repositories (registry-catalog.ts).
-  fastify.get('/v2/_catalog', async (request, reply) => {
+  fastify.get('/v2/_catalog', { onRequest: readers }, async (request, reply) => {
     try {
       const page = await listCatalog(options.catalog, request.identity, rawTarget(request, '/v2/_catalog').query, '/v2/_catalog');
       if (page.next !== null) reply.header('link', page.next);
@@ -65,6 +74,7 @@ export async function ociRootPlugin(
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/v2/*',
+    onRequest: readers,
     handler: async (request, reply) => {
       const path = request.url.slice('/v2/'.length).split('?')[0] ?? '';
       if (path.startsWith('_catalog')) return sendOciError(request, reply, new AirlockError('NOT_FOUND', 'the catalog is GET /v2/_catalog (with n and last to page)', { details: { ociCode: 'UNSUPPORTED', ociStatus: 405 } }));

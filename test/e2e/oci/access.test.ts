@@ -80,6 +80,24 @@ describe('Airlock with anonymous reads off, a mirror configuration, and what doc
     assert.equal(r.code, 0, r.stderr);
   });
 
+  test('the version check challenges with the token protocol; the token endpoint refuses no token and a wrong one, saying why', async () => {
+    const ping = await fetch(`${e.airlock.url}/v2/`);
+    assert.equal(ping.status, 401);
+    const realm = /^Bearer realm="([^"]+)",service="airlock"$/.exec(ping.headers.get('www-authenticate') ?? '')?.[1];
+    assert.equal(realm, `${e.airlock.url}/-/oci/token`, 'docker follows a Bearer challenge without credentials, a Basic one it gives up on');
+    const tokenFor = async (authorization?: string) => {
+      const res = await fetch(`${realm}?service=airlock&scope=repository:${REPO}/library/base:pull`, authorization === undefined ? {} : { headers: { authorization } });
+      return { status: res.status, body: (await res.json()) as { errors?: { code: string; message: string }[] } };
+    };
+    // In the registry's error format, which docker prints (`unauthorized: <message>`).
+    assert.deepEqual(await tokenFor(), { status: 401, body: { errors: [{ code: 'UNAUTHORIZED', message: 'Airlock: this Airlock requires a token to read images; log in with any user name and a reader token as the password', detail: null }] } });
+    assert.deepEqual(await tokenFor('Bearer airlock-anonymous'), await tokenFor(), 'the anonymous registry token is no token');
+    const wrong = await tokenFor(`Basic ${Buffer.from('dev:airlock_not-a-token').toString('base64')}`);
+    assert.deepEqual([wrong.status, wrong.body.errors?.[0]?.message], [401, 'Airlock: invalid, expired or revoked token']);
+    const reader = await createToken(e.airlock, 'reader', 'login');
+    assert.equal((await tokenFor(`Basic ${Buffer.from(`dev:${reader}`).toString('base64')}`)).status, 200);
+  });
+
   test('a registries.conf mirror: the image keeps its own name, Airlock serves it', async () => {
     const token = await createToken(e.airlock, 'reader', 'mirror');
     const conf = await mirrorRegistriesConf({ prefix: 'docker.io', mirrorLocation: `${e.host}/${REPO}`, dir: e.tmp });
