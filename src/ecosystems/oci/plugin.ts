@@ -58,9 +58,10 @@ type OciCode =
   | 'UNAVAILABLE'
   | 'UNKNOWN';
 
-function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null): OciCode {
+function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null, client: string | undefined): OciCode {
   const given = isAirlockError(err) ? err.details['ociCode'] : undefined;
   if (typeof given === 'string') return given as OciCode;
+  if ((isAirlockError(err, 'QUARANTINED') || isAirlockError(err, 'BLOCKED')) && isDockerEngine(client)) return 'UNKNOWN';
   if (status === 404) return target === 'blob' ? 'BLOB_UNKNOWN' : target === 'manifest' ? 'MANIFEST_UNKNOWN' : 'NAME_UNKNOWN';
   if (status === 401) return 'UNAUTHORIZED';
   if (status === 403) return 'DENIED';
@@ -69,6 +70,19 @@ function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null):
   if (status === 429) return 'TOOMANYREQUESTS';
   if (status === 502 || status === 503 || status === 504) return 'UNAVAILABLE';
   return 'UNKNOWN';
+}
+
+/**
+ * Docker's engine (its User-Agent is `docker/<version> …`) reads a DENIED pull as no access: by
+ * digest it prints "pull access denied for <image>, repository does not exist or may require
+ * 'docker login'" before the message, and a DENIED manifest it resolved from a tag it takes for
+ * a registry that cannot serve by digest, warning that the registry "does not appear to conform
+ * to the distribution registry specification" before asking again by tag. A policy refusal is
+ * neither, so to Docker it is UNKNOWN, which it prints as it comes (`unknown: Airlock: …`).
+ * containers/image and containerd print any code as `<code>: <message>`: they get DENIED.
+ */
+function isDockerEngine(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && userAgent.startsWith('docker/');
 }
 
 /** An error as registry clients read it: `{"errors": [{"code", "message"}]}` (containers/image prints `<code>: <message>`). */
@@ -80,7 +94,7 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   const status = given === 416 || given === 405 || given === 429 ? given : wire.status;
   if (serious) request.log.error({ err }, 'oci request failed');
   else request.log.info({ status, message }, 'oci request refused');
-  const code = ociCodeOf(err, status, target);
+  const code = ociCodeOf(err, status, target, request.headers['user-agent']);
   reply.code(status).headers({ ...API_VERSION, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
   // Clients ask for credentials when told how (the version check may have said so already).
   if (status === 401 && reply.getHeader('www-authenticate') === undefined) reply.header('www-authenticate', REGISTRY_CHALLENGE);

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
-import { imageSigner, ociE2e, type ImageSigner, type OciE2e } from './support.ts';
+import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, MANIFEST_ACCEPT, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
+import { imageSigner, ociE2e, REPO, type ImageSigner, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
 
@@ -113,6 +113,16 @@ describe('required signatures (cosign, key-based)', { skip }, () => {
     const r = await e.pull('signed/app:unsigned');
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /denied: Airlock: signed\/app@sha256:[0-9a-f]{12} is blocked by Airlock policy: .*must be signed by the key [0-9a-f]{64} \(image_signers\), but it is not signed \[image\.signature_required\]/);
+  });
+
+  test('Docker\'s engine is told a refusal as UNKNOWN (a DENIED it takes for no access), other clients as DENIED', async () => {
+    const refusal = async (userAgent: string) => {
+      const res = await fetch(`${e.airlock.url}/v2/${REPO}/signed/app/manifests/${unsigned.manifestDigest}`, { headers: { accept: MANIFEST_ACCEPT, 'user-agent': userAgent } });
+      return [res.status, ((await res.json()) as { errors: { code: string }[] }).errors[0]?.code];
+    };
+    assert.deepEqual(await refusal('docker/20.10.24+dfsg1 go/go1.19.8 git-commit/5d6db84 kernel/6.1 os/linux arch/amd64 UpstreamClient(Docker-Client/28.2.2 \\(linux\\))'), [403, 'UNKNOWN']);
+    assert.deepEqual(await refusal('containerd/1.6.20~ds1'), [403, 'DENIED']);
+    assert.deepEqual(await refusal('skopeo/1.9.3'), [403, 'DENIED']);
   });
 
   test('a signature made for another image is refused as invalid', async () => {
