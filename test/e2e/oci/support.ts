@@ -56,13 +56,19 @@ export interface OciE2e {
 
 let layouts = 0;
 
-export async function ociE2e(options: { readonly config?: Record<string, unknown>; readonly top?: Record<string, unknown>; readonly registry?: RegistryOptions; readonly dataDir?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<OciE2e> {
+/**
+ * Debian's registry and Airlock proxying it as `containers` (with `config` added to that
+ * repository, `top` to the configuration, and `repositories` after it: hosted ones, groups).
+ */
+export async function ociE2e(
+  options: { readonly config?: Record<string, unknown>; readonly top?: Record<string, unknown>; readonly repositories?: readonly Record<string, unknown>[]; readonly registry?: RegistryOptions; readonly dataDir?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<OciE2e> {
   const registry = await startRegistry(options.registry ?? {});
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-oci-'));
   let airlock: StartedAirlock;
   try {
     airlock = await startAirlock({
-      config: { ...options.top, repositories: [{ name: REPO, format: 'oci', upstream: `${registry.url}/`, ...options.config }] },
+      config: { ...options.top, repositories: [{ name: REPO, format: 'oci', upstream: `${registry.url}/`, ...options.config }, ...(options.repositories ?? [])] },
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });

@@ -9,12 +9,12 @@
  * /var/lib/containers/cache unless `_CONTAINERS_ROOTLESS_UID` says the user is not root, which
  * moves it under `XDG_DATA_HOME`.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand, type CommandResult } from '../run-command.ts';
 
 export interface SkopeoOptions {
   /** A registries.conf (e.g. from `mirrorRegistriesConf`); default an empty one. */
@@ -27,11 +27,7 @@ export interface SkopeoOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export interface SkopeoResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type SkopeoResult = CommandResult;
 
 /** Runs `skopeo <args>` hermetically; resolves with its exit code and output whatever the code. */
 export async function skopeo(args: readonly string[], options: SkopeoOptions = {}): Promise<SkopeoResult> {
@@ -59,33 +55,10 @@ export async function skopeo(args: readonly string[], options: SkopeoOptions = {
       ...options.env,
     };
     const global = ['--policy', policy, '--registries-conf', registriesConf, '--registries.d', dirs.registriesD, '--tmpdir', dirs.tmp];
-    return await run('skopeo', [...global, ...args], env, options.timeoutMs ?? 60_000);
+    return await runCommand('skopeo', [...global, ...args], { env, timeoutMs: options.timeoutMs ?? 60_000 });
   } finally {
     await rm(home, { recursive: true, force: true });
   }
-}
-
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<SkopeoResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: timedOut ? -1 : (code ?? -1), stdout, stderr: timedOut ? `${stderr}\n(skopeo killed after ${timeoutMs} ms)` : stderr });
-    });
-  });
 }
 
 /** Throws with skopeo's output unless it exited 0. */

@@ -1,0 +1,2 @@
+export * from './dockerd.ts';
+export * from './docker-cli.ts';
