@@ -4,3 +4,4 @@ export * from './tuf/index.ts';
 export * from './pypi/index.ts';
 export * from './model-signing/index.ts';
 export * from './cosign/index.ts';
+export * from './jwt/index.ts';
