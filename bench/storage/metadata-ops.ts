@@ -37,7 +37,7 @@ async function storeRates(store: MetadataStore): Promise<Record<string, number>>
   const purl = makePurl('npm', 'left-pad', '1.0.0');
   const doc = { repo: 'npm', key: 'packument:left-pad', blob, size: 1, contentType: 'application/json', etag: '"1"', lastModified: null, fetchedAt: new Date() };
   await store.putDocument(doc);
-  await store.putToken({ id: newId(), hash: 'a'.repeat(64), role: 'reader', label: 'b', createdAt: new Date(), expiresAt: null, revokedAt: null, scope: null });
+  await store.putToken({ id: newId(), hash: 'a'.repeat(64), role: 'reader', label: 'b', createdAt: new Date(), expiresAt: null, revokedAt: null, scope: null, exchangedFrom: null });
   const decision = (): DecisionRecord => ({
     id: newId(), repo: 'npm', purl, phase: 'artifact', verdict: 'allow', reasons: [], warnings: [],
     policyHash: 'f'.repeat(64), facts: { age_days: 30, scripts: [] }, request: null, createdAt: new Date(),

@@ -21,6 +21,8 @@ import { quarantineRoutes } from './routes/quarantine-routes.ts';
 import { repositoryRoutes, type RepositoryInfo } from './routes/repository-routes.ts';
 import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
+import { oidcRoutes } from './routes/oidc-routes.ts';
+import type { OidcExchange } from './auth/oidc/index.ts';
 import { vulnerabilityRoutes } from './routes/vulnerability-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
@@ -31,6 +33,8 @@ export interface AdminApiOptions {
   readonly quarantine: QuarantineService;
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
+  /** The exchange of CI jobs' OIDC ID tokens for short-lived tokens (`/oidc/token`). */
+  readonly oidc: OidcExchange;
   readonly decisions: DecisionLog;
   readonly audit: AuditLog;
   readonly policy: PolicyControl;
@@ -59,7 +63,7 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
     const id = request.identity;
     if (id.kind !== 'token' || id.scope === null) return;
     const path = request.url.split('?')[0] ?? '';
-    if (path.endsWith('/whoami') || path.endsWith('/repositories')) return;
+    if (path.endsWith('/whoami') || path.endsWith('/repositories') || path.endsWith('/oidc/token')) return;
     throw new AirlockError('FORBIDDEN', 'this token is scoped (to repositories or packages): it is for package clients, and the admin API answers it only /whoami and /repositories');
   });
   app.get('/whoami', async (request) => {
@@ -70,6 +74,7 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   decisionRoutes(app, options);
   auditRoutes(app, options);
   tokenRoutes(app, options);
+  oidcRoutes(app, options);
   exceptionRoutes(app, options);
   policyRoutes(app, options);
   checkRoutes(app, options);

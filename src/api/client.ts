@@ -7,6 +7,7 @@ import type { ChangeReport, FileDiff } from '../gate/version-changes.ts';
 import type { PolicyModuleSource } from '../policy/bundle-loader.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
 import type { CreatedToken, ScopeRequest, TokenView } from './auth/token-service.ts';
+import type { ExchangedToken } from './auth/oidc/index.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { ExposureReport } from '../gate/exposure.ts';
@@ -272,6 +273,11 @@ export class AdminClient {
     if (expires !== null) body['expires'] = expires;
     if (scope !== null) body['scope'] = { ...(scope.repos === undefined ? {} : { repos: [...scope.repos] }), ...(scope.packages === undefined ? {} : { packages: [...scope.packages] }) };
     return revive(await this.#call('POST', 'tokens', body), TOKEN_DATES);
+  }
+
+  /** A CI job's OIDC ID token exchanged for a short-lived token (`POST /-/api/oidc/token`; make this client without a token). */
+  async exchangeOidcToken(idToken: string): Promise<ExchangedToken> {
+    return revive(await this.#call('POST', 'oidc/token', { token: idToken }), ['expiresAt']);
   }
 
   async listTokens(): Promise<TokenView[]> {

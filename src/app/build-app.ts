@@ -113,6 +113,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     quarantine: services.quarantine,
     exceptions: services.exceptions,
     tokens: services.tokens,
+    oidc: services.oidc,
     decisions: storage.metadata,
     audit: storage.metadata,
     policy: services.policy,

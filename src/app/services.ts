@@ -5,6 +5,8 @@
 import { HostedNames } from './hosted-names.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService, type BootstrapResult } from '../api/auth/token-service.ts';
+import { OidcExchange } from '../api/auth/oidc/index.ts';
+import { OidcFetcher } from './oidc-fetch.ts';
 import { ExceptionService } from '../gate/exception-service.ts';
 import { GateService } from '../gate/gate-service.ts';
 import { QuarantineService } from '../gate/quarantine-service.ts';
@@ -62,6 +64,8 @@ export interface AirlockServices {
   readonly quarantine: QuarantineService;
   readonly exceptions: ExceptionService;
   readonly tokens: TokenService;
+  /** CI jobs' OIDC ID tokens exchanged for short-lived tokens (`access.oidc`). */
+  readonly oidc: OidcExchange;
   readonly metrics: AirlockMetrics;
   /** The scheduled sweep of blobs nothing refers to (`storage.sweepEvery`). */
   readonly sweep: ScheduledSweep;
@@ -190,6 +194,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const quarantine = new QuarantineService({ store, reviews, gate, clock });
   const exceptions = new ExceptionService({ store, gate, newId, clock });
   const tokens = new TokenService({ store, newId, clock });
+  const oidcFetcher = new OidcFetcher(process.env, 'airlock');
+  const oidc = new OidcExchange({ tokens, fetcher: oidcFetcher, clock, log }, { issuers: config.access.oidc.issuers });
   const reviewSync = new ReviewSync({ store, reviews, gate, tokens, log }, { intervalMs: config.policy.syncIntervalMs });
   const sweep = new ScheduledSweep(
     { storage: deps.storage, log, clock, metrics },
@@ -211,6 +217,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     artifactUse.start();
     await webhooks.start();
   } catch (err) {
+    await oidcFetcher.close();
     await webhooks.close();
     await reviewSync.close();
     await feedWatch.close();
@@ -236,6 +243,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     quarantine,
     exceptions,
     tokens,
+    oidc,
     metrics,
     newId,
     clock,
@@ -244,6 +252,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     artifactUse,
     webhooks,
     async close() {
+      await oidcFetcher.close();
       await webhooks.close();
       await reviewSync.close();
       await feedWatch.close();

@@ -26,8 +26,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   ecosystems: ['core', 'ports', 'gate', 'upstream', 'verify', 'scan'],
   // Delivers the audit trail's events to receivers over HTTP (the upstream module's transport).
   webhooks: ['core', 'ports', 'upstream'],
-  // The admin API also serves the loaded policy (GET /-/api/policy) and the webhooks' delivery.
-  api: ['core', 'ports', 'gate', 'policy', 'webhooks'],
+  // The admin API also serves the loaded policy (GET /-/api/policy) and the webhooks' delivery, and
+  // checks the OIDC ID tokens it exchanges for Airlock tokens with the verification library (JWTs).
+  api: ['core', 'ports', 'gate', 'policy', 'webhooks', 'verify'],
   cli: ['core', 'ports', 'app', 'gate', 'rego', 'scan', 'verify', 'signals', 'policy', 'storage', 'api'],
   app: ['*'],
   web: [],

@@ -15,6 +15,9 @@ export function sendAuthError(reply: FastifyReply, status: 401 | 403, message: s
   return reply.code(status).type('application/json').send({ error: message, code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN' });
 }
 
+/** Where a CI job's OIDC ID token is exchanged (its route reads the token from the body). */
+const OIDC_EXCHANGE_PATH = '/-/api/oidc/token';
+
 export function isApiPath(url: string): boolean {
   return url.startsWith('/-/api/') || url === '/-/api';
 }
@@ -32,6 +35,8 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
       // Registry clients print the registry API's errors, also from its token endpoint (docker login asks it).
       if (request.url.startsWith('/v2/') || request.url.startsWith('/-/oci/')) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
+      // An ID token sent where an Airlock token goes: say where the exchange takes it.
+      if (request.url === OIDC_EXCHANGE_PATH) return sendAuthError(reply, 401, 'the exchange takes the ID token in the JSON body ({"token": "<ID token>"}), with no Authorization header', true);
       return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
     }
     request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };

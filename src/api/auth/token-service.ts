@@ -32,10 +32,12 @@ export interface TokenView {
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;
   readonly scope: TokenScope | null;
+  /** The OIDC issuer whose ID token it was exchanged for; null for a token an administrator created. */
+  readonly exchangedFrom: string | null;
 }
 
 export function tokenView(t: TokenRecord): TokenView {
-  return { id: t.id, role: t.role, label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, scope: t.scope };
+  return { id: t.id, role: t.role, label: t.label, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, scope: t.scope, exchangedFrom: t.exchangedFrom };
 }
 
 /** What a new token's scope may ask for: repositories, and (publisher tokens) packages. */
@@ -115,7 +117,19 @@ export interface NewTokenRequest {
   readonly secret?: string;
   /** Limits for a reader or publisher token. */
   readonly scope?: ScopeRequest | null;
+  /** For a token exchanged for an OIDC ID token: whose token, and the trust rule that granted it (recorded with it). */
+  readonly exchange?: TokenExchange;
 }
+
+/** What an exchanged token was granted for: the issuer and subject of the ID token, the trust rule that matched. */
+export interface TokenExchange {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly rule: string;
+}
+
+/** Expired exchanged tokens deleted per store call while purging. */
+const PURGE_BATCH = 500;
 
 export class TokenService {
   readonly #store: TokenStore;
@@ -167,15 +181,36 @@ export class TokenService {
       throw new AirlockError('BAD_REQUEST', `a token must be ${MIN_TOKEN_CHARS}-${MAX_TOKEN_CHARS} characters without spaces`);
     }
     const scope = tokenScope(req.role, req.scope);
-    const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null, scope };
+    const exchange = req.exchange ?? null;
+    if (exchange !== null && ((req.role !== 'reader' && req.role !== 'publisher') || req.expiresAt === null)) {
+      throw new AirlockError('BAD_REQUEST', 'a token exchanged for an ID token is a reader or publisher token, and it expires');
+    }
+    const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null, scope, exchangedFrom: exchange?.issuer ?? null };
     const audit = {
       at: now,
       actor: req.actor,
       action: 'token.create',
       subject: rec.id,
-      details: { role: rec.role, label, expiresAt: rec.expiresAt?.toISOString() ?? null, ...(scope === null ? {} : { scope: { repos: scope.repos, packages: scope.packages } }) },
+      details: {
+        role: rec.role,
+        label,
+        expiresAt: rec.expiresAt?.toISOString() ?? null,
+        ...(scope === null ? {} : { scope: { repos: scope.repos, packages: scope.packages } }),
+        ...(exchange === null ? {} : { oidc: { issuer: exchange.issuer, subject: exchange.subject, rule: exchange.rule } }),
+      },
     };
     return { rec, secret, audit };
+  }
+
+  /** Deletes every exchanged token that has expired (they are many and short-lived); returns how many. */
+  async purgeExpiredExchanged(): Promise<number> {
+    const now = this.#clock();
+    let total = 0;
+    for (;;) {
+      const n = await this.#store.purgeExchangedTokens(now, PURGE_BATCH);
+      total += n;
+      if (n < PURGE_BATCH) return total;
+    }
   }
 
   async list(): Promise<TokenView[]> {

@@ -31,6 +31,7 @@ import { proxyUrlProblem } from './proxy-url.ts';
 import { secretRef, type Secret } from './secret.ts';
 import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import { webhooks } from './webhooks.ts';
+import { oidcConfig } from './oidc.ts';
 import {
   CONFIG_VERSION,
   LOG_LEVELS,
@@ -65,7 +66,7 @@ export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'si
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
-export const ACCESS_KEYS = ['anonymousRead', 'adminToken'] as const;
+export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
 export const INTERNAL_NAME_KEYS = ['npm', 'pypi'] as const;
 export const REPOSITORY_KEYS = [
@@ -142,7 +143,7 @@ function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
   };
 }
 
-function access(v: unknown, ctx: ValidateContext): AccessConfig {
+function access(v: unknown, ctx: ValidateContext, repositories: readonly string[]): AccessConfig {
   const p = 'access';
   const o = optionalObject(v, p, ACCESS_KEYS);
   let adminToken: Secret | null = null;
@@ -153,6 +154,7 @@ function access(v: unknown, ctx: ValidateContext): AccessConfig {
   return {
     anonymousRead: o['anonymousRead'] === undefined ? true : boolean(o['anonymousRead'], join(p, 'anonymousRead')),
     adminToken,
+    oidc: oidcConfig(o['oidc'], join(p, 'oidc'), repositories),
   };
 }
 
@@ -584,7 +586,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
       artifactRetentionMs: artifactRetention(storage['artifactRetention']),
     },
     policy: policy(o['policy'], ctx),
-    access: access(o['access'], ctx),
+    access: access(o['access'], ctx, repositories.map((r) => r.name)),
     signals: signals(o['signals']),
     repositories,
     webhooks: webhooks(o['webhooks'], ctx),

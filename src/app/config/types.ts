@@ -4,6 +4,7 @@ import type { RenewingCredentials } from '../../storage/s3-blob/index.ts';
 import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
+import type { OidcIssuer } from '../../api/auth/oidc/index.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -99,6 +100,8 @@ export interface AccessConfig {
   readonly anonymousRead: boolean;
   /** The admin token to ensure at start-up (automation); default: env AIRLOCK_ADMIN_TOKEN. */
   readonly adminToken: Secret | null;
+  /** OIDC issuers whose ID tokens (CI workload identity) are exchanged for short-lived tokens. */
+  readonly oidc: { readonly issuers: readonly OidcIssuer[] };
 }
 
 export type UpstreamAuth =

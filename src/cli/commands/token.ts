@@ -1,10 +1,12 @@
 /**
- * `airlock token create|list|revoke`. Against a running server's API with an admin token
+ * `airlock token create|list|revoke|exchange`. Against a running server's API with an admin token
  * (AIRLOCK_TOKEN), or — for bootstrap and recovery — directly against a data directory with
- * `--data-dir` (the server may be running; SQLite handles both).
+ * `--data-dir` (the server may be running; SQLite handles both). `exchange` trades a CI job's OIDC
+ * ID token for a short-lived token at a running server.
  */
 import { TokenService, type CreatedToken, type ScopeRequest, type TokenView } from '../../api/auth/token-service.ts';
-import type { TokenScope } from '../../storage/ports/index.ts';
+import { exchangeCommand } from './token/exchange.ts';
+import { scopeText } from './token/scope-text.ts';
 import { createIdGenerator } from '../../core/index.ts';
 import { isRole } from '../../gate/identity.ts';
 import { localStorageOptions, openLocalStorage, wantsLocalStorage, type LocalStorageValues } from '../admin/local-storage.ts';
@@ -23,6 +25,10 @@ const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR |
          packages: names, or prefixes ending in * (--package '@acme/*')
   list
   revoke ID
+  exchange --issuer-token FILE|-
+         exchanges a CI job's OIDC ID token (from FILE, or - for stdin) for a short-lived
+         token, printed on stdout; the server's access.oidc trust rules say its role, scope
+         and lifetime. Needs no AIRLOCK_TOKEN (the ID token is the credential); --server only.
 
 With --server (default ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080) the command uses the admin
 API and needs an admin token in ${'$'}AIRLOCK_TOKEN. With --data-dir it works on the data directory
@@ -58,10 +64,6 @@ async function backend(values: { server?: string | undefined } & LocalStorageVal
   };
 }
 
-function scopeText(scope: TokenScope): string {
-  return [scope.repos === null ? null : `repositories ${scope.repos.join(', ')}`, scope.packages === null ? null : `packages ${scope.packages.join(', ')}`].filter((x) => x !== null).join('; ');
-}
-
 export const command: Command = {
   summary: 'create, list and revoke API tokens',
   async run(argv, io) {
@@ -79,8 +81,18 @@ export const command: Command = {
       repo: { type: 'string', multiple: true },
       package: { type: 'string', multiple: true },
       format: { type: 'string' },
+      'issuer-token': { type: 'string' },
     });
-    if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown subcommand '${sub}' (create, list, revoke)`);
+    if (sub === 'exchange') {
+      if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+      if (wantsLocalStorage(values)) throw new UsageError('exchange works against a running server (--server), not on storage');
+      try {
+        return await exchangeCommand(values, io);
+      } catch (err) {
+        return reportError(err, io, 'airlock token exchange');
+      }
+    }
+    if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown subcommand '${sub}' (create, list, revoke, exchange)`);
     if (sub === 'create') {
       if (values.role === undefined) throw new UsageError('create needs --role reader|publisher|approver|admin');
       if (!isRole(values.role)) throw new UsageError(`--role must be reader, publisher, approver or admin, got ${values.role}`);

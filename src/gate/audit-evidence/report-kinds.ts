@@ -44,7 +44,8 @@ export const AUDIT_KINDS: Readonly<Record<string, AuditKind>> = {
   'policy.reload': { section: 'policy', label: 'policy loaded', fields: ['trigger', 'changed'] },
   'feeds.import': { section: 'policy', label: 'advisory feed imported', fields: ['source', 'origin', 'records', 'malicious', 'vulnerabilities', 'added', 'updated'] },
   // Access. The subject is the token's id.
-  'token.create': { section: 'tokens', label: 'created', fields: ['role', 'label', 'expiresAt', 'scope'] },
+  // `oidc`: the issuer, subject and trust rule of a token exchanged for a CI job's ID token.
+  'token.create': { section: 'tokens', label: 'created', fields: ['role', 'label', 'expiresAt', 'scope', 'oidc'] },
   'token.revoke': { section: 'tokens', label: 'revoked', fields: [] },
   // Hosted repositories (npm, pypi, oci). The subject is the package's or image's purl.
   'package.publish': { section: 'hosted', label: 'published', fields: [REPO, 'version', 'filename', 'tags'] },

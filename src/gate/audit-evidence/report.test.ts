@@ -37,7 +37,7 @@ test('report: decisions counted by ecosystem and verdict; reviews, exceptions, p
   const m = storage.metadata;
   const ev = (minute: number, actor: string, action: string, subject: string, details: AuditEventInput['details'] = {}): Promise<unknown> => m.appendAudit({ at: at(minute), actor, action, subject, details });
   await m.putToken(
-    { id: 'T1', hash: 'c'.repeat(64), role: 'approver', label: 'reviewer', createdAt: at(0), expiresAt: null, revokedAt: null, scope: null },
+    { id: 'T1', hash: 'c'.repeat(64), role: 'approver', label: 'reviewer', createdAt: at(0), expiresAt: null, revokedAt: null, scope: null, exchangedFrom: null },
     { at: at(0), actor: 'system', action: 'token.create', subject: 'T1', details: { role: 'approver', label: 'reviewer', expiresAt: null } },
   );
   await ev(1, 'policy', 'decision.allow', 'pkg:npm/a@1.0.0');
@@ -86,6 +86,15 @@ test('report: decisions counted by ecosystem and verdict; reviews, exceptions, p
     ['rejected', { actor: 'token:T1', label: 'reviewer', role: 'approver', source: 'gateway records' }],
   ]);
   assert.deepEqual(later.decisions.byEcosystem, { pypi: { allowed: 0, quarantined: 0, blocked: 1 } });
+});
+
+test('report: a token exchanged for a CI job\'s ID token is listed with the issuer, subject and rule it was granted by', async (t) => {
+  const storage = await store(t);
+  const oidc = { issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/app:ref:refs/heads/main', rule: 'release' };
+  await storage.metadata.appendAudit({ at: at(1), actor: `oidc:${oidc.subject}`, action: 'token.create', subject: 'T7', details: { role: 'publisher', label: 'oidc:acme/app@refs/heads/main', expiresAt: at(16).toISOString(), oidc } });
+  const [entry] = (await reportOf(storage)).sections.tokens.entries;
+  assert.deepEqual(entry?.details['oidc'], oidc);
+  assert.equal(entry?.by.actor, `oidc:${oidc.subject}`);
 });
 
 /** Every `action: '…'` the code writes, from its source. */

@@ -99,7 +99,7 @@ test('segment: a range by time, by seq or both resolves to one run of seqs, neve
 
 test('segment: the lines are the header, each event as stored, the trailer with its tokens', async (t) => {
   const storage = await storeWith(t, 0);
-  await storage.metadata.putToken({ id: 'T1', hash: 'c'.repeat(64), role: 'approver', label: 'reviewer', createdAt: new Date(T0), expiresAt: null, revokedAt: null, scope: null });
+  await storage.metadata.putToken({ id: 'T1', hash: 'c'.repeat(64), role: 'approver', label: 'reviewer', createdAt: new Date(T0), expiresAt: null, revokedAt: null, scope: null, exchangedFrom: null });
   for (let i = 0; i < 3; i++) await storage.metadata.appendAudit(input(i));
   const text = await lines(storage);
   assert.equal(text.length, 5);

@@ -1,10 +1,11 @@
 /**
  * A token's scope as both drivers store it: JSON text, or NULL for none. Checked on the way in
  * (the shape and the bounds; what the entries mean is the token service's to check) and on the way
- * out, like any other column.
+ * out, like any other column. Also the other token columns both drivers check alike.
  */
 import { AirlockError } from '../../core/index.ts';
-import type { TokenScope } from '../ports/index.ts';
+import type { TokenRecord, TokenScope } from '../ports/index.ts';
+import { requireText } from './validate.ts';
 
 /** Entries a scope field holds at most. */
 export const MAX_SCOPE_ENTRIES = 64;
@@ -47,4 +48,20 @@ export function tokenScopeOf(column: unknown): TokenScope | null {
   } catch (err) {
     throw new AirlockError('STORAGE_ERROR', `a stored token scope is unreadable: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * A token's `exchangedFrom` as its column: the issuer, or NULL. An exchanged token always expires
+ * (BAD_REQUEST without an expiry): a purge deletes it once it has, so it cannot be without one.
+ */
+export function exchangedFromColumn(rec: TokenRecord): string | null {
+  if (rec.exchangedFrom === null || rec.exchangedFrom === undefined) return null;
+  if (rec.expiresAt === null) throw new AirlockError('BAD_REQUEST', 'a token exchanged for an ID token must expire');
+  return requireText(rec.exchangedFrom, 'token exchangedFrom', 2048);
+}
+
+/** How many expired exchanged tokens one purge deletes at most: `limit`, capped at 1000; BAD_REQUEST below 1. */
+export function purgeLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new AirlockError('BAD_REQUEST', 'limit must be a positive integer');
+  return Math.min(limit, 1000);
 }

@@ -201,6 +201,11 @@ export interface TokenStore {
    * one each. False when a token is active (nothing written, `audit` not appended).
    */
   putTokenIfNoneActive(rec: TokenRecord, now: Date, audit?: AuditEventInput): Promise<boolean>;
+  /**
+   * Deletes up to `limit` exchanged tokens (`exchangedFrom` set) that expired at or before
+   * `expiredBy`, oldest expiry first; returns how many. Other tokens are never deleted.
+   */
+  purgeExchangedTokens(expiredBy: Date, limit: number): Promise<number>;
 }
 
 /**

@@ -255,4 +255,9 @@ export interface TokenRecord {
   readonly revokedAt: Date | null;
   /** null: everything its role allows. */
   readonly scope: TokenScope | null;
+  /**
+   * The OIDC issuer whose ID token this token was exchanged for (`POST /-/api/oidc/token`); null
+   * for tokens an administrator or start-up created. Expired exchanged tokens are purged.
+   */
+  readonly exchangedFrom: string | null;
 }

@@ -1,10 +1,10 @@
 import { AirlockError } from '../../core/index.ts';
-import { prepareAuditEvent, requireText, tokenScopeColumn, tokenScopeOf, validDate, validDateOrNull } from '../common/index.ts';
+import { exchangedFromColumn, prepareAuditEvent, purgeLimit, requireText, tokenScopeColumn, tokenScopeOf, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
 import { appendAuditIn, withAudit } from './pg-audit.ts';
-import { date, dateOrNull, integer, oneOf, text } from './pg-rows.ts';
+import { date, dateOrNull, integer, oneOf, text, textOrNull } from './pg-rows.ts';
 
 const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
 
@@ -18,13 +18,15 @@ function toToken(row: Row): TokenRecord {
     expiresAt: dateOrNull(row, 'expires_at'),
     revokedAt: dateOrNull(row, 'revoked_at'),
     scope: tokenScopeOf(row['scope']),
+    exchangedFrom: textOrNull(row, 'exchanged_from'),
   };
 }
 
-const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope, exchanged_from)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
   ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope`;
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope,
+    exchanged_from = excluded.exchanged_from`;
 
 /** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
 function tokenParams(rec: TokenRecord): Param[] {
@@ -39,6 +41,7 @@ function tokenParams(rec: TokenRecord): Param[] {
     validDateOrNull(rec.expiresAt, 'token expiresAt'),
     validDateOrNull(rec.revokedAt, 'token revokedAt'),
     tokenScopeColumn(rec.scope),
+    exchangedFromColumn(rec),
   ];
 }
 
@@ -107,6 +110,19 @@ export function pgTokenStore(client: PgClient): TokenStore {
         );
       } catch (err) {
         throw pgStorageError(err, 'revokeToken');
+      }
+    },
+
+    async purgeExchangedTokens(expiredBy, limit) {
+      try {
+        const when = validDate(expiredBy, 'expiredBy');
+        const rows = await client.query(
+          `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE exchanged_from IS NOT NULL AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2) RETURNING id`,
+          [when, purgeLimit(limit)],
+        );
+        return rows.length;
+      } catch (err) {
+        throw pgStorageError(err, 'purgeExchangedTokens');
       }
     },
   };

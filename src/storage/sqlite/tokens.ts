@@ -1,10 +1,10 @@
 import { AirlockError } from '../../core/index.ts';
-import { requireText, toMillis, toMillisOrNull, tokenScopeColumn, tokenScopeOf } from '../common/index.ts';
+import { exchangedFromColumn, purgeLimit, requireText, toMillis, toMillisOrNull, tokenScopeColumn, tokenScopeOf } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { withAudit } from './audit.ts';
-import { date, dateOrNull, oneOf, text } from './rows.ts';
+import { date, dateOrNull, oneOf, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
 
 const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
@@ -19,13 +19,15 @@ function toToken(row: Row): TokenRecord {
     expiresAt: dateOrNull(row, 'expires_at'),
     revokedAt: dateOrNull(row, 'revoked_at'),
     scope: tokenScopeOf(row['scope']),
+    exchangedFrom: textOrNull(row, 'exchanged_from'),
   };
 }
 
-const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope)
-  VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt, :scope)
+const UPSERT = `INSERT INTO tokens (id, hash, role, label, created_at, expires_at, revoked_at, scope, exchanged_from)
+  VALUES (:id, :hash, :role, :label, :createdAt, :expiresAt, :revokedAt, :scope, :exchangedFrom)
   ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, role = excluded.role, label = excluded.label,
-    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope`;
+    created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, scope = excluded.scope,
+    exchanged_from = excluded.exchanged_from`;
 
 /** A token record as the insert's parameters; BAD_REQUEST for a record no token can have. */
 function tokenParams(rec: TokenRecord) {
@@ -40,6 +42,7 @@ function tokenParams(rec: TokenRecord) {
     expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
     revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),
     scope: tokenScopeColumn(rec.scope),
+    exchangedFrom: exchangedFromColumn(rec),
   };
 }
 
@@ -111,6 +114,19 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
         );
       } catch (err) {
         throw storageError(err, 'revokeToken');
+      }
+    },
+
+    async purgeExchangedTokens(expiredBy, limit) {
+      try {
+        const when = toMillis(expiredBy, 'expiredBy');
+        return conn
+          .statement(
+            `DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE exchanged_from IS NOT NULL AND expires_at <= ? ORDER BY expires_at, id LIMIT ?)`,
+          )
+          .run(when, purgeLimit(limit)).changes as number;
+      } catch (err) {
+        throw storageError(err, 'purgeExchangedTokens');
       }
     },
   };

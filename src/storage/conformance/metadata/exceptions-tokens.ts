@@ -115,4 +115,23 @@ export function tokenStoreCases(make: MakeMetadataFixture): void {
     }
     assert.equal((await store.listTokens()).length, 3);
   }));
+  test('tokens: expired exchanged tokens are purged, oldest expiry first, a limited number at a time; no other token is', using(make, async (store) => {
+    const issuer = 'https://token.actions.example';
+    const exchanged = Array.from({ length: 5 }, (_, i) => tokenRec({ createdAt: at(i), expiresAt: at(1000 + i * 100), exchangedFrom: issuer, label: `oidc:${i}` }));
+    const revoked = tokenRec({ createdAt: at(10), expiresAt: at(1050), revokedAt: at(20), exchangedFrom: issuer });
+    const adminExpired = tokenRec({ createdAt: at(11), expiresAt: at(500), label: 'expired by hand' });
+    const forever = tokenRec({ createdAt: at(12), label: 'forever' });
+    for (const t of [...exchanged, revoked, adminExpired, forever]) await store.putToken(t);
+    assert.deepEqual(await store.findTokenByHash(exchanged[0]?.hash ?? ''), exchanged[0], 'exchangedFrom reads back');
+
+    assert.equal(await store.purgeExchangedTokens(at(999), 10), 0, 'none expired yet');
+    assert.equal(await store.purgeExchangedTokens(at(1100), 1), 1, 'the limit holds');
+    assert.equal(await store.findTokenByHash(exchanged[0]?.hash ?? ''), null, 'the oldest expiry went first');
+    assert.equal(await store.purgeExchangedTokens(at(1100), 10), 2, 'expiry inclusive: the next one and the revoked one');
+    assert.deepEqual((await store.listTokens()).map((t) => t.label), ['oidc:2', 'oidc:3', 'oidc:4', 'expired by hand', 'forever']);
+    assert.equal(await store.purgeExchangedTokens(at(100_000), 1000), 3);
+    assert.deepEqual((await store.listTokens()).map((t) => t.label), ['expired by hand', 'forever'], 'tokens an administrator made stay, expired or not');
+    await rejectsWithCode(store.purgeExchangedTokens(at(0), 0), 'BAD_REQUEST');
+    await rejectsWithCode(store.putToken(tokenRec({ exchangedFrom: issuer, expiresAt: null })), 'BAD_REQUEST');
+  }));
 }

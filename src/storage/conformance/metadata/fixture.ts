@@ -154,6 +154,7 @@ export function tokenRec(over: Partial<TokenRecord> = {}): TokenRecord {
     expiresAt: null,
     revokedAt: null,
     scope: null,
+    exchangedFrom: null,
     ...over,
   };
 }
