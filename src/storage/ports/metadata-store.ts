@@ -142,11 +142,12 @@ export interface AuditLog {
   listAudit(filter: { readonly afterSeq?: number; readonly limit: number }): Promise<readonly AuditEvent[]>;
   /**
    * The smallest seq of an event whose `at` is at or after `at` (null: none is). Where a period
-   * of the trail begins: events are appended in about the order of their times, not exactly (a
-   * decision's time is taken when it is judged, a node's clock may lead another's), so the
-   * events of `[since, until)` all lie in seqs `firstAuditSeqAtOrAfter(since)` up to
-   * `firstAuditSeqAtOrAfter(until) - 1`. Reads an index on time, never the whole table: its cost
-   * grows with the events from `at` to the head.
+   * of the trail begins: every event at or after `since` has a seq at or above
+   * `firstAuditSeqAtOrAfter(since)`, and a period is taken as the seqs from there up to
+   * `firstAuditSeqAtOrAfter(until) - 1` (events are appended in about the order of their times,
+   * not exactly: a decision's time is taken when it is judged, a node's clock may lead another's;
+   * adjacent periods still cover every seq once). Reads an index on time, never the whole table:
+   * its cost grows with the events from `at` to the head.
    */
   firstAuditSeqAtOrAfter(at: Date): Promise<number | null>;
 }
