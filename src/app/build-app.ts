@@ -4,6 +4,7 @@
  * per repository at `/<repo-name>/`. It returns a ready Fastify instance that has not started
  * listening (`server.ts` listens; tests use `inject()`).
  */
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from '../api/admin-api.ts';
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly cwd?: string;
   /** Build before returning what the first requests would otherwise wait for (`airlock serve`). */
   readonly warmUp?: boolean;
+  /** Serve HTTPS with these options (`server.ts`, from `server.tls`); absent: plain HTTP. */
+  readonly https?: HttpsServerOptions;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -67,6 +70,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
 
   const newId = services.newId;
   const app = Fastify({
+    ...(deps.https === undefined ? {} : { https: deps.https }),
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,

@@ -15,7 +15,7 @@ export function serve(cwd: string, args: string[], options: { readonly nodeFlags
   const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   const listening = new Promise<string>((resolve, reject) => {
     const onData = (): void => {
-      const m = /listening on (http:\/\/\S+) /.exec(stderr);
+      const m = /listening on (https?:\/\/\S+) /.exec(stderr);
       if (m?.[1] !== undefined) resolve(m[1]);
     };
     child.stderr.on('data', onData);

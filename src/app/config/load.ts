@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
+import { tlsWithFlags } from './tls.ts';
 import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
 import type { AirlockConfig, ProxyConfig, ProxySetting, ProxyRepositoryConfig, RepositoryConfig, ServerConfig, StorageConfig } from './types.ts';
@@ -21,6 +22,9 @@ export interface ConfigFlags {
   readonly port?: number;
   readonly dataDir?: string;
   readonly policy?: readonly string[];
+  /** `--tls-cert`, `--tls-key`: PEM files, relative to the working directory. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 export interface LoadConfigOptions {
@@ -52,7 +56,12 @@ async function readConfigFile(file: string): Promise<unknown> {
 function withFlags(draft: ConfigDraft, flags: ConfigFlags, cwd: string): ConfigDraft {
   return {
     ...draft,
-    server: { ...draft.server, ...(flags.host === undefined ? {} : { host: flags.host }), ...(flags.port === undefined ? {} : { port: flags.port }) },
+    server: {
+      ...draft.server,
+      ...(flags.host === undefined ? {} : { host: flags.host }),
+      ...(flags.port === undefined ? {} : { port: flags.port }),
+      tls: tlsWithFlags(draft.server.tls, { ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }), ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }) }, cwd),
+    },
     storage: flags.dataDir === undefined ? draft.storage : { ...draft.storage, dataDir: resolve(cwd, flags.dataDir) },
     policy: flags.policy === undefined || flags.policy.length === 0 ? draft.policy : { ...draft.policy, paths: flags.policy.map((p) => resolve(cwd, p)) },
   };

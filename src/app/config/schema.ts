@@ -32,6 +32,7 @@ import { secretRef, type Secret } from './secret.ts';
 import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import { webhooks } from './webhooks.ts';
 import { oidcConfig } from './oidc.ts';
+import { tlsConfig } from './tls.ts';
 import {
   CONFIG_VERSION,
   LOG_LEVELS,
@@ -63,7 +64,7 @@ export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig | Gr
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories', 'webhooks'] as const;
-export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory'] as const;
+export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc'] as const;
@@ -106,7 +107,7 @@ const DAY = 86_400_000;
 /** `server.cacheMemory` by default. */
 export const DEFAULT_CACHE_MEMORY = 64 * 1024 ** 2;
 
-function server(v: unknown): ServerConfig {
+function server(v: unknown, ctx: ValidateContext): ServerConfig {
   const p = 'server';
   const o = optionalObject(v, p, SERVER_KEYS);
   return {
@@ -118,6 +119,7 @@ function server(v: unknown): ServerConfig {
     accessLog: o['accessLog'] === undefined ? true : boolean(o['accessLog'], join(p, 'accessLog')),
     shutdownTimeoutMs: o['shutdownTimeout'] === undefined ? 10_000 : duration(o['shutdownTimeout'], join(p, 'shutdownTimeout'), 0, 600_000),
     cacheMemoryBytes: o['cacheMemory'] === undefined ? DEFAULT_CACHE_MEMORY : size(o['cacheMemory'], join(p, 'cacheMemory'), 4 * 1024 ** 2, 64 * 1024 ** 3),
+    tls: tlsConfig(o['tls'], join(p, 'tls'), ctx),
   };
 }
 
@@ -576,7 +578,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
   });
   return {
     version: CONFIG_VERSION,
-    server: server(o['server']),
+    server: server(o['server'], ctx),
     storage: {
       dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
       metadata: metadataDriver(storage['metadata'], 'storage.metadata', ctx),

@@ -28,7 +28,32 @@ export interface ServerConfig {
    * tarballs, cached verdicts, signal knowledge. Split by `cacheBudget()`.
    */
   readonly cacheMemoryBytes: number;
+  /** Serve HTTPS (`server.tls`); null: plain HTTP. */
+  readonly tls: TlsConfig | null;
 }
+
+/**
+ * `server.tls`: where the certificate and key are, read (and read again on rotation) by
+ * `app/tls-material.ts`. Paths are absolute.
+ */
+export interface TlsConfig {
+  /** PEM: the server's certificate, optionally followed by the intermediates that issued it. */
+  readonly cert: string;
+  /** The private key (PEM): a file read again on rotation, or an environment variable's value. */
+  readonly key: TlsKeySource;
+  /** PEM intermediates served after the certificate's own blocks; null: none. */
+  readonly ca: string | null;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** PEM authorities client certificates must chain to (mutual TLS); null: none asked for. */
+  readonly clientCa: string | null;
+  /** Refuse a connection without a client certificate `clientCa` verifies, at the handshake. */
+  readonly requireClientCert: boolean;
+  /** Watch the files and swap in a new pair when they change (SIGHUP reloads either way). */
+  readonly watch: boolean;
+}
+
+/** Where `server.tls.key` comes from: a path (or `{file: PATH}`), or `{env: NAME}`. */
+export type TlsKeySource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'env'; readonly secret: Secret };
 
 /** `storage.metadata`: where records live. */
 export type MetadataStorageConfig =

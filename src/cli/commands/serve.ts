@@ -3,7 +3,9 @@ import { getHeapStatistics } from 'node:v8';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { loadConfig } from '../../app/config/load.ts';
-import { closeOnSignals, startServer } from '../../app/server.ts';
+import { closeOnSignals, reloadTlsOnHangup, startServer } from '../../app/server.ts';
+import { describeCertificate, type TlsMaterial } from '../../app/tls-material.ts';
+import type { TlsConfig } from '../../app/config/types.ts';
 import { routeFor, upstreamRoute } from '../../app/upstream-proxy.ts';
 import { trustSettings } from '../../app/repository-trust.ts';
 import { describeStorage } from '../../app/storage.ts';
@@ -25,7 +27,19 @@ export function heapTooSmall(cacheMemoryBytes: number, heapLimitBytes: number): 
   return `server.cacheMemory (${Math.round(cacheMemoryBytes / MiB)} MiB) needs a JavaScript heap of about ${mb} MB, more than Node's limit here (${Math.floor(heapLimitBytes / MiB)} MB): start Airlock with NODE_OPTIONS=--max-old-space-size=${mb}`;
 }
 
-const HELP = `usage: airlock serve [--config FILE] [--port N] [--host H] [--data-dir DIR] [--policy PATH]...
+/** The start-up lines of `server.tls`: the certificate served, client certificates, rotation, and the warnings. */
+export function describeTls(config: TlsConfig, material: TlsMaterial): string {
+  const clients =
+    config.clientCa === null
+      ? ''
+      : `; client certificates ${config.requireClientCert ? 'required' : 'asked for (not required)'}, issued by ${material.clientCas.join(' or ')}`;
+  const rotation = config.watch ? 'swapped for a new pair when its files change, and on SIGHUP' : 'swapped for a new pair on SIGHUP';
+  const lines = [`airlock: serving HTTPS (${config.minVersion} or later) with the certificate ${describeCertificate(material.certificate)}${clients}; ${rotation}`];
+  for (const w of material.warnings) lines.push(`airlock: warning: ${w}`);
+  return lines.join('\n');
+}
+
+const HELP = `usage: airlock serve [--config FILE] [--port N] [--host H] [--data-dir DIR] [--policy PATH]... [--tls-cert FILE --tls-key FILE]
 
 Starts Airlock. Without --config: SQLite and blobs under ./data, one npm proxy repository named
 "npm" at /npm/ whose upstream is read from 'npm config get registry' and reached through npm's
@@ -36,6 +50,8 @@ proxy, if npm has one, the built-in policy.
   --host H         listen address (default 127.0.0.1)
   --data-dir DIR   data directory (default ./data)
   --policy PATH    .rego/.json/.yaml file or directory; repeatable; replaces the built-in policy
+  --tls-cert FILE  serve HTTPS with this PEM certificate (and its intermediates after it)
+  --tls-key FILE   and this PEM private key (server.tls in the configuration sets the rest)
 `;
 
 export const command: Command = {
@@ -47,6 +63,8 @@ export const command: Command = {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       policy: { type: 'string', multiple: true },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help === true) {
@@ -69,6 +87,8 @@ export const command: Command = {
           ...(values.host === undefined ? {} : { host: values.host }),
           ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
           ...(values.policy === undefined ? {} : { policy: values.policy }),
+          ...(values['tls-cert'] === undefined ? {} : { tlsCert: values['tls-cert'] }),
+          ...(values['tls-key'] === undefined ? {} : { tlsKey: values['tls-key'] }),
         },
       });
       const heapWarning = heapTooSmall(config.server.cacheMemoryBytes, getHeapStatistics().heap_size_limit);
@@ -79,6 +99,8 @@ export const command: Command = {
       const stopped = new Promise<number>((resolve) => {
         closeOnSignals(server, config.server.shutdownTimeoutMs, resolve);
       });
+      reloadTlsOnHangup(server);
+      if (server.tls !== null && config.server.tls !== null) io.stderr.write(`${describeTls(config.server.tls, server.tls.current())}\n`);
       for (const r of config.repositories) {
         if (r.kind === 'hosted') {
           const how =

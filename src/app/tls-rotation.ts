@@ -1,0 +1,91 @@
+/**
+ * Certificate rotation without a restart: when the files of `server.tls` change (watched through
+ * their directories, so that a file renamed over, or a Kubernetes secret's symlink swapped, is
+ * seen) or on SIGHUP, the pair is read and checked again (`readTlsMaterial`) and swapped in with
+ * `setSecureContext`: new connections get it, open ones keep theirs. A pair that fails a check
+ * (half-written, mismatched, expired) is logged with why, and the one being served stays.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
+import type { FastifyBaseLogger } from 'fastify';
+import type { TlsConfig } from './config/types.ts';
+import { describeCertificate, readTlsMaterial, secureContextOptions, type TlsMaterial } from './tls-material.ts';
+
+/** Changes closer together than this are one (a tool writing the certificate, then the key). */
+const SETTLE_MS = 300;
+
+export type TlsReload =
+  | { readonly kind: 'swapped'; readonly material: TlsMaterial }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+export interface TlsRotation {
+  /** The pair new connections get. */
+  current(): TlsMaterial;
+  /** Read the files again now, and swap in a good new pair; logs what happened (`trigger`: why it was read). */
+  reload(trigger: string): TlsReload;
+  close(): void;
+}
+
+export interface TlsRotationOptions {
+  readonly log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  readonly clock: () => Date;
+}
+
+/** The files `config` reads, each once. */
+function files(config: TlsConfig): readonly string[] {
+  const all = [config.cert, config.key.kind === 'file' ? config.key.path : null, config.ca, config.clientCa];
+  return [...new Set(all.filter((f): f is string => f !== null))];
+}
+
+export function startTlsRotation(server: TlsServer, config: TlsConfig, first: TlsMaterial, options: TlsRotationOptions): TlsRotation {
+  let current = first;
+  const { log } = options;
+  const reload = (trigger: string): TlsReload => {
+    let next: TlsMaterial;
+    try {
+      next = readTlsMaterial(config, options.clock());
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log.error({ trigger, reason, serving: current.certificate.serial }, 'tls certificate not reloaded; new connections still get the one served before');
+      return { kind: 'refused', reason };
+    }
+    if (next.digest === current.digest) return { kind: 'unchanged' };
+    server.setSecureContext(secureContextOptions(next));
+    current = next;
+    log.info({ trigger, certificate: describeCertificate(next.certificate), serial: next.certificate.serial }, 'tls certificate swapped in for new connections');
+    for (const w of next.warnings) log.warn({ trigger }, w);
+    return { kind: 'swapped', material: next };
+  };
+
+  const watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  if (config.watch) {
+    const changed = (): void => {
+      if (closed) return;
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        if (!closed) reload('the files changed');
+      }, SETTLE_MS);
+      timer.unref();
+    };
+    for (const dir of new Set(files(config).map((f) => dirname(f)))) {
+      // The whole directory: a file replaced by a rename, or through a swapped symlink, is no longer the inode a watch on it would follow.
+      const w = watch(dir, { persistent: false }, changed);
+      w.on('error', (err) => log.warn({ dir, reason: err.message }, 'stopped watching the tls certificate directory; send SIGHUP to reload the certificate'));
+      watchers.push(w);
+    }
+  }
+  return {
+    current: () => current,
+    reload,
+    close() {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      for (const w of watchers) w.close();
+    },
+  };
+}
