@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 
@@ -92,7 +93,7 @@ function clientOptions(options: TlsClientOptions): { ca?: string; cert?: string;
 export function peerCertificate(url: string, options: TlsClientOptions = {}): Promise<PeerCertificate> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: u.hostname, port: Number(u.port), servername: u.hostname === '127.0.0.1' ? undefined : u.hostname, ...clientOptions(options) }, () => {
+    const socket = connect({ host: u.hostname, port: Number(u.port), ...(isIP(u.hostname) === 0 ? { servername: u.hostname } : {}), ...clientOptions(options) }, () => {
       const cert = socket.getPeerCertificate();
       socket.end();
       resolve(cert);

@@ -74,8 +74,19 @@ function shortTmp(): string {
   return tmpdir().length <= 40 ? tmpdir() : '/tmp';
 }
 
+export interface DockerDaemonOptions {
+  /**
+   * A PEM file of the certificate authorities the daemon trusts for registries, in place of the
+   * system's (its SSL_CERT_FILE): a registry with a certificate from a private authority, without
+   * /etc/docker/certs.d, which every daemon on the machine reads. Docker takes every registry on
+   * a loopback address for an insecure one and checks no certificate there: such a registry must
+   * be reached at another address.
+   */
+  readonly trustedCa?: string;
+}
+
 /** Starts a private dockerd and waits until its API answers; throws with its log if it does not. */
-export async function startDockerDaemon(): Promise<DockerDaemon> {
+export async function startDockerDaemon(options: DockerDaemonOptions = {}): Promise<DockerDaemon> {
   const dir = await mkdtemp(join(shortTmp(), 'airlock-dockerd-'));
   const socket = join(dir, 'sock');
   const configFile = join(dir, 'daemon.json');
@@ -94,7 +105,11 @@ export async function startDockerDaemon(): Promise<DockerDaemon> {
       '--storage-driver=vfs',
       '--insecure-registry=127.0.0.0/8',
     ],
-    { env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, killAfterMs: STOP_TIMEOUT_MS, cleanup: () => removeDir(dir) },
+    {
+      env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...(options.trustedCa === undefined ? {} : { SSL_CERT_FILE: options.trustedCa }) },
+      killAfterMs: STOP_TIMEOUT_MS,
+      cleanup: () => removeDir(dir),
+    },
   );
   await daemon.waitUntil(() => pings(socket), START_TIMEOUT_MS, 'answer on its socket');
   return { socket, dir, log: () => daemon.log(), stop: () => daemon.stop() };
@@ -104,11 +119,11 @@ export async function startDockerDaemon(): Promise<DockerDaemon> {
  * For a test file's top level: a running daemon, or why the Docker tests are skipped (tools
  * missing, or the daemon would not come up here).
  */
-export async function dockerDaemonOrSkip(): Promise<{ readonly daemon: DockerDaemon; readonly skip: false } | { readonly daemon: null; readonly skip: string }> {
+export async function dockerDaemonOrSkip(options: DockerDaemonOptions = {}): Promise<{ readonly daemon: DockerDaemon; readonly skip: false } | { readonly daemon: null; readonly skip: string }> {
   const missing = dockerMissing();
   if (missing !== null) return { daemon: null, skip: missing };
   try {
-    return { daemon: await startDockerDaemon(), skip: false };
+    return { daemon: await startDockerDaemon(options), skip: false };
   } catch (err) {
     return { daemon: null, skip: `the Docker engine did not start here (${err instanceof Error ? err.message : String(err)}); Docker end-to-end tests skipped` };
   }

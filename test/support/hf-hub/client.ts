@@ -63,6 +63,8 @@ export interface HfClientOptions {
   readonly accessToken?: string;
   /** Default 60 000. */
   readonly timeoutMs?: number;
+  /** Extra environment for its process (NODE_EXTRA_CA_CERTS: the authorities of a Hub reached over HTTPS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type HfClientResult<T> =
@@ -88,7 +90,7 @@ export function hfClient<O extends HfClientOp>(op: O, options: HfClientOptions):
   if ((op.op === 'snapshot' || op.op === 'download') && options.cacheDir === undefined) throw new Error(`hfClient: ${op.op} needs a cacheDir`);
   const request = { ...op, hubUrl: options.hubUrl, cacheDir: options.cacheDir, accessToken: options.accessToken };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SCRIPT], { env: { ...childEnv(), ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let outBytes = 0;
     let stderr = '';
