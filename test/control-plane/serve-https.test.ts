@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../src/app/logger.ts';
 import { serve } from '../support/serve-process.ts';
 import { startAirlock } from '../support/start-airlock.ts';
-import { hasOpenssl, httpsGet, peerCertificate, privateCa, servingTls } from '../support/tls-cert.ts';
+import { hasOpenssl, httpsGet, peerCertificate, privateCa, servingTlsFor } from '../support/tls-cert.ts';
 
 const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' };
 
@@ -52,8 +52,7 @@ function memoryLog(): { stream: Writable; lines(): Line[] } {
 }
 
 test('over HTTPS without publicUrl: health and metrics answer, and the URLs Airlock builds (the registry token realm) are https://', needsOpenssl, async (t) => {
-  const dir = await tempDir(t);
-  const { ca, tls } = servingTls(dir);
+  const { ca, tls } = await servingTlsFor(t);
   const a = await startAirlock({ config: { server: { tls }, access: { anonymousRead: false }, repositories: [{ name: 'images', format: 'oci', kind: 'hosted' }] } });
   t.after(() => a.close());
   assert.match(a.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -147,8 +146,7 @@ test('airlock serve --tls-cert/--tls-key: says what it serves; with watch off, S
 });
 
 test('client certificates: with requireClientCert, a client without one, or with one from another authority, is refused at the handshake; one with a certificate gets in, and tokens still decide what it may do', needsOpenssl, async (t) => {
-  const dir = await tempDir(t);
-  const { ca, tls } = servingTls(dir);
+  const { dir, ca, tls } = await servingTlsFor(t);
   const clients = privateCa(dir, 'clients');
   const good = clients.issue('ci-runner', { client: true });
   const stranger = privateCa(dir, 'stranger').issue('intruder', { client: true });

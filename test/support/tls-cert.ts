@@ -6,8 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 
@@ -73,6 +75,13 @@ export function privateCa(dir: string, name = 'ca'): TestCa {
 export function servingTls(dir: string): { readonly ca: TestCa; readonly tls: { readonly cert: string; readonly key: string } } {
   const ca = privateCa(dir);
   return { ca, tls: ca.issue('airlock') };
+}
+
+/** `servingTls` in a fresh directory, removed when the test `t` ends. */
+export async function servingTlsFor(t: { after(f: () => Promise<void>): void }): Promise<{ readonly dir: string; readonly ca: TestCa; readonly tls: { readonly cert: string; readonly key: string } }> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return { dir, ...servingTls(dir) };
 }
 
 export interface TlsClientOptions {

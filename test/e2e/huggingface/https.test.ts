@@ -6,21 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hfClient, modelSamples } from '../../support/hf-hub/index.ts';
-import { hasOpenssl, servingTls } from '../../support/tls-cert.ts';
+import { hasOpenssl, servingTlsFor } from '../../support/tls-cert.ts';
 import { hfE2e, OLD } from './support.ts';
 
 const samples = modelSamples();
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 test('@huggingface/hub downloads a model through Airlock over HTTPS with NODE_EXTRA_CA_CERTS, and is refused without the authority', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-hf-https-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const { ca, tls } = servingTls(dir);
+  const { dir, ca, tls } = await servingTlsFor(t);
   const e = await hfE2e({ top: { server: { tls } } });
   t.after(() => e.close());
   e.hub.addRepo({ id: 'acme/tiny', createdAt: OLD, downloads: 1200, library_name: 'transformers' });

@@ -7,22 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasOpenssl, privateCa, servingTls } from '../../support/tls-cert.ts';
+import { hasOpenssl, privateCa, servingTlsFor } from '../../support/tls-cert.ts';
 import { e2e } from './support.ts';
 
 const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' };
 
-async function certDir(t: { after(f: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-npm-https-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('npm installs through Airlock over HTTPS with the private authority as its cafile, and is refused without it', needsOpenssl, async (t) => {
-  const { ca, tls } = servingTls(await certDir(t));
+  const { ca, tls } = await servingTlsFor(t);
   const e = await e2e({ config: { server: { tls } } });
   t.after(() => e.close());
   assert.match(e.registry, /^https:\/\/127\.0\.0\.1:\d+\/npm\/$/);
@@ -42,8 +35,7 @@ test('npm installs through Airlock over HTTPS with the private authority as its 
 });
 
 test('client certificates required: npm without one is refused at the handshake; with the registry’s certfile and keyfile it installs', needsOpenssl, async (t) => {
-  const dir = await certDir(t);
-  const { ca, tls } = servingTls(dir);
+  const { dir, ca, tls } = await servingTlsFor(t);
   const clients = privateCa(dir, 'clients');
   const developer = clients.issue('developer', { client: true });
   const e = await e2e({ config: { server: { tls: { ...tls, clientCa: clients.cert, requireClientCert: true } } } });

@@ -5,17 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pip, pythonImport } from '../../support/pypi-index/index.ts';
-import { hasOpenssl, httpsGet, servingTls } from '../../support/tls-cert.ts';
+import { hasOpenssl, httpsGet, servingTlsFor } from '../../support/tls-cert.ts';
 import { pypiE2e } from './support.ts';
 
 test('pip installs through Airlock over HTTPS with PIP_CERT naming the private authority, and refuses Airlock’s certificate without it', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-pypi-https-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const { ca, tls } = servingTls(dir);
+  const { ca, tls } = await servingTlsFor(t);
   const e = await pypiE2e({ top: { server: { tls } } });
   t.after(() => e.close());
   e.wheel({ name: 'quokka-tools', version: '1.1', requiresDist: ['wombat-core>=2'] });
