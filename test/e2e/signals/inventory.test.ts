@@ -12,21 +12,12 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
-import { airlockCli, daysAgo, signalsE2e } from './support.ts';
+import { airlockCli, daysAgo, signalsE2e, tinyRouterAdvisory } from './support.ts';
 import { createToken } from '../npm/support.ts';
 
 type Obj = Record<string, unknown>;
 
-const ADVISORY = {
-  id: 'GHSA-m5j9-8c2w-r4hh',
-  modified: '2026-05-11T00:00:00Z',
-  published: '2026-05-10T00:00:00Z',
-  aliases: ['CVE-2026-22001'],
-  summary: 'tiny-router: a crafted path takes quadratic time',
-  severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H' }],
-  affected: [{ package: { ecosystem: 'npm', name: '@acme/tiny-router' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '3.0.0' }] }] }],
-  database_specific: { severity: 'MODERATE' },
-};
+const ADVISORY = tinyRouterAdvisory('0');
 
 const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
 

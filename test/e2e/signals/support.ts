@@ -21,6 +21,24 @@ export const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared'
 export const SUPPLEMENT_2025 = join(SHARED, 'threat-data', 'malicious-packages', 'supplement-2025');
 export const OSV_NPM = join(SHARED, 'threat-data', 'malicious-packages', 'osv', 'npm');
 
+/**
+ * A real-format OSV record (GitHub's advisory shape) for `@acme/tiny-router`, moderate severity,
+ * fixed in 3.0.0 and affecting versions from `introduced` on: the advisory the vulnerability
+ * tests import from a feed directory.
+ */
+export function tinyRouterAdvisory(introduced: string) {
+  return {
+    id: 'GHSA-m5j9-8c2w-r4hh',
+    modified: '2026-05-11T00:00:00Z',
+    published: '2026-05-10T00:00:00Z',
+    aliases: ['CVE-2026-22001'],
+    summary: 'tiny-router: a crafted path takes quadratic time',
+    severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:H' }],
+    affected: [{ package: { ecosystem: 'npm', name: '@acme/tiny-router' }, ranges: [{ type: 'SEMVER', events: [{ introduced }, { fixed: '3.0.0' }] }] }],
+    database_specific: { severity: 'MODERATE' },
+  };
+}
+
 /** An ISO time `days` before now (fixture publication times relative to the real clock). */
 export function daysAgo(days: number): string {
   return new Date(Date.now() - days * DAY).toISOString();
