@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { makePurl } from '../../../src/core/index.ts';
 import { signModelFiles } from '../../../src/verify/model-signing/test-support.ts';
 import { modelSamples } from '../../support/hf-hub/index.ts';
-import { hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
+import { addTinyModel, hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
 
 const samples = modelSamples();
 
@@ -98,12 +98,7 @@ describe('airlock check huggingface, against the real @huggingface/hub client', 
   let e: HfE2e;
   before(async () => {
     e = await hfE2e();
-    e.hub.addRepo({ id: 'acme/tiny', createdAt: OLD, downloads: 1200, library_name: 'transformers' });
-    e.hub.commit('acme/tiny', [
-      { path: 'config.json', bytes: '{"model_type": "bert", "hidden_size": 8}\n' },
-      { path: samples.safetensors.path, bytes: samples.safetensors.bytes },
-      { path: 'onnx/README.md', bytes: '# exported weights\n' },
-    ], { date: OLD });
+    addTinyModel(e.hub, samples.safetensors);
     e.hub.tag('acme/tiny', 'v1');
     e.hub.addRepo({ id: 'evil/backdoor', createdAt: OLD, downloads: 50 });
     e.hub.commit('evil/backdoor', [

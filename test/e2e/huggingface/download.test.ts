@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makePurl } from '../../../src/core/index.ts';
 import { modelSamples } from '../../support/hf-hub/index.ts';
-import { hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
+import { addTinyModel, hfE2e, OLD, quarantineIdIn, type HfE2e } from './support.ts';
 
 const samples = modelSamples();
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -19,12 +19,7 @@ describe('huggingface: the real client through Airlock', () => {
   let e: HfE2e;
   before(async () => {
     e = await hfE2e();
-    e.hub.addRepo({ id: 'acme/tiny', createdAt: OLD, downloads: 1200, library_name: 'transformers' });
-    e.hub.commit('acme/tiny', [
-      { path: 'config.json', bytes: '{"model_type": "bert", "hidden_size": 8}\n' },
-      { path: samples.safetensors.path, bytes: samples.safetensors.bytes },
-      { path: 'onnx/README.md', bytes: '# exported weights\n' },
-    ], { date: OLD });
+    addTinyModel(e.hub, samples.safetensors);
     e.hub.addRepo({ id: 'evil/backdoor', createdAt: OLD, downloads: 50 });
     e.hub.commit('evil/backdoor', [
       { path: 'config.json', bytes: '{}' },

@@ -12,6 +12,19 @@ import { adminGet, airlockCli } from '../npm/support.ts';
 /** Long before any cooldown. */
 export const OLD = new Date('2025-06-01T10:00:00Z');
 
+/**
+ * `acme/tiny` on the hub: an old, popular transformers model in safe formats (a config, the
+ * safetensors weights given, a README under `onnx/`), one commit made long before any cooldown.
+ */
+export function addTinyModel(hub: FixtureHub, safetensors: { readonly path: string; readonly bytes: Uint8Array }): void {
+  hub.addRepo({ id: 'acme/tiny', createdAt: OLD, downloads: 1200, library_name: 'transformers' });
+  hub.commit('acme/tiny', [
+    { path: 'config.json', bytes: '{"model_type": "bert", "hidden_size": 8}\n' },
+    { path: safetensors.path, bytes: safetensors.bytes },
+    { path: 'onnx/README.md', bytes: '# exported weights\n' },
+  ], { date: OLD });
+}
+
 export interface HfE2e {
   readonly hub: FixtureHub;
   readonly airlock: StartedAirlock;
