@@ -340,7 +340,6 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     await app.register(async (scope) => {
       await scope.register(ociRootPlugin, {
         repositories: registries,
-        hosted: config.repositories.some((r) => r.format === 'oci' && r.kind === 'hosted'),
         // Every route of it but the version check, which challenges an anonymous client instead (to ask the token endpoint, which the check refuses).
         requireReader: config.access.anonymousRead ? null : requireRegistryReader,
         publicUrl: config.server.publicUrl,

@@ -20,39 +20,48 @@ export type RequestCheck = (request: FastifyRequest, reply: FastifyReply) => Pro
 /**
  * `/v2/` itself, for every oci repository at once: the version check every client starts with,
  * the catalog of the hosted repositories' image repositories (`/v2/_catalog`), and a
- * registry-style 404 for a path under `/v2/` no repository serves. With a hosted oci repository
- * or anonymous reads off (`requireReader`, the composition root's check, run before every route
- * but the version check), the version check challenges a client that sent no credentials, with
- * the Docker token protocol (`/-/oci/token`), which every client follows with or without
- * credentials.
+ * registry-style 404 for a path under `/v2/` no repository serves. In every configuration the
+ * version check challenges a client that sent no credentials with the Docker token protocol
+ * (`/-/oci/token`), as Docker Hub, Harbor and distribution with token auth do: every client
+ * follows it, with its credentials when it has some and without when it has none, and the token
+ * endpoint decides (the anonymous registry token where anonymous reads are on; a refusal, in the
+ * registry's error format, of a token that is not one or, with anonymous reads off, of no token).
+ * `requireReader` (the composition root's check where anonymous reads are off) runs before every
+ * route but the version check.
  */
 export async function ociRootPlugin(
   fastify: FastifyInstance,
-  options: { readonly repositories: readonly string[]; readonly hosted: boolean; readonly requireReader: RequestCheck | null; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
+  options: { readonly repositories: readonly string[]; readonly requireReader: RequestCheck | null; readonly publicUrl: string | null; readonly catalog: readonly CatalogSource[] },
 ): Promise<void> {
   const names = options.repositories.join(', ');
   const readers = options.requireReader === null ? [] : [options.requireReader];
   fastify.get('/v2/', async (request, reply) => {
-    // Registry clients send credentials only once this check has challenged them. A Basic
-    // challenge would do for skopeo and podman, which go on anonymously when they have no
-    // credentials, but not for docker, which then refuses to pull ("no basic auth credentials")
-    // and, at `docker login`, prints only the status of a refusal. A Bearer challenge has every
-    // client ask the token endpoint: with its credentials when it has some (a push, a login),
-    // without when it has none (an anonymous pull); the endpoint's refusal (a token that is not
-    // one, anonymous reads off) is what the client prints.
+    // Registry clients send credentials only once this check has challenged them: were it to
+    // answer 200 to a client without any, `docker login` would print "Login Succeeded" for any
+    // password, never having sent it. A Basic challenge would do for skopeo and podman, which go
+    // on anonymously when they have no credentials, but not for docker, which then refuses to
+    // pull ("no basic auth credentials") and, at `docker login`, prints only the status of a
+    // refusal. A Bearer challenge has every client ask the token endpoint: with its credentials
+    // when it has some (a login, a push), without when it has none (an anonymous pull); the
+    // endpoint's refusal (a token that is not one, anonymous reads off) is what the client prints.
     // A client that answered the challenge with the anonymous token is anonymous, and welcome.
-    if ((options.hosted || options.requireReader !== null) && request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
+    if (request.identity.kind === 'anonymous' && request.headers.authorization === undefined) {
       const realm = `${repositoryUrl(options.publicUrl, '-/oci', '/-/oci', request)}token`;
       reply.header('www-authenticate', `Bearer realm="${realm}",service="airlock"`);
-      const message = options.requireReader === null ? 'log in with any user name and a token as the password to push; reading needs none when anonymous reads are on' : 'this Airlock requires a token to read images; log in with any user name and a token as the password';
+      const message =
+        options.requireReader === null
+          ? 'ask the token endpoint for a token: without credentials for the anonymous one (anonymous reads are on), or log in with any user name and a token as the password'
+          : 'this Airlock requires a token to read images; log in with any user name and a token as the password';
       return sendOciError(request, reply, new AirlockError('UNAUTHORIZED', message));
     }
     return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8' }).send('{}');
   });
   // The Docker token protocol's token endpoint. A client with credentials (Basic: any user name,
-  // an Airlock token as the password; checked by the app's auth hook) gets its own token back to
-  // present as Bearer; one without gets the anonymous registry token, which stands for no one.
-  // Where anonymous reads are off, the reader check refuses the latter, saying why.
+  // an Airlock token as the password) gets its own token back to present as Bearer; one without
+  // gets the anonymous registry token, which stands for no one. Credentials that are not a token
+  // never get here: the app's auth hook refuses them with a 401 in the registry's error format,
+  // which `docker login` prints. Where anonymous reads are off, the reader check refuses a client
+  // without credentials, saying why.
   fastify.get('/-/oci/token', { onRequest: readers }, async (request, reply) => {
     const header = request.headers.authorization;
     const secret = request.identity.kind === 'token' && header !== undefined ? presentedSecret(header) : null;

@@ -270,3 +270,37 @@ describe('docker and an Airlock whose anonymous reads are off', { skip }, () => 
     assert.equal((await inspect(client, `${e.host}/${REPO}/library/hello:v1`)).id, hello.configDigest);
   });
 });
+
+describe('docker and an Airlock with only a proxy, anonymous reads on (the default)', { skip }, () => {
+  let e: OciE2e;
+  before(async () => {
+    e = await ociE2e();
+    await e.seed('library/hello', [{ ...hello, ref: 'v1' }]);
+  });
+  after(async () => {
+    await e?.close();
+  });
+
+  test('docker login checks the token: a wrong one is refused with the reason, not "Login Succeeded"', async () => {
+    const wrong = await newClient().login(e.host, 'dev', 'airlock_not-a-token');
+    assert.notEqual(wrong.code, 0, `docker login with a token that is not one: ${wrong.stdout}`);
+    assert.doesNotMatch(wrong.stdout, /Login Succeeded/);
+    assert.match(wrong.stderr, /unauthorized: Airlock: invalid, expired or revoked token/);
+  });
+
+  test('docker login with a reader token succeeds and pulls; without a login docker pulls anonymously', async () => {
+    const client = newClient();
+    const login = await client.login(e.host, 'dev', await createToken(e.airlock, 'reader', 'dev'));
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stdout, /Login Succeeded/);
+    const ref = `${e.host}/${REPO}/library/hello:v1`;
+    const r = await client.run(['pull', ref]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await inspect(client, ref)).id, hello.configDigest);
+    assertDockerOk(await client.run(['rmi', '--force', hello.configDigest]));
+    const anonymous = newClient();
+    const pulled = await anonymous.run(['pull', ref]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal((await inspect(anonymous, ref)).id, hello.configDigest);
+  });
+});

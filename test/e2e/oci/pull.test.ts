@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildImage, buildMultiArch, hasRegistryTools, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
+import { buildImage, buildMultiArch, hasRegistryTools, skopeo, SKIP_NO_REGISTRY_TOOLS } from '../../support/oci/index.ts';
 import { imagePurl } from '../../../src/ecosystems/oci/facts.ts';
+import { createToken } from '../npm/support.ts';
 import { ociE2e, REPO, type OciE2e } from './support.ts';
 
 const skip = hasRegistryTools() ? false : SKIP_NO_REGISTRY_TOOLS;
@@ -104,4 +105,35 @@ test('a blob no admitted image brings is not served', { skip }, async () => {
   assert.equal(res.status, 404);
   const body = (await res.json()) as { errors: { code: string; message: string }[] };
   assert.equal(body.errors[0]?.code, 'BLOB_UNKNOWN');
+});
+
+test('with only a proxy and anonymous reads on, the version check still challenges (docker login would otherwise never send its password); the token endpoint serves anonymous clients and refuses a wrong token', { skip }, async () => {
+  const ping = await fetch(`${e.airlock.url}/v2/`);
+  assert.equal(ping.status, 401);
+  assert.equal(ping.headers.get('www-authenticate'), `Bearer realm="${e.airlock.url}/-/oci/token",service="airlock"`);
+  assert.equal(((await ping.json()) as { errors: { code: string }[] }).errors[0]?.code, 'UNAUTHORIZED');
+  const tokenFor = async (authorization?: string) => {
+    const res = await fetch(`${e.airlock.url}/-/oci/token?service=airlock&scope=repository:${REPO}/acme/app:pull`, authorization === undefined ? {} : { headers: { authorization } });
+    return { status: res.status, body: (await res.json()) as { token?: string; errors?: { code: string; message: string }[] } };
+  };
+  const anonymous = await tokenFor();
+  assert.deepEqual([anonymous.status, anonymous.body.token], [200, 'airlock-anonymous']);
+  assert.equal((await fetch(`${e.airlock.url}/v2/`, { headers: { authorization: `Bearer ${anonymous.body.token}` } })).status, 200);
+  const basic = (password: string) => `Basic ${Buffer.from(`dev:${password}`).toString('base64')}`;
+  assert.deepEqual(await tokenFor(basic('airlock_not-a-token')), { status: 401, body: { errors: [{ code: 'UNAUTHORIZED', message: 'Airlock: invalid, expired or revoked token', detail: null }] } });
+  const reader = await createToken(e.airlock, 'reader', 'proxy-only');
+  const own = await tokenFor(basic(reader));
+  assert.deepEqual([own.status, own.body.token], [200, reader]);
+  assert.equal((await fetch(`${e.airlock.url}/v2/`, { headers: { authorization: `Bearer ${reader}` } })).status, 200);
+
+  // skopeo follows the challenge with and without credentials, and prints the refusal of wrong ones.
+  assert.equal((await e.inspectRaw('acme/app:v1')).stdout.trim(), app.manifestBytes.toString('utf8'));
+  const inspected = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `dev:${reader}`, `docker://${e.host}/${REPO}/acme/app:v1`]);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  assert.equal(inspected.stdout.trim(), app.manifestBytes.toString('utf8'));
+  const pulled = await e.pull('acme/app:v1', { creds: `dev:${reader}` });
+  assert.equal(pulled.code, 0, pulled.stderr);
+  const wrong = await e.pull('acme/app:v1', { creds: 'dev:airlock_not-a-token' });
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /invalid, expired or revoked token/);
 });
