@@ -11,6 +11,7 @@ import type { ExchangedToken } from './auth/oidc/index.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { ExposureReport } from '../gate/exposure.ts';
+import { failureText, tlsFetch, type ClientTls, type FetchLike } from './client-tls.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -60,8 +61,10 @@ export class AdminClient {
   readonly #base: URL;
   readonly #token: string | null;
   readonly #timeoutMs: number;
+  readonly #fetch: FetchLike;
 
-  constructor(server: string, token: string | null, options: { timeoutMs?: number } = {}) {
+  /** `tls`: the authorities to trust and a client certificate for an https:// server (see client-tls.ts). */
+  constructor(server: string, token: string | null, options: { timeoutMs?: number; tls?: ClientTls } = {}) {
     let base: URL;
     try {
       base = new URL(server.endsWith('/') ? server : `${server}/`);
@@ -71,6 +74,7 @@ export class AdminClient {
     this.#base = base;
     this.#token = token;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#fetch = options.tls === undefined ? (url, init) => fetch(url, { ...init, redirect: 'error' }) : tlsFetch(options.tls);
   }
 
   async #call(method: string, path: string, body?: unknown, timeoutMs = this.#timeoutMs): Promise<unknown> {
@@ -84,15 +88,14 @@ export class AdminClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await this.#fetch(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'error',
       });
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      const cause = failureText(err);
       throw new ApiUnreachableError(`cannot reach Airlock at ${this.#base.origin}${cause}`, { cause: err });
     }
     const text = await res.text();
@@ -228,10 +231,10 @@ export class AdminClient {
     let timer = setTimeout(() => abort.abort(new Error(`no answer from ${url.pathname} within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal: abort.signal, redirect: 'error' });
+      res = await this.#fetch(url, { method: 'GET', headers, signal: abort.signal });
     } catch (err) {
       clearTimeout(timer);
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      const cause = failureText(err);
       throw new ApiUnreachableError(`cannot reach Airlock at ${this.#base.origin}${cause}`, { cause: err });
     }
     if (!res.ok || res.body === null) {

@@ -5,7 +5,7 @@
 import type { AdminClient } from '../../api/client.ts';
 import type { Storage } from '../../app/storage.ts';
 import { localStorageOptions, openLocalStorage, wantsLocalStorage } from './local-storage.ts';
-import { clientFrom, serverOptions } from './cli-support.ts';
+import { clientFrom, serverOptions, type ServerValues } from './cli-support.ts';
 import type { CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 
@@ -15,8 +15,7 @@ export type Target =
 
 export const targetOptions = { ...serverOptions, ...localStorageOptions } as const;
 
-interface TargetValues {
-  readonly server?: string | undefined;
+interface TargetValues extends ServerValues {
   readonly 'data-dir'?: string | undefined;
   readonly config?: string | undefined;
 }

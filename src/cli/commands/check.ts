@@ -15,7 +15,7 @@ import type { AdminClient } from '../../api/client.ts';
 import { makePurl, parseNpmPackageName } from '../../core/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { DEFAULT_SERVER, EXIT, parse, reportError } from '../admin/cli-support.ts';
+import { DEFAULT_SERVER, EXIT, TLS_HELP, parse, reportError, serverOptions, type ServerValues } from '../admin/cli-support.ts';
 import { LockfileError, parseLockfile, type LockfilePackages } from './check/lockfile.ts';
 import { parsePnpmLock, parseYarnLock } from './check/other-lockfiles.ts';
 import { lockfileSources, resolvedThrough } from './check/sources.ts';
@@ -75,7 +75,7 @@ Exit status: 0 when everything is allowed, 1 when something is quarantined, bloc
 could not be checked, is downloaded from outside the registry or has a hash pin of a file the
 index does not list, 2 usage, 3 server unreachable, 4 refused (token).
 The server defaults to ${'$'}AIRLOCK_SERVER or ${DEFAULT_SERVER}; the token comes from ${'$'}AIRLOCK_TOKEN.
-`;
+${TLS_HELP}`;
 
 const MAX_LOCKFILE_BYTES = 64 * 1024 * 1024;
 
@@ -132,7 +132,7 @@ function registryBases(c: AdminClient, repos: readonly RepositoryInfo[], repo: s
   return bases;
 }
 
-async function lockfile(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined; registry?: string[] | undefined }, io: CommandIO): Promise<number> {
+async function lockfile(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined; registry?: string[] | undefined }, io: CommandIO): Promise<number> {
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
   const { path, text } = await readInput(io, file, 'lockfile', MAX_LOCKFILE_BYTES);
@@ -147,7 +147,7 @@ async function lockfile(file: string, values: { format?: string | undefined; rep
     throw err;
   }
   const purls = parsed.packages.map((p) => makePurl('npm', p.name, p.version));
-  const c = client(values.server, io);
+  const c = client(values, io);
   const repos = parsed.sources.length === 0 ? [] : await c.repositories();
   // Without --repo, the repository the lockfile was resolved through (such as a group), if one.
   const repo = values.repo ?? resolvedThrough(parsed.sources, repos.map((r) => ({ name: r.name, base: new URL(r.path.replace(/^\//, ''), c.server) }))) ?? undefined;
@@ -169,8 +169,7 @@ export const command: Command = {
       repo: { type: 'string' },
       registry: { type: 'string', multiple: true },
       type: { type: 'string' },
-      server: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...serverOptions,
     });
     if (values.help === true) {
       io.stdout.write(HELP);
@@ -196,10 +195,10 @@ export const command: Command = {
       let results: Result[];
       if (ecosystem === 'oci') {
         const images = specs.map(ociSpec);
-        results = await checkImages(client(values.server, io), images);
+        results = await checkImages(client(values, io), images);
       } else {
         const purls = specs.map(ecosystem === 'npm' ? npmPurl : ecosystem === 'pypi' ? pypiPurl : (spec) => huggingfacePurl(spec, values.type));
-        const c = client(values.server, io);
+        const c = client(values, io);
         results = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
       }
       if (format === 'json') io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);

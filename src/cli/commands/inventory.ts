@@ -6,7 +6,7 @@
  */
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, parse, reportError } from '../admin/cli-support.ts';
+import { EXIT, parse, reportError, TLS_HELP } from '../admin/cli-support.ts';
 import { fileSink, stdoutSink } from '../admin/output-file.ts';
 import { targetOptions, withTarget, type Target } from '../admin/target.ts';
 import { isAirlockError } from '../../core/index.ts';
@@ -28,7 +28,7 @@ and last downloaded; and the imported vulnerability advisories that include a he
 
 Through a server's API (a reader token in ${'$'}AIRLOCK_TOKEN; --server defaults to
 ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080), or on the storage itself (--data-dir, --config).
-`;
+${TLS_HELP}`;
 
 /** The SBOM's pieces from the target. */
 async function inventoryFrom(target: Target, query: InventoryQuery): Promise<AsyncIterable<Uint8Array | string>> {

@@ -2,7 +2,7 @@
 import type { PypiReleaseChange } from '../../api/client.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, clientFrom, parse, reportError, serverOptions } from '../admin/cli-support.ts';
+import { EXIT, clientFrom, parse, reportError, serverOptions, TLS_HELP } from '../admin/cli-support.ts';
 
 const HELP = `usage: airlock pypi <subcommand> REPOSITORY PROJECT VERSION [--server URL]
 
@@ -17,7 +17,7 @@ const HELP = `usage: airlock pypi <subcommand> REPOSITORY PROJECT VERSION [--ser
 REPOSITORY is a hosted pypi repository (or a group that publishes to one). Yanking needs a
 publisher token. The server defaults to ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080; the token
 comes from ${'$'}AIRLOCK_TOKEN.
-`;
+${TLS_HELP}`;
 
 const ACTIONS = ['yank', 'unyank', 'remove'] as const;
 type Action = (typeof ACTIONS)[number];

@@ -3,7 +3,7 @@ import type { ChangeReport, FileChange, FileDiff } from '../../gate/version-chan
 import type { Json, QuarantineRecord, QuarantineState } from '../../storage/ports/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table, TLS_HELP } from '../admin/cli-support.ts';
 
 const HELP = `usage: airlock quarantine <subcommand> [--server URL]
 
@@ -17,7 +17,7 @@ const HELP = `usage: airlock quarantine <subcommand> [--server URL]
   reject ID --reason TEXT                          (needs an approver token)
 
 The server defaults to ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080; the token comes from ${'$'}AIRLOCK_TOKEN.
-`;
+${TLS_HELP}`;
 
 const STATES: readonly QuarantineState[] = ['quarantined', 'released', 'rejected'];
 

@@ -12,7 +12,7 @@ import { isRole } from '../../gate/identity.ts';
 import { localStorageOptions, openLocalStorage, wantsLocalStorage, type LocalStorageValues } from '../admin/local-storage.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, clientFrom, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { EXIT, TLS_HELP, clientFrom, parse, reportError, serverOptions, table, type ServerValues } from '../admin/cli-support.ts';
 import { parseExpiry } from '../../gate/duration.ts';
 
 const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR | --config FILE]
@@ -34,7 +34,7 @@ With --server (default ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080) the comman
 API and needs an admin token in ${'$'}AIRLOCK_TOKEN. With --data-dir it works on the data directory
 directly (bootstrap, recovery), recorded in the audit trail as 'cli'; with --config, on the storage
 that configuration names (a shared PostgreSQL, for instance).
-`;
+${TLS_HELP}`;
 
 interface TokenBackend {
   create(role: string, label: string, expires: string | null, scope: ScopeRequest | null): Promise<CreatedToken>;
@@ -43,7 +43,7 @@ interface TokenBackend {
   close(): Promise<void>;
 }
 
-async function backend(values: { server?: string | undefined } & LocalStorageValues, io: CommandIO): Promise<TokenBackend> {
+async function backend(values: ServerValues & LocalStorageValues, io: CommandIO): Promise<TokenBackend> {
   if (wantsLocalStorage(values)) {
     if (values.server !== undefined) throw new UsageError('give --server, or --data-dir / --config, not both');
     const storage = await openLocalStorage(values, io);

@@ -5,7 +5,7 @@
  */
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table, TLS_HELP } from '../admin/cli-support.ts';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../../gate/index.ts';
 
 const HELP = `usage: airlock vulnerabilities [--severity LEVEL] [--ecosystem npm|pypi] [--name NAME]
@@ -24,7 +24,7 @@ version that fixes each, the repositories holding it and when a client last down
 
 The API needs a reader token in ${'$'}AIRLOCK_TOKEN; --server defaults to ${'$'}AIRLOCK_SERVER or
 http://127.0.0.1:8080.
-`;
+${TLS_HELP}`;
 
 function level(value: string | undefined, option: string): SeverityLevel | undefined {
   if (value === undefined) return undefined;

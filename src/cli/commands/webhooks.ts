@@ -4,7 +4,7 @@
  */
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
-import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table } from '../admin/cli-support.ts';
+import { EXIT, clientFrom, clip, parse, reportError, serverOptions, table, TLS_HELP } from '../admin/cli-support.ts';
 
 const HELP = `usage: airlock webhooks <subcommand> [--server URL]
 
@@ -18,7 +18,7 @@ const HELP = `usage: airlock webhooks <subcommand> [--server URL]
 
 Webhooks are configured in the configuration file (webhooks:). The API needs an admin token in
 ${'$'}AIRLOCK_TOKEN; --server defaults to ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080.
-`;
+${TLS_HELP}`;
 
 export const command: Command = {
   summary: 'see and steer webhook delivery',

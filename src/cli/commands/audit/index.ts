@@ -6,7 +6,7 @@
  */
 import type { Command } from '../../command.ts';
 import { UsageError } from '../../command.ts';
-import { EXIT, parse, reportError } from '../../admin/cli-support.ts';
+import { EXIT, parse, reportError, TLS_HELP } from '../../admin/cli-support.ts';
 import { verifyChain } from './chain.ts';
 import { exportSegment } from './export.ts';
 import { report } from './report.ts';
@@ -36,7 +36,7 @@ report   Summarises a period: decisions by ecosystem and verdict; quarantine hol
 WHEN is an ISO 8601 instant (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h);
 --since is inclusive, --until exclusive, --after SEQ exclusive, --through SEQ inclusive.
 target: --server URL (default ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080), --data-dir DIR or --config FILE.
-`;
+${TLS_HELP}`;
 
 const SUBCOMMANDS = ['verify', 'export', 'report'] as const;
 

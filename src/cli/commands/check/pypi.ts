@@ -8,7 +8,7 @@
 import { makePurl } from '../../../core/index.ts';
 import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
-import { EXIT } from '../../admin/cli-support.ts';
+import { EXIT, type ServerValues } from '../../admin/cli-support.ts';
 import { requirementHashes } from './hashes.ts';
 import { fileVerdict, renderFileReport, type Result } from './render.ts';
 import { parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
@@ -25,7 +25,7 @@ export function pypiPurl(spec: string): string {
   }
 }
 
-export async function requirementsCheck(file: string, values: { format?: string | undefined; repo?: string | undefined; server?: string | undefined }, io: CommandIO): Promise<number> {
+export async function requirementsCheck(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined }, io: CommandIO): Promise<number> {
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
   const { path, text } = await readInput(io, file, 'requirements file', REQUIREMENTS_LIMITS.maxBytes);
@@ -40,7 +40,7 @@ export async function requirementsCheck(file: string, values: { format?: string 
     throw err;
   }
   const reqs = parsed.requirements;
-  const checked = reqs.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values.server, io), reqs.map((r) => makePurl('pypi', r.canonical, r.version)), values.repo ?? null);
+  const checked = reqs.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values, io), reqs.map((r) => makePurl('pypi', r.canonical, r.version)), values.repo ?? null);
   // Each result with the line it checks, and the marker and extras it was written with.
   const results: Result[] = checked.results.map((r, i) => {
     const req = reqs[i];

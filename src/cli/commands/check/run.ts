@@ -1,10 +1,10 @@
 /** What every form of `airlock check` shares: the client, many packages checked in chunks, a file read within a cap. */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AdminClient } from '../../../api/client.ts';
+import type { AdminClient } from '../../../api/client.ts';
 import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
-import { DEFAULT_SERVER } from '../../admin/cli-support.ts';
+import { clientFrom, type ServerValues } from '../../admin/cli-support.ts';
 import type { Result } from './render.ts';
 
 /** Packages per call (the server's limit). */
@@ -12,9 +12,8 @@ const CHUNK = 5000;
 /** A cold check of a whole file fetches every package's metadata upstream: allow it time. */
 const TIMEOUT_MS = 15 * 60_000;
 
-export function client(server: string | undefined, io: CommandIO): AdminClient {
-  const token = io.env['AIRLOCK_TOKEN'];
-  return new AdminClient(server ?? io.env['AIRLOCK_SERVER'] ?? DEFAULT_SERVER, token === undefined || token === '' ? null : token, { timeoutMs: TIMEOUT_MS });
+export function client(values: ServerValues, io: CommandIO): AdminClient {
+  return clientFrom(values, io, { timeoutMs: TIMEOUT_MS });
 }
 
 /** Many packages, in chunks of what one call takes: the summaries added up, the results in order. */

@@ -5,10 +5,9 @@
  */
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { AdminClient } from '../../../api/client.ts';
 import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
-import { DEFAULT_SERVER, EXIT } from '../../admin/cli-support.ts';
+import { EXIT, clientFrom, type ServerValues } from '../../admin/cli-support.ts';
 import { scopeText } from './scope-text.ts';
 
 /** Far above any ID token; the server's own limit is 8,192 characters. */
@@ -38,12 +37,12 @@ async function readIdToken(path: string, io: CommandIO): Promise<string> {
   }
 }
 
-export async function exchangeCommand(values: { readonly server?: string | undefined; readonly 'issuer-token'?: string | undefined }, io: CommandIO): Promise<number> {
+export async function exchangeCommand(values: ServerValues & { readonly 'issuer-token'?: string | undefined }, io: CommandIO): Promise<number> {
   const path = values['issuer-token'];
   if (path === undefined) throw new UsageError('exchange needs --issuer-token FILE (or - for stdin): the OIDC ID token to exchange');
   const idToken = await readIdToken(path, io);
   if (idToken === '') throw new UsageError(`${path === '-' ? 'stdin' : path} is empty`);
-  const client = new AdminClient(values.server ?? io.env['AIRLOCK_SERVER'] ?? DEFAULT_SERVER, null);
+  const client = clientFrom(values, io, { anonymous: true });
   const t = await client.exchangeOidcToken(idToken);
   const limits = t.scope === null ? '' : `, limited to ${scopeText(t.scope)}`;
   io.stderr.write(`exchanged an ID token of ${t.issuer} (${t.subject}) by rule ${t.rule} for ${t.role} token ${t.id} (${t.label})${limits}, until ${t.expiresAt.toISOString()}:\n`);
