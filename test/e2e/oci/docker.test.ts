@@ -16,6 +16,11 @@
  * policy refusal as UNKNOWN, which it prints as it comes. (The HEAD that resolves a tag is
  * answered unjudged on purpose: containerd does not GET after a refused HEAD, so it would print
  * a bare "403 Forbidden".)
+ *
+ * `docker manifest inspect` is the CLI's own registry client, not the engine's: it follows the
+ * same challenge, gets a policy refusal as DENIED and prints it as it comes, and prints its own
+ * "no such manifest" for a missing one. (`docker buildx imagetools inspect` is not tested: the
+ * docker here has no buildx.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -134,6 +139,28 @@ describe('docker through Airlock: a proxy, a hosted repository and a group', { s
     assert.equal(other.platform, 'linux/arm64/v8');
   });
 
+  test('docker manifest inspect (the CLI\'s own registry client) of a multi-platform image through the proxy: the list, and with --verbose each image', async () => {
+    const ref = `${e.host}/${REPO}/library/multi:v1`;
+    const platformOf = (p: { os: string; architecture: string; variant?: string }) => [p.os, p.architecture, p.variant ?? ''].filter((x) => x !== '').join('/');
+    const list = await anonymous.run(['manifest', 'inspect', '--insecure', ref]);
+    assert.equal(list.code, 0, list.stderr);
+    const index = JSON.parse(list.stdout) as { manifests: { digest: string; platform: { os: string; architecture: string; variant?: string } }[] };
+    assert.deepEqual(
+      index.manifests.map((m) => [m.digest, platformOf(m.platform)]),
+      multi.images.map((i, n) => [i.manifestDigest, ['linux/amd64', 'linux/arm64/v8'][n]]),
+    );
+    const verbose = await anonymous.run(['manifest', 'inspect', '--insecure', '--verbose', ref]);
+    assert.equal(verbose.code, 0, verbose.stderr);
+    const images = JSON.parse(verbose.stdout) as { Ref: string; Descriptor: { digest: string }; OCIManifest: { config: { digest: string } } }[];
+    assert.deepEqual(
+      images.map((i) => [i.Ref, i.Descriptor.digest, i.OCIManifest.config.digest]),
+      multi.images.map((i) => [`${ref}@${i.manifestDigest}`, i.manifestDigest, i.configDigest]),
+    );
+    const missing = await anonymous.run(['manifest', 'inspect', '--insecure', `${e.host}/${REPO}/library/multi:v9`]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /^no such manifest: \S+\/library\/multi:v9$/m, 'docker prints its own words for MANIFEST_UNKNOWN');
+  });
+
   test('a quarantined image: docker prints the reason, the quarantine id and how to release it; once released docker pulls it', async () => {
     const ref = `${e.host}/${REPO}/acme/fresh`;
     const r = await anonymous.run(['pull', `${ref}:v1`]);
@@ -145,6 +172,10 @@ describe('docker through Airlock: a proxy, a hosted repository and a group', { s
     assert.notEqual(byDigest.code, 0);
     assert.match(byDigest.stderr, /^Error response from daemon: unknown: Airlock: acme\/fresh@sha256:[0-9a-f]{12} is quarantined by Airlock: .*\[cooldown\]/);
     assert.doesNotMatch(byDigest.stderr, MISLEADING, 'no word of a missing login');
+    // The CLI's own registry client (docker manifest inspect) gets the refusal as DENIED, and prints it as it comes.
+    const manifest = await anonymous.run(['manifest', 'inspect', '--insecure', `${ref}:v1`]);
+    assert.notEqual(manifest.code, 0);
+    assert.match(manifest.stderr, new RegExp(`^denied: Airlock: acme/fresh@sha256:[0-9a-f]{12} is quarantined by Airlock: .*Quarantine id ${m[1]};`));
 
     const released = await e.cli(['quarantine', 'release', m[1] as string, '--reason', 'reviewed the Dockerfile']);
     assert.equal(released.code, 0, released.stderr);
@@ -297,6 +328,9 @@ describe('docker and an Airlock with only a proxy, anonymous reads on (the defau
     const r = await client.run(['pull', ref]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await inspect(client, ref)).id, hello.configDigest);
+    const manifest = await client.run(['manifest', 'inspect', '--insecure', ref]);
+    assert.equal(manifest.code, 0, manifest.stderr);
+    assert.equal((JSON.parse(manifest.stdout) as { config: { digest: string } }).config.digest, hello.configDigest, 'the CLI\'s own registry client with the login');
     assertDockerOk(await client.run(['rmi', '--force', hello.configDigest]));
     const anonymous = newClient();
     const pulled = await anonymous.run(['pull', ref]);
