@@ -31,6 +31,7 @@ export async function startServer(config: AirlockConfig, deps: AppDeps = {}): Pr
     throw err;
   }
   const rotation = tls === null || material === null ? null : startTlsRotation(app.server as unknown as TlsServer, tls, material, { log: app.log, clock: () => new Date() });
+  if (rotation !== null) app.airlock.metrics.watchTlsCertificate(() => rotation.current().certificate.validTo);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

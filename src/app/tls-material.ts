@@ -19,6 +19,8 @@ import type { TlsConfig } from './config/types.ts';
 export const CLOCK_SKEW_MS = 3_600_000;
 /** A certificate that expires within this is served with a warning. */
 export const EXPIRY_WARNING_MS = 14 * 86_400_000;
+/** A certificate that expires within this is logged at error level. */
+export const EXPIRY_ERROR_MS = 86_400_000;
 
 export interface ServedCertificate {
   readonly subject: string;
@@ -41,6 +43,8 @@ export interface TlsMaterial {
   readonly clientCas: readonly string[];
   /** Lines to print or log: served anyway, but someone should know. */
   readonly warnings: readonly string[];
+  /** The one of `warnings` that says the certificate expires within 14 days (logged on its own as well: tls-rotation.ts), or null. */
+  readonly expiryWarning: string | null;
   /** A digest of every input: a rotation that reads the same files changes nothing. */
   readonly digest: string;
 }
@@ -80,18 +84,23 @@ function name(cert: X509Certificate): string {
   return cert.subject.replace(/\n/g, ', ');
 }
 
-function describeValidity(ms: number): string {
+export function describeValidity(ms: number): string {
   const hours = Math.round(ms / 3_600_000);
   return hours >= 48 ? `${Math.round(hours / 24)} days` : hours >= 1 ? `${hours} hours` : `${Math.max(1, Math.round(ms / 60_000))} minutes`;
 }
 
-/** The chain's problems that stop it being served, and its warnings. */
-function checkChain(chain: readonly X509Certificate[], now: Date, warnings: string[]): void {
+/** The chain's problems that stop it being served, and its warnings; returns the leaf's expiry warning, if any. */
+function checkChain(chain: readonly X509Certificate[], now: Date, warnings: string[]): string | null {
+  let leafExpiry: string | null = null;
   chain.forEach((cert, i) => {
     const what = i === 0 ? `the certificate (${name(cert)}, serial ${cert.serialNumber})` : `certificate ${i + 1} of the chain (${name(cert)})`;
     const validTo = new Date(cert.validTo);
     if (validTo.getTime() <= now.getTime()) invalid('server.tls.cert', `${what} expired on ${validTo.toISOString()}; renew it (every client would refuse it)`);
-    if (validTo.getTime() - now.getTime() < EXPIRY_WARNING_MS) warnings.push(`server.tls.cert: ${what} expires on ${validTo.toISOString()}, in ${describeValidity(validTo.getTime() - now.getTime())}`);
+    if (validTo.getTime() - now.getTime() < EXPIRY_WARNING_MS) {
+      const warning = `server.tls.cert: ${what} expires on ${validTo.toISOString()}, in ${describeValidity(validTo.getTime() - now.getTime())}`;
+      warnings.push(warning);
+      if (i === 0) leafExpiry = warning;
+    }
     const validFrom = new Date(cert.validFrom);
     const early = validFrom.getTime() - now.getTime();
     if (early > CLOCK_SKEW_MS) invalid('server.tls.cert', `${what} is not valid until ${validFrom.toISOString()}, ${describeValidity(early)} from now by this machine's clock; check the clock, or wait`);
@@ -101,6 +110,7 @@ function checkChain(chain: readonly X509Certificate[], now: Date, warnings: stri
       invalid('server.tls.cert', `certificate ${i + 2} of the chain (${name(issuer)}) did not issue certificate ${i + 1} (${name(cert)}); list the server's certificate first, then the authority that issued it, and so on`);
     }
   });
+  return leafExpiry;
 }
 
 /** Read and check `server.tls`'s files; throws CONFIG_INVALID naming the setting and what to do. */
@@ -115,7 +125,7 @@ export function readTlsMaterial(config: TlsConfig, now: Date): TlsMaterial {
     invalid('server.tls.key', `the key in ${key.where} is not the key of the certificate in ${config.cert} (${name(leaf)}, serial ${leaf.serialNumber}); give the pair that belongs together`);
   }
   const warnings: string[] = [];
-  checkChain(chain, now, warnings);
+  const expiryWarning = checkChain(chain, now, warnings);
   if (leaf.subjectAltName === undefined) warnings.push(`server.tls.cert: the certificate (${name(leaf)}) names no host (no subjectAltName); most clients will refuse it`);
   const clientCaPems = config.clientCa === null ? [] : readCaFile(config.clientCa, 'server.tls.clientCa');
   const keyPem = keyObject.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -135,6 +145,7 @@ export function readTlsMaterial(config: TlsConfig, now: Date): TlsMaterial {
     },
     clientCas: clientCaPems.map((p) => name(new X509Certificate(p))),
     warnings,
+    expiryWarning,
     digest,
   };
   try {

@@ -68,6 +68,18 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     this.registry.register(new Gauge('airlock_data_dir_size_bytes', 'Size of the file system holding the data directory.', [], (g) => read(g, 'blocks')));
   }
 
+  /**
+   * Report when the certificate served over HTTPS expires (its notAfter, seconds since the epoch),
+   * read when scraped from `notAfter`, so that a rotation shows at the next scrape.
+   */
+  watchTlsCertificate(notAfter: () => Date): void {
+    this.registry.register(
+      new Gauge('airlock_tls_certificate_expiry_timestamp_seconds', 'When the certificate Airlock serves over HTTPS (server.tls) expires: its notAfter, in seconds since the epoch.', [], (g) =>
+        g.set({}, Math.floor(notAfter().getTime() / 1000)),
+      ),
+    );
+  }
+
   request(route: string, method: string, status: number, seconds: number): void {
     this.#requests.inc({ route, method, status: String(status) });
     this.#duration.observe({ route }, seconds);
