@@ -9,7 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { AirlockError, digestHex, isAirlockError, type Sha256Digest } from '../../../core/index.ts';
-import { requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../../gate/identity.ts';
+import { hasRole, requirePackageInScope, requireRepositoryInScope, type Identity } from '../../../gate/identity.ts';
 import { storeStream, type BlobStore } from '../../../storage/ports/index.ts';
 import { readCapped } from '../../../upstream/index.ts';
 import { MAX_MANIFEST_BYTES } from '../manifest.ts';
@@ -38,17 +38,13 @@ interface PushedAt {
 
 /** Who pushes: a publisher token that may reach this repository and this image. */
 function pusherOf(identity: Identity, repo: string, name: string): Pusher {
-  try {
-    requireRole(identity, 'publisher');
-  } catch (err) {
-    if (isAirlockError(err, 'UNAUTHORIZED')) {
-      throw new AirlockError('UNAUTHORIZED', `pushing to ${repo} needs a token with the publisher role: log in with any user name and the token as the password (docker login, skopeo --dest-creds)`);
-    }
-    throw new AirlockError('FORBIDDEN', `pushing to ${repo} needs a token with the publisher role; ${err instanceof Error ? err.message : String(err)}`);
+  if (identity.kind === 'anonymous') {
+    throw new AirlockError('UNAUTHORIZED', `pushing to ${repo} needs a token with the publisher role: log in with any user name and the token as the password (docker login, skopeo --dest-creds)`);
   }
+  // Said once, with the role the token has: docker and skopeo print it after "denied: ".
+  if (!hasRole(identity, 'publisher')) throw new AirlockError('FORBIDDEN', `pushing to ${repo} needs a token with the publisher role, and this one has the ${identity.role} role: log in with a publisher token`);
   requireRepositoryInScope(identity, repo);
   requirePackageInScope(identity, name);
-  if (identity.kind !== 'token') throw new AirlockError('UNAUTHORIZED', 'pushing needs a token');
   return { actor: `token:${identity.tokenId}` };
 }
 
