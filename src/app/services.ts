@@ -18,6 +18,9 @@ import { CheckService } from '../gate/check-service.ts';
 import { VersionChanges } from '../gate/version-changes.ts';
 import { PackageSources } from '../gate/package-sources.ts';
 import { PolicyService } from '../policy/policy-service.ts';
+import { httpBundleFetcher } from './policy-bundle/fetcher.ts';
+import { PolicyBundleStore } from './policy-bundle/store.ts';
+import { PolicyBundleSync } from './policy-bundle/sync.ts';
 import { createSignalCollectors, lazyLookalikeIndexes, warmLookalikeIndexes, type LookalikeIndexSource, type SignalCollectors } from '../signals/index.ts';
 import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/index.ts';
 import { ArtifactUse } from '../storage/artifact-use.ts';
@@ -110,7 +113,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
         metrics.policyReload(result.ok);
         if (result.ok && result.changed) {
           void store
-            .appendAudit({ at: clock(), actor: 'system', action: 'policy.reload', subject: result.hash, details: { trigger: 'files changed' } })
+            .appendAudit({ at: clock(), actor: 'system', action: 'policy.reload', subject: result.hash, details: result.details ?? { trigger: 'files changed' } })
             .catch((err: unknown) => log.error({ err }, 'could not audit the policy reload'));
         }
       },
@@ -121,10 +124,35 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       data: config.policy.data,
       onError: config.policy.onError,
       limits: { timeoutMs: config.policy.timeoutMs, maxSteps: config.policy.maxSteps },
-      watch: config.policy.watch,
+      watch: config.policy.watch && config.policy.bundle === null,
+      remote: config.policy.bundle !== null,
     },
   );
+  // A policy from a bundle server: activated (from the server, else the copy kept in the data
+  // directory) before anything below is built, or start-up fails; then polled.
+  const bundleConfig = config.policy.bundle;
+  const bundleSync =
+    bundleConfig === null
+      ? null
+      : new PolicyBundleSync(
+          {
+            policy,
+            fetcher: httpBundleFetcher(bundleConfig, process.env, 'airlock'),
+            store: bundleConfig.persist ? new PolicyBundleStore(config.storage.dataDir) : null,
+            log,
+            observe: (outcome) => metrics.policyBundle(outcome),
+            clock,
+          },
+          { config: bundleConfig, dataOverlay: config.policy.data },
+        );
+  if (bundleSync !== null) policy.useRemote(bundleSync);
   await policy.start();
+  try {
+    await bundleSync?.start();
+  } catch (err) {
+    await bundleSync?.close();
+    throw err;
+  }
   metrics.policyActive(policy.hash, null);
   let lastHash = policy.hash;
   policy.onChange((hash) => {
@@ -223,6 +251,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     await feedWatch.close();
     await hostedNames.close();
     gate.close();
+    await bundleSync?.close();
     await policy.close();
     throw err;
   }
@@ -260,6 +289,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       gate.close();
       await sweep.close();
       await artifactUse.close();
+      await bundleSync?.close();
       await policy.close();
     },
   };

@@ -44,7 +44,7 @@ const DEFAULT_MAX_FILES = 2000;
 const MAX_DEPTH = 32;
 const DATA_EXTS = new Set(['.json', '.yaml', '.yml']);
 
-type MutableObject = { [k: string]: Json };
+export type MutableObject = { [k: string]: Json };
 
 function isObject(v: Json | undefined): v is { readonly [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,6 +65,16 @@ function mergeInto(dst: MutableObject, src: { readonly [k: string]: Json }, wher
       throw new AirlockError('POLICY_ERROR', `${origin}: data.${path} conflicts with data loaded from another file`);
     }
   }
+}
+
+/**
+ * Merges a data file's document into `data` under its directory path (`a/b/data.json` lands at
+ * `data.a.b`); a value already there from another file is a conflict (POLICY_ERROR).
+ */
+export function mergeDataFile(data: MutableObject, doc: { readonly [k: string]: Json }, dataPath: readonly string[], origin: string): void {
+  let nested = doc;
+  for (const seg of [...dataPath].reverse()) nested = { [seg]: nested };
+  mergeInto(data, nested, '', origin, false);
 }
 
 /** Parses a JSON or YAML data file into a JSON object. */
@@ -225,9 +235,7 @@ export async function loadBundle(paths: readonly string[], cwd: string, options:
       modules.push({ path: f.display, source: text });
       continue;
     }
-    let doc: { readonly [k: string]: Json } = parseDataFile(f.display, text);
-    for (const seg of [...f.dataPath].reverse()) doc = { [seg]: doc };
-    mergeInto(data, doc, '', f.display, false);
+    mergeDataFile(data, parseDataFile(f.display, text), f.dataPath, f.display);
   }
   applyOverlay(data, hash, options.dataOverlay);
   if (modules.length === 0) throw new AirlockError('POLICY_ERROR', `no .rego modules found in ${paths.join(', ')}`);

@@ -2,12 +2,14 @@
  * Environment overrides: `AIRLOCK_<SECTION>_<KEY>` sets `<section>.<key>` (keys in
  * SCREAMING_SNAKE_CASE: `AIRLOCK_SERVER_PUBLIC_URL`, `AIRLOCK_POLICY_ON_ERROR`); repositories are
  * addressed by name: `AIRLOCK_REPOSITORIES_<NAME>_<KEY>` (`AIRLOCK_REPOSITORIES_NPM_UPSTREAM`,
- * `AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT`). Values are read as YAML scalars or flow
+ * `AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT`); the policy bundle's keys likewise
+ * (`AIRLOCK_POLICY_BUNDLE_URL`, `AIRLOCK_POLICY_BUNDLE_CREDENTIALS`). Values are read as YAML scalars or flow
  * collections (`8080`, `true`, `[./a, ./b]`, `{env: TOKEN}`). A variable with a section prefix
  * but an unknown key is an error naming the variable.
  */
 import { parse as parseYaml } from 'yaml';
 import { fail } from './checks.ts';
+import { POLICY_BUNDLE_KEYS } from './policy-bundle.ts';
 import {
   ACCESS_KEYS,
   DEFAULT_REPOSITORIES,
@@ -85,6 +87,17 @@ function applyRepository(raw: Tree, rest: string, value: string, envName: string
   fail(envName, `unknown repository key (expected one of: ${[...REPOSITORY_KEYS, ...TIMEOUT_KEYS.map((t) => `timeouts.${t}`)].join(', ')})`);
 }
 
+/** `AIRLOCK_POLICY_BUNDLE_<KEY>` sets `policy.bundle.<key>` (`AIRLOCK_POLICY_BUNDLE_URL`). */
+function applyPolicyBundle(policy: Tree, keyPart: string, value: string, envName: string): void {
+  const key = POLICY_BUNDLE_KEYS.find((k) => screamingSnake(k) === keyPart);
+  if (key === undefined) fail(envName, `unknown policy.bundle key (expected one of: ${POLICY_BUNDLE_KEYS.map((k) => `AIRLOCK_POLICY_BUNDLE_${screamingSnake(k)}`).join(', ')})`);
+  const cur = policy['bundle'];
+  if (cur !== undefined && cur !== null && !isTree(cur)) fail('policy.bundle', `expected a mapping (while applying ${envName})`);
+  const bundle: Tree = isTree(cur) ? cur : {};
+  bundle[key] = parseValue(value);
+  policy['bundle'] = bundle;
+}
+
 /** Returns a copy of `raw` with the overrides from `env` applied. */
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const names = Object.keys(env)
@@ -105,6 +118,10 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     }
     const [sectionName, keys] = Object.entries(SECTIONS).find(([s]) => rest.startsWith(`${s.toUpperCase()}_`)) as [string, readonly string[]];
     const keyPart = rest.slice(sectionName.length + 1);
+    if (sectionName === 'policy' && keyPart.startsWith('BUNDLE_')) {
+      applyPolicyBundle(section(out, 'policy', envName), keyPart.slice('BUNDLE_'.length), value, envName);
+      continue;
+    }
     const key = keys.find((k) => screamingSnake(k) === keyPart);
     if (key === undefined) fail(envName, `unknown ${sectionName} key (expected one of: ${keys.map((k) => `AIRLOCK_${sectionName.toUpperCase()}_${screamingSnake(k)}`).join(', ')})`);
     let parsed = parseValue(value);

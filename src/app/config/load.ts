@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
+import { fail } from './checks.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
 import { tlsWithFlags } from './tls.ts';
 import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
@@ -63,8 +64,14 @@ function withFlags(draft: ConfigDraft, flags: ConfigFlags, cwd: string): ConfigD
       tls: tlsWithFlags(draft.server.tls, { ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }), ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }) }, cwd),
     },
     storage: flags.dataDir === undefined ? draft.storage : { ...draft.storage, dataDir: resolve(cwd, flags.dataDir) },
-    policy: flags.policy === undefined || flags.policy.length === 0 ? draft.policy : { ...draft.policy, paths: flags.policy.map((p) => resolve(cwd, p)) },
+    policy: flags.policy === undefined || flags.policy.length === 0 ? draft.policy : { ...policyWithoutBundle(draft.policy), paths: flags.policy.map((p) => resolve(cwd, p)) },
   };
+}
+
+/** --policy names files: a configuration that fetches a bundle (policy.bundle) cannot take it too. */
+function policyWithoutBundle(policy: ConfigDraft['policy']): ConfigDraft['policy'] {
+  if (policy.bundle !== null) fail('policy.bundle', 'the policy comes from a bundle server; --policy (files) cannot be given with it');
+  return policy;
 }
 
 function deepFreeze<T>(v: T): T {

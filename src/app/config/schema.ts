@@ -33,6 +33,7 @@ import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import { webhooks } from './webhooks.ts';
 import { oidcConfig } from './oidc.ts';
 import { tlsConfig } from './tls.ts';
+import { policyBundle } from './policy-bundle.ts';
 import {
   CONFIG_VERSION,
   LOG_LEVELS,
@@ -66,7 +67,7 @@ export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repos
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories', 'webhooks'] as const;
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
-export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval'] as const;
+export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval', 'bundle'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
 export const INTERNAL_NAME_KEYS = ['npm', 'pypi'] as const;
@@ -127,6 +128,8 @@ function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
   const p = 'policy';
   const o = optionalObject(v, p, POLICY_KEYS);
   const paths = o['paths'] === undefined ? [] : list(o['paths'], join(p, 'paths'), 100).map((x, i) => resolve(ctx.baseDir, string(x, join(join(p, 'paths'), i))));
+  const bundle = policyBundle(o['bundle'], join(p, 'bundle'), ctx);
+  if (bundle !== null && paths.length > 0) fail(join(p, 'bundle'), 'give either policy.paths (files) or policy.bundle (a bundle server), not both');
   let data: { readonly [k: string]: Json } = {};
   if (o['data'] !== undefined && o['data'] !== null) {
     object(o['data'], join(p, 'data'), Object.keys(o['data'] as object));
@@ -142,6 +145,7 @@ function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
     reevaluateEveryMs: o['reevaluateEvery'] === undefined ? 15 * 60_000 : duration(o['reevaluateEvery'], join(p, 'reevaluateEvery'), 1000, 7 * DAY),
     verdictCacheSize: o['verdictCacheSize'] === undefined ? 200_000 : integer(o['verdictCacheSize'], join(p, 'verdictCacheSize'), 1, 10_000_000),
     syncIntervalMs: o['syncInterval'] === undefined ? 2000 : duration(o['syncInterval'], join(p, 'syncInterval'), 0, DAY),
+    bundle,
   };
 }
 

@@ -118,6 +118,45 @@ export interface PolicyConfig {
   readonly verdictCacheSize: number;
   /** How often to pick up review changes made by other gateways sharing the store (0: never). */
   readonly syncIntervalMs: number;
+  /** The policy fetched as an OPA bundle from a bundle server, instead of `paths`; null: files. */
+  readonly bundle: PolicyBundleConfig | null;
+}
+
+/** `policy.bundle`: where the policy bundle is fetched from, how often, and what it must be. */
+export interface PolicyBundleConfig {
+  readonly url: string;
+  /** Sent as `Authorization: Bearer …` to the bundle's origin. */
+  readonly bearer: Secret | null;
+  /** Each poll waits a random delay between these. */
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+  /** The key bundles must be signed with; null: bundles must be unsigned. */
+  readonly signing: PolicyBundleSigningConfig | null;
+  /** The archive as downloaded (gzipped). */
+  readonly maxSizeBytes: number;
+  /** The tar once decompressed. */
+  readonly maxUnpackedSizeBytes: number;
+  readonly maxFiles: number;
+  /** Per request (connect, headers, body each). */
+  readonly timeoutMs: number;
+  /** With no persisted bundle, how long start-up keeps trying the server before it gives up. */
+  readonly startupTimeoutMs: number;
+  /** Keep the last activated bundle in the data directory, to start on it when the server is down. */
+  readonly persist: boolean;
+  /** `env`: the proxy the environment names (HTTPS_PROXY, NO_PROXY); `none`: direct. */
+  readonly proxy: 'env' | 'none';
+  /** Certificate authorities (PEM) trusted for an https bundle server instead of Node's roots. */
+  readonly ca: readonly string[] | null;
+}
+
+export interface PolicyBundleSigningConfig {
+  readonly publicKeyPem: string;
+  /** When set, a signature's `kid` (if it names one) must be this. */
+  readonly keyId: string | null;
+  /** When set, the only JWS algorithm accepted (RS256, PS256, ES256 …). */
+  readonly algorithm: string | null;
+  /** The `scope` the signature must carry (null: none). */
+  readonly scope: string | null;
 }
 
 export interface AccessConfig {

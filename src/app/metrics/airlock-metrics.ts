@@ -38,6 +38,9 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #upstreamErrors = this.registry.register(new Counter('airlock_upstream_errors_total', 'Upstream requests that failed, by repository and kind.', ['repo', 'kind']));
   readonly #cache = this.registry.register(new Counter('airlock_cache_requests_total', 'Cache lookups by repository, kind and result (hit or miss).', ['repo', 'kind', 'result']));
   readonly #reloads = this.registry.register(new Counter('airlock_policy_reloads_total', 'Policy reloads by result.', ['result']));
+  readonly #bundleFetches = this.registry.register(
+    new Counter('airlock_policy_bundle_fetches_total', 'Polls of the policy bundle server by result: activated, unchanged, not_modified (304) or error (not fetched, refused or not compiling; the active policy stays).', ['result']),
+  );
   readonly #policy = this.registry.register(new Gauge('airlock_policy_info', 'The active policy (value 1, hash as a label).', ['hash']));
   readonly #webhookAttempts = this.registry.register(
     new Counter('airlock_webhook_attempts_total', 'Webhook delivery attempts, by webhook and result (delivered, or failed: retried later).', ['webhook', 'result']),
@@ -104,6 +107,10 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
 
   policyReload(ok: boolean): void {
     this.#reloads.inc({ result: ok ? 'ok' : 'error' });
+  }
+
+  policyBundle(result: 'activated' | 'unchanged' | 'not_modified' | 'error'): void {
+    this.#bundleFetches.inc({ result });
   }
 
   policyActive(hash: string, previous: string | null): void {

@@ -1,4 +1,4 @@
 export { parseCompactJwt } from './compact.ts';
-export { parseJwks, type JwtKeySet } from './jwks.ts';
-export { checkJwtClaims, checkJwtSignature, selectJwtKey, verifyJwt } from './verify.ts';
+export { parseJwks, publicJwkFromPem, type JwtKeySet } from './jwks.ts';
+export { algorithmForKey, checkJwtClaims, checkJwtSignature, selectJwtKey, verifyJwt } from './verify.ts';
 export * from './types.ts';

@@ -8,7 +8,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { isPlainObject, type PlainObject } from '../../core/index.ts';
-import { isJwtAlgorithm, JwtError, type JwksLimits, type PublicJwk } from './types.ts';
+import { isJwtAlgorithm, JWT_ALGORITHMS, JwtError, type JwksLimits, type PublicJwk } from './types.ts';
 
 const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 16384;
@@ -89,4 +89,25 @@ export function parseJwks(bytes: Buffer, limits: JwksLimits): JwtKeySet {
     else keys.push({ kid, ...got.jwk });
   }
   return { keys, unusable };
+}
+
+/**
+ * A verification key given out of band as a PEM `PUBLIC KEY` (SPKI; an RSA `RSA PUBLIC KEY` or a
+ * `CERTIFICATE` is taken for its key), held to the rules of a key set's keys: RSA of 2048 to 16384
+ * bits or EC on a NIST curve, never a private or symmetric key. `alg`, when given, is the only
+ * algorithm it verifies. A JwtError (`malformed`) says why a key is refused.
+ */
+export function publicJwkFromPem(pem: string, kid: string | null, alg: string | null): PublicJwk {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new JwtError('malformed', 'the key is a private key; give the public key only');
+  if (alg !== null && !isJwtAlgorithm(alg)) throw new JwtError('malformed', `the algorithm ${JSON.stringify(alg.slice(0, 20))} is not one verified here (${JWT_ALGORITHMS.join(', ')})`);
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new JwtError('malformed', 'the key is not a PEM public key');
+  }
+  const exported = key.export({ format: 'jwk' });
+  const got = keyOf({ ...exported, ...(alg === null ? {} : { alg }) } as PlainObject, kid);
+  if ('why' in got) throw new JwtError('malformed', `the key is not used: ${got.why}`);
+  return { kid, ...got.jwk };
 }

@@ -51,6 +51,17 @@ export function selectJwtKey(parsed: ParsedJwt, set: JwtKeySet): { readonly key:
   return { key, alg };
 }
 
+/**
+ * The algorithm `parsed` is signed with, when `key` (one key given out of band, not a key set) may
+ * verify it: a JwtError (`algorithm`) for `none`, an HMAC, an unknown algorithm or one the key is
+ * not for. The header's `kid` is not looked at: the caller decides what it must say.
+ */
+export function algorithmForKey(parsed: ParsedJwt, key: PublicJwk): JwtAlgorithm {
+  const alg = algorithmOf(parsed);
+  if (!fits(key, alg)) throw new JwtError('algorithm', `the token says ${alg}, but the key is ${keyName(key)}`);
+  return alg;
+}
+
 /** Throws JwtError `bad-signature` unless the token's signature verifies with `key` under `alg`. */
 export function checkJwtSignature(parsed: ParsedJwt, key: PublicJwk, alg: JwtAlgorithm): void {
   const hash = HASH[alg.slice(2)] as string;
