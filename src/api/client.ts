@@ -283,9 +283,13 @@ export class AdminClient {
     return revive(await this.#call('POST', 'oidc/token', { token: idToken }), ['expiresAt']);
   }
 
-  async listTokens(): Promise<TokenView[]> {
-    const r = (await this.#call('GET', 'tokens')) as { items: unknown[] };
-    return r.items.map((t) => revive<TokenView>(t, TOKEN_DATES));
+  /** One page of tokens, newest first (`cursor`: the previous page's `nextCursor`). */
+  async listTokens(page: { limit?: number; cursor?: string } = {}): Promise<Page<TokenView>> {
+    const q = new URLSearchParams();
+    if (page.limit !== undefined) q.set('limit', String(page.limit));
+    if (page.cursor !== undefined) q.set('cursor', page.cursor);
+    const r = (await this.#call('GET', `tokens?${q}`)) as { items: unknown[]; nextCursor: string | null };
+    return { items: r.items.map((t) => revive<TokenView>(t, TOKEN_DATES)), nextCursor: r.nextCursor };
   }
 
   async revokeToken(id: string): Promise<void> {

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
 import { isPlainObject, parseNpmPackageName } from '../../core/index.ts';
-import type { AuditEventInput, Role, TokenRecord, TokenScope, TokenStore } from '../../storage/ports/index.ts';
+import type { AuditEventInput, Page, Role, TokenRecord, TokenScope, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
 
 export const TOKEN_PREFIX = 'airlock_';
@@ -215,6 +215,12 @@ export class TokenService {
 
   async list(): Promise<TokenView[]> {
     return (await this.#store.listTokens()).map(tokenView);
+  }
+
+  /** One page, newest first (`cursor`: the previous page's `nextCursor`). */
+  async listPage(filter: { readonly limit: number; readonly cursor?: string }): Promise<Page<TokenView>> {
+    const page = await this.#store.listTokensPage(filter);
+    return { items: page.items.map(tokenView), nextCursor: page.nextCursor };
   }
 
   async revoke(id: string, actor: string): Promise<void> {

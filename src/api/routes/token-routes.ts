@@ -1,10 +1,10 @@
-/** API tokens (admin only): create (the secret is in the response, once), list, revoke. */
+/** API tokens (admin only): create (the secret is in the response, once), list (newest first, cursor paging), revoke. */
 import type { FastifyInstance } from 'fastify';
 import { parseExpiry } from '../../gate/duration.ts';
 import { AirlockError } from '../../core/index.ts';
 import { actorOf, requireRole } from '../../gate/identity.ts';
 import { scopeRequest, type TokenService } from '../auth/token-service.ts';
-import { idParams } from './common.ts';
+import { idParams, pageQuery } from './common.ts';
 
 interface CreateBody {
   readonly role: string;
@@ -15,10 +15,15 @@ interface CreateBody {
 
 export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; clock: () => Date; repositories: readonly { readonly name: string }[] }): void {
   const known = deps.repositories.map((r) => r.name);
-  app.get('/tokens', async (request) => {
-    requireRole(request.identity, 'admin');
-    return { items: await deps.tokens.list() };
-  });
+  app.get<{ Querystring: { readonly limit: number; readonly cursor?: string } }>(
+    '/tokens',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery } } } },
+    async (request) => {
+      requireRole(request.identity, 'admin');
+      const { limit, cursor } = request.query;
+      return deps.tokens.listPage(cursor === undefined ? { limit } : { limit, cursor });
+    },
+  );
 
   app.post<{ Body: CreateBody }>(
     '/tokens',

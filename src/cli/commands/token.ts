@@ -23,7 +23,7 @@ const HELP = `usage: airlock token <subcommand> [--server URL | --data-dir DIR |
          --repo limits a reader or publisher token to those repositories; --package limits
          what a publisher token may write (publish, deprecate, dist-tag, unpublish) to those
          packages: names, or prefixes ending in * (--package '@acme/*')
-  list
+  list   every token, newest first (the API's pages followed)
   revoke ID
   exchange --issuer-token FILE|-
          exchanges a CI job's OIDC ID token (from FILE, or - for stdin) for a short-lived
@@ -35,6 +35,20 @@ API and needs an admin token in ${'$'}AIRLOCK_TOKEN. With --data-dir it works on
 directly (bootstrap, recovery), recorded in the audit trail as 'cli'; with --config, on the storage
 that configuration names (a shared PostgreSQL, for instance).
 ${TLS_HELP}`;
+
+/** Tokens asked for at a time: the API's largest page. */
+const LIST_PAGE = 500;
+
+/** Every item of a paged listing, page after page. */
+async function everyPage<T>(page: (cursor: string | null) => Promise<{ readonly items: readonly T[]; readonly nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  for (let cursor: string | null = null; ; ) {
+    const p = await page(cursor);
+    all.push(...p.items);
+    if (p.nextCursor === null) return all;
+    cursor = p.nextCursor;
+  }
+}
 
 interface TokenBackend {
   create(role: string, label: string, expires: string | null, scope: ScopeRequest | null): Promise<CreatedToken>;
@@ -50,7 +64,7 @@ async function backend(values: ServerValues & LocalStorageValues, io: CommandIO)
     const tokens = new TokenService({ store: storage.metadata, newId: createIdGenerator() });
     return {
       create: (role, label, expires, scope) => tokens.create({ role, label, expiresAt: expires === null ? null : parseExpiry(expires, new Date()), actor: 'cli', scope }),
-      list: () => tokens.list(),
+      list: () => everyPage((cursor) => tokens.listPage({ limit: LIST_PAGE, ...(cursor === null ? {} : { cursor }) })),
       revoke: (id) => tokens.revoke(id, 'cli'),
       close: () => storage.close(),
     };
@@ -58,7 +72,7 @@ async function backend(values: ServerValues & LocalStorageValues, io: CommandIO)
   const client = clientFrom(values, io);
   return {
     create: (role, label, expires, scope) => client.createToken(role, label, expires, scope),
-    list: () => client.listTokens(),
+    list: () => everyPage((cursor) => client.listTokens({ limit: LIST_PAGE, ...(cursor === null ? {} : { cursor }) })),
     revoke: (id) => client.revokeToken(id),
     close: async () => {},
   };

@@ -191,8 +191,10 @@ export interface TokenStore {
   putToken(rec: TokenRecord, audit?: AuditEventInput): Promise<void>;
   /** The token with this hash, revoked or expired ones included (callers check). */
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
-  /** Oldest first. */
+  /** Oldest first: every token (the audit trail's directory of actors). */
   listTokens(): Promise<readonly TokenRecord[]>;
+  /** Newest first, by (createdAt, id), a page at a time (keyset; `cursor` is the last page's `nextCursor`). */
+  listTokensPage(filter: { readonly limit: number; readonly cursor?: string }): Promise<Page<TokenRecord>>;
   /** Sets `revokedAt`; false when the token is unknown or already revoked (and `audit` is not appended). */
   revokeToken(id: string, at: Date, audit?: AuditEventInput): Promise<boolean>;
   /**

@@ -4,6 +4,7 @@ import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
 import { appendAuditIn, withAudit } from './pg-audit.ts';
+import { pageNewestFirst } from './pg-page.ts';
 import { date, dateOrNull, integer, oneOf, text, textOrNull } from './pg-rows.ts';
 
 const ROLES = ['reader', 'publisher', 'approver', 'admin'] as const satisfies readonly Role[];
@@ -96,6 +97,14 @@ export function pgTokenStore(client: PgClient): TokenStore {
         return (await client.query('SELECT * FROM tokens ORDER BY created_at, id')).map(toToken);
       } catch (err) {
         throw pgStorageError(err, 'listTokens');
+      }
+    },
+
+    async listTokensPage(filter) {
+      try {
+        return await pageNewestFirst(client, { table: 'tokens', conditions: [], params: [], limit: filter.limit, cursor: filter.cursor, map: toToken });
+      } catch (err) {
+        throw pgStorageError(err, 'listTokensPage');
       }
     },
 

@@ -4,6 +4,7 @@ import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
 import { withAudit } from './audit.ts';
+import { pageNewestFirst } from './page.ts';
 import { date, dateOrNull, oneOf, text, textOrNull } from './rows.ts';
 import type { Row } from './rows.ts';
 
@@ -100,6 +101,14 @@ export function sqliteTokenStore(conn: SqliteConnection): TokenStore {
         return conn.statement('SELECT * FROM tokens ORDER BY created_at, id').all().map(toToken);
       } catch (err) {
         throw storageError(err, 'listTokens');
+      }
+    },
+
+    async listTokensPage(filter) {
+      try {
+        return pageNewestFirst(conn, { table: 'tokens', conditions: [], params: [], limit: filter.limit, cursor: filter.cursor, map: toToken });
+      } catch (err) {
+        throw storageError(err, 'listTokensPage');
       }
     },
 

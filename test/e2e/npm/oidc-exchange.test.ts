@@ -123,11 +123,12 @@ test('a CI job exchanges its OIDC ID token for a short-lived, scoped token and n
   // The tokens are ordinary token records: listed with their issuer, their creation audited with the issuer, subject and rule.
   const tokens = (await adminGet(airlock, 'tokens')) as { items: { label: string; role: string; exchangedFrom: string | null; scope: unknown }[] };
   const exchanged = tokens.items.filter((x) => x.exchangedFrom === issuer.url);
+  // Newest first, as GET /-/api/tokens pages them.
   assert.deepEqual(exchanged.map((x) => [x.label, x.role]), [
-    ['oidc:acme/app@refs/heads/feature/x', 'reader'],
+    ['oidc:acme/app@refs/heads/fix', 'reader'],
+    ['oidc:acme/app@refs/heads/fix', 'reader'],
     ['oidc:acme/app@refs/heads/main', 'publisher'],
-    ['oidc:acme/app@refs/heads/fix', 'reader'],
-    ['oidc:acme/app@refs/heads/fix', 'reader'],
+    ['oidc:acme/app@refs/heads/feature/x', 'reader'],
   ]);
   const audit = (await adminGet(airlock, 'audit?limit=100')) as { items: { action: string; actor: string; details: Record<string, unknown> }[] };
   const creations = audit.items.filter((e) => e.action === 'token.create' && e.details['oidc'] !== undefined);

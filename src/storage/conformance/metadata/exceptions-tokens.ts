@@ -60,6 +60,26 @@ export function tokenStoreCases(make: MakeMetadataFixture): void {
     assert.deepEqual(await store.listTokens(), [admin, reader]);
   }));
 
+  test('tokens: listed newest first in pages (keyset on createdAt, then id): stable while tokens are added; a bad cursor refused', using(make, async (store) => {
+    // Two created at the same instant: the id orders them.
+    const recs = [0, 1, 2, 2, 3, 4, 5].map((t, i) => tokenRec({ createdAt: at(t), id: `tok-${t}-${i}`, label: `t${i}` }));
+    for (const r of recs) await store.putToken(r);
+    const newestFirst = [...recs].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+    const first = await store.listTokensPage({ limit: 3 });
+    assert.deepEqual(first.items, newestFirst.slice(0, 3));
+    assert.ok(first.nextCursor !== null);
+    // A token created meanwhile is not on a later page, nor does it shift one.
+    await store.putToken(tokenRec({ createdAt: at(9), id: 'tok-late' }));
+    const second = await store.listTokensPage({ limit: 3, cursor: first.nextCursor });
+    assert.ok(second.nextCursor !== null);
+    const third = await store.listTokensPage({ limit: 3, cursor: second.nextCursor });
+    assert.equal(third.nextCursor, null);
+    assert.deepEqual([...first.items, ...second.items, ...third.items], newestFirst);
+    assert.deepEqual((await store.listTokensPage({ limit: 100 })).items.map((t) => t.id), ['tok-late', ...newestFirst.map((t) => t.id)]);
+    await rejectsWithCode(store.listTokensPage({ limit: 3, cursor: 'not a cursor' }), 'BAD_REQUEST');
+    await rejectsWithCode(store.listTokensPage({ limit: 0 }), 'BAD_REQUEST');
+  }));
+
   test('tokens: revoke once; a first token only while none is active (revoked and expired ones do not count)', using(make, async (store) => {
     const first = tokenRec({ role: 'admin', expiresAt: at(DAY) });
     assert.equal(await store.putTokenIfNoneActive(first, at(0), auditOf(first)), true);
