@@ -181,7 +181,7 @@ function readTar(tar: Buffer, limits: BundleArchiveLimits): readonly BundleFile[
     seen.add(path);
     files.push({ path, bytes: Buffer.from(data) });
   }
-  if (!ended && pos < tar.length) refuse('the tar archive is truncated');
+  if (!ended && pos !== tar.length) refuse('the tar archive is truncated');
   if (longName !== null || pax !== null) refuse('the tar archive ends inside an entry');
   return files;
 }
