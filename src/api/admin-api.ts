@@ -23,6 +23,7 @@ import { signalRoutes } from './routes/signal-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { oidcRoutes } from './routes/oidc-routes.ts';
 import type { OidcExchange } from './auth/oidc/index.ts';
+import type { RateLimit } from './rate-limit.ts';
 import { vulnerabilityRoutes } from './routes/vulnerability-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
@@ -35,6 +36,8 @@ export interface AdminApiOptions {
   readonly tokens: TokenService;
   /** The exchange of CI jobs' OIDC ID tokens for short-lived tokens (`/oidc/token`). */
   readonly oidc: OidcExchange;
+  /** Its rate limit per client address (null: none). */
+  readonly oidcRateLimit: RateLimit | null;
   readonly decisions: DecisionLog;
   readonly audit: AuditLog;
   readonly policy: PolicyControl;

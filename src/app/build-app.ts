@@ -118,6 +118,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     exceptions: services.exceptions,
     tokens: services.tokens,
     oidc: services.oidc,
+    oidcRateLimit: config.access.oidc.rateLimit,
     decisions: storage.metadata,
     audit: storage.metadata,
     policy: services.policy,

@@ -4,20 +4,36 @@
  * credentials are needed: the ID token is the credential. A refusal says what failed — the
  * reason (`bad-signature`, `unknown-issuer`, `audience`, `expired`, `no-rule` …), the message
  * and, for `no-rule`, the claims checked — and is logged with that reason; the token itself is
- * never echoed or logged.
+ * never echoed or logged. Each client address (`request.ip`: the socket's, or with
+ * `server.trustProxy` the one the proxy forwarded) has a token bucket (`access.oidc.rateLimit`):
+ * past it, 429 with Retry-After, before the body is read or any signature checked.
  */
 import type { FastifyInstance } from 'fastify';
 import { isOidcRefusal, type OidcExchange } from '../auth/oidc/index.ts';
 import { statusForCode } from '../errors.ts';
+import { RateLimiter, type RateLimit } from '../rate-limit.ts';
 
 /** A request body far above any ID token (the exchange's own limit, 8,192 characters, says how far). */
 const BODY_LIMIT = 64 * 1024;
 
-export function oidcRoutes(app: FastifyInstance, deps: { oidc: OidcExchange }): void {
+export function oidcRoutes(app: FastifyInstance, deps: { oidc: OidcExchange; oidcRateLimit: RateLimit | null; clock?: () => Date }): void {
+  const clock = deps.clock ?? (() => new Date());
+  const limiter = deps.oidcRateLimit === null ? null : new RateLimiter(deps.oidcRateLimit, () => clock().getTime());
   app.post<{ Body: { token: string } }>(
     '/oidc/token',
     {
       bodyLimit: BODY_LIMIT,
+      // onRequest: before the body is read, let alone a signature checked or a key set fetched.
+      onRequest: async (request, reply) => {
+        const decision = limiter?.take(request.ip) ?? { allowed: true };
+        if (decision.allowed) return;
+        request.log.warn({ client: request.ip, retryAfter: decision.retryAfterSeconds }, 'oidc token exchange rate-limited');
+        await reply
+          .code(429)
+          .header('retry-after', String(decision.retryAfterSeconds))
+          .header('cache-control', 'no-store')
+          .send({ error: `too many token exchanges from ${request.ip}; try again in ${decision.retryAfterSeconds} s`, code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds });
+      },
       schema: { body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: { type: 'string', minLength: 1 } } } },
     },
     async (request, reply) => {

@@ -29,7 +29,7 @@ function invalid(raw: unknown, message: RegExp): void {
 }
 
 test('access.oidc: none by default; issuers with their rules, names and ttls as given or defaulted', () => {
-  assert.deepEqual(validateConfig({}, ctx).access.oidc, { issuers: [] });
+  assert.deepEqual(validateConfig({}, ctx).access.oidc, { issuers: [], rateLimit: { perMinute: 30, burst: 10, clients: 10_000 } });
   const c = validateConfig(withOidc([issuer({ jwksUri: `${GITHUB}/.well-known/jwks` }, { name: 'release', ttl: '30m' }), { issuer: 'http://127.0.0.1:9999', audience: 'airlock', trust: [{ claims: { sub: 'repo:acme/*' }, role: 'reader' }] }]), ctx).access.oidc;
   assert.deepEqual(c.issuers[0], {
     issuer: GITHUB,
@@ -43,7 +43,7 @@ test('access.oidc: none by default; issuers with their rules, names and ttls as 
 
 test('access.oidc: unknown keys, missing fields and bad URLs are errors naming the path', () => {
   invalid(withOidc([issuer({ audiance: 'x' })]), /^access\.oidc\.issuers\[0\]\.audiance: unknown key/);
-  invalid({ access: { oidc: { issuer: GITHUB } } }, /^access\.oidc\.issuer: unknown key \(expected one of: issuers\)/);
+  invalid({ access: { oidc: { issuer: GITHUB } } }, /^access\.oidc\.issuer: unknown key \(expected one of: issuers, rateLimit\)/);
   invalid(withOidc([issuer({}, { claim: {} })]), /^access\.oidc\.issuers\[0\]\.trust\[0\]\.claim: unknown key/);
   invalid(withOidc([issuer({ audience: undefined })]), /^access\.oidc\.issuers\[0\]\.audience: is required/);
   invalid(withOidc([issuer({ trust: [] })]), /^access\.oidc\.issuers\[0\]\.trust: has no rule/);
@@ -52,6 +52,17 @@ test('access.oidc: unknown keys, missing fields and bad URLs are errors naming t
   invalid(withOidc([issuer({ issuer: `${GITHUB}?x=1` })]), /issuer: must not have a query/);
   invalid(withOidc([issuer(), issuer()]), /^access\.oidc\.issuers\[1\]\.issuer: duplicate issuer/);
   invalid(withOidc([issuer({ trust: [{ claims: { sub: 'a' }, role: 'reader', name: 'x' }, { claims: { sub: 'b' }, role: 'reader', name: 'x' }] })]), /trust\[1\]\.name: duplicate rule name "x"/);
+});
+
+test('access.oidc.rateLimit: the defaults, each setting replaced as given, false for none; out of range or unknown is an error', () => {
+  const limit = (rateLimit: unknown) => validateConfig({ access: { oidc: { rateLimit } } }, ctx).access.oidc.rateLimit;
+  assert.deepEqual(limit({ perMinute: 120 }), { perMinute: 120, burst: 10, clients: 10_000 });
+  assert.deepEqual(limit({ burst: 1, clients: 100 }), { perMinute: 30, burst: 1, clients: 100 });
+  assert.equal(limit(false), null);
+  invalid({ access: { oidc: { rateLimit: { perMinute: 0 } } } }, /^access\.oidc\.rateLimit\.perMinute: /);
+  invalid({ access: { oidc: { rateLimit: { burst: 1.5 } } } }, /^access\.oidc\.rateLimit\.burst: /);
+  invalid({ access: { oidc: { rateLimit: { clients: 10 } } } }, /^access\.oidc\.rateLimit\.clients: /);
+  invalid({ access: { oidc: { rateLimit: { perSecond: 1 } } } }, /^access\.oidc\.rateLimit\.perSecond: unknown key/);
 });
 
 test('access.oidc: a rule grants reader or publisher only, for 1 minute to 1 hour, within repositories that exist', () => {

@@ -5,6 +5,7 @@ import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
 import type { OidcIssuer } from '../../api/auth/oidc/index.ts';
+import type { RateLimit } from '../../api/rate-limit.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -164,8 +165,11 @@ export interface AccessConfig {
   readonly anonymousRead: boolean;
   /** The admin token to ensure at start-up (automation); default: env AIRLOCK_ADMIN_TOKEN. */
   readonly adminToken: Secret | null;
-  /** OIDC issuers whose ID tokens (CI workload identity) are exchanged for short-lived tokens. */
-  readonly oidc: { readonly issuers: readonly OidcIssuer[] };
+  /**
+   * OIDC issuers whose ID tokens (CI workload identity) are exchanged for short-lived tokens, and
+   * the exchange's rate limit per client address (null: none, `rateLimit: false`).
+   */
+  readonly oidc: { readonly issuers: readonly OidcIssuer[]; readonly rateLimit: RateLimit | null };
 }
 
 export type UpstreamAuth =

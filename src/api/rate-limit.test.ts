@@ -1,0 +1,38 @@
+/** The token bucket per client address: a burst, then the refill rate; Retry-After in whole seconds; the addresses tracked capped. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RateLimiter } from './rate-limit.ts';
+
+test('a burst at once, then one request per refill interval, each refused one told when to come back', () => {
+  let now = 1_000_000;
+  const limiter = new RateLimiter({ perMinute: 30, burst: 3, clients: 100 }, () => now);
+  for (let i = 0; i < 3; i++) assert.deepEqual(limiter.take('10.0.0.1'), { allowed: true });
+  assert.deepEqual(limiter.take('10.0.0.1'), { allowed: false, retryAfterSeconds: 2 }, '30 a minute: one every 2 s');
+  assert.deepEqual(limiter.take('10.0.0.2'), { allowed: true }, 'another address has its own bucket');
+  now += 1_000;
+  assert.deepEqual(limiter.take('10.0.0.1'), { allowed: false, retryAfterSeconds: 1 }, 'half a request refilled: a second to go');
+  now += 1_000;
+  assert.deepEqual(limiter.take('10.0.0.1'), { allowed: true });
+  assert.equal(limiter.take('10.0.0.1').allowed, false);
+  // A long pause refills up to the burst, not beyond.
+  now += 3_600_000;
+  for (let i = 0; i < 3; i++) assert.equal(limiter.take('10.0.0.1').allowed, true);
+  assert.equal(limiter.take('10.0.0.1').allowed, false);
+});
+
+test('a slow rate: Retry-After rounds up to whole seconds', () => {
+  const now = 0;
+  const limiter = new RateLimiter({ perMinute: 7, burst: 1, clients: 100 }, () => now);
+  assert.equal(limiter.take('a').allowed, true);
+  assert.deepEqual(limiter.take('a'), { allowed: false, retryAfterSeconds: 9 }, '60/7 = 8.57 s');
+});
+
+test('memory is bounded: past the cap the least recently seen address is dropped (and comes back with a full bucket)', () => {
+  const now = 0;
+  const limiter = new RateLimiter({ perMinute: 1, burst: 1, clients: 100 }, () => now);
+  assert.equal(limiter.take('first').allowed, true);
+  assert.equal(limiter.take('first').allowed, false);
+  for (let i = 0; i < 10_000; i++) limiter.take(`198.51.${i >> 8}.${i & 255}`);
+  assert.equal(limiter.tracked, 100);
+  assert.equal(limiter.take('first').allowed, true, 'forgotten');
+});

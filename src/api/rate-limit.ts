@@ -1,0 +1,56 @@
+/**
+ * A token bucket per client address: each address may spend `burst` requests at once, refilled
+ * at `perMinute`; a request that finds its bucket empty is told how long until the next one. The
+ * addresses tracked are capped (least recently seen dropped first), so memory stays bounded
+ * whoever asks: an address dropped comes back with a full bucket, which an attacker with that
+ * many addresses has anyway.
+ */
+import { Lru } from '../core/index.ts';
+
+export interface RateLimit {
+  /** Requests refilled per minute, per client address. */
+  readonly perMinute: number;
+  /** Requests an address may make at once (the bucket's size). */
+  readonly burst: number;
+  /** Client addresses tracked at most. */
+  readonly clients: number;
+}
+
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  readonly #limit: RateLimit;
+  readonly #clock: () => number;
+  readonly #buckets: Lru<string, Bucket>;
+
+  constructor(limit: RateLimit, clock: () => number = Date.now) {
+    this.#limit = limit;
+    this.#clock = clock;
+    this.#buckets = new Lru<string, Bucket>(limit.clients);
+  }
+
+  /** Spend one request of `client`'s bucket, or say how long (whole seconds, at least 1) until it may. */
+  take(client: string): RateDecision {
+    const now = this.#clock();
+    const perMs = this.#limit.perMinute / 60_000;
+    const b = this.#buckets.get(client) ?? { tokens: this.#limit.burst, at: now };
+    b.tokens = Math.min(this.#limit.burst, b.tokens + Math.max(0, now - b.at) * perMs);
+    b.at = now;
+    if (this.#buckets.peek(client) === undefined) this.#buckets.set(client, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)) };
+  }
+
+  /** Addresses tracked now. */
+  get tracked(): number {
+    return this.#buckets.size;
+  }
+}
