@@ -26,6 +26,8 @@ export function httpBundleFetcher(config: PolicyBundleConfig, env: NodeJS.Proces
     bodyTimeoutMs: config.timeoutMs,
     connections: 2,
     retries: 1,
+    // One poller spaced by its own delays: a circuit breaker would only hide the server's real error.
+    breakerFailureThreshold: 1_000_000,
     userAgent,
     ...(config.bearer === null ? {} : { headers: { authorization: `Bearer ${config.bearer.reveal()}` } }),
     proxyEnv: proxyEnvFor({ kind: config.proxy }, env, url),

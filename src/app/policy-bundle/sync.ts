@@ -229,8 +229,11 @@ export class PolicyBundleSync implements RemotePolicySource {
       signedBy: read.signature === null ? null : { kid: read.signature.kid, alg: read.signature.alg },
       from,
     };
-    if (from === 'server') this.#lastSuccess = this.#clock();
-    this.#lastError = null;
+    // A kept bundle activated because the server failed: that failure stays shown.
+    if (from === 'server') {
+      this.#lastSuccess = this.#clock();
+      this.#lastError = null;
+    }
     this.#deps.observe?.(result.ok && result.changed ? 'activated' : 'unchanged');
     if (digestChanged && from === 'server' && this.#deps.store !== null) {
       await this.#deps.store.save(bytes, { url: this.#config.url, etag, revision, at: this.#clock() }).catch((err: unknown) => {

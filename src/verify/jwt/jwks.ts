@@ -109,5 +109,9 @@ export function publicJwkFromPem(pem: string, kid: string | null, alg: string | 
   const exported = key.export({ format: 'jwk' });
   const got = keyOf({ ...exported, ...(alg === null ? {} : { alg }) } as PlainObject, kid);
   if ('why' in got) throw new JwtError('malformed', `the key is not used: ${got.why}`);
+  const { kty, crv } = got.jwk;
+  if (alg !== null && (alg.startsWith('ES') ? kty !== 'EC' || crv !== CURVES[['ES256', 'ES384', 'ES512'].indexOf(alg)] : kty !== 'RSA')) {
+    throw new JwtError('malformed', `the key is not used: its algorithm ${alg} is not one for an ${kty === 'EC' ? `EC ${crv ?? ''}` : 'RSA'} key`);
+  }
   return { kid, ...got.jwk };
 }
