@@ -13,6 +13,9 @@
  * configuration file at all), `PIP_FIND_LINKS=` and the other resets below. Not `--isolated`:
  * that makes pip ignore the environment (our resets too) while still reading `/etc/pip.conf`.
  * Build isolation runs a child pip that inherits this environment, so it is insulated as well.
+ * `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` are left out too: pip's HTTP library (requests) lets
+ * them win over `--cert`/`PIP_CERT`, so a machine that sets them would decide which authorities a
+ * test's pip trusts (a test may still give them, in `env`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,10 +45,13 @@ const PIP_CWD = join(CLIENTS_DIR, 'pip-cwd');
 /** The interpreter venvs are made from. */
 const PYTHON = 'python3';
 
+/** Variables requests reads for its trust store over pip's own `--cert` (see the file comment). */
+const CA_BUNDLE_VARIABLES = new Set(['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']);
+
 function cleanEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('PIP_') || k.startsWith('PYTHON') || k === 'VIRTUAL_ENV') continue;
+    if (v === undefined || k.startsWith('PIP_') || k.startsWith('PYTHON') || k === 'VIRTUAL_ENV' || CA_BUNDLE_VARIABLES.has(k)) continue;
     env[k] = v;
   }
   return {

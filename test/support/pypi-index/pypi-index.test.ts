@@ -58,6 +58,24 @@ test('pip here is the venv pip and reads no configuration from the machine', asy
   assert.doesNotMatch(config.stdout, /index-url|find-links='[^']/, config.stdout);
 });
 
+test("pip gets none of the machine's REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE (they would win over PIP_CERT); a test may still give them", async (t) => {
+  const saved = { REQUESTS_CA_BUNDLE: process.env['REQUESTS_CA_BUNDLE'], CURL_CA_BUNDLE: process.env['CURL_CA_BUNDLE'] };
+  process.env['REQUESTS_CA_BUNDLE'] = '/etc/ssl/certs/ca-certificates.crt';
+  process.env['CURL_CA_BUNDLE'] = '/etc/ssl/certs/ca-certificates.crt';
+  t.after(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const script = 'import os\nprint(repr(os.environ.get("REQUESTS_CA_BUNDLE")), repr(os.environ.get("CURL_CA_BUNDLE")))';
+  const inherited = await python(['-c', script]);
+  assert.equal(inherited.code, 0, inherited.stderr);
+  assert.equal(inherited.stdout.trim(), 'None None');
+  const given = await python(['-c', script], { env: { REQUESTS_CA_BUNDLE: '/tmp/ca.pem' } });
+  assert.equal(given.stdout.trim(), "'/tmp/ca.pem' None");
+});
+
 test('a built wheel is a valid zip whose RECORD matches every file', async () => {
   const w = buildWheel({ name: 'Wheel.Check', version: '1.2', files: { 'wheel_check/data,1.txt': 'x' }, entryPoints: '[console_scripts]\nwc = wheel_check:main\n' });
   assert.equal(w.filename, 'wheel_check-1.2-py3-none-any.whl');
