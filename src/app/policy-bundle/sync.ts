@@ -10,6 +10,7 @@
  * else the server's after retries until `startupTimeout`; past that it throws, and Airlock does
  * not start — nothing is ever served unjudged.
  */
+import { createHash } from 'node:crypto';
 import { AirlockError } from '../../core/index.ts';
 import {
   compileBundle,
@@ -203,6 +204,14 @@ export class PolicyBundleSync implements RemotePolicySource {
       this.#lastError = null;
       if (this.#active.from === 'persisted') this.#active = { ...this.#active, from: 'server' };
       this.#deps.observe?.('not_modified');
+      return { ok: true, hash: this.#deps.policy.hash, changed: false };
+    }
+    // A server without ETags sends the same bytes each time: nothing to read or compile again.
+    if (this.#active !== null && createHash('sha256').update(got.body).digest('hex') === this.#active.digest) {
+      this.#active = { ...this.#active, etag: got.etag, from: 'server' };
+      this.#lastSuccess = this.#clock();
+      this.#lastError = null;
+      this.#deps.observe?.('unchanged');
       return { ok: true, hash: this.#deps.policy.hash, changed: false };
     }
     return this.#install(got.body, got.etag, 'server');
