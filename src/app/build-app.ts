@@ -99,6 +99,12 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   // and no microtask for each request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', String(request.id));
+    // Behind a trusted proxy its X-Forwarded-Proto becomes the scheme of the URLs Airlock builds
+    // (ecosystems/shared/base-url.ts): anything but http or https is refused here, for every route.
+    if (config.server.trustProxy && !/^https?$/i.test(request.protocol)) {
+      reply.code(400).send({ error: 'invalid X-Forwarded-Proto header (http or https)', code: 'BAD_REQUEST' });
+      return;
+    }
     done();
   });
   const accessLog = config.server.accessLog ? accessLogger(logger) : null;
