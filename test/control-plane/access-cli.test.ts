@@ -5,22 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
+import { cliInProcess as cli } from '../support/captured-output.ts';
 import { Script } from 'node:vm';
-import { main } from '../../src/cli/main.ts';
 import { REVIEW_POLICY, anonymousRequest, authHeader, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { buildTestApp, startAirlock } from '../support/start-airlock.ts';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await main(args, { stdout: out, stderr: err, env, cwd: process.cwd() });
-  return { code, stdout, stderr };
-}
 
 // An upstream nobody listens on: these tests never reach it.
 const OFFLINE_NPM = { name: 'npm', format: 'npm', upstream: 'http://127.0.0.1:9/' };

@@ -7,21 +7,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.ts';
+import { cliInProcess as cli } from '../support/captured-output.ts';
 import { REVIEW_POLICY, anonymousRequest, authHeader, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { buildTestApp, startAirlock } from '../support/start-airlock.ts';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await main(args, { stdout: out, stderr: err, env, cwd: process.cwd() });
-  return { code, stdout, stderr };
-}
 
 test('airlock audit verify passes on an intact chain and names the first broken link', async () => {
   const policyDir = await writePolicyDir({ 'p.rego': REVIEW_POLICY });

@@ -5,23 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { memoryLog, type LogLine } from '../support/captured-output.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { TestOidcIssuer } from '../support/oidc-issuer.ts';
-
-type Line = Readonly<Record<string, unknown>>;
-
-function memoryLog(): { stream: Writable; lines(): Line[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) };
-}
 
 async function exchange(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${url}/-/api/oidc/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -11,7 +11,7 @@ import { copyFileSync, renameSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { memoryLog, type LogLine } from '../support/captured-output.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../src/app/logger.ts';
 import { serve } from '../support/serve-process.ts';
@@ -36,19 +36,6 @@ function replace(from: string, to: string): void {
 async function until(f: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (await f()) return;
   assert.fail(`${what} did not happen within ${ms} ms`);
-}
-
-type Line = Readonly<Record<string, unknown>>;
-
-function memoryLog(): { stream: Writable; lines(): Line[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) };
 }
 
 test('over HTTPS without publicUrl: health and metrics answer, and the URLs Airlock builds (the registry token realm) are https://', needsOpenssl, async (t) => {
@@ -98,7 +85,7 @@ test('rotation: a new pair written over the files is served to new connections w
   const third = ca.issue('third');
   replace(third.cert, live.cert);
   await until(async () => log.lines().some((l) => l['msg'] === 'tls certificate not reloaded; new connections still get the one served before'), 'the refusal being logged');
-  const refusal = log.lines().find((l) => l['msg'] === 'tls certificate not reloaded; new connections still get the one served before') as Line;
+  const refusal = log.lines().find((l) => l['msg'] === 'tls certificate not reloaded; new connections still get the one served before') as LogLine;
   assert.match(String(refusal['reason']), /^server\.tls\.key: the key in .*tls\.key is not the key of the certificate in .*tls\.crt \(CN=airlock-test-third, serial [0-9A-F]+\); give the pair that belongs together$/);
   assert.equal(refusal['serving'], swapped.serialNumber);
   assert.equal(refusal['level'], 50);

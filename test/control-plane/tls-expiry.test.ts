@@ -11,7 +11,7 @@ import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { memoryLog, type LogLine } from '../support/captured-output.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Server as TlsServer } from 'node:tls';
 import { createLogger } from '../../src/app/logger.ts';
@@ -22,19 +22,6 @@ import { startAirlock } from '../support/start-airlock.ts';
 import { hasOpenssl, httpsGet, servingTlsFor } from '../support/tls-cert.ts';
 
 const needsOpenssl = { skip: hasOpenssl() ? false : 'openssl is not installed' };
-
-type Line = Readonly<Record<string, unknown>>;
-
-function memoryLog(): { stream: Writable; lines(): Line[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line) };
-}
 
 function replace(from: string, to: string): void {
   copyFileSync(from, `${to}.new`);
@@ -113,7 +100,7 @@ test('a certificate served for a while is logged when it crosses 14 days, then a
   const server = { setSecureContext: () => {} } as unknown as TlsServer;
   const rotation = startTlsRotation(server, config, material, { log: logger, clock: () => clock, expiryCheckMs: 20 });
   t.after(() => rotation.close());
-  const expiryLines = (): Line[] => log.lines().filter((l) => l['msg'] === WARN || l['msg'] === ERROR);
+  const expiryLines = (): LogLine[] => log.lines().filter((l) => l['msg'] === WARN || l['msg'] === ERROR);
   await sleep(80);
   assert.deepEqual(expiryLines(), [], 'twenty days left: nothing');
   clock = new Date(validTo - 10 * 86_400_000);

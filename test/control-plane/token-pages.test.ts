@@ -5,25 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.ts';
+import { cliInProcess as cli } from '../support/captured-output.ts';
 import { authHeader } from '../support/gate-helpers.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 
 interface Listed {
   readonly items: readonly { id: string; label: string; createdAt: string }[];
   readonly nextCursor: string | null;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await main(args, { stdout: out, stderr: err, env, cwd: process.cwd() });
-  return { code, stdout, stderr };
 }
 
 test('GET /-/api/tokens pages newest first with limit and cursor; airlock token list follows every page', async (t) => {
