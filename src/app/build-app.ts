@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { adminApi } from '../api/admin-api.ts';
 import { publicUrl } from '../api/routes/repository-routes.ts';
 import { registerAuthHook } from '../api/auth/auth-hook.ts';
+import { ssoRoutes } from '../api/auth/sso/index.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { openConfiguredStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
@@ -144,6 +145,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     vulnerabilities: { feeds: storage.signals, artifacts: storage.metadata },
     inventory: { feeds: storage.signals, artifacts: storage.metadata, clock: services.clock },
   });
+  await app.register(ssoRoutes, { prefix: '/-/sso', sso: services.sso, secure: config.server.publicUrl?.startsWith('https:') === true, clock: services.clock });
   await registerWebUi(app);
   await registerRepositories(app, config, services);
   app.setNotFoundHandler((request, reply) =>

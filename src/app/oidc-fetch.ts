@@ -1,18 +1,19 @@
 /**
- * How the token exchange reaches OIDC issuers: their discovery documents and key sets are fetched
- * with the upstream module's HTTP client (time-outs, bounded retries, a circuit breaker, byte
- * caps, redirects never from https to http), one client per origin, through the proxy the
- * environment names (issuers on this machine directly).
+ * How the token exchange and single sign-on reach OIDC providers: their discovery documents and
+ * key sets are fetched with the upstream module's HTTP client (time-outs, bounded retries, a
+ * circuit breaker, byte caps, redirects never from https to http), and sign-on's token requests
+ * POSTed once through it (no retries: a code is good once), one client per origin, through the
+ * proxy the environment names (providers on this machine directly).
  */
 import { AirlockError } from '../core/index.ts';
-import type { OidcDocumentFetcher } from '../api/auth/oidc/index.ts';
+import type { SsoHttp } from '../api/auth/sso/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import { proxyEnvFor } from './upstream-proxy.ts';
 
 /** Origins one gateway talks to for OIDC at most (each issuer's, and its key set's when elsewhere). */
 const MAX_ORIGINS = 64;
 
-export class OidcFetcher implements OidcDocumentFetcher {
+export class OidcFetcher implements SsoHttp {
   readonly #env: NodeJS.ProcessEnv;
   readonly #userAgent: string;
   readonly #clients = new Map<string, UpstreamClient>();
@@ -27,6 +28,12 @@ export class OidcFetcher implements OidcDocumentFetcher {
     // No validators were sent, so the answer is the document itself.
     if (result.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${url.origin} answered 304 to an unconditional request`);
     return result.body;
+  }
+
+  async post(url: URL, form: URLSearchParams, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly status: number; readonly body: Buffer }> {
+    const body = Buffer.from(form.toString(), 'utf8');
+    const res = await this.#client(url).forward(url, 'POST', body, { maxBytes, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+    return { status: res.status, body: res.body };
   }
 
   #client(url: URL): UpstreamClient {

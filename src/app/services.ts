@@ -6,6 +6,7 @@ import { HostedNames } from './hosted-names.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService, type BootstrapResult } from '../api/auth/token-service.ts';
 import { OidcExchange } from '../api/auth/oidc/index.ts';
+import { SsoService } from '../api/auth/sso/index.ts';
 import { OidcFetcher } from './oidc-fetch.ts';
 import { ExceptionService } from '../gate/exception-service.ts';
 import { GateService } from '../gate/gate-service.ts';
@@ -69,6 +70,8 @@ export interface AirlockServices {
   readonly tokens: TokenService;
   /** CI jobs' OIDC ID tokens exchanged for short-lived tokens (`access.oidc`). */
   readonly oidc: OidcExchange;
+  /** Single sign-on to the review UI (`access.sso`; null: not configured). */
+  readonly sso: SsoService | null;
   readonly metrics: AirlockMetrics;
   /** The scheduled sweep of blobs nothing refers to (`storage.sweepEvery`). */
   readonly sweep: ScheduledSweep;
@@ -224,6 +227,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const tokens = new TokenService({ store, newId, clock });
   const oidcFetcher = new OidcFetcher(process.env, 'airlock');
   const oidc = new OidcExchange({ tokens, fetcher: oidcFetcher, clock, log }, { issuers: config.access.oidc.issuers });
+  const sso = config.access.sso === null ? null : new SsoService({ http: oidcFetcher, tokens, clock }, config.access.sso);
   const reviewSync = new ReviewSync({ store, reviews, gate, tokens, log }, { intervalMs: config.policy.syncIntervalMs });
   const sweep = new ScheduledSweep(
     { storage: deps.storage, log, clock, metrics },
@@ -273,6 +277,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     exceptions,
     tokens,
     oidc,
+    sso,
     metrics,
     newId,
     clock,

@@ -126,6 +126,8 @@ export interface TokenExchange {
   readonly issuer: string;
   readonly subject: string;
   readonly rule: string;
+  /** `sso`: a person signed in to the review UI (any role, by the role rules); absent: a CI job's exchange (reader or publisher). */
+  readonly flow?: 'sso';
 }
 
 /** Expired exchanged tokens deleted per store call while purging. */
@@ -182,9 +184,10 @@ export class TokenService {
     }
     const scope = tokenScope(req.role, req.scope);
     const exchange = req.exchange ?? null;
-    if (exchange !== null && ((req.role !== 'reader' && req.role !== 'publisher') || req.expiresAt === null)) {
-      throw new AirlockError('BAD_REQUEST', 'a token exchanged for an ID token is a reader or publisher token, and it expires');
+    if (exchange !== null && exchange.flow !== 'sso' && req.role !== 'reader' && req.role !== 'publisher') {
+      throw new AirlockError('BAD_REQUEST', "a token exchanged for a CI job's ID token is a reader or publisher token");
     }
+    if (exchange !== null && req.expiresAt === null) throw new AirlockError('BAD_REQUEST', 'a token exchanged for an ID token expires');
     const rec: TokenRecord = { id: this.#newId(), hash: hashToken(secret), role: req.role, label, createdAt: now, expiresAt: req.expiresAt, revokedAt: null, scope, exchangedFrom: exchange?.issuer ?? null };
     const audit = {
       at: now,
@@ -196,7 +199,7 @@ export class TokenService {
         label,
         expiresAt: rec.expiresAt?.toISOString() ?? null,
         ...(scope === null ? {} : { scope: { repos: scope.repos, packages: scope.packages } }),
-        ...(exchange === null ? {} : { oidc: { issuer: exchange.issuer, subject: exchange.subject, rule: exchange.rule } }),
+        ...(exchange === null ? {} : { oidc: { issuer: exchange.issuer, subject: exchange.subject, rule: exchange.rule, ...(exchange.flow === undefined ? {} : { flow: exchange.flow }) } }),
       },
     };
     return { rec, secret, audit };

@@ -44,7 +44,7 @@ const RULE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const WORKLOAD_CLAIMS = ['sub', 'repository', 'repository_owner', 'repository_id', 'repository_owner_id', 'project_path', 'project_id', 'namespace_path', 'namespace_id'] as const;
 
 /** An issuer or key set URL: https, or http on this machine (a test issuer). Kept as written. */
-function issuerUrl(v: unknown, path: string): string {
+export function issuerUrl(v: unknown, path: string): string {
   const text = string(v, path, { max: 2048 });
   if (!URL.canParse(text)) fail(path, `not a URL: ${JSON.stringify(text.slice(0, 200))}`);
   const url = new URL(text);

@@ -32,6 +32,7 @@ import { secretRef, type Secret } from './secret.ts';
 import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import { webhooks } from './webhooks.ts';
 import { oidcConfig } from './oidc.ts';
+import { ssoConfig } from './sso.ts';
 import { tlsConfig } from './tls.ts';
 import { policyBundle } from './policy-bundle.ts';
 import {
@@ -68,7 +69,7 @@ export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'si
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval', 'bundle'] as const;
-export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc'] as const;
+export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc', 'sso'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
 export const INTERNAL_NAME_KEYS = ['npm', 'pypi'] as const;
 export const REPOSITORY_KEYS = [
@@ -149,7 +150,7 @@ function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
   };
 }
 
-function access(v: unknown, ctx: ValidateContext, repositories: readonly string[]): AccessConfig {
+function access(v: unknown, ctx: ValidateContext, repositories: readonly string[], publicUrl: string | null): AccessConfig {
   const p = 'access';
   const o = optionalObject(v, p, ACCESS_KEYS);
   let adminToken: Secret | null = null;
@@ -161,6 +162,7 @@ function access(v: unknown, ctx: ValidateContext, repositories: readonly string[
     anonymousRead: o['anonymousRead'] === undefined ? true : boolean(o['anonymousRead'], join(p, 'anonymousRead')),
     adminToken,
     oidc: oidcConfig(o['oidc'], join(p, 'oidc'), repositories),
+    sso: ssoConfig(o['sso'], join(p, 'sso'), ctx, publicUrl),
   };
 }
 
@@ -580,9 +582,10 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
   repositories.forEach((r, i) => {
     if (r.kind === 'group') checkGroup(r, join('repositories', i), repositories);
   });
+  const serverConfig = server(o['server'], ctx);
   return {
     version: CONFIG_VERSION,
-    server: server(o['server'], ctx),
+    server: serverConfig,
     storage: {
       dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
       metadata: metadataDriver(storage['metadata'], 'storage.metadata', ctx),
@@ -592,7 +595,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
       artifactRetentionMs: artifactRetention(storage['artifactRetention']),
     },
     policy: policy(o['policy'], ctx),
-    access: access(o['access'], ctx, repositories.map((r) => r.name)),
+    access: access(o['access'], ctx, repositories.map((r) => r.name), serverConfig.publicUrl),
     signals: signals(o['signals']),
     repositories,
     webhooks: webhooks(o['webhooks'], ctx),

@@ -5,6 +5,7 @@ import type { TrustedCa } from './ca.ts';
 import type { Secret } from './secret.ts';
 import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
 import type { OidcIssuer } from '../../api/auth/oidc/index.ts';
+import type { SsoSettings } from '../../api/auth/sso/index.ts';
 import type { RateLimit } from '../../api/rate-limit.ts';
 
 export const CONFIG_VERSION = 1;
@@ -170,6 +171,8 @@ export interface AccessConfig {
    * the exchange's rate limit per client address (null: none, `rateLimit: false`).
    */
   readonly oidc: { readonly issuers: readonly OidcIssuer[]; readonly rateLimit: RateLimit | null };
+  /** Single sign-on to the review UI with an OpenID Connect provider (null: not configured). */
+  readonly sso: SsoSettings | null;
 }
 
 export type UpstreamAuth =

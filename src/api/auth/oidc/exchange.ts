@@ -9,10 +9,11 @@
  * exchanged tokens that have expired, so they do not pile up.
  */
 import { AirlockError } from '../../../core/index.ts';
-import type { Role, TokenScope } from '../../../storage/ports/index.ts';
-import { DEFAULT_JWT_LIMITS, isJwtError, parseCompactJwt, verifyJwt, type JwtLimits, type ParsedJwt, type VerifiedJwt } from '../../../verify/index.ts';
+import { DEFAULT_JWT_LIMITS, type JwtLimits, type VerifiedJwt } from '../../../verify/index.ts';
 import type { TokenService } from '../token-service.ts';
+import { parseIdToken, verifyIdToken } from './id-token.ts';
 import { DEFAULT_KEY_CACHE, IssuerKeys, type KeyCacheOptions, type OidcDocumentFetcher } from './key-sets.ts';
+import { mintExchangedToken, type ExchangedToken } from './mint.ts';
 import { OidcRefusal } from './refusal.ts';
 import { matchTrustRule } from './trust-rules.ts';
 import { EXCHANGE_ROLES, type OidcIssuer, type OidcTrustRule } from './types.ts';
@@ -34,18 +35,7 @@ export interface OidcExchangeDeps {
   readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
-/** The minted token (its secret shown once) and what it was granted for. */
-export interface ExchangedToken {
-  readonly token: string;
-  readonly id: string;
-  readonly label: string;
-  readonly role: Role;
-  readonly scope: TokenScope | null;
-  readonly expiresAt: Date;
-  readonly issuer: string;
-  readonly subject: string;
-  readonly rule: string;
-}
+export type { ExchangedToken } from './mint.ts';
 
 const MAX_LABEL = 200;
 
@@ -76,7 +66,7 @@ export class OidcExchange {
 
   /** A new Airlock token for the ID token `jwt`, or an OidcRefusal saying what failed. */
   async exchange(jwt: string): Promise<ExchangedToken> {
-    const parsed = this.#parse(jwt);
+    const parsed = parseIdToken(jwt, this.#limits);
     const iss = parsed.claims['iss'];
     const issuer = typeof iss === 'string' ? this.#issuers.get(iss) : undefined;
     if (issuer === undefined) {
@@ -85,17 +75,8 @@ export class OidcExchange {
       throw new OidcRefusal('unknown-issuer', trusted.length === 0 ? 'this Airlock trusts no OIDC issuer (access.oidc.issuers)' : `the token's issuer ${which} is not one this Airlock trusts (${trusted.join(', ')})`);
     }
     const config = issuer.config;
-    const keys = await issuer.keys.keysFor(parsed.kid);
     const now = this.#deps.clock();
-    let verified: VerifiedJwt;
-    try {
-      verified = verifyJwt(parsed, keys, { issuer: config.issuer, audience: config.audience, now: now.getTime(), leewayMs: this.#leewayMs });
-    } catch (err) {
-      if (isJwtError(err)) throw new OidcRefusal(err.problem, err.message, { issuer: config.issuer });
-      throw err;
-    }
-    const sub = verified.claims['sub'];
-    if (typeof sub !== 'string' || sub === '') throw new OidcRefusal('malformed', 'the token has no subject (sub)', { issuer: config.issuer });
+    const { verified, subject: sub } = await verifyIdToken(parsed, issuer.keys, { issuer: config.issuer, audience: config.audience, now: now.getTime(), leewayMs: this.#leewayMs });
     const match = matchTrustRule(config.trust, verified.claims);
     if (match.kind === 'none') throw new OidcRefusal('no-rule', match.message, { issuer: config.issuer, subject: sub.slice(0, 200), checked: match.checked });
     const created = await this.#mint(config, match.rule, verified, sub, now);
@@ -103,27 +84,11 @@ export class OidcExchange {
     return created;
   }
 
-  #parse(jwt: string): ParsedJwt {
-    try {
-      return parseCompactJwt(jwt, this.#limits);
-    } catch (err) {
-      if (isJwtError(err)) throw new OidcRefusal(err.problem, err.message);
-      throw err;
-    }
-  }
-
   async #mint(config: OidcIssuer, rule: OidcTrustRule, verified: VerifiedJwt, subject: string, now: Date): Promise<ExchangedToken> {
     // The configuration allows no other role; checked again here, where the token is made.
     if (!(EXCHANGE_ROLES as readonly string[]).includes(rule.role)) throw new AirlockError('INTERNAL', `trust rule ${rule.name} grants ${String(rule.role)}`);
-    const t = await this.#deps.tokens.create({
-      role: rule.role,
-      label: labelOf(verified.claims, subject),
-      expiresAt: new Date(now.getTime() + rule.ttlMs),
-      actor: `oidc:${subject}`.slice(0, 256),
-      scope: { ...(rule.repos === null ? {} : { repos: rule.repos }), ...(rule.packages === null ? {} : { packages: rule.packages }) },
-      exchange: { issuer: config.issuer, subject, rule: rule.name },
-    });
-    return { token: t.token, id: t.id, label: t.label, role: t.role, scope: t.scope, expiresAt: t.expiresAt ?? new Date(now.getTime() + rule.ttlMs), issuer: config.issuer, subject, rule: rule.name };
+    const scope = { ...(rule.repos === null ? {} : { repos: rule.repos }), ...(rule.packages === null ? {} : { packages: rule.packages }) };
+    return mintExchangedToken(this.#deps.tokens, { issuer: config.issuer, subject, rule: rule.name, role: rule.role, label: labelOf(verified.claims, subject), ttlMs: rule.ttlMs, scope }, now);
   }
 
   /** Deletes expired exchanged tokens when the last purge (by this process) is a while ago; a failure is logged, not the exchange's. */

@@ -7,8 +7,9 @@
  * fetch fails, the keys fetched before serve for up to `maxStaleMs`; with none, the exchange is
  * refused as unavailable, and the failure is remembered for `retryAfterMs`.
  */
-import { isAirlockError, isPlainObject } from '../../../core/index.ts';
+import { isAirlockError } from '../../../core/index.ts';
 import { DEFAULT_JWKS_LIMITS, isJwtError, parseJwks, type JwksLimits, type JwtKeySet } from '../../../verify/index.ts';
+import { DiscoveryError, fetchDiscovery } from './discovery.ts';
 import { OidcRefusal } from './refusal.ts';
 import type { OidcIssuer } from './types.ts';
 
@@ -107,28 +108,11 @@ export class IssuerKeys {
   /** The `jwks_uri` of the issuer's discovery document. */
   async #discover(): Promise<URL> {
     const issuer = this.#issuer.issuer;
-    const url = new URL(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`);
-    const bad = (why: string): OidcRefusal => new OidcRefusal('keys-unavailable', `the signing keys of ${issuer} are out of reach: the discovery document at ${url.href} ${why}`, { issuer });
-    let body: Buffer;
     try {
-      body = await this.#fetcher.fetch(url, this.#o.maxDiscoveryBytes);
+      return (await fetchDiscovery(this.#fetcher, issuer, this.#o.maxDiscoveryBytes)).jwksUri;
     } catch (err) {
-      throw unavailable(issuer, `the discovery document at ${url.href}`, err);
+      if (err instanceof DiscoveryError) throw new OidcRefusal('keys-unavailable', `the signing keys of ${issuer} are out of reach: ${err.message}`, { issuer }, err);
+      throw err;
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw bad('is not JSON');
-    }
-    if (!isPlainObject(doc)) throw bad('is not a JSON object');
-    if (doc['issuer'] !== issuer) throw bad(`names another issuer (${JSON.stringify(String(doc['issuer']).slice(0, 200))})`);
-    const jwksUri = doc['jwks_uri'];
-    if (typeof jwksUri !== 'string' || jwksUri.length > 2048 || !URL.canParse(jwksUri)) throw bad('has no jwks_uri URL');
-    const jwks = new URL(jwksUri);
-    // Plain http only where the issuer itself is (a loopback test issuer, as the configuration allows), on its host.
-    const insecureOk = url.protocol === 'http:' && jwks.protocol === 'http:' && jwks.hostname === url.hostname;
-    if (jwks.protocol !== 'https:' && !insecureOk) throw bad(`gives a jwks_uri that is not https (${JSON.stringify(jwksUri.slice(0, 200))})`);
-    return jwks;
   }
 }

@@ -1,0 +1,158 @@
+/**
+ * The identity provider as single sign-on talks to it: its discovery document (kept for ten
+ * minutes; it must name authorization and token endpoints and, when it lists PKCE methods, S256),
+ * the authorization request, the code redeemed at the token endpoint (authenticated as the
+ * provider says it takes — client_secret_basic or client_secret_post — or as a public client,
+ * always with the PKCE verifier; the answer read under a byte cap and time-outs), and the ID
+ * token verified with the provider's keys: issuer, audience (the client id), expiry, the nonce
+ * of this sign-in and, when present (or when several audiences are named), `azp`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { isPlainObject, type PlainObject } from '../../../core/index.ts';
+import { DEFAULT_JWT_LIMITS } from '../../../verify/index.ts';
+import { DEFAULT_KEY_CACHE, DiscoveryError, fetchDiscovery, IssuerKeys, isOidcRefusal, parseIdToken, verifyIdToken, type OidcDiscovery, type OidcDocumentFetcher } from '../oidc/index.ts';
+import { SsoFailure } from './failure.ts';
+import type { SsoSettings } from './types.ts';
+
+/** The HTTP the provider is reached over (the app's, with time-outs and byte caps). */
+export interface SsoHttp extends OidcDocumentFetcher {
+  /** POSTs a form once; the status and at most `maxBytes` of the body, whatever the status. */
+  post(url: URL, form: URLSearchParams, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly status: number; readonly body: Buffer }>;
+}
+
+type Endpoints = OidcDiscovery & { readonly authorizationEndpoint: URL; readonly tokenEndpoint: URL };
+
+const DISCOVERY_TTL_MS = 10 * 60_000;
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+const LEEWAY_MS = 60_000;
+
+export function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function unavailable(message: string, cause?: unknown): SsoFailure {
+  return new SsoFailure('idp-unavailable', `the identity provider is out of reach or answered something Airlock cannot use: ${message}`, ['Try again in a while; if it persists, an administrator should look at access.sso and the gateway log.'], cause);
+}
+
+/** The token endpoint's answer: the ID token, or an SsoFailure saying what it said. */
+function idTokenOf(status: number, body: Buffer): string {
+  let doc: unknown = null;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    // Said below.
+  }
+  if (status !== 200) {
+    const o = isPlainObject(doc) ? doc : {};
+    const error = typeof o['error'] === 'string' ? o['error'].slice(0, 100) : null;
+    const description = typeof o['error_description'] === 'string' ? o['error_description'].slice(0, 300) : null;
+    if (error === null) throw unavailable(`its token endpoint answered HTTP ${status}`);
+    throw new SsoFailure('idp-refused', `the identity provider refused to complete the sign-in: ${error}${description === null ? '' : ` (${description})`}`, ['Start again; if it persists, an administrator should check the client id, secret and redirect URI registered with the identity provider.']);
+  }
+  if (!isPlainObject(doc)) throw unavailable('its token endpoint did not answer with a JSON object');
+  const idToken = doc['id_token'];
+  if (typeof idToken !== 'string' || idToken === '') throw unavailable('its token endpoint answered without an ID token (is the openid scope granted?)');
+  return idToken;
+}
+
+export class SsoProvider {
+  readonly #http: SsoHttp;
+  readonly #now: () => number;
+  readonly #settings: SsoSettings;
+  readonly #keys: IssuerKeys;
+  #discovery: { readonly doc: Endpoints; readonly at: number } | null = null;
+  #inflight: Promise<Endpoints> | null = null;
+
+  constructor(deps: { readonly http: SsoHttp; readonly now: () => number }, settings: SsoSettings) {
+    this.#http = deps.http;
+    this.#now = deps.now;
+    this.#settings = settings;
+    this.#keys = new IssuerKeys({ fetcher: deps.http, now: deps.now }, { issuer: settings.issuer, audience: settings.clientId, jwksUri: null, trust: [] }, DEFAULT_KEY_CACHE);
+  }
+
+  /** The discovery document with the endpoints sign-in needs; an SsoFailure when there is none to be had. */
+  async endpoints(): Promise<Endpoints> {
+    const cached = this.#discovery;
+    if (cached !== null && this.#now() - cached.at < DISCOVERY_TTL_MS) return cached.doc;
+    this.#inflight ??= this.#discover().finally(() => {
+      this.#inflight = null;
+    });
+    return this.#inflight;
+  }
+
+  async #discover(): Promise<Endpoints> {
+    let doc: OidcDiscovery;
+    try {
+      doc = await fetchDiscovery(this.#http, this.#settings.issuer, DEFAULT_KEY_CACHE.maxDiscoveryBytes);
+    } catch (err) {
+      if (err instanceof DiscoveryError) throw unavailable(err.message, err);
+      throw err;
+    }
+    const { authorizationEndpoint, tokenEndpoint } = doc;
+    if (authorizationEndpoint === null || tokenEndpoint === null) throw unavailable(`the discovery document of ${this.#settings.issuer} names no ${authorizationEndpoint === null ? 'authorization_endpoint' : 'token_endpoint'}`);
+    if (doc.codeChallengeMethods !== null && !doc.codeChallengeMethods.includes('S256')) throw unavailable(`${this.#settings.issuer} does not take PKCE with S256 (code_challenge_methods_supported: ${doc.codeChallengeMethods.join(', ') || 'none'})`);
+    const endpoints = { ...doc, authorizationEndpoint, tokenEndpoint };
+    this.#discovery = { doc: endpoints, at: this.#now() };
+    return endpoints;
+  }
+
+  /** Where the browser is sent to sign in. */
+  async authorizationUrl(p: { readonly state: string; readonly nonce: string; readonly challenge: string }): Promise<URL> {
+    const url = new URL((await this.endpoints()).authorizationEndpoint);
+    const s = this.#settings;
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: s.clientId, redirect_uri: s.redirectUri, scope: s.scopes.join(' '), state: p.state, nonce: p.nonce, code_challenge: p.challenge, code_challenge_method: 'S256' })) {
+      url.searchParams.set(k, v);
+    }
+    return url;
+  }
+
+  /** The ID token the token endpoint gives for `code`. */
+  async redeem(code: string, verifier: string): Promise<string> {
+    const endpoints = await this.endpoints();
+    const s = this.#settings;
+    const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: s.redirectUri, code_verifier: verifier });
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const secret = s.clientSecret?.reveal() ?? null;
+    if (secret === null) {
+      form.set('client_id', s.clientId);
+    } else if (endpoints.tokenAuthMethods.includes('client_secret_basic')) {
+      // RFC 6749 §2.3.1: each form-encoded before they are joined.
+      const enc = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+');
+      headers['authorization'] = `Basic ${Buffer.from(`${enc(s.clientId)}:${enc(secret)}`).toString('base64')}`;
+    } else if (endpoints.tokenAuthMethods.includes('client_secret_post')) {
+      form.set('client_id', s.clientId);
+      form.set('client_secret', secret);
+    } else {
+      throw unavailable(`its token endpoint takes neither client_secret_basic nor client_secret_post (${endpoints.tokenAuthMethods.join(', ')})`);
+    }
+    let res: { status: number; body: Buffer };
+    try {
+      res = await this.#http.post(endpoints.tokenEndpoint, form, headers, MAX_TOKEN_RESPONSE_BYTES);
+    } catch (err) {
+      throw unavailable(`its token endpoint ${endpoints.tokenEndpoint.href}: ${err instanceof Error ? err.message : 'the request failed'}`, err);
+    }
+    return idTokenOf(res.status, res.body);
+  }
+
+  /** The claims of `idToken` once verified for this client and sign-in (`nonce`), with its subject. */
+  async verify(idToken: string, nonce: string): Promise<{ readonly claims: PlainObject; readonly subject: string }> {
+    const s = this.#settings;
+    const bad = (message: string): SsoFailure => new SsoFailure('id-token', `the identity provider's ID token was not accepted: ${message}`, ['Start again; if it persists, an administrator should look at the gateway log.']);
+    try {
+      const parsed = parseIdToken(idToken, DEFAULT_JWT_LIMITS);
+      const { verified, subject } = await verifyIdToken(parsed, this.#keys, { issuer: s.issuer, audience: s.clientId, now: this.#now(), leewayMs: LEEWAY_MS });
+      const claims = verified.claims;
+      const got = claims['nonce'];
+      if (typeof got !== 'string' || !sameText(got, nonce)) throw bad(typeof got === 'string' ? 'its nonce is not the one of this sign-in (a replayed or injected token)' : 'it has no nonce');
+      const azp = claims['azp'];
+      const several = Array.isArray(claims['aud']) && claims['aud'].length > 1;
+      if ((azp !== undefined || several) && azp !== s.clientId) throw bad(`it was issued to another client (azp ${JSON.stringify(String(azp).slice(0, 100))}, not ${JSON.stringify(s.clientId)})`);
+      return { claims, subject };
+    } catch (err) {
+      if (isOidcRefusal(err)) throw err.reason === 'keys-unavailable' ? unavailable(err.message, err) : bad(err.message);
+      throw err;
+    }
+  }
+}
