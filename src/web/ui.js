@@ -1,9 +1,13 @@
-// The review UI: a static page that talks to the admin API (`/-/api/`) with the reviewer's token.
+// The review UI: a static page that talks to the admin API (`/-/api/`) with the reviewer's token:
+// one pasted in, or one single sign-on (`/-/sso/`) made, which sign-out revokes.
 // Everything from the server is rendered with textContent, never as HTML.
 'use strict';
 
 const API = new URL('../api/', window.location.href);
+const SSO = new URL('../sso/', window.location.href);
 const TOKEN_KEY = 'airlock.token';
+// Set when the token in use came from single sign-on (sign-out then revokes it).
+const SSO_KEY = 'airlock.sso';
 const $ = (id) => document.getElementById(id);
 
 let state = 'quarantined';
@@ -229,7 +233,52 @@ async function review(action) {
 async function useToken() {
   const who = await api('whoami');
   $('who').textContent = who.kind === 'token' ? `${who.role}${who.label ? ` (${who.label})` : ''}` : 'anonymous';
+  $('signout').hidden = false;
   await loadList();
+}
+
+async function ssoPost(path, init) {
+  const res = await fetch(new URL(path, SSO), { method: 'POST', ...init });
+  const text = await res.text();
+  const body = text === '' ? null : JSON.parse(text);
+  if (!res.ok) throw new Error(body && typeof body.error === 'string' ? body.error : `HTTP ${res.status}`);
+  return body;
+}
+
+// Back from the identity provider with a one-time code in the fragment: taken out of the URL (and
+// the history) at once, then exchanged for the token, which is kept like a pasted one.
+async function redeemSignIn(code) {
+  const t = await ssoPost('session', { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code }) });
+  sessionStorage.setItem(TOKEN_KEY, t.token);
+  sessionStorage.setItem(SSO_KEY, '1');
+  await useToken();
+}
+
+function signInCode() {
+  const m = /^#sso=([A-Za-z0-9_-]{1,4096})$/.exec(window.location.hash);
+  if (window.location.hash !== '') history.replaceState(null, '', window.location.pathname + window.location.search);
+  return m ? m[1] : null;
+}
+
+// Whether single sign-on is configured (the button shows only then); `quiet`: a sign-in is being completed.
+async function showSso(quiet) {
+  const res = await fetch(new URL('config', SSO), { headers: { accept: 'application/json' } });
+  const c = res.ok ? await res.json() : { enabled: false };
+  $('sso').hidden = c.enabled !== true;
+  if (c.enabled === true && !quiet && !sessionStorage.getItem(TOKEN_KEY)) status('enter an API token or sign in with SSO (reader to browse, approver to release or reject)');
+}
+
+async function signOut() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const fromSso = sessionStorage.getItem(SSO_KEY) === '1';
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(SSO_KEY);
+  $('who').textContent = '';
+  $('signout').hidden = true;
+  $('detail').hidden = true;
+  $('records').querySelector('tbody').replaceChildren();
+  if (fromSso && token) await ssoPost('logout', { headers: { authorization: `Bearer ${token}` } });
+  status(fromSso ? 'signed out: the token is revoked' : 'signed out: the token is forgotten in this browser');
 }
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -259,6 +308,11 @@ document.addEventListener('DOMContentLoaded', () => {
     const action = e.submitter && e.submitter.dataset.action === 'reject' ? 'reject' : 'release';
     void review(action).catch((err) => status(err.message, true));
   });
-  if (sessionStorage.getItem(TOKEN_KEY)) void useToken().catch((err) => status(err.message, true));
+  $('sso').addEventListener('click', () => window.location.assign(new URL('login', SSO).href));
+  $('signout').addEventListener('click', () => void signOut().catch((err) => status(err.message, true)));
+  const code = signInCode();
+  if (code) void redeemSignIn(code).catch((err) => status(err.message, true));
+  else if (sessionStorage.getItem(TOKEN_KEY)) void useToken().catch((err) => status(err.message, true));
   else status('enter an API token (reader to browse, approver to release or reject)');
+  void showSso(code !== null).catch(() => {});
 });

@@ -97,7 +97,7 @@ test('sso: a sign-in with PKCE and a confidential client makes an approver token
   const audit = (await store.listAudit({ limit: 100 })).filter((e) => e.action === 'token.create');
   assert.equal(audit.length, 1);
   assert.equal(audit[0]?.actor, 'sso:u-1001');
-  assert.deepEqual(audit[0]?.details['oidc'], { issuer: provider.url, subject: 'u-1001', rule: 'roles[0] groups=platform-security', flow: 'sso' });
+  assert.deepEqual((audit[0]?.details as Record<string, unknown>)['oidc'], { issuer: provider.url, subject: 'u-1001', rule: 'roles[0] groups=platform-security', flow: 'sso' });
   // Single use: nothing is remembered in memory (another gateway would do the same); the store refuses the same secret twice.
   await fails(sso.redeem(signedIn.handoff), 'code', /used already/);
   // The callback's answer is good once too: the provider refuses the code a second time.
