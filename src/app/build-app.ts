@@ -8,6 +8,7 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from '../api/admin-api.ts';
+import { mcpEndpoint } from '../api/mcp/index.ts';
 import { publicUrl } from '../api/routes/repository-routes.ts';
 import { registerAuthHook } from '../api/auth/auth-hook.ts';
 import { ssoRoutes } from '../api/auth/sso/index.ts';
@@ -146,6 +147,9 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     inventory: { feeds: storage.signals, artifacts: storage.metadata, clock: services.clock },
   });
   await app.register(ssoRoutes, { prefix: '/-/sso', sso: services.sso, secure: config.server.publicUrl?.startsWith('https:') === true, clock: services.clock });
+  // Coding agents' MCP endpoint: the pre-flight check as tools, beside (not inside) the admin API,
+  // as it answers in JSON-RPC rather than the API's {error, code}.
+  await app.register(mcpEndpoint, { prefix: '/-/mcp', check: services.check, quarantine: services.quarantine, clock: services.clock, publicUrl: config.server.publicUrl });
   await registerWebUi(app);
   await registerRepositories(app, config, services);
   app.setNotFoundHandler((request, reply) =>

@@ -13,34 +13,11 @@
  * branch.
  */
 import type { FastifyInstance } from 'fastify';
-import { AirlockError, parsePurl, purlFullName, purlQualifier } from '../../core/index.ts';
-import type { CheckResult, CheckService, CheckTarget } from '../../gate/check-service.ts';
-import { requestContextOf, requireRole } from '../../gate/identity.ts';
+import type { CheckService } from '../../gate/check-service.ts';
+import { requestContextOf } from '../../gate/identity.ts';
+import { checkSummary, purlTarget, requireCheckAccess } from '../check-targets.ts';
 
 const MAX_PACKAGES = 5000;
-
-function target(purl: string, repo: string | null): CheckTarget {
-  const parts = parsePurl(purl);
-  return { ecosystem: parts.type, name: purlFullName(parts), version: parts.type === 'oci' ? ociReference(purl, parts.version) : parts.version, repo };
-}
-
-/** An oci purl's reference: its version, a manifest digest; else its `tag` qualifier; else null (`latest`). */
-function ociReference(purl: string, version: string | null): string | null {
-  if (version !== null && !/^[a-z0-9]+:/.test(version)) {
-    throw new AirlockError('INVALID_PURL', `an oci purl's version is a manifest digest (sha256:…), not ${JSON.stringify(version.slice(0, 80))}: name a tag with the tag qualifier (pkg:oci/<name>?tag=<tag>)`);
-  }
-  return version ?? purlQualifier(purl, 'tag');
-}
-
-function summary(results: readonly CheckResult[]): Record<string, number> {
-  const s: Record<string, number> = { allow: 0, quarantine: 0, block: 0, notFound: 0, error: 0 };
-  for (const r of results) {
-    if (r.verdict !== null) s[r.verdict] = (s[r.verdict] ?? 0) + 1;
-    else if (r.status === 'error') s['error'] = (s['error'] ?? 0) + 1;
-    else s['notFound'] = (s['notFound'] ?? 0) + 1;
-  }
-  return s;
-}
 
 export function checkRoutes(app: FastifyInstance, deps: { check: CheckService }): void {
   app.get<{ Querystring: { purl: string; repo?: string } }>(
@@ -56,8 +33,8 @@ export function checkRoutes(app: FastifyInstance, deps: { check: CheckService })
       },
     },
     async (request) => {
-      requireRole(request.identity, 'reader');
-      return deps.check.check(target(request.query.purl, request.query.repo ?? null), requestContextOf(request));
+      requireCheckAccess(request.identity);
+      return deps.check.check(purlTarget(request.query.purl, request.query.repo ?? null), requestContextOf(request));
     },
   );
 
@@ -77,10 +54,10 @@ export function checkRoutes(app: FastifyInstance, deps: { check: CheckService })
       },
     },
     async (request) => {
-      requireRole(request.identity, 'reader');
+      requireCheckAccess(request.identity);
       const repo = request.body.repo ?? null;
-      const results = await deps.check.checkMany(request.body.packages.map((p) => target(p, repo)), requestContextOf(request));
-      return { summary: summary(results), results };
+      const results = await deps.check.checkMany(request.body.packages.map((p) => purlTarget(p, repo)), requestContextOf(request));
+      return { summary: checkSummary(results), results };
     },
   );
 }
