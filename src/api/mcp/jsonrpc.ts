@@ -61,8 +61,9 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const why = err instanceof SyntaxError ? err.message.slice(0, 200) : 'invalid JSON';
-    throw new RpcError(PARSE_ERROR, `parse error: the request body is not JSON (${why})`);
+    // V8's message quotes the text; only the position is said back.
+    const at = err instanceof SyntaxError ? /position (\d+)/.exec(err.message)?.[1] : undefined;
+    throw new RpcError(PARSE_ERROR, `parse error: the request body is not JSON${at === undefined ? '' : ` (at character ${at})`}`);
   }
 }
 
