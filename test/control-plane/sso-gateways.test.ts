@@ -41,15 +41,21 @@ test('sso: a sign-in across two gateways sharing a store; the code once; pages, 
   // Back on the other gateway.
   const callback = await b.app.inject({ url: `/-/sso/callback${back.search}`, headers: { cookie: cookie.split(';')[0] as string } });
   assert.equal(callback.statusCode, 303, callback.body);
-  assert.match(String(callback.headers['set-cookie']), /^airlock_sso=; Path=\/-\/sso\/; HttpOnly; SameSite=Lax; Max-Age=0/);
+  // The sign-in state is replaced by what binds the code to this browser, for a minute.
+  const binding = String(callback.headers['set-cookie']);
+  assert.match(binding, /^airlock_sso=[A-Za-z0-9_-]{43}; Path=\/-\/sso\/; HttpOnly; SameSite=Lax; Max-Age=60; Secure$/);
   const code = /^\/-\/ui\/#sso=([A-Za-z0-9_-]+)$/.exec(String(callback.headers.location))?.[1] as string;
   assert.ok(code !== undefined, String(callback.headers.location));
 
-  const session = await a.app.inject({ method: 'POST', url: '/-/sso/session', payload: { code } });
+  // Another browser (no cookie, or the sign-in state's) cannot redeem it.
+  const foreign = await a.app.inject({ method: 'POST', url: '/-/sso/session', payload: { code }, headers: { cookie: cookie.split(';')[0] as string } });
+  assert.deepEqual([foreign.statusCode, foreign.json().error], [400, 'this sign-in code was not made for this browser: sign in again']);
+  const session = await a.app.inject({ method: 'POST', url: '/-/sso/session', payload: { code }, headers: { cookie: binding.split(';')[0] as string } });
   assert.equal(session.statusCode, 201, session.body);
   const token = session.json().token as string;
   assert.deepEqual([session.json().role, session.json().label, session.headers['cache-control']], ['approver', 'sso:ada@example.com', 'no-store']);
-  const again = await b.app.inject({ method: 'POST', url: '/-/sso/session', payload: { code } });
+  assert.match(String(session.headers['set-cookie']), /^airlock_sso=; Path=\/-\/sso\/; HttpOnly; SameSite=Lax; Max-Age=0/);
+  const again = await b.app.inject({ method: 'POST', url: '/-/sso/session', payload: { code }, headers: { cookie: binding.split(';')[0] as string } });
   assert.deepEqual([again.statusCode, again.json().reason, again.json().error], [400, 'code', 'this sign-in code was used already: sign in again']);
   const whoami = await b.app.inject({ url: '/-/api/whoami', headers: { authorization: `Bearer ${token}` } });
   assert.equal(whoami.json().role, 'approver');

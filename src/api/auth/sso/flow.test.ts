@@ -89,7 +89,10 @@ test('sso: a sign-in with PKCE and a confidential client makes an approver token
   assert.equal(sent?.authorization, `Basic ${Buffer.from('airlock:s3cret+value').toString('base64')}`);
   assert.equal(sent?.form['client_secret'], undefined);
 
-  const t1 = await sso.redeem(signedIn.handoff);
+  // Not in another browser (without this one's binding cookie, or with another's).
+  await fails(sso.redeem(signedIn.handoff, null), 'code', /not made for this browser/);
+  await fails(sso.redeem(signedIn.handoff, 'x'.repeat(43)), 'code', /not made for this browser/);
+  const t1 = await sso.redeem(signedIn.handoff, signedIn.binding);
   assert.deepEqual([t1.role, t1.label, t1.subject, t1.issuer], ['approver', 'sso:ada@example.com', 'u-1001', provider.url]);
   assert.ok(Math.abs(t1.expiresAt.getTime() - Date.now() - 8 * 3_600_000) < 5_000);
   const rec = await tokens.verify(t1.token);
@@ -99,7 +102,7 @@ test('sso: a sign-in with PKCE and a confidential client makes an approver token
   assert.equal(audit[0]?.actor, 'sso:u-1001');
   assert.deepEqual((audit[0]?.details as Record<string, unknown>)['oidc'], { issuer: provider.url, subject: 'u-1001', rule: 'roles[0] groups=platform-security', flow: 'sso' });
   // Single use: nothing is remembered in memory (another gateway would do the same); the store refuses the same secret twice.
-  await fails(sso.redeem(signedIn.handoff), 'code', /used already/);
+  await fails(sso.redeem(signedIn.handoff, signedIn.binding), 'code', /used already/);
   // The callback's answer is good once too: the provider refuses the code a second time.
   await fails(sso.complete(query, cookie), 'idp-refused', /invalid_grant \(Code not valid\)/);
   // Sign-out revokes it.
@@ -110,7 +113,8 @@ test('sso: a sign-in with PKCE and a confidential client makes an approver token
 test('sso: client_secret_post when the provider takes only that; a public client sends its id and no secret', async (t) => {
   const post = await setup(t, { provider: { authMethods: ['client_secret_post'] } });
   const a = await post.signIn();
-  await post.sso.redeem((await post.sso.complete(a.query, a.cookie)).handoff);
+  const done = await post.sso.complete(a.query, a.cookie);
+  await post.sso.redeem(done.handoff, done.binding);
   const sent = post.provider.tokenRequests.at(-1);
   assert.equal(sent?.authorization, null);
   assert.deepEqual([sent?.form['client_id'], sent?.form['client_secret']], ['airlock', 's3cret value']);
@@ -209,11 +213,11 @@ test('sso: roles by the first rule that matches; no rule is a clear refusal', as
 test('sso: the one-time code lasts a minute and is this Airlock', async (t) => {
   const { sso, clock, signIn } = await setup(t);
   const a = await signIn();
-  const { handoff } = await sso.complete(a.query, a.cookie);
-  await fails(sso.redeem(`${handoff.slice(0, -2)}AA`), 'code', /not a sign-in code of this Airlock/);
+  const { handoff, binding } = await sso.complete(a.query, a.cookie);
+  await fails(sso.redeem(`${handoff.slice(0, -2)}AA`, binding), 'code', /not a sign-in code of this Airlock/);
   const b = await signIn();
   // A sign-in state is not a code (sealed for another purpose).
-  await fails(sso.redeem(b.cookie), 'code', /not a sign-in code/);
+  await fails(sso.redeem(b.cookie, binding), 'code', /not a sign-in code/);
   clock.now += 61_000;
-  await fails(sso.redeem(handoff), 'code', /expired/);
+  await fails(sso.redeem(handoff, binding), 'code', /expired/);
 });

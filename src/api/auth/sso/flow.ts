@@ -7,7 +7,7 @@
  *   state must be this browser's, of a sign-in not older than ten minutes), the code redeemed
  *   with the verifier, the ID token verified with the nonce, a role found by the rules — then a
  *   one-time code sealed for the UI (a minute; the UI gets it in the URL fragment, which no
- *   server, log or Referer sees);
+ *   server, log or Referer sees), bound to this browser by a value its cookie now holds;
  * - `redeem`: the UI's code for an ordinary Airlock token, minted as the CI exchange mints one
  *   (`token.create` audited with issuer, subject and rule), with a secret derived from the code,
  *   so a second redemption, on any gateway, collides with the first in the store and is refused;
@@ -37,9 +37,10 @@ export interface CallbackQuery {
   readonly error_description?: string;
 }
 
-/** Who signed in, for the log. */
+/** Who signed in, for the log; the one-time code and what binds it to this browser (its cookie). */
 export interface SignedIn {
   readonly handoff: string;
+  readonly binding: string;
   readonly subject: string;
   readonly email: string | null;
   readonly role: string;
@@ -104,9 +105,11 @@ export class SsoService {
       const has = Object.entries(match.has).map(([claim, values]) => `${claim}: ${values.length === 0 ? '(none)' : values.join(', ')}`);
       throw new SsoFailure('no-role', `your account (${email ?? subject}) has no role in Airlock; ask an Airlock administrator to give one of your groups a role (access.sso.roles)`, [`subject: ${subject.slice(0, 200)}`, ...(email === null ? [] : [`email: ${email.slice(0, 200)}`]), ...has]);
     }
-    const grant = { id: random(), sub: subject, email, name: str(claims, 'preferred_username') ?? str(claims, 'name'), role: match.rule.role, rule: match.rule.name };
+    // The code is redeemed only with this browser's cookie: nobody can make another browser sign in as them.
+    const binding = random();
+    const grant = { id: random(), bind: pkceChallenge(binding), sub: subject, email, name: str(claims, 'preferred_username') ?? str(claims, 'name'), role: match.rule.role, rule: match.rule.name };
     const handoff = this.#seal.seal('handoff', grant, this.#deps.clock().getTime() + HANDOFF_TTL_MS);
-    return { handoff, subject, email, role: match.rule.role, rule: match.rule.name };
+    return { handoff, binding, subject, email, role: match.rule.role, rule: match.rule.name };
   }
 
   #login(cookie: string | null, state: string | undefined): { readonly nonce: string; readonly verifier: string } {
@@ -121,8 +124,11 @@ export class SsoService {
     return { nonce, verifier };
   }
 
-  /** A one-time code for the signed-in person's token; an SsoFailure (`code`) when it is not one, expired or used. */
-  async redeem(handoff: string): Promise<ExchangedToken> {
+  /**
+   * A one-time code, with the binding the callback gave this browser (its cookie), for the
+   * signed-in person's token; an SsoFailure (`code`) when it is not one, another browser's, expired or used.
+   */
+  async redeem(handoff: string, binding: string | null): Promise<ExchangedToken> {
     const now = this.#deps.clock();
     const opened = this.#seal.open('handoff', handoff, now.getTime());
     if (opened.kind === 'expired') throw new SsoFailure('code', 'the sign-in code expired (it lasts a minute): sign in again');
@@ -130,6 +136,8 @@ export class SsoService {
     const g = opened.payload;
     const [id, sub, role, rule] = [str(g, 'id'), str(g, 'sub'), str(g, 'role'), str(g, 'rule')];
     if (id === null || sub === null || role === null || rule === null) throw new SsoFailure('code', 'the sign-in code is incomplete: sign in again');
+    const bind = str(g, 'bind');
+    if (bind === null || binding === null || !sameText(pkceChallenge(binding), bind)) throw new SsoFailure('code', 'this sign-in code was not made for this browser: sign in again');
     const who = str(g, 'email') ?? str(g, 'name') ?? sub;
     const grant = { issuer: this.#settings.issuer, subject: sub, rule, role: role as ExchangedToken['role'], label: `sso:${who}`, ttlMs: this.#settings.sessionTtlMs, scope: null, flow: 'sso' as const, secret: this.#seal.tokenSecret(id) };
     try {

@@ -4,7 +4,8 @@
  * - `GET /login`: to the identity provider, with the sign-in state in an HttpOnly cookie;
  * - `GET /callback`: the provider's answer; signed in, to `/-/ui/#sso=<one-time code>`; otherwise
  *   a plain page saying why (an error of the provider, no role, a stale or foreign sign-in);
- * - `POST /session` `{code}`: the one-time code for the token (once, within a minute);
+ * - `POST /session` `{code}`: the one-time code for the token (once, within a minute, in the
+ *   browser the callback bound it to with the cookie);
  * - `POST /logout` with the token as bearer: revokes it (a sign-in's token only).
  * Login, callback and session are rate-limited per client address, before anything is read or
  * fetched, so nobody can make Airlock hammer the provider.
@@ -15,7 +16,7 @@ import { RateLimiter, type RateLimit } from '../../rate-limit.ts';
 import { isSsoFailure, ssoStatus, type SsoFailure } from './failure.ts';
 import type { CallbackQuery, SsoService } from './flow.ts';
 import { failurePage, PAGE_HEADERS } from './pages.ts';
-import { LOGIN_TTL_MS } from './types.ts';
+import { HANDOFF_TTL_MS, LOGIN_TTL_MS } from './types.ts';
 
 const COOKIE = 'airlock_sso';
 const MAX_CODE_CHARS = 4096;
@@ -83,8 +84,7 @@ export async function ssoRoutes(app: FastifyInstance, options: SsoRouteOptions):
   });
 
   app.get<{ Querystring: CallbackQuery }>('/callback', { onRequest: limited }, async (request, reply) => {
-    // The sign-in state is used once, whatever happens.
-    setCookie(reply, '', 0, options.secure);
+    // The sign-in state is used once, whatever happens (a sign-in replaces it with the code's binding).
     const q = request.query;
     const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
     const query: CallbackQuery = Object.fromEntries(
@@ -93,8 +93,10 @@ export async function ssoRoutes(app: FastifyInstance, options: SsoRouteOptions):
     try {
       const signedIn = await sso.complete(query, cookieOf(request));
       request.log.info({ subject: signedIn.subject, email: signedIn.email, role: signedIn.role, rule: signedIn.rule }, 'sso signed in');
+      setCookie(reply, signedIn.binding, HANDOFF_TTL_MS / 1000, options.secure);
       return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(`/-/ui/#sso=${signedIn.handoff}`, 303);
     } catch (err) {
+      setCookie(reply, '', 0, options.secure);
       if (!isSsoFailure(err)) throw err;
       request.log.info({ reason: err.reason, why: err.message }, 'sso sign-in refused');
       return sendPage(reply, err);
@@ -110,8 +112,10 @@ export async function ssoRoutes(app: FastifyInstance, options: SsoRouteOptions):
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      const binding = cookieOf(request);
+      setCookie(reply, '', 0, options.secure);
       try {
-        const t = await sso.redeem(request.body.code);
+        const t = await sso.redeem(request.body.code, binding);
         request.log.info({ tokenId: t.id, subject: t.subject, role: t.role, rule: t.rule, expiresAt: t.expiresAt }, 'sso session token minted');
         return reply.code(201).send({ token: t.token, id: t.id, role: t.role, label: t.label, expiresAt: t.expiresAt, issuer: t.issuer, subject: t.subject });
       } catch (err) {
