@@ -155,7 +155,7 @@ test('tools/call: malformed calls are -32602; bad arguments are tool errors (202
   assert.deepEqual([bad.body.error?.code, bad.body.error?.message], [-32602, 'invalid params: check_package: "name" is required']);
   const batch = await post(app, reader, [{ jsonrpc: '2.0', id: 'a', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/cancelled' }, { jsonrpc: '2.0', id: 'b', method: 'nope' }, 5], h);
   assert.equal(batch.status, 200);
-  assert.deepEqual(batch.body.map((x: { id: unknown; error?: { code: number } }) => [x.id, x.error?.code ?? null]), [['a', null], ['b', -32601], [null, -32600]]);
+  assert.deepEqual((batch.body as unknown as { id: unknown; error?: { code: number } }[]).map((x) => [x.id, x.error?.code ?? null]), [['a', null], ['b', -32601], [null, -32600]]);
   assert.equal((await post(app, reader, Array.from({ length: 21 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'ping' })), h)).status, 400);
   assert.equal((await post(app, reader, [], h)).status, 400);
 
