@@ -210,7 +210,10 @@ export class DocumentSource {
     };
     let entry = this.#pending.get(doc.blob);
     if (entry === undefined) {
-      const done = this.#persist(doc, body)
+      // An earlier copy of the key still being written is recorded first: landing after this one,
+      // it would put the older document back under the key (a removed file listed again).
+      const earlier = this.#pendingByKey.get(key);
+      const done = this.#persist(doc, body, earlier === undefined ? undefined : this.#pending.get(earlier.blob)?.done)
         .catch((err: unknown) => {
           this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'could not cache an upstream document');
         })
@@ -229,7 +232,7 @@ export class DocumentSource {
     return { ...fromCache(doc, false), body };
   }
 
-  async #persist(doc: CachedDocument, body: Buffer): Promise<void> {
+  async #persist(doc: CachedDocument, body: Buffer, earlier: Promise<void> | undefined): Promise<void> {
     // A cached document is only ever looked up by its sha256: no other digest is computed.
     const upload = await this.#deps.blobs.begin({ maxBytes: this.#maxBytes, digests: 'address' });
     try {
@@ -238,6 +241,7 @@ export class DocumentSource {
     } finally {
       await upload.abort();
     }
+    await earlier;
     await this.#deps.documents.putDocument(doc);
   }
 }
