@@ -34,10 +34,13 @@ export class ApiUnreachableError extends Error {
 
 type JsonObject = Record<string, unknown>;
 
-/** What a change to a hosted pypi release answers (`ReleaseChange` of the pypi plugin). */
+/** What a change to a hosted pypi release, file or project answers (`ReleaseChange` of the pypi plugin). */
 export interface PypiReleaseChange {
   readonly name: string;
-  readonly version: string;
+  readonly target: 'release' | 'file' | 'project';
+  /** Null for the whole project. */
+  readonly version: string | null;
+  readonly versions: readonly string[];
   readonly action: 'yank' | 'unyank' | 'remove';
   readonly files: readonly string[];
   readonly yanked: string | boolean | null;
@@ -306,6 +309,20 @@ export class AdminClient {
     const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/${encodeURIComponent(version)}`;
     if (action === 'remove') return (await this.#send('DELETE', new URL(at, this.#base), undefined, this.#timeoutMs)) as PypiReleaseChange;
     return (await this.#send('POST', new URL(`${at}/${action}`, this.#base), action === 'yank' ? { reason } : undefined, this.#timeoutMs)) as PypiReleaseChange;
+  }
+
+  /** Yanks, unyanks or removes every release of a hosted pypi project at once (`<repo>/-/projects/<project>`); `reason` goes to the page (a yank) or the audit trail (a removal). */
+  async changePypiProject(repo: string, project: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
+    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}`;
+    const body = action === 'unyank' ? undefined : { reason };
+    if (action === 'remove') return (await this.#send('DELETE', new URL(at, this.#base), body, this.#timeoutMs)) as PypiReleaseChange;
+    return (await this.#send('POST', new URL(`${at}/${action}`, this.#base), body, this.#timeoutMs)) as PypiReleaseChange;
+  }
+
+  /** Removes one file of a hosted pypi project's release (`<repo>/-/projects/<project>/files/<filename>`). */
+  async removePypiFile(repo: string, project: string, filename: string): Promise<PypiReleaseChange> {
+    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/files/${encodeURIComponent(filename)}`;
+    return (await this.#send('DELETE', new URL(at, this.#base), undefined, this.#timeoutMs)) as PypiReleaseChange;
   }
 
   async webhooks(): Promise<WebhookStatus[]> {

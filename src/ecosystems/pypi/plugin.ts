@@ -8,7 +8,7 @@
  * and a refused file answers 403 with the whole message in its reason phrase.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, pep503Form, type PypiProjectName } from '../../core/index.ts';
+import { AirlockError, isAirlockError, pep503Form, type PypiProjectName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { DocumentSource } from '../shared/document-source.ts';
@@ -70,8 +70,10 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
           store: hosted,
           clock,
           changed: async (name: string) => {
-            // Read again at once: the next page is the page as written.
-            await projects.refresh(name as PypiProjectName);
+            // Read again at once: the next page is the page as written; a project whose every file was removed is gone (and its state with it).
+            await projects.refresh(name as PypiProjectName).catch((err: unknown) => {
+              if (!isAirlockError(err, 'UPSTREAM_NOT_FOUND')) throw err;
+            });
             for (const listener of written) listener(name);
             await options.published?.(name);
           },
@@ -109,8 +111,13 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     return reply.send(await dists.open(outcome));
   }
 
-  /** The project list: a hosted repository's projects; a proxy lists none (pip never asks, and the index's may be huge). */
-  const projectNames = hosted === undefined ? null : async (): Promise<readonly string[]> => (await hosted.hostedRevisions(settings.repo)).map((r) => r.name);
+  /**
+   * The project list: a hosted repository's projects, but for those whose every file was removed
+   * (gone from the index; their record keeps the name); a proxy lists none (pip never asks, and the
+   * index's may be huge).
+   */
+  const projectNames =
+    hosted === undefined ? null : async (): Promise<readonly string[]> => (await hosted.hostedRevisions(settings.repo)).filter((r) => !r.empty).map((r) => r.name);
 
   /**
    * An upload (twine): a publisher token, limited to this repository and the project if scoped,
@@ -134,8 +141,9 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
   }
 
   /**
-   * A yank, its undoing or a removal: a publisher token (limited to this repository and the
-   * project if scoped); a removal also needs what the repository's `unpublish` names.
+   * A yank, its undoing or a removal, of a release, one file or the whole project: a publisher
+   * token (limited to this repository and the project if scoped); a removal also needs what the
+   * repository's `unpublish` names.
    */
   async function release(request: FastifyRequest, reply: FastifyReply, route: ReleaseRoute): Promise<FastifyReply> {
     if (releases === null) throw Object.assign(new Error(`${settings.repo} is a proxy: its releases are the index's, and only a hosted repository's can be yanked or removed`), { statusCode: 405 });
@@ -146,12 +154,17 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     reply.header('cache-control', 'no-store');
     let change: ReleaseChange;
     if (route.action === 'remove') {
-      requireUnpublishRight(settings.unpublish, request.identity, settings.repo, 'removing releases from', '; yank the release instead');
-      change = await releases.remove(route.name, route.version, who);
+      const what = route.target.kind === 'project' ? 'removing projects from' : route.target.kind === 'file' ? 'removing files from' : 'removing releases from';
+      requireUnpublishRight(settings.unpublish, request.identity, settings.repo, what, `; yank the ${route.target.kind === 'project' ? 'project' : 'release'} instead`);
+      const reason = route.target.kind === 'project' ? await reasonOf(request, "a removal's", "the removal's reason") : '';
+      change = await releases.remove(route.name, route.target, who, reason);
     } else {
-      change = await releases.yank(route.name, route.version, route.action === 'yank' ? await reasonOf(request) : null, who);
+      change = await releases.yank(route.name, route.target, route.action === 'yank' ? await reasonOf(request) : null, who);
     }
-    request.log.info({ project: change.name, version: change.version, action: change.action, files: change.files, changed: change.changed, by: who.actor }, `release ${change.action === 'remove' ? 'removed' : change.action === 'yank' ? 'yanked' : 'unyanked'}`);
+    request.log.info(
+      { project: change.name, target: change.target, version: change.version, action: change.action, files: change.files, changed: change.changed, by: who.actor },
+      `${change.target} ${change.action === 'remove' ? 'removed' : change.action === 'yank' ? 'yanked' : 'unyanked'}`,
+    );
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(change));
   }
 
@@ -184,22 +197,22 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
   });
 }
 
-/** The largest body a yank takes: `{"reason": …}`. */
+/** The largest body a yank (or a project's removal) takes: `{"reason": …}`. */
 const MAX_YANK_BODY = 16 * 1024;
 
-/** A yank's reason: the JSON body's `reason` (a string), or none (an empty body, or no `reason`). */
-async function reasonOf(request: FastifyRequest): Promise<string> {
-  const raw = await readCapped(request.raw, MAX_YANK_BODY, () => new AirlockError('LIMIT_EXCEEDED', `a yank's body is at most ${MAX_YANK_BODY} bytes: {"reason": "…"}`));
+/** A yank's (or a project removal's: `of`, `what`) reason: the JSON body's `reason` (a string), or none (an empty body, or no `reason`). */
+async function reasonOf(request: FastifyRequest, of = "a yank's", what = 'the yank reason'): Promise<string> {
+  const raw = await readCapped(request.raw, MAX_YANK_BODY, () => new AirlockError('LIMIT_EXCEEDED', `${of} body is at most ${MAX_YANK_BODY} bytes: {"reason": "…"}`));
   if (raw.length === 0) return '';
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new AirlockError('BAD_REQUEST', 'a yank\'s body is JSON: {"reason": "…"}');
+    throw new AirlockError('BAD_REQUEST', `${of} body is JSON: {"reason": "…"}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AirlockError('BAD_REQUEST', 'a yank\'s body is a JSON object: {"reason": "…"}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AirlockError('BAD_REQUEST', `${of} body is a JSON object: {"reason": "…"}`);
   const reason = (body as Record<string, unknown>)['reason'];
   if (reason === undefined) return '';
-  if (typeof reason !== 'string') throw new AirlockError('BAD_REQUEST', 'the yank reason is a string');
-  return yankReason(reason);
+  if (typeof reason !== 'string') throw new AirlockError('BAD_REQUEST', `${what} is a string`);
+  return yankReason(reason, what);
 }

@@ -3,13 +3,16 @@
  * simple API at `simple/` (the project list) and `simple/<project>/`, the files at
  * `files/<project>/<sha256>/<filename>` (with their PEP 658 `.metadata`), and uploads (the
  * legacy API twine speaks) as a POST to the repository's URL itself or to `legacy/`, and changes
- * to an uploaded release at `-/projects/<project>/<version>` (yank, unyank, DELETE). Paths are
+ * to an uploaded project at `-/projects/<project>/<version>` (a release: yank, unyank, DELETE),
+ * `-/projects/<project>/files/<filename>` (one file: DELETE) and `-/projects/<project>` (every
+ * release: yank, unyank, DELETE). Paths are
  * parsed here, and errors rendered here, once: pip and twine show only the HTTP reason phrase
  * (pypi.md §8, §9), so the whole message goes in it, and in the plain-text body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, normalizePypiName, parsePep440, type PypiProjectName } from '../../core/index.ts';
 import { asciiLine, wireError } from '../shared/wire-error.ts';
+import { MAX_FILENAME_CHARS, type ReleaseTarget } from './hosted/release-target.ts';
 import { negotiateSimple, renderRootHtml, renderRootJson, SIMPLE_HTML, SIMPLE_JSON } from './simple-render.ts';
 
 const REASON: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
@@ -67,18 +70,26 @@ function parseFileRoute(rest: string): FileRoute {
   return { name, sha256, filename };
 }
 
-/** A change to a release of a hosted project (`hosted/releases.ts`), parsed from its path. */
+/** A change to a hosted project (`hosted/releases.ts`): to a release, one file or the whole project, parsed from its path. */
 export interface ReleaseRoute {
   readonly action: 'yank' | 'unyank' | 'remove';
   readonly name: PypiProjectName;
-  readonly version: string;
+  readonly target: ReleaseTarget;
 }
 
 /** `params` as Fastify gives them: percent-decoded already. */
-function releaseRoute(action: ReleaseRoute['action'], params: { readonly project: string; readonly version: string }): ReleaseRoute {
-  const version = params.version;
+type ReleaseParams = { readonly project: string; readonly version?: string; readonly filename?: string };
+
+function releaseRoute(action: ReleaseRoute['action'], params: ReleaseParams): ReleaseRoute {
+  const name = projectName(params.project);
+  const { version, filename } = params;
+  if (filename !== undefined) {
+    if (filename.length === 0 || filename.length > MAX_FILENAME_CHARS) throw new AirlockError('BAD_REQUEST', `a file name is 1 to ${MAX_FILENAME_CHARS} characters`);
+    return { action, name, target: { kind: 'file', filename } };
+  }
+  if (version === undefined) return { action, name, target: { kind: 'project' } };
   if (version.length > 200 || parsePep440(version) === null) throw new AirlockError('BAD_REQUEST', `${JSON.stringify(version.slice(0, 100))} is not a valid PEP 440 version`);
-  return { action, name: projectName(params.project), version };
+  return { action, name, target: { kind: 'release', version } };
 }
 
 /** The project list (PEP 503 root, PEP 691 JSON root) in the negotiated format. */
@@ -97,7 +108,7 @@ export interface PypiRouteHandlers {
   file(request: FastifyRequest, reply: FastifyReply, route: FileRoute): Promise<FastifyReply>;
   /** An upload (the body still unread); a repository that takes none refuses it (405). */
   upload(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply>;
-  /** A yank, its undoing or a removal (the body, a yank's reason, still unread); a repository that takes none refuses it (405). */
+  /** A yank, its undoing or a removal (the body, a yank's or a project removal's reason, still unread); a repository that takes none refuses it (405). */
   release(request: FastifyRequest, reply: FastifyReply, route: ReleaseRoute): Promise<FastifyReply>;
 }
 
@@ -140,10 +151,13 @@ export function pypiRoutes(fastify: FastifyInstance, how: PypiRouteHandlers): vo
   fastify.post('/', post);
   fastify.post('/legacy/', post);
 
-  // Changes to an uploaded release: no client protocol has them, `airlock pypi` sends them. `-` starts no project name.
-  type ReleaseParams = { readonly project: string; readonly version: string };
+  // Changes to an uploaded project: no client protocol has them, `airlock pypi` sends them. `-` starts no project name.
+  const change = (action: ReleaseRoute['action']) => guard(async (request, reply) => how.release(request, reply, releaseRoute(action, request.params as ReleaseParams)));
   for (const action of ['yank', 'unyank'] as const) {
-    fastify.post(`/-/projects/:project/:version/${action}`, guard(async (request, reply) => how.release(request, reply, releaseRoute(action, request.params as ReleaseParams))));
+    fastify.post(`/-/projects/:project/:version/${action}`, change(action));
+    fastify.post(`/-/projects/:project/${action}`, change(action));
   }
-  fastify.delete('/-/projects/:project/:version', guard(async (request, reply) => how.release(request, reply, releaseRoute('remove', request.params as ReleaseParams))));
+  fastify.delete('/-/projects/:project/:version', change('remove'));
+  fastify.delete('/-/projects/:project/files/:filename', change('remove'));
+  fastify.delete('/-/projects/:project', change('remove'));
 }

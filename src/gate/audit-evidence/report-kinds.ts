@@ -49,9 +49,9 @@ export const AUDIT_KINDS: Readonly<Record<string, AuditKind>> = {
   'token.revoke': { section: 'tokens', label: 'revoked', fields: [] },
   // Hosted repositories (npm, pypi, oci). The subject is the package's or image's purl.
   'package.publish': { section: 'hosted', label: 'published', fields: [REPO, 'version', 'filename', 'tags'] },
-  'package.unpublish': { section: 'hosted', label: 'unpublished', fields: [REPO, 'version', 'versions', 'whole'] },
-  'package.yank': { section: 'hosted', label: 'yanked', fields: [REPO, 'version', 'reason'] },
-  'package.unyank': { section: 'hosted', label: 'unyanked', fields: [REPO, 'version'] },
+  'package.unpublish': { section: 'hosted', label: 'unpublished', fields: [REPO, 'version', 'versions', 'whole', 'reason'] },
+  'package.yank': { section: 'hosted', label: 'yanked', fields: [REPO, 'version', 'versions', 'whole', 'reason'] },
+  'package.unyank': { section: 'hosted', label: 'unyanked', fields: [REPO, 'version', 'versions', 'whole'] },
   'package.deprecate': { section: 'hosted', label: 'deprecated', fields: [REPO, 'deprecated', 'undeprecated'] },
   'package.dist-tag': { section: 'hosted', label: 'tagged', fields: [REPO, 'tag', 'version'] },
   'package.dist-tag-remove': { section: 'hosted', label: 'tag removed', fields: [REPO, 'tag'] },

@@ -231,9 +231,10 @@ export interface HostedPackageStore {
   /**
    * Every package of one hosted repository with its current revision, without the documents (a
    * reader that keeps packages in memory reads again only those whose revision changed), sorted by
-   * name in code-point order.
+   * name in code-point order. `empty`: the package lists no files (every one was removed; its
+   * record stays, keeping its name).
    */
-  hostedRevisions(repo: string): Promise<readonly { readonly name: string; readonly rev: number }[]>;
+  hostedRevisions(repo: string): Promise<readonly { readonly name: string; readonly rev: number; readonly empty: boolean }[]>;
   /** The names published to hosted repositories for the ecosystem, in every repository, sorted, each once. */
   hostedNames(ecosystem: Ecosystem): Promise<readonly string[]>;
   /** The hosted repositories that hold packages of the ecosystem (a sweep's pass over their records), sorted, each once. */

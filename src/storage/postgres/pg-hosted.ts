@@ -67,8 +67,12 @@ export function pgHostedPackageStore(client: PgClient): HostedPackageStore {
       try {
         requireText(repo, 'repository', 64);
         // Code-point order, as SQLite sorts, whatever the database's collation.
-        const rows = await client.query('SELECT name COLLATE "C" AS name, rev FROM hosted_packages WHERE repo = $1 ORDER BY name', [repo]);
-        return rows.map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev') }));
+        // A package with files has a blob row (every file names one): read by key, not by parsing the files.
+        const rows = await client.query(
+          'SELECT p.name COLLATE "C" AS name, p.rev, NOT EXISTS (SELECT 1 FROM hosted_blobs b WHERE b.repo = p.repo AND b.name = p.name) AS empty FROM hosted_packages p WHERE p.repo = $1 ORDER BY name',
+          [repo],
+        );
+        return rows.map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev'), empty: row['empty'] === true }));
       } catch (err) {
         throw pgStorageError(err, 'hostedRevisions');
       }

@@ -73,10 +73,13 @@ export function sqliteHostedPackageStore(conn: SqliteConnection): HostedPackageS
     async hostedRevisions(repo) {
       try {
         requireText(repo, 'repository', 64);
+        // A package with files has a blob row (every file names one): read by key, not by parsing the files.
         return conn
-          .statement('SELECT name, rev FROM hosted_packages WHERE repo = ? ORDER BY name')
+          .statement(
+            'SELECT name, rev, NOT EXISTS (SELECT 1 FROM hosted_blobs b WHERE b.repo = p.repo AND b.name = p.name) AS empty FROM hosted_packages p WHERE repo = ? ORDER BY name',
+          )
           .all(repo)
-          .map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev') }));
+          .map((row) => ({ name: text(row, 'name'), rev: integer(row, 'rev'), empty: integer(row, 'empty') === 1 }));
       } catch (err) {
         throw storageError(err, 'hostedRevisions');
       }

@@ -9,64 +9,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildWheel, FixturePypiIndex, pip, pythonImport, twineUpload, twineVersion, type RunResult, type WheelSpec } from '../../support/pypi-index/index.ts';
-import { startAirlock } from '../../support/start-airlock.ts';
-import { adminGet, airlockCli, createToken, type RunResult as CliResult } from '../npm/support.ts';
-import { OLD } from './support.ts';
+import { buildWheel, pythonImport, twineUpload, twineVersion } from '../../support/pypi-index/index.ts';
+import { adminGet, airlockCli } from '../npm/support.ts';
+import { hostedPypiE2e, OLD, printed as out } from './support.ts';
 
 const version = await twineVersion();
 const skip = version === null ? 'twine is not installed (apt-get install twine): the hosted pypi end-to-end tests need it' : false;
 
-/** What a client printed, its line wrapping undone. */
-const out = (r: { readonly stdout: string; readonly stderr: string }): string => (r.stdout + r.stderr).replace(/\s+/g, ' ');
-
-const JSON_PAGE = { accept: 'application/vnd.pypi.simple.v1+json' };
-
-interface PageFile {
-  readonly filename: string;
-  readonly url: string;
-  readonly yanked: boolean | string;
-}
-
 test('hosted pypi releases: airlock pypi yank, unyank and remove, as pip and twine see them', { skip }, async (t) => {
-  const index = await new FixturePypiIndex().start();
-  t.after(() => index.close());
+  const { index, airlock, hosted, publisher, reader, cli, wheelFile, install, page: pageOf } = await hostedPypiE2e(t);
   const pub = buildWheel({ name: 'public-tool', version: '2.0' });
   index.addFile('public-tool', { filename: pub.filename, bytes: pub.bytes, metadata: pub.metadata, uploadTime: OLD });
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-pypi-releases-'));
-  t.after(() => rm(tmp, { recursive: true, force: true }));
-  const airlock = await startAirlock({
-    config: {
-      repositories: [
-        { name: 'pypi', format: 'pypi', upstream: index.url, filesUpstream: index.filesUrl },
-        { name: 'internal', format: 'pypi', kind: 'hosted' },
-        { name: 'python', format: 'pypi', kind: 'group', members: ['internal', 'pypi'], publishTo: 'internal' },
-      ],
-    },
-  });
-  t.after(() => airlock.close());
-  const hosted = `${airlock.url}/internal/`;
-  const publisher = await createToken(airlock, 'publisher', 'release-bot');
-  const reader = await createToken(airlock, 'reader', 'dev');
-  const cli = (token: string | null, ...args: string[]): Promise<CliResult> => airlockCli(['pypi', ...args, '--server', airlock.url], token === null ? {} : { AIRLOCK_TOKEN: token });
-
-  let n = 0;
-  const wheelFile = async (spec: WheelSpec): Promise<string> => {
-    const built = buildWheel(spec);
-    const dir = join(tmp, `dist-${++n}`);
-    await mkdir(dir);
-    await writeFile(join(dir, built.filename), built.bytes);
-    return join(dir, built.filename);
-  };
-  const install = async (indexUrl: string, requirement: string): Promise<RunResult & { readonly target: string }> => {
-    const target = join(tmp, `target-${++n}`);
-    return { ...(await pip(['install', '--index-url', indexUrl, '--retries', '0', '--target', target, requirement])), target };
-  };
-  const page = async (): Promise<{ readonly versions: readonly string[]; readonly files: readonly PageFile[] }> =>
-    (await (await fetch(`${hosted}simple/acme-billing/`, { headers: JSON_PAGE })).json()) as { versions: string[]; files: PageFile[] };
+  const page = () => pageOf('acme-billing');
 
   const newer = await wheelFile({ name: 'acme-billing', version: '1.1' });
   const uploaded = await twineUpload(hosted, publisher, [await wheelFile({ name: 'acme-billing', version: '1.0' }), newer]);

@@ -11,10 +11,14 @@ import { buildZip } from '../../../src/scan/packages/test-archives.ts';
 export interface WheelSpec extends DistributionSpec {
   /** `entry_points.txt` content, e.g. `[console_scripts]\nfoo = foo:main\n`. */
   readonly entryPoints?: string;
+  /** The compatibility tag (`python-abi-platform`); `py3-none-any` by default. */
+  readonly tag?: string;
+  /** A build tag (`1`, `2b`): a new file name for the same version (PEP 427), in the name and in WHEEL. */
+  readonly build?: string;
 }
 
 export interface BuiltWheel {
-  /** `<name_with_underscores>-<version>-py3-none-any.whl` */
+  /** `<name_with_underscores>-<version>[-<build>]-<tag>.whl`, the tag `py3-none-any` by default */
   readonly filename: string;
   readonly bytes: Buffer;
   /** The exact `METADATA` bytes inside the wheel (what an index serves as `<file>.metadata`). */
@@ -37,9 +41,11 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
   const files: Array<{ path: string; content: Uint8Array }> = [{ path: `${moduleOf(spec)}/__init__.py`, content: Buffer.from(initOf(spec)) }];
   for (const [path, content] of Object.entries(spec.files ?? {})) files.push({ path, content: Buffer.from(content) });
   files.push({ path: `${info}/METADATA`, content: metadata });
-  files.push({ path: `${info}/WHEEL`, content: Buffer.from('Wheel-Version: 1.0\nGenerator: airlock-test-fixture (1.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n') });
+  const tag = spec.tag ?? 'py3-none-any';
+  const build = spec.build === undefined ? '' : `Build: ${spec.build}\n`;
+  files.push({ path: `${info}/WHEEL`, content: Buffer.from(`Wheel-Version: 1.0\nGenerator: airlock-test-fixture (1.0)\nRoot-Is-Purelib: true\n${build}Tag: ${tag}\n\n`) });
   if (spec.entryPoints !== undefined) files.push({ path: `${info}/entry_points.txt`, content: Buffer.from(spec.entryPoints) });
   const record = [...files.map((f) => `${csvField(f.path)},${recordHash(f.content)},${f.content.length}`), `${csvField(`${info}/RECORD`)},,`].join('\n');
   const members = [...files, { path: `${info}/RECORD`, content: Buffer.from(`${record}\n`) }].map((f) => ({ name: f.path, data: f.content }));
-  return { filename: `${dist}-${spec.version}-py3-none-any.whl`, bytes: buildZip(members), metadata };
+  return { filename: `${dist}-${spec.version}${spec.build === undefined ? '' : `-${spec.build}`}-${tag}.whl`, bytes: buildZip(members), metadata };
 }

@@ -1,8 +1,8 @@
 /**
- * Changes to a release of a hosted pypi project after its upload: yanking it (PEP 592), undoing a
- * yank, and removing it. There is no client protocol for these (PyPI has them in its web UI
- * only), so Airlock takes them at the repository's own URL (`routes.ts`) and `airlock pypi` sends
- * them.
+ * Changes to a hosted pypi project after its upload: yanking a release (PEP 592), undoing a yank,
+ * and removing it — or one file of it, or the whole project at once (`release-target.ts`). There
+ * is no client protocol for these (PyPI has them in its web UI only), so Airlock takes them at the
+ * repository's own URL (`routes.ts`) and `airlock pypi` sends them.
  *
  * - **Yank** marks every file of the release yanked, with the reason given: pip then skips it
  *   unless a requirement pins it with `==` (or `===`), and prints the reason when it installs it.
@@ -11,17 +11,20 @@
  *   names are kept as removed (with who removed them, when, and the sha256), so an upload under
  *   one of them is refused: a lockfile or cache that has the old bytes under that name must never
  *   meet other bytes under it (PyPI's rule too). The bytes are no longer named by the project, so
- *   the storage sweep may drop them, as it drops any artifact nothing keeps.
+ *   the storage sweep may drop them, as it drops any artifact nothing keeps. A project whose
+ *   every file is removed keeps its record (its name stays internal, its file names taken) and
+ *   leaves the index; a new upload brings it back.
  *
  * A version is matched by PEP 440 equality (`1.0` is `1.0.0`), through each file's name. Each
  * change is one compare-and-swap write of the page, with its audit event (`package.yank`,
- * `package.unyank`, `package.unpublish`).
+ * `package.unyank`, `package.unpublish`; a change to the whole project has the project's purl as
+ * its subject, the versions it had and `whole: true`, as npm's unpublish of a whole package).
  */
-import { AirlockError, makePurl, samePep440, type PypiProjectName } from '../../../core/index.ts';
+import { AirlockError, makePurl, type PypiProjectName } from '../../../core/index.ts';
 import type { HostedFile } from '../../../storage/ports/index.ts';
 import { writeHosted, type HostedChange, type HostedWriterDeps, type Publisher } from '../../shared/hosted-write.ts';
-import { parseDistFilename } from '../filenames.ts';
-import { pageWith, readPage, type Page, type PageFile, type RemovedFile } from './page.ts';
+import { pageWith, readPage, type Page, type RemovedFile } from './page.ts';
+import { targetFiles, versionOf, type ReleaseTarget, type TargetFiles } from './release-target.ts';
 
 /** Longest yank reason kept (pip prints it on one line). */
 export const MAX_YANK_REASON = 1000;
@@ -30,10 +33,14 @@ export type ReleaseAction = 'yank' | 'unyank' | 'remove';
 
 export interface ReleaseChange {
   readonly name: PypiProjectName;
-  /** The version as the files' names give it. */
-  readonly version: string;
+  /** What it applies to: a release, one file of one, or every release of the project. */
+  readonly target: ReleaseTarget['kind'];
+  /** The release's version as the files' names give it; null for the whole project. */
+  readonly version: string | null;
+  /** The versions of the files it applies to. */
+  readonly versions: readonly string[];
   readonly action: ReleaseAction;
-  /** The release's files the change applies to. */
+  /** The files the change applies to. */
   readonly files: readonly string[];
   /** What the files say now: the yank reason (true for a yank without one), false when not yanked; null once removed. */
   readonly yanked: string | boolean | null;
@@ -41,34 +48,18 @@ export interface ReleaseChange {
   readonly changed: boolean;
 }
 
-/** A yank reason as kept: one line of text, trimmed; empty means none. */
-export function yankReason(raw: string): string {
+/** A yank reason (or a removal's, `what` says) as kept: one line of text, trimmed; empty means none. */
+export function yankReason(raw: string, what = 'the yank reason'): string {
   const reason = raw.replace(/[\r\n\t]+/g, ' ').trim();
-  if (reason.length > MAX_YANK_REASON) throw new AirlockError('BAD_REQUEST', `the yank reason is longer than ${MAX_YANK_REASON} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(reason)) throw new AirlockError('BAD_REQUEST', 'the yank reason has control characters');
+  if (reason.length > MAX_YANK_REASON) throw new AirlockError('BAD_REQUEST', `${what} is longer than ${MAX_YANK_REASON} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(reason)) throw new AirlockError('BAD_REQUEST', `${what} has control characters`);
   return reason;
 }
 
-function versionOf(file: PageFile, name: PypiProjectName): string | null {
-  return parseDistFilename(file.filename, name)?.version ?? null;
-}
-
-/** The release's files on the page; a refusal naming the versions there are when it has none. */
-function releaseFiles(page: Page, name: PypiProjectName, version: string, repo: string): { readonly files: readonly PageFile[]; readonly version: string } {
-  const files = page.files.filter((f) => {
-    const v = versionOf(f, name);
-    return v !== null && samePep440(v, version);
-  });
-  const first = files[0];
-  if (first === undefined) {
-    const have = page.versions.length === 0 ? 'it has no files' : `its versions are ${page.versions.slice(-20).join(', ')}${page.versions.length > 20 ? ' (the newest 20)' : ''}`;
-    const removed = page._removed?.some((r) => {
-      const v = parseDistFilename(r.filename, name)?.version;
-      return v !== undefined && samePep440(v, version);
-    });
-    throw new AirlockError('NOT_FOUND', `${name} ${version} is not in ${repo}${removed === true ? ': it was removed' : ''} (${have})`);
-  }
-  return { files, version: versionOf(first, name) as string };
+/** The audit subject and details of a change: the release's purl and version, or the project's, its versions and `whole`. */
+function auditOf(name: PypiProjectName, target: ReleaseTarget, selected: TargetFiles, repo: string): { readonly subject: string; readonly details: Record<string, unknown> } {
+  if (target.kind === 'project') return { subject: makePurl('pypi', name), details: { repo, versions: selected.versions, whole: true } };
+  return { subject: makePurl('pypi', name, selected.version), details: { repo, version: selected.version } };
 }
 
 export class PypiReleases {
@@ -80,32 +71,33 @@ export class PypiReleases {
     this.#maxDocumentBytes = limits.maxDocumentBytes;
   }
 
-  /** Yanks every file of the release (`reason` empty: no reason), or undoes a yank (`reason` null). */
-  async yank(name: PypiProjectName, version: string, reason: string | null, who: Publisher): Promise<ReleaseChange> {
+  /** Yanks every file of the release or project (`reason` empty: no reason), or undoes a yank (`reason` null). */
+  async yank(name: PypiProjectName, target: ReleaseTarget, reason: string | null, who: Publisher): Promise<ReleaseChange> {
     const action: ReleaseAction = reason === null ? 'unyank' : 'yank';
     const yanked: string | boolean = reason === null ? false : reason === '' ? true : reason;
     return this.#write(name, who, (page, pkgFiles) => {
-      const release = releaseFiles(page, name, version, this.#deps.repo);
+      const release = targetFiles(page, name, target, this.#deps.repo);
       const names = new Set(release.files.map((f) => f.filename));
       const changed = release.files.some((f) => f.yanked !== yanked);
-      const result: ReleaseChange = { name, version: release.version, action, files: [...names], yanked, changed };
+      const result: ReleaseChange = { name, target: target.kind, version: release.version, versions: release.versions, action, files: [...names], yanked, changed };
       if (!changed) return { result, write: null };
       const files = page.files.map((f) => (names.has(f.filename) ? { ...f, yanked } : f));
+      const { subject, details } = auditOf(name, target, release, this.#deps.repo);
       return {
         result,
         write: {
           document: JSON.stringify(pageWith(page, files, page.versions)),
           files: pkgFiles,
-          audit: { action: `package.${action}`, subject: makePurl('pypi', name, release.version), details: { repo: this.#deps.repo, version: release.version, files: [...names], ...(reason === null ? {} : { reason }) } },
+          audit: { action: `package.${action}`, subject, details: { ...details, files: [...names], ...(reason === null ? {} : { reason }) } },
         },
       };
     });
   }
 
-  /** Removes the release's files; their names stay taken. */
-  async remove(name: PypiProjectName, version: string, who: Publisher): Promise<ReleaseChange> {
+  /** Removes the release's, the file's or the project's files; their names stay taken. `reason` (empty: none) goes to the audit trail. */
+  async remove(name: PypiProjectName, target: ReleaseTarget, who: Publisher, reason = ''): Promise<ReleaseChange> {
     return this.#write(name, who, (page, pkgFiles, now) => {
-      const release = releaseFiles(page, name, version, this.#deps.repo);
+      const release = targetFiles(page, name, target, this.#deps.repo);
       const names = new Set(release.files.map((f) => f.filename));
       const left = page.files.filter((f) => !names.has(f.filename));
       const removed: RemovedFile[] = [...(page._removed ?? []), ...release.files.map((f) => ({ filename: f.filename, sha256: f.hashes.sha256, 'removed-at': now, 'removed-by': who.name }))];
@@ -115,15 +107,16 @@ export class PypiReleases {
         if (!names.has(of)) files[key] = file;
       }
       const versions = left.map((f) => versionOf(f, name)).filter((v) => v !== null);
+      const { subject, details } = auditOf(name, target, release, this.#deps.repo);
       return {
-        result: { name, version: release.version, action: 'remove', files: [...names], yanked: null, changed: true },
+        result: { name, target: target.kind, version: release.version, versions: release.versions, action: 'remove', files: [...names], yanked: null, changed: true },
         write: {
           document: JSON.stringify(pageWith(page, left, versions, removed)),
           files,
           audit: {
             action: 'package.unpublish',
-            subject: makePurl('pypi', name, release.version),
-            details: { repo: this.#deps.repo, version: release.version, files: release.files.map((f) => ({ filename: f.filename, sha256: f.hashes.sha256, size: f.size })) },
+            subject,
+            details: { ...details, files: release.files.map((f) => ({ filename: f.filename, sha256: f.hashes.sha256, size: f.size })), ...(reason === '' ? {} : { reason }) },
           },
         },
       };

@@ -196,18 +196,24 @@ export function hostedPackageCases(make: MakeMetadataFixture): void {
     await rejectsWithCode(store.hostedRepositories('maven' as Ecosystem), 'BAD_REQUEST');
   }));
 
-  test('hosted: hostedRevisions lists one repository\'s packages with their revisions, sorted by code point', using(make, async (store) => {
+  test('hosted: hostedRevisions lists one repository\'s packages with their revisions and whether they list no files, sorted by code point', using(make, async (store) => {
     assert.deepEqual(await store.hostedRevisions('npm-hosted'), []);
     for (const [repo, name] of [['npm-hosted', 'beta'], ['npm-hosted', '@acme/widget'], ['npm-hosted', 'Zebra'], ['npm-team', 'alpha']] as const) {
       assert.equal(await store.putHostedPackage(hostedPkg({ repo, name, document: `{"name":${JSON.stringify(name)}}`, files: {} })), true);
     }
     assert.equal(await store.putHostedPackage(hostedPkg({ repo: 'npm-hosted', name: 'beta', rev: 2, document: '{"name":"beta","v":2}', files: {} })), true);
+    const withFile = hostedPkg({ repo: 'npm-hosted', name: 'gamma', files: { 'gamma-1.0.0.tgz': file('gamma 1.0.0') } });
+    assert.equal(await store.putHostedPackage(withFile), true);
     assert.deepEqual(await store.hostedRevisions('npm-hosted'), [
-      { name: '@acme/widget', rev: 1 },
-      { name: 'Zebra', rev: 1 },
-      { name: 'beta', rev: 2 },
+      { name: '@acme/widget', rev: 1, empty: true },
+      { name: 'Zebra', rev: 1, empty: true },
+      { name: 'beta', rev: 2, empty: true },
+      { name: 'gamma', rev: 1, empty: false },
     ]);
-    assert.deepEqual(await store.hostedRevisions('npm-team'), [{ name: 'alpha', rev: 1 }]);
+    // Every file removed: the package stays, empty.
+    assert.equal(await store.putHostedPackage(next(withFile, { files: {} })), true);
+    assert.deepEqual((await store.hostedRevisions('npm-hosted')).at(-1), { name: 'gamma', rev: 2, empty: true });
+    assert.deepEqual(await store.hostedRevisions('npm-team'), [{ name: 'alpha', rev: 1, empty: true }]);
     await rejectsWithCode(store.hostedRevisions(''), 'BAD_REQUEST');
   }));
 
