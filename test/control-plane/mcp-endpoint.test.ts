@@ -1,7 +1,8 @@
 /**
  * The MCP endpoint's transport and framing through `inject()`, with hostile and malformed input:
  * body size and type, malformed JSON, JSON-RPC shapes, batches (refused after 2025-03-26, bounded
- * there), unknown methods and tools, sessions (missing, unknown, another token's, ended), the
+ * there), unknown methods and tools, sessions (missing, unknown, another token's, read by a second
+ * gateway on the same store), the
  * protocol version header, Origin, GET, and what each negotiated revision puts in a tool result.
  */
 import { test, type TestContext } from 'node:test';
@@ -28,7 +29,9 @@ async function setUp(t: TestContext) {
   });
   const token = async (payload: Record<string, unknown>): Promise<string> =>
     (await a.app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(a.adminToken), payload })).json<{ token: string }>().token;
-  return { app: a.app, reader: await token({ role: 'reader', label: 'agent' }), other: await token({ role: 'reader', label: 'other' }), token };
+  /** Another gateway on the same store (closed by the caller, before this one). */
+  const gateway = () => buildTestApp({ config: { repositories: [{ name: 'npm', format: 'npm', upstream: registry.url }] }, dataDir: a.dataDir });
+  return { app: a.app, reader: await token({ role: 'reader', label: 'agent' }), other: await token({ role: 'reader', label: 'other' }), token, gateway };
 }
 
 async function post(app: FastifyInstance, token: string | null, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
@@ -102,13 +105,32 @@ test('transport refusals: body, type, JSON, shape, session, version header, orig
   assert.equal(accept.status, 406);
 
   const get = await app.inject({ method: 'GET', url: '/-/mcp', headers: { ...authHeader(reader), accept: 'text/event-stream', ...on } });
-  assert.deepEqual([get.statusCode, get.headers['allow']], [405, 'POST, DELETE']);
-  assert.equal((await app.inject({ method: 'DELETE', url: '/-/mcp', headers: { ...authHeader(other), ...on } })).statusCode, 404);
-  assert.equal((await app.inject({ method: 'DELETE', url: '/-/mcp', headers: { ...authHeader(reader), ...on } })).statusCode, 204);
-  assert.equal((await post(app, reader, { jsonrpc: '2.0', id: 16, method: 'ping' }, on)).status, 404, 'ended');
+  assert.deepEqual([get.statusCode, get.headers['allow']], [405, 'POST']);
+  // A session is its id: nothing to end (405, which the transport allows), and it still answers.
+  const del = await app.inject({ method: 'DELETE', url: '/-/mcp', headers: { ...authHeader(reader), ...on } });
+  assert.deepEqual([del.statusCode, del.headers['allow']], [405, 'POST']);
+  assert.equal((await post(app, reader, { jsonrpc: '2.0', id: 16, method: 'ping' }, on)).status, 200);
   // A response from the client to a request of ours (we send none) is accepted and dropped.
   const s2 = await open(app, reader);
   assert.equal((await post(app, reader, { jsonrpc: '2.0', id: 99, result: {} }, { 'mcp-session-id': s2.id })).status, 202);
+});
+
+test('a session opened on one gateway is read by another on the same store, for its own token only', async (t) => {
+  const { app, reader, other, gateway } = await setUp(t);
+  const s = await open(app, reader, '2025-06-18');
+  const b = await gateway();
+  try {
+    const on = { 'mcp-session-id': s.id, 'mcp-protocol-version': '2025-06-18' };
+    const listed = await post(b.app, reader, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, on);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    // The revision agreed on the first gateway: 2025-06-18 tools have an output schema.
+    assert.ok((listed.body.result?.['tools'] as { outputSchema?: unknown }[]).every((tool) => tool.outputSchema !== undefined));
+    const mismatch = await post(b.app, reader, { jsonrpc: '2.0', id: 2, method: 'ping' }, { ...on, 'mcp-protocol-version': '2025-11-25' });
+    assert.equal(mismatch.status, 400);
+    assert.equal((await post(b.app, other, { jsonrpc: '2.0', id: 3, method: 'ping' }, on)).status, 404, "another token's session does not exist for it");
+  } finally {
+    await b.close();
+  }
 });
 
 test('tools/call: malformed calls are -32602; bad arguments are tool errors (2025-11-25) or -32602 (earlier)', async (t) => {

@@ -1,7 +1,8 @@
 /**
  * The MCP endpoint (`/-/mcp`), Streamable HTTP transport: JSON-RPC over POST answered as
  * `application/json` (no server-to-client messages, so no SSE: GET is 405), a session per
- * `initialize` (`Mcp-Session-Id`, ended by DELETE), the `MCP-Protocol-Version` header checked.
+ * `initialize` (`Mcp-Session-Id`, which any gateway reads: sessions.ts; DELETE is 405), the
+ * `MCP-Protocol-Version` header checked.
  * The same access as the pre-flight check it exposes: an unscoped reader token. A browser's
  * `Origin` must be a loopback origin or Airlock's public URL (DNS rebinding). Refusals carry a
  * JSON-RPC error without an id.
@@ -14,7 +15,7 @@ import { requireCheckAccess } from '../check-targets.ts';
 import { dispatch, initialize } from './dispatch.ts';
 import { ACCESS_DENIED, INTERNAL_ERROR, INVALID_REQUEST, failure, parseJson, readMessage, result, RpcError, type JsonRpcReply } from './jsonrpc.ts';
 import { featuresOf, isProtocolVersion, PROTOCOL_VERSIONS } from './protocol.ts';
-import { McpSessions, SESSION_ID_RE, type McpSession, type SessionOptions } from './sessions.ts';
+import { openSession, readSession, SESSION_ID_RE, type McpSession } from './sessions.ts';
 import type { ToolDeps } from './tools.ts';
 import { allowedOrigin } from './origin.ts';
 
@@ -22,7 +23,6 @@ export interface McpEndpointOptions extends ToolDeps {
   readonly clock: () => Date;
   /** Airlock's public URL (`server.publicUrl`), whose origin a browser may call from; null: loopback origins only. */
   readonly publicUrl: string | null;
-  readonly sessions?: Partial<SessionOptions>;
   /** Request body cap in bytes. */
   readonly bodyLimit?: number;
   /** Messages in one JSON-RPC batch (protocol 2025-03-26 only). */
@@ -61,7 +61,6 @@ function admitted(request: FastifyRequest, reply: FastifyReply, publicUrl: strin
 }
 
 export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOptions): Promise<void> {
-  const sessions = new McpSessions({ clock: options.clock }, options.sessions ?? {});
   const bodyLimit = options.bodyLimit ?? MCP_BODY_LIMIT;
   const maxBatch = options.maxBatch ?? MCP_MAX_BATCH;
 
@@ -86,10 +85,8 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
       throw err;
     }
     if (msg.kind === 'response') return null;
-    if (msg.kind === 'notification') {
-      if (msg.method === 'notifications/initialized') session.initialized = true;
-      return null;
-    }
+    // Notifications (`notifications/initialized` among them) need no answer and change nothing here.
+    if (msg.kind === 'notification') return null;
     if (msg.method === 'initialize') return failure(msg.id, INVALID_REQUEST, 'this session is initialized already: initialize opens a new session, sent without Mcp-Session-Id (and never in a batch)');
     try {
       return result(msg.id, await dispatch(msg, session, options, context));
@@ -134,15 +131,15 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
         if (err instanceof RpcError) return refuse(reply, 400, err.code, err.message);
         throw err;
       }
-      const session = sessions.create(init.version, init.client, tokenId);
+      const session = openSession(init.version, init.client, tokenId);
       request.log.info({ mcpClient: init.client?.name ?? null, protocolVersion: init.version }, 'mcp session opened');
       return reply.header('mcp-session-id', session.id).type('application/json').send(result(msg.id, init.result));
     }
 
     if (sessionId === null) return refuse(reply, 400, INVALID_REQUEST, 'no Mcp-Session-Id header: send initialize first and the session id it returns with every request');
-    if (!SESSION_ID_RE.test(sessionId)) return refuse(reply, 400, INVALID_REQUEST, 'Mcp-Session-Id must be 1 to 128 visible ASCII characters');
-    const session = sessions.get(sessionId, tokenId);
-    if (session === null) return refuse(reply, 404, INVALID_REQUEST, 'no such MCP session (ended, expired or never opened): initialize a new one');
+    if (!SESSION_ID_RE.test(sessionId)) return refuse(reply, 400, INVALID_REQUEST, 'Mcp-Session-Id must be visible ASCII characters, as initialize gave it');
+    const session = readSession(sessionId, tokenId);
+    if (session === null) return refuse(reply, 404, INVALID_REQUEST, "no such MCP session (not one this server opened, or another token's): initialize a new one");
     if (typeof header === 'string' && header !== session.protocolVersion) {
       return refuse(reply, 400, INVALID_REQUEST, `MCP-Protocol-Version ${header} is not the version this session agreed (${session.protocolVersion})`);
     }
@@ -171,15 +168,12 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
 
   app.get('/', async (request, reply) => {
     if (!admitted(request, reply, options.publicUrl)) return reply;
-    return refuse(reply.header('allow', 'POST, DELETE'), 405, INVALID_REQUEST, 'this MCP endpoint offers no SSE stream: POST JSON-RPC messages to it');
+    return refuse(reply.header('allow', 'POST'), 405, INVALID_REQUEST, 'this MCP endpoint offers no SSE stream: POST JSON-RPC messages to it');
   });
 
+  // A session is its id (sessions.ts): there is nothing to end, which the transport lets a server say with 405.
   app.delete('/', async (request, reply) => {
     if (!admitted(request, reply, options.publicUrl)) return reply;
-    const sessionId = sessionHeader(request);
-    if (sessionId === null || !SESSION_ID_RE.test(sessionId)) return refuse(reply, 400, INVALID_REQUEST, 'DELETE ends a session: send its Mcp-Session-Id');
-    const identity = request.identity;
-    if (!sessions.end(sessionId, identity.kind === 'token' ? identity.tokenId : null)) return refuse(reply, 404, INVALID_REQUEST, 'no such MCP session');
-    return reply.code(204).send();
+    return refuse(reply.header('allow', 'POST'), 405, INVALID_REQUEST, 'this server keeps no session state, so there is no session to end: stop sending its Mcp-Session-Id');
   });
 }

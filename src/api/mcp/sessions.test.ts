@@ -1,50 +1,44 @@
-/** MCP sessions: bound to the token that opened them, ended by idleness or DELETE, capped with the least recently used dropped first. */
+/** MCP sessions carried by their id: read back as opened, by the token that opened them only, and nothing this server could not have issued. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { McpSessions, SESSION_ID_RE } from './sessions.ts';
+import { openSession, readSession, SESSION_ID_RE } from './sessions.ts';
 
-function clock(start = 0) {
-  let now = start;
-  return { now: () => new Date(now), advance: (ms: number) => (now += ms) };
-}
+const encode = (body: unknown): string => `s1.${Buffer.from(JSON.stringify(body), 'utf8').toString('base64url')}`;
 
-test('a session is found by the token that opened it, and by no other', () => {
-  const c = clock();
-  const s = new McpSessions({ clock: c.now });
-  const a = s.create('2025-11-25', { name: 'agent', version: '1' }, 'tok-a');
+test('a session reads back as opened, for the token that opened it and no other', () => {
+  const a = openSession('2025-06-18', { name: 'claude-code', version: '2.1.0' }, 'tok-a');
   assert.match(a.id, SESSION_ID_RE);
-  assert.match(a.id, /^[A-Za-z0-9_-]{32}$/);
-  assert.equal(s.get(a.id, 'tok-a'), a);
-  assert.equal(s.get(a.id, 'tok-b'), null);
-  assert.equal(s.get(a.id, null), null);
-  assert.equal(s.end(a.id, 'tok-b'), false, 'another token cannot end it');
-  assert.equal(s.end(a.id, 'tok-a'), true);
-  assert.equal(s.get(a.id, 'tok-a'), null);
-  assert.equal(s.end(a.id, 'tok-a'), false);
+  assert.match(a.id, /^s1\.[A-Za-z0-9_-]+$/);
+  assert.deepEqual(readSession(a.id, 'tok-a'), a);
+  assert.equal(readSession(a.id, 'tok-b'), null);
+  assert.equal(readSession(a.id, null), null);
+  const anonymous = openSession('2025-03-26', null, null);
+  assert.deepEqual(readSession(anonymous.id, null), anonymous);
+  assert.equal(readSession(anonymous.id, 'tok-a'), null);
 });
 
-test('idle sessions expire; a request keeps one alive', () => {
-  const c = clock();
-  const s = new McpSessions({ clock: c.now }, { idleMs: 1000 });
-  const a = s.create('2025-11-25', null, 't');
-  const b = s.create('2025-11-25', null, 't');
-  c.advance(900);
-  assert.ok(s.get(a.id, 't'));
-  c.advance(900);
-  assert.ok(s.get(a.id, 't'), 'touched 900 ms ago');
-  assert.equal(s.get(b.id, 't'), null, 'idle 1800 ms');
-  c.advance(1001);
-  s.create('2025-11-25', null, 't');
-  assert.equal(s.size, 1, 'creating sweeps the idle ones');
+test('the longest client fields still make an id the header check accepts', () => {
+  const s = openSession('2025-11-25', { name: '~'.repeat(128), version: '"'.repeat(128) }, 't'.repeat(64));
+  assert.match(s.id, SESSION_ID_RE);
+  assert.deepEqual(readSession(s.id, 't'.repeat(64)), s);
 });
 
-test('at the cap the least recently used session goes first', () => {
-  const c = clock();
-  const s = new McpSessions({ clock: c.now }, { maxSessions: 3 });
-  const [a, b, d] = [s.create('2025-11-25', null, 't'), s.create('2025-11-25', null, 't'), s.create('2025-11-25', null, 't')];
-  assert.ok(s.get(a.id, 't'));
-  const e = s.create('2025-11-25', null, 't');
-  assert.equal(s.size, 3);
-  assert.equal(s.get(b.id, 't'), null, 'b was least recently used');
-  for (const x of [a, d, e]) assert.ok(s.get(x.id, 't'));
+test('ids this server could not have issued are unknown', () => {
+  for (const id of [
+    'no-such-session',
+    's1.',
+    's1.!!!',
+    's2.' + encode({ p: '2025-11-25', c: null, t: 't' }).slice(3),
+    's1.' + Buffer.from('not json').toString('base64url'),
+    encode([1, 2]),
+    encode(null),
+    encode({ p: '2099-01-01', c: null, t: 't' }),
+    encode({ p: '2025-11-25', c: ['only a name'], t: 't' }),
+    encode({ p: '2025-11-25', c: [1, 2], t: 't' }),
+    encode({ p: '2025-11-25', c: ['x'.repeat(129), '1'], t: 't' }),
+    encode({ p: '2025-11-25', c: null, t: 7 }),
+    encode({ p: '2025-11-25', c: null, t: 't', pad: 'x'.repeat(2000) }),
+  ]) {
+    assert.equal(readSession(id, 't'), null, id.slice(0, 80));
+  }
 });

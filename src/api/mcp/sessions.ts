@@ -1,12 +1,17 @@
 /**
- * MCP sessions (`Mcp-Session-Id`), in this process's memory: one per `initialize`, holding the
- * protocol revision agreed and who the client said it is. A session belongs to the token that
- * opened it (another token naming its id is told it does not exist), ends on DELETE or after
- * `idleMs` without a request, and at most `maxSessions` are kept: past that, the least recently
- * used goes first (its client gets 404 and, as the transport requires, initializes again).
+ * MCP sessions (`Mcp-Session-Id`) that any gateway reads: the id is the session itself — the
+ * protocol revision agreed in `initialize`, the client's name and version, and the token that
+ * opened it — as base64url JSON behind an `s1.` prefix. Nothing is kept in memory or in the
+ * store, so gateways behind a load balancer need no session affinity, a restart ends nothing,
+ * and no number of clients can push another's session out.
+ *
+ * The id carries no secret and grants nothing: every request still authenticates with its own
+ * token, and an id naming another token than the request's is refused as unknown (404, after
+ * which the transport initializes again), as is one this server could not have issued. With no
+ * state to drop, ending a session is not offered: DELETE answers 405, as the transport allows.
  */
-import { randomBytes } from 'node:crypto';
 import type { ProtocolVersion } from './protocol.ts';
+import { isProtocolVersion } from './protocol.ts';
 
 export interface McpClientInfo {
   readonly name: string;
@@ -19,77 +24,49 @@ export interface McpSession {
   readonly client: McpClientInfo | null;
   /** The token that opened it. */
   readonly tokenId: string | null;
-  lastSeen: number;
-  /** `notifications/initialized` received. */
-  initialized: boolean;
 }
 
-export interface SessionOptions {
-  readonly maxSessions: number;
-  readonly idleMs: number;
+const PREFIX = 's1.';
+/** Longer than any id `openSession` makes (client fields of 128 characters and a token id included). */
+export const MAX_SESSION_ID = 1024;
+
+/** Visible ASCII as the transport requires, and no longer than the ids this server makes. */
+export const SESSION_ID_RE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_SESSION_ID}}$`);
+
+/** The session `initialize` opened, with its id. */
+export function openSession(protocolVersion: ProtocolVersion, client: McpClientInfo | null, tokenId: string | null): McpSession {
+  const body = { p: protocolVersion, c: client === null ? null : [client.name, client.version], t: tokenId };
+  return { id: PREFIX + Buffer.from(JSON.stringify(body), 'utf8').toString('base64url'), protocolVersion, client, tokenId };
 }
 
-export const SESSION_DEFAULTS: SessionOptions = Object.freeze({ maxSessions: 1000, idleMs: 30 * 60_000 });
+function text(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
 
-/** Visible ASCII as the transport requires, and no longer than the ids this store makes need. */
-export const SESSION_ID_RE = /^[\x21-\x7e]{1,128}$/;
-
-export class McpSessions {
-  /** In least-recently-used order: a touched session is moved to the end. */
-  readonly #sessions = new Map<string, McpSession>();
-  readonly #clock: () => Date;
-  readonly #options: SessionOptions;
-
-  constructor(deps: { clock?: () => Date }, options: Partial<SessionOptions> = {}) {
-    this.#clock = deps.clock ?? (() => new Date());
-    this.#options = Object.freeze({ ...SESSION_DEFAULTS, ...options });
+/**
+ * The session `id` names, for the token `tokenId`; null when this server could not have issued
+ * it (not `s1.` base64url JSON of the right shape, a revision it does not speak) or another
+ * token opened it.
+ */
+export function readSession(id: string, tokenId: string | null): McpSession | null {
+  if (!id.startsWith(PREFIX) || id.length > MAX_SESSION_ID) return null;
+  const encoded = id.slice(PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return null;
   }
-
-  get size(): number {
-    return this.#sessions.size;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { p, c, t } = body as Record<string, unknown>;
+  if (typeof p !== 'string' || !isProtocolVersion(p)) return null;
+  if (t !== null && !text(t, 256)) return null;
+  if (t !== tokenId) return null;
+  let client: McpClientInfo | null = null;
+  if (c !== null) {
+    if (!Array.isArray(c) || c.length !== 2 || !text(c[0], 128) || !text(c[1], 128)) return null;
+    client = { name: c[0], version: c[1] };
   }
-
-  create(protocolVersion: ProtocolVersion, client: McpClientInfo | null, tokenId: string | null): McpSession {
-    const now = this.#clock().getTime();
-    this.#sweep(now);
-    while (this.#sessions.size >= this.#options.maxSessions) {
-      const oldest = this.#sessions.keys().next();
-      if (oldest.done === true) break;
-      this.#sessions.delete(oldest.value);
-    }
-    const session: McpSession = { id: randomBytes(24).toString('base64url'), protocolVersion, client, tokenId, lastSeen: now, initialized: false };
-    this.#sessions.set(session.id, session);
-    return session;
-  }
-
-  /** The live session `id` of the token `tokenId`, touched; null when there is none (unknown, ended, expired, or another token's). */
-  get(id: string, tokenId: string | null): McpSession | null {
-    const now = this.#clock().getTime();
-    const s = this.#sessions.get(id);
-    if (s === undefined) return null;
-    if (now - s.lastSeen > this.#options.idleMs) {
-      this.#sessions.delete(id);
-      return null;
-    }
-    if (s.tokenId !== tokenId) return null;
-    s.lastSeen = now;
-    this.#sessions.delete(id);
-    this.#sessions.set(id, s);
-    return s;
-  }
-
-  /** Ends the session; false when `get` would not have found it. */
-  end(id: string, tokenId: string | null): boolean {
-    if (this.get(id, tokenId) === null) return false;
-    this.#sessions.delete(id);
-    return true;
-  }
-
-  /** Drops the idle sessions at the front (least recently used first, so the first live one ends the walk). */
-  #sweep(now: number): void {
-    for (const [id, s] of this.#sessions) {
-      if (now - s.lastSeen <= this.#options.idleMs) return;
-      this.#sessions.delete(id);
-    }
-  }
+  return { id, protocolVersion: p, client, tokenId: t };
 }
