@@ -98,6 +98,8 @@ test('transport refusals: body, type, JSON, shape, session, version header, orig
   assert.equal(unsupported.status, 400);
   assert.match(unsupported.body.error?.message ?? '', /unsupported MCP-Protocol-Version "2099-01-01"/);
 
+  const revoked = await post(app, 'airlock_not_a_token', { jsonrpc: '2.0', id: 13, method: 'ping' }, on);
+  assert.deepEqual([revoked.status, revoked.headers['www-authenticate']], [401, 'Bearer realm="airlock"'], 'an agent with a bad token is challenged as the API challenges');
   const rebinding = await post(app, reader, { jsonrpc: '2.0', id: 13, method: 'ping' }, { ...on, origin: 'http://attacker.example:8080' });
   assert.deepEqual([rebinding.status, rebinding.body.id, rebinding.body.error?.code], [403, null, -32001]);
   assert.equal((await post(app, reader, { jsonrpc: '2.0', id: 14, method: 'ping' }, { ...on, origin: 'http://localhost:6274' })).status, 200);

@@ -37,7 +37,8 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
       if (request.url.startsWith('/v2/') || request.url.startsWith('/-/oci/')) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
       // An ID token sent where an Airlock token goes: say where the exchange takes it.
       if (request.url === OIDC_EXCHANGE_PATH) return sendAuthError(reply, 401, 'the exchange takes the ID token in the JSON body ({"token": "<ID token>"}), with no Authorization header', true);
-      return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url));
+      // The MCP endpoint's clients (agents) learn from the Bearer challenge to ask for a token, as API clients do.
+      return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url) || request.url === '/-/mcp' || request.url.startsWith('/-/mcp?'));
     }
     request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };
   });
