@@ -18,6 +18,7 @@ import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
+import { sendUnroutable } from '../ecosystems/oci/unroutable.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
 declare module 'fastify' {
@@ -89,6 +90,9 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     ajv: { customOptions: { removeAdditional: false } },
     // One access line per request (below) instead of Fastify's two (received, completed).
     logController: new LogController({ disableRequestLogging: true }),
+    // A path the router cannot take (broken percent-encoding, an overlong segment): 400 saying so,
+    // in the registry's error format under /v2/ and /-/oci/, where clients read nothing else.
+    frameworkErrors: (err, request, reply) => sendUnroutable(err, request, reply),
   });
   app.decorate('airlock', services);
   app.addHook('onClose', async () => {

@@ -20,7 +20,7 @@ import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
 import { ociGroupSource } from './check-source.ts';
 import { rawTarget } from '../shared/http.ts';
 import type { OciMember } from './member.ts';
-import { sendOciError } from './plugin.ts';
+import { ociErrorHandler, sendOciError } from './plugin.ts';
 import { parseTarget, type Target } from './references.ts';
 
 function isNameUnknown(err: unknown): boolean {
@@ -84,6 +84,7 @@ export async function ociGroupPlugin(fastify: FastifyInstance, options: OciGroup
     return publishTo.write(request, reply, target, query, prefix);
   }
 
+  ociErrorHandler(fastify);
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/*',

@@ -34,8 +34,8 @@ import { resolveOciSettings, type OciPluginOptions } from './options.ts';
 import { proxyBackend } from './proxy-backend.ts';
 import { nameInNamespace, parseTarget, referenceLabel, type Target } from './references.ts';
 import { SignatureFinder } from './signatures.ts';
+import { API_VERSION, registryErrorBody } from './unroutable.ts';
 
-const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
 const MAX_WARNING_CHARS = 1500;
 /** The challenge a registry client answers with credentials (the app's auth hook takes a token as a Basic password). */
 const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
@@ -65,7 +65,8 @@ function ociCodeOf(err: unknown, status: number, target: Target['kind'] | null, 
   if (status === 404) return target === 'blob' ? 'BLOB_UNKNOWN' : target === 'manifest' ? 'MANIFEST_UNKNOWN' : 'NAME_UNKNOWN';
   if (status === 401) return 'UNAUTHORIZED';
   if (status === 403) return 'DENIED';
-  if (status === 400) return 'NAME_INVALID';
+  // A name's or a digest's own refusal says its code; any other request Airlock does not take (a bad Host, a body it cannot read) is UNSUPPORTED.
+  if (status === 400) return isAirlockError(err, 'INVALID_NAME') ? 'NAME_INVALID' : isAirlockError(err, 'INVALID_DIGEST') ? 'DIGEST_INVALID' : 'UNSUPPORTED';
   if (status === 413) return 'SIZE_INVALID';
   if (status === 429) return 'TOOMANYREQUESTS';
   if (status === 502 || status === 503 || status === 504) return 'UNAVAILABLE';
@@ -101,7 +102,12 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   const received = isAirlockError(err) ? err.details['received'] : undefined;
   if (status === 416 && typeof received === 'number') reply.header('range', `0-${Math.max(0, received - 1)}`);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] }));
+  return reply.send(registryErrorBody(code, message));
+}
+
+/** Errors no route caught (a hook's, a body parser's) answered as the registry's, with the status of their code: never Fastify's own 500. */
+export function ociErrorHandler(fastify: FastifyInstance): void {
+  fastify.setErrorHandler((err, request, reply) => sendOciError(request, reply, err));
 }
 
 export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOptions): Promise<void> {
@@ -242,6 +248,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   }
 
   const own: ServedAt = { prefix: fastify.prefix, reportsMissing: true };
+  ociErrorHandler(fastify);
   fastify.route({
     method: ['GET', 'HEAD'],
     url: '/*',

@@ -7,10 +7,9 @@ import { AirlockError } from '../../core/index.ts';
 import { ANONYMOUS_REGISTRY_TOKEN, presentedSecret } from '../../gate/identity.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
 import { rawTarget } from '../shared/http.ts';
-import { sendOciError } from './plugin.ts';
+import { ociErrorHandler, sendOciError } from './plugin.ts';
 import { listCatalog, type CatalogSource } from './registry-catalog.ts';
-
-const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
+import { API_VERSION } from './unroutable.ts';
 /** How long a client may keep what the token endpoint gave it before asking again. */
 const TOKEN_SECONDS = 300;
 
@@ -27,7 +26,9 @@ export type RequestCheck = (request: FastifyRequest, reply: FastifyReply) => Pro
  * endpoint decides (the anonymous registry token where anonymous reads are on; a refusal, in the
  * registry's error format, of a token that is not one or, with anonymous reads off, of no token).
  * `requireReader` (the composition root's check where anonymous reads are off) runs before every
- * route but the version check.
+ * route but the version check. What goes wrong before a route answers (a Host header the token
+ * realm cannot be built from, a reader check) is answered in the registry's error format too, with
+ * its status: a client's mistake is a 400 that says what was wrong, never a 500.
  */
 export async function ociRootPlugin(
   fastify: FastifyInstance,
@@ -35,6 +36,7 @@ export async function ociRootPlugin(
 ): Promise<void> {
   const names = options.repositories.join(', ');
   const readers = options.requireReader === null ? [] : [options.requireReader];
+  ociErrorHandler(fastify);
   fastify.get('/v2/', async (request, reply) => {
     // Registry clients send credentials only once this check has challenged them: were it to
     // answer 200 to a client without any, `docker login` would print "Login Succeeded" for any

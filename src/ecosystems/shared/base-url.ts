@@ -2,6 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { AirlockError } from '../../core/index.ts';
 
 const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+/** A DNS name's 253 characters and a port. */
+const MAX_HOST_CHARS = 253 + ':65535'.length;
 
 /**
  * The URL clients reach a repository at (`publicUrl` when set, else from the request's Host) and
@@ -12,8 +14,12 @@ const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
  */
 export function repositoryUrl(publicUrl: string | null, repo: string, prefix: string, request: FastifyRequest): string {
   if (publicUrl !== null) return `${publicUrl}${repo}/`;
-  const host = request.host;
-  if (!HOST_RE.test(host)) throw new AirlockError('BAD_REQUEST', 'invalid Host header');
+  // Fastify's type says a string; an HTTP/1.0 request without Host has none.
+  const host: string | undefined = request.host;
+  if (host === undefined || host === '') throw new AirlockError('BAD_REQUEST', 'no Host header: Airlock builds the URLs it gives from it');
+  if (host.length > MAX_HOST_CHARS || !HOST_RE.test(host)) {
+    throw new AirlockError('BAD_REQUEST', `invalid Host header ${JSON.stringify(host.slice(0, 100))}: a host name or address, and a port if any, from which Airlock builds the URLs it gives`);
+  }
   const scheme = request.protocol.toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') throw new AirlockError('BAD_REQUEST', 'invalid X-Forwarded-Proto header (http or https)');
   return `${scheme}://${host}${prefix}/`;

@@ -1,0 +1,42 @@
+/**
+ * Requests the router cannot take at all — a path whose percent-encoding is broken (`/v2/%zz`), a
+ * path segment longer than a route parameter may be — are refused before any route decides, so
+ * neither a repository plugin nor its error format sees them. Under the registry API (`/v2/`, and
+ * the token endpoint under `/-/oci/`) a registry client reads only `{"errors":[{code, message}]}`:
+ * they are answered 400 in that format (`UNSUPPORTED`, the code the registry answers a request it
+ * does not take with), saying what was wrong; anywhere else in Airlock's own `{error, code}`.
+ *
+ * Small on purpose: the composition root hands it to Fastify when the server is built, before any
+ * repository plugin is loaded.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The header every registry API answer carries. */
+export const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
+
+/** Whether a request's URL is under the registry API. */
+export function isRegistryPath(url: string): boolean {
+  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/-/oci/');
+}
+
+/** A registry error body: `{"errors":[{"code","message","detail"}]}`, the message prefixed as Airlock's. */
+export function registryErrorBody(code: string, message: string): string {
+  return JSON.stringify({ errors: [{ code, message: `Airlock: ${message}`, detail: null }] });
+}
+
+/** What was wrong with a request the router refused, in words a person can act on. */
+function unroutableMessage(err: Pick<FastifyError, 'code'>): string {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return 'a segment of the path is longer than Airlock takes';
+  if (err.code === 'FST_ERR_BAD_URL') return 'the path is not valid percent-encoding (a % must be followed by two hex digits)';
+  return 'the request could not be routed';
+}
+
+/** Fastify's `frameworkErrors`: a request the router refused, answered 400 in the format of the API it was sent to. */
+export function sendUnroutable(err: Pick<FastifyError, 'code'>, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const message = unroutableMessage(err);
+  request.log.info({ code: err.code, url: request.url.slice(0, 200) }, 'request refused before routing');
+  reply.code(400).headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+  if (!isRegistryPath(request.url)) return reply.send(JSON.stringify({ error: message, code: 'BAD_REQUEST' }));
+  reply.headers(API_VERSION);
+  return request.method === 'HEAD' ? reply.send() : reply.send(registryErrorBody('UNSUPPORTED', message));
+}
