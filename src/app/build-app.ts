@@ -18,7 +18,7 @@ import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
-import { sendUnroutable } from '../ecosystems/oci/unroutable.ts';
+import { sendBadRequest, sendUnroutable } from '../ecosystems/oci/unroutable.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
 declare module 'fastify' {
@@ -106,9 +106,10 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', String(request.id));
     // Behind a trusted proxy its X-Forwarded-Proto becomes the scheme of the URLs Airlock builds
-    // (ecosystems/shared/base-url.ts): anything but http or https is refused here, for every route.
+    // (ecosystems/shared/base-url.ts): anything but http or https is refused here, for every route,
+    // in the registry's error format under /v2/ (registry clients read no other).
     if (config.server.trustProxy && !/^https?$/i.test(request.protocol)) {
-      reply.code(400).send({ error: 'invalid X-Forwarded-Proto header (http or https)', code: 'BAD_REQUEST' });
+      sendBadRequest(request, reply, 'invalid X-Forwarded-Proto header (http or https)');
       return;
     }
     done();

@@ -31,6 +31,10 @@ test('with server.trustProxy, the URLs follow X-Forwarded-Proto and X-Forwarded-
   assert.match(String(upper.headers['www-authenticate']), /^Bearer realm="https:\/\/airlock\.example\.com\//);
   const odd = await a.app.inject({ method: 'GET', url: '/v2/', headers: { ...forwarded, 'x-forwarded-proto': 'javascript' } });
   assert.equal(odd.statusCode, 400, odd.body);
-  assert.match(odd.body, /invalid X-Forwarded-Proto header \(http or https\)/);
+  // Under /v2/ in the registry's error format, which is all a registry client reads; elsewhere in Airlock's own.
+  assert.deepEqual(odd.json(), { errors: [{ code: 'UNSUPPORTED', message: 'Airlock: invalid X-Forwarded-Proto header (http or https)', detail: null }] });
+  assert.equal(odd.headers['docker-distribution-api-version'], 'registry/2.0');
   assert.doesNotMatch(String(odd.headers['www-authenticate'] ?? ''), /javascript:/);
+  const api = await a.app.inject({ method: 'GET', url: '/-/api/whoami', headers: { ...forwarded, 'x-forwarded-proto': 'javascript' } });
+  assert.deepEqual([api.statusCode, api.json()], [400, { error: 'invalid X-Forwarded-Proto header (http or https)', code: 'BAD_REQUEST' }]);
 });

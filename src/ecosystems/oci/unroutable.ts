@@ -5,6 +5,8 @@
  * the token endpoint under `/-/oci/`) a registry client reads only `{"errors":[{code, message}]}`:
  * they are answered 400 in that format (`UNSUPPORTED`, the code the registry answers a request it
  * does not take with), saying what was wrong; anywhere else in Airlock's own `{error, code}`.
+ * The composition root's other refusals before routing (a forwarded scheme it will not build URLs
+ * with) are answered the same way.
  *
  * Small on purpose: the composition root hands it to Fastify when the server is built, before any
  * repository plugin is loaded.
@@ -33,8 +35,12 @@ function unroutableMessage(err: Pick<FastifyError, 'code'>): string {
 
 /** Fastify's `frameworkErrors`: a request the router refused, answered 400 in the format of the API it was sent to. */
 export function sendUnroutable(err: Pick<FastifyError, 'code'>, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const message = unroutableMessage(err);
   request.log.info({ code: err.code, url: request.url.slice(0, 200) }, 'request refused before routing');
+  return sendBadRequest(request, reply, unroutableMessage(err));
+}
+
+/** A request refused before any route decides (400, `message` saying why), in the format of the API it was sent to. */
+export function sendBadRequest(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
   reply.code(400).headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
   if (!isRegistryPath(request.url)) return reply.send(JSON.stringify({ error: message, code: 'BAD_REQUEST' }));
   reply.headers(API_VERSION);
