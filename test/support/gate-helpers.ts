@@ -1,4 +1,5 @@
 /** Small builders for driving the gate directly in control-plane tests. */
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,9 +13,16 @@ export function npmCandidate(name: string, version: string, facts: Facts = {}, r
 
 export const anonymousRequest: RequestContext = { tokenId: null, role: null, userAgent: 'npm/11 node/v24', agent: null, ip: '127.0.0.1', requestId: 'test' };
 
-/** Writes policy files into a fresh temporary directory and returns it. */
+/** The policy directories this test process made, removed when it exits (Airlock may watch them until then). */
+const policyDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of policyDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes policy files into a fresh temporary directory, removed when the test process exits, and returns it. */
 export async function writePolicyDir(files: Readonly<Record<string, string>>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-policy-'));
+  policyDirs.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
     await writeFile(join(dir, rel), text);

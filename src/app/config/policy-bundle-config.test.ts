@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAirlockError } from '../../core/index.ts';
@@ -9,6 +9,7 @@ import { applyEnvOverrides } from './env.ts';
 import { validateConfig } from './schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bundle-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = { env: { BUNDLE_TOKEN: 'secret-token' }, baseDir: dir, cwd: dir };
 const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 writeFileSync(join(dir, 'bundle.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
