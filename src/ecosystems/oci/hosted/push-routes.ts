@@ -17,6 +17,7 @@ import { checkName, isDigest, type Target } from '../references.ts';
 import type { HostedImages, Pusher } from './hosted-images.ts';
 import type { UploadSession, UploadSessions } from './upload-sessions.ts';
 import { requireUnpublishRight, type UnpublishRule } from '../../shared/hosted-write.ts';
+import { API_VERSION } from '../unroutable.ts';
 
 
 export interface PushDeps {
@@ -27,8 +28,6 @@ export interface PushDeps {
   readonly maxBlobBytes: number;
   readonly deletes: UnpublishRule;
 }
-
-const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
 
 /** Where a push arrived: the URL path its `Location` headers go under, and the repository names a mount's `from` may start with. */
 interface PushedAt {
