@@ -74,7 +74,7 @@ function fileLabel(name: string, commit: string, path: string): string {
  * The bytes of a file judged: their address (`content.digest`, what a review is of) and hex
  * sha256 (what a model signature is compared with; null when not known, see `FileService.explain`).
  */
-export interface JudgedBytes {
+interface JudgedBytes {
   readonly digest: string;
   readonly sha256: string | null;
 }
@@ -85,7 +85,7 @@ export interface JudgedBytes {
  * says of its bytes. What admission judges before a file is served, and the pre-flight check
  * explains. A file whose sha256 is not known is taken for the one the signature lists.
  */
-export function fileCandidate(rev: Revision, entry: HubTreeEntry, tree: CommitTree, scan: FileScanResult, signature: ModelSignatureCheck | null, bytes: JudgedBytes): VersionCandidate {
+function fileCandidate(rev: Revision, entry: HubTreeEntry, tree: CommitTree, scan: FileScanResult, signature: ModelSignatureCheck | null, bytes: JudgedBytes): VersionCandidate {
   const safetensors = tree.entries.some((e) => e.type === 'file' && isSafetensors(e.path));
   let coverage: ModelFileCoverage | null = null;
   if (signature?.status === 'verified') {
