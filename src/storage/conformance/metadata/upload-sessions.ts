@@ -47,7 +47,6 @@ export function uploadSessionCases(make: MakeMetadataFixture): void {
   }));
 
   test('upload sessions: delete, count per repository, and the stale ones by idle time or age', using(make, async (store) => {
-    const ids = ['a1', 'a2', 'a3'];
     await store.createUploadSession(session({ id: 'a1', startedAt: at(0), touchedAt: at(0) }));
     await store.createUploadSession(session({ id: 'a2', startedAt: at(0), touchedAt: at(50_000) }));
     await store.createUploadSession(session({ id: 'a3', startedAt: at(40_000), touchedAt: at(60_000) }));
@@ -62,7 +61,7 @@ export function uploadSessionCases(make: MakeMetadataFixture): void {
     assert.equal(await store.deleteUploadSession('a1'), true);
     assert.equal(await store.deleteUploadSession('a1'), false);
     assert.equal(await store.getUploadSession('a1'), null);
-    assert.equal(await store.countUploadSessions('images'), ids.length - 1);
+    assert.equal(await store.countUploadSessions('images'), 2);
     await rejectsWithCode(store.staleUploadSessions(at(0), at(0), 0), 'BAD_REQUEST');
   }));
 
