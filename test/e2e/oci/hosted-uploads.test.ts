@@ -87,6 +87,20 @@ describe('blob uploads to a hosted oci repository', () => {
     assert.equal(await codeOf(whole), 'DIGEST_INVALID');
   });
 
+  test('the whole blob in one PATCH, closed by an empty PUT naming another digest: DIGEST_INVALID, the upload ended', async () => {
+    const bytes = Buffer.from('one chunk, the whole blob');
+    const claimed = digestOf(Buffer.from('another blob'));
+    const location = await start();
+    assert.equal((await h.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: bytes })).status, 202);
+    const res = await h.fetch(`${location}?digest=${claimed}`, { method: 'PUT' });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { errors: { code: string; message: string }[] };
+    assert.equal(body.errors[0]?.code, 'DIGEST_INVALID');
+    assert.match(body.errors[0]?.message ?? '', new RegExp(`the ${bytes.length} bytes uploaded do not hash to ${claimed}`));
+    assert.equal((await h.fetch(`${base}/${claimed}`, { method: 'HEAD' })).status, 404);
+    assert.equal((await h.fetch(location)).status, 404, 'the upload ended');
+  });
+
   test('an unknown upload, and a cancelled one: BLOB_UPLOAD_UNKNOWN', async () => {
     const unknown = await h.fetch(`${base}/uploads/00000000-0000-4000-8000-000000000000`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: 'x' });
     assert.equal(unknown.status, 404);

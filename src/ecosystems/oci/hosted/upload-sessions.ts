@@ -71,6 +71,10 @@ function outOfRange(message: string, received: number): AirlockError {
   return new AirlockError('BAD_REQUEST', message, { details: { ociCode: 'BLOB_UPLOAD_INVALID', ociStatus: 416, received } });
 }
 
+function digestInvalid(bytes: number, digest: string, cause?: unknown): AirlockError {
+  return new AirlockError('BAD_REQUEST', `the ${bytes} bytes uploaded do not hash to ${digest}; nothing was stored`, { cause, details: { ociCode: 'DIGEST_INVALID' } });
+}
+
 function sizeOf(parts: readonly UploadPart[]): number {
   return parts.reduce((n, p) => n + p.size, 0);
 }
@@ -188,8 +192,10 @@ export class UploadSessions {
   async #assemble(s: UploadSessionRecord, digest: string, body: Readable | null): Promise<BlobInfo> {
     const { blobs } = this.#deps;
     const only = s.parts.length === 1 ? s.parts[0] : undefined;
-    if (body === null && only?.blob === digest) {
-      // The whole blob came in one chunk: that part is the blob, already verified by its own digest.
+    if (body === null && only !== undefined) {
+      // The whole blob came in one chunk: that part is the blob, its digest known already (a
+      // mismatch is told without reading its bytes again).
+      if (only.blob !== digest) throw digestInvalid(only.size, digest);
       const info = await blobs.stat(only.blob);
       if (info === null) throw this.#partsGone(s);
       return info;
@@ -205,7 +211,7 @@ export class UploadSessions {
       return await upload.commit({ sha256: digest.slice('sha256:'.length) });
     } catch (err) {
       if (isAirlockError(err, 'DIGEST_MISMATCH')) {
-        throw new AirlockError('BAD_REQUEST', `the ${upload.bytesWritten} bytes uploaded do not hash to ${digest}; nothing was stored`, { cause: err, details: { ociCode: 'DIGEST_INVALID' } });
+        throw digestInvalid(upload.bytesWritten, digest, err);
       }
       throw err;
     } finally {
