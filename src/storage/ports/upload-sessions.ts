@@ -49,8 +49,8 @@ export interface UploadSessionStore {
   deleteUploadSession(id: string): Promise<boolean>;
   /** How many sessions the hosted repository has open, on every gateway. */
   countUploadSessions(repo: string): Promise<number>;
-  /** Sessions last written before `touchedBefore` or started before `startedBefore`, at most `limit`, oldest first. */
-  staleUploadSessions(touchedBefore: Date, startedBefore: Date, limit: number): Promise<readonly UploadSessionRecord[]>;
+  /** The hosted repository's sessions last written before `touchedBefore` or started before `startedBefore`, at most `limit`, oldest first. */
+  staleUploadSessions(repo: string, touchedBefore: Date, startedBefore: Date, limit: number): Promise<readonly UploadSessionRecord[]>;
   /** Every blob a session lists as a part, each once (for the blob sweep). */
   uploadSessionBlobs(): AsyncIterable<Sha256Digest>;
 }

@@ -84,13 +84,14 @@ export function pgUploadSessionStore(client: PgClient): UploadSessionStore {
       }
     },
 
-    async staleUploadSessions(touchedBefore, startedBefore, limit) {
+    async staleUploadSessions(repo, touchedBefore, startedBefore, limit) {
       try {
         if (!Number.isSafeInteger(limit) || limit < 1) throw new AirlockError('BAD_REQUEST', 'limit must be a positive integer');
-        const rows = await client.query('SELECT * FROM upload_sessions WHERE touched_at < $1 OR started_at < $2 ORDER BY touched_at, id COLLATE "C" LIMIT $3', [
+        const rows = await client.query('SELECT * FROM upload_sessions WHERE repo = $4 AND (touched_at < $1 OR started_at < $2) ORDER BY touched_at, id COLLATE "C" LIMIT $3', [
           validDate(touchedBefore, 'touchedBefore'),
           validDate(startedBefore, 'startedBefore'),
           Math.min(limit, 1000),
+          requireText(repo, 'repository', 64),
         ]);
         return rows.map(toSession);
       } catch (err) {

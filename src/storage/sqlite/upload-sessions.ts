@@ -78,12 +78,12 @@ export function sqliteUploadSessionStore(conn: SqliteConnection): UploadSessionS
       }
     },
 
-    async staleUploadSessions(touchedBefore, startedBefore, limit) {
+    async staleUploadSessions(repo, touchedBefore, startedBefore, limit) {
       try {
         if (!Number.isSafeInteger(limit) || limit < 1) throw new AirlockError('BAD_REQUEST', 'limit must be a positive integer');
         return conn
-          .statement('SELECT * FROM upload_sessions WHERE touched_at < ? OR started_at < ? ORDER BY touched_at, id LIMIT ?')
-          .all(toMillis(touchedBefore, 'touchedBefore'), toMillis(startedBefore, 'startedBefore'), Math.min(limit, 1000))
+          .statement('SELECT * FROM upload_sessions WHERE repo = ? AND (touched_at < ? OR started_at < ?) ORDER BY touched_at, id LIMIT ?')
+          .all(requireText(repo, 'repository', 64), toMillis(touchedBefore, 'touchedBefore'), toMillis(startedBefore, 'startedBefore'), Math.min(limit, 1000))
           .map(toSession);
       } catch (err) {
         throw storageError(err, 'staleUploadSessions');

@@ -154,10 +154,10 @@ export class UploadSessions {
     await this.#end((await this.#session(name, id)).id);
   }
 
-  /** Ends the sessions past their idle time or age (any gateway's: the records are shared); how many. */
+  /** Ends this repository's sessions past their idle time or age (any gateway's: the records are shared); how many. */
   async sweep(): Promise<number> {
     const now = this.#deps.now();
-    const stale = await this.#deps.store.staleUploadSessions(new Date(now - this.#limits.idleMs), new Date(now - this.#limits.maxAgeMs), SWEEP_BATCH);
+    const stale = await this.#deps.store.staleUploadSessions(this.#deps.repo, new Date(now - this.#limits.idleMs), new Date(now - this.#limits.maxAgeMs), SWEEP_BATCH);
     for (const s of stale) await this.#end(s.id);
     return stale.length;
   }

@@ -51,18 +51,20 @@ export function uploadSessionCases(make: MakeMetadataFixture): void {
     await store.createUploadSession(session({ id: 'a2', startedAt: at(0), touchedAt: at(50_000) }));
     await store.createUploadSession(session({ id: 'a3', startedAt: at(40_000), touchedAt: at(60_000) }));
     await store.createUploadSession(session({ id: 'b1', repo: 'other', startedAt: at(60_000), touchedAt: at(60_000) }));
+    await store.createUploadSession(session({ id: 'b2', repo: 'other', startedAt: at(0), touchedAt: at(0) }));
     assert.equal(await store.countUploadSessions('images'), 3);
-    assert.equal(await store.countUploadSessions('other'), 1);
+    assert.equal(await store.countUploadSessions('other'), 2);
     assert.equal(await store.countUploadSessions('none'), 0);
-    // Idle since before 10 s, or started before 30 s.
-    assert.deepEqual((await store.staleUploadSessions(at(10_000), at(30_000), 100)).map((s) => s.id), ['a1', 'a2']);
-    assert.deepEqual((await store.staleUploadSessions(at(10_000), at(30_000), 1)).map((s) => s.id), ['a1']);
-    assert.deepEqual(await store.staleUploadSessions(at(0), at(0), 100), []);
+    // Idle since before 10 s, or started before 30 s; the repository's own only.
+    assert.deepEqual((await store.staleUploadSessions('images', at(10_000), at(30_000), 100)).map((s) => s.id), ['a1', 'a2']);
+    assert.deepEqual((await store.staleUploadSessions('images', at(10_000), at(30_000), 1)).map((s) => s.id), ['a1']);
+    assert.deepEqual((await store.staleUploadSessions('other', at(10_000), at(30_000), 100)).map((s) => s.id), ['b2']);
+    assert.deepEqual(await store.staleUploadSessions('images', at(0), at(0), 100), []);
     assert.equal(await store.deleteUploadSession('a1'), true);
     assert.equal(await store.deleteUploadSession('a1'), false);
     assert.equal(await store.getUploadSession('a1'), null);
     assert.equal(await store.countUploadSessions('images'), 2);
-    await rejectsWithCode(store.staleUploadSessions(at(0), at(0), 0), 'BAD_REQUEST');
+    await rejectsWithCode(store.staleUploadSessions('images', at(0), at(0), 0), 'BAD_REQUEST');
   }));
 
   test('upload sessions: every part blob is listed once for the sweep, in order, across sessions', using(make, async (store) => {
