@@ -1,6 +1,6 @@
 /**
  * Every audit action Airlock writes, and where the compliance report puts it: the one place that
- * maps event kinds to report sections (`report-kinds.test.ts` fails when the code writes an
+ * maps event kinds to report sections (a test in `report.test.ts` fails when the code writes an
  * action this table does not know). An action missing here is still counted, under "other".
  */
 

@@ -7,7 +7,7 @@
  */
 import type { AuditEvent, Json } from '../../storage/ports/index.ts';
 import type { ChainPoint, SegmentRange } from './format.ts';
-import { AUDIT_KINDS, SECTIONS, auditKind, type SectionId } from './report-kinds.ts';
+import { SECTIONS, auditKind, type SectionId } from './report-kinds.ts';
 import type { SegmentSummary } from './verify.ts';
 
 export const REPORT_FORMAT = 'airlock-audit-report';
@@ -173,6 +173,3 @@ export class ReportBuilder {
     };
   }
 }
-
-/** The actions the report knows (for documentation and tests). */
-export const KNOWN_ACTIONS: readonly string[] = Object.keys(AUDIT_KINDS);
