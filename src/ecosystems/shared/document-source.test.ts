@@ -21,7 +21,7 @@ test('background writes of one key land in the order they were fetched: a slow o
   });
   // The first document's blob write is held until released, as a slow disk would hold it.
   let release = (): void => undefined;
-  const held = new Promise<void>((resolve) => (release = resolve));
+  let held = new Promise<void>((resolve) => (release = resolve));
   let writes = 0;
   /** `target` with `name` answered by `replacement` (its own methods bound to it: drivers keep private fields). */
   const overriding = <T extends object>(target: T, name: string, replacement: unknown): T =>
@@ -64,4 +64,22 @@ test('background writes of one key land in the order they were fetched: a slow o
   assert.equal((await store.getDocument('internal', 'acme'))?.blob, newer.blob, 'the record is the newer copy');
   const again = await source.get('acme', { path: 'acme/', accept: 'application/json' });
   assert.equal((await source.bytes(again)).toString(), '{"rev":2}');
+
+  // A, then B, then A's bytes again while the first A is still being written: the record is A.
+  writes = 0;
+  let releaseAgain = (): void => undefined;
+  const heldAgain = new Promise<void>((resolve) => (releaseAgain = resolve));
+  held = heldAgain;
+  const same = (rev: number, content: number): HostedPackage => ({ ...pkg(rev), document: JSON.stringify({ content }) });
+  assert.equal(await store.putHostedPackage(same(3, 1)), true);
+  const a1 = await source.get('acme', read);
+  assert.equal(await store.putHostedPackage(same(4, 2)), true);
+  const b = await source.get('acme', read);
+  assert.equal(await store.putHostedPackage(same(5, 1)), true);
+  const a2 = await source.get('acme', read);
+  assert.equal(a2.blob, a1.blob);
+  assert.notEqual(b.blob, a1.blob);
+  releaseAgain();
+  await source.flush();
+  assert.equal((await store.getDocument('internal', 'acme'))?.blob, a1.blob, 'the record is the newest copy, A, not B');
 });

@@ -242,7 +242,13 @@ export class DocumentSource {
       await upload.abort();
     }
     await earlier;
-    await this.#deps.documents.putDocument(doc);
+    // The record is the key's newest copy: a newer copy of other bytes records itself once this
+    // write is done (it waits for it), a newer copy of these same bytes (it shares this write) is
+    // recorded in place of the one this write began for, and with none pending the newest copy has
+    // been recorded already (a key's pending copy is dropped only once its write is done).
+    const newest = this.#pendingByKey.get(doc.key);
+    if (newest === undefined || newest.blob !== doc.blob) return;
+    await this.#deps.documents.putDocument(newest);
   }
 }
 
