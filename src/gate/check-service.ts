@@ -169,12 +169,17 @@ function judged(t: CheckTarget, repo: string, e: Explained, resolvesTo: string |
 
 const STRICTNESS: Readonly<Record<VerdictKind, number>> = { allow: 0, quarantine: 1, block: 2 };
 
-/** The facts of `facts` that `base` does not have as they are. */
-function factsBeyond(facts: Facts, base: Facts): Facts {
-  return Object.fromEntries(Object.entries(facts).filter(([k, v]) => !(k in base) || JSON.stringify(v) !== JSON.stringify(base[k])));
+/** Each fact of the reference's own, serialised once for all its parts (a commit may have thousands of files). */
+function serialised(facts: Facts): ReadonlyMap<string, string> {
+  return new Map(Object.entries(facts).map(([k, v]) => [k, JSON.stringify(v)]));
 }
 
-function partOf(p: ReferencePart, base: Facts): CheckPart {
+/** The facts of `facts` that `base` does not have as they are. */
+function factsBeyond(facts: Facts, base: ReadonlyMap<string, string>): Facts {
+  return Object.fromEntries(Object.entries(facts).filter(([k, v]) => base.get(k) !== JSON.stringify(v)));
+}
+
+function partOf(p: ReferencePart, base: ReadonlyMap<string, string>): CheckPart {
   return { label: p.label, notJudged: p.notJudged ?? null, facts: factsBeyond(p.explained.facts, base), ...verdictOf(p.explained) };
 }
 
@@ -192,7 +197,8 @@ function distinct(reasons: readonly Reason[]): Reason[] {
  */
 export function referenceResult(t: CheckTarget, repo: string, r: Extract<ReferenceCheck, { status: 'judged' }>): CheckResult {
   const own = judged(t, repo, r.explained, null, null);
-  const parts = r.parts.map((p) => partOf(p, r.explained.facts));
+  const base = serialised(r.explained.facts);
+  const parts = r.parts.map((p) => partOf(p, base));
   const ownCounts = r.ownQuarantineHolds !== false || own.verdict === 'block' || parts.length === 0;
   const all: Pick<CheckPart, 'verdict' | 'source' | 'quarantineId' | 'reasons' | 'warnings'>[] = [
     ...(ownCounts ? [{ verdict: own.verdict as VerdictKind, source: own.source as DecisionSource, quarantineId: own.quarantineId, reasons: own.reasons, warnings: own.warnings }] : []),
