@@ -12,6 +12,8 @@ import type { AuditEvent } from '../../storage/ports/index.ts';
 export const SEGMENT_FORMAT = 'airlock-audit-segment';
 export const SEGMENT_VERSION = 1;
 export const SEGMENT_MEDIA_TYPE = 'application/x-ndjson';
+/** Token actors a trailer names at most: the writer stops naming more, the reader refuses a trailer with more. */
+export const MAX_ACTORS = 10_000;
 
 /** The period asked for; null where not given. `since` inclusive, `until` exclusive, `after` exclusive, `through` inclusive. */
 export interface SegmentRange {

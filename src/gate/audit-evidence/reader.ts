@@ -6,7 +6,7 @@
  */
 import type { AuditEvent, Json } from '../../storage/ports/index.ts';
 import { SegmentError } from './errors.ts';
-import { SEGMENT_FORMAT, SEGMENT_VERSION, type ActorInfo, type ChainPoint, type SegmentHeader, type SegmentRange, type SegmentTrailer } from './format.ts';
+import { MAX_ACTORS, SEGMENT_FORMAT, SEGMENT_VERSION, type ActorInfo, type ChainPoint, type SegmentHeader, type SegmentRange, type SegmentTrailer } from './format.ts';
 import type { Line } from './lines.ts';
 
 export type SegmentItem =
@@ -18,7 +18,6 @@ type Obj = Readonly<Record<string, unknown>>;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 const EVENT_KEYS = ['seq', 'at', 'actor', 'action', 'subject', 'details', 'prevHash', 'hash'];
-const MAX_ACTORS = 10_000;
 
 class Fields {
   readonly #obj: Obj;

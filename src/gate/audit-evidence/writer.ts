@@ -6,12 +6,10 @@
  */
 import { AIRLOCK_VERSION } from '../../core/index.ts';
 import type { AuditEvent, AuditLog } from '../../storage/ports/index.ts';
-import { SEGMENT_FORMAT, SEGMENT_VERSION, eventLine, jsonLine, type ActorInfo, type SegmentHeader, type SegmentRange } from './format.ts';
+import { MAX_ACTORS, SEGMENT_FORMAT, SEGMENT_VERSION, eventLine, jsonLine, type ActorInfo, type SegmentHeader, type SegmentRange } from './format.ts';
 import { resolveSegment } from './range.ts';
 
 const PAGE = 1000;
-/** Distinct token actors named in the trailer; past it, the rest go unnamed. */
-const MAX_ACTORS = 10_000;
 const TOKEN_PREFIX = 'token:';
 
 /** Who the tokens with these ids are (unknown ones left out). */
