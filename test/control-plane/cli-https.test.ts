@@ -88,14 +88,14 @@ test('the CLI names a TLS file it cannot use, and why, before it connects (exit 
   const server = { AIRLOCK_SERVER: 'https://127.0.0.1:9', AIRLOCK_TOKEN: 'airlock_unused' };
   const missing = join(dir, 'missing.pem');
   const cases: [string[], NodeJS.ProcessEnv, string][] = [
-    [['--cacert', missing], {}, `--cacert: cannot read ${missing}: no such file`],
-    [[], { AIRLOCK_CA_CERT: missing }, `$AIRLOCK_CA_CERT: cannot read ${missing}: no such file`],
+    [['--cacert', missing], {}, `--cacert: ${missing} does not exist or is not a file`],
+    [[], { AIRLOCK_CA_CERT: missing }, `$AIRLOCK_CA_CERT: ${missing} does not exist or is not a file`],
     [['--cacert', runner.key], {}, `--cacert: ${runner.key} holds no PEM certificate`],
     [['--cacert', ca.cert, '--cert', runner.cert], {}, '--cert needs its key (--key FILE or $AIRLOCK_CLIENT_KEY), or a file that holds both'],
     [['--key', runner.key], {}, '--key needs a client certificate as well (--cert FILE or $AIRLOCK_CLIENT_CERT)'],
     [['--cert', runner.cert, '--key', runner.cert], {}, `--key: ${runner.cert} holds no PEM private key`],
     [['--cert', runner.cert, '--key', other.key], {}, `--cert ${runner.cert} and --key ${other.key}: the key is not the key of the certificate`],
-    [[], { AIRLOCK_CLIENT_CERT: runner.cert, AIRLOCK_CLIENT_KEY: join(dir, 'gone-key.pem') }, `$AIRLOCK_CLIENT_KEY: cannot read ${join(dir, 'gone-key.pem')}: no such file`],
+    [[], { AIRLOCK_CLIENT_CERT: runner.cert, AIRLOCK_CLIENT_KEY: join(dir, 'gone-key.pem') }, `$AIRLOCK_CLIENT_KEY: ${join(dir, 'gone-key.pem')} does not exist or is not a file`],
   ];
   for (const [args, env, message] of cases) {
     const r = await airlock(['quarantine', 'list', ...args], { ...server, ...env });

@@ -2,10 +2,10 @@
  * Shared by the admin commands (serve, quarantine, token, audit): argument parsing, the
  * server/token pair, exit codes and one-line error reporting.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { readNamedFile } from '../../app/config/named-file.ts';
 import { ApiError, ApiUnreachableError, AdminClient } from '../../api/client.ts';
 import type { ClientTls } from '../../api/client-tls.ts';
 import { isAirlockError } from '../../core/index.ts';
@@ -56,10 +56,10 @@ function readPem(file: string, from: string, io: CommandIO, want: RegExp, what: 
   const path = resolve(io.cwd, file);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // As the configuration's files are read: a regular file of at most 1 MiB.
+    text = readNamedFile(path, from);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
-    throw new UsageError(`${from}: cannot read ${path}: ${why}`);
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   if (!want.test(text)) throw new UsageError(`${from}: ${path} holds no PEM ${what}`);
   return text;
