@@ -3,8 +3,10 @@
  * at `perMinute`; a request that finds its bucket empty is told how long until the next one. The
  * addresses tracked are capped (least recently seen dropped first), so memory stays bounded
  * whoever asks: an address dropped comes back with a full bucket, which an attacker with that
- * many addresses has anyway.
+ * many addresses has anyway. `rateLimitHook` puts a limiter in front of routes: 429 with
+ * Retry-After, from `onRequest`, before the body is read.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Lru } from '../core/index.ts';
 
 export interface RateLimit {
@@ -53,4 +55,23 @@ export class RateLimiter {
   get tracked(): number {
     return this.#buckets.size;
   }
+}
+
+/**
+ * An `onRequest` hook spending one of `request.ip`'s requests from `limiter` (none: every request
+ * passes); past it, logs `log` and answers 429 with Retry-After and `{error: "too many <what> from
+ * <ip>; …", code: 'RATE_LIMITED', retryAfter}`, before the body is read.
+ */
+export function rateLimitHook(limiter: RateLimiter | null, what: string, log: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (request, reply) => {
+    const decision = limiter?.take(request.ip) ?? { allowed: true };
+    if (decision.allowed) return;
+    const retryAfter = decision.retryAfterSeconds;
+    request.log.warn({ client: request.ip, retryAfter }, log);
+    await reply
+      .code(429)
+      .header('retry-after', String(retryAfter))
+      .header('cache-control', 'no-store')
+      .send({ error: `too many ${what} from ${request.ip}; try again in ${retryAfter} s`, code: 'RATE_LIMITED', retryAfter });
+  };
 }

@@ -11,7 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isOidcRefusal, type OidcExchange } from '../auth/oidc/index.ts';
 import { statusForCode } from '../errors.ts';
-import { RateLimiter, type RateLimit } from '../rate-limit.ts';
+import { rateLimitHook, RateLimiter, type RateLimit } from '../rate-limit.ts';
 
 /** A request body far above any ID token (the exchange's own limit, 8,192 characters, says how far). */
 const BODY_LIMIT = 64 * 1024;
@@ -24,16 +24,7 @@ export function oidcRoutes(app: FastifyInstance, deps: { oidc: OidcExchange; oid
     {
       bodyLimit: BODY_LIMIT,
       // onRequest: before the body is read, let alone a signature checked or a key set fetched.
-      onRequest: async (request, reply) => {
-        const decision = limiter?.take(request.ip) ?? { allowed: true };
-        if (decision.allowed) return;
-        request.log.warn({ client: request.ip, retryAfter: decision.retryAfterSeconds }, 'oidc token exchange rate-limited');
-        await reply
-          .code(429)
-          .header('retry-after', String(decision.retryAfterSeconds))
-          .header('cache-control', 'no-store')
-          .send({ error: `too many token exchanges from ${request.ip}; try again in ${decision.retryAfterSeconds} s`, code: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds });
-      },
+      onRequest: rateLimitHook(limiter, 'token exchanges', 'oidc token exchange rate-limited'),
       schema: { body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: { type: 'string', minLength: 1 } } } },
     },
     async (request, reply) => {

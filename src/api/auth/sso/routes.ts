@@ -12,7 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedSecret } from '../../../gate/identity.ts';
-import { RateLimiter, type RateLimit } from '../../rate-limit.ts';
+import { rateLimitHook, RateLimiter, type RateLimit } from '../../rate-limit.ts';
 import { isSsoFailure, ssoStatus, type SsoFailure } from './failure.ts';
 import type { CallbackQuery, SsoService } from './flow.ts';
 import { failurePage, PAGE_HEADERS } from './pages.ts';
@@ -63,13 +63,7 @@ export async function ssoRoutes(app: FastifyInstance, options: SsoRouteOptions):
   const sso = options.sso;
   app.get('/config', async (_request, reply) => reply.header('cache-control', 'no-store').send(sso === null ? { enabled: false } : { enabled: true, issuer: sso.issuer }));
   if (sso === null) return;
-  const limiter = new RateLimiter(SSO_RATE_LIMIT, () => options.clock().getTime());
-  const limited = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const decision = limiter.take(request.ip);
-    if (decision.allowed) return;
-    request.log.warn({ client: request.ip, retryAfter: decision.retryAfterSeconds }, 'sso rate-limited');
-    await reply.code(429).header('retry-after', String(decision.retryAfterSeconds)).header('cache-control', 'no-store').send({ error: `too many sign-in requests from ${request.ip}; try again in ${decision.retryAfterSeconds} s`, code: 'RATE_LIMITED' });
-  };
+  const limited = rateLimitHook(new RateLimiter(SSO_RATE_LIMIT, () => options.clock().getTime()), 'sign-in requests', 'sso rate-limited');
 
   app.get('/login', { onRequest: limited }, async (request, reply) => {
     try {
