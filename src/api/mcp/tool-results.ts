@@ -49,7 +49,7 @@ function installsOf(r: CheckResult): string | null {
   return r.verdict === 'allow' ? r.version : null;
 }
 
-function reasonsText(reasons: readonly Reason[]): string {
+function reasonsText(reasons: readonly { readonly message: string; readonly rule?: string | null }[]): string {
   return reasons.map((x) => `${x.message}${x.rule === undefined || x.rule === null ? '' : ` [${x.rule}]`}`).join('; ');
 }
 
@@ -170,7 +170,7 @@ export function quarantineView(q: QuarantineRecord): QuarantineView {
 }
 
 export function quarantineText(v: QuarantineView): string {
-  const why = v.reasons.length === 0 ? '' : `\nwhy: ${v.reasons.map((x) => `${x.message}${x.rule === null ? '' : ` [${x.rule}]`}`).join('; ')}`;
+  const why = v.reasons.length === 0 ? '' : `\nwhy: ${reasonsText(v.reasons)}`;
   const review = v.reviewReason === null ? '' : `\nreview: ${v.reviewReason}`;
   return `quarantine ${v.id}: ${v.ecosystem} ${v.name}@${v.version} is ${v.state.toUpperCase()} (since ${v.createdAt})${why}${review}\n${v.howToRelease}`;
 }
