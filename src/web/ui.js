@@ -26,7 +26,12 @@ async function api(path, init = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   const headers = { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(new URL(path, API), { ...init, headers });
+  return send(new URL(path, API), { ...init, headers });
+}
+
+// A JSON answer's body (null when empty); an error answer thrown as its message.
+async function send(url, init) {
+  const res = await fetch(url, init);
   const text = await res.text();
   const body = text === '' ? null : JSON.parse(text);
   if (!res.ok) throw new Error(body && typeof body.error === 'string' ? body.error : `HTTP ${res.status}`);
@@ -237,12 +242,9 @@ async function useToken() {
   await loadList();
 }
 
+// Not through api(): the token in use is not sent (a stale one would be refused), only the one given.
 async function ssoPost(path, init) {
-  const res = await fetch(new URL(path, SSO), { method: 'POST', ...init });
-  const text = await res.text();
-  const body = text === '' ? null : JSON.parse(text);
-  if (!res.ok) throw new Error(body && typeof body.error === 'string' ? body.error : `HTTP ${res.status}`);
-  return body;
+  return send(new URL(path, SSO), { method: 'POST', ...init });
 }
 
 // Back from the identity provider with a one-time code in the fragment: taken out of the URL (and
