@@ -1,7 +1,8 @@
 /**
  * How the token exchange and single sign-on reach OIDC providers: their discovery documents and
- * key sets are fetched with the upstream module's HTTP client (time-outs, bounded retries, a
- * circuit breaker, byte caps, redirects never from https to http), and sign-on's token requests
+ * key sets — and sign-on's userinfo, with the access token — are fetched with the upstream
+ * module's HTTP client (time-outs, bounded retries, a circuit breaker, byte caps, redirects never
+ * from https to http, request headers never sent on to a redirect's target), and sign-on's token requests
  * POSTed once through it (no retries: a code is good once), one client per origin, through the
  * proxy the environment names (providers on this machine directly).
  */
@@ -24,10 +25,14 @@ export class OidcFetcher implements SsoHttp {
   }
 
   async fetch(url: URL, maxBytes: number): Promise<Buffer> {
-    const result = await this.#client(url).fetchDocument(url, { maxBytes, accept: 'application/json' });
+    return (await this.get(url, { accept: 'application/json' }, maxBytes)).body;
+  }
+
+  async get(url: URL, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly contentType: string | null; readonly body: Buffer }> {
+    const result = await this.#client(url).fetchDocument(url, { maxBytes, headers });
     // No validators were sent, so the answer is the document itself.
     if (result.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${url.origin} answered 304 to an unconditional request`);
-    return result.body;
+    return { contentType: result.contentType, body: result.body };
   }
 
   async post(url: URL, form: URLSearchParams, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly status: number; readonly body: Buffer }> {

@@ -4,8 +4,10 @@
  * in" the configured user at once (or answers `access_denied`) and redirects back with a code and
  * the state, and a token endpoint that checks the client's authentication (basic or post, as
  * configured), the code (once, for its redirect URI and client) and the PKCE verifier against the
- * S256 challenge, then issues a signed ID token with the nonce. `idTokenClaims` and
- * `tokenResponse` let a test make it hostile.
+ * S256 challenge, then issues a signed ID token with the nonce and an access token, and a userinfo
+ * endpoint that answers the access token's user (JSON, or a JWT signed with its key). The groups
+ * may be left out of the ID token (as Okta and Keycloak often do). `idTokenClaims`,
+ * `tokenResponse`, `userinfoClaims` and `userinfoResponse` let a test make it hostile.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -49,6 +51,7 @@ export class TestOidcProvider {
   readonly #server: Server;
   readonly #options: ProviderOptions;
   readonly #codes = new Map<string, Grant>();
+  readonly #accessTokens = new Map<string, ProviderUser>();
   /** The issuer: `http://127.0.0.1:<port>/realms/test`. */
   readonly url: string;
   readonly key: TestSigningKey = newSigningKey('RS256', `k-${randomBytes(4).toString('hex')}`);
@@ -64,6 +67,18 @@ export class TestOidcProvider {
   idToken: ((claims: Record<string, unknown>) => string) | null = null;
   /** Replaces the token endpoint's answer. */
   tokenResponse: { readonly status: number; readonly body: unknown } | null = null;
+  /** Whether the ID token carries the user's groups (else only userinfo does). */
+  groupsInIdToken = true;
+  /** Whether the discovery document names the userinfo endpoint. */
+  userinfoEndpoint = true;
+  /** Answer userinfo with a JWT signed with the provider's key (`application/jwt`). */
+  userinfoSigned = false;
+  /** Changes the claims userinfo answers with. */
+  userinfoClaims: (claims: Record<string, unknown>) => Record<string, unknown> = (c) => c;
+  /** Replaces userinfo's answer. */
+  userinfoResponse: { readonly status: number; readonly contentType: string; readonly body: string } | null = null;
+  /** The authorization header of each userinfo request, newest last. */
+  readonly userinfoRequests: (string | null)[] = [];
   /** What the token endpoint was sent (form fields and the authorization header), newest last. */
   readonly tokenRequests: { readonly form: Record<string, string>; readonly authorization: string | null }[] = [];
 
@@ -97,6 +112,7 @@ export class TestOidcProvider {
         authorization_endpoint: `${this.url}/protocol/openid-connect/auth`,
         token_endpoint: `${this.url}/protocol/openid-connect/token`,
         jwks_uri: `${this.url}/protocol/openid-connect/certs`,
+        ...(this.userinfoEndpoint ? { userinfo_endpoint: `${this.url}/protocol/openid-connect/userinfo` } : {}),
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
@@ -110,6 +126,7 @@ export class TestOidcProvider {
     }
     if (path === '/protocol/openid-connect/auth' && req.method === 'GET') return this.#authorize(url, res);
     if (path === '/protocol/openid-connect/token' && req.method === 'POST') return this.#token(req, res);
+    if (path === '/protocol/openid-connect/userinfo' && req.method === 'GET') return this.#userinfo(req, res);
     send(res, 404, { error: 'not_found' });
   }
 
@@ -167,13 +184,30 @@ export class TestOidcProvider {
       sub: grant.user.sub,
       email: grant.user.email,
       name: grant.user.name,
-      groups: grant.user.groups,
+      ...(this.groupsInIdToken ? { groups: grant.user.groups } : {}),
       nonce: grant.nonce,
       iat: now,
       auth_time: now,
       exp: now + 300,
     });
     const idToken = this.idToken === null ? signJwt(this.key, claims) : this.idToken(claims);
-    send(res, 200, { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 300, id_token: idToken });
+    const accessToken = randomBytes(16).toString('hex');
+    this.#accessTokens.set(accessToken, grant.user);
+    send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 300, id_token: idToken });
+  }
+
+  #userinfo(req: IncomingMessage, res: ServerResponse): void {
+    const authorization = req.headers.authorization ?? null;
+    this.userinfoRequests.push(authorization);
+    const user = authorization?.startsWith('Bearer ') === true ? this.#accessTokens.get(authorization.slice(7)) : undefined;
+    if (user === undefined) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    if (this.userinfoResponse !== null) {
+      res.writeHead(this.userinfoResponse.status, { 'content-type': this.userinfoResponse.contentType });
+      return void res.end(this.userinfoResponse.body);
+    }
+    const claims = this.userinfoClaims({ sub: user.sub, email: user.email, name: user.name, groups: user.groups });
+    if (!this.userinfoSigned) return send(res, 200, claims);
+    res.writeHead(200, { 'content-type': 'application/jwt' });
+    res.end(signJwt(this.key, { iss: this.url, aud: this.#options.clientId, ...claims }));
   }
 }

@@ -39,8 +39,11 @@ test('access.sso: none by default; as given, with defaults, the redirect URI fro
       ],
       sessionTtlMs: 4 * 3_600_000,
       redirectUri: 'https://airlock.example.com/-/sso/callback',
+      groupsFrom: 'auto',
     },
   );
+  assert.equal(validateConfig(withSso({ groupsFrom: 'userinfo' }), ctx).access.sso?.groupsFrom, 'userinfo');
+  assert.equal(validateConfig(withSso({ groupsFrom: 'idToken' }), ctx).access.sso?.groupsFrom, 'idToken');
   const d = validateConfig(withSso({ clientSecret: undefined, sessionKey: { env: 'SSO_KEY' } }), ctx).access.sso;
   assert.deepEqual([d?.clientSecret, d?.sessionKey?.reveal(), d?.scopes, d?.sessionTtlMs], [null, 'k'.repeat(32), ['openid', 'profile', 'email'], 8 * 3_600_000]);
   // From the environment, as every section.
@@ -63,4 +66,5 @@ test('access.sso: refused with the path and why', () => {
   invalid(withSso({ roles: [{ claim: 'groups', value: 'x', role: 'reader', ttl: '1h' }] }), /^access\.sso\.roles\[0\]\.ttl: unknown key/);
   invalid(withSso({ sessionTtl: '2d' }), /^access\.sso\.sessionTtl: must be between/);
   invalid(withSso({ redirectUri: 'https://evil.example/' }), /^access\.sso\.redirectUri: unknown key/);
+  invalid(withSso({ groupsFrom: 'graph' }), /^access\.sso\.groupsFrom: expected one of "auto", "idToken", "userinfo", got "graph"/);
 });

@@ -2,19 +2,20 @@
  * `access.sso`: single sign-on to the review UI with an OpenID Connect provider (authorization
  * code flow with PKCE). The issuer as for `access.oidc` (https, or http on this machine for a
  * test provider); the client id and, for a confidential client, its secret by reference; the
- * scopes (openid always among them); the role rules, first match wins, at least one; how long a
+ * scopes (openid always among them); the role rules, first match wins, at least one; where the
+ * claims they name are read (`groupsFrom`: auto, idToken or userinfo; auto by default); how long a
  * reviewer's token lives (5 minutes to a day, 8 hours by default). The sign-in state is sealed
  * with a key every gateway shares: `sessionKey` (a secret by reference, at least 32 characters),
  * or, without one, the client secret; a public client must give a session key. The redirect
  * URI, `<server.publicUrl>-/sso/callback`, is registered with the provider, so `server.publicUrl`
  * is required.
  */
-import { DEFAULT_SESSION_TTL_MS, DEFAULT_SSO_SCOPES, SSO_ROLES, type SsoRoleRule, type SsoSettings } from '../../api/auth/sso/index.ts';
+import { DEFAULT_SESSION_TTL_MS, DEFAULT_SSO_SCOPES, SSO_GROUPS_FROM, SSO_ROLES, type SsoRoleRule, type SsoSettings } from '../../api/auth/sso/index.ts';
 import { duration, fail, join, list, object, oneOf, string } from './checks.ts';
 import { issuerUrl } from './oidc.ts';
 import { secretRef } from './secret.ts';
 
-export const SSO_KEYS = ['issuer', 'clientId', 'clientSecret', 'sessionKey', 'scopes', 'roles', 'sessionTtl'] as const;
+export const SSO_KEYS = ['issuer', 'clientId', 'clientSecret', 'sessionKey', 'scopes', 'roles', 'groupsFrom', 'sessionTtl'] as const;
 export const SSO_ROLE_KEYS = ['claim', 'value', 'role'] as const;
 
 const MAX_ROLE_RULES = 64;
@@ -56,5 +57,6 @@ export function ssoConfig(v: unknown, path: string, ctx: { readonly env: NodeJS.
     roles,
     sessionTtlMs: o['sessionTtl'] === undefined ? DEFAULT_SESSION_TTL_MS : duration(o['sessionTtl'], join(path, 'sessionTtl'), 5 * 60_000, 24 * 3_600_000),
     redirectUri: `${publicUrl}-/sso/callback`,
+    groupsFrom: o['groupsFrom'] === undefined ? 'auto' : oneOf(o['groupsFrom'], join(path, 'groupsFrom'), SSO_GROUPS_FROM),
   };
 }

@@ -3,7 +3,7 @@
  * hostile input: at most `maxBytes`, a JSON object whose `issuer` is exactly the configured one,
  * and endpoint URLs that are https (plain http only where the issuer itself is, on its host: a
  * test issuer on this machine). The token exchange takes its `jwks_uri`; single sign-on also its
- * authorization and token endpoints and what they support.
+ * authorization, token and userinfo endpoints and what they support.
  */
 import { isPlainObject, type PlainObject } from '../../../core/index.ts';
 import type { OidcDocumentFetcher } from './key-sets.ts';
@@ -15,6 +15,8 @@ export interface OidcDiscovery {
   /** null: the document names none (a CI issuer needs none). */
   readonly authorizationEndpoint: URL | null;
   readonly tokenEndpoint: URL | null;
+  /** `userinfo_endpoint`, or null when the document names none. */
+  readonly userinfoEndpoint: URL | null;
   /** `token_endpoint_auth_methods_supported`; absent means `client_secret_basic` (OpenID Connect Discovery §3). */
   readonly tokenAuthMethods: readonly string[];
   /** `code_challenge_methods_supported`, or null when the document does not say. */
@@ -77,6 +79,7 @@ export async function fetchDiscovery(fetcher: OidcDocumentFetcher, issuer: strin
     jwksUri,
     authorizationEndpoint: endpoint(doc, 'authorization_endpoint', url, bad),
     tokenEndpoint: endpoint(doc, 'token_endpoint', url, bad),
+    userinfoEndpoint: endpoint(doc, 'userinfo_endpoint', url, bad),
     tokenAuthMethods: strings(doc, 'token_endpoint_auth_methods_supported') ?? ['client_secret_basic'],
     codeChallengeMethods: strings(doc, 'code_challenge_methods_supported'),
   };

@@ -13,6 +13,10 @@ export type SsoFailureReason =
   | 'idp-refused'
   /** The ID token did not verify (signature, issuer, audience, expiry, nonce, azp). */
   | 'id-token'
+  /** The userinfo endpoint's answer was refused (another subject, a bad signature, too large, not JSON, too many values). */
+  | 'userinfo'
+  /** A claim the role rules name was left out as too long (Microsoft Entra ID's groups overage): the provider must send fewer. */
+  | 'groups-overage'
   /** Signed in, but no role rule matches. */
   | 'no-role'
   /** The one-time code is not one, expired, or was used. */
@@ -39,6 +43,7 @@ export function ssoStatus(reason: SsoFailureReason): number {
   switch (reason) {
     case 'idp-error':
     case 'no-role':
+    case 'groups-overage':
       return 403;
     case 'state':
     case 'code':
@@ -47,6 +52,17 @@ export function ssoStatus(reason: SsoFailureReason): number {
       return 401;
     case 'idp-unavailable':
     case 'idp-refused':
+    case 'userinfo':
       return 502;
   }
+}
+
+/** The failures an administrator must act on (logged as warnings). */
+export function ssoNeedsAdmin(reason: SsoFailureReason): boolean {
+  return reason === 'userinfo' || reason === 'groups-overage';
+}
+
+/** The identity provider out of reach, or its answer unusable (`message` says which and why). */
+export function idpUnavailable(message: string, cause?: unknown): SsoFailure {
+  return new SsoFailure('idp-unavailable', `the identity provider is out of reach or answered something Airlock cannot use: ${message}`, ['Try again in a while; if it persists, an administrator should look at access.sso and the gateway log.'], cause);
 }

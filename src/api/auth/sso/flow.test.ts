@@ -5,75 +5,12 @@
  * sign-in, the state and nonce and PKCE, hostile answers (wrong audience, nonce, issuer or azp,
  * expired, unsigned, another key; token endpoint errors), role rules, the one-time code.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { newId } from '../../../core/index.ts';
-import { openSqliteMetadataStore } from '../../../storage/sqlite/index.ts';
-import { OidcFetcher } from '../../../app/oidc-fetch.ts';
 import { newSigningKey, signJwt, unsignedJwt } from '../../../verify/jwt/test-support.ts';
-import { TestOidcProvider, type ProviderOptions } from '../../../../test/support/oidc-provider.ts';
-import { TokenService } from '../token-service.ts';
 import { isSsoFailure, type SsoFailureReason } from './failure.ts';
-import { SsoService, type CallbackQuery } from './flow.ts';
-import type { SsoSettings } from './types.ts';
-
-const REDIRECT = 'https://airlock.example/-/sso/callback';
-const secret = (v: string) => ({ reveal: () => v });
-
-async function setup(t: TestContext, options: { provider?: Partial<ProviderOptions>; settings?: Partial<SsoSettings> } = {}) {
-  const provider = await TestOidcProvider.start({ clientId: 'airlock', clientSecret: 's3cret value', ...options.provider });
-  provider.redirectUris = [REDIRECT];
-  t.after(() => provider.close());
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-sso-'));
-  const store = openSqliteMetadataStore({ path: join(dir, 'airlock.db') });
-  await store.migrate();
-  const fetcher = new OidcFetcher({}, 'airlock-test');
-  t.after(async () => {
-    await fetcher.close();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const clock = { now: Date.now() };
-  const tokens = new TokenService({ store, newId, clock: () => new Date(clock.now) });
-  const settings: SsoSettings = {
-    issuer: provider.url,
-    clientId: 'airlock',
-    clientSecret: secret('s3cret value'),
-    sessionKey: null,
-    scopes: ['openid', 'email', 'groups'],
-    roles: [
-      { name: 'roles[0] groups=platform-security', claim: 'groups', value: 'platform-security', role: 'approver' },
-      { name: 'roles[1] groups=*', claim: 'groups', value: '*', role: 'reader' },
-    ],
-    sessionTtlMs: 8 * 3_600_000,
-    redirectUri: REDIRECT,
-    ...options.settings,
-  };
-  const sso = new SsoService({ http: fetcher, tokens, clock: () => new Date(clock.now) }, settings);
-  /** The browser's part: begin, follow the provider's redirect, and come back with its answer and the cookie. */
-  const signIn = async (): Promise<{ query: CallbackQuery; cookie: string; location: URL }> => {
-    const { location, state } = await sso.begin();
-    const res = await fetch(location, { redirect: 'manual' });
-    assert.equal(res.status, 302, await res.clone().text());
-    const back = new URL(res.headers.get('location') as string);
-    assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
-    return { query: Object.fromEntries(back.searchParams), cookie: state, location };
-  };
-  return { provider, store, tokens, sso, clock, signIn };
-}
-
-async function fails(p: Promise<unknown>, reason: SsoFailureReason, message: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(isSsoFailure(err), String(err));
-    assert.equal(err.reason, reason, err.message);
-    assert.match(err.message, message);
-    return true;
-  });
-}
+import { fails, REDIRECT, secret, setup } from '../../../../test/support/sso-setup.ts';
 
 test('sso: a sign-in with PKCE and a confidential client makes an approver token once, audited', async (t) => {
   const { provider, store, tokens, sso, signIn } = await setup(t);

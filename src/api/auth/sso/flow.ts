@@ -5,7 +5,8 @@
  *   provider's authorization URL with the state, nonce and S256 challenge;
  * - `complete`: the provider's answer checked against that cookie (its error said as it is; the
  *   state must be this browser's, of a sign-in not older than ten minutes), the code redeemed
- *   with the verifier, the ID token verified with the nonce, a role found by the rules — then a
+ *   with the verifier, the ID token verified with the nonce, the claims the rules name read from
+ *   it or the userinfo endpoint (role-claims.ts), a role found by the rules — then a
  *   one-time code sealed for the UI (a minute; the UI gets it in the URL fragment, which no
  *   server, log or Referer sees), bound to this browser by a value its cookie now holds;
  * - `redeem`: the UI's code for an ordinary Airlock token, minted as the CI exchange mints one
@@ -19,6 +20,7 @@ import { mintExchangedToken, type ExchangedToken } from '../oidc/index.ts';
 import type { TokenService } from '../token-service.ts';
 import { SsoFailure } from './failure.ts';
 import { sameText, SsoProvider, type SsoHttp } from './provider.ts';
+import { roleClaims } from './role-claims.ts';
 import { matchRole } from './roles.ts';
 import { SsoSeal } from './seal.ts';
 import { HANDOFF_TTL_MS, LOGIN_TTL_MS, type SsoSettings } from './types.ts';
@@ -97,8 +99,11 @@ export class SsoService {
     const login = this.#login(cookie, query.state);
     const code = query.code;
     if (code === undefined || code === '' || code.length > MAX_PARAM_CHARS) throw new SsoFailure('state', 'the identity provider sent no authorization code back', START_AGAIN);
-    const idToken = await this.#provider.redeem(code, login.verifier);
-    const { claims, subject } = await this.#provider.verify(idToken, login.nonce);
+    const { idToken, accessToken } = await this.#provider.redeem(code, login.verifier);
+    const verified = await this.#provider.verify(idToken, login.nonce);
+    const subject = verified.subject;
+    const s = this.#settings;
+    const claims = await roleClaims(this.#provider, { groupsFrom: s.groupsFrom, rules: s.roles, idClaims: verified.claims, subject, accessToken });
     const email = str(claims, 'email');
     const match = matchRole(this.#settings.roles, claims);
     if (match.kind === 'none') {

@@ -1,4 +1,4 @@
-export { isSsoFailure, SsoFailure, ssoStatus, type SsoFailureReason } from './failure.ts';
+export { isSsoFailure, SsoFailure, ssoNeedsAdmin, ssoStatus, type SsoFailureReason } from './failure.ts';
 export { pkceChallenge, SsoService, type CallbackQuery, type SignedIn, type SsoDeps } from './flow.ts';
 export { SsoProvider, type SsoHttp } from './provider.ts';
 export { matchRole, type RoleMatch } from './roles.ts';

@@ -5,22 +5,26 @@
  * provider says it takes — client_secret_basic or client_secret_post — or as a public client,
  * always with the PKCE verifier; the answer read under a byte cap and time-outs), and the ID
  * token verified with the provider's keys: issuer, audience (the client id), expiry, the nonce
- * of this sign-in and, when present (or when several audiences are named), `azp`.
+ * of this sign-in and, when present (or when several audiences are named), `azp`; and its
+ * userinfo endpoint asked with the access token (userinfo.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { isPlainObject, type PlainObject } from '../../../core/index.ts';
 import { DEFAULT_JWT_LIMITS } from '../../../verify/index.ts';
 import { DEFAULT_KEY_CACHE, DiscoveryError, fetchDiscovery, IssuerKeys, isOidcRefusal, parseIdToken, verifyIdToken, type OidcDiscovery, type OidcDocumentFetcher } from '../oidc/index.ts';
-import { SsoFailure } from './failure.ts';
+import { idpUnavailable, SsoFailure } from './failure.ts';
 import type { SsoSettings } from './types.ts';
+import { fetchUserinfo } from './userinfo.ts';
 
 /** The HTTP the provider is reached over (the app's, with time-outs and byte caps). */
 export interface SsoHttp extends OidcDocumentFetcher {
   /** POSTs a form once; the status and at most `maxBytes` of the body, whatever the status. */
   post(url: URL, form: URLSearchParams, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly status: number; readonly body: Buffer }>;
+  /** GETs `url` with `headers` (never sent on to a redirect's target): at most `maxBytes` of a successful answer's body and its content type; an AirlockError otherwise. */
+  get(url: URL, headers: Readonly<Record<string, string>>, maxBytes: number): Promise<{ readonly contentType: string | null; readonly body: Buffer }>;
 }
 
-type Endpoints = OidcDiscovery & { readonly authorizationEndpoint: URL; readonly tokenEndpoint: URL };
+export type Endpoints = OidcDiscovery & { readonly authorizationEndpoint: URL; readonly tokenEndpoint: URL };
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -32,12 +36,19 @@ export function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function unavailable(message: string, cause?: unknown): SsoFailure {
-  return new SsoFailure('idp-unavailable', `the identity provider is out of reach or answered something Airlock cannot use: ${message}`, ['Try again in a while; if it persists, an administrator should look at access.sso and the gateway log.'], cause);
+
+/** What the code is redeemed for: the ID token, and the access token userinfo is asked with (null: none usable, e.g. not a Bearer token). */
+export interface RedeemedTokens {
+  readonly idToken: string;
+  readonly accessToken: string | null;
 }
 
-/** The token endpoint's answer: the ID token, or an SsoFailure saying what it said. */
-function idTokenOf(status: number, body: Buffer): string {
+/** An access token as a Bearer credential may be (RFC 6750 §2.1), under a size cap. */
+const BEARER_RE = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MAX_ACCESS_TOKEN_CHARS = 16 * 1024;
+
+/** The token endpoint's answer: its tokens, or an SsoFailure saying what it said. */
+function tokensOf(status: number, body: Buffer): RedeemedTokens {
   let doc: unknown = null;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -48,13 +59,16 @@ function idTokenOf(status: number, body: Buffer): string {
     const o = isPlainObject(doc) ? doc : {};
     const error = typeof o['error'] === 'string' ? o['error'].slice(0, 100) : null;
     const description = typeof o['error_description'] === 'string' ? o['error_description'].slice(0, 300) : null;
-    if (error === null) throw unavailable(`its token endpoint answered HTTP ${status}`);
+    if (error === null) throw idpUnavailable(`its token endpoint answered HTTP ${status}`);
     throw new SsoFailure('idp-refused', `the identity provider refused to complete the sign-in: ${error}${description === null ? '' : ` (${description})`}`, ['Start again; if it persists, an administrator should check the client id, secret and redirect URI registered with the identity provider.']);
   }
-  if (!isPlainObject(doc)) throw unavailable('its token endpoint did not answer with a JSON object');
+  if (!isPlainObject(doc)) throw idpUnavailable('its token endpoint did not answer with a JSON object');
   const idToken = doc['id_token'];
-  if (typeof idToken !== 'string' || idToken === '') throw unavailable('its token endpoint answered without an ID token (is the openid scope granted?)');
-  return idToken;
+  if (typeof idToken !== 'string' || idToken === '') throw idpUnavailable('its token endpoint answered without an ID token (is the openid scope granted?)');
+  const access = doc['access_token'];
+  const type = doc['token_type'];
+  const bearer = typeof access === 'string' && access.length <= MAX_ACCESS_TOKEN_CHARS && BEARER_RE.test(access) && (type === undefined || (typeof type === 'string' && type.toLowerCase() === 'bearer'));
+  return { idToken, accessToken: bearer ? access : null };
 }
 
 export class SsoProvider {
@@ -87,12 +101,12 @@ export class SsoProvider {
     try {
       doc = await fetchDiscovery(this.#http, this.#settings.issuer, DEFAULT_KEY_CACHE.maxDiscoveryBytes);
     } catch (err) {
-      if (err instanceof DiscoveryError) throw unavailable(err.message, err);
+      if (err instanceof DiscoveryError) throw idpUnavailable(err.message, err);
       throw err;
     }
     const { authorizationEndpoint, tokenEndpoint } = doc;
-    if (authorizationEndpoint === null || tokenEndpoint === null) throw unavailable(`the discovery document of ${this.#settings.issuer} names no ${authorizationEndpoint === null ? 'authorization_endpoint' : 'token_endpoint'}`);
-    if (doc.codeChallengeMethods !== null && !doc.codeChallengeMethods.includes('S256')) throw unavailable(`${this.#settings.issuer} does not take PKCE with S256 (code_challenge_methods_supported: ${doc.codeChallengeMethods.join(', ') || 'none'})`);
+    if (authorizationEndpoint === null || tokenEndpoint === null) throw idpUnavailable(`the discovery document of ${this.#settings.issuer} names no ${authorizationEndpoint === null ? 'authorization_endpoint' : 'token_endpoint'}`);
+    if (doc.codeChallengeMethods !== null && !doc.codeChallengeMethods.includes('S256')) throw idpUnavailable(`${this.#settings.issuer} does not take PKCE with S256 (code_challenge_methods_supported: ${doc.codeChallengeMethods.join(', ') || 'none'})`);
     const endpoints = { ...doc, authorizationEndpoint, tokenEndpoint };
     this.#discovery = { doc: endpoints, at: this.#now() };
     return endpoints;
@@ -108,8 +122,8 @@ export class SsoProvider {
     return url;
   }
 
-  /** The ID token the token endpoint gives for `code`. */
-  async redeem(code: string, verifier: string): Promise<string> {
+  /** The tokens the token endpoint gives for `code`. */
+  async redeem(code: string, verifier: string): Promise<RedeemedTokens> {
     const endpoints = await this.endpoints();
     const s = this.#settings;
     const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: s.redirectUri, code_verifier: verifier });
@@ -125,15 +139,21 @@ export class SsoProvider {
       form.set('client_id', s.clientId);
       form.set('client_secret', secret);
     } else {
-      throw unavailable(`its token endpoint takes neither client_secret_basic nor client_secret_post (${endpoints.tokenAuthMethods.join(', ')})`);
+      throw idpUnavailable(`its token endpoint takes neither client_secret_basic nor client_secret_post (${endpoints.tokenAuthMethods.join(', ')})`);
     }
     let res: { status: number; body: Buffer };
     try {
       res = await this.#http.post(endpoints.tokenEndpoint, form, headers, MAX_TOKEN_RESPONSE_BYTES);
     } catch (err) {
-      throw unavailable(`its token endpoint ${endpoints.tokenEndpoint.href}: ${err instanceof Error ? err.message : 'the request failed'}`, err);
+      throw idpUnavailable(`its token endpoint ${endpoints.tokenEndpoint.href}: ${err instanceof Error ? err.message : 'the request failed'}`, err);
     }
-    return idTokenOf(res.status, res.body);
+    return tokensOf(res.status, res.body);
+  }
+
+  /** The userinfo claims of `subject` at `endpoint`, asked with `accessToken` (`claims`: those the role rules name). */
+  async userinfo(endpoint: URL, accessToken: string, subject: string, claims: readonly string[]): Promise<PlainObject> {
+    const s = this.#settings;
+    return fetchUserinfo(this.#http, endpoint, accessToken, { issuer: s.issuer, clientId: s.clientId, subject, claims, keys: this.#keys });
   }
 
   /** The claims of `idToken` once verified for this client and sign-in (`nonce`), with its subject. */
@@ -151,7 +171,7 @@ export class SsoProvider {
       if ((azp !== undefined || several) && azp !== s.clientId) throw bad(`it was issued to another client (azp ${JSON.stringify(String(azp).slice(0, 100))}, not ${JSON.stringify(s.clientId)})`);
       return { claims, subject };
     } catch (err) {
-      if (isOidcRefusal(err)) throw err.reason === 'keys-unavailable' ? unavailable(err.message, err) : bad(err.message);
+      if (isOidcRefusal(err)) throw err.reason === 'keys-unavailable' ? idpUnavailable(err.message, err) : bad(err.message);
       throw err;
     }
   }

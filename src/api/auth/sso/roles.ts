@@ -8,8 +8,8 @@ import type { PlainObject } from '../../../core/index.ts';
 import { globMatches } from '../oidc/index.ts';
 import type { SsoRoleRule } from './types.ts';
 
-/** Values of one claim looked at, and characters of each. */
-const MAX_VALUES = 256;
+/** Values of one claim looked at (a userinfo answer listing more is refused), and characters of each (longer ones are ignored). */
+export const MAX_CLAIM_VALUES = 1000;
 const MAX_VALUE_CHARS = 1024;
 /** Values and characters of each shown on the no-role page. */
 const SHOWN_VALUES = 20;
@@ -18,7 +18,7 @@ const SHOWN_CHARS = 120;
 /** The string values of `claims[name]`: a string, or the strings of a list (others ignored). */
 export function claimValues(claims: PlainObject, name: string): readonly string[] {
   const v = Object.hasOwn(claims, name) ? claims[name] : undefined;
-  const all = typeof v === 'string' ? [v] : Array.isArray(v) ? v.slice(0, MAX_VALUES) : [];
+  const all = typeof v === 'string' ? [v] : Array.isArray(v) ? v.slice(0, MAX_CLAIM_VALUES) : [];
   return all.filter((x): x is string => typeof x === 'string' && x !== '' && x.length <= MAX_VALUE_CHARS);
 }
 

@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { presentedSecret } from '../../../gate/identity.ts';
 import { rateLimitHook, RateLimiter, type RateLimit } from '../../rate-limit.ts';
-import { isSsoFailure, ssoStatus, type SsoFailure } from './failure.ts';
+import { isSsoFailure, ssoNeedsAdmin, ssoStatus, type SsoFailure } from './failure.ts';
 import type { CallbackQuery, SsoService } from './flow.ts';
 import { failurePage, PAGE_HEADERS } from './pages.ts';
 import { HANDOFF_TTL_MS, LOGIN_TTL_MS } from './types.ts';
@@ -52,6 +52,8 @@ const TITLES: Readonly<Record<SsoFailure['reason'], string>> = {
   'idp-refused': 'Sign-in not completed',
   'id-token': 'Sign-in not accepted',
   'no-role': 'No role in Airlock',
+  userinfo: 'Account details not accepted',
+  'groups-overage': 'Too many groups to sign in with',
   code: 'Sign-in code not accepted',
 };
 
@@ -92,7 +94,8 @@ export async function ssoRoutes(app: FastifyInstance, options: SsoRouteOptions):
     } catch (err) {
       setCookie(reply, '', 0, options.secure);
       if (!isSsoFailure(err)) throw err;
-      request.log.info({ reason: err.reason, why: err.message }, 'sso sign-in refused');
+      // What an administrator must act on is a warning.
+      request.log[ssoNeedsAdmin(err.reason) ? 'warn' : 'info']({ reason: err.reason, why: err.message }, 'sso sign-in refused');
       return sendPage(reply, err);
     }
   });

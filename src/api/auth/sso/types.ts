@@ -36,7 +36,17 @@ export interface SsoSettings {
   readonly sessionTtlMs: number;
   /** `<server.publicUrl>-/sso/callback`: registered with the identity provider. */
   readonly redirectUri: string;
+  /** Where the claims the role rules name (groups, most often) are read from. */
+  readonly groupsFrom: SsoGroupsFrom;
 }
+
+/**
+ * `idToken`: the ID token only; `userinfo`: the userinfo endpoint always (the ID token's values of
+ * those claims are not used); `auto`: the ID token, and the userinfo endpoint for the claims it
+ * lacks when the provider has one.
+ */
+export const SSO_GROUPS_FROM = ['auto', 'idToken', 'userinfo'] as const;
+export type SsoGroupsFrom = (typeof SSO_GROUPS_FROM)[number];
 
 export const SSO_ROLES = ['reader', 'publisher', 'approver', 'admin'] as const;
 export const DEFAULT_SSO_SCOPES = ['openid', 'profile', 'email'] as const;
