@@ -1,7 +1,8 @@
 /**
  * Single sign-on to the review UI in a real browser (headless Chromium over the DevTools
  * protocol) with a local OpenID Connect provider speaking the real protocol (discovery, JWKS, an
- * authorization endpoint, a token endpoint checking the client secret and PKCE): the reviewer
+ * authorization endpoint, a token endpoint checking the client secret and PKCE, a userinfo
+ * endpoint, the only place the groups are): the reviewer
  * clicks "Sign in with SSO", comes back signed in with the role their group maps to, releases a
  * quarantined version (the audit trail names their token), and signs out (the token is revoked);
  * a person in no mapped group sees the no-role page, a refusal by the provider its page. Skipped
@@ -33,6 +34,8 @@ test('review UI: sign in with SSO, release as the signed-in reviewer, sign out; 
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}/`;
   provider.redirectUris = [`${publicUrl}-/sso/callback`];
+  // As Okta and Keycloak often do: the groups only at the userinfo endpoint.
+  provider.groupsInIdToken = false;
   const a = await startAirlock({
     env: { AIRLOCK_SSO_SECRET: 'sso client secret' },
     config: {
@@ -90,6 +93,8 @@ test('review UI: sign in with SSO, release as the signed-in reviewer, sign out; 
       cdp.problems.splice(0, cdp.problems.length, ...cdp.problems.filter((p) => !/status of 403/.test(p)));
     });
 
+    // Both sign-ins read the groups from userinfo, with the access token.
+    assert.equal(provider.userinfoRequests.filter((h) => h?.startsWith('Bearer ') === true).length, 2);
     // The release is the SSO reviewer's: the record and the audit trail name their token.
     const rec = await a.app.airlock.quarantine.get(q.quarantineId as string);
     assert.equal(rec.state, 'released');

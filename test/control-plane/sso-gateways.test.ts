@@ -2,10 +2,13 @@
  * Single sign-on's routes over HTTP with two gateways on one store, as behind a load balancer:
  * the sign-in starts on one, comes back to the other, and the one-time code is redeemed on the
  * first — and refused on the second after that. The cookie's attributes, the pages (escaped), the
- * configuration endpoint, and sign-out of a sign-in's token only.
+ * configuration endpoint, and sign-out of a sign-in's token only. Groups read from the userinfo
+ * endpoint; Entra ID's groups overage and a userinfo answer for another subject on their pages.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { buildTestApp, type TestAirlock } from '../support/start-airlock.ts';
 import { TestOidcProvider } from '../support/oidc-provider.ts';
 
@@ -77,6 +80,45 @@ test('sso: a sign-in across two gateways sharing a store; the code once; pages, 
   assert.equal((await a.app.inject({ method: 'POST', url: '/-/sso/logout' })).statusCode, 401);
   assert.equal((await b.app.inject({ method: 'POST', url: '/-/sso/logout', headers: { authorization: `Bearer ${token}` } })).statusCode, 204);
   assert.equal((await b.app.inject({ url: '/-/api/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode, 401);
+});
+
+test('sso over HTTP: groups only at userinfo sign in; an Entra ID groups overage and another subject at userinfo on their pages, logged as warnings', async (t) => {
+  const provider = await TestOidcProvider.start({ clientId: 'airlock', clientSecret: 'sso secret' });
+  provider.redirectUris = [`${PUBLIC}-/sso/callback`];
+  provider.groupsInIdToken = false;
+  t.after(() => provider.close());
+  const lines: { level: number; msg: string; reason?: string }[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l)); done(); } }));
+  const a = await buildTestApp({
+    config: { server: { publicUrl: PUBLIC }, repositories: [], access: { sso: { issuer: provider.url, clientId: 'airlock', clientSecret: { env: 'SSO_SECRET' }, roles: [{ claim: 'groups', value: 'platform-*', role: 'approver' }] } } },
+    env: { SSO_SECRET: 'sso secret' },
+    logger,
+  });
+  t.after(() => a.close());
+  const callback = async () => {
+    const login = await a.app.inject({ url: '/-/sso/login' });
+    const back = new URL(String((await fetch(String(login.headers.location), { redirect: 'manual' })).headers.get('location')));
+    return a.app.inject({ url: `/-/sso/callback${back.search}`, headers: { cookie: String(login.headers['set-cookie']).split(';')[0] as string } });
+  };
+  const ok = await callback();
+  assert.equal(ok.statusCode, 303, ok.body);
+  assert.equal(provider.userinfoRequests.length, 1);
+  // Microsoft Entra ID's overage marker instead of the groups.
+  provider.idTokenClaims = (c) => ({ ...c, _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph.microsoft.com/v1.0/users/u-1001/getMemberObjects' } } });
+  const overage = await callback();
+  assert.equal(overage.statusCode, 403);
+  assert.match(overage.body, /<h1 id="title">Too many groups to sign in with<\/h1>/);
+  assert.match(overage.body, /left your groups out of its ID token: there are too many to include \(_claim_names\.groups, Microsoft Entra ID&#39;s groups overage\), and Airlock does not fetch them from Microsoft Graph/);
+  assert.match(overage.body, /&quot;Groups assigned to the application&quot;.*access\.sso\.roles rules on the roles claim/);
+  // Userinfo answering for someone else.
+  provider.idTokenClaims = (c) => c;
+  provider.userinfoClaims = (c) => ({ ...c, sub: 'u-2' });
+  const other = await callback();
+  assert.equal(other.statusCode, 502);
+  assert.match(other.body, /<h1 id="title">Account details not accepted<\/h1>/);
+  assert.match(other.body, /another subject \(&quot;u-2&quot;\)/);
+  const refused = lines.filter((l) => l.msg === 'sso sign-in refused').map((l) => [l.level, l.reason]);
+  assert.deepEqual(refused, [[40, 'groups-overage'], [40, 'userinfo']]);
 });
 
 test('sso: not configured, only /-/sso/config answers', async (t) => {
