@@ -64,7 +64,7 @@ const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   ['a global pax path', [{ path: 'pax_global_header', content: pax(['path', 'package/package.json']), raw: { typeflag: 'g' } }], /a global pax header setting path/],
   ['a pax entry type', [{ path: 'PaxHeader/x', content: pax(['type', '5']), raw: { typeflag: 'x' } }, { path: 'package/f', content: 'x' }], /a pax header setting type/],
   // pnpm skips leading NULs in a size field, node-tar reads an empty number.
-  ['a size field with a leading NUL', [{ path: 'package/pad', content: smuggled.toString('latin1'), raw: { sizeField: Buffer.from(`\0${smuggled.length.toString(8).padStart(10, '0')}\0`) } }], /bad size field/],
+  ['a size field with a leading NUL', [{ path: 'package/pad', content: smuggled.toString('latin1'), raw: { sizeField: Buffer.from(`\0${smuggled.length.toString(8).padStart(10, '0')}\0`) } }], /size field is not an octal/],
   // pnpm: a path without `/` is kept whole, so these become its package.json.
   ['a package.json outside the package folder', [{ path: 'package.json', content: scripted }], /a file outside the package folder/],
   ['a pax path without a folder', [

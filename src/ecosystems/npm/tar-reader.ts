@@ -10,8 +10,11 @@
  * (`TarFormatError`) rather than read one way. Each such form was checked against the clients'
  * own extractors (node-tar 7.5, tar-fs 1.16 with tar-stream 1.6, pnpm 10.34's parseTarball, yarn
  * 4.18's extractArchiveTo, which frames entries with node-tar 7) and none occurs in real package
- * tarballs; which client reads what is written next to each check.
+ * tarballs; which client reads what is written next to each check. The fields themselves are
+ * decoded by core/tar; what is written here is which forms npm's clients read alike.
  */
+import { TAR_BLOCK, TarHeaderError, isBase256Size, isZeroBlock, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from '../../core/tar/header.ts';
+import { TarExtensions, parsePax, type TarExtensionKind } from '../../core/tar/pax.ts';
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
@@ -115,58 +118,13 @@ export class TarFormatError extends Error {
   }
 }
 
-const BLOCK = 512;
-const EMPTY_PAX: ReadonlyMap<string, string> = new Map();
-
-function cstring(b: Uint8Array, start: number, len: number): string {
-  let end = start;
-  const max = start + len;
-  while (end < max && b[end] !== 0) end++;
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8');
-}
-
-function octal(b: Uint8Array, start: number, len: number, what: string): number {
-  if (((b[start] as number) & 0x80) !== 0) {
-    // GNU base-256: big-endian, high bit set on the first byte.
-    let v = (b[start] as number) & 0x7f;
-    for (let i = 1; i < len; i++) v = v * 256 + (b[start + i] as number);
-    if (!Number.isSafeInteger(v)) throw new TarFormatError(`${what} out of range`);
-    return v;
-  }
-  const s = cstring(b, start, len).trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw new TarFormatError(`bad ${what} field`);
-  const v = parseInt(s, 8);
-  if (!Number.isSafeInteger(v)) throw new TarFormatError(`${what} out of range`);
-  return v;
-}
-
 /**
- * The unsigned sum POSIX defines. GNU tar also accepts the signed sum some old archivers wrote,
- * but node-tar does not: it skips such a header and reads the entry's data as the next header.
+ * An entry's size as every client reads it: pnpm cannot read GNU's base-256 form (and skips
+ * leading NULs where node-tar stops at the first one, which the shared decoding refuses).
  */
-function checksumOk(h: Uint8Array): boolean {
-  const stored = octal(h, 148, 8, 'checksum');
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-  return stored === sum;
-}
-
-/**
- * An entry's size as every client reads it: octal digits after optional spaces, then only NULs
- * and spaces. pnpm skips leading NULs where node-tar stops at the first one, and pnpm cannot
- * read GNU's base-256 form, so those would frame the entries differently.
- */
-function sizeField(h: Uint8Array): number {
-  let i = 124;
-  const end = 136;
-  while (i < end && h[i] === 0x20) i++;
-  const start = i;
-  while (i < end && (h[i] as number) >= 0x30 && (h[i] as number) <= 0x37) i++;
-  const digits = i;
-  while (i < end && (h[i] === 0 || h[i] === 0x20)) i++;
-  if (i !== end) throw new TarFormatError('bad size field (not read alike by every client)');
-  return digits === start ? 0 : parseInt(Buffer.from(h.buffer, h.byteOffset + start, digits - start).toString('latin1'), 8);
+function sizeField(h: Uint8Array, at: number): number {
+  if (isBase256Size(h)) throw new TarFormatError('bad size field (base-256, not read alike by every client)');
+  return tarSize(h, at);
 }
 
 /**
@@ -174,7 +132,7 @@ function sizeField(h: Uint8Array): number {
  * old forms of pax and long-name headers (yarn 1 reads `N` too) where pnpm fails, and it applies
  * a pending pax header only to file-system types, so after `V` or `S` its framing differs.
  */
-function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' {
+function typeOf(flag: number): TarEntryType | TarExtensionKind {
   switch (flag) {
     case 0:
     case 0x30: // '0'
@@ -206,28 +164,15 @@ function typeOf(flag: number): TarEntryType | 'pax' | 'pax-global' | 'gnu-longna
 const GLOBAL_REFUSED = new Set(['path', 'linkpath', 'size', 'type']);
 
 /**
- * Pax records, `<length> <key>=<value>\n` each. pnpm and tar-stream go by the length, node-tar
- * splits the block on newlines and cuts values at a NUL: a value holding either, or a record
- * that does not end where its length says, reads differently and is refused.
+ * Pax records (read by their lengths, as pnpm and tar-stream do) that node-tar reads alike: it
+ * splits the block on newlines and cuts values at a NUL, so a key or value holding either, or
+ * padding after the last record, reads differently and is refused.
  */
-function parsePax(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < data.length) {
-    const space = data.indexOf(0x20, i);
-    const digits = space === -1 ? '' : data.toString('latin1', i, space);
-    if (!/^[1-9]\d{0,8}$/.test(digits)) throw new TarFormatError('bad pax record length');
-    const len = Number(digits);
-    if (len <= space - i + 1 || i + len > data.length || data[i + len - 1] !== 0x0a) throw new TarFormatError('bad pax record length');
-    const record = data.subarray(space + 1, i + len - 1);
-    if (record.includes(0x0a) || record.includes(0)) throw new TarFormatError('a pax record with a newline or NUL in it');
-    const text = record.toString('utf8');
-    const eq = text.indexOf('=');
-    if (eq < 1) throw new TarFormatError('bad pax record');
-    out.set(text.slice(0, eq), text.slice(eq + 1));
-    i += len;
-  }
-  return out;
+function paxAlike(data: Buffer, at: number): Map<string, string> {
+  if (data.length > 0 && data[data.length - 1] !== 0x0a) throw new TarFormatError('a pax header padded after its last record');
+  const records = parsePax(data, at);
+  for (const [key, value] of records) if (/[\n\0]/.test(key) || /[\n\0]/.test(value)) throw new TarFormatError('a pax record with a newline or NUL in it');
+  return records;
 }
 
 type State = 'header' | 'data' | 'padding' | 'extended' | 'done';
@@ -237,8 +182,11 @@ export class TarReader {
   readonly #limits: TarLimits;
   readonly #visitor: TarVisitor;
   #state: State = 'header';
-  readonly #header = new Uint8Array(BLOCK);
+  readonly #header = new Uint8Array(TAR_BLOCK);
   #headerFill = 0;
+  /** Bytes of the archive before the current chunk, and where the current header starts. */
+  #position = 0;
+  #headerAt = 0;
   #remaining = 0;
   #offset = 0;
   #padding = 0;
@@ -246,19 +194,19 @@ export class TarReader {
   #total = 0;
   #zeroBlocks = 0;
   #extended: Buffer[] = [];
-  #extendedKind: 'pax' | 'pax-global' | 'gnu-longname' | 'gnu-longlink' | null = null;
-  /** The pending pax header's records; null when there is none. */
-  #pax: Map<string, string> | null = null;
-  #longName: string | null = null;
+  #extendedKind: TarExtensionKind | null = null;
+  #extendedAt = 0;
+  /** The pending pax header and GNU long names. */
+  readonly #pending: TarExtensions;
   /** Where links were extracted, folded (see `#throughLink`). */
   readonly #links = new Set<string>();
   /** Where each file was extracted, by its folded form (see `#caseCollision`). */
   readonly #files = new Map<string, string>();
-  #longLink: string | null = null;
 
   constructor(limits: TarLimits, visitor: TarVisitor) {
     this.#limits = limits;
     this.#visitor = visitor;
+    this.#pending = new TarExtensions(limits.maxExtendedHeaderBytes);
   }
 
   push(chunk: Uint8Array): void {
@@ -272,12 +220,13 @@ export class TarReader {
           for (; i < chunk.length; i++) if (chunk[i] !== 0) throw new TarFormatError('data after the end-of-archive marker');
           return;
         case 'header': {
-          const take = Math.min(BLOCK - this.#headerFill, chunk.length - i);
+          const take = Math.min(TAR_BLOCK - this.#headerFill, chunk.length - i);
           this.#header.set(chunk.subarray(i, i + take), this.#headerFill);
           this.#headerFill += take;
           i += take;
-          if (this.#headerFill === BLOCK) {
+          if (this.#headerFill === TAR_BLOCK) {
             this.#headerFill = 0;
+            this.#headerAt = this.#position + i - TAR_BLOCK;
             this.#onHeader();
           }
           break;
@@ -303,6 +252,7 @@ export class TarReader {
         }
       }
     }
+    this.#position += chunk.length;
   }
 
   finish(): void {
@@ -318,7 +268,7 @@ export class TarReader {
 
   #onHeader(): void {
     const h = this.#header;
-    if (h.every((x) => x === 0)) {
+    if (isZeroBlock(h)) {
       this.#zeroBlocks++;
       if (this.#zeroBlocks === 2) {
         this.#state = 'done';
@@ -327,44 +277,40 @@ export class TarReader {
       return;
     }
     if (this.#zeroBlocks > 0) throw new TarFormatError('data after an end-of-archive block');
-    if (!checksumOk(h)) throw new TarFormatError('header checksum mismatch (not a tar archive?)');
+    // The unsigned sum POSIX defines. GNU tar also accepts the signed sum some old archivers
+    // wrote, but node-tar does not: it skips such a header and reads the entry's data as the next.
+    if (tarChecksum(h) !== 'unsigned') throw new TarHeaderError(this.#headerAt, 'checksum mismatch (not a tar archive?)');
     this.#entries++;
     if (this.#entries > this.#limits.maxEntries) throw new TarFormatError(`more than ${this.#limits.maxEntries} entries`);
     // pnpm takes a header whose name starts with NUL for the end of the archive.
     if (h[0] === 0) throw new TarFormatError('an entry without a name');
     const kind = typeOf(h[156] as number);
-    let size = sizeField(h);
+    const pending = this.#pending;
+    let size = sizeField(h, this.#headerAt);
     if (kind === 'pax' || kind === 'pax-global' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
-      if (size > this.#limits.maxExtendedHeaderBytes) throw new TarFormatError('extended header too large');
+      pending.reserve(size, this.#headerAt);
       // node-tar merges a second pax header into the first and lets the later of a pax path and
       // a GNU long name win; tar-stream keeps only the last pax header and prefers its path;
       // pnpm prefers the long name. One of each at most, and never both kinds of path.
-      const pending = kind === 'pax' ? this.#pax : kind === 'gnu-longname' ? this.#longName : kind === 'gnu-longlink' ? this.#longLink : null;
-      if (pending !== null) throw new TarFormatError(`two ${kind} headers for one entry`);
+      const earlier = kind === 'pax' ? pending.pax : kind === 'gnu-longname' ? pending.longName : kind === 'gnu-longlink' ? pending.longLink : null;
+      if (earlier !== null) throw new TarFormatError(`two ${kind} headers for one entry`);
       this.#extendedKind = kind;
+      this.#extendedAt = this.#headerAt;
       this.#extended = [];
       this.#begin(size, 'extended');
       return;
     }
-    const pax = this.#pax ?? EMPTY_PAX;
-    const paxSize = pax.get('size');
-    if (paxSize !== undefined) {
-      if (!/^\d{1,15}$/.test(paxSize)) throw new TarFormatError('bad pax size');
-      size = Number(paxSize);
-    }
-    if (pax.has('path') && this.#longName !== null) throw new TarFormatError('both a pax path and a GNU long name for one entry');
-    if (pax.has('linkpath') && this.#longLink !== null) throw new TarFormatError('both a pax link path and a GNU long link name for one entry');
-    // node-tar reads the prefix only behind the exact ustar magic; tar-stream and pnpm read it
-    // whenever it is there.
+    size = pending.size(size, this.#headerAt);
+    const pax = pending.pax;
+    if (pax !== null && pending.longName !== null && pax.has('path')) throw new TarFormatError('both a pax path and a GNU long name for one entry');
+    if (pax !== null && pending.longLink !== null && pax.has('linkpath')) throw new TarFormatError('both a pax link path and a GNU long link name for one entry');
+    // node-tar reads the prefix only behind the exact ustar magic and version; tar-stream and
+    // pnpm read it whenever it is there.
     const ustar = h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72 && h[262] === 0 && h[263] === 0x30 && h[264] === 0x30;
     if (!ustar && h[345] !== 0) throw new TarFormatError('a path prefix in a header that is not ustar');
-    const prefix = ustar ? cstring(h, 345, 155) : '';
-    const name = cstring(h, 0, 100);
-    const path = pax.get('path') ?? this.#longName ?? (prefix === '' ? name : `${prefix}/${name}`);
-    const link = pax.get('linkpath') ?? this.#longLink ?? cstring(h, 157, 100);
-    this.#pax = null;
-    this.#longName = null;
-    this.#longLink = null;
+    const path = pending.path(tarName(h));
+    const link = pending.linkPath(tarLinkName(h));
+    pending.clear();
     // node-tar reads a body for links (and pnpm for directories) when a size is claimed; the
     // others do not, so the entries after them would differ.
     if ((kind === 'hardlink' || kind === 'symlink' || kind === 'directory') && size !== 0) throw new TarFormatError(`a ${kind} that claims ${size} bytes of data`);
@@ -414,7 +360,7 @@ export class TarReader {
   #begin(size: number, state: 'data' | 'extended'): void {
     this.#remaining = size;
     this.#offset = 0;
-    this.#padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    this.#padding = tarPadding(size);
     this.#state = state;
     if (size === 0) this.#afterData();
   }
@@ -423,25 +369,15 @@ export class TarReader {
     if (this.#state === 'extended') {
       const data = Buffer.concat(this.#extended);
       this.#extended = [];
-      switch (this.#extendedKind) {
-        case 'pax': {
-          const pax = parsePax(data);
-          if (pax.has('type')) throw new TarFormatError('a pax header setting type');
-          this.#pax = pax;
-          break;
-        }
-        case 'gnu-longname':
-          this.#longName = cstring(data, 0, data.length);
-          break;
-        case 'gnu-longlink':
-          this.#longLink = cstring(data, 0, data.length);
-          break;
-        case 'pax-global':
-          // Comments and times are harmless; what frames or names entries is not read alike.
-          for (const key of parsePax(data).keys()) if (GLOBAL_REFUSED.has(key)) throw new TarFormatError(`a global pax header setting ${key}`);
-          break;
-        default:
-          break;
+      const kind = this.#extendedKind;
+      if (kind === 'pax-global') {
+        // Comments and times are harmless; what frames or names entries is not read alike.
+        for (const key of paxAlike(data, this.#extendedAt).keys()) if (GLOBAL_REFUSED.has(key)) throw new TarFormatError(`a global pax header setting ${key}`);
+      } else if (kind === 'pax') {
+        this.#pending.pax = paxAlike(data, this.#extendedAt);
+        if (this.#pending.pax.has('type')) throw new TarFormatError('a pax header setting type');
+      } else if (kind !== null) {
+        this.#pending.add(kind, data, this.#extendedAt);
       }
       this.#extendedKind = null;
     }
