@@ -16,6 +16,7 @@ export * from './npm-lockfile.ts';
 export * from './plain-object.ts';
 export * from './backoff.ts';
 export * from './pep440.ts';
+export * from './pep440-specifier.ts';
 export * from './semver.ts';
 export * from './lru.ts';
 export * from './blake2b.ts';

@@ -12,12 +12,19 @@ import type { RequestContext } from '../storage/ports/index.ts';
 import type { Explained } from './gate-service.ts';
 import type { ListedDistribution, PackageListing, PackageSource, PackageSources, ReferenceCheck, ReferencePart } from './package-sources.ts';
 import type { ArtifactHistory, DecisionSource, Facts, VersionCandidate } from './types.ts';
+import { checkRange } from './check-range.ts';
+import { parseVersionRange } from './version-range.ts';
 
 export interface CheckTarget {
   readonly ecosystem: Ecosystem;
   readonly name: string;
   /** null: the version the upstream calls the latest (npm's `latest` dist-tag; PyPI's newest final release; an image's `latest` tag; a Hub repo's default branch). An image's tag or digest; a Hub repo's branch, tag or commit. */
   readonly version: string | null;
+  /**
+   * A version range (npm `^4.17.0`; PyPI `>=2,<3`), instead of a version (then `version` is
+   * null): what an install of it gets through Airlock is judged (version-range.ts reads it).
+   */
+  readonly range?: string | null;
   /** null: the first repository of the ecosystem. */
   readonly repo: string | null;
 }
@@ -38,7 +45,7 @@ export interface CheckResult {
   readonly ecosystem: Ecosystem;
   readonly repo: string | null;
   readonly name: string;
-  /** The version asked for (null: latest). */
+  /** The version, or the range, asked for (null: latest). */
   readonly requested: string | null;
   /** The version judged. */
   readonly version: string | null;
@@ -58,8 +65,10 @@ export interface CheckResult {
   readonly policy: { readonly verdict: VerdictKind; readonly reasons: readonly Reason[]; readonly hash: string } | null;
   /** Every fact the policy saw. */
   readonly facts: Facts | null;
-  /** Without a version: the version `latest` resolves to through Airlock (withheld versions hidden). */
+  /** Without a version: the version `latest` resolves to through Airlock (withheld versions hidden); with a range, the version it resolves to through Airlock. */
   readonly resolvesTo: string | null;
+  /** With a range: how it resolved (else null). */
+  readonly range: RangeResolution | null;
   /** The files the upstream lists for the version with their sha256, where the ecosystem's listing names them (PyPI); else null. */
   readonly distributions: readonly ListedDistribution[] | null;
   /** The phase judged: the metadata phase, or for an image, the artifact phase a pull is judged in (its signatures included). */
@@ -73,6 +82,19 @@ export interface CheckResult {
    */
   readonly parts: readonly CheckPart[] | null;
   readonly evaluatedAt: string;
+}
+
+/**
+ * How a range resolved: the version judged is the one an install of it gets through Airlock (the
+ * newest satisfying version the gate allows; npm's `latest` first when it satisfies the range), or,
+ * when the gate allows none, the newest satisfying version.
+ */
+export interface RangeResolution {
+  readonly range: string;
+  /** Listed versions satisfying it. */
+  readonly satisfying: number;
+  /** The newest satisfying version and its verdict, when it is not the version judged (it is held, or npm's `latest` is older). */
+  readonly newest: Omit<CheckPart, 'label' | 'notJudged' | 'facts'> | null;
 }
 
 /** One part of what was checked (see `CheckResult.parts`), judged on its own. */
@@ -117,7 +139,7 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
     ecosystem: t.ecosystem,
     repo,
     name: t.name,
-    requested: t.version,
+    requested: t.range ?? t.version,
     version: null,
     purl: null,
     verdict: null,
@@ -129,6 +151,7 @@ function base(t: CheckTarget, repo: string | null, now: Date): Omit<CheckResult,
     policy: null,
     facts: null,
     resolvesTo: null,
+    range: null,
     distributions: null,
     phase: 'metadata',
     notJudged: null,
@@ -249,13 +272,14 @@ export class CheckService {
       try {
         const source = this.#sources.find(t.ecosystem, t.repo);
         const name = source.canonicalName(t.name);
+        if (t.range !== undefined && t.range !== null) parseVersionRange(t.ecosystem, t.range);
         const key = `${source.repo}\0${name}`;
         const g = groups.get(key);
         if (g === undefined) groups.set(key, { repo: source.repo, name, items: [{ i, t: { ...t, name } }], source });
         else g.items.push({ i, t: { ...t, name } });
       } catch (err) {
         if (!isAirlockError(err)) throw err;
-        if (err.code === 'INVALID_NAME' || err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST') throw err;
+        if (err.code === 'INVALID_NAME' || err.code === 'INVALID_VERSION' || err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST') throw err;
         out[i] = { ...base(t, t.repo, this.#clock()), status: 'error', message: err.message };
       }
     });
@@ -299,6 +323,7 @@ export class CheckService {
     const byVersion = new Map(listing.candidates.map((c) => [c.subject.version, c]));
     const wanted: VersionCandidate[] = [];
     const plan = targets.map((t) => {
+      if (t.range !== undefined && t.range !== null) return { t, version: null, c: undefined };
       const version = t.version === null ? listing.latest : (listing.versionNamed?.(t.version) ?? t.version);
       const c = version === null ? undefined : byVersion.get(version);
       if (c !== undefined && !wanted.includes(c)) wanted.push(c);
@@ -307,14 +332,27 @@ export class CheckService {
     const explained = wanted.length === 0 ? [] : await this.#gate.explain(wanted, listing.candidates);
     const byCandidate = new Map(explained.map((e) => [e.candidate.subject.version, e]));
     const now = this.#clock();
-    return plan.map(({ t, version, c }) => {
+    return Promise.all(plan.map(async ({ t, version, c }) => {
+      if (t.range !== undefined && t.range !== null) return this.#checkRange(t, t.range, repo, name, listing);
       if (version === null) return { ...base(t, repo, now), status: 'version-not-found', message: `${name} has no latest version` };
       const why = listing.unusable.get(version);
       if (why !== undefined) return { ...base(t, repo, now), version, status: 'unusable', message: `${name}@${version} is never served: ${why}` };
       const e = c === undefined ? undefined : byCandidate.get(version);
       if (e === undefined) return { ...base(t, repo, now), version, status: 'version-not-found', message: `${name} has no version ${version}` };
       return judged(t, repo, e, t.version === null ? listing.servedLatest : null, listing.distributions?.(version) ?? null);
-    });
+    }));
+  }
+
+  /** A range: the version an install of it gets through Airlock, judged (check-range.ts). */
+  async #checkRange(t: CheckTarget, text: string, repo: string, name: string, listing: PackageListing): Promise<CheckResult> {
+    const r = await checkRange(parseVersionRange(t.ecosystem, text), listing, this.#gate);
+    if (r.status === 'none') {
+      return { ...base(t, repo, this.#clock()), status: 'version-not-found', message: `none of the ${r.listed} versions of ${name} Airlock can serve satisfies ${text}` };
+    }
+    const e = r.chosen ?? r.newest;
+    const version = e.candidate.subject.version;
+    const newest = r.chosen === null || r.newest === r.chosen ? null : verdictOf(r.newest);
+    return { ...judged(t, repo, e, r.chosen === null ? null : version, listing.distributions?.(version) ?? null), range: { range: text, satisfying: r.satisfying, newest } };
   }
 
   /** One reference of a source that resolves references: judged by the source, through the gate's explainer. */

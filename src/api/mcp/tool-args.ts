@@ -3,8 +3,9 @@
  * in tool-schemas.ts say the same to the client). A bad argument is an `ArgumentError` naming
  * the argument and what it takes, so a model can correct the call.
  */
-import { ECOSYSTEMS, isEcosystem } from '../../core/index.ts';
+import { ECOSYSTEMS, isAirlockError, isEcosystem, type Ecosystem } from '../../core/index.ts';
 import type { CheckTarget } from '../../gate/check-service.ts';
+import { isVersionRange, parseVersionRange } from '../../gate/version-range.ts';
 
 export class ArgumentError extends Error {
   constructor(message: string) {
@@ -13,7 +14,7 @@ export class ArgumentError extends Error {
   }
 }
 
-export const LIMITS = Object.freeze({ name: 256, version: 256, repo: 64, quarantineId: 128, batch: 50 });
+export const LIMITS = Object.freeze({ name: 256, version: 256, range: 256, repo: 64, quarantineId: 128, batch: 50 });
 
 type Args = Readonly<Record<string, unknown>>;
 
@@ -39,23 +40,29 @@ function text(args: Args, key: string, max: number, where: string, required: boo
   return t;
 }
 
-/** A version range or specifier (`^1.2.0`, `>=2,<3`, `1.x`), which the check does not resolve. */
-const RANGE_RE = /[\^~<>=*|,\s]|(^|\.)[xX](\.|$)/;
+/** `range`, read (the check service reads it again): INVALID_VERSION becomes an ArgumentError naming `key`. */
+function readRange(ecosystem: Ecosystem, range: string, key: string, where: string): string {
+  try {
+    parseVersionRange(ecosystem, range);
+    return range;
+  } catch (err) {
+    if (isAirlockError(err, 'INVALID_VERSION')) throw new ArgumentError(`${where}: "${key}" ${err.message}`);
+    throw err;
+  }
+}
 
-/** One package to check: `{ecosystem, name, version?, repo?}`. */
-export function packageTarget(v: unknown, where: string): CheckTarget {
-  if (!isObject(v)) throw new ArgumentError(`${where} must be an object {ecosystem, name, version?, repo?}`);
-  refuseUnknown(v, ['ecosystem', 'name', 'version', 'repo'], where);
+/** One package to check: `{ecosystem, name, version?, repo?}`; `version` may be a range (npm) or specifier (PyPI). */
+export function packageTarget(v: unknown, where: string, rangeKey: 'version' | 'range' = 'version'): CheckTarget {
+  if (!isObject(v)) throw new ArgumentError(`${where} must be an object {ecosystem, name, ${rangeKey}?, repo?}`);
+  refuseUnknown(v, ['ecosystem', 'name', rangeKey, 'repo'], where);
   const ecosystem = text(v, 'ecosystem', 32, where, true) as string;
   if (!isEcosystem(ecosystem)) throw new ArgumentError(`${where}: "ecosystem" must be one of ${ECOSYSTEMS.join(', ')}, not ${JSON.stringify(ecosystem.slice(0, 32))}`);
   const name = text(v, 'name', LIMITS.name, where, true) as string;
-  const version = text(v, 'version', LIMITS.version, where, false);
-  if (version !== null && (ecosystem === 'npm' || ecosystem === 'pypi') && RANGE_RE.test(version)) {
-    throw new ArgumentError(
-      `${where}: "version" ${JSON.stringify(version.slice(0, 64))} is a range; give an exact version (1.2.3), or leave version out to learn which version an install without one gets ("installs")`,
-    );
-  }
-  return { ecosystem, name, version, repo: text(v, 'repo', LIMITS.repo, where, false) };
+  const repo = text(v, 'repo', LIMITS.repo, where, false);
+  const given = text(v, rangeKey, rangeKey === 'range' ? LIMITS.range : LIMITS.version, where, false);
+  // suggest_allowed_version's `range` is always one (`1.2.3` is npm's `=1.2.3`, PyPI's `==1.2.3`).
+  if (given !== null && (rangeKey === 'range' || isVersionRange(ecosystem, given))) return { ecosystem, name, version: null, range: readRange(ecosystem, given, rangeKey, where), repo };
+  return { ecosystem, name, version: given, repo };
 }
 
 /** `{packages: [...]}`: 1 to `LIMITS.batch` packages. */
@@ -67,10 +74,9 @@ export function packageTargets(args: Args): CheckTarget[] {
   return list.map((p, i) => packageTarget(p, `check_packages: packages[${i}]`));
 }
 
-/** `{ecosystem, name, repo?}` (suggest_allowed_version: no version, it finds one). */
+/** `{ecosystem, name, range?, repo?}` (suggest_allowed_version: no version, it finds one, within `range` when given). */
 export function packageName(args: Args): CheckTarget {
-  refuseUnknown(args, ['ecosystem', 'name', 'repo'], 'suggest_allowed_version');
-  return packageTarget(args, 'suggest_allowed_version');
+  return packageTarget(args, 'suggest_allowed_version', 'range');
 }
 
 export function quarantineId(args: Args): string {

@@ -19,6 +19,10 @@ export interface CheckItem {
   readonly verdict: ToolVerdict;
   readonly status: CheckResult['status'];
   readonly installs: string | null;
+  /** The range asked for (then `version` is what an install of it gets, or the newest satisfying one when none is allowed); else null. */
+  readonly range: string | null;
+  /** With a range: the newest satisfying version and its verdict, when it is not `version` (it is held); else null. */
+  readonly newestInRange: InRange | null;
   readonly mayBeHallucinated: boolean;
   readonly reasons: readonly { readonly rule: string | null; readonly message: string }[];
   readonly warnings: readonly { readonly rule: string | null; readonly message: string }[];
@@ -26,6 +30,13 @@ export interface CheckItem {
   readonly purl: string | null;
   readonly message: string | null;
   readonly advice: string;
+}
+
+export interface InRange {
+  readonly version: string;
+  readonly verdict: ToolVerdict;
+  readonly reasons: readonly { readonly rule: string | null; readonly message: string }[];
+  readonly quarantineId: string | null;
 }
 
 function verdictOf(r: CheckResult): ToolVerdict {
@@ -61,10 +72,19 @@ function label(r: CheckResult): string {
 export const HALLUCINATION_WARNING =
   'It may be a hallucinated name: do NOT install it, and do NOT create, register or publish a package by this name (that is how slopsquatting attacks start). Find the real package name (check the spelling and the project\'s documentation).';
 
-function advice(r: CheckResult, verdict: ToolVerdict, installs: string | null): string {
+/** With a range, what the newest satisfying version is when it is not the one judged. */
+function newerText(r: CheckResult, n: InRange): string {
+  if (n.verdict === 'allow') return ` (${n.version} satisfies it too and is allowed, but npm takes the version its latest tag names.)`;
+  const review = n.quarantineId === null ? '' : ` (quarantine ${n.quarantineId})`;
+  return ` The newest version satisfying it, ${n.version}, is ${n.verdict === 'block' ? 'blocked' : 'quarantined'} by Airlock: ${n.reasons.length > 0 ? reasonsText(n.reasons) : 'by policy'}${review}; ${r.version ?? '?'} is the newest it allows.`;
+}
+
+function advice(r: CheckResult, verdict: ToolVerdict, installs: string | null, newest: InRange | null): string {
   const what = label(r);
+  const range = r.range?.range ?? null;
   switch (verdict) {
     case 'allow':
+      if (range !== null) return `An install of ${r.name}@${range} gets ${installs ?? '?'} through Airlock, which allows it: pin ${installs ?? '?'} or keep the range.${newest === null ? '' : newerText(r, newest)}`;
       return r.requested === null && installs !== null && installs !== r.version
         ? `Airlock allows ${what}; an install without a version gets ${installs} through Airlock.`
         : `Airlock allows ${what}: install it through Airlock.`;
@@ -73,13 +93,15 @@ function advice(r: CheckResult, verdict: ToolVerdict, installs: string | null): 
       const held = verdict === 'quarantine' ? 'quarantined' : 'blocked';
       const why = r.reasons.length > 0 ? reasonsText(r.reasons) : (r.message ?? 'by policy');
       const instead = installs !== null ? ` An install without a version gets ${installs}, which Airlock serves.` : ' Call suggest_allowed_version for a version Airlock allows.';
+      const subject = range === null ? what : `No version satisfying ${range} is allowed by Airlock now (${r.range?.satisfying ?? 0} satisfy it): the newest, ${what},`;
+      const fails = range === null ? 'Installing it fails' : `An install of ${r.name}@${range} fails`;
       const review =
         verdict === 'block'
           ? ' A block is not reviewed: choose another version or package.'
           : r.quarantineId !== null
             ? ` To use it anyway, ask an approver to review quarantine ${r.quarantineId} (explain_quarantine shows the record).`
             : ' No review is open yet (a client\'s download opens one); ask an approver if this exact version is needed.';
-      return `${what} is ${held} by Airlock: ${why}. Installing it fails; do not fetch it around Airlock.${instead}${review}`;
+      return `${subject} is ${held} by Airlock: ${why}. ${fails}; do not fetch it around Airlock.${instead}${review}`;
     }
     case 'not-found':
       return r.status === 'package-not-found'
@@ -94,9 +116,15 @@ function plainReasons(reasons: readonly Reason[]): { rule: string | null; messag
   return reasons.map((x) => ({ rule: x.rule ?? null, message: x.message }));
 }
 
+function inRange(r: CheckResult): InRange | null {
+  const n = r.range?.newest ?? null;
+  return n === null ? null : { version: n.version, verdict: n.verdict, reasons: plainReasons(n.reasons), quarantineId: n.quarantineId };
+}
+
 export function checkItem(r: CheckResult): CheckItem {
   const verdict = verdictOf(r);
   const installs = installsOf(r);
+  const newest = inRange(r);
   return {
     ecosystem: r.ecosystem,
     name: r.name,
@@ -106,19 +134,21 @@ export function checkItem(r: CheckResult): CheckItem {
     verdict,
     status: r.status,
     installs,
+    range: r.range?.range ?? null,
+    newestInRange: newest,
     mayBeHallucinated: r.status === 'package-not-found',
     reasons: plainReasons(r.reasons),
     warnings: plainReasons(r.warnings),
     quarantineId: r.quarantineId,
     purl: r.purl,
     message: r.message,
-    advice: advice(r, verdict, installs),
+    advice: advice(r, verdict, installs, newest),
   };
 }
 
 /** One line: the verdict in capitals, what was checked, and the advice. */
 export function itemLine(i: CheckItem): string {
-  const v = i.version ?? i.requested;
+  const v = i.range !== null ? `${i.range}${i.version === null ? '' : ` (${i.version})`}` : (i.version ?? i.requested);
   return `${i.verdict.toUpperCase()} ${i.ecosystem} ${i.name}${v === null ? '' : `@${v}`}: ${i.advice}`;
 }
 

@@ -4,6 +4,7 @@
  * structured results (tool-results.ts builds them).
  */
 import { ECOSYSTEMS } from '../../core/index.ts';
+import { MAX_RANGE_SETS } from '../../gate/version-range.ts';
 import { LIMITS } from './tool-args.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -22,7 +23,9 @@ const packageProperties = {
     minLength: 1,
     maxLength: LIMITS.version,
     description:
-      'Optional. An exact version (npm `4.17.21`, pypi `2.31.0`), an image tag or `sha256:` digest, a Hub branch, tag or commit. Leave it out to check what an install without a version gets. Ranges such as `^1.2.0` are not resolved: give the exact version from the lockfile, or leave it out.',
+      'Optional. An exact version (npm `4.17.21`, pypi `2.31.0`), an image tag or `sha256:` digest, a Hub branch, tag or commit; ' +
+      'or, for npm and pypi, a range as package.json or requirements.txt has it (npm `^4.17.0`, `~1.2.3`, `1.x`, `>=2 <3`; pypi `>=2,<3`, `~=1.4`, `==1.4.*`): ' +
+      `the answer is then the version an install of the range gets through Airlock (the newest satisfying version it allows), or, when it allows none, the newest satisfying version and why it is held. At most ${MAX_RANGE_SETS} comparator sets (||) or clauses. Leave it out to check what an install without a version gets.`,
   },
   repo: { type: 'string', minLength: 1, maxLength: LIMITS.repo, description: 'Optional. The Airlock repository to ask; default: the first repository of the ecosystem' },
 } as const;
@@ -31,16 +34,26 @@ const reason = { type: 'object', required: ['rule', 'message'], properties: { ru
 
 const checkItem = {
   type: 'object',
-  required: ['ecosystem', 'name', 'repo', 'requested', 'version', 'verdict', 'status', 'installs', 'mayBeHallucinated', 'reasons', 'warnings', 'quarantineId', 'purl', 'message', 'advice'],
+  required: ['ecosystem', 'name', 'repo', 'requested', 'version', 'verdict', 'status', 'installs', 'range', 'newestInRange', 'mayBeHallucinated', 'reasons', 'warnings', 'quarantineId', 'purl', 'message', 'advice'],
   properties: {
     ecosystem: { type: 'string' },
     name: { type: 'string' },
     repo: nullableString,
-    requested: { ...nullableString, description: 'The version asked for (null: none)' },
-    version: { ...nullableString, description: 'The version judged (without a requested version: the one the upstream calls latest)' },
+    requested: { ...nullableString, description: 'The version or range asked for (null: none)' },
+    version: {
+      ...nullableString,
+      description: 'The version judged (without a requested version: the one the upstream calls latest; with a range: the one an install of it gets, or when Airlock allows none, the newest satisfying it)',
+    },
     verdict: { type: 'string', enum: ['allow', 'quarantine', 'block', 'not-found', 'error'], description: 'What Airlock does with an install of `version`' },
     status: { type: 'string', enum: ['judged', 'package-not-found', 'version-not-found', 'unusable', 'error'] },
     installs: { ...nullableString, description: 'The version an install through Airlock gets (pinned: the version when allowed; unpinned: the newest version Airlock serves), or null: the install fails' },
+    range: { ...nullableString, description: 'The range asked for, or null' },
+    newestInRange: {
+      type: ['object', 'null'],
+      required: ['version', 'verdict', 'reasons', 'quarantineId'],
+      properties: { version: { type: 'string' }, verdict: { type: 'string' }, reasons: { type: 'array', items: reason }, quarantineId: nullableString },
+      description: 'With a range: the newest version satisfying it and its verdict, when that is not `version` (it is held, so an older version is what installs); else null',
+    },
     mayBeHallucinated: { type: 'boolean', description: 'The name does not exist upstream: it may be made up. Never install it, never create or publish a package by that name.' },
     reasons: { type: 'array', items: reason, description: 'Why it is quarantined or blocked (the policy rules that decided)' },
     warnings: { type: 'array', items: reason },
@@ -126,8 +139,24 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
     name: 'suggest_allowed_version',
     title: 'Find a version Airlock allows',
     description:
-      'For a package whose wanted version is quarantined or blocked: the newest version Airlock serves and allows now (what an install without a version gets), checked with the policy, or null when none is.',
-    inputSchema: { type: 'object', required: ['ecosystem', 'name'], additionalProperties: false, properties: { ecosystem: packageProperties.ecosystem, name: packageProperties.name, repo: packageProperties.repo } },
+      'For a package whose wanted version is quarantined or blocked: the newest version Airlock serves and allows now (what an install without a version gets), checked with the policy, or null when none is. ' +
+      'Give `range` to stay within the range your manifest allows: then the newest version satisfying it that Airlock allows.',
+    inputSchema: {
+      type: 'object',
+      required: ['ecosystem', 'name'],
+      additionalProperties: false,
+      properties: {
+        ecosystem: packageProperties.ecosystem,
+        name: packageProperties.name,
+        range: {
+          type: 'string',
+          minLength: 1,
+          maxLength: LIMITS.range,
+          description: `Optional, npm and pypi only. The range to stay within, as the manifest has it: npm \`^4.17.0\`, \`1.x\`, \`>=2 <3\`; pypi \`>=2,<3\`, \`~=1.4\`, \`==1.4.*\` (at most ${MAX_RANGE_SETS} comparator sets or clauses)`,
+        },
+        repo: packageProperties.repo,
+      },
+    },
     outputSchema: {
       type: 'object',
       required: ['ecosystem', 'name', 'suggestion', 'latest'],

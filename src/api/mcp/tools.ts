@@ -45,21 +45,23 @@ async function explainQuarantine(args: Args, deps: ToolDeps): Promise<ToolOutput
 
 /**
  * The newest version Airlock serves for an install without a version, judged again on its own:
- * suggested only when the policy allows it now.
+ * suggested only when the policy allows it now. With a range: the version an install of it gets
+ * through Airlock (the check resolves the range to the newest satisfying version it allows).
  */
 async function suggestAllowedVersion(args: Args, deps: ToolDeps, request: RequestContext): Promise<ToolOutput> {
   const target = packageName(args);
   const latest = await deps.check.check(target, request);
   const served = latest.status !== 'judged' ? null : (latest.resolvesTo ?? latest.version);
   let judged: CheckResult | null = null;
-  if (served !== null) judged = served === latest.version ? latest : await deps.check.check({ ...target, version: served }, request);
+  if (served !== null) judged = served === latest.version ? latest : await deps.check.check({ ...target, version: served, range: null }, request);
   const suggestion = judged !== null && judged.verdict === 'allow' ? judged.version : null;
   const item = checkItem(latest);
+  const within = target.range === undefined || target.range === null ? '' : ` satisfying ${target.range}`;
   const text =
     suggestion !== null
-      ? `${target.ecosystem} ${latest.name}: ${suggestion} is allowed by Airlock; pin that version.${item.version === suggestion ? '' : ` (latest ${item.version ?? '?'}: ${item.verdict})`}`
+      ? `${target.ecosystem} ${latest.name}: ${suggestion} is ${within === '' ? '' : `the newest version${within} `}allowed by Airlock; pin that version.${item.version === suggestion ? '' : ` (latest ${item.version ?? '?'}: ${item.verdict})`}`
       : latest.status === 'judged'
-        ? `${target.ecosystem} ${latest.name}: no version Airlock allows now. ${item.advice}`
+        ? `${target.ecosystem} ${latest.name}: no version${within} Airlock allows now. ${item.advice}`
         : itemLine(item);
   return { text, structured: { ecosystem: target.ecosystem, name: latest.name, suggestion, latest: item } };
 }

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isAirlockError, makePurl, type Ecosystem, type Verdict } from '../core/index.ts';
+import { CheckService, type Explainer } from './check-service.ts';
+import { PackageSources, type PackageListing } from './package-sources.ts';
+import type { VersionCandidate } from './types.ts';
+
+const NOW = new Date('2025-01-01T00:00:00Z');
+const REQUEST = { tokenId: null, role: null, userAgent: null, agent: null, ip: null, requestId: null };
+
+const allow: Verdict = { kind: 'allow', warnings: [] };
+const hold = (kind: 'block' | 'quarantine', rule: string): Verdict => ({ kind, reasons: [{ message: `held by ${rule}`, rule }], warnings: [] });
+
+/**
+ * A listing source of one package whose versions the gate judges as `verdicts` says (others
+ * allowed); `yanked` versions carry the fact. Records every round of judgements.
+ */
+function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] = []) {
+  const rounds: string[][] = [];
+  const candidates: VersionCandidate[] = listed.map((version) => ({
+    subject: { repo: 'r', ecosystem, name: 'pkg', version, purl: makePurl(ecosystem, 'pkg', version) },
+    facts: yanked.includes(version) ? { yanked: true } : {},
+  }));
+  const listing: PackageListing = { candidates, unusable: new Map(), latest: listed.at(-1) ?? null, servedLatest };
+  const sources = new PackageSources();
+  sources.register({ repo: 'r', ecosystem, canonicalName: (n) => n, listing: async () => listing });
+  const gate: Explainer = {
+    async explain(wanted) {
+      rounds.push(wanted.map((c) => c.subject.version));
+      return wanted.map((candidate) => {
+        const verdict = verdicts[candidate.subject.version] ?? allow;
+        return { candidate, decision: { verdict, source: 'policy' as const, quarantineId: verdict.kind === 'quarantine' ? `q-${candidate.subject.version}` : null }, policyVerdict: verdict, policyHash: 'h', facts: candidate.facts, now: NOW };
+      });
+    },
+    explainArtifact: () => Promise.reject(new Error('not asked')),
+  };
+  return { check: new CheckService({ sources, gate, clock: () => NOW }), rounds };
+}
+
+const target = (ecosystem: Ecosystem, range: string) => ({ ecosystem, name: 'pkg', version: null, range, repo: 'r' });
+
+test('an npm range resolves to the newest satisfying version the gate allows, naming the newer one held and why', async () => {
+  const { check } = service('npm', { '4.18.0': hold('quarantine', 'cooldown') }, ['4.16.0', '4.17.0', '4.17.21', '4.18.0', '5.0.0'], '5.0.0');
+  const r = await check.check(target('npm', '^4.17.0'), REQUEST);
+  assert.deepEqual([r.status, r.requested, r.version, r.verdict, r.resolvesTo], ['judged', '^4.17.0', '4.17.21', 'allow', '4.17.21']);
+  assert.deepEqual(r.range && { ...r.range, newest: r.range.newest && [r.range.newest.version, r.range.newest.verdict, r.range.newest.decidedBy, r.range.newest.quarantineId] }, {
+    range: '^4.17.0',
+    satisfying: 3,
+    newest: ['4.18.0', 'quarantine', ['cooldown'], 'q-4.18.0'],
+  });
+});
+
+test("npm takes its latest tag when it satisfies the range: the served latest, though a newer allowed version satisfies too", async () => {
+  const { check } = service('npm', {}, ['1.0.0', '1.1.0', '1.2.0'], '1.1.0');
+  const r = await check.check(target('npm', '^1.0.0'), REQUEST);
+  assert.deepEqual([r.version, r.verdict, r.range?.newest?.version, r.range?.newest?.verdict], ['1.1.0', 'allow', '1.2.0', 'allow']);
+});
+
+test('when the gate allows no satisfying version, the newest is judged, held, with its reasons; none satisfying is version-not-found', async () => {
+  const { check } = service('npm', { '2.0.0': hold('block', 'blocklist'), '2.1.0': hold('quarantine', 'cooldown') }, ['1.0.0', '2.0.0', '2.1.0'], '1.0.0');
+  const [held, none] = await check.checkMany([target('npm', '2.x'), target('npm', '>=3')], REQUEST);
+  assert.deepEqual([held?.status, held?.version, held?.verdict, held?.resolvesTo, held?.range?.satisfying, held?.range?.newest], ['judged', '2.1.0', 'quarantine', null, 2, null]);
+  assert.deepEqual(held?.decidedBy, ['cooldown']);
+  assert.deepEqual([none?.status, none?.verdict, none?.message], ['version-not-found', null, 'none of the 3 versions of pkg Airlock can serve satisfies >=3']);
+});
+
+test('a PyPI specifier resolves as pip picks: yanked versions left out, the newest allowed within the specifier', async () => {
+  const { check } = service('pypi', { '2.5': hold('quarantine', 'cooldown') }, ['1.9', '2.0', '2.3', '2.4', '2.5', '3.0'], '3.0', ['2.4']);
+  const r = await check.check(target('pypi', '>=2,<3'), REQUEST);
+  assert.deepEqual([r.version, r.verdict, r.range?.satisfying, r.range?.newest?.version, r.range?.newest?.verdict], ['2.3', 'allow', 3, '2.5', 'quarantine']);
+});
+
+test('versions are judged newest first a round at a time, until one is allowed', async () => {
+  const listed = Array.from({ length: 40 }, (_, i) => `1.${i}.0`);
+  const held = Object.fromEntries(listed.slice(10).map((v) => [v, hold('quarantine', 'cooldown')]));
+  const { check, rounds } = service('npm', held, listed, '1.9.0');
+  const r = await check.check(target('npm', '>=1.10.0'), REQUEST);
+  assert.equal(r.verdict, 'quarantine', 'none of 1.10.0 and newer is allowed');
+  assert.deepEqual(rounds.map((x) => x.length), [16, 14]);
+  const { check: early, rounds: few } = service('npm', { '1.39.0': hold('quarantine', 'cooldown') }, listed, null);
+  assert.equal((await early.check(target('npm', '^1.0.0'), REQUEST)).version, '1.38.0');
+  assert.deepEqual(few.map((x) => x.length), [16]);
+});
+
+test('a range that cannot be read fails the whole call with INVALID_VERSION, as a bad name does', async () => {
+  const { check } = service('pypi', {}, ['1.0'], '1.0');
+  await assert.rejects(check.checkMany([target('pypi', '>=1'), target('pypi', '=>1')], REQUEST), (err: unknown) => isAirlockError(err, 'INVALID_VERSION') && /"=>1" is not a clause/.test(err.message));
+});

@@ -1,0 +1,48 @@
+/**
+ * A version range, checked: which listed version an install of it gets through Airlock now —
+ * the version the client would pick from the metadata Airlock serves (withheld versions hidden):
+ * npm's `latest` when it satisfies the range, else the newest satisfying version the gate allows
+ * — and the newest satisfying version with its verdict, so a caller learns what is held and why.
+ * Versions are judged newest first, a few at a time, until one is allowed: a range over
+ * thousands of versions costs the judgements up to the first allowed one, not all of them.
+ */
+import type { Explainer } from './check-service.ts';
+import type { Explained } from './judgement.ts';
+import type { PackageListing } from './package-sources.ts';
+import type { VersionCandidate } from './types.ts';
+import type { VersionRange } from './version-range.ts';
+
+/** Versions judged per round. */
+const ROUND = 16;
+
+export type RangeCheck =
+  | { readonly status: 'none'; readonly listed: number }
+  | {
+      readonly status: 'judged';
+      /** Listed versions satisfying the range (yanked ones left out, as pip leaves them). */
+      readonly satisfying: number;
+      /** The version an install gets, judged; null: the gate allows none of them. */
+      readonly chosen: Explained | null;
+      /** The newest satisfying version, judged. */
+      readonly newest: Explained;
+    };
+
+export async function checkRange(range: VersionRange, listing: PackageListing, gate: Explainer): Promise<RangeCheck> {
+  const byVersion = new Map<string, VersionCandidate>();
+  for (const c of listing.candidates) if (c.facts['yanked'] !== true) byVersion.set(c.subject.version, c);
+  const inRange = range.select([...byVersion.keys()]);
+  const newestVersion = inRange[0];
+  if (newestVersion === undefined) return { status: 'none', listed: byVersion.size };
+  const latest = listing.servedLatest;
+  const first = range.prefersLatest && latest !== null && inRange.includes(latest) ? [latest] : [];
+  const order = [...new Set([...first, newestVersion, ...inRange])];
+  const judged = new Map<string, Explained>();
+  let chosen: Explained | null = null;
+  for (let i = 0; i < order.length && chosen === null; i += ROUND) {
+    const round = order.slice(i, i + ROUND).map((v) => byVersion.get(v) as VersionCandidate);
+    const explained = await gate.explain(round, listing.candidates);
+    for (const e of explained) judged.set(e.candidate.subject.version, e);
+    chosen = explained.find((e) => e.decision.verdict.kind === 'allow') ?? null;
+  }
+  return { status: 'judged', satisfying: inRange.length, chosen, newest: judged.get(newestVersion) as Explained };
+}
