@@ -27,6 +27,16 @@ test('a slow rate: Retry-After rounds up to whole seconds', () => {
   assert.deepEqual(limiter.take('a'), { allowed: false, retryAfterSeconds: 9 }, '60/7 = 8.57 s');
 });
 
+test('a request may cost several (a batch): spent whole or refused whole, told when its cost is refilled', () => {
+  let now = 0;
+  const limiter = new RateLimiter({ perMinute: 60, burst: 10, clients: 100 }, () => now);
+  assert.deepEqual(limiter.take('a', 8), { allowed: true });
+  assert.deepEqual(limiter.take('a', 5), { allowed: false, retryAfterSeconds: 3 }, '2 left, 3 more at one a second');
+  assert.deepEqual(limiter.take('a', 2), { allowed: true }, 'the refused batch spent nothing');
+  now = 3000;
+  assert.deepEqual(limiter.take('a', 3), { allowed: true });
+});
+
 test('memory is bounded: past the cap the least recently seen address is dropped (and comes back with a full bucket)', () => {
   const now = 0;
   const limiter = new RateLimiter({ perMinute: 1, burst: 1, clients: 100 }, () => now);

@@ -36,19 +36,22 @@ export class RateLimiter {
     this.#buckets = new Lru<string, Bucket>(limit.clients);
   }
 
-  /** Spend one request of `client`'s bucket, or say how long (whole seconds, at least 1) until it may. */
-  take(client: string): RateDecision {
+  /**
+   * Spend `cost` requests (default one; at most the burst) of `client`'s bucket, or say how long
+   * (whole seconds, at least 1) until it may; a refused request spends nothing.
+   */
+  take(client: string, cost = 1): RateDecision {
     const now = this.#clock();
     const perMs = this.#limit.perMinute / 60_000;
     const b = this.#buckets.get(client) ?? { tokens: this.#limit.burst, at: now };
     b.tokens = Math.min(this.#limit.burst, b.tokens + Math.max(0, now - b.at) * perMs);
     b.at = now;
     if (this.#buckets.peek(client) === undefined) this.#buckets.set(client, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= cost) {
+      b.tokens -= cost;
       return { allowed: true };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - b.tokens) / perMs / 1000)) };
   }
 
   /** Addresses tracked now. */

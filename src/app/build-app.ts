@@ -154,7 +154,14 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   await app.register(ssoRoutes, { prefix: '/-/sso', sso: services.sso, secure: config.server.publicUrl?.startsWith('https:') === true, clock: services.clock });
   // Coding agents' MCP endpoint: the pre-flight check as tools, beside (not inside) the admin API,
   // as it answers in JSON-RPC rather than the API's {error, code}.
-  await app.register(mcpEndpoint, { prefix: '/-/mcp', check: services.check, quarantine: services.quarantine, clock: services.clock, publicUrl: config.server.publicUrl });
+  await app.register(mcpEndpoint, {
+    prefix: '/-/mcp',
+    check: services.check,
+    quarantine: services.quarantine,
+    clock: services.clock,
+    publicUrl: config.server.publicUrl,
+    rateLimit: config.access.mcp.rateLimit,
+  });
   await registerWebUi(app);
   await registerRepositories(app, config, services);
   app.setNotFoundHandler((request, reply) =>

@@ -7,10 +7,11 @@
 import { AIRLOCK_VERSION, isAirlockError } from '../../core/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { statusForCode } from '../errors.ts';
+import type { RateDecision } from '../rate-limit.ts';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RpcError, type Params } from './jsonrpc.ts';
 import { featuresOf, negotiate, type ProtocolVersion } from './protocol.ts';
 import type { McpClientInfo, McpSession } from './sessions.ts';
-import { ArgumentError } from './tool-args.ts';
+import { ArgumentError, LIMITS } from './tool-args.ts';
 import { TOOL_DEFINITIONS } from './tool-schemas.ts';
 import { TOOLS, type ToolDeps } from './tools.ts';
 
@@ -58,13 +59,30 @@ function toolError(message: string): Record<string, unknown> {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 
-async function callTool(id: string | number, params: Params, session: McpSession, deps: ToolDeps, request: RequestContext): Promise<Record<string, unknown>> {
+/** Spends a tool call's cost from the caller's rate limit (mcp-endpoint.ts keys it per token). */
+export type ToolBudget = (cost: number) => RateDecision;
+
+/** What a call spends: a package per package checked (a batch counts its packages, so it cannot go around the limit), else one. */
+function toolCost(name: string, args: Params): number {
+  const list = name === 'check_packages' ? args['packages'] : undefined;
+  return Array.isArray(list) ? Math.min(Math.max(list.length, 1), LIMITS.batch) : 1;
+}
+
+async function callTool(id: string | number, params: Params, session: McpSession, deps: ToolDeps, request: RequestContext, budget: ToolBudget | null): Promise<Record<string, unknown>> {
   const name = params['name'];
   if (typeof name !== 'string') throw new RpcError(INVALID_PARAMS, 'invalid params: tools/call needs "name", the tool to call', id);
   const tool = TOOLS.get(name);
   if (tool === undefined) throw new RpcError(INVALID_PARAMS, `unknown tool ${JSON.stringify(name.slice(0, 64))}; the tools are ${[...TOOLS.keys()].join(', ')}`, id);
   const args = params['arguments'] ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new RpcError(INVALID_PARAMS, `invalid params: the "arguments" of ${name} must be an object`, id);
+  const cost = toolCost(name, args as Params);
+  const spent = budget?.(cost) ?? { allowed: true };
+  // A tool result, not an HTTP 429 or a JSON-RPC error: the model reads it and can wait (clients turn a 429 into a transport failure).
+  if (!spent.allowed) {
+    return toolError(
+      `rate limited: too many package checks through Airlock with this token (this call checks ${cost}). Try again in ${spent.retryAfterSeconds} s; until then do not install the packages unchecked or around Airlock.`,
+    );
+  }
   const features = featuresOf(session.protocolVersion);
   try {
     const out = await tool(args as Params, deps, request);
@@ -86,6 +104,7 @@ export async function dispatch(
   session: McpSession,
   deps: ToolDeps,
   request: RequestContext,
+  budget: ToolBudget | null = null,
 ): Promise<unknown> {
   switch (msg.method) {
     case 'ping':
@@ -94,7 +113,7 @@ export async function dispatch(
       if (msg.params['cursor'] !== undefined) throw new RpcError(INVALID_PARAMS, 'invalid params: tools/list has one page; there is no cursor to continue from', msg.id);
       return { tools: toolList(session.protocolVersion) };
     case 'tools/call':
-      return callTool(msg.id, msg.params, session, deps, request);
+      return callTool(msg.id, msg.params, session, deps, request, budget);
     default:
       throw new RpcError(METHOD_NOT_FOUND, `method not found: ${msg.method}; this server offers initialize, ping, tools/list and tools/call`, msg.id);
   }

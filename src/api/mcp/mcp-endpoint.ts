@@ -12,7 +12,8 @@ import { isAirlockError } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requireCheckAccess } from '../check-targets.ts';
-import { dispatch, initialize } from './dispatch.ts';
+import { RateLimiter, type RateLimit } from '../rate-limit.ts';
+import { dispatch, initialize, type ToolBudget } from './dispatch.ts';
 import { ACCESS_DENIED, INTERNAL_ERROR, INVALID_REQUEST, failure, parseJson, readMessage, result, RpcError, type JsonRpcReply } from './jsonrpc.ts';
 import { featuresOf, isProtocolVersion, PROTOCOL_VERSIONS } from './protocol.ts';
 import { openSession, readSession, SESSION_ID_RE, type McpSession } from './sessions.ts';
@@ -27,6 +28,8 @@ export interface McpEndpointOptions extends ToolDeps {
   readonly bodyLimit?: number;
   /** Messages in one JSON-RPC batch (protocol 2025-03-26 only). */
   readonly maxBatch?: number;
+  /** Tool calls per token (per client address without one), a package checked each; its burst must hold a full check_packages call. Absent or null: none. */
+  readonly rateLimit?: RateLimit | null;
 }
 
 export const MCP_BODY_LIMIT = 256 * 1024;
@@ -63,6 +66,19 @@ function admitted(request: FastifyRequest, reply: FastifyReply, publicUrl: strin
 export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOptions): Promise<void> {
   const bodyLimit = options.bodyLimit ?? MCP_BODY_LIMIT;
   const maxBatch = options.maxBatch ?? MCP_MAX_BATCH;
+  const limiter = options.rateLimit === undefined || options.rateLimit === null ? null : new RateLimiter(options.rateLimit, () => options.clock().getTime());
+
+  /** The caller's budget: its token's, else its address's. */
+  function budgetOf(request: FastifyRequest): ToolBudget | null {
+    if (limiter === null) return null;
+    const identity = request.identity;
+    const client = identity.kind === 'token' ? `token:${identity.tokenId}` : `ip:${request.ip}`;
+    return (cost) => {
+      const decision = limiter.take(client, cost);
+      if (!decision.allowed) request.log.warn({ client, cost, retryAfter: decision.retryAfterSeconds }, 'mcp tool calls rate-limited');
+      return decision;
+    };
+  }
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
@@ -89,7 +105,7 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
     if (msg.kind === 'notification') return null;
     if (msg.method === 'initialize') return failure(msg.id, INVALID_REQUEST, 'this session is initialized already: initialize opens a new session, sent without Mcp-Session-Id (and never in a batch)');
     try {
-      return result(msg.id, await dispatch(msg, session, options, context));
+      return result(msg.id, await dispatch(msg, session, options, context, budgetOf(request)));
     } catch (err) {
       if (err instanceof RpcError) return failure(msg.id, err.code, err.message);
       request.log.error({ err, method: msg.method }, 'mcp request failed');

@@ -9,10 +9,11 @@ import { tokenScope } from '../../api/auth/token-service.ts';
 import { DEFAULT_EXCHANGE_TTL_MS, EXCHANGE_ROLES, MAX_EXCHANGE_TTL_MS, type OidcIssuer, type OidcTrustRule } from '../../api/auth/oidc/index.ts';
 import { duration, fail, integer, join, list, object, optionalObject, string, type Raw } from './checks.ts';
 import type { RateLimit } from '../../api/rate-limit.ts';
+import { RATE_LIMIT_KEYS, rateLimitSetting } from './rate-limit.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
 
 export const OIDC_KEYS = ['issuers', 'rateLimit'] as const;
-export const OIDC_RATE_LIMIT_KEYS = ['perMinute', 'burst', 'clients'] as const;
+export const OIDC_RATE_LIMIT_KEYS = RATE_LIMIT_KEYS;
 
 /**
  * The exchange verifies a signature (and may fetch a key set) for anyone who asks: per client
@@ -20,18 +21,6 @@ export const OIDC_RATE_LIMIT_KEYS = ['perMinute', 'burst', 'clients'] as const;
  */
 export const DEFAULT_OIDC_RATE_LIMIT: RateLimit = { perMinute: 30, burst: 10, clients: 10_000 };
 
-/** `access.oidc.rateLimit`: the defaults, each setting replaced as given, or `false` for none. */
-function rateLimit(v: unknown, path: string): RateLimit | null {
-  if (v === false) return null;
-  if (v === undefined || v === null) return DEFAULT_OIDC_RATE_LIMIT;
-  const o = object(v, path, OIDC_RATE_LIMIT_KEYS);
-  const d = DEFAULT_OIDC_RATE_LIMIT;
-  return {
-    perMinute: o['perMinute'] === undefined ? d.perMinute : integer(o['perMinute'], join(path, 'perMinute'), 1, 60_000),
-    burst: o['burst'] === undefined ? d.burst : integer(o['burst'], join(path, 'burst'), 1, 10_000),
-    clients: o['clients'] === undefined ? d.clients : integer(o['clients'], join(path, 'clients'), 100, 1_000_000),
-  };
-}
 export const OIDC_ISSUER_KEYS = ['issuer', 'audience', 'jwksUri', 'trust'] as const;
 export const OIDC_RULE_KEYS = ['name', 'claims', 'role', 'repos', 'packages', 'ttl'] as const;
 
@@ -123,7 +112,7 @@ function issuer(v: unknown, path: string, repositories: readonly string[]): Oidc
 /** `access.oidc`, given the names of the configured repositories (a rule's `repos` must name them). */
 export function oidcConfig(v: unknown, path: string, repositories: readonly string[]): { readonly issuers: readonly OidcIssuer[]; readonly rateLimit: RateLimit | null } {
   const o = optionalObject(v, path, OIDC_KEYS);
-  const limit = rateLimit(o['rateLimit'], join(path, 'rateLimit'));
+  const limit = rateLimitSetting(o['rateLimit'], join(path, 'rateLimit'), DEFAULT_OIDC_RATE_LIMIT);
   if (o['issuers'] === undefined || o['issuers'] === null) return { issuers: [], rateLimit: limit };
   const issuers = list(o['issuers'], join(path, 'issuers'), MAX_ISSUERS).map((x, i) => issuer(x, join(join(path, 'issuers'), i), repositories));
   const seen = new Set<string>();

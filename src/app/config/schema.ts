@@ -32,6 +32,7 @@ import { secretRef, type Secret } from './secret.ts';
 import { blobDriver, metadataDriver } from './storage-drivers.ts';
 import { webhooks } from './webhooks.ts';
 import { oidcConfig } from './oidc.ts';
+import { mcpConfig } from './mcp.ts';
 import { ssoConfig } from './sso.ts';
 import { tlsConfig } from './tls.ts';
 import { policyBundle } from './policy-bundle.ts';
@@ -69,7 +70,7 @@ export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'si
 export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval', 'bundle'] as const;
-export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc', 'sso'] as const;
+export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc', 'sso', 'mcp'] as const;
 export const SIGNALS_KEYS = ['enabled', 'internalNames', 'factsTtl', 'feedPoll'] as const;
 export const INTERNAL_NAME_KEYS = ['npm', 'pypi'] as const;
 export const REPOSITORY_KEYS = [
@@ -163,6 +164,7 @@ function access(v: unknown, ctx: ValidateContext, repositories: readonly string[
     adminToken,
     oidc: oidcConfig(o['oidc'], join(p, 'oidc'), repositories),
     sso: ssoConfig(o['sso'], join(p, 'sso'), ctx, publicUrl),
+    mcp: mcpConfig(o['mcp'], join(p, 'mcp')),
   };
 }
 

@@ -7,6 +7,7 @@ import type { RegistryKey, TrustedRoot } from '../../verify/index.ts';
 import type { OidcIssuer } from '../../api/auth/oidc/index.ts';
 import type { SsoSettings } from '../../api/auth/sso/index.ts';
 import type { RateLimit } from '../../api/rate-limit.ts';
+import type { McpSettings } from './mcp.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -173,6 +174,8 @@ export interface AccessConfig {
   readonly oidc: { readonly issuers: readonly OidcIssuer[]; readonly rateLimit: RateLimit | null };
   /** Single sign-on to the review UI with an OpenID Connect provider (null: not configured). */
   readonly sso: SsoSettings | null;
+  /** The MCP endpoint: its tool calls' rate limit per token. */
+  readonly mcp: McpSettings;
 }
 
 export type UpstreamAuth =

@@ -33,6 +33,8 @@ interface Item {
   reasons: { rule: string | null; message: string }[];
   quarantineId: string | null;
   advice: string;
+  range: string | null;
+  newestInRange: { version: string; verdict: string; reasons: { rule: string | null }[]; quarantineId: string | null } | null;
 }
 
 function textOf(r: object): string {
@@ -105,6 +107,30 @@ test('MCP: an agent checks before it installs, and the real npm client agrees', 
   assert.equal(installed.code, 0, installed.output);
   assert.equal((await p.readJson(`node_modules/${COOLING}/package.json`))['version'], '1.0.0');
 
+  // A range, as package.json holds it: the newest satisfying version (1.1.0) is quarantined, so
+  // the answer names the older one Airlock allows, and why the newer is held; npm agrees.
+  const ranged = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'npm', name: COOLING, version: '^1.0.0' } });
+  const rg = ranged.structuredContent as unknown as Item;
+  assert.deepEqual([rg.range, rg.version, rg.verdict, rg.installs], ['^1.0.0', '1.0.0', 'allow', '1.0.0']);
+  assert.deepEqual([rg.newestInRange?.version, rg.newestInRange?.verdict, rg.newestInRange?.reasons.map((r) => r.rule), rg.newestInRange?.quarantineId], ['1.1.0', 'quarantine', ['cooldown'], id]);
+  assert.match(
+    textOf(ranged),
+    /^ALLOW npm zephyr-cooldown-demo@\^1\.0\.0 \(1\.0\.0\): An install of zephyr-cooldown-demo@\^1\.0\.0 gets 1\.0\.0 through Airlock, which allows it.* The newest version satisfying it, 1\.1\.0, is quarantined by Airlock: .*\[cooldown\] \(quarantine /,
+  );
+  const rangedInstall = await p.npm(['install', `${COOLING}@^1.0.0`]);
+  assert.equal(rangedInstall.code, 0, rangedInstall.output);
+  assert.equal((await p.readJson(`node_modules/${COOLING}/package.json`))['version'], '1.0.0');
+  // A range Airlock allows nothing of: the newest satisfying version, held, and why.
+  const heldRange = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'npm', name: COOLING, version: '~1.1.0' } });
+  const hr = heldRange.structuredContent as unknown as Item;
+  assert.deepEqual([hr.version, hr.verdict, hr.installs, hr.newestInRange, hr.quarantineId], ['1.1.0', 'quarantine', null, null, id]);
+  assert.match(textOf(heldRange), /^QUARANTINE npm zephyr-cooldown-demo@~1\.1\.0 \(1\.1\.0\): No version satisfying ~1\.1\.0 is allowed by Airlock now \(1 satisfy it\): the newest, zephyr-cooldown-demo@1\.1\.0, is quarantined by Airlock: .*\[cooldown\]\. An install of zephyr-cooldown-demo@~1\.1\.0 fails/);
+  const withinRange = await client.callTool({ name: 'suggest_allowed_version', arguments: { ecosystem: 'npm', name: COOLING, range: '1.x' } });
+  assert.equal((withinRange.structuredContent as { suggestion: string }).suggestion, '1.0.0');
+  assert.match(textOf(withinRange), /1\.0\.0 is the newest version satisfying 1\.x allowed by Airlock/);
+  const noneInRange = await client.callTool({ name: 'suggest_allowed_version', arguments: { ecosystem: 'npm', name: COOLING, range: '>=1.1.0' } });
+  assert.equal((noneInRange.structuredContent as { suggestion: string | null }).suggestion, null);
+
   // A name nobody published: not found, a hallucination warning, and the tripwire recorded it for this agent.
   const missing = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'npm', name: MISSING } });
   const m = missing.structuredContent as unknown as Item;
@@ -135,9 +161,11 @@ test('MCP: an agent checks before it installs, and the real npm client agrees', 
   assert.match(textOf(batch), /^1 allow, 1 quarantine, 0 block, 1 not found, 0 error$/m);
 
   // Arguments a model can correct are tool errors saying what is wrong (protocol 2025-11-25).
-  const range = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'npm', name: 'lodash', version: '^4.17.0' } });
-  assert.equal(range.isError, true);
-  assert.match(textOf(range), /"version" "\^4\.17\.0" is a range; give an exact version/);
+  const badRange = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'npm', name: 'lodash', version: '^^4' } });
+  assert.equal(badRange.isError, true);
+  assert.match(textOf(badRange), /"version" "\^\^4" is not an npm version range: npm reads ranges such as \^4\.17\.0/);
+  const ociRange = await client.callTool({ name: 'check_package', arguments: { ecosystem: 'oci', name: 'library/alpine', version: '>=3' } });
+  assert.match(textOf(ociRange), /"version" ">=3" is a range; oci has none: give an image tag or a sha256: digest/);
   const tooMany = await client.callTool({ name: 'check_packages', arguments: { packages: Array.from({ length: 51 }, () => ({ ecosystem: 'npm', name: 'lodash' })) } });
   assert.match(textOf(tooMany), /at most 50 packages per call, not 51/);
   await assert.rejects(client.callTool({ name: 'install_package', arguments: {} }), /unknown tool "install_package"/);
@@ -174,4 +202,22 @@ test('MCP: access is the check\'s — an unscoped reader token; anonymous is ref
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   });
   assert.equal(after.status, 200);
+});
+
+test('MCP: tool calls are rate-limited per token, a batch counting its packages; the refusal is a tool result saying when to retry', async (t) => {
+  const s = await signalsE2e({ packages: [{ name: 'lodash', versions: [{ version: '4.17.21', publishedAt: daysAgo(400) }] }], config: { access: { mcp: { rateLimit: { perMinute: 1, burst: 50 } } } } });
+  t.after(() => s.close());
+  const client = await connect(s.airlock.url, await createToken(s.airlock, 'reader', 'agent'));
+  t.after(() => client.close());
+  const lodash = { ecosystem: 'npm', name: 'lodash', version: '^4.17.0' };
+  const batch = await client.callTool({ name: 'check_packages', arguments: { packages: Array.from({ length: 48 }, () => lodash) } });
+  assert.equal((batch.structuredContent as { summary: { allow: number } }).summary.allow, 48);
+  for (let i = 0; i < 2; i++) assert.equal((await client.callTool({ name: 'check_package', arguments: lodash })).isError ?? false, false, `call ${i + 49}`);
+  const refused = await client.callTool({ name: 'check_package', arguments: lodash });
+  assert.equal(refused.isError, true);
+  assert.match(textOf(refused), /^rate limited: too many package checks through Airlock with this token \(this call checks 1\)\. Try again in 60 s/);
+  // Another token has its own budget.
+  const other = await connect(s.airlock.url, await createToken(s.airlock, 'reader', 'other agent'), 'other-agent');
+  t.after(() => other.close());
+  assert.equal((await other.callTool({ name: 'check_package', arguments: lodash })).isError ?? false, false);
 });
