@@ -72,7 +72,12 @@ function pypiRange(text: string): VersionRange {
     if (err instanceof SpecifierError) throw invalid('pypi', text, `${err.message} (pip reads specifiers such as >=2,<3, ~=1.4, ==1.4.* or !=1.5.1)`);
     throw err;
   }
-  const newestFirst = (a: string, b: string): number => comparePep440(parsePep440(b) ?? (parsePep440('0') as never), parsePep440(a) ?? (parsePep440('0') as never));
+  // Versions PEP 440 cannot read (matched by === only) last.
+  const newestFirst = (a: string, b: string): number => {
+    const x = parsePep440(a);
+    const y = parsePep440(b);
+    return x === null || y === null ? Number(x === null) - Number(y === null) : comparePep440(y, x);
+  };
   return {
     ecosystem: 'pypi',
     text,
