@@ -13,6 +13,8 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError } from '../core/index.ts';
+import { TAR_BLOCK, TarHeaderError, isZeroBlock, tarChecksum, tarName, tarSize } from '../core/tar/header.ts';
+import { TarExtensions, tarExtensionKind } from '../core/tar/pax.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -43,55 +45,12 @@ export interface BundleFile {
   readonly bytes: Buffer;
 }
 
-const BLOCK = 512;
 const latin1 = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+/** Bytes of the extended headers (pax, GNU long names) of one entry. */
+const MAX_EXTENDED_BYTES = 64 * 1024;
 
 function refuse(message: string): never {
   throw new AirlockError('POLICY_ERROR', `policy bundle: ${message}`);
-}
-
-function text(b: Buffer, start: number, len: number, decoder = utf8): string {
-  const s = b.subarray(start, start + len);
-  const z = s.indexOf(0);
-  return decoder.decode(z < 0 ? s : s.subarray(0, z));
-}
-
-function octal(b: Buffer, start: number, len: number, what: string): number {
-  if (((b[start] as number) & 0x80) !== 0) refuse(`an entry's ${what} is in base-256, which only archives of files over 8 GiB use`);
-  const t = latin1.decode(b.subarray(start, start + len)).replace(/[\0 ]+$/, '').trim();
-  if (t === '') return 0;
-  if (!/^[0-7]+$/.test(t)) refuse(`an entry's ${what} is not an octal number`);
-  return Number.parseInt(t, 8);
-}
-
-function checksumOk(h: Buffer): boolean {
-  const want = octal(h, 148, 8, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const v = i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-    unsigned += v;
-    signed += v > 127 ? v - 256 : v;
-  }
-  return want === unsigned || want === signed;
-}
-
-/** pax records, `"<length> <key>=<value>\n"`. */
-function paxRecords(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let pos = 0;
-  while (pos < data.length) {
-    const space = data.indexOf(0x20, pos);
-    const length = space < 0 ? Number.NaN : Number(latin1.decode(data.subarray(pos, space)));
-    if (!Number.isSafeInteger(length) || length <= 0 || pos + length > data.length || data[pos + length - 1] !== 0x0a) refuse('a pax extended header is malformed');
-    const record = utf8.decode(data.subarray(space + 1, pos + length - 1));
-    const eq = record.indexOf('=');
-    if (eq <= 0) refuse('a pax extended header is malformed');
-    out.set(record.slice(0, eq), record.slice(eq + 1));
-    pos += length;
-  }
-  return out;
 }
 
 /** The entry's path inside the bundle, or a refusal saying why it cannot be one. */
@@ -115,7 +74,7 @@ export function bundlePath(raw: string, maxLength: number): string {
 export async function readBundleArchive(bytes: Buffer, limits: BundleArchiveLimits = DEFAULT_BUNDLE_ARCHIVE_LIMITS): Promise<readonly BundleFile[]> {
   if (bytes.length > limits.maxCompressedBytes) refuse(`the archive is ${bytes.length} bytes; at most ${limits.maxCompressedBytes}`);
   // A server that sends the .tar.gz with Content-Encoding: gzip has it decoded on the way: a tar.
-  if (bytes.length >= BLOCK && bytes.length <= limits.maxUnpackedBytes && latin1.decode(bytes.subarray(257, 262)) === 'ustar') return readTar(bytes, limits);
+  if (bytes.length >= TAR_BLOCK && bytes.length <= limits.maxUnpackedBytes && latin1.decode(bytes.subarray(257, 262)) === 'ustar') return readTar(bytes, limits);
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) refuse('not a gzip file (a bundle is a .tar.gz)');
   let tar: Buffer;
   try {
@@ -129,42 +88,49 @@ export async function readBundleArchive(bytes: Buffer, limits: BundleArchiveLimi
 }
 
 function readTar(tar: Buffer, limits: BundleArchiveLimits): readonly BundleFile[] {
+  try {
+    return readTarEntries(tar, limits);
+  } catch (err) {
+    if (err instanceof TarHeaderError) refuse(err.message);
+    throw err;
+  }
+}
+
+function readTarEntries(tar: Buffer, limits: BundleArchiveLimits): readonly BundleFile[] {
   const files: BundleFile[] = [];
   const seen = new Set<string>();
+  const ext = new TarExtensions(MAX_EXTENDED_BYTES);
   let entries = 0;
   let pos = 0;
-  let longName: string | null = null;
-  let pax: Map<string, string> | null = null;
   let ended = false;
-  while (pos + BLOCK <= tar.length) {
-    const h = tar.subarray(pos, pos + BLOCK);
-    if (h.every((b) => b === 0)) {
+  while (pos + TAR_BLOCK <= tar.length) {
+    const at = pos;
+    const h = tar.subarray(at, at + TAR_BLOCK);
+    if (isZeroBlock(h)) {
       ended = true;
       break;
     }
-    if (!checksumOk(h)) refuse(`the tar header at byte ${pos} has a wrong checksum (not a tar, or a corrupt one)`);
+    if (tarChecksum(h) === 'mismatch') refuse(`the tar header at byte ${at} has a wrong checksum (not a tar, or a corrupt one)`);
     const type = String.fromCharCode(h[156] as number);
-    const size = octal(h, 124, 12, 'size');
-    const dataStart = pos + BLOCK;
+    const kind = tarExtensionKind(h[156] as number);
+    const own = tarSize(h, at);
+    // Extended headers describe the entry after them, and a pax size is that entry's size.
+    const size = kind === null ? ext.size(own, at) : own;
+    const dataStart = at + TAR_BLOCK;
     const dataEnd = dataStart + size;
     if (dataEnd > tar.length) refuse('the tar archive is truncated');
     const data = tar.subarray(dataStart, dataEnd);
-    pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+    pos = dataStart + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
     if (++entries > limits.maxFiles * 2 + 16) refuse(`more than ${limits.maxFiles} entries`);
-    // Extended headers describe the entry after them.
-    if (type === 'x' || type === 'L') {
-      if (size > 64 * 1024) refuse('an extended header is larger than 64 KiB');
-      if (type === 'L') longName = text(data, 0, data.length);
-      else pax = paxRecords(data);
+    if (kind === 'pax-global') continue; // global pax records (git archive's comment): nothing a bundle needs.
+    if (kind !== null) {
+      if (size > MAX_EXTENDED_BYTES) refuse('an extended header is larger than 64 KiB');
+      ext.reserve(size, at);
+      ext.add(kind, data, at);
       continue;
     }
-    if (type === 'g') continue; // global pax records (git archive's comment): nothing a bundle needs.
-    const magic = latin1.decode(h.subarray(257, 263));
-    const prefix = magic === 'ustar\0' ? text(h, 345, 155) : '';
-    const name = pax?.get('path') ?? longName ?? (prefix === '' ? text(h, 0, 100) : `${prefix}/${text(h, 0, 100)}`);
-    if (pax?.has('size') === true && Number(pax.get('size')) !== size) refuse(`${JSON.stringify(name.slice(0, 200))}: a pax size record is not supported`);
-    longName = null;
-    pax = null;
+    const name = ext.path(tarName(h));
+    ext.clear();
     const isDir = type === '5' || ((type === '0' || type === '\0') && name.endsWith('/'));
     if (type === '1' || type === '2') refuse(`${JSON.stringify(name.slice(0, 200))} is a ${type === '2' ? 'symbolic' : 'hard'} link; a bundle holds regular files only`);
     if (!isDir && type !== '0' && type !== '\0' && type !== '7') refuse(`${JSON.stringify(name.slice(0, 200))} is a tar entry of type ${JSON.stringify(type)}; a bundle holds regular files and directories only`);
@@ -182,6 +148,6 @@ function readTar(tar: Buffer, limits: BundleArchiveLimits): readonly BundleFile[
     files.push({ path, bytes: Buffer.from(data) });
   }
   if (!ended && pos !== tar.length) refuse('the tar archive is truncated');
-  if (longName !== null || pax !== null) refuse('the tar archive ends inside an entry');
+  if (ext.pending) refuse('the tar archive ends inside an entry');
   return files;
 }

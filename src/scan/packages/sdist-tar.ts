@@ -3,52 +3,16 @@
  * frontends extract with): ustar prefixes, GNU long names and links (`L`, `K`), pax `path`,
  * `linkpath` and `size` records (global ones only under a local header, as tarfile applies
  * them), data skipped only for regular and unknown types, and the first zero block ends the
- * archive. Only PKG-INFO and pyproject.toml are read; everything else is skipped unread.
+ * archive. Only PKG-INFO and pyproject.toml are read; everything else is skipped unread. Headers
+ * are decoded by core/tar, which is stricter than tarfile where tools disagree: a number with
+ * bytes after its NUL and a path prefix without the ustar magic (tarfile joins it, tar and uv do
+ * not) are problems, not read one way.
  */
-import { checksumOk } from '../formats/archives/tar.ts';
+import { TAR_BLOCK, isUstar, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from '../../core/tar/header.ts';
+import { TarExtensions, parsePax, tarExtensionKind } from '../../core/tar/pax.ts';
 import type { ForwardReader } from './forward-reader.ts';
 import type { DistReport, EntryKind } from './dist-report.ts';
 import type { SdistFacts } from './sdist.ts';
-
-const BLOCK = 512;
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** tarfile's `nts`: up to the first NUL. */
-function nts(b: Uint8Array, start = 0, len = b.length - start): string {
-  const s = b.subarray(start, start + len);
-  const z = s.indexOf(0);
-  return utf8.decode(z < 0 ? s : s.subarray(0, z));
-}
-
-/** tarfile's `nti`: octal text, or GNU base-256 (0x80; 0xff is negative and refused). */
-function nti(b: Uint8Array, start: number, len: number): number | undefined {
-  const first = b[start] as number;
-  if (first === 0x80) {
-    let v = 0;
-    for (let i = 1; i < len; i++) v = v * 256 + (b[start + i] as number);
-    return Number.isSafeInteger(v) ? v : undefined;
-  }
-  if (first === 0xff) return undefined;
-  const t = nts(b, start, len).trim();
-  if (t === '') return 0;
-  return /^[0-7]+$/.test(t) ? Number.parseInt(t, 8) : undefined;
-}
-
-/** pax records, `"<length> <key>=<value>\n"`, parsed by their length as tarfile does. */
-function paxRecords(data: Uint8Array, into: Map<string, string>): boolean {
-  let pos = 0;
-  while (pos < data.length && data[pos] !== 0) {
-    let p = pos;
-    while (p < data.length && (data[p] as number) >= 0x30 && (data[p] as number) <= 0x39) p++;
-    const length = Number.parseInt(utf8.decode(data.subarray(pos, p)), 10);
-    if (p === pos || data[p] !== 0x20 || !(length > 0) || pos + length > data.length) return false;
-    const eq = data.indexOf(0x3d, p + 1);
-    if (eq < 0 || eq >= pos + length - 1) return false;
-    into.set(utf8.decode(data.subarray(p + 1, eq)), utf8.decode(data.subarray(eq + 1, pos + length - 1)));
-    pos += length;
-  }
-  return true;
-}
 
 function kindOf(type: string, name: string): EntryKind | 'sparse' {
   switch (type) {
@@ -82,9 +46,8 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
   let members = 0;
   let extBytes = 0;
   let otherBytes = 0;
-  let longName: string | undefined;
-  let longLink: string | undefined;
-  let pax: Map<string, string> | undefined;
+  // Bounded by extBudget over the whole archive, below.
+  const ext = new TarExtensions(extBudget);
   const globalPax = new Map<string, string>();
   const truncated = (): void => report.problem('tar archive is truncated');
 
@@ -94,14 +57,14 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
       return;
     }
     const at = reader.position;
-    const h = await reader.read(BLOCK);
+    const h = await reader.read(TAR_BLOCK);
     if (h.length === 0) {
       report.problem(headers === 0 ? 'empty archive' : 'tar archive ends without an end-of-archive marker (truncated?)');
       return;
     }
-    if (h.length < BLOCK) return truncated();
+    if (h.length < TAR_BLOCK) return truncated();
     if (h.every((x) => x === 0)) return;
-    if (!checksumOk(h)) {
+    if (tarChecksum(h) === 'mismatch') {
       report.problem(headers === 0 ? 'not a tar archive' : `bad tar header checksum at ${at}: the rest of the archive is unread`);
       return;
     }
@@ -109,55 +72,53 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
       report.problem(`more than ${maxHeaders} tar headers`);
       return;
     }
-    let size = nti(h, 124, 12);
-    if (size === undefined) {
-      report.problem(`unreadable tar size field at ${at}`);
+    let size: number;
+    try {
+      size = tarSize(h, at);
+    } catch (err) {
+      report.problem(`unreadable tar size field at ${at} (${(err as Error).message})`);
       return;
     }
     const type = String.fromCharCode(h[156] as number);
-    const padding = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
+    const extension = tarExtensionKind(h[156] as number);
 
-    if (type === 'L' || type === 'K' || type === 'x' || type === 'X' || type === 'g') {
+    if (extension !== null) {
       extBytes += size;
       if (size > limits.maxTextFileBytes || extBytes > extBudget) {
         report.problem(`tar extended header of ${size} bytes at ${at} exceeds the limit`);
         return;
       }
       const data = await reader.read(size);
-      if (data.length < size || (await reader.skip(padding(size))) < padding(size)) return truncated();
-      if (type === 'L') longName = nts(data);
-      else if (type === 'K') longLink = nts(data);
-      else {
-        const into = type === 'g' ? globalPax : (pax ??= new Map(globalPax));
-        if (!paxRecords(data, into)) {
-          report.problem(`malformed pax header at ${at}`);
-          return;
-        }
+      if (data.length < size || (await reader.skip(tarPadding(size))) < tarPadding(size)) return truncated();
+      try {
+        // tarfile applies global records only under a local pax header, over them.
+        if (extension === 'pax-global') parsePax(data, at, globalPax);
+        else ext.add(extension, data, at, globalPax);
+      } catch (err) {
+        report.problem(`malformed pax header at ${at} (${(err as Error).message})`);
+        return;
       }
       continue;
     }
 
-    // tarfile: the ustar prefix joins the name for all but GNU types; long names and pax override.
-    const prefix = nts(h, 345, 155);
-    let name = nts(h, 0, 100);
-    if (prefix !== '') name = `${prefix}/${name}`;
-    name = pax?.get('path') ?? longName ?? name;
-    const target = pax?.get('linkpath') ?? longLink ?? nts(h, 157, 100);
-    const paxSize = pax?.get('size');
-    if (paxSize !== undefined) {
-      if (!/^\d+$/.test(paxSize) || !Number.isSafeInteger(Number(paxSize))) {
-        report.problem(`unreadable pax size of ${name}`);
-        return;
-      }
-      size = Number(paxSize);
+    // Long names and pax records override the header's own name (ustar prefix and name).
+    const name = ext.path(tarName(h));
+    const target = ext.linkPath(tarLinkName(h));
+    try {
+      size = ext.size(size, at);
+    } catch {
+      report.problem(`unreadable pax size of ${name}`);
+      return;
     }
-    longName = undefined;
-    longLink = undefined;
-    pax = undefined;
+    ext.clear();
 
     const kind = kindOf(type, name);
     if (kind === 'sparse') {
       report.problem(`GNU sparse member ${name} is not supported`);
+      return;
+    }
+    if (!isUstar(h) && h[345] !== 0) {
+      report.problem(`tar header at ${at} has a path prefix without the ustar magic: Python's tarfile joins it to the name, tar and uv do not`);
       return;
     }
     if (++members > limits.maxEntries) {
@@ -182,6 +143,6 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
       if (data.length < size) return truncated();
       facts.content(wanted, data);
     } else if ((await reader.skip(size)) < size) return truncated();
-    if ((await reader.skip(padding(size))) < padding(size)) return truncated();
+    if ((await reader.skip(tarPadding(size))) < tarPadding(size)) return truncated();
   }
 }

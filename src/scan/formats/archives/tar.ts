@@ -1,11 +1,13 @@
 /**
- * tar (v7, ustar, GNU long names, PAX path records): entries are listed by walking 512-byte
- * headers; regular files are windows on the archive. Checksums are reported, not trusted to
- * hide an entry that `tar` or Python's tarfile could still extract.
+ * tar (v7, ustar, GNU long names and link names, pax `path`, `linkpath` and `size` records):
+ * entries are listed by walking 512-byte headers, decoded by core/tar; regular files are windows
+ * on the archive. Checksums are reported, not trusted to hide an entry that `tar` or Python's
+ * tarfile could still extract, and so are pax headers that do not parse.
  */
 import type { ByteSource, ScanLimits } from '../../types.ts';
 import { ScanFormatError, ScanLimitError } from '../../engine/errors.ts';
-import { decodeLatin1, decodeUtf8 } from '../pickle/text.ts';
+import { TAR_BLOCK, TarHeaderError, tarChecksum, tarName, tarPadding, tarSize } from '../../../core/tar/header.ts';
+import { TarExtensions, tarExtensionKind } from '../../../core/tar/pax.ts';
 
 export interface TarEntry {
   readonly name: string;
@@ -19,54 +21,28 @@ export interface TarListing {
   readonly anomalies: readonly string[];
 }
 
-function cstr(b: Uint8Array, start: number, len: number): string {
-  const s = b.subarray(start, start + len);
-  const z = s.indexOf(0);
-  return decodeUtf8(z < 0 ? s : s.subarray(0, z));
-}
-
-function octal(b: Uint8Array, start: number, len: number): number | undefined {
-  const first = b[start] as number;
-  if ((first & 0x80) !== 0) {
-    // GNU base-256 for sizes ≥ 8 GiB.
-    let v = first & 0x7f;
-    for (let i = 1; i < len; i++) v = v * 256 + (b[start + i] as number);
-    return Number.isSafeInteger(v) ? v : undefined;
-  }
-  const t = decodeLatin1(b.subarray(start, start + len)).replace(/[\0 ]+$/, '').trim();
-  if (t === '') return 0;
-  if (!/^[0-7]+$/.test(t)) return undefined;
-  return Number.parseInt(t, 8);
-}
-
-export function checksumOk(h: Uint8Array): boolean {
-  const stored = octal(h, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < 512; i++) {
-    const c = i >= 148 && i < 156 ? 0x20 : (h[i] as number);
-    unsigned += c;
-    signed += c >= 128 ? c - 256 : c;
-  }
-  return stored === unsigned || stored === signed;
-}
-
 export function looksLikeTar(head: Uint8Array): boolean {
-  if (head.length < 512) return false;
-  const magic = decodeLatin1(head.subarray(257, 263));
-  if (magic === 'ustar\0' || magic === 'ustar ') return true;
-  // v7 tar: no magic, but a valid header checksum and an octal size field.
-  return head[0] !== 0 && checksumOk(head) && octal(head, 124, 12) !== undefined;
+  if (head.length < TAR_BLOCK) return false;
+  // ustar (`ustar\0`) or GNU (`ustar `) magic.
+  if (head[257] === 0x75 && head[258] === 0x73 && head[259] === 0x74 && head[260] === 0x61 && head[261] === 0x72 && (head[262] === 0 || head[262] === 0x20)) return true;
+  // v7 tar: no magic, but a valid header checksum and a readable size field.
+  if (head[0] === 0 || tarChecksum(head) === 'mismatch') return false;
+  try {
+    tarSize(head, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-function paxPath(data: Uint8Array): string | undefined {
-  const text = decodeUtf8(data);
-  let path: string | undefined;
-  for (const rec of text.split('\n')) {
-    const m = /^\d+ ([^=]+)=(.*)$/s.exec(rec);
-    if (m !== null && m[1] === 'path') path = m[2];
+/** The header's size, an unreadable one a format finding. */
+function sizeAt(h: Uint8Array, p: number, pax: TarExtensions | null): number {
+  try {
+    return pax === null ? tarSize(h, p) : pax.size(tarSize(h, p), p);
+  } catch (err) {
+    if (err instanceof TarHeaderError) throw new ScanFormatError('tar.header.size', err.message, p);
+    throw err;
   }
-  return path;
 }
 
 export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarListing> {
@@ -83,40 +59,45 @@ export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarL
 export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
   let count = 0;
   let p = 0;
-  let longName: string | undefined;
+  const ext = new TarExtensions(limits.maxHeaderBytes);
   let zeros = 0;
-  while (p + 512 <= src.size) {
-    const h = await src.read(p, 512);
+  while (p + TAR_BLOCK <= src.size) {
+    const h = await src.read(p, TAR_BLOCK);
     if (h.every((x) => x === 0)) {
       zeros++;
-      p += 512;
+      p += TAR_BLOCK;
       if (zeros === 2) break;
       continue;
     }
     zeros = 0;
-    if (!checksumOk(h)) {
+    if (tarChecksum(h) === 'mismatch') {
       if (count === 0 && p === 0) throw new ScanFormatError('tar.header.checksum', 'first tar header has a bad checksum', p);
       anomalies.push(`bad header checksum at ${p}`);
     }
-    const size = octal(h, 124, 12);
-    if (size === undefined) throw new ScanFormatError('tar.header.size', `unreadable size field at ${p}`, p);
-    const type = String.fromCharCode(h[156] as number) === '\0' ? '0' : String.fromCharCode(h[156] as number);
-    const prefix = decodeLatin1(h.subarray(257, 263)).startsWith('ustar') ? cstr(h, 345, 155) : '';
-    let name = cstr(h, 0, 100);
-    if (prefix !== '') name = `${prefix}/${name}`;
-    const dataOffset = p + 512;
-    if (type === 'L' || type === 'x' || type === 'g') {
-      if (size > limits.maxHeaderBytes) throw new ScanLimitError('maxHeaderBytes', `tar extended header of ${size} bytes`, 'local', p);
-      const data = await src.read(dataOffset, size);
-      if (type === 'L') longName = cstr(data, 0, data.length);
-      else if (type === 'x') longName = paxPath(data) ?? longName;
-    } else {
-      if (longName !== undefined) name = longName;
-      longName = undefined;
+    const flag = h[156] as number;
+    const kind = tarExtensionKind(flag);
+    const dataOffset = p + TAR_BLOCK;
+    let size = sizeAt(h, p, null);
+    if (kind === 'pax' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
+      try {
+        ext.reserve(size, p);
+      } catch (err) {
+        throw new ScanLimitError('maxHeaderBytes', err instanceof Error ? err.message : String(err), 'local', p);
+      }
+      try {
+        ext.add(kind, await src.read(dataOffset, size), p);
+      } catch (err) {
+        if (!(err instanceof TarHeaderError)) throw err;
+        anomalies.push(err.message);
+      }
+    } else if (kind === null) {
+      size = sizeAt(h, p, ext);
+      const name = ext.path(tarName(h));
+      ext.clear();
       if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
       if (dataOffset + size > src.size) anomalies.push(`entry ${name} is truncated`);
-      yield { name, type, dataOffset, size };
+      yield { name, type: flag === 0 ? '0' : String.fromCharCode(flag), dataOffset, size };
     }
-    p = dataOffset + Math.ceil(size / 512) * 512;
+    p = dataOffset + size + tarPadding(size);
   }
 }
