@@ -22,7 +22,7 @@ export class InflateSource implements ByteSource {
   readonly #length: number;
   readonly #kind: ZlibKind;
   readonly #rule: string;
-  #z: Inflate | InflateRaw | Gunzip | undefined;
+  #z: Zlib | undefined;
   #inPos = 0;
   #ended = false;
   #error: Error | undefined;
@@ -66,19 +66,12 @@ export class InflateSource implements ByteSource {
     while (this.#produced < until && !this.#ended) {
       if (this.#error !== undefined) throw new ScanFormatError(`${this.#rule}.corrupt`, `${this.#kind} data is corrupt: ${this.#error.message}`);
       if (this.#inPos >= this.#length) {
-        await new Promise<void>((resolve) => {
-          if (this.#ended || this.#error !== undefined) resolve();
-          else {
-            z.once('end', () => resolve());
-            z.once('error', () => resolve());
-            z.end();
-          }
-        });
+        if (!this.#ended && this.#error === undefined) await finish(z);
       } else {
         const chunk = await this.#src.read(this.#start + this.#inPos, Math.min(IN_CHUNK, this.#length - this.#inPos));
         if (chunk.length === 0) this.#inPos = this.#length;
         this.#inPos += chunk.length;
-        await new Promise<void>((resolve) => z.write(chunk, () => resolve()));
+        await feed(z, chunk);
       }
       this.#absorb(keepFrom);
     }
@@ -108,7 +101,12 @@ export class InflateSource implements ByteSource {
       this.#open();
     }
     await this.#produce(end, offset);
-    const have = Math.max(offset, Math.min(end, this.#produced));
+    // A source is shorter than asked only at its end: a stream ending before its declared size
+    // is corrupt, and a short read would leave a reader waiting for bytes that never come.
+    if (this.#produced < end) {
+      throw new ScanFormatError(`${this.#rule}.corrupt`, `${this.#kind} data ends after ${this.#produced} bytes, ${this.size} declared`, offset);
+    }
+    const have = end;
     const out = new Uint8Array(have - offset);
     for (const c of this.#chunks) {
       const a = Math.max(offset, c.start);
@@ -117,6 +115,43 @@ export class InflateSource implements ByteSource {
     }
     return out;
   }
+}
+
+type Zlib = Inflate | InflateRaw | Gunzip;
+
+/**
+ * Writes `chunk` and waits until zlib has taken it. Corrupt input makes zlib fail and close the
+ * stream without ever calling the write's callback, so its error and close end the wait too.
+ */
+function feed(z: Zlib, chunk: Uint8Array): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (z.destroyed) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      z.off('error', done);
+      z.off('close', done);
+      resolve();
+    };
+    z.once('error', done);
+    z.once('close', done);
+    z.write(chunk, done);
+  });
+}
+
+/** Ends the input and waits for the output's end, an error or the stream closing. */
+function finish(z: Zlib): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (z.destroyed) {
+      resolve();
+      return;
+    }
+    z.once('end', () => resolve());
+    z.once('error', () => resolve());
+    z.once('close', () => resolve());
+    z.end();
+  });
 }
 
 /** Decompresses without keeping the output, to learn the real size (gzip/zlib wrappers). */
@@ -132,14 +167,10 @@ export async function inflatedSize(src: ByteSource, kind: ZlibKind, limit: numbe
     for (let p = 0; p < src.size && !ended && error === undefined; p += 1 << 20) {
       if (signal.aborted || total > limit) break;
       const chunk = await src.read(p, Math.min(1 << 20, src.size - p));
-      await new Promise<void>((resolve) => z.write(chunk, () => resolve()));
+      await feed(z, chunk);
     }
     if (!ended && error === undefined) {
-      await new Promise<void>((resolve) => {
-        z.once('end', () => resolve());
-        z.once('error', () => resolve());
-        z.end();
-      });
+      await finish(z);
     }
   } finally {
     z.destroy();

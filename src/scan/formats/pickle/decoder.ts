@@ -139,6 +139,8 @@ export class PickleDecoder {
         throw new ScanFormatError('pickle.truncated', 'pickle data was truncated', this.offset);
       }
       await this.#fill(need);
+      // A source that reads short before its end would otherwise be asked again forever.
+      if (this.#buf.length - this.#pos <= before) throw new ScanFormatError('pickle.truncated', 'pickle data was truncated (the source read short)', this.offset);
       need = this.#tryDecode(op);
     }
   }
