@@ -15,6 +15,8 @@ import { canonicalForm } from './bundle-hash.ts';
 import { compileBundle } from './compiled-bundle.ts';
 import { DEFAULT_POLICY_BUNDLE_LIMITS, readPolicyBundle, type PolicyBundleLimits } from './bundle-reader.ts';
 import type { BundleSigning } from './bundle-signature.ts';
+import { readBundleArchive } from './bundle-archive.ts';
+import { base256Size, octalSize, paxHeader, realTar } from '../core/tar/test-tars.ts';
 import type { TestSigningKey } from '../verify/jwt/test-support.ts';
 
 const POLICY = `package airlock
@@ -97,6 +99,17 @@ test('bundle: hostile archives are refused, each with its reason', async () => {
   bad[10] = 0x41;
   await refuses(gzipSync(bad), /wrong checksum/);
   await refuses(opaBundle({ files: { 'README.md': 'nothing' } }), /holds no \.rego modules/);
+});
+
+test('bundle: an entry size in base-256 or in a pax size record is read as GNU tar reads it', async () => {
+  const base256 = realTar('ustar', [{ path: 'p.rego', content: POLICY }]);
+  base256Size(base256.subarray(0, 512), Buffer.byteLength(POLICY));
+  const padded = realTar('ustar', [{ path: 'q.rego', content: POLICY }]);
+  octalSize(padded.subarray(0, 512), 0);
+  for (const tarBytes of [base256, Buffer.concat([paxHeader({ size: String(Buffer.byteLength(POLICY)) }), padded])]) {
+    const files = await readBundleArchive(gzipSync(tarBytes));
+    assert.deepEqual(files.map((f) => f.bytes.toString()), [POLICY]);
+  }
 });
 
 test('bundle: the manifest is held to what OPA checks, and Airlock reads Rego v1 only', async () => {

@@ -45,3 +45,33 @@ export function resum(h: Uint8Array): Uint8Array {
   h.set(Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `, 'latin1'), 148);
   return h;
 }
+
+/** A local pax header (`x`) holding these records, header and padded data, to put before an entry. */
+export function paxHeader(records: Readonly<Record<string, string>>): Buffer {
+  let text = '';
+  for (const [k, v] of Object.entries(records)) {
+    const body = ` ${k}=${v}\n`;
+    let n = Buffer.byteLength(body) + 1;
+    while (String(n).length + Buffer.byteLength(body) !== n) n++;
+    text += `${n}${body}`;
+  }
+  const archive = realTar('ustar', [{ path: 'PaxHeader', content: text }]);
+  const out = Buffer.from(archive.subarray(0, 512 + Math.ceil(Buffer.byteLength(text) / 512) * 512));
+  out[156] = 0x78;
+  resum(out.subarray(0, 512));
+  return out;
+}
+
+/** Writes `size` into a header's size field in GNU base-256 form. */
+export function base256Size(h: Uint8Array, size: number): Uint8Array {
+  h.fill(0, 124, 136);
+  h[124] = 0x80;
+  for (let i = 135, v = size; i > 124; i--, v = Math.floor(v / 256)) h[i] = v % 256;
+  return resum(h);
+}
+
+/** Writes `size` into a header's size field in octal (a header that claims other than its data). */
+export function octalSize(h: Uint8Array, size: number): Uint8Array {
+  h.set(Buffer.from(`${size.toString(8).padStart(11, '0')}\0`, 'latin1'), 124);
+  return resum(h);
+}

@@ -11,6 +11,7 @@ import { MemorySource } from '../sources/memory-source.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, type PythonDistInspection } from './python-dist.ts';
 import { parseBuildBackend, parseCommands, parseCoreMetadata, parsePth } from './dist-text.ts';
 import { buildTar, buildTarGz, buildZip, type ZipInput } from './test-archives.ts';
+import { realTar, resum } from '../../core/tar/test-tars.ts';
 
 const METADATA = [
   'Metadata-Version: 2.4',
@@ -333,6 +334,14 @@ test('pax and GNU long names', async () => {
   assert.equal(r.fileCount, 4);
   assert.equal(r.hasSetupPy, true);
   assert.deepEqual(r.unsafePaths, [`${top}/link -> ../../${'y'.repeat(120)}`]);
+});
+
+test('a path prefix without the ustar magic is a problem: tarfile joins it to the name, tar and uv do not', async () => {
+  const archive = realTar('gnu', [{ path: 'setup.py', content: 'x' }]);
+  archive.set(Buffer.from('demo-1.0'), 345);
+  resum(archive.subarray(0, 512));
+  const r = await inspect(archive, 'sdist');
+  assert.match(r.problem ?? '', /tar header at 0 has a path prefix without the ustar magic/);
 });
 
 test('errors reading the source are thrown, not reported', async () => {
