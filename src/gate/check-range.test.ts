@@ -15,13 +15,13 @@ const hold = (kind: 'block' | 'quarantine', rule: string): Verdict => ({ kind, r
  * A listing source of one package whose versions the gate judges as `verdicts` says (others
  * allowed); `yanked` versions carry the fact. Records every round of judgements.
  */
-function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] = []) {
+function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] = [], listsWithheld = false) {
   const rounds: string[][] = [];
   const candidates: VersionCandidate[] = listed.map((version) => ({
     subject: { repo: 'r', ecosystem, name: 'pkg', version, purl: makePurl(ecosystem, 'pkg', version) },
     facts: yanked.includes(version) ? { yanked: true } : {},
   }));
-  const listing: PackageListing = { candidates, unusable: new Map(), latest: listed.at(-1) ?? null, servedLatest };
+  const listing: PackageListing = { candidates, unusable: new Map(), latest: listed.at(-1) ?? null, servedLatest, listsWithheld };
   const sources = new PackageSources();
   sources.register({ repo: 'r', ecosystem, canonicalName: (n) => n, listing: async () => listing });
   const gate: Explainer = {
@@ -62,6 +62,14 @@ test('when the gate allows no satisfying version, the newest is judged, held, wi
   assert.deepEqual([held?.status, held?.version, held?.verdict, held?.resolvesTo, held?.range?.satisfying, held?.range?.newest], ['judged', '2.1.0', 'quarantine', null, 2, null]);
   assert.deepEqual(held?.decidedBy, ['cooldown']);
   assert.deepEqual([none?.status, none?.verdict, none?.message], ['version-not-found', null, 'none of the 3 versions of pkg Airlock can serve satisfies >=3']);
+});
+
+test('with withheld versions listed (blockedVersions: show), npm picks as usual and the install fails on a held version', async () => {
+  const { check, rounds } = service('npm', { '1.2.0': hold('quarantine', 'cooldown') }, ['1.0.0', '1.1.0', '1.2.0'], '1.1.0', [], true);
+  const [tagged, held] = await check.checkMany([target('npm', '^1.0.0'), target('npm', '>=1.2.0')], REQUEST);
+  assert.deepEqual([tagged?.version, tagged?.verdict, tagged?.resolvesTo, tagged?.range?.newest?.version], ['1.1.0', 'allow', '1.1.0', '1.2.0']);
+  assert.deepEqual([held?.version, held?.verdict, held?.resolvesTo, held?.range?.newest], ['1.2.0', 'quarantine', null, null]);
+  assert.deepEqual(rounds, [['1.1.0', '1.2.0'], ['1.2.0']], 'only the picked and the newest version are judged');
 });
 
 test('a PyPI specifier resolves as pip picks: yanked versions left out, the newest allowed within the specifier', async () => {

@@ -1,8 +1,10 @@
 /**
  * A version range, checked: which listed version an install of it gets through Airlock now —
- * the version the client would pick from the metadata Airlock serves (withheld versions hidden):
- * npm's `latest` when it satisfies the range, else the newest satisfying version the gate allows
- * — and the newest satisfying version with its verdict, so a caller learns what is held and why.
+ * the version the client would pick from the metadata Airlock serves: npm's `latest` when it
+ * satisfies the range, else the newest satisfying version the gate allows (withheld versions
+ * hidden) or the newest satisfying one whatever its verdict (withheld versions listed, when the
+ * install then fails on it) — and the newest satisfying version with its verdict, so a caller
+ * learns what is held and why.
  * Versions are judged newest first, a few at a time, until one is allowed: a range over
  * thousands of versions costs the judgements up to the first allowed one, not all of them.
  */
@@ -21,7 +23,11 @@ export type RangeCheck =
       readonly status: 'judged';
       /** Listed versions satisfying the range (yanked ones left out, as pip leaves them). */
       readonly satisfying: number;
-      /** The version an install gets, judged; null: the gate allows none of them. */
+      /**
+       * The version the client picks, judged: an allowed one while withheld versions are hidden;
+       * the first in order, allowed or not, when they are listed (the install then fails on a held
+       * one). Null: the client finds none (the gate allows none of them, and they are hidden).
+       */
       readonly chosen: Explained | null;
       /** The newest satisfying version, judged. */
       readonly newest: Explained;
@@ -37,12 +43,19 @@ export async function checkRange(range: VersionRange, listing: PackageListing, g
   const first = range.prefersLatest && latest !== null && inRange.includes(latest) ? [latest] : [];
   const order = [...new Set([...first, newestVersion, ...inRange])];
   const judged = new Map<string, Explained>();
-  let chosen: Explained | null = null;
-  for (let i = 0; i < order.length && chosen === null; i += ROUND) {
-    const round = order.slice(i, i + ROUND).map((v) => byVersion.get(v) as VersionCandidate);
-    const explained = await gate.explain(round, listing.candidates);
+  const judge = async (versions: readonly string[]): Promise<readonly Explained[]> => {
+    const explained = await gate.explain(versions.map((v) => byVersion.get(v) as VersionCandidate), listing.candidates);
     for (const e of explained) judged.set(e.candidate.subject.version, e);
-    chosen = explained.find((e) => e.decision.verdict.kind === 'allow') ?? null;
+    return explained;
+  };
+  let chosen: Explained | null = null;
+  if (listing.listsWithheld === true) {
+    // Withheld versions listed like any other: the client takes the first in order, allowed or not.
+    chosen = (await judge([...new Set([order[0] as string, newestVersion])]))[0] ?? null;
+  } else {
+    for (let i = 0; i < order.length && chosen === null; i += ROUND) {
+      chosen = (await judge(order.slice(i, i + ROUND))).find((e) => e.decision.verdict.kind === 'allow') ?? null;
+    }
   }
   return { status: 'judged', satisfying: inRange.length, chosen, newest: judged.get(newestVersion) as Explained };
 }

@@ -351,8 +351,9 @@ export class CheckService {
     }
     const e = r.chosen ?? r.newest;
     const version = e.candidate.subject.version;
-    const newest = r.chosen === null || r.newest === r.chosen ? null : verdictOf(r.newest);
-    return { ...judged(t, repo, e, r.chosen === null ? null : version, listing.distributions?.(version) ?? null), range: { range: text, satisfying: r.satisfying, newest } };
+    const newest = r.newest === e ? null : verdictOf(r.newest);
+    const installs = e.decision.verdict.kind === 'allow' ? version : null;
+    return { ...judged(t, repo, e, installs, listing.distributions?.(version) ?? null), range: { range: text, satisfying: r.satisfying, newest } };
   }
 
   /** One reference of a source that resolves references: judged by the source, through the gate's explainer. */

@@ -23,6 +23,13 @@ export interface PackageListing {
   /** The same through Airlock (withheld versions hidden), or null: every such version is withheld. */
   readonly servedLatest: string | null;
   /**
+   * True when clients are shown withheld versions as ordinary ones (npm's `blockedVersions:
+   * show`), so resolving a range may pick one and the install then fails on it. Absent or false:
+   * withheld versions are hidden from resolvers (npm's default; PyPI lists them as yanked, which
+   * pip leaves out of every range).
+   */
+  readonly listsWithheld?: boolean;
+  /**
    * The listed version a requested one names, where the ecosystem's versions have several
    * spellings (PEP 440: `1.0` is `1.0.0`), or undefined. Absent: versions are compared as written.
    */

@@ -10,7 +10,7 @@ import type { PackageSource } from '../../gate/index.ts';
 import type { ArtifactService } from './artifact-service.ts';
 import type { MetadataService } from './metadata-service.ts';
 
-export function npmPackageSource(repo: string, metadata: MetadataService, artifacts: ArtifactService): PackageSource {
+export function npmPackageSource(repo: string, metadata: MetadataService, artifacts: ArtifactService, listsWithheld: boolean): PackageSource {
   return {
     repo,
     ecosystem: 'npm',
@@ -18,7 +18,7 @@ export function npmPackageSource(repo: string, metadata: MetadataService, artifa
     async listing(name, request) {
       const { state, view } = await metadata.view(parseNpmPackageName(name), request);
       const all = await metadata.candidates(state);
-      return { candidates: all.candidates, unusable: all.unusable, latest: state.index.distTags['latest'] ?? null, servedLatest: view.distTags['latest'] ?? null };
+      return { candidates: all.candidates, unusable: all.unusable, latest: state.index.distTags['latest'] ?? null, servedLatest: view.distTags['latest'] ?? null, listsWithheld };
     },
     files: (name, version) => artifacts.files(parseNpmPackageName(name), version),
     readFiles: (name, version, paths, bounds) => artifacts.readFiles(parseNpmPackageName(name), version, paths, bounds),
