@@ -148,6 +148,6 @@ function readTarEntries(tar: Buffer, limits: BundleArchiveLimits): readonly Bund
     files.push({ path, bytes: Buffer.from(data) });
   }
   if (!ended && pos !== tar.length) refuse('the tar archive is truncated');
-  if (ext.pending) refuse('the tar archive ends inside an entry');
+  if (ext.longName !== null || ext.pax !== null) refuse('the tar archive ends inside an entry');
   return files;
 }

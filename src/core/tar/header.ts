@@ -60,17 +60,12 @@ function decodeNumber(h: Uint8Array, start: number, len: number): number {
   return Number.isSafeInteger(v) ? v : OUT_OF_RANGE;
 }
 
-/** The number in `len` bytes at `start` of the header at `offset`; `field` names it in errors. */
-export function tarNumber(h: Uint8Array, start: number, len: number, field: string, offset: number): number {
-  const v = decodeNumber(h, start, len);
-  if (v === NOT_A_NUMBER) throw new TarHeaderError(offset, `the ${field} field is not an octal or base-256 number`);
-  if (v === OUT_OF_RANGE) throw new TarHeaderError(offset, `the ${field} field is out of range`);
-  return v;
-}
-
-/** The entry's size field (octal, or base-256 past 8 GiB). */
+/** The size field of the header at `offset` (octal, or base-256 past 8 GiB). */
 export function tarSize(h: Uint8Array, offset: number): number {
-  return tarNumber(h, 124, 12, 'size', offset);
+  const v = decodeNumber(h, 124, 12);
+  if (v === NOT_A_NUMBER) throw new TarHeaderError(offset, 'the size field is not an octal or base-256 number');
+  if (v === OUT_OF_RANGE) throw new TarHeaderError(offset, 'the size field is out of range');
+  return v;
 }
 
 /** True when the size field is in GNU's base-256 form (not every reader reads it). */

@@ -93,10 +93,6 @@ export class TarExtensions {
     else this.pax = parsePax(data, offset, this.pax ?? new Map(base));
   }
 
-  get pending(): boolean {
-    return this.#bytes > 0 || this.longName !== null || this.longLink !== null || this.pax !== null;
-  }
-
   /** The entry's path: pax `path`, else the GNU long name, else the header's own. */
   path(own: string): string {
     return this.pax?.get('path') ?? this.longName ?? own;

@@ -14,7 +14,7 @@
  * decoded by core/tar; what is written here is which forms npm's clients read alike.
  */
 import { TAR_BLOCK, TarHeaderError, isBase256Size, isZeroBlock, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from '../../core/tar/header.ts';
-import { TarExtensions, parsePax, type TarExtensionKind } from '../../core/tar/pax.ts';
+import { TarExtensions, parsePax, tarExtensionKind, type TarExtensionKind } from '../../core/tar/pax.ts';
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
 
@@ -144,17 +144,14 @@ function typeOf(flag: number): TarEntryType | TarExtensionKind {
       return 'symlink';
     case 0x35:
       return 'directory';
-    case 0x78: // 'x'
-      return 'pax';
-    case 0x67: // 'g'
-      return 'pax-global';
-    case 0x4c: // 'L'
-      return 'gnu-longname';
-    case 0x4b: // 'K'
-      return 'gnu-longlink';
-    default:
-      throw new TarFormatError(`unsupported entry type ${JSON.stringify(String.fromCharCode(flag))}`);
+    case 0x58: // 'X', which core/tar reads as 'x'
+      break;
+    default: {
+      const extension = tarExtensionKind(flag);
+      if (extension !== null) return extension;
+    }
   }
+  throw new TarFormatError(`unsupported entry type ${JSON.stringify(String.fromCharCode(flag))}`);
 }
 
 /**

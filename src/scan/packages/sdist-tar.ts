@@ -8,7 +8,7 @@
  * bytes after its NUL and a path prefix without the ustar magic (tarfile joins it, tar and uv do
  * not) are problems, not read one way.
  */
-import { TAR_BLOCK, isUstar, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from '../../core/tar/header.ts';
+import { TAR_BLOCK, TarHeaderError, isUstar, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from '../../core/tar/header.ts';
 import { TarExtensions, parsePax, tarExtensionKind } from '../../core/tar/pax.ts';
 import type { ForwardReader } from './forward-reader.ts';
 import type { DistReport, EntryKind } from './dist-report.ts';
@@ -39,6 +39,16 @@ function kindOf(type: string, name: string): EntryKind | 'sparse' {
 const KNOWN_TYPES = new Set(['0', '\0', '1', '2', '3', '4', '5', '6', '7']);
 
 export async function walkSdistTar(reader: ForwardReader, report: DistReport, facts: SdistFacts, signal: AbortSignal): Promise<void> {
+  try {
+    await walk(reader, report, facts, signal);
+  } catch (err) {
+    // A header that cannot be decoded (a number, a pax record), named by its offset.
+    if (!(err instanceof TarHeaderError)) throw err;
+    report.problem(err.message);
+  }
+}
+
+async function walk(reader: ForwardReader, report: DistReport, facts: SdistFacts, signal: AbortSignal): Promise<void> {
   const { limits } = report;
   const maxHeaders = 2 * limits.maxEntries + 16;
   const extBudget = 64 * limits.maxTextFileBytes;
@@ -72,13 +82,7 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
       report.problem(`more than ${maxHeaders} tar headers`);
       return;
     }
-    let size: number;
-    try {
-      size = tarSize(h, at);
-    } catch (err) {
-      report.problem(`unreadable tar size field at ${at} (${(err as Error).message})`);
-      return;
-    }
+    let size = tarSize(h, at);
     const type = String.fromCharCode(h[156] as number);
     const extension = tarExtensionKind(h[156] as number);
 
@@ -90,26 +94,16 @@ export async function walkSdistTar(reader: ForwardReader, report: DistReport, fa
       }
       const data = await reader.read(size);
       if (data.length < size || (await reader.skip(tarPadding(size))) < tarPadding(size)) return truncated();
-      try {
-        // tarfile applies global records only under a local pax header, over them.
-        if (extension === 'pax-global') parsePax(data, at, globalPax);
-        else ext.add(extension, data, at, globalPax);
-      } catch (err) {
-        report.problem(`malformed pax header at ${at} (${(err as Error).message})`);
-        return;
-      }
+      // tarfile applies global records only under a local pax header, over them.
+      if (extension === 'pax-global') parsePax(data, at, globalPax);
+      else ext.add(extension, data, at, globalPax);
       continue;
     }
 
     // Long names and pax records override the header's own name (ustar prefix and name).
     const name = ext.path(tarName(h));
     const target = ext.linkPath(tarLinkName(h));
-    try {
-      size = ext.size(size, at);
-    } catch {
-      report.problem(`unreadable pax size of ${name}`);
-      return;
-    }
+    size = ext.size(size, at);
     ext.clear();
 
     const kind = kindOf(type, name);

@@ -35,16 +35,6 @@ export function looksLikeTar(head: Uint8Array): boolean {
   }
 }
 
-/** The header's size, an unreadable one a format finding. */
-function sizeAt(h: Uint8Array, p: number, pax: TarExtensions | null): number {
-  try {
-    return pax === null ? tarSize(h, p) : pax.size(tarSize(h, p), p);
-  } catch (err) {
-    if (err instanceof TarHeaderError) throw new ScanFormatError('tar.header.size', err.message, p);
-    throw err;
-  }
-}
-
 export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarListing> {
   const entries: TarEntry[] = [];
   const anomalies: string[] = [];
@@ -57,6 +47,16 @@ export async function listTar(src: ByteSource, limits: ScanLimits): Promise<TarL
  * read in one pass when each entry is processed as it comes.
  */
 export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
+  try {
+    yield* walkHeaders(src, limits, anomalies);
+  } catch (err) {
+    // A size that cannot be read: where the next header is is unknown.
+    if (err instanceof TarHeaderError) throw new ScanFormatError('tar.header.size', err.message, err.offset);
+    throw err;
+  }
+}
+
+async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
   let count = 0;
   let p = 0;
   const ext = new TarExtensions(limits.maxHeaderBytes);
@@ -77,13 +77,10 @@ export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: s
     const flag = h[156] as number;
     const kind = tarExtensionKind(flag);
     const dataOffset = p + TAR_BLOCK;
-    let size = sizeAt(h, p, null);
+    let size = tarSize(h, p);
     if (kind === 'pax' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
-      try {
-        ext.reserve(size, p);
-      } catch (err) {
-        throw new ScanLimitError('maxHeaderBytes', err instanceof Error ? err.message : String(err), 'local', p);
-      }
+      if (size > limits.maxHeaderBytes) throw new ScanLimitError('maxHeaderBytes', `tar extended header of ${size} bytes`, 'local', p);
+      ext.reserve(size, p);
       try {
         ext.add(kind, await src.read(dataOffset, size), p);
       } catch (err) {
@@ -91,7 +88,7 @@ export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: s
         anomalies.push(err.message);
       }
     } else if (kind === null) {
-      size = sizeAt(h, p, ext);
+      size = ext.size(size, p);
       const name = ext.path(tarName(h));
       ext.clear();
       if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
