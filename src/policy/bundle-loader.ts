@@ -84,6 +84,10 @@ export function parseDataFile(path: string, text: string): { readonly [k: string
     if (extname(path) === '.json') value = JSON.parse(text);
     else value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, prettyErrors: true });
   } catch (err) {
+    // The YAML reader recurses per nesting level: deep enough nesting overflows the stack first.
+    if (err instanceof Error && /Maximum call stack size exceeded/.test(err.message)) {
+      throw new AirlockError('POLICY_ERROR', `${path}: data nested deeper than ${MAX_DEPTH} levels (too deep to read)`, { cause: err });
+    }
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new AirlockError('POLICY_ERROR', `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${msg}`, { cause: err });
   }

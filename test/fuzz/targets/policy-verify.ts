@@ -1,0 +1,162 @@
+/**
+ * Fuzz targets of the policy and verification parsers: Rego modules (the shipped policies and
+ * their tests), policy data files (JSON and YAML), Sigstore bundles with their DSSE in-toto
+ * statements and RFC 3161 timestamps, and OpenSSF model signatures. Each refuses bad input with
+ * its own error (RegoError, AirlockError POLICY_ERROR, SigstoreError) or, for model.sig, a
+ * problem in the result.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { parseModule, RegoError } from '../../../src/rego/index.ts';
+import { parseDataFile } from '../../../src/policy/bundle-loader.ts';
+import { AirlockError } from '../../../src/core/errors.ts';
+import { parseBundle } from '../../../src/verify/sigstore/bundle.ts';
+import { parseInTotoStatement } from '../../../src/verify/sigstore/in-toto.ts';
+import { parseTimestamp } from '../../../src/verify/sigstore/timestamp.ts';
+import { SigstoreError } from '../../../src/verify/sigstore/fields.ts';
+import { CONFORMANCE, SIGSTORE_JS, sigstoreJsBundles } from '../../../src/verify/sigstore/test-support.ts';
+import { parseModelSignature } from '../../../src/verify/model-signing/envelope.ts';
+import { MODEL_SIGNING_LIMITS } from '../../../src/verify/model-signing/types.ts';
+import { signModelFiles } from '../../../src/verify/model-signing/test-support.ts';
+import { nested } from '../../support/fuzz/mutate.ts';
+import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
+
+const POLICIES = join(import.meta.dirname, '../../../policies/airlock');
+
+const rego: FuzzTarget = {
+  seeds: () =>
+    readdirSync(POLICIES)
+      .filter((n) => n.endsWith('.rego'))
+      .sort()
+      .map((n) => new Uint8Array(readFileSync(join(POLICIES, n)))),
+  text: true,
+  extra: () => [
+    text(`package p\nx := ${nested('[', ']', 100_000)}`),
+    text(`package p\nx := ${nested('(', ')', 100_000, '1')}`),
+    text(`package p\nx := ${'-'.repeat(100_000)}1`),
+    text(`package p\nx := ${'not '.repeat(50_000)}true`),
+    text(`package p\nx if { ${nested('{', '}', 100_000)} }`),
+    text(`package p\nx := 1${' + 1'.repeat(100_000)}`),
+    text(`package p\nx := a${'.b'.repeat(100_000)}`),
+  ],
+  run: (input) => {
+    parseModule('fuzz.rego', asText(input));
+    return undefined;
+  },
+  accepts: ownError(RegoError),
+};
+
+const YAML = `thresholds:
+  min_age_days: 3
+  max_size: 1.5e+9
+  ratios: [0.25, -1, 0x10]
+allow:
+  - name: left-pad
+    versions: ["1.0.0", '2.*']
+  - &anchor {name: lodash, note: "a \\u00e9 string"}
+  - *anchor
+blocked: |
+  multi
+  line
+empty: ~
+flag: true
+`;
+
+const data = (name: string): FuzzTarget => ({
+  seeds: () => (name.endsWith('.json') ? [new Uint8Array(readFileSync(join(POLICIES, 'data.json')))] : [text(YAML)]),
+  text: true,
+  extra: () => [text(nested('[', ']', 100_000)), text(nested('{"a":', '}', 100_000, '1')), text(`a: ${nested('[', ']', 100_000)}`), text(`${'- '.repeat(50_000)}x`)],
+  run: (input) => {
+    parseDataFile(name, asText(input));
+    return undefined;
+  },
+  accepts: ownError(AirlockError),
+});
+
+/** Fuzzes the JSON text; text that is no longer JSON is not the parser's concern. */
+function parsedJson(input: Uint8Array): unknown {
+  try {
+    return JSON.parse(asText(input));
+  } catch {
+    return undefined;
+  }
+}
+
+/** sigstore-js's bundles, and conformance bundles with RFC 3161 timestamps and Rekor v2 entries. */
+const bundles = (): Uint8Array[] => [
+  ...sigstoreJsBundles().map((n) => join(SIGSTORE_JS, n)),
+  join(CONFORMANCE, 'bundle-verify/intoto-with-custom-trust-root/bundle.sigstore.json'),
+  join(CONFORMANCE, 'bundle-verify/rekor2-dsse-happy-path/bundle.sigstore.json'),
+].map((path) => new Uint8Array(readFileSync(path)));
+
+const bundle: FuzzTarget = {
+  seeds: bundles,
+  text: true,
+  run: (input) => {
+    const json = parsedJson(input);
+    if (json === undefined) return undefined;
+    const b = parseBundle(json);
+    if (b.content.kind === 'dsse') parseInTotoStatement(b.content.payloadType, b.content.payload);
+    for (const stamp of b.timestamps) parseTimestamp(Buffer.from(stamp));
+    return undefined;
+  },
+  accepts: ownError(SigstoreError),
+};
+
+/** The DSSE statements and RFC 3161 timestamps of the bundles, corrupted as bytes. */
+const statement: FuzzTarget = {
+  seeds: () =>
+    bundles().flatMap((b) => {
+      const parsed = parseBundle(JSON.parse(asText(b)));
+      return parsed.content.kind === 'dsse' ? [new Uint8Array(parsed.content.payload)] : [];
+    }),
+  text: true,
+  run: (input) => {
+    parseInTotoStatement('application/vnd.in-toto+json', input);
+    return undefined;
+  },
+  accepts: ownError(SigstoreError),
+};
+
+const timestamp: FuzzTarget = {
+  seeds: () => bundles().flatMap((b) => parseBundle(JSON.parse(asText(b))).timestamps.map((t) => new Uint8Array(t))),
+  run: (input) => {
+    parseTimestamp(Buffer.from(input));
+    return undefined;
+  },
+  accepts: ownError(SigstoreError),
+};
+
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const modelSig: FuzzTarget = {
+  seeds: () => [
+    new Uint8Array(
+      signModelFiles(
+        [
+          { path: 'model.safetensors', bytes: Buffer.from('weights') },
+          { path: 'config.json', bytes: Buffer.from('{}') },
+        ],
+        privateKey,
+      ),
+    ),
+  ],
+  text: true,
+  extra: () => [text(nested('{"a":', '}', 100_000, '1'))],
+  run: (input) => {
+    const r = parseModelSignature(input, MODEL_SIGNING_LIMITS);
+    if (!r.ok && r.problem === undefined) return 'refused without a problem';
+    return undefined;
+  },
+  accepts: () => false,
+};
+
+export const targets: Record<string, FuzzTarget> = {
+  rego,
+  'policy-data-json': data('airlock/data.json'),
+  'policy-data-yaml': data('airlock/data.yaml'),
+  'sigstore-bundle': bundle,
+  'in-toto-statement': statement,
+  'rfc3161-timestamp': timestamp,
+  'model-signature': modelSig,
+};
