@@ -4,6 +4,8 @@
  * instead of hanging the suite. `FUZZ_SEED` replaces the seed and `FUZZ_SCALE` multiplies the
  * iteration count for a longer local run; both are printed with every failure.
  */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { snippet } from './mutate.ts';
 
@@ -62,4 +64,15 @@ export function runFuzz(run: FuzzRun): Promise<FuzzResult> {
       reject(new Error(`fuzz worker exited with ${code} before reporting; it was on ${where()}`));
     });
   });
+}
+
+/** Registers one node:test test per target of `module`: `plan` maps a target to its mutations per seed input. */
+export function fuzzTests(module: string, seed: number, plan: Readonly<Record<string, number>>): void {
+  for (const [target, iterations] of Object.entries(plan)) {
+    test(`fuzz: ${target}`, async () => {
+      const r = await runFuzz({ module, target, seed, iterations, timeoutMs: 40_000 });
+      assert.deepEqual(r.failures, [], r.failures.join('\n'));
+      assert.ok(r.calls >= iterations, `only ${r.calls} calls`);
+    });
+  }
 }
