@@ -96,3 +96,14 @@ test('a record that overruns its member, or a storage type torch does not size, 
   const badRank = await scanBytes(standard(Buffer.concat([count(1), floatStorage(), NO_VIEWS]), rank), 'rank.pt');
   assert.equal(badRank.verdict, 'invalid', describe(badRank));
 });
+
+test('a checkpoint cut short is invalid, never safe: cut after sys_info (no pickle member), or inside a member', async () => {
+  const whole = standard(Buffer.concat([count(1), floatStorage(), NO_VIEWS]));
+  const afterSysInfo = await scanBytes(whole.subarray(0, 1024), 'cut.pt');
+  assert.equal(afterSysInfo.format, 'pytorch-tar');
+  assert.equal(afterSysInfo.verdict, 'invalid', describe(afterSysInfo));
+  assert.ok(afterSysInfo.findings.some((f) => f.rule === 'pytorch.tar.incomplete' && /pickle, storages, tensors/.test(f.message)), describe(afterSysInfo));
+  const insidePickle = await scanBytes(whole.subarray(0, 1024 + 512 + 3), 'cut.pt');
+  assert.equal(insidePickle.verdict, 'invalid', describe(insidePickle));
+  assert.ok(insidePickle.findings.some((f) => f.rule === 'tar.truncated'), describe(insidePickle));
+});

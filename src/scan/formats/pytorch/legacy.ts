@@ -39,17 +39,26 @@ export const legacyTorchAnalyzer: FormatAnalyzer = {
       for (const k of (keys as { items: unknown[] }).items) {
         const ref = typeof k === 'string' ? refs.get(k) : undefined;
         const size = elementSize(ref?.type);
-        const head = await source.read(pos, 8);
-        if (ref === undefined || size === undefined || head.length < 8) {
+        if (ref === undefined || size === undefined) {
           known = false;
+          break;
+        }
+        const head = await source.read(pos, 8);
+        // A count cut short: the file ends inside the storage data (reported below).
+        if (head.length < 8) {
+          pos += 8;
           break;
         }
         const n = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
         pos += 8 + n * size;
       }
     }
-    if (!known || pos > source.size) {
+    if (!known) {
       ctx.report(finding('pytorch.legacy.storages', 'info', 'storage data layout not verified', { offset: r.end }));
+      return;
+    }
+    if (pos > source.size) {
+      ctx.report(finding('pytorch.legacy.truncated', 'invalid', `legacy PyTorch storage data ends at ${source.size}, ${pos - source.size} bytes short of what its pickles declare`, { offset: source.size }));
       return;
     }
     if (pos < source.size) {
