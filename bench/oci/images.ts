@@ -4,7 +4,7 @@
  * compress, and level 0 builds a 200 MiB layer in a second rather than five), with a real image
  * config, pushed straight to the fixture registry (not through Airlock). Each image is new
  * content: Airlock's blob store is addressed by digest, so an image sharing a layer with one
- * pulled before would not be cold.
+ * pulled before would not be cold (nor, pushed, would it be uploaded again).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,8 +28,25 @@ export interface PushedImage {
   readonly blobBytes: number;
 }
 
+/** An image written as an OCI layout, tagged v1, ready to push; the caller removes `layout`. */
+export interface ImageLayout extends Omit<PushedImage, 'name'> {
+  /** The layout's directory (`oci:<layout>:v1`). */
+  readonly layout: string;
+}
+
 /** An image whose layers hold `layerBytes[i]` random bytes each; pushed to the registry as `name:v1`, then forgotten. */
 export async function pushRandomImage(registry: FixtureRegistry, scratch: string, name: string, layerBytes: readonly number[]): Promise<PushedImage> {
+  const { layout, ...image } = await randomImageLayout(scratch, layerBytes);
+  try {
+    await pushLayout(layout, TAG, `${registry.directHost}/${name}:${TAG}`, { timeoutMs: 300_000 });
+  } finally {
+    await rm(layout, { recursive: true, force: true });
+  }
+  return { name, ...image };
+}
+
+/** An image whose layers hold `layerBytes[i]` random bytes each, as an OCI layout under `scratch`. */
+export async function randomImageLayout(scratch: string, layerBytes: readonly number[]): Promise<ImageLayout> {
   const diffIds: string[] = [];
   const layers = layerBytes.map((size, i) => {
     const raw = tar([{ path: `data-${i}.bin`, content: randomBytes(size) }]);
@@ -45,15 +62,15 @@ export async function pushRandomImage(registry: FixtureRegistry, scratch: string
     history: layers.map(() => ({ created: CREATED, created_by: 'airlock bench: COPY random bytes /' })),
   };
   const image = assembleImage({ flavour: 'oci', configBytes: Buffer.from(JSON.stringify(config)), layers, diffIds, platform: { architecture: 'amd64', os: 'linux' } });
-  const dir = await mkdtemp(join(scratch, 'layout-'));
+  const layout = await mkdtemp(join(scratch, 'layout-'));
   try {
-    await writeLayout(dir, [{ ...image, ref: TAG }]);
-    await pushLayout(dir, TAG, `${registry.directHost}/${name}:${TAG}`, { timeoutMs: 300_000 });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    await writeLayout(layout, [{ ...image, ref: TAG }]);
+  } catch (err) {
+    await rm(layout, { recursive: true, force: true });
+    throw err;
   }
   return {
-    name,
+    layout,
     manifestDigest: image.manifestDigest,
     configDigest: image.configDigest,
     layerDigests: image.layerDigests,

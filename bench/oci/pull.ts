@@ -23,20 +23,17 @@
  * to a RAM filesystem when there is one (its writes are the same on both sides). Airlock and the
  * floor take turns: which side goes first alternates from run to run. Medians throughout.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertSkopeoOk, MANIFEST_ACCEPT, skopeo, startRegistry, type FixtureRegistry, type RequestRecord } from '../../test/support/oci/index.ts';
-import { serve } from '../../test/support/serve-process.ts';
+import { assertSkopeoOk, MANIFEST_ACCEPT, skopeo, type RequestRecord } from '../../test/support/oci/index.ts';
 import { load, toolCaveat, type LoadResult } from '../npm/load.ts';
 import { cpuSeconds, memoryOf, resetPeak, sampleRss } from '../npm/processes.ts';
-import { npmScratchRoot } from '../npm/scratch.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { pushRandomImage, TAG, type PushedImage } from './images.ts';
 import { requestSummary } from './requests.ts';
+import { benchRun, list, mib, ms, pair, times, type Side } from './side-by-side.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,18 +56,6 @@ const LARGE_BYTES = wholeNumber(values['large-mib'], 'large-mib') * 1024 ** 2;
 const REPO = 'containers';
 const SKOPEO_TIMEOUT_MS = 600_000;
 
-type Side = 'airlock' | 'floor';
-
-/** `a` and `f` in turn, Airlock first on even runs and the floor first on odd ones. */
-async function pair<T>(run: number, a: () => Promise<T>, f: () => Promise<T>): Promise<{ airlock: T; floor: T }> {
-  if (run % 2 === 0) {
-    const airlock = await a();
-    return { airlock, floor: await f() };
-  }
-  const floor = await f();
-  return { airlock: await a(), floor };
-}
-
 /** A GET read to the end: when its headers came (ms) and when its last byte did. */
 async function timedGet(url: string, headers: Record<string, string> = {}): Promise<{ readonly headers: number; readonly total: number }> {
   const start = performance.now();
@@ -81,35 +66,9 @@ async function timedGet(url: string, headers: Record<string, string> = {}): Prom
   return { headers: atHeaders, total: performance.now() - start };
 }
 
-const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
-const mib = (bytes: number): string => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
-const list = (xs: readonly number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
-const times = (a: number, f: number): string => `${(a / f).toFixed(2)}×`;
-
 async function main(): Promise<void> {
   const started = performance.now();
-  const scratch = await mkdtemp(join(npmScratchRoot(), 'airlock-bench-oci-'));
-  const tmp = await mkdtemp(join(tmpdir(), 'airlock-bench-oci-data-'));
-  let registry: FixtureRegistry | undefined;
-  let server: ReturnType<typeof serve> | undefined;
-  // Ctrl-C or a crash: stop Airlock and delete what this run wrote (docker-registry stops with this process).
-  const abandon = (code: number): never => {
-    server?.child.kill('SIGKILL');
-    rmSync(scratch, { recursive: true, force: true });
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(code);
-  };
-  const interrupted = (): void => abandon(130);
-  const uncaught = (err: Error): void => {
-    console.error(err);
-    abandon(1);
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  process.on('uncaughtException', uncaught);
-  try {
-    registry = await startRegistry();
-    const reg = registry;
+  await benchRun('oci', async ({ scratch, tmp, registry: reg, serve }) => {
     const layerSizes = Array.from({ length: LAYERS }, () => LAYER_BYTES);
     const seedStart = performance.now();
     const cold: PushedImage[] = [];
@@ -122,11 +81,7 @@ async function main(): Promise<void> {
     const large = await pushRandomImage(reg, scratch, 'bench/large', [LARGE_BYTES]);
     const seedSeconds = (performance.now() - seedStart) / 1000;
 
-    const config = join(tmp, 'airlock.yaml');
-    await writeFile(config, `repositories:\n  - name: ${REPO}\n    format: oci\n    upstream: ${reg.url}/\nstorage:\n  dataDir: ${join(tmp, 'data')}\nserver:\n  host: 127.0.0.1\n  port: 0\n`);
-    server = serve(tmp, ['--config', config], { env: { AIRLOCK_SERVER_LOG_LEVEL: 'warn' } });
-    const url = await server.listening;
-    const pid = server.child.pid as number;
+    const { url, pid } = await serve(`repositories:\n  - name: ${REPO}\n    format: oci\n    upstream: ${reg.url}/\nstorage:\n  dataDir: ${join(tmp, 'data')}\nserver:\n  host: 127.0.0.1\n  port: 0\n`);
     const idleRss = memoryOf(pid).rss;
     const airlockHost = new URL(url).host;
     const hostOf = (side: Side): string => (side === 'airlock' ? `${airlockHost}/${REPO}` : reg.host);
@@ -291,18 +246,7 @@ async function main(): Promise<void> {
     for (const r of [...hot.manifest.airlock, ...hot.manifest.floor, ...hot.blob.airlock, ...hot.blob.floor]) if (r.non2xx > 0) console.log(`  warning: ${r.non2xx} answers under load were not 2xx`);
     for (const line of toolCaveat(hot.manifest.airlock[0]?.tool ?? 'wrk')) console.log(line);
     console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s in all, ${seedSeconds.toFixed(0)} s of it building and pushing the images)`);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    process.off('uncaughtException', uncaught);
-    if (server !== undefined) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    await registry?.close();
-    await rm(scratch, { recursive: true, force: true });
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();
