@@ -5,7 +5,8 @@
  * API are answered and refused alike.
  */
 import { AirlockError, parsePurl, purlFullName, purlQualifier } from '../core/index.ts';
-import type { CheckResult, CheckTarget } from '../gate/check-service.ts';
+import type { CheckResult } from '../gate/check-result.ts';
+import type { CheckTarget } from '../gate/check-service.ts';
 import { requireRole, type Identity } from '../gate/identity.ts';
 
 /**

@@ -8,6 +8,7 @@ export * from './quarantine-service.ts';
 export * from './exception-service.ts';
 export * from './package-sources.ts';
 export * from './check-service.ts';
+export * from './check-result.ts';
 export * from './feed-watch.ts';
 export * from './served-ledger.ts';
 export * from './version-changes.ts';

@@ -5,7 +5,7 @@
  * must be neither installed nor registered.
  */
 import type { Reason } from '../../core/index.ts';
-import type { CheckResult } from '../../gate/check-service.ts';
+import type { CheckResult } from '../../gate/check-result.ts';
 import type { QuarantineRecord } from '../../storage/ports/index.ts';
 
 export type ToolVerdict = 'allow' | 'quarantine' | 'block' | 'not-found' | 'error';

@@ -4,7 +4,8 @@
  * missing-name ledger alike; the quarantine service as `/-/api/quarantine/:id` does) and answers
  * with text and a structured result (tool-results.ts).
  */
-import type { CheckResult, CheckService } from '../../gate/check-service.ts';
+import type { CheckResult } from '../../gate/check-result.ts';
+import type { CheckService } from '../../gate/check-service.ts';
 import type { QuarantineService } from '../../gate/quarantine-service.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { checkSummary } from '../check-targets.ts';
