@@ -13,13 +13,13 @@ const hold = (kind: 'block' | 'quarantine', rule: string): Verdict => ({ kind, r
 
 /**
  * A listing source of one package whose versions the gate judges as `verdicts` says (others
- * allowed); `yanked` versions carry the fact. Records every round of judgements.
+ * allowed); `yanked` versions carry the fact (true, or the reason PyPI gives). Records every round of judgements.
  */
-function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] = [], listsWithheld = false) {
+function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] | ReadonlyMap<string, string> = [], listsWithheld = false) {
   const rounds: string[][] = [];
   const candidates: VersionCandidate[] = listed.map((version) => ({
     subject: { repo: 'r', ecosystem, name: 'pkg', version, purl: makePurl(ecosystem, 'pkg', version) },
-    facts: yanked.includes(version) ? { yanked: true } : {},
+    facts: yanked instanceof Map ? (yanked.has(version) ? { yanked: yanked.get(version) } : {}) : (yanked as readonly string[]).includes(version) ? { yanked: true } : {},
   }));
   const listing: PackageListing = { candidates, unusable: new Map(), latest: listed.at(-1) ?? null, servedLatest, listsWithheld };
   const sources = new PackageSources();
@@ -76,6 +76,10 @@ test('a PyPI specifier resolves as pip picks: yanked versions left out, the newe
   const { check } = service('pypi', { '2.5': hold('quarantine', 'cooldown') }, ['1.9', '2.0', '2.3', '2.4', '2.5', '3.0'], '3.0', ['2.4']);
   const r = await check.check(target('pypi', '>=2,<3'), REQUEST);
   assert.deepEqual([r.version, r.verdict, r.range?.satisfying, r.range?.newest?.version, r.range?.newest?.verdict], ['2.3', 'allow', 3, '2.5', 'quarantine']);
+  // Yanked with a reason (PEP 592's `data-yanked="broken build"`): left out all the same.
+  const { check: why } = service('pypi', {}, ['2.0', '2.3', '2.4'], '2.4', new Map([['2.4', 'broken build']]));
+  const y = await why.check(target('pypi', '>=2,<3'), REQUEST);
+  assert.deepEqual([y.version, y.range?.satisfying], ['2.3', 2]);
 });
 
 test('versions are judged newest first a round at a time, until one is allowed', async () => {

@@ -35,7 +35,8 @@ export type RangeCheck =
 
 export async function checkRange(range: VersionRange, listing: PackageListing, gate: Explainer): Promise<RangeCheck> {
   const byVersion = new Map<string, VersionCandidate>();
-  for (const c of listing.candidates) if (c.facts['yanked'] !== true) byVersion.set(c.subject.version, c);
+  // PyPI's yanked fact is true, or the reason given (a string); false or absent: not yanked.
+  for (const c of listing.candidates) if (c.facts['yanked'] === undefined || c.facts['yanked'] === false || c.facts['yanked'] === null) byVersion.set(c.subject.version, c);
   const inRange = range.select([...byVersion.keys()]);
   const newestVersion = inRange[0];
   if (newestVersion === undefined) return { status: 'none', listed: byVersion.size };
