@@ -21,10 +21,20 @@ export function requireCheckAccess(identity: Identity): void {
   }
 }
 
-/** The target a purl names (see check-routes.ts for the oci and Hugging Face spellings). */
-export function purlTarget(purl: string, repo: string | null): CheckTarget {
+/**
+ * The target a purl names (see check-routes.ts for the oci and Hugging Face spellings); with
+ * `range` (npm `^4.17.0`, PyPI `>=2,<3`), what an install of that range gets: the purl then names
+ * the package only, since a purl's version is one version. The check service reads the range
+ * (an ecosystem without ranges, or one it cannot read, is INVALID_VERSION).
+ */
+export function purlTarget(purl: string, repo: string | null, range: string | null = null): CheckTarget {
   const parts = parsePurl(purl);
-  return { ecosystem: parts.type, name: purlFullName(parts), version: parts.type === 'oci' ? ociReference(purl, parts.version) : parts.version, repo };
+  if (range === null) return { ecosystem: parts.type, name: purlFullName(parts), version: parts.type === 'oci' ? ociReference(purl, parts.version) : parts.version, repo };
+  if (parts.version !== null) {
+    throw new AirlockError('BAD_REQUEST', `give a version in the purl or a range, not both: ${JSON.stringify(purl.slice(0, 120))} names version ${JSON.stringify(parts.version.slice(0, 64))}`);
+  }
+  if (range.trim() === '' || /[\x00-\x1f\x7f]/.test(range)) throw new AirlockError('INVALID_VERSION', 'a range is text without control characters, and not empty');
+  return { ecosystem: parts.type, name: purlFullName(parts), version: null, range: range.trim(), repo };
 }
 
 /** An oci purl's reference: its version, a manifest digest; else its `tag` qualifier; else null (`latest`). */

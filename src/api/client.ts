@@ -34,6 +34,9 @@ export class ApiUnreachableError extends Error {
 
 type JsonObject = Record<string, unknown>;
 
+/** A package of a batch check: a purl, or a purl without a version and a range (npm `^4.17.0`, PyPI `>=2,<3`). */
+export type CheckItem = string | { readonly purl: string; readonly range: string };
+
 /** What a change to a hosted pypi release, file or project answers (`ReleaseChange` of the pypi plugin). */
 export interface PypiReleaseChange {
   readonly name: string;
@@ -158,15 +161,16 @@ export class AdminClient {
     return { items: page.items.map((r) => revive<DecisionRecord>(r, ['createdAt'])), nextCursor: page.nextCursor };
   }
 
-  /** The pre-flight check of one package (purl; without a version: latest; an image: `pkg:oci/NAME@DIGEST` or `pkg:oci/NAME?tag=TAG`). */
-  async check(purl: string, repo: string | null = null): Promise<Record<string, unknown>> {
+  /** The pre-flight check of one package (purl; without a version: latest; an image: `pkg:oci/NAME@DIGEST` or `pkg:oci/NAME?tag=TAG`; with `range`, a purl without a version). */
+  async check(purl: string, repo: string | null = null, range: string | null = null): Promise<Record<string, unknown>> {
     const q = new URLSearchParams({ purl });
+    if (range !== null) q.set('range', range);
     if (repo !== null) q.set('repo', repo);
     return (await this.#call('GET', `check?${q}`)) as Record<string, unknown>;
   }
 
-  /** The pre-flight check of many packages in one call. */
-  async checkMany(purls: readonly string[], repo: string | null = null): Promise<{ summary: Record<string, number>; results: Record<string, unknown>[] }> {
+  /** The pre-flight check of many packages in one call: each a purl, or a purl without a version and a range. */
+  async checkMany(purls: readonly CheckItem[], repo: string | null = null): Promise<{ summary: Record<string, number>; results: Record<string, unknown>[] }> {
     const body = repo === null ? { packages: purls } : { packages: purls, repo };
     return (await this.#call('POST', 'check', body)) as { summary: Record<string, number>; results: Record<string, unknown>[] };
   }

@@ -170,5 +170,18 @@ test('signal API routes: a token is required, input is validated', async () => {
     assert.deepEqual([none.statusCode, none.json<{ error: string }>().error], [404, 'no npm repository is configured']);
     const many = await a.app.inject({ method: 'POST', url: '/-/api/check', headers: authHeader(a.adminToken), payload: { packages: Array.from({ length: 5001 }, () => 'pkg:npm/x@1.0.0') } });
     assert.equal(many.statusCode, 400);
+    // A range goes beside a purl without a version (a purl's version is one version).
+    const both = await a.app.inject({ method: 'GET', url: `/-/api/check?${new URLSearchParams({ purl: 'pkg:npm/x@1.0.0', range: '^1.0.0' })}`, headers: authHeader(a.adminToken) });
+    assert.deepEqual([both.statusCode, both.json<{ code: string }>().code], [400, 'BAD_REQUEST']);
+    const control = await a.app.inject({ method: 'GET', url: `/-/api/check?${new URLSearchParams({ purl: 'pkg:npm/x', range: '^1\n' })}`, headers: authHeader(a.adminToken) });
+    assert.deepEqual([control.statusCode, control.json<{ code: string }>().code], [400, 'INVALID_VERSION']);
+    const long = await a.app.inject({ method: 'GET', url: `/-/api/check?${new URLSearchParams({ purl: 'pkg:npm/x', range: '1'.repeat(257) })}`, headers: authHeader(a.adminToken) });
+    assert.equal(long.statusCode, 400);
+    for (const item of [{ purl: 'pkg:npm/x' }, { purl: 'pkg:npm/x', range: '^1', version: '1.0.0' }, { purl: 'pkg:npm/x', range: '' }]) {
+      const r = await a.app.inject({ method: 'POST', url: '/-/api/check', headers: authHeader(a.adminToken), payload: { packages: [item] } });
+      assert.equal(r.statusCode, 400, JSON.stringify(item));
+    }
+    const ranged = await a.app.inject({ method: 'POST', url: '/-/api/check', headers: authHeader(a.adminToken), payload: { packages: [{ purl: 'pkg:npm/x@1.0.0', range: '^1' }] } });
+    assert.match(ranged.json<{ error: string }>().error, /give a version in the purl or a range, not both/);
   });
 });
