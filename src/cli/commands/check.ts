@@ -3,16 +3,16 @@
  * installed, with every fact and the rule that decided. Against a running server (the verdict
  * needs its upstream, feeds, ledger and policy).
  *
- *   airlock check npm NAME[@VERSION]…          one or more packages (no version: latest)
+ *   airlock check npm NAME[@VERSION|@RANGE]…   one or more packages (no version: latest; a range: what npm installs)
  *   airlock check --lockfile package-lock.json  every registry package of a lockfile, one call
- *   airlock check pypi NAME[==VERSION]…         PyPI projects (no version: latest)
- *   airlock check --requirements requirements.txt  every pinned requirement, one call
+ *   airlock check pypi NAME[==VERSION|SPECIFIER]…  PyPI projects (no version: latest; a specifier: what pip installs)
+ *   airlock check --requirements requirements.txt  every pinned requirement and specifier, one call
  *   airlock check oci REPO/IMAGE[:TAG|@DIGEST]…   container images (no tag: latest)
  *   airlock check huggingface ORG/NAME[@REVISION]…  Hub models and datasets (no revision: the default branch)
  */
 import { basename } from 'node:path';
-import type { AdminClient } from '../../api/client.ts';
-import { makePurl, parseNpmPackageName } from '../../core/index.ts';
+import type { AdminClient, CheckItem } from '../../api/client.ts';
+import { makePurl } from '../../core/index.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { DEFAULT_SERVER, EXIT, TLS_HELP, parse, reportError, serverOptions, type ServerValues } from '../admin/cli-support.ts';
@@ -21,13 +21,14 @@ import { parsePnpmLock, parseYarnLock } from './check/other-lockfiles.ts';
 import { lockfileSources, resolvedThrough } from './check/sources.ts';
 import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
 import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Result } from './check/render.ts';
-import { checkAll, client, readInput } from './check/run.ts';
-import { pypiPurl, requirementsCheck } from './check/pypi.ts';
+import { checkAll, checkOne, client, readInput } from './check/run.ts';
+import { npmSpec } from './check/npm.ts';
+import { pypiSpec, requirementsCheck } from './check/pypi.ts';
 import { checkImages, ociSpec } from './check/oci.ts';
 import { huggingfacePurl } from './check/huggingface.ts';
 
-const HELP = `usage: airlock check npm NAME[@VERSION]… [--format text|json] [--repo NAME] [--server URL]
-       airlock check pypi NAME[==VERSION]… [--format text|json] [--repo NAME] [--server URL]
+const HELP = `usage: airlock check npm NAME[@VERSION|@RANGE]… [--format text|json] [--repo NAME] [--server URL]
+       airlock check pypi NAME[==VERSION|SPECIFIER]… [--format text|json] [--repo NAME] [--server URL]
        airlock check oci REPO/IMAGE[:TAG|@sha256:…]… [--format text|json] [--server URL]
        airlock check huggingface ORG/NAME[@REVISION]… [--type model|dataset] [--format text|json] [--repo NAME] [--server URL]
        airlock check --lockfile FILE [--format table|json] [--repo NAME] [--server URL]
@@ -37,6 +38,12 @@ Asks a running Airlock what it would decide about packages now (metadata phase: 
 such as the tarball's own install scripts are judged at download). Without a version, the
 latest version upstream is judged (npm: its latest dist-tag; PyPI: the newest final release
 that is not yanked), and the version \`latest\` resolves to through Airlock is shown.
+
+A range (npm: lodash@^4.17.0, @scope/name@~1.2.0, lodash@'>=2 <3'; PyPI: 'requests>=2,<3',
+requests~=2.31) is resolved as the client resolves it from what Airlock serves: the version an
+install of it gets is judged (npm's latest when it satisfies the range, else the newest
+satisfying version Airlock allows), and when the newest satisfying version is held, it is shown
+with its verdict and why. Quote a range for the shell.
 
 An image is written as in a pull reference without the host: \`hub/library/alpine:3.20\` for
 \`HOST:PORT/hub/library/alpine:3.20\`, where \`hub\` is the oci repository (proxy, hosted or
@@ -61,12 +68,13 @@ judged by the check as if the scanner found nothing in it (listed as not judged)
                    reported (npm ci would install it past Airlock)
   --registry URL   another base URL the lockfile's registry URLs may have (this server under
                    another name, say); repeatable
-  --requirements FILE  every pinned requirement (name==version, extras and environment markers
-                   allowed) of a pip requirements file, as pip-compile writes it, checked in one
+  --requirements FILE  every requirement of a pip requirements file, pinned (name==version, as
+                   pip-compile writes it) or with a specifier (name>=2,<3: the version pip gets
+                   through Airlock), extras and environment markers allowed, checked in one
                    call; its sha256 --hash pins must name files the index lists for the version
                    (others are reported: pip could install them from elsewhere). Includes (-r,
                    -c; not followed), editables, URLs, paths, VCS references, pip options and
-                   requirements without an == pin are listed as not checked
+                   requirements without a version are listed as not checked
   --format         text/table (default) or json
   --repo NAME      the Airlock repository (default: the first of the ecosystem)
   --type TYPE      huggingface: model (default) or dataset
@@ -80,29 +88,11 @@ ${TLS_HELP}`;
 const MAX_LOCKFILE_BYTES = 64 * 1024 * 1024;
 
 const USAGE = {
-  npm: 'give at least one package: airlock check npm NAME[@VERSION]',
-  pypi: 'give at least one project: airlock check pypi NAME[==VERSION]',
+  npm: 'give at least one package: airlock check npm NAME[@VERSION|@RANGE]',
+  pypi: 'give at least one project: airlock check pypi NAME[==VERSION|SPECIFIER]',
   oci: 'give at least one image: airlock check oci REPO/IMAGE[:TAG|@sha256:…]',
   huggingface: 'give at least one repo: airlock check huggingface ORG/NAME[@REVISION]',
 } as const;
-
-function splitSpec(spec: string): { name: string; version: string | null } {
-  const at = spec.lastIndexOf('@');
-  if (at <= 0) return { name: spec, version: null };
-  const version = spec.slice(at + 1);
-  return { name: spec.slice(0, at), version: version === '' || version === 'latest' ? null : version };
-}
-
-function npmPurl(spec: string): string {
-  const { name, version } = splitSpec(spec);
-  let canonical: string;
-  try {
-    canonical = parseNpmPackageName(name);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  return makePurl('npm', canonical, version);
-}
 
 /** npm's, pnpm's or yarn's lockfile, by its name (or, renamed, by its first line). */
 function parseAnyLockfile(name: string, text: string): LockfilePackages {
@@ -197,9 +187,9 @@ export const command: Command = {
         const images = specs.map(ociSpec);
         results = await checkImages(client(values, io), images);
       } else {
-        const purls = specs.map(ecosystem === 'npm' ? npmPurl : ecosystem === 'pypi' ? pypiPurl : (spec) => huggingfacePurl(spec, values.type));
+        const items = specs.map(ecosystem === 'npm' ? npmSpec : ecosystem === 'pypi' ? pypiSpec : (spec) => huggingfacePurl(spec, values.type));
         const c = client(values, io);
-        results = purls.length === 1 ? [await c.check(purls[0] as string, values.repo ?? null)] : (await checkAll(c, purls, values.repo ?? null)).results;
+        results = items.length === 1 ? [await checkOne(c, items[0] as CheckItem, values.repo ?? null)] : (await checkAll(c, items, values.repo ?? null)).results;
       }
       if (format === 'json') io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
       else if (format === 'table') io.stdout.write(renderTable(results));

@@ -6,7 +6,7 @@
  * digests (the check result's `distributions`), so sha256 pins are compared; pins of other
  * algorithms cannot be and are reported as such.
  */
-import type { PinnedRequirement } from './requirements.ts';
+import type { Requirement } from './requirements.ts';
 import type { Result } from './render.ts';
 
 export interface HashFinding {
@@ -32,13 +32,14 @@ function listedDigests(r: Result | undefined): Set<string> | null {
  * check of `requirements[i]`; a requirement that was not judged (not found, an error) is already
  * reported by its result and is not looked at here.
  */
-export function requirementHashes(requirements: readonly PinnedRequirement[], results: readonly Result[]): HashFinding[] {
+export function requirementHashes(requirements: readonly Requirement[], results: readonly Result[]): HashFinding[] {
   const out: HashFinding[] = [];
   requirements.forEach((req, i) => {
     if (req.hashes.length === 0) return;
     const listed = listedDigests(results[i]);
     if (listed === null) return;
-    const version = typeof results[i]?.['version'] === 'string' ? (results[i]?.['version'] as string) : req.version;
+    // A specifier's requirement: the version it resolved to (pip's hash-checking mode refuses it unpinned, but the pins are compared all the same).
+    const version = typeof results[i]?.['version'] === 'string' ? (results[i]?.['version'] as string) : (req.version ?? req.specifier ?? '');
     const at = { path: `line ${req.line}`, name: req.name, version };
     for (const h of req.hashes) {
       if (h.algorithm !== 'sha256') out.push({ ...at, why: `${h.algorithm}:${h.hex.slice(0, 16)}… cannot be compared (the index lists sha256 digests)` });

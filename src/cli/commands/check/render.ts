@@ -1,6 +1,7 @@
 /**
  * How `airlock check` prints results: one package in full (verdict, the rules that decided, the
- * reasons, warnings, what the policy alone said, and every fact), many as a table.
+ * reasons, warnings, what the policy alone said, and every fact; for a range, the version it
+ * installs and the newest one in range when that is held), many as a table.
  */
 import { clip, table } from '../../admin/cli-support.ts';
 
@@ -37,6 +38,44 @@ export function outcome(r: Result): string {
   return 'ERROR';
 }
 
+function decidedBy(r: Result, sep: string): string {
+  return Array.isArray(r['decidedBy']) ? (r['decidedBy'] as unknown[]).map(str).join(sep) : '';
+}
+
+/** ` — decided by a, b`, or nothing. */
+function decidedText(r: Result): string {
+  const by = decidedBy(r, ', ');
+  return by === '' ? '' : ` — decided by ${by}`;
+}
+
+/** The range asked for, when the result resolved one. */
+function rangeOf(r: Result): { range: string; satisfying: number; newest: Result | null } | null {
+  const x = r['range'];
+  if (typeof x !== 'object' || x === null || typeof (x as Result)['range'] !== 'string') return null;
+  const n = (x as Result)['newest'];
+  return { range: (x as Result)['range'] as string, satisfying: Number((x as Result)['satisfying'] ?? 0), newest: typeof n === 'object' && n !== null ? (n as Result) : null };
+}
+
+/** A range's lines: what an install of it gets through Airlock, and the newest version in range when it is not that one. */
+function rangeLines(r: Result): string[] {
+  const g = rangeOf(r);
+  if (g === null) return [];
+  const asked = `${str(r['name'])}@${g.range}`;
+  const satisfy = `${g.satisfying} listed version${g.satisfying === 1 ? ' satisfies' : 's satisfy'} it`;
+  const lines = [
+    typeof r['resolvesTo'] === 'string'
+      ? `  an install of ${asked} gets ${r['resolvesTo']} through Airlock (${satisfy})`
+      : `  an install of ${asked} gets no version Airlock allows (${satisfy}): it fails; ${str(r['version'])} is the one judged here`,
+  ];
+  const n = g.newest;
+  if (n !== null) {
+    lines.push(`  newest in range: ${str(n['version'])}: ${str(n['verdict']).toUpperCase()}${decidedText(n)}`);
+    for (const x of reasons(n['reasons'])) lines.push(`    - ${reasonLine(x)}`);
+    if (typeof n['quarantineId'] === 'string') lines.push(`    quarantine: ${n['quarantineId']}`);
+  }
+  return lines;
+}
+
 export function allowed(r: Result): boolean {
   return r['verdict'] === 'allow';
 }
@@ -44,9 +83,9 @@ export function allowed(r: Result): boolean {
 export function renderOne(r: Result): string {
   const lines: string[] = [];
   const purl = typeof r['purl'] === 'string' ? ` (${r['purl']})` : '';
-  const decided = Array.isArray(r['decidedBy']) && r['decidedBy'].length > 0 ? ` — decided by ${(r['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
-  lines.push(`${label(r)}${purl}: ${outcome(r)}${decided}`);
+  lines.push(`${label(r)}${purl}: ${outcome(r)}${decidedText(r)}`);
   if (typeof r['message'] === 'string') lines.push(`  ${r['message']}`);
+  lines.push(...rangeLines(r));
   if (r['ecosystem'] === 'huggingface' && typeof r['version'] === 'string') {
     lines.push(`  ${r['requested'] === null ? 'the default branch' : `revision ${str(r['requested'])}`} is commit ${r['version']}`);
   } else if (r['requested'] === null && typeof r['version'] === 'string' && r['ecosystem'] !== 'oci') {
@@ -78,9 +117,8 @@ export function renderOne(r: Result): string {
     // The files held back first: a commit has many, most of them allowed.
     const shown = files ? [...parts].sort((a, b) => (ORDER[str(a['verdict']).toUpperCase()] ?? 9) - (ORDER[str(b['verdict']).toUpperCase()] ?? 9)) : parts;
     for (const p of shown.slice(0, LISTED)) {
-      const by = Array.isArray(p['decidedBy']) && p['decidedBy'].length > 0 ? ` — decided by ${(p['decidedBy'] as unknown[]).map(str).join(', ')}` : '';
       const what = files ? `${str(p['label'])}${typeof p['notJudged'] === 'string' ? ' *' : ''}` : `${str(p['label'])} ${str(p['version'])}`;
-      lines.push(`    ${what}: ${str(p['verdict']).toUpperCase()}${by}`);
+      lines.push(`    ${what}: ${str(p['verdict']).toUpperCase()}${decidedText(p)}`);
       for (const x of reasons(p['reasons'])) lines.push(`      - ${reasonLine(x)}`);
     }
     if (parts.length > LISTED) lines.push(`    … and ${parts.length - LISTED} more (--format json lists them all)`);
@@ -101,8 +139,10 @@ export function renderTable(results: readonly Result[]): string {
     .map((r) => {
       const rs = reasons(r['reasons']);
       const why = rs.length > 0 ? reasonLine(rs[0] as ReasonLike) : str(r['message']);
-      const decided = Array.isArray(r['decidedBy']) ? (r['decidedBy'] as unknown[]).map(str).join(',') : '';
-      return [str(r['name']), str(r['version'] ?? r['requested']), outcome(r), decided, clip(why, 100)];
+      const g = rangeOf(r);
+      // A range: the version it installs (or, none allowed, the one judged), then the range.
+      const version = g === null ? str(r['version'] ?? r['requested']) : `${str(r['version'])} (${g.range})`;
+      return [str(r['name']), version, outcome(r), decidedBy(r, ','), clip(why, 100)];
     });
   return table(['PACKAGE', 'VERSION', 'VERDICT', 'DECIDED BY', 'REASON'], rows);
 }

@@ -37,7 +37,7 @@ test('a pip-compile file: pins with extras, markers, hashes over continuations; 
   assert.deepEqual(r.skipped.map((s) => s.path), ['line 13'], 'the hash line left alone after the comment is an option line');
 });
 
-test('includes, editables, URLs, paths, VCS references, options and unpinned requirements are listed as not checked', () => {
+test('includes, editables, URLs, paths, VCS references, options and requirements without a version are listed as not checked; specifiers are kept', () => {
   const r = parseRequirements(
     [
       '-r base.txt',
@@ -55,11 +55,18 @@ test('includes, editables, URLs, paths, VCS references, options and unpinned req
       'numpy==1.*',
       'six',
       'attrs==23.1.0',
+      'Flask >= 2.0',
+      'pillow>=10.*',
+      `many${'>1'.padEnd(3, ',').repeat(65)}>1`,
     ].join('\n'),
   );
-  assert.deepEqual(r.requirements.map((x) => `${x.canonical}==${x.version}`), ['attrs==23.1.0']);
+  assert.deepEqual(
+    r.requirements.map((x) => `${x.line} ${x.canonical} ${x.version ?? ''} ${x.specifier ?? ''}`),
+    ['11 flask  >=2.0', '12 django  >=4,<5', '13 numpy  ==1.*', '15 attrs 23.1.0 '],
+    'a specifier is kept with its clauses joined by commas; the same name and specifier twice (Flask >= 2.0) is checked once',
+  );
   const why = r.skipped.map((s) => `${s.path}: ${s.why}`);
-  assert.equal(why.length, 14);
+  assert.equal(why.length, 13);
   assert.match(why[0] ?? '', /^line 1: an include \(-r base\.txt\): not followed/);
   assert.match(why[1] ?? '', /^line 2: an include \(--requirement dev\.txt\)/);
   assert.match(why[2] ?? '', /^line 3: an include \(-c constraints\.txt\)/);
@@ -67,10 +74,9 @@ test('includes, editables, URLs, paths, VCS references, options and unpinned req
   assert.match(why[4] ?? '', /^line 5: an editable/);
   for (const i of [5, 6, 7, 8]) assert.match(why[i] ?? '', /not from an index \(a URL, path or VCS reference/);
   assert.match(why[9] ?? '', /^line 10: a pip option \(--extra-index-url https:\/\/other\.invalid\/simple\/\)/);
-  assert.match(why[10] ?? '', /^line 11: flask>=2\.0: not pinned to one version \(not checkable; pin it with ==\)/);
-  assert.match(why[11] ?? '', /django>=4,<5: not pinned/);
-  assert.match(why[12] ?? '', /numpy==1\.\*: not pinned/);
-  assert.match(why[13] ?? '', /^line 14: six: no version pinned/);
+  assert.match(why[10] ?? '', /^line 14: six: no version given \(not checkable; pin it with == or give a specifier\)/);
+  assert.match(why[11] ?? '', /^line 17: pillow>=10\.\*: not checkable: ">=10\.\*" is not a PEP 440 version specifier/);
+  assert.match(why[12] ?? '', /^line 18: many>1,.*: not checkable: .*66 clauses; at most 64/);
 });
 
 test('a line pip could not read either is an error naming it', () => {
@@ -100,11 +106,13 @@ test('limits: file size, line length, a continuation chain, entries and hashes',
   assert.ok(performance.now() - started < 2000);
 });
 
-test('a project on the command line: NAME or NAME==VERSION', () => {
-  assert.deepEqual(parseRequirementSpec('Django'), { name: 'django', version: null });
-  assert.deepEqual(parseRequirementSpec('requests[socks]==2.31.0'), { name: 'requests', version: '2.31.0' });
-  assert.throws(() => parseRequirementSpec('flask>=2'), /give NAME or NAME==VERSION/);
-  assert.throws(() => parseRequirementSpec('six; python_version < "3"'), /give NAME or NAME==VERSION/);
+test('a project on the command line: NAME, NAME==VERSION or NAME and a specifier', () => {
+  assert.deepEqual(parseRequirementSpec('Django'), { name: 'django', version: null, specifier: null });
+  assert.deepEqual(parseRequirementSpec('requests[socks]==2.31.0'), { name: 'requests', version: '2.31.0', specifier: null });
+  assert.deepEqual(parseRequirementSpec('Flask>=2, <3'), { name: 'flask', version: null, specifier: '>=2,<3' });
+  assert.deepEqual(parseRequirementSpec('numpy~=1.26'), { name: 'numpy', version: null, specifier: '~=1.26' });
+  assert.throws(() => parseRequirementSpec('flask>=2.*'), /flask>=2\.\*: not checkable: ">=2\.\*" is not a PEP 440 version specifier/);
+  assert.throws(() => parseRequirementSpec('six; python_version < "3"'), /give NAME, NAME==VERSION or NAME with a specifier/);
   assert.throws(() => parseRequirementSpec('https://example.invalid/x.whl'), /not a project from an index/);
   assert.throws(() => parseRequirementSpec('-e .'), /not a project from an index/);
 });

@@ -2,31 +2,36 @@
  * A pip requirements file (`requirements.txt`) as pip-compile writes it: `name==version` pins,
  * with extras (`name[extra]==…`), an environment marker (`; python_version < "3.12"`, kept and
  * reported: the pin is checked whatever the environment), `--hash=algo:hex` options, `\` line
- * continuations, comments and blank lines. What cannot be checked against an index is listed
- * apart with why: includes (`-r`, `-c`: not followed), editables, URLs, paths and VCS
- * references, pip options, and requirements without an exact pin (`>=`, wildcards, none).
- * A line pip could not read either is an error naming it.
+ * continuations, comments and blank lines; and as people write it, with version specifiers
+ * (`>=2,<3`, `~=1.4`, `==1.4.*`), which the server resolves to the version pip gets through
+ * Airlock. What cannot be checked against an index is listed apart with why: includes (`-r`,
+ * `-c`: not followed), editables, URLs, paths and VCS references, pip options, requirements
+ * without a version (pip takes the newest it can; check the file pip-compile writes), and
+ * specifiers Airlock cannot read. A line pip could not read either is an error naming it.
  *
  * Line joining and comments follow pip's own reading (`req_file.py`): a line ending in `\` joins
  * the next unless that is a comment; `#` at the start or after whitespace starts a comment.
  * Hostile input: the file's size, each line's length, the number of entries and of hashes are
  * capped, and every pattern runs on a capped line without nested quantifiers.
  */
-import { normalizePypiName, parsePep440 } from '../../../core/index.ts';
+import { isAirlockError, normalizePypiName, parsePep440 } from '../../../core/index.ts';
+import { parseVersionRange } from '../../../gate/version-range.ts';
 
 export interface RequirementHash {
   readonly algorithm: string;
   readonly hex: string;
 }
 
-export interface PinnedRequirement {
+export interface Requirement {
   /** The line it starts on (1-based). */
   readonly line: number;
   /** The name as written, and its PEP 503 form. */
   readonly name: string;
   readonly canonical: string;
-  /** The version of the `==` (or `===`) pin. */
-  readonly version: string;
+  /** The version of the `==` (or `===`) pin; null: a specifier. */
+  readonly version: string | null;
+  /** Without a pin, the version specifier (`>=2,<3`), its clauses joined by commas; else null. */
+  readonly specifier: string | null;
   readonly extras: readonly string[];
   /** The environment marker, as written; null: none. */
   readonly marker: string | null;
@@ -40,8 +45,8 @@ export interface SkippedLine {
 }
 
 export interface RequirementsFile {
-  /** The pinned requirements, one per name and version, in the file's order. */
-  readonly requirements: readonly PinnedRequirement[];
+  /** The pinned requirements and those with a specifier, one per name and version or specifier, in the file's order. */
+  readonly requirements: readonly Requirement[];
   /** Lines that are not checked, with why. */
   readonly skipped: readonly SkippedLine[];
 }
@@ -121,9 +126,9 @@ function notFromIndex(req: string): boolean {
   return /:\/\//.test(head) || /^[a-z]+\+/i.test(head) || /^[./~\\]/.test(head) || /^[A-Za-z]:[\\/]/.test(head) || head.includes('@') || ARCHIVE_RE.test(head.trim()) || head.includes('/');
 }
 
-type Parsed = { readonly kind: 'pinned'; readonly req: Omit<PinnedRequirement, 'line' | 'hashes'> } | { readonly kind: 'skip'; readonly why: string } | { readonly kind: 'error'; readonly why: string };
+type Parsed = { readonly kind: 'checked'; readonly req: Omit<Requirement, 'line' | 'hashes'> } | { readonly kind: 'skip'; readonly why: string } | { readonly kind: 'error'; readonly why: string };
 
-/** A requirement (PEP 508 without a URL): pinned, not pinned, or not one. */
+/** A requirement (PEP 508 without a URL): pinned, with a specifier, without a version, or not one. */
 function parseRequirement(req: string): Parsed {
   const semi = req.indexOf(';');
   const marker = semi < 0 ? null : req.slice(semi + 1).trim();
@@ -142,7 +147,7 @@ function parseRequirement(req: string): Parsed {
   if (extras.some((x) => !new RegExp(`^${NAME}$`).test(x))) return { kind: 'error', why: `not a list of extras: [${clip(m[2] ?? '', 80)}]` };
   let rest = (m[3] as string).trim();
   if (rest.startsWith('(') && rest.endsWith(')')) rest = rest.slice(1, -1).trim();
-  if (rest === '') return { kind: 'skip', why: `${name}: no version pinned (not checkable; pin it with ==)` };
+  if (rest === '') return { kind: 'skip', why: `${name}: no version given (not checkable; pin it with == or give a specifier)` };
   const clauses = rest.split(',').map((c) => c.trim());
   const parsed = clauses.map((c) => CLAUSE_RE.exec(c));
   if (parsed.some((c) => c === null)) return { kind: 'error', why: `not a version specifier: ${JSON.stringify(clip(rest, 80))}` };
@@ -150,9 +155,16 @@ function parseRequirement(req: string): Parsed {
   const op = only?.[1];
   const version = only?.[2] ?? '';
   if (only === null || (op !== '==' && op !== '===') || version.includes('*') || (op === '==' && parsePep440(version) === null)) {
-    return { kind: 'skip', why: `${name}${clip(rest, 80)}: not pinned to one version (not checkable; pin it with ==)` };
+    const specifier = parsed.map((c) => `${(c as RegExpExecArray)[1]}${(c as RegExpExecArray)[2]}`).join(',');
+    try {
+      parseVersionRange('pypi', specifier);
+    } catch (err) {
+      if (!isAirlockError(err, 'INVALID_VERSION')) throw err;
+      return { kind: 'skip', why: `${name}${clip(rest, 80)}: not checkable: ${err.message}` };
+    }
+    return { kind: 'checked', req: { name, canonical, version: null, specifier, extras, marker } };
   }
-  return { kind: 'pinned', req: { name, canonical, version, extras, marker } };
+  return { kind: 'checked', req: { name, canonical, version, specifier: null, extras, marker } };
 }
 
 /** A requirement line's own options: its hashes; others (`--config-settings` …) do not change what is installed from where. */
@@ -181,20 +193,23 @@ function optionWhy(text: string): string {
   return `a pip option (${clip(text, 80)}): not a requirement`;
 }
 
-/** One requirement given on the command line (`NAME`, `NAME==VERSION`, extras allowed): its PEP 503 name and pinned version (null: none given). */
-export function parseRequirementSpec(spec: string): { readonly name: string; readonly version: string | null } {
+/**
+ * One requirement given on the command line (`NAME`, `NAME==VERSION`, `NAME>=2,<3`, extras
+ * allowed): its PEP 503 name, and its pinned version or its specifier (both null: none given).
+ */
+export function parseRequirementSpec(spec: string): { readonly name: string; readonly version: string | null; readonly specifier: string | null } {
   if (spec.length > 1024 || spec.startsWith('-') || notFromIndex(spec)) throw new RequirementsError(`not a project from an index: ${JSON.stringify(clip(spec, 80))}`);
   const p = parseRequirement(spec);
-  if (p.kind === 'pinned') return { name: p.req.canonical, version: p.req.version };
   if (p.kind === 'error') throw new RequirementsError(p.why);
+  if (p.kind === 'checked') return { name: p.req.canonical, version: p.req.version, specifier: p.req.specifier };
   const bare = REQUIREMENT_RE.exec(spec.trim());
-  if (bare !== null && (bare[3] as string).trim() === '' && !spec.includes(';')) return { name: normalizePypiName(bare[1] as string), version: null };
-  throw new RequirementsError(`${clip(spec, 80)}: give NAME or NAME==VERSION`);
+  if (bare !== null && (bare[3] as string).trim() === '' && !spec.includes(';')) return { name: normalizePypiName(bare[1] as string), version: null, specifier: null };
+  throw new RequirementsError(p.kind === 'skip' && !spec.includes(';') ? p.why : `${clip(spec, 80)}: give NAME, NAME==VERSION or NAME with a specifier (NAME>=2,<3)`);
 }
 
 export function parseRequirements(text: string, limits: RequirementsLimits = REQUIREMENTS_LIMITS): RequirementsFile {
   if (text.length > limits.maxBytes) throw new RequirementsError(`larger than ${limits.maxBytes} bytes`);
-  const requirements: PinnedRequirement[] = [];
+  const requirements: Requirement[] = [];
   const skipped: SkippedLine[] = [];
   const seen = new Set<string>();
   for (const { line, text: l } of logicalLines(text.replace(/^\uFEFF/, ''), limits)) {
@@ -219,7 +234,7 @@ export function parseRequirements(text: string, limits: RequirementsLimits = REQ
       continue;
     }
     const hashes = hashesOf(options, line, limits);
-    const key = `${p.req.canonical}\0${p.req.version}`;
+    const key = `${p.req.canonical}\0${p.req.version ?? `\0${p.req.specifier ?? ''}`}`;
     if (seen.has(key)) continue;
     seen.add(key);
     requirements.push({ ...p.req, line, hashes });

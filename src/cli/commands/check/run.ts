@@ -1,7 +1,7 @@
 /** What every form of `airlock check` shares: the client, many packages checked in chunks, a file read within a cap. */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { AdminClient } from '../../../api/client.ts';
+import type { AdminClient, CheckItem } from '../../../api/client.ts';
 import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
 import { clientFrom, type ServerValues } from '../../admin/cli-support.ts';
@@ -16,8 +16,13 @@ export function client(values: ServerValues, io: CommandIO): AdminClient {
   return clientFrom(values, io, { timeoutMs: TIMEOUT_MS });
 }
 
+/** One package: a purl, or a purl without a version and a range. */
+export async function checkOne(c: AdminClient, item: CheckItem, repo: string | null): Promise<Result> {
+  return typeof item === 'string' ? c.check(item, repo) : c.check(item.purl, repo, item.range);
+}
+
 /** Many packages, in chunks of what one call takes: the summaries added up, the results in order. */
-export async function checkAll(c: AdminClient, purls: readonly string[], repo: string | null): Promise<{ summary: Record<string, number>; results: Result[] }> {
+export async function checkAll(c: AdminClient, purls: readonly CheckItem[], repo: string | null): Promise<{ summary: Record<string, number>; results: Result[] }> {
   const summary: Record<string, number> = {};
   const results: Result[] = [];
   for (let i = 0; i < purls.length; i += CHUNK) {
