@@ -157,7 +157,8 @@ test('tools/call: malformed calls are -32602; bad arguments are tool errors (202
     [{ ecosystem: 'npm', name: 'x'.repeat(257) }, /"name" must be 1 to 256 characters/],
     [{ ecosystem: 'npm', name: 'left-pad', extra: 1 }, /unknown argument "extra"/],
     [{ ecosystem: 'npm', name: 'left-pad\n' + 'x' }, /"name" has control characters/],
-    [{ ecosystem: 'pypi', name: 'requests', version: '>=2,<3' }, /is a range/],
+    [{ ecosystem: 'pypi', name: 'requests', version: '=>2' }, /check_package: "version" .*"=>2" is not a clause/],
+    [{ ecosystem: 'oci', name: 'library/alpine', version: '^3' }, /"\^3" is a range; oci has none: give an image tag or a sha256: digest/],
   ] as const) {
     const r = await call({ name: 'check_package', arguments: args });
     assert.equal(r.body.result?.['isError'], true, JSON.stringify(args));
