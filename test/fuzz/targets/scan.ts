@@ -3,8 +3,10 @@
  * scanned through the public entry point (`scanBytes`, identification and nested members
  * included), and Python distributions through `inspectPythonDist`. The scanner's contract is a
  * verdict, never an exception: a parse failure is an `invalid` or `unscannable` finding. A
- * "scanner error" finding made of an uncaught JavaScript failure is a defect, and so is a file
- * cut short that still comes back `safe` (fail-open).
+ * "scanner error" finding (an exception that escaped an analyzer, which the engine turns into a
+ * generic `scan.error`) is a defect, and so is a file cut short that still comes back `safe`
+ * (fail-open). The single-format analyzers are also called directly on every input, so the
+ * inputs whose magic a mutation broke (which identification routes elsewhere) still reach them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,16 @@ import { scanBytes } from '../../../src/scan/index.ts';
 import { inspectPythonDist } from '../../../src/scan/packages/python-dist.ts';
 import { MemorySource } from '../../../src/scan/sources/memory-source.ts';
 import { buildTar, buildTarGz, buildZip } from '../../../src/scan/packages/test-archives.ts';
-import { isGenericJsFailure, type FuzzTarget } from '../../support/fuzz/target.ts';
+import type { FormatAnalyzer } from '../../../src/scan/types.ts';
+import { analyzer as gguf } from '../../../src/scan/formats/gguf/index.ts';
+import { analyzer as hdf5 } from '../../../src/scan/formats/hdf5/index.ts';
+import { analyzer as keras } from '../../../src/scan/formats/keras/index.ts';
+import { analyzer as numpy } from '../../../src/scan/formats/numpy/index.ts';
+import { analyzer as onnx } from '../../../src/scan/formats/onnx/index.ts';
+import { analyzer as safetensors } from '../../../src/scan/formats/safetensors/index.ts';
+import { analyzer as tensorflow } from '../../../src/scan/formats/tensorflow/index.ts';
+import { runAnalyzer } from '../../../src/scan/formats/common/testing.ts';
+import type { FuzzTarget } from '../../support/fuzz/target.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/scan');
 
@@ -26,15 +37,26 @@ function fixtures(dir: string): Uint8Array[] {
 const isPrefix = (input: Uint8Array, of: Uint8Array): boolean =>
   input.length < of.length && Buffer.compare(Buffer.from(input.buffer, input.byteOffset, input.length), Buffer.from(of.buffer, of.byteOffset, input.length)) === 0;
 
-/** `dir`'s fixtures scanned as `name`; `truncationFailsClosed`: a prefix of a fixture (of this input) must not scan clean. */
-function scanTarget(dir: string, name: string, truncationFailsClosed: boolean | ((input: Uint8Array) => boolean)): FuzzTarget {
+/**
+ * `dir`'s fixtures scanned as `name`; `truncationFailsClosed`: a prefix of a fixture (of this
+ * input) must not scan clean; `analyzer`: the format's analyzer, which must not throw either
+ * when called directly (its errors become findings at its own boundary).
+ */
+function scanTarget(dir: string, name: string, truncationFailsClosed: boolean | ((input: Uint8Array) => boolean), analyzer?: FormatAnalyzer): FuzzTarget {
   let seeds: Uint8Array[] = [];
   return {
     seeds: () => (seeds = fixtures(dir)),
     run: async (input) => {
       const r = await scanBytes(input, name);
-      const crash = r.findings.find((f) => f.rule === 'scan.error' && /^scanner error: /.test(f.message) && isGenericJsFailure(new Error(f.message)));
-      if (crash !== undefined) return `uncaught failure became a finding: ${crash.message}`;
+      const crash = r.findings.find((f) => f.rule === 'scan.error');
+      if (crash !== undefined) return `an exception escaped the analyzer and became a finding: ${crash.message}`;
+      if (analyzer !== undefined) {
+        try {
+          await runAnalyzer(analyzer, input);
+        } catch (err) {
+          return `the ${analyzer.format} analyzer, called directly, threw ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 6).join('\n') : String(err)}`;
+        }
+      }
       const closed = typeof truncationFailsClosed === 'function' ? truncationFailsClosed(input) : truncationFailsClosed;
       if (closed && input.length > 0 && r.verdict === 'safe' && seeds.some((s) => isPrefix(input, s))) {
         return `a truncated ${dir} file scanned safe (format ${r.format}): fail-open`;
@@ -83,13 +105,13 @@ export const targets: Record<string, FuzzTarget> = {
   archives: scanTarget('archives', 'model.bin', false),
   pytorch: scanTarget('pytorch', 'model.pt', true),
   joblib: scanTarget('joblib', 'model.joblib', false),
-  safetensors: scanTarget('safetensors', 'model.safetensors', true),
-  gguf: scanTarget('gguf', 'model.gguf', false),
-  keras: scanTarget('keras', 'config.json', false),
-  onnx: scanTarget('onnx', 'model.onnx', false),
-  numpy: scanTarget('numpy', 'model.npy', true),
-  hdf5: scanTarget('hdf5', 'model.h5', false),
-  tensorflow: scanTarget('tensorflow', 'saved_model.pb', false),
+  safetensors: scanTarget('safetensors', 'model.safetensors', true, safetensors),
+  gguf: scanTarget('gguf', 'model.gguf', false, gguf),
+  keras: scanTarget('keras', 'config.json', false, keras),
+  onnx: scanTarget('onnx', 'model.onnx', false, onnx),
+  numpy: scanTarget('numpy', 'model.npy', true, numpy),
+  hdf5: scanTarget('hdf5', 'model.h5', false, hdf5),
+  tensorflow: scanTarget('tensorflow', 'saved_model.pb', false, tensorflow),
   wheel: distTarget('wheel', () => [wheel()]),
   sdist: distTarget('sdist', () => [buildTarGz(SDIST), buildTar(SDIST), buildZip(SDIST.slice(0, 3))]),
 };
