@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWheel } from '../../support/pypi-index/index.ts';
 import { OLD, pypiE2e, type PypiE2e } from './support.ts';
@@ -34,12 +34,13 @@ function publish(e: PypiE2e, name: string, version: string, uploadTime: Date, ya
   return e.index.addFile(name, { filename: w.filename, bytes: w.bytes, metadata: w.metadata, uploadTime, ...(yanked === undefined ? {} : { yanked }) }).sha256;
 }
 
-test('airlock check --requirements: pins judged, a specifier resolved, a missing name recorded, lines without a version and editables skipped, hash pins compared', async (t) => {
+test('airlock check --requirements: pins judged, a specifier and a line without a version resolved, a missing name recorded, editables skipped, hash pins compared', async (t) => {
   const e = await pypiE2e();
   t.after(() => e.close());
   const sha = publish(e, 'quokka-tools', '1.0', OLD);
   publish(e, 'kiwi-parse', '3.0', OLD);
   publish(e, 'kiwi-parse', '3.1', new Date(Date.now() - HOUR));
+  publish(e, 'kiwi-parse', '4.0rc1', OLD);
   const file = join(e.tmp, 'requirements.txt');
   const requirements = [
     '# pip-compile --generate-hashes',
@@ -50,7 +51,7 @@ test('airlock check --requirements: pins judged, a specifier resolved, a missing
     'no-such-project-anywhere==0.1',
     'kiwi-parse>=3,<4',
     '-e ./local-package',
-    'requests',
+    'kiwi-parse[fast] ; python_version >= "3"',
   ];
   await writeFile(file, `${requirements.join('\n')}\n`);
 
@@ -62,26 +63,33 @@ test('airlock check --requirements: pins judged, a specifier resolved, a missing
   assert.match(table.stdout, /^quokka-tools\s+1\.0\s+ALLOW/m);
   assert.match(table.stdout, /^kiwi-parse\s+3\.0 \(>=3,<4\)\s+ALLOW/m, 'the specifier gets 3.0 through Airlock: 3.1 is in its cooldown');
   assert.match(table.stdout, /^ {2}line 8: an editable \(-e \.\/local-package\): not from an index$/m);
-  assert.match(table.stdout, /^ {2}line 9: requests: no version given \(not checkable; pin it with == or give a specifier\)$/m);
-  assert.match(table.stdout, /^2 allow, 1 quarantine, 0 block, 1 not found, 0 error; 2 requirement lines are not checked \(skipped\)$/m);
+  assert.match(table.stdout, /^kiwi-parse\s+3\.0 \(>=0\)\s+ALLOW/m, 'no version is any version: pip gets 3.0 (3.1 is in its cooldown, 4.0rc1 a pre-release)');
+  assert.match(table.stdout, /^3 allow, 1 quarantine, 0 block, 1 not found, 0 error; 1 requirement lines are not checked \(skipped\)$/m);
+  assert.match(table.stdout, /^ {2}line 9: kiwi-parse>=0 ; python_version >= "3"$/m);
   assert.match(table.stdout, /^ {2}line 2: Quokka_Tools==1\.0 ; python_version >= "3\.8"$/m, 'the marker is reported');
   assert.doesNotMatch(table.stdout, /hash pins/, 'the pinned hash is of a file the index lists');
 
   const json = await e.cli(['check', '--requirements', file, '--format', 'json']);
   assert.equal(json.code, 1);
   const out = JSON.parse(json.stdout) as { summary: Record<string, number>; results: Result[]; outside: unknown[]; skipped: { path: string; why: string }[] };
-  assert.deepEqual(out.summary, { allow: 2, quarantine: 1, block: 0, notFound: 1, error: 0 });
+  assert.deepEqual(out.summary, { allow: 3, quarantine: 1, block: 0, notFound: 1, error: 0 });
   assert.deepEqual(out.results.map((r) => `${r.line ?? 0} ${r.name}@${r.version ?? ''}:${r.verdict ?? r.status}`), [
     '2 quokka-tools@1.0:allow',
     '5 kiwi-parse@3.1:quarantine',
     '6 no-such-project-anywhere@:package-not-found',
     '7 kiwi-parse@3.0:allow',
+    '9 kiwi-parse@3.0:allow',
   ]);
+  assert.deepEqual([out.results[4]?.range?.range, out.results[4]?.range?.newest?.version, out.results[4]?.range?.newest?.verdict], ['>=0', '3.1', 'quarantine']);
   assert.deepEqual([out.results[3]?.range?.range, out.results[3]?.range?.newest?.version, out.results[3]?.range?.newest?.verdict], ['>=3,<4', '3.1', 'quarantine']);
   assert.equal(out.results[0]?.marker, 'python_version >= "3.8"');
   assert.deepEqual(out.results[0]?.distributions?.map((d) => d.sha256), [sha]);
   assert.deepEqual(out.outside, []);
-  assert.deepEqual(out.skipped.map((s) => s.path), ['line 8', 'line 9']);
+  assert.deepEqual(out.skipped.map((s) => s.path), ['line 8']);
+  // What pip itself installs for the line without a version, through Airlock.
+  const installed = await e.install('kiwi-parse');
+  assert.equal(installed.code, 0, installed.stderr);
+  assert.deepEqual((await readdir(installed.target)).filter((f) => f.endsWith('.dist-info')), ['kiwi_parse-3.0.dist-info']);
 
   const missing = (await (await fetch(`${e.airlock.url}/-/api/signals/missing?ecosystem=pypi`, { headers: { authorization: `Bearer ${e.airlock.adminToken}` } })).json()) as { items: { name: string }[] };
   assert.ok(missing.items.some((i) => i.name === 'no-such-project-anywhere'), 'a name the index lacks trips the wire');

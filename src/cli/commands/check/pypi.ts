@@ -4,8 +4,8 @@
  * the version pip gets through Airlock. A requirements file's pinned requirements and specifiers
  * are checked in one call, each with the line it is on and its environment marker (checked
  * whatever the environment); its `--hash` pins are compared with the files the index lists for
- * that version; what cannot be checked (includes, editables, URLs, requirements without a
- * version, pip options) is listed as skipped.
+ * that version; a requirement without a version is any version (`>=0`: what pip gets); what
+ * cannot be checked (includes, editables, URLs, pip options) is listed as skipped.
  */
 import type { CheckItem } from '../../../api/client.ts';
 import { makePurl } from '../../../core/index.ts';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requirementHashes } from './hashes.ts';
-import { parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
+import { parseVersionRange } from '../../../gate/version-range.ts';
+import { ANY_VERSION, parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -37,7 +38,7 @@ test('a pip-compile file: pins with extras, markers, hashes over continuations; 
   assert.deepEqual(r.skipped.map((s) => s.path), ['line 13'], 'the hash line left alone after the comment is an option line');
 });
 
-test('includes, editables, URLs, paths, VCS references, options and requirements without a version are listed as not checked; specifiers are kept', () => {
+test('includes, editables, URLs, paths, VCS references and options are listed as not checked; specifiers are kept, and a requirement without a version is any version', () => {
   const r = parseRequirements(
     [
       '-r base.txt',
@@ -58,15 +59,17 @@ test('includes, editables, URLs, paths, VCS references, options and requirements
       'Flask >= 2.0',
       'pillow>=10.*',
       `many${'>1'.padEnd(3, ',').repeat(65)}>1`,
+      'requests[security] ; python_version >= "3.8"',
+      'Six',
     ].join('\n'),
   );
   assert.deepEqual(
-    r.requirements.map((x) => `${x.line} ${x.canonical} ${x.version ?? ''} ${x.specifier ?? ''}`),
-    ['11 flask  >=2.0', '12 django  >=4,<5', '13 numpy  ==1.*', '15 attrs 23.1.0 '],
-    'a specifier is kept with its clauses joined by commas; the same name and specifier twice (Flask >= 2.0) is checked once',
+    r.requirements.map((x) => `${x.line} ${x.canonical} ${x.version ?? ''} ${x.specifier ?? ''} ${x.extras.join(',')} ${x.marker ?? ''}`.trimEnd()),
+    ['11 flask  >=2.0', '12 django  >=4,<5', '13 numpy  ==1.*', '14 six  >=0', '15 attrs 23.1.0', '19 requests  >=0 security python_version >= "3.8"'],
+    'a specifier is kept with its clauses joined by commas; no version is >=0 (any final release, as pip takes it); the same name and specifier twice (Flask >= 2.0, Six) is checked once',
   );
   const why = r.skipped.map((s) => `${s.path}: ${s.why}`);
-  assert.equal(why.length, 13);
+  assert.equal(why.length, 12);
   assert.match(why[0] ?? '', /^line 1: an include \(-r base\.txt\): not followed/);
   assert.match(why[1] ?? '', /^line 2: an include \(--requirement dev\.txt\)/);
   assert.match(why[2] ?? '', /^line 3: an include \(-c constraints\.txt\)/);
@@ -74,9 +77,8 @@ test('includes, editables, URLs, paths, VCS references, options and requirements
   assert.match(why[4] ?? '', /^line 5: an editable/);
   for (const i of [5, 6, 7, 8]) assert.match(why[i] ?? '', /not from an index \(a URL, path or VCS reference/);
   assert.match(why[9] ?? '', /^line 10: a pip option \(--extra-index-url https:\/\/other\.invalid\/simple\/\)/);
-  assert.match(why[10] ?? '', /^line 14: six: no version given \(not checkable; pin it with == or give a specifier\)/);
-  assert.match(why[11] ?? '', /^line 17: pillow>=10\.\*: not checkable: ">=10\.\*" is not a PEP 440 version specifier/);
-  assert.match(why[12] ?? '', /^line 18: many>1,.*: not checkable: .*66 clauses; at most 64/);
+  assert.match(why[10] ?? '', /^line 17: pillow>=10\.\*: not checkable: ">=10\.\*" is not a PEP 440 version specifier/);
+  assert.match(why[11] ?? '', /^line 18: many>1,.*: not checkable: .*66 clauses; at most 64/);
 });
 
 test('a line pip could not read either is an error naming it', () => {
@@ -107,7 +109,8 @@ test('limits: file size, line length, a continuation chain, entries and hashes',
 });
 
 test('a project on the command line: NAME, NAME==VERSION or NAME and a specifier', () => {
-  assert.deepEqual(parseRequirementSpec('Django'), { name: 'django', version: null, specifier: null });
+  assert.deepEqual(parseRequirementSpec('Django'), { name: 'django', version: null, specifier: null }, 'no version on the command line: the latest, as the check judges it');
+  assert.deepEqual(parseRequirementSpec('Django[argon2]'), { name: 'django', version: null, specifier: null });
   assert.deepEqual(parseRequirementSpec('requests[socks]==2.31.0'), { name: 'requests', version: '2.31.0', specifier: null });
   assert.deepEqual(parseRequirementSpec('Flask>=2, <3'), { name: 'flask', version: null, specifier: '>=2,<3' });
   assert.deepEqual(parseRequirementSpec('numpy~=1.26'), { name: 'numpy', version: null, specifier: '~=1.26' });
@@ -125,4 +128,11 @@ test('hash pins: a sha256 of no file the index lists for the version is reported
     found.map((f) => `${f.path} ${f.name}==${f.version}: ${f.why}`),
     [`line 1 a==1.0: sha256:${B.slice(0, 16)}… is the hash of no file the index lists for a==1.0`, `line 2 b==2.0: sha512:${'c'.repeat(16)}… cannot be compared (the index lists sha256 digests)`],
   );
+});
+
+test('no version (ANY_VERSION) selects as pip selects for an empty specifier: every final release newest first, epochs included; pre-releases only when there is no final one', () => {
+  const any = parseVersionRange('pypi', ANY_VERSION);
+  assert.deepEqual(any.select(['0.1', '2.0', '2.1rc1', '2.0.post1', '1!0.5', '1.0+local', '3.0.dev1', '0']), ['1!0.5', '2.0.post1', '2.0', '1.0+local', '0.1', '0']);
+  assert.deepEqual(any.select(['1.0a1', '1.0b2']), ['1.0b2', '1.0a1']);
+  assert.deepEqual(any.select(['not-pep-440']), [], 'a version PEP 440 cannot read, which pip no longer installs');
 });

@@ -5,9 +5,12 @@
  * continuations, comments and blank lines; and as people write it, with version specifiers
  * (`>=2,<3`, `~=1.4`, `==1.4.*`), which the server resolves to the version pip gets through
  * Airlock. What cannot be checked against an index is listed apart with why: includes (`-r`,
- * `-c`: not followed), editables, URLs, paths and VCS references, pip options, requirements
- * without a version (pip takes the newest it can; check the file pip-compile writes), and
- * specifiers Airlock cannot read. A line pip could not read either is an error naming it.
+ * `-c`: not followed), editables, URLs, paths and VCS references, pip options, and specifiers
+ * Airlock cannot read. A requirement without a version (`requests`, `requests[socks]`) is any
+ * version: the specifier `>=0` (ANY_VERSION), resolved as pip resolves an empty one — the newest
+ * final release that is not yanked, through Airlock (a pre-release only when no final release
+ * exists; a `0` pre-release such as `0a1` it cannot name). A line pip could not read either is
+ * an error naming it.
  *
  * Line joining and comments follow pip's own reading (`req_file.py`): a line ending in `\` joins
  * the next unless that is a comment; `#` at the start or after whitespace starts a comment.
@@ -30,7 +33,7 @@ export interface Requirement {
   readonly canonical: string;
   /** The version of the `==` (or `===`) pin; null: a specifier. */
   readonly version: string | null;
-  /** Without a pin, the version specifier (`>=2,<3`), its clauses joined by commas; else null. */
+  /** Without a pin, the version specifier (`>=2,<3`), its clauses joined by commas (none written: ANY_VERSION); else null. */
   readonly specifier: string | null;
   readonly extras: readonly string[];
   /** The environment marker, as written; null: none. */
@@ -68,6 +71,9 @@ export interface RequirementsLimits {
 }
 
 export const REQUIREMENTS_LIMITS: RequirementsLimits = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxLineChars: 256 * 1024, maxEntries: 50_000, maxHashesPerLine: 1024 });
+
+/** The specifier a requirement without a version is checked with: every final release (PEP 440 epochs start at 0). */
+export const ANY_VERSION = '>=0';
 
 const COMMENT_RE = /(^|\s)#.*$/;
 const FULL_COMMENT_RE = /^\s*#/;
@@ -126,7 +132,7 @@ function notFromIndex(req: string): boolean {
   return /:\/\//.test(head) || /^[a-z]+\+/i.test(head) || /^[./~\\]/.test(head) || /^[A-Za-z]:[\\/]/.test(head) || head.includes('@') || ARCHIVE_RE.test(head.trim()) || head.includes('/');
 }
 
-type Parsed = { readonly kind: 'checked'; readonly req: Omit<Requirement, 'line' | 'hashes'> } | { readonly kind: 'skip'; readonly why: string } | { readonly kind: 'error'; readonly why: string };
+type Parsed = { readonly kind: 'checked'; readonly req: Omit<Requirement, 'line' | 'hashes'>; readonly bare?: true } | { readonly kind: 'skip'; readonly why: string } | { readonly kind: 'error'; readonly why: string };
 
 /** A requirement (PEP 508 without a URL): pinned, with a specifier, without a version, or not one. */
 function parseRequirement(req: string): Parsed {
@@ -147,7 +153,7 @@ function parseRequirement(req: string): Parsed {
   if (extras.some((x) => !new RegExp(`^${NAME}$`).test(x))) return { kind: 'error', why: `not a list of extras: [${clip(m[2] ?? '', 80)}]` };
   let rest = (m[3] as string).trim();
   if (rest.startsWith('(') && rest.endsWith(')')) rest = rest.slice(1, -1).trim();
-  if (rest === '') return { kind: 'skip', why: `${name}: no version given (not checkable; pin it with == or give a specifier)` };
+  if (rest === '') return { kind: 'checked', req: { name, canonical, version: null, specifier: ANY_VERSION, extras, marker }, bare: true };
   const clauses = rest.split(',').map((c) => c.trim());
   const parsed = clauses.map((c) => CLAUSE_RE.exec(c));
   if (parsed.some((c) => c === null)) return { kind: 'error', why: `not a version specifier: ${JSON.stringify(clip(rest, 80))}` };
@@ -201,9 +207,9 @@ export function parseRequirementSpec(spec: string): { readonly name: string; rea
   if (spec.length > 1024 || spec.startsWith('-') || notFromIndex(spec)) throw new RequirementsError(`not a project from an index: ${JSON.stringify(clip(spec, 80))}`);
   const p = parseRequirement(spec);
   if (p.kind === 'error') throw new RequirementsError(p.why);
-  if (p.kind === 'checked') return { name: p.req.canonical, version: p.req.version, specifier: p.req.specifier };
-  const bare = REQUIREMENT_RE.exec(spec.trim());
-  if (bare !== null && (bare[3] as string).trim() === '' && !spec.includes(';')) return { name: normalizePypiName(bare[1] as string), version: null, specifier: null };
+  // On the command line, no version is the check's own: the latest (a file's is any version).
+  if (p.kind === 'checked' && p.bare === true && p.req.marker === null) return { name: p.req.canonical, version: null, specifier: null };
+  if (p.kind === 'checked' && p.bare !== true) return { name: p.req.canonical, version: p.req.version, specifier: p.req.specifier };
   throw new RequirementsError(p.kind === 'skip' && !spec.includes(';') ? p.why : `${clip(spec, 80)}: give NAME, NAME==VERSION or NAME with a specifier (NAME>=2,<3)`);
 }
 
