@@ -5,6 +5,7 @@
  *
  *   airlock check npm NAME[@VERSION|@RANGE]…   one or more packages (no version: latest; a range: what npm installs)
  *   airlock check --lockfile package-lock.json  every registry package of a lockfile, one call
+ *   airlock check --package-json [FILE]  every dependency of a package.json, as npm resolves its range
  *   airlock check pypi NAME[==VERSION|SPECIFIER]…  PyPI projects (no version: latest; a specifier: what pip installs)
  *   airlock check --requirements requirements.txt  every pinned requirement and specifier, one call
  *   airlock check oci REPO/IMAGE[:TAG|@DIGEST]…   container images (no tag: latest)
@@ -22,7 +23,7 @@ import { lockfileSources, resolvedThrough } from './check/sources.ts';
 import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
 import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Result } from './check/render.ts';
 import { checkAll, checkOne, client, readInput } from './check/run.ts';
-import { npmSpec } from './check/npm.ts';
+import { npmSpec, packageJsonCheck } from './check/npm.ts';
 import { pypiSpec, requirementsCheck } from './check/pypi.ts';
 import { checkImages, ociSpec } from './check/oci.ts';
 import { huggingfacePurl } from './check/huggingface.ts';
@@ -32,6 +33,7 @@ const HELP = `usage: airlock check npm NAME[@VERSION|@RANGE]… [--format text|j
        airlock check oci REPO/IMAGE[:TAG|@sha256:…]… [--format text|json] [--server URL]
        airlock check huggingface ORG/NAME[@REVISION]… [--type model|dataset] [--format text|json] [--repo NAME] [--server URL]
        airlock check --lockfile FILE [--format table|json] [--repo NAME] [--server URL]
+       airlock check --package-json [FILE] [--peers] [--format table|json] [--repo NAME] [--server URL]
        airlock check --requirements FILE [--format table|json] [--repo NAME] [--server URL]
 
 Asks a running Airlock what it would decide about packages now (metadata phase: content facts
@@ -68,13 +70,24 @@ judged by the check as if the scanner found nothing in it (listed as not judged)
                    reported (npm ci would install it past Airlock)
   --registry URL   another base URL the lockfile's registry URLs may have (this server under
                    another name, say); repeatable
+  --package-json [FILE]  every dependency of a package.json (default ./package.json) in
+                   dependencies, optionalDependencies and devDependencies, resolved as npm
+                   resolves its spec through Airlock: a version, a range (the version an
+                   install gets), \`latest\` (as with no version), an alias npm:other@RANGE
+                   (other is checked); git, GitHub user/repo, file:, link:, workspace:, URL
+                   and other dist-tags are listed as not checked. Exit 1 when a range
+                   installs nothing Airlock allows
+  --peers          with --package-json, peerDependencies too (npm 7+ installs a project's
+                   peers; those peerDependenciesMeta marks optional are not checked)
   --requirements FILE  every requirement of a pip requirements file, pinned (name==version, as
                    pip-compile writes it) or with a specifier (name>=2,<3: the version pip gets
                    through Airlock), extras and environment markers allowed, checked in one
                    call; its sha256 --hash pins must name files the index lists for the version
                    (others are reported: pip could install them from elsewhere). Includes (-r,
-                   -c; not followed), editables, URLs, paths, VCS references, pip options and
-                   requirements without a version are listed as not checked
+                   -c; not followed), editables, URLs, paths, VCS references and pip options
+                   are listed as not checked; a requirement without a version (requests,
+                   requests[socks]) is checked as any version, >=0: the newest final release
+                   pip gets through Airlock
   --format         text/table (default) or json
   --repo NAME      the Airlock repository (default: the first of the ecosystem)
   --type TYPE      huggingface: model (default) or dataset
@@ -149,11 +162,18 @@ async function lockfile(file: string, values: ServerValues & { format?: string |
   return fileVerdict(report) ? EXIT.ok : EXIT.failed;
 }
 
+/** `--package-json` without a value (last, or before another option) takes `file`. */
+function withDefaultFile(argv: readonly string[], option: string, file: string): string[] {
+  return argv.flatMap((a, i) => (a === option && (i + 1 === argv.length || (argv[i + 1] as string).startsWith('-')) ? [a, file] : [a]));
+}
+
 export const command: Command = {
-  summary: 'pre-flight: what Airlock would decide about packages, a whole lockfile or a requirements file',
+  summary: 'pre-flight: what Airlock would decide about packages, a whole lockfile, a package.json or a requirements file',
   async run(argv, io) {
-    const { values, positionals } = parse(argv, {
+    const { values, positionals } = parse(withDefaultFile(argv, '--package-json', 'package.json'), {
       lockfile: { type: 'string' },
+      'package-json': { type: 'string' },
+      peers: { type: 'boolean' },
       requirements: { type: 'string' },
       format: { type: 'string' },
       repo: { type: 'string' },
@@ -166,10 +186,14 @@ export const command: Command = {
       return EXIT.ok;
     }
     try {
-      if (values.lockfile !== undefined || values.requirements !== undefined) {
-        if (values.lockfile !== undefined && values.requirements !== undefined) throw new UsageError('give either --lockfile or --requirements, not both');
+      const files = [values.lockfile, values['package-json'], values.requirements].filter((f) => f !== undefined);
+      if (values.peers === true && values['package-json'] === undefined) throw new UsageError('--peers is taken with --package-json only');
+      if (files.length > 0) {
+        if (files.length > 1) throw new UsageError('give one of --lockfile, --package-json or --requirements');
         if (positionals.length > 0) throw new UsageError(`give either a file or packages, not both (unexpected ${positionals[0]})`);
-        return values.lockfile !== undefined ? await lockfile(values.lockfile, values, io) : await requirementsCheck(values.requirements as string, values, io);
+        if (values.lockfile !== undefined) return await lockfile(values.lockfile, values, io);
+        if (values['package-json'] !== undefined) return await packageJsonCheck(values['package-json'], values, io);
+        return await requirementsCheck(values.requirements as string, values, io);
       }
       const [ecosystem, ...specs] = positionals;
       if (ecosystem === undefined) {

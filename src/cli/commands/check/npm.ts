@@ -4,12 +4,18 @@
  * the first character, as npm splits a scoped name from its version) — as the check takes it: a
  * purl, or a purl without a version and the range, which the server resolves to the version npm
  * gets through Airlock. A range is what npm reads as one (`1`, `1.x`, `>=2 <3`); one it cannot
- * read is a usage error saying why.
+ * read is a usage error saying why. And `airlock check --package-json [FILE]`: a project's
+ * dependencies (package-json.ts reads them) checked in one call, each with its key in the file.
  */
 import type { CheckItem } from '../../../api/client.ts';
 import { isAirlockError, makePurl, parseNpmPackageName } from '../../../core/index.ts';
 import { isVersionRange, parseVersionRange } from '../../../gate/version-range.ts';
+import type { CommandIO } from '../../command.ts';
 import { UsageError } from '../../command.ts';
+import { EXIT, type ServerValues } from '../../admin/cli-support.ts';
+import { PACKAGE_JSON_LIMITS, PackageJsonError, parsePackageJson } from './package-json.ts';
+import { fileVerdict, renderFileReport, type Result } from './render.ts';
+import { checkAll, client, readInput } from './run.ts';
 
 /** The name and what follows its `@` (null: nothing, or `latest`). */
 export function splitNpmSpec(spec: string): { name: string; version: string | null } {
@@ -30,4 +36,31 @@ export function npmSpec(spec: string): CheckItem {
     if (isAirlockError(err)) throw new UsageError(err.message);
     throw err;
   }
+}
+
+export async function packageJsonCheck(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined; peers?: boolean | undefined }, io: CommandIO): Promise<number> {
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
+  const { path, text } = await readInput(io, file, 'package.json', PACKAGE_JSON_LIMITS.maxBytes);
+  let parsed;
+  try {
+    parsed = parsePackageJson(text, { peers: values.peers === true });
+  } catch (err) {
+    if (err instanceof PackageJsonError) {
+      io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+  const deps = parsed.dependencies;
+  const checked = deps.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values, io), deps.map((d) => d.item), values.repo ?? null);
+  // Each result with the key it checks and the spec written there.
+  const results: Result[] = checked.results.map((r, i) => {
+    const d = deps[i];
+    return d === undefined ? r : { ...r, key: d.key, spec: d.spec, alias: d.alias };
+  });
+  const report = { summary: checked.summary, results, outside: [], skipped: parsed.skipped };
+  if (format === 'json') io.stdout.write(`${JSON.stringify({ packageJson: path, ...report }, null, 2)}\n`);
+  else io.stdout.write(renderFileReport(report, { skipped: 'dependencies are not checked', outside: '', at: '@', listSkipped: true }));
+  return fileVerdict(report) ? EXIT.ok : EXIT.failed;
 }
