@@ -11,6 +11,7 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AirlockError } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
+import { yamlDepthExceeded } from './yaml-depth.ts';
 
 export interface PolicyModuleSource {
   /** The path shown in errors (`file:row:col`). */
@@ -80,6 +81,10 @@ export function mergeDataFile(data: MutableObject, doc: { readonly [k: string]: 
 /** Parses a JSON or YAML data file into a JSON object. */
 export function parseDataFile(path: string, text: string): { readonly [k: string]: Json } {
   let value: unknown;
+  // The YAML reader recurses once per level: a linear scan refuses deep nesting before it starts
+  // (JSON.parse does not recurse; checkJson bounds the walk of its result).
+  const deepAt = extname(path) === '.json' ? undefined : yamlDepthExceeded(text, MAX_DEPTH + 1);
+  if (deepAt !== undefined) throw new AirlockError('POLICY_ERROR', `${path}: data nested deeper than ${MAX_DEPTH} levels at line ${deepAt}`);
   try {
     if (extname(path) === '.json') value = JSON.parse(text);
     else value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, prettyErrors: true });

@@ -1,20 +1,34 @@
 /**
  * Policy data files nested too deep for the YAML reader (which recurses per level, so
  * 100k-deep flow collections overflow its stack): a POLICY_ERROR that says so, not "Maximum
- * call stack size exceeded" passed through as a YAML syntax error (found by test/fuzz).
+ * call stack size exceeded" passed through as a YAML syntax error (found by test/fuzz). The depth
+ * pre-scan refuses them before the reader starts, naming the line.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDataFile } from './bundle-loader.ts';
 import { AirlockError } from '../core/index.ts';
 
-test('data: YAML nested beyond what can be read is refused as too deep', () => {
-  for (const text of ['['.repeat(100_000), `a: ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`]) {
+test('data: YAML nested beyond what can be read is refused as too deep before the YAML reader runs', () => {
+  const deep: readonly [string, number][] = [
+    ['['.repeat(100_000), 1],
+    [`a: ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 1],
+    [`a: 1\nb:\n${'  - '.repeat(100_000)}x\n`, 3],
+  ];
+  for (const [text, line] of deep) {
     assert.throws(
       () => parseDataFile('airlock/data.yaml', text),
-      (err) => err instanceof AirlockError && err.code === 'POLICY_ERROR' && /nested deeper than \d+ levels/.test(err.message) && !/call stack/.test(err.message),
+      // No cause: the reader never started (it would have overflowed its stack after ~0.5 s).
+      (err) => err instanceof AirlockError && err.code === 'POLICY_ERROR' && err.message === `airlock/data.yaml: data nested deeper than 32 levels at line ${line}` && err.cause === undefined,
     );
   }
+});
+
+test('data: YAML at the depth limit loads; one level more is refused', () => {
+  const at = (n: number): string => `a: ${'['.repeat(n - 1)}1${']'.repeat(n - 1)}\n`;
+  assert.doesNotThrow(() => parseDataFile('airlock/data.yaml', at(32)));
+  assert.throws(() => parseDataFile('airlock/data.yaml', at(33)), /nested deeper than 32 levels/);
+  assert.doesNotThrow(() => parseDataFile('airlock/data.yaml', "a: ['[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', \"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\"]\nb: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"));
 });
 
 test('data: JSON nested beyond the limit is refused as too deep', () => {
