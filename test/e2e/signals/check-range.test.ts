@@ -5,7 +5,7 @@
  * Airlock, its verdict, and the newest version in range with why it is held; npm itself installs
  * that version. A batch (`POST /-/api/check`) takes `{purl, range}` beside purls.
  * `airlock check --package-json` resolves each dependency's range the same way (an alias as the
- * package it names, `latest` as a check without a version; git and other dist-tags listed as not
+ * package it names, `latest` as what npm installs for the tag (`*`); git and other dist-tags listed as not
  * checked), and npm installing that package.json through Airlock gets the same versions.
  */
 import { test } from 'node:test';
@@ -116,16 +116,17 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
   t.after(() => s.close());
   const p = await s.project();
   const file = join(p.dir, 'package.json');
-  const manifest = (deps: Record<string, string>) => writeFile(file, `${JSON.stringify({ name: 'e2e-project', version: '1.0.0', private: true, dependencies: deps, devDependencies: { 'widget-alias': 'npm:@acme/widget@^2.0.0' } }, null, 2)}\n`);
+  const manifest = (deps: Record<string, string>) => writeFile(file, `${JSON.stringify({ name: 'e2e-project', version: '1.0.0', private: true, dependencies: deps, devDependencies: { 'widget-alias': 'npm:@acme/widget@^2.0.0', 'lodash-latest': 'npm:lodash@latest' } }, null, 2)}\n`);
   await manifest({ lodash: '^4.17.0', '@acme/widget': 'latest', gitdep: 'git+https://example.invalid/u/r.git', tagged: 'next' });
 
   const table = await s.cli(['check', '--package-json', file]);
   assert.equal(table.code, 0, table.output);
   assert.match(table.stdout, /^lodash\s+4\.17\.20 \(\^4\.17\.0\)\s+ALLOW/m, 'the newest in range, 4.17.21, is in its cooldown');
   assert.match(table.stdout, /^@acme\/widget\s+2\.1\.0 \(\^2\.0\.0\)\s+ALLOW/m, 'the alias is checked as the package it names');
-  assert.match(table.stdout, /^@acme\/widget\s+3\.0\.0\s+ALLOW/m, 'latest: the check without a version');
+  assert.match(table.stdout, /^@acme\/widget\s+3\.0\.0 \(\*\)\s+ALLOW/m, 'latest: what npm installs for the tag');
+  assert.match(table.stdout, /^lodash\s+4\.17\.20 \(\*\)\s+ALLOW/m, "latest of lodash: the tag Airlock serves names 4.17.20, 4.17.21 being in its cooldown");
   assert.match(table.stdout, /^not checked:\n {2}dependencies\.gitdep: a git dependency \(git\+https:\/\/example\.invalid\/u\/r\.git\): not from the registry\n {2}dependencies\.tagged: the dist-tag next: not checked/m);
-  assert.match(table.stdout, /^3 allow, 0 quarantine, 0 block, 0 not found, 0 error; 2 dependencies are not checked \(skipped\)$/m);
+  assert.match(table.stdout, /^4 allow, 0 quarantine, 0 block, 0 not found, 0 error; 2 dependencies are not checked \(skipped\)$/m);
 
   const json = await s.cli(['check', '--package-json', file, '--format', 'json']);
   assert.equal(json.code, 0, json.output);
@@ -135,8 +136,9 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
     out.results.map((r) => `${r.key} ${r.alias ?? '-'} ${r.name} ${r.requested ?? '-'} ${r.version ?? '-'} ${r.verdict ?? r.status} ${r.resolvesTo ?? '-'}`),
     [
       'dependencies.lodash - lodash ^4.17.0 4.17.20 allow 4.17.20',
-      'dependencies.@acme/widget - @acme/widget - 3.0.0 allow 3.0.0',
+      'dependencies.@acme/widget - @acme/widget * 3.0.0 allow 3.0.0',
       'devDependencies.widget-alias widget-alias @acme/widget ^2.0.0 2.1.0 allow 2.1.0',
+      'devDependencies.lodash-latest lodash-latest lodash * 4.17.20 allow 4.17.20',
     ],
   );
   assert.deepEqual(out.skipped.map((x) => x.path), ['dependencies.gitdep', 'dependencies.tagged']);
@@ -149,6 +151,8 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
   assert.equal((await version('lodash')).version, '4.17.20');
   const aliased = await version('widget-alias');
   assert.deepEqual([aliased.name, aliased.version], ['@acme/widget', '2.1.0']);
+  const latest = await version('lodash-latest');
+  assert.deepEqual([latest.name, latest.version], ['lodash', '4.17.20']);
 
   // A range only a held version satisfies installs nothing allowed: exit 1.
   await manifest({ lodash: '~4.17.21' });

@@ -42,7 +42,7 @@ export interface Dependency {
   readonly alias: string | null;
   /** As written. */
   readonly spec: string;
-  /** What the check is asked: a purl (a version; none: `latest`), or a purl without a version and a range. */
+  /** What the check is asked: a purl with a version, or a purl without a version and a range (`latest`: `*`). */
   readonly item: CheckItem;
 }
 
@@ -76,7 +76,7 @@ const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
  * What npm fetches for the registry spec `spec` of `name`: an exact version, a range, `latest`
- * (a purl without a version: the check's no-version path), or why it is not checked; null: npm
+ * (as the range `*`: what npm installs for the tag through Airlock), or why it is not checked; null: npm
  * reads it as none of these (npm-package-arg: not a version, not a range, not a valid tag).
  */
 function registrySpec(name: string, spec: string, key: string, limits: PackageJsonLimits): Spec | null {
@@ -91,7 +91,9 @@ function registrySpec(name: string, spec: string, key: string, limits: PackageJs
       return { kind: 'skip', why: `${clip(spec)}: not checkable: ${err.message}` };
     }
   }
-  if (spec === 'latest') return { kind: 'item', name, item: makePurl('npm', name, null) };
+  // npm installs the version the served `latest` tag names, which the range path answers for `*`
+  // (npm takes the tag first when it satisfies; withheld versions hidden, it names an allowed one).
+  if (spec === 'latest') return { kind: 'item', name, item: { purl: makePurl('npm', name, null), range: '*' } };
   if (encodeURIComponent(spec) === spec) return { kind: 'skip', why: `the dist-tag ${clip(spec)}: not checked (the check resolves the latest tag only)` };
   return null;
 }
