@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { AirlockError } from '../core/index.ts';
+import { MAX_DATA_DEPTH, yamlDepthExceeded } from './yaml-depth.ts';
 
 /** Hash algorithms a signature may name, by OPA's names; MD5 and SHA-1 are not accepted. */
 const ALGORITHMS: Readonly<Record<string, string>> = {
@@ -90,6 +91,9 @@ type SourceReviver = (this: unknown, key: string, value: unknown, context?: { so
 /** The canonical text OPA hashes for a structured file. */
 export function canonicalForm(path: string, bytes: Buffer): string {
   const text = bytes.toString('utf8');
+  // Both readers below and encode() recurse once per level: refuse deep nesting before them.
+  const deepAt = yamlDepthExceeded(text, MAX_DATA_DEPTH + 1);
+  if (deepAt !== undefined) throw new AirlockError('POLICY_ERROR', `policy bundle: ${path}: data nested deeper than ${MAX_DATA_DEPTH} levels at line ${deepAt}`);
   let value: Canon;
   try {
     if (path.endsWith('.yaml')) {

@@ -11,7 +11,7 @@ import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AirlockError } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
-import { yamlDepthExceeded } from './yaml-depth.ts';
+import { MAX_DATA_DEPTH, yamlDepthExceeded } from './yaml-depth.ts';
 
 export interface PolicyModuleSource {
   /** The path shown in errors (`file:row:col`). */
@@ -42,7 +42,7 @@ export interface BundleLoadOptions {
 
 const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_FILES = 2000;
-const MAX_DEPTH = 32;
+const MAX_DEPTH = MAX_DATA_DEPTH;
 const DATA_EXTS = new Set(['.json', '.yaml', '.yml']);
 
 export type MutableObject = { [k: string]: Json };
@@ -82,8 +82,8 @@ export function mergeDataFile(data: MutableObject, doc: { readonly [k: string]: 
 export function parseDataFile(path: string, text: string): { readonly [k: string]: Json } {
   let value: unknown;
   // The YAML reader recurses once per level: a linear scan refuses deep nesting before it starts
-  // (JSON.parse does not recurse; checkJson bounds the walk of its result).
-  const deepAt = extname(path) === '.json' ? undefined : yamlDepthExceeded(text, MAX_DEPTH + 1);
+  // (JSON is YAML's flow syntax; JSON.parse does not recurse, and checkJson's walk is bounded).
+  const deepAt = yamlDepthExceeded(text, MAX_DEPTH + 1);
   if (deepAt !== undefined) throw new AirlockError('POLICY_ERROR', `${path}: data nested deeper than ${MAX_DEPTH} levels at line ${deepAt}`);
   try {
     if (extname(path) === '.json') value = JSON.parse(text);

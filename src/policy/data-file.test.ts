@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDataFile } from './bundle-loader.ts';
+import { canonicalForm } from './bundle-hash.ts';
 import { AirlockError } from '../core/index.ts';
 
 test('data: YAML nested beyond what can be read is refused as too deep before the YAML reader runs', () => {
@@ -33,4 +34,17 @@ test('data: YAML at the depth limit loads; one level more is refused', () => {
 
 test('data: JSON nested beyond the limit is refused as too deep', () => {
   assert.throws(() => parseDataFile('airlock/data.json', `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), /nested deeper than \d+ levels/);
+});
+
+test('data: the deep data file of a signed bundle is refused as too deep when its hash is checked, not by a stack overflow', () => {
+  for (const [path, text] of [
+    ['airlock/data.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+    ['airlock/data.yaml', `a:\n  b: ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`],
+  ] as const) {
+    assert.throws(
+      () => canonicalForm(path, Buffer.from(text)),
+      (err) => err instanceof AirlockError && err.message === `policy bundle: ${path}: data nested deeper than 32 levels at line ${path.endsWith('.json') ? 1 : 2}` && err.cause === undefined,
+    );
+  }
+  assert.equal(canonicalForm('airlock/data.json', Buffer.from('{"b": ["[[[[", {"c": 1}], "a": 2}')), '{"a":2,"b":["[[[[",{"c":1}]}');
 });

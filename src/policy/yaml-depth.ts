@@ -9,6 +9,9 @@
  * never refuses what the reader would accept within the limit; it only refuses early.
  */
 
+/** How deep policy data may nest: collections around its deepest value (data files, bundle files). */
+export const MAX_DATA_DEPTH = 32;
+
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
 const isBreak = (c: string | undefined): boolean => c === undefined || isSpace(c);
 const isFlowIndicator = (c: string | undefined): boolean => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
