@@ -47,6 +47,14 @@ test('the Sigstore TUF root shipped with Airlock parses and is signed by a thres
   assert.match(thresholdProblem(t, root.signed, 'root', 'root.json') ?? '', /signed by 0 of the root role's keys \(threshold 3, root version 14\)/);
 });
 
+test('metadata whose signed part nests 100,000 deep (a custom field) is refused as a TufError saying so, not a stack overflow', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const doc = `{"signatures":[],"signed":{"_type":"timestamp","spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z","meta":{"snapshot.json":{"version":1}},"x-custom":${deep}}}`;
+  assert.throws(() => parseMetadata(Buffer.from(doc), 'timestamp', 'timestamp.json'), (err) => err instanceof TufError && /nested deeper than 64 levels/.test(err.message));
+  const shallow = doc.replace(deep, '[[1]]');
+  assert.equal(parseMetadata(Buffer.from(shallow), 'timestamp', 'timestamp.json').signed.version, 1);
+});
+
 test('a target is fetched once the chain verifies, and read from the store while it is the one listed', async () => {
   const repo = new TestTufRepo();
   repo.publish(TRUSTED_ROOT, Buffer.from('{"v":1}'));

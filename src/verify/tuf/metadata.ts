@@ -29,6 +29,8 @@ const MAX_SIGNATURES = 64;
 const MAX_META = 4096;
 const MAX_TARGETS = 10_000;
 const MAX_TEXT = 4096;
+/** How deep `signed` may nest (custom fields included): canonicalJson recurses once per level. */
+const MAX_NESTING = 64;
 
 export interface TufKey {
   readonly key: KeyObject;
@@ -128,6 +130,11 @@ function hashes(v: unknown, path: string): Record<string, string> {
 
 /** securesystemslib's canonical JSON of a parsed JSON value. */
 export function canonicalJson(v: unknown): string {
+  return canonical(v, 0);
+}
+
+function canonical(v: unknown, depth: number): string {
+  if (depth > MAX_NESTING) fail(`canonical JSON nested deeper than ${MAX_NESTING} levels`);
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
@@ -135,11 +142,11 @@ export function canonicalJson(v: unknown): string {
     return String(v);
   }
   if (typeof v === 'string') return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => canonical(x, depth + 1)).join(',')}]`;
   if (isPlainObject(v)) {
     return `{${Object.keys(v)
       .sort()
-      .map((k) => `${canonicalJson(k)}:${canonicalJson(v[k])}`)
+      .map((k) => `${canonical(k, depth)}:${canonical(v[k], depth + 1)}`)
       .join(',')}}`;
   }
   fail('not JSON');
