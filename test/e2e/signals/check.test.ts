@@ -137,6 +137,16 @@ test('airlock check --lockfile: an entry that npm ci would download from another
   const clean = await s.cli(['check', '--lockfile', lockPath]);
   assert.equal(clean.code, 0, clean.output);
   assert.doesNotMatch(clean.stdout, /outside the registry/);
+  // Set up as the README says (http://localhost:PORT/npm/), npm writes that name into the
+  // lockfile; the check's server is 127.0.0.1 (its default): both are this machine's loopback.
+  const viaLocalhost = await s.project();
+  const local = await viaLocalhost.npm(['install', 'tiny-lib', 'other-lib'], { registry: s.registryUrl.replace('//127.0.0.1:', '//localhost:') });
+  assert.equal(local.code, 0, local.output);
+  const localLock = join(viaLocalhost.dir, 'package-lock.json');
+  assert.match(await readFile(localLock, 'utf8'), /"resolved": "http:\/\/localhost:\d+\/npm\/tiny-lib\/-\/tiny-lib-1\.0\.0\.tgz"/);
+  const viaName = await s.cli(['check', '--lockfile', localLock]);
+  assert.equal(viaName.code, 0, viaName.output);
+  assert.doesNotMatch(viaName.stdout, /outside the registry/);
 
   // Lockfile injection: the same name and version, from another server (with that tarball's integrity).
   const side = await outsideServer(t, 'tiny-lib');

@@ -43,6 +43,14 @@ test('a registry URL must name the package\'s own tarball, under the registry\'s
   assert.equal(why('http://airlock.internal:8080/other/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://airlock.internal:8080, not the registry', "another path of the server is not the repository");
   assert.equal(why('http://upstream.example/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://upstream.example, not the registry', 'the same host without TLS is another origin');
   assert.equal(why('file:///tmp/left-pad.tgz'), 'downloaded from file:, not the registry');
+  // The machine's loopback under another name is the same server, but only on the same port and scheme.
+  const local = (resolved: string) => lockfileSources([src(resolved)], [new URL('http://127.0.0.1:8080/npm/')])[0]?.why ?? null;
+  assert.equal(local('http://localhost:8080/npm/left-pad/-/left-pad-1.3.0.tgz'), null, 'npm set to http://localhost:8080/npm/, checked against 127.0.0.1');
+  assert.equal(local('http://[::1]:8080/npm/left-pad/-/left-pad-1.3.0.tgz'), null);
+  assert.equal(local('http://localhost:8081/npm/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://localhost:8081, not the registry', 'another port is another server');
+  assert.equal(local('https://localhost:8080/npm/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from https://localhost:8080, not the registry');
+  assert.equal(local('http://localhost.evil.example:8080/npm/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://localhost.evil.example:8080, not the registry');
+  assert.equal(why('http://localhost:8080/npm/left-pad/-/left-pad-1.3.0.tgz'), 'downloaded from http://localhost:8080, not the registry', 'a server named otherwise is not loopback');
   assert.equal(why('not a url'), 'not a URL');
   assert.equal(why('https://upstream.example/left-pad/-/left-pad-1.3.0.tgz%'), "resolved to left-pad/-/left-pad-1.3.0.tgz%, not left-pad@1.3.0's tarball");
 });

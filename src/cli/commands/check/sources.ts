@@ -13,8 +13,19 @@ export interface SourceFinding extends LockedSource {
   readonly why: string;
 }
 
+/** localhost, 127.0.0.0/8 and ::1: the machine itself, whichever name the lockfile or --server used. */
+function loopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * Whether `url` is under `base`: the same origin, or both on this machine's loopback with the same
+ * scheme and port (npm set to `http://localhost:8080/npm/` writes that host into the lockfile,
+ * and the check's server is `http://127.0.0.1:8080` by default).
+ */
 function under(url: URL, base: URL): boolean {
-  return url.origin === base.origin && url.pathname.startsWith(base.pathname);
+  const sameOrigin = url.origin === base.origin || (url.protocol === base.protocol && url.port === base.port && loopback(url.hostname) && loopback(base.hostname));
+  return sameOrigin && url.pathname.startsWith(base.pathname);
 }
 
 /** The entries downloaded from outside the registry, or from a tarball that is not theirs. */
