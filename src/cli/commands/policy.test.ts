@@ -115,6 +115,17 @@ test_low_allowed if {
     assert.match(only.stdout, /PASS: 1\/1/);
   });
 
+  test('test exits 1 saying why when no test ran: no test_ rule, or -r matching none (opa test --fail-on-empty)', () => {
+    const none = airlock('test', join(dir, 'bundle'));
+    assert.equal(none.code, 1);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /^error: no tests were run: no test_ rule under .*bundle\n$/);
+    const typo = airlock('test', '--fail-on-empty', '-r', 'tset_', join(dir, 'bundle'), join(dir, 'tests'));
+    assert.equal(typo.code, 1);
+    assert.equal(typo.stdout, '');
+    assert.match(typo.stderr, /no tests were run: -r "tset_" matches none of the 2 test_ rules/);
+  });
+
   test('check prints errors with file:row:col and a caret, exit 1', () => {
     const r = airlock('check', join(dir, 'broken.rego'));
     assert.equal(r.code, 1);

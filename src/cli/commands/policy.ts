@@ -21,7 +21,9 @@ const HELP = `usage: airlock policy <eval|test|check|impact> [options]
   airlock policy eval -d PATH… [-i INPUT] [--strict-builtin-errors] [-f FORMAT] QUERY
       Evaluates QUERY against the modules and data under each -d path (like opa eval).
   airlock policy test [-v] [-r REGEX] PATH…
-      Runs every test_ rule (like opa test); exits 1 when a test fails.
+      Runs every test_ rule (like opa test); exits 1 when a test fails, and when no test ran
+      (no test_ rule under PATH, or -r matched none): opa test's --fail-on-empty, which is
+      accepted and always on, so a mistyped -r or path does not pass a CI check.
   airlock policy check PATH…
       Parses and compiles; prints errors with locations and exits 1 on error.
   airlock policy impact [--since DURATION] [--limit N] [--format table|json] [--fail-on-change] PATH…
@@ -137,6 +139,7 @@ async function testCommand(argv: readonly string[], io: CommandIO): Promise<numb
       verbose: { type: 'boolean', short: 'v' },
       run: { type: 'string', short: 'r' },
       timeout: { type: 'string' },
+      'fail-on-empty': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('test needs at least one PATH');
@@ -153,7 +156,16 @@ async function testCommand(argv: readonly string[], io: CommandIO): Promise<numb
   const timeoutMs = timeoutOf(values.timeout);
   const results = runTests(compiled.policy, { ...(run === undefined ? {} : { run }), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   io.stdout.write(formatReport(results, values.verbose === true));
-  return results.every((r) => r.status === 'PASS') && results.length > 0 ? EXIT.ok : EXIT.failed;
+  if (results.length === 0) {
+    const total = compiled.policy.tests().length;
+    io.stderr.write(
+      total === 0
+        ? `error: no tests were run: no test_ rule under ${positionals.join(', ')}\n`
+        : `error: no tests were run: -r ${JSON.stringify(values.run)} matches none of the ${total} test_ rule${total === 1 ? '' : 's'} (it is matched against refs like data.pkg.test_name)\n`,
+    );
+    return EXIT.failed;
+  }
+  return results.every((r) => r.status === 'PASS') ? EXIT.ok : EXIT.failed;
 }
 
 async function checkCommand(argv: readonly string[], io: CommandIO): Promise<number> {
