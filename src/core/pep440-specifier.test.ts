@@ -36,9 +36,18 @@ test('pre-releases satisfy a specifier only when it names one, or when asked to'
   assert.equal(satisfiesPep440(spec, '2.1b1', true), true);
   assert.equal(parsePep440Specifier('>=2.0b1').prereleases, true);
   assert.equal(parsePep440Specifier('!=2.0b1').prereleases, false);
+  // `===` of a text that reads as a pre-release names one (pip then matches it without --pre).
+  assert.equal(parsePep440Specifier('===2.0b1').prereleases, true);
+  assert.equal(satisfiesPep440(parsePep440Specifier('===2.0b1'), '2.0b1'), true);
+  assert.equal(parsePep440Specifier('===2.0-custom').prereleases, false);
   // Even where pre-releases may match, `<3` leaves out 3's own (PEP 440's exclusive ordered comparison).
   const below = parsePep440Specifier('<3');
   assert.deepEqual(['2.9rc1', '3.0rc1', '3.0.dev0'].map((v) => satisfiesPep440(below, v, true)), [true, false, false]);
+});
+
+test('a specifier pins a version with == (not a .* prefix) or ===', () => {
+  const pins: [string, boolean][] = [['==1.4', true], ['===1.4', true], ['>=1,==1.4.2', true], ['==1.4.*', false], ['>=1.4', false], ['!=1.4', false], ['~=1.4', false]];
+  for (const [text, want] of pins) assert.equal(parsePep440Specifier(text).pinned, want, text);
 });
 
 test('specifiers that cannot be read are refused saying why; the clauses are bounded', () => {

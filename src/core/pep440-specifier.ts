@@ -34,6 +34,8 @@ export interface Pep440Specifier {
   readonly clauses: readonly Clause[];
   /** Whether a clause names a pre-release (then pre-releases match). */
   readonly prereleases: boolean;
+  /** Whether a clause pins one version (`==` without `.*`, or `===`): PEP 592 then lets a yanked version be taken when only yanked ones match. */
+  readonly pinned: boolean;
 }
 
 const CLAUSE_RE = /^(===|~=|==|!=|<=|>=|<|>)\s*(\S+)$/;
@@ -76,7 +78,16 @@ export function parsePep440Specifier(text: string): Pep440Specifier {
   if (parts.length > MAX_SPECIFIER_CLAUSES) throw new SpecifierError(`${parts.length} clauses; at most ${MAX_SPECIFIER_CLAUSES}`);
   if (parts.some((c) => c === '')) throw new SpecifierError('an empty clause (two commas, or one at an end)');
   const clauses = parts.map((c) => clause(/^[<>=!~]/.test(c) ? c : `==${c}`));
-  return { clauses, prereleases: clauses.some((c) => c.op !== '!=' && c.op !== '===' && isPrerelease(c.version)) };
+  // `===` names a pre-release too when its text reads as one (packaging's Specifier.prereleases).
+  const named = (c: Clause): Pep440 | null => (c.op === '===' ? parsePep440(c.text) : c.version);
+  return {
+    clauses,
+    prereleases: clauses.some((c) => {
+      const v = named(c);
+      return c.op !== '!=' && v !== null && isPrerelease(v);
+    }),
+    pinned: clauses.some((c) => c.op === '===' || (c.op === '==' && !c.wildcard)),
+  };
 }
 
 /** Whether the release of `v` starts with `prefix`'s release (zero-padded, as `==1.4.*` matches `1.4`), same epoch. */

@@ -82,6 +82,27 @@ test('a PyPI specifier resolves as pip picks: yanked versions left out, the newe
   assert.deepEqual([y.version, y.range?.satisfying], ['2.3', 2]);
 });
 
+test('a PyPI pin that only a yanked version satisfies resolves to it, as pip takes it (PEP 592); a range does not', async () => {
+  const { check } = service('pypi', {}, ['2.0', '2.3', '2.4'], '2.3', ['2.4', '2.0']);
+  const [pin, exact, range, wildcard] = await check.checkMany([target('pypi', '==2.4'), target('pypi', '===2.4'), target('pypi', '>=2.4'), target('pypi', '==2.4.*')], REQUEST);
+  assert.deepEqual([pin?.status, pin?.version, pin?.resolvesTo, pin?.range?.satisfying], ['judged', '2.4', '2.4', 1]);
+  assert.deepEqual([exact?.version, exact?.resolvesTo], ['2.4', '2.4']);
+  assert.deepEqual([range?.status, wildcard?.status], ['version-not-found', 'version-not-found']);
+  // Where an unyanked version satisfies the pin too, the yanked ones stay out.
+  const [either] = await check.checkMany([target('pypi', '==2.0')], REQUEST);
+  assert.deepEqual([either?.version, either?.range?.satisfying], ['2.0', 1]);
+});
+
+test('with every final release in the specifier withheld, pip falls back to an allowed pre-release within it', async () => {
+  const { check } = service('pypi', { '2.0': hold('quarantine', 'cooldown'), '2.1': hold('quarantine', 'cooldown') }, ['1.0', '2.0', '2.1', '2.2b1', '3.0a1'], '1.0');
+  const r = await check.check(target('pypi', '>=2,<3'), REQUEST);
+  assert.deepEqual([r.version, r.verdict, r.resolvesTo, r.range?.newest?.version, r.range?.newest?.verdict], ['2.2b1', 'allow', '2.2b1', '2.1', 'quarantine']);
+  // Listed (blockedVersions: show), the final releases are there to take, and the install fails on one.
+  const { check: shown } = service('pypi', { '2.0': hold('quarantine', 'cooldown'), '2.1': hold('quarantine', 'cooldown') }, ['1.0', '2.0', '2.1', '2.2b1'], '1.0', [], true);
+  const s = await shown.check(target('pypi', '>=2,<3'), REQUEST);
+  assert.deepEqual([s.version, s.verdict, s.resolvesTo], ['2.1', 'quarantine', null]);
+});
+
 test('versions are judged newest first a round at a time, until one is allowed', async () => {
   const listed = Array.from({ length: 40 }, (_, i) => `1.${i}.0`);
   const held = Object.fromEntries(listed.slice(10).map((v) => [v, hold('quarantine', 'cooldown')]));

@@ -2,9 +2,10 @@
  * A version range, checked: which listed version an install of it gets through Airlock now —
  * the version the client would pick from the metadata Airlock serves: npm's `latest` when it
  * satisfies the range, else the newest satisfying version the gate allows (withheld versions
- * hidden) or the newest satisfying one whatever its verdict (withheld versions listed, when the
- * install then fails on it) — and the newest satisfying version with its verdict, so a caller
- * learns what is held and why.
+ * hidden; pip, shown no final release that satisfies, takes the specifier's pre-releases) or the
+ * newest satisfying one whatever its verdict (withheld versions listed, when the install then
+ * fails on it) — and the newest satisfying version with its verdict, so a caller learns what is
+ * held and why. Yanked PyPI versions count only for a pin nothing else satisfies (PEP 592).
  * Versions are judged newest first, a few at a time, until one is allowed: a range over
  * thousands of versions costs the judgements up to the first allowed one, not all of them.
  */
@@ -21,7 +22,7 @@ export type RangeCheck =
   | { readonly status: 'none'; readonly listed: number }
   | {
       readonly status: 'judged';
-      /** Listed versions satisfying the range (yanked ones left out, as pip leaves them). */
+      /** Listed versions satisfying the range (yanked ones left out, as pip leaves them, but for a pin only yanked ones satisfy). */
       readonly satisfying: number;
       /**
        * The version the client picks, judged: an allowed one while withheld versions are hidden;
@@ -33,10 +34,24 @@ export type RangeCheck =
       readonly newest: Explained;
     };
 
+/** PyPI's yanked fact is true, or the reason given (a string); false or absent: not yanked. */
+function isYanked(c: VersionCandidate): boolean {
+  const y = c.facts['yanked'];
+  return y !== undefined && y !== false && y !== null;
+}
+
+/**
+ * The listed versions an install of `range` chooses among: yanked ones left out, as pip leaves
+ * them, unless only yanked ones satisfy a specifier that pins one (`==1.4.2`, `===…`: PEP 592).
+ */
+function candidatesOf(range: VersionRange, listing: PackageListing): Map<string, VersionCandidate> {
+  const unyanked = new Map(listing.candidates.filter((c) => !isYanked(c)).map((c) => [c.subject.version, c]));
+  if (!range.takesYanked || range.select([...unyanked.keys()]).length > 0) return unyanked;
+  return new Map(listing.candidates.map((c) => [c.subject.version, c]));
+}
+
 export async function checkRange(range: VersionRange, listing: PackageListing, gate: Explainer): Promise<RangeCheck> {
-  const byVersion = new Map<string, VersionCandidate>();
-  // PyPI's yanked fact is true, or the reason given (a string); false or absent: not yanked.
-  for (const c of listing.candidates) if (c.facts['yanked'] === undefined || c.facts['yanked'] === false || c.facts['yanked'] === null) byVersion.set(c.subject.version, c);
+  const byVersion = candidatesOf(range, listing);
   const inRange = range.select([...byVersion.keys()]);
   const newestVersion = inRange[0];
   if (newestVersion === undefined) return { status: 'none', listed: byVersion.size };
@@ -54,8 +69,10 @@ export async function checkRange(range: VersionRange, listing: PackageListing, g
     // Withheld versions listed like any other: the client takes the first in order, allowed or not.
     chosen = (await judge([...new Set([order[0] as string, newestVersion])]))[0] ?? null;
   } else {
-    for (let i = 0; i < order.length && chosen === null; i += ROUND) {
-      chosen = (await judge(order.slice(i, i + ROUND))).find((e) => e.decision.verdict.kind === 'allow') ?? null;
+    // What the client sees when none of these is shown (pip's pre-releases), after them.
+    const all = [...new Set([...order, ...range.fallback([...byVersion.keys()])])];
+    for (let i = 0; i < all.length && chosen === null; i += ROUND) {
+      chosen = (await judge(all.slice(i, i + ROUND))).find((e) => e.decision.verdict.kind === 'allow') ?? null;
     }
   }
   return { status: 'judged', satisfying: inRange.length, chosen, newest: judged.get(newestVersion) as Explained };

@@ -20,8 +20,16 @@ export interface VersionRange {
   readonly text: string;
   /** The versions of `versions` an install of the range may get, newest first. */
   select(versions: readonly string[]): string[];
+  /**
+   * The versions of `versions` the client takes when it is shown none of `select`'s, newest
+   * first: pip's pre-releases within a specifier that names none, when no final release it sees
+   * satisfies (Airlock hiding every final one). Empty where there is no such fallback (npm).
+   */
+  fallback(versions: readonly string[]): string[];
   /** Whether the client takes the version its `latest` tag names when that satisfies the range, before newer ones (npm does). */
   readonly prefersLatest: boolean;
+  /** Whether yanked versions count when only yanked ones satisfy (PEP 592: a PyPI specifier pinning with `==` or `===`). */
+  readonly takesYanked: boolean;
 }
 
 /** Operators, wildcards, `||`, commas or spaces: what a version never has and a range does. */
@@ -60,7 +68,9 @@ function npmRange(text: string): VersionRange {
     ecosystem: 'npm',
     text,
     prefersLatest: true,
+    takesYanked: false,
     select: (versions) => versions.filter((v) => semver.valid(v) !== null && range.test(v)).sort(semver.rcompare),
+    fallback: () => [],
   };
 }
 
@@ -82,11 +92,13 @@ function pypiRange(text: string): VersionRange {
     ecosystem: 'pypi',
     text,
     prefersLatest: false,
+    takesYanked: spec.pinned,
     select: (versions) => {
       const matching = versions.filter((v) => satisfiesPep440(spec, v));
       // pip takes a pre-release where nothing else matches.
       return (matching.length > 0 || spec.prereleases ? matching : versions.filter((v) => satisfiesPep440(spec, v, true))).sort(newestFirst);
     },
+    fallback: (versions) => (spec.prereleases ? [] : versions.filter((v) => !satisfiesPep440(spec, v) && satisfiesPep440(spec, v, true)).sort(newestFirst)),
   };
 }
 
