@@ -31,10 +31,20 @@ test('audit export: a verifiable segment for approvers and admins; refused to re
   assert.deepEqual([who?.label, who?.role, who?.revokedAt], ['reviewer', 'approver', null], 'the tokens the events are about, named in the trailer');
   assert.match(String(who?.createdAt), /^\d{4}-\d{2}-\d{2}T/);
 
+  // A duration, as the CLI takes: resolved on the server's clock, the header records the instant.
+  const before = Date.now();
+  const recent = await app.inject({ method: 'GET', url: '/-/api/audit/export?since=1h&until=2099-01-01T00:00:00%2B01:00', headers: authHeader(approver.token) });
+  assert.equal(recent.statusCode, 200, recent.body);
+  const recentRange = (JSON.parse(recent.body.split('\n')[0] as string) as { range: { since: string; until: string } }).range;
+  assert.ok(Math.abs(Date.parse(recentRange.since) - (before - 3_600_000)) < 60_000, recentRange.since);
+  assert.equal(recentRange.until, '2098-12-31T23:00:00.000Z');
+
   assert.equal((await app.inject({ method: 'GET', url: '/-/api/audit/export', headers: authHeader(reader.token) })).statusCode, 403);
   assert.equal((await app.inject({ method: 'GET', url: '/-/api/audit/export' })).statusCode, 401);
   for (const [query, message] of [
-    ['since=yesterday', /since: "yesterday" is not an ISO 8601 instant/],
+    ['since=yesterday', /since: "yesterday" is neither an ISO 8601 instant nor a duration/],
+    ['until=2026-02-30T00:00:00Z', /until: "2026-02-30T00:00:00Z" is not an ISO 8601 instant/],
+    ['since=3650d1ms', /since: "3650d1ms" is neither/], // the CLI's limit: ten years
     ['since=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z', /until is before since/],
     ['after=5&through=2', /through is before after/],
     ['after=-1', /after/],

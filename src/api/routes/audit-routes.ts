@@ -3,12 +3,13 @@
  * `{items, next}` where `next` is the `after` for the following page (null at the end).
  * `GET /-/api/audit/export?since=&until=&after=&through=`: a period of it as a verifiable
  * segment, JSON Lines (docs/audit-evidence.md), streamed a page at a time up to the head as it
- * was when the export began.
+ * was when the export began. `since`/`until` take an ISO 8601 instant or, as the CLI, a duration
+ * back from now (30d, 12h), resolved on the server's clock: the segment records the instant.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../../gate/identity.ts';
-import { SEGMENT_MEDIA_TYPE, openAuditSegment, tokenDirectory } from '../../gate/audit-evidence/index.ts';
+import { SEGMENT_MEDIA_TYPE, openAuditSegment, parseWhen, tokenDirectory } from '../../gate/audit-evidence/index.ts';
 import type { AuditLog } from '../../storage/ports/index.ts';
 import type { TokenService } from '../auth/token-service.ts';
 
@@ -62,10 +63,12 @@ export function auditRoutes(app: FastifyInstance, deps: { audit: AuditLog; token
     async (request, reply) => {
       requireRole(request.identity, 'approver');
       const q = request.query;
+      const now = deps.clock();
+      const when = (text: string | undefined, what: string): string | null => (text === undefined ? null : parseWhen(text, now, what).toISOString());
       // Resolved before the first byte: a bad range is a 400, not a cut-off stream.
       const segment = await openAuditSegment(
         deps.audit,
-        { since: q.since ?? null, until: q.until ?? null, after: q.after ?? null, through: q.through ?? null },
+        { since: when(q.since, 'since'), until: when(q.until, 'until'), after: q.after ?? null, through: q.through ?? null },
         { clock: deps.clock, actors: tokenDirectory(() => deps.tokens.list()) },
       );
       // A failure mid-stream aborts the response: the client sees a segment without its trailer.
