@@ -17,6 +17,11 @@ export const pageQuery = {
   cursor: { type: 'string', maxLength: 512 },
 } as const;
 
+/** A request naming a repository the configuration does not have: refused with the names it has. */
+export function unknownRepository(name: string, known: readonly string[], detail = ''): AirlockError {
+  return new AirlockError('BAD_REQUEST', `no repository is named ${JSON.stringify(name.slice(0, 64))} (${known.join(', ')})${detail}`);
+}
+
 export function requiredText(v: unknown, what: string): string {
   if (typeof v !== 'string' || v.trim() === '') throw new AirlockError('BAD_REQUEST', `${what} is required`);
   return v;

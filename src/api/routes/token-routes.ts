@@ -1,10 +1,9 @@
 /** API tokens (admin only): create (the secret is in the response, once), list (newest first, cursor paging), revoke. */
 import type { FastifyInstance } from 'fastify';
 import { parseExpiry } from '../../gate/duration.ts';
-import { AirlockError } from '../../core/index.ts';
 import { actorOf, requireRole } from '../../gate/identity.ts';
 import { scopeRequest, type TokenService } from '../auth/token-service.ts';
-import { idParams, pageQuery } from './common.ts';
+import { idParams, pageQuery, unknownRepository } from './common.ts';
 
 interface CreateBody {
   readonly role: string;
@@ -50,7 +49,7 @@ export function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService; 
       const expiresAt = b.expires === undefined || b.expires === null ? null : parseExpiry(b.expires, deps.clock());
       const scope = scopeRequest(b.scope);
       for (const repo of scope?.repos ?? []) {
-        if (!known.includes(repo)) throw new AirlockError('BAD_REQUEST', `no repository is named ${JSON.stringify(repo.slice(0, 64))} (${known.join(', ')})`);
+        if (!known.includes(repo)) throw unknownRepository(repo, known);
       }
       const created = await deps.tokens.create({ role: b.role, label: b.label ?? '', expiresAt, actor: actorOf(request.identity), scope });
       return reply.code(201).send(created);

@@ -10,7 +10,7 @@ import { EXIT, parse, reportError, TLS_HELP } from '../admin/cli-support.ts';
 import { fileSink, stdoutSink } from '../admin/output-file.ts';
 import { targetOptions, withTarget, type Target } from '../admin/target.ts';
 import { isAirlockError } from '../../core/index.ts';
-import { cycloneDxInventory, type InventoryQuery } from '../../gate/index.ts';
+import { cycloneDxInventory, holdsFilesIn, type InventoryQuery } from '../../gate/index.ts';
 import { parseWhen } from '../../gate/audit-evidence/index.ts';
 
 const HELP = `usage: airlock inventory [--repo NAME] [--used-since WHEN] [--out FILE]
@@ -21,7 +21,8 @@ CycloneDX 1.6 SBOM (JSON): each package version's file with the SHA-256 (and for
 SHA-512 and SHA-1) Airlock verified, the repositories it came through, when it was first stored
 and last downloaded; and the imported vulnerability advisories that include a held version.
 
-  --repo NAME        only that repository's files
+  --repo NAME        only that repository's files (a server refuses a name it neither has
+                     configured nor holds files in; on the storage, such a name is warned of)
   --used-since WHEN  only files stored or downloaded since WHEN: an ISO 8601 instant, or a
                      duration back from now (90d, 12h)
   --out FILE         write the SBOM to FILE (whole, or not at all); default: standard output
@@ -31,11 +32,15 @@ ${'$'}AIRLOCK_SERVER or http://127.0.0.1:8080), or on the storage itself (--data
 ${TLS_HELP}`;
 
 /** The SBOM's pieces from the target. */
-async function inventoryFrom(target: Target, query: InventoryQuery): Promise<AsyncIterable<Uint8Array | string>> {
+async function inventoryFrom(target: Target, query: InventoryQuery, io: CommandIO): Promise<AsyncIterable<Uint8Array | string>> {
   if (target.kind === 'server') {
     return target.client.inventory({ ...(query.repo === undefined ? {} : { repo: query.repo }), ...(query.usedSince === undefined ? {} : { usedSince: query.usedSince.toISOString() }) });
   }
   const { metadata, signals } = target.storage;
+  // The storage alone does not know the repositories configured; a name that holds nothing is said.
+  if (query.repo !== undefined && !(await holdsFilesIn(metadata, query.repo))) {
+    io.stderr.write(`warning: the storage holds no file in a repository named ${JSON.stringify(query.repo)}: the inventory lists none (is the name right?)\n`);
+  }
   return cycloneDxInventory({ artifacts: metadata, feeds: signals, clock: () => new Date() }, query);
 }
 
@@ -44,7 +49,7 @@ async function write(target: Target, query: InventoryQuery, out: string | undefi
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let tail = '';
   try {
-    for await (const piece of await inventoryFrom(target, query)) {
+    for await (const piece of await inventoryFrom(target, query, io)) {
       const text = typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true });
       tail = (tail + text).slice(-16);
       await sink.write(text);

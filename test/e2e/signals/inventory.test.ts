@@ -4,7 +4,7 @@
  * CycloneDX library's strict validator) accepts — each installed package with the SHA-512 npm
  * wrote in its lockfile, its scope as the group, the repository, and the imported advisory that
  * includes its version. The same components come from the server's API and from the data
- * directory; `--used-since` and `--repo` narrow it; anonymous clients are refused.
+ * directory; `--used-since` and `--repo` narrow it; anonymous clients and unknown repositories are refused.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,8 +106,17 @@ test('inventory: what npm installed through Airlock, as a CycloneDX SBOM the off
   assert.deepEqual([components(JSON.parse(since.stdout) as Obj).length, (JSON.parse(since.stdout) as Obj)['vulnerabilities']], [0, []]);
   const recent = await airlockCli(['inventory', '--used-since', '1h'], { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: reader });
   assert.equal(components(JSON.parse(recent.stdout) as Obj).length, 2);
-  const other = await s.api<Obj>('GET', 'inventory?repo=elsewhere');
-  assert.deepEqual([other.status, other.headers.get('content-type'), components(other.body).length], [200, 'application/vnd.cyclonedx+json; version=1.6', 0]);
+  const npmOnly = await airlockCli(['inventory', '--repo', 'npm'], { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: reader });
+  assert.equal(components(JSON.parse(npmOnly.stdout) as Obj).length, 2);
+  // A repository neither configured nor holding a file: the server refuses it, naming those it has;
+  // on the storage (which does not read the repositories configured) the command warns.
+  const other = await airlockCli(['inventory', '--repo', 'elsewhere'], { AIRLOCK_SERVER: s.airlock.url, AIRLOCK_TOKEN: reader });
+  assert.deepEqual([other.code, other.stdout], [1, '']);
+  assert.match(other.stderr, /no repository is named "elsewhere" \(npm\), and no file held is in a repository of that name/);
+  const otherLocal = await airlockCli(['inventory', '--repo', 'elsewhere', '--data-dir', s.airlock.dataDir], {});
+  assert.equal(otherLocal.code, 0, otherLocal.output);
+  assert.equal(components(JSON.parse(otherLocal.stdout) as Obj).length, 0);
+  assert.match(otherLocal.stderr, /^warning: the storage holds no file in a repository named "elsewhere": the inventory lists none/);
 
   // Refused: anonymous, a bad time; a failed export leaves no file.
   assert.equal((await fetch(`${s.airlock.url}/-/api/inventory`)).status, 401);
