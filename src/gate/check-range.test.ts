@@ -15,11 +15,14 @@ const hold = (kind: 'block' | 'quarantine', rule: string): Verdict => ({ kind, r
  * A listing source of one package whose versions the gate judges as `verdicts` says (others
  * allowed); `yanked` versions carry the fact (true, or the reason PyPI gives). Records every round of judgements.
  */
-function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] | ReadonlyMap<string, string> = [], listsWithheld = false) {
+function service(ecosystem: Ecosystem, verdicts: Record<string, Verdict>, listed: readonly string[], servedLatest: string | null, yanked: readonly string[] | ReadonlyMap<string, string> = [], listsWithheld = false, deprecated: readonly string[] = []) {
   const rounds: string[][] = [];
   const candidates: VersionCandidate[] = listed.map((version) => ({
     subject: { repo: 'r', ecosystem, name: 'pkg', version, purl: makePurl(ecosystem, 'pkg', version) },
-    facts: yanked instanceof Map ? (yanked.has(version) ? { yanked: yanked.get(version) } : {}) : (yanked as readonly string[]).includes(version) ? { yanked: true } : {},
+    facts: {
+      ...(yanked instanceof Map ? (yanked.has(version) ? { yanked: yanked.get(version) } : {}) : (yanked as readonly string[]).includes(version) ? { yanked: true } : {}),
+      deprecated: deprecated.includes(version) ? 'use 2.x' : null,
+    },
   }));
   const listing: PackageListing = { candidates, unusable: new Map(), latest: listed.at(-1) ?? null, servedLatest, listsWithheld };
   const sources = new PackageSources();
@@ -54,6 +57,13 @@ test("npm takes its latest tag when it satisfies the range: the served latest, t
   const { check } = service('npm', {}, ['1.0.0', '1.1.0', '1.2.0'], '1.1.0');
   const r = await check.check(target('npm', '^1.0.0'), REQUEST);
   assert.deepEqual([r.version, r.verdict, r.range?.newest?.version, r.range?.newest?.verdict], ['1.1.0', 'allow', '1.2.0', 'allow']);
+});
+
+test('npm passes over deprecated versions, its latest tag too, while an undeprecated one satisfies (npm-pick-manifest)', async () => {
+  const { check } = service('npm', {}, ['1.0.0', '1.1.0', '1.2.0', '1.3.0'], '1.2.0', [], false, ['1.2.0', '1.3.0']);
+  const [some, only] = await check.checkMany([target('npm', '^1.0.0'), target('npm', '>=1.2.0')], REQUEST);
+  assert.deepEqual([some?.version, some?.resolvesTo, some?.range?.newest?.version], ['1.1.0', '1.1.0', '1.3.0']);
+  assert.deepEqual([only?.version, only?.resolvesTo], ['1.3.0', '1.3.0'], 'all deprecated: the newest, not the deprecated latest tag');
 });
 
 test('when the gate allows no satisfying version, the newest is judged, held, with its reasons; none satisfying is version-not-found', async () => {

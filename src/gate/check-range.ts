@@ -1,8 +1,9 @@
 /**
  * A version range, checked: which listed version an install of it gets through Airlock now —
  * the version the client would pick from the metadata Airlock serves: npm's `latest` when it
- * satisfies the range, else the newest satisfying version the gate allows (withheld versions
- * hidden; pip, shown no final release that satisfies, takes the specifier's pre-releases) or the
+ * satisfies the range and is not deprecated, else the newest satisfying version the gate allows,
+ * npm taking deprecated ones last (withheld versions hidden; pip, shown no final release that
+ * satisfies, takes the specifier's pre-releases) or the
  * newest satisfying one whatever its verdict (withheld versions listed, when the install then
  * fails on it) — and the newest satisfying version with its verdict, so a caller learns what is
  * held and why. Yanked PyPI versions count only for a pin nothing else satisfies (PEP 592).
@@ -56,8 +57,13 @@ export async function checkRange(range: VersionRange, listing: PackageListing, g
   const newestVersion = inRange[0];
   if (newestVersion === undefined) return { status: 'none', listed: byVersion.size };
   const latest = listing.servedLatest;
-  const first = range.prefersLatest && latest !== null && inRange.includes(latest) ? [latest] : [];
-  const order = [...new Set([...first, newestVersion, ...inRange])];
+  // npm-pick-manifest passes over deprecated versions, its latest tag's too, while others satisfy.
+  const deprecated = (v: string): boolean => {
+    const why = byVersion.get(v)?.facts['deprecated'];
+    return range.avoidsDeprecated && typeof why === 'string' && why !== '';
+  };
+  const first = range.prefersLatest && latest !== null && inRange.includes(latest) && !deprecated(latest) ? [latest] : [];
+  const order = [...new Set([...first, ...inRange.filter((v) => !deprecated(v)), ...inRange.filter(deprecated)])];
   const judged = new Map<string, Explained>();
   const judge = async (versions: readonly string[]): Promise<readonly Explained[]> => {
     const explained = await gate.explain(versions.map((v) => byVersion.get(v) as VersionCandidate), listing.candidates);

@@ -28,6 +28,8 @@ export interface VersionRange {
   fallback(versions: readonly string[]): string[];
   /** Whether the client takes the version its `latest` tag names when that satisfies the range, before newer ones (npm does). */
   readonly prefersLatest: boolean;
+  /** Whether the client takes a deprecated version only when no other satisfies (npm-pick-manifest does, `latest` included). */
+  readonly avoidsDeprecated: boolean;
   /** Whether yanked versions count when only yanked ones satisfy (PEP 592: a PyPI specifier pinning with `==` or `===`). */
   readonly takesYanked: boolean;
 }
@@ -68,6 +70,7 @@ function npmRange(text: string): VersionRange {
     ecosystem: 'npm',
     text,
     prefersLatest: true,
+    avoidsDeprecated: true,
     takesYanked: false,
     select: (versions) => versions.filter((v) => semver.valid(v) !== null && range.test(v)).sort(semver.rcompare),
     fallback: () => [],
@@ -92,6 +95,7 @@ function pypiRange(text: string): VersionRange {
     ecosystem: 'pypi',
     text,
     prefersLatest: false,
+    avoidsDeprecated: false,
     takesYanked: spec.pinned,
     select: (versions) => {
       const matching = versions.filter((v) => satisfiesPep440(spec, v));
