@@ -55,6 +55,14 @@ const refused: ReadonlyArray<readonly [string, readonly TarFile[], RegExp]> = [
   ['a file whose path ends in /', [{ path: 'package/d/', content: smuggled.toString('latin1'), raw: { typeflag: '0' } }], /a file whose path ends in \//],
   // npm: node-tar reads a signed checksum as a bad header, skips it and reads its data as headers.
   ['a signed checksum', [{ path: 'package/caf\u00e9', content: smuggled.toString('latin1'), raw: { signedChecksum: true } }], /checksum/],
+  // npm: node-tar reads the checksum on into the type flag (12 bytes), finds it wrong, skips the header and reads its data as headers.
+  ['a checksum of eight digits before the type flag', [{ path: 'package/pad', content: smuggled.toString('latin1'), raw: { checksumField: 'eight-digits' } }], /a checksum field node-tar reads on past/],
+  ['a base-256 checksum', [{ path: 'package/pad', content: smuggled.toString('latin1'), raw: { checksumField: 'base-256' } }], /a checksum field node-tar reads on past/],
+  // npm: node-tar skips as many bytes as the length's value has digits, so `030 path=` leaves it the key `0 path`.
+  ['a pax length with a leading zero', [
+    { path: 'PaxHeader/x', content: `0${paxRecord('path', 'package/zzz').replace(/^\d+/, (n) => String(Number(n) + 1))}`, raw: { typeflag: 'x' } },
+    { path: 'package/package.json', content: scripted },
+  ], /a pax record length with a leading zero/],
   // npm: node-tar reads a body for a link that claims one.
   ['a symlink that claims data', [{ path: 'package/lnk', type: 'symlink', linkTarget: 'x', content: smuggled.toString('latin1'), raw: { claimedSize: smuggled.length } }], /a symlink that claims 1024 bytes/],
   // pnpm reads a body for a directory that claims one.

@@ -7,7 +7,8 @@
  * What it reads must be what the clients install, and npm (node-tar), yarn 1 (tar-stream) and
  * pnpm (its own parser) do not read every archive alike: where one of them would frame the
  * entries or place a file differently from the others, the archive is refused
- * (`TarFormatError`) rather than read one way. Each such form was checked against the clients'
+ * (`TarFormatError`, or core/tar's `TarHeaderError` for a field it cannot decode) rather than
+ * read one way. Each such form was checked against the clients'
  * own extractors (node-tar 7.5, tar-fs 1.16 with tar-stream 1.6, pnpm 10.34's parseTarball, yarn
  * 4.18's extractArchiveTo, which frames entries with node-tar 7) and none occurs in real package
  * tarballs; which client reads what is written next to each check. The fields themselves are
@@ -163,13 +164,23 @@ const GLOBAL_REFUSED = new Set(['path', 'linkpath', 'size', 'type']);
 /**
  * Pax records (read by their lengths, as pnpm and tar-stream do) that node-tar reads alike: it
  * splits the block on newlines and cuts values at a NUL, so a key or value holding either, or
- * padding after the last record, reads differently and is refused.
+ * padding after the last record, reads differently and is refused. It also skips as many bytes
+ * as the length's value has digits, so a length with a leading zero (`030 path=…`) leaves a
+ * digit on its key and the record names nothing for npm.
  */
 function paxAlike(data: Buffer, at: number): Map<string, string> {
   if (data.length > 0 && data[data.length - 1] !== 0x0a) throw new TarFormatError('a pax header padded after its last record');
   const records = parsePax(data, at);
+  // parsePax checked every length: each record starts with its digits and a space.
+  for (let pos = 0; pos < data.length; pos += Number(data.toString('latin1', pos, data.indexOf(0x20, pos)))) {
+    if (data[pos] === 0x30) throw new TarFormatError('a pax record length with a leading zero');
+  }
   for (const [key, value] of records) if (/[\n\0]/.test(key) || /[\n\0]/.test(value)) throw new TarFormatError('a pax record with a newline or NUL in it');
   return records;
+}
+
+function isOctalDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x37;
 }
 
 type State = 'header' | 'data' | 'padding' | 'extended' | 'done';
@@ -277,6 +288,10 @@ export class TarReader {
     // The unsigned sum POSIX defines. GNU tar also accepts the signed sum some old archivers
     // wrote, but node-tar does not: it skips such a header and reads the entry's data as the next.
     if (tarChecksum(h) !== 'unsigned') throw new TarHeaderError(this.#headerAt, 'checksum mismatch (not a tar archive?)');
+    // node-tar reads the checksum from 12 bytes, not 8: a field in base-256, or of eight octal
+    // digits with no NUL or space after them, runs on into the type flag, and that header is
+    // one it skips.
+    if (((h[148] as number) & 0x80) !== 0 || (isOctalDigit(h[155]) && isOctalDigit(h[156]))) throw new TarFormatError('a checksum field node-tar reads on past (base-256, or eight digits before the type flag)');
     this.#entries++;
     if (this.#entries > this.#limits.maxEntries) throw new TarFormatError(`more than ${this.#limits.maxEntries} entries`);
     // pnpm takes a header whose name starts with NUL for the end of the archive.

@@ -32,6 +32,8 @@ export interface RawHeader {
   readonly claimedSize?: number;
   /** The checksum as a signed sum of the bytes, as some old archivers wrote it. */
   readonly signedChecksum?: boolean;
+  /** The checksum in eight octal digits with nothing after them, or in GNU base-256. */
+  readonly checksumField?: 'eight-digits' | 'base-256';
   /** Leave the name field empty (the path then comes from a pax header before it). */
   readonly emptyName?: boolean;
 }
@@ -57,7 +59,9 @@ function header(path: string, size: number, typeflag: string, mode: number, link
   if (raw.prefix !== undefined) h.write(raw.prefix, 345, 155, 'utf8');
   let sum = 0;
   for (const b of h) sum += raw.signedChecksum === true && b > 127 ? b - 256 : b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+  if (raw.checksumField === 'eight-digits') h.write(sum.toString(8).padStart(8, '0'), 148, 'ascii');
+  else if (raw.checksumField === 'base-256') h.set([0x80, 0, 0, 0, 0, 0, sum >> 8, sum & 0xff], 148);
+  else h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
   return h;
 }
 
