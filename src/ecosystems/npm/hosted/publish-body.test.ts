@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { isAirlockError, parseNpmPackageName } from '../../../core/index.ts';
-import { MAX_DEPRECATION_CHARS, parsePutBody, type PublishRequest } from './publish-body.ts';
+import { MAX_DEPRECATION_CHARS, MAX_MANIFEST_DEPTH, parsePutBody, type PublishRequest } from './publish-body.ts';
+import { expectEnd, scanValue, skipWs } from '../json-scan.ts';
 
 const NAME = parseNpmPackageName('@acme/lib');
 const TGZ = Buffer.from('pretend tarball bytes');
@@ -125,4 +126,16 @@ test("a body without attachments is npm deprecate: each listed version's message
   refused(body((d) => { delete d['_attachments']; d['versions']['1.2.3'].deprecated = 'x'.repeat(MAX_DEPRECATION_CHARS + 1); }), /longer than 1024 characters/);
   refused(body((d) => { delete d['_attachments']; d['versions']['1.2.3'] = 'x'; }), /manifest of "1\.2\.3" is not an object/);
   refused(body((d) => { delete d['_attachments']; d['name'] = '@acme/other'; }), /names another package than @acme\/lib/);
+});
+
+test('a manifest nested deeper than a packument can be read back is refused, not stored to overflow JSON.stringify', () => {
+  const deep = (levels: number) => body((d) => (d['versions']['1.2.3'].x = JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`)));
+  // The manifest is a level itself: a field nesting one less than the limit fills it.
+  const atLimit = parsePublishBody(deep(MAX_MANIFEST_DEPTH - 1), NAME, { maxTarballBytes: 1024 });
+  // The packument that keeps it is still one the packument reader takes.
+  const packument = Buffer.from(JSON.stringify({ name: '@acme/lib', versions: { '1.2.3': atLimit.manifest } }));
+  expectEnd(packument, scanValue(packument, skipWs(packument, 0)));
+  refused(deep(MAX_MANIFEST_DEPTH), new RegExp(`the manifest of 1\\.2\\.3 nests deeper than ${MAX_MANIFEST_DEPTH} levels`));
+  // 100,000 deep: refused the same way (JSON.parse takes it; only the write would overflow).
+  refused(Buffer.from(body().toString().replace('"dist":', `"x":${'['.repeat(100_000)}${']'.repeat(100_000)},"dist":`)), /nests deeper than/);
 });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { AirlockError, type NpmPackageName } from '../../../core/index.ts';
 import { isStrictSemver } from '../facts.ts';
+import { MAX_DEPTH as MAX_PACKUMENT_DEPTH } from '../json-scan.ts';
 
 export interface PublishRequest {
   readonly name: NpmPackageName;
@@ -34,6 +35,25 @@ function isObject(v: unknown): v is Obj {
 
 function refuse(message: string): never {
   throw new AirlockError('BAD_REQUEST', `publish refused: ${message}`);
+}
+
+/**
+ * Levels a version's manifest may nest (itself the first): the packument it is kept in adds two
+ * more (the packument, its `versions`), and a packument deeper than the packument reader takes
+ * (json-scan's MAX_DEPTH) could be stored but never served, nor written back as JSON text at all
+ * when it is deep enough to overflow `JSON.stringify`.
+ */
+export const MAX_MANIFEST_DEPTH = MAX_PACKUMENT_DEPTH - 2;
+
+/** Whether `v` nests more than `limit` objects and arrays deep; iterative, so any depth is measured. */
+function nestsDeeper(v: unknown, limit: number): boolean {
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value: v, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== 'object' || top.value === null) continue;
+    if (top.depth + 1 > limit) return true;
+    for (const child of Object.values(top.value)) stack.push({ value: child, depth: top.depth + 1 });
+  }
+  return false;
 }
 
 /** Bytes [i, i + STRIDE) encode to text [i / 3 * 4, …): compared a slice at a time, not in one more copy of the whole. */
@@ -137,6 +157,7 @@ function parsePublishBody(doc: Obj, name: NpmPackageName, limits: { readonly max
   const manifest = versions[version];
   if (!isObject(manifest)) refuse(`the manifest of ${version} is not an object`);
   if (manifest['name'] !== name || manifest['version'] !== version) refuse(`the manifest of ${version} names another package or version`);
+  if (nestsDeeper(manifest, MAX_MANIFEST_DEPTH)) refuse(`the manifest of ${version} nests deeper than ${MAX_MANIFEST_DEPTH} levels`);
   const dist = manifest['dist'];
   if (!isObject(dist)) refuse('the manifest has no dist');
 

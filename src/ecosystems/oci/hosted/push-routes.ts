@@ -54,7 +54,7 @@ function bodyOf(request: FastifyRequest): Readable {
 }
 
 /** `Content-Range: <start>-<end>` (inclusive; distribution-spec), or null without one. */
-function contentRange(header: string | undefined): { start: number; length: number } | null {
+export function parseContentRange(header: string | undefined): { start: number; length: number } | null {
   if (header === undefined) return null;
   const m = /^(?:bytes[ =])?(\d{1,15})-(\d{1,15})(?:\/(?:\d{1,15}|\*))?$/.exec(header.trim());
   if (m === null) throw new AirlockError('BAD_REQUEST', `Content-Range ${JSON.stringify(header.slice(0, 60))} is not <start>-<end>`, { details: { ociCode: 'BLOB_UPLOAD_INVALID', ociStatus: 416 } });
@@ -91,7 +91,7 @@ export class PushRoutes {
       if (target.id === null) {
         if (method === 'POST') return this.#post(request, reply, target.name, query, who, at);
       } else if (method === 'PATCH') {
-        const s = await this.#deps.uploads.append(target.name, target.id, bodyOf(request), contentRange(request.headers['content-range']));
+        const s = await this.#deps.uploads.append(target.name, target.id, bodyOf(request), parseContentRange(request.headers['content-range']));
         return this.#progress(reply.code(202), s, at);
       } else if (method === 'PUT') {
         return this.#finish(request, reply, target.name, target.id, digestParam(query), who, at);
