@@ -11,7 +11,7 @@ import { MemorySource } from '../sources/memory-source.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, type PythonDistInspection } from './python-dist.ts';
 import { parseBuildBackend, parseCommands, parseCoreMetadata, parsePth } from './dist-text.ts';
 import { buildTar, buildTarGz, buildZip, type ZipInput } from './test-archives.ts';
-import { realTar, resum } from '../../core/tar/test-tars.ts';
+import { paxHeader, realTar, resum } from '../../core/tar/test-tars.ts';
 
 const METADATA = [
   'Metadata-Version: 2.4',
@@ -342,6 +342,18 @@ test('a path prefix without the ustar magic is a problem: tarfile joins it to th
   resum(archive.subarray(0, 512));
   const r = await inspect(archive, 'sdist');
   assert.match(r.problem ?? '', /tar header at 0 has a path prefix without the ustar magic/);
+});
+
+test('a global pax path is a problem: tarfile names every member after it by it', async () => {
+  const archive = realTar('ustar', [{ path: 'demo-1.0/PKG-INFO', content: PKG_INFO }]);
+  const global = paxHeader({ path: 'demo-1.0/setup.py' });
+  global[156] = 0x67;
+  resum(global.subarray(0, 512));
+  const r = await inspect(Buffer.concat([global, archive]), 'sdist');
+  assert.match(r.problem ?? '', /tar header at 0 is a global pax header setting path: Python's tarfile applies it/);
+  const comment = paxHeader({ comment: 'git archive' });
+  comment[156] = 0x67;
+  assert.equal((await inspect(Buffer.concat([resum(comment.subarray(0, 512)), comment.subarray(512), archive]), 'sdist')).problem, null);
 });
 
 test('errors reading the source are thrown, not reported', async () => {

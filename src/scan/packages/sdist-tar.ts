@@ -1,8 +1,9 @@
 /**
  * A tar sdist walked forward once, with the semantics of Python's tarfile (what pip and build
  * frontends extract with): ustar prefixes, GNU long names and links (`L`, `K`), pax `path`,
- * `linkpath` and `size` records (global ones only under a local header, as tarfile applies
- * them), data skipped only for regular and unknown types, and the first zero block ends the
+ * `linkpath` and `size` records (a global header setting one of them is a problem: tarfile
+ * renames every member after a global path, and frames by a global size only under a local
+ * header), data skipped only for regular and unknown types, and the first zero block ends the
  * archive. Only PKG-INFO and pyproject.toml are read; everything else is skipped unread. Headers
  * are decoded by core/tar, which is stricter than tarfile where tools disagree: a number with
  * bytes after its NUL and a path prefix without the ustar magic (tarfile joins it, tar and uv do
@@ -34,6 +35,9 @@ function kindOf(type: string, name: string): EntryKind | 'sparse' {
       return 'other';
   }
 }
+
+/** Global pax records that would name or size members other than their own headers do. */
+const GLOBAL_REFUSED = ['path', 'linkpath', 'size'];
 
 /** Types tarfile knows; data follows the header only for regular files and unknown types. */
 const KNOWN_TYPES = new Set(['0', '\0', '1', '2', '3', '4', '5', '6', '7']);
@@ -94,9 +98,16 @@ async function walk(reader: ForwardReader, report: DistReport, facts: SdistFacts
       }
       const data = await reader.read(size);
       if (data.length < size || (await reader.skip(tarPadding(size))) < tarPadding(size)) return truncated();
-      // tarfile applies global records only under a local pax header, over them.
-      if (extension === 'pax-global') parsePax(data, at, globalPax);
-      else ext.add(extension, data, at, globalPax);
+      if (extension === 'pax-global') {
+        parsePax(data, at, globalPax);
+        // tarfile names every member after it by a global path (the inspection would read PKG-INFO
+        // where pip extracts setup.py); the other records it applies under a local pax header.
+        const names = GLOBAL_REFUSED.find((k) => globalPax.has(k));
+        if (names !== undefined) {
+          report.problem(`tar header at ${at} is a global pax header setting ${names}: Python's tarfile applies it to the members after it`);
+          return;
+        }
+      } else ext.add(extension, data, at, globalPax);
       continue;
     }
 
