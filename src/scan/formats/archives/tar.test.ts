@@ -4,6 +4,7 @@ import { MemorySource } from '../../sources/memory-source.ts';
 import { DEFAULT_SCAN_LIMITS } from '../../engine/limits.ts';
 import { base256Size, octalSize, paxHeader, realTar, resum } from '../../../core/tar/test-tars.ts';
 import { listTar } from './tar.ts';
+import { ScanLimitError } from '../../engine/errors.ts';
 
 const long = `${'m'.repeat(110)}/weights.bin`;
 const list = (bytes: Uint8Array) => listTar(new MemorySource(bytes), DEFAULT_SCAN_LIMITS);
@@ -29,4 +30,10 @@ test('a GNU header has no ustar prefix; a base-256 size is read', async () => {
   resum(archive.subarray(0, 512));
   const r = await list(archive);
   assert.deepEqual(r.entries.map((e) => [e.name, e.size]), [['a.bin', 1]]);
+});
+
+test('extended headers over maxHeaderBytes for one entry are a limit, not an unreadable size', async () => {
+  const archive = Buffer.concat([paxHeader({ comment: 'a'.repeat(300) }), paxHeader({ comment: 'b'.repeat(300) }), realTar('ustar', [{ path: 'a.txt', content: 'x' }])]);
+  await assert.rejects(listTar(new MemorySource(archive), { ...DEFAULT_SCAN_LIMITS, maxHeaderBytes: 500 }), (err) => err instanceof ScanLimitError && err.limit === 'maxHeaderBytes');
+  assert.equal((await listTar(new MemorySource(archive), { ...DEFAULT_SCAN_LIMITS, maxHeaderBytes: 1000 })).entries.length, 1);
 });

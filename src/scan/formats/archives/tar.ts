@@ -79,8 +79,12 @@ async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: stri
     const dataOffset = p + TAR_BLOCK;
     let size = tarSize(h, p);
     if (kind === 'pax' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
-      if (size > limits.maxHeaderBytes) throw new ScanLimitError('maxHeaderBytes', `tar extended header of ${size} bytes`, 'local', p);
-      ext.reserve(size, p);
+      try {
+        ext.reserve(size, p);
+      } catch (err) {
+        if (!(err instanceof TarHeaderError)) throw err;
+        throw new ScanLimitError('maxHeaderBytes', `tar extended headers of more than ${limits.maxHeaderBytes} bytes for one entry`, 'local', p);
+      }
       try {
         ext.add(kind, await src.read(dataOffset, size), p);
       } catch (err) {
