@@ -21,3 +21,4 @@ export * from './semver.ts';
 export * from './lru.ts';
 export * from './blake2b.ts';
 export * from './version.ts';
+export * from './yaml-depth.ts';

@@ -8,8 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { AirlockError } from '../core/index.ts';
-import { MAX_DATA_DEPTH, yamlDepthExceeded } from './yaml-depth.ts';
+import { AirlockError, yamlDepthExceeded } from '../core/index.ts';
+
+/** How deep policy data may nest: collections around its deepest value (data files, bundle files). */
+export const MAX_DATA_DEPTH = 32;
 
 /** Hash algorithms a signature may name, by OPA's names; MD5 and SHA-1 are not accepted. */
 const ALGORITHMS: Readonly<Record<string, string>> = {

@@ -9,9 +9,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { AirlockError } from '../core/index.ts';
+import { AirlockError, yamlDepthExceeded } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
-import { MAX_DATA_DEPTH, yamlDepthExceeded } from './yaml-depth.ts';
+import { MAX_DATA_DEPTH } from './bundle-hash.ts';
 
 export interface PolicyModuleSource {
   /** The path shown in errors (`file:row:col`). */

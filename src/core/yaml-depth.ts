@@ -6,11 +6,9 @@
  * block collections by the columns of their `- `, `? ` and `key: ` indicators. The count is a
  * lower bound of the real depth (anything unsure — a plain scalar's continuation line, a bracket
  * inside a plain scalar, a quote that does not start a scalar — is not counted), so the scan
- * never refuses what the reader would accept within the limit; it only refuses early.
+ * never refuses what the reader would accept within the limit; it only refuses early. Used for
+ * policy data files and bundle hashing, and by Rego's `yaml.unmarshal` on strings from the input.
  */
-
-/** How deep policy data may nest: collections around its deepest value (data files, bundle files). */
-export const MAX_DATA_DEPTH = 32;
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
 const isBreak = (c: string | undefined): boolean => c === undefined || isSpace(c);

@@ -1,0 +1,35 @@
+/**
+ * yaml.unmarshal on a document nested deeper than the reader can take (a string a policy may
+ * take from the input): refused at once with the builtin error OPA gives for a bad YAML document,
+ * `yaml: line N: …` (go-yaml's "exceeded max depth"), not after the reader recursed into a stack
+ * overflow; a document at the limit still reads.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_YAML_DEPTH } from './yaml.ts';
+import { check, evaluate } from './test-kit.ts';
+
+const flow = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+const block = (depth: number): string => `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}- `).join('\\n')}x`;
+const deepError = (line: number) => ({ code: 'eval_builtin_error', message: `yaml.unmarshal: yaml: line ${line}: exceeded max depth of ${MAX_YAML_DEPTH}` }) as const;
+
+test('yaml.unmarshal: a document at the depth limit reads; one collection more is refused with the line', () => {
+  assert.deepEqual(evaluate(`count(yaml.unmarshal("${flow(MAX_YAML_DEPTH)}"))`), { value: '1' });
+  check(`yaml.unmarshal("${flow(MAX_YAML_DEPTH + 1)}")`, deepError(1));
+  assert.deepEqual(evaluate(`count(yaml.unmarshal("${block(MAX_YAML_DEPTH)}"))`), { value: '1' });
+  check(`yaml.unmarshal("${block(MAX_YAML_DEPTH + 1)}")`, deepError(MAX_YAML_DEPTH + 1));
+  check(`yaml.is_valid("${flow(MAX_YAML_DEPTH + 1)}")`, 'false');
+});
+
+test('yaml.unmarshal: 100,000 levels are refused in milliseconds, not after the reader overflows its stack', () => {
+  for (const [text, line] of [
+    [flow(100_000), 1],
+    [`a: ${'{\\"a\\": '.repeat(100_000)}1${'}'.repeat(100_000)}`, 1],
+    [`${'- '.repeat(100_000)}x`, 1],
+  ] as const) {
+    const started = performance.now();
+    check(`yaml.unmarshal("${text}")`, deepError(line));
+    const took = performance.now() - started;
+    assert.ok(took < 150, `took ${Math.round(took)} ms`);
+  }
+});
