@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InflateSource, inflatedSize } from './inflate-source.ts';
 import { deflateRawSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { MemorySource } from '../../sources/memory-source.ts';
 import { ScanFormatError } from '../../engine/errors.ts';
 
@@ -28,4 +29,20 @@ test('a stream that ends before its declared size is a format error, not a short
   const src = new InflateSource(new MemorySource(data), 0, data.length, 'raw', 100, 'zip.member');
   assert.deepEqual(Buffer.from(await src.read(0, 10)).toString(), 'ten bytes!');
   await assert.rejects(src.read(0, 100), (err) => err instanceof ScanFormatError && /ends after 10 bytes, 100 declared/.test(err.message));
+});
+
+test('reading a member of many input chunks leaves no listener behind per chunk', { timeout: 10_000 }, async () => {
+  const plain = randomBytes(1 << 20);
+  const data = deflateRawSync(plain);
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    const src = new InflateSource(new MemorySource(data), 0, data.length, 'raw', plain.length, 'zip.member');
+    assert.ok(Buffer.from(await src.read(0, plain.length)).equals(plain));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
 });
