@@ -6,4 +6,4 @@
  */
 import { fuzzTests } from '../support/fuzz/run.ts';
 
-fuzzTests(new URL('./targets/policy-verify.ts', import.meta.url).href, 0x9017c4, { rego: 60, 'policy-data-json': 1000, 'policy-data-yaml': 1000, 'sigstore-bundle': 100, 'in-toto-statement': 300, 'rfc3161-timestamp': 500, 'model-signature': 1000 });
+fuzzTests(new URL('./targets/policy-verify.ts', import.meta.url).href, 0x9017c4, { rego: 60, 'policy-data-json': 1000, 'policy-data-yaml': 1000, 'sigstore-bundle': 100, 'in-toto-statement': 300, 'rfc3161-timestamp': 500, 'model-signature': 1000, tuf: 300 });

@@ -1,9 +1,9 @@
 /**
  * Fuzz targets of the policy and verification parsers: Rego modules (the shipped policies and
  * their tests), policy data files (JSON and YAML), Sigstore bundles with their DSSE in-toto
- * statements and RFC 3161 timestamps, and OpenSSF model signatures. Each refuses bad input with
- * its own error (RegoError, AirlockError POLICY_ERROR, SigstoreError) or, for model.sig, a
- * problem in the result.
+ * statements and RFC 3161 timestamps, OpenSSF model signatures, and TUF metadata (the Sigstore
+ * trust root's update path). Each refuses bad input with its own error (RegoError, AirlockError
+ * POLICY_ERROR, SigstoreError, TufError) or, for model.sig, a problem in the result.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,9 @@ import { CONFORMANCE, SIGSTORE_JS, sigstoreJsBundles } from '../../../src/verify
 import { parseModelSignature } from '../../../src/verify/model-signing/envelope.ts';
 import { MODEL_SIGNING_LIMITS } from '../../../src/verify/model-signing/types.ts';
 import { signModelFiles } from '../../../src/verify/model-signing/test-support.ts';
+import { TufClient, TufError, type TufStore } from '../../../src/verify/tuf/index.ts';
+import { parseMetadata, thresholdProblem, type Root, type RoleName } from '../../../src/verify/tuf/metadata.ts';
+import { TestTufRepo } from '../../support/tuf-repo.ts';
 import { nested } from '../../support/fuzz/mutate.ts';
 import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
 
@@ -151,7 +154,56 @@ const modelSig: FuzzTarget = {
   accepts: () => false,
 };
 
+/** A repository in the real format, a root rotation and a target into it: every role's file is a seed. */
+const tufRepo = new TestTufRepo();
+tufRepo.publish('trusted_root.json', Buffer.from('{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}'));
+tufRepo.rotate();
+const SIGSTORE_ROOT = 'sigstore-tuf-root.json';
+const TUF_ROLE: Readonly<Record<string, RoleName>> = { '1.root.json': 'root', '2.root.json': 'root', [SIGSTORE_ROOT]: 'root', 'timestamp.json': 'timestamp', '2.snapshot.json': 'snapshot', '2.targets.json': 'targets' };
+const trustedRoot = parseMetadata<Root>(tufRepo.file('2.root.json'), 'root', '2.root.json').signed;
+
+class MemoryStore implements TufStore {
+  readonly files = new Map<string, Buffer>();
+  read = async (name: string): Promise<Buffer | null> => this.files.get(name) ?? null;
+  write = async (name: string, bytes: Buffer): Promise<void> => void this.files.set(name, bytes);
+  remove = async (name: string): Promise<void> => void this.files.delete(name);
+}
+
+/**
+ * A file of the repository (its path on the first line, then its bytes), corrupted: parsed as its
+ * role and checked against the trusted root, then served in place of the real file to a client
+ * updating from the first root (the Sigstore root shipped with Airlock is its initial root).
+ */
+const tuf: FuzzTarget = {
+  seeds: () =>
+    Object.keys(TUF_ROLE).map((path) => {
+      const bytes = path === SIGSTORE_ROOT ? readFileSync(join(import.meta.dirname, '../../../src/verify/tuf', SIGSTORE_ROOT)) : tufRepo.file(path);
+      return new Uint8Array(Buffer.concat([Buffer.from(`${path}\n`), bytes]));
+    }),
+  text: true,
+  extra: () => [text(`timestamp.json\n{"signatures":[],"signed":${nested('{"a":', '}', 100_000, '1')}}`), text(`2.root.json\n{"signatures":${nested('[', ']', 100_000)},"signed":{}}`)],
+  run: async (input) => {
+    const b = Buffer.from(input);
+    const eol = b.indexOf(0x0a);
+    const path = b.subarray(0, Math.max(0, eol)).toString('latin1');
+    const bytes = b.subarray(eol + 1);
+    const env = parseMetadata(bytes, TUF_ROLE[path] ?? 'root', path);
+    thresholdProblem(env, trustedRoot, TUF_ROLE[path] ?? 'root', path);
+    const files = new Map(tufRepo.files).set(path, bytes);
+    const download = async (file: string, maxBytes: number): Promise<Buffer | null> => {
+      const f = files.get(file);
+      if (f !== undefined && f.length > maxBytes) throw new TufError(`${file} is larger than ${maxBytes} bytes`);
+      return f ?? null;
+    };
+    const initialRoot = path === SIGSTORE_ROOT || path === '1.root.json' ? bytes : tufRepo.initialRoot;
+    await new TufClient({ download, store: new MemoryStore(), initialRoot }).refresh();
+    return undefined;
+  },
+  accepts: ownError(TufError),
+};
+
 export const targets: Record<string, FuzzTarget> = {
+  tuf,
   rego,
   'policy-data-json': data('airlock/data.json'),
   'policy-data-yaml': data('airlock/data.yaml'),
