@@ -6,4 +6,4 @@
  */
 import { fuzzTests } from '../support/fuzz/run.ts';
 
-fuzzTests(new URL('./targets/hosted.ts', import.meta.url).href, 0x4057ed, { 'npm-publish-body': 1500, 'npm-publish-tarball': 600, 'pypi-upload': 600, 'pypi-upload-wheel': 300, 'oci-manifest-put': 600, 'oci-content-range': 400 });
+fuzzTests(new URL('./targets/hosted.ts', import.meta.url).href, 0x4057ed, { 'npm-publish-body': 700, 'npm-publish-tarball': 300, 'pypi-upload': 400, 'pypi-upload-wheel': 150, 'oci-manifest-put': 200, 'oci-content-range': 300 });

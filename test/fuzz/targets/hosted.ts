@@ -7,7 +7,7 @@
  * AirlockError, which the routes map to a 4xx.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -198,4 +198,11 @@ const ociRange: FuzzTarget = {
   accepts: clientError,
 };
 
-export const targets: Record<string, FuzzTarget> = { 'npm-publish-body': npmBody, 'npm-publish-tarball': npmTarball, 'pypi-upload': pypiUpload, 'pypi-upload-wheel': pypiWheel, 'oci-manifest-put': ociPut, 'oci-content-range': ociRange };
+/** The store and its directory go once the worker's target ran. */
+async function done(): Promise<void> {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const all: Record<string, FuzzTarget> = { 'npm-publish-body': npmBody, 'npm-publish-tarball': npmTarball, 'pypi-upload': pypiUpload, 'pypi-upload-wheel': pypiWheel, 'oci-manifest-put': ociPut, 'oci-content-range': ociRange };
+export const targets: Record<string, FuzzTarget> = Object.fromEntries(Object.entries(all).map(([name, t]) => [name, { ...t, done }]));

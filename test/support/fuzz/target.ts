@@ -16,6 +16,8 @@ export interface FuzzTarget {
   readonly run: (input: Uint8Array) => Promise<string | undefined> | string | undefined;
   /** Whether a thrown value is the parser's own clear error. */
   readonly accepts: (err: unknown) => boolean;
+  /** Releases what the target set up (a store in a temporary directory), once every input ran. */
+  readonly done?: () => Promise<void> | void;
 }
 
 /** An error of one of `classes` whose message says something specific. */

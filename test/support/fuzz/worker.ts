@@ -60,4 +60,5 @@ for (const [k, input] of (target.extra?.() ?? []).entries()) {
   header[1] = k;
   await one(input, `extra input ${k}`);
 }
+await target.done?.();
 parentPort!.postMessage({ failures, calls, seeds: seeds.length });
