@@ -4,33 +4,14 @@ import { createHash } from 'node:crypto';
 import { isAirlockError, parseNpmPackageName } from '../../../core/index.ts';
 import { MAX_DEPRECATION_CHARS, MAX_MANIFEST_DEPTH, parsePutBody, type PublishRequest } from './publish-body.ts';
 import { expectEnd, scanValue, skipWs } from '../json-scan.ts';
+import { publishDoc } from '../../../../test/support/npm-registry/publish-body.ts';
 
 const NAME = parseNpmPackageName('@acme/lib');
 const TGZ = Buffer.from('pretend tarball bytes');
 
 /** A publish body as libnpmpublish builds it, with `edit` applied. */
 function body(edit: (doc: Record<string, any>) => void = () => {}, tarball = TGZ): Buffer {
-  const doc: Record<string, any> = {
-    _id: '@acme/lib',
-    name: '@acme/lib',
-    description: 'a library',
-    'dist-tags': { latest: '1.2.3' },
-    versions: {
-      '1.2.3': {
-        name: '@acme/lib',
-        version: '1.2.3',
-        _id: '@acme/lib@1.2.3',
-        _npmUser: { name: 'someone-else' },
-        dist: {
-          integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
-          shasum: createHash('sha1').update(tarball).digest('hex'),
-          tarball: 'http://registry.example/@acme/lib/-/@acme/lib-1.2.3.tgz',
-        },
-      },
-    },
-    access: null,
-    _attachments: { '@acme/lib-1.2.3.tgz': { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
-  };
+  const doc = publishDoc(tarball);
   edit(doc);
   return Buffer.from(JSON.stringify(doc));
 }
