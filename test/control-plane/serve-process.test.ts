@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { BIN, serve } from '../support/serve-process.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,6 +118,51 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
     assert.ok(!off.argv.some((a) => a.startsWith('--max-semi-space-size') || a.includes('pretenuring') || a.includes('turbofan')), off.argv.join(' '));
     assert.equal(off.env.get('MALLOC_ARENA_MAX'), undefined);
   } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+/** The processes under `pid`, by walking `ps` (Linux). */
+function descendants(pid: number): number[] {
+  // ps exits 1 when nothing matches.
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  const children = out === '' ? [] : out.split(/\s+/).map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('npm start runs the server in place of npm’s shell: a SIGTERM to npm drains it and every process exits', { skip: process.platform !== 'linux' }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'airlock-npm-start-'));
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--data-dir', join(cwd, 'data')], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { ...process.env, AIRLOCK_SERVER_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  npm.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  npm.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+  let tree: number[] = [];
+  try {
+    for (let i = 0; i < 300 && !/listening on http/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(output, /listening on http/);
+    tree = descendants(npm.pid as number);
+    assert.ok(tree.length > 0, 'npm runs the server in a child');
+    npm.kill('SIGTERM');
+    await exited;
+    for (let i = 0; i < 100 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(tree.filter(alive), [], `no process npm started outlives it:\n${output}`);
+    assert.match(output, /"signal":"SIGTERM","msg":"shutting down"/, 'the server drained on the signal npm forwarded');
+  } finally {
+    for (const pid of [npm.pid as number, ...tree]) if (alive(pid)) process.kill(pid, 'SIGKILL');
     await rm(cwd, { recursive: true, force: true });
   }
 });
