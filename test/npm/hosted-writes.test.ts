@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { packageTarball } from '../support/npm-registry/tarball.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { packageTarball, tar } from '../support/npm-registry/tarball.ts';
 import { buildTestApp, type TestAirlock } from '../support/start-airlock.ts';
 
 async function hostedApp(): Promise<TestAirlock> {
@@ -76,6 +77,23 @@ test('refusals: the tarball must be the package it claims; writes need a publish
   assert.equal(lying.statusCode, 400);
   assert.match(lying.body, /the tarball's package\.json names other-lib@6\.6\.6, not honest-lib@1\.0\.0/);
   assert.equal(await a.app.airlock.storage.metadata.getHostedPackage('internal', 'honest-lib'), null);
+
+  // A tarball that is not gzip, and one whose package.json is not JSON: each refusal says which.
+  const withTarball = (bytes: Buffer): string => {
+    const body = JSON.parse(publishBody({ name: 'honest-lib', version: '1.0.1' })) as { versions: Record<string, { dist: Record<string, string> }>; _attachments: Record<string, { data: string; length: number }> };
+    const dist = body.versions['1.0.1']?.dist as Record<string, string>;
+    dist['integrity'] = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+    dist['shasum'] = createHash('sha1').update(bytes).digest('hex');
+    body._attachments['honest-lib-1.0.1.tgz'] = { ...body._attachments['honest-lib-1.0.1.tgz'], data: bytes.toString('base64'), length: bytes.length } as { data: string; length: number };
+    return JSON.stringify(body);
+  };
+  const notGzip = await a.app.inject({ method: 'PUT', url: '/internal/honest-lib', headers: headers(publisher), payload: withTarball(randomBytes(512)) });
+  assert.equal(notGzip.statusCode, 400);
+  assert.match(JSON.parse(notGzip.body).error, /^publish refused: the tarball cannot be read: /);
+  const badJson = { bytes: gzipSync(tar([{ path: 'package/package.json', content: '{"name": ' }])) };
+  const notJson = await a.app.inject({ method: 'PUT', url: '/internal/honest-lib', headers: headers(publisher), payload: withTarball(badJson.bytes) });
+  assert.equal(notJson.statusCode, 400);
+  assert.match(JSON.parse(notJson.body).error, /^publish refused: package\.json is not valid JSON/);
 
   // No token, or a token without the publisher role: refused whatever the body.
   const big = 'x'.repeat(2 * 1024 * 1024);

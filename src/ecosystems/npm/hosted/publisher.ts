@@ -72,7 +72,11 @@ export class HostedPublisher {
   async #publish(req: PublishRequest, who: Publisher): Promise<{ readonly rev: number }> {
     const name = req.name;
     const inspection = await inspectTarball(req.tarball);
-    if (inspection.manifestError !== null) throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json ${inspection.manifestError}`);
+    if (inspection.manifestError !== null) {
+      // A tarball that cannot be read has no package.json to speak of: say what is wrong with it.
+      const why = inspection.error === null ? inspection.manifestError : `the tarball cannot be read: ${inspection.error}`;
+      throw new AirlockError('BAD_REQUEST', `publish refused: ${why}`);
+    }
     if (inspection.manifestName !== name || inspection.manifestVersion !== req.version) {
       throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json names ${inspection.manifestName ?? '?'}@${inspection.manifestVersion ?? '?'}, not ${name}@${req.version}`);
     }
