@@ -31,7 +31,8 @@ export interface PackageListing {
   readonly listsWithheld?: boolean;
   /**
    * The listed version a requested one names, where the ecosystem's versions have several
-   * spellings (PEP 440: `1.0` is `1.0.0`), or undefined. Absent: versions are compared as written.
+   * spellings (PEP 440: `1.0` is `1.0.0`) or tags (npm: `next` is the version the dist-tag served
+   * through Airlock names), or undefined. Absent: versions are compared as written.
    */
   readonly versionNamed?: (requested: string) => string | undefined;
   /**

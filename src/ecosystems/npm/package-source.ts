@@ -5,6 +5,7 @@
  * goes through the metadata service, so a name the upstream does not have is recorded by the
  * hallucination tripwire as usual.
  */
+import semver from 'semver';
 import { parseNpmPackageName } from '../../core/index.ts';
 import type { PackageSource } from '../../gate/index.ts';
 import type { ArtifactService } from './artifact-service.ts';
@@ -18,7 +19,16 @@ export function npmPackageSource(repo: string, metadata: MetadataService, artifa
     async listing(name, request) {
       const { state, view } = await metadata.view(parseNpmPackageName(name), request);
       const all = await metadata.candidates(state);
-      return { candidates: all.candidates, unusable: all.unusable, latest: state.index.distTags['latest'] ?? null, servedLatest: view.distTags['latest'] ?? null, listsWithheld };
+      const tags = view.distTags;
+      return {
+        candidates: all.candidates,
+        unusable: all.unusable,
+        latest: state.index.distTags['latest'] ?? null,
+        servedLatest: tags['latest'] ?? null,
+        listsWithheld,
+        // `npm install pkg@next` takes what the tag names (a version is never a tag: npm reads it as a version first).
+        versionNamed: (requested) => (semver.valid(requested) === null && Object.hasOwn(tags, requested) ? tags[requested] : undefined),
+      };
     },
     files: (name, version) => artifacts.files(parseNpmPackageName(name), version),
     readFiles: (name, version, paths, bounds) => artifacts.readFiles(parseNpmPackageName(name), version, paths, bounds),

@@ -35,7 +35,7 @@ const PACKAGES = [
       { version: '4.17.21', publishedAt: daysAgo(1) },
     ],
   },
-  { name: '@acme/widget', versions: [{ version: '2.0.0', publishedAt: daysAgo(300) }, { version: '2.1.0', publishedAt: daysAgo(200) }, { version: '3.0.0', publishedAt: daysAgo(100) }] },
+  { name: '@acme/widget', versions: [{ version: '2.0.0', publishedAt: daysAgo(300) }, { version: '2.1.0', publishedAt: daysAgo(200) }, { version: '3.0.0', publishedAt: daysAgo(100) }], distTags: { next: '2.1.0' } },
 ];
 
 test('airlock check npm NAME@RANGE and GET /-/api/check?range=: the version npm installs through Airlock, and the newest in range held', async (t) => {
@@ -117,16 +117,17 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
   const p = await s.project();
   const file = join(p.dir, 'package.json');
   const manifest = (deps: Record<string, string>) => writeFile(file, `${JSON.stringify({ name: 'e2e-project', version: '1.0.0', private: true, dependencies: deps, devDependencies: { 'widget-alias': 'npm:@acme/widget@^2.0.0', 'lodash-latest': 'npm:lodash@latest' } }, null, 2)}\n`);
-  await manifest({ lodash: '^4.17.0', '@acme/widget': 'latest', gitdep: 'git+https://example.invalid/u/r.git', tagged: 'next' });
+  await manifest({ lodash: '^4.17.0', '@acme/widget': 'latest', gitdep: 'git+https://example.invalid/u/r.git', 'widget-next': 'npm:@acme/widget@next' });
 
   const table = await s.cli(['check', '--package-json', file]);
   assert.equal(table.code, 0, table.output);
   assert.match(table.stdout, /^lodash\s+4\.17\.20 \(\^4\.17\.0\)\s+ALLOW/m, 'the newest in range, 4.17.21, is in its cooldown');
   assert.match(table.stdout, /^@acme\/widget\s+2\.1\.0 \(\^2\.0\.0\)\s+ALLOW/m, 'the alias is checked as the package it names');
-  assert.match(table.stdout, /^@acme\/widget\s+3\.0\.0 \(\*\)\s+ALLOW/m, 'latest: what npm installs for the tag');
-  assert.match(table.stdout, /^lodash\s+4\.17\.20 \(\*\)\s+ALLOW/m, "latest of lodash: the tag Airlock serves names 4.17.20, 4.17.21 being in its cooldown");
-  assert.match(table.stdout, /^not checked:\n {2}dependencies\.gitdep: a git dependency \(git\+https:\/\/example\.invalid\/u\/r\.git\): not from the registry\n {2}dependencies\.tagged: the dist-tag next: not checked/m);
-  assert.match(table.stdout, /^4 allow, 0 quarantine, 0 block, 0 not found, 0 error; 2 dependencies are not checked \(skipped\)$/m);
+  assert.match(table.stdout, /^@acme\/widget\s+3\.0\.0\s+ALLOW/m, 'latest: the version the tag names');
+  assert.match(table.stdout, /^@acme\/widget\s+2\.1\.0\s+ALLOW/m, 'next: the version the tag names');
+  assert.match(table.stdout, /^lodash\s+4\.17\.20\s+ALLOW/m, "latest of lodash: the tag Airlock serves names 4.17.20, 4.17.21 being in its cooldown");
+  assert.match(table.stdout, /^not checked:\n {2}dependencies\.gitdep: a git dependency \(git\+https:\/\/example\.invalid\/u\/r\.git\): not from the registry\n/m);
+  assert.match(table.stdout, /^5 allow, 0 quarantine, 0 block, 0 not found, 0 error; 1 dependencies are not checked \(skipped\)$/m);
 
   const json = await s.cli(['check', '--package-json', file, '--format', 'json']);
   assert.equal(json.code, 0, json.output);
@@ -136,12 +137,13 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
     out.results.map((r) => `${r.key} ${r.alias ?? '-'} ${r.name} ${r.requested ?? '-'} ${r.version ?? '-'} ${r.verdict ?? r.status} ${r.resolvesTo ?? '-'}`),
     [
       'dependencies.lodash - lodash ^4.17.0 4.17.20 allow 4.17.20',
-      'dependencies.@acme/widget - @acme/widget * 3.0.0 allow 3.0.0',
+      'dependencies.@acme/widget - @acme/widget latest 3.0.0 allow -',
+      'dependencies.widget-next widget-next @acme/widget next 2.1.0 allow -',
       'devDependencies.widget-alias widget-alias @acme/widget ^2.0.0 2.1.0 allow 2.1.0',
-      'devDependencies.lodash-latest lodash-latest lodash * 4.17.20 allow 4.17.20',
+      'devDependencies.lodash-latest lodash-latest lodash latest 4.17.20 allow -',
     ],
   );
-  assert.deepEqual(out.skipped.map((x) => x.path), ['dependencies.gitdep', 'dependencies.tagged']);
+  assert.deepEqual(out.skipped.map((x) => x.path), ['dependencies.gitdep']);
 
   // The real npm, installing the registry dependencies of that package.json through Airlock.
   await manifest({ lodash: '^4.17.0' });
@@ -153,6 +155,12 @@ test('airlock check --package-json: the versions npm installs through Airlock, a
   assert.deepEqual([aliased.name, aliased.version], ['@acme/widget', '2.1.0']);
   const latest = await version('lodash-latest');
   assert.deepEqual([latest.name, latest.version], ['lodash', '4.17.20']);
+
+  // A dist-tag the package does not have: not found, exit 1.
+  await manifest({ '@acme/widget': 'beta' });
+  const untagged = await s.cli(['check', '--package-json', file]);
+  assert.equal(untagged.code, 1, untagged.output);
+  assert.match(untagged.stdout, /^@acme\/widget\s+beta\s+NOT FOUND\s+@acme\/widget has no version beta/m);
 
   // A range only a held version satisfies installs nothing allowed: exit 1.
   await manifest({ lodash: '~4.17.21' });

@@ -3,12 +3,12 @@
  * `dependencies`, `optionalDependencies` and `devDependencies` (and, asked for, of
  * `peerDependencies`: npm 7 and later installs a project's peers, except those its
  * `peerDependenciesMeta` marks optional) with the spec npm resolves — an exact version, a range
- * (`^4.17.0`, `1.x`, `""` and `*`: any), the `latest` dist-tag, or an alias
- * (`npm:other@^1`, which fetches `other`) — as the check takes it: a purl, or a purl without a
- * version and the range. What is not fetched from the registry by name is listed apart with why,
- * as npm-package-arg tells the kinds apart: git (`git+…`, `github:user/repo`, `user/repo`),
- * local paths (`file:`, `link:`, `./dir`), `workspace:`, tarball URLs, other dist-tags than
- * `latest` (the check resolves only that one), and specs npm reads as none of these.
+ * (`^4.17.0`, `1.x`, `""` and `*`: any), a dist-tag (`latest`, `next`), or an alias
+ * (`npm:other@^1`, which fetches `other`) — as the check takes it: a purl (with the version or
+ * the tag), or a purl without a version and the range. What is not fetched from the registry by
+ * name is listed apart with why, as npm-package-arg tells the kinds apart: git (`git+…`,
+ * `github:user/repo`, `user/repo`), local paths (`file:`, `link:`, `./dir`), `workspace:`,
+ * tarball URLs, and specs npm reads as none of these.
  *
  * Hostile input: JSON only, a size cap, a cap on the dependencies, names checked as npm names,
  * registry specs of at most 256 characters (the check's limit), others of at most 4096; every
@@ -42,7 +42,7 @@ export interface Dependency {
   readonly alias: string | null;
   /** As written. */
   readonly spec: string;
-  /** What the check is asked: a purl with a version, or a purl without a version and a range (`latest`: `*`). */
+  /** What the check is asked: a purl with a version or dist-tag, or a purl without a version and a range. */
   readonly item: CheckItem;
 }
 
@@ -75,8 +75,8 @@ const TARBALL_RE = /\.(tgz|tar\.gz|tar)$/i;
 const URL_RE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
- * What npm fetches for the registry spec `spec` of `name`: an exact version, a range, `latest`
- * (as the range `*`: what npm installs for the tag through Airlock), or why it is not checked; null: npm
+ * What npm fetches for the registry spec `spec` of `name`: an exact version, a range, a dist-tag
+ * (the version the tag served through Airlock names), or why it is not checked; null: npm
  * reads it as none of these (npm-package-arg: not a version, not a range, not a valid tag).
  */
 function registrySpec(name: string, spec: string, key: string, limits: PackageJsonLimits): Spec | null {
@@ -91,10 +91,9 @@ function registrySpec(name: string, spec: string, key: string, limits: PackageJs
       return { kind: 'skip', why: `${clip(spec)}: not checkable: ${err.message}` };
     }
   }
-  // npm installs the version the served `latest` tag names, which the range path answers for `*`
-  // (npm takes the tag first when it satisfies; withheld versions hidden, it names an allowed one).
-  if (spec === 'latest') return { kind: 'item', name, item: { purl: makePurl('npm', name, null), range: '*' } };
-  if (encodeURIComponent(spec) === spec) return { kind: 'skip', why: `the dist-tag ${clip(spec)}: not checked (the check resolves the latest tag only)` };
+  // A dist-tag (npm-package-arg: a name that needs no escaping): the check takes the version the
+  // tag Airlock serves names, as npm installs it (withheld versions hidden, `latest` names an allowed one).
+  if (encodeURIComponent(spec) === spec) return { kind: 'item', name, item: makePurl('npm', name, spec) };
   return null;
 }
 
