@@ -16,7 +16,7 @@ import { compileBundle } from './compiled-bundle.ts';
 import { DEFAULT_POLICY_BUNDLE_LIMITS, readPolicyBundle, type PolicyBundleLimits } from './bundle-reader.ts';
 import type { BundleSigning } from './bundle-signature.ts';
 import { readBundleArchive } from './bundle-archive.ts';
-import { base256Size, octalSize, paxHeader, realTar } from '../core/tar/test-tars.ts';
+import { base256Size, octalSize, paxHeader, realTar } from '../../test/support/gnu-tar.ts';
 import type { TestSigningKey } from '../verify/jwt/test-support.ts';
 
 const POLICY = `package airlock

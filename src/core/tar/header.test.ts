@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAR_BLOCK, TarHeaderError, isUstar, isZeroBlock, tarChecksum, tarLinkName, tarName, tarPadding, tarSize } from './header.ts';
-import { block, realTar, resum } from './test-tars.ts';
+import { block, realTar, resum } from '../../../test/support/gnu-tar.ts';
 
 const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}/file.txt`;
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TAR_BLOCK, tarLinkName, tarName, tarPadding, tarSize } from './header.ts';
 import { TarExtensions, paxNumber, parsePax, tarExtensionKind } from './pax.ts';
-import { block, realTar } from './test-tars.ts';
+import { block, realTar } from '../../../test/support/gnu-tar.ts';
 
 const long = `${'a'.repeat(120)}/caf\u00e9-${'b'.repeat(40)}.txt`;
 const target = `${'t'.repeat(150)}/x`;

@@ -11,7 +11,7 @@ import { MemorySource } from '../sources/memory-source.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, type PythonDistInspection } from './python-dist.ts';
 import { parseBuildBackend, parseCommands, parseCoreMetadata, parsePth } from './dist-text.ts';
 import { buildTar, buildTarGz, buildZip, type ZipInput } from './test-archives.ts';
-import { paxHeader, realTar, resum } from '../../core/tar/test-tars.ts';
+import { paxHeader, realTar, resum } from '../../../test/support/gnu-tar.ts';
 
 const METADATA = [
   'Metadata-Version: 2.4',

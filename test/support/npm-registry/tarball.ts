@@ -69,11 +69,12 @@ function pad(len: number): Buffer {
   return Buffer.alloc((512 - (len % 512)) % 512);
 }
 
-/** One pax record, `<length> <key>=<value>\n`. */
+/** One pax record, `<length> <key>=<value>\n`, its length in bytes counting itself. */
 export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
-  let len = body.length + 1;
-  while (`${len}${body}`.length !== len) len = `${len}${body}`.length;
+  const bytes = Buffer.byteLength(body);
+  let len = bytes + 1;
+  while (String(len).length + bytes !== len) len = String(len).length + bytes;
   return `${len}${body}`;
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemorySource } from '../../sources/memory-source.ts';
 import { DEFAULT_SCAN_LIMITS } from '../../engine/limits.ts';
-import { base256Size, octalSize, paxHeader, realTar, resum } from '../../../core/tar/test-tars.ts';
+import { base256Size, octalSize, paxHeader, realTar, resum } from '../../../../test/support/gnu-tar.ts';
 import { listTar } from './tar.ts';
 import { ScanLimitError } from '../../engine/errors.ts';
 

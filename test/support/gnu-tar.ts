@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { paxRecord } from './npm-registry/tarball.ts';
 
 export interface RealTarFile {
   readonly path: string;
@@ -48,13 +49,7 @@ export function resum(h: Uint8Array): Uint8Array {
 
 /** A local pax header (`x`) holding these records, header and padded data, to put before an entry. */
 export function paxHeader(records: Readonly<Record<string, string>>): Buffer {
-  let text = '';
-  for (const [k, v] of Object.entries(records)) {
-    const body = ` ${k}=${v}\n`;
-    let n = Buffer.byteLength(body) + 1;
-    while (String(n).length + Buffer.byteLength(body) !== n) n++;
-    text += `${n}${body}`;
-  }
+  const text = Object.entries(records).map(([k, v]) => paxRecord(k, v)).join('');
   const archive = realTar('ustar', [{ path: 'PaxHeader', content: text }]);
   const out = Buffer.from(archive.subarray(0, 512 + Math.ceil(Buffer.byteLength(text) / 512) * 512));
   out[156] = 0x78;
