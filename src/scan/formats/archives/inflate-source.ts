@@ -106,11 +106,10 @@ export class InflateSource implements ByteSource {
     if (this.#produced < end) {
       throw new ScanFormatError(`${this.#rule}.corrupt`, `${this.#kind} data ends after ${this.#produced} bytes, ${this.size} declared`, offset);
     }
-    const have = end;
-    const out = new Uint8Array(have - offset);
+    const out = new Uint8Array(end - offset);
     for (const c of this.#chunks) {
       const a = Math.max(offset, c.start);
-      const b = Math.min(have, c.start + c.data.length);
+      const b = Math.min(end, c.start + c.data.length);
       if (a < b) out.set(c.data.subarray(a - c.start, b - c.start), a - offset);
     }
     return out;
