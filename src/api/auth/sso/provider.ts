@@ -36,7 +36,6 @@ export function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-
 /** What the code is redeemed for: the ID token, and the access token userinfo is asked with (null: none usable, e.g. not a Bearer token). */
 export interface RedeemedTokens {
   readonly idToken: string;
