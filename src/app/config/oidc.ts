@@ -9,11 +9,10 @@ import { tokenScope } from '../../api/auth/token-service.ts';
 import { DEFAULT_EXCHANGE_TTL_MS, EXCHANGE_ROLES, MAX_EXCHANGE_TTL_MS, type OidcIssuer, type OidcTrustRule } from '../../api/auth/oidc/index.ts';
 import { duration, fail, integer, join, list, object, optionalObject, string, type Raw } from './checks.ts';
 import type { RateLimit } from '../../api/rate-limit.ts';
-import { RATE_LIMIT_KEYS, rateLimitSetting } from './rate-limit.ts';
+import { rateLimitSetting } from './rate-limit.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
 
 export const OIDC_KEYS = ['issuers', 'rateLimit'] as const;
-export const OIDC_RATE_LIMIT_KEYS = RATE_LIMIT_KEYS;
 
 /**
  * The exchange verifies a signature (and may fetch a key set) for anyone who asks: per client

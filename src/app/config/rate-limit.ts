@@ -5,7 +5,7 @@
 import type { RateLimit } from '../../api/rate-limit.ts';
 import { integer, join, object } from './checks.ts';
 
-export const RATE_LIMIT_KEYS = ['perMinute', 'burst', 'clients'] as const;
+const RATE_LIMIT_KEYS = ['perMinute', 'burst', 'clients'] as const;
 
 /** The setting at `path`: `defaults` with each given key replaced, or null for `false`; a burst below `minBurst` is refused. */
 export function rateLimitSetting(v: unknown, path: string, defaults: RateLimit, minBurst = 1): RateLimit | null {
