@@ -16,7 +16,7 @@ export const OVERAGE_ADVICE =
   'For the administrator of the identity provider: make the token carry only the groups that matter. In Microsoft Entra ID: the app registration\'s Token configuration, groups claim, "Groups assigned to the application" (then assign those groups to the enterprise application); or app roles assigned to the groups, with access.sso.roles rules on the roles claim.';
 
 /** Throws a `groups-overage` SsoFailure when `claims` (of `where`) says one of `names` was left out as too long. */
-export function refuseOverage(claims: PlainObject, names: readonly string[], where: string, subject: string): void {
+function refuseOverage(claims: PlainObject, names: readonly string[], where: string, subject: string): void {
   const pointers = claims['_claim_names'];
   const left = names.find((n) => (isPlainObject(pointers) && Object.hasOwn(pointers, n)) || (n === 'groups' && claims['hasgroups'] === true && !Object.hasOwn(claims, n)));
   if (left === undefined) return;

@@ -15,7 +15,7 @@ import { idpUnavailable, SsoFailure } from './failure.ts';
 import type { SsoHttp } from './provider.ts';
 import { MAX_CLAIM_VALUES } from './roles.ts';
 
-export const MAX_USERINFO_BYTES = 1024 * 1024;
+const MAX_USERINFO_BYTES = 1024 * 1024;
 /** Members of a signed answer's header and claims. */
 const MAX_JWT_CLAIMS = 1000;
 

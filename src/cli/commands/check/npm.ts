@@ -18,7 +18,7 @@ import { fileVerdict, renderFileReport, type Result } from './render.ts';
 import { checkAll, client, readInput } from './run.ts';
 
 /** The name and what follows its `@` (null: nothing, or `latest`). */
-export function splitNpmSpec(spec: string): { name: string; version: string | null } {
+function splitNpmSpec(spec: string): { name: string; version: string | null } {
   const at = spec.lastIndexOf('@');
   if (at <= 0) return { name: spec, version: null };
   const version = spec.slice(at + 1).trim();

@@ -20,7 +20,7 @@ import { isAirlockError, isPlainObject, makePurl, parseNpmPackageName } from '..
 import { isVersionRange, parseVersionRange } from '../../../gate/version-range.ts';
 
 /** The sections read, in npm's order; `peerDependencies` only when asked for. */
-export const DEPENDENCY_SECTIONS = ['dependencies', 'optionalDependencies', 'devDependencies'] as const;
+const DEPENDENCY_SECTIONS = ['dependencies', 'optionalDependencies', 'devDependencies'] as const;
 
 export interface PackageJsonLimits {
   readonly maxBytes: number;
