@@ -22,7 +22,7 @@ import { parsePnpmLock, parseYarnLock } from './check/other-lockfiles.ts';
 import { lockfileSources, resolvedThrough } from './check/sources.ts';
 import type { RepositoryInfo } from '../../api/routes/repository-routes.ts';
 import { allowed, fileVerdict, renderFileReport, renderOne, renderTable, type Result } from './check/render.ts';
-import { checkAll, checkOne, client, readInput } from './check/run.ts';
+import { checkAll, checkOne, client, fileFormat, readParsed } from './check/run.ts';
 import { npmSpec, packageJsonCheck } from './check/npm.ts';
 import { pypiSpec, requirementsCheck } from './check/pypi.ts';
 import { checkImages, ociSpec } from './check/oci.ts';
@@ -136,19 +136,10 @@ function registryBases(c: AdminClient, repos: readonly RepositoryInfo[], repo: s
 }
 
 async function lockfile(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined; registry?: string[] | undefined }, io: CommandIO): Promise<number> {
-  const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
-  const { path, text } = await readInput(io, file, 'lockfile', MAX_LOCKFILE_BYTES);
-  let parsed;
-  try {
-    parsed = parseAnyLockfile(basename(path), text);
-  } catch (err) {
-    if (err instanceof LockfileError) {
-      io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    throw err;
-  }
+  const format = fileFormat(values);
+  const input = await readParsed(io, file, 'lockfile', MAX_LOCKFILE_BYTES, (text, path) => parseAnyLockfile(basename(path), text), (err) => err instanceof LockfileError);
+  if (input === undefined) return EXIT.failed;
+  const { path, parsed } = input;
   const purls = parsed.packages.map((p) => makePurl('npm', p.name, p.version));
   const c = client(values, io);
   const repos = parsed.sources.length === 0 ? [] : await c.repositories();

@@ -15,7 +15,7 @@ import { UsageError } from '../../command.ts';
 import { EXIT, type ServerValues } from '../../admin/cli-support.ts';
 import { PACKAGE_JSON_LIMITS, PackageJsonError, parsePackageJson } from './package-json.ts';
 import { fileVerdict, renderFileReport, type Result } from './render.ts';
-import { checkAll, client, readInput } from './run.ts';
+import { checkAll, client, fileFormat, readParsed } from './run.ts';
 
 /** The name and what follows its `@` (null: nothing, or `latest`). */
 function splitNpmSpec(spec: string): { name: string; version: string | null } {
@@ -39,19 +39,10 @@ export function npmSpec(spec: string): CheckItem {
 }
 
 export async function packageJsonCheck(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined; peers?: boolean | undefined }, io: CommandIO): Promise<number> {
-  const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
-  const { path, text } = await readInput(io, file, 'package.json', PACKAGE_JSON_LIMITS.maxBytes);
-  let parsed;
-  try {
-    parsed = parsePackageJson(text, { peers: values.peers === true });
-  } catch (err) {
-    if (err instanceof PackageJsonError) {
-      io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    throw err;
-  }
+  const format = fileFormat(values);
+  const input = await readParsed(io, file, 'package.json', PACKAGE_JSON_LIMITS.maxBytes, (text) => parsePackageJson(text, { peers: values.peers === true }), (err) => err instanceof PackageJsonError);
+  if (input === undefined) return EXIT.failed;
+  const { path, parsed } = input;
   const deps = parsed.dependencies;
   const checked = deps.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values, io), deps.map((d) => d.item), values.repo ?? null);
   // Each result with the key it checks and the spec written there.

@@ -15,7 +15,7 @@ import { EXIT, type ServerValues } from '../../admin/cli-support.ts';
 import { requirementHashes } from './hashes.ts';
 import { fileVerdict, renderFileReport, type Result } from './render.ts';
 import { parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
-import { checkAll, client, readInput } from './run.ts';
+import { checkAll, client, fileFormat, readParsed } from './run.ts';
 
 /** A project and its pin or specifier as the check takes it: a purl, or a purl without a version and the specifier. */
 function pypiItem(name: string, version: string | null, specifier: string | null): CheckItem {
@@ -34,19 +34,10 @@ export function pypiSpec(spec: string): CheckItem {
 }
 
 export async function requirementsCheck(file: string, values: ServerValues & { format?: string | undefined; repo?: string | undefined }, io: CommandIO): Promise<number> {
-  const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table or json');
-  const { path, text } = await readInput(io, file, 'requirements file', REQUIREMENTS_LIMITS.maxBytes);
-  let parsed;
-  try {
-    parsed = parseRequirements(text);
-  } catch (err) {
-    if (err instanceof RequirementsError) {
-      io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    throw err;
-  }
+  const format = fileFormat(values);
+  const input = await readParsed(io, file, 'requirements file', REQUIREMENTS_LIMITS.maxBytes, (text) => parseRequirements(text), (err) => err instanceof RequirementsError);
+  if (input === undefined) return EXIT.failed;
+  const { path, parsed } = input;
   const reqs = parsed.requirements;
   const checked = reqs.length === 0 ? { summary: {}, results: [] } : await checkAll(client(values, io), reqs.map((r) => pypiItem(r.canonical, r.version, r.specifier)), values.repo ?? null);
   // Each result with the line it checks, and the marker and extras it was written with.

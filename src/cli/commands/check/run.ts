@@ -34,6 +34,28 @@ export async function checkAll(c: AdminClient, purls: readonly CheckItem[], repo
 }
 
 /** A file named on the command line (relative to the working directory), at most `maxBytes`: its absolute path and text. */
+/** A file check's `--format`: table (the default), json or text. */
+export function fileFormat(values: { readonly format?: string | undefined }): 'table' | 'json' | 'text' {
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'text') throw new UsageError('--format must be table, json or text');
+  return format;
+}
+
+/**
+ * `file` read (see `readInput`) and parsed. A parse failure `isParseError` knows is written to
+ * stderr as `airlock check: PATH: message` and gives undefined (the check then exits failed).
+ */
+export async function readParsed<T>(io: CommandIO, file: string, what: string, maxBytes: number, parse: (text: string, path: string) => T, isParseError: (err: unknown) => err is Error): Promise<{ path: string; parsed: T } | undefined> {
+  const { path, text } = await readInput(io, file, what, maxBytes);
+  try {
+    return { path, parsed: parse(text, path) };
+  } catch (err) {
+    if (!isParseError(err)) throw err;
+    io.stderr.write(`airlock check: ${path}: ${err.message}\n`);
+    return undefined;
+  }
+}
+
 export async function readInput(io: CommandIO, file: string, what: string, maxBytes: number): Promise<{ path: string; text: string }> {
   const path = resolve(io.cwd, file);
   const st = await stat(path).catch(() => null);
