@@ -115,3 +115,33 @@ test('protocol 0 and 1 pickles are recognised without magic; plain text is not',
   const text = await scan(new TextEncoder().encode('(define x 1)\nsome lisp\n'));
   assert.equal(text.format, 'unknown');
 });
+
+/** A protocol 2 pickle of `pairs` NONE/POP pairs, built byte by byte (millions of opcodes). */
+function longPickle(pairs: number): Uint8Array {
+  const bytes = new Uint8Array(2 + pairs * 2 + 2);
+  bytes.set([0x80, 2]);
+  for (let i = 0; i < pairs; i++) bytes.set([0x4e, 0x30], 2 + 2 * i);
+  bytes.set([0x4e, 0x2e], 2 + pairs * 2);
+  return bytes;
+}
+
+test('the deadline holds for a pickle scanned from memory: ten million opcodes in 5 ms are unscannable, not safe', async () => {
+  // Before, nothing gave the event loop a turn, so the deadline's timer never fired and the
+  // scan ran to the end and said safe.
+  const r = await scan(longPickle(5_000_000), { timeoutMs: 5 });
+  assert.equal(r.verdict, 'unscannable');
+  assert.deepEqual(
+    r.findings.map((f) => f.rule),
+    ['scan.timeout'],
+  );
+});
+
+test('a long pickle scanned from memory lets other work run while it is read, and still reads to the end', async () => {
+  let ran = false;
+  setTimeout(() => {
+    ran = true;
+  }, 0);
+  const r = await scan(longPickle(5_000_000));
+  assert.equal(r.verdict, 'safe');
+  assert.equal(ran, true, 'a timer due before the scan began ran before it ended');
+});

@@ -5,6 +5,7 @@
  * real unpickler would stop; everything before has already been reported.
  */
 import { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
+import { TimeSlice } from '../../engine/time-slice.ts';
 import type { ScanLimits } from '../../types.ts';
 import { DecodedOp, type PickleDecoder } from './decoder.ts';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.ts';
@@ -76,6 +77,7 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
   const metastack: PyValue[][] = [];
   let metaDepth = 0;
   const memo = opts.memo ?? new Memo();
+  const slice = new TimeSlice();
   /** Attributes set on imported objects by BUILD: `path.attr` → value (numpy.prod.a = 'os'). */
   const overrides = new Map<string, PyValue>();
   let proto = 0;
@@ -142,7 +144,12 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
       fail('pickle.truncated', 'pickle data was truncated (no STOP opcode)', dec.offset);
     }
     ops++;
-    if ((ops & MARK_CHECK_INTERVAL) === 0 && signal.aborted) throw new ScanAbortedError('timeout');
+    if ((ops & MARK_CHECK_INTERVAL) === 0) {
+      // A pickle in memory never waits on a read: give the event loop its turn here, or the
+      // deadline's timer could not fire (engine/time-slice.ts).
+      if (slice.due()) await slice.yield();
+      if (signal.aborted) throw new ScanAbortedError('timeout');
+    }
     if (ops + opts.spent > limits.maxPickleOpcodes) {
       throw new ScanLimitError('maxPickleOpcodes', `more than ${limits.maxPickleOpcodes} pickle opcodes`, 'local', op.pos);
     }
