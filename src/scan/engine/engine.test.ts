@@ -5,6 +5,7 @@ import type { FormatAnalyzer } from '../types.ts';
 import { ScanFormatError, ScanLimitError } from './errors.ts';
 import { MemorySource } from '../sources/memory-source.ts';
 import { finding } from './findings.ts';
+import { buildTar } from '../packages/test-archives.ts';
 
 const enc = new TextEncoder();
 
@@ -94,4 +95,16 @@ test('content outside the expected formats is flagged', async () => {
   const r = await scanBytes(enc.encode('BOXhello'), 'x', { analyzers, expectedFormats: ['safetensors'] });
   assert.equal(r.verdict, 'suspicious');
   assert.ok(r.findings.some((f) => f.rule === 'scan.format.unexpected'));
+});
+
+test('the deadline holds between the members of an archive read from memory: a tar of 2,000 pickles given 5 ms is unscannable', async () => {
+  // Each member is read and scanned without waiting on anything; before the engine gave the event
+  // loop a turn between them, the deadline's timer never fired and the whole archive came back safe.
+  const pickle = new Uint8Array([0x80, 2, ...Array.from({ length: 2_000 }, () => [0x4e, 0x30]).flat(), 0x4e, 0x2e]);
+  const archive = buildTar(Array.from({ length: 2_000 }, (_, i) => ({ name: `m${i}.pkl`, data: pickle })));
+  const slow = await scanBytes(archive, 'models.tar', { limits: { timeoutMs: 5 } });
+  assert.equal(slow.verdict, 'unscannable');
+  assert.ok(slow.findings.some((f) => f.rule === 'scan.timeout'), JSON.stringify(slow.findings.slice(0, 3)));
+  const unhurried = await scanBytes(archive, 'models.tar');
+  assert.equal(unhurried.verdict, 'safe');
 });

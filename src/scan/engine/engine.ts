@@ -120,7 +120,7 @@ export class Engine {
     member: string,
     options: NestedScanOptions,
   ): Promise<NestedScanOutcome> {
-    this.run.checkAlive();
+    await this.run.checkpoint();
     const ctx = new Context(this, parent, depth, member);
     if (depth > this.run.limits.maxNestingDepth) {
       ctx.report(

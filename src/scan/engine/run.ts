@@ -4,6 +4,7 @@
  */
 import type { ByteSource, FormatId, ScanFinding, ScanLimits } from '../types.ts';
 import { ScanAbortedError, ScanLimitError } from './errors.ts';
+import { TimeSlice } from './time-slice.ts';
 
 export class ScanRun {
   readonly limits: ScanLimits;
@@ -12,6 +13,7 @@ export class ScanRun {
   format: FormatId = 'unknown';
   bytesRead = 0;
   readonly #timeoutSignal: AbortSignal;
+  readonly #slice = new TimeSlice();
 
   constructor(limits: ScanLimits, timeoutSignal: AbortSignal, signal: AbortSignal) {
     this.limits = limits;
@@ -22,6 +24,16 @@ export class ScanRun {
   /** Throws when the scan must stop (deadline or cancellation). Cheap: call it often. */
   checkAlive(): void {
     if (this.signal.aborted) throw new ScanAbortedError(this.#timeoutSignal.aborted ? 'timeout' : 'cancelled');
+  }
+
+  /**
+   * `checkAlive` at a point where the scan may wait: past its time slice, the event loop gets a
+   * turn first, so that the deadline can fire between the members and reads of content already in
+   * memory (which never wait on their own).
+   */
+  async checkpoint(): Promise<void> {
+    if (this.#slice.due()) await this.#slice.yield();
+    this.checkAlive();
   }
 
   account(bytes: number): void {
@@ -53,7 +65,7 @@ export class MeteredSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    this.#run.checkAlive();
+    await this.#run.checkpoint();
     const bytes = await this.inner.read(offset, length);
     this.#run.account(bytes.length);
     return bytes;
