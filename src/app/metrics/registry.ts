@@ -1,12 +1,20 @@
 /**
  * A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
  * exposition format (0.0.4). Label cardinality is the caller's responsibility (route patterns,
- * not URLs).
+ * not URLs). What `promtool check metrics` would flag is refused when a metric is registered
+ * (a name used twice, a counter not ending in `_total`, a reserved label), so a scrape cannot
+ * carry it.
  */
 type Labels = Readonly<Record<string, string>>;
+type MetricType = 'counter' | 'gauge' | 'histogram';
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** HELP text escapes backslashes and line feeds (not quotes). */
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function labelText(names: readonly string[], values: readonly string[], extra = ''): string {
@@ -18,10 +26,18 @@ function labelText(names: readonly string[], values: readonly string[], extra = 
 function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
   return String(v);
 }
 
-interface Metric {
+function header(name: string, help: string, type: MetricType): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+export interface Metric {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly labelNames: readonly string[];
   render(): string;
 }
 
@@ -30,7 +46,7 @@ abstract class Labelled<S> implements Metric {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
-  protected abstract readonly type: string;
+  abstract readonly type: MetricType;
 
   constructor(name: string, help: string, labelNames: readonly string[]) {
     this.name = name;
@@ -52,14 +68,14 @@ abstract class Labelled<S> implements Metric {
   }
 
   protected header(): string {
-    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`;
+    return header(this.name, this.help, this.type);
   }
 
   abstract render(): string;
 }
 
 export class Counter extends Labelled<{ v: number }> {
-  protected readonly type = 'counter';
+  readonly type = 'counter';
   protected fresh(): { v: number } {
     return { v: 0 };
   }
@@ -74,7 +90,7 @@ export class Counter extends Labelled<{ v: number }> {
 }
 
 export class Gauge extends Labelled<{ v: number }> {
-  protected readonly type = 'gauge';
+  readonly type = 'gauge';
   readonly #collect: ((g: Gauge) => void) | null;
   constructor(name: string, help: string, labelNames: readonly string[], collect?: (g: Gauge) => void) {
     super(name, help, labelNames);
@@ -94,8 +110,42 @@ export class Gauge extends Labelled<{ v: number }> {
   }
 }
 
+/** Emits one series' current value (the last emitted for the same labels wins). */
+export type Emit = (labels: Labels, value: number) => void;
+
+/**
+ * A counter or gauge read when scraped: `collect` emits the current value of each series, and
+ * only those are rendered, so a series it no longer emits is gone rather than stale (a figure
+ * that cannot be read is left out). A counter's collect emits a running total that never goes
+ * down (CPU seconds since the process started).
+ */
+export class Collected implements Metric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly labelNames: readonly string[];
+  readonly #collect: (emit: Emit) => void;
+
+  constructor(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly string[], collect: (emit: Emit) => void) {
+    this.name = name;
+    this.help = help;
+    this.type = type;
+    this.labelNames = labelNames;
+    this.#collect = collect;
+  }
+
+  render(): string {
+    const rows = new Map<string, string>();
+    this.#collect((labels, value) => {
+      const text = labelText(this.labelNames, this.labelNames.map((n) => labels[n] ?? ''));
+      rows.set(text, `${this.name}${text} ${formatValue(value)}\n`);
+    });
+    return header(this.name, this.help, this.type) + [...rows.values()].join('');
+  }
+}
+
 export class Histogram extends Labelled<{ counts: number[]; sum: number; count: number }> {
-  protected readonly type = 'histogram';
+  readonly type = 'histogram';
   readonly buckets: readonly number[];
   constructor(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
     super(name, help, labelNames);
@@ -124,10 +174,31 @@ export class Histogram extends Labelled<{ counts: number[]; sum: number; count: 
   }
 }
 
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** The names a metric's samples use: a histogram's series are `_bucket`, `_sum` and `_count`. */
+function sampleNames(m: Metric): readonly string[] {
+  return m.type === 'histogram' ? [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name];
+}
+
 export class Registry {
   readonly #metrics: Metric[] = [];
+  readonly #names = new Set<string>();
 
+  /** Adds a metric; refuses one the exposition format or Prometheus' conventions would not take. */
   register<M extends Metric>(m: M): M {
+    if (!METRIC_NAME.test(m.name)) throw new Error(`metric ${m.name}: not a valid metric name`);
+    if (m.type === 'counter' && !m.name.endsWith('_total')) throw new Error(`metric ${m.name}: a counter's name ends in _total`);
+    if (m.type !== 'counter' && m.name.endsWith('_total')) throw new Error(`metric ${m.name}: only a counter's name ends in _total`);
+    for (const l of m.labelNames) {
+      if (!LABEL_NAME.test(l) || l.startsWith('__') || (m.type === 'histogram' && l === 'le')) throw new Error(`metric ${m.name}: label ${l} is reserved or not a valid label name`);
+    }
+    if (new Set(m.labelNames).size !== m.labelNames.length) throw new Error(`metric ${m.name}: a label named twice`);
+    const names = sampleNames(m);
+    const taken = names.find((n) => this.#names.has(n));
+    if (taken !== undefined) throw new Error(`metric ${m.name}: ${taken} is already registered`);
+    for (const n of names) this.#names.add(n);
     this.#metrics.push(m);
     return m;
   }
