@@ -100,6 +100,11 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     await storage.close();
   });
 
+  // Counted before any other hook can answer (and so end) the request.
+  app.addHook('onRequest', (_request, reply, done) => {
+    services.metrics.requestStarted(reply.raw);
+    done();
+  });
   registerAuthHook(app, services.tokens);
   // These two hooks do no asynchronous work, so they take Fastify's callback form: no promise
   // and no microtask for each request.

@@ -173,6 +173,7 @@ async function registerPypi(scope: FastifyInstance, repo: ProxyRepositoryConfig,
   // The index's credentials are the index's: the files host gets none.
   const files = repo.filesUpstream === null ? null : upstreamClientFor({ ...repo, upstream: repo.filesUpstream, upstreamAuth: null }, instanceId);
   if (files !== null) {
+    services.metrics.watchCircuit(repo.name, 'filesUpstream', () => files.circuit);
     scope.addHook('onClose', async () => {
       await files.close();
     });
@@ -288,6 +289,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
   for (const repo of ordered) {
     const upstream = repo.kind === 'proxy' ? upstreamClientFor(repo, instanceId) : null;
     if (upstream !== null) {
+      services.metrics.watchCircuit(repo.name, 'upstream', () => upstream.circuit);
       app.addHook('onClose', async () => {
         await upstream.close();
       });

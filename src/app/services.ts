@@ -168,6 +168,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
   const budget = cacheBudget(config.server.cacheMemoryBytes, config.repositories);
   const reviews = new ReviewIndex();
   await reviews.load(store);
+  metrics.watchReviews(reviews, config.repositories.flatMap((r) => (r.kind === 'group' ? [] : [r.name])));
   // Names published to hosted repositories are internal names too (dependency confusion, look-alikes).
   const hostedNames = new HostedNames(
     {
@@ -248,7 +249,9 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     sweep.start();
     artifactUse.start();
     await webhooks.start();
+    metrics.start();
   } catch (err) {
+    metrics.close();
     await oidcFetcher.close();
     await webhooks.close();
     await reviewSync.close();
@@ -286,6 +289,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     artifactUse,
     webhooks,
     async close() {
+      metrics.close();
       await oidcFetcher.close();
       await webhooks.close();
       await reviewSync.close();

@@ -79,6 +79,26 @@ export class ReviewIndex {
     return best === null ? null : new Date(best);
   }
 
+  /**
+   * The review backlog of every repository with a record: how many versions' newest record is
+   * still quarantined, and when the oldest of those was opened (null when none is).
+   */
+  backlog(): Map<string, { waiting: number; oldest: Date | null }> {
+    const out = new Map<string, { waiting: number; oldest: Date | null }>();
+    for (const [k, e] of this.#entries) {
+      const repo = k.slice(0, k.indexOf('\0'));
+      let b = out.get(repo);
+      if (b === undefined) {
+        b = { waiting: 0, oldest: null };
+        out.set(repo, b);
+      }
+      if (e.state !== 'quarantined') continue;
+      b.waiting++;
+      if (b.oldest === null || e.createdAt < b.oldest.getTime()) b.oldest = new Date(e.createdAt);
+    }
+    return out;
+  }
+
   get size(): number {
     return this.#entries.size;
   }

@@ -1,14 +1,18 @@
 /**
- * Airlock's metrics: HTTP requests by route and status, decisions by phase and verdict, upstream
- * fetches and errors, cache hits, policy reloads, scheduled sweeps, process memory. One instance
- * per app.
+ * Airlock's metrics: HTTP requests by route and status (and in flight), decisions by phase and
+ * verdict, upstream fetches, errors and circuit state, cache hits, policy reloads, scheduled
+ * sweeps, the review backlog, the build, and the process and runtime metrics of
+ * `runtime-metrics.ts`. One instance per app; `start()` and `close()` bound what it measures
+ * in the background.
  */
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
 import type { SweepReport } from '../../storage/index.ts';
 import type { VerdictKind } from '../../core/index.ts';
-import type { DecisionSource, GateObserver } from '../../gate/index.ts';
-import { Counter, Gauge, Histogram, Registry } from './registry.ts';
+import type { DecisionSource, GateObserver, ReviewIndex } from '../../gate/index.ts';
+import type { CircuitState } from '../../upstream/index.ts';
+import { Collected, Counter, Gauge, Histogram, Registry } from './registry.ts';
+import { RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.ts';
 
 /** What ecosystem plugins report (passed to them in their options). */
 export interface RepositoryMetrics {
@@ -18,8 +22,22 @@ export interface RepositoryMetrics {
   cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
 }
 
+/** Airlock's version, from the package.json beside `src/`. */
+function packageVersion(): string {
+  try {
+    const v: unknown = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
+
 export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly registry = new Registry();
+  readonly #circuits: { readonly repo: string; readonly upstream: string; readonly state: () => CircuitState }[] = [];
+  #inFlight = 0;
   readonly #requests = this.registry.register(new Counter('airlock_http_requests_total', 'HTTP requests by route pattern, method and status.', ['route', 'method', 'status']));
   readonly #duration = this.registry.register(
     new Histogram('airlock_http_request_duration_seconds', 'HTTP request duration by route pattern.', ['route'], [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
@@ -51,8 +69,83 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   );
   readonly #sweptBytes = this.registry.register(new Counter('airlock_swept_bytes_total', 'Bytes of the blobs scheduled sweeps removed, by reason.', ['reason']));
   readonly #memory = this.registry.register(
-    new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process.', [], (g) => g.set({}, process.memoryUsage.rss())),
+    new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process; the same as process_resident_memory_bytes (kept for existing dashboards).', [], (g) => g.set({}, process.memoryUsage.rss())),
   );
+  readonly #runtime: RuntimeMetrics;
+
+  constructor(options: { readonly runtime?: RuntimeMetricsOptions } = {}) {
+    this.registry.register(new Gauge('airlock_build_info', 'The running Airlock (value 1): its version and the Node.js version it runs on, as labels.', ['version', 'node_version'])).set(
+      { version: packageVersion(), node_version: process.version },
+      1,
+    );
+    this.registry.register(
+      new Collected('airlock_http_requests_in_flight', 'HTTP requests being answered (the scrape asking counts itself).', 'gauge', [], (emit) => emit({}, this.#inFlight)),
+    );
+    this.registry.register(
+      new Collected(
+        'airlock_upstream_circuit_state',
+        'Circuit breaker state of each proxy repository\'s upstream (1 for the current state, 0 for the others): closed, open (failing fast) or half-open (letting one trial request through). upstream is the setting naming it: upstream, or filesUpstream (a pypi files host).',
+        'gauge',
+        ['repo', 'upstream', 'state'],
+        (emit) => {
+          for (const c of this.#circuits) {
+            const now = c.state();
+            for (const state of CIRCUIT_STATES) emit({ repo: c.repo, upstream: c.upstream, state }, state === now ? 1 : 0);
+          }
+        },
+      ),
+    );
+    this.#runtime = new RuntimeMetrics(this.registry, options.runtime);
+  }
+
+  /** Starts measuring what is measured in the background (event-loop delay, GC pauses). */
+  start(): void {
+    this.#runtime.start();
+  }
+
+  close(): void {
+    this.#runtime.close();
+  }
+
+  /** A request began: it counts as in flight until its response closes (sent, or its connection lost). */
+  requestStarted(response: { once(event: 'close', listener: () => void): unknown }): void {
+    this.#inFlight++;
+    response.once('close', () => {
+      this.#inFlight--;
+    });
+  }
+
+  /** Report an upstream client's circuit state, read when scraped (`upstream`: the setting that names it). */
+  watchCircuit(repo: string, upstream: 'upstream' | 'filesUpstream', state: () => CircuitState): void {
+    this.#circuits.push({ repo, upstream, state });
+  }
+
+  /**
+   * Report the review backlog from the review index, read when scraped: every repository in
+   * `repos` and every other one the index has a record of (0 when none waits). Each gateway
+   * sharing a store keeps its index in step with it (within one sync interval), so every gateway
+   * reports the shared backlog: aggregate across them with max, not sum.
+   */
+  watchReviews(reviews: Pick<ReviewIndex, 'backlog'>, repos: readonly string[]): void {
+    const shared = ' Every gateway sharing a store reports the whole backlog: aggregate with max, not sum.';
+    this.registry.register(
+      new Collected('airlock_quarantine_pending', `Versions waiting for review (their newest quarantine record is still quarantined), by repository.${shared}`, 'gauge', ['repo'], (emit) => {
+        for (const repo of repos) emit({ repo }, 0);
+        for (const [repo, b] of reviews.backlog()) emit({ repo }, b.waiting);
+      }),
+    );
+    this.registry.register(
+      new Collected(
+        'airlock_quarantine_oldest_pending_timestamp_seconds',
+        `When the version waiting longest for review was quarantined, in seconds since the epoch, by repository (absent when none waits).${shared}`,
+        'gauge',
+        ['repo'],
+        (emit) => {
+          for (const [repo, b] of reviews.backlog()) if (b.oldest !== null) emit({ repo }, b.oldest.getTime() / 1000);
+        },
+      ),
+    );
+  }
 
   /**
    * Report the space left on the file system holding the data directory, read when scraped: a
