@@ -44,3 +44,32 @@ test('a missing file is an unscannable result, not a rejection', async () => {
     await pool.close();
   }
 });
+
+test('workers start with the first scan and stop with close', async () => {
+  const pool = new ScanWorkerPool({ size: 2 });
+  try {
+    assert.equal(pool.workers, 0);
+    assert.equal((await pool.scanFile(fixturePath('pytorch', 'state-dict.pt'))).verdict, 'safe');
+    assert.equal(pool.workers, 1, 'one scan, one worker');
+  } finally {
+    await pool.close();
+  }
+  assert.equal(pool.workers, 0);
+});
+
+test('bytes handed over are detached; bytes that do not own their buffer are copied instead', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+    const owned = new Uint8Array(evil);
+    assert.equal((await pool.scanBytes(owned, 'evil.pkl', {}, true)).verdict, 'malicious');
+    assert.equal(owned.byteLength, 0, 'handed over, not copied');
+    // A small Buffer is a view into Node's shared pool, which cannot be handed over.
+    const pooled = Buffer.from(evil);
+    assert.ok(pooled.byteLength < pooled.buffer.byteLength);
+    assert.equal((await pool.scanBytes(pooled, 'evil.pkl', {}, true)).verdict, 'malicious');
+    assert.ok(pooled.equals(evil), 'left as it was');
+  } finally {
+    await pool.close();
+  }
+});

@@ -2,8 +2,10 @@
  * Runs scans in worker threads so hostile files never block the server's event loop. Each scan
  * has a hard deadline: when it passes, the worker is terminated (whatever it was stuck in) and
  * replaced, and the file gets an `unscannable` result — a time-out never turns into a pass.
+ * Workers start on the first scan that needs one (a pool nothing scans with costs no thread and
+ * no memory), and a worker that died or was killed is replaced when the next scan comes.
  */
-import { Worker } from 'node:worker_threads';
+import { isMarkedAsUntransferable, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { FileScanResult } from '../types.ts';
 import { finding } from '../engine/findings.ts';
@@ -40,6 +42,12 @@ function failed(path: string, rule: string, message: string): FileScanResult {
   return { path, format: 'unknown', verdict: 'unscannable', findings: [finding(rule, 'unscannable', message, {})] };
 }
 
+/** Whether the view is the whole of a buffer that may be handed to another thread. */
+function ownsBuffer(bytes: Uint8Array): boolean {
+  const { buffer } = bytes;
+  return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && !isMarkedAsUntransferable(buffer);
+}
+
 export class ScanWorkerPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
@@ -52,20 +60,19 @@ export class ScanWorkerPool {
     const size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
     this.#graceMs = options.graceMs ?? 5000;
     this.#maxHeapMb = options.maxHeapMb ?? 512;
-    for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: undefined, job: undefined, timer: undefined };
-      this.#start(slot);
-      this.#slots.push(slot);
-    }
+    for (let i = 0; i < size; i++) this.#slots.push({ worker: undefined, job: undefined, timer: undefined });
   }
 
-  /** (Re)starts the slot's worker; events of a replaced worker are ignored. */
-  #start(slot: Slot): void {
-    const old = slot.worker;
+  /** Worker threads running now (0 until the first scan, and after `close`). */
+  get workers(): number {
+    return this.#slots.filter((s) => s.worker !== undefined).length;
+  }
+
+  /** Starts the slot's worker; events of a replaced worker are ignored. */
+  #start(slot: Slot): Worker {
     const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
     worker.unref();
     slot.worker = worker;
-    if (old !== undefined) void old.terminate();
     worker.on('message', (msg: WorkerResponse) => {
       const job = slot.job;
       if (slot.worker !== worker || job === undefined || job.request.id !== msg.id) return;
@@ -75,13 +82,11 @@ export class ScanWorkerPool {
       if (slot.worker !== worker || this.#closed) return;
       const job = slot.job;
       if (job !== undefined) this.#finish(slot, failed(job.request.path, 'scan.error', `scan worker died: ${why}`), true);
-      else {
-        this.#start(slot);
-        this.#pump();
-      }
+      else slot.worker = undefined;
     };
     worker.on('error', (err) => onDeath(err.message));
     worker.on('exit', (code) => onDeath(`exit code ${code}`));
+    return worker;
   }
 
   #finish(slot: Slot, result: FileScanResult, replace = false): void {
@@ -89,9 +94,12 @@ export class ScanWorkerPool {
     if (slot.timer !== undefined) clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.job = undefined;
-    slot.worker?.unref();
+    if (replace) {
+      // Killed or dead: the next scan starts a new worker.
+      void slot.worker?.terminate();
+      slot.worker = undefined;
+    } else slot.worker?.unref();
     job?.resolve(result);
-    if (replace && !this.#closed) this.#start(slot);
     this.#pump();
   }
 
@@ -101,11 +109,16 @@ export class ScanWorkerPool {
       const job = this.#queue.shift();
       if (job === undefined) return;
       slot.job = job;
-      slot.worker?.ref();
+      const worker = slot.worker ?? this.#start(slot);
+      worker.ref();
       slot.timer = setTimeout(() => {
         this.#finish(slot, failed(job.request.path, 'scan.timeout', `scan did not finish within ${job.deadlineMs} ms; worker terminated`), true);
       }, job.deadlineMs);
-      slot.worker?.postMessage(job.request, job.transfer);
+      try {
+        worker.postMessage(job.request, job.transfer);
+      } catch (err) {
+        this.#finish(slot, failed(job.request.path, 'scan.error', `cannot hand the scan to a worker: ${err instanceof Error ? err.message : String(err)}`));
+      }
     }
   }
 
@@ -128,13 +141,20 @@ export class ScanWorkerPool {
     return this.#submit({ kind: 'file', path, options }, []);
   }
 
-  /** Scans bytes in a worker (copied; pass `transfer: true` to hand the buffer over instead). */
+  /**
+   * Scans bytes in a worker (copied; pass `transfer: true` to hand the buffer over instead, which
+   * detaches it here). Bytes that do not own their whole buffer (a view into a larger one, Node's
+   * shared pool) are copied whatever `transfer` says: handing the buffer over would hand over (and
+   * detach) more than these bytes.
+   */
   scanBytes(bytes: Uint8Array, path: string, options: WorkerScanOptions = {}, transfer = false): Promise<FileScanResult> {
-    const data = transfer ? bytes : bytes.slice();
+    // A copy of its own (a Buffer's slice() would be a view of the same memory).
+    const data = transfer && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
     const buffers = data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
     return this.#submit({ kind: 'bytes', path, bytes: data, options }, buffers);
   }
 
+  /** Ends every scan (each `unscannable`) and stops the workers; resolves once they have exited. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.resolve(failed(job.request.path, 'scan.error', 'scan pool closed'));
@@ -143,7 +163,9 @@ export class ScanWorkerPool {
         if (s.timer !== undefined) clearTimeout(s.timer);
         s.job?.resolve(failed(s.job.request.path, 'scan.error', 'scan pool closed'));
         s.job = undefined;
-        await s.worker?.terminate();
+        const worker = s.worker;
+        s.worker = undefined;
+        await worker?.terminate();
       }),
     );
   }
