@@ -209,7 +209,7 @@ async function registerHuggingface(scope: FastifyInstance, repo: ProxyRepository
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless model signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(huggingfacePlugin, { ...common, upstream, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }), sources: services.sources });
+  await scope.register(huggingfacePlugin, { ...common, upstream, scanPool: services.modelScanPool, sigstoreRoot: trust.sigstoreRoot, ...(repo.modelSigning === undefined ? {} : { modelSigning: repo.modelSigning }), sources: services.sources });
 }
 
 /**
@@ -230,7 +230,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
   // Keyless cosign signatures are checked against the repository's Sigstore trusted root.
   const trust = await startTrust(scope, repo, config, services);
-  await scope.register(ociPlugin, { ...common, upstream: registry, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null, sources: services.sources, expose });
+  await scope.register(ociPlugin, { ...common, upstream: registry, scanPool: services.modelScanPool, sigstoreRoot: trust.sigstoreRoot, cosignKeys: repo.cosignKeys ?? [], defaultNamespace: repo.defaultNamespace ?? null, sources: services.sources, expose });
 }
 
 /**
@@ -241,7 +241,7 @@ async function registerOci(scope: FastifyInstance, repo: ProxyRepositoryConfig, 
 async function registerHostedOci(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: OciMember) => void): Promise<void> {
   const { ociPlugin } = await import('../ecosystems/oci/index.ts');
   const { blockedVersions: _unused, ...common } = repositoryOptions(repo, config, services);
-  await scope.register(ociPlugin, { ...common, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], sources: services.sources, expose });
+  await scope.register(ociPlugin, { ...common, scanPool: services.modelScanPool, hosted: { store: services.storage.metadata, deletes: repo.unpublish, uploadGraceMs: config.storage.sweepGraceMs }, cosignKeys: repo.cosignKeys ?? [], sources: services.sources, expose });
 }
 
 /** A group's members as their plugins exposed them, in its order, and the one it publishes to. */

@@ -2,6 +2,7 @@
  * The composition root's service graph: storage, policy, gate, review workflow, tokens, metrics.
  * Built once per app; nothing here is a module-level singleton.
  */
+import { availableParallelism } from 'node:os';
 import { HostedNames } from './hosted-names.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService, type BootstrapResult } from '../api/auth/token-service.ts';
@@ -30,6 +31,7 @@ import { AirlockMetrics } from './metrics/airlock-metrics.ts';
 import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { Webhooks } from '../webhooks/index.ts';
+import { ScanWorkerPool } from '../scan/index.ts';
 import { webhookDefinitions } from './webhooks.ts';
 
 export interface StorageHandle {
@@ -79,6 +81,8 @@ export interface AirlockServices {
   readonly artifactUse: ArtifactUse;
   /** Audit events delivered to the configured webhooks. */
   readonly webhooks: Webhooks;
+  /** The worker threads model files are scanned in (huggingface and oci repositories); none start until the first scan. */
+  readonly modelScanPool: ScanWorkerPool;
   readonly newId: () => string;
   readonly clock: () => Date;
   /** What start-up did about the admin token (the created secret is shown once). */
@@ -239,6 +243,10 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     { store, clock, log, observe: (name, attempt) => metrics.webhookAttempt(name, attempt.ok) },
     webhookDefinitions(config.webhooks, process.env, 'airlock', config.server.publicUrl),
   );
+  // A core is left to the event loop. The heap limit is above what the scanner's own limits let a
+  // file of up to 32 MiB (ModelScans' in-memory cap) need (~0.9 GiB at most, for a pickle of 4
+  // million memoised objects): it stops a blow-up nothing foresaw, not a file the scanner can read.
+  const modelScanPool = new ScanWorkerPool({ size: Math.max(1, Math.min(2, availableParallelism() - 1)), maxHeapMb: 1024 });
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
@@ -288,6 +296,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     sweep,
     artifactUse,
     webhooks,
+    modelScanPool,
     async close() {
       metrics.close();
       await oidcFetcher.close();
@@ -298,6 +307,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
       gate.close();
       await sweep.close();
       await artifactUse.close();
+      await modelScanPool.close();
       await bundleSync?.close();
       await policy.close();
     },

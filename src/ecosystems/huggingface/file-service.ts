@@ -14,7 +14,7 @@ import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type Blob
 import type { Upstream } from '../../upstream/index.ts';
 import { modelFileCoverage, verifyModelSignature, type ModelFileCoverage, type ModelSignatureCheck, type ModelSigningTrust } from '../../verify/index.ts';
 import { requesterKey } from '../shared/http.ts';
-import { ModelScans } from '../shared/model-files.ts';
+import { ModelScans, type ModelScanPool } from '../shared/model-files.ts';
 import type { RepositoryMetrics } from '../shared/metrics.ts';
 import { undecided, versionRefusal } from '../shared/refusal.ts';
 import { SingleFlight } from '../shared/single-flight.ts';
@@ -38,6 +38,8 @@ export interface FileServiceDeps {
   /** What a commit's model.sig is checked against (read at each check: a TUF refresh replaces the root). */
   readonly modelSigning: () => ModelSigningTrust;
   readonly blobs: BlobStore;
+  /** Where files read into memory are scanned. */
+  readonly scanPool: ModelScanPool;
   readonly index: ArtifactIndex;
   readonly upstream: Upstream;
   readonly clock: () => Date;
@@ -124,7 +126,7 @@ export class FileService {
     this.#deps = deps;
     this.#settings = settings;
     this.#outcomes = new Lru(settings.cache.outcomes, () => 1024);
-    this.#scans = new ModelScans(deps.blobs, settings, settings.cache.scans);
+    this.#scans = new ModelScans({ blobs: deps.blobs, pool: deps.scanPool }, settings, settings.cache.scans);
     this.#signatures = new Lru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
   }
 

@@ -2,7 +2,7 @@
 import type { PackageSources } from '../../gate/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import { publicGoodTrustedRoot, type ModelSigningTrust, type TrustedRoot } from '../../verify/index.ts';
-import { DEFAULT_MODEL_SCAN } from '../shared/model-files.ts';
+import { DEFAULT_MODEL_SCAN, type ModelScanPool } from '../shared/model-files.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 
 export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
@@ -14,6 +14,8 @@ export interface HuggingfacePluginOptions extends RepositoryPluginOptions {
   readonly modelSigning?: { readonly keys: readonly string[]; readonly certificateAuthorities: readonly string[] };
   /** Where the repository registers itself for the pre-flight check (`airlock check huggingface`). */
   readonly sources?: PackageSources;
+  /** The worker threads files read into memory are scanned in (shared by the app's repositories). */
+  readonly scanPool: ModelScanPool;
 }
 
 /** How a huggingface repository's cache memory is split. */

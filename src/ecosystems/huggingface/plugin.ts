@@ -74,7 +74,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     { maxEntries: settings.maxTreeEntries, maxTreeBytes: settings.maxMetadataBytes, cacheBytes: settings.cache.trees },
   );
   const files = new FileService(
-    { gate: options.gate, modelSigning: settings.modelSigning, blobs: options.blobs, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
+    { gate: options.gate, modelSigning: settings.modelSigning, blobs: options.blobs, scanPool: options.scanPool, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
     { repo: settings.repo, maxArtifactBytes: settings.maxArtifactBytes, inMemoryScanBytes: settings.inMemoryScanBytes, scanTimeoutMs: settings.scanTimeoutMs, cache: { outcomes: settings.cache.outcomes, scans: settings.cache.scans } },
   );
   const publicUrl = options.publicUrl ?? null;

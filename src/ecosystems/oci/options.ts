@@ -3,6 +3,7 @@ import type { PackageSources } from '../../gate/index.ts';
 import type { TrustedRoot } from '../../verify/index.ts';
 import type { HostedPackageStore, UploadSessionStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
+import type { ModelScanPool } from '../shared/model-files.ts';
 import type { RepositoryPluginOptions } from '../shared/plugin-options.ts';
 import type { UnpublishRule } from '../shared/hosted-write.ts';
 import type { OciMember } from './member.ts';
@@ -16,6 +17,8 @@ interface OciCommonOptions extends RepositoryPluginOptions {
   readonly expose?: (member: OciMember) => void;
   /** Where the repository registers itself as a package source (the pre-flight check, by reference). */
   readonly sources?: PackageSources;
+  /** The worker threads model layers read into memory are scanned in (shared by the app's repositories). */
+  readonly scanPool: ModelScanPool;
 }
 
 /** A pull-through proxy of a registry. */

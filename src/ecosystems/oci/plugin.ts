@@ -130,7 +130,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
     generation: () => gate.generation(),
     clock,
   });
-  const scans = new ModelScans(options.blobs, DEFAULT_MODEL_SCAN, Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)));
+  const scans = new ModelScans({ blobs: options.blobs, pool: options.scanPool }, DEFAULT_MODEL_SCAN, Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)));
   const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel: (digest, size, path) => scans.scan(digest as Sha256Digest, size, path), clock }, Math.floor(settings.cacheBytes / 2));
   fastify.addHook('onClose', async () => {
     await images.close();

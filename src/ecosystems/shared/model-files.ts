@@ -1,11 +1,11 @@
 /**
  * Model files wherever they are served from (a Hugging Face commit's files, the layers of an OCI
- * artifact): scanned from the blob store by the model scanner — from memory when small, by range
- * when not — and described to the policy in one shape, `model_file` and `model_scan`
+ * artifact): scanned from the blob store by the model scanner — from memory in a worker thread
+ * when small, by range in this thread when not — and described to the policy in one shape, `model_file` and `model_scan`
  * (docs/facts/huggingface.md), which models.rego judges whatever ecosystem the file came from.
  */
 import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
-import { MemorySource, modelFileExpectation, scan, scannedPickleBased, type ByteSource, type FileScanResult } from '../../scan/index.ts';
+import { modelFileExpectation, scan, scannedPickleBased, type FileScanResult, type ScanWorkerPool, type WorkerScanOptions } from '../../scan/index.ts';
 import type { BlobStore, Json } from '../../storage/ports/index.ts';
 import { BlobRangeSource } from './blob-range-source.ts';
 
@@ -18,16 +18,24 @@ export interface ModelScanSettings {
   readonly scanTimeoutMs: number;
 }
 
+/** Where files read into memory are scanned: worker threads with a hard deadline (`ScanWorkerPool`). */
+export type ModelScanPool = Pick<ScanWorkerPool, 'scanBytes'>;
+
+export interface ModelScanDeps {
+  readonly blobs: BlobStore;
+  readonly pool: ModelScanPool;
+}
+
 export const DEFAULT_MODEL_SCAN: ModelScanSettings = Object.freeze({ inMemoryScanBytes: 32 * 1024 ** 2, scanTimeoutMs: 120_000 });
 
 /** What the scanner found in stored files, by their bytes and name: a file is scanned once however often it is judged. */
 export class ModelScans {
-  readonly #blobs: BlobStore;
+  readonly #deps: ModelScanDeps;
   readonly #settings: ModelScanSettings;
   readonly #results: Lru<string, FileScanResult>;
 
-  constructor(blobs: BlobStore, settings: ModelScanSettings, cacheBytes: number) {
-    this.#blobs = blobs;
+  constructor(deps: ModelScanDeps, settings: ModelScanSettings, cacheBytes: number) {
+    this.#deps = deps;
     this.#settings = settings;
     this.#results = new Lru(cacheBytes, (r) => 1024 + r.findings.length * 512);
   }
@@ -36,7 +44,7 @@ export class ModelScans {
     const key = `${blob}\0${path}`;
     const have = this.#results.get(key);
     if (have !== undefined) return have;
-    const result = await scanStoredFile(this.#blobs, blob, size, path, this.#settings);
+    const result = await scanStoredFile(this.#deps, blob, size, path, this.#settings);
     this.#results.set(key, result);
     return result;
   }
@@ -46,21 +54,24 @@ export class ModelScans {
  * What the model scanner finds in a stored file named `path`. A file named as a model format must
  * be one the scanner reads (else it is unscannable); any other file (a config, a tokenizer, a
  * README) is scanned for what its bytes are, and content the scanner does not know is no finding.
+ *
+ * A file read into memory is scanned in the pool's worker: one member's synchronous decode (bzip2,
+ * xz, 7z) would otherwise hold this thread, and every request with it, for as long as it runs,
+ * and a scanner crash or heap blow-up would take the gateway down. The worker is killed at the
+ * deadline and a dead or killed worker's file is `unscannable`. A larger file is scanned here by
+ * range: its scan waits on the store's reads, so the event loop turns and the deadline fires.
  */
-export async function scanStoredFile(blobs: BlobStore, blob: Sha256Digest, size: number, path: string, settings: ModelScanSettings): Promise<FileScanResult> {
-  let source: ByteSource;
-  if (size <= settings.inMemoryScanBytes) {
-    const bytes = await blobs.read(blob, { maxBytes: size });
-    if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
-    source = new MemorySource(bytes);
-  } else {
-    source = new BlobRangeSource(blobs, blob, size);
-  }
+export async function scanStoredFile(deps: ModelScanDeps, blob: Sha256Digest, size: number, path: string, settings: ModelScanSettings): Promise<FileScanResult> {
   const expected = modelFileExpectation(path).expectedFormats;
-  return scan(source, path, {
+  const options: WorkerScanOptions = {
     limits: { timeoutMs: settings.scanTimeoutMs },
     ...(expected === null ? { unknownFormat: 'info' as const } : { expectedFormats: expected }),
-  });
+  };
+  if (size > settings.inMemoryScanBytes) return scan(new BlobRangeSource(deps.blobs, blob, size), path, options);
+  const bytes = await deps.blobs.read(blob, { maxBytes: size });
+  if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
+  // Handed over, not copied: nothing here reads the bytes again.
+  return deps.pool.scanBytes(bytes, path, options, true);
 }
 
 /** A model file as the policy sees it: its name, size, and how its bytes were verified. */

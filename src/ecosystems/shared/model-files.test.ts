@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sha256Digest } from '../../core/index.ts';
+import { MemorySource, modelFileExpectation, scan, ScanWorkerPool } from '../../scan/index.ts';
+import { fixturePath } from '../../scan/test-support/fixtures.ts';
+import { FsBlobStore } from '../../storage/fs-blob/fs-blob-store.ts';
+import { ModelScans, scanStoredFile, type ModelScanSettings } from './model-files.ts';
+import { BZIP2_PICKLE_200_MIB } from '../../../test/support/slow-scan-sample.ts';
+
+async function withStore(run: (blobs: FsBlobStore, put: (bytes: Uint8Array) => Promise<Sha256Digest>) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-model-files-'));
+  try {
+    const blobs = await FsBlobStore.open({ dataDir: dir, fsync: false });
+    const put = async (bytes: Uint8Array): Promise<Sha256Digest> => {
+      const upload = await blobs.begin({ maxBytes: bytes.length, digests: 'address' });
+      try {
+        await upload.write(bytes);
+        return (await upload.commit({ size: bytes.length })).digest;
+      } finally {
+        await upload.abort();
+      }
+    };
+    await run(blobs, put);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const SETTINGS: ModelScanSettings = { inMemoryScanBytes: 32 * 1024 ** 2, scanTimeoutMs: 120_000 };
+
+test('a file read into memory is scanned in a worker, with the same result as in this thread', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    await withStore(async (blobs, put) => {
+      const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+      const blob = await put(evil);
+      assert.equal(pool.workers, 0);
+      const got = await scanStoredFile({ blobs, pool }, blob, evil.length, 'pytorch_model.bin', SETTINGS);
+      assert.equal(pool.workers, 1, 'scanned in the pool');
+      assert.equal(got.verdict, 'malicious');
+      // The options the gateway always gave: a file named as a model format must be one.
+      const here = await scan(new MemorySource(evil), 'pytorch_model.bin', { limits: { timeoutMs: SETTINGS.scanTimeoutMs }, expectedFormats: modelFileExpectation('pytorch_model.bin').expectedFormats ?? [] });
+      assert.deepEqual(got, here);
+      // A file of no model format: content the scanner does not know is no finding.
+      const readme = new TextEncoder().encode('# a model card\n');
+      const card = await scanStoredFile({ blobs, pool }, await put(readme), readme.length, 'README.md', SETTINGS);
+      assert.deepEqual(card, await scan(new MemorySource(readme), 'README.md', { unknownFormat: 'info' }));
+    });
+  } finally {
+    await pool.close();
+  }
+  assert.equal(pool.workers, 0);
+});
+
+test('a scan past its deadline in the worker is unscannable with the time-out finding, and cached as such', async () => {
+  // No grace past the scan's own time limit: the decode of one 200 MiB bzip2 member runs in one
+  // synchronous stretch the scanner's own timer cannot interrupt, so the pool kills the worker.
+  const pool = new ScanWorkerPool({ size: 1, graceMs: 0 });
+  try {
+    await withStore(async (blobs, put) => {
+      // A first scan starts the worker (the deadline counts from the hand-over), so the one below is the scan's alone.
+      const small = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+      assert.equal((await scanStoredFile({ blobs, pool }, await put(small), small.length, 'model.pkl', SETTINGS)).verdict, 'malicious');
+      const scans = new ModelScans({ blobs, pool }, { ...SETTINGS, scanTimeoutMs: 50 }, 1024 * 1024);
+      const blob = await put(BZIP2_PICKLE_200_MIB);
+      const slow = await scans.scan(blob, BZIP2_PICKLE_200_MIB.length, 'model.pkl');
+      assert.equal(slow.verdict, 'unscannable');
+      assert.equal(slow.path, 'model.pkl');
+      const timeout = slow.findings.find((f) => f.rule === 'scan.timeout');
+      assert.ok(timeout !== undefined && timeout.class === 'unscannable', JSON.stringify(slow.findings));
+      assert.match(timeout.message, /worker terminated/);
+      // Asked again, the file is not scanned again (the worker is not killed twice).
+      assert.equal(await scans.scan(blob, BZIP2_PICKLE_200_MIB.length, 'model.pkl'), slow);
+    });
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a file over the in-memory size is scanned in this thread by range; a gone file is a storage error', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    await withStore(async (blobs, put) => {
+      const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+      const blob = await put(evil);
+      const byRange = await scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', { ...SETTINGS, inMemoryScanBytes: evil.length - 1 });
+      assert.equal(byRange.verdict, 'malicious');
+      assert.equal(pool.workers, 0, 'no worker was started');
+      await blobs.delete(blob);
+      await assert.rejects(scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', SETTINGS), (err: Error & { code?: string }) => err.code === 'STORAGE_ERROR');
+    });
+  } finally {
+    await pool.close();
+  }
+});
