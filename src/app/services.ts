@@ -160,12 +160,8 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     await bundleSync?.close();
     throw err;
   }
-  metrics.policyActive(policy.hash, null);
-  let lastHash = policy.hash;
-  policy.onChange((hash) => {
-    metrics.policyActive(hash, lastHash);
-    lastHash = hash;
-  });
+  metrics.policyActive(policy.hash);
+  policy.onChange((hash) => metrics.policyActive(hash));
 
   // A group's packages are judged as its members' (decisions name the member that served them).
   const kinds = new Map(config.repositories.flatMap((r) => (r.kind === 'group' ? [] : [[r.name, r.kind] as const])));

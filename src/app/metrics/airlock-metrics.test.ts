@@ -106,3 +106,11 @@ test('build info names the package version and the Node.js version; the old memo
   assert.deepEqual(lines(m, 'airlock_build_info'), [`airlock_build_info{version="${version}",node_version="${process.version}"} 1`]);
   assert.match(m.render(), /# HELP airlock_process_resident_memory_bytes .*the same as process_resident_memory_bytes/);
 });
+
+test('airlock_policy_info has one series, the active policy: a reload replaces the hash rather than adding one', () => {
+  const m = new AirlockMetrics();
+  assert.deepEqual(lines(m, 'airlock_policy_info'), []);
+  m.policyActive('a'.repeat(64));
+  m.policyActive('b'.repeat(64));
+  assert.deepEqual(lines(m, 'airlock_policy_info'), [`airlock_policy_info{hash="${'b'.repeat(64)}"} 1`]);
+});

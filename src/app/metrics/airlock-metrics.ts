@@ -59,7 +59,13 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly #bundleFetches = this.registry.register(
     new Counter('airlock_policy_bundle_fetches_total', 'Polls of the policy bundle server by result: activated, unchanged, not_modified (304) or error (not fetched, refused or not compiling; the active policy stays).', ['result']),
   );
-  readonly #policy = this.registry.register(new Gauge('airlock_policy_info', 'The active policy (value 1, hash as a label).', ['hash']));
+  /** The active policy's hash (null until one is active): the only series of airlock_policy_info. */
+  #policyHash: string | null = null;
+  readonly #policy = this.registry.register(
+    new Collected('airlock_policy_info', 'The active policy (value 1, hash as a label).', 'gauge', ['hash'], (emit) => {
+      if (this.#policyHash !== null) emit({ hash: this.#policyHash }, 1);
+    }),
+  );
   readonly #webhookAttempts = this.registry.register(
     new Counter('airlock_webhook_attempts_total', 'Webhook delivery attempts, by webhook and result (delivered, or failed: retried later).', ['webhook', 'result']),
   );
@@ -206,9 +212,9 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     this.#bundleFetches.inc({ result });
   }
 
-  policyActive(hash: string, previous: string | null): void {
-    if (previous !== null) this.#policy.set({ hash: previous }, 0);
-    this.#policy.set({ hash }, 1);
+  /** The policy now active. Only its hash is reported: an info metric has one series, not one per policy this process has had. */
+  policyActive(hash: string): void {
+    this.#policyHash = hash;
   }
 
   webhookAttempt(webhook: string, delivered: boolean): void {
