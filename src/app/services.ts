@@ -31,7 +31,7 @@ import { AirlockMetrics } from './metrics/airlock-metrics.ts';
 import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { Webhooks } from '../webhooks/index.ts';
-import { ScanWorkerPool } from '../scan/index.ts';
+import { ScanWorkerPool } from '../scan/worker/index.ts';
 import { webhookDefinitions } from './webhooks.ts';
 
 export interface StorageHandle {
