@@ -15,8 +15,12 @@ export function scanBytes(bytes: Uint8Array, path: string, options: ScanOptions 
   return scan(new MemorySource(bytes), path, options);
 }
 
-/** Opens the file read-only and scans it; the handle is closed whatever happens. */
-export async function scanFile(path: string, options: ScanOptions = {}): Promise<FileScanResult> {
+/**
+ * Opens the file read-only and scans it; the handle is closed whatever happens. `name` is the
+ * name it is scanned and reported under (its own path by default): a stored blob's file is named
+ * by its digest, the model file it holds by the repository.
+ */
+export async function scanFile(path: string, options: ScanOptions = {}, name = path): Promise<FileScanResult> {
   await using source = await FileSource.open(path);
-  return await scan(source, path, options);
+  return await scan(source, name, options);
 }

@@ -7,6 +7,7 @@ import type { Sha256Digest } from '../../core/index.ts';
 import { MemorySource, modelFileExpectation, scan, ScanWorkerPool } from '../../scan/index.ts';
 import { fixturePath } from '../../scan/test-support/fixtures.ts';
 import { FsBlobStore } from '../../storage/fs-blob/fs-blob-store.ts';
+import type { BlobStore } from '../../storage/ports/index.ts';
 import { ModelScans, scanStoredFile, type ModelScanSettings } from './model-files.ts';
 import { BZIP2_PICKLE_200_MIB } from '../../../test/support/slow-scan-sample.ts';
 
@@ -80,16 +81,24 @@ test('a scan past its deadline in the worker is unscannable with the time-out fi
   }
 });
 
-test('a file over the in-memory size is scanned in this thread by range; a gone file is a storage error', async () => {
+test('a file over the in-memory size is read by the worker from the store\'s own file, under its name; a store without local files is read here by range; a gone file is a storage error', async () => {
   const pool = new ScanWorkerPool({ size: 1 });
   try {
     await withStore(async (blobs, put) => {
       const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
       const blob = await put(evil);
-      const byRange = await scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', { ...SETTINGS, inMemoryScanBytes: evil.length - 1 });
+      const large = { ...SETTINGS, inMemoryScanBytes: evil.length - 1 };
+      // A store that keeps no file on this machine (an S3 bucket): only the port's methods.
+      const remote: BlobStore = { begin: (o) => blobs.begin(o), stat: (d) => blobs.stat(d), open: (d, r) => blobs.open(d, r), read: (d, o) => blobs.read(d, o), delete: (d) => blobs.delete(d), list: () => blobs.list() };
+      const byRange = await scanStoredFile({ blobs: remote, pool }, blob, evil.length, 'model.pkl', large);
       assert.equal(byRange.verdict, 'malicious');
       assert.equal(pool.workers, 0, 'no worker was started');
+      const inWorker = await scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', large);
+      assert.equal(pool.workers, 1, 'scanned in the pool');
+      assert.deepEqual(inWorker, byRange, 'the same result, under the model file\'s name');
       await blobs.delete(blob);
+      // Gone, a large file is not handed to the worker (the store names no file) and is never safe.
+      for (const store of [blobs, remote]) assert.notEqual((await scanStoredFile({ blobs: store, pool }, blob, evil.length, 'model.pkl', large)).verdict, 'safe');
       await assert.rejects(scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', SETTINGS), (err: Error & { code?: string }) => err.code === 'STORAGE_ERROR');
     });
   } finally {

@@ -6,7 +6,7 @@
  */
 import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
 import { modelFileExpectation, scan, scannedPickleBased, type FileScanResult, type ScanWorkerPool, type WorkerScanOptions } from '../../scan/index.ts';
-import type { BlobStore, Json } from '../../storage/ports/index.ts';
+import { hasLocalPath, type BlobStore, type Json } from '../../storage/ports/index.ts';
 import { BlobRangeSource } from './blob-range-source.ts';
 
 const MAX_FINDINGS = 32;
@@ -18,8 +18,8 @@ export interface ModelScanSettings {
   readonly scanTimeoutMs: number;
 }
 
-/** Where files read into memory are scanned: worker threads with a hard deadline (`ScanWorkerPool`). */
-export type ModelScanPool = Pick<ScanWorkerPool, 'scanBytes'>;
+/** Where model files are scanned: worker threads with a hard deadline (`ScanWorkerPool`). */
+export type ModelScanPool = Pick<ScanWorkerPool, 'scanBytes' | 'scanFile'>;
 
 export interface ModelScanDeps {
   readonly blobs: BlobStore;
@@ -55,11 +55,13 @@ export class ModelScans {
  * be one the scanner reads (else it is unscannable); any other file (a config, a tokenizer, a
  * README) is scanned for what its bytes are, and content the scanner does not know is no finding.
  *
- * A file read into memory is scanned in the pool's worker: one member's synchronous decode (bzip2,
- * xz, 7z) would otherwise hold this thread, and every request with it, for as long as it runs,
- * and a scanner crash or heap blow-up would take the gateway down. The worker is killed at the
- * deadline and a dead or killed worker's file is `unscannable`. A larger file is scanned here by
- * range: its scan waits on the store's reads, so the event loop turns and the deadline fires.
+ * Scans run in the pool's worker: one member's synchronous decode (bzip2, xz, 7z) would otherwise
+ * hold this thread, and every request with it, for as long as it runs, and a scanner crash or heap
+ * blow-up would take the gateway down. The worker is killed at the deadline and a dead or killed
+ * worker's file is `unscannable`. A small file is handed over in memory; a larger one is read by
+ * the worker from the store's own file where the store keeps files on this machine (the
+ * filesystem store), and otherwise (S3) scanned here by range: its scan waits on the store's
+ * reads, so the event loop turns and the deadline fires, but one member's decode still runs here.
  */
 export async function scanStoredFile(deps: ModelScanDeps, blob: Sha256Digest, size: number, path: string, settings: ModelScanSettings): Promise<FileScanResult> {
   const expected = modelFileExpectation(path).expectedFormats;
@@ -67,7 +69,10 @@ export async function scanStoredFile(deps: ModelScanDeps, blob: Sha256Digest, si
     limits: { timeoutMs: settings.scanTimeoutMs },
     ...(expected === null ? { unknownFormat: 'info' as const } : { expectedFormats: expected }),
   };
-  if (size > settings.inMemoryScanBytes) return scan(new BlobRangeSource(deps.blobs, blob, size), path, options);
+  if (size > settings.inMemoryScanBytes) {
+    const file = hasLocalPath(deps.blobs) ? await deps.blobs.localPath(blob) : null;
+    return file === null ? scan(new BlobRangeSource(deps.blobs, blob, size), path, options) : deps.pool.scanFile(file, options, path);
+  }
   const bytes = await deps.blobs.read(blob, { maxBytes: size });
   if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);
   // Handed over, not copied: nothing here reads the bytes again.

@@ -136,9 +136,12 @@ export class ScanWorkerPool {
     });
   }
 
-  /** Scans a file by path in a worker. Never rejects: failures are `unscannable` results. */
-  scanFile(path: string, options: WorkerScanOptions = {}): Promise<FileScanResult> {
-    return this.#submit({ kind: 'file', path, options }, []);
+  /**
+   * Scans a file by path in a worker, under `name` (its path by default). Never rejects: failures
+   * are `unscannable` results.
+   */
+  scanFile(path: string, options: WorkerScanOptions = {}, name = path): Promise<FileScanResult> {
+    return this.#submit({ kind: 'file', path: name, file: path, options }, []);
   }
 
   /**

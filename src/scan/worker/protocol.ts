@@ -10,7 +10,8 @@ export interface WorkerScanOptions {
 }
 
 export type WorkerRequest =
-  | { readonly id: number; readonly kind: 'file'; readonly path: string; readonly options: WorkerScanOptions }
+  /** `file`: where the bytes are; `path`: the name they are scanned and reported under. */
+  | { readonly id: number; readonly kind: 'file'; readonly path: string; readonly file: string; readonly options: WorkerScanOptions }
   | {
       readonly id: number;
       readonly kind: 'bytes';

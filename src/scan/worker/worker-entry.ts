@@ -7,7 +7,7 @@ if (parentPort === null) throw new Error('worker-entry.ts must run in a worker t
 const port = parentPort;
 
 port.on('message', (req: WorkerRequest) => {
-  const run = req.kind === 'file' ? scanFile(req.path, req.options) : scanBytes(req.bytes, req.path, req.options);
+  const run = req.kind === 'file' ? scanFile(req.file, req.options, req.path) : scanBytes(req.bytes, req.path, req.options);
   run.then(
     (result) => port.postMessage({ id: req.id, ok: true, result } satisfies WorkerResponse),
     (err: unknown) => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse),
