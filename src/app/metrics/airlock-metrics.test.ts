@@ -114,3 +114,21 @@ test('airlock_policy_info has one series, the active policy: a reload replaces t
   m.policyActive('b'.repeat(64));
   assert.deepEqual(lines(m, 'airlock_policy_info'), [`airlock_policy_info{hash="${'b'.repeat(64)}"} 1`]);
 });
+
+test('one scrape walks the review index once, however many backlog metrics read it; the next scrape walks it again', () => {
+  const m = new AirlockMetrics();
+  let walks = 0;
+  m.watchReviews(
+    {
+      backlog: () => {
+        walks++;
+        return new Map([['npm', { waiting: 1, oldest: new Date('2026-01-01T00:00:00Z') }]]);
+      },
+    },
+    ['npm'],
+  );
+  assert.deepEqual(lines(m, 'airlock_quarantine_pending'), ['airlock_quarantine_pending{repo="npm"} 1']);
+  assert.equal(walks, 1);
+  m.render();
+  assert.equal(walks, 2);
+});

@@ -61,11 +61,6 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   );
   /** The active policy's hash (null until one is active): the only series of airlock_policy_info. */
   #policyHash: string | null = null;
-  readonly #policy = this.registry.register(
-    new Collected('airlock_policy_info', 'The active policy (value 1, hash as a label).', 'gauge', ['hash'], (emit) => {
-      if (this.#policyHash !== null) emit({ hash: this.#policyHash }, 1);
-    }),
-  );
   readonly #webhookAttempts = this.registry.register(
     new Counter('airlock_webhook_attempts_total', 'Webhook delivery attempts, by webhook and result (delivered, or failed: retried later).', ['webhook', 'result']),
   );
@@ -101,6 +96,11 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
         },
       ),
     );
+    this.registry.register(
+      new Collected('airlock_policy_info', 'The active policy (value 1, hash as a label).', 'gauge', ['hash'], (emit) => {
+        if (this.#policyHash !== null) emit({ hash: this.#policyHash }, 1);
+      }),
+    );
     this.#runtime = new RuntimeMetrics(this.registry, options.runtime);
   }
 
@@ -134,10 +134,11 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
    */
   watchReviews(reviews: Pick<ReviewIndex, 'backlog'>, repos: readonly string[]): void {
     const shared = ' Every gateway sharing a store reports the whole backlog: aggregate with max, not sum.';
+    const backlog = this.registry.oncePerScrape(() => reviews.backlog());
     this.registry.register(
       new Collected('airlock_quarantine_pending', `Versions waiting for review (their newest quarantine record is still quarantined), by repository.${shared}`, 'gauge', ['repo'], (emit) => {
         for (const repo of repos) emit({ repo }, 0);
-        for (const [repo, b] of reviews.backlog()) emit({ repo }, b.waiting);
+        for (const [repo, b] of backlog()) emit({ repo }, b.waiting);
       }),
     );
     this.registry.register(
@@ -147,7 +148,7 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
         'gauge',
         ['repo'],
         (emit) => {
-          for (const [repo, b] of reviews.backlog()) if (b.oldest !== null) emit({ repo }, b.oldest.getTime() / 1000);
+          for (const [repo, b] of backlog()) if (b.oldest !== null) emit({ repo }, b.oldest.getTime() / 1000);
         },
       ),
     );

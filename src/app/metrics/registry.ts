@@ -185,6 +185,8 @@ function sampleNames(m: Metric): readonly string[] {
 export class Registry {
   readonly #metrics: Metric[] = [];
   readonly #names = new Set<string>();
+  /** Counts renders: what `oncePerScrape` keeps is kept for one. */
+  #scrape = 0;
 
   /** Adds a metric; refuses one the exposition format or Prometheus' conventions would not take. */
   register<M extends Metric>(m: M): M {
@@ -203,7 +205,20 @@ export class Registry {
     return m;
   }
 
+  /**
+   * `read` once per render, however many metrics report from it (process.memoryUsage() walks the
+   * heap's spaces; a review backlog walks every reviewed version).
+   */
+  oncePerScrape<T>(read: () => T): () => T {
+    let held: { readonly scrape: number; readonly value: T } | null = null;
+    return () => {
+      if (held === null || held.scrape !== this.#scrape) held = { scrape: this.#scrape, value: read() };
+      return held.value;
+    };
+  }
+
   render(): string {
+    this.#scrape++;
     return this.#metrics.map((m) => m.render()).join('');
   }
 }

@@ -97,21 +97,20 @@ export class RuntimeMetrics {
     const gauge = (name: string, help: string, collect: (emit: Emit) => void): void => {
       registry.register(new Collected(name, help, 'gauge', [], collect));
     };
-    counter('process_cpu_user_seconds_total', 'User CPU time the process has spent, in seconds.', () => process.cpuUsage().user / 1e6);
-    counter('process_cpu_system_seconds_total', 'System CPU time the process has spent, in seconds.', () => process.cpuUsage().system / 1e6);
-    counter('process_cpu_seconds_total', 'User and system CPU time the process has spent, in seconds.', () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1e6;
-    });
+    const cpu = registry.oncePerScrape(() => process.cpuUsage());
+    const memory = registry.oncePerScrape(() => process.memoryUsage());
+    counter('process_cpu_user_seconds_total', 'User CPU time the process has spent, in seconds.', () => cpu().user / 1e6);
+    counter('process_cpu_system_seconds_total', 'System CPU time the process has spent, in seconds.', () => cpu().system / 1e6);
+    counter('process_cpu_seconds_total', 'User and system CPU time the process has spent, in seconds.', () => (cpu().user + cpu().system) / 1e6);
     const started = Math.round(performance.timeOrigin) / 1000;
     gauge('process_start_time_seconds', 'When the process started, in seconds since the epoch.', (emit) => emit({}, started));
     gauge('process_resident_memory_bytes', 'Resident set size of the process, in bytes.', (emit) => emit({}, process.memoryUsage.rss()));
     // Where /proc cannot be read (not Linux), these are not exported at all, as the official clients do.
     if (openFds(proc) !== null) gauge('process_open_fds', 'Open file descriptors.', (emit) => emitIfKnown(emit, openFds(proc)));
     if (maxFds(proc) !== null) gauge('process_max_fds', 'The limit on open file descriptors (the soft limit).', (emit) => emitIfKnown(emit, maxFds(proc)));
-    gauge('nodejs_heap_size_total_bytes', 'The V8 heap reserved, in bytes.', (emit) => emit({}, process.memoryUsage().heapTotal));
-    gauge('nodejs_heap_size_used_bytes', 'The V8 heap in use, in bytes.', (emit) => emit({}, process.memoryUsage().heapUsed));
-    gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects (buffers among them), in bytes.', (emit) => emit({}, process.memoryUsage().external));
+    gauge('nodejs_heap_size_total_bytes', 'The V8 heap reserved, in bytes.', (emit) => emit({}, memory().heapTotal));
+    gauge('nodejs_heap_size_used_bytes', 'The V8 heap in use, in bytes.', (emit) => emit({}, memory().heapUsed));
+    gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects (buffers among them), in bytes.', (emit) => emit({}, memory().external));
     const seconds = this.#windowMs / 1000;
     for (const stat of ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'] as const) {
       gauge(
