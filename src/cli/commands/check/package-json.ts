@@ -18,6 +18,7 @@ import semver from 'semver';
 import type { CheckItem } from '../../../api/client.ts';
 import { isAirlockError, isPlainObject, makePurl, parseNpmPackageName } from '../../../core/index.ts';
 import { isVersionRange, parseVersionRange } from '../../../gate/version-range.ts';
+import { clip } from '../../admin/cli-support.ts';
 
 /** The sections read, in npm's order; `peerDependencies` only when asked for. */
 const DEPENDENCY_SECTIONS = ['dependencies', 'optionalDependencies', 'devDependencies'] as const;
@@ -59,10 +60,6 @@ export class PackageJsonError extends Error {
   }
 }
 
-function clip(s: string, n = 80): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
-
 type Spec = { readonly kind: 'item'; readonly name: string; readonly item: CheckItem } | { readonly kind: 'skip'; readonly why: string };
 
 const GIT_RE = /^(git\+[a-z]+:|git:|github:|gitlab:|bitbucket:|gist:)/i;
@@ -88,7 +85,7 @@ function registrySpec(name: string, spec: string, key: string, limits: PackageJs
       return { kind: 'item', name, item: { purl: makePurl('npm', name, null), range: parseVersionRange('npm', spec === '' ? '*' : spec).text } };
     } catch (err) {
       if (!isAirlockError(err, 'INVALID_VERSION')) throw err;
-      return { kind: 'skip', why: `${clip(spec)}: not checkable: ${err.message}` };
+      return { kind: 'skip', why: `${clip(spec, 80)}: not checkable: ${err.message}` };
     }
   }
   // A dist-tag (npm-package-arg: a name that needs no escaping): the check takes the version the
@@ -108,23 +105,23 @@ function classify(name: string, raw: string, key: string, limits: PackageJsonLim
       parseNpmPackageName(target);
     } catch (err) {
       if (!isAirlockError(err, 'INVALID_NAME')) throw err;
-      throw new PackageJsonError(`${key}: the alias ${JSON.stringify(clip(spec))} names no npm package: ${err.message}`);
+      throw new PackageJsonError(`${key}: the alias ${JSON.stringify(clip(spec, 80))} names no npm package: ${err.message}`);
     }
     const inner = at < 0 ? 'latest' : rest.slice(at + 1);
     const r = registrySpec(target, inner, key, limits);
     // npm refuses an alias to anything but a registry version, range or tag.
-    return r ?? { kind: 'skip', why: `the alias ${clip(spec)}: npm reads ${JSON.stringify(clip(inner))} as no version, range or tag` };
+    return r ?? { kind: 'skip', why: `the alias ${clip(spec, 80)}: npm reads ${JSON.stringify(clip(inner, 80))} as no version, range or tag` };
   }
   if (spec.length > limits.maxSpecChars) throw new PackageJsonError(`${key}: longer than ${limits.maxSpecChars} characters`);
-  if (spec.startsWith('workspace:')) return { kind: 'skip', why: `a workspace protocol spec (${clip(spec)}): a package of this workspace, not from the registry` };
-  if (GIT_RE.test(spec) || GIT_SSH_RE.test(spec)) return { kind: 'skip', why: `a git dependency (${clip(spec)}): not from the registry` };
-  if (LOCAL_RE.test(spec)) return { kind: 'skip', why: `a local path (${clip(spec)}): not from the registry` };
-  if (/^https?:\/\/[^#]*\.git(#.*)?$/i.test(spec)) return { kind: 'skip', why: `a git dependency (${clip(spec)}): not from the registry` };
-  if (/^https?:\/\//i.test(spec)) return { kind: 'skip', why: `a tarball URL (${clip(spec)}): downloaded from there, not through Airlock` };
-  if (URL_RE.test(spec)) return { kind: 'skip', why: `a URL (${clip(spec)}): not from the registry` };
-  if (GITHUB_SHORTCUT_RE.test(spec)) return { kind: 'skip', why: `a GitHub repository (${clip(spec)}): a git dependency, not from the registry` };
-  if (TARBALL_RE.test(spec)) return { kind: 'skip', why: `a local tarball (${clip(spec)}): not from the registry` };
-  return registrySpec(name, spec, key, limits) ?? { kind: 'skip', why: `${JSON.stringify(clip(spec))}: npm reads it as no version, range or tag (an install fails on it)` };
+  if (spec.startsWith('workspace:')) return { kind: 'skip', why: `a workspace protocol spec (${clip(spec, 80)}): a package of this workspace, not from the registry` };
+  if (GIT_RE.test(spec) || GIT_SSH_RE.test(spec)) return { kind: 'skip', why: `a git dependency (${clip(spec, 80)}): not from the registry` };
+  if (LOCAL_RE.test(spec)) return { kind: 'skip', why: `a local path (${clip(spec, 80)}): not from the registry` };
+  if (/^https?:\/\/[^#]*\.git(#.*)?$/i.test(spec)) return { kind: 'skip', why: `a git dependency (${clip(spec, 80)}): not from the registry` };
+  if (/^https?:\/\//i.test(spec)) return { kind: 'skip', why: `a tarball URL (${clip(spec, 80)}): downloaded from there, not through Airlock` };
+  if (URL_RE.test(spec)) return { kind: 'skip', why: `a URL (${clip(spec, 80)}): not from the registry` };
+  if (GITHUB_SHORTCUT_RE.test(spec)) return { kind: 'skip', why: `a GitHub repository (${clip(spec, 80)}): a git dependency, not from the registry` };
+  if (TARBALL_RE.test(spec)) return { kind: 'skip', why: `a local tarball (${clip(spec, 80)}): not from the registry` };
+  return registrySpec(name, spec, key, limits) ?? { kind: 'skip', why: `${JSON.stringify(clip(spec, 80))}: npm reads it as no version, range or tag (an install fails on it)` };
 }
 
 /** The optional peers of `peerDependenciesMeta` (`{name: {optional: true}}`). */
@@ -163,7 +160,7 @@ export function parsePackageJson(text: string, options: { readonly peers?: boole
         parseNpmPackageName(alias);
       } catch (err) {
         if (!isAirlockError(err, 'INVALID_NAME')) throw err;
-        throw new PackageJsonError(`${section}: ${JSON.stringify(clip(alias))} is not an npm package name: ${err.message}`);
+        throw new PackageJsonError(`${section}: ${JSON.stringify(clip(alias, 80))} is not an npm package name: ${err.message}`);
       }
       const key = `${section}.${alias}`;
       if (typeof spec !== 'string') throw new PackageJsonError(`${key}: not a string (a version, range, tag, URL or path)`);

@@ -19,6 +19,7 @@
  */
 import { isAirlockError, normalizePypiName, parsePep440 } from '../../../core/index.ts';
 import { parseVersionRange } from '../../../gate/version-range.ts';
+import { clip } from '../../admin/cli-support.ts';
 
 export interface RequirementHash {
   readonly algorithm: string;
@@ -84,10 +85,6 @@ const HASH_RE = /^(sha256|sha384|sha512|md5|sha1|sha224):([0-9a-fA-F]+)$/;
 const INCLUDES = new Set(['-r', '--requirement', '-c', '--constraint']);
 const EDITABLES = new Set(['-e', '--editable']);
 const ARCHIVE_RE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar)$/i;
-
-function clip(s: string, n = 120): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
 
 /** Logical lines (continuations joined, comments and blanks dropped) with the line each starts on: pip's `join_lines` and `ignore_comments`. */
 function logicalLines(text: string, limits: RequirementsLimits): { line: number; text: string }[] {
