@@ -4,6 +4,8 @@
  * reads whole files pays; picklescan/modelscan are not installable here), and for the pickle
  * `decode` = opcode disassembly alone (what a pickletools-style lister does, without the
  * symbolic interpretation). Each measurement runs in its own process for its own peak RSS.
+ * `pool` is the scanner as the gateway runs it on model files (its worker pool, `scenario.ts`),
+ * beside `airlock`, the scanner in the caller's thread: what the hand-over to a worker costs.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,9 +37,9 @@ function measure(input: string, mode: string): Row {
 }
 
 const plan: [string, string[]][] = [
-  ['checkpoint', ['airlock', 'read']],
-  ['pickle', ['airlock', 'decode', 'read']],
-  ['mixed', ['airlock', 'read']],
+  ['checkpoint', ['airlock', 'pool', 'read']],
+  ['pickle', ['airlock', 'pool', 'decode', 'read']],
+  ['mixed', ['airlock', 'pool', 'read']],
 ];
 const rows: Row[] = [];
 for (const [input, modes] of plan) for (const m of modes) rows.push(measure(input, m));
@@ -51,7 +53,7 @@ for (const r of rows) {
   );
 }
 const scan = (i: string): Row | undefined => rows.find((r) => r.input === i && r.mode === 'airlock');
-const fp = rows.filter((r) => r.mode === 'airlock').reduce((a, r) => a + Object.entries(r.verdicts).filter(([k]) => k !== 'safe').reduce((x, [, v]) => x + v, 0), 0);
+const fp = rows.filter((r) => r.mode === 'airlock' || r.mode === 'pool').reduce((a, r) => a + Object.entries(r.verdicts).filter(([k]) => k !== 'safe').reduce((x, [, v]) => x + v, 0), 0);
 const ck = scan('checkpoint');
 const pk = scan('pickle');
 console.log('\ntargets:');

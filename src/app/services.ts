@@ -2,7 +2,6 @@
  * The composition root's service graph: storage, policy, gate, review workflow, tokens, metrics.
  * Built once per app; nothing here is a module-level singleton.
  */
-import { availableParallelism } from 'node:os';
 import { HostedNames } from './hosted-names.ts';
 import { createIdGenerator } from '../core/index.ts';
 import { TokenService, type BootstrapResult } from '../api/auth/token-service.ts';
@@ -32,6 +31,7 @@ import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { Webhooks } from '../webhooks/index.ts';
 import { ScanWorkerPool } from '../scan/worker/index.ts';
+import { modelScanPoolOptions } from './model-scan-pool.ts';
 import { webhookDefinitions } from './webhooks.ts';
 
 export interface StorageHandle {
@@ -239,10 +239,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     { store, clock, log, observe: (name, attempt) => metrics.webhookAttempt(name, attempt.ok) },
     webhookDefinitions(config.webhooks, process.env, 'airlock', config.server.publicUrl),
   );
-  // A core is left to the event loop. The heap limit is above what the scanner's own limits let a
-  // file of up to 32 MiB (ModelScans' in-memory cap) need (~0.9 GiB at most, for a pickle of 4
-  // million memoised objects): it stops a blow-up nothing foresaw, not a file the scanner can read.
-  const modelScanPool = new ScanWorkerPool({ size: Math.max(1, Math.min(2, availableParallelism() - 1)), maxHeapMb: 1024 });
+  const modelScanPool = new ScanWorkerPool(modelScanPoolOptions());
   let bootstrap: BootstrapResult;
   try {
     await reviewSync.start();
