@@ -93,6 +93,12 @@ export interface ScanContext {
   /** Member path of the source being analysed, '' for the top-level file. */
   readonly member: string;
   readonly signal: AbortSignal;
+  /**
+   * For loops over content in memory, which never wait on a read: once the scan's time slice has
+   * run, gives the event loop a turn (so its deadline, a timer, can fire), then throws if the scan
+   * must stop (engine/time-slice.ts).
+   */
+  checkpoint(): Promise<void>;
   report(finding: ScanFinding): void;
   /**
    * Identify and scan nested content (a zip member, a pickle inside a pickle …). `member` is the

@@ -68,6 +68,10 @@ class Context implements ScanContext {
     this.member = member;
   }
 
+  checkpoint(): Promise<void> {
+    return this.#engine.run.checkpoint();
+  }
+
   report(f: ScanFinding): void {
     const evidence = f.evidence.member === undefined && this.member !== '' ? { ...f.evidence, member: this.member } : f.evidence;
     this.#engine.run.report(evidence === f.evidence ? f : { ...f, evidence });

@@ -96,6 +96,8 @@ function memberContext(cap: number, signal: AbortSignal): ScanContext {
     depth: 0,
     member: '',
     signal,
+    // Members are inflated by streams, which wait: the signal is checked as they go.
+    checkpoint: () => (signal.aborted ? Promise.reject(new ScanAbortedError('timeout')) : Promise.resolve()),
     report: () => undefined,
     scanNested: () => Promise.reject(new Error('python-dist reads members, it does not scan them')),
     refineFormat: () => undefined,

@@ -86,6 +86,7 @@ export async function runAnalyzer(analyzer: FormatAnalyzer, bytes: Uint8Array, o
     depth: 0,
     member: '',
     signal: new AbortController().signal,
+    checkpoint: () => Promise.resolve(),
     report(f: ScanFinding): void {
       findings.push(f);
     },

@@ -25,7 +25,7 @@ async function completes(source: ByteSource, start: number, ctx: ScanContext, bu
   const dec = new PickleDecoder(source, start);
   const limits = { ...ctx.limits, maxPickleOpcodes: Math.min(OPCODES_PER_ATTEMPT, budget.left) };
   try {
-    const r = await runPickle(dec, new PickleAnalysis(ctx, { torch: false }), { limits, signal: ctx.signal, spent: 0 });
+    const r = await runPickle(dec, new PickleAnalysis(ctx, { torch: false }), { limits, checkpoint: () => ctx.checkpoint(), spent: 0 });
     budget.left -= r.opcodes;
     return dec.offset;
   } catch (err) {

@@ -4,8 +4,7 @@
  * state mutation is handed to `hooks` instead of being performed. Errors end the run where the
  * real unpickler would stop; everything before has already been reported.
  */
-import { ScanAbortedError, ScanFormatError, ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
-import { TimeSlice } from '../../engine/time-slice.ts';
+import { ScanFormatError, ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
 import type { ScanLimits } from '../../types.ts';
 import { DecodedOp, type PickleDecoder } from './decoder.ts';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.ts';
@@ -52,7 +51,8 @@ export interface RunResult {
 
 export interface RunOptions {
   readonly limits: ScanLimits;
-  readonly signal: AbortSignal;
+  /** The scan's `checkpoint` (ScanContext): a turn of the event loop when due, and its deadline. */
+  readonly checkpoint: () => Promise<void>;
   /** Opcodes already spent by earlier pickles of the same source (limit is per source). */
   readonly spent: number;
   /**
@@ -72,12 +72,11 @@ function fail(rule: string, msg: string, offset: number): never {
 
 /** Runs one pickle (up to and including STOP) from the decoder's position. */
 export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: RunOptions): Promise<RunResult> {
-  const { limits, signal } = opts;
+  const { limits } = opts;
   let stack: PyValue[] = [];
   const metastack: PyValue[][] = [];
   let metaDepth = 0;
   const memo = opts.memo ?? new Memo();
-  const slice = new TimeSlice();
   /** Attributes set on imported objects by BUILD: `path.attr` → value (numpy.prod.a = 'os'). */
   const overrides = new Map<string, PyValue>();
   let proto = 0;
@@ -144,12 +143,7 @@ export async function runPickle(dec: PickleDecoder, hooks: MachineHooks, opts: R
       fail('pickle.truncated', 'pickle data was truncated (no STOP opcode)', dec.offset);
     }
     ops++;
-    if ((ops & MARK_CHECK_INTERVAL) === 0) {
-      // A pickle in memory never waits on a read: give the event loop its turn here, or the
-      // deadline's timer could not fire (engine/time-slice.ts).
-      if (slice.due()) await slice.yield();
-      if (signal.aborted) throw new ScanAbortedError('timeout');
-    }
+    if ((ops & MARK_CHECK_INTERVAL) === 0) await opts.checkpoint();
     if (ops + opts.spent > limits.maxPickleOpcodes) {
       throw new ScanLimitError('maxPickleOpcodes', `more than ${limits.maxPickleOpcodes} pickle opcodes`, 'local', op.pos);
     }

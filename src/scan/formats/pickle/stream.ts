@@ -50,13 +50,13 @@ export async function scanPickles(source: ByteSource, start: number, ctx: ScanCo
       try {
         let r: RunResult;
         try {
-          r = await runPickle(dec, analysis, { limits: ctx.limits, signal: ctx.signal, spent });
+          r = await runPickle(dec, analysis, { limits: ctx.limits, checkpoint: () => ctx.checkpoint(), spent });
         } catch (err) {
           const prev = pickles[pickles.length - 1];
           if (prev === undefined || !(err instanceof ScanFormatError) || err.rule !== 'pickle.memo.missing') throw err;
           // Loaders that call load() again on one Unpickler keep its memo: read it that way too.
           dec.seek(at);
-          r = await runPickle(dec, analysis, { limits: ctx.limits, signal: ctx.signal, spent, memo: prev.memo.clone() });
+          r = await runPickle(dec, analysis, { limits: ctx.limits, checkpoint: () => ctx.checkpoint(), spent, memo: prev.memo.clone() });
         }
         // Only the latest memo can matter to the next pickle: let earlier ones go.
         const before = pickles.length - 1;
