@@ -81,20 +81,18 @@ test('a scan past its deadline in the worker is unscannable with the time-out fi
   }
 });
 
-test('a file over the in-memory size is read by the worker from the store\'s own file, under its name; a store without local files is read here by range; a gone file is a storage error', async () => {
+test('a file over the in-memory size is read by the worker from the store\'s own file, under its name, or by range through this thread from a store without local files; a gone file is never safe', async () => {
   const pool = new ScanWorkerPool({ size: 1 });
   try {
     await withStore(async (blobs, put) => {
       const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
       const blob = await put(evil);
       const large = { ...SETTINGS, inMemoryScanBytes: evil.length - 1 };
-      // A store that keeps no file on this machine (an S3 bucket): only the port's methods.
-      const remote: BlobStore = { begin: (o) => blobs.begin(o), stat: (d) => blobs.stat(d), open: (d, r) => blobs.open(d, r), read: (d, o) => blobs.read(d, o), delete: (d) => blobs.delete(d), list: () => blobs.list() };
+      const remote = remoteStore(blobs);
       const byRange = await scanStoredFile({ blobs: remote, pool }, blob, evil.length, 'model.pkl', large);
       assert.equal(byRange.verdict, 'malicious');
-      assert.equal(pool.workers, 0, 'no worker was started');
-      const inWorker = await scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', large);
       assert.equal(pool.workers, 1, 'scanned in the pool');
+      const inWorker = await scanStoredFile({ blobs, pool }, blob, evil.length, 'model.pkl', large);
       assert.deepEqual(inWorker, byRange, 'the same result, under the model file\'s name');
       await blobs.delete(blob);
       // Gone, a large file is not handed to the worker (the store names no file) and is never safe.
@@ -105,3 +103,38 @@ test('a file over the in-memory size is read by the worker from the store\'s own
     await pool.close();
   }
 });
+
+test('a large file of a store without local files decodes in the worker: this thread turns while one member inflates in one synchronous run', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    await withStore(async (blobs, put) => {
+      const blob = await put(BZIP2_PICKLE_200_MIB);
+      // Start the worker first, so that what follows is the scan's alone.
+      const small = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+      assert.equal((await scanStoredFile({ blobs, pool }, await put(small), small.length, 'model.pkl', SETTINGS)).verdict, 'malicious');
+      const order: string[] = [];
+      const scanned = scanStoredFile({ blobs: remoteStore(blobs), pool }, blob, BZIP2_PICKLE_200_MIB.length, 'model.pkl', { ...SETTINGS, inMemoryScanBytes: 64 }).then((r) => {
+        order.push('scan');
+        return r;
+      });
+      // Timers one after another: in this thread the 200 MiB decode would hold them all until it
+      // ended, and the scan's answer would come first.
+      for (let i = 0; i < TICKS; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        order.push('tick');
+      }
+      const result = await scanned;
+      assert.equal(result.verdict, 'safe', JSON.stringify(result.findings));
+      assert.equal(order.indexOf('scan'), TICKS, `the scan answered after ${order.indexOf('scan')} of the ${TICKS} timers`);
+    });
+  } finally {
+    await pool.close();
+  }
+});
+
+const TICKS = 40;
+
+/** A store that keeps no file on this machine (an S3 bucket): only the port's methods. */
+function remoteStore(blobs: BlobStore): BlobStore {
+  return { begin: (o) => blobs.begin(o), stat: (d) => blobs.stat(d), open: (d, r) => blobs.open(d, r), read: (d, o) => blobs.read(d, o), delete: (d) => blobs.delete(d), list: () => blobs.list() };
+}

@@ -1,11 +1,11 @@
 /**
  * Model files wherever they are served from (a Hugging Face commit's files, the layers of an OCI
- * artifact): scanned from the blob store by the model scanner — from memory in a worker thread
- * when small, by range in this thread when not — and described to the policy in one shape, `model_file` and `model_scan`
+ * artifact): scanned from the blob store by the model scanner in a worker thread — handed over
+ * in memory when small, read from the store's file or by range when not — and described to the policy in one shape, `model_file` and `model_scan`
  * (docs/facts/huggingface.md), which models.rego judges whatever ecosystem the file came from.
  */
 import { AirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
-import { modelFileExpectation, scan, scannedPickleBased, type FileScanResult, type ScanWorkerPool, type WorkerScanOptions } from '../../scan/index.ts';
+import { modelFileExpectation, scannedPickleBased, type FileScanResult, type ScanWorkerPool, type WorkerScanOptions } from '../../scan/index.ts';
 import { hasLocalPath, type BlobStore, type Json } from '../../storage/ports/index.ts';
 import { BlobRangeSource } from './blob-range-source.ts';
 
@@ -19,7 +19,7 @@ export interface ModelScanSettings {
 }
 
 /** Where model files are scanned: worker threads with a hard deadline (`ScanWorkerPool`). */
-export type ModelScanPool = Pick<ScanWorkerPool, 'scanBytes' | 'scanFile'>;
+export type ModelScanPool = Pick<ScanWorkerPool, 'scanBytes' | 'scanFile' | 'scanSource'>;
 
 export interface ModelScanDeps {
   readonly blobs: BlobStore;
@@ -71,7 +71,7 @@ export async function scanStoredFile(deps: ModelScanDeps, blob: Sha256Digest, si
   };
   if (size > settings.inMemoryScanBytes) {
     const file = hasLocalPath(deps.blobs) ? await deps.blobs.localPath(blob) : null;
-    return file === null ? scan(new BlobRangeSource(deps.blobs, blob, size), path, options) : deps.pool.scanFile(file, options, path);
+    return file === null ? deps.pool.scanSource(new BlobRangeSource(deps.blobs, blob, size), path, options) : deps.pool.scanFile(file, options, path);
   }
   const bytes = await deps.blobs.read(blob, { maxBytes: size });
   if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);

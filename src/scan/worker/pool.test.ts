@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { ScanWorkerPool } from './pool.ts';
 import { fixturePath } from '../test-support/fixtures.ts';
 import { readFile } from 'node:fs/promises';
+import { scan } from '../api.ts';
+import { MemorySource } from '../sources/memory-source.ts';
+import type { ByteSource } from '../types.ts';
 
 test('scans files and bytes in worker threads', async () => {
   const pool = new ScanWorkerPool({ size: 2 });
@@ -69,6 +72,74 @@ test('bytes handed over are detached; bytes that do not own their buffer are cop
     assert.ok(pooled.byteLength < pooled.buffer.byteLength);
     assert.equal((await pool.scanBytes(pooled, 'evil.pkl', {}, true)).verdict, 'malicious');
     assert.ok(pooled.equals(evil), 'left as it was');
+  } finally {
+    await pool.close();
+  }
+});
+
+/** An evil pickle behind reads that answer on a later turn of the event loop, as a remote store's do; counts them. */
+class SlowSource implements ByteSource {
+  readonly size: number;
+  reads = 0;
+  readonly #bytes: Uint8Array;
+  readonly #fail: string | null;
+  readonly #hang: boolean;
+
+  constructor(bytes: Uint8Array, options: { readonly fail?: string; readonly hang?: boolean } = {}) {
+    this.#bytes = bytes;
+    this.size = bytes.length;
+    this.#fail = options.fail ?? null;
+    this.#hang = options.hang === true;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    this.reads++;
+    if (this.#hang) return new Promise<Uint8Array>(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#fail !== null) throw new Error(this.#fail);
+    // A view of memory the source keeps: the pool must copy it, not hand it over.
+    return this.#bytes.subarray(offset, Math.min(this.size, offset + length));
+  }
+}
+
+test('a source only this thread can read is scanned in a worker that asks for its ranges', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    const evil = await readFile(fixturePath('pickle', 'os-system-p4.pkl'));
+    const source = new SlowSource(evil);
+    const got = await pool.scanSource(source, 'model.pkl');
+    assert.equal(pool.workers, 1, 'scanned in the pool');
+    assert.ok(source.reads > 0, 'the worker read through this thread');
+    assert.deepEqual(got, await scan(new MemorySource(evil), 'model.pkl'));
+    assert.equal(evil.byteLength > 0 && Buffer.from(evil).equals(await readFile(fixturePath('pickle', 'os-system-p4.pkl'))), true, 'the source\'s bytes are left as they were');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a source whose read fails, or never answers, gives a result that is not safe; the pool keeps working', async () => {
+  const pool = new ScanWorkerPool({ size: 1, graceMs: 0 });
+  try {
+    const benign = await readFile(fixturePath('pytorch', 'state-dict.pt'));
+    const failing = await pool.scanSource(new SlowSource(benign, { fail: 'the bucket said 503' }), 'model.pt');
+    assert.notEqual(failing.verdict, 'safe');
+    assert.ok(failing.findings.some((f) => f.message.includes('the bucket said 503')), JSON.stringify(failing.findings));
+    const hanging = await pool.scanSource(new SlowSource(benign, { hang: true }), 'model.pt', { limits: { timeoutMs: 50 } });
+    assert.equal(hanging.verdict, 'unscannable');
+    assert.ok(hanging.findings.some((f) => f.rule === 'scan.timeout'), JSON.stringify(hanging.findings));
+    assert.equal((await pool.scanSource(new SlowSource(benign), 'model.pt')).verdict, 'safe');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a new worker\'s start-up does not count against its first scan\'s deadline', async () => {
+  // Starting a worker (a thread, an isolate, the scanner's modules) takes 0.08-0.2 s here, more
+  // than this whole budget with no grace (75 ms from the compile cache); a small file's scan takes milliseconds.
+  const pool = new ScanWorkerPool({ size: 1, graceMs: 0 });
+  try {
+    const first = await pool.scanFile(fixturePath('pytorch', 'state-dict.pt'), { limits: { timeoutMs: 40 } });
+    assert.equal(first.verdict, 'safe', JSON.stringify(first.findings));
   } finally {
     await pool.close();
   }

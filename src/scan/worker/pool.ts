@@ -7,10 +7,10 @@
  */
 import { isMarkedAsUntransferable, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { FileScanResult } from '../types.ts';
+import type { ByteSource, FileScanResult } from '../types.ts';
 import { finding } from '../engine/findings.ts';
 import { resolveLimits } from '../engine/limits.ts';
-import type { WorkerRequest, WorkerResponse, WorkerScanOptions } from './protocol.ts';
+import type { RangeAnswer, WorkerRequest, WorkerResponse, WorkerScanOptions } from './protocol.ts';
 
 export interface ScanPoolOptions {
   /** Worker threads (default: available parallelism, at most 4). */
@@ -26,6 +26,8 @@ interface Job {
   readonly deadlineMs: number;
   readonly resolve: (r: FileScanResult) => void;
   readonly transfer: ArrayBuffer[];
+  /** A `source` request's bytes, read here for the worker. */
+  readonly source: ByteSource | null;
 }
 
 interface Slot {
@@ -37,6 +39,17 @@ interface Slot {
 type Task = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+
+/**
+ * How long a new worker may take to start before its first scan's deadline begins: starting one
+ * (a thread, a V8 isolate, the scanner's modules) takes about 0.2 s, which is not the file's time.
+ * A worker that never comes up still fails the scan, after this plus the deadline.
+ */
+const START_GRACE_MS = 30_000;
+
+function late(job: Job): string {
+  return `scan did not finish within ${job.deadlineMs} ms; worker terminated`;
+}
 
 function failed(path: string, rule: string, message: string): FileScanResult {
   return { path, format: 'unknown', verdict: 'unscannable', findings: [finding(rule, 'unscannable', message, {})] };
@@ -75,8 +88,13 @@ export class ScanWorkerPool {
     slot.worker = worker;
     worker.on('message', (msg: WorkerResponse) => {
       const job = slot.job;
+      if (msg.kind === 'ready') {
+        if (slot.worker === worker && job !== undefined) this.#arm(slot, job, job.deadlineMs, late(job));
+        return;
+      }
       if (slot.worker !== worker || job === undefined || job.request.id !== msg.id) return;
-      this.#finish(slot, msg.ok ? msg.result : failed(job.request.path, 'scan.error', `scanner error: ${msg.error}`));
+      if (msg.kind === 'read') this.#read(slot, worker, job, msg);
+      else this.#finish(slot, msg.ok ? msg.result : failed(job.request.path, 'scan.error', `scanner error: ${msg.error}`));
     });
     const onDeath = (why: string): void => {
       if (slot.worker !== worker || this.#closed) return;
@@ -87,6 +105,32 @@ export class ScanWorkerPool {
     worker.on('error', (err) => onDeath(err.message));
     worker.on('exit', (code) => onDeath(`exit code ${code}`));
     return worker;
+  }
+
+  /** Reads a range of a `source` job's bytes for its worker; an answer for a job that has ended is dropped. */
+  #read(slot: Slot, worker: Worker, job: Job, msg: Extract<WorkerResponse, { kind: 'read' }>): void {
+    const { id, seq, offset, length } = msg;
+    const answer = (a: RangeAnswer, transfer: ArrayBuffer[] = []): void => {
+      if (slot.worker !== worker || slot.job !== job) return;
+      try {
+        worker.postMessage(a, transfer);
+      } catch (err) {
+        this.#finish(slot, failed(job.request.path, 'scan.error', `cannot hand read bytes to the scan worker: ${err instanceof Error ? err.message : String(err)}`), true);
+      }
+    };
+    const source = job.source;
+    if (source === null || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > source.size) {
+      answer({ id, kind: 'range', seq, ok: false, error: `no bytes ${offset}+${length} to read for this scan` });
+      return;
+    }
+    source.read(offset, length).then(
+      (bytes) => {
+        // A copy to hand over: what a source returns may be its own memory (a view of a buffer it keeps).
+        const data = new Uint8Array(bytes);
+        answer({ id, kind: 'range', seq, ok: true, bytes: data }, [data.buffer]);
+      },
+      (err: unknown) => answer({ id, kind: 'range', seq, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
   }
 
   #finish(slot: Slot, result: FileScanResult, replace = false): void {
@@ -103,17 +147,24 @@ export class ScanWorkerPool {
     this.#pump();
   }
 
+  /** Ends the job's scan as timed out (and its worker) `ms` from now, instead of when it was due. */
+  #arm(slot: Slot, job: Job, ms: number, why: string): void {
+    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.#finish(slot, failed(job.request.path, 'scan.timeout', why), true), ms);
+  }
+
   #pump(): void {
     for (const slot of this.#slots) {
       if (slot.job !== undefined) continue;
       const job = this.#queue.shift();
       if (job === undefined) return;
       slot.job = job;
+      const started = slot.worker === undefined;
       const worker = slot.worker ?? this.#start(slot);
       worker.ref();
-      slot.timer = setTimeout(() => {
-        this.#finish(slot, failed(job.request.path, 'scan.timeout', `scan did not finish within ${job.deadlineMs} ms; worker terminated`), true);
-      }, job.deadlineMs);
+      // A new worker's start is not the file's time: the deadline begins when it is ready.
+      if (started) this.#arm(slot, job, START_GRACE_MS + job.deadlineMs, `the scan worker did not start within ${START_GRACE_MS} ms; worker terminated`);
+      else this.#arm(slot, job, job.deadlineMs, late(job));
       try {
         worker.postMessage(job.request, job.transfer);
       } catch (err) {
@@ -122,7 +173,7 @@ export class ScanWorkerPool {
     }
   }
 
-  #submit(request: Task, transfer: ArrayBuffer[]): Promise<FileScanResult> {
+  #submit(request: Task, transfer: ArrayBuffer[], source: ByteSource | null = null): Promise<FileScanResult> {
     if (this.#closed) return Promise.resolve(failed(request.path, 'scan.error', 'scan pool is closed'));
     const limits = resolveLimits(request.options.limits);
     return new Promise<FileScanResult>((resolve) => {
@@ -131,6 +182,7 @@ export class ScanWorkerPool {
         deadlineMs: limits.timeoutMs + this.#graceMs,
         resolve,
         transfer,
+        source,
       });
       this.#pump();
     });
@@ -155,6 +207,17 @@ export class ScanWorkerPool {
     const data = transfer && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
     const buffers = data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
     return this.#submit({ kind: 'bytes', path, bytes: data, options }, buffers);
+  }
+
+  /**
+   * Scans bytes only this thread can read (a remote store's object, read by range) in a worker:
+   * the worker asks for each range it needs, this thread reads it and hands it over. The event loop
+   * turns while reads wait, and whatever decodes the bytes (a member inflated in one synchronous
+   * run) holds the worker's thread, not this one. A read that fails fails the scan's read, as it
+   * would here; a source that never answers is the deadline's to end.
+   */
+  scanSource(source: ByteSource, path: string, options: WorkerScanOptions = {}): Promise<FileScanResult> {
+    return this.#submit({ kind: 'source', path, size: source.size, options }, [], source);
   }
 
   /** Ends every scan (each `unscannable`) and stops the workers; resolves once they have exited. */

@@ -18,8 +18,24 @@ export type WorkerRequest =
       readonly path: string;
       readonly bytes: Uint8Array;
       readonly options: WorkerScanOptions;
-    };
+    }
+  /**
+   * Bytes only the pool's thread can read (a remote store's object): the worker asks for each
+   * range it needs with a `read` message and gets a `range` answer.
+   */
+  | { readonly id: number; readonly kind: 'source'; readonly path: string; readonly size: number; readonly options: WorkerScanOptions };
+
+/** The pool's answer to a worker's `read`: the bytes (handed over), or why they could not be read. */
+export type RangeAnswer =
+  | { readonly id: number; readonly kind: 'range'; readonly seq: number; readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly kind: 'range'; readonly seq: number; readonly ok: false; readonly error: string };
+
+export type ToWorker = WorkerRequest | RangeAnswer;
 
 export type WorkerResponse =
-  | { readonly id: number; readonly ok: true; readonly result: FileScanResult }
-  | { readonly id: number; readonly ok: false; readonly error: string };
+  /** The worker has loaded the scanner and takes requests (sent once, first). */
+  | { readonly kind: 'ready' }
+  | { readonly id: number; readonly kind: 'done'; readonly ok: true; readonly result: FileScanResult }
+  | { readonly id: number; readonly kind: 'done'; readonly ok: false; readonly error: string }
+  /** The worker's scan of a `source` request needs `length` bytes at `offset`. */
+  | { readonly id: number; readonly kind: 'read'; readonly seq: number; readonly offset: number; readonly length: number };
