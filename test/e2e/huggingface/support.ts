@@ -42,13 +42,18 @@ export interface HfE2e {
 
 let caches = 0;
 
-/** `config`: the repository's settings next to its upstream; `top`: other sections of the configuration (`policy` …). */
-export async function hfE2e(options: { readonly config?: Record<string, unknown>; readonly top?: Record<string, unknown>; readonly hub?: FixtureHub } = {}): Promise<HfE2e> {
+/**
+ * `config`: the repository's settings next to its upstream; `top`: other sections of the
+ * configuration (`policy` …); `env`: the environment its secret references are read from.
+ */
+export async function hfE2e(
+  options: { readonly config?: Record<string, unknown>; readonly top?: Record<string, unknown>; readonly hub?: FixtureHub; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<HfE2e> {
   const hub = await (options.hub ?? new FixtureHub()).start();
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-e2e-hf-'));
   let airlock: StartedAirlock;
   try {
-    airlock = await startAirlock({ config: { ...options.top, repositories: [{ name: 'huggingface', format: 'huggingface', upstream: `${hub.url}/`, ...options.config }] } });
+    airlock = await startAirlock({ config: { ...options.top, repositories: [{ name: 'huggingface', format: 'huggingface', upstream: `${hub.url}/`, ...options.config }] }, ...(options.env === undefined ? {} : { env: options.env }) });
   } catch (err) {
     await hub.close();
     await rm(tmp, { recursive: true, force: true });
