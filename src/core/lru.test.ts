@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lru } from './lru.ts';
+import { cacheFill, Lru } from './lru.ts';
 
 test('Lru tells of every value that leaves, and of none it did not keep', () => {
   const dropped: string[] = [];
@@ -31,4 +31,37 @@ test('Lru without weights is bounded by its number of entries, the least recentl
   assert.deepEqual([lru.peek('a'), lru.peek('b'), lru.peek('c')], [1, undefined, 3]);
   assert.equal(lru.size, 2);
   assert.equal(lru.weight, 2);
+});
+
+test('Lru counts the entries it pushes out for room, and not those deleted, replaced, cleared or never kept', () => {
+  const sizes = new Map<string, number>();
+  const lru = new Lru<string, string>(10, (v) => sizes.get(v) ?? v.length);
+  lru.set('a', 'aaaa');
+  lru.set('b', 'bbbb');
+  lru.set('b', 'BBBB'); // replaced
+  lru.delete('a');
+  lru.set('huge', 'x'.repeat(11)); // not kept
+  assert.equal(lru.evictions, 0);
+  lru.set('c', 'cccc');
+  lru.set('d', 'dddd'); // 12: b goes
+  assert.equal(lru.evictions, 1);
+  sizes.set('dddd', 9);
+  lru.resize('d'); // 13: c goes
+  assert.deepEqual([lru.peek('c'), lru.evictions, lru.weight], [undefined, 2, 9]);
+  lru.set('e', 'eeeeeeeeee'); // 10 alone: d goes to make room
+  assert.equal(lru.evictions, 3);
+  lru.clear();
+  assert.equal(lru.evictions, 3);
+  assert.equal(lru.max, 10);
+});
+
+test('cacheFill reads a byte-weighed cache as it is, and one bounded by a count in the bytes each entry was budgeted', () => {
+  const bytes = new Lru<string, string>(10, (v) => v.length);
+  bytes.set('a', 'aaaa');
+  bytes.set('b', 'bbbbbbb');
+  assert.deepEqual(cacheFill(bytes), { bytes: 7, budgetBytes: 10, entries: 1, evictions: 1 });
+  const counted = new Lru<string, number>(3);
+  counted.set('a', 1);
+  counted.set('b', 2);
+  assert.deepEqual(cacheFill(counted, 100), { bytes: 200, budgetBytes: 300, entries: 2, evictions: 0 });
 });

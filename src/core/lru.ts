@@ -9,6 +9,7 @@ export class Lru<K, V> {
   readonly #onDrop: ((v: V) => void) | null;
   readonly #map = new Map<K, { value: V; size: number }>();
   #total = 0;
+  #evictions = 0;
 
   /** `onDrop` is told of every value that leaves: evicted, deleted, replaced or cleared. */
   constructor(max: number, sizeOf: (v: V) => number = () => 1, onDrop?: (v: V) => void) {
@@ -24,6 +25,16 @@ export class Lru<K, V> {
 
   get size(): number {
     return this.#map.size;
+  }
+
+  /** The bound on the total weight. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /** Entries pushed out to make room, since the cache was made (not those deleted, replaced or cleared). */
+  get evictions(): number {
+    return this.#evictions;
   }
 
   get(key: K): V | undefined {
@@ -81,7 +92,41 @@ export class Lru<K, V> {
       if (this.#total <= this.#max) break;
       this.#map.delete(k);
       this.#total -= e.size;
+      this.#evictions++;
       this.#onDrop?.(e.value);
     }
   }
+}
+
+/**
+ * How full a cache bounded by estimated bytes is, and how often it makes room: what the metrics
+ * read of it when scraped (`airlock_cache_*`).
+ */
+export interface CacheFill {
+  /** Estimated bytes held. */
+  readonly bytes: number;
+  /** Estimated bytes it may hold: its share of `server.cacheMemory`. */
+  readonly budgetBytes: number;
+  readonly entries: number;
+  /** Entries pushed out to make room since it was made. */
+  readonly evictions: number;
+}
+
+/** A service's caches by name (`states`, `hotArtifacts` …). */
+export type CacheFills = Readonly<Record<string, CacheFill>>;
+
+/** What a cache bounded by weight says of itself (an `Lru` does). */
+export interface WeighedCache {
+  readonly weight: number;
+  readonly max: number;
+  readonly size: number;
+  readonly evictions: number;
+}
+
+/**
+ * A cache's fill now. Its weight is estimated bytes, or for one bounded by a number of entries
+ * sized from a byte budget, `bytesPerUnit` (the estimate the budget was divided by).
+ */
+export function cacheFill(c: WeighedCache, bytesPerUnit = 1): CacheFill {
+  return { bytes: c.weight * bytesPerUnit, budgetBytes: c.max * bytesPerUnit, entries: c.size, evictions: c.evictions };
 }

@@ -18,7 +18,7 @@ import type {
   QuarantineStore,
   RequestContext,
 } from '../storage/ports/index.ts';
-import type { Ecosystem } from '../core/index.ts';
+import type { CacheFills, Ecosystem } from '../core/index.ts';
 import type { PolicyBatch, PolicyOutcome } from '../policy/decide.ts';
 import { inputToJson, type RepositoryKind } from '../policy/input.ts';
 import type { ArtifactHistory, FactCollector, Facts, Gate, GateDecision, GateFailure, VersionCandidate, DecisionSource } from './types.ts';
@@ -165,6 +165,11 @@ export class GateService implements Gate {
   }
 
   readonly generation = (): string => this.#generation.value;
+
+  /** How full the verdict caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return this.#cache.caches();
+  }
 
   /** Something a verdict depends on changed: drop cached verdicts and move the generation on. */
   invalidate(): void {

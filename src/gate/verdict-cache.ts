@@ -8,7 +8,7 @@
  * Sizes are estimates calibrated with heap measurements (`bench/gate/verdict-footprint.ts`).
  */
 import { createHash } from 'node:crypto';
-import { Lru, type Reason } from '../core/index.ts';
+import { cacheFill, Lru, type CacheFills, type Reason } from '../core/index.ts';
 import type { GateDecision, VersionCandidate } from './types.ts';
 
 /** Heap bytes of one cached version beyond its decision (map slot, version key shared with the candidate). */
@@ -90,14 +90,36 @@ const UNITS = 1e12;
 export class VerdictCache {
   readonly #packages: Lru<string, PackageVerdicts>;
   readonly #artifacts: Lru<string, ArtifactVerdict>;
+  readonly #packageBudget: number;
+  /** Estimated bytes of the package entries kept (their LRU weighs shares of two bounds, not bytes). */
+  #packageBytes = 0;
 
   constructor(options: VerdictCacheOptions) {
     // Artifact verdicts are few and hot (one per served file): a tenth of the bytes.
     const artifactBytes = Math.floor(options.maxBytes / 10);
     const packageBytes = Math.max(1, options.maxBytes - artifactBytes);
     const maxVersions = Math.max(1, options.maxVersions);
-    this.#packages = new Lru(UNITS, (e) => Math.ceil(Math.max((e.bytes / packageBytes) * UNITS, ((e.decisions.size + 1) / maxVersions) * UNITS)));
+    this.#packageBudget = packageBytes;
+    this.#packages = new Lru(
+      UNITS,
+      (e) => Math.ceil(Math.max((e.bytes / packageBytes) * UNITS, ((e.decisions.size + 1) / maxVersions) * UNITS)),
+      (e) => {
+        this.#packageBytes -= e.bytes;
+      },
+    );
     this.#artifacts = new Lru(artifactBytes, (e) => e.bytes);
+  }
+
+  /**
+   * How full the two caches are. The packages' may evict below its bytes when it holds
+   * `maxVersions` versions first (`policy.verdictCacheSize`).
+   */
+  caches(): CacheFills {
+    const packages = this.#packages;
+    return {
+      verdicts: { bytes: this.#packageBytes, budgetBytes: this.#packageBudget, entries: packages.size, evictions: packages.evictions },
+      artifactVerdicts: cacheFill(this.#artifacts),
+    };
   }
 
   /** The package's decisions if they were judged for exactly this candidate set and are still valid. */
@@ -110,7 +132,7 @@ export class VerdictCache {
   setPackage(key: string, fingerprint: string, decisions: ReadonlyMap<string, GateDecision>, validUntil: number): void {
     let bytes = PACKAGE_BYTES + key.length;
     for (const d of decisions.values()) bytes += VERSION_BYTES + decisionBytes(d);
-    this.#packages.set(key, { fingerprint, decisions, validUntil, bytes });
+    if (this.#packages.set(key, { fingerprint, decisions, validUntil, bytes })) this.#packageBytes += bytes;
   }
 
   artifact(key: string, now: number): GateDecision | null {

@@ -4,7 +4,7 @@
  * hashes Airlock verifies their bytes against (read once per commit from the paginated tree, all
  * pages, and kept in memory: a commit never changes).
  */
-import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, isAirlockError, type CacheFills } from '../../core/index.ts';
 import type { VersionCandidate } from '../../gate/index.ts';
 import type { BlobStore, DocumentCache } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
@@ -86,6 +86,11 @@ export class HubCatalog {
     this.#trees = new Lru(limits.cacheBytes, (t) => 1024 + t.entries.length * 300);
     this.#resolved = new Lru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (r) => 2048 + r.info.siblings.length * 64);
     this.#branches = new Lru(Math.max(256 * 1024, Math.floor(limits.cacheBytes / 8)), (b) => 2048 + b.revision.info.siblings.length * 64);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { trees: cacheFill(this.#trees), commits: cacheFill(this.#resolved), branches: cacheFill(this.#branches) };
   }
 
   /** The commit a revision names, with the repo's info there and the gate's candidate for it. */

@@ -7,7 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, Lru, digestHex, isAirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, digestHex, isAirlockError, type CacheFills, type Sha256Digest } from '../../core/index.ts';
 import type { Explained, Explainer, Gate, VersionCandidate } from '../../gate/index.ts';
 import type { FileScanResult } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
@@ -128,6 +128,11 @@ export class FileService {
     this.#outcomes = new Lru(settings.cache.outcomes, () => 1024);
     this.#scans = new ModelScans({ blobs: deps.blobs, pool: deps.scanPool }, settings, settings.cache.scans);
     this.#signatures = new Lru(settings.cache.scans, (c) => 2048 + (c.status === 'verified' ? c.manifest.files.size * 160 : 0));
+  }
+
+  /** How full the caches are (read by the metrics when scraped); the model scans' results are not reported yet. */
+  caches(): CacheFills {
+    return { outcomes: cacheFill(this.#outcomes), signatures: cacheFill(this.#signatures) };
   }
 
   /** The outcome already decided for this file, if any (a HEAD answers from it without fetching). */

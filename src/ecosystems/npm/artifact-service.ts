@@ -5,7 +5,7 @@
  * small and asked for again, no disk read.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, Lru, digestHex, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, digestHex, type CacheFills, isAirlockError, makePurl, type NpmPackageName, type Purl, type Sha256Digest } from '../../core/index.ts';
 import type { ArtifactContent, ArtifactFile, ArtifactReadBounds, Facts, Gate, VersionCandidate, VersionFiles } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, Json, RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
@@ -109,6 +109,11 @@ export class ArtifactService {
     this.#settings = settings;
     this.#hot = new Lru(settings.hotArtifactCacheBytes, hotBytes);
     this.#tarballs = new TarballStore(deps, settings);
+  }
+
+  /** How full the cache of decided files is (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { hotArtifacts: cacheFill(this.#hot) };
   }
 
   /** The hot path: a decided outcome for this file, generation and requester, if any. */

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { AirlockError, Lru, HeldBuffers, isAirlockError, releaseBytes, wasReleased, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, HeldBuffers, type CacheFills, isAirlockError, releaseBytes, wasReleased, type NpmPackageName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import type { DocumentSource, SourceDocument, SourceLogger } from '../shared/document-source.ts';
@@ -131,6 +131,11 @@ export class MetadataService {
       (b) => b.length,
       (b) => this.#held.letGo(b),
     );
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { states: cacheFill(this.#states), candidates: cacheFill(this.#candidateSets), documents: cacheFill(this.#docs) };
   }
 
   /** The hot path: the current rendering if nothing it depends on has changed, else null. */

@@ -6,7 +6,7 @@
  * part of it, under its verdict: a blob or a platform manifest is asked for by digest after the
  * image, and only an image Airlock admitted makes one servable.
  */
-import { AirlockError, isAirlockError, Lru, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, isAirlockError, Lru, type CacheFills, type Sha256Digest } from '../../core/index.ts';
 import type { Explained, Explainer, Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { FileScanResult } from '../../scan/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
@@ -73,6 +73,11 @@ export class Admission {
     this.#deps = deps;
     this.#outcomes = new Lru(Math.max(64 * 1024, Math.floor(cacheBytes / 2)), () => 1024);
     this.#parts = new Lru(Math.max(64 * 1024, Math.floor(cacheBytes / 2)), () => 256);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { outcomes: cacheFill(this.#outcomes), parts: cacheFill(this.#parts) };
   }
 
   /** The image an admitted image's part (a blob, a platform manifest) belongs to, if Airlock admitted one that has it. */

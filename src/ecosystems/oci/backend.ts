@@ -4,7 +4,7 @@
  * routes, the gate's admission and the signature look-up are the same for both.
  */
 import type { FastifyRequest } from 'fastify';
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, type CacheFills } from '../../core/index.ts';
 import type { BlobSource, ManifestSource, ReferrerSource } from './image-source.ts';
 import type { TagSighting } from './tag-history.ts';
 
@@ -45,6 +45,8 @@ export interface ImageBackend {
    * hosted repository's pushed blobs: a pushing client asks with HEAD); null when it has none.
    */
   ownBlob(name: string, digest: string): Promise<number | null>;
+  /** How full its caches are (the parsed manifests'), read by the metrics when scraped. */
+  caches(): CacheFills;
   close(): Promise<void>;
 }
 

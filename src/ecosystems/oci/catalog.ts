@@ -4,7 +4,7 @@
  * once and kept for good (its bytes are its name). Every manifest is checked against its digest
  * and parsed before anything else looks at it; the raw bytes are what clients get.
  */
-import { AirlockError, Lru, isAirlockError, sha256Of } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, isAirlockError, sha256Of, type CacheFills } from '../../core/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
 import type { DocumentSource } from '../shared/document-source.ts';
 import { MANIFEST_ACCEPT, parseManifest, type Manifest } from './manifest.ts';
@@ -55,6 +55,11 @@ export class ImageCatalog {
   constructor(deps: CatalogDeps, cacheBytes: number) {
     this.#deps = deps;
     this.#parsed = new Lru(cacheBytes, (m) => 512 + m.bytes.length * 3);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { manifests: cacheFill(this.#parsed) };
   }
 
   /** The manifest a tag or digest names in the image repository `name`. */

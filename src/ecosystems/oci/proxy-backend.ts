@@ -52,6 +52,7 @@ export function proxyBackend(deps: ProxyBackendDeps, settings: OciSettings): Ima
     tags: (request, name, query, at) => upstreamTags(deps, settings, request, name, query, at),
     has: (name) => upstreamHasName(upstream, name),
     ownBlob: async () => null,
+    caches: () => catalog.caches(),
     close: async () => {
       await Promise.all([tags.flush(), manifests.flush()]);
     },

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AirlockError, Lru, isAirlockError, sha256DigestFromHex, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, isAirlockError, type CacheFills, sha256DigestFromHex, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import { DEFAULT_PYTHON_DIST_LIMITS, inspectPythonDist, MemorySource, type ByteSource, type PythonDistInspection } from '../../scan/index.ts';
 import { writeStreamToUpload, type ArtifactIndex, type ArtifactRecord, type BlobStore, type RequestContext } from '../../storage/ports/index.ts';
@@ -80,6 +80,11 @@ export class DistService {
     this.#inspections = new Lru(c.inspections, (i) => 4096 + (i.metadata?.length ?? 0));
     this.#hot = new Lru(c.hotFiles, (b) => b.length);
     this.#servedOnce = new Lru(Math.max(64 * 1024, Math.floor(c.outcomes / 4)), () => 128);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { hotFiles: cacheFill(this.#hot), inspections: cacheFill(this.#inspections), outcomes: cacheFill(this.#outcomes), servedOnce: cacheFill(this.#servedOnce) };
   }
 
   /** The outcome for a file the client asks for by the URL Airlock gave it (project, sha256, filename). */

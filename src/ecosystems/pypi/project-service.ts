@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { AirlockError, Lru, comparePep440, isAirlockError, makePurl, parsePep440, type Pep440, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, cacheFill, Lru, comparePep440, type CacheFills, isAirlockError, makePurl, parsePep440, type Pep440, type PypiProjectName, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, GateDecision, VersionCandidate } from '../../gate/index.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
@@ -98,6 +98,11 @@ export class ProjectService {
     this.#deps = deps;
     this.#settings = settings;
     this.#entries = new Lru(settings.cache.pages, entryBytes);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { pages: cacheFill(this.#entries) };
   }
 
   /**

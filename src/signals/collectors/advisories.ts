@@ -3,6 +3,7 @@
  * and shared by the collectors that read them (known-malicious, vulnerabilities): one store read
  * per package on a cold install, however many collectors use it.
  */
+import type { WeighedCache } from '../../core/index.ts';
 import type { FeedStore } from '../../storage/ports/index.ts';
 import { advisoryToRecord, canonicalFeedName, type FeedRecord } from '../feeds/index.ts';
 import { TtlCache } from './ttl-cache.ts';
@@ -19,6 +20,8 @@ export interface AdvisoryLookup {
   of(ecosystem: 'npm' | 'pypi', name: string, nowMs: number): Promise<PackageAdvisories>;
   /** The feed changed: forget everything read. */
   clear(): void;
+  /** What is kept (its fill is exported as a metric). */
+  readonly cache: WeighedCache;
 }
 
 const NONE: PackageAdvisories = Object.freeze({ malicious: Object.freeze([]), vulnerabilities: Object.freeze([]) });
@@ -33,6 +36,7 @@ export async function readAdvisories(feeds: Pick<FeedStore, 'advisoriesFor'>, ec
 export function advisoryLookup(feeds: Pick<FeedStore, 'advisoriesFor'>, options: { readonly ttlMs: number; readonly maxPackages?: number }): AdvisoryLookup {
   const cache = new TtlCache<string, PackageAdvisories>(options.maxPackages ?? 20_000, options.ttlMs);
   return {
+    cache,
     clear: () => cache.clear(),
     async of(ecosystem, spelled, nowMs) {
       const key = `${ecosystem}\0${canonicalFeedName(ecosystem, spelled)}`;

@@ -7,7 +7,7 @@
  */
 import type { FirstSeenStore } from '../../storage/ports/index.ts';
 import { ageFacts, sharedIso } from '../age.ts';
-import { asJson, dateFact, packageOf, type SignalCollector } from './types.ts';
+import { asJson, dateFact, packageOf, type CachingCollector } from './types.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 export interface AgeCollectorDeps {
@@ -30,10 +30,11 @@ function dateOf(ms: number | null | undefined): Date | null {
   return ms === null || ms === undefined ? null : new Date(ms);
 }
 
-export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOptions): SignalCollector {
+export function ageCollector(deps: AgeCollectorDeps, options: AgeCollectorOptions): CachingCollector {
   const known = new TtlCache<string, Seen>(options.maxVersions ?? 100_000, options.ttlMs, (s) => 1 + s.versions.size);
   return {
     id: 'signals.age',
+    cache: known,
     async collect(req) {
       const pkg = packageOf(req);
       if (pkg === null) return [];

@@ -5,12 +5,12 @@
  */
 import type { MissingNameLedger, MissingNameRecord } from '../../storage/ports/index.ts';
 import { NOT_REQUESTED_WHILE_MISSING, requestedWhileMissingFacts } from '../missing.ts';
-import { asJson, dateFact, packageOf, type SignalCollector } from './types.ts';
+import { asJson, dateFact, packageOf, type CachingCollector } from './types.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 const NOT_REQUESTED = Object.freeze({ requested_while_missing: asJson(NOT_REQUESTED_WHILE_MISSING) });
 
-export interface MissingCollector extends SignalCollector {
+export interface MissingCollector extends CachingCollector {
   /** Forget cached ledger records (read them again at the next judgement). */
   clear(): void;
 }
@@ -19,6 +19,7 @@ export function missingCollector(deps: { readonly ledger: MissingNameLedger }, o
   const records = new TtlCache<string, { readonly rec: MissingNameRecord | null }>(options.maxPackages ?? 20_000, options.ttlMs);
   return {
     id: 'signals.requested_while_missing',
+    cache: records,
     clear: () => records.clear(),
     async collect(req) {
       const pkg = packageOf(req);

@@ -6,7 +6,7 @@
  */
 import { lookalikeFacts, nameFacts, NO_LOOKALIKE } from '../facts.ts';
 import type { LookalikeIndex } from '../lookalike/index.ts';
-import { asJson, packageOf, type FactsDoc, type SignalCollector } from './types.ts';
+import { asJson, packageOf, type CachingCollector, type FactsDoc } from './types.ts';
 import type { LookalikeIndexSource } from './indexes.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -30,10 +30,11 @@ function indexId(index: LookalikeIndex | null): number {
   return id;
 }
 
-export function nameCollector(deps: NameCollectorDeps, options: { readonly maxPackages?: number } = {}): SignalCollector {
+export function nameCollector(deps: NameCollectorDeps, options: { readonly maxPackages?: number } = {}): CachingCollector {
   const memo = new TtlCache<string, { readonly index: number; readonly facts: FactsDoc }>(options.maxPackages ?? 20_000, FOREVER);
   return {
     id: 'signals.name',
+    cache: memo,
     async collect(req) {
       const pkg = packageOf(req);
       if (pkg === null) return [];

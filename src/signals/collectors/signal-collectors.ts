@@ -4,6 +4,7 @@
  * install behaviour and publisher changes. Per-package knowledge read from the store is cached for `factsTtlMs`;
  * `feedChanged()` drops what a feed import can change.
  */
+import { cacheFill, type CacheFills } from '../../core/index.ts';
 import type { FeedStore, FirstSeenStore, MissingNameLedger } from '../../storage/ports/index.ts';
 import { ageCollector } from './age.ts';
 import type { LookalikeIndexSource } from './indexes.ts';
@@ -41,6 +42,8 @@ export interface SignalCollectors {
   readonly collectors: readonly SignalCollector[];
   /** The feed changed (an import, by this process or another): forget cached advisories. */
   feedChanged(): void;
+  /** How full each cache is, in the bytes its entries were budgeted at. */
+  caches(): CacheFills;
 }
 
 export function createSignalCollectors(deps: SignalCollectorDeps, options: SignalCollectorOptions): SignalCollectors {
@@ -49,10 +52,12 @@ export function createSignalCollectors(deps: SignalCollectorDeps, options: Signa
   const ttl = { ttlMs: options.factsTtlMs };
   const advisories = advisoryLookup(deps.store, { ...ttl, maxPackages: lookups });
   const missing = missingCollector({ ledger: deps.store }, { ...ttl, maxPackages: lookups });
+  const names = nameCollector({ indexes: deps.indexes }, { maxPackages: Math.max(100, Math.floor((bytes * 0.2) / NAME_FACTS_BYTES)) });
+  const ages = ageCollector({ firstSeen: deps.store }, { ...ttl, maxVersions: Math.max(1000, Math.floor((bytes * 0.6) / SIGHTING_BYTES)) });
   return {
     collectors: [
-      nameCollector({ indexes: deps.indexes }, { maxPackages: Math.max(100, Math.floor((bytes * 0.2) / NAME_FACTS_BYTES)) }),
-      ageCollector({ firstSeen: deps.store }, { ...ttl, maxVersions: Math.max(1000, Math.floor((bytes * 0.6) / SIGHTING_BYTES)) }),
+      names,
+      ages,
       missing,
       maliciousCollector({ advisories }),
       vulnerabilityCollector({ advisories }),
@@ -62,5 +67,11 @@ export function createSignalCollectors(deps: SignalCollectorDeps, options: Signa
     feedChanged() {
       advisories.clear();
     },
+    caches: () => ({
+      firstSightings: cacheFill(ages.cache, SIGHTING_BYTES),
+      nameFacts: cacheFill(names.cache, NAME_FACTS_BYTES),
+      missingNames: cacheFill(missing.cache, LOOKUP_BYTES),
+      advisories: cacheFill(advisories.cache, LOOKUP_BYTES),
+    }),
   };
 }

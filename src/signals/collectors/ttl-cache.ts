@@ -11,6 +11,7 @@ export class TtlCache<K, V> {
   readonly #weigh: ((v: V) => number) | null;
   readonly #map = new Map<K, { readonly value: V; readonly until: number; readonly weight: number }>();
   #total = 0;
+  #evictions = 0;
 
   constructor(max: number, ttlMs: number, weigh?: (v: V) => number) {
     this.#max = Math.max(1, max);
@@ -41,6 +42,7 @@ export class TtlCache<K, V> {
       if (this.#total <= this.#max) break;
       this.#map.delete(k);
       this.#total -= e.weight;
+      this.#evictions++;
     }
   }
 
@@ -63,5 +65,15 @@ export class TtlCache<K, V> {
   /** The total weight of the entries kept. */
   get weight(): number {
     return this.#total;
+  }
+
+  /** The bound on the total weight. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /** Entries pushed out to make room (not those expired or cleared). */
+  get evictions(): number {
+    return this.#evictions;
   }
 }

@@ -5,7 +5,7 @@
  * and the package's history, and returns each version's keys for `input.facts`; an error fails
  * the decision closed in the gate.
  */
-import type { Ecosystem } from '../../core/index.ts';
+import type { Ecosystem, WeighedCache } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { ReadArchiveFiles } from '../install-scripts/index.ts';
 
@@ -64,6 +64,11 @@ export interface SignalCollector {
   readonly id: string;
   /** Facts for each candidate, in order. */
   collect(req: SignalCollectRequest): Promise<readonly FactsDoc[]>;
+}
+
+/** A collector that keeps what it read or computed per package (its fill is exported as a metric). */
+export interface CachingCollector extends SignalCollector {
+  readonly cache: WeighedCache;
 }
 
 /** The fact interfaces are JSON-safe by construction (strings, numbers, booleans, null, arrays, plain objects). */

@@ -48,6 +48,7 @@ export function hostedBackend(deps: HostedBackendDeps, settings: OciSettings): {
     // An image repository is the hosted repository's once anything was pushed to it (a blob is enough).
     has: (name) => images.has(name),
     ownBlob: (name, digest) => images.blobSize(name, digest),
+    caches: () => images.caches(),
     close: async () => {
       clearInterval(sweep);
     },

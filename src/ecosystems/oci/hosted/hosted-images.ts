@@ -12,7 +12,7 @@
  * sweep removes their bytes once no record names them.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, digestHex, Lru, makePurl, sha256Of, type Sha256Digest } from '../../../core/index.ts';
+import { AirlockError, cacheFill, digestHex, Lru, makePurl, sha256Of, type CacheFills, type Sha256Digest } from '../../../core/index.ts';
 import { storeStream, type AuditEventInput, type Json, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore } from '../../../storage/ports/index.ts';
 import type { ResolvedManifest } from '../catalog.ts';
 import { imagePurl } from '../facts.ts';
@@ -86,6 +86,11 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
     this.#maxDocumentBytes = options.maxDocumentBytes;
     this.#uploadGraceMs = options.uploadGraceMs;
     this.#parsed = new Lru(Math.max(256 * 1024, options.cacheBytes), (m) => 512 + m.bytes.length * 3);
+  }
+
+  /** How full the caches are (read by the metrics when scraped). */
+  caches(): CacheFills {
+    return { manifests: cacheFill(this.#parsed) };
   }
 
   async #read(name: string): Promise<{ readonly pkg: HostedPackage; readonly doc: ImageDocument } | null> {
