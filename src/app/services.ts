@@ -27,6 +27,7 @@ import type { BlobStore, MetadataStore, SignalStore } from '../storage/ports/ind
 import { ArtifactUse } from '../storage/artifact-use.ts';
 import type { AirlockConfig } from './config/types.ts';
 import { AirlockMetrics } from './metrics/airlock-metrics.ts';
+import { PROCESS_WIDE } from './metrics/cache-metrics.ts';
 import { ScheduledSweep } from './storage-sweep.ts';
 import { cacheBudget } from './cache-budget.ts';
 import { Webhooks } from '../webhooks/index.ts';
@@ -208,6 +209,7 @@ export async function buildServices(config: AirlockConfig, deps: ServiceDeps): P
     },
     { verdictCacheSize: config.policy.verdictCacheSize, verdictCacheBytes: budget.verdicts, reevaluateEveryMs: config.policy.reevaluateEveryMs },
   );
+  metrics.watchCaches(PROCESS_WIDE, () => ({ ...gate.caches(), ...signals?.caches() }));
   const feedWatch = new FeedWatch(
     {
       feeds: deps.storage.signals,

@@ -1,16 +1,17 @@
 /**
  * Airlock's metrics: HTTP requests by route and status (and in flight), decisions by phase and
  * verdict, upstream fetches, errors and circuit state, cache hits, policy reloads, scheduled
- * sweeps, the review backlog, the build, and the process and runtime metrics of
- * `runtime-metrics.ts`. One instance per app; `start()` and `close()` bound what it measures
- * in the background.
+ * sweeps, the review backlog, the build, how full the in-memory caches are (`cache-metrics.ts`),
+ * and the process and runtime metrics of `runtime-metrics.ts`. One instance per app; `start()`
+ * and `close()` bound what it measures in the background.
  */
 import { readFileSync, statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
 import type { SweepReport } from '../../storage/index.ts';
-import type { VerdictKind } from '../../core/index.ts';
+import type { CacheFills, VerdictKind } from '../../core/index.ts';
 import type { DecisionSource, GateObserver, ReviewIndex } from '../../gate/index.ts';
 import type { CircuitState } from '../../upstream/index.ts';
+import { CacheMetrics } from './cache-metrics.ts';
 import { Collected, Counter, Gauge, Histogram, Registry } from './registry.ts';
 import { RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.ts';
 
@@ -20,6 +21,8 @@ export interface RepositoryMetrics {
   upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
   /** A request was answered from Airlock's cache (`hit`) or needed the upstream (`miss`). */
   cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
+  /** The repository's in-memory caches, read when scraped. */
+  watchCaches(repo: string, caches: () => CacheFills): void;
 }
 
 /** Airlock's version, from the package.json beside `src/`. */
@@ -73,6 +76,7 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     new Gauge('airlock_process_resident_memory_bytes', 'Resident set size of the gateway process; the same as process_resident_memory_bytes (kept for existing dashboards).', [], (g) => g.set({}, process.memoryUsage.rss())),
   );
   readonly #runtime: RuntimeMetrics;
+  readonly #caches = new CacheMetrics(this.registry);
 
   constructor(options: { readonly runtime?: RuntimeMetricsOptions } = {}) {
     this.registry.register(new Gauge('airlock_build_info', 'The running Airlock (value 1): its version and the Node.js version it runs on, as labels.', ['version', 'node_version'])).set(
@@ -124,6 +128,11 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   /** Report an upstream client's circuit state, read when scraped (`upstream`: the setting that names it). */
   watchCircuit(repo: string, upstream: 'upstream' | 'filesUpstream', state: () => CircuitState): void {
     this.#circuits.push({ repo, upstream, state });
+  }
+
+  /** Report a repository's in-memory caches (or the process's, as `PROCESS_WIDE`), read when scraped. */
+  watchCaches(repo: string, caches: () => CacheFills): void {
+    this.#caches.watch(repo, caches);
   }
 
   /**

@@ -77,6 +77,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     { gate: options.gate, modelSigning: settings.modelSigning, blobs: options.blobs, scanPool: options.scanPool, index: options.store, upstream: options.upstream, clock, metrics: options.metrics },
     { repo: settings.repo, maxArtifactBytes: settings.maxArtifactBytes, inMemoryScanBytes: settings.inMemoryScanBytes, scanTimeoutMs: settings.scanTimeoutMs, cache: { outcomes: settings.cache.outcomes, scans: settings.cache.scans } },
   );
+  options.metrics?.watchCaches(settings.repo, () => ({ ...catalog.caches(), ...files.caches() }));
   const publicUrl = options.publicUrl ?? null;
   const gate = options.gate;
   fastify.addHook('onClose', async () => {

@@ -75,6 +75,7 @@ function buildServices(fastify: FastifyInstance, options: NpmPluginOptions): Ser
     { gate: options.gate, blobs: options.blobs, index: options.store, upstream: options.upstream, metadata, attestations: immutableDocuments, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
+  options.metrics?.watchCaches(settings.repo, () => ({ ...metadata.caches(), ...artifacts.caches() }));
   options.sources?.register(npmPackageSource(settings.repo, metadata, artifacts, settings.blockedVersions === 'show'));
   const hosted = options.hosted;
   const written: ((name: string) => void)[] = [];

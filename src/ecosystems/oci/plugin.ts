@@ -132,6 +132,7 @@ export async function ociPlugin(fastify: FastifyInstance, options: OciPluginOpti
   });
   const scans = new ModelScans({ blobs: options.blobs, pool: options.scanPool }, DEFAULT_MODEL_SCAN, Math.max(256 * 1024, Math.floor(settings.cacheBytes / 8)));
   const admission = new Admission({ repo: settings.repo, gate, catalog, blobs, signatures: (m) => signatures.check(m), scanModel: (digest, size, path) => scans.scan(digest as Sha256Digest, size, path), clock }, Math.floor(settings.cacheBytes / 2));
+  options.metrics?.watchCaches(settings.repo, () => ({ ...images.caches(), ...admission.caches() }));
   fastify.addHook('onClose', async () => {
     await images.close();
   });

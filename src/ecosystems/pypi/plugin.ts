@@ -51,6 +51,7 @@ export async function pypiPlugin(fastify: FastifyInstance, options: PypiPluginOp
     { gate: options.gate, blobs: options.blobs, index: options.store, projects, indexUpstream: options.index, filesUpstream: options.files, metadataFiles, provenance, clock, metrics: options.metrics, log: fastify.log },
     settings,
   );
+  options.metrics?.watchCaches(settings.repo, () => ({ ...projects.caches(), ...dists.caches() }));
   const publicUrl = options.publicUrl ?? null;
   const negotiation = new GzipNegotiation();
   // Pages and files are revalidated on every use (ETag, 304): what Airlock serves changes with the
