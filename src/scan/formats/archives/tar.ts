@@ -1,13 +1,46 @@
 /**
- * tar (v7, ustar, GNU long names and link names, pax `path`, `linkpath` and `size` records):
- * entries are listed by walking 512-byte headers, decoded by core/tar; regular files are windows
- * on the archive. Checksums are reported, not trusted to hide an entry that `tar` or Python's
- * tarfile could still extract, and so are pax headers that do not parse.
+ * tar as Python's tarfile reads it, the loader of tar-based model files (torch.load's legacy tar
+ * checkpoints): v7, ustar, GNU long names and link names (`L`, `K`), local (`x`, `X`) and global
+ * (`g`) pax `path` and `size` records. Entries are listed by walking 512-byte headers, decoded by
+ * core/tar; a regular file is the window of the archive tarfile extracts for it.
+ *
+ * What tarfile does, checked by hand against CPython 3.11.7, 3.12.1 and 3.13.0:
+ * - Global records stay for the rest of the archive (a later one of a key replaces an earlier)
+ *   and apply to every entry after them, the one right after the `g` header included; a local
+ *   record wins over them. So a global `path` renames every later entry without a name of its
+ *   own; no record unsets it (an empty one names the entries '').
+ * - A `size` record gives the entry's size, but tarfile finds the next header by it only when
+ *   the entry has a local pax header (its records are the global ones as they were when it was
+ *   read, updated by its own). Under a global size alone the next header is where the header's
+ *   own size puts it, and the data is still read for the global size, past its blocks.
+ * - Several extended headers before one entry: the first (outermost) one that names or sizes it
+ *   wins, a long name after a pax path loses to it and before one wins; so `g path=G`, `x`,
+ *   `x path=P` names the entry G, the first `x` bringing the global path back.
+ * - Extended data is read to the end of its last block: records or name bytes in the padding
+ *   count (tar reads the header's size only).
+ * - Data follows regular files and unknown types only: after a link, device or directory (a v7
+ *   file whose name ends in a slash is one) the next header comes at once, whatever its size.
+ * - A pax header that does not parse: tarfile 3.11.7 and 3.12.1 read it leniently (core/tar's
+ *   pax-tarfile.ts); 3.13.0 refuses it, which ends its archive there (or refuses the archive, at
+ *   the start or after a long name). The walk takes the lenient reading, the wider one: 3.13
+ *   loads nothing from that header on. Where the lenient parser refuses it too (a record length
+ *   of 0), the records before the bad one apply, as GNU tar applies them, and the walk goes on,
+ *   so no entry after it is hidden from the scan.
+ * Where tar and tarfile read the bytes differently (records in padding, several extended names,
+ * a global path or size, data after a non-file, a path prefix without the ustar magic, a pax
+ * header that does not parse) the walk follows tarfile and records an anomaly. A prefix without
+ * the magic is not joined, though tarfile joins it: the joined name has a slash, so it names no
+ * member torch extracts, and every file is scanned by its content. GNU sparse files (type `S`,
+ * `GNU.sparse.*` records) are unscannable: tarfile rebuilds their data from a map the scanner
+ * does not read. Checksums are reported, not trusted to hide an entry; each other kind of
+ * anomaly once, at its first place. Bounds: each entry's extended headers, and all global
+ * records together, to maxHeaderBytes.
  */
 import type { ByteSource, ScanLimits } from '../../types.ts';
-import { ScanFormatError, ScanLimitError } from '../../engine/errors.ts';
-import { TAR_BLOCK, TarHeaderError, tarChecksum, tarName, tarPadding, tarSize } from '../../../core/tar/header.ts';
-import { TarExtensions, tarExtensionKind } from '../../../core/tar/pax.ts';
+import { ScanFormatError, ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
+import { TAR_BLOCK, TarHeaderError, tarChecksum, tarPadding, tarSize, tarString } from '../../../core/tar/header.ts';
+import { tarExtensionKind } from '../../../core/tar/pax.ts';
+import { TarfileHeaders } from './tar-extended.ts';
 
 export interface TarEntry {
   readonly name: string;
@@ -56,10 +89,13 @@ export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: s
   }
 }
 
+/** Types tarfile reads no data after: hard and symbolic links, devices, fifos, directories. */
+const NO_DATA = new Set(['1', '2', '3', '4', '5', '6']);
+
 async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
+  const headers = new TarfileHeaders(limits.maxHeaderBytes, anomalies);
   let count = 0;
   let p = 0;
-  const ext = new TarExtensions(limits.maxHeaderBytes);
   let zeros = 0;
   while (p + TAR_BLOCK <= src.size) {
     const h = await src.read(p, TAR_BLOCK);
@@ -77,28 +113,22 @@ async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: stri
     const flag = h[156] as number;
     const kind = tarExtensionKind(flag);
     const dataOffset = p + TAR_BLOCK;
-    let size = tarSize(h, p);
-    if (kind === 'pax' || kind === 'gnu-longname' || kind === 'gnu-longlink') {
-      try {
-        ext.reserve(size, p);
-      } catch (err) {
-        if (!(err instanceof TarHeaderError)) throw err;
-        throw new ScanLimitError('maxHeaderBytes', `tar extended headers of more than ${limits.maxHeaderBytes} bytes for one entry`, 'local', p);
-      }
-      try {
-        ext.add(kind, await src.read(dataOffset, size), p);
-      } catch (err) {
-        if (!(err instanceof TarHeaderError)) throw err;
-        anomalies.push(err.message);
-      }
-    } else if (kind === null) {
-      size = ext.size(size, p);
-      const name = ext.path(tarName(h));
-      ext.clear();
-      if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
-      if (dataOffset + size > src.size) anomalies.push(`entry ${name} is truncated`);
-      yield { name, type: flag === 0 ? '0' : String.fromCharCode(flag), dataOffset, size };
+    const own = tarSize(h, p);
+    if (kind !== null) {
+      headers.reserve(kind, own, p);
+      headers.take(kind, await src.read(dataOffset, own + tarPadding(own)), own, p);
+      p = dataOffset + own + tarPadding(own);
+      continue;
     }
-    p = dataOffset + size + tarPadding(size);
+    // tarfile reads a v7 file whose name ends with a slash as a directory.
+    const type = flag === 0 ? (tarString(h, 0, 100).endsWith('/') ? '5' : '0') : String.fromCharCode(flag);
+    if (type === 'S') throw new ScanUnscannableError('tar.sparse', `tar entry at ${p} is a GNU sparse file: Python's tarfile rebuilds it from a sparse map the scanner does not read`, p);
+    const { name, size, framed } = headers.entry(h, p, type, own);
+    const data = !NO_DATA.has(type);
+    if (!data && framed > 0) headers.once('no-data', `entry ${name} (type ${type}) at ${p} claims ${framed} bytes of data: Python's tarfile reads the next header right after it`);
+    if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
+    if (data && dataOffset + size > src.size) anomalies.push(`entry ${name} is truncated`);
+    yield { name, type, dataOffset, size };
+    p = dataOffset + (data ? framed + tarPadding(framed) : 0);
   }
 }
