@@ -163,3 +163,14 @@ test('a pickle file inside the data a symbolic link claims is listed and scanned
   const r = await scanBytes(tar([{ path: 'lnk', content: hidden, raw: { typeflag: '2' } }, file('readme.txt', 'hello')]), 'archive.tar');
   assert.equal(r.verdict, 'malicious');
 });
+
+test('an entry of a type tarfile does not know is scanned: tarfile extracts it as a regular file', async () => {
+  const evil = pickle2(P.U('os'), P.U('system'), P.STACK_GLOBAL, P.U('true'), P.TUPLE1, P.REDUCE);
+  for (const typeflag of ['V', 'Z', 'M', 'A']) {
+    const r = await scanBytes(tar([{ path: 'data.pkl', content: evil, raw: { typeflag } }, file('readme.txt', 'hello')]), 'archive.tar');
+    assert.equal(r.verdict, 'malicious', typeflag);
+  }
+  // A directory's entry has no data to scan.
+  const dir = await scanBytes(tar([{ path: 'data/', content: '', raw: { typeflag: '5' } }, file('readme.txt', 'hello')]), 'archive.tar');
+  assert.notEqual(dir.verdict, 'malicious');
+});
