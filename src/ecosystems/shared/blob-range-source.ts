@@ -1,4 +1,7 @@
-/** A stored blob read by range, as the scanners read their input: a file too big to read into memory whole. */
+/**
+ * A stored blob read by range, as the scanners read their input: a file too big to read into
+ * memory whole. Each read returns bytes of its own, which nothing here keeps.
+ */
 import { AirlockError, type Sha256Digest } from '../../core/index.ts';
 import type { ByteSource } from '../../scan/index.ts';
 import type { BlobStore } from '../../storage/ports/index.ts';

@@ -71,7 +71,7 @@ export async function scanStoredFile(deps: ModelScanDeps, blob: Sha256Digest, si
   };
   if (size > settings.inMemoryScanBytes) {
     const file = hasLocalPath(deps.blobs) ? await deps.blobs.localPath(blob) : null;
-    return file === null ? deps.pool.scanSource(new BlobRangeSource(deps.blobs, blob, size), path, options) : deps.pool.scanFile(file, options, path);
+    return file === null ? deps.pool.scanSource(new BlobRangeSource(deps.blobs, blob, size), path, options, true) : deps.pool.scanFile(file, options, path);
   }
   const bytes = await deps.blobs.read(blob, { maxBytes: size });
   if (bytes === null) throw new AirlockError('STORAGE_ERROR', `the stored file ${path} is gone; ask again`);

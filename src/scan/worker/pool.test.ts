@@ -117,6 +117,29 @@ test('a source only this thread can read is scanned in a worker that asks for it
   }
 });
 
+test('a source whose reads are fresh hands them over as they are; others are copied', async () => {
+  const pool = new ScanWorkerPool({ size: 1 });
+  try {
+    const evil = new Uint8Array(await readFile(fixturePath('pickle', 'os-system-p4.pkl')));
+    const given: Uint8Array[] = [];
+    const fresh: ByteSource = {
+      size: evil.length,
+      read: async (offset, length) => {
+        const bytes = evil.slice(offset, Math.min(evil.length, offset + length));
+        given.push(bytes);
+        return bytes;
+      },
+    };
+    assert.equal((await pool.scanSource(fresh, 'model.pkl', {}, true)).verdict, 'malicious');
+    assert.ok(given.length > 0 && given.every((b) => b.byteLength === 0), 'handed over, not copied');
+    given.length = 0;
+    assert.equal((await pool.scanSource(fresh, 'model.pkl')).verdict, 'malicious');
+    assert.ok(given.length > 0 && given.every((b) => b.byteLength > 0), 'copied');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a source whose read fails, or never answers, gives a result that is not safe; the pool keeps working', async () => {
   const pool = new ScanWorkerPool({ size: 1, graceMs: 0 });
   try {

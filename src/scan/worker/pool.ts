@@ -28,6 +28,8 @@ interface Job {
   readonly transfer: ArrayBuffer[];
   /** A `source` request's bytes, read here for the worker. */
   readonly source: ByteSource | null;
+  /** Whether the bytes `source` reads are the pool's to hand over (else copied). */
+  readonly handOver: boolean;
 }
 
 interface Slot {
@@ -125,9 +127,10 @@ export class ScanWorkerPool {
     }
     source.read(offset, length).then(
       (bytes) => {
-        // A copy to hand over: what a source returns may be its own memory (a view of a buffer it keeps).
-        const data = new Uint8Array(bytes);
-        answer({ id, kind: 'range', seq, ok: true, bytes: data }, [data.buffer]);
+        // What a source returns may be its own memory (a view of a buffer it keeps): copied, unless
+        // the caller said its reads are fresh and the bytes own their whole buffer.
+        const data = job.handOver && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
+        answer({ id, kind: 'range', seq, ok: true, bytes: data }, [data.buffer as ArrayBuffer]);
       },
       (err: unknown) => answer({ id, kind: 'range', seq, ok: false, error: err instanceof Error ? err.message : String(err) }),
     );
@@ -173,7 +176,7 @@ export class ScanWorkerPool {
     }
   }
 
-  #submit(request: Task, transfer: ArrayBuffer[], source: ByteSource | null = null): Promise<FileScanResult> {
+  #submit(request: Task, transfer: ArrayBuffer[], source: ByteSource | null = null, handOver = false): Promise<FileScanResult> {
     if (this.#closed) return Promise.resolve(failed(request.path, 'scan.error', 'scan pool is closed'));
     const limits = resolveLimits(request.options.limits);
     return new Promise<FileScanResult>((resolve) => {
@@ -183,6 +186,7 @@ export class ScanWorkerPool {
         resolve,
         transfer,
         source,
+        handOver,
       });
       this.#pump();
     });
@@ -214,10 +218,12 @@ export class ScanWorkerPool {
    * the worker asks for each range it needs, this thread reads it and hands it over. The event loop
    * turns while reads wait, and whatever decodes the bytes (a member inflated in one synchronous
    * run) holds the worker's thread, not this one. A read that fails fails the scan's read, as it
-   * would here; a source that never answers is the deadline's to end.
+   * would here; a source that never answers is the deadline's to end. Each range read is copied to
+   * be handed over; `transfer: true` says the source's reads return fresh bytes nobody else holds
+   * (a store's range reads), which are then handed over as they are when they own their buffer.
    */
-  scanSource(source: ByteSource, path: string, options: WorkerScanOptions = {}): Promise<FileScanResult> {
-    return this.#submit({ kind: 'source', path, size: source.size, options }, [], source);
+  scanSource(source: ByteSource, path: string, options: WorkerScanOptions = {}, transfer = false): Promise<FileScanResult> {
+    return this.#submit({ kind: 'source', path, size: source.size, options }, [], source, transfer);
   }
 
   /** Ends every scan (each `unscannable`) and stops the workers; resolves once they have exited. */
