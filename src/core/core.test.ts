@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError } from './index.ts';
+import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError, trimTrailing } from './index.ts';
 
 test('purl round-trips scoped npm names', () => {
   const p = makePurl('npm', '@acme/ok-pkg', '1.0.0-beta.1');
@@ -32,4 +32,12 @@ test('verdict: deny wins, then quarantine, else allow', () => {
   assert.equal(combineVerdict([{ message: 'd' }], [{ message: 'q' }], []).kind, 'block');
   assert.equal(combineVerdict([], [{ message: 'q' }], []).kind, 'quarantine');
   assert.equal(combineVerdict([], [], [{ message: 'w' }]).kind, 'allow');
+});
+
+test('trimTrailing drops the run of one character at the end, and only that', () => {
+  assert.equal(trimTrailing('models/a///', '/'), 'models/a');
+  assert.equal(trimTrailing('///', '/'), '');
+  assert.equal(trimTrailing('a/b', '/'), 'a/b');
+  assert.equal(trimTrailing('a//b/', '/'), 'a//b');
+  assert.equal(trimTrailing('', '/'), '');
 });

@@ -22,3 +22,4 @@ export * from './lru.ts';
 export * from './blake2b.ts';
 export * from './version.ts';
 export * from './yaml-depth.ts';
+export * from './trim.ts';

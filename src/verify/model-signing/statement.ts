@@ -16,7 +16,7 @@
  * error.
  */
 import { createHash } from 'node:crypto';
-import { isPlainObject, type PlainObject } from '../../core/index.ts';
+import { isPlainObject, trimTrailing, type PlainObject } from '../../core/index.ts';
 import { fail, list, object, shown, string } from '../sigstore/fields.ts';
 import { SigstoreError } from '../sigstore/index.ts';
 import { invalid, unverifiable, type ModelManifest, type ModelProblem, type ModelSigningLimits } from './types.ts';
@@ -77,7 +77,7 @@ function ignorePaths(v: unknown, limits: ModelSigningLimits): readonly string[] 
   for (const [i, p] of recorded.entries()) {
     const path = `predicate.serialization.ignore_paths[${i}]`;
     // Recorded relative to the model root; a trailing "/" or a leading "./" says the same path.
-    const normal = string(p, path, limits.maxNameChars).replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
+    const normal = trimTrailing(string(p, path, limits.maxNameChars).replace(/^(?:\.\/)+/, ''), '/');
     const why = pathProblem(normal);
     if (why !== null) fail(`${path} (${shown(p)}) ${why}: it is not a relative POSIX path`);
     paths.add(normal);

@@ -9,10 +9,11 @@ import { ScanLimitError, ScanUnscannableError } from '../../engine/errors.ts';
 import { isUstar, tarName, tarString } from '../../../core/tar/header.ts';
 import type { TarExtensionKind } from '../../../core/tar/pax.ts';
 import { parseTarfilePax, pythonInt } from '../../../core/tar/pax-tarfile.ts';
+import { trimTrailing } from '../../../core/trim.ts';
 
 const SPARSE_KEY = 'GNU.sparse.';
 const selectKey = (key: string): boolean => key === 'path' || key === 'size' || key.startsWith(SPARSE_KEY);
-const rstripSlashes = (s: string): string => s.replace(/\/+$/, '');
+const rstripSlashes = (s: string): string => trimTrailing(s, '/');
 
 /** An entry's name and size as tarfile gives them, and the size that places the next header. */
 export interface TarfileEntry {
