@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError, trimTrailing } from './index.ts';
+import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError, personBeforeEmail, trimTrailing } from './index.ts';
 
 test('purl round-trips scoped npm names', () => {
   const p = makePurl('npm', '@acme/ok-pkg', '1.0.0-beta.1');
@@ -39,5 +39,13 @@ test('trimTrailing drops the run of one character at the end, and only that', ()
   assert.equal(trimTrailing('///', '/'), '');
   assert.equal(trimTrailing('a/b', '/'), 'a/b');
   assert.equal(trimTrailing('a//b/', '/'), 'a//b');
+  assert.equal(trimTrailing('model.bin. .', '. '), 'model.bin');
   assert.equal(trimTrailing('', '/'), '');
+});
+
+test('personBeforeEmail: the name before the first <, without the blanks before it', () => {
+  assert.equal(personBeforeEmail('Jane Doe <jane@example.com> (https://example.com)'), 'Jane Doe');
+  assert.equal(personBeforeEmail('Jane Doe'), 'Jane Doe');
+  assert.equal(personBeforeEmail('  <jane@example.com>'), '');
+  assert.equal(personBeforeEmail('a <b> <c>'), 'a');
 });

@@ -18,6 +18,7 @@
  * - A SavedModel's `saved_model.pb` or `keras_metadata.pb` with Keras metadata ends as `keras`.
  */
 import type { FormatId } from './types.ts';
+import { trimTrailing } from '../core/trim.ts';
 
 export interface ModelFileExpectation {
   /** The extension of the last path segment, lower case with its dot (`.bin`); null without one. */
@@ -76,7 +77,7 @@ const BY_EXTENSION: ReadonlyMap<string, readonly FormatId[]> = new Map<string, r
  * has no dot has none.
  */
 export function fileExtension(path: string): string | null {
-  const segment = (path.split(/[/\\]/).at(-1) ?? '').replace(/[. ]+$/, '');
+  const segment = trimTrailing(path.split(/[/\\]/).at(-1) ?? '', '. ');
   const dot = segment.lastIndexOf('.');
   if (dot <= 0) return null;
   return segment.slice(dot).toLowerCase();

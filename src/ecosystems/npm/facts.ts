@@ -5,7 +5,7 @@
  * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
  * input or the decision records.
  */
-import { isPlainObject, npmInstallTimeScripts, type PlainObject } from '../../core/index.ts';
+import { isPlainObject, npmInstallTimeScripts, personBeforeEmail, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
@@ -121,7 +121,7 @@ function repositoryOf(m: PlainObject): string | null {
 }
 
 function personName(p: unknown): string | null {
-  const n = typeof p === 'string' ? p.replace(/\s*<.*$/, '') : isPlainObject(p) ? text(p['name']) : null;
+  const n = typeof p === 'string' ? personBeforeEmail(p) : isPlainObject(p) ? text(p['name']) : null;
   return n !== null && n !== '' ? n.slice(0, 214) : null;
 }
 

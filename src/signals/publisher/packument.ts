@@ -3,6 +3,7 @@
  * published it (`_npmUser`, trusted publisher, staged-publish approver), the maintainer list,
  * provenance attestations, and the publish time. Everything else is ignored.
  */
+import { personBeforeEmail } from '../../core/trim.ts';
 
 export interface TrustedPublisher {
   /** `github`, `gitlab` … */
@@ -54,7 +55,10 @@ function parsePerson(v: unknown): string | null {
   if (o !== null) return str(own(o, 'name'));
   // Legacy string form "Name <email>".
   const s = str(v);
-  return s === null ? null : (s.replace(/\s*<[^>]*>.*$/, '').trim() || null);
+  if (s === null) return null;
+  // The email goes where a `<…>` follows; a `<` never closed is part of the name.
+  const lt = s.indexOf('<');
+  return (lt >= 0 && s.indexOf('>', lt) > 0 ? personBeforeEmail(s) : s).trim() || null;
 }
 
 export class PackumentShapeError extends Error {

@@ -99,8 +99,11 @@ function sizeOfSpec(spec: string, acc: Acc): bigint | undefined {
 }
 
 function sizeOfSingle(part: string, acc: Acc): bigint | undefined {
-  // Optional sub-array prefix "(2,3)" and byte-order mark.
-  const m = /^(\((?:\s*\d+\s*,?)*\))?\s*([<>|=!]?)(.*)$/.exec(part);
+  // Optional sub-array prefix "(2,3)" and byte-order mark. Commas are required between the
+  // numbers: with them optional (`(?:\s*\d+\s*,?)*`) a run of digits splits as many ways as it
+  // has digits and a prefix that does not close backtracked through all of them (30 digits and
+  // an `x`: seconds; 40: hours).
+  const m = /^(\(\s*(?:\d+\s*(?:,\s*\d+\s*)*,?\s*)?\))?\s*([<>|=!]?)(.*)$/.exec(part);
   const body = m?.[3] ?? part;
   let count = 1n;
   if (m?.[1] !== undefined) {
