@@ -15,6 +15,14 @@ let state = 'quarantined';
 let view = 'records';
 let cursor = null;
 let selected = null;
+// Bumped at sign-out: answers to requests made before it are dropped, not shown.
+let session = 0;
+// Requests under way with the token in use: sign-out lets them end before it revokes the token,
+// so none of them reaches the server after the token is gone and is refused.
+const inFlight = new Set();
+
+// An answer dropped because the reviewer signed out while it was on its way.
+class SignedOut extends Error {}
 
 function status(text, isError = false) {
   const el = $('status');
@@ -22,11 +30,27 @@ function status(text, isError = false) {
   el.className = isError ? 'error' : '';
 }
 
+// What went wrong, in the status line; an answer dropped at sign-out is no error.
+function failed(err) {
+  if (!(err instanceof SignedOut)) status(err.message, true);
+}
+
 async function api(path, init = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   const headers = { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) };
   if (token) headers.authorization = `Bearer ${token}`;
-  return send(new URL(path, API), { ...init, headers });
+  const at = session;
+  const answer = send(new URL(path, API), { ...init, headers });
+  inFlight.add(answer);
+  try {
+    const body = await answer;
+    if (at !== session) throw new SignedOut('signed out');
+    return body;
+  } catch (err) {
+    throw at !== session ? new SignedOut('signed out') : err;
+  } finally {
+    inFlight.delete(answer);
+  }
 }
 
 // A JSON answer's body (null when empty); an error answer thrown as its message.
@@ -105,7 +129,7 @@ async function loadList(append = false) {
     tr.addEventListener('click', () => {
       for (const other of tbody.querySelectorAll('tr.selected')) other.classList.remove('selected');
       tr.classList.add('selected');
-      void show(rec.id).catch((e) => status(e.message, true));
+      void show(rec.id).catch(failed);
     });
     tbody.appendChild(tr);
   }
@@ -216,7 +240,7 @@ async function loadChanges() {
       li.textContent = `${mark} ${c.path} (${sizeText(c)})`;
       li.title = 'show the diff';
       li.className = 'file';
-      li.addEventListener('click', () => void loadDiff(c.path).catch((err) => status(err.message, true)));
+      li.addEventListener('click', () => void loadDiff(c.path).catch(failed));
       list.appendChild(li);
     }
   }
@@ -279,6 +303,8 @@ async function signOut() {
   $('signout').hidden = true;
   $('detail').hidden = true;
   $('records').querySelector('tbody').replaceChildren();
+  session++;
+  await Promise.allSettled([...inFlight]);
   if (fromSso && token) await ssoPost('logout', { headers: { authorization: `Bearer ${token}` } });
   status(fromSso ? 'signed out: the token is revoked' : 'signed out: the token is forgotten in this browser');
 }
@@ -288,33 +314,33 @@ document.addEventListener('DOMContentLoaded', () => {
     e.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
     $('token').value = '';
-    void useToken().catch((err) => status(err.message, true));
+    void useToken().catch(failed);
   });
   for (const b of $('states').querySelectorAll('button')) {
     b.addEventListener('click', () => {
       for (const o of $('states').querySelectorAll('button')) o.classList.toggle('active', o === b);
       view = b.dataset.view === 'vulnerable' ? 'vulnerable' : 'records';
       if (b.dataset.state) state = b.dataset.state;
-      void loadList().catch((err) => status(err.message, true));
+      void loadList().catch(failed);
     });
   }
-  $('more').addEventListener('click', () => void loadList(true).catch((err) => status(err.message, true)));
+  $('more').addEventListener('click', () => void loadList(true).catch(failed));
   $('c-load').addEventListener('click', () =>
     void loadChanges().catch((err) => {
       $('c-summary').textContent = '';
-      status(err.message, true);
+      failed(err);
     }),
   );
   $('review').addEventListener('submit', (e) => {
     e.preventDefault();
     const action = e.submitter && e.submitter.dataset.action === 'reject' ? 'reject' : 'release';
-    void review(action).catch((err) => status(err.message, true));
+    void review(action).catch(failed);
   });
   $('sso').addEventListener('click', () => window.location.assign(new URL('login', SSO).href));
-  $('signout').addEventListener('click', () => void signOut().catch((err) => status(err.message, true)));
+  $('signout').addEventListener('click', () => void signOut().catch(failed));
   const code = signInCode();
-  if (code) void redeemSignIn(code).catch((err) => status(err.message, true));
-  else if (sessionStorage.getItem(TOKEN_KEY)) void useToken().catch((err) => status(err.message, true));
+  if (code) void redeemSignIn(code).catch(failed);
+  else if (sessionStorage.getItem(TOKEN_KEY)) void useToken().catch(failed);
   else status('enter an API token (reader to browse, approver to release or reject)');
   void showSso(code !== null).catch(() => {});
 });

@@ -74,9 +74,23 @@ test('review UI: sign in with SSO, release as the signed-in reviewer, sign out; 
       await cdp.evaluate(`document.getElementById('r-reason').value = 'reviewed after SSO'; document.getElementById('review').requestSubmit(document.querySelector('button[data-action=release]'))`);
       await until(cdp, `${text('d-state')} === 'released'`, 'the release');
 
+      // Signing out while the list of released records is on its way (the page's requests for it
+      // held back 300 ms): the request goes out with the token before the token is revoked, so
+      // nothing is refused, and its answer is not shown once signed out.
+      await cdp.evaluate(`(() => {
+        const f = window.fetch;
+        window.fetch = async (u, i) => {
+          if (!String(u).includes('/-/api/quarantine?')) return f(u, i);
+          await new Promise((r) => setTimeout(r, 300));
+          try { return await f(u, i); } finally { window.heldAnswered = true; }
+        };
+      })()`);
+      await cdp.evaluate(`document.querySelector('#states button[data-state=released]').click()`);
       await cdp.evaluate(`document.getElementById('signout').click()`);
+      await until(cdp, `window.heldAnswered === true`, 'the answer to the list request held back');
       await until(cdp, `${text('status')} === 'signed out: the token is revoked'`, 'the sign-out');
       assert.equal(await cdp.evaluate(`sessionStorage.getItem('airlock.token')`), null);
+      assert.equal(await cdp.evaluate(`document.querySelectorAll('#records tbody tr').length`), 0, 'the list answered after sign-out is not shown');
 
       // Someone in no group a rule names: the no-role page, saying who they are and what they have.
       provider.user = { sub: 'u-2002', email: 'eve@example.com', name: 'Eve', groups: ['contractors', 'staff'] };
