@@ -98,17 +98,49 @@ function sizeOfSpec(spec: string, acc: Acc): bigint | undefined {
   return total;
 }
 
-function sizeOfSingle(part: string, acc: Acc): bigint | undefined {
-  // Optional sub-array prefix "(2,3)" and byte-order mark. Commas are required between the
-  // numbers: with them optional (`(?:\s*\d+\s*,?)*`) a run of digits splits as many ways as it
-  // has digits and a prefix that does not close backtracked through all of them (30 digits and
-  // an `x`: seconds; 40: hours).
-  const m = /^(\(\s*(?:\d+\s*(?:,\s*\d+\s*)*,?\s*)?\))?\s*([<>|=!]?)(.*)$/.exec(part);
-  const body = m?.[3] ?? part;
-  let count = 1n;
-  if (m?.[1] !== undefined) {
-    for (const n of m[1].match(/\d+/g) ?? []) count *= BigInt(n);
+const BLANK = /\s/;
+const ORDER_MARKS = '<>|=!';
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/**
+ * A comma spec's part split into its sub-array prefix (`(2,3)`: numbers between parentheses,
+ * commas between them, a trailing one and blanks allowed) and, after blanks and a byte-order mark,
+ * its type. A part with a line end after the prefix has no prefix and is its own type, as in the
+ * pattern this replaces. By hand, in one pass: the patterns for it backtracked on a prefix that
+ * does not close (with commas optional a run of 30 digits took seconds, with them required a
+ * run of 10,000 blanks took 108 s), and a .npy header is the file's author's to write.
+ */
+export function splitSubarray(part: string): { shape: readonly string[] | undefined; body: string } {
+  let i = 0;
+  const shape = part[0] === '(' ? subarrayShape(part) : undefined;
+  if (shape !== undefined) i = part.indexOf(')') + 1;
+  while (i < part.length && BLANK.test(part[i] as string)) i++;
+  if (i < part.length && ORDER_MARKS.includes(part[i] as string)) i++;
+  const body = part.slice(i);
+  return LINE_END.test(body) ? { shape: undefined, body: part } : { shape, body };
+}
+
+/** The numbers of the prefix `part` starts with, or undefined when it is no prefix. */
+function subarrayShape(part: string): string[] | undefined {
+  const close = part.indexOf(')');
+  if (close < 0) return undefined;
+  const items = part.slice(1, close).split(',');
+  // Blanks alone: `()`. A trailing comma after a number leaves blanks as the last item.
+  if (items.length === 1 && items[0]?.trim() === '') return [];
+  if (items.length > 1 && items.at(-1)?.trim() === '') items.pop();
+  const numbers: string[] = [];
+  for (const item of items) {
+    const n = /^\s*(\d+)\s*$/.exec(item)?.[1];
+    if (n === undefined) return undefined;
+    numbers.push(n);
   }
+  return numbers;
+}
+
+function sizeOfSingle(part: string, acc: Acc): bigint | undefined {
+  const { shape, body } = splitSubarray(part);
+  let count = 1n;
+  if (shape !== undefined) for (const n of shape) count *= BigInt(n);
   if (OBJECT_NAMES.has(body) || /^O\d*$/.test(body)) {
     acc.hasObject = true;
     return 8n * count;
