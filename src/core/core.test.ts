@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError, personBeforeEmail, trimTrailing } from './index.ts';
+import { makePurl, parsePurl, parseNpmPackageName, parseIntegrity, formatIntegrity, normalizePypiName, combineVerdict, isAirlockError, personBeforeEmail, trimBoth, trimTrailing } from './index.ts';
 
 test('purl round-trips scoped npm names', () => {
   const p = makePurl('npm', '@acme/ok-pkg', '1.0.0-beta.1');
@@ -48,4 +48,11 @@ test('personBeforeEmail: the name before the first <, without the blanks before 
   assert.equal(personBeforeEmail('Jane Doe'), 'Jane Doe');
   assert.equal(personBeforeEmail('  <jane@example.com>'), '');
   assert.equal(personBeforeEmail('a <b> <c>'), 'a');
+});
+
+test('trimBoth drops the runs of the characters at both ends', () => {
+  assert.equal(trimBoth('//models/a.bin//', '/'), 'models/a.bin');
+  assert.equal(trimBoth('a', '/'), 'a');
+  assert.equal(trimBoth('////', '/'), '');
+  assert.equal(trimBoth('/a//b/', '/'), 'a//b');
 });

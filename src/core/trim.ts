@@ -11,6 +11,13 @@ export function trimTrailing(s: string, chars: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
+/** `s` without the runs of any of `chars` at its start and its end (see `trimTrailing`). */
+export function trimBoth(s: string, chars: string): string {
+  let start = 0;
+  while (start < s.length && chars.includes(s[start] as string)) start++;
+  return trimTrailing(s.slice(start), chars);
+}
+
 /**
  * The name of a person given as npm's legacy string `Name <email> (url)`: what comes before the
  * first `<`, without the blanks before it. Linear where `/\s*<.*$/` is quadratic on a long run of

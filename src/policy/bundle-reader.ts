@@ -7,7 +7,7 @@
  * limits and the configuration's data overlay. Pure: bytes in, sources out.
  */
 import { createHash } from 'node:crypto';
-import { AirlockError, isPlainObject } from '../core/index.ts';
+import { AirlockError, isPlainObject, trimBoth } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import { DEFAULT_BUNDLE_ARCHIVE_LIMITS, readBundleArchive, type BundleArchiveLimits, type BundleFile } from './bundle-archive.ts';
 import { bundleFromSources, isTestModule, mergeDataFile, parseDataFile, type MutableObject, type PolicyBundleSource, type PolicyModuleSource, type SourceBundleLimits } from './bundle-loader.ts';
@@ -63,7 +63,7 @@ function readManifest(file: BundleFile | undefined): BundleManifest {
   if (typeof revision !== 'string' || revision.length > 1024) refuse(`${MANIFEST_FILE}: revision must be a string of at most 1024 characters`);
   const roots = doc['roots'] ?? [''];
   if (!Array.isArray(roots) || roots.length > 1000 || !roots.every((r): r is string => typeof r === 'string' && r.length <= 1024)) refuse(`${MANIFEST_FILE}: roots must be a list of strings`);
-  const normal = roots.map((r) => r.replace(/^\/+|\/+$/g, ''));
+  const normal = roots.map((r) => trimBoth(r, '/'));
   for (const [i, a] of normal.entries()) {
     for (const b of normal.slice(i + 1)) {
       if (a === b || a === '' || b === '' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)) refuse(`${MANIFEST_FILE}: the roots ${JSON.stringify(a)} and ${JSON.stringify(b)} overlap`);

@@ -14,7 +14,7 @@
  * JSON `{"error": …}` body, which is what `@huggingface/hub` shows.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, isAirlockError } from '../../core/index.ts';
+import { AirlockError, isAirlockError, trimBoth } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { repositoryUrl } from '../shared/base-url.ts';
@@ -159,7 +159,7 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     const rev = await revisionOf(repo, revision, ctx);
     await admit(rev, ctx);
     const t = await catalog.tree(rev.repo, rev.commit);
-    const found = asked.map((p) => t.byPath.get(p.replace(/^\/+|\/+$/g, ''))).filter((e) => e !== undefined);
+    const found = asked.map((p) => t.byPath.get(trimBoth(p, '/'))).filter((e) => e !== undefined);
     return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(found.map(wireEntry)));
   }
 
