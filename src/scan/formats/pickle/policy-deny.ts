@@ -95,15 +95,42 @@ export const MALICIOUS_LAST_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 
+/** What a name pattern needs: a regular expression is one. */
+export interface NamePattern {
+  test(name: string): boolean;
+}
+
+const SEGMENT = /^[a-z0-9]+$/i;
+
+/**
+ * Names that, after any leading underscores, are ASCII letters and digits in segments joined by
+ * single underscores, some run of which is one of `words` (`get_file` is two), in any case:
+ * `_open_file`, `hf_hub_download`, `Get_File_X`. The segments are compared rather than matched
+ * by a regular expression, which backtracked polynomially on hostile names.
+ */
+function snakeNameWith(...words: readonly string[]): NamePattern {
+  const wanted = words.map((w) => w.split('_'));
+  return {
+    test(name: string): boolean {
+      let start = 0;
+      while (name[start] === '_') start++;
+      const segs = name.slice(start).split('_');
+      if (!segs.every((seg) => SEGMENT.test(seg))) return false;
+      const lower = segs.map((seg) => seg.toLowerCase());
+      return lower.some((_, i) => wanted.some((w) => w.every((part, k) => lower[i + k] === part)));
+    },
+  };
+}
+
 /**
  * Verb patterns in a final name: opening files, importing by name, resolving dotted names,
  * downloading, evaluating expressions, touching the filesystem. Matched on the last segment
  * wherever it is defined, so re-exports and wrappers in any package are caught.
  */
-export const MALICIOUS_NAME_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [/^_*(?:[a-z0-9]+_)*open(?:_[a-z0-9]+)*$/i, 'opens files or processes'],
-  [/^_*(?:[a-z0-9]+_)*import(?:_[a-z0-9]+)*$/i, 'imports modules by name'],
-  [/^_*(?:[a-z0-9]+_)*(?:download|urlopen|urlretrieve|get_file)(?:_[a-z0-9]+)*$/i, 'downloads from the network'],
+export const MALICIOUS_NAME_PATTERNS: readonly (readonly [NamePattern, string])[] = [
+  [snakeNameWith('open'), 'opens files or processes'],
+  [snakeNameWith('import'), 'imports modules by name'],
+  [snakeNameWith('download', 'urlopen', 'urlretrieve', 'get_file'), 'downloads from the network'],
   [/^_*fetch_[a-z0-9_]+$/i, 'downloads from the network'],
   [/^_*(?:locate|instantiate|instantiate_from_config|get_obj_from_str|get_method|get_class|load_object|load_class|import_string)$/, 'resolves a dotted name to a callable'],
   [/^_*(?:evaluate|sympify|parse_expr|cython_inline|compile_command|runsource|runcode|exec_command|run_command|run_setup|spawn|start_new_thread)$/, 'evaluates or runs code'],

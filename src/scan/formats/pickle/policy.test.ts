@@ -85,3 +85,32 @@ for (const [module, name, verdict] of CASES) {
     assert.equal(judgeName(module, name).verdict, verdict, judgeName(module, name).reason);
   });
 }
+
+test('verb patterns: ASCII letter-and-digit segments joined by single underscores, one of which is the verb', () => {
+  for (const name of ['_open_file', 'OPEN', 'x_Open_2', 'Get_File_v2', 'hf_hub_Download', '__urlopen']) {
+    assert.equal(judgeName('mylib', name).verdict, 'malicious', name);
+  }
+  for (const name of ['open_', 'a__open', 'reopen', 'get__file', 'getfile', 'open_x_', '\u212a_open', 'open\u017f']) {
+    assert.equal(judgeName('mylib', name).verdict, 'suspicious', name);
+  }
+});
+
+// Names a hostile pickle chose to make the regular expressions these rules were take quadratic
+// time (a long run of underscores inside a segment; segments that almost spell a verb).
+test('long hostile names are judged by the same rules', () => {
+  const inner = `\u0000${'_'.repeat(200_000)}_\u0000`;
+  const j = judgeName('random', `${inner}.__os__.system`);
+  assert.equal(j.verdict, 'malicious');
+  assert.equal(j.reason, "path reaches the os module through '__os__'");
+  assert.equal(judgeName('mylib', inner).reason, 'not a valid Python module/attribute name');
+  const verbs: readonly (readonly [string, string])[] = [
+    ['_OPEN_E', 'opens files or processes'],
+    ['_IMPORT_E', 'imports modules by name'],
+    ['_GET_FILE_E', 'downloads from the network'],
+  ];
+  for (const [verb, what] of verbs) {
+    const name = `0${verb.repeat(Math.ceil(200_000 / verb.length))}`;
+    assert.equal(judgeName('mylib', name).reason, `${name} ${what}`);
+    assert.equal(judgeName('mylib', `${name}\u0000`).reason, 'not a valid Python module/attribute name');
+  }
+});

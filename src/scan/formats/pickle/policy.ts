@@ -20,6 +20,7 @@ import {
   MALICIOUS_SEGMENTS,
   MODULE_ALIASES,
 } from './policy-deny.ts';
+import { pyStrip } from './text.ts';
 
 export type NameVerdict = 'allowed' | 'malicious' | 'suspicious';
 
@@ -75,7 +76,7 @@ function denied(modSegs: readonly string[], nameSegs: readonly string[]): Judgem
     if (path === m || path.startsWith(`${m}.`)) return malicious(`${m} is an attack primitive`);
   }
   for (const seg of segs) {
-    const bare = seg.replace(/^_+|_+$/g, '');
+    const bare = pyStrip(seg, '_');
     if (MALICIOUS_SEGMENTS.has(bare)) return malicious(`path reaches the ${bare} module through '${seg}'`);
   }
   // `pkg.__main__` is a program: importing it runs it (`pip.__main__`, `torch.utils.bottleneck.__main__`).
@@ -83,8 +84,8 @@ function denied(modSegs: readonly string[], nameSegs: readonly string[]): Judgem
   const last = nameSegs[nameSegs.length - 1] ?? '';
   if (MALICIOUS_LAST_NAMES.has(last)) return malicious(`${last} is an execution primitive`);
   if (MALICIOUS_CLASS_NAMES.has(last)) return malicious(`${last} is a process, thread, library, interpreter, network or file primitive`);
-  for (const [re, what] of MALICIOUS_NAME_PATTERNS) {
-    if (re.test(last)) return malicious(`${last} ${what}`);
+  for (const [pattern, what] of MALICIOUS_NAME_PATTERNS) {
+    if (pattern.test(last)) return malicious(`${last} ${what}`);
   }
   return undefined;
 }

@@ -2,6 +2,7 @@
  * Python's text decodings as the unpickler applies them: UTF-8, latin-1, `raw-unicode-escape`
  * (UNICODE), `escape_decode` (STRING) and `int()`/`float()` literals (INT, LONG, FLOAT, GET, PUT).
  */
+import { trimTrailing } from '../../../core/index.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -111,14 +112,68 @@ export function escapeDecode(b: Uint8Array): Uint8Array | undefined {
   return Uint8Array.from(out);
 }
 
-const SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+/** The blanks stripped from `int()` and `float()` text here: the six ASCII ones. */
+const ASCII_SPACE = ' \t\n\v\f\r';
+
+/**
+ * `s.strip(chars)`: without the runs of any of `chars` at either end. A loop, not a regular
+ * expression: a leading-or-trailing run under /g backtracks quadratically on hostile text.
+ */
+export function pyStrip(s: string, chars: string): string {
+  let start = 0;
+  while (start < s.length && chars.includes(s[start] as string)) start++;
+  return trimTrailing(s.slice(start), chars);
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * A 0, then 0s and underscores, then 1-9: a decimal with leading zeros, which `int(text, 0)`
+ * refuses. Scanned, not a regular expression: that one was quadratic on a long run of zeros.
+ */
+function hasLeadingZeros(s: string): boolean {
+  if (s[0] !== '0') return false;
+  let i = 1;
+  while (s[i] === '0' || s[i] === '_') i++;
+  return isDigit(s[i]); // not a 0: the run took those
+}
+
+function skipDigits(s: string, i: number): number {
+  while (isDigit(s[i])) i++;
+  return i;
+}
+
+/**
+ * Sign, digits with an optional point (at least one digit), optional exponent, nothing else:
+ * the decimal text `Number` then reads. Scanned, not a regular expression: there the digits
+ * either side of an optional point backtracked quadratically on hostile input.
+ */
+function isDecimalFloat(s: string): boolean {
+  let i = s[0] === '+' || s[0] === '-' ? 1 : 0;
+  const start = i;
+  i = skipDigits(s, i);
+  let digits = i - start;
+  if (s[i] === '.') {
+    const fraction = i + 1;
+    i = skipDigits(s, fraction);
+    digits += i - fraction;
+  }
+  if (digits === 0) return false;
+  if (s[i] === 'e' || s[i] === 'E') {
+    const sign = s[i + 1] === '+' || s[i + 1] === '-' ? 1 : 0;
+    const exponent = i + 1 + sign;
+    i = skipDigits(s, exponent);
+    if (i === exponent) return false;
+  }
+  return i === s.length;
+}
 
 /**
  * `int(text, base)` for base 10 or 0 (prefix-detected) as `PyLong_FromString` reads it:
  * surrounding whitespace, a sign, single underscores between digits.
  */
 export function parsePyInt(text: string, base: 10 | 0): bigint | undefined {
-  let s = text.replace(SPACE, '');
+  let s = pyStrip(text, ASCII_SPACE);
   let neg = false;
   if (s.startsWith('+') || s.startsWith('-')) {
     neg = s.startsWith('-');
@@ -130,7 +185,7 @@ export function parsePyInt(text: string, base: 10 | 0): bigint | undefined {
     radix = p === 'x' ? 16 : p === 'o' ? 8 : 2;
     s = s.slice(2);
     if (s.startsWith('_')) s = s.slice(1);
-  } else if (base === 0 && /^0+[_0]*[1-9]/.test(s)) {
+  } else if (base === 0 && hasLeadingZeros(s)) {
     return undefined; // int('010', 0) is an error in Python
   }
   if (s === '' || s.startsWith('_') || s.endsWith('_') || s.includes('__')) return undefined;
@@ -155,12 +210,12 @@ export function parseCStrtol(text: string): bigint | undefined {
 }
 
 export function parsePyFloat(text: string): number | undefined {
-  const s = text.replace(SPACE, '').replaceAll('_', '');
+  const s = pyStrip(text, ASCII_SPACE).replaceAll('_', '');
   if (/^[+-]?(nan|inf|infinity)$/i.test(s)) {
     if (/nan/i.test(s)) return Number.NaN;
     return s.startsWith('-') ? -Infinity : Infinity;
   }
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
+  if (!isDecimalFloat(s)) return undefined;
   return Number(s);
 }
 
