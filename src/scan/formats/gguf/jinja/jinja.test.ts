@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeTemplate } from './analyze.ts';
-import type { IssueKind } from './rules.ts';
+import { formatFieldAttributes, type IssueKind } from './rules.ts';
+import { printf } from './string-ops.ts';
 
 const TEMPLATES = join(import.meta.dirname, '../../../../../test/fixtures/scan/gguf/templates');
 const analyse = (src: string) => analyzeTemplate(src, { maxTokens: 1_000_000 });
@@ -117,4 +118,23 @@ test('comments and raw blocks are not code', () => {
 
 test('a closing delimiter inside a string does not end the tag', () => {
   assert.ok(kinds(`{{ '}}' ~ x.__class__ }}`).includes('python-internals'));
+});
+
+// Hostile templates' strings are read in one pass: each of these took quadratic time in the
+// regular expression it replaced (a long run of `[` with no `]`, of the 0 flag with no conversion).
+test('str.format field steps: a [ with no ] after it is skipped, and the steps after it still read', () => {
+  assert.deepEqual(formatFieldAttributes('{0[__class__].__mro__[1]!r:>10}'), ['__class__', '__mro__', '1']);
+  assert.deepEqual(formatFieldAttributes('{0..a[.b].[c}'), ['a', '.b']);
+  assert.deepEqual(formatFieldAttributes(`{0${'['.repeat(200_000)}.__globals__}`), ['__globals__']);
+  assert.deepEqual(formatFieldAttributes(`{${'['.repeat(200_000)}.\u0000}`), ['\u0000']);
+  assert.ok(kinds(`{{ '{0${'['.repeat(4000)}.__globals__}'.format(x) }}`).includes('python-internals'));
+});
+
+test('printf specifiers: flags, width, a precision that needs digits, one conversion; a run of 0 flags with none is no specifier', () => {
+  assert.equal(printf('%-3s|%3s|%.2d|%05c|%%', ['a', 'b', 7, 95]), 'a  |  b|7|    _|%');
+  assert.equal(printf('%.s', ['a']), undefined);
+  assert.equal(printf(`%${'0'.repeat(200_000)}`, []), undefined);
+  assert.equal(printf(`%${'0'.repeat(200_000)}c`, [95]), '_');
+  assert.equal(printf(`%${'0'.repeat(200_000)}3c`, [95]), '  _');
+  assert.ok(kinds(`{{ ()|attr('%${'0'.repeat(4000)}c%c' % (95, 95) ~ 'class__') }}`).includes('python-internals'));
 });

@@ -70,12 +70,31 @@ export function isDunderName(s: string): boolean {
 export function formatFieldAttributes(fmt: string): string[] {
   const out: string[] = [];
   const fields = fmt.replaceAll('{{', '').replaceAll('}}', '').matchAll(/\{([^{}]*)\}/g);
-  for (const m of fields) {
-    const field = (m[1] ?? '').split(/[!:]/)[0] ?? '';
-    for (const step of field.matchAll(/\.([^.[\]]+)|\[([^\]]*)\]/g)) {
-      const name = step[1] ?? step[2];
-      if (name !== undefined) out.push(name);
+  for (const m of fields) fieldSteps((m[1] ?? '').split(/[!:]/)[0] ?? '', out);
+  return out;
+}
+
+/**
+ * The steps of one field, left to right: `.name` (a name runs to the next `.`, `[` or `]`; a `.`
+ * without one is skipped) and `[key]` (to the first `]`; a `[` with none after it is skipped).
+ * Scanned, not a regular expression: that one looked for a `]` from every unclosed `[`, which is
+ * quadratic on a hostile template's long run of them.
+ */
+function fieldSteps(field: string, out: string[]): void {
+  let close: number | undefined; // the first ']' after the current '[', -1 when there is none
+  for (let i = 0; i < field.length; i++) {
+    const c = field[i];
+    if (c === '.') {
+      let end = i + 1;
+      while (end < field.length && !'.[]'.includes(field[end] as string)) end++;
+      if (end === i + 1) continue;
+      out.push(field.slice(i + 1, end));
+      i = end - 1;
+    } else if (c === '[') {
+      if (close === undefined || (close !== -1 && close <= i)) close = field.indexOf(']', i + 1);
+      if (close === -1) continue;
+      out.push(field.slice(i + 1, close));
+      i = close;
     }
   }
-  return out;
 }

@@ -17,10 +17,10 @@ export function printf(fmt: string, args: readonly Prim[]): string | undefined {
       out += c;
       continue;
     }
-    const m = /^%([-+ #0]*)(\d*)(?:\.(\d+))?([sdirxXoc%])/.exec(fmt.slice(i));
-    if (m === null) return undefined;
-    i += m[0].length - 1;
-    const conv = m[4];
+    const spec = printfSpec(fmt, i);
+    if (spec === undefined) return undefined;
+    i = spec.end - 1;
+    const conv = spec.conv;
     if (conv === '%') {
       out += '%';
       continue;
@@ -50,10 +50,43 @@ export function printf(fmt: string, args: readonly Prim[]): string | undefined {
         break;
     }
     if (piece === undefined) return undefined;
-    const width = Number(m[2] === '' ? 0 : m[2]);
-    out += m[1]?.includes('-') === true ? piece.padEnd(width) : piece.padStart(width);
+    const width = Number(spec.width === '' ? 0 : spec.width);
+    out += spec.flags.includes('-') ? piece.padEnd(width) : piece.padStart(width);
   }
   return ai === args.length ? out : undefined;
+}
+
+interface PrintfSpec {
+  readonly flags: string;
+  readonly width: string;
+  readonly conv: string;
+  /** Where the text after the conversion character starts. */
+  readonly end: number;
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * The conversion specifier at `fmt[at] === '%'`: flags `-+ #0`, width digits, `.` and precision
+ * digits, one of `sdirxXoc%`. Scanned in place, not a regular expression on the rest of the
+ * text: there the 0 flag and the width's digits backtracked quadratically on a long run of 0s.
+ */
+function printfSpec(fmt: string, at: number): PrintfSpec | undefined {
+  let i = at + 1;
+  while (i < fmt.length && '-+ #0'.includes(fmt[i] as string)) i++;
+  const flags = fmt.slice(at + 1, i);
+  const widthAt = i;
+  while (isDigit(fmt[i])) i++;
+  const width = fmt.slice(widthAt, i);
+  if (fmt[i] === '.') {
+    const precisionAt = i + 1;
+    i = precisionAt;
+    while (isDigit(fmt[i])) i++;
+    if (i === precisionAt) return undefined; // a point needs digits (the precision is not applied)
+  }
+  const conv = fmt[i];
+  if (conv === undefined || !'sdirxXoc%'.includes(conv)) return undefined;
+  return { flags, width, conv, end: i + 1 };
 }
 
 /**
