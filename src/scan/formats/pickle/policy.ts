@@ -4,6 +4,7 @@
  * else: default deny). How the name is *used* (called, referenced, constructed with which
  * arguments) refines this in `analysis.ts`; the judgement says which refinements apply.
  */
+import { trimBoth } from '../../../core/index.ts';
 import {
   ALLOWED,
   ALLOWED_CLASS_NAMESPACES,
@@ -20,7 +21,6 @@ import {
   MALICIOUS_SEGMENTS,
   MODULE_ALIASES,
 } from './policy-deny.ts';
-import { pyStrip } from './text.ts';
 
 export type NameVerdict = 'allowed' | 'malicious' | 'suspicious';
 
@@ -76,7 +76,7 @@ function denied(modSegs: readonly string[], nameSegs: readonly string[]): Judgem
     if (path === m || path.startsWith(`${m}.`)) return malicious(`${m} is an attack primitive`);
   }
   for (const seg of segs) {
-    const bare = pyStrip(seg, '_');
+    const bare = trimBoth(seg, '_'); // not a regular expression: quadratic on underscores inside
     if (MALICIOUS_SEGMENTS.has(bare)) return malicious(`path reaches the ${bare} module through '${seg}'`);
   }
   // `pkg.__main__` is a program: importing it runs it (`pip.__main__`, `torch.utils.bottleneck.__main__`).

@@ -5,19 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePyFloat, parsePyInt, pyStrip } from './text.ts';
+import { parsePyFloat, parsePyInt } from './text.ts';
 
 const N = 200_000;
-
-test('pyStrip drops the runs of the given characters at both ends, and only there', () => {
-  assert.equal(pyStrip(' \t1 2\r\n', ' \t\n\v\f\r'), '1 2');
-  assert.equal(pyStrip('__os__', '_'), 'os');
-  assert.equal(pyStrip('___', '_'), '');
-  assert.equal(pyStrip('', '_'), '');
-  assert.equal(pyStrip('a__b', '_'), 'a__b');
-  const inner = `\u0000${'_'.repeat(N)}_\u0000`;
-  assert.equal(pyStrip(inner, '_'), inner);
-});
 
 test('int(): blanks at the ends are stripped, blanks inside are an error', () => {
   assert.equal(parsePyInt(`${'\t'.repeat(N)}-7${' '.repeat(N)}`, 10), -7n);

@@ -2,7 +2,7 @@
  * Python's text decodings as the unpickler applies them: UTF-8, latin-1, `raw-unicode-escape`
  * (UNICODE), `escape_decode` (STRING) and `int()`/`float()` literals (INT, LONG, FLOAT, GET, PUT).
  */
-import { trimTrailing } from '../../../core/index.ts';
+import { trimBoth } from '../../../core/index.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -112,18 +112,11 @@ export function escapeDecode(b: Uint8Array): Uint8Array | undefined {
   return Uint8Array.from(out);
 }
 
-/** The blanks stripped from `int()` and `float()` text here: the six ASCII ones. */
-const ASCII_SPACE = ' \t\n\v\f\r';
-
 /**
- * `s.strip(chars)`: without the runs of any of `chars` at either end. A loop, not a regular
- * expression: a leading-or-trailing run under /g backtracks quadratically on hostile text.
+ * The blanks stripped from `int()` and `float()` text here: the six ASCII ones (trimBoth, one
+ * pass: a leading-or-trailing run under /g backtracked quadratically on a hostile pickle's text).
  */
-export function pyStrip(s: string, chars: string): string {
-  let start = 0;
-  while (start < s.length && chars.includes(s[start] as string)) start++;
-  return trimTrailing(s.slice(start), chars);
-}
+const ASCII_SPACE = ' \t\n\v\f\r';
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 
@@ -173,7 +166,7 @@ function isDecimalFloat(s: string): boolean {
  * surrounding whitespace, a sign, single underscores between digits.
  */
 export function parsePyInt(text: string, base: 10 | 0): bigint | undefined {
-  let s = pyStrip(text, ASCII_SPACE);
+  let s = trimBoth(text, ASCII_SPACE);
   let neg = false;
   if (s.startsWith('+') || s.startsWith('-')) {
     neg = s.startsWith('-');
@@ -210,7 +203,7 @@ export function parseCStrtol(text: string): bigint | undefined {
 }
 
 export function parsePyFloat(text: string): number | undefined {
-  const s = pyStrip(text, ASCII_SPACE).replaceAll('_', '');
+  const s = trimBoth(text, ASCII_SPACE).replaceAll('_', '');
   if (/^[+-]?(nan|inf|infinity)$/i.test(s)) {
     if (/nan/i.test(s)) return Number.NaN;
     return s.startsWith('-') ? -Infinity : Infinity;
