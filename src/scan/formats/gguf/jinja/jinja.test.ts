@@ -136,5 +136,9 @@ test('printf specifiers: flags, width, a precision that needs digits, one conver
   assert.equal(printf(`%${'0'.repeat(200_000)}`, []), undefined);
   assert.equal(printf(`%${'0'.repeat(200_000)}c`, [95]), '_');
   assert.equal(printf(`%${'0'.repeat(200_000)}3c`, [95]), '  _');
+  // A width past the longest constant kept is an unknown result, not a gigabyte (nor a throw).
+  assert.equal(printf('%999999999s', ['a']), undefined);
+  assert.equal(printf('%4096s', ['a'])?.length, 4096);
+  assert.equal(printf('%4097s', ['a']), undefined);
   assert.ok(kinds(`{{ ()|attr('%${'0'.repeat(4000)}c%c' % (95, 95) ~ 'class__') }}`).includes('python-internals'));
 });

@@ -5,7 +5,7 @@
  * undefined and the caller treats the result as a built, unknown string.
  */
 import type { Prim } from './ast.ts';
-import { pyStr } from './values.ts';
+import { MAX_STRING, pyStr } from './values.ts';
 
 /** `fmt % args` (printf-style), for `%s %r %d %i %c %x %X %o %%` without mapping keys. */
 export function printf(fmt: string, args: readonly Prim[]): string | undefined {
@@ -51,6 +51,9 @@ export function printf(fmt: string, args: readonly Prim[]): string | undefined {
     }
     if (piece === undefined) return undefined;
     const width = Number(spec.width === '' ? 0 : spec.width);
+    // A padded result longer than any constant kept is unknown anyway: not built (a template's
+    // `'%999999999s' % 'a'` would ask for a gigabyte, and threw on a longer one).
+    if (width > MAX_STRING || out.length + Math.max(width, piece.length) > MAX_STRING) return undefined;
     out += spec.flags.includes('-') ? piece.padEnd(width) : piece.padStart(width);
   }
   return ai === args.length ? out : undefined;

@@ -28,7 +28,8 @@ export interface AV {
 
 export const MAX_CONSTS = 64;
 const MAX_SEQS = 8;
-const MAX_STRING = 4096;
+/** Longest string constant the analysis keeps; a longer one is a built, unknown value. */
+export const MAX_STRING = 4096;
 
 export const BOTTOM: AV = { consts: [], seqs: [], dicts: [], members: [], globals: [], unknown: UNKNOWN_NONE };
 export const DATA: AV = { ...BOTTOM, unknown: UNKNOWN_DATA };
