@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { scan } from '../api.ts';
 import { MemorySource } from '../sources/memory-source.ts';
 import type { ByteSource } from '../types.ts';
+import { SLOW_START_MS } from '../test-support/slow-start.ts';
 
 test('scans files and bytes in worker threads', async () => {
   const pool = new ScanWorkerPool({ size: 2 });
@@ -157,11 +158,12 @@ test('a source whose read fails, or never answers, gives a result that is not sa
 });
 
 test('a new worker\'s start-up does not count against its first scan\'s deadline', async () => {
-  // Starting a worker (a thread, an isolate, the scanner's modules) takes 0.08-0.2 s here, more
-  // than this whole budget with no grace (75 ms from the compile cache); a small file's scan takes milliseconds.
-  const pool = new ScanWorkerPool({ size: 1, graceMs: 0 });
+  // A worker that takes 3 s to start, and a scan given half of that with no grace: counted from
+  // the hand-over, the deadline would pass before the worker could answer; counted from the
+  // worker's ready, a small file's scan has all of it.
+  const pool = new ScanWorkerPool({ size: 1, graceMs: 0, entry: new URL('../test-support/slow-start-worker.ts', import.meta.url) });
   try {
-    const first = await pool.scanFile(fixturePath('pytorch', 'state-dict.pt'), { limits: { timeoutMs: 40 } });
+    const first = await pool.scanFile(fixturePath('pytorch', 'state-dict.pt'), { limits: { timeoutMs: SLOW_START_MS / 2 } });
     assert.equal(first.verdict, 'safe', JSON.stringify(first.findings));
   } finally {
     await pool.close();

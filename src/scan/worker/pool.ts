@@ -19,6 +19,8 @@ export interface ScanPoolOptions {
   readonly graceMs?: number;
   /** Heap limit per worker in MB (default 512). */
   readonly maxHeapMb?: number;
+  /** The workers' script (default: the scanner's entry); a test gives one that wraps it. */
+  readonly entry?: URL;
 }
 
 interface Job {
@@ -68,6 +70,7 @@ export class ScanWorkerPool {
   readonly #queue: Job[] = [];
   readonly #graceMs: number;
   readonly #maxHeapMb: number;
+  readonly #entry: URL;
   #nextId = 1;
   #closed = false;
 
@@ -75,6 +78,7 @@ export class ScanWorkerPool {
     const size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
     this.#graceMs = options.graceMs ?? 5000;
     this.#maxHeapMb = options.maxHeapMb ?? 512;
+    this.#entry = options.entry ?? ENTRY;
     for (let i = 0; i < size; i++) this.#slots.push({ worker: undefined, job: undefined, timer: undefined });
   }
 
@@ -85,7 +89,7 @@ export class ScanWorkerPool {
 
   /** Starts the slot's worker; events of a replaced worker are ignored. */
   #start(slot: Slot): Worker {
-    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
+    const worker = new Worker(this.#entry, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
     worker.unref();
     slot.worker = worker;
     worker.on('message', (msg: WorkerResponse) => {
