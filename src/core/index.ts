@@ -23,3 +23,4 @@ export * from './blake2b.ts';
 export * from './version.ts';
 export * from './yaml-depth.ts';
 export * from './trim.ts';
+export * from './decimal-text.ts';

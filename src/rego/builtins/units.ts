@@ -1,4 +1,5 @@
 /** `units.parse` (SI and binary suffixes, milli) and `units.parse_bytes`, computed exactly. */
+import { isDecimalFloat } from '../../core/index.ts';
 import { fromDecimal, parseDecimal, type Decimal } from '../number.ts';
 import type { Value } from '../value.ts';
 import { builtinError, fn, str } from './args.ts';
@@ -35,10 +36,9 @@ function extractNumAndUnit(s: string): [string, string] {
   return [s.slice(0, first), s.slice(first)];
 }
 
-const GO_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 function parseAmount(num: string): Decimal | null {
-  if (!GO_FLOAT.test(num)) return null;
+  // Go's float syntax, read in one pass (a pattern for it backtracked on long runs of digits).
+  if (!isDecimalFloat(num)) return null;
   let t = num.startsWith('+') ? num.slice(1) : num;
   t = t.replace(/^(-?)\./, '$10.').replace(/\.(?=[eE]|$)/, '');
   return parseDecimal(t);

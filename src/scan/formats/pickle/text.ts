@@ -2,7 +2,7 @@
  * Python's text decodings as the unpickler applies them: UTF-8, latin-1, `raw-unicode-escape`
  * (UNICODE), `escape_decode` (STRING) and `int()`/`float()` literals (INT, LONG, FLOAT, GET, PUT).
  */
-import { trimBoth } from '../../../core/index.ts';
+import { isAsciiDigit, isDecimalFloat, trimBoth } from '../../../core/index.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -118,8 +118,6 @@ export function escapeDecode(b: Uint8Array): Uint8Array | undefined {
  */
 const ASCII_SPACE = ' \t\n\v\f\r';
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-
 /**
  * A 0, then 0s and underscores, then 1-9: a decimal with leading zeros, which `int(text, 0)`
  * refuses. Scanned, not a regular expression: that one was quadratic on a long run of zeros.
@@ -128,37 +126,7 @@ function hasLeadingZeros(s: string): boolean {
   if (s[0] !== '0') return false;
   let i = 1;
   while (s[i] === '0' || s[i] === '_') i++;
-  return isDigit(s[i]); // not a 0: the run took those
-}
-
-function skipDigits(s: string, i: number): number {
-  while (isDigit(s[i])) i++;
-  return i;
-}
-
-/**
- * Sign, digits with an optional point (at least one digit), optional exponent, nothing else:
- * the decimal text `Number` then reads. Scanned, not a regular expression: there the digits
- * either side of an optional point backtracked quadratically on hostile input.
- */
-function isDecimalFloat(s: string): boolean {
-  let i = s[0] === '+' || s[0] === '-' ? 1 : 0;
-  const start = i;
-  i = skipDigits(s, i);
-  let digits = i - start;
-  if (s[i] === '.') {
-    const fraction = i + 1;
-    i = skipDigits(s, fraction);
-    digits += i - fraction;
-  }
-  if (digits === 0) return false;
-  if (s[i] === 'e' || s[i] === 'E') {
-    const sign = s[i + 1] === '+' || s[i + 1] === '-' ? 1 : 0;
-    const exponent = i + 1 + sign;
-    i = skipDigits(s, exponent);
-    if (i === exponent) return false;
-  }
-  return i === s.length;
+  return isAsciiDigit(s[i]); // not a 0: the run took those
 }
 
 /**
