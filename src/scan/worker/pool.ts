@@ -60,9 +60,18 @@ function failed(path: string, rule: string, message: string): FileScanResult {
 }
 
 /** Whether the view is the whole of a buffer that may be handed to another thread. */
-function ownsBuffer(bytes: Uint8Array): boolean {
+function ownsBuffer(bytes: Uint8Array): bytes is Uint8Array<ArrayBuffer> {
   const { buffer } = bytes;
   return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && !isMarkedAsUntransferable(buffer);
+}
+
+/**
+ * Bytes to hand to a worker: these, when the caller gives them away (`transfer`) and they are the
+ * whole of a buffer that may move; else a copy of their own (a view such as a Buffer's slice, or
+ * memory the caller keeps, would be detached or handed over with more than these bytes).
+ */
+function toHandOver(bytes: Uint8Array, transfer: boolean): Uint8Array<ArrayBuffer> {
+  return transfer && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
 }
 
 export class ScanWorkerPool {
@@ -131,10 +140,8 @@ export class ScanWorkerPool {
     }
     source.read(offset, length).then(
       (bytes) => {
-        // What a source returns may be its own memory (a view of a buffer it keeps): copied, unless
-        // the caller said its reads are fresh and the bytes own their whole buffer.
-        const data = job.handOver && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
-        answer({ id, kind: 'range', seq, ok: true, bytes: data }, [data.buffer as ArrayBuffer]);
+        const data = toHandOver(bytes, job.handOver);
+        answer({ id, kind: 'range', seq, ok: true, bytes: data }, [data.buffer]);
       },
       (err: unknown) => answer({ id, kind: 'range', seq, ok: false, error: err instanceof Error ? err.message : String(err) }),
     );
@@ -211,10 +218,8 @@ export class ScanWorkerPool {
    * detach) more than these bytes.
    */
   scanBytes(bytes: Uint8Array, path: string, options: WorkerScanOptions = {}, transfer = false): Promise<FileScanResult> {
-    // A copy of its own (a Buffer's slice() would be a view of the same memory).
-    const data = transfer && ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
-    const buffers = data.buffer instanceof ArrayBuffer ? [data.buffer] : [];
-    return this.#submit({ kind: 'bytes', path, bytes: data, options }, buffers);
+    const data = toHandOver(bytes, transfer);
+    return this.#submit({ kind: 'bytes', path, bytes: data, options }, [data.buffer]);
   }
 
   /**
