@@ -11,7 +11,7 @@ import { indexString, printf, sliceString } from './string-ops.ts';
 import { applyFilter, applyMethod, joinValues } from './calls.ts';
 import type { AV } from './values.ts';
 import {
-  lookup, BOTTOM, BUILT, constant, DATA, derived, globalRef, join, joinAll, lift1, lift2, opaque, pyStr, sameAV, seqOf,
+  lookup, BOTTOM, BUILT, constant, DATA, derived, globalRef, join, joinAll, lift1, lift2, MAX_STRING, opaque, pyStr, sameAV, seqOf,
   UNKNOWN_BUILT, UNKNOWN_DATA, UNKNOWN_NONE,
 } from './values.ts';
 
@@ -218,7 +218,7 @@ export class Evaluator {
         return lift2(l, r, (a, b) => {
           if (typeof a === 'number' && typeof b === 'number') return a * b;
           const [s, n] = typeof a === 'string' ? [a, b] : [b, a];
-          return typeof s === 'string' && typeof n === 'number' && Number.isInteger(n) && n * s.length <= 4096 ? s.repeat(Math.max(0, n)) : undefined;
+          return typeof s === 'string' && typeof n === 'number' && Number.isInteger(n) && n * s.length <= MAX_STRING ? s.repeat(Math.max(0, n)) : undefined;
         });
       case '%': {
         const args = r.seqs.length === 1 && r.consts.length === 0 ? r.seqs[0] ?? [] : [r];

@@ -4,6 +4,7 @@
  * `'__CLASS__'.lower()`, `'_'.join(...)`. Anything outside the modelled subset returns
  * undefined and the caller treats the result as a built, unknown string.
  */
+import { skipAsciiDigits } from '../../../../core/index.ts';
 import type { Prim } from './ast.ts';
 import { MAX_STRING, pyStr } from './values.ts';
 
@@ -67,8 +68,6 @@ interface PrintfSpec {
   readonly end: number;
 }
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-
 /**
  * The conversion specifier at `fmt[at] === '%'`: flags `-+ #0`, width digits, `.` and precision
  * digits, one of `sdirxXoc%`. Scanned in place, not a regular expression on the rest of the
@@ -79,12 +78,11 @@ function printfSpec(fmt: string, at: number): PrintfSpec | undefined {
   while (i < fmt.length && '-+ #0'.includes(fmt[i] as string)) i++;
   const flags = fmt.slice(at + 1, i);
   const widthAt = i;
-  while (isDigit(fmt[i])) i++;
+  i = skipAsciiDigits(fmt, i);
   const width = fmt.slice(widthAt, i);
   if (fmt[i] === '.') {
     const precisionAt = i + 1;
-    i = precisionAt;
-    while (isDigit(fmt[i])) i++;
+    i = skipAsciiDigits(fmt, precisionAt);
     if (i === precisionAt) return undefined; // a point needs digits (the precision is not applied)
   }
   const conv = fmt[i];
