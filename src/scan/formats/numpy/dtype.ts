@@ -111,20 +111,18 @@ const LINE_END = /[\n\r\u2028\u2029]/;
  * run of 10,000 blanks took 108 s), and a .npy header is the file's author's to write.
  */
 export function splitSubarray(part: string): { shape: readonly string[] | undefined; body: string } {
-  let i = 0;
-  const shape = part[0] === '(' ? subarrayShape(part) : undefined;
-  if (shape !== undefined) i = part.indexOf(')') + 1;
+  const close = part[0] === '(' ? part.indexOf(')') : -1;
+  const shape = close < 0 ? undefined : subarrayShape(part.slice(1, close));
+  let i = shape === undefined ? 0 : close + 1;
   while (i < part.length && BLANK.test(part[i] as string)) i++;
   if (i < part.length && ORDER_MARKS.includes(part[i] as string)) i++;
   const body = part.slice(i);
   return LINE_END.test(body) ? { shape: undefined, body: part } : { shape, body };
 }
 
-/** The numbers of the prefix `part` starts with, or undefined when it is no prefix. */
-function subarrayShape(part: string): string[] | undefined {
-  const close = part.indexOf(')');
-  if (close < 0) return undefined;
-  const items = part.slice(1, close).split(',');
+/** The numbers between a prefix's parentheses, or undefined when they make no prefix. */
+function subarrayShape(inner: string): string[] | undefined {
+  const items = inner.split(',');
   // Blanks alone: `()`. A trailing comma after a number leaves blanks as the last item.
   if (items.length === 1 && items[0]?.trim() === '') return [];
   if (items.length > 1 && items.at(-1)?.trim() === '') items.pop();
