@@ -42,15 +42,12 @@ async function api(path, init = {}) {
   const at = session;
   const answer = send(new URL(path, API), { ...init, headers });
   inFlight.add(answer);
-  try {
-    const body = await answer;
-    if (at !== session) throw new SignedOut('signed out');
-    return body;
-  } catch (err) {
-    throw at !== session ? new SignedOut('signed out') : err;
-  } finally {
-    inFlight.delete(answer);
-  }
+  // Settled either way, the answer is dropped when the reviewer signed out meanwhile.
+  const outcome = await answer.then((body) => ({ body }), (err) => ({ err }));
+  inFlight.delete(answer);
+  if (at !== session) throw new SignedOut('signed out');
+  if ('err' in outcome) throw outcome.err;
+  return outcome.body;
 }
 
 // A JSON answer's body (null when empty); an error answer thrown as its message.
