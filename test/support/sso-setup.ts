@@ -71,3 +71,8 @@ export async function fails(p: Promise<unknown>, reason: SsoFailureReason, messa
     return true;
   });
 }
+
+/** `text` with its character at `at` changed to another one, so the change is never a no-op. */
+export function changedAt(text: string, at: number): string {
+  return `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+}

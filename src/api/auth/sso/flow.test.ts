@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { newSigningKey, signJwt, unsignedJwt } from '../../../verify/jwt/test-support.ts';
 import { isSsoFailure, type SsoFailureReason } from './failure.ts';
-import { fails, REDIRECT, secret, setup } from '../../../../test/support/sso-setup.ts';
+import { changedAt, fails, REDIRECT, secret, setup } from '../../../../test/support/sso-setup.ts';
 
 test('sso: a sign-in with PKCE and a confidential client makes an approver token once, audited', async (t) => {
   const { provider, store, tokens, sso, signIn } = await setup(t);
@@ -72,8 +72,7 @@ test('sso: the state must be this browser sign-in, not older than ten minutes', 
   const b = await signIn();
   // Another browser's sign-in state (its cookie) with this answer.
   await fails(sso.complete(a.query, b.cookie), 'state', /state differs/);
-  const flipped = `${b.cookie.slice(0, 20)}${b.cookie[20] === 'A' ? 'B' : 'A'}${b.cookie.slice(21)}`;
-  await fails(sso.complete(b.query, flipped), 'state', /not one this Airlock made/);
+  await fails(sso.complete(b.query, changedAt(b.cookie, 20)), 'state', /not one this Airlock made/);
   clock.now += 11 * 60_000;
   await fails(sso.complete(b.query, b.cookie), 'state', /longer than ten minutes/);
 });
@@ -151,7 +150,8 @@ test('sso: the one-time code lasts a minute and is this Airlock', async (t) => {
   const { sso, clock, signIn } = await setup(t);
   const a = await signIn();
   const { handoff, binding } = await sso.complete(a.query, a.cookie);
-  await fails(sso.redeem(`${handoff.slice(0, -2)}AA`, binding), 'code', /not a sign-in code of this Airlock/);
+  // A changed character in the authentication tag (the last 16 bytes).
+  await fails(sso.redeem(changedAt(handoff, handoff.length - 8), binding), 'code', /not a sign-in code of this Airlock/);
   const b = await signIn();
   // A sign-in state is not a code (sealed for another purpose).
   await fails(sso.redeem(b.cookie, binding), 'code', /not a sign-in code/);

@@ -46,7 +46,8 @@ export class SsoSeal {
   open(purpose: SealPurpose, text: string, nowMs: number): Opened {
     if (text.length > MAX_SEALED_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) return { kind: 'invalid' };
     const bytes = Buffer.from(text, 'base64url');
-    if (bytes.length < IV_BYTES + TAG_BYTES + 2) return { kind: 'invalid' };
+    // Decoding ignores the last character's spare bits; only the one spelling seal() writes opens.
+    if (bytes.length < IV_BYTES + TAG_BYTES + 2 || bytes.toString('base64url') !== text) return { kind: 'invalid' };
     let payload: unknown;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#keys[purpose], bytes.subarray(0, IV_BYTES));
