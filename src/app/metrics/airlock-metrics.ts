@@ -11,19 +11,10 @@ import type { SweepReport } from '../../storage/index.ts';
 import type { CacheFills, VerdictKind } from '../../core/index.ts';
 import type { DecisionSource, GateObserver, ReviewIndex } from '../../gate/index.ts';
 import type { CircuitState } from '../../upstream/index.ts';
+import type { RepositoryMetrics } from '../../ecosystems/shared/metrics.ts';
 import { CacheMetrics } from './cache-metrics.ts';
 import { Collected, Counter, Gauge, Histogram, Registry } from './registry.ts';
 import { RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.ts';
-
-/** What ecosystem plugins report (passed to them in their options). */
-export interface RepositoryMetrics {
-  /** An upstream request finished: `fresh`, `not_modified`, `stale` (served stale on error) or `error`. */
-  upstreamFetch(repo: string, kind: 'metadata' | 'artifact', outcome: 'fresh' | 'not_modified' | 'stale' | 'error'): void;
-  /** A request was answered from Airlock's cache (`hit`) or needed the upstream (`miss`). */
-  cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void;
-  /** The repository's in-memory caches, read when scraped. */
-  watchCaches(repo: string, caches: () => CacheFills): void;
-}
 
 /** Airlock's version, from the package.json beside `src/`. */
 function packageVersion(): string {
