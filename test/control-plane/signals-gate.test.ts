@@ -137,7 +137,10 @@ test('a collector that breaks after a version was served: the fail-closed verdic
 });
 
 test('an exception that lapses moves the generation on by itself', async () => {
-  await withApp({ policy: true }, async (a) => {
+  // The app's clock stands still while the exception is made and first applied, so a loaded
+  // machine cannot let it lapse before it is seen to allow; the wake-up itself is a real timer.
+  const clock = { now: new Date() };
+  await withApp({ policy: true, clock }, async (a) => {
     const { gate } = a.app.airlock;
     const r = await a.app.inject({
       method: 'POST',
@@ -148,8 +151,11 @@ test('an exception that lapses moves the generation on by itself', async () => {
     assert.equal(r.statusCode, 201);
     assert.equal((await gate.judgeVersions([npmCandidate('held-pkg', '1.0.0')], anonymousRequest)).get('1.0.0')?.verdict.kind, 'allow');
     const gen = gate.generation();
+    // The gate's wake-up was set for 300 ms (and a little) from now while judging, so it fires
+    // before this later, longer timer does.
     await new Promise((resolve) => setTimeout(resolve, 450));
     assert.notEqual(gate.generation(), gen);
+    clock.now = new Date(clock.now.getTime() + 301);
     assert.equal((await gate.judgeVersions([npmCandidate('held-pkg', '1.0.0')], anonymousRequest)).get('1.0.0')?.verdict.kind, 'quarantine');
   });
 });
