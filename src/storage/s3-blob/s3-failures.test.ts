@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -67,14 +66,9 @@ test('start-up: a wrong secret, an unknown key, a missing session token, a missi
     openS3BlobStore({ ...optionsFor(), bucket: 'no-such-bucket' }),
     new RegExp(`^S3 blob store: cannot use bucket "no-such-bucket" at .*: the bucket does not exist .*404 NoSuchBucket`),
   );
-  // A port nobody listens on: refused, retried, then named.
-  const closed = await new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  // A port nobody listens on: refused, retried, then named. Below the ephemeral range, so no
+  // server another test file starts meanwhile can be given it, as it can a port just closed.
+  const closed = 9;
   await failsWith(
     openS3BlobStore({ ...optionsFor(), endpoint: `http://127.0.0.1:${closed}` }),
     new RegExp(`^S3 blob store: cannot use bucket "${s3.bucket}" at http://127\\.0\\.0\\.1:${closed} \\(S3 listing of .* failed: cannot reach http://127\\.0\\.0\\.1:${closed}: ECONNREFUSED \\(after 4 attempts\\)\\)$`),
