@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +19,22 @@ export interface Cdp {
   close(): void;
 }
 
-async function connect(port: number): Promise<Cdp> {
+/**
+ * The DevTools port the browser chose: asked for port 0, it writes the port it listens on as the
+ * first line of `DevToolsActivePort` in its profile — so it never picks one another test's server
+ * holds, as a port drawn at random could be.
+ */
+async function devToolsPort(profile: string): Promise<number> {
+  for (let i = 0; i < 300; i++) {
+    const port = Number((await readFile(join(profile, 'DevToolsActivePort'), 'utf8').catch(() => '')).split('\n')[0]);
+    if (Number.isInteger(port) && port > 0) return port;
+    await sleep(100);
+  }
+  assert.fail('Chromium never said which DevTools port it listens on');
+}
+
+async function connect(profile: string): Promise<Cdp> {
+  const port = await devToolsPort(profile);
   let targets: { type: string; webSocketDebuggerUrl: string }[] = [];
   for (let i = 0; i < 100 && targets.length === 0; i++) {
     try {
@@ -61,8 +76,12 @@ async function connect(port: number): Promise<Cdp> {
   };
 }
 
+/**
+ * Wait until `expression` is true in the page. Up to 30 s: a browser and the server it talks to
+ * sharing two loaded CPUs with other test files can take several seconds to render a page.
+ */
 export async function until(cdp: Cdp, expression: string, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     if ((await cdp.evaluate(expression)) === true) return;
     await sleep(50);
   }
@@ -75,11 +94,10 @@ export async function until(cdp: Cdp, expression: string, what: string): Promise
  */
 export async function inChromium(url: string, body: (cdp: Cdp) => Promise<void>): Promise<void> {
   const profile = await mkdtemp(join(tmpdir(), 'airlock-chromium-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, `${url}/-/ui/`], { stdio: 'ignore' });
+  const chrome = spawn(CHROMIUM as string, ['--headless=new', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--remote-debugging-port=0', `${url}/-/ui/`], { stdio: 'ignore' });
   let cdp: Cdp | null = null;
   try {
-    cdp = await connect(port);
+    cdp = await connect(profile);
     await until(cdp, `document.readyState === 'complete' && document.getElementById('status').textContent.includes('enter an API token')`, 'the login prompt');
     await body(cdp);
     assert.deepEqual(cdp.problems, [], 'no script errors or CSP violations');
