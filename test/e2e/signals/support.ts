@@ -62,7 +62,7 @@ export interface SignalsE2e {
  * registry); `signingKey`: the key the fixture registry signs with.
  */
 export async function signalsE2e(
-  options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey; logger?: TestAirlockOptions['logger']; dataDir?: string } = {},
+  options: { packages?: readonly FixturePackage[]; config?: Record<string, unknown>; signingKey?: SigningKey; logger?: TestAirlockOptions['logger']; dataDir?: string; clock?: TestAirlockOptions['clock'] } = {},
 ): Promise<SignalsE2e> {
   const registry = await FixtureRegistry.start(options.packages ?? [], 0, options.signingKey === undefined ? {} : { key: options.signingKey });
   const tmp = await mkdtemp(join(tmpdir(), 'airlock-signals-e2e-'));
@@ -75,6 +75,7 @@ export async function signalsE2e(
     },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const registryUrl = `${airlock.url}/npm/`;
   return {
