@@ -10,21 +10,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { REVIEW_POLICY, anonymousRequest, npmCandidate, writePolicyDir } from '../support/gate-helpers.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { CHROMIUM, inChromium, until } from '../support/chromium.ts';
 import { TestOidcProvider } from '../support/oidc-provider.ts';
-
-/** A port free now (the public URL, registered with the provider, must be known before Airlock listens). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/free-port.ts';
 
 const text = (id: string): string => `document.getElementById(${JSON.stringify(id)})?.textContent`;
 

@@ -9,7 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath, spawnDaemon } from './daemon-process.ts';
-import { freePort } from './oci/distribution-process.ts';
+import { freePort } from './free-port.ts';
 import { runCommand, type CommandResult } from './run-command.ts';
 
 export const SKIP_NO_PROMETHEUS = 'prometheus or promtool not installed (apt-get install -y prometheus); the Prometheus end-to-end test is skipped';

@@ -13,19 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureRegistry } from '../../support/npm-registry/index.ts';
 import { oneRepositoryConfig, serveForTest, unsetting } from '../../support/serve-process.ts';
+import { freePort } from '../../support/free-port.ts';
 import { FIXTURE_PACKAGES } from '../../npm/helpers.ts';
 import { project, run, cleanEnv } from './support.ts';
 
 const ADMIN = { AIRLOCK_ADMIN_TOKEN: 'airlock_loop_test_admin_token_0123456789' };
-
-/** A port nothing listens on right now, for a server that must be named before it starts. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** A TCP port forward to `port`, as a load balancer or `ssh -L` would be. */
 async function forwardTo(port: number): Promise<{ port: number; close: () => Promise<void> }> {

@@ -5,10 +5,10 @@
  */
 import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath, spawnDaemon } from '../daemon-process.ts';
+import { freePort } from '../free-port.ts';
 
 let cachedTools: boolean | undefined;
 
@@ -19,19 +19,6 @@ export function hasRegistryTools(): boolean {
 }
 
 export const SKIP_NO_REGISTRY_TOOLS = 'skopeo or docker-registry not installed (apt-get install -y skopeo docker-registry); OCI end-to-end tests skipped';
-
-/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DistributionProcess {
   /** `http://127.0.0.1:<port>`. */
