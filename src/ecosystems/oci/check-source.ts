@@ -5,7 +5,8 @@
  * admission judges a pull of it (admission.ts `explain`): the metadata phase with what the
  * manifest and the config say, then the artifact phase with what its signatures prove. A
  * multi-platform index is judged itself, and so is each platform image it lists, with the
- * index's signature (a pull brings one of them, and the check cannot know which). Nothing is
+ * index's signature (a pull brings one of them, and the check cannot know which); an index it
+ * lists is judged the same way, its own platform images under it, as a pull of them is. Nothing is
  * served, recorded, cached as a verdict or opened; the config and signature blobs read are small
  * and stored like any other; no layer is fetched, so model layers are not scanned.
  */
@@ -20,10 +21,12 @@ import { MEDIA, type Descriptor } from './manifest.ts';
 import type { OciMember } from './member.ts';
 import { checkName, nameInNamespace, parseReference, referenceLabel, type Reference } from './references.ts';
 
-/** Platform images of an index judged per check, at most (an index lists a handful; the rest are said to be unjudged). */
+/** Manifests an index lists judged per check, at most, nested indexes' included (an index lists a handful; the rest are said to be unjudged). */
 export const MAX_CHECKED_PLATFORMS = 32;
+/** Indexes in indexes descended into, at most (one level is what tools write; their parts past this are said to be unjudged). */
+const MAX_NESTING = 4;
 
-const IMAGE_MANIFESTS: ReadonlySet<string> = new Set([MEDIA.ociManifest, MEDIA.dockerManifest]);
+const PULLABLE: ReadonlySet<string> = new Set([MEDIA.ociManifest, MEDIA.dockerManifest, MEDIA.ociIndex, MEDIA.dockerList]);
 
 export interface OciSourceDeps {
   readonly repo: string;
@@ -35,11 +38,11 @@ export interface OciSourceDeps {
   readonly reportMissing: (name: string, request: RequestContext) => Promise<void>;
 }
 
-/** The platform images of an index a pull may bring: image manifests for a real platform (not buildx's `unknown/unknown` attestations). */
+/** What an index lists that a pull may bring: image manifests for a real platform (not buildx's `unknown/unknown` attestations) and indexes. */
 export function pullablePlatforms(m: ResolvedManifest): Descriptor[] {
   const man = m.manifest;
   if (man.kind !== 'index') return [];
-  return man.manifests.filter((d) => IMAGE_MANIFESTS.has(d.mediaType) && d.platform?.os !== 'unknown');
+  return man.manifests.filter((d) => PULLABLE.has(d.mediaType) && d.platform?.os !== 'unknown');
 }
 
 function platformLabel(d: Descriptor): string {
@@ -53,7 +56,11 @@ function notJudged(m: ResolvedManifest, modelLayers: boolean, skipped: number): 
   const layers = modelLayers
     ? 'its model layers are scanned and judged when they are pulled, not by a check (no layer is fetched)'
     : 'no layer is fetched by a check (model layers, where an image has them, are scanned and judged when pulled)';
-  return skipped > 0 ? `${layers}; ${skipped} more platform images of ${m.name}@${m.digest.slice(0, 19)} are judged when pulled` : layers;
+  return skipped > 0 ? `${layers}; ${skipped} more manifests listed under ${m.name}@${m.digest.slice(0, 19)} are judged when pulled` : layers;
+}
+
+function isAllowed(e: Explained): boolean {
+  return e.decision.verdict.kind === 'allow';
 }
 
 function missingOf(err: unknown): 'NAME_UNKNOWN' | 'MANIFEST_UNKNOWN' | null {
@@ -78,18 +85,26 @@ export function ociPackageSource(deps: OciSourceDeps): PackageSource {
     }
     const asked = ref.kind === 'tag' ? { tag: ref.tag, sightings: await images.sightingsIfPulled(m.name, ref.tag, m.digest) } : null;
     const own = await admission.explain(m, asked, null, gate, request);
-    const platforms = pullablePlatforms(m);
     const parts: { label: string; explained: Explained }[] = [];
     let modelLayers = admission.hasModelLayers(m);
-    // A platform image is judged only once its index is allowed (admission refuses it with its index otherwise).
-    if (own.explained.decision.verdict.kind === 'allow') {
-      for (const d of platforms.slice(0, MAX_CHECKED_PLATFORMS)) {
+    let skipped = 0;
+    /** What `index` lists, each judged under it as admission judges a pull of it (`prefix`: the labels of the indexes above). */
+    const judgeParts = async (index: ResolvedManifest, prefix: string, depth: number): Promise<void> => {
+      for (const d of pullablePlatforms(index)) {
+        if (parts.length >= MAX_CHECKED_PLATFORMS || depth > MAX_NESTING) {
+          skipped++;
+          continue;
+        }
         const p = await images.catalog.manifest(m.name, { kind: 'digest', digest: d.digest });
         modelLayers ||= admission.hasModelLayers(p);
-        parts.push({ label: platformLabel(d), explained: (await admission.explain(p, null, m, gate, request)).explained });
+        const explained = (await admission.explain(p, null, index, gate, request)).explained;
+        const label = `${prefix}${platformLabel(d)}`;
+        parts.push({ label, explained });
+        if (isAllowed(explained)) await judgeParts(p, `${label} > `, depth + 1);
       }
-    }
-    const skipped = own.explained.decision.verdict.kind === 'allow' ? Math.max(0, platforms.length - MAX_CHECKED_PLATFORMS) : 0;
+    };
+    // What an index lists is judged only once the index is allowed (admission refuses it with its index otherwise).
+    if (isAllowed(own.explained)) await judgeParts(m, '', 1);
     return { status: 'judged', explained: own.explained, phase: own.phase, notJudged: notJudged(m, modelLayers, skipped), parts };
   }
   return {

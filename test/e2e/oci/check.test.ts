@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildImage, buildMultiArch, cosignLegacySignatureLayout, hasRegistryTools, skopeo, SKIP_NO_REGISTRY_TOOLS, startRegistry, writeLayout, type FixtureRegistry } from '../../support/oci/index.ts';
+import { buildImage, buildMultiArch, buildNestedIndex, cosignLegacySignatureLayout, hasRegistryTools, pushObject, skopeo, SKIP_NO_REGISTRY_TOOLS, startRegistry, writeLayout, type FixtureRegistry } from '../../support/oci/index.ts';
 import { imageSigner, ociE2e, REPO, type ImageSigner, type OciE2e } from './support.ts';
 import { adminGet, airlockCli, createToken } from '../npm/support.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
@@ -45,6 +45,15 @@ describe('airlock check oci, against skopeo', { skip }, () => {
     { files: { 'arch.txt': 'arm64, just built\n' }, architecture: 'arm64', created: built },
   ]);
 
+  const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  // An index listing an index (one old and one young platform image) and an old image of its own.
+  const inner = buildMultiArch([
+    { files: { 'arch.txt': 'amd64, a month old\n' }, architecture: 'amd64', created: old },
+    { files: { 'arch.txt': 'arm64, just built\n' }, architecture: 'arm64', created: built },
+  ]);
+  const s390x = buildImage({ files: { 'arch.txt': 's390x, a month old\n' }, architecture: 's390x', created: old });
+  const nested = buildNestedIndex([inner, s390x]);
+
   const check = async (...refs: string[]): Promise<{ code: number | null; results: Checked[]; stderr: string }> => {
     const r = await e.cli(['check', 'oci', ...refs, '--format', 'json']);
     const parsed = r.stdout.trim() === '' ? [] : (JSON.parse(r.stdout) as Checked | Checked[]);
@@ -66,6 +75,7 @@ describe('airlock check oci, against skopeo', { skip }, () => {
     ]);
     await e.seed('acme/fresh', [{ ...young, ref: 'v1' }]);
     await e.seed('acme/multi', [{ ...multi, ref: 'v1' }]);
+    await pushObject(e.registry.directUrl, 'acme/nested', 'v1', nested);
   });
   after(async () => {
     await e?.close();
@@ -134,6 +144,31 @@ describe('airlock check oci, against skopeo', { skip }, () => {
     );
     const pulled = await e.pull('acme/multi:v1', { all: true });
     assert.notEqual(pulled.code, 0);
+  });
+
+  test('an index in an index: it is judged under the outer one and its platform images under it, as pulls of them are', async () => {
+    const r = await check(`${REPO}/acme/nested:v1`);
+    assert.equal(r.code, 1);
+    const [c] = r.results;
+    assert.equal(c?.version, nested.manifestDigest);
+    assert.equal(c?.verdict, 'quarantine', 'the young platform image of the inner index holds the whole');
+    const innerLabel = inner.indexDigest.slice(0, 'sha256:'.length + 12);
+    assert.deepEqual(
+      c?.parts?.map((p) => [p.label, p.version, p.verdict]),
+      [
+        [innerLabel, inner.indexDigest, 'allow'],
+        [`${innerLabel} > linux/amd64`, inner.images[0]?.manifestDigest, 'allow'],
+        [`${innerLabel} > linux/arm64`, inner.images[1]?.manifestDigest, 'quarantine'],
+        ['linux/s390x', s390x.manifestDigest, 'allow'],
+      ],
+    );
+    assert.equal(c?.parts?.find((p) => p.verdict === 'quarantine')?.decidedBy.includes('cooldown'), true);
+    // A pull of each agrees: the old ones come through Airlock, the young one is held with the cooldown.
+    assert.equal((await e.pull(`acme/nested@${inner.images[0]?.manifestDigest}`)).code, 0);
+    assert.equal((await e.pull(`acme/nested@${s390x.manifestDigest}`)).code, 0);
+    const young = await e.pull(`acme/nested@${inner.images[1]?.manifestDigest}`);
+    assert.notEqual(young.code, 0);
+    assert.match(young.stderr, /is quarantined by Airlock: .*\[cooldown\]/);
   });
 
   test('an unknown tag is version-not-found, an unknown image repository package-not-found; several at once keep their order', async () => {

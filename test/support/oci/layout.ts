@@ -239,6 +239,17 @@ export function buildIndex(spec: IndexSpec): BuiltIndex {
   return { mediaType, manifestDigest: indexDigest, manifestBytes: indexBytes, indexDigest, indexBytes, blobs, images: spec.images };
 }
 
+/** An OCI index over other indexes and images (a descriptor carries a platform where its child has one). */
+export function buildNestedIndex(children: readonly (BuiltIndex | BuiltImage)[]): BuiltObject {
+  const manifests = children.map((c) => ({ mediaType: c.mediaType, digest: c.manifestDigest, size: c.manifestBytes.length, ...('platform' in c ? { platform: c.platform } : {}) }));
+  const bytes = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests });
+  const blobs = new Map<string, Buffer>();
+  for (const c of children) for (const [d, b] of c.blobs) blobs.set(d, b);
+  const digest = sha256Digest(bytes);
+  blobs.set(digest, bytes);
+  return { mediaType: MEDIA_TYPES.ociIndex, manifestDigest: digest, manifestBytes: bytes, blobs };
+}
+
 /** A multi-arch image: one image per platform (each spec's architecture/os), under one index. */
 export function buildMultiArch(specs: readonly ImageSpec[], options: Omit<IndexSpec, 'images'> = {}): BuiltIndex {
   return buildIndex({ ...options, images: specs.map(buildImage) });
