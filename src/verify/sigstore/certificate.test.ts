@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { certificateIdentity, extensionsOf } from './certificate.ts';
-import { children, oidText, readOne, readTlv } from './der.ts';
+import { children, encodeTlv, oidText, readOne, readTlv } from './der.ts';
 import { SigstoreError } from './fields.ts';
 import { CONFORMANCE, readJson, SIGSTORE_JS } from './test-support.ts';
 
@@ -51,6 +51,24 @@ test('DER: malformed encodings throw SigstoreError', () => {
   assert.throws(() => children(readTlv(Buffer.from([0x04, 0x00]), 0).tlv), SigstoreError);
   assert.throws(() => certificateIdentity(extensionsOf(Buffer.from([0x30, 0x00]))), SigstoreError);
   assert.throws(() => certificateIdentity(extensionsOf(Buffer.from('not der'))), SigstoreError);
+});
+
+/** A certificate reduced to what extensionsOf reads: a TBSCertificate with a serial number and one extension, `oid` → `value`. */
+function certificateWith(oid: number[], value: Buffer): Buffer {
+  const ext = encodeTlv(0x30, Buffer.concat([encodeTlv(0x06, Buffer.from(oid)), encodeTlv(0x04, value)]));
+  return encodeTlv(0x30, encodeTlv(0x30, Buffer.concat([encodeTlv(0x02, Buffer.from([1])), encodeTlv(0xa3, encodeTlv(0x30, ext))])));
+}
+
+test('identity: a subjectAltName or Fulcio string that is not UTF-8 is a SigstoreError that says so (found by fuzzing: it was the decoder\'s TypeError)', () => {
+  const notUtf8 = Buffer.from([0x68, 0x80]);
+  const san = certificateWith([0x55, 0x1d, 0x11], encodeTlv(0x30, encodeTlv(0x86, notUtf8)));
+  assert.throws(() => certificateIdentity(extensionsOf(san)), { name: 'SigstoreError', message: 'certificate subjectAltName is not UTF-8' });
+  const fulcioIssuer = certificateWith([0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x08], encodeTlv(0x0c, notUtf8));
+  assert.throws(() => certificateIdentity(extensionsOf(fulcioIssuer)), { name: 'SigstoreError', message: 'certificate extension 1.3.6.1.4.1.57264.1.8 is not UTF-8' });
+  const legacyIssuer = certificateWith([0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x01], notUtf8);
+  assert.throws(() => certificateIdentity(extensionsOf(legacyIssuer)), { name: 'SigstoreError', message: /^certificate issuer \(1\.3\.6\.1\.4\.1\.57264\.1\.1\) is not UTF-8$/ });
+  // The same names in UTF-8 are read.
+  assert.equal(certificateIdentity(extensionsOf(certificateWith([0x55, 0x1d, 0x11], encodeTlv(0x30, encodeTlv(0x86, Buffer.from('https://a.example')))))).subjectAlternativeName, 'https://a.example');
 });
 
 test('DER: object identifiers', () => {

@@ -90,7 +90,12 @@ export function tbsWithoutExtension(der: Buffer, extensions: readonly Extension[
 
 function utf8(value: Buffer, what: string): string {
   if (value.length > MAX_VALUE) fail(`certificate ${what} is longer than ${MAX_VALUE} bytes`);
-  return new TextDecoder('utf-8', { fatal: true }).decode(value);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(value);
+  } catch {
+    // The decoder's TypeError would escape verifyBundle, which turns only SigstoreErrors into 'invalid'.
+    return fail(`certificate ${what} is not UTF-8`);
+  }
 }
 
 /** A DER string (UTF8String, IA5String or PrintableString) in an extension value. */
