@@ -31,6 +31,15 @@ function member(o: PlainObject, name: string, kid: string | null): string {
   return v;
 }
 
+/**
+ * A member's value as a message shows it: a string quoted and cut short, anything else by its
+ * type. Not `String(v)`: a JSON object with a `toString` member that is not a function makes it throw.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 20));
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 /** The key a JWK describes, or why it is not used for signatures here. */
 function keyOf(o: PlainObject, kid: string | null): { readonly jwk: Omit<PublicJwk, 'kid'> } | { readonly why: string } {
   const kty = o['kty'];
@@ -38,11 +47,11 @@ function keyOf(o: PlainObject, kid: string | null): { readonly jwk: Omit<PublicJ
   if (kty === 'oct' || PRIVATE_MEMBERS.some((m) => o[m] !== undefined)) {
     throw new JwtError('malformed', `the key set publishes a private or symmetric key (${kid ?? 'without kid'}); a verification key set has public keys only`);
   }
-  if (o['use'] !== undefined && o['use'] !== 'sig') return { why: `it is for ${JSON.stringify(String(o['use']).slice(0, 20))}, not signatures` };
+  if (o['use'] !== undefined && o['use'] !== 'sig') return { why: `it is for ${shown(o['use'])}, not signatures` };
   const ops = o['key_ops'];
   if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify'))) return { why: 'its key_ops do not include verify' };
   const alg = o['alg'];
-  if (alg !== undefined && !isJwtAlgorithm(alg)) return { why: `its algorithm ${JSON.stringify(String(alg).slice(0, 20))} is not one verified here` };
+  if (alg !== undefined && !isJwtAlgorithm(alg)) return { why: `its algorithm ${shown(alg)} is not one verified here` };
   let key: KeyObject;
   let crv: string | null = null;
   try {
@@ -52,7 +61,7 @@ function keyOf(o: PlainObject, kid: string | null): { readonly jwk: Omit<PublicJ
       if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) return { why: `it is an RSA key of ${bits} bits (${MIN_RSA_BITS} to ${MAX_RSA_BITS} are used)` };
     } else if (kty === 'EC') {
       const c = o['crv'];
-      if (typeof c !== 'string' || !(CURVES as readonly string[]).includes(c)) return { why: `its curve ${JSON.stringify(String(c).slice(0, 20))} is not one verified here (${CURVES.join(', ')})` };
+      if (typeof c !== 'string' || !(CURVES as readonly string[]).includes(c)) return { why: `its curve ${shown(c)} is not one verified here (${CURVES.join(', ')})` };
       crv = c;
       key = createPublicKey({ key: { kty, crv: c, x: member(o, 'x', kid), y: member(o, 'y', kid) }, format: 'jwk' });
     } else {

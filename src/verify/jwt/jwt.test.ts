@@ -147,3 +147,16 @@ test('jwks: size and key count are capped; private or symmetric keys refuse the 
   refuses(() => check(signJwt(weak, claims()), set), 'unknown-key', /key "weak" is not used: it is an RSA key of 1024 bits/);
   refuses(() => check(signJwt(rsa, claims(), { kid: 'enc' }), set), 'unknown-key', /is for "enc", not signatures/);
 });
+
+test('jwks: a use, alg or crv that is an object with a toString member is named by its type (found by fuzzing: String() of it threw a TypeError)', () => {
+  const odd = { toString: 1 };
+  const set = parseJwks(
+    Buffer.from(JSON.stringify({ keys: [{ ...rsa.jwk, kid: 'use', use: odd }, { ...rsa.jwk, kid: 'alg', alg: odd }, { ...ec.jwk, kid: 'crv', crv: odd }, { ...ec.jwk, kid: 'n', crv: 7 }, ec.jwk] })),
+    DEFAULT_JWKS_LIMITS,
+  );
+  assert.deepEqual(set.keys.map((k) => k.kid), ['ec-1']);
+  assert.deepEqual(
+    set.unusable.map((u) => `${u.kid}: ${u.why}`),
+    ['use: it is for an object, not signatures', 'alg: its algorithm an object is not one verified here', 'crv: its curve an object is not one verified here (P-256, P-384, P-521)', 'n: its curve a number is not one verified here (P-256, P-384, P-521)'],
+  );
+});
