@@ -147,7 +147,8 @@ export function parseTreePage(body: Buffer, what: string): HubTreeEntry[] {
   for (const e of doc as unknown[]) {
     if (!isObject(e)) throw bad(what, 'has an entry that is not an object');
     const type = e['type'];
-    if (type !== 'file' && type !== 'directory') throw bad(what, `has an entry of type ${JSON.stringify(String(type).slice(0, 20))}`);
+    // Not String(type): a JSON object with a toString member that is not a function makes it throw.
+    if (type !== 'file' && type !== 'directory') throw bad(what, `has an entry of type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 20)) : `${typeof type} (not a string)`}`);
     const path = entryPath(e['path'], what);
     const oid = e['oid'];
     if (typeof oid !== 'string' || !/^[0-9a-f]{40}$/.test(oid)) throw bad(what, `has no git object id for ${path}`);

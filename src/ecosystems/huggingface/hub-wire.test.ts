@@ -96,6 +96,12 @@ describe('the upstream\'s JSON', () => {
     assert.match(bad({ type: 'file', oid: 'd'.repeat(40), size: 1.5, path: 'a' }), /not a size/);
   });
 
+  it('names an entry type that is an object with a toString member by its type (found by fuzzing: String() of it threw a TypeError)', () => {
+    const entry = { type: { toString: 1 }, oid: 'd'.repeat(40), size: 1, path: 'a' };
+    assert.throws(() => parseTreePage(Buffer.from(JSON.stringify([entry])), 'tree'), { name: 'AirlockError', code: 'UPSTREAM_BAD_RESPONSE', message: "the upstream's tree has an entry of type object (not a string)" });
+    assert.throws(() => parseTreePage(Buffer.from('[{"type":7}]'), 'tree'), { message: "the upstream's tree has an entry of type number (not a string)" });
+  });
+
   it('finds the next page in a Link header', () => {
     assert.equal(nextLink('<https://hub.example/api/models/a/b/tree/main?cursor=xyz>; rel="next"'), 'https://hub.example/api/models/a/b/tree/main?cursor=xyz');
     assert.equal(nextLink('<https://x/prev>; rel="prev", <https://x/next>; rel=next'), 'https://x/next');
