@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { requirementHashes } from './hashes.ts';
 import { parseVersionRange } from '../../../gate/version-range.ts';
 import { ANY_VERSION, parseRequirements, parseRequirementSpec, RequirementsError, REQUIREMENTS_LIMITS } from './requirements.ts';
+import { cpuMs } from '../../../../test/support/cpu-time.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -102,10 +103,11 @@ test('limits: file size, line length, a continuation chain, entries and hashes',
   tooBig('a==1\nb==1\n# c\n\nc==1\nd==1', /more than 3 entries/);
   tooBig(`a==1 --hash=sha256:aa --hash=sha256:bb --hash=sha256:cc`, /more than 2 hashes/);
   // A long hostile line within the defaults parses in linear time.
-  const started = performance.now();
-  assert.throws(() => parseRequirements(`a${'-'.repeat(200_000)}`), RequirementsError);
-  assert.equal(parseRequirements(`a==1 ; ${'('.repeat(200_000)}`.slice(0, REQUIREMENTS_LIMITS.maxLineChars)).requirements.length, 1, 'a marker is kept as written, not evaluated');
-  assert.ok(performance.now() - started < 2000);
+  const ms = cpuMs(() => {
+    assert.throws(() => parseRequirements(`a${'-'.repeat(200_000)}`), RequirementsError);
+    assert.equal(parseRequirements(`a==1 ; ${'('.repeat(200_000)}`.slice(0, REQUIREMENTS_LIMITS.maxLineChars)).requirements.length, 1, 'a marker is kept as written, not evaluated');
+  });
+  assert.ok(ms < 2000, `${ms} ms of CPU`);
 });
 
 test('a project on the command line: NAME, NAME==VERSION or NAME and a specifier', () => {
