@@ -210,10 +210,10 @@ export class HubCatalog {
         entries.push(e);
         byPath.set(e.path, e);
       }
-      const next = nextLink(res.link);
+      const next = nextLink(res.link, upstream.resolve(''), what);
       if (next === null) break;
       // The next page must be on the upstream's origin: the client refuses any other.
-      target = upstream.resolve(new URL(next, upstream.resolve('')));
+      target = upstream.resolve(next);
     }
     // A file inside a "file" would be a tree no client could write.
     for (const e of entries) {

@@ -168,12 +168,19 @@ export function parseTreePage(body: Buffer, what: string): HubTreeEntry[] {
   return out;
 }
 
-/** The next page's URL from a `Link` header (`<url>; rel="next"`), or null. */
-export function nextLink(link: string | null | undefined): string | null {
+/**
+ * The next page's URL from a `Link` header (`<url>; rel="next"`), resolved against `base`, or
+ * null. A next page that is no URL is an UPSTREAM_BAD_RESPONSE about `what`, not the URL
+ * parser's TypeError.
+ */
+export function nextLink(link: string | null | undefined, base: URL, what: string): URL | null {
   if (link === null || link === undefined || link.length > 8192) return null;
   for (const part of link.split(',')) {
     const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-    if (m !== null && /(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(m[2] as string)) return m[1] as string;
+    if (m === null || !/(?:^|;)\s*rel\s*=\s*"?next"?\s*(?:;|$)/i.test(m[2] as string)) continue;
+    const next = URL.parse(m[1] as string, base.href);
+    if (next === null) throw bad(what, `names a next page that is not a URL: ${JSON.stringify((m[1] as string).slice(0, 200))}`);
+    return next;
   }
   return null;
 }

@@ -103,10 +103,19 @@ describe('the upstream\'s JSON', () => {
   });
 
   it('finds the next page in a Link header', () => {
-    assert.equal(nextLink('<https://hub.example/api/models/a/b/tree/main?cursor=xyz>; rel="next"'), 'https://hub.example/api/models/a/b/tree/main?cursor=xyz');
-    assert.equal(nextLink('<https://x/prev>; rel="prev", <https://x/next>; rel=next'), 'https://x/next');
-    assert.equal(nextLink('<https://x/a>; rel="nextish"'), null);
-    assert.equal(nextLink(null), null);
+    const base = new URL('https://hub.example/');
+    assert.equal(nextLink('<https://hub.example/api/models/a/b/tree/main?cursor=xyz>; rel="next"', base, 'tree')?.href, 'https://hub.example/api/models/a/b/tree/main?cursor=xyz');
+    assert.equal(nextLink('<https://x/prev>; rel="prev", <https://x/next>; rel=next', base, 'tree')?.href, 'https://x/next');
+    assert.equal(nextLink('</api/models?cursor=a>; rel=next', base, 'tree')?.href, 'https://hub.example/api/models?cursor=a');
+    assert.equal(nextLink('<https://x/a>; rel="nextish"', base, 'tree'), null);
+    assert.equal(nextLink(null, base, 'tree'), null);
+  });
+
+  it('refuses a next page that is no URL with what it says (found by fuzzing: the URL parser\'s TypeError reached the request)', () => {
+    const base = new URL('https://hub.example/');
+    for (const link of ['<http://[>; rel="next"', '<https://hub.example:99999/x>; rel=next']) {
+      assert.throws(() => nextLink(link, base, 'tree of acme/tiny'), { name: 'AirlockError', code: 'UPSTREAM_BAD_RESPONSE', message: /^the upstream's tree of acme\/tiny names a next page that is not a URL: "/ }, link);
+    }
   });
 });
 
