@@ -48,6 +48,9 @@ export interface AdmissionDeps {
   readonly clock: () => Date;
 }
 
+/** Indexes above an image followed for the signature that covers it, at most (tools nest one level). */
+const MAX_NESTING = 4;
+
 /** Model files judged per artifact, at most (the rest of its layers are served under its verdict). */
 const MAX_MODEL_LAYERS = 16;
 
@@ -89,21 +92,36 @@ export class Admission {
    * The verdict on the image `m` (once per image, policy generation and requester). A platform
    * manifest of an index is served only when the index is admitted, and is judged itself too,
    * with its own config (its build date is the one the cooldown reads: an index has none) and the
-   * index's signature when the index is signed (the index is what people name, pin and sign).
+   * signature of the nearest index above it that is signed (the index is what people name, pin and
+   * sign; an index in an index is covered by the outer one's).
    */
   async admit(m: ResolvedManifest, asked: TagAsked | null, request: RequestContext): Promise<ImageOutcome> {
     const part = this.partOf(m.name, m.digest);
-    let index: ResolvedManifest | null = null;
+    let indexes: readonly ResolvedManifest[] = [];
     if (part !== undefined && part.owner !== m.digest) {
       const owner = await this.#deps.catalog.manifest(m.name, { kind: 'digest', digest: part.owner });
       const outcome = await this.admit(owner, part.asked, request);
       if (outcome.kind !== 'serve') return outcome;
-      index = owner;
+      indexes = [owner, ...(await this.#above(owner))];
     }
     // A platform manifest's facts are its own: the tag asked for named the index.
-    const own = index === null ? asked : null;
+    const own = indexes.length === 0 ? asked : null;
     // The tag asked for is part of the facts (what it pointed at before): part of the key too.
-    return this.#once(`${m.name}@${m.digest}\0${index?.digest ?? ''}\0${own?.tag ?? ''}\0${own?.sightings.length ?? 0}`, request, () => this.#decide(m, own, index, request));
+    const key = `${m.name}@${m.digest}\0${indexes.map((i) => i.digest).join(',')}\0${own?.tag ?? ''}\0${own?.sightings.length ?? 0}`;
+    return this.#once(key, request, () => this.#decide(m, own, indexes, request));
+  }
+
+  /** The indexes above an admitted index `m` that it was admitted as part of, nearest first. */
+  async #above(m: ResolvedManifest): Promise<ResolvedManifest[]> {
+    const out: ResolvedManifest[] = [];
+    let at = m;
+    for (let depth = 0; depth < MAX_NESTING; depth++) {
+      const part = this.partOf(at.name, at.digest);
+      if (part === undefined || part.owner === at.digest) break;
+      at = await this.#deps.catalog.manifest(at.name, { kind: 'digest', digest: part.owner });
+      out.push(at);
+    }
+    return out;
   }
 
   /** An outcome decided once per key, policy generation and requester (a refusal of a failure is decided again next time). */
@@ -122,14 +140,15 @@ export class Admission {
    * What the gate would decide about a request for the image `m` now, as `admit` judges it (the
    * metadata phase; unless that blocks, the artifact phase with what its signatures prove),
    * through the explainer: nothing recorded, cached, opened or served (the pre-flight check).
-   * `index`: the index `m` was asked for through. Its model layers are neither fetched nor judged.
+   * `indexes`: the indexes `m` was asked for through, nearest first. Its model layers are neither
+   * fetched nor judged.
    */
-  async explain(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, explainer: Explainer, request: RequestContext): Promise<{ readonly explained: Explained; readonly phase: 'metadata' | 'artifact' }> {
-    const candidate = await this.#candidate(m, asked, index);
+  async explain(m: ResolvedManifest, asked: TagAsked | null, indexes: readonly ResolvedManifest[], explainer: Explainer, request: RequestContext): Promise<{ readonly explained: Explained; readonly phase: 'metadata' | 'artifact' }> {
+    const candidate = await this.#candidate(m, asked, indexes);
     const [first] = await explainer.explain([candidate], [candidate]);
     if (first === undefined) throw new AirlockError('INTERNAL', `${imageLabel(m.name, m.digest)} was not judged`);
     if (first.decision.verdict.kind === 'block' || first.decision.failure?.kind === 'gate') return { explained: first, phase: 'metadata' };
-    const artifact = await this.#artifactCandidate(candidate, m, index);
+    const artifact = await this.#artifactCandidate(candidate, m, indexes);
     return { explained: await explainer.explainArtifact(artifact, request, async () => [candidate]), phase: 'artifact' };
   }
 
@@ -139,28 +158,28 @@ export class Admission {
   }
 
   /** The image as the metadata phase judges it: its manifest's and config's facts, the tag asked for, the index it was asked through. */
-  async #candidate(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null): Promise<VersionCandidate> {
+  async #candidate(m: ResolvedManifest, asked: TagAsked | null, indexes: readonly ResolvedManifest[]): Promise<VersionCandidate> {
     const config = await this.#config(m);
-    return imageCandidate(this.#deps.repo, m, imageFacts(m, asked, config, this.#deps.clock(), index?.digest ?? null));
+    return imageCandidate(this.#deps.repo, m, imageFacts(m, asked, config, this.#deps.clock(), indexes[0]?.digest ?? null));
   }
 
   /** The image as the artifact phase judges it: with what its signatures prove, and its manifest as the bytes judged. */
-  async #artifactCandidate(candidate: VersionCandidate, m: ResolvedManifest, index: ResolvedManifest | null): Promise<VersionCandidate> {
-    const signature = await this.#signature(m, index);
+  async #artifactCandidate(candidate: VersionCandidate, m: ResolvedManifest, indexes: readonly ResolvedManifest[]): Promise<VersionCandidate> {
+    const signature = await this.#signature(m, indexes);
     const facts = { ...candidate.facts, image_signature: signatureFactsJson(signature) };
     return { ...candidate, facts, content: { digest: m.digest as Sha256Digest, size: m.bytes.length } };
   }
 
-  async #decide(m: ResolvedManifest, asked: TagAsked | null, index: ResolvedManifest | null, request: RequestContext): Promise<ImageOutcome> {
+  async #decide(m: ResolvedManifest, asked: TagAsked | null, indexes: readonly ResolvedManifest[], request: RequestContext): Promise<ImageOutcome> {
     const { gate } = this.#deps;
     const label = imageLabel(m.name, m.digest);
-    const candidate = await this.#candidate(m, asked, index);
+    const candidate = await this.#candidate(m, asked, indexes);
     const decisions = await gate.judgeVersions([candidate], request);
     const first = decisions.get(m.digest);
     if (first === undefined) throw new AirlockError('INTERNAL', `${label} was not judged`);
     if (first.failure?.kind === 'gate') throw undecided(label, first.failure.cause);
     if (first.verdict.kind === 'block') return { kind: 'refuse', error: versionRefusal(label, m.name, m.digest, first), lasting: first.failure === undefined };
-    const artifact = await this.#artifactCandidate(candidate, m, index);
+    const artifact = await this.#artifactCandidate(candidate, m, indexes);
     const decision = await gate.judgeArtifact(artifact, request, async () => [candidate]);
     const outcome = outcomeOf(label, m, decision);
     if (outcome.kind === 'refuse') return outcome;
@@ -210,9 +229,9 @@ export class Admission {
     return outcomeOf(label, owner, decision);
   }
 
-  /** What the signatures prove of an image: a platform manifest is covered by its index's signature when the index has one that checks out, else by its own. */
-  async #signature(m: ResolvedManifest, index: ResolvedManifest | null): Promise<SignatureFacts> {
-    if (index !== null) {
+  /** What the signatures prove of an image: a platform manifest is covered by the signature of the nearest index above it that has one that checks out, else by its own. */
+  async #signature(m: ResolvedManifest, indexes: readonly ResolvedManifest[]): Promise<SignatureFacts> {
+    for (const index of indexes) {
       const ofIndex = await this.#deps.signatures(index);
       if (ofIndex.status === 'verified') return ofIndex;
     }

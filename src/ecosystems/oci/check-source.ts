@@ -6,7 +6,7 @@
  * manifest and the config say, then the artifact phase with what its signatures prove. A
  * multi-platform index is judged itself, and so is each platform image it lists, with the
  * index's signature (a pull brings one of them, and the check cannot know which); an index it
- * lists is judged the same way, its own platform images under it, as a pull of them is. Nothing is
+ * lists is judged the same way, its own platform images under both, as pulls of them are. Nothing is
  * served, recorded, cached as a verdict or opened; the config and signature blobs read are small
  * and stored like any other; no layer is fetched, so model layers are not scanned.
  */
@@ -84,27 +84,29 @@ export function ociPackageSource(deps: OciSourceDeps): PackageSource {
       return { status: 'package-not-found', message: `the image repository ${name} does not exist in ${repo}${images.reportsMissing ? ' (the request was recorded)' : ''}` };
     }
     const asked = ref.kind === 'tag' ? { tag: ref.tag, sightings: await images.sightingsIfPulled(m.name, ref.tag, m.digest) } : null;
-    const own = await admission.explain(m, asked, null, gate, request);
+    const own = await admission.explain(m, asked, [], gate, request);
     const parts: { label: string; explained: Explained }[] = [];
     let modelLayers = admission.hasModelLayers(m);
     let skipped = 0;
-    /** What `index` lists, each judged under it as admission judges a pull of it (`prefix`: the labels of the indexes above). */
-    const judgeParts = async (index: ResolvedManifest, prefix: string, depth: number): Promise<void> => {
+    /** What the innermost of `indexes` lists, each judged under them as admission judges a pull of it (`prefix`: their labels). */
+    const judgeParts = async (indexes: readonly ResolvedManifest[], prefix: string): Promise<void> => {
+      const [index] = indexes;
+      if (index === undefined) return;
       for (const d of pullablePlatforms(index)) {
-        if (parts.length >= MAX_CHECKED_PLATFORMS || depth > MAX_NESTING) {
+        if (parts.length >= MAX_CHECKED_PLATFORMS || indexes.length > MAX_NESTING) {
           skipped++;
           continue;
         }
         const p = await images.catalog.manifest(m.name, { kind: 'digest', digest: d.digest });
         modelLayers ||= admission.hasModelLayers(p);
-        const explained = (await admission.explain(p, null, index, gate, request)).explained;
+        const explained = (await admission.explain(p, null, indexes, gate, request)).explained;
         const label = `${prefix}${platformLabel(d)}`;
         parts.push({ label, explained });
-        if (isAllowed(explained)) await judgeParts(p, `${label} > `, depth + 1);
+        if (isAllowed(explained)) await judgeParts([p, ...indexes], `${label} > `);
       }
     };
     // What an index lists is judged only once the index is allowed (admission refuses it with its index otherwise).
-    if (isAllowed(own.explained)) await judgeParts(m, '', 1);
+    if (isAllowed(own.explained)) await judgeParts([m], '');
     return { status: 'judged', explained: own.explained, phase: own.phase, notJudged: notJudged(m, modelLayers, skipped), parts };
   }
   return {

@@ -53,6 +53,12 @@ describe('airlock check oci, against skopeo', { skip }, () => {
   ]);
   const s390x = buildImage({ files: { 'arch.txt': 's390x, a month old\n' }, architecture: 's390x', created: old });
   const nested = buildNestedIndex([inner, s390x]);
+  // The same shape, all old, under signed/*: only the outer index is signed.
+  const signedInner = buildMultiArch([
+    { files: { 'arch.txt': 'signed amd64\n' }, architecture: 'amd64', created: old },
+    { files: { 'arch.txt': 'signed arm64\n' }, architecture: 'arm64', created: old },
+  ]);
+  const signedNested = buildNestedIndex([signedInner, s390x]);
 
   const check = async (...refs: string[]): Promise<{ code: number | null; results: Checked[]; stderr: string }> => {
     const r = await e.cli(['check', 'oci', ...refs, '--format', 'json']);
@@ -76,6 +82,9 @@ describe('airlock check oci, against skopeo', { skip }, () => {
     await e.seed('acme/fresh', [{ ...young, ref: 'v1' }]);
     await e.seed('acme/multi', [{ ...multi, ref: 'v1' }]);
     await pushObject(e.registry.directUrl, 'acme/nested', 'v1', nested);
+    await pushObject(e.registry.directUrl, 'signed/nested', 'v1', signedNested);
+    const outerSignature = cosignLegacySignatureLayout({ imageDigest: signedNested.manifestDigest, signatures: [{ privateKey: signer.privateKey, dockerReference: 'registry.example/signed/nested' }] });
+    await e.seed('signed/nested', [{ ...outerSignature, ref: outerSignature.tag }]);
   });
   after(async () => {
     await e?.close();
@@ -169,6 +178,27 @@ describe('airlock check oci, against skopeo', { skip }, () => {
     const young = await e.pull(`acme/nested@${inner.images[1]?.manifestDigest}`);
     assert.notEqual(young.code, 0);
     assert.match(young.stderr, /is quarantined by Airlock: .*\[cooldown\]/);
+  });
+
+  test("an index in a signed index is covered by the outer index's signature, and so are its platform images, in a check and in pulls", async () => {
+    const r = await check(`${REPO}/signed/nested:v1`);
+    assert.equal(r.code, 0, JSON.stringify(r.results));
+    const [c] = r.results;
+    assert.equal(c?.verdict, 'allow');
+    assert.deepEqual(
+      c?.parts?.map((p) => [p.version, p.verdict]),
+      [signedInner.indexDigest, ...signedInner.images.map((i) => i.manifestDigest), s390x.manifestDigest].map((d) => [d, 'allow']),
+    );
+    // Asked for alone, before any index above it was pulled, an unsigned platform image is refused.
+    const platform = `signed/nested@${signedInner.images[0]?.manifestDigest}`;
+    const alone = await e.inspectRaw(platform);
+    assert.notEqual(alone.code, 0);
+    assert.match(alone.stderr, /signature/);
+    // A client walks down by digest from the tag; each step is served under the signed outer index.
+    for (const ref of ['signed/nested:v1', `signed/nested@${signedInner.indexDigest}`, platform]) {
+      const got = await e.inspectRaw(ref);
+      assert.equal(got.code, 0, `${ref}: ${got.stderr}`);
+    }
   });
 
   test('an unknown tag is version-not-found, an unknown image repository package-not-found; several at once keep their order', async () => {
