@@ -118,7 +118,8 @@ export function parseRanges(v: unknown, ecosystem: FeedEcosystem, limits: OsvPar
     if (!isObj(r)) fail('affected.ranges[] must be objects');
     const type = get(r, 'type');
     if (type === 'GIT') continue; // commit ranges say nothing about published versions
-    if (type !== 'SEMVER' && type !== 'ECOSYSTEM') fail(`unsupported range type ${JSON.stringify(type)}`);
+    // Only a string is shown: JSON.stringify of a hostile value nested deep overflows the stack.
+    if (type !== 'SEMVER' && type !== 'ECOSYSTEM') fail(`unsupported range type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 80)) : `(a JSON ${Array.isArray(type) ? 'array' : type === null ? 'null' : typeof type}, not a string)`}`);
     const events = get(r, 'events');
     if (!Array.isArray(events) || events.length === 0 || events.length > 1000) fail('range.events must be a non-empty array (at most 1000)');
     // Events form consecutive [introduced, end) intervals in order.
