@@ -219,7 +219,9 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
   if (!Array.isArray(affected)) fail('affected must be an array');
   if (affected.length > limits.maxAffected) fail(`affected has more than ${limits.maxAffected} entries`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const byPackage = new Map<string, FeedRecord>();
+  // Entries of one package are gathered in place: copying the versions so far at every entry
+  // made 1,000 entries of 300 versions each (a 3 MB record) take 30 s.
+  const byPackage = new Map<string, { readonly ecosystem: FeedEcosystem; readonly name: string; readonly versions: Set<string>; readonly ranges: VersionRange[]; allVersions: boolean }>();
   for (const a of affected) {
     if (!isObj(a)) fail('affected[] must be objects');
     const pkg = get(a, 'package');
@@ -235,25 +237,23 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
       fail(`affected entry for ${name} lists no versions and no ranges`);
     }
     const key = `${ecosystem}\u0000${name}`;
-    const same = byPackage.get(key);
-    if (same !== undefined) {
-      byPackage.set(key, {
-        ...same,
-        versions: [...new Set([...same.versions, ...versions])],
-        ranges: [...same.ranges, ...ranges],
-        allVersions: same.allVersions || allVersions,
-      });
-      continue;
-    }
-    byPackage.set(key, {
+    let same = byPackage.get(key);
+    if (same === undefined) byPackage.set(key, (same = { ecosystem, name, versions: new Set(), ranges: [], allVersions: false }));
+    for (const v of versions) same.versions.add(v);
+    for (const r of ranges) same.ranges.push(r);
+    same.allVersions ||= allVersions;
+  }
+  if (byPackage.size === 0) return { kind: 'skipped', reason: `record ${id} names no npm or PyPI version` };
+  const records = [...byPackage.values()].map(
+    (p): FeedRecord => ({
       kind,
       severity,
       id,
-      ecosystem,
-      name,
-      versions: [...new Set(versions)],
-      ranges,
-      allVersions,
+      ecosystem: p.ecosystem,
+      name: p.name,
+      versions: [...p.versions],
+      ranges: p.ranges,
+      allVersions: p.allVersions,
       summary,
       aliases,
       published,
@@ -261,10 +261,9 @@ export function parseOsvRecord(bytes: Uint8Array, options: OsvParseOptions): Osv
       withdrawn,
       origins,
       provenance: { feed: options.feed, entry: options.entry, sha256 },
-    });
-  }
-  if (byPackage.size === 0) return { kind: 'skipped', reason: `record ${id} names no npm or PyPI version` };
-  return { kind: 'records', id, records: [...byPackage.values()] };
+    }),
+  );
+  return { kind: 'records', id, records };
 }
 
 const LEVELS: Readonly<Record<string, SeverityLevel>> = { CRITICAL: 'critical', HIGH: 'high', MODERATE: 'moderate', MEDIUM: 'moderate', LOW: 'low' };
