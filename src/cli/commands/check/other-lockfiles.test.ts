@@ -102,3 +102,11 @@ test('yarn.lock of yarn 2+: registry resolutions; patches, git and workspaces sk
   assert.deepEqual(b.skipped.map((s) => s.path), ['app@workspace:.']);
   assert.equal(b.lockfileVersion, 8);
 });
+
+test('YAML lockfiles nested deeper than 64 levels are refused before the YAML reader recurses into them (found by fuzzing: its stack overflowed, an engine error as the reason)', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  assert.throws(() => parsePnpmLock(`lockfileVersion: '9.0'\npackages: ${deep}\n`), { name: 'LockfileError', message: 'not a pnpm lockfile: nested deeper than 64 levels at line 2' });
+  assert.throws(() => parseYarnLock(`__metadata:\n  version: 8\na:\n  b: ${'{'.repeat(65)}${'}'.repeat(65)}\n`), { name: 'LockfileError', message: 'not a yarn lockfile: nested deeper than 64 levels at line 4' });
+  // 64 levels are read.
+  assert.deepEqual(list(parsePnpmLock(`lockfileVersion: '9.0'\nx: ${'['.repeat(63)}${']'.repeat(63)}\n`)), []);
+});

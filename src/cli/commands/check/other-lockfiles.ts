@@ -14,7 +14,7 @@
  * names and versions are checked as for npm's lockfiles.
  */
 import { parse as parseYaml } from 'yaml';
-import { isPlainObject, type PlainObject } from '../../../core/index.ts';
+import { isPlainObject, yamlDepthExceeded, type PlainObject } from '../../../core/index.ts';
 import { LockedCollector, LockfileError, type LockfilePackages } from './lockfile.ts';
 
 /** `name@spec` split at the `@` that ends the name (a scope's leading `@` is part of it). */
@@ -23,11 +23,20 @@ function splitAt(key: string): { name: string; spec: string } | null {
   return at <= 0 ? null : { name: key.slice(0, at), spec: key.slice(at + 1) };
 }
 
+/** Nesting a lockfile's YAML may have: pnpm's and yarn's go 4 or 5 levels deep. */
+const MAX_YAML_DEPTH = 64;
+
 function yamlDocument(text: string, what: string): PlainObject {
+  // The YAML reader recurses once per level and takes seconds to overflow its stack on a
+  // hostile 100,000-deep document; a linear scan refuses deep nesting before it starts.
+  const deepAt = yamlDepthExceeded(text, MAX_YAML_DEPTH + 1);
+  if (deepAt !== undefined) throw new LockfileError(`not ${what}: nested deeper than ${MAX_YAML_DEPTH} levels at line ${deepAt}`);
   let doc: unknown;
   try {
     doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
   } catch (err) {
+    // The scan's count is a lower bound: nesting it cannot see may still overflow the reader's stack.
+    if (err instanceof RangeError && /Maximum call stack size exceeded/.test(err.message)) throw new LockfileError(`not ${what}: nested too deep to read`);
     throw new LockfileError(`not YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   if (!isPlainObject(doc)) throw new LockfileError(`not ${what}: the document is not a mapping`);
