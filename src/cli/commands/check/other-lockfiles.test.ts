@@ -110,3 +110,11 @@ test('YAML lockfiles nested deeper than 64 levels are refused before the YAML re
   // 64 levels are read.
   assert.deepEqual(list(parsePnpmLock(`lockfileVersion: '9.0'\nx: ${'['.repeat(63)}${']'.repeat(63)}\n`)), []);
 });
+
+test('a lockfile version that is a mapping with a toString key is no version (found by fuzzing: String() and Number() of it threw a TypeError)', () => {
+  assert.throws(() => parsePnpmLock('lockfileVersion: {toString: 1}\n'), { name: 'LockfileError', message: 'not a pnpm lockfile: no lockfileVersion' });
+  assert.throws(() => parsePnpmLock('lockfileVersion: [9]\n'), { name: 'LockfileError', message: 'not a pnpm lockfile: no lockfileVersion' });
+  assert.equal(parsePnpmLock('lockfileVersion: 5.4\n').lockfileVersion, 5.4);
+  assert.equal(parseYarnLock('__metadata:\n  version: {toString: 1}\n').lockfileVersion, 0);
+  assert.equal(parseYarnLock('__metadata:\n  version: "6"\n').lockfileVersion, 6);
+});

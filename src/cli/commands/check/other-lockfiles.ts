@@ -23,6 +23,14 @@ function splitAt(key: string): { name: string; spec: string } | null {
   return at <= 0 ? null : { name: key.slice(0, at), spec: key.slice(at + 1) };
 }
 
+/**
+ * A lockfile's version number, written as a number or a string (`'9.0'`); NaN for anything else.
+ * Not `String(v)`: a YAML mapping with a `toString` key that is not a function makes it throw.
+ */
+function versionNumber(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' ? Number.parseFloat(v) : Number.NaN;
+}
+
 /** Nesting a lockfile's YAML may have: pnpm's and yarn's go 4 or 5 levels deep. */
 const MAX_YAML_DEPTH = 64;
 
@@ -46,7 +54,7 @@ function yamlDocument(text: string, what: string): PlainObject {
 /** A pnpm-lock.yaml. */
 export function parsePnpmLock(text: string): LockfilePackages {
   const doc = yamlDocument(text, 'a pnpm lockfile');
-  const version = Number.parseFloat(String(doc['lockfileVersion'] ?? ''));
+  const version = versionNumber(doc['lockfileVersion']);
   if (!Number.isFinite(version)) throw new LockfileError('not a pnpm lockfile: no lockfileVersion');
   const packages = doc['packages'];
   const out = new LockedCollector();
@@ -88,7 +96,7 @@ function parseBerryLock(text: string): LockfilePackages {
     }
     out.add(key, parts.name, parts.spec.slice(4), null);
   }
-  return out.result(Number(meta['version']) || 0);
+  return out.result(versionNumber(meta['version']) || 0);
 }
 
 /** A yarn 1 lockfile's value: a quoted string or a bare word. */
