@@ -71,7 +71,10 @@ export async function fetchDiscovery(fetcher: OidcDocumentFetcher, issuer: strin
     throw bad('is not JSON');
   }
   if (!isPlainObject(doc)) throw bad('is not a JSON object');
-  if (doc['issuer'] !== issuer) throw bad(`names another issuer (${JSON.stringify(String(doc['issuer']).slice(0, 200))})`);
+  const named = doc['issuer'];
+  // Only a string is shown: String() of an object with a toString member, or of a list nested deep, throws.
+  if (typeof named !== 'string') throw bad(`names no issuer (its issuer is ${named === undefined ? 'missing' : `a JSON ${named === null ? 'null' : Array.isArray(named) ? 'list' : typeof named}, not a string`})`);
+  if (named !== issuer) throw bad(`names another issuer (${JSON.stringify(named.slice(0, 200))})`);
   const jwksUri = endpoint(doc, 'jwks_uri', url, bad);
   if (jwksUri === null) throw bad('has no jwks_uri URL');
   return {

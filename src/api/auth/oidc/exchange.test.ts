@@ -156,6 +156,13 @@ test('oidc exchange: a key set over the size limit, a discovery document for ano
   const lying = await setup(t);
   lying.issuer.discoveryOverride = { issuer: 'https://token.actions.example' };
   await refused(lying.exchange.exchange(lying.issuer.idToken()), 'keys-unavailable', /the discovery document at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration names another issuer \("https:\/\/token.actions.example"\)/);
+  // Found by fuzzing: String() of an object with a toString member threw a TypeError out of the
+  // discovery (and of a list nested 100,000 deep a RangeError; the fuzz target's extra input).
+  for (const [issuerValue, said] of [[{ toString: 1 }, 'a JSON object'], [[['https://token.actions.example']], 'a JSON list']] as const) {
+    const odd = await setup(t);
+    odd.issuer.discoveryOverride = { issuer: issuerValue };
+    await refused(odd.exchange.exchange(odd.issuer.idToken()), 'keys-unavailable', new RegExp(`openid-configuration names no issuer \\(its issuer is ${said}, not a string\\)`));
+  }
   const plain = await setup(t);
   plain.issuer.discoveryOverride = { jwks_uri: 'http://keys.example/jwks' };
   await refused(plain.exchange.exchange(plain.issuer.idToken()), 'keys-unavailable', /gives a jwks_uri that is not https \("http:\/\/keys.example\/jwks"\)/);
