@@ -115,3 +115,11 @@ test('limits: file size, number of dependencies, a range or tag of at most 256 c
   const many = Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [`p${i}`, '1.0.0']));
   assert.throws(() => parsePackageJson(doc({ dependencies: many })), /more than 5000 dependencies/);
 });
+
+test('a spec with a lone surrogate is no tag npm reads, listed with why (found by fuzzing: encodeURIComponent threw a URIError)', () => {
+  const r = parsePackageJson('{"dependencies":{"a":"beta\\ud800","b":"npm:c@x\\udc00"}}');
+  assert.deepEqual(r.dependencies, []);
+  assert.deepEqual(r.skipped.map((s) => s.path), ['dependencies.a', 'dependencies.b']);
+  assert.match(r.skipped[0]?.why ?? '', /npm reads it as no version, range or tag/);
+  assert.match(r.skipped[1]?.why ?? '', /^the alias npm:c@x.: npm reads "x\\udc00" as no version, range or tag$/);
+});

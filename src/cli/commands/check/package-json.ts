@@ -90,7 +90,8 @@ function registrySpec(name: string, spec: string, key: string, limits: PackageJs
   }
   // A dist-tag (npm-package-arg: a name that needs no escaping): the check takes the version the
   // tag Airlock serves names, as npm installs it (withheld versions hidden, `latest` names an allowed one).
-  if (encodeURIComponent(spec) === spec) return { kind: 'item', name, item: makePurl('npm', name, spec) };
+  // A lone surrogate needs escaping too, and encodeURIComponent throws a URIError on it.
+  if (spec.isWellFormed() && encodeURIComponent(spec) === spec) return { kind: 'item', name, item: makePurl('npm', name, spec) };
   return null;
 }
 
