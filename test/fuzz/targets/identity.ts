@@ -2,8 +2,9 @@
  * Fuzz targets of what says who someone is: the DER of a signing certificate (a bundle's leaf,
  * read for its extensions, identity and embedded SCTs before any chain is checked, so any
  * certificate reaches it), an ID token (compact JWS) verified against a key set, and the key set
- * (JWKS) an identity provider publishes. Each refuses bad input with its own error (SigstoreError,
- * JwtError); a token that verifies must be the one that was signed.
+ * (JWKS) and discovery document an identity provider publishes. Each refuses bad input with its
+ * own error (SigstoreError, JwtError, DiscoveryError); a token that verifies must be the one that
+ * was signed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { SIGSTORE_JS, sigstoreJsBundles } from '../../../src/verify/sigstore/tes
 import { checkJwtClaims, parseCompactJwt, parseJwks, verifyJwt } from '../../../src/verify/jwt/index.ts';
 import { DEFAULT_JWKS_LIMITS, DEFAULT_JWT_LIMITS, JwtError } from '../../../src/verify/jwt/types.ts';
 import { jwksOf, newSigningKey, signJwt } from '../../../src/verify/jwt/test-support.ts';
+import { DiscoveryError, fetchDiscovery } from '../../../src/api/auth/oidc/discovery.ts';
 import { nested } from '../../support/fuzz/mutate.ts';
 import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
 
@@ -122,4 +124,32 @@ const jwks: FuzzTarget = {
   accepts: ownError(JwtError),
 };
 
-export const targets: Record<string, FuzzTarget> = { 'x509-certificate': certificate, jwt, jwks };
+const DISCOVERY = JSON.stringify({
+  issuer: ISSUER,
+  authorization_endpoint: `${ISSUER}/oauth2/v1/authorize`,
+  token_endpoint: `${ISSUER}/oauth2/v1/token`,
+  userinfo_endpoint: `${ISSUER}/oauth2/v1/userinfo`,
+  jwks_uri: `${ISSUER}/oauth2/v1/keys`,
+  response_types_supported: ['code', 'id_token', 'code id_token'],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: ['RS256'],
+  scopes_supported: ['openid', 'email', 'profile', 'groups'],
+  token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+  claims_supported: ['iss', 'sub', 'aud', 'email', 'groups'],
+  code_challenge_methods_supported: ['S256'],
+});
+
+/** An identity provider's discovery document, as the token exchange and single sign-on read it. */
+const discovery: FuzzTarget = {
+  seeds: () => [text(DISCOVERY)],
+  text: true,
+  extra: () => [text(`{"issuer":{"toString":1}}`), text(`{"issuer":${nested('[', ']', 100_000)}}`), text(`{"issuer":"${ISSUER}","jwks_uri":"https://${'a'.repeat(3000)}"}`)],
+  run: async (input) => {
+    const d = await fetchDiscovery({ fetch: async () => Buffer.from(input) }, ISSUER, 1 << 20);
+    for (const u of [d.jwksUri, d.authorizationEndpoint, d.tokenEndpoint, d.userinfoEndpoint]) if (u !== null && u.protocol !== 'https:') return `an endpoint ${u.href} that is not https`;
+    return undefined;
+  },
+  accepts: ownError(DiscoveryError),
+};
+
+export const targets: Record<string, FuzzTarget> = { 'x509-certificate': certificate, jwt, jwks, 'oidc-discovery': discovery };
