@@ -5,6 +5,8 @@
  * parsed). Each refuses bad input with its own error (AirlockError UPSTREAM_BAD_RESPONSE,
  * ZipFormatError, OsvRecordError); what it returns must be what it promises.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AirlockError } from '../../../src/core/errors.ts';
 import { nextLink, parseRepoInfo, parseTreePage } from '../../../src/ecosystems/huggingface/hub-json.ts';
 import { parseChallenge } from '../../../src/ecosystems/oci/registry-auth.ts';
@@ -13,8 +15,6 @@ import { DEFAULT_ZIP_LIMITS, ZipFormatError, zipEntries } from '../../../src/sig
 import { makeZip, memorySource } from '../../../src/signals/feeds/testdata/make-zip.ts';
 import { nested } from '../../support/fuzz/mutate.ts';
 import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REPO_INFO = JSON.stringify({
