@@ -52,7 +52,10 @@ test('a burst of exchanges per client address, then 429 with Retry-After and a J
 });
 
 test('behind a proxy (server.trustProxy), each forwarded client address has its own bucket; rateLimit: false turns the limit off', async (t) => {
-  const proxied = await startAirlock({ config: { server: { trustProxy: true }, repositories: [], access: { oidc: { rateLimit: { perMinute: 1, burst: 2 } } } } });
+  // A clock that stands still: the bucket refills nothing while the three exchanges run (a loaded
+  // machine that took a second over them would be told 59 s).
+  const now = Date.now();
+  const proxied = await startAirlock({ clock: () => new Date(now), config: { server: { trustProxy: true }, repositories: [], access: { oidc: { rateLimit: { perMinute: 1, burst: 2 } } } } });
   t.after(() => proxied.close());
   const from = (ip: string) => exchange(proxied.url, JSON.stringify({ token: 'not-a-jwt' }), { 'x-forwarded-for': ip });
   assert.equal((await from('203.0.113.1')).status, 401);

@@ -205,7 +205,10 @@ test('MCP: access is the check\'s — an unscoped reader token; anonymous is ref
 });
 
 test('MCP: tool calls are rate-limited per token, a batch counting its packages; the refusal is a tool result saying when to retry', async (t) => {
-  const s = await signalsE2e({ packages: [{ name: 'lodash', versions: [{ version: '4.17.21', publishedAt: daysAgo(400) }] }], config: { access: { mcp: { rateLimit: { perMinute: 1, burst: 50 } } } } });
+  // A clock that stands still: the bucket refills nothing while the calls run (a loaded CI machine
+  // took over a second over them, and the refusal said 59 s).
+  const now = new Date();
+  const s = await signalsE2e({ clock: () => now, packages: [{ name: 'lodash', versions: [{ version: '4.17.21', publishedAt: daysAgo(400) }] }], config: { access: { mcp: { rateLimit: { perMinute: 1, burst: 50 } } } } });
   t.after(() => s.close());
   const client = await connect(s.airlock.url, await createToken(s.airlock, 'reader', 'agent'));
   t.after(() => client.close());
