@@ -5,7 +5,7 @@
  * test issuer on this machine). The token exchange takes its `jwks_uri`; single sign-on also its
  * authorization, token and userinfo endpoints and what they support.
  */
-import { isPlainObject, type PlainObject } from '../../../core/index.ts';
+import { isPlainObject, jsonKind, type PlainObject } from '../../../core/index.ts';
 import type { OidcDocumentFetcher } from './key-sets.ts';
 
 /** What Airlock uses of a discovery document. */
@@ -73,7 +73,7 @@ export async function fetchDiscovery(fetcher: OidcDocumentFetcher, issuer: strin
   if (!isPlainObject(doc)) throw bad('is not a JSON object');
   const named = doc['issuer'];
   // Only a string is shown: String() of an object with a toString member, or of a list nested deep, throws.
-  if (typeof named !== 'string') throw bad(`names no issuer (its issuer is ${named === undefined ? 'missing' : `a JSON ${named === null ? 'null' : Array.isArray(named) ? 'list' : typeof named}, not a string`})`);
+  if (typeof named !== 'string') throw bad(`names no issuer (its issuer is ${named === undefined ? 'missing' : `a JSON ${jsonKind(named)}, not a string`})`);
   if (named !== issuer) throw bad(`names another issuer (${JSON.stringify(named.slice(0, 200))})`);
   const jwksUri = endpoint(doc, 'jwks_uri', url, bad);
   if (jwksUri === null) throw bad('has no jwks_uri URL');
