@@ -99,7 +99,7 @@ export function canonicalForm(path: string, bytes: Buffer): string {
   let value: Canon;
   try {
     if (path.endsWith('.yaml')) {
-      value = (parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50 }) ?? null) as Canon;
+      value = (parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, logLevel: 'error' }) ?? null) as Canon;
     } else {
       // Keep each number's source text (Go decodes them as json.Number and writes them back as given).
       const reviver: SourceReviver = (_key, v, context) => (typeof v === 'number' && context?.source !== undefined ? new RawNumber(context.source) : v);

@@ -87,7 +87,7 @@ export function parseDataFile(path: string, text: string): { readonly [k: string
   if (deepAt !== undefined) throw new AirlockError('POLICY_ERROR', `${path}: data nested deeper than ${MAX_DEPTH} levels at line ${deepAt}`);
   try {
     if (extname(path) === '.json') value = JSON.parse(text);
-    else value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, prettyErrors: true });
+    else value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 50, prettyErrors: true, logLevel: 'error' });
   } catch (err) {
     // The YAML reader recurses per nesting level: deep enough nesting overflows the stack first.
     if (err instanceof Error && /Maximum call stack size exceeded/.test(err.message)) {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { parseDataFile } from './bundle-loader.ts';
 import { canonicalForm } from './bundle-hash.ts';
 import { AirlockError } from '../core/index.ts';
+import { processWarnings } from '../../test/support/process-warnings.ts';
 
 test('data: YAML nested beyond what can be read is refused as too deep before the YAML reader runs', () => {
   const deep: readonly [string, number][] = [
@@ -47,4 +48,13 @@ test('data: the deep data file of a signed bundle is refused as too deep when it
     );
   }
   assert.equal(canonicalForm('airlock/data.json', Buffer.from('{"b": ["[[[[", {"c": 1}], "a": 2}')), '{"a":2,"b":["[[[[",{"c":1}]}');
+});
+
+test("data: a bundle's odd YAML (an unknown tag) prints no YAMLWarning on the gateway's stderr, loaded or hashed", async () => {
+  const text = 'allowed: !custom [a, b]\n';
+  const warnings = await processWarnings(() => {
+    assert.deepEqual(parseDataFile('airlock/data.yaml', text), { allowed: ['a', 'b'] });
+    canonicalForm('airlock/data.yaml', Buffer.from(text));
+  });
+  assert.deepEqual(warnings, []);
 });

@@ -37,7 +37,7 @@ export function screamingSnake(key: string): string {
 
 function parseValue(text: string): unknown {
   try {
-    return parseYaml(text, { schema: 'core', maxAliasCount: 0 }) ?? text;
+    return parseYaml(text, { schema: 'core', maxAliasCount: 0, logLevel: 'error' }) ?? text;
   } catch {
     return text;
   }

@@ -55,7 +55,7 @@ export function annotationsFor(src: string, loc: Loc, file: string): Annotation 
     .join('\n');
   let raw: unknown;
   try {
-    raw = yamlText.trim() === '' ? {} : parseYaml(yamlText);
+    raw = yamlText.trim() === '' ? {} : parseYaml(yamlText, { logLevel: 'error' });
   } catch {
     return null;
   }

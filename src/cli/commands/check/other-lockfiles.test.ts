@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LockfileError } from './lockfile.ts';
 import { parsePnpmLock, parseYarnLock } from './other-lockfiles.ts';
+import { processWarnings } from '../../../../test/support/process-warnings.ts';
 
 const list = (p: { packages: readonly { name: string; version: string }[] }) => p.packages.map((x) => `${x.name}@${x.version}`);
 
@@ -117,4 +118,16 @@ test('a lockfile version that is a mapping with a toString key is no version (fo
   assert.equal(parsePnpmLock('lockfileVersion: 5.4\n').lockfileVersion, 5.4);
   assert.equal(parseYarnLock('__metadata:\n  version: {toString: 1}\n').lockfileVersion, 0);
   assert.equal(parseYarnLock('__metadata:\n  version: "6"\n').lockfileVersion, 6);
+});
+
+test("a lockfile's odd YAML (an unknown tag) prints no YAMLWarning on the check's stderr; it is read as the reader can", async () => {
+  const warnings = await processWarnings(() => {
+    const lock = parsePnpmLock(`lockfileVersion: '9.0'
+packages:
+  tiny-lib@1.0.0:
+    resolution: !custom {integrity: sha512-def}
+`);
+    assert.deepEqual(list(lock), ['tiny-lib@1.0.0']);
+  });
+  assert.deepEqual(warnings, []);
 });

@@ -41,7 +41,7 @@ function yamlDocument(text: string, what: string): PlainObject {
   if (deepAt !== undefined) throw new LockfileError(`not ${what}: nested deeper than ${MAX_YAML_DEPTH} levels at line ${deepAt}`);
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
+    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false, logLevel: 'error' });
   } catch (err) {
     // The scan's count is a lower bound: nesting it cannot see may still overflow the reader's stack.
     if (err instanceof RangeError && /Maximum call stack size exceeded/.test(err.message)) throw new LockfileError(`not ${what}: nested too deep to read`);
