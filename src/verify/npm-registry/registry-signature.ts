@@ -54,7 +54,10 @@ export function signedIntegrity(dist: PlainObject): string | null {
       const m = SRI_ENTRY_RE.exec(token);
       if (m === null) continue;
       const algorithm = m[1] ?? '';
-      byAlgorithm.set(algorithm, [...(byAlgorithm.get(algorithm) ?? []), token]);
+      // Appended in place: a copy per token is quadratic in an upstream's integrity string.
+      const tokens = byAlgorithm.get(algorithm);
+      if (tokens === undefined) byAlgorithm.set(algorithm, [token]);
+      else tokens.push(token);
     }
     if (byAlgorithm.size > 0) return [...byAlgorithm.values()].flat().join(' ');
   }
