@@ -8,7 +8,7 @@
  * limits with errors naming the entry.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AirlockError, isPlainObject, type PlainObject } from '../../core/index.ts';
+import { AirlockError, isPlainObject, jsonKind, type PlainObject } from '../../core/index.ts';
 
 /** What the registry signs with a key (a TUF `keys.json` says; a `/-/npm/v1/keys` answer does not). */
 export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations';
@@ -64,6 +64,13 @@ function bad(what: string, message: string): never {
   throw new AirlockError('CONFIG_INVALID', `${what}: ${message}`);
 }
 
+/** A key file's value in a message: a string quoted and cut short, anything else by its JSON kind (JSON.stringify of a list nested deep overflows the stack). */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+  const kind = jsonKind(v);
+  return `${kind === 'object' ? 'an' : 'a'} ${kind}`;
+}
+
 function time(v: unknown, what: string): number | null {
   if (v === undefined || v === null) return null;
   const ms = typeof v === 'string' && v.length <= 64 ? Date.parse(v) : Number.NaN;
@@ -91,7 +98,7 @@ function keyid(v: unknown, what: string): string {
 /** One entry of a `/-/npm/v1/keys` answer: `{keyid, keytype, scheme, key, expires}`. */
 function registryEntry(e: PlainObject, what: string): RegistryKey {
   for (const field of ['keytype', 'scheme'] as const) {
-    if (e[field] !== undefined && e[field] !== P256) bad(`${what}.${field}`, `${JSON.stringify(e[field])} is not supported (only ${P256})`);
+    if (e[field] !== undefined && e[field] !== P256) bad(`${what}.${field}`, `${shown(e[field])} is not supported (only ${P256})`);
   }
   return { keyid: keyid(e['keyid'], `${what}.keyid`), usage: null, key: p256Key(e['key'], `${what}.key`), validFrom: null, validUntil: time(e['expires'], `${what}.expires`) };
 }
@@ -102,7 +109,7 @@ function tufEntry(e: PlainObject, what: string): RegistryKey | null {
   if (usage !== undefined && usage !== SIGNATURES_USAGE && usage !== ATTESTATIONS_USAGE) return null;
   const pk = e['publicKey'];
   if (!isPlainObject(pk)) bad(`${what}.publicKey`, 'not an object');
-  if (pk['keyDetails'] !== undefined && pk['keyDetails'] !== TUF_P256) bad(`${what}.publicKey.keyDetails`, `${JSON.stringify(pk['keyDetails'])} is not supported (only ${TUF_P256})`);
+  if (pk['keyDetails'] !== undefined && pk['keyDetails'] !== TUF_P256) bad(`${what}.publicKey.keyDetails`, `${shown(pk['keyDetails'])} is not supported (only ${TUF_P256})`);
   const valid = pk['validFor'] ?? {};
   if (!isPlainObject(valid)) bad(`${what}.publicKey.validFor`, 'not an object');
   return {

@@ -146,6 +146,12 @@ test('key files are checked entry by entry, with errors that name the entry', ()
   bad({ keys: [{ keyId: 'k', keyUsage: 'npm:signatures', publicKey: { rawBytes: a.der, keyDetails: 'PKIX_ED25519' } }] }, /keys\[0\]\.publicKey\.keyDetails: "PKIX_ED25519" is not supported/);
   bad({ keys: [{ keyId: 'k', keyUsage: 'npm:other', publicKey: { rawBytes: a.der } }] }, /no registry key in it \(TUF entries need keyUsage npm:signatures or npm:attestations\)/);
   bad({ keys: Array.from({ length: 101 }, () => ({ keyid: 'k', key: a.der })) }, /more than 100 keys/);
+  // Found by fuzzing: JSON.stringify of a list nested 100,000 deep overflowed the stack, and a long string went whole into the message.
+  const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  bad({ keys: [{ keyid: 'k', key: a.der, keytype: deep }] }, /^keys\.json: keys\[0\]\.keytype: a list is not supported/);
+  bad({ keys: [{ keyId: 'k', publicKey: { rawBytes: a.der, keyDetails: deep } }] }, /keys\[0\]\.publicKey\.keyDetails: a list is not supported/);
+  bad({ keys: [{ keyid: 'k', key: a.der, scheme: { toString: 1 } }] }, /keys\[0\]\.scheme: an object is not supported/);
+  bad({ keys: [{ keyid: 'k', key: a.der, keytype: 'x'.repeat(1_000_000) }] }, /keys\[0\]\.keytype: "x{64}…" is not supported \(only ecdsa-sha2-nistp256\)$/);
   const tuf = registryKeysOf({ keys: [{ keyId: 'k', keyUsage: 'npm:signatures', publicKey: { rawBytes: a.der, validFor: { start: '2020-01-01T00:00:00Z' } } }] }, 't');
   assert.deepEqual(tuf.map((k) => [k.keyid, k.validFrom, k.validUntil]), [['k', Date.parse('2020-01-01T00:00:00Z'), null]]);
 });
