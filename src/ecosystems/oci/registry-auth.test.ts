@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { isAirlockError } from '../../core/index.ts';
 import { UpstreamClient } from '../../upstream/index.ts';
-import { RegistryUpstream } from './registry-auth.ts';
+import { RegistryUpstream, tokenOf } from './registry-auth.ts';
 
 interface Seen {
   readonly path: string;
@@ -94,4 +94,18 @@ test('a realm that is no http(s) URL, and a token service that answers without a
   const empty = await listen(() => ({ status: 200, body: '{"token":""}' }));
   const reg2 = await registry(`http://127.0.0.1:${empty.port}/token`);
   await assert.rejects(client(reg2.port, null).fetchDocument('v2/a/b/manifests/1', { accept: 'application/json', maxBytes: 1024 }), /answered without a token/);
+});
+
+test('a token that cannot be sent in an Authorization header is refused saying so (found by fuzzing the token answer)', async () => {
+  for (const token of ['a\u0000b', 'tok\u00e9n', 'a b', 'a\u007fb']) {
+    const tokens = await listen(() => ({ status: 200, body: JSON.stringify({ token }) }));
+    const reg = await registry(`http://127.0.0.1:${tokens.port}/token`);
+    await assert.rejects(
+      client(reg.port, null).fetchDocument('v2/a/b/manifests/1', { accept: 'application/json', maxBytes: 1024 }),
+      (err: unknown) => isAirlockError(err, 'UPSTREAM_BAD_RESPONSE') && /token service of upstream .* answered a token that is not visible ASCII/.test(err.message),
+      JSON.stringify(token),
+    );
+  }
+  assert.equal(tokenOf(Buffer.from(JSON.stringify({ token: 'x'.repeat(16 * 1024 + 1) }))), 'answered a token of 16385 characters (at most 16384)');
+  assert.deepEqual(tokenOf(Buffer.from('{"access_token":"djE6YWNtZQ==","expires_in":7200}')), { token: 'djE6YWNtZQ==', seconds: 3600 });
 });

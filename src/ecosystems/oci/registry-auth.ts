@@ -12,6 +12,7 @@ import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
 import type { DocumentRequest, DocumentResult, ForwardResult, RequestOptionsBase, StreamResult, Upstream, UpstreamClient } from '../../upstream/index.ts';
 
 const MAX_TOKEN_RESPONSE = 64 * 1024;
+const MAX_TOKEN_CHARS = 16 * 1024;
 /** Seconds a token lives when the token service does not say (the token spec's default). */
 const DEFAULT_TOKEN_SECONDS = 60;
 const MAX_TOKEN_SECONDS = 3600;
@@ -156,7 +157,7 @@ export class RegistryUpstream implements Upstream {
     }
     if (res.kind !== 'fresh') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the token service of upstream ${this.name} answered 304 to an unconditional request`);
     const token = tokenOf(res.body);
-    if (token === null) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the token service of upstream ${this.name} answered without a token`);
+    if (typeof token === 'string') throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the token service of upstream ${this.name} ${token}`);
     if (scope !== null) this.#tokens.set(scope, { token: token.token, expiresAt: this.#now() + token.seconds * 1000 - TOKEN_MARGIN_MS });
     return token.token;
   }
@@ -179,17 +180,25 @@ export class RegistryUpstream implements Upstream {
   }
 }
 
-function tokenOf(body: Buffer): { token: string; seconds: number } | null {
+/**
+ * The token (and its lifetime in seconds) of a token service's answer (`token`, or OAuth's
+ * `access_token`), or why it has none that can be used. The token goes into an Authorization
+ * header, so it must be visible ASCII (RFC 6750's b64token, and every registry's opaque tokens):
+ * a control or non-ASCII character would have the HTTP client refuse the header, or send another.
+ */
+export function tokenOf(body: Buffer): { token: string; seconds: number } | string {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch {
-    return null;
+    return 'answered without a token (not JSON)';
   }
-  if (typeof doc !== 'object' || doc === null) return null;
+  if (typeof doc !== 'object' || doc === null) return 'answered without a token';
   const o = doc as Record<string, unknown>;
   const token = typeof o['token'] === 'string' && o['token'] !== '' ? o['token'] : typeof o['access_token'] === 'string' && o['access_token'] !== '' ? o['access_token'] : null;
-  if (token === null || token.length > 16 * 1024 || /[\r\n]/.test(token)) return null;
+  if (token === null) return 'answered without a token';
+  if (token.length > MAX_TOKEN_CHARS) return `answered a token of ${token.length} characters (at most ${MAX_TOKEN_CHARS})`;
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'answered a token that is not visible ASCII, which cannot be sent in an Authorization header';
   const e = o['expires_in'];
   const seconds = typeof e === 'number' && Number.isFinite(e) && e > 0 ? Math.min(e, MAX_TOKEN_SECONDS) : DEFAULT_TOKEN_SECONDS;
   return { token, seconds };
