@@ -121,6 +121,15 @@ test('bundle: the manifest is held to what OPA checks, and Airlock reads Rego v1
   await refuses(bundle({ manifest: null, files: { ...FILES, '.manifest': 'not json' } }), /\.manifest is not JSON/);
 });
 
+test('bundle: a manifest Rego version that is no number is named by its kind (found by fuzzing: String() and JSON.stringify of it threw)', async () => {
+  const manifest = (text: string) => bundle({ manifest: null, files: { ...FILES, '.manifest': text } });
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  await refuses(manifest(`{"rego_version":${deep}}`), /^policy bundle: \.manifest: rego_version \(list\): Airlock reads Rego v1 only/);
+  await refuses(manifest(`{"rego_version":"${'0'.repeat(100_000)}"}`), /rego_version "0{20}": Airlock reads Rego v1 only \(build the bundle with OPA 1\.x, without --v0-compatible\)$/);
+  await refuses(manifest('{"file_rego_versions":{"/airlock/policy.rego":{"toString":1}}}'), /^policy bundle: \.manifest: "\/airlock\/policy\.rego" is Rego v\(object\); Airlock reads Rego v1 only$/);
+  await refuses(manifest(`{"file_rego_versions":{"/airlock/policy.rego":${deep}}}`), /is Rego v\(list\); Airlock reads Rego v1 only$/);
+});
+
 test('bundle: a bundle signed with the configured key verifies (RS256, PS256, ES256)', async () => {
   for (const key of [rsa, newSigningKey('PS256', 'ps'), newSigningKey('ES256', 'ec')]) {
     const got = await read(bundle({ sign: { key } }), signing(key));

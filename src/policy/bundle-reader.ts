@@ -7,7 +7,7 @@
  * limits and the configuration's data overlay. Pure: bytes in, sources out.
  */
 import { createHash } from 'node:crypto';
-import { AirlockError, isPlainObject, trimBoth } from '../core/index.ts';
+import { AirlockError, isPlainObject, jsonKind, trimBoth } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import { DEFAULT_BUNDLE_ARCHIVE_LIMITS, readBundleArchive, type BundleArchiveLimits, type BundleFile } from './bundle-archive.ts';
 import { bundleFromSources, isTestModule, mergeDataFile, parseDataFile, type MutableObject, type PolicyBundleSource, type PolicyModuleSource, type SourceBundleLimits } from './bundle-loader.ts';
@@ -50,6 +50,16 @@ function refuse(message: string): never {
   throw new AirlockError('POLICY_ERROR', `policy bundle: ${message}`);
 }
 
+/**
+ * A manifest's Rego version in a message: a number as it is, a string cut short, anything else
+ * by its JSON kind.
+ * Not JSON.stringify or String() of it: a list nested deep overflows the stack, an object with a
+ * `toString` member throws, and a long string would go whole into the message.
+ */
+function regoVersion(v: unknown): string {
+  return typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v.slice(0, 20)) : `(${jsonKind(v)})`;
+}
+
 function readManifest(file: BundleFile | undefined): BundleManifest {
   if (file === undefined) return { revision: '', roots: [''], metadata: null };
   let doc: unknown;
@@ -71,12 +81,12 @@ function readManifest(file: BundleFile | undefined): BundleManifest {
   }
   const version = doc['rego_version'];
   if (version !== undefined && version !== 1) {
-    refuse(`${MANIFEST_FILE}: rego_version ${JSON.stringify(version)}: Airlock reads Rego v1 only (build the bundle with OPA 1.x, without --v0-compatible)`);
+    refuse(`${MANIFEST_FILE}: rego_version ${regoVersion(version)}: Airlock reads Rego v1 only (build the bundle with OPA 1.x, without --v0-compatible)`);
   }
   const perFile = doc['file_rego_versions'];
   if (isPlainObject(perFile)) {
     const old = Object.entries(perFile).find(([, v]) => v !== 1);
-    if (old !== undefined) refuse(`${MANIFEST_FILE}: ${old[0]} is Rego v${String(old[1])}; Airlock reads Rego v1 only`);
+    if (old !== undefined) refuse(`${MANIFEST_FILE}: ${JSON.stringify(old[0].slice(0, 200))} is Rego v${regoVersion(old[1])}; Airlock reads Rego v1 only`);
   }
   const metadata = doc['metadata'];
   if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) refuse(`${MANIFEST_FILE}: metadata must be an object`);
