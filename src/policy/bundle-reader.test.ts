@@ -130,6 +130,13 @@ test('bundle: a manifest Rego version that is no number is named by its kind (fo
   await refuses(manifest(`{"file_rego_versions":{"/airlock/policy.rego":${deep}}}`), /is Rego v\(list\); Airlock reads Rego v1 only$/);
 });
 
+test('bundle: a module or data outside 1,000 long roots names the first five, cut short (found by fuzzing: every root went into the message, 1 MB of it)', async () => {
+  const roots = Array.from({ length: 1000 }, (_, i) => `${'r'.repeat(1000)}${i}`);
+  const cut = `"${'r'.repeat(100)}…"`;
+  await refuses(bundle({ manifest: { roots } }), new RegExp(`^policy bundle: airlock/policy\\.rego: package airlock is outside the bundle's roots \\(${cut}, ${cut}, ${cut}, ${cut}, ${cut} and 995 more\\)$`));
+  await refuses(opaBundle({ files: { 'x/data.json': '{"a":1}' }, manifest: { roots } }), / data\.x is outside the bundle's roots \("r{100}…", .* and 995 more\)$/);
+});
+
 test('bundle: a bundle signed with the configured key verifies (RS256, PS256, ES256)', async () => {
   for (const key of [rsa, newSigningKey('PS256', 'ps'), newSigningKey('ES256', 'ec')]) {
     const got = await read(bundle({ sign: { key } }), signing(key));

@@ -93,6 +93,12 @@ function readManifest(file: BundleFile | undefined): BundleManifest {
   return { revision, roots: normal, metadata: (metadata ?? null) as { readonly [k: string]: Json } | null };
 }
 
+/** The roots in a message: the first five, each cut short (a manifest may list 1,000 of 1,024 characters). */
+function rootsShown(roots: readonly string[]): string {
+  const shown = roots.slice(0, 5).map((r) => JSON.stringify(r.length > 100 ? `${r.slice(0, 100)}…` : r));
+  return roots.length > 5 ? `${shown.join(', ')} and ${roots.length - 5} more` : shown.join(', ');
+}
+
 function underRoots(path: readonly string[], roots: readonly string[]): boolean {
   const p = path.join('/');
   return roots.some((r) => r === '' || p === r || p.startsWith(`${r}/`));
@@ -107,7 +113,7 @@ function checkDataRoots(path: readonly string[], doc: Json, roots: readonly stri
     for (const [k, v] of Object.entries(doc)) checkDataRoots([...path, k], v as Json, roots, file);
     return;
   }
-  refuse(`${file}: data.${path.join('.')} is outside the bundle's roots (${roots.map((r) => JSON.stringify(r)).join(', ')})`);
+  refuse(`${file}: data.${path.join('.').slice(0, 200)} is outside the bundle's roots (${rootsShown(roots)})`);
 }
 
 const PACKAGE_RE = /^\s*package\s+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)/m;
@@ -117,7 +123,7 @@ function checkModuleRoots(m: PolicyModuleSource, roots: readonly string[]): void
   const pkg = PACKAGE_RE.exec(m.source.replace(/^\s*#.*$/gm, ''))?.[1];
   // A module without a plain package line does not compile; the compiler says so.
   if (pkg === undefined) return;
-  if (!underRoots(pkg.split('.'), roots)) refuse(`${m.path}: package ${pkg} is outside the bundle's roots (${roots.map((r) => JSON.stringify(r)).join(', ')})`);
+  if (!underRoots(pkg.split('.'), roots)) refuse(`${m.path}: package ${pkg.slice(0, 200)} is outside the bundle's roots (${rootsShown(roots)})`);
 }
 
 /** Reads, verifies and checks a bundle; throws POLICY_ERROR naming what is wrong. It still has to compile. */
