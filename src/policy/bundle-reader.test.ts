@@ -170,6 +170,8 @@ test('bundle: wrong key, a file missing from the signature, an extra listed file
   await refuses(bundle({ sign: { key: newSigningKey('ES256', 'global') } }), /says ES256, but the key is/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, omit: ['airlock/data.json'] } }), /airlock\/data.json is in the bundle but not in its signature/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, listExtra: { 'airlock/removed.rego': 'package airlock\n' } } }), /lists airlock\/removed.rego, which the bundle does not hold/, signing(rsa));
+  // Found by fuzzing: a listed name went whole into the message, however long the signer made it.
+  await refuses(bundle({ sign: { key: rsa, listExtra: { [`${'a'.repeat(1_000_000)}.rego`]: 'package a\n' } } }), /^policy bundle: the signature lists a{200}…, which the bundle does not hold$/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, hashOf: { 'airlock/policy.rego': 'package airlock\n' } } }), /airlock\/policy.rego does not match its signed SHA-256 digest/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, algorithm: 'MD5' } }), /with "MD5", which is too weak/, signing(rsa));
   await refuses(bundle(), /not signed \(it has no \.signatures\.json\), and a signing key is configured/, signing(rsa));

@@ -36,6 +36,11 @@ function refuse(message: string): never {
   throw new AirlockError('POLICY_ERROR', `policy bundle: ${message}`);
 }
 
+/** A file name the signature lists, in a message: the signer may list any name of any length. */
+function cut(name: string): string {
+  return name.length > 200 ? `${name.slice(0, 200)}…` : name;
+}
+
 function listed(payload: PlainObject): Map<string, { readonly hash: string; readonly algorithm: string }> {
   const files = payload['files'];
   if (!Array.isArray(files)) refuse('the signature lists no files (its payload has no files list)');
@@ -44,9 +49,9 @@ function listed(payload: PlainObject): Map<string, { readonly hash: string; read
     if (!isPlainObject(f) || typeof f['name'] !== 'string' || typeof f['hash'] !== 'string') refuse('a file in the signature has no name or hash');
     const name = f['name'].replace(/^\//, '');
     const algorithm = f['algorithm'];
-    if (typeof algorithm !== 'string' || algorithm === '') refuse(`the signature names no hash algorithm for ${name}`);
-    if (!/^[0-9a-fA-F]+$/.test(f['hash'])) refuse(`the signature's hash of ${name} is not hex`);
-    if (out.has(name)) refuse(`the signature lists ${name} twice`);
+    if (typeof algorithm !== 'string' || algorithm === '') refuse(`the signature names no hash algorithm for ${cut(name)}`);
+    if (!/^[0-9a-fA-F]+$/.test(f['hash'])) refuse(`the signature's hash of ${cut(name)} is not hex`);
+    if (out.has(name)) refuse(`the signature lists ${cut(name)} twice`);
     out.set(name, { hash: f['hash'].toLowerCase(), algorithm });
   }
   return out;
@@ -97,6 +102,6 @@ export function checkBundleSignature(files: readonly BundleFile[], signing: Bund
     want.delete(f.path);
   }
   const missing = [...want.keys()];
-  if (missing.length > 0) refuse(`the signature lists ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}, which the bundle does not hold`);
+  if (missing.length > 0) refuse(`the signature lists ${missing.slice(0, 5).map(cut).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}, which the bundle does not hold`);
   return { kid: verified.kid, alg: verified.alg, files: files.length - 1 };
 }
