@@ -122,6 +122,11 @@ test('shard manifests and hashes other than sha256 are unverifiable, "not suppor
   shards['predicate'].serialization = { method: 'shards', hash_type: 'sha256', shard_size: 1000000000, allow_symlinks: false };
   for (const r of shards['predicate'].resources) r.name = `${r.name}:0:7`;
   refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size "1000000000"\): verifying shard manifests is not supported yet/, 'key');
+  // Not String() of it: an object with a toString member threw a TypeError out of the check (a list nested deep, a RangeError); a list was shown as its items.
+  shards['predicate'].serialization.shard_size = { toString: 1 };
+  refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size a object\): verifying shard manifests/, 'key');
+  shards['predicate'].serialization.shard_size = [[[['deep']]]];
+  refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size a list\): verifying shard manifests/, 'key');
   const blake = modelStatement(files) as Json;
   blake['predicate'].serialization.hash_type = 'blake3';
   for (const r of blake['predicate'].resources) r.algorithm = 'blake3';

@@ -112,7 +112,7 @@ function v1Manifest(st: PlainObject, subjects: readonly unknown[], limits: Model
   const computed = h.digest('hex');
   if (computed !== rootDigest) return invalid(`the manifest is inconsistent: its resources hash to ${computed}, and its subject's root digest is ${rootDigest}`);
   if (method !== 'files' && method !== 'shards') return unverifiable(`the manifest's serialization method ${shown(method)} is not one model_signing defines (files, shards)`);
-  if (method === 'shards') return unverifiable(`the manifest is serialized by shards (shard_size ${shown(String(serialization['shard_size']))}): verifying shard manifests is not supported yet`);
+  if (method === 'shards') return unverifiable(`the manifest is serialized by shards (shard_size ${shown(typeof serialization['shard_size'] === 'number' ? String(serialization['shard_size']) : serialization['shard_size'])}): verifying shard manifests is not supported yet`);
   if (hashType !== 'sha256') return unverifiable(`the manifest's files are hashed with ${shown(hashType)}: only sha256 manifests are supported yet`);
   return Object.freeze({ format: 'v1.0', method, hashType, ignorePaths: ignore, files: fileMap(resources, 'predicate.resources'), rootDigest });
 }
