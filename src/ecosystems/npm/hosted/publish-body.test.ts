@@ -53,6 +53,9 @@ test('the tarball must be the bytes its integrity and shasum name', () => {
   refused(body((d) => (d['versions']['1.2.3'].dist.integrity = `sha1-${createHash('sha1').update(TGZ).digest('base64')}`)), /dist\.integrity \(sha512\)/);
   refused(body((d) => (d['versions']['1.2.3'].dist.shasum = '0'.repeat(40))), /does not match its dist\.shasum/);
   refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].length = 3)), /the attachment says 3 bytes; it holds 21/);
+  // Found by grepping String() of untrusted JSON: one of an object with a toString member threw a TypeError, a 500 for the publisher.
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].length = { toString: 1 })), /the attachment's length is no number of bytes \(JSON object\); it holds 21/);
+  refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].length = ['21'])), /the attachment's length is no number of bytes \(JSON list\)/);
 });
 
 test('hostile or malformed bodies are refused with the reason', () => {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { AirlockError, type NpmPackageName } from '../../../core/index.ts';
+import { AirlockError, jsonKind, type NpmPackageName } from '../../../core/index.ts';
 import { isStrictSemver } from '../facts.ts';
 import { MAX_DEPTH as MAX_PACKUMENT_DEPTH } from '../json-scan.ts';
 
@@ -185,7 +185,11 @@ function parsePublishBody(doc: Obj, name: NpmPackageName, limits: { readonly max
   if (!encodesTo(tarball, data)) refuse('the tarball attachment is not base64');
   if (tarball.length === 0) refuse('the tarball is empty');
   if (tarball.length > limits.maxTarballBytes) throw new AirlockError('LIMIT_EXCEEDED', `publish refused: the tarball is larger than this repository's limit of ${limits.maxTarballBytes} bytes`);
-  if (attachment['length'] !== undefined && attachment['length'] !== tarball.length) refuse(`the attachment says ${String(attachment['length'])} bytes; it holds ${tarball.length}`);
+  if (attachment['length'] !== undefined && attachment['length'] !== tarball.length) {
+    // Not String() of it: an object with a toString member throws, and a list nested deep overflows the stack.
+    const said = attachment['length'];
+    refuse(typeof said === 'number' ? `the attachment says ${said} bytes; it holds ${tarball.length}` : `the attachment's length is no number of bytes (JSON ${jsonKind(said)}); it holds ${tarball.length}`);
+  }
 
   const sha512 = createHash('sha512').update(tarball).digest();
   const sha1 = createHash('sha1').update(tarball).digest('hex');
