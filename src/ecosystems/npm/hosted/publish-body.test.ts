@@ -58,6 +58,15 @@ test('the tarball must be the bytes its integrity and shasum name', () => {
   refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.tgz'].length = ['21'])), /the attachment's length is no number of bytes \(JSON list\)/);
 });
 
+test('a dist-tag naming no version string is refused naming its JSON kind, a long one cut short (found by grepping JSON.stringify of untrusted JSON)', () => {
+  const text = body().toString('utf8');
+  const tagged = (v: string): Buffer => Buffer.from(text.replace(/"dist-tags":\{[^}]*\}/, `"dist-tags":{"latest":${v}}`));
+  // JSON.stringify of a list nested 100,000 deep threw a RangeError (a 500); a megabyte string went whole into the message.
+  refused(tagged(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), /^publish refused: the dist-tag latest names a JSON list, not the version published$/);
+  refused(tagged('{"toString":1}'), /the dist-tag latest names a JSON object, not the version published$/);
+  refused(tagged(`"${'x'.repeat(1_000_000)}"`), /^publish refused: the dist-tag latest names "x{100}", not the version published$/);
+});
+
 test('hostile or malformed bodies are refused with the reason', () => {
   refused(Buffer.from('{"name": '), /the body is not JSON/);
   refused(Buffer.from('[1]'), /not a JSON object/);

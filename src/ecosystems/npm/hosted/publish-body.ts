@@ -166,7 +166,7 @@ function parsePublishBody(doc: Obj, name: NpmPackageName, limits: { readonly max
   const tags: string[] = [];
   for (const [tag, v] of Object.entries(tagsDoc)) {
     checkTagName(tag);
-    if (v !== version) refuse(`the dist-tag ${tag} names ${JSON.stringify(v)}, not the version published`);
+    if (v !== version) refuse(`the dist-tag ${tag} names ${typeof v === 'string' ? JSON.stringify(v.slice(0, 100)) : `a JSON ${jsonKind(v)}`}, not the version published`);
     tags.push(tag);
   }
 
