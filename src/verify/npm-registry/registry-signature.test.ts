@@ -1,27 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { publicRegistryKeys, registryKeysOf, registryKeySet, NO_REGISTRY_KEYS } from './registry-keys.ts';
 import { checkRegistrySignature, signedIntegrity } from './registry-signature.ts';
 import { cpuMs } from '../../../test/support/cpu-time.ts';
+import { SIGNATURE_VECTORS, signatureVectors, TUF_REGISTRY_KEYS } from './test-support.ts';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'protocols', 'fixtures');
-const VECTORS = join(FIXTURES, 'npm-registry-signatures.vectors.json');
-const TUF_KEYS = join(FIXTURES, 'sigstore-trust', 'npm-registry-keys.from-tuf.json');
-const noFixtures = existsSync(VECTORS) && existsSync(TUF_KEYS) ? false : 'the signature vectors (../shared/protocols/fixtures) are not available';
-
-interface Vector {
-  readonly name: string;
-  readonly version: string;
-  readonly integrity: string;
-  readonly signature: { readonly keyid: string; readonly sig: string };
-  readonly expect: string;
-}
+const noFixtures = existsSync(SIGNATURE_VECTORS) && existsSync(TUF_REGISTRY_KEYS) ? false : 'the signature vectors (../shared/protocols/fixtures) are not available';
 
 test('the public registry\'s real signatures verify with the pinned keys, and an altered version does not', { skip: noFixtures }, () => {
-  const { vectors } = JSON.parse(readFileSync(VECTORS, 'utf8')) as { vectors: Vector[] };
+  const vectors = signatureVectors();
   const keys = registryKeySet(publicRegistryKeys(), 'npm:signatures');
   // The vectors are signed by the key rotated out on 2025-01-29: versions published before then.
   const before = '2024-06-01T00:00:00.000Z';
@@ -46,7 +35,7 @@ test('the public registry\'s real signatures verify with the pinned keys, and an
 
 test('the pinned keys are the keys of the registry\'s TUF keys.json, which reads as a key file too', { skip: noFixtures }, () => {
   const pinned = publicRegistryKeys();
-  const fromTuf = registryKeysOf(JSON.parse(readFileSync(TUF_KEYS, 'utf8')), 'test');
+  const fromTuf = registryKeysOf(JSON.parse(readFileSync(TUF_REGISTRY_KEYS, 'utf8')), 'test');
   const view = (ks: typeof pinned) =>
     ks.map((k) => ({ keyid: k.keyid, usage: k.usage, der: k.key.export({ format: 'der', type: 'spki' }).toString('base64'), from: k.validFrom, until: k.validUntil })).sort((a, b) => `${a.usage}${a.keyid}`.localeCompare(`${b.usage}${b.keyid}`));
   assert.deepEqual(view(pinned), view(fromTuf));
