@@ -62,17 +62,31 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function encode(v: Canon, out: string[]): void {
+/**
+ * Writes `v` in canonical form. `open` holds the collections being written around it: a YAML alias
+ * may name a node that contains it (`a: &x [*x]`), which the reader returns as a cycle, and the
+ * walk would recurse until the stack overflows (a RangeError, not a POLICY_ERROR).
+ */
+function encode(v: Canon, out: string[], path: string, open: Set<object>): void {
   if (v === null) out.push('null');
   else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
   else if (typeof v === 'string') out.push(goString(v));
   else if (typeof v === 'number') out.push(JSON.stringify(v));
   else if (v instanceof RawNumber) out.push(v.text);
-  else if (Array.isArray(v)) {
+  else {
+    if (open.has(v)) throw new AirlockError('POLICY_ERROR', `policy bundle: ${path}: an alias refers to a node that contains it`);
+    open.add(v);
+    encodeCollection(v, out, path, open);
+    open.delete(v);
+  }
+}
+
+function encodeCollection(v: Canon[] | { readonly [k: string]: Canon }, out: string[], path: string, open: Set<object>): void {
+  if (Array.isArray(v)) {
     out.push('[');
     v.forEach((x, i) => {
       if (i > 0) out.push(',');
-      encode(x, out);
+      encode(x, out, path, open);
     });
     out.push(']');
   } else {
@@ -82,7 +96,7 @@ function encode(v: Canon, out: string[]): void {
       .forEach((k, i) => {
         if (i > 0) out.push(',');
         out.push(goString(k), ':');
-        encode(v[k] as Canon, out);
+        encode(v[k] as Canon, out, path, open);
       });
     out.push('}');
   }
@@ -109,7 +123,7 @@ export function canonicalForm(path: string, bytes: Buffer): string {
     throw new AirlockError('POLICY_ERROR', `policy bundle: ${path} cannot be parsed to check its hash (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, { cause: err });
   }
   const out: string[] = [];
-  encode(value, out);
+  encode(value, out, path, new Set());
   return out.join('');
 }
 

@@ -11,6 +11,7 @@ import { tar } from '../../test/support/npm-registry/index.ts';
 import { opaBundle, type BundleSpec } from '../../test/support/opa-bundle.ts';
 import { newSigningKey } from '../verify/jwt/test-support.ts';
 import { bundleSignatureVerifier } from '../app/policy-bundle/verifier.ts';
+import { AirlockError } from '../core/index.ts';
 import { canonicalForm } from './bundle-hash.ts';
 import { compileBundle } from './compiled-bundle.ts';
 import { DEFAULT_POLICY_BUNDLE_LIMITS, readPolicyBundle, type PolicyBundleLimits } from './bundle-reader.ts';
@@ -162,6 +163,14 @@ test('bundle: structured files are hashed over their JSON, not their bytes (as O
     canonicalForm('data.json', Buffer.from('{"key2":{"c":123.45678911111111111111111111111111111111111111111111111,"b":1,"a":0},"key1":["element1","element2"]}')),
     '{"key1":["element1","element2"],"key2":{"a":0,"b":1,"c":123.45678911111111111111111111111111111111111111111111111}}',
   );
+});
+
+test('bundle: a YAML file whose alias names a node that contains it is refused for its hash (found by a type-level sweep: the canonical form recursed until a RangeError)', () => {
+  for (const yaml of ['a: &x [ *x ]\n', '&x { a: { b: *x } }\n']) {
+    assert.throws(() => canonicalForm('airlock/data.yaml', Buffer.from(yaml)), (err) => err instanceof AirlockError && err.code === 'POLICY_ERROR' && err.message === 'policy bundle: airlock/data.yaml: an alias refers to a node that contains it');
+  }
+  // An alias used twice side by side is no cycle.
+  assert.equal(canonicalForm('airlock/data.yaml', Buffer.from('a: &x [1]\nb: [*x, *x]\n')), '{"a":[1],"b":[[1],[1]]}');
 });
 
 test('bundle: wrong key, a file missing from the signature, an extra listed file, a changed file, unsigned or unexpectedly signed: refused', async () => {
