@@ -30,3 +30,11 @@ test("yaml.unmarshal: 100,000 levels are refused by the depth pre-scan with OPA'
     check(`yaml.unmarshal("${text}")`, deepError(line));
   }
 });
+
+test("yaml.unmarshal: an anchor whose value contains its own alias is refused as go-yaml refuses it, not by the conversion overflowing its stack; an alias used twice side by side still reads", () => {
+  for (const text of ['a: &x [*x]', '&x {a: *x}', 'a: &x\\n  b: [1, *x]']) {
+    check(`yaml.unmarshal("${text}")`, { code: 'eval_builtin_error', message: "yaml.unmarshal: yaml: an anchor's value contains itself" });
+    check(`yaml.is_valid("${text}")`, 'false');
+  }
+  assert.deepEqual(evaluate('yaml.unmarshal("a: &x [1]\\nb: [*x, *x]")'), { value: '{"a":[1],"b":[[1],[1]]}' });
+});

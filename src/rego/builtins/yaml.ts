@@ -47,22 +47,36 @@ function goYamlMessage(code: string, message: string, source: string): string {
   return first.length > 0 ? first : `cannot parse ${JSON.stringify(source.slice(0, 20))}`;
 }
 
-function toPlain(js: unknown): unknown {
+/**
+ * The reader's value as plain JSON. `open` holds the collections being converted around `js`: an
+ * alias naming a node that contains it (`a: &x [*x]`) comes back as a cycle, which go-yaml refuses
+ * ("anchor 'x' value contains itself") and the walk would follow until the stack overflows.
+ */
+function toPlain(js: unknown, open: Set<object> = new Set()): unknown {
   if (js instanceof Uint8Array) return stringOf(js);
+  if (js === null || typeof js !== 'object') {
+    if (typeof js === 'number' && !Number.isFinite(js)) throw new YamlError('json: unsupported value: non-finite number');
+    return js;
+  }
+  if (open.has(js)) throw new YamlError("yaml: an anchor's value contains itself");
+  open.add(js);
+  const plain = plainCollection(js, open);
+  open.delete(js);
+  return plain;
+}
+
+function plainCollection(js: object, open: Set<object>): unknown {
+  const each = (v: unknown): unknown => toPlain(v, open);
   if (js instanceof Map) {
     const o: Record<string, unknown> = {};
-    for (const [k, v] of js) o[typeof k === 'string' ? k : String(k)] = toPlain(v);
+    for (const [k, v] of js) o[typeof k === 'string' ? k : String(k)] = each(v);
     return o;
   }
-  if (js instanceof Set) return [...js].map(toPlain);
-  if (Array.isArray(js)) return js.map(toPlain);
-  if (js !== null && typeof js === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(js)) o[k] = toPlain(v);
-    return o;
-  }
-  if (typeof js === 'number' && !Number.isFinite(js)) throw new YamlError('json: unsupported value: non-finite number');
-  return js;
+  if (js instanceof Set) return [...js].map(each);
+  if (Array.isArray(js)) return js.map(each);
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(js)) o[k] = each(v);
+  return o;
 }
 
 /** Parse the first YAML document into a Rego value. */
