@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { parseModule, RegoError } from '../../../src/rego/index.ts';
 import { parseDataFile } from '../../../src/policy/bundle-loader.ts';
+import { canonicalForm } from '../../../src/policy/bundle-hash.ts';
 import { AirlockError } from '../../../src/core/errors.ts';
 import { parseBundle } from '../../../src/verify/sigstore/bundle.ts';
 import { parseInTotoStatement } from '../../../src/verify/sigstore/in-toto.ts';
@@ -69,9 +70,13 @@ flag: true
 const data = (name: string): FuzzTarget => ({
   seeds: () => (name.endsWith('.json') ? [new Uint8Array(readFileSync(join(POLICIES, 'data.json')))] : [text(YAML)]),
   text: true,
-  extra: () => [text(nested('[', ']', 100_000)), text(nested('{"a":', '}', 100_000, '1')), text(`a: ${nested('[', ']', 100_000)}`), text(`${'- '.repeat(50_000)}x`)],
+  // The last extras: an anchor whose value holds its own alias, which the reader returns as a cycle.
+  extra: () => [text(nested('[', ']', 100_000)), text(nested('{"a":', '}', 100_000, '1')), text(`a: ${nested('[', ']', 100_000)}`), text(`${'- '.repeat(50_000)}x`), text('a: &x [*x]\n'), text('&x {a: {b: *x}}\n')],
   run: (input) => {
-    parseDataFile(name, asText(input));
+    // A signed bundle's files are hashed (canonical form) before they are loaded.
+    const t = asText(input);
+    canonicalForm(name, Buffer.from(t));
+    parseDataFile(name, t);
     return undefined;
   },
   accepts: ownError(AirlockError),
