@@ -16,3 +16,18 @@ export function jsonKind(v: unknown): string {
   if (v === null) return 'null';
   return Array.isArray(v) ? 'list' : typeof v;
 }
+
+/**
+ * Whether `v` nests more than `limit` objects and lists deep (a scalar nests 0 levels, `[]` 1).
+ * Iterative, so a value parsed from a list nested 100,000 deep is measured without the stack
+ * overflow that `JSON.stringify`, `structuredClone` or any recursive walk of it would meet.
+ */
+export function nestsDeeper(v: unknown, limit: number): boolean {
+  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value: v, depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== 'object' || top.value === null) continue;
+    if (top.depth + 1 > limit) return true;
+    for (const child of Object.values(top.value)) stack.push({ value: child, depth: top.depth + 1 });
+  }
+  return false;
+}

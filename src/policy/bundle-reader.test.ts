@@ -131,6 +131,15 @@ test('bundle: a manifest Rego version that is no number is named by its kind (fo
   await refuses(manifest(`{"file_rego_versions":{"/airlock/policy.rego":${deep}}}`), /is Rego v\(list\); Airlock reads Rego v1 only$/);
 });
 
+test('bundle: a manifest whose metadata nests deeper than 32 levels is refused (found by a sweep of type assertions: it was kept as read, and the policy status that shows it threw a RangeError when serialized)', async () => {
+  const manifest = (text: string) => bundle({ manifest: null, files: { ...FILES, '.manifest': text } });
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  await refuses(manifest(`{"metadata":{"x":${deep}}}`), /^policy bundle: \.manifest: metadata nests deeper than 32 levels$/);
+  await refuses(manifest(`{"metadata":${'{"a":'.repeat(32)}[]${'}'.repeat(32)}}`), /metadata nests deeper than 32 levels$/);
+  const read = await readPolicyBundle(manifest(`{"metadata":${'{"a":'.repeat(31)}[]${'}'.repeat(31)}}`), { limits: DEFAULT_POLICY_BUNDLE_LIMITS, signing: null });
+  assert.equal(JSON.stringify(read.manifest.metadata).length, 31 * 6 + 2);
+});
+
 test('bundle: a module or data outside 1,000 long roots names the first five, cut short (found by fuzzing: every root went into the message, 1 MB of it)', async () => {
   const roots = Array.from({ length: 1000 }, (_, i) => `${'r'.repeat(1000)}${i}`);
   const cut = `"${'r'.repeat(100)}…"`;

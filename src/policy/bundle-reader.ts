@@ -7,9 +7,10 @@
  * limits and the configuration's data overlay. Pure: bytes in, sources out.
  */
 import { createHash } from 'node:crypto';
-import { AirlockError, isPlainObject, jsonKind, trimBoth } from '../core/index.ts';
+import { AirlockError, isPlainObject, jsonKind, nestsDeeper, trimBoth } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import { DEFAULT_BUNDLE_ARCHIVE_LIMITS, readBundleArchive, type BundleArchiveLimits, type BundleFile } from './bundle-archive.ts';
+import { MAX_DATA_DEPTH } from './bundle-hash.ts';
 import { bundleFromSources, isTestModule, mergeDataFile, parseDataFile, type MutableObject, type PolicyBundleSource, type PolicyModuleSource, type SourceBundleLimits } from './bundle-loader.ts';
 import { checkBundleSignature, SIGNATURES_FILE, type BundleSignatureInfo, type BundleSigning } from './bundle-signature.ts';
 
@@ -90,6 +91,8 @@ function readManifest(file: BundleFile | undefined): BundleManifest {
   }
   const metadata = doc['metadata'];
   if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) refuse(`${MANIFEST_FILE}: metadata must be an object`);
+  // Kept as it is and shown by the policy status (GET /policy), whose JSON serializer recurses per level.
+  if (nestsDeeper(metadata, MAX_DATA_DEPTH)) refuse(`${MANIFEST_FILE}: metadata nests deeper than ${MAX_DATA_DEPTH} levels`);
   return { revision, roots: normal, metadata: (metadata ?? null) as { readonly [k: string]: Json } | null };
 }
 

@@ -37,11 +37,14 @@ const manifest: FuzzTarget = {
     text(`{"rego_version":"${'0'.repeat(1_000_000)}"}`),
     text(`{"roots":[${Array.from({ length: 1000 }, (_, i) => `"${'r'.repeat(1000)}${i}"`).join(',')}]}`),
     text(`{"revision":${TO_STRING},"roots":${TO_STRING},"metadata":${deep}}`),
+    text(`{"metadata":{"x":${deep}}}`),
   ],
   run: async (input) => {
     const bytes = gzipSync(tar([{ path: '/.manifest', content: Buffer.from(input) }, { path: '/airlock/policy.rego', content: POLICY }, { path: '/airlock/data.json', content: DATA }]));
     const read = await readPolicyBundle(bytes, { limits: DEFAULT_POLICY_BUNDLE_LIMITS, signing: null });
     if (read.manifest.roots.length === 0) return 'a bundle that owns no roots';
+    // The policy status shows the manifest's metadata as JSON (GET /policy).
+    JSON.stringify(read.manifest);
     return undefined;
   },
   accepts: (err) => ownError(AirlockError)(err) && (err as Error).message.length < 4000,

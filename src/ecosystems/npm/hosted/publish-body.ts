@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { AirlockError, jsonKind, type NpmPackageName } from '../../../core/index.ts';
+import { AirlockError, jsonKind, nestsDeeper, type NpmPackageName } from '../../../core/index.ts';
 import { isStrictSemver } from '../facts.ts';
 import { MAX_DEPTH as MAX_PACKUMENT_DEPTH } from '../json-scan.ts';
 
@@ -44,17 +44,6 @@ function refuse(message: string): never {
  * when it is deep enough to overflow `JSON.stringify`.
  */
 export const MAX_MANIFEST_DEPTH = MAX_PACKUMENT_DEPTH - 2;
-
-/** Whether `v` nests more than `limit` objects and arrays deep; iterative, so any depth is measured. */
-function nestsDeeper(v: unknown, limit: number): boolean {
-  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value: v, depth: 0 }];
-  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    if (typeof top.value !== 'object' || top.value === null) continue;
-    if (top.depth + 1 > limit) return true;
-    for (const child of Object.values(top.value)) stack.push({ value: child, depth: top.depth + 1 });
-  }
-  return false;
-}
 
 /** Bytes [i, i + STRIDE) encode to text [i / 3 * 4, …): compared a slice at a time, not in one more copy of the whole. */
 const STRIDE = 3 * 64 * 1024;
