@@ -4,13 +4,19 @@
  * client could write safely, a hash must look like one, and anything wrong is an error that
  * names it (UPSTREAM_BAD_RESPONSE), never a quietly shorter list.
  */
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, nestsDeeper } from '../../core/index.ts';
 import { checkFilePath, COMMIT_RE } from './hub-ids.ts';
 
 const MAX_TAGS = 64;
 const MAX_TEXT = 256;
 /** Siblings kept from an info document (what the metadata phase lists); the count is whole. */
 const MAX_SIBLINGS_KEPT = 10_000;
+/**
+ * Levels an info document may nest (itself the first). It is served to clients as it is read,
+ * written back with JSON.stringify, which recurses once per level; the Hub's deepest (`cardData`'s
+ * model-index results) nest about ten.
+ */
+const MAX_INFO_DEPTH = 64;
 
 export interface HubRepoInfo {
   /** The upstream's spelling of the repo id. */
@@ -93,6 +99,7 @@ function size(v: unknown, what: string, field: string): number {
 export function parseRepoInfo(body: Buffer, what: string): { readonly info: HubRepoInfo; readonly document: Readonly<Record<string, unknown>> } {
   const doc = parseJson(body, what);
   if (!isObject(doc)) throw bad(what, 'is not a JSON object');
+  if (nestsDeeper(doc, MAX_INFO_DEPTH)) throw bad(what, `nests deeper than ${MAX_INFO_DEPTH} levels`);
   return { info: repoInfo(doc, what), document: doc };
 }
 

@@ -72,6 +72,15 @@ describe('the upstream\'s JSON', () => {
     assert.match(bad([1]), /not a JSON object/);
   });
 
+  it('refuses an info nested deeper than 64 levels, which it serves as read (found by a sweep of type assertions: JSON.stringify of it threw a RangeError, a 500 for the client)', () => {
+    const info = (cardData: string): Buffer => Buffer.from(`{"id":"acme/tiny","sha":"${SHA}","cardData":${cardData}}`);
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    assert.throws(() => parseRepoInfo(info(deep), 'info of acme/tiny'), { code: 'UPSTREAM_BAD_RESPONSE', message: "the upstream's info of acme/tiny nests deeper than 64 levels" });
+    assert.throws(() => parseRepoInfo(info(`${'['.repeat(64)}${']'.repeat(64)}`), 'info'), /nests deeper than 64 levels/);
+    const { document } = parseRepoInfo(info(`${'['.repeat(63)}${']'.repeat(63)}`), 'info');
+    assert.equal(JSON.stringify(document).length, info(`${'['.repeat(63)}${']'.repeat(63)}`).length);
+  });
+
   it('reads tree entries and refuses unsafe paths, bad hashes and two sizes', () => {
     const lfs = { oid: 'b'.repeat(64), size: 10, pointerSize: 130 };
     const entries = parseTreePage(Buffer.from(JSON.stringify([

@@ -52,11 +52,14 @@ const repoInfo: FuzzTarget = {
   text: true,
   extra: () => [
     text(`{"id":"a/b","sha":"${SHA}","siblings":${nested('[', ']', 100_000)}}`),
+    text(`{"id":"a/b","sha":"${SHA}","cardData":${nested('[', ']', 100_000)}}`),
     text(`{"id":"a/b","sha":"${SHA}","siblings":[${Array.from({ length: 30_000 }, (_, i) => `{"rfilename":"f${i}"}`).join(',')}]}`),
     text(`{"id":"a/b","sha":"${SHA}","tags":[${'"t",'.repeat(100_000)}"t"],"lastModified":"${'9'.repeat(100_000)}"}`),
   ],
   run: (input) => {
-    const { info } = parseRepoInfo(Buffer.from(input), 'info of acme/tiny-bert');
+    const { info, document } = parseRepoInfo(Buffer.from(input), 'info of acme/tiny-bert');
+    // The plugin serves the document as it was read, written back as JSON.
+    JSON.stringify(document);
     if (info.siblings.length > info.siblingCount) return `${info.siblings.length} siblings kept of ${info.siblingCount}`;
     if (info.lastModified !== null && Number.isNaN(Date.parse(info.lastModified))) return `lastModified ${info.lastModified} is no date`;
     return undefined;
