@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { isAirlockError } from '../../core/index.ts';
 import type { AdvisoryRecord } from '../../gate/index.ts';
-import { bulkAdvisory, mergeBulk, readBulkRequest, vulnerableVersions, MAX_AUDIT_REQUEST } from './audit.ts';
+import { bulkAdvisory, mergeBulk, readBulkRequest, upstreamAuditJson, vulnerableVersions, MAX_AUDIT_REQUEST } from './audit.ts';
 
 function record(over: Partial<AdvisoryRecord> = {}): AdvisoryRecord {
   return {
@@ -63,6 +63,18 @@ test('merging with the upstream answer: its advisories first, an advisory with t
   assert.deepEqual((merged['minimist'] as { url: string; title?: string }[]).map((a) => a.url), [mine.url, 'https://github.com/advisories/GHSA-y']);
   assert.equal((merged['minimist'] as { title?: string }[])[0]?.title, 'theirs');
   assert.deepEqual(mergeBulk(null, new Map()), {});
+});
+
+test('an upstream audit answer nested deeper than 64 levels is not used, and says why (found by a sweep of type assertions: it was merged as read, and JSON.stringify of the merge threw a RangeError, a 500 for npm audit)', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  assert.equal(upstreamAuditJson(Buffer.from(`{"lodash":[{"id":1,"url":"u","cwe":${deep}}]}`)), 'JSON nested deeper than 64 levels');
+  assert.equal(upstreamAuditJson(Buffer.from(`{"a":${'['.repeat(64)}${']'.repeat(64)}}`)), 'JSON nested deeper than 64 levels');
+  const kept = upstreamAuditJson(Buffer.from(`{"a":${'['.repeat(63)}${']'.repeat(63)}}`));
+  assert.ok(typeof kept !== 'string');
+  assert.equal(JSON.stringify(mergeBulk(kept, new Map())).length, 6 + 63 * 2);
+  assert.equal(upstreamAuditJson(Buffer.from('[1]')), 'a JSON list, not an object');
+  assert.equal(upstreamAuditJson(Buffer.from('null')), 'a JSON null, not an object');
+  assert.equal(upstreamAuditJson(Buffer.from('<html>')), 'something that is not JSON');
 });
 
 test('the bulk request: gzip or plain JSON, checked under bounds; anything else is a clear 400', async () => {

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, parseNpmPackageName, parseSemver } from '../../core/index.ts';
+import { AirlockError, isPlainObject, jsonKind, nestsDeeper, parseNpmPackageName, parseSemver } from '../../core/index.ts';
 import type { AdvisoryRange, AdvisoryRecord } from '../../gate/index.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -138,6 +138,29 @@ export function bulkAdvisory(rec: AdvisoryRecord): BulkAdvisory | null {
     cwe: [],
     cvss: { score: rec.severity?.score ?? 0, vectorString: rec.severity?.vector ?? null },
   };
+}
+
+/**
+ * Levels an upstream's audit answer may nest (itself the first). It is written back merged with
+ * the imported advisories, by JSON.stringify, which recurses once per level; npm's answers nest
+ * about five.
+ */
+const MAX_UPSTREAM_DEPTH = 64;
+
+/**
+ * The upstream's audit answer (bulk or legacy), when it is a JSON object that can be written back
+ * merged; otherwise why it is not used (the imported advisories then answer alone).
+ */
+export function upstreamAuditJson(body: Buffer): Record<string, unknown> | string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    return 'something that is not JSON';
+  }
+  if (!isPlainObject(doc)) return `a JSON ${jsonKind(doc)}, not an object`;
+  if (nestsDeeper(doc, MAX_UPSTREAM_DEPTH)) return `JSON nested deeper than ${MAX_UPSTREAM_DEPTH} levels`;
+  return { ...doc };
 }
 
 /**

@@ -9,7 +9,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, Semaphore, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
-import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest } from './audit.ts';
+import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
 import { auditReport, installedNodes, mergeReports } from './audit-report.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
@@ -218,8 +218,12 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
   let why: string;
   try {
     const res = await forwarded;
-    if (res.status >= 200 && res.status < 300) upstream = upstreamJson(res.body);
-    why = `the upstream answered ${res.status}`;
+    const got = res.status >= 200 && res.status < 300 ? upstreamAuditJson(res.body) : null;
+    if (typeof got === 'string') why = `the upstream answered ${res.status} with ${got}`;
+    else {
+      upstream = got;
+      why = `the upstream answered ${res.status}`;
+    }
   } catch (err) {
     why = `the upstream failed (${isAirlockError(err) ? err.message : String(err)})`;
   }
@@ -234,16 +238,6 @@ async function audit(s: Services, request: FastifyRequest, reply: FastifyReply, 
   const imported = await advisories.of('npm', [...asked.versions.keys()]);
   const merged = mergeBulk(upstream, new Map([...imported].map(([name, records]) => [name, records.map(bulkAdvisory).filter((a) => a !== null)])));
   return reply.code(200).type('application/json').send(JSON.stringify(merged));
-}
-
-/** The upstream's audit answer, when it is a JSON object; null otherwise (it is then not used). */
-function upstreamJson(body: Buffer): Record<string, unknown> | null {
-  try {
-    const doc = JSON.parse(body.toString('utf8')) as unknown;
-    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 /**
