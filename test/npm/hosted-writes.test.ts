@@ -76,6 +76,10 @@ test('refusals: the tarball must be the package it claims; writes need a publish
   });
   assert.equal(lying.statusCode, 400);
   assert.match(lying.body, /the tarball's package\.json names other-lib@6\.6\.6, not honest-lib@1\.0\.0/);
+  // The name and version it gives are cut short in the refusal (a package.json may hold a megabyte of either).
+  const long = await a.app.inject({ method: 'PUT', url: '/internal/honest-lib', headers: headers(publisher), payload: publishBody({ name: 'honest-lib', version: '1.0.0' }, { name: 'n'.repeat(100_000), version: '9'.repeat(100_000) }) });
+  assert.equal(long.statusCode, 400);
+  assert.equal(JSON.parse(long.body).error, `publish refused: the tarball's package.json names ${'n'.repeat(214)}…@${'9'.repeat(64)}…, not honest-lib@1.0.0`);
   assert.equal(await a.app.airlock.storage.metadata.getHostedPackage('internal', 'honest-lib'), null);
 
   // A tarball that is not gzip, and one whose package.json is not JSON: each refusal says which.

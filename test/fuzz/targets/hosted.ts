@@ -75,8 +75,10 @@ const npmBody: FuzzTarget = {
 /** The tarball corrupted, in a body whose digests name the corrupt bytes (so it gets past them). */
 const npmTarball: FuzzTarget = {
   seeds: () => [new Uint8Array(TGZ)],
+  // A package.json naming another package by a name and version of 100,000 characters each: the refusal names them, cut.
+  extra: () => [new Uint8Array(gzipSync(tar([{ path: 'package/package.json', content: JSON.stringify({ name: 'n'.repeat(100_000), version: '9'.repeat(100_000) }) }])))],
   run: (input) => publish(publishBody(Buffer.from(input))),
-  accepts: clientError,
+  accepts: (err) => clientError(err) && (err as Error).message.length < 4000,
 };
 
 

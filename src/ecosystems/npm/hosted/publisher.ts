@@ -78,7 +78,7 @@ export class HostedPublisher {
       throw new AirlockError('BAD_REQUEST', `publish refused: ${why}`);
     }
     if (inspection.manifestName !== name || inspection.manifestVersion !== req.version) {
-      throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json names ${inspection.manifestName ?? '?'}@${inspection.manifestVersion ?? '?'}, not ${name}@${req.version}`);
+      throw new AirlockError('BAD_REQUEST', `publish refused: the tarball's package.json names ${shown(inspection.manifestName, 214)}@${shown(inspection.manifestVersion, 64)}, not ${name}@${req.version}`);
     }
     const file = await this.#store(req.tarball);
     const filename = tarballFilename(name, req.version);
@@ -309,6 +309,12 @@ export class HostedPublisher {
       return changed === null ? null : { document: JSON.stringify(changed.doc), files: changed.files, audit: changed.audit };
     }, who);
   }
+}
+
+/** A name or version a tarball's package.json gives, in a message: the publisher may give any string, of up to a megabyte. */
+function shown(s: string | null, max: number): string {
+  if (s === null) return '?';
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 /** The highest of `versions`, preferring releases to prereleases. */
