@@ -62,6 +62,25 @@ test('a signed._type that is no string is named by its JSON kind (found by grepp
   }
 });
 
+test('a target, meta file, key or hash named by a long key is named cut to 100 characters (found by a sweep of type assertions: the whole key went into the TufError, before any signature is checked)', () => {
+  const long = 'n'.repeat(100_000);
+  const signed = (role: string, body: string) => Buffer.from(`{"signatures":[],"signed":{"_type":"${role}","spec_version":"1.0","version":1,"expires":"2030-01-01T00:00:00Z",${body}}}`);
+  const cut = `${'n'.repeat(100)}…`;
+  const refused = (bytes: Buffer, role: 'targets' | 'snapshot' | 'root'): string => {
+    try {
+      parseMetadata(bytes, role, `${role}.json`);
+    } catch (err) {
+      assert.ok(err instanceof TufError);
+      return err.message;
+    }
+    return 'accepted';
+  };
+  assert.equal(refused(signed('targets', `"targets":{"${long}":{"length":1}}`), 'targets'), `targets.json: signed.targets.${cut}.hashes is not an object`);
+  assert.equal(refused(signed('targets', `"targets":{"a":{"length":1,"hashes":{"${long}":"zz"}}}`), 'targets'), `targets.json: signed.targets.a.hashes.${cut} is not hex`);
+  assert.match(refused(signed('snapshot', `"meta":{"${long}":1}`), 'snapshot'), new RegExp(`^snapshot\\.json: signed\\.meta\\.${cut} is not an object$`));
+  assert.match(refused(signed('root', `"keys":{"${long}":1},"roles":{}`), 'root'), new RegExp(`^root\\.json: signed\\.keys\\.${cut} is not an object$`));
+});
+
 test('a target is fetched once the chain verifies, and read from the store while it is the one listed', async () => {
   const repo = new TestTufRepo();
   repo.publish(TRUSTED_ROOT, Buffer.from('{"v":1}'));

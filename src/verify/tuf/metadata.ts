@@ -109,20 +109,25 @@ function integer(v: unknown, path: string, min = 0): number {
   return v;
 }
 
-function entries(v: unknown, path: string, max: number): [string, unknown][] {
+/**
+ * The members of an object: key, value, and the member's path for messages, its key cut to 100
+ * characters (a key is any string the file's author chose: a target name of a megabyte would go
+ * whole into the message, and into the log).
+ */
+function entries(v: unknown, path: string, max: number): [string, unknown, string][] {
   const o = object(v, path);
   const keys = Object.keys(o);
   if (keys.length > max) fail(`${path} has ${keys.length} entries (at most ${max})`);
-  return keys.map((k) => [k, o[k]]);
+  return keys.map((k) => [k, o[k], `${path}.${k.length > 100 ? `${k.slice(0, 100)}…` : k}`]);
 }
 
 const HEX = /^[0-9a-f]+$/;
 
 function hashes(v: unknown, path: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [alg, value] of entries(v, path, 8)) {
-    const hex = string(value, `${path}.${alg}`, 256).toLowerCase();
-    if (!HEX.test(hex)) fail(`${path}.${alg} is not hex`);
+  for (const [alg, value, at] of entries(v, path, 8)) {
+    const hex = string(value, at, 256).toLowerCase();
+    if (!HEX.test(hex)) fail(`${at} is not hex`);
     out[alg] = hex;
   }
   return out;
@@ -213,7 +218,7 @@ function parseSigned(o: PlainObject, expected: RoleName, file: string): Signed {
   const common = { version: integer(o['version'], `${file}: signed.version`, 1), expires: expires(o['expires'], `${file}: signed.expires`) };
   if (expected === 'root') {
     const keys = new Map<string, TufKey>();
-    for (const [id, k] of entries(o['keys'], `${file}: signed.keys`, MAX_KEYS)) keys.set(id, key(k, `${file}: signed.keys.${id}`));
+    for (const [id, k, at] of entries(o['keys'], `${file}: signed.keys`, MAX_KEYS)) keys.set(id, key(k, at));
     const r = object(o['roles'], `${file}: signed.roles`);
     const roles = Object.fromEntries(ROLES.map((name) => [name, role(r[name], `${file}: signed.roles.${name}`)])) as Record<RoleName, Role>;
     const cs = o['consistent_snapshot'];
@@ -228,15 +233,15 @@ function parseSigned(o: PlainObject, expected: RoleName, file: string): Signed {
   }
   if (expected === 'snapshot') {
     const meta = new Map<string, MetaFile>();
-    for (const [name, m] of entries(o['meta'], `${file}: signed.meta`, MAX_META)) meta.set(name, metaFile(m, `${file}: signed.meta.${name}`));
+    for (const [name, m, at] of entries(o['meta'], `${file}: signed.meta`, MAX_META)) meta.set(name, metaFile(m, at));
     return { type: 'snapshot', ...common, meta };
   }
   const targets = new Map<string, TargetFile>();
-  for (const [name, t] of entries(o['targets'], `${file}: signed.targets`, MAX_TARGETS)) {
-    const tf = object(t, `${file}: signed.targets.${name}`);
-    const h = hashes(tf['hashes'], `${file}: signed.targets.${name}.hashes`);
-    if (h['sha256'] === undefined && h['sha512'] === undefined) fail(`${file}: signed.targets.${name} has neither a sha256 nor a sha512 hash`);
-    targets.set(name, { length: integer(tf['length'], `${file}: signed.targets.${name}.length`), hashes: h });
+  for (const [name, t, at] of entries(o['targets'], `${file}: signed.targets`, MAX_TARGETS)) {
+    const tf = object(t, at);
+    const h = hashes(tf['hashes'], `${at}.hashes`);
+    if (h['sha256'] === undefined && h['sha512'] === undefined) fail(`${at} has neither a sha256 nor a sha512 hash`);
+    targets.set(name, { length: integer(tf['length'], `${at}.length`), hashes: h });
   }
   return { type: 'targets', ...common, targets };
 }
