@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { gzipOutputChunk, isAirlockError, AirlockError, oneShotChunkSize } from '../core/index.ts';
-import { hasContentCoding, readDecoded } from './decode.ts';
+import { decodeBody, hasContentCoding, MAX_CONTENT_CODINGS, readDecoded } from './decode.ts';
 
 const tooLarge = (): Error => new AirlockError('LIMIT_EXCEEDED', 'too large');
 
@@ -39,4 +39,19 @@ test('the trailer is only a hint: multi-member bodies, implausible or over-cap c
 test('a body needs decoding when its Content-Encoding lists a coding other than identity', () => {
   for (const none of [undefined, '', ' ', 'identity', ' Identity ', 'identity, identity']) assert.equal(hasContentCoding(none), false, String(none));
   for (const coded of ['gzip', 'identity, gzip', 'br', 'x-gzip', 'deflate, identity']) assert.equal(hasContentCoding(coded), true, coded);
+});
+
+test('a body in more content codings than MAX_CONTENT_CODINGS is refused before any decoder is made', async () => {
+  let body = Buffer.from('x');
+  for (let i = 0; i < MAX_CONTENT_CODINGS; i++) body = gzipSync(body);
+  const header = (n: number): string => Array.from({ length: n }, () => 'gzip').join(', ');
+  assert.deepEqual(await readDecoded(Readable.from([body]), header(MAX_CONTENT_CODINGS), 1000, tooLarge), Buffer.from('x'));
+  const deeper = gzipSync(body);
+  const source = Readable.from([deeper]);
+  await assert.rejects(readDecoded(source, header(MAX_CONTENT_CODINGS + 1), 1000, tooLarge), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /6 content codings; at most 5/.test(e.message));
+  assert.equal(source.destroyed, true, 'the body is dropped');
+  // A header of thousands (one costs hundreds of MB of decoders) is refused as one of six.
+  const streamed = Readable.from([deeper]);
+  assert.throws(() => decodeBody(streamed, header(3000), 1000, tooLarge), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /3000 content codings/.test(e.message));
+  assert.equal(streamed.destroyed, true);
 });

@@ -63,9 +63,21 @@ export function hasContentCoding(contentEncoding: string | undefined): boolean {
   return codingNames(contentEncoding).length > 0;
 }
 
-/** The codings of a Content-Encoding header, in the order to undo them; throws on an unknown one. */
+/**
+ * Most content codings a body may be wrapped in. Servers apply one; each layer undone costs a
+ * decoder (its window and a 64 KiB output chunk) and a pass over the body, so a header listing
+ * thousands (`gzip,gzip,…` fits 3,000 in Node's 16 KiB of headers) would cost hundreds of MB and
+ * seconds of CPU for one small body. curl stops at 5 for the same reason (CVE-2022-32206).
+ */
+export const MAX_CONTENT_CODINGS = 5;
+
+/** The codings of a Content-Encoding header, in the order to undo them; throws on an unknown one or too many. */
 function codingsOf(contentEncoding: string | undefined): Coding[] {
-  return codingNames(contentEncoding).map((name) => {
+  const names = codingNames(contentEncoding);
+  if (names.length > MAX_CONTENT_CODINGS) {
+    throw new AirlockError('UPSTREAM_BAD_RESPONSE', `a body in ${names.length} content codings; at most ${MAX_CONTENT_CODINGS} are undone`);
+  }
+  return names.map((name) => {
     const coding = CODINGS.get(name);
     if (coding === undefined) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `unsupported content-encoding ${JSON.stringify(name.slice(0, 40))}`);
     return coding;
