@@ -236,3 +236,17 @@ test('a forwarded request counts against the upstream’s health as other reques
   for (let i = 0; i < 2; i++) assert.equal((await c.forward('fail', 'POST', Buffer.from('{}'), { maxBytes: 100 })).status, 500);
   assert.equal(c.circuit, 'open');
 });
+
+test('a redirect whose Location is no URL is a bad response, not retried and not counted against the upstream’s health', async (t) => {
+  const s = await serve((_req, res) => {
+    res.writeHead(302, { location: 'http://[' }).end();
+  });
+  t.after(() => s.close());
+  const c = new UpstreamClient({ name: 'u', url: s.url, breakerFailureThreshold: 1, ...fast });
+  t.after(() => c.close());
+  for (const open of [() => c.fetchDocument('doc', { maxBytes: 1000 }), () => c.openStream('doc', { maxBytes: 1000 })]) {
+    await assert.rejects(open(), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /redirected to "http:\/\/\[", which is no URL/.test(e.message));
+  }
+  assert.equal(s.hits.get('/prefix/doc'), 2, 'each asked once');
+  assert.equal(c.circuit, 'closed');
+});

@@ -240,7 +240,13 @@ export class UpstreamClient implements Upstream {
         if (hop >= MAX_REDIRECTS) {
           throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} redirected too often for ${start.pathname}`);
         }
-        const next = new URL(location, url);
+        const next = URL.parse(location, url.href);
+        if (next === null) {
+          // Not the network's fault: new URL's TypeError would be read as an unreachable upstream, retried and counted against its health.
+          throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} redirected to ${JSON.stringify(location.slice(0, 100))}, which is no URL, for ${start.pathname}`, {
+            details: { upstream: this.name, status },
+          });
+        }
         if ((next.protocol !== 'https:' && next.protocol !== 'http:') || (url.protocol === 'https:' && next.protocol === 'http:')) {
           throw new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} redirected to an insecure or unsupported URL`);
         }
