@@ -4,6 +4,7 @@
  * events with exactly the stored fields; the trailer last. Whether the chain holds is
  * `verify.ts`'s.
  */
+import { jsonKind } from '../../core/index.ts';
 import type { AuditEvent, Json } from '../../storage/ports/index.ts';
 import { SegmentError } from './errors.ts';
 import { MAX_ACTORS, SEGMENT_FORMAT, SEGMENT_VERSION, type ActorInfo, type ChainPoint, type SegmentHeader, type SegmentRange, type SegmentTrailer } from './format.ts';
@@ -105,12 +106,20 @@ function parseLine(line: Line): Obj {
   return value;
 }
 
+/** A header's version as the refusal names it: a number or a string (quoted, cut), else its JSON kind; never the value whole (a list nested 100,000 deep, a string of megabytes). */
+function versionText(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 20));
+  const kind = jsonKind(v);
+  return kind === 'missing' ? 'none' : kind === 'object' ? 'an object' : `a ${kind}`;
+}
+
 function readHeader(line: Line): SegmentHeader {
   const obj = parseLine(line);
   if (obj['format'] !== SEGMENT_FORMAT) throw new SegmentError(`line ${line.no} is not the header of an Airlock audit segment (no "format": "${SEGMENT_FORMAT}")`, { line: line.no });
   const f = new Fields(obj, 'the header', { line: line.no });
   const version = obj['version'];
-  if (version !== SEGMENT_VERSION) throw f.fail(`names format version ${JSON.stringify(version)}; this Airlock reads version ${SEGMENT_VERSION}`);
+  if (version !== SEGMENT_VERSION) throw f.fail(`names format version ${versionText(version)}; this Airlock reads version ${SEGMENT_VERSION}`);
   const r = f.object('range');
   const range: SegmentRange = {
     since: r.nullable('since', (k) => r.instantText(k)),
