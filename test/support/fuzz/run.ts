@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { snippet } from './mutate.ts';
+import { PROGRESS, progressBuffer, progressViews } from './progress.ts';
 
 export interface FuzzRun {
   /** The target module's URL (`new URL('./targets/x.ts', import.meta.url).href`). */
@@ -35,31 +36,27 @@ export interface FuzzResult {
   readonly seeds: number;
 }
 
-/** The progress the worker shares: seed index, iteration, input length, calls begun; then the input's first bytes. */
-const HEADER_INTS = 4;
-const HEAD_BYTES = 512;
-
 export function runFuzz(run: FuzzRun): Promise<FuzzResult> {
   const seed = process.env['FUZZ_SEED'] === undefined ? run.seed : Number(process.env['FUZZ_SEED']);
   const iterations = Math.ceil(run.iterations * Number(process.env['FUZZ_SCALE'] ?? 1));
-  const progress = new SharedArrayBuffer(4 * HEADER_INTS + HEAD_BYTES);
+  const progress = progressBuffer();
+  const { header, head } = progressViews(progress);
   const worker = new Worker(new URL('./worker.ts', import.meta.url), {
     workerData: { module: run.module, target: run.target, seed, iterations, slowMs: run.slowMs ?? 2000, progress },
     resourceLimits: { maxOldGenerationSizeMb: run.maxHeapMb ?? 512, stackSizeMb: 4 },
   });
   const where = (): string => {
-    const [k, i, len] = new Int32Array(progress, 0, HEADER_INTS);
-    const input = new Uint8Array(progress, 4 * HEADER_INTS, Math.min(HEAD_BYTES, len ?? 0));
+    const [k, i, len] = [header[PROGRESS.seedIndex], header[PROGRESS.iteration], header[PROGRESS.inputLength] ?? 0];
+    const input = head.subarray(0, Math.min(head.length, len));
     return `${run.target} seed ${seed} ${k === -1 ? 'extra input' : `seed input ${k} iteration`} ${i}\n  input (first bytes of ${len}): ${snippet(input)}`;
   };
   const stallMs = run.stallMs ?? 30_000;
-  const header = new Int32Array(progress, 0, HEADER_INTS);
   return new Promise<FuzzResult>((resolve, reject) => {
     // Each look finds the calls begun moved on, or the same call still running: ended once one
     // has run at least `stallMs` (between one and two looks).
     let seen = -1;
     const timer = setInterval(() => {
-      const begun = Atomics.load(header, 3);
+      const begun = Atomics.load(header, PROGRESS.callsBegun);
       if (begun !== seen) {
         seen = begun;
         return;

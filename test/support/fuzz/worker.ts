@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { iterationRng, mutateBytes, mutateText, snippet } from './mutate.ts';
 import { asText, isGenericJsFailure, text, type FuzzTarget } from './target.ts';
+import { PROGRESS, progressViews } from './progress.ts';
 
 interface Job {
   readonly module: string;
@@ -22,16 +23,15 @@ const mod = (await import(job.module)) as { targets: Record<string, FuzzTarget> 
 const target = mod.targets[job.target];
 if (target === undefined) throw new Error(`no fuzz target ${job.target} in ${job.module}`);
 
-const header = new Int32Array(job.progress, 0, 4);
-const head = new Uint8Array(job.progress, 16);
+const { header, head } = progressViews(job.progress);
 const failures: string[] = [];
 let calls = 0;
 
 async function one(input: Uint8Array, where: string): Promise<void> {
-  header[2] = input.length;
+  header[PROGRESS.inputLength] = input.length;
   head.set(input.subarray(0, head.length));
   calls++;
-  Atomics.store(header, 3, calls);
+  Atomics.store(header, PROGRESS.callsBegun, calls);
   // The thread's CPU time, not the wall clock's: a loaded machine keeps the thread waiting for a core.
   const started = process.threadCpuUsage();
   let problem: string | undefined;
@@ -51,16 +51,16 @@ async function one(input: Uint8Array, where: string): Promise<void> {
 const seeds = await target.seeds();
 for (const [k, original] of seeds.entries()) {
   for (let i = 0; i < job.iterations; i++) {
-    header[0] = k;
-    header[1] = i;
+    header[PROGRESS.seedIndex] = k;
+    header[PROGRESS.iteration] = i;
     const rnd = iterationRng(job.seed, k, i);
     const input = target.text === true && rnd() < 0.6 ? text(mutateText(asText(original), rnd)) : mutateBytes(original, rnd);
     await one(input, `seed input ${k} iteration ${i}`);
   }
 }
 for (const [k, input] of (target.extra?.() ?? []).entries()) {
-  header[0] = -1;
-  header[1] = k;
+  header[PROGRESS.seedIndex] = -1;
+  header[PROGRESS.iteration] = k;
   await one(input, `extra input ${k}`);
 }
 await target.done?.();
