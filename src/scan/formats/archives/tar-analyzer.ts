@@ -2,15 +2,9 @@
 import type { FormatAnalyzer } from '../../types.ts';
 import { finding } from '../../engine/findings.ts';
 import { SliceSource } from '../../sources/slice-source.ts';
-import { looksLikeTar, walkTar } from './tar.ts';
+import { looksLikeTar, tarTypeHasData, walkTar } from './tar.ts';
 import { scanLegacyTarMember } from '../pytorch/legacy-tar.ts';
 
-/**
- * Entries with no data of their own: hard and symbolic links, devices, directories and FIFOs.
- * Every other entry is scanned: tarfile extracts a type it does not know (`V`, `Z`, …) as a
- * regular file, so a pickle there is loaded like any other.
- */
-const NO_DATA = new Set(['1', '2', '3', '4', '5', '6']);
 const TORCH_MEMBERS = ['sys_info', 'pickle', 'storages', 'tensors'];
 /** What torch.load extracts from a legacy tar checkpoint: without one of them it cannot load it. */
 const TORCH_NEEDS = ['pickle', 'storages', 'tensors'];
@@ -25,7 +19,8 @@ export const tarAnalyzer: FormatAnalyzer = {
     const seen = new Set<string>();
     try {
       for await (const e of walkTar(source, ctx.limits, anomalies)) {
-        if (NO_DATA.has(e.type)) continue;
+        // A pickle in an entry of a type tarfile does not know is loaded like any other.
+        if (!tarTypeHasData(e.type)) continue;
         // A file cut short: what is scanned of the entry is not what was packed.
         if (e.dataOffset + e.size > source.size) ctx.report(finding('tar.truncated', 'invalid', `tar entry ${e.name} is cut short: the file ends at ${source.size}, inside it`, { offset: e.dataOffset }));
         // PyTorch's legacy tar checkpoints start with sys_info.

@@ -89,8 +89,16 @@ export async function* walkTar(src: ByteSource, limits: ScanLimits, anomalies: s
   }
 }
 
-/** Types tarfile reads no data after: hard and symbolic links, devices, fifos, directories. */
 const NO_DATA = new Set(['1', '2', '3', '4', '5', '6']);
+
+/**
+ * Whether tarfile reads data after an entry of this type and extracts it: not for hard and
+ * symbolic links, devices, FIFOs and directories; for every other type, one it does not know
+ * (`V`, `Z`, …) included, which it extracts as a regular file.
+ */
+export function tarTypeHasData(type: string): boolean {
+  return !NO_DATA.has(type);
+}
 
 async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: string[]): AsyncGenerator<TarEntry> {
   const headers = new TarfileHeaders(limits.maxHeaderBytes, anomalies);
@@ -124,7 +132,7 @@ async function* walkHeaders(src: ByteSource, limits: ScanLimits, anomalies: stri
     const type = flag === 0 ? (tarString(h, 0, 100).endsWith('/') ? '5' : '0') : String.fromCharCode(flag);
     if (type === 'S') throw new ScanUnscannableError('tar.sparse', `tar entry at ${p} is a GNU sparse file: Python's tarfile rebuilds it from a sparse map the scanner does not read`, p);
     const { name, size, framed } = headers.entry(h, p, type, own);
-    const data = !NO_DATA.has(type);
+    const data = tarTypeHasData(type);
     if (!data && framed > 0) headers.once('no-data', `entry ${name} (type ${type}) at ${p} claims ${framed} bytes of data: Python's tarfile reads the next header right after it`);
     if (++count > limits.maxMembers) throw new ScanLimitError('maxMembers', `more than ${limits.maxMembers} tar entries`, 'local');
     if (data && dataOffset + size > src.size) anomalies.push(`entry ${name} is truncated`);
