@@ -31,3 +31,27 @@ export function nestsDeeper(v: unknown, limit: number): boolean {
   }
   return false;
 }
+
+/**
+ * `s` cut to `max` characters, `…` marking the cut, for a message about untrusted input (a string
+ * of a megabyte would otherwise go whole into the error and the log). A cut through a surrogate
+ * pair drops its first half.
+ */
+export function cutShort(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = s.charCodeAt(max - 1) >= 0xd800 && s.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
+  return `${s.slice(0, end)}…`;
+}
+
+/**
+ * A value of untrusted JSON in a message: a string quoted and cut to `max` characters, anything
+ * else by its kind (`a list`, `an object`, `a number`, `null`, `nothing` when missing). Never the
+ * value itself: JSON.stringify of a list nested deep overflows the stack.
+ */
+export function shownJson(v: unknown, max: number): string {
+  if (typeof v === 'string') return JSON.stringify(cutShort(v, max));
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  const kind = jsonKind(v);
+  return `${kind === 'object' ? 'an' : 'a'} ${kind}`;
+}

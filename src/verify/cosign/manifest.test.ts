@@ -53,7 +53,7 @@ test('hostile manifests: not JSON, not a manifest, wrong types', () => {
   rejects(manifest([], { schemaVersion: 1 }), /has schemaVersion .*, not 2/);
   rejects(manifest([], { mediaType: 'application/vnd.oci.image.index.v1+json' }), /has mediaType "application\/vnd\.oci\.image\.index\.v1\+json", not an image manifest/);
   rejects(manifest([], { mediaType: 7 }), /has mediaType a number, not an image manifest/);
-  rejects(manifest({ length: 1 }), /has layers that is not a list \(got a object\)/);
+  rejects(manifest({ length: 1 }), /has layers that is not a list \(got an object\)/);
   rejects(manifest(undefined), /has layers that is not a list \(got nothing\)/);
   rejects(manifest(['layer']), /has layers\[0\] that is not an object/);
   rejects(manifest([layer({}, { digest: 'sha256:abc' })]), /has layers\[0\]\.digest that is not a sha256 digest \(got "sha256:abc"\)/);

@@ -6,7 +6,7 @@
  * what was wrong. The caller fetches each signature layer's blob (checking its digest and size)
  * and pairs it with the layer's annotations (`legacySignatureOf`).
  */
-import { AirlockError, isPlainObject, type PlainObject } from '../../core/index.ts';
+import { AirlockError, isPlainObject, shownJson, type PlainObject } from '../../core/index.ts';
 import { COSIGN, COSIGN_LIMITS, type CosignLimits, type LegacyCosignSignature } from './types.ts';
 
 export interface CosignSignatureLayer {
@@ -24,10 +24,7 @@ function bad(message: string): never {
   throw new AirlockError('UPSTREAM_BAD_RESPONSE', `the cosign signature manifest ${message}`);
 }
 
-function shown(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
-  return Array.isArray(v) ? 'a list' : v === null ? 'null' : v === undefined ? 'nothing' : `a ${typeof v}`;
-}
+const shown = (v: unknown): string => shownJson(v, 80);
 
 function annotationsOf(v: unknown, path: string, limits: CosignLimits): Readonly<Record<string, string>> {
   if (v === undefined || v === null) return Object.freeze({});

@@ -5,10 +5,10 @@
  * binds these bytes; the payload binds the image by its digest. A payload that names another
  * image is a signature moved from that image, whatever its signature says.
  */
-import { isPlainObject, jsonKind } from '../../core/index.ts';
+import { isPlainObject, shownJson } from '../../core/index.ts';
 import { COSIGN, invalid, type CosignLimits, type CosignProblem } from './types.ts';
 
-const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 100 ? `${v.slice(0, 100)}…` : v) : v === undefined ? 'nothing' : v === null ? 'null' : `a ${jsonKind(v)}`);
+const shown = (v: unknown): string => shownJson(v, 100);
 
 /**
  * Null when `payload` is a cosign container image signature payload for `imageDigest`

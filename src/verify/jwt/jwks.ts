@@ -7,7 +7,7 @@
  * name them.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { isPlainObject, type PlainObject } from '../../core/index.ts';
+import { isPlainObject, shownJson, type PlainObject } from '../../core/index.ts';
 import { isJwtAlgorithm, JWT_ALGORITHMS, JwtError, type JwksLimits, type PublicJwk } from './types.ts';
 
 const MIN_RSA_BITS = 2048;
@@ -31,14 +31,8 @@ function member(o: PlainObject, name: string, kid: string | null): string {
   return v;
 }
 
-/**
- * A member's value as a message shows it: a string quoted and cut short, anything else by its
- * type. Not `String(v)`: a JSON object with a `toString` member that is not a function makes it throw.
- */
-function shown(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.slice(0, 20));
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
+/** A member's value as a message shows it (not `String(v)`: an object with a `toString` member that is not a function makes it throw). */
+const shown = (v: unknown): string => shownJson(v, 20);
 
 /** The key a JWK describes, or why it is not used for signatures here. */
 function keyOf(o: PlainObject, kid: string | null): { readonly jwk: Omit<PublicJwk, 'kid'> } | { readonly why: string } {

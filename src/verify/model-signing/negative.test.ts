@@ -124,7 +124,7 @@ test('shard manifests and hashes other than sha256 are unverifiable, "not suppor
   refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size "1000000000"\): verifying shard manifests is not supported yet/, 'key');
   // Not String() of it: an object with a toString member threw a TypeError out of the check (a list nested deep, a RangeError); a list was shown as its items.
   shards['predicate'].serialization.shard_size = { toString: 1 };
-  refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size a object\): verifying shard manifests/, 'key');
+  refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size an object\): verifying shard manifests/, 'key');
   shards['predicate'].serialization.shard_size = [[[['deep']]]];
   refused(check(signModelStatement(shards, testKey.privateKey), testTrust()), 'unverifiable', /serialized by shards \(shard_size a list\): verifying shard manifests/, 'key');
   const blake = modelStatement(files) as Json;

@@ -8,7 +8,7 @@
  * limits with errors naming the entry.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { AirlockError, isPlainObject, jsonKind, type PlainObject } from '../../core/index.ts';
+import { AirlockError, isPlainObject, shownJson, type PlainObject } from '../../core/index.ts';
 
 /** What the registry signs with a key (a TUF `keys.json` says; a `/-/npm/v1/keys` answer does not). */
 export type RegistryKeyUsage = 'npm:signatures' | 'npm:attestations';
@@ -64,12 +64,8 @@ function bad(what: string, message: string): never {
   throw new AirlockError('CONFIG_INVALID', `${what}: ${message}`);
 }
 
-/** A key file's value in a message: a string quoted and cut short, anything else by its JSON kind (JSON.stringify of a list nested deep overflows the stack). */
-function shown(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
-  const kind = jsonKind(v);
-  return `${kind === 'object' ? 'an' : 'a'} ${kind}`;
-}
+/** A key file's value in a message (JSON.stringify of a list nested deep overflows the stack). */
+const shown = (v: unknown): string => shownJson(v, 64);
 
 function time(v: unknown, what: string): number | null {
   if (v === undefined || v === null) return null;

@@ -3,7 +3,7 @@
  * names the field's path in its error, so a rejected bundle says which field was wrong and why;
  * sizes are checked before any decoding, so a hostile document costs at most its caps.
  */
-import { isPlainObject, type PlainObject } from '../../core/index.ts';
+import { isPlainObject, shownJson, type PlainObject } from '../../core/index.ts';
 
 /** A malformed Sigstore document or a failed check; its message names the field or the check. */
 export class SigstoreError extends Error {
@@ -30,8 +30,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 const MAX_SHOWN = 80;
 
 export function shown(v: unknown): string {
-  if (typeof v !== 'string') return Array.isArray(v) ? 'a list' : v === null ? 'null' : v === undefined ? 'nothing' : `a ${typeof v}`;
-  return JSON.stringify(v.length > MAX_SHOWN ? `${v.slice(0, MAX_SHOWN)}…` : v);
+  return shownJson(v, MAX_SHOWN);
 }
 
 export function object(v: unknown, path: string): PlainObject {
