@@ -7,7 +7,7 @@
  * limits and the configuration's data overlay. Pure: bytes in, sources out.
  */
 import { createHash } from 'node:crypto';
-import { AirlockError, isPlainObject, jsonKind, nestsDeeper, trimBoth } from '../core/index.ts';
+import { AirlockError, cutShort, isPlainObject, jsonKind, nestsDeeper, trimBoth } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import { DEFAULT_BUNDLE_ARCHIVE_LIMITS, readBundleArchive, type BundleArchiveLimits, type BundleFile } from './bundle-archive.ts';
 import { MAX_DATA_DEPTH } from './bundle-hash.ts';
@@ -98,7 +98,7 @@ function readManifest(file: BundleFile | undefined): BundleManifest {
 
 /** The roots in a message: the first five, each cut short (a manifest may list 1,000 of 1,024 characters). */
 function rootsShown(roots: readonly string[]): string {
-  const shown = roots.slice(0, 5).map((r) => JSON.stringify(r.length > 100 ? `${r.slice(0, 100)}…` : r));
+  const shown = roots.slice(0, 5).map((r) => JSON.stringify(cutShort(r, 100)));
   return roots.length > 5 ? `${shown.join(', ')} and ${roots.length - 5} more` : shown.join(', ');
 }
 

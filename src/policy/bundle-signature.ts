@@ -6,7 +6,7 @@
  * configured. A bundle with a signature is refused when no key is configured, and one without
  * when a key is: which of the two it is must not be up to whoever serves the bundle.
  */
-import { AirlockError, isPlainObject, type PlainObject } from '../core/index.ts';
+import { AirlockError, cutShort, isPlainObject, type PlainObject } from '../core/index.ts';
 import type { BundleFile } from './bundle-archive.ts';
 import { bundleFileDigest } from './bundle-hash.ts';
 
@@ -37,9 +37,7 @@ function refuse(message: string): never {
 }
 
 /** A file name the signature lists, in a message: the signer may list any name of any length. */
-function cut(name: string): string {
-  return name.length > 200 ? `${name.slice(0, 200)}…` : name;
-}
+const cut = (name: string): string => cutShort(name, 200);
 
 function listed(payload: PlainObject): Map<string, { readonly hash: string; readonly algorithm: string }> {
   const files = payload['files'];

@@ -4,7 +4,7 @@
  * optionally `id`/`rule`/`policy`; further fields travel along as details. Anything else is a
  * malformed result, which the caller turns into a fail-closed verdict.
  */
-import { AirlockError, type Reason } from '../core/index.ts';
+import { AirlockError, cutShort, type Reason } from '../core/index.ts';
 import { RObject, RSet, isArray, toJS, type Value } from '../rego/value.ts';
 import type { Json } from '../storage/ports/index.ts';
 
@@ -12,7 +12,7 @@ const MAX_REASONS = 1000;
 const MAX_MESSAGE_CHARS = 2000;
 
 function clip(text: string): string {
-  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
+  return cutShort(text, MAX_MESSAGE_CHARS);
 }
 
 function reasonFromObject(obj: RObject, rule: string): Reason {

@@ -7,7 +7,7 @@
  * (hex) and RSA-PSS with SHA-256 (PEM), the schemes Sigstore's and other public repositories use.
  */
 import { createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
-import { isPlainObject, jsonKind, type PlainObject } from '../../core/index.ts';
+import { cutShort, isPlainObject, jsonKind, type PlainObject } from '../../core/index.ts';
 
 export class TufError extends Error {
   constructor(message: string) {
@@ -118,7 +118,7 @@ function entries(v: unknown, path: string, max: number): [string, unknown, strin
   const o = object(v, path);
   const keys = Object.keys(o);
   if (keys.length > max) fail(`${path} has ${keys.length} entries (at most ${max})`);
-  return keys.map((k) => [k, o[k], `${path}.${k.length > 100 ? `${k.slice(0, 100)}…` : k}`]);
+  return keys.map((k) => [k, o[k], `${path}.${cutShort(k, 100)}`]);
 }
 
 const HEX = /^[0-9a-f]+$/;

@@ -14,7 +14,7 @@
  * clients ask for it (the policy knows it came from a hosted repository: `repo_kind`).
  */
 import semver from 'semver';
-import { AirlockError, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
+import { AirlockError, cutShort, digestHex, makePurl, sha256Of, type NpmPackageName } from '../../../core/index.ts';
 import { storeStream, type AuditEventInput, type BlobStore, type HostedFile, type HostedPackage, type Json } from '../../../storage/ports/index.ts';
 import { inspectTarball } from '../tarball-inspect.ts';
 import { tarballFilename, tarballPath } from '../urls.ts';
@@ -313,8 +313,7 @@ export class HostedPublisher {
 
 /** A name or version a tarball's package.json gives, in a message: the publisher may give any string, of up to a megabyte. */
 function shown(s: string | null, max: number): string {
-  if (s === null) return '?';
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+  return s === null ? '?' : cutShort(s, max);
 }
 
 /** The highest of `versions`, preferring releases to prereleases. */
