@@ -50,7 +50,8 @@ test('reader: what is not a segment header, or a version this Airlock does not r
   // Named by kind or cut, never whole: JSON.stringify of a list nested 100,000 deep threw a RangeError.
   await refused(file(`{"format":"${SEGMENT_FORMAT}","version":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), /^line 1: the header names format version a list; this Airlock reads version 1$/, { line: 1 });
   await refused(file({ ...header, version: { toString: 1 } }), /names format version an object;/, { line: 1 });
-  await refused(file({ ...header, version: `2${'0'.repeat(1_000_000)}` }), /^line 1: the header names format version "20{19}"; this Airlock reads version 1$/, { line: 1 });
+  await refused(file({ ...header, version: undefined }), /names format version nothing;/, { line: 1 });
+  await refused(file({ ...header, version: `2${'0'.repeat(1_000_000)}` }), /^line 1: the header names format version "20{19}…"; this Airlock reads version 1$/, { line: 1 });
   await refused(file({ ...header, anchor: { seq: 0, hash: 'zz' } }), /^line 1: the header's anchor has a hash that is not 64 lowercase hex digits$/, { line: 1 });
   await refused(file({ ...header, anchor: { seq: -1, hash: H } }), /anchor has no seq \(an integer, at least 0\)/, { line: 1 });
   await refused(file({ ...header, through: 5 }), /through 5 past the head it names \(1\)/, { line: 1 });

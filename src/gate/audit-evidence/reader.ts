@@ -4,7 +4,7 @@
  * events with exactly the stored fields; the trailer last. Whether the chain holds is
  * `verify.ts`'s.
  */
-import { jsonKind } from '../../core/index.ts';
+import { shownJson } from '../../core/index.ts';
 import type { AuditEvent, Json } from '../../storage/ports/index.ts';
 import { SegmentError } from './errors.ts';
 import { MAX_ACTORS, SEGMENT_FORMAT, SEGMENT_VERSION, type ActorInfo, type ChainPoint, type SegmentHeader, type SegmentRange, type SegmentTrailer } from './format.ts';
@@ -106,12 +106,9 @@ function parseLine(line: Line): Obj {
   return value;
 }
 
-/** A header's version as the refusal names it: a number or a string (quoted, cut), else its JSON kind; never the value whole (a list nested 100,000 deep, a string of megabytes). */
+/** A header's version as the refusal names it: a number as written, else as `shownJson` names untrusted JSON (never whole: a list nested 100,000 deep, a string of megabytes). */
 function versionText(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  if (typeof v === 'string') return JSON.stringify(v.slice(0, 20));
-  const kind = jsonKind(v);
-  return kind === 'missing' ? 'none' : kind === 'object' ? 'an object' : `a ${kind}`;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : shownJson(v, 20);
 }
 
 function readHeader(line: Line): SegmentHeader {
