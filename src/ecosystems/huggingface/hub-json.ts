@@ -4,7 +4,7 @@
  * client could write safely, a hash must look like one, and anything wrong is an error that
  * names it (UPSTREAM_BAD_RESPONSE), never a quietly shorter list.
  */
-import { AirlockError, nestsDeeper } from '../../core/index.ts';
+import { AirlockError, jsonKind, nestsDeeper } from '../../core/index.ts';
 import { checkFilePath, COMMIT_RE } from './hub-ids.ts';
 
 const MAX_TAGS = 64;
@@ -155,7 +155,7 @@ export function parseTreePage(body: Buffer, what: string): HubTreeEntry[] {
     if (!isObject(e)) throw bad(what, 'has an entry that is not an object');
     const type = e['type'];
     // Not String(type): a JSON object with a toString member that is not a function makes it throw.
-    if (type !== 'file' && type !== 'directory') throw bad(what, `has an entry of type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 20)) : `${typeof type} (not a string)`}`);
+    if (type !== 'file' && type !== 'directory') throw bad(what, `has an entry of type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 20)) : `${jsonKind(type)} (not a string)`}`);
     const path = entryPath(e['path'], what);
     const oid = e['oid'];
     if (typeof oid !== 'string' || !/^[0-9a-f]{40}$/.test(oid)) throw bad(what, `has no git object id for ${path}`);

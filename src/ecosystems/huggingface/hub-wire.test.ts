@@ -109,6 +109,10 @@ describe('the upstream\'s JSON', () => {
     const entry = { type: { toString: 1 }, oid: 'd'.repeat(40), size: 1, path: 'a' };
     assert.throws(() => parseTreePage(Buffer.from(JSON.stringify([entry])), 'tree'), { name: 'AirlockError', code: 'UPSTREAM_BAD_RESPONSE', message: "the upstream's tree has an entry of type object (not a string)" });
     assert.throws(() => parseTreePage(Buffer.from('[{"type":7}]'), 'tree'), { message: "the upstream's tree has an entry of type number (not a string)" });
+    // By its JSON kind, not its typeof: null is no object, a list is no object.
+    assert.throws(() => parseTreePage(Buffer.from('[{"type":null}]'), 'tree'), { message: "the upstream's tree has an entry of type null (not a string)" });
+    assert.throws(() => parseTreePage(Buffer.from('[{"type":["file"]}]'), 'tree'), { message: "the upstream's tree has an entry of type list (not a string)" });
+    assert.throws(() => parseTreePage(Buffer.from('[{}]'), 'tree'), { message: "the upstream's tree has an entry of type missing (not a string)" });
   });
 
   it('finds the next page in a Link header', () => {
