@@ -129,8 +129,8 @@ test('the 1,000 affected entries a record may have for one package merge into on
 test('a range type nested 100,000 deep is named by its JSON type (found by fuzzing: showing it overflowed the stack)', () => {
   const deep = '['.repeat(100_000) + ']'.repeat(100_000);
   const record = Buffer.from(`{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":${deep},"events":[]}]}]}`);
-  assert.throws(() => parseOsvRecord(record, { feed: 't', entry: 'x.json' }), { name: 'OsvRecordError', message: 'unsupported range type (a JSON list, not a string)' });
-  assert.throws(() => parseOsvRecord(osv({}, [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'W'.repeat(300), events: [] }] }]), { feed: 't', entry: 'x.json' }), { message: `unsupported range type "${'W'.repeat(80)}"` });
+  assert.throws(() => parseOsvRecord(record, { feed: 't', entry: 'x.json' }), { name: 'OsvRecordError', message: 'unsupported range type a list' });
+  assert.throws(() => parseOsvRecord(osv({}, [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'W'.repeat(300), events: [] }] }]), { feed: 't', entry: 'x.json' }), { message: `unsupported range type "${'W'.repeat(80)}…"` });
 });
 
 test('reading a feed directory (the ossf/malicious-packages layout) and a zip of it', async () => {

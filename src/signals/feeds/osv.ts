@@ -7,7 +7,7 @@
  * malformed is an error with the reason, never a partial record.
  */
 import { createHash } from 'node:crypto';
-import { jsonKind, normalizePypiName, pep503Form } from '../../core/index.ts';
+import { normalizePypiName, pep503Form, shownJson } from '../../core/index.ts';
 import { cvss3BaseScore, ratingOf } from './cvss.ts';
 import { ADVISORY_KINDS, type AdvisoryKind, type FeedEcosystem, type FeedRecord, type Severity, type SeverityLevel, type VersionRange } from './types.ts';
 
@@ -118,8 +118,8 @@ export function parseRanges(v: unknown, ecosystem: FeedEcosystem, limits: OsvPar
     if (!isObj(r)) fail('affected.ranges[] must be objects');
     const type = get(r, 'type');
     if (type === 'GIT') continue; // commit ranges say nothing about published versions
-    // Only a string is shown: JSON.stringify of a hostile value nested deep overflows the stack.
-    if (type !== 'SEMVER' && type !== 'ECOSYSTEM') fail(`unsupported range type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 80)) : `(a JSON ${jsonKind(type)}, not a string)`}`);
+    // Shown by core's shownJson: JSON.stringify of a hostile value nested deep overflows the stack.
+    if (type !== 'SEMVER' && type !== 'ECOSYSTEM') fail(`unsupported range type ${shownJson(type, 80)}`);
     const events = get(r, 'events');
     if (!Array.isArray(events) || events.length === 0 || events.length > 1000) fail('range.events must be a non-empty array (at most 1000)');
     // Events form consecutive [introduced, end) intervals in order.

@@ -41,8 +41,8 @@ test('parse errors name the path', () => {
   assert.throws(() => parseTrustedRoot([]), /trusted root is not an object/);
   rejects((r) => { r['mediaType'] = 'application/json'; }, /^mediaType "application\/json" is not a trusted root media type/);
   // Found by grepping JSON.stringify of untrusted JSON: of a list nested 100,000 deep it overflowed the stack.
-  rejects((r) => { r['mediaType'] = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`); }, /^mediaType \(list\) is not a trusted root media type/);
-  rejects((r) => { delete r['mediaType']; }, /^mediaType \(missing\) is not a trusted root media type/);
+  rejects((r) => { r['mediaType'] = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`); }, /^mediaType a list is not a trusted root media type/);
+  rejects((r) => { delete r['mediaType']; }, /^mediaType nothing is not a trusted root media type/);
   rejects((r) => { r['tlogs'] = {}; }, /^tlogs is not a list/);
   rejects((r) => { tlog0(r)['publicKey'] = 'x'; }, /^tlogs\[0\]\.publicKey is not an object/);
   rejects((r) => { (tlog0(r)['publicKey'] as Obj)['rawBytes'] = 'AAAA'; }, /^tlogs\[0\]\.publicKey\.rawBytes is not a DER public key/);

@@ -13,9 +13,8 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonKind } from '../../core/index.ts';
 import { issuedBy } from './certificate.ts';
-import { base64, fail, list, object, string, timestamp } from './fields.ts';
+import { base64, fail, list, object, shown, string, timestamp } from './fields.ts';
 
 export interface TransparencyLog {
   readonly baseUrl: string;
@@ -117,7 +116,7 @@ function authority(v: unknown, path: string): CertificateAuthority {
 export function parseTrustedRoot(json: unknown): TrustedRoot {
   const o = object(json, 'trusted root');
   const mediaType = o['mediaType'];
-  if (typeof mediaType !== 'string' || !MEDIA_TYPES.includes(mediaType)) fail(`mediaType ${typeof mediaType === 'string' ? JSON.stringify(mediaType.slice(0, 80)) : `(${jsonKind(mediaType)})`} is not a trusted root media type (${MEDIA_TYPES.join(', ')})`);
+  if (typeof mediaType !== 'string' || !MEDIA_TYPES.includes(mediaType)) fail(`mediaType ${shown(mediaType)} is not a trusted root media type (${MEDIA_TYPES.join(', ')})`);
   const tlogs = list(o['tlogs'] ?? [], 'tlogs', MAX_LOGS).map((t, i) => tlog(t, `tlogs[${i}]`));
   const cas = list(o['certificateAuthorities'] ?? [], 'certificateAuthorities', MAX_CAS).map((c, i) => authority(c, `certificateAuthorities[${i}]`));
   const ctlogs = list(o['ctlogs'] ?? [], 'ctlogs', MAX_LOGS).map((t, i) => tlog(t, `ctlogs[${i}]`));

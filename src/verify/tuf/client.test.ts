@@ -57,8 +57,8 @@ test('metadata whose signed part nests 100,000 deep (a custom field) is refused 
 
 test('a signed._type that is no string is named by its JSON kind (found by grepping JSON.stringify of untrusted JSON: one nested 100,000 deep overflowed the stack)', () => {
   const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-  for (const [type, kind] of [[deep, 'list'], ['{"toString":1}', 'object'], ['7', 'number']] as const) {
-    assert.throws(() => parseMetadata(Buffer.from(`{"signatures":[],"signed":{"_type":${type}}}`), 'root', 'root.json'), (err) => err instanceof TufError && err.message === `root.json: signed._type is a JSON ${kind}, not root`);
+  for (const [type, kind] of [[deep, 'a list'], ['{"toString":1}', 'an object'], ['7', 'a number'], ['"x"', '"x"']] as const) {
+    assert.throws(() => parseMetadata(Buffer.from(`{"signatures":[],"signed":{"_type":${type}}}`), 'root', 'root.json'), (err) => err instanceof TufError && err.message === `root.json: signed._type is ${kind}, not root`);
   }
 });
 

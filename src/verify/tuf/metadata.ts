@@ -7,7 +7,7 @@
  * (hex) and RSA-PSS with SHA-256 (PEM), the schemes Sigstore's and other public repositories use.
  */
 import { createPublicKey, verify, constants, type KeyObject } from 'node:crypto';
-import { cutShort, isPlainObject, jsonKind, type PlainObject } from '../../core/index.ts';
+import { cutShort, isPlainObject, shownJson, type PlainObject } from '../../core/index.ts';
 
 export class TufError extends Error {
   constructor(message: string) {
@@ -212,7 +212,7 @@ function expires(v: unknown, path: string): number {
 
 function parseSigned(o: PlainObject, expected: RoleName, file: string): Signed {
   const type = o['_type'];
-  if (type !== expected) fail(`${file}: signed._type is ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : type === undefined ? 'missing' : `a JSON ${jsonKind(type)}`}, not ${expected}`);
+  if (type !== expected) fail(`${file}: signed._type is ${shownJson(type, 40)}, not ${expected}`);
   const spec = string(o['spec_version'], `${file}: signed.spec_version`, 32);
   if (!/^1\.\d+(\.\d+)?$/.test(spec)) fail(`${file}: spec_version ${spec} is not a TUF 1.x version`);
   const common = { version: integer(o['version'], `${file}: signed.version`, 1), expires: expires(o['expires'], `${file}: signed.expires`) };

@@ -98,7 +98,7 @@ test('sso: hostile ID tokens are refused', async (t) => {
     ['another issuer', () => (provider.idTokenClaims = (c) => ({ ...c, iss: 'https://evil.example' })), /issuer is "https:\/\/evil.example"/],
     ['another azp', () => (provider.idTokenClaims = (c) => ({ ...c, azp: 'other-client' })), /issued to another client \(azp "other-client"/],
     // String() of an object with a toString member throws: the refusal names its JSON kind instead.
-    ['an azp that is an object', () => (provider.idTokenClaims = (c) => ({ ...c, azp: { toString: 1 } })), /issued to another client \(azp a JSON object, not "airlock"\)/],
+    ['an azp that is an object', () => (provider.idTokenClaims = (c) => ({ ...c, azp: { toString: 1 } })), /issued to another client \(azp an object, not "airlock"\)/],
     ['several audiences, no azp', () => (provider.idTokenClaims = (c) => ({ ...c, aud: ['airlock', 'other'], azp: undefined })), /issued to another client/],
     ['unsigned (alg none)', () => (provider.idToken = (c) => unsignedJwt(c)), /unsigned \(alg none\)/],
     ['signed by another key', () => (provider.idToken = (c) => signJwt(other, c)), /signature does not verify/],

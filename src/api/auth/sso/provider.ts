@@ -9,7 +9,7 @@
  * userinfo endpoint asked with the access token (userinfo.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { isPlainObject, jsonKind, type PlainObject } from '../../../core/index.ts';
+import { isPlainObject, shownJson, type PlainObject } from '../../../core/index.ts';
 import { DEFAULT_JWT_LIMITS } from '../../../verify/index.ts';
 import { DEFAULT_KEY_CACHE, DiscoveryError, fetchDiscovery, IssuerKeys, isOidcRefusal, parseIdToken, verifyIdToken, type OidcDiscovery, type OidcDocumentFetcher } from '../oidc/index.ts';
 import { idpUnavailable, SsoFailure } from './failure.ts';
@@ -167,7 +167,7 @@ export class SsoProvider {
       if (typeof got !== 'string' || !sameText(got, nonce)) throw bad(typeof got === 'string' ? 'its nonce is not the one of this sign-in (a replayed or injected token)' : 'it has no nonce');
       const azp = claims['azp'];
       const several = Array.isArray(claims['aud']) && claims['aud'].length > 1;
-      if ((azp !== undefined || several) && azp !== s.clientId) throw bad(`it was issued to another client (azp ${typeof azp === 'string' ? JSON.stringify(azp.slice(0, 100)) : `a JSON ${jsonKind(azp)}`}, not ${JSON.stringify(s.clientId)})`);
+      if ((azp !== undefined || several) && azp !== s.clientId) throw bad(`it was issued to another client (azp ${shownJson(azp, 100)}, not ${JSON.stringify(s.clientId)})`);
       return { claims, subject };
     } catch (err) {
       if (isOidcRefusal(err)) throw err.reason === 'keys-unavailable' ? idpUnavailable(err.message, err) : bad(err.message);

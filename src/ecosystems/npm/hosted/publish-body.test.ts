@@ -62,9 +62,9 @@ test('a dist-tag naming no version string is refused naming its JSON kind, a lon
   const text = body().toString('utf8');
   const tagged = (v: string): Buffer => Buffer.from(text.replace(/"dist-tags":\{[^}]*\}/, `"dist-tags":{"latest":${v}}`));
   // JSON.stringify of a list nested 100,000 deep threw a RangeError (a 500); a megabyte string went whole into the message.
-  refused(tagged(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), /^publish refused: the dist-tag latest names a JSON list, not the version published$/);
-  refused(tagged('{"toString":1}'), /the dist-tag latest names a JSON object, not the version published$/);
-  refused(tagged(`"${'x'.repeat(1_000_000)}"`), /^publish refused: the dist-tag latest names "x{100}", not the version published$/);
+  refused(tagged(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), /^publish refused: the dist-tag latest names a list, not the version published$/);
+  refused(tagged('{"toString":1}'), /the dist-tag latest names an object, not the version published$/);
+  refused(tagged(`"${'x'.repeat(1_000_000)}"`), /^publish refused: the dist-tag latest names "x{100}…", not the version published$/);
 });
 
 test('hostile or malformed bodies are refused with the reason', () => {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { AirlockError, jsonKind, nestsDeeper, type NpmPackageName } from '../../../core/index.ts';
+import { AirlockError, jsonKind, nestsDeeper, shownJson, type NpmPackageName } from '../../../core/index.ts';
 import { isStrictSemver } from '../facts.ts';
 import { MAX_DEPTH as MAX_PACKUMENT_DEPTH } from '../json-scan.ts';
 
@@ -155,7 +155,7 @@ function parsePublishBody(doc: Obj, name: NpmPackageName, limits: { readonly max
   const tags: string[] = [];
   for (const [tag, v] of Object.entries(tagsDoc)) {
     checkTagName(tag);
-    if (v !== version) refuse(`the dist-tag ${tag} names ${typeof v === 'string' ? JSON.stringify(v.slice(0, 100)) : `a JSON ${jsonKind(v)}`}, not the version published`);
+    if (v !== version) refuse(`the dist-tag ${tag} names ${shownJson(v, 100)}, not the version published`);
     tags.push(tag);
   }
 
