@@ -8,9 +8,21 @@ import { divideNumbers, isInteger, remainderNumbers, type RNumber } from '../num
 import { arg, builtinError, fn, isRNumber } from './args.ts';
 import { isValidJSON, marshalCompact, parseJSONText } from './json-text.ts';
 import { compileRe2 } from './regex.ts';
+import { Re2TooCostly } from './re2-vm.ts';
+import { RegexSyntaxError } from './re2.ts';
 import type { BuiltinDecl } from './types.ts';
 
 class SchemaError extends Error {}
+
+/** Whether a schema's (already checked) pattern matches; a search too costly to finish is the schema's error. */
+function patternMatches(pattern: string, s: string): boolean {
+  try {
+    return compileRe2(pattern).test(s);
+  } catch (e) {
+    if (e instanceof Re2TooCostly || e instanceof RegexSyntaxError) throw new SchemaError(`pattern '${pattern}': ${e.message}`);
+    throw e;
+  }
+}
 
 const TYPES = ['array', 'boolean', 'integer', 'number', 'null', 'object', 'string'];
 
@@ -169,9 +181,7 @@ class Validator {
     if (typeof max === 'number' && len > max) this.fail(field, 'string_lte', `String length must be less than or equal to ${max}`);
     const pattern = get(s, 'pattern');
     if (typeof pattern === 'string') {
-      const re = compileRe2(pattern).re;
-      re.lastIndex = 0;
-      if (!re.test(v)) this.fail(field, 'pattern', `Does not match pattern '${pattern}'`);
+      if (!patternMatches(pattern, v)) this.fail(field, 'pattern', `Does not match pattern '${pattern}'`);
     }
   }
 
@@ -248,9 +258,7 @@ class Validator {
       if (patterns instanceof RObject && typeof k === 'string') {
         patterns.forEach((p, sub) => {
           if (typeof p !== 'string') return;
-          const re = compileRe2(p).re;
-          re.lastIndex = 0;
-          if (re.test(k)) {
+          if (patternMatches(p, k)) {
             matched = true;
             this.validate(sub, x, at(k));
           }

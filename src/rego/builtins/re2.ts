@@ -1,20 +1,18 @@
 /**
- * Go (RE2) regular expression syntax translated to an equivalent JavaScript `RegExp`,
- * rejecting what RE2 rejects with Go's error text. Patterns are emitted for a non-`u` RegExp
- * (astral characters as surrogate pairs, sets that never split a pair) unless they use
- * Unicode property classes (`\pL`), which need `u` mode; non-`u` RegExps can fall back to
- * V8's linear-time engine (see regex.ts).
+ * Go (RE2) regular expression syntax: parsed into a small tree (`Re2Node`), rejecting what RE2
+ * rejects with Go's error text, and translated to an equivalent JavaScript `RegExp` source.
+ * Patterns are emitted for a non-`u` RegExp (astral characters as surrogate pairs, sets that
+ * never split a pair) unless they use Unicode property classes (`\pL`), which need `u` mode.
  *
  * Differences handled: `(?P<name>…)` names, `(?i)`/`(?m)`/`(?s)`/`(?U)` flags anywhere (also
  * mid-group), `\A` `\z` `\Q…\E`, POSIX classes `[[:alpha:]]`, Go's `\s` set, `.` not matching
- * only `\n`, `^`/`$` multi-line semantics, octal escapes, a literal `]` first in a class, a
- * literal `{` that starts no repetition, repeat counts capped at 1000. Backreferences and
- * lookaround are errors, as in RE2.
+ * only `\n`, `^`/`$` multi-line semantics (a line ends at `\n` only, not at `\r` or U+2028 as in
+ * JavaScript), octal escapes, a literal `]` first in a class, a literal `{` that starts no
+ * repetition, repeat counts capped at 1000. Backreferences and lookaround are errors, as in RE2.
  *
- * Limitation: JavaScript matches by backtracking, RE2 in linear time. regex.ts enables V8's
- * fallback to its linear engine on excessive backtracking, which covers non-`u` RegExps
- * without lookbehind (everything but `(?m)` anchors and `\p` classes); those remain exposed,
- * bounded only by the input size caps.
+ * JavaScript matches by backtracking, RE2 in linear time: regex.ts runs a translated pattern
+ * on V8 only where V8 can fall back to its linear-time engine, and on `re2-vm.ts` (a
+ * linear-time matcher over the same tree) otherwise.
  */
 import { bmpLiteral, bmpSet, caseClosure, complement, DIGIT, foldOrbit, GO_SPACE, POSIX, type Range, uSet, WORD } from './re2-charset.ts';
 
@@ -24,6 +22,31 @@ export class RegexSyntaxError extends Error {
     super(`error parsing regexp: ${code}: \`${expr}\``);
     this.name = 'RegexSyntaxError';
   }
+}
+
+/** Where an empty-width assertion holds: text or line boundaries (Go's `(?m)`), ASCII word boundaries. */
+export type Re2Assertion = 'text-start' | 'text-end' | 'line-start' | 'line-end' | 'word' | 'not-word';
+
+/**
+ * A parsed pattern. A `set` matches one character: its code point ranges or (u mode only) its
+ * `props`, JavaScript class escapes such as `\p{L}`, negated as a whole. A `group` with capture
+ * 0 only groups (flag groups, repetition operands); `repeat` has max -1 for no upper bound.
+ */
+export type Re2Node =
+  | { readonly kind: 'lit'; readonly cp: number }
+  | { readonly kind: 'set'; readonly ranges: readonly Range[]; readonly negated: boolean; readonly props: string }
+  | { readonly kind: 'assert'; readonly at: Re2Assertion }
+  | { readonly kind: 'cat'; readonly items: readonly Re2Node[] }
+  | { readonly kind: 'alt'; readonly items: readonly Re2Node[] }
+  | { readonly kind: 'group'; readonly capture: number; readonly body: Re2Node }
+  | { readonly kind: 'repeat'; readonly body: Re2Node; readonly min: number; readonly max: number; readonly greedy: boolean };
+
+export interface Re2Syntax {
+  readonly node: Re2Node;
+  /** Uses Unicode property classes: the JavaScript form needs the `u` flag. */
+  readonly unicode: boolean;
+  /** Capture group names by group number (1-based); '' for unnamed groups. */
+  readonly names: readonly string[];
 }
 
 export interface Translated {
@@ -42,6 +65,8 @@ interface Flags {
 }
 
 const MAX_REPEAT = 1000;
+/** Groups nested in groups, as Go's parser allows (its error past that is kept). */
+const MAX_NESTING = 1000;
 const JS_SYNTAX = new Set(['^', '$', '\\', '.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|', '/']);
 /** \d \s \w with Go's (ASCII) meaning. */
 const PERL_CLASSES: Readonly<Record<string, readonly Range[]>> = { d: DIGIT, s: GO_SPACE, w: WORD };
@@ -74,22 +99,18 @@ class Parser {
     this.unicode = unicode;
   }
 
-  translate(): Translated {
-    const source = this.alternation({ i: false, m: false, s: false, U: false }, 0);
+  parse(): Re2Syntax {
+    const node = this.alternation({ i: false, m: false, s: false, U: false }, 0);
     if (this.pos < this.src.length) throw new RegexSyntaxError('unexpected )', this.src);
-    return { source, unicode: this.unicode, names: this.names };
+    return { node, unicode: this.unicode, names: this.names };
   }
 
-  private literal(c: number): string {
+  private literal(c: number): Re2Node {
     if (this.fold) {
       const orbit = foldOrbit(c);
-      if (orbit.length > 1) return this.set(orbit.map((x) => [x, x] as const), false);
+      if (orbit.length > 1) return set(orbit.map((x) => [x, x] as const), false);
     }
-    return this.unicode ? uLiteral(c) : bmpLiteral(c, JS_SYNTAX);
-  }
-
-  private set(ranges: readonly Range[], negated: boolean): string {
-    return this.unicode ? uSet(ranges, negated) : bmpSet(ranges, negated);
+    return { kind: 'lit', cp: c };
   }
 
   private peek(off = 0): string | undefined {
@@ -97,9 +118,10 @@ class Parser {
   }
 
   /** Alternatives until ')' or end. Flags set inside last until the end of the group. */
-  private alternation(entry: Flags, depth: number): string {
+  private alternation(entry: Flags, depth: number): Re2Node {
+    if (depth > MAX_NESTING) throw new RegexSyntaxError('expression nests too deeply', this.src);
     const flags = { ...entry };
-    const alts: string[] = [];
+    const alts: Re2Node[] = [];
     for (;;) {
       alts.push(this.sequence(flags, depth));
       if (this.peek() === '|') {
@@ -108,15 +130,15 @@ class Parser {
       }
       break;
     }
-    return alts.join('|');
+    return alts.length === 1 ? (alts[0] as Re2Node) : { kind: 'alt', items: alts };
   }
 
-  private sequence(flags: Flags, depth: number): string {
-    let out = '';
-    let lastAtom: string | null = null;
+  private sequence(flags: Flags, depth: number): Re2Node {
+    const out: Re2Node[] = [];
+    let lastAtom: Re2Node | null = null;
     let lastRepeat: string | null = null;
     const flush = (): void => {
-      if (lastAtom !== null) out += lastAtom;
+      if (lastAtom !== null) out.push(lastAtom);
       lastAtom = null;
     };
     while (this.pos < this.src.length) {
@@ -126,7 +148,7 @@ class Parser {
       if (rep !== null) {
         if (lastRepeat !== null) throw new RegexSyntaxError('invalid nested repetition operator', lastRepeat + rep.text);
         if (lastAtom === null) throw new RegexSyntaxError('missing argument to repetition operator', rep.text);
-        out += `(?:${lastAtom})${rep.js}`;
+        out.push({ kind: 'repeat', body: lastAtom, min: rep.min, max: rep.max, greedy: rep.greedy });
         lastAtom = null;
         lastRepeat = rep.text;
         continue;
@@ -140,7 +162,7 @@ class Parser {
         const text = Array.from(this.src.slice(this.pos + 2, end < 0 ? undefined : end));
         this.pos = end < 0 ? this.src.length : end + 2;
         const last = text.pop();
-        for (const ch of text) out += this.literal(ch.codePointAt(0) as number);
+        for (const ch of text) out.push(this.literal(ch.codePointAt(0) as number));
         if (last !== undefined) lastAtom = this.literal(last.codePointAt(0) as number);
         continue;
       }
@@ -150,7 +172,7 @@ class Parser {
           // (?flags:re): the flags apply inside only.
           const inner = { ...flags };
           Object.assign(flags, before);
-          lastAtom = `(?:${this.alternation(inner, depth + 1)})`;
+          lastAtom = { kind: 'group', capture: 0, body: this.alternation(inner, depth + 1) };
           this.expect(')');
         }
         continue;
@@ -158,7 +180,7 @@ class Parser {
       lastAtom = this.atom(flags, depth);
     }
     flush();
-    return out;
+    return out.length === 1 ? (out[0] as Re2Node) : { kind: 'cat', items: out };
   }
 
   private expect(ch: string): void {
@@ -198,13 +220,15 @@ class Parser {
     }
   }
 
-  private repetition(flags: Flags): { js: string; text: string } | null {
+  private repetition(flags: Flags): { min: number; max: number; greedy: boolean; text: string } | null {
     const start = this.pos;
     const c = this.peek();
-    let js: string;
+    let min: number;
+    let max: number;
     if (c === '*' || c === '+' || c === '?') {
       this.pos++;
-      js = c;
+      min = c === '+' ? 1 : 0;
+      max = c === '?' ? 1 : -1;
     } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.pos));
       if (m === null) return null;
@@ -212,7 +236,8 @@ class Parser {
       const hi = m[2] === undefined ? lo : m[3] === '' ? -1 : Number(m[3]);
       if (lo > MAX_REPEAT || hi > MAX_REPEAT || (hi >= 0 && hi < lo)) throw new RegexSyntaxError('invalid repeat count', m[0]);
       this.pos += m[0].length;
-      js = m[0];
+      min = lo;
+      max = hi;
     } else return null;
     let lazy = false;
     if (this.peek() === '?') {
@@ -220,10 +245,10 @@ class Parser {
       lazy = true;
     }
     if (flags.U) lazy = !lazy;
-    return { js: lazy ? `${js}?` : js, text: this.src.slice(start, this.pos) };
+    return { min, max, greedy: !lazy, text: this.src.slice(start, this.pos) };
   }
 
-  private atom(flags: Flags, depth: number): string {
+  private atom(flags: Flags, depth: number): Re2Node {
     const c = this.src[this.pos] as string;
     this.fold = flags.i;
     switch (c) {
@@ -233,13 +258,13 @@ class Parser {
         return this.charClass();
       case '.':
         this.pos++;
-        return flags.s ? this.set([], true) : this.set([[0x0a, 0x0a]], true);
+        return flags.s ? set([], true) : set([[0x0a, 0x0a]], true);
       case '^':
         this.pos++;
-        return flags.m ? '(?m:^)' : '^';
+        return { kind: 'assert', at: flags.m ? 'line-start' : 'text-start' };
       case '$':
         this.pos++;
-        return flags.m ? '(?m:$)' : '$';
+        return { kind: 'assert', at: flags.m ? 'line-end' : 'text-end' };
       case '\\':
         return this.escape();
       default: {
@@ -250,10 +275,10 @@ class Parser {
     }
   }
 
-  private group(flags: Flags, depth: number): string {
+  private group(flags: Flags, depth: number): Re2Node {
     const start = this.pos;
     this.pos++;
-    let open = '(';
+    let capture = -1;
     if (this.peek() === '?') {
       const rest = this.src.slice(this.pos + 1);
       const named = /^P?<([^>]*)>/.exec(rest);
@@ -266,33 +291,34 @@ class Parser {
         this.names.push(name);
       } else if (rest.startsWith(':')) {
         this.pos += 2;
-        open = '(?:';
+        capture = 0;
       } else {
         const m = /^(P?<?[=!]?)/.exec(rest);
         throw new RegexSyntaxError('invalid or unsupported Perl syntax', `(?${(m?.[1] ?? '') || (rest[0] ?? '')}`);
       }
     } else this.names.push('');
-    const inner = this.alternation(flags, depth + 1);
+    if (capture < 0) capture = this.names.length;
+    const body = this.alternation(flags, depth + 1);
     if (this.peek() !== ')') throw new RegexSyntaxError('missing closing )', this.src);
     this.pos++;
-    return `${open}${inner})`;
+    return { kind: 'group', capture, body };
   }
 
-  private escape(): string {
+  private escape(): Re2Node {
     const start = this.pos;
     const c = this.src[this.pos + 1];
     if (c === undefined) throw new RegexSyntaxError('trailing backslash at end of expression', '');
     switch (c) {
       case 'A':
         this.pos += 2;
-        return '^';
+        return { kind: 'assert', at: 'text-start' };
       case 'z':
         this.pos += 2;
-        return '$';
+        return { kind: 'assert', at: 'text-end' };
       case 'b':
       case 'B':
         this.pos += 2;
-        return `\\${c}`;
+        return { kind: 'assert', at: c === 'b' ? 'word' : 'not-word' };
       case 'd':
       case 'D':
       case 'w':
@@ -300,16 +326,16 @@ class Parser {
       case 's':
       case 'S':
         this.pos += 2;
-        return this.set(PERL_CLASSES[c.toLowerCase()] as readonly Range[], c !== c.toLowerCase());
+        return set(PERL_CLASSES[c.toLowerCase()] as readonly Range[], c !== c.toLowerCase());
       case 'Q': {
         const end = this.src.indexOf('\\E', this.pos + 2);
         const text = this.src.slice(this.pos + 2, end < 0 ? undefined : end);
         this.pos = end < 0 ? this.src.length : end + 2;
-        return Array.from(text, (ch) => this.literal(ch.codePointAt(0) as number)).join('');
+        return { kind: 'cat', items: Array.from(text, (ch) => this.literal(ch.codePointAt(0) as number)) };
       }
       case 'p':
       case 'P':
-        return this.unicodeClass(false);
+        return set([], false, this.unicodeClass());
       default: {
         const cp = this.escapedChar();
         if (cp === null) throw new RegexSyntaxError('invalid escape sequence', this.src.slice(start, this.pos));
@@ -322,7 +348,8 @@ class Parser {
   private escapedChar(): number | null {
     const start = this.pos;
     this.pos++;
-    const c = this.src[this.pos] as string;
+    const c = this.src[this.pos];
+    if (c === undefined) throw new RegexSyntaxError('trailing backslash at end of expression', '');
     this.pos++;
     switch (c) {
       case 'a':
@@ -369,7 +396,8 @@ class Parser {
     return null;
   }
 
-  private unicodeClass(inClass: boolean): string {
+  /** A `\p` or `\P` class as JavaScript class escapes ('' for none). */
+  private unicodeClass(): string {
     const start = this.pos;
     const negated = this.src[this.pos + 1] === 'P';
     this.pos += 2;
@@ -399,11 +427,10 @@ class Parser {
     } catch {
       throw new RegexSyntaxError('invalid character class range', text);
     }
-    if (inClass) return js;
-    return js === '' ? '[]' : `[${js}]`;
+    return js;
   }
 
-  private charClass(): string {
+  private charClass(): Re2Node {
     const start = this.pos;
     this.pos++;
     let negated = false;
@@ -433,7 +460,8 @@ class Parser {
         }
       }
       if (c === '\\') {
-        const e = this.peek(1) as string;
+        const e = this.peek(1);
+        if (e === undefined) throw new RegexSyntaxError('trailing backslash at end of expression', '');
         const perl = PERL_CLASSES[e.toLowerCase()];
         if (perl !== undefined && /[dswDSW]/.test(e)) {
           ranges.push(...(e === e.toLowerCase() ? perl : complement(perl)));
@@ -441,7 +469,7 @@ class Parser {
           continue;
         }
         if (e === 'p' || e === 'P') {
-          props += this.unicodeClass(true);
+          props += this.unicodeClass();
           continue;
         }
       }
@@ -453,9 +481,7 @@ class Parser {
         ranges.push([lo, hi]);
       } else ranges.push([lo, lo]);
     }
-    const folded = this.fold ? caseClosure(ranges) : ranges;
-    if (props !== '') return uSet(folded, negated, props);
-    return this.set(folded, negated);
+    return set(this.fold ? caseClosure(ranges) : ranges, negated, props);
   }
 
   private classAtom(classStart: number): number {
@@ -473,9 +499,95 @@ class Parser {
   }
 }
 
-/** Translate RE2 syntax to JavaScript regex source (see `Translated.unicode` for the flag). */
-export function translateRe2(pattern: string): Translated {
+function set(ranges: readonly Range[], negated: boolean, props = ''): Re2Node {
+  return { kind: 'set', ranges, negated, props };
+}
+
+/** Whether the pattern can match without reading anything. */
+function nullable(node: Re2Node): boolean {
+  switch (node.kind) {
+    case 'lit':
+    case 'set':
+      return false;
+    case 'assert':
+      return true;
+    case 'cat':
+      return node.items.every(nullable);
+    case 'alt':
+      return node.items.some(nullable);
+    case 'group':
+      return nullable(node.body);
+    case 'repeat':
+      return node.min === 0 || nullable(node.body);
+  }
+}
+
+/**
+ * Whether JavaScript's backtracking finds what RE2 finds for this pattern. It does not in two
+ * places, both inside repetitions. JavaScript forgets a capture group's text at each iteration
+ * (`(a|(b))+` on "ba" leaves group 2 empty; RE2 keeps "b"). And it refuses an iteration that
+ * reads nothing and tries the other ways instead, where RE2 takes it and stops iterating:
+ * `(|a)+` on "aa" matches "aa" in JavaScript and "" in RE2, and `(a*)?` on "b" leaves group 1
+ * unset in JavaScript and empty in RE2. Whether a pattern matches at all is the same in both.
+ */
+export function sameOnV8(node: Re2Node, inRepeat = false): boolean {
+  switch (node.kind) {
+    case 'group':
+      return !(inRepeat && node.capture > 0) && sameOnV8(node.body, inRepeat);
+    case 'repeat':
+      return !nullable(node.body) && sameOnV8(node.body, true);
+    case 'cat':
+    case 'alt':
+      return node.items.every((x) => sameOnV8(x, inRepeat));
+    default:
+      return true;
+  }
+}
+
+/** Parse RE2 syntax (throws `RegexSyntaxError` with Go's message). */
+export function parseRe2(pattern: string): Re2Syntax {
   // Unicode property classes exist only in u mode; everything else is emitted for non-u mode.
   const unicode = /\\[pP]/.test(pattern);
-  return new Parser(pattern, unicode).translate();
+  return new Parser(pattern, unicode).parse();
+}
+
+const ASSERTIONS: Readonly<Record<Re2Assertion, string>> = {
+  'text-start': '^',
+  'text-end': '$',
+  // Go's lines end at \n only; JavaScript's `m` flag also ends them at \r, U+2028 and U+2029.
+  'line-start': '(?<=^|\\n)',
+  'line-end': '(?=\\n|$)',
+  word: '\\b',
+  'not-word': '\\B',
+};
+
+function quantifier(min: number, max: number, greedy: boolean): string {
+  const q = min === 0 && max === -1 ? '*' : min === 1 && max === -1 ? '+' : min === 0 && max === 1 ? '?' : max === -1 ? `{${min},}` : min === max ? `{${min}}` : `{${min},${max}}`;
+  return greedy ? q : `${q}?`;
+}
+
+/** JavaScript regex source for a parsed pattern (u mode when `unicode`). */
+export function emitJs(node: Re2Node, unicode: boolean): string {
+  switch (node.kind) {
+    case 'lit':
+      return unicode ? uLiteral(node.cp) : bmpLiteral(node.cp, JS_SYNTAX);
+    case 'set':
+      return unicode ? uSet(node.ranges, node.negated, node.props) : bmpSet(node.ranges, node.negated);
+    case 'assert':
+      return ASSERTIONS[node.at];
+    case 'cat':
+      return node.items.map((x) => emitJs(x, unicode)).join('');
+    case 'alt':
+      return node.items.map((x) => emitJs(x, unicode)).join('|');
+    case 'group':
+      return `${node.capture === 0 ? '(?:' : '('}${emitJs(node.body, unicode)})`;
+    case 'repeat':
+      return `(?:${emitJs(node.body, unicode)})${quantifier(node.min, node.max, node.greedy)}`;
+  }
+}
+
+/** Translate RE2 syntax to JavaScript regex source (see `Translated.unicode` for the flag). */
+export function translateRe2(pattern: string): Translated {
+  const { node, unicode, names } = parseRe2(pattern);
+  return { source: emitJs(node, unicode), unicode, names };
 }

@@ -1,22 +1,28 @@
 /**
- * Regex builtins over RE2 syntax (translated by `re2.ts`), with Go's match iteration
- * semantics for find/split/replace and a bounded cache of compiled patterns.
+ * Regex builtins over RE2 syntax (parsed and translated by `re2.ts`), with Go's match iteration
+ * semantics for find/split/replace and a bounded cache of compiled patterns. Matching takes
+ * linear time, as in RE2: a pattern runs as a V8 RegExp where V8 can finish it on its own
+ * linear-time engine, and on `re2-vm.ts` otherwise.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { Value } from '../value.ts';
 import { arg, arrayOf, builtinError, fn, int, str } from './args.ts';
 import { globsIntersect } from './globs-intersect.ts';
-import { RegexSyntaxError, translateRe2 } from './re2.ts';
+import { emitJs, parseRe2, RegexSyntaxError, sameOnV8 } from './re2.ts';
+import { compileRe2Program, type Re2Program, Re2TooCostly, type Re2Match } from './re2-vm.ts';
 import type { BuiltinDecl } from './types.ts';
 
 /*
  * RE2 guarantees linear-time matching; JavaScript backtracks, so a nested repetition such as
  * `(a+)+$` on an attacker-chosen package name could stall the gateway. V8 can switch a RegExp
- * to its linear-time engine once backtracking becomes excessive; the translator emits non-u
- * RegExps so that this fallback applies. The flag only changes how pathological matches are
- * computed, never their result. It is process-wide and idempotent.
+ * to its linear-time engine once backtracking becomes excessive, for the patterns that engine
+ * can run: non-u RegExps without lookahead whose repetition counts stay small. The first flag
+ * turns that fallback on; the second lets `linearOnV8` ask V8 (with the `l` flag) whether a
+ * pattern is one of them. Neither changes what any match finds. Both are process-wide and
+ * idempotent.
  */
 setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+setFlagsFromString('--enable-experimental-regexp-engine');
 
 /** Longest accepted pattern, in UTF-16 units. */
 export const MAX_PATTERN_LENGTH = 64 * 1024;
@@ -25,35 +31,101 @@ export const MAX_REGEX_INPUT = 4 * 1024 * 1024;
 const CACHE_SIZE = 512;
 
 export interface Compiled {
-  /** Global + unicode, for iteration with lastIndex. */
-  readonly re: RegExp;
+  /** Whether the pattern matches anywhere in `s`. */
+  test(s: string): boolean;
+  /** The leftmost-first match starting at or after `from` (a UTF-16 index), or null. */
+  exec(s: string, from: number): Re2Match | null;
+  /** Capture group names by group number (1-based); '' for unnamed groups. */
   readonly names: readonly string[];
 }
 
-/**
- * Compiled patterns by source. A pure memo of a deterministic function, bounded, shared by
- * all evaluations (compiling per call would dominate the cost of regex builtins).
- */
-const cache = new Map<string, Compiled>();
+/** Whether V8 can run this (non-u) source on its linear-time engine, and so fall back to it. */
+function linearOnV8(source: string): boolean {
+  try {
+    new RegExp(source, 'l');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-export function compileRe2(pattern: string): Compiled {
-  const hit = cache.get(pattern);
-  if (hit !== undefined) return hit;
+interface Cached {
+  readonly compiled: Compiled;
+  /** Instructions of its linear-time program (0: it runs on V8). */
+  readonly instructions: number;
+}
+
+/**
+ * Compiled patterns by source. A pure memo of a deterministic function, bounded by count and by
+ * the instructions of the programs it holds, shared by all evaluations (compiling per call
+ * would dominate the cost of regex builtins).
+ */
+const cache = new Map<string, Cached>();
+const MAX_CACHED_INSTRUCTIONS = 250_000;
+let cachedInstructions = 0;
+
+function compileUncached(pattern: string): Cached {
   if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexSyntaxError('expression too large', pattern.slice(0, 40));
-  const t = translateRe2(pattern);
+  const syntax = parseRe2(pattern);
+  const source = emitJs(syntax.node, syntax.unicode);
   let re: RegExp;
   try {
-    re = new RegExp(t.source, t.unicode ? 'gu' : 'g');
+    re = new RegExp(source, syntax.unicode ? 'gu' : 'g');
   } catch {
     throw new RegexSyntaxError('invalid or unsupported Perl syntax', pattern);
   }
-  const compiled: Compiled = { re, names: t.names };
-  if (cache.size >= CACHE_SIZE) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
+  const { names } = syntax;
+  if (!syntax.unicode && sameOnV8(syntax.node) && linearOnV8(source)) {
+    // V8 compiles a RegExp when it first runs, and may refuse it then ("Regular expression too
+    // large"): the pattern then runs on the linear-time matcher instead.
+    let program: Re2Program | null = null;
+    const instead = (e: unknown): Re2Program => {
+      if (!(e instanceof SyntaxError)) throw e;
+      return (program ??= compileRe2Program(syntax, pattern));
+    };
+    return {
+      instructions: 0,
+      compiled: {
+        names,
+        test(s) {
+          if (program !== null) return program.test(s);
+          try {
+            re.lastIndex = 0;
+            return re.test(s);
+          } catch (e) {
+            return instead(e).test(s);
+          }
+        },
+        exec(s, from) {
+          if (program !== null) return program.exec(s, from);
+          let m: RegExpExecArray | null;
+          try {
+            re.lastIndex = from;
+            m = re.exec(s);
+          } catch (e) {
+            return instead(e).exec(s, from);
+          }
+          return m === null ? null : { index: m.index, end: m.index + m[0].length, groups: Array.from(m) };
+        },
+      },
+    };
   }
-  cache.set(pattern, compiled);
-  return compiled;
+  const program = compileRe2Program(syntax, pattern);
+  return { instructions: program.size, compiled: { names, test: (s) => program.test(s), exec: (s, from) => program.exec(s, from) } };
+}
+
+export function compileRe2(pattern: string): Compiled {
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit.compiled;
+  const entry = compileUncached(pattern);
+  while (cache.size > 0 && (cache.size >= CACHE_SIZE || cachedInstructions + entry.instructions > MAX_CACHED_INSTRUCTIONS)) {
+    const [oldest, old] = cache.entries().next().value as [string, Cached];
+    cache.delete(oldest);
+    cachedInstructions -= old.instructions;
+  }
+  cache.set(pattern, entry);
+  cachedInstructions += entry.instructions;
+  return entry.compiled;
 }
 
 function compileFor(name: string, pattern: string): Compiled {
@@ -76,17 +148,15 @@ function width(s: string, i: number): number {
 }
 
 /** Go's allMatches: successive non-overlapping matches; empty matches right after a match are dropped. */
-export function allMatches(c: Compiled, s: string, n: number): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
-  const re = c.re;
+export function allMatches(c: Compiled, s: string, n: number): Re2Match[] {
+  const out: Re2Match[] = [];
   let pos = 0;
   let prevEnd = -1;
   while ((n < 0 || out.length < n) && pos <= s.length) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
+    const m = c.exec(s, pos);
     if (m === null) break;
     const start = m.index;
-    const end = start + m[0].length;
+    const end = m.end;
     let accept = true;
     if (end === pos) {
       if (start === prevEnd) accept = false;
@@ -101,8 +171,7 @@ export function allMatches(c: Compiled, s: string, n: number): RegExpExecArray[]
 function matches(args: readonly Value[]): Value {
   const c = compileFor('regex.match', str('regex.match', args, 0));
   const s = inputFor('regex.match', str('regex.match', args, 1));
-  c.re.lastIndex = 0;
-  return c.re.test(s);
+  return c.test(s);
 }
 
 function split(args: readonly Value[]): Value {
@@ -115,7 +184,7 @@ function split(args: readonly Value[]): Value {
   let end = 0;
   for (const m of allMatches(c, s, -1)) {
     end = m.index;
-    const mEnd = m.index + m[0].length;
+    const mEnd = m.end;
     if (mEnd !== 0) out.push(s.slice(beg, end));
     beg = mEnd;
   }
@@ -124,7 +193,7 @@ function split(args: readonly Value[]): Value {
 }
 
 /** Go's Regexp.Expand template: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpExecArray, names: readonly string[]): string {
+function expand(template: string, m: Re2Match, names: readonly string[]): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -149,10 +218,10 @@ function expand(template: string, m: RegExpExecArray, names: readonly string[]):
     const name = (ref[1] ?? ref[2]) as string;
     let num = -1;
     if (/^\d+$/.test(name) && name.length < 9) num = Number(name);
-    if (num >= 0) out += m[num] ?? '';
+    if (num >= 0) out += m.groups[num] ?? '';
     else {
       const idx = names.indexOf(name);
-      if (idx >= 0) out += m[idx + 1] ?? '';
+      if (idx >= 0) out += m.groups[idx + 1] ?? '';
     }
   }
   return out;
@@ -163,16 +232,14 @@ function replace(args: readonly Value[]): Value {
   const s = inputFor('regex.replace', str('regex.replace', args, 0));
   const c = compileFor('regex.replace', str('regex.replace', args, 1));
   const repl = str('regex.replace', args, 2);
-  const re = c.re;
   let out = '';
   let lastEnd = 0;
   let search = 0;
   while (search <= s.length) {
-    re.lastIndex = search;
-    const m = re.exec(s);
+    const m = c.exec(s, search);
     if (m === null) break;
     const a0 = m.index;
-    const a1 = a0 + m[0].length;
+    const a1 = m.end;
     out += s.slice(lastEnd, a0);
     if (a1 > lastEnd || a0 === 0) out += expand(repl, m, c.names);
     lastEnd = a1;
@@ -188,7 +255,7 @@ function findN(args: readonly Value[]): Value {
   const c = compileFor('regex.find_n', str('regex.find_n', args, 0));
   const s = inputFor('regex.find_n', str('regex.find_n', args, 1));
   const n = int('regex.find_n', args, 2);
-  return allMatches(c, s, n).map((m) => m[0]);
+  return allMatches(c, s, n).map((m) => m.groups[0] as string);
 }
 
 function findAllSubmatch(args: readonly Value[]): Value {
@@ -196,7 +263,7 @@ function findAllSubmatch(args: readonly Value[]): Value {
   const c = compileFor(name, str(name, args, 0));
   const s = inputFor(name, str(name, args, 1));
   const n = int(name, args, 2);
-  return allMatches(c, s, n).map((m) => Array.from(m, (g) => g ?? ''));
+  return allMatches(c, s, n).map((m) => m.groups.map((g) => g ?? ''));
 }
 
 function quoteMeta(s: string): string {
@@ -236,9 +303,23 @@ function templateMatch(args: readonly Value[]): Value {
     pattern += `${quoteMeta(raw)}(${part})`;
   }
   pattern += `${quoteMeta(tpl.slice(last))}$`;
-  const c = compileFor(name, pattern);
-  c.re.lastIndex = 0;
-  return c.re.test(s);
+  return compileFor(name, pattern).test(s);
+}
+
+/**
+ * A builtin whose search may stop for its cost (`Re2TooCostly`, from the linear-time matcher's
+ * step bound) or find its pattern too large only when it first runs (a pattern V8 refused when
+ * it compiled it, too large for the matcher too), reporting either as the builtin's error.
+ */
+function bounded(name: string, impl: (args: readonly Value[]) => Value): (args: readonly Value[]) => Value {
+  return (args) => {
+    try {
+      return impl(args);
+    } catch (e) {
+      if (e instanceof Re2TooCostly || e instanceof RegexSyntaxError) throw builtinError(name, e.message);
+      throw e;
+    }
+  };
 }
 
 export const REGEX_BUILTINS: readonly BuiltinDecl[] = [
@@ -253,13 +334,13 @@ export const REGEX_BUILTINS: readonly BuiltinDecl[] = [
       throw e;
     }
   }),
-  fn('regex.match', ['string', 'string'], 'boolean', matches),
-  { ...fn('re_match', ['string', 'string'], 'boolean', matches), deprecated: true },
-  fn('regex.split', ['string', 'string'], arrayOf('string'), split),
-  fn('regex.replace', ['string', 'string', 'string'], 'string', replace),
-  fn('regex.find_n', ['string', 'string', 'number'], arrayOf('string'), findN),
-  fn('regex.find_all_string_submatch_n', ['string', 'string', 'number'], arrayOf(arrayOf('string')), findAllSubmatch),
-  fn('regex.template_match', ['string', 'string', 'string', 'string'], 'boolean', templateMatch),
+  fn('regex.match', ['string', 'string'], 'boolean', bounded('regex.match', matches)),
+  { ...fn('re_match', ['string', 'string'], 'boolean', bounded('re_match', matches)), deprecated: true },
+  fn('regex.split', ['string', 'string'], arrayOf('string'), bounded('regex.split', split)),
+  fn('regex.replace', ['string', 'string', 'string'], 'string', bounded('regex.replace', replace)),
+  fn('regex.find_n', ['string', 'string', 'number'], arrayOf('string'), bounded('regex.find_n', findN)),
+  fn('regex.find_all_string_submatch_n', ['string', 'string', 'number'], arrayOf(arrayOf('string')), bounded('regex.find_all_string_submatch_n', findAllSubmatch)),
+  fn('regex.template_match', ['string', 'string', 'string', 'string'], 'boolean', bounded('regex.template_match', templateMatch)),
   fn('regex.globs_match', ['string', 'string'], 'boolean', (args) => {
     const a = str('regex.globs_match', args, 0);
     const b = str('regex.globs_match', args, 1);
