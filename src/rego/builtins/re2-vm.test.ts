@@ -137,6 +137,8 @@ test('re2 vm: a search past its step bound stops with Re2TooCostly', () => {
 table('regex (linear-time matcher)', [
   ['regex.find_all_string_submatch_n("(a|(b))+", "ba", -1)', '[["ba","a","b"]]'],
   ['regex.find_n("(?:|a)+", "aa", -1)', '["","",""]'],
+  ['regex.match("\\\\B", "a😀a")', 'false'],
+  ['regex.find_n("\\\\B", "a😀a", -1)', '[]'],
   ['regex.match("(?m)^b", "a\\rb")', 'false'],
   ['regex.match("(?m)a$", "a\\rb")', 'false'],
   ['regex.match("(?m)a$", "a\\nb")', 'true'],

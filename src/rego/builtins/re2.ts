@@ -523,12 +523,14 @@ function nullable(node: Re2Node): boolean {
 }
 
 /**
- * Whether JavaScript's backtracking finds what RE2 finds for this pattern. It does not in two
- * places, both inside repetitions. JavaScript forgets a capture group's text at each iteration
- * (`(a|(b))+` on "ba" leaves group 2 empty; RE2 keeps "b"). And it refuses an iteration that
- * reads nothing and tries the other ways instead, where RE2 takes it and stops iterating:
- * `(|a)+` on "aa" matches "aa" in JavaScript and "" in RE2, and `(a*)?` on "b" leaves group 1
- * unset in JavaScript and empty in RE2. Whether a pattern matches at all is the same in both.
+ * Whether JavaScript's backtracking finds what RE2 finds for this pattern. It does not in three
+ * places. JavaScript forgets a capture group's text at each iteration of a repetition
+ * (`(a|(b))+` on "ba" leaves group 2 empty; RE2 keeps "b"). It refuses an iteration that reads
+ * nothing and tries the other ways instead, where RE2 takes it and stops iterating: `(|a)+` on
+ * "aa" matches "aa" in JavaScript and "" in RE2, and `(a*)?` on "b" leaves group 1 unset in
+ * JavaScript and empty in RE2. And a non-u RegExp also looks between the two halves of a
+ * surrogate pair, a position RE2 does not have, where `\B` holds (`\B` finds a match in "a😀a"
+ * there; RE2 finds none).
  */
 export function sameOnV8(node: Re2Node, inRepeat = false): boolean {
   switch (node.kind) {
@@ -539,6 +541,8 @@ export function sameOnV8(node: Re2Node, inRepeat = false): boolean {
     case 'cat':
     case 'alt':
       return node.items.every((x) => sameOnV8(x, inRepeat));
+    case 'assert':
+      return node.at !== 'not-word';
     default:
       return true;
   }
