@@ -9,7 +9,8 @@
  * its last iteration's text), where JavaScript forgets them at each iteration.
  *
  * regex.ts runs a pattern here when V8 cannot run it on its own linear-time engine (repetition
- * counts above 16, Unicode property classes, `(?m)$`). Its work is bounded twice: a program may
+ * counts above 16, Unicode property classes, `(?m)$`) or would find other matches than RE2
+ * (`sameOnV8` in re2.ts). Its work is bounded twice: a program may
  * hold at most `MAX_PROGRAM` instructions (else RE2's "expression too large"), and one search may
  * take at most `MAX_STEPS` thread steps (else `Re2TooCostly`), so a large pattern on a large
  * input fails clearly instead of holding the event loop.
