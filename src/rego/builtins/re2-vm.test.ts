@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emitJs, parseRe2, sameOnV8 } from './re2.ts';
 import { compileRe2Program, MAX_PROGRAM, Re2TooCostly } from './re2-vm.ts';
+import { compileRe2 } from './regex.ts';
 import { builtinErr, check, table } from './test-kit.ts';
 
 function program(pattern: string) {
@@ -131,6 +132,16 @@ test('re2 vm: a search past its step bound stops with Re2TooCostly', () => {
   assert.throws(() => p.test('a'.repeat(100_000)), (e: unknown) => e instanceof Re2TooCostly && /more than \d+ steps/.test(e.message));
   // Small inputs are unaffected, and the program stays usable after a stop.
   assert.equal(p.test(`${'a'.repeat(1000)}!`), true);
+});
+
+test('regex: a pattern V8 refuses when it first runs it falls back to the linear-time matcher', () => {
+  const pattern = `(?:${' '.repeat(40_000)})*x`;
+  // V8 accepts the RegExp, and refuses it when it first runs it.
+  assert.throws(() => new RegExp(emitJs(parseRe2(pattern).node, false), 'g').test('x'), /Regular expression too large/);
+  const c = compileRe2(pattern);
+  assert.equal(c.test('x'), true);
+  assert.equal(c.test('y'), false);
+  assert.deepEqual(c.exec('ab x', 0), { index: 3, end: 4, groups: ['x'] });
 });
 
 // End to end through the builtins: patterns V8 cannot finish in linear time run on the VM.

@@ -51,7 +51,7 @@ function linearOnV8(source: string): boolean {
 
 interface Cached {
   readonly compiled: Compiled;
-  /** Instructions of its linear-time program (0: it runs on V8). */
+  /** Instructions of its linear-time program (0 while it runs on V8). */
   readonly instructions: number;
 }
 
@@ -81,32 +81,39 @@ function compileUncached(pattern: string): Cached {
     let program: Re2Program | null = null;
     const instead = (e: unknown): Re2Program => {
       if (!(e instanceof SyntaxError)) throw e;
-      return (program ??= compileRe2Program(syntax, pattern));
+      if (program === null) {
+        program = compileRe2Program(syntax, pattern);
+        if (cache.get(pattern)?.compiled === compiled) cachedInstructions += program.size;
+      }
+      return program;
+    };
+    const compiled: Compiled = {
+      names,
+      test(s) {
+        if (program !== null) return program.test(s);
+        try {
+          re.lastIndex = 0;
+          return re.test(s);
+        } catch (e) {
+          return instead(e).test(s);
+        }
+      },
+      exec(s, from) {
+        if (program !== null) return program.exec(s, from);
+        let m: RegExpExecArray | null;
+        try {
+          re.lastIndex = from;
+          m = re.exec(s);
+        } catch (e) {
+          return instead(e).exec(s, from);
+        }
+        return m === null ? null : { index: m.index, end: m.index + m[0].length, groups: Array.from(m) };
+      },
     };
     return {
-      instructions: 0,
-      compiled: {
-        names,
-        test(s) {
-          if (program !== null) return program.test(s);
-          try {
-            re.lastIndex = 0;
-            return re.test(s);
-          } catch (e) {
-            return instead(e).test(s);
-          }
-        },
-        exec(s, from) {
-          if (program !== null) return program.exec(s, from);
-          let m: RegExpExecArray | null;
-          try {
-            re.lastIndex = from;
-            m = re.exec(s);
-          } catch (e) {
-            return instead(e).exec(s, from);
-          }
-          return m === null ? null : { index: m.index, end: m.index + m[0].length, groups: Array.from(m) };
-        },
+      compiled,
+      get instructions() {
+        return program?.size ?? 0;
       },
     };
   }
