@@ -524,8 +524,8 @@ function nullable(node: Re2Node): boolean {
 
 /**
  * Whether JavaScript's backtracking finds what RE2 finds for this pattern. It does not in three
- * places. JavaScript forgets a capture group's text at each iteration of a repetition
- * (`(a|(b))+` on "ba" leaves group 2 empty; RE2 keeps "b"). It refuses an iteration that reads
+ * places. JavaScript forgets a capture group's text at each iteration of a repetition that
+ * can iterate more than once (`(a|(b))+` on "ba" leaves group 2 empty; RE2 keeps "b"). It refuses an iteration that reads
  * nothing and tries the other ways instead, where RE2 takes it and stops iterating: `(|a)+` on
  * "aa" matches "aa" in JavaScript and "" in RE2, and `(a*)?` on "b" leaves group 1 unset in
  * JavaScript and empty in RE2. And a non-u RegExp also looks between the two halves of a
@@ -537,7 +537,8 @@ export function sameOnV8(node: Re2Node, inRepeat = false): boolean {
     case 'group':
       return !(inRepeat && node.capture > 0) && sameOnV8(node.body, inRepeat);
     case 'repeat':
-      return !nullable(node.body) && sameOnV8(node.body, true);
+      // One iteration at most (`(x)?`) leaves nothing to forget.
+      return !nullable(node.body) && sameOnV8(node.body, inRepeat || node.max !== 1);
     case 'cat':
     case 'alt':
       return node.items.every((x) => sameOnV8(x, inRepeat));
