@@ -110,6 +110,19 @@ test('limits: file size, line length, a continuation chain, entries and hashes',
   assert.ok(ms < 2000, `${ms} ms of CPU`);
 });
 
+test('a comment starts at the first # at the start of a line or after white space, whatever follows it (a lone \\r: was quadratic, 27 s of CPU for one line)', () => {
+  const pins = (text: string) => parseRequirements(text).requirements.map((r) => `${r.canonical}==${r.version}`);
+  assert.deepEqual(pins('six==1.16.0 # a # b\nwheel==0.42.0\t#c\n#x==1\nsetuptools==69.0.0#not-a-comment'), ['six==1.16.0', 'wheel==0.42.0']);
+  assert.match(parseRequirements('setuptools==69.0.0#egg').skipped[0]?.why ?? '', /^setuptools==69\.0\.0#egg: not checkable/, 'a # inside a word is no comment');
+  assert.deepEqual(pins('attrs==23.1.0 #egg\r\ncolorama==0.4.6'), ['attrs==23.1.0', 'colorama==0.4.6']);
+  // A lone \r or U+2028 (a line break to pip) after the comment: the comment was kept, and the line was no requirement.
+  assert.deepEqual(pins('six==1.16.0 # pinned\r'), ['six==1.16.0']);
+  assert.deepEqual(pins('six==1.16.0 # pinned\u2028later'), ['six==1.16.0']);
+  // Each ` #` started a match that ran to the \r and failed: 256,000 characters took 27 s.
+  const ms = cpuMs(() => assert.deepEqual(pins(`a==1${' #'.repeat(128_000)}\rx`), ['a==1']));
+  assert.ok(ms < 2000, `${ms} ms of CPU`);
+});
+
 test('a project on the command line: NAME, NAME==VERSION or NAME and a specifier', () => {
   assert.deepEqual(parseRequirementSpec('Django'), { name: 'django', version: null, specifier: null }, 'no version on the command line: the latest, as the check judges it');
   assert.deepEqual(parseRequirementSpec('Django[argon2]'), { name: 'django', version: null, specifier: null });

@@ -15,7 +15,8 @@
  * Line joining and comments follow pip's own reading (`req_file.py`): a line ending in `\` joins
  * the next unless that is a comment; `#` at the start or after whitespace starts a comment.
  * Hostile input: the file's size, each line's length, the number of entries and of hashes are
- * capped, and every pattern runs on a capped line without nested quantifiers.
+ * capped, every pattern runs on a capped line without nested quantifiers, and comments are cut
+ * by hand (`withoutComment`).
  */
 import { isAirlockError, normalizePypiName, parsePep440 } from '../../../core/index.ts';
 import { parseVersionRange } from '../../../gate/version-range.ts';
@@ -76,7 +77,6 @@ export const REQUIREMENTS_LIMITS: RequirementsLimits = Object.freeze({ maxBytes:
 /** The specifier a requirement without a version is checked with: every final release (PEP 440 epochs start at 0). */
 export const ANY_VERSION = '>=0';
 
-const COMMENT_RE = /(^|\s)#.*$/;
 const FULL_COMMENT_RE = /^\s*#/;
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
 const REQUIREMENT_RE = new RegExp(`^(${NAME})\\s*(?:\\[([^\\]]*)\\])?\\s*(.*)$`);
@@ -86,6 +86,21 @@ const INCLUDES = new Set(['-r', '--requirement', '-c', '--constraint']);
 const EDITABLES = new Set(['-e', '--editable']);
 const ARCHIVE_RE = /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz|tar)$/i;
 
+/**
+ * `line` up to its comment: the first `#` at its start or after white space (pip's `ignore_comments`).
+ * By hand, not `/(^|\s)#.*$/`: in JavaScript `.` stops at a line terminator that splitting at
+ * `\n` leaves in a line (a lone `\r`, U+2028), so every ` #` before one started a match that ran
+ * to it and failed, quadratic in the line (256 KiB allowed: a line of 128,000 ` #` before a `\r`
+ * took 27 s of CPU), and such a comment was kept as part of the requirement. pip splits lines at
+ * those terminators too, so the comment ends the line here whatever follows it.
+ */
+function withoutComment(line: string): string {
+  for (let at = line.indexOf('#'); at !== -1; at = line.indexOf('#', at + 1)) {
+    if (at === 0 || /\s/.test(line[at - 1] as string)) return line.slice(0, at);
+  }
+  return line;
+}
+
 /** Logical lines (continuations joined, comments and blanks dropped) with the line each starts on: pip's `join_lines` and `ignore_comments`. */
 function logicalLines(text: string, limits: RequirementsLimits): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
@@ -94,7 +109,7 @@ function logicalLines(text: string, limits: RequirementsLimits): { line: number;
   let pendingChars = 0;
   let start = 0;
   const emit = (line: number, joined: string): void => {
-    const t = joined.replace(COMMENT_RE, '').trim();
+    const t = withoutComment(joined).trim();
     if (t === '') return;
     if (out.length >= limits.maxEntries) throw new RequirementsError(`more than ${limits.maxEntries} entries`);
     out.push({ line, text: t });
