@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { LockfileError } from './lockfile.ts';
 import { parsePnpmLock, parseYarnLock } from './other-lockfiles.ts';
 import { processWarnings } from '../../../../test/support/process-warnings.ts';
+import { cpuMs } from '../../../../test/support/cpu-time.ts';
 
 const list = (p: { packages: readonly { name: string; version: string }[] }) => p.packages.map((x) => `${x.name}@${x.version}`);
 
@@ -102,6 +103,22 @@ test('yarn.lock of yarn 2+: registry resolutions; patches, git and workspaces sk
   assert.deepEqual(b.sources, []);
   assert.deepEqual(b.skipped.map((s) => s.path), ['app@workspace:.']);
   assert.equal(b.lockfileVersion, 8);
+});
+
+test("a yarn URL is cut at its first #, a pnpm key at its first (, whatever follows (a line terminator after many: was quadratic, 29 s of CPU)", () => {
+  const yarn = (resolved: string) => parseYarnLock(`a@^1:\n  version "1.0.0"\n  resolved "${resolved}"\n`).sources.map((s) => s.resolved);
+  const pnpm = (key: string) => list(parsePnpmLock(`lockfileVersion: '9.0'\npackages:\n  ? "${key}"\n  : resolution: {integrity: sha512-x}\n`));
+  assert.deepEqual(yarn('http://127.0.0.1:1/a/-/a-1.0.0.tgz#e4d4#x'), ['http://127.0.0.1:1/a/-/a-1.0.0.tgz']);
+  assert.deepEqual(pnpm('/b@2.0.0(c@1.0.0)(d@2.0.0)'), ['b@2.0.0']);
+  // A JSON or YAML escape puts a line terminator in the string: the cut was not made, and the name kept its suffix.
+  assert.deepEqual(yarn('http://127.0.0.1:1/a/-/a-1.0.0.tgz#e4d4\\r'), ['http://127.0.0.1:1/a/-/a-1.0.0.tgz']);
+  assert.deepEqual(pnpm('b@2.0.0(c@1.0.0)\\u2028'), ['b@2.0.0']);
+  // Each # or ( started a match that ran to the terminator and failed: 200,000 took 29 s.
+  const ms = cpuMs(() => {
+    assert.deepEqual(yarn(`http://127.0.0.1:1/a.tgz${'#'.repeat(200_000)}\\rx`), ['http://127.0.0.1:1/a.tgz']);
+    assert.deepEqual(pnpm(`b@2.0.0${'('.repeat(200_000)}\\rx`), ['b@2.0.0']);
+  });
+  assert.ok(ms < 2000, `${ms} ms of CPU`);
 });
 
 test('YAML lockfiles nested deeper than 64 levels are refused before the YAML reader recurses into them (found by fuzzing: its stack overflowed, an engine error as the reason)', () => {
