@@ -128,11 +128,36 @@ export function commandEntries(command: string): CommandEntry[] {
  */
 const GYP_EXPANSION = /<!@?\(((?:[^()\n]|\([^()\n]{0,4096}\)){1,4096})\)/g;
 
-/** An action's command list, `'action': ['node', 'gen.js', '<@(_inputs)']`: make runs it while node-gyp builds. */
-const GYP_ACTION = /['"]action['"]\s{0,64}:\s{0,64}\[([^\]]{0,4096})\]/g;
-/** `'includes': ['common.gypi']`: gyp reads those files as part of this one. */
-const GYP_INCLUDES = /['"]includes['"]\s{0,64}:\s{0,64}\[([^\]]{0,4096})\]/g;
+/** An action's command list opens, `'action': ['node', 'gen.js', '<@(_inputs)']`: make runs it while node-gyp builds. */
+const GYP_ACTION = /['"]action['"]\s{0,64}:\s{0,64}\[/g;
+/** `'includes': ['common.gypi']` opens: gyp reads those files as part of this one. */
+const GYP_INCLUDES = /['"]includes['"]\s{0,64}:\s{0,64}\[/g;
+/** A list longer than this is not read. */
+const MAX_GYP_LIST = 4096;
 const GYP_STRING = /'([^'\n]{0,1024})'|"([^"\n]{0,1024})"/g;
+
+/**
+ * The text of each list that `opens` (a key, its colon and `[`) begins, up to the first `]` and
+ * at most MAX_GYP_LIST characters, as `/…\[([^\]]{0,4096})\]/g` matches them: a key whose list is
+ * longer is passed over, and the search goes on from the next character. Not that expression: each
+ * key scanned up to 4,096 characters for its `]` and back, over the keys after it (a 4 MiB
+ * binding.gyp of `'action':[x` took 5.2 s of CPU, and an artifact's install code is read up to
+ * 16 MiB). Here the first `]` after a list's start is looked for once and kept for the keys
+ * before it.
+ */
+function* gypLists(gyp: string, opens: RegExp): Generator<string> {
+  const key = new RegExp(opens);
+  let close = -1;
+  for (let m = key.exec(gyp); m !== null; m = key.exec(gyp)) {
+    const start = m.index + m[0].length;
+    if (close < start) close = gyp.indexOf(']', start);
+    if (close === -1) return;
+    if (close - start <= MAX_GYP_LIST) {
+      yield gyp.slice(start, close);
+      key.lastIndex = close + 1;
+    } else key.lastIndex = m.index + 1;
+  }
+}
 
 function gypStrings(list: string): string[] {
   return [...list.matchAll(GYP_STRING)].map((m) => m[1] ?? m[2] ?? '');
@@ -145,8 +170,8 @@ export function gypCommands(gyp: string): string[] {
     out.push(m[1] as string);
     if (out.length > MAX_ENTRIES) return out;
   }
-  for (const m of gyp.matchAll(GYP_ACTION)) {
-    out.push(gypStrings(m[1] as string).map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
+  for (const list of gypLists(gyp, GYP_ACTION)) {
+    out.push(gypStrings(list).map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
     if (out.length > MAX_ENTRIES) return out;
   }
   return out;
@@ -154,5 +179,10 @@ export function gypCommands(gyp: string): string[] {
 
 /** The files a gyp file includes (`.gypi`), relative to it. */
 export function gypIncludes(gyp: string): string[] {
-  return [...gyp.matchAll(GYP_INCLUDES)].flatMap((m) => gypStrings(m[1] as string)).slice(0, MAX_ENTRIES + 1);
+  const out: string[] = [];
+  for (const list of gypLists(gyp, GYP_INCLUDES)) {
+    out.push(...gypStrings(list));
+    if (out.length > MAX_ENTRIES) break;
+  }
+  return out.slice(0, MAX_ENTRIES + 1);
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseInstallHooks, commandEntries, gypCommands, planNpmHooks, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
+import { gypIncludes } from './entries.ts';
+import { cpuMs } from '../../../test/support/cpu-time.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
 
@@ -298,4 +300,21 @@ test('limits: oversized content is cut and reported, extra hooks skipped, hostil
   // Bounded repetition only: these finish quickly (a catastrophic pattern would hang the test).
   const hostile = [`curl ${'a'.repeat(200_000)}`, `${'\\x41'.repeat(100_000)}`, `${'A'.repeat(300_000)}`, `node -e ${'x'.repeat(200_000)}`, '|'.repeat(200_000)];
   for (const text of hostile) assert.ok(Array.isArray(analyseInstallHooks([hook(text)]).findings));
+});
+
+test("a gyp file's action and include lists are read up to their first ], at most 4,096 characters, and a file of such keys with no ] near is read in linear time (each key scanned 4,096 characters: a 4 MiB binding.gyp took 5.2 s of CPU)", () => {
+  const gyp = `{ 'includes': ['a.gypi', "b.gypi"], 'targets': [{ 'actions': [{ 'action': ['node', 'gen.js'] }, { "action" :  [ 'sh', './x.sh' ] }] }] }`;
+  assert.deepEqual(gypCommands(gyp), [`'node' 'gen.js'`, `'sh' './x.sh'`]);
+  assert.deepEqual(gypIncludes(gyp), ['a.gypi', 'b.gypi']);
+  const list = (spaces: number) => `'action': ['a'${' '.repeat(spaces)}]`;
+  assert.deepEqual([gypCommands(list(4093)), gypCommands(list(4094))], [[`'a'`], []], 'a list of 4,096 characters is read, one longer is not');
+  // A key whose list is too long is passed over; one inside that list is still read.
+  assert.deepEqual(gypIncludes(`'includes': ['outer.gypi' ${' '.repeat(5000)} 'includes': ['inner.gypi']`), ['inner.gypi']);
+  // Each key scanned 4,096 characters for its ] and back: 4 MiB of keys took 9 s of CPU for both lists.
+  const keys = `'action':[x'includes':[x`.repeat((4 << 20) / 24);
+  const ms = cpuMs(() => {
+    assert.deepEqual([gypCommands(keys), gypIncludes(keys)], [[], []]);
+    assert.deepEqual([gypCommands(`${keys}]`).length, gypIncludes(`${keys}']`).length], [1, 340], 'the one key whose list is within 4,096 characters of the ] reads it, strings of keys and all');
+  });
+  assert.ok(ms < 2000, `${ms} ms of CPU`);
 });
