@@ -144,7 +144,8 @@ export function parseYarnLock(text: string): LockfilePackages {
     key = null;
     fields = new Map();
   };
-  for (const line of text.split('\n')) {
+  // Lines end in \n or \r\n (a lockfile checked out on Windows).
+  for (const line of text.split(/\r?\n/)) {
     if (line.startsWith('#') || line.trim() === '') continue;
     if (!line.startsWith(' ')) {
       flush();
