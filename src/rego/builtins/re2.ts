@@ -148,7 +148,10 @@ class Parser {
       if (rep !== null) {
         if (lastRepeat !== null) throw new RegexSyntaxError('invalid nested repetition operator', lastRepeat + rep.text);
         if (lastAtom === null) throw new RegexSyntaxError('missing argument to repetition operator', rep.text);
-        out.push({ kind: 'repeat', body: lastAtom, min: rep.min, max: rep.max, greedy: rep.greedy });
+        const node: Re2Node = { kind: 'repeat', body: lastAtom, min: rep.min, max: rep.max, greedy: rep.greedy };
+        // Go checks only counts of 2 or more, which keeps its walks of the tree below linear.
+        if ((rep.min >= 2 || rep.max >= 2) && !repeatIsValid(node, MAX_REPEAT)) throw new RegexSyntaxError('invalid repeat count', rep.text);
+        out.push(node);
         lastAtom = null;
         lastRepeat = rep.text;
         continue;
@@ -501,6 +504,31 @@ class Parser {
 
 function set(ranges: readonly Range[], negated: boolean, props = ''): Re2Node {
   return { kind: 'set', ranges, negated, props };
+}
+
+/**
+ * Go's `repeatIsValid`: nested repetitions may make at most `limit` copies of the innermost
+ * thing (`(a{2}){501}` is "invalid repeat count" though each count is within 1000). An unbounded
+ * repetition counts as its minimum.
+ */
+function repeatIsValid(node: Re2Node, limit: number): boolean {
+  let n = limit;
+  switch (node.kind) {
+    case 'repeat': {
+      if (node.max === 0) return true;
+      const m = node.max < 0 ? node.min : node.max;
+      if (m > n) return false;
+      if (m > 0) n = Math.floor(n / m);
+      return repeatIsValid(node.body, n);
+    }
+    case 'group':
+      return repeatIsValid(node.body, n);
+    case 'cat':
+    case 'alt':
+      return node.items.every((x) => repeatIsValid(x, n));
+    default:
+      return true;
+  }
 }
 
 /** Whether the pattern can match without reading anything. */

@@ -116,4 +116,11 @@ table('regex (RE2 parsing details)', [
   ['regex.is_valid("(?)a")', 'true'],
   ['regex.replace("bb", "(?<m>b)(?<m>b)", "$m")', '"b"'],
   ['regex.split("(\\\\p{Latin}*((?)?)", "x")', builtinErr('missing argument to repetition operator: `?`')],
+  // Go refuses nested counts that make more than 1000 copies of the innermost thing.
+  ['regex.match("(a{2}){501}", "")', builtinErr('regex.match: error parsing regexp: invalid repeat count: `{501}`')],
+  ['regex.is_valid("(a{2}){500}")', 'true'],
+  ['regex.is_valid("((a{10}|b){10}){11}?")', 'false'],
+  ['regex.is_valid("(a{2,}){501}")', 'false'],
+  ['regex.is_valid("(a{0}|b*){1000}")', 'true'],
+  ['regex.is_valid("(a{1000})*")', 'true'],
 ]);
