@@ -125,20 +125,25 @@ class GlobTranslator {
 }
 
 const CACHE_SIZE = 512;
-/** Compiled globs by pattern and delimiters; a bounded memo shared by evaluations. */
-const cache = new Map<string, Compiled>();
+/**
+ * RE2 sources of globs by pattern and delimiters; a bounded memo shared by evaluations. What
+ * they compile to stays in regex.ts's cache alone, so that cache's instruction budget bounds the
+ * linear-time programs that globs hold too.
+ */
+const sources = new Map<string, string>();
 
 export function compileGlob(pattern: string, delimiters: readonly string[]): Compiled {
   const key = `${delimiters.join('')}\u0000${pattern}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const re = compileRe2(new GlobTranslator(pattern, delimiters).translate());
-  if (cache.size >= CACHE_SIZE) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
+  const hit = sources.get(key);
+  if (hit !== undefined) return compileRe2(hit);
+  const source = new GlobTranslator(pattern, delimiters).translate();
+  const compiled = compileRe2(source);
+  if (sources.size >= CACHE_SIZE) {
+    const oldest = sources.keys().next().value;
+    if (oldest !== undefined) sources.delete(oldest);
   }
-  cache.set(key, re);
-  return re;
+  sources.set(key, source);
+  return compiled;
 }
 
 function globMatch(args: readonly Value[]): Value {
