@@ -145,6 +145,16 @@ test('regex: a pattern V8 refuses when it first runs it falls back to the linear
   assert.deepEqual(c.exec('ab x', 0), { index: 3, end: 4, groups: ['x'] });
 });
 
+test('regex: programs built when V8 refuses patterns at their first run stay within the cache budget', () => {
+  // Seven patterns of 40,000 instructions each once V8 refuses them: 280,000, past the 250,000
+  // the cache may hold, so the oldest of them is dropped when the last one falls back.
+  const patterns = Array.from('abcdefg', (c) => `(?:${' '.repeat(40_000)})*${c}`);
+  const compiled = patterns.map((p) => compileRe2(p));
+  for (const c of compiled) assert.equal(c.test('x'), false);
+  assert.notEqual(compileRe2(patterns[0] as string), compiled[0]);
+  assert.equal(compileRe2(patterns[6] as string), compiled[6]);
+});
+
 // End to end through the builtins: patterns V8 cannot finish in linear time run on the VM.
 table('regex (linear-time matcher)', [
   ['regex.find_all_string_submatch_n("(a|(b))+", "ba", -1)', '[["ba","a","b"]]'],

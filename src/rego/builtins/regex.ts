@@ -82,8 +82,11 @@ function compileUncached(pattern: string): Cached {
     const instead = (e: unknown): Re2Program => {
       if (!(e instanceof SyntaxError)) throw e;
       if (program === null) {
+        // Still cached (counted as 0 until now): cached again with its program, within the budget.
+        const cached = cache.get(pattern);
+        if (cached?.compiled === compiled) cache.delete(pattern);
         program = compileRe2Program(syntax, pattern);
-        if (cache.get(pattern)?.compiled === compiled) cachedInstructions += program.size;
+        if (cached?.compiled === compiled) remember(pattern, cached);
       }
       return program;
     };
@@ -121,10 +124,8 @@ function compileUncached(pattern: string): Cached {
   return { instructions: program.size, compiled: { names, test: (s) => program.test(s), exec: (s, from) => program.exec(s, from) } };
 }
 
-export function compileRe2(pattern: string): Compiled {
-  const hit = cache.get(pattern);
-  if (hit !== undefined) return hit.compiled;
-  const entry = compileUncached(pattern);
+/** Caches `entry`, dropping the oldest entries until it fits the count and the instruction budget. */
+function remember(pattern: string, entry: Cached): void {
   while (cache.size > 0 && (cache.size >= CACHE_SIZE || cachedInstructions + entry.instructions > MAX_CACHED_INSTRUCTIONS)) {
     const [oldest, old] = cache.entries().next().value as [string, Cached];
     cache.delete(oldest);
@@ -132,6 +133,13 @@ export function compileRe2(pattern: string): Compiled {
   }
   cache.set(pattern, entry);
   cachedInstructions += entry.instructions;
+}
+
+export function compileRe2(pattern: string): Compiled {
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit.compiled;
+  const entry = compileUncached(pattern);
+  remember(pattern, entry);
   return entry.compiled;
 }
 
