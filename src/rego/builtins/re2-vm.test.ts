@@ -128,6 +128,13 @@ test('re2 vm: a program past its size limit is "expression too large"', () => {
   assert.ok(program('a{1000}').size < MAX_PROGRAM);
 });
 
+test('re2 vm: a small program runs over the longest input the builtins accept', () => {
+  // 10,000,000 steps alone stopped `\pL` at 3.5 million characters, where Go answers.
+  const digits = '1'.repeat(4 * 1024 * 1024);
+  assert.equal(program('\\pL').test(digits), false);
+  assert.equal(program('[a-z]{1,20}').exec(digits, 0), null);
+});
+
 test('re2 vm: a search past its step bound stops with Re2TooCostly', () => {
   const p = program('\\pL{1000}!');
   assert.throws(() => p.test('a'.repeat(100_000)), (e: unknown) => e instanceof Re2TooCostly && /more than \d+ steps/.test(e.message));

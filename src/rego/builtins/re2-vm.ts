@@ -12,7 +12,7 @@
  * counts above 16, Unicode property classes, `(?m)$`) or would find other matches than RE2
  * (`sameOnV8` in re2.ts). Its work is bounded twice: a program may
  * hold at most `MAX_PROGRAM` instructions (else RE2's "expression too large"), and one search may
- * take at most `MAX_STEPS` thread steps (else `Re2TooCostly`), so a large pattern on a large
+ * take at most `stepLimit` thread steps (else `Re2TooCostly`), so a large pattern on a large
  * input fails clearly instead of holding the event loop.
  */
 import { RegexSyntaxError, type Re2Assertion, type Re2Node, type Re2Syntax } from './re2.ts';
@@ -21,16 +21,24 @@ import { normalize } from './re2-charset.ts';
 /** Instructions one program may hold (RE2 refuses patterns past its own size limit the same way). */
 export const MAX_PROGRAM = 100_000;
 /**
- * Thread steps one search may take: 0.1-0.3 s of this machine's CPU (a 1,000-instruction program
- * whose every thread lives, on 5,000 characters), far past what a policy's patterns take on
- * package metadata.
+ * Thread steps one search may take: `MAX_STEPS`, plus `STEPS_PER_CHARACTER` for each character
+ * of the input, so that a small program runs over the longest input the builtins accept (4 MiB)
+ * while a large one stops early. 0.1-0.3 s of this machine's CPU for the fixed part (a
+ * 1,000-instruction program whose every thread lives, on 5,000 characters), about as much again
+ * for 4 MiB at the per-character rate; far past what a policy's patterns take on package metadata.
  */
 export const MAX_STEPS = 10_000_000;
+export const STEPS_PER_CHARACTER = 8;
 
-/** A search would take more than `MAX_STEPS` steps. */
+/** The step bound of a search over `length` characters. */
+function stepLimit(length: number): number {
+  return MAX_STEPS + STEPS_PER_CHARACTER * length;
+}
+
+/** A search would take more than its step bound (`stepLimit`). */
 export class Re2TooCostly extends Error {
   constructor(length: number) {
-    super(`matching this pattern against ${length} characters would take more than ${MAX_STEPS} steps`);
+    super(`matching this pattern against ${length} characters would take more than ${stepLimit(length)} steps`);
     this.name = 'Re2TooCostly';
   }
 }
@@ -294,6 +302,7 @@ export class Re2Program {
     let nextLen = 0;
     const stack = this.#stack;
     let steps = 0;
+    const limit = stepLimit(len);
     /** Adds the threads `pc` leads to at position `i` to `list` after its `length` entries: its new length, or -1 when one of them matches. */
     const add = (list: Int32Array, length: number, pc0: number, i: number, round: number): number => {
       let top = 0;
@@ -302,7 +311,7 @@ export class Re2Program {
         const pc = stack[--top] as number;
         if (seen[pc] === round) continue;
         seen[pc] = round;
-        if (++steps > MAX_STEPS) throw new Re2TooCostly(len);
+        if (++steps > limit) throw new Re2TooCostly(len);
         switch (op[pc]) {
           case JMP:
             stack[top++] = xs[pc] as number;
@@ -339,7 +348,7 @@ export class Re2Program {
       nextLen = 0;
       for (let t = 0; t < curLen; t++) {
         const pc = cur[t] as number;
-        if (++steps > MAX_STEPS) throw new Re2TooCostly(len);
+        if (++steps > limit) throw new Re2TooCostly(len);
         const ok = op[pc] === LIT ? xs[pc] === cp : matchesSet(this.#sets[xs[pc] as number] as CharTest, cp);
         if (ok) {
           nextLen = add(next, nextLen, pc + 1, i + w, round);
@@ -379,6 +388,7 @@ export class Re2Program {
     const len = s.length;
     const none: number[] = new Array<number>(this.#captures).fill(-1);
     let steps = 0;
+    const limit = stepLimit(len);
     let cur: { pcs: number[]; caps: number[][] } = { pcs: [], caps: [] };
     let next: { pcs: number[]; caps: number[][] } = { pcs: [], caps: [] };
     const stackPc: number[] = [];
@@ -394,7 +404,7 @@ export class Re2Program {
         const caps = stackCaps.pop() as number[];
         if (seen[pc] === round) continue;
         seen[pc] = round;
-        if (++steps > MAX_STEPS) throw new Re2TooCostly(len);
+        if (++steps > limit) throw new Re2TooCostly(len);
         switch (op[pc]) {
           case JMP:
             stackPc.push(xs[pc] as number);
@@ -437,7 +447,7 @@ export class Re2Program {
       for (let t = 0; t < cur.pcs.length; t++) {
         const pc = cur.pcs[t] as number;
         const caps = cur.caps[t] as number[];
-        if (++steps > MAX_STEPS) throw new Re2TooCostly(len);
+        if (++steps > limit) throw new Re2TooCostly(len);
         const kind = op[pc];
         if (kind === MATCH) {
           // Leftmost-first: the threads after this one have lower priority.
