@@ -27,8 +27,8 @@ export const MAX_PROGRAM = 100_000;
  * 1,000-instruction program whose every thread lives, on 5,000 characters), about as much again
  * for 4 MiB at the per-character rate; far past what a policy's patterns take on package metadata.
  */
-export const MAX_STEPS = 10_000_000;
-export const STEPS_PER_CHARACTER = 8;
+const MAX_STEPS = 10_000_000;
+const STEPS_PER_CHARACTER = 8;
 
 /** The step bound of a search over `length` characters. */
 function stepLimit(length: number): number {
@@ -340,8 +340,7 @@ export class Re2Program {
         curLen = add(cur, curLen, 0, i, round);
         if (curLen < 0) return true;
       }
-      if (curLen === 0 && (i >= len || this.#anchored)) return false;
-      if (i >= len) return false;
+      if (i >= len || (curLen === 0 && this.#anchored)) return false;
       const cp = s.codePointAt(i) as number;
       const w = cp > 0xffff ? 2 : 1;
       round = this.#nextRound();

@@ -49,14 +49,6 @@ export interface Re2Syntax {
   readonly names: readonly string[];
 }
 
-export interface Translated {
-  readonly source: string;
-  /** The RegExp needs the `u` flag (Unicode property classes). */
-  readonly unicode: boolean;
-  /** Capture group names by group number (1-based); '' for unnamed groups. */
-  readonly names: readonly string[];
-}
-
 interface Flags {
   i: boolean;
   m: boolean;
@@ -617,10 +609,4 @@ export function emitJs(node: Re2Node, unicode: boolean): string {
     case 'repeat':
       return `(?:${emitJs(node.body, unicode)})${quantifier(node.min, node.max, node.greedy)}`;
   }
-}
-
-/** Translate RE2 syntax to JavaScript regex source (see `Translated.unicode` for the flag). */
-export function translateRe2(pattern: string): Translated {
-  const { node, unicode, names } = parseRe2(pattern);
-  return { source: emitJs(node, unicode), unicode, names };
 }
