@@ -6,6 +6,7 @@
  * its own (`regex.ts`), so they match in linear time: `*a*a*a*a*a*b` on 120 letters took 6.4 s
  * as a backtracking JavaScript RegExp (the `u` flag kept V8's linear-time fallback away).
  */
+import { Lru } from '../../core/index.ts';
 import type { Value } from '../value.ts';
 import { anyOf, arrayOf, builtinError, elementError, fn, str, typeError } from './args.ts';
 import { RegexSyntaxError } from './re2.ts';
@@ -124,13 +125,12 @@ class GlobTranslator {
   }
 }
 
-const CACHE_SIZE = 512;
 /**
  * RE2 sources of globs by pattern and delimiters; a bounded memo shared by evaluations. What
  * they compile to stays in regex.ts's cache alone, so that cache's instruction budget bounds the
  * linear-time programs that globs hold too.
  */
-const sources = new Map<string, string>();
+const sources = new Lru<string, string>(512);
 
 export function compileGlob(pattern: string, delimiters: readonly string[]): Compiled {
   const key = `${delimiters.join('')}\u0000${pattern}`;
@@ -138,10 +138,6 @@ export function compileGlob(pattern: string, delimiters: readonly string[]): Com
   if (hit !== undefined) return compileRe2(hit);
   const source = new GlobTranslator(pattern, delimiters).translate();
   const compiled = compileRe2(source);
-  if (sources.size >= CACHE_SIZE) {
-    const oldest = sources.keys().next().value;
-    if (oldest !== undefined) sources.delete(oldest);
-  }
   sources.set(key, source);
   return compiled;
 }

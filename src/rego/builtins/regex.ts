@@ -5,6 +5,7 @@
  * linear-time engine, and on `re2-vm.ts` otherwise.
  */
 import { setFlagsFromString } from 'node:v8';
+import { Lru } from '../../core/index.ts';
 import type { Value } from '../value.ts';
 import { arg, arrayOf, builtinError, fn, int, str } from './args.ts';
 import { globsIntersect } from './globs-intersect.ts';
@@ -28,7 +29,6 @@ setFlagsFromString('--enable-experimental-regexp-engine');
 export const MAX_PATTERN_LENGTH = 64 * 1024;
 /** Longest string a regex runs over: backtracking makes longer inputs a denial-of-service risk. */
 export const MAX_REGEX_INPUT = 4 * 1024 * 1024;
-const CACHE_SIZE = 512;
 
 export interface Compiled {
   /** Whether the pattern matches anywhere in `s`. */
@@ -55,14 +55,16 @@ interface Cached {
   readonly instructions: number;
 }
 
+/** Instructions of a linear-time program that weigh as much in the cache as one pattern. */
+const INSTRUCTIONS_PER_SLOT = 500;
+
 /**
- * Compiled patterns by source. A pure memo of a deterministic function, bounded by count and by
- * the instructions of the programs it holds, shared by all evaluations (compiling per call
- * would dominate the cost of regex builtins).
+ * Compiled patterns by source. A pure memo of a deterministic function, shared by all
+ * evaluations (compiling per call would dominate the cost of regex builtins), bounded in slots:
+ * one a pattern, and one more per 500 instructions of its linear-time program. 512 slots hold
+ * 512 patterns run on V8, or programs of about 250,000 instructions in all.
  */
-const cache = new Map<string, Cached>();
-const MAX_CACHED_INSTRUCTIONS = 250_000;
-let cachedInstructions = 0;
+const cache = new Lru<string, Cached>(512, (c) => 1 + Math.floor(c.instructions / INSTRUCTIONS_PER_SLOT));
 
 function compileUncached(pattern: string): Cached {
   if (pattern.length > MAX_PATTERN_LENGTH) throw new RegexSyntaxError('expression too large', pattern.slice(0, 40));
@@ -82,11 +84,9 @@ function compileUncached(pattern: string): Cached {
     const instead = (e: unknown): Re2Program => {
       if (!(e instanceof SyntaxError)) throw e;
       if (program === null) {
-        // Still cached (counted as 0 until now): cached again with its program, within the budget.
-        const cached = cache.get(pattern);
-        if (cached?.compiled === compiled) cache.delete(pattern);
         program = compileRe2Program(syntax, pattern);
-        if (cached?.compiled === compiled) remember(pattern, cached);
+        // Still cached: weighed again with its program.
+        if (cache.peek(pattern) === entry) cache.resize(pattern);
       }
       return program;
     };
@@ -113,33 +113,23 @@ function compileUncached(pattern: string): Cached {
         return m === null ? null : { index: m.index, end: m.index + m[0].length, groups: Array.from(m) };
       },
     };
-    return {
+    const entry: Cached = {
       compiled,
       get instructions() {
         return program?.size ?? 0;
       },
     };
+    return entry;
   }
   const program = compileRe2Program(syntax, pattern);
   return { instructions: program.size, compiled: { names, test: (s) => program.test(s), exec: (s, from) => program.exec(s, from) } };
-}
-
-/** Caches `entry`, dropping the oldest entries until it fits the count and the instruction budget. */
-function remember(pattern: string, entry: Cached): void {
-  while (cache.size > 0 && (cache.size >= CACHE_SIZE || cachedInstructions + entry.instructions > MAX_CACHED_INSTRUCTIONS)) {
-    const [oldest, old] = cache.entries().next().value as [string, Cached];
-    cache.delete(oldest);
-    cachedInstructions -= old.instructions;
-  }
-  cache.set(pattern, entry);
-  cachedInstructions += entry.instructions;
 }
 
 export function compileRe2(pattern: string): Compiled {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit.compiled;
   const entry = compileUncached(pattern);
-  remember(pattern, entry);
+  cache.set(pattern, entry);
   return entry.compiled;
 }
 
