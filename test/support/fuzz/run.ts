@@ -52,23 +52,34 @@ export function runFuzz(run: FuzzRun): Promise<FuzzResult> {
   };
   const stallMs = run.stallMs ?? 30_000;
   return new Promise<FuzzResult>((resolve, reject) => {
+    // The worker exits by itself once it has posted its result; it is terminated only when it
+    // hangs. Terminating a thread that is finishing on its own is a path a Node crash was seen
+    // on (CI ended a fuzz file's process this way once, with no failure of its own to report).
+    let result: FuzzResult | undefined;
     // Each look finds the calls begun moved on, or the same call still running: ended once one
-    // has run at least `stallMs` (between one and two looks).
+    // has run at least `stallMs` (between one and two looks). After the result, one more look
+    // that finds the worker still there ends it: a target left something running.
     let seen = -1;
     const timer = setInterval(() => {
       const begun = Atomics.load(header, PROGRESS.callsBegun);
-      if (begun !== seen) {
+      if (result === undefined && begun !== seen) {
         seen = begun;
         return;
       }
       clearInterval(timer);
       void worker.terminate();
-      reject(new Error(begun === 0 ? `fuzz target did not load and build its seed inputs in ${stallMs} ms: ${run.target}` : `fuzz call did not return in ${stallMs} ms; it was on ${where()}`));
+      reject(
+        new Error(
+          result !== undefined
+            ? `fuzz worker did not exit within ${stallMs} ms of reporting: ${run.target} left something running (a server, a timer)`
+            : begun === 0
+              ? `fuzz target did not load and build its seed inputs in ${stallMs} ms: ${run.target}`
+              : `fuzz call did not return in ${stallMs} ms; it was on ${where()}`,
+        ),
+      );
     }, stallMs);
     worker.once('message', (m: FuzzResult) => {
-      clearInterval(timer);
-      void worker.terminate();
-      resolve(m);
+      result = m;
     });
     worker.once('error', (err) => {
       clearInterval(timer);
@@ -76,7 +87,8 @@ export function runFuzz(run: FuzzRun): Promise<FuzzResult> {
     });
     worker.once('exit', (code) => {
       clearInterval(timer);
-      reject(new Error(`fuzz worker exited with ${code} before reporting; it was on ${where()}`));
+      if (result !== undefined && code === 0) resolve(result);
+      else reject(new Error(`fuzz worker exited with ${code} ${result === undefined ? 'before reporting' : 'after reporting'}; it was on ${where()}`));
     });
   });
 }
