@@ -5,7 +5,8 @@
  * the files read and their bytes, whether the analysis is complete, and the time to work out the
  * hooks, read and follow what they run and analyse it — side by side with its baseline measured in
  * the same run, the one inspection pass the gate makes of every tarball. Medians over `--runs`
- * (default 5).
+ * (default 5). Then install code written to make the rules slow, analysed within their CPU budget,
+ * side by side with the same code analysed without one.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { readTarballFiles } from '../../src/ecosystems/npm/tarball-files.ts';
 import { inspectTarball } from '../../src/ecosystems/npm/tarball-inspect.ts';
-import { npmInstallScriptFacts, planNpmHooks, readHookFiles } from '../../src/signals/install-scripts/index.ts';
+import { analyseInstallHooks, DEFAULT_INSTALL_SCRIPT_LIMITS, npmInstallScriptFacts, planNpmHooks, readHookFiles, type InstallHook } from '../../src/signals/install-scripts/index.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { CACHE_DIR, get, registryUrl, writeAtomic } from './workload.ts';
@@ -126,4 +127,29 @@ async function main(): Promise<void> {
   console.log(`  of which the behaviour rules over the ${mib.toFixed(2)} MiB of code read: ${analyseTotal.toFixed(0)} ms (${(analyseTotal / mib).toFixed(0)} ms per MiB)`);
 }
 
+/** CPU time of this thread for `work`, in ms. */
+function threadMs(work: () => void): number {
+  const before = process.threadCpuUsage();
+  work();
+  const { user, system } = process.threadCpuUsage(before);
+  return (user + system) / 1000;
+}
+
+/**
+ * Files of 4 MiB each, as an artifact's read keeps them, written against the rules: each `curl`
+ * scans a 300-character window for a `|`, each `iex` and each `node -e` a 200- and 400-character one.
+ */
+function hostile(): void {
+  const file = (unit: string, name: string): InstallHook => ({ kind: 'script-file', name, content: unit.repeat(Math.ceil((4 << 20) / unit.length)).slice(0, 4 << 20) });
+  const hooks = [{ kind: 'npm-lifecycle', name: 'postinstall', content: 'node a.js' } as const, file('curl ', 'a.js'), file('iex ', 'b.js'), file('node -e ', 'c.js')];
+  const budgeted = analyseInstallHooks(hooks);
+  const withBudget = threadMs(() => analyseInstallHooks(hooks));
+  const without = threadMs(() => analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: Number.POSITIVE_INFINITY }));
+  console.log(`install code written to make the rules slow: 3 files of 4 MiB (\`curl \`, \`iex \`, \`node -e \` repeated), CPU of the analysing thread`);
+  console.log(
+    `  within the budget of ${DEFAULT_INSTALL_SCRIPT_LIMITS.maxCpuMs} ms: ${withBudget.toFixed(0)} ms (read in part: ${budgeted.truncated.join(', ') || 'none'}; not analysed: ${budgeted.skipped})   baseline: without a budget ${without.toFixed(0)} ms`,
+  );
+}
+
 await main();
+hostile();

@@ -206,6 +206,10 @@ unanalysed_parts contains sprintf("%d hooks not analysed", [fact(["install_behav
 	fact(["install_behaviour", "skipped_hooks"]) > 0
 }
 
+unanalysed_parts contains "the analysis ran out of its CPU budget" if {
+	fact(["install_behaviour", "over_budget"]) == true
+}
+
 # --- Publisher and provenance ---------------------------------------------------------------------
 
 signal_findings contains finding("publisher.provenance_regression", sig.provenance_regression, msg) if {

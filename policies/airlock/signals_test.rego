@@ -192,6 +192,12 @@ test_install_code_analysed_in_part_is_quarantined_even_for_popular_packages if {
 	contains(q.msg, "could not analyse in full (not read: ./lib/x; read in part: bundle.js)")
 }
 
+test_install_code_the_rules_ran_out_of_time_on_is_quarantined if {
+	some q in data.airlock.quarantine with input as sig_input(object.union(popular, incomplete({"truncated": ["install.js"], "skipped_hooks": 2, "over_budget": true})))
+	q.id == "install_behaviour.incomplete"
+	contains(q.msg, "(2 hooks not analysed; read in part: install.js; the analysis ran out of its CPU budget)")
+}
+
 test_install_code_analysed_in_full_passes if {
 	count(data.airlock.quarantine) == 0 with input as sig_input(object.union(popular, object.union(behaviour("none", ["postinstall"]), {"install_behaviour": {"complete": true}})))
 }

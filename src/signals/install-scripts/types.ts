@@ -71,17 +71,32 @@ export interface InstallScriptLimits {
   readonly maxContentChars: number;
   readonly maxHooks: number;
   readonly maxFindings: number;
+  /**
+   * CPU time of the calling thread the rules may take in one analysis (an artifact's hooks and
+   * files). What is left when it runs out is reported as analysed in part or not at all.
+   */
+  readonly maxCpuMs: number;
+  /**
+   * Characters of a source the rules search between looks at the CPU budget (`analyse.ts`): one
+   * rule over 32 KiB built to be slow takes about 30 ms. What the rules find does not depend on it.
+   */
+  readonly pieceChars: number;
 }
 
 /**
  * Each source is analysed whole up to 4 MiB, what the artifact's read keeps of a file
  * (`DEFAULT_HOOK_FILE_LIMITS`; a script in package.json is at most 1 MiB), and as many sources as
- * a read keeps files, with the scripts beside them. The rules take about 90 ms per MiB
- * (`npm run bench:install-code` prints the rate over the install code of popular packages), so
- * the 16 MiB a read keeps in all costs about 1.5 s for a package whose install code is that large.
+ * a read keeps files, with the scripts beside them. The rules take about 75 ms per MiB of real
+ * install code (`npm run bench:install-code` prints the rate over the install code of popular
+ * packages), so the 16 MiB a read keeps in all costs about 1.2 s. Code written against the rules
+ * costs them more: 4 MiB of `curl ` repeated took 6 s, and 16 MiB of such code would hold the
+ * gateway's main thread for 20 s. The budget of 2 s stops them there; what is left is reported,
+ * and the built-in policy holds the package (`install_behaviour.incomplete`).
  */
 export const DEFAULT_INSTALL_SCRIPT_LIMITS: InstallScriptLimits = {
   maxContentChars: 4 * 1024 * 1024,
   maxHooks: 1024,
   maxFindings: 200,
+  maxCpuMs: 2000,
+  pieceChars: 32 * 1024,
 };

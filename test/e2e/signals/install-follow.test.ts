@@ -4,7 +4,8 @@
  * code does can hold it — the case of a hijacked popular package. Each hides its payload a way
  * the gate used to miss: inside `node -e`, in a file named without its extension, behind
  * `npm run`, behind a `require`, in a value of package.json `config` a script runs, past the first
- * 512 KiB of a big file, and past what the gate reads at all. npm would run every one of them (each first writes a marker file, which shows it
+ * 512 KiB of a big file, past what the gate reads at all, and behind code written to use up the
+ * rules' CPU budget. npm would run every one of them (each first writes a marker file, which shows it
  * ran); Airlock quarantines them instead, and installs popular packages whose install code it
  * could follow to the end and found harmless — one of them giving a child process the parent's
  * environment as esbuild's install does, which the gate used to take for an environment dump.
@@ -24,6 +25,8 @@ const PAYLOAD = [
   '',
 ].join('\n');
 const PADDING_LINE = '// vendored code, nothing to see here\n';
+/** Almost 4 MiB (what the gate reads of a file) on which the rules take about 1.5 s of CPU. */
+const SLOW = 'curl '.repeat(800_000);
 
 function pkg(name: string, scripts: Record<string, string>, files: { path: string; content: string }[]): FixturePackage {
   return { name, versions: [{ version: '9.0.0', publishedAt: daysAgo(300), manifest: { scripts }, files }] };
@@ -83,6 +86,16 @@ const CASES: readonly { name: string; how: string; reason: RegExp; pkg: FixtureP
     how: 'the payload comes after more code than the gate reads of a file',
     reason: /runs install-time code Airlock could not analyse in full \(read in part: bundle\.js\).*\[install_behaviour\.incomplete\]/,
     pkg: pkg('puppeteer', { postinstall: 'node bundle.js' }, [{ path: 'bundle.js', content: `require('fs').writeFileSync('HOOK_RAN', '');\n${PADDING_LINE.repeat(120_000)}${PAYLOAD}` }]),
+  },
+  {
+    name: 'cypress',
+    how: 'the install code is written to make the rules slow (each `curl` in it scans 300 characters for a `|`)',
+    reason: /could not analyse in full \(.*the analysis ran out of its CPU budget\).*\[install_behaviour\.incomplete\]/,
+    pkg: pkg('cypress', { postinstall: 'node index.js' }, [
+      { path: 'index.js', content: `require('fs').writeFileSync('HOOK_RAN', '');\nrequire('./lib/a');\nrequire('./lib/b');\n/* ${SLOW} */\n` },
+      { path: 'lib/a.js', content: `/* ${SLOW} */\n${PAYLOAD}` },
+      { path: 'lib/b.js', content: `/* ${SLOW} */\n` },
+    ]),
   },
 ];
 
