@@ -13,12 +13,15 @@ import { npmTestEnv } from './helpers.ts';
 test('the scheduled sweep removes the old copy of a changed packument, keeps what is in use, and the package is served as before', async (t) => {
   const env = await npmTestEnv();
   t.after(() => env.close());
-  // With no grace, a sweep between a blob's commit and its record's write would remove the blob
-  // of a write still in progress (the grace is what keeps those). Airlock's clock stands a minute
-  // back while the test writes, so a sweep then finds every blob young; then it runs on.
+  // The grace (an hour at least) keeps the blobs of writes in progress. Airlock's clock stands a
+  // minute back while the test writes, so a sweep then finds every blob young; then it runs two
+  // hours ahead, past the grace.
   const behind = Date.now() - 60_000;
   let writing = true;
-  const a = await buildTestApp({ config: env.config({ repository: { metadataMaxAge: '0s' }, storage: { sweepEvery: '1s', sweepGrace: '0s' } }), clock: () => new Date(writing ? behind : Date.now()) });
+  const a = await buildTestApp({
+    config: env.config({ repository: { metadataMaxAge: '0s' }, storage: { sweepEvery: '1s', sweepGrace: '1h' } }),
+    clock: () => new Date(writing ? behind : Date.now() + 2 * 3_600_000),
+  });
   t.after(() => a.close());
   const blobs = async (): Promise<Sha256Digest[]> => {
     const out: Sha256Digest[] = [];
@@ -57,7 +60,7 @@ test('the scheduled sweep applies storage.artifactRetention: a tarball unused fo
   t.after(() => env.close());
   const DAY = 86_400_000;
   let now = Date.now() - 2 * DAY;
-  const a = await buildTestApp({ config: env.config({ storage: { sweepEvery: '1s', sweepGrace: '0s', artifactRetention: '1d' } }), clock: () => new Date(now) });
+  const a = await buildTestApp({ config: env.config({ storage: { sweepEvery: '1s', sweepGrace: '1h', artifactRetention: '1d' } }), clock: () => new Date(now) });
   t.after(() => a.close());
   const blobs = async (): Promise<Sha256Digest[]> => {
     const out: Sha256Digest[] = [];
@@ -68,8 +71,8 @@ test('the scheduled sweep applies storage.artifactRetention: a tarball unused fo
   assert.equal(tarball.statusCode, 200);
   const artifact = await a.app.airlock.storage.metadata.getArtifact('npm', makePurl('npm', 'left-pad', '1.3.0'), 'left-pad-1.3.0.tgz');
   assert.ok(artifact !== null && (await blobs()).includes(artifact.blob));
-  // Two days on, nobody has downloaded it since: the next scheduled sweep evicts its bytes.
-  now = Date.now();
+  // Two days on and past the grace, nobody has downloaded it since: the next scheduled sweep evicts its bytes.
+  now = Date.now() + 2 * 3_600_000;
   for (const deadline = Date.now() + 10_000; (await blobs()).includes(artifact.blob) && Date.now() < deadline; ) await sleep(100);
   assert.ok(!(await blobs()).includes(artifact.blob), 'evicted');
   assert.notEqual(await a.app.airlock.storage.metadata.getArtifact('npm', artifact.purl, artifact.filename), null, 'the record stays');

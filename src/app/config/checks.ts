@@ -1,6 +1,6 @@
 /** Small validators that name the exact config path in every error. */
 import { AirlockError } from '../../core/index.ts';
-import { parseDuration } from '../../gate/duration.ts';
+import { formatDuration, parseDuration } from '../../gate/duration.ts';
 import { parseSize } from './units.ts';
 
 export type Raw = { readonly [k: string]: unknown };
@@ -70,7 +70,7 @@ export function duration(v: unknown, path: string, minMs: number, maxMs: number)
       fail(path, err instanceof Error ? err.message : String(err));
     }
   } else fail(path, `expected a duration such as 30s, 5m or 1d, got ${kind(v)}`);
-  if (ms < minMs || ms > maxMs) fail(path, `must be between ${minMs}ms and ${maxMs}ms`);
+  if (ms < minMs || ms > maxMs) fail(path, `must be between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`);
   return ms;
 }
 

@@ -335,7 +335,7 @@ test('durations and sizes accept human units', async () => {
   assert.equal(r?.timeouts.headersMs, 30_000);
 });
 
-test('storage sweep: daily with a day’s grace by default; 0 turns it off; under a second is refused; the environment sets it; artifact retention never by default, at least an hour', async () => {
+test('storage sweep: daily with a day’s grace by default, a grace of an hour at least; 0 turns it off; under a second is refused; the environment sets it; artifact retention never by default, at least an hour', async () => {
   const base = 'repositories: []\n';
   const d = await loadText(base);
   assert.deepEqual([d.storage.sweepEveryMs, d.storage.sweepGraceMs], [86_400_000, 86_400_000]);
@@ -348,9 +348,12 @@ test('storage sweep: daily with a day’s grace by default; 0 turns it off; unde
   assert.equal((await loadText(`${base}storage: {artifactRetention: never}\n`)).storage.artifactRetentionMs, null);
   assert.equal((await loadText(`${base}storage: {artifactRetention: 90d}\n`)).storage.artifactRetentionMs, 90 * 86_400_000);
   assert.equal((await loadText(base, { AIRLOCK_STORAGE_ARTIFACT_RETENTION: '30d' })).storage.artifactRetentionMs, 30 * 86_400_000);
-  await rejects(loadText(`${base}storage: {artifactRetention: 10m}\n`), /^storage\.artifactRetention: must be between 3600000ms and/);
+  await rejects(loadText(`${base}storage: {artifactRetention: 10m}\n`), /^storage\.artifactRetention: must be between 1h and 3650d$/);
   await rejects(loadText(`${base}storage: {artifactRetention: forever}\n`), /^storage\.artifactRetention: /);
   await rejects(loadText(`${base}storage: {sweepGrace: soon}\n`), /storage\.sweepGrace: invalid duration/);
+  // A running gateway sweeps while it writes: a blob is committed before its record, and a push
+  // uploads its layers before its manifest. The grace is what keeps those.
+  for (const grace of ['0s', '30m']) await rejects(loadText(`${base}storage: {sweepGrace: ${grace}}\n`), /^storage\.sweepGrace: must be between 1h and 365d$/);
 });
 
 test('environment overrides: sections and repositories by name, YAML scalars', async () => {

@@ -593,7 +593,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
       metadata: metadataDriver(storage['metadata'], 'storage.metadata', ctx),
       blobs: blobDriver(storage['blobs'], 'storage.blobs', ctx),
       sweepEveryMs: sweepEvery(storage['sweepEvery']),
-      sweepGraceMs: storage['sweepGrace'] === undefined ? DAY : duration(storage['sweepGrace'], 'storage.sweepGrace', 0, 365 * DAY),
+      sweepGraceMs: storage['sweepGrace'] === undefined ? DAY : duration(storage['sweepGrace'], 'storage.sweepGrace', 3_600_000, 365 * DAY),
       artifactRetentionMs: artifactRetention(storage['artifactRetention']),
     },
     policy: policy(o['policy'], ctx),

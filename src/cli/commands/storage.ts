@@ -22,7 +22,11 @@ changed upstream), except those committed within the grace period (default ${DEF
 First, the image repositories of hosted oci repositories stop naming the blobs uploaded to them
 longer ago than the grace that no manifest names (and the blobs deleted images left), so those
 go too.
-Safe to run while airlock serve uses the same storage, for example daily from cron.
+Safe to run while airlock serve uses the same storage, for example daily from cron, with a
+grace of an hour or more: a gateway commits a blob before the record naming it, and a push
+uploads its layers before its manifest, so a shorter grace may remove the blobs of writes in
+progress (hosted packages have no other copy). A grace under an hour is for storage no gateway
+is writing to.
 --artifact-retention also evicts the bytes of artifacts (tarballs) nobody has downloaded for
 that long, except those of versions under quarantine; their records and decisions stay, and the
 next download fetches and verifies them again. A tarball's downloads are written at most hourly
