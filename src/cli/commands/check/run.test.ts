@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { command } from '../check.ts';
+
+/** A server at the admin API's address whose check route answers `body` (what a broken or hostile one might). */
+async function answering(body: unknown): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    res.end(req.url?.startsWith('/-/api/check') === true ? JSON.stringify(body) : '{"error":"no such route"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function check(body: unknown, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { server, url } = await answering(body);
+  const [out, err] = [new PassThrough(), new PassThrough()];
+  let [stdout, stderr] = ['', ''];
+  out.on('data', (d: Buffer) => (stdout += d.toString()));
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    const code = await command.run([...argv, '--server', url], { stdout: out, stderr: err, env: {}, cwd: process.cwd() });
+    return { code, stdout, stderr };
+  } finally {
+    server.close();
+  }
+}
+
+const allow = (name: string) => ({ name, version: '1.0.0', verdict: 'allow' });
+
+test('check: an answer with fewer results than packages asked fails, naming what the server answered', async () => {
+  // Every one of no results is allowed: the check passed (exit 0) with nothing checked.
+  const none = await check({ summary: {}, results: [] }, 'npm', 'a@1.0.0', 'b@1.0.0');
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, 'airlock check: the server answered POST /-/api/check with 0 results for 2 packages\n');
+  const one = await check({ summary: { allow: 1 }, results: [allow('a')] }, 'oci', 'hub/a:1', 'hub/b:1');
+  assert.equal(one.code, 1);
+  assert.match(one.stderr, /with 1 result for 2 packages\n$/);
+});
+
+test('check: an answer that is not results and a summary of counts fails with what is wrong, not a TypeError', async () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [null, /answered POST \/-\/api\/check with null, not an object$/],
+    [{ summary: {} }, /without a results list$/],
+    [{ results: [allow('a'), allow('b')] }, /without a summary object$/],
+    [{ summary: { allow: '2' }, results: [allow('a'), allow('b')] }, /with a summary whose "allow" is not a count$/],
+    [{ summary: {}, results: [allow('a'), [allow('b')]] }, /with result 2 that is a list, not an object$/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await check(body, 'npm', 'a@1.0.0', 'b@1.0.0');
+    assert.equal(r.code, 1, JSON.stringify(body));
+    assert.match(r.stderr.trim(), message);
+  }
+  const single = await check('allow', 'pypi', 'requests==2.31.0');
+  assert.equal(single.code, 1);
+  assert.equal(single.stderr, 'airlock check: the server answered GET /-/api/check with a result that is "allow", not an object\n');
+});
+
+test('check: a well-formed answer is read as before', async () => {
+  const r = await check({ summary: { allow: 2 }, results: [allow('a'), allow('b')] }, 'npm', 'a@1.0.0', 'b@1.0.0', '--format', 'table');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^a\s+1\.0\.0\s+ALLOW/m);
+});
