@@ -142,8 +142,11 @@ function threadMs(work: () => void): number {
 function hostile(): void {
   const file = (unit: string, name: string): InstallHook => ({ kind: 'script-file', name, content: unit.repeat(Math.ceil((4 << 20) / unit.length)).slice(0, 4 << 20) });
   const hooks = [{ kind: 'npm-lifecycle', name: 'postinstall', content: 'node a.js' } as const, file('curl ', 'a.js'), file('iex ', 'b.js'), file('node -e ', 'c.js')];
-  const budgeted = analyseInstallHooks(hooks);
-  const withBudget = threadMs(() => analyseInstallHooks(hooks));
+  let budgeted: ReturnType<typeof analyseInstallHooks> | undefined;
+  const withBudget = threadMs(() => {
+    budgeted = analyseInstallHooks(hooks);
+  });
+  if (budgeted === undefined) throw new Error('the analysis returned nothing');
   const without = threadMs(() => analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: Number.POSITIVE_INFINITY }));
   console.log(`install code written to make the rules slow: 3 files of 4 MiB (\`curl \`, \`iex \`, \`node -e \` repeated), CPU of the analysing thread`);
   console.log(
