@@ -9,7 +9,6 @@ import type { AdminClient } from '../../../api/client.ts';
 import { makePurl } from '../../../core/index.ts';
 import { UsageError } from '../../command.ts';
 import type { Result } from './render.ts';
-import { checkChunk, checkOne } from './run.ts';
 
 const MAX_SPEC = 512;
 
@@ -53,7 +52,7 @@ export async function checkImages(c: AdminClient, specs: readonly OciSpec[]): Pr
   const byRepo = new Map<string, number[]>();
   specs.forEach((s, i) => byRepo.set(s.repo, [...(byRepo.get(s.repo) ?? []), i]));
   for (const [repo, at] of byRepo) {
-    const results: Result[] = at.length === 1 ? [await checkOne(c, specs[at[0] as number]?.purl as string, repo)] : (await checkChunk(c, at.map((i) => specs[i]?.purl as string), repo)).results;
+    const results: Result[] = at.length === 1 ? [await c.check(specs[at[0] as number]?.purl as string, repo)] : (await c.checkMany(at.map((i) => specs[i]?.purl as string), repo)).results;
     at.forEach((i, k) => {
       out[i] = results[k] as Result;
     });
