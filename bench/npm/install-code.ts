@@ -6,7 +6,8 @@
  * hooks, read and follow what they run and analyse it — side by side with its baseline measured in
  * the same run, the one inspection pass the gate makes of every tarball. Medians over `--runs`
  * (default 5). Then install code written to make the rules slow, analysed within their CPU budget,
- * side by side with the same code analysed without one.
+ * side by side with the same code analysed without one, and the longest it held the thread at once
+ * (the rules let it go every few milliseconds, so other requests are served meanwhile).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { readTarballFiles } from '../../src/ecosystems/npm/tarball-files.ts';
 import { inspectTarball } from '../../src/ecosystems/npm/tarball-inspect.ts';
-import { analyseInstallHooks, DEFAULT_INSTALL_SCRIPT_LIMITS, npmInstallScriptFacts, planNpmHooks, readHookFiles, type InstallHook } from '../../src/signals/install-scripts/index.ts';
+import { analyseInstallHooks, DEFAULT_INSTALL_SCRIPT_LIMITS, npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookAnalysis, type InstallHook } from '../../src/signals/install-scripts/index.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
 import { CACHE_DIR, get, registryUrl, writeAtomic } from './workload.ts';
@@ -85,7 +86,7 @@ async function followOnce(name: string, bytes: Buffer): Promise<Measured> {
   let passes = 0;
   const read = await readHookFiles(plan.starts, async (paths, bounds) => (passes++, readTarballFiles(Readable.from([bytes]), paths, bounds)), name, bytes.length);
   const analysing = performance.now();
-  const facts = npmInstallScriptFacts(plan, read);
+  const facts = await npmInstallScriptFacts(plan, read);
   const analyseMs = performance.now() - analysing;
   let readBytes = 0;
   for (const text of read.files.values()) readBytes += Buffer.byteLength(text);
@@ -127,10 +128,10 @@ async function main(): Promise<void> {
   console.log(`  of which the behaviour rules over the ${mib.toFixed(2)} MiB of code read: ${analyseTotal.toFixed(0)} ms (${(analyseTotal / mib).toFixed(0)} ms per MiB)`);
 }
 
-/** CPU time of this thread for `work`, in ms. */
-function threadMs(work: () => void): number {
+/** CPU time of this thread for `work`, in ms (the rules let it go while they run; nothing else runs here meanwhile). */
+async function threadMs(work: () => Promise<unknown>): Promise<number> {
   const before = process.threadCpuUsage();
-  work();
+  await work();
   const { user, system } = process.threadCpuUsage(before);
   return (user + system) / 1000;
 }
@@ -139,20 +140,32 @@ function threadMs(work: () => void): number {
  * Files of 4 MiB each, as an artifact's read keeps them, written against the rules: each `curl`
  * scans a 300-character window for a `|`, each `iex` and each `node -e` a 200- and 400-character one.
  */
-function hostile(): void {
+async function hostile(): Promise<void> {
   const file = (unit: string, name: string): InstallHook => ({ kind: 'script-file', name, content: unit.repeat(Math.ceil((4 << 20) / unit.length)).slice(0, 4 << 20) });
   const hooks = [{ kind: 'npm-lifecycle', name: 'postinstall', content: 'node a.js' } as const, file('curl ', 'a.js'), file('iex ', 'b.js'), file('node -e ', 'c.js')];
-  let budgeted: ReturnType<typeof analyseInstallHooks> | undefined;
-  const withBudget = threadMs(() => {
-    budgeted = analyseInstallHooks(hooks);
+  let budgeted: HookAnalysis | undefined;
+  // The longest the analysis held the thread: the longest gap between turns of a ticker.
+  let longest = 0;
+  let last = performance.now();
+  let ticking = true;
+  const tick = (): void => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const withBudget = await threadMs(async () => {
+    budgeted = await analyseInstallHooks(hooks);
   });
+  ticking = false;
   if (budgeted === undefined) throw new Error('the analysis returned nothing');
-  const without = threadMs(() => analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: Number.POSITIVE_INFINITY }));
+  const without = await threadMs(() => analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: Number.POSITIVE_INFINITY }));
   console.log(`install code written to make the rules slow: 3 files of 4 MiB (\`curl \`, \`iex \`, \`node -e \` repeated), CPU of the analysing thread`);
   console.log(
-    `  within the budget of ${DEFAULT_INSTALL_SCRIPT_LIMITS.maxCpuMs} ms: ${withBudget.toFixed(0)} ms (read in part: ${budgeted.truncated.join(', ') || 'none'}; not analysed: ${budgeted.skipped})   baseline: without a budget ${without.toFixed(0)} ms`,
+    `  within the budget of ${DEFAULT_INSTALL_SCRIPT_LIMITS.maxCpuMs} ms: ${withBudget.toFixed(0)} ms (read in part: ${budgeted.truncated.join(', ') || 'none'}; not analysed: ${budgeted.skipped}), holding the thread ${longest.toFixed(0)} ms at most   baseline: without a budget ${without.toFixed(0)} ms`,
   );
 }
 
 await main();
-hostile();
+await hostile();

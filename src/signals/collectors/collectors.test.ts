@@ -10,6 +10,8 @@ import type { FirstSeenStore, Json } from '../../storage/ports/index.ts';
 import { createLookalikeIndex } from '../lookalike/index.ts';
 import { importOsvFeed } from '../feeds/index.ts';
 import { createSignalCollectors, fixedLookalikeIndexes, installBehaviourCollector, lazyLookalikeIndexes, nameCollector, warmLookalikeIndexes, HISTORY_FACTS, type CollectorCandidate, type FactsDoc, type SignalCollector } from './index.ts';
+import { DEFAULT_INSTALL_SCRIPT_LIMITS } from '../install-scripts/index.ts';
+import { cpuMsOf } from '../../../test/support/cpu-time.ts';
 
 const FEED = join(import.meta.dirname, '..', 'feeds', 'testdata', 'osv');
 const DAY = 86_400_000;
@@ -342,6 +344,24 @@ test('artifact phase: the hook files of at most two artifacts are read at once (
   const all = await Promise.all(calls);
   assert.equal(most, 2);
   assert.deepEqual(all.map((f) => (f[0]?.install_behaviour as Record<string, Json>).complete), [true, true, true, true, true]);
+});
+
+test('metadata phase: the versions of one package share one budget for the behaviour rules, so a packument of versions each with its own script written against them costs one budget, and the versions left are reported not analysed', async () => {
+  const collector = installBehaviourCollector({ ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
+  // Each `curl` makes a rule scan 300 characters for a `|`: one such 1 MiB script takes about 0.75 s.
+  const slow = 'curl '.repeat((1 << 20) / 5);
+  const versions = [0, 1, 2, 3, 4, 5].map((v) => candidate('pad', `1.0.${v}`, { install_scripts: { postinstall: `${slow}# ${v}` }, has_install_script: true }));
+  let got: readonly FactsDoc[] = [];
+  const ms = await cpuMsOf(async () => {
+    got = await collector.collect({ phase: 'metadata', candidates: versions, history: versions, request: null, now: new Date() });
+  });
+  assert.ok(ms < 1500, `${ms} ms of CPU for six versions sharing a budget of 300`);
+  const facts = got.map((f) => f['install_behaviour'] as Record<string, Json>);
+  assert.deepEqual(facts.map((f) => [f['complete'], f['over_budget']]), versions.map(() => [false, true]));
+  assert.deepEqual(facts.slice(1).map((f) => f['skipped_hooks']), [1, 1, 1, 1, 1]);
+  // The next pass (another package, or this one judged again) has a budget of its own.
+  const [next] = await collector.collect({ phase: 'metadata', candidates: [candidate('plain', '1.0.0', { install_scripts: { postinstall: 'node x.js' }, has_install_script: true })], history: [], request: null, now: new Date() });
+  assert.equal((next?.['install_behaviour'] as Record<string, Json>)['complete'], true);
 });
 
 test('names published to a hosted repository become internal names once the index is refreshed: the same name upstream is then dependency confusion', async () => {

@@ -7,7 +7,18 @@
  */
 import { Semaphore } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { analyseInstallHooks, installScriptFacts, npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookFiles, type InstallHook } from '../install-scripts/index.ts';
+import {
+  analyseInstallHooks,
+  DEFAULT_INSTALL_SCRIPT_LIMITS,
+  installScriptFacts,
+  npmInstallScriptFacts,
+  planNpmHooks,
+  readHookFiles,
+  RuleBudget,
+  type HookFiles,
+  type InstallHook,
+  type InstallScriptLimits,
+} from '../install-scripts/index.ts';
 import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalCollector } from './types.ts';
 
 function scriptsOf(v: Json | undefined): Record<string, string> {
@@ -37,14 +48,14 @@ function tarballOf(c: CollectorCandidate): FactsDoc | null {
  * backend the index serves and the gate judges as its own package) run no code of this package.
  * The metadata phase knows no code: whether a version has wheels is all the index says.
  */
-function pypiFacts(c: CollectorCandidate, t: FactsDoc | null): Json {
+async function pypiFacts(c: CollectorCandidate, t: FactsDoc | null, limits: InstallScriptLimits, budget: RuleBudget): Promise<Json> {
   const hooks: InstallHook[] = [];
   for (const [name, content] of Object.entries(scriptsOf(t === null ? undefined : factOf(t, 'install_scripts')))) {
     if (name === 'setup.py') hooks.push({ kind: 'pypi-setup-py', name, content });
     else if (name.startsWith('startup:')) hooks.push({ kind: 'pypi-pth', name: name.slice('startup:'.length), content });
   }
   const declared = factOf(c.facts, 'has_install_script') === true;
-  return asJson(installScriptFacts({ hooks, nativeBuild: false, declaredInstallScript: declared }, analyseInstallHooks(hooks)));
+  return asJson(installScriptFacts({ hooks, nativeBuild: false, declaredInstallScript: declared }, await analyseInstallHooks(hooks, limits, budget)));
 }
 
 /**
@@ -53,21 +64,22 @@ function pypiFacts(c: CollectorCandidate, t: FactsDoc | null): Json {
  */
 const CONCURRENT_READS = 2;
 
-async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphore): Promise<Json> {
+async function artifactFacts(c: CollectorCandidate, t: FactsDoc, reads: Semaphore, limits: InstallScriptLimits, budget: RuleBudget): Promise<Json> {
   const manifest = { scripts: scriptsOf(factOf(t, 'install_scripts')), hasInstallScript: factOf(c.facts, 'has_install_script') === true };
   const input = { manifest, hasBindingGyp: factOf(t, 'has_binding_gyp') === true, bundled: bundledOf(factOf(t, 'bundled_install_scripts')), config: scriptsOf(factOf(t, 'script_config')) };
   const plan = planNpmHooks(input);
   const content = c.content;
   const readFiles = content?.readFiles;
   // The files the hooks run, and what those load, read from the artifact within its bounds.
-  if (plan.starts.length === 0 || content === undefined || readFiles === undefined) return asJson(npmInstallScriptFacts(plan));
+  if (plan.starts.length === 0 || content === undefined || readFiles === undefined) return asJson(await npmInstallScriptFacts(plan, undefined, limits, budget));
   return reads.run(async () => {
     const files: HookFiles = await readHookFiles(plan.starts, readFiles, c.subject.name, content.size);
-    return asJson(npmInstallScriptFacts(plan, files));
+    return asJson(await npmInstallScriptFacts(plan, files, limits, budget));
   });
 }
 
-export function installBehaviourCollector(): SignalCollector {
+/** `limits`: the analysis's bounds, its CPU budget among them (by default `DEFAULT_INSTALL_SCRIPT_LIMITS`). */
+export function installBehaviourCollector(limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): SignalCollector {
   const reads = new Semaphore(CONCURRENT_READS);
   return {
     id: 'signals.install_behaviour',
@@ -78,18 +90,20 @@ export function installBehaviourCollector(): SignalCollector {
       // facts are found by that object first, and by its text only when it is a new one.
       const memo = new Map<string, FactsDoc>();
       const byValue = [new Map<Json | undefined, FactsDoc>(), new Map<Json | undefined, FactsDoc>()] as const;
+      // One budget for the rules over everything this pass judges (a package's versions, or an artifact).
+      const budget = new RuleBudget(limits.maxCpuMs);
       for (const c of req.candidates) {
         if (c.subject.ecosystem === 'pypi') {
-          out.push({ install_behaviour: pypiFacts(c, req.phase === 'artifact' ? tarballOf(c) : null) });
+          out.push({ install_behaviour: await pypiFacts(c, req.phase === 'artifact' ? tarballOf(c) : null, limits, budget) });
           continue;
         }
         if (c.subject.ecosystem !== 'npm') {
-          out.push({ install_behaviour: asJson(npmInstallScriptFacts({ manifest: {} })) });
+          out.push({ install_behaviour: asJson(await npmInstallScriptFacts({ manifest: {} })) });
           continue;
         }
         const t = req.phase === 'artifact' ? tarballOf(c) : null;
         if (t !== null) {
-          out.push({ install_behaviour: await artifactFacts(c, t, reads) });
+          out.push({ install_behaviour: await artifactFacts(c, t, reads, limits, budget) });
           continue;
         }
         const raw = factOf(c.facts, 'install_scripts');
@@ -101,7 +115,7 @@ export function installBehaviourCollector(): SignalCollector {
           const key = `${declared ? 1 : 0}${JSON.stringify(scripts)}`;
           doc = memo.get(key);
           if (doc === undefined) {
-            doc = { install_behaviour: asJson(npmInstallScriptFacts({ manifest: { scripts, hasInstallScript: declared } })) };
+            doc = { install_behaviour: asJson(await npmInstallScriptFacts({ manifest: { scripts, hasInstallScript: declared } }, undefined, limits, budget)) };
             memo.set(key, doc);
           }
           seen.set(raw, doc);

@@ -1,8 +1,10 @@
 /**
  * Runs the behaviour rules over install hooks and builds the `install_scripts` facts. Pure and
  * bounded: each hook's content is cut at the limit (and the cut reported), findings are capped,
- * and the rules' CPU time has a budget per call (what is left when it runs out is reported too).
+ * and the rules' CPU time has a budget (`RuleBudget`: what is left when it runs out is reported
+ * too). They let the thread go every few milliseconds, so other requests are served meanwhile.
  */
+import { setImmediate } from 'node:timers/promises';
 import { maxSeverity, severityRank, type Severity } from '../../core/index.ts';
 import { BEHAVIOUR_RULES, type BehaviourRule } from './rules.ts';
 import {
@@ -106,6 +108,49 @@ function threadCpuMs(): number {
   return (user + system) / 1000;
 }
 
+/**
+ * How long the rules hold the thread before they let other work run: they run on the gateway's
+ * main thread, and one piece built against them takes up to about 50 ms over all of them.
+ */
+const YIELD_AFTER_MS = 10;
+
+/**
+ * The rules' CPU budget for one judging pass: a package's versions in the metadata phase share
+ * one (a packument of 100 versions, each with its own 1 MiB script built against the rules,
+ * would otherwise take 100 budgets), an artifact's hooks and files have theirs. Only the CPU the
+ * rules use is charged: they let the thread go every few milliseconds (`YIELD_AFTER_MS`), and
+ * what other requests use meanwhile is theirs.
+ */
+export class RuleBudget {
+  #leftMs: number;
+  #since = performance.now();
+
+  constructor(cpuMs: number) {
+    this.#leftMs = cpuMs;
+  }
+
+  get spent(): boolean {
+    return this.#leftMs <= 0;
+  }
+
+  /** Runs `work`, charging the thread's CPU it takes. */
+  charge(work: () => void): void {
+    const before = threadCpuMs();
+    try {
+      work();
+    } finally {
+      this.#leftMs -= threadCpuMs() - before;
+    }
+  }
+
+  /** Lets other work run if the rules have held the thread for a while. */
+  async pause(): Promise<void> {
+    if (performance.now() - this.#since < YIELD_AFTER_MS) return;
+    await setImmediate();
+    this.#since = performance.now();
+  }
+}
+
 export interface HookAnalysis {
   readonly findings: readonly BehaviourFinding[];
   /** Hooks whose content was analysed only in part: longer than the limit, or left when the CPU budget ran out. */
@@ -118,11 +163,18 @@ export interface HookAnalysis {
   readonly unread?: readonly string[];
 }
 
-export function analyseInstallHooks(hooks: readonly InstallHook[], limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): HookAnalysis {
+/**
+ * The rules over `hooks`, within `budget` (by default a budget of its own, `limits.maxCpuMs`;
+ * pass one to share it between the analyses of one judging pass).
+ */
+export async function analyseInstallHooks(
+  hooks: readonly InstallHook[],
+  limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS,
+  budget: RuleBudget = new RuleBudget(limits.maxCpuMs),
+): Promise<HookAnalysis> {
   const findings: BehaviourFinding[] = [];
   const truncated: string[] = [];
   const analysed = hooks.slice(0, limits.maxHooks);
-  const deadline = threadCpuMs() + limits.maxCpuMs;
   let skipped = hooks.length - analysed.length;
   let overBudget = false;
   for (const [k, hook] of analysed.entries()) {
@@ -133,11 +185,15 @@ export function analyseInstallHooks(hooks: readonly InstallHook[], limits: Insta
     const scans = BEHAVIOUR_RULES.filter((rule) => rule.only === undefined || rule.only.includes(hook.kind)).map((rule) => new RuleScan(rule));
     let from = 0;
     for (; from < text.length; from += limits.pieceChars) {
-      if (threadCpuMs() > deadline) {
+      if (budget.spent) {
         overBudget = true;
         break;
       }
-      for (const scan of scans) scan.scan(text, from, Math.min(text.length, from + limits.pieceChars));
+      const to = Math.min(text.length, from + limits.pieceChars);
+      budget.charge(() => {
+        for (const scan of scans) scan.scan(text, from, to);
+      });
+      await budget.pause();
     }
     if (overBudget && from === 0) {
       // Not begun: this hook and the rest are not analysed.

@@ -3,7 +3,7 @@
  * tarball's package.json) and from the packages bundled in the tarball, plus — in the artifact
  * phase — the files those hooks run and everything those files load (`hook-files.ts`).
  */
-import { analyseInstallHooks, installScriptFacts, type InstallScriptFacts } from './analyse.ts';
+import { analyseInstallHooks, installScriptFacts, type InstallScriptFacts, type RuleBudget } from './analyse.ts';
 import { commandEntries, type CommandEntry } from './entries.ts';
 import type { HookFiles, HookStart } from './hook-files.ts';
 import { npmInstallHooks, type NpmHookSummary, type NpmManifestHints } from './npm-hooks.ts';
@@ -70,13 +70,21 @@ export function planNpmHooks(input: NpmInstallScriptInput): NpmHookPlan {
   return { summary, runs, starts };
 }
 
-/** The facts of a package's hooks (`plan`, or the input to plan them from) and of the files they run. */
-export function npmInstallScriptFacts(input: NpmInstallScriptInput | NpmHookPlan, read?: HookFiles, limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS): InstallScriptFacts {
+/**
+ * The facts of a package's hooks (`plan`, or the input to plan them from) and of the files they
+ * run; `budget`: the rules' CPU budget, when it is shared with other analyses (`RuleBudget`).
+ */
+export async function npmInstallScriptFacts(
+  input: NpmInstallScriptInput | NpmHookPlan,
+  read?: HookFiles,
+  limits: InstallScriptLimits = DEFAULT_INSTALL_SCRIPT_LIMITS,
+  budget?: RuleBudget,
+): Promise<InstallScriptFacts> {
   const { summary, runs } = 'runs' in input ? input : npmRuns(input);
   const hooks: InstallHook[] = runs.map((r) => r.hook);
   for (const [path, body] of read?.files ?? []) hooks.push({ kind: 'script-file', name: path, content: body });
   const nativeBuild = summary.nativeBuild || runs.some((r) => r.folder !== '' && /\bnode-gyp\b/.test(r.hook.content));
-  const analysis = analyseInstallHooks(hooks, limits);
+  const analysis = await analyseInstallHooks(hooks, limits, budget);
   return installScriptFacts(
     { ...summary, hooks, nativeBuild },
     read === undefined ? analysis : { ...analysis, truncated: [...new Set([...read.truncated, ...analysis.truncated])], unread: read.unread },

@@ -1,6 +1,6 @@
 export * from './types.ts';
 export { BEHAVIOUR_RULES, type BehaviourRule } from './rules.ts';
-export { analyseInstallHooks, installScriptFacts, type HookAnalysis, type InstallScriptFacts } from './analyse.ts';
+export { analyseInstallHooks, installScriptFacts, RuleBudget, type HookAnalysis, type InstallScriptFacts } from './analyse.ts';
 export { npmInstallHooks, NPM_INSTALL_SCRIPTS, type NpmHookSummary, type NpmManifestHints } from './npm-hooks.ts';
 export { commandEntries, gypCommands, type CommandEntry } from './entries.ts';
 export { moduleSpecifiers } from './js-requires.ts';

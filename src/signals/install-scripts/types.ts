@@ -72,8 +72,9 @@ export interface InstallScriptLimits {
   readonly maxHooks: number;
   readonly maxFindings: number;
   /**
-   * CPU time of the calling thread the rules may take in one analysis (an artifact's hooks and
-   * files). What is left when it runs out is reported as analysed in part or not at all.
+   * CPU time of the calling thread the rules may take in one judging pass (an artifact's hooks
+   * and files, or the versions of one package: `RuleBudget`). What is left when it runs out is
+   * reported as analysed in part or not at all.
    */
   readonly maxCpuMs: number;
   /**
