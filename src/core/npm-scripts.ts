@@ -8,7 +8,7 @@
  * The scripts object is hostile JSON: only non-empty string scripts count, and at most
  * `MAX_SCRIPTS` are followed.
  */
-import { isPlainObject } from './plain-object.ts';
+import { isPlainObject, setMember } from './plain-object.ts';
 import { baseName, commandProper, shellCommands } from './shell-words.ts';
 
 export const NPM_INSTALL_LIFECYCLE = ['preinstall', 'install', 'postinstall'] as const;
@@ -136,7 +136,7 @@ export function npmInstallTimeScripts(scripts: unknown): Record<string, string> 
     if (Object.hasOwn(out, name) || queue.length >= MAX_SCRIPTS) return;
     const s = scriptOf(all, name);
     if (s === null) return;
-    out[name] = s;
+    setMember(out, name, s);
     queue.push(name);
   };
   for (const name of NPM_INSTALL_LIFECYCLE) add(name);

@@ -1,6 +1,17 @@
 /** A JSON object as parsed from untrusted input: its members are yet to be checked. */
 export type PlainObject = { readonly [k: string]: unknown };
 
+/**
+ * `o[key] = value`, as an own member whatever the key. Assigned, the key `__proto__` sets the
+ * object's prototype instead (or nothing, for a string value) and is gone; JSON.parse keeps it as
+ * a member, and so does npm: a package's `postinstall: "npm run __proto__"` runs its script named
+ * `__proto__`. For maps whose keys come from untrusted input.
+ */
+export function setMember<T>(o: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** An object that is neither null nor an array (what `JSON.parse` makes of `{…}`). */
 export function isPlainObject(v: unknown): v is PlainObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -23,6 +23,13 @@ test('lazy JSON objects read fields on demand and materialise for ordered views'
   assert.equal(toJSONText(fromJSON({ k: [1, 'x'] })), '{"k":[1,"x"]}');
 });
 
+test('a key named __proto__ is a key like any other, as in OPA: kept by the conversions in and out', () => {
+  const v = fromJSON(JSON.parse('{"__proto__": {"x": 1}, "a": 2}'));
+  assert.equal(toJSONText(v), '{"__proto__":{"x":1},"a":2}');
+  assert.equal(JSON.stringify(toJS(v)), '{"__proto__":{"x":1},"a":2}');
+  assert.equal(Object.getPrototypeOf(toJS(v)), Object.prototype);
+});
+
 test('settle detaches results from their JSON source', () => {
   const src = { a: { b: 1 } };
   const v = settle(fromJSON(src));

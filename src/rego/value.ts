@@ -13,6 +13,7 @@
  * OPA does, so results are deterministic.
  */
 import { BigNum, compareNumbers, formatNumber, numbersEqual, parseNumber, type RNumber } from './number.ts';
+import { setMember } from '../core/index.ts';
 
 export type Value = null | boolean | RNumber | string | readonly Value[] | RSet | RObject;
 export type RArray = readonly Value[];
@@ -589,7 +590,7 @@ export function toJS(v: Value): unknown {
   if (v instanceof RSet) return v.values().map(toJS);
   const out: Record<string, unknown> = {};
   (v as RObject).forEach((k, val) => {
-    out[typeof k === 'string' ? k : toJSONText(k)] = toJS(val);
+    setMember(out, typeof k === 'string' ? k : toJSONText(k), toJS(val));
   });
   return out;
 }

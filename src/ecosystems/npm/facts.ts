@@ -5,7 +5,7 @@
  * bounded: strings and lists are truncated so a hostile manifest cannot blow up the policy
  * input or the decision records.
  */
-import { isPlainObject, npmInstallTimeScripts, personBeforeEmail, type PlainObject } from '../../core/index.ts';
+import { isPlainObject, npmInstallTimeScripts, personBeforeEmail, setMember, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { ManifestExtract } from './manifest-reader.ts';
@@ -56,7 +56,7 @@ function nonNegative(x: unknown): number | null {
  */
 export function installScripts(scripts: unknown, hasBindingGyp = false): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
-  for (const [name, command] of Object.entries(npmInstallTimeScripts(scripts))) out[name] = command.slice(0, MAX_SCRIPT_CHARS);
+  for (const [name, command] of Object.entries(npmInstallTimeScripts(scripts))) setMember(out, name, command.slice(0, MAX_SCRIPT_CHARS));
   if (hasBindingGyp && out['install'] === undefined && out['preinstall'] === undefined) out['install'] = 'node-gyp rebuild';
   return out;
 }
@@ -77,7 +77,7 @@ export function scriptConfig(config: unknown): { [k: string]: Json } {
   const walk = (v: unknown, key: string, depth: number): void => {
     if (n >= MAX_CONFIG_VALUES || depth > 8) return;
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      out[key.slice(0, 256)] = String(v).slice(0, MAX_CONFIG_CHARS);
+      setMember(out, key.slice(0, 256), String(v).slice(0, MAX_CONFIG_CHARS));
       n++;
     } else if (isPlainObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(x, key === '' ? k : `${key}_${k}`, depth + 1);

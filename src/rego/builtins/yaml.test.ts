@@ -38,3 +38,8 @@ test("yaml.unmarshal: an anchor whose value contains its own alias is refused as
   }
   assert.deepEqual(evaluate('yaml.unmarshal("a: &x [1]\\nb: [*x, *x]")'), { value: '{"a":[1],"b":[[1],[1]]}' });
 });
+
+test('yaml.unmarshal: a key named __proto__ is a key like any other, as go-yaml reads it', () => {
+  check('yaml.unmarshal("__proto__: 1\\na: {__proto__: [2]}")', '{"__proto__":1,"a":{"__proto__":[2]}}');
+  check('object.keys(yaml.unmarshal("__proto__: 1"))', '["__proto__"]');
+});

@@ -5,7 +5,7 @@
  * go-yaml's error wording for the common failures.
  */
 import { parseAllDocuments, stringify, type Document } from 'yaml';
-import { yamlDepthExceeded } from '../../core/index.ts';
+import { setMember, yamlDepthExceeded } from '../../core/index.ts';
 import { fromJSON, type Value } from '../value.ts';
 import { arg, builtinError, fn, str } from './args.ts';
 import { stringOf } from './encoding.ts';
@@ -69,13 +69,13 @@ function plainCollection(js: object, open: Set<object>): unknown {
   const each = (v: unknown): unknown => toPlain(v, open);
   if (js instanceof Map) {
     const o: Record<string, unknown> = {};
-    for (const [k, v] of js) o[typeof k === 'string' ? k : String(k)] = each(v);
+    for (const [k, v] of js) setMember(o, typeof k === 'string' ? k : String(k), each(v));
     return o;
   }
   if (js instanceof Set) return [...js].map(each);
   if (Array.isArray(js)) return js.map(each);
   const o: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(js)) o[k] = each(v);
+  for (const [k, v] of Object.entries(js)) setMember(o, k, each(v));
   return o;
 }
 

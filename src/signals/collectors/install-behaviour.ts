@@ -5,7 +5,7 @@
  * the bundled packages') plus the code those hooks run, read from the artifact and followed as
  * Node loads it (`node install.js` → `install.js` → what it requires; `install-scripts/hook-files.ts`).
  */
-import { Semaphore } from '../../core/index.ts';
+import { Semaphore, setMember } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import {
   analyseInstallHooks,
@@ -24,7 +24,7 @@ import { asJson, factOf, type CollectorCandidate, type FactsDoc, type SignalColl
 function scriptsOf(v: Json | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return out;
-  for (const [k, cmd] of Object.entries(v as { readonly [k: string]: Json })) if (typeof cmd === 'string') out[k] = cmd;
+  for (const [k, cmd] of Object.entries(v as { readonly [k: string]: Json })) if (typeof cmd === 'string') setMember(out, k, cmd);
   return out;
 }
 

@@ -3,10 +3,10 @@
  * default policy. Each package has a popular name and an old version, so only what its install
  * code does can hold it — the case of a hijacked popular package. Each hides its payload a way
  * the gate used to miss: inside `node -e`, in a file named without its extension, behind
- * `npm run`, behind a `require`, in a value of package.json `config` a script runs, past the first
- * 512 KiB of a big file, past what the gate reads at all, and behind code written to use up the
- * rules' CPU budget. npm would run every one of them (each first writes a marker file, which shows it
- * ran); Airlock quarantines them instead, and installs popular packages whose install code it
+ * `npm run` (a script named `__proto__` among them), behind a `require`, in a value of
+ * package.json `config` a script runs, past the first 512 KiB of a big file, past what the gate
+ * reads at all, and behind code written to use up the rules' CPU budget. npm would run every one
+ * of them (each first writes a marker file, which shows it ran); Airlock quarantines them instead, and installs popular packages whose install code it
  * could follow to the end and found harmless — one of them giving a child process the parent's
  * environment as esbuild's install does, which the gate used to take for an environment dump.
  */
@@ -86,6 +86,12 @@ const CASES: readonly { name: string; how: string; reason: RegExp; pkg: FixtureP
     how: 'the payload comes after more code than the gate reads of a file',
     reason: /runs install-time code Airlock could not analyse in full \(read in part: bundle\.js\).*\[install_behaviour\.incomplete\]/,
     pkg: pkg('puppeteer', { postinstall: 'node bundle.js' }, [{ path: 'bundle.js', content: `require('fs').writeFileSync('HOOK_RAN', '');\n${PADDING_LINE.repeat(120_000)}${PAYLOAD}` }]),
+  },
+  {
+    name: 'playwright',
+    how: 'the hook runs a script named __proto__ (npm runs it by name; set on an object, the key was dropped)',
+    reason: /pipes it into a shell.*\[install_behaviour\.dangerous\]/,
+    pkg: pkg('playwright', JSON.parse('{"postinstall": "npm run __proto__", "__proto__": "node setup.js"}') as Record<string, string>, [{ path: 'setup.js', content: PAYLOAD }]),
   },
   {
     name: 'cypress',
