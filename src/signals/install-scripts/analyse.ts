@@ -110,7 +110,8 @@ function threadCpuMs(): number {
 
 /**
  * How long the rules hold the thread before they let other work run: they run on the gateway's
- * main thread, and one piece built against them takes up to about 50 ms over all of them.
+ * main thread, and one piece built against them takes up to about 25 ms over all of them (the
+ * longest hold `npm run bench:install-code` prints).
  */
 const YIELD_AFTER_MS = 10;
 
