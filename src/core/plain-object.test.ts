@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cutShort, jsonKind, nestsDeeper, shownJson } from './plain-object.ts';
+import { cutShort, jsonKind, nestsDeeper, ownMember, setMember, shownJson } from './plain-object.ts';
 
 const deepList = (): unknown => JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
 
@@ -32,4 +32,12 @@ test('shownJson quotes a string cut short, and names anything else by its kind',
   assert.equal(shownJson('a"b', 10), '"a\\"b"');
   assert.deepEqual([undefined, null, {}, { toString: 1 }, [1], 7, false].map((v) => shownJson(v, 10)), ['nothing', 'null', 'an object', 'an object', 'a list', 'a number', 'a boolean']);
   assert.equal(shownJson(deepList(), 10), 'a list');
+});
+
+test('ownMember reads own members only: what every object inherits is not one; setMember keeps __proto__ as one', () => {
+  const table: Record<string, number> = { a: 1 };
+  assert.deepEqual(['a', 'constructor', 'toString', '__proto__', 'b'].map((k) => ownMember(table, k)), [1, undefined, undefined, undefined, undefined]);
+  setMember(table, '__proto__', 2);
+  assert.equal(ownMember(table, '__proto__'), 2);
+  assert.equal(Object.getPrototypeOf(table), Object.prototype);
 });

@@ -12,6 +12,16 @@ export function setMember<T>(o: Record<string, T>, key: string, value: T): void 
   else o[key] = value;
 }
 
+/**
+ * `o[key]` when `key` is an own member of `o`, else undefined. Read by a key from untrusted input,
+ * any object answers `constructor`, `toString` and the like with what it inherits (a function),
+ * and `__proto__` with Object.prototype: a table written as an object literal, or a map parsed
+ * from JSON, has those too.
+ */
+export function ownMember<T>(o: { readonly [k: string]: T }, key: string): T | undefined {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
 /** An object that is neither null nor an array (what `JSON.parse` makes of `{…}`). */
 export function isPlainObject(v: unknown): v is PlainObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -9,7 +9,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { AirlockError, yamlDepthExceeded } from '../core/index.ts';
+import { AirlockError, ownMember, setMember, yamlDepthExceeded } from '../core/index.ts';
 import type { Json } from '../storage/ports/index.ts';
 import { MAX_DATA_DEPTH } from './bundle-hash.ts';
 
@@ -51,17 +51,21 @@ function isObject(v: Json | undefined): v is { readonly [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep-merges `src` into `dst`; two non-object values at one path are a conflict. */
+/**
+ * Deep-merges `src` into `dst`; two non-object values at one path are a conflict. A key is a key
+ * whatever its name, as in OPA (`data.__proto__`): read as `dst[k]`, `__proto__` was
+ * Object.prototype, and data merged into it reached every object of the process.
+ */
 function mergeInto(dst: MutableObject, src: { readonly [k: string]: Json }, where: string, origin: string, overlay: boolean): void {
   for (const [k, v] of Object.entries(src)) {
-    const cur = dst[k];
+    const cur = ownMember(dst, k);
     const path = where === '' ? k : `${where}.${k}`;
     if (cur === undefined) {
-      dst[k] = isObject(v) ? structuredClone(v) : v;
+      setMember(dst, k, isObject(v) ? structuredClone(v) : v);
     } else if (isObject(cur) && isObject(v)) {
       mergeInto(cur as MutableObject, v, path, origin, overlay);
     } else if (overlay) {
-      dst[k] = isObject(v) ? structuredClone(v) : v;
+      setMember(dst, k, isObject(v) ? structuredClone(v) : v);
     } else {
       throw new AirlockError('POLICY_ERROR', `${origin}: data.${path} conflicts with data loaded from another file`);
     }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDataFile } from './bundle-loader.ts';
+import { bundleFromSources, mergeDataFile, parseDataFile } from './bundle-loader.ts';
 import { canonicalForm } from './bundle-hash.ts';
 import { AirlockError } from '../core/index.ts';
 import { processWarnings } from '../../test/support/process-warnings.ts';
@@ -57,4 +57,26 @@ test("data: a bundle's odd YAML (an unknown tag) prints no YAMLWarning on the ga
     canonicalForm('airlock/data.yaml', Buffer.from(text));
   });
   assert.deepEqual(warnings, []);
+});
+
+test('data: a key named __proto__ is data like any other, as in OPA: merged as a member, never into Object.prototype', () => {
+  const inherited = (): unknown => (Object.prototype as Record<string, unknown>)['polluted'];
+  try {
+    const data = {};
+    mergeDataFile(data, parseDataFile('a/data.json', '{"__proto__": {"polluted": "yes"}, "b": 1}'), ['a'], 'a/data.json');
+    mergeDataFile(data, parseDataFile('a/more/data.json', '{"c": 2}'), ['a', '__proto__'], 'a/__proto__/data.json');
+    // A directory named __proto__ is a path like any other.
+    mergeDataFile(data, parseDataFile('__proto__/data.yaml', 'polluted: yes'), ['__proto__'], '__proto__/data.yaml');
+    assert.equal(inherited(), undefined);
+    assert.equal(JSON.stringify(data), '{"a":{"__proto__":{"polluted":"yes","c":2},"b":1},"__proto__":{"polluted":"yes"}}');
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    // Two values at one path are still a conflict, whatever the key.
+    assert.throws(() => mergeDataFile(data, parseDataFile('b/data.json', '{"__proto__": 1}'), [], 'b/data.json'), /b\/data\.json: data\.__proto__ conflicts/);
+    // The configuration's overlay: a key it adds, or one whose value it replaces.
+    const overlaid = bundleFromSources([{ path: 'p.rego', source: 'package p' }], JSON.parse('{"__proto__": 1}'), { maxModules: 1, maxSourceBytes: 100 }, { dataOverlay: JSON.parse('{"__proto__": {"polluted": 2}, "x": {"__proto__": 3}}') });
+    assert.equal(inherited(), undefined);
+    assert.equal(JSON.stringify(overlaid.data), '{"__proto__":{"polluted":2},"x":{"__proto__":3}}');
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)['polluted'];
+  }
 });
