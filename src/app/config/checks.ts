@@ -1,5 +1,5 @@
 /** Small validators that name the exact config path in every error. */
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, setMember } from '../../core/index.ts';
 import { formatDuration, parseDuration } from '../../gate/duration.ts';
 import { parseSize } from './units.ts';
 
@@ -122,7 +122,8 @@ export function jsonData(v: unknown, path: string, depth = 0): unknown {
   if (Array.isArray(v)) return v.map((x, i) => jsonData(x, join(path, i), depth + 1));
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = jsonData(x, join(path, k), depth + 1);
+    // Any key is data, as in OPA: `__proto__` too (assigned, it would set the prototype instead).
+    for (const [k, x] of Object.entries(v)) setMember(out, k, jsonData(x, join(path, k), depth + 1));
     return out;
   }
   fail(path, 'not JSON data');

@@ -230,6 +230,12 @@ test('values are checked and bounded, with the path in the error', async () => {
   await rejects(loadText('server:\n  port: 1\n  port: 2\n'), /airlock\.yaml: .*/);
 });
 
+test('policy.data: any key is data, as in OPA, __proto__ too', async () => {
+  const c = await loadText('repositories: []\npolicy:\n  data:\n    __proto__: {x: 1}\n    allow: {__proto__: [a]}\n');
+  assert.equal(JSON.stringify(c.policy.data), '{"__proto__":{"x":1},"allow":{"__proto__":["a"]}}');
+  assert.equal(Object.getPrototypeOf(c.policy.data), Object.prototype);
+});
+
 test('a pypi repository: a proxy of the index it names, files from another origin only when named, withheld versions listed as yanked', async () => {
   const c = await loadText('repositories:\n  - name: pypi\n    format: pypi\n    upstream: https://pypi.org/simple/\n    filesUpstream: https://files.pythonhosted.org/\n');
   const r = c.repositories[0];
