@@ -1,8 +1,10 @@
 /**
  * A typed client for the admin API (used by the CLI; usable by scripts and tests). Errors carry
- * the server's `{error, code}` and the HTTP status.
+ * the server's `{error, code}` and the HTTP status. Answers are read before their types are
+ * trusted (answers.ts, and the check answers here): a malformed one is an ApiError BAD_RESPONSE
+ * naming the route and what is wrong with it.
  */
-import type { ImpactChange, ImpactReport } from '../gate/policy-impact.ts';
+import type { ImpactReport } from '../gate/policy-impact.ts';
 import type { ChangeReport, FileDiff } from '../gate/version-changes.ts';
 import type { PolicyModuleSource } from '../policy/bundle-loader.ts';
 import type { AuditEvent, DecisionRecord, Page, QuarantineRecord, QuarantineState } from '../storage/ports/index.ts';
@@ -12,6 +14,8 @@ import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { ExposureReport } from '../gate/exposure.ts';
 import { cutShort, isPlainObject, shownJson } from '../core/index.ts';
+import { auditPage, changeReport, createdToken, decisionPage, exchangedToken, exposureReport, fileDiff, impactReport, missingNameList, pypiChange } from './answers.ts';
+import { quarantinePage, quarantineRecord, repositoryList, tokenPage, webhookList, webhookReplay, webhookSkip, webhookTest, WrongAnswer, type Reader } from './answers.ts';
 import { failureText, tlsFetch, type ClientTls, type FetchLike } from './client-tls.ts';
 
 export class ApiError extends Error {
@@ -66,19 +70,6 @@ export interface PypiReleaseChange {
   readonly changed: boolean;
 }
 
-function revive<T>(value: unknown, dateKeys: readonly string[]): T {
-  if (typeof value !== 'object' || value === null) return value as T;
-  const out: JsonObject = { ...(value as JsonObject) };
-  for (const k of dateKeys) {
-    const v = out[k];
-    if (typeof v === 'string') out[k] = new Date(v);
-  }
-  return out as T;
-}
-
-const QUARANTINE_DATES = ['createdAt', 'updatedAt', 'decidedAt', 'expiresAt'];
-const TOKEN_DATES = ['createdAt', 'expiresAt', 'revokedAt'];
-
 export class AdminClient {
   readonly #base: URL;
   readonly #token: string | null;
@@ -101,6 +92,21 @@ export class AdminClient {
 
   async #call(method: string, path: string, body?: unknown, timeoutMs = this.#timeoutMs): Promise<unknown> {
     return this.#send(method, new URL(`-/api/${path}`, this.#base), body, timeoutMs);
+  }
+
+  /** The answer of an admin API route (`path` under /-/api/), read by `read` (answers.ts): a BAD_RESPONSE ApiError naming the route and what is wrong. */
+  async #read<T>(read: Reader<T>, method: string, path: string, body?: unknown, timeoutMs = this.#timeoutMs): Promise<T> {
+    return this.#readAt(read, method, new URL(`-/api/${path}`, this.#base), body, timeoutMs);
+  }
+
+  async #readAt<T>(read: Reader<T>, method: string, url: URL, body?: unknown, timeoutMs = this.#timeoutMs): Promise<T> {
+    const answer = await this.#send(method, url, body, timeoutMs);
+    try {
+      return read(answer, '');
+    } catch (err) {
+      if (err instanceof WrongAnswer) throw badAnswer(`${method} ${url.pathname}`, err.message);
+      throw err;
+    }
   }
 
   /** A request to `url` (the admin API's, or a repository's), its JSON answer; an error's message from its JSON `error` or its plain-text body. */
@@ -145,36 +151,34 @@ export class AdminClient {
     if (filter.purl !== undefined) q.set('purl', filter.purl);
     if (filter.limit !== undefined) q.set('limit', String(filter.limit));
     if (filter.cursor !== undefined) q.set('cursor', filter.cursor);
-    const page = (await this.#call('GET', `quarantine?${q}`)) as { items: unknown[]; nextCursor: string | null };
-    return { items: page.items.map((r) => revive<QuarantineRecord>(r, QUARANTINE_DATES)), nextCursor: page.nextCursor };
+    return this.#read(quarantinePage, 'GET', `quarantine?${q}`);
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord> {
-    return revive(await this.#call('GET', `quarantine/${encodeURIComponent(id)}`), QUARANTINE_DATES);
+    return this.#read(quarantineRecord, 'GET', `quarantine/${encodeURIComponent(id)}`);
   }
 
   /** What the quarantined version changed since the package's version before it. */
   async changes(id: string): Promise<ChangeReport> {
-    return (await this.#call('GET', `quarantine/${encodeURIComponent(id)}/changes`)) as ChangeReport;
+    return this.#read(changeReport, 'GET', `quarantine/${encodeURIComponent(id)}/changes`);
   }
 
   /** One file's line diff against the version before (`path` as `changes` lists it). */
   async diff(id: string, path: string): Promise<FileDiff> {
-    return (await this.#call('GET', `quarantine/${encodeURIComponent(id)}/changes/diff?${new URLSearchParams({ path })}`)) as FileDiff;
+    return this.#read(fileDiff, 'GET', `quarantine/${encodeURIComponent(id)}/changes/diff?${new URLSearchParams({ path })}`);
   }
 
   async release(id: string, reason: string, expires: string | null): Promise<QuarantineRecord> {
     const body = expires === null ? { reason } : { reason, expires };
-    return revive(await this.#call('POST', `quarantine/${encodeURIComponent(id)}/release`, body), QUARANTINE_DATES);
+    return this.#read(quarantineRecord, 'POST', `quarantine/${encodeURIComponent(id)}/release`, body);
   }
 
   async reject(id: string, reason: string): Promise<QuarantineRecord> {
-    return revive(await this.#call('POST', `quarantine/${encodeURIComponent(id)}/reject`, { reason }), QUARANTINE_DATES);
+    return this.#read(quarantineRecord, 'POST', `quarantine/${encodeURIComponent(id)}/reject`, { reason });
   }
 
   async decisions(purl: string, limit = 50): Promise<Page<DecisionRecord>> {
-    const page = (await this.#call('GET', `decisions?${new URLSearchParams({ purl, limit: String(limit) })}`)) as { items: unknown[]; nextCursor: string | null };
-    return { items: page.items.map((r) => revive<DecisionRecord>(r, ['createdAt'])), nextCursor: page.nextCursor };
+    return this.#read(decisionPage, 'GET', `decisions?${new URLSearchParams({ purl, limit: String(limit) })}`);
   }
 
   /** The pre-flight check of one package (purl; without a version: latest; an image: `pkg:oci/NAME@DIGEST` or `pkg:oci/NAME?tag=TAG`; with `range`, a purl without a version). */
@@ -206,14 +210,12 @@ export class AdminClient {
    * active policy and the candidate (a replay may take up to a minute on the server).
    */
   async policyImpact(body: { modules: readonly PolicyModuleSource[]; data: Record<string, unknown>; since?: string; limit?: number }): Promise<ImpactReport> {
-    const r = revive<ImpactReport>(await this.#call('POST', 'policy/impact', body, Math.max(this.#timeoutMs, 90_000)), ['oldest', 'newest']);
-    return { ...r, changes: r.changes.map((c) => revive<ImpactChange>(c, ['decidedAt'])) };
+    return this.#read(impactReport, 'POST', 'policy/impact', body, Math.max(this.#timeoutMs, 90_000));
   }
 
   /** The repositories the server serves: name, format, path and upstream. */
   async repositories(): Promise<RepositoryInfo[]> {
-    const r = (await this.#call('GET', 'repositories')) as { items: RepositoryInfo[] };
-    return r.items;
+    return (await this.#read(repositoryList, 'GET', 'repositories')).items;
   }
 
   /** The server's base URL. */
@@ -223,20 +225,18 @@ export class AdminClient {
 
   /** Names requested while missing upstream, most requested first. */
   async missingNames(limit = 100): Promise<Record<string, unknown>[]> {
-    const r = (await this.#call('GET', `signals/missing?limit=${limit}`)) as { items: Record<string, unknown>[] };
-    return r.items;
+    return (await this.#read(missingNameList, 'GET', `signals/missing?limit=${limit}`)).items;
   }
 
   /** The versions held that imported vulnerability advisories include, worst first. */
   async vulnerabilities(query: { readonly [key in 'severity' | 'ecosystem' | 'name' | 'limit']?: string | number | undefined }): Promise<ExposureReport> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-    return (await this.#call('GET', `vulnerabilities?${params.toString()}`)) as ExposureReport;
+    return this.#read(exposureReport, 'GET', `vulnerabilities?${params.toString()}`);
   }
 
   async audit(after: number, limit: number): Promise<{ items: AuditEvent[]; next: number | null }> {
-    const page = (await this.#call('GET', `audit?after=${after}&limit=${limit}`)) as { items: unknown[]; next: number | null };
-    return { items: page.items.map((e) => revive<AuditEvent>(e, ['at'])), next: page.next };
+    return this.#read(auditPage, 'GET', `audit?after=${after}&limit=${limit}`);
   }
 
   /**
@@ -308,12 +308,12 @@ export class AdminClient {
     const body: JsonObject = { role, label };
     if (expires !== null) body['expires'] = expires;
     if (scope !== null) body['scope'] = { ...(scope.repos === undefined ? {} : { repos: [...scope.repos] }), ...(scope.packages === undefined ? {} : { packages: [...scope.packages] }) };
-    return revive(await this.#call('POST', 'tokens', body), TOKEN_DATES);
+    return this.#read(createdToken, 'POST', 'tokens', body);
   }
 
   /** A CI job's OIDC ID token exchanged for a short-lived token (`POST /-/api/oidc/token`; make this client without a token). */
   async exchangeOidcToken(idToken: string): Promise<ExchangedToken> {
-    return revive(await this.#call('POST', 'oidc/token', { token: idToken }), ['expiresAt']);
+    return this.#read(exchangedToken, 'POST', 'oidc/token', { token: idToken });
   }
 
   /** One page of tokens, newest first (`cursor`: the previous page's `nextCursor`). */
@@ -321,15 +321,13 @@ export class AdminClient {
     const q = new URLSearchParams();
     if (page.limit !== undefined) q.set('limit', String(page.limit));
     if (page.cursor !== undefined) q.set('cursor', page.cursor);
-    const r = (await this.#call('GET', `tokens?${q}`)) as { items: unknown[]; nextCursor: string | null };
-    return { items: r.items.map((t) => revive<TokenView>(t, TOKEN_DATES)), nextCursor: r.nextCursor };
+    return this.#read(tokenPage, 'GET', `tokens?${q}`);
   }
 
   async revokeToken(id: string): Promise<void> {
     await this.#call('DELETE', `tokens/${encodeURIComponent(id)}`);
   }
 
-  /** Where each configured webhook's delivery stands. */
   /**
    * Yanks (with `reason`, empty for none), unyanks or removes a release of a hosted pypi
    * repository's project: at the repository's URL (`<repo>/-/projects/<project>/<version>`), the
@@ -337,38 +335,38 @@ export class AdminClient {
    */
   async changePypiRelease(repo: string, project: string, version: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
     const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/${encodeURIComponent(version)}`;
-    if (action === 'remove') return (await this.#send('DELETE', new URL(at, this.#base), undefined, this.#timeoutMs)) as PypiReleaseChange;
-    return (await this.#send('POST', new URL(`${at}/${action}`, this.#base), action === 'yank' ? { reason } : undefined, this.#timeoutMs)) as PypiReleaseChange;
+    if (action === 'remove') return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base));
+    return this.#readAt(pypiChange, 'POST', new URL(`${at}/${action}`, this.#base), action === 'yank' ? { reason } : undefined);
   }
 
   /** Yanks, unyanks or removes every release of a hosted pypi project at once (`<repo>/-/projects/<project>`); `reason` goes to the page (a yank) or the audit trail (a removal). */
   async changePypiProject(repo: string, project: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
     const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}`;
     const body = action === 'unyank' ? undefined : { reason };
-    if (action === 'remove') return (await this.#send('DELETE', new URL(at, this.#base), body, this.#timeoutMs)) as PypiReleaseChange;
-    return (await this.#send('POST', new URL(`${at}/${action}`, this.#base), body, this.#timeoutMs)) as PypiReleaseChange;
+    if (action === 'remove') return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base), body);
+    return this.#readAt(pypiChange, 'POST', new URL(`${at}/${action}`, this.#base), body);
   }
 
   /** Removes one file of a hosted pypi project's release (`<repo>/-/projects/<project>/files/<filename>`). */
   async removePypiFile(repo: string, project: string, filename: string): Promise<PypiReleaseChange> {
     const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/files/${encodeURIComponent(filename)}`;
-    return (await this.#send('DELETE', new URL(at, this.#base), undefined, this.#timeoutMs)) as PypiReleaseChange;
+    return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base));
   }
 
+  /** Where each configured webhook's delivery stands. */
   async webhooks(): Promise<WebhookStatus[]> {
-    const r = (await this.#call('GET', 'webhooks')) as { items: WebhookStatus[] };
-    return r.items;
+    return (await this.#read(webhookList, 'GET', 'webhooks')).items;
   }
 
   async testWebhook(name: string): Promise<{ delivered: boolean; status: number | null; error?: string }> {
-    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/test`, {})) as { delivered: boolean; status: number | null; error?: string };
+    return this.#read(webhookTest, 'POST', `webhooks/${encodeURIComponent(name)}/test`, {});
   }
 
   async skipWebhook(name: string, reason: string): Promise<{ name: string; skipped: number }> {
-    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/skip`, { reason })) as { name: string; skipped: number };
+    return this.#read(webhookSkip, 'POST', `webhooks/${encodeURIComponent(name)}/skip`, { reason });
   }
 
   async replayWebhook(name: string, fromSeq: number, reason: string): Promise<{ name: string; seq: number }> {
-    return (await this.#call('POST', `webhooks/${encodeURIComponent(name)}/replay`, { fromSeq, reason })) as { name: string; seq: number };
+    return this.#read(webhookReplay, 'POST', `webhooks/${encodeURIComponent(name)}/replay`, { fromSeq, reason });
   }
 }
