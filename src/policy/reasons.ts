@@ -4,7 +4,7 @@
  * optionally `id`/`rule`/`policy`; further fields travel along as details. Anything else is a
  * malformed result, which the caller turns into a fail-closed verdict.
  */
-import { AirlockError, cutShort, type Reason } from '../core/index.ts';
+import { AirlockError, cutShort, setMember, type Reason } from '../core/index.ts';
 import { RObject, RSet, isArray, toJS, type Value } from '../rego/value.ts';
 import type { Json } from '../storage/ports/index.ts';
 
@@ -25,7 +25,7 @@ function reasonFromObject(obj: RObject, rule: string): Reason {
   const details: Record<string, Json> = {};
   for (const [k, v] of Object.entries(plain)) {
     if (k === 'msg' || k === 'message' || k === 'id' || k === 'rule' || k === 'policy') continue;
-    details[k] = v;
+    setMember(details, k, v);
   }
   const out: { message: string; rule?: string; details?: Record<string, Json> } = { message: clip(msg) };
   if (ruleId !== undefined && ruleId !== null) out.rule = typeof ruleId === 'string' ? ruleId : JSON.stringify(ruleId);
