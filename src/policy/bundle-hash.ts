@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { AirlockError, yamlDepthExceeded } from '../core/index.ts';
+import { AirlockError, ownMember, yamlDepthExceeded } from '../core/index.ts';
 
 /** How deep policy data may nest: collections around its deepest value (data files, bundle files). */
 export const MAX_DATA_DEPTH = 32;
@@ -28,7 +28,7 @@ export const BUNDLE_HASH_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS));
 
 /** Node's name of an OPA hash algorithm, or a POLICY_ERROR for a weak or unknown one. */
 export function hashAlgorithm(name: string, file: string): string {
-  const alg = ALGORITHMS[name];
+  const alg = ownMember(ALGORITHMS, name);
   if (alg !== undefined) return alg;
   const shown = JSON.stringify(name.slice(0, 40));
   throw new AirlockError(

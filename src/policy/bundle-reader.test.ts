@@ -192,6 +192,8 @@ test('bundle: wrong key, a file missing from the signature, an extra listed file
   await refuses(bundle({ sign: { key: rsa, listExtra: { [`${'a'.repeat(1_000_000)}.rego`]: 'package a\n' } } }), /^policy bundle: the signature lists a{200}…, which the bundle does not hold$/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, hashOf: { 'airlock/policy.rego': 'package airlock\n' } } }), /airlock\/policy.rego does not match its signed SHA-256 digest/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa, algorithm: 'MD5' } }), /with "MD5", which is too weak/, signing(rsa));
+  // A name every object has (its `constructor`) is no algorithm either.
+  for (const name of ['constructor', '__proto__']) await refuses(bundle({ sign: { key: rsa, algorithm: name } }), new RegExp(`with "${name}", which is not a known algorithm`), signing(rsa));
   await refuses(bundle(), /not signed \(it has no \.signatures\.json\), and a signing key is configured/, signing(rsa));
   await refuses(bundle({ sign: { key: rsa } }), /signed \(\.signatures\.json\), but no signing key is configured/, null);
   await refuses(bundle({ extra: [{ path: '/.signatures.json', content: '{"signatures": []}' }] }), /holds no signature/, signing(rsa));
