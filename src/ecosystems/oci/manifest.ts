@@ -4,7 +4,7 @@
  * and bound-checked, and anything else is left as it is. The bytes are never re-serialised: a
  * manifest's digest is the sha256 of exactly the bytes served (protocols: oci.md §2).
  */
-import { AirlockError } from '../../core/index.ts';
+import { AirlockError, setMember } from '../../core/index.ts';
 import { isDigest } from './references.ts';
 
 export const MEDIA = {
@@ -87,7 +87,7 @@ function annotations(v: unknown, field: string, what: string): Readonly<Record<s
     if (typeof val !== 'string') throw bad(what, `${field}.${k.slice(0, 60)} is not a string`);
     // Signature annotations carry certificates and bundles: bounded, but more than a label.
     if (k.length > MAX_STRING || val.length > 64 * 1024) throw bad(what, `${field}.${k.slice(0, 60)} is too long`);
-    out[k] = val;
+    setMember(out, k, val);
   }
   return out;
 }
@@ -205,7 +205,7 @@ export function parseImageConfig(bytes: Buffer): ImageConfig | null {
   const c = typeof o['config'] === 'object' && o['config'] !== null && !Array.isArray(o['config']) ? (o['config'] as Record<string, unknown>) : {};
   const labels: Record<string, string> = {};
   if (typeof c['Labels'] === 'object' && c['Labels'] !== null) {
-    for (const [k, v] of Object.entries(c['Labels'] as Record<string, unknown>).slice(0, MAX_LIST)) if (typeof v === 'string') labels[k.slice(0, 256)] = v.slice(0, 1024);
+    for (const [k, v] of Object.entries(c['Labels'] as Record<string, unknown>).slice(0, MAX_LIST)) if (typeof v === 'string') setMember(labels, k.slice(0, 256), v.slice(0, 1024));
   }
   const s = (v: unknown): string | null => (typeof v === 'string' && v.length <= 1024 ? v : null);
   return {

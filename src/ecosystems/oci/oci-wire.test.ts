@@ -74,6 +74,14 @@ test('image configs: bounded, with variable names only (values can be secrets)',
   assert.equal(parseImageConfig(Buffer.from('[')), null);
 });
 
+test('manifests and image configs: an annotation or label named __proto__ is one like any other, in what facts and referrers are made of', () => {
+  const m = parseManifest(Buffer.from(`{"schemaVersion": 2, "mediaType": "${MEDIA.ociManifest}", "annotations": {"__proto__": "x", "a": "b"}, "config": {"mediaType": "c", "digest": "${D}", "size": 1}, "layers": [{"mediaType": "l", "digest": "${D}", "size": 2, "annotations": {"__proto__": "y"}}]}`), null, 'it');
+  assert.deepEqual(Object.entries(m.annotations), [['__proto__', 'x'], ['a', 'b']]);
+  assert.deepEqual(m.kind === 'manifest' ? Object.entries(m.layers[0]?.annotations ?? {}) : null, [['__proto__', 'y']]);
+  const c = parseImageConfig(Buffer.from('{"config": {"Labels": {"__proto__": "run.sh", "b": "c"}}}'));
+  assert.deepEqual(Object.entries(c?.labels ?? {}), [['__proto__', 'run.sh'], ['b', 'c']]);
+});
+
 test('token challenges: quoted parameters with escapes, and the pull scope of a path', () => {
   assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"'), {
     scheme: 'bearer',
