@@ -1,4 +1,5 @@
 /** Go's time.ParseDuration: "300ms", "-1.5h", "2h45m", units ns us µs μs ms s m h. */
+import { ownMember } from '../../core/index.ts';
 import { goQuote } from './term-text.ts';
 
 export class DurationError extends Error {}
@@ -36,7 +37,7 @@ export function parseDuration(text: string): bigint {
     s = s.slice(m[0].length);
     const u = /^[^0-9.]+/.exec(s);
     if (u === null) throw new DurationError(`time: missing unit in duration ${goQuote(text)}`);
-    const unit = UNITS[u[0]];
+    const unit = ownMember(UNITS, u[0]);
     if (unit === undefined) throw new DurationError(`time: unknown unit ${goQuote(u[0])} in duration ${goQuote(text)}`);
     s = s.slice(u[0].length);
     let v = BigInt(intPart === '' ? '0' : intPart) * unit;

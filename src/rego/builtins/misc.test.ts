@@ -23,6 +23,11 @@ table('misc', [
   ['units.parse("1m")', '0.0010000000'],
   ['units.parse("0.5")', '0.5000000000'],
   ['units.parse("10X")', builtinErr('units.parse: units.parse: unit X not recognized')],
+  // Names every JavaScript object has are no units.
+  ['units.parse_bytes("1constructor")', builtinErr('units.parse_bytes: units.parse_bytes: byte unit constructor not recognized')],
+  ['units.parse_bytes("1__proto__")', builtinErr('units.parse_bytes: units.parse_bytes: byte unit __proto__ not recognized')],
+  ['units.parse("1constructor")', builtinErr('units.parse: units.parse: unit constructor not recognized')],
+  ['units.parse("1__proto__")', builtinErr('units.parse: units.parse: unit __proto__ not recognized')],
   ['units.parse("5.")', '5'],
   ['units.parse(".5")', '0.5000000000'],
   ['units.parse("1e3")', '1000'],

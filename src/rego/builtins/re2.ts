@@ -14,6 +14,7 @@
  * on V8 only where V8 can fall back to its linear-time engine, and on `re2-vm.ts` (a
  * linear-time matcher over the same tree) otherwise.
  */
+import { ownMember } from '../../core/index.ts';
 import { bmpLiteral, bmpSet, caseClosure, complement, DIGIT, foldOrbit, GO_SPACE, POSIX, type Range, uSet, WORD } from './re2-charset.ts';
 
 
@@ -447,7 +448,7 @@ class Parser {
       if (c === '[' && this.peek(1) === ':') {
         const m = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.pos));
         if (m !== null) {
-          const posix = POSIX[m[2] as string];
+          const posix = ownMember(POSIX, m[2] as string);
           if (posix === undefined) throw new RegexSyntaxError('invalid character class range', m[0]);
           ranges.push(...(m[1] === '^' ? complement(posix) : posix));
           this.pos += m[0].length;

@@ -123,4 +123,6 @@ table('regex (RE2 parsing details)', [
   ['regex.is_valid("(a{2,}){501}")', 'false'],
   ['regex.is_valid("(a{0}|b*){1000}")', 'true'],
   ['regex.is_valid("(a{1000})*")', 'true'],
+  // A class name every JavaScript object has is no POSIX class.
+  ['regex.match("[[:constructor:]]", "x")', builtinErr('regex.match: error parsing regexp: invalid character class range: `[:constructor:]`')],
 ]);

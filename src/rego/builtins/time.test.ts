@@ -30,6 +30,12 @@ table('time', [
   ['time.parse_duration_ns("300ms")', '300000000'],
   ['time.parse_duration_ns("0")', '0'],
   ['time.parse_duration_ns("1d")', builtinErr('time.parse_duration_ns: time: unknown unit "d" in duration "1d"')],
+  // Names every JavaScript object has are no units, and no named layouts.
+  ['time.parse_duration_ns("1constructor")', builtinErr('time.parse_duration_ns: time: unknown unit "constructor" in duration "1constructor"')],
+  ['time.parse_duration_ns("2__proto__")', builtinErr('time.parse_duration_ns: time: unknown unit "__proto__" in duration "2__proto__"')],
+  ['time.parse_ns("constructor", "x")', builtinErr('time.parse_ns: parsing time "x" as "constructor": cannot parse "x" as "constructor"')],
+  ['time.format([0, "UTC", "toString"])', '"toString"'],
+  ['time.format([0, "UTC", "__proto__"])', '"__proto__"'],
   ['time.parse_duration_ns("")', builtinErr('time.parse_duration_ns: time: invalid duration ""')],
   ['time.format(0)', '"1970-01-01T00:00:00Z"'],
   ['time.format([1625393472000000000, "Europe/Paris"])', '"2021-07-04T12:11:12+02:00"'],

@@ -2,6 +2,7 @@
  * Time builtins: nanosecond timestamps (int64 range, as bigint), Go layouts, IANA zones via
  * Intl, Go durations. `time.now_ns` is the evaluation's fixed clock (ctx.nowNs).
  */
+import { ownMember } from '../../core/index.ts';
 import { fromBigInt, isInteger, toBigInt } from '../number.ts';
 import type { Value } from '../value.ts';
 import { anyOf, arg, arrayOf, builtinError, fn, int, isRNumber, str, typeError } from './args.ts';
@@ -78,7 +79,7 @@ function local(t: TzTime): ReturnType<typeof civilOf> {
 function parseNs(args: readonly Value[]): Value {
   const layoutArg = str('time.parse_ns', args, 0);
   const value = str('time.parse_ns', args, 1);
-  const layout = NAMED_LAYOUTS[layoutArg] ?? layoutArg;
+  const layout = ownMember(NAMED_LAYOUTS, layoutArg) ?? layoutArg;
   try {
     return safeNs('time.parse_ns', parseTime(layout, value));
   } catch (e) {
@@ -99,7 +100,7 @@ function parseRfc3339(args: readonly Value[]): Value {
 
 function format(args: readonly Value[]): Value {
   const t = tzTime('time.format', arg(args, 0));
-  const layout = t.layout === '' ? (NAMED_LAYOUTS.RFC3339Nano as string) : (NAMED_LAYOUTS[t.layout] ?? t.layout);
+  const layout = t.layout === '' ? (NAMED_LAYOUTS.RFC3339Nano as string) : (ownMember(NAMED_LAYOUTS, t.layout) ?? t.layout);
   return formatTime(t.ns, t.zone, layout);
 }
 

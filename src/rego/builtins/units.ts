@@ -1,5 +1,5 @@
 /** `units.parse` (SI and binary suffixes, milli) and `units.parse_bytes`, computed exactly. */
-import { isDecimalFloat } from '../../core/index.ts';
+import { isDecimalFloat, ownMember } from '../../core/index.ts';
 import { fromDecimal, parseDecimal, type Decimal } from '../number.ts';
 import type { Value } from '../value.ts';
 import { builtinError, fn, str } from './args.ts';
@@ -84,7 +84,7 @@ function parseBytes(args: readonly Value[]): Value {
     return fail('exponent too large');
   }
   if (num === '') fail('no byte amount provided');
-  const mult = BYTE_UNITS[unit];
+  const mult = ownMember(BYTE_UNITS, unit);
   if (mult === undefined) return fail(`byte unit ${unit} not recognized`);
   const d = parseAmount(num);
   if (d === null) return fail('could not parse byte amount to a number');
@@ -112,7 +112,7 @@ function parseUnits(args: readonly Value[]): Value {
   if (num === '') fail('no amount provided');
   if (unit.length > 1) unit = (unit[0] as string) + unit.slice(1).toLowerCase();
   const milli = unit === 'm';
-  const mult = milli ? 1n : UNITS[unit];
+  const mult = milli ? 1n : ownMember(UNITS, unit);
   if (mult === undefined) return fail(`unit ${unit} not recognized`);
   const d = parseAmount(num);
   if (d === null) return fail('could not parse amount to a number');
