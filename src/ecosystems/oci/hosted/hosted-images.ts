@@ -12,7 +12,7 @@
  * sweep removes their bytes once no record names them.
  */
 import type { Readable } from 'node:stream';
-import { AirlockError, cacheFill, digestHex, Lru, makePurl, sha256Of, type CacheFills, type Sha256Digest } from '../../../core/index.ts';
+import { AirlockError, cacheFill, digestHex, Lru, makePurl, ownMember, sha256Of, type CacheFills, type Sha256Digest } from '../../../core/index.ts';
 import { storeStream, type AuditEventInput, type Json, type BlobStore, type HostedFile, type HostedPackage, type HostedPackageStore } from '../../../storage/ports/index.ts';
 import type { ResolvedManifest } from '../catalog.ts';
 import { imagePurl } from '../facts.ts';
@@ -115,7 +115,7 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
   async optional(name: string, ref: Reference): Promise<ResolvedManifest | null> {
     const read = await this.#read(name);
     if (read === null) return null;
-    const digest = ref.kind === 'tag' ? read.doc.tags[ref.tag] : ref.digest;
+    const digest = ref.kind === 'tag' ? ownMember(read.doc.tags, ref.tag) : ref.digest;
     if (digest === undefined) return null;
     const entry = read.doc.manifests[digest];
     return entry === undefined ? null : this.#stored(name, digest, entry);
@@ -276,7 +276,8 @@ export class HostedImages implements ManifestSource, BlobSource, ReferrerSource 
   /** A tag deleted; the manifest it named stays (by digest), with what it names. */
   async deleteTag(name: string, tag: string, who: Pusher): Promise<void> {
     await this.#write(name, who, ({ exists, doc, files }) => {
-      const digest = doc.tags[tag];
+      // A tag named like what every object has (`constructor`) is not one unless pushed.
+      const digest = ownMember(doc.tags, tag);
       if (!exists || digest === undefined) throw unknown('MANIFEST_UNKNOWN', `${name}:${tag} has not been pushed to ${this.#deps.repo}`);
       const { [tag]: _gone, ...tags } = doc.tags;
       return { doc: { ...doc, tags }, files, audit: { action: 'image.untag', subject: imagePurl(name, digest), details: { repo: this.#deps.repo, tag } } };

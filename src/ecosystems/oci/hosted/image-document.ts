@@ -5,7 +5,7 @@
  * every manifest's bytes (`blobs/<digest>`, `manifests/<digest>`), so the storage sweep keeps
  * them. The document is read back as strictly as it is written: it is the only copy.
  */
-import { AirlockError, isPlainObject, type Sha256Digest } from '../../../core/index.ts';
+import { AirlockError, isPlainObject, setMember, type Sha256Digest } from '../../../core/index.ts';
 import type { HostedFile } from '../../../storage/ports/index.ts';
 import type { Descriptor } from '../manifest.ts';
 import { isDigest, isTag } from '../references.ts';
@@ -77,7 +77,8 @@ export function parseImageDocument(name: string, text: string): ImageDocument {
   const tags: Record<string, string> = {};
   for (const [tag, digest] of Object.entries(doc['tags'])) {
     if (!isTag(tag) || typeof digest !== 'string' || !Object.hasOwn(manifests, digest)) throw corrupt(name, `the tag ${tag.slice(0, 128)}`);
-    tags[tag] = digest;
+    // `__proto__` is a tag like any other (OCI's grammar allows it): assigned, it was gone.
+    setMember(tags, tag, digest);
   }
   const stored = doc['uploads'];
   if (stored === undefined) return { tags, manifests, uploads: null };
@@ -95,7 +96,7 @@ export function manifestEntry(m: { readonly mediaType: string; readonly size: nu
   const annotations: Record<string, string> = {};
   if (m.subject !== null) {
     for (const [k, v] of Object.entries(m.annotations).slice(0, MAX_REFERRER_ANNOTATIONS)) {
-      if (k.length <= 256 && v.length <= MAX_ANNOTATION_CHARS) annotations[k] = v;
+      if (k.length <= 256 && v.length <= MAX_ANNOTATION_CHARS) setMember(annotations, k, v);
     }
   }
   return { mediaType: m.mediaType, size: m.size, pushedAt: now, subject: m.subject?.digest ?? null, artifactType: m.artifactType ?? m.configType, annotations };
