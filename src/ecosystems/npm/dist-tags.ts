@@ -5,6 +5,7 @@
  * version while any remains.
  */
 import semver from 'semver';
+import { setMember } from '../../core/index.ts';
 
 function highest(candidates: readonly string[]): string | null {
   let best: string | null = null;
@@ -24,7 +25,7 @@ export function recomputeDistTags(
   let changed = false;
   for (const [tag, target] of Object.entries(upstream)) {
     if (visibleSet.has(target)) {
-      tags[tag] = target;
+      setMember(tags, tag, target);
       continue;
     }
     changed = true;
@@ -42,7 +43,7 @@ export function recomputeDistTags(
       const targetIsPre = targetValid && semver.prerelease(target) !== null;
       pick = highest(targetIsPre ? notAbove : notAbove.filter((v) => semver.prerelease(v) === null));
     }
-    if (pick !== null) tags[tag] = pick;
+    if (pick !== null) setMember(tags, tag, pick);
   }
   return { tags, changed };
 }

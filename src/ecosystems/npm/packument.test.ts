@@ -213,6 +213,10 @@ test('dist-tags: latest falls back to the newest stable visible version, others 
   assert.deepEqual(recomputeDistTags({ latest: '1.0.0' }, ['2.0.0-rc.1']).tags, { latest: '2.0.0-rc.1' });
   assert.deepEqual(recomputeDistTags({ latest: '1.0.0', old: '0.1.0' }, []).tags, {});
   assert.equal(recomputeDistTags(up, ['1.0.0', '3.0.0', '3.1.0-beta.2']).changed, false);
+  // A tag named __proto__ is a tag like any other (npm installs pkg@__proto__), kept or moved.
+  const proto = JSON.parse('{"__proto__": "1.0.0", "latest": "3.0.0", "next": "3.1.0-beta.2"}') as Record<string, string>;
+  assert.deepEqual(Object.entries(recomputeDistTags(proto, ['1.0.0', '3.0.0']).tags), [['__proto__', '1.0.0'], ['latest', '3.0.0'], ['next', '3.0.0']]);
+  assert.deepEqual(Object.entries(recomputeDistTags(proto, ['0.9.0']).tags), [['__proto__', '0.9.0'], ['latest', '0.9.0'], ['next', '0.9.0']]);
 });
 
 test('withheld versions are announced in policyRestrictions (full and abbreviated)', () => {
