@@ -106,6 +106,12 @@ test('hidden versions: dist-tags move to the newest allowed version, version doc
   assert.equal((JSON.parse(v1.body) as { version: string }).version, '1.0.0');
   const latest = await a.app.inject({ url: '/npm/hide-me/latest' });
   assert.equal((JSON.parse(latest.body) as { version: string }).version, '1.0.0');
+  // A name every object has is no dist-tag the package has.
+  for (const spec of ['constructor', '__proto__']) {
+    const none = await a.app.inject({ url: `/npm/hide-me/${spec}` });
+    assert.equal(none.statusCode, 404);
+    assert.equal((JSON.parse(none.body) as { error: string }).error, `hide-me has no version or dist-tag "${spec}"`);
+  }
   const tags = await a.app.inject({ url: '/npm/-/package/hide-me/dist-tags' });
   assert.deepEqual(JSON.parse(tags.body), { latest: '1.0.0' });
   // A pinned download of the hidden version is refused with the reason, not a confusing error.

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, assertNever, isAirlockError, Semaphore, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError, ownMember, Semaphore, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
 import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
 import { auditReport, installedNodes, mergeReports } from './audit-report.ts';
@@ -170,7 +170,7 @@ async function versionDocument(s: Services, request: FastifyRequest, reply: Fast
   let version = route.spec;
   if (semver.valid(version) === null) {
     const { view } = await s.metadata.view(route.name, ctx);
-    const tagged = view.distTags[route.spec];
+    const tagged = ownMember(view.distTags, route.spec);
     if (tagged === undefined) throw new AirlockError('NOT_FOUND', `${route.name} has no version or dist-tag ${JSON.stringify(route.spec.slice(0, 64))}`);
     version = tagged;
   }
