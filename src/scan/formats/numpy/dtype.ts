@@ -5,6 +5,7 @@
  * a comma-separated list of fields, with sub-array prefixes), a tuple is `(base, shape)`, a list
  * holds `(name, format[, shape])` fields.
  */
+import { ownMember } from '../../../core/index.ts';
 import type { PyValue } from './py-literal.ts';
 import { PyTuple } from './py-literal.ts';
 
@@ -143,7 +144,8 @@ function sizeOfSingle(part: string, acc: Acc): bigint | undefined {
     acc.hasObject = true;
     return 8n * count;
   }
-  const named = NAMED[body];
+  // Own members only: a descr of `constructor` or `__proto__` names no dtype.
+  const named = ownMember(NAMED, body);
   if (named !== undefined) return BigInt(named) * count;
   const t = /^([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$/.exec(body);
   if (t === null) {

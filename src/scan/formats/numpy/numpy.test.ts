@@ -54,6 +54,14 @@ test('object dtype hidden in a structured or comma-spec descr is still found', a
   }
 });
 
+test('a descr named like what every object has (constructor, __proto__) is a dtype not understood, not a scanner error', async () => {
+  for (const descr of ["'constructor'", "'<__proto__'", "[('a', '<i4'), ('b', 'toString')]"]) {
+    const r = await runAnalyzer(analyzer, npy(`{'descr': ${descr}, 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(8)));
+    assert.equal(r.verdict, 'unscannable', descr);
+    assert.ok(r.has('numpy.dtype.unknown', 'unscannable'), descr);
+  }
+});
+
 test('payload size is checked against dtype × shape', async () => {
   const r = await runAnalyzer(analyzer, fixture('truncated.npy'));
   assert.ok(r.has('numpy.payload.truncated', 'invalid'));

@@ -92,6 +92,12 @@ test('a record that overruns its member, or a storage type torch does not size, 
   const unknown = await scanBytes(standard(Buffer.concat([count(1), floatStorage('WeirdStorage'), NO_VIEWS])), 'unknown.pt');
   assert.equal(unknown.verdict, 'unscannable', describe(unknown));
   assert.ok(unknown.findings.some((f) => f.rule === 'pytorch.tar.layout'), describe(unknown));
+  // Named like what every object has: no size either (it was a function, every later offset NaN, and the pickle after it unread).
+  for (const type of ['constructorStorage', '__proto__Storage']) {
+    const named = await scanBytes(standard(Buffer.concat([count(1), floatStorage(type), EVIL])), 'named.pt');
+    assert.equal(named.verdict, 'unscannable', describe(named));
+    assert.ok(named.findings.some((f) => f.rule === 'pytorch.tar.layout'), describe(named));
+  }
   const rank = Buffer.concat([count(1), pickle(P.U('1'), P.U('0'), P.GLOBAL('torch', 'FloatTensor'), TUPLE3), int32(65), int32(0)]);
   const badRank = await scanBytes(standard(Buffer.concat([count(1), floatStorage(), NO_VIEWS]), rank), 'rank.pt');
   assert.equal(badRank.verdict, 'invalid', describe(badRank));

@@ -3,6 +3,7 @@
  * with PyTorch's persistent-load semantics, and their storage references collected so the
  * tensor bytes can be skipped without being read.
  */
+import { ownMember } from '../../../core/index.ts';
 import type { FormatAnalyzer } from '../../types.ts';
 import { scanPickles, type StreamResult } from '../pickle/stream.ts';
 import { isObj, type PyValue } from '../pickle/values.ts';
@@ -51,5 +52,6 @@ const ELEMENT_SIZES: Readonly<Record<string, number>> = {
 /** Element size of a legacy storage class (`torch.FloatStorage` → 4). */
 export function elementSize(storageType: string | undefined): number | undefined {
   const m = storageType === undefined ? null : /^torch\.(?:cuda\.)?(\w+)Storage$/.exec(storageType);
-  return m === null ? undefined : ELEMENT_SIZES[m[1] as string];
+  // Own members only: `torch.constructorStorage` sizes nothing (it gave a function, and offsets of NaN).
+  return m === null ? undefined : ownMember(ELEMENT_SIZES, m[1] as string);
 }
