@@ -26,6 +26,9 @@ test('a v1 statement parses; predicate kept as JSON, absent is null', () => {
   const st = parseInTotoStatement(TYPE, statement());
   assert.deepEqual(st, { type: 'https://in-toto.io/Statement/v1', subjects: [{ name: 'a.tgz', digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: { x: 1 } });
   assert.equal(parseInTotoStatement(TYPE, statement({ predicate: undefined })).predicate, null);
+  // Every algorithm a subject names is kept, one called __proto__ too (what a mismatch lists).
+  const odd = parseInTotoStatement(TYPE, Buffer.from(`{"_type": "https://in-toto.io/Statement/v1", "subject": [{"digest": {"__proto__": "${'cd'.repeat(32)}", "sha256": "${'ab'.repeat(32)}"}}], "predicateType": "p"}`));
+  assert.deepEqual(Object.entries(odd.subjects[0]?.digest ?? {}), [['__proto__', 'cd'.repeat(32)], ['sha256', 'ab'.repeat(32)]]);
 });
 
 test('bad statements are rejected with the field named', () => {

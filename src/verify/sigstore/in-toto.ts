@@ -4,6 +4,7 @@
  * signature says who made the statement, not that it is about the bytes being served). Bounded:
  * the payload, the subject count and names; digest values must be hex.
  */
+import { setMember } from '../../core/index.ts';
 import { fail, list, object, string } from './fields.ts';
 
 export interface InTotoStatement {
@@ -45,7 +46,7 @@ export function parseInTotoStatement(payloadType: string, payload: Uint8Array): 
     for (const [alg, value] of entries) {
       if (alg.length > 64) fail(`subject[${i}].digest has an algorithm name longer than 64 characters`);
       if (typeof value !== 'string' || !HEX_RE.test(value)) fail(`subject[${i}].digest.${alg} is not a hex digest`);
-      digest[alg] = value;
+      setMember(digest, alg, value);
     }
     return Object.freeze({ name: string(o['name'] ?? '', `subject[${i}].name`, MAX_NAME), digest: Object.freeze(digest) });
   });
