@@ -4,27 +4,17 @@
  * too, and is kept, listed, resolved and deleted as pushed — never a member every object has.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isAirlockError, sha256Of } from '../../../core/index.ts';
-import { openFsBlobStore } from '../../../storage/fs-blob/index.ts';
-import { openSqliteMetadataStore, type SqliteMetadataStore } from '../../../storage/sqlite/index.ts';
+import type { SqliteMetadataStore } from '../../../storage/sqlite/index.ts';
+import { tempStores } from '../../../../test/support/temp-stores.ts';
 import { MEDIA } from '../manifest.ts';
 import { HostedImages } from './hosted-images.ts';
 
 const WHO = { actor: 'token:ci' };
 
 async function hosted(t: TestContext): Promise<{ readonly images: HostedImages; readonly store: SqliteMetadataStore }> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-hosted-images-'));
-  const store = openSqliteMetadataStore({ path: join(dir, 'airlock.db') });
-  await store.migrate();
-  const blobs = await openFsBlobStore({ dataDir: dir, fsync: false });
-  t.after(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { store, blobs } = await tempStores(t, 'hosted-images');
   const images = new HostedImages({ repo: 'hosted', store, blobs, clock: () => new Date('2026-02-01T00:00:00Z') }, { maxDocumentBytes: 1024 * 1024, cacheBytes: 1024 * 1024, uploadGraceMs: 86_400_000 });
   return { images, store };
 }
