@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { sha256Of } from '../../core/index.ts';
 import type { BlobStore, HostedPackage } from '../../storage/ports/index.ts';
-import { openFsBlobStore } from '../../storage/fs-blob/index.ts';
-import { openSqliteMetadataStore } from '../../storage/sqlite/index.ts';
+import { tempStores } from '../../../test/support/temp-stores.ts';
 import { DocumentSource } from './document-source.ts';
 import { HostedStoreOrigin } from './hosted-origin.ts';
 
 test('background writes of one key land in the order they were fetched: a slow older copy never replaces a newer one', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-document-source-'));
-  const store = openSqliteMetadataStore({ path: join(dir, 'airlock.db') });
-  await store.migrate();
-  const fs = await openFsBlobStore({ dataDir: dir, fsync: false });
-  t.after(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { store, blobs: fs } = await tempStores(t, 'document-source');
   // The first document's blob write is held until released, as a slow disk would hold it.
   let release = (): void => undefined;
   let held = new Promise<void>((resolve) => (release = resolve));
