@@ -8,7 +8,7 @@
  * turns dates into Date.
  */
 import type { Reason } from '../core/index.ts';
-import { isPlainObject, shownJson } from '../core/index.ts';
+import { cutShort, isPlainObject, shownJson } from '../core/index.ts';
 import type { ExposureReport, SeverityLevel } from '../gate/exposure.ts';
 import type { ImpactChange, ImpactReport, ImpactVerdict } from '../gate/policy-impact.ts';
 import type { ChangeReport, DiffSide, FileChange, FileDiff } from '../gate/version-changes.ts';
@@ -75,6 +75,32 @@ function object<T = Readonly<Record<string, unknown>>>(shape: { readonly [K in k
       if (value !== undefined) out[key] = value;
     }
     return out as T;
+  };
+}
+
+/** An object whose every member is a count (the check's summary: packages by verdict). */
+const counts: Reader<Record<string, number>> = (v, at) => {
+  if (!isPlainObject(v)) return wrong(v, at, 'an object');
+  for (const [k, n] of Object.entries(v)) count(n, `${at}.${cutShort(k, 40)}`);
+  return v as Record<string, number>;
+};
+
+/**
+ * A check's result: an object (or an error). The check answers are read with care because a
+ * caller counts what they hold: an answer with fewer results than packages asked (from a broken
+ * server, or whatever answers at its address) made `airlock check` pass with nothing checked,
+ * since every one of none is allowed.
+ */
+export const checkResult = object({});
+
+/** A batch check's answer: one result per package asked, in order, and a summary of counts. */
+export function checkAnswer(asked: number): Reader<{ readonly summary: Record<string, number>; readonly results: Record<string, unknown>[] }> {
+  const read = object<{ readonly summary: Record<string, number>; readonly results: Record<string, unknown>[] }>({ results: listOf(checkResult), summary: counts });
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return (v, at) => {
+    const answer = read(v, at);
+    if (answer.results.length !== asked) throw new WrongAnswer(`with ${plural(answer.results.length, 'result')} for ${plural(asked, 'package')}`);
+    return answer;
   };
 }
 

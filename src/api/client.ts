@@ -13,8 +13,7 @@ import type { ExchangedToken } from './auth/oidc/index.ts';
 import type { RepositoryInfo } from './routes/repository-routes.ts';
 import type { WebhookStatus } from '../webhooks/index.ts';
 import type { ExposureReport } from '../gate/exposure.ts';
-import { cutShort, isPlainObject, shownJson } from '../core/index.ts';
-import { auditPage, changeReport, createdToken, decisionPage, exchangedToken, exposureReport, fileDiff, impactReport, missingNameList, pypiChange } from './answers.ts';
+import { auditPage, changeReport, checkAnswer, checkResult, createdToken, decisionPage, exchangedToken, exposureReport, fileDiff, impactReport, missingNameList, pypiChange } from './answers.ts';
 import { quarantinePage, quarantineRecord, repositoryList, tokenPage, webhookList, webhookReplay, webhookSkip, webhookTest, WrongAnswer, type Reader } from './answers.ts';
 import { failureText, tlsFetch, type ClientTls, type FetchLike } from './client-tls.ts';
 
@@ -31,17 +30,6 @@ export class ApiError extends Error {
 
 function badAnswer(route: string, what: string): ApiError {
   return new ApiError(200, 'BAD_RESPONSE', `the server answered ${route} ${what}`);
-}
-
-/**
- * A check's result as the server answered it: an object, or an error. The check answers are read
- * before they are used because a caller counts what they hold: an answer with fewer results than
- * packages asked (from a broken server, or whatever answers at its address) made `airlock check`
- * pass with nothing checked, since every one of none is allowed.
- */
-function checkResult(v: unknown, route: string, at: string): Record<string, unknown> {
-  if (!isPlainObject(v)) throw badAnswer(route, `with ${at} that is ${shownJson(v, 40)}, not an object`);
-  return v;
 }
 
 /** The server could not be reached at all. */
@@ -186,23 +174,13 @@ export class AdminClient {
     const q = new URLSearchParams({ purl });
     if (range !== null) q.set('range', range);
     if (repo !== null) q.set('repo', repo);
-    return checkResult(await this.#call('GET', `check?${q}`), 'GET /-/api/check', 'a result');
+    return this.#read(checkResult, 'GET', `check?${q}`);
   }
 
   /** The pre-flight check of many packages in one call: each a purl, or a purl without a version and a range; one result per package, in order. */
   async checkMany(purls: readonly CheckItem[], repo: string | null = null): Promise<{ summary: Record<string, number>; results: Record<string, unknown>[] }> {
     const body = repo === null ? { packages: purls } : { packages: purls, repo };
-    const route = 'POST /-/api/check';
-    const answer = await this.#call('POST', 'check', body);
-    if (!isPlainObject(answer)) throw badAnswer(route, `with ${shownJson(answer, 40)}, not an object`);
-    const { summary, results } = answer;
-    if (!Array.isArray(results)) throw badAnswer(route, 'without a results list');
-    if (results.length !== purls.length) throw badAnswer(route, `with ${results.length} result${results.length === 1 ? '' : 's'} for ${purls.length} package${purls.length === 1 ? '' : 's'}`);
-    if (!isPlainObject(summary)) throw badAnswer(route, 'without a summary object');
-    for (const [k, n] of Object.entries(summary)) {
-      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw badAnswer(route, `with a summary whose ${JSON.stringify(cutShort(k, 40))} is not a count`);
-    }
-    return { summary: summary as Record<string, number>, results: results.map((r: unknown, i) => checkResult(r, route, `result ${i + 1}`)) };
+    return this.#read(checkAnswer(purls.length), 'POST', 'check', body);
   }
 
   /**

@@ -45,10 +45,10 @@ test('check: an answer with fewer results than packages asked fails, naming what
 test('check: an answer that is not results and a summary of counts fails with what is wrong, not a TypeError', async () => {
   const cases: Array<[unknown, RegExp]> = [
     [null, /answered POST \/-\/api\/check with null, not an object$/],
-    [{ summary: {} }, /without a results list$/],
-    [{ results: [allow('a'), allow('b')] }, /without a summary object$/],
-    [{ summary: { allow: '2' }, results: [allow('a'), allow('b')] }, /with a summary whose "allow" is not a count$/],
-    [{ summary: {}, results: [allow('a'), [allow('b')]] }, /with result 2 that is a list, not an object$/],
+    [{ summary: {} }, /without results \(a list\)$/],
+    [{ results: [allow('a'), allow('b')] }, /without summary \(an object\)$/],
+    [{ summary: { allow: '2' }, results: [allow('a'), allow('b')] }, /with summary\.allow that is "2", not a count$/],
+    [{ summary: {}, results: [allow('a'), [allow('b')]] }, /with results\[1\] that is a list, not an object$/],
   ];
   for (const [body, message] of cases) {
     const r = await check(body, 'npm', 'a@1.0.0', 'b@1.0.0');
@@ -57,7 +57,7 @@ test('check: an answer that is not results and a summary of counts fails with wh
   }
   const single = await check('allow', 'pypi', 'requests==2.31.0');
   assert.equal(single.code, 1);
-  assert.equal(single.stderr, 'airlock check: the server answered GET /-/api/check with a result that is "allow", not an object\n');
+  assert.equal(single.stderr, 'airlock check: the server answered GET /-/api/check with "allow", not an object\n');
 });
 
 test('check: a well-formed answer is read as before', async () => {
