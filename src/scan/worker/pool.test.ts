@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScanWorkerPool } from './pool.ts';
 import { fixturePath } from '../test-support/fixtures.ts';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { scan } from '../api.ts';
 import { MemorySource } from '../sources/memory-source.ts';
 import type { ByteSource } from '../types.ts';
@@ -174,5 +177,29 @@ test('a new worker\'s start-up does not count against its first scan\'s deadline
     assert.equal(first.verdict, 'safe', JSON.stringify(first.findings));
   } finally {
     await pool.close();
+  }
+});
+
+test("workers use the compile cache of the thread that starts them: a worker started once the cache holds the scanner loads no TypeScript stripper of its own (one cost 31 MiB more: 62.7 against 31.1 MiB a worker)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'airlock-worker-cache-'));
+  try {
+    const probe = join(dir, 'probe.txt');
+    // A process of its own, with the cache on (as bin/airlock.js turns it on), starting a worker twice.
+    const script = [
+      "import { enableCompileCache } from 'node:module';",
+      `enableCompileCache(${JSON.stringify(join(dir, 'cache'))});`,
+      `const { ScanWorkerPool } = await import(${JSON.stringify(new URL('./pool.ts', import.meta.url).href)});`,
+      'for (let i = 0; i < 2; i++) {',
+      `  const pool = new ScanWorkerPool({ size: 1, entry: new URL(${JSON.stringify(new URL('../test-support/stripper-probe-worker.ts', import.meta.url).href)}) });`,
+      "  await pool.scanBytes(new Uint8Array(16), 'x.safetensors');",
+      '  await pool.close();',
+      '}',
+    ].join('\n');
+    await writeFile(join(dir, 'run.mjs'), script);
+    const run = spawnSync(process.execPath, [join(dir, 'run.mjs')], { env: { ...process.env, AIRLOCK_TEST_STRIPPER_PROBE: probe }, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual((await readFile(probe, 'utf8')).trim().split('\n'), ['loaded', 'not loaded'], 'the first worker fills the cache; the next one finds the scanner in it');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -5,8 +5,10 @@
  * Workers start on the first scan that needs one (a pool nothing scans with costs no thread and
  * no memory), and a worker that died or was killed is replaced when the next scan comes.
  */
-import { isMarkedAsUntransferable, Worker } from 'node:worker_threads';
+import { getCompileCacheDir } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { isMarkedAsUntransferable, Worker } from 'node:worker_threads';
 import type { ByteSource, FileScanResult } from '../types.ts';
 import { finding } from '../engine/findings.ts';
 import { resolveLimits } from '../engine/limits.ts';
@@ -43,6 +45,19 @@ interface Slot {
 type Task = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+
+/**
+ * A worker's first code (run as given): the compile cache this thread uses turned on in
+ * the worker too, then `entry`. A worker is a Node instance of its own: without it, every worker
+ * started strips the scanner's TypeScript with a stripper of its own, which stays loaded with it.
+ * The cache is written once the entry has loaded (src/cli/prime-compile-cache.ts fills it ahead).
+ */
+function workerBoot(entry: URL): string {
+  const dir = getCompileCacheDir();
+  const cache = dir === undefined ? '' : `m.enableCompileCache(${JSON.stringify(dirname(dir))});`;
+  // process.getBuiltinModule, not require: the code runs as a module when the process was started with --input-type=module.
+  return `const m = process.getBuiltinModule('node:module');${cache}import(${JSON.stringify(entry.href)}).then(() => m.flushCompileCache());`;
+}
 
 /**
  * How long a new worker may take to start before its first scan's deadline begins: starting one
@@ -98,7 +113,7 @@ export class ScanWorkerPool {
 
   /** Starts the slot's worker; events of a replaced worker are ignored. */
   #start(slot: Slot): Worker {
-    const worker = new Worker(this.#entry, { resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
+    const worker = new Worker(workerBoot(this.#entry), { eval: true, resourceLimits: { maxOldGenerationSizeMb: this.#maxHeapMb } });
     worker.unref();
     slot.worker = worker;
     worker.on('message', (msg: WorkerResponse) => {
