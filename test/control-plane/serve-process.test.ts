@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { BIN, serve } from '../support/serve-process.ts';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { BIN, oneRepositoryConfig, serve } from '../support/serve-process.ts';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 test('airlock serve starts with embedded defaults, reports health, and drains on SIGTERM', async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
@@ -117,6 +117,41 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
     const off = await run([], { AIRLOCK_RUNTIME_TUNING: 'off' });
     assert.ok(!off.argv.some((a) => a.startsWith('--max-semi-space-size') || a.includes('pretenuring') || a.includes('turbofan')), off.argv.join(' '));
     assert.equal(off.env.get('MALLOC_ARENA_MAX'), undefined);
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+test('airlock serve fills a cold compile cache before it starts, so the server never loads Node\'s TypeScript stripper; the next start finds it filled', { skip: process.platform !== 'linux' }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
+  const cache = join(cwd, 'compile-cache');
+  // Loaded into every process Node starts here (flags pass on): each says, by PID, whether the stripper is loaded.
+  const probe = join(cwd, 'stripper-probe.mjs');
+  await writeFile(probe, "setInterval(() => process.stderr.write(`stripper ${process.pid} ${process.moduleLoadList.some((m) => m.includes('amaro')) ? 'loaded' : 'not loaded'}\\n`), 100).unref();\n");
+  const config = await oneRepositoryConfig(cwd, 'cc', 'http://127.0.0.1:9/');
+  const stamps = async (): Promise<string[]> => (await readdir(cache, { recursive: true })).filter((f) => basename(f).startsWith('airlock-primed-'));
+  const start = async (): Promise<string> => {
+    const s = serve(cwd, ['--config', config, '--port', '0'], { nodeFlags: ['--import', probe], env: { NODE_COMPILE_CACHE: cache, AIRLOCK_RUNTIME_TUNING: undefined, AIRLOCK_RUNTIME_TUNED: undefined } });
+    const url = await s.listening;
+    // A package request loads what requests load (the npm repository's modules); its upstream is not there.
+    await (await fetch(`${url}/npm/left-pad`)).text();
+    const pid = s.child.pid as number;
+    const said = (): string | undefined => [...s.stderr().matchAll(new RegExp(`stripper ${pid} (.*)`, 'g'))].at(-1)?.[1];
+    const from = s.stderr().length;
+    while (!new RegExp(`stripper ${pid} `).test(s.stderr().slice(from))) await new Promise((r) => setTimeout(r, 50));
+    const state = said() ?? 'unknown';
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    return state;
+  };
+  try {
+    assert.equal(await start(), 'not loaded', 'a cold cache is filled by a process of its own before the server starts');
+    const [stamp] = await stamps();
+    assert.ok(stamp !== undefined, 'the filled cache is stamped');
+    const filled = (await stat(join(cache, stamp))).mtimeMs;
+    assert.equal(await start(), 'not loaded');
+    assert.deepEqual(await stamps(), [stamp], 'the next start finds it filled and does not fill it again');
+    assert.equal((await stat(join(cache, stamp))).mtimeMs, filled);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
