@@ -94,10 +94,7 @@ async function main(): Promise<void> {
   let peakRss = 0;
   // Each phase's own peak, where the kernel lets the peak be reset between phases.
   const phasePeaks = { cold: 0, warm: 0, hot: 0 };
-  /**
-   * Each run's peaks of its cold and its warm install (each run starts a gateway of its own): the
-   * first start after the code changed also loads Node's TypeScript stripper, which stays loaded.
-   */
+  /** Each run's peaks of its cold and its warm install (each run starts a gateway of its own). */
   const runPeaks: { cold: number; warm: number }[] = [];
   let peaksApart = true;
   const floorRuns: InstallResult[] = [];

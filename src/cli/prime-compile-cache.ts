@@ -7,8 +7,8 @@
  * types by Node's stripper, a WebAssembly module that, once loaded, stays loaded for the life of
  * the process. A server started with a cold cache (the first start after an upgrade, and every
  * start where the cache does not survive: a container's /tmp, a tmpfs cleared at boot) held
- * 8-12 MiB more from its start, and spent about 0.6 s more CPU on its first requests
- * (docs/configuration.md#memory has the figures). Here the stripping is done and thrown away
+ * more from its start and spent more CPU (`npm run bench:start` measures both against a filled
+ * cache; docs/configuration.md#memory has the figures). Here the stripping is done and thrown away
  * with this process; the server then finds every module it loads compiled.
  *
  * Only modules without side effects at import are loaded: the server's command and what it loads

@@ -44,15 +44,16 @@ interface Slot {
 
 type Task = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
-const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+export const WORKER_ENTRY = new URL('./worker-entry.ts', import.meta.url);
 
 /**
  * A worker's first code (run as given): the compile cache this thread uses turned on in
  * the worker too, then `entry`. A worker is a Node instance of its own: without it, every worker
  * started strips the scanner's TypeScript with a stripper of its own, which stays loaded with it.
  * The cache is written once the entry has loaded (src/cli/prime-compile-cache.ts fills it ahead).
+ * `npm run bench:start` measures a worker started this way against one started from its entry.
  */
-function workerBoot(entry: URL): string {
+export function workerBoot(entry: URL): string {
   const dir = getCompileCacheDir();
   const cache = dir === undefined ? '' : `m.enableCompileCache(${JSON.stringify(dirname(dir))});`;
   // process.getBuiltinModule, not require: the code runs as a module when the process was started with --input-type=module.
@@ -102,7 +103,7 @@ export class ScanWorkerPool {
     const size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
     this.#graceMs = options.graceMs ?? 5000;
     this.#maxHeapMb = options.maxHeapMb ?? 512;
-    this.#entry = options.entry ?? ENTRY;
+    this.#entry = options.entry ?? WORKER_ENTRY;
     for (let i = 0; i < size; i++) this.#slots.push({ worker: undefined, job: undefined, timer: undefined });
   }
 
