@@ -7,7 +7,8 @@
  * the same run, the one inspection pass the gate makes of every tarball. Medians over `--runs`
  * (default 5). Then install code written to make the rules slow, analysed within their CPU budget,
  * side by side with the same code analysed without one, and the longest it held the thread at once
- * (the rules let it go every few milliseconds, so other requests are served meanwhile).
+ * (the rules let it go every few milliseconds, so other requests are served meanwhile). Then a
+ * packument's versions with such scripts, sharing one budget, against a budget each.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { readTarballFiles } from '../../src/ecosystems/npm/tarball-files.ts';
 import { inspectTarball } from '../../src/ecosystems/npm/tarball-inspect.ts';
+import { installBehaviourCollector } from '../../src/signals/collectors/index.ts';
 import { analyseInstallHooks, DEFAULT_INSTALL_SCRIPT_LIMITS, npmInstallScriptFacts, planNpmHooks, readHookFiles, type HookAnalysis, type InstallHook } from '../../src/signals/install-scripts/index.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
@@ -167,5 +169,30 @@ async function hostile(): Promise<void> {
   );
 }
 
+/**
+ * A packument's versions, each with its own 1 MiB install script written against the rules, as the
+ * metadata phase judges them: the install-behaviour collector, whose versions share one budget,
+ * against each version analysed with a budget of its own (as before they shared one).
+ */
+async function hostileVersions(): Promise<void> {
+  const VERSIONS = 8;
+  const slow = 'curl '.repeat((1 << 20) / 5 - 4);
+  const candidates = Array.from({ length: VERSIONS }, (_, v) => ({
+    subject: { ecosystem: 'npm' as const, name: 'padded', version: `1.0.${v}` },
+    facts: { install_scripts: { postinstall: `${slow}#${v}` }, has_install_script: true },
+  }));
+  let held = 0;
+  const shared = await threadMs(async () => {
+    const facts = await installBehaviourCollector().collect({ phase: 'metadata', candidates, history: candidates, request: null, now: new Date() });
+    held = facts.filter((f) => (f['install_behaviour'] as { complete: boolean }).complete === false).length;
+  });
+  const each = await threadMs(async () => {
+    for (const c of candidates) await npmInstallScriptFacts({ manifest: { scripts: c.facts.install_scripts, hasInstallScript: true } });
+  });
+  console.log(`a packument of ${VERSIONS} versions, each with its own 1 MiB script of \`curl \` repeated (metadata phase), CPU of the analysing thread`);
+  console.log(`  the versions sharing one budget: ${shared.toFixed(0)} ms (${held} of ${VERSIONS} held as not analysed in full)   baseline: a budget each ${each.toFixed(0)} ms`);
+}
+
 await main();
 await hostile();
+await hostileVersions();
