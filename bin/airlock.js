@@ -61,10 +61,11 @@ function sourcesKey() {
 }
 
 // A server started with a cold compile cache loads Node's TypeScript stripper and keeps it for
-// its life (src/cli/prime-compile-cache.ts says why; `npm run bench:start` measures it). When the cache was not filled from
-// these sources under this runtime and these flags (V8 keeps code apart by flags; a stamp in the
-// cache says what it was filled for), a process of its own fills it first, and the server then
-// loads every module compiled. If that fails, the server strips what it loads, as it would have.
+// its life (src/cli/prime-compile-cache.ts says why; `npm run bench:start` measures it). When the
+// cache was not filled from these sources under this runtime and these flags (V8 keeps code apart
+// by flags; a stamp in the cache says what it was filled for), a process of its own fills it
+// first, and the server then loads every module compiled. If that fails, the server strips what
+// it loads, as it would have.
 function primeCompileCache(flags, childEnv) {
   try {
     nodeModule.enableCompileCache();
