@@ -88,8 +88,9 @@ export function spawnDaemon(command: string, args: readonly string[], options: D
     const deadline = Date.now() + timeoutMs;
     while (!(await ready())) {
       if (gone || Date.now() > deadline) {
+        const exitedByItself = gone; // stop() below makes it gone too
         await stop();
-        throw new Error(`${command} ${gone ? 'exited' : `gave up after ${timeoutMs / 1000} s`} waiting to ${what}: ${log.trim().split('\n').slice(-10).join('\n')}`);
+        throw new Error(`${command} ${exitedByItself ? 'exited' : `did not answer in ${timeoutMs / 1000} s`} waiting to ${what}: ${log.trim().split('\n').slice(-10).join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -24,6 +24,13 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /**
+ * The ports in this range that the Fetch standard's "bad port" list names: `fetch` refuses them
+ * before it connects ("bad port"), so a daemon on one never answers a test's readiness probe.
+ * 10080 was drawn once, and a CI run waited 15 s for a docker-registry that was up all along.
+ */
+export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([10_080]);
+
+/**
  * A TCP port on 127.0.0.1 nothing listens on now, drawn from below the ephemeral range. A port
  * `listen(0)` handed out and this function freed again lies in that range, where every server
  * another test file starts meanwhile (`listen(0)`) could be given it before the caller binds it:
@@ -33,6 +40,7 @@ export async function freePort(): Promise<number> {
   const low = ephemeralLow();
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (FETCH_BAD_PORTS.has(port)) continue;
     if (await bindable(port)) return port;
   }
   throw new Error(`freePort: no port between 10000 and ${low} could be bound in 50 tries`);
