@@ -93,3 +93,43 @@ warn contains f if {
 	cfg.replaced_tarball == "warn"
 	some f in replaced_tarball_findings
 }
+
+# A tarball whose package.json declares other dependencies or install hooks than the registry's
+# manifest for the version ("manifest confusion", `tarball.manifest_differences`): npm runs the
+# package.json's hooks, and installs its dependencies instead of the manifest's whenever it reads
+# the installed package (beside an existing node_modules with no lockfile), so every reader of the
+# metadata, the metadata phase included, saw other dependencies than those installed. npm writes
+# both from one package.json at publish. Setting `manifest_confusion` ("deny", "quarantine"
+# (default), "warn", "allow").
+manifest_confusion_findings contains {"id": "tarball.manifest_confusion", "msg": msg} if {
+	n := input.facts.tarball.manifest_difference_count
+	n > 0
+	shown := [manifest_difference_text(d) | some d in array.slice(input.facts.tarball.manifest_differences, 0, 3)]
+	more := manifest_differences_more(n, count(shown))
+	msg := sprintf("%s: its package.json declares other dependencies or install scripts than the registry's manifest for it (%s%s); npm runs the install scripts of the package.json, and installs its dependencies when it reads an installed package without a lockfile", [package_label, concat("; ", shown), more])
+}
+
+manifest_difference_text(d) := sprintf("%s %s: %s in the package.json, %s in the manifest", [d.field, d.name, manifest_side(d.tarball), manifest_side(d.registry)])
+
+manifest_side(x) := "none" if x == null
+
+manifest_side(x) := x if is_string(x)
+
+manifest_differences_more(n, shown) := "" if n <= shown
+
+manifest_differences_more(n, shown) := sprintf("; %d more", [n - shown]) if n > shown
+
+deny contains f if {
+	cfg.manifest_confusion == "deny"
+	some f in manifest_confusion_findings
+}
+
+quarantine contains f if {
+	cfg.manifest_confusion == "quarantine"
+	some f in manifest_confusion_findings
+}
+
+warn contains f if {
+	cfg.manifest_confusion == "warn"
+	some f in manifest_confusion_findings
+}

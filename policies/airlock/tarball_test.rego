@@ -67,3 +67,32 @@ test_the_replaced_tarball_setting_chooses_the_action if {
 	not "tarball.replaced" in ids(data.airlock.quarantine) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "allow"})
 	not "tarball.replaced" in ids(data.airlock.warn) with input as tarball(t) with data.airlock.settings as with_settings({"replaced_tarball": "allow"})
 }
+
+test_a_dependency_only_the_package_json_declares_is_quarantined_naming_it if {
+	t := {"manifest_differences": [{"field": "dependencies", "name": "hidden-dep", "registry": null, "tarball": "^1.0.0"}], "manifest_difference_count": 1}
+	some f in data.airlock.quarantine with input as tarball(t)
+	f.id == "tarball.manifest_confusion"
+	contains(f.msg, "its package.json declares other dependencies or install scripts than the registry's manifest for it (dependencies hidden-dep: ^1.0.0 in the package.json, none in the manifest); npm runs")
+}
+
+test_manifest_differences_beyond_three_are_counted if {
+	d := {"field": "scripts", "name": "postinstall", "registry": "node a.js", "tarball": "node b.js"}
+	t := {"manifest_differences": [d, d, d, d], "manifest_difference_count": 5}
+	some f in data.airlock.quarantine with input as tarball(t)
+	f.id == "tarball.manifest_confusion"
+	contains(f.msg, "(scripts postinstall: node b.js in the package.json, node a.js in the manifest; scripts postinstall: node b.js in the package.json, node a.js in the manifest; scripts postinstall: node b.js in the package.json, node a.js in the manifest; 2 more)")
+}
+
+test_a_tarball_that_agrees_with_its_manifest_or_could_not_be_compared_passes if {
+	not "tarball.manifest_confusion" in ids(data.airlock.quarantine) with input as tarball({"manifest_differences": [], "manifest_difference_count": 0})
+	not "tarball.manifest_confusion" in ids(data.airlock.quarantine) with input as tarball({"manifest_differences": null, "manifest_difference_count": null})
+	not "tarball.manifest_confusion" in ids(data.airlock.quarantine) with input as tarball({})
+}
+
+test_the_manifest_confusion_setting_denies_warns_or_allows if {
+	t := {"manifest_differences": [{"field": "peerDependencies", "name": "react", "registry": "^18", "tarball": "^19"}], "manifest_difference_count": 1}
+	"tarball.manifest_confusion" in ids(data.airlock.deny) with input as tarball(t) with data.airlock.settings as with_settings({"manifest_confusion": "deny"})
+	"tarball.manifest_confusion" in ids(data.airlock.warn) with input as tarball(t) with data.airlock.settings as with_settings({"manifest_confusion": "warn"})
+	not "tarball.manifest_confusion" in ids(data.airlock.quarantine) with input as tarball(t) with data.airlock.settings as with_settings({"manifest_confusion": "allow"})
+	not "tarball.manifest_confusion" in ids(data.airlock.warn) with input as tarball(t) with data.airlock.settings as with_settings({"manifest_confusion": "allow"})
+}

@@ -18,6 +18,7 @@ import type { MetadataService, PackageState } from './metadata-service.ts';
 import type { NpmMetrics, NpmSettings } from './options.ts';
 import type { VersionSpan } from './packument-index.ts';
 import { readManifest, type ManifestExtract } from './manifest-reader.ts';
+import { manifestConfusionFacts, readDeclared, type DeclaredManifest } from './manifest-confusion.ts';
 import { checkRegistrySignature } from '../../verify/index.ts';
 import { timelineCandidates } from './publishing-timeline.ts';
 import { refusalError, undecided } from './refusal.ts';
@@ -70,6 +71,8 @@ interface Decided {
 interface Verified {
   readonly state: PackageState;
   readonly manifest: ManifestExtract;
+  /** What the registry's manifest declares of dependencies and install hooks (null: unreadable). */
+  readonly declared: DeclaredManifest | null;
   readonly dist: { readonly [k: string]: unknown };
   readonly expected: Expected;
   readonly purl: Purl;
@@ -210,7 +213,7 @@ export class ArtifactService {
     if (!state.index.versions.has(version)) state = await this.#deps.metadata.state(name, { revalidate: true });
     const span = state.index.versions.get(version);
     if (span === undefined) throw new AirlockError('NOT_FOUND', `${name}@${version} does not exist`);
-    const manifest = await this.#manifest(state, span);
+    const { manifest, declared } = await this.#manifest(state, span);
     const problem = versionProblem(name, version, manifest);
     if (problem !== null || manifest === null) throw new AirlockError('UPSTREAM_BAD_RESPONSE', `${name}@${version}: the upstream metadata is unusable (${problem ?? 'no manifest'})`);
     const dist = manifest.fields.dist as { readonly [k: string]: unknown };
@@ -223,13 +226,13 @@ export class ArtifactService {
       const failed = isAirlockError(err, 'STORAGE_ERROR') && !(err instanceof StoredCopyGone);
       throw failed ? undecided(`${name}@${version}`, err.message, 'store') : err;
     });
-    return { state, manifest, dist, expected, purl, ingested };
+    return { state, manifest, declared, dist, expected, purl, ingested };
   }
 
   async #decide(name: NpmPackageName, filename: string, request: RequestContext): Promise<Decided> {
     const version = versionFromFilename(name, filename);
     if (version === null) throw new AirlockError('NOT_FOUND', `${name} has no file ${filename}`);
-    const { state, manifest, dist, expected, purl, ingested } = await this.#verified(name, version, filename);
+    const { state, manifest, declared, dist, expected, purl, ingested } = await this.#verified(name, version, filename);
     const rec = ingested.rec;
     const inspection = ingested.inspection ?? (await this.#tarballs.inspect(rec));
     const ctx = packageContext(state.index.time, state.index.distTags, state.index.versions.size);
@@ -246,6 +249,8 @@ export class ArtifactService {
       manifest_matches: inspection.manifestName === name && inspection.manifestVersion === version,
       // npm sends the registry's own URLs back to Airlock: those on the upstream's origin.
       shrinkwrap: shrinkwrapFacts(inspection.shrinkwrap, (url) => this.#deps.upstream.owns(url)),
+      // Dependencies and install hooks its package.json declares that the registry's manifest does not.
+      ...manifestConfusionFacts(declared, inspection.declared),
     };
     // The integrity the bytes were verified against, and the registry's signature over it.
     const signature = checkRegistrySignature(name, version, dist, state.index.time[version] ?? null, this.#settings.registryKeys());
@@ -271,11 +276,11 @@ export class ArtifactService {
     return { outcome: { kind: 'serve', blob: rec.blob, size: rec.size, etag: `"${digestHex(rec.blob)}"`, body }, doc };
   }
 
-  /** The version's manifest: from the document in memory, else just its bytes from the store. */
-  async #manifest(state: PackageState, span: VersionSpan): Promise<ManifestExtract | null> {
+  /** The version's manifest, and what it declares: from the document in memory, else just its bytes from the store. */
+  async #manifest(state: PackageState, span: VersionSpan): Promise<{ manifest: ManifestExtract | null; declared: DeclaredManifest | null }> {
     const doc = this.#deps.metadata.cachedDocument(state);
-    if (doc !== null) return readManifest(doc, span.start);
-    return readManifest(await this.#deps.metadata.documentRange(state, span.start, span.end), 0);
+    const [b, start] = doc !== null ? [doc, span.start] : [await this.#deps.metadata.documentRange(state, span.start, span.end), 0];
+    return { manifest: readManifest(b, start), declared: readDeclared(b, start) };
   }
 
   /** The version's attestation document from the upstream (cached for good once fetched), or why there is none. */

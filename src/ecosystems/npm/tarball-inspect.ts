@@ -14,6 +14,7 @@ import { installScripts, parseTarballJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
 import { binNamesOf } from './bin-names.ts';
 import { dependencySourcesOf, MAX_SOURCES_LISTED } from './manifest-reader.ts';
+import { declaredOf, type DeclaredManifest } from './manifest-confusion.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
 import { ShrinkwrapFile, type ShrinkwrapRead } from './shrinkwrap.ts';
 
@@ -55,6 +56,8 @@ export interface TarballInspection {
   readonly manifestError: string | null;
   /** Its own npm-shrinkwrap.json, read: where the dependencies it pins come from (null: none). */
   readonly shrinkwrap: ShrinkwrapRead | null;
+  /** What its package.json declares of dependencies and install hooks, to compare with the registry's manifest (null when unreadable). */
+  readonly declared: DeclaredManifest | null;
 }
 
 function unsafe(path: string): boolean {
@@ -320,5 +323,6 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
     error,
     manifestError,
     shrinkwrap: v.shrinkwrap.result(),
+    declared: manifest === null ? null : declaredOf(manifest),
   };
 }

@@ -14,6 +14,7 @@ import { SingleFlight } from '../shared/single-flight.ts';
 import { copyGone, copyMissing, logCorrupt, NO_MATCH, readStoredCopy } from '../shared/stored-copy.ts';
 import { readTarballFiles } from './tarball-files.ts';
 import { inspectTarball, TarballFeed, type TarballInspection } from './tarball-inspect.ts';
+import { declaredBytes } from './manifest-confusion.ts';
 
 /**
  * A stored tarball's record with the digests npm computes for every tarball (the metadata's
@@ -97,7 +98,7 @@ function matches(rec: ArtifactRecord, e: BlobExpectation): boolean {
 export class TarballStore {
   readonly #deps: TarballStoreDeps;
   readonly #settings: NpmSettings;
-  readonly #inspections = new Lru<string, TarballInspection>(4 * 1024 * 1024, () => 2048);
+  readonly #inspections = new Lru<string, TarballInspection>(4 * 1024 * 1024, (i) => 2048 + (i.declared === null ? 0 : declaredBytes(i.declared)));
   readonly #ingests = new SingleFlight<string, Ingested>();
 
   constructor(deps: TarballStoreDeps, settings: NpmSettings) {

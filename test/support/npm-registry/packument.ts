@@ -12,6 +12,8 @@ export interface FixtureVersion {
   readonly publishedAt?: string;
   /** Extra manifest fields (dependencies, scripts, deprecated, hasInstallScript …). */
   readonly manifest?: Readonly<Record<string, unknown>>;
+  /** Fields of the tarball's package.json alone, over the manifest's: a package.json the registry's manifest does not match (manifest confusion). */
+  readonly packageJson?: Readonly<Record<string, unknown>>;
   /** Extra files in the tarball, relative to `package/`. */
   readonly files?: readonly TarFile[];
   /**
@@ -93,7 +95,7 @@ export function buildPackage(pkg: FixturePackage, key: SigningKey): BuiltPackage
     if (v.padBytes !== undefined && v.padBytes > 0) {
       files.push({ path: 'blob.bin', content: randomish(v.padBytes, `${pkg.name}@${v.version}`) });
     }
-    const tarball = packageTarball(manifest, files, v.layout);
+    const tarball = packageTarball(v.packageJson === undefined ? manifest : { ...manifest, ...v.packageJson }, files, v.layout);
     const filename = `${basename(pkg.name)}-${v.version}.tgz`;
     versions.set(v.version, { manifest, tarball, filename, provenance: v.provenance === true });
     time[v.version] = v.publishedAt ?? defaultTime(i);
