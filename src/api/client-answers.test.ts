@@ -186,3 +186,18 @@ test('airlock vulnerabilities --fail-on high fails on an answer without the coun
   assert.equal((await cli(vulnerabilities, exposure, '--fail-on', 'high')).code, 1, 'a high advisory fails the gate');
   assert.equal((await cli(vulnerabilities, exposure, '--fail-on', 'critical')).code, 0);
 });
+
+test('an id or name of . or .. (or none) is refused before a request: URL resolution would have sent it to another route', async () => {
+  asked.length = 0;
+  const r = await cli(quarantine, record, 'show', '..');
+  assert.deepEqual(r, { code: 2, stdout: '', stderr: 'airlock quarantine show: ".." cannot be sent as a name or id in a URL\n' });
+  const client = new AdminClient(url, 'token');
+  await assert.rejects(client.release('.', 'ok', null), { code: 'BAD_REQUEST' });
+  await assert.rejects(client.removePypiFile('hosted', 'demo', '..'), { code: 'BAD_REQUEST' });
+  await assert.rejects(client.revokeToken(''), { code: 'BAD_REQUEST' });
+  assert.deepEqual(asked, [], 'nothing was sent');
+  // Dots inside a value are sent as they are.
+  answer = record;
+  await client.getQuarantine('..q1');
+  assert.deepEqual(asked, ['GET /-/api/quarantine/..q1']);
+});

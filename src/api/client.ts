@@ -16,6 +16,7 @@ import type { ExposureReport } from '../gate/exposure.ts';
 import { auditPage, changeReport, checkAnswer, checkResult, createdToken, decisionPage, exchangedToken, exposureReport, fileDiff, impactReport, missingNameList, pypiChange } from './answers.ts';
 import { quarantinePage, quarantineRecord, repositoryList, tokenPage, webhookList, webhookReplay, webhookSkip, webhookTest, WrongAnswer, type Reader } from './answers.ts';
 import { failureText, tlsFetch, type ClientTls, type FetchLike } from './client-tls.ts';
+import { AirlockError } from '../core/index.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -56,6 +57,16 @@ export interface PypiReleaseChange {
   readonly files: readonly string[];
   readonly yanked: string | boolean | null;
   readonly changed: boolean;
+}
+
+/**
+ * One path segment of a URL, encoded. `.`, `..` and nothing cannot be one: URL resolution removes
+ * them, `%2E%2E` too, with the segment before them (`quarantine/..` is the API's root,
+ * `projects/P/files/..` the project), so the request would go to another route than meant.
+ */
+export function segment(value: string): string {
+  if (value === '' || value === '.' || value === '..') throw new AirlockError('BAD_REQUEST', `${JSON.stringify(value)} cannot be sent as a name or id in a URL`);
+  return encodeURIComponent(value);
 }
 
 export class AdminClient {
@@ -143,26 +154,26 @@ export class AdminClient {
   }
 
   async getQuarantine(id: string): Promise<QuarantineRecord> {
-    return this.#read(quarantineRecord, 'GET', `quarantine/${encodeURIComponent(id)}`);
+    return this.#read(quarantineRecord, 'GET', `quarantine/${segment(id)}`);
   }
 
   /** What the quarantined version changed since the package's version before it. */
   async changes(id: string): Promise<ChangeReport> {
-    return this.#read(changeReport, 'GET', `quarantine/${encodeURIComponent(id)}/changes`);
+    return this.#read(changeReport, 'GET', `quarantine/${segment(id)}/changes`);
   }
 
   /** One file's line diff against the version before (`path` as `changes` lists it). */
   async diff(id: string, path: string): Promise<FileDiff> {
-    return this.#read(fileDiff, 'GET', `quarantine/${encodeURIComponent(id)}/changes/diff?${new URLSearchParams({ path })}`);
+    return this.#read(fileDiff, 'GET', `quarantine/${segment(id)}/changes/diff?${new URLSearchParams({ path })}`);
   }
 
   async release(id: string, reason: string, expires: string | null): Promise<QuarantineRecord> {
     const body = expires === null ? { reason } : { reason, expires };
-    return this.#read(quarantineRecord, 'POST', `quarantine/${encodeURIComponent(id)}/release`, body);
+    return this.#read(quarantineRecord, 'POST', `quarantine/${segment(id)}/release`, body);
   }
 
   async reject(id: string, reason: string): Promise<QuarantineRecord> {
-    return this.#read(quarantineRecord, 'POST', `quarantine/${encodeURIComponent(id)}/reject`, { reason });
+    return this.#read(quarantineRecord, 'POST', `quarantine/${segment(id)}/reject`, { reason });
   }
 
   async decisions(purl: string, limit = 50): Promise<Page<DecisionRecord>> {
@@ -303,7 +314,7 @@ export class AdminClient {
   }
 
   async revokeToken(id: string): Promise<void> {
-    await this.#call('DELETE', `tokens/${encodeURIComponent(id)}`);
+    await this.#call('DELETE', `tokens/${segment(id)}`);
   }
 
   /**
@@ -312,14 +323,14 @@ export class AdminClient {
    * token a publisher's (for a removal, what the repository's `unpublish` names).
    */
   async changePypiRelease(repo: string, project: string, version: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
-    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/${encodeURIComponent(version)}`;
+    const at = `${segment(repo)}/-/projects/${segment(project)}/${segment(version)}`;
     if (action === 'remove') return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base));
     return this.#readAt(pypiChange, 'POST', new URL(`${at}/${action}`, this.#base), action === 'yank' ? { reason } : undefined);
   }
 
   /** Yanks, unyanks or removes every release of a hosted pypi project at once (`<repo>/-/projects/<project>`); `reason` goes to the page (a yank) or the audit trail (a removal). */
   async changePypiProject(repo: string, project: string, action: 'yank' | 'unyank' | 'remove', reason = ''): Promise<PypiReleaseChange> {
-    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}`;
+    const at = `${segment(repo)}/-/projects/${segment(project)}`;
     const body = action === 'unyank' ? undefined : { reason };
     if (action === 'remove') return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base), body);
     return this.#readAt(pypiChange, 'POST', new URL(`${at}/${action}`, this.#base), body);
@@ -327,7 +338,7 @@ export class AdminClient {
 
   /** Removes one file of a hosted pypi project's release (`<repo>/-/projects/<project>/files/<filename>`). */
   async removePypiFile(repo: string, project: string, filename: string): Promise<PypiReleaseChange> {
-    const at = `${encodeURIComponent(repo)}/-/projects/${encodeURIComponent(project)}/files/${encodeURIComponent(filename)}`;
+    const at = `${segment(repo)}/-/projects/${segment(project)}/files/${segment(filename)}`;
     return this.#readAt(pypiChange, 'DELETE', new URL(at, this.#base));
   }
 
@@ -337,14 +348,14 @@ export class AdminClient {
   }
 
   async testWebhook(name: string): Promise<{ delivered: boolean; status: number | null; error?: string }> {
-    return this.#read(webhookTest, 'POST', `webhooks/${encodeURIComponent(name)}/test`, {});
+    return this.#read(webhookTest, 'POST', `webhooks/${segment(name)}/test`, {});
   }
 
   async skipWebhook(name: string, reason: string): Promise<{ name: string; skipped: number }> {
-    return this.#read(webhookSkip, 'POST', `webhooks/${encodeURIComponent(name)}/skip`, { reason });
+    return this.#read(webhookSkip, 'POST', `webhooks/${segment(name)}/skip`, { reason });
   }
 
   async replayWebhook(name: string, fromSeq: number, reason: string): Promise<{ name: string; seq: number }> {
-    return this.#read(webhookReplay, 'POST', `webhooks/${encodeURIComponent(name)}/replay`, { fromSeq, reason });
+    return this.#read(webhookReplay, 'POST', `webhooks/${segment(name)}/replay`, { fromSeq, reason });
   }
 }
