@@ -35,13 +35,22 @@ async function upstreamWithSigstore(versions: readonly string[]): Promise<Signal
   return signalsE2e({ packages: [{ name: 'sigstore', versions: versions.map((version) => ({ version, publishedAt: daysAgo(100), provenance: true })), distTags: { latest: versions[0] ?? '' } }] });
 }
 
-/** Serve `bytes` as sigstore@version, with their integrity in the metadata (the registry's signature is left out). */
-async function serveTarball(s: SignalsE2e, version: string, bytes: Buffer): Promise<void> {
+/** What the real tarball's package.json, and so the registry's manifest for it, declares. */
+const REAL_DEPENDENCIES = { 'make-fetch-happen': '^11.0.1', 'tuf-js': '^1.0.0' };
+
+/**
+ * Serve `bytes` as sigstore@version, with their integrity in the metadata (the registry's
+ * signature is left out) and the `dependencies` their package.json declares (else the version is
+ * held for the difference, `tarball.manifest_confusion`).
+ */
+async function serveTarball(s: SignalsE2e, version: string, bytes: Buffer, dependencies?: Record<string, string>): Promise<void> {
   s.registry.putTarball('sigstore', `sigstore-${version}.tgz`, bytes);
   await editPackument(s.registry, 'sigstore', (doc) => {
-    const dist = doc.versions[version]?.['dist'] as Record<string, unknown>;
+    const manifest = doc.versions[version] as Record<string, unknown>;
+    const dist = manifest['dist'] as Record<string, unknown>;
     Object.assign(dist, integrityOf(bytes));
     delete dist['signatures'];
+    if (dependencies !== undefined) manifest['dependencies'] = dependencies;
   });
 }
 
@@ -53,7 +62,7 @@ async function artifactFacts(s: SignalsE2e, purl: string): Promise<Record<string
 test('a tarball whose Sigstore attestation verifies and names its bytes is served, with the signer in its facts', { skip: noFixtures }, async (t) => {
   const s = await upstreamWithSigstore(['1.0.0']);
   t.after(() => s.close());
-  await serveTarball(s, '1.0.0', REAL_TARBALL);
+  await serveTarball(s, '1.0.0', REAL_TARBALL, REAL_DEPENDENCIES);
   s.registry.putAttestations('sigstore', '1.0.0', attestationDocument(realBundle()));
 
   const p = await s.project();
