@@ -12,28 +12,18 @@
  * with this process; the server then finds every module it loads compiled.
  *
  * Only modules without side effects at import are loaded: the server's command and what it loads
- * on demand (the ecosystems, the storage drivers, the model scanner's worker), not every file of
- * src/ (a test-data generator among them writes files when imported).
+ * on demand (the ecosystems, the storage drivers, the model scanner's worker; served-modules.ts
+ * lists them, and its test checks the list against the server's imports), not every file of src/
+ * (a test-data generator among them writes files when imported).
  */
 import { enableCompileCache, flushCompileCache } from 'node:module';
-
-/** What `airlock serve` imports on demand, beside the command itself (see src/app/repositories.ts, src/storage/open-storage.ts). */
-const SERVED = [
-  './main.ts',
-  './commands/serve.ts',
-  '../ecosystems/npm/index.ts',
-  '../ecosystems/pypi/index.ts',
-  '../ecosystems/huggingface/index.ts',
-  '../ecosystems/oci/index.ts',
-  '../storage/s3-blob/index.ts',
-  '../storage/postgres/index.ts',
-];
+import { SERVED_MODULES, WORKER_ENTRY_MODULE } from './served-modules.ts';
 
 enableCompileCache();
-for (const specifier of SERVED) await import(specifier);
+for (const url of SERVED_MODULES) await import(url);
 // The scanner's worker threads load their entry from the same cache (src/scan/worker/pool.ts).
 // Imported here, on no worker thread, it is compiled and then refuses to run, as it should.
-await import('../scan/worker/worker-entry.ts').catch((err: unknown) => {
+await import(WORKER_ENTRY_MODULE).catch((err: unknown) => {
   if (!(err instanceof Error && err.message.includes('must run in a worker thread'))) throw err;
 });
 flushCompileCache();

@@ -1,0 +1,23 @@
+/**
+ * The modules `airlock serve` loads, for the compile cache's fill (prime-compile-cache.ts): the
+ * command itself, and what the server imports on demand (the ecosystems in
+ * src/app/repositories.ts, the storage drivers in src/storage/open-storage.ts). A module it
+ * imports on demand and this list leaves out is stripped by the server itself on a cold cache;
+ * served-modules.test.ts walks the server's imports to say so.
+ */
+const SPECIFIERS = [
+  './main.ts',
+  './commands/serve.ts',
+  '../ecosystems/npm/index.ts',
+  '../ecosystems/pypi/index.ts',
+  '../ecosystems/huggingface/index.ts',
+  '../ecosystems/oci/index.ts',
+  '../storage/s3-blob/index.ts',
+  '../storage/postgres/index.ts',
+];
+
+/** Their URLs. */
+export const SERVED_MODULES: readonly string[] = SPECIFIERS.map((s) => new URL(s, import.meta.url).href);
+
+/** The model scanner's worker entry, which its worker threads load from the same cache (src/scan/worker/pool.ts). */
+export const WORKER_ENTRY_MODULE = new URL('../scan/worker/worker-entry.ts', import.meta.url).href;
