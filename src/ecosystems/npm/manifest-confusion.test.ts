@@ -105,3 +105,18 @@ test('readDeclared reads one version object of a packument as JSON.parse does: t
   assert.deepEqual([...d.hooks], [['postinstall', 'node i.js']]);
   assert.equal(readDeclared(doc, doc.indexOf('"x"')), null);
 });
+
+test('readDeclared reads a map member by member and keeps no more than it compares, however large the packument', () => {
+  const members = Array.from({ length: 50_000 }, (_, i) => `"d${i}":"^1.0.0"`).join(',');
+  const doc = Buffer.from(`{"name":"x","dependencies":{${members}},"optionalDependencies":{"o":{"not":"a string"}},"scripts":{"build":"tsc","postinstall":"node i.js"}}`);
+  const d = readDeclared(doc, 0);
+  assert.ok(d !== null);
+  assert.equal(d.dependencies.size, MAX_DECLARED);
+  assert.equal(d.truncated, true);
+  assert.deepEqual([...d.hooks], [['postinstall', 'node i.js']]);
+  // Legacy maps, a string or an array, are read when small and count as cut short when not.
+  assert.deepEqual([...(readDeclared(Buffer.from('{"dependencies":["a@^1","b"]}'), 0)?.dependencies ?? [])], [['a', '^1'], ['b', '']]);
+  const huge = readDeclared(Buffer.from(`{"dependencies":"${'a '.repeat(40_000)}"}`), 0);
+  assert.equal(huge?.truncated, true);
+  assert.equal(huge?.dependencies.size, 0);
+});

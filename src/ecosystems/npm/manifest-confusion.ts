@@ -20,7 +20,7 @@
  */
 import { isPlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { forEachMember, KeySet, scanValue } from './json-scan.ts';
+import { decodeString, forEachMember, KeySet, scanValue } from './json-scan.ts';
 import { isOutsideSpec } from './manifest-reader.ts';
 
 /** What one side declares, as npm reads it. */
@@ -79,11 +79,14 @@ function addAll(into: Map<string, string>, deps: unknown): boolean {
 const BIN_PREFIX = /^(\.[/\\])?node_modules[/\\].bin[\\/]/;
 
 /** The parts of a manifest (parsed JSON: the tarball's package.json, or a version's members) compared here. */
-export function declaredOf(manifest: { readonly dependencies?: unknown; readonly optionalDependencies?: unknown; readonly peerDependencies?: unknown; readonly scripts?: unknown }): DeclaredManifest {
+export function declaredOf(
+  manifest: { readonly dependencies?: unknown; readonly optionalDependencies?: unknown; readonly peerDependencies?: unknown; readonly scripts?: unknown },
+  cut = false,
+): DeclaredManifest {
   const dependencies = new Map<string, string>();
   const peerDependencies = new Map<string, string>();
   const hooks = new Map<string, string>();
-  let truncated = addAll(dependencies, manifest.dependencies);
+  let truncated = addAll(dependencies, manifest.dependencies) || cut;
   truncated = addAll(dependencies, manifest.optionalDependencies) || truncated;
   truncated = addAll(peerDependencies, manifest.peerDependencies) || truncated;
   const scripts = manifest.scripts;
@@ -199,20 +202,49 @@ export function manifestConfusionFacts(registry: DeclaredManifest | null, tarbal
 const DECLARED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'scripts'] as const;
 const DECLARED_KEYS = new KeySet(DECLARED_FIELDS);
 
+/** Bytes of a dependency map written as a string or an array (from before maps) that are read at all. */
+const MAX_LEGACY_MAP_BYTES = 64 * 1024;
+
 /**
  * What one version's manifest, the object starting at `start` (at '{') in a packument's bytes,
- * declares (`declaredOf`), parsed from those members alone; null when the value is not an
- * object. Read for a version whose tarball is judged, not for every version listed.
+ * declares (`declaredOf`), read from those members alone; null when the value is not an object.
+ * Read for a version whose tarball is judged, not for every version listed. A packument may be
+ * as large as the upstream limit allows, so nothing here is parsed whole: a map's members are
+ * decoded one by one, at most one more than `MAX_DECLARED` of them (which marks it cut short), and
+ * of `scripts` only the install hooks.
  */
 export function readDeclared(b: Buffer, start: number): DeclaredManifest | null {
   if (b[start] !== 0x7b) return null;
   const found: { [k: string]: unknown } = {};
+  let cut = false;
   forEachMember(b, start, 2, (ks, ke, vs) => {
     const i = DECLARED_KEYS.match(b, ks, ke);
     if (i === -1) return -1;
+    const field = DECLARED_FIELDS[i] as (typeof DECLARED_FIELDS)[number];
+    if (b[vs] === 0x7b) {
+      const members: { [k: string]: string } = Object.create(null) as { [k: string]: string };
+      let kept = 0;
+      const end = forEachMember(b, vs, 3, (mks, mke, mvs) => {
+        const mve = scanValue(b, mvs, 4);
+        // npm reads string specs and commands only; of scripts, the install hooks.
+        if (b[mvs] !== 0x22) return mve;
+        const name = decodeString(b, mks, mke);
+        if (field === 'scripts' ? !(HOOKS as readonly string[]).includes(name) : kept > MAX_DECLARED && !(name in members)) return mve;
+        if (!(name in members)) kept++;
+        members[name] = decodeString(b, mvs, mve);
+        return mve;
+      });
+      found[field] = members;
+      return end;
+    }
     const end = scanValue(b, vs, 3);
-    found[DECLARED_FIELDS[i] as string] = JSON.parse(b.toString('utf8', vs, end)) as unknown;
+    if (field === 'scripts') delete found[field];
+    else if (end - vs <= MAX_LEGACY_MAP_BYTES) found[field] = JSON.parse(b.toString('utf8', vs, end)) as unknown;
+    else {
+      delete found[field];
+      cut = true;
+    }
     return end;
   });
-  return declaredOf(found);
+  return declaredOf(found, cut);
 }
