@@ -54,8 +54,11 @@ function closure(roots: readonly string[], onDemand: boolean): Map<string, strin
     const next = staticImports(source);
     const dynamic = dynamicImports(source);
     assert.ok(!dynamic.computed || COMPUTED.has(file), `${file} imports a module named at run time: the fill cannot know it`);
-    // Packages (npm-high-impact) are JavaScript: nothing to strip.
-    if (onDemand) next.push(...dynamic.literal.filter((spec) => spec.startsWith('.')));
+    if (onDemand) {
+      next.push(...dynamic.literal.filter((spec) => spec.startsWith('.')));
+      // A package (npm-high-impact): its entry, not followed further.
+      for (const spec of dynamic.literal.filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))) reached.set(import.meta.resolve(spec), file);
+    }
     for (const spec of next) {
       const target = new URL(spec, url).href;
       if (reached.has(target)) continue;

@@ -1,9 +1,10 @@
 /**
  * The modules `airlock serve` loads, for the compile cache's fill (prime-compile-cache.ts): the
  * command itself, and what the server imports on demand (the ecosystems in
- * src/app/repositories.ts, the storage drivers in src/storage/open-storage.ts). A module it
- * imports on demand and this list leaves out is stripped by the server itself on a cold cache;
- * served-modules.test.ts walks the server's imports to say so.
+ * src/app/repositories.ts, the storage drivers in src/storage/open-storage.ts, a package of
+ * popular names). A module it imports on demand and this list leaves out is stripped (or, for a
+ * package, compiled) by the server itself on a cold cache; served-modules.test.ts walks the
+ * server's imports to say so.
  */
 const SPECIFIERS = [
   './main.ts',
@@ -16,8 +17,15 @@ const SPECIFIERS = [
   '../storage/postgres/index.ts',
 ];
 
+/**
+ * Packages the server imports on demand. They are JavaScript, so nothing strips them, but V8 then
+ * compiles them from source: npm-high-impact, the popular-names lists (about 900 KB of array
+ * literals), loaded on the first npm request.
+ */
+const PACKAGES = ['npm-high-impact'];
+
 /** Their URLs. */
-export const SERVED_MODULES: readonly string[] = SPECIFIERS.map((s) => new URL(s, import.meta.url).href);
+export const SERVED_MODULES: readonly string[] = [...SPECIFIERS.map((s) => new URL(s, import.meta.url).href), ...PACKAGES.map((p) => import.meta.resolve(p))];
 
 /** The model scanner's worker entry, which its worker threads load from the same cache (src/scan/worker/pool.ts). */
 export const WORKER_ENTRY_MODULE = new URL('../scan/worker/worker-entry.ts', import.meta.url).href;
