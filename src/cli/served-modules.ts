@@ -20,7 +20,7 @@ const SPECIFIERS = [
 /**
  * Packages the server imports on demand. They are JavaScript, so nothing strips them, but V8 then
  * compiles them from source: npm-high-impact, the popular-names lists (about 900 KB of array
- * literals), loaded on the first npm request.
+ * literals), which the server loads when it builds its lookalike index, before it listens.
  */
 const PACKAGES = ['npm-high-impact'];
 
