@@ -10,15 +10,14 @@
  *
  * Compared: the dependencies npm installs (`dependencies` with `optionalDependencies` over them,
  * which is how npm merges the two, and `peerDependencies`), name by name and spec by spec, as npm
- * reads them (`dependencyEntries`), and
- * the install hooks the tarball's package.json runs (`preinstall`, `install`, `postinstall`) that
- * the manifest does not list with the same command. A hook only the manifest lists is not a
+ * reads them (`dependencyEntries`), and the install hooks the tarball's package.json runs
+ * (`preinstall`, `install`, `postinstall`) that the manifest does not list with the same command. A hook only the manifest lists is not a
  * difference: npm adds `install: node-gyp rebuild` to the manifest of a package with binding.gyp
  * and runs it from the tarball's binding.gyp alone. Nor is a git dependency npm wrote into the
  * manifest in another form of the same repository: `npm publish` normalizes `user/repo` to
  * `github:user/repo` in the manifest and leaves the package.json as it is.
  */
-import { isPlainObject } from '../../core/index.ts';
+import { isPlainObject, NPM_INSTALL_LIFECYCLE } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import { decodeString, forEachMember, KeySet, scanValue } from './json-scan.ts';
 import { isOutsideSpec } from './manifest-reader.ts';
@@ -40,7 +39,6 @@ export const MAX_DECLARED = 2000;
 /** Differences listed in the facts (all are counted). */
 export const MAX_DIFFERENCES_LISTED = 32;
 const MAX_TEXT = 512;
-const HOOKS = ['preinstall', 'install', 'postinstall'] as const;
 
 /**
  * A dependency map as npm reads it (@npmcli/package-json, which wrote the manifest at publish and
@@ -91,7 +89,7 @@ export function declaredOf(
   truncated = addAll(peerDependencies, manifest.peerDependencies) || truncated;
   const scripts = manifest.scripts;
   if (isPlainObject(scripts)) {
-    for (const hook of HOOKS) {
+    for (const hook of NPM_INSTALL_LIFECYCLE) {
       const command = Object.hasOwn(scripts, hook) ? scripts[hook] : undefined;
       if (typeof command === 'string') hooks.set(hook, command.replace(BIN_PREFIX, ''));
     }
@@ -229,7 +227,7 @@ export function readDeclared(b: Buffer, start: number): DeclaredManifest | null 
         // npm reads string specs and commands only; of scripts, the install hooks.
         if (b[mvs] !== 0x22) return mve;
         const name = decodeString(b, mks, mke);
-        if (field === 'scripts' ? !(HOOKS as readonly string[]).includes(name) : kept > MAX_DECLARED && !(name in members)) return mve;
+        if (field === 'scripts' ? !(NPM_INSTALL_LIFECYCLE as readonly string[]).includes(name) : kept > MAX_DECLARED && !(name in members)) return mve;
         if (!(name in members)) kept++;
         members[name] = decodeString(b, mvs, mve);
         return mve;

@@ -11,7 +11,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
 import type { FixturePackage } from '../../support/npm-registry/index.ts';
-import { e2e, internalAndPublic, publishPackage, quarantineIdIn, run, cleanEnv } from './support.ts';
+import { e2e, internalAndPublic, project, publishPackage, quarantineIdIn } from './support.ts';
 
 const HIDDEN: FixturePackage = { name: 'unlisted-helper', versions: [{ version: '1.0.0' }] };
 /** Its manifest lists no dependencies; its package.json lists unlisted-helper. */
@@ -68,10 +68,8 @@ test('what npm publish rewrites in the manifest is not a difference: a package p
   const doc = (await (await fetch(`${s.hosted}@corp%2fold-style`)).json()) as { versions: Record<string, { dependencies?: unknown }> };
   assert.deepEqual(doc.versions['1.0.0']?.dependencies, { 'left-pad': '^1.0.0', 'hide-me': '^1.0.0' }, 'npm publish rewrote the array as a map');
 
-  const dir = join(s.tmp, 'consumer');
-  await run('mkdir', ['-p', dir], { cwd: s.tmp });
-  await run('npm', ['init', '-y'], { cwd: dir, env: cleanEnv() });
-  const installed = await run('npm', ['install', '@corp/old-style', '--registry', s.group, '--cache', join(dir, '.npm-cache'), '--no-audit', '--no-fund', '--loglevel', 'warn'], { cwd: dir, env: cleanEnv() });
+  const consumer = await project(s.group, s.tmp);
+  const installed = await consumer.npm(['install', '@corp/old-style']);
   assert.equal(installed.code, 0, installed.output);
-  assert.deepEqual((await readdir(join(dir, 'node_modules'))).filter((n) => !n.startsWith('.')).sort(), ['@corp', 'hide-me', 'left-pad']);
+  assert.deepEqual((await readdir(join(consumer.dir, 'node_modules'))).filter((n) => !n.startsWith('.')).sort(), ['@corp', 'hide-me', 'left-pad']);
 });
