@@ -42,7 +42,8 @@ function dynamicImports(source: string): { literal: string[]; computed: boolean 
 
 /**
  * The modules loading `roots` loads: their static imports, transitively, and with `onDemand` also
- * what they import on demand. Throws on an import named at run time (nobody could list it).
+ * what they import on demand (COMPUTED's too). Throws on an import named at run time that
+ * COMPUTED does not name (nobody could list it).
  */
 function closure(roots: readonly string[], onDemand: boolean): Map<string, string> {
   const reached = new Map<string, string>(roots.map((r) => [r, '(root)']));
@@ -56,6 +57,8 @@ function closure(roots: readonly string[], onDemand: boolean): Map<string, strin
     assert.ok(!dynamic.computed || COMPUTED.has(file), `${file} imports a module named at run time: the fill cannot know it`);
     if (onDemand) {
       next.push(...dynamic.literal.filter((spec) => spec.startsWith('.')));
+      const computed = COMPUTED.get(file);
+      if (computed !== undefined) next.push(computed);
       // A package (npm-high-impact): its entry, not followed further.
       for (const spec of dynamic.literal.filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))) reached.set(import.meta.resolve(spec), file);
     }
@@ -73,7 +76,8 @@ const SERVE = new URL('./commands/serve.ts', import.meta.url).href;
 
 test('every module the server may load, on demand too, is one the compile cache fill loads', () => {
   const server = closure([SERVE], true);
-  const filled = closure(SERVED_MODULES, false);
+  const filled = closure([...SERVED_MODULES, WORKER_ENTRY_MODULE], false);
+  assert.ok(server.has(WORKER_ENTRY_MODULE), 'the walk follows the scan pool to its workers\' entry');
   assert.ok(server.size > 100, `the walk found the server's modules (${server.size})`);
   const missing = [...server].filter(([url]) => !filled.has(url)).map(([url, from]) => `${fileURLToPath(url)} (imported by ${from})`);
   assert.deepEqual(missing, [], 'add what imports these on demand to src/cli/served-modules.ts');
