@@ -2,43 +2,25 @@
  * The admin client reads every answer before it trusts it: against a local server answering
  * what a broken or hostile one might, each method fails with a BAD_RESPONSE ApiError naming the
  * route and what is wrong, and a well-formed answer (the shapes the route handlers send) is read
- * as before, dates as Date, extra fields kept.
+ * as before, dates as Date, extra fields kept. What the CLI makes of such answers is tested in
+ * src/cli/commands/admin-answers.test.ts.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { AdminClient, ApiError } from './client.ts';
-import { command as quarantine } from '../cli/commands/quarantine.ts';
-import { command as vulnerabilities } from '../cli/commands/vulnerabilities.ts';
-import { command as webhooks } from '../cli/commands/webhooks.ts';
-import type { Command } from '../cli/command.ts';
+import { answeringServer, exposureAnswer as exposure, quarantineAnswer as record, type AnsweringServer } from '../../test/support/answering-server.ts';
 
-let server: Server;
+let server: AnsweringServer;
 let url: string;
-/** What the server answers next, and the requests it got. */
-let answer: unknown = {};
-const asked: string[] = [];
 
 before(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    asked.push(`${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`);
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(answer));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await answeringServer();
+  url = server.url;
 });
 after(() => server.close());
 
 const at = '2026-03-10T12:00:00.000Z';
 const reasons = [{ message: 'held-pkg is held for review', rule: 'held' }];
-const record = {
-  id: 'q1', repo: 'npm', purl: 'pkg:npm/held-pkg@1.0.0', ecosystem: 'npm', name: 'held-pkg', version: '1.0.0', state: 'quarantined', reasons, facts: {},
-  createdAt: at, updatedAt: at, decidedBy: null, decidedAt: null, decisionReason: null, expiresAt: null, contentDigest: null,
-};
 const changes = {
   purl: 'pkg:npm/held-pkg@1.1.0', version: '1.1.0', base: '1.0.0', added: [{ path: 'package/x.js', before: null, after: 12 }], removed: [], changed: [], unchanged: 3,
   counts: { added: 1, removed: 0, changed: 0 }, truncated: false, installScripts: { before: null, after: { postinstall: 'node x.js' } },
@@ -49,11 +31,6 @@ const verdict = { verdict: 'quarantine', reasons, warnings: [], error: null };
 const impact = {
   baseline: 'a'.repeat(64), candidate: 'b'.repeat(64), examined: 1, oldest: at, newest: at, complete: true, changed: 1, transitions: { 'allow->quarantine': 1 }, candidateErrors: 0,
   changes: [{ repo: 'npm', purl: 'pkg:npm/held-pkg@1.0.0', phase: 'artifact', decidedAt: at, change: 'verdict', before: { ...verdict, verdict: 'allow', reasons: [] }, after: verdict }],
-};
-const exposure = {
-  packages: 1, total: 1, bySeverity: { critical: 0, high: 1, moderate: 0, low: 0, unknown: 0 },
-  items: [{ ecosystem: 'npm', name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20', repos: ['npm'], fileCount: 1, files: ['lodash-4.17.20.tgz'], storedAt: at, usedAt: at,
-    vulnerabilities: { count: 1, max_severity: 'high', max_score: 7.2, fix_available: true, uncertain: false, records: [{ id: 'GHSA-1', severity: 'high', score: 7.2, fixed: '4.17.21' }] } }],
 };
 const token = { id: 't1', role: 'reader', label: 'ci', createdAt: at, expiresAt: null, revokedAt: null, scope: { repos: ['npm'], packages: null }, exchangedFrom: null };
 const exchanged = { token: 'airlock_x', expiresAt: at, role: 'publisher', scope: null, id: 't2', label: 'oidc', issuer: 'https://issuer.test', subject: 'repo:a/b', rule: 'ci' };
@@ -110,94 +87,58 @@ const CASES: readonly Case[] = [
 test('every method that returns data refuses a malformed answer with BAD_RESPONSE, the route and what is wrong', async () => {
   const client = new AdminClient(url, 'token');
   for (const c of CASES) {
-    answer = c.bad;
-    asked.length = 0;
+    server.answer = c.bad;
+    server.asked.length = 0;
     await assert.rejects(c.call(client), (err: unknown) => {
       assert.ok(err instanceof ApiError, c.route);
       assert.equal(err.code, 'BAD_RESPONSE');
       assert.equal(err.message, `the server answered ${c.route} ${c.wrong}`);
       return true;
     });
-    assert.deepEqual(asked, [c.route], 'the route named is the one asked');
+    assert.deepEqual(server.asked, [c.route], 'the route named is the one asked');
   }
 });
 
 test('a well-formed answer is read: dates as Date, the other fields as they came', async () => {
   const client = new AdminClient(url, 'token');
   for (const c of CASES) {
-    answer = c.good;
+    server.answer = c.good;
     await c.call(client);
   }
-  answer = { ...record, decidedAt: at, later: { added: 'by a newer server' } };
+  server.answer = { ...record, decidedAt: at, later: { added: 'by a newer server' } };
   const rec = await client.getQuarantine('q1');
   assert.ok(rec.createdAt instanceof Date && rec.decidedAt instanceof Date);
   assert.equal(rec.createdAt.toISOString(), at);
   assert.deepEqual((rec as unknown as Record<string, unknown>)['later'], { added: 'by a newer server' });
-  answer = { ...impact };
+  server.answer = { ...impact };
   const report = await client.policyImpact({ modules: [{ path: 'p.rego', source: 'package airlock' }], data: {} });
   assert.ok(report.changes[0]?.decidedAt instanceof Date);
   assert.equal(report.oldest?.toISOString(), at);
-  answer = { items: [token], nextCursor: null };
+  server.answer = { items: [token], nextCursor: null };
   assert.ok((await client.listTokens()).items[0]?.createdAt instanceof Date);
 });
 
 test('what a hostile answer holds is shown cut short, or by its kind', async () => {
   const client = new AdminClient(url, 'token');
-  answer = { items: [{ ...record, id: 'x'.repeat(100_000) }], nextCursor: null };
+  server.answer = { items: [{ ...record, id: 'x'.repeat(100_000) }], nextCursor: null };
   // id is a string: accepted; the long value is in a field the CLI prints, not in an error.
   assert.equal((await client.listQuarantine()).items[0]?.id.length, 100_000);
-  answer = { items: [{ ...record, state: ['x'.repeat(100_000)] }], nextCursor: null };
+  server.answer = { items: [{ ...record, state: ['x'.repeat(100_000)] }], nextCursor: null };
   await assert.rejects(client.listQuarantine(), { code: 'BAD_RESPONSE', message: 'the server answered GET /-/api/quarantine with items[0].state that is a list, not a string' });
-  answer = { ...record, createdAt: `2026-${'9'.repeat(100_000)}` };
+  server.answer = { ...record, createdAt: `2026-${'9'.repeat(100_000)}` };
   await assert.rejects(client.getQuarantine('q1'), (err: unknown) => err instanceof ApiError && err.message.length < 200 && err.message.endsWith('…", not an ISO 8601 time'));
 });
 
-/** `airlock <command> ARGS --server URL` against the local server answering `body`. */
-async function cli(run: Command, body: unknown, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  answer = body;
-  const [out, err] = [new PassThrough(), new PassThrough()];
-  let [stdout, stderr] = ['', ''];
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await run.run([...argv, '--server', url], { stdout: out, stderr: err, env: {}, cwd: process.cwd() });
-  return { code, stdout, stderr };
-}
-
-test('airlock webhooks skip on {} fails saying so; it printed "skipped audit event undefined" and exited 0', async () => {
-  const r = await cli(webhooks, {}, 'skip', 'siem', '--reason', 'lost');
-  assert.deepEqual(r, { code: 1, stdout: '', stderr: 'airlock webhooks skip: the server answered POST /-/api/webhooks/siem/skip without skipped (a count)\n' });
-  const ok = await cli(webhooks, { name: 'siem', skipped: 8, seq: 8 }, 'skip', 'siem', '--reason', 'lost');
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.equal(ok.stdout, 'skipped audit event 8 for siem; the events after it go out now\n');
-});
-
-test('airlock quarantine list on a list item that is not an object fails in one line, not with a TypeError', async () => {
-  const r = await cli(quarantine, { items: [record, null], nextCursor: null }, 'list');
-  assert.deepEqual(r, { code: 1, stdout: '', stderr: 'airlock quarantine list: the server answered GET /-/api/quarantine with items[1] that is null, not an object\n' });
-  const ok = await cli(quarantine, { items: [record], nextCursor: null }, 'list');
-  assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /^q1\s+quarantined\s+pkg:npm\/held-pkg@1\.0\.0\s+2026-03-10 12:00\s+held-pkg is held for review$/m);
-});
-
-test('airlock vulnerabilities --fail-on high fails on an answer without the counts it gates on; a missing count passed the gate', async () => {
-  const r = await cli(vulnerabilities, { ...exposure, total: 0, items: [], bySeverity: {} }, '--fail-on', 'high');
-  assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'airlock vulnerabilities: the server answered GET /-/api/vulnerabilities without bySeverity.critical (a count)\n');
-  assert.equal((await cli(vulnerabilities, exposure, '--fail-on', 'high')).code, 1, 'a high advisory fails the gate');
-  assert.equal((await cli(vulnerabilities, exposure, '--fail-on', 'critical')).code, 0);
-});
-
 test('an id or name of . or .. (or none) is refused before a request: URL resolution would have sent it to another route', async () => {
-  asked.length = 0;
-  const r = await cli(quarantine, record, 'show', '..');
-  assert.deepEqual(r, { code: 2, stdout: '', stderr: 'airlock quarantine show: ".." cannot be sent as a name or id in a URL\n' });
+  server.asked.length = 0;
   const client = new AdminClient(url, 'token');
+  await assert.rejects(client.getQuarantine('..'), { code: 'BAD_REQUEST', message: '".." cannot be sent as a name or id in a URL' });
   await assert.rejects(client.release('.', 'ok', null), { code: 'BAD_REQUEST' });
   await assert.rejects(client.removePypiFile('hosted', 'demo', '..'), { code: 'BAD_REQUEST' });
   await assert.rejects(client.revokeToken(''), { code: 'BAD_REQUEST' });
-  assert.deepEqual(asked, [], 'nothing was sent');
+  assert.deepEqual(server.asked, [], 'nothing was sent');
   // Dots inside a value are sent as they are.
-  answer = record;
+  server.answer = record;
   await client.getQuarantine('..q1');
-  assert.deepEqual(asked, ['GET /-/api/quarantine/..q1']);
+  assert.deepEqual(server.asked, ['GET /-/api/quarantine/..q1']);
 });

@@ -1,30 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
-import { command } from '../check.ts';
+import { answeringServer } from '../../../../test/support/answering-server.ts';
+import { cliInProcess } from '../../../../test/support/captured-output.ts';
 
-/** A server at the admin API's address whose check route answers `body` (what a broken or hostile one might). */
-async function answering(body: unknown): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    res.setHeader('content-type', 'application/json');
-    res.end(req.url?.startsWith('/-/api/check') === true ? JSON.stringify(body) : '{"error":"no such route"}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
+/** `airlock check ARGS` against a server that answers `body` (what a broken or hostile one might). */
 async function check(body: unknown, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { server, url } = await answering(body);
-  const [out, err] = [new PassThrough(), new PassThrough()];
-  let [stdout, stderr] = ['', ''];
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  const server = await answeringServer();
+  server.answer = body;
   try {
-    const code = await command.run([...argv, '--server', url], { stdout: out, stderr: err, env: {}, cwd: process.cwd() });
-    return { code, stdout, stderr };
+    return await cliInProcess(['check', ...argv, '--server', server.url], {});
   } finally {
     server.close();
   }
