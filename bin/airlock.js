@@ -16,7 +16,8 @@ if (major < 24) {
   exit(1);
 }
 // Cache compiled (type-stripped) modules on disk: later starts skip the TypeScript stripper
-// entirely, which saves ~25 MB of resident memory and start-up time. Honours NODE_COMPILE_CACHE.
+// entirely, which saves resident memory and start-up time (`npm run bench:start` prints how
+// much). Honours NODE_COMPILE_CACHE.
 nodeModule.enableCompileCache();
 // `serve` is a long-running server: start it again at once (same process, same PID, through
 // execve) with runtime settings sized for a gateway instead of Node's throughput-first defaults:
