@@ -15,7 +15,8 @@
  * --compare-env NAME=VALUE (repeatable: each run also installs cold through a second fresh
  * Airlock started with these variables, before or after the first in turn, so that a setting
  * read from the environment, such as AIRLOCK_RUNTIME_TUNING=off, is measured against the default
- * in the same run; with the run-by-run differences in wall-clock). --trivial-policy does so with
+ * in the same run; with the run-by-run differences in wall-clock; BENCH_AIRLOCK_ROOT=DIR runs the
+ * second Airlock from another checkout, to measure a change of the code). --trivial-policy does so with
  * a policy that holds nothing back (`trivial-policy/`) and the risk signals off: what the cold
  * install costs when the gate's policy and signals are as cheap as they can be.
  */

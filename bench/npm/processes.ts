@@ -1,10 +1,10 @@
 /** Child processes of the benchmark (floor registry, bare proxy, Airlock) and their memory. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { removeLater } from './scratch.ts';
 
@@ -89,9 +89,18 @@ export function splitFlags(text: string): readonly string[] {
   return text.split(' ').filter((f) => f !== '');
 }
 
-/** `airlock serve --config <file>` as a real deployment would run it, with `flags` given to Node. */
+/**
+ * `airlock serve --config <file>` as a real deployment would run it, with `flags` given to Node.
+ * BENCH_AIRLOCK_ROOT in `env` (or in the benchmark's environment) runs the gateway of another
+ * checkout instead of this one (a `git worktree` of an earlier commit, say), so that a compared
+ * flag set such as `--compare=BENCH_AIRLOCK_ROOT=../base` measures a change of the code against
+ * its baseline in the same run.
+ */
 export async function startAirlock(configFile: string, env: NodeJS.ProcessEnv, flags: readonly string[] = gatewayFlagsFromEnv()): Promise<{ child: Child; url: string }> {
-  const proc = spawn(process.execPath, [...flags, join(ROOT, 'bin', 'airlock.js'), 'serve', '--config', configFile], {
+  const root = resolve(env['BENCH_AIRLOCK_ROOT'] ?? process.env['BENCH_AIRLOCK_ROOT'] ?? ROOT);
+  const bin = join(root, 'bin', 'airlock.js');
+  if (!existsSync(bin)) throw new Error(`BENCH_AIRLOCK_ROOT: ${root} has no bin/airlock.js`);
+  const proc = spawn(process.execPath, [...flags, bin, 'serve', '--config', configFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

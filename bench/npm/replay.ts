@@ -11,7 +11,9 @@
  * output, so a trade-off between CPU and peak memory is measured in one command.
  * `--compare=FLAGS` (repeatable; quote several flags, `--compare=` for none) adds gateways
  * started with other flags (a word NAME=VALUE among them sets an environment variable instead,
- * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off): each run replays against every one
+ * such as MALLOC_ARENA_MAX=8 or AIRLOCK_RUNTIME_TUNING=off; BENCH_AIRLOCK_ROOT=DIR runs the gateway
+ * of another checkout, so a change of the code is measured against its baseline, a `git worktree`
+ * of the commit before it): each run replays against every one
  * of them in turn, so a slow spell of a shared machine falls on all of them alike instead of on
  * whichever was measured then; one line per flag set. The turn moves on by one each run (run 2
  * starts with the second flag set): whichever set went second was measured cheaper often enough
