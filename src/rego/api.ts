@@ -165,7 +165,7 @@ class Policy implements CompiledPolicy {
     const print = o?.print ?? null;
     const memo = o?.batch instanceof EvalMemo && print === null ? o.batch : null;
     if (memo !== null && memo.begin(this.c, strict, nowNs, o?.input)) {
-      const state = new EvalState(limits, strict, nowNs, print, sources, () => memo.volatile());
+      const state = new EvalState(limits, strict, nowNs, print, sources, memo.onVolatile);
       const ctx = new Ctx(state, memo.track(o?.input as Readonly<Record<string, unknown>>), null, null, memo, this.c.tree.nodes.length);
       memo.attach(batchRuleValue(ctx, memo));
       return { state, ctx };

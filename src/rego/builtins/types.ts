@@ -36,7 +36,7 @@ export interface BuiltinContext {
    * Called by builtins whose answer differs from one evaluation to the next (randomness), so
    * that batch evaluation never reuses what they computed.
    */
-  readonly volatile?: () => void;
+  readonly volatile?: (() => void) | undefined;
 }
 
 export type BuiltinErrorCode = 'eval_type_error' | 'eval_builtin_error';

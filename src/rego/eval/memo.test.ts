@@ -252,3 +252,18 @@ test('a print hook turns the batch off (printing is a side effect to keep)', () 
   assert.deepEqual(lines, ['1', '1', '1']);
   assert.equal(batch.reused, 0);
 });
+
+test('a batch passed between policies of different sizes starts each evaluation with no rule values', () => {
+  const small = policyOf('v := input.a');
+  const big = policyOf(`
+a := input.a
+b := concat("-", [a, "b"])
+c := concat("-", [b, "c"])
+v := concat("-", [c, "v"])
+`);
+  const batch = small.batch();
+  for (const [i, a] of ['x', 'y', 'z', 'w'].entries()) {
+    const p = i % 2 === 0 ? big : small;
+    run(p, 'data.t.v', [{ a }, { a: `${a}2` }], batch);
+  }
+});

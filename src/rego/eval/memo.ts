@@ -178,6 +178,8 @@ export class EvalMemo implements ReadObserver {
    * Volatile, so it records nothing.
    */
   readonly #sink = volatileLog();
+  /** The node-indexed arrays of the evaluation in progress (see `scratch`). */
+  #scratch: [unknown[], unknown[]] = [[], []];
   /** Rule values and branches reused, and rule values computed (for tests and benchmarks). */
   reused = 0;
   computed = 0;
@@ -204,6 +206,20 @@ export class EvalMemo implements ReadObserver {
   /** How this evaluation computes a dependency again (see `RuleValue`). */
   attach(ruleValue: RuleValue): void {
     this.#ruleValue = ruleValue;
+  }
+
+  /**
+   * Two arrays of `n` empty entries for an evaluation's rule values and memos by node id. An
+   * evaluation of the batch ends before the next begins, so each takes the same two instead of
+   * allocating its own.
+   */
+  scratch(n: number): [unknown[], unknown[]] {
+    const s = this.#scratch;
+    for (const a of s) {
+      if (a.length !== n) a.length = n;
+      a.fill(undefined);
+    }
+    return s;
   }
 
   /** Ends an evaluation. */
@@ -258,6 +274,9 @@ export class EvalMemo implements ReadObserver {
   volatile(): void {
     for (const l of this.#stack) l.volatile = true;
   }
+
+  /** `volatile`, bound once, for the builtins of each evaluation of the batch. */
+  readonly onVolatile = (): void => this.volatile();
 
   #memberSlot(pid: number, key: string): number {
     let m = this.#members[pid];

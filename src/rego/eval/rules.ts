@@ -195,12 +195,7 @@ function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
   ctx.values[node.id] = BUSY;
   let m: RuleMemo;
   try {
-    const hit = memo.node(node.id);
-    if (hit !== undefined) m = hit;
-    else {
-      const [v, log] = memo.logged(() => memo.seal(node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node)));
-      m = memo.storeNode(node.id, node, log, v);
-    }
+    m = memo.node(node.id) ?? computeMemo(ctx, node, memo);
   } catch (e) {
     ctx.values[node.id] = undefined;
     throw e;
@@ -210,6 +205,15 @@ function memoLeaf(ctx: Ctx, node: TreeNode, memo: EvalMemo): Value | undefined {
   ctx.rules[node.id] = m;
   memo.depend(m);
   return v;
+}
+
+/**
+ * Computes a rule's value with its reads logged, and keeps it. Apart from `memoLeaf`, whose every
+ * call would otherwise allocate the context its closure captures, hit or miss.
+ */
+function computeMemo(ctx: Ctx, node: TreeNode, memo: EvalMemo): RuleMemo {
+  const [v, log] = memo.logged(() => memo.seal(node.leafKind === 'multi' ? memoSet(ctx, node, memo) : evalComplete(ctx, node)));
+  return memo.storeNode(node.id, node, log, v);
 }
 
 /** How a batch computes a rule's value again to check a dependency on it. */
@@ -228,17 +232,22 @@ function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
         memo.use(hit.log);
         continue;
       }
-      const [part, log] = memo.logged(() => {
-        const f = new Frame(b.nslots, b.naux, ctx);
-        f.acc = new RSet();
-        b.entry(f);
-        return memo.seal(f.acc as RSet);
-      });
-      memo.use(log);
-      const values = part.values();
-      memo.storeBranch(b, log, values);
-      for (const v of values) set.add(v);
+      for (const v of computeBranch(ctx, b, memo)) set.add(v);
     }
   }
   return set;
+}
+
+/** One branch of a multi-value rule computed with its reads logged, and kept (apart from `memoSet`: see `computeMemo`). */
+function computeBranch(ctx: Ctx, b: BranchPlan, memo: EvalMemo): readonly Value[] {
+  const [part, log] = memo.logged(() => {
+    const f = new Frame(b.nslots, b.naux, ctx);
+    f.acc = new RSet();
+    b.entry(f);
+    return memo.seal(f.acc as RSet);
+  });
+  memo.use(log);
+  const values = part.values();
+  memo.storeBranch(b, log, values);
+  return values;
 }

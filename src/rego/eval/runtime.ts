@@ -26,6 +26,24 @@ export interface EvalLimits {
   readonly timeoutMs: number;
 }
 
+/** What builtins see of an evaluation. Its scratch map is made when a builtin first asks for it (few do). */
+class EvalBuiltinContext implements BuiltinContext {
+  readonly strict: boolean;
+  readonly nowNs: bigint;
+  readonly volatile: (() => void) | undefined;
+  #cache: Map<string, unknown> | null = null;
+
+  constructor(strict: boolean, nowNs: bigint, volatile: (() => void) | undefined) {
+    this.strict = strict;
+    this.nowNs = nowNs;
+    this.volatile = volatile;
+  }
+
+  get cache(): Map<string, unknown> {
+    return (this.#cache ??= new Map());
+  }
+}
+
 export class EvalState {
   steps = 0;
   readonly limits: EvalLimits;
@@ -38,7 +56,7 @@ export class EvalState {
   constructor(limits: EvalLimits, strict: boolean, nowNs: bigint, print: PrintHook | null, sources: ReadonlyMap<string, string>, volatile?: () => void) {
     this.limits = limits;
     this.strict = strict;
-    this.builtinCtx = volatile === undefined ? { strict, nowNs, cache: new Map() } : { strict, nowNs, cache: new Map(), volatile };
+    this.builtinCtx = new EvalBuiltinContext(strict, nowNs, volatile);
     this.print = print;
     this.sources = sources;
   }
@@ -101,11 +119,18 @@ export class Ctx {
     this.input = input;
     this.overrides = overrides;
     this.mocks = mocks;
-    this.values = new Array<CacheEntry>(nodes);
     this.dyn = [];
     this.memo = memo;
+    if (memo === null) {
+      this.values = new Array<CacheEntry>(nodes);
+      this.rules = NO_RULES;
+    } else {
+      // A batch's evaluations run one after another: they take turns with the same two arrays.
+      const [values, rules] = memo.scratch(nodes);
+      this.values = values as CacheEntry[];
+      this.rules = rules as (RuleMemo | undefined)[];
+    }
     this.logs = memo === null ? NO_LOGS : [];
-    this.rules = memo === null ? NO_RULES : new Array<RuleMemo | undefined>(nodes);
     this.dynLogs = memo === null ? NO_LOGS : [];
   }
 }
