@@ -238,7 +238,10 @@ function memoSet(ctx: Ctx, node: TreeNode, memo: EvalMemo): RSet {
   return set;
 }
 
-/** One branch of a multi-value rule computed with its reads logged, and kept (apart from `memoSet`: see `computeMemo`). */
+/**
+ * One branch of a multi-value rule computed with its reads logged, and kept. Apart from
+ * `memoSet` for the same reason as `computeMemo`.
+ */
 function computeBranch(ctx: Ctx, b: BranchPlan, memo: EvalMemo): readonly Value[] {
   const [part, log] = memo.logged(() => {
     const f = new Frame(b.nslots, b.naux, ctx);
