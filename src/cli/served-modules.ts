@@ -6,6 +6,8 @@
  * package, compiled) by the server itself on a cold cache; served-modules.test.ts walks the
  * server's imports to say so.
  */
+import { WORKER_ENTRY } from '../scan/worker/pool.ts';
+
 const SPECIFIERS = [
   './main.ts',
   './commands/serve.ts',
@@ -28,4 +30,4 @@ const PACKAGES = ['npm-high-impact'];
 export const SERVED_MODULES: readonly string[] = [...SPECIFIERS.map((s) => new URL(s, import.meta.url).href), ...PACKAGES.map((p) => import.meta.resolve(p))];
 
 /** The model scanner's worker entry, which its worker threads load from the same cache (src/scan/worker/pool.ts). */
-export const WORKER_ENTRY_MODULE = new URL('../scan/worker/worker-entry.ts', import.meta.url).href;
+export const WORKER_ENTRY_MODULE = WORKER_ENTRY.href;
