@@ -18,12 +18,11 @@
  * the process's RSS before and once the worker has loaded the scanner.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { airlock, memoryOf } from '../npm/processes.ts';
+import { airlock, cpuSeconds, exitedChildrenCpuSeconds, memoryOf } from '../npm/processes.ts';
 import { removeDeferred } from '../npm/scratch.ts';
 import { wholeNumber } from '../options.ts';
 import { median } from '../stats.ts';
@@ -41,14 +40,6 @@ interface Start {
   readonly fillCpuS: number;
 }
 
-/** User + system CPU seconds of a process (stat fields 11-12 after its name), and of the children it waited for (13-14). */
-function cpuOf(pid: number): { own: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  const sum = (i: number): number => ((f[i] ?? 0) + (f[i + 1] ?? 0)) / 100;
-  return { own: sum(11), children: sum(13) };
-}
-
 async function start(cache: string): Promise<Start> {
   const t0 = performance.now();
   const a = await airlock(UPSTREAM, [], { NODE_COMPILE_CACHE: cache });
@@ -56,8 +47,8 @@ async function start(cache: string): Promise<Start> {
   try {
     await (await fetch(`${a.url}/npm/left-pad`)).text();
     await new Promise((r) => setTimeout(r, 1000));
-    const cpu = cpuOf(a.child.pid);
-    return { readyMs, rssMiB: memoryOf(a.child.pid).rss / MiB, cpuS: cpu.own, fillCpuS: cpu.children };
+    const pid = a.child.pid;
+    return { readyMs, rssMiB: memoryOf(pid).rss / MiB, cpuS: cpuSeconds(pid), fillCpuS: exitedChildrenCpuSeconds(pid) };
   } finally {
     await a.stop();
   }

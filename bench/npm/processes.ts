@@ -146,11 +146,12 @@ export function threadCpuSeconds(pid: number): Map<string, number> {
 }
 
 /**
- * CPU seconds used so far by this process's children that have exited and been waited for
- * (with their own waited-for children): the delta across one `npm ci` is npm's CPU.
+ * CPU seconds used so far by a process's children (this one's by default) that have exited and
+ * been waited for (with their own waited-for children): the delta across one `npm ci` is npm's
+ * CPU; a gateway's is its compile cache fill's.
  */
-export function exitedChildrenCpuSeconds(): number {
-  return ticks(readStat('/proc/self/stat').fields, 13);
+export function exitedChildrenCpuSeconds(pid: number | 'self' = 'self'): number {
+  return ticks(readStat(`/proc/${pid}/stat`).fields, 13);
 }
 
 /**
