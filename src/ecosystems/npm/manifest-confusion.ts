@@ -12,10 +12,11 @@
  * which is how npm merges the two, and `peerDependencies`), name by name and spec by spec, as npm
  * reads them (`dependencyEntries`), and the install hooks the tarball's package.json runs
  * (`preinstall`, `install`, `postinstall`) that the manifest does not list with the same command.
- * A hook only the manifest lists is not a difference: npm adds `install: node-gyp rebuild` to the manifest of a package with binding.gyp
- * and runs it from the tarball's binding.gyp alone. Nor is a git dependency npm wrote into the
- * manifest in another form of the same repository: `npm publish` normalizes `user/repo` to
- * `github:user/repo` in the manifest and leaves the package.json as it is.
+ * A hook only the manifest lists is not a difference: npm adds `install: node-gyp rebuild` to
+ * the manifest of a package with binding.gyp and runs it from the tarball's binding.gyp alone.
+ * Nor is a git dependency npm wrote into the manifest in another form of the same repository:
+ * `npm publish` normalizes `user/repo` to `github:user/repo` in the manifest and leaves the
+ * package.json as it is.
  */
 import { isPlainObject, NPM_INSTALL_LIFECYCLE } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
