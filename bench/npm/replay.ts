@@ -33,8 +33,8 @@
  * the first half's data costs the second (fuller caches and tables).
  * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
  * document, gzip, `HOT_CONNECTIONS`) at each gateway right after its cold and warm replays,
- * twice in a row for SECONDS each, and prints the requests/s and the main thread's CPU per
- * request of both. Runtime flags that change when V8 compiles, to make cold installs cheaper,
+ * twice in a row for SECONDS each, and prints the requests/s, the main thread's CPU per request
+ * and the peak RSS after each (hot traffic can keep more memory than an install). Runtime flags that change when V8 compiles, to make cold installs cheaper,
  * show here what they cost the hot path of a gateway that has just served an install.
  */
 import { Agent, request } from 'node:http';
@@ -136,10 +136,11 @@ function halves(pkgs: readonly LockedPackage[]): [LockedPackage[], LockedPackage
   return [pkgs.filter((p) => first.has(p.name)), pkgs.filter((p) => !first.has(p.name))];
 }
 
-/** One hot load: requests/s, the gateway's main-thread CPU per request (µs), and the load tool. */
+/** One hot load: requests/s, the gateway's main-thread CPU per request (µs), its peak RSS so far (bytes), and the load tool. */
 interface HotLoad {
   readonly rps: number;
   readonly mainUs: number;
+  readonly peakRss: number;
   readonly tool: string;
 }
 
@@ -150,7 +151,7 @@ async function hotLoads(base: string, pid: number): Promise<[HotLoad, HotLoad]> 
     const r = await load(`${base}${HOT_PACKUMENT}`, HOT_PACKUMENT_HEADERS, HOT_SECONDS, HOT_CONNECTIONS);
     if (r.non2xx > 0) throw new Error(`hot load of ${HOT_PACKUMENT}: ${r.non2xx} responses were not 2xx`);
     const main = (threadCpuSeconds(pid).get('MainThread') ?? 0) - before;
-    return { rps: r.requestsPerSecond, mainUs: (main * 1e6) / (r.requestsPerSecond * HOT_SECONDS), tool: r.tool };
+    return { rps: r.requestsPerSecond, mainUs: (main * 1e6) / (r.requestsPerSecond * HOT_SECONDS), peakRss: memoryOf(pid).peak, tool: r.tool };
   };
   const first = await once();
   return [first, await once()];
@@ -344,7 +345,8 @@ function hotLines(hot: readonly [HotLoad, HotLoad][]): string[] {
   const fmt = (i: 0 | 1): string => {
     const loads = hot.map((h) => h[i]);
     const rps = median(loads.map((l) => l.rps));
-    return `${Math.round(rps).toLocaleString('en')} req/s, main thread ${median(loads.map((l) => l.mainUs)).toFixed(1)} µs/request (by run: ${loads.map((l) => Math.round(l.rps)).join(', ')})`;
+    const peak = median(loads.map((l) => l.peakRss)) / 1048576;
+    return `${Math.round(rps).toLocaleString('en')} req/s, main thread ${median(loads.map((l) => l.mainUs)).toFixed(1)} µs/request, peak RSS ${peak.toFixed(1)} MiB (by run: ${loads.map((l) => Math.round(l.rps)).join(', ')})`;
   };
   return [
     `  hot packument ${HOT_PACKUMENT} (gzip, ${HOT_CONNECTIONS} connections, ${hot[0]?.[0].tool}) right after the replays, median:`,
