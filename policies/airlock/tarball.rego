@@ -94,19 +94,20 @@ warn contains f if {
 	some f in replaced_tarball_findings
 }
 
-# A tarball whose package.json declares other dependencies or install hooks than the registry's
-# manifest for the version ("manifest confusion", `tarball.manifest_differences`): npm runs the
-# package.json's hooks, and installs its dependencies instead of the manifest's whenever it reads
-# the installed package (beside an existing node_modules with no lockfile), so every reader of the
-# metadata, the metadata phase included, saw other dependencies than those installed. npm writes
-# both from one package.json at publish. Setting `manifest_confusion` ("deny", "quarantine"
-# (default), "warn", "allow").
+# A tarball whose package.json declares other dependencies, install hooks or commands than the
+# registry's manifest for the version ("manifest confusion", `tarball.manifest_differences`): npm
+# runs the package.json's hooks, and installs its dependencies instead of the manifest's whenever
+# it reads the installed package (beside an existing node_modules with no lockfile), so every
+# reader of the metadata, the metadata phase included, saw other dependencies than those
+# installed; pnpm and yarn link its commands into node_modules/.bin on a first install, npm once
+# it reads the installed package. npm writes both from one package.json at publish. Setting
+# `manifest_confusion` ("deny", "quarantine" (default), "warn", "allow").
 manifest_confusion_findings contains {"id": "tarball.manifest_confusion", "msg": msg} if {
 	n := input.facts.tarball.manifest_difference_count
 	n > 0
 	shown := [manifest_difference_text(d) | some d in array.slice(input.facts.tarball.manifest_differences, 0, 3)]
 	more := manifest_differences_more(n, count(shown))
-	msg := sprintf("%s: its package.json declares other dependencies or install scripts than the registry's manifest for it (%s%s); npm runs the install scripts of the package.json, and installs its dependencies when it reads an installed package without a lockfile", [package_label, concat("; ", shown), more])
+	msg := sprintf("%s: its package.json declares other dependencies, install scripts or commands than the registry's manifest for it (%s%s); npm runs the install scripts of the package.json, and installs its dependencies and links its commands when it reads an installed package without a lockfile (pnpm and yarn link them at once)", [package_label, concat("; ", shown), more])
 }
 
 manifest_difference_text(d) := sprintf("%s %s: %s in the package.json, %s in the manifest", [d.field, d.name, manifest_side(d.tarball), manifest_side(d.registry)])

@@ -72,7 +72,7 @@ test_a_dependency_only_the_package_json_declares_is_quarantined_naming_it if {
 	t := {"manifest_differences": [{"field": "dependencies", "name": "hidden-dep", "registry": null, "tarball": "^1.0.0"}], "manifest_difference_count": 1}
 	some f in data.airlock.quarantine with input as tarball(t)
 	f.id == "tarball.manifest_confusion"
-	contains(f.msg, "its package.json declares other dependencies or install scripts than the registry's manifest for it (dependencies hidden-dep: ^1.0.0 in the package.json, none in the manifest); npm runs")
+	contains(f.msg, "its package.json declares other dependencies, install scripts or commands than the registry's manifest for it (dependencies hidden-dep: ^1.0.0 in the package.json, none in the manifest); npm runs")
 }
 
 test_manifest_differences_beyond_three_are_counted if {

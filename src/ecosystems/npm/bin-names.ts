@@ -43,40 +43,60 @@ export interface BinFacts {
   readonly count: number;
 }
 
+export interface BinTargets {
+  /** Command name → the package-relative path it runs (for a folder under `directories.bin`, the folder). */
+  readonly targets: ReadonlyMap<string, string>;
+  /** More than `max` commands: the rest were left out. */
+  readonly truncated: boolean;
+  /** The `directories.bin` the commands were read from (confined), or null when they come from `bin`. */
+  readonly dir: string | null;
+}
+
 /**
- * The bin names of `manifest`. `files` are the package's files (package-relative paths), read for
- * `directories.bin`; `filesComplete` false when that list was cut short: a `directories.bin`
- * then cannot be read, and the answer is 'unknown' (the caller fails closed), as it is for a
- * `directories.bin` that is not a path.
+ * The commands of `manifest` and what each runs, at most `max` of them. `files` are the package's
+ * files (package-relative paths), read for `directories.bin`; `filesComplete` false when that
+ * list was cut short: a `directories.bin` then cannot be read, and the answer is 'unknown' (the
+ * caller fails closed), as it is for a `directories.bin` that is not a path.
  */
-export function binNamesOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
-  const names = new Set<string>();
-  const add = (n: string | null): void => {
-    if (n !== null) names.add(n);
+export function binTargetsOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean, max = Number.POSITIVE_INFINITY): BinTargets | 'unknown' {
+  const targets = new Map<string, string>();
+  let truncated = false;
+  const add = (n: string | null, path: string): void => {
+    if (n === null) return;
+    if (targets.size >= max && !targets.has(n)) truncated = true;
+    else targets.set(n, path);
   };
   const bin = manifest['bin'];
+  let dir: string | null = null;
   if (typeof bin === 'string' && bin !== '') {
-    if (typeof manifest['name'] === 'string' && target(bin)) add(lastComponent(manifest['name']));
+    if (typeof manifest['name'] === 'string' && target(bin)) add(lastComponent(manifest['name']), confined(bin));
   } else if (Array.isArray(bin)) {
-    for (const p of bin) if (target(p)) add(lastComponent(p as string));
+    for (const p of bin) if (target(p)) add(lastComponent(p as string), confined(p as string));
   } else if (isPlainObject(bin)) {
-    for (const key of Object.keys(bin)) if (target(bin[key])) add(lastComponent(key));
+    for (const key of Object.keys(bin)) if (target(bin[key])) add(lastComponent(key), confined(bin[key] as string));
   } else if (!bin) {
     const dirs = manifest['directories'];
-    const dir = isPlainObject(dirs) ? dirs['bin'] : undefined;
-    if (dir) {
-      if (typeof dir !== 'string' || !filesComplete) return 'unknown';
-      const root = confined(dir);
-      const prefix = root === '' ? '' : `${root}/`;
+    const given = isPlainObject(dirs) ? dirs['bin'] : undefined;
+    if (given) {
+      if (typeof given !== 'string' || !filesComplete) return 'unknown';
+      dir = confined(given);
+      const prefix = dir === '' ? '' : `${dir}/`;
       for (const f of files) {
         if (!f.startsWith(prefix)) continue;
         // Every file and folder the glob `**` matches there: no component starting with a dot.
         const parts = f.slice(prefix.length).split('/');
         if (parts.some((p) => p.startsWith('.'))) continue;
-        for (const p of parts) add(lastComponent(p));
+        parts.forEach((p, i) => add(lastComponent(p), prefix + parts.slice(0, i + 1).join('/')));
       }
     }
   }
-  const sorted = [...names].sort();
+  return { targets, truncated, dir };
+}
+
+/** The bin names of `manifest` (see `binTargetsOf`), sorted, the first `MAX_LISTED` listed and all counted. */
+export function binNamesOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
+  const bins = binTargetsOf(manifest, files, filesComplete);
+  if (bins === 'unknown') return bins;
+  const sorted = [...bins.targets.keys()].sort();
   return { names: sorted.slice(0, MAX_LISTED), count: sorted.length };
 }

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { declaredOf, gitRepositoryKey, manifestConfusionFacts, manifestDifferences, MAX_DECLARED, MAX_DIFFERENCES_LISTED, readDeclared } from './manifest-confusion.ts';
 
-const facts = (registry: object, tarball: object) => manifestConfusionFacts(declaredOf(registry), declaredOf(tarball));
+import type { PlainObject } from '../../core/index.ts';
+
+const facts = (registry: PlainObject, tarball: PlainObject, files: readonly string[] = []) => manifestConfusionFacts(declaredOf(registry), declaredOf(tarball, false, files));
 
 test('a dependency only the package.json declares, one only the manifest declares, and a changed spec are each a difference', () => {
   const registry = { dependencies: { a: '^1.0.0', gone: '2.0.0' }, peerDependencies: { react: '^18' } };
@@ -53,7 +55,7 @@ test('a git dependency npm publish wrote into the manifest in another form of th
 });
 
 test('a dependency named __proto__ or constructor is compared like any other', () => {
-  const tarball = JSON.parse('{"dependencies":{"__proto__":"1.0.0","constructor":"2.0.0"}}') as object;
+  const tarball = JSON.parse('{"dependencies":{"__proto__":"1.0.0","constructor":"2.0.0"}}') as PlainObject;
   assert.deepEqual(facts({}, tarball).manifest_differences, [
     { field: 'dependencies', name: '__proto__', registry: null, tarball: '1.0.0' },
     { field: 'dependencies', name: 'constructor', registry: null, tarball: '2.0.0' },
@@ -119,4 +121,53 @@ test('readDeclared reads a map member by member and keeps no more than it compar
   const huge = readDeclared(Buffer.from(`{"dependencies":"${'a '.repeat(40_000)}"}`), 0);
   assert.equal(huge?.truncated, true);
   assert.equal(huge?.dependencies.size, 0);
+});
+
+test('commands: one only the package.json installs, or one running another file, is a difference; one only the manifest lists is not', () => {
+  assert.deepEqual(facts({ name: 'tool', bin: { tool: 'cli.js' } }, { name: 'tool', bin: { tool: './cli.js', eslint: 'hijack.js' } }).manifest_differences, [
+    { field: 'bin', name: 'eslint', registry: null, tarball: 'hijack.js' },
+  ]);
+  assert.deepEqual(facts({ name: 'tool', bin: { tool: 'cli.js' } }, { name: 'tool', bin: { tool: 'other.js' } }).manifest_differences, [
+    { field: 'bin', name: 'tool', registry: 'cli.js', tarball: 'other.js' },
+  ]);
+  assert.equal(facts({ name: 'tool', bin: { tool: 'cli.js', extra: 'x.js' } }, { name: 'tool', bin: { tool: 'cli.js' } }).manifest_difference_count, 0);
+  // A command whose path npm would not link is not one.
+  assert.equal(facts({}, { name: 'tool', bin: { tool: 5, up: '..' } }).manifest_difference_count, 0);
+});
+
+test('commands are compared as npm normalizes bin: what npm publish writes into the manifest agrees with the package.json it came from', () => {
+  // A path: named after the package, without its scope (npm publish writes `{"tool":"cli.js"}`).
+  assert.equal(facts({ name: '@corp/tool', bin: { tool: 'cli.js' } }, { name: '@corp/tool', bin: './cli.js' }).manifest_difference_count, 0);
+  // A list of paths: named after each file.
+  assert.equal(facts({ bin: { a: 'bin/a', b: 'bin/b.js' } }, { bin: ['bin/a', './bin/b.js'] }).manifest_difference_count, 1);
+  assert.equal(facts({ bin: { a: 'bin/a', 'b.js': 'bin/b.js' } }, { bin: ['bin/a', './bin/b.js'] }).manifest_difference_count, 0);
+  // directories.bin: npm publish lists the folder's files as bin (captured from a real `npm publish`).
+  const files = ['package.json', 'bin/aa', 'bin/bb', 'bin/.hidden', 'lib/x.js'];
+  assert.equal(facts({ bin: { aa: 'bin/aa', bb: 'bin/bb' }, directories: { bin: 'bin' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 0);
+  assert.deepEqual(facts({ bin: { aa: 'bin/aa' } }, { directories: { bin: './bin' } }, files).manifest_differences, [
+    { field: 'bin', name: 'bb', registry: null, tarball: 'bin/bb' },
+  ]);
+  // A manifest that kept directories.bin (not from npm publish) declares the same folder's commands.
+  assert.equal(facts({ directories: { bin: 'bin' } }, { directories: { bin: 'bin/' } }, files).manifest_difference_count, 0);
+  assert.equal(facts({ directories: { bin: 'lib' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 2);
+  // bin wins over directories.bin in the package.json, as in npm.
+  assert.deepEqual(facts({}, { bin: { z: 'lib/x.js' }, directories: { bin: 'bin' } }, files).manifest_differences, [
+    { field: 'bin', name: 'z', registry: null, tarball: 'lib/x.js' },
+  ]);
+});
+
+test('readDeclared reads a version\'s commands: bin in each form, the name a path is named after, directories', () => {
+  const read = (json: string) => {
+    const d = readDeclared(Buffer.from(json), 0);
+    assert.ok(d !== null);
+    return [[...d.bins], d.binDir];
+  };
+  assert.deepEqual(read('{"name":"@s/tool","bin":"./cli.js"}'), [[['tool', 'cli.js']], null]);
+  assert.deepEqual(read('{"bin":["a/b.js"],"name":"x"}'), [[['b.js', 'a/b.js']], null]);
+  assert.deepEqual(read('{"bin":{"t":"cli.js","n":{"not":"a path"}},"directories":{"bin":"bin"}}'), [[['t', 'cli.js']], null]);
+  assert.deepEqual(read('{"directories":{"bin":"./bin","doc":"d"}}'), [[], 'bin']);
+  const members = Array.from({ length: 5000 }, (_, i) => `"c${i}":"c.js"`).join(',');
+  const many = readDeclared(Buffer.from(`{"bin":{${members}}}`), 0);
+  assert.equal(many?.bins.size, MAX_DECLARED);
+  assert.equal(many?.truncated, true);
 });

@@ -10,16 +10,22 @@
  *
  * Compared: the dependencies npm installs (`dependencies` with `optionalDependencies` over them,
  * which is how npm merges the two, and `peerDependencies`), name by name and spec by spec, as npm
- * reads them (`dependencyEntries`), and the install hooks the tarball's package.json runs
- * (`preinstall`, `install`, `postinstall`) that the manifest does not list with the same command.
+ * reads them (`dependencyEntries`), the install hooks the tarball's package.json runs
+ * (`preinstall`, `install`, `postinstall`) that the manifest does not list with the same command,
+ * and the commands it installs into node_modules/.bin (`bin`, or the files under
+ * `directories.bin`) that the manifest does not list running the same file. pnpm and yarn link
+ * the package.json's commands on a first install, npm once it reads the installed package; a
+ * command named after another package's (or `node`) then runs in its place, unseen in the metadata.
  * A hook only the manifest lists is not a difference: npm adds `install: node-gyp rebuild` to
  * the manifest of a package with binding.gyp and runs it from the tarball's binding.gyp alone.
+ * Nor is a command only the manifest lists: the clients that read it link a file of the package.
  * Nor is a git dependency npm wrote into the manifest in another form of the same repository:
  * `npm publish` normalizes `user/repo` to `github:user/repo` in the manifest and leaves the
  * package.json as it is.
  */
-import { isPlainObject, NPM_INSTALL_LIFECYCLE } from '../../core/index.ts';
+import { isPlainObject, NPM_INSTALL_LIFECYCLE, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
+import { binTargetsOf } from './bin-names.ts';
 import { decodeString, forEachMember, KeySet, scanValue } from './json-scan.ts';
 import { isOutsideSpec } from './manifest-reader.ts';
 
@@ -31,6 +37,10 @@ export interface DeclaredManifest {
   readonly peerDependencies: ReadonlyMap<string, string>;
   /** hook → command: `preinstall`, `install`, `postinstall` (string commands only, as npm runs). */
   readonly hooks: ReadonlyMap<string, string>;
+  /** command → the path it runs, as npm normalizes `bin` (and `directories.bin`, given the files). */
+  readonly bins: ReadonlyMap<string, string>;
+  /** The `directories.bin` the commands come from when there is no `bin` (confined), else null. */
+  readonly binDir: string | null;
   /** Entries beyond `MAX_DECLARED` per map were left out: the two sides cannot be compared in full. */
   readonly truncated: boolean;
 }
@@ -77,38 +87,44 @@ function addAll(into: Map<string, string>, deps: unknown): boolean {
 /** npm drops this prefix from script commands at publish (node_modules/.bin is on the scripts' PATH anyway). */
 const BIN_PREFIX = /^(\.[/\\])?node_modules[/\\].bin[\\/]/;
 
-/** The parts of a manifest (parsed JSON: the tarball's package.json, or a version's members) compared here. */
-export function declaredOf(
-  manifest: { readonly dependencies?: unknown; readonly optionalDependencies?: unknown; readonly peerDependencies?: unknown; readonly scripts?: unknown },
-  cut = false,
-): DeclaredManifest {
+/**
+ * The parts of a manifest (parsed JSON: the tarball's package.json, or a version's members)
+ * compared here. `files` (package-relative paths) give the commands of a `directories.bin`; a
+ * version's manifest is read without them (npm publish writes `bin` from that folder's files).
+ */
+export function declaredOf(manifest: PlainObject, cut = false, files: readonly string[] = []): DeclaredManifest {
   const dependencies = new Map<string, string>();
   const peerDependencies = new Map<string, string>();
   const hooks = new Map<string, string>();
-  let truncated = addAll(dependencies, manifest.dependencies) || cut;
-  truncated = addAll(dependencies, manifest.optionalDependencies) || truncated;
-  truncated = addAll(peerDependencies, manifest.peerDependencies) || truncated;
-  const scripts = manifest.scripts;
+  let truncated = addAll(dependencies, manifest['dependencies']) || cut;
+  truncated = addAll(dependencies, manifest['optionalDependencies']) || truncated;
+  truncated = addAll(peerDependencies, manifest['peerDependencies']) || truncated;
+  const scripts = manifest['scripts'];
   if (isPlainObject(scripts)) {
     for (const hook of NPM_INSTALL_LIFECYCLE) {
       const command = Object.hasOwn(scripts, hook) ? scripts[hook] : undefined;
       if (typeof command === 'string') hooks.set(hook, command.replace(BIN_PREFIX, ''));
     }
   }
-  return { dependencies, peerDependencies, hooks, truncated };
+  // A `directories.bin` that cannot be listed (not a path, the file list cut short) is an
+  // inspection error of the tarball already; here it declares no command.
+  const commands = binTargetsOf(manifest, files, true, MAX_DECLARED);
+  const bins = commands === 'unknown' ? new Map<string, string>() : commands.targets;
+  truncated = (commands !== 'unknown' && commands.truncated) || truncated;
+  return { dependencies, peerDependencies, hooks, bins, binDir: commands === 'unknown' ? null : commands.dir, truncated };
 }
 
 /** Bytes a declared manifest holds in memory, roughly (for the caches that keep one). */
 export function declaredBytes(d: DeclaredManifest): number {
   let n = 64;
-  for (const map of [d.dependencies, d.peerDependencies, d.hooks]) for (const [k, v] of map) n += 48 + 2 * (k.length + v.length);
+  for (const map of [d.dependencies, d.peerDependencies, d.hooks, d.bins]) for (const [k, v] of map) n += 48 + 2 * (k.length + v.length);
   return n;
 }
 
 export interface ManifestDifference {
-  /** `dependencies`, `peerDependencies` or `scripts`. */
+  /** `dependencies`, `peerDependencies`, `scripts` or `bin`. */
   readonly field: string;
-  /** The dependency's or the hook's name. */
+  /** The dependency's, the hook's or the command's name. */
   readonly name: string;
   /** What the registry's manifest says (null: nothing). */
   readonly registry: string | null;
@@ -176,6 +192,15 @@ export function manifestDifferences(registry: DeclaredManifest, tarball: Declare
     const listed = registry.hooks.get(hook) ?? null;
     if (listed !== command) out.push({ field: 'scripts', name: hook, registry: listed, tarball: command });
   }
+  // A manifest that kept `directories.bin` (not written by npm publish, which lists the files as
+  // `bin`) declares the commands of the same folder as a package.json that has it too.
+  const sameFolder = registry.bins.size === 0 && registry.binDir !== null && registry.binDir === tarball.binDir;
+  if (!sameFolder) {
+    for (const [command, path] of tarball.bins) {
+      const listed = registry.bins.get(command) ?? null;
+      if (listed !== path) out.push({ field: 'bin', name: command, registry: listed, tarball: path });
+    }
+  }
   return out;
 }
 
@@ -198,7 +223,7 @@ export function manifestConfusionFacts(registry: DeclaredManifest | null, tarbal
   return { manifest_differences: listed, manifest_difference_count: count };
 }
 
-const DECLARED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'scripts'] as const;
+const DECLARED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'scripts', 'bin', 'directories', 'name'] as const;
 const DECLARED_KEYS = new KeySet(DECLARED_FIELDS);
 
 /** Bytes of a dependency map written as a string or an array (from before maps) that are read at all. */

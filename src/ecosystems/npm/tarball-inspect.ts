@@ -323,6 +323,6 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
     error,
     manifestError,
     shrinkwrap: v.shrinkwrap.result(),
-    declared: manifest === null ? null : declaredOf(manifest),
+    declared: manifest === null ? null : declaredOf(manifest, false, v.paths),
   };
 }

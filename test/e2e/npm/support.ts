@@ -4,9 +4,9 @@
  * processes with an isolated configuration (empty user config, own cache, explicit registry).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serverFor, npmTestEnv, type NpmTestEnv } from '../../npm/helpers.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { FixtureRegistry, type FixturePackage } from '../../support/npm-registry/index.ts';
@@ -167,10 +167,21 @@ export async function userConfig(root: string, registry: string, authToken: stri
 }
 
 /** A small package directory, published with `npm publish` as a developer would (own user config with the token). */
-export async function publishPackage(root: string, registry: string, authToken: string | null, manifest: Record<string, unknown>, args: readonly string[] = []): Promise<RunResult> {
+export async function publishPackage(
+  root: string,
+  registry: string,
+  authToken: string | null,
+  manifest: Record<string, unknown>,
+  args: readonly string[] = [],
+  files: Readonly<Record<string, string>> = {},
+): Promise<RunResult> {
   const dir = await mkdtemp(join(root, 'pkg-'));
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(dir, 'index.js'), `module.exports = ${JSON.stringify(`${String(manifest['name'])}@${String(manifest['version'])}`)};\n`);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content, { mode: 0o755 });
+  }
   const rc = await userConfig(root, registry, authToken);
   // No retries: refusals (401, 403, 405) are what these publishes test, and they come at once.
   return run('npm', ['publish', ...args, '--registry', registry, '--userconfig', rc, '--cache', join(dir, '.npm-cache'), '--loglevel', 'warn', '--no-update-notifier', '--fetch-retries', '0'], {
