@@ -40,3 +40,27 @@ test('pnpm: a package.json at the archive root, outside the package folder, whic
   assert.match(r.output, /403/);
   assert.equal(existsSync(join(p.dir, 'node_modules', 'root-manifest', 'POSTINSTALL_RAN')), false);
 });
+
+test('pnpm links a command only the package.json declares on a first install; through Airlock that version is held for review', { skip: SKIP_CLIENTS }, async (t) => {
+  const { pnpm } = await clients();
+  const quiet = {
+    name: 'quiet-tool',
+    versions: [{ version: '1.0.0', packageJson: { bin: { 'hidden-cmd': 'cli.js' } }, files: [{ path: 'cli.js', content: '#!/usr/bin/env node\nconsole.log("ran")\n', mode: 0o755 }] }],
+  };
+  // The built-in policy (the tests' default is a policy of their own).
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, quiet], config: { policy: { paths: [] } } });
+  t.after(() => s.close());
+  const add = (dir: string, registry: string) =>
+    run(process.execPath, [pnpm, 'add', 'quiet-tool', '--registry', registry, '--store-dir', join(dir, '.pnpm-store')], { cwd: dir, env: cleanEnv({ HOME: dir }) });
+
+  const direct = await s.project();
+  const linked = await add(direct.dir, s.env.registry.url);
+  assert.equal(linked.code, 0, linked.output);
+  assert.ok(existsSync(join(direct.dir, 'node_modules', '.bin', 'hidden-cmd')), 'pnpm linked the command the manifest does not list');
+
+  const p = await s.project();
+  const held = await add(p.dir, s.registry);
+  assert.notEqual(held.code, 0, held.output);
+  assert.match(held.output, /403/);
+  assert.ok(!existsSync(join(p.dir, 'node_modules', '.bin', 'hidden-cmd')));
+});
