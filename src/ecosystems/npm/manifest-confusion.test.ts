@@ -141,15 +141,17 @@ test('commands are compared as npm normalizes bin: what npm publish writes into 
   // A list of paths: named after each file.
   assert.equal(facts({ bin: { a: 'bin/a', b: 'bin/b.js' } }, { bin: ['bin/a', './bin/b.js'] }).manifest_difference_count, 1);
   assert.equal(facts({ bin: { a: 'bin/a', 'b.js': 'bin/b.js' } }, { bin: ['bin/a', './bin/b.js'] }).manifest_difference_count, 0);
-  // directories.bin: npm publish lists the folder's files as bin (captured from a real `npm publish`).
-  const files = ['package.json', 'bin/aa', 'bin/bb', 'bin/.hidden', 'lib/x.js'];
-  assert.equal(facts({ bin: { aa: 'bin/aa', bb: 'bin/bb' }, directories: { bin: 'bin' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 0);
-  assert.deepEqual(facts({ bin: { aa: 'bin/aa' } }, { directories: { bin: './bin' } }, files).manifest_differences, [
+  // directories.bin: npm publish lists the folder's files and folders as bin (captured from a
+  // real `npm publish` of bin/aa, bin/bb and bin/sub/cc).
+  const files = ['package.json', 'bin/aa', 'bin/bb', 'bin/sub/cc', 'bin/.hidden', 'lib/x.js'];
+  const published = { sub: 'bin/sub', bb: 'bin/bb', aa: 'bin/aa', cc: 'bin/sub/cc' };
+  assert.equal(facts({ bin: published, directories: { bin: 'bin' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 0);
+  assert.deepEqual(facts({ bin: { ...published, bb: undefined } }, { directories: { bin: './bin' } }, files).manifest_differences, [
     { field: 'bin', name: 'bb', registry: null, tarball: 'bin/bb' },
   ]);
   // A manifest that kept directories.bin (not from npm publish) declares the same folder's commands.
   assert.equal(facts({ directories: { bin: 'bin' } }, { directories: { bin: 'bin/' } }, files).manifest_difference_count, 0);
-  assert.equal(facts({ directories: { bin: 'lib' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 2);
+  assert.equal(facts({ directories: { bin: 'lib' } }, { directories: { bin: 'bin' } }, files).manifest_difference_count, 4);
   // bin wins over directories.bin in the package.json, as in npm.
   assert.deepEqual(facts({}, { bin: { z: 'lib/x.js' }, directories: { bin: 'bin' } }, files).manifest_differences, [
     { field: 'bin', name: 'z', registry: null, tarball: 'lib/x.js' },
