@@ -36,21 +36,21 @@ async function upstreamWithSigstore(versions: readonly string[]): Promise<Signal
 }
 
 /** What the real tarball's package.json, and so the registry's manifest for it, declares. */
-const REAL_DEPENDENCIES = { 'make-fetch-happen': '^11.0.1', 'tuf-js': '^1.0.0' };
+const REAL_DECLARED = { dependencies: { 'make-fetch-happen': '^11.0.1', 'tuf-js': '^1.0.0' }, bin: { sigstore: 'bin/sigstore.js' } };
 
 /**
  * Serve `bytes` as sigstore@version, with their integrity in the metadata (the registry's
- * signature is left out) and the `dependencies` their package.json declares (else the version is
- * held for the difference, `tarball.manifest_confusion`).
+ * signature is left out) and the dependencies and commands their package.json declares (else the
+ * version is held for the difference, `tarball.manifest_confusion`).
  */
-async function serveTarball(s: SignalsE2e, version: string, bytes: Buffer, dependencies?: Record<string, string>): Promise<void> {
+async function serveTarball(s: SignalsE2e, version: string, bytes: Buffer, declared?: typeof REAL_DECLARED): Promise<void> {
   s.registry.putTarball('sigstore', `sigstore-${version}.tgz`, bytes);
   await editPackument(s.registry, 'sigstore', (doc) => {
     const manifest = doc.versions[version] as Record<string, unknown>;
     const dist = manifest['dist'] as Record<string, unknown>;
     Object.assign(dist, integrityOf(bytes));
     delete dist['signatures'];
-    if (dependencies !== undefined) manifest['dependencies'] = dependencies;
+    if (declared !== undefined) Object.assign(manifest, declared);
   });
 }
 
@@ -62,7 +62,7 @@ async function artifactFacts(s: SignalsE2e, purl: string): Promise<Record<string
 test('a tarball whose Sigstore attestation verifies and names its bytes is served, with the signer in its facts', { skip: noFixtures }, async (t) => {
   const s = await upstreamWithSigstore(['1.0.0']);
   t.after(() => s.close());
-  await serveTarball(s, '1.0.0', REAL_TARBALL, REAL_DEPENDENCIES);
+  await serveTarball(s, '1.0.0', REAL_TARBALL, REAL_DECLARED);
   s.registry.putAttestations('sigstore', '1.0.0', attestationDocument(realBundle()));
 
   const p = await s.project();
