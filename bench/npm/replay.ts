@@ -34,8 +34,9 @@
  * `--hot=SECONDS` also loads the hot packument (`HOT_PACKUMENT`, as `bench:npm` does: full
  * document, gzip, `HOT_CONNECTIONS`) at each gateway right after its cold and warm replays,
  * twice in a row for SECONDS each, and prints the requests/s, the main thread's CPU per request
- * and the peak RSS after each (hot traffic can keep more memory than an install). Runtime flags that change when V8 compiles, to make cold installs cheaper,
- * show here what they cost the hot path of a gateway that has just served an install.
+ * and the peak RSS after each (hot traffic can keep more memory than an install). Runtime flags
+ * that change when V8 compiles, to make cold installs cheaper, show here what they cost the hot
+ * path of a gateway that has just served an install.
  */
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';

@@ -34,3 +34,13 @@ export const FIXTURE_PACKAGES: readonly FixturePackage[] = [
   { name: 'scripted-pkg', versions: [{ version: '1.0.0', manifest: { scripts: { postinstall: 'node -e "1"' } } }] },
 ];
 
+
+/**
+ * Manifest confusion in the commands: the registry's manifest lists none, the package.json in the
+ * tarball installs `hidden-cmd` (pnpm and yarn link it on a first install, npm once it reads the
+ * installed package). The built-in policy holds it (`tarball.manifest_confusion`).
+ */
+export const HIDDEN_COMMAND_PACKAGE: FixturePackage = {
+  name: 'quiet-tool',
+  versions: [{ version: '1.0.0', packageJson: { bin: { 'hidden-cmd': 'cli.js' } }, files: [{ path: 'cli.js', content: '#!/usr/bin/env node\nconsole.log("ran")\n', mode: 0o755 }] }],
+};

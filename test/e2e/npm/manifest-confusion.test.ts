@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
+import { FIXTURE_PACKAGES, HIDDEN_COMMAND_PACKAGE } from '../../npm/fixtures.ts';
 import type { FixturePackage } from '../../support/npm-registry/index.ts';
 import { e2e, internalAndPublic, project, publishPackage, quarantineIdIn } from './support.ts';
 
@@ -59,14 +59,8 @@ test('npm installs a dependency only the package.json declares once it reads the
   assert.equal(agreeing.code, 0, agreeing.output);
 });
 
-/** Its manifest lists no commands; its package.json installs `hidden-cmd`. */
-const HIDDEN_COMMAND: FixturePackage = {
-  name: 'quiet-tool',
-  versions: [{ version: '1.0.0', packageJson: { bin: { 'hidden-cmd': 'cli.js' } }, files: [{ path: 'cli.js', content: '#!/usr/bin/env node\nconsole.log("ran")\n', mode: 0o755 }] }],
-};
-
 test('npm links a command only the package.json declares once it reads the installed package; Airlock holds that version for review first', async (t) => {
-  const s = await e2e({ packages: [...FIXTURE_PACKAGES, HIDDEN_COMMAND], config: { policy: { paths: [] } } });
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, HIDDEN_COMMAND_PACKAGE], config: { policy: { paths: [] } } });
   t.after(() => s.close());
 
   // Straight from the registry: the manifest's commands (none) on the first install, the

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURE_PACKAGES } from '../../npm/fixtures.ts';
+import { FIXTURE_PACKAGES, HIDDEN_COMMAND_PACKAGE } from '../../npm/fixtures.ts';
 import { clients, SKIP_CLIENTS } from './other-clients.ts';
 import { cleanEnv, e2e, run } from './support.ts';
 
@@ -43,12 +43,8 @@ test('pnpm: a package.json at the archive root, outside the package folder, whic
 
 test('pnpm links a command only the package.json declares on a first install; through Airlock that version is held for review', { skip: SKIP_CLIENTS }, async (t) => {
   const { pnpm } = await clients();
-  const quiet = {
-    name: 'quiet-tool',
-    versions: [{ version: '1.0.0', packageJson: { bin: { 'hidden-cmd': 'cli.js' } }, files: [{ path: 'cli.js', content: '#!/usr/bin/env node\nconsole.log("ran")\n', mode: 0o755 }] }],
-  };
   // The built-in policy (the tests' default is a policy of their own).
-  const s = await e2e({ packages: [...FIXTURE_PACKAGES, quiet], config: { policy: { paths: [] } } });
+  const s = await e2e({ packages: [...FIXTURE_PACKAGES, HIDDEN_COMMAND_PACKAGE], config: { policy: { paths: [] } } });
   t.after(() => s.close());
   const add = (dir: string, registry: string) =>
     run(process.execPath, [pnpm, 'add', 'quiet-tool', '--registry', registry, '--store-dir', join(dir, '.pnpm-store')], { cwd: dir, env: cleanEnv({ HOME: dir }) });
