@@ -46,25 +46,20 @@ export interface BinFacts {
 export interface BinTargets {
   /** Command name → the package-relative path it runs (for a folder under `directories.bin`, the folder). */
   readonly targets: ReadonlyMap<string, string>;
-  /** More than `max` commands: the rest were left out. */
-  readonly truncated: boolean;
   /** The `directories.bin` the commands were read from (confined), or null when they come from `bin`. */
   readonly dir: string | null;
 }
 
 /**
- * The commands of `manifest` and what each runs, at most `max` of them. `files` are the package's
- * files (package-relative paths), read for `directories.bin`; `filesComplete` false when that
- * list was cut short: a `directories.bin` then cannot be read, and the answer is 'unknown' (the
- * caller fails closed), as it is for a `directories.bin` that is not a path.
+ * The commands of `manifest` and what each runs. `files` are the package's files
+ * (package-relative paths), read for `directories.bin`; `filesComplete` false when that list was
+ * cut short: a `directories.bin` then cannot be read, and the answer is 'unknown' (the caller
+ * fails closed), as it is for a `directories.bin` that is not a path.
  */
-export function binTargetsOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean, max = Number.POSITIVE_INFINITY): BinTargets | 'unknown' {
+export function binTargetsOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinTargets | 'unknown' {
   const targets = new Map<string, string>();
-  let truncated = false;
   const add = (n: string | null, path: string): void => {
-    if (n === null) return;
-    if (targets.size >= max && !targets.has(n)) truncated = true;
-    else targets.set(n, path);
+    if (n !== null) targets.set(n, path);
   };
   const bin = manifest['bin'];
   let dir: string | null = null;
@@ -90,13 +85,17 @@ export function binTargetsOf(manifest: PlainObject, files: readonly string[], fi
       }
     }
   }
-  return { targets, truncated, dir };
+  return { targets, dir };
 }
 
-/** The bin names of `manifest` (see `binTargetsOf`), sorted, the first `MAX_LISTED` listed and all counted. */
-export function binNamesOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
-  const bins = binTargetsOf(manifest, files, filesComplete);
-  if (bins === 'unknown') return bins;
+/** The command names of `bins`, sorted, the first `MAX_LISTED` listed and all counted. */
+export function binFacts(bins: BinTargets): BinFacts {
   const sorted = [...bins.targets.keys()].sort();
   return { names: sorted.slice(0, MAX_LISTED), count: sorted.length };
+}
+
+/** The bin names of `manifest` (see `binTargetsOf` and `binFacts`). */
+export function binNamesOf(manifest: PlainObject, files: readonly string[], filesComplete: boolean): BinFacts | 'unknown' {
+  const bins = binTargetsOf(manifest, files, filesComplete);
+  return bins === 'unknown' ? bins : binFacts(bins);
 }

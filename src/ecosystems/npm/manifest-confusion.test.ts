@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { declaredOf, gitRepositoryKey, manifestConfusionFacts, manifestDifferences, MAX_DECLARED, MAX_DIFFERENCES_LISTED, readDeclared } from './manifest-confusion.ts';
 
 import type { PlainObject } from '../../core/index.ts';
+import { binTargetsOf } from './bin-names.ts';
 
-const facts = (registry: PlainObject, tarball: PlainObject, files: readonly string[] = []) => manifestConfusionFacts(declaredOf(registry), declaredOf(tarball, false, files));
+/** The facts of a registry manifest and a package.json (`files`: the tarball's, for a directories.bin). */
+const facts = (registry: PlainObject, tarball: PlainObject, files: readonly string[] = []) =>
+  manifestConfusionFacts(declaredOf(registry), declaredOf(tarball, false, binTargetsOf(tarball, files, true)));
 
 test('a dependency only the package.json declares, one only the manifest declares, and a changed spec are each a difference', () => {
   const registry = { dependencies: { a: '^1.0.0', gone: '2.0.0' }, peerDependencies: { react: '^18' } };

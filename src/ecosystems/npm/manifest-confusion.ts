@@ -25,7 +25,7 @@
  */
 import { isPlainObject, NPM_INSTALL_LIFECYCLE, type PlainObject } from '../../core/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
-import { binTargetsOf } from './bin-names.ts';
+import { binTargetsOf, type BinTargets } from './bin-names.ts';
 import { decodeString, forEachMember, KeySet, scanValue } from './json-scan.ts';
 import { isOutsideSpec } from './manifest-reader.ts';
 
@@ -89,10 +89,13 @@ const BIN_PREFIX = /^(\.[/\\])?node_modules[/\\].bin[\\/]/;
 
 /**
  * The parts of a manifest (parsed JSON: the tarball's package.json, or a version's members)
- * compared here. `files` (package-relative paths) give the commands of a `directories.bin`; a
- * version's manifest is read without them (npm publish writes `bin` from that folder's files).
+ * compared here. `commands` are its commands as the inspection read them, with the tarball's
+ * files for a `directories.bin`; by default those of `bin` alone (a version's manifest: npm
+ * publish writes `bin` from that folder's files). Commands that cannot be listed (a
+ * `directories.bin` that is not a path, a file list cut short) are an inspection error of the
+ * tarball already; here they declare none.
  */
-export function declaredOf(manifest: PlainObject, cut = false, files: readonly string[] = []): DeclaredManifest {
+export function declaredOf(manifest: PlainObject, cut = false, commands: BinTargets | 'unknown' = binTargetsOf(manifest, [], true)): DeclaredManifest {
   const dependencies = new Map<string, string>();
   const peerDependencies = new Map<string, string>();
   const hooks = new Map<string, string>();
@@ -106,11 +109,16 @@ export function declaredOf(manifest: PlainObject, cut = false, files: readonly s
       if (typeof command === 'string') hooks.set(hook, command.replace(BIN_PREFIX, ''));
     }
   }
-  // A `directories.bin` that cannot be listed (not a path, the file list cut short) is an
-  // inspection error of the tarball already; here it declares no command.
-  const commands = binTargetsOf(manifest, files, true, MAX_DECLARED);
-  const bins = commands === 'unknown' ? new Map<string, string>() : commands.targets;
-  truncated = (commands !== 'unknown' && commands.truncated) || truncated;
+  const bins = new Map<string, string>();
+  if (commands !== 'unknown') {
+    for (const [command, path] of commands.targets) {
+      if (bins.size === MAX_DECLARED) {
+        truncated = true;
+        break;
+      }
+      bins.set(command, path);
+    }
+  }
   return { dependencies, peerDependencies, hooks, bins, binDir: commands === 'unknown' ? null : commands.dir, truncated };
 }
 

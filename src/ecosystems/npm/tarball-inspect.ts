@@ -12,7 +12,7 @@ import { oneShotChunkSize, releaseBytes, releaseLastView, type PlainObject } fro
 import type { Json } from '../../storage/ports/index.ts';
 import { installScripts, parseTarballJson, scriptConfig } from './facts.ts';
 import { BundledScripts } from './bundled-scripts.ts';
-import { binNamesOf } from './bin-names.ts';
+import { binFacts, binTargetsOf } from './bin-names.ts';
 import { dependencySourcesOf, MAX_SOURCES_LISTED } from './manifest-reader.ts';
 import { declaredOf, type DeclaredManifest } from './manifest-confusion.ts';
 import { TarFormatError, TarReader, type TarEntry, type TarVisitor } from './tar-reader.ts';
@@ -289,11 +289,10 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
   // of the packages bundled in it too: those from outside the registry matter, in either.
   const own = manifest === null ? { sources: [], count: 0 } : dependencySourcesOf(manifest);
   const sources = { sources: [...own.sources, ...bundled.sources].slice(0, MAX_SOURCES_LISTED), count: own.count + bundled.sourceCount };
-  let bins = manifest === null ? { names: [], count: 0 } : binNamesOf(manifest, v.paths, v.pathsComplete);
-  if (bins === 'unknown') {
-    error ??= 'the commands directories.bin installs could not be listed';
-    bins = { names: [], count: 0 };
-  }
+  // Read once: the facts list them, and the comparison with the registry's manifest uses them.
+  const commands = manifest === null ? null : binTargetsOf(manifest, v.paths, v.pathsComplete);
+  if (commands === 'unknown') error ??= 'the commands directories.bin installs could not be listed';
+  const bins = commands === null || commands === 'unknown' ? { names: [], count: 0 } : binFacts(commands);
   return {
     facts: {
       file_count: v.files,
@@ -323,6 +322,6 @@ async function collectFacts(limits: InspectLimits, walk: (visitor: TarVisitor) =
     error,
     manifestError,
     shrinkwrap: v.shrinkwrap.result(),
-    declared: manifest === null ? null : declaredOf(manifest, false, v.paths),
+    declared: manifest === null || commands === null ? null : declaredOf(manifest, false, commands),
   };
 }
