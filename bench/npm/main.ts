@@ -16,9 +16,9 @@
  * Airlock started with these variables, before or after the first in turn, so that a setting
  * read from the environment, such as AIRLOCK_RUNTIME_TUNING=off, is measured against the default
  * in the same run; with the run-by-run differences in wall-clock; BENCH_AIRLOCK_ROOT=DIR runs the
- * second Airlock from another checkout, to measure a change of the code). --trivial-policy does so with
- * a policy that holds nothing back (`trivial-policy/`) and the risk signals off: what the cold
- * install costs when the gate's policy and signals are as cheap as they can be.
+ * second Airlock from another checkout, to measure a change of the code). --trivial-policy does
+ * so with a policy that holds nothing back (`trivial-policy/`) and the risk signals off: what the
+ * cold install costs when the gate's policy and signals are as cheap as they can be.
  */
 import { availableParallelism, setPriority } from 'node:os';
 import { join } from 'node:path';
