@@ -82,6 +82,8 @@ test('hostile or malformed bodies are refused with the reason', () => {
   refused(body((d) => (d['dist-tags'] = { '1.x': '1.2.3' })), /is a semver range/);
   refused(body((d) => (d['dist-tags'] = { 'a b': '1.2.3' })), /not a valid tag name/);
   refused(Buffer.from(body().toString().replace('"dist-tags":{"latest"', '"dist-tags":{"__proto__"')), /"__proto__" is not a valid tag name/);
+  // A lone surrogate, which encodeURIComponent throws on (found by fuzzing: a URIError, a 500).
+  refused(Buffer.from(body().toString().replace('"dist-tags":{"latest"', '"dist-tags":{"latest\\ud800"')), /"latest\\ud800" is not a valid tag name/);
   refused(body((d) => (d['_attachments'] = 'x')), /no tarball attachment/);
   refused(body((d) => (d['_attachments']['@acme/lib-1.2.3.sigstore'] = { data: '{}' })), /provenance attestations are not kept/);
   refused(body((d) => (d['_attachments'] = { 'lib-1.2.3.tgz': d['_attachments']['@acme/lib-1.2.3.tgz'] })), /exactly one attachment, @acme\/lib-1\.2\.3\.tgz/);

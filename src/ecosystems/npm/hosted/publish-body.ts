@@ -62,9 +62,13 @@ function encodesTo(bytes: Buffer, text: string): boolean {
   return true;
 }
 
-/** A dist-tag name npm would accept: not empty, not a semver range (`npm dist-tag` refuses those too). */
+/**
+ * A dist-tag name npm would accept: not empty, not a semver range (`npm dist-tag` refuses those
+ * too). A lone surrogate (`\ud800` in the JSON) is refused before `encodeURIComponent`, which
+ * throws a URIError on it (found by fuzzing: a publish with such a tag answered 500).
+ */
 export function checkTagName(tag: string): void {
-  if (tag === '' || tag.length > 128 || tag === '__proto__' || encodeURIComponent(tag) !== tag) refuse(`the dist-tag ${JSON.stringify(tag.slice(0, 130))} is not a valid tag name`);
+  if (tag === '' || tag.length > 128 || tag === '__proto__' || !tag.isWellFormed() || encodeURIComponent(tag) !== tag) refuse(`the dist-tag ${JSON.stringify(tag.slice(0, 130))} is not a valid tag name`);
   if (semver.validRange(tag) !== null) refuse(`the dist-tag ${JSON.stringify(tag)} is a semver range; tags must not look like versions`);
 }
 
