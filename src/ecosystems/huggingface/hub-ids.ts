@@ -71,11 +71,28 @@ export function checkRevision(raw: string): string {
 export function checkFilePath(segments: readonly string[]): string {
   if (segments.length === 0) throw notFound('no file path');
   if (segments.length > MAX_PATH_SEGMENTS) throw new AirlockError('BAD_REQUEST', `the file path has more than ${MAX_PATH_SEGMENTS} segments`);
-  const parts = segments.map((s) => decode(s, 'file path'));
+  return checkPathParts(segments.map((s) => decode(s, 'file path')));
+}
+
+/**
+ * A file path as the Hub lists it (a tree entry's `path`): plain text, not a URL, so a `%` in it
+ * is part of the name (`100%.txt`), checked as `checkFilePath` checks a decoded one.
+ */
+export function checkListedPath(path: string): string {
+  const parts = path.split('/');
+  if (parts.length > MAX_PATH_SEGMENTS) throw new AirlockError('BAD_REQUEST', `the file path has more than ${MAX_PATH_SEGMENTS} segments`);
+  return checkPathParts(parts);
+}
+
+/**
+ * A lone surrogate is refused too: no client can write it as a UTF-8 file name, and it has no
+ * URL (`encodeURIComponent` throws on it).
+ */
+function checkPathParts(parts: readonly string[]): string {
   const path = parts.join('/');
   if (path.length > MAX_PATH_CHARS) throw new AirlockError('BAD_REQUEST', `the file path is longer than ${MAX_PATH_CHARS} characters`);
   for (const p of parts) {
-    if (p === '' || p === '.' || p === '..' || p.includes('/') || p.includes('\\') || /[\u0000-\u001f\u007f]/.test(p)) {
+    if (p === '' || p === '.' || p === '..' || p.includes('/') || p.includes('\\') || /[\u0000-\u001f\u007f]/.test(p) || !p.isWellFormed()) {
       throw new AirlockError('BAD_REQUEST', `${JSON.stringify(path.slice(0, 200))} is not a valid file path in a repo`);
     }
   }

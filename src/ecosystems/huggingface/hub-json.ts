@@ -5,7 +5,7 @@
  * names it (UPSTREAM_BAD_RESPONSE), never a quietly shorter list.
  */
 import { AirlockError, jsonKind, nestsDeeper } from '../../core/index.ts';
-import { checkFilePath, COMMIT_RE } from './hub-ids.ts';
+import { checkListedPath, COMMIT_RE } from './hub-ids.ts';
 
 const MAX_TAGS = 64;
 const MAX_TEXT = 256;
@@ -140,7 +140,7 @@ function repoInfo(doc: Record<string, unknown>, what: string): HubRepoInfo {
 function entryPath(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw bad(what, 'has an entry without a path');
   try {
-    return checkFilePath(v.split('/'));
+    return checkListedPath(v);
   } catch {
     throw bad(what, `lists a path a client could not write safely: ${JSON.stringify(v.slice(0, 200))}`);
   }

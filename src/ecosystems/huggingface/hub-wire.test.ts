@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AirlockError } from '../../core/index.ts';
-import { checkFilePath, parseApiPath, parseResolvePath } from './hub-ids.ts';
+import { checkFilePath, checkListedPath, encodePath, parseApiPath, parseResolvePath } from './hub-ids.ts';
 import { nextLink, parseRepoInfo, parseTreePage } from './hub-json.ts';
 import { parseByteRange } from '../shared/byte-range.ts';
 
@@ -42,6 +42,14 @@ describe('hub URLs', () => {
     assert.equal(code(() => parseResolvePath('acme/tiny/resolve/%E0%A4%A/x')), 'BAD_REQUEST');
     assert.equal(code(() => parseApiPath('model', 'a/b/c/d')), 'NOT_FOUND');
     assert.equal(code(() => checkFilePath(Array.from({ length: 65 }, () => 'a'))), 'BAD_REQUEST');
+  });
+
+  it('reads a listed path as plain text: a % is part of the name; a lone surrogate, which has no URL, is refused', () => {
+    assert.equal(checkListedPath('100%.txt'), '100%.txt');
+    assert.equal(checkListedPath('a%20b/c%2F.txt'), 'a%20b/c%2F.txt');
+    assert.equal(encodePath(checkListedPath('a%20b/100%.txt')), 'a%2520b/100%25.txt');
+    for (const p of ['a\ud800b.bin', 'dir/\udc00', '../x', 'a//b', 'a\\b', 'x/\u0000']) assert.equal(code(() => checkListedPath(p)), 'BAD_REQUEST', JSON.stringify(p));
+    assert.equal(code(() => checkListedPath(Array.from({ length: 65 }, () => 'a').join('/'))), 'BAD_REQUEST');
   });
 });
 

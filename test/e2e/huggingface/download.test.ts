@@ -108,6 +108,26 @@ describe('huggingface: the real client through Airlock', () => {
     assert.equal(await readFile(r.value, 'utf8'), 'text,label\nhello,1\n');
   });
 
+  it('lists files whose names hold a % as the Hub lists them (plain text, not a URL), and serves the repo', async () => {
+    // Before, each listed path was percent-decoded as if it came from a URL: `100%.txt` made the
+    // whole tree refused (no file of the repo could be served) and `a%20b.txt` was read as
+    // `a b.txt`. (This client puts a file path into the URL without encoding a `%`, so it cannot
+    // ask for those two itself; huggingface_hub's requests for them are in hub-python-requests.)
+    e.hub.addRepo({ id: 'acme/percent', createdAt: OLD });
+    e.hub.commit('acme/percent', [
+      { path: 'config.json', bytes: '{}' },
+      { path: '100%.txt', bytes: 'all of it\n' },
+      { path: 'a%20b.txt', bytes: 'not a space\n' },
+      { path: 'a b.txt', bytes: 'a space\n' },
+    ], { date: OLD });
+    const listed = await e.client({ op: 'list', repo: 'acme/percent', recursive: true });
+    assert.ok(listed.ok, listed.ok ? '' : listed.error);
+    assert.deepEqual(listed.value.map((f) => f.path).sort(), ['.gitattributes', '100%.txt', 'a b.txt', 'a%20b.txt', 'config.json']);
+    const spaced = await e.client({ op: 'download', repo: 'acme/percent', path: 'a b.txt' });
+    assert.ok(spaced.ok, spaced.ok ? '' : spaced.error);
+    assert.equal(await readFile(spaced.value, 'utf8'), 'a space\n');
+  });
+
   it('lists every file of a big repo, page by page, from the tree Airlock verified against', async () => {
     e.hub.addRepo({ id: 'acme/many', createdAt: OLD });
     e.hub.commit('acme/many', Array.from({ length: 7 }, (_, i) => ({ path: `shard-${i}.json`, bytes: `{"i": ${i}}` })), { date: OLD });

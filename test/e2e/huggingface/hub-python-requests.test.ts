@@ -45,6 +45,22 @@ describe("huggingface: huggingface_hub's requests", () => {
     }
   });
 
+  it('hf_hub_download of files whose names hold a %: the path quoted as urllib quotes it (safe "/"), each file its own bytes', async () => {
+    e.hub.addRepo({ id: 'acme/percent-py', createdAt: OLD });
+    const files = { '100%.txt': 'all of it\n', 'a%20b.txt': 'not a space\n', 'a b.txt': 'a space\n', 'dir/50%/x.txt': 'nested\n' };
+    const at = e.hub.commit('acme/percent-py', Object.entries(files).map(([path, bytes]) => ({ path, bytes })), { date: OLD });
+    // urllib.parse.quote(path): every byte but letters, digits, `_.-~` and `/` as %XX.
+    const quote = (path: string): string => path.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+    for (const [path, bytes] of Object.entries(files)) {
+      const url = `${e.endpoint}/acme/percent-py/resolve/${at}/${quote(path)}`;
+      const head = await fetch(url, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } });
+      assert.equal(head.status, 200, path);
+      const got = await fetch(url);
+      assert.equal(got.status, 200, path);
+      assert.equal(await got.text(), bytes, path);
+    }
+  });
+
   it('model_info(files_metadata=True): siblings with sizes and hashes from the tree Airlock checks against', async () => {
     const info = (await (await fetch(`${e.endpoint}/api/models/acme/tiny/revision/main?blobs=true`)).json()) as { siblings: { rfilename: string; size: number; lfs?: { sha256: string } }[] };
     const weights = info.siblings.find((s) => s.rfilename === 'weights/model.safetensors');
