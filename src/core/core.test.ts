@@ -8,6 +8,15 @@ test('purl round-trips scoped npm names', () => {
   assert.deepEqual(parsePurl(p), { type: 'npm', namespace: '@acme', name: 'ok-pkg', version: '1.0.0-beta.1' });
 });
 
+test('a purl that is not percent-encoded text, or a part with a lone surrogate, is INVALID_PURL (it was a URIError: a 500 from the admin API)', () => {
+  for (const bad of ['pkg:npm/%E0%A4%A', 'pkg:npm/a@%ZZ', 'pkg:npm/%', 'pkg:npm/%40acme/x%4']) {
+    assert.throws(() => parsePurl(bad), (e) => isAirlockError(e, 'INVALID_PURL'), bad);
+  }
+  assert.throws(() => makePurl('npm', 'a', '1.0.0\ud800'), (e) => isAirlockError(e, 'INVALID_PURL'));
+  assert.throws(() => makePurl('huggingface', 'acme/\udc00x'), (e) => isAirlockError(e, 'INVALID_PURL'));
+  assert.equal(makePurl('npm', 'a', '1.0.0+b\u00e9'), 'pkg:npm/a@1.0.0%2Bb%C3%A9');
+});
+
 test('npm names: scoped, legacy mixed case accepted; malformed refused', () => {
   assert.equal(parseNpmPackageName('@types/node'), '@types/node');
   assert.equal(parseNpmPackageName('JSONStream'), 'JSONStream');

@@ -27,6 +27,8 @@ const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
 function encodeSegment(s: string): string {
   // Most names and versions need no encoding (purls are made for every listed version).
   if (UNRESERVED.test(s)) return s;
+  // A lone surrogate has no UTF-8, so no percent-encoding (encodeURIComponent throws a URIError).
+  if (!s.isWellFormed()) throw new AirlockError('INVALID_PURL', `a purl part is not well-formed Unicode: ${JSON.stringify(s.slice(0, 120))}`);
   // purl percent-encodes everything outside the unreserved set, including '@'.
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -50,20 +52,29 @@ export function makePurl(ecosystem: Ecosystem, fullName: string, version?: strin
 
 const PURL_RE = /^pkg:([a-z][a-z0-9.+-]*)\/([^?#]+?)(?:@([^?#@/]+))?(?:\?[^#]*)?(?:#.*)?$/;
 
+/** A percent-encoded part of a purl, decoded; a `%` not followed by two hex digits, or bytes that are no UTF-8, is INVALID_PURL. */
+function decodePart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AirlockError('INVALID_PURL', `the purl's ${what} is not percent-encoded text: ${JSON.stringify(part.slice(0, 120))}`);
+  }
+}
+
 export function parsePurl(text: string): PurlParts {
   const m = PURL_RE.exec(text);
   if (m === null) throw new AirlockError('INVALID_PURL', `not a package URL: ${JSON.stringify(text.slice(0, 120))}`);
   const type = m[1] as string;
   const entry = Object.entries(PURL_TYPE).find(([, t]) => t === type);
   if (entry === undefined) throw new AirlockError('INVALID_PURL', `unsupported purl type: ${type}`);
-  const segments = (m[2] as string).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  const segments = (m[2] as string).split('/').filter((s) => s !== '').map((s) => decodePart(s, 'name'));
   const name = segments.pop();
   if (name === undefined || name === '') throw new AirlockError('INVALID_PURL', 'purl name must not be empty');
   return {
     type: entry[0] as Ecosystem,
     namespace: segments.length > 0 ? segments.join('/') : null,
     name,
-    version: m[3] === undefined ? null : decodeURIComponent(m[3]),
+    version: m[3] === undefined ? null : decodePart(m[3], 'version'),
   };
 }
 
@@ -74,11 +85,7 @@ export function purlQualifier(text: string, key: string): string | null {
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');
     if (eq > 0 && pair.slice(0, eq).toLowerCase() === key) {
-      try {
-        return decodeURIComponent(pair.slice(eq + 1));
-      } catch {
-        throw new AirlockError('INVALID_PURL', `the purl's ${key} qualifier is not percent-encoded text`);
-      }
+      return decodePart(pair.slice(eq + 1), `${key} qualifier`);
     }
   }
   return null;
