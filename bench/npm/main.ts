@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const floorNpm = floor.url;
   let peakRss = 0;
   // Each phase's own peak, where the kernel lets the peak be reset between phases.
-  const phasePeaks = { cold: 0, warm: 0, hot: 0 };
+  const phasePeaks = { cold: 0, warm: 0, hot: 0, huge: 0 };
   /** Each run's peaks of its cold and its warm install (each run starts a gateway of its own). */
   const runPeaks: { cold: number; warm: number }[] = [];
   let peaksApart = true;
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
 
     log('memory: a 200 MB tarball, cold (ingest) and hot (stored)…');
     const before = memoryOf(a.child.pid).rss;
+    peaksApart = resetPeak(a.child.pid) && peaksApart;
     const hugeUrl = `${registry}${HUGE_PACKAGE}/-/${HUGE_PACKAGE}-1.0.0.tgz`;
     const pass = async (): Promise<{ bytes: number; seconds: number }> => {
       const started = process.hrtime.bigint();
@@ -187,6 +188,11 @@ async function main(): Promise<void> {
     const cold = await sampleRss(a.child.pid, 25, pass);
     const warm = await sampleRss(a.child.pid, 25, pass);
     const after = memoryOf(a.child.pid).rss;
+    // The kernel's high-water mark, which samples 25 ms apart can miss. The run's peak counts this
+    // phase too: it once left it out, and printed 248.6 MiB against the target while the 200 MB
+    // tarball's ingest had reached 250.6.
+    phasePeaks.huge = memoryOf(a.child.pid).peak;
+    peakRss = Math.max(peakRss, phasePeaks.huge);
 
     const seconds = (runs: readonly InstallResult[]): { med: number; min: number } => ({ med: median(runs.map((r) => r.seconds)), min: Math.min(...runs.map((r) => r.seconds)) });
     const floorTime = seconds(floorRuns);
@@ -267,7 +273,8 @@ async function main(): Promise<void> {
     out.push(`airlock peak RSS over the whole run: ${fmt(peakRss / MiB, 1)} MiB (target < 250 MiB); RSS idle after start-up: ${fmt(idleRss / MiB, 1)} MiB`);
     out.push(
       peaksApart
-        ? `  peak by phase: cold install ${fmt(phasePeaks.cold / MiB, 1)} MiB, warm install ${fmt(phasePeaks.warm / MiB, 1)} MiB, hot loads ${fmt(phasePeaks.hot / MiB, 1)} MiB`
+        ? `  peak by phase: cold install ${fmt(phasePeaks.cold / MiB, 1)} MiB, warm install ${fmt(phasePeaks.warm / MiB, 1)} MiB, hot loads ${fmt(phasePeaks.hot / MiB, 1)} MiB, ` +
+          `200 MB tarball ${fmt(phasePeaks.huge / MiB, 1)} MiB`
         : '  (peak by phase unavailable: this kernel did not let the peak be reset)',
     );
     if (peaksApart) out.push(`  by run (cold/warm): ${runPeaks.map((r) => `${fmt(r.cold / MiB, 1)}/${fmt(r.warm / MiB, 1)}`).join(', ')} MiB`);
