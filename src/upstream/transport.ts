@@ -11,7 +11,7 @@ import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { releaseChunk } from '../core/index.ts';
+import { releaseResponseReads } from '../core/index.ts';
 
 // Loaded as CommonJS: an ES import of node:http builds a facade that reads every export,
 // including the lazy WebSocket getters, which load Node's bundled undici.
@@ -123,7 +123,7 @@ export class Transport {
         clearConnect();
         response = res;
         req.setTimeout(o.bodyTimeoutMs);
-        freeReadsOf(res);
+        releaseResponseReads(res);
         resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       req.end(init.body ?? undefined);
@@ -151,35 +151,6 @@ export class Transport {
     const o = this.#options;
     return { keepAlive: true, maxSockets: o.connections, maxFreeSockets: o.connections, timeout: o.keepAliveTimeoutMs, scheduling: 'lifo', proxyEnv: { ...o.proxyEnv } };
   }
-}
-
-/**
- * Node's client copies every piece of a body out of the buffer the socket read it into (64 KiB
- * per read), so each read buffer is garbage as soon as the parser has been through it, and it
- * waits for V8's next collection: over a 200 MB download 3,200 of them, tens of MB dead at a
- * time (`perf` on glibc's malloc, by hand: a 64 KiB read buffer and a 64 KiB copy per read).
- * A listener of the connection's reads added after the parser's runs once the parser is done
- * with a read, and frees it (core/release-bytes.ts; a buffer that shares its allocation is left
- * alone). It listens only while this response is read: once the response is complete, or the
- * connection is gone, it stops before touching another read, so the connection's next exchange
- * (keep-alive) never meets it. The read that carried the headers is not seen (the listener is
- * added while it is being parsed).
- */
-function freeReadsOf(res: IncomingMessage): void {
-  const socket = res.socket;
-  if (socket === null) return;
-  const stop = (): void => {
-    socket.off('data', free);
-    res.off('end', stop);
-    res.off('close', stop);
-  };
-  function free(chunk: Buffer): void {
-    if (res.complete || res.destroyed || socket.destroyed) stop();
-    else releaseChunk(chunk);
-  }
-  socket.on('data', free);
-  res.once('end', stop);
-  res.once('close', stop);
 }
 
 /**

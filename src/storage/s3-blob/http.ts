@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type * as Tls from 'node:tls';
+import { releaseResponseReads } from '../../core/index.ts';
 
 // Loaded as CommonJS: an ES import of node:http builds a facade that reads every export,
 // including the lazy WebSocket getters, which load Node's bundled undici.
@@ -114,6 +115,7 @@ export class HttpClient {
       req.on('response', (res: IncomingMessage) => {
         clearConnect();
         response = res;
+        releaseResponseReads(res);
         settled = true;
         resolve(res);
       });
