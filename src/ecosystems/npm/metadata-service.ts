@@ -50,6 +50,11 @@ export const CONTENT_TYPES: Readonly<Record<Variant, string>> = {
  * back costs about what computing them here does, and the thread spent nearly twice the main
  * thread's time on the same work). In three interleaved cold installs the gateway spent
  * 1.2-1.8 s more CPU and npm ci took 0.7-1.6 s longer.
+ *
+ * One at a time was measured too and not kept: the peak of a replayed cold install was 236.9
+ * MiB against 250.6 in one `bench:npm:replay` of 5 runs and 252.0 against 248.4 in the next,
+ * and its CPU within the runs' spread. A section one wide also waits out every store round trip
+ * its work makes (first sightings, exceptions), which PostgreSQL makes real round trips.
  */
 const HEAVY_WORK_WIDTH = 2;
 /** Distinct base URLs (Host headers) rendered per package before the renderings are reset. */
