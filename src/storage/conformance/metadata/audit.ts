@@ -49,6 +49,20 @@ export function auditLogCases(make: MakeMetadataFixture): void {
     assert.equal(verifyAuditChain([stored as AuditEvent]).ok, true);
   }));
 
+  test('audit: an actor or subject with a lone surrogate is hashed as stored (U+FFFD), so the chain verifies; a NUL is refused', using(make, async (store) => {
+    // `slice` cuts a surrogate pair in half: an exchanged token's actor is `oidc:<subject>` cut at 256.
+    const cut = `oidc:${'x'.repeat(250)}\u{1F600}`.slice(0, 256);
+    const e = await store.appendAudit(event(0, { actor: cut, subject: 'pkg:npm/p\udc00@1.0.0', details: { why: 'kept \ud800 as JSON keeps it' } }));
+    assert.equal(e.actor, `${cut.slice(0, -1)}\ufffd`);
+    assert.equal(e.subject, 'pkg:npm/p\ufffd@1.0.0');
+    assert.deepEqual(e.details, { why: 'kept \ud800 as JSON keeps it' });
+    const [stored] = await store.listAudit({ limit: 1 });
+    assert.deepEqual(stored, e);
+    assert.equal(verifyAuditChain([stored as AuditEvent]).ok, true);
+    await rejectsWithCode(store.appendAudit(event(1, { actor: 'a\u0000b' })), 'BAD_REQUEST');
+    await rejectsWithCode(store.appendAudit(event(1, { subject: 'a\u0000b' })), 'BAD_REQUEST');
+  }));
+
   test('audit: concurrent appends from two store instances form one unbroken chain', using(make, async (store, fixture) => {
     const peer = await fixture.openPeer();
     const jobs: Promise<AuditEvent>[] = [];
