@@ -1,3 +1,5 @@
+import { AirlockError } from './errors.ts';
+
 /**
  * `s` without the run of any of `chars` at its end, in one pass from the end. The regular
  * expression one would write for it (`/\/+$/`, `/[. ]+$/`) is quadratic in V8 on a long run
@@ -27,4 +29,18 @@ export function trimBoth(s: string, chars: string): string {
 export function personBeforeEmail(s: string): string {
   const lt = s.indexOf('<');
   return lt < 0 ? s : s.slice(0, lt).trimEnd();
+}
+
+/**
+ * What a person wrote for Airlock to keep (a release or reject reason, an exception's reason, a
+ * token's label), trimmed: at most `max` characters, not empty unless `optional`, and without
+ * NUL, which PostgreSQL's text cannot hold (its store failed, a 500, where SQLite kept it).
+ * Throws BAD_REQUEST naming `what`.
+ */
+export function writtenText(raw: string, what: string, max: number, optional = false): string {
+  const text = raw.trim();
+  if (text === '' && !optional) throw new AirlockError('BAD_REQUEST', `${what} is required`);
+  if (text.length > max) throw new AirlockError('BAD_REQUEST', `${what} is longer than ${max} characters`);
+  if (text.includes('\u0000')) throw new AirlockError('BAD_REQUEST', `${what} must not contain NUL`);
+  return text;
 }

@@ -3,7 +3,7 @@
  * for a package or one version of it. Deny rules are never waived. Changes are audited and
  * invalidate the gate at once.
  */
-import { AirlockError, normalizePypiName, parseNpmPackageName, type Ecosystem } from '../core/index.ts';
+import { AirlockError, writtenText, normalizePypiName, parseNpmPackageName, type Ecosystem } from '../core/index.ts';
 import type { ExceptionStore, Page, PolicyException } from '../storage/ports/index.ts';
 import type { GateControl } from './quarantine-service.ts';
 
@@ -49,14 +49,12 @@ export class ExceptionService {
 
   async create(req: NewException): Promise<PolicyException> {
     const now = this.#clock();
-    const reason = req.reason.trim();
-    if (reason === '') throw new AirlockError('BAD_REQUEST', 'a reason is required');
-    if (reason.length > 2000) throw new AirlockError('BAD_REQUEST', 'the reason is longer than 2000 characters');
+    const reason = writtenText(req.reason, 'the reason', 2000);
     if (req.expiresAt !== null && req.expiresAt.getTime() <= now.getTime()) throw new AirlockError('BAD_REQUEST', 'expiry must be in the future');
-    if (req.rules.length > 100 || req.rules.some((r) => r === '' || r.length > 200)) {
+    if (req.rules.length > 100 || req.rules.some((r) => r === '' || r.length > 200 || r.includes('\u0000'))) {
       throw new AirlockError('BAD_REQUEST', 'rules must be at most 100 non-empty rule ids');
     }
-    if (req.version !== null && (req.version === '' || req.version.length > 256)) throw new AirlockError('INVALID_VERSION', 'invalid version');
+    if (req.version !== null && (req.version === '' || req.version.length > 256 || req.version.includes('\u0000'))) throw new AirlockError('INVALID_VERSION', 'invalid version');
     const rec: PolicyException = {
       id: this.#newId(),
       ecosystem: req.ecosystem,

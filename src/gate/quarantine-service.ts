@@ -3,7 +3,7 @@
  * and reject. Every transition is audited and invalidates the gate at once, so the very next
  * metadata request and download see it.
  */
-import { AirlockError } from '../core/index.ts';
+import { AirlockError, writtenText } from '../core/index.ts';
 import type { Page, QuarantineFilter, QuarantineRecord, QuarantineStore } from '../storage/ports/index.ts';
 import type { ReviewIndex } from './review-index.ts';
 
@@ -26,12 +26,7 @@ export interface ReviewRequest {
 
 const MAX_REASON_CHARS = 2000;
 
-function checkReason(reason: string): string {
-  const r = reason.trim();
-  if (r === '') throw new AirlockError('BAD_REQUEST', 'a reason is required');
-  if (r.length > MAX_REASON_CHARS) throw new AirlockError('BAD_REQUEST', `the reason is longer than ${MAX_REASON_CHARS} characters`);
-  return r;
-}
+const checkReason = (reason: string): string => writtenText(reason, 'the reason', MAX_REASON_CHARS);
 
 export class QuarantineService {
   readonly #store: QuarantineStore;

@@ -5,7 +5,7 @@
  * the cache at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AirlockError, Lru, isAirlockError } from '../../core/index.ts';
+import { AirlockError, Lru, isAirlockError, writtenText } from '../../core/index.ts';
 import { isPlainObject, parseNpmPackageName } from '../../core/index.ts';
 import type { AuditEventInput, Page, Role, TokenRecord, TokenScope, TokenStore } from '../../storage/ports/index.ts';
 import { isRole } from '../../gate/identity.ts';
@@ -174,8 +174,7 @@ export class TokenService {
   /** A checked new token record with its secret and its audit event (nothing stored). */
   #newToken(req: NewTokenRequest): { rec: TokenRecord; secret: string; audit: AuditEventInput } {
     if (!isRole(req.role)) throw new AirlockError('BAD_REQUEST', `unknown role ${JSON.stringify(req.role)} (reader, publisher, approver or admin)`);
-    const label = req.label.trim();
-    if (label.length > 200) throw new AirlockError('BAD_REQUEST', 'the label is longer than 200 characters');
+    const label = writtenText(req.label, 'the label', 200, true);
     const now = this.#clock();
     if (req.expiresAt !== null && req.expiresAt.getTime() <= now.getTime()) throw new AirlockError('BAD_REQUEST', 'expiry must be in the future');
     const secret = req.secret ?? newTokenSecret();
