@@ -17,6 +17,20 @@ export function requireText(value: string, what: string, maxLength = 4096): stri
   return value;
 }
 
+/**
+ * Text from elsewhere made storable rather than refused, where a refusal would lose more than the
+ * odd character (a delivery's error, an advisory's summary): NUL, which PostgreSQL's text cannot
+ * hold, and unpaired surrogates, which no store can, become U+FFFD, so both drivers keep the same
+ * text; cut to `max` code units without splitting a pair.
+ */
+export function storableText(text: string, max: number): string {
+  const clean = text.toWellFormed().replaceAll('\u0000', '\ufffd');
+  if (clean.length <= max) return clean;
+  const cut = clean.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
 export function nonNegativeInteger(n: number, what: string): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new AirlockError('BAD_REQUEST', `${what} must be a non-negative integer`);
   return n;

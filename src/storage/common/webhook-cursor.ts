@@ -5,7 +5,7 @@
  */
 import { AirlockError } from '../../core/index.ts';
 import type { WebhookProgress } from '../ports/index.ts';
-import { nonNegativeInteger, toMillis, toMillisOrNull } from './validate.ts';
+import { nonNegativeInteger, storableText, toMillis, toMillisOrNull } from './validate.ts';
 
 /** Longest failure reason a cursor keeps (UTF-16 code units, as `String.length` counts). */
 export const MAX_WEBHOOK_ERROR = 1024;
@@ -47,11 +47,7 @@ export function webhookSeq(seq: number, what: string): number {
 export function webhookError(error: string | null): string | null {
   if (error === null) return null;
   if (typeof error !== 'string') throw new AirlockError('BAD_REQUEST', 'a webhook lastError must be a string or null');
-  const clean = error.toWellFormed().replaceAll('\u0000', '\ufffd');
-  if (clean.length <= MAX_WEBHOOK_ERROR) return clean;
-  const cut = clean.slice(0, MAX_WEBHOOK_ERROR);
-  const last = cut.charCodeAt(cut.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+  return storableText(error, MAX_WEBHOOK_ERROR);
 }
 
 /** Progress as the drivers write it: checked, times as epoch milliseconds. */

@@ -1,5 +1,5 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
-import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, validDate, validDateOrNull } from '../common/index.ts';
+import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, storableText, validDate, validDateOrNull } from '../common/index.ts';
 import type { FeedAdvisory, FeedImport, FeedStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Row } from './pg-client.ts';
@@ -75,7 +75,7 @@ function bindAdvisory(a: FeedAdvisory): BoundAdvisory {
       a.severity === null ? null : encodeJson(a.severity, 'advisory severity'),
       encodeJson(versions, 'advisory versions'),
       encodeJson(a.ranges, 'advisory ranges'),
-      a.summary === null ? null : a.summary.slice(0, 4096),
+      a.summary === null ? null : storableText(a.summary, 4096),
       encodeJson(a.aliases, 'advisory aliases'),
       validDateOrNull(a.published, 'advisory published'),
       modified,

@@ -1,5 +1,5 @@
 import { AirlockError, isEcosystem } from '../../core/index.ts';
-import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, toMillis, toMillisOrNull } from '../common/index.ts';
+import { advisoryKind, encodeJson, FEED_ADVISORY_KINDS, nonNegativeInteger, requireText, storableText, toMillis, toMillisOrNull } from '../common/index.ts';
 import type { FeedAdvisory, FeedImport, FeedStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -67,7 +67,7 @@ function bindAdvisory(a: FeedAdvisory) {
     name: requireText(a.name, 'advisory package name', 512),
     versions: encodeJson([...new Set(a.versions)], 'advisory versions'),
     ranges: encodeJson(a.ranges, 'advisory ranges'),
-    summary: a.summary === null ? null : a.summary.slice(0, 4096),
+    summary: a.summary === null ? null : storableText(a.summary, 4096),
     aliases: encodeJson(a.aliases, 'advisory aliases'),
     published: toMillisOrNull(a.published, 'advisory published'),
     modified: toMillisOrNull(a.modified, 'advisory modified'),

@@ -27,6 +27,15 @@ export function feedStoreCases(make: MakeSignalFixture): void {
     assert.deepEqual(await store.advisoriesForVersion('npm', 'chalk', '5.6.0'), [], 'a range is not an exact match');
   }));
 
+  test('feeds: a summary with a NUL or half a surrogate pair is kept as both stores can keep it (U+FFFD), the record not lost', using(make, async (store) => {
+    // PostgreSQL's text cannot hold a NUL: the whole import failed there, where SQLite kept it.
+    const odd = advisory({ id: 'MAL-2025-00002', name: 'odd', summary: `bad\u0000byte, lone \ud800, cut ${'x'.repeat(4073)}\u{1F600}` });
+    assert.deepEqual(await store.putAdvisories([odd]), { added: 1, updated: 0, unchanged: 0 });
+    const [kept] = await store.advisoriesFor('npm', 'odd');
+    // 4,096 code units would end in the emoji's first half: it is left out.
+    assert.equal(kept?.summary, `bad\ufffdbyte, lone \ufffd, cut ${'x'.repeat(4073)}`);
+  }));
+
   test('feeds: re-imports are idempotent; newer records replace versions; older ones are ignored', using(make, async (store, fixture) => {
     const v1 = advisory();
     await store.putAdvisories([v1]);
