@@ -52,7 +52,10 @@ export function makePurl(ecosystem: Ecosystem, fullName: string, version?: strin
 
 const PURL_RE = /^pkg:([a-z][a-z0-9.+-]*)\/([^?#]+?)(?:@([^?#@/]+))?(?:\?[^#]*)?(?:#.*)?$/;
 
-/** A percent-encoded part of a purl, decoded; a `%` not followed by two hex digits, or bytes that are no UTF-8, is INVALID_PURL. */
+/**
+ * A percent-encoded part of a purl, decoded. A `%` not followed by two hex digits, or bytes that
+ * are no UTF-8, is INVALID_PURL.
+ */
 function decodePart(part: string, what: string): string {
   try {
     return decodeURIComponent(part);

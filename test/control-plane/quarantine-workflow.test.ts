@@ -57,7 +57,8 @@ test('quarantine → release: allowed at once, metadata included; the generation
 
     const before = gate.generation();
     const token = await approverToken(a);
-    // A NUL, which PostgreSQL's text cannot keep (its store failed there: a 500), is the writer's mistake.
+    // A NUL, which PostgreSQL's text cannot keep (its store failed there: a 500), is the
+    // writer's mistake.
     const nul = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${first.quarantineId}/release`, headers: authHeader(token), payload: { reason: 'looks\u0000fine' } });
     assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'the reason must not contain NUL']);
     const released = await a.app.inject({

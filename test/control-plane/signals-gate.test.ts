@@ -172,7 +172,8 @@ test('signal API routes: a token is required, input is validated', async () => {
     assert.equal((await a.app.inject({ method: 'GET', url: '/-/api/check?purl=pkg:npm/x@1.0.0' })).statusCode, 401);
     const bad = await a.app.inject({ method: 'GET', url: '/-/api/check?purl=not-a-purl', headers: authHeader(a.adminToken) });
     assert.deepEqual([bad.statusCode, bad.json<{ code: string }>().code], [400, 'INVALID_PURL']);
-    // A purl whose percent-encoding is broken was a URIError, a 500 (found by a sweep of decodeURIComponent's callers).
+    // A purl whose percent-encoding is broken was a URIError, a 500 (found by a sweep of
+    // decodeURIComponent's callers).
     for (const url of ['/-/api/check?purl=pkg:npm/%25E0%25A4%25A', '/-/api/decisions?purl=pkg:npm/x@%25ZZ', '/-/api/quarantine?purl=pkg:npm/%25']) {
       const broken = await a.app.inject({ method: 'GET', url, headers: authHeader(a.adminToken) });
       assert.deepEqual([broken.statusCode, broken.json<{ code: string }>().code], [400, 'INVALID_PURL'], url);

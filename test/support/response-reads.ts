@@ -28,7 +28,10 @@ export async function bodyServer(): Promise<{ port: number; close: () => Promise
   return { port, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
-/** `get(path)` sends a GET for `path` through the client under test and resolves with its response. */
+/**
+ * `get(path)` sends a GET for `path` through the client under test and resolves with its
+ * response.
+ */
 export async function assertReadsReleased(get: (path: string) => Promise<IncomingMessage>): Promise<void> {
   const sockets = new Set<Socket>();
   for (const path of ['/length', '/chunked', '/length']) {

@@ -50,7 +50,8 @@ export function auditLogCases(make: MakeMetadataFixture): void {
   }));
 
   test('audit: an actor or subject with a lone surrogate is hashed as stored (U+FFFD), so the chain verifies; a NUL is refused', using(make, async (store) => {
-    // `slice` cuts a surrogate pair in half: an exchanged token's actor is `oidc:<subject>` cut at 256.
+    // `slice` cuts a surrogate pair in half: an exchanged token's actor is `oidc:<subject>` cut at
+    // 256.
     const cut = `oidc:${'x'.repeat(250)}\u{1F600}`.slice(0, 256);
     const e = await store.appendAudit(event(0, { actor: cut, subject: 'pkg:npm/p\udc00@1.0.0', details: { why: 'kept \ud800 as JSON keeps it' } }));
     assert.equal(e.actor, `${cut.slice(0, -1)}\ufffd`);
