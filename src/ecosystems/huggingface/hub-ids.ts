@@ -70,7 +70,6 @@ export function checkRevision(raw: string): string {
  */
 export function checkFilePath(segments: readonly string[]): string {
   if (segments.length === 0) throw notFound('no file path');
-  if (segments.length > MAX_PATH_SEGMENTS) throw new AirlockError('BAD_REQUEST', `the file path has more than ${MAX_PATH_SEGMENTS} segments`);
   return checkPathParts(segments.map((s) => decode(s, 'file path')));
 }
 
@@ -79,9 +78,7 @@ export function checkFilePath(segments: readonly string[]): string {
  * is part of the name (`100%.txt`), checked as `checkFilePath` checks a decoded one.
  */
 export function checkListedPath(path: string): string {
-  const parts = path.split('/');
-  if (parts.length > MAX_PATH_SEGMENTS) throw new AirlockError('BAD_REQUEST', `the file path has more than ${MAX_PATH_SEGMENTS} segments`);
-  return checkPathParts(parts);
+  return checkPathParts(path.split('/'));
 }
 
 /**
@@ -89,6 +86,7 @@ export function checkListedPath(path: string): string {
  * URL (`encodeURIComponent` throws on it).
  */
 function checkPathParts(parts: readonly string[]): string {
+  if (parts.length > MAX_PATH_SEGMENTS) throw new AirlockError('BAD_REQUEST', `the file path has more than ${MAX_PATH_SEGMENTS} segments`);
   const path = parts.join('/');
   if (path.length > MAX_PATH_CHARS) throw new AirlockError('BAD_REQUEST', `the file path is longer than ${MAX_PATH_CHARS} characters`);
   for (const p of parts) {
