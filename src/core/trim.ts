@@ -33,14 +33,12 @@ export function personBeforeEmail(s: string): string {
 
 /**
  * What a person wrote for Airlock to keep (a release or reject reason, an exception's reason, a
- * token's label), trimmed: at most `max` characters, not empty unless `optional`, and without
- * NUL, which PostgreSQL's text cannot hold (its store failed, a 500, where SQLite kept it).
- * Throws BAD_REQUEST naming `what`.
+ * token's label), trimmed: at most `max` characters, and not empty unless `optional`. Throws
+ * BAD_REQUEST naming `what`. (The stores refuse a NUL in it.)
  */
 export function writtenText(raw: string, what: string, max: number, optional = false): string {
   const text = raw.trim();
   if (text === '' && !optional) throw new AirlockError('BAD_REQUEST', `${what} is required`);
   if (text.length > max) throw new AirlockError('BAD_REQUEST', `${what} is longer than ${max} characters`);
-  if (text.includes('\u0000')) throw new AirlockError('BAD_REQUEST', `${what} must not contain NUL`);
   return text;
 }

@@ -51,10 +51,10 @@ export class ExceptionService {
     const now = this.#clock();
     const reason = writtenText(req.reason, 'the reason', 2000);
     if (req.expiresAt !== null && req.expiresAt.getTime() <= now.getTime()) throw new AirlockError('BAD_REQUEST', 'expiry must be in the future');
-    if (req.rules.length > 100 || req.rules.some((r) => r === '' || r.length > 200 || r.includes('\u0000'))) {
+    if (req.rules.length > 100 || req.rules.some((r) => r === '' || r.length > 200)) {
       throw new AirlockError('BAD_REQUEST', 'rules must be at most 100 non-empty rule ids');
     }
-    if (req.version !== null && (req.version === '' || req.version.length > 256 || req.version.includes('\u0000'))) throw new AirlockError('INVALID_VERSION', 'invalid version');
+    if (req.version !== null && (req.version === '' || req.version.length > 256)) throw new AirlockError('INVALID_VERSION', 'invalid version');
     const rec: PolicyException = {
       id: this.#newId(),
       ecosystem: req.ecosystem,

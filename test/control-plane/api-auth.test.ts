@@ -15,7 +15,7 @@ test('missing, invalid and under-privileged tokens are refused with a JSON error
   try {
     const { app } = a;
     const nul = await app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(a.adminToken), payload: { role: 'reader', label: 'd\u0000ev' } });
-    assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'the label must not contain NUL']);
+    assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'token label must not contain NUL']);
     const created = await app.inject({ method: 'POST', url: '/-/api/tokens', headers: authHeader(a.adminToken), payload: { role: 'reader', label: 'dev' } });
     assert.equal(created.statusCode, 201);
     const reader = created.json<{ token: string; id: string; role: string }>();

@@ -60,7 +60,7 @@ test('quarantine → release: allowed at once, metadata included; the generation
     // A NUL, which PostgreSQL's text cannot keep (its store failed there: a 500), is the
     // writer's mistake.
     const nul = await a.app.inject({ method: 'POST', url: `/-/api/quarantine/${first.quarantineId}/release`, headers: authHeader(token), payload: { reason: 'looks\u0000fine' } });
-    assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'the reason must not contain NUL']);
+    assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'transition reason must not contain NUL']);
     const released = await a.app.inject({
       method: 'POST',
       url: `/-/api/quarantine/${first.quarantineId}/release`,
@@ -151,10 +151,8 @@ test('exceptions waive quarantine rules until deleted', async () => {
     const held = npmCandidate('held-exempt', '1.0.0');
     assert.equal((await gate.judgeVersions([held], anonymousRequest)).get('1.0.0')?.verdict.kind, 'quarantine');
     const token = await approverToken(a);
-    for (const payload of [{ reason: 'vendored\u0000fork' }, { reason: 'vendored fork', rules: ['he\u0000ld'] }]) {
-      const nul = await a.app.inject({ method: 'POST', url: '/-/api/exceptions', headers: authHeader(token), payload: { ecosystem: 'npm', name: 'held-exempt', rules: ['held'], expires: '7d', ...payload } });
-      assert.equal(nul.statusCode, 400, nul.body);
-    }
+    const nul = await a.app.inject({ method: 'POST', url: '/-/api/exceptions', headers: authHeader(token), payload: { ecosystem: 'npm', name: 'held-exempt', rules: ['held'], expires: '7d', reason: 'vendored\u0000fork' } });
+    assert.deepEqual([nul.statusCode, nul.json<{ error: string }>().error], [400, 'exception reason must not contain NUL']);
     const created = await a.app.inject({
       method: 'POST',
       url: '/-/api/exceptions',

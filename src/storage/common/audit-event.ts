@@ -2,7 +2,6 @@
  * What both drivers do to an audit event before they chain it: validate, keep the time to the
  * millisecond and normalise the details, so that what is hashed is exactly what reads back.
  */
-import { AirlockError } from '../../core/index.ts';
 import type { AuditEventInput, AuditOf } from '../ports/index.ts';
 import { encodeJson, normaliseJson } from './json.ts';
 import { requireText, toMillis } from './validate.ts';
@@ -17,13 +16,10 @@ export interface PreparedAuditEvent {
  * A text field of an event as every store keeps it. A lone surrogate (half of a pair a slice cut,
  * or an escape in some JSON) has no UTF-8, so the stores write U+FFFD in its place: the event is
  * hashed with U+FFFD too, or its chain would not verify once read back (it did not: an actor
- * ending in half an emoji broke `airlock audit verify` for good). A NUL, which PostgreSQL's text
- * cannot hold, is refused.
+ * ending in half an emoji broke `airlock audit verify` for good).
  */
 function auditText(value: string, what: string, maxLength?: number): string {
-  const text = requireText(value, what, maxLength);
-  if (text.includes('\u0000')) throw new AirlockError('BAD_REQUEST', `${what} must not contain NUL`);
-  return text.toWellFormed();
+  return requireText(value, what, maxLength).toWellFormed();
 }
 
 export function prepareAuditEvent(input: AuditEventInput): PreparedAuditEvent {

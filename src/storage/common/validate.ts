@@ -11,10 +11,29 @@ export function toMillisOrNull(date: Date | null, what: string): number | null {
   return date === null ? null : toMillis(date, what);
 }
 
+/**
+ * A text field as both drivers keep it, or BAD_REQUEST. A NUL is refused: PostgreSQL's text
+ * cannot hold one (22021), so a NUL a reason or a name carried failed on PostgreSQL with a storage
+ * error (a 500) and was kept by SQLite.
+ */
 export function requireText(value: string, what: string, maxLength = 4096): string {
+  if (requireKey(value, what, maxLength).includes('\u0000')) throw new AirlockError('BAD_REQUEST', `${what} must not contain NUL`);
+  return value;
+}
+
+/**
+ * A key of the caller's making, kept as it was made: a NUL may part its fields (the served
+ * ledger's), so the PostgreSQL driver stores it escaped rather than refuse it.
+ */
+export function requireKey(value: string, what: string, maxLength = 4096): string {
   if (typeof value !== 'string' || value.length === 0) throw new AirlockError('BAD_REQUEST', `${what} must be a non-empty string`);
   if (value.length > maxLength) throw new AirlockError('LIMIT_EXCEEDED', `${what} exceeds ${maxLength} characters`);
   return value;
+}
+
+/** `requireText` for a field that may be empty (a token's label). */
+export function optionalText(value: string, what: string, maxLength: number): string {
+  return value === '' ? value : requireText(value, what, maxLength);
 }
 
 /**

@@ -1,13 +1,21 @@
-import { encodeJson, requireText, validDate } from '../common/index.ts';
+import { encodeJson, requireKey, requireText, validDate } from '../common/index.ts';
 import type { CachedEntry, FactCache } from '../ports/index.ts';
 import { pgStorageError } from './pg-client.ts';
 import type { Queryable, Row } from './pg-client.ts';
 import { date, json, text } from './pg-rows.ts';
 
+/**
+ * A key as stored: PostgreSQL's text cannot hold the NUL that parts the served ledger's keys
+ * (22021: on PostgreSQL no served version was ever recorded), so a NUL is kept as `\0` and a
+ * backslash as `\\`. No key with either was stored before: the ledger is the cache's one user.
+ */
+const storedKey = (key: string): string => key.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0');
+const readKey = (key: string): string => key.replace(/\\([\\0])/g, (_, c: string) => (c === '0' ? '\u0000' : '\\'));
+
 function toEntry(row: Row): CachedEntry {
   return {
     namespace: text(row, 'namespace'),
-    key: text(row, 'key'),
+    key: readKey(text(row, 'key')),
     value: json(row, 'value'),
     computedAt: date(row, 'computed_at'),
     expiresAt: date(row, 'expires_at'),
@@ -18,7 +26,7 @@ export function pgFactCache(q: Queryable): FactCache {
   return {
     async getCached(namespace, key, now) {
       try {
-        const [row] = await q.query('SELECT * FROM fact_cache WHERE namespace = $1 AND key = $2 AND expires_at > $3', [namespace, key, validDate(now, 'now')]);
+        const [row] = await q.query('SELECT * FROM fact_cache WHERE namespace = $1 AND key = $2 AND expires_at > $3', [namespace, storedKey(key), validDate(now, 'now')]);
         return row === undefined ? null : toEntry(row);
       } catch (err) {
         throw pgStorageError(err, 'getCached');
@@ -33,7 +41,7 @@ export function pgFactCache(q: Queryable): FactCache {
              expires_at = excluded.expires_at`,
           [
             requireText(entry.namespace, 'cache namespace', 128),
-            requireText(entry.key, 'cache key'),
+            storedKey(requireKey(entry.key, 'cache key')),
             encodeJson(entry.value, 'cached value'),
             validDate(entry.computedAt, 'computedAt'),
             validDate(entry.expiresAt, 'expiresAt'),

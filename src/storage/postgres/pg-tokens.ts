@@ -1,5 +1,5 @@
 import { AirlockError } from '../../core/index.ts';
-import { exchangedFromColumn, prepareAuditEvent, purgeLimit, requireText, tokenScopeColumn, tokenScopeOf, validDate, validDateOrNull } from '../common/index.ts';
+import { exchangedFromColumn, optionalText, prepareAuditEvent, purgeLimit, requireText, tokenScopeColumn, tokenScopeOf, validDate, validDateOrNull } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, lockFor, pgStorageError } from './pg-client.ts';
 import type { Param, PgClient, Queryable, Row } from './pg-client.ts';
@@ -37,7 +37,7 @@ function tokenParams(rec: TokenRecord): Param[] {
     requireText(rec.id, 'token id', 128),
     rec.hash,
     rec.role,
-    rec.label,
+    optionalText(rec.label, 'token label', 200),
     validDate(rec.createdAt, 'token createdAt'),
     validDateOrNull(rec.expiresAt, 'token expiresAt'),
     validDateOrNull(rec.revokedAt, 'token revokedAt'),

@@ -1,4 +1,4 @@
-import { encodeJson, requireText, toMillis } from '../common/index.ts';
+import { encodeJson, requireKey, requireText, toMillis } from '../common/index.ts';
 import type { CachedEntry, FactCache } from '../ports/index.ts';
 import { storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -36,7 +36,7 @@ export function sqliteFactCache(conn: SqliteConnection): FactCache {
              expires_at = excluded.expires_at`,
           [
             requireText(entry.namespace, 'cache namespace', 128),
-            requireText(entry.key, 'cache key'),
+            requireKey(entry.key, 'cache key'),
             encodeJson(entry.value, 'cached value'),
             toMillis(entry.computedAt, 'computedAt'),
             toMillis(entry.expiresAt, 'expiresAt'),

@@ -1,5 +1,5 @@
 import { AirlockError } from '../../core/index.ts';
-import { exchangedFromColumn, purgeLimit, requireText, toMillis, toMillisOrNull, tokenScopeColumn, tokenScopeOf } from '../common/index.ts';
+import { exchangedFromColumn, optionalText, purgeLimit, requireText, toMillis, toMillisOrNull, tokenScopeColumn, tokenScopeOf } from '../common/index.ts';
 import type { Role, TokenRecord, TokenStore } from '../ports/index.ts';
 import { isUniqueViolation, storageError } from './connection.ts';
 import type { SqliteConnection } from './connection.ts';
@@ -38,7 +38,7 @@ function tokenParams(rec: TokenRecord) {
     id: requireText(rec.id, 'token id', 128),
     hash: rec.hash,
     role: rec.role,
-    label: rec.label,
+    label: optionalText(rec.label, 'token label', 200),
     createdAt: toMillis(rec.createdAt, 'token createdAt'),
     expiresAt: toMillisOrNull(rec.expiresAt, 'token expiresAt'),
     revokedAt: toMillisOrNull(rec.revokedAt, 'token revokedAt'),

@@ -44,6 +44,8 @@ export function exceptionStoreCases(make: MakeMetadataFixture): void {
     assert.deepEqual(ids([...first.items, ...second.items]), ids([...recs].reverse()));
     await rejectsWithCode(store.putException(exceptionRec({ ecosystem: 'cargo' as never })), 'BAD_REQUEST');
     await rejectsWithCode(store.putException(exceptionRec({ rules: [''] })), 'BAD_REQUEST');
+    // PostgreSQL's text cannot hold a NUL: refused by both drivers alike, not a storage error on one.
+    await rejectsWithCode(store.putException(exceptionRec({ reason: 'vendored\u0000fork' })), 'BAD_REQUEST');
     await rejectsWithCode(store.putException(exceptionRec({ expiresAt: new Date(Number.NaN) })), 'BAD_REQUEST');
   }));
 }
@@ -58,6 +60,8 @@ export function tokenStoreCases(make: MakeMetadataFixture): void {
     assert.deepEqual(await store.findTokenByHash(admin.hash), admin);
     assert.equal(await store.findTokenByHash('0'.repeat(64)), null);
     assert.deepEqual(await store.listTokens(), [admin, reader]);
+    await rejectsWithCode(store.putToken(tokenRec({ label: 'ci\u0000bot' })), 'BAD_REQUEST');
+    await rejectsWithCode(store.putToken(tokenRec({ label: 'x'.repeat(201) })), 'LIMIT_EXCEEDED');
   }));
 
   test('tokens: listed newest first in pages (keyset on createdAt, then id): stable while tokens are added; a bad cursor refused', using(make, async (store) => {

@@ -69,6 +69,7 @@ export function quarantineCases(make: MakeMetadataFixture): void {
     };
     assert.deepEqual(released, expected);
     assert.deepEqual(await store.getQuarantine(rec.id), expected);
+    await rejectsWithCode(store.transitionQuarantine(rec.id, { to: 'rejected', actor: 'tok_admin', reason: 'mal\u0000ware', at: at(120_000), expiresAt: null }), 'BAD_REQUEST');
     const rejected = await store.transitionQuarantine(rec.id, { to: 'rejected', actor: 'tok_admin', reason: 'malware after all', at: at(120_000), expiresAt: null });
     assert.equal(rejected.state, 'rejected');
     assert.equal(rejected.decidedBy, 'tok_admin');
