@@ -44,7 +44,8 @@ export function exceptionStoreCases(make: MakeMetadataFixture): void {
     assert.deepEqual(ids([...first.items, ...second.items]), ids([...recs].reverse()));
     await rejectsWithCode(store.putException(exceptionRec({ ecosystem: 'cargo' as never })), 'BAD_REQUEST');
     await rejectsWithCode(store.putException(exceptionRec({ rules: [''] })), 'BAD_REQUEST');
-    // PostgreSQL's text cannot hold a NUL: refused by both drivers alike, not a storage error on one.
+    // PostgreSQL's text cannot hold a NUL: refused by both drivers alike, not a storage error on
+    // one.
     await rejectsWithCode(store.putException(exceptionRec({ reason: 'vendored\u0000fork' })), 'BAD_REQUEST');
     await rejectsWithCode(store.putException(exceptionRec({ expiresAt: new Date(Number.NaN) })), 'BAD_REQUEST');
   }));
