@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -92,6 +92,42 @@ test('fs: a fan-out folder removed underneath a running store is made again on t
     assert.equal((await again.commit()).digest, digest);
     assert.deepEqual(await readFile(join(dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), data);
     await store.close();
+  });
+});
+
+/** The folders under `root` this process holds descriptors of (Linux: /proc/self/fd), one entry per descriptor. */
+async function foldersHeldUnder(root: string): Promise<string[]> {
+  const held: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(join('/proc/self/fd', fd)).catch(() => null);
+    if (target !== null && target.startsWith(root)) held.push(target.slice(root.length + 1));
+  }
+  return held.sort();
+}
+
+test('fs: each fan-out folder is opened once for its fsyncs, reopened when made again, and closed with the store', async () => {
+  await withDataDir(async (dataDir) => {
+    const root = join(dataDir, 'blobs', 'sha256');
+    const store = await openFsBlobStore({ dataDir });
+    const commit = async (data: Buffer): Promise<string> => {
+      const upload = await store.begin({ maxBytes: 10_000 });
+      await upload.write(data);
+      return digestHex((await upload.commit()).digest);
+    };
+    const blobs = Array.from({ length: 40 }, (_, i) => Buffer.from(`blob ${i}`));
+    const hexes = await Promise.all(blobs.map(commit));
+    // Twice each: no folder gains a second descriptor.
+    await Promise.all(blobs.map(commit));
+    const folders = [...new Set(hexes.map((hex) => hex.slice(0, 2)))].sort();
+    assert.deepEqual(await foldersHeldUnder(root), folders);
+    // A folder removed by hand: the commit that makes it again fsyncs the new one, not the old.
+    const gone = folders[0] as string;
+    await rm(join(root, gone), { recursive: true });
+    const index = hexes.findIndex((hex) => hex.startsWith(gone));
+    await commit(blobs[index] as Buffer);
+    assert.deepEqual(await foldersHeldUnder(root), folders, 'no descriptor of a removed folder is kept');
+    await store.close();
+    assert.deepEqual(await foldersHeldUnder(root), []);
   });
 });
 

@@ -188,6 +188,7 @@ export class FsBlobStore implements BlobStore, BlobLocalPath {
 
   /** Remove this instance's staging folder. Uploads still open fail when they commit. */
   async close(): Promise<void> {
+    await this.#publisher.close();
     await rm(this.#stagingDir, { recursive: true, force: true });
   }
 }
