@@ -3,6 +3,9 @@
  * Expected answers come from OPA (v0.70 as a development oracle); rows marked "newer OPA"
  * follow the behaviour the conformance suite pins for current OPA.
  */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compile } from '../api.ts';
 import { builtinErr, table, typeError } from './test-kit.ts';
 
 table('json', [
@@ -67,4 +70,10 @@ table('json', [
   ['json.match_schema({"id": "x"}, {"properties": {"id": {"type": "integer"}}})', '[false,[{"desc":"Invalid type. Expected: integer, given: string","error":"id: Invalid type. Expected: integer, given: string","field":"id","type":"invalid_type"}]]'],
   ['json.match_schema(`{"id": 5}`, {"required": ["id"]})', '[true,[]]'],
   ['json.verify_schema({"type": "nope"})', '[false,"jsonschema: has a primitive type that is NOT VALID -- given: /nope/ Expected valid values are:[array boolean integer number null object string]"]'],
+  ['json.match_schema({"a": 1}, {"$ref": "#/definitions/%E0"})', builtinErr('json.match_schema: reference #/definitions/%E0 is not valid percent-encoding')],
 ]);
+
+test('a $ref with broken percent-encoding is the builtin\'s error: undefined where builtin errors are not strict', () => {
+  const rows = compile([]).query('r := json.match_schema({"a": 1}, {"$ref": "#/%"})', { strictBuiltinErrors: false });
+  assert.deepEqual(rows, []);
+});

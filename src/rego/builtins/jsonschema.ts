@@ -24,6 +24,21 @@ function patternMatches(pattern: string, s: string): boolean {
   }
 }
 
+/**
+ * A `$ref` pointer's segment as the key it names. Broken percent-encoding is the schema's error
+ * (gojsonschema cannot parse the reference either), not a URIError that halts evaluation even
+ * where builtin errors are not strict.
+ */
+function refSegment(ref: string, raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new SchemaError(`reference ${ref} is not valid percent-encoding`);
+  }
+  return decoded.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
 const TYPES = ['array', 'boolean', 'integer', 'number', 'null', 'object', 'string'];
 
 interface Failure {
@@ -105,7 +120,7 @@ class Validator {
   private resolve(ref: string): Value {
     let cur: Value | undefined = this.root;
     for (const raw of ref.replace(/^#\/?/, '').split('/').filter((p) => p !== '')) {
-      const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+      const key = refSegment(ref, raw);
       cur = cur instanceof RObject ? cur.get(key) : Array.isArray(cur) ? (cur as RArray)[Number(key)] : undefined;
     }
     if (cur === undefined) throw new SchemaError(`reference ${ref} not found`);
