@@ -4,7 +4,7 @@
  * (the generic name of an artifact's content facts) from the inspection of the wheel or sdist.
  * Every list is bounded: a hostile page or archive cannot blow up the policy input.
  */
-import { normalizePypiName, samePep440 } from '../../core/index.ts';
+import { digestHex, normalizePypiName, samePep440, sha256Of } from '../../core/index.ts';
 import type { Facts } from '../../gate/index.ts';
 import type { Json } from '../../storage/ports/index.ts';
 import type { PythonDistInspection } from '../../scan/index.ts';
@@ -65,6 +65,19 @@ export function sameName(a: string, b: string): boolean {
 }
 
 /**
+ * Whether a wheel's METADATA is, byte for byte, the core metadata file (PEP 658) the page lists
+ * for it by sha256. pip resolves a version's dependencies from that file before it downloads the
+ * wheel, and the policy judges the wheel's own: the two must be one text. True when there is
+ * nothing to compare (an sdist, no hash on the page, no METADATA read).
+ */
+function servedMetadataMatches(listed: ListedFile, inspection: PythonDistInspection): boolean {
+  const advertised = listed.file.coreMetadata;
+  const want = typeof advertised === 'object' ? advertised['sha256']?.toLowerCase() : undefined;
+  if (inspection.kind !== 'wheel' || want === undefined || inspection.metadata === null) return true;
+  return digestHex(sha256Of(inspection.metadata)) === want;
+}
+
+/**
  * The artifact's content facts (`input.facts.tarball`): what the wheel or sdist is, what it runs
  * and whether its own metadata names the project and version it is listed as.
  */
@@ -81,6 +94,7 @@ export function distributionFacts(listed: ListedFile, project: string, size: num
   const mismatch: string[] = [];
   if (m.name !== null && !sameName(m.name, project)) mismatch.push(`its metadata names the project ${m.name.slice(0, 200)}`);
   if (m.version !== null && !samePep440(m.version, listed.version)) mismatch.push(`its metadata names the version ${m.version.slice(0, 100)}`);
+  if (!servedMetadataMatches(listed, inspection)) mismatch.push('its METADATA is not the core metadata file the index serves for it (their sha256 differ), which pip resolves from');
   return {
     kind: inspection.kind,
     filename: listed.file.filename,

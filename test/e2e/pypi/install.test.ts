@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSdist, pythonImport } from '../../support/pypi-index/index.ts';
+import { buildSdist, buildWheel, coreMetadata, pythonImport } from '../../support/pypi-index/index.ts';
 import { OLD } from './support.ts';
-import { pypiE2e, quarantineIdIn } from './support.ts';
+import { printed, pypiE2e, quarantineIdIn } from './support.ts';
 
 const HOUR = 3600_000;
 
@@ -114,6 +114,24 @@ test('bytes that do not match the sha256 on the index page are refused and not k
   const good = await e.install('otter-codec==1.2');
   assert.equal(good.code, 0, good.stderr);
   assert.equal(await pythonImport(good.target, 'otter_codec'), '1.2');
+});
+
+test('a wheel whose METADATA is not the core metadata file pip resolved from is blocked before pip installs it', async (t) => {
+  const e = await pypiE2e();
+  t.after(() => e.close());
+  // The wheel needs a dependency its index's core metadata file does not name: pip resolves from
+  // the file, so it would install the wheel without what the wheel says it requires.
+  const w = buildWheel({ name: 'heron-sync', version: '2.0', requiresDist: ['egret-hooks>=1'] });
+  e.index.addFile('heron-sync', { filename: w.filename, bytes: w.bytes, metadata: coreMetadata({ name: 'heron-sync', version: '2.0' }), uploadTime: OLD });
+  e.wheel({ name: 'heron-sync', version: '1.9' });
+
+  const r = await e.install('heron-sync==2.0');
+  assert.notEqual(r.code, 0);
+  assert.match(printed(r), /heron-sync==2\.0 is blocked by Airlock policy: heron-sync==2\.0: its METADATA is not the core metadata file the index serves for it \(their sha256 differ\), which pip resolves from \[python\.identity\]/);
+  assert.ok(e.index.requests.some((q) => q.path.endsWith(`${w.filename}.metadata`)), 'pip resolved from the core metadata file first');
+  // A wheel that matches its core metadata file installs as before.
+  const older = await e.install('heron-sync==1.9');
+  assert.equal(older.code, 0, older.stderr);
 });
 
 test("an sdist whose setup.py fetches and runs a script is held before pip can build it, with the analysis's finding", async (t) => {
