@@ -88,8 +88,15 @@ function ecosystemOf(v: unknown): FeedEcosystem | null {
   return null;
 }
 
+/**
+ * Control characters and unpaired surrogates are refused in either ecosystem, also where a PyPI
+ * name that is not PEP 508 is kept anyway: no registry names a package so, and the stores refuse
+ * a NUL (PostgreSQL's text cannot hold one), which failed the whole import at the store without
+ * naming the record.
+ */
 function canonicalName(ecosystem: FeedEcosystem, raw: unknown): string {
   if (typeof raw !== 'string' || raw === '' || raw.length > 214) fail('affected.package.name must be a non-empty string of at most 214 characters');
+  if (/[\u0000-\u001f\u007f]/.test(raw) || !raw.isWellFormed()) fail(`affected.package.name has control characters or unpaired surrogates: ${JSON.stringify(raw.slice(0, 80))}`);
   if (ecosystem === 'pypi') {
     try {
       return normalizePypiName(raw);
@@ -98,7 +105,7 @@ function canonicalName(ecosystem: FeedEcosystem, raw: unknown): string {
       return pep503Form(raw);
     }
   }
-  if (/[\s\u0000-\u001f]/.test(raw)) fail(`affected.package.name has whitespace or control characters: ${JSON.stringify(raw.slice(0, 80))}`);
+  if (/\s/.test(raw)) fail(`affected.package.name has whitespace: ${JSON.stringify(raw.slice(0, 80))}`);
   return raw;
 }
 
