@@ -153,11 +153,16 @@ const osvRecord: FuzzTarget = {
     text(`{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":${nested('[', ']', 100_000)}}]}]}`),
     text(`{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z","affected":${nested('[', ']', 100_000)}}`),
     manyAffected(1000, 300),
+    text('{"id":"MAL-2025-2","modified":"2025-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"evil\\u0000pkg"},"versions":["1.0"]}]}'),
   ],
   run: (input) => {
     const r = parseOsvRecord(input, { feed: 'osv', entry: 'fuzz.json' });
     if (r.kind === 'records') {
-      for (const rec of r.records) if (rec.versions.length === 0 && rec.ranges.length === 0 && !rec.allVersions) return `record ${rec.id} for ${rec.name} affects nothing`;
+      for (const rec of r.records) {
+        if (rec.versions.length === 0 && rec.ranges.length === 0 && !rec.allVersions) return `record ${rec.id} for ${rec.name} affects nothing`;
+        // The stores refuse a NUL in a name, and with it the whole import: the record must be refused itself.
+        if (/[\u0000-\u001f\u007f]/.test(rec.name) || !rec.name.isWellFormed()) return `record ${rec.id} names ${JSON.stringify(rec.name)}`;
+      }
     }
     return undefined;
   },
