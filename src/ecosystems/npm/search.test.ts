@@ -108,6 +108,14 @@ test('results are rebuilt from checked fields: bad entries and duplicates left o
   assert.equal(parseSearchAnswer(answer({ objects: Array.from({ length: 50 }, (_, i) => ({ package: { name: `p${i}` } })) }), 5).hits.length, 5, 'no more than asked for');
 });
 
+test('a link with a control character is left out, not passed on raw (found by fuzzing: the URL parser read it, and the text with ESC and CSI was kept)', () => {
+  const links = { npm: 'https://packages.example/ok', homepage: 'https://ok.example/\u001b]8;;https://evil.example\u0007here', repository: 'git+https://git.example/o\u009b2Jk.git', bugs: 'https://git.example/ok\t/issues' };
+  const a = parseSearchAnswer(answer({ objects: [{ package: { name: 'ok', links, author: { name: 'A', url: 'https://a.example/\u001b[31m' } } }] }), 20);
+  const pkg = (a.hits[0]?.result as { package: { [k: string]: unknown } }).package;
+  assert.deepEqual(pkg['links'], { npm: 'https://packages.example/ok' });
+  assert.deepEqual(pkg['author'], { name: 'A' });
+});
+
 test('gated hits keep the upstream order, show the installable version, and leave out what cannot be installed or read', async () => {
   const hits: SearchHit[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name: name as SearchHit['name'], result: { package: { name, maintainers: [] } } }));
   const { objects, withheld } = await gateHits(hits, async (name) => {

@@ -101,8 +101,13 @@ function text(v: unknown, max: number): string | undefined {
   return clean.length > max ? clean.slice(0, max) : clean;
 }
 
+/**
+ * An http(s) link, kept as written. One with a control character is left out: the URL parser
+ * drops tabs and newlines and encodes the rest, so the text is not the link it parses as, and it
+ * would reach a terminal or a page raw.
+ */
 function httpUrl(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v.length > MAX_URL) return undefined;
+  if (typeof v !== 'string' || v.length > MAX_URL || v.search(CONTROL) !== -1) return undefined;
   let url: URL;
   try {
     url = new URL(v.startsWith('git+') ? v.slice(4) : v);
