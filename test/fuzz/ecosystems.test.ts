@@ -1,8 +1,9 @@
 /**
  * Seeded mutation fuzzing of the parsers of upstream ecosystem documents (targets in
- * `targets/ecosystems.ts`): npm packuments, PyPI project pages, OCI manifests. Each target runs
- * in a worker with a deadline and a heap cap; a failure names the seed, iteration and input.
+ * `targets/ecosystems.ts`): npm packuments and search answers (and the search query), PyPI
+ * project pages, OCI manifests. Each target runs in a worker with a deadline and a heap cap; a
+ * failure names the seed, iteration and input.
  */
 import { fuzzTests } from '../support/fuzz/run.ts';
 
-fuzzTests(new URL('./targets/ecosystems.ts', import.meta.url).href, 0xec05, { 'npm-json-scan': 1500, 'npm-packument': 2000, 'npm-manifest': 2000, 'pypi-json': 2000, 'pypi-html': 2000, oci: 1500 });
+fuzzTests(new URL('./targets/ecosystems.ts', import.meta.url).href, 0xec05, { 'npm-json-scan': 1500, 'npm-packument': 2000, 'npm-manifest': 2000, 'npm-search-answer': 1500, 'npm-search-query': 1500, 'pypi-json': 2000, 'pypi-html': 2000, oci: 1500 });

@@ -1,17 +1,20 @@
 /**
  * Fuzz targets of the ecosystem parsers of upstream documents: the npm packument scanner
- * (`json-scan`, `packument-index`, `manifest-reader`), PyPI Simple API project pages (PEP 691
- * JSON, PEP 503 HTML) and OCI manifests and indexes. Each throws its own error for a document
- * it refuses; `json-scan` must also agree with `JSON.parse` on what is JSON.
+ * (`json-scan`, `packument-index`, `manifest-reader`), npm search (the upstream's answer, and
+ * the query a client sends), PyPI Simple API project pages (PEP 691 JSON, PEP 503 HTML) and OCI
+ * manifests and indexes. Each throws its own error for a document it refuses; `json-scan` must
+ * also agree with `JSON.parse` on what is JSON, and a search answer must come back rebuilt as
+ * npm can print it.
  */
 import { JsonScanError, MAX_DEPTH, expectEnd, scanValue, skipWs } from '../../../src/ecosystems/npm/json-scan.ts';
 import { indexPackumentWithManifests, parseVersion, PackumentFormatError } from '../../../src/ecosystems/npm/packument-index.ts';
 import { readManifest } from '../../../src/ecosystems/npm/manifest-reader.ts';
+import { MAX_SEARCH_SIZE, MAX_SEARCH_TEXT, parseSearchAnswer, parseSearchQuery, searchQueryString } from '../../../src/ecosystems/npm/search.ts';
 import { PageFormatError, parseProjectPage, SIMPLE_JSON } from '../../../src/ecosystems/pypi/simple-page.ts';
 import { MEDIA, parseImageConfig, parseManifest } from '../../../src/ecosystems/oci/manifest.ts';
 import { AirlockError } from '../../../src/core/errors.ts';
 import { nested } from '../../support/fuzz/mutate.ts';
-import { ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
+import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/target.ts';
 
 const TARBALL = 'https://registry.example/demo/-/demo-';
 function version(v: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -116,6 +119,86 @@ const manifest: FuzzTarget = {
   accepts: ownError(JsonScanError),
 };
 
+const SEARCH_HIT = (name: string): Record<string, unknown> => ({
+  package: {
+    name,
+    scope: name.startsWith('@') ? name.slice(1, name.indexOf('/')) : 'unscoped',
+    version: '1.1.0',
+    description: 'a demo \u2603',
+    keywords: ['demo', 'fuzz'],
+    date: '2021-01-01T00:00:00.000Z',
+    links: { npm: `https://www.registry.example/package/${name}`, homepage: 'https://demo.example/#readme', repository: 'git+https://git.example/demo.git', bugs: 'https://git.example/demo/issues' },
+    author: { name: 'Ada', email: 'ada@example.org', url: 'https://ada.example/' },
+    publisher: { username: 'ada', email: 'ada@example.org' },
+    maintainers: [{ username: 'ada', email: 'ada@example.org' }, { username: 'bob', email: 'bob@example.org' }],
+    license: 'MIT',
+  },
+  score: { final: 0.61, detail: { quality: 0.9, popularity: 0.2, maintenance: 0.99 } },
+  searchScore: 1234.5,
+  flags: { insecure: 0 },
+  downloads: { monthly: 12345, weekly: 3000 },
+  dependents: '17',
+  updated: '2021-01-02T00:00:00.000Z',
+});
+const SEARCH_ANSWER = JSON.stringify({ objects: [SEARCH_HIT('demo'), SEARCH_HIT('@acme/lib')], total: 2, time: '2026-01-01T00:00:00.000Z' });
+// What a terminal acts on: C0 and C1 controls (ESC, CSI) and DEL.
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The first string of `v` (keys too) with a character a terminal acts on, as a defect. (A lone
+ * surrogate is not one: it goes out as a JSON escape and is printed as U+FFFD.)
+ */
+function unprintable(v: unknown, at: string): string | undefined {
+  if (typeof v === 'string') return CONTROL_RE.test(v) ? `${at} is ${JSON.stringify(v.slice(0, 120))}` : undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const bad = unprintable(k, `a key in ${at}`) ?? unprintable(x, `${at}.${k}`);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
+/** The upstream's search answer: each hit rebuilt from checked fields, nothing in it a terminal acts on. */
+const searchAnswer: FuzzTarget = {
+  seeds: () => [text(SEARCH_ANSWER)],
+  text: true,
+  extra: () => [
+    text(`{"objects":${nested('[', ']', 100_000)}}`),
+    text(`{"objects":[{"package":{"name":"demo","description":${nested('[', ']', 100_000)}}}]}`),
+    text(`{"objects":[${Array.from({ length: 50_000 }, (_, i) => `{"package":{"name":"p${i}"}}`).join(',')}]}`),
+    text(JSON.stringify({ objects: [{ package: { name: 'demo', links: { homepage: 'https://demo.example/\u001b[2J\u001b]8;;https://evil.example\u0007' }, author: { url: 'https://a.example/\u009b31m' } } }] })),
+  ],
+  run: (input) => {
+    const { hits, total } = parseSearchAnswer(Buffer.from(input), MAX_SEARCH_SIZE);
+    if (hits.length > MAX_SEARCH_SIZE || !Number.isInteger(total) || total < 0) return `${hits.length} hits of ${total}`;
+    for (const h of hits) {
+      const bad = unprintable(h.result, h.name);
+      if (bad !== undefined) return bad;
+      const pkg = h.result['package'] as Record<string, unknown>;
+      // npm's formatter throws on maintainers that are not an array of usernames.
+      if (!Array.isArray(pkg['maintainers']) || !pkg['maintainers'].every((m) => typeof m === 'object' && m !== null && typeof (m as Record<string, unknown>)['username'] === 'string')) return `${h.name}'s maintainers are ${JSON.stringify(pkg['maintainers'])}`;
+    }
+    JSON.stringify(hits);
+    return undefined;
+  },
+  accepts: (err) => ownError(AirlockError)(err) && (err as AirlockError).code === 'UPSTREAM_BAD_RESPONSE',
+};
+
+/** The query of `GET /-/v1/search`: refused as a bad request, or read as one that is passed on as read. */
+const searchQuery: FuzzTarget = {
+  seeds: () => ['text=left%20pad&size=20&from=0&quality=0.65&popularity=0.98&maintenance=0.5', 'text=keywords:react+author:ada&size=250&from=999999999', 'text=%40acme%2Flib&quality=1.000000'].map(text),
+  text: true,
+  extra: () => [text(`text=${'%F0%9F%98%80'.repeat(MAX_SEARCH_TEXT)}`), text(`text=x${'&size=1'.repeat(5000)}`), text('text=%ED%A0%80&size=%00')],
+  run: (input) => {
+    const q = parseSearchQuery(asText(input));
+    if (q.text === '' || q.text.length > MAX_SEARCH_TEXT || !(q.size >= 1 && q.size <= MAX_SEARCH_SIZE) || !(q.from >= 0 && q.from <= 10_000)) return `read as ${JSON.stringify(q)}`;
+    const again = parseSearchQuery(searchQueryString(q));
+    if (JSON.stringify(again) !== JSON.stringify(q)) return `read as ${JSON.stringify(q)}, passed on as ${JSON.stringify(again)}`;
+    return undefined;
+  },
+  accepts: (err) => ownError(AirlockError)(err) && (err as AirlockError).code === 'BAD_REQUEST',
+};
+
 const PAGE_URL = new URL('https://pypi.example/simple/demo/');
 const FILE = (name: string): string => `https://files.example/packages/ab/cd/${name}`;
 const PYPI_JSON = JSON.stringify({
@@ -193,6 +276,8 @@ export const targets: Record<string, FuzzTarget> = {
   'npm-json-scan': jsonScan,
   'npm-packument': packument,
   'npm-manifest': manifest,
+  'npm-search-answer': searchAnswer,
+  'npm-search-query': searchQuery,
   'pypi-json': pypi(SIMPLE_JSON, PYPI_JSON),
   'pypi-html': pypi('text/html; charset=utf-8', PYPI_HTML),
   oci,
