@@ -18,7 +18,7 @@ import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
-import { sendBadRequest, sendUnroutable } from '../ecosystems/oci/unroutable.ts';
+import { sendBadRequest, sendNotFound, sendUncaught, sendUnroutable } from '../ecosystems/oci/unroutable.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
 declare module 'fastify' {
@@ -169,9 +169,9 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`, code: 'NOT_FOUND' }),
-  );
+  // Under /v2/ and /-/oci/ in the registry's format, which is all registry clients read; elsewhere Airlock's {error, code}.
+  app.setNotFoundHandler(sendNotFound);
+  app.setErrorHandler(sendUncaught);
   await app.ready();
   return app;
 }

@@ -18,7 +18,7 @@ export const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' }
 
 /** Whether a request's URL is under the registry API. */
 export function isRegistryPath(url: string): boolean {
-  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/-/oci/');
+  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?') || url.startsWith('/-/oci/');
 }
 
 /** A registry error body: `{"errors":[{"code","message","detail"}]}`, the message prefixed as Airlock's. */
@@ -41,8 +41,35 @@ export function sendUnroutable(err: Pick<FastifyError, 'code'>, request: Fastify
 
 /** A request refused before any route decides (400, `message` saying why), in the format of the API it was sent to. */
 export function sendBadRequest(request: FastifyRequest, reply: FastifyReply, message: string): FastifyReply {
-  reply.code(400).headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
-  if (!isRegistryPath(request.url)) return reply.send(JSON.stringify({ error: message, code: 'BAD_REQUEST' }));
+  return sendRefusal(request, reply, 400, { registry: 'UNSUPPORTED', airlock: 'BAD_REQUEST' }, message);
+}
+
+/** A request no route takes (Fastify's not-found handler): 404, in the format of the API it was sent to. */
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const message = `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`;
+  return sendRefusal(request, reply, 404, { registry: 'NAME_UNKNOWN', airlock: 'NOT_FOUND' }, message);
+}
+
+/**
+ * The composition root's error handler, for errors no plugin's own handler takes: a body the
+ * not-found route would not read (over the limit, of a type it has no parser for), a root route's
+ * failure. A client's (4xx) keeps its status and message; anything else is a generic 500, logged
+ * with the request id. Both in the format of the API the request was sent to, where Fastify's
+ * own `{statusCode, error, message}` is no API's.
+ */
+export function sendUncaught(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err }, 'request failed');
+    return sendRefusal(request, reply, 500, { registry: 'UNKNOWN', airlock: 'INTERNAL' }, `internal error in Airlock (request ${request.id})`);
+  }
+  const codes = status === 413 ? { registry: 'SIZE_INVALID', airlock: 'LIMIT_EXCEEDED' } : { registry: 'UNSUPPORTED', airlock: 'BAD_REQUEST' };
+  return sendRefusal(request, reply, status, codes, err.message);
+}
+
+function sendRefusal(request: FastifyRequest, reply: FastifyReply, status: number, codes: { readonly registry: string; readonly airlock: string }, message: string): FastifyReply {
+  reply.code(status).headers({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
+  if (!isRegistryPath(request.url)) return reply.send(JSON.stringify({ error: message, code: codes.airlock }));
   reply.headers(API_VERSION);
-  return request.method === 'HEAD' ? reply.send() : reply.send(registryErrorBody('UNSUPPORTED', message));
+  return request.method === 'HEAD' ? reply.send() : reply.send(registryErrorBody(codes.registry, message));
 }
