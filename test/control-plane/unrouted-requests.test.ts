@@ -51,3 +51,13 @@ test('a body over the limit sent where no route is, under /v2/ and /-/oci/, is a
   assert.equal(doc.code, 'LIMIT_EXCEEDED');
   assert.match(String(doc.error), /body is too large/i);
 });
+
+test('a bad token at /v2 with a query is refused in the registry format, as at /v2/', async (t) => {
+  const a = await buildTestApp({ config });
+  t.after(() => a.close());
+  for (const url of ['/v2?x=1', '/v2', '/v2/']) {
+    const r = await a.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer wrong' } });
+    assert.equal(r.statusCode, 401, `${url}: ${r.body}`);
+    assert.equal(registryError(r.body).code, 'UNAUTHORIZED', url);
+  }
+});
