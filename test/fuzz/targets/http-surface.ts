@@ -160,12 +160,14 @@ async function probe(r: HttpRequest): Promise<string | undefined> {
     // The client refusing to send what it was given is not the gateway's doing; nor is a HEAD
     // client's reading of the body of the HTTP parser's 400 (it cannot know a request it could not
     // read was a HEAD) as the next answer.
-    if (code.startsWith('ERR_INVALID') || (r.method === 'HEAD' && code.startsWith('HPE_'))) return (await health()) ?? undefined;
+    if (code.startsWith('ERR_INVALID') || code === 'ERR_UNESCAPED_CHARACTERS' || (r.method === 'HEAD' && code.startsWith('HPE_'))) return (await health()) ?? undefined;
     return `no answer (${(err as Error).message}) to ${describeRequest(r)}${(await health()) ?? ''}`;
   }
   const problems: string[] = [];
   if (a.status >= 500) problems.push(`answered ${a.status}`);
-  if (a.status >= 400 && r.method !== 'HEAD' && !parserRefusal(a)) {
+  // A range past the end is answered as HTTP says (416, `Content-Range: bytes */<size>`), in no API's dialect.
+  const unsatisfiable = a.status === 416 && /^bytes \*\/\d+$/.test(String(a.headers['content-range']));
+  if (a.status >= 400 && r.method !== 'HEAD' && !parserRefusal(a) && !unsatisfiable) {
     const p = errorBodyProblem(dialectOf(r.path), a);
     if (p !== undefined) problems.push(p);
   }
