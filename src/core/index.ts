@@ -24,3 +24,4 @@ export * from './version.ts';
 export * from './yaml-depth.ts';
 export * from './trim.ts';
 export * from './decimal-text.ts';
+export * from './registry-paths.ts';

@@ -5,6 +5,7 @@
  * token is refused with 401 here, so no route ever sees a bad credential.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRegistryPath } from '../../core/index.ts';
 import { ANONYMOUS, ANONYMOUS_REGISTRY_TOKEN, isPasswordlessBasic, presentedSecret, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -34,7 +35,7 @@ export function registerAuthHook(app: FastifyInstance, tokens: TokenService): vo
     if (rec === null) {
       request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
       // Registry clients print the registry API's errors, also from its token endpoint (docker login asks it).
-      if (/^\/v2([/?]|$)|^\/-\/oci\//.test(request.url)) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
+      if (isRegistryPath(request.url)) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
       // An ID token sent where an Airlock token goes: say where the exchange takes it.
       if (request.url === OIDC_EXCHANGE_PATH) return sendAuthError(reply, 401, 'the exchange takes the ID token in the JSON body ({"token": "<ID token>"}), with no Authorization header', true);
       // The MCP endpoint's clients (agents) learn from the Bearer challenge to ask for a token, as API clients do.

@@ -12,14 +12,10 @@
  * repository plugin is loaded.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isRegistryPath } from '../../core/index.ts';
 
 /** The header every registry API answer carries. */
 export const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' } as const;
-
-/** Whether a request's URL is under the registry API. */
-export function isRegistryPath(url: string): boolean {
-  return url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?') || url.startsWith('/-/oci/');
-}
 
 /** A registry error body: `{"errors":[{"code","message","detail"}]}`, the message prefixed as Airlock's. */
 export function registryErrorBody(code: string, message: string): string {
