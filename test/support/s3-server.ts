@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { aws4 } from './aws4.ts';
+import { exchange } from './http-exchange.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -247,17 +248,9 @@ export async function startTestS3(options: StartTestS3Options): Promise<TestS3> 
       { method: init.method, host, path, service: 's3', region, headers: { ...init.headers, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') } },
       credentials,
     );
-    return new Promise((resolve, reject) => {
-      const sendRequest = tls === undefined ? httpRequest : httpsRequest;
-      const req = sendRequest(`${endpoint}${signed.path}`, { method: init.method, headers: { ...signed.headers, 'content-length': String(body.length) }, ...(tls === undefined ? {} : { ca: tls.cert }) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const sendRequest = tls === undefined ? httpRequest : httpsRequest;
+    const how = { method: init.method, headers: { ...signed.headers, 'content-length': String(body.length) }, ...(tls === undefined ? {} : { ca: tls.cert }) };
+    return exchange((onResponse) => sendRequest(`${endpoint}${signed.path}`, how, onResponse), body);
   };
 
   return {

@@ -11,11 +11,12 @@
  * a plain-text line), the connection answered rather than cut, nothing logged at error level; and
  * `/-/health` must still answer 200 after it.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { onPath } from '../../support/daemon-process.ts';
+import { exchange, type Exchanged } from '../../support/http-exchange.ts';
 import { startAirlock } from '../../support/start-airlock.ts';
 import { FixtureRegistry, publishDoc, tar } from '../../support/npm-registry/index.ts';
 import { buildWheel, FixturePypiIndex } from '../../support/pypi-index/index.ts';
@@ -76,26 +77,12 @@ const VALUES: Readonly<Record<string, string>> = {
 };
 const fill = (s: string): string => s.replace(/\{[a-z]+\}/g, (m) => VALUES[m] ?? m);
 
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-function send(r: HttpRequest): Promise<Answer> {
+function send(r: HttpRequest): Promise<Exchanged> {
   const headers: Record<string, string> = { host: origin.host, ...Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, fill(v)])) };
   const body = r.body.length === 0 ? r.body : Buffer.from(fill(r.body.toString('latin1')), 'latin1');
   if (body.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'].includes(r.method)) headers['content-length'] = String(body.length);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: origin.hostname, port: origin.port, method: r.method, path: fill(r.path), headers, setHost: false, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const options = { host: origin.hostname, port: origin.port, method: r.method, path: fill(r.path), headers, setHost: false, agent: false };
+  return exchange((onResponse) => httpRequest(options, onResponse), body);
 }
 
 type Dialect = 'npm' | 'pypi' | 'oci' | 'hf' | 'api' | 'mcp' | 'other';
@@ -118,7 +105,7 @@ const json = (b: Buffer): unknown => {
 const hasError = (doc: unknown): boolean => typeof (doc as { error?: unknown } | undefined)?.error === 'string' && (doc as { error: string }).error.length > 0;
 
 /** What is wrong with an error answer's body for a client of `dialect`, if anything. */
-function errorBodyProblem(dialect: Dialect, a: Answer): string | undefined {
+function errorBodyProblem(dialect: Dialect, a: Exchanged): string | undefined {
   const doc = json(a.body);
   switch (dialect) {
     case 'oci': {
@@ -140,7 +127,7 @@ function errorBodyProblem(dialect: Dialect, a: Answer): string | undefined {
  * request line, a head over 16 KiB): Fastify's `clientError` answer, before any route or hook, so
  * in no API's dialect, as the path it would pick one by is not known.
  */
-function parserRefusal(a: Answer): boolean {
+function parserRefusal(a: Exchanged): boolean {
   const doc = json(a.body) as { statusCode?: unknown; error?: unknown } | undefined;
   return (a.status === 400 || a.status === 431) && doc?.statusCode === a.status && typeof doc.error === 'string';
 }
@@ -152,7 +139,7 @@ async function health(): Promise<string | undefined> {
 
 async function probe(r: HttpRequest): Promise<string | undefined> {
   const before = logged.length;
-  let a: Answer;
+  let a: Exchanged;
   try {
     a = await send(r);
   } catch (err) {
