@@ -6,7 +6,9 @@
  * they are answered 400 in that format (`UNSUPPORTED`, the code the registry answers a request it
  * does not take with), saying what was wrong; anywhere else in Airlock's own `{error, code}`.
  * The composition root's other refusals before routing (a forwarded scheme it will not build URLs
- * with) are answered the same way.
+ * with), a request no route takes (404, `NAME_UNKNOWN`) and an error no plugin's own handler takes
+ * (a body over the limit: 413, `SIZE_INVALID`; another client error: `UNSUPPORTED`; a 500,
+ * `UNKNOWN`) are answered the same way.
  *
  * Small on purpose: the composition root hands it to Fastify when the server is built, before any
  * repository plugin is loaded.
