@@ -169,7 +169,8 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   });
   await registerWebUi(app);
   await registerRepositories(app, config, services);
-  // Under /v2/ and /-/oci/ in the registry's format, which is all registry clients read; elsewhere Airlock's {error, code}.
+  // Under /v2/ and /-/oci/ in the registry's format, which is all registry clients read;
+  // elsewhere Airlock's {error, code}.
   app.setNotFoundHandler(sendNotFound);
   app.setErrorHandler(sendUncaught);
   await app.ready();

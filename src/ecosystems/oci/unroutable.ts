@@ -42,7 +42,10 @@ export function sendBadRequest(request: FastifyRequest, reply: FastifyReply, mes
   return sendRefusal(request, reply, 400, { registry: 'UNSUPPORTED', airlock: 'BAD_REQUEST' }, message);
 }
 
-/** A request no route takes (Fastify's not-found handler): 404, in the format of the API it was sent to. */
+/**
+ * A request no route takes (Fastify's not-found handler): 404, in the format of the API it was
+ * sent to.
+ */
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const message = `not found: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`;
   return sendRefusal(request, reply, 404, { registry: 'NAME_UNKNOWN', airlock: 'NOT_FOUND' }, message);

@@ -103,7 +103,8 @@ test('malformed records are errors with a reason', () => {
     [osv({}, [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0', fixed: '1' }] }] }]), /exactly one key/],
     [osv({}, [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'WEIRD', events: [{ introduced: '0' }] }] }]), /unsupported range type/],
     [osv({}, [{ package: { ecosystem: 'npm', name: 'a b' }, versions: ['1'] }]), /whitespace/],
-    // A PyPI name that is not PEP 508 is kept, but not one with a NUL (no store can keep it) or half a pair.
+    // A PyPI name that is not PEP 508 is kept, but not one with a NUL (no store can keep it)
+    // or half a pair.
     [osv({}, [{ package: { ecosystem: 'PyPI', name: 'evil\u0000pkg' }, versions: ['1'] }]), /control characters/],
     [osv({}, [{ package: { ecosystem: 'PyPI', name: 'evil\ud800' }, versions: ['1'] }]), /unpaired surrogates/],
     [osv({}, [{ package: { ecosystem: 'npm', name: 'evil\u007f' }, versions: ['1'] }]), /control characters/],

@@ -95,7 +95,7 @@ test('fs: a fan-out folder removed underneath a running store is made again on t
   });
 });
 
-/** The folders under `root` this process holds descriptors of (Linux: /proc/self/fd), one entry per descriptor. */
+/** The folders under `root` this process holds descriptors of (Linux: /proc/self/fd), one per descriptor. */
 async function foldersHeldUnder(root: string): Promise<string[]> {
   const held: string[] = [];
   for (const fd of await readdir('/proc/self/fd')) {
