@@ -9,6 +9,11 @@ import { NO_ARGS } from './ast.ts';
 import type { Token } from './lexer.ts';
 import { TemplateSyntaxError } from './lexer.ts';
 
+/**
+ * Levels an expression's tree may have. Recursion in the parser counts one level, and so does
+ * each operator of a chain (`a ~ b ~ c`, `x.a.b`, `x|f|g`), which the parser builds in a loop
+ * but which nests as deep as it is long: the analysis walks the tree recursively.
+ */
 const MAX_EXPR_DEPTH = 200;
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
@@ -64,8 +69,23 @@ export class ExpressionParser {
     return { k: 'seq', items, at };
   }
 
-  expression(withCond = true): Expr {
+  /** One level deeper into the expression's tree (a recursion, or one more operator of a chain). */
+  deeper(): void {
     if (++this.depth > MAX_EXPR_DEPTH) this.fail('expression nested too deeply');
+  }
+
+  /** Builds a chain of operators (each `deeper()` one more level), then goes back up to where it began. */
+  chain(build: () => Expr): Expr {
+    const depth = this.depth;
+    try {
+      return build();
+    } finally {
+      this.depth = depth;
+    }
+  }
+
+  expression(withCond = true): Expr {
+    this.deeper();
     try {
       let e = this.or();
       if (withCond && this.isName('if')) {
@@ -86,97 +106,126 @@ export class ExpressionParser {
   }
 
   or(): Expr {
-    let l = this.and();
-    while (this.isName('or')) {
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op: 'or', left: l, right: this.and(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.and();
+      while (this.isName('or')) {
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op: 'or', left: l, right: this.and(), at };
+      }
+      return l;
+    });
   }
   and(): Expr {
-    let l = this.not();
-    while (this.isName('and')) {
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op: 'and', left: l, right: this.not(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.not();
+      while (this.isName('and')) {
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op: 'and', left: l, right: this.not(), at };
+      }
+      return l;
+    });
   }
   not(): Expr {
     if (this.isName('not')) {
       const at = this.cur.offset;
       this.i++;
-      return { k: 'unop', op: 'not', operand: this.not(), at };
+      return this.chain(() => {
+        this.deeper();
+        return { k: 'unop', op: 'not', operand: this.not(), at };
+      });
     }
     return this.compare();
   }
   compare(): Expr {
-    let l = this.math1();
-    for (;;) {
-      const at = this.cur.offset;
-      if (this.cur.type === 'operator' && COMPARE_OPS.has(this.cur.value)) {
-        const op = this.cur.value;
-        this.i++;
-        l = { k: 'binop', op, left: l, right: this.math1(), at };
-      } else if (this.isName('in')) {
-        this.i++;
-        l = { k: 'binop', op: 'in', left: l, right: this.math1(), at };
-      } else if (this.isName('not') && this.peek().type === 'name' && this.peek().value === 'in') {
-        this.i += 2;
-        l = { k: 'binop', op: 'not in', left: l, right: this.math1(), at };
-      } else return l;
-    }
+    return this.chain(() => {
+      let l = this.math1();
+      for (;;) {
+        const at = this.cur.offset;
+        if (this.cur.type === 'operator' && COMPARE_OPS.has(this.cur.value)) {
+          const op = this.cur.value;
+          this.deeper();
+          this.i++;
+          l = { k: 'binop', op, left: l, right: this.math1(), at };
+        } else if (this.isName('in')) {
+          this.deeper();
+          this.i++;
+          l = { k: 'binop', op: 'in', left: l, right: this.math1(), at };
+        } else if (this.isName('not') && this.peek().type === 'name' && this.peek().value === 'in') {
+          this.deeper();
+          this.i += 2;
+          l = { k: 'binop', op: 'not in', left: l, right: this.math1(), at };
+        } else return l;
+      }
+    });
   }
   math1(): Expr {
-    let l = this.concat();
-    while (this.isOp('+') || this.isOp('-')) {
-      const op = this.cur.value;
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op, left: l, right: this.concat(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.concat();
+      while (this.isOp('+') || this.isOp('-')) {
+        const op = this.cur.value;
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op, left: l, right: this.concat(), at };
+      }
+      return l;
+    });
   }
   concat(): Expr {
-    let l = this.math2();
-    while (this.isOp('~')) {
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op: '~', left: l, right: this.math2(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.math2();
+      while (this.isOp('~')) {
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op: '~', left: l, right: this.math2(), at };
+      }
+      return l;
+    });
   }
   math2(): Expr {
-    let l = this.pow();
-    while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
-      const op = this.cur.value;
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op, left: l, right: this.pow(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.pow();
+      while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
+        const op = this.cur.value;
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op, left: l, right: this.pow(), at };
+      }
+      return l;
+    });
   }
   pow(): Expr {
-    let l = this.unary();
-    while (this.isOp('**')) {
-      const at = this.cur.offset;
-      this.i++;
-      l = { k: 'binop', op: '**', left: l, right: this.unary(), at };
-    }
-    return l;
+    return this.chain(() => {
+      let l = this.unary();
+      while (this.isOp('**')) {
+        const at = this.cur.offset;
+        this.deeper();
+        this.i++;
+        l = { k: 'binop', op: '**', left: l, right: this.unary(), at };
+      }
+      return l;
+    });
   }
   unary(withFilter = true): Expr {
-    const at = this.cur.offset;
-    let e: Expr;
-    if (this.isOp('-') || this.isOp('+')) {
-      const op = this.cur.value;
-      this.i++;
-      e = { k: 'unop', op, operand: this.unary(false), at };
-    } else {
-      e = this.postfix(this.primary());
-    }
-    return withFilter ? this.filterExpr(e) : e;
+    return this.chain(() => {
+      const at = this.cur.offset;
+      let e: Expr;
+      if (this.isOp('-') || this.isOp('+')) {
+        const op = this.cur.value;
+        this.deeper();
+        this.i++;
+        e = { k: 'unop', op, operand: this.unary(false), at };
+      } else {
+        e = this.postfix(this.primary());
+      }
+      return withFilter ? this.filterExpr(e) : e;
+    });
   }
 
   primary(): Expr {
@@ -255,8 +304,10 @@ export class ExpressionParser {
   }
 
   postfix(e: Expr): Expr {
+    // Each step nests `e` one level deeper; the caller's chain() (unary, or a test's argument) goes back up.
     for (;;) {
       const at = this.cur.offset;
+      if (this.isOp('.') || this.isOp('[') || this.isOp('(')) this.deeper();
       if (this.isOp('.')) {
         this.i++;
         const t = this.cur;
@@ -326,7 +377,9 @@ export class ExpressionParser {
   }
 
   filterExpr(e: Expr): Expr {
+    // As postfix: each filter, test or call nests `e` one level deeper, undone by the caller's chain().
     for (;;) {
+      if (this.isOp('|') || this.isName('is') || this.isOp('(')) this.deeper();
       if (this.isOp('|')) e = this.filterCall(e);
       else if (this.isName('is')) e = this.testCall(e);
       else if (this.isOp('(')) e = { k: 'call', fn: e, args: this.callArgs(), at: this.cur.offset };

@@ -142,3 +142,31 @@ test('printf specifiers: flags, width, a precision that needs digits, one conver
   assert.equal(printf('%4097s', ['a']), undefined);
   assert.ok(kinds(`{{ ()|attr('%${'0'.repeat(4000)}c%c' % (95, 95) ~ 'class__') }}`).includes('python-internals'));
 });
+
+// The parser builds an operator chain in a loop, but the tree it makes nests as deep as the chain
+// is long, and the analysis walks it recursively: each of these overflowed the stack (a
+// RangeError out of the scanner) until every operator of a chain counted as a level.
+test('an operator, postfix or filter chain deeper than the parser takes is unparseable, not a stack overflow', () => {
+  const n = 50_000;
+  for (const src of [
+    `{{ ${Array(n).fill("'a'").join(' ~ ')} }}`,
+    `{{ ${Array(n).fill('x').join(' + ')} }}`,
+    `{{ ${Array(n).fill('x').join(' and ')} }}`,
+    `{{ ${Array(n).fill('x').join(' < ')} }}`,
+    `{{ ${Array(n).fill('2').join(' ** ')} }}`,
+    `{{ x${'.a'.repeat(n)} }}`,
+    `{{ x${'[0]'.repeat(n)} }}`,
+    `{{ x${'()'.repeat(n)} }}`,
+    `{{ x${'|lower'.repeat(n)} }}`,
+    `{{ x ${'is defined and x '.repeat(n / 2)} }}`,
+    `{{ ${'not '.repeat(n)}x }}`,
+    `{{ ${'-'.repeat(n)}x }}`,
+    `{% filter ${Array(n).fill('lower').join('|')} %}x{% endfilter %}`,
+  ]) {
+    const issues = analyse(`${src}{{ y.__class__ }}`);
+    assert.ok(issues.some((i) => i.kind === 'unparseable' && i.detail.startsWith('expression nested too deeply')), `${src.slice(0, 40)}: ${JSON.stringify(issues)}`);
+    assert.ok(issues.some((i) => i.kind === 'python-internals'), src.slice(0, 40));
+  }
+  // A chain as long as real templates write is read, and judged.
+  assert.deepEqual(kinds(`{{ ${Array(150).fill("'a'").join(' ~ ')} ~ x.__class__ }}`), ['python-internals']);
+});

@@ -101,9 +101,14 @@ class Parser extends ExpressionParser {
       }
       case 'filter': {
         this.events.push({ k: 'control', tag, at });
-        let e: Expr = { k: 'const', value: '', exact: true, at };
-        e = this.filterCall(e, false);
-        while (this.isOp('|')) e = this.filterCall(e);
+        const e = this.chain(() => {
+          let f = this.filterCall({ k: 'const', value: '', exact: true, at }, false);
+          while (this.isOp('|')) {
+            this.deeper();
+            f = this.filterCall(f);
+          }
+          return f;
+        });
         this.events.push({ k: 'eval', expr: e, at });
         return;
       }
