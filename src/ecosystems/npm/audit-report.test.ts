@@ -102,3 +102,19 @@ test('a hostile tree is refused with the reason: too deep, too many entries, ent
   refused({ dependencies: [] }, /must be an object of package names/);
   refused({ dependencies: { ['x'.repeat(215)]: {} } }, /longer than 214/);
 });
+
+test('the report reads the installed tree a bounded number of times, not once per package with an advisory (a tree of distinct packages, each with one, took minutes of CPU)', () => {
+  const n = 2_000;
+  const nodes = Array.from({ length: n }, (_, i) => ({ name: `p${i}`, version: '6.0.1', path: `p${i}`, dev: false, optional: false }));
+  let reads = 0;
+  const installed = new Proxy(nodes, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const report = auditReport(installed, new Map(nodes.map((node, i) => [node.name, [advisory({ id: `GHSA-${i}`, name: node.name })]])));
+  assert.equal(Object.keys(report.advisories).length, n);
+  assert.equal(report.metadata.vulnerabilities.high, n);
+  assert.ok(reads <= 10 * n, `${reads} reads of ${n} installed packages`);
+});
