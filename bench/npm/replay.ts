@@ -225,7 +225,8 @@ async function main(): Promise<void> {
     `  ${name.padEnd(22)} ${median(r.map((x) => x.seconds)).toFixed(2)} s wall   ${median(r.map((x) => x.cpu)).toFixed(2)} s CPU of the server (${split(r)}; ${byPhase(r)})` +
     (withPeak
       ? `   peak RSS ${(median(r.map((x) => x.peakRss)) / 1048576).toFixed(1)} MiB   written ${(median(r.map((x) => x.written.bytes)) / 1e6).toFixed(1)} MB` +
-        ` in ${median(r.map((x) => x.written.calls)).toFixed(0)} calls   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}`
+        ` in ${median(r.map((x) => x.written.calls)).toFixed(0)} calls   CPU by run: ${r.map((x) => x.cpu.toFixed(2)).join(', ')}` +
+        `   peak by run: ${r.map((x) => (x.peakRss / 1048576).toFixed(1)).join(', ')} MiB`
       : '');
   process.stdout.write(
     [
