@@ -250,3 +250,21 @@ test('a redirect whose Location is no URL is a bad response, not retried and not
   assert.equal(s.hits.get('/prefix/doc'), 2, 'each asked once');
   assert.equal(c.circuit, 'closed');
 });
+
+test('a body that does not decode is UPSTREAM_BAD_RESPONSE naming the upstream, read as a document, a stream or a forwarded answer', async (t) => {
+  const truncated = gzipSync(Buffer.from('x'.repeat(100_000))).subarray(0, 50);
+  const s = await serve((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-encoding': 'gzip' }).end(truncated));
+  });
+  t.after(() => s.close());
+  const c = new UpstreamClient({ name: 'u', url: s.url, ...fast });
+  t.after(() => c.close());
+  const undecodable = (e: unknown): boolean => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /^upstream u sent a body that does not decode \(Z_BUF_ERROR: unexpected end of file\) for \/prefix\/x$/.test(e.message);
+  await assert.rejects(c.fetchDocument('x', { maxBytes: 1 << 20 }), undecodable);
+  await assert.rejects(c.forward('x', 'POST', Buffer.from('{}'), { maxBytes: 1 << 20 }), undecodable);
+  const res = await c.openStream('x', { maxBytes: 1 << 20 });
+  await assert.rejects(async () => {
+    for await (const _ of res.body) void _;
+  }, undecodable);
+});

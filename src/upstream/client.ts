@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AirlockError, backoffDelay, sleep } from '../core/index.ts';
 import { retryAfterMs } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
-import { decodeBody, hasContentCoding, readDecoded } from './decode.ts';
+import { decodeBody, hasContentCoding, readDecoded, type BodyFailures } from './decode.ts';
 import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 import { resolveUpstreamOptions, type ResolvedUpstreamOptions, type UpstreamOptions } from './options.ts';
 import { discard, Transport, type TransportResponse } from './transport.ts';
@@ -150,7 +150,7 @@ export class UpstreamClient implements Upstream {
         await discard(res.body);
         return { kind: 'not-modified', etag, lastModified };
       }
-      const body = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+      const body = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, this.#bodyFailures(url, req.maxBytes));
       return { kind: 'fresh', body, contentType: header(res.headers, 'content-type'), etag, lastModified, link: header(res.headers, 'link') };
     });
   }
@@ -169,7 +169,7 @@ export class UpstreamClient implements Upstream {
       }
       const length = header(res.headers, 'content-length');
       const coding = header(res.headers, 'content-encoding') ?? undefined;
-      const body = decodeBody(res.body, coding, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+      const body = decodeBody(res.body, coding, req.maxBytes, this.#bodyFailures(url, req.maxBytes));
       return {
         body,
         contentLength: !hasContentCoding(coding) && length !== null && /^\d+$/.test(length) ? Number(length) : null,
@@ -197,7 +197,7 @@ export class UpstreamClient implements Upstream {
     // The status counts against the upstream's health as it does for every other request (a 508, a loop, does not).
     if (res.statusCode >= 400 && isHealthFailure(statusError(res.statusCode, this.name, url.pathname, null))) this.#breaker.failure();
     else this.#breaker.success();
-    const data = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, () => this.#tooLarge(url, req.maxBytes));
+    const data = await readDecoded(res.body, header(res.headers, 'content-encoding') ?? undefined, req.maxBytes, this.#bodyFailures(url, req.maxBytes));
     return { status: res.statusCode, contentType: header(res.headers, 'content-type'), body: data };
   }
 
@@ -288,9 +288,17 @@ export class UpstreamClient implements Upstream {
     });
   }
 
-  #tooLarge(url: URL, maxBytes: number): AirlockError {
-    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} sent more than the ${maxBytes}-byte limit for ${url.pathname}`, {
-      details: { upstream: this.name, limit: maxBytes },
-    });
+  /**
+   * What a body's failures become, in every way a body is read: a stream handed to a store, and a
+   * forwarded request's answer, fail after the retries are past, so they are typed here too.
+   */
+  #bodyFailures(url: URL, maxBytes: number): BodyFailures {
+    return {
+      tooLarge: () =>
+        new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${this.name} sent more than the ${maxBytes}-byte limit for ${url.pathname}`, {
+          details: { upstream: this.name, limit: maxBytes },
+        }),
+      broken: (err) => transportError(err, this.name, url.pathname),
+    };
   }
 }

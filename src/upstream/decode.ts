@@ -96,12 +96,26 @@ function codedCap(maxBytes: number): number {
 }
 
 /**
+ * What a body's failures become: past the cap (`tooLarge`), and a body that fails while read or
+ * does not decode (`broken`: a corrupt or truncated coding, a reset connection), given the raw
+ * error. Errors already typed (AirlockError) pass as they are.
+ */
+export interface BodyFailures {
+  readonly tooLarge: () => Error;
+  readonly broken: (err: unknown) => Error;
+}
+
+function typed(err: unknown, failures: BodyFailures): Error {
+  return err instanceof AirlockError ? err : failures.broken(err);
+}
+
+/**
  * A whole body read into memory and decoded: the coded bytes first (capped), then each coding
  * undone in one piece, the decoded size capped at `maxBytes` (a compression bomb fails at the
  * cap). For documents: one decompression job per body instead of a thread-pool round trip and
  * a chunk per 64 KiB, and no copy of the decoded chunks into one buffer at the end.
  */
-export async function readDecoded(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Promise<Buffer> {
+export async function readDecoded(body: Readable, contentEncoding: string | undefined, maxBytes: number, failures: BodyFailures): Promise<Buffer> {
   let codings: Coding[];
   try {
     codings = codingsOf(contentEncoding);
@@ -109,8 +123,12 @@ export async function readDecoded(body: Readable, contentEncoding: string | unde
     body.destroy();
     throw err;
   }
-  if (codings.length === 0) return readCapped(body, maxBytes, onExceed);
-  let data = await readCapped(body, codedCap(maxBytes), onExceed);
+  let data: Buffer;
+  try {
+    data = await readCapped(body, codings.length === 0 ? maxBytes : codedCap(maxBytes), failures.tooLarge);
+  } catch (err) {
+    throw typed(err, failures);
+  }
   for (const coding of codings) {
     const coded = data;
     try {
@@ -119,8 +137,8 @@ export async function readDecoded(body: Readable, contentEncoding: string | unde
       // the previous stage's output): free them now rather than at V8's next full collection.
       if (data !== coded) releaseBytes(coded);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw onExceed();
-      throw err;
+      if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw failures.tooLarge();
+      throw typed(err, failures);
     }
   }
   return data;
@@ -128,10 +146,11 @@ export async function readDecoded(body: Readable, contentEncoding: string | unde
 
 /**
  * The decoded, byte-capped body: content codings are undone in reverse order of application,
- * and the cap applies to the decoded bytes (a compression bomb fails at the cap). Errors in
- * any stage destroy the returned stream with that error.
+ * and the cap applies to the decoded bytes (a compression bomb fails at the cap). An error of
+ * the body or a decoder destroys the returned stream with what `failures` makes of it: the
+ * consumer (a store writing the body) sees the upstream's fault, typed, never a zlib error.
  */
-export function decodeBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, onExceed: () => Error): Readable {
+export function decodeBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, failures: BodyFailures): Readable {
   let decoders: Transform[];
   try {
     decoders = codingsOf(contentEncoding).map((c) => c.stream({ chunkSize: DECODE_CHUNK_BYTES }));
@@ -139,17 +158,18 @@ export function decodeBody(body: Readable, contentEncoding: string | undefined, 
     body.destroy();
     throw err;
   }
-  const cap = new ByteCap(maxBytes, onExceed);
-  if (decoders.length === 0) {
-    // Plain bodies (tarballs): a pipe, without the per-call abort machinery of pipeline().
-    body.on('error', (err) => cap.destroy(err));
-    cap.on('close', () => body.destroy());
-    body.pipe(cap);
-    return cap;
+  const cap = new ByteCap(maxBytes, failures.tooLarge);
+  // Plain bodies (tarballs) are piped, without the per-call abort machinery of pipeline(); coded
+  // ones go through pipeline() to their last decoder, which destroys every stage on a failure.
+  const source: Readable = decoders.length === 0 ? body : (decoders.at(-1) as Transform);
+  if (decoders.length > 0) {
+    pipeline([body, ...decoders], () => {
+      // A stage's error destroys the last decoder with it, which reaches the consumer below.
+    });
   }
-  pipeline([body, ...decoders, cap], () => {
-    // Errors reach the consumer through `cap`, which pipeline destroys with the error.
-  });
+  source.on('error', (err) => cap.destroy(typed(err, failures)));
+  cap.on('close', () => source.destroy());
+  source.pipe(cap);
   return cap;
 }
 

@@ -61,7 +61,7 @@ export function transportError(err: unknown, upstream: string, path: string): Ai
     return new AirlockError('UPSTREAM_BAD_RESPONSE', message, { cause: err, details: { upstream } });
   }
   if (code !== undefined && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'))) {
-    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} sent a body that does not decode (${code}) for ${path}`, {
+    return new AirlockError('UPSTREAM_BAD_RESPONSE', `upstream ${upstream} sent a body that does not decode (${code}: ${String((err as Error).message).slice(0, 80)}) for ${path}`, {
       cause: err,
       details: { upstream },
     });
