@@ -36,6 +36,11 @@ test('request paths: what is no name, tag or digest is refused with the registry
   assert.equal(code('a/blobs/latest'), 'DIGEST_INVALID');
   assert.equal(code(`a/manifests/${'t'.repeat(129)}`), 'MANIFEST_INVALID');
   assert.equal(code('a/other/thing'), 'NAME_UNKNOWN');
+  // An upload's id follows `uploads/`: `uploadsX/` is no upload route (it was read as the upload `X/`).
+  assert.equal(code('acme/app/blobs/uploadsX/'), 'NAME_UNKNOWN');
+  assert.equal(code('acme/app/blobs/uploads/a/b'), 'NAME_UNKNOWN');
+  assert.deepEqual(parseTarget('acme/app/blobs/uploads/'), { kind: 'upload', name: 'acme/app', id: null });
+  assert.deepEqual(parseTarget('acme/app/blobs/uploads/1b4e28ba'), { kind: 'upload', name: 'acme/app', id: '1b4e28ba' });
 });
 
 const manifest = (o: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D, size: 10 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D, size: 20 }], ...o }));

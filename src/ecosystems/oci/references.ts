@@ -53,7 +53,7 @@ function digestOf(s: string): string {
 
 /** What a path below `/v2/<repo>/` asks for (`library/alpine/manifests/3.20`, `…/blobs/sha256:…`, `…/tags/list`). */
 export function parseTarget(path: string): Target {
-  const m = /^(.+?)\/(manifests|blobs|referrers)\/([^/]+)$/.exec(path) ?? /^(.+?)\/(tags)\/(list)$/.exec(path) ?? /^(.+?)\/blobs\/(uploads)\/?(.*)$/.exec(path);
+  const m = /^(.+?)\/(manifests|blobs|referrers)\/([^/]+)$/.exec(path) ?? /^(.+?)\/(tags)\/(list)$/.exec(path) ?? /^(.+?)\/blobs\/(uploads)\/([^/]*)$/.exec(path);
   if (m === null) throw new AirlockError('NOT_FOUND', 'Airlock serves <name>/manifests/<reference>, <name>/blobs/<digest>, <name>/tags/list and <name>/referrers/<digest> here', { details: { ociCode: 'NAME_UNKNOWN' } });
   const name = checkName(m[1] as string);
   const what = m[2] as string;
