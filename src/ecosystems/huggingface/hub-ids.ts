@@ -112,6 +112,12 @@ export function parseApiPath(type: RepoType, rest: string): { readonly repo: Rep
   else if (segs.length <= 2 && segs.every((s) => s !== '')) idLength = segs.length;
   else throw notFound(`Airlock does not serve api/${type}s/${rest.slice(0, 200)}`);
   const repo = { type, id: checkRepoId(segs.slice(0, idLength)) };
+  if (type === 'model' && repo.id.toLowerCase().startsWith('datasets/')) {
+    // The Hub's URLs give this id to a dataset (datasets/<name>): as a model it would be named,
+    // gated, recorded and downloaded (<name>/resolve/…) as that dataset. In any case: the
+    // upstream's spelling of an id, which may differ in case only, replaces the client's.
+    throw new AirlockError('INVALID_NAME', `${JSON.stringify(repo.id.slice(0, 100))} is not a model id: the Hub names the dataset ${JSON.stringify(repo.id.slice('datasets/'.length, 100))} so`);
+  }
   const keyword = segs[idLength];
   const tail = segs.slice(idLength + 1);
   if (keyword === undefined) return { repo, action: { kind: 'info', revision: null } };

@@ -41,6 +41,12 @@ describe('hub URLs', () => {
     assert.equal(code(() => parseResolvePath('acme/tiny/resolve/a..b/x')), 'BAD_REQUEST');
     assert.equal(code(() => parseResolvePath('acme/tiny/resolve/%E0%A4%A/x')), 'BAD_REQUEST');
     assert.equal(code(() => parseApiPath('model', 'a/b/c/d')), 'NOT_FOUND');
+    // A model in a namespace "datasets" would be named datasets/x, the dataset x's name (and its files' URLs).
+    assert.equal(code(() => parseApiPath('model', 'datasets/x/revision/main')), 'INVALID_NAME');
+    assert.equal(code(() => parseApiPath('model', '%64atasets/x')), 'INVALID_NAME');
+    assert.equal(code(() => parseApiPath('model', 'DataSets/x')), 'INVALID_NAME');
+    assert.deepEqual(parseApiPath('model', 'datasets/revision/main').repo, { type: 'model', id: 'datasets' });
+    assert.deepEqual(parseApiPath('dataset', 'datasets/x').repo, { type: 'dataset', id: 'datasets/x' });
     assert.equal(code(() => checkFilePath(Array.from({ length: 65 }, () => 'a'))), 'BAD_REQUEST');
   });
 
