@@ -105,29 +105,31 @@ export class ExpressionParser {
     }
   }
 
-  or(): Expr {
+  /**
+   * A left-associative level: operands read by `operand`, joined by the operator `operatorHere`
+   * finds at the cursor (null: none), each operator one level deeper (`chain`).
+   */
+  binary(operand: () => Expr, operatorHere: () => string | null): Expr {
     return this.chain(() => {
-      let l = this.and();
-      while (this.isName('or')) {
+      let l = operand();
+      for (let op = operatorHere(); op !== null; op = operatorHere()) {
         const at = this.cur.offset;
         this.deeper();
         this.i++;
-        l = { k: 'binop', op: 'or', left: l, right: this.and(), at };
+        l = { k: 'binop', op, left: l, right: operand(), at };
       }
       return l;
     });
   }
+  /** The operator at the cursor when it is one of `ops`. */
+  operatorOf(ops: readonly string[]): string | null {
+    return this.cur.type === 'operator' && ops.includes(this.cur.value) ? this.cur.value : null;
+  }
+  or(): Expr {
+    return this.binary(() => this.and(), () => (this.isName('or') ? 'or' : null));
+  }
   and(): Expr {
-    return this.chain(() => {
-      let l = this.not();
-      while (this.isName('and')) {
-        const at = this.cur.offset;
-        this.deeper();
-        this.i++;
-        l = { k: 'binop', op: 'and', left: l, right: this.not(), at };
-      }
-      return l;
-    });
+    return this.binary(() => this.not(), () => (this.isName('and') ? 'and' : null));
   }
   not(): Expr {
     if (this.isName('not')) {
@@ -163,54 +165,16 @@ export class ExpressionParser {
     });
   }
   math1(): Expr {
-    return this.chain(() => {
-      let l = this.concat();
-      while (this.isOp('+') || this.isOp('-')) {
-        const op = this.cur.value;
-        const at = this.cur.offset;
-        this.deeper();
-        this.i++;
-        l = { k: 'binop', op, left: l, right: this.concat(), at };
-      }
-      return l;
-    });
+    return this.binary(() => this.concat(), () => this.operatorOf(['+', '-']));
   }
   concat(): Expr {
-    return this.chain(() => {
-      let l = this.math2();
-      while (this.isOp('~')) {
-        const at = this.cur.offset;
-        this.deeper();
-        this.i++;
-        l = { k: 'binop', op: '~', left: l, right: this.math2(), at };
-      }
-      return l;
-    });
+    return this.binary(() => this.math2(), () => this.operatorOf(['~']));
   }
   math2(): Expr {
-    return this.chain(() => {
-      let l = this.pow();
-      while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
-        const op = this.cur.value;
-        const at = this.cur.offset;
-        this.deeper();
-        this.i++;
-        l = { k: 'binop', op, left: l, right: this.pow(), at };
-      }
-      return l;
-    });
+    return this.binary(() => this.pow(), () => this.operatorOf(['*', '/', '//', '%']));
   }
   pow(): Expr {
-    return this.chain(() => {
-      let l = this.unary();
-      while (this.isOp('**')) {
-        const at = this.cur.offset;
-        this.deeper();
-        this.i++;
-        l = { k: 'binop', op: '**', left: l, right: this.unary(), at };
-      }
-      return l;
-    });
+    return this.binary(() => this.unary(), () => this.operatorOf(['**']));
   }
   unary(withFilter = true): Expr {
     return this.chain(() => {
