@@ -46,6 +46,16 @@ export function parseNpmPackageName(text: string): NpmPackageName {
   return text as NpmPackageName;
 }
 
+/** Whether `text` is a name `parseNpmPackageName` takes (for a reader that skips what is not). */
+export function isNpmPackageName(text: string): boolean {
+  try {
+    parseNpmPackageName(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function npmNameParts(name: NpmPackageName): NpmNameParts {
   if (!name.startsWith('@')) return { scope: null, basename: name };
   const slash = name.indexOf('/');

@@ -6,7 +6,7 @@
  * did. No upgrade `actions` are computed: the report says what is vulnerable and which versions
  * fix it (`patched_versions`, `recommendation`), not how to rewrite the tree.
  */
-import { compareSemver, parseNpmPackageName, parseSemver } from '../../core/index.ts';
+import { compareSemver, isNpmPackageName, parseSemver } from '../../core/index.ts';
 import { advisoryIncludes, type AdvisoryRecord } from '../../gate/index.ts';
 import { bad, bulkAdvisory } from './audit.ts';
 
@@ -44,7 +44,7 @@ export function installedNodes(doc: Obj): InstalledNode[] {
       const version = node['version'];
       // pnpm's tree has its projects as entries (".", "packages/web"), and links, git and file
       // dependencies carry no registry version: walked through, never matched.
-      if (isPackageName(name) && typeof version === 'string' && version.length <= 256 && parseSemver(version) !== null) {
+      if (isNpmPackageName(name) && typeof version === 'string' && version.length <= 256 && parseSemver(version) !== null) {
         out.push({ name, version, path, dev: node['dev'] === true, optional: node['optional'] === true });
       }
       walk(node['dependencies'], path, depth + 1);
@@ -52,15 +52,6 @@ export function installedNodes(doc: Obj): InstalledNode[] {
   };
   walk(doc['dependencies'], '', 1);
   return out;
-}
-
-function isPackageName(name: string): boolean {
-  try {
-    parseNpmPackageName(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type Level = 'info' | 'low' | 'moderate' | 'high' | 'critical';

@@ -8,7 +8,7 @@
  * it; the answers must be JSON that JSON.stringify can write.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { AirlockError, parseNpmPackageName, parseSemver } from '../../../src/core/index.ts';
+import { AirlockError, isNpmPackageName, parseSemver } from '../../../src/core/index.ts';
 import type { AdvisoryRecord } from '../../../src/gate/index.ts';
 import { bulkAdvisory, mergeBulk, readAuditJson, readBulkRequest, upstreamAuditJson } from '../../../src/ecosystems/npm/audit.ts';
 import { auditReport, installedNodes, mergeReports, type InstalledNode } from '../../../src/ecosystems/npm/audit-report.ts';
@@ -59,20 +59,11 @@ function written(input: Buffer, gzip: boolean): unknown {
   }
 }
 
-function isName(name: string): boolean {
-  try {
-    parseNpmPackageName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What is wrong with a bulk request as read, against what was written. */
 function bulkProblem(read: ReadonlyMap<string, readonly string[]>, doc: unknown): string | undefined {
   if (typeof doc !== 'object' || doc === null) return 'a body that is no JSON object was read as a bulk request';
   for (const [name, versions] of read) {
-    if (!isName(name)) return `${JSON.stringify(name.slice(0, 80))} was read as a package name`;
+    if (!isNpmPackageName(name)) return `${JSON.stringify(name.slice(0, 80))} was read as a package name`;
     const sent = (doc as Record<string, unknown>)[name];
     if (!Object.hasOwn(doc, name) || JSON.stringify(sent) !== JSON.stringify(versions)) return `the versions of ${name} were read as something other than what was sent`;
   }
@@ -81,7 +72,7 @@ function bulkProblem(read: ReadonlyMap<string, readonly string[]>, doc: unknown)
 
 /** What is wrong with an installed node: its path must be the chain of names that lead to it in the tree sent. */
 function nodeProblem(node: InstalledNode, doc: unknown): string | undefined {
-  if (!isName(node.name) || parseSemver(node.version) === null) return `${JSON.stringify(node.name.slice(0, 80))}@${JSON.stringify(node.version.slice(0, 40))} was read as a package version`;
+  if (!isNpmPackageName(node.name) || parseSemver(node.version) === null) return `${JSON.stringify(node.name.slice(0, 80))}@${JSON.stringify(node.version.slice(0, 40))} was read as a package version`;
   let at: unknown = doc;
   for (const step of node.path.split('>')) at = (at as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[step];
   const names = node.path.split('>');

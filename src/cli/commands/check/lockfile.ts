@@ -5,7 +5,7 @@
  * registry packages: they are listed apart (Airlock does not serve them). Hostile input: a size
  * cap, a depth cap for v1 trees, names and versions checked.
  */
-import { isPlainObject, npmLockEntries, parseNpmPackageName } from '../../../core/index.ts';
+import { isNpmPackageName, isPlainObject, npmLockEntries } from '../../../core/index.ts';
 
 export interface LockedPackage {
   readonly name: string;
@@ -41,15 +41,6 @@ export class LockfileError extends Error {
 const MAX_DEPTH = 200;
 const MAX_ENTRIES = 200_000;
 const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-
-function validName(name: string): boolean {
-  try {
-    parseNpmPackageName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `npm:real-name@1.2.3` (an alias) → the real package. */
 function alias(spec: string): { name: string; version: string } | null {
@@ -101,7 +92,7 @@ export class LockedCollector {
   #notRegistry(name: string, version: string, resolved: string | null, link: boolean): string | null {
     if (link) return 'a workspace link';
     if (resolved !== null && /^(git\+|git:|github:|file:|link:)/.test(resolved)) return `not from a registry (${resolved.slice(0, 80)})`;
-    if (!validName(name)) return `not a valid package name: ${JSON.stringify(name.slice(0, 80))}`;
+    if (!isNpmPackageName(name)) return `not a valid package name: ${JSON.stringify(name.slice(0, 80))}`;
     if (!SEMVER_RE.test(version)) return `not a registry version: ${JSON.stringify(version.slice(0, 80))}`;
     return null;
   }
