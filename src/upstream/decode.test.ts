@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { gzipOutputChunk, isAirlockError, AirlockError, oneShotChunkSize } from '../core/index.ts';
 import { decodeBody, hasContentCoding, MAX_CONTENT_CODINGS, readDecoded, type BodyFailures } from './decode.ts';
 
-const tooLarge: BodyFailures = {
+const failures: BodyFailures = {
   tooLarge: () => new AirlockError('LIMIT_EXCEEDED', 'too large'),
   broken: (err) => new AirlockError('UPSTREAM_BAD_RESPONSE', `broken: ${(err as { code?: string }).code}`, { cause: err }),
 };
@@ -14,7 +14,7 @@ test('a gzip body is inflated in one chunk sized from its trailer, with no copy'
   const doc = Buffer.from(JSON.stringify({ versions: Array.from({ length: 5000 }, (_, i) => ({ v: `1.0.${i}`, readme: 'x'.repeat(40) })) }));
   const gz = gzipSync(doc);
   assert.equal(gzipOutputChunk(gz, 10_000_000, 1024), doc.length + 64);
-  const out = await readDecoded(Readable.from([gz]), 'gzip', 10_000_000, tooLarge);
+  const out = await readDecoded(Readable.from([gz]), 'gzip', 10_000_000, failures);
   assert.deepEqual(out, doc);
   assert.equal(out.buffer.byteLength, doc.length + 64, 'the result is the one output chunk');
 });
@@ -23,14 +23,14 @@ test('the trailer is only a hint: multi-member bodies, implausible or over-cap c
   const a = Buffer.from('a'.repeat(100_000));
   const b = Buffer.from('b'.repeat(10));
   // Two members: the trailer describes only the last (10 bytes); the body still decodes whole.
-  assert.deepEqual(await readDecoded(Readable.from([Buffer.concat([gzipSync(a), gzipSync(b)])]), 'gzip', 1_000_000, tooLarge), Buffer.concat([a, b]));
+  assert.deepEqual(await readDecoded(Readable.from([Buffer.concat([gzipSync(a), gzipSync(b)])]), 'gzip', 1_000_000, failures), Buffer.concat([a, b]));
   const gz = gzipSync(a);
   assert.equal(gzipOutputChunk(gz, 50_000, 4096), 4096, 'a claim over the output cap is not used');
-  await assert.rejects(readDecoded(Readable.from([gz]), 'gzip', 50_000, tooLarge), (e) => isAirlockError(e, 'LIMIT_EXCEEDED'));
+  await assert.rejects(readDecoded(Readable.from([gz]), 'gzip', 50_000, failures), (e) => isAirlockError(e, 'LIMIT_EXCEEDED'));
   const lying = Buffer.from(gzipSync(Buffer.from('tiny')));
   lying.writeUInt32LE(0xfffffff0, lying.length - 4);
   assert.equal(gzipOutputChunk(lying, 2 ** 40, 4096), 4096, 'a ratio no deflate stream reaches is not believed');
-  await assert.rejects(readDecoded(Readable.from([lying]), 'gzip', 1_000_000, tooLarge), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /incorrect length check/.test(String((e.cause as Error).message)));
+  await assert.rejects(readDecoded(Readable.from([lying]), 'gzip', 1_000_000, failures), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /incorrect length check/.test(String((e.cause as Error).message)));
   assert.equal(gzipOutputChunk(Buffer.from('not gzip at all, really'), 1e9, 777), 777);
   // Without a believable trailer (deflate, brotli, a lying gzip) the chunk follows the input.
   assert.equal(oneShotChunkSize(gz, 1e9), a.length + 64);
@@ -48,14 +48,14 @@ test('a body in more content codings than MAX_CONTENT_CODINGS is refused before 
   let body = Buffer.from('x');
   for (let i = 0; i < MAX_CONTENT_CODINGS; i++) body = gzipSync(body);
   const header = (n: number): string => Array.from({ length: n }, () => 'gzip').join(', ');
-  assert.deepEqual(await readDecoded(Readable.from([body]), header(MAX_CONTENT_CODINGS), 1000, tooLarge), Buffer.from('x'));
+  assert.deepEqual(await readDecoded(Readable.from([body]), header(MAX_CONTENT_CODINGS), 1000, failures), Buffer.from('x'));
   const deeper = gzipSync(body);
   const source = Readable.from([deeper]);
-  await assert.rejects(readDecoded(source, header(MAX_CONTENT_CODINGS + 1), 1000, tooLarge), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /6 content codings; at most 5/.test(e.message));
+  await assert.rejects(readDecoded(source, header(MAX_CONTENT_CODINGS + 1), 1000, failures), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /6 content codings; at most 5/.test(e.message));
   assert.equal(source.destroyed, true, 'the body is dropped');
   // A header of thousands (one costs hundreds of MB of decoders) is refused as one of six.
   const streamed = Readable.from([deeper]);
-  assert.throws(() => decodeBody(streamed, header(3000), 1000, tooLarge), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /3000 content codings/.test(e.message));
+  assert.throws(() => decodeBody(streamed, header(3000), 1000, failures), (e) => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && /3000 content codings/.test(e.message));
   assert.equal(streamed.destroyed, true);
 });
 
@@ -82,14 +82,14 @@ test('a corrupt or truncated coded body fails with the caller\'s typed error, st
   ];
   for (const [coding, body, code] of cases) {
     const broken = (e: unknown): boolean => isAirlockError(e, 'UPSTREAM_BAD_RESPONSE') && e.message === `broken: ${code}`;
-    await assert.rejects(readDecoded(Readable.from([body]), coding, 1 << 20, tooLarge), broken, `${coding} read whole`);
-    const streamed = await drain(decodeBody(Readable.from([body]), coding, 1 << 20, tooLarge));
+    await assert.rejects(readDecoded(Readable.from([body]), coding, 1 << 20, failures), broken, `${coding} read whole`);
+    const streamed = await drain(decodeBody(Readable.from([body]), coding, 1 << 20, failures));
     assert.ok(broken(streamed.error), `${coding} streamed: ${String(streamed.error)}`);
   }
   // A body whose connection fails mid-way is the caller's typed error too, plain or coded.
   for (const coding of [undefined, 'gzip']) {
     const reset = new Readable({ read() {} });
-    const out = decodeBody(reset, coding, 1 << 20, tooLarge);
+    const out = decodeBody(reset, coding, 1 << 20, failures);
     reset.push(coding === undefined ? doc.subarray(0, 100) : gzipSync(doc).subarray(0, 100));
     setImmediate(() => reset.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
     const { error } = await drain(out);
@@ -100,7 +100,7 @@ test('a corrupt or truncated coded body fails with the caller\'s typed error, st
 
 test('a bomb streamed through decodeBody fails at the cap with the caller\'s error and stops the decoders', async () => {
   const body = Readable.from([gzipSync(Buffer.alloc(50 << 20))]);
-  const { bytes, error } = await drain(decodeBody(body, 'gzip', 1 << 20, tooLarge));
+  const { bytes, error } = await drain(decodeBody(body, 'gzip', 1 << 20, failures));
   assert.ok(isAirlockError(error, 'LIMIT_EXCEEDED'), String(error));
   assert.ok(bytes <= 1 << 20, `${bytes} bytes handed over`);
   assert.equal(body.destroyed, true);
