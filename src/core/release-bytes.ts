@@ -37,7 +37,7 @@ export function releaseBytes(buf: Uint8Array): boolean {
 }
 
 /** Below this, a chunk costs more to free by hand than it holds. */
-const SMALLEST_CHUNK = 4096;
+export const SMALLEST_CHUNK = 4096;
 
 /** Whether `buf`'s memory has been given back (it then reads as empty). */
 export function wasReleased(buf: Uint8Array): boolean {

@@ -1,13 +1,15 @@
 /**
  * Checks `releaseResponseReads` (core/release-bytes.ts) through an HTTP client of Airlock's: an
  * 8 MiB body, with a length and chunked, three exchanges on one kept-alive connection. Each body
- * must arrive intact, every read but the last of a response must be freed once the parser is
- * through it, and no listener of an exchange may be left on the connection for the next one.
+ * must arrive intact, every read worth freeing but the last of a response must be freed once the
+ * parser is through it, and no listener of an exchange may be left on the connection for the
+ * next one.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { SMALLEST_CHUNK } from '../../src/core/release-bytes.ts';
 
 const BODY = randomBytes(8 * 1024 * 1024);
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -39,11 +41,15 @@ export async function assertReadsReleased(get: (path: string) => Promise<Incomin
     const socket = res.socket as Socket;
     sockets.add(socket);
     // A listener added after the client's sees each read as that listener left it.
+    // A read smaller than SMALLEST_CHUNK is left alone by design; how the connection splits
+    // the bytes into reads is up to the machine's timing (a loaded one reads a chunked body's
+    // few framing bytes on their own now and then), so such reads are not counted.
     let reads = 0;
     let freed = 0;
     const watch = (chunk: Buffer): void => {
-      reads++;
       if ((chunk.buffer as ArrayBuffer).detached) freed++;
+      else if (chunk.byteLength < SMALLEST_CHUNK) return;
+      reads++;
     };
     socket.on('data', watch);
     const chunks: Buffer[] = [];
