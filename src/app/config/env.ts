@@ -7,9 +7,9 @@
  * collections (`8080`, `true`, `[./a, ./b]`, `{env: TOKEN}`). A variable with a section prefix
  * but an unknown key is an error naming the variable.
  */
-import { parse as parseYaml } from 'yaml';
 import { fail } from './checks.ts';
 import { POLICY_BUNDLE_KEYS } from './policy-bundle.ts';
+import { readConfigYaml } from './yaml.ts';
 import {
   ACCESS_KEYS,
   DEFAULT_REPOSITORIES,
@@ -35,12 +35,9 @@ export function screamingSnake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
 }
 
-function parseValue(text: string): unknown {
-  try {
-    return parseYaml(text, { schema: 'core', maxAliasCount: 0, logLevel: 'error' }) ?? text;
-  } catch {
-    return text;
-  }
+function parseValue(text: string, envName: string): unknown {
+  const read = readConfigYaml(text, envName, 0);
+  return (read.kind === 'value' ? read.value : null) ?? text;
 }
 
 function isTree(v: unknown): v is Tree {
@@ -72,14 +69,14 @@ function applyRepository(raw: Tree, rest: string, value: string, envName: string
   const keyPart = rest.slice(match.key.length + 1);
   for (const k of REPOSITORY_KEYS) {
     if (screamingSnake(k) === keyPart) {
-      match.r[k] = parseValue(value);
+      match.r[k] = parseValue(value, envName);
       return;
     }
   }
   for (const t of TIMEOUT_KEYS) {
     if (`TIMEOUTS_${screamingSnake(t)}` === keyPart) {
       const timeouts = isTree(match.r['timeouts']) ? match.r['timeouts'] : {};
-      timeouts[t] = parseValue(value);
+      timeouts[t] = parseValue(value, envName);
       match.r['timeouts'] = timeouts;
       return;
     }
@@ -94,7 +91,7 @@ function applyPolicyBundle(policy: Tree, keyPart: string, value: string, envName
   const cur = policy['bundle'];
   if (cur !== undefined && cur !== null && !isTree(cur)) fail('policy.bundle', `expected a mapping (while applying ${envName})`);
   const bundle: Tree = isTree(cur) ? cur : {};
-  bundle[key] = parseValue(value);
+  bundle[key] = parseValue(value, envName);
   policy['bundle'] = bundle;
 }
 
@@ -124,7 +121,7 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     }
     const key = keys.find((k) => screamingSnake(k) === keyPart);
     if (key === undefined) fail(envName, `unknown ${sectionName} key (expected one of: ${keys.map((k) => `AIRLOCK_${sectionName.toUpperCase()}_${screamingSnake(k)}`).join(', ')})`);
-    let parsed = parseValue(value);
+    let parsed = parseValue(value, envName);
     if (sectionName === 'policy' && key === 'paths' && typeof parsed === 'string') parsed = [parsed];
     section(out, sectionName, envName)[key] = parsed;
   }

@@ -5,12 +5,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { AirlockError } from '../../core/index.ts';
 import { applyEnvOverrides } from './env.ts';
 import { fail } from './checks.ts';
 import { validateConfig, type ConfigDraft } from './schema.ts';
 import { tlsWithFlags } from './tls.ts';
+import { readConfigYaml } from './yaml.ts';
 import { NPM_FALLBACK_STEPS, npmDiscovery, type NpmDiscovery, type NpmConnectionSettings } from './npm-client.ts';
 import { isLoopbackHost } from '../upstream-proxy.ts';
 import type { AirlockConfig, ProxyConfig, ProxySetting, ProxyRepositoryConfig, RepositoryConfig, ServerConfig, StorageConfig } from './types.ts';
@@ -39,12 +39,9 @@ export interface LoadConfigOptions {
 }
 
 export function parseConfigText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new AirlockError('CONFIG_INVALID', `${file}: ${e?.message.split('\n')[0] ?? 'invalid YAML'}`);
-  }
-  return doc.toJS({ maxAliasCount: 20 });
+  const read = readConfigYaml(text, file, 20);
+  if (read.kind === 'invalid') throw new AirlockError('CONFIG_INVALID', `${file}: ${read.message}`);
+  return read.kind === 'value' ? read.value : null;
 }
 
 async function readConfigFile(file: string): Promise<unknown> {
