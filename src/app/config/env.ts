@@ -4,7 +4,7 @@
  * addressed by name: `AIRLOCK_REPOSITORIES_<NAME>_<KEY>` (`AIRLOCK_REPOSITORIES_NPM_UPSTREAM`,
  * `AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT`); the policy bundle's keys likewise
  * (`AIRLOCK_POLICY_BUNDLE_URL`, `AIRLOCK_POLICY_BUNDLE_CREDENTIALS`). Values are read as YAML scalars or flow
- * collections (`8080`, `true`, `[./a, ./b]`, `{env: TOKEN}`). A variable with a section prefix
+ * collections (`8080`, `true`, `null`, `[./a, ./b]`, `{env: TOKEN}`). A variable with a section prefix
  * but an unknown key is an error naming the variable.
  */
 import { fail } from './checks.ts';
@@ -35,9 +35,10 @@ export function screamingSnake(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
 }
 
+/** A YAML value (`null` and `~` too, as in the file); text that is no YAML node (empty, a comment) or no valid YAML is itself. */
 function parseValue(text: string, envName: string): unknown {
   const read = readConfigYaml(text, envName, 0);
-  return (read.kind === 'value' ? read.value : null) ?? text;
+  return read.kind === 'value' ? read.value : text;
 }
 
 function isTree(v: unknown): v is Tree {
