@@ -56,33 +56,45 @@ function section(raw: Tree, name: string, envName: string): Tree {
   return cur;
 }
 
+/** The repository setting `keyPart` names (`MAX_ARTIFACT_SIZE`, `TIMEOUTS_CONNECT`), as its path below the repository. */
+function repositorySetting(keyPart: string): readonly [string] | readonly ['timeouts', string] | null {
+  const key = REPOSITORY_KEYS.find((k) => screamingSnake(k) === keyPart);
+  if (key !== undefined) return [key];
+  const timeout = TIMEOUT_KEYS.find((t) => `TIMEOUTS_${screamingSnake(t)}` === keyPart);
+  return timeout === undefined ? null : ['timeouts', timeout];
+}
+
+/**
+ * `AIRLOCK_REPOSITORIES_<NAME>_<KEY>`: every repository whose name starts the variable is a
+ * reading, with the setting the rest names. One that names none is no reading (repositories `npm`
+ * and `npm-timeouts`: `NPM_TIMEOUTS_CONNECT` is npm's); two readings are refused, naming both
+ * (`pypi` and `pypi-files` both read `PYPI_FILES_UPSTREAM`; `a-b` and `a.b` are both `A_B`).
+ */
 function applyRepository(raw: Tree, rest: string, value: string, envName: string): void {
   if (raw['repositories'] === undefined || raw['repositories'] === null) raw['repositories'] = DEFAULT_REPOSITORIES.map((r) => ({ ...r }));
   const repos = raw['repositories'];
   if (!Array.isArray(repos)) fail('repositories', `expected a list (while applying ${envName})`);
-  // Longest repository name first, so NPM_INTERNAL beats NPM.
-  const candidates = repos
-    .map((r: unknown, i) => ({ i, r, key: isTree(r) && typeof r['name'] === 'string' ? screamingSnake(r['name']) : null }))
-    .filter((c): c is { i: number; r: Tree; key: string } => c.key !== null && rest.startsWith(`${c.key}_`))
-    .sort((a, b) => b.key.length - a.key.length);
-  const match = candidates[0];
-  if (match === undefined) fail(envName, 'names no configured repository');
-  const keyPart = rest.slice(match.key.length + 1);
-  for (const k of REPOSITORY_KEYS) {
-    if (screamingSnake(k) === keyPart) {
-      match.r[k] = parseValue(value, envName);
-      return;
-    }
+  const named = repos.flatMap((r: unknown, i) => {
+    const name = isTree(r) && typeof r['name'] === 'string' ? r['name'] : null;
+    const key = name === null ? null : screamingSnake(name);
+    return key !== null && rest.startsWith(`${key}_`) ? [{ i, r: r as Tree, name, setting: repositorySetting(rest.slice(key.length + 1)) }] : [];
+  });
+  if (named.length === 0) fail(envName, 'names no configured repository');
+  const readings = named.filter((c) => c.setting !== null);
+  if (readings.length > 1) {
+    const each = readings.map((c) => `repositories[${c.i}].${c.setting?.join('.')} (${c.name})`);
+    fail(envName, `reads as ${each.join(' and ')}; set it in the configuration file, or rename a repository`);
   }
-  for (const t of TIMEOUT_KEYS) {
-    if (`TIMEOUTS_${screamingSnake(t)}` === keyPart) {
-      const timeouts = isTree(match.r['timeouts']) ? match.r['timeouts'] : {};
-      timeouts[t] = parseValue(value, envName);
-      match.r['timeouts'] = timeouts;
-      return;
-    }
+  const match = readings[0];
+  if (match === undefined || match.setting === null) fail(envName, `unknown repository key (expected one of: ${[...REPOSITORY_KEYS, ...TIMEOUT_KEYS.map((t) => `timeouts.${t}`)].join(', ')})`);
+  const [key, timeout] = match.setting;
+  if (timeout === undefined) {
+    match.r[key] = parseValue(value, envName);
+    return;
   }
-  fail(envName, `unknown repository key (expected one of: ${[...REPOSITORY_KEYS, ...TIMEOUT_KEYS.map((t) => `timeouts.${t}`)].join(', ')})`);
+  const timeouts = isTree(match.r['timeouts']) ? match.r['timeouts'] : {};
+  timeouts[timeout] = parseValue(value, envName);
+  match.r['timeouts'] = timeouts;
 }
 
 /** `AIRLOCK_POLICY_BUNDLE_<KEY>` sets `policy.bundle.<key>` (`AIRLOCK_POLICY_BUNDLE_URL`). */
