@@ -38,3 +38,17 @@ test('a repository variable is read against every repository whose name starts i
   assert.deepEqual(upstreams(pypi, { AIRLOCK_REPOSITORIES_PYPI_FILES_MAX_ARTIFACT_SIZE: '1MiB', AIRLOCK_REPOSITORIES_PYPI_UPSTREAM: 'https://other.example/' }), ['https://other.example/', 'https://pypi-files.example/']);
   assert.throws(() => loaded(pypi, { AIRLOCK_REPOSITORIES_PYPI_FILES_UPSTREEM: 'x' }), (err: unknown) => isAirlockError(err) && err.message.startsWith('AIRLOCK_REPOSITORIES_PYPI_FILES_UPSTREEM: unknown repository key'));
 });
+
+test('a repository\'s timeouts that are not a mapping are refused when a variable sets one of them, as a section or policy.bundle is, not replaced (found by fuzzing)', () => {
+  const npm = { name: 'npm', format: 'npm', upstream: 'https://registry.example/' };
+  const refused = (raw: unknown, env: Readonly<Record<string, string>>) =>
+    assert.throws(
+      () => loaded(raw, env),
+      (err: unknown) => isAirlockError(err, 'CONFIG_INVALID') && err.message === 'repositories[0].timeouts: expected a mapping (while applying AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT)',
+    );
+  // `timeouts: 5s` in the file, or in the variable before: the invalid value was dropped and the configuration loaded.
+  refused({ repositories: [{ ...npm, timeouts: '5s' }] }, { AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT: '2s' });
+  refused({ repositories: [npm] }, { AIRLOCK_REPOSITORIES_NPM_TIMEOUTS: '5s', AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT: '2s' });
+  const c = loaded({ repositories: [{ ...npm, timeouts: null }] }, { AIRLOCK_REPOSITORIES_NPM_TIMEOUTS: '{body: 1m}', AIRLOCK_REPOSITORIES_NPM_TIMEOUTS_CONNECT: '2s' });
+  assert.deepEqual((c.repositories[0] as ProxyRepositoryDraft).timeouts, { connectMs: 2000, headersMs: 30_000, bodyMs: 60_000 });
+});

@@ -92,7 +92,9 @@ function applyRepository(raw: Tree, rest: string, value: string, envName: string
     match.r[key] = parseValue(value, envName);
     return;
   }
-  const timeouts = isTree(match.r['timeouts']) ? match.r['timeouts'] : {};
+  const cur = match.r['timeouts'];
+  if (cur !== undefined && cur !== null && !isTree(cur)) fail(`repositories[${match.i}].timeouts`, `expected a mapping (while applying ${envName})`);
+  const timeouts: Tree = isTree(cur) ? cur : {};
   timeouts[timeout] = parseValue(value, envName);
   match.r['timeouts'] = timeouts;
 }
