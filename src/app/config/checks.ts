@@ -1,4 +1,5 @@
 /** Small validators that name the exact config path in every error. */
+import { resolve } from 'node:path';
 import { AirlockError, setMember } from '../../core/index.ts';
 import { formatDuration, parseDuration } from '../../gate/duration.ts';
 import { parseSize } from './units.ts';
@@ -39,6 +40,18 @@ export function string(v: unknown, path: string, options: { readonly max?: numbe
   if (v.length > (options.max ?? 4096)) fail(path, `longer than ${options.max ?? 4096} characters`);
   if (options.pattern !== undefined && !options.pattern.test(v)) fail(path, options.hint ?? `invalid value ${JSON.stringify(v)}`);
   return v;
+}
+
+/** A file's path as written: a string without NUL characters, which no file name holds (Node throws a TypeError on one). */
+export function pathText(v: unknown, path: string): string {
+  const text = string(v, path);
+  if (text.includes('\0')) fail(path, 'not a file path: it holds a NUL character');
+  return text;
+}
+
+/** A file setting: its path, relative to `baseDir` (the configuration file's directory). */
+export function filePath(v: unknown, path: string, baseDir: string): string {
+  return resolve(baseDir, pathText(v, path));
 }
 
 export function boolean(v: unknown, path: string): boolean {

@@ -4,9 +4,8 @@
  * held to, and the key it must be signed with (a PEM public key by reference, optionally a key id,
  * an algorithm and a scope, as OPA's `signing` and `keys` say them).
  */
-import { resolve } from 'node:path';
 import { publicJwkFromPem, isJwtError, JWT_ALGORITHMS } from '../../verify/index.ts';
-import { boolean, duration, fail, integer, join, object, oneOf, optionalObject, size, string } from './checks.ts';
+import { boolean, duration, fail, filePath, integer, join, object, oneOf, optionalObject, size, string } from './checks.ts';
 import { readCaFile } from './ca.ts';
 import { secretRef } from './secret.ts';
 import type { ValidateContext } from './schema.ts';
@@ -80,6 +79,6 @@ export function policyBundle(v: unknown, path: string, ctx: ValidateContext): Po
     startupTimeoutMs: o['startupTimeout'] === undefined ? 60_000 : duration(o['startupTimeout'], join(path, 'startupTimeout'), 0, DAY),
     persist: o['persist'] === undefined ? true : boolean(o['persist'], join(path, 'persist')),
     proxy: o['proxy'] === undefined ? 'env' : oneOf(o['proxy'], join(path, 'proxy'), ['env', 'none'] as const),
-    ca: o['ca'] === undefined || o['ca'] === null ? null : readCaFile(resolve(ctx.baseDir, string(o['ca'], caPath)), caPath),
+    ca: o['ca'] === undefined || o['ca'] === null ? null : readCaFile(filePath(o['ca'], caPath, ctx.baseDir), caPath),
   };
 }

@@ -10,6 +10,7 @@ import {
   boolean,
   duration,
   fail,
+  filePath,
   httpUrl,
   integer,
   join,
@@ -129,7 +130,7 @@ function server(v: unknown, ctx: ValidateContext): ServerConfig {
 function policy(v: unknown, ctx: ValidateContext): PolicyConfig {
   const p = 'policy';
   const o = optionalObject(v, p, POLICY_KEYS);
-  const paths = o['paths'] === undefined ? [] : list(o['paths'], join(p, 'paths'), 100).map((x, i) => resolve(ctx.baseDir, string(x, join(join(p, 'paths'), i))));
+  const paths = o['paths'] === undefined ? [] : list(o['paths'], join(p, 'paths'), 100).map((x, i) => filePath(x, join(join(p, 'paths'), i), ctx.baseDir));
   const bundle = policyBundle(o['bundle'], join(p, 'bundle'), ctx);
   if (bundle !== null && paths.length > 0) fail(join(p, 'bundle'), 'give either policy.paths (files) or policy.bundle (a bundle server), not both');
   let data: { readonly [k: string]: Json } = {};
@@ -233,7 +234,7 @@ function proxySetting(v: unknown, path: string, ctx: ValidateContext): ProxySett
 
 /** `ca`: a PEM file of certificate authorities, relative to the configuration file. */
 function caFile(v: unknown, path: string, ctx: ValidateContext): TrustedCa {
-  const file = resolve(ctx.baseDir, string(v, path, { max: 4096 }));
+  const file = filePath(v, path, ctx.baseDir);
   return { pems: readCaFile(file, path), source: `the repository's ca file ${file}` };
 }
 
@@ -265,7 +266,7 @@ function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRe
       sources.push('the public npm registry (built in)');
       return publicRegistryKeys();
     }
-    const file = resolve(ctx.baseDir, item);
+    const file = filePath(item, at, ctx.baseDir);
     sources.push(`the file ${file}`);
     return readRegistryKeysFile(file, at);
   });
@@ -292,7 +293,7 @@ function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSi
     if (o['tuf'] === undefined) fail(join(path, 'tuf'), 'required (the TUF repository\'s URL)');
     if (o['initialRoot'] === undefined) fail(join(path, 'initialRoot'), 'required (the TUF root.json the chain starts from)');
     const url = httpUrl(o['tuf'], join(path, 'tuf'));
-    const file = resolve(ctx.baseDir, string(o['initialRoot'], join(path, 'initialRoot')));
+    const file = filePath(o['initialRoot'], join(path, 'initialRoot'), ctx.baseDir);
     const initialRoot = readTufRootFile(file, join(path, 'initialRoot'));
     const refreshMs = o['refresh'] === undefined ? TUF_REFRESH_MS : duration(o['refresh'], join(path, 'refresh'), 1000, 30 * DAY);
     // Nothing is trusted until the first update has verified a root (or one is stored from before).
@@ -307,7 +308,7 @@ function sigstoreRoot(v: unknown, path: string, ctx: ValidateContext): TrustedSi
       tuf: sigstoreTuf(),
     };
   }
-  const file = resolve(ctx.baseDir, item);
+  const file = filePath(item, path, ctx.baseDir);
   return { root: readSigstoreRootFile(file, path), source: `the file ${file}`, tuf: null };
 }
 
@@ -500,7 +501,7 @@ function ociRepository(o: Raw, name: string, kind: 'proxy' | 'hosted' | 'group',
 
 /** `cosignKeys`: PEM public key files (relative to the configuration file) cosign signatures are checked against. */
 function cosignKeys(v: unknown, path: string, ctx: ValidateContext): string[] {
-  return v === undefined ? [] : list(v, path, 64).map((f, i) => readPublicKeyFile(resolve(ctx.baseDir, string(f, join(path, i), { max: 4096 })), join(path, i)));
+  return v === undefined ? [] : list(v, path, 64).map((f, i) => readPublicKeyFile(filePath(f, join(path, i), ctx.baseDir), join(path, i)));
 }
 
 /** Docker Hub's hosts: a one-component image name there is an official image, `library/<name>`. */
@@ -524,7 +525,7 @@ function defaultNamespace(v: unknown, path: string, upstream: string): string | 
 function modelSigning(v: unknown, path: string, ctx: ValidateContext): ModelSigningTrustConfig {
   const o = optionalObject(v, path, MODEL_SIGNING_KEYS);
   const files = (key: 'keys' | 'certificateAuthorities'): string[] =>
-    o[key] === undefined ? [] : list(o[key], join(path, key), 64).map((f, i) => resolve(ctx.baseDir, string(f, join(join(path, key), i), { max: 4096 })));
+    o[key] === undefined ? [] : list(o[key], join(path, key), 64).map((f, i) => filePath(f, join(join(path, key), i), ctx.baseDir));
   const keys = files('keys').map((file, i) => readPublicKeyFile(file, join(join(path, 'keys'), i)));
   const certificateAuthorities = files('certificateAuthorities').flatMap((file, i) => readCaFile(file, join(join(path, 'certificateAuthorities'), i)));
   return { keys, certificateAuthorities };
@@ -589,7 +590,7 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ConfigDraft 
     version: CONFIG_VERSION,
     server: serverConfig,
     storage: {
-      dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : resolve(ctx.baseDir, string(storage['dataDir'], 'storage.dataDir')),
+      dataDir: storage['dataDir'] === undefined ? resolve(ctx.cwd, 'data') : filePath(storage['dataDir'], 'storage.dataDir', ctx.baseDir),
       metadata: metadataDriver(storage['metadata'], 'storage.metadata', ctx),
       blobs: blobDriver(storage['blobs'], 'storage.blobs', ctx),
       sweepEveryMs: sweepEvery(storage['sweepEvery']),

@@ -6,7 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { AirlockError } from '../../core/index.ts';
-import { fail, join, object, string } from './checks.ts';
+import { fail, join, object, pathText, string } from './checks.ts';
+import { unreadable } from './named-file.ts';
 
 export type SecretRef = { readonly env: string } | { readonly file: string };
 
@@ -47,10 +48,12 @@ export function resolveSecret(ref: SecretRef, path: string, env: NodeJS.ProcessE
     return new Secret(v, `env ${ref.env}`);
   }
   const full = resolve(baseDir, ref.file);
-  const st = statSync(full, { throwIfNoEntry: false });
-  if (st === undefined || !st.isFile()) throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} does not exist`);
-  if (st.size > MAX_SECRET_FILE_BYTES) throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} is too large`);
-  const text = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+  const text = unreadable(`${path}: secret file ${ref.file}`, () => {
+    const st = statSync(full, { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile()) throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} does not exist`);
+    if (st.size > MAX_SECRET_FILE_BYTES) throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} is too large`);
+    return readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+  });
   if (text === '') throw new AirlockError('CONFIG_INVALID', `${path}: secret file ${ref.file} is empty`);
   return new Secret(text, `file ${ref.file}`);
 }
@@ -66,6 +69,6 @@ export function secretRef(v: unknown, path: string, ctx: { readonly env: NodeJS.
   const ref: SecretRef =
     o['env'] !== undefined
       ? { env: string(o['env'], join(path, 'env'), { pattern: ENV_NAME_RE, hint: 'not an environment variable name' }) }
-      : { file: string(o['file'], join(path, 'file')) };
+      : { file: pathText(o['file'], join(path, 'file')) };
   return resolveSecret(ref, path, ctx.env, ctx.baseDir);
 }

@@ -3,12 +3,11 @@
  * defaults (SQLite and files under the data directory) need nothing else; PostgreSQL and an
  * S3-compatible object store are how several gateway nodes share one state.
  */
-import { resolve } from 'node:path';
 import { isAirlockError } from '../../core/index.ts';
 import { PG_SCHEMA_NAME } from '../../storage/postgres/schema-name.ts';
 import { credentialSource, detectedSource } from '../../storage/s3-blob/index.ts';
 import { MAX_PART_SIZE, MIN_PART_SIZE, resolveS3Settings, type ResolvedS3Options } from '../../storage/s3-blob/options.ts';
-import { fail, integer, join, object, oneOf, size, string } from './checks.ts';
+import { fail, filePath, integer, join, object, oneOf, size, string } from './checks.ts';
 import { readCaFile } from './ca.ts';
 import { secretRef, type Secret } from './secret.ts';
 import type { BlobStorageConfig, MetadataStorageConfig, S3CredentialConfig } from './types.ts';
@@ -93,7 +92,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
     if (typeof option === 'string') fail(join(path, option), err instanceof Error ? err.message.replace(/^S3 blob store: /, '') : String(err));
     throw err;
   }
-  const caPath = o['ca'] === undefined || o['ca'] === null ? null : resolve(ctx.baseDir, string(o['ca'], join(path, 'ca'), { max: 4096 }));
+  const caPath = o['ca'] === undefined || o['ca'] === null ? null : filePath(o['ca'], join(path, 'ca'), ctx.baseDir);
   return {
     driver,
     endpoint: settings.endpoint,

@@ -4,7 +4,7 @@
  * every rotation, so that the same checks guard both.
  */
 import { resolve } from 'node:path';
-import { boolean, fail, join, object, oneOf, string } from './checks.ts';
+import { boolean, fail, join, object, oneOf, pathText } from './checks.ts';
 import { secretRef } from './secret.ts';
 import type { TlsConfig, TlsKeySource } from './types.ts';
 
@@ -15,7 +15,7 @@ const PEM_TEXT = /-----BEGIN /;
 
 /** A PEM file's path (relative to `baseDir`); PEM text written in its place is refused. */
 function pemPath(v: unknown, path: string, baseDir: string, what: string): string {
-  const text = string(v, path);
+  const text = pathText(v, path);
   if (PEM_TEXT.test(text)) fail(path, `give the path of a PEM file holding the ${what}, not its text`);
   return resolve(baseDir, text);
 }
