@@ -167,9 +167,14 @@ export function readBody(res: IncomingMessage, cap: number, over: 'fail' | 'trun
   });
 }
 
-/** Read and drop an unwanted body so its connection can carry the next request; a long one closes it instead. */
+/**
+ * Read and drop an unwanted body so its connection can carry the next request; a long one closes
+ * it instead. An answer already complete (a PUT's or DELETE's, whose empty body came with its
+ * headers) is read as well: the connection goes back to the pool only at the body's end, which
+ * an unread answer never reaches, and it would stay taken until the time-out ended it.
+ */
 export function discard(res: IncomingMessage): void {
-  if (res.complete || res.destroyed) return;
+  if (res.destroyed) return;
   let seen = 0;
   res.on('data', (chunk: Buffer) => {
     seen += chunk.length;
