@@ -794,7 +794,10 @@ test('registryKeys: the public registry’s pinned keys by default, key files re
     await writeFile(join(dir, 'rsa.json'), JSON.stringify({ keys: [{ keyid: 'k', key: generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }] }));
     await rejects(load('    registryKeys: rsa.json\n'), /^repositories\[0\]\.registryKeys \(.*rsa\.json\): keys\[0\]\.key: not an ECDSA P-256 key/);
   });
-  await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys: expected a list/);
+  // `{tuf: TARGET}` alone, as the reference lists it (found with the fuzz seeds: it was refused as not a list); another mapping is not an entry.
+  const alone = (await loadText(`${base}    registryKeys: {tuf: registry.example/keys.json}\n`)).repositories[0]?.registryKeys;
+  assert.deepEqual(alone, { listed: [], sources: [], tuf: { target: 'registry.example/keys.json' } });
+  await rejects(loadText(`${base}    registryKeys: {file: x}\n`), /^repositories\[0\]\.registryKeys\.file: unknown key \(expected one of: tuf\)$/);
 });
 
 /** Loads `base` and then `extra` as a configuration file in `dir` (so relative paths resolve there). */

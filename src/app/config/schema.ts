@@ -250,11 +250,12 @@ const TUF_TARGET_RE = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._~:@+-]+(?:\/[A-
  * them; `[]` trusts no key.
  */
 function registryKeys(v: unknown, path: string, ctx: ValidateContext): TrustedRegistryKeys {
-  const items = v === undefined ? [BUILTIN_KEYS] : typeof v === 'string' ? [v] : list(v, path, 20);
+  const single = v === undefined || typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v));
+  const items = v === undefined ? [BUILTIN_KEYS] : single ? [v] : list(v, path, 20);
   const sources: string[] = [];
   let tuf: TrustedRegistryKeys['tuf'] = null;
   const keys = items.flatMap((x, i) => {
-    const at = typeof v === 'string' || v === undefined ? path : join(path, i);
+    const at = single ? path : join(path, i);
     if (x === 'tuf' || (typeof x === 'object' && x !== null && !Array.isArray(x))) {
       if (tuf !== null) fail(at, 'the keys from TUF are named twice (one `tuf` entry per repository)');
       const target = x === 'tuf' ? null : string(object(x, at, ['tuf'])['tuf'], join(at, 'tuf'), { max: 256, pattern: TUF_TARGET_RE, hint: 'a TUF target path such as registry.example/keys.json' });
