@@ -215,3 +215,29 @@ test('s3 list: a malformed page is an error, never a listing cut short', async (
     }
   });
 });
+
+test('s3 list: a page naming a continuation token already followed (the same page again, or pages naming each other) is an error, its keys not listed again', async () => {
+  await withStore({}, async (store, prefix) => {
+    const listing = (r: ReceivedRequest): boolean => r.query.get('prefix') === `${prefix}sha256/`;
+    const page = (name: string, next: string): string => {
+      const hex = digestHex(sha256Of(name));
+      return (
+        '<ListBucketResult><IsTruncated>true</IsTruncated>' +
+        `<Contents><Key>${prefix}sha256/${hex.slice(0, 2)}/${hex}</Key><Size>1</Size><LastModified>2025-01-01T00:00:00.000Z</LastModified></Contents>` +
+        `<NextContinuationToken>${next}</NextContinuationToken></ListBucketResult>`
+      );
+    };
+    for (const pages of [[page('a', 'token-a'), page('a', 'token-a')], [page('a', 'token-b'), page('b', 'token-a'), page('a', 'token-b')]]) {
+      for (const body of pages) s3.failNext({ match: listing, fail: { status: 200, body } });
+      const listed: string[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const b of store.list()) listed.push(b.digest);
+        })(),
+        (err: unknown) => isAirlockError(err, 'STORAGE_ERROR') && /^S3 listing of ".*sha256\/" in bucket "airlock-test" answered a continuation token it gave before$/.test(err.message),
+      );
+      assert.deepEqual(listed, [...new Set(listed)], 'no blob listed twice');
+      assert.equal(listed.length, pages.length - 1);
+    }
+  });
+});

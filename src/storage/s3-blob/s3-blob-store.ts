@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -115,17 +116,22 @@ export class S3BlobStore implements BlobStore {
 
   async *list(): AsyncGenerator<BlobListing> {
     const prefix = `${this.#o.prefix}sha256/`;
+    // Every token followed (by digest: a token may be long). A page naming one again leads back
+    // to a page already listed, the same one or one of a cycle, and from there round forever.
+    const followed = new Set<string>();
     let token: string | null = null;
     do {
       const page = await this.#client.listPage(prefix, token, this.#o.listPageSize);
+      if (page.next !== null) {
+        const seen = createHash('sha256').update(page.next).digest('base64');
+        if (followed.has(seen)) throw this.#client.malformed({ operation: 'listing', key: null, about: `"${prefix}"` }, 'a continuation token it gave before');
+        followed.add(seen);
+      }
       for (const object of page.objects) {
         const m = object.key.startsWith(this.#o.prefix) ? LAYOUT.exec(object.key.slice(this.#o.prefix.length)) : null;
         // Anything else under the prefix is not the store's (or is not a committed blob).
         if (m === null || !(m[2] as string).startsWith(m[1] as string)) continue;
         yield { digest: sha256DigestFromHex(m[2] as string), size: object.size, committedAt: object.lastModified };
-      }
-      if (page.next !== null && page.next === token) {
-        throw this.#client.malformed({ operation: 'listing', key: null, about: `"${prefix}"` }, 'the same continuation token twice');
       }
       token = page.next;
     } while (token !== null);
