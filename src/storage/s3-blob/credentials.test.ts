@@ -7,9 +7,9 @@ import { startTestContainerEndpoint, startTestImds, startTestSts } from '../../.
 import { startTestS3, type TestS3 } from '../../../test/support/s3-server.ts';
 import { readAll } from '../conformance/helpers.ts';
 import { storeStream } from '../ports/index.ts';
-import { credentialSource } from './credential-sources.ts';
+import { credentialSource, jsonCredentials } from './credential-sources.ts';
 import { RenewingCredentials, type ExpiringCredentials } from './credentials.ts';
-import { openS3BlobStore } from './index.ts';
+import { openS3BlobStore, resolveS3Settings } from './index.ts';
 
 let s3: TestS3;
 let scratch: string;
@@ -203,4 +203,27 @@ test('instance profile: IMDSv2 only (a session token, then the role and its cred
   } finally {
     await imds.close();
   }
+});
+
+/** An ECS container credentials answer, with `fields` in place of the usual ones. */
+const ecsAnswer = (fields: Record<string, string>): string =>
+  JSON.stringify({ AccessKeyId: 'ASIAIOSFODNN7EXAMPLE', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', Token: 'IQoJb3JpZ2luX2VjEJv//wEaCXVz', Expiration: '2099-01-01T00:00:00Z', ...fields });
+
+test('credential answers: keys that cannot sign a request are refused (a key id or token a header cannot carry, a blank secret), from a source or the configuration', () => {
+  // The key id and the token travel in header values: a character Node will not send there failed
+  // every request as it went out, reported as an endpoint that cannot be reached.
+  const refusals: [Record<string, string>, string][] = [
+    [{ AccessKeyId: 'ASIA\u20ac' }, 'accessKeyId: the access key id must be at most 128 visible ASCII characters without commas, slashes or ='],
+    [{ AccessKeyId: 'ASIA\u007fX' }, 'accessKeyId: the access key id must be at most 128 visible ASCII characters without commas, slashes or ='],
+    [{ Token: 'a\u0000b' }, 'sessionToken: the session token must be at most 16384 visible ASCII characters'],
+    [{ Token: 'IQoJ\u00e9' }, 'sessionToken: the session token must be at most 16384 visible ASCII characters'],
+    [{ Token: 'IQoJ b' }, 'sessionToken: the session token must be at most 16384 visible ASCII characters'],
+    [{ SecretAccessKey: '   ' }, 'secretAccessKey: credentials need a secret access key'],
+    [{ SecretAccessKey: 'wJalr\u0007' }, 'secretAccessKey: the secret access key must be at most 1024 characters without control characters'],
+  ];
+  for (const [fields, message] of refusals) {
+    assert.throws(() => jsonCredentials(200, ecsAnswer(fields), 'the test endpoint'), { message: `the test endpoint handed out unusable credentials (${message})` }, JSON.stringify(fields));
+  }
+  assert.equal(jsonCredentials(200, ecsAnswer({}), 'the test endpoint').accessKeyId, 'ASIAIOSFODNN7EXAMPLE');
+  assert.throws(() => resolveS3Settings({ endpoint: 'http://127.0.0.1:9000', bucket: 'airlock-test', credentials: { accessKeyId: 'AKIA\u20ac', secretAccessKey: 'secret' } }), /access key id must be at most 128 visible ASCII characters/);
 });

@@ -29,13 +29,18 @@ export interface S3CredentialSource {
   close(): void;
 }
 
-/** Checks a set of keys the way S3 reads them; `invalid(option, message)` throws. */
+/**
+ * Checks a set of keys the way S3 reads them; `invalid(option, message)` throws. The key id and
+ * the token travel in header values (Authorization, x-amz-security-token), which carry visible
+ * ASCII: any other character there would fail every request as it is sent, and be reported as an
+ * endpoint that cannot be reached. A secret of white space alone is none.
+ */
 export function checkCredentials(c: SigV4Credentials, invalid: (option: string, message: string) => never): void {
   if (c.accessKeyId === '') invalid('accessKeyId', 'credentials need an access key id');
-  if (c.secretAccessKey === '') invalid('secretAccessKey', 'credentials need a secret access key');
-  if (/[\s,/=]/.test(c.accessKeyId) || c.accessKeyId.length > 128) invalid('accessKeyId', 'the access key id must be at most 128 characters without white space, commas, slashes or =');
-  if (/[\r\n]/.test(c.secretAccessKey) || c.secretAccessKey.length > 1024) invalid('secretAccessKey', 'the secret access key must be one line of at most 1024 characters');
-  if (c.sessionToken !== undefined && (/[\r\n]/.test(c.sessionToken) || c.sessionToken.length > 16_384)) invalid('sessionToken', 'the session token must be one line of at most 16384 characters');
+  if (c.secretAccessKey.trim() === '') invalid('secretAccessKey', 'credentials need a secret access key');
+  if (!/^[\x21-\x7e]{1,128}$/.test(c.accessKeyId) || /[,/=]/.test(c.accessKeyId)) invalid('accessKeyId', 'the access key id must be at most 128 visible ASCII characters without commas, slashes or =');
+  if (/[\u0000-\u001f\u007f]/.test(c.secretAccessKey) || c.secretAccessKey.length > 1024) invalid('secretAccessKey', 'the secret access key must be at most 1024 characters without control characters');
+  if (c.sessionToken !== undefined && !/^[\x21-\x7e]{0,16384}$/.test(c.sessionToken)) invalid('sessionToken', 'the session token must be at most 16384 visible ASCII characters');
 }
 
 /** Fixed keys (configured, or from AWS_ACCESS_KEY_ID and its companions). */
