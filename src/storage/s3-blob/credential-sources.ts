@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 import { AirlockError, backoffDelay, sleep } from '../../core/index.ts';
 import { checkCredentials, RenewingCredentials, type ExpiringCredentials } from './credentials.ts';
 import { HttpClient, readBody } from './http.ts';
+import { parseIsoTime } from './iso-time.ts';
 import { childText, onlyChild, parseXml, XmlError } from './xml.ts';
 
 /** Bodies of credential answers are read up to this. */
@@ -132,11 +133,8 @@ function passing(err: unknown): boolean {
 }
 
 function expiryOf(raw: unknown, where: string): Date {
-  if (typeof raw !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/.test(raw)) {
-    throw new AnswerRefused(`${where} gave no usable expiry time (${JSON.stringify(String(raw).slice(0, 40))})`);
-  }
-  const at = new Date(raw);
-  if (Number.isNaN(at.getTime())) throw new AnswerRefused(`${where} gave no usable expiry time (${JSON.stringify(raw)})`);
+  const at = typeof raw === 'string' ? parseIsoTime(raw) : null;
+  if (at === null) throw new AnswerRefused(`${where} gave no usable expiry time (${JSON.stringify(String(raw).slice(0, 40))})`);
   return at;
 }
 

@@ -7,7 +7,7 @@ import { startTestContainerEndpoint, startTestImds, startTestSts } from '../../.
 import { startTestS3, type TestS3 } from '../../../test/support/s3-server.ts';
 import { readAll } from '../conformance/helpers.ts';
 import { storeStream } from '../ports/index.ts';
-import { credentialSource, jsonCredentials } from './credential-sources.ts';
+import { credentialSource, jsonCredentials, stsCredentials } from './credential-sources.ts';
 import { RenewingCredentials, type ExpiringCredentials } from './credentials.ts';
 import { openS3BlobStore, resolveS3Settings } from './index.ts';
 
@@ -226,4 +226,15 @@ test('credential answers: keys that cannot sign a request are refused (a key id 
   }
   assert.equal(jsonCredentials(200, ecsAnswer({}), 'the test endpoint').accessKeyId, 'ASIAIOSFODNN7EXAMPLE');
   assert.throws(() => resolveS3Settings({ endpoint: 'http://127.0.0.1:9000', bucket: 'airlock-test', credentials: { accessKeyId: 'AKIA\u20ac', secretAccessKey: 'secret' } }), /access key id must be at most 128 visible ASCII characters/);
+});
+
+test('credential answers: the expiry is read as written, and one that names no time (a day the month lacks, no zone) is refused, not rolled over', () => {
+  assert.equal(jsonCredentials(200, ecsAnswer({ Expiration: '2099-01-01T02:00:00+02:00' }), 'the test endpoint').expiresAt.toISOString(), '2099-01-01T00:00:00.000Z');
+  for (const expiration of ['2099-02-30T00:00:00Z', '2099-04-31T00:00:00Z', '2099-01-01T24:00:00Z', '2099-01-01T00:00:00']) {
+    assert.throws(() => jsonCredentials(200, ecsAnswer({ Expiration: expiration }), 'the test endpoint'), { message: `the test endpoint gave no usable expiry time (${JSON.stringify(expiration)})` });
+  }
+  const sts = (expiration: string): string =>
+    `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><SessionToken>IQoJ</SessionToken><SecretAccessKey>wJalr</SecretAccessKey><Expiration>${expiration}</Expiration><AccessKeyId>ASIA1</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`;
+  assert.throws(() => stsCredentials(200, sts('2099-02-29T10:00:00Z'), 'https://sts.example'), { message: 'STS at https://sts.example gave no usable expiry time ("2099-02-29T10:00:00Z")' });
+  assert.equal(stsCredentials(200, sts('2096-02-29T10:00:00Z'), 'https://sts.example').expiresAt.toISOString(), '2096-02-29T10:00:00.000Z');
 });

@@ -3,6 +3,7 @@
  * a listing quietly cut short (the sweep deletes what a listing shows and keeps what it does not
  * show, so a short listing only keeps too much, but a list() that ends early is a lie all the same).
  */
+import { parseIsoTime } from './iso-time.ts';
 import { childText, onlyChild, parseXml, XmlError } from './xml.ts';
 
 export interface ListedObject {
@@ -43,8 +44,8 @@ export function parseListPage(xml: string): ListPage {
     const sizeText = required(childText(child, 'Size'), '<Size> in a <Contents>').trim();
     const modifiedText = required(childText(child, 'LastModified'), '<LastModified> in a <Contents>').trim();
     if (!/^\d{1,16}$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw new XmlError(`<Size> "${sizeText.slice(0, 40)}" is not a byte count`, null);
-    const lastModified = new Date(modifiedText);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(modifiedText) || Number.isNaN(lastModified.getTime())) throw new XmlError(`<LastModified> "${modifiedText.slice(0, 40)}" is not a time`, null);
+    const lastModified = parseIsoTime(modifiedText);
+    if (lastModified === null) throw new XmlError(`<LastModified> "${modifiedText.slice(0, 40)}" is not an ISO 8601 time with its zone`, null);
     let key = rawKey;
     if (urlEncoded) {
       try {
