@@ -16,6 +16,7 @@ export function join(path: string, key: string | number): string {
 }
 
 function kind(v: unknown): string {
+  if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;

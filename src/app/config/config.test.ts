@@ -227,6 +227,8 @@ test('values are checked and bounded, with the path in the error', async () => {
   await rejects(loadText('version: 2\n'), /^version: unsupported configuration version 2/);
   await rejects(loadText('repositories:\n  - format: npm\n'), 'repositories[0].name: required');
   await rejects(loadText('server: [1, 2]\n'), /^server: expected a mapping, got a list/);
+  // A setting left out where one is needed (found by fuzzing: "got a undefined").
+  await rejects(loadText('storage:\n  metadata: {schema: airlock}\n'), 'storage.metadata.driver: expected one of "sqlite", "postgres", got nothing');
   await rejects(loadText('server:\n  port: 1\n  port: 2\n'), /airlock\.yaml: .*/);
 });
 
