@@ -134,8 +134,14 @@ function passing(err: unknown): boolean {
 
 function expiryOf(raw: unknown, where: string): Date {
   const at = typeof raw === 'string' ? parseIsoTime(raw) : null;
-  if (at === null) throw new AnswerRefused(`${where} gave no usable expiry time (${JSON.stringify(String(raw).slice(0, 40))})`);
+  if (at === null) throw new AnswerRefused(`${where} gave no usable expiry time (${shown(raw)})`);
   return at;
+}
+
+/** A value of an answer as a message quotes it: a string's start, or what else it is (a nested array is never written out). */
+function shown(value: unknown, max = 40): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, max));
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
 }
 
 /** Keys from an answer, checked as S3 reads them (a bad answer is a refusal, never a request signed with it). */
@@ -282,7 +288,7 @@ export function jsonCredentials(status: number, text: string, where: string): Ex
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new AnswerRefused(`${where} answered 200 with JSON that is not an object`);
   const o = doc as Record<string, unknown>;
-  if (o['Code'] !== undefined && o['Code'] !== 'Success') throw new AnswerRefused(`${where} answered Code ${JSON.stringify(String(o['Code']).slice(0, 80))}${typeof o['Message'] === 'string' ? `: ${o['Message'].slice(0, 300)}` : ''}`);
+  if (o['Code'] !== undefined && o['Code'] !== 'Success') throw new AnswerRefused(`${where} answered Code ${shown(o['Code'], 80)}${typeof o['Message'] === 'string' ? `: ${o['Message'].slice(0, 300)}` : ''}`);
   const field = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
   const token = field('Token');
   return checked({ accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), ...(token === '' ? {} : { sessionToken: token }), expiresAt: expiryOf(o['Expiration'], where) }, where);

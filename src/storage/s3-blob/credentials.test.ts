@@ -238,3 +238,9 @@ test('credential answers: the expiry is read as written, and one that names no t
   assert.throws(() => stsCredentials(200, sts('2099-02-29T10:00:00Z'), 'https://sts.example'), { message: 'STS at https://sts.example gave no usable expiry time ("2099-02-29T10:00:00Z")' });
   assert.equal(stsCredentials(200, sts('2096-02-29T10:00:00Z'), 'https://sts.example').expiresAt.toISOString(), '2096-02-29T10:00:00.000Z');
 });
+
+test('credential answers: a Code or Expiration that is an array nested thousands deep is refused, not written out (a stack overflow)', () => {
+  const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+  assert.throws(() => jsonCredentials(200, `{"Code":${deep}}`, 'the test endpoint'), { message: 'the test endpoint answered Code an array' });
+  assert.throws(() => jsonCredentials(200, ecsAnswer({}).replace(/"Expiration":"[^"]*"/, `"Expiration":${deep}`), 'the test endpoint'), { message: 'the test endpoint gave no usable expiry time (an array)' });
+});
