@@ -20,6 +20,7 @@ import { AirlockError, backoffDelay, sleep } from '../../core/index.ts';
 import { checkCredentials, RenewingCredentials, type ExpiringCredentials } from './credentials.ts';
 import { HttpClient, readBody } from './http.ts';
 import { parseIsoTime } from './iso-time.ts';
+import { clean } from './s3-errors.ts';
 import { childText, onlyChild, parseXml, XmlError } from './xml.ts';
 
 /** Bodies of credential answers are read up to this. */
@@ -140,7 +141,7 @@ function expiryOf(raw: unknown, where: string): Date {
 
 /** A value of an answer as a message quotes it: a string's start, or what else it is (a nested array is never written out). */
 function shown(value: unknown, max = 40): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, max));
+  if (typeof value === 'string') return JSON.stringify(clean(value, max));
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
 }
 
@@ -203,7 +204,7 @@ export function stsCredentials(status: number, text: string, origin: string): Ex
     const error = root.name === 'Error' ? root : onlyChild(root, 'Error');
     const code = (error === undefined ? undefined : childText(error, 'Code')) ?? 'no error code';
     const message = (error === undefined ? undefined : childText(error, 'Message')) ?? '';
-    const what = `${where} answered ${status} ${code}${message === '' ? '' : `: ${message.slice(0, 300)}`}`;
+    const what = `${where} answered ${status} ${clean(code, 64)}${message.trim() === '' ? '' : `: ${clean(message, 300)}`}`;
     throw status >= 500 || code === 'IDPCommunicationError' || code === 'Throttling' ? new PassingFailure(what) : new AnswerRefused(what);
   }
   const result = root.name === 'AssumeRoleWithWebIdentityResponse' ? onlyChild(root, 'AssumeRoleWithWebIdentityResult') : undefined;
@@ -277,7 +278,7 @@ function container(o: SourceOptions): Fetcher {
 /** The JSON both the container endpoint and the instance metadata service answer with. */
 export function jsonCredentials(status: number, text: string, where: string): ExpiringCredentials {
   if (status !== 200) {
-    const what = `${where} answered ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, 300)}`}`;
+    const what = `${where} answered ${status}${text.trim() === '' ? '' : `: ${clean(text, 300)}`}`;
     throw status >= 500 ? new PassingFailure(what) : new AnswerRefused(what);
   }
   let doc: unknown;
@@ -288,7 +289,7 @@ export function jsonCredentials(status: number, text: string, where: string): Ex
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new AnswerRefused(`${where} answered 200 with JSON that is not an object`);
   const o = doc as Record<string, unknown>;
-  if (o['Code'] !== undefined && o['Code'] !== 'Success') throw new AnswerRefused(`${where} answered Code ${shown(o['Code'], 80)}${typeof o['Message'] === 'string' ? `: ${o['Message'].slice(0, 300)}` : ''}`);
+  if (o['Code'] !== undefined && o['Code'] !== 'Success') throw new AnswerRefused(`${where} answered Code ${shown(o['Code'], 80)}${typeof o['Message'] === 'string' ? `: ${clean(o['Message'], 300)}` : ''}`);
   const field = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
   const token = field('Token');
   return checked({ accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), ...(token === '' ? {} : { sessionToken: token }), expiresAt: expiryOf(o['Expiration'], where) }, where);
@@ -325,7 +326,7 @@ function instance(o: SourceOptions): Fetcher {
           throw roles.status >= 500 ? new PassingFailure(what) : new AnswerRefused(what);
         }
         const role = roles.text.split('\n')[0]?.trim() ?? '';
-        if (!ROLE_NAME.test(role)) throw new AnswerRefused(`${where} named no usable role (${JSON.stringify(role.slice(0, 80))})`);
+        if (!ROLE_NAME.test(role)) throw new AnswerRefused(`${where} named no usable role (${shown(role, 80)})`);
         const creds = await imds.exchange('GET', `${base}${encodeURIComponent(role)}`, auth);
         return jsonCredentials(creds.status, creds.text, `${where} (role ${role})`);
       }, passing),

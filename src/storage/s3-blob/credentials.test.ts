@@ -244,3 +244,10 @@ test('credential answers: a Code or Expiration that is an array nested thousands
   assert.throws(() => jsonCredentials(200, `{"Code":${deep}}`, 'the test endpoint'), { message: 'the test endpoint answered Code an array' });
   assert.throws(() => jsonCredentials(200, ecsAnswer({}).replace(/"Expiration":"[^"]*"/, `"Expiration":${deep}`), 'the test endpoint'), { message: 'the test endpoint gave no usable expiry time (an array)' });
 });
+
+test("credential answers: the endpoint's own text in a refusal is one printable line, capped", () => {
+  assert.throws(() => jsonCredentials(200, '{"Code":"Fail\\u0007ure","Message":"line one\\nline two\\u001b[31m"}', 'the test endpoint'), { message: 'the test endpoint answered Code "Fail ure": line one line two [31m' });
+  assert.throws(() => jsonCredentials(403, `denied\r\nX-Injected: 1\u0085${'x'.repeat(400)}`, 'the test endpoint'), { message: `the test endpoint answered 403: denied X-Injected: 1 ${'x'.repeat(279)}…` });
+  const refusal = '<ErrorResponse><Error><Code>Access&#10;Denied</Code><Message>not&#13;&#10;authorized&#x9B;</Message></Error></ErrorResponse>';
+  assert.throws(() => stsCredentials(403, refusal, 'https://sts.example'), { message: 'STS at https://sts.example answered 403 Access Denied: not authorized' });
+});

@@ -26,7 +26,7 @@ const MAX_MESSAGE = 300;
 export const ERROR_BODY_CAP = 64 * 1024;
 
 /** Printable, one line, capped: text from the endpoint is not ours to trust. */
-function clean(text: string, max: number): string {
+export function clean(text: string, max: number): string {
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max).trimEnd()}…` : flat;
 }
