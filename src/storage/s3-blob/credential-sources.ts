@@ -21,7 +21,7 @@ import { checkCredentials, RenewingCredentials, type ExpiringCredentials } from 
 import { HttpClient, readBody } from './http.ts';
 import { parseIsoTime } from './iso-time.ts';
 import { clean } from './s3-errors.ts';
-import { childText, onlyChild, parseXml, XmlError } from './xml.ts';
+import { childText, onlyChild, parseXml, XmlError, type XmlElement } from './xml.ts';
 
 /** Bodies of credential answers are read up to this. */
 const ANSWER_CAP = 64 * 1024;
@@ -193,13 +193,18 @@ function webIdentity(o: SourceOptions): Fetcher {
 /** STS's answer: the credentials, or the error it names. */
 export function stsCredentials(status: number, text: string, origin: string): ExpiringCredentials {
   const where = `STS at ${origin}`;
-  let root;
   try {
-    root = parseXml(text, { maxLength: ANSWER_CAP, maxDepth: 8, maxElements: 200 });
+    return stsAnswer(parseXml(text, { maxLength: ANSWER_CAP, maxDepth: 8, maxElements: 200 }), status, where);
   } catch (err) {
-    const what = `${where} answered ${status} with ${err instanceof XmlError ? `malformed XML (${err.message})` : 'something unreadable'}`;
+    // Malformed XML, or an element STS writes once given twice: a refusal of its own (never a
+    // failure in passing, asked again for, unless the status says so), naming STS.
+    if (!(err instanceof XmlError)) throw err;
+    const what = `${where} answered ${status} with ${err.offset === null ? 'XML not of the shape STS writes' : 'malformed XML'} (${err.message})`;
     throw status >= 500 ? new PassingFailure(what) : new AnswerRefused(what);
   }
+}
+
+function stsAnswer(root: XmlElement, status: number, where: string): ExpiringCredentials {
   if (root.name === 'ErrorResponse' || root.name === 'Error' || status !== 200) {
     const error = root.name === 'Error' ? root : onlyChild(root, 'Error');
     const code = (error === undefined ? undefined : childText(error, 'Code')) ?? 'no error code';

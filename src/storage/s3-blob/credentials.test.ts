@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -250,4 +252,34 @@ test("credential answers: the endpoint's own text in a refusal is one printable 
   assert.throws(() => jsonCredentials(403, `denied\r\nX-Injected: 1\u0085${'x'.repeat(400)}`, 'the test endpoint'), { message: `the test endpoint answered 403: denied X-Injected: 1 ${'x'.repeat(279)}…` });
   const refusal = '<ErrorResponse><Error><Code>Access&#10;Denied</Code><Message>not&#13;&#10;authorized&#x9B;</Message></Error></ErrorResponse>';
   assert.throws(() => stsCredentials(403, refusal, 'https://sts.example'), { message: 'STS at https://sts.example answered 403 Access Denied: not authorized' });
+});
+
+test('web identity: an STS answer giving an element twice is a refusal naming STS, not asked again as if it were passing', async () => {
+  let requests = 0;
+  const answers = [
+    ['400', '<ErrorResponse><Error><Code>InvalidIdentityToken</Code></Error><Error><Code>Throttling</Code></Error></ErrorResponse>', 'STS at {url} answered 400 with XML not of the shape STS writes (<ErrorResponse> has more than one <Error>)'],
+    ['200', '<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><AccessKeyId>ASIA2</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>', 'STS at {url} answered 200 with XML not of the shape STS writes (<Credentials> has more than one <AccessKeyId>)'],
+  ] as const;
+  let current: (typeof answers)[number] = answers[0];
+  const server = createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => res.writeHead(Number(current[0]), { 'content-type': 'text/xml' }).end(current[1]));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const tokenFile = join(scratch, 'web-identity-token-twice');
+    await writeFile(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.x.sig');
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/airlock-gateway', AWS_ENDPOINT_URL_STS: url };
+    for (const answer of answers) {
+      current = answer;
+      requests = 0;
+      await assert.rejects(credentialSource('web-identity', { env, region: 'us-east-1' }).get(), (err: unknown) => err instanceof Error && err.message.endsWith(`: ${answer[2].replace('{url}', url)}`));
+      assert.equal(requests, 1, 'a refusal is not asked again');
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
