@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { requireReader, requireRegistryReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
-import { assertNever } from '../core/index.ts';
+import { assertNever, type Admission } from '../core/index.ts';
 import { vulnerabilityAdvisories } from '../gate/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
@@ -104,13 +104,19 @@ async function startTrust(scope: FastifyInstance, repo: ProxyRepositoryConfig, c
   return trust;
 }
 
-async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, expose: (m: NpmMember) => void): Promise<void> {
-  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, expose);
+/** What the gateway's npm repositories share, made when the first of them is registered. */
+interface NpmShared {
+  /** Audits at work and waiting: their memory is the process's, whichever repository is asked. */
+  audits: Admission | null;
+}
+
+async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, shared: NpmShared, expose: (m: NpmMember) => void): Promise<void> {
+  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, shared, expose);
   if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
   const trust = await startTrust(scope, repo, config, services);
   await scope.register(npmPlugin, {
-    ...npmOptions(repo, config, services),
+    ...(await npmOptions(repo, config, services, shared)),
     upstream,
     registryKeys: trust.signatureKeys,
     attestationKeys: trust.attestationKeys,
@@ -139,23 +145,33 @@ function repositoryOptions(repo: ServingRepositoryConfig, config: AirlockConfig,
 }
 
 /** What every npm repository's plugin is given, whatever its kind. */
-function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices): Omit<NpmPluginOptions, 'upstream'> {
+async function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared): Promise<Omit<NpmPluginOptions, 'upstream'>> {
   return {
     ...repositoryOptions(repo, config, services),
     sources: services.sources,
     advisories: vulnerabilityAdvisories(services.storage.signals),
+    audits: await npmAudits(services, shared),
   };
+}
+
+async function npmAudits(services: AirlockServices, shared: NpmShared): Promise<Admission> {
+  if (shared.audits === null) {
+    const { auditAdmission } = await import('../ecosystems/npm/index.ts');
+    shared.audits = auditAdmission();
+    services.metrics.watchAdmission('npm_audit', shared.audits);
+  }
+  return shared.audits;
 }
 
 /**
  * A hosted repository: its packages come from the stores (`HostedOrigin`) and go through the same
  * gate as a proxy's. No registry signs them, so no registry key is trusted for them.
  */
-async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, expose: (m: NpmMember) => void): Promise<void> {
+async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared, expose: (m: NpmMember) => void): Promise<void> {
   const { npmPlugin, HostedOrigin } = await import('../ecosystems/npm/index.ts');
   const { metadata, blobs } = services.storage;
   await scope.register(npmPlugin, {
-    ...npmOptions(repo, config, services),
+    ...(await npmOptions(repo, config, services, shared)),
     upstream: new HostedOrigin(repo.name, metadata, blobs, services.clock),
     hosted: metadata,
     unpublish: repo.unpublish,
@@ -267,7 +283,7 @@ async function registerOciGroup(scope: FastifyInstance, repo: GroupRepositoryCon
 }
 
 /** An npm group: its members' routes under one URL, each package from the first member that has it; publishes to publishTo. */
-async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
+async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
   await scope.register(npmGroupPlugin, {
     repo: repo.name,
@@ -276,12 +292,14 @@ async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryCon
     publicUrl: config.server.publicUrl,
     clock: services.clock,
     sources: services.sources,
+    audits: await npmAudits(services, shared),
   });
 }
 
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
   const instanceId = randomBytes(16).toString('base64url');
   const members = new Map<string, NpmMember>();
+  const npmShared: NpmShared = { audits: null };
   const pypiMembers = new Map<string, PypiMember>();
   const ociMembers = new Map<string, OciMember>();
   // Groups last: they serve through the repositories they name.
@@ -309,8 +327,8 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
         const format = repo.format;
         switch (format) {
           case 'npm':
-            if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, members);
-            else await registerNpm(scope, repo, config, services, upstream, (m) => members.set(repo.name, m));
+            if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, npmShared, members);
+            else await registerNpm(scope, repo, config, services, upstream, npmShared, (m) => members.set(repo.name, m));
             break;
           case 'pypi':
             if (repo.kind === 'group') await registerPypiGroup(scope, repo, config, services, pypiMembers);

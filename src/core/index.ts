@@ -10,6 +10,7 @@ export * from './gzip-size.ts';
 export * from './release-bytes.ts';
 export * from './shell-words.ts';
 export * from './npm-scripts.ts';
+export * from './admission.ts';
 export * from './semaphore.ts';
 export * from './periodic.ts';
 export * from './npm-lockfile.ts';

@@ -8,7 +8,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import type { DecisionPhase } from '../../storage/ports/index.ts';
 import type { SweepReport } from '../../storage/index.ts';
-import type { CacheFills, VerdictKind } from '../../core/index.ts';
+import type { Admission, CacheFills, VerdictKind } from '../../core/index.ts';
 import type { DecisionSource, GateObserver, ReviewIndex } from '../../gate/index.ts';
 import type { CircuitState } from '../../upstream/index.ts';
 import type { RepositoryMetrics } from '../../ecosystems/shared/metrics.ts';
@@ -31,6 +31,7 @@ const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   readonly registry = new Registry();
   readonly #circuits: { readonly repo: string; readonly upstream: string; readonly state: () => CircuitState }[] = [];
+  readonly #admissions: { readonly work: string; readonly admission: Pick<Admission, 'busy' | 'waiting' | 'turnedAway'> }[] = [];
   #inFlight = 0;
   readonly #requests = this.registry.register(new Counter('airlock_http_requests_total', 'HTTP requests by route pattern, method and status.', ['route', 'method', 'status']));
   readonly #duration = this.registry.register(
@@ -91,6 +92,12 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
         },
       ),
     );
+    const admitted = (name: string, help: string, type: 'gauge' | 'counter', read: (a: Pick<Admission, 'busy' | 'waiting' | 'turnedAway'>) => number): void => {
+      this.registry.register(new Collected(name, help, type, ['work'], (emit) => this.#admissions.forEach(({ work, admission }) => emit({ work }, read(admission)))));
+    };
+    admitted('airlock_admission_in_progress', 'Costly requests anyone may send (work: npm_audit) being answered now; at most a fixed number at once.', 'gauge', (a) => a.busy);
+    admitted('airlock_admission_waiting', 'Such requests waiting their turn now (they hold a connection, not a body).', 'gauge', (a) => a.waiting);
+    admitted('airlock_admission_turned_away_total', 'Such requests turned away with 503 and Retry-After: every place at work and in the queue was taken.', 'counter', (a) => a.turnedAway);
     this.registry.register(
       new Collected('airlock_policy_info', 'The active policy (value 1, hash as a label).', 'gauge', ['hash'], (emit) => {
         if (this.#policyHash !== null) emit({ hash: this.#policyHash }, 1);
@@ -119,6 +126,14 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   /** Report an upstream client's circuit state, read when scraped (`upstream`: the setting that names it). */
   watchCircuit(repo: string, upstream: 'upstream' | 'filesUpstream', state: () => CircuitState): void {
     this.#circuits.push({ repo, upstream, state });
+  }
+
+  /**
+   * Report an admission's callers at work, waiting and turned away (`work` names what it admits:
+   * `npm_audit`), read when scraped.
+   */
+  watchAdmission(work: string, admission: Pick<Admission, 'busy' | 'waiting' | 'turnedAway'>): void {
+    this.#admissions.push({ work, admission });
   }
 
   /** Report a repository's in-memory caches (or the process's, as `PROCESS_WIDE`), read when scraped. */

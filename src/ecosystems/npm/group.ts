@@ -9,11 +9,12 @@
  * refusals), with the URLs in its answers under the group's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError, parseNpmPackageName, type Admission, type NpmPackageName } from '../../core/index.ts';
 import type { PackageSources } from '../../gate/index.ts';
 import type { Json, RequestContext } from '../../storage/ports/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import { isHostedWrite, npmRoutes, npmWire, queryOf, repositoryUrl, wantsWritable, writeName } from './plugin.ts';
+import { auditAdmission } from './audit.ts';
 import type { NpmRoute } from './routes.ts';
 import { MAX_SEARCH_SIZE, parseSearchQuery, searchQueryString, type SearchResults } from './search.ts';
 import { groupLookup, type GroupOptions } from '../shared/group-owners.ts';
@@ -47,6 +48,8 @@ export interface NpmMember {
 export interface NpmGroupOptions extends GroupOptions<NpmMember> {
   /** Where the group registers itself as a package source (the pre-flight check), beside its members. */
   readonly sources?: PackageSources;
+  /** Audits at work and waiting, shared by the gateway's npm repositories (default: the group's own). */
+  readonly audits?: Admission;
 }
 
 function refuse(reply: FastifyReply, message: string): FastifyReply {
@@ -181,5 +184,6 @@ export async function npmGroupPlugin(fastify: FastifyInstance, options: NpmGroup
     serveRoute,
     maxWriteBytes: publishTo?.maxWriteBytes ?? null,
     authorizeWrite: (request, route) => publishTo !== null && isHostedWrite(route) && publishTo.authorizeWrite(request, route),
+    audits: options.audits ?? auditAdmission(),
   });
 }

@@ -1,5 +1,5 @@
 /** What the npm plugin is given by the composition root: ports, the upstream client, settings. */
-import { AirlockError, type Sha256Digest } from '../../core/index.ts';
+import { AirlockError, type Admission, type Sha256Digest } from '../../core/index.ts';
 import type { Gate, PackageSources, VulnerabilityAdvisories } from '../../gate/index.ts';
 import type { ArtifactIndex, BlobStore, DocumentCache, HostedPackageStore } from '../../storage/ports/index.ts';
 import type { Upstream } from '../../upstream/index.ts';
@@ -30,6 +30,8 @@ export interface NpmPluginOptions {
   readonly sources?: PackageSources;
   /** Imported vulnerability advisories, added to `npm audit`'s answer (and the answer when the upstream has none). */
   readonly advisories?: VulnerabilityAdvisories;
+  /** Audits at work and waiting, shared by the gateway's npm repositories (default: this repository's own). */
+  readonly audits?: Admission;
   /** The URL clients use to reach Airlock; null: derived from each request's Host. */
   readonly publicUrl?: string | null;
   readonly clock?: () => Date;

@@ -7,9 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AirlockError, assertNever, isAirlockError, ownMember, Semaphore, type NpmPackageName } from '../../core/index.ts';
+import { AirlockError, assertNever, isAirlockError, ownMember, Semaphore, type Admission, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
-import { bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
+import { AUDIT_RETRY_AFTER_SECONDS, auditAdmission, AUDITS_AT_ONCE, AUDITS_WAITING, bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
 import { auditReport, installedNodes, mergeReports } from './audit-report.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
@@ -431,11 +431,13 @@ export function npmRoutes(
     readonly maxWriteBytes: number | null;
     /** Checks the publisher before the body of a write the repository takes; false: the write is refused at once. */
     readonly authorizeWrite: (request: FastifyRequest, route: NpmRoute) => boolean;
+    /** Audits at work and waiting (`auditAdmission`), taken before an audit's body is read. */
+    readonly audits: Admission;
   },
 ): void {
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => how.serveRoute(request, reply, routeBelow(fastify.prefix, request));
   fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler, exposeHeadRoute: false });
-  fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', handler });
+  fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', onRequest: (request, reply) => admitAudit(how.audits, request, reply), handler });
   fastify.route({
     method: ['PUT', 'POST', 'DELETE', 'PATCH'],
     url: '/*',
@@ -446,6 +448,28 @@ export function npmRoutes(
     },
     handler,
   });
+}
+
+/**
+ * An audit's turn (`auditAdmission`), held until its answer is sent or its client is gone; a
+ * client that leaves while it waits gives its place up. Turned away: 503 with Retry-After, which
+ * npm retries by itself.
+ */
+async function admitAudit(audits: Admission, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const gone = new AbortController();
+  const leave = (): void => gone.abort();
+  reply.raw.once('close', leave);
+  const release = await audits.enter(gone.signal);
+  reply.raw.off('close', leave);
+  if (release === null) {
+    if (gone.signal.aborted) return;
+    request.log.warn({ client: request.ip, atWork: audits.busy, waiting: audits.waiting }, 'npm audit turned away: too many audits at once');
+    reply.header('retry-after', String(AUDIT_RETRY_AFTER_SECONDS));
+    throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${AUDITS_AT_ONCE} at work, ${AUDITS_WAITING} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`);
+  }
+  // Gone between its turn coming and this line: the close event has passed already.
+  if (gone.signal.aborted || reply.raw.closed) release();
+  else reply.raw.once('close', release);
 }
 
 export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {
@@ -464,6 +488,7 @@ export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOpti
     serveRoute: (request, reply, route) => serve(s, request, reply, route, () => repositoryUrl(s.settings.publicUrl, s.settings.repo, s.prefix, request)),
     maxWriteBytes: publisher?.maxBodyBytes ?? null,
     authorizeWrite,
+    audits: options.audits ?? auditAdmission(),
   });
   options.expose?.({
     repo: s.settings.repo,
