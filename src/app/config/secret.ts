@@ -41,8 +41,9 @@ export class Secret {
 
 export function resolveSecret(ref: SecretRef, path: string, env: NodeJS.ProcessEnv, baseDir: string): Secret {
   if ('env' in ref) {
-    const v = env[ref.env];
-    if (v === undefined || v === '') {
+    // The environment's own variables only: `toString` or `__proto__` would read its prototype's members.
+    const v = Object.hasOwn(env, ref.env) ? env[ref.env] : undefined;
+    if (typeof v !== 'string' || v === '') {
       throw new AirlockError('CONFIG_INVALID', `${path}: environment variable ${ref.env} is not set`);
     }
     return new Secret(v, `env ${ref.env}`);
