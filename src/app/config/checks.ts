@@ -109,7 +109,12 @@ export function list(v: unknown, path: string, max: number): readonly unknown[] 
   return v;
 }
 
-/** An absolute http(s) URL without query or fragment, normalised to end with `/`. */
+/**
+ * An absolute http(s) URL without query or fragment, normalised to end with `/`: what it names
+ * is a base other paths are appended to, so a bare `?` or `#` (an empty query or fragment, which
+ * the URL keeps) is dropped, or `https://r.example/npm?` would become `https://r.example/npm?/`,
+ * a query every request path lands in.
+ */
 export function httpUrl(v: unknown, path: string): string {
   const text = string(v, path);
   let url: URL;
@@ -121,8 +126,13 @@ export function httpUrl(v: unknown, path: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(path, 'must be an http:// or https:// URL');
   if (url.search !== '' || url.hash !== '') fail(path, 'must not have a query or fragment');
   if (url.username !== '' || url.password !== '') fail(path, 'must not contain credentials; use upstreamAuth with a secret reference');
+  url.search = '';
+  url.hash = '';
   const s = url.toString();
-  return s.endsWith('/') ? s : `${s}/`;
+  const kept = s.endsWith('/') ? s : `${s}/`;
+  // Percent-encoding lengthens what was written: the URL kept is held to the same limit, so that it reads the same again.
+  if (kept.length > 4096) fail(path, 'longer than 4096 characters as kept (percent-encoded, ending in /)');
+  return kept;
 }
 
 /** Arbitrary JSON data (policy data): mappings, lists, strings, finite numbers, booleans, null. */
