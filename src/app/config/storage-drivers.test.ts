@@ -149,6 +149,9 @@ test('storage.blobs: every S3 setting is checked, with its path in the error', a
   const check = (rest: string, message: RegExp, env: NodeJS.ProcessEnv = S3_ENV) => refused(storageOf(`${base}${rest}}\n`, env), message);
   await check('bucket: b12', /^storage\.blobs\.endpoint: required for the s3 driver/);
   await check('endpoint: "http://h:1"', /^storage\.blobs\.bucket: required for the s3 driver/);
+  // Written but empty (found by fuzzing: the S3 store's options threw a TypeError on the missing value).
+  await check('endpoint: "http://h:1", bucket: null', /^storage\.blobs\.bucket: required for the s3 driver/);
+  await check('endpoint: ~, bucket: b12', /^storage\.blobs\.endpoint: required for the s3 driver/);
   // The S3 store's own rules, with the configuration's paths.
   await check('endpoint: "ftp://h", bucket: bbb', /^storage\.blobs\.endpoint: endpoint must be an http:\/\/ or https:\/\/ URL, got ftp:$/);
   await check('endpoint: "http://k:s@h", bucket: bbb', /^storage\.blobs\.endpoint: endpoint must not contain credentials/);

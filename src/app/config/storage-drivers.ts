@@ -61,7 +61,7 @@ export function blobDriver(v: unknown, path: string, ctx: Context): BlobStorageC
     if (given.length > 0) fail(join(path, given[0] as string), 'applies to the s3 driver only');
     return { driver };
   }
-  for (const k of ['endpoint', 'bucket'] as const) if (o[k] === undefined) fail(join(path, k), 'required for the s3 driver');
+  for (const k of ['endpoint', 'bucket'] as const) if (o[k] === undefined || o[k] === null) fail(join(path, k), 'required for the s3 driver');
   const text = (key: string): string | undefined => (o[key] === undefined || o[key] === null ? undefined : string(o[key], join(path, key)));
   const region = text('region');
   const source = s3Credentials(o, path, ctx, region ?? 'us-east-1');
