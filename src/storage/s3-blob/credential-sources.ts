@@ -322,7 +322,8 @@ function instance(o: SourceOptions): Fetcher {
           throw session.status >= 500 ? new PassingFailure(what) : new AnswerRefused(what);
         }
         const token = session.text.trim();
-        if (token === '' || /\s/.test(token) || token.length > 1024) throw new AnswerRefused(`${where} answered the session token request with no usable token`);
+        // It goes back in a header: visible ASCII only (IMDS hands out base64), or every request with it fails as it is sent.
+        if (!/^[\x21-\x7e]{1,1024}$/.test(token)) throw new AnswerRefused(`${where} answered the session token request with no usable token`);
         const auth = { 'x-aws-ec2-metadata-token': token };
         const roles = await imds.exchange('GET', base, auth);
         if (roles.status === 404) throw new AnswerRefused(`${where} knows no instance profile role: attach an IAM role to the instance`);

@@ -283,3 +283,28 @@ test('web identity: an STS answer giving an element twice is a refusal naming ST
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('instance profile: a session token a header cannot carry is refused as unusable, not sent (and asked again for as a failure in passing)', async () => {
+  let tokenRequests = 0;
+  let token = '';
+  const server = createServer((req, res) => {
+    req.resume();
+    if (req.method === 'PUT') tokenRequests++;
+    res.writeHead(req.method === 'PUT' ? 200 : 404, { 'content-type': 'text/plain' }).end(req.method === 'PUT' ? token : 'Not Found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    for (const bad of ['AQAEA\u0001Fv==', 'AQAEA\u2603Fv==', 'AQAEA\u00e9Fv==']) {
+      token = bad;
+      tokenRequests = 0;
+      await assert.rejects(credentialSource('instance', { env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: url }, region: 'us-east-1' }).get(), {
+        message: `S3 blob store: no credentials from instance profile (${url}): the instance metadata service at ${url} answered the session token request with no usable token`,
+      });
+      assert.equal(tokenRequests, 1, JSON.stringify(bad));
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
