@@ -9,8 +9,9 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AirlockError, assertNever, isAirlockError, ownMember, Semaphore, type Admission, type NpmPackageName } from '../../core/index.ts';
 import { requestContextOf, requirePackageInScope, requireRepositoryInScope, requireRole, type Identity } from '../../gate/identity.ts';
-import { AUDIT_RETRY_AFTER_SECONDS, auditAdmission, AUDITS_AT_ONCE, AUDITS_WAITING, bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
+import { auditAdmission, bulkAdvisory, mergeBulk, MAX_AUDIT_REQUEST, readAuditJson, readBulkRequest, upstreamAuditJson } from './audit.ts';
 import { auditReport, installedNodes, mergeReports } from './audit-report.ts';
+import { auditTurns } from './audit-turns.ts';
 import { ArtifactService } from './artifact-service.ts';
 import { etagMatches, requesterKey } from '../shared/http.ts';
 import { DocumentSource } from '../shared/document-source.ts';
@@ -437,7 +438,8 @@ export function npmRoutes(
 ): void {
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => how.serveRoute(request, reply, routeBelow(fastify.prefix, request));
   fastify.route({ method: ['GET', 'HEAD'], url: '/*', handler, exposeHeadRoute: false });
-  fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', onRequest: (request, reply) => admitAudit(how.audits, request, reply), handler });
+  const audits = auditTurns(how.audits);
+  fastify.route({ method: 'POST', url: '/-/npm/v1/security/*', onRequest: audits.take, handler: (request, reply) => audits.run(request, () => handler(request, reply)) });
   fastify.route({
     method: ['PUT', 'POST', 'DELETE', 'PATCH'],
     url: '/*',
@@ -448,28 +450,6 @@ export function npmRoutes(
     },
     handler,
   });
-}
-
-/**
- * An audit's turn (`auditAdmission`), held until its answer is sent or its client is gone; a
- * client that leaves while it waits gives its place up. Turned away: 503 with Retry-After, which
- * npm retries by itself.
- */
-async function admitAudit(audits: Admission, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const gone = new AbortController();
-  const leave = (): void => gone.abort();
-  reply.raw.once('close', leave);
-  const release = await audits.enter(gone.signal);
-  reply.raw.off('close', leave);
-  if (release === null) {
-    if (gone.signal.aborted) return;
-    request.log.warn({ client: request.ip, atWork: audits.busy, waiting: audits.waiting }, 'npm audit turned away: too many audits at once');
-    reply.header('retry-after', String(AUDIT_RETRY_AFTER_SECONDS));
-    throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${AUDITS_AT_ONCE} at work, ${AUDITS_WAITING} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`);
-  }
-  // Gone between its turn coming and this line: the close event has passed already.
-  if (gone.signal.aborted || reply.raw.closed) release();
-  else reply.raw.once('close', release);
 }
 
 export async function npmPlugin(fastify: FastifyInstance, options: NpmPluginOptions): Promise<void> {

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,4 +121,28 @@ test('npm audit: a few at work, a fixed number waiting, the rest turned away wit
   const passed = await npmAudit();
   assert.equal(passed.code, 0, passed.output);
   assert.match(passed.output, /found 0 vulnerabilities/, passed.output);
+});
+
+test('npm audit: a client that sends its audit and goes away at once keeps its place taken until the audit is worked out', async (t) => {
+  const upstream = await holdingUpstream();
+  t.after(() => upstream.close());
+  const airlock = await startAirlock({ config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
+  t.after(() => airlock.close());
+  const { port } = new URL(airlock.url);
+  for (let i = 1; i <= AUDITS_AT_ONCE; i++) {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`POST /npm/-/npm/v1/security/advisories/bulk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${BULK.length}\r\n\r\n`);
+    socket.write(BULK);
+    await until('the audit forwarded upstream', async () => upstream.asked, (n) => n === i);
+    socket.destroy();
+    await until('its connection closed', async () => socket.closed, (closed) => closed);
+  }
+  const waiter = audit(airlock);
+  const taken = await until('the next audit waiting', () => admission(airlock), (a) => a.waiting === 1);
+  assert.equal(taken.inProgress, AUDITS_AT_ONCE, 'the clients that left still hold their places');
+  assert.equal(upstream.asked, AUDITS_AT_ONCE, 'no audit beyond the places was worked on');
+  upstream.letGo();
+  assert.equal((await waiter).status, 200);
+  await until('every place free again', () => admission(airlock), (a) => a.inProgress === 0 && a.waiting === 0);
 });
