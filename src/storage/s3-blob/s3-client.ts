@@ -10,6 +10,7 @@ import { LIST_PAGE_CAP, parseListPage, type ListPage } from './list-page.ts';
 import type { ResolvedS3Options } from './options.ts';
 import {
   answerError,
+  clean,
   ERROR_BODY_CAP,
   isRetryableAnswer,
   isRetryableFailure,
@@ -242,9 +243,10 @@ export class S3Client {
     return Number(header);
   }
 
+  /** `what` quotes the answer (a header, a field of a page): made one printable line, as S3's own error messages are. */
   malformed(call: Pick<S3Call, 'operation' | 'key' | 'about'>, what: string, cause?: unknown): AirlockError {
     const subject = this.subject(call);
-    return new AirlockError('STORAGE_ERROR', `S3 ${subject.operation} of ${subject.what} in bucket "${subject.bucket}" answered ${what}`, cause === undefined ? {} : { cause });
+    return new AirlockError('STORAGE_ERROR', `S3 ${subject.operation} of ${subject.what} in bucket "${subject.bucket}" answered ${clean(what, 500)}`, cause === undefined ? {} : { cause });
   }
 
   /**
