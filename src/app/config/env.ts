@@ -23,7 +23,8 @@ import {
 
 type Tree = { [k: string]: unknown };
 
-const SECTIONS: Readonly<Record<string, readonly string[]>> = {
+/** The sections `AIRLOCK_<SECTION>_<KEY>` sets a key of, with their keys. */
+export const ENV_SECTIONS: Readonly<Record<string, readonly string[]>> = {
   server: SERVER_KEYS,
   storage: STORAGE_KEYS,
   policy: POLICY_KEYS,
@@ -117,7 +118,7 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
     .sort();
   const relevant = names.filter((n) => {
     const rest = n.slice('AIRLOCK_'.length);
-    return Object.keys(SECTIONS).some((s) => rest.startsWith(`${s.toUpperCase()}_`)) || rest.startsWith('REPOSITORIES_');
+    return Object.keys(ENV_SECTIONS).some((s) => rest.startsWith(`${s.toUpperCase()}_`)) || rest.startsWith('REPOSITORIES_');
   });
   if (relevant.length === 0) return raw;
   const out: Tree = isTree(raw) ? structuredClone(raw) : raw === undefined || raw === null ? {} : fail('', 'expected a mapping');
@@ -128,7 +129,7 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv): unknown
       applyRepository(out, rest.slice('REPOSITORIES_'.length), value, envName);
       continue;
     }
-    const [sectionName, keys] = Object.entries(SECTIONS).find(([s]) => rest.startsWith(`${s.toUpperCase()}_`)) as [string, readonly string[]];
+    const [sectionName, keys] = Object.entries(ENV_SECTIONS).find(([s]) => rest.startsWith(`${s.toUpperCase()}_`)) as [string, readonly string[]];
     const keyPart = rest.slice(sectionName.length + 1);
     if (sectionName === 'policy' && keyPart.startsWith('BUNDLE_')) {
       applyPolicyBundle(section(out, 'policy', envName), keyPart.slice('BUNDLE_'.length), value, envName);

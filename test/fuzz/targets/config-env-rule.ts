@@ -9,24 +9,12 @@
  * both read `X_FILES_UPSTREAM`) cannot say which setting it means. Variables apply in name order
  * (`…_BUNDLE` before `…_BUNDLE_URL`), each against the repositories as the ones before left them.
  */
-import {
-  ACCESS_KEYS,
-  DEFAULT_REPOSITORIES,
-  POLICY_KEYS,
-  REPOSITORY_KEYS,
-  SERVER_KEYS,
-  SIGNALS_KEYS,
-  STORAGE_KEYS,
-  TIMEOUT_KEYS,
-  screamingSnake,
-} from '../../../src/app/config/index.ts';
+import { DEFAULT_REPOSITORIES, ENV_SECTIONS as SECTIONS, REPOSITORY_KEYS, TIMEOUT_KEYS, screamingSnake } from '../../../src/app/config/index.ts';
 import { POLICY_BUNDLE_KEYS } from '../../../src/app/config/policy-bundle.ts';
 import { readConfigYaml } from '../../../src/app/config/yaml.ts';
 
 type Tree = { [k: string]: unknown };
 type Path = readonly (string | number)[];
-
-const SECTIONS: Readonly<Record<string, readonly string[]>> = { server: SERVER_KEYS, storage: STORAGE_KEYS, policy: POLICY_KEYS, access: ACCESS_KEYS, signals: SIGNALS_KEYS };
 
 const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
