@@ -8,7 +8,7 @@
 import { duration, size } from '../../../src/app/config/checks.ts';
 import { MAX_DURATION_MS } from '../../../src/gate/duration.ts';
 import { asText, text, type FuzzTarget } from '../../support/fuzz/target.ts';
-import { configError } from './config-checks.ts';
+import { configError, done } from './config-checks.ts';
 import { yamlValue } from './config-env-rule.ts';
 
 const DOCUMENTED_UNITS: Readonly<Record<string, bigint>> = { '': 1n, b: 1n, k: 1024n, kib: 1024n, kb: 1000n, m: 1024n ** 2n, mib: 1024n ** 2n, mb: 1000n ** 2n, g: 1024n ** 3n, gib: 1024n ** 3n, gb: 1000n ** 3n, t: 1024n ** 4n, tib: 1024n ** 4n, tb: 1000n ** 4n };
@@ -73,5 +73,6 @@ export const units: FuzzTarget = {
     );
   },
   accepts: configError,
+  done,
 };
 

@@ -44,8 +44,13 @@ const file: FuzzTarget = {
     const { examples, handWritten } = configTexts();
     const valid: string[] = [];
     for (const t of examples) if (await loads(t).then(() => true, () => false)) valid.push(t);
-    if (valid.length < 20) throw new Error(`only ${valid.length} of ${examples.length} example configurations load`);
-    for (const t of handWritten) await loads(t).catch((err: unknown) => Promise.reject(new Error(`a hand-written seed does not load: ${String(err)}\n${t}`)));
+    // A seed that does not load ends the run before `done`: the world goes first.
+    const refuse = (message: string): never => {
+      done();
+      throw new Error(message);
+    };
+    if (valid.length < 20) refuse(`only ${valid.length} of ${examples.length} example configurations load`);
+    for (const t of handWritten) await loads(t).catch((err: unknown) => refuse(`a hand-written seed does not load: ${String(err)}\n${t}`));
     return [...valid, ...handWritten].map(text);
   },
   text: true,
