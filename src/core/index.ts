@@ -23,6 +23,7 @@ export * from './lru.ts';
 export * from './blake2b.ts';
 export * from './version.ts';
 export * from './yaml-depth.ts';
+export * from './yaml-keys.ts';
 export * from './trim.ts';
 export * from './decimal-text.ts';
 export * from './registry-paths.ts';

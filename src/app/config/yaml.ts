@@ -9,8 +9,8 @@
  * (no key of the configuration, or of policy data, is anything else); the alias budget spent is
  * an invalid document.
  */
-import { isAlias, isScalar, LineCounter, parseDocument, visit, type Node } from 'yaml';
-import { AirlockError, yamlDepthExceeded } from '../../core/index.ts';
+import { LineCounter, parseDocument } from 'yaml';
+import { AirlockError, collectionKeyAt, yamlDepthExceeded } from '../../core/index.ts';
 
 /** Nesting the configuration takes: its own sections are a few levels deep, policy data at most 32 below `policy.data`. */
 export const MAX_CONFIG_DEPTH = 64;
@@ -35,18 +35,9 @@ export function readConfigYaml(text: string, where: string, maxAliasCount: numbe
     return { kind: 'invalid', message: first.message.split('\n')[0] ?? 'invalid YAML' };
   }
   if (doc.contents === null) return { kind: 'empty' };
-  let collectionKey: Node | null = null;
-  visit(doc, {
-    Pair: (_, pair) => {
-      const key = pair.key as Node | null;
-      if (key === null || isScalar(key) || (isAlias(key) && isScalar(key.resolve(doc)))) return undefined;
-      collectionKey = key;
-      return visit.BREAK;
-    },
-  });
-  if (collectionKey !== null) {
-    const line = lines.linePos((collectionKey as Node).range?.[0] ?? 0).line;
-    throw new AirlockError('CONFIG_INVALID', `${where}: the key at line ${line} is a mapping or a list; keys are plain names`);
+  const keyAt = collectionKeyAt(doc);
+  if (keyAt !== undefined) {
+    throw new AirlockError('CONFIG_INVALID', `${where}: the key at line ${lines.linePos(keyAt).line} is a mapping or a list; keys are plain names`);
   }
   try {
     return { kind: 'value', value: doc.toJS({ maxAliasCount }) };

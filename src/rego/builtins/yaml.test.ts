@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_YAML_DEPTH } from './yaml.ts';
 import { check, evaluate } from './test-kit.ts';
+import { cpuMs } from '../../../test/support/cpu-time.ts';
 
 const flow = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const block = (depth: number): string => `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}- `).join('\\n')}x`;
@@ -42,4 +43,16 @@ test("yaml.unmarshal: an anchor whose value contains its own alias is refused as
 test('yaml.unmarshal: a key named __proto__ is a key like any other, as go-yaml reads it', () => {
   check('yaml.unmarshal("__proto__: 1\\na: {__proto__: [2]}")', '{"__proto__":1,"a":{"__proto__":[2]}}');
   check('object.keys(yaml.unmarshal("__proto__: 1"))', '["__proto__"]');
+});
+
+test("yaml.unmarshal: a mapping or a sequence as a key is refused as go-yaml refuses it (an invalid map key), before the conversion would print it: keys nested 200 deep took 0.8 s of it", () => {
+  const err = (line: number) => ({ code: 'eval_builtin_error', message: `yaml.unmarshal: yaml: line ${line}: invalid map key: a mapping or a sequence` }) as const;
+  check('yaml.unmarshal("{a: 1}: 2")', err(1));
+  check('yaml.unmarshal("x: 1\\n? [a, b]\\n: 2")', err(2));
+  check('yaml.is_valid("{a: 1}: 2")', 'false');
+  const nested = `${'{'.repeat(200)}${'}'.repeat(200)}: 1`;
+  const ms = cpuMs(() => check(`yaml.unmarshal("${nested}")`, err(1)));
+  assert.ok(ms < 300, `${ms} ms of CPU`);
+  // A key that is an alias of a scalar is a scalar key.
+  assert.deepEqual(evaluate('yaml.unmarshal("a: &k b\\n*k : c")'), { value: '{"a":"b","b":"c"}' });
 });

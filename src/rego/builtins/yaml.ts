@@ -5,7 +5,7 @@
  * go-yaml's error wording for the common failures.
  */
 import { parseAllDocuments, stringify, type Document } from 'yaml';
-import { setMember, yamlDepthExceeded } from '../../core/index.ts';
+import { collectionKeyAt, setMember, yamlDepthExceeded } from '../../core/index.ts';
 import { fromJSON, type Value } from '../value.ts';
 import { arg, builtinError, fn, str } from './args.ts';
 import { stringOf } from './encoding.ts';
@@ -79,6 +79,13 @@ function plainCollection(js: object, open: Set<object>): unknown {
   return o;
 }
 
+/** The 1-based line of an offset in `text`. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** Parse the first YAML document into a Rego value. */
 export function parseYaml(text: string): Value {
   if (text.length > MAX_YAML_LENGTH) throw new YamlError(`yaml: input larger than ${MAX_YAML_LENGTH} bytes`);
@@ -98,6 +105,9 @@ export function parseYaml(text: string): Value {
     const line = err.linePos?.[0]?.line ?? 1;
     throw new YamlError(`yaml: line ${line}: ${goYamlMessage(err.code, err.message, text)}`);
   }
+  // go-yaml refuses a mapping or sequence as a key; converted, such keys cost time steep in their depth.
+  const keyAt = collectionKeyAt(doc);
+  if (keyAt !== undefined) throw new YamlError(`yaml: line ${lineOf(text, keyAt)}: invalid map key: a mapping or a sequence`);
   let js: unknown;
   try {
     js = toPlain(doc.toJS({ maxAliasCount: 100 }));
