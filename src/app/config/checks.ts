@@ -22,11 +22,24 @@ function kind(v: unknown): string {
   return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
 }
 
+/** Longest unknown key quoted whole in a message. */
+const MAX_SHOWN_KEY = 64;
+
+/**
+ * An unknown key as its message names it: as written when it is a plain name, else quoted as JSON
+ * (line breaks and control characters escaped), cut at MAX_SHOWN_KEY characters. A key of 100,000
+ * characters made a message, and a log line, of 100,000.
+ */
+function shownKey(k: string): string {
+  if (k.length <= MAX_SHOWN_KEY && /^[\w.-]+$/.test(k)) return k;
+  return JSON.stringify(k.length > MAX_SHOWN_KEY ? `${k.slice(0, MAX_SHOWN_KEY)}…` : k);
+}
+
 export function object(v: unknown, path: string, allowed: readonly string[]): Raw {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `expected a mapping, got ${kind(v)}`);
   const o = v as Raw;
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) fail(join(path, k), `unknown key (expected one of: ${allowed.join(', ')})`);
+    if (!allowed.includes(k)) fail(join(path, shownKey(k)), `unknown key (expected one of: ${allowed.join(', ')})`);
   }
   return o;
 }

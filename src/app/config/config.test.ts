@@ -210,6 +210,9 @@ test('unknown keys are errors naming the exact path', async () => {
   await rejects(loadText('server:\n  prot: 8080\n'), /^server\.prot: unknown key/);
   await rejects(loadText('polcy: {}\n'), /^polcy: unknown key/);
   await rejects(loadText('repositories:\n  - name: npm\n    format: npm\n    timeouts: {conect: 5s}\n'), /^repositories\[0\]\.timeouts\.conect: unknown key/);
+  // A key that is no plain name is quoted, its control characters escaped, and cut: a 100,000-character key made a message as long.
+  await rejects(loadText(`server:\n  ? ${'k'.repeat(100_000)}\n  : 1\n`), new RegExp(`^server\\."${'k'.repeat(64)}…": unknown key \\(expected one of: [^)]*\\)$`));
+  await rejects(loadText('server:\n  "a\\nb\\u001b[2J": 1\n'), /^server\."a\\nb\\u001b\[2J": unknown key/);
 });
 
 test('values are checked and bounded, with the path in the error', async () => {

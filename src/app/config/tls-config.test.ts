@@ -99,4 +99,7 @@ test('AIRLOCK_SERVER_TLS sets server.tls; --tls-cert and --tls-key name the file
   assert.equal(over.server.tls?.requireClientCert, true);
   await refused('', '--tls-key: needed with --tls-cert (or server.tls.key in the configuration)', { flags: { tlsCert: '/c.pem' } });
   await refused('', '--tls-cert: needed with --tls-key (or server.tls.cert in the configuration)', { flags: { tlsKey: '/k.pem' } });
+  // As the configuration's own file settings: a NUL is no file name (Node threw a TypeError on it when reading).
+  await refused('', '--tls-cert: not a file path: it holds a NUL character', { flags: { tlsCert: '/c.pem\0x', tlsKey: '/k.pem' } });
+  await refused('', '--tls-key: not a file path: it holds a NUL character', { flags: { tlsCert: '/c.pem', tlsKey: '/k\0.pem' } });
 });

@@ -58,8 +58,8 @@ export function tlsConfig(v: unknown, path: string, ctx: { readonly env: NodeJS.
  */
 export function tlsWithFlags(current: TlsConfig | null, flags: { readonly cert?: string; readonly key?: string }, cwd: string): TlsConfig | null {
   if (flags.cert === undefined && flags.key === undefined) return current;
-  const cert = flags.cert === undefined ? current?.cert : resolve(cwd, flags.cert);
-  const key: TlsKeySource | undefined = flags.key === undefined ? current?.key : { kind: 'file', path: resolve(cwd, flags.key) };
+  const cert = flags.cert === undefined ? current?.cert : resolve(cwd, pathText(flags.cert, '--tls-cert'));
+  const key: TlsKeySource | undefined = flags.key === undefined ? current?.key : { kind: 'file', path: resolve(cwd, pathText(flags.key, '--tls-key')) };
   if (cert === undefined) fail('--tls-cert', 'needed with --tls-key (or server.tls.cert in the configuration)');
   if (key === undefined) fail('--tls-key', 'needed with --tls-cert (or server.tls.key in the configuration)');
   const rest = current ?? { ca: null, minVersion: 'TLSv1.2', clientCa: null, requireClientCert: false, watch: true };
