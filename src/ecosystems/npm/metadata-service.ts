@@ -213,6 +213,7 @@ export class MetadataService {
       // Compression runs on the thread pool, outside the heavy section. Only the compressed form
       // is kept: the body's memory is given back as soon as it is compressed.
       let compressed: Buffer;
+      const size = body.length;
       try {
         compressed = exactBuffer(await gzipAsync(body, { level: RENDER_GZIP_LEVEL, chunkSize: Math.min(256 * 1024, Math.max(16 * 1024, body.length >> 3)) }));
       } finally {
@@ -223,6 +224,7 @@ export class MetadataService {
         etag: `W/"${createHash('sha256').update(`${state.doc.blob}\0${key}\0${view.digest}`).digest('base64url').slice(0, 32)}"`,
         contentType: CONTENT_TYPES[variant],
         gzip: compressed,
+        size,
       };
       if (view.renderings.size >= MAX_BASES * 2) view.renderings.clear();
       view.renderings.set(key, r);

@@ -68,8 +68,10 @@ export interface Rendering {
   /** Weak ETag over the rendered bytes. */
   readonly etag: string;
   readonly contentType: string;
-  /** Kept gzip'd only: clients ask for gzip; the rare one that does not gets it inflated. */
+  /** Kept gzip'd only: clients ask for gzip; the rare one that does not gets it inflated as it reads. */
   readonly gzip: Buffer;
+  /** The body's length inflated (its Content-Length when sent without gzip). */
+  readonly size: number;
 }
 
 /** A version hidden by the gate, as npm is told about it (`policyRestrictions`). */
