@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { npmTestEnv, serverFor } from './helpers.ts';
+import { stalledGet } from '../support/stalled-client.ts';
 
 /** The rendered packument's size, about: a readme this long and a few versions. */
 const README_BYTES = 8 * 1024 * 1024;
@@ -35,16 +35,6 @@ function bigPackument(registryUrl: string): Buffer {
   return Buffer.from(JSON.stringify({ _id: 'big-readme', name: 'big-readme', 'dist-tags': { latest: '1.0.7' }, versions, time, readme }));
 }
 
-/** Sends a GET with no Accept-Encoding and stops reading at the answer's first bytes. */
-async function stalledGet(url: URL, path: string): Promise<Socket> {
-  const socket = connect(Number(url.port), url.hostname);
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: application/json\r\n\r\n`);
-  const [first] = (await once(socket, 'data')) as [Buffer];
-  socket.pause();
-  assert.match(first.toString('latin1'), /^HTTP\/1\.1 200 /);
-  return socket;
-}
-
 test('a packument sent without gzip is inflated as the client reads it: clients that stop reading do not each hold the body', async (t) => {
   const env = await npmTestEnv();
   t.after(() => env.close());
@@ -65,7 +55,7 @@ test('a packument sent without gzip is inflated as the client reads it: clients 
   const stalled: Socket[] = [];
   let held: number;
   try {
-    for (let i = 0; i < STALLED_CLIENTS; i++) stalled.push(await stalledGet(url, '/npm/big-readme'));
+    for (let i = 0; i < STALLED_CLIENTS; i++) stalled.push(await stalledGet(url, '/npm/big-readme', ['Accept: application/json']));
     held = process.memoryUsage().arrayBuffers - before;
   } finally {
     // Before the gateway closes: it waits for its connections.

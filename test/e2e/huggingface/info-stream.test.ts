@@ -7,23 +7,13 @@
  * longer than what the kernel's socket buffers take for a client that does not read.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { test } from 'node:test';
+import { stalledGet } from '../../support/stalled-client.ts';
 import { hfE2e, OLD } from './support.ts';
 
 const FILES = 80_000;
 const STALLED_CLIENTS = 4;
-
-/** Sends the GET and stops reading at the answer's first bytes. */
-async function stalledGet(url: URL, path: string): Promise<Socket> {
-  const socket = connect(Number(url.port), url.hostname);
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-  const [first] = (await once(socket, 'data')) as [Buffer];
-  socket.pause();
-  assert.match(first.toString('latin1'), /^HTTP\/1\.1 200 /);
-  return socket;
-}
 
 test('repo info with blobs=true is written as the client reads it: clients that stop reading do not each hold the answer', async (t) => {
   const e = await hfE2e();
