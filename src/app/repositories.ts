@@ -150,14 +150,14 @@ async function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, 
     ...repositoryOptions(repo, config, services),
     sources: services.sources,
     advisories: vulnerabilityAdvisories(services.storage.signals),
-    audits: await npmAudits(services, shared),
+    audits: await npmAudits(config, services, shared),
   };
 }
 
-async function npmAudits(services: AirlockServices, shared: NpmShared): Promise<Admission> {
+async function npmAudits(config: AirlockConfig, services: AirlockServices, shared: NpmShared): Promise<Admission> {
   if (shared.audits === null) {
     const { auditAdmission } = await import('../ecosystems/npm/index.ts');
-    shared.audits = auditAdmission();
+    shared.audits = auditAdmission(config.server.audits.concurrency, config.server.audits.queue);
     services.metrics.watchAdmission('npm_audit', shared.audits);
   }
   return shared.audits;
@@ -292,7 +292,7 @@ async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryCon
     publicUrl: config.server.publicUrl,
     clock: services.clock,
     sources: services.sources,
-    audits: await npmAudits(services, shared),
+    audits: await npmAudits(config, services, shared),
   });
 }
 

@@ -57,6 +57,16 @@ export class Admission {
     });
   }
 
+  /** Callers at work at most. */
+  get width(): number {
+    return this.#width;
+  }
+
+  /** Callers waiting at most. */
+  get maxWaiting(): number {
+    return this.#maxWaiting;
+  }
+
   /** Callers at work now. */
   get busy(): number {
     return this.#busy;

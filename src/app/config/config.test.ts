@@ -215,6 +215,15 @@ test('unknown keys are errors naming the exact path', async () => {
   await rejects(loadText('server:\n  "a\\nb\\u001b[2J": 1\n'), /^server\."a\\nb\\u001b\[2J": unknown key/);
 });
 
+test('server.audits sizes the npm audit admission: 2 at once and 64 waiting by default, each bounded', async () => {
+  const repos = 'repositories:\n  - {name: npm, format: npm, upstream: http://127.0.0.1:4873/}\n';
+  assert.deepEqual((await loadText(`server: {}\n${repos}`)).server.audits, { concurrency: 2, queue: 64 });
+  assert.deepEqual((await loadText(`server:\n  audits: {concurrency: 4, queue: 0}\n${repos}`)).server.audits, { concurrency: 4, queue: 0 });
+  await rejects(loadText('server:\n  audits: {concurrency: 0}\n'), /^server\.audits\.concurrency: /);
+  await rejects(loadText('server:\n  audits: {queue: 10001}\n'), /^server\.audits\.queue: /);
+  await rejects(loadText('server:\n  audits: {width: 2}\n'), /^server\.audits\.width: unknown key/);
+});
+
 test('values are checked and bounded, with the path in the error', async () => {
   await rejects(loadText('server:\n  port: 70000\n'), 'server.port: must be between 0 and 65535');
   await rejects(loadText('server:\n  port: "80"\n'), /^server\.port: expected an integer/);

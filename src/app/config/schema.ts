@@ -36,6 +36,7 @@ import { oidcConfig } from './oidc.ts';
 import { mcpConfig } from './mcp.ts';
 import { ssoConfig } from './sso.ts';
 import { tlsConfig } from './tls.ts';
+import { AUDITS_AT_ONCE, AUDITS_WAITING } from '../../ecosystems/npm/audit.ts';
 import { policyBundle } from './policy-bundle.ts';
 import {
   CONFIG_VERSION,
@@ -68,7 +69,8 @@ export type RepositoryDraft = ProxyRepositoryDraft | HostedRepositoryConfig | Gr
 export type ConfigDraft = Omit<AirlockConfig, 'repositories'> & { readonly repositories: readonly RepositoryDraft[] };
 
 export const TOP_KEYS = ['version', 'server', 'storage', 'policy', 'access', 'signals', 'repositories', 'webhooks'] as const;
-export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls'] as const;
+export const SERVER_KEYS = ['host', 'port', 'publicUrl', 'trustProxy', 'logLevel', 'accessLog', 'shutdownTimeout', 'cacheMemory', 'tls', 'audits'] as const;
+const AUDITS_KEYS = ['concurrency', 'queue'] as const;
 export const STORAGE_KEYS = ['dataDir', 'metadata', 'blobs', 'sweepEvery', 'sweepGrace', 'artifactRetention'] as const;
 export const POLICY_KEYS = ['paths', 'data', 'watch', 'onError', 'timeout', 'maxSteps', 'reevaluateEvery', 'verdictCacheSize', 'syncInterval', 'bundle'] as const;
 export const ACCESS_KEYS = ['anonymousRead', 'adminToken', 'oidc', 'sso', 'mcp'] as const;
@@ -124,6 +126,16 @@ function server(v: unknown, ctx: ValidateContext): ServerConfig {
     shutdownTimeoutMs: o['shutdownTimeout'] === undefined ? 10_000 : duration(o['shutdownTimeout'], join(p, 'shutdownTimeout'), 0, 600_000),
     cacheMemoryBytes: o['cacheMemory'] === undefined ? DEFAULT_CACHE_MEMORY : size(o['cacheMemory'], join(p, 'cacheMemory'), 4 * 1024 ** 2, 64 * 1024 ** 3),
     tls: tlsConfig(o['tls'], join(p, 'tls'), ctx),
+    audits: audits(o['audits'], join(p, 'audits')),
+  };
+}
+
+/** `server.audits`: the npm audits the gateway answers at once, and how many more wait (see docs/signals.md, "Audits"). */
+function audits(v: unknown, path: string): ServerConfig['audits'] {
+  const o = optionalObject(v, path, AUDITS_KEYS);
+  return {
+    concurrency: o['concurrency'] === undefined ? AUDITS_AT_ONCE : integer(o['concurrency'], join(path, 'concurrency'), 1, 64),
+    queue: o['queue'] === undefined ? AUDITS_WAITING : integer(o['queue'], join(path, 'queue'), 0, 10_000),
   };
 }
 

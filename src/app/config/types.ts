@@ -33,6 +33,8 @@ export interface ServerConfig {
   readonly cacheMemoryBytes: number;
   /** Serve HTTPS (`server.tls`); null: plain HTTP. */
   readonly tls: TlsConfig | null;
+  /** npm audits answered at once, and how many more wait their turn (`server.audits`). */
+  readonly audits: { readonly concurrency: number; readonly queue: number };
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AirlockError, type Admission, type Release } from '../../core/index.ts';
-import { AUDIT_RETRY_AFTER_SECONDS, AUDITS_AT_ONCE, AUDITS_WAITING } from './audit.ts';
+import { AUDIT_RETRY_AFTER_SECONDS } from './audit.ts';
 
 interface Turn {
   readonly release: Release;
@@ -40,7 +40,7 @@ export function auditTurns(audits: Admission): AuditTurns {
         if (gone.signal.aborted) throw clientLeft();
         request.log.warn({ client: request.ip, atWork: audits.busy, waiting: audits.waiting }, 'npm audit turned away: too many audits at once');
         reply.header('retry-after', String(AUDIT_RETRY_AFTER_SECONDS));
-        throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${AUDITS_AT_ONCE} at work, ${AUDITS_WAITING} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`);
+        throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${audits.width} at work, ${audits.maxWaiting} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`);
       }
       const turn: Turn = { release, over: false, handling: false };
       const end = (): void => {

@@ -24,7 +24,7 @@ const MAX_VERSIONS_PER_NAME = 1_000;
 
 /**
  * Audits a gateway works on at once, and how many more wait their turn before one is turned away
- * (503 with Retry-After). The endpoints answer without a token, and one request is cheap to send
+ * (503 with Retry-After): the defaults of `server.audits`. The endpoints answer without a token, and one request is cheap to send
  * and dear to answer: a 126 KiB gzip'd request naming 50,000 packages, each with an advisory, made
  * an 18.8 MiB answer for 0.57 s of CPU and 227 MiB more resident memory (measured by hand, the
  * reader and the answer alone), so a few dozen at once would end the gateway at its heap limit.
@@ -35,9 +35,9 @@ export const AUDITS_WAITING = 64;
 /** What a turned-away audit is told to wait before asking again. */
 export const AUDIT_RETRY_AFTER_SECONDS = 5;
 
-/** The admission every npm repository of a gateway shares (memory is the process's). */
-export function auditAdmission(): Admission {
-  return new Admission(AUDITS_AT_ONCE, AUDITS_WAITING);
+/** The admission every npm repository of a gateway shares (memory is the process's); `server.audits` sizes it. */
+export function auditAdmission(atOnce = AUDITS_AT_ONCE, waiting = AUDITS_WAITING): Admission {
+  return new Admission(atOnce, waiting);
 }
 
 /** One advisory as npm's bulk endpoint gives it. */

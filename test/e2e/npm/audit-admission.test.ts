@@ -146,3 +146,20 @@ test('npm audit: a client that sends its audit and goes away at once keeps its p
   assert.equal((await waiter).status, 200);
   await until('every place free again', () => admission(airlock), (a) => a.inProgress === 0 && a.waiting === 0);
 });
+
+test('npm audit: server.audits sizes the admission (one at work and none waiting here)', async (t) => {
+  const upstream = await holdingUpstream();
+  t.after(() => upstream.close());
+  const airlock = await startAirlock({ config: { server: { audits: { concurrency: 1, queue: 0 } }, repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
+  t.after(() => airlock.close());
+  const first = audit(airlock);
+  await until('the first audit forwarded upstream', async () => upstream.asked, (n) => n === 1);
+  const second = audit(airlock);
+  // Sized otherwise, it would be worked on or wait its turn: either ends the race too, and fails below.
+  const taken = until('the second audit worked on or waiting', async () => ({ waiting: (await admission(airlock)).waiting, asked: upstream.asked }), (v) => v.waiting > 0 || v.asked > 1);
+  const outcome = await Promise.race([second.then((r) => r.status), taken.then(() => 'not turned away')]);
+  upstream.letGo();
+  assert.equal(outcome, 503);
+  assert.match(((await (await second).json()) as { error?: string }).error ?? '', /\(1 at work, 0 waiting\)/);
+  assert.equal((await first).status, 200);
+});
