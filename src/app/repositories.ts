@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { requireReader, requireRegistryReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
-import { assertNever, type Admission } from '../core/index.ts';
+import { Admission, assertNever } from '../core/index.ts';
 import { vulnerabilityAdvisories } from '../gate/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
 import type { NpmPluginOptions } from '../ecosystems/npm/index.ts';
@@ -104,19 +104,13 @@ async function startTrust(scope: FastifyInstance, repo: ProxyRepositoryConfig, c
   return trust;
 }
 
-/** What the gateway's npm repositories share, made when the first of them is registered. */
-interface NpmShared {
-  /** Audits at work and waiting: their memory is the process's, whichever repository is asked. */
-  audits: Admission | null;
-}
-
-async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, shared: NpmShared, expose: (m: NpmMember) => void): Promise<void> {
-  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, shared, expose);
+async function registerNpm(scope: FastifyInstance, repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, upstream: UpstreamClient | null, audits: Admission, expose: (m: NpmMember) => void): Promise<void> {
+  if (repo.kind === 'hosted') return registerHostedNpm(scope, repo, config, services, audits, expose);
   if (upstream === null) throw new Error(`repository ${repo.name}: a proxy without its upstream client`);
   const { npmPlugin } = await import('../ecosystems/npm/index.ts');
   const trust = await startTrust(scope, repo, config, services);
   await scope.register(npmPlugin, {
-    ...(await npmOptions(repo, config, services, shared)),
+    ...npmOptions(repo, config, services, audits),
     upstream,
     registryKeys: trust.signatureKeys,
     attestationKeys: trust.attestationKeys,
@@ -145,33 +139,24 @@ function repositoryOptions(repo: ServingRepositoryConfig, config: AirlockConfig,
 }
 
 /** What every npm repository's plugin is given, whatever its kind. */
-async function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared): Promise<Omit<NpmPluginOptions, 'upstream'>> {
+function npmOptions(repo: ServingRepositoryConfig, config: AirlockConfig, services: AirlockServices, audits: Admission): Omit<NpmPluginOptions, 'upstream'> {
   return {
     ...repositoryOptions(repo, config, services),
     sources: services.sources,
     advisories: vulnerabilityAdvisories(services.storage.signals),
-    audits: await npmAudits(config, services, shared),
+    audits,
   };
-}
-
-async function npmAudits(config: AirlockConfig, services: AirlockServices, shared: NpmShared): Promise<Admission> {
-  if (shared.audits === null) {
-    const { auditAdmission } = await import('../ecosystems/npm/index.ts');
-    shared.audits = auditAdmission(config.server.audits.concurrency, config.server.audits.queue);
-    services.metrics.watchAdmission('npm_audit', shared.audits);
-  }
-  return shared.audits;
 }
 
 /**
  * A hosted repository: its packages come from the stores (`HostedOrigin`) and go through the same
  * gate as a proxy's. No registry signs them, so no registry key is trusted for them.
  */
-async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared, expose: (m: NpmMember) => void): Promise<void> {
+async function registerHostedNpm(scope: FastifyInstance, repo: HostedRepositoryConfig, config: AirlockConfig, services: AirlockServices, audits: Admission, expose: (m: NpmMember) => void): Promise<void> {
   const { npmPlugin, HostedOrigin } = await import('../ecosystems/npm/index.ts');
   const { metadata, blobs } = services.storage;
   await scope.register(npmPlugin, {
-    ...(await npmOptions(repo, config, services, shared)),
+    ...npmOptions(repo, config, services, audits),
     upstream: new HostedOrigin(repo.name, metadata, blobs, services.clock),
     hosted: metadata,
     unpublish: repo.unpublish,
@@ -283,7 +268,7 @@ async function registerOciGroup(scope: FastifyInstance, repo: GroupRepositoryCon
 }
 
 /** An npm group: its members' routes under one URL, each package from the first member that has it; publishes to publishTo. */
-async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, shared: NpmShared, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
+async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryConfig, config: AirlockConfig, services: AirlockServices, audits: Admission, registered: ReadonlyMap<string, NpmMember>): Promise<void> {
   const { npmGroupPlugin } = await import('../ecosystems/npm/index.ts');
   await scope.register(npmGroupPlugin, {
     repo: repo.name,
@@ -292,14 +277,16 @@ async function registerNpmGroup(scope: FastifyInstance, repo: GroupRepositoryCon
     publicUrl: config.server.publicUrl,
     clock: services.clock,
     sources: services.sources,
-    audits: await npmAudits(config, services, shared),
+    audits,
   });
 }
 
 export async function registerRepositories(app: FastifyInstance, config: AirlockConfig, services: AirlockServices): Promise<void> {
   const instanceId = randomBytes(16).toString('base64url');
   const members = new Map<string, NpmMember>();
-  const npmShared: NpmShared = { audits: null };
+  // npm audits at work and waiting: one admission for every npm repository, since their memory is the process's.
+  const npmAudits = new Admission(config.server.audits.concurrency, config.server.audits.queue);
+  if (config.repositories.some((r) => r.format === 'npm')) services.metrics.watchAdmission('npm_audit', npmAudits);
   const pypiMembers = new Map<string, PypiMember>();
   const ociMembers = new Map<string, OciMember>();
   // Groups last: they serve through the repositories they name.
@@ -327,8 +314,8 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
         const format = repo.format;
         switch (format) {
           case 'npm':
-            if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, npmShared, members);
-            else await registerNpm(scope, repo, config, services, upstream, npmShared, (m) => members.set(repo.name, m));
+            if (repo.kind === 'group') await registerNpmGroup(scope, repo, config, services, npmAudits, members);
+            else await registerNpm(scope, repo, config, services, upstream, npmAudits, (m) => members.set(repo.name, m));
             break;
           case 'pypi':
             if (repo.kind === 'group') await registerPypiGroup(scope, repo, config, services, pypiMembers);

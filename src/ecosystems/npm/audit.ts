@@ -35,9 +35,12 @@ export const AUDITS_WAITING = 64;
 /** What a turned-away audit is told to wait before asking again. */
 export const AUDIT_RETRY_AFTER_SECONDS = 5;
 
-/** The admission every npm repository of a gateway shares (memory is the process's); `server.audits` sizes it. */
-export function auditAdmission(atOnce = AUDITS_AT_ONCE, waiting = AUDITS_WAITING): Admission {
-  return new Admission(atOnce, waiting);
+/**
+ * An admission of the default sizes, for a plugin given none; the app gives every npm repository
+ * of a gateway one admission, sized by `server.audits` (memory is the process's).
+ */
+export function auditAdmission(): Admission {
+  return new Admission(AUDITS_AT_ONCE, AUDITS_WAITING);
 }
 
 /** One advisory as npm's bulk endpoint gives it. */

@@ -3,4 +3,3 @@ export { npmGroupPlugin, type NpmMember } from './group.ts';
 export type { NpmPluginOptions, NpmMetrics, NpmSettings } from './options.ts';
 export { NPM_DEFAULTS, resolveNpmSettings } from './options.ts';
 export { HostedOrigin } from './hosted/origin.ts';
-export { auditAdmission } from './audit.ts';
