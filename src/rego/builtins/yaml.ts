@@ -4,7 +4,7 @@
  * bounded, nesting bounded by a linear pre-scan (the reader recurses once per level), and
  * go-yaml's error wording for the common failures.
  */
-import { parseAllDocuments, stringify, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, stringify, type Document } from 'yaml';
 import { collectionKeyAt, setMember, yamlDepthExceeded } from '../../core/index.ts';
 import { fromJSON, type Value } from '../value.ts';
 import { arg, builtinError, fn, str } from './args.ts';
@@ -79,21 +79,15 @@ function plainCollection(js: object, open: Set<object>): unknown {
   return o;
 }
 
-/** The 1-based line of an offset in `text`. */
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
 /** Parse the first YAML document into a Rego value. */
 export function parseYaml(text: string): Value {
   if (text.length > MAX_YAML_LENGTH) throw new YamlError(`yaml: input larger than ${MAX_YAML_LENGTH} bytes`);
   const deepAt = yamlDepthExceeded(text, MAX_YAML_DEPTH);
   if (deepAt !== undefined) throw new YamlError(`yaml: line ${deepAt}: exceeded max depth of ${MAX_YAML_DEPTH}`);
   let docs: Document.Parsed[];
+  const lines = new LineCounter();
   try {
-    docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+    docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }) as Document.Parsed[];
   } catch (e) {
     throw new YamlError(`yaml: ${(e as Error).message}`);
   }
@@ -107,7 +101,7 @@ export function parseYaml(text: string): Value {
   }
   // go-yaml refuses a mapping or sequence as a key; converted, such keys cost time steep in their depth.
   const keyAt = collectionKeyAt(doc);
-  if (keyAt !== undefined) throw new YamlError(`yaml: line ${lineOf(text, keyAt)}: invalid map key: a mapping or a sequence`);
+  if (keyAt !== undefined) throw new YamlError(`yaml: line ${lines.linePos(keyAt).line}: invalid map key: a mapping or a sequence`);
   let js: unknown;
   try {
     js = toPlain(doc.toJS({ maxAliasCount: 100 }));
