@@ -71,6 +71,12 @@ interface Fetcher {
   fetch(): Promise<ExpiringCredentials>;
 }
 
+/** The source refused (its answer says why): asking again will not help. */
+class AnswerRefused extends Error {}
+
+/** An answer worth asking again for (a 5xx, throttling). */
+class PassingFailure extends Error {}
+
 /** One endpoint's connections, for small exchanges: opened at the first, closed with the store. */
 class Endpoint {
   readonly url: URL;
@@ -87,7 +93,10 @@ class Endpoint {
     this.#http = null;
   }
 
-  /** One request; the status and the body (at most ANSWER_CAP bytes, UTF-8). */
+  /**
+   * One request; the status and the body (at most ANSWER_CAP bytes, UTF-8). A body over the cap or
+   * not UTF-8 is a refusal: the same endpoint asked again answers the same.
+   */
   async exchange(method: string, path: string, headers: Record<string, string>, body: Buffer | null = null): Promise<{ status: number; text: string }> {
     this.#http ??= new HttpClient({ secure: this.url.protocol === 'https:', timeoutMs: this.#timeoutMs, maxSockets: 2, ca: null });
     const res = await this.#http.request({
@@ -99,12 +108,12 @@ class Endpoint {
       body,
       signal: undefined,
     });
-    const bytes = await readBody(res, ANSWER_CAP, 'fail', () => new Error(`${this.url.origin} answered with a body over ${ANSWER_CAP} bytes`));
+    const bytes = await readBody(res, ANSWER_CAP, 'fail', () => new AnswerRefused(`${this.url.origin} answered with a body over ${ANSWER_CAP} bytes`));
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw new Error(`${this.url.origin} answered with a body that is not UTF-8`);
+      throw new AnswerRefused(`${this.url.origin} answered with a body that is not UTF-8`);
     }
     return { status: res.statusCode ?? 0, text };
   }
@@ -121,12 +130,6 @@ async function withRetries<T>(attempt: () => Promise<T>, retryable: (err: unknow
     }
   }
 }
-
-/** The source refused (its answer says why): asking again will not help. */
-class AnswerRefused extends Error {}
-
-/** An answer worth asking again for (a 5xx, throttling). */
-class PassingFailure extends Error {}
 
 /** Connection failures and passing answers are tried again; refusals are not. */
 function passing(err: unknown): boolean {
@@ -271,7 +274,8 @@ function container(o: SourceOptions): Fetcher {
           throw new AnswerRefused(`cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      if (authorization !== null && /[\r\n]/.test(authorization)) throw new AnswerRefused('the container authorization token must be one line');
+      // It goes in a header: a character Node will not send there would fail every fetch as it is sent.
+      if (authorization !== null && /[^\x20-\x7e]/.test(authorization)) throw new AnswerRefused('the container authorization token must be one line of printable ASCII');
       return withRetries(async () => {
         const { status, text } = await endpoint.exchange('GET', `${url.pathname}${url.search}`, { accept: 'application/json', ...(authorization === null ? {} : { authorization }) });
         return jsonCredentials(status, text, where);

@@ -308,3 +308,36 @@ test('instance profile: a session token a header cannot carry is refused as unus
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('container credentials: an answer over the cap or not UTF-8, and a token a header cannot carry, are refusals: asked for once, never again', async () => {
+  let requests = 0;
+  let body: Buffer = Buffer.alloc(0);
+  const server = createServer((req, res) => {
+    req.resume();
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url}/creds` };
+    const answers: [Buffer, string][] = [
+      [Buffer.alloc(64 * 1024 + 1, 0x20), `${url} answered with a body over 65536 bytes`],
+      [Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), `${url} answered with a body that is not UTF-8`],
+    ];
+    for (const [answer, why] of answers) {
+      body = answer;
+      requests = 0;
+      await assert.rejects(credentialSource('container', { env, region: 'us-east-1' }).get(), { message: `S3 blob store: no credentials from container credentials (${url}/creds): ${why}` });
+      assert.equal(requests, 1, why);
+    }
+    requests = 0;
+    for (const token of ['tok\u0001en', 'tok\ten', 'tok\u00e9en', 'tok\u2603en']) {
+      await assert.rejects(credentialSource('container', { env: { ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN: token }, region: 'us-east-1' }).get(), /the container authorization token must be one line of printable ASCII/);
+    }
+    assert.equal(requests, 0);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
