@@ -32,11 +32,27 @@ export function parseDuration(text: string): number {
   return total;
 }
 
+const FORMAT_UNITS = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const;
+
+/**
+ * A whole number of milliseconds as `parseDuration` reads it back: in the largest unit of a
+ * second or more that divides it (`90m`), else in parts from days down (`1d1ms`, `1s500ms`:
+ * `parseDuration` takes at most 9 digits a part).
+ */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  const whole = Math.max(0, Math.round(ms));
+  for (const [unit, size] of FORMAT_UNITS) {
+    if (size >= 1000 && whole >= size && whole % size === 0 && whole / size < 1e9) return `${whole / size}${unit}`;
   }
-  return `${ms}ms`;
+  if (whole < 1000) return `${whole}ms`;
+  let rest = whole;
+  let out = '';
+  for (const [unit, size] of FORMAT_UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
 }
 
 /**

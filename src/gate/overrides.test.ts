@@ -4,7 +4,7 @@ import type { Verdict } from '../core/index.ts';
 import type { PolicyException } from '../storage/ports/index.ts';
 import { applyOverrides, holdUnread, RULE_EXCEPTION, RULE_OTHER_CONTENT, RULE_REJECTED, RULE_RELEASED, RULE_UNREAD } from './overrides.ts';
 import type { ReviewEntry } from './review-index.ts';
-import { parseDuration, parseExpiry } from './duration.ts';
+import { formatDuration, MAX_DURATION_MS, parseDuration, parseExpiry } from './duration.ts';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const quarantine: Verdict = { kind: 'quarantine', reasons: [{ message: 'too new', rule: 'cooldown' }, { message: 'scripts', rule: 'install_scripts' }], warnings: [] };
@@ -77,6 +77,24 @@ test('durations and expiries', () => {
   assert.equal(parseExpiry('2026-05-01T00:00:00Z', now).toISOString(), '2026-05-01T00:00:00.000Z');
   assert.throws(() => parseExpiry('2020-01-01T00:00:00Z', now), /future/);
   assert.throws(() => parseExpiry('0s', now), /future/);
+});
+
+test('a formatted duration reads back as the same duration, in one unit when one divides it', () => {
+  const cases: [number, string][] = [
+    [0, '0ms'],
+    [500, '500ms'],
+    [1500, '1s500ms'],
+    [90 * 60_000, '90m'],
+    [7 * 86_400_000, '7d'],
+    [86_400_000 + 1, '1d1ms'],
+    [MAX_DURATION_MS - 1, '3649d23h59m59s999ms'],
+  ];
+  for (const [ms, text] of cases) {
+    assert.equal(formatDuration(ms), text);
+    assert.equal(parseDuration(text), ms, text);
+  }
+  // A part of up to 9 digits: a whole number of milliseconds past that is written in parts.
+  for (const ms of [999_999_999, 1_000_000_001, 123_456_789_012]) assert.equal(parseDuration(formatDuration(ms)), ms, String(ms));
 });
 
 test('an artifact that could not be read completely: an allow is held for review, which a release lifts; deny and quarantine stand', () => {
