@@ -18,6 +18,7 @@ import type { AirlockConfig } from './config/types.ts';
 import { accessLogger, createLogger } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
+import { answerClientError } from './client-error.ts';
 import { sendBadRequest, sendNotFound, sendUncaught, sendUnroutable } from '../ecosystems/oci/unroutable.ts';
 import { buildServices, type AirlockServices, type StorageHandle } from './services.ts';
 
@@ -93,6 +94,8 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     // A path the router cannot take (broken percent-encoding, an overlong segment): 400 saying so,
     // in the registry's error format under /v2/ and /-/oci/, where clients read nothing else.
     frameworkErrors: (err, request, reply) => sendUnroutable(err, request, reply),
+    // Bytes that are no HTTP request at all: answered in Airlock's format, and the connection closed.
+    clientErrorHandler: answerClientError,
   });
   app.decorate('airlock', services);
   app.addHook('onClose', async () => {
