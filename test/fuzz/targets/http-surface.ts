@@ -124,12 +124,13 @@ function errorBodyProblem(dialect: Dialect, a: Exchanged): string | undefined {
 
 /**
  * The HTTP parser's refusal of a request it could not read (a raw byte it does not take in the
- * request line, a head over 16 KiB): Fastify's `clientError` answer, before any route or hook, so
- * in no API's dialect, as the path it would pick one by is not known.
+ * request line, a head over 16 KiB): the server's `clientError` answer (src/app/client-error.ts),
+ * before any route or hook, so in Airlock's own dialect whatever the path, as the path it would
+ * pick one by is not known; the connection closed with it.
  */
 function parserRefusal(a: Exchanged): boolean {
-  const doc = json(a.body) as { statusCode?: unknown; error?: unknown } | undefined;
-  return (a.status === 400 || a.status === 431) && doc?.statusCode === a.status && typeof doc.error === 'string';
+  const doc = json(a.body) as { code?: unknown; error?: unknown } | undefined;
+  return (a.status === 400 || a.status === 431) && a.headers.connection === 'close' && typeof doc?.code === 'string' && typeof doc.error === 'string';
 }
 
 async function health(): Promise<string | undefined> {
