@@ -152,6 +152,9 @@ describe('byte ranges', () => {
     assert.deepEqual(parseByteRange('bytes=4-', 10), { start: 4, end: 9 });
     assert.deepEqual(parseByteRange('bytes=-3', 10), { start: 7, end: 9 });
     assert.deepEqual(parseByteRange('bytes=2-100', 10), { start: 2, end: 9 });
+    // Range units are compared without regard to case (RFC 9110 §14.1).
+    assert.deepEqual(parseByteRange('Bytes=1-2', 10), { start: 1, end: 2 });
+    assert.deepEqual(parseByteRange('BYTES=-3', 10), { start: 7, end: 9 });
     assert.equal(parseByteRange('bytes=10-', 10), 'unsatisfiable');
     assert.equal(parseByteRange('bytes=0-0', 0), 'unsatisfiable');
     assert.equal(parseByteRange('bytes=0-1,3-4', 10), null);
