@@ -48,7 +48,7 @@ function hubCodeOf(err: unknown, status: number): HubErrorCode | null {
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, message, serious } = wireError(err, String(request.id));
+  const { status, message, serious } = wireError(err, String(request.id), request.raw);
   if (serious) request.log.error({ err }, 'huggingface request failed');
   else request.log.info({ status, message }, 'huggingface request refused');
   const code = hubCodeOf(err, status);

@@ -419,7 +419,7 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
 /** The npm wire format for a repository's scope: errors as npm prints them, bodies read as bytes. */
 export function npmWire(fastify: FastifyInstance): void {
   fastify.setErrorHandler((err, request, reply) => {
-    const w = npmWireError(err, String(request.id));
+    const w = npmWireError(err, String(request.id), request.raw);
     if (w.serious) request.log.error({ err }, 'npm request failed');
     else request.log.info({ err: err instanceof Error ? err.message : String(err), status: w.status }, 'npm request refused');
     return reply.code(w.status).type('application/json').header('cache-control', 'no-store').send(w.body);

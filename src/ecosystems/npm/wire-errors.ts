@@ -12,7 +12,7 @@ export interface WireError {
   readonly serious: boolean;
 }
 
-export function npmWireError(err: unknown, requestId: string): WireError {
-  const w = wireError(err, requestId);
+export function npmWireError(err: unknown, requestId: string, request?: { readonly destroyed: boolean }): WireError {
+  const w = wireError(err, requestId, request);
   return { status: w.status, body: { error: w.message }, serious: w.serious };
 }

@@ -88,7 +88,7 @@ function isDockerEngine(userAgent: string | undefined): boolean {
 
 /** An error as registry clients read it: `{"errors": [{"code", "message"}]}` (containers/image prints `<code>: <message>`). */
 export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: unknown, target: Target['kind'] | null = null): FastifyReply {
-  const wire = wireError(err, String(request.id));
+  const wire = wireError(err, String(request.id), request.raw);
   const { message, serious } = wire;
   // The registry API's own statuses: 416 for an upload chunk out of order, 405 for what a repository does not do, 429.
   const given = isAirlockError(err) ? err.details['ociStatus'] : undefined;

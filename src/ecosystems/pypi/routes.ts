@@ -30,7 +30,7 @@ function reasonPhrase(status: number, message: string): string {
 
 /** Sends the error as pip and twine show it: the reason phrase, and the message as the plain-text body for people and logs. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const { status, message, serious } = wireError(err, String(request.id));
+  const { status, message, serious } = wireError(err, String(request.id), request.raw);
   if (serious) request.log.error({ err }, 'pypi request failed');
   else request.log.info({ status, message }, 'pypi request refused');
   reply.raw.statusMessage = reasonPhrase(status, message);

@@ -42,7 +42,32 @@ export interface WireError {
   readonly serious: boolean;
 }
 
-export function wireError(err: unknown, requestId: string): WireError {
+/**
+ * The status an answer to a client that went away is counted with: nobody receives it, and the
+ * logs and metrics tell it apart from a refusal (nginx's "client closed request").
+ */
+export const CLIENT_CLOSED = 499;
+
+/**
+ * Whether `err` is the client going away: Node ends a request whose connection closed before its
+ * body had arrived with an `aborted` error (ECONNRESET) and destroys it. An interrupted `docker
+ * push` or `twine upload` is routine and no fault of Airlock's: an info line, not an error one.
+ * The request must be destroyed too, so that an upstream's response cut short (the same error,
+ * on a response Airlock was reading) is never taken for it.
+ */
+export function clientWentAway(err: unknown, request: { readonly destroyed: boolean }): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return request.destroyed && e !== null && typeof e === 'object' && e.code === 'ECONNRESET' && e.message === 'aborted';
+}
+
+/**
+ * `err` as a client gets it. `request` (the incoming message) tells a client that went away
+ * (`clientWentAway`) from Airlock's own failures.
+ */
+export function wireError(err: unknown, requestId: string, request?: { readonly destroyed: boolean }): WireError {
+  if (request !== undefined && clientWentAway(err, request)) {
+    return { status: CLIENT_CLOSED, message: 'the client closed the connection before its request had been read', serious: false };
+  }
   if (isAirlockError(err)) {
     const status = ERROR_STATUS[err.code];
     const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
