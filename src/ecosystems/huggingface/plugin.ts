@@ -161,8 +161,9 @@ export async function huggingfacePlugin(fastify: FastifyInstance, options: Huggi
     const rev = await revisionOf(repo, revision, ctx);
     await admit(rev, ctx);
     const t = await catalog.tree(rev.repo, rev.commit);
-    const found = asked.map((p) => t.byPath.get(trimBoth(p, '/'))).filter((e) => e !== undefined);
-    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(found.map(wireEntry)));
+    // Each entry once, however often it is asked for: the answer is no bigger than the repository's listing.
+    const found = new Set(asked.map((p) => t.byPath.get(trimBoth(p, '/'))).filter((e) => e !== undefined));
+    return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify([...found].map(wireEntry)));
   }
 
   for (const type of ['model', 'dataset'] as const satisfies readonly RepoType[]) {

@@ -89,6 +89,14 @@ describe("huggingface: huggingface_hub's requests", () => {
     });
     assert.equal(slashes.status, 200);
     assert.deepEqual(((await slashes.json()) as { path: string }[]).map((x) => x.path), ['config.json']);
+    // A path asked for again, in any spelling, is answered once: the answer is no bigger than the listing.
+    const again = await fetch(`${e.endpoint}/api/models/acme/tiny/paths-info/main`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paths: [...Array.from({ length: 5_000 }, () => 'config.json'), '/weights/', 'config.json/', 'weights'] }),
+    });
+    assert.equal(again.status, 200);
+    assert.deepEqual(((await again.json()) as { path: string }[]).map((x) => x.path), ['config.json', 'weights']);
   });
 
   it('a revision that does not exist, and a repo that does not: the codes the client acts on', async () => {
