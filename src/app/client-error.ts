@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 type ClientError = Error & { readonly code?: string; readonly reason?: string };
 
 /** The status, Airlock's error code and the message for a client error. */
-export function clientErrorAnswer(err: ClientError): { readonly status: number; readonly code: string; readonly message: string } {
+function clientErrorAnswer(err: ClientError): { readonly status: number; readonly code: string; readonly message: string } {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'BAD_REQUEST', message: 'the request did not arrive in time' };
   if (err.code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'LIMIT_EXCEEDED', message: 'the request headers are larger than Airlock reads' };
   // The parser's reason is a fixed phrase of its own ("Invalid method encountered"), never the client's bytes.

@@ -46,7 +46,7 @@ export interface WireError {
  * The status an answer to a client that went away is counted with: nobody receives it, and the
  * logs and metrics tell it apart from a refusal (nginx's "client closed request").
  */
-export const CLIENT_CLOSED = 499;
+const CLIENT_CLOSED = 499;
 
 /**
  * Whether `err` is the client going away: Node ends a request whose connection closed before its
@@ -55,7 +55,7 @@ export const CLIENT_CLOSED = 499;
  * The request must be destroyed too, so that an upstream's response cut short (the same error,
  * on a response Airlock was reading) is never taken for it.
  */
-export function clientWentAway(err: unknown, request: { readonly destroyed: boolean }): boolean {
+function clientWentAway(err: unknown, request: { readonly destroyed: boolean }): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   return request.destroyed && e !== null && typeof e === 'object' && e.code === 'ECONNRESET' && e.message === 'aborted';
 }
