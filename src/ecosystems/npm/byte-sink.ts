@@ -34,9 +34,12 @@ export class ByteSink {
     this.#len += src.copy(this.#buf, this.#len, start, end);
   }
 
-  /** A text, UTF-8 encoded. */
+  /**
+   * A text, UTF-8 encoded. Room for the most it can take (3 bytes a UTF-16 unit) is enough for
+   * most; a text near the end of a buffer sized exactly is measured first instead of growing it.
+   */
   text(s: string): void {
-    this.#reserve(s.length * 3);
+    if (this.#len + s.length * 3 > this.#buf.length) this.#reserve(Buffer.byteLength(s));
     this.#len += this.#buf.write(s, this.#len, 'utf8');
   }
 

@@ -32,8 +32,13 @@ export function policyRestrictions(name: string, versions: Iterable<string>, mes
 }
 
 /** Bytes the rewritten URLs may add over the upstream's (two per version: tarball, attestations). */
+function urlSlack(idx: PackumentIndex, shape: ViewShape): number {
+  return idx.versions.size * 2 * (shape.base.length + shape.name.length + 64);
+}
+
+/** Bytes a full rendering may add over the upstream document: the URLs and a `policyRestrictions` member. */
 function urlGrowth(idx: PackumentIndex, shape: ViewShape): number {
-  return idx.versions.size * 2 * (shape.base.length + shape.name.length + 64) + (shape.restrictions?.length ?? 0) + 1024;
+  return urlSlack(idx, shape) + (shape.restrictions?.length ?? 0) + 1024;
 }
 
 function versionValue(b: Buffer, v: VersionSpan, shape: ViewShape, out: ByteSink): void {
@@ -156,10 +161,22 @@ export function renderFull(b: Buffer, idx: PackumentIndex, shape: ViewShape): Bu
  */
 export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewShape): Buffer {
   const modified = shape.modified ?? idx.time['modified'] ?? null;
-  // Manifests are most of a packument, and the abbreviated form keeps a fraction of each.
-  const out = new ByteSink((b.length >> 2) + urlGrowth(idx, shape));
-  out.text(`{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`);
+  const head = `{"name":${JSON.stringify(idx.name)},${modified === null ? '' : `"modified":${JSON.stringify(modified)},`}"dist-tags":${JSON.stringify(shape.distTags)},"versions":{`;
   const runs = idx.versions.corgi;
+  // Sized from the runs the index found, so the buffer is never outgrown: a guess outgrown by a
+  // big package (typescript's abbreviated form is 4.9 MB, half its document) held the old buffer
+  // and one twice its size at once, at the height of a cold install's memory.
+  const tail = shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`;
+  let size = Buffer.byteLength(head) + Buffer.byteLength(tail) + urlSlack(idx, shape);
+  for (const v of idx.versions.values()) {
+    if (shape.hidden.has(v.version)) continue;
+    // The key as written (a key JSON must escape, or not ASCII, only makes the buffer grow), its
+    // braces and commas.
+    size += v.version.length + 6 + (v.corgiTo - v.corgiFrom) / 2;
+    for (let r = v.corgiFrom; r < v.corgiTo; r += 2) size += (runs[r + 1] as number) - (runs[r] as number);
+  }
+  const out = new ByteSink(size);
+  out.text(head);
   let first = true;
   for (const v of idx.versions.values()) {
     if (shape.hidden.has(v.version)) continue;
@@ -174,7 +191,7 @@ export function renderAbbreviated(b: Buffer, idx: PackumentIndex, shape: ViewSha
     }
     out.byte(0x7d);
   }
-  out.text(shape.restrictions === null ? '}}' : `},"policyRestrictions":${shape.restrictions}}`);
+  out.text(tail);
   return out.result();
 }
 

@@ -299,3 +299,22 @@ function npmPackageArg(): { resolve(name: string, spec: string, where: string): 
     return null;
   }
 }
+
+test('the abbreviated rendering is written into one buffer sized for it, never outgrown and copied (a big package\'s is half its document)', () => {
+  const versions = Array.from({ length: 400 }, (_, i) => `1.0.${i}`);
+  const deps = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`dependency-${i}`, `^${i}.0.0`]));
+  const p = buildPackage({ name: 'wide', versions: versions.map((v) => ({ version: v, manifest: { dependencies: deps } })) }, key);
+  const b = Buffer.from(JSON.stringify(fullPackument(p, UP, key)));
+  const idx = indexPackument(b);
+  const held = versions.slice(0, 50);
+  // A long notice in characters of three UTF-8 bytes each, written last.
+  const s = { ...shape('wide', held, b), restrictions: policyRestrictions('wide', held, `wide is withheld ${'—'.repeat(5000)}`) };
+  const out = renderAbbreviated(b, idx, s);
+  const got = JSON.parse(out.toString('utf8')) as { versions: Record<string, unknown>; policyRestrictions: { message: string } };
+  assert.equal(Object.keys(got.versions).length, 350);
+  assert.equal(got.policyRestrictions.message.length, 'wide is withheld '.length + 5000);
+  assert.ok(out.length > b.length / 2, `the abbreviated form is most of this document: ${out.length} of ${b.length}`);
+  // The buffer behind the result holds it and the slack for rewritten URLs, no more.
+  assert.equal(out.byteOffset, 0);
+  assert.ok(out.buffer.byteLength - out.length <= 400 * 2 * (BASE.length + 'wide'.length + 64), `${out.buffer.byteLength} bytes for ${out.length}`);
+});
