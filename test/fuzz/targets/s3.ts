@@ -151,9 +151,9 @@ function thrownBy(f: () => unknown): new () => Error {
 export const REFUSED = thrownBy(() => jsonCredentials(404, '', 'the probe'));
 export const PASSING = thrownBy(() => jsonCredentials(503, '', 'the probe'));
 
-/** `<status>\n<body>`: a status line first, or a 200. */
+/** `<status>\n<body>`: a status first (three digits, as HTTP sends it: 100 to 999), or a 200. */
 export function answer(s: string): { status: number; body: string } {
-  const m = /^(\d{3})\n/.exec(s);
+  const m = /^([1-9]\d\d)\n/.exec(s);
   return m === null ? { status: 200, body: s } : { status: Number(m[1]), body: s.slice(m[0].length) };
 }
 

@@ -21,9 +21,12 @@ import { asText, ownError, text, type FuzzTarget } from '../../support/fuzz/targ
 
 const SIZES = [0, 1, 2, 1000, 2 ** 40 + 7] as const;
 
-/** Each range the header could be asked against must fit it, and one written plainly must be taken as written. */
+/**
+ * Each range the header could be asked against must fit it, and one written plainly must be taken
+ * as written (the unit in any case: range units are compared without regard to case).
+ */
 function checkRange(header: string): string | undefined {
-  const plain = /^bytes=(\d{1,15})-(\d{1,15})$/.exec(header);
+  const plain = /^bytes=(\d{1,15})-(\d{1,15})$/i.exec(header);
   for (const size of SIZES) {
     const r = parseByteRange(header, size);
     if (r === null || r === 'unsatisfiable') {
@@ -31,7 +34,7 @@ function checkRange(header: string): string | undefined {
       continue;
     }
     if (!Number.isSafeInteger(r.start) || !Number.isSafeInteger(r.end) || r.start < 0 || r.end < r.start || r.end >= size) return `range ${r.start}-${r.end} of a ${size}-byte file`;
-    if (!/^\s*bytes=\d*-\d*\s*$/.test(header)) return `${JSON.stringify(header.slice(0, 60))} read as ${r.start}-${r.end}`;
+    if (!/^\s*bytes=\d*-\d*\s*$/i.test(header)) return `${JSON.stringify(header.slice(0, 60))} read as ${r.start}-${r.end}`;
     if (plain !== null && (r.start !== Number(plain[1]) || r.end !== Math.min(Number(plain[2]), size - 1))) return `bytes ${plain[1]}-${plain[2]} of ${size} read as ${r.start}-${r.end}`;
   }
   let upload: ReturnType<typeof parseContentRange>;
