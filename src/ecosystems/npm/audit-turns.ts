@@ -40,7 +40,7 @@ export function auditTurns(audits: Admission): AuditTurns {
         if (gone.signal.aborted) throw clientLeft();
         request.log.warn({ client: request.ip, atWork: audits.busy, waiting: audits.waiting }, 'npm audit turned away: too many audits at once');
         reply.header('retry-after', String(AUDIT_RETRY_AFTER_SECONDS));
-        throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${audits.width} at work, ${audits.maxWaiting} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`);
+        throw new AirlockError('UNAVAILABLE', `Airlock is answering as many security audits as it takes at once (${audits.width} at work, ${audits.maxWaiting} waiting); try again in ${AUDIT_RETRY_AFTER_SECONDS} s`, { details: { turnedAway: true } });
       }
       const turn: Turn = { release, over: false, handling: false };
       const end = (): void => {

@@ -73,7 +73,10 @@ export function wireError(err: unknown, requestId: string, request?: { readonly 
     const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
     // An upstream's faults (502, 504) are not Airlock's: no request id.
     const own = status === 500 || status === 501 || status === 503;
-    return { status, message: oneLine(own ? `${message} (request ${requestId})` : message), serious: status >= 500 };
+    // A request an admission turned away (503 with Retry-After: every place taken) is load shed
+    // by design, logged at warn where it was turned away and counted: no failure to log again.
+    const serious = status >= 500 && err.details['turnedAway'] !== true;
+    return { status, message: oneLine(own ? `${message} (request ${requestId})` : message), serious };
   }
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

@@ -12,7 +12,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import pino from 'pino';
 import { AUDITS_AT_ONCE, AUDITS_WAITING } from '../../../src/ecosystems/npm/audit.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { cleanEnv, run } from './support.ts';
@@ -75,7 +77,18 @@ function audit(airlock: StartedAirlock, signal: AbortSignal | null = null): Prom
 test('npm audit: a few at work, a fixed number waiting, the rest turned away with 503 and Retry-After; npm prints why, and passes once the upstream answers', async (t) => {
   const upstream = await holdingUpstream();
   t.after(() => upstream.close());
-  const airlock = await startAirlock({ config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
+  // What the gateway logs: a request turned away is load shed by design, one warn line, not a failure.
+  const logged: { level: number; msg: string }[] = [];
+  const logger = pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) logged.push(JSON.parse(line) as { level: number; msg: string });
+        done();
+      },
+    }),
+  );
+  const airlock = await startAirlock({ logger, config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
   t.after(() => airlock.close());
 
   const leavers = new AbortController();
@@ -89,6 +102,7 @@ test('npm audit: a few at work, a fixed number waiting, the rest turned away wit
   assert.ok(Number(turnedAway.headers.get('retry-after')) > 0, 'Retry-After says when to ask again');
   const body = (await turnedAway.json()) as { error?: string };
   assert.match(body.error ?? '', /as many security audits as it takes at once/);
+  assert.deepEqual(logged.map((l) => [l.level, l.msg]), [[40, 'npm audit turned away: too many audits at once']]);
 
   // The real client: it retries a 503 by itself; with no retries it reports Airlock's reason.
   const dir = await mkdtemp(join(tmpdir(), 'airlock-e2e-audit-'));
