@@ -1,4 +1,4 @@
-import { isAirlockError, type ErrorCode } from '../../core/index.ts';
+import { isAirlockError, type AirlockError, type ErrorCode } from '../../core/index.ts';
 
 /**
  * Errors as every ecosystem's clients get them: the HTTP status of each error code and a one-line
@@ -73,9 +73,7 @@ export function wireError(err: unknown, requestId: string, request?: { readonly 
     const message = err.code === 'UPSTREAM_NOT_FOUND' ? `not found: ${err.message}` : err.message;
     // An upstream's faults (502, 504) are not Airlock's: no request id.
     const own = status === 500 || status === 501 || status === 503;
-    // A request an admission turned away (503 with Retry-After: every place taken) is load shed
-    // by design, logged at warn where it was turned away and counted: no failure to log again.
-    const serious = status >= 500 && err.details['turnedAway'] !== true;
+    const serious = status >= 500 && !refusedByDesign(err);
     return { status, message: oneLine(own ? `${message} (request ${requestId})` : message), serious };
   }
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
@@ -83,6 +81,17 @@ export function wireError(err: unknown, requestId: string, request?: { readonly 
     return { status: statusCode, message: oneLine(err instanceof Error ? err.message : 'bad request'), serious: false };
   }
   return { status: 500, message: `internal error in Airlock (request ${requestId})`, serious: true };
+}
+
+/**
+ * Refusals Airlock makes by design to protect itself or an upstream, not faults: a request an
+ * admission turned away (503 with Retry-After; logged at warn where it was turned away, and
+ * counted), and one refused at once while an upstream's circuit is open (the failures that opened
+ * it were logged, and each trial after `breakerOpenMs` that fails is too). Logged as refusals:
+ * under a fleet's load or through an outage, an error line each would flood the log.
+ */
+function refusedByDesign(err: AirlockError): boolean {
+  return err.details['turnedAway'] === true || err.details['circuit'] === 'open';
 }
 
 function oneLine(s: string): string {

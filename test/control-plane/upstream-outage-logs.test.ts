@@ -1,0 +1,52 @@
+/**
+ * Through an upstream's outage, the failures that open its circuit are logged at error level, one
+ * line each; the requests then refused at once while the circuit is open are logged as refusals
+ * (info), not as failures: a busy gateway would otherwise write an error line, with a stack, for
+ * every request of the outage.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { startAirlock } from '../support/start-airlock.ts';
+
+/** A local port nothing listens on: connections to it are refused at once. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('an upstream outage: the failures that open the circuit are errors, the refusals while it is open are not', async (t) => {
+  const lines: { level: number; msg: string; status?: number; message?: string }[] = [];
+  const logger = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        done();
+      },
+    }),
+  );
+  const a = await startAirlock({ logger, config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await closedPort()}/` }] } });
+  t.after(() => a.close());
+  let failures = 0;
+  let refusals = 0;
+  for (let i = 0; i < 20 && refusals < 3; i++) {
+    const res = await fetch(`${a.url}/npm/outage-${i}`);
+    assert.equal(res.status, 502);
+    const { error } = (await res.json()) as { error: string };
+    if (/circuit open/.test(error)) refusals++;
+    else failures++;
+  }
+  assert.equal(refusals, 3, 'the circuit opened');
+  assert.ok(failures >= 1);
+  const errors = lines.filter((l) => l.level >= 50);
+  assert.equal(errors.length, failures, JSON.stringify(errors.map((l) => l.msg)));
+  assert.ok(errors.every((l) => l.msg === 'npm request failed'));
+  const refused = lines.filter((l) => l.level === 30 && l.msg === 'npm request refused' && l.status === 502);
+  assert.equal(refused.length, 3);
+});
