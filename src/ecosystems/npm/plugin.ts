@@ -361,10 +361,12 @@ export function wantsWritable(request: FastifyRequest): boolean {
 
 /**
  * A hosted packument asked for with `?write=true` by someone who may write to it: as stored,
- * with its `_rev`, not judged (see `HostedPublisher.writable`). Anyone else gets what everyone
- * gets.
+ * with its `_rev`, not judged (see `HostedPublisher.writable`). Null for anyone else, who gets
+ * what everyone gets. The body, not a sent reply: a reply is a thenable that an async function's
+ * promise takes the place of, so a caller awaiting one gets undefined (and rendered the packument
+ * again after the answer had gone, logging "Reply was already sent").
  */
-async function writablePackument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<FastifyReply | null> {
+async function writablePackument(s: Services, request: FastifyRequest, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<Buffer | null> {
   if (s.publisher === null || !wantsWritable(request)) return null;
   try {
     // Whoever could publish this package here.
@@ -372,16 +374,18 @@ async function writablePackument(s: Services, request: FastifyRequest, reply: Fa
   } catch {
     return null;
   }
-  const body = await s.publisher.writable(route.name, base);
-  return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(body);
+  return s.publisher.writable(route.name, base);
 }
 
 /** Serves a parsed route; `base` is where the URLs in what is served point (asked only by routes that need it). */
 async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, route: NpmRoute, base: () => string): Promise<FastifyReply> {
   if (isHostedWrite(route)) return write(s, request, reply, route);
   switch (route.kind) {
-    case 'packument':
-      return (await writablePackument(s, request, reply, route, base())) ?? packument(s, request, reply, route, base());
+    case 'packument': {
+      const writable = await writablePackument(s, request, route, base());
+      if (writable !== null) return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(writable);
+      return packument(s, request, reply, route, base());
+    }
     case 'tarball':
       return tarball(s, request, reply, route);
     case 'version':
