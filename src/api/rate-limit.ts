@@ -18,11 +18,18 @@ export interface RateLimit {
   readonly clients: number;
 }
 
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+/**
+ * A refusal says whether it is the client's first since it was last allowed one (`first`): one log
+ * line at warn per client and spell of refusals, not one per refused request, which a client that
+ * keeps asking (the case a limit is for) would turn into a flood.
+ */
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number; readonly first: boolean };
 
 interface Bucket {
   tokens: number;
   at: number;
+  /** Refused since its last allowed request. */
+  refused: boolean;
 }
 
 export class RateLimiter {
@@ -43,15 +50,18 @@ export class RateLimiter {
   take(client: string, cost = 1): RateDecision {
     const now = this.#clock();
     const perMs = this.#limit.perMinute / 60_000;
-    const b = this.#buckets.get(client) ?? { tokens: this.#limit.burst, at: now };
+    const b = this.#buckets.get(client) ?? { tokens: this.#limit.burst, at: now, refused: false };
     b.tokens = Math.min(this.#limit.burst, b.tokens + Math.max(0, now - b.at) * perMs);
     b.at = now;
     if (this.#buckets.peek(client) === undefined) this.#buckets.set(client, b);
     if (b.tokens >= cost) {
       b.tokens -= cost;
+      b.refused = false;
       return { allowed: true };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - b.tokens) / perMs / 1000)) };
+    const first = !b.refused;
+    b.refused = true;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - b.tokens) / perMs / 1000)), first };
   }
 
   /** Addresses tracked now. */
@@ -62,15 +72,17 @@ export class RateLimiter {
 
 /**
  * An `onRequest` hook spending one of `request.ip`'s requests from `limiter` (none: every request
- * passes); past it, logs `log` and answers 429 with Retry-After and `{error: "too many <what> from
- * <ip>; …", code: 'RATE_LIMITED', retryAfter}`, before the body is read.
+ * passes); past it, logs `log` (at warn for a spell's first refusal, else at debug) and answers
+ * 429 with Retry-After and `{error: "too many <what> from <ip>; …", code: 'RATE_LIMITED',
+ * retryAfter}`, before the body is read.
  */
 export function rateLimitHook(limiter: RateLimiter | null, what: string, log: string): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (request, reply) => {
     const decision = limiter?.take(request.ip) ?? { allowed: true };
     if (decision.allowed) return;
     const retryAfter = decision.retryAfterSeconds;
-    request.log.warn({ client: request.ip, retryAfter }, log);
+    if (decision.first) request.log.warn({ client: request.ip, retryAfter }, log);
+    else request.log.debug({ client: request.ip, retryAfter }, log);
     await reply
       .code(429)
       .header('retry-after', String(retryAfter))

@@ -75,7 +75,7 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
     const client = identity.kind === 'token' ? `token:${identity.tokenId}` : `ip:${request.ip}`;
     return (cost) => {
       const decision = limiter.take(client, cost);
-      if (!decision.allowed) request.log.warn({ client, cost, retryAfter: decision.retryAfterSeconds }, 'mcp tool calls rate-limited');
+      if (!decision.allowed) request.log[decision.first ? 'warn' : 'debug']({ client, cost, retryAfter: decision.retryAfterSeconds }, 'mcp tool calls rate-limited');
       return decision;
     };
   }
