@@ -77,7 +77,7 @@ export async function ociRootPlugin(
     try {
       const page = await listCatalog(options.catalog, request.identity, rawTarget(request, '/v2/_catalog').query, '/v2/_catalog');
       if (page.next !== null) reply.header('link', page.next);
-      return await reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ repositories: page.repositories }));
+      return reply.headers({ ...API_VERSION, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }).send(JSON.stringify({ repositories: page.repositories }));
     } catch (err) {
       return sendOciError(request, reply, err);
     }
