@@ -3,7 +3,7 @@ import { AirlockError, backoffDelay, sleep } from '../core/index.ts';
 import { retryAfterMs } from './backoff.ts';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.ts';
 import { decodeBody, hasContentCoding, readDecoded, type BodyFailures } from './decode.ts';
-import { isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
+import { CIRCUIT_OPEN, isHealthFailure, isRetryable, statusError, transportError } from './errors.ts';
 import { resolveUpstreamOptions, type ResolvedUpstreamOptions, type UpstreamOptions } from './options.ts';
 import { discard, Transport, type TransportResponse } from './transport.ts';
 
@@ -284,7 +284,7 @@ export class UpstreamClient implements Upstream {
   #circuitOpen(): AirlockError {
     const seconds = Math.ceil(this.#breaker.retryInMs() / 1000);
     return new AirlockError('UPSTREAM_UNAVAILABLE', `upstream ${this.name} is failing; not retrying for ${seconds}s (circuit open)`, {
-      details: { upstream: this.name, circuit: 'open' },
+      details: { upstream: this.name, circuit: CIRCUIT_OPEN },
     });
   }
 

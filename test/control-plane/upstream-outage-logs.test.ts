@@ -2,7 +2,8 @@
  * Through an upstream's outage, the failures that open its circuit are logged at error level, one
  * line each; the requests then refused at once while the circuit is open are logged as refusals
  * (info), not as failures: a busy gateway would otherwise write an error line, with a stack, for
- * every request of the outage.
+ * every request of the outage. The same for metadata served stale through it: a warn line for
+ * each failure until the circuit opens, then none.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startAirlock } from '../support/start-airlock.ts';
+import { FixtureRegistry } from '../support/npm-registry/index.ts';
 
 /** A local port nothing listens on: connections to it are refused at once. */
 async function closedPort(): Promise<number> {
@@ -20,17 +22,24 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('an upstream outage: the failures that open the circuit are errors, the refusals while it is open are not', async (t) => {
-  const lines: { level: number; msg: string; status?: number; message?: string }[] = [];
-  const logger = pino(
-    { level: 'info' },
+type Line = { level: number; msg: string; status?: number };
+
+/** A logger at `level` whose lines land in `lines`. */
+function capture(lines: Line[], level: string): pino.Logger {
+  return pino(
+    { level },
     new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as Line);
         done();
       },
     }),
   );
+}
+
+test('an upstream outage: the failures that open the circuit are errors, the refusals while it is open are not', async (t) => {
+  const lines: Line[] = [];
+  const logger = capture(lines, 'info');
   const a = await startAirlock({ logger, config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await closedPort()}/` }] } });
   t.after(() => a.close());
   let failures = 0;
@@ -49,4 +58,27 @@ test('an upstream outage: the failures that open the circuit are errors, the ref
   assert.ok(errors.every((l) => l.msg === 'npm request failed'));
   const refused = lines.filter((l) => l.level === 30 && l.msg === 'npm request refused' && l.status === 502);
   assert.equal(refused.length, 3);
+});
+
+test('metadata served stale through an outage: a warn line for each failure until the circuit opens, then none', async (t) => {
+  const upstream = await FixtureRegistry.start([{ name: 'steady', versions: [{ version: '1.0.0' }] }]);
+  t.after(() => upstream.close());
+  const lines: Line[] = [];
+  const a = await startAirlock({ logger: capture(lines, 'debug'), config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url, metadataMaxAge: '0s' }] } });
+  t.after(() => a.close());
+  assert.equal((await fetch(`${a.url}/npm/steady`)).status, 200);
+  upstream.setDown('refuse');
+  for (let i = 0; i < 12; i++) {
+    const res = await fetch(`${a.url}/npm/steady`);
+    assert.equal(res.status, 200, 'served stale');
+    await res.arrayBuffer();
+  }
+  const stale = lines.filter((l) => l.msg === 'upstream failed; serving cached metadata (stale-if-error)');
+  assert.equal(stale.length, 12, 'each request served stale says so, at some level');
+  // The circuit opens after 5 failed attempts in a row (the default; a refused connection is
+  // tried again within a request): warn lines for the requests that failed, then debug ones.
+  const warned = stale.filter((l) => l.level === 40).length;
+  assert.ok(warned >= 1 && warned <= 5, `${warned} of 12 at warn`);
+  assert.deepEqual(stale.slice(warned).map((l) => l.level), Array.from({ length: 12 - warned }, () => 20));
+  assert.deepEqual(lines.filter((l) => l.level >= 50), []);
 });

@@ -6,7 +6,7 @@
  */
 import { AirlockError, digestHex, isAirlockError, sha256Of } from '../../core/index.ts';
 import type { BlobStore, CachedDocument, DocumentCache } from '../../storage/ports/index.ts';
-import { freshnessOf, type FreshnessPolicy, type Upstream } from '../../upstream/index.ts';
+import { freshnessOf, isCircuitOpen, type FreshnessPolicy, type Upstream } from '../../upstream/index.ts';
 import type { RepositoryMetrics } from './metrics.ts';
 import { SingleFlight } from './single-flight.ts';
 import { copyGone, copyMissing, readStoredCopy } from './stored-copy.ts';
@@ -23,6 +23,7 @@ export interface SourceDocument extends Pick<CachedDocument, 'key' | 'blob' | 's
 
 export interface SourceLogger {
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 export interface DocumentSourceDeps {
@@ -176,7 +177,11 @@ export class DocumentSource {
         throw err;
       }
       metrics?.upstreamFetch(repo, 'metadata', 'stale');
-      this.#deps.log?.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'upstream failed; serving cached metadata (stale-if-error)');
+      // Once the upstream's circuit is open, every request of the outage would say the same: the
+      // failures that opened it said it, at warn.
+      const fields = { key, err: err instanceof Error ? err.message : String(err) };
+      if (isCircuitOpen(err)) this.#deps.log?.debug(fields, 'upstream failed; serving cached metadata (stale-if-error)');
+      else this.#deps.log?.warn(fields, 'upstream failed; serving cached metadata (stale-if-error)');
       return fromCache(cached, true);
     }
   }

@@ -1,4 +1,5 @@
 import { isAirlockError, type AirlockError, type ErrorCode } from '../../core/index.ts';
+import { isCircuitOpen } from '../../upstream/index.ts';
 
 /**
  * Errors as every ecosystem's clients get them: the HTTP status of each error code and a one-line
@@ -91,7 +92,7 @@ export function wireError(err: unknown, requestId: string, request?: { readonly 
  * under a fleet's load or through an outage, an error line each would flood the log.
  */
 function refusedByDesign(err: AirlockError): boolean {
-  return err.details['turnedAway'] === true || err.details['circuit'] === 'open';
+  return err.details['turnedAway'] === true || isCircuitOpen(err);
 }
 
 function oneLine(s: string): string {
