@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '../../src/app/logger.ts';
+import { memoryLog } from '../support/captured-output.ts';
 import { startAirlock, type StartedAirlock } from '../support/start-airlock.ts';
 
 /** Sends a request head announcing `declared` body bytes and only `sent` of them, then closes the connection. */
@@ -24,18 +24,9 @@ async function cutShort(a: StartedAirlock, method: string, path: string, content
 }
 
 test('a client that closes the connection before its body arrived is logged at info with status 499, not as a failure', async (t) => {
-  const lines: { level: number; msg: string; status?: number; reqId?: string }[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as (typeof lines)[number]);
-        done();
-      },
-    }),
-  );
+  const log = memoryLog();
   const a = await startAirlock({
-    logger,
+    logger: createLogger('info', log.stream),
     config: { repositories: [{ name: 'images', format: 'oci', kind: 'hosted' }, { name: 'pypi-hosted', format: 'pypi', kind: 'hosted' }] },
   });
   t.after(() => a.close());
@@ -49,13 +40,13 @@ test('a client that closes the connection before its body arrived is logged at i
     ['POST', '/pypi-hosted/', 'multipart/form-data; boundary=airlock-test'],
   ];
   for (const [method, path, contentType] of cases) {
-    const before = lines.length;
+    const before = log.lines().length;
     await cutShort(a, method, path, contentType, '{"schemaVersion": 2, "layers": [', 100_000);
     // The gateway has taken the close once it has logged the request's end (waited for, up to 10 s on a loaded machine).
-    for (let i = 0; i < 1000 && !lines.slice(before).some((l) => l.status === 499); i++) await new Promise((r) => setTimeout(r, 10));
-    const logged = lines.slice(before);
-    assert.deepEqual(logged.filter((l) => l.level >= 40), [], `${method} ${path}`);
-    assert.ok(logged.some((l) => l.level === 30 && l.status === 499), `${method} ${path}: ${JSON.stringify(logged)}`);
+    for (let i = 0; i < 1000 && !log.lines().slice(before).some((l) => l['status'] === 499); i++) await new Promise((r) => setTimeout(r, 10));
+    const logged = log.lines().slice(before);
+    assert.deepEqual(logged.filter((l) => Number(l['level']) >= 40), [], `${method} ${path}`);
+    assert.ok(logged.some((l) => l['level'] === 30 && l['status'] === 499), `${method} ${path}: ${JSON.stringify(logged)}`);
   }
   assert.equal((await fetch(`${a.url}/-/health`)).status, 200);
 });

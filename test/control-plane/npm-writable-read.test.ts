@@ -7,24 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '../../src/app/logger.ts';
+import { memoryLog } from '../support/captured-output.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { publishDoc } from '../support/npm-registry/publish-body.ts';
 import { packageTarball } from '../support/npm-registry/tarball.ts';
 
 test('a writable read answers once: the writer gets the stored packument, anyone else the judged one, and nothing is logged at warn', async (t) => {
-  const logged: { level: number; msg: string }[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) logged.push(JSON.parse(line) as { level: number; msg: string });
-        done();
-      },
-    }),
-  );
-  const a = await startAirlock({ logger, config: { repositories: [{ name: 'internal', format: 'npm', kind: 'hosted' }] } });
+  const log = memoryLog();
+  const a = await startAirlock({ logger: createLogger('warn', log.stream), config: { repositories: [{ name: 'internal', format: 'npm', kind: 'hosted' }] } });
   t.after(() => a.close());
   const admin = { authorization: `Bearer ${a.adminToken}` };
   const published = await fetch(`${a.url}/internal/@acme%2flib`, {
@@ -42,5 +33,5 @@ test('a writable read answers once: the writer gets the stored packument, anyone
   assert.equal(((await anonymous.json()) as { _rev?: unknown })._rev, undefined);
   // A second answer would be attempted after the first, in the same turn of work: give it time to show.
   await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(logged, []);
+  assert.deepEqual(log.lines(), []);
 });

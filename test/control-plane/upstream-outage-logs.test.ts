@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
-import pino from 'pino';
+import { createLogger } from '../../src/app/logger.ts';
+import { memoryLog } from '../support/captured-output.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { FixtureRegistry } from '../support/npm-registry/index.ts';
 
@@ -22,25 +22,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-type Line = { level: number; msg: string; status?: number };
-
-/** A logger at `level` whose lines land in `lines`. */
-function capture(lines: Line[], level: string): pino.Logger {
-  return pino(
-    { level },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as Line);
-        done();
-      },
-    }),
-  );
-}
-
 test('an upstream outage: the failures that open the circuit are errors, the refusals while it is open are not', async (t) => {
-  const lines: Line[] = [];
-  const logger = capture(lines, 'info');
-  const a = await startAirlock({ logger, config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await closedPort()}/` }] } });
+  const log = memoryLog();
+  const a = await startAirlock({ logger: createLogger('info', log.stream), config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await closedPort()}/` }] } });
   t.after(() => a.close());
   let failures = 0;
   let refusals = 0;
@@ -53,18 +37,19 @@ test('an upstream outage: the failures that open the circuit are errors, the ref
   }
   assert.equal(refusals, 3, 'the circuit opened');
   assert.ok(failures >= 1);
-  const errors = lines.filter((l) => l.level >= 50);
-  assert.equal(errors.length, failures, JSON.stringify(errors.map((l) => l.msg)));
-  assert.ok(errors.every((l) => l.msg === 'npm request failed'));
-  const refused = lines.filter((l) => l.level === 30 && l.msg === 'npm request refused' && l.status === 502);
+  const lines = log.lines();
+  const errors = lines.filter((l) => Number(l['level']) >= 50);
+  assert.equal(errors.length, failures, JSON.stringify(errors.map((l) => l['msg'])));
+  assert.ok(errors.every((l) => l['msg'] === 'npm request failed'));
+  const refused = lines.filter((l) => l['level'] === 30 && l['msg'] === 'npm request refused' && l['status'] === 502);
   assert.equal(refused.length, 3);
 });
 
 test('metadata served stale through an outage: a warn line for each failure until the circuit opens, then none', async (t) => {
   const upstream = await FixtureRegistry.start([{ name: 'steady', versions: [{ version: '1.0.0' }] }]);
   t.after(() => upstream.close());
-  const lines: Line[] = [];
-  const a = await startAirlock({ logger: capture(lines, 'debug'), config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url, metadataMaxAge: '0s' }] } });
+  const log = memoryLog();
+  const a = await startAirlock({ logger: createLogger('debug', log.stream), config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url, metadataMaxAge: '0s' }] } });
   t.after(() => a.close());
   assert.equal((await fetch(`${a.url}/npm/steady`)).status, 200);
   upstream.setDown('refuse');
@@ -73,12 +58,13 @@ test('metadata served stale through an outage: a warn line for each failure unti
     assert.equal(res.status, 200, 'served stale');
     await res.arrayBuffer();
   }
-  const stale = lines.filter((l) => l.msg === 'upstream failed; serving cached metadata (stale-if-error)');
+  const lines = log.lines();
+  const stale = lines.filter((l) => l['msg'] === 'upstream failed; serving cached metadata (stale-if-error)');
   assert.equal(stale.length, 12, 'each request served stale says so, at some level');
   // The circuit opens after 5 failed attempts in a row (the default; a refused connection is
   // tried again within a request): warn lines for the requests that failed, then debug ones.
-  const warned = stale.filter((l) => l.level === 40).length;
+  const warned = stale.filter((l) => l['level'] === 40).length;
   assert.ok(warned >= 1 && warned <= 5, `${warned} of 12 at warn`);
-  assert.deepEqual(stale.slice(warned).map((l) => l.level), Array.from({ length: 12 - warned }, () => 20));
-  assert.deepEqual(lines.filter((l) => l.level >= 50), []);
+  assert.deepEqual(stale.slice(warned).map((l) => l['level']), Array.from({ length: 12 - warned }, () => 20));
+  assert.deepEqual(lines.filter((l) => Number(l['level']) >= 50), []);
 });

@@ -12,10 +12,10 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import pino from 'pino';
 import { AUDITS_AT_ONCE, AUDITS_WAITING } from '../../../src/ecosystems/npm/audit.ts';
+import { createLogger } from '../../../src/app/logger.ts';
+import { memoryLog } from '../../support/captured-output.ts';
 import { startAirlock, type StartedAirlock } from '../../support/start-airlock.ts';
 import { cleanEnv, run } from './support.ts';
 
@@ -78,17 +78,8 @@ test('npm audit: a few at work, a fixed number waiting, the rest turned away wit
   const upstream = await holdingUpstream();
   t.after(() => upstream.close());
   // What the gateway logs: a request turned away is load shed by design, one warn line, not a failure.
-  const logged: { level: number; msg: string }[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) logged.push(JSON.parse(line) as { level: number; msg: string });
-        done();
-      },
-    }),
-  );
-  const airlock = await startAirlock({ logger, config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
+  const log = memoryLog();
+  const airlock = await startAirlock({ logger: createLogger('warn', log.stream), config: { repositories: [{ name: 'npm', format: 'npm', upstream: upstream.url }] } });
   t.after(() => airlock.close());
 
   const leavers = new AbortController();
@@ -102,7 +93,7 @@ test('npm audit: a few at work, a fixed number waiting, the rest turned away wit
   assert.ok(Number(turnedAway.headers.get('retry-after')) > 0, 'Retry-After says when to ask again');
   const body = (await turnedAway.json()) as { error?: string };
   assert.match(body.error ?? '', /as many security audits as it takes at once/);
-  assert.deepEqual(logged.map((l) => [l.level, l.msg]), [[40, 'npm audit turned away: too many audits at once']]);
+  assert.deepEqual(log.lines().map((l) => [l['level'], l['msg']]), [[40, 'npm audit turned away: too many audits at once']]);
 
   // The real client: it retries a 503 by itself; with no retries it reports Airlock's reason.
   const dir = await mkdtemp(join(tmpdir(), 'airlock-e2e-audit-'));
