@@ -66,14 +66,21 @@ test('where /proc cannot be read, the file-descriptor metrics are left out, not 
 });
 
 test('event-loop delay: absent until a window has completed; then the stalls of the last completed window, the same for every scrape until the next window', async (t) => {
-  const { registry, runtime } = started({ eventLoopWindowMs: 50, eventLoopResolutionMs: 5 });
+  // A scrape sees the last completed window only until the next one completes: the polls below
+  // must come within a window's length of the stall's. With 50 ms windows a loaded machine (CI,
+  // the suite's tests in parallel) delayed a poll past the window holding the stall, and the test
+  // failed; a second gives them twenty times the room.
+  const { registry, runtime } = started({ eventLoopWindowMs: 1000, eventLoopResolutionMs: 5 });
   t.after(() => runtime.close());
   runtime.start();
   assert.equal(sample(registry.render(), 'nodejs_eventloop_lag_max_seconds'), null, 'nothing before a window has completed');
   assert.match(registry.render(), /# TYPE nodejs_eventloop_lag_p99_seconds gauge\n/);
   for (const end = Date.now() + 10_000; sample(registry.render(), 'nodejs_eventloop_lag_max_seconds') === null && Date.now() < end; ) await sleep(20);
   assert.ok(sample(registry.render(), 'nodejs_eventloop_lag_max_seconds') !== null, 'a window has completed');
-  // A 200 ms stall: the monitor's timer runs at least 195 ms late, in the window it lands in.
+  // A 200 ms stall: the monitor's timer runs at least 195 ms late, in the window it lands in. The
+  // monitor must have ticked since the window began: its first tick after a reset has nothing to
+  // measure from, so a stall right at a window's start is not seen (found when this failed in CI).
+  await sleep(50);
   const busy = sample(registry.render(), 'nodejs_eventloop_active_seconds_total') ?? Number.NaN;
   burnCpu(200);
   let text = '';
