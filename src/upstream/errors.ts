@@ -139,18 +139,17 @@ export function isRetryable(err: AirlockError): boolean {
 
 /** Whether the error says something about the upstream's health (feeds the circuit breaker). */
 export function isHealthFailure(err: AirlockError): boolean {
-  return err.code === 'UPSTREAM_TIMEOUT' || (err.code === 'UPSTREAM_UNAVAILABLE' && err.details['circuit'] !== 'open');
+  return err.code === 'UPSTREAM_TIMEOUT' || (err.code === 'UPSTREAM_UNAVAILABLE' && !isCircuitOpen(err));
 }
 
+/** The `circuit` detail of an upstream client's refusal to try while its circuit is open. */
+export const CIRCUIT_OPEN = 'open';
+
 /**
- * Whether `err` is an upstream client's refusal to try while its circuit is open (no request was
- * made): the failures that opened the circuit were reported as they happened, and the circuit's
- * state is a metric, so callers log this one quietly instead of once for every request of an
- * outage.
+ * Whether `err` is that refusal (no request was made): the failures that opened the circuit were
+ * reported as they happened, and the circuit's state is a metric, so callers log this one quietly
+ * instead of once for every request of an outage.
  */
 export function isCircuitOpen(err: unknown): boolean {
   return isAirlockError(err, 'UPSTREAM_UNAVAILABLE') && err.details['circuit'] === CIRCUIT_OPEN;
 }
-
-/** The `circuit` detail of that refusal. */
-export const CIRCUIT_OPEN = 'open';
