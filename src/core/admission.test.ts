@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Admission, type Release } from './admission.ts';
+import { Semaphore } from './semaphore.ts';
 
 /** Whether `p` has settled once pending callbacks have run, and with what. */
 async function settled<T>(p: Promise<T>): Promise<{ done: boolean; value?: T }> {
@@ -60,4 +61,34 @@ test('admission: a queue of none turns away whoever finds every place taken', as
   assert.notEqual(await a.enter(), null);
   assert.throws(() => new Admission(0, 1), /at least 1/);
   assert.throws(() => new Admission(1, -1), /at least 0/);
+});
+
+test('semaphore: an admission with no bound on its queue, around the work: width at once, the rest in order, none turned away', async () => {
+  const s = new Semaphore(2);
+  const order: number[] = [];
+  let atOnce = 0;
+  let most = 0;
+  const gates: (() => void)[] = [];
+  const jobs = Array.from({ length: 6 }, (_, i) =>
+    s.run(async () => {
+      atOnce++;
+      most = Math.max(most, atOnce);
+      order.push(i);
+      await new Promise<void>((r) => gates.push(r));
+      atOnce--;
+      return i;
+    }),
+  );
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(order, [0, 1], 'two at work, four waiting');
+  while (gates.length > 0) {
+    (gates.shift() as () => void)();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.deepEqual(await Promise.all(jobs), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
+  assert.equal(most, 2);
+  // Work that fails gives its place up too.
+  await assert.rejects(s.run(async () => Promise.reject(new Error('no'))), /no/);
+  assert.equal(await s.run(async () => 'after'), 'after');
 });

@@ -3,7 +3,8 @@
  * `maxWaiting` waiting their turn (first come, first served), and past that a caller is turned
  * away at once instead of queueing without bound. However many callers come at the same moment,
  * the work holds the memory of `width` of them, and the waiting hold nothing but their place.
- * A waiter that leaves (its signal aborts) gives its place up.
+ * A waiter that leaves (its signal aborts) gives its place up. With no bound on the queue
+ * (`Infinity`), it turns no one away: `Semaphore` is that, around a piece of work.
  */
 
 /** Ends one admitted caller's turn; calling it again does nothing. */
@@ -23,7 +24,9 @@ export class Admission {
 
   constructor(width: number, maxWaiting: number) {
     if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`admission width must be a whole number of at least 1, got ${width}`);
-    if (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0) throw new RangeError(`admission queue must be a whole number of at least 0, got ${maxWaiting}`);
+    if (maxWaiting !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0)) {
+      throw new RangeError(`admission queue must be a whole number of at least 0, or Infinity, got ${maxWaiting}`);
+    }
     this.#width = width;
     this.#maxWaiting = maxWaiting;
   }

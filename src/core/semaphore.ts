@@ -1,22 +1,23 @@
-/** At most `width` holders at a time; others wait in FIFO order. */
+import { Admission, type Release } from './admission.ts';
+
+/**
+ * At most `width` holders at a time; others wait in FIFO order, however many: an `Admission`
+ * whose queue has no bound (so it turns no one away), around a piece of work.
+ */
 export class Semaphore {
-  readonly #width: number;
-  #held = 0;
-  readonly #waiting: Array<() => void> = [];
+  readonly #admission: Admission;
 
   constructor(width: number) {
-    this.#width = Math.max(1, width);
+    this.#admission = new Admission(Math.max(1, Math.floor(width)), Number.POSITIVE_INFINITY);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#held >= this.#width) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    else this.#held++;
+    // Never null: the queue has no bound, and no signal is given.
+    const release = (await this.#admission.enter()) as Release;
     try {
       return await fn();
     } finally {
-      const next = this.#waiting.shift();
-      if (next !== undefined) next();
-      else this.#held--;
+      release();
     }
   }
 }
