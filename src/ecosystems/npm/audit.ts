@@ -24,11 +24,12 @@ const MAX_VERSIONS_PER_NAME = 1_000;
 
 /**
  * Audits a gateway works on at once, and how many more wait their turn before one is turned away
- * (503 with Retry-After): the defaults of `server.audits`. The endpoints answer without a token, and one request is cheap to send
- * and dear to answer: a 126 KiB gzip'd request naming 50,000 packages, each with an advisory, made
- * an 18.8 MiB answer for 0.57 s of CPU and 227 MiB more resident memory (measured by hand, the
- * reader and the answer alone), so a few dozen at once would end the gateway at its heap limit.
- * Admission comes before the body is read: the waiting hold a connection, not a body.
+ * (503 with Retry-After): the defaults of `server.audits`. The endpoints answer without a token,
+ * and one request is cheap to send and dear to answer: a 126 KiB gzip'd request naming 50,000
+ * packages, each with an advisory, made an 18.8 MiB answer for 0.57 s of CPU and 227 MiB more
+ * resident memory (measured by hand, the reader and the answer alone), so by those figures five
+ * at once would take more than the gateway's 1 GB heap. Admission comes before the body is read:
+ * the waiting hold a connection, not a body.
  */
 export const AUDITS_AT_ONCE = 2;
 export const AUDITS_WAITING = 64;
