@@ -301,9 +301,10 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     }
     await app.register(
       async (scope) => {
-        scope.addHook('onRequest', async (request, reply) => {
-          if (request.headers[LOOP_HEADER] !== instanceId) return undefined;
-          return reply.code(508).send({
+        // Fastify's callback form, as it does no asynchronous work: no promise for each request.
+        scope.addHook('onRequest', (request, reply, done) => {
+          if (request.headers[LOOP_HEADER] !== instanceId) return done();
+          reply.code(508).send({
             error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.kind === 'proxy' ? repo.upstream : 'none'}) leads back to it; point the repository at the registry it should proxy`,
             code: 'LOOP_DETECTED',
           });

@@ -4,7 +4,7 @@
  * only speak basic auth, e.g. pip). No header: anonymous. A header that does not name an active
  * token is refused with 401 here, so no route ever sees a bad credential.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { isRegistryPath } from '../../core/index.ts';
 import { ANONYMOUS, ANONYMOUS_REGISTRY_TOKEN, isPasswordlessBasic, presentedSecret, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
 import type { TokenService } from './token-service.ts';
@@ -25,35 +25,51 @@ export function isApiPath(url: string): boolean {
 
 export function registerAuthHook(app: FastifyInstance, tokens: TokenService): void {
   app.decorateRequest<Identity | null>('identity', null);
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Fastify's callback form: a request without credentials (most package reads) is let through
+  // with no promise and no microtask; only a token to look up takes the asynchronous path.
+  app.addHook('onRequest', (request, reply, done) => {
     request.identity = ANONYMOUS;
     const header = request.headers.authorization;
-    if (header === undefined || header === '') return;
+    if (header === undefined || header === '') return done();
     const secret = presentedSecret(header);
-    if (secret === ANONYMOUS_REGISTRY_TOKEN || isPasswordlessBasic(header)) return;
-    const rec = secret === null ? null : await tokens.verify(secret);
-    if (rec === null) {
-      request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
-      // Registry clients print the registry API's errors, also from its token endpoint (docker login asks it).
-      if (isRegistryPath(request.url)) return sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
-      // An ID token sent where an Airlock token goes: say where the exchange takes it.
-      if (request.url === OIDC_EXCHANGE_PATH) return sendAuthError(reply, 401, 'the exchange takes the ID token in the JSON body ({"token": "<ID token>"}), with no Authorization header', true);
-      // The MCP endpoint's clients (agents) learn from the Bearer challenge to ask for a token, as API clients do.
-      return sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url) || request.url === '/-/mcp' || request.url.startsWith('/-/mcp?'));
-    }
-    request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };
+    if (secret === ANONYMOUS_REGISTRY_TOKEN || isPasswordlessBasic(header)) return done();
+    identify(tokens, request, reply, header, secret).then((refused) => {
+      // A refusal has answered the request: the hooks and the route after this one do not run.
+      if (!refused) done();
+    }, done);
   });
 }
 
-/** For a repository's routes: a token limited to other repositories is refused there (whatever anonymous reads allow). */
-export function requireRepositoryScope(repo: string): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
-  return async (request, reply) => {
+/** Sets the identity of the token presented, or refuses the request (true: refused). */
+async function identify(tokens: TokenService, request: FastifyRequest, reply: FastifyReply, header: string, secret: string | null): Promise<boolean> {
+  const rec = secret === null ? null : await tokens.verify(secret);
+  if (rec !== null) {
+    request.identity = { kind: 'token', tokenId: rec.id, role: rec.role, label: rec.label, scope: rec.scope };
+    return false;
+  }
+  request.log.info({ scheme: header.split(' ')[0]?.slice(0, 16) }, 'refused credentials');
+  // Registry clients print the registry API's errors, also from its token endpoint (docker login asks it).
+  if (isRegistryPath(request.url)) sendRegistryAuthError(reply, 401, 'invalid, expired or revoked token');
+  // An ID token sent where an Airlock token goes: say where the exchange takes it.
+  else if (request.url === OIDC_EXCHANGE_PATH) sendAuthError(reply, 401, 'the exchange takes the ID token in the JSON body ({"token": "<ID token>"}), with no Authorization header', true);
+  // The MCP endpoint's clients (agents) learn from the Bearer challenge to ask for a token, as API clients do.
+  else sendAuthError(reply, 401, 'invalid, expired or revoked token', isApiPath(request.url) || request.url === '/-/mcp' || request.url.startsWith('/-/mcp?'));
+  return true;
+}
+
+/**
+ * For a repository's routes: a token limited to other repositories is refused there (whatever
+ * anonymous reads allow). In Fastify's callback form: it does no asynchronous work.
+ */
+export function requireRepositoryScope(repo: string): onRequestHookHandler {
+  return (request, reply, done) => {
     try {
       requireRepositoryInScope(request.identity, repo);
-      return undefined;
     } catch (err) {
-      return sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
+      sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
+      return;
     }
+    done();
   };
 }
 
