@@ -44,7 +44,7 @@ test('refused before the route: a bad credential, a token of another repository 
   const scoped = await fetch(packument, { headers: { authorization: `Bearer ${elsewhere}` } });
   assert.equal(scoped.status, 403);
   assert.match(((await scoped.json()) as { error: string }).error, /internal/);
-  assert.deepEqual(registry.requests, [], 'a refused request reached the upstream');
+  assert.equal(registry.requests.length, 0, 'a refused request reached the upstream');
 
   // The instance id Airlock sends upstream, as a request that went round a loop carries it back.
   const allowed = await fetch(packument);
