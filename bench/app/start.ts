@@ -4,8 +4,10 @@
  *
  * Gateway starts (`airlock serve` as deployed, each with a fresh data directory, then one package
  * request so the modules requests load are loaded too), in turn each round:
- *  - cold cache: a compile cache directory of its own, empty, which the launcher fills first in a
- *    process of its own (`src/cli/prime-compile-cache.ts`);
+ *  - cold cache: an empty compile cache where Node puts it by default (`node-compile-cache` in a
+ *    temporary folder of its own, TMPDIR, with no NODE_COMPILE_CACHE: the launcher enables the
+ *    cache, as it does for most servers), which the launcher fills first in a process of its own
+ *    (`src/cli/prime-compile-cache.ts`);
  *  - warm cache: the same directory at the next start;
  *  - baseline, no cache: a compile cache directory that cannot be made, so the server strips
  *    every module it loads itself, as a start with a cold cache did before the launcher filled it.
@@ -18,7 +20,7 @@
  * the process's RSS before and once the worker has loaded the scanner.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,9 +42,10 @@ interface Start {
   readonly fillCpuS: number;
 }
 
-async function start(cache: string): Promise<Start> {
+/** A gateway start with these variables (where its compile cache is). */
+async function start(env: NodeJS.ProcessEnv): Promise<Start> {
   const t0 = performance.now();
-  const a = await airlock(UPSTREAM, [], { NODE_COMPILE_CACHE: cache });
+  const a = await airlock(UPSTREAM, [], env);
   const readyMs = performance.now() - t0;
   try {
     await (await fetch(`${a.url}/npm/left-pad`)).text();
@@ -93,10 +96,12 @@ try {
   // Under a regular file the cache directory cannot be made, and Node runs without a cache.
   await writeFile(join(dir, 'file'), '');
   for (let i = 0; i < ROUNDS; i++) {
-    const cache = join(dir, `cache-${i}`);
-    starts.cold.push(await start(cache));
-    starts.warm.push(await start(cache));
-    starts.none.push(await start(join(dir, 'file', 'cache')));
+    const temp = join(dir, `tmp-${i}`);
+    await mkdir(temp);
+    const byDefault = { TMPDIR: temp, NODE_COMPILE_CACHE: undefined };
+    starts.cold.push(await start(byDefault));
+    starts.warm.push(await start(byDefault));
+    starts.none.push(await start({ NODE_COMPILE_CACHE: join(dir, 'file', 'cache') }));
     process.stderr.write(`round ${i + 1}/${ROUNDS} done\n`);
   }
   const med = (r: readonly Start[], f: (s: Start) => number, digits: number): string => median(r.map(f)).toFixed(digits);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { BIN, oneRepositoryConfig, serve } from '../support/serve-process.ts';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -124,14 +124,13 @@ test('airlock serve re-executes itself with gateway runtime settings; the operat
 
 test('airlock serve fills a cold compile cache before it starts, so the server never loads Node\'s TypeScript stripper; the next start finds it filled', { skip: process.platform !== 'linux' }, async () => {
   const cwd = await mkdtemp(join(tmpdir(), 'airlock-serve-'));
-  const cache = join(cwd, 'compile-cache');
   // Loaded into every process Node starts here (flags pass on): each says, by PID, whether the stripper is loaded.
   const probe = join(cwd, 'stripper-probe.mjs');
   await writeFile(probe, "setInterval(() => process.stderr.write(`stripper ${process.pid} ${process.moduleLoadList.some((m) => m.includes('amaro')) ? 'loaded' : 'not loaded'}\\n`), 100).unref();\n");
   const config = await oneRepositoryConfig(cwd, 'cc', 'http://127.0.0.1:9/');
-  const stamps = async (): Promise<string[]> => (await readdir(cache, { recursive: true })).filter((f) => basename(f).startsWith('airlock-primed-'));
-  const start = async (): Promise<string> => {
-    const s = serve(cwd, ['--config', config, '--port', '0'], { nodeFlags: ['--import', probe], env: { NODE_COMPILE_CACHE: cache, AIRLOCK_RUNTIME_TUNING: undefined, AIRLOCK_RUNTIME_TUNED: undefined } });
+  const stampsIn = async (cache: string): Promise<string[]> => (await readdir(cache, { recursive: true })).filter((f) => basename(f).startsWith('airlock-primed-'));
+  const start = async (env: NodeJS.ProcessEnv): Promise<string> => {
+    const s = serve(cwd, ['--config', config, '--port', '0'], { nodeFlags: ['--import', probe], env: { AIRLOCK_RUNTIME_TUNING: undefined, AIRLOCK_RUNTIME_TUNED: undefined, ...env } });
     const url = await s.listening;
     // A package request loads what requests load (the npm repository's modules); its upstream is not there.
     await (await fetch(`${url}/npm/left-pad`)).text();
@@ -145,13 +144,23 @@ test('airlock serve fills a cold compile cache before it starts, so the server n
     return state;
   };
   try {
-    assert.equal(await start(), 'not loaded', 'a cold cache is filled by a process of its own before the server starts');
-    const [stamp] = await stamps();
+    // Where most servers keep it: Node's default place, under the temporary folder, which only the
+    // fill's own process enables (no NODE_COMPILE_CACHE to enable it in every process from the start).
+    const temp = join(cwd, 'tmp');
+    await mkdir(temp);
+    const byDefault = { TMPDIR: temp, NODE_COMPILE_CACHE: undefined };
+    const cache = join(temp, 'node-compile-cache');
+    assert.equal(await start(byDefault), 'not loaded', 'a cold cache is filled by a process of its own before the server starts');
+    const [stamp] = await stampsIn(cache);
     assert.ok(stamp !== undefined, 'the filled cache is stamped');
     const filled = (await stat(join(cache, stamp))).mtimeMs;
-    assert.equal(await start(), 'not loaded');
-    assert.deepEqual(await stamps(), [stamp], 'the next start finds it filled and does not fill it again');
+    assert.equal(await start(byDefault), 'not loaded');
+    assert.deepEqual(await stampsIn(cache), [stamp], 'the next start finds it filled and does not fill it again');
     assert.equal((await stat(join(cache, stamp))).mtimeMs, filled);
+    // Moved by NODE_COMPILE_CACHE (docs/configuration.md#memory).
+    const moved = join(cwd, 'compile-cache');
+    assert.equal(await start({ NODE_COMPILE_CACHE: moved }), 'not loaded', 'a cold cache where NODE_COMPILE_CACHE puts it is filled too');
+    assert.equal((await stampsIn(moved)).length, 1);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }
