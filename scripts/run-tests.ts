@@ -1,7 +1,8 @@
 /**
- * The whole test suite: unit tests beside the modules (`src/**\/*.test.ts`) and the
- * integration, conformance and real-client tests under `test/`. Files run in parallel
- * (node:test runs each file in its own process). Pass paths or folders to run a subset.
+ * The whole test suite: the type check (`tsc -p .`, strict), then unit tests beside the modules
+ * (`src/**\/*.test.ts`) and the integration, conformance and real-client tests under `test/`.
+ * Files run in parallel (node:test runs each file in its own process). Pass paths or folders to
+ * run a subset, without the type check.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -30,6 +31,14 @@ files.sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
+}
+if (targets.length === 0) {
+  // Node runs the code with its types stripped, unchecked: a type error would pass every test.
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('type check failed (tsc -p .)');
+    process.exit(tsc.status ?? 1);
+  }
 }
 const concurrency = Math.max(2, availableParallelism());
 const result = spawnSync(
