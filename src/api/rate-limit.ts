@@ -70,6 +70,11 @@ export class RateLimiter {
   }
 }
 
+/** The level a refusal is logged at: warn for the first of a spell, debug for the rest. */
+export function refusalLevel(refusal: { readonly first: boolean }): 'warn' | 'debug' {
+  return refusal.first ? 'warn' : 'debug';
+}
+
 /**
  * An `onRequest` hook spending one of `request.ip`'s requests from `limiter` (none: every request
  * passes); past it, logs `log` (at warn for a spell's first refusal, else at debug) and answers
@@ -81,8 +86,7 @@ export function rateLimitHook(limiter: RateLimiter | null, what: string, log: st
     const decision = limiter?.take(request.ip) ?? { allowed: true };
     if (decision.allowed) return;
     const retryAfter = decision.retryAfterSeconds;
-    if (decision.first) request.log.warn({ client: request.ip, retryAfter }, log);
-    else request.log.debug({ client: request.ip, retryAfter }, log);
+    request.log[refusalLevel(decision)]({ client: request.ip, retryAfter }, log);
     await reply
       .code(429)
       .header('retry-after', String(retryAfter))

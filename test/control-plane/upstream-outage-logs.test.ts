@@ -7,24 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { createLogger } from '../../src/app/logger.ts';
 import { memoryLog } from '../support/captured-output.ts';
 import { startAirlock } from '../support/start-airlock.ts';
 import { FixtureRegistry } from '../support/npm-registry/index.ts';
-
-/** A local port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from '../support/free-port.ts';
 
 test('an upstream outage: the failures that open the circuit are errors, the refusals while it is open are not', async (t) => {
   const log = memoryLog();
-  const a = await startAirlock({ logger: createLogger('info', log.stream), config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await closedPort()}/` }] } });
+  // A port nothing listens on: every connection is refused at once.
+  const a = await startAirlock({ logger: createLogger('info', log.stream), config: { repositories: [{ name: 'npm', format: 'npm', upstream: `http://127.0.0.1:${await freePort()}/` }] } });
   t.after(() => a.close());
   let failures = 0;
   let refusals = 0;

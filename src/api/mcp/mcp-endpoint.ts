@@ -12,7 +12,7 @@ import { isAirlockError } from '../../core/index.ts';
 import { requestContextOf } from '../../gate/identity.ts';
 import type { RequestContext } from '../../storage/ports/index.ts';
 import { requireCheckAccess } from '../check-targets.ts';
-import { RateLimiter, type RateLimit } from '../rate-limit.ts';
+import { RateLimiter, refusalLevel, type RateLimit } from '../rate-limit.ts';
 import { dispatch, initialize, type ToolBudget } from './dispatch.ts';
 import { ACCESS_DENIED, INTERNAL_ERROR, INVALID_REQUEST, failure, parseJson, readMessage, result, RpcError, type JsonRpcReply } from './jsonrpc.ts';
 import { featuresOf, isProtocolVersion, PROTOCOL_VERSIONS } from './protocol.ts';
@@ -75,7 +75,7 @@ export async function mcpEndpoint(app: FastifyInstance, options: McpEndpointOpti
     const client = identity.kind === 'token' ? `token:${identity.tokenId}` : `ip:${request.ip}`;
     return (cost) => {
       const decision = limiter.take(client, cost);
-      if (!decision.allowed) request.log[decision.first ? 'warn' : 'debug']({ client, cost, retryAfter: decision.retryAfterSeconds }, 'mcp tool calls rate-limited');
+      if (!decision.allowed) request.log[refusalLevel(decision)]({ client, cost, retryAfter: decision.retryAfterSeconds }, 'mcp tool calls rate-limited');
       return decision;
     };
   }
