@@ -15,7 +15,7 @@ import { ssoRoutes } from '../api/auth/sso/index.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { openConfiguredStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
-import { accessLogger, createLogger } from './logger.ts';
+import { accessLogger, createLogger, requestLogger } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
 import { answerClientError } from './client-error.ts';
@@ -76,6 +76,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   const app = Fastify({
     ...(deps.https === undefined ? {} : { https: deps.https }),
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: (parent, bindings, options) => requestLogger(parent as Logger, bindings, options),
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
@@ -103,15 +104,11 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     await storage.close();
   });
 
-  // Counted before any other hook can answer (and so end) the request.
-  app.addHook('onRequest', (_request, reply, done) => {
-    services.metrics.requestStarted(reply.raw);
-    done();
-  });
-  registerAuthHook(app, services.tokens);
-  // These two hooks do no asynchronous work, so they take Fastify's callback form: no promise
-  // and no microtask for each request.
+  // The first hook: the request is counted before any other can answer (and so end) it, and its
+  // answer carries its id whatever answers it (a refused credential too). It does no asynchronous
+  // work, so it takes Fastify's callback form: no promise and no microtask for each request.
   app.addHook('onRequest', (request, reply, done) => {
+    services.metrics.requestStarted(reply.raw);
     reply.header('x-request-id', String(request.id));
     // Behind a trusted proxy its X-Forwarded-Proto becomes the scheme of the URLs Airlock builds
     // (ecosystems/shared/base-url.ts): anything but http or https is refused here, for every route,
@@ -122,6 +119,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
     }
     done();
   });
+  registerAuthHook(app, services.tokens);
   const accessLog = config.server.accessLog ? accessLogger(logger) : null;
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -32,3 +32,63 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
 export function accessLogger(logger: Logger): Logger {
   return logger.child({}, { redact: [] });
 }
+
+const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * A request's logger, made when the request first logs something. Fastify gives every request a
+ * child of the app's logger bound to its id, and a pino child is not cheap (its bindings go
+ * through the redaction every line of the app's logger does), while most requests log nothing but
+ * their access line, which has a logger of its own (`accessLogger`). The lines a request does log
+ * are the child's, bindings and level included.
+ */
+class RequestLogger {
+  readonly #parent: Logger;
+  readonly #bindings: pino.Bindings;
+  readonly #options: pino.ChildLoggerOptions;
+  #child: Logger | null = null;
+  declare fatal: pino.LogFn;
+  declare error: pino.LogFn;
+  declare warn: pino.LogFn;
+  declare info: pino.LogFn;
+  declare debug: pino.LogFn;
+  declare trace: pino.LogFn;
+  declare silent: pino.LogFn;
+
+  constructor(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  /** The request's pino child, made on first use. */
+  logger(): Logger {
+    return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
+  }
+
+  get level(): pino.LevelWithSilentOrString {
+    return this.logger().level;
+  }
+
+  set level(level: pino.LevelWithSilentOrString) {
+    this.logger().level = level;
+  }
+
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.logger().child(bindings, options);
+  }
+}
+
+for (const method of LOG_METHODS) {
+  Object.defineProperty(RequestLogger.prototype, method, {
+    value(this: RequestLogger, ...args: unknown[]): void {
+      const log = this.logger();
+      (log[method] as (...a: unknown[]) => void).apply(log, args);
+    },
+  });
+}
+
+/** Fastify's `childLoggerFactory`: each request's logger, made lazily (see `RequestLogger`). */
+export function requestLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): RequestLogger {
+  return new RequestLogger(parent, bindings, options);
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getCACertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { requireReader, requireRegistryReader, requireRepositoryScope } from '../api/auth/auth-hook.ts';
+import { refusedAnonymous, refusedOutOfScope, requireRegistryReader } from '../api/auth/auth-hook.ts';
 import { Admission, assertNever } from '../core/index.ts';
 import { vulnerabilityAdvisories } from '../gate/index.ts';
 import { UpstreamClient } from '../upstream/index.ts';
@@ -301,17 +301,23 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     }
     await app.register(
       async (scope) => {
-        // Fastify's callback form, as it does no asynchronous work: no promise for each request.
+        // One hook for every request to the repository, in Fastify's callback form (it does no
+        // asynchronous work: no promise for each request), checking in turn: a request from this
+        // Airlock itself (a loop), a reader where anonymous reads are off (a registry client asks for
+        // credentials when told how, a Basic challenge, and reads errors in its own format), and a
+        // token limited to other repositories.
+        const readers = !config.access.anonymousRead;
         scope.addHook('onRequest', (request, reply, done) => {
-          if (request.headers[LOOP_HEADER] !== instanceId) return done();
-          reply.code(508).send({
-            error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.kind === 'proxy' ? repo.upstream : 'none'}) leads back to it; point the repository at the registry it should proxy`,
-            code: 'LOOP_DETECTED',
-          });
+          if (request.headers[LOOP_HEADER] === instanceId) {
+            reply.code(508).send({
+              error: `this request came from this Airlock: the upstream of repository ${repo.name} (${repo.kind === 'proxy' ? repo.upstream : 'none'}) leads back to it; point the repository at the registry it should proxy`,
+              code: 'LOOP_DETECTED',
+            });
+            return;
+          }
+          if (readers && refusedAnonymous(request, reply, repo.format === 'oci')) return;
+          if (!refusedOutOfScope(request, reply, repo.name)) done();
         });
-        // A registry client asks for credentials when told how (a Basic challenge), and reads errors in its own format.
-        if (!config.access.anonymousRead) scope.addHook('onRequest', repo.format === 'oci' ? requireRegistryReader : requireReader);
-        scope.addHook('onRequest', requireRepositoryScope(repo.name));
         const format = repo.format;
         switch (format) {
           case 'npm':

@@ -4,7 +4,7 @@
  * only speak basic auth, e.g. pip). No header: anonymous. A header that does not name an active
  * token is refused with 401 here, so no route ever sees a bad credential.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRegistryPath } from '../../core/index.ts';
 import { ANONYMOUS, ANONYMOUS_REGISTRY_TOKEN, isPasswordlessBasic, presentedSecret, requireRepositoryInScope, type Identity } from '../../gate/identity.ts';
 import type { TokenService } from './token-service.ts';
@@ -57,21 +57,30 @@ async function identify(tokens: TokenService, request: FastifyRequest, reply: Fa
   return true;
 }
 
-/**
- * For a repository's routes: a token limited to other repositories is refused there (whatever
- * anonymous reads allow). In Fastify's callback form: it does no asynchronous work.
- */
-export function requireRepositoryScope(repo: string): onRequestHookHandler {
-  return (request, reply, done) => {
-    try {
-      requireRepositoryInScope(request.identity, repo);
-    } catch (err) {
-      sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
-      return;
-    }
-    done();
-  };
+/** Answers 403 when the request's token is limited to other repositories than `repo`; true when it did. */
+export function refusedOutOfScope(request: FastifyRequest, reply: FastifyReply, repo: string): boolean {
+  try {
+    requireRepositoryInScope(request.identity, repo);
+    return false;
+  } catch (err) {
+    sendAuthError(reply, 403, err instanceof Error ? err.message : String(err), false);
+    return true;
+  }
 }
+
+/**
+ * Where anonymous reads are off: answers 401 to an anonymous request, in the registry API's format
+ * when `registry`; true when it did.
+ */
+export function refusedAnonymous(request: FastifyRequest, reply: FastifyReply, registry: boolean): boolean {
+  if (request.identity.kind !== 'anonymous') return false;
+  if (registry) sendRegistryAuthError(reply, 401, REGISTRY_READER_NEEDED);
+  else sendAuthError(reply, 401, READER_NEEDED, false);
+  return true;
+}
+
+const READER_NEEDED = 'this Airlock requires a token to read packages; ask an administrator for a reader token and set it as _authToken for this registry';
+const REGISTRY_READER_NEEDED = 'this Airlock requires a token to read images; log in with any user name and a reader token as the password';
 
 /** The challenge a registry client answers with credentials (`docker login`, `--creds`): Basic, a token as the password. */
 export const REGISTRY_CHALLENGE = 'Basic realm="Airlock"';
@@ -83,16 +92,8 @@ export function sendRegistryAuthError(reply: FastifyReply, status: 401 | 403, me
   return reply.code(status).type('application/json').send({ errors: [{ code: status === 401 ? 'UNAUTHORIZED' : 'DENIED', message: `Airlock: ${message}`, detail: null }] });
 }
 
-/** `requireReader` for the registry API (`/v2/`). */
+/** For the registry API (`/v2/`) where anonymous reads are off: a reader token (or better) is required. */
 export async function requireRegistryReader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (request.identity.kind === 'anonymous') return sendRegistryAuthError(reply, 401, 'this Airlock requires a token to read images; log in with any user name and a reader token as the password');
-  return undefined;
+  return refusedAnonymous(request, reply, true) ? reply : undefined;
 }
 
-/** For repository routes when anonymous reads are off: a reader token (or better) is required. */
-export async function requireReader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (request.identity.kind === 'anonymous') {
-    return sendAuthError(reply, 401, 'this Airlock requires a token to read packages; ask an administrator for a reader token and set it as _authToken for this registry', false);
-  }
-  return undefined;
-}

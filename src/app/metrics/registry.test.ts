@@ -57,3 +57,18 @@ test('the registry refuses what promtool would flag: a name taken twice (a histo
   assert.throws(() => r.register(new Gauge('sizes_sum', 's', [])), /sizes_sum is already registered/);
   assert.match(r.render(), /# TYPE requests_total counter\n# HELP latency_seconds l\n# TYPE latency_seconds histogram\n# HELP sizes s\n# TYPE sizes histogram\n$/);
 });
+
+test('series are told apart by each label value as it is: values that read alike once joined stay two series', () => {
+  const r = new Registry();
+  const c = r.register(new Counter('joined_total', 'Joined.', ['a', 'b']));
+  c.inc({ a: 'x\u0001y', b: 'z' });
+  c.inc({ a: 'x', b: 'y\u0001z' }, 2);
+  c.inc({ a: 'x', b: 'y\u0001z' });
+  const g = r.register(new Gauge('plain', 'Plain.', []));
+  g.set({}, 4);
+  g.set({}, 5);
+  assert.equal(
+    r.render(),
+    '# HELP joined_total Joined.\n# TYPE joined_total counter\njoined_total{a="x\u0001y",b="z"} 1\njoined_total{a="x",b="y\u0001z"} 3\n# HELP plain Plain.\n# TYPE plain gauge\nplain 5\n',
+  );
+});

@@ -42,7 +42,13 @@ export interface Metric {
 }
 
 abstract class Labelled<S> implements Metric {
-  protected readonly series = new Map<string, { values: readonly string[]; state: S }>();
+  /** Every series, in the order they appeared (as rendered). */
+  protected readonly series: { values: readonly string[]; state: S }[] = [];
+  /**
+   * The series by label value, one level of maps per label (the last level holds the series):
+   * counting a request looks up its labels' strings as they are, without building a key.
+   */
+  readonly #index = new Map<string, unknown>();
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly string[];
@@ -57,12 +63,21 @@ abstract class Labelled<S> implements Metric {
   protected abstract fresh(): S;
 
   protected state(labels: Labels): S {
-    const values = this.labelNames.map((n) => labels[n] ?? '');
-    const key = values.join('\u0001');
-    let s = this.series.get(key);
+    const names = this.labelNames;
+    const last = names.length - 1;
+    let level = this.#index;
+    for (let i = 0; i < last; i++) {
+      const v = labels[names[i] as string] ?? '';
+      let next = level.get(v) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(v, (next = new Map()));
+      level = next;
+    }
+    const v = last < 0 ? '' : (labels[names[last] as string] ?? '');
+    let s = level.get(v) as { values: readonly string[]; state: S } | undefined;
     if (s === undefined) {
-      s = { values, state: this.fresh() };
-      this.series.set(key, s);
+      s = { values: names.map((n) => labels[n] ?? ''), state: this.fresh() };
+      level.set(v, s);
+      this.series.push(s);
     }
     return s.state;
   }

@@ -10,9 +10,11 @@ export class Negotiation extends GzipNegotiation {
   /** The abbreviated document when the client prefers it (at least as much as full JSON). */
   wantsAbbreviated(accept: string | undefined): boolean {
     if (accept === undefined || accept === '') return false;
-    return memo(this.#corgi, accept, () => {
-      const corgi = qualityOf(accept, CORGI);
-      return corgi > 0 && corgi >= qualityOf(accept, 'application/json');
-    });
+    return memo(this.#corgi, accept, prefersCorgi);
   }
+}
+
+function prefersCorgi(accept: string): boolean {
+  const corgi = qualityOf(accept, CORGI);
+  return corgi > 0 && corgi >= qualityOf(accept, 'application/json');
 }

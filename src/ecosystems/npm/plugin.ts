@@ -134,7 +134,8 @@ export function routeBelow(prefix: string, request: FastifyRequest): NpmRoute {
   return parseNpmPath(url.slice(prefix.length, q === -1 ? undefined : q), request.method);
 }
 
-async function sendRendering(s: Services, request: FastifyRequest, reply: FastifyReply, r: Rendering): Promise<FastifyReply> {
+/** Synchronous for a compressed answer (the hot path): no promise is made for it. */
+function sendRendering(s: Services, request: FastifyRequest, reply: FastifyReply, r: Rendering): FastifyReply | Promise<FastifyReply> {
   reply.headers({ 'content-type': r.contentType, etag: r.etag, vary: 'Accept, Accept-Encoding', 'cache-control': s.metadataCacheControl });
   if (etagMatches(request.headers['if-none-match'], r.etag)) return reply.code(304).send();
   if (s.negotiation.acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(r.gzip);
@@ -148,7 +149,8 @@ async function sendRendering(s: Services, request: FastifyRequest, reply: Fastif
   return sendOwnedStream(reply, inflate);
 }
 
-async function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): Promise<FastifyReply> {
+/** A cached rendering is sent at once, without a promise of its own (see `sendRendering`). */
+function packument(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'packument' }>, base: string): FastifyReply | Promise<FastifyReply> {
   const variant: Variant = s.negotiation.wantsAbbreviated(request.headers.accept) ? 'abbreviated' : 'full';
   const cached = s.metadata.cachedRendering(route.name, renderKey(variant, base));
   if (cached !== null) {
@@ -156,7 +158,7 @@ async function packument(s: Services, request: FastifyRequest, reply: FastifyRep
     return sendRendering(s, request, reply, cached);
   }
   s.options.metrics?.cache(s.settings.repo, 'metadata', 'miss');
-  return sendRendering(s, request, reply, await s.metadata.rendering(route.name, variant, base, requestContextOf(request)));
+  return s.metadata.rendering(route.name, variant, base, requestContextOf(request)).then((r) => sendRendering(s, request, reply, r));
 }
 
 async function tarball(s: Services, request: FastifyRequest, reply: FastifyReply, route: Extract<NpmRoute, { kind: 'tarball' }>): Promise<FastifyReply> {
@@ -382,7 +384,8 @@ async function serve(s: Services, request: FastifyRequest, reply: FastifyReply, 
   if (isHostedWrite(route)) return write(s, request, reply, route);
   switch (route.kind) {
     case 'packument': {
-      const writable = await writablePackument(s, request, route, base());
+      // Only a hosted repository has a writable packument: a proxy's read awaits nothing here.
+      const writable = s.publisher === null ? null : await writablePackument(s, request, route, base());
       if (writable !== null) return reply.headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(writable);
       return packument(s, request, reply, route, base());
     }

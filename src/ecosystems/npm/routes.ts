@@ -91,8 +91,30 @@ function revision(segment: string): string {
   return rev;
 }
 
+/**
+ * Read routes already parsed, by path: a hot packument or tarball is asked for thousands of times
+ * a second, and parsing its path (splitting, decoding, validating the name) cost more than the
+ * lookup. Bounded by count and by the length of a path kept; emptied when full.
+ */
+const READ_ROUTES = new Map<string, NpmRoute>();
+const MAX_READ_ROUTES = 4096;
+const MAX_CACHED_PATH = 256;
+
 /** `path` is the request path below the repository prefix, starting with `/`, without query. */
 export function parseNpmPath(path: string, method: string): NpmRoute {
+  if (method !== 'GET' && method !== 'HEAD') return parsePath(path, method);
+  const hit = READ_ROUTES.get(path);
+  if (hit !== undefined) return hit;
+  // A path that does not parse throws here, and is not kept.
+  const route = Object.freeze(parsePath(path, method));
+  if (path.length <= MAX_CACHED_PATH) {
+    if (READ_ROUTES.size >= MAX_READ_ROUTES) READ_ROUTES.clear();
+    READ_ROUTES.set(path, route);
+  }
+  return route;
+}
+
+function parsePath(path: string, method: string): NpmRoute {
   const segs = path.split('/').slice(1);
   if (segs.length === 0 || segs[0] === '') return { kind: 'unknown' };
   if (segs[0] === '-') return apiRoute(segs.slice(1), method);

@@ -19,10 +19,11 @@ export function qualityOf(accept: string, type: string): number {
   return best;
 }
 
-export function memo(map: Map<string, boolean>, key: string, compute: () => boolean): boolean {
+/** `compute(key)`, kept by key: a function of the key alone, so that a hit makes no closure. */
+export function memo(map: Map<string, boolean>, key: string, compute: (key: string) => boolean): boolean {
   const hit = map.get(key);
   if (hit !== undefined) return hit;
-  const value = compute();
+  const value = compute(key);
   if (map.size >= MEMO_LIMIT) map.clear();
   map.set(key, value);
   return value;
@@ -33,6 +34,10 @@ export class GzipNegotiation {
 
   acceptsGzip(acceptEncoding: string | undefined): boolean {
     if (acceptEncoding === undefined || acceptEncoding === '') return false;
-    return memo(this.#gzip, acceptEncoding, () => Math.max(qualityOf(acceptEncoding, 'gzip'), qualityOf(acceptEncoding, 'x-gzip'), qualityOf(acceptEncoding, '*')) > 0);
+    return memo(this.#gzip, acceptEncoding, takesGzip);
   }
+}
+
+function takesGzip(acceptEncoding: string): boolean {
+  return Math.max(qualityOf(acceptEncoding, 'gzip'), qualityOf(acceptEncoding, 'x-gzip'), qualityOf(acceptEncoding, '*')) > 0;
 }
