@@ -198,13 +198,14 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     );
   }
 
+  // Called for every request, as `decision` and `cache` are: label values in the order of the label names.
   request(route: string, method: string, status: number, seconds: number): void {
-    this.#requests.inc({ route, method, status: String(status) });
-    this.#duration.observe({ route }, seconds);
+    this.#requests.incAt([route, method, String(status)]);
+    this.#duration.observeAt([route], seconds);
   }
 
   decision(phase: DecisionPhase, verdict: VerdictKind, source: DecisionSource, cached: boolean, count = 1): void {
-    this.#decisions.inc({ phase, verdict, source, cached: cached ? 'true' : 'false' }, count);
+    this.#decisions.incAt([phase, verdict, source, cached ? 'true' : 'false'], count);
   }
 
   failure(phase: DecisionPhase, kind: 'gate' | 'policy', count = 1): void {
@@ -217,7 +218,7 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
   }
 
   cache(repo: string, kind: 'metadata' | 'artifact', result: 'hit' | 'miss'): void {
-    this.#cache.inc({ repo, kind, result });
+    this.#cache.incAt([repo, kind, result]);
   }
 
   policyReload(ok: boolean): void {

@@ -72,3 +72,31 @@ test('series are told apart by each label value as it is: values that read alike
     '# HELP joined_total Joined.\n# TYPE joined_total counter\njoined_total{a="x\u0001y",b="z"} 1\njoined_total{a="x",b="y\u0001z"} 3\n# HELP plain Plain.\n# TYPE plain gauge\nplain 5\n',
   );
 });
+
+test('label values given in the order of the label names count in the same series as the same labels given by name', () => {
+  const r = new Registry();
+  const c = r.register(new Counter('hits_total', 'Hits.', ['repo', 'result']));
+  c.inc({ result: 'hit', repo: 'npm' });
+  c.incAt(['npm', 'hit'], 2);
+  c.incAt(['npm', 'miss']);
+  const h = r.register(new Histogram('took_seconds', 'Took.', ['route'], [0.1, 1]));
+  h.observe({ route: '/a' }, 0.05);
+  h.observeAt(['/a'], 0.5);
+  assert.equal(
+    r.render(),
+    [
+      '# HELP hits_total Hits.',
+      '# TYPE hits_total counter',
+      'hits_total{repo="npm",result="hit"} 3',
+      'hits_total{repo="npm",result="miss"} 1',
+      '# HELP took_seconds Took.',
+      '# TYPE took_seconds histogram',
+      'took_seconds_bucket{route="/a",le="0.1"} 1',
+      'took_seconds_bucket{route="/a",le="1"} 2',
+      'took_seconds_bucket{route="/a",le="+Inf"} 2',
+      'took_seconds_sum{route="/a"} 0.55',
+      'took_seconds_count{route="/a"} 2',
+      '',
+    ].join('\n'),
+  );
+});

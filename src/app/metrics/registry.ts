@@ -63,19 +63,27 @@ abstract class Labelled<S> implements Metric {
   protected abstract fresh(): S;
 
   protected state(labels: Labels): S {
-    const names = this.labelNames;
-    const last = names.length - 1;
+    return this.stateAt(this.labelNames.map((n) => labels[n] ?? ''));
+  }
+
+  /**
+   * The series of label values given in the order of the label names. Counting a request takes
+   * this way: reading the labels out of an object, whose shape differs from metric to metric, was
+   * most of the cost.
+   */
+  protected stateAt(values: readonly string[]): S {
+    const last = this.labelNames.length - 1;
     let level = this.#index;
     for (let i = 0; i < last; i++) {
-      const v = labels[names[i] as string] ?? '';
+      const v = values[i] ?? '';
       let next = level.get(v) as Map<string, unknown> | undefined;
       if (next === undefined) level.set(v, (next = new Map()));
       level = next;
     }
-    const v = last < 0 ? '' : (labels[names[last] as string] ?? '');
+    const v = last < 0 ? '' : (values[last] ?? '');
     let s = level.get(v) as { values: readonly string[]; state: S } | undefined;
     if (s === undefined) {
-      s = { values: names.map((n) => labels[n] ?? ''), state: this.fresh() };
+      s = { values: this.labelNames.map((_n, i) => values[i] ?? ''), state: this.fresh() };
       level.set(v, s);
       this.series.push(s);
     }
@@ -96,6 +104,10 @@ export class Counter extends Labelled<{ v: number }> {
   }
   inc(labels: Labels = {}, by = 1): void {
     this.state(labels).v += by;
+  }
+  /** `inc` with the label values in the order of the label names. */
+  incAt(values: readonly string[], by = 1): void {
+    this.stateAt(values).v += by;
   }
   render(): string {
     let out = this.header();
@@ -170,7 +182,13 @@ export class Histogram extends Labelled<{ counts: number[]; sum: number; count: 
     return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
   }
   observe(labels: Labels, v: number): void {
-    const s = this.state(labels);
+    this.#record(this.state(labels), v);
+  }
+  /** `observe` with the label values in the order of the label names. */
+  observeAt(values: readonly string[], v: number): void {
+    this.#record(this.stateAt(values), v);
+  }
+  #record(s: { counts: number[]; sum: number; count: number }, v: number): void {
     s.sum += v;
     s.count++;
     for (let i = 0; i < this.buckets.length; i++) if (v <= (this.buckets[i] as number)) s.counts[i] = (s.counts[i] ?? 0) + 1;
