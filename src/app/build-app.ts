@@ -15,7 +15,7 @@ import { ssoRoutes } from '../api/auth/sso/index.ts';
 import type { FactCollector } from '../gate/types.ts';
 import { openConfiguredStorage } from './storage.ts';
 import type { AirlockConfig } from './config/types.ts';
-import { accessLogger, createLogger, requestLogger } from './logger.ts';
+import { accessLogger, createLogger, lazyChildren } from './logger.ts';
 import { registerRepositories, repositoryPath } from './repositories.ts';
 import { registerWebUi } from './web-ui.ts';
 import { answerClientError } from './client-error.ts';
@@ -75,8 +75,7 @@ export async function buildApp(config: AirlockConfig, deps: AppDeps = {}): Promi
   const newId = services.newId;
   const app = Fastify({
     ...(deps.https === undefined ? {} : { https: deps.https }),
-    loggerInstance: logger as FastifyBaseLogger,
-    childLoggerFactory: (parent, bindings, options) => requestLogger(parent as Logger, bindings, options),
+    loggerInstance: lazyChildren(logger) as FastifyBaseLogger,
     trustProxy: config.server.trustProxy,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,

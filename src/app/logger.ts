@@ -36,13 +36,13 @@ export function accessLogger(logger: Logger): Logger {
 const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * A request's logger, made when the request first logs something. Fastify gives every request a
- * child of the app's logger bound to its id, and a pino child is not cheap (its bindings go
- * through the redaction every line of the app's logger does), while most requests log nothing but
- * their access line, which has a logger of its own (`accessLogger`). The lines a request does log
- * are the child's, bindings and level included.
+ * A child logger made when it first logs something: its children are lazy too. Fastify gives every
+ * request a child of its logger bound to the request's id, and a pino child is not cheap (its
+ * bindings go through the redaction every line of the app's logger does), while most requests log
+ * nothing but their access line, which has a logger of its own (`accessLogger`). The lines a
+ * request does log are the child's, bindings and level included.
  */
-class RequestLogger {
+class LazyLogger {
   readonly #parent: Logger;
   readonly #bindings: pino.Bindings;
   readonly #options: pino.ChildLoggerOptions;
@@ -74,21 +74,25 @@ class RequestLogger {
     this.logger().level = level;
   }
 
-  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
-    return this.logger().child(bindings, options);
+  child(bindings: pino.Bindings, options: pino.ChildLoggerOptions = {}): LazyLogger {
+    return new LazyLogger(this.logger(), bindings, options);
   }
 }
 
 for (const method of LOG_METHODS) {
-  Object.defineProperty(RequestLogger.prototype, method, {
-    value(this: RequestLogger, ...args: unknown[]): void {
+  Object.defineProperty(LazyLogger.prototype, method, {
+    value(this: LazyLogger, ...args: unknown[]): void {
       const log = this.logger();
       (log[method] as (...a: unknown[]) => void).apply(log, args);
     },
   });
 }
 
-/** Fastify's `childLoggerFactory`: each request's logger, made lazily (see `RequestLogger`). */
-export function requestLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): RequestLogger {
-  return new RequestLogger(parent, bindings, options);
+/**
+ * The logger to give Fastify: a child of `logger` whose children, each request's among them, are
+ * made when they first log (see `LazyLogger`). Fastify's own child factory is kept, which it does
+ * not check on every request as it would a factory of ours.
+ */
+export function lazyChildren(logger: Logger): LazyLogger {
+  return new LazyLogger(logger, {}, {});
 }
