@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 import { cacheFill, Lru } from './lru.ts';
 
 test('Lru tells of every value that leaves, and of none it did not keep', () => {
@@ -64,4 +65,40 @@ test('cacheFill reads a byte-weighed cache as it is, and one bounded by a count 
   counted.set('a', 1);
   counted.set('b', 2);
   assert.deepEqual(cacheFill(counted, 100), { bytes: 200, budgetBytes: 300, entries: 2, evictions: 0 });
+});
+
+test('Lru evicts as a plain least-recently-used list does, over random gets, sets, deletes and clears of a few keys', () => {
+  const random = seededRandom(20261126);
+  const lru = new Lru<string, number>(40, (v) => v);
+  // The reference: keys from least to most recently used, with their weights.
+  let order: [string, number][] = [];
+  const weight = (): number => order.reduce((n, [, w]) => n + w, 0);
+  for (let step = 0; step < 5000; step++) {
+    const key = `k${Math.floor(random() * 6)}`;
+    const op = random();
+    if (op < 0.5) {
+      const at = order.findIndex(([k]) => k === key);
+      const want = at === -1 ? undefined : (order[at] as [string, number])[1];
+      if (at !== -1) order.push(...order.splice(at, 1));
+      assert.equal(lru.get(key), want, `step ${step}: get ${key}`);
+    } else if (op < 0.9) {
+      const w = 1 + Math.floor(random() * 45);
+      order = order.filter(([k]) => k !== key);
+      if (w <= 40) {
+        order.push([key, w]);
+        while (weight() > 40) order.shift();
+      }
+      assert.equal(lru.set(key, w), w <= 40, `step ${step}: set ${key}`);
+    } else if (op < 0.98) {
+      const had = order.some(([k]) => k === key);
+      order = order.filter(([k]) => k !== key);
+      assert.equal(lru.delete(key), had, `step ${step}: delete ${key}`);
+    } else {
+      order = [];
+      lru.clear();
+    }
+    assert.equal(lru.weight, weight(), `step ${step}: weight`);
+    assert.deepEqual(order.map(([k]) => lru.peek(k)), order.map(([, w]) => w), `step ${step}: entries`);
+    assert.equal(lru.size, order.length, `step ${step}: size`);
+  }
 });

@@ -10,6 +10,13 @@ export class Lru<K, V> {
   readonly #map = new Map<K, { value: V; size: number }>();
   #total = 0;
   #evictions = 0;
+  /**
+   * The key last made the most recent (the map's last entry), while it still is: a hit on it
+   * leaves the order as it is, instead of taking the entry out and putting it back (a hot
+   * packument's state is hit thousands of times a second, each time the same).
+   */
+  #newest: K | undefined = undefined;
+  #hasNewest = false;
 
   /** `onDrop` is told of every value that leaves: evicted, deleted, replaced or cleared. */
   constructor(max: number, sizeOf: (v: V) => number = () => 1, onDrop?: (v: V) => void) {
@@ -40,8 +47,12 @@ export class Lru<K, V> {
   get(key: K): V | undefined {
     const e = this.#map.get(key);
     if (e === undefined) return undefined;
-    this.#map.delete(key);
-    this.#map.set(key, e);
+    if (!this.#hasNewest || this.#newest !== key) {
+      this.#map.delete(key);
+      this.#map.set(key, e);
+      this.#newest = key;
+      this.#hasNewest = true;
+    }
     return e.value;
   }
 
@@ -56,6 +67,8 @@ export class Lru<K, V> {
     const size = this.#sizeOf(value);
     if (size > this.#max) return false;
     this.#map.set(key, { value, size });
+    this.#newest = key;
+    this.#hasNewest = true;
     this.#total += size;
     this.#evict();
     return this.#map.has(key);
@@ -75,6 +88,7 @@ export class Lru<K, V> {
     const e = this.#map.get(key);
     if (e === undefined) return false;
     this.#map.delete(key);
+    this.#forget(key);
     this.#total -= e.size;
     this.#onDrop?.(e.value);
     return true;
@@ -83,14 +97,23 @@ export class Lru<K, V> {
   clear(): void {
     const dropped = this.#onDrop === null ? [] : [...this.#map.values()];
     this.#map.clear();
+    this.#hasNewest = false;
     this.#total = 0;
     for (const e of dropped) this.#onDrop?.(e.value);
+  }
+
+  #forget(key: K): void {
+    if (this.#hasNewest && this.#newest === key) {
+      this.#hasNewest = false;
+      this.#newest = undefined;
+    }
   }
 
   #evict(): void {
     for (const [k, e] of this.#map) {
       if (this.#total <= this.#max) break;
       this.#map.delete(k);
+      this.#forget(k);
       this.#total -= e.size;
       this.#evictions++;
       this.#onDrop?.(e.value);

@@ -399,5 +399,10 @@ export class MetadataService {
 }
 
 export function renderKey(variant: Variant, base: string): string {
-  return `${variant === 'full' ? 'f' : 'a'}\0${base}`;
+  // The same base as last time (`repositoryUrl` hands back the same string for the same Host):
+  // the same key strings, whose hash the renderings' map has already computed.
+  if (base !== keys.base) keys = { base, full: `f\0${base}`, abbreviated: `a\0${base}` };
+  return variant === 'full' ? keys.full : keys.abbreviated;
 }
+
+let keys: { readonly base: string | null; readonly full: string; readonly abbreviated: string } = { base: null, full: '', abbreviated: '' };

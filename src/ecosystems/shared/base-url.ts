@@ -13,15 +13,30 @@ const MAX_HOST_CHARS = 253 + ':65535'.length;
  * host name, or the request is refused rather than answered with URLs built from them.
  */
 export function repositoryUrl(publicUrl: string | null, repo: string, prefix: string, request: FastifyRequest): string {
-  if (publicUrl !== null) return `${publicUrl}${repo}/`;
   // Fastify's type says a string; an HTTP/1.0 request without Host has none.
-  const host: string | undefined = request.host;
-  if (host === undefined || host === '') throw new AirlockError('BAD_REQUEST', 'no Host header: Airlock builds the URLs it gives from it');
-  if (host.length > MAX_HOST_CHARS || !HOST_RE.test(host)) {
-    throw new AirlockError('BAD_REQUEST', `invalid Host header ${JSON.stringify(host.slice(0, 100))}: a host name or address, and a port if any, from which Airlock builds the URLs it gives`);
+  const host: string | undefined = publicUrl === null ? request.host : '';
+  const scheme = publicUrl === null ? request.protocol : '';
+  const m = last;
+  if (m !== null && host === m.host && scheme === m.scheme && publicUrl === m.publicUrl && repo === m.repo && prefix === m.prefix) return m.url;
+  let url: string;
+  if (publicUrl !== null) url = `${publicUrl}${repo}/`;
+  else {
+    if (host === undefined || host === '') throw new AirlockError('BAD_REQUEST', 'no Host header: Airlock builds the URLs it gives from it');
+    if (host.length > MAX_HOST_CHARS || !HOST_RE.test(host)) {
+      throw new AirlockError('BAD_REQUEST', `invalid Host header ${JSON.stringify(host.slice(0, 100))}: a host name or address, and a port if any, from which Airlock builds the URLs it gives`);
+    }
+    const lower = scheme.toLowerCase();
+    if (lower !== 'http' && lower !== 'https') throw new AirlockError('BAD_REQUEST', 'invalid X-Forwarded-Proto header (http or https)');
+    url = `${lower}://${host}${prefix}/`;
   }
-  const scheme = request.protocol.toLowerCase();
-  if (scheme !== 'http' && scheme !== 'https') throw new AirlockError('BAD_REQUEST', 'invalid X-Forwarded-Proto header (http or https)');
-  return `${scheme}://${host}${prefix}/`;
+  last = { publicUrl, repo, prefix, host, scheme, url };
+  return url;
 }
+
+/**
+ * The last URL made, and what it was made from: clients send the same Host again and again, and
+ * the same string back lets caches keyed by it (the npm renderings) find it without hashing a new
+ * one. Only a URL that passed the checks is kept.
+ */
+let last: { readonly publicUrl: string | null; readonly repo: string; readonly prefix: string; readonly host: string | undefined; readonly scheme: string; readonly url: string } | null = null;
 
