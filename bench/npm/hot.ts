@@ -37,7 +37,8 @@ const other = process.env['BENCH_AIRLOCK_ROOT'];
 const sides: Side[] = [];
 try {
   for (const [label, root] of [['this checkout', undefined], [other === undefined ? 'this checkout again (baseline)' : `baseline ${other}`, other]] as const) {
-    // The root is given either way: this checkout's gateway must not take the baseline's from the environment.
+    // The root is given either way: this checkout's gateway must not take the baseline's from the
+    // environment.
     const gateway = await airlock(floor.url, undefined, { BENCH_AIRLOCK_ROOT: root ?? join(import.meta.dirname, '..', '..') });
     sides.push({ label, gateway, rps: [], cpu: [] });
   }

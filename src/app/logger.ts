@@ -61,7 +61,7 @@ class LazyLogger {
     this.#options = options;
   }
 
-  /** The request's pino child, made on first use. */
+  /** The pino child, made on first use. */
   logger(): Logger {
     return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
   }

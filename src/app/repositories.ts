@@ -302,10 +302,10 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
     await app.register(
       async (scope) => {
         // One hook for every request to the repository, in Fastify's callback form (it does no
-        // asynchronous work: no promise for each request), checking in turn: a request from this
-        // Airlock itself (a loop), a reader where anonymous reads are off (a registry client asks for
-        // credentials when told how, a Basic challenge, and reads errors in its own format), and a
-        // token limited to other repositories.
+        // asynchronous work: no promise for each request), checking in turn: a request from
+        // this Airlock itself (a loop), a reader where anonymous reads are off (a registry client
+        // asks for credentials when told how, a Basic challenge, and reads errors in its own
+        // format), and a token limited to other repositories.
         const readers = !config.access.anonymousRead;
         scope.addHook('onRequest', (request, reply, done) => {
           if (request.headers[LOOP_HEADER] === instanceId) {

@@ -57,7 +57,7 @@ async function identify(tokens: TokenService, request: FastifyRequest, reply: Fa
   return true;
 }
 
-/** Answers 403 when the request's token is limited to other repositories than `repo`; true when it did. */
+/** Answers 403 when the request's token is limited to repositories other than `repo`; true if so. */
 export function refusedOutOfScope(request: FastifyRequest, reply: FastifyReply, repo: string): boolean {
   try {
     requireRepositoryInScope(request.identity, repo);
@@ -92,7 +92,7 @@ export function sendRegistryAuthError(reply: FastifyReply, status: 401 | 403, me
   return reply.code(status).type('application/json').send({ errors: [{ code: status === 401 ? 'UNAUTHORIZED' : 'DENIED', message: `Airlock: ${message}`, detail: null }] });
 }
 
-/** For the registry API (`/v2/`) where anonymous reads are off: a reader token (or better) is required. */
+/** For the registry API (`/v2/`) where anonymous reads are off: a reader token or better is needed. */
 export async function requireRegistryReader(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   return refusedAnonymous(request, reply, true) ? reply : undefined;
 }

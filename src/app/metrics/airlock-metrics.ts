@@ -198,7 +198,8 @@ export class AirlockMetrics implements GateObserver, RepositoryMetrics {
     );
   }
 
-  // Called for every request, as `decision` and `cache` are: label values in the order of the label names.
+  // Called for every request, as `decision` and `cache` are: label values in the order of the
+  // label names.
   request(route: string, method: string, status: number, seconds: number): void {
     this.#requests.incAt([route, method, String(status)]);
     this.#duration.observeAt([route], seconds);
