@@ -307,6 +307,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
         // asks for credentials when told how, a Basic challenge, and reads errors in its own
         // format), and a token limited to other repositories.
         const readers = !config.access.anonymousRead;
+        const registry = repo.format === 'oci';
         scope.addHook('onRequest', (request, reply, done) => {
           if (request.headers[LOOP_HEADER] === instanceId) {
             reply.code(508).send({
@@ -315,7 +316,7 @@ export async function registerRepositories(app: FastifyInstance, config: Airlock
             });
             return;
           }
-          if (readers && refusedAnonymous(request, reply, repo.format === 'oci')) return;
+          if (readers && refusedAnonymous(request, reply, registry)) return;
           if (!refusedOutOfScope(request, reply, repo.name)) done();
         });
         const format = repo.format;

@@ -1,5 +1,6 @@
 /** Content negotiation for packuments, memoised per distinct header value. */
-import { GzipNegotiation, memo, qualityOf } from '../shared/negotiate.ts';
+import { memo } from '../shared/memo.ts';
+import { GzipNegotiation, qualityOf } from '../shared/negotiate.ts';
 
 const CORGI = 'application/vnd.npm.install-v1+json';
 

@@ -4,6 +4,7 @@
  * scoped `/@scope/name/…` path is a packument unless the next segment is `-` (a tarball).
  */
 import { AirlockError, parseNpmPackageName, type NpmPackageName } from '../../core/index.ts';
+import { memo } from '../shared/memo.ts';
 
 export type NpmRoute =
   | { readonly kind: 'packument'; readonly name: NpmPackageName }
@@ -103,15 +104,12 @@ const MAX_CACHED_PATH = 256;
 /** `path` is the request path below the repository prefix, starting with `/`, without query. */
 export function parseNpmPath(path: string, method: string): NpmRoute {
   if (method !== 'GET' && method !== 'HEAD') return parsePath(path, method);
-  const hit = READ_ROUTES.get(path);
-  if (hit !== undefined) return hit;
-  // A path that does not parse throws here, and is not kept.
-  const route = Object.freeze(parsePath(path, method));
-  if (path.length <= MAX_CACHED_PATH) {
-    if (READ_ROUTES.size >= MAX_READ_ROUTES) READ_ROUTES.clear();
-    READ_ROUTES.set(path, route);
-  }
-  return route;
+  return path.length > MAX_CACHED_PATH ? readRoute(path) : memo(READ_ROUTES, path, readRoute, MAX_READ_ROUTES);
+}
+
+/** A read's route (GET and HEAD parse alike), frozen: the memo's callers share it. */
+function readRoute(path: string): NpmRoute {
+  return Object.freeze(parsePath(path, 'GET'));
 }
 
 function parsePath(path: string, method: string): NpmRoute {

@@ -1,6 +1,6 @@
 /** Content negotiation every ecosystem's plugin shares, memoised per distinct header value (clients send a handful). */
 
-export const MEMO_LIMIT = 256;
+import { memo } from './memo.ts';
 
 /** The q-value a header gives `type` (-1 when it does not name it). */
 export function qualityOf(accept: string, type: string): number {
@@ -19,15 +19,6 @@ export function qualityOf(accept: string, type: string): number {
   return best;
 }
 
-/** `compute(key)`, kept by key: a function of the key alone, so that a hit makes no closure. */
-export function memo(map: Map<string, boolean>, key: string, compute: (key: string) => boolean): boolean {
-  const hit = map.get(key);
-  if (hit !== undefined) return hit;
-  const value = compute(key);
-  if (map.size >= MEMO_LIMIT) map.clear();
-  map.set(key, value);
-  return value;
-}
 
 export class GzipNegotiation {
   readonly #gzip = new Map<string, boolean>();
